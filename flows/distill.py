@@ -1,0 +1,126 @@
+"""The distill flow: Prefect wires the library's stages; all the logic lives in metis_distill.
+
+discover -> mine (mapped over batches of files) -> curate -> propose.
+Tasks take paths and return candidates and counts, never transcript text (contract 7).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task, unmapped
+from prefect.artifacts import create_markdown_artifact
+
+from metis_distill import pipeline
+from metis_distill.config import Settings
+from metis_distill.embeddings import MiniLMEmbedder
+from metis_distill.index import LessonIndex
+from metis_distill.ledger import Ledger
+
+
+@task(name="discover")
+def discover_task(archive: str, data_dir: str) -> tuple[list[pipeline.FileInfo], int]:
+    ledger = Ledger.at(Path(data_dir))
+    try:
+        changed, unchanged = pipeline.changed_files(Path(archive), ledger)
+    finally:
+        ledger.close()
+    get_run_logger().info("discover: %d changed files, %d unchanged", len(changed), unchanged)
+    return changed, unchanged
+
+
+@task(name="mine", retries=1, retry_delay_seconds=1)
+def mine_task(archive: str, files: list[pipeline.FileInfo]) -> pipeline.BatchResult:
+    result = pipeline.mine_batch(Path(archive), files)
+    get_run_logger().info(
+        "mine: %d files, %d events, %d episodes, %d candidates, %d corrupt lines skipped",
+        len(result.files), result.events, result.episodes, len(result.candidates),
+        result.corrupt_lines,
+    )
+    return result
+
+
+@task(name="curate")
+def curate_task(results: list[pipeline.BatchResult], archive: str, settings: Settings) -> (
+    dict[str, Any]
+):
+    ledger = Ledger(settings.ledger_url)
+    try:
+        index = LessonIndex(settings.index_dir, MiniLMEmbedder(settings.model_dir))
+        stats = pipeline.curate_batches(results, ledger, index, archive_root=Path(archive),
+                                        max_distance=settings.dedupe_distance)
+    finally:
+        ledger.close()
+    get_run_logger().info(
+        "curate: %d candidates -> %d new lessons, %d merged, %d suppressed (rejected before)",
+        stats.candidates, stats.new, stats.merged, stats.suppressed,
+    )
+    return asdict(stats)
+
+
+@task(name="propose")
+def propose_task(target: str, settings: Settings, summary: dict[str, Any]) -> (
+    pipeline.ProposalOutcome
+):
+    ledger = Ledger(settings.ledger_url)
+    try:
+        scope = pipeline.target_scope(Path(target), settings.all_projects, settings.aliases)
+        outcome = pipeline.propose(Path(target), ledger, settings.proposals_dir, scope=scope,
+                                   budget=settings.section_budget, summary=summary)
+    finally:
+        ledger.close()
+    get_run_logger().info(
+        "propose: %s (%d added, %d removed, %d lessons shown)",
+        outcome.status, outcome.added, outcome.removed, outcome.lessons_shown,
+    )
+    return outcome
+
+
+@flow(name="distill")
+def distill_flow(settings: Settings) -> dict[str, Any]:
+    """Distil the archive's new runs into a proposal for the target. Never edits the target."""
+    if settings.target is None:
+        raise ValueError("distill needs a target")
+    archive = str(pipeline.check_archive(settings.archive))
+    target = str(settings.target.expanduser().resolve())
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    changed, unchanged = discover_task(archive, str(settings.data_dir))
+    groups = pipeline.batches(changed, settings.batch_files)
+    results = mine_task.map(unmapped(archive), groups).result() if groups else []
+    curated = curate_task(list(results), archive, settings)
+    summary = _summary(settings, changed, unchanged, results, curated)
+    outcome = propose_task(target, settings, summary)
+    report = {**summary, "proposal": asdict(outcome)}
+    create_markdown_artifact(key="distill-summary", markdown=_markdown(report),
+                             description="metis-distill run summary")
+    return report
+
+
+def _summary(settings: Settings, changed: list[pipeline.FileInfo], unchanged: int,
+             results: list[pipeline.BatchResult], curated: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "extractor": settings.extractor,
+        "files_read": len(changed),
+        "files_unchanged": unchanged,
+        "events": sum(r.events for r in results),
+        "episodes": sum(r.episodes for r in results),
+        "candidates": curated["candidates"],
+        "lessons_new": curated["new"],
+        "lessons_merged": curated["merged"],
+        "suppressed": curated["suppressed"],
+        "corrupt_lines": sum(r.corrupt_lines for r in results),
+        "unknown_lines": sum(r.unknown_lines for r in results),
+        "failed_files": [f for r in results for f in r.failed_files],
+    }
+
+
+def _markdown(report: dict[str, Any]) -> str:
+    rows = "\n".join(f"| {k} | {v} |" for k, v in report.items() if k != "proposal")
+    proposal = report["proposal"]
+    return (
+        "# metis-distill run\n\n| stage count | value |\n|---|---|\n" + rows +
+        f"\n\nProposal: **{proposal['status']}** (+{proposal['added']} / "
+        f"-{proposal['removed']}), folder `{proposal['folder']}`\n"
+    )

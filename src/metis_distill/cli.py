@@ -1,0 +1,191 @@
+"""`metis`: parse arguments, call the library, print. No logic of its own, no Prefect import
+at module level (only `distill` loads it, lazily)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.syntax import Syntax
+from rich.table import Table
+
+from metis_distill.config import Settings, load_settings, origins
+from metis_distill.errors import MetisError
+
+app = typer.Typer(
+    name="metis",
+    help="Distil the archived runs of AI coding agents into reviewed context files.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+err = Console(stderr=True)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+DataDir = Annotated[
+    Path | None, typer.Option("--data-dir", help="Ledger, index and proposals [env METIS_DATA_DIR].")
+]
+Target = Annotated[
+    Path | None, typer.Option("--target", "-t", help="The context file, e.g. repo/CLAUDE.md.")
+]
+
+
+def friendly(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn our errors into one clear message and an exit code, never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except MetisError as e:
+            err.print(f"[bold red]error:[/] {e}")
+            if e.hint:
+                err.print(f"[dim]hint:[/] {e.hint}")
+            raise typer.Exit(e.exit_code) from e
+
+    return wrapper
+
+
+@app.command()
+@friendly
+def distill(
+    archive: Annotated[
+        Path | None, typer.Option("--archive", "-a", help="Folder of runs [default ~/.claude/projects].")
+    ] = None,
+    target: Target = None,
+    data_dir: DataDir = None,
+    all_projects: Annotated[
+        bool | None, typer.Option("--all-projects/--this-project", help="Use runs of every project.")
+    ] = None,
+    section_budget: Annotated[int | None, typer.Option(help="Lines at most per section.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
+) -> None:
+    """Run the distill flow now (Prefect, in-process): archive -> lessons -> a proposal."""
+    settings = load_settings(archive=archive, target=target, data_dir=data_dir,
+                             all_projects=all_projects, section_budget=section_budget)
+    _check_target(settings)
+    from metis_distill.pipeline import check_archive
+
+    check_archive(settings.archive)
+    from flows.distill import distill_flow  # Prefect is imported only here
+
+    report = distill_flow(settings)
+    if as_json:
+        console.print_json(json.dumps(report, default=str))
+    else:
+        _print_report(report)
+
+
+def _check_target(settings: Settings) -> None:
+    from metis_distill.errors import ConfigError
+
+    if settings.target is None:
+        raise ConfigError("no target given", hint="pass --target path/to/repo/CLAUDE.md")
+    folder = settings.target.expanduser().resolve().parent
+    if not folder.is_dir():
+        raise ConfigError(f"the target's folder does not exist: {folder}",
+                          hint="point --target into an existing repository")
+
+
+def _print_report(report: dict[str, Any]) -> None:
+    table = Table(title="distill", show_header=False)
+    for key, value in report.items():
+        if key not in ("proposal", "failed_files"):
+            table.add_row(key.replace("_", " "), str(value))
+    console.print(table)
+    for failed in report.get("failed_files", []):
+        err.print(f"[yellow]could not read[/] {failed}")
+    proposal = report["proposal"]
+    if proposal["status"] == "nothing":
+        console.print("No change to propose: the target already says all we know.")
+    elif proposal["status"] == "unchanged":
+        console.print(f"Nothing new: proposal #{proposal['proposal_id']} still waits for review "
+                      "(`metis review`).")
+    else:
+        console.print(f"Proposal #{proposal['proposal_id']}: +{proposal['added']} "
+                      f"-{proposal['removed']} lines. Next: `metis review`, then `metis accept` "
+                      "or `metis reject`.")
+
+
+@app.command()
+@friendly
+def review(
+    target: Target = None,
+    data_dir: DataDir = None,
+    diff_only: Annotated[bool, typer.Option("--diff", help="Print only the unified diff.")] = False,
+) -> None:
+    """Show the pending proposal: each added line with its evidence, then the diff."""
+    from metis_distill.review.proposal import choose_pending
+
+    settings, ledger = _open(data_dir)
+    row = choose_pending(ledger, target or settings.target)
+    folder = Path(row.folder)
+    if diff_only:
+        sys.stdout.write((folder / "diff.patch").read_text(encoding="utf-8"))
+        return
+    report = (folder / "report.md").read_text(encoding="utf-8")
+    body, _, diff = report.partition("\n## Diff\n")
+    console.print(Markdown(body))
+    console.rule("diff")
+    console.print(Syntax((folder / "diff.patch").read_text(encoding="utf-8"), "diff"))
+    console.print(f"[dim]report: {folder / 'report.md'}[/]")
+
+
+@app.command()
+@friendly
+def accept(target: Target = None, data_dir: DataDir = None) -> None:
+    """Apply the pending proposal to the target atomically."""
+    from metis_distill.review.proposal import accept as accept_proposal
+
+    settings, ledger = _open(data_dir)
+    row = accept_proposal(ledger, settings.locks_dir, target or settings.target)
+    console.print(f"Accepted proposal #{row.id}: wrote {row.target}")
+
+
+@app.command()
+@friendly
+def reject(target: Target = None, data_dir: DataDir = None) -> None:
+    """Discard the pending proposal; its lessons will not be proposed again."""
+    from metis_distill.review.proposal import reject as reject_proposal
+
+    _, ledger = _open(data_dir)
+    row = reject_proposal(ledger, target)
+    console.print(f"Rejected proposal #{row.id}: {len(row.lesson_ids)} lessons remembered as "
+                  "rejected.")
+
+
+@app.command()
+@friendly
+def config(data_dir: DataDir = None) -> None:
+    """Show the effective settings and where each value comes from."""
+    settings = load_settings(data_dir=data_dir)
+    where = origins(settings)
+    if data_dir is not None:
+        where["data_dir"] = "flag"
+    table = Table("setting", "value", "from")
+    for name, value in settings.model_dump().items():
+        table.add_row(name, str(value), where[name])
+    console.print(table)
+
+
+def _open(data_dir: Path | None) -> tuple[Settings, Any]:
+    from metis_distill.ledger import Ledger
+
+    settings = load_settings(data_dir=data_dir)
+    return settings, Ledger(settings.ledger_url)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""Settings: flag > `METIS_*` env > `./metis.toml` > `~/.config/metis/metis.toml` > default."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from platformdirs import user_data_dir
+from pydantic import Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from metis_distill.errors import ConfigError
+
+LOCAL_TOML = Path("metis.toml")
+
+
+def user_toml() -> Path:
+    return Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "metis" / "metis.toml"
+
+
+def default_data_dir() -> Path:
+    return Path(user_data_dir("metis-distill", appauthor=False))
+
+
+def default_archive() -> Path:
+    return Path.home() / ".claude" / "projects"
+
+
+class Settings(BaseSettings):
+    """Everything metis-distill can be told. Each field can be set in any of the layers."""
+
+    model_config = SettingsConfigDict(env_prefix="METIS_", extra="forbid")
+
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Where the ledger, the index and the proposals live.",
+    )
+    archive: Path = Field(
+        default_factory=default_archive,
+        description="Folder of agent runs to distil (read-only), e.g. ~/.claude/projects.",
+    )
+    target: Path | None = Field(
+        default=None, description="The context file to propose changes to, e.g. repo/CLAUDE.md."
+    )
+    all_projects: bool = Field(
+        default=False,
+        description="Use runs of every project, not only those whose cwd is in the target's repo.",
+    )
+    aliases: list[str] = Field(
+        default_factory=list,
+        description="Extra cwd prefixes whose runs feed the target (e.g. an old checkout path).",
+    )
+    extractor: Literal["rules"] = Field(
+        default="rules", description="How lessons are written from episodes: `rules` (offline)."
+    )
+    section_budget: int = Field(
+        default=12, ge=1, le=100, description="Lines at most per section of the managed block."
+    )
+    dedupe_distance: float = Field(
+        default=0.12, ge=0.0, le=1.0,
+        description="Cosine distance under which a candidate merges into an existing lesson.",
+    )
+    batch_files: int = Field(
+        default=50, ge=1, description="Archive files per parse/mine task of the flow."
+    )
+    model_dir: Path | None = Field(
+        default=None, description="Folder of the offline embedding model (default: in the venv)."
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=LOCAL_TOML),
+            TomlConfigSettingsSource(settings_cls, toml_file=user_toml()),
+        )
+
+    @property
+    def ledger_url(self) -> str:
+        return f"sqlite:///{self.data_dir / 'ledger.sqlite'}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def proposals_dir(self) -> Path:
+        return self.data_dir / "proposals"
+
+    @property
+    def locks_dir(self) -> Path:
+        return self.data_dir / "locks"
+
+
+def load_settings(**flags: Any) -> Settings:
+    """Settings from every layer; flags left as None do not override the layers below."""
+    given = {k: v for k, v in flags.items() if v is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as e:
+        problems = "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors())
+        raise ConfigError(
+            f"invalid settings: {problems}", hint="check flags, METIS_* variables and metis.toml"
+        ) from e
+
+
+def origins(settings: Settings) -> dict[str, str]:
+    """Which layer each effective value came from: flag, env, ./metis.toml, user toml, default."""
+    layers: list[tuple[str, PydanticBaseSettingsSource]] = [
+        ("env", _env_source()),
+        (str(LOCAL_TOML), TomlConfigSettingsSource(Settings, toml_file=LOCAL_TOML)),
+        (str(user_toml()), TomlConfigSettingsSource(Settings, toml_file=user_toml())),
+    ]
+    found = {name: source() for name, source in layers}
+    result: dict[str, str] = {}
+    for name in Settings.model_fields:
+        origin = next((label for label, values in found.items() if name in values), "default")
+        result[name] = origin
+    return result
+
+
+def _env_source() -> PydanticBaseSettingsSource:
+    from pydantic_settings import EnvSettingsSource
+
+    return EnvSettingsSource(Settings, env_prefix="METIS_")

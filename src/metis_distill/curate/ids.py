@@ -1,0 +1,32 @@
+"""Stable ids from content: a re-run upserts instead of duplicating."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from metis_distill.models import Evidence, LessonKind
+
+_NAMESPACE = uuid.UUID("5b7f3c36-3c1e-4d8e-9a57-6d9e1c0b2f11")
+_WS = re.compile(r"\s+")
+_WORD = re.compile(r"[a-z0-9_]+")
+
+
+def normalize_text(text: str) -> str:
+    return _WS.sub(" ", text.strip().lower())
+
+
+def lesson_id(kind: LessonKind | str, text: str) -> str:
+    return uuid.uuid5(_NAMESPACE, f"lesson:{kind}:{normalize_text(text)}").hex[:10]
+
+
+def evidence_id(lesson: str, evidence: Evidence, archive_root: str) -> str:
+    ref = evidence.ref
+    key = f"evidence:{lesson}:{archive_root}:{ref.path}:{ref.line_start}-{ref.line_end}"
+    return uuid.uuid5(_NAMESPACE, key).hex[:10]
+
+
+def word_overlap(a: str, b: str) -> float:
+    """Jaccard overlap of the words of two texts (the check after vector similarity)."""
+    wa, wb = set(_WORD.findall(a.lower())), set(_WORD.findall(b.lower()))
+    return len(wa & wb) / len(wa | wb) if wa and wb else 0.0

@@ -1,0 +1,169 @@
+"""The offline extractor: templates over the miner's episodes. No key, no network."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from metis_distill.mine.episodes import Episode
+from metis_distill.mine.signals import error_signature
+from metis_distill.mine.text import clean, shorten
+from metis_distill.models import Event, Evidence, LessonCandidate, LessonKind, Run, SourceRef
+from metis_distill.provenance import quote_in_lines
+
+MAX_QUOTE = 200
+MAX_EVIDENCE_LINES = 60
+_LOW_VALUE_TOOLS = frozenset({"Read", "Glob", "Grep", "LS", "WebFetch", "WebSearch", "TodoWrite"})
+_EDIT_TOOLS = frozenset({"Edit", "MultiEdit", "Write", "NotebookEdit"})
+_DECISION_LEAD = re.compile(
+    r"^(?:so,?\s+|ok(?:ay)?,?\s+)?(?:I'll|I will|we'll|we will|let's|let us|we should|"
+    r"I'm going to|we're going to)\s+",
+    re.I,
+)
+_GOTCHA_LEAD = re.compile(r"^(?:so,?\s+)?(?:it\s+)?turns out(?: that)?,?\s+", re.I)
+_CORRECTION_LEAD = re.compile(r"^(?:no|nope|wait|actually|stop)\b[,.!]*\s+", re.I)
+
+
+class RulesExtractor:
+    """Deterministic lesson text from the episode's own words."""
+
+    name = "rules"
+
+    def extract(
+        self, run: Run, episodes: Sequence[Episode], lines: list[str]
+    ) -> list[LessonCandidate]:
+        found = (self._one(run, episode, lines) for episode in episodes)
+        return [candidate for candidate in found if candidate is not None]
+
+    def _one(self, run: Run, episode: Episode, lines: list[str]) -> LessonCandidate | None:
+        if episode.kind is LessonKind.FAILURE and episode.signal != "correction":
+            return _failure(run, episode, lines)
+        return _statement(run, episode, lines)
+
+
+def _failure(run: Run, episode: Episode, lines: list[str]) -> LessonCandidate | None:
+    error, call = episode.trigger, episode.call
+    signature = error_signature(error.text)
+    if not signature:
+        return None
+    ref = error.ref if call is None else call.ref.span(error.ref)
+    if episode.fix_result is not None and episode.fix_result.ref.line_end - ref.line_start <= (
+        MAX_EVIDENCE_LINES
+    ):
+        ref = ref.span(episode.fix_result.ref)
+    quote = _checked_quote(lines, ref, [signature])
+    if quote is None:
+        return None
+    return LessonCandidate(
+        kind=LessonKind.FAILURE,
+        text=_failure_text(run, episode, signature),
+        evidence=_evidence(run, ref, quote, error),
+        severity=_failure_severity(episode),
+        scope=_scope(call),
+        cwd=run.cwd,
+    )
+
+
+def _failure_text(run: Run, episode: Episode, signature: str) -> str:
+    call, sig = episode.call, shorten(signature, 140)
+    if call is None:
+        return f"A tool failed with “{sig}”."
+    what = _code(shorten(_command_head(call.text), 80))
+    tool = call.tool_name or "tool"
+    subject = what if tool == "Bash" else f"{tool} {what}"
+    if episode.fix_call is not None and episode.fix_call.text != call.text:
+        fix = _code(shorten(_command_head(episode.fix_call.text), 80))
+        return f"{subject} fails here (“{sig}”); use {fix} instead."
+    if episode.fix_call is not None:
+        edited = _files_edited_between(run, call, episode.fix_call)
+        after = f" after editing {', '.join(edited)}" if edited else " on a later try"
+        return f"{subject} failed with “{sig}”; it passed{after}."
+    if tool in _EDIT_TOOLS:
+        return f"Re-read the file before {tool} on {what}: it failed with “{sig}”."
+    return f"Expect {subject} to fail here: “{sig}” (no working fix seen yet)."
+
+
+_CD_PREFIX = re.compile(r"^\s*cd\s+(?:\"[^\"]*\"|'[^']*'|(?:\\ |\S)+)\s*(?:&&|;)\s*")
+
+
+def _command_head(command: str) -> str:
+    """The first line of a command without a leading `cd somewhere &&`."""
+    first = command.strip().splitlines()[0] if command.strip() else ""
+    return _CD_PREFIX.sub("", first) or first
+
+
+def _files_edited_between(run: Run, start: Event, end: Event) -> list[str]:
+    files: list[str] = []
+    for event in run.events[start.seq + 1 : end.seq]:
+        if event.tool_name in _EDIT_TOOLS and event.text:
+            name = _code(event.text.splitlines()[0].rsplit("/", 1)[-1])
+            if name not in files:
+                files.append(name)
+    return files[:3]
+
+
+def _failure_severity(episode: Episode) -> int:
+    tool = episode.call.tool_name if episode.call else None
+    if tool in _LOW_VALUE_TOOLS:
+        return 1
+    return 3 if episode.fix_call is not None else 2
+
+
+def _statement(run: Run, episode: Episode, lines: list[str]) -> LessonCandidate | None:
+    sentence = episode.sentence
+    ref = episode.trigger.ref
+    if episode.signal == "correction" and episode.call is not None:
+        ref = episode.call.ref.span(ref)
+    quote = _checked_quote(lines, ref, [sentence])
+    if quote is None:
+        return None
+    return LessonCandidate(
+        kind=episode.kind,
+        text=_statement_text(episode.signal, sentence),
+        evidence=_evidence(run, ref, quote, episode.trigger),
+        severity=3 if episode.signal in ("correction", "user_rule") else 2,
+        scope=(),
+        cwd=run.cwd,
+    )
+
+
+def _statement_text(signal: str, sentence: str) -> str:
+    lead = {"decision": _DECISION_LEAD, "gotcha": _GOTCHA_LEAD, "correction": _CORRECTION_LEAD}
+    pattern = lead.get(signal)
+    text = clean(pattern.sub("", sentence) if pattern else sentence)
+    if text and text[-1] not in ".!":
+        text += "."
+    return f"User correction: {text}" if signal == "correction" else text
+
+
+def _checked_quote(lines: list[str], ref: SourceRef, texts: list[str]) -> str | None:
+    """The first quote candidate that resolves in its span: no provenance is ever invented."""
+    for text in texts:
+        for quote in _quote_variants(text):
+            if quote_in_lines(lines, ref.line_start, ref.line_end, quote):
+                return quote
+    return None
+
+
+def _quote_variants(text: str) -> list[str]:
+    base = text.strip()[:MAX_QUOTE].strip()
+    variants = [base]
+    if "\\" in base:
+        variants.append(base.split("\\", 1)[0].strip())
+    return [v for v in variants if len(v) >= 8]
+
+
+def _evidence(run: Run, ref: SourceRef, quote: str, event: Event) -> Evidence:
+    return Evidence(ref=ref, quote=quote, session_id=run.session_id, timestamp=event.timestamp)
+
+
+def _scope(call: Event | None) -> tuple[str, ...]:
+    if call is None or not call.text:
+        return ()
+    head = call.text.split()[0] if call.tool_name == "Bash" else call.text.splitlines()[0]
+    return (f"{call.tool_name}:{head}"[:120],)
+
+
+def _code(text: str) -> str:
+    """Inline code that survives backticks inside it."""
+    return f"`` {text} ``" if "`" in text else f"`{text}`"

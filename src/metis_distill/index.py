@@ -1,0 +1,84 @@
+"""The chromadb collection of lesson embeddings: derived from the ledger, rebuilt at will.
+
+The collection name carries the embedder's id, so vectors of two models never mix. We pass
+embeddings ourselves (batched, cached) instead of letting chroma call a model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+
+class Embedder(Protocol):
+    id: str
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    id: str
+    distance: float  # cosine distance: 0 is the same direction
+
+
+class LessonIndex:
+    """One chromadb collection of lesson texts, keyed by lesson id."""
+
+    def __init__(self, path: Path, embedder: Embedder, *, client: Any | None = None) -> None:
+        import chromadb  # slow import: only where the index is used
+        from chromadb.config import Settings as ChromaSettings
+
+        self.embedder = embedder
+        self._client = client or chromadb.PersistentClient(
+            path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
+        )
+        self.collection = self._client.get_or_create_collection(
+            self.collection_name(embedder),
+            metadata={"hnsw:space": "cosine"},
+            embedding_function=None,
+        )
+
+    @staticmethod
+    def collection_name(embedder: Embedder) -> str:
+        return f"lessons-{embedder.id}"
+
+    def upsert(self, ids: Sequence[str], texts: Sequence[str], kinds: Sequence[str],
+               embeddings: Sequence[Sequence[float]] | None = None) -> None:
+        if not ids:
+            return
+        vectors = list(embeddings) if embeddings is not None else self.embedder.embed(texts)
+        self.collection.upsert(
+            ids=list(ids), documents=list(texts), embeddings=[list(v) for v in vectors],
+            metadatas=[{"kind": kind} for kind in kinds],
+        )
+
+    def nearest(self, embedding: Sequence[float], kind: str, k: int = 3) -> list[Neighbour]:
+        if self.collection.count() == 0:
+            return []
+        result = self.collection.query(
+            query_embeddings=[list(embedding)], n_results=k, where={"kind": kind},
+            include=["distances"],
+        )
+        ids, distances = result["ids"][0], result["distances"][0]
+        return [Neighbour(i, float(d)) for i, d in zip(ids, distances, strict=True)]
+
+    def ids(self) -> set[str]:
+        return set(self.collection.get(include=[])["ids"])
+
+    def delete(self, ids: Sequence[str]) -> None:
+        if ids:
+            self.collection.delete(ids=list(ids))
+
+    def reconcile(self, lessons: dict[str, tuple[str, str]]) -> tuple[int, int]:
+        """Make the collection hold exactly `lessons` (id -> (kind, text)); (added, removed)."""
+        present = self.ids()
+        missing = [i for i in lessons if i not in present]
+        extra = sorted(present - set(lessons))
+        self.delete(extra)
+        for start in range(0, len(missing), 256):
+            chunk = missing[start : start + 256]
+            self.upsert(chunk, [lessons[i][1] for i in chunk], [lessons[i][0] for i in chunk])
+        return len(missing), len(extra)

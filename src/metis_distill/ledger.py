@@ -1,0 +1,299 @@
+"""The ledger: the truth about files read, lessons, evidence, proposals and versions written.
+
+SQLAlchemy over a SQLite file by default (any SQLAlchemy URL works). The chromadb index is
+derived from it and can always be rebuilt.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    create_engine,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+SCHEMA_VERSION = 1
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stored as naive UTC (SQLite keeps no zone), always read back as aware UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return aware.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class FileRow(Base):
+    """An archive file as last read: enough to tell that it has not changed since."""
+
+    __tablename__ = "files"
+    archive_root: Mapped[str] = mapped_column(String, primary_key=True)
+    path: Mapped[str] = mapped_column(String, primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    mtime_ns: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    source_format: Mapped[str] = mapped_column(String)
+    session_id: Mapped[str | None] = mapped_column(String, nullable=True)
+    cwd: Mapped[str | None] = mapped_column(String, nullable=True)
+    lines: Mapped[int] = mapped_column(Integer, default=0)
+    events: Mapped[int] = mapped_column(Integer, default=0)
+    corrupt_lines: Mapped[int] = mapped_column(Integer, default=0)
+    unknown_lines: Mapped[int] = mapped_column(Integer, default=0)
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LessonRow(Base):
+    __tablename__ = "lessons"
+    id: Mapped[str] = mapped_column(String(10), primary_key=True)
+    kind: Mapped[str] = mapped_column(String)
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String, default="active")  # active|rejected|retired
+    severity: Mapped[int] = mapped_column(Integer, default=1)
+    scope: Mapped[list[str]] = mapped_column(JSON, default=list)
+    extractor: Mapped[str] = mapped_column(String, default="rules")
+    first_seen: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_seen: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class EvidenceRow(Base):
+    __tablename__ = "evidence"
+    id: Mapped[str] = mapped_column(String(10), primary_key=True)
+    lesson_id: Mapped[str] = mapped_column(ForeignKey("lessons.id"), index=True)
+    archive_root: Mapped[str] = mapped_column(String)
+    path: Mapped[str] = mapped_column(String)
+    line_start: Mapped[int] = mapped_column(Integer)
+    line_end: Mapped[int] = mapped_column(Integer)
+    native_id: Mapped[str | None] = mapped_column(String, nullable=True)
+    quote: Mapped[str] = mapped_column(Text)
+    session_id: Mapped[str] = mapped_column(String)
+    cwd: Mapped[str | None] = mapped_column(String, nullable=True)
+    timestamp: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class ProposalRow(Base):
+    __tablename__ = "proposals"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    target: Mapped[str] = mapped_column(String, index=True)
+    base_sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String, default="pending")  # pending|accepted|...
+    folder: Mapped[str] = mapped_column(String)
+    lesson_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class VersionRow(Base):
+    """Every version of every context file written, so any past state can be rebuilt."""
+
+    __tablename__ = "versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    target: Mapped[str] = mapped_column(String, index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String)  # before|accepted
+    proposal_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MetaRow(Base):
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String, primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """A file as read, as plain data (a task result), before it becomes a `FileRow`."""
+
+    archive_root: str
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    source_format: str
+    session_id: str | None
+    cwd: str | None
+    lines: int
+    events: int
+    corrupt_lines: int
+    unknown_lines: int
+
+
+@dataclass(frozen=True)
+class LessonView:
+    """A lesson with the evidence that feeds one target (support = distinct sessions)."""
+
+    id: str
+    kind: str
+    text: str
+    status: str
+    severity: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+    evidence: tuple[EvidenceRow, ...]
+
+    @property
+    def support(self) -> int:
+        return len({e.session_id for e in self.evidence})
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+class Ledger:
+    """Thin, typed access to the ledger tables. One instance per process."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = create_engine(url)
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        Base.metadata.create_all(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        with self.session() as db:
+            if db.get(MetaRow, "schema_version") is None:
+                db.add(MetaRow(key="schema_version", value=json.dumps(SCHEMA_VERSION)))
+
+    @classmethod
+    def at(cls, data_dir: Path) -> Ledger:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        return cls(f"sqlite:///{data_dir / 'ledger.sqlite'}")
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions() as db, db.begin():
+            yield db
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # files ---------------------------------------------------------------
+    def file_rows(self, archive_root: str) -> dict[str, FileRow]:
+        with self.session() as db:
+            rows = db.scalars(select(FileRow).where(FileRow.archive_root == archive_root))
+            return {row.path: row for row in rows}
+
+    def record_files(self, records: Iterable[FileRecord]) -> None:
+        with self.session() as db:
+            for record in records:
+                db.merge(FileRow(**asdict(record), read_at=now()))
+
+    # lessons -------------------------------------------------------------
+    def lesson(self, lesson_id: str) -> LessonRow | None:
+        with self.session() as db:
+            return db.get(LessonRow, lesson_id)
+
+    def lessons(self, status: str | None = None) -> list[LessonRow]:
+        with self.session() as db:
+            query = select(LessonRow)
+            if status is not None:
+                query = query.where(LessonRow.status == status)
+            return list(db.scalars(query.order_by(LessonRow.id)))
+
+    def evidence_of(self, lesson_ids: Sequence[str]) -> dict[str, list[EvidenceRow]]:
+        found: dict[str, list[EvidenceRow]] = {i: [] for i in lesson_ids}
+        with self.session() as db:
+            query = select(EvidenceRow).where(EvidenceRow.lesson_id.in_(list(lesson_ids)))
+            for row in db.scalars(query.order_by(EvidenceRow.timestamp, EvidenceRow.id)):
+                found[row.lesson_id].append(row)
+        return found
+
+    def set_status(self, lesson_ids: Iterable[str], status: str) -> None:
+        with self.session() as db:
+            for lesson_id in lesson_ids:
+                row = db.get(LessonRow, lesson_id)
+                if row is not None:
+                    row.status = status
+
+    def counts(self) -> dict[str, int]:
+        with self.session() as db:
+            lessons = db.scalar(select(func.count()).select_from(LessonRow)) or 0
+            evidence = db.scalar(select(func.count()).select_from(EvidenceRow)) or 0
+            files = db.scalar(select(func.count()).select_from(FileRow)) or 0
+        return {"files": files, "lessons": lessons, "evidence": evidence}
+
+    # proposals and versions ------------------------------------------------
+    def pending_proposals(self, target: str | None = None) -> list[ProposalRow]:
+        with self.session() as db:
+            query = select(ProposalRow).where(ProposalRow.status == "pending")
+            if target is not None:
+                query = query.where(ProposalRow.target == target)
+            return list(db.scalars(query.order_by(ProposalRow.id)))
+
+    def add_proposal(self, row: ProposalRow) -> ProposalRow:
+        """Store a new pending proposal; it supersedes the target's earlier pending one."""
+        with self.session() as db:
+            for old in db.scalars(
+                select(ProposalRow).where(
+                    ProposalRow.target == row.target, ProposalRow.status == "pending"
+                )
+            ):
+                old.status = "superseded"
+                old.decided_at = now()
+            db.add(row)
+            db.flush()
+            return row
+
+    def decide(self, proposal_id: int, status: str) -> None:
+        with self.session() as db:
+            row = db.get(ProposalRow, proposal_id)
+            if row is not None:
+                row.status = status
+                row.decided_at = now()
+
+    def add_version(self, target: str, content: str, sha256: str, reason: str,
+                    proposal_id: int | None = None) -> None:
+        with self.session() as db:
+            db.add(VersionRow(target=target, sha256=sha256, content=content, reason=reason,
+                              proposal_id=proposal_id, created_at=now()))
+
+    def versions(self, target: str) -> list[VersionRow]:
+        with self.session() as db:
+            query = select(VersionRow).where(VersionRow.target == target)
+            return list(db.scalars(query.order_by(VersionRow.id)))
+
+    def set_folder(self, proposal_id: int, folder: str) -> None:
+        with self.session() as db:
+            row = db.get(ProposalRow, proposal_id)
+            if row is not None:
+                row.folder = folder

@@ -1,0 +1,106 @@
+"""Rule-based signals: is this event a failure, a decision, a gotcha, a correction?"""
+
+from __future__ import annotations
+
+import re
+
+from metis_distill.models import Event, EventKind
+
+# Errors that are only echoes of another error, or of the harness, not lessons.
+_NOISE = re.compile(
+    r"Sibling tool call errored|Cancelled: parallel tool call|^api_error|"
+    r"Request failed with status code|tool_use` ids were found without|File has not been read yet",
+    re.I,
+)
+_REJECTED = re.compile(
+    r"The user doesn't want to (?:proceed|take this action)|User rejected|"
+    r"Permission for this tool use was denied|^Interrupted by user|^\[Request interrupted by user",
+    re.I,
+)
+_TRACEBACK = re.compile(r"Traceback \(most recent call last\)")
+_FAILING_TESTS = re.compile(
+    r"\b\d+ failed\b|^FAILED |Tests?:\s+\d+ failed|\bERR_PNPM_|npm ERR!|error TS\d+|"
+    r"^E\s+\w+Error|Test Files\s+\d+ failed",
+    re.M,
+)
+_PASSING_TESTS = re.compile(r"\b\d+ passed\b|Tests?:\s+\d+ passed|\bOK \(|All checks passed", re.I)
+_ERROR_LINE = re.compile(
+    r"error|not found|denied|failed|fatal|cannot|can't|unable|no such|refused|invalid|"
+    r"exception|not recognized|undefined|missing",
+    re.I,
+)
+_EXIT_LINE = re.compile(r"^Exit code -?\d+$")
+_TAGS = re.compile(r"</?tool_use_error>")
+
+DECISION = re.compile(
+    r"\b(?:(?:I'll|I will|we'll|we will|let's|let us|we should|I'm going to|we're going to)\s+"
+    r"(?:use|go with|keep|switch to|stick with|stick to|store|prefer|avoid|pin)\b.{3,}?"
+    r"\b(?:because|since|so that|as it|as the|to avoid)\b"
+    r"|\bdecided to\b|\bwe decided\b|\binstead of\b.{3,}?\bbecause\b)",
+    re.I,
+)
+USER_RULE = re.compile(
+    r"^(?:please\s+)?(?:always|never|don't|do not|make sure(?: to| you)?|from now on|"
+    r"avoid|prefer|only use|use\s+\S+\s+(?:instead|not))\b",
+    re.I,
+)
+GOTCHA = re.compile(
+    r"\b(?:turns out|it turns out|the root cause|root cause (?:was|is)|"
+    r"the (?:issue|problem|bug|culprit) (?:was|is) that|this happens because|"
+    r"the reason (?:is|was) that|gotcha|caveat|note that|surprisingly|silently|"
+    r"(?:doesn't|does not|don't|do not) support)\b",
+    re.I,
+)
+CORRECTION = re.compile(
+    r"^(?:no\b|nope|stop|wait|don't|do not|never|not\s|wrong|instead|actually|that's not|"
+    r"please don't|use\s|always|rather)",
+    re.I,
+)
+
+
+def is_noise(event: Event) -> bool:
+    return bool(_NOISE.search(event.text[:400]))
+
+
+def is_rejection(event: Event) -> bool:
+    return event.kind is EventKind.ERROR and bool(_REJECTED.search(event.text[:300]))
+
+
+def is_failure(event: Event) -> bool:
+    """A tool error, a non-zero exit, a traceback or failing tests (not noise, not a rejection)."""
+    if event.role != "tool" or is_noise(event) or is_rejection(event):
+        return False
+    if event.kind is EventKind.ERROR:
+        return True
+    if event.exit_code not in (None, 0):
+        return True
+    head = event.text[:20_000]
+    return bool(_TRACEBACK.search(head) or _FAILING_TESTS.search(head))
+
+
+def is_success(event: Event) -> bool:
+    """A tool result that shows the call worked."""
+    if event.kind is not EventKind.TOOL_RESULT or event.exit_code not in (None, 0):
+        return False
+    head = event.text[:20_000]
+    return not (_TRACEBACK.search(head) or _FAILING_TESTS.search(head))
+
+
+def shows_passing_tests(event: Event) -> bool:
+    return is_success(event) and bool(_PASSING_TESTS.search(event.text[:20_000]))
+
+
+def error_signature(text: str) -> str:
+    """The line of an error output that says what went wrong, verbatim."""
+    lines = [_TAGS.sub("", line).strip() for line in text.splitlines()]
+    lines = [line for line in lines if line and not _EXIT_LINE.match(line)]
+    if not lines:
+        return ""
+    if _TRACEBACK.search(text):
+        for line in reversed(lines):
+            if re.match(r"^[\w.]+(?:Error|Exception|Exit)\b", line):
+                return line
+    for line in lines:
+        if _ERROR_LINE.search(line):
+            return line
+    return lines[0]

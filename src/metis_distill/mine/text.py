@@ -1,0 +1,42 @@
+"""Cutting text into sentences and short excerpts (langchain-text-splitters does the cutting)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+MAX_SENTENCE = 320
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`*\"'(])|\n+")
+_CODE_FENCE = re.compile(r"```.*?(?:```|$)", re.S)
+_MARKUP = re.compile(r"\*\*|__|^#+\s*|^[-*]\s+|^\d+\.\s+", re.M)
+_WS = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1)
+def _splitter() -> RecursiveCharacterTextSplitter:
+    return RecursiveCharacterTextSplitter(
+        chunk_size=1200, chunk_overlap=0, separators=["\n\n", "\n", ". ", " ", ""],
+        keep_separator="end",
+    )
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences of prose, verbatim (so they can be quoted); code blocks are left out."""
+    prose = _CODE_FENCE.sub("\n", text)
+    found: list[str] = []
+    for chunk in _splitter().split_text(prose):
+        found.extend(s.strip() for s in _SENTENCE_END.split(chunk) if s.strip())
+    return [s for s in found if len(s) <= MAX_SENTENCE]
+
+
+def clean(sentence: str) -> str:
+    """A sentence as a context-file line: markup stripped, whitespace folded."""
+    text = _WS.sub(" ", _MARKUP.sub("", sentence)).strip()
+    return text[:1].upper() + text[1:] if text else text
+
+
+def shorten(text: str, limit: int) -> str:
+    text = _WS.sub(" ", text).strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

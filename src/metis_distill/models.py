@@ -1,0 +1,110 @@
+"""Plain records that flow between the stages. Frozen: a stage never edits its input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class EventKind(StrEnum):
+    TEXT = "text"
+    TOOL_CALL = "tool_call"
+    TOOL_RESULT = "tool_result"
+    ERROR = "error"
+    SUMMARY = "summary"
+    INTERRUPT = "interrupt"
+
+
+class LessonKind(StrEnum):
+    GOTCHA = "gotcha"
+    FAILURE = "failure"
+    DECISION = "decision"
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where an event lives: a file relative to its archive root, 1-based physical lines."""
+
+    path: str
+    line_start: int
+    line_end: int
+    native_id: str | None = None
+
+    def span(self, other: SourceRef) -> SourceRef:
+        """The smallest ref covering both (same file); keeps this ref's native id."""
+        return SourceRef(
+            self.path,
+            min(self.line_start, other.line_start),
+            max(self.line_end, other.line_end),
+            self.native_id,
+        )
+
+    @property
+    def fragment(self) -> str:
+        return f"#L{self.line_start}-L{self.line_end}"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One normalized thing that happened in a run. `text` is already redacted."""
+
+    seq: int
+    role: str  # user | assistant | system
+    kind: EventKind
+    text: str
+    ref: SourceRef
+    timestamp: datetime | None = None
+    tool_name: str | None = None
+    tool_use_id: str | None = None
+    exit_code: int | None = None
+    is_sidechain: bool = False
+
+
+@dataclass(frozen=True)
+class ParseStats:
+    lines: int = 0
+    events: int = 0
+    corrupt_lines: int = 0
+    unknown_lines: int = 0
+    skipped_images: int = 0
+    corrupt_line_numbers: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Run:
+    """One archive file, read. The file name is not the session id (contract 3)."""
+
+    path: str  # relative to the archive root
+    source_format: str
+    session_id: str
+    project: str
+    cwd: str | None
+    git_branch: str | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    is_subagent: bool
+    events: tuple[Event, ...]
+    stats: ParseStats = field(default_factory=ParseStats)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A span of the archive that supports a lesson, with a short verbatim quote from it."""
+
+    ref: SourceRef
+    quote: str
+    session_id: str
+    timestamp: datetime | None = None
+
+
+@dataclass(frozen=True)
+class LessonCandidate:
+    """What the extractor proposes; curation turns it into (or merges it with) a lesson."""
+
+    kind: LessonKind
+    text: str
+    evidence: Evidence
+    severity: int = 1  # 1 low .. 3 high
+    scope: tuple[str, ...] = ()
+    cwd: str | None = None

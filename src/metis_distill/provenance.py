@@ -1,0 +1,78 @@
+"""Does a link resolve? One function for the tests, the eval and the review (contract 1)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+from metis_distill.redact import redact
+from metis_distill.textio import read_lines
+
+_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|[\"\\/bfnrt])")
+_SIMPLE = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+_WS = re.compile(r"\s+")
+_FRAGMENT = re.compile(r"^(?P<path>.+?)#L(?P<a>\d+)(?:-L?(?P<b>\d+))?$")
+
+
+def json_unescape(text: str) -> str:
+    """Undo JSON string escapes; unknown escapes and lone surrogates are kept as they are."""
+
+    def one(match: re.Match[str]) -> str:
+        code = match.group(1)
+        return chr(int(code[1:], 16)) if code[0] == "u" else _SIMPLE[code]
+
+    unescaped = _ESCAPE.sub(one, text)
+    return unescaped.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def normalize(text: str) -> str:
+    return _WS.sub(" ", json_unescape(text)).strip()
+
+
+def span_text(path: Path, line_start: int, line_end: int) -> str | None:
+    """Redacted text of lines a..b, or None when the file or the lines do not exist."""
+    if not path.is_file():
+        return None
+    return lines_text(read_lines(path), line_start, line_end)
+
+
+def lines_text(lines: list[str], line_start: int, line_end: int) -> str | None:
+    """Redacted text of lines a..b of an already read file (a trailing empty line is no line)."""
+    count = len(lines) - 1 if lines and lines[-1] == "" else len(lines)
+    if line_start < 1 or line_end < line_start or line_end > count:
+        return None
+    return redact("\n".join(lines[line_start - 1 : line_end]))
+
+
+def quote_in_lines(lines: list[str], line_start: int, line_end: int, quote: str) -> bool:
+    text = lines_text(lines, line_start, line_end)
+    return text is not None and bool(quote.strip()) and normalize(quote) in normalize(text)
+
+
+def quote_in_span(path: Path, line_start: int, line_end: int, quote: str) -> bool:
+    return path.is_file() and quote_in_lines(read_lines(path), line_start, line_end, quote)
+
+
+@dataclass(frozen=True)
+class Link:
+    path: Path
+    line_start: int
+    line_end: int
+
+
+def parse_link(link: str, base_dir: Path) -> Link:
+    """A rendered `path#La-Lb` link, made absolute against the folder it was written in."""
+    match = _FRAGMENT.match(link)
+    if not match:
+        raise ValueError(f"not a provenance link: {link!r}")
+    path = Path(unquote(match["path"]))
+    a = int(match["a"])
+    return Link(path if path.is_absolute() else base_dir / path, a, int(match["b"] or a))
+
+
+def resolve(link: str, quote: str, base_dir: Path) -> bool:
+    """True when the link's lines exist and contain the quote (after redaction, normalized)."""
+    target = parse_link(link, base_dir)
+    return quote_in_span(target.path, target.line_start, target.line_end, quote)

@@ -1,0 +1,278 @@
+"""Claude Code session transcripts (`~/.claude/projects/<project>/<session>.jsonl`).
+
+One JSON object per line. Conversation lines carry `uuid`, `sessionId`, `cwd`, `timestamp`;
+metadata lines (summaries, snapshots, progress...) are known and skipped; anything else is
+counted as unknown. A line that does not parse is skipped and counted, never fatal.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from metis_distill.models import Event, EventKind, ParseStats, Run, SourceRef
+from metis_distill.redact import redact
+from metis_distill.textio import read_lines
+
+FORMAT = "claude_code"
+MAX_EVENT_CHARS = 50_000
+
+_METADATA_TYPES = frozenset(
+    {
+        "progress", "file-history-snapshot", "queue-operation", "attachment", "last-prompt",
+        "ai-title", "custom-title", "agent-name", "permission-mode", "pr-link", "tag",
+    }
+)
+_SYSTEM_ERRORS = frozenset({"api_error"})
+_SYSTEM_SUMMARIES = frozenset({"compact_boundary", "microcompact_boundary"})
+_EXIT_CODE = re.compile(r"^Exit code (-?\d+)")
+_INTERRUPT = "[Request interrupted by user"
+# Tool inputs worth keeping as the call's text, in this order.
+_INPUT_KEYS = ("command", "file_path", "path", "pattern", "url", "query", "description", "prompt")
+
+
+def looks_like(head: str) -> bool:
+    """Content sniffing: the first JSON line of a Claude Code transcript."""
+    return '"sessionId"' in head or '"type":"summary"' in head or '"type": "summary"' in head
+
+
+@dataclass
+class _State:
+    """Mutable bookkeeping while one file is read."""
+
+    rel_path: str
+    events: list[Event] = field(default_factory=list)
+    tool_names: dict[str, str] = field(default_factory=dict)
+    session_id: str | None = None
+    cwd: str | None = None
+    git_branch: str | None = None
+    first_ts: datetime | None = None
+    last_ts: datetime | None = None
+    sidechain: bool = False
+    lines: int = 0
+    corrupt: list[int] = field(default_factory=list)
+    unknown: int = 0
+    images: int = 0
+
+    def add(self, line_no: int, record: dict[str, Any], **kwargs: Any) -> None:
+        text = kwargs.pop("text")
+        if not text.strip():
+            return
+        ref = SourceRef(self.rel_path, line_no, line_no, _str(record.get("uuid")))
+        self.events.append(
+            Event(
+                seq=len(self.events),
+                text=redact(text[:MAX_EVENT_CHARS]),
+                ref=ref,
+                timestamp=_timestamp(record),
+                is_sidechain=bool(record.get("isSidechain")),
+                **kwargs,
+            )
+        )
+
+
+def parse_file(path: Path, archive_root: Path) -> Run:
+    """Read one transcript into a Run. Never writes; bad lines are skipped and counted."""
+    state = _State(rel_path=path.relative_to(archive_root).as_posix())
+    for line_no, raw in _numbered_lines(path):
+        state.lines += 1
+        try:
+            record = json.loads(raw)
+        except ValueError:
+            state.corrupt.append(line_no)
+            continue
+        if not isinstance(record, dict):
+            state.unknown += 1
+            continue
+        _note_context(state, record)
+        _dispatch(state, line_no, record)
+    return _finish(state, path)
+
+
+def _numbered_lines(path: Path) -> Iterator[tuple[int, str]]:
+    for index, line in enumerate(read_lines(path), start=1):
+        if line.strip():
+            yield index, line
+
+
+def _note_context(state: _State, record: dict[str, Any]) -> None:
+    if record.get("type") in _METADATA_TYPES or record.get("type") == "summary":
+        return
+    state.session_id = state.session_id or _str(record.get("sessionId"))
+    state.cwd = state.cwd or _str(record.get("cwd"))
+    branch = _str(record.get("gitBranch"))
+    if branch and branch != "HEAD":
+        state.git_branch = state.git_branch or branch
+    state.sidechain = state.sidechain or bool(record.get("isSidechain"))
+    ts = _timestamp(record)
+    if ts is not None:
+        state.first_ts = ts if state.first_ts is None else min(state.first_ts, ts)
+        state.last_ts = ts if state.last_ts is None else max(state.last_ts, ts)
+
+
+def _dispatch(state: _State, line_no: int, record: dict[str, Any]) -> None:
+    kind = record.get("type")
+    if kind == "user":
+        _user(state, line_no, record)
+    elif kind == "assistant":
+        _assistant(state, line_no, record)
+    elif kind == "system":
+        _system(state, line_no, record)
+    elif kind == "summary":
+        state.add(line_no, record, role="system", kind=EventKind.SUMMARY,
+                  text=_str(record.get("summary")) or "")
+    elif kind not in _METADATA_TYPES:
+        state.unknown += 1
+
+
+def _user(state: _State, line_no: int, record: dict[str, Any]) -> None:
+    if record.get("isMeta"):
+        return
+    content = _content(record)
+    if isinstance(content, str):
+        _user_text(state, line_no, record, content)
+        return
+    for block in content:
+        btype = block.get("type")
+        if btype == "text":
+            _user_text(state, line_no, record, _str(block.get("text")) or "")
+        elif btype == "tool_result":
+            _tool_result(state, line_no, record, block)
+        elif btype == "image":
+            state.images += 1
+
+
+def _user_text(state: _State, line_no: int, record: dict[str, Any], text: str) -> None:
+    if record.get("isCompactSummary"):
+        kind = EventKind.SUMMARY
+    elif text.startswith(_INTERRUPT):
+        kind = EventKind.INTERRUPT
+    else:
+        kind = EventKind.TEXT
+    state.add(line_no, record, role="user", kind=kind, text=text)
+
+
+def _tool_result(state: _State, line_no: int, record: dict[str, Any], block: dict[str, Any]) -> None:
+    text, images = _result_text(block.get("content"))
+    state.images += images
+    tool_id = _str(block.get("tool_use_id"))
+    is_error = bool(block.get("is_error"))
+    match = _EXIT_CODE.match(text)
+    exit_code = int(match.group(1)) if match else None
+    if exit_code is None and not is_error:
+        exit_code = _result_exit_code(record.get("toolUseResult"))
+    state.add(
+        line_no, record, role="tool",
+        kind=EventKind.ERROR if is_error else EventKind.TOOL_RESULT,
+        text=text, tool_use_id=tool_id,
+        tool_name=state.tool_names.get(tool_id or ""), exit_code=exit_code,
+    )
+
+
+def _assistant(state: _State, line_no: int, record: dict[str, Any]) -> None:
+    content = _content(record)
+    if isinstance(content, str):
+        content = [{"type": "text", "text": content}]
+    error = bool(record.get("isApiErrorMessage"))
+    for block in content:
+        btype = block.get("type")
+        if btype == "text":
+            state.add(line_no, record, role="assistant",
+                      kind=EventKind.ERROR if error else EventKind.TEXT,
+                      text=_str(block.get("text")) or "")
+        elif btype == "tool_use":
+            tool_id, name = _str(block.get("id")), _str(block.get("name")) or "tool"
+            if tool_id:
+                state.tool_names[tool_id] = name
+            state.add(line_no, record, role="assistant", kind=EventKind.TOOL_CALL,
+                      text=_describe_input(block.get("input")), tool_name=name,
+                      tool_use_id=tool_id)
+
+
+def _system(state: _State, line_no: int, record: dict[str, Any]) -> None:
+    subtype = record.get("subtype")
+    if subtype in _SYSTEM_ERRORS:
+        state.add(line_no, record, role="system", kind=EventKind.ERROR, text=_api_error(record))
+    elif subtype in _SYSTEM_SUMMARIES:
+        state.add(line_no, record, role="system", kind=EventKind.SUMMARY,
+                  text=_str(record.get("content")) or str(subtype))
+
+
+def _finish(state: _State, path: Path) -> Run:
+    rel = Path(state.rel_path)
+    is_subagent = state.sidechain or "subagents" in rel.parts
+    project_dir = rel.parent.parent.parent if "subagents" in rel.parts else rel.parent
+    stats = ParseStats(
+        lines=state.lines, events=len(state.events), corrupt_lines=len(state.corrupt),
+        unknown_lines=state.unknown, skipped_images=state.images,
+        corrupt_line_numbers=tuple(state.corrupt),
+    )
+    return Run(
+        path=state.rel_path, source_format=FORMAT,
+        session_id=state.session_id or path.stem, project=project_dir.name or rel.parent.name,
+        cwd=state.cwd, git_branch=state.git_branch, started_at=state.first_ts,
+        ended_at=state.last_ts, is_subagent=is_subagent, events=tuple(state.events), stats=stats,
+    )
+
+
+def _content(record: dict[str, Any]) -> str | list[dict[str, Any]]:
+    message = record.get("message")
+    content = message.get("content") if isinstance(message, dict) else None
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return [block for block in content if isinstance(block, dict)]
+    return []
+
+
+def _result_text(content: Any) -> tuple[str, int]:
+    """A tool result's text and its number of image blocks (images are skipped)."""
+    if isinstance(content, str):
+        return content, 0
+    if not isinstance(content, list):
+        return "", 0
+    texts = [b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text"]
+    images = sum(1 for b in content if isinstance(b, dict) and b.get("type") == "image")
+    return "\n".join(t for t in texts if isinstance(t, str)), images
+
+
+def _result_exit_code(result: Any) -> int | None:
+    if isinstance(result, dict):
+        for key in ("exitCode", "returnCode", "code"):
+            value = result.get(key)
+            if isinstance(value, int) and not isinstance(value, bool) and key != "code":
+                return value
+    return None
+
+
+def _describe_input(tool_input: Any) -> str:
+    """The parts of a tool call's input that say what it did, each verbatim from the line."""
+    if not isinstance(tool_input, dict):
+        return ""
+    parts = [tool_input[k] for k in _INPUT_KEYS if isinstance(tool_input.get(k), str)]
+    return "\n".join(parts[:2])
+
+
+def _api_error(record: dict[str, Any]) -> str:
+    error = record.get("error")
+    status = error.get("status") if isinstance(error, dict) else None
+    return f"api_error status {status}" if status else "api_error"
+
+
+def _timestamp(record: dict[str, Any]) -> datetime | None:
+    value = record.get("timestamp")
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from metis_distill.provenance import json_unescape, normalize, parse_link, resolve
+
+
+@pytest.fixture
+def transcript(tmp_path: Path) -> Path:
+    lines = [
+        {"type": "user", "message": {"content": "Run the tests"}},
+        {"type": "user", "message": {"content": "Exit code 1\nE   ModuleNotFoundError: No module named 'statsforecast'"}},
+        {"type": "assistant", "message": {"content": 'Path is C:\\Users\\dev and a "quoted" word'}},
+        {"type": "user", "message": {"content": "key sk-ant-api03-" + "Q" * 60}},
+    ]
+    path = tmp_path / "archive" / "p" / "s.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    return path
+
+
+def test_quote_in_span_resolves(transcript: Path) -> None:
+    base = transcript.parent.parent
+    assert resolve("p/s.jsonl#L2-L2", "No module named 'statsforecast'", base)
+    assert resolve("p/s.jsonl#L1-L3", "ModuleNotFoundError: No module", base)
+
+
+def test_escapes_and_whitespace_are_normalized(transcript: Path) -> None:
+    base = transcript.parent.parent
+    assert resolve("p/s.jsonl#L3", 'C:\\Users\\dev and a "quoted"   word', base)
+    assert resolve("p/s.jsonl#L2-L2", "Exit code 1 E ModuleNotFoundError", base)
+
+
+@pytest.mark.parametrize(
+    ("link", "quote"),
+    [
+        ("p/s.jsonl#L1-L1", "statsforecast"),  # right file, wrong line
+        ("p/s.jsonl#L4-L5", "key"),  # past the end of the file
+        ("p/missing.jsonl#L1-L1", "Run the tests"),  # no such file
+        ("p/s.jsonl#L1-L1", "   "),  # an empty quote proves nothing
+    ],
+)
+def test_bad_links_do_not_resolve(transcript: Path, link: str, quote: str) -> None:
+    assert not resolve(link, quote, transcript.parent.parent)
+
+
+def test_secrets_are_redacted_before_matching(transcript: Path) -> None:
+    base = transcript.parent.parent
+    assert resolve("p/s.jsonl#L4-L4", "key [REDACTED:anthropic_key]", base)
+    assert not resolve("p/s.jsonl#L4-L4", "QQQQQQQQQQ", base)
+
+
+def test_link_parsing_and_unescaping() -> None:
+    link = parse_link("../a%20b/s.jsonl#L3-L9", Path("/x/y"))
+    assert (link.path, link.line_start, link.line_end) == (Path("/x/y/../a b/s.jsonl"), 3, 9)
+    assert json_unescape(r"a\nb \"c\" \u00e9 \ud83d\ude00") == 'a\nb "c" é 😀'
+    assert normalize("  a \n\t b ") == "a b"
