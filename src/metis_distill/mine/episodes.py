@@ -42,8 +42,9 @@ def find_episodes(run: Run) -> Iterator[Episode]:
             if correction is not None and correction.trigger.seq not in corrected:
                 corrected.add(correction.trigger.seq)
                 yield correction
-        elif event.kind is EventKind.TEXT and not _is_harness_text(event.text):
-            yield from _statements(event)
+        elif event.kind is EventKind.TEXT and event.seq not in corrected:
+            if not _is_harness_text(event.text):
+                yield from _statements(event)
 
 
 def _failure(events: tuple[Event, ...], index: int, call: Event | None) -> Episode:

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from metis_distill.extract.rules import RulesExtractor
+from metis_distill.mine.episodes import find_episodes
+from metis_distill.models import LessonKind
+from metis_distill.provenance import quote_in_span
+from metis_distill.sources.claude_code import parse_file
+from metis_distill.textio import read_lines
+from tests.conftest import DEMO_FILE, FIXTURES
+
+ROOT = FIXTURES / "claude_code"
+
+
+def extract(path: Path, root: Path):  # type: ignore[no-untyped-def]
+    run = parse_file(path, root)
+    return RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+
+
+def test_demo_lessons() -> None:
+    found = {c.kind: c for c in extract(DEMO_FILE, ROOT) if c.kind is not LessonKind.FAILURE}
+    failures = [c for c in extract(DEMO_FILE, ROOT) if c.kind is LessonKind.FAILURE]
+    fix = next(c for c in failures if "uv run pytest" in c.text)
+    assert fix.text.startswith("`pytest -q` fails here")
+    assert "use `uv run pytest -q` instead" in fix.text
+    assert fix.evidence.ref.line_start == 3 and fix.evidence.ref.line_end == 7
+    assert fix.severity == 3
+    assert found[LessonKind.DECISION].text.startswith("Use integer cents for money because")
+    assert found[LessonKind.GOTCHA].text.startswith("Pytest is only installed inside the uv")
+    correction = next(c for c in failures if c.text.startswith("User correction"))
+    assert "generate a new alembic revision" in correction.text
+
+
+def test_no_secret_in_any_lesson_or_quote() -> None:
+    for candidate in extract(DEMO_FILE, ROOT):
+        assert "sk-ant" not in candidate.text and "sk-ant" not in candidate.evidence.quote
+
+
+@pytest.mark.corpus
+def test_every_quote_resolves_on_the_corpus(corpus: Path) -> None:
+    total = 0
+    for path in sorted((corpus / "claude-code").glob("*.jsonl")):
+        for candidate in extract(path, corpus):
+            ref = candidate.evidence.ref
+            assert quote_in_span(corpus / ref.path, ref.line_start, ref.line_end,
+                                 candidate.evidence.quote), candidate
+            total += 1
+    assert total >= 20

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from metis_distill.curate.select import Scope, budgeted, lessons_for
+from metis_distill.errors import ProposalError, TargetChangedError
+from metis_distill.ledger import EvidenceRow, Ledger, LessonRow
+from metis_distill.provenance import resolve
+from metis_distill.render.claude_md import find_block
+from metis_distill.review.proposal import accept, make_plan, reject, save_plan
+
+
+@pytest.fixture
+def world(tmp_path: Path):  # type: ignore[no-untyped-def]
+    archive = tmp_path / "archive"
+    (archive / "p").mkdir(parents=True)
+    session = archive / "p" / "s.jsonl"
+    session.write_text("\n".join(json.dumps({"n": i, "text": f"quote number {i}"}) for i in range(1, 30)) + "\n")
+    ledger = Ledger.at(tmp_path / "data")
+    with ledger.session() as db:
+        for i, (kind, text) in enumerate([("gotcha", "Vitest runs in node."), ("failure", "`python` is missing; use `uv run python`."), ("decision", "Money is integer cents.")]):
+            lid = f"{i:010d}"
+            db.add(LessonRow(id=lid, kind=kind, text=text, status="active", severity=2, scope=[],
+                             extractor="rules", created_at=datetime.now(UTC),
+                             first_seen=datetime(2026, 11, 1, tzinfo=UTC), last_seen=datetime(2026, 11, 2, tzinfo=UTC)))
+            db.add(EvidenceRow(id=f"e{i:09d}", lesson_id=lid, archive_root=str(archive), path="p/s.jsonl",
+                               line_start=i + 1, line_end=i + 2, quote=f"quote number {i + 1}",
+                               session_id="s1", cwd="/home/dev/src/demo", timestamp=datetime(2026, 11, 1, tzinfo=UTC)))
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    target = repo / "CLAUDE.md"
+    target.write_text("# Demo\n\nHuman notes.\n")
+    return ledger, target, tmp_path
+
+
+def _plan(ledger: Ledger, target: Path):  # type: ignore[no-untyped-def]
+    return make_plan(target, budgeted(lessons_for(ledger, Scope(None)), 10))
+
+
+def test_plan_links_resolve_and_human_text_stays(world) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, _ = world
+    plan = _plan(ledger, target)
+    assert plan is not None and plan.proposed.startswith("# Demo\n\nHuman notes.\n")
+    assert [i.change for i in plan.items] == ["added"] * 3
+    for item in plan.items:
+        for ev in item.evidence:
+            assert resolve(ev.link, ev.quote, target.parent)
+    assert "+- Vitest runs in node." in plan.diff
+
+
+def test_scope_filters_runs_of_other_projects(world) -> None:  # type: ignore[no-untyped-def]
+    ledger, _, _ = world
+    assert lessons_for(ledger, Scope("/home/dev/src/other")) == []
+    assert len(lessons_for(ledger, Scope("/home/dev/src"))) == 3
+
+
+def test_save_accept_and_rerun(world) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp = world
+    row, created = save_plan(_plan(ledger, target), ledger, tmp / "proposals", {})
+    assert created and Path(row.folder, "report.md").is_file()
+    again, created_again = save_plan(_plan(ledger, target), ledger, tmp / "proposals", {})
+    assert not created_again and again.id == row.id
+    before = target.read_text()
+    assert target.read_text() == before  # distill/propose never edits the target
+    accept(ledger, tmp / "locks", target)
+    text = target.read_text()
+    assert text.startswith(before) and find_block(text) is not None
+    assert [v.reason for v in ledger.versions(str(target.resolve()))] == ["before", "accepted"]
+    assert _plan(ledger, target) is None  # nothing left to propose
+
+
+def test_accept_refuses_a_target_changed_since(world) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp = world
+    save_plan(_plan(ledger, target), ledger, tmp / "proposals", {})
+    target.write_text("# Demo\n\nSomeone edited this meanwhile.\n")
+    with pytest.raises(TargetChangedError):
+        accept(ledger, tmp / "locks", target)
+    assert target.read_text() == "# Demo\n\nSomeone edited this meanwhile.\n"
+
+
+def test_crash_between_write_and_rename_leaves_target_intact(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp = world
+    save_plan(_plan(ledger, target), ledger, tmp / "proposals", {})
+    before = target.read_bytes()
+
+    def crash(*_: object) -> None:
+        raise OSError("disk yanked")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError):
+        accept(ledger, tmp / "locks", target)
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in target.parent.iterdir()) == ["CLAUDE.md"]
+    assert ledger.pending_proposals()  # still waits: nothing was decided
+
+
+def test_reject_remembers_lessons(world) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp = world
+    save_plan(_plan(ledger, target), ledger, tmp / "proposals", {})
+    row = reject(ledger, target)
+    assert sorted(row.lesson_ids) == ["0000000000", "0000000001", "0000000002"]
+    assert {r.status for r in ledger.lessons()} == {"rejected"}
+    assert _plan(ledger, target) is None
+    with pytest.raises(ProposalError):
+        reject(ledger, target)
+
+
+def test_missing_target_is_created_only_with_content(world) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp = world
+    new = target.parent / "sub" / "CLAUDE.md"
+    assert make_plan(new, {"gotcha": [], "failure": [], "decision": []}) is None
+    assert _plan(ledger, new) is not None
