@@ -185,6 +185,8 @@ class Ledger:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = create_engine(url)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -196,7 +198,6 @@ class Ledger:
 
     @classmethod
     def at(cls, data_dir: Path) -> Ledger:
-        data_dir.mkdir(parents=True, exist_ok=True)
         return cls(f"sqlite:///{data_dir / 'ledger.sqlite'}")
 
     @contextmanager

@@ -52,7 +52,7 @@ def test_event_kinds_and_refs(run) -> None:  # type: ignore[no-untyped-def]
     assert error.exit_code == 127 and error.tool_name == "Bash"
     assert (error.ref.line_start, error.ref.line_end, error.ref.native_id) == (4, 4, "u-003")
     call = next(e for e in run.events if e.tool_use_id == "toolu_2" and e.kind is EventKind.TOOL_CALL)
-    assert call.text == "uv run pytest -q\nRun tests with uv"
+    assert call.text == "uv run pytest -q"
 
 
 def test_secrets_are_redacted_at_read_time(run) -> None:  # type: ignore[no-untyped-def]

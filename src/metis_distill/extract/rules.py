@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from metis_distill.mine.episodes import Episode
 from metis_distill.mine.signals import error_signature
-from metis_distill.mine.text import clean, shorten
+from metis_distill.mine.text import clean, command_head, shorten
 from metis_distill.models import Event, Evidence, LessonCandidate, LessonKind, Run, SourceRef
 from metis_distill.provenance import quote_in_lines
 
@@ -68,11 +68,11 @@ def _failure_text(run: Run, episode: Episode, signature: str) -> str:
     call, sig = episode.call, shorten(signature, 140)
     if call is None:
         return f"A tool failed with “{sig}”."
-    what = _code(shorten(_command_head(call.text), 80))
+    what = _code(shorten(command_head(call.text), 80))
     tool = call.tool_name or "tool"
     subject = what if tool == "Bash" else f"{tool} {what}"
     if episode.fix_call is not None and episode.fix_call.text != call.text:
-        fix = _code(shorten(_command_head(episode.fix_call.text), 80))
+        fix = _code(shorten(command_head(episode.fix_call.text), 80))
         return f"{subject} fails here (“{sig}”); use {fix} instead."
     if episode.fix_call is not None:
         edited = _files_edited_between(run, call, episode.fix_call)
@@ -81,15 +81,6 @@ def _failure_text(run: Run, episode: Episode, signature: str) -> str:
     if tool in _EDIT_TOOLS:
         return f"Re-read the file before {tool} on {what}: it failed with “{sig}”."
     return f"Expect {subject} to fail here: “{sig}” (no working fix seen yet)."
-
-
-_CD_PREFIX = re.compile(r"^\s*cd\s+(?:\"[^\"]*\"|'[^']*'|(?:\\ |\S)+)\s*(?:&&|;)\s*")
-
-
-def _command_head(command: str) -> str:
-    """The first line of a command without a leading `cd somewhere &&`."""
-    first = command.strip().splitlines()[0] if command.strip() else ""
-    return _CD_PREFIX.sub("", first) or first
 
 
 def _files_edited_between(run: Run, start: Event, end: Event) -> list[str]:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from metis_distill.mine import signals
-from metis_distill.mine.text import sentences
+from metis_distill.mine.text import command_head, sentences
 from metis_distill.models import Event, EventKind, LessonKind, Run
 
 FIX_LOOKAHEAD = 40  # events after a failure in which a fix counts as the fix of it
@@ -86,14 +85,44 @@ def _find_fix(
     return None, None
 
 
+# Programs that stand in for each other when a retry switches tools.
+_FAMILIES = {
+    "npm": "node", "pnpm": "node", "yarn": "node", "npx": "node", "bun": "node",
+    "python": "python", "python3": "python", "py": "python", "uv": "python",
+    "pip": "pip", "pip3": "pip",
+}
+
+
 def _same_intent(failed: str, retry: str) -> bool:
-    """Two calls aim at the same thing: same first word (the program or path) or alike."""
-    a, b = failed.split(), retry.split()
+    """Two calls aim at the same thing: the same command, the failed one wrapped (`uv run
+    pytest` after `pytest`), or the same program family on overlapping arguments."""
+    a, b = command_head(failed).split(), command_head(retry).split()
     if not a or not b:
         return False
-    if a[0] == b[0] or (len(b) > 1 and a[0] == b[1]):
+    if a == b or _contains(b, a):
         return True
-    return SequenceMatcher(None, failed[:200], retry[:200]).ratio() >= 0.6
+    if _family(a[0]) != _family(b[0]):
+        return False
+    args_a = [t for t in a[1:] if not t.startswith("-")]
+    args_b = [t for t in b[1:] if not t.startswith("-")]
+    if not args_a and not args_b:
+        return True
+    return any(_alike(x, y) for x in args_a for y in args_b)
+
+
+def _contains(outer: list[str], inner: list[str]) -> bool:
+    size = len(inner)
+    return any(outer[i : i + size] == inner for i in range(len(outer) - size + 1))
+
+
+def _family(program: str) -> str:
+    name = program.rsplit("/", 1)[-1].lower()
+    return _FAMILIES.get(name, name)
+
+
+def _alike(x: str, y: str) -> bool:
+    x, y = x.lower(), y.lower()
+    return x == y or (len(x) >= 4 and x in y) or (len(y) >= 4 and y in x)
 
 
 def _correction_after(events: tuple[Event, ...], index: int) -> Episode | None:

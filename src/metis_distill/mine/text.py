@@ -12,6 +12,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`*\"'(])|\n+")
 _CODE_FENCE = re.compile(r"```.*?(?:```|$)", re.S)
 _MARKUP = re.compile(r"\*\*|__|^#+\s*|^[-*]\s+|^\d+\.\s+", re.M)
 _WS = re.compile(r"\s+")
+_CD_PREFIX = re.compile(r"^\s*cd\s+(?:\"[^\"]*\"|'[^']*'|(?:\\ |\S)+)\s*(?:&&|;)\s*")
 
 
 @lru_cache(maxsize=1)
@@ -40,3 +41,9 @@ def clean(sentence: str) -> str:
 def shorten(text: str, limit: int) -> str:
     text = _WS.sub(" ", text).strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def command_head(command: str) -> str:
+    """A command on one line, without a leading `cd somewhere &&` (what it really runs)."""
+    flat = _WS.sub(" ", command.strip().split("\n# ")[0])
+    return _CD_PREFIX.sub("", flat) or flat

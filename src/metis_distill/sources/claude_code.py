@@ -251,11 +251,10 @@ def _result_exit_code(result: Any) -> int | None:
 
 
 def _describe_input(tool_input: Any) -> str:
-    """The parts of a tool call's input that say what it did, each verbatim from the line."""
+    """What a tool call acted on (its command, file, pattern...), verbatim from the line."""
     if not isinstance(tool_input, dict):
         return ""
-    parts = [tool_input[k] for k in _INPUT_KEYS if isinstance(tool_input.get(k), str)]
-    return "\n".join(parts[:2])
+    return next((tool_input[k] for k in _INPUT_KEYS if isinstance(tool_input.get(k), str)), "")
 
 
 def _api_error(record: dict[str, Any]) -> str:

