@@ -53,7 +53,7 @@ def main() -> None:
         ("end to end (fresh data dir)", min(full)),
         ("no-op re-run", min(noop)),
     ]
-    print(f"\n| stage | seconds | MB/s |\n|---|---|---|")
+    print("\n| stage | seconds | MB/s |\n|---|---|---|")
     for name, seconds in rows:
         print(f"| {name} | {seconds:.3f} | {size_mb / seconds:.1f} |")
 
@@ -79,10 +79,10 @@ def end_to_end(archive: Path, embedder: MiniLMEmbedder) -> tuple[float, float]:
             index = LessonIndex(data / "index", embedder)
             changed, _ = pipeline.changed_files(archive, ledger)
             results = [pipeline.mine_batch(archive, b) for b in pipeline.batches(changed)]
-            pipeline.curate_batches(results, ledger, index, archive_root=archive,
-                                    max_distance=0.12)
-            pipeline.propose(target, ledger, data / "proposals", scope=Scope(None), budget=12,
-                             summary={})
+            pipeline.curate_batches(results, ledger, index, archive_root=archive, max_distance=0.12)
+            pipeline.propose(
+                target, ledger, data / "proposals", scope=Scope(None), budget=12, summary={}
+            )
             ledger.close()
             runs.append(time.perf_counter() - start)
         return runs[0], runs[1]

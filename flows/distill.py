@@ -36,44 +36,64 @@ def mine_task(archive: str, files: list[pipeline.FileInfo]) -> pipeline.BatchRes
     result = pipeline.mine_batch(Path(archive), files)
     get_run_logger().info(
         "mine: %d files, %d events, %d episodes, %d candidates, %d corrupt lines skipped",
-        len(result.files), result.events, result.episodes, len(result.candidates),
+        len(result.files),
+        result.events,
+        result.episodes,
+        len(result.candidates),
         result.corrupt_lines,
     )
     return result
 
 
 @task(name="curate")
-def curate_task(results: list[pipeline.BatchResult], archive: str, settings: Settings) -> (
-    dict[str, Any]
-):
+def curate_task(
+    results: list[pipeline.BatchResult], archive: str, settings: Settings
+) -> dict[str, Any]:
     ledger = Ledger(settings.ledger_url)
     try:
         index = LessonIndex(settings.index_dir, MiniLMEmbedder(settings.model_dir))
-        stats = pipeline.curate_batches(results, ledger, index, archive_root=Path(archive),
-                                        max_distance=settings.dedupe_distance)
+        stats = pipeline.curate_batches(
+            results,
+            ledger,
+            index,
+            archive_root=Path(archive),
+            max_distance=settings.dedupe_distance,
+        )
     finally:
         ledger.close()
     get_run_logger().info(
         "curate: %d candidates -> %d new lessons, %d merged, %d suppressed (rejected before)",
-        stats.candidates, stats.new, stats.merged, stats.suppressed,
+        stats.candidates,
+        stats.new,
+        stats.merged,
+        stats.suppressed,
     )
     return asdict(stats)
 
 
 @task(name="propose")
-def propose_task(target: str, settings: Settings, summary: dict[str, Any]) -> (
-    pipeline.ProposalOutcome
-):
+def propose_task(
+    target: str, settings: Settings, summary: dict[str, Any]
+) -> pipeline.ProposalOutcome:
     ledger = Ledger(settings.ledger_url)
     try:
         scope = pipeline.target_scope(Path(target), settings.all_projects, settings.aliases)
-        outcome = pipeline.propose(Path(target), ledger, settings.proposals_dir, scope=scope,
-                                   budget=settings.section_budget, summary=summary)
+        outcome = pipeline.propose(
+            Path(target),
+            ledger,
+            settings.proposals_dir,
+            scope=scope,
+            budget=settings.section_budget,
+            summary=summary,
+        )
     finally:
         ledger.close()
     get_run_logger().info(
         "propose: %s (%d added, %d removed, %d lessons shown)",
-        outcome.status, outcome.added, outcome.removed, outcome.lessons_shown,
+        outcome.status,
+        outcome.added,
+        outcome.removed,
+        outcome.lessons_shown,
     )
     return outcome
 
@@ -93,13 +113,19 @@ def distill_flow(settings: Settings) -> dict[str, Any]:
     summary = _summary(settings, changed, unchanged, results, curated)
     outcome = propose_task(target, settings, summary)
     report = {**summary, "proposal": asdict(outcome)}
-    create_markdown_artifact(key="distill-summary", markdown=_markdown(report),
-                             description="metis-distill run summary")
+    create_markdown_artifact(
+        key="distill-summary", markdown=_markdown(report), description="metis-distill run summary"
+    )
     return report
 
 
-def _summary(settings: Settings, changed: list[pipeline.FileInfo], unchanged: int,
-             results: list[pipeline.BatchResult], curated: dict[str, Any]) -> dict[str, Any]:
+def _summary(
+    settings: Settings,
+    changed: list[pipeline.FileInfo],
+    unchanged: int,
+    results: list[pipeline.BatchResult],
+    curated: dict[str, Any],
+) -> dict[str, Any]:
     return {
         "extractor": settings.extractor,
         "files_read": len(changed),
@@ -120,7 +146,8 @@ def _markdown(report: dict[str, Any]) -> str:
     rows = "\n".join(f"| {k} | {v} |" for k, v in report.items() if k != "proposal")
     proposal = report["proposal"]
     return (
-        "# metis-distill run\n\n| stage count | value |\n|---|---|\n" + rows +
-        f"\n\nProposal: **{proposal['status']}** (+{proposal['added']} / "
+        "# metis-distill run\n\n| stage count | value |\n|---|---|\n"
+        + rows
+        + f"\n\nProposal: **{proposal['status']}** (+{proposal['added']} / "
         f"-{proposal['removed']}), folder `{proposal['folder']}`\n"
     )

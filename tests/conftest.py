@@ -14,7 +14,9 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
 SAMPLE = REPO / "data" / "sample"
 CORPUS = REPO.parent / "shared" / "corpus"
-DEMO_FILE = FIXTURES / "claude_code" / "-home-dev-src-demo" / "0f3c2a9e-5b1d-4c7e-9a2f-7d6e5c4b3a21.jsonl"
+DEMO_FILE = (
+    FIXTURES / "claude_code" / "-home-dev-src-demo" / "0f3c2a9e-5b1d-4c7e-9a2f-7d6e5c4b3a21.jsonl"
+)
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,12 @@ from metis_distill.provenance import json_unescape, normalize, parse_link, resol
 def transcript(tmp_path: Path) -> Path:
     lines = [
         {"type": "user", "message": {"content": "Run the tests"}},
-        {"type": "user", "message": {"content": "Exit code 1\nE   ModuleNotFoundError: No module named 'statsforecast'"}},
+        {
+            "type": "user",
+            "message": {
+                "content": "Exit code 1\nE   ModuleNotFoundError: No module named 'statsforecast'"
+            },
+        },
         {"type": "assistant", "message": {"content": 'Path is C:\\Users\\dev and a "quoted" word'}},
         {"type": "user", "message": {"content": "key sk-ant-api03-" + "Q" * 60}},
     ]

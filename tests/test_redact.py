@@ -5,14 +5,24 @@ import pytest
 from metis_distill.redact import redact
 
 SECRETS = [
-    ("anthropic_key", "ANTHROPIC_API_KEY=sk-ant-api03-" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5bC7dE9fG1hJ3kL5mN7pQ9rS1tU3vW5xY7zA9bC1dE3fG5hJ7kL9m-Q"),
+    (
+        "anthropic_key",
+        "ANTHROPIC_API_KEY=sk-ant-api03-"
+        + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5bC7dE9fG1hJ3kL5mN7pQ9rS1tU3vW5xY7zA9bC1dE3fG5hJ7kL9m-Q",
+    ),
     ("openai_key", "key: sk-proj-" + "Ab12Cd34Ef56Gh78Ij90Kl12Mn34Op56Qr78St90"),
     ("github_token", "token ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"),
     ("aws_access_key", "aws AKIA" + "IOSFODNN7EXAMPLE" + " here"),
-    ("jwt", "Authorization eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"),
+    (
+        "jwt",
+        "Authorization eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+    ),
     ("url_password", "postgres://admin:hunter2secret@db.internal:5432/app"),
     ("assigned_secret", 'DB_PASSWORD="c0rrect-h0rse-battery"'),
-    ("private_key", "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----"),
+    (
+        "private_key",
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----",
+    ),
 ]
 
 
@@ -20,8 +30,16 @@ SECRETS = [
 def test_secret_is_replaced(kind: str, text: str) -> None:
     out = redact(text)
     assert f"[REDACTED:{kind}]" in out or "[REDACTED:" in out
-    for token in ("hunter2secret", "IOSFODNN7EXAMPLE", "c0rrect-h0rse", "MIIEpAIBAAKCAQEA",
-                  "aB3dE5fG7hJ9", "Ab12Cd34Ef56", "A1b2C3d4E5f6", "dozjgNryP4J3"):
+    for token in (
+        "hunter2secret",
+        "IOSFODNN7EXAMPLE",
+        "c0rrect-h0rse",
+        "MIIEpAIBAAKCAQEA",
+        "aB3dE5fG7hJ9",
+        "Ab12Cd34Ef56",
+        "A1b2C3d4E5f6",
+        "dozjgNryP4J3",
+    ):
         assert token not in out
 
 
@@ -41,3 +59,16 @@ def test_ordinary_text_and_placeholders_are_kept(text: str) -> None:
 def test_secret_inside_a_json_string_is_replaced_the_same_way() -> None:
     raw = '{"content":"ANTHROPIC_API_KEY=sk-ant-api03-' + "x" * 40 + '\\nnext"}'
     assert "xxxxxxxx" not in redact(raw)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "const token = cookies().get('session')",
+        "password = getpass.getpass()",
+        "api_key = settings.anthropic_api_key",
+        "token: string[]",
+    ],
+)
+def test_code_that_handles_secrets_is_not_a_secret(code: str) -> None:
+    assert redact(code) == code

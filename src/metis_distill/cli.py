@@ -31,7 +31,8 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 DataDir = Annotated[
-    Path | None, typer.Option("--data-dir", help="Ledger, index and proposals [env METIS_DATA_DIR].")
+    Path | None,
+    typer.Option("--data-dir", help="Ledger, index and proposals [env METIS_DATA_DIR]."),
 ]
 Target = Annotated[
     Path | None, typer.Option("--target", "-t", help="The context file, e.g. repo/CLAUDE.md.")
@@ -58,19 +59,26 @@ def friendly(func: Callable[P, R]) -> Callable[P, R]:
 @friendly
 def distill(
     archive: Annotated[
-        Path | None, typer.Option("--archive", "-a", help="Folder of runs [default ~/.claude/projects].")
+        Path | None,
+        typer.Option("--archive", "-a", help="Folder of runs [default ~/.claude/projects]."),
     ] = None,
     target: Target = None,
     data_dir: DataDir = None,
     all_projects: Annotated[
-        bool | None, typer.Option("--all-projects/--this-project", help="Use runs of every project.")
+        bool | None,
+        typer.Option("--all-projects/--this-project", help="Use runs of every project."),
     ] = None,
     section_budget: Annotated[int | None, typer.Option(help="Lines at most per section.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
 ) -> None:
     """Run the distill flow now (Prefect, in-process): archive -> lessons -> a proposal."""
-    settings = load_settings(archive=archive, target=target, data_dir=data_dir,
-                             all_projects=all_projects, section_budget=section_budget)
+    settings = load_settings(
+        archive=archive,
+        target=target,
+        data_dir=data_dir,
+        all_projects=all_projects,
+        section_budget=section_budget,
+    )
     _check_target(settings)
     from metis_distill.pipeline import check_archive
 
@@ -79,7 +87,7 @@ def distill(
 
     report = distill_flow(settings)
     if as_json:
-        console.print_json(json.dumps(report, default=str))
+        sys.stdout.write(json.dumps(report, default=str, indent=2) + "\n")
     else:
         _print_report(report)
 
@@ -91,8 +99,10 @@ def _check_target(settings: Settings) -> None:
         raise ConfigError("no target given", hint="pass --target path/to/repo/CLAUDE.md")
     folder = settings.target.expanduser().resolve().parent
     if not folder.is_dir():
-        raise ConfigError(f"the target's folder does not exist: {folder}",
-                          hint="point --target into an existing repository")
+        raise ConfigError(
+            f"the target's folder does not exist: {folder}",
+            hint="point --target into an existing repository",
+        )
 
 
 def _print_report(report: dict[str, Any]) -> None:
@@ -107,12 +117,16 @@ def _print_report(report: dict[str, Any]) -> None:
     if proposal["status"] == "nothing":
         console.print("No change to propose: the target already says all we know.")
     elif proposal["status"] == "unchanged":
-        console.print(f"Nothing new: proposal #{proposal['proposal_id']} still waits for review "
-                      "(`metis review`).")
+        console.print(
+            f"Nothing new: proposal #{proposal['proposal_id']} still waits for review "
+            "(`metis review`)."
+        )
     else:
-        console.print(f"Proposal #{proposal['proposal_id']}: +{proposal['added']} "
-                      f"-{proposal['removed']} lines. Next: `metis review`, then `metis accept` "
-                      "or `metis reject`.")
+        console.print(
+            f"Proposal #{proposal['proposal_id']}: +{proposal['added']} "
+            f"-{proposal['removed']} lines. Next: `metis review`, then `metis accept` "
+            "or `metis reject`."
+        )
 
 
 @app.command()
@@ -158,8 +172,9 @@ def reject(target: Target = None, data_dir: DataDir = None) -> None:
 
     _, ledger = _open(data_dir)
     row = reject_proposal(ledger, target)
-    console.print(f"Rejected proposal #{row.id}: {len(row.lesson_ids)} lessons remembered as "
-                  "rejected.")
+    console.print(
+        f"Rejected proposal #{row.id}: {len(row.lesson_ids)} lessons remembered as rejected."
+    )
 
 
 @app.command()
@@ -167,7 +182,7 @@ def reject(target: Target = None, data_dir: DataDir = None) -> None:
 def config(data_dir: DataDir = None) -> None:
     """Show the effective settings and where each value comes from."""
     settings = load_settings(data_dir=data_dir)
-    where = origins(settings)
+    where = origins()
     if data_dir is not None:
         where["data_dir"] = "flag"
     table = Table("setting", "value", "from")

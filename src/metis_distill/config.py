@@ -63,7 +63,9 @@ class Settings(BaseSettings):
         default=12, ge=1, le=100, description="Lines at most per section of the managed block."
     )
     dedupe_distance: float = Field(
-        default=0.12, ge=0.0, le=1.0,
+        default=0.12,
+        ge=0.0,
+        le=1.0,
         description="Cosine distance under which a candidate merges into an existing lesson.",
     )
     batch_files: int = Field(
@@ -79,8 +81,8 @@ class Settings(BaseSettings):
         settings_cls: type[BaseSettings],
         init_settings: PydanticBaseSettingsSource,
         env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,  # noqa: ARG003
+        file_secret_settings: PydanticBaseSettingsSource,  # noqa: ARG003
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (
             init_settings,
@@ -118,7 +120,7 @@ def load_settings(**flags: Any) -> Settings:
         ) from e
 
 
-def origins(settings: Settings) -> dict[str, str]:
+def origins() -> dict[str, str]:
     """Which layer each effective value came from: flag, env, ./metis.toml, user toml, default."""
     layers: list[tuple[str, PydanticBaseSettingsSource]] = [
         ("env", _env_source()),

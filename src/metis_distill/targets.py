@@ -19,7 +19,10 @@ def repository_root(target: Path) -> Path:
     try:
         out = subprocess.run(
             ["git", "-C", str(probe), "rev-parse", "--show-toplevel"],
-            capture_output=True, text=True, check=False, timeout=10,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=10,
         )
     except (OSError, subprocess.TimeoutExpired):
         return folder

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -10,7 +10,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 TEMPLATES = Path(__file__).parent / "render" / "templates"
 
 
-@lru_cache(maxsize=None)
+@cache
 def environment(folder: Path = TEMPLATES) -> Environment:
     return Environment(
         loader=FileSystemLoader(folder),

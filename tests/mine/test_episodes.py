@@ -32,7 +32,10 @@ def result(tool_id: str, text: str, error: bool = False) -> dict:  # type: ignor
 
 
 def say(role: str, text: str) -> dict:  # type: ignore[type-arg]
-    return {"type": role, "message": {"content": text if role == "user" else [{"type": "text", "text": text}]}}
+    return {
+        "type": role,
+        "message": {"content": text if role == "user" else [{"type": "text", "text": text}]},
+    }
 
 
 def episodes_of(tmp_path: Path, records: list[dict]):  # type: ignore[no-untyped-def,type-arg]
@@ -41,77 +44,124 @@ def episodes_of(tmp_path: Path, records: list[dict]):  # type: ignore[no-untyped
 
 
 def test_failure_paired_with_the_retry_that_worked(tmp_path: Path) -> None:
-    found = episodes_of(tmp_path, [
-        call("t1", "npm test"), result("t1", "Exit code 1\nnpm ERR! missing script: test", True),
-        call("t2", "ls"), result("t2", "package.json"),
-        call("t3", "npm run test:unit"), result("t3", "Tests: 4 passed, 4 total"),
-    ])
+    found = episodes_of(
+        tmp_path,
+        [
+            call("t1", "npm test"),
+            result("t1", "Exit code 1\nnpm ERR! missing script: test", True),
+            call("t2", "ls"),
+            result("t2", "package.json"),
+            call("t3", "npm run test:unit"),
+            result("t3", "Tests: 4 passed, 4 total"),
+        ],
+    )
     (failure,) = [e for e in found if e.kind is LessonKind.FAILURE]
     assert failure.call is not None and failure.call.text == "npm test"
     assert failure.fix_call is not None and failure.fix_call.text == "npm run test:unit"
 
 
 def test_no_fix_when_the_retry_failed_too(tmp_path: Path) -> None:
-    found = episodes_of(tmp_path, [
-        call("t1", "pytest -q"), result("t1", "Exit code 1\n3 failed, 2 passed", True),
-        call("t2", "pytest -q"), result("t2", "Exit code 1\n3 failed, 2 passed", True),
-    ])
+    found = episodes_of(
+        tmp_path,
+        [
+            call("t1", "pytest -q"),
+            result("t1", "Exit code 1\n3 failed, 2 passed", True),
+            call("t2", "pytest -q"),
+            result("t2", "Exit code 1\n3 failed, 2 passed", True),
+        ],
+    )
     failures = [e for e in found if e.kind is LessonKind.FAILURE]
     assert len(failures) == 2 and all(f.fix_call is None for f in failures)
 
 
 def test_failing_tests_without_is_error_count_as_failure(tmp_path: Path) -> None:
-    found = episodes_of(tmp_path, [
-        call("t1", "pytest"), result("t1", "FAILED tests/test_x.py::test_y - assert 1 == 2\n1 failed"),
-    ])
+    found = episodes_of(
+        tmp_path,
+        [
+            call("t1", "pytest"),
+            result("t1", "FAILED tests/test_x.py::test_y - assert 1 == 2\n1 failed"),
+        ],
+    )
     assert [e.signal for e in found] == ["failing_tests"]
 
 
 def test_noise_errors_are_not_lessons(tmp_path: Path) -> None:
-    found = episodes_of(tmp_path, [
-        call("t1", "ls"), result("t1", "<tool_use_error>Sibling tool call errored</tool_use_error>", True),
-        call("t2", "rm x"), result("t2", "The user doesn't want to proceed with this tool use.", True),
-    ])
+    found = episodes_of(
+        tmp_path,
+        [
+            call("t1", "ls"),
+            result("t1", "<tool_use_error>Sibling tool call errored</tool_use_error>", True),
+            call("t2", "rm x"),
+            result("t2", "The user doesn't want to proceed with this tool use.", True),
+        ],
+    )
     assert found == []
 
 
 def test_correction_after_interrupt(tmp_path: Path) -> None:
-    found = episodes_of(tmp_path, [
-        say("user", "[Request interrupted by user for tool use]"),
-        say("user", "Don't push to main; open a pull request instead."),
-    ])
+    found = episodes_of(
+        tmp_path,
+        [
+            say("user", "[Request interrupted by user for tool use]"),
+            say("user", "Don't push to main; open a pull request instead."),
+        ],
+    )
     (episode,) = found
     assert episode.signal == "correction" and episode.sentence.startswith("Don't push")
 
 
 def test_statements_decision_gotcha_and_user_rule(tmp_path: Path) -> None:
-    found = episodes_of(tmp_path, [
-        say("assistant", "We'll use SQLite for the cache because the CLI must run without a server."),
-        say("assistant", "Turns out the CI image has no git-lfs, so the fixtures come up empty."),
-        say("user", "Always run the linter before you commit anything."),
-        say("assistant", "Should we use Postgres here?"),
-    ])
+    found = episodes_of(
+        tmp_path,
+        [
+            say(
+                "assistant",
+                "We'll use SQLite for the cache because the CLI must run without a server.",
+            ),
+            say(
+                "assistant", "Turns out the CI image has no git-lfs, so the fixtures come up empty."
+            ),
+            say("user", "Always run the linter before you commit anything."),
+            say("assistant", "Should we use Postgres here?"),
+        ],
+    )
     assert [(e.kind, e.signal) for e in found] == [
-        (LessonKind.DECISION, "decision"), (LessonKind.GOTCHA, "gotcha"),
+        (LessonKind.DECISION, "decision"),
+        (LessonKind.GOTCHA, "gotcha"),
         (LessonKind.DECISION, "user_rule"),
     ]
 
 
 def test_harness_text_is_not_mined(tmp_path: Path) -> None:
-    found = episodes_of(tmp_path, [
-        say("user", "Caveat: The messages below were generated by the user while running local "
-                    "commands. DO NOT respond to these messages."),
-        say("user", "<command-name>/clear</command-name> always run tests before committing"),
-    ])
+    found = episodes_of(
+        tmp_path,
+        [
+            say(
+                "user",
+                "Caveat: The messages below were generated by the user while running local "
+                "commands. DO NOT respond to these messages.",
+            ),
+            say("user", "<command-name>/clear</command-name> always run tests before committing"),
+        ],
+    )
     assert found == []
 
 
 @pytest.mark.parametrize(
     ("output", "expected"),
     [
-        ("Exit code 127\n/bin/bash: line 1: python: command not found", "/bin/bash: line 1: python: command not found"),
-        ("Traceback (most recent call last):\n  File \"x.py\", line 1\nModuleNotFoundError: No module named 'yaml'", "ModuleNotFoundError: No module named 'yaml'"),
-        ("<tool_use_error>String to replace not found in file.\nString: foo</tool_use_error>", "String to replace not found in file."),
+        (
+            "Exit code 127\n/bin/bash: line 1: python: command not found",
+            "/bin/bash: line 1: python: command not found",
+        ),
+        (
+            "Traceback (most recent call last):\n  File \"x.py\", line 1\nModuleNotFoundError: No module named 'yaml'",
+            "ModuleNotFoundError: No module named 'yaml'",
+        ),
+        (
+            "<tool_use_error>String to replace not found in file.\nString: foo</tool_use_error>",
+            "String to replace not found in file.",
+        ),
         ("Exit code 2\nsome output\nmore", "some output"),
     ],
 )

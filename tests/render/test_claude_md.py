@@ -18,10 +18,25 @@ from metis_distill.render.claude_md import (
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 
 SECTIONS = [
-    Section("Gotchas", (RenderedLine("0a1b2c3d4e", "Vitest runs in node, not jsdom.", "../archive/p/s.jsonl#L4-L4", 1),)),
-    Section("Failures to avoid", (
-        RenderedLine("1a2b3c4d5e", "`python` is not installed; use `uv run python` instead.", "../archive/p/s.jsonl#L10-L14", 2),
-    )),
+    Section(
+        "Gotchas",
+        (
+            RenderedLine(
+                "0a1b2c3d4e", "Vitest runs in node, not jsdom.", "../archive/p/s.jsonl#L4-L4", 1
+            ),
+        ),
+    ),
+    Section(
+        "Failures to avoid",
+        (
+            RenderedLine(
+                "1a2b3c4d5e",
+                "`python` is not installed; use `uv run python` instead.",
+                "../archive/p/s.jsonl#L10-L14",
+                2,
+            ),
+        ),
+    ),
     Section("Decisions", ()),
 ]
 
@@ -36,8 +51,14 @@ def test_block_matches_golden_file() -> None:
 
 def test_line_format_follows_the_contract() -> None:
     block = render_block(SECTIONS)
-    assert "- Vitest runs in node, not jsdom. ([evidence](../archive/p/s.jsonl#L4-L4)) <!-- metis:0a1b2c3d4e -->" in block
-    assert "([evidence](../archive/p/s.jsonl#L10-L14), seen in 2 sessions) <!-- metis:1a2b3c4d5e -->" in block
+    assert (
+        "- Vitest runs in node, not jsdom. ([evidence](../archive/p/s.jsonl#L4-L4)) <!-- metis:0a1b2c3d4e -->"
+        in block
+    )
+    assert (
+        "([evidence](../archive/p/s.jsonl#L10-L14), seen in 2 sessions) <!-- metis:1a2b3c4d5e -->"
+        in block
+    )
     assert "### Decisions" not in block  # empty sections are left out
 
 

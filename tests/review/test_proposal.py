@@ -20,17 +20,47 @@ def world(tmp_path: Path):  # type: ignore[no-untyped-def]
     archive = tmp_path / "archive"
     (archive / "p").mkdir(parents=True)
     session = archive / "p" / "s.jsonl"
-    session.write_text("\n".join(json.dumps({"n": i, "text": f"quote number {i}"}) for i in range(1, 30)) + "\n")
+    session.write_text(
+        "\n".join(json.dumps({"n": i, "text": f"quote number {i}"}) for i in range(1, 30)) + "\n"
+    )
     ledger = Ledger.at(tmp_path / "data")
     with ledger.session() as db:
-        for i, (kind, text) in enumerate([("gotcha", "Vitest runs in node."), ("failure", "`python` is missing; use `uv run python`."), ("decision", "Money is integer cents.")]):
+        for i, (kind, text) in enumerate(
+            [
+                ("gotcha", "Vitest runs in node."),
+                ("failure", "`python` is missing; use `uv run python`."),
+                ("decision", "Money is integer cents."),
+            ]
+        ):
             lid = f"{i:010d}"
-            db.add(LessonRow(id=lid, kind=kind, text=text, status="active", severity=2, scope=[],
-                             extractor="rules", created_at=datetime.now(UTC),
-                             first_seen=datetime(2026, 11, 1, tzinfo=UTC), last_seen=datetime(2026, 11, 2, tzinfo=UTC)))
-            db.add(EvidenceRow(id=f"e{i:09d}", lesson_id=lid, archive_root=str(archive), path="p/s.jsonl",
-                               line_start=i + 1, line_end=i + 2, quote=f"quote number {i + 1}",
-                               session_id="s1", cwd="/home/dev/src/demo", timestamp=datetime(2026, 11, 1, tzinfo=UTC)))
+            db.add(
+                LessonRow(
+                    id=lid,
+                    kind=kind,
+                    text=text,
+                    status="active",
+                    severity=2,
+                    scope=[],
+                    extractor="rules",
+                    created_at=datetime.now(UTC),
+                    first_seen=datetime(2026, 11, 1, tzinfo=UTC),
+                    last_seen=datetime(2026, 11, 2, tzinfo=UTC),
+                )
+            )
+            db.add(
+                EvidenceRow(
+                    id=f"e{i:09d}",
+                    lesson_id=lid,
+                    archive_root=str(archive),
+                    path="p/s.jsonl",
+                    line_start=i + 1,
+                    line_end=i + 2,
+                    quote=f"quote number {i + 1}",
+                    session_id="s1",
+                    cwd="/home/dev/src/demo",
+                    timestamp=datetime(2026, 11, 1, tzinfo=UTC),
+                )
+            )
     repo = tmp_path / "repo"
     repo.mkdir()
     target = repo / "CLAUDE.md"

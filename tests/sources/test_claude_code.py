@@ -51,7 +51,9 @@ def test_event_kinds_and_refs(run) -> None:  # type: ignore[no-untyped-def]
     error = next(e for e in run.events if e.kind is EventKind.ERROR)
     assert error.exit_code == 127 and error.tool_name == "Bash"
     assert (error.ref.line_start, error.ref.line_end, error.ref.native_id) == (4, 4, "u-003")
-    call = next(e for e in run.events if e.tool_use_id == "toolu_2" and e.kind is EventKind.TOOL_CALL)
+    call = next(
+        e for e in run.events if e.tool_use_id == "toolu_2" and e.kind is EventKind.TOOL_CALL
+    )
     assert call.text == "uv run pytest -q"
 
 
@@ -64,8 +66,9 @@ def test_secrets_are_redacted_at_read_time(run) -> None:  # type: ignore[no-unty
 def test_every_event_text_is_quotable_from_its_line(run) -> None:  # type: ignore[no-untyped-def]
     for event in run.events:
         snippet = event.text.split("\n")[0][:60]
-        assert quote_in_span(ROOT / event.ref.path, event.ref.line_start, event.ref.line_end,
-                             snippet), event
+        assert quote_in_span(
+            ROOT / event.ref.path, event.ref.line_start, event.ref.line_end, snippet
+        ), event
 
 
 def test_the_archive_is_not_written(tmp_path: Path) -> None:
@@ -95,7 +98,9 @@ def test_every_corpus_transcript_parses(corpus: Path) -> None:
         run = parse_file(path, corpus)
         line_count = len([x for x in read_lines(path) if x.strip()])
         assert run.stats.lines == line_count
-        assert all(1 <= e.ref.line_start <= e.ref.line_end <= len(read_lines(path)) for e in run.events)
+        assert all(
+            1 <= e.ref.line_start <= e.ref.line_end <= len(read_lines(path)) for e in run.events
+        )
         total_events += len(run.events)
     assert total_events > 1000
 

@@ -61,8 +61,13 @@ def curate(
     return stats
 
 
-def _near_twin(db: Session, index: LessonIndex, candidate: LessonCandidate,
-               vector: Sequence[float], max_distance: float) -> LessonRow | None:
+def _near_twin(
+    db: Session,
+    index: LessonIndex,
+    candidate: LessonCandidate,
+    vector: Sequence[float],
+    max_distance: float,
+) -> LessonRow | None:
     for neighbour in index.nearest(vector, candidate.kind.value):
         if neighbour.distance > max_distance:
             break
@@ -75,27 +80,43 @@ def _near_twin(db: Session, index: LessonIndex, candidate: LessonCandidate,
 def _new_lesson(candidate: LessonCandidate, extractor: str) -> LessonRow:
     seen = candidate.evidence.timestamp
     return LessonRow(
-        id=lesson_id(candidate.kind, candidate.text), kind=candidate.kind.value,
-        text=candidate.text, status="active", severity=candidate.severity,
-        scope=list(candidate.scope), extractor=extractor, first_seen=seen, last_seen=seen,
+        id=lesson_id(candidate.kind, candidate.text),
+        kind=candidate.kind.value,
+        text=candidate.text,
+        status="active",
+        severity=candidate.severity,
+        scope=list(candidate.scope),
+        extractor=extractor,
+        first_seen=seen,
+        last_seen=seen,
         created_at=now(),
     )
 
 
-def _add_evidence(db: Session, lesson: LessonRow, candidate: LessonCandidate,
-                  archive_root: str) -> bool:
+def _add_evidence(
+    db: Session, lesson: LessonRow, candidate: LessonCandidate, archive_root: str
+) -> bool:
     """Attach the candidate's evidence to the lesson; False when it was already there."""
     evidence = candidate.evidence
     row_id = evidence_id(lesson.id, evidence, archive_root)
     if db.get(EvidenceRow, row_id) is not None:
         return False
     ref = evidence.ref
-    db.add(EvidenceRow(
-        id=row_id, lesson_id=lesson.id, archive_root=archive_root, path=ref.path,
-        line_start=ref.line_start, line_end=ref.line_end, native_id=ref.native_id,
-        quote=evidence.quote, session_id=evidence.session_id, cwd=candidate.cwd,
-        timestamp=evidence.timestamp,
-    ))
+    db.add(
+        EvidenceRow(
+            id=row_id,
+            lesson_id=lesson.id,
+            archive_root=archive_root,
+            path=ref.path,
+            line_start=ref.line_start,
+            line_end=ref.line_end,
+            native_id=ref.native_id,
+            quote=evidence.quote,
+            session_id=evidence.session_id,
+            cwd=candidate.cwd,
+            timestamp=evidence.timestamp,
+        )
+    )
     lesson.severity = max(lesson.severity, candidate.severity)
     if evidence.timestamp is not None:
         seen = evidence.timestamp

@@ -40,8 +40,18 @@ def lessons_for(ledger: Ledger, scope: Scope) -> list[LessonView]:
     for row in rows:
         mine = tuple(e for e in evidence[row.id] if scope.accepts(e))
         if mine:
-            views.append(LessonView(row.id, row.kind, row.text, row.status, row.severity,
-                                    row.first_seen, row.last_seen, mine))
+            views.append(
+                LessonView(
+                    row.id,
+                    row.kind,
+                    row.text,
+                    row.status,
+                    row.severity,
+                    row.first_seen,
+                    row.last_seen,
+                    mine,
+                )
+            )
     return views
 
 

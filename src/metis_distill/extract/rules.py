@@ -8,13 +8,24 @@ from collections.abc import Sequence
 from metis_distill.mine.episodes import Episode
 from metis_distill.mine.signals import error_signature
 from metis_distill.mine.text import clean, command_head, shorten
-from metis_distill.models import Event, Evidence, LessonCandidate, LessonKind, Run, SourceRef
+from metis_distill.models import (
+    Event,
+    EventKind,
+    Evidence,
+    LessonCandidate,
+    LessonKind,
+    Run,
+    SourceRef,
+)
 from metis_distill.provenance import quote_in_lines
 
 MAX_QUOTE = 200
 MAX_EVIDENCE_LINES = 60
 _LOW_VALUE_TOOLS = frozenset({"Read", "Glob", "Grep", "LS", "WebFetch", "WebSearch", "TodoWrite"})
 _EDIT_TOOLS = frozenset({"Edit", "MultiEdit", "Write", "NotebookEdit"})
+_MISSING_PROGRAM = re.compile(
+    r"(?:^|[\s:])(?P<program>[\w.+-]+): command not found|command not found: (?P<zsh>[\w.+-]+)"
+)
 _DECISION_LEAD = re.compile(
     r"^(?:so,?\s+|ok(?:ay)?,?\s+)?(?:I'll|I will|we'll|we will|let's|let us|we should|"
     r"I'm going to|we're going to)\s+",
@@ -71,6 +82,13 @@ def _failure_text(run: Run, episode: Episode, signature: str) -> str:
     what = _code(shorten(command_head(call.text), 80))
     tool = call.tool_name or "tool"
     subject = what if tool == "Bash" else f"{tool} {what}"
+    missing = _MISSING_PROGRAM.search(signature)
+    if missing and tool == "Bash":
+        program = missing.group("program") or missing.group("zsh")
+        return _missing_program_text(program, call, episode.fix_call)
+    if tool in _EDIT_TOOLS:
+        worked = " (a later edit with the file's exact text worked)" if episode.fix_call else ""
+        return f"Re-read the file before {tool} on {what}: it failed with “{sig}”{worked}."
     if episode.fix_call is not None and episode.fix_call.text != call.text:
         fix = _code(shorten(command_head(episode.fix_call.text), 80))
         return f"{subject} fails here (“{sig}”); use {fix} instead."
@@ -78,15 +96,26 @@ def _failure_text(run: Run, episode: Episode, signature: str) -> str:
         edited = _files_edited_between(run, call, episode.fix_call)
         after = f" after editing {', '.join(edited)}" if edited else " on a later try"
         return f"{subject} failed with “{sig}”; it passed{after}."
-    if tool in _EDIT_TOOLS:
-        return f"Re-read the file before {tool} on {what}: it failed with “{sig}”."
     return f"Expect {subject} to fail here: “{sig}” (no working fix seen yet)."
+
+
+def _missing_program_text(program: str, call: Event, fix_call: Event | None) -> str:
+    """One wording for a program missing from PATH, whatever the arguments, so that every
+    session that hits it supports the same lesson."""
+    text = f"`{program}` is not on the PATH here (“{program}: command not found”)"
+    if fix_call is None:
+        return text + "; find the project's way to run it before retrying."
+    failed = set(command_head(call.text).split())
+    fix_tokens = command_head(fix_call.text).split()
+    prefix = next((fix_tokens[:i] for i, t in enumerate(fix_tokens) if t in failed), fix_tokens)
+    runner = " ".join(prefix[:3]) or fix_tokens[0]
+    return text + f"; use `{runner} …` instead."
 
 
 def _files_edited_between(run: Run, start: Event, end: Event) -> list[str]:
     files: list[str] = []
     for event in run.events[start.seq + 1 : end.seq]:
-        if event.tool_name in _EDIT_TOOLS and event.text:
+        if event.kind is EventKind.TOOL_CALL and event.tool_name in _EDIT_TOOLS and event.text:
             name = _code(event.text.splitlines()[0].rsplit("/", 1)[-1])
             if name not in files:
                 files.append(name)

@@ -41,17 +41,20 @@ def find_episodes(run: Run) -> Iterator[Episode]:
             if correction is not None and correction.trigger.seq not in corrected:
                 corrected.add(correction.trigger.seq)
                 yield correction
-        elif event.kind is EventKind.TEXT and event.seq not in corrected:
-            if not _is_harness_text(event.text):
-                yield from _statements(event)
+        elif _is_statement_text(event, corrected):
+            yield from _statements(event)
 
 
 def _failure(events: tuple[Event, ...], index: int, call: Event | None) -> Episode:
     event = events[index]
     fix_call, fix_result = _find_fix(events, index, call)
     return Episode(
-        kind=LessonKind.FAILURE, signal=_failure_signal(event), trigger=event, call=call,
-        fix_call=fix_call, fix_result=fix_result,
+        kind=LessonKind.FAILURE,
+        signal=_failure_signal(event),
+        trigger=event,
+        call=call,
+        fix_call=fix_call,
+        fix_result=fix_result,
     )
 
 
@@ -87,9 +90,17 @@ def _find_fix(
 
 # Programs that stand in for each other when a retry switches tools.
 _FAMILIES = {
-    "npm": "node", "pnpm": "node", "yarn": "node", "npx": "node", "bun": "node",
-    "python": "python", "python3": "python", "py": "python", "uv": "python",
-    "pip": "pip", "pip3": "pip",
+    "npm": "node",
+    "pnpm": "node",
+    "yarn": "node",
+    "npx": "node",
+    "bun": "node",
+    "python": "python",
+    "python3": "python",
+    "py": "python",
+    "uv": "python",
+    "pip": "pip",
+    "pip3": "pip",
 }
 
 
@@ -133,11 +144,23 @@ def _correction_after(events: tuple[Event, ...], index: int) -> Episode | None:
         first = next(iter(sentences(later.text)), "")
         if first and signals.CORRECTION.match(first) and 12 <= len(first) <= 300:
             return Episode(
-                kind=LessonKind.FAILURE, signal="correction", trigger=later,
-                call=events[index], sentence=first,
+                kind=LessonKind.FAILURE,
+                signal="correction",
+                trigger=later,
+                call=events[index],
+                sentence=first,
             )
         return None
     return None
+
+
+def _is_statement_text(event: Event, corrected: set[int]) -> bool:
+    """Prose a person or the agent wrote, not already taken as a correction."""
+    return (
+        event.kind is EventKind.TEXT
+        and event.seq not in corrected
+        and not _is_harness_text(event.text)
+    )
 
 
 def _is_harness_text(text: str) -> bool:
@@ -153,7 +176,7 @@ def _statements(event: Event) -> Iterator[Episode]:
             continue
         if event.role == "user" and signals.USER_RULE.match(sentence):
             yield Episode(LessonKind.DECISION, "user_rule", event, sentence=sentence)
-        elif event.role == "assistant" and signals.DECISION.search(sentence):
+        elif event.role in ("assistant", "user") and signals.DECISION.search(sentence):
             yield Episode(LessonKind.DECISION, "decision", event, sentence=sentence)
         elif event.role == "assistant" and signals.GOTCHA.search(sentence):
             yield Episode(LessonKind.GOTCHA, "gotcha", event, sentence=sentence)

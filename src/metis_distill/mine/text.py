@@ -18,7 +18,9 @@ _CD_PREFIX = re.compile(r"^\s*cd\s+(?:\"[^\"]*\"|'[^']*'|(?:\\ |\S)+)\s*(?:&&|;)
 @lru_cache(maxsize=1)
 def _splitter() -> RecursiveCharacterTextSplitter:
     return RecursiveCharacterTextSplitter(
-        chunk_size=1200, chunk_overlap=0, separators=["\n\n", "\n", ". ", " ", ""],
+        chunk_size=1200,
+        chunk_overlap=0,
+        separators=["\n\n", "\n", ". ", " ", ""],
         keep_separator="end",
     )
 

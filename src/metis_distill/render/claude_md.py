@@ -18,7 +18,9 @@ from metis_distill.templating import environment
 BEGIN = "<!-- metis:begin"
 END = "<!-- metis:end -->"
 SECTION_TITLES = {"gotcha": "Gotchas", "failure": "Failures to avoid", "decision": "Decisions"}
-_BLOCK = re.compile(r"<!--\s*metis:begin(?P<attrs>[^>]*)-->(?P<body>.*?)<!--\s*metis:end\s*-->", re.S)
+_BLOCK = re.compile(
+    r"<!--\s*metis:begin(?P<attrs>[^>]*)-->(?P<body>.*?)<!--\s*metis:end\s*-->", re.S
+)
 _HASH = re.compile(r"sha=(?P<sha>[0-9a-f]+)")
 _ID = re.compile(r"<!--\s*metis:(?P<id>[0-9a-f]{10})\s*-->")
 _WS = re.compile(r"\s+")

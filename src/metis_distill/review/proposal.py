@@ -88,7 +88,9 @@ def make_plan(target: Path, chosen: dict[str, list[LessonView]]) -> Plan | None:
     added = [v for v in shown if v.id not in before_ids]
     removed = sorted(before_ids - {v.id for v in shown})
     return Plan(
-        target=target, current=current, proposed=proposed,
+        target=target,
+        current=current,
+        proposed=proposed,
         diff=unified_diff(current, proposed, target.name),
         items=_items(target, added, removed),
         hand_edited=bool(existing and existing.hand_edited),
@@ -97,15 +99,27 @@ def make_plan(target: Path, chosen: dict[str, list[LessonView]]) -> Plan | None:
 
 def _line(target: Path, lesson: LessonView) -> RenderedLine:
     strongest = lesson.evidence[0]
-    link = evidence_link(target, Path(strongest.archive_root), strongest.path,
-                         strongest.line_start, strongest.line_end)
+    link = evidence_link(
+        target,
+        Path(strongest.archive_root),
+        strongest.path,
+        strongest.line_start,
+        strongest.line_end,
+    )
     return RenderedLine(lesson.id, safe_text(lesson.text), link, lesson.support)
 
 
 def _items(target: Path, added: list[LessonView], removed: list[str]) -> tuple[Item, ...]:
     items = [
-        Item(n, "added", v.id, v.kind, safe_text(v.text), v.support,
-             tuple(_evidence_item(target, e) for e in v.evidence[:MAX_REPORT_EVIDENCE]))
+        Item(
+            n,
+            "added",
+            v.id,
+            v.kind,
+            safe_text(v.text),
+            v.support,
+            tuple(_evidence_item(target, e) for e in v.evidence[:MAX_REPORT_EVIDENCE]),
+        )
         for n, v in enumerate(added, start=1)
     ]
     start = len(items) + 1
@@ -121,8 +135,10 @@ def _evidence_item(target: Path, row: EvidenceRow) -> EvidenceItem:
 
 def unified_diff(before: str, after: str, name: str) -> str:
     lines = difflib.unified_diff(
-        before.splitlines(keepends=True), after.splitlines(keepends=True),
-        fromfile=f"a/{name}", tofile=f"b/{name}",
+        before.splitlines(keepends=True),
+        after.splitlines(keepends=True),
+        fromfile=f"a/{name}",
+        tofile=f"b/{name}",
     )
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
@@ -132,24 +148,32 @@ def target_key(target: Path) -> str:
     return f"{target.name}-{digest}"
 
 
-def save_plan(plan: Plan, ledger: Ledger, proposals_dir: Path, summary: dict[str, object]) -> (
-    tuple[ProposalRow, bool]
-):
+def save_plan(
+    plan: Plan, ledger: Ledger, proposals_dir: Path, summary: dict[str, object]
+) -> tuple[ProposalRow, bool]:
     """Store the plan as the target's pending proposal; (row, False) if it is the same as before."""
     target = str(plan.target.resolve())
     base = sha256_text(plan.current)
     for pending in ledger.pending_proposals(target):
         same = Path(pending.folder, "proposed.md")
-        if pending.base_sha256 == base and same.is_file() and same.read_text("utf-8") == (
-            plan.proposed
+        if (
+            pending.base_sha256 == base
+            and same.is_file()
+            and same.read_text("utf-8") == (plan.proposed)
         ):
             return pending, False
     folder = proposals_dir / target_key(plan.target)
-    row = ledger.add_proposal(ProposalRow(
-        target=target, base_sha256=base, status="pending", folder="",
-        lesson_ids=[i.id for i in plan.items if i.change == "added"],
-        summary=summary, created_at=now(),
-    ))
+    row = ledger.add_proposal(
+        ProposalRow(
+            target=target,
+            base_sha256=base,
+            status="pending",
+            folder="",
+            lesson_ids=[i.id for i in plan.items if i.change == "added"],
+            summary=summary,
+            created_at=now(),
+        )
+    )
     row_folder = folder / f"{row.id:05d}"
     _write_files(plan, row, row_folder, summary)
     ledger.set_folder(row.id, str(row_folder))
@@ -158,16 +182,29 @@ def save_plan(plan: Plan, ledger: Ledger, proposals_dir: Path, summary: dict[str
 
 
 def _write_files(plan: Plan, row: ProposalRow, folder: Path, summary: dict[str, object]) -> None:
-    report = environment().get_template("report.md.j2").render(
-        proposal_id=row.id, target=plan.target, created=row.created_at.strftime("%Y-%m-%d %H:%M UTC"),
-        extractor=summary.get("extractor", "rules"), hand_edited=plan.hand_edited,
-        added=sum(i.change == "added" for i in plan.items),
-        removed=sum(i.change == "removed" for i in plan.items),
-        items=[_report_item(i, plan.target, folder) for i in plan.items], diff=plan.diff,
-        pending_note=summary.get("pending_note", ""),
+    report = (
+        environment()
+        .get_template("report.md.j2")
+        .render(
+            proposal_id=row.id,
+            target=plan.target,
+            created=row.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+            extractor=summary.get("extractor", "rules"),
+            hand_edited=plan.hand_edited,
+            added=sum(i.change == "added" for i in plan.items),
+            removed=sum(i.change == "removed" for i in plan.items),
+            items=[_report_item(i, plan.target, folder) for i in plan.items],
+            diff=plan.diff,
+            pending_note=summary.get("pending_note", ""),
+        )
     )
-    meta = {"id": row.id, "target": str(plan.target.resolve()), "base_sha256": row.base_sha256,
-            "items": [asdict(i) for i in plan.items], "summary": summary}
+    meta = {
+        "id": row.id,
+        "target": str(plan.target.resolve()),
+        "base_sha256": row.base_sha256,
+        "items": [asdict(i) for i in plan.items],
+        "summary": summary,
+    }
     atomic_write_text(folder / "proposed.md", plan.proposed)
     atomic_write_text(folder / "diff.patch", plan.diff)
     atomic_write_text(folder / "report.md", report)

@@ -24,8 +24,17 @@ MAX_EVENT_CHARS = 50_000
 
 _METADATA_TYPES = frozenset(
     {
-        "progress", "file-history-snapshot", "queue-operation", "attachment", "last-prompt",
-        "ai-title", "custom-title", "agent-name", "permission-mode", "pr-link", "tag",
+        "progress",
+        "file-history-snapshot",
+        "queue-operation",
+        "attachment",
+        "last-prompt",
+        "ai-title",
+        "custom-title",
+        "agent-name",
+        "permission-mode",
+        "pr-link",
+        "tag",
     }
 )
 _SYSTEM_ERRORS = frozenset({"api_error"})
@@ -124,8 +133,13 @@ def _dispatch(state: _State, line_no: int, record: dict[str, Any]) -> None:
     elif kind == "system":
         _system(state, line_no, record)
     elif kind == "summary":
-        state.add(line_no, record, role="system", kind=EventKind.SUMMARY,
-                  text=_str(record.get("summary")) or "")
+        state.add(
+            line_no,
+            record,
+            role="system",
+            kind=EventKind.SUMMARY,
+            text=_str(record.get("summary")) or "",
+        )
     elif kind not in _METADATA_TYPES:
         state.unknown += 1
 
@@ -157,7 +171,9 @@ def _user_text(state: _State, line_no: int, record: dict[str, Any], text: str) -
     state.add(line_no, record, role="user", kind=kind, text=text)
 
 
-def _tool_result(state: _State, line_no: int, record: dict[str, Any], block: dict[str, Any]) -> None:
+def _tool_result(
+    state: _State, line_no: int, record: dict[str, Any], block: dict[str, Any]
+) -> None:
     text, images = _result_text(block.get("content"))
     state.images += images
     tool_id = _str(block.get("tool_use_id"))
@@ -167,10 +183,14 @@ def _tool_result(state: _State, line_no: int, record: dict[str, Any], block: dic
     if exit_code is None and not is_error:
         exit_code = _result_exit_code(record.get("toolUseResult"))
     state.add(
-        line_no, record, role="tool",
+        line_no,
+        record,
+        role="tool",
         kind=EventKind.ERROR if is_error else EventKind.TOOL_RESULT,
-        text=text, tool_use_id=tool_id,
-        tool_name=state.tool_names.get(tool_id or ""), exit_code=exit_code,
+        text=text,
+        tool_use_id=tool_id,
+        tool_name=state.tool_names.get(tool_id or ""),
+        exit_code=exit_code,
     )
 
 
@@ -182,16 +202,26 @@ def _assistant(state: _State, line_no: int, record: dict[str, Any]) -> None:
     for block in content:
         btype = block.get("type")
         if btype == "text":
-            state.add(line_no, record, role="assistant",
-                      kind=EventKind.ERROR if error else EventKind.TEXT,
-                      text=_str(block.get("text")) or "")
+            state.add(
+                line_no,
+                record,
+                role="assistant",
+                kind=EventKind.ERROR if error else EventKind.TEXT,
+                text=_str(block.get("text")) or "",
+            )
         elif btype == "tool_use":
             tool_id, name = _str(block.get("id")), _str(block.get("name")) or "tool"
             if tool_id:
                 state.tool_names[tool_id] = name
-            state.add(line_no, record, role="assistant", kind=EventKind.TOOL_CALL,
-                      text=_describe_input(block.get("input")), tool_name=name,
-                      tool_use_id=tool_id)
+            state.add(
+                line_no,
+                record,
+                role="assistant",
+                kind=EventKind.TOOL_CALL,
+                text=_describe_input(block.get("input")),
+                tool_name=name,
+                tool_use_id=tool_id,
+            )
 
 
 def _system(state: _State, line_no: int, record: dict[str, Any]) -> None:
@@ -199,8 +229,13 @@ def _system(state: _State, line_no: int, record: dict[str, Any]) -> None:
     if subtype in _SYSTEM_ERRORS:
         state.add(line_no, record, role="system", kind=EventKind.ERROR, text=_api_error(record))
     elif subtype in _SYSTEM_SUMMARIES:
-        state.add(line_no, record, role="system", kind=EventKind.SUMMARY,
-                  text=_str(record.get("content")) or str(subtype))
+        state.add(
+            line_no,
+            record,
+            role="system",
+            kind=EventKind.SUMMARY,
+            text=_str(record.get("content")) or str(subtype),
+        )
 
 
 def _finish(state: _State, path: Path) -> Run:
@@ -208,15 +243,25 @@ def _finish(state: _State, path: Path) -> Run:
     is_subagent = state.sidechain or "subagents" in rel.parts
     project_dir = rel.parent.parent.parent if "subagents" in rel.parts else rel.parent
     stats = ParseStats(
-        lines=state.lines, events=len(state.events), corrupt_lines=len(state.corrupt),
-        unknown_lines=state.unknown, skipped_images=state.images,
+        lines=state.lines,
+        events=len(state.events),
+        corrupt_lines=len(state.corrupt),
+        unknown_lines=state.unknown,
+        skipped_images=state.images,
         corrupt_line_numbers=tuple(state.corrupt),
     )
     return Run(
-        path=state.rel_path, source_format=FORMAT,
-        session_id=state.session_id or path.stem, project=project_dir.name or rel.parent.name,
-        cwd=state.cwd, git_branch=state.git_branch, started_at=state.first_ts,
-        ended_at=state.last_ts, is_subagent=is_subagent, events=tuple(state.events), stats=stats,
+        path=state.rel_path,
+        source_format=FORMAT,
+        session_id=state.session_id or path.stem,
+        project=project_dir.name or rel.parent.name,
+        cwd=state.cwd,
+        git_branch=state.git_branch,
+        started_at=state.first_ts,
+        ended_at=state.last_ts,
+        is_subagent=is_subagent,
+        events=tuple(state.events),
+        stats=stats,
     )
 
 
