@@ -52,6 +52,9 @@ def curate_task(
     ledger = Ledger(settings.ledger_url)
     try:
         index = LessonIndex(settings.index_dir, MiniLMEmbedder(settings.model_dir))
+        added, removed = index.reconcile({r.id: (r.kind, r.text) for r in ledger.lessons()})
+        if added or removed:
+            get_run_logger().info("index: reconciled with the ledger (+%d -%d)", added, removed)
         stats = pipeline.curate_batches(
             results,
             ledger,

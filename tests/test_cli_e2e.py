@@ -31,8 +31,16 @@ def metis(*args: str) -> str:
 
 
 def distill_args(archive: Path, target: Path, data: Path) -> list[str]:
-    return ["distill", "--archive", str(archive), "--target", str(target), "--all-projects",
-            "--data-dir", str(data)]
+    return [
+        "distill",
+        "--archive",
+        str(archive),
+        "--target",
+        str(target),
+        "--all-projects",
+        "--data-dir",
+        str(data),
+    ]
 
 
 def distill(archive: Path, target: Path, data: Path) -> str:

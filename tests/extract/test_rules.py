@@ -24,7 +24,10 @@ def test_demo_lessons() -> None:
     found = {c.kind: c for c in extract(DEMO_FILE, ROOT) if c.kind is not LessonKind.FAILURE}
     failures = [c for c in extract(DEMO_FILE, ROOT) if c.kind is LessonKind.FAILURE]
     fix = next(c for c in failures if "uv run" in c.text)
-    assert fix.text == "`pytest` is not on the PATH here (“pytest: command not found”); use `uv run …` instead."
+    assert (
+        fix.text
+        == "`pytest` is not on the PATH here (“pytest: command not found”); use `uv run …` instead."
+    )
     assert fix.evidence.ref.line_start == 3 and fix.evidence.ref.line_end == 7
     assert fix.severity == 3
     assert found[LessonKind.DECISION].text.startswith("Use integer cents for money because")

@@ -45,18 +45,21 @@ def curate(
             target = db.get(LessonRow, lesson_id(candidate.kind, candidate.text))
             if target is None:
                 target = _near_twin(db, index, candidate, vector, max_distance)
+            created = target is None
             if target is None:
                 target = _new_lesson(candidate, extractor)
                 db.add(target)
                 db.flush()
                 index.upsert([target.id], [target.text], [target.kind], [vector])
-                stats.new += 1
                 stats.new_ids.append(target.id)
+            added = _add_evidence(db, target, candidate, archive_root)
+            if created:
+                stats.new += 1
             elif target.status == "rejected":
                 stats.suppressed += 1
-            elif target.id not in stats.new_ids:
+            elif added:
                 stats.merged += 1
-            if not _add_evidence(db, target, candidate, archive_root):
+            else:
                 stats.known_evidence += 1
     return stats
 

@@ -1,0 +1,101 @@
+"""Curation against the real embedder and a real chromadb in a temp dir."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from metis_distill.curate.ids import lesson_id, word_overlap
+from metis_distill.curate.merge import curate
+from metis_distill.index import LessonIndex
+from metis_distill.ledger import Ledger
+from metis_distill.models import Evidence, LessonCandidate, LessonKind, SourceRef
+
+
+def candidate(
+    text: str, line: int, session: str = "s1", kind: LessonKind = LessonKind.GOTCHA
+) -> LessonCandidate:
+    ref = SourceRef(f"p/{session}.jsonl", line, line)
+    when = datetime(2026, 11, 1, 10, line, tzinfo=UTC)
+    return LessonCandidate(kind, text, Evidence(ref, text[:20], session, when), 2, (), "/w")
+
+
+@pytest.fixture
+def stores(tmp_path: Path, embedder):  # type: ignore[no-untyped-def]
+    ledger = Ledger.at(tmp_path / "data")
+    index = LessonIndex(tmp_path / "data" / "index", embedder)
+    yield ledger, index
+    ledger.close()
+
+
+def test_exact_duplicate_merges_evidence(stores) -> None:  # type: ignore[no-untyped-def]
+    ledger, index = stores
+    text = "Vitest runs in node, not jsdom, unless the file says otherwise."
+    stats = curate(
+        [candidate(text, 1, "s1"), candidate(text, 9, "s2")], ledger, index, archive_root="/a"
+    )
+    assert (stats.new, stats.merged) == (1, 1)
+    evidence = ledger.evidence_of([lesson_id(LessonKind.GOTCHA, text)])
+    assert sorted(e.session_id for e in next(iter(evidence.values()))) == ["s1", "s2"]
+    again = curate([candidate(text, 1, "s1")], ledger, index, archive_root="/a")
+    assert again.known_evidence == 1 and ledger.counts()["evidence"] == 2  # idempotent
+
+
+def test_near_duplicate_merges_but_a_different_lesson_does_not(stores) -> None:  # type: ignore[no-untyped-def]
+    ledger, index = stores
+    first = "SQLite ignores foreign keys unless PRAGMA foreign_keys=ON is set on every connection."
+    near = "SQLite ignores foreign keys unless PRAGMA foreign_keys=ON is set on each connection."
+    other = "Vitest runs in node, not jsdom, unless the file says otherwise."
+    stats = curate(
+        [candidate(first, 1), candidate(near, 2, "s2"), candidate(other, 3)],
+        ledger,
+        index,
+        archive_root="/a",
+    )
+    assert stats.new == 2 and stats.merged == 1
+    assert len(index.ids()) == 2 == len(ledger.lessons())
+
+
+def test_same_words_other_kind_stay_apart(stores) -> None:  # type: ignore[no-untyped-def]
+    ledger, index = stores
+    text = "Keep money as integer cents because floats broke the totals."
+    curate(
+        [candidate(text, 1), candidate(text, 2, kind=LessonKind.DECISION)],
+        ledger,
+        index,
+        archive_root="/a",
+    )
+    assert len(ledger.lessons()) == 2
+
+
+def test_rejected_lesson_suppresses_its_near_twins(stores) -> None:  # type: ignore[no-untyped-def]
+    ledger, index = stores
+    text = "The CI image has no git-lfs, so the fixtures come up empty."
+    curate([candidate(text, 1)], ledger, index, archive_root="/a")
+    ledger.set_status([lesson_id(LessonKind.GOTCHA, text)], "rejected")
+    twin = "The CI image has no git-lfs, so fixtures come up empty."
+    stats = curate([candidate(twin, 5, "s3")], ledger, index, archive_root="/a")
+    assert stats.suppressed == 1 and stats.new == 0
+    assert [r.status for r in ledger.lessons()] == ["rejected"]
+
+
+def test_reconcile_rebuilds_the_index_from_the_ledger(stores) -> None:  # type: ignore[no-untyped-def]
+    ledger, index = stores
+    curate(
+        [candidate("Run alembic through uv run, never the global python.", 1)],
+        ledger,
+        index,
+        archive_root="/a",
+    )
+    index.delete(list(index.ids()))
+    index.upsert(["stale00000"], ["a lesson the ledger no longer has"], ["gotcha"])
+    added, removed = index.reconcile({r.id: (r.kind, r.text) for r in ledger.lessons()})
+    assert (added, removed) == (1, 1) and index.ids() == {r.id for r in ledger.lessons()}
+
+
+def test_ids_are_stable_and_overlap_is_symmetric() -> None:
+    assert lesson_id("gotcha", "A  b") == lesson_id(LessonKind.GOTCHA, "a b")
+    assert lesson_id("gotcha", "a b") != lesson_id("failure", "a b")
+    assert word_overlap("a b c", "b c d") == word_overlap("b c d", "a b c") == 0.5

@@ -1,0 +1,44 @@
+"""The distill flow itself under Prefect: states, task runs, the summary artifact."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flows.distill import distill_flow
+from metis_distill.config import Settings
+from tests.conftest import FIXTURES
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness", "model_dir")]
+
+
+def test_flow_runs_and_publishes_its_summary(tmp_path: Path) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    target = tmp_path / "CLAUDE.md"
+    settings = Settings(
+        archive=FIXTURES / "claude_code",
+        target=target,
+        all_projects=True,
+        data_dir=tmp_path / "data",
+    )
+    state = distill_flow(settings, return_state=True)
+    assert state.is_completed()
+    report = state.result()
+    assert report["files_read"] == 1 and report["corrupt_lines"] == 2
+    assert report["lessons_new"] == 4 and report["proposal"]["status"] == "created"
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs()
+        names = {
+            r.name.rsplit("-", 1)[0]
+            for r in runs
+            if r.flow_run_id == state.state_details.flow_run_id
+        }
+        assert {"discover", "mine", "curate", "propose"} <= names
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["distill-summary"]))
+        )
+        assert any("lessons_new | 4" in (a.data or "") for a in artifacts)
