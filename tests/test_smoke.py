@@ -25,6 +25,7 @@ def test_metis_distill_as_a_subprocess(tmp_path: Path) -> None:
         "DO_NOT_TRACK": "1",
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
         "METIS_DATA_DIR": str(tmp_path / "data"),
+        "PREFECT_LOGGING_LEVEL": "INFO",
     }
     args = [
         str(metis),
