@@ -117,6 +117,20 @@ def test_sample_end_to_end(tmp_path: Path) -> None:
 
     third = distill(SAMPLE, target, data)
     assert "No change to propose" in third
+    assert_no_secret_under(data)
+
+
+def assert_no_secret_under(folder: Path) -> None:
+    """The sample's fake key is in the archive; nothing we write may hold it (contract 10)."""
+    secret = (SAMPLE / "projects").rglob("*.jsonl")
+    key = next(m for p in secret for m in re.findall(rb"sk-ant-api03-[\w-]{20,}", p.read_bytes()))
+    scanned = 0
+    for path in folder.rglob("*"):
+        if path.is_file():
+            scanned += 1
+            data = path.read_bytes()
+            assert key not in data and key[:30] not in data, path
+    assert scanned >= 5  # ledger, index files, proposal files
 
 
 def test_reject_then_nothing_is_proposed_again(tmp_path: Path) -> None:

