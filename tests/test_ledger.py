@@ -15,7 +15,9 @@ def test_migrations_build_exactly_the_models(tmp_path: Path) -> None:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
         assert diff == [], "a model changed without a migration: add an alembic revision"
         assert MigrationContext.configure(connection).get_current_revision() is not None
-    assert {"files", "lessons", "evidence", "proposals", "versions"} <= set(inspect(ledger.engine).get_table_names())
+    assert {"files", "lessons", "evidence", "proposals", "versions"} <= set(
+        inspect(ledger.engine).get_table_names()
+    )
 
 
 def test_reopening_an_existing_ledger_keeps_its_data(tmp_path: Path) -> None:
