@@ -59,6 +59,7 @@ class Event:
     tool_use_id: str | None = None
     exit_code: int | None = None
     is_sidechain: bool = False
+    session: str | None = None  # for files holding several sessions (aider launches...)
 
 
 @dataclass(frozen=True)

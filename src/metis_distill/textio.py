@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -31,6 +32,11 @@ def decode(data: bytes) -> str:
 def read_lines(path: Path) -> list[str]:
     """The file's physical lines, 1-based index = list index + 1; `\\r` kept out."""
     return [line.removesuffix("\r") for line in decode(path.read_bytes()).split("\n")]
+
+
+def numbered_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(1-based line number, text) for every physical line of the file, in order."""
+    yield from enumerate(read_lines(path), start=1)
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +17,7 @@ from typing import Any
 
 from metis_distill.models import Event, EventKind, ParseStats, Run, SourceRef
 from metis_distill.redact import redact
-from metis_distill.textio import read_lines
+from metis_distill.textio import numbered_lines
 
 FORMAT = "claude_code"
 MAX_EVENT_CHARS = 50_000
@@ -87,8 +87,15 @@ class _State:
 
 def parse_file(path: Path, archive_root: Path) -> Run:
     """Read one transcript into a Run. Never writes; bad lines are skipped and counted."""
-    state = _State(rel_path=path.relative_to(archive_root).as_posix())
-    for line_no, raw in _numbered_lines(path):
+    return parse_lines(path.relative_to(archive_root).as_posix(), numbered_lines(path))
+
+
+def parse_lines(rel_path: str, lines: Iterable[tuple[int, str]]) -> Run:
+    """A Run from numbered lines of the file at `rel_path` (relative to its archive root)."""
+    state = _State(rel_path=rel_path)
+    for line_no, raw in lines:
+        if not raw.strip():
+            continue
         state.lines += 1
         try:
             record = json.loads(raw)
@@ -100,13 +107,7 @@ def parse_file(path: Path, archive_root: Path) -> Run:
             continue
         _note_context(state, record)
         _dispatch(state, line_no, record)
-    return _finish(state, path)
-
-
-def _numbered_lines(path: Path) -> Iterator[tuple[int, str]]:
-    for index, line in enumerate(read_lines(path), start=1):
-        if line.strip():
-            yield index, line
+    return _finish(state)
 
 
 def _note_context(state: _State, record: dict[str, Any]) -> None:
@@ -238,7 +239,7 @@ def _system(state: _State, line_no: int, record: dict[str, Any]) -> None:
         )
 
 
-def _finish(state: _State, path: Path) -> Run:
+def _finish(state: _State) -> Run:
     rel = Path(state.rel_path)
     is_subagent = state.sidechain or "subagents" in rel.parts
     project_dir = rel.parent.parent.parent if "subagents" in rel.parts else rel.parent
@@ -253,7 +254,7 @@ def _finish(state: _State, path: Path) -> Run:
     return Run(
         path=state.rel_path,
         source_format=FORMAT,
-        session_id=state.session_id or path.stem,
+        session_id=state.session_id or rel.stem,
         project=project_dir.name or rel.parent.name,
         cwd=state.cwd,
         git_branch=state.git_branch,
