@@ -14,21 +14,49 @@ from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact
 
 from metis_distill import pipeline
+from metis_distill.archive import archive_from
 from metis_distill.config import Settings
 from metis_distill.embeddings import MiniLMEmbedder
 from metis_distill.index import LessonIndex
-from metis_distill.ledger import Ledger
+from metis_distill.ledger import FileRecord, Ledger
+
+
+@task(name="archive")
+def archive_task(source: str, settings: Settings) -> dict[str, Any]:
+    ledger = Ledger(settings.ledger_url)
+    try:
+        result = archive_from([Path(source)], settings.archive_dir, ledger)
+    finally:
+        ledger.close()
+    get_run_logger().info(
+        "archive: %d new files, %d appended, %d new versions, %d unchanged (%d bytes copied)",
+        result.copied,
+        result.appended,
+        result.versions,
+        result.unchanged,
+        result.bytes_copied,
+    )
+    return asdict(result)
 
 
 @task(name="discover")
-def discover_task(archive: str, data_dir: str) -> tuple[list[pipeline.FileInfo], int]:
+def discover_task(archive: str, data_dir: str) -> pipeline.Discovery:
     ledger = Ledger.at(Path(data_dir))
     try:
-        changed, unchanged = pipeline.changed_files(Path(archive), ledger)
+        found = pipeline.changed_files(Path(archive), ledger)
     finally:
         ledger.close()
-    get_run_logger().info("discover: %d changed files, %d unchanged", len(changed), unchanged)
-    return changed, unchanged
+    logger = get_run_logger()
+    logger.info(
+        "discover: %d files to read (%d resumed from their last offset), %d unchanged, %d skipped",
+        len(found.changed),
+        found.resumed,
+        found.unchanged,
+        len(found.skipped),
+    )
+    for path, reason in found.skipped[:20]:
+        logger.info("skipped %s: %s", path, reason)
+    return found
 
 
 @task(name="mine", retries=1, retry_delay_seconds=1)
@@ -47,7 +75,10 @@ def mine_task(archive: str, files: list[pipeline.FileInfo]) -> pipeline.BatchRes
 
 @task(name="curate")
 def curate_task(
-    results: list[pipeline.BatchResult], archive: str, settings: Settings
+    results: list[pipeline.BatchResult],
+    archive: str,
+    settings: Settings,
+    skipped: list[FileRecord],
 ) -> dict[str, Any]:
     ledger = Ledger(settings.ledger_url)
     try:
@@ -61,6 +92,7 @@ def curate_task(
             index,
             archive_root=Path(archive),
             max_distance=settings.dedupe_distance,
+            skipped=skipped,
         )
     finally:
         ledger.close()
@@ -106,14 +138,17 @@ def distill_flow(settings: Settings) -> dict[str, Any]:
     """Distil the archive's new runs into a proposal for the target. Never edits the target."""
     if settings.target is None:
         raise ValueError("distill needs a target")
-    archive = str(pipeline.check_archive(settings.archive))
+    source = str(pipeline.check_archive(settings.archive))
     target = str(settings.target.expanduser().resolve())
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    changed, unchanged = discover_task(archive, str(settings.data_dir))
-    groups = pipeline.batches(changed, settings.batch_files)
+    settings.archive_dir.mkdir(parents=True, exist_ok=True)
+    archived = archive_task(source, settings)
+    archive = str(settings.archive_dir.resolve())
+    found = discover_task(archive, str(settings.data_dir))
+    groups = pipeline.batches(found.changed, settings.batch_files)
     results = mine_task.map(unmapped(archive), groups).result() if groups else []
-    curated = curate_task(list(results), archive, settings)
-    summary = _summary(settings, changed, unchanged, results, curated)
+    skipped = pipeline.skipped_records(Path(archive), found)
+    curated = curate_task(list(results), archive, settings, skipped)
+    summary = _summary(settings, archived, found, results, curated)
     outcome = propose_task(target, settings, summary)
     report = {**summary, "proposal": asdict(outcome)}
     create_markdown_artifact(
@@ -124,15 +159,22 @@ def distill_flow(settings: Settings) -> dict[str, Any]:
 
 def _summary(
     settings: Settings,
-    changed: list[pipeline.FileInfo],
-    unchanged: int,
+    archived: dict[str, Any],
+    found: pipeline.Discovery,
     results: list[pipeline.BatchResult],
     curated: dict[str, Any],
 ) -> dict[str, Any]:
     return {
         "extractor": settings.extractor,
-        "files_read": len(changed),
-        "files_unchanged": unchanged,
+        "archived_new": archived["copied"],
+        "archived_appended": archived["appended"],
+        "archived_versions": archived["versions"],
+        "files_read": len(found.changed),
+        "files_resumed": found.resumed,
+        "files_unchanged": found.unchanged,
+        "files_skipped": len(found.skipped) + len(archived["skipped"]),
+        "bytes_read": sum(r.bytes_read for r in results),
+        "lines_read": sum(r.lines_read for r in results),
         "events": sum(r.events for r in results),
         "episodes": sum(r.episodes for r in results),
         "candidates": curated["candidates"],
@@ -142,6 +184,8 @@ def _summary(
         "corrupt_lines": sum(r.corrupt_lines for r in results),
         "unknown_lines": sum(r.unknown_lines for r in results),
         "failed_files": [f for r in results for f in r.failed_files],
+        "skipped_files": [f"{path}: {reason}" for path, reason in archived["skipped"]]
+        + [f"{path}: {reason}" for path, reason in found.skipped],
     }
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -16,34 +17,99 @@ def copy_demo(archive: Path) -> Path:
     return path
 
 
-def test_only_new_or_changed_files_are_read(tmp_path: Path) -> None:
+def read(archive: Path, ledger: Ledger) -> tuple[pipeline.Discovery, pipeline.BatchResult]:
+    found = pipeline.changed_files(archive, ledger)
+    result = pipeline.mine_batch(archive, found.changed)
+    ledger.record_files([*pipeline.skipped_records(archive, found), *result.files])
+    return found, result
+
+
+def user_line(text: str) -> str:
+    return json.dumps({"type": "user", "sessionId": "s", "cwd": "/w", "uuid": text[:8],
+                       "message": {"role": "user", "content": text}})
+
+
+def test_unchanged_touched_and_grown_files(tmp_path: Path) -> None:
     archive = tmp_path / "archive"
     path = copy_demo(archive)
     ledger = Ledger.at(tmp_path / "data")
-    changed, unchanged = pipeline.changed_files(archive, ledger)
-    assert [c.path for c in changed] == ["proj/s.jsonl"] and unchanged == 0
-    result = pipeline.mine_batch(archive, changed)
-    ledger.record_files(result.files)
+    found, first = read(archive, ledger)
+    assert [c.path for c in found.changed] == ["proj/s.jsonl"] and found.unchanged == 0
+    assert first.bytes_read < path.stat().st_size  # the unterminated last line is not consumed
 
-    assert pipeline.changed_files(archive, ledger) == ([], 1)
-    os.utime(path, ns=(1, 1))  # touched, same bytes: the hash says unchanged
-    assert pipeline.changed_files(archive, ledger) == ([], 1)
-    with path.open("a") as handle:  # grown: read again
-        handle.write('\n{"type":"user","sessionId":"x","message":{"content":"more"}}\n')
-    changed, _ = pipeline.changed_files(archive, ledger)
-    assert [c.path for c in changed] == ["proj/s.jsonl"]
+    found, _ = read(archive, ledger)
+    assert (found.changed, found.unchanged) == ([], 1)
+    os.utime(path, ns=(1, 1))  # touched, same bytes: the fingerprint says unchanged
+    found, _ = read(archive, ledger)
+    assert (found.changed, found.unchanged) == ([], 1)
 
 
-def test_discover_sniffs_content_not_names(tmp_path: Path) -> None:
+def test_appended_lines_are_read_alone(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    path = archive / "proj" / "s.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_text("\n".join(user_line(f"message number {i}") for i in range(200)) + "\n")
+    ledger = Ledger.at(tmp_path / "data")
+    _, first = read(archive, ledger)
+    assert first.lines_read == 200
+
+    before = path.stat().st_size
+    extra = user_line("Always run the linter before you commit anything.") + "\n"
+    with path.open("a") as handle:
+        handle.write(extra)
+    found, second = read(archive, ledger)
+    assert found.resumed == 1 and found.changed[0].offset == before
+    assert second.bytes_read == len(extra.encode()) and second.lines_read == 1
+    (candidate,) = second.candidates
+    assert candidate.evidence.ref.line_start == 201  # numbering goes on where it stopped
+    assert candidate.evidence.session_id == "s"
+
+
+def test_partial_last_line_is_read_again_when_complete(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    path = archive / "proj" / "s.jsonl"
+    path.parent.mkdir(parents=True)
+    whole = user_line("Never push to main; open a pull request instead.")
+    path.write_text(user_line("hello there") + "\n" + whole[:30])
+    ledger = Ledger.at(tmp_path / "data")
+    _, first = read(archive, ledger)
+    assert first.corrupt_lines == 1 and not first.candidates
+    with path.open("a") as handle:
+        handle.write(whole[30:] + "\n")
+    _, second = read(archive, ledger)
+    assert second.lines_read == 1 and second.corrupt_lines == 0
+    assert [c.evidence.ref.line_start for c in second.candidates] == [2]
+
+
+def test_a_rewritten_file_is_read_whole_again(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    path = copy_demo(archive)
+    ledger = Ledger.at(tmp_path / "data")
+    read(archive, ledger)
+    path.write_text(user_line("a completely different first line") + "\n")
+    found, result = read(archive, ledger)
+    assert found.rewritten == 1 and found.changed[0].offset == 0 and result.lines_read == 1
+
+
+def test_discover_sniffs_content_and_reports_what_it_skips(tmp_path: Path) -> None:
     archive = tmp_path / "archive"
     copy_demo(archive)
     (archive / "notes.jsonl").write_text('{"some": "other tool"}\n')
+    (archive / "empty.jsonl").write_text("")
+    (archive / "blob.jsonl").write_bytes(b"\x00\x01\x02binary")
     assert [p.name for p in pipeline.discover(archive)] == ["s.jsonl"]
+    ledger = Ledger.at(tmp_path / "data")
+    found, _ = read(archive, ledger)
+    assert dict(found.skipped) == {
+        "blob.jsonl": "binary file", "empty.jsonl": "empty file", "notes.jsonl": "unknown format",
+    }
+    again, _ = read(archive, ledger)
+    assert again.skipped == [] and again.unchanged == 4  # skipped files are not sniffed again
     assert len(pipeline.discover(SAMPLE)) == 6
 
 
 def test_batches_cut_by_count_and_size() -> None:
-    files = [pipeline.FileInfo(f"f{i}", 10, 0, "") for i in range(7)]
+    files = [pipeline.FileInfo(f"f{i}", 10, 0, "claude_code") for i in range(7)]
     assert [len(b) for b in pipeline.batches(files, max_files=3)] == [3, 3, 1]
     assert [len(b) for b in pipeline.batches(files, max_files=50, max_bytes=25)] == [2, 2, 2, 1]
 
@@ -51,8 +117,8 @@ def test_batches_cut_by_count_and_size() -> None:
 def test_an_unreadable_file_is_reported_and_the_rest_is_read(tmp_path: Path) -> None:
     archive = tmp_path / "archive"
     copy_demo(archive)
-    good = pipeline.file_info(archive / "proj" / "s.jsonl", archive)
-    gone = pipeline.FileInfo("proj/vanished.jsonl", 10, 0, "")
+    gone = pipeline.FileInfo("proj/vanished.jsonl", 10, 0, "claude_code")
+    good = pipeline.changed_files(archive, Ledger.at(tmp_path / "d")).changed[0]
     result = pipeline.mine_batch(archive, [gone, good])
     assert len(result.failed_files) == 1 and "vanished.jsonl" in result.failed_files[0]
     assert len(result.files) == 1 and result.candidates

@@ -108,11 +108,16 @@ def _check_target(settings: Settings) -> None:
 def _print_report(report: dict[str, Any]) -> None:
     table = Table(title="distill", show_header=False)
     for key, value in report.items():
-        if key not in ("proposal", "failed_files"):
+        if key not in ("proposal", "failed_files", "skipped_files"):
             table.add_row(key.replace("_", " "), str(value))
     console.print(table)
     for failed in report.get("failed_files", []):
         err.print(f"[yellow]could not read[/] {failed}")
+    skipped = report.get("skipped_files", [])
+    for line in skipped[:10]:
+        err.print(f"[dim]skipped[/] {line}")
+    if len(skipped) > 10:
+        err.print(f"[dim]... and {len(skipped) - 10} more skipped files[/]")
     proposal = report["proposal"]
     if proposal["status"] == "nothing":
         console.print("No change to propose: the target already says all we know.")

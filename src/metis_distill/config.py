@@ -96,6 +96,11 @@ class Settings(BaseSettings):
         return f"sqlite:///{self.data_dir / 'ledger.sqlite'}"
 
     @property
+    def archive_dir(self) -> Path:
+        """The permanent archive: runs are copied here first, and distilled from here."""
+        return self.data_dir / "archive"
+
+    @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
 

@@ -61,8 +61,11 @@ class FileRow(Base):
     path: Mapped[str] = mapped_column(String, primary_key=True)
     size: Mapped[int] = mapped_column(Integer)
     mtime_ns: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    source_format: Mapped[str] = mapped_column(String)
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)  # when read whole
+    offset: Mapped[int] = mapped_column(Integer, default=0)  # bytes read, up to a line end
+    next_line: Mapped[int] = mapped_column(Integer, default=1)
+    tail_sha256: Mapped[str] = mapped_column(String(64), default="")  # fingerprint at offset
+    source_format: Mapped[str] = mapped_column(String)  # or "skipped: <reason>"
     session_id: Mapped[str | None] = mapped_column(String, nullable=True)
     cwd: Mapped[str | None] = mapped_column(String, nullable=True)
     lines: Mapped[int] = mapped_column(Integer, default=0)
@@ -70,6 +73,18 @@ class FileRow(Base):
     corrupt_lines: Mapped[int] = mapped_column(Integer, default=0)
     unknown_lines: Mapped[int] = mapped_column(Integer, default=0)
     read_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CopyRow(Base):
+    """Where the permanent archive keeps a source file, and how far it has copied it."""
+
+    __tablename__ = "archive_copies"
+    source: Mapped[str] = mapped_column(String, primary_key=True)  # absolute source path
+    archive_path: Mapped[str] = mapped_column(String)  # current copy, relative to the archive
+    size: Mapped[int] = mapped_column(Integer)
+    mtime_ns: Mapped[int] = mapped_column(Integer)
+    versions: Mapped[int] = mapped_column(Integer, default=1)
+    copied_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class LessonRow(Base):
@@ -141,7 +156,10 @@ class FileRecord:
     path: str
     size: int
     mtime_ns: int
-    sha256: str
+    sha256: str | None
+    offset: int
+    next_line: int
+    tail_sha256: str
     source_format: str
     session_id: str | None
     cwd: str | None
@@ -238,6 +256,15 @@ class Ledger:
         with self.session() as db:
             for record in records:
                 db.merge(FileRow(**asdict(record), read_at=now()))
+
+    # archive copies --------------------------------------------------------
+    def copies(self) -> dict[str, CopyRow]:
+        with self.session() as db:
+            return {row.source: row for row in db.scalars(select(CopyRow))}
+
+    def record_copy(self, row: CopyRow) -> None:
+        with self.session() as db:
+            db.merge(row)
 
     # lessons -------------------------------------------------------------
     def lesson(self, lesson_id: str) -> LessonRow | None:

@@ -6,33 +6,50 @@ Batches carry paths in and candidates and counts out, never transcript text.
 
 from __future__ import annotations
 
-import hashlib
+import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from metis_distill import sources
 from metis_distill.curate.merge import CurateStats, curate
 from metis_distill.curate.select import Scope, budgeted, lessons_for
 from metis_distill.errors import ConfigError, SourceError
 from metis_distill.extract.rules import RulesExtractor
 from metis_distill.index import LessonIndex
-from metis_distill.ledger import FileRecord, Ledger
+from metis_distill.ledger import FileRecord, FileRow, Ledger
 from metis_distill.mine.episodes import find_episodes
 from metis_distill.models import LessonCandidate
 from metis_distill.review.proposal import make_plan, save_plan
-from metis_distill.sources import claude_code
 from metis_distill.targets import repository_root
-from metis_distill.textio import read_lines
+from metis_distill.textio import read_segment, tail_sha256
 
 MAX_BATCH_BYTES = 32 * 1024 * 1024
+# Formats whose files only ever grow by whole lines: a grown file is read from where we stopped.
+APPEND_ONLY = frozenset({"claude_code", "codex"})
 
 
 @dataclass(frozen=True)
 class FileInfo:
+    """A file to read, and from where: `offset` > 0 resumes an append-only file."""
+
     path: str  # relative to the archive root
     size: int
     mtime_ns: int
-    sha256: str
+    format: str
+    offset: int = 0
+    first_line: int = 1
+    session_id: str | None = None  # known from an earlier read (a resumed file may not say)
+    cwd: str | None = None
+
+
+@dataclass
+class Discovery:
+    changed: list[FileInfo] = field(default_factory=list)
+    unchanged: int = 0
+    resumed: int = 0
+    rewritten: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
 
 
 @dataclass
@@ -41,6 +58,8 @@ class BatchResult:
 
     candidates: list[LessonCandidate] = field(default_factory=list)
     files: list[FileRecord] = field(default_factory=list)
+    lines_read: int = 0
+    bytes_read: int = 0
     events: int = 0
     episodes: int = 0
     corrupt_lines: int = 0
@@ -68,47 +87,70 @@ def check_archive(archive_root: Path) -> Path:
     return root.resolve()
 
 
+def walk(archive_root: Path) -> list[Path]:
+    """Every file under the archive root, in a stable order (git folders left out)."""
+    return sorted(
+        p for p in archive_root.rglob("*") if p.is_file() and ".git" not in p.parts[-8:-1]
+    )
+
+
 def discover(archive_root: Path) -> list[Path]:
-    """Claude Code transcripts under the archive root, sniffed by content, in a stable order."""
-    found = []
-    for path in sorted(archive_root.rglob("*.jsonl")):
-        if path.is_file() and claude_code.looks_like(_head(path)):
-            found.append(path)
+    """The files under the archive root that hold runs in a format we read."""
+    return [p for p in walk(archive_root) if sources.detect(p).format is not None]
+
+
+def changed_files(archive_root: Path, ledger: Ledger) -> Discovery:
+    """What to read: new files whole, grown append-only files from where we stopped, and
+    files changed otherwise whole again; unchanged files cost one stat (contract 4)."""
+    seen = ledger.file_rows(str(archive_root))
+    found = Discovery()
+    for path in walk(archive_root):
+        rel = path.relative_to(archive_root).as_posix()
+        row, stat = seen.get(rel), path.stat()
+        if row is not None and (row.size, row.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+            found.unchanged += 1
+        elif row is not None and row.source_format.startswith("skipped"):
+            _first_read(found, path, rel, stat, rewritten=False)
+        elif row is not None and _same_prefix(path, row, stat.st_size):
+            _resume(found, rel, stat, row)
+        else:
+            _first_read(found, path, rel, stat, rewritten=row is not None)
     return found
 
 
-def _head(path: Path, size: int = 4096) -> str:
-    with path.open("rb") as handle:
-        return handle.read(size).decode("utf-8", errors="replace")
+def _same_prefix(path: Path, row: FileRow, size: int) -> bool:
+    return size >= row.offset and tail_sha256(path, row.offset) == row.tail_sha256
 
 
-def file_info(path: Path, archive_root: Path) -> FileInfo:
-    stat = path.stat()
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    rel = path.relative_to(archive_root).as_posix()
-    return FileInfo(rel, stat.st_size, stat.st_mtime_ns, digest.hexdigest())
+def _resume(found: Discovery, rel: str, stat: os.stat_result, row: FileRow) -> None:
+    if stat.st_size == row.size:
+        found.unchanged += 1  # touched only: the same bytes as last time
+        return
+    appendable = row.source_format in APPEND_ONLY
+    found.changed.append(
+        FileInfo(
+            rel,
+            stat.st_size,
+            stat.st_mtime_ns,
+            row.source_format,
+            offset=row.offset if appendable else 0,
+            first_line=row.next_line if appendable else 1,
+            session_id=row.session_id,
+            cwd=row.cwd,
+        )
+    )
+    found.resumed += appendable
 
 
-def changed_files(archive_root: Path, ledger: Ledger) -> tuple[list[FileInfo], int]:
-    """Files new or changed since last read (size and mtime first, then the hash); unchanged n."""
-    seen = ledger.file_rows(str(archive_root))
-    changed, unchanged = [], 0
-    for path in discover(archive_root):
-        rel = path.relative_to(archive_root).as_posix()
-        row = seen.get(rel)
-        stat = path.stat()
-        if row is not None and (row.size, row.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
-            unchanged += 1
-            continue
-        info = file_info(path, archive_root)
-        if row is not None and row.sha256 == info.sha256:
-            unchanged += 1
-            continue
-        changed.append(info)
-    return changed, unchanged
+def _first_read(
+    found: Discovery, path: Path, rel: str, stat: os.stat_result, *, rewritten: bool
+) -> None:
+    detected = sources.detect(path)
+    if detected.format is None:
+        found.skipped.append((rel, detected.reason))
+        return
+    found.changed.append(FileInfo(rel, stat.st_size, stat.st_mtime_ns, detected.format.name))
+    found.rewritten += rewritten
 
 
 def batches(
@@ -118,48 +160,88 @@ def batches(
     groups: list[list[FileInfo]] = []
     size = 0
     for info in files:
-        if not groups or len(groups[-1]) >= max_files or size + info.size > max_bytes:
+        to_read = info.size - info.offset
+        if not groups or len(groups[-1]) >= max_files or size + to_read > max_bytes:
             groups.append([])
             size = 0
         groups[-1].append(info)
-        size += info.size
+        size += to_read
     return groups
 
 
 def mine_batch(archive_root: Path, files: Iterable[FileInfo]) -> BatchResult:
     """Parse, mine and extract each file; a file that cannot be read is reported, not fatal."""
     result = BatchResult()
-    extractor = RulesExtractor()
     for info in files:
-        path = archive_root / info.path
         try:
-            run = claude_code.parse_file(path, archive_root)
-        except (OSError, SourceError) as e:
+            _mine_file(archive_root, info, result)
+        except (OSError, SourceError, UnicodeError) as e:
             result.failed_files.append(f"{info.path}: {e}")
-            continue
-        episodes = list(find_episodes(run))
-        result.candidates.extend(extractor.extract(run, episodes, read_lines(path)))
-        result.events += run.stats.events
-        result.episodes += len(episodes)
-        result.corrupt_lines += run.stats.corrupt_lines
-        result.unknown_lines += run.stats.unknown_lines
-        result.files.append(
+    return result
+
+
+def _mine_file(archive_root: Path, info: FileInfo, result: BatchResult) -> None:
+    path = archive_root / info.path
+    segment = read_segment(path, info.offset, info.first_line)
+    run = sources.by_name(info.format).parse_lines(info.path, segment.lines)
+    if info.offset and info.session_id:
+        run = replace(run, session_id=info.session_id, cwd=run.cwd or info.cwd)
+    episodes = list(find_episodes(run))
+    result.candidates.extend(RulesExtractor().extract(run, episodes, dict(segment.lines)))
+    result.lines_read += len(segment.lines)
+    result.bytes_read += segment.end_offset - info.offset
+    result.events += run.stats.events
+    result.episodes += len(episodes)
+    result.corrupt_lines += run.stats.corrupt_lines
+    result.unknown_lines += run.stats.unknown_lines
+    end = segment.end_offset if segment.resumable else info.size
+    result.files.append(
+        FileRecord(
+            archive_root=str(archive_root),
+            path=info.path,
+            size=info.size,
+            mtime_ns=info.mtime_ns,
+            sha256=None,
+            offset=end,
+            next_line=segment.next_line,
+            tail_sha256=tail_sha256(path, end),
+            source_format=run.source_format,
+            session_id=run.session_id,
+            cwd=run.cwd,
+            lines=run.stats.lines,
+            events=run.stats.events,
+            corrupt_lines=run.stats.corrupt_lines,
+            unknown_lines=run.stats.unknown_lines,
+        )
+    )
+
+
+def skipped_records(archive_root: Path, found: Discovery) -> list[FileRecord]:
+    """Files we cannot read, remembered so that they are not sniffed again every night."""
+    records = []
+    for rel, reason in found.skipped:
+        path = archive_root / rel
+        stat = path.stat()
+        records.append(
             FileRecord(
                 archive_root=str(archive_root),
-                path=info.path,
-                size=info.size,
-                mtime_ns=info.mtime_ns,
-                sha256=info.sha256,
-                source_format=run.source_format,
-                session_id=run.session_id,
-                cwd=run.cwd,
-                lines=run.stats.lines,
-                events=run.stats.events,
-                corrupt_lines=run.stats.corrupt_lines,
-                unknown_lines=run.stats.unknown_lines,
+                path=rel,
+                size=stat.st_size,
+                mtime_ns=stat.st_mtime_ns,
+                sha256=None,
+                offset=stat.st_size,
+                next_line=1,
+                tail_sha256=tail_sha256(path, stat.st_size),
+                source_format=f"skipped: {reason}",
+                session_id=None,
+                cwd=None,
+                lines=0,
+                events=0,
+                corrupt_lines=0,
+                unknown_lines=0,
             )
         )
-    return result
+    return records
 
 
 def curate_batches(
@@ -169,13 +251,14 @@ def curate_batches(
     *,
     archive_root: Path,
     max_distance: float,
+    skipped: Sequence[FileRecord] = (),
 ) -> CurateStats:
     """Merge every batch's candidates into the ledger, then mark the files as read."""
     candidates = [c for r in results for c in r.candidates]
     stats = curate(
         candidates, ledger, index, archive_root=str(archive_root), max_distance=max_distance
     )
-    ledger.record_files(row for r in results for row in r.files)
+    ledger.record_files([*skipped, *(row for r in results for row in r.files)])
     return stats
 
 

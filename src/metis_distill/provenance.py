@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -38,15 +39,25 @@ def span_text(path: Path, line_start: int, line_end: int) -> str | None:
     return lines_text(read_lines(path), line_start, line_end)
 
 
-def lines_text(lines: list[str], line_start: int, line_end: int) -> str | None:
-    """Redacted text of lines a..b of an already read file (a trailing empty line is no line)."""
+Lines = Sequence[str] | Mapping[int, str]
+
+
+def lines_text(lines: Lines, line_start: int, line_end: int) -> str | None:
+    """Redacted text of lines a..b of an already read file: a list of all its lines (a trailing
+    empty one is no line) or a mapping of line number to text (lines read from an offset)."""
+    if line_start < 1 or line_end < line_start:
+        return None
+    if isinstance(lines, Mapping):
+        if any(n not in lines for n in range(line_start, line_end + 1)):
+            return None
+        return redact("\n".join(lines[n] for n in range(line_start, line_end + 1)))
     count = len(lines) - 1 if lines and lines[-1] == "" else len(lines)
-    if line_start < 1 or line_end < line_start or line_end > count:
+    if line_end > count:
         return None
     return redact("\n".join(lines[line_start - 1 : line_end]))
 
 
-def quote_in_lines(lines: list[str], line_start: int, line_end: int, quote: str) -> bool:
+def quote_in_lines(lines: Lines, line_start: int, line_end: int, quote: str) -> bool:
     text = lines_text(lines, line_start, line_end)
     return text is not None and bool(quote.strip()) and normalize(quote) in normalize(text)
 

@@ -1,33 +1,40 @@
 """Secrets never leave the archive: replace them with `[REDACTED:{kind}]` (contract 10).
 
-Applied to decoded event text at read time and, by `provenance.resolve`, to raw lines, so the
-patterns must match a secret both inside a JSON string and in plain text.
+Provider formats come from detect-secrets' regex detectors (a well-kept list: AWS, GitHub,
+GitLab, Slack, Stripe, Twilio, npm, PyPI, JWT...); our own patterns cover what it lacks
+(Anthropic and current OpenAI keys, Google and Hugging Face tokens, whole private-key blocks,
+passwords in URLs, secret-looking assignments). Applied to decoded event text at read time
+and, by `provenance.resolve`, to raw lines, so every pattern matches a secret both inside a
+JSON string and in plain text. Its entropy and keyword plugins work line by line and flag
+most of a transcript, so they are not used.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-# Ordered: specific provider formats before the generic assignment rule.
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+# Ours first: they must win over the library's partial matches (its private-key rule only
+# matches the BEGIN line; its JWT rule stops before the signature).
+_OWN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "private_key",
         re.compile(
-            r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)", re.S
+            r"-----BEGIN [A-Z ]*PRIVATE KEY(?: BLOCK)?-----.*?"
+            r"(?:-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----|$)",
+            re.S,
         ),
     ),
     ("anthropic_key", re.compile(r"sk-ant-[A-Za-z0-9]{2,8}-[A-Za-z0-9_\-]{20,}")),
-    ("openai_key", re.compile(r"sk-(?:proj-|svcacct-)?[A-Za-z0-9_\-]{20,}")),
+    ("openai_key", re.compile(r"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}")),
     ("github_token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})")),
-    ("aws_access_key", re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b")),
     ("google_api_key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b")),
-    ("slack_token", re.compile(r"\bxox[abposr]-[A-Za-z0-9\-]{10,}")),
-    ("stripe_key", re.compile(r"\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}")),
     ("huggingface_token", re.compile(r"\bhf_[A-Za-z0-9]{30,}")),
     ("jwt", re.compile(r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}")),
     ("url_password", re.compile(r"(?<=://)[^/\s:@\"']+:[^/\s@\"']+(?=@)")),
     ("bearer_token", re.compile(r"(?i)(?<=bearer )[A-Za-z0-9_\-.=]{20,}")),
 )
+_SKIPPED_DETECTORS = frozenset({"Public IP (ipv4)", "Private Key"})
 
 # KEY=value / "password": "value" style assignments whose name says secret.
 _ASSIGNMENT = re.compile(
@@ -40,9 +47,55 @@ _PLACEHOLDER = re.compile(r"(?i)^(?:x+|\*+|\.+|<[^>]*>|\$\{?\w+\}?|your[-_].*|ch
 
 def redact(text: str) -> str:
     """The text with every secret we recognize replaced by `[REDACTED:{kind}]`."""
-    for kind, pattern in _PATTERNS:
-        text = pattern.sub(f"[REDACTED:{kind}]", text)
+    for kind, pattern in _patterns():
+        text = pattern.sub(lambda m, k=kind: _replace(m, k), text)  # type: ignore[misc]
     return _ASSIGNMENT.sub(_redact_assignment, text)
+
+
+def kinds() -> list[str]:
+    """Every kind of secret we redact (for docs and tests)."""
+    return [kind for kind, _ in _patterns()] + ["assigned_secret"]
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return _OWN_PATTERNS + tuple(_library_patterns())
+
+
+def _library_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    """The regexes of detect-secrets' provider detectors, named by their secret type."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import detect_secrets.plugins as plugins
+    from detect_secrets.plugins.base import RegexBasedDetector
+
+    found: list[tuple[str, re.Pattern[str]]] = []
+    for info in sorted(pkgutil.iter_modules(plugins.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"detect_secrets.plugins.{info.name}")
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if not issubclass(cls, RegexBasedDetector) or inspect.isabstract(cls):
+                continue
+            detector = cls()
+            if cls.__module__ != module.__name__ or detector.secret_type in _SKIPPED_DETECTORS:
+                continue
+            kind = re.sub(r"[^a-z0-9]+", "_", detector.secret_type.lower()).strip("_")
+            found.extend((kind, pattern) for pattern in detector.denylist)
+    return found
+
+
+def _replace(match: re.Match[str], kind: str) -> str:
+    """Replace the secret itself: the first group when the rule has one (its context stays)."""
+    whole = match.group(0)
+    if "[REDACTED:" in whole:
+        return whole
+    groups = [i for i in range(1, (match.re.groups or 0) + 1) if match.group(i)]
+    if not groups:
+        return f"[REDACTED:{kind}]"
+    start, end = match.span(groups[0])
+    offset = match.start()
+    return whole[: start - offset] + f"[REDACTED:{kind}]" + whole[end - offset :]
 
 
 def _looks_random(value: str) -> bool:

@@ -4,9 +4,11 @@ after encoding detection (UTF-8, UTF-8 with BOM, UTF-16 LE/BE)."""
 from __future__ import annotations
 
 import codecs
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -31,7 +33,60 @@ def decode(data: bytes) -> str:
 
 def read_lines(path: Path) -> list[str]:
     """The file's physical lines, 1-based index = list index + 1; `\\r` kept out."""
-    return [line.removesuffix("\r") for line in decode(path.read_bytes()).split("\n")]
+    return read_lines_of(path.read_bytes())
+
+
+TAIL_BYTES = 4096
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Lines read from a byte offset on. `end_offset` stops after the last complete line, so an
+    unterminated last line (a run still being written) is read now and read again later."""
+
+    lines: list[tuple[int, str]]
+    end_offset: int
+    next_line: int
+    resumable: bool  # False for UTF-16: always read whole
+
+
+def read_segment(path: Path, offset: int = 0, first_line: int = 1) -> Segment:
+    """Numbered lines from `offset` (a line start, as returned before) to the end of the file."""
+    with path.open("rb") as handle:
+        head = handle.read(4)
+        codec, bom = detect_encoding(head)
+        if codec.startswith("utf-16"):
+            handle.seek(0)
+            data = handle.read()
+            lines = list(enumerate(read_lines_of(data), start=1))
+            return Segment(_drop_final_empty(lines), len(data), len(lines) + 1, False)
+        handle.seek(max(offset, bom))
+        data = handle.read()
+    start = max(offset, bom)
+    last_newline = data.rfind(b"\n")
+    complete = data[: last_newline + 1]
+    texts = complete.decode("utf-8", errors="replace").split("\n")[:-1]
+    tail = data[last_newline + 1 :]
+    numbered = [(first_line + i, t.removesuffix("\r")) for i, t in enumerate(texts)]
+    if tail.strip():
+        numbered.append((first_line + len(texts), tail.decode("utf-8", "replace").rstrip("\r")))
+    return Segment(numbered, start + len(complete), first_line + len(texts), True)
+
+
+def read_lines_of(data: bytes) -> list[str]:
+    return [line.removesuffix("\r") for line in decode(data).split("\n")]
+
+
+def _drop_final_empty(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    return lines[:-1] if lines and lines[-1][1] == "" else lines
+
+
+def tail_sha256(path: Path, end: int) -> str:
+    """Fingerprint of a file up to `end`: the hash of its last TAIL_BYTES before `end`."""
+    with path.open("rb") as handle:
+        start = max(0, end - TAIL_BYTES)
+        handle.seek(start)
+        return hashlib.sha256(handle.read(end - start)).hexdigest()
 
 
 def numbered_lines(path: Path) -> Iterator[tuple[int, str]]:

@@ -17,7 +17,7 @@ from metis_distill.models import (
     Run,
     SourceRef,
 )
-from metis_distill.provenance import quote_in_lines
+from metis_distill.provenance import Lines, quote_in_lines
 
 MAX_QUOTE = 200
 MAX_EVIDENCE_LINES = 60
@@ -40,19 +40,17 @@ class RulesExtractor:
 
     name = "rules"
 
-    def extract(
-        self, run: Run, episodes: Sequence[Episode], lines: list[str]
-    ) -> list[LessonCandidate]:
+    def extract(self, run: Run, episodes: Sequence[Episode], lines: Lines) -> list[LessonCandidate]:
         found = (self._one(run, episode, lines) for episode in episodes)
         return [candidate for candidate in found if candidate is not None]
 
-    def _one(self, run: Run, episode: Episode, lines: list[str]) -> LessonCandidate | None:
+    def _one(self, run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None:
         if episode.kind is LessonKind.FAILURE and episode.signal != "correction":
             return _failure(run, episode, lines)
         return _statement(run, episode, lines)
 
 
-def _failure(run: Run, episode: Episode, lines: list[str]) -> LessonCandidate | None:
+def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None:
     error, call = episode.trigger, episode.call
     signature = error_signature(error.text)
     if not signature:
@@ -129,7 +127,7 @@ def _failure_severity(episode: Episode) -> int:
     return 3 if episode.fix_call is not None else 2
 
 
-def _statement(run: Run, episode: Episode, lines: list[str]) -> LessonCandidate | None:
+def _statement(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None:
     sentence = episode.sentence
     ref = episode.trigger.ref
     if episode.signal == "correction" and episode.call is not None:
@@ -156,7 +154,7 @@ def _statement_text(signal: str, sentence: str) -> str:
     return f"User correction: {text}" if signal == "correction" else text
 
 
-def _checked_quote(lines: list[str], ref: SourceRef, texts: list[str]) -> str | None:
+def _checked_quote(lines: Lines, ref: SourceRef, texts: list[str]) -> str | None:
     """The first quote candidate that resolves in its span: no provenance is ever invented."""
     for text in texts:
         for quote in _quote_variants(text):

@@ -17,6 +17,7 @@ from typing import Any
 
 from metis_distill.models import Event, EventKind, ParseStats, Run, SourceRef
 from metis_distill.redact import redact
+from metis_distill.sources.base import SourceFormat
 from metis_distill.textio import numbered_lines
 
 FORMAT = "claude_code"
@@ -45,8 +46,11 @@ _INTERRUPT = "[Request interrupted by user"
 _INPUT_KEYS = ("command", "file_path", "path", "pattern", "url", "query", "description", "prompt")
 
 
-def looks_like(head: str) -> bool:
-    """Content sniffing: the first JSON line of a Claude Code transcript."""
+def looks_like(name: str, head: str) -> bool:  # noqa: ARG001 (content decides, not the name)
+    """Content sniffing: JSON lines carrying Claude Code's `sessionId` or a `summary` record."""
+    first = head.lstrip()[:1]
+    if first != "{":
+        return False
     return '"sessionId"' in head or '"type":"summary"' in head or '"type": "summary"' in head
 
 
@@ -321,3 +325,6 @@ def _timestamp(record: dict[str, Any]) -> datetime | None:
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
+
+
+SOURCE = SourceFormat(FORMAT, looks_like, parse_lines)

@@ -1,0 +1,172 @@
+"""The permanent archive: an append-only, content-checked copy of every run (contract 4).
+
+`archive_from(sources, archive_root, ledger)` copies files in and never deletes or rewrites:
+- a new source file is copied whole (temp file, then rename);
+- a source that grew by appending (the copy's last bytes still match) gets only the new
+  bytes appended to its copy;
+- a source changed otherwise is stored beside the old copy as `name@{sha8}.ext`, which
+  becomes the current copy; every earlier version stays readable.
+The source folders are only ever read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from metis_distill import sources
+from metis_distill.errors import ConfigError
+from metis_distill.ledger import CopyRow, Ledger, now
+from metis_distill.textio import TAIL_BYTES
+
+CHUNK = 1 << 20
+_VERSIONED = re.compile(r"^(?P<stem>.+?)(?:@[0-9a-f]{8})?(?P<suffix>\.[^.@]+)?$")
+
+
+@dataclass
+class ArchiveResult:
+    copied: int = 0
+    appended: int = 0
+    versions: int = 0
+    unchanged: int = 0
+    bytes_copied: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (source path, reason)
+
+
+def label_for(source: Path, home: Path | None = None) -> str:
+    """Where a source lands in the archive: `~/.claude/projects` -> `claude/projects`,
+    elsewhere its last two folder names; dots dropped so the archive holds no hidden paths."""
+    home = home or Path.home()
+    folder = source if source.is_dir() else source.parent
+    parts = folder.relative_to(home).parts if folder.is_relative_to(home) else folder.parts[-2:]
+    cleaned = [p.lstrip(".") or "_" for p in parts if p not in ("/", "")]
+    return "/".join(cleaned) or "root"
+
+
+def archive_from(source_roots: Sequence[Path], archive_root: Path, ledger: Ledger) -> ArchiveResult:
+    """Copy every run file under the source roots into the archive; see the module doc."""
+    result = ArchiveResult()
+    copies = ledger.copies()
+    for root in source_roots:
+        root = root.expanduser().resolve()
+        if not root.exists():
+            raise ConfigError(f"source not found: {root}", hint="check the --from paths")
+        label = label_for(root)
+        for path in _files(root):
+            rel = path.relative_to(root).as_posix() if root.is_dir() else path.name
+            row = _archive_one(path, f"{label}/{rel}", archive_root, copies.get(str(path)), result)
+            if row is not None:
+                ledger.record_copy(row)
+    return result
+
+
+def _files(root: Path) -> Iterable[Path]:
+    if root.is_file():
+        return [root]
+    return sorted(p for p in root.rglob("*") if p.is_file() and ".git" not in p.parts)
+
+
+def _archive_one(
+    path: Path, archive_path: str, archive_root: Path, row: CopyRow | None, result: ArchiveResult
+) -> CopyRow | None:
+    stat = path.stat()
+    if row is not None and (row.size, row.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+        result.unchanged += 1
+        return None
+    if row is None or not row.archive_path:
+        detected = sources.detect(path)
+        if detected.format is None:
+            result.skipped.append((str(path), detected.reason))
+            return CopyRow(
+                source=str(path),
+                archive_path="",
+                size=stat.st_size,
+                mtime_ns=stat.st_mtime_ns,
+                versions=0,
+                copied_at=now(),
+            )
+        row = None
+    current = archive_root / (row.archive_path if row else archive_path)
+    versions = row.versions if row else 1
+    if not current.exists():
+        _copy_whole(path, current)
+        result.copied += 1
+        result.bytes_copied += stat.st_size
+    elif _is_append_of(path, current):
+        added = _append(path, current)
+        result.unchanged += added == 0
+        result.appended += added > 0
+        result.bytes_copied += added
+    else:
+        current = _new_version(path, current)
+        versions += 1
+        result.versions += 1
+        result.bytes_copied += stat.st_size
+    return CopyRow(
+        source=str(path),
+        archive_path=current.relative_to(archive_root).as_posix(),
+        size=stat.st_size,
+        mtime_ns=stat.st_mtime_ns,
+        versions=versions,
+        copied_at=now(),
+    )
+
+
+def _is_append_of(source: Path, copy: Path) -> bool:
+    """Does the source start with the copy's bytes (judged by size and the copy's tail)?"""
+    size = copy.stat().st_size
+    if source.stat().st_size < size:
+        return False
+    start = max(0, size - TAIL_BYTES)
+    with source.open("rb") as a, copy.open("rb") as b:
+        a.seek(start)
+        b.seek(start)
+        return a.read(size - start) == b.read(size - start)
+
+
+def _append(source: Path, copy: Path) -> int:
+    """Append the source's bytes past the copy's end; the bytes added."""
+    size = copy.stat().st_size
+    added = 0
+    with source.open("rb") as src, copy.open("ab") as dst:
+        src.seek(size)
+        for chunk in iter(lambda: src.read(CHUNK), b""):
+            dst.write(chunk)
+            added += len(chunk)
+        dst.flush()
+        os.fsync(dst.fileno())
+    return added
+
+
+def _copy_whole(source: Path, destination: Path) -> None:
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{destination.name}.", dir=destination.parent)
+    try:
+        with os.fdopen(fd, "wb") as dst, source.open("rb") as src:
+            shutil.copyfileobj(src, dst, CHUNK)
+            dst.flush()
+            os.fsync(dst.fileno())
+        os.replace(tmp, destination)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _new_version(source: Path, current: Path) -> Path:
+    """Store a rewritten source beside the first copy as `name@{sha8}.ext`."""
+    digest = hashlib.sha256()
+    with source.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(CHUNK), b""):
+            digest.update(chunk)
+    match = _VERSIONED.match(current.name)
+    stem, suffix = (match["stem"], match["suffix"] or "") if match else (current.name, "")
+    target = current.with_name(f"{stem}@{digest.hexdigest()[:8]}{suffix}")
+    if not target.exists():
+        _copy_whole(source, target)
+    return target
