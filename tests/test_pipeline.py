@@ -25,8 +25,15 @@ def read(archive: Path, ledger: Ledger) -> tuple[pipeline.Discovery, pipeline.Ba
 
 
 def user_line(text: str) -> str:
-    return json.dumps({"type": "user", "sessionId": "s", "cwd": "/w", "uuid": text[:8],
-                       "message": {"role": "user", "content": text}})
+    return json.dumps(
+        {
+            "type": "user",
+            "sessionId": "s",
+            "cwd": "/w",
+            "uuid": text[:8],
+            "message": {"role": "user", "content": text},
+        }
+    )
 
 
 def test_unchanged_touched_and_grown_files(tmp_path: Path) -> None:
@@ -101,7 +108,9 @@ def test_discover_sniffs_content_and_reports_what_it_skips(tmp_path: Path) -> No
     ledger = Ledger.at(tmp_path / "data")
     found, _ = read(archive, ledger)
     assert dict(found.skipped) == {
-        "blob.jsonl": "binary file", "empty.jsonl": "empty file", "notes.jsonl": "unknown format",
+        "blob.jsonl": "binary file",
+        "empty.jsonl": "empty file",
+        "notes.jsonl": "unknown format",
     }
     again, _ = read(archive, ledger)
     assert again.skipped == [] and again.unchanged == 4  # skipped files are not sniffed again

@@ -43,7 +43,7 @@ def label_for(source: Path, home: Path | None = None) -> str:
     """Where a source lands in the archive: `~/.claude/projects` -> `claude/projects`,
     elsewhere its last two folder names; dots dropped so the archive holds no hidden paths."""
     home = home or Path.home()
-    folder = source if source.is_dir() else source.parent
+    folder = source.parent if source.is_file() else source
     parts = folder.relative_to(home).parts if folder.is_relative_to(home) else folder.parts[-2:]
     cleaned = [p.lstrip(".") or "_" for p in parts if p not in ("/", "")]
     return "/".join(cleaned) or "root"

@@ -184,6 +184,62 @@ def reject(target: Target = None, data_dir: DataDir = None) -> None:
 
 @app.command()
 @friendly
+def archive(
+    sources: Annotated[
+        list[Path] | None,
+        typer.Option("--from", help="A folder or file of runs to copy in (repeatable)."),
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Copy runs into the permanent archive: new files whole, grown files by their new bytes,
+    rewritten files as a new version beside the old. Never deletes, never touches the sources."""
+    from metis_distill.archive import archive_from
+
+    settings, ledger = _open(data_dir)
+    result = archive_from(sources or [settings.archive], settings.archive_dir, ledger)
+    console.print(
+        f"archived into {settings.archive_dir}: {result.copied} new, {result.appended} appended, "
+        f"{result.versions} new versions, {result.unchanged} unchanged "
+        f"({result.bytes_copied:,} bytes copied)"
+    )
+    for path, reason in result.skipped:
+        err.print(f"[dim]skipped[/] {path}: {reason}")
+
+
+@app.command(name="sources")
+@friendly
+def sources_(
+    archive: Annotated[
+        Path | None, typer.Option("--archive", "-a", help="Folder to look at [default: archive].")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """What an archive holds, per format: files, runs, events, skipped lines."""
+    from metis_distill.inventory import inventory
+
+    settings = load_settings(data_dir=data_dir)
+    root = archive or settings.archive_dir
+    rows, skipped = inventory(root.expanduser())
+    table = Table(
+        "format", "files", "runs", "events", "corrupt lines", "unknown lines", "MB", title=str(root)
+    )
+    for row in rows:
+        table.add_row(
+            row.format,
+            str(row.files),
+            str(row.runs),
+            str(row.events),
+            str(row.corrupt_lines),
+            str(row.unknown_lines),
+            f"{row.bytes / 1e6:.2f}",
+        )
+    console.print(table)
+    for path, reason in skipped:
+        err.print(f"[dim]skipped[/] {path}: {reason}")
+
+
+@app.command()
+@friendly
 def config(data_dir: DataDir = None) -> None:
     """Show the effective settings and where each value comes from."""
     settings = load_settings(data_dir=data_dir)

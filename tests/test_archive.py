@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from metis_distill.archive import archive_from, label_for
+from metis_distill.cli import app
+from metis_distill.ledger import Ledger
+from tests.conftest import SAMPLE
+
+
+def checksums(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_archive_twice_stores_nothing_new_and_sources_stay_untouched(tmp_path: Path) -> None:
+    source = tmp_path / "claude" / "projects"
+    shutil.copytree(SAMPLE / "projects", source)
+    before = checksums(source)
+    ledger = Ledger.at(tmp_path / "data")
+    first = archive_from([source], tmp_path / "archive", ledger)
+    assert first.copied == 6 and first.skipped == []
+    second = archive_from([source], tmp_path / "archive", ledger)
+    assert (second.copied, second.appended, second.versions, second.unchanged) == (0, 0, 0, 6)
+    assert checksums(source) == before
+    archived = checksums(tmp_path / "archive" / "claude" / "projects")
+    assert archived == before  # the archive mirrors the source layout
+
+
+def test_appended_source_stores_only_the_new_bytes(tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    shutil.copytree(SAMPLE / "projects", source)
+    session = next(source.rglob("e53350d7*.jsonl"))
+    ledger = Ledger.at(tmp_path / "data")
+    archive_from([source], tmp_path / "archive", ledger)
+    old = (tmp_path / "archive").rglob(session.name).__next__().read_bytes()
+    extra = b'{"type":"user","sessionId":"x","message":{"content":"one more"}}\n'
+    with session.open("ab") as handle:
+        handle.write(extra)
+    result = archive_from([source], tmp_path / "archive", ledger)
+    assert result.appended == 1 and result.bytes_copied == len(extra)
+    copy = next((tmp_path / "archive").rglob(session.name))
+    assert copy.read_bytes() == old + extra
+
+
+def test_rewritten_source_becomes_a_new_version_beside_the_old(tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    shutil.copytree(SAMPLE / "projects", source)
+    session = next(source.rglob("e53350d7*.jsonl"))
+    ledger = Ledger.at(tmp_path / "data")
+    archive_from([source], tmp_path / "archive", ledger)
+    original = session.read_bytes()
+    session.write_bytes(original[: len(original) // 2].rsplit(b"\n", 1)[0] + b"\n")  # rewound
+    result = archive_from([source], tmp_path / "archive", ledger)
+    assert result.versions == 1
+    folder = next((tmp_path / "archive").rglob(session.name)).parent
+    versions = sorted(p.name for p in folder.glob(session.stem + "*"))
+    assert len(versions) == 2 and any("@" in v for v in versions)
+    assert (folder / session.name).read_bytes() == original  # the older version is still whole
+    again = archive_from([source], tmp_path / "archive", ledger)
+    assert again.unchanged == 6
+
+
+def test_labels_mirror_where_runs_come_from(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (home / ".claude" / "projects").mkdir(parents=True)
+    assert label_for(home / ".claude" / "projects", home) == "claude/projects"
+    assert label_for(Path("/srv/data/sample"), home) == "data/sample"
+
+
+def test_cli_archive_and_sources(tmp_path: Path) -> None:
+    runner = CliRunner()
+    data = tmp_path / "data"
+    result = runner.invoke(
+        app, ["archive", "--from", str(SAMPLE / "projects"), "--data-dir", str(data)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "6 new" in result.output
+    listing = runner.invoke(app, ["sources", "--data-dir", str(data)])
+    assert listing.exit_code == 0, listing.output
+    assert "claude_code" in listing.output and "│ 6 " in listing.output
