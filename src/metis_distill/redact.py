@@ -30,6 +30,7 @@ _OWN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("github_token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})")),
     ("google_api_key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b")),
     ("huggingface_token", re.compile(r"\bhf_[A-Za-z0-9]{30,}")),
+    ("npm_token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
     ("jwt", re.compile(r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}")),
     ("url_password", re.compile(r"(?<=://)[^/\s:@\"']+:[^/\s@\"']+(?=@)")),
     ("bearer_token", re.compile(r"(?i)(?<=bearer )[A-Za-z0-9_\-.=]{20,}")),
