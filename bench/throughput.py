@@ -81,7 +81,13 @@ def end_to_end(archive: Path, embedder: MiniLMEmbedder) -> tuple[float, float]:
             results = [pipeline.mine_batch(archive, b) for b in pipeline.batches(changed)]
             pipeline.curate_batches(results, ledger, index, archive_root=archive, max_distance=0.12)
             pipeline.propose(
-                target, ledger, data / "proposals", scope=Scope(None), budget=12, summary={}
+                target,
+                ledger,
+                data / "proposals",
+                scope=Scope(None),
+                budget=12,
+                locks_dir=data / "locks",
+                summary={},
             )
             ledger.close()
             runs.append(time.perf_counter() - start)

@@ -79,6 +79,7 @@ def curate_task(
     archive: str,
     settings: Settings,
     skipped: list[FileRecord],
+    rewritten: list[str],
 ) -> dict[str, Any]:
     ledger = Ledger(settings.ledger_url)
     try:
@@ -93,6 +94,7 @@ def curate_task(
             archive_root=Path(archive),
             max_distance=settings.dedupe_distance,
             skipped=skipped,
+            rewritten=rewritten,
         )
     finally:
         ledger.close()
@@ -120,6 +122,7 @@ def propose_task(
             scope=scope,
             budget=settings.section_budget,
             summary=summary,
+            locks_dir=settings.locks_dir,
         )
     finally:
         ledger.close()
@@ -147,7 +150,7 @@ def distill_flow(settings: Settings) -> dict[str, Any]:
     groups = pipeline.batches(found.changed, settings.batch_files)
     results = mine_task.map(unmapped(archive), groups).result() if groups else []
     skipped = pipeline.skipped_records(Path(archive), found)
-    curated = curate_task(list(results), archive, settings, skipped)
+    curated = curate_task(list(results), archive, settings, skipped, found.rewritten_paths)
     summary = _summary(settings, archived, found, results, curated)
     outcome = propose_task(target, settings, summary)
     report = {**summary, "proposal": asdict(outcome)}
@@ -184,6 +187,7 @@ def _summary(
         "corrupt_lines": sum(r.corrupt_lines for r in results),
         "unknown_lines": sum(r.unknown_lines for r in results),
         "failed_files": [f for r in results for f in r.failed_files],
+        "corrupt_where": [c for r in results for c in r.corrupt],
         "skipped_files": [f"{path}: {reason}" for path, reason in archived["skipped"]]
         + [f"{path}: {reason}" for path, reason in found.skipped],
     }

@@ -153,7 +153,9 @@ def test_corpus_end_to_end(tmp_path: Path, corpus: Path) -> None:
     target.parent.mkdir()
     target.write_text(HUMAN)
     data = tmp_path / "data"
-    distill(archive, target, data)
+    report = distill_json(archive, target, data)
+    assert report["files_read"] == 13 and report["failed_files"] == []
+    assert report["skipped_files"] == [] and report["events"] > 1000
     lines = check_proposal(target, data)
     assert len(lines) >= 10
     metis("accept", "--data-dir", str(data))
@@ -172,3 +174,22 @@ def test_usage_errors_are_clear(tmp_path: Path) -> None:
     result = runner.invoke(app, ["review", "--data-dir", str(tmp_path / "d")])
     assert result.exit_code == 1 and "no pending proposal" in result.output
     assert CORPUS  # the constant stays importable for the corpus tests
+
+
+def test_runs_feed_only_their_own_repository(tmp_path: Path) -> None:
+    repo = tmp_path / "shopfront"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    target = repo / "CLAUDE.md"
+    data = tmp_path / "data"
+    args = ["distill", "--archive", str(SAMPLE), "--target", str(target), "--data-dir", str(data)]
+    out = metis(*args)
+    assert "none from runs in this target's repository" in out and not target.exists()
+
+    Path("metis.toml").write_text('aliases = ["/home/dev/src/shopfront"]\n')  # an old checkout
+    metis(*args)
+    lines = check_proposal(target, data)
+    ledger = Ledger.at(data)
+    ids = [LINE.match(line)["id"] for line in lines]  # type: ignore[index]
+    cwds = {e.cwd for rows in ledger.evidence_of(ids).values() for e in rows}
+    assert cwds and all(c.startswith("/home/dev/src/shopfront") for c in cwds)
+    assert not any("python" in line for line in lines)  # ledgerline's lessons stay out

@@ -39,19 +39,71 @@ def transcript(path: Path) -> None:
     base = {"sessionId": "leaky-session", "cwd": "/home/dev/src/leaky", "isSidechain": False}
 
     def add(record: dict) -> None:  # type: ignore[type-arg]
-        lines.append(json.dumps({**base, "uuid": f"u{len(lines)}",
-                                 "timestamp": f"2026-11-20T10:{len(lines):02d}:00Z", **record}))
+        lines.append(
+            json.dumps(
+                {
+                    **base,
+                    "uuid": f"u{len(lines)}",
+                    "timestamp": f"2026-11-20T10:{len(lines):02d}:00Z",
+                    **record,
+                }
+            )
+        )
 
     for n, (kind, secret) in enumerate(SECRETS.items()):
         tool_id = f"toolu_{n}"
-        add({"type": "assistant", "message": {"content": [{"type": "tool_use", "id": tool_id,
-             "name": "Bash", "input": {"command": f"deploy --check {kind}"}}]}})
-        add({"type": "user", "message": {"content": [{"type": "tool_result", "tool_use_id": tool_id,
-             "is_error": True, "content": f"Exit code 1\nerror: rejected credential {secret} for {kind}"}]}})
-        add({"type": "assistant", "message": {"content": [{"type": "text",
-             "text": f"Turns out the {kind} credential {secret} was revoked, so deploys fail."}]}})
-        add({"type": "user", "message": {"role": "user",
-             "content": f"Always rotate the {kind} secret {secret} before deploying."}})
+        add(
+            {
+                "type": "assistant",
+                "message": {
+                    "content": [
+                        {
+                            "type": "tool_use",
+                            "id": tool_id,
+                            "name": "Bash",
+                            "input": {"command": f"deploy --check {kind}"},
+                        }
+                    ]
+                },
+            }
+        )
+        add(
+            {
+                "type": "user",
+                "message": {
+                    "content": [
+                        {
+                            "type": "tool_result",
+                            "tool_use_id": tool_id,
+                            "is_error": True,
+                            "content": f"Exit code 1\nerror: rejected credential {secret} for {kind}",
+                        }
+                    ]
+                },
+            }
+        )
+        add(
+            {
+                "type": "assistant",
+                "message": {
+                    "content": [
+                        {
+                            "type": "text",
+                            "text": f"Turns out the {kind} credential {secret} was revoked, so deploys fail.",
+                        }
+                    ]
+                },
+            }
+        )
+        add(
+            {
+                "type": "user",
+                "message": {
+                    "role": "user",
+                    "content": f"Always rotate the {kind} secret {secret} before deploying.",
+                },
+            }
+        )
     path.parent.mkdir(parents=True)
     path.write_text("\n".join(lines) + "\n")
 
@@ -65,8 +117,12 @@ def test_no_planted_secret_gets_out(tmp_path: Path) -> None:
     runner = CliRunner()
     args = ["--data-dir", str(data)]
     outputs = []
-    for command in (["distill", "--archive", str(source), "--target", str(target), "--all-projects"],
-                    ["review"], ["accept"], ["sources"]):
+    for command in (
+        ["distill", "--archive", str(source), "--target", str(target), "--all-projects"],
+        ["review"],
+        ["accept"],
+        ["sources"],
+    ):
         result = runner.invoke(app, [*command, *args], catch_exceptions=False)
         assert result.exit_code == 0, result.output
         outputs.append(result.output)

@@ -4,6 +4,7 @@ at module level (only `distill` loads it, lazily)."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -83,6 +84,7 @@ def distill(
     from metis_distill.pipeline import check_archive
 
     check_archive(settings.archive)
+    _quiet_prefect()
     from flows.distill import distill_flow  # Prefect is imported only here
 
     report = distill_flow(settings)
@@ -90,6 +92,14 @@ def distill(
         sys.stdout.write(json.dumps(report, default=str, indent=2) + "\n")
     else:
         _print_report(report)
+
+
+def _quiet_prefect() -> None:
+    """Offline by default: Prefect's ephemeral server (on 127.0.0.1, for this process only)
+    must not try to send telemetry. A user's own Prefect settings still win."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 
 def _check_target(settings: Settings) -> None:
@@ -103,16 +113,33 @@ def _check_target(settings: Settings) -> None:
             f"the target's folder does not exist: {folder}",
             hint="point --target into an existing repository",
         )
+    from metis_distill.review.proposal import read_target
+
+    read_target(settings.target.expanduser())  # a folder or non-UTF-8 text fails here, early
+
+
+def _nothing_message(proposal: dict[str, Any]) -> str:
+    if proposal["lessons_known"] == 0:
+        return "No lessons found yet in the archive's runs: nothing to propose."
+    if proposal["lessons_shown"] == 0 and proposal["lessons_active"] > 0:
+        return (
+            f"{proposal['lessons_active']} lessons known, none from runs in this target's "
+            "repository (their cwd is elsewhere): nothing to propose. Use --all-projects, or "
+            "add the old checkout paths as `aliases` in metis.toml."
+        )
+    return "No change to propose: the target already says all we know."
 
 
 def _print_report(report: dict[str, Any]) -> None:
     table = Table(title="distill", show_header=False)
     for key, value in report.items():
-        if key not in ("proposal", "failed_files", "skipped_files"):
+        if key not in ("proposal", "failed_files", "skipped_files", "corrupt_where"):
             table.add_row(key.replace("_", " "), str(value))
     console.print(table)
     for failed in report.get("failed_files", []):
         err.print(f"[yellow]could not read[/] {failed}")
+    for where in report.get("corrupt_where", []):
+        err.print(f"[yellow]skipped corrupt or truncated[/] {where}")
     skipped = report.get("skipped_files", [])
     for line in skipped[:10]:
         err.print(f"[dim]skipped[/] {line}")
@@ -120,7 +147,7 @@ def _print_report(report: dict[str, Any]) -> None:
         err.print(f"[dim]... and {len(skipped) - 10} more skipped files[/]")
     proposal = report["proposal"]
     if proposal["status"] == "nothing":
-        console.print("No change to propose: the target already says all we know.")
+        console.print(_nothing_message(proposal))
     elif proposal["status"] == "unchanged":
         console.print(
             f"Nothing new: proposal #{proposal['proposal_id']} still waits for review "
@@ -128,8 +155,8 @@ def _print_report(report: dict[str, Any]) -> None:
         )
     else:
         console.print(
-            f"Proposal #{proposal['proposal_id']}: +{proposal['added']} "
-            f"-{proposal['removed']} lines. Next: `metis review`, then `metis accept` "
+            f"Proposal #{proposal['proposal_id']}: {proposal['added']} lessons added, "
+            f"{proposal['removed']} removed. Next: `metis review`, then `metis accept` "
             "or `metis reject`."
         )
 
@@ -154,7 +181,11 @@ def review(
     body, _, diff = report.partition("\n## Diff\n")
     console.print(Markdown(body))
     console.rule("diff")
-    console.print(Syntax((folder / "diff.patch").read_text(encoding="utf-8"), "diff"))
+    diff = (folder / "diff.patch").read_text(encoding="utf-8")
+    if console.is_terminal:
+        console.print(Syntax(diff, "diff", word_wrap=True))
+    else:
+        sys.stdout.write(diff)  # piped: the plain diff, no wrapping or cutting
     console.print(f"[dim]report: {folder / 'report.md'}[/]")
 
 
@@ -175,8 +206,8 @@ def reject(target: Target = None, data_dir: DataDir = None) -> None:
     """Discard the pending proposal; its lessons will not be proposed again."""
     from metis_distill.review.proposal import reject as reject_proposal
 
-    _, ledger = _open(data_dir)
-    row = reject_proposal(ledger, target)
+    settings, ledger = _open(data_dir)
+    row = reject_proposal(ledger, settings.locks_dir, target or settings.target)
     console.print(
         f"Rejected proposal #{row.id}: {len(row.lesson_ids)} lessons remembered as rejected."
     )

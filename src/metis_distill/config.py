@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -12,6 +13,7 @@ from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
 
@@ -118,6 +120,11 @@ def load_settings(**flags: Any) -> Settings:
     given = {k: v for k, v in flags.items() if v is not None}
     try:
         return Settings(**given)
+    except (SettingsError, tomllib.TOMLDecodeError) as e:
+        raise ConfigError(
+            f"cannot read the settings: {e}",
+            hint="check METIS_* variables (lists are JSON, e.g. '[\"/src/app\"]') and metis.toml",
+        ) from e
     except ValidationError as e:
         problems = "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors())
         raise ConfigError(

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     create_engine,
+    delete,
     event,
     func,
     select,
@@ -285,6 +286,16 @@ class Ledger:
             for row in db.scalars(query.order_by(EvidenceRow.timestamp, EvidenceRow.id)):
                 found[row.lesson_id].append(row)
         return found
+
+    def drop_evidence(self, archive_root: str, paths: Sequence[str]) -> int:
+        """Forget the evidence found in these files (they are about to be read again)."""
+        if not paths:
+            return 0
+        with self.session() as db:
+            query = delete(EvidenceRow).where(
+                EvidenceRow.archive_root == archive_root, EvidenceRow.path.in_(list(paths))
+            )
+            return int(db.execute(query).rowcount or 0)  # type: ignore[attr-defined]
 
     def set_status(self, lesson_ids: Iterable[str], status: str) -> None:
         with self.session() as db:

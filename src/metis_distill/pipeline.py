@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from filelock import FileLock
+
 from metis_distill import sources
 from metis_distill.curate.merge import CurateStats, curate
 from metis_distill.curate.select import Scope, budgeted, lessons_for
@@ -20,7 +22,7 @@ from metis_distill.index import LessonIndex
 from metis_distill.ledger import FileRecord, FileRow, Ledger
 from metis_distill.mine.episodes import find_episodes
 from metis_distill.models import LessonCandidate
-from metis_distill.review.proposal import make_plan, save_plan
+from metis_distill.review.proposal import LOCK_TIMEOUT, make_plan, save_plan, target_key
 from metis_distill.targets import repository_root
 from metis_distill.textio import read_segment, tail_sha256
 
@@ -48,8 +50,12 @@ class Discovery:
     changed: list[FileInfo] = field(default_factory=list)
     unchanged: int = 0
     resumed: int = 0
-    rewritten: int = 0
+    rewritten_paths: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+
+    @property
+    def rewritten(self) -> int:
+        return len(self.rewritten_paths)
 
 
 @dataclass
@@ -65,6 +71,7 @@ class BatchResult:
     corrupt_lines: int = 0
     unknown_lines: int = 0
     failed_files: list[str] = field(default_factory=list)
+    corrupt: list[str] = field(default_factory=list)  # "path: lines 8, 19"
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,8 @@ class ProposalOutcome:
     added: int
     removed: int
     lessons_shown: int
+    lessons_known: int = 0  # lessons of every project, whatever their status
+    lessons_active: int = 0  # active lessons of every project
 
 
 def check_archive(archive_root: Path) -> Path:
@@ -150,7 +159,8 @@ def _first_read(
         found.skipped.append((rel, detected.reason))
         return
     found.changed.append(FileInfo(rel, stat.st_size, stat.st_mtime_ns, detected.format.name))
-    found.rewritten += rewritten
+    if rewritten:
+        found.rewritten_paths.append(rel)
 
 
 def batches(
@@ -193,6 +203,10 @@ def _mine_file(archive_root: Path, info: FileInfo, result: BatchResult) -> None:
     result.events += run.stats.events
     result.episodes += len(episodes)
     result.corrupt_lines += run.stats.corrupt_lines
+    if run.stats.corrupt_line_numbers:
+        numbers = ", ".join(map(str, run.stats.corrupt_line_numbers[:20]))
+        more = "…" if len(run.stats.corrupt_line_numbers) > 20 else ""
+        result.corrupt.append(f"{info.path}: line {numbers}{more}")
     result.unknown_lines += run.stats.unknown_lines
     end = segment.end_offset if segment.resumable else info.size
     result.files.append(
@@ -252,8 +266,12 @@ def curate_batches(
     archive_root: Path,
     max_distance: float,
     skipped: Sequence[FileRecord] = (),
+    rewritten: Sequence[str] = (),
 ) -> CurateStats:
-    """Merge every batch's candidates into the ledger, then mark the files as read."""
+    """Merge every batch's candidates into the ledger, then mark the files as read. Evidence
+    from `rewritten` files (changed other than by appending) points at lines that now say
+    something else: it is dropped first, and what the files say now is found again."""
+    ledger.drop_evidence(str(archive_root), rewritten)
     candidates = [c for r in results for c in r.candidates]
     stats = curate(
         candidates, ledger, index, archive_root=str(archive_root), max_distance=max_distance
@@ -276,14 +294,19 @@ def propose(
     scope: Scope,
     budget: int,
     summary: dict[str, object],
+    locks_dir: Path,
 ) -> ProposalOutcome:
     """Render the target from the ledger's lessons and store the change as a proposal."""
     chosen = budgeted(lessons_for(ledger, scope), budget)
     shown = sum(len(v) for v in chosen.values())
-    plan = make_plan(target, chosen)
-    if plan is None:
-        return ProposalOutcome("nothing", None, None, 0, 0, shown)
-    row, created = save_plan(plan, ledger, proposals_dir, summary)
+    known = ledger.counts()["lessons"]
+    active = len(ledger.lessons(status="active"))
+    locks_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(locks_dir / f"{target_key(target)}.lock"), timeout=LOCK_TIMEOUT):
+        plan = make_plan(target, chosen)
+        if plan is None:
+            return ProposalOutcome("nothing", None, None, 0, 0, shown, known, active)
+        row, created = save_plan(plan, ledger, proposals_dir, summary)
     added = sum(i.change == "added" for i in plan.items)
     return ProposalOutcome(
         "created" if created else "unchanged",
@@ -292,4 +315,6 @@ def propose(
         added,
         len(plan.items) - added,
         shown,
+        known,
+        active,
     )

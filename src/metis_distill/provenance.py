@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -36,7 +37,8 @@ def span_text(path: Path, line_start: int, line_end: int) -> str | None:
     """Redacted text of lines a..b, or None when the file or the lines do not exist."""
     if not path.is_file():
         return None
-    return lines_text(read_lines(path), line_start, line_end)
+    stat = path.stat()
+    return lines_text(_lines(str(path), stat.st_size, stat.st_mtime_ns), line_start, line_end)
 
 
 Lines = Sequence[str] | Mapping[int, str]
@@ -63,7 +65,18 @@ def quote_in_lines(lines: Lines, line_start: int, line_end: int, quote: str) -> 
 
 
 def quote_in_span(path: Path, line_start: int, line_end: int, quote: str) -> bool:
-    return path.is_file() and quote_in_lines(read_lines(path), line_start, line_end, quote)
+    if not path.is_file():
+        return False
+    stat = path.stat()
+    return quote_in_lines(
+        _lines(str(path), stat.st_size, stat.st_mtime_ns), line_start, line_end, quote
+    )
+
+
+@lru_cache(maxsize=8)
+def _lines(path: str, size: int, mtime_ns: int) -> list[str]:  # noqa: ARG001 (cache keys)
+    """A file's lines, cached while its size and mtime stay the same."""
+    return read_lines(Path(path))
 
 
 @dataclass(frozen=True)

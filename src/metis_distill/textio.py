@@ -89,6 +89,12 @@ def tail_sha256(path: Path, end: int) -> str:
         return hashlib.sha256(handle.read(end - start)).hexdigest()
 
 
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def numbered_lines(path: Path) -> Iterator[tuple[int, str]]:
     """(1-based line number, text) for every physical line of the file, in order."""
     yield from enumerate(read_lines(path), start=1)
@@ -97,12 +103,14 @@ def numbered_lines(path: Path) -> Iterator[tuple[int, str]]:
 def atomic_write_text(path: Path, text: str) -> None:
     """Write via a temp file in the same folder, then rename: never a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else _default_mode()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, mode)  # mkstemp makes 0600; keep the file's own mode
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -53,8 +53,8 @@ class RulesExtractor:
 def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None:
     error, call = episode.trigger, episode.call
     signature = error_signature(error.text)
-    if not signature:
-        return None
+    if not signature or call is None:
+        return None  # a failure we cannot tie to what was run teaches nothing actionable
     ref = error.ref if call is None else call.ref.span(error.ref)
     if episode.fix_result is not None and episode.fix_result.ref.line_end - ref.line_start <= (
         MAX_EVIDENCE_LINES
@@ -87,8 +87,8 @@ def _failure_text(run: Run, episode: Episode, signature: str) -> str:
     if tool in _EDIT_TOOLS:
         worked = " (a later edit with the file's exact text worked)" if episode.fix_call else ""
         return f"Re-read the file before {tool} on {what}: it failed with “{sig}”{worked}."
-    if episode.fix_call is not None and episode.fix_call.text != call.text:
-        fix = _code(shorten(command_head(episode.fix_call.text), 80))
+    fix = _code(shorten(command_head(episode.fix_call.text), 80)) if episode.fix_call else ""
+    if episode.fix_call is not None and fix != what:
         return f"{subject} fails here (“{sig}”); use {fix} instead."
     if episode.fix_call is not None:
         edited = _files_edited_between(run, call, episode.fix_call)

@@ -105,8 +105,10 @@ _FAMILIES = {
 
 
 def _same_intent(failed: str, retry: str) -> bool:
-    """Two calls aim at the same thing: the same command, the failed one wrapped (`uv run
-    pytest` after `pytest`), or the same program family on overlapping arguments."""
+    """The retry does what the failed call meant: the same command, the failed one wrapped
+    (`uv run pytest -q` after `pytest -q`), or a program of the same family on the same
+    arguments (`pnpm vitest run x` after `npm test x`): every argument of the failed call
+    must be there again, so `cp a b` then `cp c b` is no fix."""
     a, b = command_head(failed).split(), command_head(retry).split()
     if not a or not b:
         return False
@@ -116,9 +118,7 @@ def _same_intent(failed: str, retry: str) -> bool:
         return False
     args_a = [t for t in a[1:] if not t.startswith("-")]
     args_b = [t for t in b[1:] if not t.startswith("-")]
-    if not args_a and not args_b:
-        return True
-    return any(_alike(x, y) for x in args_a for y in args_b)
+    return all(any(_alike(x, y) for y in args_b) for x in args_a)
 
 
 def _contains(outer: list[str], inner: list[str]) -> bool:

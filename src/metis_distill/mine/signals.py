@@ -9,7 +9,8 @@ from metis_distill.models import Event, EventKind
 # Errors that are only echoes of another error, or of the harness, not lessons.
 _NOISE = re.compile(
     r"Sibling tool call errored|Cancelled: parallel tool call|^api_error|"
-    r"Request failed with status code|tool_use` ids were found without|File has not been read yet",
+    r"Request failed with status code|tool_use` ids were found without|File has not been read yet|"
+    r"Request was aborted|^Error: Request to .* failed",
     re.I,
 )
 _REJECTED = re.compile(
@@ -66,9 +67,15 @@ def is_rejection(event: Event) -> bool:
     return event.kind is EventKind.ERROR and bool(_REJECTED.search(event.text[:300]))
 
 
+# Tools that fetch from the web: their failures are about the network, not the project.
+_WEB_TOOLS = frozenset({"WebFetch", "WebSearch", "web_search", "fetch"})
+
+
 def is_failure(event: Event) -> bool:
     """A tool error, a non-zero exit, a traceback or failing tests (not noise, not a rejection)."""
     if event.role != "tool" or is_noise(event) or is_rejection(event):
+        return False
+    if event.tool_name in _WEB_TOOLS:
         return False
     if event.kind is EventKind.ERROR:
         return True

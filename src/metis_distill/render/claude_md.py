@@ -68,7 +68,7 @@ def render_block(sections: list[Section]) -> str:
 
 
 def block_hash(body: str) -> str:
-    return hashlib.sha256(body.strip().encode("utf-8")).hexdigest()[:12]
+    return hashlib.sha256(body.replace("\r\n", "\n").strip().encode("utf-8")).hexdigest()[:12]
 
 
 def find_block(text: str) -> ExistingBlock | None:
@@ -84,10 +84,12 @@ def find_block(text: str) -> ExistingBlock | None:
 
 def splice(current: str, block: str) -> str:
     """The file with its managed block replaced or appended; all other bytes kept as they are."""
+    newline = "\r\n" if "\r\n" in current else "\n"
+    block = block.replace("\n", newline)  # a CRLF file gets a CRLF block
     existing = find_block(current)
     if existing is not None:
         return current[: existing.start] + block + current[existing.end :]
     if not current:
-        return block + "\n"
-    separator = "\n" if current.endswith("\n") else "\n\n"
-    return current + separator + block + "\n"
+        return block + newline
+    separator = newline if current.endswith("\n") else newline * 2
+    return current + separator + block + newline

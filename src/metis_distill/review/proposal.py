@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from filelock import FileLock
@@ -17,6 +17,7 @@ from filelock import FileLock
 from metis_distill.curate.select import KINDS
 from metis_distill.errors import ProposalError, TargetChangedError
 from metis_distill.ledger import EvidenceRow, Ledger, LessonView, ProposalRow, now
+from metis_distill.provenance import quote_in_span
 from metis_distill.render.claude_md import (
     SECTION_TITLES,
     RenderedLine,
@@ -31,6 +32,7 @@ from metis_distill.templating import environment
 from metis_distill.textio import atomic_write_text
 
 MAX_REPORT_EVIDENCE = 3
+LOCK_TIMEOUT = 60  # seconds to wait for another propose/accept/reject of the same target
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,18 @@ def sha256_text(text: str) -> str:
 
 
 def read_target(target: Path) -> str:
-    return target.read_text(encoding="utf-8") if target.exists() else ""
+    """The target's text exactly as stored (line endings kept); "" when it does not exist."""
+    if not target.exists():
+        return ""
+    if not target.is_file():
+        raise ProposalError(f"the target is not a file: {target}", hint="point --target at a file")
+    try:
+        return target.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ProposalError(
+            f"the target is not UTF-8 text: {target} (byte {e.start})",
+            hint="convert it to UTF-8 first; metis never rewrites text it cannot read",
+        ) from e
 
 
 def make_plan(target: Path, chosen: dict[str, list[LessonView]]) -> Plan | None:
@@ -76,8 +89,9 @@ def make_plan(target: Path, chosen: dict[str, list[LessonView]]) -> Plan | None:
     existing = find_block(current)
     if existing is None and not any(chosen.values()):
         return None  # no empty stubs
+    chosen = {kind: _all_verified(chosen.get(kind, [])) for kind in KINDS}
     sections = [
-        Section(SECTION_TITLES[kind], tuple(_line(target, v) for v in chosen.get(kind, [])))
+        Section(SECTION_TITLES[kind], tuple(_line(target, v) for v in chosen[kind]))
         for kind in KINDS
     ]
     proposed = splice(current, render_block(sections))
@@ -95,6 +109,23 @@ def make_plan(target: Path, chosen: dict[str, list[LessonView]]) -> Plan | None:
         items=_items(target, added, removed),
         hand_edited=bool(existing and existing.hand_edited),
     )
+
+
+def _all_verified(lessons: list[LessonView]) -> list[LessonView]:
+    verified = (_verified(lesson) for lesson in lessons)
+    return [lesson for lesson in verified if lesson is not None]
+
+
+def _verified(lesson: LessonView) -> LessonView | None:
+    """The lesson with only the evidence that still resolves (provenance or it didn't happen);
+    None when none does. The first of it, the earliest seen, is the one rendered."""
+    good = tuple(e for e in lesson.evidence if _resolves(e))
+    return replace(lesson, evidence=good) if good else None
+
+
+def _resolves(row: EvidenceRow) -> bool:
+    path = Path(row.archive_root) / row.path
+    return quote_in_span(path, row.line_start, row.line_end, row.quote)
 
 
 def _line(target: Path, lesson: LessonView) -> RenderedLine:
@@ -159,7 +190,7 @@ def save_plan(
         if (
             pending.base_sha256 == base
             and same.is_file()
-            and same.read_text("utf-8") == (plan.proposed)
+            and same.read_bytes() == plan.proposed.encode("utf-8")
         ):
             return pending, False
     folder = proposals_dir / target_key(plan.target)
@@ -248,14 +279,14 @@ def accept(ledger: Ledger, locks_dir: Path, target: Path | None = None) -> Propo
     row = choose_pending(ledger, target)
     path = Path(row.target)
     locks_dir.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(locks_dir / f"{target_key(path)}.lock"), timeout=60):
+    with FileLock(str(locks_dir / f"{target_key(path)}.lock"), timeout=LOCK_TIMEOUT):
         current = read_target(path)
         if sha256_text(current) != row.base_sha256:
             raise TargetChangedError(
                 f"{path} changed since proposal #{row.id} was made",
                 hint="run `metis distill` again to make a fresh proposal",
             )
-        proposed = Path(row.folder, "proposed.md").read_text(encoding="utf-8")
+        proposed = Path(row.folder, "proposed.md").read_bytes().decode("utf-8")
         if path.exists():
             ledger.add_version(row.target, current, row.base_sha256, "before", row.id)
         atomic_write_text(path, proposed)
@@ -264,9 +295,11 @@ def accept(ledger: Ledger, locks_dir: Path, target: Path | None = None) -> Propo
     return row
 
 
-def reject(ledger: Ledger, target: Path | None = None) -> ProposalRow:
+def reject(ledger: Ledger, locks_dir: Path, target: Path | None = None) -> ProposalRow:
     """Discard the pending proposal; its new lessons are remembered as rejected."""
     row = choose_pending(ledger, target)
-    ledger.set_status(row.lesson_ids, "rejected")
-    ledger.decide(row.id, "rejected")
+    locks_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(locks_dir / f"{target_key(Path(row.target))}.lock"), timeout=LOCK_TIMEOUT):
+        ledger.set_status(row.lesson_ids, "rejected")
+        ledger.decide(row.id, "rejected")
     return row

@@ -1,0 +1,81 @@
+"""Bad input gets one clear line and an exit code, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from metis_distill.cli import app
+from metis_distill.review.proposal import accept, save_plan
+from tests.review.test_proposal import _plan, world  # noqa: F401 (fixture)
+
+runner = CliRunner()
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.output
+
+
+def test_target_that_is_a_folder(tmp_path: Path) -> None:
+    code, out = invoke("distill", "--archive", str(tmp_path), "--target", str(tmp_path))
+    assert code == 1 and "the target is not a file" in out
+
+
+def test_target_that_is_not_utf8(tmp_path: Path) -> None:
+    target = tmp_path / "CLAUDE.md"
+    target.write_bytes(b"# Caf\xe9\n")
+    code, out = invoke("distill", "--archive", str(tmp_path), "--target", str(target))
+    assert code == 1 and "not UTF-8" in out
+
+
+def test_malformed_metis_toml(tmp_path: Path) -> None:
+    Path("metis.toml").write_text("section_budget = [unclosed\n")
+    code, out = invoke("config")
+    assert code == 2 and "cannot read the settings" in out
+
+
+def test_env_list_that_is_not_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("METIS_ALIASES", "/x")
+    code, out = invoke("config")
+    assert code == 2 and "lists are JSON" in out
+
+
+def test_config_shows_origins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("METIS_SECTION_BUDGET", "7")
+    Path("metis.toml").write_text("dedupe_distance = 0.2\n")
+    code, out = invoke("config", "--data-dir", "/tmp/x")
+    assert code == 0
+    rows = {line.split("│")[1].strip(): line for line in out.splitlines() if line.count("│") >= 3}
+    assert "env" in rows["section_budget"] and "7" in rows["section_budget"]
+    assert "metis.toml" in rows["dedupe_distance"] and "flag" in rows["data_dir"]
+
+
+def test_accept_keeps_crlf_and_mode(world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    ledger, target, tmp = world
+    human = "# Notes\r\n\r\nWritten on Windows.\r\n"
+    target.write_bytes(human.encode())
+    os.chmod(target, 0o644)
+    save_plan(_plan(ledger, target), ledger, tmp / "proposals", {})
+    accept(ledger, tmp / "locks", target)
+    data = target.read_bytes()
+    assert data.startswith(human.encode())
+    assert b"\n" not in data.replace(b"\r\n", b"")  # the block follows the file's CRLF
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+    assert _plan(ledger, target) is None  # CRLF block is recognised: nothing to change
+
+
+def test_text_after_the_block_survives_accept(world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    ledger, target, tmp = world
+    save_plan(_plan(ledger, target), ledger, tmp / "proposals", {})
+    accept(ledger, tmp / "locks", target)
+    target.write_text(target.read_text() + "\n## Written after the block by a person\n")
+    ledger.set_status([ledger.lessons()[0].id], "retired")
+    save_plan(_plan(ledger, target), ledger, tmp / "proposals", {})
+    accept(ledger, tmp / "locks", target)
+    assert target.read_text().endswith("\n## Written after the block by a person\n")
