@@ -193,3 +193,53 @@ def test_runs_feed_only_their_own_repository(tmp_path: Path) -> None:
     cwds = {e.cwd for rows in ledger.evidence_of(ids).values() for e in rows}
     assert cwds and all(c.startswith("/home/dev/src/shopfront") for c in cwds)
     assert not any("python" in line for line in lines)  # ledgerline's lessons stay out
+
+
+def test_large_archive_reads_only_appended_bytes(tmp_path: Path) -> None:
+    """After a full distill of a generated archive, one appended event is all the next reads."""
+    source = tmp_path / "projects"
+    for s in range(120):
+        session = source / f"-home-dev-src-p{s % 7}" / f"{s:08d}-aaaa-bbbb-cccc-dddddddddddd.jsonl"
+        session.parent.mkdir(parents=True, exist_ok=True)
+        base = {"sessionId": f"s{s}", "cwd": f"/home/dev/src/p{s % 7}"}
+        rows = [
+            json.dumps(
+                {
+                    **base,
+                    "type": "user",
+                    "uuid": f"{s}-{i}",
+                    "message": {"role": "user", "content": f"step {i} of the work " * 8},
+                }
+            )
+            for i in range(300)
+        ]
+        session.write_text("\n".join(rows) + "\n")
+    target = tmp_path / "CLAUDE.md"
+    data = tmp_path / "data"
+    first = distill_json(source, target, data)
+    assert first["files_read"] == 120 and first["archived_new"] == 120
+
+    victim = next(source.rglob("00000042-*.jsonl"))
+    extra = (
+        json.dumps(
+            {
+                "sessionId": "s42",
+                "cwd": "/home/dev/src/p0",
+                "type": "user",
+                "uuid": "new",
+                "message": {
+                    "role": "user",
+                    "content": "Never run the migrations against production by hand.",
+                },
+            }
+        )
+        + "\n"
+    )
+    with victim.open("a") as handle:
+        handle.write(extra)
+    second = distill_json(source, target, data)
+    assert second["archived_appended"] == 1 and second["archived_new"] == 0
+    assert second["files_read"] == 1 and second["files_resumed"] == 1
+    assert second["files_unchanged"] == 119
+    assert second["bytes_read"] == len(extra.encode()) and second["lines_read"] == 1
+    assert second["lessons_new"] == 1

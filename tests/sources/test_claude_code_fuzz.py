@@ -1,0 +1,49 @@
+"""Random and truncated lines never break the Claude Code reader, and its counts add up."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from metis_distill.sources.claude_code import parse_lines
+from tests.conftest import DEMO_FILE
+
+VALID = [line for line in DEMO_FILE.read_text(encoding="utf-8").split("\n") if line.strip()]
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda children: st.lists(children) | st.dictionaries(st.text(), children),
+    max_leaves=20,
+)
+records = st.fixed_dictionaries(
+    {"type": st.sampled_from(["user", "assistant", "system", "summary", "progress", "x"])},
+    optional={
+        "message": json_values,
+        "sessionId": json_values,
+        "cwd": json_values,
+        "timestamp": st.one_of(st.text(), st.just("2026-11-01T10:00:00Z"), json_values),
+        "toolUseResult": json_values,
+        "isSidechain": json_values,
+    },
+)
+lines = st.one_of(
+    st.text(max_size=200),
+    json_values.map(json.dumps),
+    records.map(json.dumps),
+    st.builds(lambda line, cut: line[:cut], st.sampled_from(VALID), st.integers(0, 400)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(lines, max_size=30))
+def test_any_lines_parse_and_counts_add_up(texts: list[str]) -> None:
+    numbered = list(enumerate(texts, start=1))
+    run = parse_lines("p/s.jsonl", numbered)
+    nonblank = sum(1 for t in texts if t.strip())
+    assert run.stats.lines == nonblank
+    assert run.stats.corrupt_lines + run.stats.unknown_lines <= nonblank
+    assert len(run.stats.corrupt_line_numbers) == run.stats.corrupt_lines
+    for event in run.events:
+        assert 1 <= event.ref.line_start <= event.ref.line_end <= len(texts)
+        assert isinstance(event.text, str) and event.text.strip()
