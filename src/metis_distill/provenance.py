@@ -60,8 +60,18 @@ def lines_text(lines: Lines, line_start: int, line_end: int) -> str | None:
 
 
 def quote_in_lines(lines: Lines, line_start: int, line_end: int, quote: str) -> bool:
+    """Does the span hold the quote? Both are normalized (JSON unescaping, whitespace). Text
+    that was JSON inside a JSON string (tool arguments) is unescaped once more, and a quote
+    whose own backslashes are literal is tried as it is."""
     text = lines_text(lines, line_start, line_end)
-    return text is not None and bool(quote.strip()) and normalize(quote) in normalize(text)
+    if text is None or not quote.strip():
+        return False
+    haystack = normalize(text)
+    needles = {normalize(quote), _WS.sub(" ", quote).strip()}
+    if any(n in haystack for n in needles):
+        return True
+    deeper = normalize(json_unescape(text))
+    return any(n in deeper for n in needles)
 
 
 def quote_in_span(path: Path, line_start: int, line_end: int, quote: str) -> bool:

@@ -22,7 +22,21 @@ from metis_distill.provenance import Lines, quote_in_lines
 MAX_QUOTE = 200
 MAX_EVIDENCE_LINES = 60
 _LOW_VALUE_TOOLS = frozenset({"Read", "Glob", "Grep", "LS", "WebFetch", "WebSearch", "TodoWrite"})
-_EDIT_TOOLS = frozenset({"Edit", "MultiEdit", "Write", "NotebookEdit"})
+# File-editing tools of every format (Claude Code, Codex, SWE-agent, OpenHands).
+_EDIT_TOOLS = frozenset(
+    {
+        "Edit",
+        "MultiEdit",
+        "Write",
+        "NotebookEdit",
+        "apply_patch",
+        "edit",
+        "create",
+        "insert",
+        "append",
+        "str_replace_editor",
+    }
+)
 _MISSING_PROGRAM = re.compile(
     r"(?:^|[\s:])(?P<program>[\w.+-]+): command not found|command not found: (?P<zsh>[\w.+-]+)"
 )
@@ -32,7 +46,8 @@ _DECISION_LEAD = re.compile(
     re.I,
 )
 _GOTCHA_LEAD = re.compile(r"^(?:so,?\s+)?(?:it\s+)?turns out(?: that)?,?\s+", re.I)
-_CORRECTION_LEAD = re.compile(r"^(?:no|nope|wait|actually|stop)\b[,.!]*\s+", re.I)
+# "No, use X" -> "Use X"; but "stop trying X" keeps its "stop", or the meaning flips.
+_CORRECTION_LEAD = re.compile(r"^(?:(?:no|nope|wait|actually)\b[,.!]*|stop[,.!]+)\s+", re.I)
 
 
 class RulesExtractor:
@@ -77,8 +92,9 @@ def _failure_text(run: Run, episode: Episode, signature: str) -> str:
     call, sig = episode.call, shorten(signature, 140)
     if call is None:
         return f"A tool failed with “{sig}”."
-    what = _code(shorten(command_head(call.text), 80))
     tool = call.tool_name or "tool"
+    head = command_head(call.text) if tool == "Bash" else call.text.strip().split("\n")[0]
+    what = _code(shorten(head, 80))
     subject = what if tool == "Bash" else f"{tool} {what}"
     missing = _MISSING_PROGRAM.search(signature)
     if missing and tool == "Bash":

@@ -10,7 +10,8 @@ from metis_distill.models import Event, EventKind
 _NOISE = re.compile(
     r"Sibling tool call errored|Cancelled: parallel tool call|^api_error|"
     r"Request failed with status code|tool_use` ids were found without|File has not been read yet|"
-    r"Request was aborted|^Error: Request to .* failed",
+    r"Request was aborted|^Error: Request to .* failed|"
+    r"Your proposed edit has introduced new syntax error",
     re.I,
 )
 _REJECTED = re.compile(
@@ -27,7 +28,7 @@ _FAILING_TESTS = re.compile(
 _PASSING_TESTS = re.compile(r"\b\d+ passed\b|Tests?:\s+\d+ passed|\bOK \(|All checks passed", re.I)
 _ERROR_LINE = re.compile(
     r"error|not found|denied|failed|fatal|cannot|can't|unable|no such|refused|invalid|"
-    r"exception|not recognized|undefined|missing",
+    r"exception|not recognized|undefined|missing|timed out",
     re.I,
 )
 _EXIT_LINE = re.compile(r"^Exit code -?\d+$")

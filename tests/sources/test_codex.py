@@ -1,0 +1,633 @@
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from metis_distill.extract.rules import RulesExtractor
+from metis_distill.mine.episodes import find_episodes
+from metis_distill.models import Event, EventKind, LessonKind, Run
+from metis_distill.provenance import quote_in_span
+from metis_distill.sources import codex, detect
+from metis_distill.sources.codex import looks_like, parse_file, parse_lines
+from metis_distill.textio import decode, read_lines
+from tests.conftest import FIXTURES
+
+ROOT = FIXTURES / "codex"
+MAIN = (
+    ROOT
+    / "sessions/2025/01/02/rollout-2025-01-02T10-00-00-0194a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b.jsonl"
+)
+RESUMED = (
+    ROOT
+    / "sessions/2025/01/03/rollout-2025-01-03T09-00-00-0194a1b2-0000-7000-8000-000000000001.jsonl"
+)
+LEGACY = ROOT / "legacy/rollout-2025-06-01T08-00-00-5f0c3a1e-2b4d-4c6e-8f00-112233445566.jsonl"
+
+
+@pytest.fixture(scope="module")
+def run() -> Run:
+    return parse_file(MAIN, ROOT)
+
+
+def _at(run: Run, line: int) -> Event:
+    found = [e for e in run.events if e.ref.line_start == line]
+    assert len(found) == 1, (line, found)
+    return found[0]
+
+
+# --- authored fixtures ---------------------------------------------------------------------
+
+
+def test_run_metadata_comes_from_session_meta(run: Run) -> None:
+    assert run.source_format == "codex"
+    assert run.session_id == "0194a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
+    assert run.cwd == "/home/dev/src/widget"
+    assert run.project == "widget"
+    assert run.git_branch == "feature/cache"
+    assert run.started_at is not None and run.started_at.utcoffset() is not None
+    assert run.started_at.isoformat() == "2025-01-02T10:00:00.500000+00:00"
+    assert run.ended_at is not None and run.ended_at.isoformat() == "2025-01-02T10:00:41+00:00"
+    assert not run.is_subagent
+    assert all(e.session is None for e in run.events)  # one session in the file
+
+
+def test_corrupt_line_is_skipped_and_later_records_still_read(run: Run) -> None:
+    assert run.stats.corrupt_line_numbers == (14,)
+    assert run.stats.corrupt_lines == 1
+    assert len([e for e in run.events if e.ref.line_start > 14]) >= 15
+
+
+def test_unknown_records_are_counted(run: Run) -> None:
+    # line 26 unknown envelope type, 27 unknown response item, 28 unknown event, 29 a JSON array
+    assert run.stats.unknown_lines == 4
+    assert run.stats.lines == 43
+    assert run.stats.events == len(run.events) == 28
+
+
+def test_secrets_are_redacted_at_read_time(run: Run) -> None:
+    texts = "\n".join(e.text for e in run.events)
+    assert "sk-proj-FAKE" not in texts and "ghp_FAKE" not in texts
+    assert "[REDACTED:openai_key]" in _at(run, 5).text
+    assert "[REDACTED:github_token]" in _at(run, 34).text
+
+
+def test_messages_are_read_once_from_response_items(run: Run) -> None:
+    users = [e for e in run.events if e.role == "user" and e.kind is EventKind.TEXT]
+    assert [e.ref.line_start for e in users] == [5, 25, 41]  # echoes on 6 and 42 are not events
+    assistants = [e for e in run.events if e.role == "assistant" and e.kind is EventKind.TEXT]
+    # 10 echoes 11; 38 is an agent_message with no response item, so it stands in for one
+    assert [e.ref.line_start for e in assistants] == [11, 38]
+    assert not any(e.ref.line_start in (8, 9) for e in run.events)  # reasoning is dropped
+
+
+def test_harness_context_is_a_system_summary(run: Run) -> None:
+    for line in (2, 3, 4):  # AGENTS.md, environment_context, developer message
+        event = _at(run, line)
+        assert (event.role, event.kind) == ("system", EventKind.SUMMARY)
+    assert _at(run, 40).kind is EventKind.SUMMARY  # compacted
+    ide = _at(run, 41)
+    assert ide.text == "please make sure the cache is cleared between tests"
+    assert (ide.role, ide.kind) == ("user", EventKind.TEXT)
+
+
+def test_calls_and_results_are_paired(run: Run) -> None:
+    call, error = _at(run, 12), _at(run, 13)
+    assert (call.kind, call.tool_name, call.text) == (EventKind.TOOL_CALL, "Bash", "pytest -q")
+    assert (error.kind, error.role, error.exit_code) == (EventKind.ERROR, "tool", 4)
+    assert error.tool_use_id == call.tool_use_id == "call_a1" and error.tool_name == "Bash"
+    ok = _at(run, 16)
+    assert (ok.kind, ok.exit_code, ok.tool_use_id) == (EventKind.TOOL_RESULT, 0, "call_a2")
+    assert not any(e.ref.line_start == 17 for e in run.events)  # exec_command_end echo
+    patch, failed = _at(run, 18), _at(run, 19)
+    assert (patch.tool_name, patch.text) == ("apply_patch", "src/widget/loader.py")
+    assert failed.kind is EventKind.ERROR and failed.exit_code is None
+    search = _at(run, 30)
+    assert (search.tool_name, search.text) == ("WebSearch", "python lru_cache maxsize default")
+
+
+def test_codex_headers_are_cut_and_their_exit_code_kept(run: Run) -> None:
+    freeform = _at(run, 21)  # "Exit code: 127\nWall time: ...\nOutput:\n..."
+    assert freeform.text == "bash: line 1: python: command not found\n"
+    assert (freeform.kind, freeform.exit_code) == (EventKind.ERROR, 127)
+    assert _at(run, 20).text == "python scripts/bench.py"  # shell_command: a string command
+    timeout = _at(run, 32)  # "Total output lines: 3\n\ncommand timed out after ..."
+    assert timeout.text.startswith("command timed out after 1004 milliseconds\n")
+    assert (timeout.kind, timeout.exit_code) == (EventKind.ERROR, 124)
+
+
+def test_interrupts_and_rejections(run: Run) -> None:
+    rejected, aborted = _at(run, 23), _at(run, 24)
+    assert (rejected.kind, rejected.role, rejected.tool_use_id) == (
+        EventKind.INTERRUPT,
+        "user",
+        "call_a5",
+    )
+    assert (aborted.kind, aborted.text) == (EventKind.INTERRUPT, "interrupted")
+
+
+def test_exec_command_end_stands_in_for_a_missing_output(run: Run) -> None:
+    event = _at(run, 36)
+    assert (event.kind, event.exit_code, event.tool_use_id, event.tool_name) == (
+        EventKind.ERROR,
+        1,
+        "call_a8",
+        "Bash",
+    )
+    assert _at(run, 39).kind is EventKind.ERROR and _at(run, 39).role == "system"
+
+
+def test_event_kinds(run: Run) -> None:
+    kinds = Counter(e.kind for e in run.events)
+    assert kinds == {
+        EventKind.TOOL_CALL: 9,
+        EventKind.TOOL_RESULT: 2,
+        EventKind.ERROR: 6,  # lines 13, 19, 21, 32, 36 (tool) and 39 (system)
+        EventKind.TEXT: 5,
+        EventKind.SUMMARY: 4,
+        EventKind.INTERRUPT: 2,
+    }
+    assert [e.seq for e in run.events] == list(range(len(run.events)))
+    assert [e.ref.line_start for e in run.events] == sorted(e.ref.line_start for e in run.events)
+
+
+def test_every_fixture_event_is_quotable_from_its_line(run: Run) -> None:
+    for event in run.events:
+        snippet = _snippet(event)
+        assert quote_in_span(MAIN, event.ref.line_start, event.ref.line_end, snippet), event
+
+
+def test_fixture_lessons(run: Run) -> None:
+    lines = read_lines(MAIN)
+    candidates = RulesExtractor().extract(run, list(find_episodes(run)), lines)
+    for c in candidates:
+        assert quote_in_span(
+            MAIN, c.evidence.ref.line_start, c.evidence.ref.line_end, c.evidence.quote
+        )
+    texts = [c.text for c in candidates]
+    assert any("use `uv run pytest -q` instead" in t for t in texts)
+    assert any("python: command not found" in t for t in texts)
+    corrections = [c for c in candidates if c.text.startswith("User correction")]
+    assert len(corrections) == 1 and "make clean" in corrections[0].text
+    assert corrections[0].evidence.ref.line_start == 23  # from the rejected call to the reply
+    assert any(c.kind is LessonKind.GOTCHA and "silently drops" in c.text for c in candidates)
+
+
+def test_a_resumed_file_holds_two_sessions() -> None:
+    run = parse_file(RESUMED, ROOT)  # CRLF line endings, Windows cwd
+    assert run.session_id == "0194a1b2-0000-7000-8000-000000000001"
+    assert run.cwd == "C:\\Users\\dev\\widget" and run.project == "widget"
+    assert [e.session[-1] for e in run.events if e.session] == ["1", "1", "2"]
+    assert run.started_at is not None and run.started_at.isoformat().startswith("2025-01-03T09")
+    assert run.ended_at is not None and run.ended_at.isoformat().startswith("2025-01-03T11")
+
+
+def test_the_older_rollout_format_is_read() -> None:
+    head = LEGACY.read_text(encoding="utf-8")
+    assert looks_like(LEGACY.name, head)
+    run = parse_file(LEGACY, ROOT)
+    assert run.session_id == "5f0c3a1e-2b4d-4c6e-8f00-112233445566"
+    assert run.stats.unknown_lines == 0 and run.git_branch == "main"
+    kinds = [(e.role, e.kind) for e in run.events]
+    assert kinds == [
+        ("user", EventKind.TEXT),
+        ("assistant", EventKind.TOOL_CALL),
+        ("tool", EventKind.ERROR),
+    ]
+    assert run.events[1].text == "ls -la" and run.events[2].exit_code == 2
+
+
+def test_subagent_rollouts_are_marked(tmp_path: Path) -> None:
+    path = tmp_path / "rollout-x.jsonl"
+    meta = {"id": "abc", "cwd": "/w", "source": {"subagent": "review"}}
+    path.write_text(
+        json.dumps({"timestamp": "2025-01-01T00:00:00Z", "type": "session_meta", "payload": meta})
+        + "\n"
+    )
+    run = parse_file(path, tmp_path)
+    assert run.is_subagent and run.session_id == "abc"
+
+
+def test_without_session_meta_the_id_comes_from_the_rollout_name(tmp_path: Path) -> None:
+    name = "rollout-2025-01-01T00-00-00-0194a1b2-aaaa-7bbb-8ccc-dddddddddddd.jsonl"
+    path = tmp_path / name
+    path.write_text('{"timestamp":"2025-01-01T00:00:00Z","type":"turn_context","payload":{}}\n')
+    assert parse_file(path, tmp_path).session_id == "0194a1b2-aaaa-7bbb-8ccc-dddddddddddd"
+
+
+def test_pathological_lines_are_counted_not_raised() -> None:
+    lines = [
+        "[" * 100_000,  # nested past the JSON parser's depth
+        '{"timestamp":"9999-12-31T23:00:00-05:00","type":"event_msg","payload":{"type":"error",'
+        '"message":"x"}}',  # a time out of range once in UTC
+        '{"timestamp":1,"type":["response_item"],"payload":{"type":{"a":1}}}',
+    ]
+    run = parse_lines("x.jsonl", enumerate(lines, start=1))
+    assert run.stats.corrupt_line_numbers == (1,)
+    assert run.stats.unknown_lines == 1 and len(run.events) == 1
+
+
+def test_the_archive_is_not_written() -> None:
+    before = MAIN.stat().st_mtime_ns, MAIN.read_bytes()
+    parse_file(MAIN, ROOT)
+    assert (MAIN.stat().st_mtime_ns, MAIN.read_bytes()) == before
+
+
+# --- sniffing ------------------------------------------------------------------------------
+
+
+def test_looks_like_decides_on_content_not_name() -> None:
+    head = MAIN.read_text(encoding="utf-8")
+    assert looks_like("renamed.txt", head)
+    assert not looks_like("rollout-2025-01-01T00-00-00-x.jsonl", "# aider chat started at\n")
+    assert not looks_like("rollout-x.jsonl", '{"type":"user","sessionId":"s","message":{}}\n')
+    assert not looks_like("rollout-x.jsonl", '{"timestamp":"t","type":"user","payload":"x"}\n')
+    assert not looks_like("x.json", '{\n  "history": [],\n  "trajectory": []\n}\n')
+
+
+def test_looks_like_a_first_line_cut_by_the_head() -> None:
+    long_meta = json.dumps(
+        {
+            "timestamp": "2025-01-01T00:00:00Z",
+            "type": "session_meta",
+            "payload": {"id": "x", "instructions": "y" * 70_000},
+        }
+    )
+    assert looks_like("a.jsonl", long_meta[: 64 * 1024])
+
+
+@pytest.mark.corpus
+def test_corpus_files_are_sniffed_as_codex_and_others_are_not(corpus: Path) -> None:
+    for path in sorted((corpus / "codex").glob("*.jsonl")):
+        assert detect(path).format is codex.SOURCE, path.name
+    others = [p for p in corpus.rglob("*") if p.is_file() and p.parent.name != "codex"]
+    assert others
+    for path in others:
+        head = decode(path.read_bytes()[: 64 * 1024])
+        assert not looks_like(path.name, head), path.name
+
+
+# --- the corpus ----------------------------------------------------------------------------
+
+# Counted by hand with jq/grep, independently of the parser, e.g. for a file F:
+#   lines:     grep -c . F
+#   calls:     jq -c 'select(.type=="response_item" and (.payload.type|test(
+#                "^(function_call|custom_tool_call|web_search_call|local_shell_call)$")))' F | wc -l
+#   outputs:   same with test("_output$") — every output is one event (empty ones included)
+#   errors:    outputs whose JSON-string output has metadata.exit_code != 0
+#              (jq '.payload.output | fromjson? | select(.metadata.exit_code != 0)'), plus plain
+#              outputs starting "apply_patch verification failed" / "failed in sandbox"
+#   rejected:  outputs equal to "exec command rejected by user" (INTERRUPT, not ERROR)
+#   interrupt: event_msg turn_aborted lines + rejected
+#   user/assistant text: response_item messages by role, minus the user messages that start
+#              with <environment_context> / "# AGENTS.md instructions" (those are SUMMARY)
+# Expected events = calls + outputs + turn_aborted + user + assistant + summary.
+CORPUS_COUNTS: dict[str, dict[str, int]] = {
+    "CodeGandee__": {"lines": 2, "events": 1, "summary": 1},
+    "Monotoba__": {"lines": 2, "events": 1, "summary": 1},
+    "Python-AI-Solutions__agentic-neurodata-conversion__rollout-2025-09-26T19": {
+        "lines": 2,
+        "events": 1,
+        "summary": 1,
+    },
+    "ryoppippi__ccusage": {"lines": 3, "events": 0},  # turn_context + 2 token_count, no meta
+    "Hoper-J__": {
+        "lines": 326,
+        "events": 120,
+        "tool_call": 51,
+        "tool_result": 50,
+        "error": 1,  # line 282: "failed in sandbox MacosSeatbelt ... exit code: 1"
+        "interrupt": 1,
+        "user": 6,
+        "assistant": 9,
+        "summary": 2,
+    },
+    "MoonLadderStudios__MoonMind__rollout-2025-11-12": {
+        "lines": 731,
+        "events": 208,
+        "tool_call": 97,  # 84 function_call + 13 custom_tool_call (apply_patch)
+        "tool_result": 82,
+        "error": 15,  # 14 non-zero exit codes + 1 "apply_patch verification failed"
+        "interrupt": 1,
+        "user": 6,
+        "assistant": 5,
+        "summary": 2,
+    },
+    "MoonLadderStudios__MoonMind__rollout-2025-11-13": {
+        "lines": 309,
+        "events": 88,
+        "tool_call": 42,
+        "tool_result": 35,
+        "error": 7,
+        "user": 1,
+        "assistant": 1,
+        "summary": 2,
+    },
+    "Python-AI-Solutions__agentic-neurodata-conversion__rollout-2025-09-26T17": {
+        "lines": 202,
+        "events": 64,
+        "tool_call": 17,
+        "tool_result": 8,
+        "error": 4,  # exit 1 x4 (one with empty output: `rg` found nothing)
+        "interrupt": 9,  # 4 turn_aborted + 5 "exec command rejected by user"
+        "user": 14,  # every one behind "# Context from my IDE setup"
+        "assistant": 10,
+        "summary": 2,
+    },
+}
+# Where SOURCES.md says the failures are: (line, exit code) of every ERROR event.
+CORPUS_ERRORS: dict[str, list[tuple[int, int | None]]] = {
+    "MoonLadderStudios__MoonMind__rollout-2025-11-12": [
+        (19, 124),  # "command timed out after 1013 milliseconds" (934-line rg output)
+        (116, 1),
+        (123, 1),
+        (174, 127),  # /usr/bin/env: 'bash\r' (CRLF scripts)
+        (181, 2),
+        (188, 127),  # python: command not found
+        (202, 2),
+        (216, 127),
+        (230, 127),
+        (265, 1),  # ERROR: Not on a feature branch
+        (272, 124),  # git status timed out after 1005 ms
+        (279, 124),  # ... and after 2005 ms
+        (438, 127),
+        (666, 127),
+        (711, None),  # apply_patch verification failed
+    ],
+    "MoonLadderStudios__MoonMind__rollout-2025-11-13": [
+        (20, 127),
+        (27, 2),
+        (34, 127),  # python: command not found
+        (48, 127),
+        (62, 1),
+        (76, 128),  # fatal: a branch named ... already exists
+        (181, 2),
+    ],
+    "Python-AI-Solutions__agentic-neurodata-conversion__rollout-2025-09-26T17": [
+        (17, 1),
+        (94, 1),  # Invoke-WebRequest : 404: Not Found
+        (100, 1),
+        (154, 1),
+    ],
+    "Hoper-J__": [(282, 1)],
+}
+
+
+def _corpus_files(corpus: Path) -> list[Path]:
+    files = sorted((corpus / "codex").glob("*.jsonl"))
+    assert len(files) == 8
+    return files
+
+
+def _key(path: Path, table: dict[str, object]) -> str | None:
+    keys = [k for k in table if path.name.startswith(k)]
+    assert len(keys) <= 1, (path.name, keys)
+    return keys[0] if keys else None
+
+
+def _counts(run: Run) -> dict[str, int]:
+    found = Counter(e.kind.value for e in run.events if e.kind is not EventKind.TEXT)
+    found.update(e.role for e in run.events if e.kind is EventKind.TEXT)
+    counts = {k: v for k, v in found.items() if v}
+    return counts | {"lines": run.stats.lines, "events": len(run.events)}
+
+
+@pytest.mark.corpus
+def test_every_corpus_rollout_parses_to_the_counted_events(corpus: Path) -> None:
+    for path in _corpus_files(corpus):
+        run = parse_file(path, corpus)
+        key = _key(path, CORPUS_COUNTS)
+        assert key is not None, path.name
+        assert _counts(run) == CORPUS_COUNTS[key], path.name
+        assert run.stats.corrupt_lines == 0 and run.stats.unknown_lines == 0, path.name
+        assert run.stats.lines == len([x for x in read_lines(path) if x.strip()])
+        assert run.path == f"codex/{path.name}"
+        assert run.started_at is not None and run.started_at.utcoffset() is not None
+
+
+@pytest.mark.corpus
+def test_corpus_errors_are_where_the_table_says(corpus: Path) -> None:
+    for path in _corpus_files(corpus):
+        run = parse_file(path, corpus)
+        errors = [(e.ref.line_start, e.exit_code) for e in run.events if e.kind is EventKind.ERROR]
+        key = _key(path, CORPUS_ERRORS)
+        assert errors == (CORPUS_ERRORS[key] if key else []), path.name
+        for event in run.events:
+            if event.kind is EventKind.ERROR:
+                call = [
+                    e
+                    for e in run.events
+                    if e.kind is EventKind.TOOL_CALL and e.tool_use_id == event.tool_use_id
+                ]
+                assert len(call) == 1 and call[0].seq < event.seq, event
+
+
+@pytest.mark.corpus
+def test_corpus_details(corpus: Path) -> None:
+    # Structural checks only: no words of the transcripts are copied into the repository.
+    moon = parse_file(next((corpus / "codex").glob("MoonLadderStudios__*2025-11-12*")), corpus)
+    assert moon.session_id.startswith("019a7ae6") and moon.project == "MoonMind"
+    assert moon.cwd is not None and moon.cwd.startswith("/mnt/")
+    timeout = next(e for e in moon.events if e.ref.line_start == 19)
+    assert re.match(r"command timed out after \d+ milliseconds\n", timeout.text)  # header cut
+    shell = next(e for e in moon.events if e.ref.line_start == 18)
+    assert shell.tool_name == "Bash" and shell.text.startswith("rg ")  # no `bash -lc` wrapper
+    assert any(e.tool_name == "apply_patch" for e in moon.events)
+    ide = parse_file(next((corpus / "codex").glob("Python-AI-*T17-01*")), corpus)
+    users = [e for e in ide.events if e.role == "user" and e.kind is EventKind.TEXT]
+    assert not any("Context from my IDE setup" in e.text or "##" in e.text for e in users)
+    assert next(e for e in users if e.ref.line_start == 187).text.startswith("stop ")
+    assert ide.cwd is not None and ide.project == "agentic-neurodata-conversion-2"
+    ps = next(e for e in ide.events if e.ref.line_start == 10)  # powershell.exe -Command X
+    assert ps.tool_name == "Bash" and "powershell" not in ps.text.lower()
+
+
+@pytest.mark.corpus
+def test_corpus_refs_are_in_the_file_and_quotable(corpus: Path) -> None:
+    for path in _corpus_files(corpus):
+        run = parse_file(path, corpus)
+        count = len(read_lines(path))
+        for event in run.events:
+            assert 1 <= event.ref.line_start <= event.ref.line_end <= count
+            snippet = _snippet(event)
+            assert snippet or event.text == "", event  # only empty outputs have none
+            if snippet:
+                assert quote_in_span(path, event.ref.line_start, event.ref.line_end, snippet), (
+                    path.name,
+                    event.ref.line_start,
+                    snippet,
+                )
+
+
+@pytest.mark.corpus
+def test_corpus_lessons_resolve(corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    found: dict[str, list[str]] = {}
+    for path in _corpus_files(corpus):
+        run = parse_file(path, corpus)
+        candidates = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+        for c in candidates:
+            ref = c.evidence.ref
+            assert quote_in_span(path, ref.line_start, ref.line_end, c.evidence.quote), c
+            assert c.evidence.session_id == run.session_id and c.cwd == run.cwd
+        found[path.name] = [
+            f"{c.kind.value} {c.evidence.ref.fragment}: {c.text}" for c in candidates
+        ]
+    with capsys.disabled():
+        for name, lessons in found.items():
+            print(f"\n{name[:70]}: {len(lessons)} lessons")
+            for lesson in lessons:
+                print(f"  - {lesson}")
+    moon = next(v for k, v in found.items() if "2025-11-13" in k)
+    assert any("python3" in lesson and "#L33-L" in lesson for lesson in moon)
+    ide = next(v for k, v in found.items() if "T17-01" in k)
+    assert any("#L178-L187" in lesson for lesson in ide)  # correction after the rejections
+    assert sum(len(v) for v in found.values()) >= 20
+
+
+# --- fuzz ----------------------------------------------------------------------------------
+
+_ESCAPABLE = re.compile(r'["\\\x00-\x1f]')
+
+
+def _snippet(event: Event) -> str:
+    """A quotable piece of the event's text ("" for an empty tool output). Prose is read from
+    one JSON string, so its first line quotes as is; tool calls and outputs are JSON inside a
+    JSON string and provenance unescapes once, so the piece is the longest run between the
+    characters JSON escapes."""
+    if event.role == "tool" or event.kind is EventKind.TOOL_CALL:
+        pieces = [p.strip() for p in _ESCAPABLE.split(event.text[:4000])]
+        longest = max(pieces, key=len, default="")
+        return longest[:60] if len(longest) >= 2 else ""
+    return next((line[:60] for line in event.text.split("\n") if line.strip()), "")
+
+
+def _check_invariants(run: Run, numbered: list[tuple[int, str]]) -> None:
+    non_blank = [n for n, text in numbered if text.strip()]
+    stats = run.stats
+    assert stats.lines == len(non_blank)
+    assert stats.events == len(run.events)
+    assert stats.events + stats.corrupt_lines + stats.unknown_lines <= stats.lines
+    assert set(stats.corrupt_line_numbers) <= set(non_blank)
+    assert [e.seq for e in run.events] == list(range(len(run.events)))
+    lines = set(non_blank)
+    for event in run.events:
+        assert event.ref.line_start == event.ref.line_end and event.ref.line_start in lines
+        assert len(event.text) <= codex.MAX_EVENT_CHARS + 200  # redaction may lengthen a bit
+    for ts in (run.started_at, run.ended_at):
+        assert ts is None or ts.utcoffset() is not None
+
+
+_FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_FIXTURE_LINES = read_lines(MAIN)
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+_TYPES = [
+    "session_meta",
+    "turn_context",
+    "response_item",
+    "event_msg",
+    "compacted",
+    "message",
+    "function_call",
+    "function_call_output",
+    "custom_tool_call",
+    "custom_tool_call_output",
+    "local_shell_call",
+    "web_search_call",
+    "user_message",
+    "agent_message",
+    "turn_aborted",
+    "exec_command_end",
+    "patch_apply_end",
+    "error",
+]
+_KEYS = [
+    "type",
+    "role",
+    "content",
+    "text",
+    "message",
+    "name",
+    "arguments",
+    "call_id",
+    "output",
+    "input",
+    "id",
+    "cwd",
+    "timestamp",
+    "source",
+    "git",
+    "action",
+    "command",
+    "exit_code",
+    "success",
+    "metadata",
+    "instructions",
+    "record_type",
+]
+_field = st.one_of(_json, st.sampled_from(_TYPES), st.just("exec command rejected by user"))
+_payload = st.dictionaries(st.sampled_from(_KEYS), _field, max_size=6).map(
+    lambda d: d | {"type": d.get("type", "message")}
+)
+_record = st.fixed_dictionaries(
+    {"timestamp": st.one_of(st.text(max_size=30), st.just("2025-01-01T00:00:00Z"), _json)},
+    optional={
+        "type": st.one_of(st.sampled_from(_TYPES), _json),
+        "payload": st.one_of(_payload, _json),
+    },
+)
+
+
+@_FUZZ
+@given(st.lists(st.text(max_size=80), max_size=20))
+def test_fuzz_random_text_lines(texts: list[str]) -> None:
+    numbered = list(enumerate(texts, start=1))
+    _check_invariants(parse_lines("f.jsonl", numbered), numbered)
+    looks_like("f.jsonl", "\n".join(texts))
+
+
+@_FUZZ
+@given(
+    st.lists(
+        st.integers(min_value=0, max_value=400),
+        min_size=len(_FIXTURE_LINES),
+        max_size=len(_FIXTURE_LINES),
+    )
+)
+def test_fuzz_truncated_fixture_lines(cuts: list[int]) -> None:
+    numbered = [
+        (n, line[:cut]) for n, (line, cut) in enumerate(zip(_FIXTURE_LINES, cuts, strict=True), 1)
+    ]
+    run = parse_lines("f.jsonl", numbered)
+    _check_invariants(run, numbered)
+
+
+@_FUZZ
+@given(st.lists(st.one_of(_json, _record, _payload), max_size=15))
+def test_fuzz_random_json_values(values: list[object]) -> None:
+    numbered = [(n, json.dumps(v)) for n, v in enumerate(values, start=1)]
+    run = parse_lines("f.jsonl", numbered)
+    _check_invariants(run, numbered)
+    assert run.stats.corrupt_lines == 0
+    looks_like("f.jsonl", "\n".join(text for _, text in numbered))
+
+
+@_FUZZ
+@given(st.lists(st.one_of(_record, _payload), max_size=10))
+def test_fuzz_records_never_reach_the_safety_net(values: list[dict[str, object]]) -> None:
+    """The parser's catch-all is for shapes no version wrote; the code must not need it."""
+    state = codex._State(rel_path="f.jsonl")
+    for n, value in enumerate(values, start=1):
+        codex._dispatch(state, n, value)
+    codex._finish(state)
