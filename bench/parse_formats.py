@@ -26,7 +26,7 @@ def main() -> None:
         detected = sources.detect(path)
         if detected.format is not None:
             by_format[detected.format.name].append(path)
-    print(f"| format | files | MB | events | best s | MB/s |\n|---|---|---|---|---|---|")
+    print("| format | files | MB | events | best s | MB/s |\n|---|---|---|---|---|---|")
     for name, files in sorted(by_format.items()):
         source = sources.by_name(name)
         size = sum(f.stat().st_size for f in files) / 1e6
