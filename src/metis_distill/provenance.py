@@ -15,6 +15,7 @@ from metis_distill.textio import read_lines
 _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|[\"\\/bfnrt])")
 _SIMPLE = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _WS = re.compile(r"\s+")
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 _FRAGMENT = re.compile(r"^(?P<path>.+?)#L(?P<a>\d+)(?:-L?(?P<b>\d+))?$")
 
 
@@ -30,7 +31,8 @@ def json_unescape(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    return _WS.sub(" ", json_unescape(text)).strip()
+    """JSON unescaping, terminal colour codes dropped, whitespace collapsed."""
+    return _WS.sub(" ", _ANSI.sub("", json_unescape(text))).strip()
 
 
 def span_text(path: Path, line_start: int, line_end: int) -> str | None:

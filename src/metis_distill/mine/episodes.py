@@ -76,6 +76,8 @@ def _find_fix(
     for later in events[index + 1 : index + 1 + FIX_LOOKAHEAD]:
         if later.kind is not EventKind.TOOL_CALL or later.tool_name != call.tool_name:
             continue
+        if later.session != call.session:
+            continue  # another session (a job of a matrix, another aider launch) proves nothing
         if not _same_intent(call.text, later.text):
             continue
         result = results.get(later.tool_use_id or "")

@@ -1,0 +1,426 @@
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from metis_distill import sources
+from metis_distill.extract.rules import RulesExtractor
+from metis_distill.mine.episodes import find_episodes
+from metis_distill.models import EventKind, LessonKind, Run
+from metis_distill.provenance import quote_in_span
+from metis_distill.redact import redact
+from metis_distill.sources.logs import looks_like, parse_file, parse_lines
+from metis_distill.textio import decode, read_lines
+from tests.conftest import FIXTURES
+
+ROOT = FIXTURES / "logs"
+RAW_JOB = ROOT / "gha_raw_job.log"
+GH_VIEW = ROOT / "gh_run_view.txt"
+TERMINAL = ROOT / "terminal_session.txt"
+ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+
+
+def head_of(path: Path) -> str:
+    return decode(path.read_bytes()[: 64 * 1024])
+
+
+def verbatim_quotes(path: Path, line_start: int, line_end: int, text: str) -> list[str]:
+    """Quotes for every line of an event's text, taken from segments that appear verbatim in
+    the raw lines (the quote check normalizes whitespace only, not colour codes)."""
+    raw = [redact(line) for line in read_lines(path)[line_start - 1 : line_end]]
+    quotes = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        source = next(r for r in raw if line in ANSI.sub("", r))
+        # where the colour codes sat, in the coordinates of the line without them
+        cuts, removed = set(), 0
+        for code in ANSI.finditer(source):
+            cuts.add(code.start() - removed)
+            removed += len(code.group())
+        offset = ANSI.sub("", source).index(line)
+        bounds = sorted({0, len(line)} | {c - offset for c in cuts if 0 < c - offset < len(line)})
+        pieces = [line[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+        quotes.append(max(pieces, key=lambda p: len(p.strip()))[:200])
+    return quotes
+
+
+def assert_quotable(path: Path, run: Run) -> None:
+    count = len(read_lines(path))
+    for event in run.events:
+        ref = event.ref
+        assert 1 <= ref.line_start <= ref.line_end <= count, event
+        quotes = verbatim_quotes(path, ref.line_start, ref.line_end, event.text)
+        assert quotes, event
+        for quote in quotes:
+            assert quote_in_span(path, ref.line_start, ref.line_end, quote), (quote, event)
+
+
+def lessons(path: Path, root: Path):  # type: ignore[no-untyped-def]
+    run = parse_file(path, root)
+    found = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+    for candidate in found:
+        ref = candidate.evidence.ref
+        assert quote_in_span(
+            root / ref.path, ref.line_start, ref.line_end, candidate.evidence.quote
+        ), candidate
+    return found
+
+
+# --- sniffing ------------------------------------------------------------------------------
+
+
+def test_looks_like_claims_the_fixtures_whatever_their_name() -> None:
+    for path in (RAW_JOB, GH_VIEW, TERMINAL):
+        assert looks_like(path.name, head_of(path)), path
+        assert looks_like("renamed-without-extension", head_of(path)), path
+        assert sources.detect(path).format is sources.by_name("logs")
+
+
+PLAIN_LOGS = {
+    "bare traceback": 'Traceback (most recent call last):\n  File "a.py", line 1, in <module>\n'
+    "    import nope\nModuleNotFoundError: No module named 'nope'\n",
+    "pytest": "============================= test session starts ==============================\n"
+    "collected 1 item\n\nt.py F\n========================= 1 failed in 0.01s =========================\n",
+    "npm": "npm ERR! code ENOENT\nnpm ERR! syscall open\nnpm ERR! enoent Could not read package.json\n",
+    "app log": "2024-03-01 10:00:00,001 INFO start\n2024-03-01 10:00:01,002 INFO ready\n"
+    "2024-03-01 10:00:02,003 ERROR db: connection refused\n",
+    "two weak signs": "building...\nerror: linker `cc` not found\nmake: *** [all] Error 1\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PLAIN_LOGS))
+def test_looks_like_claims_plain_logs(name: str) -> None:
+    assert looks_like("output.txt", PLAIN_LOGS[name])
+
+
+NOT_LOGS = {
+    "claude code": '{"type":"user","sessionId":"s1","message":{"content":"Traceback (most'
+    ' recent call last):"}}\n',
+    "codex": '{"timestamp":"2025-01-01T00:00:00.000Z","type":"session_meta","payload":{}}\n',
+    "swe-agent": '{\n  "trajectory": [{"observation": "Traceback (most recent call last):"}]\n}',
+    "openhands": '[\n  {"id": 1, "action": "run", "source": "agent"}\n]',
+    "aider": "# aider chat started at 2024-10-01 10:00:00\n\n> Traceback (most recent call last):\n"
+    "#### fix it\n",
+    "markdown with a fenced traceback": "Notes\n\n```\nTraceback (most recent call last):\n"
+    "ValueError: x\n```\n",
+    "prose with one error line": "Meeting notes.\nerror: we forgot the agenda\nNext time.\n",
+    "python source": "import sys\nfrom pathlib import Path\ndef main():\n"
+    "    print('Traceback (most recent call last):')\nclass X:\n    pass\n",
+    "csv with iso dates": "2024-01-01T00:00:00,1.5\n2024-01-02T00:00:00,1.7\n"
+    "2024-01-03T00:00:00,1.9\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOT_LOGS))
+def test_looks_like_leaves_other_content_alone(name: str) -> None:
+    assert not looks_like("ci.log", NOT_LOGS[name])
+
+
+# --- authored fixtures ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def raw_job() -> Run:
+    return parse_file(RAW_JOB, ROOT)
+
+
+def test_raw_job_steps_errors_and_exit_code(raw_job: Run) -> None:
+    kinds = [(e.kind, e.tool_name) for e in raw_job.events]
+    assert kinds == [
+        (EventKind.TOOL_CALL, "action"),
+        (EventKind.TOOL_RESULT, "action"),
+        (EventKind.TOOL_CALL, "Bash"),
+        (EventKind.TOOL_RESULT, "Bash"),
+        (EventKind.TOOL_CALL, "Bash"),
+        (EventKind.ERROR, "Bash"),
+    ]
+    call, error = raw_job.events[4], raw_job.events[5]
+    assert call.text == "pytest -q tests"  # `source .venv/bin/activate` set-up left out
+    assert (call.ref.line_start, call.ref.line_end) == (29, 31)
+    assert error.role == "tool" and error.tool_use_id == call.tool_use_id == "L29"
+    assert error.exit_code == 2
+    # the short summary through the exit line; the ERRORS section above it is not repeated
+    assert (error.ref.line_start, error.ref.line_end) == (43, 47)
+    assert "ERROR tests/test_cache.py - ModuleNotFoundError" in error.text
+    assert raw_job.events[3].exit_code == 0 and raw_job.events[1].exit_code is None
+    assert [e.seq for e in raw_job.events] == list(range(6))
+
+
+def test_raw_job_corrupt_and_unknown_lines_are_skipped_and_counted(raw_job: Run) -> None:
+    assert raw_job.stats.corrupt_line_numbers == (26,)  # a cut-off stamp
+    assert raw_job.stats.unknown_lines == 1  # ##[frobnicate]
+    assert raw_job.stats.lines == 50
+    after = [e for e in raw_job.events if e.ref.line_start > 26]
+    assert len(after) == 3, "steps after the corrupt line are still read"
+    assert all(e.ref.line_start != 27 for e in raw_job.events)
+
+
+def test_raw_job_metadata(raw_job: Run) -> None:
+    assert raw_job.source_format == "logs"
+    assert raw_job.project == "example-org/widget"
+    assert raw_job.cwd == "/home/runner/work/widget/widget"
+    assert raw_job.git_branch == "feature/cache"
+    assert raw_job.started_at is not None and raw_job.started_at.utcoffset() is not None
+    assert raw_job.started_at.isoformat() == "2024-05-02T08:00:01.100000+00:00"
+    assert raw_job.ended_at is not None and raw_job.ended_at.isoformat().startswith(
+        "2024-05-02T08:00:12.5"
+    )
+    assert not raw_job.is_subagent
+
+
+def test_secrets_are_redacted_at_read_time(raw_job: Run) -> None:
+    call = raw_job.events[2]
+    assert "Wq8rT5vLmZ2x" not in call.text and "[REDACTED:" in call.text
+    gh = parse_file(GH_VIEW, ROOT)
+    assert not any("ghp_" in e.text for e in gh.events)
+    terminal = parse_file(TERMINAL, ROOT)
+    assert not any("sk-proj-" in e.text for e in terminal.events)
+
+
+def test_session_id_is_the_job_not_the_file_name(raw_job: Run, tmp_path: Path) -> None:
+    copy = tmp_path / "elsewhere" / "renamed.txt"
+    copy.parent.mkdir()
+    copy.write_bytes(RAW_JOB.read_bytes())
+    assert parse_file(copy, tmp_path).session_id == raw_job.session_id
+    assert "gha_raw_job" not in raw_job.session_id
+    # a log without runner stamps is named by its path in the archive
+    terminal = parse_file(TERMINAL, ROOT)
+    other = tmp_path / "t.txt"
+    other.write_bytes(TERMINAL.read_bytes())
+    assert parse_file(other, tmp_path).session_id != terminal.session_id
+
+
+def test_utf16_with_a_mangled_bom_reads_the_same(raw_job: Run, tmp_path: Path) -> None:
+    """PowerShell `>` of a UTF-8 log: UTF-16LE with BOM, the UTF-8 BOM kept as `ï»¿`."""
+    text = RAW_JOB.read_bytes().decode("utf-8-sig")
+    path = tmp_path / "job.log"
+    path.write_bytes(b"\xff\xfe" + ("ï»¿" + text.replace("\n", "\r\n")).encode("utf-16-le"))
+    assert looks_like(path.name, head_of(path))
+    run = parse_file(path, tmp_path)
+    assert [(e.kind, e.text, e.ref.line_start, e.ref.line_end) for e in run.events] == [
+        (e.kind, e.text, e.ref.line_start, e.ref.line_end) for e in raw_job.events
+    ]
+    assert run.session_id == raw_job.session_id
+    assert run.started_at == raw_job.started_at
+    assert_quotable(path, run)
+
+
+def test_gh_run_view_jobs_colours_and_steps() -> None:
+    run = parse_file(GH_VIEW, ROOT)
+    assert Counter(e.kind for e in run.events) == {
+        EventKind.TOOL_CALL: 3,
+        EventKind.TOOL_RESULT: 1,
+        EventKind.ERROR: 2,
+    }
+    assert {e.session for e in run.events} == {"lint", "test"}
+    calls = {e.tool_use_id: e.text for e in run.events if e.kind is EventKind.TOOL_CALL}
+    assert sorted(calls.values()) == ["npm ci", "npm run lint", "npm test"]
+    lint, npm = (e for e in run.events if e.kind is EventKind.ERROR)
+    assert calls[lint.tool_use_id] == "npm run lint" and lint.exit_code == 1
+    assert lint.text.startswith("Error [ERR_MODULE_NOT_FOUND]: Cannot find package 'eslint-kit'")
+    assert lint.text.endswith("Node.js v20.14.0\nProcess completed with exit code 1.")
+    assert "\x1b" not in lint.text
+    assert calls[npm.tool_use_id] == "npm test" and npm.text.startswith("npm error code E401")
+    result = next(e for e in run.events if e.kind is EventKind.TOOL_RESULT)
+    assert result.text == "added 312 packages in 14s" and result.exit_code == 0
+    assert run.started_at is not None and run.started_at.isoformat().startswith(
+        "2024-06-11T09:15:00"
+    )
+    assert_quotable(GH_VIEW, run)
+
+
+def test_terminal_session_prompts_tests_and_tracebacks() -> None:
+    run = parse_file(TERMINAL, ROOT)
+    assert run.cwd == "/home/dev/src/ledger"  # pytest's rootdir
+    assert run.started_at is None and run.ended_at is None
+    assert run.stats.corrupt_line_numbers == (38,)  # a byte that is not UTF-8
+    calls = [e for e in run.events if e.kind is EventKind.TOOL_CALL]
+    assert [c.role for c in calls] == ["user"] * 6
+    errors = [e for e in run.events if e.kind is EventKind.ERROR]
+    assert [(e.ref.line_start, e.ref.line_end) for e in errors] == [(20, 22), (26, 31), (40, 45)]
+    assert errors[0].text.splitlines()[1].startswith("FAILED tests/test_rates.py::test_round_half")
+    assert errors[1].text.startswith("ERROR: test_read")  # unittest header + its traceback
+    results = [e for e in run.events if e.kind is EventKind.TOOL_RESULT]
+    assert [(r.text, r.exit_code) for r in results] == [("migrated 0 tables", None)]
+    assert_quotable(TERMINAL, run)
+
+
+def test_fixture_lessons() -> None:
+    texts = [c.text for path in (RAW_JOB, GH_VIEW, TERMINAL) for c in lessons(path, ROOT)]
+    assert (
+        "Expect `pytest -q tests` to fail here: “ERROR tests/test_cache.py - "
+        "ModuleNotFoundError: No module named 'redis_lite'” (no working fix seen yet)." in texts
+    )
+    assert any(
+        t.startswith("Expect `npm run lint` to fail here: “Error [ERR_MODULE_NOT_FOUND]")
+        for t in texts
+    )
+    assert (
+        "`python scripts/migrate.py --db sqlite:///ledger.db` fails here (“RuntimeError: schema "
+        "version 7 is newer than this tool”); use `python scripts/migrate.py --db "
+        "sqlite:///ledger.db --allow-newer` instead." in texts
+    )
+    assert not any("sk-proj-" in t or "ghp_" in t for t in texts)
+
+
+def test_the_archive_is_not_written() -> None:
+    before = RAW_JOB.stat().st_mtime_ns, RAW_JOB.read_bytes()
+    parse_file(RAW_JOB, ROOT)
+    assert (RAW_JOB.stat().st_mtime_ns, RAW_JOB.read_bytes()) == before
+
+
+# --- never raise -----------------------------------------------------------------------------
+
+LINE = st.text(st.characters(blacklist_characters="\n\r"), max_size=120)
+FIXTURE_LINES = [line for path in (RAW_JOB, GH_VIEW, TERMINAL) for line in read_lines(path)]
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | LINE,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(LINE, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+def check(lines: list[str]) -> None:
+    run = parse_lines("fuzz.log", enumerate(lines, start=1))
+    stats = run.stats
+    assert stats.events == len(run.events)
+    assert stats.lines == sum(1 for line in lines if line.strip())
+    assert stats.events + stats.corrupt_lines + stats.unknown_lines <= stats.lines
+    assert [e.seq for e in run.events] == list(range(len(run.events)))
+    for event in run.events:
+        assert 1 <= event.ref.line_start <= event.ref.line_end <= len(lines)
+        assert event.text.strip() and len(event.text) <= 60_000
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(LINE, max_size=40))
+def test_random_lines_never_raise(lines: list[str]) -> None:
+    check(lines)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(0, len(FIXTURE_LINES)),
+    st.integers(0, len(FIXTURE_LINES)),
+    st.integers(0, 200),
+    st.lists(st.integers(0, len(FIXTURE_LINES)), max_size=8),
+)
+def test_truncated_and_damaged_fixtures_never_raise(
+    start: int, stop: int, cut: int, dropped: list[int]
+) -> None:
+    lines = [line for i, line in enumerate(FIXTURE_LINES[start:stop]) if i not in dropped]
+    if lines:
+        lines[-1] = lines[-1][:cut]
+    check(lines)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(JSON_VALUES, max_size=20))
+def test_random_json_values_never_raise(values: list[object]) -> None:
+    lines = [json.dumps(v) for v in values]
+    check(lines)
+    assert not looks_like("x.jsonl", "\n".join(lines)) or not lines or lines[0][:1] not in "{["
+
+
+# --- the corpus ------------------------------------------------------------------------------
+
+# Counted without the parser (grep/awk over the file, `iconv -f UTF-16` for the .log):
+#   calls  = `grep -c '##\[group\]Run '`; 'Z shell: ' lines tell script steps from actions;
+#   errors = `grep -c '##\[error\]'` (each joins the traceback / node error just above it);
+#   results = steps with output after their `##[endgroup]` (awk), minus the failing step;
+#   lines = `grep -c '[^[:space:]]'` (non-blank lines).
+CORPUS_COUNTS = {
+    "astrogilda__tsbootstrap__ci_logs.txt": {
+        "lines": 516,
+        "calls": 14,
+        "bash_calls": 9,
+        "results": 11,
+        "errors": 1,
+        "error_lines": (467, 506),  # `Traceback` .. `##[error]Process completed`
+    },
+    "Agnuxo1__OpenCLAW-2__failed_job.log": {
+        "lines": 177,
+        "calls": 4,
+        "bash_calls": 2,
+        "results": 3,
+        "errors": 1,
+        "error_lines": (154, 162),  # the node `ReferenceError` .. `##[error]Process completed`
+    },
+}
+
+
+@pytest.mark.corpus
+def test_detect_claims_exactly_the_ci_logs(corpus: Path) -> None:
+    for path in sorted(p for p in corpus.rglob("*") if p.is_file()):
+        claimed = looks_like(path.name, head_of(path))
+        assert claimed == (path.parent.name == "ci-logs"), path
+    for path in (corpus / "ci-logs").iterdir():
+        assert sources.detect(path).format is sources.by_name("logs")
+
+
+@pytest.mark.corpus
+def test_every_corpus_log_parses_with_checked_counts(corpus: Path) -> None:
+    files = sorted((corpus / "ci-logs").iterdir())
+    assert sorted(p.name for p in files) == sorted(CORPUS_COUNTS)
+    for path in files:
+        expected = CORPUS_COUNTS[path.name]
+        run = parse_file(path, corpus)
+        kinds = Counter(e.kind for e in run.events)
+        assert run.stats.lines == expected["lines"], path
+        assert run.stats.corrupt_lines == run.stats.unknown_lines == 0
+        assert kinds[EventKind.TOOL_CALL] == expected["calls"]
+        assert (
+            sum(1 for e in run.events if e.tool_name == "Bash" and e.kind is EventKind.TOOL_CALL)
+            == expected["bash_calls"]
+        )
+        assert kinds[EventKind.TOOL_RESULT] == expected["results"]
+        assert kinds[EventKind.ERROR] == expected["errors"]
+        assert len(run.events) == expected["calls"] + expected["results"] + expected["errors"]
+        error = next(e for e in run.events if e.kind is EventKind.ERROR)
+        assert (error.ref.line_start, error.ref.line_end) == expected["error_lines"]
+        assert error.exit_code == 1 and error.role == "tool"
+        call = next(e for e in run.events if e.tool_use_id == error.tool_use_id)
+        assert call.kind is EventKind.TOOL_CALL and call.tool_name == "Bash"
+        assert run.started_at is not None and run.ended_at is not None
+        assert run.started_at < run.ended_at and run.started_at.utcoffset() is not None
+        assert run.cwd is not None and run.cwd.startswith("/home/runner/work/")
+        assert_quotable(path, run)
+
+
+@pytest.mark.corpus
+def test_corpus_failures_are_where_sources_md_says(corpus: Path) -> None:
+    """tsbootstrap: ModuleNotFoundError -> exit 1; OpenCLAW: node ESM `require` -> exit 1."""
+    ts = parse_file(corpus / "ci-logs" / "astrogilda__tsbootstrap__ci_logs.txt", corpus)
+    error = next(e for e in ts.events if e.kind is EventKind.ERROR)
+    assert error.text.startswith("Traceback (most recent call last):")
+    assert "ModuleNotFoundError: No module named" in error.text
+    node = parse_file(corpus / "ci-logs" / "Agnuxo1__OpenCLAW-2__failed_job.log", corpus)
+    error = next(e for e in node.events if e.kind is EventKind.ERROR)
+    assert error.text.startswith("ReferenceError: require is not defined in ES module scope")
+    call = next(e for e in node.events if e.tool_use_id == error.tool_use_id)
+    assert call.text.startswith("node ")
+
+
+@pytest.mark.corpus
+def test_corpus_lessons(corpus: Path) -> None:
+    found = {}
+    for path in sorted((corpus / "ci-logs").iterdir()):
+        candidates = lessons(path, corpus)  # asserts that every quote resolves
+        for candidate in candidates:
+            print(f"{path.name}: [{candidate.kind.value}] {candidate.text}")
+        found[path.name] = candidates
+    ts = found["astrogilda__tsbootstrap__ci_logs.txt"]
+    assert [c.kind for c in ts] == [LessonKind.FAILURE]
+    assert ts[0].text.startswith("Expect `python tests/_nopytest_tests.py` to fail here")
+    assert "ModuleNotFoundError: No module named" in ts[0].evidence.quote
+    node = found["Agnuxo1__OpenCLAW-2__failed_job.log"]
+    assert [c.kind for c in node] == [LessonKind.FAILURE]
+    assert node[0].text.startswith("Expect `node p2p_connect.js")
+    assert node[0].evidence.quote.startswith("ReferenceError: require is not defined")
