@@ -1,6 +1,6 @@
 """Parse throughput per format over ../shared/corpus (or a folder given): MB/s, best of N.
 
-    .venv/bin/python bench/parse_formats.py [ROOT] [--repeat N]
+.venv/bin/python bench/parse_formats.py [ROOT] [--repeat N]
 """
 
 from __future__ import annotations

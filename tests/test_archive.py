@@ -82,7 +82,7 @@ def test_cli_archive_and_sources(tmp_path: Path) -> None:
         app, ["archive", "--from", str(SAMPLE / "projects"), "--data-dir", str(data)]
     )
     assert result.exit_code == 0, result.output
-    assert "6 new" in result.output
+    assert "6 new, 0 appended" in " ".join(result.output.split())
     listing = runner.invoke(app, ["sources", "--data-dir", str(data)])
     assert listing.exit_code == 0, listing.output
     assert "claude_code" in listing.output and "│ 6 " in listing.output

@@ -243,3 +243,28 @@ def test_large_archive_reads_only_appended_bytes(tmp_path: Path) -> None:
     assert second["files_unchanged"] == 119
     assert second["bytes_read"] == len(extra.encode()) and second["lines_read"] == 1
     assert second["lessons_new"] == 1
+
+
+@pytest.mark.corpus
+def test_every_format_of_the_corpus_end_to_end(tmp_path: Path, corpus: Path) -> None:
+    source = tmp_path / "runs"
+    folders = [p for p in corpus.iterdir() if p.is_dir()]
+    for folder in folders:
+        shutil.copytree(folder, source / folder.name)
+    expected = sum(1 for f in folders for p in f.iterdir() if p.is_file())
+    target = tmp_path / "repo" / "CLAUDE.md"
+    target.parent.mkdir()
+    data = tmp_path / "data"
+    report = distill_json(source, target, data)
+    assert report["files_read"] == expected and report["skipped_files"] == []
+    assert report["failed_files"] == [] and report["corrupt_lines"] == 0
+    listing = metis("sources", "--data-dir", str(data))
+    for name in ("aider", "claude_code", "codex", "logs", "trajectory"):
+        assert name in listing
+    lines = check_proposal(target, data)
+    assert len(lines) >= 15
+    ledger = Ledger.at(data)
+    formats = {
+        row.source_format for row in ledger.file_rows(str((data / "archive").resolve())).values()
+    }
+    assert formats == {"aider", "claude_code", "codex", "logs", "trajectory"}

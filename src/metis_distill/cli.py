@@ -231,7 +231,8 @@ def archive(
     console.print(
         f"archived into {settings.archive_dir}: {result.copied} new, {result.appended} appended, "
         f"{result.versions} new versions, {result.unchanged} unchanged "
-        f"({result.bytes_copied:,} bytes copied)"
+        f"({result.bytes_copied:,} bytes copied)",
+        soft_wrap=True,
     )
     for path, reason in result.skipped:
         err.print(f"[dim]skipped[/] {path}: {reason}")

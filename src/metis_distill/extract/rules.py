@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from metis_distill.mine.episodes import Episode
-from metis_distill.mine.signals import error_signature
+from metis_distill.mine.signals import EDIT_TOOLS, error_signature
 from metis_distill.mine.text import clean, command_head, shorten
 from metis_distill.models import (
     Event,
@@ -22,21 +22,6 @@ from metis_distill.provenance import Lines, quote_in_lines
 MAX_QUOTE = 200
 MAX_EVIDENCE_LINES = 60
 _LOW_VALUE_TOOLS = frozenset({"Read", "Glob", "Grep", "LS", "WebFetch", "WebSearch", "TodoWrite"})
-# File-editing tools of every format (Claude Code, Codex, SWE-agent, OpenHands).
-_EDIT_TOOLS = frozenset(
-    {
-        "Edit",
-        "MultiEdit",
-        "Write",
-        "NotebookEdit",
-        "apply_patch",
-        "edit",
-        "create",
-        "insert",
-        "append",
-        "str_replace_editor",
-    }
-)
 _MISSING_PROGRAM = re.compile(
     r"(?:^|[\s:])(?P<program>[\w.+-]+): command not found|command not found: (?P<zsh>[\w.+-]+)"
 )
@@ -100,7 +85,7 @@ def _failure_text(run: Run, episode: Episode, signature: str) -> str:
     if missing and tool == "Bash":
         program = missing.group("program") or missing.group("zsh")
         return _missing_program_text(program, call, episode.fix_call)
-    if tool in _EDIT_TOOLS:
+    if tool in EDIT_TOOLS:
         worked = " (a later edit with the file's exact text worked)" if episode.fix_call else ""
         return f"Re-read the file before {tool} on {what}: it failed with “{sig}”{worked}."
     fix = _code(shorten(command_head(episode.fix_call.text), 80)) if episode.fix_call else ""
@@ -129,7 +114,7 @@ def _missing_program_text(program: str, call: Event, fix_call: Event | None) -> 
 def _files_edited_between(run: Run, start: Event, end: Event) -> list[str]:
     files: list[str] = []
     for event in run.events[start.seq + 1 : end.seq]:
-        if event.kind is EventKind.TOOL_CALL and event.tool_name in _EDIT_TOOLS and event.text:
+        if event.kind is EventKind.TOOL_CALL and event.tool_name in EDIT_TOOLS and event.text:
             name = _code(event.text.splitlines()[0].rsplit("/", 1)[-1])
             if name not in files:
                 files.append(name)

@@ -85,7 +85,8 @@ def _find_fix(
             continue
         if signals.is_success(result):
             return later, result
-        if signals.is_failure(result) and later.text == call.text:
+        same_call = later.text == call.text and call.tool_name not in signals.EDIT_TOOLS
+        if signals.is_failure(result) and same_call:
             return None, None  # the same call failed again: whatever came between was no fix
     return None, None
 
@@ -141,6 +142,8 @@ def _alike(x: str, y: str) -> bool:
 def _correction_after(events: tuple[Event, ...], index: int) -> Episode | None:
     """A user message right after an interrupt or a rejected call that tells what to do."""
     for later in events[index + 1 : index + 1 + CORRECTION_LOOKAHEAD]:
+        if later.session != events[index].session:
+            return None
         if later.role != "user" or later.kind is not EventKind.TEXT:
             continue
         first = next(iter(sentences(later.text)), "")

@@ -68,6 +68,21 @@ def is_rejection(event: Event) -> bool:
     return event.kind is EventKind.ERROR and bool(_REJECTED.search(event.text[:300]))
 
 
+# File-editing tools of every format (Claude Code, Codex, aider, SWE-agent, OpenHands).
+EDIT_TOOLS = frozenset(
+    {
+        "Edit",
+        "MultiEdit",
+        "Write",
+        "NotebookEdit",
+        "apply_patch",
+        "edit",
+        "create",
+        "insert",
+        "append",
+        "str_replace_editor",
+    }
+)
 # Tools that fetch from the web: their failures are about the network, not the project.
 _WEB_TOOLS = frozenset({"WebFetch", "WebSearch", "web_search", "fetch"})
 
