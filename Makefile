@@ -52,7 +52,10 @@ test: setup
 	$(BIN)/pytest -q
 
 bench: setup
+	$(BIN)/python bench/parse_formats.py
 	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/large_archive.py --mb 100
+	$(BIN)/python bench/embed_throughput.py
 
 clean:
 	rm -rf $(VENV) $(RUN_DIR)
