@@ -86,3 +86,20 @@ def test_cli_archive_and_sources(tmp_path: Path) -> None:
     listing = runner.invoke(app, ["sources", "--data-dir", str(data)])
     assert listing.exit_code == 0, listing.output
     assert "claude_code" in listing.output and "│ 6 " in listing.output
+
+
+def test_a_run_without_cwd_belongs_to_the_folder_it_came_from(tmp_path: Path) -> None:
+    from metis_distill import pipeline
+    from tests.conftest import FIXTURES
+
+    history = FIXTURES / "aider" / "damaged" / "damaged.aider.chat.history.md"  # says no cwd
+    repo = tmp_path / "myrepo"
+    repo.mkdir()
+    shutil.copy(history, repo / ".aider.chat.history.md")
+    ledger = Ledger.at(tmp_path / "data")
+    archive_from([repo / ".aider.chat.history.md"], tmp_path / "archive", ledger)
+    found = pipeline.changed_files((tmp_path / "archive").resolve(), ledger)
+    result = pipeline.mine_batch((tmp_path / "archive").resolve(), found.changed)
+    (record,) = result.files
+    assert record.source_format == "aider"
+    assert record.cwd == str(repo.resolve())

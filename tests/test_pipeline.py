@@ -131,3 +131,16 @@ def test_an_unreadable_file_is_reported_and_the_rest_is_read(tmp_path: Path) -> 
     result = pipeline.mine_batch(archive, [gone, good])
     assert len(result.failed_files) == 1 and "vanished.jsonl" in result.failed_files[0]
     assert len(result.files) == 1 and result.candidates
+
+
+def test_huge_lines_and_bad_bytes_are_read_not_fatal(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    path = archive / "proj" / "s.jsonl"
+    path.parent.mkdir(parents=True)
+    huge = user_line("x" * 5_000_000)
+    bad = b'{"type":"user","sessionId":"s","message":{"content":"caf\xe9 \xff broken bytes"}}'
+    rule = user_line("Never commit the generated lockfile by hand.")
+    path.write_bytes(huge.encode() + b"\n" + bad + b"\n" + rule.encode() + b"\n")
+    found, result = read(archive, Ledger.at(tmp_path / "data"))
+    assert result.failed_files == [] and result.lines_read == 3
+    assert [c.evidence.ref.line_start for c in result.candidates] == [3]

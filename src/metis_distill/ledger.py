@@ -263,6 +263,10 @@ class Ledger:
         with self.session() as db:
             return {row.source: row for row in db.scalars(select(CopyRow))}
 
+    def origins(self) -> dict[str, str]:
+        """Archive path -> the source file it was copied from."""
+        return {row.archive_path: row.source for row in self.copies().values() if row.archive_path}
+
     def record_copy(self, row: CopyRow) -> None:
         with self.session() as db:
             db.merge(row)

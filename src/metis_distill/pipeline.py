@@ -43,6 +43,7 @@ class FileInfo:
     first_line: int = 1
     session_id: str | None = None  # known from an earlier read (a resumed file may not say)
     cwd: str | None = None
+    origin: str | None = None  # where `metis archive` copied it from
 
 
 @dataclass
@@ -124,6 +125,8 @@ def changed_files(archive_root: Path, ledger: Ledger) -> Discovery:
             _resume(found, rel, stat, row)
         else:
             _first_read(found, path, rel, stat, rewritten=row is not None)
+    origins = ledger.origins()
+    found.changed = [replace(f, origin=origins.get(f.path)) for f in found.changed]
     return found
 
 
@@ -196,6 +199,9 @@ def _mine_file(archive_root: Path, info: FileInfo, result: BatchResult) -> None:
     run = sources.by_name(info.format).parse_lines(info.path, segment.lines)
     if info.offset and info.session_id:
         run = replace(run, session_id=info.session_id, cwd=run.cwd or info.cwd)
+    if run.cwd is None and info.origin:
+        # an aider history sits at its repository's root: where it came from is its cwd
+        run = replace(run, cwd=str(Path(info.origin).parent))
     episodes = list(find_episodes(run))
     result.candidates.extend(RulesExtractor().extract(run, episodes, dict(segment.lines)))
     result.lines_read += len(segment.lines)
