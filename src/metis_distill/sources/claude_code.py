@@ -18,6 +18,7 @@ from typing import Any
 from metis_distill.models import Event, EventKind, ParseStats, Run, SourceRef
 from metis_distill.redact import redact
 from metis_distill.sources.base import SourceFormat
+from metis_distill.sources.common import as_str, parse_timestamp
 from metis_distill.textio import numbered_lines
 
 FORMAT = "claude_code"
@@ -76,13 +77,13 @@ class _State:
         text = kwargs.pop("text")
         if not text.strip():
             return
-        ref = SourceRef(self.rel_path, line_no, line_no, _str(record.get("uuid")))
+        ref = SourceRef(self.rel_path, line_no, line_no, as_str(record.get("uuid")))
         self.events.append(
             Event(
                 seq=len(self.events),
                 text=redact(text[:MAX_EVENT_CHARS]),
                 ref=ref,
-                timestamp=_timestamp(record),
+                timestamp=parse_timestamp(record.get("timestamp")),
                 is_sidechain=bool(record.get("isSidechain")),
                 **kwargs,
             )
@@ -117,13 +118,13 @@ def parse_lines(rel_path: str, lines: Iterable[tuple[int, str]]) -> Run:
 def _note_context(state: _State, record: dict[str, Any]) -> None:
     if record.get("type") in _METADATA_TYPES or record.get("type") == "summary":
         return
-    state.session_id = state.session_id or _str(record.get("sessionId"))
-    state.cwd = state.cwd or _str(record.get("cwd"))
-    branch = _str(record.get("gitBranch"))
+    state.session_id = state.session_id or as_str(record.get("sessionId"))
+    state.cwd = state.cwd or as_str(record.get("cwd"))
+    branch = as_str(record.get("gitBranch"))
     if branch and branch != "HEAD":
         state.git_branch = state.git_branch or branch
     state.sidechain = state.sidechain or bool(record.get("isSidechain"))
-    ts = _timestamp(record)
+    ts = parse_timestamp(record.get("timestamp"))
     if ts is not None:
         state.first_ts = ts if state.first_ts is None else min(state.first_ts, ts)
         state.last_ts = ts if state.last_ts is None else max(state.last_ts, ts)
@@ -143,7 +144,7 @@ def _dispatch(state: _State, line_no: int, record: dict[str, Any]) -> None:
             record,
             role="system",
             kind=EventKind.SUMMARY,
-            text=_str(record.get("summary")) or "",
+            text=as_str(record.get("summary")) or "",
         )
     elif kind not in _METADATA_TYPES:
         state.unknown += 1
@@ -159,7 +160,7 @@ def _user(state: _State, line_no: int, record: dict[str, Any]) -> None:
     for block in content:
         btype = block.get("type")
         if btype == "text":
-            _user_text(state, line_no, record, _str(block.get("text")) or "")
+            _user_text(state, line_no, record, as_str(block.get("text")) or "")
         elif btype == "tool_result":
             _tool_result(state, line_no, record, block)
         elif btype == "image":
@@ -181,7 +182,7 @@ def _tool_result(
 ) -> None:
     text, images = _result_text(block.get("content"))
     state.images += images
-    tool_id = _str(block.get("tool_use_id"))
+    tool_id = as_str(block.get("tool_use_id"))
     is_error = bool(block.get("is_error"))
     match = _EXIT_CODE.match(text)
     exit_code = int(match.group(1)) if match else None
@@ -212,10 +213,10 @@ def _assistant(state: _State, line_no: int, record: dict[str, Any]) -> None:
                 record,
                 role="assistant",
                 kind=EventKind.ERROR if error else EventKind.TEXT,
-                text=_str(block.get("text")) or "",
+                text=as_str(block.get("text")) or "",
             )
         elif btype == "tool_use":
-            tool_id, name = _str(block.get("id")), _str(block.get("name")) or "tool"
+            tool_id, name = as_str(block.get("id")), as_str(block.get("name")) or "tool"
             if tool_id:
                 state.tool_names[tool_id] = name
             state.add(
@@ -239,7 +240,7 @@ def _system(state: _State, line_no: int, record: dict[str, Any]) -> None:
             record,
             role="system",
             kind=EventKind.SUMMARY,
-            text=_str(record.get("content")) or str(subtype),
+            text=as_str(record.get("content")) or str(subtype),
         )
 
 
@@ -311,20 +312,6 @@ def _api_error(record: dict[str, Any]) -> str:
     error = record.get("error")
     status = error.get("status") if isinstance(error, dict) else None
     return f"api_error status {status}" if status else "api_error"
-
-
-def _timestamp(record: dict[str, Any]) -> datetime | None:
-    value = record.get("timestamp")
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 SOURCE = SourceFormat(FORMAT, looks_like, parse_lines)

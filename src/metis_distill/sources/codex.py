@@ -26,13 +26,14 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from metis_distill.models import Event, EventKind, ParseStats, Run, SourceRef
 from metis_distill.redact import redact
 from metis_distill.sources.base import SourceFormat
+from metis_distill.sources.common import as_str, parse_timestamp
 from metis_distill.textio import numbered_lines
 
 FORMAT = "codex"
@@ -138,7 +139,9 @@ def looks_like(name: str, head: str) -> bool:  # noqa: ARG001 (content decides, 
             continue
         if not isinstance(record, dict):
             continue
-        if _str(record.get("type")) in _ENVELOPE_TYPES and isinstance(record.get("payload"), dict):
+        if as_str(record.get("type")) in _ENVELOPE_TYPES and isinstance(
+            record.get("payload"), dict
+        ):
             return True
         if index == 0 and _is_legacy_meta(record):
             return True
@@ -249,14 +252,14 @@ def parse_lines(rel_path: str, lines: Iterable[tuple[int, str]]) -> Run:
 
 def _dispatch(state: _State, line_no: int, record: dict[str, Any]) -> bool:
     """Read one record; False when it is of no type we know."""
-    ts = _timestamp(record.get("timestamp"))
-    kind, payload = _str(record.get("type")), record.get("payload")
+    ts = parse_timestamp(record.get("timestamp"))
+    kind, payload = as_str(record.get("type")), record.get("payload")
     if kind in _ENVELOPE_TYPES and isinstance(payload, dict):
         state.note_time(ts)
         if kind == "session_meta":
             _session_meta(state, payload)
         elif kind == "turn_context":
-            state.turn_cwd = state.turn_cwd or _str(payload.get("cwd"))
+            state.turn_cwd = state.turn_cwd or as_str(payload.get("cwd"))
         elif kind == "response_item":
             return _response_item(state, line_no, ts, payload)
         elif kind == "event_msg":
@@ -288,23 +291,23 @@ def _is_legacy_meta(record: dict[str, Any]) -> bool:
 
 
 def _session_meta(state: _State, payload: dict[str, Any]) -> None:
-    session_id = _str(payload.get("id"))
+    session_id = as_str(payload.get("id"))
     if session_id:
         state.session = session_id
         if session_id not in state.sessions:
             state.sessions.append(session_id)
-    state.cwd = state.cwd or _str(payload.get("cwd"))
+    state.cwd = state.cwd or as_str(payload.get("cwd"))
     git = payload.get("git")
-    branch = _str(git.get("branch")) if isinstance(git, dict) else None
+    branch = as_str(git.get("branch")) if isinstance(git, dict) else None
     if branch and branch != "HEAD":
         state.git_branch = state.git_branch or branch
     source = payload.get("source")
     state.subagent = state.subagent or (isinstance(source, dict) and "subagent" in source)
-    state.note_time(_timestamp(payload.get("timestamp")))
+    state.note_time(parse_timestamp(payload.get("timestamp")))
 
 
 def _response_item(state: _State, line_no: int, ts: datetime | None, item: dict[str, Any]) -> bool:
-    itype = _str(item.get("type"))
+    itype = as_str(item.get("type"))
     if itype == "message":
         _message(state, line_no, ts, item)
     elif itype in _CALL_TYPES:
@@ -321,16 +324,16 @@ def _response_item(state: _State, line_no: int, ts: datetime | None, item: dict[
             kind=EventKind.TOOL_CALL,
             text=query,
             tool_name="WebSearch",
-            tool_use_id=_str(item.get("id")) or f"L{line_no}",
-            native_id=_str(item.get("id")),
+            tool_use_id=as_str(item.get("id")) or f"L{line_no}",
+            native_id=as_str(item.get("id")),
         )
     return itype in _RESPONSE_ITEMS
 
 
 def _message(state: _State, line_no: int, ts: datetime | None, item: dict[str, Any]) -> None:
-    role = _str(item.get("role")) or ""
+    role = as_str(item.get("role")) or ""
     text = _content_text(state, item.get("content"))
-    native = _str(item.get("id"))
+    native = as_str(item.get("id"))
     if role == "assistant":
         state.messages[("assistant", text.strip())] += 1
         state.add(line_no, ts, role="assistant", kind=EventKind.TEXT, text=text, native_id=native)
@@ -377,15 +380,15 @@ def _person_text(text: str) -> str:
 
 
 def _call(state: _State, line_no: int, ts: datetime | None, item: dict[str, Any]) -> None:
-    call_id = _str(item.get("call_id")) or _str(item.get("id")) or f"L{line_no}"
+    call_id = as_str(item.get("call_id")) or as_str(item.get("id")) or f"L{line_no}"
     args: dict[str, Any] | str
     if item.get("type") == "local_shell_call":
         action = item.get("action")
         name, args = "local_shell", action if isinstance(action, dict) else {}
     elif item.get("type") == "custom_tool_call":
-        name, args = _str(item.get("name")) or "tool", {"input": item.get("input")}
+        name, args = as_str(item.get("name")) or "tool", {"input": item.get("input")}
     else:
-        name, args = _str(item.get("name")) or "tool", _arguments(item.get("arguments"))
+        name, args = as_str(item.get("name")) or "tool", _arguments(item.get("arguments"))
     tool, text = _describe_call(name, args)
     state.tool_names[call_id] = tool
     state.add(
@@ -396,7 +399,7 @@ def _call(state: _State, line_no: int, ts: datetime | None, item: dict[str, Any]
         text=text,
         tool_name=tool,
         tool_use_id=call_id,
-        native_id=_str(item.get("id")) or _str(item.get("call_id")),
+        native_id=as_str(item.get("id")) or as_str(item.get("call_id")),
     )
 
 
@@ -473,7 +476,7 @@ def _plan_text(args: dict[str, Any]) -> str:
 
 
 def _output(state: _State, line_no: int, ts: datetime | None, item: dict[str, Any]) -> None:
-    call_id = _str(item.get("call_id")) or f"L{line_no}"
+    call_id = as_str(item.get("call_id")) or f"L{line_no}"
     text, exit_code, failed = _output_text(state, item.get("output"))
     if _REJECTED.match(text.strip()):
         kind, role = EventKind.INTERRUPT, "user"
@@ -545,13 +548,13 @@ def _strip_headers(text: str) -> tuple[str, int | None]:
 
 
 def _event_msg(state: _State, line_no: int, ts: datetime | None, payload: dict[str, Any]) -> bool:
-    etype = _str(payload.get("type")) or ""
+    etype = as_str(payload.get("type")) or ""
     if etype in _ECHO_EVENTS:
         text = payload.get("message")
         if isinstance(text, str):
             state.echoes.append(_Echo(line_no, etype, text, ts, state.session))
     elif etype == "turn_aborted":
-        reason = _str(payload.get("reason")) or "turn_aborted"
+        reason = as_str(payload.get("reason")) or "turn_aborted"
         state.add(line_no, ts, role="user", kind=EventKind.INTERRUPT, text=reason)
     elif etype == "error":
         state.add(line_no, ts, role="system", kind=EventKind.ERROR, text=payload.get("message"))
@@ -566,7 +569,7 @@ def _event_msg(state: _State, line_no: int, ts: datetime | None, payload: dict[s
         )
         code = _int(payload.get("exit_code"))
         state.echoes.append(
-            _Echo(line_no, etype, text, ts, state.session, _str(payload.get("call_id")), code)
+            _Echo(line_no, etype, text, ts, state.session, as_str(payload.get("call_id")), code)
         )
     elif etype == "patch_apply_end":
         ok = payload.get("success")
@@ -578,7 +581,7 @@ def _event_msg(state: _State, line_no: int, ts: datetime | None, payload: dict[s
                 text if isinstance(text, str) else "",
                 ts,
                 state.session,
-                _str(payload.get("call_id")),
+                as_str(payload.get("call_id")),
                 failed=ok is False,
             )
         )
@@ -689,22 +692,8 @@ def _project(cwd: str | None) -> str:
     return path.name
 
 
-def _timestamp(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        ts = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
-    except (ValueError, OverflowError):  # not a time, or out of range once in UTC
-        return None
-
-
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 SOURCE = SourceFormat(FORMAT, looks_like, parse_lines)

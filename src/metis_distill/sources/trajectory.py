@@ -20,13 +20,14 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from metis_distill.models import Event, EventKind, ParseStats, Run, SourceRef
 from metis_distill.redact import redact
 from metis_distill.sources.base import SourceFormat
+from metis_distill.sources.common import as_str, parse_timestamp
 from metis_distill.textio import numbered_lines
 
 FORMAT = "trajectory"
@@ -560,11 +561,11 @@ def _swe_steps(state: _State, steps: list[_Node]) -> None:
             continue
         _swe_cwd(state, step.get("state"))
         for key in ("thought", "response"):
-            text = _str(step.get(key))
+            text = as_str(step.get(key))
             if text and text.strip():
                 state.add(members[key], role="assistant", kind=EventKind.TEXT, text=text.strip())
                 break
-        action, call_id, tool = _str(step.get("action")), None, None
+        action, call_id, tool = as_str(step.get("action")), None, None
         if action is not None and action.strip():
             call_id = f"L{state.doc.line(members['action'].start)}"
             tool = _swe_tool(action)
@@ -576,7 +577,7 @@ def _swe_steps(state: _State, steps: list[_Node]) -> None:
                 tool_name=tool,
                 tool_use_id=call_id,
             )
-        observation = _str(step.get("observation"))
+        observation = as_str(step.get("observation"))
         if observation is not None:
             _swe_cwd_from_output(state, observation)
             _tool_output(state, members["observation"], observation, call_id, tool)
@@ -619,12 +620,12 @@ def _swe_history(state: _State, messages: list[_Node]) -> None:
 def _swe_history_call(
     state: _State, message: dict[str, Any], members: dict[str, _Node]
 ) -> tuple[str, str | None] | None:
-    thought = _str(message.get("thought"))
+    thought = as_str(message.get("thought"))
     if thought is not None and thought.strip():
         state.add(members["thought"], role="assistant", kind=EventKind.TEXT, text=thought.strip())
     else:
         _message_text(state, _Node(message, 0, 0, 0, members), role="assistant")
-    action = _str(message.get("action"))
+    action = as_str(message.get("action"))
     if action is None or not action.strip():
         return None
     native, tool = _first_tool_call(message.get("tool_calls"))
@@ -648,10 +649,10 @@ def _first_tool_call(calls: Any) -> tuple[str | None, str | None]:
     if not isinstance(calls, list) or not calls or not isinstance(calls[0], dict):
         return None, None
     function = calls[0].get("function")
-    name = _str(function.get("name")) if isinstance(function, dict) else None
+    name = as_str(function.get("name")) if isinstance(function, dict) else None
     if name is not None:
         name = "Bash" if name.lower() in _SHELL_TOOLS else name
-    return _str(calls[0].get("id")), name
+    return as_str(calls[0].get("id")), name
 
 
 def _message_text(state: _State, node: _Node, role: str, task: bool = False) -> None:
@@ -697,7 +698,7 @@ def _swe_cwd(state: _State, raw: Any) -> None:
         except (ValueError, RecursionError):
             return
     if isinstance(raw, dict):
-        state.cwd = _str(raw.get("working_dir"))
+        state.cwd = as_str(raw.get("working_dir"))
 
 
 def _swe_cwd_from_output(state: _State, text: str) -> None:
@@ -715,7 +716,7 @@ def _openhands(state: _State, records: Iterable[_Node]) -> None:
         if not isinstance(event, dict):
             state.unknown += 1
             continue
-        ts = _timestamp(event.get("timestamp"))
+        ts = parse_timestamp(event.get("timestamp"))
         state.note_time(ts)
         if isinstance(event.get("action"), str):
             _oh_action(state, node, event, ts)
@@ -730,7 +731,7 @@ def _oh_action(state: _State, node: _Node, event: dict[str, Any], ts: datetime |
     native = _native(event.get("id"))
     args = state.doc.children(members["args"]) if "args" in members else None
     arg = (args.members or {}) if args is not None else {}
-    source = _str(event.get("source"))
+    source = as_str(event.get("source"))
     role = "user" if source == "user" else "system" if source == "environment" else "assistant"
     common: dict[str, Any] = {"native_id": native, "timestamp": ts}
     if action == "message":
@@ -767,7 +768,7 @@ def _oh_call(
     if thought is not None:
         state.add(thought, role=role, kind=EventKind.TEXT, text=thought.value.strip(), **common)
     metadata = event.get("tool_call_metadata")
-    native_call = _str(metadata.get("tool_call_id")) if isinstance(metadata, dict) else None
+    native_call = as_str(metadata.get("tool_call_id")) if isinstance(metadata, dict) else None
     target = next((_string_node(arg.get(k)) for k in keys if _string_node(arg.get(k))), None)
     if target is None:
         target = _string_node(members.get("message"))
@@ -802,7 +803,7 @@ def _oh_observation(state: _State, node: _Node, event: dict[str, Any], ts: datet
     extras: dict[str, Any] = raw_extras if isinstance(raw_extras, dict) else {}
     if state.cwd is None:
         meta = extras.get("metadata")
-        state.cwd = _str(meta.get("working_dir")) if isinstance(meta, dict) else None
+        state.cwd = as_str(meta.get("working_dir")) if isinstance(meta, dict) else None
     content = _string_node(members.get("content")) or _string_node(members.get("message"))
     if content is None:
         return
@@ -926,20 +927,6 @@ def _native(value: Any) -> str | None:
     if isinstance(value, bool):
         return None
     return str(value) if isinstance(value, int | str) else None
-
-
-def _timestamp(value: Any) -> datetime | None:
-    """ISO times; OpenHands writes naive local times, read as local and converted to UTC."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
-    except (ValueError, OverflowError, OSError):
-        return None
-
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 SOURCE = SourceFormat(FORMAT, looks_like, parse_lines)
