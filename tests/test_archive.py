@@ -103,3 +103,34 @@ def test_a_run_without_cwd_belongs_to_the_folder_it_came_from(tmp_path: Path) ->
     (record,) = result.files
     assert record.source_format == "aider"
     assert record.cwd == str(repo.resolve())
+
+
+def test_two_sources_with_the_same_name_do_not_collide(tmp_path: Path) -> None:
+    a, b = tmp_path / "a" / "u" / "projects", tmp_path / "b" / "u" / "projects"
+    for root, text in ((a, "first"), (b, "second")):
+        (root / "p").mkdir(parents=True)
+        (root / "p" / "s.jsonl").write_text(
+            '{"type":"user","sessionId":"' + text + '","message":{"content":"' + text + '"}}\n'
+        )
+    ledger = Ledger.at(tmp_path / "data")
+    result = archive_from([a, b], tmp_path / "archive", ledger)
+    assert result.copied == 2 and result.versions == 0
+    copies = sorted(p.read_text() for p in (tmp_path / "archive").rglob("s.jsonl"))
+    assert len(copies) == 2 and "first" in copies[0] and "second" in copies[1]
+
+
+def test_the_archive_never_copies_itself(tmp_path: Path) -> None:
+    import pytest
+
+    from metis_distill.errors import ConfigError
+
+    source = tmp_path / "home"
+    shutil.copytree(SAMPLE / "projects", source / "projects")
+    archive = source / "data" / "archive"  # the data dir lives inside the source folder
+    ledger = Ledger.at(tmp_path / "ledger")
+    archive_from([source], archive, ledger)
+    again = archive_from([source], archive, ledger)
+    assert again.copied == 0 and again.unchanged == 6
+    assert not list((archive).rglob("data/archive"))
+    with pytest.raises(ConfigError):
+        archive_from([archive], archive, ledger)

@@ -27,11 +27,19 @@ SECRETS = {
     "url_password": "postgres://ledger:Tr0ub4dor-and-3@db.internal:5432/books",
     "assignment": 'DB_PASSWORD="v9#Kq2!mZx7-Lp4"',
     "npm": "npm_" + "Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9St0Uv1Wx2",
+    "gitlab": "glpat-" + "Xq8Wv7Ut6Sr5Qp4On3Ml",
+    "sendgrid": "SG." + "abcdefghijklmnopqrstuv" + "." + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+    "env_letters": "POSTGRES_PASSWORD=" + "correcthorsebatterystaple",
+    "webhook": "https://hooks.slack.com/services/T01ABCDEF/B01ABCDEF/" + "Zq8Wv7Ut6Sr5Qp4On3MlKj2H",
 }
 # The part of each secret that must never be seen (the assignment keeps its harmless name).
 NEEDLES = {k: v.split("\n")[1] if k == "private_key" else v for k, v in SECRETS.items()}
 NEEDLES["url_password"] = "Tr0ub4dor-and-3"
 NEEDLES["assignment"] = "v9#Kq2!mZx7-Lp4"
+NEEDLES["gitlab"] = "Xq8Wv7Ut6Sr5Qp4On3Ml"
+NEEDLES["sendgrid"] = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+NEEDLES["env_letters"] = "correcthorsebatterystaple"
+NEEDLES["webhook"] = "Zq8Wv7Ut6Sr5Qp4On3MlKj2H"
 
 
 def transcript(path: Path) -> None:

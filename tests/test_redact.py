@@ -72,3 +72,33 @@ def test_secret_inside_a_json_string_is_replaced_the_same_way() -> None:
 )
 def test_code_that_handles_secrets_is_not_a_secret(code: str) -> None:
     assert redact(code) == code
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("token glpat-Xq8Wv7Ut6Sr5Qp4On3Ml here", "Xq8Wv7Ut6Sr5Qp4On3Ml"),
+        ("\\nghp_Q1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6J7k8", "Q1w2E3r4T5y6U7i8O9p0"),
+        (
+            "SG.abcdefghijklmnopqrstuv.abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+            "abcdefghijklmnopqrstuvwxyz0123456789",
+        ),
+        ("DB_PASSWORD=correcthorsebatterystaple", "correcthorsebatterystaple"),
+        ("POSTGRES_PASSWORD=Sh0rt!1", "Sh0rt!1"),
+        ("SIGNING_KEY=9f8e7d6c5b4a39281706f5e4d3c2b1a0", "9f8e7d6c5b4a39281706f5e4d3c2b1a0"),
+        ("redis://:s3cretpass@cache:6379/0", "s3cretpass"),
+        ("curl -u admin:hunter22 https://api.local", "hunter22"),
+        ("Authorization: Basic YWRtaW46aHVudGVyMjI=", "YWRtaW46aHVudGVyMjI="),
+        ("https://hooks.slack.com/services/T000/B000/XXXXsecretXXXX", "XXXXsecretXXXX"),
+        ("client GOCSPX-abcdefghijklmnopqrstuvwx", "abcdefghijklmnopqrstuvwx"),
+        ("bearer ya29.a0AfH6SMBx1234567890abcdefghij", "a0AfH6SMBx1234567890"),
+        ("stripe sk_test_4eC39HqLyjWDarjtT1zdp7dc", "4eC39HqLyjWDarjtT1zdp7dc"),
+    ],
+)
+def test_no_part_of_the_secret_survives(text: str, secret: str) -> None:
+    assert secret not in redact(text)
+
+
+def test_redacting_twice_changes_nothing() -> None:
+    once = redact("glpat-Xq8Wv7Ut6Sr5Qp4On3Ml and DB_PASSWORD=hunter2hunter2")
+    assert redact(once) == once

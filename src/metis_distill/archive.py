@@ -53,17 +53,39 @@ def archive_from(source_roots: Sequence[Path], archive_root: Path, ledger: Ledge
     """Copy every run file under the source roots into the archive; see the module doc."""
     result = ArchiveResult()
     copies = ledger.copies()
+    archive_root = archive_root.resolve()
     for root in source_roots:
         root = root.expanduser().resolve()
         if not root.exists():
             raise ConfigError(f"source not found: {root}", hint="check the --from paths")
-        label = label_for(root)
+        if root.is_relative_to(archive_root):
+            raise ConfigError(
+                f"{root} is inside the archive itself",
+                hint="archive the runs' own folder (e.g. ~/.claude/projects), not the archive",
+            )
+        label = _unique_label(root, copies)
         for path in _files(root):
+            if path.is_relative_to(archive_root):
+                continue  # a source folder holding the data dir: never copy the archive
             rel = path.relative_to(root).as_posix() if root.is_dir() else path.name
             row = _archive_one(path, f"{label}/{rel}", archive_root, copies.get(str(path)), result)
             if row is not None:
                 ledger.record_copy(row)
+                copies[row.source] = row
     return result
+
+
+def _unique_label(root: Path, copies: dict[str, CopyRow]) -> str:
+    """The root's label, made unique when another root already uses it (`a/u/projects` and
+    `b/u/projects` would both be `u/projects`)."""
+    label = label_for(root)
+    taken = any(
+        row.archive_path.startswith(f"{label}/") and not Path(row.source).is_relative_to(root)
+        for row in copies.values()
+    )
+    if not taken:
+        return label
+    return f"{label}-{hashlib.sha256(str(root).encode()).hexdigest()[:6]}"
 
 
 def _files(root: Path) -> Iterable[Path]:

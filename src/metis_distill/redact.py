@@ -32,7 +32,20 @@ _OWN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("huggingface_token", re.compile(r"\bhf_[A-Za-z0-9]{30,}")),
     ("npm_token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
     ("jwt", re.compile(r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}")),
-    ("url_password", re.compile(r"(?<=://)[^/\s:@\"']+:[^/\s@\"']+(?=@)")),
+    ("url_password", re.compile(r"(?<=://)[^/\s:@\"']*:[^/\s@\"']+(?=@)")),
+    ("basic_auth", re.compile(r"(?i)(?<=\bbasic )[A-Za-z0-9+/]{12,}={0,2}")),
+    (
+        "curl_credentials",
+        re.compile(r"(?<=\s-u )[^\s:'\"]+:[^\s'\"]+|(?<=--user )[^\s:'\"]+:[^\s'\"]+"),
+    ),
+    (
+        "webhook_url",
+        re.compile(
+            r"https://(?:hooks\.slack\.com/services|discord(?:app)?\.com/api/webhooks)/[\w/-]+"
+        ),
+    ),
+    ("google_oauth", re.compile(r"\bGOCSPX-[A-Za-z0-9_\-]{20,}|\bya29\.[A-Za-z0-9_\-]{20,}")),
+    ("stripe_key", re.compile(r"\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}")),
     ("bearer_token", re.compile(r"(?i)(?<=bearer )[A-Za-z0-9_\-.=]{20,}")),
 )
 _SKIPPED_DETECTORS = frozenset({"Public IP (ipv4)", "Private Key"})
@@ -41,6 +54,10 @@ _SKIPPED_DETECTORS = frozenset({"Public IP (ipv4)", "Private Key"})
 _ASSIGNMENT = re.compile(
     r"(?i)(?P<name>\b[A-Z0-9_]*(?:secret|token|passw(?:or)?d|api_?key|private_?key)[A-Z0-9_]*"
     r"\\?\"?\s*[:=]\s*\\?[\"']?)(?P<value>[^\s\"'\\,;()\[\]{}<>]{8,})(?![(\[])"
+)
+_ENV_ASSIGNMENT = re.compile(
+    r"(?P<name>\b[A-Z0-9_]*(?:SECRET|TOKEN|PASSW(?:OR)?D|PASS|PWD|API_?KEY|PRIVATE_?KEY|"
+    r"SIGNING_?KEY|ACCESS_?KEY|AUTH_?KEY)[A-Z0-9_]*\s*=\s*[\"']?)(?P<value>[^\s\"'\\]{4,})"
 )
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _PLACEHOLDER = re.compile(r"(?i)^(?:x+|\*+|\.+|<[^>]*>|\$\{?\w+\}?|your[-_].*|changeme|example.*)$")
@@ -61,6 +78,11 @@ _GATES: dict[str, tuple[str, ...]] = {
     "jwt": ("eyj",),
     "json_web_token": ("eyj",),
     "url_password": ("://",),
+    "basic_auth": ("basic ",),
+    "curl_credentials": ("-u ", "--user "),
+    "webhook_url": ("hooks.slack.com", "discord"),
+    "google_oauth": ("gocspx-", "ya29."),
+    "stripe_key": ("k_live_", "k_test_"),
     "basic_auth_credentials": ("://",),
     "bearer_token": ("bearer ",),
     "artifactory_credentials": ("akc", "ap"),
@@ -79,16 +101,7 @@ _GATES: dict[str, tuple[str, ...]] = {
     "stripe_access_key": ("k_live_",),
     "telegram_bot_token": (":",),
     "twilio_api_key": ("ac", "sk"),
-    "assigned_secret": (
-        "secret",
-        "token",
-        "passw",
-        "pwd",
-        "api_key",
-        "apikey",
-        "private_key",
-        "privatekey",
-    ),
+    "assigned_secret": ("secret", "token", "pass", "pwd", "key"),
 }
 
 
@@ -100,6 +113,7 @@ def redact(text: str) -> str:
         if gate is None or any(g in lowered for g in gate):
             text = pattern.sub(lambda m, k=kind: _replace(m, k), text)  # type: ignore[misc]
     if any(g in lowered for g in _GATES["assigned_secret"]):
+        text = _ENV_ASSIGNMENT.sub(_redact_env, text)
         text = _ASSIGNMENT.sub(_redact_assignment, text)
     return text
 
@@ -137,13 +151,29 @@ def _library_patterns() -> list[tuple[str, re.Pattern[str]]]:
     return found
 
 
+# Rules whose first group is the secret and the rest is context (a keyword, a URL): only the
+# group is replaced. In every other rule a group is a part of the secret (GitLab's `glpat`
+# prefix), so the whole match goes.
+_GROUP_IS_SECRET = frozenset(
+    {
+        "aws_access_key",
+        "basic_auth_credentials",
+        "cloudant_credentials",
+        "ibm_cloud_iam_key",
+        "ibm_cos_hmac_credentials",
+        "npm_tokens",
+        "softlayer_credentials",
+    }
+)
+
+
 def _replace(match: re.Match[str], kind: str) -> str:
-    """Replace the secret itself: the first group when the rule has one (its context stays)."""
+    """Replace the secret: the whole match, or only its group where the rest is context."""
     whole = match.group(0)
     if "[REDACTED:" in whole:
         return whole
     groups = [i for i in range(1, (match.re.groups or 0) + 1) if match.group(i)]
-    if not groups:
+    if not groups or kind not in _GROUP_IS_SECRET:
         return f"[REDACTED:{kind}]"
     start, end = match.span(groups[0])
     offset = match.start()
@@ -155,6 +185,15 @@ def _looks_random(value: str) -> bool:
     if _IDENTIFIER.match(value):
         return False
     return any(c.isdigit() for c in value) or len(value) >= 16
+
+
+def _redact_env(match: re.Match[str]) -> str:
+    """`DB_PASSWORD=correcthorse`: an upper-case variable named for a secret holds one, whatever
+    its value looks like (placeholders and `${VAR}` references aside)."""
+    value = match.group("value")
+    if value.startswith(("[REDACTED", "<", "$", "{", "%")) or _PLACEHOLDER.match(value):
+        return match.group(0)
+    return f"{match.group('name')}[REDACTED:assigned_secret]"
 
 
 def _redact_assignment(match: re.Match[str]) -> str:

@@ -47,3 +47,19 @@ def test_any_lines_parse_and_counts_add_up(texts: list[str]) -> None:
     for event in run.events:
         assert 1 <= event.ref.line_start <= event.ref.line_end <= len(texts)
         assert isinstance(event.text, str) and event.text.strip()
+
+
+def test_a_secret_across_the_cut_leaves_nothing_behind() -> None:
+    from metis_distill.sources.common import MAX_EVENT_CHARS, event_text
+
+    key = "sk-ant-api03-" + "Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0Lz" * 3
+    text = "x" * (MAX_EVENT_CHARS - 20) + " " + key + " tail"
+    kept = event_text(text)
+    assert len(kept) <= MAX_EVENT_CHARS
+    assert "Zx9Qw8" not in kept and "sk-ant" not in kept
+
+
+def test_deeply_nested_json_is_a_corrupt_line() -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    run = parse_lines("p/s.jsonl", [(1, deep), (2, VALID[1])])
+    assert run.stats.corrupt_line_numbers == (1,) and run.events

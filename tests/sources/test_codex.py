@@ -15,6 +15,7 @@ from metis_distill.models import Event, EventKind, LessonKind, Run
 from metis_distill.provenance import quote_in_span
 from metis_distill.sources import codex, detect
 from metis_distill.sources.codex import looks_like, parse_file, parse_lines
+from metis_distill.sources.common import MAX_EVENT_CHARS
 from metis_distill.textio import decode, read_lines
 from tests.conftest import FIXTURES
 
@@ -517,7 +518,7 @@ def _check_invariants(run: Run, numbered: list[tuple[int, str]]) -> None:
     lines = set(non_blank)
     for event in run.events:
         assert event.ref.line_start == event.ref.line_end and event.ref.line_start in lines
-        assert len(event.text) <= codex.MAX_EVENT_CHARS + 200  # redaction may lengthen a bit
+        assert len(event.text) <= MAX_EVENT_CHARS + 200  # redaction may lengthen a bit
     for ts in (run.started_at, run.ended_at):
         assert ts is None or ts.utcoffset() is not None
 

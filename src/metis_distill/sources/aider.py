@@ -26,12 +26,11 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from metis_distill.models import Event, EventKind, ParseStats, Run, SourceRef
-from metis_distill.redact import redact
 from metis_distill.sources.base import SourceFormat
+from metis_distill.sources.common import event_text
 from metis_distill.textio import numbered_lines
 
 FORMAT = "aider"
-MAX_EVENT_CHARS = 50_000
 
 _HEADER = re.compile(r"^# aider chat started at(?P<ts>.*)$")
 _TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?$")
@@ -971,7 +970,7 @@ def _finish(state: _State, unknown: int) -> Run:
             seq=seq,
             role=d.role,
             kind=d.kind,
-            text=redact(d.text[:MAX_EVENT_CHARS]),
+            text=event_text(d.text),
             ref=SourceRef(state.rel_path, d.start, d.end, None),
             timestamp=d.timestamp,
             tool_name=d.tool_name,

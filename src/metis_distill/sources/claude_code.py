@@ -16,13 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from metis_distill.models import Event, EventKind, ParseStats, Run, SourceRef
-from metis_distill.redact import redact
 from metis_distill.sources.base import SourceFormat
-from metis_distill.sources.common import as_str, parse_timestamp
+from metis_distill.sources.common import as_str, event_text, parse_timestamp
 from metis_distill.textio import numbered_lines
 
 FORMAT = "claude_code"
-MAX_EVENT_CHARS = 50_000
 
 _METADATA_TYPES = frozenset(
     {
@@ -81,7 +79,7 @@ class _State:
         self.events.append(
             Event(
                 seq=len(self.events),
-                text=redact(text[:MAX_EVENT_CHARS]),
+                text=event_text(text),
                 ref=ref,
                 timestamp=parse_timestamp(record.get("timestamp")),
                 is_sidechain=bool(record.get("isSidechain")),
@@ -104,7 +102,7 @@ def parse_lines(rel_path: str, lines: Iterable[tuple[int, str]]) -> Run:
         state.lines += 1
         try:
             record = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # cut short, or nested past the parser's depth
             state.corrupt.append(line_no)
             continue
         if not isinstance(record, dict):

@@ -31,13 +31,11 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from metis_distill.models import Event, EventKind, ParseStats, Run, SourceRef
-from metis_distill.redact import redact
 from metis_distill.sources.base import SourceFormat
-from metis_distill.sources.common import as_str, parse_timestamp
+from metis_distill.sources.common import as_str, event_text, parse_timestamp
 from metis_distill.textio import numbered_lines
 
 FORMAT = "codex"
-MAX_EVENT_CHARS = 50_000
 
 _ENVELOPE_TYPES = frozenset(
     {"session_meta", "turn_context", "response_item", "event_msg", "compacted"}
@@ -642,7 +640,7 @@ def _finish(state: _State) -> Run:
             seq=seq,
             role=p.role,
             kind=p.kind,
-            text=redact(p.text[:MAX_EVENT_CHARS]),
+            text=event_text(p.text),
             ref=SourceRef(state.rel_path, p.line, p.line, p.native_id),
             timestamp=p.timestamp,
             tool_name=p.tool_name,

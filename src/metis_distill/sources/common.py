@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from metis_distill.redact import redact
+
 
 def parse_timestamp(value: Any) -> datetime | None:
     """An ISO time as aware UTC; a naive time is local time (contract 11); anything else None."""
@@ -18,3 +20,13 @@ def parse_timestamp(value: Any) -> datetime | None:
 
 def as_str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
+
+
+MAX_EVENT_CHARS = 50_000
+_SECRET_MARGIN = 8_192  # longer than any secret we know (private-key blocks included)
+
+
+def event_text(text: str) -> str:
+    """An event's text as stored: redacted first, then cut to MAX_EVENT_CHARS, so that a
+    secret across the cut cannot leave a piece of itself behind."""
+    return redact(text[: MAX_EVENT_CHARS + _SECRET_MARGIN])[:MAX_EVENT_CHARS]

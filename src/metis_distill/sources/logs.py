@@ -31,12 +31,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from metis_distill.models import Event, EventKind, ParseStats, Run, SourceRef
-from metis_distill.redact import redact
 from metis_distill.sources.base import SourceFormat
+from metis_distill.sources.common import event_text
 from metis_distill.textio import numbered_lines
 
 FORMAT = "logs"
-MAX_EVENT_CHARS = 50_000
 MAX_BLOCK_LINES = 400  # a failure block never grows past this
 MAX_HEADER_LINES = 400  # nor a step header
 EXIT_MERGE_GAP = 5  # lines between a failure block and the exit line that still join it
@@ -515,7 +514,7 @@ def _add(
         seq=0,
         role=role,
         kind=kind,
-        text=redact(text[:MAX_EVENT_CHARS]),
+        text=event_text(text),
         ref=SourceRef(state.rel_path, line.no, state.lines[last].no),
         timestamp=line.ts,
         tool_name=tool_name,

@@ -25,13 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from metis_distill.models import Event, EventKind, ParseStats, Run, SourceRef
-from metis_distill.redact import redact
 from metis_distill.sources.base import SourceFormat
-from metis_distill.sources.common import as_str, parse_timestamp
+from metis_distill.sources.common import as_str, event_text, parse_timestamp
 from metis_distill.textio import numbered_lines
 
 FORMAT = "trajectory"
-MAX_EVENT_CHARS = 50_000
 _RECORD_DEPTH = 2  # record arrays are walked down to their records' members
 
 _DECODER = json.JSONDecoder()
@@ -406,7 +404,7 @@ class _State:
                 seq=len(self.events),
                 role=role,
                 kind=kind,
-                text=redact(text[:MAX_EVENT_CHARS]),
+                text=event_text(text),
                 ref=self.doc.ref(self.rel_path, node, native_id),
                 timestamp=timestamp,
                 **kwargs,
