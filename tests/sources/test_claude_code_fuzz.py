@@ -63,3 +63,13 @@ def test_deeply_nested_json_is_a_corrupt_line() -> None:
     deep = "[" * 100_000 + "]" * 100_000
     run = parse_lines("p/s.jsonl", [(1, deep), (2, VALID[1])])
     assert run.stats.corrupt_line_numbers == (1,) and run.events
+
+
+def test_versions_of_a_file_are_one_session() -> None:
+    from metis_distill.sources.common import unversioned
+
+    assert unversioned("s@1a2b3c4d.jsonl") == "s.jsonl"
+    assert unversioned(".aider.chat.history@0badf00d.md") == ".aider.chat.history.md"
+    assert unversioned("notes@home.md") == "notes@home.md"
+    run = parse_lines("p/abc@1a2b3c4d.jsonl", [(1, '{"type":"user","message":{"content":"hi"}}')])
+    assert run.session_id == "abc"

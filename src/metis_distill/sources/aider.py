@@ -27,7 +27,7 @@ from pathlib import Path, PurePosixPath
 
 from metis_distill.models import Event, EventKind, ParseStats, Run, SourceRef
 from metis_distill.sources.base import SourceFormat
-from metis_distill.sources.common import event_text
+from metis_distill.sources.common import event_text, unversioned
 from metis_distill.textio import numbered_lines
 
 FORMAT = "aider"
@@ -1006,7 +1006,7 @@ def _finish(state: _State, unknown: int) -> Run:
 def _session_prefix(rel_path: str) -> str:
     """The file's stem; the default hidden name gets its folder, to tell projects apart."""
     path = PurePosixPath(rel_path)
-    stem = path.name.removesuffix(".md")
+    stem = unversioned(path.name).removesuffix(".md")
     if stem.startswith(".") and path.parent.name:
         return f"{path.parent.name}/{stem}"
     return stem

@@ -32,7 +32,7 @@ from typing import Any
 
 from metis_distill.models import Event, EventKind, ParseStats, Run, SourceRef
 from metis_distill.sources.base import SourceFormat
-from metis_distill.sources.common import as_str, event_text, parse_timestamp
+from metis_distill.sources.common import as_str, event_text, parse_timestamp, unversioned
 from metis_distill.textio import numbered_lines
 
 FORMAT = "codex"
@@ -664,7 +664,7 @@ def _finish(state: _State) -> Run:
     return Run(
         path=state.rel_path,
         source_format=FORMAT,
-        session_id=first or _id_from_name(rel.stem),
+        session_id=first or _id_from_name(unversioned(rel.stem)),
         project=_project(cwd) or rel.parent.name,
         cwd=cwd,
         git_branch=state.git_branch,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,3 +31,12 @@ def event_text(text: str) -> str:
     """An event's text as stored: redacted first, then cut to MAX_EVENT_CHARS, so that a
     secret across the cut cannot leave a piece of itself behind."""
     return redact(text[: MAX_EVENT_CHARS + _SECRET_MARGIN])[:MAX_EVENT_CHARS]
+
+
+_VERSION = re.compile(r"@[0-9a-f]{8}(?=\.[^./]+$|$)")
+
+
+def unversioned(name: str) -> str:
+    """A file name without the archive's `@{sha8}` version mark: all versions of a run are
+    one session (`s.jsonl` and `s@1a2b3c4d.jsonl`)."""
+    return _VERSION.sub("", name)

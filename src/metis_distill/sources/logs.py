@@ -32,7 +32,7 @@ from pathlib import Path
 
 from metis_distill.models import Event, EventKind, ParseStats, Run, SourceRef
 from metis_distill.sources.base import SourceFormat
-from metis_distill.sources.common import event_text
+from metis_distill.sources.common import event_text, unversioned
 from metis_distill.textio import numbered_lines
 
 FORMAT = "logs"
@@ -795,7 +795,7 @@ def _session_id(state: _State) -> str:
     """Stable for the job, not the file name: a runner-stamped log is named by its first line
     (the job's start to the 100 ns, so two copies of one log are one session); any other log by
     its path in the archive."""
-    key = f"job:{state.first_key}" if state.first_key else f"path:{state.rel_path}"
+    key = f"job:{state.first_key}" if state.first_key else f"path:{unversioned(state.rel_path)}"
     return str(uuid.uuid5(_NAMESPACE, key))
 
 

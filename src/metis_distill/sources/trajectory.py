@@ -26,7 +26,7 @@ from typing import Any
 
 from metis_distill.models import Event, EventKind, ParseStats, Run, SourceRef
 from metis_distill.sources.base import SourceFormat
-from metis_distill.sources.common import as_str, event_text, parse_timestamp
+from metis_distill.sources.common import as_str, event_text, parse_timestamp, unversioned
 from metis_distill.textio import numbered_lines
 
 FORMAT = "trajectory"
@@ -905,7 +905,7 @@ def _finish(state: _State, nonblank: int) -> Run:
     return Run(
         path=state.rel_path,
         source_format=FORMAT,
-        session_id=state.session_id or rel.stem,
+        session_id=state.session_id or unversioned(rel.stem),
         project=rel.parent.name,
         cwd=state.cwd,
         git_branch=None,
