@@ -60,6 +60,7 @@ def test_rewritten_source_becomes_a_new_version_beside_the_old(tmp_path: Path) -
     session.write_bytes(original[: len(original) // 2].rsplit(b"\n", 1)[0] + b"\n")  # rewound
     result = archive_from([source], tmp_path / "archive", ledger)
     assert result.versions == 1
+    assert [p.rsplit("/", 1)[-1] for p in result.superseded] == [session.name]
     folder = next((tmp_path / "archive").rglob(session.name)).parent
     versions = sorted(p.name for p in folder.glob(session.stem + "*"))
     assert len(versions) == 2 and any("@" in v for v in versions)

@@ -37,6 +37,7 @@ class ArchiveResult:
     unchanged: int = 0
     bytes_copied: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (source path, reason)
+    superseded: list[str] = field(default_factory=list)  # archive paths a new version replaced
 
 
 def label_for(source: Path, home: Path | None = None) -> str:
@@ -126,6 +127,7 @@ def _archive_one(
         result.appended += added > 0
         result.bytes_copied += added
     else:
+        result.superseded.append(current.relative_to(archive_root).as_posix())
         current = _new_version(path, current)
         versions += 1
         result.versions += 1

@@ -32,7 +32,11 @@ def inventory(root: Path) -> tuple[list[FormatCount], list[tuple[str, str]]]:
         if detected.format is None:
             skipped.append((path.relative_to(root).as_posix(), detected.reason))
             continue
-        run = detected.format.parse_file(path, root)
+        try:
+            run = detected.format.parse_file(path, root)
+        except Exception as e:  # noqa: BLE001 (one unreadable file must not hide the rest)
+            skipped.append((path.relative_to(root).as_posix(), f"could not be read: {e}"))
+            continue
         row = counts.setdefault(detected.format.name, FormatCount(detected.format.name))
         row.files += 1
         row.runs += 1
