@@ -41,7 +41,7 @@ $(MODEL_STAMP): $(STAMP) src/metis_distill/embeddings.py
 run: setup
 	@mkdir -p $(RUN_DIR)/demo
 	@test -f $(RUN_DIR)/demo/CLAUDE.md || cp data/demo-CLAUDE.md $(RUN_DIR)/demo/CLAUDE.md
-	$(BIN)/metis distill --archive data/sample --target $(RUN_DIR)/demo/CLAUDE.md \
+	$(BIN)/metis distill --extractor rules --archive data/sample --target $(RUN_DIR)/demo/CLAUDE.md \
 	  --all-projects --data-dir $(RUN_DIR)/state
 	$(BIN)/metis review --data-dir $(RUN_DIR)/state --target $(RUN_DIR)/demo/CLAUDE.md
 

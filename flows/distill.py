@@ -60,9 +60,17 @@ def discover_task(archive: str, data_dir: str) -> pipeline.Discovery:
 
 
 @task(name="mine", retries=1, retry_delay_seconds=1)
-def mine_task(archive: str, files: list[pipeline.FileInfo]) -> pipeline.BatchResult:
-    result = pipeline.mine_batch(Path(archive), files)
-    get_run_logger().info(
+def mine_task(
+    archive: str, files: list[pipeline.FileInfo], settings: Settings, run_id: int
+) -> pipeline.BatchResult:
+    ledger = Ledger(settings.ledger_url)
+    try:
+        extractor = pipeline.make_extractor(settings, ledger, run_id)
+        result = pipeline.mine_batch(Path(archive), files, extractor)
+    finally:
+        ledger.close()
+    logger = get_run_logger()
+    logger.info(
         "mine: %d files, %d events, %d episodes, %d candidates, %d corrupt lines skipped",
         len(result.files),
         result.events,
@@ -70,6 +78,22 @@ def mine_task(archive: str, files: list[pipeline.FileInfo]) -> pipeline.BatchRes
         len(result.candidates),
         result.corrupt_lines,
     )
+    stats = result.extract
+    if extractor.name == "claude":
+        logger.info(
+            "extract (claude): %d excerpts, %d requests, %d cached, %d pending, %d failed, "
+            "%d errors; tokens in %d, out %d, cache read %d, cache write %d",
+            stats.spans,
+            stats.requests,
+            stats.cached,
+            stats.pending,
+            stats.failures,
+            stats.errors,
+            stats.input_tokens,
+            stats.output_tokens,
+            stats.cache_read_tokens,
+            stats.cache_write_tokens,
+        )
     return result
 
 
@@ -95,6 +119,7 @@ def curate_task(
             max_distance=settings.dedupe_distance,
             skipped=skipped,
             rewritten=rewritten,
+            extractor=settings.extractor or "rules",
         )
     finally:
         ledger.close()
@@ -148,16 +173,71 @@ def distill_flow(settings: Settings) -> dict[str, Any]:
     archive = str(settings.archive_dir.resolve())
     found = discover_task(archive, str(settings.data_dir))
     groups = pipeline.batches(found.changed, settings.batch_files)
-    results = mine_task.map(unmapped(archive), groups).result() if groups else []
+    run_id = _start_extraction(settings)
+    results = (
+        mine_task.map(unmapped(archive), groups, unmapped(settings), unmapped(run_id)).result()
+        if groups
+        else []
+    )
     skipped = pipeline.skipped_records(Path(archive), found)
     curated = curate_task(list(results), archive, settings, skipped, found.rewritten_paths)
-    summary = _summary(settings, archived, found, results, curated)
+    summary = {
+        **_summary(settings, archived, found, results, curated),
+        **_extraction(settings, run_id, results),
+    }
     outcome = propose_task(target, settings, summary)
     report = {**summary, "proposal": asdict(outcome)}
     create_markdown_artifact(
         key="distill-summary", markdown=_markdown(report), description="metis-distill run summary"
     )
     return report
+
+
+def _start_extraction(settings: Settings) -> int:
+    ledger = Ledger(settings.ledger_url)
+    try:
+        return pipeline.start_extraction(settings, ledger)
+    finally:
+        ledger.close()
+
+
+def _extraction(
+    settings: Settings, run_id: int, results: list[pipeline.BatchResult]
+) -> dict[str, Any]:
+    """The extraction part of the run summary; stored with the run's token use."""
+    stats = pipeline.extract_summary(results)
+    ledger = Ledger(settings.ledger_url)
+    try:
+        row = ledger.finish_extract_run(run_id, stats)
+    finally:
+        ledger.close()
+    if settings.extractor != "claude":
+        return {}
+    summary = {
+        "model": settings.anthropic_model,
+        "extract_requests": stats["requests"],
+        "extract_cached": stats["cached"],
+        "extract_pending": stats["pending"],
+        "extract_failed": stats["failures"],
+        "extract_errors": stats["errors"],
+        "quotes_dropped": stats["quotes_dropped"],
+        "lessons_dropped": stats["lessons_dropped"],
+        "tokens_run": row.tokens if row is not None else 0,
+        "tokens_in": stats["input_tokens"],
+        "tokens_out": stats["output_tokens"],
+        "tokens_cache_read": stats["cache_read_tokens"],
+        "tokens_cache_write": stats["cache_write_tokens"],
+        "excerpt_tokens": stats["span_tokens"],
+        "transcript_tokens": stats["transcript_tokens"],
+        "excerpt_fraction": stats["span_fraction"],
+    }
+    get_run_logger().info(
+        "extract: %d requests, %d tokens this run, %d excerpts pending for the next run",
+        summary["extract_requests"],
+        summary["tokens_run"],
+        summary["extract_pending"],
+    )
+    return summary
 
 
 def _summary(

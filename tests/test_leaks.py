@@ -28,7 +28,10 @@ SECRETS = {
     "assignment": 'DB_PASSWORD="v9#Kq2!mZx7-Lp4"',
     "npm": "npm_" + "Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9St0Uv1Wx2",
     "gitlab": "glpat-" + "Xq8Wv7Ut6Sr5Qp4On3Ml",
-    "sendgrid": "SG." + "abcdefghijklmnopqrstuv" + "." + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+    "sendgrid": "SG."
+    + "abcdefghijklmnopqrstuv"
+    + "."
+    + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
     "env_letters": "POSTGRES_PASSWORD=" + "correcthorsebatterystaple",
     "webhook": "https://hooks.slack.com/services/T01ABCDEF/B01ABCDEF/" + "Zq8Wv7Ut6Sr5Qp4On3MlKj2H",
 }

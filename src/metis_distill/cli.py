@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from enum import StrEnum
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
@@ -35,6 +36,13 @@ DataDir = Annotated[
     Path | None,
     typer.Option("--data-dir", help="Ledger, index and proposals [env METIS_DATA_DIR]."),
 ]
+
+
+class Extractor(StrEnum):
+    rules = "rules"
+    claude = "claude"
+
+
 Target = Annotated[
     Path | None, typer.Option("--target", "-t", help="The context file, e.g. repo/CLAUDE.md.")
 ]
@@ -70,15 +78,29 @@ def distill(
         typer.Option("--all-projects/--this-project", help="Use runs of every project."),
     ] = None,
     section_budget: Annotated[int | None, typer.Option(help="Lines at most per section.")] = None,
+    extractor: Annotated[
+        Extractor | None,
+        typer.Option(
+            "--extractor",
+            help="rules (offline) or claude (default: claude when an API key is set).",
+        ),
+    ] = None,
+    max_tokens: Annotated[
+        int | None,
+        typer.Option("--max-tokens", min=1, help="Token budget of this run (claude extractor)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
 ) -> None:
-    """Run the distill flow now (Prefect, in-process): archive -> lessons -> a proposal."""
+    """Run the distill flow now (Prefect, in-process): archive -> lessons -> a proposal.
+    Exit code 4: the token budget was reached and work is left for the next run."""
     settings = load_settings(
         archive=archive,
         target=target,
         data_dir=data_dir,
         all_projects=all_projects,
         section_budget=section_budget,
+        extractor=extractor.value if extractor else None,
+        max_tokens_per_run=max_tokens,
     )
     _check_target(settings)
     from metis_distill.pipeline import check_archive
@@ -92,6 +114,13 @@ def distill(
         sys.stdout.write(json.dumps(report, default=str, indent=2) + "\n")
     else:
         _print_report(report)
+    pending = int(report.get("extract_pending", 0))
+    if pending:
+        err.print(
+            f"[yellow]{pending} excerpts left for the next run[/] (token budget reached or "
+            "calls failed); run `metis distill` again to finish them."
+        )
+        raise typer.Exit(4)
 
 
 def _quiet_prefect() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from platformdirs import user_data_dir
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -58,8 +58,43 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Extra cwd prefixes whose runs feed the target (e.g. an old checkout path).",
     )
-    extractor: Literal["rules"] = Field(
-        default="rules", description="How lessons are written from episodes: `rules` (offline)."
+    extractor: Literal["rules", "claude"] | None = Field(
+        default=None,
+        description="How lessons are written from episodes: `rules` (offline) or `claude`; "
+        "unset: `claude` when an Anthropic API key is configured, `rules` otherwise.",
+    )
+    anthropic_api_key: SecretStr | None = Field(
+        default=None, description="Anthropic API key (else ANTHROPIC_API_KEY is used)."
+    )
+    anthropic_model: str = Field(
+        default="claude-haiku-4-5", description="Model id of the Claude extractor."
+    )
+    anthropic_base_url: str | None = Field(
+        default=None,
+        description="Messages API base URL (a proxy, a gateway); else ANTHROPIC_BASE_URL.",
+    )
+    anthropic_concurrency: int = Field(
+        default=4, ge=1, le=64, description="Claude calls in flight at once, per batch of files."
+    )
+    anthropic_max_retries: int = Field(
+        default=4, ge=0, le=10, description="Retries (with backoff) of 429, 529, 5xx, timeouts."
+    )
+    anthropic_timeout: float = Field(
+        default=120.0, gt=0, description="Seconds before one Claude call times out."
+    )
+    max_tokens_per_run: int | None = Field(
+        default=1_000_000,
+        ge=1,
+        description="Tokens (in + out) one run may spend; the rest waits for the next run.",
+    )
+    max_failed_fraction: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="Share of failed Claude calls above which the run stops for a human.",
+    )
+    span_tokens: int = Field(
+        default=1200, ge=100, le=50_000, description="Token budget of one episode's excerpt."
     )
     section_budget: int = Field(
         default=12, ge=1, le=100, description="Lines at most per section of the managed block."
@@ -92,6 +127,18 @@ class Settings(BaseSettings):
             TomlConfigSettingsSource(settings_cls, toml_file=LOCAL_TOML),
             TomlConfigSettingsSource(settings_cls, toml_file=user_toml()),
         )
+
+    @model_validator(mode="after")
+    def _choose_extractor(self) -> Settings:
+        """No extractor named: Claude when a key is configured, the offline rules otherwise."""
+        if self.extractor is None:
+            self.extractor = "claude" if self.api_key() else "rules"
+        return self
+
+    def api_key(self) -> str | None:
+        if self.anthropic_api_key is not None:
+            return self.anthropic_api_key.get_secret_value() or None
+        return os.environ.get("ANTHROPIC_API_KEY") or None
 
     @property
     def ledger_url(self) -> str:

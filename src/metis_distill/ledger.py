@@ -27,6 +27,7 @@ from sqlalchemy import (
     event,
     func,
     select,
+    update,
 )
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -141,6 +142,46 @@ class VersionRow(Base):
     reason: Mapped[str] = mapped_column(String)  # before|accepted
     proposal_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ExtractionRow(Base):
+    """One model answer for one span, validated: the cache that makes a re-run free."""
+
+    __tablename__ = "extractions"
+    span_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    prompt_version: Mapped[str] = mapped_column(String, primary_key=True)
+    model: Mapped[str] = mapped_column(String, primary_key=True)
+    status: Mapped[str] = mapped_column(String, default="ok")  # ok|failed (malformed twice)
+    answer: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    input_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    output_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    cache_read_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    cache_write_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    requests: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ExtractRunRow(Base):
+    """Token use of one distill run, summed as calls return (the budget reads it)."""
+
+    __tablename__ = "extract_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    extractor: Mapped[str] = mapped_column(String)
+    model: Mapped[str | None] = mapped_column(String, nullable=True)
+    max_tokens: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    input_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    output_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    cache_read_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    cache_write_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # counts at the end
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    @property
+    def tokens(self) -> int:
+        spent = (self.input_tokens, self.output_tokens, self.cache_read_tokens)
+        return sum(spent) + self.cache_write_tokens
 
 
 class MetaRow(Base):
@@ -369,3 +410,52 @@ class Ledger:
             row = db.get(ProposalRow, proposal_id)
             if row is not None:
                 row.folder = folder
+
+    # extraction cache and token use -----------------------------------------
+    def extraction(self, span_sha256: str, prompt_version: str, model: str) -> ExtractionRow | None:
+        with self.session() as db:
+            return db.get(ExtractionRow, (span_sha256, prompt_version, model))
+
+    def store_extraction(self, row: ExtractionRow) -> None:
+        with self.session() as db:
+            db.merge(row)
+
+    def start_extract_run(self, extractor: str, model: str | None, max_tokens: int | None) -> int:
+        with self.session() as db:
+            row = ExtractRunRow(
+                extractor=extractor, model=model, max_tokens=max_tokens, started_at=now()
+            )
+            db.add(row)
+            db.flush()
+            return row.id
+
+    def extract_run(self, run_id: int) -> ExtractRunRow | None:
+        with self.session() as db:
+            return db.get(ExtractRunRow, run_id)
+
+    def add_usage(self, run_id: int, usage: ExtractionRow) -> int:
+        """Add one call's tokens to the run (one atomic UPDATE); the run's total so far."""
+        run = ExtractRunRow
+        query = (
+            update(run)
+            .where(run.id == run_id)
+            .values(
+                requests=run.requests + usage.requests,
+                input_tokens=run.input_tokens + usage.input_tokens,
+                output_tokens=run.output_tokens + usage.output_tokens,
+                cache_read_tokens=run.cache_read_tokens + usage.cache_read_tokens,
+                cache_write_tokens=run.cache_write_tokens + usage.cache_write_tokens,
+            )
+        )
+        with self.session() as db:
+            db.execute(query)
+        row = self.extract_run(run_id)
+        return 0 if row is None else row.tokens
+
+    def finish_extract_run(self, run_id: int, stats: dict[str, Any]) -> ExtractRunRow | None:
+        with self.session() as db:
+            row = db.get(ExtractRunRow, run_id)
+            if row is not None:
+                row.stats = stats
+                row.finished_at = now()
+            return row

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from filelock import FileLock
 
 from metis_distill import sources
+from metis_distill.config import Settings
 from metis_distill.curate.merge import CurateStats, curate
 from metis_distill.curate.select import Scope, budgeted, lessons_for
 from metis_distill.errors import ConfigError, SourceError
+from metis_distill.extract.base import Extractor, ExtractStats
 from metis_distill.extract.rules import RulesExtractor
 from metis_distill.index import LessonIndex
 from metis_distill.ledger import FileRecord, FileRow, Ledger
@@ -73,6 +75,8 @@ class BatchResult:
     unknown_lines: int = 0
     failed_files: list[str] = field(default_factory=list)
     corrupt: list[str] = field(default_factory=list)  # "path: lines 8, 19"
+    extract: ExtractStats = field(default_factory=ExtractStats)
+    pending_files: list[str] = field(default_factory=list)  # to read again: work left
 
 
 @dataclass(frozen=True)
@@ -182,18 +186,26 @@ def batches(
     return groups
 
 
-def mine_batch(archive_root: Path, files: Iterable[FileInfo]) -> BatchResult:
-    """Parse, mine and extract each file; a file that cannot be read is reported, not fatal."""
+def mine_batch(
+    archive_root: Path, files: Iterable[FileInfo], extractor: Extractor | None = None
+) -> BatchResult:
+    """Parse, mine and extract each file; a file that cannot be read is reported, not fatal.
+    A file whose episodes are not all extracted (budget reached, failed calls) is not marked
+    as read: the next run reads it again, and what was answered comes from the cache."""
+    extractor = extractor or RulesExtractor()
     result = BatchResult()
     for info in files:
         try:
-            _mine_file(archive_root, info, result)
+            _mine_file(archive_root, info, result, extractor)
         except (OSError, SourceError, UnicodeError) as e:
             result.failed_files.append(f"{info.path}: {e}")
+    result.extract = extractor.stats
     return result
 
 
-def _mine_file(archive_root: Path, info: FileInfo, result: BatchResult) -> None:
+def _mine_file(
+    archive_root: Path, info: FileInfo, result: BatchResult, extractor: Extractor
+) -> None:
     path = archive_root / info.path
     segment = read_segment(path, info.offset, info.first_line)
     run = sources.by_name(info.format).parse_lines(info.path, segment.lines)
@@ -203,7 +215,10 @@ def _mine_file(archive_root: Path, info: FileInfo, result: BatchResult) -> None:
         # an aider history sits at its repository's root: where it came from is its cwd
         run = replace(run, cwd=str(Path(info.origin).parent))
     episodes = list(find_episodes(run))
-    result.candidates.extend(RulesExtractor().extract(run, episodes, dict(segment.lines)))
+    unfinished = extractor.stats.unfinished
+    result.candidates.extend(extractor.extract(run, episodes, dict(segment.lines)))
+    if extractor.stats.unfinished > unfinished:
+        result.pending_files.append(info.path)
     result.lines_read += len(segment.lines)
     result.bytes_read += segment.end_offset - info.offset
     result.events += run.stats.events
@@ -214,6 +229,8 @@ def _mine_file(archive_root: Path, info: FileInfo, result: BatchResult) -> None:
         more = "…" if len(run.stats.corrupt_line_numbers) > 20 else ""
         result.corrupt.append(f"{info.path}: line {numbers}{more}")
     result.unknown_lines += run.stats.unknown_lines
+    if info.path in result.pending_files:
+        return  # not marked as read
     end = segment.end_offset if segment.resumable else info.size
     result.files.append(
         FileRecord(
@@ -234,6 +251,52 @@ def _mine_file(archive_root: Path, info: FileInfo, result: BatchResult) -> None:
             unknown_lines=run.stats.unknown_lines,
         )
     )
+
+
+def start_extraction(settings: Settings, ledger: Ledger) -> int:
+    """A run row in the ledger that sums the run's token use (the budget reads it)."""
+    claude = settings.extractor == "claude"
+    return ledger.start_extract_run(
+        settings.extractor or "rules",
+        settings.anthropic_model if claude else None,
+        settings.max_tokens_per_run if claude else None,
+    )
+
+
+def make_extractor(settings: Settings, ledger: Ledger, run_id: int | None = None) -> Extractor:
+    """The extractor the settings ask for (the rules when none is named and no key is set)."""
+    if settings.extractor != "claude":
+        return RulesExtractor()
+    from metis_distill.extract.claude import ClaudeConfig, ClaudeExtractor
+
+    key = settings.api_key()
+    if key is None:
+        raise ConfigError(
+            "the claude extractor needs an Anthropic API key",
+            hint="set ANTHROPIC_API_KEY (or METIS_ANTHROPIC_API_KEY), or pass --extractor rules",
+        )
+    config = ClaudeConfig(
+        model=settings.anthropic_model,
+        base_url=settings.anthropic_base_url,
+        concurrency=settings.anthropic_concurrency,
+        max_retries=settings.anthropic_max_retries,
+        timeout=settings.anthropic_timeout,
+        max_tokens_per_run=settings.max_tokens_per_run,
+        max_failed_fraction=settings.max_failed_fraction,
+        span_tokens=settings.span_tokens,
+    )
+    return ClaudeExtractor(config, ledger, api_key=key, run_id=run_id)
+
+
+def extract_summary(results: Sequence[BatchResult]) -> dict[str, object]:
+    """The extraction counts of a run, summed over its batches."""
+    total = ExtractStats()
+    for r in results:
+        total.add(r.extract)
+    summary: dict[str, object] = dict(asdict(total))
+    summary["span_fraction"] = round(total.span_fraction, 5)
+    summary["pending_files"] = sorted({p for r in results for p in r.pending_files})
+    return summary
 
 
 def skipped_records(archive_root: Path, found: Discovery) -> list[FileRecord]:
@@ -273,6 +336,7 @@ def curate_batches(
     max_distance: float,
     skipped: Sequence[FileRecord] = (),
     rewritten: Sequence[str] = (),
+    extractor: str = "rules",
 ) -> CurateStats:
     """Merge every batch's candidates into the ledger, then mark the files as read. Evidence
     from `rewritten` files (changed other than by appending) points at lines that now say
@@ -280,7 +344,12 @@ def curate_batches(
     ledger.drop_evidence(str(archive_root), rewritten)
     candidates = [c for r in results for c in r.candidates]
     stats = curate(
-        candidates, ledger, index, archive_root=str(archive_root), max_distance=max_distance
+        candidates,
+        ledger,
+        index,
+        archive_root=str(archive_root),
+        extractor=extractor,
+        max_distance=max_distance,
     )
     ledger.record_files([*skipped, *(row for r in results for row in r.files)])
     return stats

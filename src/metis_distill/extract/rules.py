@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from metis_distill.extract.base import ExtractStats
 from metis_distill.mine.episodes import Episode
 from metis_distill.mine.signals import EDIT_TOOLS, error_signature
 from metis_distill.mine.text import clean, command_head, shorten
@@ -39,6 +40,9 @@ class RulesExtractor:
     """Deterministic lesson text from the episode's own words."""
 
     name = "rules"
+
+    def __init__(self) -> None:
+        self.stats = ExtractStats()
 
     def extract(self, run: Run, episodes: Sequence[Episode], lines: Lines) -> list[LessonCandidate]:
         found = (self._one(run, episode, lines) for episode in episodes)

@@ -1,0 +1,362 @@
+"""The Claude extractor: each episode's excerpt to the Messages API, answers through one forced
+tool, validated by pydantic, every quote checked against the excerpt sent and the file.
+
+Answers are cached in the ledger by (excerpt sha256, prompt versions, model): a re-run sends
+nothing. A token budget per run leaves the rest pending for the next run; too many failed
+calls stop the run for a human (`ExtractionHalted`, exit code 3).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anthropic
+from pydantic import ValidationError
+
+from metis_distill.extract import prompts
+from metis_distill.extract.base import ExtractionHalted, ExtractStats
+from metis_distill.extract.schema import (
+    MAX_QUOTE,
+    MAX_TEXT,
+    TOOL_NAME,
+    LessonDraft,
+    LessonDrafts,
+    tool_definition,
+)
+from metis_distill.extract.spans import Span, build_spans, estimate_tokens, span_sha256
+from metis_distill.ledger import ExtractionRow, Ledger, now
+from metis_distill.mine.episodes import Episode
+from metis_distill.models import Evidence, LessonCandidate, LessonKind, Run
+from metis_distill.provenance import Lines, normalize, quote_in_lines
+from metis_distill.redact import redact
+
+DEFAULT_MODEL = "claude-haiku-4-5"
+MIN_QUOTE = 8
+MIN_CONFIDENCE = 0.5
+MIN_CALLS_TO_HALT = 5  # the failure-rate breaker needs this many answered calls first
+EXPECTED_ANSWER = 300  # output tokens of a typical answer, for budget reservations
+
+
+@dataclass(frozen=True)
+class ClaudeConfig:
+    model: str = DEFAULT_MODEL
+    base_url: str | None = None
+    concurrency: int = 4
+    max_retries: int = 4
+    timeout: float = 120.0
+    max_tokens_per_run: int | None = None
+    max_failed_fraction: float = 0.5
+    span_tokens: int = 1200
+    max_output_tokens: int = 2048
+    prompts_dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    span: Span
+    prompt: str
+    key: str  # sha256 of the prompt sent
+
+
+@dataclass
+class Usage:
+    requests: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+
+    def add(self, usage: anthropic.types.Usage) -> None:
+        self.requests += 1
+        self.input_tokens += usage.input_tokens
+        self.output_tokens += usage.output_tokens
+        self.cache_read_tokens += usage.cache_read_input_tokens or 0
+        self.cache_write_tokens += usage.cache_creation_input_tokens or 0
+
+
+@dataclass
+class Outcome:
+    """What one job's call(s) gave: lessons, a malformed answer twice, or an API error."""
+
+    drafts: LessonDrafts | None = None
+    usage: Usage = field(default_factory=Usage)
+    error: str | None = None
+
+
+class ClaudeExtractor:
+    """Lessons written by Claude over the miner's episodes; never invents provenance."""
+
+    name = "claude"
+
+    def __init__(
+        self,
+        config: ClaudeConfig,
+        ledger: Ledger,
+        *,
+        api_key: str | None = None,
+        run_id: int | None = None,
+        client: anthropic.Anthropic | None = None,
+    ) -> None:
+        self.config = config
+        self.ledger = ledger
+        self.run_id = run_id
+        self.stats = ExtractStats()
+        self.client = client or anthropic.Anthropic(
+            api_key=api_key,
+            base_url=config.base_url,
+            max_retries=config.max_retries,
+            timeout=config.timeout,
+        )
+        self._system = prompts.load(prompts.SYSTEM, config.prompts_dir)
+        self._episode = prompts.load(prompts.EPISODE, config.prompts_dir)
+        self.prompt_version = f"{self._system.key}+{self._episode.key}"
+        self.system_text = self._system.render(**system_values())
+        self._answered = 0
+        self._failed = 0
+
+    # the protocol ------------------------------------------------------------
+    def extract(self, run: Run, episodes: Sequence[Episode], lines: Lines) -> list[LessonCandidate]:
+        texts = lines.values() if isinstance(lines, Mapping) else lines
+        self.stats.transcript_tokens += estimate_tokens(sum(len(t) for t in texts))
+        jobs = self._jobs(build_spans(run, episodes, self.config.span_tokens))
+        answers = self._answers(jobs)
+        found: list[LessonCandidate] = []
+        for job in jobs:
+            drafts = answers.get(job.key)
+            if drafts is not None:
+                found.extend(self._verified(run, job.span, drafts, lines))
+        return found
+
+    def _jobs(self, spans: Sequence[Span]) -> list[Job]:
+        jobs: dict[str, Job] = {}
+        for span in spans:
+            prompt = self._episode.render(**episode_values(span))
+            if redact(prompt) != prompt:  # events are redacted when read: never send a secret
+                prompt = redact(prompt)
+            key = span_sha256(prompt)
+            if key not in jobs:
+                jobs[key] = Job(span, prompt, key)
+                self.stats.spans += 1
+                self.stats.span_tokens += span.tokens
+        return list(jobs.values())
+
+    # cache, budget, calls -----------------------------------------------------
+    def _answers(self, jobs: Sequence[Job]) -> dict[str, LessonDrafts]:
+        found: dict[str, LessonDrafts] = {}
+        todo: list[Job] = []
+        for job in jobs:
+            row = self.ledger.extraction(job.key, self.prompt_version, self.config.model)
+            if row is None:
+                todo.append(job)
+                continue
+            self.stats.cached += 1
+            if row.status == "ok":
+                found[job.key] = LessonDrafts.model_validate(row.answer)
+        if todo:
+            self._call_all(todo, found)
+        return found
+
+    def _call_all(self, todo: list[Job], found: dict[str, LessonDrafts]) -> None:
+        queue = deque(todo)
+        running: dict[Future[Outcome], Job] = {}
+        with ThreadPoolExecutor(self.config.concurrency, thread_name_prefix="claude") as pool:
+            while queue or running:
+                while queue and len(running) < self.config.concurrency:
+                    used = self._tokens_used()
+                    if self._over_budget(used):
+                        self.stats.pending += len(queue)
+                        queue.clear()
+                        break
+                    if running and self._over_budget(used + self._reserved(running.values())):
+                        break  # wait for what is in flight before spending more
+                    job = queue.popleft()
+                    running[pool.submit(self._ask, job)] = job
+                if not running:
+                    break
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    self._settle(running.pop(future), future.result(), found)
+                self._check_failures(queue)
+
+    def _over_budget(self, tokens: int) -> bool:
+        limit = self.config.max_tokens_per_run
+        return limit is not None and tokens >= limit
+
+    def _tokens_used(self) -> int:
+        """This run's tokens so far: the ledger's sum over every batch, else our own."""
+        if self.run_id is not None:
+            row = self.ledger.extract_run(self.run_id)
+            return row.tokens if row is not None else 0
+        stats = self.stats
+        spent = (stats.input_tokens, stats.output_tokens, stats.cache_read_tokens)
+        return sum(spent) + stats.cache_write_tokens
+
+    def _reserved(self, jobs: Iterable[Job]) -> int:
+        """A guess of what calls in flight will cost, so concurrency does not overrun the
+        budget: the prompt's estimated tokens plus a typical answer."""
+        system = len(self.system_text)
+        return sum(estimate_tokens(system + len(j.prompt)) + EXPECTED_ANSWER for j in jobs)
+
+    def _ask(self, job: Job) -> Outcome:
+        """One job in a worker thread: a malformed answer is asked again once. No ledger here."""
+        outcome = Outcome()
+        for _ in range(2):
+            try:
+                message = self.client.messages.create(**self.request(job))
+            except anthropic.APIError as e:
+                outcome.error = f"{type(e).__name__}: {e}"[:300]
+                return outcome
+            except ValueError:  # a body that is not the JSON of a message: malformed too
+                continue
+            outcome.usage.add(message.usage)
+            outcome.drafts = parse_answer(message)
+            if outcome.drafts is not None:
+                return outcome
+        return outcome
+
+    def request(self, job: Job) -> dict[str, Any]:
+        """The Messages API request of one job (forced tool use, cached system prompt)."""
+        return {
+            "model": self.config.model,
+            "max_tokens": self.config.max_output_tokens,
+            "system": [
+                {"type": "text", "text": self.system_text, "cache_control": {"type": "ephemeral"}}
+            ],
+            "tools": [tool_definition()],
+            "tool_choice": {"type": "tool", "name": TOOL_NAME},
+            "messages": [{"role": "user", "content": job.prompt}],
+        }
+
+    def _settle(self, job: Job, outcome: Outcome, found: dict[str, LessonDrafts]) -> None:
+        """In the calling thread: count, spend the budget, cache what was answered."""
+        usage = outcome.usage
+        self._count(usage)
+        self._answered += 1
+        if self.run_id is not None and usage.requests:
+            self.ledger.add_usage(self.run_id, self._row(job, "ok", {}, usage))
+        if outcome.error is not None:
+            self.stats.errors += 1
+            self.stats.pending += 1  # not cached: the next run asks again
+            self._failed += 1
+            return
+        self.stats.sent_tokens += job.span.tokens
+        if outcome.drafts is None:
+            self.stats.failures += 1
+            self._failed += 1
+            self.ledger.store_extraction(self._row(job, "failed", {}, usage))
+            return
+        found[job.key] = outcome.drafts
+        self.ledger.store_extraction(self._row(job, "ok", outcome.drafts.model_dump(), usage))
+
+    def _count(self, usage: Usage) -> None:
+        self.stats.requests += usage.requests
+        self.stats.input_tokens += usage.input_tokens
+        self.stats.output_tokens += usage.output_tokens
+        self.stats.cache_read_tokens += usage.cache_read_tokens
+        self.stats.cache_write_tokens += usage.cache_write_tokens
+
+    def _row(self, job: Job, status: str, answer: dict[str, Any], usage: Usage) -> ExtractionRow:
+        return ExtractionRow(
+            span_sha256=job.key,
+            prompt_version=self.prompt_version,
+            model=self.config.model,
+            status=status,
+            answer=answer,
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cache_read_tokens=usage.cache_read_tokens,
+            cache_write_tokens=usage.cache_write_tokens,
+            requests=usage.requests,
+            created_at=now(),
+        )
+
+    def _check_failures(self, queue: deque[Job]) -> None:
+        if self._answered < MIN_CALLS_TO_HALT:
+            return
+        if self._failed / self._answered <= self.config.max_failed_fraction:
+            return
+        self.stats.pending += len(queue)
+        queue.clear()
+        raise ExtractionHalted(
+            f"{self._failed} of {self._answered} Claude calls failed "
+            f"(more than {self.config.max_failed_fraction:.0%}): extraction stopped",
+            hint="check the API key, the base URL and the service status, then run again; "
+            "answers already received are cached",
+        )
+
+    # quotes ------------------------------------------------------------------
+    def _verified(
+        self, run: Run, span: Span, drafts: LessonDrafts, lines: Lines
+    ) -> list[LessonCandidate]:
+        found = []
+        for draft in drafts.lessons:
+            candidate = self._candidate(run, span, draft, lines)
+            if candidate is not None:
+                found.append(candidate)
+        return found
+
+    def _candidate(
+        self, run: Run, span: Span, draft: LessonDraft, lines: Lines
+    ) -> LessonCandidate | None:
+        evidence = None
+        for quote in draft.evidence:
+            checked = verified_evidence(run, span, quote, lines)
+            if checked is None:
+                self.stats.quotes_dropped += 1
+            elif evidence is None:
+                evidence = checked
+        if evidence is None or draft.confidence < MIN_CONFIDENCE:
+            self.stats.lessons_dropped += 1
+            return None
+        return LessonCandidate(
+            kind=LessonKind(draft.kind),
+            text=redact(" ".join(draft.text.split()))[:MAX_TEXT],
+            evidence=evidence,
+            severity=draft.severity,
+            scope=tuple(redact(s)[:120] for s in draft.scope),
+            cwd=run.cwd,
+        )
+
+
+def verified_evidence(run: Run, span: Span, quote: str, lines: Lines) -> Evidence | None:
+    """Evidence for a quote that is verbatim in one event of the excerpt sent and resolves in
+    that event's lines of the file; None otherwise (no provenance is ever invented)."""
+    needle = normalize(quote)
+    if len(needle) < MIN_QUOTE or len(quote) > MAX_QUOTE:
+        return None
+    for sent in span.events:
+        if needle not in normalize(sent.text):
+            continue
+        ref = sent.event.ref
+        if quote_in_lines(lines, ref.line_start, ref.line_end, quote):
+            return Evidence(ref, quote.strip(), run.session_id, sent.event.timestamp)
+    return None
+
+
+def parse_answer(message: anthropic.types.Message) -> LessonDrafts | None:
+    """The tool's input, validated; None when the answer is malformed."""
+    for block in message.content:
+        if block.type == "tool_use" and block.name == TOOL_NAME:
+            try:
+                return LessonDrafts.model_validate(block.input)
+            except ValidationError:
+                return None
+    return None
+
+
+def system_values() -> dict[str, object]:
+    return {"tool_name": TOOL_NAME, "max_text_chars": MAX_TEXT, "max_quote_chars": MAX_QUOTE}
+
+
+def episode_values(span: Span) -> dict[str, object]:
+    return {
+        "project": span.run.project,
+        "source_format": span.run.source_format,
+        "hints": list(span.hints),
+        "events": [{"n": n, **e.view} for n, e in enumerate(span.events, start=1)],
+    }

@@ -1,0 +1,246 @@
+"""The Claude extractor through the real `anthropic` SDK against a fake Messages API on
+127.0.0.1: provenance, cache, prompt versions, retries, malformed answers, budget, secrets."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from metis_distill.extract import claude
+from metis_distill.extract.base import ExtractionHalted
+from metis_distill.extract.claude import ClaudeConfig, ClaudeExtractor
+from metis_distill.extract.prompts import default_prompts_dir
+from metis_distill.extract.schema import TOOL_NAME, input_schema
+from metis_distill.ledger import Ledger
+from metis_distill.mine.episodes import find_episodes
+from metis_distill.models import LessonCandidate, LessonKind
+from metis_distill.provenance import quote_in_span
+from metis_distill.sources.claude_code import parse_file
+from metis_distill.textio import read_lines
+from tests.conftest import DEMO_FILE, FIXTURES
+from tests.fakes.anthropic_server import (
+    FakeAnthropic,
+    Reply,
+    answer,
+    excerpt_texts,
+    fake_anthropic,
+    lesson,
+    malformed,
+    overloaded,
+    rate_limited,
+    server_error,
+)
+
+ROOT = FIXTURES / "claude_code"
+SPANS = 4  # distinct excerpts of the demo transcript
+UV_LESSON = "Run the tests with `uv run pytest`; bare `pytest` is not on the PATH here."
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeAnthropic]:
+    with fake_anthropic() as server:
+        yield server
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Iterator[Ledger]:
+    ledger = Ledger.at(tmp_path / "data")
+    yield ledger
+    ledger.close()
+
+
+def extractor(fake: FakeAnthropic, ledger: Ledger, **config: Any) -> ClaudeExtractor:
+    run_id = config.pop("run_id", None)
+    options = {"base_url": fake.url, "max_retries": 2, "concurrency": 1, **config}
+    return ClaudeExtractor(ClaudeConfig(**options), ledger, api_key="test-key", run_id=run_id)
+
+
+def extract(ex: ClaudeExtractor) -> list[LessonCandidate]:
+    run = parse_file(DEMO_FILE, ROOT)
+    return ex.extract(run, list(find_episodes(run)), read_lines(DEMO_FILE))
+
+
+def resolves(candidate: LessonCandidate) -> bool:
+    ref = candidate.evidence.ref
+    return quote_in_span(ROOT / ref.path, ref.line_start, ref.line_end, candidate.evidence.quote)
+
+
+def test_lessons_from_tool_use_answers_carry_resolving_provenance(
+    fake: FakeAnthropic, ledger: Ledger
+) -> None:
+    fake.play(answer(lesson(UV_LESSON, "pytest: command not found", severity=3)))
+    found = extract(extractor(fake, ledger))
+    assert len(fake.requests) == SPANS
+    uv = next(c for c in found if c.text == UV_LESSON)
+    assert uv.kind is LessonKind.FAILURE and uv.severity == 3
+    assert (uv.evidence.ref.line_start, uv.evidence.ref.line_end) == (4, 4)
+    assert len(found) == SPANS  # the default answers quote the excerpt too
+    assert all(resolves(c) for c in found)
+
+
+def test_an_invented_quote_yields_no_lesson(fake: FakeAnthropic, ledger: Ledger) -> None:
+    # one quote is invented; the other is in the file, but not in the excerpt it was sent
+    fake.responder = lambda body: answer(
+        lesson("Never do this again here.", "this text is in no transcript at all"),
+        lesson("Generate migrations, never edit them.", "generate a new alembic revision"),
+    )
+    ex = extractor(fake, ledger)
+    found = extract(ex)
+    in_excerpt = [b for b in fake.requests if "generate a new alembic revision" in str(b)]
+    assert len(in_excerpt) == 1  # the correction's own excerpt: there the quote is real
+    assert [c.text for c in found] == ["Generate migrations, never edit them."]
+    assert ex.stats.quotes_dropped == 2 * SPANS - 1
+    assert ex.stats.lessons_dropped == 2 * SPANS - 1
+
+
+def test_a_second_run_sends_zero_requests(fake: FakeAnthropic, ledger: Ledger) -> None:
+    first = extract(extractor(fake, ledger))
+    assert len(fake.requests) == SPANS
+    again = extractor(fake, ledger)
+    second = extract(again)
+    assert len(fake.requests) == SPANS
+    assert again.stats.cached == SPANS and again.stats.requests == 0
+    assert second == first
+
+
+def test_a_prompt_version_change_resends_its_work(
+    fake: FakeAnthropic, ledger: Ledger, tmp_path: Path
+) -> None:
+    v1, v2 = tmp_path / "v1", tmp_path / "v2"
+    shutil.copytree(default_prompts_dir(), v1)
+    shutil.copytree(default_prompts_dir(), v2)
+    episode = v2 / "extract_episode.md.j2"
+    text = episode.read_text(encoding="utf-8")
+    episode.write_text(text.replace("{# version: 1 #}", "{# version: 2 #}", 1), encoding="utf-8")
+    extract(extractor(fake, ledger, prompts_dir=v1))
+    extract(extractor(fake, ledger, prompts_dir=v1))
+    assert len(fake.requests) == SPANS
+    bumped = extractor(fake, ledger, prompts_dir=v2)
+    extract(bumped)
+    assert "extract_episode@2" in bumped.prompt_version
+    assert len(fake.requests) == 2 * SPANS
+
+
+def test_429_529_and_500_are_retried_by_the_sdk(fake: FakeAnthropic, ledger: Ledger) -> None:
+    fake.play(
+        rate_limited(0.05), overloaded(), answer(lesson(UV_LESSON, "pytest: command not found"))
+    )
+    ex = extractor(fake, ledger)
+    found = extract(ex)
+    assert UV_LESSON in {c.text for c in found}
+    assert len(fake.requests) == SPANS + 2
+    assert fake.requests[0] == fake.requests[2]  # the same request, sent again
+    assert ex.stats.errors == 0 and ex.stats.pending == 0
+
+
+def test_an_error_after_the_retries_leaves_the_excerpt_pending(
+    fake: FakeAnthropic, ledger: Ledger
+) -> None:
+    fake.play(server_error(), server_error(), server_error())  # max_retries=2: 3 tries
+    ex = extractor(fake, ledger)
+    extract(ex)
+    assert ex.stats.errors == 1 and ex.stats.pending == 1
+    again = extractor(fake, ledger)
+    extract(again)
+    assert again.stats.requests == 1 and again.stats.cached == SPANS - 1
+
+
+def test_a_malformed_answer_is_retried_once_then_recorded(
+    fake: FakeAnthropic, ledger: Ledger
+) -> None:
+    # first excerpt: malformed twice; second: a body that is no JSON, then a good answer
+    fake.play(
+        malformed(), malformed(), Reply(200, "{not json"), answer(lesson(UV_LESSON, "pytest -q"))
+    )
+    ex = extractor(fake, ledger)
+    found = extract(ex)  # never raises
+    assert ex.stats.failures == 1
+    assert len(fake.requests) == SPANS + 2
+    assert fake.requests[0] == fake.requests[1] and fake.requests[2] == fake.requests[3]
+    rows = [ledger.extraction(k, ex.prompt_version, ex.config.model) for k in _keys(ex)]
+    assert [r.status for r in rows if r is not None] == ["failed", "ok", "ok", "ok"]
+    assert UV_LESSON in {c.text for c in found}
+    assert all(resolves(c) for c in found)
+    again = extractor(fake, ledger)
+    extract(again)
+    assert again.stats.requests == 0  # a recorded failure is not asked again every night
+
+
+def test_the_budget_stops_midway_and_the_next_run_finishes(
+    fake: FakeAnthropic, ledger: Ledger
+) -> None:
+    first_run = ledger.start_extract_run("claude", "claude-haiku-4-5", 300)
+    first = extractor(fake, ledger, run_id=first_run, max_tokens_per_run=300)
+    extract(first)  # every answer costs 150 tokens
+    assert first.stats.requests == 2 and first.stats.pending == SPANS - 2
+    assert ledger.extract_run(first_run).tokens == 300  # type: ignore[union-attr]
+    second_run = ledger.start_extract_run("claude", "claude-haiku-4-5", 10_000)
+    second = extractor(fake, ledger, run_id=second_run, max_tokens_per_run=10_000)
+    found = extract(second)
+    assert second.stats.requests == SPANS - 2 and second.stats.cached == 2
+    assert second.stats.pending == 0 and len(found) == SPANS
+    contents = [b["messages"][0]["content"] for b in fake.requests]
+    assert len(contents) == len(set(contents)) == SPANS  # nothing twice
+
+
+def test_no_request_carries_the_planted_secret(fake: FakeAnthropic, ledger: Ledger) -> None:
+    assert "sk-ant-api03-" in DEMO_FILE.read_text(encoding="utf-8")
+    extract(extractor(fake, ledger))
+    assert fake.raw and not any(b"sk-ant-api03" in raw for raw in fake.raw)
+    assert any("[REDACTED:anthropic_key]" in t for b in fake.requests for t in excerpt_texts(b))
+
+
+def test_the_request_forces_the_tool_and_caches_the_system_prompt(
+    fake: FakeAnthropic, ledger: Ledger
+) -> None:
+    extract(extractor(fake, ledger, model="claude-test-model"))
+    body = fake.requests[0]
+    assert body["model"] == "claude-test-model"
+    (system,) = body["system"]
+    assert system["cache_control"] == {"type": "ephemeral"}
+    assert TOOL_NAME in system["text"]
+    assert body["tool_choice"] == {"type": "tool", "name": TOOL_NAME}
+    assert body["tools"] == [
+        json.loads(json.dumps({**body["tools"][0], "input_schema": input_schema()}))
+    ]
+    sent = fake.headers[0]
+    assert "test-key" in (
+        sent.get("x-api-key", ""),
+        sent.get("authorization", "").removeprefix("Bearer "),
+    )
+
+
+def test_too_many_failed_calls_stop_the_run_for_a_human(
+    fake: FakeAnthropic, ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(claude, "MIN_CALLS_TO_HALT", 2)
+    fake.responder = lambda body: server_error()
+    ex = extractor(fake, ledger, max_retries=0)
+    with pytest.raises(ExtractionHalted) as stopped:
+        extract(ex)
+    assert stopped.value.exit_code == 3
+    assert len(fake.requests) == 2  # stopped, not every excerpt tried
+    assert ex.stats.errors == 2
+
+
+def test_concurrency_keeps_several_calls_in_flight(ledger: Ledger) -> None:
+    with fake_anthropic(latency=0.3) as slow:
+        ex = extractor(slow, ledger, concurrency=4)
+        started = time.monotonic()
+        extract(ex)
+        elapsed = time.monotonic() - started
+    assert len(slow.requests) == SPANS
+    assert elapsed < SPANS * 0.3  # one at a time would take 1.2 s at least
+
+
+def _keys(ex: ClaudeExtractor) -> list[str]:
+    run = parse_file(DEMO_FILE, ROOT)
+    from metis_distill.extract.spans import build_spans
+
+    return [job.key for job in ex._jobs(build_spans(run, list(find_episodes(run))))]

@@ -1,0 +1,141 @@
+"""`metis distill --extractor claude` end to end: the CLI, the Prefect flow, the real SDK and
+the fake Messages API on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from metis_distill import pipeline
+from metis_distill.cli import app
+from metis_distill.config import load_settings
+from metis_distill.extract import claude
+from metis_distill.extract.claude import ClaudeConfig, ClaudeExtractor
+from metis_distill.ledger import Ledger
+from tests.conftest import DEMO_FILE
+from tests.fakes.anthropic_server import FakeAnthropic, fake_anthropic, server_error
+from tests.test_cli_e2e import check_proposal
+
+runner = CliRunner()
+SPANS = 4
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAnthropic]:
+    with fake_anthropic() as server:
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+        monkeypatch.setenv("METIS_ANTHROPIC_BASE_URL", server.url)
+        monkeypatch.setenv("METIS_ANTHROPIC_MAX_RETRIES", "1")
+        yield server
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    folder = tmp_path / "runs" / "-home-dev-src-demo"
+    folder.mkdir(parents=True)
+    shutil.copy(DEMO_FILE, folder / DEMO_FILE.name)
+    return tmp_path / "runs"
+
+
+@pytest.fixture
+def target(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "CLAUDE.md").write_text("# Demo\n", encoding="utf-8")
+    return repo / "CLAUDE.md"
+
+
+def distill(archive: Path, target: Path, *flags: str, code: int = 0) -> dict[str, Any]:
+    args = ["distill", "--archive", str(archive), "--target", str(target), "--all-projects"]
+    result = runner.invoke(app, [*args, *flags, "--json"])
+    assert result.exit_code == code, result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_settings_choose_claude_only_with_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().extractor == "rules"
+    monkeypatch.setenv("METIS_ANTHROPIC_API_KEY", "k")
+    assert load_settings().extractor == "claude"
+    assert load_settings(extractor="rules").extractor == "rules"
+    monkeypatch.delenv("METIS_ANTHROPIC_API_KEY")
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "k")
+    assert load_settings().extractor == "claude"
+    assert "'k'" not in repr(load_settings(anthropic_api_key="k"))
+
+
+def test_a_pending_file_is_not_marked_as_read(fake: FakeAnthropic, archive: Path) -> None:
+    ledger = Ledger.at(load_settings().data_dir)
+    found = pipeline.changed_files(archive, ledger)
+    config = ClaudeConfig(base_url=fake.url, concurrency=1, max_tokens_per_run=150)
+    result = pipeline.mine_batch(archive, found.changed, ClaudeExtractor(config, ledger))
+    assert result.files == [] and len(result.pending_files) == 1
+    assert result.extract.requests == 1 and result.extract.pending == SPANS - 1
+    ledger.close()
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness", "model_dir")
+def test_distill_with_claude_end_to_end(fake: FakeAnthropic, archive: Path, target: Path) -> None:
+    report = distill(archive, target, "--extractor", "claude")
+    assert report["extractor"] == "claude" and report["model"] == "claude-haiku-4-5"
+    assert report["extract_requests"] == SPANS == len(fake.requests)
+    assert report["extract_pending"] == 0 and report["tokens_run"] == SPANS * 150
+    assert 0 < report["excerpt_fraction"] < 1
+    lines = check_proposal(target, load_settings().data_dir)
+    assert any("Mind “" in line for line in lines)
+    assert not any(b"sk-ant-api03" in raw for raw in fake.raw)
+    again = distill(archive, target)  # the key picks claude; nothing new: nothing sent
+    assert again["extractor"] == "claude" and len(fake.requests) == SPANS
+    ledger = Ledger.at(load_settings().data_dir)
+    assert {row.extractor for row in ledger.lessons()} == {"claude"}
+    ledger.close()
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness", "model_dir")
+def test_budget_exit_code_4_then_the_next_run_finishes(
+    fake: FakeAnthropic, archive: Path, target: Path
+) -> None:
+    # four calls may be in flight, but the budget waits for them rather than overspend
+    first = distill(archive, target, "--max-tokens", "300", code=4)
+    assert first["extract_requests"] == 2 and first["extract_pending"] == SPANS - 2
+    assert first["proposal"]["status"] == "created"
+    second = distill(archive, target)
+    assert second["extract_requests"] == SPANS - 2 and second["extract_cached"] == 2
+    assert second["extract_pending"] == 0
+    contents = [b["messages"][0]["content"] for b in fake.requests]
+    assert len(contents) == len(set(contents)) == SPANS  # nothing twice
+    assert distill(archive, target)["files_read"] == 0
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness", "model_dir")
+def test_the_rules_flag_sends_nothing_even_with_a_key(
+    fake: FakeAnthropic, archive: Path, target: Path
+) -> None:
+    report = distill(archive, target, "--extractor", "rules")
+    assert report["extractor"] == "rules" and "extract_requests" not in report
+    assert fake.requests == []
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness", "model_dir")
+def test_failing_calls_stop_the_run_with_exit_code_3(
+    fake: FakeAnthropic, archive: Path, target: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(claude, "MIN_CALLS_TO_HALT", 2)
+    monkeypatch.setenv("METIS_ANTHROPIC_MAX_RETRIES", "0")
+    fake.responder = lambda body: server_error()
+    args = ["distill", "--archive", str(archive), "--target", str(target), "--all-projects"]
+    result = runner.invoke(app, [*args, "--extractor", "claude"])
+    assert result.exit_code == 3, result.output
+    assert "Claude calls failed" in result.output
+    ledger = Ledger.at(load_settings().data_dir)
+    assert ledger.pending_proposals() == [] and ledger.counts()["files"] == 0
+    ledger.close()
