@@ -17,6 +17,7 @@ from metis_distill import pipeline
 from metis_distill.archive import archive_from
 from metis_distill.config import Settings
 from metis_distill.embeddings import MiniLMEmbedder
+from metis_distill.errors import MetisError
 from metis_distill.index import LessonIndex
 from metis_distill.ledger import FileRecord, Ledger
 
@@ -59,7 +60,19 @@ def discover_task(archive: str, data_dir: str) -> pipeline.Discovery:
     return found
 
 
-@task(name="mine", retries=1, retry_delay_seconds=1)
+def _retry_unless_ours(task: Any, task_run: Any, state: Any) -> bool:  # noqa: ARG001
+    """Retry what may pass a second time (I/O); never our own errors, which would repeat (a
+    halted extraction would send its failing calls again)."""
+    try:
+        state.result()
+    except MetisError:
+        return False
+    except Exception:  # noqa: BLE001
+        return True
+    return True
+
+
+@task(name="mine", retries=1, retry_delay_seconds=1, retry_condition_fn=_retry_unless_ours)
 def mine_task(
     archive: str, files: list[pipeline.FileInfo], settings: Settings, run_id: int
 ) -> pipeline.BatchResult:
