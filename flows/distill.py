@@ -26,7 +26,8 @@ from metis_distill.ledger import FileRecord, Ledger
 def archive_task(source: str, settings: Settings) -> dict[str, Any]:
     ledger = Ledger(settings.ledger_url)
     try:
-        result = archive_from([Path(source)], settings.archive_dir, ledger)
+        roots = [Path(source), *settings.source_roots()[1:]]
+        result = archive_from(roots, settings.archive_dir, ledger)
     finally:
         ledger.close()
     get_run_logger().info(
@@ -193,7 +194,8 @@ def distill_flow(settings: Settings) -> dict[str, Any]:
         else []
     )
     skipped = pipeline.skipped_records(Path(archive), found)
-    curated = curate_task(list(results), archive, settings, skipped, found.rewritten_paths)
+    stale = found.rewritten_paths + archived["superseded"]  # their old evidence goes
+    curated = curate_task(list(results), archive, settings, skipped, stale)
     summary = {
         **_summary(settings, archived, found, results, curated),
         **_extraction(settings, run_id, results),
@@ -278,6 +280,7 @@ def _summary(
         "lessons_merged": curated["merged"],
         "suppressed": curated["suppressed"],
         "corrupt_lines": sum(r.corrupt_lines for r in results),
+        "lines_still_being_written": sum(r.partial_lines for r in results),
         "unknown_lines": sum(r.unknown_lines for r in results),
         "failed_files": [f for r in results for f in r.failed_files],
         "corrupt_where": [c for r in results for c in r.corrupt],

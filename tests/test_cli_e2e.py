@@ -268,3 +268,28 @@ def test_every_format_of_the_corpus_end_to_end(tmp_path: Path, corpus: Path) -> 
         row.source_format for row in ledger.file_rows(str((data / "archive").resolve())).values()
     }
     assert formats == {"aider", "claude_code", "codex", "logs", "trajectory"}
+
+
+def test_a_rewritten_source_replaces_its_old_evidence(tmp_path: Path) -> None:
+    source = tmp_path / "runs"
+    shutil.copytree(SAMPLE / "projects", source)
+    session = next(source.rglob("e53350d7*.jsonl"))
+    target = tmp_path / "CLAUDE.md"
+    data = tmp_path / "data"
+    distill_json(source, target, data)
+    lines = session.read_text().splitlines(True)
+    session.write_text("".join(lines[:1] + lines[2:]))  # one early line dropped: not an append
+    report = distill_json(source, target, data)
+    assert report["archived_versions"] == 1
+    ledger = Ledger.at(data)
+    paths = {
+        e.path
+        for rows in ledger.evidence_of([r.id for r in ledger.lessons()]).values()
+        for e in rows
+        if "e53350d7" in e.path
+    }
+    assert paths and all("@" in p for p in paths), paths  # only the new version's evidence
+    python = [r for r in ledger.lessons() if r.text.startswith("`python` is not on the PATH")]
+    (lesson,) = python
+    sessions = {e.session_id for e in ledger.evidence_of([lesson.id])[lesson.id]}
+    assert len(sessions) == 2  # the two ledgerline sessions, not counted twice

@@ -80,12 +80,35 @@ def test_partial_last_line_is_read_again_when_complete(tmp_path: Path) -> None:
     path.write_text(user_line("hello there") + "\n" + whole[:30])
     ledger = Ledger.at(tmp_path / "data")
     _, first = read(archive, ledger)
-    assert first.corrupt_lines == 1 and not first.candidates
+    # a line still being written is not corrupt: it waits, and is read once complete
+    assert first.corrupt_lines == 0 and first.partial_lines == 1 and not first.candidates
     with path.open("a") as handle:
         handle.write(whole[30:] + "\n")
     _, second = read(archive, ledger)
-    assert second.lines_read == 1 and second.corrupt_lines == 0
+    assert second.lines_read == 1 and second.corrupt_lines == 0 and second.partial_lines == 0
     assert [c.evidence.ref.line_start for c in second.candidates] == [2]
+
+
+def test_a_failure_before_the_offset_meets_its_fix_after_it(tmp_path: Path) -> None:
+    """Resuming keeps context: the same lesson as one whole read, and counts that add up."""
+    sample = next((SAMPLE / "projects").rglob("e53350d7*.jsonl")).read_text().splitlines(True)
+    cut = next(i for i, line in enumerate(sample) if "command not found" in line) + 1
+    whole_dir, split_dir = tmp_path / "whole", tmp_path / "split"
+    for folder in (whole_dir, split_dir):
+        (folder / "p").mkdir(parents=True)
+    (whole_dir / "p" / "s.jsonl").write_text("".join(sample))
+    (split_dir / "p" / "s.jsonl").write_text("".join(sample[:cut]))
+    _, whole = read(whole_dir, Ledger.at(tmp_path / "d1"))
+    ledger = Ledger.at(tmp_path / "d2")
+    _, before = read(split_dir, ledger)
+    with (split_dir / "p" / "s.jsonl").open("a") as handle:
+        handle.write("".join(sample[cut:]))
+    _, after = read(split_dir, ledger)
+    fixed = [c.text for c in whole.candidates if "uv run" in c.text]
+    assert fixed and fixed[0] in [c.text for c in after.candidates]
+    assert before.lines_read + after.lines_read == whole.lines_read
+    (row,) = ledger.file_rows(str(split_dir)).values()
+    assert row.lines == len([line for line in sample if line.strip()])
 
 
 def test_a_rewritten_file_is_read_whole_again(tmp_path: Path) -> None:

@@ -256,7 +256,7 @@ def archive(
     from metis_distill.archive import archive_from
 
     settings, ledger = _open(data_dir)
-    result = archive_from(sources or [settings.archive], settings.archive_dir, ledger)
+    result = archive_from(sources or settings.source_roots(), settings.archive_dir, ledger)
     console.print(
         f"archived into {settings.archive_dir}: {result.copied} new, {result.appended} appended, "
         f"{result.versions} new versions, {result.unchanged} unchanged "

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
         default_factory=default_archive,
         description="Folder of agent runs to distil (read-only), e.g. ~/.claude/projects.",
     )
+    extra_sources: list[Path] = Field(
+        default_factory=list,
+        description="More folders or files of runs archived with every distill and by "
+        "`metis archive` (e.g. ~/.codex/sessions, a repo's .aider.chat.history.md).",
+    )
     target: Path | None = Field(
         default=None, description="The context file to propose changes to, e.g. repo/CLAUDE.md."
     )
@@ -143,6 +148,11 @@ class Settings(BaseSettings):
     @property
     def ledger_url(self) -> str:
         return f"sqlite:///{self.data_dir / 'ledger.sqlite'}"
+
+    def source_roots(self) -> list[Path]:
+        """Every place runs are archived from: `archive` and the extra sources that exist."""
+        roots = [self.archive, *self.extra_sources]
+        return [r.expanduser() for r in roots if r == self.archive or r.expanduser().exists()]
 
     @property
     def archive_dir(self) -> Path:

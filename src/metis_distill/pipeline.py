@@ -17,16 +17,16 @@ from metis_distill import sources
 from metis_distill.config import Settings
 from metis_distill.curate.merge import CurateStats, curate
 from metis_distill.curate.select import Scope, budgeted, lessons_for
-from metis_distill.errors import ConfigError, SourceError
+from metis_distill.errors import ConfigError, MetisError, SourceError
 from metis_distill.extract.base import Extractor, ExtractStats
 from metis_distill.extract.rules import RulesExtractor
 from metis_distill.index import LessonIndex
 from metis_distill.ledger import FileRecord, FileRow, Ledger
-from metis_distill.mine.episodes import find_episodes
+from metis_distill.mine.episodes import Episode, find_episodes
 from metis_distill.models import LessonCandidate
 from metis_distill.review.proposal import LOCK_TIMEOUT, make_plan, save_plan, target_key
 from metis_distill.targets import repository_root
-from metis_distill.textio import read_segment, tail_sha256
+from metis_distill.textio import read_before, read_segment, tail_sha256
 
 MAX_BATCH_BYTES = 32 * 1024 * 1024
 # Formats whose files only ever grow by whole lines: a grown file is read from where we stopped.
@@ -46,6 +46,9 @@ class FileInfo:
     session_id: str | None = None  # known from an earlier read (a resumed file may not say)
     cwd: str | None = None
     origin: str | None = None  # where `metis archive` copied it from
+    prior_lines: int = 0  # counts of the part read before (a resumed file adds to them)
+    prior_events: int = 0
+    prior_corrupt: int = 0
 
 
 @dataclass
@@ -75,6 +78,7 @@ class BatchResult:
     unknown_lines: int = 0
     failed_files: list[str] = field(default_factory=list)
     corrupt: list[str] = field(default_factory=list)  # "path: lines 8, 19"
+    partial_lines: int = 0  # last lines still being written, to be read once complete
     extract: ExtractStats = field(default_factory=ExtractStats)
     pending_files: list[str] = field(default_factory=list)  # to read again: work left
 
@@ -153,6 +157,9 @@ def _resume(found: Discovery, rel: str, stat: os.stat_result, row: FileRow) -> N
             first_line=row.next_line if appendable else 1,
             session_id=row.session_id,
             cwd=row.cwd,
+            prior_lines=row.lines if appendable else 0,
+            prior_events=row.events if appendable else 0,
+            prior_corrupt=row.corrupt_lines if appendable else 0,
         )
     )
     found.resumed += appendable
@@ -197,8 +204,12 @@ def mine_batch(
     for info in files:
         try:
             _mine_file(archive_root, info, result, extractor)
-        except (OSError, SourceError, UnicodeError) as e:
+        except MetisError as e:
+            if not isinstance(e, SourceError):
+                raise  # a halted extraction stops the run; it is not one bad file
             result.failed_files.append(f"{info.path}: {e}")
+        except Exception as e:  # noqa: BLE001 (one unreadable file must not stop the rest)
+            result.failed_files.append(f"{info.path}: {type(e).__name__}: {e}")
     result.extract = extractor.stats
     return result
 
@@ -208,25 +219,35 @@ def _mine_file(
 ) -> None:
     path = archive_root / info.path
     segment = read_segment(path, info.offset, info.first_line)
-    run = sources.by_name(info.format).parse_lines(info.path, segment.lines)
+    context = read_before(path, info.offset, info.first_line) if info.offset else []
+    run = sources.by_name(info.format).parse_lines(info.path, [*context, *segment.lines])
     if info.offset and info.session_id:
         run = replace(run, session_id=info.session_id, cwd=run.cwd or info.cwd)
     if run.cwd is None and info.origin:
         # an aider history sits at its repository's root: where it came from is its cwd
         run = replace(run, cwd=str(Path(info.origin).parent))
-    episodes = list(find_episodes(run))
+    # Episodes are mined with the context (a failure before the offset meets its fix after
+    # it), but only what reaches the new lines is new.
+    new = info.first_line if info.offset else 1
+    episodes = [e for e in find_episodes(run) if _last_line(e) >= new]
     unfinished = extractor.stats.unfinished
-    result.candidates.extend(extractor.extract(run, episodes, dict(segment.lines)))
+    found = extractor.extract(run, episodes, dict([*context, *segment.lines]))
+    result.candidates.extend(c for c in found if c.evidence.ref.line_end >= new)
     if extractor.stats.unfinished > unfinished:
         result.pending_files.append(info.path)
+    events = sum(1 for e in run.events if e.ref.line_start >= new)
+    corrupt = [n for n in run.stats.corrupt_line_numbers if n >= new]
+    if segment.partial_line in corrupt:
+        corrupt.remove(segment.partial_line)  # still being written: read again once complete
+        result.partial_lines += 1
     result.lines_read += len(segment.lines)
     result.bytes_read += segment.end_offset - info.offset
-    result.events += run.stats.events
+    result.events += events
     result.episodes += len(episodes)
-    result.corrupt_lines += run.stats.corrupt_lines
-    if run.stats.corrupt_line_numbers:
-        numbers = ", ".join(map(str, run.stats.corrupt_line_numbers[:20]))
-        more = "…" if len(run.stats.corrupt_line_numbers) > 20 else ""
+    result.corrupt_lines += len(corrupt)
+    if corrupt:
+        numbers = ", ".join(map(str, corrupt[:20]))
+        more = "…" if len(corrupt) > 20 else ""
         result.corrupt.append(f"{info.path}: line {numbers}{more}")
     result.unknown_lines += run.stats.unknown_lines
     if info.path in result.pending_files:
@@ -245,12 +266,18 @@ def _mine_file(
             source_format=run.source_format,
             session_id=run.session_id,
             cwd=run.cwd,
-            lines=run.stats.lines,
-            events=run.stats.events,
-            corrupt_lines=run.stats.corrupt_lines,
+            lines=info.prior_lines + sum(1 for _, t in segment.lines if t.strip()),
+            events=info.prior_events + events,
+            corrupt_lines=info.prior_corrupt + len(corrupt),
             unknown_lines=run.stats.unknown_lines,
         )
     )
+
+
+def _last_line(episode: Episode) -> int:
+    """The last line an episode touches (a fix after the failure counts)."""
+    events = (episode.trigger, episode.call, episode.fix_call, episode.fix_result)
+    return max(e.ref.line_end for e in events if e is not None)
 
 
 def start_extraction(settings: Settings, ledger: Ledger) -> int:

@@ -49,6 +49,11 @@ class Segment:
     next_line: int
     resumable: bool  # False for UTF-16: always read whole
 
+    @property
+    def partial_line(self) -> int | None:
+        """The number of an unterminated last line (still being written), if there is one."""
+        return self.next_line if self.lines and self.lines[-1][0] == self.next_line else None
+
 
 def read_segment(path: Path, offset: int = 0, first_line: int = 1) -> Segment:
     """Numbered lines from `offset` (a line start, as returned before) to the end of the file."""
@@ -71,6 +76,27 @@ def read_segment(path: Path, offset: int = 0, first_line: int = 1) -> Segment:
     if tail.strip():
         numbered.append((first_line + len(texts), tail.decode("utf-8", "replace").rstrip("\r")))
     return Segment(numbered, start + len(complete), first_line + len(texts), True)
+
+
+CONTEXT_BYTES = 256 * 1024
+
+
+def read_before(
+    path: Path, offset: int, first_line: int, max_bytes: int = CONTEXT_BYTES
+) -> list[tuple[int, str]]:
+    """The whole lines in the `max_bytes` before `offset` (where line `first_line` starts):
+    context for a resumed read, so a failure just before it can meet its fix just after."""
+    start = max(0, offset - max_bytes)
+    with path.open("rb") as handle:
+        handle.seek(start)
+        data = handle.read(offset - start)
+    if start > 0:
+        data = data[data.find(b"\n") + 1 :] if b"\n" in data else b""
+    if start == 0 and data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    texts = data.decode("utf-8", errors="replace").split("\n")[:-1]
+    first = first_line - len(texts)
+    return [(first + i, t.removesuffix("\r")) for i, t in enumerate(texts)]
 
 
 def read_lines_of(data: bytes) -> list[str]:
