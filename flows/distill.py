@@ -18,6 +18,7 @@ from metis_distill.archive import archive_from
 from metis_distill.config import Settings
 from metis_distill.embeddings import MiniLMEmbedder
 from metis_distill.errors import MetisError
+from metis_distill.extract.pricing import estimated_cost
 from metis_distill.index import LessonIndex
 from metis_distill.ledger import FileRecord, Ledger
 
@@ -245,7 +246,26 @@ def _extraction(
         "excerpt_tokens": stats["span_tokens"],
         "transcript_tokens": stats["transcript_tokens"],
         "excerpt_fraction": stats["span_fraction"],
+        "estimated_cost_usd": estimated_cost(
+            settings.anthropic_model,
+            stats["input_tokens"],
+            stats["output_tokens"],
+            stats["cache_read_tokens"],
+            stats["cache_write_tokens"],
+        ),
     }
+    cost = summary["estimated_cost_usd"]
+    summary["usage_note"] = (
+        f"{settings.anthropic_model}: {stats['requests']} requests ({stats['cached']} answered "
+        f"from the cache), {summary['tokens_run']:,} tokens"
+        + (f", about ${cost:.2f}" if cost is not None else "")
+        + f"; excerpts were {stats['span_fraction']:.1%} of the transcripts' tokens."
+    )
+    if stats["pending"]:
+        summary["pending_note"] = (
+            f"{stats['pending']} excerpts were not extracted in this run (token budget reached "
+            "or calls failed): this proposal is partial, and the next run does them."
+        )
     get_run_logger().info(
         "extract: %d requests, %d tokens this run, %d excerpts pending for the next run",
         summary["extract_requests"],

@@ -87,6 +87,10 @@ def test_distill_with_claude_end_to_end(fake: FakeAnthropic, archive: Path, targ
     assert report["extract_requests"] == SPANS == len(fake.requests)
     assert report["extract_pending"] == 0 and report["tokens_run"] == SPANS * 150
     assert 0 < report["excerpt_fraction"] < 1
+    assert report["estimated_cost_usd"] is not None and report["estimated_cost_usd"] > 0
+    proposal = Path(report["proposal"]["folder"]) / "report.md"
+    assert "by the `claude` extractor" in proposal.read_text()
+    assert f"{SPANS} requests" in proposal.read_text()  # token use and cost in the report
     lines = check_proposal(target, load_settings().data_dir)
     assert any("Mind “" in line for line in lines)
     assert not any(b"sk-ant-api03" in raw for raw in fake.raw)
@@ -106,6 +110,8 @@ def test_budget_exit_code_4_then_the_next_run_finishes(
     first = distill(archive, target, "--max-tokens", "300", code=4)
     assert first["extract_requests"] == 2 and first["extract_pending"] == SPANS - 2
     assert first["proposal"]["status"] == "created"
+    partial = (Path(first["proposal"]["folder"]) / "report.md").read_text()
+    assert "this proposal is partial" in partial  # the proposal says work is pending
     second = distill(archive, target)
     assert second["extract_requests"] == SPANS - 2 and second["extract_cached"] == 2
     assert second["extract_pending"] == 0

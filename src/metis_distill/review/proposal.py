@@ -227,6 +227,7 @@ def _write_files(plan: Plan, row: ProposalRow, folder: Path, summary: dict[str, 
             items=[_report_item(i, plan.target, folder) for i in plan.items],
             diff=plan.diff,
             pending_note=summary.get("pending_note", ""),
+            usage_note=summary.get("usage_note", ""),
         )
     )
     meta = {
