@@ -32,7 +32,13 @@ from typing import Any
 
 from metis_distill.models import Event, EventKind, ParseStats, Run, SourceRef
 from metis_distill.sources.base import SourceFormat
-from metis_distill.sources.common import as_str, event_text, parse_timestamp, unversioned
+from metis_distill.sources.common import (
+    as_str,
+    event_text,
+    json_objects,
+    parse_timestamp,
+    unversioned,
+)
 from metis_distill.textio import numbered_lines
 
 FORMAT = "codex"
@@ -227,18 +233,7 @@ def parse_file(path: Path, archive_root: Path) -> Run:
 def parse_lines(rel_path: str, lines: Iterable[tuple[int, str]]) -> Run:
     """A Run from numbered lines of the file at `rel_path` (relative to its archive root)."""
     state = _State(rel_path=rel_path)
-    for line_no, raw in lines:
-        if not raw.strip():
-            continue
-        state.lines += 1
-        try:
-            record = json.loads(raw)
-        except (ValueError, RecursionError):  # cut short, or nested past the parser's depth
-            state.corrupt.append(line_no)
-            continue
-        if not isinstance(record, dict):
-            state.unknown += 1
-            continue
+    for line_no, record in json_objects(lines, state):
         try:
             known = _dispatch(state, line_no, record)
         except (TypeError, ValueError, AttributeError, KeyError, RecursionError):

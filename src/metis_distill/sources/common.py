@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from metis_distill.redact import redact
 
@@ -40,3 +42,32 @@ def unversioned(name: str) -> str:
     """A file name without the archive's `@{sha8}` version mark: all versions of a run are
     one session (`s.jsonl` and `s@1a2b3c4d.jsonl`)."""
     return _VERSION.sub("", name)
+
+
+class Tally(Protocol):
+    """What a JSON-lines reader counts as it goes."""
+
+    lines: int
+    corrupt: list[int]
+    unknown: int
+
+
+def json_objects(
+    lines: Iterable[tuple[int, str]], tally: Tally
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The JSON objects of numbered lines. A line that does not parse (cut short, nested past
+    the parser's depth) is counted corrupt, a value that is not an object unknown; blank lines
+    are no lines. Nothing is raised: the rest of the file is still read."""
+    for line_no, raw in lines:
+        if not raw.strip():
+            continue
+        tally.lines += 1
+        try:
+            record = json.loads(raw)
+        except (ValueError, RecursionError):
+            tally.corrupt.append(line_no)
+            continue
+        if isinstance(record, dict):
+            yield line_no, record
+        else:
+            tally.unknown += 1
