@@ -116,12 +116,18 @@ def _missing_program_text(program: str, call: Event, fix_call: Event | None) -> 
 
 
 def _files_edited_between(run: Run, start: Event, end: Event) -> list[str]:
+    """The files edited between a failure and its fix (when the edit names a file: SWE-agent's
+    `edit 287:295` names only lines of the open file)."""
     files: list[str] = []
     for event in run.events[start.seq + 1 : end.seq]:
-        if event.kind is EventKind.TOOL_CALL and event.tool_name in EDIT_TOOLS and event.text:
-            name = _code(event.text.splitlines()[0].rsplit("/", 1)[-1])
-            if name not in files:
-                files.append(name)
+        if event.kind is not EventKind.TOOL_CALL or event.tool_name not in EDIT_TOOLS:
+            continue
+        first = event.text.strip().split("\n")[0] if event.text.strip() else ""
+        if " " in first or not ("/" in first or "." in first):
+            continue
+        name = _code(first.rsplit("/", 1)[-1].rsplit("\\", 1)[-1])
+        if name not in files:
+            files.append(name)
     return files[:3]
 
 
