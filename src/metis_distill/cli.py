@@ -89,6 +89,12 @@ def distill(
         int | None,
         typer.Option("--max-tokens", min=1, help="Token budget of this run (claude extractor)."),
     ] = None,
+    batch: Annotated[
+        bool | None,
+        typer.Option(
+            "--batch/--no-batch", help="Claude calls as one Message Batch (cheaper, slower)."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
 ) -> None:
     """Run the distill flow now (Prefect, in-process): archive -> lessons -> a proposal.
@@ -101,6 +107,7 @@ def distill(
         section_budget=section_budget,
         extractor=extractor.value if extractor else None,
         max_tokens_per_run=max_tokens,
+        batch=batch,
     )
     _check_target(settings)
     from metis_distill.pipeline import check_archive

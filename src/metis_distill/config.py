@@ -92,6 +92,13 @@ class Settings(BaseSettings):
         ge=1,
         description="Tokens (in + out) one run may spend; the rest waits for the next run.",
     )
+    batch: bool = Field(
+        default=False,
+        description="Send the claude extractor's calls as one Message Batch (half price, slower).",
+    )
+    batch_poll_interval: float = Field(
+        default=30.0, gt=0, description="Seconds between polls of a submitted Message Batch."
+    )
     max_failed_fraction: float = Field(
         default=0.5,
         ge=0.0,

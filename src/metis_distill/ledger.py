@@ -184,6 +184,20 @@ class ExtractRunRow(Base):
         return sum(spent) + self.cache_write_tokens
 
 
+class ExtractBatchRow(Base):
+    """A Message Batch submitted and not yet collected: recorded before polling, so a run
+    that stops between submit and collect resumes it instead of paying twice."""
+
+    __tablename__ = "extract_batches"
+    id: Mapped[str] = mapped_column(String, primary_key=True)  # the API's batch id
+    prompt_version: Mapped[str] = mapped_column(String)
+    model: Mapped[str] = mapped_column(String)
+    status: Mapped[str] = mapped_column(String, default="submitted")  # submitted|collected
+    requests: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # custom_id -> sha256
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    collected_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
 class MetaRow(Base):
     __tablename__ = "meta"
     key: Mapped[str] = mapped_column(String, primary_key=True)
@@ -451,6 +465,29 @@ class Ledger:
             db.execute(query)
         row = self.extract_run(run_id)
         return 0 if row is None else row.tokens
+
+    def record_batch(self, row: ExtractBatchRow) -> None:
+        with self.session() as db:
+            db.merge(row)
+
+    def open_batches(self, prompt_version: str, model: str) -> list[ExtractBatchRow]:
+        """Batches submitted with these prompts and model and not yet collected, oldest first."""
+        row = ExtractBatchRow
+        query = (
+            select(row)
+            .where(row.status == "submitted", row.prompt_version == prompt_version)
+            .where(row.model == model)
+            .order_by(row.created_at, row.id)
+        )
+        with self.session() as db:
+            return list(db.scalars(query))
+
+    def close_batch(self, batch_id: str) -> None:
+        with self.session() as db:
+            row = db.get(ExtractBatchRow, batch_id)
+            if row is not None:
+                row.status = "collected"
+                row.collected_at = now()
 
     def finish_extract_run(self, run_id: int, stats: dict[str, Any]) -> ExtractRunRow | None:
         with self.session() as db:

@@ -311,7 +311,13 @@ def make_extractor(settings: Settings, ledger: Ledger, run_id: int | None = None
         max_tokens_per_run=settings.max_tokens_per_run,
         max_failed_fraction=settings.max_failed_fraction,
         span_tokens=settings.span_tokens,
+        batch=settings.batch,
+        poll_interval=settings.batch_poll_interval,
     )
+    if config.batch:
+        from metis_distill.extract.batch import BatchClaudeExtractor
+
+        return BatchClaudeExtractor(config, ledger, api_key=key, run_id=run_id)
     return ClaudeExtractor(config, ledger, api_key=key, run_id=run_id)
 
 

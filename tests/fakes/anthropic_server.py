@@ -3,6 +3,10 @@
 It records every request body and plays scripted replies in order; when the script runs out,
 the default answer quotes the first long-enough event of the excerpt it was sent (so lessons
 resolve), or whatever `responder` returns.
+
+Message Batches: POST /v1/messages/batches answers each request the same way (a non-200 reply
+becomes an `errored` result), GET /v1/messages/batches/{id} says `in_progress` until it has
+been polled `polls_to_end` times, then `ended`, and GET .../results streams the JSONL.
 """
 
 from __future__ import annotations
@@ -110,6 +114,13 @@ class FakeAnthropic:
         self.script: deque[Reply] = deque()
         self.responder: Callable[[dict[str, Any]], Reply] = quoting_answer
         self.latency = latency
+        self.batch_creates: list[dict[str, Any]] = []  # bodies of POST /v1/messages/batches
+        self.batch_requests: list[dict[str, Any]] = []  # the params of every batched request
+        self.polls: list[tuple[str, str]] = []  # (batch id, status answered)
+        self.result_fetches: list[str] = []
+        self.polls_to_end = 1
+        self.batch_result_types: dict[int, str] = {}  # request index -> errored|expired|...
+        self._batches: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -139,12 +150,80 @@ class FakeAnthropic:
             scripted = self.script.popleft() if self.script else None
         return scripted or self.responder(body)
 
+    def _create_batch(self, raw: bytes) -> Reply:
+        body = json.loads(raw)
+        with self._lock:
+            self.raw.append(raw)
+            self.batch_creates.append(body)
+            batch_id = f"msgbatch_fake{len(self._batches) + 1:04d}"
+        lines = []
+        for request in body["requests"]:
+            with self._lock:
+                index = len(self.batch_requests)
+                self.batch_requests.append(request["params"])
+                scripted = self.script.popleft() if self.script else None
+            reply = scripted or self.responder(request["params"])
+            kind = self.batch_result_types.get(index)
+            if kind is None and reply.status != 200:
+                kind = "errored"
+            if kind is None:
+                result: dict[str, Any] = {"type": "succeeded", "message": reply.body}
+            elif kind == "errored":
+                error = {"type": "api_error", "message": "boom"}
+                result = {"type": "errored", "error": {"type": "error", "error": error}}
+            else:
+                result = {"type": kind}
+            lines.append(json.dumps({"custom_id": request["custom_id"], "result": result}))
+        with self._lock:
+            self._batches[batch_id] = {"polls": 0, "lines": lines, "count": len(lines)}
+        return Reply(200, self._batch(batch_id, "in_progress"))
+
+    def _batch(self, batch_id: str, status: str) -> dict[str, Any]:
+        count = self._batches[batch_id]["count"]
+        ended = status == "ended"
+        return {
+            "id": batch_id,
+            "type": "message_batch",
+            "processing_status": status,
+            "request_counts": {
+                "processing": 0 if ended else count,
+                "succeeded": count if ended else 0,
+                "errored": 0,
+                "canceled": 0,
+                "expired": 0,
+            },
+            "created_at": "2026-11-24T00:00:00Z",
+            "expires_at": "2026-11-25T00:00:00Z",
+            "ended_at": "2026-11-24T00:01:00Z" if ended else None,
+            "archived_at": None,
+            "cancel_initiated_at": None,
+            "results_url": f"{self.url}/v1/messages/batches/{batch_id}/results" if ended else None,
+        }
+
+    def _get(self, path: str, results: bool) -> Reply:
+        batch_id = path.split("/")[4]
+        if batch_id not in self._batches:
+            error = {"type": "not_found_error", "message": path}
+            return Reply(404, {"type": "error", "error": error})
+        state = self._batches[batch_id]
+        if results:
+            self.result_fetches.append(batch_id)
+            return Reply(200, "\n".join(state["lines"]) + "\n")
+        with self._lock:
+            state["polls"] += 1
+            status = "ended" if state["polls"] > self.polls_to_end else "in_progress"
+            self.polls.append((batch_id, status))
+        return Reply(200, self._batch(batch_id, status))
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 (http.server's name)
                 raw = self.rfile.read(int(self.headers.get("content-length", 0)))
+                if self.path.split("?")[0] == "/v1/messages/batches":
+                    self._send(fake._create_batch(raw))
+                    return
                 if self.path.split("?")[0] != "/v1/messages":
                     self._send(
                         Reply(
@@ -159,6 +238,14 @@ class FakeAnthropic:
                 if fake.latency:
                     time.sleep(fake.latency)
                 self._send(fake._reply(raw, {k.lower(): v for k, v in self.headers.items()}))
+
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                path = self.path.split("?")[0]
+                if path.startswith("/v1/messages/batches/"):
+                    self._send(fake._get(path, path.endswith("/results")))
+                    return
+                error = {"type": "not_found_error", "message": self.path}
+                self._send(Reply(404, {"type": "error", "error": error}))
 
             def _send(self, reply: Reply) -> None:
                 data = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)

@@ -54,6 +54,8 @@ class ClaudeConfig:
     span_tokens: int = 1200
     max_output_tokens: int = 2048
     prompts_dir: Path | None = None
+    batch: bool = False  # one Message Batch per extract() instead of synchronous calls
+    poll_interval: float = 30.0  # seconds between polls of a submitted batch
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,215 @@
+"""`metis distill --batch`: the Claude extractor through the Message Batches API of the real
+`anthropic` SDK against the fake server on 127.0.0.1: provenance, polling, resume after a
+crash between submit and collect, the cache, failures, secrets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from metis_distill import pipeline
+from metis_distill.cli import app
+from metis_distill.config import load_settings
+from metis_distill.extract.batch import BatchClaudeExtractor
+from metis_distill.extract.claude import ClaudeConfig
+from metis_distill.ledger import ExtractBatchRow, Ledger, now
+from metis_distill.mine.episodes import find_episodes
+from metis_distill.models import LessonCandidate
+from metis_distill.provenance import quote_in_span
+from metis_distill.sources.claude_code import parse_file
+from metis_distill.textio import read_lines
+from tests.conftest import DEMO_FILE, FIXTURES
+from tests.fakes.anthropic_server import FakeAnthropic, answer, fake_anthropic, lesson, malformed
+from tests.test_cli_e2e import check_proposal
+
+ROOT = FIXTURES / "claude_code"
+SPANS = 4  # distinct excerpts of the demo transcript
+UV_LESSON = "Run the tests with `uv run pytest`; bare `pytest` is not on the PATH here."
+
+
+class Crash(Exception):
+    pass
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeAnthropic]:
+    with fake_anthropic() as server:
+        yield server
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Iterator[Ledger]:
+    ledger = Ledger.at(tmp_path / "data")
+    yield ledger
+    ledger.close()
+
+
+def extractor(fake: FakeAnthropic, ledger: Ledger, **config: Any) -> BatchClaudeExtractor:
+    hook = config.pop("after_submit", None)
+    run_id = config.pop("run_id", None)
+    options = {"base_url": fake.url, "max_retries": 0, "batch": True, "poll_interval": 0.01}
+    return BatchClaudeExtractor(
+        ClaudeConfig(**{**options, **config}),
+        ledger,
+        api_key="test-key",
+        run_id=run_id,
+        after_submit=hook,
+    )
+
+
+def extract(ex: BatchClaudeExtractor) -> list[LessonCandidate]:
+    run = parse_file(DEMO_FILE, ROOT)
+    return ex.extract(run, list(find_episodes(run)), read_lines(DEMO_FILE))
+
+
+def resolves(candidate: LessonCandidate) -> bool:
+    ref = candidate.evidence.ref
+    return quote_in_span(ROOT / ref.path, ref.line_start, ref.line_end, candidate.evidence.quote)
+
+
+def test_lessons_land_through_one_batch_with_resolving_provenance(
+    fake: FakeAnthropic, ledger: Ledger
+) -> None:
+    fake.play(answer(lesson(UV_LESSON, "pytest: command not found", severity=3)))
+    ex = extractor(fake, ledger)
+    found = extract(ex)
+    assert len(fake.batch_creates) == 1 and fake.requests == []  # no synchronous call
+    requests = fake.batch_creates[0]["requests"]
+    assert len(requests) == SPANS == len({r["custom_id"] for r in requests})
+    assert all(len(r["custom_id"]) <= 64 for r in requests)
+    params = requests[0]["params"]
+    assert params["tool_choice"] == {"type": "tool", "name": "record_lessons"}
+    assert any(c.text == UV_LESSON for c in found)
+    assert found and all(resolves(c) for c in found)
+    assert ex.stats.requests == SPANS and ex.stats.pending == 0
+    assert ledger.open_batches(ex.prompt_version, ex.config.model) == []  # collected
+    assert not any(b"sk-ant-api03" in raw for raw in fake.raw)  # the planted secret
+    assert "sk-ant-api03-" in DEMO_FILE.read_text(encoding="utf-8")
+
+
+def test_the_poll_sees_in_progress_then_ended(fake: FakeAnthropic, ledger: Ledger) -> None:
+    fake.polls_to_end = 2
+    ex = extractor(fake, ledger)
+    extract(ex)
+    statuses = [status for _, status in fake.polls]
+    assert statuses[:3] == ["in_progress", "in_progress", "ended"]
+    assert ex.polls == 3 and fake.result_fetches == [fake.polls[0][0]]
+
+
+def test_a_crash_after_submit_resumes_the_same_batch(fake: FakeAnthropic, ledger: Ledger) -> None:
+    recorded: list[list[ExtractBatchRow]] = []
+
+    def crash(batch_id: str) -> None:
+        recorded.append(ledger.open_batches(first.prompt_version, first.config.model))
+        raise Crash(batch_id)
+
+    first = extractor(fake, ledger, after_submit=crash)
+    with pytest.raises(Crash):
+        extract(first)
+    assert [row.id for row in recorded[0]] == ["msgbatch_fake0001"]
+    assert fake.polls == []  # recorded before any poll
+    second = extractor(fake, ledger)
+    found = extract(second)
+    assert len(fake.batch_creates) == 1  # resumed, not submitted again
+    assert {batch_id for batch_id, _ in fake.polls} == {"msgbatch_fake0001"}
+    assert found and all(resolves(c) for c in found)
+    assert second.stats.cached == SPANS and second.stats.pending == 0
+    assert ledger.open_batches(second.prompt_version, second.config.model) == []
+    third = extractor(fake, ledger)
+    assert len(extract(third)) == len(found)
+    assert len(fake.batch_creates) == 1
+    assert third.stats.requests == 0 and third.stats.cached == SPANS
+    assert len(fake.raw) == 1  # the one create: nothing else was ever posted
+
+
+def test_a_rerun_after_completion_sends_nothing(fake: FakeAnthropic, ledger: Ledger) -> None:
+    first = extract(extractor(fake, ledger))
+    creates, polls, raw = len(fake.batch_creates), len(fake.polls), len(fake.raw)
+    again = extractor(fake, ledger)
+    assert extract(again) == first
+    assert (len(fake.batch_creates), len(fake.polls), len(fake.raw)) == (creates, polls, raw)
+    assert again.stats.requests == 0 and again.stats.cached == SPANS
+
+
+def test_failed_results_stay_pending_and_malformed_answers_are_cached_as_failures(
+    fake: FakeAnthropic, ledger: Ledger
+) -> None:
+    fake.batch_result_types = {1: "errored", 2: "expired"}
+    fake.play(malformed())
+    ex = extractor(fake, ledger)
+    extract(ex)
+    assert ex.stats.failures == 1 and ex.stats.errors == 2 and ex.stats.pending == 2
+    again = extractor(fake, ledger)
+    extract(again)
+    assert len(fake.batch_creates) == 2  # only the two pending spans are asked again
+    assert len(fake.batch_creates[1]["requests"]) == 2
+    assert again.stats.cached == 2 and again.stats.pending == 0
+
+
+def test_the_budget_leaves_the_rest_pending(fake: FakeAnthropic, ledger: Ledger) -> None:
+    run_id = ledger.start_extract_run("claude", "claude-haiku-4-5", 1)
+    ex = extractor(fake, ledger, max_tokens_per_run=1, run_id=run_id)
+    extract(ex)
+    assert len(fake.batch_creates[0]["requests"]) == 1 and ex.stats.pending == SPANS - 1
+    row = ledger.extract_run(run_id)
+    assert row is not None and row.requests == 1 and row.tokens == 150
+
+
+def test_settings_pick_the_batch_extractor(
+    fake: FakeAnthropic, ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+    settings = load_settings(extractor="claude", batch=True, anthropic_base_url=fake.url)
+    assert isinstance(pipeline.make_extractor(settings, ledger), BatchClaudeExtractor)
+    plain = pipeline.make_extractor(load_settings(extractor="claude"), ledger)
+    assert not isinstance(plain, BatchClaudeExtractor)
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness", "model_dir")
+def test_distill_batch_end_to_end(
+    fake: FakeAnthropic, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+    monkeypatch.setenv("METIS_ANTHROPIC_BASE_URL", fake.url)
+    monkeypatch.setenv("METIS_ANTHROPIC_MAX_RETRIES", "0")
+    monkeypatch.setenv("METIS_BATCH_POLL_INTERVAL", "0.01")
+    folder = tmp_path / "runs" / "-home-dev-src-demo"
+    folder.mkdir(parents=True)
+    (folder / DEMO_FILE.name).write_bytes(DEMO_FILE.read_bytes())
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    target = repo / "CLAUDE.md"
+    target.write_text("# Demo\n", encoding="utf-8")
+    args = ["distill", "--archive", str(tmp_path / "runs"), "--target", str(target)]
+    result = CliRunner().invoke(app, [*args, "--all-projects", "--extractor", "claude", "--batch"])
+    assert result.exit_code == 0, result.output
+    assert len(fake.batch_creates) == 1 and fake.requests == []
+    assert len(fake.batch_requests) == SPANS
+    lines = check_proposal(target, load_settings().data_dir)
+    assert any("Mind “" in line for line in lines)
+    assert not any(b"sk-ant-api03" in raw for raw in fake.raw)
+    again = CliRunner().invoke(app, [*args, "--all-projects", "--batch"])
+    assert again.exit_code == 0, again.output
+    assert len(fake.batch_creates) == 1 and len(fake.raw) == 1  # nothing new: nothing sent
+
+
+def test_a_recorded_batch_the_api_no_longer_knows_is_dropped(
+    fake: FakeAnthropic, ledger: Ledger
+) -> None:
+    ex = extractor(fake, ledger)
+    row = ExtractBatchRow(
+        id="msgbatch_gone",
+        prompt_version=ex.prompt_version,
+        model=ex.config.model,
+        status="submitted",
+        requests={},
+        created_at=now(),
+    )
+    ledger.record_batch(row)
+    assert extract(ex) and len(fake.batch_creates) == 1
+    assert ledger.open_batches(ex.prompt_version, ex.config.model) == []
