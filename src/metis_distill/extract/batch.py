@@ -14,7 +14,6 @@ import hashlib
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
 
 import anthropic
 
@@ -23,11 +22,10 @@ from metis_distill.extract.claude import (
     ClaudeExtractor,
     Job,
     Outcome,
-    Usage,
     parse_answer,
 )
 from metis_distill.extract.schema import LessonDrafts
-from metis_distill.ledger import ExtractBatchRow, ExtractionRow, Ledger, now
+from metis_distill.ledger import ExtractBatchRow, Ledger, now
 
 KEY_CHARS = 48  # of the span sha256 in a custom_id (at most 64 characters in all)
 
@@ -148,7 +146,7 @@ class BatchClaudeExtractor(ClaudeExtractor):
         usage = outcome.usage
         self._count(usage)
         self._answered += 1
-        row = self._key_row(key, "ok", {}, usage)
+        row = self._row(key, "ok", {}, usage)
         if self.run_id is not None and usage.requests:
             self.ledger.add_usage(self.run_id, row)
         if outcome.error is not None:
@@ -162,25 +160,8 @@ class BatchClaudeExtractor(ClaudeExtractor):
         if outcome.drafts is None:
             self.stats.failures += 1
             self._failed += 1
-            self.ledger.store_extraction(self._key_row(key, "failed", {}, usage))
+            self.ledger.store_extraction(self._row(key, "failed", {}, usage))
             return
         if job is not None:
             found[key] = outcome.drafts
-        self.ledger.store_extraction(self._key_row(key, "ok", outcome.drafts.model_dump(), usage))
-
-    def _key_row(
-        self, key: str, status: str, answer: dict[str, Any], usage: Usage
-    ) -> ExtractionRow:
-        return ExtractionRow(
-            span_sha256=key,
-            prompt_version=self.prompt_version,
-            model=self.config.model,
-            status=status,
-            answer=answer,
-            input_tokens=usage.input_tokens,
-            output_tokens=usage.output_tokens,
-            cache_read_tokens=usage.cache_read_tokens,
-            cache_write_tokens=usage.cache_write_tokens,
-            requests=usage.requests,
-            created_at=now(),
-        )
+        self.ledger.store_extraction(self._row(key, "ok", outcome.drafts.model_dump(), usage))

@@ -240,7 +240,7 @@ class ClaudeExtractor:
         self._count(usage)
         self._answered += 1
         if self.run_id is not None and usage.requests:
-            self.ledger.add_usage(self.run_id, self._row(job, "ok", {}, usage))
+            self.ledger.add_usage(self.run_id, self._row(job.key, "ok", {}, usage))
         if outcome.error is not None:
             self.stats.errors += 1
             self.stats.pending += 1  # not cached: the next run asks again
@@ -250,10 +250,10 @@ class ClaudeExtractor:
         if outcome.drafts is None:
             self.stats.failures += 1
             self._failed += 1
-            self.ledger.store_extraction(self._row(job, "failed", {}, usage))
+            self.ledger.store_extraction(self._row(job.key, "failed", {}, usage))
             return
         found[job.key] = outcome.drafts
-        self.ledger.store_extraction(self._row(job, "ok", outcome.drafts.model_dump(), usage))
+        self.ledger.store_extraction(self._row(job.key, "ok", outcome.drafts.model_dump(), usage))
 
     def _count(self, usage: Usage) -> None:
         self.stats.requests += usage.requests
@@ -262,9 +262,10 @@ class ClaudeExtractor:
         self.stats.cache_read_tokens += usage.cache_read_tokens
         self.stats.cache_write_tokens += usage.cache_write_tokens
 
-    def _row(self, job: Job, status: str, answer: dict[str, Any], usage: Usage) -> ExtractionRow:
+    def _row(self, key: str, status: str, answer: dict[str, Any], usage: Usage) -> ExtractionRow:
+        """The cache row of one span's answer (`key`: the span's sha256)."""
         return ExtractionRow(
-            span_sha256=job.key,
+            span_sha256=key,
             prompt_version=self.prompt_version,
             model=self.config.model,
             status=status,
