@@ -137,31 +137,3 @@ class BatchClaudeExtractor(ClaudeExtractor):
                 self.stats.pending += 1
         self.ledger.close_batch(batch_id)
         self._check_failures(deque())
-
-    def _settle_key(
-        self, key: str, job: Job | None, outcome: Outcome, found: dict[str, LessonDrafts]
-    ) -> None:
-        """`_settle` for a result whose span may belong to another file (a resumed batch):
-        the cache row is written either way; only this call's spans count as pending/sent."""
-        usage = outcome.usage
-        self._count(usage)
-        self._answered += 1
-        row = self._row(key, "ok", {}, usage)
-        if self.run_id is not None and usage.requests:
-            self.ledger.add_usage(self.run_id, row)
-        if outcome.error is not None:
-            self.stats.errors += 1
-            self._failed += 1
-            if job is not None:
-                self.stats.pending += 1
-            return
-        if job is not None:
-            self.stats.sent_tokens += job.span.tokens
-        if outcome.drafts is None:
-            self.stats.failures += 1
-            self._failed += 1
-            self.ledger.store_extraction(self._row(key, "failed", {}, usage))
-            return
-        if job is not None:
-            found[key] = outcome.drafts
-        self.ledger.store_extraction(self._row(key, "ok", outcome.drafts.model_dump(), usage))

@@ -236,24 +236,36 @@ class ClaudeExtractor:
 
     def _settle(self, job: Job, outcome: Outcome, found: dict[str, LessonDrafts]) -> None:
         """In the calling thread: count, spend the budget, cache what was answered."""
+        self._settle_key(job.key, job, outcome, found)
+
+    def _settle_key(
+        self, key: str, job: Job | None, outcome: Outcome, found: dict[str, LessonDrafts]
+    ) -> None:
+        """A result by its span key; `job` is None when the span belongs to another file (a
+        resumed batch): the cache row is written either way; only this call's spans count as
+        pending or sent."""
         usage = outcome.usage
         self._count(usage)
         self._answered += 1
+        row = self._row(key, "ok", {}, usage)
         if self.run_id is not None and usage.requests:
-            self.ledger.add_usage(self.run_id, self._row(job.key, "ok", {}, usage))
+            self.ledger.add_usage(self.run_id, row)
         if outcome.error is not None:
             self.stats.errors += 1
-            self.stats.pending += 1  # not cached: the next run asks again
             self._failed += 1
+            if job is not None:
+                self.stats.pending += 1
             return
-        self.stats.sent_tokens += job.span.tokens
+        if job is not None:
+            self.stats.sent_tokens += job.span.tokens
         if outcome.drafts is None:
             self.stats.failures += 1
             self._failed += 1
-            self.ledger.store_extraction(self._row(job.key, "failed", {}, usage))
+            self.ledger.store_extraction(self._row(key, "failed", {}, usage))
             return
-        found[job.key] = outcome.drafts
-        self.ledger.store_extraction(self._row(job.key, "ok", outcome.drafts.model_dump(), usage))
+        if job is not None:
+            found[key] = outcome.drafts
+        self.ledger.store_extraction(self._row(key, "ok", outcome.drafts.model_dump(), usage))
 
     def _count(self, usage: Usage) -> None:
         self.stats.requests += usage.requests
