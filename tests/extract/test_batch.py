@@ -4,7 +4,6 @@ crash between submit and collect, the cache, failures, secrets."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from metis_distill.provenance import quote_in_span
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.textio import read_lines
 from tests.conftest import DEMO_FILE, FIXTURES
-from tests.fakes.anthropic_server import FakeAnthropic, answer, fake_anthropic, lesson, malformed
+from tests.fakes.anthropic_server import FakeAnthropic, answer, lesson, malformed
 from tests.test_cli_e2e import check_proposal
 
 ROOT = FIXTURES / "claude_code"
@@ -33,19 +32,6 @@ UV_LESSON = "Run the tests with `uv run pytest`; bare `pytest` is not on the PAT
 
 class Crash(Exception):
     pass
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeAnthropic]:
-    with fake_anthropic() as server:
-        yield server
-
-
-@pytest.fixture
-def ledger(tmp_path: Path) -> Iterator[Ledger]:
-    ledger = Ledger.at(tmp_path / "data")
-    yield ledger
-    ledger.close()
 
 
 def extractor(fake: FakeAnthropic, ledger: Ledger, **config: Any) -> BatchClaudeExtractor:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,19 +39,6 @@ from tests.fakes.anthropic_server import (
 ROOT = FIXTURES / "claude_code"
 SPANS = 4  # distinct excerpts of the demo transcript
 UV_LESSON = "Run the tests with `uv run pytest`; bare `pytest` is not on the PATH here."
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeAnthropic]:
-    with fake_anthropic() as server:
-        yield server
-
-
-@pytest.fixture
-def ledger(tmp_path: Path) -> Iterator[Ledger]:
-    ledger = Ledger.at(tmp_path / "data")
-    yield ledger
-    ledger.close()
 
 
 def extractor(fake: FakeAnthropic, ledger: Ledger, **config: Any) -> ClaudeExtractor:
