@@ -18,7 +18,7 @@ from metis_distill.archive import archive_from
 from metis_distill.config import Settings
 from metis_distill.embeddings import MiniLMEmbedder
 from metis_distill.errors import MetisError
-from metis_distill.extract.pricing import estimated_cost
+from metis_distill.extract.pricing import cache_note, estimated_cost
 from metis_distill.index import LessonIndex
 from metis_distill.ledger import FileRecord, Ledger
 
@@ -261,6 +261,11 @@ def _extraction(
         + (f", about ${cost:.2f}" if cost is not None else "")
         + f"; excerpts were {stats['span_fraction']:.1%} of the transcripts' tokens."
     )
+    from metis_distill.extract.claude import cached_prefix_tokens  # anthropic: only when used
+
+    note = cache_note(settings.anthropic_model, cached_prefix_tokens())
+    if note is not None:
+        summary["cache_note"] = note
     if stats["pending"]:
         summary["pending_note"] = (
             f"{stats['pending']} excerpts were not extracted in this run (token budget reached "

@@ -72,7 +72,7 @@ class Settings(BaseSettings):
         default=None, description="Anthropic API key (else ANTHROPIC_API_KEY is used)."
     )
     anthropic_model: str = Field(
-        default="claude-haiku-4-5", description="Model id of the Claude extractor."
+        default="claude-sonnet-4-6", description="Model id of the Claude extractor."
     )
     anthropic_base_url: str | None = Field(
         default=None,

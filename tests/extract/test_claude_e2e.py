@@ -83,7 +83,7 @@ def test_a_pending_file_is_not_marked_as_read(fake: FakeAnthropic, archive: Path
 @pytest.mark.usefixtures("prefect_harness", "model_dir")
 def test_distill_with_claude_end_to_end(fake: FakeAnthropic, archive: Path, target: Path) -> None:
     report = distill(archive, target, "--extractor", "claude")
-    assert report["extractor"] == "claude" and report["model"] == "claude-haiku-4-5"
+    assert report["extractor"] == "claude" and report["model"] == "claude-sonnet-4-6"
     assert report["extract_requests"] == SPANS == len(fake.requests)
     assert report["extract_pending"] == 0 and report["tokens_run"] == SPANS * 150
     assert 0 < report["excerpt_fraction"] < 1

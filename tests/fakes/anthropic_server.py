@@ -41,7 +41,7 @@ def message(
         "id": "msg_fake",
         "type": "message",
         "role": "assistant",
-        "model": "claude-haiku-4-5",
+        "model": "claude-sonnet-4-6",
         "content": [{"type": "tool_use", "id": "toolu_fake", "name": TOOL, "input": tool_input}],
         "stop_reason": "tool_use",
         "stop_sequence": None,

@@ -8,6 +8,7 @@ calls stop the run for a human (`ExtractionHalted`, exit code 3).
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -35,7 +36,7 @@ from metis_distill.models import Evidence, LessonCandidate, LessonKind, Run
 from metis_distill.provenance import Lines, normalize, quote_in_lines
 from metis_distill.redact import redact
 
-DEFAULT_MODEL = "claude-haiku-4-5"
+DEFAULT_MODEL = "claude-sonnet-4-6"  # its cache minimum is met by the system prompt
 MIN_QUOTE = 8
 MIN_CONFIDENCE = 0.5
 MIN_CALLS_TO_HALT = 5  # the failure-rate breaker needs this many answered calls first
@@ -362,6 +363,13 @@ def parse_answer(message: anthropic.types.Message) -> LessonDrafts | None:
             except ValidationError:
                 return None
     return None
+
+
+def cached_prefix_tokens(prompts_dir: Path | None = None) -> int:
+    """Estimated tokens of what `cache_control` caches: the tool definition and the system
+    prompt (the API caches tools, then system, up to the marked block)."""
+    system = prompts.load(prompts.SYSTEM, prompts_dir).render(**system_values())
+    return estimate_tokens(len(json.dumps(tool_definition())) + len(system))
 
 
 def system_values() -> dict[str, object]:

@@ -13,6 +13,20 @@ PRICES: dict[str, tuple[float, float]] = {
 CACHE_READ = 0.1  # cached input tokens cost a tenth of fresh ones
 CACHE_WRITE = 1.25  # writing the cache costs a quarter more
 
+# model id prefix -> the shortest prefix (tools + system) the API caches; below it a request
+# still succeeds but caches nothing, silently. Sonnet 4.6 is listed at 1,024 by Anthropic and
+# measured at 2,048 by others: the larger is kept.
+CACHE_MINIMUM: dict[str, int] = {
+    "claude-haiku-4-5": 4096,
+    "claude-sonnet-4-6": 2048,
+    "claude-sonnet-4-5": 1024,
+    "claude-opus-4-8": 1024,
+    "claude-opus-4-7": 2048,
+    "claude-opus-4-6": 4096,
+    "claude-opus-4-5": 4096,
+    "claude-opus-4": 1024,
+}
+
 
 def estimated_cost(
     model: str, tokens_in: int, tokens_out: int, cache_read: int = 0, cache_write: int = 0
@@ -24,3 +38,19 @@ def estimated_cost(
     total = tokens_in * per_in + tokens_out * per_out
     total += cache_read * per_in * CACHE_READ + cache_write * per_in * CACHE_WRITE
     return round(total, 4)
+
+
+def cache_minimum(model: str) -> int | None:
+    """The model's minimum cacheable prefix in tokens; None when unknown."""
+    return next((n for prefix, n in CACHE_MINIMUM.items() if model.startswith(prefix)), None)
+
+
+def cache_note(model: str, prefix_tokens: int) -> str | None:
+    """A warning when the cached prefix is too short for `model` to cache it at all."""
+    minimum = cache_minimum(model)
+    if minimum is None or prefix_tokens >= minimum:
+        return None
+    return (
+        f"the cached prompt prefix (~{prefix_tokens} tokens) is below {model}'s minimum of "
+        f"{minimum}: prompt caching has no effect with this model"
+    )
