@@ -18,6 +18,7 @@ from metis_distill.archive import archive_from
 from metis_distill.config import Settings
 from metis_distill.embeddings import MiniLMEmbedder
 from metis_distill.errors import MetisError
+from metis_distill.extract.base import BatchMode, ExtractStats
 from metis_distill.extract.pricing import cache_note, estimated_cost
 from metis_distill.index import LessonIndex
 from metis_distill.ledger import FileRecord, Ledger
@@ -76,11 +77,15 @@ def _retry_unless_ours(task: Any, task_run: Any, state: Any) -> bool:  # noqa: A
 
 @task(name="mine", retries=1, retry_delay_seconds=1, retry_condition_fn=_retry_unless_ours)
 def mine_task(
-    archive: str, files: list[pipeline.FileInfo], settings: Settings, run_id: int
+    archive: str,
+    files: list[pipeline.FileInfo],
+    settings: Settings,
+    run_id: int,
+    batch_mode: BatchMode = "inline",
 ) -> pipeline.BatchResult:
     ledger = Ledger(settings.ledger_url)
     try:
-        extractor = pipeline.make_extractor(settings, ledger, run_id)
+        extractor = pipeline.make_extractor(settings, ledger, run_id, batch_mode)
         result = pipeline.mine_batch(Path(archive), files, extractor)
     finally:
         ledger.close()
@@ -110,6 +115,61 @@ def mine_task(
             stats.cache_write_tokens,
         )
     return result
+
+
+@task(name="submit-batch")
+def batch_task(settings: Settings, run_id: int) -> ExtractStats:
+    """The run's one Message Batch: everything the mine tasks queued, submitted, polled and
+    collected into the cache (`--batch`)."""
+    from metis_distill.extract.batch import BatchClaudeExtractor  # anthropic: only when used
+
+    ledger = Ledger(settings.ledger_url)
+    try:
+        extractor = pipeline.make_extractor(settings, ledger, run_id, "inline")
+        if not isinstance(extractor, BatchClaudeExtractor):
+            raise TypeError("the batch step needs the claude extractor with --batch")
+        extractor.process()
+    finally:
+        ledger.close()
+    logger = get_run_logger()
+    if extractor.submitted:
+        logger.info("batch: submitted %s", ", ".join(extractor.submitted))
+    if extractor.waiting:
+        logger.warning(
+            "batch: %s still running after %.0f s; the next run collects it",
+            ", ".join(extractor.waiting),
+            settings.batch_max_wait,
+        )
+    if extractor.batch_error:
+        logger.warning("batch: not submitted (%s); the next run tries again", extractor.batch_error)
+    stats = extractor.stats
+    stats.transcript_tokens = stats.span_tokens = 0  # counted by the mine tasks
+    return stats
+
+
+def _mine_all(
+    archive: str, groups: list[list[pipeline.FileInfo]], settings: Settings, run_id: int
+) -> tuple[list[pipeline.BatchResult], ExtractStats | None]:
+    """Mine every group; with `--batch`, queue first, send one batch, then mine again the
+    groups whose excerpts were queued, answered from the cache by now."""
+    if not groups:
+        return [], None
+    batching = settings.batch and settings.extractor == "claude"
+    mode: BatchMode = "queue" if batching else "inline"
+    mapped = mine_task.map(unmapped(archive), groups, unmapped(settings), unmapped(run_id), mode)
+    results = list(mapped.result())
+    if not batching:
+        return results, None
+    sent = batch_task(settings, run_id)
+    again = [i for i, r in enumerate(results) if r.pending_files]
+    if again:
+        redo = [groups[i] for i in again]
+        cached = mine_task.map(
+            unmapped(archive), redo, unmapped(settings), unmapped(run_id), "cache"
+        )
+        for i, result in zip(again, cached.result(), strict=True):
+            results[i] = result
+    return results, sent
 
 
 @task(name="curate")
@@ -189,17 +249,13 @@ def distill_flow(settings: Settings) -> dict[str, Any]:
     found = discover_task(archive, str(settings.data_dir))
     groups = pipeline.batches(found.changed, settings.batch_files)
     run_id = _start_extraction(settings)
-    results = (
-        mine_task.map(unmapped(archive), groups, unmapped(settings), unmapped(run_id)).result()
-        if groups
-        else []
-    )
+    results, sent = _mine_all(archive, groups, settings, run_id)
     skipped = pipeline.skipped_records(Path(archive), found)
     stale = found.rewritten_paths + archived["superseded"]  # their old evidence goes
     curated = curate_task(list(results), archive, settings, skipped, stale)
     summary = {
         **_summary(settings, archived, found, results, curated),
-        **_extraction(settings, run_id, results),
+        **_extraction(settings, run_id, results, sent),
     }
     outcome = propose_task(target, settings, summary)
     report = {**summary, "proposal": asdict(outcome)}
@@ -218,10 +274,13 @@ def _start_extraction(settings: Settings) -> int:
 
 
 def _extraction(
-    settings: Settings, run_id: int, results: list[pipeline.BatchResult]
+    settings: Settings,
+    run_id: int,
+    results: list[pipeline.BatchResult],
+    sent: ExtractStats | None = None,
 ) -> dict[str, Any]:
     """The extraction part of the run summary; stored with the run's token use."""
-    stats = pipeline.extract_summary(results)
+    stats = pipeline.extract_summary(results, sent)
     ledger = Ledger(settings.ledger_url)
     try:
         row = ledger.finish_extract_run(run_id, stats)

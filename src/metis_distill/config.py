@@ -99,6 +99,11 @@ class Settings(BaseSettings):
     batch_poll_interval: float = Field(
         default=30.0, gt=0, description="Seconds between polls of a submitted Message Batch."
     )
+    batch_max_wait: float = Field(
+        default=5 * 3600.0,
+        ge=0,
+        description="Seconds a run waits for its Message Batch; then it is left for the next run.",
+    )
     max_failed_fraction: float = Field(
         default=0.5,
         ge=0.0,

@@ -192,10 +192,25 @@ class ExtractBatchRow(Base):
     id: Mapped[str] = mapped_column(String, primary_key=True)  # the API's batch id
     prompt_version: Mapped[str] = mapped_column(String)
     model: Mapped[str] = mapped_column(String)
-    status: Mapped[str] = mapped_column(String, default="submitted")  # submitted|collected
+    # submitting (an intent, written before the API call: id "intent-…") | submitted | collected
+    status: Mapped[str] = mapped_column(String, default="submitted")
     requests: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # custom_id -> sha256
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     collected_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class ExtractQueueRow(Base):
+    """A request waiting for the run's one Message Batch (`--batch`): the mine tasks queue their
+    uncached excerpts here, one submit step sends them all. The prompt is already redacted."""
+
+    __tablename__ = "extract_queue"
+    custom_id: Mapped[str] = mapped_column(String, primary_key=True)
+    span_sha256: Mapped[str] = mapped_column(String(64))
+    prompt_version: Mapped[str] = mapped_column(String)
+    model: Mapped[str] = mapped_column(String)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)  # the Messages API request
+    tokens: Mapped[int] = mapped_column(Integer)  # estimated cost, for the budget
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class MetaRow(Base):
@@ -478,6 +493,71 @@ class Ledger:
             .where(row.status == "submitted", row.prompt_version == prompt_version)
             .where(row.model == model)
             .order_by(row.created_at, row.id)
+        )
+        with self.session() as db:
+            return list(db.scalars(query))
+
+    def intents(self, prompt_version: str, model: str) -> list[ExtractBatchRow]:
+        """Batches about to be submitted when a run stopped: created at the API or not."""
+        row = ExtractBatchRow
+        query = (
+            select(row)
+            .where(row.status == "submitting", row.prompt_version == prompt_version)
+            .where(row.model == model)
+            .order_by(row.created_at, row.id)
+        )
+        with self.session() as db:
+            return list(db.scalars(query))
+
+    def known_batch_ids(self) -> set[str]:
+        with self.session() as db:
+            return set(db.scalars(select(ExtractBatchRow.id)))
+
+    def confirm_batch(self, intent_id: str, batch_id: str) -> None:
+        """The intent became the API's batch `batch_id`: one transaction, so the queue rows go
+        exactly when the batch is on record."""
+        with self.session() as db:
+            intent = db.get(ExtractBatchRow, intent_id)
+            if intent is None:
+                return
+            db.add(
+                ExtractBatchRow(
+                    id=batch_id,
+                    prompt_version=intent.prompt_version,
+                    model=intent.model,
+                    status="submitted",
+                    requests=dict(intent.requests),
+                    created_at=intent.created_at,
+                )
+            )
+            db.execute(
+                delete(ExtractQueueRow).where(ExtractQueueRow.custom_id.in_(list(intent.requests)))
+            )
+            db.delete(intent)
+
+    def drop_batch(self, batch_id: str) -> None:
+        with self.session() as db:
+            row = db.get(ExtractBatchRow, batch_id)
+            if row is not None:
+                db.delete(row)
+
+    def queue_requests(self, rows: Sequence[ExtractQueueRow]) -> None:
+        with self.session() as db:
+            for row in rows:
+                db.merge(row)
+
+    def unqueue(self, custom_ids: Sequence[str]) -> None:
+        if custom_ids:
+            with self.session() as db:
+                query = delete(ExtractQueueRow).where(ExtractQueueRow.custom_id.in_(custom_ids))
+                db.execute(query)
+
+    def queued(self, prompt_version: str, model: str) -> list[ExtractQueueRow]:
+        row = ExtractQueueRow
+        query = (
+            select(row)
+            .where(row.prompt_version == prompt_version, row.model == model)
+            .order_by(row.created_at, row.custom_id)
         )
         with self.session() as db:
             return list(db.scalars(query))

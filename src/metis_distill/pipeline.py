@@ -18,7 +18,7 @@ from metis_distill.config import Settings
 from metis_distill.curate.merge import CurateStats, curate
 from metis_distill.curate.select import Scope, budgeted, lessons_for
 from metis_distill.errors import ConfigError, MetisError, SourceError
-from metis_distill.extract.base import Extractor, ExtractStats
+from metis_distill.extract.base import BatchMode, Extractor, ExtractStats
 from metis_distill.extract.rules import RulesExtractor
 from metis_distill.index import LessonIndex
 from metis_distill.ledger import FileRecord, FileRow, Ledger
@@ -290,8 +290,14 @@ def start_extraction(settings: Settings, ledger: Ledger) -> int:
     )
 
 
-def make_extractor(settings: Settings, ledger: Ledger, run_id: int | None = None) -> Extractor:
-    """The extractor the settings ask for (the rules when none is named and no key is set)."""
+def make_extractor(
+    settings: Settings,
+    ledger: Ledger,
+    run_id: int | None = None,
+    batch_mode: BatchMode = "inline",
+) -> Extractor:
+    """The extractor the settings ask for (the rules when none is named and no key is set).
+    `batch_mode` (with `--batch`): "queue", "cache" or "inline", see `extract.batch`."""
     if settings.extractor != "claude":
         return RulesExtractor()
     from metis_distill.extract.claude import ClaudeConfig, ClaudeExtractor
@@ -313,19 +319,26 @@ def make_extractor(settings: Settings, ledger: Ledger, run_id: int | None = None
         span_tokens=settings.span_tokens,
         batch=settings.batch,
         poll_interval=settings.batch_poll_interval,
+        batch_max_wait=settings.batch_max_wait,
     )
     if config.batch:
         from metis_distill.extract.batch import BatchClaudeExtractor
 
-        return BatchClaudeExtractor(config, ledger, api_key=key, run_id=run_id)
+        return BatchClaudeExtractor(config, ledger, api_key=key, run_id=run_id, mode=batch_mode)
     return ClaudeExtractor(config, ledger, api_key=key, run_id=run_id)
 
 
-def extract_summary(results: Sequence[BatchResult]) -> dict[str, object]:
-    """The extraction counts of a run, summed over its batches."""
+def extract_summary(
+    results: Sequence[BatchResult], sent: ExtractStats | None = None
+) -> dict[str, object]:
+    """The extraction counts of a run, summed over its batches (and its Message Batch, whose
+    answers the mine tasks then found in the cache: not counted as cached twice)."""
     total = ExtractStats()
     for r in results:
         total.add(r.extract)
+    if sent is not None:
+        total.add(sent)
+        total.cached = max(0, total.cached - sent.requests)
     summary: dict[str, object] = dict(asdict(total))
     summary["span_fraction"] = round(total.span_fraction, 5)
     summary["pending_files"] = sorted({p for r in results for p in r.pending_files})

@@ -4,6 +4,7 @@ crash between submit and collect, the cache, failures, secrets."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -35,15 +36,14 @@ class Crash(Exception):
 
 
 def extractor(fake: FakeAnthropic, ledger: Ledger, **config: Any) -> BatchClaudeExtractor:
-    hook = config.pop("after_submit", None)
-    run_id = config.pop("run_id", None)
+    own = {
+        k: config.pop(k)
+        for k in ("after_submit", "after_create", "run_id", "mode", "clock")
+        if k in config
+    }
     options = {"base_url": fake.url, "max_retries": 0, "batch": True, "poll_interval": 0.01}
     return BatchClaudeExtractor(
-        ClaudeConfig(**{**options, **config}),
-        ledger,
-        api_key="test-key",
-        run_id=run_id,
-        after_submit=hook,
+        ClaudeConfig(**{**options, **config}), ledger, api_key="test-key", **own
     )
 
 
@@ -103,7 +103,8 @@ def test_a_crash_after_submit_resumes_the_same_batch(fake: FakeAnthropic, ledger
     assert len(fake.batch_creates) == 1  # resumed, not submitted again
     assert {batch_id for batch_id, _ in fake.polls} == {"msgbatch_fake0001"}
     assert found and all(resolves(c) for c in found)
-    assert second.stats.cached == SPANS and second.stats.pending == 0
+    # the answers were paid for once, and are counted by the run that collected them
+    assert second.stats.requests == SPANS and second.stats.pending == 0
     assert ledger.open_batches(second.prompt_version, second.config.model) == []
     third = extractor(fake, ledger)
     assert len(extract(third)) == len(found)
@@ -164,18 +165,25 @@ def test_distill_batch_end_to_end(
     monkeypatch.setenv("METIS_ANTHROPIC_BASE_URL", fake.url)
     monkeypatch.setenv("METIS_ANTHROPIC_MAX_RETRIES", "0")
     monkeypatch.setenv("METIS_BATCH_POLL_INTERVAL", "0.01")
-    folder = tmp_path / "runs" / "-home-dev-src-demo"
-    folder.mkdir(parents=True)
-    (folder / DEMO_FILE.name).write_bytes(DEMO_FILE.read_bytes())
+    monkeypatch.setenv("METIS_BATCH_FILES", "1")  # two mine tasks, still one batch
+    for n in (1, 2):
+        folder = tmp_path / "runs" / f"-home-dev-src-demo{n}"
+        folder.mkdir(parents=True)
+        text = DEMO_FILE.read_text(encoding="utf-8").replace("demo", f"demo{n}")
+        (folder / DEMO_FILE.name).write_text(text, encoding="utf-8")
     repo = tmp_path / "repo"
     repo.mkdir()
     target = repo / "CLAUDE.md"
     target.write_text("# Demo\n", encoding="utf-8")
     args = ["distill", "--archive", str(tmp_path / "runs"), "--target", str(target)]
-    result = CliRunner().invoke(app, [*args, "--all-projects", "--extractor", "claude", "--batch"])
+    options = ["--all-projects", "--extractor", "claude", "--batch", "--json"]
+    result = CliRunner().invoke(app, [*args, *options])
     assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["extract_requests"] == 2 * SPANS and report["extract_cached"] == 0
+    assert report["extract_pending"] == 0
     assert len(fake.batch_creates) == 1 and fake.requests == []
-    assert len(fake.batch_requests) == SPANS
+    assert len(fake.batch_requests) == 2 * SPANS
     lines = check_proposal(target, load_settings().data_dir)
     assert any("Mind “" in line for line in lines)
     assert not any(b"sk-ant-api03" in raw for raw in fake.raw)
@@ -199,3 +207,96 @@ def test_a_recorded_batch_the_api_no_longer_knows_is_dropped(
     ledger.record_batch(row)
     assert extract(ex) and len(fake.batch_creates) == 1
     assert ledger.open_batches(ex.prompt_version, ex.config.model) == []
+
+
+def test_a_crash_between_create_and_record_adopts_the_batch(
+    fake: FakeAnthropic, ledger: Ledger
+) -> None:
+    """The batch exists at the API but its id never reached the ledger: the intent written
+    before the call finds it again in the API's list, so nothing is submitted twice."""
+
+    def crash(batch_id: str) -> None:
+        raise Crash(batch_id)
+
+    first = extractor(fake, ledger, after_create=crash)
+    with pytest.raises(Crash):
+        extract(first)
+    intents = ledger.intents(first.prompt_version, first.config.model)
+    assert len(intents) == 1 and len(intents[0].requests) == SPANS
+    assert ledger.open_batches(first.prompt_version, first.config.model) == []
+    second = extractor(fake, ledger)
+    found = extract(second)
+    assert fake.batch_lists == 1 and len(fake.batch_creates) == 1  # adopted, not resent
+    assert found and all(resolves(c) for c in found)
+    assert second.stats.pending == 0
+    assert ledger.intents(second.prompt_version, second.config.model) == []
+    assert ledger.queued(second.prompt_version, second.config.model) == []
+
+
+def test_an_intent_that_never_reached_the_api_is_dropped_and_the_work_sent(
+    fake: FakeAnthropic, ledger: Ledger
+) -> None:
+    ex = extractor(fake, ledger)
+    ledger.record_batch(
+        ExtractBatchRow(
+            id="intent-crashed-before-create",
+            prompt_version=ex.prompt_version,
+            model=ex.config.model,
+            status="submitting",
+            requests={"a": "b", "c": "d"},
+            created_at=now(),
+        )
+    )
+    found = extract(ex)
+    assert fake.batch_lists == 1 and len(fake.batch_creates) == 1
+    assert found and ex.stats.pending == 0
+    assert ledger.intents(ex.prompt_version, ex.config.model) == []
+
+
+def test_the_wait_is_bounded_and_the_next_run_collects(fake: FakeAnthropic, ledger: Ledger) -> None:
+    fake.polls_to_end = 3
+    ticks = iter(range(1000))
+    slow = extractor(fake, ledger, batch_max_wait=1.5, clock=lambda: float(next(ticks)))
+    assert extract(slow) == []
+    assert slow.waiting == ["msgbatch_fake0001"] and slow.stats.batches_waiting == 1
+    assert slow.stats.pending == SPANS and fake.result_fetches == []
+    assert [row.id for row in ledger.open_batches(slow.prompt_version, slow.config.model)] == [
+        "msgbatch_fake0001"
+    ]
+    later = extractor(fake, ledger)
+    found = extract(later)
+    assert len(fake.batch_creates) == 1  # the running batch was not sent again
+    assert found and later.stats.pending == 0 and later.waiting == []
+
+
+def test_one_batch_for_the_whole_run(fake: FakeAnthropic, ledger: Ledger, tmp_path: Path) -> None:
+    """Mine tasks queue (each file, each task), one step submits, a second pass reads the
+    answers from the cache: a run sends one batch however many files it reads."""
+    copies = []
+    for n in range(3):
+        folder = tmp_path / f"project-{n}"
+        folder.mkdir()
+        text = DEMO_FILE.read_text(encoding="utf-8").replace("demo", f"demo{n}")
+        (folder / DEMO_FILE.name).write_text(text, encoding="utf-8")
+        copies.append(folder / DEMO_FILE.name)
+
+    def mine(ex: BatchClaudeExtractor, path: Path) -> list[LessonCandidate]:
+        run = parse_file(path, tmp_path)
+        return ex.extract(run, list(find_episodes(run)), read_lines(path))
+
+    queued = [extractor(fake, ledger, mode="queue") for _ in copies]
+    assert all(mine(ex, path) == [] for ex, path in zip(queued, copies, strict=True))
+    assert sum(ex.stats.pending for ex in queued) == 3 * SPANS and fake.raw == []
+    submit = extractor(fake, ledger)
+    submit.process()
+    assert len(fake.batch_creates) == 1
+    assert len(fake.batch_creates[0]["requests"]) == 3 * SPANS
+    cache = extractor(fake, ledger, mode="cache")
+    found = [c for path in copies for c in mine(cache, path)]
+    assert {c.evidence.ref.path.split("/")[0] for c in found} == {
+        "project-0",
+        "project-1",
+        "project-2",
+    }
+    assert cache.stats.requests == 0 and cache.stats.pending == 0
+    assert len(fake.raw) == 1  # the one create

@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -117,6 +118,7 @@ class FakeAnthropic:
         self.batch_creates: list[dict[str, Any]] = []  # bodies of POST /v1/messages/batches
         self.batch_requests: list[dict[str, Any]] = []  # the params of every batched request
         self.polls: list[tuple[str, str]] = []  # (batch id, status answered)
+        self.batch_lists = 0  # GET /v1/messages/batches
         self.result_fetches: list[str] = []
         self.polls_to_end = 1
         self.batch_result_types: dict[int, str] = {}  # request index -> errored|expired|...
@@ -175,7 +177,13 @@ class FakeAnthropic:
                 result = {"type": kind}
             lines.append(json.dumps({"custom_id": request["custom_id"], "result": result}))
         with self._lock:
-            self._batches[batch_id] = {"polls": 0, "lines": lines, "count": len(lines)}
+            created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            self._batches[batch_id] = {
+                "polls": 0,
+                "lines": lines,
+                "count": len(lines),
+                "created_at": created,
+            }
         return Reply(200, self._batch(batch_id, "in_progress"))
 
     def _batch(self, batch_id: str, status: str) -> dict[str, Any]:
@@ -192,13 +200,29 @@ class FakeAnthropic:
                 "canceled": 0,
                 "expired": 0,
             },
-            "created_at": "2026-11-24T00:00:00Z",
+            "created_at": self._batches[batch_id]["created_at"],
             "expires_at": "2026-11-25T00:00:00Z",
             "ended_at": "2026-11-24T00:01:00Z" if ended else None,
             "archived_at": None,
             "cancel_initiated_at": None,
             "results_url": f"{self.url}/v1/messages/batches/{batch_id}/results" if ended else None,
         }
+
+    def _list(self) -> Reply:
+        """GET /v1/messages/batches: newest first, as the API lists them (one page)."""
+        with self._lock:
+            self.batch_lists += 1
+            ids = list(reversed(self._batches))
+        data = [self._batch(i, "in_progress") for i in ids]
+        return Reply(
+            200,
+            {
+                "data": data,
+                "has_more": False,
+                "first_id": ids[0] if ids else None,
+                "last_id": ids[-1] if ids else None,
+            },
+        )
 
     def _get(self, path: str, results: bool) -> Reply:
         batch_id = path.split("/")[4]
@@ -241,6 +265,9 @@ class FakeAnthropic:
 
             def do_GET(self) -> None:  # noqa: N802 (http.server's name)
                 path = self.path.split("?")[0]
+                if path == "/v1/messages/batches":
+                    self._send(fake._list())
+                    return
                 if path.startswith("/v1/messages/batches/"):
                     self._send(fake._get(path, path.endswith("/results")))
                     return

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from typing import Protocol
+from typing import Literal, Protocol
 
 from metis_distill.errors import MetisError
 from metis_distill.mine.episodes import Episode
 from metis_distill.models import LessonCandidate, Run
 from metis_distill.provenance import Lines
+
+# How a `--batch` extractor treats excerpts not in the cache (see extract/batch.py)
+BatchMode = Literal["inline", "queue", "cache"]
 
 
 @dataclass
@@ -31,6 +34,7 @@ class ExtractStats:
     span_tokens: int = 0  # estimated (chars / 4) tokens of the excerpts built
     sent_tokens: int = 0  # estimated tokens of the excerpts actually sent
     transcript_tokens: int = 0  # estimated tokens of the lines read
+    batches_waiting: int = 0  # Message Batches still running when the wait ran out
 
     def add(self, other: ExtractStats) -> None:
         for f in fields(self):

@@ -55,8 +55,9 @@ class ClaudeConfig:
     span_tokens: int = 1200
     max_output_tokens: int = 2048
     prompts_dir: Path | None = None
-    batch: bool = False  # one Message Batch per extract() instead of synchronous calls
+    batch: bool = False  # the run's one Message Batch instead of synchronous calls
     poll_interval: float = 30.0  # seconds between polls of a submitted batch
+    batch_max_wait: float = 5 * 3600.0  # then the batch is left for the next run
 
 
 @dataclass(frozen=True)
