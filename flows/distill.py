@@ -179,6 +179,7 @@ def curate_task(
     settings: Settings,
     skipped: list[FileRecord],
     rewritten: list[str],
+    run_id: int | None = None,
 ) -> dict[str, Any]:
     ledger = Ledger(settings.ledger_url)
     try:
@@ -186,6 +187,7 @@ def curate_task(
         added, removed = index.reconcile({r.id: (r.kind, r.text) for r in ledger.lessons()})
         if added or removed:
             get_run_logger().info("index: reconciled with the ledger (+%d -%d)", added, removed)
+        judge = pipeline.make_judge(settings, ledger, run_id)
         stats = pipeline.curate_batches(
             results,
             ledger,
@@ -195,6 +197,8 @@ def curate_task(
             skipped=skipped,
             rewritten=rewritten,
             extractor=settings.extractor or "rules",
+            judge=judge,
+            judge_distance=settings.judge_distance,
         )
     finally:
         ledger.close()
@@ -205,7 +209,18 @@ def curate_task(
         stats.merged,
         stats.suppressed,
     )
-    return asdict(stats)
+    judged = getattr(judge, "stats", None)
+    if judged is not None:
+        get_run_logger().info(
+            "curate: %d near-duplicates put to the curator prompt, %d judged the same "
+            "(%d requests, %d cached, %d failed)",
+            judged.asked,
+            judged.same,
+            judged.requests,
+            judged.cached,
+            judged.failed,
+        )
+    return {**asdict(stats), **({"judge": asdict(judged)} if judged is not None else {})}
 
 
 @task(name="propose")
@@ -252,7 +267,7 @@ def distill_flow(settings: Settings) -> dict[str, Any]:
     results, sent = _mine_all(archive, groups, settings, run_id)
     skipped = pipeline.skipped_records(Path(archive), found)
     stale = found.rewritten_paths + archived["superseded"]  # their old evidence goes
-    curated = curate_task(list(results), archive, settings, skipped, stale)
+    curated = curate_task(list(results), archive, settings, skipped, stale, run_id)
     summary = {
         **_summary(settings, archived, found, results, curated),
         **_extraction(settings, run_id, results, sent),
@@ -362,6 +377,7 @@ def _summary(
         "candidates": curated["candidates"],
         "lessons_new": curated["new"],
         "lessons_merged": curated["merged"],
+        **({"duplicates_judged": curated["judge"]} if "judge" in curated else {}),
         "suppressed": curated["suppressed"],
         "corrupt_lines": sum(r.corrupt_lines for r in results),
         "lines_still_being_written": sum(r.partial_lines for r in results),

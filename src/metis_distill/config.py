@@ -122,6 +122,13 @@ class Settings(BaseSettings):
         le=1.0,
         description="Cosine distance under which a candidate merges into an existing lesson.",
     )
+    judge_distance: float = Field(
+        default=0.4,
+        ge=0.0,
+        le=1.0,
+        description="With the claude extractor: a near lesson closer than this (cosine "
+        "distance) that the word-overlap rule did not merge is put to the curator prompt.",
+    )
     batch_files: int = Field(
         default=50, ge=1, description="Archive files per parse/mine task of the flow."
     )

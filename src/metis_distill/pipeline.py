@@ -10,12 +10,18 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from filelock import FileLock
 
 from metis_distill import sources
 from metis_distill.config import Settings
-from metis_distill.curate.merge import CurateStats, curate
+from metis_distill.curate.merge import (
+    DEFAULT_JUDGE_DISTANCE,
+    CurateStats,
+    DuplicateJudge,
+    curate,
+)
 from metis_distill.curate.select import Scope, budgeted, lessons_for
 from metis_distill.errors import ConfigError, MetisError, SourceError
 from metis_distill.extract.base import BatchMode, Extractor, ExtractStats
@@ -27,6 +33,9 @@ from metis_distill.models import LessonCandidate
 from metis_distill.review.proposal import LOCK_TIMEOUT, make_plan, save_plan, target_key
 from metis_distill.targets import repository_root
 from metis_distill.textio import read_before, read_segment, tail_sha256
+
+if TYPE_CHECKING:  # anthropic is imported only when the claude extractor runs
+    from metis_distill.extract.claude import ClaudeConfig
 
 MAX_BATCH_BYTES = 32 * 1024 * 1024
 # Formats whose files only ever grow by whole lines: a grown file is read from where we stopped.
@@ -300,15 +309,31 @@ def make_extractor(
     `batch_mode` (with `--batch`): "queue", "cache" or "inline", see `extract.batch`."""
     if settings.extractor != "claude":
         return RulesExtractor()
-    from metis_distill.extract.claude import ClaudeConfig, ClaudeExtractor
+    from metis_distill.extract.claude import ClaudeExtractor
 
+    key = _api_key(settings)
+    config = _claude_config(settings)
+    if config.batch:
+        from metis_distill.extract.batch import BatchClaudeExtractor
+
+        return BatchClaudeExtractor(config, ledger, api_key=key, run_id=run_id, mode=batch_mode)
+    return ClaudeExtractor(config, ledger, api_key=key, run_id=run_id)
+
+
+def _api_key(settings: Settings) -> str:
     key = settings.api_key()
     if key is None:
         raise ConfigError(
             "the claude extractor needs an Anthropic API key",
             hint="set ANTHROPIC_API_KEY (or METIS_ANTHROPIC_API_KEY), or pass --extractor rules",
         )
-    config = ClaudeConfig(
+    return key
+
+
+def _claude_config(settings: Settings) -> ClaudeConfig:
+    from metis_distill.extract.claude import ClaudeConfig
+
+    return ClaudeConfig(
         model=settings.anthropic_model,
         base_url=settings.anthropic_base_url,
         concurrency=settings.anthropic_concurrency,
@@ -321,11 +346,18 @@ def make_extractor(
         poll_interval=settings.batch_poll_interval,
         batch_max_wait=settings.batch_max_wait,
     )
-    if config.batch:
-        from metis_distill.extract.batch import BatchClaudeExtractor
 
-        return BatchClaudeExtractor(config, ledger, api_key=key, run_id=run_id, mode=batch_mode)
-    return ClaudeExtractor(config, ledger, api_key=key, run_id=run_id)
+
+def make_judge(
+    settings: Settings, ledger: Ledger, run_id: int | None = None
+) -> DuplicateJudge | None:
+    """The curator prompt's judge of near-duplicates: with the claude extractor only."""
+    if settings.extractor != "claude":
+        return None
+    from metis_distill.extract.curator import ClaudeCurator
+
+    config = _claude_config(settings)
+    return ClaudeCurator(config, ledger, api_key=_api_key(settings), run_id=run_id)
 
 
 def extract_summary(
@@ -383,6 +415,8 @@ def curate_batches(
     skipped: Sequence[FileRecord] = (),
     rewritten: Sequence[str] = (),
     extractor: str = "rules",
+    judge: DuplicateJudge | None = None,
+    judge_distance: float = DEFAULT_JUDGE_DISTANCE,
 ) -> CurateStats:
     """Merge every batch's candidates into the ledger, then mark the files as read. Evidence
     from `rewritten` files (changed other than by appending) points at lines that now say
@@ -396,6 +430,8 @@ def curate_batches(
         archive_root=str(archive_root),
         extractor=extractor,
         max_distance=max_distance,
+        judge=judge,
+        judge_distance=judge_distance,
     )
     ledger.record_files([*skipped, *(row for r in results for row in r.files)])
     return stats

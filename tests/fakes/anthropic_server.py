@@ -98,7 +98,13 @@ def excerpt_texts(body: dict[str, Any]) -> list[str]:
 
 
 def quoting_answer(body: dict[str, Any]) -> Reply:
-    """One lesson quoting 40 characters of the first event with a long enough first line."""
+    """One lesson quoting 40 characters of the first event with a long enough first line; to
+    the curator prompt's judge, "not a duplicate"."""
+    tool = body.get("tool_choice", {}).get("name")
+    if tool != TOOL:
+        reply = message({"same_as": None, "reason": "different"})
+        reply["content"][0]["name"] = tool
+        return Reply(200, reply)
     for text in excerpt_texts(body):
         line = text.strip().split("\n")[0].strip()
         if len(line) >= 20 and "[…]" not in line:

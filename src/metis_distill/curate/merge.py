@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
@@ -13,7 +14,17 @@ from metis_distill.ledger import EvidenceRow, Ledger, LessonRow, now
 from metis_distill.models import LessonCandidate
 
 DEFAULT_MAX_DISTANCE = 0.12
+DEFAULT_JUDGE_DISTANCE = 0.4  # closer than this and not merged by the rule: ask the judge
 MIN_WORD_OVERLAP = 0.5
+
+
+class DuplicateJudge(Protocol):
+    """Says which known lesson (id, text) a new lesson repeats, if any (the curator prompt);
+    what it writes to the ledger waits for `flush()`, after curation's transaction."""
+
+    def __call__(self, kind: str, text: str, known: Sequence[tuple[str, str]]) -> str | None: ...
+
+    def flush(self) -> None: ...
 
 
 @dataclass
@@ -34,17 +45,21 @@ def curate(
     archive_root: str,
     extractor: str = "rules",
     max_distance: float = DEFAULT_MAX_DISTANCE,
+    judge: DuplicateJudge | None = None,
+    judge_distance: float = DEFAULT_JUDGE_DISTANCE,
 ) -> CurateStats:
-    """Record candidates as lessons and evidence; a rejected lesson's near twins are suppressed."""
+    """Record candidates as lessons and evidence; a rejected lesson's near twins are suppressed.
+    With a `judge`, a near lesson the word-overlap rule does not merge is put to it."""
     stats = CurateStats(candidates=len(candidates))
     if not candidates:
         return stats
     vectors = index.embedder.embed([c.text for c in candidates])
+    near = _Near(max_distance, judge, judge_distance)
     with ledger.session() as db:
         for candidate, vector in zip(candidates, vectors, strict=True):
             target = db.get(LessonRow, lesson_id(candidate.kind, candidate.text))
             if target is None:
-                target = _near_twin(db, index, candidate, vector, max_distance)
+                target = near.twin(db, index, candidate, vector)
             created = target is None
             if target is None:
                 target = _new_lesson(candidate, extractor)
@@ -61,23 +76,36 @@ def curate(
                 stats.merged += 1
             else:
                 stats.known_evidence += 1
+    if judge is not None:
+        judge.flush()
     return stats
 
 
-def _near_twin(
-    db: Session,
-    index: LessonIndex,
-    candidate: LessonCandidate,
-    vector: Sequence[float],
-    max_distance: float,
-) -> LessonRow | None:
-    for neighbour in index.nearest(vector, candidate.kind.value):
-        if neighbour.distance > max_distance:
-            break
-        row = db.get(LessonRow, neighbour.id)
-        if row is not None and word_overlap(row.text, candidate.text) >= MIN_WORD_OVERLAP:
-            return row
-    return None
+@dataclass(frozen=True)
+class _Near:
+    max_distance: float
+    judge: DuplicateJudge | None
+    judge_distance: float
+
+    def twin(
+        self, db: Session, index: LessonIndex, candidate: LessonCandidate, vector: Sequence[float]
+    ) -> LessonRow | None:
+        """The known lesson the candidate repeats: close by vector and by words, or close by
+        vector and so judged."""
+        unsure: list[tuple[str, str]] = []
+        for neighbour in index.nearest(vector, candidate.kind.value):
+            row = db.get(LessonRow, neighbour.id)
+            if row is None:
+                continue
+            close = neighbour.distance <= self.max_distance
+            if close and word_overlap(row.text, candidate.text) >= MIN_WORD_OVERLAP:
+                return row
+            if neighbour.distance <= max(self.judge_distance, self.max_distance):
+                unsure.append((row.id, row.text))
+        if self.judge is None or not unsure:
+            return None
+        same = self.judge(candidate.kind.value, candidate.text, unsure)
+        return db.get(LessonRow, same) if same is not None else None
 
 
 def _new_lesson(candidate: LessonCandidate, extractor: str) -> LessonRow:
