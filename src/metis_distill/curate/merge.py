@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from metis_distill.curate.ids import evidence_id, lesson_id, word_overlap
+from metis_distill.curate.contradict import contradicts
+from metis_distill.curate.ids import anchor_overlap, evidence_id, lesson_id, quoted, word_overlap
 from metis_distill.index import LessonIndex
 from metis_distill.ledger import EvidenceRow, Ledger, LessonRow, now
 from metis_distill.models import LessonCandidate
 
 DEFAULT_MAX_DISTANCE = 0.12
 MIN_WORD_OVERLAP = 0.5
+# Paraphrases sit further apart in the vector space; they merge only when they also name
+# the same precise things (anchors: PYTHONPATH=src, `uv run`, ModuleNotFoundError).
+DEFAULT_PARAPHRASE_DISTANCE = 0.35
+MIN_ANCHOR_OVERLAP = 0.5
+NEIGHBOURS = 5
+# A lesson further than the paraphrase distance may still be near one of its other wordings
+# (the quotes of its evidence): those within this much more are checked against them too.
+WORDING_REACH = 0.15
+MAX_WORDINGS = 20
 
 
 @dataclass
@@ -24,6 +36,11 @@ class CurateStats:
     known_evidence: int = 0
     suppressed: int = 0
     new_ids: list[str] = field(default_factory=list)
+    touched_ids: list[str] = field(default_factory=list)  # lessons that got new evidence
+    failures: int = 0  # failure candidates of this run (the tripwires compare runs)
+    retired_contradicted: int = 0
+    retired_stale: int = 0
+    revived: int = 0  # retired lessons seen again
 
 
 def curate(
@@ -34,9 +51,12 @@ def curate(
     archive_root: str,
     extractor: str = "rules",
     max_distance: float = DEFAULT_MAX_DISTANCE,
+    paraphrase_distance: float = DEFAULT_PARAPHRASE_DISTANCE,
 ) -> CurateStats:
     """Record candidates as lessons and evidence; a rejected lesson's near twins are suppressed."""
     stats = CurateStats(candidates=len(candidates))
+    stats.failures = sum(c.kind.value == "failure" for c in candidates)
+    limits = (max_distance, max(max_distance, paraphrase_distance))
     if not candidates:
         return stats
     vectors = index.embedder.embed([c.text for c in candidates])
@@ -44,7 +64,7 @@ def curate(
         for candidate, vector in zip(candidates, vectors, strict=True):
             target = db.get(LessonRow, lesson_id(candidate.kind, candidate.text))
             if target is None:
-                target = _near_twin(db, index, candidate, vector, max_distance)
+                target = _near_twin(db, index, candidate, vector, limits)
             created = target is None
             if target is None:
                 target = _new_lesson(candidate, extractor)
@@ -53,6 +73,8 @@ def curate(
                 index.upsert([target.id], [target.text], [target.kind], [vector])
                 stats.new_ids.append(target.id)
             added = _add_evidence(db, target, candidate, archive_root)
+            if added and target.id not in stats.touched_ids:
+                stats.touched_ids.append(target.id)
             if created:
                 stats.new += 1
             elif target.status == "rejected":
@@ -69,15 +91,56 @@ def _near_twin(
     index: LessonIndex,
     candidate: LessonCandidate,
     vector: Sequence[float],
-    max_distance: float,
+    limits: tuple[float, float],
 ) -> LessonRow | None:
-    for neighbour in index.nearest(vector, candidate.kind.value):
-        if neighbour.distance > max_distance:
+    for neighbour in index.nearest(vector, candidate.kind.value, k=NEIGHBOURS):
+        if neighbour.distance > limits[1] + WORDING_REACH:
             break
         row = db.get(LessonRow, neighbour.id)
-        if row is not None and word_overlap(row.text, candidate.text) >= MIN_WORD_OVERLAP:
+        if row is None:
+            continue
+        distance = neighbour.distance
+        if distance > limits[1]:  # maybe near another wording of the lesson seen before
+            distance = min(distance, _nearest_wording(db, index, row, vector))
+        if distance <= limits[1] and is_twin(row.text, candidate.text, distance, limits[0]):
             return row
     return None
+
+
+def _nearest_wording(
+    db: Session, index: LessonIndex, lesson: LessonRow, vector: Sequence[float]
+) -> float:
+    """The cosine distance from a candidate to the closest of the lesson's recent quotes: a
+    lesson paraphrased in many runs is known by all of its wordings, not only its first."""
+    query = (
+        select(EvidenceRow.quote)
+        .where(EvidenceRow.lesson_id == lesson.id)
+        .order_by(EvidenceRow.timestamp.desc())
+        .limit(MAX_WORDINGS)
+    )
+    quotes = sorted(set(db.scalars(query)))
+    if not quotes:
+        return 1.0
+    return min(_cosine_distance(vector, other) for other in index.embedder.embed(quotes))
+
+
+def _cosine_distance(a: Sequence[float], b: Sequence[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b, strict=True))
+    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
+    return 1.0 - dot / norm if norm else 1.0
+
+
+def is_twin(a: str, b: str, distance: float, max_distance: float) -> bool:
+    """The check after vector similarity: close and mostly the same words, or a paraphrase
+    that names the same precise things and quotes the same error; never opposite choices."""
+    if contradicts(a, b):
+        return False
+    if distance <= max_distance and word_overlap(a, b) >= MIN_WORD_OVERLAP:
+        return True
+    qa, qb = quoted(a), quoted(b)
+    if qa and qb and word_overlap(qa, qb) < MIN_WORD_OVERLAP:
+        return False  # the same command failing with another error is another lesson
+    return anchor_overlap(a, b) >= MIN_ANCHOR_OVERLAP
 
 
 def _new_lesson(candidate: LessonCandidate, extractor: str) -> LessonRow:
