@@ -13,52 +13,11 @@ from metis_distill.config import Settings
 from metis_distill.curate.select import Scope
 from metis_distill.index import LessonIndex
 from metis_distill.ledger import Ledger, LessonRow
-from metis_distill.render.claude_md import find_block
 from tests.conftest import FIXTURES
-from tests.curate.sessions import Say, write_session
+from tests.curate.sessions import Say, distil, proposed_lines, write_session
 
 START = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
 PARAPHRASES = (FIXTURES / "curation" / "paraphrases.txt").read_text().splitlines()
-
-
-def distil(
-    archive: Path, data: Path, embedder, target: Path, settings: Settings | None = None
-) -> pipeline.ProposalOutcome:  # type: ignore[no-untyped-def]
-    """One night: read what changed, curate it, propose the target (no Prefect)."""
-    ledger = Ledger.at(data)
-    index = LessonIndex(data / "index", embedder)
-    found = pipeline.changed_files(archive, ledger)
-    results = [pipeline.mine_batch(archive, found.changed)]
-    stats = pipeline.curate_batches(
-        results,
-        ledger,
-        index,
-        archive_root=archive,
-        max_distance=0.12,
-        skipped=pipeline.skipped_records(archive, found),
-        rewritten=found.rewritten_paths,
-        settings=settings,
-    )
-    summary = {"events": sum(r.events for r in results), "lessons_new": stats.new}
-    outcome = pipeline.propose(
-        target,
-        ledger,
-        data / "proposals",
-        scope=Scope(None),
-        budget=12,
-        summary=summary,
-        locks_dir=data / "locks",
-        settings=settings,
-    )
-    ledger.close()
-    return outcome
-
-
-def proposed_lines(outcome: pipeline.ProposalOutcome) -> list[str]:
-    assert outcome.folder is not None
-    block = find_block(Path(outcome.folder, "proposed.md").read_text(encoding="utf-8"))
-    assert block is not None
-    return [line for line in block.body.splitlines() if line.startswith("- ")]
 
 
 def test_twenty_paraphrases_across_twenty_runs_are_one_lesson(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]

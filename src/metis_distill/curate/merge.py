@@ -10,7 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from metis_distill.curate.contradict import contradicts
-from metis_distill.curate.ids import anchor_overlap, evidence_id, lesson_id, quoted, word_overlap
+from metis_distill.curate.ids import (
+    anchor_overlap,
+    anchors,
+    evidence_id,
+    lesson_id,
+    quoted,
+    word_overlap,
+)
 from metis_distill.index import LessonIndex
 from metis_distill.ledger import EvidenceRow, Ledger, LessonRow, now
 from metis_distill.models import LessonCandidate
@@ -135,6 +142,9 @@ def is_twin(a: str, b: str, distance: float, max_distance: float) -> bool:
     that names the same precise things and quotes the same error; never opposite choices."""
     if contradicts(a, b):
         return False
+    named_a, named_b = anchors(a), anchors(b)
+    if named_a and named_b and not named_a & named_b:
+        return False  # the same sentence about other things (TOOL1_HOME, TOOL2_HOME)
     if distance <= max_distance and word_overlap(a, b) >= MIN_WORD_OVERLAP:
         return True
     qa, qb = quoted(a), quoted(b)
