@@ -110,7 +110,10 @@ class Settings(BaseSettings):
         default=1200, ge=100, le=50_000, description="Token budget of one episode's excerpt."
     )
     section_budget: int = Field(
-        default=12, ge=1, le=100, description="Lines at most per section of the managed block."
+        default=12,
+        ge=1,
+        le=100_000,
+        description="Lines (or tokens, see `budget_unit`) at most per section of the block.",
     )
     dedupe_distance: float = Field(
         default=0.12,
