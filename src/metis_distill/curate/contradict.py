@@ -22,7 +22,7 @@ _REPLACE = re.compile(
     rf"\breplac(?:e|ed|ing)\s+{_ARTICLE}{_THING}\s+with\s+{_ARTICLE}{_THING}", re.I
 )
 _FROM_TO = re.compile(
-    rf"\b(?:switch|move|migrate)(?:ed|ing)?\s+from\s+{_ARTICLE}{_THING}\s+to\s+{_ARTICLE}{_THING}",
+    rf"\b(?:switch(?:ed|ing)?|mov(?:e|ed|ing)|migrat(?:e|ed|ing))\s+from\s+{_ARTICLE}{_THING}\s+to\s+{_ARTICLE}{_THING}",
     re.I,
 )
 _AGAINST = re.compile(rf"\b{_NEGATION}\s+{_USE}\s+{_ARTICLE}{_THING}", re.I)
