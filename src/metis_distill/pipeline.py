@@ -430,8 +430,9 @@ def propose(
     settings: Settings | None = None,
 ) -> ProposalOutcome:
     """Render the target from the ledger's lessons and store the change as a proposal (one
-    that needs a human when a tripwire trips). With routes configured, the lessons routed to
-    other files are left out here: `propose_targets` proposes those files too."""
+    that needs a human when a tripwire trips). With routes configured (in `settings`), the
+    routes' files get their own proposals too; the target's outcome is returned (call
+    `publish.propose_targets` for all of them)."""
     return propose_targets(
         target,
         ledger,
@@ -440,7 +441,6 @@ def propose(
         summary=summary,
         locks_dir=locks_dir,
         curation=_curation(settings, budget),
-        only_root=True,
     )[0]
 
 

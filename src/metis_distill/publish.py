@@ -102,7 +102,6 @@ def propose_targets(
     summary: dict[str, object],
     locks_dir: Path,
     curation: Curation,
-    only_root: bool = False,
 ) -> list[ProposalOutcome]:
     """One proposal per context file: the target, then each route's file (relative to the
     target's repository). The run's counts are compared with the previous run's once."""
@@ -112,8 +111,7 @@ def propose_targets(
     stored = ledger.meta(RUN_PREVIOUS)
     previous = tripwires.RunStats(**stored) if isinstance(stored, dict) else None
     files = [(target, groups[None])]
-    if not only_root:
-        files += [(root / r.path, groups[r.path]) for r in curation.routes]
+    files += [(root / r.path, groups[r.path]) for r in curation.routes]
     outcomes = [
         _propose_one(
             path,
