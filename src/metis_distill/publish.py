@@ -19,8 +19,8 @@ from metis_distill.curate.merge import DEFAULT_PARAPHRASE_DISTANCE
 from metis_distill.curate.retire import DEFAULT_RETIRE_AFTER_DAYS
 from metis_distill.curate.select import Budget, Scope, budgeted, lessons_for, verified
 from metis_distill.ledger import Ledger, LessonView, ProposalRow
-from metis_distill.mine.recovery import metrics
-from metis_distill.render.claude_md import find_block
+from metis_distill.mine.recovery import Span, metrics, per_lesson
+from metis_distill.render.claude_md import ExistingBlock, find_block
 from metis_distill.review.proposal import (
     LOCK_TIMEOUT,
     Plan,
@@ -31,6 +31,7 @@ from metis_distill.review.proposal import (
 )
 from metis_distill.targets import Route, lesson_scope, repository_root, route
 
+_NO_BLOCK = ExistingBlock(0, 0, "", (), False)
 RUN_CURATED = "run:curated"  # this run's curation counts, for the tripwires at propose
 RUN_PREVIOUS = "run:previous"  # the counts of the run before, for the jump tripwire
 
@@ -259,10 +260,16 @@ def curation_notes(ledger: Ledger, target: Path, scope: Scope, plan: Plan) -> di
         if row is not None and row.status == "retired":
             retired[lesson_id] = {"reason": row.retired_reason, "retired_by": row.retired_by}
     rows = [r for r in ledger.recoveries() if scope.root is None or scope.accepts_cwd(r.cwd)]
+    shown = [i for i in (find_block(plan.proposed) or _NO_BLOCK).ids]
+    spans = {
+        lesson_id: [Span(e.archive_root, e.path, e.line_start, e.line_end) for e in found]
+        for lesson_id, found in ledger.evidence_of(shown).items()
+    }
     return {
         "retired": retired,
         "lessons_not_working": lessons_not_working(ledger, target),
         "recovery": metrics(rows),
+        "recovery_by_lesson": per_lesson(spans, rows),
     }
 
 

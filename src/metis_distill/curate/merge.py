@@ -194,6 +194,8 @@ def _add_evidence(
         )
     )
     lesson.severity = max(lesson.severity, candidate.severity)
+    if not set(candidate.scope) <= set(lesson.scope or ()):
+        lesson.scope = sorted({*(lesson.scope or ()), *candidate.scope})  # a new list: tracked
     if evidence.timestamp is not None:
         seen = evidence.timestamp
         lesson.first_seen = seen if lesson.first_seen is None else min(lesson.first_seen, seen)

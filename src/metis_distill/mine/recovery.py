@@ -4,7 +4,7 @@ the same command or test), per class of failure, and how often a class comes bac
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -183,7 +183,7 @@ def _summary(entry: dict[str, Any]) -> dict[str, Any]:
         "failures": entry["failures"],
         "recovered": entry["recovered"],
         "mean_seconds_to_recovery": round(sum(timed) / len(timed), 1) if timed else None,
-        "seconds_lost": round(sum(timed), 1),
+        "seconds_lost": round(float(sum(timed)), 1),
         "recurrences": entry["recurrences"],
         "sessions": len(entry["sessions"]),
         "top_command": top,
@@ -192,3 +192,56 @@ def _summary(entry: dict[str, Any]) -> dict[str, Any]:
 
 def _cost(item: tuple[str, dict[str, Any]]) -> tuple[float, str]:
     return (-item[1]["seconds_lost"], item[0])
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a lesson's evidence lies: a file of the archive and a line range."""
+
+    archive_root: str
+    path: str
+    line_start: int
+    line_end: int
+
+
+class Located(Timed, Protocol):
+    @property
+    def archive_root(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+
+
+def per_lesson(
+    spans: Mapping[str, Sequence[Span]], records: Iterable[Located], limit: int = 10
+) -> list[dict[str, Any]]:
+    """The failure incidents each lesson was taught by (the incident's failure lies in one of
+    the lesson's evidence spans) and the time they cost: the lessons that can save the most
+    time first."""
+    by_file: dict[tuple[str, str], list[Located]] = {}
+    for record in records:
+        by_file.setdefault((record.archive_root, record.path), []).append(record)
+    found: list[dict[str, Any]] = []
+    for lesson_id, where in spans.items():
+        hits = {
+            (r.path, r.line): r
+            for s in where
+            for r in by_file.get((s.archive_root, s.path), ())
+            if s.line_start <= r.line <= s.line_end
+        }
+        timed = [r.seconds for r in hits.values() if r.seconds is not None]
+        if hits:
+            found.append(
+                {
+                    "id": lesson_id,
+                    "incidents": len(hits),
+                    "recovered": sum(r.recovered_at is not None for r in hits.values()),
+                    "mean_seconds_to_recovery": round(sum(timed) / len(timed), 1)
+                    if timed
+                    else None,
+                    "seconds_lost": round(float(sum(timed)), 1),
+                }
+            )
+    found.sort(key=lambda f: (-f["seconds_lost"], -f["incidents"], f["id"]))
+    return found[:limit]
