@@ -78,6 +78,10 @@ def test_a_jump_in_new_lessons_and_failures_needs_a_human(tmp_path: Path, embedd
         text = f"Turns out the cache key {n}x-cache must include the locale."
         write_session(archive, f"g{n:07x}", S, [*chat, Say("assistant", text)])
     assert distil(archive, data, embedder, target).status == "created"
+    distil(archive, data, embedder, target)  # a night with nothing new: no yardstick
+    ledger = Ledger.at(data)
+    assert ledger.meta("run:previous") == {**ledger.meta("run:previous"), "events": 3 * 41}
+    ledger.close()
 
     for n in range(35):  # then a night where every short run fails in a new way
         turns = [

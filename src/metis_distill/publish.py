@@ -127,7 +127,8 @@ def propose_targets(
         )
         for path, lessons in files
     ]
-    ledger.set_meta(RUN_PREVIOUS, asdict(current))
+    if current.events:  # a night with nothing new is no yardstick for the next one
+        ledger.set_meta(RUN_PREVIOUS, asdict(current))
     return outcomes
 
 

@@ -21,7 +21,7 @@ class Thresholds:
     min_block_lessons: int = 6  # smaller blocks change wholesale without alarm
     jump_factor: float = 4.0  # new lessons (or failures) per event vs the previous run
     jump_min: int = 30  # fewer new lessons (or failures) than this is never a jump
-    jump_floor_rate: float = 0.01  # a quiet previous run counts as at least this per event
+    jump_floor_rate: float = 0.02  # a quiet previous run counts as at least this per event
     max_error_rate: float = 0.25  # failed extractions (or unreadable files) of those tried
     min_errors: int = 3
 
