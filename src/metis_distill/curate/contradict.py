@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _ARTICLE = r"(?:(?:the|a|an)\s+)?"
 _THING = r"(`[^`]+`|[\w][\w.+@/:=-]*)"
@@ -22,7 +23,8 @@ _REPLACE = re.compile(
     rf"\breplac(?:e|ed|ing)\s+{_ARTICLE}{_THING}\s+with\s+{_ARTICLE}{_THING}", re.I
 )
 _FROM_TO = re.compile(
-    rf"\b(?:switch(?:ed|ing)?|mov(?:e|ed|ing)|migrat(?:e|ed|ing))\s+from\s+{_ARTICLE}{_THING}\s+to\s+{_ARTICLE}{_THING}",
+    r"\b(?:switch(?:ed|ing)?|mov(?:e|ed|ing)|migrat(?:e|ed|ing))\s+"
+    rf"from\s+{_ARTICLE}{_THING}\s+to\s+{_ARTICLE}{_THING}",
     re.I,
 )
 _AGAINST = re.compile(rf"\b{_NEGATION}\s+{_USE}\s+{_ARTICLE}{_THING}", re.I)
@@ -48,7 +50,10 @@ def _subject(raw: str) -> str | None:
     return None if not name or name in _VAGUE else name
 
 
+@lru_cache(maxsize=4096)  # every touched decision is read against every other
 def choice(text: str) -> Choice:
+    """What a decision chooses and rejects: "use Y instead of X", "replace X with Y",
+    "switch from X to Y", "don't use X", "avoid X", "use X"."""
     chosen: set[str] = set()
     rejected: set[str] = set()
     rest = text
