@@ -31,4 +31,11 @@ def test_a_tripped_proposal_exits_3_with_its_reason(tmp_path: Path) -> None:
     assert not target.exists()
     ledger = Ledger.at(data)
     assert ledger.pending_proposals() == []  # `accept` has nothing to apply blindly
+
+    released = CliRunner().invoke(app, ["release", "--data-dir", str(data)])
+    assert released.exit_code == 0 and "--no-verify" in released.output
+    (pending,) = ledger.pending_proposals()
+    assert pending.id == report["proposal"]["proposal_id"]
+    again = CliRunner().invoke(app, ["release", "--data-dir", str(data)])
+    assert again.exit_code == 1 and "no proposal needs a human" in again.output
     ledger.close()

@@ -41,7 +41,7 @@ def test_a_lesson_that_pipes_the_network_into_a_shell_needs_a_human(
     assert statuses(ledger) == ["needs_human"]
 
     released = release(ledger, target)  # a human looked and lets it through
-    assert released is not None and [p.id for p in ledger.pending_proposals()] == [released.id]
+    assert [p.id for p in ledger.pending_proposals()] == [released.id] == [outcome.proposal_id]
 
 
 def test_retiring_most_of_the_block_at_once_needs_a_human(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]

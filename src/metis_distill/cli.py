@@ -334,6 +334,20 @@ def config(data_dir: DataDir = None) -> None:
     console.print(table)
 
 
+@app.command()
+@friendly
+def release(target: Target = None, data_dir: DataDir = None) -> None:
+    """Let through a proposal a tripwire stopped (exit code 3), once you have read why: it
+    becomes the pending proposal, for `metis review` and `metis accept` as usual."""
+    from metis_distill.publish import release as release_proposal
+
+    settings, ledger = _open(data_dir)
+    row = release_proposal(ledger, target or settings.target)
+    for reason in row.summary.get("tripwires", []):
+        console.print(f"[yellow]tripped:[/] {reason}")
+    console.print(f"Proposal #{row.id} is pending: `metis review`, then accept or reject it.")
+
+
 def _open(data_dir: Path | None) -> tuple[Settings, Any]:
     from metis_distill.ledger import Ledger
 

@@ -18,6 +18,7 @@ from metis_distill.config import Settings
 from metis_distill.curate.merge import DEFAULT_PARAPHRASE_DISTANCE
 from metis_distill.curate.retire import DEFAULT_RETIRE_AFTER_DAYS
 from metis_distill.curate.select import Budget, Scope, budgeted, lessons_for, verified
+from metis_distill.errors import ProposalError
 from metis_distill.ledger import Ledger, LessonView, ProposalRow
 from metis_distill.mine.recovery import Span, metrics, per_lesson
 from metis_distill.render.claude_md import ExistingBlock, find_block
@@ -231,20 +232,26 @@ def _save_needing_human(
     return row, True
 
 
-def release(ledger: Ledger, target: Path) -> ProposalRow | None:
-    """A human looked at the proposal that tripped a wire and lets it through: it becomes the
-    target's pending proposal, to review and accept as usual."""
-    key = str(target.resolve())
+def release(ledger: Ledger, target: Path | None = None) -> ProposalRow:
+    """A human read why a tripwire stopped the proposal and lets it through: it becomes the
+    target's pending proposal, to review and accept (or reject) as usual. Without a target,
+    the only proposal that needs a human."""
     with ledger.session() as db:
-        row = db.scalars(
-            select(ProposalRow)
-            .where(ProposalRow.target == key, ProposalRow.status == "needs_human")
-            .order_by(ProposalRow.id.desc())
-        ).first()
-        if row is None:
-            return None
+        query = select(ProposalRow).where(ProposalRow.status == "needs_human")
+        if target is not None:
+            query = query.where(ProposalRow.target == str(target.resolve()))
+        waiting = list(db.scalars(query.order_by(ProposalRow.id.desc())))
+        if not waiting:
+            where = f" for {target}" if target else ""
+            raise ProposalError(f"no proposal needs a human{where}", hint="nothing to release")
+        if len({w.target for w in waiting}) > 1:
+            names = ", ".join(sorted({w.target for w in waiting}))
+            raise ProposalError(f"several targets wait: {names}", hint="name one with --target")
+        row = waiting[0]
         for other in db.scalars(
-            select(ProposalRow).where(ProposalRow.target == key, ProposalRow.status == "pending")
+            select(ProposalRow).where(
+                ProposalRow.target == row.target, ProposalRow.status == "pending"
+            )
         ):
             other.status = "superseded"
         row.status = "pending"
