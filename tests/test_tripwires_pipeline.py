@@ -135,3 +135,16 @@ def test_a_failure_that_comes_back_after_its_lesson_was_accepted_is_flagged(
         (flag,) = stored.summary["lessons_not_working"]
     assert (flag["id"], flag["recurrences"]) == (lesson.id, 2)
     assert flag["text"] == lesson.text
+
+
+def test_a_newer_ordinary_proposal_replaces_a_stopped_one(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    archive, data, target = tmp_path / "archive", tmp_path / "data", tmp_path / "CLAUDE.md"
+    write_session(archive, "l0000001", S, [Say("user", CURL)])
+    stopped = distil(archive, data, embedder, target)
+    ledger = Ledger.at(data)
+    ledger.set_status([r.id for r in ledger.lessons()], "rejected")  # what a reviewer did
+    text = "Turns out the search index is rebuilt only when REINDEX=1 is set."
+    write_session(archive, "l0000002", S + timedelta(days=1), [Say("assistant", text)])
+    ordinary = distil(archive, data, embedder, target)
+    assert (stopped.status, ordinary.status) == ("needs_human", "created")
+    assert statuses(ledger) == ["superseded", "pending"]

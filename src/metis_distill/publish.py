@@ -168,6 +168,7 @@ def _propose_one(
             row, created = _save_needing_human(plan, ledger, proposals_dir, full)
         else:
             row, created = save_plan(plan, ledger, proposals_dir, full)
+            _supersede_stopped(ledger, plan.target)
     added = sum(i.change == "added" for i in plan.items)
     status = "needs_human" if reasons else "created" if created else "unchanged"
     return ProposalOutcome(
@@ -230,6 +231,17 @@ def _save_needing_human(
             stored.status = "needs_human"
     row.status = "needs_human"
     return row, True
+
+
+def _supersede_stopped(ledger: Ledger, target: Path) -> None:
+    """A newer ordinary proposal replaces one a tripwire stopped (as it replaces a pending one)."""
+    with ledger.session() as db:
+        for row in db.scalars(
+            select(ProposalRow).where(
+                ProposalRow.target == str(target.resolve()), ProposalRow.status == "needs_human"
+            )
+        ):
+            row.status = "superseded"
 
 
 def release(ledger: Ledger, target: Path | None = None) -> ProposalRow:
