@@ -15,16 +15,18 @@ import platform
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.fakes
+
+from tests.fakes.anthropic_server import fake_anthropic
 
 from metis_distill import pipeline
 from metis_distill.extract.base import ExtractStats
 from metis_distill.extract.batch import BatchClaudeExtractor
 from metis_distill.extract.claude import ClaudeConfig, ClaudeExtractor
 from metis_distill.ledger import Ledger
-from tests.fakes.anthropic_server import fake_anthropic
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
@@ -56,8 +58,9 @@ def main() -> None:
             config = ClaudeConfig(base_url=fake.url, concurrency=concurrency, max_retries=0)
             with tempfile.TemporaryDirectory() as tmp:
                 ledger = Ledger.at(Path(tmp))
-                seconds, stats = run(archive, ledger, lambda: ClaudeExtractor(config, ledger, api_key="k"))
-                _, again = run(archive, ledger, lambda: ClaudeExtractor(config, ledger, api_key="k"))
+                make = partial(ClaudeExtractor, config, ledger, api_key="k")
+                seconds, stats = run(archive, ledger, make)
+                _, again = run(archive, ledger, make)
                 ledger.close()
             print(
                 f"| concurrency {concurrency} | {stats.spans} | {stats.requests} | "
@@ -76,7 +79,9 @@ def main() -> None:
             submit = BatchClaudeExtractor(config, ledger, api_key="k")
             submit.process()
             seconds, cached = run(
-                archive, ledger, lambda: BatchClaudeExtractor(config, ledger, mode="cache", api_key="k")
+                archive,
+                ledger,
+                lambda: BatchClaudeExtractor(config, ledger, mode="cache", api_key="k"),
             )
             seconds = time.perf_counter() - start
             ledger.close()

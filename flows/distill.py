@@ -197,6 +197,7 @@ def curate_task(
             skipped=skipped,
             rewritten=rewritten,
             extractor=settings.extractor or "rules",
+            settings=settings,
             judge=judge,
             judge_distance=settings.judge_distance,
         )
@@ -238,6 +239,7 @@ def propose_task(
             budget=settings.section_budget,
             summary=summary,
             locks_dir=settings.locks_dir,
+            settings=settings,
         )
     finally:
         ledger.close()

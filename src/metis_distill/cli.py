@@ -121,6 +121,7 @@ def distill(
         sys.stdout.write(json.dumps(report, default=str, indent=2) + "\n")
     else:
         _print_report(report)
+    _stop_if_tripped(report["proposal"])
     pending = int(report.get("extract_pending", 0))
     if pending:
         err.print(
@@ -128,6 +129,17 @@ def distill(
             "calls failed); run `metis distill` again to finish them."
         )
         raise typer.Exit(4)
+
+
+def _stop_if_tripped(proposal: dict[str, Any]) -> None:
+    """Exit code 3: a tripwire stopped the proposal; a human looks before anything goes on."""
+    if proposal.get("status") != "needs_human":
+        return
+    err.print(f"[bold yellow]needs a human:[/] proposal #{proposal['proposal_id']} was stopped")
+    for reason in proposal.get("reasons", []):
+        err.print(f"  - {reason}")
+    err.print(f"[dim]look at {proposal['folder']}/report.md before letting it through[/]")
+    raise typer.Exit(3)
 
 
 def _quiet_prefect() -> None:
@@ -184,6 +196,8 @@ def _print_report(report: dict[str, Any]) -> None:
     proposal = report["proposal"]
     if proposal["status"] == "nothing":
         console.print(_nothing_message(proposal))
+    elif proposal["status"] == "needs_human":
+        console.print(f"Proposal #{proposal['proposal_id']} needs a human (a tripwire tripped).")
     elif proposal["status"] == "unchanged":
         console.print(
             f"Nothing new: proposal #{proposal['proposal_id']} still waits for review "
@@ -318,6 +332,20 @@ def config(data_dir: DataDir = None) -> None:
     for name, value in settings.model_dump().items():
         table.add_row(name, str(value), where[name])
     console.print(table)
+
+
+@app.command()
+@friendly
+def release(target: Target = None, data_dir: DataDir = None) -> None:
+    """Let through a proposal a tripwire stopped (exit code 3), once you have read why: it
+    becomes the pending proposal, for `metis review` and `metis accept` as usual."""
+    from metis_distill.publish import release as release_proposal
+
+    settings, ledger = _open(data_dir)
+    row = release_proposal(ledger, target or settings.target)
+    for reason in row.summary.get("tripwires", []):
+        console.print(f"[yellow]tripped:[/] {reason}")
+    console.print(f"Proposal #{row.id} is pending: `metis review`, then accept or reject it.")
 
 
 def _open(data_dir: Path | None) -> tuple[Settings, Any]:

@@ -18,6 +18,7 @@ from pydantic_settings import (
 )
 
 from metis_distill.errors import ConfigError
+from metis_distill.targets import Route
 
 LOCAL_TOML = Path("metis.toml")
 
@@ -114,7 +115,10 @@ class Settings(BaseSettings):
         default=1200, ge=100, le=50_000, description="Token budget of one episode's excerpt."
     )
     section_budget: int = Field(
-        default=12, ge=1, le=100, description="Lines at most per section of the managed block."
+        default=12,
+        ge=1,
+        le=100_000,
+        description="Lines (or tokens, see `budget_unit`) at most per section of the block.",
     )
     dedupe_distance: float = Field(
         default=0.12,
@@ -134,6 +138,60 @@ class Settings(BaseSettings):
     )
     model_dir: Path | None = Field(
         default=None, description="Folder of the offline embedding model (default: in the venv)."
+    )
+    # curation: budgets, near twins, retirement, routing to several context files -------------
+    budget_unit: Literal["lines", "tokens"] = Field(
+        default="lines",
+        description="Unit of `section_budget` and `section_budgets`: lines, or tokens "
+        "(characters / 4) of the rendered lines.",
+    )
+    section_budgets: dict[Literal["gotcha", "failure", "decision"], int] = Field(
+        default_factory=dict,
+        description="A section's own budget, in `budget_unit` (e.g. {failure = 20}); the "
+        "others use `section_budget`.",
+    )
+    block_max_lines: int = Field(
+        default=150,
+        ge=15,
+        description="Lines at most of the whole managed block; the lowest-ranked lessons go first.",
+    )
+    paraphrase_distance: float = Field(
+        default=0.35,
+        ge=0.0,
+        le=1.0,
+        description="Cosine distance under which a paraphrase naming the same things (paths, "
+        "variables, commands, errors) merges into an existing lesson.",
+    )
+    retire_after_days: int = Field(
+        default=180,
+        ge=1,
+        description="A lesson not seen for this many days (on its project's own clock) is "
+        "retired: left out of the file, kept in the ledger, back if seen again.",
+    )
+    routes: list[Route] = Field(
+        default_factory=list,
+        description="More context files of the repository and the lessons they take, e.g. "
+        '[{path = "web/CLAUDE.md"}, {path = "AGENTS.md", commands = ["cargo"]}]; the rest '
+        "goes to the target.",
+    )
+    # tripwires: when a proposal stops for a human (exit code 3) -----------------------------
+    tripwire_max_removed_share: float = Field(
+        default=0.5, ge=0.0, le=1.0, description="Share of the block's lessons removed at once."
+    )
+    tripwire_min_block_lessons: int = Field(
+        default=6, ge=1, description="Blocks smaller than this may change wholesale."
+    )
+    tripwire_jump_factor: float = Field(
+        default=4.0, gt=1.0, description="New lessons or failures per event vs the previous run."
+    )
+    tripwire_jump_min: int = Field(
+        default=30, ge=1, description="Fewer new lessons or failures than this is never a jump."
+    )
+    tripwire_max_error_rate: float = Field(
+        default=0.25, ge=0.0, le=1.0, description="Share of failed extractions or files."
+    )
+    tripwire_min_errors: int = Field(
+        default=3, ge=1, description="Fewer errors than this is never a spike."
     )
 
     @classmethod

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -101,6 +102,10 @@ class LessonRow(Base):
     first_seen: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_seen: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # curation: why and when a lesson was retired (never deleted), and what replaced it
+    retired_reason: Mapped[str | None] = mapped_column(String, nullable=True)  # stale|contradicted
+    retired_by: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class EvidenceRow(Base):
@@ -213,6 +218,23 @@ class ExtractQueueRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class RecoveryRow(Base):
+    """One failure in a run and how long it took to recover (the next success of the same
+    command or test); `seconds` is None when no recovery was seen (recovery metrics)."""
+
+    __tablename__ = "recoveries"
+    archive_root: Mapped[str] = mapped_column(String, primary_key=True)
+    path: Mapped[str] = mapped_column(String, primary_key=True)
+    line: Mapped[int] = mapped_column(Integer, primary_key=True)  # the failure's first line
+    session_id: Mapped[str] = mapped_column(String)
+    cwd: Mapped[str | None] = mapped_column(String, nullable=True)
+    failure_class: Mapped[str] = mapped_column(String, index=True)
+    command: Mapped[str] = mapped_column(Text)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    recovered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
 class MetaRow(Base):
     __tablename__ = "meta"
     key: Mapped[str] = mapped_column(String, primary_key=True)
@@ -252,6 +274,7 @@ class LessonView:
     first_seen: datetime | None
     last_seen: datetime | None
     evidence: tuple[EvidenceRow, ...]
+    scope: tuple[str, ...] = ()  # tools, commands and paths the lesson is about
 
     @property
     def support(self) -> int:
@@ -576,3 +599,35 @@ class Ledger:
                 row.stats = stats
                 row.finished_at = now()
             return row
+
+    # curation: run stats between runs, recovery metrics ------------------------
+    def meta(self, key: str) -> Any:
+        """A JSON value kept between runs (e.g. the previous run's counts), or None."""
+        with self.session() as db:
+            row = db.get(MetaRow, key)
+            return None if row is None else json.loads(row.value)
+
+    def set_meta(self, key: str, value: Any) -> None:
+        with self.session() as db:
+            db.merge(MetaRow(key=key, value=json.dumps(value, default=str)))
+
+    def record_recoveries(self, rows: Iterable[RecoveryRow]) -> None:
+        with self.session() as db:
+            for row in rows:
+                db.merge(row)
+
+    def recoveries(self) -> list[RecoveryRow]:
+        with self.session() as db:
+            query = select(RecoveryRow).order_by(RecoveryRow.failed_at, RecoveryRow.path)
+            return list(db.scalars(query))
+
+    def drop_recoveries(self, archive_root: str, paths: Sequence[str]) -> None:
+        """Forget the failures found in these files (they are about to be read again)."""
+        if not paths:
+            return
+        with self.session() as db:
+            db.execute(
+                delete(RecoveryRow).where(
+                    RecoveryRow.archive_root == archive_root, RecoveryRow.path.in_(list(paths))
+                )
+            )

@@ -12,8 +12,6 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from filelock import FileLock
-
 from metis_distill import sources
 from metis_distill.config import Settings
 from metis_distill.curate.merge import (
@@ -22,15 +20,20 @@ from metis_distill.curate.merge import (
     DuplicateJudge,
     curate,
 )
-from metis_distill.curate.select import Scope, budgeted, lessons_for
+from metis_distill.curate.retire import (
+    resolve_contradictions,
+    retire_stale,
+)
+from metis_distill.curate.select import Budget, Scope
 from metis_distill.errors import ConfigError, MetisError, SourceError
 from metis_distill.extract.base import BatchMode, Extractor, ExtractStats
 from metis_distill.extract.rules import RulesExtractor
 from metis_distill.index import LessonIndex
-from metis_distill.ledger import FileRecord, FileRow, Ledger
+from metis_distill.ledger import FileRecord, FileRow, Ledger, RecoveryRow
 from metis_distill.mine.episodes import Episode, find_episodes
+from metis_distill.mine.recovery import Recovery, recoveries
 from metis_distill.models import LessonCandidate
-from metis_distill.review.proposal import LOCK_TIMEOUT, make_plan, save_plan, target_key
+from metis_distill.publish import RUN_CURATED, Curation, ProposalOutcome, propose_targets
 from metis_distill.targets import repository_root
 from metis_distill.textio import read_before, read_segment, tail_sha256
 
@@ -90,18 +93,7 @@ class BatchResult:
     partial_lines: int = 0  # last lines still being written, to be read once complete
     extract: ExtractStats = field(default_factory=ExtractStats)
     pending_files: list[str] = field(default_factory=list)  # to read again: work left
-
-
-@dataclass(frozen=True)
-class ProposalOutcome:
-    status: str  # created | unchanged | nothing
-    proposal_id: int | None
-    folder: str | None
-    added: int
-    removed: int
-    lessons_shown: int
-    lessons_known: int = 0  # lessons of every project, whatever their status
-    lessons_active: int = 0  # active lessons of every project
+    recoveries: list[Recovery] = field(default_factory=list)  # failures and their fixes
 
 
 def check_archive(archive_root: Path) -> Path:
@@ -241,6 +233,7 @@ def _mine_file(
     episodes = [e for e in find_episodes(run) if _last_line(e) >= new]
     unfinished = extractor.stats.unfinished
     found = extractor.extract(run, episodes, dict([*context, *segment.lines]))
+    result.recoveries.extend(recoveries(run))  # stored by key: the context's are upserted
     result.candidates.extend(c for c in found if c.evidence.ref.line_end >= new)
     if extractor.stats.unfinished > unfinished:
         result.pending_files.append(info.path)
@@ -415,13 +408,17 @@ def curate_batches(
     skipped: Sequence[FileRecord] = (),
     rewritten: Sequence[str] = (),
     extractor: str = "rules",
+    settings: Settings | None = None,
     judge: DuplicateJudge | None = None,
     judge_distance: float = DEFAULT_JUDGE_DISTANCE,
 ) -> CurateStats:
     """Merge every batch's candidates into the ledger, then mark the files as read. Evidence
     from `rewritten` files (changed other than by appending) points at lines that now say
-    something else: it is dropped first, and what the files say now is found again."""
+    something else: it is dropped first, and what the files say now is found again.
+    Then contradicted decisions and lessons not seen for long are retired (never deleted)."""
+    config = Curation.of(settings) if settings is not None else Curation()
     ledger.drop_evidence(str(archive_root), rewritten)
+    ledger.drop_recoveries(str(archive_root), rewritten)
     candidates = [c for r in results for c in r.candidates]
     stats = curate(
         candidates,
@@ -430,11 +427,38 @@ def curate_batches(
         archive_root=str(archive_root),
         extractor=extractor,
         max_distance=max_distance,
+        paraphrase_distance=config.paraphrase_distance,
         judge=judge,
         judge_distance=judge_distance,
     )
+    contradicted = resolve_contradictions(ledger, stats.touched_ids)
+    stale = retire_stale(ledger, config.retire_after_days)
+    stats.retired_contradicted = len(contradicted.contradicted)
+    stats.retired_stale = len(stale.stale)
+    stats.revived = len(contradicted.revived) + len(stale.revived)
+    ledger.record_recoveries(_recovery_rows(str(archive_root), results))
     ledger.record_files([*skipped, *(row for r in results for row in r.files)])
+    ledger.set_meta(RUN_CURATED, {"failures": stats.failures, "candidates": stats.candidates})
     return stats
+
+
+def _recovery_rows(archive_root: str, results: Sequence[BatchResult]) -> list[RecoveryRow]:
+    return [
+        RecoveryRow(
+            archive_root=archive_root,
+            path=r.path,
+            line=r.line,
+            session_id=r.session_id,
+            cwd=r.cwd,
+            failure_class=r.failure_class,
+            command=r.command,
+            failed_at=r.failed_at,
+            recovered_at=r.recovered_at,
+            seconds=r.seconds,
+        )
+        for result in results
+        for r in result.recoveries
+    ]
 
 
 def target_scope(target: Path, all_projects: bool, aliases: Sequence[str]) -> Scope:
@@ -449,29 +473,27 @@ def propose(
     proposals_dir: Path,
     *,
     scope: Scope,
-    budget: int,
+    budget: int | Budget,
     summary: dict[str, object],
     locks_dir: Path,
+    settings: Settings | None = None,
 ) -> ProposalOutcome:
-    """Render the target from the ledger's lessons and store the change as a proposal."""
-    chosen = budgeted(lessons_for(ledger, scope), budget)
-    shown = sum(len(v) for v in chosen.values())
-    known = ledger.counts()["lessons"]
-    active = len(ledger.lessons(status="active"))
-    locks_dir.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(locks_dir / f"{target_key(target)}.lock"), timeout=LOCK_TIMEOUT):
-        plan = make_plan(target, chosen)
-        if plan is None:
-            return ProposalOutcome("nothing", None, None, 0, 0, shown, known, active)
-        row, created = save_plan(plan, ledger, proposals_dir, summary)
-    added = sum(i.change == "added" for i in plan.items)
-    return ProposalOutcome(
-        "created" if created else "unchanged",
-        row.id,
-        row.folder,
-        added,
-        len(plan.items) - added,
-        shown,
-        known,
-        active,
-    )
+    """Render the target from the ledger's lessons and store the change as a proposal (one
+    that needs a human when a tripwire trips). With routes configured (in `settings`), the
+    routes' files get their own proposals too; the target's outcome is returned (call
+    `publish.propose_targets` for all of them)."""
+    return propose_targets(
+        target,
+        ledger,
+        proposals_dir,
+        scope=scope,
+        summary=summary,
+        locks_dir=locks_dir,
+        curation=_curation(settings, budget),
+    )[0]
+
+
+def _curation(settings: Settings | None, budget: int | Budget) -> Curation:
+    if settings is not None:
+        return Curation.of(settings)
+    return Curation(budget=budget if isinstance(budget, Budget) else Budget(per_section=budget))

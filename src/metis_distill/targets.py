@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 
 _WINDOWS = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\)")
@@ -44,3 +45,97 @@ def feeds(cwd: str | None, root: Path, aliases: Sequence[str] = ()) -> bool:
         if type(base) is type(path) and (path == base or path.is_relative_to(base)):
             return True
     return False
+
+
+# Routing: which context file of a repository a lesson belongs in ------------------------
+EDIT_SCOPES = frozenset({"Edit", "MultiEdit", "Write", "NotebookEdit", "Read", "create", "edit"})
+
+
+@dataclass(frozen=True)
+class Route:
+    """A context file besides the root one, and the lessons it takes.
+
+    `path` is relative to the repository root (`web/CLAUDE.md`, `AGENTS.md`). It takes the
+    lessons about files under `paths` (default: its own folder, unless it sits at the root),
+    and those about any of `tools` (Bash, Edit...) or `commands` (the program run: cargo, npm).
+    """
+
+    path: str
+    paths: tuple[str, ...] = ()
+    tools: tuple[str, ...] = ()
+    commands: tuple[str, ...] = ()
+
+    def folders(self) -> tuple[str, ...]:
+        if self.paths:
+            return tuple(_folder(p) for p in self.paths)
+        parent = PurePosixPath(self.path).parent.as_posix()
+        return () if parent in ("", ".") else (_folder(parent),)
+
+
+@dataclass(frozen=True)
+class LessonScope:
+    """What a lesson is about: files (relative to the repository root), tools, commands."""
+
+    paths: tuple[str, ...] = ()
+    tools: tuple[str, ...] = ()
+    commands: tuple[str, ...] = ()
+
+
+def _folder(path: str) -> str:
+    return path.strip("/").replace("\\", "/") + "/"
+
+
+def lesson_scope(scope: Sequence[str], cwds: Sequence[str | None], root: Path) -> LessonScope:
+    """A lesson's scope strings (`Tool:head`, as the extractors write them) and the cwds of
+    its runs, read against the repository root."""
+    paths: list[str] = []
+    tools: list[str] = []
+    commands: list[str] = []
+    for entry in scope:
+        tool, _, head = entry.partition(":")
+        tools.append(tool)
+        if tool in EDIT_SCOPES and head:
+            paths.append(head)
+        elif head:
+            commands.append(head.split()[0].rsplit("/", 1)[-1])
+    if not paths:  # a lesson about no file is about where its runs worked
+        paths = [c for c in cwds if c]
+    inside = [_relative(p, root) for p in paths]
+    return LessonScope(
+        tuple(sorted({p for p in inside if p is not None})),
+        tuple(sorted(set(tools))),
+        tuple(sorted(set(commands))),
+    )
+
+
+def _relative(path: str, root: Path) -> str | None:
+    """`path` relative to the root ("" for the root itself); None when it is elsewhere."""
+    pure, base = as_path(path), as_path(str(root))
+    if not pure.is_absolute():
+        return pure.as_posix()
+    if type(pure) is not type(base) or not (pure == base or pure.is_relative_to(base)):
+        return None
+    rel = pure.relative_to(base).as_posix()
+    return "" if rel == "." else rel
+
+
+def route(scope: LessonScope, routes: Sequence[Route]) -> str | None:
+    """The route (its `path`) a lesson renders into; None for the root context file.
+
+    A lesson whose files all lie under one route's folder goes to the deepest such route;
+    else the first route that names one of its commands or tools; else the root file."""
+    files = [p for p in scope.paths if p]
+    best: tuple[int, str] | None = None
+    if files and len(files) == len(scope.paths):
+        for candidate in routes:
+            for folder in candidate.folders():
+                if all((f + "/").startswith(folder) for f in files):
+                    depth = folder.count("/")
+                    if best is None or depth > best[0]:
+                        best = (depth, candidate.path)
+    if best is not None:
+        return best[1]
+    for candidate in routes:
+        if set(scope.commands) & set(candidate.commands) or set(scope.tools) & set(candidate.tools):
+            return candidate.path
+    return None

@@ -85,8 +85,10 @@ def test_without_a_judge_or_when_it_says_new_the_paraphrase_is_a_lesson_of_its_o
     run(ledger, index, None, UV, PARAPHRASE)
     assert len(ledger.lessons()) == 2  # the rule alone does not merge them
     fake.play(verdict(None, "different"))
-    third = "Call pytest via `uv run`, because pytest on its own is not installed on PATH."
-    stats = run(ledger, index, curator(fake, ledger), third)
+    third = "Tests need the uv wrapper: a direct pytest call fails because the binary is absent."
+    judge = curator(fake, ledger)
+    stats = run(ledger, index, judge, third)
+    assert judge.stats.asked == 1 and len(fake.raw) == 1
     assert stats.new == 1 and len(ledger.lessons()) == 3
 
 

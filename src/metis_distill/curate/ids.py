@@ -30,3 +30,34 @@ def word_overlap(a: str, b: str) -> float:
     """Jaccard overlap of the words of two texts (the check after vector similarity)."""
     wa, wb = set(_WORD.findall(a.lower())), set(_WORD.findall(b.lower()))
     return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
+
+
+# Tokens that name something precise (a variable, a path, a flag, an error class): two texts
+# about the same thing share them even when every other word differs.
+_CODE = re.compile(r"`+([^`]+)`+")
+_TOKEN_EDGES = "\"'“”‘’()[]{}<>,;:!?."
+_ANCHOR = re.compile(
+    r"\w[=_/.:@+-]\w|\d[a-z]|[a-z]\d|[a-z][A-Z]|^[A-Z][A-Z0-9]{2,}$|^--?[a-z]", re.ASCII
+)
+_QUOTED = re.compile(r"“([^”]+)”")
+
+
+def anchors(text: str) -> frozenset[str]:
+    """The precise names in a text: code spans and identifier-like tokens, lowercased."""
+    found = {code.strip().lower() for code in _CODE.findall(text) if code.strip()}
+    for token in _CODE.sub(" ", text).split():
+        token = token.strip(_TOKEN_EDGES)
+        if len(token) >= 3 and _ANCHOR.search(token):
+            found.add(token.lower())
+    return frozenset(found)
+
+
+def anchor_overlap(a: str, b: str) -> float:
+    """Jaccard overlap of two texts' anchors; 0 when either has none."""
+    wa, wb = anchors(a), anchors(b)
+    return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
+
+
+def quoted(text: str) -> str:
+    """The quoted error text of a lesson (“…”), joined; "" when it quotes nothing."""
+    return " ".join(_QUOTED.findall(text))

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from metis_distill.curate.ids import evidence_id, lesson_id, word_overlap
+from metis_distill.curate.contradict import contradicts
+from metis_distill.curate.ids import (
+    anchor_overlap,
+    anchors,
+    evidence_id,
+    lesson_id,
+    quoted,
+    word_overlap,
+)
 from metis_distill.index import LessonIndex
 from metis_distill.ledger import EvidenceRow, Ledger, LessonRow, now
 from metis_distill.models import LessonCandidate
@@ -16,6 +26,15 @@ from metis_distill.models import LessonCandidate
 DEFAULT_MAX_DISTANCE = 0.12
 DEFAULT_JUDGE_DISTANCE = 0.4  # closer than this and not merged by the rule: ask the judge
 MIN_WORD_OVERLAP = 0.5
+# Paraphrases sit further apart in the vector space; they merge only when they also name
+# the same precise things (anchors: PYTHONPATH=src, `uv run`, ModuleNotFoundError).
+DEFAULT_PARAPHRASE_DISTANCE = 0.35
+MIN_ANCHOR_OVERLAP = 0.5
+NEIGHBOURS = 5
+# A lesson further than the paraphrase distance may still be near one of its other wordings
+# (the quotes of its evidence): those within this much more are checked against them too.
+WORDING_REACH = 0.15
+MAX_WORDINGS = 20
 
 
 class DuplicateJudge(Protocol):
@@ -35,6 +54,11 @@ class CurateStats:
     known_evidence: int = 0
     suppressed: int = 0
     new_ids: list[str] = field(default_factory=list)
+    touched_ids: list[str] = field(default_factory=list)  # lessons that got new evidence
+    failures: int = 0  # failure candidates of this run (the tripwires compare runs)
+    retired_contradicted: int = 0
+    retired_stale: int = 0
+    revived: int = 0  # retired lessons seen again
 
 
 def curate(
@@ -45,16 +69,19 @@ def curate(
     archive_root: str,
     extractor: str = "rules",
     max_distance: float = DEFAULT_MAX_DISTANCE,
+    paraphrase_distance: float = DEFAULT_PARAPHRASE_DISTANCE,
     judge: DuplicateJudge | None = None,
     judge_distance: float = DEFAULT_JUDGE_DISTANCE,
 ) -> CurateStats:
     """Record candidates as lessons and evidence; a rejected lesson's near twins are suppressed.
     With a `judge`, a near lesson the word-overlap rule does not merge is put to it."""
     stats = CurateStats(candidates=len(candidates))
+    stats.failures = sum(c.kind.value == "failure" for c in candidates)
+    limits = (max_distance, max(max_distance, paraphrase_distance))
     if not candidates:
         return stats
     vectors = index.embedder.embed([c.text for c in candidates])
-    near = _Near(max_distance, judge, judge_distance)
+    near = _Near(limits, judge, judge_distance)
     with ledger.session() as db:
         for candidate, vector in zip(candidates, vectors, strict=True):
             target = db.get(LessonRow, lesson_id(candidate.kind, candidate.text))
@@ -68,6 +95,8 @@ def curate(
                 index.upsert([target.id], [target.text], [target.kind], [vector])
                 stats.new_ids.append(target.id)
             added = _add_evidence(db, target, candidate, archive_root)
+            if added and target.id not in stats.touched_ids:
+                stats.touched_ids.append(target.id)
             if created:
                 stats.new += 1
             elif target.status == "rejected":
@@ -83,29 +112,76 @@ def curate(
 
 @dataclass(frozen=True)
 class _Near:
-    max_distance: float
+    limits: tuple[float, float]  # (words must overlap under it, paraphrases under it)
     judge: DuplicateJudge | None
     judge_distance: float
 
     def twin(
         self, db: Session, index: LessonIndex, candidate: LessonCandidate, vector: Sequence[float]
     ) -> LessonRow | None:
-        """The known lesson the candidate repeats: close by vector and by words, or close by
-        vector and so judged."""
+        """The known lesson the candidate repeats: close by vector and passing `is_twin`, or
+        close by vector and so judged by the curator prompt."""
         unsure: list[tuple[str, str]] = []
-        for neighbour in index.nearest(vector, candidate.kind.value):
+        judging = self.judge_distance if self.judge is not None else 0.0
+        reach = max(self.limits[1] + WORDING_REACH, judging)
+        for neighbour in index.nearest(vector, candidate.kind.value, k=NEIGHBOURS):
+            if neighbour.distance > reach:
+                break
             row = db.get(LessonRow, neighbour.id)
             if row is None:
                 continue
-            close = neighbour.distance <= self.max_distance
-            if close and word_overlap(row.text, candidate.text) >= MIN_WORD_OVERLAP:
+            distance = neighbour.distance
+            if distance > self.limits[1]:  # maybe near another wording of the lesson seen before
+                distance = min(distance, _nearest_wording(db, index, row, vector))
+            if distance <= self.limits[1] and is_twin(
+                row.text, candidate.text, distance, self.limits[0]
+            ):
                 return row
-            if neighbour.distance <= max(self.judge_distance, self.max_distance):
+            if distance <= judging and not contradicts(row.text, candidate.text):
                 unsure.append((row.id, row.text))
         if self.judge is None or not unsure:
             return None
         same = self.judge(candidate.kind.value, candidate.text, unsure)
         return db.get(LessonRow, same) if same is not None else None
+
+
+def _nearest_wording(
+    db: Session, index: LessonIndex, lesson: LessonRow, vector: Sequence[float]
+) -> float:
+    """The cosine distance from a candidate to the closest of the lesson's recent quotes: a
+    lesson paraphrased in many runs is known by all of its wordings, not only its first."""
+    query = (
+        select(EvidenceRow.quote)
+        .where(EvidenceRow.lesson_id == lesson.id)
+        .order_by(EvidenceRow.timestamp.desc())
+        .limit(MAX_WORDINGS)
+    )
+    quotes = sorted(set(db.scalars(query)))
+    if not quotes:
+        return 1.0
+    return min(_cosine_distance(vector, other) for other in index.embedder.embed(quotes))
+
+
+def _cosine_distance(a: Sequence[float], b: Sequence[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b, strict=True))
+    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
+    return 1.0 - dot / norm if norm else 1.0
+
+
+def is_twin(a: str, b: str, distance: float, max_distance: float) -> bool:
+    """The check after vector similarity: close and mostly the same words, or a paraphrase
+    that names the same precise things and quotes the same error; never opposite choices."""
+    if contradicts(a, b):
+        return False
+    named_a, named_b = anchors(a), anchors(b)
+    if named_a and named_b and not named_a & named_b:
+        return False  # the same sentence about other things (TOOL1_HOME, TOOL2_HOME)
+    if distance <= max_distance and word_overlap(a, b) >= MIN_WORD_OVERLAP:
+        return True
+    qa, qb = quoted(a), quoted(b)
+    if qa and qb and word_overlap(qa, qb) < MIN_WORD_OVERLAP:
+        return False  # the same command failing with another error is another lesson
+    return anchor_overlap(a, b) >= MIN_ANCHOR_OVERLAP
 
 
 def _new_lesson(candidate: LessonCandidate, extractor: str) -> LessonRow:
@@ -149,6 +225,8 @@ def _add_evidence(
         )
     )
     lesson.severity = max(lesson.severity, candidate.severity)
+    if not set(candidate.scope) <= set(lesson.scope or ()):
+        lesson.scope = sorted({*(lesson.scope or ()), *candidate.scope})  # a new list: tracked
     if evidence.timestamp is not None:
         seen = evidence.timestamp
         lesson.first_seen = seen if lesson.first_seen is None else min(lesson.first_seen, seen)

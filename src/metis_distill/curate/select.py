@@ -2,15 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 from metis_distill.ledger import EvidenceRow, Ledger, LessonView
+from metis_distill.provenance import quote_in_span
 from metis_distill.targets import feeds
 
 KINDS = ("gotcha", "failure", "decision")
+# Lines of the managed block that are not lessons: markers, title, note, section headings.
+BLOCK_OVERHEAD_LINES = 12
+LINK_CHARS = 80  # a rendered line's link, support and id comment, for the token estimate
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How much of the context file the lessons may take: per section, in lines or in tokens
+    (characters / 4, contract 9), and the whole block in lines whatever the unit."""
+
+    unit: Literal["lines", "tokens"] = "lines"
+    per_section: int = 12
+    sections: Mapping[str, int] = field(default_factory=dict)  # a kind's own budget
+    block_lines: int = 150
+
+    def of(self, kind: str) -> int:
+        return self.sections.get(kind, self.per_section)
+
+    def cost(self, lesson: LessonView) -> int:
+        if self.unit == "lines":
+            return 1
+        return -(-(len(lesson.text) + LINK_CHARS) // 4)
 
 
 @dataclass(frozen=True)
@@ -21,9 +45,12 @@ class Scope:
     aliases: tuple[str, ...] = ()
 
     def accepts(self, evidence: EvidenceRow) -> bool:
+        return self.accepts_cwd(evidence.cwd)
+
+    def accepts_cwd(self, cwd: str | None) -> bool:
         if self.root is None:
             return True
-        return feeds(evidence.cwd, Path(self.root), self.aliases)
+        return feeds(cwd, Path(self.root), self.aliases)
 
 
 def score(lesson: LessonView) -> tuple[int, int, datetime]:
@@ -50,16 +77,56 @@ def lessons_for(ledger: Ledger, scope: Scope) -> list[LessonView]:
                     row.first_seen,
                     row.last_seen,
                     mine,
+                    tuple(row.scope or ()),
                 )
             )
     return views
 
 
-def budgeted(lessons: Sequence[LessonView], budget: int) -> dict[str, list[LessonView]]:
-    """Per kind, the best `budget` lessons, best first (ties broken by id, for stable output)."""
+def ranked(lessons: Sequence[LessonView]) -> dict[str, list[LessonView]]:
+    """Per kind, every lesson best first (ties broken by id, for stable output)."""
     by_kind: dict[str, list[LessonView]] = {kind: [] for kind in KINDS}
     for lesson in sorted(lessons, key=lambda x: x.id):
         by_kind.setdefault(lesson.kind, []).append(lesson)
-    return {
-        kind: sorted(items, key=score, reverse=True)[:budget] for kind, items in by_kind.items()
-    }
+    return {kind: sorted(items, key=score, reverse=True) for kind, items in by_kind.items()}
+
+
+def budgeted(
+    lessons: Sequence[LessonView],
+    budget: int | Budget,
+    verify: Callable[[LessonView], LessonView | None] | None = None,
+) -> dict[str, list[LessonView]]:
+    """Per kind, the best lessons that fit the section's budget, best first. Lessons are
+    taken in rank order until the next one does not fit, so what is left out is always the
+    lowest ranked; `verify` drops (and trims) lessons before they are ranked."""
+    budget = budget if isinstance(budget, Budget) else Budget(per_section=budget)
+    if verify is not None:
+        lessons = [v for v in map(verify, lessons) if v is not None]
+    chosen: dict[str, list[LessonView]] = {}
+    for kind, items in ranked(lessons).items():
+        room, taken = budget.of(kind), []
+        for lesson in items:
+            if budget.cost(lesson) > room:
+                break
+            room -= budget.cost(lesson)
+            taken.append(lesson)
+        chosen[kind] = taken
+    return _within_block(chosen, budget.block_lines - BLOCK_OVERHEAD_LINES)
+
+
+def _within_block(chosen: dict[str, list[LessonView]], lines: int) -> dict[str, list[LessonView]]:
+    """Drop the lowest-ranked lessons of any section until the block fits its lines."""
+    everything = sorted((v for items in chosen.values() for v in items), key=score, reverse=True)
+    keep = {v.id for v in everything[: max(lines, 0)]}
+    return {kind: [v for v in items if v.id in keep] for kind, items in chosen.items()}
+
+
+def verified(lesson: LessonView) -> LessonView | None:
+    """The lesson with only the evidence whose quote is still in its span; None when none is
+    (provenance or it didn't happen)."""
+    good = tuple(e for e in lesson.evidence if _resolves(e))
+    return replace(lesson, evidence=good) if good else None
+
+
+def _resolves(row: EvidenceRow) -> bool:
+    return quote_in_span(Path(row.archive_root) / row.path, row.line_start, row.line_end, row.quote)

@@ -1,0 +1,144 @@
+"""Retirement: a decision contradicted by a newer one, or a lesson not seen for a long time,
+leaves the context file but never the ledger. A retired lesson seen again comes back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from metis_distill.curate.contradict import contradicts
+from metis_distill.ledger import EvidenceRow, Ledger, LessonRow, now
+from metis_distill.targets import as_path
+
+DEFAULT_RETIRE_AFTER_DAYS = 180
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass
+class RetireStats:
+    contradicted: list[tuple[str, str]] = field(default_factory=list)  # (retired, replaced by)
+    stale: list[str] = field(default_factory=list)
+    revived: list[str] = field(default_factory=list)
+
+
+def same_project(a: Iterable[str | None], b: Iterable[str | None]) -> bool:
+    """Do two lessons come from the same place (one cwd inside the other)? A lesson without
+    any known cwd is taken to be from anywhere."""
+    pa = [as_path(c) for c in a if c]
+    pb = [as_path(c) for c in b if c]
+    if not pa or not pb:
+        return True
+    return any(
+        type(x) is type(y) and (x == y or x.is_relative_to(y) or y.is_relative_to(x))
+        for x in pa
+        for y in pb
+    )
+
+
+def resolve_contradictions(ledger: Ledger, touched: Sequence[str]) -> RetireStats:
+    """Each touched decision against the decisions it contradicts (same project): the newer
+    one (latest evidence) stays active, the older is retired with a link to the newer."""
+    stats = RetireStats()
+    with ledger.session() as db:
+        rivals = list(
+            db.scalars(
+                select(LessonRow).where(
+                    LessonRow.kind == "decision", LessonRow.status.in_(("active", "retired"))
+                )
+            )
+        )
+        rivals = [r for r in rivals if r.status == "active" or r.retired_reason == "contradicted"]
+        cwds = _cwds(db, [r.id for r in rivals])
+        by_id = {r.id: r for r in rivals}
+        for lesson_id in touched:
+            lesson = by_id.get(lesson_id)
+            if lesson is None:
+                continue
+            for other in rivals:
+                if other.id == lesson.id or not contradicts(lesson.text, other.text):
+                    continue
+                if not same_project(cwds[lesson.id], cwds[other.id]):
+                    continue
+                newer, older = sorted((lesson, other), key=_recency, reverse=True)
+                _replace(newer, older, stats)
+    return stats
+
+
+def _recency(lesson: LessonRow) -> tuple[datetime, datetime]:
+    return (lesson.last_seen or _NEVER, lesson.created_at)
+
+
+def _replace(newer: LessonRow, older: LessonRow, stats: RetireStats) -> None:
+    if newer.status == "retired" and newer.retired_reason == "contradicted":
+        _revive(newer, stats)
+    if older.status == "active":
+        older.status = "retired"
+        older.retired_reason = "contradicted"
+        older.retired_by = newer.id
+        older.retired_at = now()
+        stats.contradicted.append((older.id, newer.id))
+    elif older.retired_reason == "contradicted" and older.retired_by != newer.id:
+        older.retired_by = newer.id
+
+
+def _revive(lesson: LessonRow, stats: RetireStats) -> None:
+    lesson.status = "active"
+    lesson.retired_reason = None
+    lesson.retired_by = None
+    lesson.retired_at = None
+    stats.revived.append(lesson.id)
+
+
+def _cwds(db: Session, ids: Sequence[str]) -> dict[str, set[str | None]]:
+    found: dict[str, set[str | None]] = {i: set() for i in ids}
+    query = select(EvidenceRow.lesson_id, EvidenceRow.cwd).where(
+        EvidenceRow.lesson_id.in_(list(ids))
+    )
+    for lesson_id, cwd in db.execute(query):
+        found[lesson_id].add(cwd)
+    return found
+
+
+def retire_stale(ledger: Ledger, days: int = DEFAULT_RETIRE_AFTER_DAYS) -> RetireStats:
+    """Retire active lessons not seen for `days`, measured on their project's own clock (the
+    newest evidence from the same cwd), so that a project left alone for a year keeps its
+    lessons; a lesson retired as stale that was seen again comes back."""
+    stats = RetireStats()
+    with ledger.session() as db:
+        lessons = list(
+            db.scalars(select(LessonRow).where(LessonRow.status.in_(("active", "retired"))))
+        )
+        latest = _latest_cwd(db)
+        clocks: dict[str | None, datetime] = {}
+        for lesson in lessons:
+            cwd = latest.get(lesson.id)
+            seen = lesson.last_seen or _NEVER
+            clocks[cwd] = max(clocks.get(cwd, _NEVER), seen)
+        window = timedelta(days=days)
+        for lesson in lessons:
+            if lesson.last_seen is None:
+                continue
+            stale = lesson.last_seen < clocks[latest.get(lesson.id)] - window
+            if lesson.status == "active" and stale:
+                lesson.status = "retired"
+                lesson.retired_reason = "stale"
+                lesson.retired_at = now()
+                stats.stale.append(lesson.id)
+            elif lesson.status == "retired" and lesson.retired_reason == "stale" and not stale:
+                _revive(lesson, stats)
+    return stats
+
+
+def _latest_cwd(db: Session) -> dict[str, str | None]:
+    """Each lesson's cwd in its most recent evidence."""
+    found: dict[str, str | None] = {}
+    query = select(EvidenceRow.lesson_id, EvidenceRow.cwd).order_by(
+        EvidenceRow.timestamp, EvidenceRow.id
+    )
+    for lesson_id, cwd in db.execute(query):
+        found[lesson_id] = cwd  # the last one written wins: the newest
+    return found

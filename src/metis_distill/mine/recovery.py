@@ -1,0 +1,247 @@
+"""Recovery metrics: how long a failure took to fix (from the failure to the next success of
+the same command or test), per class of failure, and how often a class comes back."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from metis_distill.mine import signals
+from metis_distill.mine.episodes import _same_intent
+from metis_distill.mine.text import command_head, shorten
+from metis_distill.models import Event, EventKind, Run
+
+# First match wins: the more telling classes come first.
+CLASSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern, re.I | re.M))
+    for name, pattern in (
+        (
+            "missing program",
+            r"command not found|is not recognized as an internal|not found in PATH",
+        ),
+        ("missing module", r"ModuleNotFoundError|No module named|Cannot find module|ImportError"),
+        ("failing tests", r"\b\d+ failed\b|^FAILED |Tests?:\s+\d+ failed|AssertionError"),
+        ("type errors", r"error TS\d+|Found \d+ errors? in \d+ files?|: error: .*\[[\w-]+\]$"),
+        ("syntax error", r"SyntaxError|Parse error|Unexpected token|IndentationError"),
+        ("dependency resolution", r"ERESOLVE|ResolutionImpossible|version solving failed"),
+        ("permission denied", r"Permission denied|EACCES|Operation not permitted"),
+        ("network", r"Could not resolve host|ECONNREFUSED|Connection refused|ENOTFOUND"),
+        ("timeout", r"timed out|ETIMEDOUT|Timeout"),
+        ("file not found", r"No such file or directory|ENOENT|does not exist"),
+        ("git", r"^fatal: |^error: (?:failed to push|pathspec|Your local changes)"),
+    )
+)
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """One failure incident of a run and its recovery (`recovered_at` None: none seen)."""
+
+    path: str
+    line: int
+    session_id: str
+    cwd: str | None
+    failure_class: str
+    command: str
+    failed_at: datetime | None
+    recovered_at: datetime | None
+
+    @property
+    def seconds(self) -> float | None:
+        if self.failed_at is None or self.recovered_at is None:
+            return None
+        return max((self.recovered_at - self.failed_at).total_seconds(), 0.0)
+
+
+def classify(event: Event) -> str:
+    """The class of a failure, from its output (and the tool, for edits)."""
+    if event.tool_name in signals.EDIT_TOOLS:
+        return "edit did not apply"
+    head = event.text[:20_000]
+    for name, pattern in CLASSES:
+        if pattern.search(head):
+            return name
+    return "non-zero exit" if event.exit_code not in (None, 0) else "tool error"
+
+
+def recoveries(run: Run) -> list[Recovery]:
+    """Every failure incident of the run: a failure, and the failures of the same command
+    that follow it before it works, are one incident, timed to the first success."""
+    events = run.events
+    calls = {e.tool_use_id: e for e in events if e.kind is EventKind.TOOL_CALL and e.tool_use_id}
+    results = {e.tool_use_id: e for e in events if e.role == "tool" and e.tool_use_id}
+    found: list[Recovery] = []
+    incidents: list[tuple[Event, int]] = []  # (failed call, seq of the success that ended it)
+    for index, event in enumerate(events):
+        if not signals.is_failure(event):
+            continue
+        call = calls.get(event.tool_use_id or "")
+        if call is None:
+            continue
+        success = _next_success(events, index, call, results)
+        key = success.seq if success is not None else -1
+        if any(k == key and _same_intent(c.text, call.text) for c, k in incidents):
+            continue  # a retry that failed again: the same incident
+        incidents.append((call, key))
+        found.append(_record(run, event, call, success))
+    return found
+
+
+def _next_success(
+    events: Sequence[Event], index: int, call: Event, results: dict[str, Event]
+) -> Event | None:
+    """The first later result, in the same session, of a call of the same tool and intent
+    that worked."""
+    for other in events[index + 1 :]:
+        if other.kind is not EventKind.TOOL_CALL or other.tool_name != call.tool_name:
+            continue
+        if other.session != call.session or not _same_intent(call.text, other.text):
+            continue
+        result = results.get(other.tool_use_id or "")
+        if result is not None and signals.is_success(result):
+            return result
+    return None
+
+
+def _record(run: Run, failure: Event, call: Event, success: Event | None) -> Recovery:
+    tool = call.tool_name or "tool"
+    head = command_head(call.text) if tool == "Bash" else f"{tool} {call.text.strip()[:80]}"
+    return Recovery(
+        path=run.path,
+        line=failure.ref.line_start,
+        session_id=run.session_id,
+        cwd=run.cwd,
+        failure_class=classify(failure),
+        command=shorten(head, 120),
+        failed_at=failure.timestamp,
+        recovered_at=success.timestamp if success is not None else None,
+    )
+
+
+class Timed(Protocol):
+    """A recovery record as stored (the ledger's rows have these fields)."""
+
+    @property
+    def session_id(self) -> str: ...
+    @property
+    def failure_class(self) -> str: ...
+    @property
+    def command(self) -> str: ...
+    @property
+    def failed_at(self) -> datetime | None: ...
+    @property
+    def recovered_at(self) -> datetime | None: ...
+    @property
+    def seconds(self) -> float | None: ...
+
+
+def metrics(records: Iterable[Timed]) -> dict[str, dict[str, Any]]:
+    """Per failure class: incidents, how many recovered, mean time to recovery (seconds),
+    recurrences (incidents after the class had already been recovered once) and sessions;
+    the classes that cost the most time first."""
+    ordered = sorted(records, key=lambda r: (r.failed_at is None, r.failed_at or datetime.max))
+    classes: dict[str, dict[str, Any]] = {}
+    for record in ordered:
+        entry = classes.setdefault(
+            record.failure_class,
+            {
+                "failures": 0,
+                "recovered": 0,
+                "timed": [],
+                "recurrences": 0,
+                "sessions": set(),
+                "commands": {},
+                "first_fix": None,
+            },
+        )
+        entry["failures"] += 1
+        entry["sessions"].add(record.session_id)
+        entry["commands"][record.command] = entry["commands"].get(record.command, 0) + 1
+        fixed_before = entry["first_fix"]
+        if (
+            fixed_before is not None
+            and record.failed_at is not None
+            and record.failed_at > fixed_before
+        ):
+            entry["recurrences"] += 1
+        if record.recovered_at is not None:
+            entry["recovered"] += 1
+            if entry["first_fix"] is None or record.recovered_at < entry["first_fix"]:
+                entry["first_fix"] = record.recovered_at
+            if record.seconds is not None:
+                entry["timed"].append(record.seconds)
+    return dict(sorted(((k, _summary(v)) for k, v in classes.items()), key=_cost))
+
+
+def _summary(entry: dict[str, Any]) -> dict[str, Any]:
+    timed: list[float] = entry["timed"]
+    top = max(entry["commands"].items(), key=lambda kv: (kv[1], kv[0]))[0]
+    return {
+        "failures": entry["failures"],
+        "recovered": entry["recovered"],
+        "mean_seconds_to_recovery": round(sum(timed) / len(timed), 1) if timed else None,
+        "seconds_lost": round(float(sum(timed)), 1),
+        "recurrences": entry["recurrences"],
+        "sessions": len(entry["sessions"]),
+        "top_command": top,
+    }
+
+
+def _cost(item: tuple[str, dict[str, Any]]) -> tuple[float, str]:
+    return (-item[1]["seconds_lost"], item[0])
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a lesson's evidence lies: a file of the archive and a line range."""
+
+    archive_root: str
+    path: str
+    line_start: int
+    line_end: int
+
+
+class Located(Timed, Protocol):
+    @property
+    def archive_root(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+
+
+def per_lesson(
+    spans: Mapping[str, Sequence[Span]], records: Iterable[Located], limit: int = 10
+) -> list[dict[str, Any]]:
+    """The failure incidents each lesson was taught by (the incident's failure lies in one of
+    the lesson's evidence spans) and the time they cost: the lessons that can save the most
+    time first."""
+    by_file: dict[tuple[str, str], list[Located]] = {}
+    for record in records:
+        by_file.setdefault((record.archive_root, record.path), []).append(record)
+    found: list[dict[str, Any]] = []
+    for lesson_id, where in spans.items():
+        hits = {
+            (r.path, r.line): r
+            for s in where
+            for r in by_file.get((s.archive_root, s.path), ())
+            if s.line_start <= r.line <= s.line_end
+        }
+        timed = [r.seconds for r in hits.values() if r.seconds is not None]
+        if hits:
+            found.append(
+                {
+                    "id": lesson_id,
+                    "incidents": len(hits),
+                    "recovered": sum(r.recovered_at is not None for r in hits.values()),
+                    "mean_seconds_to_recovery": round(sum(timed) / len(timed), 1)
+                    if timed
+                    else None,
+                    "seconds_lost": round(float(sum(timed)), 1),
+                }
+            )
+    found.sort(key=lambda f: (-f["seconds_lost"], -f["incidents"], f["id"]))
+    return found[:limit]

@@ -1,0 +1,116 @@
+"""The whole corpus, read in two nights: the block stays within budget, what is left out is
+the lowest ranked, and no tripwire fires on ordinary runs."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from metis_distill import pipeline, tripwires
+from metis_distill.config import Settings
+from metis_distill.curate.select import BLOCK_OVERHEAD_LINES, Scope, lessons_for, ranked, verified
+from metis_distill.ledger import Ledger
+from metis_distill.publish import ProposalOutcome
+from metis_distill.render.claude_md import find_block
+from tests.curate.sessions import distil
+
+pytestmark = [pytest.mark.corpus, pytest.mark.slow]
+
+
+@dataclass(frozen=True)
+class Nights:
+    data: Path
+    target: Path
+    first: ProposalOutcome
+    second: ProposalOutcome
+
+
+@pytest.fixture(scope="module")
+def nights(corpus: Path, embedder, tmp_path_factory: pytest.TempPathFactory) -> Nights:  # type: ignore[no-untyped-def]
+    """Every other file of the corpus on the first night, the rest on the second; the first
+    proposal accepted in between."""
+    root = tmp_path_factory.mktemp("corpus-nights")
+    archive, data, target = root / "archive", root / "data", root / "repo" / "CLAUDE.md"
+    target.parent.mkdir()
+    files = sorted(p for p in corpus.rglob("*") if p.is_file() and p.name != "SOURCES.md")
+    halves = (files[::2], files[1::2])
+    outcomes = []
+    for half in halves:
+        for path in half:
+            copy = archive / path.relative_to(corpus)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, copy)
+        outcome = distil(archive, data, embedder, target)
+        outcomes.append(outcome)
+        if outcome.folder:
+            target.write_text(Path(outcome.folder, "proposed.md").read_text(encoding="utf-8"))
+    return Nights(data, target, outcomes[0], outcomes[1])
+
+
+def block_of(outcome: ProposalOutcome) -> list[str]:
+    assert outcome.folder is not None
+    block = find_block(Path(outcome.folder, "proposed.md").read_text(encoding="utf-8"))
+    assert block is not None
+    return block.body.splitlines()
+
+
+def test_no_tripwire_fires_on_the_ordinary_corpus(nights: Nights) -> None:
+    assert nights.first.status == "created" and nights.first.reasons == ()
+    assert nights.second.status == "created" and nights.second.reasons == ()
+    ledger = Ledger.at(nights.data)
+    texts = {r.id: r.text for r in ledger.lessons()}
+    assert len(texts) > 30 and tripwires.dangerous(texts) == []
+    ledger.close()
+
+
+def test_the_block_stays_within_budget_and_leaves_out_the_lowest_ranked(nights: Nights) -> None:
+    lines = block_of(nights.second)
+    assert len(lines) + 2 <= 150  # with its two markers
+    ledger = Ledger.at(nights.data)
+    best = ranked([v for v in map(verified, lessons_for(ledger, Scope(None))) if v])
+    shown = [line.rsplit("metis:", 1)[1][:10] for line in lines if line.startswith("- ")]
+    for kind, lessons in best.items():
+        mine = [i for i in shown if i in {v.id for v in lessons}]
+        assert len(mine) == min(12, len(lessons))  # the default budget: 12 lines a section
+        assert mine == [v.id for v in lessons[: len(mine)]], kind  # the best, best first
+    ledger.close()
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        {"section_budget": 40, "block_max_lines": 60},
+        {"budget_unit": "tokens", "section_budget": 400},
+        {"section_budgets": {"failure": 2, "decision": 30}, "block_max_lines": 40},
+    ],
+)
+def test_tighter_budgets_cut_from_the_bottom(nights: Nights, given: dict[str, object]) -> None:
+    settings = Settings(**given)  # type: ignore[arg-type]
+    ledger = Ledger.at(nights.data)
+    curation = pipeline.Curation.of(settings)
+    target = nights.target.parent / f"budget-{len(list(nights.target.parent.iterdir()))}" / "x.md"
+    target.parent.mkdir()
+    (outcome,) = pipeline.propose_targets(
+        target,
+        ledger,
+        nights.data / "proposals",
+        scope=Scope(None),
+        summary={},
+        locks_dir=nights.data / "locks",
+        curation=curation,
+    )
+    lines = block_of(outcome)
+    assert len(lines) + 2 <= settings.block_max_lines
+    best = ranked([v for v in map(verified, lessons_for(ledger, Scope(None))) if v])
+    shown = [line.rsplit("metis:", 1)[1][:10] for line in lines if line.startswith("- ")]
+    for kind, lessons in best.items():
+        mine = [v for v in lessons if v.id in shown]
+        assert [v.id for v in mine] == [v.id for v in lessons[: len(mine)]], kind
+        spent = sum(curation.budget.cost(v) for v in mine)
+        assert spent <= curation.budget.of(kind)
+    assert len(shown) <= settings.block_max_lines - BLOCK_OVERHEAD_LINES
+    assert len(shown) < sum(len(v) for v in best.values())  # some were left out
+    ledger.close()

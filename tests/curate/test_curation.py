@@ -1,0 +1,153 @@
+"""Curation through the real stages (rules extractor, real embedder, real chromadb, real
+files): paraphrases across runs become one lesson, a newer decision retires an older one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from metis_distill import pipeline
+from metis_distill.config import Settings
+from metis_distill.curate.select import Scope
+from metis_distill.index import LessonIndex
+from metis_distill.ledger import Ledger, LessonRow
+from tests.conftest import FIXTURES
+from tests.curate.sessions import Say, distil, proposed_lines, write_session
+
+START = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
+PARAPHRASES = (FIXTURES / "curation" / "paraphrases.txt").read_text().splitlines()
+
+
+def test_twenty_paraphrases_across_twenty_runs_are_one_lesson(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    assert len(PARAPHRASES) == 20 and len(set(PARAPHRASES)) == 20
+    archive = tmp_path / "archive"
+    for n, sentence in enumerate(PARAPHRASES):
+        turns = [Say("user", "Why does the test run fail to start?"), Say("assistant", sentence)]
+        write_session(archive, f"{n:08x}", START + timedelta(days=n), turns)
+    # near in the vector space, but about other things: they stay lessons of their own
+    others = [
+        "Turns out mypy cannot find the app package stubs unless MYPYPATH=src is set.",
+        "Turns out pytest -x stops early when PYTHONPATH=tests is set.",
+    ]
+    for n, sentence in enumerate(others, start=20):
+        turns = [Say("user", "What else?"), Say("assistant", sentence)]
+        write_session(archive, f"{n:08x}", START + timedelta(days=n), turns)
+    data = tmp_path / "data"
+    outcome = distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
+
+    ledger = Ledger.at(data)
+    lessons = ledger.lessons()
+    assert len(lessons) == 3, [r.text for r in lessons]
+    (lesson,) = [r for r in lessons if "PYTHONPATH=src" in r.text]
+    evidence = ledger.evidence_of([lesson.id])[lesson.id]
+    assert len(evidence) == 20 and len({e.session_id for e in evidence}) == 20
+    assert lesson.first_seen is not None and lesson.last_seen is not None
+    assert (lesson.last_seen - lesson.first_seen).days == 19
+    quotes = {e.quote for e in evidence}
+    assert len(quotes) == 20  # each record quotes its own run's words
+
+    lines = [line for line in proposed_lines(outcome) if "PYTHONPATH=src" in line]
+    assert len(lines) == 1 and "seen in 20 sessions" in lines[0]
+    assert f"metis:{lesson.id}" in lines[0]
+
+
+def decision_session(archive: Path, name: str, day: int, text: str) -> None:
+    turns = [Say("user", text), Say("assistant", "Understood.")]
+    write_session(archive, name, START + timedelta(days=day), turns)
+
+
+def by_text(ledger: Ledger, start: str) -> LessonRow:
+    (row,) = [r for r in ledger.lessons() if r.text.startswith(start)]
+    return row
+
+
+def test_a_newer_contradicting_decision_retires_the_older(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    archive, data = tmp_path / "archive", tmp_path / "data"
+    target = tmp_path / "repo" / "CLAUDE.md"
+    decision_session(archive, "a0000001", 0, "Always use npm for installs because CI caches it.")
+    decision_session(archive, "a0000002", 1, "Never commit generated files to the repository.")
+    first = distil(archive, data, embedder, target)
+    assert any("use npm" in line for line in proposed_lines(first))
+    target.parent.mkdir()
+    target.write_text(Path(first.folder or "", "proposed.md").read_text())  # as if accepted
+
+    decision_session(archive, "a0000003", 5, "Use pnpm instead of npm, the lockfile is pnpm's.")
+    second = distil(archive, data, embedder, target)
+    ledger = Ledger.at(data)
+    old = by_text(ledger, "Always use npm")
+    new = by_text(ledger, "Use pnpm instead of npm")
+    assert (old.status, old.retired_reason, old.retired_by) == ("retired", "contradicted", new.id)
+    assert new.status == "active"
+    assert by_text(ledger, "Never commit").status == "active"  # not about npm: untouched
+    lines = proposed_lines(second)
+    assert not any("use npm" in line for line in lines)
+    assert any("Use pnpm instead of npm" in line for line in lines)
+    assert len(ledger.lessons()) == 3  # retired, never deleted
+    (row,) = ledger.pending_proposals()
+    assert row.summary["retired"] == {old.id: {"reason": "contradicted", "retired_by": new.id}}
+    ledger.close()
+
+    # the old choice said again, later still: it wins back, and the other one is retired
+    decision_session(archive, "a0000004", 9, "Always use npm for installs because CI caches it.")
+    distil(archive, data, embedder, target)
+    ledger = Ledger.at(data)
+    old, new = by_text(ledger, "Always use npm"), by_text(ledger, "Use pnpm instead of npm")
+    assert (old.status, old.retired_by) == ("active", None)
+    assert (new.status, new.retired_by) == ("retired", old.id)
+
+
+def test_settings_route_a_sub_directory_lesson_to_its_own_file(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    repo = tmp_path / "repo"
+    (repo / "web").mkdir(parents=True)
+    archive, data = tmp_path / "archive", tmp_path / "data"
+    root_text = "Turns out the API server reads its port from SHOP_PORT, not PORT."
+    web_text = "Turns out vite serves the web app on port 5173 unless VITE_PORT is set."
+    write_session(archive, "b0000001", START, [Say("assistant", root_text)], cwd=str(repo))
+    web_turns = [Say("assistant", web_text)]
+    write_session(archive, "b0000002", START, web_turns, cwd=str(repo / "web"))
+    settings = Settings(routes=[{"path": "web/CLAUDE.md"}], data_dir=data)
+    ledger = Ledger.at(data)
+    index = LessonIndex(data / "index", embedder)
+    found = pipeline.changed_files(archive, ledger)
+    results = [pipeline.mine_batch(archive, found.changed)]
+    pipeline.curate_batches(results, ledger, index, archive_root=archive, max_distance=0.12)
+    outcomes = pipeline.propose_targets(
+        repo / "CLAUDE.md",
+        ledger,
+        data / "proposals",
+        scope=Scope(None),
+        summary={},
+        locks_dir=data / "locks",
+        curation=pipeline.Curation.of(settings),
+    )
+    assert [Path(o.target or "").relative_to(repo).as_posix() for o in outcomes] == [
+        "CLAUDE.md",
+        "web/CLAUDE.md",
+    ]
+    root_lines, web_lines = (proposed_lines(o) for o in outcomes)
+    assert len(root_lines) == 1 and "SHOP_PORT" in root_lines[0]
+    assert len(web_lines) == 1 and "VITE_PORT" in web_lines[0]
+    assert "](../../archive/" in web_lines[0]  # its link is relative to its own folder
+    ledger.close()
+
+
+@pytest.mark.parametrize("unit", ["lines", "tokens"])
+def test_a_section_keeps_its_best_lessons_within_budget(tmp_path: Path, embedder, unit) -> None:  # type: ignore[no-untyped-def]
+    """Distinct gotchas seen in more or fewer runs: the budget keeps the best supported."""
+    archive = tmp_path / "archive"
+    topics = ["REDIS_URL", "STRIPE_KEY", "S3_BUCKET", "SMTP_HOST", "SENTRY_DSN", "JWT_SECRET"]
+    n = 0
+    for rank, topic in enumerate(topics):
+        for _ in range(len(topics) - rank):  # the first topic in 6 runs, the last in 1
+            text = f"Turns out the worker crashes at start when {topic} is empty in .env.test."
+            write_session(
+                archive, f"c{n:07x}", START + timedelta(hours=n), [Say("assistant", text)]
+            )
+            n += 1
+    budget = 3 if unit == "lines" else 3 * ((70 + 80) // 4 + 1)
+    settings = Settings(budget_unit=unit, section_budgets={"gotcha": budget})
+    outcome = distil(archive, tmp_path / "data", embedder, tmp_path / "CLAUDE.md", settings)
+    lines = proposed_lines(outcome)
+    assert [t for t in topics if any(t in line for line in lines)] == topics[:3]

@@ -1,0 +1,139 @@
+"""Recovery metrics on authored sessions whose times are known to the second."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from metis_distill import pipeline, sources
+from metis_distill.curate.select import Scope
+from metis_distill.index import LessonIndex
+from metis_distill.ledger import Ledger
+from metis_distill.mine.recovery import metrics, recoveries
+from tests.curate.sessions import Bash, Say, write_session
+
+S = datetime(2026, 10, 5, 8, 0, tzinfo=UTC)
+COMMAND_NOT_FOUND = "/bin/bash: line 1: python: command not found"
+
+
+def authored(archive: Path) -> tuple[Path, Path]:
+    first = write_session(
+        archive,
+        "d0000001",
+        S,
+        [
+            Say("user", "Get the tests green, then migrate.", after=0),
+            Bash("pytest -q", "1 failed, 3 passed in 0.4s", failed=True, after=30, took=5),
+            Bash("pytest -q", "1 failed, 3 passed in 0.4s", failed=True, after=60, took=5),
+            Bash("pytest -q", "4 passed in 0.4s", after=60, took=5),  # S+165: 130 s after
+            Bash("python manage.py migrate", COMMAND_NOT_FOUND, failed=True, after=30, took=1),
+            Bash("uv run python manage.py migrate", "Applied 3 migrations", after=20, took=4),
+            Bash(
+                "npm run lint", "Error: Cannot find module 'eslint'", failed=True, after=10, took=2
+            ),
+        ],
+    )
+    second = write_session(
+        archive,
+        "d0000002",
+        S + timedelta(days=1),
+        [
+            Say("user", "Seed the database.", after=0),
+            Bash("python scripts/seed.py", COMMAND_NOT_FOUND, failed=True, after=30, took=1),
+            Bash("uv run python scripts/seed.py", "seeded 12 rows", after=15, took=5),
+        ],
+    )
+    return first, second
+
+
+EXPECTED = {
+    "failing tests": {
+        "failures": 1,
+        "recovered": 1,
+        "mean_seconds_to_recovery": 130.0,
+        "seconds_lost": 130.0,
+        "recurrences": 0,
+        "sessions": 1,
+        "top_command": "pytest -q",
+    },
+    "missing program": {
+        "failures": 2,
+        "recovered": 2,
+        "mean_seconds_to_recovery": 22.0,  # 24 s, then 20 s the next day
+        "seconds_lost": 44.0,
+        "recurrences": 1,  # it came back after it had been fixed once
+        "sessions": 2,
+        "top_command": "python scripts/seed.py",
+    },
+    "missing module": {
+        "failures": 1,
+        "recovered": 0,
+        "mean_seconds_to_recovery": None,
+        "seconds_lost": 0.0,
+        "recurrences": 0,
+        "sessions": 1,
+        "top_command": "npm run lint",
+    },
+}
+
+
+def test_incidents_and_their_times(tmp_path: Path) -> None:
+    first, _ = authored(tmp_path)
+    run = sources.by_name("claude_code").parse_lines(
+        first.name, list(enumerate(first.read_text().splitlines(), start=1))
+    )
+    found = recoveries(run)
+    # the second failing `pytest -q` is the same incident as the first, not another one
+    assert [(r.failure_class, r.command, r.seconds) for r in found] == [
+        ("failing tests", "pytest -q", 130.0),
+        ("missing program", "python manage.py migrate", 24.0),
+        ("missing module", "npm run lint", None),
+    ]
+    assert found[0].failed_at == S + timedelta(seconds=35)
+
+
+def test_metrics_per_class_reach_the_proposal(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    archive, data = tmp_path / "archive", tmp_path / "data"
+    authored(archive)
+    ledger = Ledger.at(data)
+    found = pipeline.changed_files(archive, ledger)
+    results = [pipeline.mine_batch(archive, found.changed)]
+    pipeline.curate_batches(
+        results,
+        ledger,
+        LessonIndex(data / "index", embedder),
+        archive_root=archive,
+        max_distance=0.12,
+    )
+    assert metrics(ledger.recoveries()) == EXPECTED
+    assert list(EXPECTED) == list(metrics(ledger.recoveries()))  # most time lost first
+    outcome = pipeline.propose(
+        tmp_path / "CLAUDE.md",
+        ledger,
+        data / "proposals",
+        scope=Scope(None),
+        budget=12,
+        summary={},
+        locks_dir=data / "locks",
+    )
+    (row,) = ledger.pending_proposals()
+    assert outcome.proposal_id == row.id and row.summary["recovery"] == EXPECTED
+    # the lessons taught by those failures, the one that can save the most time first
+    by_lesson = row.summary["recovery_by_lesson"]
+    texts = {r.id: r.text for r in ledger.lessons()}
+    assert [(texts[x["id"]][:20], x["incidents"], x["seconds_lost"]) for x in by_lesson] == [
+        ("Expect `pytest -q` t", 1, 130.0),
+        ("`python` is not on t", 2, 44.0),  # one lesson, both sessions' incidents
+        ("Expect `npm run lint", 1, 0.0),
+    ]
+
+    # read again (nothing changed): the same incidents, not twice as many
+    again = pipeline.changed_files(archive, ledger)
+    pipeline.curate_batches(
+        [pipeline.mine_batch(archive, again.changed)],
+        ledger,
+        LessonIndex(data / "index", embedder),
+        archive_root=archive,
+        max_distance=0.12,
+    )
+    assert metrics(ledger.recoveries()) == EXPECTED
