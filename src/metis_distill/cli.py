@@ -203,50 +203,94 @@ def review(
     target: Target = None,
     data_dir: DataDir = None,
     diff_only: Annotated[bool, typer.Option("--diff", help="Print only the unified diff.")] = False,
+    html: Annotated[
+        bool, typer.Option("--html", help="Print only the path of the HTML report.")
+    ] = False,
 ) -> None:
-    """Show the pending proposal: each added line with its evidence, then the diff."""
+    """Show the pending proposal: each numbered change (added, reworded, removed) with its
+    evidence, then the diff. Decide with `metis accept 1 3` / `metis reject 2`."""
     from metis_distill.review.proposal import choose_pending
 
     settings, ledger = _open(data_dir)
     row = choose_pending(ledger, target or settings.target)
     folder = Path(row.folder)
+    if html:
+        sys.stdout.write(f"{folder / 'report.html'}\n")
+        return
+    diff = (folder / "diff.patch").read_text(encoding="utf-8")
     if diff_only:
-        sys.stdout.write((folder / "diff.patch").read_text(encoding="utf-8"))
+        sys.stdout.write(diff)
         return
     report = (folder / "report.md").read_text(encoding="utf-8")
-    body, _, diff = report.partition("\n## Diff\n")
-    console.print(Markdown(body))
+    console.print(Markdown(report.partition("\n## Diff\n")[0]))
     console.rule("diff")
-    diff = (folder / "diff.patch").read_text(encoding="utf-8")
     if console.is_terminal:
         console.print(Syntax(diff, "diff", word_wrap=True))
     else:
         sys.stdout.write(diff)  # piped: the plain diff, no wrapping or cutting
-    console.print(f"[dim]report: {folder / 'report.md'}[/]")
+    console.print(f"[dim]report: {folder / 'report.md'} (HTML: {folder / 'report.html'})[/]")
+
+
+ItemNumbers = Annotated[
+    list[int] | None,
+    typer.Argument(help="Item numbers, as `metis review` shows them (default: all waiting)."),
+]
+AllItems = Annotated[bool, typer.Option("--all", help="Every item still waiting.")]
+
+
+def _items_wanted(items: list[int] | None, all_items: bool) -> list[int]:
+    if items and all_items:
+        raise typer.BadParameter("give item numbers or --all, not both")
+    return [] if all_items else list(items or [])
+
+
+def _said(decision: Any, verb: str) -> str:
+    numbers = ", ".join(map(str, decision.numbers))
+    what = f"item{'s' if len(decision.numbers) != 1 else ''} {numbers}" if numbers else "it"
+    rest = (
+        f"; {decision.remaining} item{'s' if decision.remaining != 1 else ''} still wait "
+        "(`metis review`)"
+        if decision.remaining
+        else ""
+    )
+    return f"{verb} {what} of proposal #{decision.row.id}{rest}"
 
 
 @app.command()
 @friendly
-def accept(target: Target = None, data_dir: DataDir = None) -> None:
-    """Apply the pending proposal to the target atomically."""
+def accept(
+    items: ItemNumbers = None,
+    all_items: AllItems = False,
+    target: Target = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Apply the chosen items of the pending proposal to the target atomically (all of them when
+    none are named): the file gets exactly the changes accepted."""
     from metis_distill.review.proposal import accept as accept_proposal
 
+    wanted = _items_wanted(items, all_items)
     settings, ledger = _open(data_dir)
-    row = accept_proposal(ledger, settings.locks_dir, target or settings.target)
-    console.print(f"Accepted proposal #{row.id}: wrote {row.target}")
+    decision = accept_proposal(ledger, settings.locks_dir, target or settings.target, wanted)
+    wrote = f": wrote {decision.row.target}" if decision.written else ": the target is unchanged"
+    console.print(_said(decision, "Accepted") + wrote, soft_wrap=True)
 
 
 @app.command()
 @friendly
-def reject(target: Target = None, data_dir: DataDir = None) -> None:
-    """Discard the pending proposal; its lessons will not be proposed again."""
+def reject(
+    items: ItemNumbers = None,
+    all_items: AllItems = False,
+    target: Target = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Refuse the chosen items of the pending proposal (all of them when none are named): a
+    refused new line is remembered and not proposed again; a refused rewording keeps the old."""
     from metis_distill.review.proposal import reject as reject_proposal
 
+    wanted = _items_wanted(items, all_items)
     settings, ledger = _open(data_dir)
-    row = reject_proposal(ledger, settings.locks_dir, target or settings.target)
-    console.print(
-        f"Rejected proposal #{row.id}: {len(row.lesson_ids)} lessons remembered as rejected."
-    )
+    decision = reject_proposal(ledger, settings.locks_dir, target or settings.target, wanted)
+    console.print(_said(decision, "Rejected") + "; remembered.", soft_wrap=True)
 
 
 @app.command()

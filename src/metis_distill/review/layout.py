@@ -1,0 +1,86 @@
+"""A proposal's block as lines that each know what they were and what they would become.
+
+Rendering the layout with a set of accepted item numbers gives the target with exactly those
+changes: an accepted item shows its new line, any other item its old one (or none).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from metis_distill.render.claude_md import RenderedLine, Section, render_block, splice
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str | None  # None: a line a person added inside the block
+    before: RenderedLine | None  # the line in the target now (None: a new line)
+    after: RenderedLine | None  # the line proposed (None: the line goes)
+    item: int | None = None  # the numbered change deciding between the two; None: no choice
+
+
+@dataclass(frozen=True)
+class LayoutSection:
+    title: str
+    entries: tuple[Entry, ...]
+
+
+Layout = tuple[LayoutSection, ...]
+
+
+def chosen_line(entry: Entry, accepted: Collection[int]) -> RenderedLine | None:
+    if entry.item is None or entry.item in accepted:
+        return entry.after
+    return entry.before
+
+
+def block_of(layout: Layout, accepted: Collection[int]) -> str:
+    sections = []
+    for section in layout:
+        lines = (chosen_line(e, accepted) for e in section.entries)
+        sections.append(Section(section.title, tuple(x for x in lines if x is not None)))
+    return render_block(sections)
+
+
+def apply(current: str, layout: Layout, accepted: Collection[int]) -> str:
+    """The target with the accepted items applied; every byte outside the block kept."""
+    return splice(current, block_of(layout, accepted))
+
+
+def numbers(layout: Layout) -> list[int]:
+    return sorted({e.item for s in layout for e in s.entries if e.item is not None})
+
+
+def anchored(
+    sections: dict[str, list[Entry]], title: str, anchor: Entry | None, entry: Entry
+) -> None:
+    """Put a line that only the target has right after the line it followed there."""
+    if anchor is not None:
+        for entries in sections.values():
+            for i, existing in enumerate(entries):
+                if existing is anchor:
+                    entries.insert(i + 1, entry)
+                    return
+    sections.setdefault(title, []).insert(0, entry)
+
+
+def to_json(layout: Layout) -> list[Any]:
+    return [asdict(s) for s in layout]
+
+
+def from_json(data: Iterable[Any]) -> Layout:
+    return tuple(LayoutSection(s["title"], tuple(_entry(e) for e in s["entries"])) for s in data)
+
+
+def _entry(data: dict[str, Any]) -> Entry:
+    return Entry(data["id"], _line(data["before"]), _line(data["after"]), data["item"])
+
+
+def _line(data: dict[str, Any] | None) -> RenderedLine | None:
+    return None if data is None else RenderedLine(**data)
+
+
+def sections_of(titled: Sequence[tuple[str, list[Entry]]]) -> Layout:
+    return tuple(LayoutSection(title, tuple(entries)) for title, entries in titled)
