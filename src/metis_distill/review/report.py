@@ -211,8 +211,8 @@ def _rebase(link: str, old: Path, new: Path) -> str:
 
 
 def refresh(ledger: Ledger, row: ProposalRow) -> None:
-    """Rewrite the reports of a proposal after decisions: what is decided, and the diff of what
-    still waits against the target as it is now."""
+    """Rewrite the reports and diff.patch of a proposal after decisions: what is decided, and
+    the diff that accepting what still waits would make to the target as it is now."""
     folder = Path(row.folder)
     meta = json.loads((folder / "proposal.json").read_text(encoding="utf-8"))
     decisions = {i.number: i.decision for i in ledger.proposal_items(row.id)}
@@ -235,6 +235,7 @@ def refresh(ledger: Ledger, row: ProposalRow) -> None:
         origin=str(meta.get("origin", "distill")),
     )
     write_reports(plan, row, folder, meta.get("summary", {}), decisions)
+    atomic_write_text(folder / "diff.patch", plan.diff)
 
 
 def _item(data: dict[str, Any]) -> Item:
