@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from metis_distill.render.claude_md import RenderedLine, Section, render_block, splice
+from metis_distill.render.parse import BlockLine, BlockSection
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,44 @@ def apply(current: str, layout: Layout, accepted: Collection[int]) -> str:
 
 def numbers(layout: Layout) -> list[int]:
     return sorted({e.item for s in layout for e in s.entries if e.item is not None})
+
+
+def build(
+    proposed: Sequence[tuple[str, Sequence[RenderedLine]]],
+    base: Sequence[BlockSection],
+    number: dict[str, int],
+) -> Layout:
+    """The layout of a proposed block against the block the target holds (`base`): each
+    proposed line with the line it replaces, and the target's other lines where they stood
+    (a line metis wrote becomes a removal, numbered in `number`; a person's line stays)."""
+    old = {line.id: line for s in base for line in s.lines if line.id}
+    sections: dict[str, list[Entry]] = {}
+    entry_of: dict[str, Entry] = {}
+    for title, lines in proposed:
+        sections[title] = []
+        for new in lines:
+            lesson = new.id or None
+            entry = Entry(lesson, before_of(old.get(new.id)), new, number.get(new.id))
+            if lesson is not None:
+                entry_of[lesson] = entry
+            sections[title].append(entry)
+    for section in base:
+        anchor: Entry | None = None
+        for line in section.lines:
+            if line.id in entry_of:
+                anchor = entry_of[line.id]
+                continue
+            was = before_of(line)
+            mine = line.id is not None
+            entry = Entry(line.id, was, None if mine else was, number.get(line.id or ""))
+            anchored(sections, section.title, anchor, entry)
+            anchor = entry
+    return sections_of(list(sections.items()))
+
+
+def before_of(line: BlockLine | None) -> RenderedLine | None:
+    """A line of the target as it stands, kept byte for byte when rendered again."""
+    return None if line is None else RenderedLine(line.id or "", line.text, "", 0, raw=line.raw)
 
 
 def anchored(

@@ -23,7 +23,7 @@ from metis_distill.render.claude_md import (
     safe_text,
 )
 from metis_distill.render.parse import BlockLine, BlockSection, parse_block, words_of
-from metis_distill.review.layout import Entry, Layout, anchored, apply, numbers, sections_of
+from metis_distill.review.layout import Layout, apply, build, numbers
 
 MAX_REPORT_EVIDENCE = 3
 KIND_OF_TITLE = {title: kind for kind, title in SECTION_TITLES.items()}
@@ -156,32 +156,9 @@ def _ids(draft: _Draft, change: str) -> list[str]:
     return [i for i, c in draft.changes.items() if c == change]
 
 
-def _before(line: BlockLine | None) -> RenderedLine | None:
-    return None if line is None else RenderedLine(line.id or "", line.text, "", 0, raw=line.raw)
-
-
 def _layout(chosen: dict[str, list[LessonView]], base: list[BlockSection], draft: _Draft) -> Layout:
-    number = _numbers(draft)
-    sections: dict[str, list[Entry]] = {SECTION_TITLES[kind]: [] for kind in KINDS}
-    entry_of: dict[str, Entry] = {}
-    for kind in KINDS:
-        for lesson in chosen[kind]:
-            was = _before(draft.old.get(lesson.id))
-            entry = Entry(lesson.id, was, draft.lines[lesson.id], number.get(lesson.id))
-            entry_of[lesson.id] = entry
-            sections[SECTION_TITLES[kind]].append(entry)
-    for section in base:
-        anchor: Entry | None = None
-        for line in section.lines:
-            if line.id in entry_of:
-                anchor = entry_of[line.id]
-                continue
-            was = _before(line)
-            mine = line.id is not None
-            entry = Entry(line.id, was, None if mine else was, number.get(line.id or ""))
-            anchored(sections, section.title, anchor, entry)
-            anchor = entry
-    return sections_of(list(sections.items()))
+    proposed = [(SECTION_TITLES[kind], [draft.lines[v.id] for v in chosen[kind]]) for kind in KINDS]
+    return build(proposed, base, _numbers(draft))
 
 
 def _all_verified(lessons: list[LessonView]) -> list[LessonView]:
