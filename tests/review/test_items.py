@@ -225,3 +225,16 @@ def test_a_retired_line_is_an_item_with_its_evidence(world) -> None:  # type: ig
     assert "### 1. retired · failure" in report and "quote number 2" in report
     reject(ledger, tmp / "locks", target, [1])
     assert FAILURE in ids_in(target)  # refused: the line stays
+
+
+def test_the_artifact_markdown_carries_the_counts_and_the_diff(world) -> None:  # type: ignore[no-untyped-def]
+    from metis_distill.review.report import artifact_markdown
+
+    ledger, target, tmp = world
+    _, row = propose(ledger, target, tmp)
+    text = artifact_markdown(row.folder)
+    assert "lines 3 added" in text and "### 1. added · gotcha" in text
+    assert (
+        "```diff\n--- a/CLAUDE.md\n+++ b/CLAUDE.md\n" in text and "+- Vitest runs in node." in text
+    )
+    assert artifact_markdown(None) == ""

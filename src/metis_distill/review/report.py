@@ -244,9 +244,9 @@ def _item(data: dict[str, Any]) -> Item:
 
 
 def artifact_markdown(folder: str | Path | None) -> str:
-    """The proposal's report (counts, items with evidence, diff) for a Prefect artifact;
-    "" when the run made no proposal."""
+    """The proposal's report (counts, numbered items with evidence, the diff) to append to the
+    flow's Prefect artifact; "" when the run made no proposal."""
     if not folder:
         return ""
     report = Path(folder) / "report.md"
-    return report.read_text(encoding="utf-8") if report.is_file() else ""
+    return "\n---\n\n" + report.read_text(encoding="utf-8") if report.is_file() else ""
