@@ -464,6 +464,38 @@ def show(
             console.print(line, highlight=False)
 
 
+@app.command()
+@friendly
+def propose(
+    git: Annotated[
+        bool, typer.Option("--git", help="Commit the pending proposal on a new branch.")
+    ] = False,
+    branch: Annotated[
+        str | None,
+        typer.Option("--branch", help="The new branch [default: metis/proposal-ID]."),
+    ] = None,
+    target: Target = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Write the pending proposal as a commit on a new branch of the target's repository,
+    ready for a pull request. The current branch, the index and the working tree are never
+    touched; an existing branch is never moved."""
+    if not git:
+        raise typer.BadParameter("only `metis propose --git` exists for now", param_hint="--git")
+    from metis_distill.review.git import propose_git
+
+    settings, ledger = _open(data_dir)
+    made = propose_git(ledger, target or settings.target, branch)
+    console.print(
+        f"Committed {made.path} on branch {made.branch} ({made.commit[:12]}) in {made.repo}; "
+        f"your branch and files are as they were. Next: `git push -u origin {made.branch}` "
+        "and open a pull request.",
+        soft_wrap=True,
+        markup=False,
+    )
+    console.print(made.message.splitlines()[0], markup=False, highlight=False)
+
+
 def _open(data_dir: Path | None) -> tuple[Settings, Any]:
     from metis_distill.ledger import Ledger
 

@@ -215,7 +215,7 @@ def accept(
                 hint="run `metis distill` again to make a fresh proposal",
             )
         accepted = {i.number for i in items if i.decision == "accepted"} | set(chosen)
-        text = _accepted_text(row, items, accepted, current)
+        text = accepted_text(row, items, accepted, current)
         written = text != current
         if written:
             _write_version(ledger, row, path, current, text)
@@ -224,7 +224,7 @@ def accept(
         return _settle(ledger, row, items, chosen, sha256_text(text), "accepted")
 
 
-def _accepted_text(
+def accepted_text(
     row: ProposalRow, items: list[ProposalItemRow], accepted: set[int], current: str
 ) -> str:
     """Everything accepted: the reviewed file itself; otherwise the base with those items."""
