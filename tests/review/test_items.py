@@ -238,3 +238,22 @@ def test_the_artifact_markdown_carries_the_counts_and_the_diff(world) -> None:  
         "```diff\n--- a/CLAUDE.md\n+++ b/CLAUDE.md\n" in text and "+- Vitest runs in node." in text
     )
     assert artifact_markdown(None) == ""
+
+
+def test_a_line_deleted_by_hand_stays_deleted(world) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp = world
+    propose(ledger, target, tmp)
+    accept(ledger, tmp / "locks", target)
+    text = target.read_text()
+    line = next(x for x in text.splitlines() if f"metis:{FAILURE}" in x)
+    target.write_text(text.replace(line + "\n", ""))
+    add_lesson(ledger, "00000000aa", "gotcha", "Ports below 1024 need root.", 5)
+    plan, row = propose(ledger, target, tmp)
+    # the deleted line is not proposed again; the other change is item 1
+    assert [(i.number, i.lesson_id) for i in ledger.proposal_items(row.id)] == [(1, "00000000aa")]
+    assert f"metis:{FAILURE}" not in Path(row.folder, "proposed.md").read_text()
+    assert ledger.lesson(FAILURE).status == "rejected"  # type: ignore[union-attr]
+    assert "Kept your deletions" in Path(row.folder, "report.md").read_text()
+    accept(ledger, tmp / "locks", target, [1])
+    assert set(ids_in(target)) == {"00000000aa", GOTCHA, DECISION}
+    assert _plan(ledger, target) is None

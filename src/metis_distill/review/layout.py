@@ -50,6 +50,25 @@ def apply(current: str, layout: Layout, accepted: Collection[int]) -> str:
     return splice(current, block_of(layout, accepted))
 
 
+def without(layout: Layout, dropped: Collection[int]) -> Layout:
+    """The layout with some items taken back (their lines stay as they are now) and the
+    others numbered again from 1, in order."""
+    kept = [n for n in numbers(layout) if n not in dropped]
+    renumber = {old: new for new, old in enumerate(kept, start=1)}
+    return tuple(
+        LayoutSection(
+            s.title,
+            tuple(
+                Entry(e.id, e.before, e.before, None)
+                if e.item in dropped
+                else Entry(e.id, e.before, e.after, renumber.get(e.item or 0))
+                for e in s.entries
+            ),
+        )
+        for s in layout
+    )
+
+
 def numbers(layout: Layout) -> list[int]:
     return sorted({e.item for s in layout for e in s.entries if e.item is not None})
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from metis_distill.render.claude_md import (
     safe_text,
 )
 from metis_distill.render.parse import BlockLine, BlockSection, parse_block, words_of
-from metis_distill.review.layout import Layout, apply, build, numbers
+from metis_distill.review.layout import Layout, apply, build, numbers, without
 
 MAX_REPORT_EVIDENCE = 3
 KIND_OF_TITLE = {title: kind for kind, title in SECTION_TITLES.items()}
@@ -61,6 +62,7 @@ class Plan:
     learned: tuple[tuple[str, str], ...] = ()  # (lesson id, the words a person gave it)
     kept: tuple[str, ...] = ()  # lines people added inside the block, kept as they are
     origin: str = "distill"
+    deleted: tuple[str, ...] = ()  # lines people deleted from the block: they stay deleted
 
 
 @dataclass
@@ -159,6 +161,25 @@ def _ids(draft: _Draft, change: str) -> list[str]:
 def _layout(chosen: dict[str, list[LessonView]], base: list[BlockSection], draft: _Draft) -> Layout:
     proposed = [(SECTION_TITLES[kind], [draft.lines[v.id] for v in chosen[kind]]) for kind in KINDS]
     return build(proposed, base, _numbers(draft))
+
+
+def drop_deleted(plan: Plan, deleted: Collection[str]) -> Plan:
+    """The plan without the lines a person deleted from the block (they would come back as
+    new): the other items are numbered again from 1."""
+    dropped = {i.number for i in plan.items if i.change == "added" and i.id in deleted}
+    if not dropped:
+        return plan
+    layout = without(plan.layout, dropped)
+    proposed = apply(plan.current, layout, numbers(layout))
+    kept = [i for i in plan.items if i.number not in dropped]
+    return replace(
+        plan,
+        layout=layout,
+        proposed=proposed,
+        diff=unified_diff(plan.current, proposed, plan.target.name),
+        items=tuple(replace(item, number=n) for n, item in enumerate(kept, start=1)),
+        deleted=tuple(i.id for i in plan.items if i.number in dropped),
+    )
 
 
 def _all_verified(lessons: list[LessonView]) -> list[LessonView]:

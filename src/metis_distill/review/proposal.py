@@ -17,12 +17,14 @@ from filelock import FileLock
 from metis_distill.errors import ProposalError, TargetChangedError
 from metis_distill.ledger import Ledger, ProposalItemRow, ProposalRow, now
 from metis_distill.redact import redact
+from metis_distill.render.claude_md import find_block
 from metis_distill.review import layout as layouts
 from metis_distill.review.plan import (
     MAX_REPORT_EVIDENCE,
     EvidenceItem,
     Item,
     Plan,
+    drop_deleted,
     evidence_item,
     make_plan,
     read_target,
@@ -77,6 +79,9 @@ def save_plan(
     target = str(plan.target.resolve())
     for lesson_id, words in plan.learned:
         ledger.learn_wording(lesson_id, redact(words), "hand-edit", target)
+    deleted = hand_deleted(plan, ledger)
+    ledger.set_status(deleted, "rejected")
+    plan = drop_deleted(plan, deleted)
     plan = _with_removed_details(plan, ledger)
     base = sha256_text(plan.current)
     for pending in ledger.pending_proposals(target):
@@ -106,6 +111,18 @@ def save_plan(
     ledger.set_folder(row.id, str(folder))
     row.folder = str(folder)
     return row, True
+
+
+def hand_deleted(plan: Plan, ledger: Ledger) -> list[str]:
+    """Lessons whose lines metis last wrote into the block and a person has deleted since."""
+    if not plan.hand_edited:
+        return []
+    written = [v for v in ledger.versions(str(plan.target.resolve())) if v.reason == "accepted"]
+    last = find_block(written[-1].content) if written else None
+    now = find_block(plan.current)
+    if last is None or now is None:
+        return []
+    return sorted(set(last.ids) - set(now.ids))
 
 
 def _item_row(proposal_id: int, item: Item) -> ProposalItemRow:
@@ -153,6 +170,7 @@ def _write_files(plan: Plan, row: ProposalRow, folder: Path, summary: dict[str, 
         "learned": [{"lesson": i, "words": w} for i, w in plan.learned],
         "kept": list(plan.kept),
         "hand_edited": plan.hand_edited,
+        "deleted": list(plan.deleted),
         "summary": summary,
     }
     atomic_write_text(folder / "proposed.md", plan.proposed)

@@ -66,6 +66,7 @@ class View:
     hand_edited: bool
     learned: tuple[tuple[str, str], ...]
     kept: tuple[str, ...]
+    deleted: tuple[str, ...]
     items: tuple[ShownItem, ...]
     diff: str
     rows: tuple[Row, ...]
@@ -108,6 +109,7 @@ def make_view(
         hand_edited=plan.hand_edited,
         learned=plan.learned,
         kept=plan.kept,
+        deleted=plan.deleted,
         items=items,
         diff=plan.diff,
         rows=side_by_side(plan.current, plan.proposed, plan.items),
@@ -233,6 +235,7 @@ def refresh(ledger: Ledger, row: ProposalRow) -> None:
         learned=tuple((x["lesson"], x["words"]) for x in meta.get("learned", [])),
         kept=tuple(meta.get("kept", [])),
         origin=str(meta.get("origin", "distill")),
+        deleted=tuple(meta.get("deleted", [])),
     )
     write_reports(plan, row, folder, meta.get("summary", {}), decisions)
     atomic_write_text(folder / "diff.patch", plan.diff)
