@@ -257,3 +257,15 @@ def test_a_line_deleted_by_hand_stays_deleted(world) -> None:  # type: ignore[no
     accept(ledger, tmp / "locks", target, [1])
     assert set(ids_in(target)) == {"00000000aa", GOTCHA, DECISION}
     assert _plan(ledger, target) is None
+
+
+def test_a_hand_edit_with_odd_spacing_settles_after_one_proposal(world) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp = world
+    propose(ledger, target, tmp)
+    accept(ledger, tmp / "locks", target)
+    target.write_text(target.read_text().replace("integer cents.", "integer   cents,  always."))
+    plan, _ = propose(ledger, target, tmp)
+    assert plan.learned == ((DECISION, "Money is integer cents, always."),)
+    accept(ledger, tmp / "locks", target)
+    assert "integer   cents,  always." in target.read_text()  # as the person wrote it
+    assert _plan(ledger, target) is None  # and no rewording proposed afterwards

@@ -128,15 +128,16 @@ def _draft(
     for lesson in (v for kind in KINDS for v in chosen[kind]):
         line = _line(target, lesson)
         was = old.get(lesson.id)
+        same = was is not None and safe_text(words_of(was)) == line.text
         if was is None:
             draft.changes[lesson.id] = "added"
-        elif words_of(was) != line.text and edited:
-            draft.learned[lesson.id] = words_of(was)  # the human wins
+        elif not same and edited:
+            draft.learned[lesson.id] = safe_text(words_of(was))  # the human wins
             line = _kept(line, was)
-        elif words_of(was) != line.text:
+        elif not same:
             draft.changes[lesson.id] = "reworded"
-        elif not was.text:
-            line = _kept(line, was)  # a person's own format, already learned: left alone
+        else:
+            line = _kept(line, was)  # the same words: exactly as the file has them
         draft.lines[lesson.id] = line
     for gone in (x.id for s in base for x in s.lines if x.id and x.id not in draft.lines):
         draft.changes.setdefault(gone, "removed")
