@@ -16,10 +16,10 @@ from tests.review.test_proposal import _plan
 GOTCHA, FAILURE, DECISION = "0000000000", "0000000001", "0000000002"
 
 
-def propose(ledger: Ledger, target: Path, tmp: Path):  # type: ignore[no-untyped-def]
+def propose(ledger: Ledger, target: Path, tmp: Path, summary: dict | None = None):  # type: ignore[no-untyped-def,type-arg]
     plan = _plan(ledger, target)
     assert plan is not None
-    row, _ = save_plan(plan, ledger, tmp / "proposals", {})
+    row, _ = save_plan(plan, ledger, tmp / "proposals", summary or {})
     return plan, row
 
 

@@ -34,3 +34,31 @@ def test_side_by_side_pairs_lines_and_names_their_items() -> None:
         ("add", "", "- more <!-- metis:0000000002 -->", 2),
     ]
     assert [r.left_no for r in rows if r.kind == "same"] == [1, 2, 4]
+
+
+def test_curation_notes_reach_the_markdown_report(world) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from metis_distill.review.proposal import accept
+    from tests.review.test_items import FAILURE, propose
+    from tests.review.test_report_html import CURATION_NOTES
+
+    ledger, target, tmp = world
+    propose(ledger, target, tmp)
+    accept(ledger, tmp / "locks", target)
+    ledger.set_status([FAILURE], "retired")
+    tripped = {**CURATION_NOTES, "tripwires": ["the proposal removes 33% of the block"]}
+    _, row = propose(ledger, target, tmp, tripped)
+    report = Path(row.folder, "report.md").read_text()
+    assert "> - the proposal removes 33% of the block" in report
+    assert "### 1. retired (stale) · failure" in report
+    assert "## Lessons not working" in report and "2 sessions since it was accepted" in report
+    assert "| command_not_found | 4 | 3 | 95 s | 1 | 3 | `python -m pytest` |" in report
+
+
+def test_malformed_notes_are_left_out() -> None:
+    from metis_distill.review.notes import notes_of
+
+    notes = notes_of({"recovery": "oops", "lessons_not_working": [{"id": "x"}], "retired": []})
+    assert notes.recovery == () and notes.retired == {}
+    assert notes.not_working[0].recurrences == 0

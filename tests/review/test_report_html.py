@@ -15,6 +15,28 @@ from metis_distill.review.proposal import accept
 from tests.review.test_items import FAILURE, GOTCHA, add_lesson, propose
 
 CHROMIUM = Path("/usr/bin/chromium")
+# what the curation stage leaves in a proposal's summary for the report
+CURATION_NOTES = {
+    "retired": {FAILURE: {"reason": "stale", "retired_by": None}},
+    "lessons_not_working": [
+        {
+            "id": GOTCHA,
+            "text": "Vitest runs in node.",
+            "recurrences": 2,
+            "last_seen": "2026-11-20T10:00:00+00:00",
+        },
+    ],
+    "recovery": {
+        "command_not_found": {
+            "failures": 4,
+            "recovered": 3,
+            "mean_seconds_to_recovery": 95.0,
+            "recurrences": 1,
+            "sessions": 3,
+            "top_command": "python -m pytest",
+        },
+    },
+}
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -44,7 +66,7 @@ def a_rich_proposal(world):  # type: ignore[no-untyped-def]
     with ledger.session() as db:
         db.get(LessonRow, GOTCHA).text = "Vitest runs in node unless a file says jsdom."  # type: ignore[union-attr]
     ledger.set_status([FAILURE], "retired")
-    _, row = propose(ledger, target, tmp)
+    _, row = propose(ledger, target, tmp, CURATION_NOTES)
     return Path(row.folder)
 
 
@@ -84,6 +106,8 @@ def test_html_report_renders_in_headless_chromium(world, chromium: Path, tmp_pat
             added = page.inner_text("#item-1")
             reworded = page.inner_text("#item-2")
             retired = page.inner_text("#item-3")
+            not_working = page.inner_text("#not-working")
+            recovery = page.inner_text("#recovery")
             badges = page.locator("#diff a.badge").all_inner_texts()
             shot = tmp_path / "report.png"
             page.screenshot(path=str(shot), full_page=True)
@@ -98,7 +122,9 @@ def test_html_report_renders_in_headless_chromium(world, chromium: Path, tmp_pat
     assert counts == "lines 1 added, 1 reworded, 1 retired"
     assert "1. added" in added and "quote number 5" in added
     assert "2. reworded" in reworded and "Vitest runs in node." in reworded
-    assert "3. retired" in retired and "quote number 2" in retired
+    assert "3. retired (stale)" in retired and "quote number 2" in retired
+    assert "0000000000 Vitest runs in node. — 2 sessions since it was accepted" in not_working
+    assert "command_not_found\t4\t3\t95 s\t1\t3\tpython -m pytest" in recovery
     assert sorted(set(badges)) == ["1", "2", "3"]
     assert shot.stat().st_size > 10_000
     shutil.copy(shot, folder / "report.png")

@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from metis_distill.ledger import Ledger, ProposalRow
 from metis_distill.review import layout as layouts
+from metis_distill.review.notes import Notes, notes_of
 from metis_distill.review.plan import EvidenceItem, Item, Plan, read_target, unified_diff
 from metis_distill.templating import TEMPLATES, environment
 from metis_distill.textio import atomic_write_text
@@ -40,6 +41,7 @@ class ShownItem:
     evidence: tuple[EvidenceItem, ...]
     before: str
     decision: str
+    why: str = ""  # why a line is retired
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class View:
     rows: tuple[Row, ...]
     usage_note: str
     pending_note: str
+    notes: Notes
 
 
 def write_reports(
@@ -94,8 +97,13 @@ def make_view(
     summary: dict[str, object],
     decisions: dict[int, str],
 ) -> View:
+    notes = notes_of(summary)
     items = tuple(
-        _shown(_rebased(i, plan.target, folder), decisions.get(i.number, "pending"))
+        _shown(
+            _rebased(i, plan.target, folder),
+            decisions.get(i.number, "pending"),
+            notes.retired.get(i.id, "") if i.change == "retired" else "",
+        )
         for i in plan.items
     )
     return View(
@@ -115,10 +123,11 @@ def make_view(
         rows=side_by_side(plan.current, plan.proposed, plan.items),
         usage_note=str(summary.get("usage_note", "")),
         pending_note=str(summary.get("pending_note", "")),
+        notes=notes,
     )
 
 
-def _shown(item: Item, decision: str) -> ShownItem:
+def _shown(item: Item, decision: str, why: str) -> ShownItem:
     return ShownItem(
         item.number,
         item.change,
@@ -129,6 +138,7 @@ def _shown(item: Item, decision: str) -> ShownItem:
         item.evidence,
         item.before,
         decision,
+        why,
     )
 
 
