@@ -269,3 +269,17 @@ def test_a_hand_edit_with_odd_spacing_settles_after_one_proposal(world) -> None:
     accept(ledger, tmp / "locks", target)
     assert "integer   cents,  always." in target.read_text()  # as the person wrote it
     assert _plan(ledger, target) is None  # and no rewording proposed afterwards
+
+
+def test_a_secret_typed_into_the_block_is_not_learned_or_reported(world) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp = world
+    propose(ledger, target, tmp)
+    accept(ledger, tmp / "locks", target)
+    key = "ghp_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij"
+    text = target.read_text().replace("integer cents.", f"integer cents ({key}).")
+    target.write_text(text.replace("### Decisions\n", "### Decisions\n- A note by hand.\n"))
+    _, row = propose(ledger, target, tmp)
+    assert "([REDACTED:github_token])" in Path(row.folder, "report.html").read_text()
+    assert ledger.lesson(DECISION).text == "Money is integer cents ([REDACTED:github_token])."  # type: ignore[union-attr]
+    for name in ("report.md", "report.html", "proposal.json"):
+        assert key not in Path(row.folder, name).read_text()

@@ -7,6 +7,7 @@ A proposal stays pending while some of its items wait for a decision.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
@@ -65,8 +66,6 @@ class Decision:
 
 
 def target_key(target: Path) -> str:
-    import hashlib
-
     digest = hashlib.sha1(str(target.resolve()).encode("utf-8")).hexdigest()[:10]
     return f"{target.name}-{digest}"
 
@@ -77,12 +76,7 @@ def save_plan(
     """Store the plan as the target's pending proposal; (row, False) if it is the same as before.
     Wordings people gave lines inside the block are learned here, before anything else."""
     target = str(plan.target.resolve())
-    for lesson_id, words in plan.learned:
-        ledger.learn_wording(lesson_id, redact(words), "hand-edit", target)
-    deleted = hand_deleted(plan, ledger)
-    ledger.set_status(deleted, "rejected")
-    plan = drop_deleted(plan, deleted)
-    plan = _with_removed_details(plan, ledger)
+    plan = _with_removed_details(_learn(plan, ledger), ledger)
     base = sha256_text(plan.current)
     for pending in ledger.pending_proposals(target):
         same = Path(pending.folder, "proposed.md")
@@ -111,6 +105,18 @@ def save_plan(
     ledger.set_folder(row.id, str(folder))
     row.folder = str(folder)
     return row, True
+
+
+def _learn(plan: Plan, ledger: Ledger) -> Plan:
+    """What people did inside the block, remembered: their wordings become the lessons' own
+    (redacted like any text that leaves the file), their deletions rejections."""
+    target = str(plan.target.resolve())
+    learned = tuple((lesson_id, redact(words)) for lesson_id, words in plan.learned)
+    for lesson_id, words in learned:
+        ledger.learn_wording(lesson_id, words, "hand-edit", target)
+    deleted = hand_deleted(plan, ledger)
+    ledger.set_status(deleted, "rejected")
+    return drop_deleted(replace(plan, learned=learned), deleted)
 
 
 def hand_deleted(plan: Plan, ledger: Ledger) -> list[str]:

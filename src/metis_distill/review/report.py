@@ -20,6 +20,7 @@ from urllib.parse import quote, unquote
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from metis_distill.ledger import Ledger, ProposalRow
+from metis_distill.redact import redact
 from metis_distill.review import layout as layouts
 from metis_distill.review.notes import Notes, notes_of
 from metis_distill.review.plan import EvidenceItem, Item, Plan, read_target, unified_diff
@@ -119,7 +120,7 @@ def make_view(
         kept=plan.kept,
         deleted=plan.deleted,
         items=items,
-        diff=plan.diff,
+        diff=_redacted_lines(plan.diff),
         rows=side_by_side(plan.current, plan.proposed, plan.items),
         usage_note=str(summary.get("usage_note", "")),
         pending_note=str(summary.get("pending_note", "")),
@@ -186,8 +187,8 @@ def side_by_side(before: str, after: str, items: tuple[Item, ...]) -> tuple[Row,
             for a, b in pairs:
                 kind = {"equal": "same", "delete": "del", "insert": "add"}.get(tag, "change")
                 kind = kind if a is not None and b is not None else ("add" if a is None else "del")
-                text_a = left[a] if a is not None else ""
-                text_b = right[b] if b is not None else ""
+                text_a = redact(left[a]) if a is not None else ""
+                text_b = redact(right[b]) if b is not None else ""
                 item = _item_of(text_b, number) or _item_of(text_a, number)
                 rows.append(
                     Row(
@@ -200,6 +201,11 @@ def side_by_side(before: str, after: str, items: tuple[Item, ...]) -> tuple[Row,
                     )
                 )
     return tuple(rows)
+
+
+def _redacted_lines(text: str) -> str:
+    """Redacted line by line, so a redaction never merges or shifts lines."""
+    return "".join(redact(line) for line in text.splitlines(keepends=True))
 
 
 def _item_of(line: str, number: dict[str, int]) -> int | None:
