@@ -225,6 +225,8 @@ def test_a_retired_line_is_an_item_with_its_evidence(world) -> None:  # type: ig
     assert "### 1. retired · failure" in report and "quote number 2" in report
     reject(ledger, tmp / "locks", target, [1])
     assert FAILURE in ids_in(target)  # refused: the line stays
+    assert ledger.lesson(FAILURE).status == "active"  # type: ignore[union-attr]
+    assert _plan(ledger, target) is None  # and is not proposed for retirement again
 
 
 def test_the_artifact_markdown_carries_the_counts_and_the_diff(world) -> None:  # type: ignore[no-untyped-def]

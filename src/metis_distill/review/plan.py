@@ -164,10 +164,10 @@ def _layout(chosen: dict[str, list[LessonView]], base: list[BlockSection], draft
     return build(proposed, base, _numbers(draft))
 
 
-def drop_deleted(plan: Plan, deleted: Collection[str]) -> Plan:
-    """The plan without the lines a person deleted from the block (they would come back as
-    new): the other items are numbered again from 1."""
-    dropped = {i.number for i in plan.items if i.change == "added" and i.id in deleted}
+def drop_items(plan: Plan, lessons: Collection[str], changes: Collection[str]) -> Plan:
+    """The plan without these lessons' items of these kinds (their lines stay as they are
+    now): the other items are numbered again from 1."""
+    dropped = {i.number for i in plan.items if i.change in changes and i.id in lessons}
     if not dropped:
         return plan
     layout = without(plan.layout, dropped)
@@ -179,7 +179,6 @@ def drop_deleted(plan: Plan, deleted: Collection[str]) -> Plan:
         proposed=proposed,
         diff=unified_diff(plan.current, proposed, plan.target.name),
         items=tuple(replace(item, number=n) for n, item in enumerate(kept, start=1)),
-        deleted=tuple(i.id for i in plan.items if i.number in dropped),
     )
 
 

@@ -25,7 +25,7 @@ from metis_distill.review.plan import (
     EvidenceItem,
     Item,
     Plan,
-    drop_deleted,
+    drop_items,
     evidence_item,
     make_plan,
     read_target,
@@ -116,7 +116,8 @@ def _learn(plan: Plan, ledger: Ledger) -> Plan:
         ledger.learn_wording(lesson_id, words, "hand-edit", target)
     deleted = hand_deleted(plan, ledger)
     ledger.set_status(deleted, "rejected")
-    return drop_deleted(replace(plan, learned=learned), deleted)
+    plan = drop_items(plan, deleted, ("added",))
+    return replace(plan, learned=learned, deleted=tuple(deleted))
 
 
 def hand_deleted(plan: Plan, ledger: Ledger) -> list[str]:
@@ -281,7 +282,8 @@ def reject(
     ledger: Ledger, locks_dir: Path, target: Path | None = None, numbers: Sequence[int] = ()
 ) -> Decision:
     """Refuse the chosen items (all still waiting when none are named). A refused new line's
-    lesson is remembered as rejected; a refused rewording keeps the old words."""
+    lesson is remembered as rejected; a refused rewording keeps the old words; a refused
+    retirement makes the lesson active again."""
     row = choose_pending(ledger, target)
     items = ledger.proposal_items(row.id)
     chosen = _chosen(row, items, numbers)
@@ -292,6 +294,8 @@ def reject(
         for item in refused:
             if item.change == "reworded":
                 ledger.learn_wording(item.lesson_id, item.before, "rewording-rejected", row.target)
+        # a retired line a person keeps is a lesson still in force
+        ledger.set_status([i.lesson_id for i in refused if i.change == "retired"], "active")
         return _settle(ledger, row, items, chosen, row.base_sha256, "rejected")
 
 
