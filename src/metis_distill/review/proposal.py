@@ -193,8 +193,8 @@ def choose_pending(ledger: Ledger, target: Path | None) -> ProposalRow:
         where = f" for {target}" if target else ""
         raise ProposalError(f"no pending proposal{where}", hint="run `metis distill` first")
     if len(pending) > 1:
-        names = ", ".join(sorted({p.target for p in pending}))
-        raise ProposalError(f"several proposals wait: {names}", hint="name one with --target")
+        names = "; ".join(f"#{p.id} {p.target}" for p in pending)
+        raise ProposalError(f"several proposals wait: {names}", hint="name one with --target FILE")
     return pending[0]
 
 
