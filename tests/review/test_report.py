@@ -62,3 +62,76 @@ def test_malformed_notes_are_left_out() -> None:
     notes = notes_of({"recovery": "oops", "lessons_not_working": [{"id": "x"}], "retired": []})
     assert notes.recovery == () and notes.retired == {}
     assert notes.not_working[0].recurrences == 0
+
+
+def test_markdown_report_matches_golden_file() -> None:
+    import os
+    from pathlib import Path
+
+    from metis_distill.review.notes import notes_of
+    from metis_distill.review.plan import EvidenceItem
+    from metis_distill.review.report import ShownItem, markdown
+    from tests.review.test_report_html import CURATION_NOTES
+
+    evidence = (
+        EvidenceItem("p/s.jsonl#L4-L4", "../archive/p/s.jsonl#L4-L4", "it ran in node", "s1"),
+    )
+    view = View(
+        proposal_id=7,
+        target="/home/dev/src/demo/CLAUDE.md",
+        created="2026-11-24 09:00 UTC",
+        origin="distill",
+        extractor="rules",
+        rewind_note="",
+        counts="lines 1 added, 1 reworded, 1 retired",
+        hand_edited=True,
+        learned=(("0000000003", "Run `uv run pytest -q`, never bare pytest."),),
+        kept=("- A note by hand.",),
+        deleted=("0000000004",),
+        items=(
+            ShownItem(
+                1,
+                "added",
+                "0000000000",
+                "gotcha",
+                "Vitest runs in node.",
+                2,
+                evidence,
+                "",
+                "pending",
+            ),
+            ShownItem(
+                2,
+                "reworded",
+                "0000000001",
+                "decision",
+                "Money is integer cents.",
+                1,
+                (),
+                "Money is cents.",
+                "accepted",
+            ),
+            ShownItem(
+                3,
+                "retired",
+                "0000000002",
+                "failure",
+                "`python` is missing.",
+                1,
+                (),
+                "",
+                "rejected",
+                "stale",
+            ),
+        ),
+        diff="--- a/CLAUDE.md\n+++ b/CLAUDE.md\n@@ -1 +1 @@\n-old\n+new\n",
+        rows=(),
+        usage_note="",
+        pending_note="",
+        notes=notes_of(CURATION_NOTES),
+    )
+    golden = Path(__file__).resolve().parent.parent / "golden" / "report.md"
+    text = markdown(view)
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
