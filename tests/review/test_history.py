@@ -91,6 +91,7 @@ def test_show_prints_a_lesson_with_all_its_evidence(world) -> None:  # type: ign
     detail = show(ledger, GOTCHA)
     assert detail.id == GOTCHA and detail.evidence[0]["quote"] == "quote number 1"
     assert detail.evidence[0]["where"] == "p/s.jsonl#L1-L2" and detail.support == 1
+    assert detail.evidence[0]["file"].endswith("/archive/p/s.jsonl#L1-L2")
     assert detail.decisions == ("proposal #1 item 1 (added): accepted",)
     assert show(ledger, NEW[:9]).id == NEW  # a unique prefix is enough
     with pytest.raises(ProposalError, match="names 4 lessons"):

@@ -222,7 +222,7 @@ def show(ledger: Ledger, lesson_id: str) -> LessonDetail:
     evidence = tuple(
         {
             "where": f"{e.path}#L{e.line_start}-L{e.line_end}",
-            "file": str(Path(e.archive_root) / e.path),
+            "file": f"{Path(e.archive_root) / e.path}#L{e.line_start}-L{e.line_end}",
             "session": e.session_id,
             "cwd": e.cwd or "",
             "when": e.timestamp.strftime("%Y-%m-%d %H:%M UTC") if e.timestamp else "",
