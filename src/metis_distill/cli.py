@@ -410,13 +410,11 @@ def rewind(
 ) -> None:
     """Propose the target as it was at a version or a date: a pending proposal, reviewed and
     accepted like any other (accepting all of it restores the file byte for byte)."""
-    from metis_distill.errors import ConfigError
+    from metis_distill.review.history import only_target
     from metis_distill.review.history import rewind as rewind_target
 
     settings, ledger = _open(data_dir)
-    chosen = target or settings.target
-    if chosen is None:
-        raise ConfigError("no target given", hint="pass --target path/to/repo/CLAUDE.md")
+    chosen = target or settings.target or only_target(ledger)
     row, version = rewind_target(
         ledger, chosen.expanduser(), to, settings.proposals_dir, settings.locks_dir
     )

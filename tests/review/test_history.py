@@ -107,7 +107,7 @@ def test_history_rewind_and_show_through_the_cli(world) -> None:  # type: ignore
     out = runner.invoke(app, ["history", "--target", str(target), *data]).output
     assert "before" in out and "4 lessons" in out and "Ports below 1024 need root." in out
     version = ledger.versions(str(target.resolve()))[1].id
-    out = runner.invoke(app, ["rewind", "--to", f"v{version}", "-t", str(target), *data])
+    out = runner.invoke(app, ["rewind", "--to", f"v{version}", *data])  # the only target
     assert out.exit_code == 0 and "1 items" in out.output, out.output
     assert runner.invoke(app, ["accept", "--all", *data]).exit_code == 0
     assert target.read_text() == second

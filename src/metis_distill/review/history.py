@@ -13,7 +13,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from metis_distill.errors import ProposalError
+from metis_distill.errors import ConfigError, ProposalError
 from metis_distill.ledger import Ledger, LessonRow, ProposalRow, VersionRow
 from metis_distill.redact import redact
 from metis_distill.render.claude_md import RenderedLine, find_block
@@ -68,6 +68,15 @@ def history(ledger: Ledger, target: Path | None = None) -> dict[str, list[Versio
             )
         )
     return found
+
+
+def only_target(ledger: Ledger) -> Path:
+    """The one target with versions, when no target is named."""
+    targets = sorted({v.target for v in ledger.all_versions()})
+    if len(targets) != 1:
+        said = f"versions of {len(targets)} targets are recorded" if targets else "no version"
+        raise ConfigError(f"no target given ({said})", hint="pass --target path/to/CLAUDE.md")
+    return Path(targets[0])
 
 
 def find_version(ledger: Ledger, target: Path, when: str) -> VersionRow:
