@@ -22,6 +22,7 @@ from metis_distill.extract.base import BatchMode, ExtractStats
 from metis_distill.extract.pricing import cache_note, estimated_cost
 from metis_distill.index import LessonIndex
 from metis_distill.ledger import FileRecord, Ledger
+from metis_distill.review.report import artifact_markdown
 
 
 @task(name="archive")
@@ -277,7 +278,9 @@ def distill_flow(settings: Settings) -> dict[str, Any]:
     outcome = propose_task(target, settings, summary)
     report = {**summary, "proposal": asdict(outcome)}
     create_markdown_artifact(
-        key="distill-summary", markdown=_markdown(report), description="metis-distill run summary"
+        key="distill-summary",
+        markdown=_markdown(report) + artifact_markdown(outcome.folder),
+        description="metis-distill run summary",
     )
     return report
 

@@ -217,50 +217,94 @@ def review(
     target: Target = None,
     data_dir: DataDir = None,
     diff_only: Annotated[bool, typer.Option("--diff", help="Print only the unified diff.")] = False,
+    html: Annotated[
+        bool, typer.Option("--html", help="Print only the path of the HTML report.")
+    ] = False,
 ) -> None:
-    """Show the pending proposal: each added line with its evidence, then the diff."""
+    """Show the pending proposal: each numbered change (added, reworded, removed) with its
+    evidence, then the diff. Decide with `metis accept 1 3` / `metis reject 2`."""
     from metis_distill.review.proposal import choose_pending
 
     settings, ledger = _open(data_dir)
     row = choose_pending(ledger, target or settings.target)
     folder = Path(row.folder)
+    if html:
+        sys.stdout.write(f"{folder / 'report.html'}\n")
+        return
+    diff = (folder / "diff.patch").read_text(encoding="utf-8")
     if diff_only:
-        sys.stdout.write((folder / "diff.patch").read_text(encoding="utf-8"))
+        sys.stdout.write(diff)
         return
     report = (folder / "report.md").read_text(encoding="utf-8")
-    body, _, diff = report.partition("\n## Diff\n")
-    console.print(Markdown(body))
+    console.print(Markdown(report.partition("\n## Diff\n")[0]))
     console.rule("diff")
-    diff = (folder / "diff.patch").read_text(encoding="utf-8")
     if console.is_terminal:
         console.print(Syntax(diff, "diff", word_wrap=True))
     else:
         sys.stdout.write(diff)  # piped: the plain diff, no wrapping or cutting
-    console.print(f"[dim]report: {folder / 'report.md'}[/]")
+    console.print(f"[dim]report: {folder / 'report.md'} (HTML: {folder / 'report.html'})[/]")
+
+
+ItemNumbers = Annotated[
+    list[int] | None,
+    typer.Argument(help="Item numbers, as `metis review` shows them (default: all waiting)."),
+]
+AllItems = Annotated[bool, typer.Option("--all", help="Every item still waiting.")]
+
+
+def _items_wanted(items: list[int] | None, all_items: bool) -> list[int]:
+    if items and all_items:
+        raise typer.BadParameter("give item numbers or --all, not both")
+    return [] if all_items else list(items or [])
+
+
+def _said(decision: Any, verb: str) -> str:
+    numbers = ", ".join(map(str, decision.numbers))
+    what = f"item{'s' if len(decision.numbers) != 1 else ''} {numbers}" if numbers else "it"
+    rest = (
+        f"; {decision.remaining} item{'s' if decision.remaining != 1 else ''} still wait "
+        "(`metis review`)"
+        if decision.remaining
+        else ""
+    )
+    return f"{verb} {what} of proposal #{decision.row.id}{rest}"
 
 
 @app.command()
 @friendly
-def accept(target: Target = None, data_dir: DataDir = None) -> None:
-    """Apply the pending proposal to the target atomically."""
+def accept(
+    items: ItemNumbers = None,
+    all_items: AllItems = False,
+    target: Target = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Apply the chosen items of the pending proposal to the target atomically (all of them when
+    none are named): the file gets exactly the changes accepted."""
     from metis_distill.review.proposal import accept as accept_proposal
 
+    wanted = _items_wanted(items, all_items)
     settings, ledger = _open(data_dir)
-    row = accept_proposal(ledger, settings.locks_dir, target or settings.target)
-    console.print(f"Accepted proposal #{row.id}: wrote {row.target}")
+    decision = accept_proposal(ledger, settings.locks_dir, target or settings.target, wanted)
+    wrote = f": wrote {decision.row.target}" if decision.written else ": the target is unchanged"
+    console.print(_said(decision, "Accepted") + wrote, soft_wrap=True)
 
 
 @app.command()
 @friendly
-def reject(target: Target = None, data_dir: DataDir = None) -> None:
-    """Discard the pending proposal; its lessons will not be proposed again."""
+def reject(
+    items: ItemNumbers = None,
+    all_items: AllItems = False,
+    target: Target = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Refuse the chosen items of the pending proposal (all of them when none are named): a
+    refused new line is remembered and not proposed again; a refused rewording keeps the old."""
     from metis_distill.review.proposal import reject as reject_proposal
 
+    wanted = _items_wanted(items, all_items)
     settings, ledger = _open(data_dir)
-    row = reject_proposal(ledger, settings.locks_dir, target or settings.target)
-    console.print(
-        f"Rejected proposal #{row.id}: {len(row.lesson_ids)} lessons remembered as rejected."
-    )
+    decision = reject_proposal(ledger, settings.locks_dir, target or settings.target, wanted)
+    console.print(_said(decision, "Rejected") + "; remembered.", soft_wrap=True)
 
 
 @app.command()
@@ -346,6 +390,136 @@ def release(target: Target = None, data_dir: DataDir = None) -> None:
     for reason in row.summary.get("tripwires", []):
         console.print(f"[yellow]tripped:[/] {reason}")
     console.print(f"Proposal #{row.id} is pending: `metis review`, then accept or reject it.")
+
+
+# history, rewind, show, propose --git (issue 5, review) ---------------------------------
+
+
+@app.command()
+@friendly
+def history(
+    target: Target = None,
+    data_dir: DataDir = None,
+    lessons: Annotated[
+        bool, typer.Option("--lessons/--no-lessons", help="List each version's lessons.")
+    ] = True,
+) -> None:
+    """Every version of each target that metis wrote or found, with the lessons it held."""
+    from metis_distill.review.history import history as versions_of
+
+    settings, ledger = _open(data_dir)
+    found = versions_of(ledger, target or settings.target)
+    if not found:
+        console.print("No version recorded yet: `metis accept` records each one.")
+        return
+    for name, versions in found.items():
+        console.rule(name)
+        for v in versions:
+            made = f"proposal #{v.proposal_id}" if v.proposal_id else "-"
+            when = v.created_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+            console.print(
+                f"[bold]v{v.id}[/]  {when}  {v.reason:<8}  {made}  "
+                f"{len(v.lessons)} lessons  sha {v.sha256[:12]}",
+                soft_wrap=True,
+                highlight=False,
+            )
+            for lesson_id, words in v.lessons if lessons else ():
+                console.print(f"    {lesson_id}  {words}", soft_wrap=True, markup=False)
+
+
+@app.command()
+@friendly
+def rewind(
+    to: Annotated[
+        str, typer.Option("--to", help="A version (v3, from `metis history`) or a date (UTC).")
+    ],
+    target: Target = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Propose the target as it was at a version or a date: a pending proposal, reviewed and
+    accepted like any other (accepting all of it restores the file byte for byte)."""
+    from metis_distill.review.history import only_target
+    from metis_distill.review.history import rewind as rewind_target
+
+    settings, ledger = _open(data_dir)
+    chosen = target or settings.target or only_target(ledger)
+    row, version = rewind_target(
+        ledger, chosen.expanduser(), to, settings.proposals_dir, settings.locks_dir
+    )
+    items = len(ledger.proposal_items(row.id))
+    console.print(
+        f"Proposal #{row.id}: {chosen} as it was at v{version.id} "
+        f"({version.created_at:%Y-%m-%d %H:%M} UTC), {items} items. "
+        "Next: `metis review`, then `metis accept` or `metis reject`.",
+        soft_wrap=True,
+    )
+
+
+@app.command()
+@friendly
+def show(
+    lesson: Annotated[str, typer.Argument(help="A lesson id (the ID of `<!-- metis:ID -->`).")],
+    data_dir: DataDir = None,
+) -> None:
+    """A lesson with all its evidence (quotes, spans, sessions), wordings and decisions."""
+    from metis_distill.review.history import show as lesson_detail
+
+    _, ledger = _open(data_dir)
+    d = lesson_detail(ledger, lesson)
+    seen = " to ".join(f"{t:%Y-%m-%d}" for t in (d.first_seen, d.last_seen) if t)
+    console.print(f"{d.id} {d.kind} · {d.status} · severity {d.severity}", markup=False)
+    console.print(d.text, soft_wrap=True, highlight=False, markup=False)
+    console.print(f"seen in {d.support} sessions" + (f", {seen}" if seen else ""), highlight=False)
+    console.rule(f"evidence ({len(d.evidence)})")
+    for e in d.evidence:
+        console.print(
+            f"{e['where']}  session {e['session']}  {e['when']}  cwd {e['cwd']}",
+            soft_wrap=True,
+            highlight=False,
+            markup=False,
+        )
+        console.print(f"  {e['file']}", soft_wrap=True, highlight=False, markup=False)
+        console.print(f"  “{e['quote']}”", soft_wrap=True, highlight=False, markup=False)
+    if d.wordings:
+        console.rule("wordings")
+        for when, how, before in d.wordings:
+            console.print(f"{when} ({how}), was: {before}", soft_wrap=True, markup=False)
+    if d.decisions:
+        console.rule("decisions")
+        for line in d.decisions:
+            console.print(line, highlight=False)
+
+
+@app.command()
+@friendly
+def propose(
+    git: Annotated[
+        bool, typer.Option("--git", help="Commit the pending proposal on a new branch.")
+    ] = False,
+    branch: Annotated[
+        str | None,
+        typer.Option("--branch", help="The new branch [default: metis/proposal-ID]."),
+    ] = None,
+    target: Target = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Write the pending proposal as a commit on a new branch of the target's repository,
+    ready for a pull request. The current branch, the index and the working tree are never
+    touched; an existing branch is never moved."""
+    if not git:
+        raise typer.BadParameter("only `metis propose --git` exists for now", param_hint="--git")
+    from metis_distill.review.git import propose_git
+
+    settings, ledger = _open(data_dir)
+    made = propose_git(ledger, target or settings.target, branch)
+    console.print(
+        f"Committed {made.path} on branch {made.branch} ({made.commit[:12]}) in {made.repo}; "
+        f"your branch and files are as they were. Next: `git push -u origin {made.branch}` "
+        "and open a pull request.",
+        soft_wrap=True,
+        markup=False,
+    )
+    console.print(made.message.splitlines()[0], markup=False, highlight=False)
 
 
 def _open(data_dir: Path | None) -> tuple[Settings, Any]:

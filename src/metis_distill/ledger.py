@@ -134,6 +134,37 @@ class ProposalRow(Base):
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # item-by-item review (issue 5): what made it, and the block's lines with their items
+    origin: Mapped[str] = mapped_column(String, default="distill")  # distill|rewind
+    layout: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class ProposalItemRow(Base):
+    """One numbered change of a proposal (a line added, reworded or removed) and its decision."""
+
+    __tablename__ = "proposal_items"
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    change: Mapped[str] = mapped_column(String)  # added|reworded|removed|retired
+    lesson_id: Mapped[str] = mapped_column(String(10), index=True)
+    kind: Mapped[str] = mapped_column(String, default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    before: Mapped[str] = mapped_column(Text, default="")  # the wording it replaces
+    decision: Mapped[str] = mapped_column(String, default="pending")  # pending|accepted|rejected
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class WordingRow(Base):
+    """A lesson's wording changed by a person (a hand edit kept, a rewording refused)."""
+
+    __tablename__ = "lesson_wordings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    lesson_id: Mapped[str] = mapped_column(String(10), index=True)
+    before: Mapped[str] = mapped_column(Text)
+    after: Mapped[str] = mapped_column(Text)
+    how: Mapped[str] = mapped_column(String)  # hand-edit|rewording-rejected
+    target: Mapped[str] = mapped_column(String, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class VersionRow(Base):
@@ -456,6 +487,71 @@ class Ledger:
         with self.session() as db:
             query = select(VersionRow).where(VersionRow.target == target)
             return list(db.scalars(query.order_by(VersionRow.id)))
+
+    def proposal(self, proposal_id: int) -> ProposalRow | None:
+        with self.session() as db:
+            return db.get(ProposalRow, proposal_id)
+
+    def version(self, version_id: int) -> VersionRow | None:
+        with self.session() as db:
+            return db.get(VersionRow, version_id)
+
+    def all_versions(self) -> list[VersionRow]:
+        with self.session() as db:
+            return list(db.scalars(select(VersionRow).order_by(VersionRow.id)))
+
+    def add_items(self, rows: Iterable[ProposalItemRow]) -> None:
+        with self.session() as db:
+            db.add_all(list(rows))
+
+    def proposal_items(self, proposal_id: int) -> list[ProposalItemRow]:
+        with self.session() as db:
+            query = select(ProposalItemRow).where(ProposalItemRow.proposal_id == proposal_id)
+            return list(db.scalars(query.order_by(ProposalItemRow.number)))
+
+    def items_of_lesson(self, lesson_id: str) -> list[ProposalItemRow]:
+        with self.session() as db:
+            query = select(ProposalItemRow).where(ProposalItemRow.lesson_id == lesson_id)
+            return list(db.scalars(query.order_by(ProposalItemRow.proposal_id)))
+
+    def decide_items(self, proposal_id: int, numbers: Iterable[int], decision: str) -> None:
+        with self.session() as db:
+            for number in numbers:
+                row = db.get(ProposalItemRow, (proposal_id, number))
+                if row is not None:
+                    row.decision = decision
+                    row.decided_at = now()
+
+    def rebase(self, proposal_id: int, base_sha256: str) -> None:
+        """The proposal now applies to the target as written by a partial accept."""
+        with self.session() as db:
+            row = db.get(ProposalRow, proposal_id)
+            if row is not None:
+                row.base_sha256 = base_sha256
+
+    def learn_wording(self, lesson_id: str, text: str, how: str, target: str = "") -> bool:
+        """The lesson says `text` from now on (a person chose it); False when it already did."""
+        with self.session() as db:
+            lesson = db.get(LessonRow, lesson_id)
+            if lesson is None or lesson.text == text:
+                return False
+            db.add(
+                WordingRow(
+                    lesson_id=lesson_id,
+                    before=lesson.text,
+                    after=text,
+                    how=how,
+                    target=target,
+                    created_at=now(),
+                )
+            )
+            lesson.text = text
+            return True
+
+    def wordings(self, lesson_id: str) -> list[WordingRow]:
+        with self.session() as db:
+            query = select(WordingRow).where(WordingRow.lesson_id == lesson_id)
+            return list(db.scalars(query.order_by(WordingRow.id)))
 
     def set_folder(self, proposal_id: int, folder: str) -> None:
         with self.session() as db:

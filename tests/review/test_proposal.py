@@ -132,7 +132,8 @@ def test_crash_between_write_and_rename_leaves_target_intact(world, monkeypatch)
 def test_reject_remembers_lessons(world) -> None:  # type: ignore[no-untyped-def]
     ledger, target, tmp = world
     save_plan(_plan(ledger, target), ledger, tmp / "proposals", {})
-    row = reject(ledger, tmp / "locks", target)
+    row = reject(ledger, tmp / "locks", target).row
+    assert row.status == "rejected"
     assert sorted(row.lesson_ids) == ["0000000000", "0000000001", "0000000002"]
     assert {r.status for r in ledger.lessons()} == {"rejected"}
     assert _plan(ledger, target) is None

@@ -32,6 +32,7 @@ class RenderedLine:
     text: str
     link: str
     support: int
+    raw: str = ""  # a line kept as it is (a hand edit metis cannot parse), rendered verbatim
 
 
 @dataclass(frozen=True)

@@ -1,177 +1,68 @@
-"""Proposals: the rendered file, its diff against the target, and a report of the evidence.
+"""Proposals: stored, reviewed and decided item by item.
 
-`distill` never edits the target. `accept` applies a proposal atomically, only if the target
-is still what the proposal was made against; `reject` remembers its lessons as rejected.
+`distill` never edits the target. `accept` applies the chosen items atomically, only if the
+target is still what the proposal was made against; `reject` remembers what was refused.
+A proposal stays pending while some of its items wait for a decision.
 """
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from filelock import FileLock
 
-from metis_distill.curate.select import KINDS
 from metis_distill.errors import ProposalError, TargetChangedError
-from metis_distill.ledger import EvidenceRow, Ledger, LessonView, ProposalRow, now
-from metis_distill.provenance import quote_in_span
-from metis_distill.render.claude_md import (
-    SECTION_TITLES,
-    RenderedLine,
-    Section,
-    evidence_link,
-    find_block,
-    render_block,
-    safe_text,
-    splice,
+from metis_distill.ledger import Ledger, ProposalItemRow, ProposalRow, now
+from metis_distill.redact import redact
+from metis_distill.render.claude_md import find_block
+from metis_distill.review import layout as layouts
+from metis_distill.review.plan import (
+    MAX_REPORT_EVIDENCE,
+    EvidenceItem,
+    Item,
+    Plan,
+    drop_items,
+    evidence_item,
+    make_plan,
+    read_target,
+    sha256_text,
+    unified_diff,
 )
-from metis_distill.templating import environment
+from metis_distill.review.report import refresh, write_reports
 from metis_distill.textio import atomic_write_text
 
-MAX_REPORT_EVIDENCE = 3
+__all__ = [
+    "LOCK_TIMEOUT",
+    "Decision",
+    "EvidenceItem",
+    "Item",
+    "Plan",
+    "accept",
+    "choose_pending",
+    "make_plan",
+    "read_target",
+    "reject",
+    "save_plan",
+    "sha256_text",
+    "target_key",
+    "unified_diff",
+]
+
 LOCK_TIMEOUT = 60  # seconds to wait for another propose/accept/reject of the same target
 
 
 @dataclass(frozen=True)
-class EvidenceItem:
-    label: str
-    link: str
-    quote: str
-    session: str
+class Decision:
+    """What one accept or reject did."""
 
-
-@dataclass(frozen=True)
-class Item:
-    number: int
-    change: str  # added | removed
-    id: str
-    kind: str
-    text: str
-    support: int
-    evidence: tuple[EvidenceItem, ...]
-
-
-@dataclass(frozen=True)
-class Plan:
-    target: Path
-    current: str
-    proposed: str
-    diff: str
-    items: tuple[Item, ...]
-    hand_edited: bool
-
-
-def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def read_target(target: Path) -> str:
-    """The target's text exactly as stored (line endings kept); "" when it does not exist."""
-    if not target.exists():
-        return ""
-    if not target.is_file():
-        raise ProposalError(f"the target is not a file: {target}", hint="point --target at a file")
-    try:
-        return target.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise ProposalError(
-            f"the target is not UTF-8 text: {target} (byte {e.start})",
-            hint="convert it to UTF-8 first; metis never rewrites text it cannot read",
-        ) from e
-
-
-def make_plan(target: Path, chosen: dict[str, list[LessonView]]) -> Plan | None:
-    """What the target would become; None when nothing would change."""
-    current = read_target(target)
-    existing = find_block(current)
-    if existing is None and not any(chosen.values()):
-        return None  # no empty stubs
-    chosen = {kind: _all_verified(chosen.get(kind, [])) for kind in KINDS}
-    sections = [
-        Section(SECTION_TITLES[kind], tuple(_line(target, v) for v in chosen[kind]))
-        for kind in KINDS
-    ]
-    proposed = splice(current, render_block(sections))
-    if proposed == current:
-        return None
-    before_ids = set(existing.ids) if existing else set()
-    shown = [v for kind in KINDS for v in chosen.get(kind, [])]
-    added = [v for v in shown if v.id not in before_ids]
-    removed = sorted(before_ids - {v.id for v in shown})
-    return Plan(
-        target=target,
-        current=current,
-        proposed=proposed,
-        diff=unified_diff(current, proposed, target.name),
-        items=_items(target, added, removed),
-        hand_edited=bool(existing and existing.hand_edited),
-    )
-
-
-def _all_verified(lessons: list[LessonView]) -> list[LessonView]:
-    verified = (_verified(lesson) for lesson in lessons)
-    return [lesson for lesson in verified if lesson is not None]
-
-
-def _verified(lesson: LessonView) -> LessonView | None:
-    """The lesson with only the evidence that still resolves (provenance or it didn't happen);
-    None when none does. The first of it, the earliest seen, is the one rendered."""
-    good = tuple(e for e in lesson.evidence if _resolves(e))
-    return replace(lesson, evidence=good) if good else None
-
-
-def _resolves(row: EvidenceRow) -> bool:
-    path = Path(row.archive_root) / row.path
-    return quote_in_span(path, row.line_start, row.line_end, row.quote)
-
-
-def _line(target: Path, lesson: LessonView) -> RenderedLine:
-    strongest = lesson.evidence[0]
-    link = evidence_link(
-        target,
-        Path(strongest.archive_root),
-        strongest.path,
-        strongest.line_start,
-        strongest.line_end,
-    )
-    return RenderedLine(lesson.id, safe_text(lesson.text), link, lesson.support)
-
-
-def _items(target: Path, added: list[LessonView], removed: list[str]) -> tuple[Item, ...]:
-    items = [
-        Item(
-            n,
-            "added",
-            v.id,
-            v.kind,
-            safe_text(v.text),
-            v.support,
-            tuple(_evidence_item(target, e) for e in v.evidence[:MAX_REPORT_EVIDENCE]),
-        )
-        for n, v in enumerate(added, start=1)
-    ]
-    start = len(items) + 1
-    items += [Item(n, "removed", i, "", "", 0, ()) for n, i in enumerate(removed, start=start)]
-    return tuple(items)
-
-
-def _evidence_item(target: Path, row: EvidenceRow) -> EvidenceItem:
-    label = f"{row.path}#L{row.line_start}-L{row.line_end}"
-    link = evidence_link(target, Path(row.archive_root), row.path, row.line_start, row.line_end)
-    return EvidenceItem(label, link, safe_text(row.quote), row.session_id[:8])
-
-
-def unified_diff(before: str, after: str, name: str) -> str:
-    lines = difflib.unified_diff(
-        before.splitlines(keepends=True),
-        after.splitlines(keepends=True),
-        fromfile=f"a/{name}",
-        tofile=f"b/{name}",
-    )
-    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+    row: ProposalRow
+    numbers: tuple[int, ...]  # the items decided now
+    written: bool  # the target was rewritten
+    remaining: int  # items of the proposal still waiting
 
 
 def target_key(target: Path) -> str:
@@ -182,8 +73,10 @@ def target_key(target: Path) -> str:
 def save_plan(
     plan: Plan, ledger: Ledger, proposals_dir: Path, summary: dict[str, object]
 ) -> tuple[ProposalRow, bool]:
-    """Store the plan as the target's pending proposal; (row, False) if it is the same as before."""
+    """Store the plan as the target's pending proposal; (row, False) if it is the same as before.
+    Wordings people gave lines inside the block are learned here, before anything else."""
     target = str(plan.target.resolve())
+    plan = _with_removed_details(_learn(plan, ledger), ledger)
     base = sha256_text(plan.current)
     for pending in ledger.pending_proposals(target):
         same = Path(pending.folder, "proposed.md")
@@ -193,7 +86,6 @@ def save_plan(
             and same.read_bytes() == plan.proposed.encode("utf-8")
         ):
             return pending, False
-    folder = proposals_dir / target_key(plan.target)
     row = ledger.add_proposal(
         ProposalRow(
             target=target,
@@ -203,64 +95,95 @@ def save_plan(
             lesson_ids=[i.id for i in plan.items if i.change == "added"],
             summary=summary,
             created_at=now(),
+            origin=plan.origin,
+            layout=layouts.to_json(plan.layout),
         )
     )
-    row_folder = folder / f"{row.id:05d}"
-    _write_files(plan, row, row_folder, summary)
-    ledger.set_folder(row.id, str(row_folder))
-    row.folder = str(row_folder)
+    ledger.add_items(_item_row(row.id, item) for item in plan.items)
+    folder = proposals_dir / target_key(plan.target) / f"{row.id:05d}"
+    _write_files(plan, row, folder, summary)
+    ledger.set_folder(row.id, str(folder))
+    row.folder = str(folder)
     return row, True
 
 
-def _write_files(plan: Plan, row: ProposalRow, folder: Path, summary: dict[str, object]) -> None:
-    report = (
-        environment()
-        .get_template("report.md.j2")
-        .render(
-            proposal_id=row.id,
-            target=plan.target,
-            created=row.created_at.strftime("%Y-%m-%d %H:%M UTC"),
-            extractor=summary.get("extractor", "rules"),
-            hand_edited=plan.hand_edited,
-            added=sum(i.change == "added" for i in plan.items),
-            removed=sum(i.change == "removed" for i in plan.items),
-            items=[_report_item(i, plan.target, folder) for i in plan.items],
-            diff=plan.diff,
-            pending_note=summary.get("pending_note", ""),
-            usage_note=summary.get("usage_note", ""),
-        )
+def _learn(plan: Plan, ledger: Ledger) -> Plan:
+    """What people did inside the block, remembered: their wordings become the lessons' own
+    (redacted like any text that leaves the file), their deletions rejections."""
+    target = str(plan.target.resolve())
+    learned = tuple((lesson_id, redact(words)) for lesson_id, words in plan.learned)
+    for lesson_id, words in learned:
+        ledger.learn_wording(lesson_id, words, "hand-edit", target)
+    deleted = hand_deleted(plan, ledger)
+    ledger.set_status(deleted, "rejected")
+    plan = drop_items(plan, deleted, ("added",))
+    return replace(plan, learned=learned, deleted=tuple(deleted))
+
+
+def hand_deleted(plan: Plan, ledger: Ledger) -> list[str]:
+    """Lessons whose lines metis last wrote into the block and a person has deleted since."""
+    if not plan.hand_edited:
+        return []
+    written = [v for v in ledger.versions(str(plan.target.resolve())) if v.reason == "accepted"]
+    last = find_block(written[-1].content) if written else None
+    now = find_block(plan.current)
+    if last is None or now is None:
+        return []
+    return sorted(set(last.ids) - set(now.ids))
+
+
+def _item_row(proposal_id: int, item: Item) -> ProposalItemRow:
+    return ProposalItemRow(
+        proposal_id=proposal_id,
+        number=item.number,
+        change=item.change,
+        lesson_id=item.id,
+        kind=item.kind,
+        text=item.text,
+        before=item.before,
+        decision="pending",
     )
+
+
+def _with_removed_details(plan: Plan, ledger: Ledger) -> Plan:
+    """A removed line says why (its lesson retired) and shows the evidence it had."""
+    removed = [i.id for i in plan.items if i.change == "removed"]
+    if not removed:
+        return plan
+    evidence = ledger.evidence_of(removed)
+    items = []
+    for item in plan.items:
+        lesson = ledger.lesson(item.id) if item.change == "removed" else None
+        if lesson is not None:
+            rows = evidence[item.id]
+            item = replace(
+                item,
+                change="retired" if lesson.status == "retired" else "removed",
+                kind=item.kind or lesson.kind,
+                support=len({e.session_id for e in rows}),
+                evidence=tuple(evidence_item(plan.target, e) for e in rows[:MAX_REPORT_EVIDENCE]),
+            )
+        items.append(item)
+    return replace(plan, items=tuple(items))
+
+
+def _write_files(plan: Plan, row: ProposalRow, folder: Path, summary: dict[str, object]) -> None:
     meta = {
         "id": row.id,
         "target": str(plan.target.resolve()),
         "base_sha256": row.base_sha256,
+        "origin": plan.origin,
         "items": [asdict(i) for i in plan.items],
+        "learned": [{"lesson": i, "words": w} for i, w in plan.learned],
+        "kept": list(plan.kept),
+        "hand_edited": plan.hand_edited,
+        "deleted": list(plan.deleted),
         "summary": summary,
     }
     atomic_write_text(folder / "proposed.md", plan.proposed)
     atomic_write_text(folder / "diff.patch", plan.diff)
-    atomic_write_text(folder / "report.md", report)
+    write_reports(plan, row, folder, summary)
     atomic_write_text(folder / "proposal.json", json.dumps(meta, indent=2, default=str) + "\n")
-
-
-def _report_item(item: Item, target: Path, folder: Path) -> Item:
-    """The item with its evidence links made relative to the report's own folder."""
-    fake_target = folder / "report.md"
-    evidence = tuple(
-        EvidenceItem(e.label, _rebase(e.link, target, fake_target), e.quote, e.session)
-        for e in item.evidence
-    )
-    return Item(item.number, item.change, item.id, item.kind, item.text, item.support, evidence)
-
-
-def _rebase(link: str, old: Path, new: Path) -> str:
-    import os
-    from urllib.parse import quote, unquote
-
-    path, _, fragment = link.partition("#")
-    absolute = (old.parent / unquote(path)).resolve()
-    relative = Path(os.path.relpath(absolute, new.parent.resolve())).as_posix()
-    return f"{quote(relative)}#{fragment}"
 
 
 def choose_pending(ledger: Ledger, target: Path | None) -> ProposalRow:
@@ -270,37 +193,130 @@ def choose_pending(ledger: Ledger, target: Path | None) -> ProposalRow:
         where = f" for {target}" if target else ""
         raise ProposalError(f"no pending proposal{where}", hint="run `metis distill` first")
     if len(pending) > 1:
-        names = ", ".join(sorted({p.target for p in pending}))
-        raise ProposalError(f"several proposals wait: {names}", hint="name one with --target")
+        names = "; ".join(f"#{p.id} {p.target}" for p in pending)
+        raise ProposalError(f"several proposals wait: {names}", hint="name one with --target FILE")
     return pending[0]
 
 
-def accept(ledger: Ledger, locks_dir: Path, target: Path | None = None) -> ProposalRow:
-    """Apply the pending proposal atomically; refuse if the target changed since it was made."""
-    row = choose_pending(ledger, target)
-    path = Path(row.target)
+def _chosen(row: ProposalRow, items: list[ProposalItemRow], numbers: Sequence[int]) -> list[int]:
+    """The items meant: the numbers given, or every item still waiting when none are."""
+    waiting = [i.number for i in items if i.decision == "pending"]
+    if not numbers:
+        return waiting
+    known = {i.number: i for i in items}
+    unknown = sorted(set(numbers) - set(known))
+    if unknown:
+        have = f"its items are 1-{len(items)}" if items else "it has no numbered items"
+        raise ProposalError(
+            f"proposal #{row.id} has no item {', '.join(map(str, unknown))} ({have})",
+            hint="see the numbers with `metis review`",
+        )
+    done = sorted(n for n in set(numbers) if known[n].decision != "pending")
+    if done:
+        said = ", ".join(f"{n} ({known[n].decision})" for n in done)
+        raise ProposalError(f"already decided: item {said}", hint="see `metis review`")
+    return sorted(set(numbers))
+
+
+def _lock(locks_dir: Path, target: str) -> FileLock:
     locks_dir.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(locks_dir / f"{target_key(path)}.lock"), timeout=LOCK_TIMEOUT):
+    return FileLock(str(locks_dir / f"{target_key(Path(target))}.lock"), timeout=LOCK_TIMEOUT)
+
+
+def accept(
+    ledger: Ledger, locks_dir: Path, target: Path | None = None, numbers: Sequence[int] = ()
+) -> Decision:
+    """Apply the chosen items (all still waiting when none are named) atomically; refuse if the
+    target changed since the proposal was made (or last partly accepted)."""
+    row = choose_pending(ledger, target)
+    items = ledger.proposal_items(row.id)
+    chosen = _chosen(row, items, numbers)
+    path = Path(row.target)
+    with _lock(locks_dir, row.target):
         current = read_target(path)
         if sha256_text(current) != row.base_sha256:
             raise TargetChangedError(
                 f"{path} changed since proposal #{row.id} was made",
                 hint="run `metis distill` again to make a fresh proposal",
             )
-        proposed = Path(row.folder, "proposed.md").read_bytes().decode("utf-8")
-        if path.exists():
-            ledger.add_version(row.target, current, row.base_sha256, "before", row.id)
-        atomic_write_text(path, proposed)
-        ledger.add_version(row.target, proposed, sha256_text(proposed), "accepted", row.id)
-        ledger.decide(row.id, "accepted")
-    return row
+        accepted = {i.number for i in items if i.decision == "accepted"} | set(chosen)
+        text = accepted_text(row, items, accepted, current)
+        written = text != current
+        if written:
+            _write_version(ledger, row, path, current, text)
+        ledger.decide_items(row.id, chosen, "accepted")
+        _remember_accepted(ledger, row, [i for i in items if i.number in chosen])
+        return _settle(ledger, row, items, chosen, sha256_text(text), "accepted")
 
 
-def reject(ledger: Ledger, locks_dir: Path, target: Path | None = None) -> ProposalRow:
-    """Discard the pending proposal; its new lessons are remembered as rejected."""
+def accepted_text(
+    row: ProposalRow, items: list[ProposalItemRow], accepted: set[int], current: str
+) -> str:
+    """Everything accepted: the reviewed file itself; otherwise the base with those items."""
+    if accepted == {i.number for i in items}:
+        return Path(row.folder, "proposed.md").read_bytes().decode("utf-8")
+    return layouts.apply(current, layouts.from_json(row.layout), accepted)
+
+
+def _write_version(ledger: Ledger, row: ProposalRow, path: Path, current: str, text: str) -> None:
+    known = ledger.versions(row.target)
+    if path.exists() and (not known or known[-1].sha256 != sha256_text(current)):
+        ledger.add_version(row.target, current, sha256_text(current), "before", row.id)
+    atomic_write_text(path, text)
+    ledger.add_version(row.target, text, sha256_text(text), "accepted", row.id)
+
+
+def _remember_accepted(ledger: Ledger, row: ProposalRow, items: list[ProposalItemRow]) -> None:
+    """An added line a person accepted is active again (a rewind may bring back a rejected one);
+    a line a rewind removes is refused, or the next distill would bring it back."""
+    ledger.set_status([i.lesson_id for i in items if i.change == "added"], "active")
+    if row.origin == "rewind":
+        gone = [i.lesson_id for i in items if i.change in ("removed", "retired")]
+        ledger.set_status(gone, "rejected")
+    for item in items:
+        if item.change == "reworded" and row.origin == "rewind":
+            ledger.learn_wording(item.lesson_id, item.text, "rewind", row.target)
+
+
+def reject(
+    ledger: Ledger, locks_dir: Path, target: Path | None = None, numbers: Sequence[int] = ()
+) -> Decision:
+    """Refuse the chosen items (all still waiting when none are named). A refused new line's
+    lesson is remembered as rejected; a refused rewording keeps the old words; a refused
+    retirement makes the lesson active again."""
     row = choose_pending(ledger, target)
-    locks_dir.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(locks_dir / f"{target_key(Path(row.target))}.lock"), timeout=LOCK_TIMEOUT):
-        ledger.set_status(row.lesson_ids, "rejected")
-        ledger.decide(row.id, "rejected")
-    return row
+    items = ledger.proposal_items(row.id)
+    chosen = _chosen(row, items, numbers)
+    with _lock(locks_dir, row.target):
+        ledger.decide_items(row.id, chosen, "rejected")
+        refused = [i for i in items if i.number in chosen]
+        ledger.set_status([i.lesson_id for i in refused if i.change == "added"], "rejected")
+        for item in refused:
+            if item.change == "reworded":
+                ledger.learn_wording(item.lesson_id, item.before, "rewording-rejected", row.target)
+        # a retired line a person keeps is a lesson still in force
+        ledger.set_status([i.lesson_id for i in refused if i.change == "retired"], "active")
+        return _settle(ledger, row, items, chosen, row.base_sha256, "rejected")
+
+
+def _settle(
+    ledger: Ledger,
+    row: ProposalRow,
+    items: list[ProposalItemRow],
+    chosen: list[int],
+    sha: str,
+    verb: str,
+) -> Decision:
+    """Close the proposal when no item waits any more (accepted if any item was); otherwise it
+    waits, on the target as it is now."""
+    remaining = sum(i.decision == "pending" and i.number not in chosen for i in items)
+    if remaining:
+        ledger.rebase(row.id, sha)
+    else:
+        accepted = verb == "accepted" and not items
+        accepted |= any(i.decision == "accepted" for i in ledger.proposal_items(row.id))
+        ledger.decide(row.id, "accepted" if accepted else "rejected")
+    fresh = ledger.proposal(row.id) or row
+    if Path(fresh.folder, "proposal.json").is_file():
+        refresh(ledger, fresh)
+    return Decision(fresh, tuple(chosen), sha != row.base_sha256, remaining)

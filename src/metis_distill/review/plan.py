@@ -1,0 +1,248 @@
+"""What the target would become: the lessons chosen, set against the block it holds now.
+
+Each change is a numbered item (a line added, reworded or removed). Lines a person edited
+inside the block are kept as they wrote them (the human wins), and their wording is learned.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from collections.abc import Collection
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from metis_distill.curate.select import KINDS
+from metis_distill.errors import ProposalError
+from metis_distill.ledger import EvidenceRow, LessonView
+from metis_distill.provenance import quote_in_span
+from metis_distill.render.claude_md import (
+    SECTION_TITLES,
+    RenderedLine,
+    evidence_link,
+    find_block,
+    safe_text,
+)
+from metis_distill.render.parse import BlockLine, BlockSection, parse_block, words_of
+from metis_distill.review.layout import Layout, apply, build, numbers, without
+
+MAX_REPORT_EVIDENCE = 3
+KIND_OF_TITLE = {title: kind for kind, title in SECTION_TITLES.items()}
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    label: str
+    link: str
+    quote: str
+    session: str
+
+
+@dataclass(frozen=True)
+class Item:
+    number: int
+    change: str  # added | reworded | removed | retired
+    id: str
+    kind: str
+    text: str
+    support: int
+    evidence: tuple[EvidenceItem, ...]
+    before: str = ""  # the words it replaces (reworded)
+
+
+@dataclass(frozen=True)
+class Plan:
+    target: Path
+    current: str
+    proposed: str
+    diff: str
+    items: tuple[Item, ...]
+    hand_edited: bool
+    layout: Layout = ()
+    learned: tuple[tuple[str, str], ...] = ()  # (lesson id, the words a person gave it)
+    kept: tuple[str, ...] = ()  # lines people added inside the block, kept as they are
+    origin: str = "distill"
+    deleted: tuple[str, ...] = ()  # lines people deleted from the block: they stay deleted
+
+
+@dataclass
+class _Draft:
+    old: dict[str, BlockLine]
+    lines: dict[str, RenderedLine]
+    changes: dict[str, str]
+    learned: dict[str, str]
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def read_target(target: Path) -> str:
+    """The target's text exactly as stored (line endings kept); "" when it does not exist."""
+    if not target.exists():
+        return ""
+    if not target.is_file():
+        raise ProposalError(f"the target is not a file: {target}", hint="point --target at a file")
+    try:
+        return target.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ProposalError(
+            f"the target is not UTF-8 text: {target} (byte {e.start})",
+            hint="convert it to UTF-8 first; metis never rewrites text it cannot read",
+        ) from e
+
+
+def make_plan(target: Path, chosen: dict[str, list[LessonView]]) -> Plan | None:
+    """What the target would become; None when nothing would change."""
+    current = read_target(target)
+    existing = find_block(current)
+    if existing is None and not any(chosen.values()):
+        return None  # no empty stubs
+    chosen = {kind: _all_verified(chosen.get(kind, [])) for kind in KINDS}
+    base = parse_block(existing.body) if existing else []
+    edited = bool(existing and existing.hand_edited)
+    draft = _draft(target, chosen, base, edited)
+    layout = _layout(chosen, base, draft)
+    proposed = apply(current, layout, numbers(layout))
+    if proposed == current:
+        return None
+    return Plan(
+        target=target,
+        current=current,
+        proposed=proposed,
+        diff=unified_diff(current, proposed, target.name),
+        items=_items(target, chosen, base, draft),
+        hand_edited=edited,
+        layout=layout,
+        learned=tuple(draft.learned.items()),
+        kept=tuple(line.raw for s in base for line in s.lines if line.id is None),
+    )
+
+
+def _draft(
+    target: Path, chosen: dict[str, list[LessonView]], base: list[BlockSection], edited: bool
+) -> _Draft:
+    """Classify each lesson shown against the block: added, reworded, unchanged or hand-edited."""
+    old = {line.id: line for s in base for line in s.lines if line.id}
+    draft = _Draft(old, {}, {}, {})
+    for lesson in (v for kind in KINDS for v in chosen[kind]):
+        line = _line(target, lesson)
+        was = old.get(lesson.id)
+        same = was is not None and safe_text(words_of(was)) == line.text
+        if was is None:
+            draft.changes[lesson.id] = "added"
+        elif not same and edited:
+            draft.learned[lesson.id] = safe_text(words_of(was))  # the human wins
+            line = _kept(line, was)
+        elif not same:
+            draft.changes[lesson.id] = "reworded"
+        else:
+            line = _kept(line, was)  # the same words: exactly as the file has them
+        draft.lines[lesson.id] = line
+    for gone in (x.id for s in base for x in s.lines if x.id and x.id not in draft.lines):
+        draft.changes.setdefault(gone, "removed")
+    return draft
+
+
+def _kept(line: RenderedLine, was: BlockLine) -> RenderedLine:
+    if was.text:
+        return replace(line, text=was.text)
+    return RenderedLine(line.id, words_of(was), "", 0, raw=was.raw)
+
+
+def _numbers(draft: _Draft) -> dict[str, int]:
+    order = [i for change in ("added", "reworded", "removed") for i in _ids(draft, change)]
+    return {lesson_id: n for n, lesson_id in enumerate(order, start=1)}
+
+
+def _ids(draft: _Draft, change: str) -> list[str]:
+    return [i for i, c in draft.changes.items() if c == change]
+
+
+def _layout(chosen: dict[str, list[LessonView]], base: list[BlockSection], draft: _Draft) -> Layout:
+    proposed = [(SECTION_TITLES[kind], [draft.lines[v.id] for v in chosen[kind]]) for kind in KINDS]
+    return build(proposed, base, _numbers(draft))
+
+
+def drop_items(plan: Plan, lessons: Collection[str], changes: Collection[str]) -> Plan:
+    """The plan without these lessons' items of these kinds (their lines stay as they are
+    now): the other items are numbered again from 1."""
+    dropped = {i.number for i in plan.items if i.change in changes and i.id in lessons}
+    if not dropped:
+        return plan
+    layout = without(plan.layout, dropped)
+    proposed = apply(plan.current, layout, numbers(layout))
+    kept = [i for i in plan.items if i.number not in dropped]
+    return replace(
+        plan,
+        layout=layout,
+        proposed=proposed,
+        diff=unified_diff(plan.current, proposed, plan.target.name),
+        items=tuple(replace(item, number=n) for n, item in enumerate(kept, start=1)),
+    )
+
+
+def _all_verified(lessons: list[LessonView]) -> list[LessonView]:
+    verified = (_verified(lesson) for lesson in lessons)
+    return [lesson for lesson in verified if lesson is not None]
+
+
+def _verified(lesson: LessonView) -> LessonView | None:
+    """The lesson with only the evidence that still resolves (provenance or it didn't happen);
+    None when none does. The first of it, the earliest seen, is the one rendered."""
+    good = tuple(e for e in lesson.evidence if _resolves(e))
+    return replace(lesson, evidence=good) if good else None
+
+
+def _resolves(row: EvidenceRow) -> bool:
+    path = Path(row.archive_root) / row.path
+    return quote_in_span(path, row.line_start, row.line_end, row.quote)
+
+
+def _line(target: Path, lesson: LessonView) -> RenderedLine:
+    strongest = lesson.evidence[0]
+    link = evidence_link(
+        target,
+        Path(strongest.archive_root),
+        strongest.path,
+        strongest.line_start,
+        strongest.line_end,
+    )
+    return RenderedLine(lesson.id, safe_text(lesson.text), link, lesson.support)
+
+
+def _items(
+    target: Path, chosen: dict[str, list[LessonView]], base: list[BlockSection], draft: _Draft
+) -> tuple[Item, ...]:
+    views = {v.id: v for kind in KINDS for v in chosen[kind]}
+    titles = {line.id: s.title for s in base for line in s.lines if line.id}
+    items = []
+    for lesson_id, n in _numbers(draft).items():
+        change = draft.changes[lesson_id]
+        was = draft.old.get(lesson_id)
+        if change == "removed" and was is not None:
+            kind = KIND_OF_TITLE.get(titles[lesson_id], "")
+            items.append(Item(n, change, lesson_id, kind, words_of(was), 0, ()))
+            continue
+        view = views[lesson_id]
+        evidence = tuple(evidence_item(target, e) for e in view.evidence[:MAX_REPORT_EVIDENCE])
+        before = words_of(was) if was is not None else ""
+        text = draft.lines[lesson_id].text
+        items.append(Item(n, change, lesson_id, view.kind, text, view.support, evidence, before))
+    return tuple(items)
+
+
+def evidence_item(target: Path, row: EvidenceRow) -> EvidenceItem:
+    label = f"{row.path}#L{row.line_start}-L{row.line_end}"
+    link = evidence_link(target, Path(row.archive_root), row.path, row.line_start, row.line_end)
+    return EvidenceItem(label, link, safe_text(row.quote), row.session_id[:8])
+
+
+def unified_diff(before: str, after: str, name: str) -> str:
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True),
+        after.splitlines(keepends=True),
+        fromfile=f"a/{name}",
+        tofile=f"b/{name}",
+    )
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)

@@ -1,0 +1,131 @@
+"""`metis propose --git` with real git in a temporary repository: a new branch holds the
+proposal; the current branch, the index and every file on disk stay exactly as they were."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from metis_distill.cli import app
+from metis_distill.errors import ProposalError, TargetChangedError
+from metis_distill.review.git import propose_git
+from metis_distill.review.proposal import reject
+from tests.review.test_items import DECISION, FAILURE, GOTCHA, propose
+
+runner = CliRunner()
+IDENTITY = ["-c", "user.name=Ana", "-c", "user.email=ana@example.invalid"]
+
+
+def git(repo: Path, *args: str) -> str:
+    out = subprocess.run(
+        ["git", "-C", str(repo), *IDENTITY, *args], capture_output=True, text=True, check=True
+    )
+    return out.stdout.strip()
+
+
+@pytest.fixture
+def repo(world):  # type: ignore[no-untyped-def]
+    """The world's target in a git repository, with work in progress all around it."""
+    ledger, target, tmp = world
+    root = target.parent
+    git(root, "init", "-q", "-b", "main")
+    (root / "app.py").write_text("print('v1')\n")
+    git(root, "add", "CLAUDE.md", "app.py")
+    git(root, "commit", "-q", "-m", "start")
+    (root / "app.py").write_text("print('work in progress')\n")  # dirty, not staged
+    (root / "staged.py").write_text("x = 1\n")
+    git(root, "add", "staged.py")  # staged, not committed
+    (root / "notes.txt").write_text("untracked\n")
+    return ledger, target, tmp, root
+
+
+def snapshot(root: Path) -> dict[str, object]:
+    files = {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
+    return {
+        "head": git(root, "symbolic-ref", "HEAD"),
+        "commit": git(root, "rev-parse", "HEAD"),
+        "staged": git(root, "diff", "--cached", "--name-only"),
+        "status": git(root, "status", "--porcelain"),
+        "files": files,
+    }
+
+
+def test_the_proposal_becomes_a_commit_on_a_new_branch(repo) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp, root = repo
+    _, row = propose(ledger, target, tmp)
+    before = snapshot(root)
+    made = propose_git(ledger, target)
+    assert snapshot(root) == before  # branch, index, working tree: all as they were
+    assert made.branch == f"metis/proposal-{row.id}" and made.path == "CLAUDE.md"
+    committed = git(root, "show", f"{made.branch}:CLAUDE.md")
+    assert committed + "\n" == Path(row.folder, "proposed.md").read_text()
+    assert git(root, "rev-parse", f"{made.branch}^") == before["commit"]
+    assert git(root, "show", f"{made.branch}:app.py") == "print('v1')"  # HEAD's, not the WIP
+    changed = git(root, "diff", "--name-only", "main", made.branch)
+    assert changed == "CLAUDE.md"
+    message = git(root, "log", "-1", "--format=%B", made.branch)
+    assert message.startswith("metis: 3 added in CLAUDE.md")
+    assert "1. added (gotcha): Vitest runs in node." in message
+    assert "evidence: ../archive/p/s.jsonl#L1-L2" in message
+    assert ledger.pending_proposals()  # still to be accepted or merged: nothing was decided
+
+
+def test_only_the_items_not_rejected_are_committed(repo) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp, root = repo
+    propose(ledger, target, tmp)
+    reject(ledger, tmp / "locks", target, [2])
+    made = propose_git(ledger, target, "review/lessons")
+    committed = git(root, "show", "review/lessons:CLAUDE.md")
+    assert f"metis:{GOTCHA}" in committed and f"metis:{DECISION}" in committed
+    assert f"metis:{FAILURE}" not in committed
+    assert made.message.startswith("metis: 2 added in CLAUDE.md")
+
+
+def test_nothing_is_clobbered(repo) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp, root = repo
+    propose(ledger, target, tmp)
+    git(root, "branch", "taken")
+    taken = git(root, "rev-parse", "taken")
+    with pytest.raises(ProposalError, match="branch 'taken' already exists"):
+        propose_git(ledger, target, "taken")
+    assert git(root, "rev-parse", "taken") == taken
+    with pytest.raises(ProposalError, match="not a valid branch name"):
+        propose_git(ledger, target, "bad..name")
+
+    target.write_text(target.read_text() + "A line not committed yet.\n")
+    with pytest.raises(ProposalError, match="has changes that are not committed"):
+        propose_git(ledger, target)
+    git(root, "commit", "-q", "-am", "notes")  # committed now, but the proposal is older
+    with pytest.raises(TargetChangedError):
+        propose_git(ledger, target)
+    assert git(root, "branch", "--list", "metis/*") == ""
+
+
+def test_a_target_outside_git_or_in_an_empty_repository_is_refused(world) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp = world
+    propose(ledger, target, tmp)
+    with pytest.raises(ProposalError, match="not in a git repository"):
+        propose_git(ledger, target)
+    git(target.parent, "init", "-q")
+    with pytest.raises(ProposalError, match="has no commit yet"):
+        propose_git(ledger, target)
+
+
+def test_propose_git_through_the_cli(repo) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp, root = repo
+    propose(ledger, target, tmp)
+    data = ["--data-dir", str(tmp / "data")]
+    out = runner.invoke(app, ["propose", "--git", "--branch", "ai/notes", *data])
+    assert out.exit_code == 0, out.output
+    assert "branch ai/notes" in out.output and "git push -u origin ai/notes" in out.output
+    assert git(root, "symbolic-ref", "--short", "HEAD") == "main"
+    assert runner.invoke(app, ["propose", *data]).exit_code == 2
+    again = runner.invoke(app, ["propose", "--git", "--branch", "ai/notes", *data])
+    assert again.exit_code == 1 and "already exists" in again.output

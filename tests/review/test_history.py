@@ -1,0 +1,119 @@
+"""History, rewind and show: any past state of a target comes back, byte for byte."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from metis_distill.cli import app
+from metis_distill.errors import ProposalError
+from metis_distill.ledger import Ledger
+from metis_distill.review.history import find_version, history, rewind, show
+from metis_distill.review.proposal import accept, reject
+from tests.review.test_items import DECISION, FAILURE, GOTCHA, add_lesson, ids_in, propose
+
+runner = CliRunner()
+NEW = "00000000aa"
+
+
+def three_versions(ledger: Ledger, target: Path, tmp: Path) -> list[str]:
+    """The human file, then three lessons accepted, then a fourth: the contents, in order."""
+    human = target.read_text()
+    propose(ledger, target, tmp)
+    accept(ledger, tmp / "locks", target)
+    second = target.read_text()
+    add_lesson(ledger, NEW, "gotcha", "Ports below 1024 need root.", 5)
+    propose(ledger, target, tmp)
+    accept(ledger, tmp / "locks", target)
+    return [human, second, target.read_text()]
+
+
+def test_history_lists_every_version_with_its_lessons(world) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp = world
+    three_versions(ledger, target, tmp)
+    (versions,) = history(ledger, target).values()
+    assert [v.reason for v in versions] == ["before", "accepted", "accepted"]
+    assert [len(v.lessons) for v in versions] == [0, 3, 4]
+    assert (NEW, "Ports below 1024 need root.") in versions[2].lessons
+
+
+def test_rewind_reproduces_an_earlier_version_byte_for_byte(world) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp = world
+    human, second, third = three_versions(ledger, target, tmp)
+    versions = ledger.versions(str(target.resolve()))
+    row, version = rewind(ledger, target, f"v{versions[1].id}", tmp / "proposals", tmp / "locks")
+    assert version.content == second and row.origin == "rewind"
+    assert target.read_text() == third  # a rewind is a proposal: nothing written yet
+    (item,) = ledger.proposal_items(row.id)
+    assert (item.change, item.lesson_id) == ("removed", NEW)
+    assert "as it was at v" in Path(row.folder, "report.md").read_text()
+    accept(ledger, tmp / "locks", target)
+    assert target.read_bytes() == second.encode()
+    assert ledger.lesson(NEW).status == "rejected"  # type: ignore[union-attr]
+    assert [v.content for v in ledger.versions(str(target.resolve()))][-1] == second
+
+    rewind(ledger, target, f"{versions[0].id}", tmp / "proposals", tmp / "locks")
+    accept(ledger, tmp / "locks", target)
+    assert target.read_bytes() == human.encode()  # back to the file before metis
+
+
+def test_rewind_by_item_keeps_what_is_refused(world) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp = world
+    human, _, third = three_versions(ledger, target, tmp)
+    first = ledger.versions(str(target.resolve()))[0]
+    row, _ = rewind(ledger, target, f"v{first.id}", tmp / "proposals", tmp / "locks")
+    items = {i.lesson_id: i.number for i in ledger.proposal_items(row.id)}
+    assert set(items) == {GOTCHA, FAILURE, DECISION, NEW}
+    reject(ledger, tmp / "locks", target, [items[GOTCHA]])
+    accept(ledger, tmp / "locks", target)
+    assert ids_in(target) == (GOTCHA,)
+    assert target.read_text().startswith(human)
+
+
+def test_rewind_by_date(world) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp = world
+    _, second, _ = three_versions(ledger, target, tmp)
+    versions = ledger.versions(str(target.resolve()))
+    assert find_version(ledger, target, versions[1].created_at.isoformat()).content == second
+    with pytest.raises(ProposalError, match="no version of .* is that old"):
+        find_version(ledger, target, "2001-01-01")
+    with pytest.raises(ProposalError, match="already as it was"):
+        rewind(ledger, target, versions[-1].created_at.strftime("%Y-%m-%d"), tmp, tmp)
+    with pytest.raises(ProposalError, match="not a version or a date"):
+        find_version(ledger, target, "last tuesday")
+
+
+def test_show_prints_a_lesson_with_all_its_evidence(world) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp = world
+    three_versions(ledger, target, tmp)
+    detail = show(ledger, GOTCHA)
+    assert detail.id == GOTCHA and detail.evidence[0]["quote"] == "quote number 1"
+    assert detail.evidence[0]["where"] == "p/s.jsonl#L1-L2" and detail.support == 1
+    assert detail.evidence[0]["file"].endswith("/archive/p/s.jsonl#L1-L2")
+    assert detail.decisions == ("proposal #1 item 1 (added): accepted",)
+    assert show(ledger, NEW[:9]).id == NEW  # a unique prefix is enough
+    with pytest.raises(ProposalError, match="names 4 lessons"):
+        show(ledger, "0000")
+    with pytest.raises(ProposalError, match="no lesson"):
+        show(ledger, "ffffffffff")
+
+
+def test_history_rewind_and_show_through_the_cli(world) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp = world
+    _, second, _ = three_versions(ledger, target, tmp)
+    data = ["--data-dir", str(tmp / "data")]
+    out = runner.invoke(app, ["history", "--target", str(target), *data]).output
+    assert "before" in out and "4 lessons" in out and "Ports below 1024 need root." in out
+    version = ledger.versions(str(target.resolve()))[1].id
+    out = runner.invoke(app, ["rewind", "--to", f"v{version}", *data])  # the only target
+    assert out.exit_code == 0 and "1 items" in out.output, out.output
+    assert runner.invoke(app, ["accept", "--all", *data]).exit_code == 0
+    assert target.read_text() == second
+    out = runner.invoke(app, ["show", NEW, *data])
+    assert out.exit_code == 0
+    assert "p/s.jsonl#L5-L5" in out.output and "quote number 5" in out.output
+    assert "(removed): accepted" in out.output  # the rewind's decision
+    bad = runner.invoke(app, ["rewind", "--to", "v999", "-t", str(target), *data])
+    assert bad.exit_code == 1 and "has no version v999" in bad.output
