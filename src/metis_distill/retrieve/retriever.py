@@ -1,0 +1,59 @@
+"""One data dir's lessons, ready to be asked: what the CLI commands and the MCP tools call."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from metis_distill.embeddings import MiniLMEmbedder
+from metis_distill.ledger import LessonView
+from metis_distill.retrieve.context import DEFAULT_BUDGET, Brief, brief
+from metis_distill.retrieve.search import Embedder, Hit, Query, VectorCache, search
+from metis_distill.retrieve.store import LessonStore, RetrieveError
+
+
+class Retriever:
+    """Read-only: every question reads a fresh snapshot of the ledger, so a long-lived server
+    sees what a distill adds; lesson vectors are kept in memory, by text."""
+
+    def __init__(self, data_dir: Path, embedder: Embedder | None = None) -> None:
+        if not data_dir.is_dir():
+            raise RetrieveError(
+                f"no data dir at {data_dir}",
+                hint="run `metis distill` first, or pass the --data-dir it used",
+            )
+        self.store = LessonStore(data_dir)
+        self.vectors = VectorCache(embedder or MiniLMEmbedder())
+
+    @classmethod
+    def at(cls, data_dir: Path, model_dir: Path | None = None) -> Retriever:
+        return cls(data_dir, MiniLMEmbedder(model_dir))
+
+    def search(self, query: Query) -> list[Hit]:
+        return search(self.store.snapshot(), query, self.vectors)
+
+    def context(self, task: str, budget: int = DEFAULT_BUDGET) -> Brief:
+        return brief(self.store.snapshot(), task, self.vectors, budget)
+
+    def lesson(self, lesson_id: str) -> LessonView:
+        """A lesson by id (any status); a unique prefix of 4 or more characters will do."""
+        wanted = lesson_id.strip().lower()
+        lessons = self.store.snapshot().lessons
+        found = [v for v in lessons if v.id == wanted]
+        if not found and len(wanted) >= 4:
+            found = [v for v in lessons if v.id.startswith(wanted)]
+        if len(found) != 1:
+            what = "no lesson" if not found else f"{len(found)} lessons"
+            raise RetrieveError(
+                f"{what} with id {lesson_id!r}", hint="ids are shown by `metis search`"
+            )
+        return found[0]
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Retriever:
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self.close()
