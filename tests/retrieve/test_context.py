@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 from metis_distill.cli import app
 from metis_distill.ledger import EvidenceRow, LessonView
 from metis_distill.retrieve.context import brief, estimate_tokens, order
-from metis_distill.retrieve.search import Hit, VectorCache
+from metis_distill.retrieve.search import Hit, SearchIndex
 from metis_distill.retrieve.store import LessonStore, Snapshot
+from metis_distill.retrieve.vectors import VectorCache
 
 runner = CliRunner()
 TASK = "Add an alembic migration to ledgerline and run its python tests"
@@ -54,8 +55,8 @@ def test_the_brief_stays_within_its_budget(sample_data: Path, budget: int) -> No
 def test_a_bigger_budget_shows_more_in_the_same_order(sample_data: Path, embedder: Any) -> None:
     with LessonStore(sample_data) as store:
         snapshot = store.snapshot()
-    vectors = VectorCache(embedder)
-    small, large = (brief(snapshot, TASK, vectors, b) for b in (120, 5000))
+    index = SearchIndex(snapshot, VectorCache(embedder))
+    small, large = (brief(index, TASK, b) for b in (120, 5000))
     assert 1 <= len(small.hits) < len(large.hits)
     assert [h.lesson.id for h in large.hits[: len(small.hits)]] == [h.lesson.id for h in small.hits]
     assert large.left_out == 0 and small.left_out == len(large.hits) - len(small.hits)
@@ -73,7 +74,8 @@ def test_relevance_first_then_support(embedder: Any) -> None:
             lesson("dddddddddd", "Keep money as integer cents.", 9, "decision"),
         )
     )
-    shown = brief(snapshot, "python: command not found when running pytest", VectorCache(embedder))
+    index = SearchIndex(snapshot, VectorCache(embedder))
+    shown = brief(index, "python: command not found when running pytest")
     ids = [h.lesson.id for h in shown.hits]
     assert ids[:2] == ["bbbbbbbbbb", "aaaaaaaaaa"]  # same relevance: support decides
     assert "dddddddddd" not in ids  # does not bear on the task, whatever its support

@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 
 from metis_distill.cli import app
 from metis_distill.provenance import resolve
-from metis_distill.retrieve.search import Query, VectorCache, clauses, search, terms
+from metis_distill.retrieve.search import Query, SearchIndex, clauses, terms
 from metis_distill.retrieve.store import LessonStore
+from metis_distill.retrieve.vectors import VectorCache
 from tests.conftest import REPO
 from tests.retrieve.conftest import fingerprint
 
@@ -123,8 +124,12 @@ def test_search_never_writes_the_ledger_or_the_index(sample_data: Path) -> None:
     before = fingerprint(sample_data)
     hits(sample_data, "python command not found")
     runner.invoke(app, ["context", "run the tests", "--data-dir", str(sample_data)])
-    assert fingerprint(sample_data) == before
+    after = fingerprint(sample_data)
     assert "ledger.sqlite" in before and any(k.startswith("index/") for k in before)
+    stores = {k: v for k, v in before.items() if not k.startswith("cache/")}
+    assert {k: v for k, v in after.items() if not k.startswith("cache/")} == stores
+    # the one file a query may write: the lesson vectors, derived, beside the stores
+    assert {k for k in after if k.startswith("cache/")} == {"cache/vectors-minilm-l6-int8.npz"}
 
 
 def test_human_output_and_clear_errors(sample_data: Path, tmp_path: Path) -> None:
@@ -160,4 +165,4 @@ def test_query_words_and_clauses() -> None:
 
 def test_empty_query_finds_nothing(sample_data: Path, embedder: Any) -> None:
     with LessonStore(sample_data) as store:
-        assert search(store.snapshot(), Query("   "), VectorCache(embedder)) == []
+        assert SearchIndex(store.snapshot(), VectorCache(embedder)).search(Query("   ")) == []

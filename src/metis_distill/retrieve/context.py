@@ -13,8 +13,7 @@ from dataclasses import dataclass
 
 from metis_distill.redact import redact
 from metis_distill.render.claude_md import safe_text
-from metis_distill.retrieve.search import Hit, Query, VectorCache, rank
-from metis_distill.retrieve.store import Snapshot
+from metis_distill.retrieve.search import Hit, Query, SearchIndex
 
 MIN_RELEVANCE = 0.25  # a lesson scoring less does not bear on the task
 DEFAULT_BUDGET = 600
@@ -53,11 +52,9 @@ def line(hit: Hit) -> str:
     return f"- **{lesson.kind}**: {text} (seen in {lesson.support} {sessions}) [{lesson.id}]"
 
 
-def brief(
-    snapshot: Snapshot, task: str, vectors: VectorCache, budget: int = DEFAULT_BUDGET
-) -> Brief:
+def brief(index: SearchIndex, task: str, budget: int = DEFAULT_BUDGET) -> Brief:
     """The brief for `task`, never longer than `budget` estimated tokens."""
-    relevant = [h for h in rank(snapshot, Query(task), vectors) if h.score >= MIN_RELEVANCE]
+    relevant = [h for h in index.rank(Query(task)) if h.score >= MIN_RELEVANCE]
     head = f"{TITLE}\n\n{INTRO}\n\n"
     if not relevant:
         return _fit(f"{TITLE}\n\n{NOTHING}\n", budget, (), 0)

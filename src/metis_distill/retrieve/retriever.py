@@ -8,32 +8,43 @@ from typing import Any
 from metis_distill.embeddings import MiniLMEmbedder
 from metis_distill.ledger import LessonView
 from metis_distill.retrieve.context import DEFAULT_BUDGET, Brief, brief
-from metis_distill.retrieve.search import Embedder, Hit, Query, VectorCache, search
+from metis_distill.retrieve.search import Hit, Query, SearchIndex
 from metis_distill.retrieve.store import LessonStore, RetrieveError
+from metis_distill.retrieve.vectors import Embedder, VectorCache, cache_file
 
 
 class Retriever:
-    """Read-only: every question reads a fresh snapshot of the ledger, so a long-lived server
-    sees what a distill adds; lesson vectors are kept in memory, by text."""
+    """Read-only on the ledger and the index: every question looks at the ledger's latest
+    committed state, so a long-lived server sees what a distill adds (and re-reads only
+    after a commit). Lesson vectors are kept by text, in memory and in the vector cache."""
 
-    def __init__(self, data_dir: Path, embedder: Embedder | None = None) -> None:
+    def __init__(self, data_dir: Path, embedder: Embedder, *, keep_vectors: bool = True) -> None:
         if not data_dir.is_dir():
             raise RetrieveError(
                 f"no data dir at {data_dir}",
                 hint="run `metis distill` first, or pass the --data-dir it used",
             )
         self.store = LessonStore(data_dir)
-        self.vectors = VectorCache(embedder or MiniLMEmbedder())
+        path = cache_file(data_dir, embedder) if keep_vectors else None
+        self.vectors = VectorCache(embedder, path)
+        self._index: SearchIndex | None = None
 
     @classmethod
     def at(cls, data_dir: Path, model_dir: Path | None = None) -> Retriever:
         return cls(data_dir, MiniLMEmbedder(model_dir))
 
+    def index(self) -> SearchIndex:
+        """The search index of the latest snapshot (built again only when that changed)."""
+        snapshot = self.store.snapshot()
+        if self._index is None or self._index.snapshot is not snapshot:
+            self._index = SearchIndex(snapshot, self.vectors)
+        return self._index
+
     def search(self, query: Query) -> list[Hit]:
-        return search(self.store.snapshot(), query, self.vectors)
+        return self.index().search(query)
 
     def context(self, task: str, budget: int = DEFAULT_BUDGET) -> Brief:
-        return brief(self.store.snapshot(), task, self.vectors, budget)
+        return brief(self.index(), task, budget)
 
     def lesson(self, lesson_id: str) -> LessonView:
         """A lesson by id (any status); a unique prefix of 4 or more characters will do."""

@@ -1,11 +1,10 @@
 """Hybrid search over the lessons: vector similarity plus keyword match.
 
-The vector side embeds the query and the lesson texts with the same offline embedder the
-index uses (vectors kept per process, by text), so it needs no write access to anything:
-chromadb's PersistentClient writes to its folder when it opens it, and does not see what
-another process adds (chroma issues #1438, #3792). The keyword side looks for the commands,
-paths and error strings of the query in each lesson's text and evidence quotes: an exact
-phrase counts most, rare terms more than common ones, code-like terms twice.
+The vector side compares the query with each lesson's text, embedded by the same offline
+model as the index (see `vectors.py` for why chromadb is not opened here). The keyword side
+looks for the commands, paths and error strings of the query in each lesson's text and
+evidence quotes: an exact phrase counts most, rare terms more than common ones, code-like
+terms twice. What a snapshot needs for every query (texts, terms, vectors) is computed once.
 """
 
 from __future__ import annotations
@@ -13,16 +12,12 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Protocol
-
-import numpy as np
-import numpy.typing as npt
 
 from metis_distill.ledger import LessonView
 from metis_distill.retrieve.store import Snapshot
+from metis_distill.retrieve.vectors import VectorCache
 from metis_distill.targets import as_path
 
 VECTOR_WEIGHT = 0.6
@@ -33,18 +28,12 @@ SHOWN_STATUSES = frozenset({"active"})
 _TERM = re.compile(r"[\w][\w./:@+-]*[\w]|\w")
 _QUOTED = re.compile(r"`([^`]+)`|\"([^\"]{3,})\"|“([^”]{3,})”|'([^']{4,})'")
 _WS = re.compile(r"\s+")
-_CLAUSE = re.compile(r"[.;,!?\n]+\s|\s+(?:and|then|but|also)\s+")
+_CLAUSE = re.compile(r"(?:[.;,!?\n]+\s+|\s+)(?:(?:and|then|but|also)\s+)+|[.;,!?\n]+\s+", re.I)
 MAX_CLAUSES = 8
 _STOP_WORDS = """a an and are as at be but by can do does for from has have how i in is it its me
 my no not of on or our so that the their them then there this to up was we what when where which
 while who why will with you your about into should would could"""
 _STOP = frozenset(_STOP_WORDS.split())
-
-Vector = npt.NDArray[np.float32]
-
-
-class Embedder(Protocol):
-    def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
 
 
 @dataclass(frozen=True)
@@ -65,46 +54,37 @@ class Hit:
     matched: tuple[str, ...] = ()
 
 
-@dataclass
-class VectorCache:
-    """Lesson vectors by text, filled on demand: a long-lived server embeds a lesson once."""
+class SearchIndex:
+    """One snapshot made ready for queries: documents, their terms, the lesson vectors."""
 
-    embedder: Embedder
-    vectors: dict[str, Vector] = field(default_factory=dict)
+    def __init__(self, snapshot: Snapshot, vectors: VectorCache) -> None:
+        self.snapshot = snapshot
+        self.vectors = vectors
+        self.lessons = snapshot.lessons
+        self.documents = [haystack(v) for v in self.lessons]
+        self.terms = [frozenset(terms(d)) for d in self.documents]
+        self.frequency = Counter(t for found in self.terms for t in found)
+        self.matrix = vectors.matrix([v.text for v in self.lessons])
 
-    def matrix(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        missing = list(dict.fromkeys(t for t in texts if t not in self.vectors))
-        if missing:
-            for text, vector in zip(missing, self.embedder.embed(missing), strict=True):
-                self.vectors[text] = np.asarray(vector, dtype=np.float32)
-        if not texts:
-            return np.zeros((0, 0), dtype=np.float32)
-        return np.stack([self.vectors[t] for t in texts])
+    def rank(self, query: Query) -> list[Hit]:
+        """Every lesson that passes the filters and bears on the query at all, best first."""
+        pool = [i for i, v in enumerate(self.lessons) if _passes(v, query)]
+        if not pool or not query.text.strip():
+            return []
+        asked = self.vectors.query(clauses(query.text))
+        similarity = (self.matrix[pool] @ asked.T).max(axis=1).tolist()
+        keywords = KeywordScorer(query.text, self.frequency, len(self.lessons))
+        hits = []
+        for i, sim in zip(pool, similarity, strict=True):
+            kw, matched = keywords.score(self.documents[i], self.terms[i])
+            if kw > 0 or sim >= MIN_SIMILARITY:
+                score = VECTOR_WEIGHT * max(sim, 0.0) + KEYWORD_WEIGHT * kw
+                hits.append(Hit(self.lessons[i], score, sim, kw, matched))
+        return sorted(hits, key=lambda h: (-h.score, h.lesson.id))
 
-    def query(self, parts: Sequence[str]) -> npt.NDArray[np.float32]:
-        return np.asarray(self.embedder.embed(list(parts)), dtype=np.float32)
-
-
-def search(snapshot: Snapshot, query: Query, vectors: VectorCache) -> list[Hit]:
-    """The best `query.limit` lessons for the query, best first (ties broken by id)."""
-    return rank(snapshot, query, vectors)[: query.limit]
-
-
-def rank(snapshot: Snapshot, query: Query, vectors: VectorCache) -> list[Hit]:
-    """Every lesson that passes the filters and bears on the query at all, best first."""
-    pool = [v for v in snapshot.lessons if _passes(v, query)]
-    if not pool or not query.text.strip():
-        return []
-    matrix = vectors.matrix([v.text for v in pool])
-    similarity = (matrix @ vectors.query(clauses(query.text)).T).max(axis=1)
-    keywords = KeywordScorer(query.text, [haystack(v) for v in pool])
-    hits = []
-    for lesson, sim, text in zip(pool, similarity.tolist(), keywords.documents, strict=True):
-        kw, matched = keywords.score(text)
-        if kw > 0 or sim >= MIN_SIMILARITY:
-            score = VECTOR_WEIGHT * max(sim, 0.0) + KEYWORD_WEIGHT * kw
-            hits.append(Hit(lesson, score, sim, kw, matched))
-    return sorted(hits, key=lambda h: (-h.score, h.lesson.id))
+    def search(self, query: Query) -> list[Hit]:
+        """The best `query.limit` lessons for the query, best first (ties broken by id)."""
+        return self.rank(query)[: query.limit]
 
 
 def clauses(text: str) -> list[str]:
@@ -183,24 +163,20 @@ def phrases(query: str) -> list[str]:
 class KeywordScorer:
     """Scores documents for one query: exact phrases first, then rare and code-like terms."""
 
-    def __init__(self, query: str, documents: Sequence[str]) -> None:
-        self.documents = list(documents)
+    def __init__(self, query: str, frequency: Counter[str], documents: int) -> None:
         self.phrases = phrases(query)
         self.terms = list(dict.fromkeys(terms(query)))
-        frequency = Counter(t for doc in self.documents for t in set(terms(doc)))
-        n = len(self.documents)
         self.weights = {
-            t: math.log(1 + n / (1 + frequency[t])) * (2.0 if code_like(t) else 1.0)
+            t: math.log(1 + documents / (1 + frequency[t])) * (2.0 if code_like(t) else 1.0)
             for t in self.terms
         }
+        self.total = sum(self.weights.values())
 
-    def score(self, document: str) -> tuple[float, tuple[str, ...]]:
+    def score(self, document: str, words: frozenset[str]) -> tuple[float, tuple[str, ...]]:
         exact = [p for p in self.phrases if p in document]
         if exact:
             return 1.0, tuple(exact)
-        words = set(terms(document))
         matched = tuple(t for t in self.terms if t in words or (code_like(t) and t in document))
-        total = sum(self.weights.values())
-        if not total:
+        if not self.total:
             return 0.0, ()
-        return sum(self.weights[t] for t in matched) / total, matched
+        return sum(self.weights[t] for t in matched) / self.total, matched

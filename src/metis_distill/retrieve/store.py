@@ -1,28 +1,41 @@
 """A consistent, read-only snapshot of the ledger's lessons and their evidence.
 
-The ledger is opened with SQLite's `mode=ro`: nothing is created, migrated or written, and a
-distill writing at the same time (WAL) is neither blocked nor seen half-way. Lessons and
-evidence are read in one transaction, so they come from the same committed state.
+The ledger is opened with SQLite's `mode=ro` and `query_only`: nothing is created, migrated
+or written, and a distill writing at the same time (WAL) is neither blocked nor seen
+half-way. Lessons and evidence are read in one transaction, so they come from the same
+committed state; `PRAGMA data_version` tells when another process has committed since, so a
+long-lived reader re-reads only then.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import create_engine, event, select
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
-
 from metis_distill.errors import MetisError
-from metis_distill.ledger import EvidenceRow, LessonRow, LessonView
+from metis_distill.ledger import EvidenceRow, LessonView
 
 LEDGER_FILE = "ledger.sqlite"
+LESSON_COLUMNS = ("id", "kind", "text", "status", "severity", "first_seen", "last_seen")
+EVIDENCE_COLUMNS = (
+    "id",
+    "lesson_id",
+    "archive_root",
+    "path",
+    "line_start",
+    "line_end",
+    "native_id",
+    "quote",
+    "session_id",
+    "cwd",
+    "timestamp",
+)
 
 
 class RetrieveError(MetisError):
@@ -34,6 +47,7 @@ class Snapshot:
     """Every lesson (any status) with all its evidence, earliest first, as of one instant."""
 
     lessons: tuple[LessonView, ...]
+    version: int = 0  # a new number whenever the snapshot was read again after a change
 
     def get(self, lesson_id: str) -> LessonView | None:
         return next((v for v in self.lessons if v.id == lesson_id), None)
@@ -43,74 +57,84 @@ def ledger_path(data_dir: Path) -> Path:
     return data_dir / LEDGER_FILE
 
 
-def read_only_engine(path: Path) -> Engine:
-    """An engine on an existing SQLite file that can only read it (`mode=ro`)."""
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection to an existing SQLite file that can only read it."""
     if not path.is_file():
         raise RetrieveError(
             f"no ledger at {path}: nothing has been distilled into this data dir yet",
             hint="run `metis distill` first, or pass the --data-dir it used",
         )
     uri = f"file:{quote(str(path.resolve()))}?mode=ro"
-
-    def connect() -> sqlite3.Connection:
-        connection = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30)
-        connection.execute("PRAGMA query_only=ON")
-        return connection
-
-    engine = create_engine("sqlite://", creator=connect)
-    # pysqlite would not start a transaction before a SELECT: say BEGIN ourselves, so that
-    # every query of one session reads the same committed state.
-    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
-    return engine
-
-
-def load_snapshot(engine: Engine) -> Snapshot:
-    """All lessons and evidence, read in one transaction."""
-    try:
-        with Session(engine, expire_on_commit=False) as db, db.begin():
-            lessons = list(db.scalars(select(LessonRow).order_by(LessonRow.id)))
-            evidence = db.scalars(
-                select(EvidenceRow).order_by(EvidenceRow.timestamp, EvidenceRow.id)
-            )
-            by_lesson: dict[str, list[EvidenceRow]] = defaultdict(list)
-            for row in evidence:
-                by_lesson[row.lesson_id].append(row)
-    except DBAPIError as e:
-        raise RetrieveError(
-            f"cannot read the ledger: {e.orig}",
-            hint="run `metis distill` once with this version of metis to bring it up to date",
-        ) from e
-    return Snapshot(tuple(_view(row, by_lesson[row.id]) for row in lessons))
-
-
-def _view(row: LessonRow, evidence: list[EvidenceRow]) -> LessonView:
-    return LessonView(
-        row.id,
-        row.kind,
-        row.text,
-        row.status,
-        row.severity,
-        row.first_seen,
-        row.last_seen,
-        tuple(evidence),
-    )
+    connection = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    connection.execute("PRAGMA busy_timeout=30000")
+    connection.execute("PRAGMA query_only=ON")
+    return connection
 
 
 class LessonStore:
-    """Snapshots of one data dir's ledger, read-only; a fresh snapshot per call."""
+    """Snapshots of one data dir's ledger, read-only, re-read only after a commit."""
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
-        self.engine = read_only_engine(ledger_path(data_dir))
+        self._connection = connect_read_only(ledger_path(data_dir))
+        self._lock = threading.Lock()
+        self._cached: tuple[int, Snapshot] | None = None
+        self._reads = 0
 
     def snapshot(self) -> Snapshot:
-        return load_snapshot(self.engine)
+        with self._lock:
+            try:
+                return self._snapshot()
+            except sqlite3.Error as e:
+                raise RetrieveError(
+                    f"cannot read the ledger at {ledger_path(self.data_dir)}: {e}",
+                    hint="run `metis distill` once with this version of metis to update it",
+                ) from e
+
+    def _snapshot(self) -> Snapshot:
+        db = self._connection
+        db.execute("BEGIN")  # both SELECTs read the same committed state
+        try:
+            version = int(db.execute("PRAGMA data_version").fetchone()[0])
+            if self._cached is not None and self._cached[0] == version:
+                return self._cached[1]
+            lessons = db.execute(
+                f"SELECT {', '.join(LESSON_COLUMNS)} FROM lessons ORDER BY id"
+            ).fetchall()
+            evidence = db.execute(
+                f"SELECT {', '.join(EVIDENCE_COLUMNS)} FROM evidence ORDER BY timestamp, id"
+            ).fetchall()
+        finally:
+            db.execute("COMMIT")
+        self._reads += 1
+        snapshot = Snapshot(_views(lessons, evidence), self._reads)
+        self._cached = (version, snapshot)
+        return snapshot
 
     def close(self) -> None:
-        self.engine.dispose()
+        self._connection.close()
 
     def __enter__(self) -> LessonStore:
         return self
 
     def __exit__(self, *_: Any) -> None:
         self.close()
+
+
+def _views(lessons: list[Any], evidence: list[Any]) -> tuple[LessonView, ...]:
+    by_lesson: dict[str, list[EvidenceRow]] = defaultdict(list)
+    for row in evidence:
+        values = dict(zip(EVIDENCE_COLUMNS, row, strict=True))
+        values["timestamp"] = _time(values["timestamp"])
+        by_lesson[values["lesson_id"]].append(EvidenceRow(**values))
+    return tuple(
+        LessonView(
+            id, kind, text, status, severity, _time(first), _time(last), tuple(by_lesson[id])
+        )
+        for id, kind, text, status, severity, first, last in lessons
+    )
+
+
+def _time(value: str | None) -> datetime | None:
+    """Times are stored as naive UTC text (see `ledger.UTCDateTime`)."""
+    return datetime.fromisoformat(value).replace(tzinfo=UTC) if value else None
