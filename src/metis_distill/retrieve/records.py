@@ -23,7 +23,7 @@ def evidence_link(row: EvidenceRow) -> str:
     return f"{quote(path)}#L{row.line_start}-L{row.line_end}"
 
 
-def _day(when: datetime | None) -> str | None:
+def _iso(when: datetime | None) -> str | None:
     return when.isoformat() if when else None
 
 
@@ -33,7 +33,7 @@ def evidence_record(row: EvidenceRow) -> dict[str, Any]:
         "quote": redact(row.quote),
         "session": row.session_id,
         "cwd": redact(row.cwd) if row.cwd else None,
-        "timestamp": _day(row.timestamp),
+        "timestamp": _iso(row.timestamp),
     }
 
 
@@ -47,8 +47,8 @@ def lesson_record(lesson: LessonView, *, all_evidence: bool = False) -> dict[str
         "text": redact(lesson.text),
         "support": lesson.support,
         "severity": lesson.severity,
-        "first_seen": _day(lesson.first_seen),
-        "last_seen": _day(lesson.last_seen),
+        "first_seen": _iso(lesson.first_seen),
+        "last_seen": _iso(lesson.last_seen),
         "evidence": evidence_link(lesson.evidence[0]) if lesson.evidence else None,
         "evidence_count": len(lesson.evidence),
     }
