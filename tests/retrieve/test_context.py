@@ -10,20 +10,19 @@ import pytest
 from typer.testing import CliRunner
 
 from metis_distill.cli import app
-from metis_distill.ledger import EvidenceRow, LessonView
 from metis_distill.retrieve.context import brief, estimate_tokens, order
 from metis_distill.retrieve.search import Hit, SearchIndex
-from metis_distill.retrieve.store import LessonStore, Snapshot
+from metis_distill.retrieve.store import Evidence, Lesson, LessonStore, Snapshot
 from metis_distill.retrieve.vectors import VectorCache
 
 runner = CliRunner()
 TASK = "Add an alembic migration to ledgerline and run its python tests"
 
 
-def lesson(id: str, text: str, sessions: int, kind: str = "failure") -> LessonView:
+def lesson(id: str, text: str, sessions: int, kind: str = "failure") -> Lesson:
     when = datetime(2026, 11, 1, tzinfo=UTC)
     evidence = tuple(
-        EvidenceRow(
+        Evidence(
             id=f"{id[:8]}{n:02d}",
             lesson_id=id,
             archive_root="/archive",
@@ -31,13 +30,14 @@ def lesson(id: str, text: str, sessions: int, kind: str = "failure") -> LessonVi
             line_start=1,
             line_end=2,
             quote="python: command not found",
+            native_id=None,
             session_id=f"session-{n}",
             cwd="/home/dev/src/ledgerline",
             timestamp=when,
         )
         for n in range(sessions)
     )
-    return LessonView(id, kind, text, "active", 1, when, when, evidence)
+    return Lesson(id, kind, text, "active", 1, when, when, evidence)
 
 
 @pytest.mark.parametrize("budget", [20, 60, 120, 250, 600, 5000])

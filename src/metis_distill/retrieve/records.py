@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from metis_distill.ledger import EvidenceRow, LessonView
 from metis_distill.redact import redact
 from metis_distill.retrieve.search import Hit
+from metis_distill.retrieve.store import Evidence, Lesson
 
 
-def evidence_link(row: EvidenceRow) -> str:
+def evidence_link(row: Evidence) -> str:
     """The span in the archive, `{archive_root}/{archive_path}#La-Lb` (contract 2's link,
     made absolute: there is no target file to be relative to)."""
     path = (Path(row.archive_root) / row.path).as_posix()
@@ -27,7 +27,7 @@ def _iso(when: datetime | None) -> str | None:
     return when.isoformat() if when else None
 
 
-def evidence_record(row: EvidenceRow) -> dict[str, Any]:
+def evidence_record(row: Evidence) -> dict[str, Any]:
     return {
         "link": evidence_link(row),
         "quote": redact(row.quote),
@@ -37,7 +37,7 @@ def evidence_record(row: EvidenceRow) -> dict[str, Any]:
     }
 
 
-def lesson_record(lesson: LessonView, *, all_evidence: bool = False) -> dict[str, Any]:
+def lesson_record(lesson: Lesson, *, all_evidence: bool = False) -> dict[str, Any]:
     """A lesson with its strongest evidence link (the earliest seen, as rendered) and, when
     asked, every piece of evidence."""
     record: dict[str, Any] = {

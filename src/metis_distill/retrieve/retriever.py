@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from metis_distill.embeddings import MiniLMEmbedder
-from metis_distill.ledger import LessonView
 from metis_distill.retrieve.context import DEFAULT_BUDGET, Brief, brief
 from metis_distill.retrieve.search import Hit, Query, SearchIndex
-from metis_distill.retrieve.store import LessonStore, RetrieveError
+from metis_distill.retrieve.store import Lesson, LessonStore, RetrieveError
 from metis_distill.retrieve.vectors import Embedder, VectorCache, cache_file
 
 
@@ -46,7 +45,7 @@ class Retriever:
     def context(self, task: str, budget: int = DEFAULT_BUDGET) -> Brief:
         return brief(self.index(), task, budget)
 
-    def lesson(self, lesson_id: str) -> LessonView:
+    def lesson(self, lesson_id: str) -> Lesson:
         """A lesson by id (any status); a unique prefix of 4 or more characters will do."""
         wanted = lesson_id.strip().lower()
         lessons = self.store.snapshot().lessons

@@ -15,8 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from metis_distill.ledger import LessonView
-from metis_distill.retrieve.store import Snapshot
+from metis_distill.retrieve.store import Lesson, Snapshot
 from metis_distill.retrieve.vectors import VectorCache
 from metis_distill.targets import as_path
 
@@ -47,7 +46,7 @@ class Query:
 
 @dataclass(frozen=True)
 class Hit:
-    lesson: LessonView
+    lesson: Lesson
     score: float  # VECTOR_WEIGHT * similarity + KEYWORD_WEIGHT * keyword
     similarity: float  # cosine similarity of query and lesson text
     keyword: float  # 1.0 for an exact phrase, else the weighted share of terms found
@@ -94,7 +93,7 @@ def clauses(text: str) -> list[str]:
     return list(dict.fromkeys([text.strip(), *parts]))[:MAX_CLAUSES]
 
 
-def _passes(lesson: LessonView, query: Query) -> bool:
+def _passes(lesson: Lesson, query: Query) -> bool:
     if not query.include_retired and lesson.status not in SHOWN_STATUSES:
         return False
     if query.kinds and lesson.kind not in query.kinds:
@@ -102,7 +101,7 @@ def _passes(lesson: LessonView, query: Query) -> bool:
     return query.project is None or in_project(lesson, query.project)
 
 
-def in_project(lesson: LessonView, project: str) -> bool:
+def in_project(lesson: Lesson, project: str) -> bool:
     """Evidence from a run whose cwd is the project's folder (a path), or a folder of that
     name (a bare name such as `shopfront`), or one inside it."""
     wanted = as_path(project)
@@ -122,7 +121,7 @@ def _names(path: PurePath) -> tuple[str, ...]:
     return tuple(part for part in path.parts if part not in (path.anchor, ""))
 
 
-def haystack(lesson: LessonView) -> str:
+def haystack(lesson: Lesson) -> str:
     """What the keyword side reads: the lesson, its evidence's quotes and projects' names."""
     projects = {as_path(e.cwd).name for e in lesson.evidence if e.cwd}
     parts = [lesson.text, *(e.quote for e in lesson.evidence), *sorted(projects)]

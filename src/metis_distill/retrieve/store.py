@@ -19,7 +19,6 @@ from typing import Any
 from urllib.parse import quote
 
 from metis_distill.errors import MetisError
-from metis_distill.ledger import EvidenceRow, LessonView
 
 LEDGER_FILE = "ledger.sqlite"
 LESSON_COLUMNS = ("id", "kind", "text", "status", "severity", "first_seen", "last_seen")
@@ -43,13 +42,49 @@ class RetrieveError(MetisError):
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """A row of the ledger's `evidence` table, as read (plain data: no ORM on this path)."""
+
+    id: str
+    lesson_id: str
+    archive_root: str
+    path: str
+    line_start: int
+    line_end: int
+    native_id: str | None
+    quote: str
+    session_id: str
+    cwd: str | None
+    timestamp: datetime | None
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """A row of the `lessons` table with all its evidence, earliest first."""
+
+    id: str
+    kind: str
+    text: str
+    status: str
+    severity: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+    evidence: tuple[Evidence, ...]
+
+    @property
+    def support(self) -> int:
+        """Distinct sessions that taught it (contract 3)."""
+        return len({e.session_id for e in self.evidence})
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """Every lesson (any status) with all its evidence, earliest first, as of one instant."""
 
-    lessons: tuple[LessonView, ...]
+    lessons: tuple[Lesson, ...]
     version: int = 0  # a new number whenever the snapshot was read again after a change
 
-    def get(self, lesson_id: str) -> LessonView | None:
+    def get(self, lesson_id: str) -> Lesson | None:
         return next((v for v in self.lessons if v.id == lesson_id), None)
 
 
@@ -107,7 +142,7 @@ class LessonStore:
         finally:
             db.execute("COMMIT")
         self._reads += 1
-        snapshot = Snapshot(_views(lessons, evidence), self._reads)
+        snapshot = Snapshot(_lessons(lessons, evidence), self._reads)
         self._cached = (version, snapshot)
         return snapshot
 
@@ -121,16 +156,14 @@ class LessonStore:
         self.close()
 
 
-def _views(lessons: list[Any], evidence: list[Any]) -> tuple[LessonView, ...]:
-    by_lesson: dict[str, list[EvidenceRow]] = defaultdict(list)
+def _lessons(lessons: list[Any], evidence: list[Any]) -> tuple[Lesson, ...]:
+    by_lesson: dict[str, list[Evidence]] = defaultdict(list)
     for row in evidence:
         values = dict(zip(EVIDENCE_COLUMNS, row, strict=True))
         values["timestamp"] = _time(values["timestamp"])
-        by_lesson[values["lesson_id"]].append(EvidenceRow(**values))
+        by_lesson[values["lesson_id"]].append(Evidence(**values))
     return tuple(
-        LessonView(
-            id, kind, text, status, severity, _time(first), _time(last), tuple(by_lesson[id])
-        )
+        Lesson(id, kind, text, status, severity, _time(first), _time(last), tuple(by_lesson[id]))
         for id, kind, text, status, severity, first, last in lessons
     )
 
