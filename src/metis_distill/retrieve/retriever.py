@@ -30,7 +30,9 @@ class Retriever:
 
     @classmethod
     def at(cls, data_dir: Path, model_dir: Path | None = None) -> Retriever:
-        return cls(data_dir, MiniLMEmbedder(model_dir))
+        embedder = MiniLMEmbedder(model_dir)
+        embedder.optimize_graph = False  # starts sooner; see MiniLMEmbedder
+        return cls(data_dir, embedder)
 
     def index(self) -> SearchIndex:
         """The search index of the latest snapshot (built again only when that changed)."""
