@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
+
+import numpy as np
+import numpy.typing as npt
 
 from metis_distill.retrieve.store import Lesson, Snapshot
 from metis_distill.retrieve.vectors import VectorCache
@@ -54,7 +57,8 @@ class Hit:
 
 
 class SearchIndex:
-    """One snapshot made ready for queries: documents, their terms, the lesson vectors."""
+    """One snapshot made ready for queries: documents, their terms (an inverted index), the
+    lesson vectors. A query then costs one matrix product and a few array operations."""
 
     def __init__(self, snapshot: Snapshot, vectors: VectorCache) -> None:
         self.snapshot = snapshot
@@ -62,28 +66,59 @@ class SearchIndex:
         self.lessons = snapshot.lessons
         self.documents = [haystack(v) for v in self.lessons]
         self.terms = [frozenset(terms(d)) for d in self.documents]
-        self.frequency = Counter(t for found in self.terms for t in found)
+        postings: dict[str, list[int]] = {}
+        for i, found in enumerate(self.terms):
+            for term in found:
+                postings.setdefault(term, []).append(i)
+        self.postings = {t: np.array(ix, dtype=np.int64) for t, ix in postings.items()}
+        self.ids = np.array([v.id for v in self.lessons], dtype=str)
+        self.kinds = np.array([v.kind for v in self.lessons], dtype=str)
+        self.shown = np.array([v.status in SHOWN_STATUSES for v in self.lessons], dtype=bool)
         self.matrix = vectors.matrix([v.text for v in self.lessons])
 
-    def rank(self, query: Query) -> list[Hit]:
-        """Every lesson that passes the filters and bears on the query at all, best first."""
-        pool = [i for i, v in enumerate(self.lessons) if _passes(v, query)]
-        if not pool or not query.text.strip():
+    def rank(self, query: Query, limit: int | None = None) -> list[Hit]:
+        """The lessons that pass the filters and bear on the query at all, best first (ties
+        broken by id); the first `limit` of them when given."""
+        mask = self._mask(query)
+        if not mask.any() or not query.text.strip():
             return []
         asked = self.vectors.query(clauses(query.text))
-        similarity = (self.matrix[pool] @ asked.T).max(axis=1).tolist()
-        keywords = KeywordScorer(query.text, self.frequency, len(self.lessons))
-        hits = []
-        for i, sim in zip(pool, similarity, strict=True):
-            kw, matched = keywords.score(self.documents[i], self.terms[i])
-            if kw > 0 or sim >= MIN_SIMILARITY:
-                score = VECTOR_WEIGHT * max(sim, 0.0) + KEYWORD_WEIGHT * kw
-                hits.append(Hit(self.lessons[i], score, sim, kw, matched))
-        return sorted(hits, key=lambda h: (-h.score, h.lesson.id))
+        similarity = (self.matrix @ asked.T).max(axis=1)
+        scorer = KeywordScorer(query.text, self._frequency, len(self.lessons))
+        keyword = scorer.scores(self)
+        keep = mask & ((keyword > 0) | (similarity >= MIN_SIMILARITY))
+        score = VECTOR_WEIGHT * np.maximum(similarity, 0.0) + KEYWORD_WEIGHT * keyword
+        chosen = np.flatnonzero(keep)
+        chosen = chosen[np.lexsort((self.ids[chosen], -score[chosen]))][:limit]
+        return [
+            Hit(
+                self.lessons[i],
+                float(score[i]),
+                float(similarity[i]),
+                float(keyword[i]),
+                scorer.matched(self.documents[i], self.terms[i]),
+            )
+            for i in chosen.tolist()
+        ]
 
     def search(self, query: Query) -> list[Hit]:
         """The best `query.limit` lessons for the query, best first (ties broken by id)."""
-        return self.rank(query)[: query.limit]
+        return self.rank(query, query.limit)
+
+    def _frequency(self, term: str) -> int:
+        found = self.postings.get(term)
+        return 0 if found is None else len(found)
+
+    def _mask(self, query: Query) -> npt.NDArray[np.bool_]:
+        mask = np.ones(len(self.lessons), dtype=bool)
+        if not query.include_retired:
+            mask &= self.shown
+        if query.kinds:
+            mask &= np.isin(self.kinds, list(query.kinds))
+        if query.project is not None:
+            project = query.project
+            mask &= np.array([in_project(v, project) for v in self.lessons], dtype=bool)
+        return mask
 
 
 def clauses(text: str) -> list[str]:
@@ -162,20 +197,35 @@ def phrases(query: str) -> list[str]:
 class KeywordScorer:
     """Scores documents for one query: exact phrases first, then rare and code-like terms."""
 
-    def __init__(self, query: str, frequency: Counter[str], documents: int) -> None:
+    def __init__(self, query: str, frequency: Callable[[str], int], documents: int) -> None:
         self.phrases = phrases(query)
         self.terms = list(dict.fromkeys(terms(query)))
         self.weights = {
-            t: math.log(1 + documents / (1 + frequency[t])) * (2.0 if code_like(t) else 1.0)
+            t: math.log(1 + documents / (1 + frequency(t))) * (2.0 if code_like(t) else 1.0)
             for t in self.terms
         }
         self.total = sum(self.weights.values())
 
-    def score(self, document: str, words: frozenset[str]) -> tuple[float, tuple[str, ...]]:
-        exact = [p for p in self.phrases if p in document]
+    def scores(self, index: SearchIndex) -> npt.NDArray[np.float64]:
+        """1.0 where a phrase is found verbatim, else the weighted share of terms found."""
+        found = np.zeros(len(index.documents), dtype=np.float64)
+        for term, weight in self.weights.items():
+            hits = index.postings.get(term)
+            if code_like(term):  # a path or a flag may sit inside a longer token
+                inside = [i for i, d in enumerate(index.documents) if term in d]
+                hits = np.array(inside, dtype=np.int64)
+            if hits is not None and len(hits):
+                found[hits] += weight
+        if self.total:
+            found /= self.total
+        for phrase in self.phrases:
+            for i, document in enumerate(index.documents):
+                if phrase in document:
+                    found[i] = 1.0
+        return found
+
+    def matched(self, document: str, words: frozenset[str]) -> tuple[str, ...]:
+        exact = tuple(p for p in self.phrases if p in document)
         if exact:
-            return 1.0, tuple(exact)
-        matched = tuple(t for t in self.terms if t in words or (code_like(t) and t in document))
-        if not self.total:
-            return 0.0, ()
-        return sum(self.weights[t] for t in matched) / self.total, matched
+            return exact
+        return tuple(t for t in self.terms if t in words or (code_like(t) and t in document))
