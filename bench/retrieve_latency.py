@@ -41,9 +41,10 @@ QUERIES = [
     "how do we run the linter before committing",
     "git push rejected",
 ]
-LOAD_ONLY = (
-    "import metis_distill.cli; from metis_distill.embeddings import MiniLMEmbedder; "
-    "from metis_distill.retrieve.retriever import Retriever; MiniLMEmbedder()._load()"
+LOAD_ONLY = (  # what every search pays before it reads anything: imports and the model
+    "import metis_distill.cli, metis_distill.retrieve.records, metis_distill.retrieve.retriever; "
+    "from metis_distill.embeddings import MiniLMEmbedder; e = MiniLMEmbedder(); "
+    "e.optimize_graph = False; e._load()"
 )
 TASK = "Fix the failing tests, then add a database migration and run the linter"
 

@@ -330,7 +330,7 @@ def _open(data_dir: Path | None) -> tuple[Settings, Any]:
 # --- retrieve: search, context, mcp (issue 8) -------------------------------------------
 
 
-class Kind(StrEnum):
+class SearchKind(StrEnum):
     failure = "failure"
     decision = "decision"
     gotcha = "gotcha"
@@ -348,7 +348,7 @@ def _retriever(data_dir: Path | None) -> Any:
 def search(
     query: Annotated[str, typer.Argument(help="What to look for: words, a command, an error.")],
     kind: Annotated[
-        list[Kind] | None, typer.Option("--kind", "-k", help="Only lessons of this kind.")
+        list[SearchKind] | None, typer.Option("--kind", "-k", help="Only lessons of this kind.")
     ] = None,
     project: Annotated[
         str | None,

@@ -54,7 +54,7 @@ def line(hit: Hit) -> str:
 
 def brief(index: SearchIndex, task: str, budget: int = DEFAULT_BUDGET) -> Brief:
     """The brief for `task`, never longer than `budget` estimated tokens."""
-    relevant = [h for h in index.rank(Query(task)) if h.score >= MIN_RELEVANCE]
+    relevant = index.rank(Query(task), min_score=MIN_RELEVANCE)
     head = f"{TITLE}\n\n{INTRO}\n\n"
     if not relevant:
         return _fit(f"{TITLE}\n\n{NOTHING}\n", budget, (), 0)

@@ -76,9 +76,9 @@ class SearchIndex:
         self.shown = np.array([v.status in SHOWN_STATUSES for v in self.lessons], dtype=bool)
         self.matrix = vectors.matrix([v.text for v in self.lessons])
 
-    def rank(self, query: Query, limit: int | None = None) -> list[Hit]:
-        """The lessons that pass the filters and bear on the query at all, best first (ties
-        broken by id); the first `limit` of them when given."""
+    def rank(self, query: Query, limit: int | None = None, min_score: float = 0.0) -> list[Hit]:
+        """The lessons that pass the filters and bear on the query at all (scoring at least
+        `min_score`), best first (ties broken by id); the first `limit` of them when given."""
         mask = self._mask(query)
         if not mask.any() or not query.text.strip():
             return []
@@ -86,8 +86,8 @@ class SearchIndex:
         similarity = (self.matrix @ asked.T).max(axis=1)
         scorer = KeywordScorer(query.text, self._frequency, len(self.lessons))
         keyword = scorer.scores(self)
-        keep = mask & ((keyword > 0) | (similarity >= MIN_SIMILARITY))
         score = VECTOR_WEIGHT * np.maximum(similarity, 0.0) + KEYWORD_WEIGHT * keyword
+        keep = mask & ((keyword > 0) | (similarity >= MIN_SIMILARITY)) & (score >= min_score)
         chosen = np.flatnonzero(keep)
         chosen = chosen[np.lexsort((self.ids[chosen], -score[chosen]))][:limit]
         return [
