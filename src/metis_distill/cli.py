@@ -389,7 +389,9 @@ def search(
 @app.command()
 @friendly
 def context(
-    task: Annotated[str, typer.Argument(help="The task at hand, in a sentence or a paragraph.")],
+    task: Annotated[
+        str, typer.Argument(help="The task at hand, in a sentence or a paragraph; - reads stdin.")
+    ],
     budget: Annotated[
         int, typer.Option("--budget", min=20, help="Tokens at most (estimated as chars / 4).")
     ] = 600,
@@ -397,6 +399,8 @@ def context(
 ) -> None:
     """A markdown brief of the lessons that bear on TASK, within a token budget: ready to paste
     into a prompt or to be read by a hook. Read-only."""
+    if task == "-":
+        task = sys.stdin.read()
     with _retriever(data_dir) as retriever:
         brief = retriever.context(task, budget)
     sys.stdout.write(brief.markdown)

@@ -96,3 +96,12 @@ def test_nothing_relevant_says_so(sample_data: Path) -> None:
     )
     assert result.exit_code == 0
     assert "No lesson from past runs bears on this task." in result.stdout
+
+
+def test_the_task_can_come_from_stdin(sample_data: Path) -> None:
+    """As a hook passes it: `jq -r .prompt | metis context -`."""
+    args = ["context", "-", "--budget", "300", "--data-dir", str(sample_data)]
+    piped = runner.invoke(app, args, input=TASK)
+    given = runner.invoke(app, ["context", TASK, "--budget", "300", "--data-dir", str(sample_data)])
+    assert piped.exit_code == 0 and piped.stdout == given.stdout
+    assert "`python` is not on the PATH" in piped.stdout
