@@ -235,6 +235,9 @@ class MiniLMEmbedder:
     dim: int = 384
     batch_size: int = 32
     max_tokens: int = 256
+    # retrieve: a short-lived `metis search` starts 0.4 s sooner without ONNX graph
+    # optimizations; the vectors are the same to 2e-7 and a query is as fast
+    optimize_graph: bool = True
 
     def __init__(self, model_dir: Path | None = None) -> None:
         self.model_dir = model_dir if model_dir is not None else default_model_dir()
@@ -301,8 +304,11 @@ class MiniLMEmbedder:
         import onnxruntime as ort
 
         path = self._model_file("model.onnx")
+        options = ort.SessionOptions()
+        if not self.optimize_graph:
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
         try:
-            return ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+            return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         except Exception as e:
             raise ModelMissingError(f"cannot load {path}: {e}", hint=FETCH_HINT) from e
 

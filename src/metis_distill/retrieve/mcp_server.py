@@ -1,0 +1,88 @@
+"""`metis mcp`: the lessons served to agents over the Model Context Protocol (stdio).
+
+Three read-only tools on the official SDK's `MCPServer`: `search_lessons`, `get_lesson` (with
+all its evidence) and `context_for_task`. Each call reads a fresh snapshot of the ledger, so
+a server started once sees what later distills add. Nothing but the protocol goes to stdout.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from mcp.server import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import ToolAnnotations
+
+from metis_distill.errors import MetisError
+from metis_distill.retrieve.context import DEFAULT_BUDGET
+from metis_distill.retrieve.records import hit_record, lesson_record
+from metis_distill.retrieve.retriever import Retriever
+from metis_distill.retrieve.search import Query
+
+READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=False, idempotent_hint=True)
+INSTRUCTIONS = (
+    "Lessons distilled by metis from earlier runs of coding agents on these projects: "
+    "failures to avoid, decisions taken and why, gotchas. Ask `context_for_task` at the start "
+    "of a task, `search_lessons` when a command fails or a choice comes up, and `get_lesson` "
+    "for the evidence behind one lesson."
+)
+KindName = Literal["failure", "decision", "gotcha"]
+T = TypeVar("T")
+
+
+def build_server(retriever: Retriever) -> MCPServer:
+    """The server and its three tools, answering from `retriever`."""
+    server = MCPServer("metis", instructions=INSTRUCTIONS)
+    lock = threading.Lock()  # sync tools run in worker threads; one question at a time
+
+    @server.tool(annotations=READ_ONLY)
+    def search_lessons(
+        query: str,
+        kind: KindName | None = None,
+        project: str | None = None,
+        limit: int = 10,
+        include_retired: bool = False,
+    ) -> dict[str, Any]:
+        """Lessons closest to the query (meaning, plus exact commands, paths and error
+        strings), best first, each with kind, support (sessions that taught it), last seen,
+        id and a link to its evidence. Filter by kind or by project (name or path)."""
+        kinds = (kind,) if kind else ()
+        wanted = Query(query, kinds, project, max(1, min(limit, 50)), include_retired)
+        with lock:
+            hits = _ask(lambda: retriever.search(wanted))
+        return {"lessons": [hit_record(h) for h in hits]}
+
+    @server.tool(annotations=READ_ONLY)
+    def get_lesson(lesson_id: str) -> dict[str, Any]:
+        """One lesson by id (as returned by search_lessons), with all of its evidence: the
+        archive span of each, its quote, session and time."""
+        with lock:
+            lesson = _ask(lambda: retriever.lesson(lesson_id))
+        return lesson_record(lesson, all_evidence=True)
+
+    @server.tool(annotations=READ_ONLY)
+    def context_for_task(task: str, budget: int = DEFAULT_BUDGET) -> str:
+        """A compact markdown brief of the lessons that bear on a task, within a budget of
+        tokens (estimated as characters / 4): most relevant first, then best supported."""
+        with lock:
+            brief = _ask(lambda: retriever.context(task, max(20, budget)))
+        return brief.markdown
+
+    return server
+
+
+def _ask(question: Callable[[], T]) -> T:
+    """Our errors become tool errors the agent can read (no traceback)."""
+    try:
+        return question()
+    except MetisError as e:
+        raise ToolError(f"{e}" + (f" ({e.hint})" if e.hint else "")) from e
+
+
+def serve(data_dir: Path, model_dir: Path | None = None) -> None:
+    """Run the server on stdin/stdout until the client closes it."""
+    with Retriever.at(data_dir, model_dir) as retriever:
+        build_server(retriever).run("stdio")

@@ -1,0 +1,107 @@
+"""`metis context`: the brief stays within its budget and ranks by relevance, then support."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from metis_distill.cli import app
+from metis_distill.retrieve.context import brief, estimate_tokens, order
+from metis_distill.retrieve.search import Hit, SearchIndex
+from metis_distill.retrieve.store import Evidence, Lesson, LessonStore, Snapshot
+from metis_distill.retrieve.vectors import VectorCache
+
+runner = CliRunner()
+TASK = "Add an alembic migration to ledgerline and run its python tests"
+
+
+def lesson(id: str, text: str, sessions: int, kind: str = "failure") -> Lesson:
+    when = datetime(2026, 11, 1, tzinfo=UTC)
+    evidence = tuple(
+        Evidence(
+            id=f"{id[:8]}{n:02d}",
+            lesson_id=id,
+            archive_root="/archive",
+            path=f"p/{id}-{n}.jsonl",
+            line_start=1,
+            line_end=2,
+            quote="python: command not found",
+            native_id=None,
+            session_id=f"session-{n}",
+            cwd="/home/dev/src/ledgerline",
+            timestamp=when,
+        )
+        for n in range(sessions)
+    )
+    return Lesson(id, kind, text, "active", 1, when, when, evidence)
+
+
+@pytest.mark.parametrize("budget", [20, 60, 120, 250, 600, 5000])
+def test_the_brief_stays_within_its_budget(sample_data: Path, budget: int) -> None:
+    result = runner.invoke(
+        app, ["context", TASK, "--budget", str(budget), "--data-dir", str(sample_data)]
+    )
+    assert result.exit_code == 0, result.output
+    assert estimate_tokens(result.stdout) <= budget
+    if budget >= 250:
+        assert "`python` is not on the PATH" in result.stdout
+        assert "(seen in 2 sessions)" in result.stdout
+
+
+def test_a_bigger_budget_shows_more_in_the_same_order(sample_data: Path, embedder: Any) -> None:
+    with LessonStore(sample_data) as store:
+        snapshot = store.snapshot()
+    index = SearchIndex(snapshot, VectorCache(embedder))
+    small, large = (brief(index, TASK, b) for b in (120, 5000))
+    assert 1 <= len(small.hits) < len(large.hits)
+    assert [h.lesson.id for h in large.hits[: len(small.hits)]] == [h.lesson.id for h in small.hits]
+    assert large.left_out == 0 and small.left_out == len(large.hits) - len(small.hits)
+    for hit in large.hits:
+        assert f"[{hit.lesson.id}]" in large.markdown
+
+
+def test_relevance_first_then_support(embedder: Any) -> None:
+    text = "`python` is not on the PATH here; use `uv run pytest` instead."
+    snapshot = Snapshot(
+        (
+            lesson("aaaaaaaaaa", text, sessions=1),
+            lesson("bbbbbbbbbb", text, sessions=3),  # as relevant, better supported
+            lesson("cccccccccc", "Vitest runs in node unless told jsdom.", 9, "gotcha"),
+            lesson("dddddddddd", "Keep money as integer cents.", 9, "decision"),
+        )
+    )
+    index = SearchIndex(snapshot, VectorCache(embedder))
+    shown = brief(index, "python: command not found when running pytest")
+    ids = [h.lesson.id for h in shown.hits]
+    assert ids[:2] == ["bbbbbbbbbb", "aaaaaaaaaa"]  # same relevance: support decides
+    assert "dddddddddd" not in ids  # does not bear on the task, whatever its support
+    assert shown.markdown.index("[bbbbbbbbbb]") < shown.markdown.index("[aaaaaaaaaa]")
+
+
+def test_order_bands_relevance_by_tenths() -> None:
+    def hit(id: str, score: float, sessions: int) -> Hit:
+        return Hit(lesson(id, id, sessions), score, score, 0.0)
+
+    hits = [hit("a", 0.71, 1), hit("b", 0.68, 3), hit("c", 0.45, 9), hit("d", 0.74, 1)]
+    assert [h.lesson.id for h in order(hits)] == ["b", "a", "d", "c"]
+
+
+def test_nothing_relevant_says_so(sample_data: Path) -> None:
+    result = runner.invoke(
+        app, ["context", "Paint the garden shed blue", "--data-dir", str(sample_data)]
+    )
+    assert result.exit_code == 0
+    assert "No lesson from past runs bears on this task." in result.stdout
+
+
+def test_the_task_can_come_from_stdin(sample_data: Path) -> None:
+    """As a hook passes it: `jq -r .prompt | metis context -`."""
+    args = ["context", "-", "--budget", "300", "--data-dir", str(sample_data)]
+    piped = runner.invoke(app, args, input=TASK)
+    given = runner.invoke(app, ["context", TASK, "--budget", "300", "--data-dir", str(sample_data)])
+    assert piped.exit_code == 0 and piped.stdout == given.stdout
+    assert "`python` is not on the PATH" in piped.stdout

@@ -1,0 +1,90 @@
+"""`metis mcp`, started as a subprocess and driven by the MCP SDK's own stdio client."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from mcp import Client, StdioServerParameters
+from typer.testing import CliRunner
+
+from metis_distill.cli import app
+from metis_distill.provenance import resolve
+
+pytestmark = pytest.mark.slow
+METIS = str(Path(sys.executable).parent / "metis")
+
+
+def server(data: Path, home: Path) -> StdioServerParameters:
+    """The real command line; settings come from the flag, never from the user's config."""
+    return StdioServerParameters(
+        command=METIS,
+        args=["mcp", "--data-dir", str(data)],
+        env={"XDG_CONFIG_HOME": str(home / "config"), "HOME": str(home)},
+        cwd=str(home),
+    )
+
+
+def session(data: Path, home: Path, calls: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """List the tools and make the calls in one session; what came back, by tool name."""
+
+    async def main() -> dict[str, Any]:
+        async with Client(server(data, home), read_timeout_seconds=120) as client:
+            listed = await client.list_tools()
+            answers: dict[str, Any] = {"tools": {t.name: t for t in listed.tools}}
+            for name, arguments in calls:
+                answers[name] = await client.call_tool(name, arguments)
+            return answers
+
+    return anyio.run(main)
+
+
+def test_the_three_tools_answer_with_the_expected_lesson(sample_data: Path, tmp_path: Path) -> None:
+    calls = [
+        ("search_lessons", {"query": "the python interpreter is missing", "limit": 3}),
+        ("context_for_task", {"task": "run the ledgerline python tests", "budget": 300}),
+    ]
+    first = session(sample_data, tmp_path, calls)
+    tools = first["tools"]
+    assert set(tools) == {"search_lessons", "get_lesson", "context_for_task"}
+    assert all(t.annotations.read_only_hint for t in tools.values())
+    assert "query" in tools["search_lessons"].input_schema["properties"]
+
+    found = first["search_lessons"]
+    assert not found.is_error
+    lessons = found.structured_content["lessons"]
+    assert lessons[0]["text"].startswith("`python` is not on the PATH")
+    assert lessons[0]["support"] == 2 and len(lessons) <= 3
+    assert json.loads(found.content[0].text)["lessons"][0]["id"] == lessons[0]["id"]
+
+    brief = first["context_for_task"]
+    text = brief.content[0].text
+    assert f"[{lessons[0]['id']}]" in text and len(text) / 4 <= 300
+
+    second = session(sample_data, tmp_path, [("get_lesson", {"lesson_id": lessons[0]["id"]})])
+    lesson = second["get_lesson"].structured_content
+    assert lesson["id"] == lessons[0]["id"] and lesson["evidence_count"] == 2
+    evidence = lesson["all_evidence"]
+    assert len(evidence) == 2 and len({e["session"] for e in evidence}) == 2
+    assert all("python: command not found" in e["quote"] for e in evidence)
+    assert all(resolve(e["link"], e["quote"], Path("/")) for e in evidence)
+
+
+def test_errors_come_back_as_tool_errors(sample_data: Path, tmp_path: Path) -> None:
+    calls = [
+        ("get_lesson", {"lesson_id": "0000000000"}),
+        ("search_lessons", {"query": "cents", "kind": "opinion"}),
+    ]
+    answers = session(sample_data, tmp_path, calls)
+    missing = answers["get_lesson"]
+    assert missing.is_error and "no lesson with id '0000000000'" in missing.content[0].text
+    assert answers["search_lessons"].is_error  # not a kind: refused by the schema
+
+
+def test_no_data_dir_is_a_clear_error_before_serving(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["mcp", "--data-dir", str(tmp_path / "nope")])
+    assert result.exit_code == 1 and "no data dir" in result.output
