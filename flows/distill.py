@@ -20,7 +20,7 @@ from prefect.runtime import flow_run
 from flows.guard import inject_fault, target_guard
 from metis_distill import pipeline
 from metis_distill.archive import archive_from
-from metis_distill.config import Settings, load_settings
+from metis_distill.config import Settings, load_settings, sqlite_url
 from metis_distill.embeddings import MiniLMEmbedder
 from metis_distill.errors import ConfigError, MetisError
 from metis_distill.extract.pricing import estimated_cost
@@ -223,12 +223,21 @@ def distill_flow(
     extractor: str | None = None,
     max_tokens: int | None = None,
     all_projects: bool | None = None,
+    data_dir: str | None = None,
 ) -> dict[str, Any]:
     """Distil the archive's new runs into a proposal for the target. Never edits the target.
 
     In-process (`metis distill`) the CLI passes its settings; a deployment run passes plain
     parameters, read over the settings of the process that serves it (env, metis.toml)."""
-    settings = _settings(settings, archive, target, extractor, max_tokens, all_projects)
+    given = {
+        "archive": archive,
+        "target": target,
+        "extractor": extractor,
+        "max_tokens_per_run": max_tokens,
+        "all_projects": all_projects,
+        "data_dir": data_dir,
+    }
+    settings = _settings(settings, {k: v for k, v in given.items() if v is not None})
     if settings.target is None:
         raise ConfigError("distill needs a target", hint="pass target=path/to/repo/CLAUDE.md")
     target_path = settings.target.expanduser().resolve()
@@ -236,26 +245,13 @@ def distill_flow(
         return _guarded_run(settings, str(target_path))
 
 
-def _settings(
-    settings: Settings | None,
-    archive: str | None,
-    target: str | None,
-    extractor: str | None,
-    max_tokens: int | None,
-    all_projects: bool | None,
-) -> Settings:
-    given = {
-        "archive": archive,
-        "target": target,
-        "extractor": extractor,
-        "max_tokens_per_run": max_tokens,
-        "all_projects": all_projects,
-    }
+def _settings(settings: Settings | None, given: dict[str, Any]) -> Settings:
     if settings is None:
         return load_settings(**given)
-    return Settings(
-        **{**settings.model_dump(), **{k: v for k, v in given.items() if v is not None}}
-    )
+    current = settings.model_dump()
+    if current["ledger_url"] == sqlite_url(settings.data_dir):
+        current["ledger_url"] = ""  # the default ledger follows the data dir
+    return Settings(**{**current, **given})
 
 
 def _guarded_run(settings: Settings, target: str) -> dict[str, Any]:

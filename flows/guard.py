@@ -18,7 +18,7 @@ from prefect import get_run_logger
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
 from prefect.concurrency.sync import concurrency
-from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+from prefect.exceptions import MissingContextError, ObjectAlreadyExists, ObjectNotFound
 
 from metis_distill.config import Settings
 from metis_distill.errors import BusyError
@@ -60,7 +60,8 @@ def target_guard(settings: Settings, target: Path) -> Iterator[None]:
             stack.enter_context(lock.acquire(timeout=settings.distill_wait))
         except Timeout as e:
             raise busy from e
-        get_run_logger().info("holding %s: no other distill of this target runs now", name)
+        with suppress(MissingContextError):  # outside a flow run, nobody to tell
+            get_run_logger().info("holding %s: no other distill of this target runs now", name)
         yield
 
 

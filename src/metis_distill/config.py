@@ -43,6 +43,11 @@ def local_timezone() -> str:
         return "UTC"
 
 
+def sqlite_url(data_dir: Path) -> str:
+    """The default ledger: a SQLite file in the data dir."""
+    return f"sqlite:///{data_dir / 'ledger.sqlite'}"
+
+
 def check_timezone(name: str) -> str:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -207,7 +212,7 @@ class Settings(BaseSettings):
     def _nightly(self) -> Settings:
         """The ledger in the data dir unless a URL is given; a time zone that exists."""
         if not self.ledger_url:
-            self.ledger_url = f"sqlite:///{self.data_dir / 'ledger.sqlite'}"
+            self.ledger_url = sqlite_url(self.data_dir)
         check_timezone(self.nightly_timezone)
         return self
 

@@ -1,0 +1,37 @@
+"""Where the mapped parse/mine tasks run: Prefect's default thread pool, or Dask."""
+
+from __future__ import annotations
+
+from typing import Any, ParamSpec, TypeVar
+
+from prefect import Flow
+
+from metis_distill.config import Settings
+
+
+def dask_runner(settings: Settings) -> Any:
+    """prefect-dask's DaskTaskRunner: a running cluster's scheduler when an address is set,
+    else a local cluster of `dask_workers` single-threaded processes on 127.0.0.1."""
+    from prefect_dask import DaskTaskRunner
+
+    if settings.dask_address:
+        return DaskTaskRunner(address=settings.dask_address)
+    return DaskTaskRunner(
+        cluster_kwargs={
+            "n_workers": settings.dask_workers,
+            "threads_per_worker": 1,
+            "processes": True,
+            "host": "127.0.0.1",
+            "dashboard_address": None,
+        }
+    )
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def with_task_runner(flow: Flow[P, R], settings: Settings) -> Flow[P, R]:
+    if settings.task_runner == "dask":
+        return flow.with_options(task_runner=dask_runner(settings))
+    return flow
