@@ -7,6 +7,8 @@ Tasks take paths and return candidates and counts, never transcript text (contra
 from __future__ import annotations
 
 import hashlib
+import os
+import socket
 from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
@@ -28,6 +30,7 @@ from metis_distill.index import LessonIndex, chroma_client
 from metis_distill.ledger import FileRecord, Ledger
 from metis_distill.textio import tail_sha256
 
+WORKER = f"{socket.gethostname()}:{os.getpid()}"  # where a mapped task ran (Dask: elsewhere)
 # Bump when the parse/mine/extract code changes what a batch yields: cached batches go stale.
 MINE_CACHE_VERSION = "1"
 
@@ -123,12 +126,14 @@ def mine_task(
         ledger.close()
     logger = get_run_logger()
     logger.info(
-        "mine: %d files, %d events, %d episodes, %d candidates, %d corrupt lines skipped",
+        "mine: %d files, %d events, %d episodes, %d candidates, %d corrupt lines skipped "
+        "(worker %s)",
         len(result.files),
         result.events,
         result.episodes,
         len(result.candidates),
         result.corrupt_lines,
+        WORKER,
     )
     stats = result.extract
     if extractor.name == "claude":

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import serve as prefect_serve
+from prefect.client.schemas.schedules import CronSchedule
 from prefect.schedules import Cron
 
 from flows.distill import distill_flow
@@ -32,6 +33,7 @@ def parameters(settings: Settings) -> dict[str, Any]:
 def nightly(settings: Settings) -> Any:
     """The `distill/nightly` deployment: a cron with a time zone (Prefect's bare `cron=`
     would run in UTC)."""
+    check_cron(settings.nightly_cron)
     flow = with_task_runner(distill_flow, settings)
     return flow.to_deployment(
         name=DEPLOYMENT,
@@ -40,6 +42,16 @@ def nightly(settings: Settings) -> Any:
         description="metis-distill: distil new agent runs into a proposal for review.",
         tags=["metis-distill"],
     )
+
+
+def check_cron(cron: str) -> None:
+    try:
+        CronSchedule(cron=cron)
+    except ValueError as e:
+        raise ConfigError(
+            f"not a cron schedule: {cron!r}",
+            hint="five fields: minute hour day-of-month month day-of-week, e.g. '0 3 * * *'",
+        ) from e
 
 
 def serve(settings: Settings) -> None:

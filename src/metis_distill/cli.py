@@ -136,9 +136,10 @@ def distill(
     check_archive(settings.archive)
     _quiet_prefect()
     from flows.distill import distill_flow  # Prefect is imported only here
-    from flows.runners import with_task_runner
+    from flows.runners import api_for_workers, with_task_runner
 
-    report = with_task_runner(distill_flow, settings)(settings)
+    with api_for_workers(settings):
+        report = with_task_runner(distill_flow, settings)(settings)
     if as_json:
         sys.stdout.write(json.dumps(report, default=str, indent=2) + "\n")
     else:
@@ -374,8 +375,10 @@ def serve(
     )
     _check_target(settings)
     _quiet_prefect()
-    from flows.serve import serve as serve_nightly  # Prefect is imported only here
+    from flows.serve import check_cron  # Prefect is imported only here
+    from flows.serve import serve as serve_nightly
 
+    check_cron(settings.nightly_cron)
     api = os.environ.get("PREFECT_API_URL")
     err.print(
         f"serving distill/nightly: {settings.nightly_cron} ({settings.nightly_timezone}), "
@@ -387,18 +390,21 @@ def serve(
 @app.command()
 @friendly
 def status(
+    archive: Annotated[
+        Path | None,
+        typer.Option("--archive", "-a", help="Folder of runs [default ~/.claude/projects]."),
+    ] = None,
     target: Target = None,
     data_dir: DataDir = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
 ) -> None:
     """The last distill and its outcome, work pending, tokens spent this month, and whether
     a proposal waits for review."""
+    from metis_distill.ledger import Ledger
     from metis_distill.status import status as read_status
 
-    settings, ledger = _open(data_dir)
-    if target is not None:
-        settings = settings.model_copy(update={"target": target})
-    found = read_status(settings, ledger)
+    settings = load_settings(archive=archive, target=target, data_dir=data_dir)
+    found = read_status(settings, Ledger(settings.ledger_url))
     if as_json:
         sys.stdout.write(json.dumps(_status_dict(found), default=str, indent=2) + "\n")
         return

@@ -1,0 +1,146 @@
+"""The same distill, three ways, gives the same proposal: on a Dask local cluster, with the
+index in a `chroma run` server, and after a crash mid-run followed by a re-run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from flows.distill import distill_flow
+from flows.guard import FAULT_ENV
+from flows.runners import with_task_runner
+from metis_distill.config import Settings
+from metis_distill.ledger import EvidenceRow, Ledger
+from tests.conftest import SAMPLE
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness", "model_dir")]
+
+
+def settings_in(folder: Path, **extra: Any) -> Settings:
+    folder.mkdir(parents=True, exist_ok=True)
+    return Settings(
+        archive=SAMPLE / "projects",
+        target=folder / "CLAUDE.md",
+        all_projects=True,
+        data_dir=folder / "data",
+        batch_files=1,  # one file per mapped task: several tasks to spread and to crash
+        **extra,
+    )
+
+
+def distil(settings: Settings) -> Any:
+    state = with_task_runner(distill_flow, settings)(settings, return_state=True)
+    assert state.is_completed(), state
+    return state
+
+
+def proposed(settings: Settings) -> str:
+    ledger = Ledger(settings.ledger_url)
+    try:
+        (row,) = ledger.pending_proposals()
+        return Path(row.folder, "proposed.md").read_text(encoding="utf-8")
+    finally:
+        ledger.close()
+
+
+def contents(settings: Settings) -> tuple[dict[str, int], list[tuple[str, str, int, int]]]:
+    """The ledger's counts and every piece of evidence (lesson, file, lines), sorted."""
+    ledger = Ledger(settings.ledger_url)
+    try:
+        with ledger.session() as db:
+            rows = db.execute(
+                select(EvidenceRow.lesson_id, EvidenceRow.path, EvidenceRow.line_start)
+                .add_columns(EvidenceRow.line_end)
+                .order_by(EvidenceRow.id)
+            ).all()
+            assert db.scalar(select(func.count(func.distinct(EvidenceRow.id)))) == len(rows)
+        return ledger.counts(), sorted(tuple(r) for r in rows)
+    finally:
+        ledger.close()
+
+
+def proposal_of_one_plain_run(tmp_path: Path) -> tuple[str, Any]:
+    plain = settings_in(tmp_path / "plain")
+    distil(plain)
+    return proposed(plain), contents(plain)
+
+
+def test_the_dask_runner_gives_the_proposal_of_the_default_runner(tmp_path: Path) -> None:
+    from distributed import Client, LocalCluster
+
+    expected, stored = proposal_of_one_plain_run(tmp_path)
+    with (
+        LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:0",
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        address = cluster.scheduler_address
+        dask = settings_in(tmp_path / "dask", task_runner="dask", dask_address=address)
+        distil(dask)
+        executed = client.run(lambda dask_worker: dask_worker.state.executed_count)
+    assert proposed(dask) == expected
+    assert contents(dask) == stored
+    # the six mapped tasks (one file each) ran in the cluster's two worker processes
+    assert sum(executed.values()) == 6 and len(executed) == 2
+
+
+def test_the_dask_runner_starts_a_local_cluster_unless_given_a_scheduler() -> None:
+    from flows.runners import dask_runner
+
+    local = dask_runner(Settings(task_runner="dask", dask_workers=3))
+    assert local.address is None and local.cluster_kwargs["n_workers"] == 3
+    remote = dask_runner(Settings(task_runner="dask", dask_address="tcp://127.0.0.1:8786"))
+    assert remote.address == "tcp://127.0.0.1:8786"
+
+
+def test_the_index_in_a_chroma_server_gives_the_proposal_of_the_embedded_one(
+    tmp_path: Path, chroma_server: str
+) -> None:
+    import chromadb
+
+    expected, stored = proposal_of_one_plain_run(tmp_path)
+    served = settings_in(tmp_path / "served", index_url=chroma_server)
+    distil(served)
+    assert proposed(served) == expected
+    assert contents(served) == stored
+    assert not (served.index_dir).exists()  # nothing embedded on the side
+    host, port = chroma_server.removeprefix("http://").split(":")
+    client = chromadb.HttpClient(host=host, port=int(port))
+    (collection,) = client.list_collections()
+    assert collection.count() == stored[0]["lessons"]
+
+
+@pytest.mark.parametrize("fault", ["mine:1", "propose"])
+def test_a_crash_mid_run_then_a_rerun_gives_the_proposal_of_an_uninterrupted_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: str
+) -> None:
+    from prefect.client.orchestration import get_client
+
+    expected, stored = proposal_of_one_plain_run(tmp_path)
+    crashed = settings_in(tmp_path / "crashed")
+    monkeypatch.setenv(FAULT_ENV, fault)
+    state = distill_flow(crashed, return_state=True)
+    assert state.is_failed()
+    monkeypatch.delenv(FAULT_ENV)
+    again = distil(crashed)
+
+    assert proposed(crashed) == expected
+    assert contents(crashed) == stored  # no duplicate lesson or evidence
+    ledger = Ledger(crashed.ledger_url)
+    last = ledger.last_distill_run()
+    ledger.close()
+    assert last is not None and last.status == "completed"
+    if fault.startswith("mine"):
+        # the batch mined before the crash came from Prefect's cache, keyed by its content
+        with get_client(sync_client=True) as client:
+            runs = client.read_task_runs()
+        mine = [r for r in runs if r.flow_run_id == again.state_details.flow_run_id]
+        assert any(r.name.startswith("mine") and r.state_name == "Cached" for r in mine)
