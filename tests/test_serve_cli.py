@@ -42,3 +42,19 @@ def test_the_ledger_is_a_sqlite_file_in_the_data_dir_unless_a_url_is_given(tmp_p
     assert Settings(data_dir=tmp_path).ledger_url == f"sqlite:///{tmp_path / 'ledger.sqlite'}"
     url = "postgresql+psycopg://metis@db.internal/metis"
     assert Settings(data_dir=tmp_path, ledger_url=url).ledger_url == url
+
+
+def test_prefect_yaml_deploys_the_distill_flow_on_a_zoned_cron() -> None:
+    import yaml
+    from prefect.flows import load_flow_from_entrypoint
+
+    from tests.conftest import REPO
+
+    spec = yaml.safe_load((REPO / "prefect.yaml").read_text(encoding="utf-8"))
+    (nightly,) = spec["deployments"]
+    assert nightly["name"] == "nightly"
+    (schedule,) = nightly["schedules"]
+    assert schedule["cron"] == "0 3 * * *" and schedule["timezone"]
+    flow = load_flow_from_entrypoint(str(REPO / nightly["entrypoint"]))
+    assert flow.name == "distill"  # so the deployment is `distill/nightly`
+    assert set(nightly["parameters"]) <= set(flow.parameters.properties)
