@@ -31,8 +31,19 @@ from metis_distill.ledger import FileRecord, Ledger
 from metis_distill.textio import tail_sha256
 
 WORKER = f"{socket.gethostname()}:{os.getpid()}"  # where a mapped task ran (Dask: elsewhere)
-# Bump when the parse/mine/extract code changes what a batch yields: cached batches go stale.
-MINE_CACHE_VERSION = "1"
+
+
+def _code_version() -> str:
+    """A hash of the library's code: a new parser, miner or redaction rule makes every
+    cached batch stale."""
+    package = Path(pipeline.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+CODE_VERSION = _code_version()
 
 
 @task(name="archive")
@@ -95,7 +106,7 @@ def _mine_cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> str 
     if settings.extractor != "rules":
         return None
     archive = Path(parameters["archive"])
-    digest = hashlib.sha256(f"mine:{MINE_CACHE_VERSION}:{archive}".encode())
+    digest = hashlib.sha256(f"mine:{CODE_VERSION}:{archive}".encode())
     for info in parameters["files"]:
         fingerprint = tail_sha256(archive / info.path, info.size)
         digest.update(f"\n{info!r}:{fingerprint}".encode())

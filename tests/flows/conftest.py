@@ -95,6 +95,7 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prefect
         try:
             with temporary_settings({PREFECT_API_URL: api, PREFECT_HOME: str(home)}):
                 yield PrefectServer(api, home, {**env, **client_env})
+                drain_prefect_workers()
         finally:
             for key, value in saved.items():
                 if value is None:
@@ -103,6 +104,24 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prefect
                     os.environ[key] = value
     finally:
         stop(server)
+
+
+def drain_prefect_workers() -> None:
+    """Send the logs and events still queued, and end Prefect's log and event workers: they
+    keep the client of the server they started with, which is about to stop (the harness of
+    the next module would otherwise wait on them forever)."""
+    import inspect
+
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+    from prefect.utilities.asyncutils import run_coro_as_sync
+
+    async def drain() -> None:
+        for result in (APILogWorker.drain_all(), EventsWorker.drain_all()):
+            if inspect.isawaitable(result):
+                await result
+
+    run_coro_as_sync(drain())
 
 
 @pytest.fixture(scope="module")

@@ -68,8 +68,13 @@ def proposal_of_one_plain_run(tmp_path: Path) -> tuple[str, Any]:
     return proposed(plain), contents(plain)
 
 
-def test_the_dask_runner_gives_the_proposal_of_the_default_runner(tmp_path: Path) -> None:
+def test_the_dask_runner_gives_the_proposal_of_the_default_runner(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from distributed import Client, LocalCluster
+    from typer.testing import CliRunner
+
+    from metis_distill.cli import app
 
     expected, stored = proposal_of_one_plain_run(tmp_path)
     with (
@@ -82,9 +87,12 @@ def test_the_dask_runner_gives_the_proposal_of_the_default_runner(tmp_path: Path
         ) as cluster,
         Client(cluster) as client,
     ):
-        address = cluster.scheduler_address
-        dask = settings_in(tmp_path / "dask", task_runner="dask", dask_address=address)
-        distil(dask)
+        dask = settings_in(tmp_path / "dask")
+        monkeypatch.setenv("METIS_BATCH_FILES", "1")
+        args = ["distill", "--archive", str(dask.archive), "--target", str(dask.target)]
+        args += ["--data-dir", str(dask.data_dir), "--all-projects", "--task-runner", "dask"]
+        result = CliRunner().invoke(app, [*args, "--dask-address", cluster.scheduler_address])
+        assert result.exit_code == 0, result.output
         executed = client.run(lambda dask_worker: dask_worker.state.executed_count)
     assert proposed(dask) == expected
     assert contents(dask) == stored
