@@ -56,6 +56,7 @@ bench: setup
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/large_archive.py --mb 100
 	$(BIN)/python bench/embed_throughput.py
+	$(BIN)/python bench/dask_speedup.py --sessions 1000
 
 clean:
 	rm -rf $(VENV) $(RUN_DIR)

@@ -35,7 +35,15 @@ def nightly(
 
     work = tmp_path_factory.mktemp("serve")
     (work / "repo").mkdir()
-    env = {**prefect_server.env, "METIS_DATA_DIR": str(work / "data")}
+    env = {
+        **{
+            k: v
+            for k, v in prefect_server.env.items()
+            if not k.startswith("METIS_") or k == "METIS_MODEL_DIR"
+        },
+        "METIS_DATA_DIR": str(work / "data"),
+        "XDG_CONFIG_HOME": str(work / "config"),  # no user metis.toml
+    }
     args = [sys.executable, "-m", "metis_distill.cli", "serve", "--archive", str(ARCHIVE)]
     args += ["--target", str(work / "repo" / "CLAUDE.md"), "--cron", CRON, "--timezone", ZONE]
     log = work / "serve.log"
