@@ -62,21 +62,25 @@ def contents(settings: Settings) -> tuple[dict[str, int], list[tuple[str, str, i
         ledger.close()
 
 
-def proposal_of_one_plain_run(tmp_path: Path) -> tuple[str, Any]:
-    plain = settings_in(tmp_path / "plain")
-    distil(plain)
-    return proposed(plain), contents(plain)
+@pytest.fixture(scope="module")
+def plain(
+    tmp_path_factory: pytest.TempPathFactory, prefect_harness: None, model_dir: Path
+) -> tuple[str, Any]:
+    """The proposal and the ledger of one plain run (default runner, embedded index)."""
+    settings = settings_in(tmp_path_factory.mktemp("plain"))
+    distil(settings)
+    return proposed(settings), contents(settings)
 
 
 def test_the_dask_runner_gives_the_proposal_of_the_default_runner(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, plain: tuple[str, Any]
 ) -> None:
     from distributed import Client, LocalCluster
     from typer.testing import CliRunner
 
     from metis_distill.cli import app
 
-    expected, stored = proposal_of_one_plain_run(tmp_path)
+    expected, stored = plain
     with (
         LocalCluster(
             n_workers=2,
@@ -110,11 +114,11 @@ def test_the_dask_runner_starts_a_local_cluster_unless_given_a_scheduler() -> No
 
 
 def test_the_index_in_a_chroma_server_gives_the_proposal_of_the_embedded_one(
-    tmp_path: Path, chroma_server: str
+    tmp_path: Path, chroma_server: str, plain: tuple[str, Any]
 ) -> None:
     import chromadb
 
-    expected, stored = proposal_of_one_plain_run(tmp_path)
+    expected, stored = plain
     served = settings_in(tmp_path / "served", index_url=chroma_server)
     distil(served)
     assert proposed(served) == expected
@@ -128,11 +132,11 @@ def test_the_index_in_a_chroma_server_gives_the_proposal_of_the_embedded_one(
 
 @pytest.mark.parametrize("fault", ["mine:1", "propose"])
 def test_a_crash_mid_run_then_a_rerun_gives_the_proposal_of_an_uninterrupted_run(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: str, plain: tuple[str, Any]
 ) -> None:
     from prefect.client.orchestration import get_client
 
-    expected, stored = proposal_of_one_plain_run(tmp_path)
+    expected, stored = plain
     crashed = settings_in(tmp_path / "crashed")
     monkeypatch.setenv(FAULT_ENV, fault)
     state = distill_flow(crashed, return_state=True)
