@@ -30,7 +30,10 @@ from metis_distill.index import LessonIndex, chroma_client
 from metis_distill.ledger import FileRecord, Ledger
 from metis_distill.textio import tail_sha256
 
-WORKER = f"{socket.gethostname()}:{os.getpid()}"  # where a mapped task ran (Dask: elsewhere)
+
+def worker() -> str:
+    """Where a task runs (with Dask: another process, maybe another machine)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def _code_version() -> str:
@@ -144,7 +147,7 @@ def mine_task(
         result.episodes,
         len(result.candidates),
         result.corrupt_lines,
-        WORKER,
+        worker(),
     )
     stats = result.extract
     if extractor.name == "claude":

@@ -14,7 +14,7 @@ from metis_distill.config import Settings
 def dask_runner(settings: Settings) -> Any:
     """prefect-dask's DaskTaskRunner: a running cluster's scheduler when an address is set,
     else a local cluster of `dask_workers` single-threaded processes on 127.0.0.1."""
-    from prefect_dask import DaskTaskRunner
+    from flows.dask import MetisDaskTaskRunner as DaskTaskRunner
 
     if settings.dask_address:
         return DaskTaskRunner(address=settings.dask_address)

@@ -3,13 +3,15 @@ index in a `chroma run` server, and after a crash mid-run followed by a re-run."
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from sqlalchemy import func, select
 
-from flows.distill import distill_flow
+from flows.distill import distill_flow, worker
 from flows.guard import FAULT_ENV
 from flows.runners import with_task_runner
 from metis_distill.config import Settings
@@ -75,33 +77,40 @@ def plain(
 def test_the_dask_runner_gives_the_proposal_of_the_default_runner(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, plain: tuple[str, Any]
 ) -> None:
-    from distributed import Client, LocalCluster
     from typer.testing import CliRunner
 
     from metis_distill.cli import app
 
     expected, stored = plain
-    with (
-        LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address="127.0.0.1:0",
-        ) as cluster,
-        Client(cluster) as client,
-    ):
-        dask = settings_in(tmp_path / "dask")
-        monkeypatch.setenv("METIS_BATCH_FILES", "1")
-        args = ["distill", "--archive", str(dask.archive), "--target", str(dask.target)]
-        args += ["--data-dir", str(dask.data_dir), "--all-projects", "--task-runner", "dask"]
-        result = CliRunner().invoke(app, [*args, "--dask-address", cluster.scheduler_address])
-        assert result.exit_code == 0, result.output
-        executed = client.run(lambda dask_worker: dask_worker.state.executed_count)
+    dask = settings_in(tmp_path / "dask")
+    monkeypatch.setenv("METIS_BATCH_FILES", "1")
+    monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "INFO")  # the workers' logs reach the API
+    args = ["distill", "--archive", str(dask.archive), "--target", str(dask.target), "--json"]
+    args += ["--data-dir", str(dask.data_dir), "--all-projects", "--task-runner", "dask"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
     assert proposed(dask) == expected
     assert contents(dask) == stored
-    # the six mapped tasks (one file each) ran in the cluster's two worker processes
-    assert sum(executed.values()) == 6 and len(executed) == 2
+    # the six mapped tasks ran in the local cluster's worker processes, not in this one, and
+    # their logs reached the Prefect API before the workers stopped
+    ledger = Ledger(dask.ledger_url)
+    last = ledger.last_distill_run()
+    ledger.close()
+    assert last is not None and last.flow_run_id is not None
+    workers = re.findall(r"\(worker (\S+)\)", logs_of(last.flow_run_id))
+    assert len(workers) == 6
+    assert worker() not in workers
+
+
+def logs_of(flow_run_id: str) -> str:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+    from prefect.logging.handlers import APILogHandler
+
+    APILogHandler().flush()
+    with get_client(sync_client=True) as client:
+        logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[UUID(flow_run_id)])))
+    return "\n".join(log.message for log in logs)
 
 
 def test_the_dask_runner_starts_a_local_cluster_unless_given_a_scheduler() -> None:
