@@ -243,6 +243,7 @@ def distill_flow(
     max_tokens: int | None = None,
     all_projects: bool | None = None,
     data_dir: str | None = None,
+    section_budget: int | None = None,
 ) -> dict[str, Any]:
     """Distil the archive's new runs into a proposal for the target. Never edits the target.
 
@@ -255,6 +256,7 @@ def distill_flow(
         "max_tokens_per_run": max_tokens,
         "all_projects": all_projects,
         "data_dir": data_dir,
+        "section_budget": section_budget,
     }
     settings = _settings(settings, {k: v for k, v in given.items() if v is not None})
     if settings.target is None:

@@ -122,17 +122,20 @@ def test_the_dask_runner_starts_a_local_cluster_unless_given_a_scheduler() -> No
     assert remote.address == "tcp://127.0.0.1:8786"
 
 
-def test_the_index_in_a_chroma_server_gives_the_proposal_of_the_embedded_one(
+def test_the_index_in_a_chroma_server_and_the_ledger_at_a_url_give_the_same_proposal(
     tmp_path: Path, chroma_server: str, plain: tuple[str, Any]
 ) -> None:
     import chromadb
 
     expected, stored = plain
-    served = settings_in(tmp_path / "served", index_url=chroma_server)
+    ledger_url = f"sqlite:///{tmp_path / 'elsewhere' / 'ledger.db'}"  # any SQLAlchemy URL
+    served = settings_in(tmp_path / "served", index_url=chroma_server, ledger_url=ledger_url)
     distil(served)
     assert proposed(served) == expected
     assert contents(served) == stored
-    assert not (served.index_dir).exists()  # nothing embedded on the side
+    assert (tmp_path / "elsewhere" / "ledger.db").is_file()
+    assert not (served.data_dir / "ledger.sqlite").exists()
+    assert not served.index_dir.exists()  # nothing embedded on the side
     host, port = chroma_server.removeprefix("http://").split(":")
     client = chromadb.HttpClient(host=host, port=int(port))
     (collection,) = client.list_collections()
