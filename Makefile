@@ -57,6 +57,7 @@ bench: setup
 	$(BIN)/python bench/large_archive.py --mb 100
 	$(BIN)/python bench/embed_throughput.py
 	$(BIN)/python bench/retrieve_latency.py --synthetic 2000
+	$(BIN)/python bench/dask_speedup.py --sessions 1000
 
 clean:
 	rm -rf $(VENV) $(RUN_DIR)

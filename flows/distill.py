@@ -6,23 +6,49 @@ Tasks take paths and return candidates and counts, never transcript text (contra
 
 from __future__ import annotations
 
+import hashlib
+import os
+import socket
 from dataclasses import asdict
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact
+from prefect.context import TaskRunContext
+from prefect.runtime import flow_run
 
+from flows.guard import inject_fault, target_guard
 from metis_distill import pipeline
 from metis_distill.archive import archive_from
-from metis_distill.config import Settings
+from metis_distill.config import Settings, load_settings, sqlite_url
 from metis_distill.embeddings import MiniLMEmbedder
-from metis_distill.errors import MetisError
+from metis_distill.errors import ConfigError, MetisError
 from metis_distill.extract.base import BatchMode, ExtractStats
 from metis_distill.extract.pricing import cache_note, estimated_cost
-from metis_distill.index import LessonIndex
+from metis_distill.index import LessonIndex, chroma_client
 from metis_distill.ledger import FileRecord, Ledger
 from metis_distill.review.report import artifact_markdown
+from metis_distill.textio import tail_sha256
+
+
+def worker() -> str:
+    """Where a task runs (with Dask: another process, maybe another machine)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _code_version() -> str:
+    """A hash of the library's code: a new parser, miner or redaction rule makes every
+    cached batch stale."""
+    package = Path(pipeline.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+CODE_VERSION = _code_version()
 
 
 @task(name="archive")
@@ -45,8 +71,8 @@ def archive_task(source: str, settings: Settings) -> dict[str, Any]:
 
 
 @task(name="discover")
-def discover_task(archive: str, data_dir: str) -> pipeline.Discovery:
-    ledger = Ledger.at(Path(data_dir))
+def discover_task(archive: str, settings: Settings) -> pipeline.Discovery:
+    ledger = Ledger(settings.ledger_url)
     try:
         found = pipeline.changed_files(Path(archive), ledger)
     finally:
@@ -76,14 +102,39 @@ def _retry_unless_ours(task: Any, task_run: Any, state: Any) -> bool:  # noqa: A
     return True
 
 
-@task(name="mine", retries=1, retry_delay_seconds=1, retry_condition_fn=_retry_unless_ours)
+def _mine_cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> str | None:  # noqa: ARG001
+    """A batch's key is its files' content: path, size, offset and a hash of the bytes up to
+    the end, so a batch read before (e.g. by a run that crashed before curating) is not read
+    again. Claude batches are not cached here: their answers are cached in the ledger, and a
+    batch left partial by the token budget must be redone."""
+    settings: Settings = parameters["settings"]
+    if settings.extractor != "rules":
+        return None
+    archive = Path(parameters["archive"])
+    digest = hashlib.sha256(f"mine:{CODE_VERSION}:{archive}".encode())
+    for info in parameters["files"]:
+        fingerprint = tail_sha256(archive / info.path, info.size)
+        digest.update(f"\n{info!r}:{fingerprint}".encode())
+    return digest.hexdigest()
+
+
+@task(
+    name="mine",
+    retries=1,
+    retry_delay_seconds=1,
+    retry_condition_fn=_retry_unless_ours,
+    cache_key_fn=_mine_cache_key,
+    cache_expiration=timedelta(days=7),
+)
 def mine_task(
     archive: str,
     files: list[pipeline.FileInfo],
     settings: Settings,
     run_id: int,
+    batch_no: int = 0,
     batch_mode: BatchMode = "inline",
 ) -> pipeline.BatchResult:
+    inject_fault("mine", batch_no)
     ledger = Ledger(settings.ledger_url)
     try:
         extractor = pipeline.make_extractor(settings, ledger, run_id, batch_mode)
@@ -92,12 +143,14 @@ def mine_task(
         ledger.close()
     logger = get_run_logger()
     logger.info(
-        "mine: %d files, %d events, %d episodes, %d candidates, %d corrupt lines skipped",
+        "mine: %d files, %d events, %d episodes, %d candidates, %d corrupt lines skipped "
+        "(worker %s)",
         len(result.files),
         result.events,
         result.episodes,
         len(result.candidates),
         result.corrupt_lines,
+        worker(),
     )
     stats = result.extract
     if extractor.name == "claude":
@@ -157,7 +210,10 @@ def _mine_all(
         return [], None
     batching = settings.batch and settings.extractor == "claude"
     mode: BatchMode = "queue" if batching else "inline"
-    mapped = mine_task.map(unmapped(archive), groups, unmapped(settings), unmapped(run_id), mode)
+    numbers = range(len(groups))
+    mapped = mine_task.map(
+        unmapped(archive), groups, unmapped(settings), unmapped(run_id), numbers, unmapped(mode)
+    )
     results = list(mapped.result())
     if not batching:
         return results, None
@@ -166,14 +222,14 @@ def _mine_all(
     if again:
         redo = [groups[i] for i in again]
         cached = mine_task.map(
-            unmapped(archive), redo, unmapped(settings), unmapped(run_id), "cache"
+            unmapped(archive), redo, unmapped(settings), unmapped(run_id), again, unmapped("cache")
         )
         for i, result in zip(again, cached.result(), strict=True):
             results[i] = result
     return results, sent
 
 
-@task(name="curate")
+@task(name="curate", retries=1, retry_delay_seconds=2, retry_condition_fn=_retry_unless_ours)
 def curate_task(
     results: list[pipeline.BatchResult],
     archive: str,
@@ -184,7 +240,8 @@ def curate_task(
 ) -> dict[str, Any]:
     ledger = Ledger(settings.ledger_url)
     try:
-        index = LessonIndex(settings.index_dir, MiniLMEmbedder(settings.model_dir))
+        client = chroma_client(settings.index_url, settings.index_dir)
+        index = LessonIndex(settings.index_dir, MiniLMEmbedder(settings.model_dir), client=client)
         added, removed = index.reconcile({r.id: (r.kind, r.text) for r in ledger.lessons()})
         if added or removed:
             get_run_logger().info("index: reconciled with the ledger (+%d -%d)", added, removed)
@@ -225,10 +282,11 @@ def curate_task(
     return {**asdict(stats), **({"judge": asdict(judged)} if judged is not None else {})}
 
 
-@task(name="propose")
+@task(name="propose", retries=1, retry_delay_seconds=2, retry_condition_fn=_retry_unless_ours)
 def propose_task(
     target: str, settings: Settings, summary: dict[str, Any]
 ) -> pipeline.ProposalOutcome:
+    inject_fault("propose")
     ledger = Ledger(settings.ledger_url)
     try:
         scope = pipeline.target_scope(Path(target), settings.all_projects, settings.aliases)
@@ -255,16 +313,81 @@ def propose_task(
 
 
 @flow(name="distill")
-def distill_flow(settings: Settings) -> dict[str, Any]:
-    """Distil the archive's new runs into a proposal for the target. Never edits the target."""
+def distill_flow(
+    settings: Settings | None = None,
+    archive: str | None = None,
+    target: str | None = None,
+    extractor: str | None = None,
+    max_tokens: int | None = None,
+    all_projects: bool | None = None,
+    data_dir: str | None = None,
+    section_budget: int | None = None,
+) -> dict[str, Any]:
+    """Distil the archive's new runs into a proposal for the target. Never edits the target.
+
+    In-process (`metis distill`) the CLI passes its settings; a deployment run passes plain
+    parameters, read over the settings of the process that serves it (env, metis.toml)."""
+    given = {
+        "archive": archive,
+        "target": target,
+        "extractor": extractor,
+        "max_tokens_per_run": max_tokens,
+        "all_projects": all_projects,
+        "data_dir": data_dir,
+        "section_budget": section_budget,
+    }
+    settings = _settings(settings, {k: v for k, v in given.items() if v is not None})
     if settings.target is None:
-        raise ValueError("distill needs a target")
+        raise ConfigError("distill needs a target", hint="pass target=path/to/repo/CLAUDE.md")
+    target_path = settings.target.expanduser().resolve()
+    with target_guard(settings, target_path):
+        return _guarded_run(settings, str(target_path))
+
+
+def _settings(settings: Settings | None, given: dict[str, Any]) -> Settings:
+    if settings is None:
+        return load_settings(**given)
+    current = settings.model_dump()
+    if current["ledger_url"] == sqlite_url(settings.data_dir):
+        current["ledger_url"] = ""  # the default ledger follows the data dir
+    return Settings(**{**current, **given})
+
+
+def _guarded_run(settings: Settings, target: str) -> dict[str, Any]:
+    """One distill under the target's guard, recorded in the ledger with its outcome."""
+    ledger = Ledger(settings.ledger_url)
+    try:
+        run = ledger.start_distill_run(target, str(flow_run.id) if flow_run.id else None)
+    finally:
+        ledger.close()
+    try:
+        report = _distill(settings, target)
+    except BaseException as e:
+        code = getattr(e, "exit_code", 1)
+        outcome = {3: "needs a human", 4: "budget reached"}.get(code, "failed")
+        _finish(settings, run, outcome, message=f"{type(e).__name__}: {e}")
+        raise
+    outcome = "budget reached" if report.get("extract_pending") else "completed"
+    _finish(settings, run, outcome, proposal_id=report["proposal"]["proposal_id"], report=report)
+    return report
+
+
+def _finish(settings: Settings, run: int, outcome: str, **fields: Any) -> None:
+    report = fields.pop("report", None)
+    summary = {k: v for k, v in (report or {}).items() if isinstance(v, int | float | str)}
+    ledger = Ledger(settings.ledger_url)
+    try:
+        ledger.finish_distill_run(run, outcome, summary=summary, **fields)
+    finally:
+        ledger.close()
+
+
+def _distill(settings: Settings, target: str) -> dict[str, Any]:
     source = str(pipeline.check_archive(settings.archive))
-    target = str(settings.target.expanduser().resolve())
     settings.archive_dir.mkdir(parents=True, exist_ok=True)
     archived = archive_task(source, settings)
     archive = str(settings.archive_dir.resolve())
-    found = discover_task(archive, str(settings.data_dir))
+    found = discover_task(archive, settings)
     groups = pipeline.batches(found.changed, settings.batch_files)
     run_id = _start_extraction(settings)
     results, sent = _mine_all(archive, groups, settings, run_id)

@@ -48,6 +48,23 @@ Target = Annotated[
 ]
 
 
+class Runner(StrEnum):
+    default = "default"
+    dask = "dask"
+
+
+TaskRunner = Annotated[
+    Runner | None,
+    typer.Option(
+        "--task-runner", help="Run the mapped parse/mine tasks on Prefect's threads or Dask."
+    ),
+]
+DaskAddress = Annotated[
+    str | None,
+    typer.Option("--dask-address", help="Scheduler of a Dask cluster (default: a local one)."),
+]
+
+
 def friendly(func: Callable[P, R]) -> Callable[P, R]:
     """Turn our errors into one clear message and an exit code, never a traceback."""
 
@@ -96,6 +113,8 @@ def distill(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
+    task_runner: TaskRunner = None,
+    dask_address: DaskAddress = None,
 ) -> None:
     """Run the distill flow now (Prefect, in-process): archive -> lessons -> a proposal.
     Exit code 4: the token budget was reached and work is left for the next run."""
@@ -108,6 +127,8 @@ def distill(
         extractor=extractor.value if extractor else None,
         max_tokens_per_run=max_tokens,
         batch=batch,
+        task_runner=task_runner.value if task_runner else None,
+        dask_address=dask_address,
     )
     _check_target(settings)
     from metis_distill.pipeline import check_archive
@@ -115,8 +136,10 @@ def distill(
     check_archive(settings.archive)
     _quiet_prefect()
     from flows.distill import distill_flow  # Prefect is imported only here
+    from flows.runners import api_for_workers, with_task_runner
 
-    report = distill_flow(settings)
+    with api_for_workers(settings):
+        report = with_task_runner(distill_flow, settings)(settings)
     if as_json:
         sys.stdout.write(json.dumps(report, default=str, indent=2) + "\n")
     else:
@@ -520,6 +543,91 @@ def propose(
         markup=False,
     )
     console.print(made.message.splitlines()[0], markup=False, highlight=False)
+
+
+@app.command()
+@friendly
+def serve(
+    archive: Annotated[
+        Path | None,
+        typer.Option("--archive", "-a", help="Folder of runs [default ~/.claude/projects]."),
+    ] = None,
+    target: Target = None,
+    data_dir: DataDir = None,
+    cron: Annotated[
+        str | None, typer.Option("--cron", help="When to run [default 0 3 * * *].")
+    ] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option("--timezone", help="IANA zone of the cron [default: this machine's]."),
+    ] = None,
+    task_runner: TaskRunner = None,
+    dask_address: DaskAddress = None,
+) -> None:
+    """Serve the distill flow as the Prefect deployment `distill/nightly` on a cron, until
+    stopped. Trigger a run by hand with `prefect deployment run 'distill/nightly'`."""
+    settings = load_settings(
+        archive=archive,
+        target=target,
+        data_dir=data_dir,
+        nightly_cron=cron,
+        nightly_timezone=timezone,
+        task_runner=task_runner.value if task_runner else None,
+        dask_address=dask_address,
+    )
+    _check_target(settings)
+    _quiet_prefect()
+    from flows.serve import check_cron  # Prefect is imported only here
+    from flows.serve import serve as serve_nightly
+
+    check_cron(settings.nightly_cron)
+    api = os.environ.get("PREFECT_API_URL")
+    err.print(
+        f"serving distill/nightly: {settings.nightly_cron} ({settings.nightly_timezone}), "
+        f"target {settings.target}; Prefect API: {api or 'none (ephemeral: no UI)'}"
+    )
+    serve_nightly(settings)
+
+
+@app.command()
+@friendly
+def status(
+    archive: Annotated[
+        Path | None,
+        typer.Option("--archive", "-a", help="Folder of runs [default ~/.claude/projects]."),
+    ] = None,
+    target: Target = None,
+    data_dir: DataDir = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
+) -> None:
+    """The last distill and its outcome, work pending, tokens spent this month, and whether
+    a proposal waits for review."""
+    from metis_distill.ledger import Ledger
+    from metis_distill.status import status as read_status
+
+    settings = load_settings(archive=archive, target=target, data_dir=data_dir)
+    found = read_status(settings, Ledger(settings.ledger_url))
+    if as_json:
+        sys.stdout.write(json.dumps(_status_dict(found), default=str, indent=2) + "\n")
+        return
+    table = Table(title="metis status", show_header=False)
+    for key, value in _status_dict(found).items():
+        table.add_row(key.replace("_", " "), "—" if value is None else str(value))
+    console.print(table)
+
+
+def _status_dict(found: Any) -> dict[str, Any]:
+    run, proposal = found.last_run, found.proposal
+    return {
+        "target": found.target,
+        "last_run": run.started_at.isoformat(timespec="seconds") if run else None,
+        "outcome": run.status if run else None,
+        "outcome_detail": run.message if run else None,
+        "pending_to_archive": found.to_archive,
+        "pending_to_distill": found.to_distill,
+        f"tokens_{found.month}": found.tokens_this_month,
+        "proposal_waiting": f"#{proposal.id} ({proposal.folder})" if proposal else None,
+    }
 
 
 def _open(data_dir: Path | None) -> tuple[Settings, Any]:

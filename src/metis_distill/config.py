@@ -31,6 +31,34 @@ def default_data_dir() -> Path:
     return Path(user_data_dir("metis-distill", appauthor=False))
 
 
+def local_timezone() -> str:
+    """This machine's IANA zone name: $TZ, /etc/timezone, the /etc/localtime link, else UTC."""
+    name = os.environ.get("TZ", "").lstrip(":")
+    if not name and Path("/etc/timezone").is_file():
+        name = Path("/etc/timezone").read_text(encoding="utf-8").strip()
+    if not name and Path("/etc/localtime").is_symlink():
+        name = str(Path("/etc/localtime").resolve()).partition("zoneinfo/")[2]
+    try:
+        return check_timezone(name) if name else "UTC"
+    except ValueError:
+        return "UTC"
+
+
+def sqlite_url(data_dir: Path) -> str:
+    """The default ledger: a SQLite file in the data dir."""
+    return f"sqlite:///{data_dir / 'ledger.sqlite'}"
+
+
+def check_timezone(name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        raise ValueError(f"unknown time zone {name!r} (an IANA name, e.g. Europe/Paris)") from e
+    return name
+
+
 def default_archive() -> Path:
     return Path.home() / ".claude" / "projects"
 
@@ -193,6 +221,39 @@ class Settings(BaseSettings):
     tripwire_min_errors: int = Field(
         default=3, ge=1, description="Fewer errors than this is never a spike."
     )
+    # --- the nightly: served deployment, schedule, scale-out (issue 6) ---
+    nightly_cron: str = Field(
+        default="0 3 * * *", description="Cron of the served `distill/nightly` deployment."
+    )
+    nightly_timezone: str = Field(
+        default_factory=local_timezone,
+        description="IANA time zone of the nightly cron (default: this machine's zone).",
+    )
+    task_runner: Literal["default", "dask"] = Field(
+        default="default",
+        description="Where mapped parse/mine tasks run: Prefect's threads, or a Dask cluster.",
+    )
+    dask_address: str | None = Field(
+        default=None,
+        description="Scheduler of a running Dask cluster (e.g. tcp://10.0.0.5:8786); "
+        "unset: a local cluster of `dask_workers` processes.",
+    )
+    dask_workers: int = Field(default=2, ge=1, le=256, description="Workers of a local cluster.")
+    index_url: str | None = Field(
+        default=None,
+        description="A Chroma server shared by several workers (e.g. http://127.0.0.1:8000, "
+        "started with `chroma run`); unset: the embedded index in the data dir.",
+    )
+    ledger_url: str = Field(
+        default="",
+        description="SQLAlchemy URL of the ledger (e.g. postgresql+psycopg://…); "
+        "empty: a SQLite file in the data dir.",
+    )
+    distill_wait: float = Field(
+        default=3600.0,
+        ge=0,
+        description="Seconds a distill waits for another one of the same target to finish.",
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -217,14 +278,18 @@ class Settings(BaseSettings):
             self.extractor = "claude" if self.api_key() else "rules"
         return self
 
+    @model_validator(mode="after")
+    def _nightly(self) -> Settings:
+        """The ledger in the data dir unless a URL is given; a time zone that exists."""
+        if not self.ledger_url:
+            self.ledger_url = sqlite_url(self.data_dir)
+        check_timezone(self.nightly_timezone)
+        return self
+
     def api_key(self) -> str | None:
         if self.anthropic_api_key is not None:
             return self.anthropic_api_key.get_secret_value() or None
         return os.environ.get("ANTHROPIC_API_KEY") or None
-
-    @property
-    def ledger_url(self) -> str:
-        return f"sqlite:///{self.data_dir / 'ledger.sqlite'}"
 
     def source_roots(self) -> list[Path]:
         """Every place runs are archived from: `archive` and the extra sources that exist."""

@@ -39,3 +39,7 @@ class ProposalError(MetisError):
 
 class TargetChangedError(ProposalError):
     """The target file changed since the proposal was made."""
+
+
+class BusyError(MetisError):
+    """Another distill of the same target is running, and did not finish in time."""

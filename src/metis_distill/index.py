@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, cast
 
+from metis_distill.errors import ConfigError
+
 
 class Embedder(Protocol):
     id: str
@@ -91,3 +93,26 @@ class LessonIndex:
             chunk = missing[start : start + 256]
             self.upsert(chunk, [lessons[i][1] for i in chunk], [lessons[i][0] for i in chunk])
         return len(missing), len(extra)
+
+
+def chroma_client(index_url: str | None, path: Path) -> Any:
+    """A Chroma server's client when a URL is configured (several workers share one index),
+    else the embedded client on `path`. Telemetry off either way."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    quiet = ChromaSettings(anonymized_telemetry=False)
+    if not index_url:
+        return chromadb.PersistentClient(path=str(path), settings=quiet)
+    from urllib.parse import urlsplit
+
+    url = urlsplit(index_url if "://" in index_url else f"http://{index_url}")
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise ConfigError(
+            f"index_url is not an http(s) URL: {index_url!r}",
+            hint='e.g. index_url = "http://127.0.0.1:8000" (a server started by `chroma run`)',
+        )
+    https = url.scheme == "https"
+    return chromadb.HttpClient(
+        host=url.hostname, port=url.port or (443 if https else 80), ssl=https, settings=quiet
+    )

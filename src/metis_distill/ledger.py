@@ -266,6 +266,21 @@ class RecoveryRow(Base):
     seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
+class DistillRunRow(Base):
+    """One distill of one target, from start to outcome: what `metis status` reports."""
+
+    __tablename__ = "distill_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    target: Mapped[str] = mapped_column(String, index=True)
+    status: Mapped[str] = mapped_column(String, default="running")  # running|completed|failed
+    message: Mapped[str | None] = mapped_column(Text, nullable=True)  # why it failed
+    flow_run_id: Mapped[str | None] = mapped_column(String, nullable=True)
+    proposal_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
 class MetaRow(Base):
     __tablename__ = "meta"
     key: Mapped[str] = mapped_column(String, primary_key=True)
@@ -727,3 +742,42 @@ class Ledger:
                     RecoveryRow.archive_root == archive_root, RecoveryRow.path.in_(list(paths))
                 )
             )
+
+    # distill runs (metis status) --------------------------------------------
+    def start_distill_run(self, target: str, flow_run_id: str | None) -> int:
+        with self.session() as db:
+            row = DistillRunRow(target=target, flow_run_id=flow_run_id, started_at=now())
+            db.add(row)
+            db.flush()
+            return row.id
+
+    def finish_distill_run(
+        self,
+        run_id: int,
+        status: str,
+        *,
+        message: str | None = None,
+        proposal_id: int | None = None,
+        summary: dict[str, Any] | None = None,
+    ) -> None:
+        with self.session() as db:
+            row = db.get(DistillRunRow, run_id)
+            if row is not None:
+                row.status, row.message, row.proposal_id = status, message, proposal_id
+                row.summary = summary or {}
+                row.finished_at = now()
+
+    def last_distill_run(self, target: str | None = None) -> DistillRunRow | None:
+        with self.session() as db:
+            query = select(DistillRunRow)
+            if target is not None:
+                query = query.where(DistillRunRow.target == target)
+            return db.scalars(query.order_by(DistillRunRow.id.desc()).limit(1)).first()
+
+    def tokens_since(self, since: datetime) -> int:
+        """Tokens (in, out, cache read and write) spent by extract runs started since."""
+        run = ExtractRunRow
+        total = run.input_tokens + run.output_tokens + run.cache_read_tokens
+        query = select(func.coalesce(func.sum(total + run.cache_write_tokens), 0))
+        with self.session() as db:
+            return int(db.scalar(query.where(run.started_at >= since)) or 0)

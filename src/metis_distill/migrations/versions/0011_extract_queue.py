@@ -1,7 +1,7 @@
 """extract queue: the requests of a run's one Message Batch
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-24 16:50:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import metis_distill.ledger
 
 revision = "0011"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,59 @@
+"""`metis serve`: the distill flow as the deployment `distill/nightly`, on a cron in the
+user's time zone, served by this process until it is stopped (Ctrl-C)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import serve as prefect_serve
+from prefect.client.schemas.schedules import CronSchedule
+from prefect.schedules import Cron
+
+from flows.distill import distill_flow
+from flows.runners import with_task_runner
+from metis_distill.config import Settings
+from metis_distill.errors import ConfigError
+
+DEPLOYMENT = "nightly"
+
+
+def parameters(settings: Settings) -> dict[str, Any]:
+    """What each scheduled or manual run distils, fixed when the deployment is served."""
+    if settings.target is None:
+        raise ConfigError("no target given", hint="pass --target path/to/repo/CLAUDE.md")
+    return {
+        "archive": str(settings.archive.expanduser().resolve()),
+        "target": str(settings.target.expanduser().resolve()),
+        "extractor": settings.extractor,
+        "max_tokens": settings.max_tokens_per_run,
+        "all_projects": settings.all_projects,
+    }
+
+
+def nightly(settings: Settings) -> Any:
+    """The `distill/nightly` deployment: a cron with a time zone (Prefect's bare `cron=`
+    would run in UTC)."""
+    check_cron(settings.nightly_cron)
+    flow = with_task_runner(distill_flow, settings)
+    return flow.to_deployment(
+        name=DEPLOYMENT,
+        schedules=[Cron(settings.nightly_cron, timezone=settings.nightly_timezone)],
+        parameters=parameters(settings),
+        description="metis-distill: distil new agent runs into a proposal for review.",
+        tags=["metis-distill"],
+    )
+
+
+def check_cron(cron: str) -> None:
+    try:
+        CronSchedule(cron=cron)
+    except ValueError as e:
+        raise ConfigError(
+            f"not a cron schedule: {cron!r}",
+            hint="five fields: minute hour day-of-month month day-of-week, e.g. '0 3 * * *'",
+        ) from e
+
+
+def serve(settings: Settings) -> None:
+    """Register the deployment with the Prefect API and run its flow runs until stopped."""
+    prefect_serve(nightly(settings))

@@ -1,0 +1,72 @@
+"""`metis status`: the last distill, its outcome, the work waiting, the tokens spent this
+month, and whether a proposal waits for review. Reads only: the ledger and file stats."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from metis_distill import pipeline
+from metis_distill.config import Settings
+from metis_distill.ledger import DistillRunRow, Ledger, ProposalRow
+
+
+@dataclass(frozen=True)
+class Status:
+    target: str | None
+    last_run: DistillRunRow | None
+    to_archive: int  # source files new or grown since they were last copied into the archive
+    to_distill: int  # archive files new or changed since they were last read
+    tokens_this_month: int
+    month: str  # "2026-11"
+    proposal: ProposalRow | None  # pending, waiting for review
+
+    @property
+    def pending(self) -> int:
+        return self.to_archive + self.to_distill
+
+
+def status(settings: Settings, ledger: Ledger, *, today: datetime | None = None) -> Status:
+    target = str(settings.target.expanduser().resolve()) if settings.target else None
+    start = month_start(today or datetime.now(UTC))
+    proposals = ledger.pending_proposals(target)
+    return Status(
+        target=target,
+        last_run=ledger.last_distill_run(target),
+        to_archive=unarchived(settings, ledger),
+        to_distill=undistilled(settings.archive_dir, ledger),
+        tokens_this_month=ledger.tokens_since(start),
+        month=start.strftime("%Y-%m"),
+        proposal=proposals[-1] if proposals else None,
+    )
+
+
+def month_start(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def unarchived(settings: Settings, ledger: Ledger) -> int:
+    """Files of the source roots that the next distill would copy in (one stat each)."""
+    copies = ledger.copies()
+    count = 0
+    for root in settings.source_roots():
+        if not root.exists():
+            continue
+        for path in _files(root.resolve()):
+            row, stat = copies.get(str(path)), path.stat()
+            count += row is None or (row.size, row.mtime_ns) != (stat.st_size, stat.st_mtime_ns)
+    return count
+
+
+def undistilled(archive_dir: Path, ledger: Ledger) -> int:
+    if not archive_dir.is_dir():
+        return 0
+    return len(pipeline.changed_files(archive_dir.resolve(), ledger).changed)
+
+
+def _files(root: Path) -> list[Path]:
+    """The files `metis archive` would look at under a source root."""
+    if root.is_file():
+        return [root]
+    return [p for p in root.rglob("*") if p.is_file() and ".git" not in p.parts]

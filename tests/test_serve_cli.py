@@ -1,0 +1,60 @@
+"""`metis serve` refuses a bad schedule before serving anything (the served deployment
+itself is tested against a real Prefect server in tests/flows/test_nightly.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from metis_distill.cli import app
+from metis_distill.config import Settings, local_timezone
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--cron", "61 3 * * *"], "not a cron schedule: '61 3 * * *'"),
+        (["--timezone", "Mars/Olympus"], "unknown time zone 'Mars/Olympus'"),
+    ],
+)
+def test_serve_refuses_a_bad_schedule(tmp_path: Path, flags: list[str], message: str) -> None:
+    target = tmp_path / "CLAUDE.md"
+    result = CliRunner().invoke(app, ["serve", "--target", str(target), *flags])
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.split())
+
+
+def test_the_nightly_defaults_to_three_in_the_morning_in_the_local_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TZ", "America/New_York")
+    assert local_timezone() == "America/New_York"
+    settings = Settings()
+    assert settings.nightly_cron == "0 3 * * *"
+    assert settings.nightly_timezone == "America/New_York"
+    monkeypatch.setenv("TZ", "Not/AZone")
+    assert local_timezone() == "UTC"  # an unknown $TZ falls back to UTC, not a crash
+
+
+def test_the_ledger_is_a_sqlite_file_in_the_data_dir_unless_a_url_is_given(tmp_path: Path) -> None:
+    assert Settings(data_dir=tmp_path).ledger_url == f"sqlite:///{tmp_path / 'ledger.sqlite'}"
+    url = "postgresql+psycopg://metis@db.internal/metis"
+    assert Settings(data_dir=tmp_path, ledger_url=url).ledger_url == url
+
+
+def test_prefect_yaml_deploys_the_distill_flow_on_a_zoned_cron() -> None:
+    import yaml
+    from prefect.flows import load_flow_from_entrypoint
+
+    from tests.conftest import REPO
+
+    spec = yaml.safe_load((REPO / "prefect.yaml").read_text(encoding="utf-8"))
+    (nightly,) = spec["deployments"]
+    assert nightly["name"] == "nightly"
+    (schedule,) = nightly["schedules"]
+    assert schedule["cron"] == "0 3 * * *" and schedule["timezone"]
+    flow = load_flow_from_entrypoint(str(REPO / nightly["entrypoint"]))
+    assert flow.name == "distill"  # so the deployment is `distill/nightly`
+    assert set(nightly["parameters"]) <= set(flow.parameters.properties)

@@ -1,0 +1,93 @@
+"""`metis status` reads the ledger and the folders: last run and outcome, work pending,
+tokens spent this month, a proposal waiting for review."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from metis_distill.archive import archive_from
+from metis_distill.cli import app
+from metis_distill.config import Settings
+from metis_distill.ledger import ExtractionRow, ExtractRunRow, Ledger, ProposalRow
+from metis_distill.status import month_start, status
+from tests.conftest import SAMPLE
+
+SOURCE = SAMPLE / "projects" / "-home-dev-src-shopfront"
+
+
+def spend(ledger: Ledger, when: datetime, tokens: int) -> None:
+    run = ledger.start_extract_run("claude", "claude-haiku-4-5", None)
+    with ledger.session() as db:
+        row = db.get(ExtractRunRow, run)
+        assert row is not None
+        row.started_at = when
+    usage = ExtractionRow(
+        span_sha256="x", prompt_version="1", model="m", input_tokens=tokens, output_tokens=0
+    )
+    usage.requests, usage.cache_read_tokens, usage.cache_write_tokens = 1, 0, 0
+    ledger.add_usage(run, usage)
+
+
+def test_status_reports_the_last_run_pending_work_tokens_and_the_waiting_proposal(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "runs"
+    shutil.copytree(SOURCE, source)
+    target = tmp_path / "repo" / "CLAUDE.md"
+    settings = Settings(archive=source, target=target, data_dir=tmp_path / "data")
+    ledger = Ledger(settings.ledger_url)
+    now = datetime(2026, 11, 24, 12, tzinfo=UTC)
+
+    empty = status(settings, ledger, today=now)
+    assert empty.last_run is None and empty.proposal is None
+    assert (empty.to_archive, empty.to_distill) == (4, 0)  # nothing archived yet
+
+    archive_from([source], settings.archive_dir, ledger)
+    (source / "new.jsonl").write_text(
+        (SOURCE / "ad234e5c-535f-4aba-a3ca-a67afaa16548.jsonl").read_text()
+    )
+    run = ledger.start_distill_run(str(target.resolve()), "flow-1")
+    ledger.finish_distill_run(run, "budget reached", message="token budget")
+    spend(ledger, datetime(2026, 10, 31, 23, 59, tzinfo=UTC), 1_000)  # last month
+    spend(ledger, datetime(2026, 11, 1, 0, 0, tzinfo=UTC), 250)
+    spend(ledger, datetime(2026, 11, 20, tzinfo=UTC), 50)
+    proposal = ledger.add_proposal(
+        ProposalRow(target=str(target.resolve()), base_sha256="0" * 64, folder="f", created_at=now)
+    )
+
+    found = status(settings, ledger, today=now)
+    assert found.last_run is not None and found.last_run.status == "budget reached"
+    assert found.to_archive == 1  # the new file
+    assert found.to_distill == 4  # archived, not read yet
+    assert (found.month, found.tokens_this_month) == ("2026-11", 300)
+    assert found.proposal is not None and found.proposal.id == proposal.id
+    ledger.close()
+
+    shown = CliRunner().invoke(
+        app,
+        [
+            "status",
+            "--archive",
+            str(source),
+            "--target",
+            str(target),
+            "--data-dir",
+            str(settings.data_dir),
+            "--json",
+        ],
+    )
+    assert shown.exit_code == 0, shown.output
+    report = json.loads(shown.stdout)
+    assert report["outcome"] == "budget reached" and report["outcome_detail"] == "token budget"
+    assert report["pending_to_archive"] == 1 and report["pending_to_distill"] == 4
+    assert report["proposal_waiting"] == f"#{proposal.id} (f)"
+
+
+def test_the_month_starts_at_midnight_utc_on_the_first() -> None:
+    moment = datetime(2026, 3, 1, 0, 30, tzinfo=UTC)
+    assert month_start(moment) == datetime(2026, 3, 1, tzinfo=UTC)
