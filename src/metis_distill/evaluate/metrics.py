@@ -50,12 +50,15 @@ def scores(
     pred_hit = {j for _, j in matched}
     result = {}
     for kind in (*KINDS, "overall"):
-        wanted = (lambda k: True) if kind == "overall" else (lambda k, kind=kind: k == kind)
-        tp = sum(1 for i, _ in matched if wanted(golds[i].kind))
-        fp = sum(1 for j, p in enumerate(preds) if wanted(p.kind) and j not in pred_hit)
-        fn = sum(1 for i, g in enumerate(golds) if wanted(g.kind) and i not in gold_hit)
+        tp = sum(1 for i, _ in matched if _counts(kind, golds[i].kind))
+        fp = sum(1 for j, p in enumerate(preds) if _counts(kind, p.kind) and j not in pred_hit)
+        fn = sum(1 for i, g in enumerate(golds) if _counts(kind, g.kind) and i not in gold_hit)
         result[kind] = Score(tp, fp, fn)
     return result
+
+
+def _counts(row: str, kind: str) -> bool:
+    return row in ("overall", kind)
 
 
 def recall_by(

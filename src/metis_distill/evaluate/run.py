@@ -25,7 +25,9 @@ from metis_distill.provenance import parse_link, resolve
 from metis_distill.render.claude_md import find_block
 
 NEAR_DUPLICATE = 0.9  # cosine at which two rendered lines say the same thing
-_LINE = re.compile(r"^- (?P<text>.*) \(\[evidence\]\((?P<link>[^)]+)\).*<!-- metis:(?P<id>\w+) -->$")
+_LINE = re.compile(
+    r"^- (?P<text>.*) \(\[evidence\]\((?P<link>[^)]+)\).*<!-- metis:(?P<id>\w+) -->$"
+)
 
 
 @dataclass
