@@ -57,5 +57,10 @@ bench: setup
 	$(BIN)/python bench/large_archive.py --mb 100
 	$(BIN)/python bench/embed_throughput.py
 
+# Evaluation (issue 7): lesson quality against eval/gold on ../shared/corpus, in a temp data dir.
+.PHONY: eval
+eval: setup
+	$(BIN)/metis eval --gold eval/gold --corpus ../shared/corpus --json data/.run/eval.json
+
 clean:
 	rm -rf $(VENV) $(RUN_DIR)

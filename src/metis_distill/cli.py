@@ -374,6 +374,7 @@ def _print_eval(result: dict[str, Any]) -> None:
     facts.add_row(
         "gold transcripts / lessons", f"{result['gold_files']} / {result['gold_lessons']}"
     )
+    facts.add_row("false positives repeating a matched gold lesson", str(result["redundant"]))
     facts.add_row("provenance resolves", f"{result['provenance_ok']}/{result['rendered_lines']}")
     facts.add_row(
         "duplicates (exact / near)", f"{result['exact_duplicates']} / {result['near_duplicates']}"

@@ -17,7 +17,7 @@ from metis_distill.curate.select import Scope
 from metis_distill.errors import ConfigError
 from metis_distill.evaluate import leaks
 from metis_distill.evaluate.gold import GoldFile, GoldLesson, load_gold
-from metis_distill.evaluate.match import Prediction, Similarity, match
+from metis_distill.evaluate.match import Prediction, Similarity, match, score
 from metis_distill.evaluate.metrics import recall_by, scores
 from metis_distill.index import Embedder, LessonIndex
 from metis_distill.ledger import EvidenceRow, Ledger
@@ -37,6 +37,7 @@ class EvalReport:
     gold_files: int = 0
     gold_lessons: int = 0
     predictions: int = 0
+    redundant: int = 0  # false positives that repeat a gold lesson another line already matched
     rendered_lines: int = 0
     provenance_ok: int = 0
     exact_duplicates: int = 0
@@ -145,7 +146,8 @@ def _score(
     report: EvalReport, gold: Sequence[GoldFile], preds: list[Prediction], embedder: Embedder
 ) -> None:
     golds: list[GoldLesson] = [lesson for g in gold for lesson in g.lessons]
-    matched = match(golds, preds, cosine_of(embedder))
+    similarity = cosine_of(embedder)
+    matched = match(golds, preds, similarity)
     report.gold_lessons = len(golds)
     report.predictions = len(preds)
     report.scores = {k: s.as_dict() for k, s in scores(golds, preds, matched).items()}
@@ -162,10 +164,17 @@ def _score(
         if i not in hit_gold
     ]
     report.false_positives = [
-        {"transcript": p.path, "kind": p.kind, "text": p.text, "lines": p.spans[0]}
+        {
+            "transcript": p.path,
+            "kind": p.kind,
+            "text": p.text,
+            "lines": p.spans[0],
+            "repeats_gold": any(score(g, p, similarity) is not None for g in golds),
+        }
         for j, p in enumerate(preds)
         if j not in hit_pred
     ]
+    report.redundant = sum(1 for fp in report.false_positives if fp["repeats_gold"])
 
 
 def _rendered(
