@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from metis_distill.cli import app
-from metis_distill.evaluate.replay import Failure, covered, fold, replay
+from metis_distill.evaluate.replay import Failure, covered, fold, replay, same_signature
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "replay"
 
@@ -30,8 +30,26 @@ def test_signature_alone_covers() -> None:
 
     failure = Failure("x", 3, "/bin/bash: line 1: ruff: command not found", "Bash ruff failed")
     lesson = LessonView("id", "failure", "`ruff` is missing", "active", 2, None, None, ())
-    assert not covered(failure, [lesson], {})
-    assert covered(failure, [lesson], {"id": 0.61})
+    assert not covered(failure, [lesson], {"id": 0.8})
+    assert covered(failure, [lesson], {"id": 0.9})
+
+
+def test_same_signature_ignores_paths_and_numbers_only() -> None:
+    assert same_signature(
+        "/mnt/d/app/scripts/common.sh: line 3: $'\\r': command not found",
+        "scripts/setup-plan.sh: line 2: $'\\r': command not found",
+    )
+    assert same_signature(
+        "ERROR: Not on a feature branch. Current branch: main",
+        "ERROR: Not on a feature branch. Current branch: fix-login",
+    )
+    assert not same_signature(
+        "bash: line 1: python: command not found", "/bin/bash: line 1: pytest: command not found"
+    )
+    assert not same_signature(
+        "/usr/bin/bash: line 1: tree: command not found",
+        "/usr/bin/bash: line 1: pwsh: command not found",
+    )
 
 
 def test_cli_replay_json(model_dir: Path) -> None:  # noqa: ARG001 (the model must be there)

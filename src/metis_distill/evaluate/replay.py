@@ -2,9 +2,12 @@
 ask of every failure still to come whether the context file of that moment already held a
 lesson covering it.
 
-A lesson covers a failure when it has the same error signature (the failure's signature,
-folded, equals or contains the quote of one of the lesson's evidence, or the lesson's text
-holds it), or when their embeddings are close (cosine >= `COVER_COSINE`).
+A lesson covers a failure when it has the same error signature: the signatures, folded
+(numbers, quotes, paths and case), share at least `SAME_SIGNATURE` of their words with the
+quote of one of the lesson's evidence (for failures the quote is the error line), or the
+lesson's text holds the folded signature; or when the signature's embedding is close to one
+of those quotes (cosine >= `COVER_COSINE`; MiniLM scores `python: command not found` and
+`pytest: command not found` at 0.77, so only near-identical errors pass).
 """
 
 from __future__ import annotations
@@ -27,8 +30,10 @@ from metis_distill.mine.signals import error_signature
 from metis_distill.mine.text import command_head, shorten
 from metis_distill.models import LessonKind, Run
 
-COVER_COSINE = 0.6
+COVER_COSINE = 0.85
+SAME_SIGNATURE = 0.8
 MIN_SIGNATURE = 12
+_PATH = re.compile(r"\S*/\S+|\b[A-Za-z]:\\\S*")  # POSIX or drive-letter paths
 _DIGITS = re.compile(r"\d+")
 _NOISE = re.compile(r"[\"'`“”‘’]")
 _WS = re.compile(r"\s+")
@@ -72,6 +77,7 @@ class ReplayReport:
     covered_by_context: int = 0
     covered_by_any_lesson: int = 0
     steps: list[ReplayStep] = field(default_factory=list)
+    hits: list[str] = field(default_factory=list)  # "path#Ln: lesson" of each covered failure
 
     @property
     def coverage(self) -> float:
@@ -85,12 +91,25 @@ class ReplayReport:
             "covered_by_any_lesson": self.covered_by_any_lesson,
             "coverage": round(self.coverage, 4),
             "steps": [{**s.__dict__, "coverage": round(s.coverage, 4)} for s in self.steps],
+            "hits": self.hits,
         }
 
 
 def fold(signature: str) -> str:
     """A signature with numbers, quotes and spacing folded (a line number is no difference)."""
     return _WS.sub(" ", _NOISE.sub("", _DIGITS.sub("#", signature.lower()))).strip()
+
+
+def same_signature(a: str, b: str) -> bool:
+    """Do two error lines say the same, paths and numbers aside?"""
+    wa, wb = _words(a), _words(b)
+    if len(wa | wb) < 3:
+        return False
+    return len(wa & wb) / len(wa | wb) >= SAME_SIGNATURE
+
+
+def _words(signature: str) -> set[str]:
+    return set(fold(_PATH.sub("<path>", signature)).split())
 
 
 def runs_in_order(root: Path, infos: Sequence[pipeline.FileInfo]) -> list[RunInfo]:
@@ -124,17 +143,22 @@ def _failures(run: Run) -> list[Failure]:
 
 def covered(failure: Failure, lessons: Sequence[LessonView], cosines: dict[str, float]) -> bool:
     """Is the failure covered by one of the lessons (same signature, or close embedding)?"""
+    return covering(failure, lessons, cosines) is not None
+
+
+def covering(
+    failure: Failure, lessons: Sequence[LessonView], cosines: dict[str, float]
+) -> LessonView | None:
+    """The first lesson that covers the failure, or None."""
     sig = fold(failure.signature)
     for lesson in lessons:
         if cosines.get(lesson.id, 0.0) >= COVER_COSINE:
-            return True
+            return lesson
         if len(sig) >= MIN_SIGNATURE and sig in fold(lesson.text):
-            return True
-        for evidence in lesson.evidence:
-            quote = fold(evidence.quote)
-            if len(quote) >= MIN_SIGNATURE and (quote == sig or quote in sig or sig in quote):
-                return True
-    return False
+            return lesson
+        if any(same_signature(failure.signature, e.quote) for e in lesson.evidence):
+            return lesson
+    return None
 
 
 def replay(
@@ -152,7 +176,9 @@ def replay(
         report = ReplayReport(len(runs), sum(len(r.failures) for r in runs))
         bounds = sorted({round(k * len(runs) / steps) for k in range(steps + 1)})
         for start, end in zip(bounds, bounds[1:], strict=False):
-            step = _slice(root, ledger, index, embedder, runs, start, end, by_path, budget)
+            step = _slice(
+                root, ledger, index, embedder, runs[start:end], start, by_path, budget, report.hits
+            )
             report.steps.append(step)
             report.covered_by_context += step.covered_by_context
             report.covered_by_any_lesson += step.covered_by_any_lesson
@@ -168,25 +194,25 @@ def _slice(
     embedder: Embedder,
     runs: Sequence[RunInfo],
     start: int,
-    end: int,
     by_path: dict[str, pipeline.FileInfo],
     budget: int,
+    hits: list[str],
 ) -> ReplayStep:
-    in_context = in_any = failures = 0
-    shown = 0
-    for i in range(start, end):
-        run = runs[i]
+    in_context = in_any = failures = shown = 0
+    for i, run in enumerate(runs):
         every = lessons_for(ledger, Scope(None))
         context = [v for views in budgeted(every, budget).values() for v in views]
-        if i == start:
-            shown = len(context)
+        shown = len(context) if i == 0 else shown
         cosines = _cosines(embedder, list(run.failures), every)
         for failure, cos in zip(run.failures, cosines, strict=True):
             failures += 1
-            in_context += covered(failure, context, cos)
+            lesson = covering(failure, context, cos)
+            if lesson is not None:
+                in_context += 1
+                hits.append(f"{failure.path}#L{failure.line}: {lesson.text}")
             in_any += covered(failure, every, cos)
         _distil(root, ledger, index, [by_path[run.path]])
-    return ReplayStep(start, end - start, failures, in_context, in_any, shown)
+    return ReplayStep(start, len(runs), failures, in_context, in_any, shown)
 
 
 def _distil(root: Path, ledger: Ledger, index: LessonIndex, infos: list[pipeline.FileInfo]) -> None:
@@ -197,9 +223,20 @@ def _distil(root: Path, ledger: Ledger, index: LessonIndex, infos: list[pipeline
 def _cosines(
     embedder: Embedder, failures: list[Failure], lessons: list[LessonView]
 ) -> list[dict[str, float]]:
-    if not failures or not lessons:
+    """Per failure, per lesson: the best cosine between the failure's signature and the
+    quotes of the lesson's evidence."""
+    quotes = sorted({e.quote for v in lessons for e in v.evidence})
+    if not failures or not quotes:
         return [{} for _ in failures]
-    a = np.array(embedder.embed([f.text for f in failures]))
-    b = np.array(embedder.embed([v.text for v in lessons]))
+    a = np.array(embedder.embed([f.signature for f in failures]))
+    b = np.array(embedder.embed(quotes))
     sims = a @ b.T
-    return [{v.id: float(sims[i, j]) for j, v in enumerate(lessons)} for i in range(len(failures))]
+    column = {q: j for j, q in enumerate(quotes)}
+    return [
+        {
+            v.id: max(float(sims[i, column[e.quote]]) for e in v.evidence)
+            for v in lessons
+            if v.evidence
+        }
+        for i in range(len(failures))
+    ]
