@@ -56,6 +56,7 @@ bench: setup
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/large_archive.py --mb 100
 	$(BIN)/python bench/embed_throughput.py
+	$(BIN)/python bench/compare.py --sizes 0,100,500,1000
 
 # Evaluation (issue 7): lesson quality against eval/gold on ../shared/corpus, in a temp data dir.
 .PHONY: eval

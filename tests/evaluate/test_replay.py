@@ -47,6 +47,10 @@ def test_same_signature_ignores_paths_and_numbers_only() -> None:
         "bash: line 1: python: command not found", "/bin/bash: line 1: pytest: command not found"
     )
     assert not same_signature(
+        "dir: cannot access '/B': No such file or directory",
+        "ls: cannot access 'docs/x.md': No such file or directory",
+    )
+    assert not same_signature(
         "/usr/bin/bash: line 1: tree: command not found",
         "/usr/bin/bash: line 1: pwsh: command not found",
     )

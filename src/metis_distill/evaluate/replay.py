@@ -101,11 +101,20 @@ def fold(signature: str) -> str:
 
 
 def same_signature(a: str, b: str) -> bool:
-    """Do two error lines say the same, paths and numbers aside?"""
+    """Do two error lines say the same, paths and numbers aside? The first word (the program
+    or prefix that speaks) must be the same: `dir: cannot access` is not `ls: cannot access`."""
+    first_a, first_b = _first(a), _first(b)
+    if first_a is None or first_a != first_b:
+        return False
     wa, wb = _words(a), _words(b)
     if len(wa | wb) < 3:
         return False
     return len(wa & wb) / len(wa | wb) >= SAME_SIGNATURE
+
+
+def _first(signature: str) -> str | None:
+    words = fold(_PATH.sub("<path>", signature)).split()
+    return words[0] if words else None
 
 
 def _words(signature: str) -> set[str]:
@@ -206,13 +215,29 @@ def _slice(
         cosines = _cosines(embedder, list(run.failures), every)
         for failure, cos in zip(run.failures, cosines, strict=True):
             failures += 1
-            lesson = covering(failure, context, cos)
-            if lesson is not None:
-                in_context += 1
-                hits.append(f"{failure.path}#L{failure.line}: {lesson.text}")
-            in_any += covered(failure, every, cos)
+            shown_hit, any_hit = _check(failure, context, every, cos, hits)
+            in_context += shown_hit
+            in_any += any_hit
         _distil(root, ledger, index, [by_path[run.path]])
     return ReplayStep(start, len(runs), failures, in_context, in_any, shown)
+
+
+def _check(
+    failure: Failure,
+    context: Sequence[LessonView],
+    every: Sequence[LessonView],
+    cosines: dict[str, float],
+    hits: list[str],
+) -> tuple[bool, bool]:
+    """(covered by the block, covered by any lesson); each hit is noted for the report."""
+    lesson = covering(failure, context, cosines)
+    if lesson is not None:
+        hits.append(f"{failure.path}#L{failure.line}: {lesson.text}")
+        return True, True
+    other = covering(failure, every, cosines)
+    if other is not None:
+        hits.append(f"{failure.path}#L{failure.line}: (outside the block) {other.text}")
+    return False, other is not None
 
 
 def _distil(root: Path, ledger: Ledger, index: LessonIndex, infos: list[pipeline.FileInfo]) -> None:
