@@ -60,8 +60,9 @@ bench: setup
 
 # Evaluation (issue 7): lesson quality against eval/gold on ../shared/corpus, in a temp data dir.
 .PHONY: eval
+CORPUS ?= ../shared/corpus
 eval: setup
-	$(BIN)/metis eval --gold eval/gold --corpus ../shared/corpus --json data/.run/eval.json
+	$(BIN)/metis eval --gold eval/gold --corpus $(CORPUS) --json $(RUN_DIR)/eval.json
 
 clean:
 	rm -rf $(VENV) $(RUN_DIR)
