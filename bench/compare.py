@@ -19,6 +19,7 @@ into the project:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -39,6 +40,7 @@ CORPUS = REPO.parent / "shared" / "corpus" / "claude-code"
 CCUSAGE = "ccusage@20.0.24"
 _DATE = re.compile(r"\b(20\d\d-\d\d-\d\d)T")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_API_ID = re.compile(r"\b(?:msg|req|toolu)_[A-Za-z0-9]+")  # message, request, tool-use ids
 
 
 def ensure_tools() -> tuple[list[str], Path]:
@@ -91,11 +93,13 @@ def generate(root: Path, megabytes: int) -> int:
 
 
 def _fresh(text: str, n: int) -> str:
-    """Every uuid replaced consistently within the file, every date shifted by n days."""
+    """Every uuid replaced consistently within the file, API ids made unique, every date
+    shifted by n days: no copy is a duplicate of another for any tool."""
     if n == 0:
         return text
     ids = {old: str(uuid.uuid4()) for old in set(_UUID.findall(text))}
     text = _UUID.sub(lambda m: ids[m.group(0)], text)
+    text = _API_ID.sub(lambda m: f"{m.group(0)}x{n}", text)  # ccusage dedupes on these
     days = {
         d: (date.fromisoformat(d) + timedelta(days=n)).isoformat() for d in set(_DATE.findall(text))
     }
@@ -122,6 +126,9 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, obje
     result: dict[str, object] = {"wall": wall, "peak_mb": kb / 1024}
     if text and text[-1].startswith("{") and "seconds" in text[-1]:
         result.update(json.loads(text[-1]))
+    elif text and text[0].startswith("{"):  # ccusage's report: how many sessions it saw
+        with contextlib.suppress(ValueError):
+            result["sessions"] = len(json.loads("\n".join(text)).get("sessions", []))
     return result
 
 
