@@ -183,8 +183,9 @@ def _rendered(
     block = find_block(proposed)
     if block is None:
         return
-    report.block_lines = len(block.body.strip("\n").splitlines()) + 2  # with the markers
-    report.block_tokens = (len(block.body) + 60) // 4  # characters / 4 (contract 9)
+    whole = proposed[block.start : block.end]  # markers included
+    report.block_lines = len(whole.splitlines())
+    report.block_tokens = len(whole) // 4  # characters / 4 (contract 9)
     lines = [m for m in map(_LINE.match, block.body.splitlines()) if m is not None]
     report.rendered_lines = len(lines)
     evidence = ledger.evidence_of([m["id"] for m in lines])
