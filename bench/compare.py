@@ -166,7 +166,13 @@ def main() -> None:
     parser.add_argument("--sizes", default="0,100,500,1000", help="MB; 0 = the corpus as is")
     parser.add_argument("--ccl-max-mb", type=float, default=1100, help="skip claude-code-log above")
     parser.add_argument("--json", type=Path, help="write the rows here too")
+    parser.add_argument(
+        "--tables-from", type=Path, nargs="+", help="print the tables of saved runs (best of)"
+    )
     args = parser.parse_args()
+    if args.tables_from:
+        print_tables(best_of([json.loads(p.read_text()) for p in args.tables_from]))
+        return
     ccusage, bench_python = ensure_tools()
     print(
         f"machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}"
@@ -180,6 +186,22 @@ def main() -> None:
     print_tables(rows)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
+
+
+def best_of(runs: list[list[dict[str, object]]]) -> list[dict[str, object]]:
+    """Per archive size and step, the fastest of several saved runs (a shared machine's load
+    only ever adds time)."""
+    best: dict[int, dict[str, object]] = {}
+    for rows in runs:
+        for row in rows:
+            key = round(float(row["mb"]))  # type: ignore[arg-type]
+            mine = best.setdefault(key, dict(row))
+            for step, value in row.items():
+                if isinstance(value, dict) and (
+                    step not in mine or _secs(value) < _secs(mine[step])
+                ):
+                    mine[step] = value
+    return [best[k] for k in sorted(best)]
 
 
 def _secs(step: object) -> float:
