@@ -58,6 +58,13 @@ bench: setup
 	$(BIN)/python bench/embed_throughput.py
 	$(BIN)/python bench/retrieve_latency.py --synthetic 2000
 	$(BIN)/python bench/dask_speedup.py --sessions 1000
+	$(BIN)/python bench/compare.py --sizes 0,100,500,1000
+
+# Evaluation (issue 7): lesson quality against eval/gold on ../shared/corpus, in a temp data dir.
+.PHONY: eval
+CORPUS ?= ../shared/corpus
+eval: setup
+	$(BIN)/metis eval --gold eval/gold --corpus $(CORPUS) --json $(RUN_DIR)/eval.json
 
 clean:
 	rm -rf $(VENV) $(RUN_DIR)

@@ -32,6 +32,15 @@ _DECISION_LEAD = re.compile(
     re.I,
 )
 _GOTCHA_LEAD = re.compile(r"^(?:so,?\s+)?(?:it\s+)?turns out(?: that)?,?\s+", re.I)
+# Causes known from the error alone: one wording whatever the command, so that every
+# instance (in one run or many) supports the same lesson instead of adding a line each.
+_CRLF = re.compile(r"(?:\\r|\r)['’]|\$'\\r'")
+_SCRIPT_DENIED = re.compile(
+    r"permission denied:\s*(?P<script>\S+\.(?:sh|bash|py))\b"
+    r"|(?P<script2>\S+\.(?:sh|bash|py)): permission denied",
+    re.I,
+)
+_TIMED_OUT = re.compile(r"command timed out after \d+ ?(?:milliseconds|ms|seconds|s)\b", re.I)
 # "No, use X" -> "Use X"; but "stop trying X" keeps its "stop", or the meaning flips.
 _CORRECTION_LEAD = re.compile(r"^(?:(?:no|nope|wait|actually)\b[,.!]*|stop[,.!]+)\s+", re.I)
 
@@ -85,6 +94,9 @@ def _failure_text(run: Run, episode: Episode, signature: str) -> str:
     head = command_head(call.text) if tool == "Bash" else call.text.strip().split("\n")[0]
     what = _code(shorten(head, 80))
     subject = what if tool == "Bash" else f"{tool} {what}"
+    known = _known_cause(signature)
+    if known is not None:
+        return known
     missing = _MISSING_PROGRAM.search(signature)
     if missing and tool == "Bash":
         program = missing.group("program") or missing.group("zsh")
@@ -100,6 +112,31 @@ def _failure_text(run: Run, episode: Episode, signature: str) -> str:
         after = f" after editing {', '.join(edited)}" if edited else " on a later try"
         return f"{subject} failed with “{sig}”; it passed{after}."
     return f"Expect {subject} to fail here: “{sig}” (no working fix seen yet)."
+
+
+def _known_cause(signature: str) -> str | None:
+    """The lesson of an error whose cause the error itself tells, or None."""
+    if _CRLF.search(signature):
+        return (
+            "Shell scripts here have Windows (CRLF) line endings, so running them fails "
+            "(“bash\\r” / “$'\\r': command not found”); convert them to LF first "
+            "(`sed -i 's/\\r$//'` or `dos2unix`), helper scripts they source included."
+        )
+    denied = _SCRIPT_DENIED.search(signature)
+    if denied:
+        script = (denied.group("script") or denied.group("script2")).removeprefix("./")
+        folder = script.rsplit("/", 1)[0] + "/" if "/" in script else ""
+        where = f"in `{folder}`" if folder else "here"
+        return (
+            f"Scripts {where} are not executable (“permission denied”); run them through "
+            "`bash`, or make them executable (`chmod +x`) if the project agrees."
+        )
+    if _TIMED_OUT.search(signature):
+        return (
+            "Shell commands time out after a second or two by default here (“command timed "
+            "out”); give slow commands (`git status`, `rg` over the repository) a longer timeout."
+        )
+    return None
 
 
 def _missing_program_text(program: str, call: Event, fix_call: Event | None) -> str:

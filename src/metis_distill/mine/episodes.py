@@ -181,6 +181,8 @@ def _statements(event: Event) -> Iterator[Episode]:
             continue
         if event.role == "user" and signals.USER_RULE.match(sentence):
             yield Episode(LessonKind.DECISION, "user_rule", event, sentence=sentence)
+        elif event.role == "user" and signals.USER_CHOICE.search(sentence):
+            yield Episode(LessonKind.DECISION, "user_choice", event, sentence=sentence)
         elif event.role in ("assistant", "user") and signals.DECISION.search(sentence):
             yield Episode(LessonKind.DECISION, "decision", event, sentence=sentence)
         elif event.role == "assistant" and signals.GOTCHA.search(sentence):

@@ -42,15 +42,25 @@ DECISION = re.compile(
     re.I,
 )
 USER_RULE = re.compile(
-    r"^(?:please\s+)?(?:always|never|don't|do not|make sure(?: to| you)?|from now on|"
+    r"^(?:please\s+)?(?:always|never|don't|do not|make sure(?: to| you)?|ensure|from now on|"
     r"avoid|prefer|only use|use\s+\S+\s+(?:instead|not))\b",
+    re.I,
+)
+# A choice the user states anywhere in a sentence ("I want … just one queue", "save the
+# preference"): a decision even when the sentence does not open like a rule.
+USER_CHOICE = re.compile(
+    r"\b(?:I|we)\s+(?:(?:don't|dont|do not)\s+)?(?:want|prefer|'d rather|would rather)\b"
+    r".{3,}?\b(?:instead|just|only|rather than)\b"
+    r"|\bsave (?:the|this|that|it as (?:a|my)) preference\b"
+    r"|\bsave (?:that|this|it) in (?:all )?memor",
     re.I,
 )
 GOTCHA = re.compile(
     r"\b(?:turns out|it turns out|the root cause|root cause (?:was|is)|"
     r"the (?:issue|problem|bug|culprit) (?:was|is) that|this happens because|"
     r"the reason (?:is|was) that|gotcha|caveat|note that|surprisingly|silently|"
-    r"(?:doesn't|does not|don't|do not) support)\b",
+    r"(?:doesn't|does not|don't|do not) support|only supports?|"
+    r"(?:doesn't|does not|won't|can't|cannot) (?:accept|launch))\b",
     re.I,
 )
 CORRECTION = re.compile(

@@ -1,0 +1,86 @@
+"""The matching rule between predicted and gold lessons (written down in docs/eval.md).
+
+A prediction matches a gold lesson when all three hold:
+1. the same kind (failure, decision, gotcha);
+2. the same transcript, and one of the prediction's evidence spans overlaps one of the gold's
+   line ranges (inclusive, at least one shared line);
+3. similar text: the cosine similarity of the two texts' embeddings is at least
+   `MIN_COSINE`, or at least `MIN_TERM_SHARE` of the gold lesson's terms occur in the
+   prediction's text (case-insensitive, whitespace folded).
+
+Matching is one to one: candidate pairs are taken best score first (a term share counts as
+much as a cosine), so one prediction never counts for two gold lessons, nor the reverse.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from metis_distill.evaluate.gold import GoldLesson, Span
+
+MIN_COSINE = 0.5
+MIN_TERM_SHARE = 0.5
+_WS = re.compile(r"\s+")
+
+Similarity = Callable[[str, str], float]
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """A distilled lesson as seen in one transcript: its evidence spans in that file."""
+
+    lesson_id: str
+    path: str
+    kind: str
+    text: str
+    spans: tuple[Span, ...]
+
+
+def overlaps(a: Sequence[Span], b: Sequence[Span]) -> bool:
+    return any(x0 <= y1 and y0 <= x1 for x0, x1 in a for y0, y1 in b)
+
+
+def _fold(text: str) -> str:
+    return _WS.sub(" ", text.lower()).strip()
+
+
+def term_share(terms: Sequence[str], text: str) -> float:
+    """The share of terms found in the text; 0 when there are no terms."""
+    if not terms:
+        return 0.0
+    folded = _fold(text)
+    return sum(_fold(t) in folded for t in terms) / len(terms)
+
+
+def score(gold: GoldLesson, pred: Prediction, similarity: Similarity) -> float | None:
+    """How well a prediction matches a gold lesson, or None when it does not match."""
+    if gold.kind != pred.kind or gold.path != pred.path or not overlaps(gold.spans, pred.spans):
+        return None
+    terms = term_share(gold.terms, pred.text)
+    cosine = similarity(gold.gist, pred.text)
+    if cosine < MIN_COSINE and terms < MIN_TERM_SHARE:
+        return None
+    return max(cosine, terms)
+
+
+def match(
+    golds: Sequence[GoldLesson], preds: Sequence[Prediction], similarity: Similarity
+) -> list[tuple[int, int]]:
+    """One-to-one (gold index, prediction index) pairs, best score first."""
+    pairs = []
+    for i, gold in enumerate(golds):
+        for j, pred in enumerate(preds):
+            found = score(gold, pred, similarity)
+            if found is not None:
+                pairs.append((found, i, j))
+    used_gold: set[int] = set()
+    used_pred: set[int] = set()
+    matched = []
+    for _, i, j in sorted(pairs, key=lambda p: (-p[0], p[1], p[2])):
+        if i not in used_gold and j not in used_pred:
+            used_gold.add(i)
+            used_pred.add(j)
+            matched.append((i, j))
+    return sorted(matched)

@@ -1,0 +1,215 @@
+"""`metis eval`: distil a labeled archive with the rules extractor and measure the result.
+
+The stages are called directly (no Prefect) on a fresh data dir; the archive is read in place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from metis_distill import pipeline
+from metis_distill.curate.select import Scope
+from metis_distill.errors import ConfigError
+from metis_distill.evaluate import leaks
+from metis_distill.evaluate.gold import GoldFile, GoldLesson, load_gold
+from metis_distill.evaluate.match import Prediction, Similarity, match, score
+from metis_distill.evaluate.metrics import recall_by, scores
+from metis_distill.index import Embedder, LessonIndex
+from metis_distill.ledger import EvidenceRow, Ledger
+from metis_distill.provenance import parse_link, resolve
+from metis_distill.render.claude_md import find_block
+
+NEAR_DUPLICATE = 0.9  # cosine at which two rendered lines say the same thing
+_LINE = re.compile(
+    r"^- (?P<text>.*) \(\[evidence\]\((?P<link>[^)]+)\).*<!-- metis:(?P<id>\w+) -->$"
+)
+
+
+@dataclass
+class EvalReport:
+    scores: dict[str, dict[str, float | int]] = field(default_factory=dict)
+    recall_by_format: dict[str, dict[str, int]] = field(default_factory=dict)
+    gold_files: int = 0
+    gold_lessons: int = 0
+    predictions: int = 0
+    redundant: int = 0  # false positives that repeat a gold lesson another line already matched
+    rendered_lines: int = 0
+    provenance_ok: int = 0
+    exact_duplicates: int = 0
+    near_duplicates: int = 0
+    block_lines: int = 0
+    block_tokens: int = 0
+    secrets_known: int = 0
+    secrets_leaked: int = 0
+    leaks: list[str] = field(default_factory=list)
+    misses: list[dict[str, Any]] = field(default_factory=list)
+    false_positives: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def provenance_share(self) -> float:
+        return self.provenance_ok / self.rendered_lines if self.rendered_lines else 1.0
+
+    def as_dict(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        out["provenance_share"] = round(self.provenance_share, 4)
+        return out
+
+
+def cosine_of(embedder: Embedder) -> Similarity:
+    def similarity(a: str, b: str) -> float:
+        va, vb = embedder.embed([a, b])
+        return float(sum(x * y for x, y in zip(va, vb, strict=True)))
+
+    return similarity
+
+
+def evaluate(
+    gold_dir: Path, archive: Path, data_dir: Path, embedder: Embedder, *, budget: int = 12
+) -> EvalReport:
+    gold = load_gold(gold_dir)
+    root = pipeline.check_archive(archive)
+    _check_transcripts(gold, root)
+    ledger = Ledger.at(data_dir)
+    try:
+        target = data_dir / "repo" / "CLAUDE.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        proposed = _distill(root, ledger, LessonIndex(data_dir / "index", embedder), target, budget)
+        report = EvalReport(gold_files=len(gold))
+        _score(report, gold, _predictions(ledger, {g.transcript for g in gold}), embedder)
+        _rendered(report, proposed, target, ledger, embedder)
+        needles = leaks.archive_needles(pipeline.discover(root))
+        found = leaks.scan(leaks.output_files(data_dir), needles)
+        report.secrets_known = len(needles)
+        report.secrets_leaked = len(found)
+        report.leaks = [f"{leak.path}: {leak.what}" for leak in found]
+        return report
+    finally:
+        ledger.close()
+
+
+def _check_transcripts(gold: Sequence[GoldFile], root: Path) -> None:
+    missing = [g.transcript for g in gold if not (root / g.transcript).is_file()]
+    if missing:
+        raise ConfigError(
+            f"{len(missing)} labeled transcript(s) not in {root}: {', '.join(missing[:3])}",
+            hint="pass --corpus pointing at the archive the gold labels were made on",
+        )
+
+
+def _distill(root: Path, ledger: Ledger, index: LessonIndex, target: Path, budget: int) -> str:
+    found = pipeline.changed_files(root, ledger)
+    results = [pipeline.mine_batch(root, b) for b in pipeline.batches(found.changed)]
+    pipeline.curate_batches(
+        results,
+        ledger,
+        index,
+        archive_root=root,
+        max_distance=0.12,
+        skipped=pipeline.skipped_records(root, found),
+    )
+    data = target.parent.parent
+    outcome = pipeline.propose(
+        target,
+        ledger,
+        data / "proposals",
+        scope=Scope(None),
+        budget=budget,
+        summary={},
+        locks_dir=data / "locks",
+    )
+    if outcome.folder is None:
+        return ""
+    return (Path(outcome.folder) / "proposed.md").read_text(encoding="utf-8")
+
+
+def _predictions(ledger: Ledger, paths: set[str]) -> list[Prediction]:
+    """Each active lesson, once per labeled transcript it has evidence in."""
+    lessons = ledger.lessons(status="active")
+    evidence = ledger.evidence_of([row.id for row in lessons])
+    preds = []
+    for row in lessons:
+        spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for e in evidence[row.id]:
+            if e.path in paths:
+                spans[e.path].append((e.line_start, e.line_end))
+        for path, found in sorted(spans.items()):
+            preds.append(Prediction(row.id, path, row.kind, row.text, tuple(found)))
+    return preds
+
+
+def _score(
+    report: EvalReport, gold: Sequence[GoldFile], preds: list[Prediction], embedder: Embedder
+) -> None:
+    golds: list[GoldLesson] = [lesson for g in gold for lesson in g.lessons]
+    similarity = cosine_of(embedder)
+    matched = match(golds, preds, similarity)
+    report.gold_lessons = len(golds)
+    report.predictions = len(preds)
+    report.scores = {k: s.as_dict() for k, s in scores(golds, preds, matched).items()}
+    formats = {g.transcript: g.format for g in gold}
+    report.recall_by_format = {
+        name: {"found": found, "total": total}
+        for name, (found, total) in sorted(recall_by(golds, matched, formats).items())
+    }
+    hit_gold = {i for i, _ in matched}
+    hit_pred = {j for _, j in matched}
+    report.misses = [
+        {"transcript": g.path, "kind": g.kind, "gist": g.gist, "lines": g.spans[0]}
+        for i, g in enumerate(golds)
+        if i not in hit_gold
+    ]
+    report.false_positives = [
+        {
+            "transcript": p.path,
+            "kind": p.kind,
+            "text": p.text,
+            "lines": p.spans[0],
+            "repeats_gold": any(score(g, p, similarity) is not None for g in golds),
+        }
+        for j, p in enumerate(preds)
+        if j not in hit_pred
+    ]
+    report.redundant = sum(1 for fp in report.false_positives if fp["repeats_gold"])
+
+
+def _rendered(
+    report: EvalReport, proposed: str, target: Path, ledger: Ledger, embedder: Embedder
+) -> None:
+    block = find_block(proposed)
+    if block is None:
+        return
+    whole = proposed[block.start : block.end]  # markers included
+    report.block_lines = len(whole.splitlines())
+    report.block_tokens = len(whole) // 4  # characters / 4 (contract 9)
+    lines = [m for m in map(_LINE.match, block.body.splitlines()) if m is not None]
+    report.rendered_lines = len(lines)
+    evidence = ledger.evidence_of([m["id"] for m in lines])
+    report.provenance_ok = sum(
+        _resolves(m["link"], evidence.get(m["id"], []), target) for m in lines
+    )
+    texts = [m["text"] for m in lines]
+    folded = [" ".join(t.lower().split()) for t in texts]
+    report.exact_duplicates = len(folded) - len(set(folded))
+    vectors = embedder.embed(texts) if texts else []
+    report.near_duplicates = sum(
+        1
+        for i in range(len(vectors))
+        for j in range(i + 1, len(vectors))
+        if sum(x * y for x, y in zip(vectors[i], vectors[j], strict=True)) >= NEAR_DUPLICATE
+    )
+
+
+def _resolves(link: str, evidence: Sequence[EvidenceRow], target: Path) -> bool:
+    """The link's span holds the quote of the evidence it names (provenance.resolve)."""
+    span = parse_link(link, target.parent)
+    for row in evidence:
+        if (row.line_start, row.line_end) == (span.line_start, span.line_end) and (
+            span.path.as_posix().endswith(row.path)
+        ):
+            return resolve(link, row.quote, target.parent)
+    return False

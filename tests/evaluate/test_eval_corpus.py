@@ -1,0 +1,37 @@
+"""`metis eval` end to end on the corpus: provenance always resolves, no secret leaks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from metis_distill.cli import app
+
+GOLD = Path(__file__).parents[2] / "eval" / "gold"
+
+
+@pytest.mark.corpus
+def test_eval_on_the_corpus(corpus: Path, model_dir: Path, tmp_path: Path) -> None:  # noqa: ARG001
+    out = tmp_path / "eval.json"
+    args = ["eval", "--gold", str(GOLD), "--corpus", str(corpus), "--json", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    assert data["provenance_share"] == 1.0 and data["rendered_lines"] > 0
+    assert data["secrets_leaked"] == 0 and data["secrets_known"] > 0
+    assert data["gold_files"] >= 15
+    assert data["scores"]["overall"]["tp"] > 0
+    assert "precision" in result.output
+
+
+def test_eval_names_missing_transcripts(tmp_path: Path) -> None:
+    (tmp_path / "gold").mkdir()
+    (tmp_path / "gold" / "x.yaml").write_text("transcript: nowhere/run.jsonl\nlessons: []\n")
+    (tmp_path / "archive").mkdir()
+    args = ["eval", "--gold", str(tmp_path / "gold"), "--corpus", str(tmp_path / "archive")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2  # a configuration error
+    assert "nowhere/run.jsonl" in result.output

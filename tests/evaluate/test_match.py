@@ -1,0 +1,73 @@
+"""The matching rule: cases that must match and cases that must not (real embeddings)."""
+
+from __future__ import annotations
+
+import pytest
+
+from metis_distill.evaluate.gold import GoldLesson
+from metis_distill.evaluate.match import Prediction, match, overlaps, score, term_share
+from metis_distill.evaluate.run import cosine_of
+
+PATH = "claude-code/run.jsonl"
+GOLD = GoldLesson(
+    PATH,
+    "failure",
+    "The spec-kit scripts are not executable; chmod +x them before running.",
+    ("permission denied", "chmod"),
+    ((14, 17), (87, 90)),
+)
+
+
+def pred(text: str, kind: str = "failure", spans=((15, 16),), path: str = PATH) -> Prediction:  # type: ignore[no-untyped-def]
+    return Prediction("abc", path, kind, text, tuple(spans))
+
+
+MUST_MATCH = [
+    # the extractor's own wording, about the same lines
+    pred(
+        "`.specify/scripts/bash/check.sh --json` fails here (“permission denied: .specify/x.sh”); use `chmod +x …` instead."
+    ),
+    # another place of the same lesson in the file
+    pred("Scripts under .specify are not executable: run chmod +x first.", spans=((88, 88),)),
+    # close meaning, no term in common
+    pred(
+        "The spec kit shell scripts lack the executable bit, so make them executable before you run them."
+    ),
+]
+MUST_NOT_MATCH = [
+    # the right words, the wrong kind
+    pred("Permission denied on the scripts: chmod +x them.", kind="gotcha"),
+    # the right words, lines that do not overlap
+    pred("Permission denied on the scripts: chmod +x them.", spans=((30, 40),)),
+    # the right words, another transcript
+    pred("Permission denied on the scripts: chmod +x them.", path="codex/other.jsonl"),
+    # the same lines, a different lesson
+    pred("Use Google Analytics for the site's analytics."),
+]
+
+
+@pytest.mark.parametrize("prediction", MUST_MATCH)
+def test_must_match(prediction: Prediction, embedder) -> None:  # type: ignore[no-untyped-def]
+    assert score(GOLD, prediction, cosine_of(embedder)) is not None
+
+
+@pytest.mark.parametrize("prediction", MUST_NOT_MATCH)
+def test_must_not_match(prediction: Prediction, embedder) -> None:  # type: ignore[no-untyped-def]
+    assert score(GOLD, prediction, cosine_of(embedder)) is None
+
+
+def test_overlap_is_inclusive() -> None:
+    assert overlaps([(10, 12)], [(12, 20)])
+    assert not overlaps([(10, 12)], [(13, 20)])
+
+
+def test_term_share_folds_case_and_space() -> None:
+    assert term_share(("Permission  Denied", "chmod"), "permission denied, no chmod") == 1.0
+    assert term_share(("chmod", "sudo"), "use chmod") == 0.5
+    assert term_share((), "anything") == 0.0
+
+
+def test_matching_is_one_to_one(embedder) -> None:  # type: ignore[no-untyped-def]
+    twice = [MUST_MATCH[0], MUST_MATCH[1]]
+    pairs = match([GOLD], twice, cosine_of(embedder))
+    assert len(pairs) == 1  # the second prediction is a false positive, not a second hit

@@ -1,0 +1,80 @@
+"""What the eval's worst misses taught the miner and the rules extractor (issue 7):
+choices users state mid-sentence, and errors whose cause the error itself tells."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from metis_distill.extract.rules import RulesExtractor
+from metis_distill.mine.episodes import find_episodes
+from metis_distill.models import LessonKind
+from metis_distill.provenance import quote_in_lines
+from metis_distill.sources.claude_code import parse_file
+from metis_distill.textio import read_lines
+from tests.mine.test_episodes import _write, call, result, say
+
+
+def test_user_choices_are_decisions(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        [
+            say("user", "I want to update my spec to remove the sharding and just have one queue."),
+            say(
+                "user",
+                "The forms use UIkit instead of Bootstrap, can you confirm and save the preference",
+            ),
+            say("user", "I want that reviewed by a person first."),  # no choice between options
+            say("assistant", "Only supports the predefined actions, so it can't launch apps."),
+        ],
+    )
+    run = parse_file(path, path.parent)
+    found = [(e.kind, e.signal) for e in find_episodes(run)]
+    assert found == [
+        (LessonKind.DECISION, "user_choice"),
+        (LessonKind.DECISION, "user_choice"),
+        (LessonKind.GOTCHA, "gotcha"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "fragment"),
+    [
+        (
+            ("./a.sh --json", "/usr/bin/env: ‘bash\\r’: No such file or directory"),
+            ("bash b.sh", "b.sh: line 2: $'\\r': command not found"),
+            "CRLF",
+        ),
+        (
+            (".specify/x/a.sh", "(eval):1: permission denied: .specify/x/a.sh"),
+            (".specify/x/b.sh --json", "(eval):1: permission denied: .specify/x/b.sh"),
+            "not executable",
+        ),
+        (
+            ("git status -sb", "command timed out after 1013 milliseconds"),
+            ("rg -n codex", "command timed out after 2005 milliseconds"),
+            "time out",
+        ),
+    ],
+)
+def test_known_causes_get_one_wording_whatever_the_command(
+    tmp_path: Path, first: tuple[str, str], second: tuple[str, str], fragment: str
+) -> None:
+    path = _write(
+        tmp_path,
+        [
+            call("t1", first[0]),
+            result("t1", f"Exit code 1\n{first[1]}", error=True),
+            call("t2", second[0]),
+            result("t2", f"Exit code 1\n{second[1]}", error=True),
+        ],
+    )
+    run = parse_file(path, path.parent)
+    lines = read_lines(path)
+    found = RulesExtractor().extract(run, list(find_episodes(run)), lines)
+    assert len(found) == 2
+    assert found[0].text == found[1].text  # one lesson, two pieces of evidence
+    assert fragment in found[0].text
+    ref = found[0].evidence.ref
+    assert quote_in_lines(lines, ref.line_start, ref.line_end, found[0].evidence.quote)
