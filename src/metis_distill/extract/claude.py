@@ -110,12 +110,7 @@ class ClaudeExtractor:
         self.ledger = ledger
         self.run_id = run_id
         self.stats = ExtractStats()
-        self.client = client or anthropic.Anthropic(
-            api_key=api_key,
-            base_url=config.base_url,
-            max_retries=config.max_retries,
-            timeout=config.timeout,
-        )
+        self.client = client or make_client(config, api_key)
         self._system = prompts.load(prompts.SYSTEM, config.prompts_dir)
         self._episode = prompts.load(prompts.EPISODE, config.prompts_dir)
         self.prompt_version = f"{self._system.key}+{self._episode.key}"
@@ -225,16 +220,10 @@ class ClaudeExtractor:
 
     def request(self, job: Job) -> dict[str, Any]:
         """The Messages API request of one job (forced tool use, cached system prompt)."""
-        return {
-            "model": self.config.model,
-            "max_tokens": self.config.max_output_tokens,
-            "system": [
-                {"type": "text", "text": self.system_text, "cache_control": {"type": "ephemeral"}}
-            ],
-            "tools": [tool_definition()],
-            "tool_choice": {"type": "tool", "name": TOOL_NAME},
-            "messages": [{"role": "user", "content": job.prompt}],
-        }
+        tool = tool_definition()
+        return tool_request(
+            self.config.model, self.config.max_output_tokens, self.system_text, tool, job.prompt
+        )
 
     def _settle(self, job: Job, outcome: Outcome, found: dict[str, LessonDrafts]) -> None:
         """In the calling thread: count, spend the budget, cache what was answered."""
@@ -364,6 +353,30 @@ def parse_answer(message: anthropic.types.Message) -> LessonDrafts | None:
             except ValidationError:
                 return None
     return None
+
+
+def make_client(config: ClaudeConfig, api_key: str | None) -> anthropic.Anthropic:
+    return anthropic.Anthropic(
+        api_key=api_key,
+        base_url=config.base_url,
+        max_retries=config.max_retries,
+        timeout=config.timeout,
+    )
+
+
+def tool_request(
+    model: str, max_tokens: int, system: str, tool: dict[str, Any], prompt: str
+) -> dict[str, Any]:
+    """A Messages API request forcing `tool` (contract 9), the system prompt marked for the
+    prompt cache."""
+    return {
+        "model": model,
+        "max_tokens": max_tokens,
+        "system": [{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}],
+        "tools": [tool],
+        "tool_choice": {"type": "tool", "name": tool["name"]},
+        "messages": [{"role": "user", "content": prompt}],
+    }
 
 
 def cached_prefix_tokens(prompts_dir: Path | None = None) -> int:

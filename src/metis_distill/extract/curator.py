@@ -15,7 +15,7 @@ import anthropic
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from metis_distill.extract import prompts
-from metis_distill.extract.claude import ClaudeConfig, Usage
+from metis_distill.extract.claude import ClaudeConfig, Usage, make_client, tool_request
 from metis_distill.extract.spans import estimate_tokens, span_sha256
 from metis_distill.ledger import ExtractionRow, Ledger, now
 from metis_distill.redact import redact
@@ -72,12 +72,7 @@ class ClaudeCurator:
         self.ledger = ledger
         self.run_id = run_id
         self.stats = JudgeStats()
-        self.client = client or anthropic.Anthropic(
-            api_key=api_key,
-            base_url=config.base_url,
-            max_retries=config.max_retries,
-            timeout=config.timeout,
-        )
+        self.client = client or make_client(config, api_key)
         system = prompts.load(SYSTEM, config.prompts_dir)
         self._pair = prompts.load(PAIR, config.prompts_dir)
         self.prompt_version = f"{system.key}+{self._pair.key}"
@@ -150,50 +145,33 @@ class ClaudeCurator:
         if verdict is None:
             self.stats.failed += 1
         status, answer = ("ok", verdict.model_dump()) if verdict else ("failed", {})
-        self._rows.append(
-            ExtractionRow(
-                span_sha256=key,
-                prompt_version=self.prompt_version,
-                model=self.config.model,
-                status=status,
-                answer=answer,
-                input_tokens=usage.input_tokens,
-                output_tokens=usage.output_tokens,
-                cache_read_tokens=usage.cache_read_tokens,
-                cache_write_tokens=usage.cache_write_tokens,
-                requests=usage.requests,
-                created_at=now(),
-            )
-        )
+        self._rows.append(self._row(key, usage, status, answer))
         return verdict
 
     def _spend(self, usage: Usage) -> None:
         self.stats.requests += usage.requests
         if self.run_id is not None and usage.requests:
-            row = ExtractionRow(
-                span_sha256="",
-                prompt_version=self.prompt_version,
-                model=self.config.model,
-                input_tokens=usage.input_tokens,
-                output_tokens=usage.output_tokens,
-                cache_read_tokens=usage.cache_read_tokens,
-                cache_write_tokens=usage.cache_write_tokens,
-                requests=usage.requests,
-                created_at=now(),
-            )
-            self._spent.append(row)
+            self._spent.append(self._row("", usage))
+
+    def _row(
+        self, key: str, usage: Usage, status: str = "ok", answer: dict[str, Any] | None = None
+    ) -> ExtractionRow:
+        return ExtractionRow(
+            span_sha256=key,
+            prompt_version=self.prompt_version,
+            model=self.config.model,
+            status=status,
+            answer=answer or {},
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cache_read_tokens=usage.cache_read_tokens,
+            cache_write_tokens=usage.cache_write_tokens,
+            requests=usage.requests,
+            created_at=now(),
+        )
 
     def request(self, prompt: str) -> dict[str, Any]:
-        return {
-            "model": self.config.model,
-            "max_tokens": 300,
-            "system": [
-                {"type": "text", "text": self.system_text, "cache_control": {"type": "ephemeral"}}
-            ],
-            "tools": [tool_definition()],
-            "tool_choice": {"type": "tool", "name": TOOL_NAME},
-            "messages": [{"role": "user", "content": prompt}],
-        }
+        return tool_request(self.config.model, 300, self.system_text, tool_definition(), prompt)
 
 
 def pair_values(kind: str, text: str, known: Sequence[tuple[str, str]]) -> dict[str, object]:
