@@ -24,14 +24,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from _stages import distill_once
 from large_archive import CORPUS
 
-from metis_distill import pipeline
-from metis_distill.archive import archive_from
 from metis_distill.config import Settings
-from metis_distill.curate.select import Scope
 from metis_distill.embeddings import MiniLMEmbedder
-from metis_distill.index import LessonIndex
 from metis_distill.ledger import Ledger
 
 EVIDENCE = re.compile(r"\(\[evidence\]\([^)]*\)")
@@ -61,34 +58,8 @@ def generate(root: Path, sessions: int) -> int:
 
 def direct(source: Path, data: Path, embedder: MiniLMEmbedder) -> dict[str, float]:
     """The stages as the flow calls them, without Prefect: (total, mine) seconds."""
-    start = time.perf_counter()
-    ledger = Ledger.at(data)
-    archive_from([source], data / "archive", ledger)
-    root = (data / "archive").resolve()
-    found = pipeline.changed_files(root, ledger)
-    mine_start = time.perf_counter()
-    results = [pipeline.mine_batch(root, b) for b in pipeline.batches(found.changed)]
-    mine = time.perf_counter() - mine_start
-    index = LessonIndex(data / "index", embedder)
-    pipeline.curate_batches(
-        results,
-        ledger,
-        index,
-        archive_root=root,
-        max_distance=0.12,
-        skipped=pipeline.skipped_records(root, found),
-    )
-    pipeline.propose(
-        data / "repo" / "CLAUDE.md",
-        ledger,
-        data / "proposals",
-        scope=Scope(None),
-        budget=12,
-        summary={},
-        locks_dir=data / "locks",
-    )
-    ledger.close()
-    return {"total": time.perf_counter() - start, "mine": mine}
+    seconds, counts = distill_once(source, data, embedder)
+    return {"total": seconds, "mine": counts["mine_seconds"]}
 
 
 def through_flow(source: Path, data: Path, runner: str, workers: int) -> dict[str, float]:

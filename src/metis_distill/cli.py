@@ -43,6 +43,10 @@ class Extractor(StrEnum):
     claude = "claude"
 
 
+Archive = Annotated[
+    Path | None,
+    typer.Option("--archive", "-a", help="Folder of runs [default ~/.claude/projects]."),
+]
 Target = Annotated[
     Path | None, typer.Option("--target", "-t", help="The context file, e.g. repo/CLAUDE.md.")
 ]
@@ -84,10 +88,7 @@ def friendly(func: Callable[P, R]) -> Callable[P, R]:
 @app.command()
 @friendly
 def distill(
-    archive: Annotated[
-        Path | None,
-        typer.Option("--archive", "-a", help="Folder of runs [default ~/.claude/projects]."),
-    ] = None,
+    archive: Archive = None,
     target: Target = None,
     data_dir: DataDir = None,
     all_projects: Annotated[
@@ -548,10 +549,7 @@ def propose(
 @app.command()
 @friendly
 def serve(
-    archive: Annotated[
-        Path | None,
-        typer.Option("--archive", "-a", help="Folder of runs [default ~/.claude/projects]."),
-    ] = None,
+    archive: Archive = None,
     target: Target = None,
     data_dir: DataDir = None,
     cron: Annotated[
@@ -592,10 +590,7 @@ def serve(
 @app.command()
 @friendly
 def status(
-    archive: Annotated[
-        Path | None,
-        typer.Option("--archive", "-a", help="Folder of runs [default ~/.claude/projects]."),
-    ] = None,
+    archive: Archive = None,
     target: Target = None,
     data_dir: DataDir = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
