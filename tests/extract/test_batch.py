@@ -19,16 +19,12 @@ from metis_distill.extract.claude import ClaudeConfig
 from metis_distill.ledger import ExtractBatchRow, Ledger, now
 from metis_distill.mine.episodes import find_episodes
 from metis_distill.models import LessonCandidate
-from metis_distill.provenance import quote_in_span
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.textio import read_lines
-from tests.conftest import DEMO_FILE, FIXTURES
+from tests.conftest import DEMO_FILE
+from tests.extract.demo import SPANS, UV_LESSON, extract, resolves
 from tests.fakes.anthropic_server import FakeAnthropic, answer, lesson, malformed
 from tests.test_cli_e2e import check_proposal
-
-ROOT = FIXTURES / "claude_code"
-SPANS = 4  # distinct excerpts of the demo transcript
-UV_LESSON = "Run the tests with `uv run pytest`; bare `pytest` is not on the PATH here."
 
 
 class Crash(Exception):
@@ -45,16 +41,6 @@ def extractor(fake: FakeAnthropic, ledger: Ledger, **config: Any) -> BatchClaude
     return BatchClaudeExtractor(
         ClaudeConfig(**{**options, **config}), ledger, api_key="test-key", **own
     )
-
-
-def extract(ex: BatchClaudeExtractor) -> list[LessonCandidate]:
-    run = parse_file(DEMO_FILE, ROOT)
-    return ex.extract(run, list(find_episodes(run)), read_lines(DEMO_FILE))
-
-
-def resolves(candidate: LessonCandidate) -> bool:
-    ref = candidate.evidence.ref
-    return quote_in_span(ROOT / ref.path, ref.line_start, ref.line_end, candidate.evidence.quote)
 
 
 def test_lessons_land_through_one_batch_with_resolving_provenance(

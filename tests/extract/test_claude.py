@@ -18,11 +18,10 @@ from metis_distill.extract.prompts import default_prompts_dir
 from metis_distill.extract.schema import TOOL_NAME, input_schema
 from metis_distill.ledger import Ledger
 from metis_distill.mine.episodes import find_episodes
-from metis_distill.models import LessonCandidate, LessonKind
-from metis_distill.provenance import quote_in_span
+from metis_distill.models import LessonKind
 from metis_distill.sources.claude_code import parse_file
-from metis_distill.textio import read_lines
-from tests.conftest import DEMO_FILE, FIXTURES
+from tests.conftest import DEMO_FILE
+from tests.extract.demo import ROOT, SPANS, UV_LESSON, extract, resolves
 from tests.fakes.anthropic_server import (
     FakeAnthropic,
     Reply,
@@ -36,25 +35,11 @@ from tests.fakes.anthropic_server import (
     server_error,
 )
 
-ROOT = FIXTURES / "claude_code"
-SPANS = 4  # distinct excerpts of the demo transcript
-UV_LESSON = "Run the tests with `uv run pytest`; bare `pytest` is not on the PATH here."
-
 
 def extractor(fake: FakeAnthropic, ledger: Ledger, **config: Any) -> ClaudeExtractor:
     run_id = config.pop("run_id", None)
     options = {"base_url": fake.url, "max_retries": 2, "concurrency": 1, **config}
     return ClaudeExtractor(ClaudeConfig(**options), ledger, api_key="test-key", run_id=run_id)
-
-
-def extract(ex: ClaudeExtractor) -> list[LessonCandidate]:
-    run = parse_file(DEMO_FILE, ROOT)
-    return ex.extract(run, list(find_episodes(run)), read_lines(DEMO_FILE))
-
-
-def resolves(candidate: LessonCandidate) -> bool:
-    ref = candidate.evidence.ref
-    return quote_in_span(ROOT / ref.path, ref.line_start, ref.line_end, candidate.evidence.quote)
 
 
 def test_lessons_from_tool_use_answers_carry_resolving_provenance(

@@ -1,0 +1,25 @@
+"""The demo transcript the extractor tests send to the fake API, and how they check results."""
+
+from __future__ import annotations
+
+from metis_distill.extract.claude import ClaudeExtractor
+from metis_distill.mine.episodes import find_episodes
+from metis_distill.models import LessonCandidate
+from metis_distill.provenance import quote_in_span
+from metis_distill.sources.claude_code import parse_file
+from metis_distill.textio import read_lines
+from tests.conftest import DEMO_FILE, FIXTURES
+
+ROOT = FIXTURES / "claude_code"
+SPANS = 4  # distinct excerpts of the demo transcript
+UV_LESSON = "Run the tests with `uv run pytest`; bare `pytest` is not on the PATH here."
+
+
+def extract(ex: ClaudeExtractor) -> list[LessonCandidate]:
+    run = parse_file(DEMO_FILE, ROOT)
+    return ex.extract(run, list(find_episodes(run)), read_lines(DEMO_FILE))
+
+
+def resolves(candidate: LessonCandidate) -> bool:
+    ref = candidate.evidence.ref
+    return quote_in_span(ROOT / ref.path, ref.line_start, ref.line_end, candidate.evidence.quote)
