@@ -19,11 +19,11 @@ from metis_distill.extract import claude
 from metis_distill.extract.claude import ClaudeConfig, ClaudeExtractor
 from metis_distill.ledger import Ledger
 from tests.conftest import DEMO_FILE
+from tests.extract.demo import SPANS
 from tests.fakes.anthropic_server import FakeAnthropic, fake_anthropic, server_error
 from tests.test_cli_e2e import check_proposal
 
 runner = CliRunner()
-SPANS = 4
 
 
 @pytest.fixture
