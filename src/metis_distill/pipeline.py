@@ -16,6 +16,7 @@ from metis_distill import sources
 from metis_distill.config import Settings
 from metis_distill.curate.merge import (
     DEFAULT_JUDGE_DISTANCE,
+    DEFAULT_MAX_DISTANCE,
     CurateStats,
     DuplicateJudge,
     curate,
@@ -459,6 +460,24 @@ def _recovery_rows(archive_root: str, results: Sequence[BatchResult]) -> list[Re
         for result in results
         for r in result.recoveries
     ]
+
+
+def read_and_curate(
+    archive_root: Path, ledger: Ledger, index: LessonIndex
+) -> tuple[Discovery, list[BatchResult]]:
+    """The stages up to curation called directly, without Prefect (the eval, the tests'
+    fixtures): every changed file mined with the rules, then curated with the defaults."""
+    found = changed_files(archive_root, ledger)
+    results = [mine_batch(archive_root, group) for group in batches(found.changed)]
+    curate_batches(
+        results,
+        ledger,
+        index,
+        archive_root=archive_root,
+        max_distance=DEFAULT_MAX_DISTANCE,
+        skipped=skipped_records(archive_root, found),
+    )
+    return found, results
 
 
 def target_scope(target: Path, all_projects: bool, aliases: Sequence[str]) -> Scope:

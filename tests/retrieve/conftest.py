@@ -22,17 +22,7 @@ def distill_into(source: Path, data: Path, embedder: Any) -> None:
     try:
         archive_from([source], data / "archive", ledger)
         root = (data / "archive").resolve()
-        found = pipeline.changed_files(root, ledger)
-        results = [pipeline.mine_batch(root, batch) for batch in pipeline.batches(found.changed)]
-        index = LessonIndex(data / "index", embedder)
-        pipeline.curate_batches(
-            results,
-            ledger,
-            index,
-            archive_root=root,
-            max_distance=0.12,
-            skipped=pipeline.skipped_records(root, found),
-        )
+        pipeline.read_and_curate(root, ledger, LessonIndex(data / "index", embedder))
     finally:
         ledger.close()
 

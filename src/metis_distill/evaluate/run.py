@@ -102,16 +102,7 @@ def _check_transcripts(gold: Sequence[GoldFile], root: Path) -> None:
 
 
 def _distill(root: Path, ledger: Ledger, index: LessonIndex, target: Path, budget: int) -> str:
-    found = pipeline.changed_files(root, ledger)
-    results = [pipeline.mine_batch(root, b) for b in pipeline.batches(found.changed)]
-    pipeline.curate_batches(
-        results,
-        ledger,
-        index,
-        archive_root=root,
-        max_distance=0.12,
-        skipped=pipeline.skipped_records(root, found),
-    )
+    pipeline.read_and_curate(root, ledger, index)
     data = target.parent.parent
     outcome = pipeline.propose(
         target,
