@@ -193,11 +193,18 @@ def _check_target(settings: Settings) -> None:
 def _nothing_message(proposal: dict[str, Any]) -> str:
     if proposal["lessons_known"] == 0:
         return "No lessons found yet in the archive's runs: nothing to propose."
-    if proposal["lessons_shown"] == 0 and proposal["lessons_active"] > 0:
+    waiting = proposal.get("lessons_waiting", 0)
+    if proposal["lessons_shown"] == 0 and proposal["lessons_active"] > 0 and not waiting:
         return (
             f"{proposal['lessons_active']} lessons known, none from runs in this target's "
             "repository (their cwd is elsewhere): nothing to propose. Use --all-projects, or "
             "add the old checkout paths as `aliases` in metis.toml."
+        )
+    if waiting:
+        return (
+            "No change to propose: the target already says all we know; "
+            f"{waiting} more lessons wait in the ledger until their evidence earns them a line "
+            "(`metis search` finds them)."
         )
     return "No change to propose: the target already says all we know."
 

@@ -60,6 +60,7 @@ class Event:
     exit_code: int | None = None
     is_sidechain: bool = False
     session: str | None = None  # for files holding several sessions (aider launches...)
+    mid_turn: bool = False  # a user message typed while the agent was working
 
 
 @dataclass(frozen=True)

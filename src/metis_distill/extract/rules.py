@@ -6,12 +6,19 @@ import re
 from collections.abc import Sequence
 
 from metis_distill.extract.base import ExtractStats
-from metis_distill.extract.wording import code, general_command, general_error, subject
+from metis_distill.extract.wording import (
+    MAX_COMMAND,
+    code,
+    general_command,
+    general_error,
+    subject,
+)
 from metis_distill.mine.episodes import Episode
 from metis_distill.mine.fixes import Fix, FixKind
 from metis_distill.mine.fixes import remedy as remedy_of
 from metis_distill.mine.signals import EDIT_TOOLS, error_signature, missing_program
-from metis_distill.mine.text import clean, command_head, scrub
+from metis_distill.mine.statements import is_standing_rule
+from metis_distill.mine.text import clean, command_head, scrub, shorten
 from metis_distill.models import (
     Event,
     Evidence,
@@ -104,7 +111,10 @@ def _failure_lesson(episode: Episode, call: Event, signature: str) -> tuple[str,
     what = subject(tool, call.text)
     verb = "fail" if what.startswith("Scripts") else "fails"
     if fix is not None and fix.kind is FixKind.REPLACED and remedy:
-        return f"{what} {verb} here (“{sig}”); use {code(general_command(remedy))} instead.", remedy
+        instead = general_command(remedy)
+        if code(instead) == what:  # the general forms are alike: the difference is in the args
+            instead = shorten(command_head(remedy), MAX_COMMAND)
+        return f"{what} {verb} here (“{sig}”); use {code(instead)} instead.", remedy
     if fix is not None and fix.kind is FixKind.PREPARED and remedy:
         step = code(general_command(remedy))
         return f"{what} {verb} with “{sig}” until {step} has run: run it first.", remedy
@@ -187,16 +197,22 @@ def _statement(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | No
     ref = episode.trigger.ref
     if episode.signal == "correction" and episode.call is not None:
         ref = episode.call.ref.span(ref)
-    quote = _checked_quote(lines, ref, [sentence])
+    for event in episode.context:
+        ref = ref.span(event.ref)
+    quote = _checked_quote(lines, ref, [episode.quote or sentence])
     if quote is None:
         return None
+    text = scrub(_statement_text(episode.signal, sentence))
+    # a correction is the user's remedy: it earns a line when it is a standing rule
+    standing = episode.signal == "correction" and is_standing_rule(sentence)
     return LessonCandidate(
         kind=episode.kind,
-        text=_statement_text(episode.signal, sentence),
+        text=text,
         evidence=_evidence(run, ref, quote, episode.trigger),
         severity=3 if episode.signal in ("correction", "user_rule") else 2,
         scope=(),
         cwd=run.cwd,
+        fix=text if standing else None,
     )
 
 
