@@ -38,12 +38,22 @@ def test_both_budgets_are_scored(model_dir: Path, tmp_path: Path) -> None:  # no
 
 
 def test_a_lesson_from_an_unlabeled_transcript_fails(model_dir: Path, tmp_path: Path) -> None:  # noqa: ARG001
-    gold = tmp_path / "gold"
-    shutil.copytree(GOLD, gold)
-    (gold / "ledgerline-l1.yaml").unlink()
-    args = ["eval", "--gold", str(gold), "--corpus", str(SAMPLE)]
-    result = CliRunner().invoke(app, args)
-    assert result.exit_code == 2, result.output  # a configuration error, named
-    assert "projects/-home-dev-src-ledgerline/e53350d7-4692-46a3-b230-5c5e9536776e.jsonl" in (
-        result.output
+    """Two sessions of one project, only one labeled: the other's lessons cannot be scored, and
+    the error names it in full (a path longer than the 80 columns rich wraps at)."""
+    sample = "projects/-home-dev-src-ledgerline/"
+    folder = "projects/-home-dev-src-ledgerline-" + "with-a-long-folder-name-" * 2 + "/"
+    labeled, unlabeled = (
+        "3a97217a-f75e-4b48-8cbe-9ab56891fecf",
+        "e53350d7-4692-46a3-b230-5c5e9536776e",
     )
+    archive, gold = tmp_path / "archive", tmp_path / "gold"
+    (archive / folder).mkdir(parents=True)
+    for name in (labeled, unlabeled):
+        shutil.copy(SAMPLE / sample / f"{name}.jsonl", archive / folder / f"{name}.jsonl")
+    gold.mkdir()
+    label = (GOLD / "ledgerline-l2.yaml").read_text().replace(sample, folder)
+    (gold / "ledgerline-l2.yaml").write_text(label)
+    result = CliRunner().invoke(app, ["eval", "--gold", str(gold), "--corpus", str(archive)])
+    assert result.exit_code == 2, result.output  # a configuration error
+    assert f"{folder}{unlabeled}.jsonl" in result.output
+    assert labeled not in result.output
