@@ -15,6 +15,7 @@ STATED = [
     ("User correction: Do not run commands here, answer with instructions.", "do not run"),
     ("The build broke on the cache. Fix: clear `~/.cache/x` first.", "clear ~/.cache/x"),
     ("Never pass `--force` to the deploy script.", "never pass --force"),
+    ("If tasks.md is missing, rerun the check without the flag.", "rerun the check"),
 ]
 NONE_STATED = [
     # the error message says what to do; the lesson does not
@@ -22,6 +23,7 @@ NONE_STATED = [
     # a description that merely contains "instead of"
     "The issue is that the warning is about `ConfigureLogging` instead of `builder.Logging`.",
     "The CLI does not accept a flag like `--spec-file`.",
+    "In Next.js 15, `cookies()` is async.",
 ]
 
 

@@ -60,6 +60,27 @@ class LineResult:
     def good(self) -> bool:
         return bool(self.matched) and not self.wrong
 
+    def as_dict(self, golds: Sequence[GoldLesson]) -> dict[str, object]:
+        """The line and its verdict, for the eval's JSON."""
+        return {
+            "id": self.lesson.lesson_id,
+            "kind": self.lesson.kind,
+            "text": self.lesson.text,
+            "support": self.lesson.support,
+            "transcripts": [path for path, _ in self.lesson.spans],
+            "good": self.good,
+            "one_off": self.lesson.one_off,
+            "matches": [golds[i].gist for i in self.matched],
+            "wrong_fix": [
+                {"gold": golds[i].gist, "fix": _fix_of(golds[i]), "verdict": v.value}
+                for i, v in self.wrong
+            ],
+        }
+
+
+def _fix_of(gold: GoldLesson) -> str | None:
+    return gold.fix.fix if gold.fix is not None else None
+
 
 def check_labeled(evidence_paths: Iterable[str], labeled: set[str]) -> None:
     """Refuse to score lessons with evidence in a transcript that has no gold file."""

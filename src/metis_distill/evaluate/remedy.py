@@ -24,6 +24,7 @@ _OUTCOME = re.compile(
     r"\b(?:passed|worked|succeeded|went away|fixed|resolved|solved)\b"
     r"(?P<remedy>\s+(?:after|by|with|once|on|when)\b.*)"
 )
+_CONDITION = re.compile(r"^(?:when|whenever|if|after|before|once|on|for|in)\b[^,]*,\s*")
 _LEAD = re.compile(r"^(?:then|so|and|or|but|instead,?|first,?|here,?|just|please)\s+")
 IMPERATIVES = frozenset(
     re.findall(
@@ -83,7 +84,12 @@ def stated_remedy(text: str) -> str | None:
 
 
 def _clause(raw: str) -> str:
+    """A clause without its connectives, and without a leading condition: "when X fails,
+    use Y" is read from "use Y"."""
     text = raw.strip(" ,.()")
+    condition = _CONDITION.match(text)
+    if condition is not None:
+        text = text[condition.end() :]
     while (lead := _LEAD.match(text)) is not None:
         text = text[lead.end() :]
     return text

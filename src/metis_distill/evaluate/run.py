@@ -26,7 +26,6 @@ from metis_distill.render.claude_md import find_block
 
 NEAR_DUPLICATE = 0.9  # cosine at which two rendered lines say the same thing
 UNLIMITED = 1_000_000  # lines: the budget of the block "with no budget"
-BUDGETS = ("budget", "no_budget")  # the two blocks scored: the default budget, and none
 
 
 @dataclass
@@ -171,27 +170,7 @@ def _score_blocks(
         )
         results = judge_lines(golds, lessons, similarity)
         report.block[name] = {k: s.as_dict() for k, s in block_scores(golds, results).items()}
-        report.judged_lines[name] = [
-            {
-                "id": r.lesson.lesson_id,
-                "kind": r.lesson.kind,
-                "text": r.lesson.text,
-                "support": r.lesson.support,
-                "transcripts": [path for path, _ in r.lesson.spans],
-                "good": r.good,
-                "one_off": r.lesson.one_off,
-                "matches": [golds[i].gist for i in r.matched],
-                "wrong_fix": [
-                    {"gold": golds[i].gist, "fix": _fix_of(golds[i]), "verdict": v.value}
-                    for i, v in r.wrong
-                ],
-            }
-            for r in results
-        ]
-
-
-def _fix_of(gold: GoldLesson) -> str | None:
-    return gold.fix.fix if gold.fix is not None else None
+        report.judged_lines[name] = [r.as_dict(golds) for r in results]
 
 
 def _score(
