@@ -28,6 +28,7 @@ def test_user_choices_are_decisions(tmp_path: Path) -> None:
             ),
             say("user", "I want that reviewed by a person first."),  # no choice between options
             say("assistant", "Only supports the predefined actions, so it can't launch apps."),
+            say("user", "Yes, add it to the window manager's config instead."),
         ],
     )
     run = parse_file(path, path.parent)

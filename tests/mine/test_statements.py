@@ -139,3 +139,14 @@ def test_a_message_typed_mid_turn_is_read_as_a_correction(tmp_path: Path) -> Non
         LessonKind.DECISION,
         "Always run the linter before you commit anything.",
     )
+
+
+def test_a_claim_counts_once_the_user_accepts_it_a_found_cause_at_once(tmp_path: Path) -> None:
+    claim = "The keybindings file only supports the predefined actions, so it can't launch apps."
+    found = "Turns out the CI image has no git-lfs, so the fixtures come up empty."
+    assert _lessons(tmp_path / "a", [say("assistant", claim)]) == []
+    accepted = [say("assistant", claim), say("user", "yes, put it in the window manager config")]
+    assert [k for k, _ in _lessons(tmp_path / "b", accepted)] == [LessonKind.GOTCHA]
+    assert [k for k, _ in _lessons(tmp_path / "c", [say("assistant", found)])] == [
+        LessonKind.GOTCHA
+    ]

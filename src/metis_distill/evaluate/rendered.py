@@ -37,6 +37,7 @@ def rendered_lessons(proposed: str, ledger: Ledger) -> list[RenderedLesson]:
                 text=m["text"],
                 support=len({e.session_id for e in found}) or 1,
                 spans=spans_by_path(found),
+                fix=rows[m["id"]].fix,
             )
         )
     return out

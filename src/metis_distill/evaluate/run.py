@@ -147,7 +147,7 @@ def _predictions(ledger: Ledger, labeled: set[str]) -> list[Prediction]:
     evidence = ledger.evidence_of([row.id for row in lessons])
     check_labeled((e.path for rows in evidence.values() for e in rows), labeled)
     return [
-        Prediction(row.id, path, row.kind, row.text, spans)
+        Prediction(row.id, path, row.kind, row.text, spans, row.fix)
         for row in lessons
         for path, spans in spans_by_path(evidence[row.id])
     ]

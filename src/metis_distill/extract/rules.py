@@ -16,7 +16,12 @@ from metis_distill.extract.wording import (
 from metis_distill.mine.episodes import Episode
 from metis_distill.mine.fixes import Fix, FixKind
 from metis_distill.mine.fixes import remedy as remedy_of
-from metis_distill.mine.signals import EDIT_TOOLS, error_signature, missing_program
+from metis_distill.mine.signals import (
+    EDIT_TOOLS,
+    error_signature,
+    missing_module,
+    missing_program,
+)
 from metis_distill.mine.statements import is_standing_rule
 from metis_distill.mine.text import clean, command_head, scrub, shorten
 from metis_distill.models import (
@@ -117,7 +122,11 @@ def _failure_lesson(episode: Episode, call: Event, signature: str) -> tuple[str,
         return f"{what} {verb} here (“{sig}”); use {code(instead)} instead.", remedy
     if fix is not None and fix.kind is FixKind.PREPARED and remedy:
         step = code(general_command(remedy))
-        return f"{what} {verb} with “{sig}” until {step} has run: run it first.", remedy
+        return f"{what} {verb} with “{sig}”; run {step} first.", remedy
+    if fix is not None and fix.kind is FixKind.HINTED and remedy:
+        return f"{what} {verb} with “{sig}”; run {code(remedy)} first, as the error says.", remedy
+    if fix is not None and fix.kind is FixKind.INSTALLED and remedy:
+        return _missing_module_text(signature, call, remedy), remedy
     if fix is not None and fix.kind is FixKind.EDITED:
         edited = _files_edited(fix.steps)
         files = f" ({', '.join(edited)})" if edited else ""
@@ -125,6 +134,17 @@ def _failure_lesson(episode: Episode, call: Event, signature: str) -> tuple[str,
     if fix is not None and fix.kind is FixKind.RETRIED:
         return f"{what} failed once with “{sig}” and passed when run again.", None
     return f"{what} {verb} here: “{sig}” (no fix seen).", None
+
+
+def _missing_module_text(signature: str, call: Event, install: str) -> str:
+    """One wording for a module missing from an interpreter, whatever the script."""
+    module, _ = missing_module(signature) or ("?", "")
+    program = general_command(call.text).split(" ", 1)[0]
+    error = shorten(signature, 90)
+    return (
+        f"The module `{module}` is not installed for `{program}` here (“{error}”); "
+        f"install it with {code(general_command(install))}."
+    )
 
 
 def _edit_text(tool: str, sig: str, fixed: bool) -> tuple[str, str | None]:

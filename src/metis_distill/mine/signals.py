@@ -84,7 +84,14 @@ FACT_LEAD = re.compile(
     re.I,
 )
 CONFIRMATION = re.compile(
-    r"\b(?:works?|worked|working now|fixed|that did it|solved|perfect|great|thanks?|thank you)\b",
+    r"\b(?:works?|worked|working now|fixed|that did it|solved|perfect|great|thanks?|thank you|"
+    r"yes|yeah|yep|right|correct|exactly|makes sense)\b",
+    re.I,
+)
+# A cause found by looking, told after the fact: a finding, not a guess.
+FOUND_CAUSE = re.compile(
+    r"^(?:so,?\s+)?(?:(?:it\s+)?turns out|the (?:root cause|problem|issue|bug|culprit|reason) "
+    r"(?:was|turned out)|this happened because|that was because)\b",
     re.I,
 )
 STILL_BROKEN = re.compile(
@@ -208,6 +215,20 @@ def missing_program(text: str) -> str | None:
         if program.lower() not in _NOT_PROGRAMS:
             return str(program)
     return None
+
+
+_MISSING_MODULE = re.compile(
+    r"(?:ModuleNotFoundError: No module named|Cannot find module|ImportError: No module named)"
+    r"\s+['\"](?P<module>[\w.@/-]+)['\"]"
+)
+
+
+def missing_module(text: str) -> tuple[str, str] | None:
+    """The module an import error says is not installed (`yaml`), with the error's words."""
+    found = _MISSING_MODULE.search(text[:4000])
+    if found is None:
+        return None
+    return found["module"].split(".")[0], found[0]
 
 
 def error_signature(text: str) -> str:

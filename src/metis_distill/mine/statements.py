@@ -3,8 +3,8 @@
 A decision is a durable rule or choice of the user's (or one the agent adopted with its
 reason); a one-off request, a question, a document the user pasted or asked for, and text the
 harness injected (slash-command expansions, skill files, IDE context) are not decisions. A
-gotcha is a fact: a guess ("might", "probably", "I think") is not one, and a diagnosis ("the
-issue is that …") counts only once the user says the fix worked.
+gotcha is a fact: a guess ("might", "probably", "I think") is not one; a cause the agent
+found ("turns out …") is one; any other claim counts once the user's reply accepts it.
 """
 
 from __future__ import annotations
@@ -125,14 +125,18 @@ def _classify(event: Event, sentence: str) -> Statement | None:
 
 
 def _confirmed(events: Sequence[Event], index: int, sentence: str) -> bool:
-    """A stated fact stands on its own; a diagnosis needs the user to say the fix worked."""
-    if not signals.DIAGNOSIS.search(sentence):
+    """A cause the agent found ("turns out", "the root cause was") is a finding; any other
+    claim (a diagnosis, what a tool supports) stands once the user's next words accept it."""
+    if signals.FOUND_CAUSE.match(clean(sentence)):
         return True
     for later in events[index + 1 : index + 1 + CONFIRM_LOOKAHEAD]:
-        if later.role == "user" and later.kind is EventKind.TEXT:
-            return bool(signals.CONFIRMATION.search(later.text[:300])) and not (
-                signals.STILL_BROKEN.search(later.text[:300])
-            )
+        if later.role == "assistant" and later.kind is EventKind.TEXT:
+            return False  # the user's next words answer something else
+        if later.role != "user" or later.kind is not EventKind.TEXT:
+            continue
+        if not injected(events, later.seq):
+            said = later.text[:300]
+            return bool(signals.CONFIRMATION.search(said)) and not signals.STILL_BROKEN.search(said)
     return False
 
 
