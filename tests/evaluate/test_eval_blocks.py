@@ -29,11 +29,12 @@ def test_both_budgets_are_scored(model_dir: Path, tmp_path: Path) -> None:  # no
     lines = data["judged_lines"]["no_budget"]
     assert len(lines) == unlimited["lines"]
     assert sum(line["good"] for line in lines) == unlimited["good"]
-    assert sum(line["one_off"] for line in lines) == unlimited["one_off"] > 0
-    # the sample's unfixed permission error: the rendered chmod/bash advice is a fix the run
-    # never showed (and the user refused a mode change)
-    invented = [w for line in lines for w in line["wrong_fix"] if w["verdict"] == "invented"]
-    assert invented and unlimited["wrong_fix"] >= 1
+    assert sum(line["one_off"] for line in lines) == unlimited["one_off"]
+    # the sample's unfixed permission error (the user refused a mode change) stays in the
+    # ledger: no line offers the chmod/bash advice the run never showed working (an invented
+    # fix is counted: tests/evaluate/test_block.py)
+    assert unlimited["wrong_fix"] == 0
+    assert not [ln for ln in lines if "not executable" in ln["text"]]
     assert "no budget" in result.output and "wrong fix" in result.output
 
 
