@@ -98,6 +98,7 @@ class Evidence:
     quote: str
     session_id: str
     timestamp: datetime | None = None
+    shows_fix: bool = False  # the span covers the failure and the fix that made it go away
 
 
 @dataclass(frozen=True)

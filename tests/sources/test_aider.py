@@ -235,7 +235,8 @@ def test_lessons_from_the_fixture(calc: Run) -> None:
     assert any(t.startswith("Edit failed with “# N SEARCH/REPLACE block failed") for t in texts)
     assert any(t.startswith("`uv run pytest -q` failed with") for t in texts)
     assert "User correction: Always run the tests with uv run pytest so the venv is used." in texts
-    assert any("bool is a subclass of int" in t for t in texts)
+    # the agent's last words, a claim nobody answered: not a confirmed fact
+    assert not any("bool is a subclass of int" in t for t in texts)
     assert any("F821 undefined name 'Decimal'" in t for t in texts)
 
 

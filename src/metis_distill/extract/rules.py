@@ -79,10 +79,12 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     if not signature or call is None:
         return None  # a failure we cannot tie to what was run teaches nothing actionable
     ref = call.ref.span(error.ref)
-    if episode.fix_result is not None and episode.fix_result.ref.line_end - ref.line_start <= (
-        MAX_EVIDENCE_LINES
+    fixed = episode.fix_result
+    # a lesson that states a fix shows it; another shows what followed when it is near
+    if fixed is not None and (
+        episode.teachable_fix or fixed.ref.line_end - ref.line_start <= MAX_EVIDENCE_LINES
     ):
-        ref = ref.span(episode.fix_result.ref)  # the evidence shows the failure and its fix
+        ref = ref.span(fixed.ref)
     quote = _checked_quote(lines, ref, [signature])
     if quote is None:
         return None
@@ -90,7 +92,7 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     return LessonCandidate(
         kind=LessonKind.FAILURE,
         text=scrub(text),
-        evidence=_evidence(run, ref, quote, error),
+        evidence=_evidence(run, ref, quote, error, shows_fix=episode.teachable_fix),
         severity=_failure_severity(episode),
         scope=_scope(call),
         cwd=run.cwd,
@@ -112,7 +114,7 @@ def _failure_lesson(episode: Episode, call: Event, signature: str) -> tuple[str,
     if program is not None and tool == "Bash":
         return _missing_program_text(program, call, fix if remedy else None)
     if tool in EDIT_TOOLS:
-        return _edit_text(tool, sig, episode.fix_call is not None)
+        return _edit_text(tool, sig, episode.teachable_fix)
     what = subject(tool, call.text)
     verb = "fail" if what.startswith("Scripts") else "fails"
     if fix is not None and fix.kind is FixKind.REPLACED and remedy:
@@ -262,8 +264,10 @@ def _quote_variants(text: str) -> list[str]:
     return [v for v in variants if len(v) >= 8]
 
 
-def _evidence(run: Run, ref: SourceRef, quote: str, event: Event) -> Evidence:
-    return Evidence(ref=ref, quote=quote, session_id=run.session_id, timestamp=event.timestamp)
+def _evidence(
+    run: Run, ref: SourceRef, quote: str, event: Event, *, shows_fix: bool = False
+) -> Evidence:
+    return Evidence(ref, quote, run.session_id, event.timestamp, shows_fix)
 
 
 def _scope(call: Event | None) -> tuple[str, ...]:

@@ -185,6 +185,8 @@ def _comes_back(events: tuple[Event, ...], after: int, error: str) -> bool:
 
 
 def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Event) -> Fix:
+    if call.tool_name in signals.EDIT_TOOLS:
+        return Fix(FixKind.REPLACED, later, result)  # the same file, edited with other text
     if command_head(later.text) != command_head(call.text):
         if _extra_segments(call.text, later.text):
             return Fix(FixKind.PREPARED, later, result)
