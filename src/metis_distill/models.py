@@ -109,3 +109,4 @@ class LessonCandidate:
     severity: int = 1  # 1 low .. 3 high
     scope: tuple[str, ...] = ()
     cwd: str | None = None
+    fix: str | None = None

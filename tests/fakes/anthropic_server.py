@@ -55,7 +55,18 @@ def message(
     }
 
 
-def lesson(text: str, *quotes: str, kind: str = "failure", severity: int = 2) -> dict[str, Any]:
+# What earns each kind when a test does not say (see extract/schema.py's Support).
+EARNED_BY = {"failure": "failure_seen", "decision": "user_rule", "gotcha": "confirmed"}
+
+
+def lesson(
+    text: str,
+    *quotes: str,
+    kind: str = "failure",
+    severity: int = 2,
+    support: str | None = None,
+    fix: str | None = None,
+) -> dict[str, Any]:
     return {
         "kind": kind,
         "text": text,
@@ -63,6 +74,8 @@ def lesson(text: str, *quotes: str, kind: str = "failure", severity: int = 2) ->
         "severity": severity,
         "confidence": 0.9,
         "evidence": list(quotes),
+        "support": support or EARNED_BY[kind],
+        "fix": fix,
     }
 
 
