@@ -27,9 +27,9 @@ from metis_distill.models import Event, EventKind, Run
 from metis_distill.provenance import Lines
 
 HINT = "the whole session, condensed"
-SHARE = 0.025  # of the session's size in the file
-MIN_TOKENS = 200
-MAX_TOKENS = 2000
+SHARE = 0.03  # of the session's size in the file
+MIN_TOKENS = 500
+MAX_TOKENS = 3000
 AFTER_FAILURE = 6  # events after a failure searched for the agent's words and its next call
 _HARNESS = ("<", "Caveat:", "This session is being continued")
 
