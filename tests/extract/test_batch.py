@@ -16,6 +16,7 @@ from metis_distill.cli import app
 from metis_distill.config import load_settings
 from metis_distill.extract.batch import BatchClaudeExtractor
 from metis_distill.extract.claude import ClaudeConfig
+from metis_distill.extract.spans import span_sha256
 from metis_distill.ledger import ExtractBatchRow, Ledger, now
 from metis_distill.mine.episodes import find_episodes
 from metis_distill.models import LessonCandidate
@@ -73,6 +74,9 @@ def test_lessons_land_through_one_batch_with_resolving_provenance(
     assert found and all(resolves(c) for c in found)
     assert ex.stats.requests == SPANS and ex.stats.pending == 0
     assert ledger.open_batches(ex.prompt_version, ex.config.model) == []  # collected
+    (outline,) = [r for r in requests if "session outline" in r["params"]["messages"][0]["content"]]
+    key = span_sha256(outline["params"]["messages"][0]["content"])
+    assert ledger.extraction(key, ex.session_version, ex.config.model) is not None
     assert not any(b"sk-ant-api03" in raw for raw in fake.raw)  # the planted secret
     assert "sk-ant-api03-" in DEMO_FILE.read_text(encoding="utf-8")
 

@@ -70,12 +70,13 @@ def check(run: Run, span: Span, draft: LessonDraft, lines: Lines) -> Checked:
     fix = _fix(kind, draft, run, {q.seq for q in quotes})
     if fix is not None:
         evidence = _widened(evidence, quotes)
+    scope = (clean_text(s, run)[:120] for s in draft.scope)
     candidate = LessonCandidate(
         kind=kind,
         text=text,
         evidence=evidence,
         severity=draft.severity,
-        scope=tuple(clean_text(s, run)[:120] for s in draft.scope if clean_text(s, run)),
+        scope=tuple(s for s in scope if s),
         cwd=run.cwd,
         fix=fix,
     )
