@@ -82,14 +82,13 @@ def test_a_shown_fix_flows_into_the_candidate_with_evidence_over_both_events(
     )
 
 
-def test_no_fix_without_a_quote_of_the_success_or_when_the_answer_saw_none(
+def test_a_fix_claimed_without_a_quote_of_the_success_is_not_emitted_and_none_is_invented(
     fake: FakeAnthropic, ledger: Ledger, tmp_path: Path
 ) -> None:
     path = t.write(tmp_path, t.cents_session())
     fake.responder = fix_answer("has no attribute 'price_cents'")
-    _, found = run_extractor(fake, ledger, path, tmp_path)
-    assert found and all(c.fix is None for c in found)
-    assert all(c.evidence.ref.line_start == c.evidence.ref.line_end == 4 for c in found)
+    ex, found = run_extractor(fake, ledger, path, tmp_path)
+    assert found == [] and ex.stats.lessons_unearned == 1
     fake.responder = fix_answer("has no attribute 'price_cents'", t.PASSED, support="failure_seen")
     _, found = run_extractor(fake, ledger, path, tmp_path, model="another-model")
     assert found and all(c.fix is None for c in found)

@@ -3,8 +3,9 @@ sent and the file, the lessons the answer does not earn dropped, the text cleane
 
 A lesson is kept only when its `support` earns its kind (a failure seen or fixed, a confirmed
 gotcha, a user's rule), its wording is no hedged guess, and its text names no branch of the run.
-A failure's `fix` is kept only when its quotes cover two events (the error, then the sign that
-the fix worked), and the evidence span then covers both.
+A failure that claims a fix is kept only with the fix named and quotes from two nearby events
+(the error, then the sign that the fix worked); its evidence span covers both. Any other answer's
+`fix` is ignored.
 """
 
 from __future__ import annotations
@@ -66,10 +67,12 @@ def check(run: Run, span: Span, draft: LessonDraft, lines: Lines) -> Checked:
     text = clean_text(draft.text, run)[:MAX_TEXT]
     if draft.support not in EARNED[kind] or _HEDGE.search(text) or _names_branch(text, run):
         return Checked(None, dropped, Drop.UNEARNED)
-    evidence = quotes[0].evidence
-    fix = _fix(kind, draft, run, {q.seq for q in quotes})
-    if fix is not None:
+    evidence, fix = quotes[0], None
+    if kind is LessonKind.FAILURE and draft.support is Support.FIX_SHOWN:
+        fix = clean_text(draft.fix or "", run)[:MAX_FIX]
         evidence = _widened(evidence, quotes)
+        if not fix or evidence.ref == quotes[0].ref:
+            return Checked(None, dropped, Drop.UNEARNED)  # a fix claimed, not shown
     scope = (clean_text(s, run)[:120] for s in draft.scope)
     candidate = LessonCandidate(
         kind=kind,
@@ -83,13 +86,7 @@ def check(run: Run, span: Span, draft: LessonDraft, lines: Lines) -> Checked:
     return Checked(candidate, dropped)
 
 
-@dataclass(frozen=True)
-class Quote:
-    evidence: Evidence
-    seq: int  # the event it was found in
-
-
-def verified(run: Run, span: Span, quote: str, lines: Lines) -> Quote | None:
+def verified(run: Run, span: Span, quote: str, lines: Lines) -> Evidence | None:
     """A quote that is verbatim in one event of the excerpt sent and resolves in that event's
     lines of the file; None otherwise (no provenance is ever invented)."""
     needle = normalize(quote)
@@ -98,8 +95,7 @@ def verified(run: Run, span: Span, quote: str, lines: Lines) -> Quote | None:
     for sent in span.events:
         if needle in normalize(sent.text) and _in_file(sent, quote, lines):
             ref = sent.event.ref
-            evidence = Evidence(ref, quote.strip(), run.session_id, sent.event.timestamp)
-            return Quote(evidence, sent.event.seq)
+            return Evidence(ref, quote.strip(), run.session_id, sent.event.timestamp)
     return None
 
 
@@ -108,20 +104,12 @@ def _in_file(sent: SpanEvent, quote: str, lines: Lines) -> bool:
     return quote_in_lines(lines, ref.line_start, ref.line_end, quote)
 
 
-def _fix(kind: LessonKind, draft: LessonDraft, run: Run, events: set[int]) -> str | None:
-    """The fix, when the answer says it was shown and quotes both the failure and the fix."""
-    if kind is not LessonKind.FAILURE or draft.support is not Support.FIX_SHOWN:
-        return None
-    fix = clean_text(draft.fix or "", run)[:MAX_FIX]
-    return fix if fix and len(events) >= 2 else None
-
-
-def _widened(evidence: Evidence, quotes: list[Quote]) -> Evidence:
-    """The evidence span stretched over every quote of the same file nearby, so that it covers
-    the failure and its fix; the quote stays the first one."""
+def _widened(evidence: Evidence, quotes: list[Evidence]) -> Evidence:
+    """The evidence span stretched over the other quotes of the same file nearby, so that it
+    covers the failure and its fix; the quote stays the first one."""
     ref = evidence.ref
     for quote in quotes[1:]:
-        other = quote.evidence.ref
+        other = quote.ref
         wider = ref.span(other)
         if other.path == ref.path and wider.line_end - wider.line_start <= MAX_EVIDENCE_LINES:
             ref = wider
