@@ -106,6 +106,8 @@ class LessonRow(Base):
     retired_reason: Mapped[str | None] = mapped_column(String, nullable=True)  # stale|contradicted
     retired_by: Mapped[str | None] = mapped_column(String(10), nullable=True)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # a failure's remedy, when a run showed it causing success (what earns an unseen-twice line)
+    fix: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class EvidenceRow(Base):
@@ -321,6 +323,7 @@ class LessonView:
     last_seen: datetime | None
     evidence: tuple[EvidenceRow, ...]
     scope: tuple[str, ...] = ()  # tools, commands and paths the lesson is about
+    fix: str | None = None
 
     @property
     def support(self) -> int:

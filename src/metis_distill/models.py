@@ -109,4 +109,4 @@ class LessonCandidate:
     severity: int = 1  # 1 low .. 3 high
     scope: tuple[str, ...] = ()
     cwd: str | None = None
-    fix: str | None = None
+    fix: str | None = None  # a failure's remedy, only when the run shows it causing success

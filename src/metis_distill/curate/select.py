@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+from metis_distill.curate.earned import earned
 from metis_distill.ledger import EvidenceRow, Ledger, LessonView
 from metis_distill.provenance import quote_in_span
 from metis_distill.targets import feeds
@@ -60,7 +61,8 @@ def score(lesson: LessonView) -> tuple[int, int, datetime]:
 
 
 def lessons_for(ledger: Ledger, scope: Scope) -> list[LessonView]:
-    """Active lessons with at least one piece of evidence from the target's runs."""
+    """Active lessons with at least one piece of evidence from the target's runs that have
+    earned a line (`earned`)."""
     rows = ledger.lessons(status="active")
     evidence = ledger.evidence_of([r.id for r in rows])
     views = []
@@ -78,9 +80,10 @@ def lessons_for(ledger: Ledger, scope: Scope) -> list[LessonView]:
                     row.last_seen,
                     mine,
                     tuple(row.scope or ()),
+                    row.fix,
                 )
             )
-    return views
+    return [view for view in views if earned(view)]
 
 
 def ranked(lessons: Sequence[LessonView]) -> dict[str, list[LessonView]]:

@@ -11,12 +11,12 @@ A failure that claims a fix is kept only with the fix named and quotes from two 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
 from metis_distill.extract.schema import MAX_FIX, MAX_QUOTE, MAX_TEXT, LessonDraft, Support
 from metis_distill.extract.spans import Span, SpanEvent
+from metis_distill.mine.text import scrub
 from metis_distill.models import Evidence, LessonCandidate, LessonKind, Run
 from metis_distill.provenance import Lines, normalize, quote_in_lines
 from metis_distill.redact import redact
@@ -35,7 +35,6 @@ _HEDGE = re.compile(
     r"I think|I guess|I suspect|I believe|seems to|appears to)\b",
     re.I,
 )
-_HOME = re.compile(r"(?:/home/|/Users/|[A-Za-z]:[\\/]+Users[\\/]+)[^\s/\\`'\"]+")
 
 
 class Drop(StrEnum):
@@ -117,14 +116,13 @@ def _widened(evidence: Evidence, quotes: list[Evidence]) -> Evidence:
 
 
 def clean_text(text: str, run: Run) -> str:
-    """One line of text fit for a context file: redacted, no invisible characters, paths under
-    the run's directory made relative, other home directories shortened to `~`."""
-    visible = "".join(c for c in text if c.isspace() or unicodedata.category(c) not in ("Cf", "Cc"))
-    flat = " ".join(redact(visible).split())
+    """One line of text fit for a context file: redacted, paths under the run's directory made
+    relative, then no home folder and nothing invisible (`mine.text.scrub`)."""
+    flat = " ".join(redact(text).split())
     if run.cwd:
         root = run.cwd.rstrip("/\\")
         flat = flat.replace(root + "/", "").replace(root + "\\", "").replace(root, ".")
-    return _HOME.sub("~", flat)
+    return " ".join(scrub(flat).split())
 
 
 def _names_branch(text: str, run: Run) -> bool:

@@ -123,6 +123,26 @@ def shows_passing_tests(event: Event) -> bool:
     return is_success(event) and bool(_PASSING_TESTS.search(event.text[:20_000]))
 
 
+_MISSING_PROGRAM = re.compile(
+    r"(?:^|[\s:])(?P<program>[\w.+-]+): (?:command )?not found\b"
+    r"|command not found: (?P<zsh>[\w.+-]+)"
+    r"|'(?P<cmd>[\w.+-]+)' is not recognized as an internal or external command",
+    re.M,
+)
+
+
+_NOT_PROGRAMS = frozenset({"error", "fatal", "warning", "file", "module", "path", "command"})
+
+
+def missing_program(text: str) -> str | None:
+    """The program an error says is not installed (`jest: not found`), or None."""
+    for found in _MISSING_PROGRAM.finditer(text[:4000]):
+        program = found["program"] or found["zsh"] or found["cmd"]
+        if program.lower() not in _NOT_PROGRAMS:
+            return str(program)
+    return None
+
+
 def error_signature(text: str) -> str:
     """The line of an error output that says what went wrong, verbatim."""
     lines = [_TAGS.sub("", line).strip() for line in text.splitlines()]
