@@ -18,6 +18,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from metis_distill.extract.edits import edit_diff
 from metis_distill.mine.episodes import Episode
+from metis_distill.mine.fixes import FixKind
 from metis_distill.mine.signals import EDIT_TOOLS
 from metis_distill.models import Event, EventKind, Run
 from metis_distill.provenance import Lines
@@ -161,6 +162,9 @@ def _events_of(run: Run, episode: Episode) -> list[tuple[Event, Part]]:
         key=lambda i: (part_of(events[i]), i),
     )
     chosen.update((i, part_of(events[i])) for i in between[:MAX_BETWEEN])
+    for step in episode.fix.steps if episode.fix is not None else ():  # what prepared the fix
+        if step.seq not in core and usable(step.seq):
+            chosen[step.seq] = min(chosen.get(step.seq, Part.EDIT), Part.EDIT)
     before = [i for i in range(lo - 1, lo - 1 - REACH, -1) if usable(i)]
     after = [i for i in range(hi + 1, hi + 1 + REACH) if usable(i)]
     for nearby, neighbours in ((before, CONTEXT_BEFORE), (after, CONTEXT_AFTER)):
@@ -275,11 +279,23 @@ def _splitter(size: int) -> RecursiveCharacterTextSplitter:
     )
 
 
+# What the miner saw between the failure and the same call working (mine/fixes.py's kinds).
+_FIX_HINTS = {
+    FixKind.REPLACED: ", then another form of the call worked",
+    FixKind.PREPARED: ", then the same call worked once a step ran before it",
+    FixKind.EDITED: ", then the same call worked after files were edited (a code fix, or a "
+    "weakened test: judge the diff)",
+    FixKind.RETRIED: ", then the same call worked with nothing changed (a flaky retry: no fix)",
+}
+
+
 def _hint(episode: Episode) -> str:
     what = {"failure": "a failure", "decision": "a decision", "gotcha": "a gotcha"}
     hint = f"{what[episode.kind.value]} ({episode.signal})"
     if episode.sentence:
         hint += f": “{episode.sentence[:200]}”"
-    if episode.fix_call is not None:
+    if episode.fix is not None:
+        hint += _FIX_HINTS[episode.fix.kind]
+    elif episode.fix_call is not None:
         hint += ", with a later call that worked"
     return hint
