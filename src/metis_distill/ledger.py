@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    false,
     func,
     select,
     update,
@@ -123,6 +125,7 @@ class EvidenceRow(Base):
     session_id: Mapped[str] = mapped_column(String)
     cwd: Mapped[str | None] = mapped_column(String, nullable=True)
     timestamp: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    shows_fix: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ProposalRow(Base):
@@ -328,6 +331,11 @@ class LessonView:
     @property
     def support(self) -> int:
         return len({e.session_id for e in self.evidence})
+
+    @property
+    def strongest(self) -> EvidenceRow:
+        """The evidence a rendered line links to: the first that shows the fix, if any."""
+        return next((e for e in self.evidence if e.shows_fix), self.evidence[0])
 
 
 def now() -> datetime:

@@ -49,7 +49,7 @@ def test_the_excerpt_shows_the_diff_the_error_the_reasoning_and_the_users_words(
     assert "1 failed, 311 passed" in prompt and CUT in prompt
     assert f"+    {t.ADDED}" in prompt and "     price: float" in prompt  # the edit's diff
     assert t.BEFORE in prompt and t.AFTER in prompt  # the agent's reasoning around it
-    assert t.MIDTURN in prompt  # the user's words in the middle of the turn
+    assert f'mid_turn="true">\n{t.MIDTURN}' in prompt  # typed while the agent worked
     assert prompt.index(t.BEFORE) < prompt.index(t.PRICE_ERROR) < prompt.index(t.AFTER)
     assert prompt.index(t.AFTER) < prompt.index(t.ADDED) < prompt.index(t.PASSED)
 
@@ -76,6 +76,7 @@ def test_a_shown_fix_flows_into_the_candidate_with_evidence_over_both_events(
     assert candidate.fix == "add `price_cents` to `LineItem`"
     ref = candidate.evidence.ref
     assert (ref.line_start, ref.line_end) == (4, 10)  # the error's line to the passing run's
+    assert candidate.evidence.shows_fix
     assert quote_in_span(tmp_path / ref.path, ref.line_start, ref.line_end, t.PASSED)
     assert quote_in_span(
         tmp_path / ref.path, ref.line_start, ref.line_end, candidate.evidence.quote

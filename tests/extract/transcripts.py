@@ -15,6 +15,12 @@ def user(text: str) -> Record:
     return {"type": "user", "message": {"role": "user", "content": text}}
 
 
+def queued(text: str) -> Record:
+    """What the user typed while the agent worked (Claude Code's `queued_command`)."""
+    attachment = {"type": "queued_command", "commandMode": "prompt", "prompt": text}
+    return {"type": "attachment", "attachment": attachment}
+
+
 def agent(text: str) -> Record:
     return {"type": "assistant", "message": {"content": [{"type": "text", "text": text}]}}
 
@@ -87,7 +93,7 @@ def cents_session() -> list[Record]:
         tool("t1", "Bash", command="uv run pytest -q", description="Run the tests"),
         output("t1", failing, error=True),
         agent(AFTER),
-        user(MIDTURN),
+        queued(MIDTURN),
         tool(
             "t2",
             "Edit",

@@ -12,7 +12,7 @@ from metis_distill.mine.fixes import FIX_WINDOW, FixKind
 from metis_distill.models import LessonCandidate, LessonKind
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.textio import read_lines
-from tests.mine.test_episodes import _write, call, result
+from tests.mine.test_episodes import _write, call, result, say
 
 
 def _failures(tmp_path: Path, records: list[dict]) -> list[tuple[Episode, LessonCandidate]]:  # type: ignore[type-arg]
@@ -86,8 +86,8 @@ def test_a_step_that_prepared_the_same_call_is_the_remedy(tmp_path: Path) -> Non
     assert lesson.fix == "git checkout -b 001-my-feature"
     # the general rule, not this instance: no branch name, no current branch
     assert lesson.text == (
-        "Scripts in `.specify/scripts/bash/` fail with “ERROR: Not on a feature branch.” until "
-        "`git checkout -b …` has run: run it first."
+        "Scripts in `.specify/scripts/bash/` fail with “ERROR: Not on a feature branch.”; "
+        "run `git checkout -b …` first."
     )
 
 
@@ -171,3 +171,43 @@ def test_a_flag_the_program_does_not_know_may_be_dropped(
         ],
     )
     assert (lesson.fix is not None) is fixed
+
+
+def test_what_the_error_said_to_run_first_is_the_fix_once_it_was_run(tmp_path: Path) -> None:
+    """The precondition is met, not skipped: never "drop `--require-tasks`"."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "scripts/check.sh --json --require-tasks"),
+            result("t1", "Exit code 1\nERROR: tasks.md not found. Run /tasks first.", True),
+            say(
+                "user",
+                "<command-message>tasks is running…</command-message>\n<command-name>/tasks</command-name>",
+            ),
+            call("t2", "scripts/check.sh --json"),
+            result("t2", '{"ok": true}'),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.HINTED
+    assert lesson.fix == "/tasks" and "run `/tasks` first" in lesson.text
+    assert "--require-tasks" not in lesson.text
+
+
+def test_installing_the_missing_module_is_the_fix(tmp_path: Path) -> None:
+    records = [
+        call("t1", 'py -c "import yaml"'),
+        result("t1", "Exit code 1\nModuleNotFoundError: No module named 'yaml'", True),
+        call("t2", "py -m pip install PyYAML"),
+        result("t2", "Successfully installed PyYAML-6.0"),
+    ]
+    ((episode, lesson),) = _failures(tmp_path / "a", records)
+    assert episode.fix is not None and episode.fix.kind is FixKind.INSTALLED
+    assert lesson.text.startswith("The module `yaml` is not installed for `py` here")
+    assert lesson.fix == "py -m pip install PyYAML"
+    # the import error came back after the install: it was no fix
+    again = [
+        *records,
+        call("t3", "py gen.py"),
+        result("t3", "ModuleNotFoundError: No module named 'yaml'", True),
+    ]
+    assert _failures(tmp_path / "b", again)[0][1].fix is None

@@ -223,6 +223,7 @@ def _add_evidence(
             session_id=evidence.session_id,
             cwd=candidate.cwd,
             timestamp=evidence.timestamp,
+            shows_fix=evidence.shows_fix,
         )
     )
     lesson.severity = max(lesson.severity, candidate.severity)

@@ -61,8 +61,12 @@ def score(lesson: LessonView) -> tuple[int, int, datetime]:
 
 
 def lessons_for(ledger: Ledger, scope: Scope) -> list[LessonView]:
-    """Active lessons with at least one piece of evidence from the target's runs that have
-    earned a line (`earned`)."""
+    """The lessons a target may show: active, with evidence from its runs, and earned."""
+    return [view for view in lessons_in_scope(ledger, scope) if earned(view)]
+
+
+def lessons_in_scope(ledger: Ledger, scope: Scope) -> list[LessonView]:
+    """Active lessons with at least one piece of evidence from the target's runs."""
     rows = ledger.lessons(status="active")
     evidence = ledger.evidence_of([r.id for r in rows])
     views = []
@@ -83,7 +87,7 @@ def lessons_for(ledger: Ledger, scope: Scope) -> list[LessonView]:
                     row.fix,
                 )
             )
-    return [view for view in views if earned(view)]
+    return views
 
 
 def ranked(lessons: Sequence[LessonView]) -> dict[str, list[LessonView]]:

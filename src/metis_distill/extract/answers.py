@@ -105,14 +105,14 @@ def _in_file(sent: SpanEvent, quote: str, lines: Lines) -> bool:
 
 def _widened(evidence: Evidence, quotes: list[Evidence]) -> Evidence:
     """The evidence span stretched over the other quotes of the same file nearby, so that it
-    covers the failure and its fix; the quote stays the first one."""
+    covers the failure and its fix (`shows_fix`); the quote stays the first one."""
     ref = evidence.ref
     for quote in quotes[1:]:
         other = quote.ref
         wider = ref.span(other)
         if other.path == ref.path and wider.line_end - wider.line_start <= MAX_EVIDENCE_LINES:
             ref = wider
-    return Evidence(ref, evidence.quote, evidence.session_id, evidence.timestamp)
+    return Evidence(ref, evidence.quote, evidence.session_id, evidence.timestamp, shows_fix=True)
 
 
 def clean_text(text: str, run: Run) -> str:

@@ -6,12 +6,24 @@ import re
 from collections.abc import Sequence
 
 from metis_distill.extract.base import ExtractStats
-from metis_distill.extract.wording import code, general_command, general_error, subject
+from metis_distill.extract.wording import (
+    MAX_COMMAND,
+    code,
+    general_command,
+    general_error,
+    subject,
+)
 from metis_distill.mine.episodes import Episode
 from metis_distill.mine.fixes import Fix, FixKind
 from metis_distill.mine.fixes import remedy as remedy_of
-from metis_distill.mine.signals import EDIT_TOOLS, error_signature, missing_program
-from metis_distill.mine.text import clean, command_head, scrub
+from metis_distill.mine.signals import (
+    EDIT_TOOLS,
+    error_signature,
+    missing_module,
+    missing_program,
+)
+from metis_distill.mine.statements import is_standing_rule
+from metis_distill.mine.text import clean, command_head, scrub, shorten
 from metis_distill.models import (
     Event,
     Evidence,
@@ -67,10 +79,12 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     if not signature or call is None:
         return None  # a failure we cannot tie to what was run teaches nothing actionable
     ref = call.ref.span(error.ref)
-    if episode.fix_result is not None and episode.fix_result.ref.line_end - ref.line_start <= (
-        MAX_EVIDENCE_LINES
+    fixed = episode.fix_result
+    # a lesson that states a fix shows it; another shows what followed when it is near
+    if fixed is not None and (
+        episode.teachable_fix or fixed.ref.line_end - ref.line_start <= MAX_EVIDENCE_LINES
     ):
-        ref = ref.span(episode.fix_result.ref)  # the evidence shows the failure and its fix
+        ref = ref.span(fixed.ref)
     quote = _checked_quote(lines, ref, [signature])
     if quote is None:
         return None
@@ -78,7 +92,7 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     return LessonCandidate(
         kind=LessonKind.FAILURE,
         text=scrub(text),
-        evidence=_evidence(run, ref, quote, error),
+        evidence=_evidence(run, ref, quote, error, shows_fix=episode.teachable_fix),
         severity=_failure_severity(episode),
         scope=_scope(call),
         cwd=run.cwd,
@@ -100,14 +114,21 @@ def _failure_lesson(episode: Episode, call: Event, signature: str) -> tuple[str,
     if program is not None and tool == "Bash":
         return _missing_program_text(program, call, fix if remedy else None)
     if tool in EDIT_TOOLS:
-        return _edit_text(tool, sig, episode.fix_call is not None)
+        return _edit_text(tool, sig, episode.teachable_fix)
     what = subject(tool, call.text)
     verb = "fail" if what.startswith("Scripts") else "fails"
     if fix is not None and fix.kind is FixKind.REPLACED and remedy:
-        return f"{what} {verb} here (“{sig}”); use {code(general_command(remedy))} instead.", remedy
+        instead = general_command(remedy)
+        if code(instead) == what:  # the general forms are alike: the difference is in the args
+            instead = shorten(command_head(remedy), MAX_COMMAND)
+        return f"{what} {verb} here (“{sig}”); use {code(instead)} instead.", remedy
     if fix is not None and fix.kind is FixKind.PREPARED and remedy:
         step = code(general_command(remedy))
-        return f"{what} {verb} with “{sig}” until {step} has run: run it first.", remedy
+        return f"{what} {verb} with “{sig}”; run {step} first.", remedy
+    if fix is not None and fix.kind is FixKind.HINTED and remedy:
+        return f"{what} {verb} with “{sig}”; run {code(remedy)} first, as the error says.", remedy
+    if fix is not None and fix.kind is FixKind.INSTALLED and remedy:
+        return _missing_module_text(signature, call, remedy), remedy
     if fix is not None and fix.kind is FixKind.EDITED:
         edited = _files_edited(fix.steps)
         files = f" ({', '.join(edited)})" if edited else ""
@@ -115,6 +136,17 @@ def _failure_lesson(episode: Episode, call: Event, signature: str) -> tuple[str,
     if fix is not None and fix.kind is FixKind.RETRIED:
         return f"{what} failed once with “{sig}” and passed when run again.", None
     return f"{what} {verb} here: “{sig}” (no fix seen).", None
+
+
+def _missing_module_text(signature: str, call: Event, install: str) -> str:
+    """One wording for a module missing from an interpreter, whatever the script."""
+    module, _ = missing_module(signature) or ("?", "")
+    program = general_command(call.text).split(" ", 1)[0]
+    error = shorten(signature, 90)
+    return (
+        f"The module `{module}` is not installed for `{program}` here (“{error}”); "
+        f"install it with {code(general_command(install))}."
+    )
 
 
 def _edit_text(tool: str, sig: str, fixed: bool) -> tuple[str, str | None]:
@@ -187,16 +219,22 @@ def _statement(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | No
     ref = episode.trigger.ref
     if episode.signal == "correction" and episode.call is not None:
         ref = episode.call.ref.span(ref)
-    quote = _checked_quote(lines, ref, [sentence])
+    for event in episode.context:
+        ref = ref.span(event.ref)
+    quote = _checked_quote(lines, ref, [episode.quote or sentence])
     if quote is None:
         return None
+    text = scrub(_statement_text(episode.signal, sentence))
+    # a correction is the user's remedy: it earns a line when it is a standing rule
+    standing = episode.signal == "correction" and is_standing_rule(sentence)
     return LessonCandidate(
         kind=episode.kind,
-        text=_statement_text(episode.signal, sentence),
+        text=text,
         evidence=_evidence(run, ref, quote, episode.trigger),
         severity=3 if episode.signal in ("correction", "user_rule") else 2,
         scope=(),
         cwd=run.cwd,
+        fix=text if standing else None,
     )
 
 
@@ -226,8 +264,10 @@ def _quote_variants(text: str) -> list[str]:
     return [v for v in variants if len(v) >= 8]
 
 
-def _evidence(run: Run, ref: SourceRef, quote: str, event: Event) -> Evidence:
-    return Evidence(ref=ref, quote=quote, session_id=run.session_id, timestamp=event.timestamp)
+def _evidence(
+    run: Run, ref: SourceRef, quote: str, event: Event, *, shows_fix: bool = False
+) -> Evidence:
+    return Evidence(ref, quote, run.session_id, event.timestamp, shows_fix)
 
 
 def _scope(call: Event | None) -> tuple[str, ...]:

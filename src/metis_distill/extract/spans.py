@@ -67,6 +67,7 @@ class SpanEvent:
             "kind": e.kind.value,
             "tool": e.tool_name,
             "exit_code": e.exit_code,
+            "mid_turn": e.mid_turn,
             "text": self.text,
         }
 
@@ -286,6 +287,8 @@ _FIX_HINTS = {
     FixKind.EDITED: ", then the same call worked after files were edited (a code fix, or a "
     "weakened test: judge the diff)",
     FixKind.RETRIED: ", then the same call worked with nothing changed (a flaky retry: no fix)",
+    FixKind.HINTED: ", then the same call worked once what the error said to run was run",
+    FixKind.INSTALLED: ", then the same call worked once the missing module was installed",
 }
 
 
@@ -295,7 +298,7 @@ def _hint(episode: Episode) -> str:
     if episode.sentence:
         hint += f": “{episode.sentence[:200]}”"
     if episode.fix is not None:
-        hint += _FIX_HINTS[episode.fix.kind]
+        hint += _FIX_HINTS.get(episode.fix.kind, ", with a later call that worked")
     elif episode.fix_call is not None:
         hint += ", with a later call that worked"
     return hint

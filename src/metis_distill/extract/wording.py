@@ -13,7 +13,7 @@ from metis_distill.mine.text import command_head, shorten
 
 _SCRIPT = re.compile(r"^(?:\./)?(?P<dir>(?:[\w.@-]+/)+)[\w.@-]+\.(?:sh|bash|py|ps1|js|rb|pl)$")
 _ABSOLUTE = re.compile(r"(?:(?<=[\s\"'(=:])|^)(?:/[\w.@-]+/|~/|[A-Za-z]:[\\/])")
-_BRANCH_LIKE = re.compile(r"^(?:\d{3,}-[\w.-]+|[\w-]+/[\w./-]+)$")
+_BRANCH_LIKE = re.compile(r"^\d{3,}-[\w.-]+$")  # spec-kit's `001-feature-name`
 _SENTENCE = re.compile(r"(?<=[.!])\s+(?=[A-Z])")
 _COUNT = re.compile(r"\b\d+\b")
 MAX_COMMAND = 80
@@ -29,13 +29,26 @@ def subject(tool: str | None, call_text: str) -> str:
     return code(general_command(call_text))
 
 
+# `npm run test` is `npm test`; pnpm, yarn and bun run any script without `run`.
+_RUN_SCRIPT = re.compile(
+    r"^(?:(?P<npm>npm) run (?P<npm_script>test|start)\b|(?P<pm>pnpm|yarn|bun) run )"
+)
+
+
 def general_command(command: str) -> str:
     """A command up to its first argument that belongs to one instance (an absolute path, a
-    branch name), then `…`: `git checkout -b …`, `chmod +x …`, `npm install`."""
-    words = command_head(command).split()
+    branch name), then `…`: `git checkout -b …`, `chmod +x …`, `npm install`; one spelling
+    of a package script (`npm test` for `npm run test`)."""
+    head = _RUN_SCRIPT.sub(
+        lambda m: f"npm {m['npm_script']}" if m["npm"] else f"{m['pm']} ", command_head(command)
+    )
+    words = head.split()
     kept: list[str] = []
-    for word in words:
+    for position, word in enumerate(words):
         bare = word.strip("\"'")
+        if position == 0:  # the program: its name, wherever it is installed
+            kept.append(bare.replace("\\", "/").rsplit("/", 1)[-1] or bare)
+            continue
         if _ABSOLUTE.match(bare) or _BRANCH_LIKE.match(bare) or "\\" in bare:
             kept.append("…")
             break

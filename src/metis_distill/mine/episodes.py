@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from metis_distill.mine import signals
 from metis_distill.mine.fixes import Fix, find_fix
+from metis_distill.mine.statements import injected, statements
 from metis_distill.mine.text import sentences
 from metis_distill.models import Event, EventKind, LessonKind, Run
 
@@ -25,6 +27,8 @@ class Episode:
     fix_result: Event | None = None
     sentence: str = ""
     fix: Fix | None = None  # what made the failure go away, and of what kind
+    quote: str = ""  # what to quote when the sentence is not verbatim in the run
+    context: tuple[Event, ...] = ()  # other events the evidence must cover
 
     @property
     def teachable_fix(self) -> bool:
@@ -41,13 +45,20 @@ def find_episodes(run: Run) -> Iterator[Episode]:
             continue
         if signals.is_failure(event):
             yield _failure(events, index, calls.get(event.tool_use_id or ""))
-        elif event.kind is EventKind.INTERRUPT or signals.is_rejection(event):
-            correction = _correction_after(events, index)
+            continue
+        if event.kind is EventKind.INTERRUPT or signals.is_rejection(event) or event.mid_turn:
+            # a message typed mid-turn corrects what the agent was doing: it is read as the
+            # correction of the call before it
+            correction = (
+                _correction_after(events, max(index - 1, 0), signals.OBJECTION)
+                if event.mid_turn
+                else _correction_after(events, index)
+            )
             if correction is not None and correction.trigger.seq not in corrected:
                 corrected.add(correction.trigger.seq)
                 yield correction
-        elif _is_statement_text(event, corrected):
-            yield from _statements(event)
+        if _is_statement_text(events, index, corrected):
+            yield from _statements(events, index)
 
 
 def _failure(events: tuple[Event, ...], index: int, call: Event | None) -> Episode:
@@ -72,15 +83,18 @@ def _failure_signal(event: Event) -> str:
     return "tool_error" if event.kind is EventKind.ERROR else "failing_tests"
 
 
-def _correction_after(events: tuple[Event, ...], index: int) -> Episode | None:
-    """A user message right after an interrupt or a rejected call that tells what to do."""
+def _correction_after(
+    events: tuple[Event, ...], index: int, lead: re.Pattern[str] = signals.CORRECTION
+) -> Episode | None:
+    """A user message right after an interrupt or a rejected call that tells what to do (or,
+    typed mid-turn, objects to what the agent is doing)."""
     for later in events[index + 1 : index + 1 + CORRECTION_LOOKAHEAD]:
         if later.session != events[index].session:
             return None
         if later.role != "user" or later.kind is not EventKind.TEXT:
             continue
         first = next(iter(sentences(later.text)), "")
-        if first and signals.CORRECTION.match(first) and 12 <= len(first) <= 300:
+        if first and lead.match(first) and 12 <= len(first) <= 300:
             return Episode(
                 kind=LessonKind.FAILURE,
                 signal="correction",
@@ -92,31 +106,22 @@ def _correction_after(events: tuple[Event, ...], index: int) -> Episode | None:
     return None
 
 
-def _is_statement_text(event: Event, corrected: set[int]) -> bool:
+def _is_statement_text(events: tuple[Event, ...], index: int, corrected: set[int]) -> bool:
     """Prose a person or the agent wrote, not already taken as a correction."""
+    event = events[index]
     return (
-        event.kind is EventKind.TEXT
-        and event.seq not in corrected
-        and not _is_harness_text(event.text)
+        event.kind is EventKind.TEXT and event.seq not in corrected and not injected(events, index)
     )
 
 
-def _is_harness_text(text: str) -> bool:
-    """Text the agent harness injects (caveats, command echoes, reminders), not a person's."""
-    head = text.lstrip()[:200]
-    return head.startswith(("<", "Caveat:", "This session is being continued"))
-
-
-def _statements(event: Event) -> Iterator[Episode]:
-    """Decisions and gotchas stated in prose; user rules."""
-    for sentence in sentences(event.text):
-        if len(sentence) < 25 or sentence.endswith("?"):
-            continue
-        if event.role == "user" and signals.USER_RULE.match(sentence):
-            yield Episode(LessonKind.DECISION, "user_rule", event, sentence=sentence)
-        elif event.role == "user" and signals.USER_CHOICE.search(sentence):
-            yield Episode(LessonKind.DECISION, "user_choice", event, sentence=sentence)
-        elif event.role in ("assistant", "user") and signals.DECISION.search(sentence):
-            yield Episode(LessonKind.DECISION, "decision", event, sentence=sentence)
-        elif event.role == "assistant" and signals.GOTCHA.search(sentence):
-            yield Episode(LessonKind.GOTCHA, "gotcha", event, sentence=sentence)
+def _statements(events: tuple[Event, ...], index: int) -> Iterator[Episode]:
+    """Decisions and gotchas stated in prose, as far as they are earned."""
+    for found in statements(events, index):
+        yield Episode(
+            found.kind,
+            found.signal,
+            events[index],
+            sentence=found.sentence,
+            quote=found.quote,
+            context=found.context,
+        )

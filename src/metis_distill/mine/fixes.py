@@ -27,9 +27,11 @@ class FixKind(StrEnum):
     PREPARED = "prepared"  # the same call worked once a step ran before it
     EDITED = "edited"  # the same call worked after files were edited
     RETRIED = "retried"  # the same call worked with nothing changed in between
+    HINTED = "hinted"  # the error said what to run first, and it was run
+    INSTALLED = "installed"  # the module the error said was missing was installed
 
 
-TEACHABLE = frozenset({FixKind.REPLACED, FixKind.PREPARED})
+TEACHABLE = frozenset({FixKind.REPLACED, FixKind.PREPARED, FixKind.HINTED, FixKind.INSTALLED})
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Fix:
     call: Event
     result: Event
     steps: tuple[Event, ...] = ()  # PREPARED: the steps; EDITED: the edits
+    hint: str = ""  # HINTED: what the error said to run
 
     @property
     def teachable(self) -> bool:
@@ -72,6 +75,16 @@ _LOOKING_TOOLS = frozenset(
     {"Read", "Glob", "Grep", "LS", "WebFetch", "WebSearch", "TodoWrite", "Task", "view"}
 )
 _SEGMENTS = re.compile(r"\s*(?:&&|\|\||;)\s*")
+# "Run /speckit.tasks first", "please run `npm install` before …", "hint: run git pull"
+_HINT = re.compile(
+    r"\b(?:please\s+)?(?:run|execute|try running)\s+(?P<command>`[^`\n]{2,60}`|/[\w.:-]+|"
+    r"'[^'\n]{2,60}')\s+(?:first|before)\b",
+    re.I,
+)
+_INSTALL = re.compile(
+    r"\b(?:pip3?|-m pip|uv pip|poetry|pipx)\s+(?:install|add)\b|\buv add\b|"
+    r"\b(?:npm|pnpm|yarn|bun)\s+(?:install|i|add)\b|\b(?:apt-get|apt|brew|conda)\s+install\b"
+)
 _UNKNOWN_FLAG = re.compile(
     r"(?:unrecognized arguments?|unknown (?:option|flag|argument)|no such option|"
     r"invalid option)[:\s]+['\"`]?(?P<flag>--?[\w-]+)",
@@ -80,9 +93,19 @@ _UNKNOWN_FLAG = re.compile(
 
 
 def find_fix(events: tuple[Event, ...], index: int, call: Event | None) -> Fix | None:
-    """The later call that did what the failed `call` meant and worked, right after it."""
+    """What made the failure go away, right after it: the failed call done another way or
+    prepared, what the error itself said to run, or the missing module installed."""
     if call is None:
         return None
+    return (
+        _retried(events, index, call)
+        or _followed_hint(events, index, call)
+        or _installed(events, index, call)
+    )
+
+
+def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
+    """The later call that did what the failed `call` meant and worked."""
     failure = events[index]
     results = {e.tool_use_id: e for e in events[index + 1 :] if e.role == "tool" and e.tool_use_id}
     missing = signals.missing_program(failure.text)
@@ -109,7 +132,61 @@ def find_fix(events: tuple[Event, ...], index: int, call: Event | None) -> Fix |
     return None
 
 
+def _followed_hint(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
+    """The error said what to run first ("Run /tasks first"), and the session ran it."""
+    hint = _HINT.search(events[index].text[:4000])
+    if hint is None:
+        return None
+    wanted = hint["command"].strip("`'\".")
+    for later in _window(events, index):
+        if later.session != call.session:
+            continue
+        ran = later.kind is EventKind.TOOL_CALL and command_head(later.text).startswith(wanted)
+        typed = later.role == "user" and f"<command-name>{wanted}</command-name>" in later.text
+        if ran or typed:
+            return Fix(FixKind.HINTED, later, later, hint=wanted)
+    return None
+
+
+def _installed(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
+    """The module an import error named was installed right after, and the import error did
+    not come back in the session."""
+    missing = signals.missing_module(events[index].text)
+    if missing is None:
+        return None
+    module, error = missing
+    results = {e.tool_use_id: e for e in events[index + 1 :] if e.role == "tool" and e.tool_use_id}
+    for later in _window(events, index):
+        if later.kind is not EventKind.TOOL_CALL or later.session != call.session:
+            continue
+        head = command_head(later.text)
+        result = results.get(later.tool_use_id or "")
+        if not _INSTALL.search(head) or module.lower() not in head.lower() or result is None:
+            continue
+        if signals.is_success(result) and not _comes_back(events, result.seq, error):
+            return Fix(FixKind.INSTALLED, later, result)
+    return None
+
+
+def _window(events: tuple[Event, ...], index: int) -> list[Event]:
+    """The events after a failure up to its `FIX_WINDOW`-th tool call."""
+    found, calls = [], 0
+    for later in events[index + 1 :]:
+        if later.kind is EventKind.TOOL_CALL:
+            calls += 1
+            if calls > FIX_WINDOW:
+                break
+        found.append(later)
+    return found
+
+
+def _comes_back(events: tuple[Event, ...], after: int, error: str) -> bool:
+    return any(error in e.text for e in events[after + 1 :] if e.role == "tool")
+
+
 def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Event) -> Fix:
+    if call.tool_name in signals.EDIT_TOOLS:
+        return Fix(FixKind.REPLACED, later, result)  # the same file, edited with other text
     if command_head(later.text) != command_head(call.text):
         if _extra_segments(call.text, later.text):
             return Fix(FixKind.PREPARED, later, result)
@@ -129,6 +206,11 @@ def remedy(call: Event, fix: Fix) -> str | None:
     steps that prepared it (their commands, joined)."""
     if fix.kind is FixKind.REPLACED:
         return command_head(fix.call.text)
+    if fix.kind is FixKind.INSTALLED:
+        parts = _SEGMENTS.split(command_head(fix.call.text))
+        return next((p for p in parts if _INSTALL.search(p)), parts[0])
+    if fix.kind is FixKind.HINTED:
+        return fix.hint
     if fix.kind is not FixKind.PREPARED:
         return None
     extra = _extra_segments(call.text, fix.call.text)

@@ -1,4 +1,4 @@
-"""lesson fix: a failure's remedy, when a run showed it causing success
+"""lesson fix: a failure's remedy, when a run showed it causing success; which evidence shows it
 
 Revision ID: 0020
 Revises: 0011
@@ -19,8 +19,14 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("lessons") as batch:
         batch.add_column(sa.Column("fix", sa.Text(), nullable=True))
+    with op.batch_alter_table("evidence") as batch:
+        batch.add_column(
+            sa.Column("shows_fix", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("evidence") as batch:
+        batch.drop_column("shows_fix")
     with op.batch_alter_table("lessons") as batch:
         batch.drop_column("fix")
