@@ -1,6 +1,7 @@
 """The Claude extractor on a real archive, against the tests' fake Messages API server on
-127.0.0.1 with a simulated latency (never the network): the share of transcript tokens sent,
-requests per run, a re-run's requests, and wall time by concurrency; then `--batch`.
+127.0.0.1 with a simulated latency (never the network): the share of transcript tokens sent
+(episode excerpts and session outlines), requests per run, a re-run's requests, and wall time by
+concurrency; then `--batch`.
 
     .venv/bin/python bench/claude_extract.py [ARCHIVE] [--latency 0.2] [--concurrency 1 4 8]
 
@@ -51,8 +52,11 @@ def main() -> None:
     archive = args.archive.resolve()
     print(f"archive: {archive}; fake API latency {args.latency} s")
     print(f"machine: {platform.machine()}, Python {platform.python_version()}")
-    print("| setting | excerpts | requests | re-run requests | sent / transcript tokens | s |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| setting | excerpts | outlines | requests | re-run requests "
+        "| sent / transcript tokens | s |"
+    )
+    print("|---|---|---|---|---|---|---|")
     with fake_anthropic(latency=args.latency) as fake:
         for concurrency in args.concurrency:
             config = ClaudeConfig(base_url=fake.url, concurrency=concurrency, max_retries=0)
@@ -63,8 +67,9 @@ def main() -> None:
                 _, again = run(archive, ledger, make)
                 ledger.close()
             print(
-                f"| concurrency {concurrency} | {stats.spans} | {stats.requests} | "
-                f"{again.requests} | {stats.span_fraction:.2%} | {seconds:.2f} |"
+                f"| concurrency {concurrency} | {stats.spans - stats.outlines} | "
+                f"{stats.outlines} | {stats.requests} | {again.requests} | "
+                f"{stats.span_fraction:.2%} | {seconds:.2f} |"
             )
         config = ClaudeConfig(base_url=fake.url, batch=True, poll_interval=0.05, max_retries=0)
         with tempfile.TemporaryDirectory() as tmp:
@@ -86,8 +91,9 @@ def main() -> None:
             seconds = time.perf_counter() - start
             ledger.close()
         print(
-            f"| --batch ({len(fake.batch_creates) - creates} batch) | {queued.spans} | "
-            f"{submit.stats.requests} | 0 | {queued.span_fraction:.2%} | {seconds:.2f} |"
+            f"| --batch ({len(fake.batch_creates) - creates} batch) | "
+            f"{queued.spans - queued.outlines} | {queued.outlines} | {submit.stats.requests} | "
+            f"0 | {queued.span_fraction:.2%} | {seconds:.2f} |"
         )
         assert cached.pending == 0
 

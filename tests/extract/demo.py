@@ -11,7 +11,9 @@ from metis_distill.textio import read_lines
 from tests.conftest import DEMO_FILE, FIXTURES
 
 ROOT = FIXTURES / "claude_code"
-SPANS = 4  # distinct excerpts of the demo transcript
+EXCERPTS = 4  # distinct episode excerpts of the demo transcript
+SESSIONS = 1  # its session outlines (the session pass)
+SPANS = EXCERPTS + SESSIONS  # prompts sent for it
 UV_LESSON = "Run the tests with `uv run pytest`; bare `pytest` is not on the PATH here."
 
 

@@ -16,12 +16,11 @@ from metis_distill.extract.base import ExtractionHalted
 from metis_distill.extract.claude import ClaudeConfig, ClaudeExtractor
 from metis_distill.extract.prompts import default_prompts_dir
 from metis_distill.extract.schema import TOOL_NAME, input_schema
+from metis_distill.extract.spans import span_sha256
 from metis_distill.ledger import Ledger
-from metis_distill.mine.episodes import find_episodes
 from metis_distill.models import LessonKind
-from metis_distill.sources.claude_code import parse_file
 from tests.conftest import DEMO_FILE
-from tests.extract.demo import ROOT, SPANS, UV_LESSON, extract, resolves
+from tests.extract.demo import EXCERPTS, SESSIONS, SPANS, UV_LESSON, extract, resolves
 from tests.fakes.anthropic_server import (
     FakeAnthropic,
     Reply,
@@ -64,10 +63,10 @@ def test_an_invented_quote_yields_no_lesson(fake: FakeAnthropic, ledger: Ledger)
     ex = extractor(fake, ledger)
     found = extract(ex)
     in_excerpt = [b for b in fake.requests if "generate a new alembic revision" in str(b)]
-    assert len(in_excerpt) == 1  # the correction's own excerpt: there the quote is real
-    assert [c.text for c in found] == ["Generate migrations, never edit them."]
-    assert ex.stats.quotes_dropped == 2 * SPANS - 1
-    assert ex.stats.lessons_dropped == 2 * SPANS - 1
+    assert len(in_excerpt) == 2  # the correction's excerpt and the outline: the quote is real
+    assert [c.text for c in found] == ["Generate migrations, never edit them."] * 2
+    assert ex.stats.quotes_dropped == 2 * SPANS - 2
+    assert ex.stats.lessons_dropped == 2 * SPANS - 2
 
 
 def test_a_second_run_sends_zero_requests(fake: FakeAnthropic, ledger: Ledger) -> None:
@@ -80,22 +79,31 @@ def test_a_second_run_sends_zero_requests(fake: FakeAnthropic, ledger: Ledger) -
     assert second == first
 
 
-def test_a_prompt_version_change_resends_its_work(
-    fake: FakeAnthropic, ledger: Ledger, tmp_path: Path
+def _bumped(folder: Path, name: str) -> Path:
+    """A copy of the prompts with `name`'s version raised by one."""
+    shutil.copytree(default_prompts_dir(), folder)
+    template = folder / name
+    text = template.read_text(encoding="utf-8")
+    version = int(text.split("version:", 1)[1].split("#}", 1)[0])
+    bumped = text.replace(f"{{# version: {version} #}}", f"{{# version: {version + 1} #}}", 1)
+    template.write_text(bumped, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("template", "resent"),
+    [("extract_episode.md.j2", EXCERPTS), ("extract_session.md.j2", SESSIONS)],
+)
+def test_a_prompt_version_change_resends_that_prompts_work_only(
+    fake: FakeAnthropic, ledger: Ledger, tmp_path: Path, template: str, resent: int
 ) -> None:
-    v1, v2 = tmp_path / "v1", tmp_path / "v2"
-    shutil.copytree(default_prompts_dir(), v1)
-    shutil.copytree(default_prompts_dir(), v2)
-    episode = v2 / "extract_episode.md.j2"
-    text = episode.read_text(encoding="utf-8")
-    episode.write_text(text.replace("{# version: 1 #}", "{# version: 2 #}", 1), encoding="utf-8")
-    extract(extractor(fake, ledger, prompts_dir=v1))
-    extract(extractor(fake, ledger, prompts_dir=v1))
+    extract(extractor(fake, ledger))
+    extract(extractor(fake, ledger))
     assert len(fake.requests) == SPANS
-    bumped = extractor(fake, ledger, prompts_dir=v2)
+    bumped = extractor(fake, ledger, prompts_dir=_bumped(tmp_path / "v2", template))
     extract(bumped)
-    assert "extract_episode@2" in bumped.prompt_version
-    assert len(fake.requests) == 2 * SPANS
+    assert len(fake.requests) == SPANS + resent
+    assert bumped.stats.cached == SPANS - resent
 
 
 def test_429_529_and_500_are_retried_by_the_sdk(fake: FakeAnthropic, ledger: Ledger) -> None:
@@ -134,8 +142,8 @@ def test_a_malformed_answer_is_retried_once_then_recorded(
     assert ex.stats.failures == 1
     assert len(fake.requests) == SPANS + 2
     assert fake.requests[0] == fake.requests[1] and fake.requests[2] == fake.requests[3]
-    rows = [ledger.extraction(k, ex.prompt_version, ex.config.model) for k in _keys(ex)]
-    assert [r.status for r in rows if r is not None] == ["failed", "ok", "ok", "ok"]
+    rows = [ledger.extraction(k, v, ex.config.model) for k, v in _keys(fake, ex)]
+    assert [r.status for r in rows if r is not None] == ["failed"] + ["ok"] * (SPANS - 1)
     assert UV_LESSON in {c.text for c in found}
     assert all(resolves(c) for c in found)
     again = extractor(fake, ledger)
@@ -210,8 +218,11 @@ def test_concurrency_keeps_several_calls_in_flight(ledger: Ledger) -> None:
     assert elapsed < SPANS * 0.3  # one at a time would take 1.2 s at least
 
 
-def _keys(ex: ClaudeExtractor) -> list[str]:
-    run = parse_file(DEMO_FILE, ROOT)
-    from metis_distill.extract.spans import build_spans
-
-    return [job.key for job in ex._jobs(build_spans(run, list(find_episodes(run))))]
+def _keys(fake: FakeAnthropic, ex: ClaudeExtractor) -> list[tuple[str, str]]:
+    """(span key, prompt version) of each distinct prompt, in the order it was first sent."""
+    seen: dict[str, str] = {}
+    for body in fake.requests:
+        prompt = body["messages"][0]["content"]
+        version = ex.session_version if "session outline" in prompt else ex.episode_version
+        seen.setdefault(span_sha256(prompt), version)
+    return list(seen.items())

@@ -13,6 +13,7 @@ from metis_distill.sources import detect
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.textio import read_lines
 from tests.conftest import DEMO_FILE, FIXTURES
+from tests.extract import transcripts as t
 
 
 def demo_run():  # type: ignore[no-untyped-def]
@@ -26,7 +27,7 @@ def test_an_excerpt_holds_the_episode_and_its_context() -> None:
     assert "pytest -q" in texts and "uv run pytest -q" in texts  # the failed call and its fix
     assert any("command not found" in t for t in texts)
     assert texts[0] == "Run the tests please"  # context before
-    assert first.hints == ("a failure (exit_code), with a later call that worked",)
+    assert first.hints == ("a failure (exit_code), then another form of the call worked",)
 
 
 def test_a_long_output_is_cut_to_the_budget_keeping_its_end() -> None:
@@ -55,3 +56,12 @@ def test_excerpts_are_a_small_fraction_of_the_transcripts(corpus: Path) -> None:
         sent += sum(s.tokens for s in spans)
         assert all(s.tokens <= 1200 for s in spans)
     assert sent / transcript < 0.05
+
+
+def test_the_hint_says_what_kind_of_fix_the_miner_saw(tmp_path: Path) -> None:
+    path = t.write(tmp_path, t.cents_session())
+    run = parse_file(path, tmp_path)
+    (span,) = build_spans(run, list(find_episodes(run)), lines=read_lines(path))
+    (hint,) = span.hints
+    assert "worked after files were edited" in hint and "weakened test" in hint
+    assert any(e.event.tool_name == "Edit" for e in span.events)  # the edit, with its diff

@@ -55,8 +55,17 @@ def message(
     }
 
 
+# What earns each kind when a test does not say (see extract/schema.py's Support).
+EARNED_BY = {"failure": "failure_seen", "decision": "user_rule", "gotcha": "confirmed"}
+
+
 def lesson(
-    text: str, *quotes: str, kind: str = "failure", severity: int = 2, fix: str | None = None
+    text: str,
+    *quotes: str,
+    kind: str = "failure",
+    severity: int = 2,
+    support: str | None = None,
+    fix: str | None = None,
 ) -> dict[str, Any]:
     return {
         "kind": kind,
@@ -65,6 +74,7 @@ def lesson(
         "severity": severity,
         "confidence": 0.9,
         "evidence": list(quotes),
+        "support": support or EARNED_BY[kind],
         "fix": fix,
     }
 
@@ -101,19 +111,24 @@ def excerpt_texts(body: dict[str, Any]) -> list[str]:
 
 
 def quoting_answer(body: dict[str, Any]) -> Reply:
-    """One lesson quoting 40 characters of the first event with a long enough first line; to
-    the curator prompt's judge, "not a duplicate"."""
+    """A failure quoting 40 characters of the first two events with a long enough first line,
+    its fix shown (one quote only: no fix); to the curator prompt's judge, "not a duplicate"."""
     tool = body.get("tool_choice", {}).get("name")
     if tool != TOOL:
         reply = message({"same_as": None, "reason": "different"})
         reply["content"][0]["name"] = tool
         return Reply(200, reply)
+    quotes = []
     for text in excerpt_texts(body):
         line = text.strip().split("\n")[0].strip()
         if len(line) >= 20 and "[…]" not in line:
-            quote = line[:40]
-            return answer(lesson(f"Mind “{quote}” when working here.", quote, fix="mind it"))
-    return answer()
+            quotes.append(line[:40])
+    if not quotes:
+        return answer()
+    text = f"Mind “{quotes[0]}” when working here."
+    if len(quotes) == 1:
+        return answer(lesson(text, quotes[0]))
+    return answer(lesson(text, *quotes[:2], support="fix_shown", fix="mind it"))
 
 
 class FakeAnthropic:

@@ -26,7 +26,9 @@ class ExtractStats:
     failures: int = 0  # answers malformed twice, recorded as failed
     errors: int = 0  # calls that failed after the SDK's retries
     quotes_dropped: int = 0  # quotes not verbatim in the span sent or not in the file
-    lessons_dropped: int = 0  # lessons left without a quote
+    lessons_dropped: int = 0  # lessons left without a quote, or with too little confidence
+    lessons_unearned: int = 0  # lessons the answer marks unconfirmed or one-off, or hedged
+    outlines: int = 0  # session outlines built (the session pass), counted in spans too
     input_tokens: int = 0
     output_tokens: int = 0
     cache_read_tokens: int = 0

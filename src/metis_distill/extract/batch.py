@@ -73,12 +73,16 @@ class BatchClaudeExtractor(ClaudeExtractor):
         self.submitted: list[str] = []  # batch ids this extractor created
         self.waiting: list[str] = []  # batches still running when the wait ran out
         self.batch_error: str | None = None  # why the submit failed, when it did
-        self._prompt_key = hashlib.sha256(
-            f"{self.prompt_version}\0{config.model}".encode()
-        ).hexdigest()[:15]
+        # custom_id suffix -> the prompt version its answer is cached under
+        self._versions = {
+            _prompt_key(v, config.model): v for v in (self.episode_version, self.session_version)
+        }
 
-    def custom_id(self, key: str) -> str:
-        return f"{key[:KEY_CHARS]}-{self._prompt_key}"
+    def custom_id(self, key: str, version: str) -> str:
+        return f"{key[:KEY_CHARS]}-{_prompt_key(version, self.config.model)}"
+
+    def version_of(self, custom_id: str) -> str | None:
+        return self._versions.get(custom_id.rsplit("-", 1)[-1])
 
     # extract(): the cache first (the base class), then this ------------------------
     def _call_all(self, todo: list[Job], found: dict[str, LessonDrafts]) -> None:
@@ -89,7 +93,7 @@ class BatchClaudeExtractor(ClaudeExtractor):
             return
         self.process()
         for job in todo:
-            row = self.ledger.extraction(job.key, self.prompt_version, self.config.model)
+            row = self.ledger.extraction(job.key, job.version, self.config.model)
             if row is None:
                 self.stats.pending += 1
             elif row.status == "ok":
@@ -100,7 +104,7 @@ class BatchClaudeExtractor(ClaudeExtractor):
         self.ledger.queue_requests(
             [
                 ExtractQueueRow(
-                    custom_id=self.custom_id(job.key),
+                    custom_id=self.custom_id(job.key, job.version),
                     span_sha256=job.key,
                     prompt_version=self.prompt_version,
                     model=self.config.model,
@@ -179,7 +183,8 @@ class BatchClaudeExtractor(ClaudeExtractor):
         }
         fresh, done = [], []
         for row in self.ledger.queued(self.prompt_version, self.config.model):
-            if self.ledger.extraction(row.span_sha256, self.prompt_version, self.config.model):
+            version = self.version_of(row.custom_id) or ""
+            if self.ledger.extraction(row.span_sha256, version, self.config.model):
                 done.append(row.custom_id)
             elif row.custom_id not in running:
                 fresh.append(row)
@@ -227,12 +232,17 @@ class BatchClaudeExtractor(ClaudeExtractor):
         settled: set[str] = set()
         for item in self.client.messages.batches.results(batch_id):
             key = mapping.get(item.custom_id)
-            if key is None or key in settled:
+            version = self.version_of(item.custom_id)
+            if key is None or version is None or key in settled:
                 continue
             settled.add(key)
-            self._settle_key(key, None, _outcome(item.result), {})
+            self._settle_key(key, version, None, _outcome(item.result), {})
         self.ledger.close_batch(batch_id)
         self._check_failures(deque())
+
+
+def _prompt_key(version: str, model: str) -> str:
+    return hashlib.sha256(f"{version}\0{model}".encode()).hexdigest()[:15]
 
 
 def _outcome(result: Any) -> Outcome:

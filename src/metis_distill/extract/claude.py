@@ -1,16 +1,19 @@
-"""The Claude extractor: each episode's excerpt to the Messages API, answers through one forced
-tool, validated by pydantic, every quote checked against the excerpt sent and the file.
+"""The Claude extractor: each episode's excerpt, then one outline per session (the session
+pass, for what the episodes missed), to the Messages API; answers through one forced tool,
+validated by pydantic, every quote checked against the excerpt sent and the file, lessons the
+answer does not earn dropped (`extract.answers`).
 
 Answers are cached in the ledger by (excerpt sha256, prompt versions, model): a re-run sends
-nothing. A token budget per run leaves the rest pending for the next run; too many failed
-calls stop the run for a human (`ExtractionHalted`, exit code 3).
+nothing, and a prompt's new version re-sends that prompt's work only. A token budget per run
+leaves the rest pending for the next run (episodes are asked first); too many failed calls stop
+the run for a human (`ExtractionHalted`, exit code 3).
 """
 
 from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,25 +23,25 @@ import anthropic
 from pydantic import ValidationError
 
 from metis_distill.extract import prompts
+from metis_distill.extract.answers import Drop, check
 from metis_distill.extract.base import ExtractionHalted, ExtractStats
+from metis_distill.extract.outline import build_outlines
+from metis_distill.extract.prompts import Prompt
 from metis_distill.extract.schema import (
     MAX_QUOTE,
     MAX_TEXT,
     TOOL_NAME,
-    LessonDraft,
     LessonDrafts,
     tool_definition,
 )
 from metis_distill.extract.spans import Span, build_spans, estimate_tokens, span_sha256
 from metis_distill.ledger import ExtractionRow, Ledger, now
 from metis_distill.mine.episodes import Episode
-from metis_distill.models import Evidence, LessonCandidate, LessonKind, Run
-from metis_distill.provenance import Lines, normalize, quote_in_lines
+from metis_distill.models import LessonCandidate, Run
+from metis_distill.provenance import Lines
 from metis_distill.redact import redact
 
 DEFAULT_MODEL = "claude-sonnet-4-6"  # its cache minimum is met by the system prompt
-MIN_QUOTE = 8
-MIN_CONFIDENCE = 0.5
 MIN_CALLS_TO_HALT = 5  # the failure-rate breaker needs this many answered calls first
 EXPECTED_ANSWER = 300  # output tokens of a typical answer, for budget reservations
 
@@ -58,6 +61,7 @@ class ClaudeConfig:
     batch: bool = False  # the run's one Message Batch instead of synchronous calls
     poll_interval: float = 30.0  # seconds between polls of a submitted batch
     batch_max_wait: float = 5 * 3600.0  # then the batch is left for the next run
+    session_pass: bool = True  # one outline per session, after the episodes
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ class Job:
     span: Span
     prompt: str
     key: str  # sha256 of the prompt sent
+    version: str  # the prompts it was made with, as the cache knows them
 
 
 @dataclass
@@ -111,10 +116,14 @@ class ClaudeExtractor:
         self.run_id = run_id
         self.stats = ExtractStats()
         self.client = client or make_client(config, api_key)
-        self._system = prompts.load(prompts.SYSTEM, config.prompts_dir)
+        system = prompts.load(prompts.SYSTEM, config.prompts_dir)
         self._episode = prompts.load(prompts.EPISODE, config.prompts_dir)
-        self.prompt_version = f"{self._system.key}+{self._episode.key}"
-        self.system_text = self._system.render(**system_values())
+        self._session = prompts.load(prompts.SESSION, config.prompts_dir)
+        self.episode_version = f"{system.key}+{self._episode.key}"
+        self.session_version = f"{system.key}+{self._session.key}"
+        # the extractor's whole configuration, for what spans both passes (a Message Batch)
+        self.prompt_version = f"{self.episode_version}+{self._session.key}"
+        self.system_text = system.render(**system_values())
         self._answered = 0
         self._failed = 0
 
@@ -122,7 +131,12 @@ class ClaudeExtractor:
     def extract(self, run: Run, episodes: Sequence[Episode], lines: Lines) -> list[LessonCandidate]:
         texts = lines.values() if isinstance(lines, Mapping) else lines
         self.stats.transcript_tokens += estimate_tokens(sum(len(t) for t in texts))
-        jobs = self._jobs(build_spans(run, episodes, self.config.span_tokens))
+        spans = build_spans(run, episodes, self.config.span_tokens, lines)
+        jobs = self._jobs(spans, self._episode, self.episode_version, episode_values)
+        if self.config.session_pass:
+            outlines = build_outlines(run, lines)
+            self.stats.outlines += len(outlines)
+            jobs += self._jobs(outlines, self._session, self.session_version, session_values)
         answers = self._answers(jobs)
         found: list[LessonCandidate] = []
         for job in jobs:
@@ -131,15 +145,21 @@ class ClaudeExtractor:
                 found.extend(self._verified(run, job.span, drafts, lines))
         return found
 
-    def _jobs(self, spans: Sequence[Span]) -> list[Job]:
+    def _jobs(
+        self,
+        spans: Sequence[Span],
+        template: Prompt,
+        version: str,
+        values: Callable[[Span], dict[str, object]],
+    ) -> list[Job]:
         jobs: dict[str, Job] = {}
         for span in spans:
-            prompt = self._episode.render(**episode_values(span))
+            prompt = template.render(**values(span))
             if redact(prompt) != prompt:  # events are redacted when read: never send a secret
                 prompt = redact(prompt)
             key = span_sha256(prompt)
             if key not in jobs:
-                jobs[key] = Job(span, prompt, key)
+                jobs[key] = Job(span, prompt, key, version)
                 self.stats.spans += 1
                 self.stats.span_tokens += span.tokens
         return list(jobs.values())
@@ -149,7 +169,7 @@ class ClaudeExtractor:
         found: dict[str, LessonDrafts] = {}
         todo: list[Job] = []
         for job in jobs:
-            row = self.ledger.extraction(job.key, self.prompt_version, self.config.model)
+            row = self.ledger.extraction(job.key, job.version, self.config.model)
             if row is None:
                 todo.append(job)
                 continue
@@ -227,18 +247,23 @@ class ClaudeExtractor:
 
     def _settle(self, job: Job, outcome: Outcome, found: dict[str, LessonDrafts]) -> None:
         """In the calling thread: count, spend the budget, cache what was answered."""
-        self._settle_key(job.key, job, outcome, found)
+        self._settle_key(job.key, job.version, job, outcome, found)
 
     def _settle_key(
-        self, key: str, job: Job | None, outcome: Outcome, found: dict[str, LessonDrafts]
+        self,
+        key: str,
+        version: str,
+        job: Job | None,
+        outcome: Outcome,
+        found: dict[str, LessonDrafts],
     ) -> None:
-        """A result by its span key; `job` is None when the span belongs to another file (a
-        resumed batch): the cache row is written either way; only this call's spans count as
-        pending or sent."""
+        """A result by its span key and prompt version; `job` is None when the span belongs to
+        another file (a resumed batch): the cache row is written either way; only this call's
+        spans count as pending or sent."""
         usage = outcome.usage
         self._count(usage)
         self._answered += 1
-        row = self._row(key, "ok", {}, usage)
+        row = self._row(key, version, "ok", {}, usage)
         if self.run_id is not None and usage.requests:
             self.ledger.add_usage(self.run_id, row)
         if outcome.error is not None:
@@ -252,11 +277,12 @@ class ClaudeExtractor:
         if outcome.drafts is None:
             self.stats.failures += 1
             self._failed += 1
-            self.ledger.store_extraction(self._row(key, "failed", {}, usage))
+            self.ledger.store_extraction(self._row(key, version, "failed", {}, usage))
             return
         if job is not None:
             found[key] = outcome.drafts
-        self.ledger.store_extraction(self._row(key, "ok", outcome.drafts.model_dump(), usage))
+        answer = outcome.drafts.model_dump(mode="json")
+        self.ledger.store_extraction(self._row(key, version, "ok", answer, usage))
 
     def _count(self, usage: Usage) -> None:
         self.stats.requests += usage.requests
@@ -265,11 +291,13 @@ class ClaudeExtractor:
         self.stats.cache_read_tokens += usage.cache_read_tokens
         self.stats.cache_write_tokens += usage.cache_write_tokens
 
-    def _row(self, key: str, status: str, answer: dict[str, Any], usage: Usage) -> ExtractionRow:
+    def _row(
+        self, key: str, version: str, status: str, answer: dict[str, Any], usage: Usage
+    ) -> ExtractionRow:
         """The cache row of one span's answer (`key`: the span's sha256)."""
         return ExtractionRow(
             span_sha256=key,
-            prompt_version=self.prompt_version,
+            prompt_version=version,
             model=self.config.model,
             status=status,
             answer=answer,
@@ -295,54 +323,21 @@ class ClaudeExtractor:
             "answers already received are cached",
         )
 
-    # quotes ------------------------------------------------------------------
+    # quotes and the bar -------------------------------------------------------
     def _verified(
         self, run: Run, span: Span, drafts: LessonDrafts, lines: Lines
     ) -> list[LessonCandidate]:
         found = []
         for draft in drafts.lessons:
-            candidate = self._candidate(run, span, draft, lines)
-            if candidate is not None:
-                found.append(candidate)
+            checked = check(run, span, draft, lines)
+            self.stats.quotes_dropped += checked.quotes_dropped
+            if checked.drop is Drop.UNEARNED:
+                self.stats.lessons_unearned += 1
+            elif checked.candidate is None:
+                self.stats.lessons_dropped += 1
+            else:
+                found.append(checked.candidate)
         return found
-
-    def _candidate(
-        self, run: Run, span: Span, draft: LessonDraft, lines: Lines
-    ) -> LessonCandidate | None:
-        evidence = None
-        for quote in draft.evidence:
-            checked = verified_evidence(run, span, quote, lines)
-            if checked is None:
-                self.stats.quotes_dropped += 1
-            elif evidence is None:
-                evidence = checked
-        if evidence is None or draft.confidence < MIN_CONFIDENCE:
-            self.stats.lessons_dropped += 1
-            return None
-        return LessonCandidate(
-            kind=LessonKind(draft.kind),
-            text=redact(" ".join(draft.text.split()))[:MAX_TEXT],
-            evidence=evidence,
-            severity=draft.severity,
-            scope=tuple(redact(s)[:120] for s in draft.scope),
-            cwd=run.cwd,
-            fix=redact(draft.fix)[:MAX_TEXT] if draft.fix else None,
-        )
-
-
-def verified_evidence(run: Run, span: Span, quote: str, lines: Lines) -> Evidence | None:
-    """Evidence for a quote that is verbatim in one event of the excerpt sent and resolves in
-    that event's lines of the file; None otherwise (no provenance is ever invented)."""
-    needle = normalize(quote)
-    if len(needle) < MIN_QUOTE or len(quote) > MAX_QUOTE:
-        return None
-    for sent in span.events:
-        if needle not in normalize(sent.text):
-            continue
-        ref = sent.event.ref
-        if quote_in_lines(lines, ref.line_start, ref.line_end, quote):
-            return Evidence(ref, quote.strip(), run.session_id, sent.event.timestamp)
-    return None
 
 
 def parse_answer(message: anthropic.types.Message) -> LessonDrafts | None:
@@ -397,4 +392,19 @@ def episode_values(span: Span) -> dict[str, object]:
         "source_format": span.run.source_format,
         "hints": list(span.hints),
         "events": [{"n": n, **e.view} for n, e in enumerate(span.events, start=1)],
+    }
+
+
+def session_values(span: Span) -> dict[str, object]:
+    """An outline's values: `at` is each event's place among its session's events."""
+    session = [e.seq for e in span.run.events if e.session == span.events[0].event.session]
+    place = {seq: at for at, seq in enumerate(session, start=1)}
+    events = [
+        {"n": n, "at": place[e.event.seq], **e.view} for n, e in enumerate(span.events, start=1)
+    ]
+    return {
+        "project": span.run.project,
+        "source_format": span.run.source_format,
+        "total": len(session),
+        "events": events,
     }

@@ -22,6 +22,7 @@ _VERSION = re.compile(r"^\{#\s*version:\s*(?P<v>[\w.-]+)\s*#\}")
 
 SYSTEM = "extract_system.md.j2"
 EPISODE = "extract_episode.md.j2"
+SESSION = "extract_session.md.j2"
 
 
 def default_prompts_dir() -> Path:

@@ -3,6 +3,7 @@ and every answer is validated against it (contract 9)."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -10,6 +11,30 @@ from pydantic import BaseModel, ConfigDict, Field
 TOOL_NAME = "record_lessons"
 MAX_TEXT = 300
 MAX_QUOTE = 300
+MAX_FIX = 300
+
+
+class Support(StrEnum):
+    """What in the excerpt earns a lesson; the last two earn nothing and are not kept."""
+
+    FIX_SHOWN = "fix_shown"
+    FAILURE_SEEN = "failure_seen"
+    RECURRING = "recurring"
+    CONFIRMED = "confirmed"
+    USER_RULE = "user_rule"
+    UNCONFIRMED = "unconfirmed"
+    ONE_OFF = "one_off"
+
+
+SUPPORT_HELP = (
+    "What in the excerpt earns the lesson. fix_shown: a failure, then the fix doing the same "
+    "thing with the same error gone, right after. failure_seen: a failure with its error and "
+    "no fix shown. recurring: the same failure or quirk seen more than once. confirmed: a "
+    "gotcha whose root cause was followed by a fix that worked. user_rule: the user's durable "
+    "rule or choice, or one the user adopted. unconfirmed: a guess, hypothesis or hedged "
+    "claim that nothing after confirms. one_off: a one-off task request, a question, a status "
+    "update, text pasted from a document or injected by the harness."
+)
 
 
 class LessonDraft(BaseModel):
@@ -31,13 +56,15 @@ class LessonDraft(BaseModel):
     evidence: list[str] = Field(
         min_length=1,
         max_length=3,
-        description="Quotes copied verbatim from one event of the excerpt.",
+        description="Quotes copied verbatim from the excerpt, each from one event; for a "
+        "failure with a fix, one from the error and one showing the fix worked.",
     )
+    support: Support = Field(description=SUPPORT_HELP)
     fix: str | None = Field(
         default=None,
-        max_length=MAX_TEXT,
-        description="For a failure: the command or change the excerpt shows making the error "
-        "go away (same intent, right after); null when it shows none.",
+        max_length=MAX_FIX,
+        description="For a failure whose support is fix_shown: what made the same error go "
+        "away (the command, flag or change), in a few words. null otherwise.",
     )
 
 
@@ -70,9 +97,10 @@ def input_schema() -> dict[str, Any]:
 def _inline(node: Any, defs: dict[str, Any]) -> Any:
     if isinstance(node, dict):
         ref = node.get("$ref")
+        own = {k: _inline(v, defs) for k, v in node.items() if k != "$ref"}
         if isinstance(ref, str) and ref.startswith("#/$defs/"):
-            return _inline(defs[ref.removeprefix("#/$defs/")], defs)
-        return {k: _inline(v, defs) for k, v in node.items()}
+            return {**_inline(defs[ref.removeprefix("#/$defs/")], defs), **own}  # own wins
+        return own
     if isinstance(node, list):
         return [_inline(v, defs) for v in node]
     return node
