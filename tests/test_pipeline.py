@@ -19,7 +19,7 @@ def copy_demo(archive: Path) -> Path:
 
 def read(archive: Path, ledger: Ledger) -> tuple[pipeline.Discovery, pipeline.BatchResult]:
     found = pipeline.changed_files(archive, ledger)
-    result = pipeline.mine_batch(archive, found.changed)
+    result = pipeline.extract_batch(archive, found.changed)
     ledger.record_files([*pipeline.skipped_records(archive, found), *result.files])
     return found, result
 
@@ -151,7 +151,7 @@ def test_an_unreadable_file_is_reported_and_the_rest_is_read(tmp_path: Path) -> 
     copy_demo(archive)
     gone = pipeline.FileInfo("proj/vanished.jsonl", 10, 0, "claude_code")
     good = pipeline.changed_files(archive, Ledger.at(tmp_path / "d")).changed[0]
-    result = pipeline.mine_batch(archive, [gone, good])
+    result = pipeline.extract_batch(archive, [gone, good])
     assert len(result.failed_files) == 1 and "vanished.jsonl" in result.failed_files[0]
     assert len(result.files) == 1 and result.candidates
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -20,6 +20,9 @@ from rich.table import Table
 
 from metis_distill.config import Settings, load_settings, origins
 from metis_distill.errors import MetisError
+
+if TYPE_CHECKING:  # the CLI imports the pipeline only in the commands that run it
+    from metis_distill.run_report import ProposalOutcome, RunReport
 
 app = typer.Typer(
     name="metis",
@@ -77,9 +80,9 @@ def friendly(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except MetisError as e:
-            err.print(f"[bold red]error:[/] {e}")
+            err.print(f"[bold red]error:[/] {e}", soft_wrap=True)  # paths whole, never cut
             if e.hint:
-                err.print(f"[dim]hint:[/] {e.hint}")
+                err.print(f"[dim]hint:[/] {e.hint}", soft_wrap=True)
             raise typer.Exit(e.exit_code) from e
 
     return wrapper
@@ -142,11 +145,11 @@ def distill(
     with api_for_workers(settings):
         report = with_task_runner(distill_flow, settings)(settings)
     if as_json:
-        sys.stdout.write(json.dumps(report, default=str, indent=2) + "\n")
+        sys.stdout.write(report.to_json())
     else:
         _print_report(report)
-    _stop_if_tripped(report["proposal"])
-    pending = int(report.get("extract_pending", 0))
+    _stop_if_tripped(report.proposal)
+    pending = report.extract_pending
     if pending:
         err.print(
             f"[yellow]{pending} excerpts left for the next run[/] (token budget reached or "
@@ -155,14 +158,14 @@ def distill(
         raise typer.Exit(4)
 
 
-def _stop_if_tripped(proposal: dict[str, Any]) -> None:
+def _stop_if_tripped(proposal: ProposalOutcome) -> None:
     """Exit code 3: a tripwire stopped the proposal; a human looks before anything goes on."""
-    if proposal.get("status") != "needs_human":
+    if proposal.status != "needs_human":
         return
-    err.print(f"[bold yellow]needs a human:[/] proposal #{proposal['proposal_id']} was stopped")
-    for reason in proposal.get("reasons", []):
+    err.print(f"[bold yellow]needs a human:[/] proposal #{proposal.proposal_id} was stopped")
+    for reason in proposal.reasons:
         err.print(f"  - {reason}")
-    err.print(f"[dim]look at {proposal['folder']}/report.md before letting it through[/]")
+    err.print(f"[dim]look at {proposal.folder}/report.md before letting it through[/]")
     raise typer.Exit(3)
 
 
@@ -190,47 +193,46 @@ def _check_target(settings: Settings) -> None:
     read_target(settings.target.expanduser())  # a folder or non-UTF-8 text fails here, early
 
 
-def _nothing_message(proposal: dict[str, Any]) -> str:
-    if proposal["lessons_known"] == 0:
+def _nothing_message(proposal: ProposalOutcome) -> str:
+    if proposal.lessons_known == 0:
         return "No lessons found yet in the archive's runs: nothing to propose."
-    if proposal["lessons_shown"] == 0 and proposal["lessons_active"] > 0:
+    if proposal.lessons_shown == 0 and proposal.lessons_active > 0:
         return (
-            f"{proposal['lessons_active']} lessons known, none from runs in this target's "
+            f"{proposal.lessons_active} lessons known, none from runs in this target's "
             "repository (their cwd is elsewhere): nothing to propose. Use --all-projects, or "
             "add the old checkout paths as `aliases` in metis.toml."
         )
     return "No change to propose: the target already says all we know."
 
 
-def _print_report(report: dict[str, Any]) -> None:
+def _print_report(report: RunReport) -> None:
     table = Table(title="distill", show_header=False)
-    for key, value in report.items():
-        if key not in ("proposal", "failed_files", "skipped_files", "corrupt_where"):
-            table.add_row(key.replace("_", " "), str(value))
+    for label, value in report.table_rows():
+        table.add_row(label, value)
     console.print(table)
-    for failed in report.get("failed_files", []):
+    for failed in report.failed_files:
         err.print(f"[yellow]could not read[/] {failed}")
-    for where in report.get("corrupt_where", []):
+    for where in report.corrupt_where:
         err.print(f"[yellow]skipped corrupt or truncated[/] {where}")
-    skipped = report.get("skipped_files", [])
+    skipped = report.skipped_files
     for line in skipped[:10]:
         err.print(f"[dim]skipped[/] {line}")
     if len(skipped) > 10:
         err.print(f"[dim]... and {len(skipped) - 10} more skipped files[/]")
-    proposal = report["proposal"]
-    if proposal["status"] == "nothing":
+    proposal = report.proposal
+    if proposal.status == "nothing":
         console.print(_nothing_message(proposal))
-    elif proposal["status"] == "needs_human":
-        console.print(f"Proposal #{proposal['proposal_id']} needs a human (a tripwire tripped).")
-    elif proposal["status"] == "unchanged":
+    elif proposal.status == "needs_human":
+        console.print(f"Proposal #{proposal.proposal_id} needs a human (a tripwire tripped).")
+    elif proposal.status == "unchanged":
         console.print(
-            f"Nothing new: proposal #{proposal['proposal_id']} still waits for review "
+            f"Nothing new: proposal #{proposal.proposal_id} still waits for review "
             "(`metis review`)."
         )
     else:
         console.print(
-            f"Proposal #{proposal['proposal_id']}: {proposal['added']} lessons added, "
-            f"{proposal['removed']} removed. Next: `metis review`, then `metis accept` "
+            f"Proposal #{proposal.proposal_id}: {proposal.added} lessons added, "
+            f"{proposal.removed} removed. Next: `metis review`, then `metis accept` "
             "or `metis reject`."
         )
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -266,13 +267,28 @@ class RecoveryRow(Base):
     seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
+class DistillStatus(StrEnum):
+    """Where a distill run stands, as `metis status` reports it."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    NEEDS_HUMAN = "needs a human"  # a tripwire or a halted extraction (exit code 3)
+    BUDGET_REACHED = "budget reached"  # work left for the next run (exit code 4)
+
+    @classmethod
+    def of_error(cls, error: BaseException) -> DistillStatus:
+        code = getattr(error, "exit_code", 1)
+        return {3: cls.NEEDS_HUMAN, 4: cls.BUDGET_REACHED}.get(code, cls.FAILED)
+
+
 class DistillRunRow(Base):
     """One distill of one target, from start to outcome: what `metis status` reports."""
 
     __tablename__ = "distill_runs"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     target: Mapped[str] = mapped_column(String, index=True)
-    status: Mapped[str] = mapped_column(String, default="running")  # running|completed|failed
+    status: Mapped[str] = mapped_column(String, default=DistillStatus.RUNNING)
     message: Mapped[str | None] = mapped_column(Text, nullable=True)  # why it failed
     flow_run_id: Mapped[str | None] = mapped_column(String, nullable=True)
     proposal_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -385,6 +401,12 @@ class Ledger:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # files ---------------------------------------------------------------
     def file_rows(self, archive_root: str) -> dict[str, FileRow]:
@@ -754,16 +776,16 @@ class Ledger:
     def finish_distill_run(
         self,
         run_id: int,
-        status: str,
+        status: DistillStatus,
         *,
         message: str | None = None,
         proposal_id: int | None = None,
-        summary: dict[str, Any] | None = None,
+        summary: dict[str, int | float | str] | None = None,
     ) -> None:
         with self.session() as db:
             row = db.get(DistillRunRow, run_id)
             if row is not None:
-                row.status, row.message, row.proposal_id = status, message, proposal_id
+                row.status, row.message, row.proposal_id = status.value, message, proposal_id
                 row.summary = summary or {}
                 row.finished_at = now()
 

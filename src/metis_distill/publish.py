@@ -30,25 +30,11 @@ from metis_distill.review.proposal import (
     sha256_text,
     target_key,
 )
+from metis_distill.run_report import ProposalOutcome, ProposalStatus, RunSummary
 from metis_distill.targets import Route, lesson_scope, repository_root, route
 
 _NO_BLOCK = ExistingBlock(0, 0, "", (), False)
-RUN_CURATED = "run:curated"  # this run's curation counts, for the tripwires at propose
 RUN_PREVIOUS = "run:previous"  # the counts of the run before, for the jump tripwire
-
-
-@dataclass(frozen=True)
-class ProposalOutcome:
-    status: str  # created | unchanged | nothing | needs_human
-    proposal_id: int | None
-    folder: str | None
-    added: int
-    removed: int
-    lessons_shown: int
-    lessons_known: int = 0  # lessons of every project, whatever their status
-    lessons_active: int = 0  # active lessons of every project
-    reasons: tuple[str, ...] = ()  # why a human is needed (tripwires)
-    target: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,13 +81,20 @@ def routed(
     return found
 
 
-def propose_targets(
+def target_scope(target: Path, all_projects: bool, aliases: Sequence[str]) -> Scope:
+    """Which runs feed the target: those of its repository (and aliases), or every run."""
+    if all_projects:
+        return Scope(None)
+    return Scope(str(repository_root(target)), tuple(aliases))
+
+
+def publish_targets(
     target: Path,
     ledger: Ledger,
     proposals_dir: Path,
     *,
     scope: Scope,
-    summary: dict[str, object],
+    run: RunSummary,
     locks_dir: Path,
     curation: Curation,
 ) -> list[ProposalOutcome]:
@@ -109,18 +102,18 @@ def propose_targets(
     target's repository). The run's counts are compared with the previous run's once."""
     root = repository_root(target)
     groups = routed(lessons_for(ledger, scope), root, curation.routes)
-    current = tripwires.RunStats.from_summary(summary, _run_failures(ledger))
+    current = run.tripwire_stats()
     stored = ledger.meta(RUN_PREVIOUS)
     previous = tripwires.RunStats(**stored) if isinstance(stored, dict) else None
     files = [(target, groups[None])]
     files += [(root / r.path, groups[r.path]) for r in curation.routes]
     outcomes = [
-        _propose_one(
+        _publish_one(
             path,
             lessons,
             ledger,
             proposals_dir,
-            summary=summary,
+            summary=run.model_dump(mode="json"),
             locks_dir=locks_dir,
             curation=curation,
             run=(current, previous),
@@ -133,12 +126,7 @@ def propose_targets(
     return outcomes
 
 
-def _run_failures(ledger: Ledger) -> int:
-    curated = ledger.meta(RUN_CURATED)
-    return int(curated.get("failures", 0)) if isinstance(curated, dict) else 0
-
-
-def _propose_one(
+def _publish_one(
     target: Path,
     lessons: Sequence[LessonView],
     ledger: Ledger,
@@ -159,7 +147,15 @@ def _propose_one(
         plan = make_plan(target, chosen)
         if plan is None:
             return ProposalOutcome(
-                "nothing", None, None, 0, 0, shown, known, active, target=str(target)
+                status=ProposalStatus.NOTHING,
+                proposal_id=None,
+                folder=None,
+                added=0,
+                removed=0,
+                lessons_shown=shown,
+                lessons_known=known,
+                lessons_active=active,
+                target=str(target),
             )
         reasons = _tripped(plan, curation.thresholds, run)
         notes = curation_notes(ledger, target, scope, plan)
@@ -170,18 +166,24 @@ def _propose_one(
             row, created = save_plan(plan, ledger, proposals_dir, full)
             _supersede_stopped(ledger, plan.target)
     added = sum(i.change == "added" for i in plan.items)
-    status = "needs_human" if reasons else "created" if created else "unchanged"
+    status = (
+        ProposalStatus.NEEDS_HUMAN
+        if reasons
+        else ProposalStatus.CREATED
+        if created
+        else ProposalStatus.UNCHANGED
+    )
     return ProposalOutcome(
-        status,
-        row.id,
-        row.folder,
-        added,
-        len(plan.items) - added,
-        shown,
-        known,
-        active,
-        tuple(reasons),
-        str(target),
+        status=status,
+        proposal_id=row.id,
+        folder=row.folder,
+        added=added,
+        removed=len(plan.items) - added,
+        lessons_shown=shown,
+        lessons_known=known,
+        lessons_active=active,
+        reasons=tuple(reasons),
+        target=str(target),
     )
 
 

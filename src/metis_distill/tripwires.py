@@ -38,24 +38,6 @@ class RunStats:
     extract_requests: int = 0
     extract_errors: int = 0  # calls that failed or answered malformed
 
-    @classmethod
-    def from_summary(cls, summary: Mapping[str, Any], failures: int = 0) -> RunStats:
-        """From the flow's run summary (keys it does not have count as zero)."""
-
-        def number(key: str) -> int:
-            value = summary.get(key, 0)
-            return len(value) if isinstance(value, list | tuple) else int(value or 0)
-
-        return cls(
-            events=number("events"),
-            lessons_new=number("lessons_new"),
-            failures=failures,
-            files_read=number("files_read"),
-            files_failed=number("failed_files"),
-            extract_requests=number("extract_requests"),
-            extract_errors=number("extract_failed") + number("extract_errors"),
-        )
-
 
 def removed_share(before: Sequence[str], after: Iterable[str], t: Thresholds) -> list[str]:
     """The proposal removes or rewrites (a new wording is a new id) too much of the block."""

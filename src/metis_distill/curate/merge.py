@@ -37,9 +37,23 @@ WORDING_REACH = 0.15
 MAX_WORDINGS = 20
 
 
+@dataclass
+class JudgeStats:
+    """What the duplicate judge did in one run."""
+
+    asked: int = 0  # pairs put to the judge
+    requests: int = 0
+    cached: int = 0
+    same: int = 0
+    failed: int = 0  # malformed twice, or an API error
+    skipped: int = 0  # the token budget was spent
+
+
 class DuplicateJudge(Protocol):
     """Says which known lesson (id, text) a new lesson repeats, if any (the curator prompt);
     what it writes to the ledger waits for `flush()`, after curation's transaction."""
+
+    stats: JudgeStats
 
     def __call__(self, kind: str, text: str, known: Sequence[tuple[str, str]]) -> str | None: ...
 

@@ -1,6 +1,7 @@
 """`metis eval`: distil a labeled archive with the rules extractor and measure the result.
 
-The stages are called directly (no Prefect) on a fresh data dir; the archive is read in place.
+The distill is the nightly's own (`pipeline.distill`, without Prefect) on a fresh data dir:
+the archive is copied into it, read, curated and published like any other.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from metis_distill import pipeline
-from metis_distill.curate.select import Scope
+from metis_distill.config import Settings, default_settings
 from metis_distill.errors import ConfigError
 from metis_distill.evaluate import leaks
 from metis_distill.evaluate.gold import GoldFile, GoldLesson, load_gold
 from metis_distill.evaluate.match import Prediction, Similarity, match, score
 from metis_distill.evaluate.metrics import recall_by, scores
-from metis_distill.index import Embedder, LessonIndex
+from metis_distill.index import Embedder
 from metis_distill.ledger import EvidenceRow, Ledger
 from metis_distill.provenance import parse_link, resolve
 from metis_distill.render.claude_md import find_block
@@ -71,25 +72,40 @@ def cosine_of(embedder: Embedder) -> Similarity:
 def evaluate(
     gold_dir: Path, archive: Path, data_dir: Path, embedder: Embedder, *, budget: int = 12
 ) -> EvalReport:
+    """Distil the labeled archive exactly as the nightly does (`pipeline.distill`, default
+    settings, rules extractor, every project) into `data_dir`, then score it."""
     gold = load_gold(gold_dir)
     root = pipeline.check_archive(archive)
     _check_transcripts(gold, root)
-    ledger = Ledger.at(data_dir)
-    try:
-        target = data_dir / "repo" / "CLAUDE.md"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        proposed = _distill(root, ledger, LessonIndex(data_dir / "index", embedder), target, budget)
+    settings = eval_settings(root, data_dir, budget)
+    target = pipeline.distill_target(settings)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    run = pipeline.distill(settings, embedder=embedder)
+    proposed = _proposed(run.proposal.folder)
+    with Ledger(settings.ledger_url) as ledger:
         report = EvalReport(gold_files=len(gold))
-        _score(report, gold, _predictions(ledger, {g.transcript for g in gold}), embedder)
+        transcripts = {g.transcript for g in gold}
+        labeled = {k: v for k, v in source_paths(ledger, root).items() if v in transcripts}
+        _score(report, gold, _predictions(ledger, labeled), embedder)
         _rendered(report, proposed, target, ledger, embedder)
-        needles = leaks.archive_needles(pipeline.discover(root))
-        found = leaks.scan(leaks.output_files(data_dir), needles)
-        report.secrets_known = len(needles)
-        report.secrets_leaked = len(found)
-        report.leaks = [f"{leak.path}: {leak.what}" for leak in found]
-        return report
-    finally:
-        ledger.close()
+    needles = leaks.archive_needles(pipeline.discover(root))
+    found = leaks.scan(leaks.output_files(data_dir), needles)
+    report.secrets_known = len(needles)
+    report.secrets_leaked = len(found)
+    report.leaks = [f"{leak.path}: {leak.what}" for leak in found]
+    return report
+
+
+def eval_settings(archive: Path, data_dir: Path, budget: int) -> Settings:
+    """The defaults, on a data dir of the eval's own, with every project's runs."""
+    return default_settings(
+        archive=archive,
+        data_dir=data_dir,
+        target=data_dir / "repo" / "CLAUDE.md",
+        all_projects=True,
+        section_budget=budget,
+        extractor="rules",
+    )
 
 
 def _check_transcripts(gold: Sequence[GoldFile], root: Path) -> None:
@@ -101,24 +117,22 @@ def _check_transcripts(gold: Sequence[GoldFile], root: Path) -> None:
         )
 
 
-def _distill(root: Path, ledger: Ledger, index: LessonIndex, target: Path, budget: int) -> str:
-    pipeline.read_and_curate(root, ledger, index)
-    data = target.parent.parent
-    outcome = pipeline.propose(
-        target,
-        ledger,
-        data / "proposals",
-        scope=Scope(None),
-        budget=budget,
-        summary={},
-        locks_dir=data / "locks",
-    )
-    if outcome.folder is None:
+def _proposed(folder: str | None) -> str:
+    if folder is None:
         return ""
-    return (Path(outcome.folder) / "proposed.md").read_text(encoding="utf-8")
+    return (Path(folder) / "proposed.md").read_text(encoding="utf-8")
 
 
-def _predictions(ledger: Ledger, paths: set[str]) -> list[Prediction]:
+def source_paths(ledger: Ledger, root: Path) -> dict[str, str]:
+    """Archive path -> the path, relative to `root`, of the source file it is a copy of."""
+    return {
+        copy.archive_path: Path(source).relative_to(root).as_posix()
+        for source, copy in ledger.copies().items()
+        if copy.archive_path and Path(source).is_relative_to(root)
+    }
+
+
+def _predictions(ledger: Ledger, labeled: dict[str, str]) -> list[Prediction]:
     """Each active lesson, once per labeled transcript it has evidence in."""
     lessons = ledger.lessons(status="active")
     evidence = ledger.evidence_of([row.id for row in lessons])
@@ -126,8 +140,8 @@ def _predictions(ledger: Ledger, paths: set[str]) -> list[Prediction]:
     for row in lessons:
         spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for e in evidence[row.id]:
-            if e.path in paths:
-                spans[e.path].append((e.line_start, e.line_end))
+            if e.path in labeled:
+                spans[labeled[e.path]].append((e.line_start, e.line_end))
         for path, found in sorted(spans.items()):
             preds.append(Prediction(row.id, path, row.kind, row.text, tuple(found)))
     return preds

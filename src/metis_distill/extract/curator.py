@@ -8,12 +8,12 @@ mean "new lesson"."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import anthropic
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from metis_distill.curate.merge import JudgeStats
 from metis_distill.extract import prompts
 from metis_distill.extract.claude import ClaudeConfig, Usage, make_client, tool_request
 from metis_distill.extract.spans import estimate_tokens, span_sha256
@@ -44,16 +44,6 @@ def tool_definition() -> dict[str, Any]:
         "description": "Say whether the new lesson repeats one of the known lessons.",
         "input_schema": schema,
     }
-
-
-@dataclass
-class JudgeStats:
-    asked: int = 0  # pairs put to the judge
-    requests: int = 0
-    cached: int = 0
-    same: int = 0
-    failed: int = 0  # malformed twice, or an API error
-    skipped: int = 0  # the token budget was spent
 
 
 class ClaudeCurator:
