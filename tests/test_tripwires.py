@@ -120,8 +120,5 @@ def test_a_failure_seen_after_its_lesson_was_accepted_is_flagged() -> None:
     flagged = tripwires.not_working(
         dict.fromkeys(sightings, accepted), sightings, {"aaaaaaaaaa": "`pytest` needs uv run."}
     )
-    assert [(f["id"], f["recurrences"]) for f in flagged] == [
-        ("aaaaaaaaaa", 2),
-        ("cccccccccc", 1),
-    ]
-    assert flagged[0]["text"] == "`pytest` needs uv run." and flagged[0]["sessions"] == ["s2", "s3"]
+    assert [(f.id, f.recurrences) for f in flagged] == [("aaaaaaaaaa", 2), ("cccccccccc", 1)]
+    assert flagged[0].text == "`pytest` needs uv run." and flagged[0].sessions == ["s2", "s3"]

@@ -410,10 +410,11 @@ def release(target: Target = None, data_dir: DataDir = None) -> None:
     """Let through a proposal a tripwire stopped (exit code 3), once you have read why: it
     becomes the pending proposal, for `metis review` and `metis accept` as usual."""
     from metis_distill.publish import release as release_proposal
+    from metis_distill.review.notes import ProposalNotes
 
     settings, ledger = _open(data_dir)
     row = release_proposal(ledger, target or settings.target)
-    for reason in row.summary.get("tripwires", []):
+    for reason in ProposalNotes.read(row.summary).tripwires:
         console.print(f"[yellow]tripped:[/] {reason}")
     console.print(f"Proposal #{row.id} is pending: `metis review`, then accept or reject it.")
 

@@ -22,6 +22,7 @@ from metis_distill.errors import ProposalError
 from metis_distill.ledger import Ledger, LessonView, ProposalRow
 from metis_distill.mine.recovery import Span, metrics, per_lesson
 from metis_distill.render.claude_md import ExistingBlock, find_block
+from metis_distill.review.notes import ProposalNotes, Retirement
 from metis_distill.review.proposal import (
     LOCK_TIMEOUT,
     Plan,
@@ -113,10 +114,10 @@ def publish_targets(
             lessons,
             ledger,
             proposals_dir,
-            summary=run.model_dump(mode="json"),
+            run=run,
             locks_dir=locks_dir,
             curation=curation,
-            run=(current, previous),
+            stats=(current, previous),
             scope=scope,
         )
         for path, lessons in files
@@ -132,10 +133,10 @@ def _publish_one(
     ledger: Ledger,
     proposals_dir: Path,
     *,
-    summary: dict[str, object],
+    run: RunSummary,
     locks_dir: Path,
     curation: Curation,
-    run: tuple[tripwires.RunStats, tripwires.RunStats | None],
+    stats: tuple[tripwires.RunStats, tripwires.RunStats | None],
     scope: Scope,
 ) -> ProposalOutcome:
     chosen = budgeted(lessons, curation.budget, verify=verified)
@@ -157,13 +158,12 @@ def _publish_one(
                 lessons_active=active,
                 target=str(target),
             )
-        reasons = _tripped(plan, curation.thresholds, run)
-        notes = curation_notes(ledger, target, scope, plan)
-        full = {**summary, **notes, "tripwires": reasons}
+        reasons = _tripped(plan, curation.thresholds, stats)
+        notes = curation_notes(ledger, target, scope, plan, run, reasons)
         if reasons:
-            row, created = _save_needing_human(plan, ledger, proposals_dir, full)
+            row, created = _save_needing_human(plan, ledger, proposals_dir, notes, run)
         else:
-            row, created = save_plan(plan, ledger, proposals_dir, full)
+            row, created = save_plan(plan, ledger, proposals_dir, notes, run)
             _supersede_stopped(ledger, plan.target)
     added = sum(i.change == "added" for i in plan.items)
     status = (
@@ -208,7 +208,7 @@ def _tripped(
 
 
 def _save_needing_human(
-    plan: Plan, ledger: Ledger, proposals_dir: Path, summary: dict[str, object]
+    plan: Plan, ledger: Ledger, proposals_dir: Path, notes: ProposalNotes, run: RunSummary
 ) -> tuple[ProposalRow, bool]:
     """Store the proposal as needing a human (never pending: `accept` will not apply it
     blindly); the same proposal again is not stored twice."""
@@ -224,7 +224,7 @@ def _save_needing_human(
         same = Path(row.folder, "proposed.md")
         if row.base_sha256 == base and same.is_file() and same.read_text("utf-8") == plan.proposed:
             return row, False
-    row, _ = save_plan(plan, ledger, proposals_dir, summary)
+    row, _ = save_plan(plan, ledger, proposals_dir, notes, run)
     with ledger.session() as db:
         for old in waiting:
             db.get(ProposalRow, old.id).status = "superseded"  # type: ignore[union-attr]
@@ -272,30 +272,45 @@ def release(ledger: Ledger, target: Path | None = None) -> ProposalRow:
         return row
 
 
-def curation_notes(ledger: Ledger, target: Path, scope: Scope, plan: Plan) -> dict[str, object]:
-    """What the review report shows beside the diff: lessons retired and why, accepted
-    lessons whose failure came back, and the recovery metrics of the target's runs."""
+def curation_notes(
+    ledger: Ledger,
+    target: Path,
+    scope: Scope,
+    plan: Plan,
+    run: RunSummary,
+    tripped: Sequence[str] = (),
+) -> ProposalNotes:
+    """What the review report shows beside the diff: the run's usage notes, the tripwires,
+    lessons retired and why, accepted lessons whose failure came back, and the recovery
+    metrics of the target's runs."""
     removed = [i.id for i in plan.items if i.change == "removed"]
     retired = {}
     for lesson_id in removed:
         row = ledger.lesson(lesson_id)
         if row is not None and row.status == "retired":
-            retired[lesson_id] = {"reason": row.retired_reason, "retired_by": row.retired_by}
+            retired[lesson_id] = Retirement(reason=row.retired_reason, retired_by=row.retired_by)
     rows = [r for r in ledger.recoveries() if scope.root is None or scope.accepts_cwd(r.cwd)]
     shown = [i for i in (find_block(plan.proposed) or _NO_BLOCK).ids]
     spans = {
         lesson_id: [Span(e.archive_root, e.path, e.line_start, e.line_end) for e in found]
         for lesson_id, found in ledger.evidence_of(shown).items()
     }
-    return {
-        "retired": retired,
-        "lessons_not_working": lessons_not_working(ledger, target),
-        "recovery": metrics(rows),
-        "recovery_by_lesson": per_lesson(spans, rows),
-    }
+    usage = run.extraction
+    return ProposalNotes.model_validate(
+        {
+            "extractor": run.extractor,
+            "usage_note": usage.usage_note if usage else None,
+            "pending_note": usage.pending_note if usage else None,
+            "tripwires": list(tripped),
+            "retired": retired,
+            "lessons_not_working": [asdict(x) for x in lessons_not_working(ledger, target)],
+            "recovery": metrics(rows),
+            "recovery_by_lesson": per_lesson(spans, rows),
+        }
+    )
 
 
-def lessons_not_working(ledger: Ledger, target: Path) -> list[dict[str, object]]:
+def lessons_not_working(ledger: Ledger, target: Path) -> list[tripwires.Recurring]:
     """Failure lessons of accepted versions of the target seen again after their acceptance."""
     accepted: dict[str, datetime] = {}
     for version in ledger.versions(str(target.resolve())):

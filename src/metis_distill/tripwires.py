@@ -10,7 +10,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 
 @dataclass(frozen=True)
@@ -172,11 +171,23 @@ class Sighting:
     timestamp: datetime | None
 
 
+@dataclass(frozen=True)
+class Recurring:
+    """A lesson in the file whose failure the agents still run into."""
+
+    id: str
+    text: str
+    accepted_at: str  # ISO times, as the proposal stores them
+    recurrences: int  # sessions that saw it again after the acceptance
+    last_seen: str
+    sessions: list[str]
+
+
 def not_working(
     accepted: Mapping[str, datetime],
     sightings: Mapping[str, Sequence[Sighting]],
     texts: Mapping[str, str],
-) -> list[dict[str, Any]]:
+) -> list[Recurring]:
     """Lessons (accepted at the given time) whose failure was seen again, in sessions after
     the acceptance: the lesson is in the file and the agents still fail. Most recurrences
     first."""
@@ -187,13 +198,13 @@ def not_working(
         if sessions:
             last = max(s.timestamp for s in after if s.timestamp)
             flagged.append(
-                {
-                    "id": lesson_id,
-                    "text": texts.get(lesson_id, ""),
-                    "accepted_at": when.isoformat(),
-                    "recurrences": len(sessions),
-                    "last_seen": last.isoformat(),
-                    "sessions": sessions[:10],
-                }
+                Recurring(
+                    id=lesson_id,
+                    text=texts.get(lesson_id, ""),
+                    accepted_at=when.isoformat(),
+                    recurrences=len(sessions),
+                    last_seen=last.isoformat(),
+                    sessions=sessions[:10],
+                )
             )
-    return sorted(flagged, key=lambda f: (-f["recurrences"], f["id"]))
+    return sorted(flagged, key=lambda f: (-f.recurrences, f.id))

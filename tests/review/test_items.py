@@ -10,6 +10,7 @@ import pytest
 from metis_distill.errors import ProposalError, TargetChangedError
 from metis_distill.ledger import EvidenceRow, Ledger, LessonRow
 from metis_distill.render.claude_md import find_block
+from metis_distill.review.notes import ProposalNotes
 from metis_distill.review.proposal import accept, reject, save_plan
 from tests.review.test_proposal import _plan
 
@@ -17,9 +18,10 @@ GOTCHA, FAILURE, DECISION = "0000000000", "0000000001", "0000000002"
 
 
 def propose(ledger: Ledger, target: Path, tmp: Path, summary: dict | None = None):  # type: ignore[no-untyped-def,type-arg]
+    """A proposal saved with these notes (as a proposal's stored summary holds them)."""
     plan = _plan(ledger, target)
     assert plan is not None
-    row, _ = save_plan(plan, ledger, tmp / "proposals", summary or {})
+    row, _ = save_plan(plan, ledger, tmp / "proposals", ProposalNotes.read(summary or {}))
     return plan, row
 
 

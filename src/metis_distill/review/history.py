@@ -19,6 +19,7 @@ from metis_distill.redact import redact
 from metis_distill.render.claude_md import RenderedLine, find_block
 from metis_distill.render.parse import BlockLine, BlockSection, parse_block, words_of
 from metis_distill.review.layout import build
+from metis_distill.review.notes import ProposalNotes
 from metis_distill.review.plan import (
     KIND_OF_TITLE,
     MAX_REPORT_EVIDENCE,
@@ -130,7 +131,7 @@ def rewind(
         stamp = version.created_at.strftime("%Y-%m-%d %H:%M UTC")
         note = f"the file as it was at v{version.id}, {stamp}"
         row, _ = save_plan(
-            plan, ledger, proposals_dir, {"extractor": "rewind", "rewind_note": note}
+            plan, ledger, proposals_dir, ProposalNotes(extractor="rewind", rewind_note=note)
         )
     return row, version
 

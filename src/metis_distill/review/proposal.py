@@ -20,6 +20,7 @@ from metis_distill.ledger import Ledger, ProposalItemRow, ProposalRow, now
 from metis_distill.redact import redact
 from metis_distill.render.claude_md import find_block
 from metis_distill.review import layout as layouts
+from metis_distill.review.notes import ProposalNotes
 from metis_distill.review.plan import (
     MAX_REPORT_EVIDENCE,
     EvidenceItem,
@@ -33,6 +34,7 @@ from metis_distill.review.plan import (
     unified_diff,
 )
 from metis_distill.review.report import refresh, write_reports
+from metis_distill.run_report import RunSummary
 from metis_distill.textio import atomic_write_text
 
 __all__ = [
@@ -71,7 +73,11 @@ def target_key(target: Path) -> str:
 
 
 def save_plan(
-    plan: Plan, ledger: Ledger, proposals_dir: Path, summary: dict[str, object]
+    plan: Plan,
+    ledger: Ledger,
+    proposals_dir: Path,
+    notes: ProposalNotes,
+    run: RunSummary | None = None,
 ) -> tuple[ProposalRow, bool]:
     """Store the plan as the target's pending proposal; (row, False) if it is the same as before.
     Wordings people gave lines inside the block are learned here, before anything else."""
@@ -93,7 +99,7 @@ def save_plan(
             status="pending",
             folder="",
             lesson_ids=[i.id for i in plan.items if i.change == "added"],
-            summary=summary,
+            summary=notes.stored(run),
             created_at=now(),
             origin=plan.origin,
             layout=layouts.to_json(plan.layout),
@@ -101,7 +107,7 @@ def save_plan(
     )
     ledger.add_items(_item_row(row.id, item) for item in plan.items)
     folder = proposals_dir / target_key(plan.target) / f"{row.id:05d}"
-    _write_files(plan, row, folder, summary)
+    _write_files(plan, row, folder, notes, run)
     ledger.set_folder(row.id, str(folder))
     row.folder = str(folder)
     return row, True
@@ -167,7 +173,9 @@ def _with_removed_details(plan: Plan, ledger: Ledger) -> Plan:
     return replace(plan, items=tuple(items))
 
 
-def _write_files(plan: Plan, row: ProposalRow, folder: Path, summary: dict[str, object]) -> None:
+def _write_files(
+    plan: Plan, row: ProposalRow, folder: Path, notes: ProposalNotes, run: RunSummary | None
+) -> None:
     meta = {
         "id": row.id,
         "target": str(plan.target.resolve()),
@@ -178,11 +186,11 @@ def _write_files(plan: Plan, row: ProposalRow, folder: Path, summary: dict[str, 
         "kept": list(plan.kept),
         "hand_edited": plan.hand_edited,
         "deleted": list(plan.deleted),
-        "summary": summary,
+        "summary": notes.stored(run),
     }
     atomic_write_text(folder / "proposed.md", plan.proposed)
     atomic_write_text(folder / "diff.patch", plan.diff)
-    write_reports(plan, row, folder, summary)
+    write_reports(plan, row, folder, notes)
     atomic_write_text(folder / "proposal.json", json.dumps(meta, indent=2, default=str) + "\n")
 
 

@@ -22,7 +22,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from metis_distill.ledger import Ledger, ProposalRow
 from metis_distill.redact import redact
 from metis_distill.review import layout as layouts
-from metis_distill.review.notes import Notes, notes_of
+from metis_distill.review.notes import Notes, ProposalNotes, notes_of
 from metis_distill.review.plan import EvidenceItem, Item, Plan, read_target, unified_diff
 from metis_distill.templating import TEMPLATES, environment
 from metis_distill.textio import atomic_write_text
@@ -82,11 +82,11 @@ def write_reports(
     plan: Plan,
     row: ProposalRow,
     folder: Path,
-    summary: dict[str, object],
+    notes: ProposalNotes,
     decisions: dict[int, str] | None = None,
 ) -> None:
     """report.md and report.html of the plan, its links made relative to the folder."""
-    view = make_view(plan, row, folder, summary, decisions or {})
+    view = make_view(plan, row, folder, notes, decisions or {})
     atomic_write_text(folder / "report.md", markdown(view))
     atomic_write_text(folder / "report.html", html(view))
 
@@ -95,10 +95,10 @@ def make_view(
     plan: Plan,
     row: ProposalRow,
     folder: Path,
-    summary: dict[str, object],
+    stored: ProposalNotes,
     decisions: dict[int, str],
 ) -> View:
-    notes = notes_of(summary)
+    notes = notes_of(stored)
     items = tuple(
         _shown(
             _rebased(i, plan.target, folder),
@@ -112,8 +112,8 @@ def make_view(
         target=str(plan.target),
         created=row.created_at.strftime("%Y-%m-%d %H:%M UTC"),
         origin=plan.origin,
-        extractor=str(summary.get("extractor", "rules")),
-        rewind_note=str(summary.get("rewind_note", "")),
+        extractor=stored.extractor or "rules",
+        rewind_note=stored.rewind_note or "",
         counts=_counts(plan.items),
         hand_edited=plan.hand_edited,
         learned=plan.learned,
@@ -122,8 +122,8 @@ def make_view(
         items=items,
         diff=_redacted_lines(plan.diff),
         rows=side_by_side(plan.current, plan.proposed, plan.items),
-        usage_note=str(summary.get("usage_note", "")),
-        pending_note=str(summary.get("pending_note", "")),
+        usage_note=stored.usage_note or "",
+        pending_note=stored.pending_note or "",
         notes=notes,
     )
 
@@ -253,7 +253,7 @@ def refresh(ledger: Ledger, row: ProposalRow) -> None:
         origin=str(meta.get("origin", "distill")),
         deleted=tuple(meta.get("deleted", [])),
     )
-    write_reports(plan, row, folder, meta.get("summary", {}), decisions)
+    write_reports(plan, row, folder, ProposalNotes.read(meta.get("summary", {})), decisions)
     atomic_write_text(folder / "diff.patch", plan.diff)
 
 
