@@ -21,7 +21,8 @@ from rich.table import Table
 from metis_distill.config import Settings, load_settings, origins
 from metis_distill.errors import MetisError
 
-if TYPE_CHECKING:  # the CLI imports the pipeline only in the commands that run it
+if TYPE_CHECKING:  # the pipeline and the ledger: imported only by the commands using them
+    from metis_distill.ledger import Ledger
     from metis_distill.run_report import ProposalOutcome, RunReport
 
 app = typer.Typer(
@@ -251,8 +252,9 @@ def review(
     evidence, then the diff. Decide with `metis accept 1 3` / `metis reject 2`."""
     from metis_distill.review.proposal import choose_pending
 
-    settings, ledger = _open(data_dir)
-    row = choose_pending(ledger, target or settings.target)
+    settings = load_settings(data_dir=data_dir)
+    with _reading(settings) as ledger:
+        row = choose_pending(ledger, target or settings.target)
     folder = Path(row.folder)
     if html:
         sys.stdout.write(f"{folder / 'report.html'}\n")
@@ -309,8 +311,9 @@ def accept(
     from metis_distill.review.proposal import accept as accept_proposal
 
     wanted = _items_wanted(items, all_items)
-    settings, ledger = _open(data_dir)
-    decision = accept_proposal(ledger, settings.locks_dir, target or settings.target, wanted)
+    settings = load_settings(data_dir=data_dir)
+    with _writing(settings) as ledger:
+        decision = accept_proposal(ledger, settings.locks_dir, target or settings.target, wanted)
     wrote = f": wrote {decision.row.target}" if decision.written else ": the target is unchanged"
     console.print(_said(decision, "Accepted") + wrote, soft_wrap=True)
 
@@ -328,8 +331,9 @@ def reject(
     from metis_distill.review.proposal import reject as reject_proposal
 
     wanted = _items_wanted(items, all_items)
-    settings, ledger = _open(data_dir)
-    decision = reject_proposal(ledger, settings.locks_dir, target or settings.target, wanted)
+    settings = load_settings(data_dir=data_dir)
+    with _writing(settings) as ledger:
+        decision = reject_proposal(ledger, settings.locks_dir, target or settings.target, wanted)
     console.print(_said(decision, "Rejected") + "; remembered.", soft_wrap=True)
 
 
@@ -346,8 +350,9 @@ def archive(
     rewritten files as a new version beside the old. Never deletes, never touches the sources."""
     from metis_distill.archive import archive_from
 
-    settings, ledger = _open(data_dir)
-    result = archive_from(sources or settings.source_roots(), settings.archive_dir, ledger)
+    settings = load_settings(data_dir=data_dir)
+    with _writing(settings) as ledger:
+        result = archive_from(sources or settings.source_roots(), settings.archive_dir, ledger)
     console.print(
         f"archived into {settings.archive_dir}: {result.copied} new, {result.appended} appended, "
         f"{result.versions} new versions, {result.unchanged} unchanged "
@@ -412,8 +417,9 @@ def release(target: Target = None, data_dir: DataDir = None) -> None:
     from metis_distill.publish import release as release_proposal
     from metis_distill.review.notes import ProposalNotes
 
-    settings, ledger = _open(data_dir)
-    row = release_proposal(ledger, target or settings.target)
+    settings = load_settings(data_dir=data_dir)
+    with _writing(settings) as ledger:
+        row = release_proposal(ledger, target or settings.target)
     for reason in ProposalNotes.read(row.summary).tripwires:
         console.print(f"[yellow]tripped:[/] {reason}")
     console.print(f"Proposal #{row.id} is pending: `metis review`, then accept or reject it.")
@@ -434,8 +440,9 @@ def history(
     """Every version of each target that metis wrote or found, with the lessons it held."""
     from metis_distill.review.history import history as versions_of
 
-    settings, ledger = _open(data_dir)
-    found = versions_of(ledger, target or settings.target)
+    settings = load_settings(data_dir=data_dir)
+    with _reading(settings) as ledger:
+        found = versions_of(ledger, target or settings.target)
     if not found:
         console.print("No version recorded yet: `metis accept` records each one.")
         return
@@ -468,12 +475,13 @@ def rewind(
     from metis_distill.review.history import only_target
     from metis_distill.review.history import rewind as rewind_target
 
-    settings, ledger = _open(data_dir)
-    chosen = target or settings.target or only_target(ledger)
-    row, version = rewind_target(
-        ledger, chosen.expanduser(), to, settings.proposals_dir, settings.locks_dir
-    )
-    items = len(ledger.proposal_items(row.id))
+    settings = load_settings(data_dir=data_dir)
+    with _writing(settings) as ledger:
+        chosen = target or settings.target or only_target(ledger)
+        row, version = rewind_target(
+            ledger, chosen.expanduser(), to, settings.proposals_dir, settings.locks_dir
+        )
+        items = len(ledger.proposal_items(row.id))
     console.print(
         f"Proposal #{row.id}: {chosen} as it was at v{version.id} "
         f"({version.created_at:%Y-%m-%d %H:%M} UTC), {items} items. "
@@ -491,8 +499,8 @@ def show(
     """A lesson with all its evidence (quotes, spans, sessions), wordings and decisions."""
     from metis_distill.review.history import show as lesson_detail
 
-    _, ledger = _open(data_dir)
-    d = lesson_detail(ledger, lesson)
+    with _reading(load_settings(data_dir=data_dir)) as ledger:
+        d = lesson_detail(ledger, lesson)
     seen = " to ".join(f"{t:%Y-%m-%d}" for t in (d.first_seen, d.last_seen) if t)
     console.print(f"{d.id} {d.kind} · {d.status} · severity {d.severity}", markup=False)
     console.print(d.text, soft_wrap=True, highlight=False, markup=False)
@@ -537,8 +545,9 @@ def propose(
         raise typer.BadParameter("only `metis propose --git` exists for now", param_hint="--git")
     from metis_distill.review.git import propose_git
 
-    settings, ledger = _open(data_dir)
-    made = propose_git(ledger, target or settings.target, branch)
+    settings = load_settings(data_dir=data_dir)
+    with _reading(settings) as ledger:
+        made = propose_git(ledger, target or settings.target, branch)
     console.print(
         f"Committed {made.path} on branch {made.branch} ({made.commit[:12]}) in {made.repo}; "
         f"your branch and files are as they were. Next: `git push -u origin {made.branch}` "
@@ -600,11 +609,11 @@ def status(
 ) -> None:
     """The last distill and its outcome, work pending, tokens spent this month, and whether
     a proposal waits for review."""
-    from metis_distill.ledger import Ledger
     from metis_distill.status import status as read_status
 
     settings = load_settings(archive=archive, target=target, data_dir=data_dir)
-    found = read_status(settings, Ledger(settings.ledger_url))
+    with _reading(settings) as ledger:
+        found = read_status(settings, ledger)
     if as_json:
         sys.stdout.write(json.dumps(_status_dict(found), default=str, indent=2) + "\n")
         return
@@ -628,11 +637,18 @@ def _status_dict(found: Any) -> dict[str, Any]:
     }
 
 
-def _open(data_dir: Path | None) -> tuple[Settings, Any]:
+def _writing(settings: Settings) -> Ledger:
+    """The ledger, for a command that changes it (its schema upgraded first)."""
     from metis_distill.ledger import Ledger
 
-    settings = load_settings(data_dir=data_dir)
-    return settings, Ledger(settings.ledger_url)
+    return Ledger(settings.ledger_url)
+
+
+def _reading(settings: Settings) -> Ledger:
+    """The ledger, for a command that only reads it: never created, migrated or written."""
+    from metis_distill.ledger import Ledger
+
+    return Ledger.reading(settings.ledger_url)
 
 
 # --- retrieve: search, context, mcp (issue 8) -------------------------------------------

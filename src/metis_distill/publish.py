@@ -11,7 +11,6 @@ from datetime import datetime
 from pathlib import Path
 
 from filelock import FileLock
-from sqlalchemy import select
 
 from metis_distill import tripwires
 from metis_distill.config import Settings
@@ -214,62 +213,40 @@ def _save_needing_human(
     blindly); the same proposal again is not stored twice."""
     target = str(plan.target.resolve())
     base = sha256_text(plan.current)
-    with ledger.session() as db:
-        waiting = db.scalars(
-            select(ProposalRow).where(
-                ProposalRow.target == target, ProposalRow.status == "needs_human"
-            )
-        ).all()
+    waiting = ledger.proposals_with_status("needs_human", target)
     for row in waiting:
         same = Path(row.folder, "proposed.md")
         if row.base_sha256 == base and same.is_file() and same.read_text("utf-8") == plan.proposed:
             return row, False
     row, _ = save_plan(plan, ledger, proposals_dir, notes, run)
-    with ledger.session() as db:
-        for old in waiting:
-            db.get(ProposalRow, old.id).status = "superseded"  # type: ignore[union-attr]
-        stored = db.get(ProposalRow, row.id)
-        if stored is not None:
-            stored.status = "needs_human"
+    ledger.set_proposal_status([old.id for old in waiting], "superseded")
+    ledger.set_proposal_status([row.id], "needs_human")
     row.status = "needs_human"
     return row, True
 
 
 def _supersede_stopped(ledger: Ledger, target: Path) -> None:
     """A newer ordinary proposal replaces one a tripwire stopped (as it replaces a pending one)."""
-    with ledger.session() as db:
-        for row in db.scalars(
-            select(ProposalRow).where(
-                ProposalRow.target == str(target.resolve()), ProposalRow.status == "needs_human"
-            )
-        ):
-            row.status = "superseded"
+    stopped = ledger.proposals_with_status("needs_human", str(target.resolve()))
+    ledger.set_proposal_status([row.id for row in stopped], "superseded")
 
 
 def release(ledger: Ledger, target: Path | None = None) -> ProposalRow:
     """A human read why a tripwire stopped the proposal and lets it through: it becomes the
     target's pending proposal, to review and accept (or reject) as usual. Without a target,
     the only proposal that needs a human."""
-    with ledger.session() as db:
-        query = select(ProposalRow).where(ProposalRow.status == "needs_human")
-        if target is not None:
-            query = query.where(ProposalRow.target == str(target.resolve()))
-        waiting = list(db.scalars(query.order_by(ProposalRow.id.desc())))
-        if not waiting:
-            where = f" for {target}" if target else ""
-            raise ProposalError(f"no proposal needs a human{where}", hint="nothing to release")
-        if len({w.target for w in waiting}) > 1:
-            names = ", ".join(sorted({w.target for w in waiting}))
-            raise ProposalError(f"several targets wait: {names}", hint="name one with --target")
-        row = waiting[0]
-        for other in db.scalars(
-            select(ProposalRow).where(
-                ProposalRow.target == row.target, ProposalRow.status == "pending"
-            )
-        ):
-            other.status = "superseded"
-        row.status = "pending"
-        return row
+    where = str(target.resolve()) if target is not None else None
+    waiting = ledger.proposals_with_status("needs_human", where)
+    if not waiting:
+        named = f" for {target}" if target else ""
+        raise ProposalError(f"no proposal needs a human{named}", hint="nothing to release")
+    if len({w.target for w in waiting}) > 1:
+        names = ", ".join(sorted({w.target for w in waiting}))
+        raise ProposalError(f"several targets wait: {names}", hint="name one with --target")
+    row = waiting[0]
+    ledger.make_pending(row.id)
+    row.status = "pending"
+    return row
 
 
 def curation_notes(

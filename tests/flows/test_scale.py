@@ -41,18 +41,14 @@ def distil(settings: Settings) -> Any:
 
 
 def proposed(settings: Settings) -> str:
-    ledger = Ledger(settings.ledger_url)
-    try:
+    with Ledger(settings.ledger_url) as ledger:
         (row,) = ledger.pending_proposals()
         return Path(row.folder, "proposed.md").read_text(encoding="utf-8")
-    finally:
-        ledger.close()
 
 
 def contents(settings: Settings) -> tuple[dict[str, int], list[tuple[str, str, int, int]]]:
     """The ledger's counts and every piece of evidence (lesson, file, lines), sorted."""
-    ledger = Ledger(settings.ledger_url)
-    try:
+    with Ledger(settings.ledger_url) as ledger:
         with ledger.session() as db:
             rows = db.execute(
                 select(EvidenceRow.lesson_id, EvidenceRow.path, EvidenceRow.line_start)
@@ -61,8 +57,6 @@ def contents(settings: Settings) -> tuple[dict[str, int], list[tuple[str, str, i
             ).all()
             assert db.scalar(select(func.count(func.distinct(EvidenceRow.id)))) == len(rows)
         return ledger.counts(), sorted(tuple(r) for r in rows)
-    finally:
-        ledger.close()
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from metis_distill.curate.contradict import contradicts
-from metis_distill.ledger import EvidenceRow, Ledger, LessonRow, now
+from metis_distill.ledger import Ledger, LessonRow, now
 from metis_distill.targets import as_path
 
 DEFAULT_RETIRE_AFTER_DAYS = 180
@@ -43,16 +40,10 @@ def resolve_contradictions(ledger: Ledger, touched: Sequence[str]) -> RetireStat
     """Each touched decision against the decisions it contradicts (same project): the newer
     one (latest evidence) stays active, the older is retired with a link to the newer."""
     stats = RetireStats()
-    with ledger.session() as db:
-        rivals = list(
-            db.scalars(
-                select(LessonRow).where(
-                    LessonRow.kind == "decision", LessonRow.status.in_(("active", "retired"))
-                )
-            )
-        )
+    with ledger.curating() as lessons:
+        rivals = lessons.lessons_in(("active", "retired"), kind="decision")
         rivals = [r for r in rivals if r.status == "active" or r.retired_reason == "contradicted"]
-        cwds = _cwds(db, [r.id for r in rivals])
+        cwds = lessons.cwds([r.id for r in rivals])
         by_id = {r.id: r for r in rivals}
         for lesson_id in touched:
             lesson = by_id.get(lesson_id)
@@ -93,26 +84,14 @@ def _revive(lesson: LessonRow, stats: RetireStats) -> None:
     stats.revived.append(lesson.id)
 
 
-def _cwds(db: Session, ids: Sequence[str]) -> dict[str, set[str | None]]:
-    found: dict[str, set[str | None]] = {i: set() for i in ids}
-    query = select(EvidenceRow.lesson_id, EvidenceRow.cwd).where(
-        EvidenceRow.lesson_id.in_(list(ids))
-    )
-    for lesson_id, cwd in db.execute(query):
-        found[lesson_id].add(cwd)
-    return found
-
-
 def retire_stale(ledger: Ledger, days: int = DEFAULT_RETIRE_AFTER_DAYS) -> RetireStats:
     """Retire active lessons not seen for `days`, measured on their project's own clock (the
     newest evidence from the same cwd), so that a project left alone for a year keeps its
     lessons; a lesson retired as stale that was seen again comes back."""
     stats = RetireStats()
-    with ledger.session() as db:
-        lessons = list(
-            db.scalars(select(LessonRow).where(LessonRow.status.in_(("active", "retired"))))
-        )
-        latest = _latest_cwd(db)
+    with ledger.curating() as known:
+        lessons = known.lessons_in(("active", "retired"))
+        latest = known.latest_cwds()
         clocks: dict[str | None, datetime] = {}
         for lesson in lessons:
             cwd = latest.get(lesson.id)
@@ -131,14 +110,3 @@ def retire_stale(ledger: Ledger, days: int = DEFAULT_RETIRE_AFTER_DAYS) -> Retir
             elif lesson.status == "retired" and lesson.retired_reason == "stale" and not stale:
                 _revive(lesson, stats)
     return stats
-
-
-def _latest_cwd(db: Session) -> dict[str, str | None]:
-    """Each lesson's cwd in its most recent evidence."""
-    found: dict[str, str | None] = {}
-    query = select(EvidenceRow.lesson_id, EvidenceRow.cwd).order_by(
-        EvidenceRow.timestamp, EvidenceRow.id
-    )
-    for lesson_id, cwd in db.execute(query):
-        found[lesson_id] = cwd  # the last one written wins: the newest
-    return found
