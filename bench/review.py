@@ -24,7 +24,7 @@ from metis_distill.curate.select import Scope
 from metis_distill.embeddings import MiniLMEmbedder
 from metis_distill.ledger import Ledger
 from metis_distill.publish import Curation, publish_targets
-from metis_distill.review.git import propose_git
+from metis_distill.review.git import commit_on_branch
 from metis_distill.review.history import rewind
 from metis_distill.review.proposal import accept
 from metis_distill.run_report import ProposalOutcome, RunSummary
@@ -75,7 +75,10 @@ def main() -> None:
     html_kb = (folder / "report.html").stat().st_size / 1024
     rows.append((f"propose ({outcome.added} items; report.md + report.html)", seconds))
     rows.append(
-        ("propose --git (commit on a new branch)", timed(lambda: propose_git(ledger, target))[0])
+        (
+            "propose --git (commit on a new branch)",
+            timed(lambda: commit_on_branch(ledger, target))[0],
+        )
     )
     odd = list(range(1, outcome.added + 1, 2))
     rows.append(

@@ -20,6 +20,7 @@ from rich.table import Table
 
 from metis_distill.config import Settings, load_settings, origins
 from metis_distill.errors import MetisError
+from metis_distill.statuses import PublishStatus
 
 if TYPE_CHECKING:  # the pipeline and the ledger: imported only by the commands using them
     from metis_distill.ledger import Ledger
@@ -161,7 +162,7 @@ def distill(
 
 def _stop_if_tripped(proposal: ProposalOutcome) -> None:
     """Exit code 3: a tripwire stopped the proposal; a human looks before anything goes on."""
-    if proposal.status != "needs_human":
+    if proposal.status != PublishStatus.NEEDS_HUMAN:
         return
     err.print(f"[bold yellow]needs a human:[/] proposal #{proposal.proposal_id} was stopped")
     for reason in proposal.reasons:
@@ -221,11 +222,11 @@ def _print_report(report: RunReport) -> None:
     if len(skipped) > 10:
         err.print(f"[dim]... and {len(skipped) - 10} more skipped files[/]")
     proposal = report.proposal
-    if proposal.status == "nothing":
+    if proposal.status == PublishStatus.NOTHING:
         console.print(_nothing_message(proposal))
-    elif proposal.status == "needs_human":
+    elif proposal.status == PublishStatus.NEEDS_HUMAN:
         console.print(f"Proposal #{proposal.proposal_id} needs a human (a tripwire tripped).")
-    elif proposal.status == "unchanged":
+    elif proposal.status == PublishStatus.UNCHANGED:
         console.print(
             f"Nothing new: proposal #{proposal.proposal_id} still waits for review "
             "(`metis review`)."
@@ -543,11 +544,11 @@ def propose(
     touched; an existing branch is never moved."""
     if not git:
         raise typer.BadParameter("only `metis propose --git` exists for now", param_hint="--git")
-    from metis_distill.review.git import propose_git
+    from metis_distill.review.git import commit_on_branch
 
     settings = load_settings(data_dir=data_dir)
     with _reading(settings) as ledger:
-        made = propose_git(ledger, target or settings.target, branch)
+        made = commit_on_branch(ledger, target or settings.target, branch)
     console.print(
         f"Committed {made.path} on branch {made.branch} ({made.commit[:12]}) in {made.repo}; "
         f"your branch and files are as they were. Next: `git push -u origin {made.branch}` "

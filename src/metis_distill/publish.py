@@ -18,7 +18,15 @@ from metis_distill.curate.merge import DEFAULT_PARAPHRASE_DISTANCE
 from metis_distill.curate.retire import DEFAULT_RETIRE_AFTER_DAYS
 from metis_distill.curate.select import Budget, Scope, budgeted, lessons_for, verified
 from metis_distill.errors import ProposalError
-from metis_distill.ledger import Ledger, LessonView, ProposalRow
+from metis_distill.ledger import (
+    Change,
+    Ledger,
+    LessonStatus,
+    LessonView,
+    ProposalRow,
+    ProposalState,
+    VersionReason,
+)
 from metis_distill.mine.recovery import Span, metrics, per_lesson
 from metis_distill.render.claude_md import ExistingBlock, find_block
 from metis_distill.review.notes import ProposalNotes, Retirement
@@ -30,7 +38,8 @@ from metis_distill.review.proposal import (
     sha256_text,
     target_key,
 )
-from metis_distill.run_report import ProposalOutcome, ProposalStatus, RunSummary
+from metis_distill.run_report import ProposalOutcome, RunSummary
+from metis_distill.statuses import PublishStatus
 from metis_distill.targets import Route, lesson_scope, repository_root, route
 
 _NO_BLOCK = ExistingBlock(0, 0, "", (), False)
@@ -141,13 +150,13 @@ def _publish_one(
     chosen = budgeted(lessons, curation.budget, verify=verified)
     shown = sum(len(v) for v in chosen.values())
     known = ledger.counts()["lessons"]
-    active = len(ledger.lessons(status="active"))
+    active = len(ledger.lessons(status=LessonStatus.ACTIVE))
     locks_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(str(locks_dir / f"{target_key(target)}.lock"), timeout=LOCK_TIMEOUT):
         plan = make_plan(target, chosen)
         if plan is None:
             return ProposalOutcome(
-                status=ProposalStatus.NOTHING,
+                status=PublishStatus.NOTHING,
                 proposal_id=None,
                 folder=None,
                 added=0,
@@ -164,13 +173,13 @@ def _publish_one(
         else:
             row, created = save_plan(plan, ledger, proposals_dir, notes, run)
             _supersede_stopped(ledger, plan.target)
-    added = sum(i.change == "added" for i in plan.items)
+    added = sum(i.change == Change.ADDED for i in plan.items)
     status = (
-        ProposalStatus.NEEDS_HUMAN
+        PublishStatus.NEEDS_HUMAN
         if reasons
-        else ProposalStatus.CREATED
+        else PublishStatus.CREATED
         if created
-        else ProposalStatus.UNCHANGED
+        else PublishStatus.UNCHANGED
     )
     return ProposalOutcome(
         status=status,
@@ -195,7 +204,7 @@ def _tripped(
     proposed = find_block(plan.proposed)
     before = list(existing.ids) if existing else []
     after = list(proposed.ids) if proposed else []
-    added = {i.id: i.text for i in plan.items if i.change == "added"}
+    added = {i.id: i.text for i in plan.items if i.change == Change.ADDED}
     return tripwires.check(
         before=before,
         after=after,
@@ -213,22 +222,22 @@ def _save_needing_human(
     blindly); the same proposal again is not stored twice."""
     target = str(plan.target.resolve())
     base = sha256_text(plan.current)
-    waiting = ledger.proposals_with_status("needs_human", target)
+    waiting = ledger.proposals_with_status(ProposalState.NEEDS_HUMAN, target)
     for row in waiting:
         same = Path(row.folder, "proposed.md")
         if row.base_sha256 == base and same.is_file() and same.read_text("utf-8") == plan.proposed:
             return row, False
     row, _ = save_plan(plan, ledger, proposals_dir, notes, run)
-    ledger.set_proposal_status([old.id for old in waiting], "superseded")
-    ledger.set_proposal_status([row.id], "needs_human")
-    row.status = "needs_human"
+    ledger.set_proposal_status([old.id for old in waiting], ProposalState.SUPERSEDED)
+    ledger.set_proposal_status([row.id], ProposalState.NEEDS_HUMAN)
+    row.status = ProposalState.NEEDS_HUMAN
     return row, True
 
 
 def _supersede_stopped(ledger: Ledger, target: Path) -> None:
     """A newer ordinary proposal replaces one a tripwire stopped (as it replaces a pending one)."""
-    stopped = ledger.proposals_with_status("needs_human", str(target.resolve()))
-    ledger.set_proposal_status([row.id for row in stopped], "superseded")
+    stopped = ledger.proposals_with_status(ProposalState.NEEDS_HUMAN, str(target.resolve()))
+    ledger.set_proposal_status([row.id for row in stopped], ProposalState.SUPERSEDED)
 
 
 def release(ledger: Ledger, target: Path | None = None) -> ProposalRow:
@@ -236,7 +245,7 @@ def release(ledger: Ledger, target: Path | None = None) -> ProposalRow:
     target's pending proposal, to review and accept (or reject) as usual. Without a target,
     the only proposal that needs a human."""
     where = str(target.resolve()) if target is not None else None
-    waiting = ledger.proposals_with_status("needs_human", where)
+    waiting = ledger.proposals_with_status(ProposalState.NEEDS_HUMAN, where)
     if not waiting:
         named = f" for {target}" if target else ""
         raise ProposalError(f"no proposal needs a human{named}", hint="nothing to release")
@@ -245,7 +254,7 @@ def release(ledger: Ledger, target: Path | None = None) -> ProposalRow:
         raise ProposalError(f"several targets wait: {names}", hint="name one with --target")
     row = waiting[0]
     ledger.make_pending(row.id)
-    row.status = "pending"
+    row.status = ProposalState.PENDING
     return row
 
 
@@ -260,11 +269,11 @@ def curation_notes(
     """What the review report shows beside the diff: the run's usage notes, the tripwires,
     lessons retired and why, accepted lessons whose failure came back, and the recovery
     metrics of the target's runs."""
-    removed = [i.id for i in plan.items if i.change == "removed"]
+    removed = [i.id for i in plan.items if i.change == Change.REMOVED]
     retired = {}
     for lesson_id in removed:
         row = ledger.lesson(lesson_id)
-        if row is not None and row.status == "retired":
+        if row is not None and row.status == LessonStatus.RETIRED:
             retired[lesson_id] = Retirement(reason=row.retired_reason, retired_by=row.retired_by)
     rows = [r for r in ledger.recoveries() if scope.root is None or scope.accepts_cwd(r.cwd)]
     shown = [i for i in (find_block(plan.proposed) or _NO_BLOCK).ids]
@@ -291,7 +300,7 @@ def lessons_not_working(ledger: Ledger, target: Path) -> list[tripwires.Recurrin
     """Failure lessons of accepted versions of the target seen again after their acceptance."""
     accepted: dict[str, datetime] = {}
     for version in ledger.versions(str(target.resolve())):
-        block = find_block(version.content) if version.reason == "accepted" else None
+        block = find_block(version.content) if version.reason == VersionReason.ACCEPTED else None
         for lesson_id in block.ids if block else ():
             accepted.setdefault(lesson_id, version.created_at)
     rows = {r.id: r for r in ledger.lessons() if r.id in accepted and r.kind == "failure"}

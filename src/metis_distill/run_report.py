@@ -5,20 +5,13 @@ the proposal's notes all read it; its JSON keeps the flat layout the CLI has alw
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from metis_distill.curate.merge import JudgeStats
+from metis_distill.statuses import PublishStatus
 from metis_distill.tripwires import RunStats
-
-
-class ProposalStatus(StrEnum):
-    CREATED = "created"
-    UNCHANGED = "unchanged"  # the same proposal already waits for review
-    NOTHING = "nothing"  # no lesson to show, no proposal stored
-    NEEDS_HUMAN = "needs_human"  # a tripwire stopped it
 
 
 class ProposalOutcome(BaseModel):
@@ -26,7 +19,7 @@ class ProposalOutcome(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    status: ProposalStatus
+    status: PublishStatus
     proposal_id: int | None
     folder: str | None
     added: int

@@ -40,15 +40,15 @@ def test_curation_notes_reach_the_markdown_report(world) -> None:  # type: ignor
     from pathlib import Path
 
     from metis_distill.review.proposal import accept
-    from tests.review.test_items import FAILURE, propose
+    from tests.review.test_items import FAILURE, save_proposal
     from tests.review.test_report_html import CURATION_NOTES
 
     ledger, target, tmp = world
-    propose(ledger, target, tmp)
+    save_proposal(ledger, target, tmp)
     accept(ledger, tmp / "locks", target)
     ledger.set_status([FAILURE], "retired")
     tripped = {**CURATION_NOTES, "tripwires": ["the proposal removes 33% of the block"]}
-    _, row = propose(ledger, target, tmp, tripped)
+    _, row = save_proposal(ledger, target, tmp, tripped)
     report = Path(row.folder, "report.md").read_text()
     assert "> - the proposal removes 33% of the block" in report
     assert "### 1. retired (stale) · failure" in report

@@ -17,7 +17,7 @@ from metis_distill.curate.ids import (
     word_overlap,
 )
 from metis_distill.index import LessonIndex
-from metis_distill.ledger import Curating, EvidenceRow, Ledger, LessonRow, now
+from metis_distill.ledger import Curating, EvidenceRow, Ledger, LessonRow, LessonStatus, now
 from metis_distill.models import LessonCandidate
 
 DEFAULT_MAX_DISTANCE = 0.12
@@ -109,7 +109,7 @@ def curate(
                 stats.touched_ids.append(target.id)
             if created:
                 stats.new += 1
-            elif target.status == "rejected":
+            elif target.status == LessonStatus.REJECTED:
                 stats.suppressed += 1
             elif added:
                 stats.merged += 1
@@ -198,7 +198,7 @@ def _new_lesson(candidate: LessonCandidate, extractor: str) -> LessonRow:
         id=lesson_id(candidate.kind, candidate.text),
         kind=candidate.kind.value,
         text=candidate.text,
-        status="active",
+        status=LessonStatus.ACTIVE,
         severity=candidate.severity,
         scope=list(candidate.scope),
         extractor=extractor,

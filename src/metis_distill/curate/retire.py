@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from metis_distill.curate.contradict import contradicts
-from metis_distill.ledger import Ledger, LessonRow, now
+from metis_distill.ledger import Ledger, LessonRow, LessonStatus, RetiredReason, now
 from metis_distill.targets import as_path
 
 DEFAULT_RETIRE_AFTER_DAYS = 180
+ACTIVE, RETIRED = LessonStatus.ACTIVE, LessonStatus.RETIRED
+CONTRADICTED = RetiredReason.CONTRADICTED
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
 
@@ -41,8 +43,8 @@ def resolve_contradictions(ledger: Ledger, touched: Sequence[str]) -> RetireStat
     one (latest evidence) stays active, the older is retired with a link to the newer."""
     stats = RetireStats()
     with ledger.curating() as lessons:
-        rivals = lessons.lessons_in(("active", "retired"), kind="decision")
-        rivals = [r for r in rivals if r.status == "active" or r.retired_reason == "contradicted"]
+        rivals = lessons.lessons_in((ACTIVE, RETIRED), kind="decision")
+        rivals = [r for r in rivals if r.status == ACTIVE or r.retired_reason == CONTRADICTED]
         cwds = lessons.cwds([r.id for r in rivals])
         by_id = {r.id: r for r in rivals}
         for lesson_id in touched:
@@ -64,20 +66,20 @@ def _recency(lesson: LessonRow) -> tuple[datetime, datetime]:
 
 
 def _replace(newer: LessonRow, older: LessonRow, stats: RetireStats) -> None:
-    if newer.status == "retired" and newer.retired_reason == "contradicted":
+    if newer.status == RETIRED and newer.retired_reason == CONTRADICTED:
         _revive(newer, stats)
-    if older.status == "active":
-        older.status = "retired"
-        older.retired_reason = "contradicted"
+    if older.status == ACTIVE:
+        older.status = RETIRED
+        older.retired_reason = CONTRADICTED
         older.retired_by = newer.id
         older.retired_at = now()
         stats.contradicted.append((older.id, newer.id))
-    elif older.retired_reason == "contradicted" and older.retired_by != newer.id:
+    elif older.retired_reason == CONTRADICTED and older.retired_by != newer.id:
         older.retired_by = newer.id
 
 
 def _revive(lesson: LessonRow, stats: RetireStats) -> None:
-    lesson.status = "active"
+    lesson.status = ACTIVE
     lesson.retired_reason = None
     lesson.retired_by = None
     lesson.retired_at = None
@@ -90,7 +92,7 @@ def retire_stale(ledger: Ledger, days: int = DEFAULT_RETIRE_AFTER_DAYS) -> Retir
     lessons; a lesson retired as stale that was seen again comes back."""
     stats = RetireStats()
     with ledger.curating() as known:
-        lessons = known.lessons_in(("active", "retired"))
+        lessons = known.lessons_in((ACTIVE, RETIRED))
         latest = known.latest_cwds()
         clocks: dict[str | None, datetime] = {}
         for lesson in lessons:
@@ -102,11 +104,15 @@ def retire_stale(ledger: Ledger, days: int = DEFAULT_RETIRE_AFTER_DAYS) -> Retir
             if lesson.last_seen is None:
                 continue
             stale = lesson.last_seen < clocks[latest.get(lesson.id)] - window
-            if lesson.status == "active" and stale:
-                lesson.status = "retired"
-                lesson.retired_reason = "stale"
+            if lesson.status == ACTIVE and stale:
+                lesson.status = RETIRED
+                lesson.retired_reason = RetiredReason.STALE
                 lesson.retired_at = now()
                 stats.stale.append(lesson.id)
-            elif lesson.status == "retired" and lesson.retired_reason == "stale" and not stale:
+            elif (
+                lesson.status == RETIRED
+                and lesson.retired_reason == RetiredReason.STALE
+                and not stale
+            ):
                 _revive(lesson, stats)
     return stats

@@ -21,7 +21,7 @@ from metis_distill.evaluate.gold import GoldFile, GoldLesson, load_gold
 from metis_distill.evaluate.match import Prediction, Similarity, match, score
 from metis_distill.evaluate.metrics import recall_by, scores
 from metis_distill.index import Embedder
-from metis_distill.ledger import EvidenceRow, Ledger
+from metis_distill.ledger import EvidenceRow, Ledger, LessonStatus
 from metis_distill.provenance import parse_link, resolve
 from metis_distill.render.claude_md import find_block
 
@@ -134,7 +134,7 @@ def source_paths(ledger: Ledger, root: Path) -> dict[str, str]:
 
 def _predictions(ledger: Ledger, labeled: dict[str, str]) -> list[Prediction]:
     """Each active lesson, once per labeled transcript it has evidence in."""
-    lessons = ledger.lessons(status="active")
+    lessons = ledger.lessons(status=LessonStatus.ACTIVE)
     evidence = ledger.evidence_of([row.id for row in lessons])
     preds = []
     for row in lessons:

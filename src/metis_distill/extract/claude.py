@@ -30,7 +30,7 @@ from metis_distill.extract.schema import (
     tool_definition,
 )
 from metis_distill.extract.spans import Span, build_spans, estimate_tokens, span_sha256
-from metis_distill.ledger import ExtractionRow, Ledger, now
+from metis_distill.ledger import ExtractionRow, ExtractionStatus, Ledger, now
 from metis_distill.mine.episodes import Episode
 from metis_distill.models import Evidence, LessonCandidate, LessonKind, Run
 from metis_distill.provenance import Lines, normalize, quote_in_lines
@@ -154,7 +154,7 @@ class ClaudeExtractor:
                 todo.append(job)
                 continue
             self.stats.cached += 1
-            if row.status == "ok":
+            if row.status == ExtractionStatus.OK:
                 found[job.key] = LessonDrafts.model_validate(row.answer)
         if todo:
             self._call_all(todo, found)
@@ -238,7 +238,7 @@ class ClaudeExtractor:
         usage = outcome.usage
         self._count(usage)
         self._answered += 1
-        row = self._row(key, "ok", {}, usage)
+        row = self._row(key, ExtractionStatus.OK, {}, usage)
         if self.run_id is not None and usage.requests:
             self.ledger.add_usage(self.run_id, row)
         if outcome.error is not None:
@@ -252,11 +252,12 @@ class ClaudeExtractor:
         if outcome.drafts is None:
             self.stats.failures += 1
             self._failed += 1
-            self.ledger.store_extraction(self._row(key, "failed", {}, usage))
+            self.ledger.store_extraction(self._row(key, ExtractionStatus.FAILED, {}, usage))
             return
         if job is not None:
             found[key] = outcome.drafts
-        self.ledger.store_extraction(self._row(key, "ok", outcome.drafts.model_dump(), usage))
+        answer = outcome.drafts.model_dump()
+        self.ledger.store_extraction(self._row(key, ExtractionStatus.OK, answer, usage))
 
     def _count(self, usage: Usage) -> None:
         self.stats.requests += usage.requests
@@ -265,7 +266,9 @@ class ClaudeExtractor:
         self.stats.cache_read_tokens += usage.cache_read_tokens
         self.stats.cache_write_tokens += usage.cache_write_tokens
 
-    def _row(self, key: str, status: str, answer: dict[str, Any], usage: Usage) -> ExtractionRow:
+    def _row(
+        self, key: str, status: ExtractionStatus, answer: dict[str, Any], usage: Usage
+    ) -> ExtractionRow:
         """The cache row of one span's answer (`key`: the span's sha256)."""
         return ExtractionRow(
             span_sha256=key,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from metis_distill.ledger.base import Repository
 from metis_distill.ledger.schema import EvidenceRow, FileRow, LessonRow, WordingRow, now
+from metis_distill.statuses import LessonStatus, WordingSource
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,9 @@ class Curating:
         )
         return sorted(set(self._db.scalars(query)))
 
-    def lessons_in(self, statuses: Collection[str], kind: str | None = None) -> list[LessonRow]:
+    def lessons_in(
+        self, statuses: Collection[LessonStatus], kind: str | None = None
+    ) -> list[LessonRow]:
         query = select(LessonRow).where(LessonRow.status.in_(list(statuses)))
         if kind is not None:
             query = query.where(LessonRow.kind == kind)
@@ -101,7 +104,7 @@ class LessonRepository(Repository):
         with self.session() as db:
             return db.get(LessonRow, lesson_id)
 
-    def lessons(self, status: str | None = None) -> list[LessonRow]:
+    def lessons(self, status: LessonStatus | None = None) -> list[LessonRow]:
         with self.session() as db:
             query = select(LessonRow)
             if status is not None:
@@ -126,7 +129,7 @@ class LessonRepository(Repository):
             )
             return int(db.execute(query).rowcount or 0)  # type: ignore[attr-defined]
 
-    def set_status(self, lesson_ids: Iterable[str], status: str) -> None:
+    def set_status(self, lesson_ids: Iterable[str], status: LessonStatus) -> None:
         with self.session() as db:
             for lesson_id in lesson_ids:
                 row = db.get(LessonRow, lesson_id)
@@ -140,7 +143,9 @@ class LessonRepository(Repository):
             files = db.scalar(select(func.count()).select_from(FileRow)) or 0
         return {"files": files, "lessons": lessons, "evidence": evidence}
 
-    def learn_wording(self, lesson_id: str, text: str, how: str, target: str = "") -> bool:
+    def learn_wording(
+        self, lesson_id: str, text: str, how: WordingSource, target: str = ""
+    ) -> bool:
         """The lesson says `text` from now on (a person chose it); False when it already did."""
         with self.session() as db:
             lesson = db.get(LessonRow, lesson_id)

@@ -7,18 +7,26 @@ from collections.abc import Iterable
 from sqlalchemy import select
 
 from metis_distill.ledger.base import Repository
-from metis_distill.ledger.schema import ProposalItemRow, ProposalRow, VersionRow, now
+from metis_distill.ledger.schema import (
+    ProposalItemRow,
+    ProposalRow,
+    VersionRow,
+    now,
+)
+from metis_distill.statuses import ItemDecision, ProposalState, VersionReason
 
 
 class ProposalRepository(Repository):
     def pending_proposals(self, target: str | None = None) -> list[ProposalRow]:
         with self.session() as db:
-            query = select(ProposalRow).where(ProposalRow.status == "pending")
+            query = select(ProposalRow).where(ProposalRow.status == ProposalState.PENDING)
             if target is not None:
                 query = query.where(ProposalRow.target == target)
             return list(db.scalars(query.order_by(ProposalRow.id)))
 
-    def proposals_with_status(self, status: str, target: str | None = None) -> list[ProposalRow]:
+    def proposals_with_status(
+        self, status: ProposalState, target: str | None = None
+    ) -> list[ProposalRow]:
         """The proposals in this status (of one target), newest first."""
         with self.session() as db:
             query = select(ProposalRow).where(ProposalRow.status == status)
@@ -26,7 +34,7 @@ class ProposalRepository(Repository):
                 query = query.where(ProposalRow.target == target)
             return list(db.scalars(query.order_by(ProposalRow.id.desc())))
 
-    def set_proposal_status(self, proposal_ids: Iterable[int], status: str) -> None:
+    def set_proposal_status(self, proposal_ids: Iterable[int], status: ProposalState) -> None:
         with self.session() as db:
             for proposal_id in proposal_ids:
                 row = db.get(ProposalRow, proposal_id)
@@ -41,27 +49,29 @@ class ProposalRepository(Repository):
                 return
             for other in db.scalars(
                 select(ProposalRow).where(
-                    ProposalRow.target == row.target, ProposalRow.status == "pending"
+                    ProposalRow.target == row.target,
+                    ProposalRow.status == ProposalState.PENDING,
                 )
             ):
-                other.status = "superseded"
-            row.status = "pending"
+                other.status = ProposalState.SUPERSEDED
+            row.status = ProposalState.PENDING
 
     def add_proposal(self, row: ProposalRow) -> ProposalRow:
         """Store a new pending proposal; it supersedes the target's earlier pending one."""
         with self.session() as db:
             for old in db.scalars(
                 select(ProposalRow).where(
-                    ProposalRow.target == row.target, ProposalRow.status == "pending"
+                    ProposalRow.target == row.target,
+                    ProposalRow.status == ProposalState.PENDING,
                 )
             ):
-                old.status = "superseded"
+                old.status = ProposalState.SUPERSEDED
                 old.decided_at = now()
             db.add(row)
             db.flush()
             return row
 
-    def decide(self, proposal_id: int, status: str) -> None:
+    def decide(self, proposal_id: int, status: ProposalState) -> None:
         with self.session() as db:
             row = db.get(ProposalRow, proposal_id)
             if row is not None:
@@ -69,7 +79,12 @@ class ProposalRepository(Repository):
                 row.decided_at = now()
 
     def add_version(
-        self, target: str, content: str, sha256: str, reason: str, proposal_id: int | None = None
+        self,
+        target: str,
+        content: str,
+        sha256: str,
+        reason: VersionReason,
+        proposal_id: int | None = None,
     ) -> None:
         with self.session() as db:
             db.add(
@@ -114,7 +129,9 @@ class ProposalRepository(Repository):
             query = select(ProposalItemRow).where(ProposalItemRow.lesson_id == lesson_id)
             return list(db.scalars(query.order_by(ProposalItemRow.proposal_id)))
 
-    def decide_items(self, proposal_id: int, numbers: Iterable[int], decision: str) -> None:
+    def decide_items(
+        self, proposal_id: int, numbers: Iterable[int], decision: ItemDecision
+    ) -> None:
         with self.session() as db:
             for number in numbers:
                 row = db.get(ProposalItemRow, (proposal_id, number))

@@ -13,7 +13,6 @@ from sqlalchemy import delete, func, select, update
 from metis_distill.ledger.base import Repository
 from metis_distill.ledger.schema import (
     DistillRunRow,
-    DistillStatus,
     ExtractBatchRow,
     ExtractionRow,
     ExtractQueueRow,
@@ -22,6 +21,7 @@ from metis_distill.ledger.schema import (
     RecoveryRow,
     now,
 )
+from metis_distill.statuses import BatchStatus, DistillStatus
 
 
 class RunRepository(Repository):
@@ -74,7 +74,7 @@ class RunRepository(Repository):
         row = ExtractBatchRow
         query = (
             select(row)
-            .where(row.status == "submitted", row.prompt_version == prompt_version)
+            .where(row.status == BatchStatus.SUBMITTED, row.prompt_version == prompt_version)
             .where(row.model == model)
             .order_by(row.created_at, row.id)
         )
@@ -86,7 +86,7 @@ class RunRepository(Repository):
         row = ExtractBatchRow
         query = (
             select(row)
-            .where(row.status == "submitting", row.prompt_version == prompt_version)
+            .where(row.status == BatchStatus.SUBMITTING, row.prompt_version == prompt_version)
             .where(row.model == model)
             .order_by(row.created_at, row.id)
         )
@@ -109,7 +109,7 @@ class RunRepository(Repository):
                     id=batch_id,
                     prompt_version=intent.prompt_version,
                     model=intent.model,
-                    status="submitted",
+                    status=BatchStatus.SUBMITTED,
                     requests=dict(intent.requests),
                     created_at=intent.created_at,
                 )
@@ -150,7 +150,7 @@ class RunRepository(Repository):
         with self.session() as db:
             row = db.get(ExtractBatchRow, batch_id)
             if row is not None:
-                row.status = "collected"
+                row.status = BatchStatus.COLLECTED
                 row.collected_at = now()
 
     def finish_extract_run(self, run_id: int, stats: dict[str, Any]) -> ExtractRunRow | None:

@@ -6,12 +6,21 @@ The alembic revisions in `migrations/` build exactly these (a test checks for dr
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from metis_distill.statuses import (
+    BatchStatus,
+    DistillStatus,
+    ExtractionStatus,
+    ItemDecision,
+    LessonStatus,
+    ProposalOrigin,
+    ProposalState,
+)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -73,7 +82,7 @@ class LessonRow(Base):
     id: Mapped[str] = mapped_column(String(10), primary_key=True)
     kind: Mapped[str] = mapped_column(String)
     text: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String, default="active")  # active|rejected|retired
+    status: Mapped[str] = mapped_column(String, default=LessonStatus.ACTIVE.value)
     severity: Mapped[int] = mapped_column(Integer, default=1)
     scope: Mapped[list[str]] = mapped_column(JSON, default=list)
     extractor: Mapped[str] = mapped_column(String, default="rules")
@@ -81,7 +90,7 @@ class LessonRow(Base):
     last_seen: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # curation: why and when a lesson was retired (never deleted), and what replaced it
-    retired_reason: Mapped[str | None] = mapped_column(String, nullable=True)  # stale|contradicted
+    retired_reason: Mapped[str | None] = mapped_column(String, nullable=True)  # RetiredReason
     retired_by: Mapped[str | None] = mapped_column(String(10), nullable=True)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
@@ -106,14 +115,14 @@ class ProposalRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     target: Mapped[str] = mapped_column(String, index=True)
     base_sha256: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String, default="pending")  # pending|accepted|...
+    status: Mapped[str] = mapped_column(String, default=ProposalState.PENDING.value)
     folder: Mapped[str] = mapped_column(String)
     lesson_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # item-by-item review (issue 5): what made it, and the block's lines with their items
-    origin: Mapped[str] = mapped_column(String, default="distill")  # distill|rewind
+    origin: Mapped[str] = mapped_column(String, default=ProposalOrigin.DISTILL.value)
     layout: Mapped[list[Any]] = mapped_column(JSON, default=list)
 
 
@@ -123,12 +132,12 @@ class ProposalItemRow(Base):
     __tablename__ = "proposal_items"
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), primary_key=True)
     number: Mapped[int] = mapped_column(Integer, primary_key=True)
-    change: Mapped[str] = mapped_column(String)  # added|reworded|removed|retired
+    change: Mapped[str] = mapped_column(String)  # Change
     lesson_id: Mapped[str] = mapped_column(String(10), index=True)
     kind: Mapped[str] = mapped_column(String, default="")
     text: Mapped[str] = mapped_column(Text, default="")
     before: Mapped[str] = mapped_column(Text, default="")  # the wording it replaces
-    decision: Mapped[str] = mapped_column(String, default="pending")  # pending|accepted|rejected
+    decision: Mapped[str] = mapped_column(String, default=ItemDecision.PENDING.value)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
@@ -140,7 +149,7 @@ class WordingRow(Base):
     lesson_id: Mapped[str] = mapped_column(String(10), index=True)
     before: Mapped[str] = mapped_column(Text)
     after: Mapped[str] = mapped_column(Text)
-    how: Mapped[str] = mapped_column(String)  # hand-edit|rewording-rejected
+    how: Mapped[str] = mapped_column(String)  # WordingSource
     target: Mapped[str] = mapped_column(String, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -153,7 +162,7 @@ class VersionRow(Base):
     target: Mapped[str] = mapped_column(String, index=True)
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[str] = mapped_column(Text)
-    reason: Mapped[str] = mapped_column(String)  # before|accepted
+    reason: Mapped[str] = mapped_column(String)  # VersionReason
     proposal_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -165,7 +174,7 @@ class ExtractionRow(Base):
     span_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     prompt_version: Mapped[str] = mapped_column(String, primary_key=True)
     model: Mapped[str] = mapped_column(String, primary_key=True)
-    status: Mapped[str] = mapped_column(String, default="ok")  # ok|failed (malformed twice)
+    status: Mapped[str] = mapped_column(String, default=ExtractionStatus.OK.value)
     answer: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     input_tokens: Mapped[int] = mapped_column(Integer, default=0)
     output_tokens: Mapped[int] = mapped_column(Integer, default=0)
@@ -206,8 +215,7 @@ class ExtractBatchRow(Base):
     id: Mapped[str] = mapped_column(String, primary_key=True)  # the API's batch id
     prompt_version: Mapped[str] = mapped_column(String)
     model: Mapped[str] = mapped_column(String)
-    # submitting (an intent, written before the API call: id "intent-…") | submitted | collected
-    status: Mapped[str] = mapped_column(String, default="submitted")
+    status: Mapped[str] = mapped_column(String, default=BatchStatus.SUBMITTED.value)
     requests: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # custom_id -> sha256
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     collected_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -244,28 +252,13 @@ class RecoveryRow(Base):
     seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
-class DistillStatus(StrEnum):
-    """Where a distill run stands, as `metis status` reports it."""
-
-    RUNNING = "running"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    NEEDS_HUMAN = "needs a human"  # a tripwire or a halted extraction (exit code 3)
-    BUDGET_REACHED = "budget reached"  # work left for the next run (exit code 4)
-
-    @classmethod
-    def of_error(cls, error: BaseException) -> DistillStatus:
-        code = getattr(error, "exit_code", 1)
-        return {3: cls.NEEDS_HUMAN, 4: cls.BUDGET_REACHED}.get(code, cls.FAILED)
-
-
 class DistillRunRow(Base):
     """One distill of one target, from start to outcome: what `metis status` reports."""
 
     __tablename__ = "distill_runs"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     target: Mapped[str] = mapped_column(String, index=True)
-    status: Mapped[str] = mapped_column(String, default=DistillStatus.RUNNING)
+    status: Mapped[str] = mapped_column(String, default=DistillStatus.RUNNING.value)
     message: Mapped[str | None] = mapped_column(Text, nullable=True)  # why it failed
     flow_run_id: Mapped[str | None] = mapped_column(String, nullable=True)
     proposal_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
