@@ -71,22 +71,19 @@ class RunRepository(Repository):
 
     def open_batches(self, prompt_version: str, model: str) -> list[ExtractBatchRow]:
         """Batches submitted with these prompts and model and not yet collected, oldest first."""
-        row = ExtractBatchRow
-        query = (
-            select(row)
-            .where(row.status == BatchStatus.SUBMITTED, row.prompt_version == prompt_version)
-            .where(row.model == model)
-            .order_by(row.created_at, row.id)
-        )
-        with self.session() as db:
-            return list(db.scalars(query))
+        return self._batches(BatchStatus.SUBMITTED, prompt_version, model)
 
     def intents(self, prompt_version: str, model: str) -> list[ExtractBatchRow]:
         """Batches about to be submitted when a run stopped: created at the API or not."""
+        return self._batches(BatchStatus.SUBMITTING, prompt_version, model)
+
+    def _batches(
+        self, status: BatchStatus, prompt_version: str, model: str
+    ) -> list[ExtractBatchRow]:
         row = ExtractBatchRow
         query = (
             select(row)
-            .where(row.status == BatchStatus.SUBMITTING, row.prompt_version == prompt_version)
+            .where(row.status == status, row.prompt_version == prompt_version)
             .where(row.model == model)
             .order_by(row.created_at, row.id)
         )
