@@ -38,7 +38,7 @@ def run(archive: Path, ledger: Ledger, make: object) -> tuple[float, ExtractStat
     start = time.perf_counter()
     for group in pipeline.batches(found.changed):
         extractor = make()  # type: ignore[operator]
-        result = pipeline.mine_batch(archive, group, extractor)
+        result = pipeline.extract_batch(archive, group, extractor)
         stats.add(result.extract)
     return time.perf_counter() - start, stats
 

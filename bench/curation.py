@@ -1,56 +1,32 @@
 """Curation on the corpus: how many lessons the paraphrase check merges, and what curation,
-retirement and proposing cost. `python bench/curation.py [corpus]` (stages called directly)."""
+retirement and publishing cost. `python bench/curation.py [corpus]` (`pipeline.distill`, each
+stage timed; the corpus is archived first, as the nightly does)."""
 
 from __future__ import annotations
 
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from metis_distill import pipeline
-from metis_distill.config import Settings
-from metis_distill.curate.select import Scope
+from _stages import bench_settings, timed_distill
+
 from metis_distill.embeddings import MiniLMEmbedder, default_model_dir
-from metis_distill.index import LessonIndex
 from metis_distill.ledger import Ledger
 from metis_distill.mine.recovery import metrics
+from metis_distill.pipeline import Stage
 
 
 def run(corpus: Path, paraphrase_distance: float, embedder: MiniLMEmbedder) -> None:
     data = Path(tempfile.mkdtemp()) / "data"
-    ledger = Ledger.at(data)
-    found = pipeline.changed_files(corpus, ledger)
-    start = time.perf_counter()
-    results = [pipeline.mine_batch(corpus, b) for b in pipeline.batches(found.changed)]
-    mined = time.perf_counter() - start
-    settings = Settings(paraphrase_distance=paraphrase_distance, data_dir=data)
-    start = time.perf_counter()
-    stats = pipeline.curate_batches(
-        results,
-        ledger,
-        LessonIndex(data / "index", embedder),
-        archive_root=corpus,
-        max_distance=0.12,
-        settings=settings,
-    )
-    curated = time.perf_counter() - start
-    start = time.perf_counter()
-    outcome = pipeline.propose(
-        data / "repo" / "CLAUDE.md",
-        ledger,
-        data / "proposals",
-        scope=Scope(None),
-        budget=12,
-        summary={},
-        locks_dir=data / "locks",
-        settings=settings,
-    )
-    proposed = time.perf_counter() - start
-    incidents = sum(m["failures"] for m in metrics(ledger.recoveries()).values())
+    settings = bench_settings(corpus, data, paraphrase_distance=paraphrase_distance)
+    _, report, seconds = timed_distill(settings, embedder)
+    with Ledger(settings.ledger_url) as ledger:
+        incidents = sum(m["failures"] for m in metrics(ledger.recoveries()).values())
     print(
-        f"| {paraphrase_distance} | {stats.candidates} | {stats.new} | {stats.merged} | "
-        f"{incidents} | {mined:.2f} | {curated:.2f} | {proposed:.2f} | {outcome.lessons_shown} |"
+        f"| {paraphrase_distance} | {report.candidates} | {report.lessons_new} | "
+        f"{report.lessons_merged} | {incidents} | {seconds[Stage.EXTRACT]:.2f} | "
+        f"{seconds[Stage.CURATE]:.2f} | {seconds[Stage.PUBLISH]:.2f} | "
+        f"{report.proposal.lessons_shown} |"
     )
 
 
@@ -59,7 +35,7 @@ def main() -> None:
     embedder = MiniLMEmbedder(default_model_dir())
     print(
         "| paraphrase distance | candidates | lessons | merged | failure incidents |"
-        " mine s | curate s | propose s | shown |"
+        " extract s | curate s | publish s | shown |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
     for distance in (0.0, 0.35):

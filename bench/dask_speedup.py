@@ -57,9 +57,9 @@ def generate(root: Path, sessions: int) -> int:
 
 
 def direct(source: Path, data: Path, embedder: MiniLMEmbedder) -> dict[str, float]:
-    """The stages as the flow calls them, without Prefect: (total, mine) seconds."""
+    """The flow's distill without Prefect: (total, extract) seconds."""
     seconds, counts = distill_once(source, data, embedder)
-    return {"total": seconds, "mine": counts["mine_seconds"]}
+    return {"total": seconds, "extract": counts["extract_seconds"]}
 
 
 def through_flow(source: Path, data: Path, runner: str, workers: int) -> dict[str, float]:
@@ -85,10 +85,10 @@ def through_flow(source: Path, data: Path, runner: str, workers: int) -> dict[st
         runs = [
             r
             for r in client.read_task_runs()
-            if r.flow_run_id == state.state_details.flow_run_id and r.name.startswith("mine")
+            if r.flow_run_id == state.state_details.flow_run_id and r.name.startswith("extract")
         ]
     span = max(r.end_time for r in runs) - min(r.start_time for r in runs)  # type: ignore[type-var,operator]
-    return {"total": total, "mine": span.total_seconds(), "tasks": len(runs)}
+    return {"total": total, "extract": span.total_seconds(), "tasks": len(runs)}
 
 
 def proposal(data: Path) -> list[str]:
@@ -139,12 +139,12 @@ def main() -> None:
         )
         print("| run | total s | parse+mine+extract s |\n|---|---|---|")
         for name, f in figures.items():
-            print(f"| {name} | {f['total']:.1f} | {f['mine']:.1f} |")
+            print(f"| {name} | {f['total']:.1f} | {f['extract']:.1f} |")
         default, dask = figures["flow, default runner"], figures["flow, Dask"]
         plain = figures["stages called directly"]
         print(
             f"Dask speed-up: {default['total'] / dask['total']:.2f}x end to end, "
-            f"{default['mine'] / dask['mine']:.2f}x on the mapped stage "
+            f"{default['extract'] / dask['extract']:.2f}x on the mapped stage "
             f"({int(default['tasks'])} tasks); Prefect overhead: "
             f"{default['total'] - plain['total']:+.1f} s "
             f"({(default['total'] / plain['total'] - 1):+.0%})"

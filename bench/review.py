@@ -20,13 +20,14 @@ from typing import Any
 
 from _stages import distill_once
 
-from metis_distill import pipeline
 from metis_distill.curate.select import Scope
 from metis_distill.embeddings import MiniLMEmbedder
 from metis_distill.ledger import Ledger
-from metis_distill.review.git import propose_git
+from metis_distill.publish import Curation, publish_targets
+from metis_distill.review.git import commit_on_branch
 from metis_distill.review.history import rewind
 from metis_distill.review.proposal import accept
+from metis_distill.run_report import ProposalOutcome, RunSummary
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "claude-code"
 
@@ -57,16 +58,16 @@ def main() -> None:
     (stale,) = ledger.pending_proposals()
     ledger.decide(stale.id, "superseded")  # made with the bench's own target path; redo it
 
-    def propose() -> pipeline.ProposalOutcome:
-        return pipeline.propose(
+    def propose() -> ProposalOutcome:
+        return publish_targets(
             target,
             ledger,
             data / "proposals",
             scope=Scope(None),
-            budget=12,
-            summary={},
+            run=RunSummary(extractor="rules"),
             locks_dir=data / "locks",
-        )
+            curation=Curation(),
+        )[0]
 
     rows = []
     seconds, outcome = timed(propose)
@@ -74,7 +75,10 @@ def main() -> None:
     html_kb = (folder / "report.html").stat().st_size / 1024
     rows.append((f"propose ({outcome.added} items; report.md + report.html)", seconds))
     rows.append(
-        ("propose --git (commit on a new branch)", timed(lambda: propose_git(ledger, target))[0])
+        (
+            "propose --git (commit on a new branch)",
+            timed(lambda: commit_on_branch(ledger, target))[0],
+        )
     )
     odd = list(range(1, outcome.added + 1, 2))
     rows.append(

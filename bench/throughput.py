@@ -46,7 +46,7 @@ def main() -> None:
         ("parse (with redaction)", best_of(args.repeat, parse)),
         (
             "parse + mine + extract",
-            best_of(args.repeat, lambda: pipeline.mine_batch(archive, changed)),
+            best_of(args.repeat, lambda: pipeline.extract_batch(archive, changed)),
         ),
     ]
     full, noop = [], []

@@ -24,7 +24,7 @@ from metis_distill.config import Settings
 from metis_distill.errors import BusyError
 from metis_distill.review.proposal import target_key
 
-FAULT_ENV = "METIS_FAULT_INJECT"  # tests only: "mine:1" fails batch 1, "propose" fails propose
+FAULT_ENV = "METIS_FAULT_INJECT"  # tests only: "extract:1" fails batch 1, "publish" a stage
 LEASE_SECONDS = 60  # a crashed holder's slot frees itself after this long
 
 

@@ -100,7 +100,7 @@ def test_a_run_without_cwd_belongs_to_the_folder_it_came_from(tmp_path: Path) ->
     ledger = Ledger.at(tmp_path / "data")
     archive_from([repo / ".aider.chat.history.md"], tmp_path / "archive", ledger)
     found = pipeline.changed_files((tmp_path / "archive").resolve(), ledger)
-    result = pipeline.mine_batch((tmp_path / "archive").resolve(), found.changed)
+    result = pipeline.extract_batch((tmp_path / "archive").resolve(), found.changed)
     (record,) = result.files
     assert record.source_format == "aider"
     assert record.cwd == str(repo.resolve())

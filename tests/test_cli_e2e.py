@@ -7,12 +7,14 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from metis_distill.cli import app
+from metis_distill.evaluate.run import evaluate
 from metis_distill.ledger import Ledger
 from metis_distill.provenance import resolve
 from metis_distill.render.claude_md import find_block
@@ -247,28 +249,60 @@ def test_large_archive_reads_only_appended_bytes(tmp_path: Path) -> None:
     assert second["lessons_new"] == 1
 
 
+@dataclass(frozen=True)
+class Distilled:
+    """What a distill left in its data dir: every lesson, every evidence span, the block."""
+
+    lessons: list[tuple[str, str, str, int, str]]
+    evidence: list[tuple[str, str, int, int, str]]
+    proposed: str
+
+
+def distilled(data: Path) -> Distilled:
+    with Ledger.at(data) as ledger:
+        rows = ledger.lessons()
+        lessons = [(r.id, r.kind, r.status, r.severity, r.text) for r in rows]
+        found = ledger.evidence_of([r.id for r in rows]).values()
+        spans = sorted(
+            (e.lesson_id, e.path, e.line_start, e.line_end, e.quote) for f in found for e in f
+        )
+        (row,) = ledger.pending_proposals()
+    return Distilled(lessons, spans, Path(row.folder, "proposed.md").read_text(encoding="utf-8"))
+
+
 @pytest.mark.corpus
-def test_every_format_of_the_corpus_end_to_end(tmp_path: Path, corpus: Path) -> None:
-    source = tmp_path / "runs"
-    folders = [p for p in corpus.iterdir() if p.is_dir()]
-    for folder in folders:
-        shutil.copytree(folder, source / folder.name)
-    expected = sum(1 for f in folders for p in f.iterdir() if p.is_file())
-    target = tmp_path / "repo" / "CLAUDE.md"
-    target.parent.mkdir()
+def test_the_eval_measures_what_the_flow_distils(tmp_path: Path, corpus: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    """`metis eval`'s code path and the Prefect flow (`metis distill`), each through its own
+    entry point, distil the whole corpus (every format) into the same data dir in turn: the
+    same lessons, the same evidence, the same block, byte for byte."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
     data = tmp_path / "data"
-    report = distill_json(source, target, data)
-    assert report["files_read"] == expected and report["skipped_files"] == []
-    assert report["failed_files"] == [] and report["corrupt_lines"] == 0
+    scored = evaluate(REPO / "eval" / "gold", corpus, data, embedder)
+    assert scored.provenance_share == 1.0 and scored.rendered_lines >= 15
+    by_eval = distilled(data)
+    shutil.rmtree(data)
+    SharedSystemClient.clear_system_cache()  # chroma's client for that path is gone with it
+
+    target = data / "repo" / "CLAUDE.md"
+    target.parent.mkdir(parents=True)
+    report = distill_json(corpus, target, data)
+    by_flow = distilled(data)
+    assert by_flow.lessons == by_eval.lessons and len(by_flow.lessons) > 30
+    assert by_flow.evidence == by_eval.evidence
+    assert by_flow.proposed == by_eval.proposed
+
+    expected = sum(1 for f in corpus.iterdir() if f.is_dir() for p in f.iterdir() if p.is_file())
+    assert report["files_read"] == expected and report["failed_files"] == []
+    assert report["skipped_files"] == [f"{corpus.resolve() / 'SOURCES.md'}: unknown format"]
+    assert report["corrupt_lines"] == 0
     listing = metis("sources", "--data-dir", str(data))
     for name in ("aider", "claude_code", "codex", "logs", "trajectory"):
         assert name in listing
-    lines = check_proposal(target, data)
-    assert len(lines) >= 8
-    ledger = Ledger.at(data)
-    formats = {
-        row.source_format for row in ledger.file_rows(str((data / "archive").resolve())).values()
-    }
+    assert len(check_proposal(target, data)) >= 8
+    with Ledger.at(data) as ledger:
+        rows = ledger.file_rows(str((data / "archive").resolve())).values()
+        formats = {row.source_format for row in rows}
     assert formats == {"aider", "claude_code", "codex", "logs", "trajectory"}
 
 

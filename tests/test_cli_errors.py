@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from metis_distill.cli import app
+from metis_distill.review.notes import ProposalNotes
 from metis_distill.review.proposal import accept, save_plan
 from tests.review.test_proposal import _plan, world  # noqa: F401 (fixture)
 
@@ -61,7 +62,7 @@ def test_accept_keeps_crlf_and_mode(world, tmp_path: Path) -> None:  # type: ign
     human = "# Notes\r\n\r\nWritten on Windows.\r\n"
     target.write_bytes(human.encode())
     os.chmod(target, 0o644)
-    save_plan(_plan(ledger, target), ledger, tmp / "proposals", {})
+    save_plan(_plan(ledger, target), ledger, tmp / "proposals", ProposalNotes())
     accept(ledger, tmp / "locks", target)
     data = target.read_bytes()
     assert data.startswith(human.encode())
@@ -72,10 +73,10 @@ def test_accept_keeps_crlf_and_mode(world, tmp_path: Path) -> None:  # type: ign
 
 def test_text_after_the_block_survives_accept(world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     ledger, target, tmp = world
-    save_plan(_plan(ledger, target), ledger, tmp / "proposals", {})
+    save_plan(_plan(ledger, target), ledger, tmp / "proposals", ProposalNotes())
     accept(ledger, tmp / "locks", target)
     target.write_text(target.read_text() + "\n## Written after the block by a person\n")
     ledger.set_status([ledger.lessons()[0].id], "retired")
-    save_plan(_plan(ledger, target), ledger, tmp / "proposals", {})
+    save_plan(_plan(ledger, target), ledger, tmp / "proposals", ProposalNotes())
     accept(ledger, tmp / "locks", target)
     assert target.read_text().endswith("\n## Written after the block by a person\n")

@@ -27,9 +27,9 @@ def test_flow_runs_and_publishes_its_summary(tmp_path: Path) -> None:
     state = distill_flow(settings, return_state=True)
     assert state.is_completed()
     report = state.result()
-    assert report["files_read"] == 1 and report["corrupt_lines"] == 1
-    assert report["lines_still_being_written"] == 1  # the unterminated last line waits
-    assert report["lessons_new"] == 4 and report["proposal"]["status"] == "created"
+    assert report.files_read == 1 and report.corrupt_lines == 1
+    assert report.lines_still_being_written == 1  # the unterminated last line waits
+    assert report.lessons_new == 4 and report.proposal.status == "created"
 
     with get_client(sync_client=True) as client:
         runs = client.read_task_runs()
@@ -38,7 +38,7 @@ def test_flow_runs_and_publishes_its_summary(tmp_path: Path) -> None:
             for r in runs
             if r.flow_run_id == state.state_details.flow_run_id
         }
-        assert {"discover", "mine", "curate", "propose"} <= names
+        assert {"archive", "discover", "extract", "curate", "publish"} <= names
         artifacts = client.read_artifacts(
             artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["distill-summary"]))
         )

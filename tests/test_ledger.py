@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import create_engine, inspect
+from typer.testing import CliRunner
 
-from metis_distill.ledger import Base, Ledger
+from metis_distill.cli import app
+from metis_distill.ledger import Base, Ledger, LedgerError
 
 
 def test_migrations_build_exactly_the_models(tmp_path: Path) -> None:
@@ -26,3 +30,70 @@ def test_reopening_an_existing_ledger_keeps_its_data(tmp_path: Path) -> None:
     ledger.close()
     again = Ledger.at(tmp_path)
     assert [v.content for v in again.versions("/t/CLAUDE.md")] == ["text"]
+
+
+def ledger_at_revision(data: Path, revision: str) -> Path:
+    """A ledger file whose schema an older metis made: upgraded only up to `revision`."""
+    from alembic import command
+    from alembic.config import Config
+
+    from metis_distill.ledger import MIGRATIONS
+
+    data.mkdir(parents=True)
+    path = data / "ledger.sqlite"
+    engine = create_engine(f"sqlite:///{path}")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+    engine.dispose()
+    return path
+
+
+def revision_of(path: Path) -> str | None:
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.connect() as connection:
+        found = MigrationContext.configure(connection).get_current_revision()
+    engine.dispose()
+    return found
+
+
+def test_reading_commands_never_migrate_and_say_which_command_does(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    path = ledger_at_revision(data, "0007")
+    for command in (["status"], ["review"], ["history"], ["show", "0123456789"]):
+        result = CliRunner().invoke(app, [*command, "--data-dir", str(data)])
+        assert result.exit_code == 1, result.output
+        assert "at schema revision 0007" in result.output
+        assert "run `metis distill` or `metis archive` once" in result.output
+        assert str(path) in result.output  # the path whole, not cut by the terminal width
+        assert revision_of(path) == "0007"
+    with pytest.raises(LedgerError):
+        Ledger.reading(f"sqlite:///{path}")
+    Ledger.at(data).close()  # a writer upgrades it
+    assert revision_of(path) == revision_of_head(tmp_path)
+    shown = CliRunner().invoke(app, ["status", "--data-dir", str(data), "--json"])
+    assert shown.exit_code == 0, shown.output
+
+
+def revision_of_head(tmp_path: Path) -> str | None:
+    Ledger.at(tmp_path / "fresh").close()
+    return revision_of(tmp_path / "fresh" / "ledger.sqlite")
+
+
+def test_reading_a_ledger_not_made_yet_creates_nothing(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shown = CliRunner().invoke(app, ["status", "--data-dir", str(data), "--json"])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.stdout)["last_run"] is None
+    review = CliRunner().invoke(app, ["review", "--data-dir", str(data)])
+    assert review.exit_code == 1 and "no pending proposal" in review.output
+    assert not data.exists()
+
+
+def test_the_ledger_closes_as_a_context_manager(tmp_path: Path) -> None:
+    with Ledger.at(tmp_path) as ledger:
+        ledger.add_version("/t/CLAUDE.md", "text", "abc", "accepted")
+    with Ledger.reading(f"sqlite:///{tmp_path / 'ledger.sqlite'}") as reader:
+        assert [v.content for v in reader.versions("/t/CLAUDE.md")] == ["text"]

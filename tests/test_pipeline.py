@@ -3,11 +3,18 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from metis_distill import pipeline
+from metis_distill.config import Settings, default_settings
 from metis_distill.ledger import Ledger
+from metis_distill.pipeline import BatchJob, BatchResult, LocalRunner, Stage
+from metis_distill.statuses import DistillStatus, PublishStatus
 from tests.conftest import DEMO_FILE, SAMPLE
+
+T = TypeVar("T")
 
 
 def copy_demo(archive: Path) -> Path:
@@ -19,7 +26,7 @@ def copy_demo(archive: Path) -> Path:
 
 def read(archive: Path, ledger: Ledger) -> tuple[pipeline.Discovery, pipeline.BatchResult]:
     found = pipeline.changed_files(archive, ledger)
-    result = pipeline.mine_batch(archive, found.changed)
+    result = pipeline.extract_batch(archive, found.changed)
     ledger.record_files([*pipeline.skipped_records(archive, found), *result.files])
     return found, result
 
@@ -151,7 +158,7 @@ def test_an_unreadable_file_is_reported_and_the_rest_is_read(tmp_path: Path) -> 
     copy_demo(archive)
     gone = pipeline.FileInfo("proj/vanished.jsonl", 10, 0, "claude_code")
     good = pipeline.changed_files(archive, Ledger.at(tmp_path / "d")).changed[0]
-    result = pipeline.mine_batch(archive, [gone, good])
+    result = pipeline.extract_batch(archive, [gone, good])
     assert len(result.failed_files) == 1 and "vanished.jsonl" in result.failed_files[0]
     assert len(result.files) == 1 and result.candidates
 
@@ -167,3 +174,59 @@ def test_huge_lines_and_bad_bytes_are_read_not_fatal(tmp_path: Path) -> None:
     found, result = read(archive, Ledger.at(tmp_path / "data"))
     assert result.failed_files == [] and result.lines_read == 3
     assert [c.evidence.ref.line_start for c in result.candidates] == [3]
+
+
+class RecordingRunner(LocalRunner):
+    """The stages in this process, their names noted in the order they ran."""
+
+    def __init__(self) -> None:
+        self.stages: list[str] = []
+
+    def stage(self, stage: Stage, step: Callable[[], T]) -> T:
+        self.stages.append(stage)
+        return step()
+
+    def map_batches(self, jobs: Sequence[BatchJob]) -> list[BatchResult]:
+        self.stages.append(f"{Stage.EXTRACT}:{len(jobs)}")
+        return super().map_batches(jobs)
+
+
+def test_distill_runs_every_stage_through_its_runner_and_records_the_run(
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+) -> None:
+    target, data = tmp_path / "CLAUDE.md", tmp_path / "data"
+    settings = default_settings(
+        archive=SAMPLE, data_dir=data, target=target, all_projects=True, batch_files=4
+    )
+    runner = RecordingRunner()
+    report = pipeline.distill(settings, runner=runner, embedder=embedder)
+    assert runner.stages == ["archive", "discover", "extract:2", "curate", "publish"]
+    assert report.files_read == 6 and report.proposal.status == PublishStatus.CREATED
+    with Ledger.reading(settings.ledger_url) as ledger:
+        last = ledger.last_distill_run()
+    assert last is not None and last.status == DistillStatus.COMPLETED
+    assert last.proposal_id == report.proposal.proposal_id
+    assert last.summary["files_read"] == 6 and "failed_files" not in last.summary
+
+
+def test_only_the_named_files_are_read_and_the_rest_waits(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    archive = tmp_path / "archive"
+    copy_demo(archive)
+    shutil.copy(DEMO_FILE, archive / "proj" / "t.jsonl")
+    settings = default_settings(
+        archive=archive, data_dir=tmp_path / "data", target=tmp_path / "CLAUDE.md"
+    )
+    first = pipeline.distill(settings, embedder=embedder, only=())
+    assert first.archived_new == 2 and first.files_read == 0
+    with Ledger.at(settings.data_dir) as ledger:
+        waiting = pipeline.changed_files(archived(settings), ledger).changed
+    (name,) = [p for p in waiting if p.path.endswith("/s.jsonl")]
+    one = pipeline.distill(settings, embedder=embedder, only={name.path})
+    assert one.files_read == 1 and one.files_unchanged == 0
+    rest = pipeline.distill(settings, embedder=embedder)
+    assert rest.files_read == 1 and rest.files_unchanged == 1
+
+
+def archived(settings: Settings) -> Path:
+    return settings.archive_dir.resolve()

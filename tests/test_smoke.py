@@ -40,7 +40,7 @@ def test_metis_distill_as_a_subprocess(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stdout + out.stderr
     assert "Proposal #1" in out.stdout
     logs = out.stdout + out.stderr
-    assert "propose: created" in logs  # the flow logs counts per stage, at INFO
+    assert "publish: created" in logs  # the flow logs counts per stage, at INFO
     assert "sk-ant-api03" not in logs  # the sample's fake key stays out of the logs
     accepted = subprocess.run([str(metis), "accept"], env=env, capture_output=True, text=True)
     assert accepted.returncode == 0, accepted.stderr

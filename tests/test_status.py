@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from metis_distill.archive import archive_from
 from metis_distill.cli import app
 from metis_distill.config import Settings
-from metis_distill.ledger import ExtractionRow, ExtractRunRow, Ledger, ProposalRow
+from metis_distill.ledger import DistillStatus, ExtractionRow, ExtractRunRow, Ledger, ProposalRow
 from metis_distill.status import month_start, status
 from tests.conftest import SAMPLE
 
@@ -52,7 +52,7 @@ def test_status_reports_the_last_run_pending_work_tokens_and_the_waiting_proposa
         (SOURCE / "ad234e5c-535f-4aba-a3ca-a67afaa16548.jsonl").read_text()
     )
     run = ledger.start_distill_run(str(target.resolve()), "flow-1")
-    ledger.finish_distill_run(run, "budget reached", message="token budget")
+    ledger.finish_distill_run(run, DistillStatus.BUDGET_REACHED, message="token budget")
     spend(ledger, datetime(2026, 10, 31, 23, 59, tzinfo=UTC), 1_000)  # last month
     spend(ledger, datetime(2026, 11, 1, 0, 0, tzinfo=UTC), 250)
     spend(ledger, datetime(2026, 11, 20, tzinfo=UTC), 50)

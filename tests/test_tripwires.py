@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from metis_distill import tripwires
+from metis_distill.run_report import ExtractionUsage, RunSummary
 from metis_distill.tripwires import RunStats, Sighting, Thresholds
 
 T = Thresholds()
@@ -43,10 +44,18 @@ def test_an_error_spike_trips() -> None:
     assert tripwires.error_spike(RunStats(files_read=2, files_failed=2), T) == []  # min_errors
 
 
-def test_run_stats_read_the_flows_summary() -> None:
-    summary = {"events": 50, "lessons_new": 3, "failed_files": ["a: x", "b: y"], "files_read": 9}
-    stats = RunStats.from_summary({**summary, "extract_failed": 2, "extract_errors": 1}, 7)
-    assert stats == RunStats(50, 3, 7, 9, 2, 0, 3)
+def test_run_stats_read_the_run_summary() -> None:
+    usage = ExtractionUsage(model="m", extract_requests=4, extract_failed=2, extract_errors=1)
+    summary = RunSummary(
+        extractor="claude",
+        events=50,
+        lessons_new=3,
+        failed_files=["a: x", "b: y"],
+        files_read=9,
+        extraction=usage,
+        failure_candidates=7,
+    )
+    assert summary.tripwire_stats() == RunStats(50, 3, 7, 9, 2, 4, 3)
 
 
 @pytest.mark.parametrize(
@@ -111,8 +120,5 @@ def test_a_failure_seen_after_its_lesson_was_accepted_is_flagged() -> None:
     flagged = tripwires.not_working(
         dict.fromkeys(sightings, accepted), sightings, {"aaaaaaaaaa": "`pytest` needs uv run."}
     )
-    assert [(f["id"], f["recurrences"]) for f in flagged] == [
-        ("aaaaaaaaaa", 2),
-        ("cccccccccc", 1),
-    ]
-    assert flagged[0]["text"] == "`pytest` needs uv run." and flagged[0]["sessions"] == ["s2", "s3"]
+    assert [(f.id, f.recurrences) for f in flagged] == [("aaaaaaaaaa", 2), ("cccccccccc", 1)]
+    assert flagged[0].text == "`pytest` needs uv run." and flagged[0].sessions == ["s2", "s3"]

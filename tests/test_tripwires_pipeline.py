@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from metis_distill.curate.select import Scope
 from metis_distill.ledger import Ledger, ProposalRow
-from metis_distill.publish import release
+from metis_distill.publish import Curation, publish_targets, release
+from metis_distill.run_report import ExtractionUsage, RunSummary
 from tests.curate.sessions import Bash, Say, distil, write_session
 
 S = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
@@ -101,8 +103,18 @@ def test_an_extraction_error_spike_needs_a_human(tmp_path: Path, embedder) -> No
     archive, data, target = tmp_path / "archive", tmp_path / "data", tmp_path / "CLAUDE.md"
     text = "Turns out the staging database resets every night at 02:00 UTC."
     write_session(archive, "i0000001", S, [Say("assistant", text)])
-    summary = {"extractor": "claude", "extract_requests": 12, "extract_failed": 5}
-    outcome = distil(archive, data, embedder, target, summary={**summary, "extract_errors": 2})
+    distil(archive, data, embedder, target)
+    usage = ExtractionUsage(model="m", extract_requests=12, extract_failed=5, extract_errors=2)
+    with Ledger.at(data) as ledger:
+        (outcome,) = publish_targets(
+            target,
+            ledger,
+            data / "proposals",
+            scope=Scope(None),
+            run=RunSummary(extractor="claude", extraction=usage),
+            locks_dir=data / "locks",
+            curation=Curation(),
+        )
     assert outcome.status == "needs_human"
     assert outcome.reasons == ("an error spike: 7 of 12 extractor calls failed (more than 25%)",)
 

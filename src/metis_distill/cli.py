@@ -10,7 +10,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -21,6 +21,11 @@ from rich.table import Table
 
 from metis_distill.config import Settings, load_settings, origins
 from metis_distill.errors import MetisError
+from metis_distill.statuses import PublishStatus
+
+if TYPE_CHECKING:  # the pipeline and the ledger: imported only by the commands using them
+    from metis_distill.ledger import Ledger
+    from metis_distill.run_report import ProposalOutcome, RunReport
 
 app = typer.Typer(
     name="metis",
@@ -144,11 +149,11 @@ def distill(
     with api_for_workers(settings):
         report = with_task_runner(distill_flow, settings)(settings)
     if as_json:
-        sys.stdout.write(json.dumps(report, default=str, indent=2) + "\n")
+        sys.stdout.write(report.to_json())
     else:
         _print_report(report)
-    _stop_if_tripped(report["proposal"])
-    pending = int(report.get("extract_pending", 0))
+    _stop_if_tripped(report.proposal)
+    pending = report.extract_pending
     if pending:
         err.print(
             f"[yellow]{pending} excerpts left for the next run[/] (token budget reached or "
@@ -157,14 +162,14 @@ def distill(
         raise typer.Exit(4)
 
 
-def _stop_if_tripped(proposal: dict[str, Any]) -> None:
+def _stop_if_tripped(proposal: ProposalOutcome) -> None:
     """Exit code 3: a tripwire stopped the proposal; a human looks before anything goes on."""
-    if proposal.get("status") != "needs_human":
+    if proposal.status != PublishStatus.NEEDS_HUMAN:
         return
-    err.print(f"[bold yellow]needs a human:[/] proposal #{proposal['proposal_id']} was stopped")
-    for reason in proposal.get("reasons", []):
+    err.print(f"[bold yellow]needs a human:[/] proposal #{proposal.proposal_id} was stopped")
+    for reason in proposal.reasons:
         err.print(f"  - {reason}")
-    err.print(f"[dim]look at {proposal['folder']}/report.md before letting it through[/]")
+    err.print(f"[dim]look at {proposal.folder}/report.md before letting it through[/]")
     raise typer.Exit(3)
 
 
@@ -192,13 +197,13 @@ def _check_target(settings: Settings) -> None:
     read_target(settings.target.expanduser())  # a folder or non-UTF-8 text fails here, early
 
 
-def _nothing_message(proposal: dict[str, Any]) -> str:
-    if proposal["lessons_known"] == 0:
+def _nothing_message(proposal: ProposalOutcome) -> str:
+    if proposal.lessons_known == 0:
         return "No lessons found yet in the archive's runs: nothing to propose."
-    waiting = proposal.get("lessons_waiting", 0)
-    if proposal["lessons_shown"] == 0 and proposal["lessons_active"] > 0 and not waiting:
+    waiting = proposal.lessons_waiting
+    if proposal.lessons_shown == 0 and proposal.lessons_active > 0 and not waiting:
         return (
-            f"{proposal['lessons_active']} lessons known, none from runs in this target's "
+            f"{proposal.lessons_active} lessons known, none from runs in this target's "
             "repository (their cwd is elsewhere): nothing to propose. Use --all-projects, or "
             "add the old checkout paths as `aliases` in metis.toml."
         )
@@ -211,35 +216,34 @@ def _nothing_message(proposal: dict[str, Any]) -> str:
     return "No change to propose: the target already says all we know."
 
 
-def _print_report(report: dict[str, Any]) -> None:
+def _print_report(report: RunReport) -> None:
     table = Table(title="distill", show_header=False)
-    for key, value in report.items():
-        if key not in ("proposal", "failed_files", "skipped_files", "corrupt_where"):
-            table.add_row(key.replace("_", " "), str(value))
+    for label, value in report.table_rows():
+        table.add_row(label, value)
     console.print(table)
-    for failed in report.get("failed_files", []):
+    for failed in report.failed_files:
         err.print(f"[yellow]could not read[/] {failed}")
-    for where in report.get("corrupt_where", []):
+    for where in report.corrupt_where:
         err.print(f"[yellow]skipped corrupt or truncated[/] {where}")
-    skipped = report.get("skipped_files", [])
+    skipped = report.skipped_files
     for line in skipped[:10]:
         err.print(f"[dim]skipped[/] {line}")
     if len(skipped) > 10:
         err.print(f"[dim]... and {len(skipped) - 10} more skipped files[/]")
-    proposal = report["proposal"]
-    if proposal["status"] == "nothing":
+    proposal = report.proposal
+    if proposal.status == PublishStatus.NOTHING:
         console.print(_nothing_message(proposal))
-    elif proposal["status"] == "needs_human":
-        console.print(f"Proposal #{proposal['proposal_id']} needs a human (a tripwire tripped).")
-    elif proposal["status"] == "unchanged":
+    elif proposal.status == PublishStatus.NEEDS_HUMAN:
+        console.print(f"Proposal #{proposal.proposal_id} needs a human (a tripwire tripped).")
+    elif proposal.status == PublishStatus.UNCHANGED:
         console.print(
-            f"Nothing new: proposal #{proposal['proposal_id']} still waits for review "
+            f"Nothing new: proposal #{proposal.proposal_id} still waits for review "
             "(`metis review`)."
         )
     else:
         console.print(
-            f"Proposal #{proposal['proposal_id']}: {proposal['added']} lessons added, "
-            f"{proposal['removed']} removed. Next: `metis review`, then `metis accept` "
+            f"Proposal #{proposal.proposal_id}: {proposal.added} lessons added, "
+            f"{proposal.removed} removed. Next: `metis review`, then `metis accept` "
             "or `metis reject`."
         )
 
@@ -258,8 +262,9 @@ def review(
     evidence, then the diff. Decide with `metis accept 1 3` / `metis reject 2`."""
     from metis_distill.review.proposal import choose_pending
 
-    settings, ledger = _open(data_dir)
-    row = choose_pending(ledger, target or settings.target)
+    settings = load_settings(data_dir=data_dir)
+    with _reading(settings) as ledger:
+        row = choose_pending(ledger, target or settings.target)
     folder = Path(row.folder)
     if html:
         sys.stdout.write(f"{folder / 'report.html'}\n")
@@ -316,8 +321,9 @@ def accept(
     from metis_distill.review.proposal import accept as accept_proposal
 
     wanted = _items_wanted(items, all_items)
-    settings, ledger = _open(data_dir)
-    decision = accept_proposal(ledger, settings.locks_dir, target or settings.target, wanted)
+    settings = load_settings(data_dir=data_dir)
+    with _writing(settings) as ledger:
+        decision = accept_proposal(ledger, settings.locks_dir, target or settings.target, wanted)
     wrote = f": wrote {decision.row.target}" if decision.written else ": the target is unchanged"
     console.print(_said(decision, "Accepted") + wrote, soft_wrap=True)
 
@@ -335,8 +341,9 @@ def reject(
     from metis_distill.review.proposal import reject as reject_proposal
 
     wanted = _items_wanted(items, all_items)
-    settings, ledger = _open(data_dir)
-    decision = reject_proposal(ledger, settings.locks_dir, target or settings.target, wanted)
+    settings = load_settings(data_dir=data_dir)
+    with _writing(settings) as ledger:
+        decision = reject_proposal(ledger, settings.locks_dir, target or settings.target, wanted)
     console.print(_said(decision, "Rejected") + "; remembered.", soft_wrap=True)
 
 
@@ -353,8 +360,9 @@ def archive(
     rewritten files as a new version beside the old. Never deletes, never touches the sources."""
     from metis_distill.archive import archive_from
 
-    settings, ledger = _open(data_dir)
-    result = archive_from(sources or settings.source_roots(), settings.archive_dir, ledger)
+    settings = load_settings(data_dir=data_dir)
+    with _writing(settings) as ledger:
+        result = archive_from(sources or settings.source_roots(), settings.archive_dir, ledger)
     console.print(
         f"archived into {settings.archive_dir}: {result.copied} new, {result.appended} appended, "
         f"{result.versions} new versions, {result.unchanged} unchanged "
@@ -417,10 +425,12 @@ def release(target: Target = None, data_dir: DataDir = None) -> None:
     """Let through a proposal a tripwire stopped (exit code 3), once you have read why: it
     becomes the pending proposal, for `metis review` and `metis accept` as usual."""
     from metis_distill.publish import release as release_proposal
+    from metis_distill.review.notes import ProposalNotes
 
-    settings, ledger = _open(data_dir)
-    row = release_proposal(ledger, target or settings.target)
-    for reason in row.summary.get("tripwires", []):
+    settings = load_settings(data_dir=data_dir)
+    with _writing(settings) as ledger:
+        row = release_proposal(ledger, target or settings.target)
+    for reason in ProposalNotes.read(row.summary).tripwires:
         console.print(f"[yellow]tripped:[/] {reason}")
     console.print(f"Proposal #{row.id} is pending: `metis review`, then accept or reject it.")
 
@@ -440,8 +450,9 @@ def history(
     """Every version of each target that metis wrote or found, with the lessons it held."""
     from metis_distill.review.history import history as versions_of
 
-    settings, ledger = _open(data_dir)
-    found = versions_of(ledger, target or settings.target)
+    settings = load_settings(data_dir=data_dir)
+    with _reading(settings) as ledger:
+        found = versions_of(ledger, target or settings.target)
     if not found:
         console.print("No version recorded yet: `metis accept` records each one.")
         return
@@ -474,12 +485,13 @@ def rewind(
     from metis_distill.review.history import only_target
     from metis_distill.review.history import rewind as rewind_target
 
-    settings, ledger = _open(data_dir)
-    chosen = target or settings.target or only_target(ledger)
-    row, version = rewind_target(
-        ledger, chosen.expanduser(), to, settings.proposals_dir, settings.locks_dir
-    )
-    items = len(ledger.proposal_items(row.id))
+    settings = load_settings(data_dir=data_dir)
+    with _writing(settings) as ledger:
+        chosen = target or settings.target or only_target(ledger)
+        row, version = rewind_target(
+            ledger, chosen.expanduser(), to, settings.proposals_dir, settings.locks_dir
+        )
+        items = len(ledger.proposal_items(row.id))
     console.print(
         f"Proposal #{row.id}: {chosen} as it was at v{version.id} "
         f"({version.created_at:%Y-%m-%d %H:%M} UTC), {items} items. "
@@ -497,8 +509,8 @@ def show(
     """A lesson with all its evidence (quotes, spans, sessions), wordings and decisions."""
     from metis_distill.review.history import show as lesson_detail
 
-    _, ledger = _open(data_dir)
-    d = lesson_detail(ledger, lesson)
+    with _reading(load_settings(data_dir=data_dir)) as ledger:
+        d = lesson_detail(ledger, lesson)
     seen = " to ".join(f"{t:%Y-%m-%d}" for t in (d.first_seen, d.last_seen) if t)
     console.print(f"{d.id} {d.kind} · {d.status} · severity {d.severity}", markup=False)
     console.print(d.text, soft_wrap=True, highlight=False, markup=False)
@@ -541,10 +553,11 @@ def propose(
     touched; an existing branch is never moved."""
     if not git:
         raise typer.BadParameter("only `metis propose --git` exists for now", param_hint="--git")
-    from metis_distill.review.git import propose_git
+    from metis_distill.review.git import commit_on_branch
 
-    settings, ledger = _open(data_dir)
-    made = propose_git(ledger, target or settings.target, branch)
+    settings = load_settings(data_dir=data_dir)
+    with _reading(settings) as ledger:
+        made = commit_on_branch(ledger, target or settings.target, branch)
     console.print(
         f"Committed {made.path} on branch {made.branch} ({made.commit[:12]}) in {made.repo}; "
         f"your branch and files are as they were. Next: `git push -u origin {made.branch}` "
@@ -606,11 +619,11 @@ def status(
 ) -> None:
     """The last distill and its outcome, work pending, tokens spent this month, and whether
     a proposal waits for review."""
-    from metis_distill.ledger import Ledger
     from metis_distill.status import status as read_status
 
     settings = load_settings(archive=archive, target=target, data_dir=data_dir)
-    found = read_status(settings, Ledger(settings.ledger_url))
+    with _reading(settings) as ledger:
+        found = read_status(settings, ledger)
     if as_json:
         sys.stdout.write(json.dumps(_status_dict(found), default=str, indent=2) + "\n")
         return
@@ -634,11 +647,18 @@ def _status_dict(found: Any) -> dict[str, Any]:
     }
 
 
-def _open(data_dir: Path | None) -> tuple[Settings, Any]:
+def _writing(settings: Settings) -> Ledger:
+    """The ledger, for a command that changes it (its schema upgraded first)."""
     from metis_distill.ledger import Ledger
 
-    settings = load_settings(data_dir=data_dir)
-    return settings, Ledger(settings.ledger_url)
+    return Ledger(settings.ledger_url)
+
+
+def _reading(settings: Settings) -> Ledger:
+    """The ledger, for a command that only reads it: never created, migrated or written."""
+    from metis_distill.ledger import Ledger
+
+    return Ledger.reading(settings.ledger_url)
 
 
 # --- retrieve: search, context, mcp (issue 8) -------------------------------------------

@@ -331,6 +331,28 @@ def load_settings(**flags: Any) -> Settings:
         ) from e
 
 
+class _Given(Settings):
+    """Settings read from the values given and the defaults, no other layer."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],  # noqa: ARG003
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,  # noqa: ARG003
+        dotenv_settings: PydanticBaseSettingsSource,  # noqa: ARG003
+        file_secret_settings: PydanticBaseSettingsSource,  # noqa: ARG003
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
+def default_settings(**values: Any) -> Settings:
+    """These values over the defaults, ignoring env and metis.toml: the eval, replay and the
+    benchmarks measure the defaults, in a data dir of their own (never the user's ledger,
+    index or extra sources)."""
+    return _Given(**values)
+
+
 def origins() -> dict[str, str]:
     """Which layer each effective value came from: flag, env, ./metis.toml, user toml, default."""
     layers: list[tuple[str, PydanticBaseSettingsSource]] = [

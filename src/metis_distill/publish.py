@@ -11,7 +11,6 @@ from datetime import datetime
 from pathlib import Path
 
 from filelock import FileLock
-from sqlalchemy import select
 
 from metis_distill import tripwires
 from metis_distill.config import Settings
@@ -20,9 +19,18 @@ from metis_distill.curate.merge import DEFAULT_PARAPHRASE_DISTANCE
 from metis_distill.curate.retire import DEFAULT_RETIRE_AFTER_DAYS
 from metis_distill.curate.select import Budget, Scope, budgeted, lessons_in_scope, verified
 from metis_distill.errors import ProposalError
-from metis_distill.ledger import Ledger, LessonView, ProposalRow
+from metis_distill.ledger import (
+    Change,
+    Ledger,
+    LessonStatus,
+    LessonView,
+    ProposalRow,
+    ProposalState,
+    VersionReason,
+)
 from metis_distill.mine.recovery import Span, metrics, per_lesson
 from metis_distill.render.claude_md import ExistingBlock, find_block
+from metis_distill.review.notes import ProposalNotes, Retirement
 from metis_distill.review.proposal import (
     LOCK_TIMEOUT,
     Plan,
@@ -31,26 +39,12 @@ from metis_distill.review.proposal import (
     sha256_text,
     target_key,
 )
+from metis_distill.run_report import ProposalOutcome, RunSummary
+from metis_distill.statuses import PublishStatus
 from metis_distill.targets import Route, lesson_scope, repository_root, route
 
 _NO_BLOCK = ExistingBlock(0, 0, "", (), False)
-RUN_CURATED = "run:curated"  # this run's curation counts, for the tripwires at propose
 RUN_PREVIOUS = "run:previous"  # the counts of the run before, for the jump tripwire
-
-
-@dataclass(frozen=True)
-class ProposalOutcome:
-    status: str  # created | unchanged | nothing | needs_human
-    proposal_id: int | None
-    folder: str | None
-    added: int
-    removed: int
-    lessons_shown: int
-    lessons_known: int = 0  # lessons of every project, whatever their status
-    lessons_active: int = 0  # active lessons of every project
-    reasons: tuple[str, ...] = ()  # why a human is needed (tripwires)
-    target: str | None = None
-    lessons_waiting: int = 0  # this target's active lessons that have not earned a line yet
 
 
 @dataclass(frozen=True)
@@ -97,13 +91,20 @@ def routed(
     return found
 
 
-def propose_targets(
+def target_scope(target: Path, all_projects: bool, aliases: Sequence[str]) -> Scope:
+    """Which runs feed the target: those of its repository (and aliases), or every run."""
+    if all_projects:
+        return Scope(None)
+    return Scope(str(repository_root(target)), tuple(aliases))
+
+
+def publish_targets(
     target: Path,
     ledger: Ledger,
     proposals_dir: Path,
     *,
     scope: Scope,
-    summary: dict[str, object],
+    run: RunSummary,
     locks_dir: Path,
     curation: Curation,
 ) -> list[ProposalOutcome]:
@@ -114,21 +115,21 @@ def propose_targets(
     earned_here = [v for v in in_scope if earned(v)]
     waiting = len(in_scope) - len(earned_here)
     groups = routed(earned_here, root, curation.routes)
-    current = tripwires.RunStats.from_summary(summary, _run_failures(ledger))
+    current = run.tripwire_stats()
     stored = ledger.meta(RUN_PREVIOUS)
     previous = tripwires.RunStats(**stored) if isinstance(stored, dict) else None
     files = [(target, groups[None])]
     files += [(root / r.path, groups[r.path]) for r in curation.routes]
     outcomes = [
-        _propose_one(
+        _publish_one(
             path,
             lessons,
             ledger,
             proposals_dir,
-            summary=summary,
+            run=run,
             locks_dir=locks_dir,
             curation=curation,
-            run=(current, previous),
+            stats=(current, previous),
             scope=scope,
             waiting=waiting,
         )
@@ -139,66 +140,66 @@ def propose_targets(
     return outcomes
 
 
-def _run_failures(ledger: Ledger) -> int:
-    curated = ledger.meta(RUN_CURATED)
-    return int(curated.get("failures", 0)) if isinstance(curated, dict) else 0
-
-
-def _propose_one(
+def _publish_one(
     target: Path,
     lessons: Sequence[LessonView],
     ledger: Ledger,
     proposals_dir: Path,
     *,
-    summary: dict[str, object],
+    run: RunSummary,
     locks_dir: Path,
     curation: Curation,
-    run: tuple[tripwires.RunStats, tripwires.RunStats | None],
+    stats: tuple[tripwires.RunStats, tripwires.RunStats | None],
     scope: Scope,
     waiting: int = 0,
 ) -> ProposalOutcome:
     chosen = budgeted(lessons, curation.budget, verify=verified)
     shown = sum(len(v) for v in chosen.values())
     known = ledger.counts()["lessons"]
-    active = len(ledger.lessons(status="active"))
+    active = len(ledger.lessons(status=LessonStatus.ACTIVE))
     locks_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(str(locks_dir / f"{target_key(target)}.lock"), timeout=LOCK_TIMEOUT):
         plan = make_plan(target, chosen)
         if plan is None:
             return ProposalOutcome(
-                "nothing",
-                None,
-                None,
-                0,
-                0,
-                shown,
-                known,
-                active,
+                status=PublishStatus.NOTHING,
+                proposal_id=None,
+                folder=None,
+                added=0,
+                removed=0,
+                lessons_shown=shown,
+                lessons_known=known,
+                lessons_active=active,
                 target=str(target),
                 lessons_waiting=waiting,
             )
-        reasons = _tripped(plan, curation.thresholds, run)
-        notes = curation_notes(ledger, target, scope, plan)
-        full = {**summary, **notes, "tripwires": reasons}
+        reasons = _tripped(plan, curation.thresholds, stats)
+        notes = curation_notes(ledger, target, scope, plan, run, reasons)
         if reasons:
-            row, created = _save_needing_human(plan, ledger, proposals_dir, full)
+            row, created = _save_needing_human(plan, ledger, proposals_dir, notes, run)
         else:
-            row, created = save_plan(plan, ledger, proposals_dir, full)
+            row, created = save_plan(plan, ledger, proposals_dir, notes, run)
             _supersede_stopped(ledger, plan.target)
-    added = sum(i.change == "added" for i in plan.items)
-    status = "needs_human" if reasons else "created" if created else "unchanged"
+    added = sum(i.change == Change.ADDED for i in plan.items)
+    status = (
+        PublishStatus.NEEDS_HUMAN
+        if reasons
+        else PublishStatus.CREATED
+        if created
+        else PublishStatus.UNCHANGED
+    )
     return ProposalOutcome(
-        status,
-        row.id,
-        row.folder,
-        added,
-        len(plan.items) - added,
-        shown,
-        known,
-        active,
-        tuple(reasons),
-        str(target),
-        waiting,
+        status=status,
+        proposal_id=row.id,
+        folder=row.folder,
+        added=added,
+        removed=len(plan.items) - added,
+        lessons_shown=shown,
+        lessons_known=known,
+        lessons_active=active,
+        reasons=tuple(reasons),
+        target=str(target),
+        lessons_waiting=waiting,
     )
 
 
@@ -211,7 +212,7 @@ def _tripped(
     proposed = find_block(plan.proposed)
     before = list(existing.ids) if existing else []
     after = list(proposed.ids) if proposed else []
-    added = {i.id: i.text for i in plan.items if i.change == "added"}
+    added = {i.id: i.text for i in plan.items if i.change == Change.ADDED}
     return tripwires.check(
         before=before,
         after=after,
@@ -223,98 +224,91 @@ def _tripped(
 
 
 def _save_needing_human(
-    plan: Plan, ledger: Ledger, proposals_dir: Path, summary: dict[str, object]
+    plan: Plan, ledger: Ledger, proposals_dir: Path, notes: ProposalNotes, run: RunSummary
 ) -> tuple[ProposalRow, bool]:
     """Store the proposal as needing a human (never pending: `accept` will not apply it
     blindly); the same proposal again is not stored twice."""
     target = str(plan.target.resolve())
     base = sha256_text(plan.current)
-    with ledger.session() as db:
-        waiting = db.scalars(
-            select(ProposalRow).where(
-                ProposalRow.target == target, ProposalRow.status == "needs_human"
-            )
-        ).all()
+    waiting = ledger.proposals_with_status(ProposalState.NEEDS_HUMAN, target)
     for row in waiting:
         same = Path(row.folder, "proposed.md")
         if row.base_sha256 == base and same.is_file() and same.read_text("utf-8") == plan.proposed:
             return row, False
-    row, _ = save_plan(plan, ledger, proposals_dir, summary)
-    with ledger.session() as db:
-        for old in waiting:
-            db.get(ProposalRow, old.id).status = "superseded"  # type: ignore[union-attr]
-        stored = db.get(ProposalRow, row.id)
-        if stored is not None:
-            stored.status = "needs_human"
-    row.status = "needs_human"
+    row, _ = save_plan(plan, ledger, proposals_dir, notes, run)
+    ledger.set_proposal_status([old.id for old in waiting], ProposalState.SUPERSEDED)
+    ledger.set_proposal_status([row.id], ProposalState.NEEDS_HUMAN)
+    row.status = ProposalState.NEEDS_HUMAN
     return row, True
 
 
 def _supersede_stopped(ledger: Ledger, target: Path) -> None:
     """A newer ordinary proposal replaces one a tripwire stopped (as it replaces a pending one)."""
-    with ledger.session() as db:
-        for row in db.scalars(
-            select(ProposalRow).where(
-                ProposalRow.target == str(target.resolve()), ProposalRow.status == "needs_human"
-            )
-        ):
-            row.status = "superseded"
+    stopped = ledger.proposals_with_status(ProposalState.NEEDS_HUMAN, str(target.resolve()))
+    ledger.set_proposal_status([row.id for row in stopped], ProposalState.SUPERSEDED)
 
 
 def release(ledger: Ledger, target: Path | None = None) -> ProposalRow:
     """A human read why a tripwire stopped the proposal and lets it through: it becomes the
     target's pending proposal, to review and accept (or reject) as usual. Without a target,
     the only proposal that needs a human."""
-    with ledger.session() as db:
-        query = select(ProposalRow).where(ProposalRow.status == "needs_human")
-        if target is not None:
-            query = query.where(ProposalRow.target == str(target.resolve()))
-        waiting = list(db.scalars(query.order_by(ProposalRow.id.desc())))
-        if not waiting:
-            where = f" for {target}" if target else ""
-            raise ProposalError(f"no proposal needs a human{where}", hint="nothing to release")
-        if len({w.target for w in waiting}) > 1:
-            names = ", ".join(sorted({w.target for w in waiting}))
-            raise ProposalError(f"several targets wait: {names}", hint="name one with --target")
-        row = waiting[0]
-        for other in db.scalars(
-            select(ProposalRow).where(
-                ProposalRow.target == row.target, ProposalRow.status == "pending"
-            )
-        ):
-            other.status = "superseded"
-        row.status = "pending"
-        return row
+    where = str(target.resolve()) if target is not None else None
+    waiting = ledger.proposals_with_status(ProposalState.NEEDS_HUMAN, where)
+    if not waiting:
+        named = f" for {target}" if target else ""
+        raise ProposalError(f"no proposal needs a human{named}", hint="nothing to release")
+    if len({w.target for w in waiting}) > 1:
+        names = ", ".join(sorted({w.target for w in waiting}))
+        raise ProposalError(f"several targets wait: {names}", hint="name one with --target")
+    row = waiting[0]
+    ledger.make_pending(row.id)
+    row.status = ProposalState.PENDING
+    return row
 
 
-def curation_notes(ledger: Ledger, target: Path, scope: Scope, plan: Plan) -> dict[str, object]:
-    """What the review report shows beside the diff: lessons retired and why, accepted
-    lessons whose failure came back, and the recovery metrics of the target's runs."""
-    removed = [i.id for i in plan.items if i.change == "removed"]
+def curation_notes(
+    ledger: Ledger,
+    target: Path,
+    scope: Scope,
+    plan: Plan,
+    run: RunSummary,
+    tripped: Sequence[str] = (),
+) -> ProposalNotes:
+    """What the review report shows beside the diff: the run's usage notes, the tripwires,
+    lessons retired and why, accepted lessons whose failure came back, and the recovery
+    metrics of the target's runs."""
+    removed = [i.id for i in plan.items if i.change == Change.REMOVED]
     retired = {}
     for lesson_id in removed:
         row = ledger.lesson(lesson_id)
-        if row is not None and row.status == "retired":
-            retired[lesson_id] = {"reason": row.retired_reason, "retired_by": row.retired_by}
+        if row is not None and row.status == LessonStatus.RETIRED:
+            retired[lesson_id] = Retirement(reason=row.retired_reason, retired_by=row.retired_by)
     rows = [r for r in ledger.recoveries() if scope.root is None or scope.accepts_cwd(r.cwd)]
     shown = [i for i in (find_block(plan.proposed) or _NO_BLOCK).ids]
     spans = {
         lesson_id: [Span(e.archive_root, e.path, e.line_start, e.line_end) for e in found]
         for lesson_id, found in ledger.evidence_of(shown).items()
     }
-    return {
-        "retired": retired,
-        "lessons_not_working": lessons_not_working(ledger, target),
-        "recovery": metrics(rows),
-        "recovery_by_lesson": per_lesson(spans, rows),
-    }
+    usage = run.extraction
+    return ProposalNotes.model_validate(
+        {
+            "extractor": run.extractor,
+            "usage_note": usage.usage_note if usage else None,
+            "pending_note": usage.pending_note if usage else None,
+            "tripwires": list(tripped),
+            "retired": retired,
+            "lessons_not_working": [asdict(x) for x in lessons_not_working(ledger, target)],
+            "recovery": metrics(rows),
+            "recovery_by_lesson": per_lesson(spans, rows),
+        }
+    )
 
 
-def lessons_not_working(ledger: Ledger, target: Path) -> list[dict[str, object]]:
+def lessons_not_working(ledger: Ledger, target: Path) -> list[tripwires.Recurring]:
     """Failure lessons of accepted versions of the target seen again after their acceptance."""
     accepted: dict[str, datetime] = {}
     for version in ledger.versions(str(target.resolve())):
-        block = find_block(version.content) if version.reason == "accepted" else None
+        block = find_block(version.content) if version.reason == VersionReason.ACCEPTED else None
         for lesson_id in block.ids if block else ():
             accepted.setdefault(lesson_id, version.created_at)
     rows = {r.id: r for r in ledger.lessons() if r.id in accepted and r.kind == "failure"}

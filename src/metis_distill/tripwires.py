@@ -10,7 +10,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 
 @dataclass(frozen=True)
@@ -37,24 +36,6 @@ class RunStats:
     files_failed: int = 0
     extract_requests: int = 0
     extract_errors: int = 0  # calls that failed or answered malformed
-
-    @classmethod
-    def from_summary(cls, summary: Mapping[str, Any], failures: int = 0) -> RunStats:
-        """From the flow's run summary (keys it does not have count as zero)."""
-
-        def number(key: str) -> int:
-            value = summary.get(key, 0)
-            return len(value) if isinstance(value, list | tuple) else int(value or 0)
-
-        return cls(
-            events=number("events"),
-            lessons_new=number("lessons_new"),
-            failures=failures,
-            files_read=number("files_read"),
-            files_failed=number("failed_files"),
-            extract_requests=number("extract_requests"),
-            extract_errors=number("extract_failed") + number("extract_errors"),
-        )
 
 
 def removed_share(before: Sequence[str], after: Iterable[str], t: Thresholds) -> list[str]:
@@ -190,11 +171,23 @@ class Sighting:
     timestamp: datetime | None
 
 
+@dataclass(frozen=True)
+class Recurring:
+    """A lesson in the file whose failure the agents still run into."""
+
+    id: str
+    text: str
+    accepted_at: str  # ISO times, as the proposal stores them
+    recurrences: int  # sessions that saw it again after the acceptance
+    last_seen: str
+    sessions: list[str]
+
+
 def not_working(
     accepted: Mapping[str, datetime],
     sightings: Mapping[str, Sequence[Sighting]],
     texts: Mapping[str, str],
-) -> list[dict[str, Any]]:
+) -> list[Recurring]:
     """Lessons (accepted at the given time) whose failure was seen again, in sessions after
     the acceptance: the lesson is in the file and the agents still fail. Most recurrences
     first."""
@@ -205,13 +198,13 @@ def not_working(
         if sessions:
             last = max(s.timestamp for s in after if s.timestamp)
             flagged.append(
-                {
-                    "id": lesson_id,
-                    "text": texts.get(lesson_id, ""),
-                    "accepted_at": when.isoformat(),
-                    "recurrences": len(sessions),
-                    "last_seen": last.isoformat(),
-                    "sessions": sessions[:10],
-                }
+                Recurring(
+                    id=lesson_id,
+                    text=texts.get(lesson_id, ""),
+                    accepted_at=when.isoformat(),
+                    recurrences=len(sessions),
+                    last_seen=last.isoformat(),
+                    sessions=sessions[:10],
+                )
             )
-    return sorted(flagged, key=lambda f: (-f["recurrences"], f["id"]))
+    return sorted(flagged, key=lambda f: (-f.recurrences, f.id))

@@ -9,11 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from metis_distill import pipeline
-from metis_distill.config import Settings
-from metis_distill.curate.select import Scope
-from metis_distill.index import LessonIndex
-from metis_distill.ledger import Ledger
+from metis_distill.config import Settings, default_settings
 from metis_distill.render.claude_md import find_block
+from metis_distill.run_report import ProposalOutcome
 
 CWD = "/home/dev/src/shop"
 
@@ -113,46 +111,19 @@ def write_session(
 
 
 def distil(
-    archive: Path,
-    data: Path,
-    embedder: Any,
-    target: Path,
-    settings: Settings | None = None,
-    summary: dict[str, object] | None = None,
-) -> pipeline.ProposalOutcome:
-    """One night: read what changed, curate it, propose the target (no Prefect)."""
-    ledger = Ledger.at(data)
-    index = LessonIndex(data / "index", embedder)
-    found = pipeline.changed_files(archive, ledger)
-    results = [pipeline.mine_batch(archive, found.changed)]
-    stats = pipeline.curate_batches(
-        results,
-        ledger,
-        index,
-        archive_root=archive,
-        max_distance=0.12,
-        skipped=pipeline.skipped_records(archive, found),
-        rewritten=found.rewritten_paths,
-        settings=settings,
-    )
-    counts = {"events": sum(r.events for r in results), "lessons_new": stats.new}
-    summary = {**counts, **(summary or {})}
-    outcome = pipeline.propose(
-        target,
-        ledger,
-        data / "proposals",
-        scope=Scope(None),
-        budget=12,
-        summary=summary,
-        locks_dir=data / "locks",
-        settings=settings,
-    )
-    ledger.close()
-    return outcome
+    archive: Path, data: Path, embedder: Any, target: Path, settings: Settings | None = None
+) -> ProposalOutcome:
+    """One night: `pipeline.distill` of the archive (no Prefect), every project's runs."""
+    given = settings.model_dump() if settings is not None else {}
+    here = {"archive": archive, "data_dir": data, "target": target, "ledger_url": ""}
+    night = default_settings(**{**given, **here, "all_projects": True})
+    return pipeline.distill(night, embedder=embedder).proposal
 
 
-def proposed_lines(outcome: pipeline.ProposalOutcome) -> list[str]:
-    assert outcome.folder is not None
-    block = find_block(Path(outcome.folder, "proposed.md").read_text(encoding="utf-8"))
+def proposed_lines(outcome: ProposalOutcome | str) -> list[str]:
+    """The rendered lines of a proposal (its outcome, or its folder)."""
+    folder = outcome if isinstance(outcome, str) else outcome.folder
+    assert folder is not None
+    block = find_block(Path(folder, "proposed.md").read_text(encoding="utf-8"))
     assert block is not None
     return [line for line in block.body.splitlines() if line.startswith("- ")]

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from metis_distill import pipeline, tripwires
+from metis_distill import tripwires
 from metis_distill.config import Settings
 from metis_distill.curate.select import BLOCK_OVERHEAD_LINES, Scope, lessons_for, ranked, verified
 from metis_distill.ledger import Ledger
-from metis_distill.publish import ProposalOutcome
+from metis_distill.publish import Curation, publish_targets
 from metis_distill.render.claude_md import find_block
+from metis_distill.run_report import ProposalOutcome, RunSummary
 from tests.curate.sessions import distil
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
@@ -90,15 +91,15 @@ def test_the_block_stays_within_budget_and_leaves_out_the_lowest_ranked(nights: 
 def test_tighter_budgets_cut_from_the_bottom(nights: Nights, given: dict[str, object]) -> None:
     settings = Settings(**given)  # type: ignore[arg-type]
     ledger = Ledger.at(nights.data)
-    curation = pipeline.Curation.of(settings)
+    curation = Curation.of(settings)
     target = nights.target.parent / f"budget-{len(list(nights.target.parent.iterdir()))}" / "x.md"
     target.parent.mkdir()
-    (outcome,) = pipeline.propose_targets(
+    (outcome,) = publish_targets(
         target,
         ledger,
         nights.data / "proposals",
         scope=Scope(None),
-        summary={},
+        run=RunSummary(extractor="rules"),
         locks_dir=nights.data / "locks",
         curation=curation,
     )

@@ -8,10 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from metis_distill import pipeline
 from metis_distill.config import Settings
-from metis_distill.curate.select import Scope
-from metis_distill.index import LessonIndex
 from metis_distill.ledger import Ledger, LessonRow
 from tests.conftest import FIXTURES
 from tests.curate.sessions import Say, distil, proposed_lines, write_session
@@ -111,30 +108,15 @@ def test_settings_route_a_sub_directory_lesson_to_its_own_file(tmp_path: Path, e
     write_session(archive, "b0000001", START, [Say("assistant", root_text)], cwd=str(repo))
     web_turns = [Say("assistant", web_text)]
     write_session(archive, "b0000002", START, web_turns, cwd=str(repo / "web"))
-    settings = Settings(routes=[{"path": "web/CLAUDE.md"}], data_dir=data)
-    ledger = Ledger.at(data)
-    index = LessonIndex(data / "index", embedder)
-    found = pipeline.changed_files(archive, ledger)
-    results = [pipeline.mine_batch(archive, found.changed)]
-    pipeline.curate_batches(results, ledger, index, archive_root=archive, max_distance=0.12)
-    outcomes = pipeline.propose_targets(
-        repo / "CLAUDE.md",
-        ledger,
-        data / "proposals",
-        scope=Scope(None),
-        summary={},
-        locks_dir=data / "locks",
-        curation=pipeline.Curation.of(settings),
-    )
-    assert [Path(o.target or "").relative_to(repo).as_posix() for o in outcomes] == [
-        "CLAUDE.md",
-        "web/CLAUDE.md",
-    ]
-    root_lines, web_lines = (proposed_lines(o) for o in outcomes)
+    settings = Settings(routes=[{"path": "web/CLAUDE.md"}])
+    root_outcome = distil(archive, data, embedder, repo / "CLAUDE.md", settings)
+    with Ledger.at(data) as ledger:
+        (web,) = ledger.pending_proposals(str(repo / "web" / "CLAUDE.md"))
+    root_lines = proposed_lines(root_outcome)
+    web_lines = proposed_lines(web.folder)
     assert len(root_lines) == 1 and "SHOP_PORT" in root_lines[0]
     assert len(web_lines) == 1 and "VITE_PORT" in web_lines[0]
-    assert "](../../archive/" in web_lines[0]  # its link is relative to its own folder
-    ledger.close()
+    assert "](../../data/archive/" in web_lines[0]  # its link is relative to its own folder
 
 
 @pytest.mark.parametrize("unit", ["lines", "tokens"])

@@ -73,7 +73,7 @@ def test_a_pending_file_is_not_marked_as_read(fake: FakeAnthropic, archive: Path
     ledger = Ledger.at(load_settings().data_dir)
     found = pipeline.changed_files(archive, ledger)
     config = ClaudeConfig(base_url=fake.url, concurrency=1, max_tokens_per_run=150)
-    result = pipeline.mine_batch(archive, found.changed, ClaudeExtractor(config, ledger))
+    result = pipeline.extract_batch(archive, found.changed, ClaudeExtractor(config, ledger))
     assert result.files == [] and len(result.pending_files) == 1
     assert result.extract.requests == 1 and result.extract.pending == SPANS - 1
     ledger.close()

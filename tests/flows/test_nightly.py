@@ -106,12 +106,9 @@ def artifact_of(flow_run_id: Any) -> str:
 
 
 def proposal_text(data: Path) -> str:
-    ledger = Ledger.at(data)
-    try:
+    with Ledger.at(data) as ledger:
         (row,) = ledger.pending_proposals()
         return Path(row.folder, "proposed.md").read_text(encoding="utf-8")
-    finally:
-        ledger.close()
 
 
 def test_serve_registers_the_nightly_schedule_with_its_time_zone(nightly: Any) -> None:

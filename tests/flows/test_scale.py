@@ -11,11 +11,12 @@ from uuid import UUID
 import pytest
 from sqlalchemy import func, select
 
-from flows.distill import distill_flow, worker
+from flows.distill import distill_flow
 from flows.guard import FAULT_ENV
 from flows.runners import with_task_runner
 from metis_distill.config import Settings
 from metis_distill.ledger import EvidenceRow, Ledger
+from metis_distill.pipeline.steps import worker
 from tests.conftest import SAMPLE
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness", "model_dir")]
@@ -40,18 +41,14 @@ def distil(settings: Settings) -> Any:
 
 
 def proposed(settings: Settings) -> str:
-    ledger = Ledger(settings.ledger_url)
-    try:
+    with Ledger(settings.ledger_url) as ledger:
         (row,) = ledger.pending_proposals()
         return Path(row.folder, "proposed.md").read_text(encoding="utf-8")
-    finally:
-        ledger.close()
 
 
 def contents(settings: Settings) -> tuple[dict[str, int], list[tuple[str, str, int, int]]]:
     """The ledger's counts and every piece of evidence (lesson, file, lines), sorted."""
-    ledger = Ledger(settings.ledger_url)
-    try:
+    with Ledger(settings.ledger_url) as ledger:
         with ledger.session() as db:
             rows = db.execute(
                 select(EvidenceRow.lesson_id, EvidenceRow.path, EvidenceRow.line_start)
@@ -60,8 +57,6 @@ def contents(settings: Settings) -> tuple[dict[str, int], list[tuple[str, str, i
             ).all()
             assert db.scalar(select(func.count(func.distinct(EvidenceRow.id)))) == len(rows)
         return ledger.counts(), sorted(tuple(r) for r in rows)
-    finally:
-        ledger.close()
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +137,7 @@ def test_the_index_in_a_chroma_server_and_the_ledger_at_a_url_give_the_same_prop
     assert collection.count() == stored[0]["lessons"]
 
 
-@pytest.mark.parametrize("fault", ["mine:1", "propose"])
+@pytest.mark.parametrize("fault", ["extract:1", "publish"])
 def test_a_crash_mid_run_then_a_rerun_gives_the_proposal_of_an_uninterrupted_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: str, plain: tuple[str, Any]
 ) -> None:
@@ -162,9 +157,9 @@ def test_a_crash_mid_run_then_a_rerun_gives_the_proposal_of_an_uninterrupted_run
     last = ledger.last_distill_run()
     ledger.close()
     assert last is not None and last.status == "completed"
-    if fault.startswith("mine"):
-        # the batch mined before the crash came from Prefect's cache, keyed by its content
+    if fault.startswith("extract"):
+        # the batch extracted before the crash came from Prefect's cache, keyed by its content
         with get_client(sync_client=True) as client:
             runs = client.read_task_runs()
         mine = [r for r in runs if r.flow_run_id == again.state_details.flow_run_id]
-        assert any(r.name.startswith("mine") and r.state_name == "Cached" for r in mine)
+        assert any(r.name.startswith("extract") and r.state_name == "Cached" for r in mine)

@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from metis_distill import pipeline, sources
-from metis_distill.curate.select import Scope
-from metis_distill.index import LessonIndex
+from metis_distill import sources
 from metis_distill.ledger import Ledger
 from metis_distill.mine.recovery import metrics, recoveries
-from tests.curate.sessions import Bash, Say, write_session
+from tests.curate.sessions import Bash, Say, distil, write_session
 
 S = datetime(2026, 10, 5, 8, 0, tzinfo=UTC)
 COMMAND_NOT_FOUND = "/bin/bash: line 1: python: command not found"
@@ -95,27 +93,10 @@ def test_incidents_and_their_times(tmp_path: Path) -> None:
 def test_metrics_per_class_reach_the_proposal(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
     archive, data = tmp_path / "archive", tmp_path / "data"
     authored(archive)
+    outcome = distil(archive, data, embedder, tmp_path / "CLAUDE.md")
     ledger = Ledger.at(data)
-    found = pipeline.changed_files(archive, ledger)
-    results = [pipeline.mine_batch(archive, found.changed)]
-    pipeline.curate_batches(
-        results,
-        ledger,
-        LessonIndex(data / "index", embedder),
-        archive_root=archive,
-        max_distance=0.12,
-    )
     assert metrics(ledger.recoveries()) == EXPECTED
     assert list(EXPECTED) == list(metrics(ledger.recoveries()))  # most time lost first
-    outcome = pipeline.propose(
-        tmp_path / "CLAUDE.md",
-        ledger,
-        data / "proposals",
-        scope=Scope(None),
-        budget=12,
-        summary={},
-        locks_dir=data / "locks",
-    )
     (row,) = ledger.pending_proposals()
     assert outcome.proposal_id == row.id and row.summary["recovery"] == EXPECTED
     # the lessons taught by those failures that earned a line: `pytest -q` and `npm run lint`
@@ -126,13 +107,6 @@ def test_metrics_per_class_reach_the_proposal(tmp_path: Path, embedder) -> None:
         ("`python` is not on t", 2, 44.0),  # one lesson, both sessions' incidents
     ]
 
-    # read again (nothing changed): the same incidents, not twice as many
-    again = pipeline.changed_files(archive, ledger)
-    pipeline.curate_batches(
-        [pipeline.mine_batch(archive, again.changed)],
-        ledger,
-        LessonIndex(data / "index", embedder),
-        archive_root=archive,
-        max_distance=0.12,
-    )
+    # distilled again (nothing changed): the same incidents, not twice as many
+    distil(archive, data, embedder, tmp_path / "CLAUDE.md")
     assert metrics(ledger.recoveries()) == EXPECTED

@@ -1,4 +1,4 @@
-"""A data dir distilled from the sample archive, built once by the stages themselves (no
+"""A data dir distilled from the sample archive, built once by `pipeline.distill` (no
 Prefect): the retrieve commands only read it, so the tests can share it."""
 
 from __future__ import annotations
@@ -10,21 +10,16 @@ from typing import Any
 import pytest
 
 from metis_distill import pipeline
-from metis_distill.archive import archive_from
-from metis_distill.index import LessonIndex
-from metis_distill.ledger import Ledger
+from metis_distill.config import default_settings
 from tests.conftest import SAMPLE
 
 
 def distill_into(source: Path, data: Path, embedder: Any) -> None:
-    """Archive, read, mine and curate `source` into `data` (ledger + index), as the flow does."""
-    ledger = Ledger.at(data)
-    try:
-        archive_from([source], data / "archive", ledger)
-        root = (data / "archive").resolve()
-        pipeline.read_and_curate(root, ledger, LessonIndex(data / "index", embedder))
-    finally:
-        ledger.close()
+    """Distil `source` into `data` (archive, ledger, index, a proposal), as the flow does."""
+    settings = default_settings(
+        archive=source, data_dir=data, target=data / "repo" / "CLAUDE.md", all_projects=True
+    )
+    pipeline.distill(settings, embedder=embedder)
 
 
 @pytest.fixture(scope="session")

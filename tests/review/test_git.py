@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 from metis_distill.cli import app
 from metis_distill.errors import ProposalError, TargetChangedError
-from metis_distill.review.git import propose_git
+from metis_distill.review.git import commit_on_branch
 from metis_distill.review.proposal import reject
-from tests.review.test_items import DECISION, FAILURE, GOTCHA, propose
+from tests.review.test_items import DECISION, FAILURE, GOTCHA, save_proposal
 
 runner = CliRunner()
 IDENTITY = ["-c", "user.name=Ana", "-c", "user.email=ana@example.invalid"]
@@ -59,9 +59,9 @@ def snapshot(root: Path) -> dict[str, object]:
 
 def test_the_proposal_becomes_a_commit_on_a_new_branch(repo) -> None:  # type: ignore[no-untyped-def]
     ledger, target, tmp, root = repo
-    _, row = propose(ledger, target, tmp)
+    _, row = save_proposal(ledger, target, tmp)
     before = snapshot(root)
-    made = propose_git(ledger, target)
+    made = commit_on_branch(ledger, target)
     assert snapshot(root) == before  # branch, index, working tree: all as they were
     assert made.branch == f"metis/proposal-{row.id}" and made.path == "CLAUDE.md"
     committed = git(root, "show", f"{made.branch}:CLAUDE.md")
@@ -79,9 +79,9 @@ def test_the_proposal_becomes_a_commit_on_a_new_branch(repo) -> None:  # type: i
 
 def test_only_the_items_not_rejected_are_committed(repo) -> None:  # type: ignore[no-untyped-def]
     ledger, target, tmp, root = repo
-    propose(ledger, target, tmp)
+    save_proposal(ledger, target, tmp)
     reject(ledger, tmp / "locks", target, [2])
-    made = propose_git(ledger, target, "review/lessons")
+    made = commit_on_branch(ledger, target, "review/lessons")
     committed = git(root, "show", "review/lessons:CLAUDE.md")
     assert f"metis:{GOTCHA}" in committed and f"metis:{DECISION}" in committed
     assert f"metis:{FAILURE}" not in committed
@@ -90,37 +90,37 @@ def test_only_the_items_not_rejected_are_committed(repo) -> None:  # type: ignor
 
 def test_nothing_is_clobbered(repo) -> None:  # type: ignore[no-untyped-def]
     ledger, target, tmp, root = repo
-    propose(ledger, target, tmp)
+    save_proposal(ledger, target, tmp)
     git(root, "branch", "taken")
     taken = git(root, "rev-parse", "taken")
     with pytest.raises(ProposalError, match="branch 'taken' already exists"):
-        propose_git(ledger, target, "taken")
+        commit_on_branch(ledger, target, "taken")
     assert git(root, "rev-parse", "taken") == taken
     with pytest.raises(ProposalError, match="not a valid branch name"):
-        propose_git(ledger, target, "bad..name")
+        commit_on_branch(ledger, target, "bad..name")
 
     target.write_text(target.read_text() + "A line not committed yet.\n")
     with pytest.raises(ProposalError, match="has changes that are not committed"):
-        propose_git(ledger, target)
+        commit_on_branch(ledger, target)
     git(root, "commit", "-q", "-am", "notes")  # committed now, but the proposal is older
     with pytest.raises(TargetChangedError):
-        propose_git(ledger, target)
+        commit_on_branch(ledger, target)
     assert git(root, "branch", "--list", "metis/*") == ""
 
 
 def test_a_target_outside_git_or_in_an_empty_repository_is_refused(world) -> None:  # type: ignore[no-untyped-def]
     ledger, target, tmp = world
-    propose(ledger, target, tmp)
+    save_proposal(ledger, target, tmp)
     with pytest.raises(ProposalError, match="not in a git repository"):
-        propose_git(ledger, target)
+        commit_on_branch(ledger, target)
     git(target.parent, "init", "-q")
     with pytest.raises(ProposalError, match="has no commit yet"):
-        propose_git(ledger, target)
+        commit_on_branch(ledger, target)
 
 
 def test_propose_git_through_the_cli(repo) -> None:  # type: ignore[no-untyped-def]
     ledger, target, tmp, root = repo
-    propose(ledger, target, tmp)
+    save_proposal(ledger, target, tmp)
     data = ["--data-dir", str(tmp / "data")]
     out = runner.invoke(app, ["propose", "--git", "--branch", "ai/notes", *data])
     assert out.exit_code == 0, out.output

@@ -12,7 +12,7 @@ from metis_distill.errors import ProposalError
 from metis_distill.ledger import Ledger
 from metis_distill.review.history import find_version, history, rewind, show
 from metis_distill.review.proposal import accept, reject
-from tests.review.test_items import DECISION, FAILURE, GOTCHA, add_lesson, ids_in, propose
+from tests.review.test_items import DECISION, FAILURE, GOTCHA, add_lesson, ids_in, save_proposal
 
 runner = CliRunner()
 NEW = "00000000aa"
@@ -21,11 +21,11 @@ NEW = "00000000aa"
 def three_versions(ledger: Ledger, target: Path, tmp: Path) -> list[str]:
     """The human file, then three lessons accepted, then a fourth: the contents, in order."""
     human = target.read_text()
-    propose(ledger, target, tmp)
+    save_proposal(ledger, target, tmp)
     accept(ledger, tmp / "locks", target)
     second = target.read_text()
     add_lesson(ledger, NEW, "gotcha", "Ports below 1024 need root.", 5)
-    propose(ledger, target, tmp)
+    save_proposal(ledger, target, tmp)
     accept(ledger, tmp / "locks", target)
     return [human, second, target.read_text()]
 

@@ -10,16 +10,18 @@ import pytest
 from metis_distill.errors import ProposalError, TargetChangedError
 from metis_distill.ledger import EvidenceRow, Ledger, LessonRow
 from metis_distill.render.claude_md import find_block
+from metis_distill.review.notes import ProposalNotes
 from metis_distill.review.proposal import accept, reject, save_plan
 from tests.review.test_proposal import _plan
 
 GOTCHA, FAILURE, DECISION = "0000000000", "0000000001", "0000000002"
 
 
-def propose(ledger: Ledger, target: Path, tmp: Path, summary: dict | None = None):  # type: ignore[no-untyped-def,type-arg]
+def save_proposal(ledger: Ledger, target: Path, tmp: Path, summary: dict | None = None):  # type: ignore[no-untyped-def,type-arg]
+    """A proposal saved with these notes (as a proposal's stored summary holds them)."""
     plan = _plan(ledger, target)
     assert plan is not None
-    row, _ = save_plan(plan, ledger, tmp / "proposals", summary or {})
+    row, _ = save_plan(plan, ledger, tmp / "proposals", ProposalNotes.read(summary or {}))
     return plan, row
 
 
@@ -61,7 +63,7 @@ def add_lesson(ledger: Ledger, lesson_id: str, kind: str, text: str, line: int) 
 
 def test_items_are_numbered_in_the_plan_and_the_ledger(world) -> None:  # type: ignore[no-untyped-def]
     ledger, target, tmp = world
-    plan, row = propose(ledger, target, tmp)
+    plan, row = save_proposal(ledger, target, tmp)
     assert [(i.number, i.change, i.id) for i in plan.items] == [
         (1, "added", GOTCHA),
         (2, "added", FAILURE),
@@ -80,7 +82,7 @@ def test_items_are_numbered_in_the_plan_and_the_ledger(world) -> None:  # type: 
 def test_accepting_a_subset_writes_only_those_changes(world) -> None:  # type: ignore[no-untyped-def]
     ledger, target, tmp = world
     human = target.read_text()
-    propose(ledger, target, tmp)
+    save_proposal(ledger, target, tmp)
     decision = accept(ledger, tmp / "locks", target, [1, 3])
     assert decision.written and decision.remaining == 1 and decision.numbers == (1, 3)
     text = target.read_text()
@@ -106,7 +108,7 @@ def test_accepting_a_subset_writes_only_those_changes(world) -> None:  # type: i
 def test_reject_first_then_accept_the_rest(world) -> None:  # type: ignore[no-untyped-def]
     ledger, target, tmp = world
     human = target.read_text()
-    propose(ledger, target, tmp)
+    save_proposal(ledger, target, tmp)
     decision = reject(ledger, tmp / "locks", target, [2])
     assert not decision.written and decision.remaining == 2
     assert target.read_text() == human
@@ -120,7 +122,7 @@ def test_reject_first_then_accept_the_rest(world) -> None:  # type: ignore[no-un
 
 def test_accepting_everything_writes_the_reviewed_file_byte_for_byte(world) -> None:  # type: ignore[no-untyped-def]
     ledger, target, tmp = world
-    _, row = propose(ledger, target, tmp)
+    _, row = save_proposal(ledger, target, tmp)
     accept(ledger, tmp / "locks", target, [1])
     accept(ledger, tmp / "locks", target, [2, 3])  # in two steps, as one
     assert target.read_bytes() == Path(row.folder, "proposed.md").read_bytes()
@@ -128,7 +130,7 @@ def test_accepting_everything_writes_the_reviewed_file_byte_for_byte(world) -> N
 
 def test_bad_numbers_are_refused_clearly(world) -> None:  # type: ignore[no-untyped-def]
     ledger, target, tmp = world
-    propose(ledger, target, tmp)
+    save_proposal(ledger, target, tmp)
     with pytest.raises(ProposalError, match=r"has no item 7 \(its items are 1-3\)"):
         accept(ledger, tmp / "locks", target, [7])
     reject(ledger, tmp / "locks", target, [1])
@@ -139,7 +141,7 @@ def test_bad_numbers_are_refused_clearly(world) -> None:  # type: ignore[no-unty
 
 def test_a_target_changed_between_two_accepts_is_refused(world) -> None:  # type: ignore[no-untyped-def]
     ledger, target, tmp = world
-    propose(ledger, target, tmp)
+    save_proposal(ledger, target, tmp)
     accept(ledger, tmp / "locks", target, [1])
     target.write_text(target.read_text() + "\nA note added meanwhile.\n")
     with pytest.raises(TargetChangedError):
@@ -149,7 +151,7 @@ def test_a_target_changed_between_two_accepts_is_refused(world) -> None:  # type
 
 def test_hand_edits_inside_the_block_are_kept_and_learned(world) -> None:  # type: ignore[no-untyped-def]
     ledger, target, tmp = world
-    propose(ledger, target, tmp)
+    save_proposal(ledger, target, tmp)
     accept(ledger, tmp / "locks", target)
     text = target.read_text()
     edited = text.replace(
@@ -163,7 +165,7 @@ def test_hand_edits_inside_the_block_are_kept_and_learned(world) -> None:  # typ
     assert find_block(edited).hand_edited  # type: ignore[union-attr]
     add_lesson(ledger, "00000000aa", "gotcha", "Ports below 1024 need root.", 5)
 
-    plan, row = propose(ledger, target, tmp)
+    plan, row = save_proposal(ledger, target, tmp)
     assert [(i.change, i.id) for i in plan.items] == [("added", "00000000aa")]
     assert plan.learned == ((GOTCHA, "Vitest runs in node; set `environment: jsdom` per file."),)
     assert "- Vitest runs in node; set `environment: jsdom` per file. ([evidence](" in plan.proposed
@@ -184,10 +186,10 @@ def test_hand_edits_inside_the_block_are_kept_and_learned(world) -> None:  # typ
 
 def test_a_hand_edit_alone_makes_a_proposal_without_items(world) -> None:  # type: ignore[no-untyped-def]
     ledger, target, tmp = world
-    propose(ledger, target, tmp)
+    save_proposal(ledger, target, tmp)
     accept(ledger, tmp / "locks", target)
     target.write_text(target.read_text().replace("integer cents.", "integer cents, always."))
-    plan, _ = propose(ledger, target, tmp)
+    plan, _ = save_proposal(ledger, target, tmp)
     assert plan.items == () and plan.learned == ((DECISION, "Money is integer cents, always."),)
     decision = accept(ledger, tmp / "locks", target)
     assert decision.row.status == "accepted"
@@ -197,11 +199,11 @@ def test_a_hand_edit_alone_makes_a_proposal_without_items(world) -> None:  # typ
 
 def test_a_rewording_is_an_item_and_refusing_it_keeps_the_old_words(world) -> None:  # type: ignore[no-untyped-def]
     ledger, target, tmp = world
-    propose(ledger, target, tmp)
+    save_proposal(ledger, target, tmp)
     accept(ledger, tmp / "locks", target)
     with ledger.session() as db:
         db.get(LessonRow, FAILURE).text = "`python` is absent: run `uv run python`."  # type: ignore[union-attr]
-    plan, _ = propose(ledger, target, tmp)
+    plan, _ = save_proposal(ledger, target, tmp)
     (item,) = plan.items
     assert (item.change, item.before, item.text) == (
         "reworded",
@@ -215,10 +217,10 @@ def test_a_rewording_is_an_item_and_refusing_it_keeps_the_old_words(world) -> No
 
 def test_a_retired_line_is_an_item_with_its_evidence(world) -> None:  # type: ignore[no-untyped-def]
     ledger, target, tmp = world
-    propose(ledger, target, tmp)
+    save_proposal(ledger, target, tmp)
     accept(ledger, tmp / "locks", target)
     ledger.set_status([FAILURE], "retired")
-    _, row = propose(ledger, target, tmp)
+    _, row = save_proposal(ledger, target, tmp)
     (item,) = ledger.proposal_items(row.id)
     assert (item.change, item.lesson_id) == ("retired", FAILURE)
     report = Path(row.folder, "report.md").read_text()
@@ -233,7 +235,7 @@ def test_the_artifact_markdown_carries_the_counts_and_the_diff(world) -> None:  
     from metis_distill.review.report import artifact_markdown
 
     ledger, target, tmp = world
-    _, row = propose(ledger, target, tmp)
+    _, row = save_proposal(ledger, target, tmp)
     text = artifact_markdown(row.folder)
     assert "lines 3 added" in text and "### 1. added · gotcha" in text
     assert (
@@ -244,13 +246,13 @@ def test_the_artifact_markdown_carries_the_counts_and_the_diff(world) -> None:  
 
 def test_a_line_deleted_by_hand_stays_deleted(world) -> None:  # type: ignore[no-untyped-def]
     ledger, target, tmp = world
-    propose(ledger, target, tmp)
+    save_proposal(ledger, target, tmp)
     accept(ledger, tmp / "locks", target)
     text = target.read_text()
     line = next(x for x in text.splitlines() if f"metis:{FAILURE}" in x)
     target.write_text(text.replace(line + "\n", ""))
     add_lesson(ledger, "00000000aa", "gotcha", "Ports below 1024 need root.", 5)
-    plan, row = propose(ledger, target, tmp)
+    plan, row = save_proposal(ledger, target, tmp)
     # the deleted line is not proposed again; the other change is item 1
     assert [(i.number, i.lesson_id) for i in ledger.proposal_items(row.id)] == [(1, "00000000aa")]
     assert f"metis:{FAILURE}" not in Path(row.folder, "proposed.md").read_text()
@@ -263,10 +265,10 @@ def test_a_line_deleted_by_hand_stays_deleted(world) -> None:  # type: ignore[no
 
 def test_a_hand_edit_with_odd_spacing_settles_after_one_proposal(world) -> None:  # type: ignore[no-untyped-def]
     ledger, target, tmp = world
-    propose(ledger, target, tmp)
+    save_proposal(ledger, target, tmp)
     accept(ledger, tmp / "locks", target)
     target.write_text(target.read_text().replace("integer cents.", "integer   cents,  always."))
-    plan, _ = propose(ledger, target, tmp)
+    plan, _ = save_proposal(ledger, target, tmp)
     assert plan.learned == ((DECISION, "Money is integer cents, always."),)
     accept(ledger, tmp / "locks", target)
     assert "integer   cents,  always." in target.read_text()  # as the person wrote it
@@ -275,12 +277,12 @@ def test_a_hand_edit_with_odd_spacing_settles_after_one_proposal(world) -> None:
 
 def test_a_secret_typed_into_the_block_is_not_learned_or_reported(world) -> None:  # type: ignore[no-untyped-def]
     ledger, target, tmp = world
-    propose(ledger, target, tmp)
+    save_proposal(ledger, target, tmp)
     accept(ledger, tmp / "locks", target)
     key = "ghp_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij"
     text = target.read_text().replace("integer cents.", f"integer cents ({key}).")
     target.write_text(text.replace("### Decisions\n", "### Decisions\n- A note by hand.\n"))
-    _, row = propose(ledger, target, tmp)
+    _, row = save_proposal(ledger, target, tmp)
     assert "([REDACTED:github_token])" in Path(row.folder, "report.html").read_text()
     assert ledger.lesson(DECISION).text == "Money is integer cents ([REDACTED:github_token])."  # type: ignore[union-attr]
     for name in ("report.md", "report.html", "proposal.json"):

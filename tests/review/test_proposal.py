@@ -12,6 +12,7 @@ from metis_distill.errors import ProposalError, TargetChangedError
 from metis_distill.ledger import EvidenceRow, Ledger, LessonRow
 from metis_distill.provenance import resolve
 from metis_distill.render.claude_md import find_block
+from metis_distill.review.notes import ProposalNotes
 from metis_distill.review.proposal import accept, make_plan, reject, save_plan
 
 
@@ -92,9 +93,11 @@ def test_scope_filters_runs_of_other_projects(world) -> None:  # type: ignore[no
 
 def test_save_accept_and_rerun(world) -> None:  # type: ignore[no-untyped-def]
     ledger, target, tmp = world
-    row, created = save_plan(_plan(ledger, target), ledger, tmp / "proposals", {})
+    row, created = save_plan(_plan(ledger, target), ledger, tmp / "proposals", ProposalNotes())
     assert created and Path(row.folder, "report.md").is_file()
-    again, created_again = save_plan(_plan(ledger, target), ledger, tmp / "proposals", {})
+    again, created_again = save_plan(
+        _plan(ledger, target), ledger, tmp / "proposals", ProposalNotes()
+    )
     assert not created_again and again.id == row.id
     before = target.read_text()
     assert target.read_text() == before  # distill/propose never edits the target
@@ -107,7 +110,7 @@ def test_save_accept_and_rerun(world) -> None:  # type: ignore[no-untyped-def]
 
 def test_accept_refuses_a_target_changed_since(world) -> None:  # type: ignore[no-untyped-def]
     ledger, target, tmp = world
-    save_plan(_plan(ledger, target), ledger, tmp / "proposals", {})
+    save_plan(_plan(ledger, target), ledger, tmp / "proposals", ProposalNotes())
     target.write_text("# Demo\n\nSomeone edited this meanwhile.\n")
     with pytest.raises(TargetChangedError):
         accept(ledger, tmp / "locks", target)
@@ -116,7 +119,7 @@ def test_accept_refuses_a_target_changed_since(world) -> None:  # type: ignore[n
 
 def test_crash_between_write_and_rename_leaves_target_intact(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     ledger, target, tmp = world
-    save_plan(_plan(ledger, target), ledger, tmp / "proposals", {})
+    save_plan(_plan(ledger, target), ledger, tmp / "proposals", ProposalNotes())
     before = target.read_bytes()
 
     def crash(*_: object) -> None:
@@ -132,7 +135,7 @@ def test_crash_between_write_and_rename_leaves_target_intact(world, monkeypatch)
 
 def test_reject_remembers_lessons(world) -> None:  # type: ignore[no-untyped-def]
     ledger, target, tmp = world
-    save_plan(_plan(ledger, target), ledger, tmp / "proposals", {})
+    save_plan(_plan(ledger, target), ledger, tmp / "proposals", ProposalNotes())
     row = reject(ledger, tmp / "locks", target).row
     assert row.status == "rejected"
     assert sorted(row.lesson_ids) == ["0000000000", "0000000001", "0000000002"]

@@ -40,15 +40,15 @@ def test_curation_notes_reach_the_markdown_report(world) -> None:  # type: ignor
     from pathlib import Path
 
     from metis_distill.review.proposal import accept
-    from tests.review.test_items import FAILURE, propose
+    from tests.review.test_items import FAILURE, save_proposal
     from tests.review.test_report_html import CURATION_NOTES
 
     ledger, target, tmp = world
-    propose(ledger, target, tmp)
+    save_proposal(ledger, target, tmp)
     accept(ledger, tmp / "locks", target)
     ledger.set_status([FAILURE], "retired")
     tripped = {**CURATION_NOTES, "tripwires": ["the proposal removes 33% of the block"]}
-    _, row = propose(ledger, target, tmp, tripped)
+    _, row = save_proposal(ledger, target, tmp, tripped)
     report = Path(row.folder, "report.md").read_text()
     assert "> - the proposal removes 33% of the block" in report
     assert "### 1. retired (stale) · failure" in report
@@ -57,9 +57,10 @@ def test_curation_notes_reach_the_markdown_report(world) -> None:  # type: ignor
 
 
 def test_malformed_notes_are_left_out() -> None:
-    from metis_distill.review.notes import notes_of
+    from metis_distill.review.notes import ProposalNotes, notes_of
 
-    notes = notes_of({"recovery": "oops", "lessons_not_working": [{"id": "x"}], "retired": []})
+    stored = {"recovery": "oops", "lessons_not_working": [{"id": "x"}], "retired": []}
+    notes = notes_of(ProposalNotes.read(stored))
     assert notes.recovery == () and notes.retired == {}
     assert notes.not_working[0].recurrences == 0
 
@@ -68,7 +69,7 @@ def test_markdown_report_matches_golden_file() -> None:
     import os
     from pathlib import Path
 
-    from metis_distill.review.notes import notes_of
+    from metis_distill.review.notes import ProposalNotes, notes_of
     from metis_distill.review.plan import EvidenceItem
     from metis_distill.review.report import ShownItem, markdown
     from tests.review.test_report_html import CURATION_NOTES
@@ -128,7 +129,7 @@ def test_markdown_report_matches_golden_file() -> None:
         rows=(),
         usage_note="",
         pending_note="",
-        notes=notes_of(CURATION_NOTES),
+        notes=notes_of(ProposalNotes.read(CURATION_NOTES)),
     )
     golden = Path(__file__).resolve().parent.parent / "golden" / "report.md"
     text = markdown(view)

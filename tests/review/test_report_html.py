@@ -12,7 +12,7 @@ import pytest
 
 from metis_distill.ledger import LessonRow
 from metis_distill.review.proposal import accept
-from tests.review.test_items import FAILURE, GOTCHA, add_lesson, propose
+from tests.review.test_items import FAILURE, GOTCHA, add_lesson, save_proposal
 
 CHROMIUM = Path("/usr/bin/chromium")
 # what the curation stage leaves in a proposal's summary for the report
@@ -60,13 +60,13 @@ def chromium() -> Path:
 def a_rich_proposal(world):  # type: ignore[no-untyped-def]
     """A proposal with a line added, one reworded and one retired, after a first accept."""
     ledger, target, tmp = world
-    propose(ledger, target, tmp)
+    save_proposal(ledger, target, tmp)
     accept(ledger, tmp / "locks", target)
     add_lesson(ledger, "00000000aa", "gotcha", "Ports below 1024 need root <b>here</b>.", 5)
     with ledger.session() as db:
         db.get(LessonRow, GOTCHA).text = "Vitest runs in node unless a file says jsdom."  # type: ignore[union-attr]
     ledger.set_status([FAILURE], "retired")
-    _, row = propose(ledger, target, tmp, CURATION_NOTES)
+    _, row = save_proposal(ledger, target, tmp, CURATION_NOTES)
     return Path(row.folder)
 
 

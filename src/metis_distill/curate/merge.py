@@ -7,9 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from metis_distill.curate.contradict import contradicts
 from metis_distill.curate.ids import (
     anchor_overlap,
@@ -20,7 +17,7 @@ from metis_distill.curate.ids import (
     word_overlap,
 )
 from metis_distill.index import LessonIndex
-from metis_distill.ledger import EvidenceRow, Ledger, LessonRow, now
+from metis_distill.ledger import Curating, EvidenceRow, Ledger, LessonRow, LessonStatus, now
 from metis_distill.models import LessonCandidate
 
 DEFAULT_MAX_DISTANCE = 0.12
@@ -37,9 +34,23 @@ WORDING_REACH = 0.15
 MAX_WORDINGS = 20
 
 
+@dataclass
+class JudgeStats:
+    """What the duplicate judge did in one run."""
+
+    asked: int = 0  # pairs put to the judge
+    requests: int = 0
+    cached: int = 0
+    same: int = 0
+    failed: int = 0  # malformed twice, or an API error
+    skipped: int = 0  # the token budget was spent
+
+
 class DuplicateJudge(Protocol):
     """Says which known lesson (id, text) a new lesson repeats, if any (the curator prompt);
     what it writes to the ledger waits for `flush()`, after curation's transaction."""
+
+    stats: JudgeStats
 
     def __call__(self, kind: str, text: str, known: Sequence[tuple[str, str]]) -> str | None: ...
 
@@ -82,24 +93,23 @@ def curate(
         return stats
     vectors = index.embedder.embed([c.text for c in candidates])
     near = _Near(limits, judge, judge_distance)
-    with ledger.session() as db:
+    with ledger.curating() as lessons:
         for candidate, vector in zip(candidates, vectors, strict=True):
-            target = db.get(LessonRow, lesson_id(candidate.kind, candidate.text))
+            target = lessons.lesson(lesson_id(candidate.kind, candidate.text))
             if target is None:
-                target = near.twin(db, index, candidate, vector)
+                target = near.twin(lessons, index, candidate, vector)
             created = target is None
             if target is None:
                 target = _new_lesson(candidate, extractor)
-                db.add(target)
-                db.flush()
+                lessons.add_lesson(target)
                 index.upsert([target.id], [target.text], [target.kind], [vector])
                 stats.new_ids.append(target.id)
-            added = _add_evidence(db, target, candidate, archive_root)
+            added = _add_evidence(lessons, target, candidate, archive_root)
             if added and target.id not in stats.touched_ids:
                 stats.touched_ids.append(target.id)
             if created:
                 stats.new += 1
-            elif target.status == "rejected":
+            elif target.status == LessonStatus.REJECTED:
                 stats.suppressed += 1
             elif added:
                 stats.merged += 1
@@ -117,7 +127,11 @@ class _Near:
     judge_distance: float
 
     def twin(
-        self, db: Session, index: LessonIndex, candidate: LessonCandidate, vector: Sequence[float]
+        self,
+        lessons: Curating,
+        index: LessonIndex,
+        candidate: LessonCandidate,
+        vector: Sequence[float],
     ) -> LessonRow | None:
         """The known lesson the candidate repeats: close by vector and passing `is_twin`, or
         close by vector and so judged by the curator prompt."""
@@ -127,12 +141,12 @@ class _Near:
         for neighbour in index.nearest(vector, candidate.kind.value, k=NEIGHBOURS):
             if neighbour.distance > reach:
                 break
-            row = db.get(LessonRow, neighbour.id)
+            row = lessons.lesson(neighbour.id)
             if row is None:
                 continue
             distance = neighbour.distance
             if distance > self.limits[1]:  # maybe near another wording of the lesson seen before
-                distance = min(distance, _nearest_wording(db, index, row, vector))
+                distance = min(distance, _nearest_wording(lessons, index, row, vector))
             if distance <= self.limits[1] and is_twin(
                 row.text, candidate.text, distance, self.limits[0]
             ):
@@ -142,21 +156,15 @@ class _Near:
         if self.judge is None or not unsure:
             return None
         same = self.judge(candidate.kind.value, candidate.text, unsure)
-        return db.get(LessonRow, same) if same is not None else None
+        return lessons.lesson(same) if same is not None else None
 
 
 def _nearest_wording(
-    db: Session, index: LessonIndex, lesson: LessonRow, vector: Sequence[float]
+    lessons: Curating, index: LessonIndex, lesson: LessonRow, vector: Sequence[float]
 ) -> float:
     """The cosine distance from a candidate to the closest of the lesson's recent quotes: a
     lesson paraphrased in many runs is known by all of its wordings, not only its first."""
-    query = (
-        select(EvidenceRow.quote)
-        .where(EvidenceRow.lesson_id == lesson.id)
-        .order_by(EvidenceRow.timestamp.desc())
-        .limit(MAX_WORDINGS)
-    )
-    quotes = sorted(set(db.scalars(query)))
+    quotes = lessons.recent_quotes(lesson.id, MAX_WORDINGS)
     if not quotes:
         return 1.0
     return min(_cosine_distance(vector, other) for other in index.embedder.embed(quotes))
@@ -190,7 +198,7 @@ def _new_lesson(candidate: LessonCandidate, extractor: str) -> LessonRow:
         id=lesson_id(candidate.kind, candidate.text),
         kind=candidate.kind.value,
         text=candidate.text,
-        status="active",
+        status=LessonStatus.ACTIVE,
         severity=candidate.severity,
         scope=list(candidate.scope),
         extractor=extractor,
@@ -202,15 +210,15 @@ def _new_lesson(candidate: LessonCandidate, extractor: str) -> LessonRow:
 
 
 def _add_evidence(
-    db: Session, lesson: LessonRow, candidate: LessonCandidate, archive_root: str
+    lessons: Curating, lesson: LessonRow, candidate: LessonCandidate, archive_root: str
 ) -> bool:
     """Attach the candidate's evidence to the lesson; False when it was already there."""
     evidence = candidate.evidence
     row_id = evidence_id(lesson.id, evidence, archive_root)
-    if db.get(EvidenceRow, row_id) is not None:
+    if lessons.has_evidence(row_id):
         return False
     ref = evidence.ref
-    db.add(
+    lessons.add_evidence(
         EvidenceRow(
             id=row_id,
             lesson_id=lesson.id,

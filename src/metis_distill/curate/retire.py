@@ -7,14 +7,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from metis_distill.curate.contradict import contradicts
-from metis_distill.ledger import EvidenceRow, Ledger, LessonRow, now
+from metis_distill.ledger import Ledger, LessonRow, LessonStatus, RetiredReason, now
 from metis_distill.targets import as_path
 
 DEFAULT_RETIRE_AFTER_DAYS = 180
+ACTIVE, RETIRED = LessonStatus.ACTIVE, LessonStatus.RETIRED
+CONTRADICTED = RetiredReason.CONTRADICTED
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
 
@@ -43,16 +42,10 @@ def resolve_contradictions(ledger: Ledger, touched: Sequence[str]) -> RetireStat
     """Each touched decision against the decisions it contradicts (same project): the newer
     one (latest evidence) stays active, the older is retired with a link to the newer."""
     stats = RetireStats()
-    with ledger.session() as db:
-        rivals = list(
-            db.scalars(
-                select(LessonRow).where(
-                    LessonRow.kind == "decision", LessonRow.status.in_(("active", "retired"))
-                )
-            )
-        )
-        rivals = [r for r in rivals if r.status == "active" or r.retired_reason == "contradicted"]
-        cwds = _cwds(db, [r.id for r in rivals])
+    with ledger.curating() as lessons:
+        rivals = lessons.lessons_in((ACTIVE, RETIRED), kind="decision")
+        rivals = [r for r in rivals if r.status == ACTIVE or r.retired_reason == CONTRADICTED]
+        cwds = lessons.cwds([r.id for r in rivals])
         by_id = {r.id: r for r in rivals}
         for lesson_id in touched:
             lesson = by_id.get(lesson_id)
@@ -73,34 +66,24 @@ def _recency(lesson: LessonRow) -> tuple[datetime, datetime]:
 
 
 def _replace(newer: LessonRow, older: LessonRow, stats: RetireStats) -> None:
-    if newer.status == "retired" and newer.retired_reason == "contradicted":
+    if newer.status == RETIRED and newer.retired_reason == CONTRADICTED:
         _revive(newer, stats)
-    if older.status == "active":
-        older.status = "retired"
-        older.retired_reason = "contradicted"
+    if older.status == ACTIVE:
+        older.status = RETIRED
+        older.retired_reason = CONTRADICTED
         older.retired_by = newer.id
         older.retired_at = now()
         stats.contradicted.append((older.id, newer.id))
-    elif older.retired_reason == "contradicted" and older.retired_by != newer.id:
+    elif older.retired_reason == CONTRADICTED and older.retired_by != newer.id:
         older.retired_by = newer.id
 
 
 def _revive(lesson: LessonRow, stats: RetireStats) -> None:
-    lesson.status = "active"
+    lesson.status = ACTIVE
     lesson.retired_reason = None
     lesson.retired_by = None
     lesson.retired_at = None
     stats.revived.append(lesson.id)
-
-
-def _cwds(db: Session, ids: Sequence[str]) -> dict[str, set[str | None]]:
-    found: dict[str, set[str | None]] = {i: set() for i in ids}
-    query = select(EvidenceRow.lesson_id, EvidenceRow.cwd).where(
-        EvidenceRow.lesson_id.in_(list(ids))
-    )
-    for lesson_id, cwd in db.execute(query):
-        found[lesson_id].add(cwd)
-    return found
 
 
 def retire_stale(ledger: Ledger, days: int = DEFAULT_RETIRE_AFTER_DAYS) -> RetireStats:
@@ -108,11 +91,9 @@ def retire_stale(ledger: Ledger, days: int = DEFAULT_RETIRE_AFTER_DAYS) -> Retir
     newest evidence from the same cwd), so that a project left alone for a year keeps its
     lessons; a lesson retired as stale that was seen again comes back."""
     stats = RetireStats()
-    with ledger.session() as db:
-        lessons = list(
-            db.scalars(select(LessonRow).where(LessonRow.status.in_(("active", "retired"))))
-        )
-        latest = _latest_cwd(db)
+    with ledger.curating() as known:
+        lessons = known.lessons_in((ACTIVE, RETIRED))
+        latest = known.latest_cwds()
         clocks: dict[str | None, datetime] = {}
         for lesson in lessons:
             cwd = latest.get(lesson.id)
@@ -123,22 +104,15 @@ def retire_stale(ledger: Ledger, days: int = DEFAULT_RETIRE_AFTER_DAYS) -> Retir
             if lesson.last_seen is None:
                 continue
             stale = lesson.last_seen < clocks[latest.get(lesson.id)] - window
-            if lesson.status == "active" and stale:
-                lesson.status = "retired"
-                lesson.retired_reason = "stale"
+            if lesson.status == ACTIVE and stale:
+                lesson.status = RETIRED
+                lesson.retired_reason = RetiredReason.STALE
                 lesson.retired_at = now()
                 stats.stale.append(lesson.id)
-            elif lesson.status == "retired" and lesson.retired_reason == "stale" and not stale:
+            elif (
+                lesson.status == RETIRED
+                and lesson.retired_reason == RetiredReason.STALE
+                and not stale
+            ):
                 _revive(lesson, stats)
     return stats
-
-
-def _latest_cwd(db: Session) -> dict[str, str | None]:
-    """Each lesson's cwd in its most recent evidence."""
-    found: dict[str, str | None] = {}
-    query = select(EvidenceRow.lesson_id, EvidenceRow.cwd).order_by(
-        EvidenceRow.timestamp, EvidenceRow.id
-    )
-    for lesson_id, cwd in db.execute(query):
-        found[lesson_id] = cwd  # the last one written wins: the newest
-    return found

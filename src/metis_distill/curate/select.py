@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from metis_distill.curate.earned import earned
-from metis_distill.ledger import EvidenceRow, Ledger, LessonView
+from metis_distill.ledger import EvidenceRow, Ledger, LessonStatus, LessonView
 from metis_distill.provenance import quote_in_span
 from metis_distill.targets import feeds
 
@@ -67,7 +67,7 @@ def lessons_for(ledger: Ledger, scope: Scope) -> list[LessonView]:
 
 def lessons_in_scope(ledger: Ledger, scope: Scope) -> list[LessonView]:
     """Active lessons with at least one piece of evidence from the target's runs."""
-    rows = ledger.lessons(status="active")
+    rows = ledger.lessons(status=LessonStatus.ACTIVE)
     evidence = ledger.evidence_of([r.id for r in rows])
     views = []
     for row in rows:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from metis_distill.evaluate.block import RenderedLesson
 from metis_distill.evaluate.gold import Span
@@ -22,8 +22,11 @@ def block_lines(proposed: str) -> list[re.Match[str]]:
     return [m for m in map(LINE.match, block.body.splitlines()) if m is not None]
 
 
-def rendered_lessons(proposed: str, ledger: Ledger) -> list[RenderedLesson]:
-    """Each rendered line with its lesson's kind, support (distinct sessions) and evidence."""
+def rendered_lessons(
+    proposed: str, ledger: Ledger, sources: Mapping[str, str] | None = None
+) -> list[RenderedLesson]:
+    """Each rendered line with its lesson's kind, support (distinct sessions) and evidence
+    (its paths read as `sources` names them: the archive copy's source file)."""
     lines = block_lines(proposed)
     rows = {row.id: row for row in ledger.lessons()}
     evidence = ledger.evidence_of([m["id"] for m in lines])
@@ -36,15 +39,18 @@ def rendered_lessons(proposed: str, ledger: Ledger) -> list[RenderedLesson]:
                 kind=rows[m["id"]].kind,
                 text=m["text"],
                 support=len({e.session_id for e in found}) or 1,
-                spans=spans_by_path(found),
+                spans=spans_by_path(found, sources),
                 fix=rows[m["id"]].fix,
             )
         )
     return out
 
 
-def spans_by_path(evidence: Sequence[EvidenceRow]) -> tuple[tuple[str, tuple[Span, ...]], ...]:
+def spans_by_path(
+    evidence: Sequence[EvidenceRow], sources: Mapping[str, str] | None = None
+) -> tuple[tuple[str, tuple[Span, ...]], ...]:
     spans: dict[str, list[Span]] = defaultdict(list)
     for e in evidence:
-        spans[e.path].append((e.line_start, e.line_end))
+        path = sources.get(e.path, e.path) if sources is not None else e.path
+        spans[path].append((e.line_start, e.line_end))
     return tuple((path, tuple(found)) for path, found in sorted(spans.items()))

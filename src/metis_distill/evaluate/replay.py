@@ -22,13 +22,16 @@ from typing import Any
 import numpy as np
 
 from metis_distill import pipeline, sources
-from metis_distill.curate.select import Scope, budgeted, lessons_for
-from metis_distill.index import Embedder, LessonIndex
+from metis_distill.config import Settings
+from metis_distill.curate.select import Scope, lessons_for
+from metis_distill.evaluate.run import eval_settings, source_paths
+from metis_distill.index import Embedder
 from metis_distill.ledger import Ledger, LessonView
 from metis_distill.mine.episodes import find_episodes
 from metis_distill.mine.signals import error_signature
 from metis_distill.mine.text import command_head, shorten
 from metis_distill.models import LessonKind, Run
+from metis_distill.render.claude_md import find_block
 
 COVER_COSINE = 0.85
 SAME_SIGNATURE = 0.8
@@ -173,56 +176,64 @@ def covering(
 def replay(
     archive: Path, data_dir: Path, embedder: Embedder, *, steps: int = 5, budget: int = 12
 ) -> ReplayReport:
-    """Runs oldest first; each run's failures are measured against the context file made of
-    every run before it, then the run is distilled. `steps` slices of time show the growth."""
+    """Runs oldest first; each run's failures are measured against the context file the
+    nightly would have proposed from every run before it, then the run is distilled (the
+    nightly's own `pipeline.distill`, reading that run only). `steps` slices of time show
+    the growth."""
     root = pipeline.check_archive(archive)
-    ledger = Ledger.at(data_dir)
-    try:
-        index = LessonIndex(data_dir / "index", embedder)
-        found = pipeline.changed_files(root, ledger)
-        by_path = {info.path: info for info in found.changed}
-        runs = runs_in_order(root, found.changed)
-        report = ReplayReport(len(runs), sum(len(r.failures) for r in runs))
-        bounds = sorted({round(k * len(runs) / steps) for k in range(steps + 1)})
-        for start, end in zip(bounds, bounds[1:], strict=False):
-            step = _slice(
-                root, ledger, index, embedder, runs[start:end], start, by_path, budget, report.hits
-            )
-            report.steps.append(step)
-            report.covered_by_context += step.covered_by_context
-            report.covered_by_any_lesson += step.covered_by_any_lesson
-        return report
-    finally:
-        ledger.close()
+    settings = eval_settings(root, data_dir, budget)
+    pipeline.distill(settings, embedder=embedder, only=())  # archived, nothing read yet
+    archive_dir = settings.archive_dir.resolve()
+    with Ledger(settings.ledger_url) as ledger:
+        runs = runs_in_order(archive_dir, pipeline.changed_files(archive_dir, ledger).changed)
+        names = source_paths(ledger, root)
+    report = ReplayReport(len(runs), sum(len(r.failures) for r in runs))
+    bounds = sorted({round(k * len(runs) / steps) for k in range(steps + 1)})
+    context = _Context(settings, embedder, names)
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        step = context.slice(runs[start:end], start, report.hits)
+        report.steps.append(step)
+        report.covered_by_context += step.covered_by_context
+        report.covered_by_any_lesson += step.covered_by_any_lesson
+    return report
 
 
-def _slice(
-    root: Path,
-    ledger: Ledger,
-    index: LessonIndex,
-    embedder: Embedder,
-    runs: Sequence[RunInfo],
-    start: int,
-    by_path: dict[str, pipeline.FileInfo],
-    budget: int,
-    hits: list[str],
-) -> ReplayStep:
-    in_context = in_any = failures = shown = 0
-    for i, run in enumerate(runs):
-        every = lessons_for(ledger, Scope(None))
-        context = [v for views in budgeted(every, budget).values() for v in views]
-        shown = len(context) if i == 0 else shown
-        cosines = _cosines(embedder, list(run.failures), every)
-        for failure, cos in zip(run.failures, cosines, strict=True):
-            failures += 1
-            shown_hit, any_hit = _check(failure, context, every, cos, hits)
-            in_context += shown_hit
-            in_any += any_hit
-        _distil(root, ledger, index, [by_path[run.path]])
-    return ReplayStep(start, len(runs), failures, in_context, in_any, shown)
+class _Context:
+    """The lessons known and the block proposed so far, grown one distilled run at a time."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, names: dict[str, str]) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.names = names  # archive path -> as the user named it (relative to the archive)
+        self.block: frozenset[str] = frozenset()  # lesson ids of the last proposed block
+
+    def slice(self, runs: Sequence[RunInfo], start: int, hits: list[str]) -> ReplayStep:
+        in_context = in_any = failures = shown = 0
+        for i, run in enumerate(runs):
+            with Ledger(self.settings.ledger_url) as ledger:
+                every = lessons_for(ledger, Scope(None))
+            context = [v for v in every if v.id in self.block]
+            shown = len(context) if i == 0 else shown
+            cosines = _cosines(self.embedder, list(run.failures), every)
+            for failure, cos in zip(run.failures, cosines, strict=True):
+                failures += 1
+                where = f"{self.names.get(failure.path, failure.path)}#L{failure.line}"
+                shown_hit, any_hit = _check(where, failure, context, every, cos, hits)
+                in_context += shown_hit
+                in_any += any_hit
+            self._distil(run.path)
+        return ReplayStep(start, len(runs), failures, in_context, in_any, shown)
+
+    def _distil(self, path: str) -> None:
+        report = pipeline.distill(self.settings, embedder=self.embedder, only={path})
+        folder = report.proposal.folder
+        if folder is not None:
+            block = find_block(Path(folder, "proposed.md").read_text(encoding="utf-8"))
+            self.block = frozenset(block.ids if block else ())
 
 
 def _check(
+    where: str,
     failure: Failure,
     context: Sequence[LessonView],
     every: Sequence[LessonView],
@@ -232,17 +243,12 @@ def _check(
     """(covered by the block, covered by any lesson); each hit is noted for the report."""
     lesson = covering(failure, context, cosines)
     if lesson is not None:
-        hits.append(f"{failure.path}#L{failure.line}: {lesson.text}")
+        hits.append(f"{where}: {lesson.text}")
         return True, True
     other = covering(failure, every, cosines)
     if other is not None:
-        hits.append(f"{failure.path}#L{failure.line}: (outside the block) {other.text}")
+        hits.append(f"{where}: (outside the block) {other.text}")
     return False, other is not None
-
-
-def _distil(root: Path, ledger: Ledger, index: LessonIndex, infos: list[pipeline.FileInfo]) -> None:
-    results = [pipeline.mine_batch(root, b) for b in pipeline.batches(infos)]
-    pipeline.curate_batches(results, ledger, index, archive_root=root, max_distance=0.12)
 
 
 def _cosines(

@@ -1,16 +1,18 @@
 """`metis eval`: distil a labeled archive with the rules extractor and measure the result.
 
-The stages are called directly (no Prefect) on a fresh data dir; the archive is read in place.
+The distill is the nightly's own (`pipeline.distill`, without Prefect) on a fresh data dir:
+the archive is copied into it, read, curated and published like any other.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from metis_distill import pipeline
+from metis_distill.config import Settings, default_settings
 from metis_distill.curate.select import Budget, Scope
 from metis_distill.errors import ConfigError
 from metis_distill.evaluate import leaks
@@ -19,10 +21,12 @@ from metis_distill.evaluate.gold import GoldFile, GoldLesson, load_gold
 from metis_distill.evaluate.match import Prediction, Similarity, match, score
 from metis_distill.evaluate.metrics import recall_by, scores
 from metis_distill.evaluate.rendered import block_lines, rendered_lessons, spans_by_path
-from metis_distill.index import Embedder, LessonIndex
-from metis_distill.ledger import EvidenceRow, Ledger
+from metis_distill.index import Embedder
+from metis_distill.ledger import EvidenceRow, Ledger, LessonStatus
 from metis_distill.provenance import parse_link, resolve
+from metis_distill.publish import Curation, publish_targets
 from metis_distill.render.claude_md import find_block
+from metis_distill.run_report import RunSummary
 
 NEAR_DUPLICATE = 0.9  # cosine at which two rendered lines say the same thing
 UNLIMITED = 1_000_000  # lines: the budget of the block "with no budget"
@@ -74,27 +78,41 @@ def cosine_of(embedder: Embedder) -> Similarity:
 def evaluate(
     gold_dir: Path, archive: Path, data_dir: Path, embedder: Embedder, *, budget: int = 12
 ) -> EvalReport:
+    """Distil the labeled archive exactly as the nightly does (`pipeline.distill`, default
+    settings, rules extractor, every project) into `data_dir`, then score it."""
     gold = load_gold(gold_dir)
     root = pipeline.check_archive(archive)
     _check_transcripts(gold, root)
-    ledger = Ledger.at(data_dir)
-    try:
-        target = data_dir / "repo" / "CLAUDE.md"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        proposed = _distill(root, ledger, LessonIndex(data_dir / "index", embedder), target, budget)
+    settings = eval_settings(root, data_dir, budget)
+    target = pipeline.distill_target(settings)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    run = pipeline.distill(settings, embedder=embedder)
+    proposed = _proposed(run.proposal.folder)
+    with Ledger(settings.ledger_url) as ledger:
         report = EvalReport(gold_files=len(gold), budget=budget)
-        _score(report, gold, _predictions(ledger, {g.transcript for g in gold}), embedder)
+        sources = source_paths(ledger, root)
+        _score(report, gold, _predictions(ledger, sources, gold), embedder)
         _rendered(report, proposed, target, ledger, embedder)
-        blocks = {"budget": proposed, "no_budget": _unbudgeted(ledger, data_dir)}
-        _score_blocks(report, gold, blocks, ledger, embedder)
-        needles = leaks.archive_needles(pipeline.discover(root))
-        found = leaks.scan(leaks.output_files(data_dir), needles)
-        report.secrets_known = len(needles)
-        report.secrets_leaked = len(found)
-        report.leaks = [f"{leak.path}: {leak.what}" for leak in found]
-        return report
-    finally:
-        ledger.close()
+        blocks = {"budget": proposed, "no_budget": _unbudgeted(ledger, settings, run)}
+        _score_blocks(report, gold, blocks, ledger, sources, embedder)
+    needles = leaks.archive_needles(pipeline.discover(root))
+    found = leaks.scan(leaks.output_files(data_dir), needles)
+    report.secrets_known = len(needles)
+    report.secrets_leaked = len(found)
+    report.leaks = [f"{leak.path}: {leak.what}" for leak in found]
+    return report
+
+
+def eval_settings(archive: Path, data_dir: Path, budget: int) -> Settings:
+    """The defaults, on a data dir of the eval's own, with every project's runs."""
+    return default_settings(
+        archive=archive,
+        data_dir=data_dir,
+        target=data_dir / "repo" / "CLAUDE.md",
+        all_projects=True,
+        section_budget=budget,
+        extractor="rules",
+    )
 
 
 def _check_transcripts(gold: Sequence[GoldFile], root: Path) -> None:
@@ -106,50 +124,50 @@ def _check_transcripts(gold: Sequence[GoldFile], root: Path) -> None:
         )
 
 
-def _distill(root: Path, ledger: Ledger, index: LessonIndex, target: Path, budget: int) -> str:
-    pipeline.read_and_curate(root, ledger, index)
-    data = target.parent.parent
-    outcome = pipeline.propose(
-        target,
-        ledger,
-        data / "proposals",
-        scope=Scope(None),
-        budget=budget,
-        summary={},
-        locks_dir=data / "locks",
-    )
-    if outcome.folder is None:
+def _proposed(folder: str | None) -> str:
+    if folder is None:
         return ""
-    return (Path(outcome.folder) / "proposed.md").read_text(encoding="utf-8")
+    return (Path(folder) / "proposed.md").read_text(encoding="utf-8")
 
 
-def _unbudgeted(ledger: Ledger, data: Path) -> str:
+def _unbudgeted(ledger: Ledger, settings: Settings, run: RunSummary) -> str:
     """The block as it would render with no budget: every lesson that passes the gates."""
-    target = data / "repo-unbudgeted" / "CLAUDE.md"
+    target = settings.data_dir / "repo-unbudgeted" / "CLAUDE.md"
     target.parent.mkdir(parents=True, exist_ok=True)
-    outcome = pipeline.propose(
+    unlimited = Budget(per_section=UNLIMITED, block_lines=UNLIMITED)
+    (outcome, *_) = publish_targets(
         target,
         ledger,
-        data / "proposals",
+        settings.proposals_dir,
         scope=Scope(None),
-        budget=Budget(per_section=UNLIMITED, block_lines=UNLIMITED),
-        summary={},
-        locks_dir=data / "locks",
+        run=run,
+        locks_dir=settings.locks_dir,
+        curation=replace(Curation.of(settings), budget=unlimited),
     )
-    if outcome.folder is None:
-        return ""
-    return (Path(outcome.folder) / "proposed.md").read_text(encoding="utf-8")
+    return _proposed(outcome.folder)
 
 
-def _predictions(ledger: Ledger, labeled: set[str]) -> list[Prediction]:
+def source_paths(ledger: Ledger, root: Path) -> dict[str, str]:
+    """Archive path -> the path, relative to `root`, of the source file it is a copy of."""
+    return {
+        copy.archive_path: Path(source).relative_to(root).as_posix()
+        for source, copy in ledger.copies().items()
+        if copy.archive_path and Path(source).is_relative_to(root)
+    }
+
+
+def _predictions(
+    ledger: Ledger, sources: Mapping[str, str], gold: Sequence[GoldFile]
+) -> list[Prediction]:
     """Each active lesson, once per transcript it has evidence in (all of them labeled)."""
-    lessons = ledger.lessons(status="active")
+    lessons = ledger.lessons(status=LessonStatus.ACTIVE)
     evidence = ledger.evidence_of([row.id for row in lessons])
-    check_labeled((e.path for rows in evidence.values() for e in rows), labeled)
+    paths = (sources.get(e.path, e.path) for rows in evidence.values() for e in rows)
+    check_labeled(paths, {g.transcript for g in gold})
     return [
         Prediction(row.id, path, row.kind, row.text, spans, row.fix)
         for row in lessons
-        for path, spans in spans_by_path(evidence[row.id])
+        for path, spans in spans_by_path(evidence[row.id], sources)
     ]
 
 
@@ -158,13 +176,14 @@ def _score_blocks(
     gold: Sequence[GoldFile],
     blocks: dict[str, str],
     ledger: Ledger,
+    sources: Mapping[str, str],
     embedder: Embedder,
 ) -> None:
     """Every rendered line of each block scored against gold (`block.judge_lines`)."""
     golds = [lesson for g in gold for lesson in g.lessons]
     similarity = cosine_of(embedder)
     for name, proposed in blocks.items():
-        lessons = rendered_lessons(proposed, ledger)
+        lessons = rendered_lessons(proposed, ledger, sources)
         check_labeled(
             (p for lesson in lessons for p, _ in lesson.spans), {g.transcript for g in gold}
         )

@@ -39,7 +39,14 @@ from metis_distill.extract.claude import (
 )
 from metis_distill.extract.schema import LessonDrafts
 from metis_distill.extract.spans import estimate_tokens
-from metis_distill.ledger import ExtractBatchRow, ExtractQueueRow, Ledger, now
+from metis_distill.ledger import (
+    BatchStatus,
+    ExtractBatchRow,
+    ExtractionStatus,
+    ExtractQueueRow,
+    Ledger,
+    now,
+)
 
 KEY_CHARS = 48  # of the span sha256 in a custom_id (at most 64 characters in all)
 CLOCK_SKEW = timedelta(minutes=10)  # between this machine and the API, when adopting a batch
@@ -96,7 +103,7 @@ class BatchClaudeExtractor(ClaudeExtractor):
             row = self.ledger.extraction(job.key, job.version, self.config.model)
             if row is None:
                 self.stats.pending += 1
-            elif row.status == "ok":
+            elif row.status == ExtractionStatus.OK:
                 found[job.key] = LessonDrafts.model_validate(row.answer)
 
     def queue(self, jobs: Sequence[Job]) -> None:
@@ -151,7 +158,7 @@ class BatchClaudeExtractor(ClaudeExtractor):
             id=f"intent-{uuid.uuid4().hex[:16]}",
             prompt_version=self.prompt_version,
             model=self.config.model,
-            status="submitting",
+            status=BatchStatus.SUBMITTING,
             requests=mapping,
             created_at=now(),
         )

@@ -35,7 +35,7 @@ from metis_distill.extract.schema import (
     tool_definition,
 )
 from metis_distill.extract.spans import Span, build_spans, estimate_tokens, span_sha256
-from metis_distill.ledger import ExtractionRow, Ledger, now
+from metis_distill.ledger import ExtractionRow, ExtractionStatus, Ledger, now
 from metis_distill.mine.episodes import Episode
 from metis_distill.models import LessonCandidate, Run
 from metis_distill.provenance import Lines
@@ -174,7 +174,7 @@ class ClaudeExtractor:
                 todo.append(job)
                 continue
             self.stats.cached += 1
-            if row.status == "ok":
+            if row.status == ExtractionStatus.OK:
                 found[job.key] = LessonDrafts.model_validate(row.answer)
         if todo:
             self._call_all(todo, found)
@@ -263,7 +263,7 @@ class ClaudeExtractor:
         usage = outcome.usage
         self._count(usage)
         self._answered += 1
-        row = self._row(key, version, "ok", {}, usage)
+        row = self._row(key, version, ExtractionStatus.OK, {}, usage)
         if self.run_id is not None and usage.requests:
             self.ledger.add_usage(self.run_id, row)
         if outcome.error is not None:
@@ -277,12 +277,13 @@ class ClaudeExtractor:
         if outcome.drafts is None:
             self.stats.failures += 1
             self._failed += 1
-            self.ledger.store_extraction(self._row(key, version, "failed", {}, usage))
+            failed = self._row(key, version, ExtractionStatus.FAILED, {}, usage)
+            self.ledger.store_extraction(failed)
             return
         if job is not None:
             found[key] = outcome.drafts
         answer = outcome.drafts.model_dump(mode="json")
-        self.ledger.store_extraction(self._row(key, version, "ok", answer, usage))
+        self.ledger.store_extraction(self._row(key, version, ExtractionStatus.OK, answer, usage))
 
     def _count(self, usage: Usage) -> None:
         self.stats.requests += usage.requests
@@ -292,7 +293,12 @@ class ClaudeExtractor:
         self.stats.cache_write_tokens += usage.cache_write_tokens
 
     def _row(
-        self, key: str, version: str, status: str, answer: dict[str, Any], usage: Usage
+        self,
+        key: str,
+        version: str,
+        status: ExtractionStatus,
+        answer: dict[str, Any],
+        usage: Usage,
     ) -> ExtractionRow:
         """The cache row of one span's answer (`key`: the span's sha256)."""
         return ExtractionRow(

@@ -8,16 +8,16 @@ mean "new lesson"."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import anthropic
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from metis_distill.curate.merge import JudgeStats
 from metis_distill.extract import prompts
 from metis_distill.extract.claude import ClaudeConfig, Usage, make_client, tool_request
 from metis_distill.extract.spans import estimate_tokens, span_sha256
-from metis_distill.ledger import ExtractionRow, Ledger, now
+from metis_distill.ledger import ExtractionRow, ExtractionStatus, Ledger, now
 from metis_distill.redact import redact
 
 SYSTEM = "curate_system.md.j2"
@@ -44,16 +44,6 @@ def tool_definition() -> dict[str, Any]:
         "description": "Say whether the new lesson repeats one of the known lessons.",
         "input_schema": schema,
     }
-
-
-@dataclass
-class JudgeStats:
-    asked: int = 0  # pairs put to the judge
-    requests: int = 0
-    cached: int = 0
-    same: int = 0
-    failed: int = 0  # malformed twice, or an API error
-    skipped: int = 0  # the token budget was spent
 
 
 class ClaudeCurator:
@@ -113,7 +103,9 @@ class ClaudeCurator:
         if row is None:
             return None
         self.stats.cached += 1
-        return Verdict.model_validate(row.answer) if row.status == "ok" else Verdict()
+        return (
+            Verdict.model_validate(row.answer) if row.status == ExtractionStatus.OK else Verdict()
+        )
 
     def _over_budget(self, prompt: str) -> bool:
         limit = self.config.max_tokens_per_run
@@ -144,7 +136,11 @@ class ClaudeCurator:
         self._spend(usage)
         if verdict is None:
             self.stats.failed += 1
-        status, answer = ("ok", verdict.model_dump()) if verdict else ("failed", {})
+        status, answer = (
+            (ExtractionStatus.OK, verdict.model_dump())
+            if verdict
+            else (ExtractionStatus.FAILED, {})
+        )
         self._rows.append(self._row(key, usage, status, answer))
         return verdict
 
@@ -154,7 +150,11 @@ class ClaudeCurator:
             self._spent.append(self._row("", usage))
 
     def _row(
-        self, key: str, usage: Usage, status: str = "ok", answer: dict[str, Any] | None = None
+        self,
+        key: str,
+        usage: Usage,
+        status: ExtractionStatus = ExtractionStatus.OK,
+        answer: dict[str, Any] | None = None,
     ) -> ExtractionRow:
         return ExtractionRow(
             span_sha256=key,

@@ -20,12 +20,13 @@ import numpy.typing as npt
 
 from metis_distill.retrieve.store import Lesson, Snapshot
 from metis_distill.retrieve.vectors import VectorCache
+from metis_distill.statuses import LessonStatus
 from metis_distill.targets import as_path
 
 VECTOR_WEIGHT = 0.6
 KEYWORD_WEIGHT = 0.4
 MIN_SIMILARITY = 0.25  # below this, and with no keyword, a lesson is not a hit at all
-SHOWN_STATUSES = frozenset({"active"})
+SHOWN_STATUSES = frozenset({LessonStatus.ACTIVE.value})
 
 _TERM = re.compile(r"[\w][\w./:@+-]*[\w]|\w")
 _QUOTED = re.compile(r"`([^`]+)`|\"([^\"]{3,})\"|“([^”]{3,})”|'([^']{4,})'")

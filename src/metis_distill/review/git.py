@@ -17,8 +17,9 @@ from pathlib import Path
 
 from metis_distill.errors import ProposalError, TargetChangedError
 from metis_distill.ledger import Ledger, ProposalItemRow, ProposalRow
-from metis_distill.review.plan import read_target, sha256_text
+from metis_distill.review.plan import change_counts, read_target, sha256_text
 from metis_distill.review.proposal import accepted_text, choose_pending
+from metis_distill.statuses import ItemDecision, ProposalOrigin
 
 FALLBACK_AUTHOR = {"name": "metis-distill", "email": "metis-distill@localhost"}
 MAX_LISTED = 30
@@ -33,7 +34,7 @@ class GitProposal:
     message: str
 
 
-def propose_git(ledger: Ledger, target: Path | None, branch: str | None = None) -> GitProposal:
+def commit_on_branch(ledger: Ledger, target: Path | None, branch: str | None = None) -> GitProposal:
     """Commit the pending proposal's file on a new branch; refuse whatever would clobber."""
     row = choose_pending(ledger, target)
     path = Path(row.target)
@@ -50,7 +51,7 @@ def propose_git(ledger: Ledger, target: Path | None, branch: str | None = None) 
             hint="run `metis distill` again to make a fresh proposal",
         )
     items = ledger.proposal_items(row.id)
-    wanted = {i.number for i in items if i.decision != "rejected"}
+    wanted = {i.number for i in items if i.decision != ItemDecision.REJECTED}
     content = accepted_text(row, items, wanted, current)  # what accepting the rest writes
     message = commit_message(row, items, rel)
     commit = _commit(repo, head, rel, content, message)
@@ -164,10 +165,12 @@ def _author(repo: Path) -> dict[str, str]:
 
 def commit_message(row: ProposalRow, items: list[ProposalItemRow], rel: str) -> str:
     """A subject with the counts, then each change with its evidence link."""
-    shown = [i for i in items if i.decision != "rejected"]
-    counts = _counts(shown)
+    shown = [i for i in items if i.decision != ItemDecision.REJECTED]
+    counts = change_counts(i.change for i in shown)
     subject = f"metis: {counts} in {rel}" if counts else f"metis: refresh {rel}"
-    origin = "rewind" if row.origin == "rewind" else "distilled from archived agent runs"
+    origin = (
+        "rewind" if row.origin == ProposalOrigin.REWIND else "distilled from archived agent runs"
+    )
     lines = [subject, "", f"Proposal #{row.id} ({origin}). Every line links to its evidence."]
     links = _links(row)
     if shown:
@@ -179,12 +182,6 @@ def commit_message(row: ProposalRow, items: list[ProposalItemRow], rel: str) -> 
     if len(shown) > MAX_LISTED:
         lines.append(f"... and {len(shown) - MAX_LISTED} more (see the diff)")
     return "\n".join(lines) + "\n"
-
-
-def _counts(items: list[ProposalItemRow]) -> str:
-    names = ("added", "reworded", "removed", "retired")
-    said = [f"{n} {name}" for name in names if (n := sum(i.change == name for i in items))]
-    return ", ".join(said)
 
 
 def _links(row: ProposalRow) -> dict[str, list[str]]:

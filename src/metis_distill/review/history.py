@@ -19,6 +19,7 @@ from metis_distill.redact import redact
 from metis_distill.render.claude_md import RenderedLine, find_block
 from metis_distill.render.parse import BlockLine, BlockSection, parse_block, words_of
 from metis_distill.review.layout import build
+from metis_distill.review.notes import ProposalNotes
 from metis_distill.review.plan import (
     KIND_OF_TITLE,
     MAX_REPORT_EVIDENCE,
@@ -29,6 +30,7 @@ from metis_distill.review.plan import (
     unified_diff,
 )
 from metis_distill.review.proposal import LOCK_TIMEOUT, save_plan, target_key
+from metis_distill.statuses import Change, ProposalOrigin
 
 _VERSION = re.compile(r"^v?(?P<id>\d+)$")
 
@@ -130,7 +132,7 @@ def rewind(
         stamp = version.created_at.strftime("%Y-%m-%d %H:%M UTC")
         note = f"the file as it was at v{version.id}, {stamp}"
         row, _ = save_plan(
-            plan, ledger, proposals_dir, {"extractor": "rewind", "rewind_note": note}
+            plan, ledger, proposals_dir, ProposalNotes(extractor="rewind", rewind_note=note)
         )
     return row, version
 
@@ -154,7 +156,7 @@ def rewind_plan(ledger: Ledger, target: Path, version: VersionRow) -> Plan:
         items=_items(ledger, target, base, then, changes, number),
         hand_edited=False,
         layout=layout,
-        origin="rewind",
+        origin=ProposalOrigin.REWIND,
     )
 
 
@@ -162,19 +164,19 @@ def _as_line(line: BlockLine) -> RenderedLine:
     return RenderedLine(line.id or "", line.text, "", 0, raw=line.raw)
 
 
-def _changes(base: list[BlockSection], then: list[BlockSection]) -> dict[str, str]:
+def _changes(base: list[BlockSection], then: list[BlockSection]) -> dict[str, Change]:
     now_lines = {x.id: x for s in base for x in s.lines if x.id}
     then_lines = {x.id: x for s in then for x in s.lines if x.id}
-    changes: dict[str, str] = {}
+    changes: dict[str, Change] = {}
     for lesson in then_lines:
         if lesson not in now_lines:
-            changes[lesson] = "added"
+            changes[lesson] = Change.ADDED
     for lesson, line in then_lines.items():
         if lesson in now_lines and words_of(now_lines[lesson]) != words_of(line):
-            changes[lesson] = "reworded"
+            changes[lesson] = Change.REWORDED
     for lesson in now_lines:
         if lesson not in then_lines:
-            changes[lesson] = "removed"
+            changes[lesson] = Change.REMOVED
     return changes
 
 
@@ -183,7 +185,7 @@ def _items(
     target: Path,
     base: list[BlockSection],
     then: list[BlockSection],
-    changes: dict[str, str],
+    changes: dict[str, Change],
     number: dict[str, int],
 ) -> tuple[Item, ...]:
     now_lines = {x.id: (s.title, x) for s in base for x in s.lines if x.id}
@@ -192,7 +194,7 @@ def _items(
     items = []
     for lesson, change in changes.items():
         title, line = then_lines.get(lesson) or now_lines[lesson]
-        before = words_of(now_lines[lesson][1]) if change == "reworded" else ""
+        before = words_of(now_lines[lesson][1]) if change == Change.REWORDED else ""
         rows = evidence[lesson]
         items.append(
             Item(

@@ -1,17 +1,88 @@
-"""What curation says beside the diff, read from the proposal's summary for the reports:
+"""What a proposal says beside its diff: the run's notes (extractor, usage, work pending), the
 tripwires that stopped it, why lines were retired, lessons not working, time to recovery.
 
-The summary is JSON written by the curation stage; anything missing or malformed is left out
-rather than failing the report. Text from runs is redacted again on the way out.
+`ProposalNotes` is stored with the proposal (in the ledger and in proposal.json); a field that
+an older proposal lacks or holds malformed is left at its default rather than failing the
+report. `Notes` is what the reports show; text from runs is redacted again on the way out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
 
 from metis_distill.redact import redact
+from metis_distill.run_report import RunSummary
+
+
+class Retirement(BaseModel):
+    reason: str | None = None  # stale | contradicted
+    retired_by: str | None = None  # the lesson that replaced it
+
+
+class NotWorkingLesson(BaseModel):
+    """An accepted failure lesson whose failure was seen again after its acceptance."""
+
+    id: str = ""
+    text: str = ""
+    accepted_at: str = ""
+    recurrences: int = 0
+    last_seen: str = ""
+    sessions: list[str] = Field(default_factory=list)
+
+
+class RecoveryClass(BaseModel):
+    """The failures of one class in the target's runs, and how long recovering took."""
+
+    failures: int = 0
+    recovered: int = 0
+    mean_seconds_to_recovery: float | None = None
+    seconds_lost: float = 0.0
+    recurrences: int = 0
+    sessions: int = 0
+    top_command: str = ""
+
+
+class LessonRecovery(BaseModel):
+    """The failure incidents that taught one lesson and the time they cost."""
+
+    id: str
+    incidents: int = 0
+    recovered: int = 0
+    mean_seconds_to_recovery: float | None = None
+    seconds_lost: float = 0.0
+
+
+class ProposalNotes(BaseModel):
+    """What a proposal keeps for its review, beside the counts of the run that made it."""
+
+    extractor: str | None = None  # rules | claude | rewind
+    rewind_note: str | None = None
+    usage_note: str | None = None
+    pending_note: str | None = None
+    tripwires: list[str] = Field(default_factory=list)  # why a human is needed
+    retired: dict[str, Retirement] = Field(default_factory=dict)
+    lessons_not_working: list[NotWorkingLesson] = Field(default_factory=list)
+    recovery: dict[str, RecoveryClass] = Field(default_factory=dict)
+    recovery_by_lesson: list[LessonRecovery] = Field(default_factory=list)
+
+    @classmethod
+    def read(cls, stored: Mapping[str, object]) -> ProposalNotes:
+        """From a proposal's stored summary: the fields that do not validate are left out."""
+        data = {k: v for k, v in stored.items() if k in cls.model_fields}
+        try:
+            return cls.model_validate(data)
+        except ValidationError as e:
+            bad = {error["loc"][0] for error in e.errors() if error["loc"]}
+            return cls.model_validate({k: v for k, v in data.items() if k not in bad})
+
+    def stored(self, run: RunSummary | None = None) -> dict[str, object]:
+        """As the proposal keeps it: the run's counts, then these notes."""
+        counts = run.model_dump(mode="json") if run is not None else {}
+        notes = {k: v for k, v in self.model_dump(mode="json").items() if v is not None}
+        return {**counts, **notes}
 
 
 @dataclass(frozen=True)
@@ -35,60 +106,39 @@ class Recovery:
 
 @dataclass(frozen=True)
 class Notes:
+    """The notes as the reports show them."""
+
     tripwires: tuple[str, ...] = ()
     not_working: tuple[NotWorking, ...] = ()
     recovery: tuple[Recovery, ...] = ()
     retired: dict[str, str] = field(default_factory=dict)  # lesson id -> why
 
 
-def notes_of(summary: Mapping[str, object]) -> Notes:
+def notes_of(notes: ProposalNotes) -> Notes:
     return Notes(
-        tripwires=tuple(redact(str(r)) for r in _list(summary.get("tripwires"))),
-        not_working=tuple(_not_working(x) for x in _list(summary.get("lessons_not_working"))),
-        recovery=tuple(
-            _recovery(name, data) for name, data in _dict(summary.get("recovery")).items()
+        tripwires=tuple(redact(r) for r in notes.tripwires),
+        not_working=tuple(
+            NotWorking(x.id, redact(x.text), x.recurrences, x.last_seen[:16].replace("T", " "))
+            for x in notes.lessons_not_working
         ),
-        retired={k: _why(v) for k, v in _dict(summary.get("retired")).items()},
+        recovery=tuple(
+            Recovery(
+                name,
+                r.failures,
+                r.recovered,
+                _duration(r.mean_seconds_to_recovery),
+                r.recurrences,
+                r.sessions,
+                redact(r.top_command),
+            )
+            for name, r in notes.recovery.items()
+        ),
+        retired={k: _why(v) for k, v in notes.retired.items()},
     )
 
 
-def _list(value: object) -> list[Any]:
-    return list(value) if isinstance(value, list | tuple) else []
-
-
-def _dict(value: object) -> dict[str, Any]:
-    return {str(k): v for k, v in value.items()} if isinstance(value, Mapping) else {}
-
-
-def _int(value: object) -> int:
-    return int(value) if isinstance(value, int | float) else 0
-
-
-def _not_working(data: object) -> NotWorking:
-    d = _dict(data)
-    return NotWorking(
-        str(d.get("id", "")),
-        redact(str(d.get("text", ""))),
-        _int(d.get("recurrences")),
-        str(d.get("last_seen", ""))[:16].replace("T", " "),
-    )
-
-
-def _recovery(name: str, data: object) -> Recovery:
-    d = _dict(data)
-    return Recovery(
-        name,
-        _int(d.get("failures")),
-        _int(d.get("recovered")),
-        _duration(d.get("mean_seconds_to_recovery")),
-        _int(d.get("recurrences")),
-        _int(d.get("sessions")),
-        redact(str(d.get("top_command", ""))),
-    )
-
-
-def _duration(seconds: object) -> str:
-    if not isinstance(seconds, int | float):
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
         return "-"
     if seconds < 120:
         return f"{seconds:.0f} s"
@@ -97,8 +147,7 @@ def _duration(seconds: object) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def _why(data: object) -> str:
-    d = _dict(data)
-    reason = str(d.get("reason") or "")
-    by = d.get("retired_by")
+def _why(retirement: Retirement) -> str:
+    reason = retirement.reason or ""
+    by = retirement.retired_by
     return f"{reason}, replaced by {by}" if by else reason

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from metis_distill.render.claude_md import (
 )
 from metis_distill.render.parse import BlockLine, BlockSection, parse_block, words_of
 from metis_distill.review.layout import Layout, apply, build, numbers, without
+from metis_distill.statuses import Change, ProposalOrigin
 
 MAX_REPORT_EVIDENCE = 3
 KIND_OF_TITLE = {title: kind for kind, title in SECTION_TITLES.items()}
@@ -41,7 +42,7 @@ class EvidenceItem:
 @dataclass(frozen=True)
 class Item:
     number: int
-    change: str  # added | reworded | removed | retired
+    change: Change
     id: str
     kind: str
     text: str
@@ -61,7 +62,7 @@ class Plan:
     layout: Layout = ()
     learned: tuple[tuple[str, str], ...] = ()  # (lesson id, the words a person gave it)
     kept: tuple[str, ...] = ()  # lines people added inside the block, kept as they are
-    origin: str = "distill"
+    origin: ProposalOrigin = ProposalOrigin.DISTILL
     deleted: tuple[str, ...] = ()  # lines people deleted from the block: they stay deleted
 
 
@@ -69,7 +70,7 @@ class Plan:
 class _Draft:
     old: dict[str, BlockLine]
     lines: dict[str, RenderedLine]
-    changes: dict[str, str]
+    changes: dict[str, Change]
     learned: dict[str, str]
 
 
@@ -130,17 +131,17 @@ def _draft(
         was = old.get(lesson.id)
         same = was is not None and safe_text(words_of(was)) == line.text
         if was is None:
-            draft.changes[lesson.id] = "added"
+            draft.changes[lesson.id] = Change.ADDED
         elif not same and edited:
             draft.learned[lesson.id] = safe_text(words_of(was))  # the human wins
             line = _kept(line, was)
         elif not same:
-            draft.changes[lesson.id] = "reworded"
+            draft.changes[lesson.id] = Change.REWORDED
         else:
             line = _kept(line, was)  # the same words: exactly as the file has them
         draft.lines[lesson.id] = line
     for gone in (x.id for s in base for x in s.lines if x.id and x.id not in draft.lines):
-        draft.changes.setdefault(gone, "removed")
+        draft.changes.setdefault(gone, Change.REMOVED)
     return draft
 
 
@@ -151,17 +152,25 @@ def _kept(line: RenderedLine, was: BlockLine) -> RenderedLine:
 
 
 def _numbers(draft: _Draft) -> dict[str, int]:
-    order = [i for change in ("added", "reworded", "removed") for i in _ids(draft, change)]
+    shown = (Change.ADDED, Change.REWORDED, Change.REMOVED)
+    order = [i for change in shown for i in _ids(draft, change)]
     return {lesson_id: n for n, lesson_id in enumerate(order, start=1)}
 
 
-def _ids(draft: _Draft, change: str) -> list[str]:
+def _ids(draft: _Draft, change: Change) -> list[str]:
     return [i for i, c in draft.changes.items() if c == change]
 
 
 def _layout(chosen: dict[str, list[LessonView]], base: list[BlockSection], draft: _Draft) -> Layout:
     proposed = [(SECTION_TITLES[kind], [draft.lines[v.id] for v in chosen[kind]]) for kind in KINDS]
     return build(proposed, base, _numbers(draft))
+
+
+def change_counts(changes: Iterable[str]) -> str:
+    """ "2 added, 1 retired": how many items make each kind of change, in the usual order."""
+    found = list(changes)
+    counted = [(found.count(change), change) for change in Change]
+    return ", ".join(f"{n} {change}" for n, change in counted if n)
 
 
 def drop_items(plan: Plan, lessons: Collection[str], changes: Collection[str]) -> Plan:
@@ -220,7 +229,7 @@ def _items(
     for lesson_id, n in _numbers(draft).items():
         change = draft.changes[lesson_id]
         was = draft.old.get(lesson_id)
-        if change == "removed" and was is not None:
+        if change == Change.REMOVED and was is not None:
             kind = KIND_OF_TITLE.get(titles[lesson_id], "")
             items.append(Item(n, change, lesson_id, kind, words_of(was), 0, ()))
             continue

@@ -20,6 +20,7 @@ from metis_distill.ledger import Ledger, ProposalItemRow, ProposalRow, now
 from metis_distill.redact import redact
 from metis_distill.render.claude_md import find_block
 from metis_distill.review import layout as layouts
+from metis_distill.review.notes import ProposalNotes
 from metis_distill.review.plan import (
     MAX_REPORT_EVIDENCE,
     EvidenceItem,
@@ -33,6 +34,16 @@ from metis_distill.review.plan import (
     unified_diff,
 )
 from metis_distill.review.report import refresh, write_reports
+from metis_distill.run_report import RunSummary
+from metis_distill.statuses import (
+    Change,
+    ItemDecision,
+    LessonStatus,
+    ProposalOrigin,
+    ProposalState,
+    VersionReason,
+    WordingSource,
+)
 from metis_distill.textio import atomic_write_text
 
 __all__ = [
@@ -71,7 +82,11 @@ def target_key(target: Path) -> str:
 
 
 def save_plan(
-    plan: Plan, ledger: Ledger, proposals_dir: Path, summary: dict[str, object]
+    plan: Plan,
+    ledger: Ledger,
+    proposals_dir: Path,
+    notes: ProposalNotes,
+    run: RunSummary | None = None,
 ) -> tuple[ProposalRow, bool]:
     """Store the plan as the target's pending proposal; (row, False) if it is the same as before.
     Wordings people gave lines inside the block are learned here, before anything else."""
@@ -90,10 +105,10 @@ def save_plan(
         ProposalRow(
             target=target,
             base_sha256=base,
-            status="pending",
+            status=ProposalState.PENDING,
             folder="",
-            lesson_ids=[i.id for i in plan.items if i.change == "added"],
-            summary=summary,
+            lesson_ids=[i.id for i in plan.items if i.change == Change.ADDED],
+            summary=notes.stored(run),
             created_at=now(),
             origin=plan.origin,
             layout=layouts.to_json(plan.layout),
@@ -101,7 +116,7 @@ def save_plan(
     )
     ledger.add_items(_item_row(row.id, item) for item in plan.items)
     folder = proposals_dir / target_key(plan.target) / f"{row.id:05d}"
-    _write_files(plan, row, folder, summary)
+    _write_files(plan, row, folder, notes, run)
     ledger.set_folder(row.id, str(folder))
     row.folder = str(folder)
     return row, True
@@ -113,10 +128,10 @@ def _learn(plan: Plan, ledger: Ledger) -> Plan:
     target = str(plan.target.resolve())
     learned = tuple((lesson_id, redact(words)) for lesson_id, words in plan.learned)
     for lesson_id, words in learned:
-        ledger.learn_wording(lesson_id, words, "hand-edit", target)
+        ledger.learn_wording(lesson_id, words, WordingSource.HAND_EDIT, target)
     deleted = hand_deleted(plan, ledger)
-    ledger.set_status(deleted, "rejected")
-    plan = drop_items(plan, deleted, ("added",))
+    ledger.set_status(deleted, LessonStatus.REJECTED)
+    plan = drop_items(plan, deleted, (Change.ADDED,))
     return replace(plan, learned=learned, deleted=tuple(deleted))
 
 
@@ -124,7 +139,9 @@ def hand_deleted(plan: Plan, ledger: Ledger) -> list[str]:
     """Lessons whose lines metis last wrote into the block and a person has deleted since."""
     if not plan.hand_edited:
         return []
-    written = [v for v in ledger.versions(str(plan.target.resolve())) if v.reason == "accepted"]
+    written = [
+        v for v in ledger.versions(str(plan.target.resolve())) if v.reason == VersionReason.ACCEPTED
+    ]
     last = find_block(written[-1].content) if written else None
     now = find_block(plan.current)
     if last is None or now is None:
@@ -141,24 +158,24 @@ def _item_row(proposal_id: int, item: Item) -> ProposalItemRow:
         kind=item.kind,
         text=item.text,
         before=item.before,
-        decision="pending",
+        decision=ItemDecision.PENDING,
     )
 
 
 def _with_removed_details(plan: Plan, ledger: Ledger) -> Plan:
     """A removed line says why (its lesson retired) and shows the evidence it had."""
-    removed = [i.id for i in plan.items if i.change == "removed"]
+    removed = [i.id for i in plan.items if i.change == Change.REMOVED]
     if not removed:
         return plan
     evidence = ledger.evidence_of(removed)
     items = []
     for item in plan.items:
-        lesson = ledger.lesson(item.id) if item.change == "removed" else None
+        lesson = ledger.lesson(item.id) if item.change == Change.REMOVED else None
         if lesson is not None:
             rows = evidence[item.id]
             item = replace(
                 item,
-                change="retired" if lesson.status == "retired" else "removed",
+                change=Change.RETIRED if lesson.status == LessonStatus.RETIRED else Change.REMOVED,
                 kind=item.kind or lesson.kind,
                 support=len({e.session_id for e in rows}),
                 evidence=tuple(evidence_item(plan.target, e) for e in rows[:MAX_REPORT_EVIDENCE]),
@@ -167,7 +184,9 @@ def _with_removed_details(plan: Plan, ledger: Ledger) -> Plan:
     return replace(plan, items=tuple(items))
 
 
-def _write_files(plan: Plan, row: ProposalRow, folder: Path, summary: dict[str, object]) -> None:
+def _write_files(
+    plan: Plan, row: ProposalRow, folder: Path, notes: ProposalNotes, run: RunSummary | None
+) -> None:
     meta = {
         "id": row.id,
         "target": str(plan.target.resolve()),
@@ -178,11 +197,11 @@ def _write_files(plan: Plan, row: ProposalRow, folder: Path, summary: dict[str, 
         "kept": list(plan.kept),
         "hand_edited": plan.hand_edited,
         "deleted": list(plan.deleted),
-        "summary": summary,
+        "summary": notes.stored(run),
     }
     atomic_write_text(folder / "proposed.md", plan.proposed)
     atomic_write_text(folder / "diff.patch", plan.diff)
-    write_reports(plan, row, folder, summary)
+    write_reports(plan, row, folder, notes)
     atomic_write_text(folder / "proposal.json", json.dumps(meta, indent=2, default=str) + "\n")
 
 
@@ -200,7 +219,7 @@ def choose_pending(ledger: Ledger, target: Path | None) -> ProposalRow:
 
 def _chosen(row: ProposalRow, items: list[ProposalItemRow], numbers: Sequence[int]) -> list[int]:
     """The items meant: the numbers given, or every item still waiting when none are."""
-    waiting = [i.number for i in items if i.decision == "pending"]
+    waiting = [i.number for i in items if i.decision == ItemDecision.PENDING]
     if not numbers:
         return waiting
     known = {i.number: i for i in items}
@@ -211,7 +230,7 @@ def _chosen(row: ProposalRow, items: list[ProposalItemRow], numbers: Sequence[in
             f"proposal #{row.id} has no item {', '.join(map(str, unknown))} ({have})",
             hint="see the numbers with `metis review`",
         )
-    done = sorted(n for n in set(numbers) if known[n].decision != "pending")
+    done = sorted(n for n in set(numbers) if known[n].decision != ItemDecision.PENDING)
     if done:
         said = ", ".join(f"{n} ({known[n].decision})" for n in done)
         raise ProposalError(f"already decided: item {said}", hint="see `metis review`")
@@ -239,14 +258,15 @@ def accept(
                 f"{path} changed since proposal #{row.id} was made",
                 hint="run `metis distill` again to make a fresh proposal",
             )
-        accepted = {i.number for i in items if i.decision == "accepted"} | set(chosen)
+        accepted = {i.number for i in items if i.decision == ItemDecision.ACCEPTED}
+        accepted |= set(chosen)
         text = accepted_text(row, items, accepted, current)
         written = text != current
         if written:
             _write_version(ledger, row, path, current, text)
-        ledger.decide_items(row.id, chosen, "accepted")
+        ledger.decide_items(row.id, chosen, ItemDecision.ACCEPTED)
         _remember_accepted(ledger, row, [i for i in items if i.number in chosen])
-        return _settle(ledger, row, items, chosen, sha256_text(text), "accepted")
+        return _settle(ledger, row, items, chosen, sha256_text(text), ItemDecision.ACCEPTED)
 
 
 def accepted_text(
@@ -261,21 +281,22 @@ def accepted_text(
 def _write_version(ledger: Ledger, row: ProposalRow, path: Path, current: str, text: str) -> None:
     known = ledger.versions(row.target)
     if path.exists() and (not known or known[-1].sha256 != sha256_text(current)):
-        ledger.add_version(row.target, current, sha256_text(current), "before", row.id)
+        ledger.add_version(row.target, current, sha256_text(current), VersionReason.BEFORE, row.id)
     atomic_write_text(path, text)
-    ledger.add_version(row.target, text, sha256_text(text), "accepted", row.id)
+    ledger.add_version(row.target, text, sha256_text(text), VersionReason.ACCEPTED, row.id)
 
 
 def _remember_accepted(ledger: Ledger, row: ProposalRow, items: list[ProposalItemRow]) -> None:
     """An added line a person accepted is active again (a rewind may bring back a rejected one);
     a line a rewind removes is refused, or the next distill would bring it back."""
-    ledger.set_status([i.lesson_id for i in items if i.change == "added"], "active")
-    if row.origin == "rewind":
-        gone = [i.lesson_id for i in items if i.change in ("removed", "retired")]
-        ledger.set_status(gone, "rejected")
+    added = [i.lesson_id for i in items if i.change == Change.ADDED]
+    ledger.set_status(added, LessonStatus.ACTIVE)
+    if row.origin == ProposalOrigin.REWIND:
+        gone = [i.lesson_id for i in items if i.change in (Change.REMOVED, Change.RETIRED)]
+        ledger.set_status(gone, LessonStatus.REJECTED)
     for item in items:
-        if item.change == "reworded" and row.origin == "rewind":
-            ledger.learn_wording(item.lesson_id, item.text, "rewind", row.target)
+        if item.change == Change.REWORDED and row.origin == ProposalOrigin.REWIND:
+            ledger.learn_wording(item.lesson_id, item.text, WordingSource.REWIND, row.target)
 
 
 def reject(
@@ -288,15 +309,18 @@ def reject(
     items = ledger.proposal_items(row.id)
     chosen = _chosen(row, items, numbers)
     with _lock(locks_dir, row.target):
-        ledger.decide_items(row.id, chosen, "rejected")
+        ledger.decide_items(row.id, chosen, ItemDecision.REJECTED)
         refused = [i for i in items if i.number in chosen]
-        ledger.set_status([i.lesson_id for i in refused if i.change == "added"], "rejected")
+        added = [i.lesson_id for i in refused if i.change == Change.ADDED]
+        ledger.set_status(added, LessonStatus.REJECTED)
         for item in refused:
-            if item.change == "reworded":
-                ledger.learn_wording(item.lesson_id, item.before, "rewording-rejected", row.target)
+            if item.change == Change.REWORDED:
+                kept = WordingSource.REWORDING_REJECTED
+                ledger.learn_wording(item.lesson_id, item.before, kept, row.target)
         # a retired line a person keeps is a lesson still in force
-        ledger.set_status([i.lesson_id for i in refused if i.change == "retired"], "active")
-        return _settle(ledger, row, items, chosen, row.base_sha256, "rejected")
+        kept_in_force = [i.lesson_id for i in refused if i.change == Change.RETIRED]
+        ledger.set_status(kept_in_force, LessonStatus.ACTIVE)
+        return _settle(ledger, row, items, chosen, row.base_sha256, ItemDecision.REJECTED)
 
 
 def _settle(
@@ -305,17 +329,17 @@ def _settle(
     items: list[ProposalItemRow],
     chosen: list[int],
     sha: str,
-    verb: str,
+    verb: ItemDecision,
 ) -> Decision:
     """Close the proposal when no item waits any more (accepted if any item was); otherwise it
     waits, on the target as it is now."""
-    remaining = sum(i.decision == "pending" and i.number not in chosen for i in items)
+    remaining = sum(i.decision == ItemDecision.PENDING and i.number not in chosen for i in items)
     if remaining:
         ledger.rebase(row.id, sha)
     else:
-        accepted = verb == "accepted" and not items
-        accepted |= any(i.decision == "accepted" for i in ledger.proposal_items(row.id))
-        ledger.decide(row.id, "accepted" if accepted else "rejected")
+        accepted = verb == ItemDecision.ACCEPTED and not items
+        accepted |= any(i.decision == ItemDecision.ACCEPTED for i in ledger.proposal_items(row.id))
+        ledger.decide(row.id, ProposalState.ACCEPTED if accepted else ProposalState.REJECTED)
     fresh = ledger.proposal(row.id) or row
     if Path(fresh.folder, "proposal.json").is_file():
         refresh(ledger, fresh)

@@ -22,8 +22,16 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from metis_distill.ledger import Ledger, ProposalRow
 from metis_distill.redact import redact
 from metis_distill.review import layout as layouts
-from metis_distill.review.notes import Notes, notes_of
-from metis_distill.review.plan import EvidenceItem, Item, Plan, read_target, unified_diff
+from metis_distill.review.notes import Notes, ProposalNotes, notes_of
+from metis_distill.review.plan import (
+    EvidenceItem,
+    Item,
+    Plan,
+    change_counts,
+    read_target,
+    unified_diff,
+)
+from metis_distill.statuses import Change, ItemDecision, ProposalOrigin
 from metis_distill.templating import TEMPLATES, environment
 from metis_distill.textio import atomic_write_text
 
@@ -34,14 +42,14 @@ _ID = re.compile(r"<!--\s*metis:(?P<id>[0-9a-f]{10})\s*-->")
 @dataclass(frozen=True)
 class ShownItem:
     number: int
-    change: str
+    change: Change
     id: str
     kind: str
     text: str
     support: int
     evidence: tuple[EvidenceItem, ...]
     before: str
-    decision: str
+    decision: ItemDecision
     why: str = ""  # why a line is retired
 
 
@@ -82,11 +90,11 @@ def write_reports(
     plan: Plan,
     row: ProposalRow,
     folder: Path,
-    summary: dict[str, object],
-    decisions: dict[int, str] | None = None,
+    notes: ProposalNotes,
+    decisions: dict[int, ItemDecision] | None = None,
 ) -> None:
     """report.md and report.html of the plan, its links made relative to the folder."""
-    view = make_view(plan, row, folder, summary, decisions or {})
+    view = make_view(plan, row, folder, notes, decisions or {})
     atomic_write_text(folder / "report.md", markdown(view))
     atomic_write_text(folder / "report.html", html(view))
 
@@ -95,15 +103,15 @@ def make_view(
     plan: Plan,
     row: ProposalRow,
     folder: Path,
-    summary: dict[str, object],
-    decisions: dict[int, str],
+    stored: ProposalNotes,
+    decisions: dict[int, ItemDecision],
 ) -> View:
-    notes = notes_of(summary)
+    notes = notes_of(stored)
     items = tuple(
         _shown(
             _rebased(i, plan.target, folder),
-            decisions.get(i.number, "pending"),
-            notes.retired.get(i.id, "") if i.change == "retired" else "",
+            decisions.get(i.number, ItemDecision.PENDING),
+            notes.retired.get(i.id, "") if i.change == Change.RETIRED else "",
         )
         for i in plan.items
     )
@@ -112,8 +120,8 @@ def make_view(
         target=str(plan.target),
         created=row.created_at.strftime("%Y-%m-%d %H:%M UTC"),
         origin=plan.origin,
-        extractor=str(summary.get("extractor", "rules")),
-        rewind_note=str(summary.get("rewind_note", "")),
+        extractor=stored.extractor or "rules",
+        rewind_note=stored.rewind_note or "",
         counts=_counts(plan.items),
         hand_edited=plan.hand_edited,
         learned=plan.learned,
@@ -122,13 +130,13 @@ def make_view(
         items=items,
         diff=_redacted_lines(plan.diff),
         rows=side_by_side(plan.current, plan.proposed, plan.items),
-        usage_note=str(summary.get("usage_note", "")),
-        pending_note=str(summary.get("pending_note", "")),
+        usage_note=stored.usage_note or "",
+        pending_note=stored.pending_note or "",
         notes=notes,
     )
 
 
-def _shown(item: Item, decision: str, why: str) -> ShownItem:
+def _shown(item: Item, decision: ItemDecision, why: str) -> ShownItem:
     return ShownItem(
         item.number,
         item.change,
@@ -144,10 +152,8 @@ def _shown(item: Item, decision: str, why: str) -> ShownItem:
 
 
 def _counts(items: tuple[Item, ...]) -> str:
-    names = ("added", "reworded", "removed", "retired")
-    counts = [(sum(i.change == n for i in items), n) for n in names]
-    said = [f"{count} {name}" for count, name in counts if count]
-    return "lines " + ", ".join(said) if said else "no line added, reworded or removed"
+    said = change_counts(i.change for i in items)
+    return f"lines {said}" if said else "no line added, reworded or removed"
 
 
 def markdown(view: View) -> str:
@@ -233,10 +239,10 @@ def refresh(ledger: Ledger, row: ProposalRow) -> None:
     the diff that accepting what still waits would make to the target as it is now."""
     folder = Path(row.folder)
     meta = json.loads((folder / "proposal.json").read_text(encoding="utf-8"))
-    decisions = {i.number: i.decision for i in ledger.proposal_items(row.id)}
+    decisions = {i.number: ItemDecision(i.decision) for i in ledger.proposal_items(row.id)}
     target = Path(row.target)
     current = read_target(target)
-    waiting = [n for n, d in decisions.items() if d != "rejected"]
+    waiting = [n for n, d in decisions.items() if d != ItemDecision.REJECTED]
     if len(waiting) == len(decisions):
         proposed = (folder / "proposed.md").read_bytes().decode("utf-8")
     else:
@@ -250,16 +256,16 @@ def refresh(ledger: Ledger, row: ProposalRow) -> None:
         hand_edited=bool(meta.get("hand_edited", False)),
         learned=tuple((x["lesson"], x["words"]) for x in meta.get("learned", [])),
         kept=tuple(meta.get("kept", [])),
-        origin=str(meta.get("origin", "distill")),
+        origin=ProposalOrigin(meta.get("origin", ProposalOrigin.DISTILL)),
         deleted=tuple(meta.get("deleted", [])),
     )
-    write_reports(plan, row, folder, meta.get("summary", {}), decisions)
+    write_reports(plan, row, folder, ProposalNotes.read(meta.get("summary", {})), decisions)
     atomic_write_text(folder / "diff.patch", plan.diff)
 
 
 def _item(data: dict[str, Any]) -> Item:
     evidence = tuple(EvidenceItem(**e) for e in data["evidence"])
-    return Item(**{**data, "evidence": evidence})
+    return Item(**{**data, "change": Change(data["change"]), "evidence": evidence})
 
 
 def artifact_markdown(folder: str | Path | None) -> str:

@@ -1,0 +1,57 @@
+"""The files a distill read, and the archive's copies of the sources."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import select
+
+from metis_distill.ledger.base import Repository
+from metis_distill.ledger.schema import CopyRow, FileRow, now
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """A file as read, as plain data (a task result), before it becomes a `FileRow`."""
+
+    archive_root: str
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str | None
+    offset: int
+    next_line: int
+    tail_sha256: str
+    source_format: str
+    session_id: str | None
+    cwd: str | None
+    lines: int
+    events: int
+    corrupt_lines: int
+    unknown_lines: int
+
+
+class FileRepository(Repository):
+    def file_rows(self, archive_root: str) -> dict[str, FileRow]:
+        with self.session() as db:
+            rows = db.scalars(select(FileRow).where(FileRow.archive_root == archive_root))
+            return {row.path: row for row in rows}
+
+    def record_files(self, records: Iterable[FileRecord]) -> None:
+        with self.session() as db:
+            for record in records:
+                db.merge(FileRow(**asdict(record), read_at=now()))
+
+    # archive copies --------------------------------------------------------
+    def copies(self) -> dict[str, CopyRow]:
+        with self.session() as db:
+            return {row.source: row for row in db.scalars(select(CopyRow))}
+
+    def origins(self) -> dict[str, str]:
+        """Archive path -> the source file it was copied from."""
+        return {row.archive_path: row.source for row in self.copies().values() if row.archive_path}
+
+    def record_copy(self, row: CopyRow) -> None:
+        with self.session() as db:
+            db.merge(row)

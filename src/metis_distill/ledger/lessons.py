@@ -1,0 +1,176 @@
+"""Lessons, their evidence and the wordings people gave them."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from metis_distill.ledger.base import Repository
+from metis_distill.ledger.schema import EvidenceRow, FileRow, LessonRow, WordingRow, now
+from metis_distill.statuses import LessonStatus, WordingSource
+
+
+@dataclass(frozen=True)
+class LessonView:
+    """A lesson with the evidence that feeds one target (support = distinct sessions)."""
+
+    id: str
+    kind: str
+    text: str
+    status: str
+    severity: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+    evidence: tuple[EvidenceRow, ...]
+    scope: tuple[str, ...] = ()  # tools, commands and paths the lesson is about
+    fix: str | None = None
+
+    @property
+    def support(self) -> int:
+        return len({e.session_id for e in self.evidence})
+
+    @property
+    def strongest(self) -> EvidenceRow:
+        """The evidence a rendered line links to: the first that shows the fix, if any."""
+        return next((e for e in self.evidence if e.shows_fix), self.evidence[0])
+
+
+class Curating:
+    """One transaction of curation: the lessons and evidence it reads and changes (the rows
+    are changed in place, and written when the transaction ends)."""
+
+    def __init__(self, db: Session) -> None:
+        self._db = db
+
+    def lesson(self, lesson_id: str) -> LessonRow | None:
+        return self._db.get(LessonRow, lesson_id)
+
+    def add_lesson(self, row: LessonRow) -> None:
+        self._db.add(row)
+        self._db.flush()
+
+    def has_evidence(self, evidence_id: str) -> bool:
+        return self._db.get(EvidenceRow, evidence_id) is not None
+
+    def add_evidence(self, row: EvidenceRow) -> None:
+        self._db.add(row)
+
+    def recent_quotes(self, lesson_id: str, limit: int) -> list[str]:
+        """The quotes of the lesson's newest evidence, distinct, in order."""
+        query = (
+            select(EvidenceRow.quote)
+            .where(EvidenceRow.lesson_id == lesson_id)
+            .order_by(EvidenceRow.timestamp.desc())
+            .limit(limit)
+        )
+        return sorted(set(self._db.scalars(query)))
+
+    def lessons_in(
+        self, statuses: Collection[LessonStatus], kind: str | None = None
+    ) -> list[LessonRow]:
+        query = select(LessonRow).where(LessonRow.status.in_(list(statuses)))
+        if kind is not None:
+            query = query.where(LessonRow.kind == kind)
+        return list(self._db.scalars(query))
+
+    def cwds(self, lesson_ids: Sequence[str]) -> dict[str, set[str | None]]:
+        """Every cwd each lesson's evidence was seen in."""
+        found: dict[str, set[str | None]] = {i: set() for i in lesson_ids}
+        query = select(EvidenceRow.lesson_id, EvidenceRow.cwd).where(
+            EvidenceRow.lesson_id.in_(list(lesson_ids))
+        )
+        for lesson_id, cwd in self._db.execute(query):
+            found[lesson_id].add(cwd)
+        return found
+
+    def latest_cwds(self) -> dict[str, str | None]:
+        """Each lesson's cwd in its most recent evidence."""
+        found: dict[str, str | None] = {}
+        query = select(EvidenceRow.lesson_id, EvidenceRow.cwd).order_by(
+            EvidenceRow.timestamp, EvidenceRow.id
+        )
+        for lesson_id, cwd in self._db.execute(query):
+            found[lesson_id] = cwd  # the last one written wins: the newest
+        return found
+
+
+class LessonRepository(Repository):
+    @contextmanager
+    def curating(self) -> Iterator[Curating]:
+        """The lessons and evidence in one transaction, for the curation stage."""
+        with self.session() as db:
+            yield Curating(db)
+
+    def lesson(self, lesson_id: str) -> LessonRow | None:
+        with self.session() as db:
+            return db.get(LessonRow, lesson_id)
+
+    def lessons(self, status: LessonStatus | None = None) -> list[LessonRow]:
+        with self.session() as db:
+            query = select(LessonRow)
+            if status is not None:
+                query = query.where(LessonRow.status == status)
+            return list(db.scalars(query.order_by(LessonRow.id)))
+
+    def evidence_of(self, lesson_ids: Sequence[str]) -> dict[str, list[EvidenceRow]]:
+        found: dict[str, list[EvidenceRow]] = {i: [] for i in lesson_ids}
+        with self.session() as db:
+            query = select(EvidenceRow).where(EvidenceRow.lesson_id.in_(list(lesson_ids)))
+            for row in db.scalars(query.order_by(EvidenceRow.timestamp, EvidenceRow.id)):
+                found[row.lesson_id].append(row)
+        return found
+
+    def drop_evidence(self, archive_root: str, paths: Sequence[str]) -> int:
+        """Forget the evidence found in these files (they are about to be read again)."""
+        if not paths:
+            return 0
+        with self.session() as db:
+            query = delete(EvidenceRow).where(
+                EvidenceRow.archive_root == archive_root, EvidenceRow.path.in_(list(paths))
+            )
+            return int(db.execute(query).rowcount or 0)  # type: ignore[attr-defined]
+
+    def set_status(self, lesson_ids: Iterable[str], status: LessonStatus) -> None:
+        with self.session() as db:
+            for lesson_id in lesson_ids:
+                row = db.get(LessonRow, lesson_id)
+                if row is not None:
+                    row.status = status
+
+    def counts(self) -> dict[str, int]:
+        with self.session() as db:
+            lessons = db.scalar(select(func.count()).select_from(LessonRow)) or 0
+            evidence = db.scalar(select(func.count()).select_from(EvidenceRow)) or 0
+            files = db.scalar(select(func.count()).select_from(FileRow)) or 0
+        return {"files": files, "lessons": lessons, "evidence": evidence}
+
+    def learn_wording(
+        self, lesson_id: str, text: str, how: WordingSource, target: str = ""
+    ) -> bool:
+        """The lesson says `text` from now on (a person chose it); False when it already did."""
+        with self.session() as db:
+            lesson = db.get(LessonRow, lesson_id)
+            if lesson is None or lesson.text == text:
+                return False
+            db.add(
+                WordingRow(
+                    lesson_id=lesson_id,
+                    before=lesson.text,
+                    after=text,
+                    how=how,
+                    target=target,
+                    created_at=now(),
+                )
+            )
+            lesson.text = text
+            return True
+
+    def wordings(self, lesson_id: str) -> list[WordingRow]:
+        with self.session() as db:
+            query = select(WordingRow).where(WordingRow.lesson_id == lesson_id)
+            return list(db.scalars(query.order_by(WordingRow.id)))

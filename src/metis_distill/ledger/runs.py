@@ -1,0 +1,230 @@
+"""Runs: the extraction cache and token use, Message Batches, the failures' recoveries, the
+counts kept between runs and each distill's outcome."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+
+from metis_distill.ledger.base import Repository
+from metis_distill.ledger.schema import (
+    DistillRunRow,
+    ExtractBatchRow,
+    ExtractionRow,
+    ExtractQueueRow,
+    ExtractRunRow,
+    MetaRow,
+    RecoveryRow,
+    now,
+)
+from metis_distill.statuses import BatchStatus, DistillStatus
+
+
+class RunRepository(Repository):
+    def extraction(self, span_sha256: str, prompt_version: str, model: str) -> ExtractionRow | None:
+        with self.session() as db:
+            return db.get(ExtractionRow, (span_sha256, prompt_version, model))
+
+    def store_extraction(self, row: ExtractionRow) -> None:
+        with self.session() as db:
+            db.merge(row)
+
+    def start_extract_run(self, extractor: str, model: str | None, max_tokens: int | None) -> int:
+        with self.session() as db:
+            row = ExtractRunRow(
+                extractor=extractor, model=model, max_tokens=max_tokens, started_at=now()
+            )
+            db.add(row)
+            db.flush()
+            return row.id
+
+    def extract_run(self, run_id: int) -> ExtractRunRow | None:
+        with self.session() as db:
+            return db.get(ExtractRunRow, run_id)
+
+    def add_usage(self, run_id: int, usage: ExtractionRow) -> int:
+        """Add one call's tokens to the run (one atomic UPDATE); the run's total so far."""
+        run = ExtractRunRow
+        query = (
+            update(run)
+            .where(run.id == run_id)
+            .values(
+                requests=run.requests + usage.requests,
+                input_tokens=run.input_tokens + usage.input_tokens,
+                output_tokens=run.output_tokens + usage.output_tokens,
+                cache_read_tokens=run.cache_read_tokens + usage.cache_read_tokens,
+                cache_write_tokens=run.cache_write_tokens + usage.cache_write_tokens,
+            )
+        )
+        with self.session() as db:
+            db.execute(query)
+        row = self.extract_run(run_id)
+        return 0 if row is None else row.tokens
+
+    def record_batch(self, row: ExtractBatchRow) -> None:
+        with self.session() as db:
+            db.merge(row)
+
+    def open_batches(self, prompt_version: str, model: str) -> list[ExtractBatchRow]:
+        """Batches submitted with these prompts and model and not yet collected, oldest first."""
+        return self._batches(BatchStatus.SUBMITTED, prompt_version, model)
+
+    def intents(self, prompt_version: str, model: str) -> list[ExtractBatchRow]:
+        """Batches about to be submitted when a run stopped: created at the API or not."""
+        return self._batches(BatchStatus.SUBMITTING, prompt_version, model)
+
+    def _batches(
+        self, status: BatchStatus, prompt_version: str, model: str
+    ) -> list[ExtractBatchRow]:
+        row = ExtractBatchRow
+        query = (
+            select(row)
+            .where(row.status == status, row.prompt_version == prompt_version)
+            .where(row.model == model)
+            .order_by(row.created_at, row.id)
+        )
+        with self.session() as db:
+            return list(db.scalars(query))
+
+    def known_batch_ids(self) -> set[str]:
+        with self.session() as db:
+            return set(db.scalars(select(ExtractBatchRow.id)))
+
+    def confirm_batch(self, intent_id: str, batch_id: str) -> None:
+        """The intent became the API's batch `batch_id`: one transaction, so the queue rows go
+        exactly when the batch is on record."""
+        with self.session() as db:
+            intent = db.get(ExtractBatchRow, intent_id)
+            if intent is None:
+                return
+            db.add(
+                ExtractBatchRow(
+                    id=batch_id,
+                    prompt_version=intent.prompt_version,
+                    model=intent.model,
+                    status=BatchStatus.SUBMITTED,
+                    requests=dict(intent.requests),
+                    created_at=intent.created_at,
+                )
+            )
+            db.execute(
+                delete(ExtractQueueRow).where(ExtractQueueRow.custom_id.in_(list(intent.requests)))
+            )
+            db.delete(intent)
+
+    def drop_batch(self, batch_id: str) -> None:
+        with self.session() as db:
+            row = db.get(ExtractBatchRow, batch_id)
+            if row is not None:
+                db.delete(row)
+
+    def queue_requests(self, rows: Sequence[ExtractQueueRow]) -> None:
+        with self.session() as db:
+            for row in rows:
+                db.merge(row)
+
+    def unqueue(self, custom_ids: Sequence[str]) -> None:
+        if custom_ids:
+            with self.session() as db:
+                query = delete(ExtractQueueRow).where(ExtractQueueRow.custom_id.in_(custom_ids))
+                db.execute(query)
+
+    def queued(self, prompt_version: str, model: str) -> list[ExtractQueueRow]:
+        row = ExtractQueueRow
+        query = (
+            select(row)
+            .where(row.prompt_version == prompt_version, row.model == model)
+            .order_by(row.created_at, row.custom_id)
+        )
+        with self.session() as db:
+            return list(db.scalars(query))
+
+    def close_batch(self, batch_id: str) -> None:
+        with self.session() as db:
+            row = db.get(ExtractBatchRow, batch_id)
+            if row is not None:
+                row.status = BatchStatus.COLLECTED
+                row.collected_at = now()
+
+    def finish_extract_run(self, run_id: int, stats: dict[str, Any]) -> ExtractRunRow | None:
+        with self.session() as db:
+            row = db.get(ExtractRunRow, run_id)
+            if row is not None:
+                row.stats = stats
+                row.finished_at = now()
+            return row
+
+    # curation: run stats between runs, recovery metrics ------------------------
+    def meta(self, key: str) -> Any:
+        """A JSON value kept between runs (e.g. the previous run's counts), or None."""
+        with self.session() as db:
+            row = db.get(MetaRow, key)
+            return None if row is None else json.loads(row.value)
+
+    def set_meta(self, key: str, value: Any) -> None:
+        with self.session() as db:
+            db.merge(MetaRow(key=key, value=json.dumps(value, default=str)))
+
+    def record_recoveries(self, rows: Iterable[RecoveryRow]) -> None:
+        with self.session() as db:
+            for row in rows:
+                db.merge(row)
+
+    def recoveries(self) -> list[RecoveryRow]:
+        with self.session() as db:
+            query = select(RecoveryRow).order_by(RecoveryRow.failed_at, RecoveryRow.path)
+            return list(db.scalars(query))
+
+    def drop_recoveries(self, archive_root: str, paths: Sequence[str]) -> None:
+        """Forget the failures found in these files (they are about to be read again)."""
+        if not paths:
+            return
+        with self.session() as db:
+            db.execute(
+                delete(RecoveryRow).where(
+                    RecoveryRow.archive_root == archive_root, RecoveryRow.path.in_(list(paths))
+                )
+            )
+
+    # distill runs (metis status) --------------------------------------------
+    def start_distill_run(self, target: str, flow_run_id: str | None) -> int:
+        with self.session() as db:
+            row = DistillRunRow(target=target, flow_run_id=flow_run_id, started_at=now())
+            db.add(row)
+            db.flush()
+            return row.id
+
+    def finish_distill_run(
+        self,
+        run_id: int,
+        status: DistillStatus,
+        *,
+        message: str | None = None,
+        proposal_id: int | None = None,
+        summary: dict[str, int | float | str] | None = None,
+    ) -> None:
+        with self.session() as db:
+            row = db.get(DistillRunRow, run_id)
+            if row is not None:
+                row.status, row.message, row.proposal_id = status.value, message, proposal_id
+                row.summary = summary or {}
+                row.finished_at = now()
+
+    def last_distill_run(self, target: str | None = None) -> DistillRunRow | None:
+        with self.session() as db:
+            query = select(DistillRunRow)
+            if target is not None:
+                query = query.where(DistillRunRow.target == target)
+            return db.scalars(query.order_by(DistillRunRow.id.desc()).limit(1)).first()
+
+    def tokens_since(self, since: datetime) -> int:
+        """Tokens (in, out, cache read and write) spent by extract runs started since."""
+        run = ExtractRunRow
+        total = run.input_tokens + run.output_tokens + run.cache_read_tokens
+        query = select(func.coalesce(func.sum(total + run.cache_write_tokens), 0))
+        with self.session() as db:
+            return int(db.scalar(query.where(run.started_at >= since)) or 0)

@@ -1,0 +1,73 @@
+"""The curation stage of a distill: every batch's candidates merged into the ledger's lessons,
+then contradicted and stale lessons retired, the failures' recoveries and the files read
+recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from metis_distill.config import Settings
+from metis_distill.curate.merge import CurateStats, DuplicateJudge, curate
+from metis_distill.curate.retire import resolve_contradictions, retire_stale
+from metis_distill.index import LessonIndex
+from metis_distill.ledger import FileRecord, Ledger, RecoveryRow
+from metis_distill.pipeline.extraction import BatchResult
+
+
+def curate_batches(
+    results: Sequence[BatchResult],
+    ledger: Ledger,
+    index: LessonIndex,
+    *,
+    archive_root: Path,
+    settings: Settings,
+    skipped: Sequence[FileRecord] = (),
+    rewritten: Sequence[str] = (),
+    judge: DuplicateJudge | None = None,
+) -> CurateStats:
+    """Merge every batch's candidates into the ledger, then mark the files as read. Evidence
+    from `rewritten` files (changed other than by appending) points at lines that now say
+    something else: it is dropped first, and what the files say now is found again.
+    Then contradicted decisions and lessons not seen for long are retired (never deleted)."""
+    ledger.drop_evidence(str(archive_root), rewritten)
+    ledger.drop_recoveries(str(archive_root), rewritten)
+    candidates = [c for r in results for c in r.candidates]
+    stats = curate(
+        candidates,
+        ledger,
+        index,
+        archive_root=str(archive_root),
+        extractor=settings.extractor or "rules",
+        max_distance=settings.dedupe_distance,
+        paraphrase_distance=settings.paraphrase_distance,
+        judge=judge,
+        judge_distance=settings.judge_distance,
+    )
+    contradicted = resolve_contradictions(ledger, stats.touched_ids)
+    stale = retire_stale(ledger, settings.retire_after_days)
+    stats.retired_contradicted = len(contradicted.contradicted)
+    stats.retired_stale = len(stale.stale)
+    stats.revived = len(contradicted.revived) + len(stale.revived)
+    ledger.record_recoveries(_recovery_rows(str(archive_root), results))
+    ledger.record_files([*skipped, *(row for r in results for row in r.files)])
+    return stats
+
+
+def _recovery_rows(archive_root: str, results: Sequence[BatchResult]) -> list[RecoveryRow]:
+    return [
+        RecoveryRow(
+            archive_root=archive_root,
+            path=r.path,
+            line=r.line,
+            session_id=r.session_id,
+            cwd=r.cwd,
+            failure_class=r.failure_class,
+            command=r.command,
+            failed_at=r.failed_at,
+            recovered_at=r.recovered_at,
+            seconds=r.seconds,
+        )
+        for result in results
+        for r in result.recoveries
+    ]

@@ -1,0 +1,87 @@
+"""The extractor and the duplicate judge a run's settings ask for, and the ledger row that
+sums the run's token use."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from metis_distill.config import Settings
+from metis_distill.curate.merge import DuplicateJudge
+from metis_distill.errors import ConfigError
+from metis_distill.extract.base import BatchMode, Extractor
+from metis_distill.extract.rules import RulesExtractor
+from metis_distill.ledger import Ledger
+
+if TYPE_CHECKING:  # anthropic is imported only when the claude extractor runs
+    from metis_distill.extract.claude import ClaudeConfig
+
+
+def start_extraction(settings: Settings, ledger: Ledger) -> int:
+    """A run row in the ledger that sums the run's token use (the budget reads it)."""
+    claude = settings.extractor == "claude"
+    return ledger.start_extract_run(
+        settings.extractor or "rules",
+        settings.anthropic_model if claude else None,
+        settings.max_tokens_per_run if claude else None,
+    )
+
+
+def make_extractor(
+    settings: Settings,
+    ledger: Ledger,
+    run_id: int | None = None,
+    batch_mode: BatchMode = "inline",
+) -> Extractor:
+    """The extractor the settings ask for (the rules when none is named and no key is set).
+    `batch_mode` (with `--batch`): "queue", "cache" or "inline", see `extract.batch`."""
+    if settings.extractor != "claude":
+        return RulesExtractor()
+    from metis_distill.extract.claude import ClaudeExtractor
+
+    key = _api_key(settings)
+    config = _claude_config(settings)
+    if config.batch:
+        from metis_distill.extract.batch import BatchClaudeExtractor
+
+        return BatchClaudeExtractor(config, ledger, api_key=key, run_id=run_id, mode=batch_mode)
+    return ClaudeExtractor(config, ledger, api_key=key, run_id=run_id)
+
+
+def _api_key(settings: Settings) -> str:
+    key = settings.api_key()
+    if key is None:
+        raise ConfigError(
+            "the claude extractor needs an Anthropic API key",
+            hint="set ANTHROPIC_API_KEY (or METIS_ANTHROPIC_API_KEY), or pass --extractor rules",
+        )
+    return key
+
+
+def _claude_config(settings: Settings) -> ClaudeConfig:
+    from metis_distill.extract.claude import ClaudeConfig
+
+    return ClaudeConfig(
+        model=settings.anthropic_model,
+        base_url=settings.anthropic_base_url,
+        concurrency=settings.anthropic_concurrency,
+        max_retries=settings.anthropic_max_retries,
+        timeout=settings.anthropic_timeout,
+        max_tokens_per_run=settings.max_tokens_per_run,
+        max_failed_fraction=settings.max_failed_fraction,
+        span_tokens=settings.span_tokens,
+        batch=settings.batch,
+        poll_interval=settings.batch_poll_interval,
+        batch_max_wait=settings.batch_max_wait,
+    )
+
+
+def make_judge(
+    settings: Settings, ledger: Ledger, run_id: int | None = None
+) -> DuplicateJudge | None:
+    """The curator prompt's judge of near-duplicates: with the claude extractor only."""
+    if settings.extractor != "claude":
+        return None
+    from metis_distill.extract.curator import ClaudeCurator
+
+    config = _claude_config(settings)
+    return ClaudeCurator(config, ledger, api_key=_api_key(settings), run_id=run_id)

@@ -1,0 +1,239 @@
+"""One distill, end to end: the only place the sequence of stages is written. The nightly flow,
+`metis distill`, `metis eval`, `metis replay`, the benchmarks and the tests all call `distill`.
+
+archive -> discover -> extract (per batch; with --batch: queue, one Message Batch, extract
+again from the cache) -> curate -> publish. The run is recorded in the ledger with its outcome.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TypeVar
+
+from metis_distill.archive import ArchiveResult
+from metis_distill.config import Settings
+from metis_distill.errors import ConfigError
+from metis_distill.extract.base import BatchMode, ExtractStats
+from metis_distill.index import Embedder
+from metis_distill.ledger import DistillStatus, Ledger
+from metis_distill.pipeline.discover import (
+    Discovery,
+    FileInfo,
+    batches,
+    check_archive,
+    skipped_records,
+)
+from metis_distill.pipeline.extraction import BatchResult
+from metis_distill.pipeline.extractors import start_extraction
+from metis_distill.pipeline.runner import BatchJob, Log, Runner, Stage
+from metis_distill.pipeline.steps import (
+    Curated,
+    archive_step,
+    curate_step,
+    discover_step,
+    extract_job,
+    publish_step,
+    submit_batch_step,
+)
+from metis_distill.pipeline.usage import ExtractTotals, claude_usage, finish_extraction
+from metis_distill.run_report import RunReport, RunSummary
+
+T = TypeVar("T")
+
+
+class LocalRunner:
+    """Every stage in this process, one batch after the other."""
+
+    flow_run_id: str | None = None
+
+    def log(self) -> Log:
+        return logging.getLogger("metis_distill")
+
+    def stage(self, stage: Stage, step: Callable[[], T]) -> T:  # noqa: ARG002
+        return step()
+
+    def map_batches(self, jobs: Sequence[BatchJob]) -> list[BatchResult]:
+        return [extract_job(job, self.log()) for job in jobs]
+
+
+def distill_target(settings: Settings) -> Path:
+    if settings.target is None:
+        raise ConfigError("distill needs a target", hint="pass --target path/to/repo/CLAUDE.md")
+    return settings.target.expanduser().resolve()
+
+
+def distill(
+    settings: Settings,
+    *,
+    runner: Runner | None = None,
+    embedder: Embedder | None = None,
+    only: Collection[str] | None = None,
+) -> RunReport:
+    """Distil the archive's new runs into a proposal for the target; never edits the target.
+
+    `runner` runs the stages (default: in this process); `embedder` is the index's (default:
+    the offline model of the settings); `only` limits what is read this time to these archive
+    paths (replay feeds the runs one by one; the others wait for a later call)."""
+    runner = runner or LocalRunner()
+    target = distill_target(settings)
+    with Ledger(settings.ledger_url) as ledger:
+        run = ledger.start_distill_run(str(target), runner.flow_run_id)
+    try:
+        report = _stages(settings, target, runner, embedder, only)
+    except BaseException as e:
+        _finish(settings, run, DistillStatus.of_error(e), message=f"{type(e).__name__}: {e}")
+        raise
+    outcome = DistillStatus.BUDGET_REACHED if report.extract_pending else DistillStatus.COMPLETED
+    _finish(settings, run, outcome, proposal_id=report.proposal.proposal_id, report=report)
+    return report
+
+
+def _finish(
+    settings: Settings,
+    run: int,
+    outcome: DistillStatus,
+    *,
+    message: str | None = None,
+    proposal_id: int | None = None,
+    report: RunReport | None = None,
+) -> None:
+    with Ledger(settings.ledger_url) as ledger:
+        ledger.finish_distill_run(
+            run,
+            outcome,
+            message=message,
+            proposal_id=proposal_id,
+            summary=report.scalars() if report is not None else None,
+        )
+
+
+def _stages(
+    settings: Settings,
+    target: Path,
+    runner: Runner,
+    embedder: Embedder | None,
+    only: Collection[str] | None,
+) -> RunReport:
+    source = check_archive(settings.archive)
+    settings.archive_dir.mkdir(parents=True, exist_ok=True)
+    archived = runner.stage(Stage.ARCHIVE, lambda: archive_step(settings, source, runner.log()))
+    archive = settings.archive_dir.resolve()
+    found = runner.stage(Stage.DISCOVER, lambda: discover_step(settings, archive, runner.log()))
+    chosen = _chosen(found, only)
+    with Ledger(settings.ledger_url) as ledger:
+        run_id = start_extraction(settings, ledger)
+    results, sent = _extract_all(runner, settings, archive, chosen.changed, run_id)
+    curated = runner.stage(
+        Stage.CURATE,
+        lambda: curate_step(
+            settings,
+            archive,
+            results,
+            skipped=skipped_records(archive, found),
+            stale=chosen.rewritten_paths + archived.superseded,  # their old evidence goes
+            run_id=run_id,
+            embedder=embedder,
+            log=runner.log(),
+        ),
+    )
+    summary = _summary(
+        settings, archived, found, chosen, results, curated, run_id, sent, runner.log()
+    )
+    outcome = runner.stage(
+        Stage.PUBLISH, lambda: publish_step(settings, target, summary, runner.log())
+    )
+    return RunReport(**dict(summary), proposal=outcome)
+
+
+def _chosen(found: Discovery, only: Collection[str] | None) -> Discovery:
+    if only is None:
+        return found
+    return replace(
+        found,
+        changed=[f for f in found.changed if f.path in only],
+        rewritten_paths=[p for p in found.rewritten_paths if p in only],
+    )
+
+
+def _extract_all(
+    runner: Runner, settings: Settings, archive: Path, files: list[FileInfo], run_id: int
+) -> tuple[list[BatchResult], ExtractStats | None]:
+    """Extract every batch; with `--batch`, queue first, send one Message Batch, then extract
+    again the batches whose excerpts were queued, answered from the cache by now."""
+    groups = batches(files, settings.batch_files)
+    if not groups:
+        return [], None
+    batching = settings.batch and settings.extractor == "claude"
+    mode: BatchMode = "queue" if batching else "inline"
+    jobs = [
+        BatchJob(str(archive), tuple(group), settings, run_id, number, mode)
+        for number, group in enumerate(groups)
+    ]
+    results = runner.map_batches(jobs)
+    if not batching:
+        return results, None
+    sent = runner.stage(
+        Stage.SUBMIT_BATCH, lambda: submit_batch_step(settings, run_id, runner.log())
+    )
+    again = [i for i, r in enumerate(results) if r.pending_files]
+    if again:
+        redone = runner.map_batches([replace(jobs[i], mode="cache") for i in again])
+        for i, result in zip(again, redone, strict=True):
+            results[i] = result
+    return results, sent
+
+
+def _summary(
+    settings: Settings,
+    archived: ArchiveResult,
+    found: Discovery,
+    chosen: Discovery,
+    results: list[BatchResult],
+    curated: Curated,
+    run_id: int,
+    sent: ExtractStats | None,
+    log: Log,
+) -> RunSummary:
+    totals = ExtractTotals.of(results, sent)
+    tokens_run = finish_extraction(settings, run_id, totals)
+    usage = claude_usage(settings, totals, tokens_run) if settings.extractor == "claude" else None
+    if usage is not None:
+        log.info(
+            "extract: %d requests, %d tokens this run, %d excerpts pending for the next run",
+            usage.extract_requests,
+            usage.tokens_run,
+            usage.extract_pending,
+        )
+    stats = curated.stats
+    files_read = len(chosen.changed)
+    return RunSummary(
+        extractor=settings.extractor or "rules",
+        archived_new=archived.copied,
+        archived_appended=archived.appended,
+        archived_versions=archived.versions,
+        files_read=files_read,
+        files_resumed=found.resumed,
+        files_unchanged=found.unchanged,
+        files_skipped=len(found.skipped) + len(archived.skipped),
+        bytes_read=sum(r.bytes_read for r in results),
+        lines_read=sum(r.lines_read for r in results),
+        events=sum(r.events for r in results),
+        episodes=sum(r.episodes for r in results),
+        candidates=stats.candidates,
+        lessons_new=stats.new,
+        lessons_merged=stats.merged,
+        duplicates_judged=curated.judged,
+        suppressed=stats.suppressed,
+        corrupt_lines=sum(r.corrupt_lines for r in results),
+        lines_still_being_written=sum(r.partial_lines for r in results),
+        unknown_lines=sum(r.unknown_lines for r in results),
+        failed_files=[f for r in results for f in r.failed_files],
+        corrupt_where=[c for r in results for c in r.corrupt],
+        skipped_files=[f"{path}: {reason}" for path, reason in archived.skipped]
+        + [f"{path}: {reason}" for path, reason in found.skipped],
+        extraction=usage,
+        failure_candidates=stats.failures,
+    )

@@ -1,0 +1,95 @@
+"""What the extractor spent in one run: the counts summed over the batches (and the run's
+Message Batch), stored with the run's token use, and the claude extractor's usage and cost
+for the report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+from metis_distill.config import Settings
+from metis_distill.extract.base import ExtractStats
+from metis_distill.extract.pricing import cache_note, estimated_cost
+from metis_distill.ledger import Ledger
+from metis_distill.pipeline.extraction import BatchResult
+from metis_distill.run_report import ExtractionUsage
+
+
+@dataclass(frozen=True)
+class ExtractTotals:
+    """The extraction counts of a run and the files left for the next run."""
+
+    stats: ExtractStats
+    pending_files: tuple[str, ...]
+
+    @classmethod
+    def of(cls, results: Sequence[BatchResult], sent: ExtractStats | None = None) -> ExtractTotals:
+        """Summed over the batches and the Message Batch, whose answers the batches then found
+        in the cache: those are not counted as cached twice."""
+        total = ExtractStats()
+        for r in results:
+            total.add(r.extract)
+        if sent is not None:
+            total.add(sent)
+            total.cached = max(0, total.cached - sent.requests)
+        pending = tuple(sorted({p for r in results for p in r.pending_files}))
+        return cls(total, pending)
+
+    def stored(self) -> dict[str, object]:
+        """As the ledger keeps them with the run's token use."""
+        return {
+            **asdict(self.stats),
+            "span_fraction": round(self.stats.span_fraction, 5),
+            "pending_files": list(self.pending_files),
+        }
+
+
+def finish_extraction(settings: Settings, run_id: int, totals: ExtractTotals) -> int:
+    """Close the run's extract row with its counts; the tokens the run spent."""
+    with Ledger(settings.ledger_url) as ledger:
+        row = ledger.finish_extract_run(run_id, totals.stored())
+    return row.tokens if row is not None else 0
+
+
+def claude_usage(settings: Settings, totals: ExtractTotals, tokens_run: int) -> ExtractionUsage:
+    """The claude extractor's calls, tokens, estimated cost and the notes the review shows."""
+    s, model = totals.stats, settings.anthropic_model
+    cost = estimated_cost(
+        model, s.input_tokens, s.output_tokens, s.cache_read_tokens, s.cache_write_tokens
+    )
+    fraction = round(s.span_fraction, 5)
+    usage_note = (
+        f"{model}: {s.requests} requests ({s.cached} answered from the cache), "
+        f"{tokens_run:,} tokens"
+        + (f", about ${cost:.2f}" if cost is not None else "")
+        + f"; excerpts were {fraction:.1%} of the transcripts' tokens."
+    )
+    from metis_distill.extract.claude import cached_prefix_tokens  # anthropic: only when used
+
+    return ExtractionUsage(
+        model=model,
+        extract_requests=s.requests,
+        extract_cached=s.cached,
+        extract_pending=s.pending,
+        extract_failed=s.failures,
+        extract_errors=s.errors,
+        quotes_dropped=s.quotes_dropped,
+        lessons_dropped=s.lessons_dropped,
+        tokens_run=tokens_run,
+        tokens_in=s.input_tokens,
+        tokens_out=s.output_tokens,
+        tokens_cache_read=s.cache_read_tokens,
+        tokens_cache_write=s.cache_write_tokens,
+        excerpt_tokens=s.span_tokens,
+        transcript_tokens=s.transcript_tokens,
+        excerpt_fraction=fraction,
+        estimated_cost_usd=cost,
+        usage_note=usage_note,
+        cache_note=cache_note(model, cached_prefix_tokens()),
+        pending_note=(
+            f"{s.pending} excerpts were not extracted in this run (token budget reached "
+            "or calls failed): this proposal is partial, and the next run does them."
+            if s.pending
+            else None
+        ),
+    )
