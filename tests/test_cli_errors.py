@@ -79,3 +79,9 @@ def test_text_after_the_block_survives_accept(world) -> None:  # type: ignore[no
     save_plan(_plan(ledger, target), ledger, tmp / "proposals", {})
     accept(ledger, tmp / "locks", target)
     assert target.read_text().endswith("\n## Written after the block by a person\n")
+
+
+def test_errors_print_long_paths_on_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / ("a-folder-with-a-long-name-" * 6) / "repo"
+    code, out = invoke("distill", "--archive", str(tmp_path), "--target", str(folder / "x.md"))
+    assert code == 2 and f"the target's folder does not exist: {folder}\n" in out

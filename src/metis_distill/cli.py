@@ -27,8 +27,10 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
-err = Console(stderr=True)
+# Messages are never wrapped: a path broken by a newline cannot be copied (tables still fit
+# the width: they pass soft_wrap=False).
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -207,7 +209,7 @@ def _print_report(report: dict[str, Any]) -> None:
     for key, value in report.items():
         if key not in ("proposal", "failed_files", "skipped_files", "corrupt_where"):
             table.add_row(key.replace("_", " "), str(value))
-    console.print(table)
+    console.print(table, soft_wrap=False)
     for failed in report.get("failed_files", []):
         err.print(f"[yellow]could not read[/] {failed}")
     for where in report.get("corrupt_where", []):
@@ -383,7 +385,7 @@ def sources_(
             str(row.unknown_lines),
             f"{row.bytes / 1e6:.2f}",
         )
-    console.print(table)
+    console.print(table, soft_wrap=False)
     for path, reason in skipped:
         err.print(f"[dim]skipped[/] {path}: {reason}")
 
@@ -399,7 +401,7 @@ def config(data_dir: DataDir = None) -> None:
     table = Table("setting", "value", "from")
     for name, value in settings.model_dump().items():
         table.add_row(name, str(value), where[name])
-    console.print(table)
+    console.print(table, soft_wrap=False)
 
 
 @app.command()
@@ -608,7 +610,7 @@ def status(
     table = Table(title="metis status", show_header=False)
     for key, value in _status_dict(found).items():
         table.add_row(key.replace("_", " "), "—" if value is None else str(value))
-    console.print(table)
+    console.print(table, soft_wrap=False)
 
 
 def _status_dict(found: Any) -> dict[str, Any]:
@@ -763,7 +765,7 @@ def replay(
             str(s["runs_before"]), str(s["runs"]), str(s["failures"]),
             str(s["covered_by_context"]), str(s["covered_by_any_lesson"]), f"{s['coverage']:.0%}",
         )  # fmt: skip
-    console.print(table)
+    console.print(table, soft_wrap=False)
     console.print(
         f"{result['runs']} runs, {result['failures']} failures: "
         f"{result['covered_by_context']} ({result['coverage']:.0%}) were covered by the context "
@@ -810,7 +812,7 @@ def _print_eval(result: dict[str, Any]) -> None:
             kind, f"{s['precision']:.2f}", f"{s['recall']:.2f}", f"{s['f1']:.2f}",
             str(s["tp"]), str(s["fp"]), str(s["fn"]),
         )  # fmt: skip
-    console.print(table)
+    console.print(table, soft_wrap=False)
     facts = Table("measure", "value", title="the rendered block")
     facts.add_row(
         "gold transcripts / lessons", f"{result['gold_files']} / {result['gold_lessons']}"
@@ -825,7 +827,7 @@ def _print_eval(result: dict[str, Any]) -> None:
         "secrets leaked",
         f"{result['secrets_leaked']} (of {result['secrets_known']} in the archive)",
     )
-    console.print(facts)
+    console.print(facts, soft_wrap=False)
     for leak in result["leaks"]:
         err.print(f"[bold red]leak:[/] {leak}")
 
