@@ -138,9 +138,11 @@ def distill(
 
     check_archive(settings.archive)
     _quiet_prefect()
+    from flows.console import brief_console
     from flows.distill import distill_flow  # Prefect is imported only here
     from flows.runners import api_for_workers, with_task_runner
 
+    brief_console()
     with api_for_workers(settings):
         report = with_task_runner(distill_flow, settings)(settings)
     if as_json:
