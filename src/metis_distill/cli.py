@@ -251,11 +251,13 @@ def review(
 ) -> None:
     """Show the pending proposal: each numbered change (added, reworded, removed) with its
     evidence, then the diff. Decide with `metis accept 1 3` / `metis reject 2`."""
-    from metis_distill.review.proposal import choose_pending
+    from metis_distill.review.proposal import choose_for_review
 
     settings, ledger = _open(data_dir)
-    row = choose_pending(ledger, target or settings.target)
+    row = choose_for_review(ledger, target or settings.target)
     folder = Path(row.folder)
+    if row.status == "needs_human":
+        _say_stopped(row)
     if html:
         sys.stdout.write(f"{folder / 'report.html'}\n")
         return
@@ -271,6 +273,16 @@ def review(
     else:
         sys.stdout.write(diff)  # piped: the plain diff, no wrapping or cutting
     console.print(f"[dim]report: {folder / 'report.md'} (HTML: {folder / 'report.html'})[/]")
+
+
+def _say_stopped(row: Any) -> None:
+    """A stopped proposal is shown, never silently: why, and how to let it through."""
+    from metis_distill.review.proposal import RELEASE_HINT
+
+    err.print(f"[bold yellow]stopped by a tripwire:[/] proposal #{row.id} is not pending")
+    for reason in row.summary.get("tripwires", []):
+        err.print(f"  - {reason}", markup=False)
+    err.print(f"[dim]hint:[/] {RELEASE_HINT}")
 
 
 ItemNumbers = Annotated[
