@@ -309,6 +309,8 @@ def propose_task(
         outcome.removed,
         outcome.lessons_shown,
     )
+    for warning in outcome.warnings:
+        get_run_logger().warning(warning)
     return outcome
 
 

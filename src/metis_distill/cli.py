@@ -222,6 +222,8 @@ def _print_report(report: dict[str, Any]) -> None:
     if len(skipped) > 10:
         err.print(f"[dim]... and {len(skipped) - 10} more skipped files[/]")
     proposal = report["proposal"]
+    for warning in proposal.get("warnings", ()):
+        err.print(f"[yellow]warning:[/] {warning}")
     if proposal["status"] == "nothing":
         console.print(_nothing_message(proposal))
     elif proposal["status"] == "needs_human":

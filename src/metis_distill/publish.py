@@ -6,7 +6,7 @@ the notes the review shows (lessons retired and why, lessons not working, recove
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from metis_distill.curate.merge import DEFAULT_PARAPHRASE_DISTANCE
 from metis_distill.curate.retire import DEFAULT_RETIRE_AFTER_DAYS
 from metis_distill.curate.select import Budget, Scope, budgeted, lessons_for, verified
 from metis_distill.errors import ProposalError
-from metis_distill.ledger import Ledger, LessonView, ProposalRow
+from metis_distill.ledger import EvidenceRow, FileRow, Ledger, LessonView, ProposalRow
 from metis_distill.mine.recovery import Span, metrics, per_lesson
 from metis_distill.render.claude_md import ExistingBlock, find_block
 from metis_distill.review.proposal import (
@@ -30,7 +30,13 @@ from metis_distill.review.proposal import (
     sha256_text,
     target_key,
 )
-from metis_distill.targets import Route, lesson_scope, repository_root, route
+from metis_distill.targets import (
+    Route,
+    lesson_scope,
+    repository_root,
+    route,
+    unmatched_aliases,
+)
 
 _NO_BLOCK = ExistingBlock(0, 0, "", (), False)
 RUN_CURATED = "run:curated"  # this run's curation counts, for the tripwires at propose
@@ -49,6 +55,7 @@ class ProposalOutcome:
     lessons_active: int = 0  # active lessons of every project
     reasons: tuple[str, ...] = ()  # why a human is needed (tripwires)
     target: str | None = None
+    warnings: tuple[str, ...] = ()  # settings that did nothing (an alias matching no run)
 
 
 @dataclass(frozen=True)
@@ -130,7 +137,19 @@ def propose_targets(
     ]
     if current.events:  # a night with nothing new is no yardstick for the next one
         ledger.set_meta(RUN_PREVIOUS, asdict(current))
-    return outcomes
+    warnings = tuple(
+        f"alias {alias} matches no run's cwd: is it spelled as the runs recorded it?"
+        for alias in unmatched_aliases(scope.aliases, _run_cwds(ledger))
+    )
+    return [replace(outcomes[0], warnings=warnings), *outcomes[1:]]
+
+
+def _run_cwds(ledger: Ledger) -> set[str]:
+    """Every cwd a run was seen in: of the files read and of each session's evidence."""
+    with ledger.session() as db:
+        files = db.scalars(select(FileRow.cwd).distinct())
+        sessions = db.scalars(select(EvidenceRow.cwd).distinct())
+        return {cwd for cwd in (*files, *sessions) if cwd}
 
 
 def _run_failures(ledger: Ledger) -> int:
