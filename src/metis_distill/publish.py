@@ -213,7 +213,7 @@ def _tripped(
     proposed = find_block(plan.proposed)
     before = list(existing.ids) if existing else []
     after = list(proposed.ids) if proposed else []
-    added = {i.id: i.text for i in plan.items if i.change == "added"}
+    added = {i.id: i.text for i in plan.items if i.change in ("added", "reworded")}
     return tripwires.check(
         before=before,
         after=after,
