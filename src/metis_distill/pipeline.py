@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from metis_distill import sources
+from metis_distill import secret_memory, sources
 from metis_distill.config import Settings
 from metis_distill.curate.merge import (
     DEFAULT_JUDGE_DISTANCE,
@@ -33,7 +33,7 @@ from metis_distill.index import LessonIndex
 from metis_distill.ledger import FileRecord, FileRow, Ledger, RecoveryRow
 from metis_distill.mine.episodes import Episode, find_episodes
 from metis_distill.mine.recovery import Recovery, recoveries
-from metis_distill.models import LessonCandidate
+from metis_distill.models import LessonCandidate, Run
 from metis_distill.publish import RUN_CURATED, Curation, ProposalOutcome, propose_targets
 from metis_distill.targets import repository_root
 from metis_distill.textio import read_before, read_segment, tail_sha256
@@ -95,6 +95,7 @@ class BatchResult:
     extract: ExtractStats = field(default_factory=ExtractStats)
     pending_files: list[str] = field(default_factory=list)  # to read again: work left
     recoveries: list[Recovery] = field(default_factory=list)  # failures and their fixes
+    secret_digests: set[str] = field(default_factory=set)  # keyed hashes, never a value
 
 
 def check_archive(archive_root: Path) -> Path:
@@ -203,9 +204,12 @@ def mine_batch(
     as read: the next run reads it again, and what was answered comes from the cache."""
     extractor = extractor or RulesExtractor()
     result = BatchResult()
+    memory = secret_memory.memory_beside(archive_root)
     for info in files:
         try:
-            _mine_file(archive_root, info, result, extractor)
+            with secret_memory.reading(memory) as found:
+                _mine_file(archive_root, info, result, extractor)
+            result.secret_digests |= found.digests()
         except MetisError as e:
             if not isinstance(e, SourceError):
                 raise  # a halted extraction stops the run; it is not one bad file
@@ -222,7 +226,7 @@ def _mine_file(
     path = archive_root / info.path
     segment = read_segment(path, info.offset, info.first_line)
     context = read_before(path, info.offset, info.first_line) if info.offset else []
-    run = sources.by_name(info.format).parse_lines(info.path, [*context, *segment.lines])
+    run = _hidden(sources.by_name(info.format).parse_lines(info.path, [*context, *segment.lines]))
     if info.offset and info.session_id:
         run = replace(run, session_id=info.session_id, cwd=run.cwd or info.cwd)
     if run.cwd is None and info.origin:
@@ -275,6 +279,15 @@ def _mine_file(
             unknown_lines=run.stats.unknown_lines,
         )
     )
+
+
+def _hidden(run: Run) -> Run:
+    """A secret found late in the run is hidden in the events before it too."""
+    found = secret_memory.current()
+    if found is None or not found.values:
+        return run
+    events = tuple(replace(e, text=found.hide(e.text)) for e in run.events)
+    return replace(run, events=events)
 
 
 def _last_line(episode: Episode) -> int:
@@ -440,6 +453,9 @@ def curate_batches(
     ledger.record_recoveries(_recovery_rows(str(archive_root), results))
     ledger.record_files([*skipped, *(row for r in results for row in r.files)])
     ledger.set_meta(RUN_CURATED, {"failures": stats.failures, "candidates": stats.candidates})
+    memory = secret_memory.memory_beside(archive_root)
+    if memory is not None:
+        memory.remember(d for r in results for d in r.secret_digests)
     return stats
 
 
