@@ -340,7 +340,8 @@ def verified_evidence(run: Run, span: Span, quote: str, lines: Lines) -> Evidenc
             continue
         ref = sent.event.ref
         if quote_in_lines(lines, ref.line_start, ref.line_end, quote):
-            return Evidence(ref, quote.strip(), run.session_id, sent.event.timestamp)
+            session = sent.event.session or run.session_id
+            return Evidence(ref, quote.strip(), session, sent.event.timestamp)
     return None
 
 

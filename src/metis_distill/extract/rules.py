@@ -220,7 +220,8 @@ def _quote_variants(text: str) -> list[str]:
 
 
 def _evidence(run: Run, ref: SourceRef, quote: str, event: Event) -> Evidence:
-    return Evidence(ref=ref, quote=quote, session_id=run.session_id, timestamp=event.timestamp)
+    session = event.session or run.session_id  # a file may hold several sessions (contract 3)
+    return Evidence(ref=ref, quote=quote, session_id=session, timestamp=event.timestamp)
 
 
 def _scope(call: Event | None) -> tuple[str, ...]:
