@@ -62,6 +62,8 @@ def check_proposal(target: Path, data: Path) -> list[str]:
     assert block is not None
     lines = [ln for ln in block.body.splitlines() if ln.startswith("- ")]
     assert lines
+    # earned lines only: a failure with no fix shown renders only when it recurs
+    assert not [ln for ln in lines if "(no fix seen)" in ln and "sessions)" not in ln]
     evidence = ledger.evidence_of([LINE.match(ln)["id"] for ln in lines])  # type: ignore[index]
     for line in lines:
         match = LINE.match(line)
@@ -93,7 +95,7 @@ def test_sample_end_to_end(tmp_path: Path) -> None:
     assert first["corrupt_lines"] == 0 and first["lessons_new"] >= 10
     assert target.read_text() == HUMAN  # distill never edits the target
     lines = check_proposal(target, data)
-    assert len(lines) >= 10
+    assert len(lines) >= 5
     # the same missing program in two ledgerline sessions is one lesson with support 2
     python = [ln for ln in lines if ln.startswith("- `python` is not on the PATH")]
     assert len(python) == 1 and "seen in 2 sessions" in python[0]
@@ -157,7 +159,7 @@ def test_corpus_end_to_end(tmp_path: Path, corpus: Path) -> None:
     assert report["files_read"] == 13 and report["failed_files"] == []
     assert report["skipped_files"] == [] and report["events"] > 1000
     lines = check_proposal(target, data)
-    assert len(lines) >= 10
+    assert len(lines) >= 5
     metis("accept", "--data-dir", str(data))
     assert target.read_text().startswith(HUMAN)
     print(checked_with_reviewers_tool(target))
@@ -267,7 +269,7 @@ def test_every_format_of_the_corpus_end_to_end(tmp_path: Path, corpus: Path) -> 
     for name in ("aider", "claude_code", "codex", "logs", "trajectory"):
         assert name in listing
     lines = check_proposal(target, data)
-    assert len(lines) >= 15
+    assert len(lines) >= 8
     ledger = Ledger.at(data)
     formats = {
         row.source_format for row in ledger.file_rows(str((data / "archive").resolve())).values()

@@ -126,7 +126,10 @@ def test_a_failure_that_comes_back_after_its_lesson_was_accepted_is_flagged(
 ) -> None:
     archive, data, target = tmp_path / "archive", tmp_path / "data", tmp_path / "CLAUDE.md"
     missing = "/bin/bash: line 1: python: command not found"
-    turns = [Bash("python manage.py check", missing, failed=True)]
+    turns = [  # the fix is shown: the lesson earns its line
+        Bash("python manage.py check", missing, failed=True),
+        Bash("python3 manage.py check", "System check identified no issues (0 silenced)."),
+    ]
     write_session(archive, "k0000001", S, turns)
     first = distil(archive, data, embedder, target)
     accepted = Path(first.folder or "", "proposed.md").read_text()

@@ -15,6 +15,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.markup import escape
 from rich.syntax import Syntax
 from rich.table import Table
 
@@ -79,9 +80,10 @@ def friendly(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except MetisError as e:
-            err.print(f"[bold red]error:[/] {e}")
+            # soft_wrap: a path in a message must stay whole when there is no terminal
+            err.print(f"[bold red]error:[/] {escape(str(e))}", soft_wrap=True)
             if e.hint:
-                err.print(f"[dim]hint:[/] {e.hint}")
+                err.print(f"[dim]hint:[/] {escape(e.hint)}", soft_wrap=True)
             raise typer.Exit(e.exit_code) from e
 
     return wrapper
@@ -197,11 +199,18 @@ def _check_target(settings: Settings) -> None:
 def _nothing_message(proposal: dict[str, Any]) -> str:
     if proposal["lessons_known"] == 0:
         return "No lessons found yet in the archive's runs: nothing to propose."
-    if proposal["lessons_shown"] == 0 and proposal["lessons_active"] > 0:
+    waiting = proposal.get("lessons_waiting", 0)
+    if proposal["lessons_shown"] == 0 and proposal["lessons_active"] > 0 and not waiting:
         return (
             f"{proposal['lessons_active']} lessons known, none from runs in this target's "
             "repository (their cwd is elsewhere): nothing to propose. Use --all-projects, or "
             "add the old checkout paths as `aliases` in metis.toml."
+        )
+    if waiting:
+        return (
+            "No change to propose: the target already says all we know; "
+            f"{waiting} more lessons wait in the ledger until their evidence earns them a line "
+            "(`metis search` finds them)."
         )
     return "No change to propose: the target already says all we know."
 
@@ -829,6 +838,7 @@ def _print_eval(result: dict[str, Any]) -> None:
             str(s["tp"]), str(s["fp"]), str(s["fn"]),
         )  # fmt: skip
     console.print(table, soft_wrap=False)
+    _print_blocks(result)
     facts = Table("measure", "value", title="the rendered block")
     facts.add_row(
         "gold transcripts / lessons", f"{result['gold_files']} / {result['gold_lessons']}"
@@ -846,6 +856,35 @@ def _print_eval(result: dict[str, Any]) -> None:
     console.print(facts, soft_wrap=False)
     for leak in result["leaks"]:
         err.print(f"[bold red]leak:[/] {leak}")
+
+
+def _print_blocks(result: dict[str, Any]) -> None:
+    """The rendered block scored line by line, at the default budget and with none; then
+    every line whose remedy contradicts the run."""
+    titles = {"budget": f"budget {result['budget']}/section", "no_budget": "no budget"}
+    for name, rows in result["block"].items():
+        table = Table(
+            "kind", "lines", "P", "R", "F1", "found", "wrong fix", "one-off",
+            title=f"rendered lines vs gold, {titles.get(name, name)}",
+        )  # fmt: skip
+        for kind, s in rows.items():
+            table.add_row(
+                kind, str(s["lines"]), f"{s['precision']:.2f}", f"{s['recall']:.2f}",
+                f"{s['f1']:.2f}", f"{s['found']}/{s['gold']}", str(s["wrong_fix"]),
+                f"{s['one_off']} ({s['one_off_share']:.0%})",
+            )  # fmt: skip
+        console.print(table, soft_wrap=False)
+    wrong: dict[str, tuple[dict[str, Any], list[str]]] = {}
+    for name, lines in result["judged_lines"].items():
+        for line in lines:
+            if line["wrong_fix"]:
+                wrong.setdefault(line["id"], (line, []))[1].append(titles.get(name, name))
+    for line, blocks in wrong.values():
+        text = escape(line["text"])
+        console.print(f"[bold red]wrong fix[/] ({', '.join(blocks)}): {text}", soft_wrap=True)
+        for gold in line["wrong_fix"]:
+            fix = escape(str(gold["fix"]))
+            console.print(f"  [dim]the run: {fix} ({gold['verdict']})[/]", soft_wrap=True)
 
 
 def main() -> None:

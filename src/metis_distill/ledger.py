@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    false,
     func,
     select,
     update,
@@ -106,6 +108,8 @@ class LessonRow(Base):
     retired_reason: Mapped[str | None] = mapped_column(String, nullable=True)  # stale|contradicted
     retired_by: Mapped[str | None] = mapped_column(String(10), nullable=True)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # a failure's remedy, when a run showed it causing success (what earns an unseen-twice line)
+    fix: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class EvidenceRow(Base):
@@ -121,6 +125,7 @@ class EvidenceRow(Base):
     session_id: Mapped[str] = mapped_column(String)
     cwd: Mapped[str | None] = mapped_column(String, nullable=True)
     timestamp: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    shows_fix: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ProposalRow(Base):
@@ -321,10 +326,16 @@ class LessonView:
     last_seen: datetime | None
     evidence: tuple[EvidenceRow, ...]
     scope: tuple[str, ...] = ()  # tools, commands and paths the lesson is about
+    fix: str | None = None
 
     @property
     def support(self) -> int:
         return len({e.session_id for e in self.evidence})
+
+    @property
+    def strongest(self) -> EvidenceRow:
+        """The evidence a rendered line links to: the first that shows the fix, if any."""
+        return next((e for e in self.evidence if e.shows_fix), self.evidence[0])
 
 
 def now() -> datetime:

@@ -60,6 +60,7 @@ class Event:
     exit_code: int | None = None
     is_sidechain: bool = False
     session: str | None = None  # for files holding several sessions (aider launches...)
+    mid_turn: bool = False  # a user message typed while the agent was working
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class Evidence:
     quote: str
     session_id: str
     timestamp: datetime | None = None
+    shows_fix: bool = False  # the span covers the failure and the fix that made it go away
 
 
 @dataclass(frozen=True)
@@ -109,3 +111,4 @@ class LessonCandidate:
     severity: int = 1  # 1 low .. 3 high
     scope: tuple[str, ...] = ()
     cwd: str | None = None
+    fix: str | None = None  # a failure's remedy, only when the run shows it causing success

@@ -15,9 +15,10 @@ from sqlalchemy import select
 
 from metis_distill import tripwires
 from metis_distill.config import Settings
+from metis_distill.curate.earned import earned
 from metis_distill.curate.merge import DEFAULT_PARAPHRASE_DISTANCE
 from metis_distill.curate.retire import DEFAULT_RETIRE_AFTER_DAYS
-from metis_distill.curate.select import Budget, Scope, budgeted, lessons_for, verified
+from metis_distill.curate.select import Budget, Scope, budgeted, lessons_in_scope, verified
 from metis_distill.errors import ProposalError
 from metis_distill.ledger import EvidenceRow, FileRow, Ledger, LessonView, ProposalRow
 from metis_distill.mine.recovery import Span, metrics, per_lesson
@@ -55,6 +56,7 @@ class ProposalOutcome:
     lessons_active: int = 0  # active lessons of every project
     reasons: tuple[str, ...] = ()  # why a human is needed (tripwires)
     target: str | None = None
+    lessons_waiting: int = 0  # this target's active lessons that have not earned a line yet
     warnings: tuple[str, ...] = ()  # settings that did nothing (an alias matching no run)
 
 
@@ -115,7 +117,10 @@ def propose_targets(
     """One proposal per context file: the target, then each route's file (relative to the
     target's repository). The run's counts are compared with the previous run's once."""
     root = repository_root(target)
-    groups = routed(lessons_for(ledger, scope), root, curation.routes)
+    in_scope = lessons_in_scope(ledger, scope)
+    earned_here = [v for v in in_scope if earned(v)]
+    waiting = len(in_scope) - len(earned_here)
+    groups = routed(earned_here, root, curation.routes)
     current = tripwires.RunStats.from_summary(summary, _run_failures(ledger))
     stored = ledger.meta(RUN_PREVIOUS)
     previous = tripwires.RunStats(**stored) if isinstance(stored, dict) else None
@@ -132,6 +137,7 @@ def propose_targets(
             curation=curation,
             run=(current, previous),
             scope=scope,
+            waiting=waiting,
         )
         for path, lessons in files
     ]
@@ -168,6 +174,7 @@ def _propose_one(
     curation: Curation,
     run: tuple[tripwires.RunStats, tripwires.RunStats | None],
     scope: Scope,
+    waiting: int = 0,
 ) -> ProposalOutcome:
     chosen = budgeted(lessons, curation.budget, verify=verified)
     shown = sum(len(v) for v in chosen.values())
@@ -178,7 +185,16 @@ def _propose_one(
         plan = make_plan(target, chosen)
         if plan is None:
             return ProposalOutcome(
-                "nothing", None, None, 0, 0, shown, known, active, target=str(target)
+                "nothing",
+                None,
+                None,
+                0,
+                0,
+                shown,
+                known,
+                active,
+                target=str(target),
+                lessons_waiting=waiting,
             )
         reasons = _tripped(plan, curation.thresholds, run)
         notes = curation_notes(ledger, target, scope, plan)
@@ -201,6 +217,7 @@ def _propose_one(
         active,
         tuple(reasons),
         str(target),
+        waiting,
     )
 
 

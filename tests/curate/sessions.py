@@ -32,6 +32,7 @@ class Bash:
     failed: bool = False
     after: float = 30.0  # seconds from the previous turn to the call
     took: float = 5.0  # seconds from the call to its result
+    tool: str = "Bash"  # another tool (Edit) takes `command` as its file path
 
 
 Turn = Say | Bash
@@ -77,8 +78,10 @@ def write_session(
                         {
                             "type": "tool_use",
                             "id": tool_id,
-                            "name": "Bash",
-                            "input": {"command": turn.command},
+                            "name": turn.tool,
+                            "input": {"command": turn.command}
+                            if turn.tool == "Bash"
+                            else {"file_path": turn.command},
                         }
                     ],
                 },

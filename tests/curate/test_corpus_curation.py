@@ -82,8 +82,8 @@ def test_the_block_stays_within_budget_and_leaves_out_the_lowest_ranked(nights: 
 @pytest.mark.parametrize(
     "given",
     [
-        {"section_budget": 40, "block_max_lines": 60},
-        {"budget_unit": "tokens", "section_budget": 400},
+        {"section_budget": 40, "block_max_lines": 20},
+        {"budget_unit": "tokens", "section_budget": 150},
         {"section_budgets": {"failure": 2, "decision": 30}, "block_max_lines": 40},
     ],
 )

@@ -24,7 +24,11 @@ def test_twenty_paraphrases_across_twenty_runs_are_one_lesson(tmp_path: Path, em
     assert len(PARAPHRASES) == 20 and len(set(PARAPHRASES)) == 20
     archive = tmp_path / "archive"
     for n, sentence in enumerate(PARAPHRASES):
-        turns = [Say("user", "Why does the test run fail to start?"), Say("assistant", sentence)]
+        turns = [
+            Say("user", "Why does the test run fail to start?"),
+            Say("assistant", sentence),
+            Say("user", "Thanks, that fixed it."),  # the claim is accepted: a fact
+        ]
         write_session(archive, f"{n:08x}", START + timedelta(days=n), turns)
     # near in the vector space, but about other things: they stay lessons of their own
     others = [
@@ -32,7 +36,7 @@ def test_twenty_paraphrases_across_twenty_runs_are_one_lesson(tmp_path: Path, em
         "Turns out pytest -x stops early when PYTHONPATH=tests is set.",
     ]
     for n, sentence in enumerate(others, start=20):
-        turns = [Say("user", "What else?"), Say("assistant", sentence)]
+        turns = [Say("user", "What else?"), Say("assistant", sentence), Say("user", "Right.")]
         write_session(archive, f"{n:08x}", START + timedelta(days=n), turns)
     data = tmp_path / "data"
     outcome = distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")

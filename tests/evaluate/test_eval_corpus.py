@@ -22,9 +22,15 @@ def test_eval_on_the_corpus(corpus: Path, model_dir: Path, tmp_path: Path) -> No
     data = json.loads(out.read_text())
     assert data["provenance_share"] == 1.0 and data["rendered_lines"] > 0
     assert data["secrets_leaked"] == 0 and data["secrets_known"] > 0
-    assert data["gold_files"] >= 15
+    assert data["gold_files"] >= 32
     assert data["scores"]["overall"]["tp"] > 0
     assert "precision" in result.output
+    # every rendered line is scored, at the default budget and with none
+    for name in ("budget", "no_budget"):
+        overall = data["block"][name]["overall"]
+        assert overall["lines"] == len(data["judged_lines"][name]) > 0
+        assert overall["gold"] == data["gold_lessons"]
+    assert data["block"]["budget"]["overall"]["lines"] == data["rendered_lines"]
 
 
 def test_eval_names_missing_transcripts(tmp_path: Path) -> None:

@@ -33,3 +33,13 @@ def test_scan_finds_planted_secret_and_skips_archive(tmp_path: Path) -> None:
         "index.bin",
         "proposed.md",
     }
+
+
+def test_html_entities_are_read_as_text(tmp_path: Path) -> None:
+    """`-u &#39;C:\\Temp&#39;` in a report is a quoted Windows path, not `user:password`; a
+    real secret in HTML is still found."""
+    report = tmp_path / "report.html"
+    report.write_text("<p>cygpath -u &#39;C:\\Users\\someone\\Temp&#39; failed</p>\n")
+    assert scan([report], set()) == []
+    report.write_text("<p>curl -u admin:hunter2secret https://x</p>\n")
+    assert [leak.what for leak in scan([report], set())] == ["secret pattern"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from metis_distill.evaluate.gold import GoldLesson
-from metis_distill.evaluate.match import Prediction, match, overlaps, score, term_share
+from metis_distill.evaluate.gold import GoldFix, GoldLesson
+from metis_distill.evaluate.match import Prediction, match, overlaps, related, score, term_share
 from metis_distill.evaluate.run import cosine_of
 
 PATH = "claude-code/run.jsonl"
@@ -71,3 +71,72 @@ def test_matching_is_one_to_one(embedder) -> None:  # type: ignore[no-untyped-de
     twice = [MUST_MATCH[0], MUST_MATCH[1]]
     pairs = match([GOLD], twice, cosine_of(embedder))
     assert len(pairs) == 1  # the second prediction is a false positive, not a second hit
+
+
+# The words of a gold lesson are no credit when the line's remedy contradicts the run.
+TASKS_GOLD = GoldLesson(
+    PATH,
+    "failure",
+    "The implement step stops when tasks.md is missing; run /kit.tasks first to write it.",
+    ("tasks.md", "kit.tasks"),
+    ((40, 48),),
+    GoldFix("run /kit.tasks, which wrote tasks.md", ("kit.tasks",), ("check.sh --json` instead",)),
+)
+JEST_GOLD = GoldLesson(
+    PATH,
+    "failure",
+    "`npm test` fails with jest: not found; `npx jest` passed right after.",
+    ("jest: not found", "npx jest"),
+    ((60, 63),),
+    GoldFix("npx jest", ("npx jest",)),
+)
+NO_FIX_GOLD = GoldLesson(
+    PATH,
+    "failure",
+    "The sync script is not executable (permission denied); the run leaves it unfixed.",
+    ("permission denied", "sync.sh"),
+    ((70, 71),),
+    GoldFix(None),
+)
+TASKS_FAIL = (
+    "`check.sh --json --require-tasks` fails here (“tasks.md not found. Run /kit.tasks first.”)"
+)
+WRONG_FIXES = [
+    # the term rule alone would match: tasks.md and kit.tasks are in the quoted error
+    (TASKS_GOLD, pred(TASKS_FAIL + "; use `check.sh --json` instead.", spans=((40, 44),))),
+    (
+        JEST_GOLD,
+        pred(
+            "`npm test` failed with “jest: not found”; it passed on a later try.", spans=((60, 63),)
+        ),
+    ),
+    (
+        NO_FIX_GOLD,
+        pred(
+            "`./sync.sh` fails (“permission denied”); use `sudo ./sync.sh` instead.",
+            spans=((70, 70),),
+        ),
+    ),
+]
+RIGHT_FIXES = [
+    (TASKS_GOLD, pred(TASKS_FAIL + "; run `/kit.tasks` first.", spans=((40, 44),))),
+    (
+        JEST_GOLD,
+        pred(
+            "`npm test` fails here (“jest: not found”); use `npx jest` instead.", spans=((60, 63),)
+        ),
+    ),
+    (NO_FIX_GOLD, pred("Expect `./sync.sh` to fail here: “permission denied”.", spans=((70, 70),))),
+]
+
+
+@pytest.mark.parametrize(("gold", "prediction"), WRONG_FIXES)
+def test_a_wrong_fix_is_no_match(gold: GoldLesson, prediction: Prediction, embedder) -> None:  # type: ignore[no-untyped-def]
+    similarity = cosine_of(embedder)
+    assert score(gold, prediction, similarity) is None
+    assert related(gold, prediction, similarity)  # still about that episode: a wrong fix
+
+
+@pytest.mark.parametrize(("gold", "prediction"), RIGHT_FIXES)
+def test_the_right_fix_matches(gold: GoldLesson, prediction: Prediction, embedder) -> None:  # type: ignore[no-untyped-def]
+    assert score(gold, prediction, cosine_of(embedder)) is not None

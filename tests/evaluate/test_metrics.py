@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from metis_distill.errors import ConfigError
-from metis_distill.evaluate.gold import GoldLesson, load_gold
+from metis_distill.evaluate.gold import GoldFix, GoldLesson, load_gold
 from metis_distill.evaluate.match import Prediction, match
 from metis_distill.evaluate.metrics import recall_by, scores
 
@@ -58,9 +58,11 @@ def test_gold_files_load_and_bad_ones_are_named(tmp_path: Path) -> None:
     (tmp_path / "ok.yaml").write_text(
         "transcript: x/run.jsonl\nformat: codex\nlessons:\n"
         "  - kind: failure\n    gist: g\n    terms: [t]\n    evidence: [[1, 2], [5, 5]]\n"
+        "    fix: use uv run\n    fix_terms: [uv run]\n    wrong_fix_terms: [pip install]\n"
     )
     [gold] = load_gold(tmp_path)
     assert gold.lessons[0].spans == ((1, 2), (5, 5))
+    assert gold.lessons[0].fix == GoldFix("use uv run", ("uv run",), ("pip install",))
     (tmp_path / "bad.yaml").write_text(
         "transcript: x/run.jsonl\nlessons:\n  - kind: lesson\n    gist: g\n    evidence: [[1, 2]]\n"
     )
@@ -70,5 +72,27 @@ def test_gold_files_load_and_bad_ones_are_named(tmp_path: Path) -> None:
 
 def test_the_repository_gold_is_valid() -> None:
     gold = load_gold(Path(__file__).parents[2] / "eval" / "gold")
-    assert len(gold) >= 15
+    assert len(gold) >= 32  # every transcript of the corpus, an empty label included
     assert len({g.format for g in gold}) >= 2
+
+
+@pytest.mark.parametrize(
+    "fix",
+    [
+        "",  # a failure must say what fixed it, or `fix: null`
+        "    fix: use uv run\n",  # a fix without the words that tell it from a wrong one
+    ],
+)
+def test_a_failure_states_its_fix(tmp_path: Path, fix: str) -> None:
+    (tmp_path / "f.yaml").write_text(
+        "transcript: x/run.jsonl\nlessons:\n"
+        f"  - kind: failure\n    gist: g\n    evidence: [[1, 2]]\n{fix}"
+    )
+    with pytest.raises(ConfigError, match="f.yaml"):
+        load_gold(tmp_path)
+
+
+def test_the_repository_gold_labels_every_failure_fix() -> None:
+    gold = load_gold(Path(__file__).parents[2] / "eval" / "gold")
+    failures = [lesson for g in gold for lesson in g.lessons if lesson.kind == "failure"]
+    assert failures and all(lesson.fix is not None for lesson in failures)

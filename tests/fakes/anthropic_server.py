@@ -55,7 +55,9 @@ def message(
     }
 
 
-def lesson(text: str, *quotes: str, kind: str = "failure", severity: int = 2) -> dict[str, Any]:
+def lesson(
+    text: str, *quotes: str, kind: str = "failure", severity: int = 2, fix: str | None = None
+) -> dict[str, Any]:
     return {
         "kind": kind,
         "text": text,
@@ -63,6 +65,7 @@ def lesson(text: str, *quotes: str, kind: str = "failure", severity: int = 2) ->
         "severity": severity,
         "confidence": 0.9,
         "evidence": list(quotes),
+        "fix": fix,
     }
 
 
@@ -109,7 +112,7 @@ def quoting_answer(body: dict[str, Any]) -> Reply:
         line = text.strip().split("\n")[0].strip()
         if len(line) >= 20 and "[…]" not in line:
             quote = line[:40]
-            return answer(lesson(f"Mind “{quote}” when working here.", quote))
+            return answer(lesson(f"Mind “{quote}” when working here.", quote, fix="mind it"))
     return answer()
 
 

@@ -20,6 +20,7 @@ def test_user_choices_are_decisions(tmp_path: Path) -> None:
     path = _write(
         tmp_path,
         [
+            say("user", "I want one shared queue instead of a queue per worker, it is simpler."),
             say("user", "I want to update my spec to remove the sharding and just have one queue."),
             say(
                 "user",
@@ -27,15 +28,14 @@ def test_user_choices_are_decisions(tmp_path: Path) -> None:
             ),
             say("user", "I want that reviewed by a person first."),  # no choice between options
             say("assistant", "Only supports the predefined actions, so it can't launch apps."),
+            say("user", "Yes, add it to the window manager's config instead."),
         ],
     )
     run = parse_file(path, path.parent)
     found = [(e.kind, e.signal) for e in find_episodes(run)]
-    assert found == [
-        (LessonKind.DECISION, "user_choice"),
-        (LessonKind.DECISION, "user_choice"),
-        (LessonKind.GOTCHA, "gotcha"),
-    ]
+    # "I want to update my spec …" is today's task, and "can you confirm and save the
+    # preference" asks: neither decides
+    assert found == [(LessonKind.DECISION, "user_choice"), (LessonKind.GOTCHA, "gotcha")]
 
 
 @pytest.mark.parametrize(
@@ -50,11 +50,6 @@ def test_user_choices_are_decisions(tmp_path: Path) -> None:
             (".specify/x/a.sh", "(eval):1: permission denied: .specify/x/a.sh"),
             (".specify/x/b.sh --json", "(eval):1: permission denied: .specify/x/b.sh"),
             "not executable",
-        ),
-        (
-            ("git status -sb", "command timed out after 1013 milliseconds"),
-            ("rg -n codex", "command timed out after 2005 milliseconds"),
-            "time out",
         ),
     ],
 )

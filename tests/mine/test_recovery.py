@@ -118,13 +118,12 @@ def test_metrics_per_class_reach_the_proposal(tmp_path: Path, embedder) -> None:
     )
     (row,) = ledger.pending_proposals()
     assert outcome.proposal_id == row.id and row.summary["recovery"] == EXPECTED
-    # the lessons taught by those failures, the one that can save the most time first
+    # the lessons taught by those failures that earned a line: `pytest -q` and `npm run lint`
+    # failed once each with no fix shown, so they stay in the ledger, unrendered
     by_lesson = row.summary["recovery_by_lesson"]
     texts = {r.id: r.text for r in ledger.lessons()}
     assert [(texts[x["id"]][:20], x["incidents"], x["seconds_lost"]) for x in by_lesson] == [
-        ("Expect `pytest -q` t", 1, 130.0),
         ("`python` is not on t", 2, 44.0),  # one lesson, both sessions' incidents
-        ("Expect `npm run lint", 1, 0.0),
     ]
 
     # read again (nothing changed): the same incidents, not twice as many

@@ -45,6 +45,7 @@ def world(tmp_path: Path):  # type: ignore[no-untyped-def]
                     created_at=datetime.now(UTC),
                     first_seen=datetime(2026, 11, 1, tzinfo=UTC),
                     last_seen=datetime(2026, 11, 2, tzinfo=UTC),
+                    fix="uv run python" if kind == "failure" else None,  # earned: fix shown
                 )
             )
             db.add(

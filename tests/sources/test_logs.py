@@ -255,12 +255,11 @@ def test_terminal_session_prompts_tests_and_tracebacks() -> None:
 def test_fixture_lessons() -> None:
     texts = [c.text for path in (RAW_JOB, GH_VIEW, TERMINAL) for c in lessons(path, ROOT)]
     assert (
-        "Expect `pytest -q tests` to fail here: “ERROR tests/test_cache.py - "
-        "ModuleNotFoundError: No module named 'redis_lite'” (no working fix seen yet)." in texts
+        "`pytest -q tests` fails here: “ERROR tests/test_cache.py - "
+        "ModuleNotFoundError: No module named 'redis_lite'” (no fix seen)." in texts
     )
     assert any(
-        t.startswith("Expect `npm run lint` to fail here: “Error [ERR_MODULE_NOT_FOUND]")
-        for t in texts
+        t.startswith("`npm run lint` fails here: “Error [ERR_MODULE_NOT_FOUND]") for t in texts
     )
     assert (
         "`python scripts/migrate.py --db sqlite:///ledger.db` fails here (“RuntimeError: schema "
@@ -418,9 +417,9 @@ def test_corpus_lessons(corpus: Path) -> None:
         found[path.name] = candidates
     ts = found["astrogilda__tsbootstrap__ci_logs.txt"]
     assert [c.kind for c in ts] == [LessonKind.FAILURE]
-    assert ts[0].text.startswith("Expect `python tests/_nopytest_tests.py` to fail here")
+    assert ts[0].text.startswith("`python tests/_nopytest_tests.py` fails here")
     assert "ModuleNotFoundError: No module named" in ts[0].evidence.quote
     node = found["Agnuxo1__OpenCLAW-2__failed_job.log"]
     assert [c.kind for c in node] == [LessonKind.FAILURE]
-    assert node[0].text.startswith("Expect `node p2p_connect.js")
+    assert node[0].text.startswith("`node p2p_connect.js")
     assert node[0].evidence.quote.startswith("ReferenceError: require is not defined")

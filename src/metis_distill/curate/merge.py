@@ -197,6 +197,7 @@ def _new_lesson(candidate: LessonCandidate, extractor: str) -> LessonRow:
         first_seen=seen,
         last_seen=seen,
         created_at=now(),
+        fix=candidate.fix,
     )
 
 
@@ -222,9 +223,11 @@ def _add_evidence(
             session_id=evidence.session_id,
             cwd=candidate.cwd,
             timestamp=evidence.timestamp,
+            shows_fix=evidence.shows_fix,
         )
     )
     lesson.severity = max(lesson.severity, candidate.severity)
+    lesson.fix = lesson.fix or candidate.fix
     if not set(candidate.scope) <= set(lesson.scope or ()):
         lesson.scope = sorted({*(lesson.scope or ()), *candidate.scope})  # a new list: tracked
     if evidence.timestamp is not None:

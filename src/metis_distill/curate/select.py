@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+from metis_distill.curate.earned import earned
 from metis_distill.ledger import EvidenceRow, Ledger, LessonView
 from metis_distill.provenance import quote_in_span
 from metis_distill.targets import feeds
@@ -60,6 +61,11 @@ def score(lesson: LessonView) -> tuple[int, int, datetime]:
 
 
 def lessons_for(ledger: Ledger, scope: Scope) -> list[LessonView]:
+    """The lessons a target may show: active, with evidence from its runs, and earned."""
+    return [view for view in lessons_in_scope(ledger, scope) if earned(view)]
+
+
+def lessons_in_scope(ledger: Ledger, scope: Scope) -> list[LessonView]:
     """Active lessons with at least one piece of evidence from the target's runs."""
     rows = ledger.lessons(status="active")
     evidence = ledger.evidence_of([r.id for r in rows])
@@ -78,6 +84,7 @@ def lessons_for(ledger: Ledger, scope: Scope) -> list[LessonView]:
                     row.last_seen,
                     mine,
                     tuple(row.scope or ()),
+                    row.fix,
                 )
             )
     return views

@@ -2,6 +2,9 @@
 
 One YAML file per transcript: `transcript` (path relative to the archive root), `format`, and
 `lessons`, each with `kind`, `gist`, `terms` and `evidence` (1-based line ranges, contract 1).
+A failure also states its fix: `fix` (what made the error go away, as the run shows it, or
+null when it shows none), `fix_terms` (words a correct remedy mentions) and `wrong_fix_terms`
+(words of a tempting but wrong remedy the run shows); other kinds may state them too.
 """
 
 from __future__ import annotations
@@ -19,12 +22,23 @@ Span = tuple[int, int]
 
 
 @dataclass(frozen=True)
+class GoldFix:
+    """What fixed a failure in the run (None: nothing did) and the words that tell a correct
+    remedy from a wrong one."""
+
+    fix: str | None
+    terms: tuple[str, ...] = ()
+    wrong_terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class GoldLesson:
     path: str
     kind: str
     gist: str
     terms: tuple[str, ...]
     spans: tuple[Span, ...]
+    fix: GoldFix | None = None  # None: the label says nothing about a fix (decisions, most gotchas)
 
 
 @dataclass(frozen=True)
@@ -61,7 +75,23 @@ def _lesson(transcript: str, item: dict[str, Any]) -> GoldLesson:
     if not spans:
         raise ValueError(f"lesson without evidence: {item['gist']!r}")
     terms = tuple(str(t) for t in item.get("terms") or ())
-    return GoldLesson(transcript, kind, str(item["gist"]), terms, spans)
+    fix = _fix(item, kind)
+    return GoldLesson(transcript, kind, str(item["gist"]), terms, spans, fix)
+
+
+def _fix(item: dict[str, Any], kind: str) -> GoldFix | None:
+    if "fix" not in item:
+        if kind == LessonKind.FAILURE:
+            raise ValueError(
+                f"failure without `fix` (null when the run shows none): {item['gist']!r}"
+            )
+        return None
+    fix = None if item["fix"] is None else str(item["fix"])
+    terms = tuple(str(t) for t in item.get("fix_terms") or ())
+    if fix is not None and not terms:
+        raise ValueError(f"a fix needs `fix_terms`: {item['gist']!r}")
+    wrong = tuple(str(t) for t in item.get("wrong_fix_terms") or ())
+    return GoldFix(fix, terms, wrong)
 
 
 def _span(raw: Any) -> Span:

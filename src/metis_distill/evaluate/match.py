@@ -6,7 +6,9 @@ A prediction matches a gold lesson when all three hold:
    line ranges (inclusive, at least one shared line);
 3. similar text: the cosine similarity of the two texts' embeddings is at least
    `MIN_COSINE`, or at least `MIN_TERM_SHARE` of the gold lesson's terms occur in the
-   prediction's text (case-insensitive, whitespace folded).
+   prediction's text (case-insensitive, whitespace folded);
+4. no wrong fix: the remedy the prediction states does not contradict the fix the gold label
+   records (`remedy.judge_fix`): similar words with a wrong remedy are no credit.
 
 Matching is one to one: candidate pairs are taken best score first (a term share counts as
 much as a cosine), so one prediction never counts for two gold lessons, nor the reverse.
@@ -19,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from metis_distill.evaluate.gold import GoldLesson, Span
+from metis_distill.evaluate.remedy import FixVerdict, judge_fix, mentions, unquoted
 
 MIN_COSINE = 0.5
 MIN_TERM_SHARE = 0.5
@@ -36,6 +39,10 @@ class Prediction:
     kind: str
     text: str
     spans: tuple[Span, ...]
+    fix: str | None = None  # the remedy the extractor stated apart from the text, if any
+
+    def verdict(self, gold: GoldLesson) -> FixVerdict:
+        return judge_fix(gold.fix, self.text, self.fix)
 
 
 def overlaps(a: Sequence[Span], b: Sequence[Span]) -> bool:
@@ -56,7 +63,27 @@ def term_share(terms: Sequence[str], text: str) -> float:
 
 def score(gold: GoldLesson, pred: Prediction, similarity: Similarity) -> float | None:
     """How well a prediction matches a gold lesson, or None when it does not match."""
-    if gold.kind != pred.kind or gold.path != pred.path or not overlaps(gold.spans, pred.spans):
+    if gold.kind != pred.kind:
+        return None
+    found = _likeness(gold, pred, similarity)
+    if found is None or pred.verdict(gold).is_wrong:
+        return None
+    return found
+
+
+def related(gold: GoldLesson, pred: Prediction, similarity: Similarity) -> bool:
+    """The prediction speaks of the gold lesson's episode, whatever its kind: the same lines
+    and similar text, or the same lines and a remedy the label marks as wrong."""
+    if gold.path != pred.path or not overlaps(gold.spans, pred.spans):
+        return False
+    if gold.fix is not None and any(mentions(t, unquoted(pred.text)) for t in gold.fix.wrong_terms):
+        return True
+    return _likeness(gold, pred, similarity) is not None
+
+
+def _likeness(gold: GoldLesson, pred: Prediction, similarity: Similarity) -> float | None:
+    """Rules 2 and 3: the same lines of the same transcript, similar text."""
+    if gold.path != pred.path or not overlaps(gold.spans, pred.spans):
         return None
     terms = term_share(gold.terms, pred.text)
     cosine = similarity(gold.gist, pred.text)

@@ -72,3 +72,47 @@ def recall_by(
         found, total = out.get(name, (0, 0))
         out[name] = (found + (i in hit), total + 1)
     return out
+
+
+@dataclass(frozen=True)
+class BlockScore:
+    """The rendered block against gold: `good` of `lines` were right (precision), `found` of
+    `gold` lessons were rendered by a good line (recall)."""
+
+    lines: int
+    good: int
+    wrong_fix: int
+    one_off: int
+    found: int
+    gold: int
+
+    @property
+    def precision(self) -> float:
+        return self.good / self.lines if self.lines else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.gold if self.gold else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def one_off_share(self) -> float:
+        return self.one_off / self.lines if self.lines else 0.0
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "lines": self.lines,
+            "good": self.good,
+            "wrong_fix": self.wrong_fix,
+            "one_off": self.one_off,
+            "found": self.found,
+            "gold": self.gold,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+            "one_off_share": round(self.one_off_share, 4),
+        }

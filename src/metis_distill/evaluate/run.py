@@ -5,29 +5,27 @@ The stages are called directly (no Prefect) on a fresh data dir; the archive is 
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from metis_distill import pipeline
-from metis_distill.curate.select import Scope
+from metis_distill.curate.select import Budget, Scope
 from metis_distill.errors import ConfigError
 from metis_distill.evaluate import leaks
+from metis_distill.evaluate.block import block_scores, check_labeled, judge_lines
 from metis_distill.evaluate.gold import GoldFile, GoldLesson, load_gold
 from metis_distill.evaluate.match import Prediction, Similarity, match, score
 from metis_distill.evaluate.metrics import recall_by, scores
+from metis_distill.evaluate.rendered import block_lines, rendered_lessons, spans_by_path
 from metis_distill.index import Embedder, LessonIndex
 from metis_distill.ledger import EvidenceRow, Ledger
 from metis_distill.provenance import parse_link, resolve
 from metis_distill.render.claude_md import find_block
 
 NEAR_DUPLICATE = 0.9  # cosine at which two rendered lines say the same thing
-_LINE = re.compile(
-    r"^- (?P<text>.*) \(\[evidence\]\((?P<link>[^)]+)\).*<!-- metis:(?P<id>\w+) -->$"
-)
+UNLIMITED = 1_000_000  # lines: the budget of the block "with no budget"
 
 
 @dataclass
@@ -49,6 +47,11 @@ class EvalReport:
     leaks: list[str] = field(default_factory=list)
     misses: list[dict[str, Any]] = field(default_factory=list)
     false_positives: list[dict[str, Any]] = field(default_factory=list)
+    budget: int = 12  # lines per section of the default block
+    # per block ("budget", "no_budget"): scores per kind and overall of the rendered lines
+    block: dict[str, dict[str, dict[str, float | int]]] = field(default_factory=dict)
+    # per block: every rendered line with its verdict (good, wrong fix, one-off)
+    judged_lines: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def provenance_share(self) -> float:
@@ -79,9 +82,11 @@ def evaluate(
         target = data_dir / "repo" / "CLAUDE.md"
         target.parent.mkdir(parents=True, exist_ok=True)
         proposed = _distill(root, ledger, LessonIndex(data_dir / "index", embedder), target, budget)
-        report = EvalReport(gold_files=len(gold))
+        report = EvalReport(gold_files=len(gold), budget=budget)
         _score(report, gold, _predictions(ledger, {g.transcript for g in gold}), embedder)
         _rendered(report, proposed, target, ledger, embedder)
+        blocks = {"budget": proposed, "no_budget": _unbudgeted(ledger, data_dir)}
+        _score_blocks(report, gold, blocks, ledger, embedder)
         needles = leaks.archive_needles(pipeline.discover(root))
         found = leaks.scan(leaks.output_files(data_dir), needles)
         report.secrets_known = len(needles)
@@ -118,19 +123,54 @@ def _distill(root: Path, ledger: Ledger, index: LessonIndex, target: Path, budge
     return (Path(outcome.folder) / "proposed.md").read_text(encoding="utf-8")
 
 
-def _predictions(ledger: Ledger, paths: set[str]) -> list[Prediction]:
-    """Each active lesson, once per labeled transcript it has evidence in."""
+def _unbudgeted(ledger: Ledger, data: Path) -> str:
+    """The block as it would render with no budget: every lesson that passes the gates."""
+    target = data / "repo-unbudgeted" / "CLAUDE.md"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    outcome = pipeline.propose(
+        target,
+        ledger,
+        data / "proposals",
+        scope=Scope(None),
+        budget=Budget(per_section=UNLIMITED, block_lines=UNLIMITED),
+        summary={},
+        locks_dir=data / "locks",
+    )
+    if outcome.folder is None:
+        return ""
+    return (Path(outcome.folder) / "proposed.md").read_text(encoding="utf-8")
+
+
+def _predictions(ledger: Ledger, labeled: set[str]) -> list[Prediction]:
+    """Each active lesson, once per transcript it has evidence in (all of them labeled)."""
     lessons = ledger.lessons(status="active")
     evidence = ledger.evidence_of([row.id for row in lessons])
-    preds = []
-    for row in lessons:
-        spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for e in evidence[row.id]:
-            if e.path in paths:
-                spans[e.path].append((e.line_start, e.line_end))
-        for path, found in sorted(spans.items()):
-            preds.append(Prediction(row.id, path, row.kind, row.text, tuple(found)))
-    return preds
+    check_labeled((e.path for rows in evidence.values() for e in rows), labeled)
+    return [
+        Prediction(row.id, path, row.kind, row.text, spans, row.fix)
+        for row in lessons
+        for path, spans in spans_by_path(evidence[row.id])
+    ]
+
+
+def _score_blocks(
+    report: EvalReport,
+    gold: Sequence[GoldFile],
+    blocks: dict[str, str],
+    ledger: Ledger,
+    embedder: Embedder,
+) -> None:
+    """Every rendered line of each block scored against gold (`block.judge_lines`)."""
+    golds = [lesson for g in gold for lesson in g.lessons]
+    similarity = cosine_of(embedder)
+    for name, proposed in blocks.items():
+        lessons = rendered_lessons(proposed, ledger)
+        check_labeled(
+            (p for lesson in lessons for p, _ in lesson.spans), {g.transcript for g in gold}
+        )
+        results = judge_lines(golds, lessons, similarity)
+        report.block[name] = {k: s.as_dict() for k, s in block_scores(golds, results).items()}
+        report.judged_lines[name] = [r.as_dict(golds) for r in results]
 
 
 def _score(
@@ -177,7 +217,7 @@ def _rendered(
     whole = proposed[block.start : block.end]  # markers included
     report.block_lines = len(whole.splitlines())
     report.block_tokens = len(whole) // 4  # characters / 4 (contract 9)
-    lines = [m for m in map(_LINE.match, block.body.splitlines()) if m is not None]
+    lines = block_lines(proposed)
     report.rendered_lines = len(lines)
     evidence = ledger.evidence_of([m["id"] for m in lines])
     report.provenance_ok = sum(

@@ -326,6 +326,7 @@ class ClaudeExtractor:
             severity=draft.severity,
             scope=tuple(redact(s)[:120] for s in draft.scope),
             cwd=run.cwd,
+            fix=redact(draft.fix)[:MAX_TEXT] if draft.fix else None,
         )
 
 

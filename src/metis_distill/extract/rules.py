@@ -6,12 +6,26 @@ import re
 from collections.abc import Sequence
 
 from metis_distill.extract.base import ExtractStats
+from metis_distill.extract.wording import (
+    MAX_COMMAND,
+    code,
+    general_command,
+    general_error,
+    subject,
+)
 from metis_distill.mine.episodes import Episode
-from metis_distill.mine.signals import EDIT_TOOLS, error_signature
-from metis_distill.mine.text import clean, command_head, shorten
+from metis_distill.mine.fixes import Fix, FixKind
+from metis_distill.mine.fixes import remedy as remedy_of
+from metis_distill.mine.signals import (
+    EDIT_TOOLS,
+    error_signature,
+    missing_module,
+    missing_program,
+)
+from metis_distill.mine.statements import is_standing_rule
+from metis_distill.mine.text import clean, command_head, scrub, shorten
 from metis_distill.models import (
     Event,
-    EventKind,
     Evidence,
     LessonCandidate,
     LessonKind,
@@ -23,9 +37,6 @@ from metis_distill.provenance import Lines, quote_in_lines
 MAX_QUOTE = 200
 MAX_EVIDENCE_LINES = 60
 _LOW_VALUE_TOOLS = frozenset({"Read", "Glob", "Grep", "LS", "WebFetch", "WebSearch", "TodoWrite"})
-_MISSING_PROGRAM = re.compile(
-    r"(?:^|[\s:])(?P<program>[\w.+-]+): command not found|command not found: (?P<zsh>[\w.+-]+)"
-)
 _DECISION_LEAD = re.compile(
     r"^(?:so,?\s+|ok(?:ay)?,?\s+)?(?:I'll|I will|we'll|we will|let's|let us|we should|"
     r"I'm going to|we're going to)\s+",
@@ -40,7 +51,6 @@ _SCRIPT_DENIED = re.compile(
     r"|(?P<script2>\S+\.(?:sh|bash|py)): permission denied",
     re.I,
 )
-_TIMED_OUT = re.compile(r"command timed out after \d+ ?(?:milliseconds|ms|seconds|s)\b", re.I)
 # "No, use X" -> "Use X"; but "stop trying X" keeps its "stop", or the meaning flips.
 _CORRECTION_LEAD = re.compile(r"^(?:(?:no|nope|wait|actually)\b[,.!]*|stop[,.!]+)\s+", re.I)
 
@@ -68,60 +78,96 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     signature = error_signature(error.text)
     if not signature or call is None:
         return None  # a failure we cannot tie to what was run teaches nothing actionable
-    ref = error.ref if call is None else call.ref.span(error.ref)
-    if episode.fix_result is not None and episode.fix_result.ref.line_end - ref.line_start <= (
-        MAX_EVIDENCE_LINES
+    ref = call.ref.span(error.ref)
+    fixed = episode.fix_result
+    # a lesson that states a fix shows it; another shows what followed when it is near
+    if fixed is not None and (
+        episode.teachable_fix or fixed.ref.line_end - ref.line_start <= MAX_EVIDENCE_LINES
     ):
-        ref = ref.span(episode.fix_result.ref)
+        ref = ref.span(fixed.ref)
     quote = _checked_quote(lines, ref, [signature])
     if quote is None:
         return None
+    text, fix = _failure_lesson(episode, call, signature)
     return LessonCandidate(
         kind=LessonKind.FAILURE,
-        text=_failure_text(run, episode, signature),
-        evidence=_evidence(run, ref, quote, error),
+        text=scrub(text),
+        evidence=_evidence(run, ref, quote, error, shows_fix=episode.teachable_fix),
         severity=_failure_severity(episode),
         scope=_scope(call),
         cwd=run.cwd,
+        fix=scrub(fix) if fix else None,
     )
 
 
-def _failure_text(run: Run, episode: Episode, signature: str) -> str:
-    call, sig = episode.call, shorten(signature, 140)
-    if call is None:
-        return f"A tool failed with “{sig}”."
+def _failure_lesson(episode: Episode, call: Event, signature: str) -> tuple[str, str | None]:
+    """The lesson's text and its fix: a fix only when the run showed it causing success."""
+    fix = episode.fix
     tool = call.tool_name or "tool"
-    head = command_head(call.text) if tool == "Bash" else call.text.strip().split("\n")[0]
-    what = _code(shorten(head, 80))
-    subject = what if tool == "Bash" else f"{tool} {what}"
+    sig = general_error(signature)
+    remedy = remedy_of(call, fix) if fix is not None else None
     known = _known_cause(signature)
     if known is not None:
-        return known
-    missing = _MISSING_PROGRAM.search(signature)
-    if missing and tool == "Bash":
-        program = missing.group("program") or missing.group("zsh")
-        return _missing_program_text(program, call, episode.fix_call)
+        text, known_fix = known
+        return text, (known_fix if remedy is not None else None)
+    program = missing_program(signature)
+    if program is not None and tool == "Bash":
+        return _missing_program_text(program, call, fix if remedy else None)
     if tool in EDIT_TOOLS:
-        worked = " (a later edit with the file's exact text worked)" if episode.fix_call else ""
-        return f"Re-read the file before {tool} on {what}: it failed with “{sig}”{worked}."
-    fix = _code(shorten(command_head(episode.fix_call.text), 80)) if episode.fix_call else ""
-    if episode.fix_call is not None and fix != what:
-        return f"{subject} fails here (“{sig}”); use {fix} instead."
-    if episode.fix_call is not None:
-        edited = _files_edited_between(run, call, episode.fix_call)
-        after = f" after editing {', '.join(edited)}" if edited else " on a later try"
-        return f"{subject} failed with “{sig}”; it passed{after}."
-    return f"Expect {subject} to fail here: “{sig}” (no working fix seen yet)."
+        return _edit_text(tool, sig, episode.teachable_fix)
+    what = subject(tool, call.text)
+    verb = "fail" if what.startswith("Scripts") else "fails"
+    if fix is not None and fix.kind is FixKind.REPLACED and remedy:
+        instead = general_command(remedy)
+        if code(instead) == what:  # the general forms are alike: the difference is in the args
+            instead = shorten(command_head(remedy), MAX_COMMAND)
+        return f"{what} {verb} here (“{sig}”); use {code(instead)} instead.", remedy
+    if fix is not None and fix.kind is FixKind.PREPARED and remedy:
+        step = code(general_command(remedy))
+        return f"{what} {verb} with “{sig}”; run {step} first.", remedy
+    if fix is not None and fix.kind is FixKind.HINTED and remedy:
+        return f"{what} {verb} with “{sig}”; run {code(remedy)} first, as the error says.", remedy
+    if fix is not None and fix.kind is FixKind.INSTALLED and remedy:
+        return _missing_module_text(signature, call, remedy), remedy
+    if fix is not None and fix.kind is FixKind.EDITED:
+        edited = _files_edited(fix.steps)
+        files = f" ({', '.join(edited)})" if edited else ""
+        return f"{what} failed with “{sig}” until files were edited{files}.", None
+    if fix is not None and fix.kind is FixKind.RETRIED:
+        return f"{what} failed once with “{sig}” and passed when run again.", None
+    return f"{what} {verb} here: “{sig}” (no fix seen).", None
 
 
-def _known_cause(signature: str) -> str | None:
-    """The lesson of an error whose cause the error itself tells, or None."""
+def _missing_module_text(signature: str, call: Event, install: str) -> str:
+    """One wording for a module missing from an interpreter, whatever the script."""
+    module, _ = missing_module(signature) or ("?", "")
+    program = general_command(call.text).split(" ", 1)[0]
+    error = shorten(signature, 90)
+    return (
+        f"The module `{module}` is not installed for `{program}` here (“{error}”); "
+        f"install it with {code(general_command(install))}."
+    )
+
+
+def _edit_text(tool: str, sig: str, fixed: bool) -> tuple[str, str | None]:
+    """One wording for an edit that did not apply, whatever the file, so that every file and
+    session it happens in supports the same lesson."""
+    text = f"{tool} failed with “{sig}”: the text to replace was not the file's current text."
+    if not fixed:
+        return text, None
+    return text[:-1] + "; re-read the file and copy its exact text (that edit then worked).", (
+        "re-read the file"
+    )
+
+
+def _known_cause(signature: str) -> tuple[str, str] | None:
+    """The lesson of an error whose cause the error itself tells, with its remedy, or None."""
     if _CRLF.search(signature):
         return (
             "Shell scripts here have Windows (CRLF) line endings, so running them fails "
             "(“bash\\r” / “$'\\r': command not found”); convert them to LF first "
             "(`sed -i 's/\\r$//'` or `dos2unix`), helper scripts they source included."
-        )
+        ), "convert the scripts to LF"
     denied = _SCRIPT_DENIED.search(signature)
     if denied:
         script = (denied.group("script") or denied.group("script2")).removeprefix("./")
@@ -130,39 +176,32 @@ def _known_cause(signature: str) -> str | None:
         return (
             f"Scripts {where} are not executable (“permission denied”); run them through "
             "`bash`, or make them executable (`chmod +x`) if the project agrees."
-        )
-    if _TIMED_OUT.search(signature):
-        return (
-            "Shell commands time out after a second or two by default here (“command timed "
-            "out”); give slow commands (`git status`, `rg` over the repository) a longer timeout."
-        )
+        ), "chmod +x"
     return None
 
 
-def _missing_program_text(program: str, call: Event, fix_call: Event | None) -> str:
+def _missing_program_text(program: str, call: Event, fix: Fix | None) -> tuple[str, str | None]:
     """One wording for a program missing from PATH, whatever the arguments, so that every
     session that hits it supports the same lesson."""
     text = f"`{program}` is not on the PATH here (“{program}: command not found”)"
-    if fix_call is None:
-        return text + "; find the project's way to run it before retrying."
+    if fix is None:
+        return text + "; find the project's way to run it before retrying.", None
     failed = set(command_head(call.text).split())
-    fix_tokens = command_head(fix_call.text).split()
+    fix_tokens = command_head(fix.call.text).split()
     prefix = next((fix_tokens[:i] for i, t in enumerate(fix_tokens) if t in failed), fix_tokens)
     runner = " ".join(prefix[:3]) or fix_tokens[0]
-    return text + f"; use `{runner} …` instead."
+    return text + f"; use `{runner} …` instead.", runner
 
 
-def _files_edited_between(run: Run, start: Event, end: Event) -> list[str]:
-    """The files edited between a failure and its fix (when the edit names a file: SWE-agent's
-    `edit 287:295` names only lines of the open file)."""
+def _files_edited(edits: Sequence[Event]) -> list[str]:
+    """The names of the files edited (when the edit names a file: SWE-agent's `edit 287:295`
+    names only lines of the open file)."""
     files: list[str] = []
-    for event in run.events[start.seq + 1 : end.seq]:
-        if event.kind is not EventKind.TOOL_CALL or event.tool_name not in EDIT_TOOLS:
-            continue
+    for event in edits:
         first = event.text.strip().split("\n")[0] if event.text.strip() else ""
         if " " in first or not ("/" in first or "." in first):
             continue
-        name = _code(first.rsplit("/", 1)[-1].rsplit("\\", 1)[-1])
+        name = code(first.rsplit("/", 1)[-1].rsplit("\\", 1)[-1])
         if name not in files:
             files.append(name)
     return files[:3]
@@ -172,7 +211,7 @@ def _failure_severity(episode: Episode) -> int:
     tool = episode.call.tool_name if episode.call else None
     if tool in _LOW_VALUE_TOOLS:
         return 1
-    return 3 if episode.fix_call is not None else 2
+    return 3 if episode.teachable_fix else 2
 
 
 def _statement(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None:
@@ -180,16 +219,22 @@ def _statement(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | No
     ref = episode.trigger.ref
     if episode.signal == "correction" and episode.call is not None:
         ref = episode.call.ref.span(ref)
-    quote = _checked_quote(lines, ref, [sentence])
+    for event in episode.context:
+        ref = ref.span(event.ref)
+    quote = _checked_quote(lines, ref, [episode.quote or sentence])
     if quote is None:
         return None
+    text = scrub(_statement_text(episode.signal, sentence))
+    # a correction is the user's remedy: it earns a line when it is a standing rule
+    standing = episode.signal == "correction" and is_standing_rule(sentence)
     return LessonCandidate(
         kind=episode.kind,
-        text=_statement_text(episode.signal, sentence),
+        text=text,
         evidence=_evidence(run, ref, quote, episode.trigger),
         severity=3 if episode.signal in ("correction", "user_rule") else 2,
         scope=(),
         cwd=run.cwd,
+        fix=text if standing else None,
     )
 
 
@@ -219,9 +264,11 @@ def _quote_variants(text: str) -> list[str]:
     return [v for v in variants if len(v) >= 8]
 
 
-def _evidence(run: Run, ref: SourceRef, quote: str, event: Event) -> Evidence:
+def _evidence(
+    run: Run, ref: SourceRef, quote: str, event: Event, *, shows_fix: bool = False
+) -> Evidence:
     session = event.session or run.session_id  # a file may hold several sessions (contract 3)
-    return Evidence(ref=ref, quote=quote, session_id=session, timestamp=event.timestamp)
+    return Evidence(ref, quote, session, event.timestamp, shows_fix)
 
 
 def _scope(call: Event | None) -> tuple[str, ...]:
@@ -229,8 +276,3 @@ def _scope(call: Event | None) -> tuple[str, ...]:
         return ()
     head = call.text.split()[0] if call.tool_name == "Bash" else call.text.splitlines()[0]
     return (f"{call.tool_name}:{head}"[:120],)
-
-
-def _code(text: str) -> str:
-    """Inline code that survives backticks inside it."""
-    return f"`` {text} ``" if "`" in text else f"`{text}`"

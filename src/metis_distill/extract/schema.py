@@ -33,6 +33,12 @@ class LessonDraft(BaseModel):
         max_length=3,
         description="Quotes copied verbatim from one event of the excerpt.",
     )
+    fix: str | None = Field(
+        default=None,
+        max_length=MAX_TEXT,
+        description="For a failure: the command or change the excerpt shows making the error "
+        "go away (same intent, right after); null when it shows none.",
+    )
 
 
 class LessonDrafts(BaseModel):

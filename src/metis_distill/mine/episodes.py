@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from metis_distill.mine import signals
-from metis_distill.mine.text import command_head, sentences
+from metis_distill.mine.fixes import Fix, find_fix
+from metis_distill.mine.statements import injected, statements
+from metis_distill.mine.text import sentences
 from metis_distill.models import Event, EventKind, LessonKind, Run
 
-FIX_LOOKAHEAD = 40  # events after a failure in which a fix counts as the fix of it
 CORRECTION_LOOKAHEAD = 4
 
 
@@ -24,6 +26,13 @@ class Episode:
     fix_call: Event | None = None
     fix_result: Event | None = None
     sentence: str = ""
+    fix: Fix | None = None  # what made the failure go away, and of what kind
+    quote: str = ""  # what to quote when the sentence is not verbatim in the run
+    context: tuple[Event, ...] = ()  # other events the evidence must cover
+
+    @property
+    def teachable_fix(self) -> bool:
+        return self.fix is not None and self.fix.teachable
 
 
 def find_episodes(run: Run) -> Iterator[Episode]:
@@ -36,25 +45,33 @@ def find_episodes(run: Run) -> Iterator[Episode]:
             continue
         if signals.is_failure(event):
             yield _failure(events, index, calls.get(event.tool_use_id or ""))
-        elif event.kind is EventKind.INTERRUPT or signals.is_rejection(event):
-            correction = _correction_after(events, index)
+            continue
+        if event.kind is EventKind.INTERRUPT or signals.is_rejection(event) or event.mid_turn:
+            # a message typed mid-turn corrects what the agent was doing: it is read as the
+            # correction of the call before it
+            correction = (
+                _correction_after(events, max(index - 1, 0), signals.OBJECTION)
+                if event.mid_turn
+                else _correction_after(events, index)
+            )
             if correction is not None and correction.trigger.seq not in corrected:
                 corrected.add(correction.trigger.seq)
                 yield correction
-        elif _is_statement_text(event, corrected):
-            yield from _statements(event)
+        if _is_statement_text(events, index, corrected):
+            yield from _statements(events, index)
 
 
 def _failure(events: tuple[Event, ...], index: int, call: Event | None) -> Episode:
     event = events[index]
-    fix_call, fix_result = _find_fix(events, index, call)
+    fix = find_fix(events, index, call)
     return Episode(
         kind=LessonKind.FAILURE,
         signal=_failure_signal(event),
         trigger=event,
         call=call,
-        fix_call=fix_call,
-        fix_result=fix_result,
+        fix_call=fix.call if fix else None,
+        fix_result=fix.result if fix else None,
+        fix=fix,
     )
 
 
@@ -66,88 +83,18 @@ def _failure_signal(event: Event) -> str:
     return "tool_error" if event.kind is EventKind.ERROR else "failing_tests"
 
 
-def _find_fix(
-    events: tuple[Event, ...], index: int, call: Event | None
-) -> tuple[Event | None, Event | None]:
-    """A later call of the same tool on the same thing whose result shows it worked."""
-    if call is None:
-        return None, None
-    results = {e.tool_use_id: e for e in events[index + 1 :] if e.role == "tool" and e.tool_use_id}
-    for later in events[index + 1 : index + 1 + FIX_LOOKAHEAD]:
-        if later.kind is not EventKind.TOOL_CALL or later.tool_name != call.tool_name:
-            continue
-        if later.session != call.session:
-            continue  # another session (a job of a matrix, another aider launch) proves nothing
-        if not _same_intent(call.text, later.text):
-            continue
-        result = results.get(later.tool_use_id or "")
-        if result is None:
-            continue
-        if signals.is_success(result):
-            return later, result
-        same_call = later.text == call.text and call.tool_name not in signals.EDIT_TOOLS
-        if signals.is_failure(result) and same_call:
-            return None, None  # the same call failed again: whatever came between was no fix
-    return None, None
-
-
-# Programs that stand in for each other when a retry switches tools.
-_FAMILIES = {
-    "npm": "node",
-    "pnpm": "node",
-    "yarn": "node",
-    "npx": "node",
-    "bun": "node",
-    "python": "python",
-    "python3": "python",
-    "py": "python",
-    "uv": "python",
-    "pip": "pip",
-    "pip3": "pip",
-}
-
-
-def _same_intent(failed: str, retry: str) -> bool:
-    """The retry does what the failed call meant: the same command, the failed one wrapped
-    (`uv run pytest -q` after `pytest -q`), or a program of the same family on the same
-    arguments (`pnpm vitest run x` after `npm test x`): every argument of the failed call
-    must be there again, so `cp a b` then `cp c b` is no fix."""
-    a, b = command_head(failed).split(), command_head(retry).split()
-    if not a or not b:
-        return False
-    if a == b or _contains(b, a):
-        return True
-    if _family(a[0]) != _family(b[0]):
-        return False
-    args_a = [t for t in a[1:] if not t.startswith("-")]
-    args_b = [t for t in b[1:] if not t.startswith("-")]
-    return all(any(_alike(x, y) for y in args_b) for x in args_a)
-
-
-def _contains(outer: list[str], inner: list[str]) -> bool:
-    size = len(inner)
-    return any(outer[i : i + size] == inner for i in range(len(outer) - size + 1))
-
-
-def _family(program: str) -> str:
-    name = program.rsplit("/", 1)[-1].lower()
-    return _FAMILIES.get(name, name)
-
-
-def _alike(x: str, y: str) -> bool:
-    x, y = x.lower(), y.lower()
-    return x == y or (len(x) >= 4 and x in y) or (len(y) >= 4 and y in x)
-
-
-def _correction_after(events: tuple[Event, ...], index: int) -> Episode | None:
-    """A user message right after an interrupt or a rejected call that tells what to do."""
+def _correction_after(
+    events: tuple[Event, ...], index: int, lead: re.Pattern[str] = signals.CORRECTION
+) -> Episode | None:
+    """A user message right after an interrupt or a rejected call that tells what to do (or,
+    typed mid-turn, objects to what the agent is doing)."""
     for later in events[index + 1 : index + 1 + CORRECTION_LOOKAHEAD]:
         if later.session != events[index].session:
             return None
         if later.role != "user" or later.kind is not EventKind.TEXT:
             continue
         first = next(iter(sentences(later.text)), "")
-        if first and signals.CORRECTION.match(first) and 12 <= len(first) <= 300:
+        if first and lead.match(first) and 12 <= len(first) <= 300:
             return Episode(
                 kind=LessonKind.FAILURE,
                 signal="correction",
@@ -159,31 +106,22 @@ def _correction_after(events: tuple[Event, ...], index: int) -> Episode | None:
     return None
 
 
-def _is_statement_text(event: Event, corrected: set[int]) -> bool:
+def _is_statement_text(events: tuple[Event, ...], index: int, corrected: set[int]) -> bool:
     """Prose a person or the agent wrote, not already taken as a correction."""
+    event = events[index]
     return (
-        event.kind is EventKind.TEXT
-        and event.seq not in corrected
-        and not _is_harness_text(event.text)
+        event.kind is EventKind.TEXT and event.seq not in corrected and not injected(events, index)
     )
 
 
-def _is_harness_text(text: str) -> bool:
-    """Text the agent harness injects (caveats, command echoes, reminders), not a person's."""
-    head = text.lstrip()[:200]
-    return head.startswith(("<", "Caveat:", "This session is being continued"))
-
-
-def _statements(event: Event) -> Iterator[Episode]:
-    """Decisions and gotchas stated in prose; user rules."""
-    for sentence in sentences(event.text):
-        if len(sentence) < 25 or sentence.endswith("?"):
-            continue
-        if event.role == "user" and signals.USER_RULE.match(sentence):
-            yield Episode(LessonKind.DECISION, "user_rule", event, sentence=sentence)
-        elif event.role == "user" and signals.USER_CHOICE.search(sentence):
-            yield Episode(LessonKind.DECISION, "user_choice", event, sentence=sentence)
-        elif event.role in ("assistant", "user") and signals.DECISION.search(sentence):
-            yield Episode(LessonKind.DECISION, "decision", event, sentence=sentence)
-        elif event.role == "assistant" and signals.GOTCHA.search(sentence):
-            yield Episode(LessonKind.GOTCHA, "gotcha", event, sentence=sentence)
+def _statements(events: tuple[Event, ...], index: int) -> Iterator[Episode]:
+    """Decisions and gotchas stated in prose, as far as they are earned."""
+    for found in statements(events, index):
+        yield Episode(
+            found.kind,
+            found.signal,
+            events[index],
+            sentence=found.sentence,
+            quote=found.quote,
+            context=found.context,
+        )

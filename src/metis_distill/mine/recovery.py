@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from metis_distill.mine import signals
-from metis_distill.mine.episodes import _same_intent
+from metis_distill.mine.fixes import same_intent
 from metis_distill.mine.text import command_head, shorten
 from metis_distill.models import Event, EventKind, Run
 
@@ -83,7 +83,7 @@ def recoveries(run: Run) -> list[Recovery]:
             continue
         success = _next_success(events, index, call, results)
         key = success.seq if success is not None else -1
-        if any(k == key and _same_intent(c.text, call.text) for c, k in incidents):
+        if any(k == key and same_intent(c.text, call.text) for c, k in incidents):
             continue  # a retry that failed again: the same incident
         incidents.append((call, key))
         found.append(_record(run, event, call, success))
@@ -98,7 +98,7 @@ def _next_success(
     for other in events[index + 1 :]:
         if other.kind is not EventKind.TOOL_CALL or other.tool_name != call.tool_name:
             continue
-        if other.session != call.session or not _same_intent(call.text, other.text):
+        if other.session != call.session or not same_intent(call.text, other.text):
             continue
         result = results.get(other.tool_use_id or "")
         if result is not None and signals.is_success(result):

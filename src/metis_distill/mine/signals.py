@@ -63,6 +63,80 @@ GOTCHA = re.compile(
     r"(?:doesn't|does not|won't|can't|cannot) (?:accept|launch))\b",
     re.I,
 )
+# Words that make a sentence a guess, not a fact.
+HEDGE = re.compile(
+    r"\b(?:might|may|maybe|probably|possibly|perhaps|likely|unlikely|I think|I believe|"
+    r"I suspect|I guess|seems?|appears? to|could be|should (?:fix|resolve|work|help)|"
+    r"suggests?|not sure|presumably|I'd guess)\b",
+    re.I,
+)
+# A diagnosis before the fix was tried: a fact only once the user says the fix worked.
+DIAGNOSIS = re.compile(
+    r"^(?:so,?\s+)?(?:the (?:issue|problem|error|bug|culprit) (?:is|seems|appears) that|"
+    r"it looks like|looks like|this is (?:because|due to))",
+    re.I,
+)
+# How a stated fact opens ("Turns out …", "Note that …"): what follows is its subject.
+FACT_LEAD = re.compile(
+    r"^(?:so,?\s+)?(?:(?:it\s+)?turns out(?: that)?,?|note that|gotcha:|surprisingly,?|"
+    r"the (?:root cause|reason|problem|issue|bug|culprit) (?:is|was) that|"
+    r"this happens because)\s*",
+    re.I,
+)
+CONFIRMATION = re.compile(
+    r"\b(?:works?|worked|working now|fixed|that did it|solved|perfect|great|thanks?|thank you|"
+    r"yes|yeah|yep|right|correct|exactly|makes sense)\b",
+    re.I,
+)
+# A cause found by looking, told after the fact: a finding, not a guess.
+FOUND_CAUSE = re.compile(
+    r"^(?:so,?\s+)?(?:(?:it\s+)?turns out|the (?:root cause|problem|issue|bug|culprit|reason) "
+    r"(?:was|turned out)|this happened because|that was because)\b",
+    re.I,
+)
+STILL_BROKEN = re.compile(
+    r"\b(?:still|not working|doesn't work|does not work|didn't work|same (?:error|issue)|"
+    r"no luck)\b",
+    re.I,
+)
+# A one-off request or question to the agent, not a standing rule.
+REQUEST = re.compile(
+    r"\b(?:can you|could you|would you|can we|could we|will you|let me know|help me)\b", re.I
+)
+# "I want to update my spec …": a task for today, not a choice that stands.
+TASK = re.compile(
+    r"\b(?:I|we)\s+(?:want|need|would like|'d like)\s+(?:you\s+)?to\s+(?:update|change|add|"
+    r"remove|delete|fix|create|make|build|implement|refactor|write|rename|move|test|try|see|"
+    r"check|run|deploy|start|finish|do)\b",
+    re.I,
+)
+# A subject that names nothing ("The CLI does not …", "It only supports …"): out of its
+# context a fact about it cannot be placed.
+UNNAMED_SUBJECT = re.compile(
+    r"^(?:(?:it|this|that|these|those|they)\b|the (?:cli|tool|script|command|app|application|"
+    r"function|file|method|api|server|library|package|project|code|system|module|test|build|"
+    r"page|component|service|endpoint|model|option|flag|setting)\s+(?:does|doesn't|is|isn't|"
+    r"can|cannot|can't|only|will|won't|has|should|must|accepts?|supports?|needs?|requires?|"
+    r"returns?|fails?|expects?|uses?|reads?)\b)",
+    re.I,
+)
+# A reply to what the agent just said ("…then", "ok, …"), which means little out of context.
+CONVERSATIONAL = re.compile(
+    r"(?:\bthen|\bthat one)[.!]?$|^(?:ok(?:ay)?|fine|sure|yes|yeah)\b", re.I
+)
+# What makes an instruction a standing rule rather than a step of today's task.
+DURABLE = re.compile(
+    r"\b(?:always|never|from now on|going forward|in (?:this|the|our) (?:project|repo|"
+    r"repository|codebase|team)|every time|whenever|by default|convention|we (?:use|prefer)|"
+    r"(?:I|we) prefer|rather than|instead)\b",
+    re.I,
+)
+# How a message typed while the agent works objects to what it is doing.
+OBJECTION = re.compile(
+    r"^(?:no\b|nope|stop|wait|don't|do not|never|not\s|wrong|instead|actually|that's not|"
+    r"please (?:don't|do not|stop))",
+    re.I,
+)
 CORRECTION = re.compile(
     r"^(?:no\b|nope|stop|wait|don't|do not|never|not\s|wrong|instead|actually|that's not|"
     r"please don't|use\s|always|rather)",
@@ -121,6 +195,40 @@ def is_success(event: Event) -> bool:
 
 def shows_passing_tests(event: Event) -> bool:
     return is_success(event) and bool(_PASSING_TESTS.search(event.text[:20_000]))
+
+
+_MISSING_PROGRAM = re.compile(
+    r"(?:^|[\s:])(?P<program>[\w.+-]+): (?:command )?not found\b"
+    r"|command not found: (?P<zsh>[\w.+-]+)"
+    r"|'(?P<cmd>[\w.+-]+)' is not recognized as an internal or external command",
+    re.M,
+)
+
+
+_NOT_PROGRAMS = frozenset({"error", "fatal", "warning", "file", "module", "path", "command"})
+
+
+def missing_program(text: str) -> str | None:
+    """The program an error says is not installed (`jest: not found`), or None."""
+    for found in _MISSING_PROGRAM.finditer(text[:4000]):
+        program = found["program"] or found["zsh"] or found["cmd"]
+        if program.lower() not in _NOT_PROGRAMS:
+            return str(program)
+    return None
+
+
+_MISSING_MODULE = re.compile(
+    r"(?:ModuleNotFoundError: No module named|Cannot find module|ImportError: No module named)"
+    r"\s+['\"](?P<module>[\w.@/-]+)['\"]"
+)
+
+
+def missing_module(text: str) -> tuple[str, str] | None:
+    """The module an import error says is not installed (`yaml`), with the error's words."""
+    found = _MISSING_MODULE.search(text[:4000])
+    if found is None:
+        return None
+    return found["module"].split(".")[0], found[0]
 
 
 def error_signature(text: str) -> str:

@@ -49,3 +49,19 @@ def command_head(command: str) -> str:
     """A command on one line, without a leading `cd somewhere &&` (what it really runs)."""
     flat = _WS.sub(" ", command.strip().split("\n# ")[0])
     return _CD_PREFIX.sub("", flat) or flat
+
+
+# A home folder names its person: `C:\Users\ana\docs` and `/Users/ana/docs` become `~\docs`
+# and `~/docs`.
+_HOME = re.compile(
+    r"(?i:[a-z]:\\+(?:users|documents and settings)\\+)[^\\/\s`'\"]+"
+    r"|/(?:Users|home)/[^/\s`'\"]+"
+)
+# Bidirectional marks, zero-width characters and the byte-order mark print nothing but change
+# what a line means or how it compares.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def scrub(text: str) -> str:
+    """Text fit for a shared context file: no home folder names a person, nothing invisible."""
+    return _HOME.sub("~", _INVISIBLE.sub("", text))

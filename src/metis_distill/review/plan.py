@@ -200,7 +200,7 @@ def _resolves(row: EvidenceRow) -> bool:
 
 
 def _line(target: Path, lesson: LessonView) -> RenderedLine:
-    strongest = lesson.evidence[0]
+    strongest = lesson.strongest
     link = evidence_link(
         target,
         Path(strongest.archive_root),

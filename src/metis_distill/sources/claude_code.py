@@ -138,6 +138,8 @@ def _dispatch(state: _State, line_no: int, record: dict[str, Any]) -> None:
             kind=EventKind.SUMMARY,
             text=as_str(record.get("summary")) or "",
         )
+    elif kind == "attachment":
+        _attachment(state, line_no, record)
     elif kind not in _METADATA_TYPES:
         state.unknown += 1
 
@@ -157,6 +159,25 @@ def _user(state: _State, line_no: int, record: dict[str, Any]) -> None:
             _tool_result(state, line_no, record, block)
         elif btype == "image":
             state.images += 1
+
+
+def _attachment(state: _State, line_no: int, record: dict[str, Any]) -> None:
+    """A message the user typed while the agent was working: Claude Code folds it into the
+    running turn as a `queued_command` attachment, never as a user line. It is where users
+    correct agents mid-task."""
+    attachment = record.get("attachment")
+    if not isinstance(attachment, dict) or attachment.get("type") != "queued_command":
+        return
+    if attachment.get("isMeta") or attachment.get("commandMode", "prompt") != "prompt":
+        return
+    origin = attachment.get("origin")
+    if isinstance(origin, dict) and origin.get("kind", "human") != "human":
+        return
+    prompt = attachment.get("prompt")
+    if isinstance(prompt, list):
+        prompt = "\n".join(as_str(b.get("text")) or "" for b in prompt if isinstance(b, dict))
+    if isinstance(prompt, str):
+        state.add(line_no, record, role="user", kind=EventKind.TEXT, text=prompt, mid_turn=True)
 
 
 def _user_text(state: _State, line_no: int, record: dict[str, Any], text: str) -> None:

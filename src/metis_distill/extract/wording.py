@@ -1,0 +1,71 @@
+"""The general wording of a failure: the rule, not one instance of it.
+
+A lesson names the command family, the script folder and the error as the next session will
+meet them, without this run's paths, branch names or counts, so that every instance (in one
+run or many) words it the same way and supports one line instead of adding one each.
+"""
+
+from __future__ import annotations
+
+import re
+
+from metis_distill.mine.text import command_head, shorten
+
+_SCRIPT = re.compile(r"^(?:\./)?(?P<dir>(?:[\w.@-]+/)+)[\w.@-]+\.(?:sh|bash|py|ps1|js|rb|pl)$")
+_ABSOLUTE = re.compile(r"(?:(?<=[\s\"'(=:])|^)(?:/[\w.@-]+/|~/|[A-Za-z]:[\\/])")
+_BRANCH_LIKE = re.compile(r"^\d{3,}-[\w.-]+$")  # spec-kit's `001-feature-name`
+_SENTENCE = re.compile(r"(?<=[.!])\s+(?=[A-Z])")
+_COUNT = re.compile(r"\b\d+\b")
+MAX_COMMAND = 80
+
+
+def subject(tool: str | None, call_text: str) -> str:
+    """What failed, in general: `npm test`; Scripts in `.specify/scripts/bash/`; Edit."""
+    if tool not in (None, "Bash", "shell", "exec_command", "bash"):
+        return str(tool)
+    head = command_head(call_text).split()
+    if head and (script := _SCRIPT.match(head[0])):
+        return f"Scripts in `{script['dir']}`"
+    return code(general_command(call_text))
+
+
+# `npm run test` is `npm test`; pnpm, yarn and bun run any script without `run`.
+_RUN_SCRIPT = re.compile(
+    r"^(?:(?P<npm>npm) run (?P<npm_script>test|start)\b|(?P<pm>pnpm|yarn|bun) run )"
+)
+
+
+def general_command(command: str) -> str:
+    """A command up to its first argument that belongs to one instance (an absolute path, a
+    branch name), then `…`: `git checkout -b …`, `chmod +x …`, `npm install`; one spelling
+    of a package script (`npm test` for `npm run test`)."""
+    head = _RUN_SCRIPT.sub(
+        lambda m: f"npm {m['npm_script']}" if m["npm"] else f"{m['pm']} ", command_head(command)
+    )
+    words = head.split()
+    kept: list[str] = []
+    for position, word in enumerate(words):
+        bare = word.strip("\"'")
+        if position == 0:  # the program: its name, wherever it is installed
+            kept.append(bare.replace("\\", "/").rsplit("/", 1)[-1] or bare)
+            continue
+        if _ABSOLUTE.match(bare) or _BRANCH_LIKE.match(bare) or "\\" in bare:
+            kept.append("…")
+            break
+        kept.append(word)
+    return shorten(" ".join(kept), MAX_COMMAND)
+
+
+def general_error(signature: str) -> str:
+    """An error line as every instance prints it: its first sentence, cut before the first
+    absolute path, counts folded (`# 1 SEARCH/REPLACE block` and `# 2 …` are one error)."""
+    first = _SENTENCE.split(signature.strip(), maxsplit=1)[0]
+    path = _ABSOLUTE.search(first)
+    if path is not None and path.start() > 8:
+        first = first[: path.start()].rstrip() + " …"
+    return shorten(_COUNT.sub("N", first) if _COUNT.match(first.lstrip("# ")) else first, 140)
+
+
+def code(text: str) -> str:
+    """Inline code that survives backticks inside it."""
+    return f"`` {text} ``" if "`" in text else f"`{text}`"

@@ -1,0 +1,320 @@
+"""What made a failure go away, and whether that is a remedy worth teaching.
+
+A later success is a fix only when it does what the failed call meant (the same command, its
+flags kept, or the missing program run another way) and comes right after it. What changed
+between the two says what kind of fix it was: another form of the call (`python3` for
+`python`, `npx jest` for a missing `jest`), a step that prepared it (`chmod +x`, a branch
+checked out), edits to files (the code's own bug: nothing to teach), or nothing at all (a
+flaky retry: nothing to teach either).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from metis_distill.mine import signals
+from metis_distill.mine.text import command_head
+from metis_distill.models import Event, EventKind
+
+FIX_WINDOW = 8  # tool calls after a failure within which its fix must come
+MAX_STEPS = 2  # preparing steps named in a remedy
+
+
+class FixKind(StrEnum):
+    REPLACED = "replaced"  # another form of the call worked
+    PREPARED = "prepared"  # the same call worked once a step ran before it
+    EDITED = "edited"  # the same call worked after files were edited
+    RETRIED = "retried"  # the same call worked with nothing changed in between
+    HINTED = "hinted"  # the error said what to run first, and it was run
+    INSTALLED = "installed"  # the module the error said was missing was installed
+
+
+TEACHABLE = frozenset({FixKind.REPLACED, FixKind.PREPARED, FixKind.HINTED, FixKind.INSTALLED})
+
+
+@dataclass(frozen=True)
+class Fix:
+    kind: FixKind
+    call: Event
+    result: Event
+    steps: tuple[Event, ...] = ()  # PREPARED: the steps; EDITED: the edits
+    hint: str = ""  # HINTED: what the error said to run
+
+    @property
+    def teachable(self) -> bool:
+        return self.kind in TEACHABLE
+
+
+# Programs that stand in for each other when a retry switches tools.
+_FAMILIES = {
+    "npm": "node",
+    "pnpm": "node",
+    "yarn": "node",
+    "npx": "node",
+    "bun": "node",
+    "python": "python",
+    "python3": "python",
+    "py": "python",
+    "uv": "python",
+    "pip": "pip",
+    "pip3": "pip",
+}
+# Commands that only look: running them changes nothing a retry depends on.
+_LOOKING = frozenset(
+    {
+        "ls", "cat", "head", "tail", "grep", "rg", "find", "pwd", "echo", "which", "type",
+        "wc", "file", "stat", "env", "printenv", "tree", "du", "df", "ps", "less", "more",
+        "whoami", "uname", "date", "sleep", "true", "dir", "where", "get-childitem",
+        "get-content", "test", "[",
+    }
+)  # fmt: skip
+_LOOKING_GIT = frozenset({"status", "log", "diff", "show", "branch", "remote", "rev-parse"})
+_LOOKING_TOOLS = frozenset(
+    {"Read", "Glob", "Grep", "LS", "WebFetch", "WebSearch", "TodoWrite", "Task", "view"}
+)
+_SEGMENTS = re.compile(r"\s*(?:&&|\|\||;)\s*")
+# "Run /speckit.tasks first", "please run `npm install` before …", "hint: run git pull"
+_HINT = re.compile(
+    r"\b(?:please\s+)?(?:run|execute|try running)\s+(?P<command>`[^`\n]{2,60}`|/[\w.:-]+|"
+    r"'[^'\n]{2,60}')\s+(?:first|before)\b",
+    re.I,
+)
+_INSTALL = re.compile(
+    r"\b(?:pip3?|-m pip|uv pip|poetry|pipx)\s+(?:install|add)\b|\buv add\b|"
+    r"\b(?:npm|pnpm|yarn|bun)\s+(?:install|i|add)\b|\b(?:apt-get|apt|brew|conda)\s+install\b"
+)
+_UNKNOWN_FLAG = re.compile(
+    r"(?:unrecognized arguments?|unknown (?:option|flag|argument)|no such option|"
+    r"invalid option)[:\s]+['\"`]?(?P<flag>--?[\w-]+)",
+    re.I,
+)
+
+
+def find_fix(events: tuple[Event, ...], index: int, call: Event | None) -> Fix | None:
+    """What made the failure go away, right after it: the failed call done another way or
+    prepared, what the error itself said to run, or the missing module installed."""
+    if call is None:
+        return None
+    return (
+        _retried(events, index, call)
+        or _followed_hint(events, index, call)
+        or _installed(events, index, call)
+    )
+
+
+def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
+    """The later call that did what the failed `call` meant and worked."""
+    failure = events[index]
+    results = {e.tool_use_id: e for e in events[index + 1 :] if e.role == "tool" and e.tool_use_id}
+    missing = signals.missing_program(failure.text)
+    dropped = frozenset(m["flag"] for m in _UNKNOWN_FLAG.finditer(failure.text[:2000]))
+    calls = 0
+    for later in events[index + 1 :]:
+        if later.kind is not EventKind.TOOL_CALL:
+            continue
+        calls += 1
+        if calls > FIX_WINDOW:
+            return None
+        if later.session != call.session or later.tool_name != call.tool_name:
+            continue
+        if not (same_intent(call.text, later.text, dropped) or _runs(later.text, missing)):
+            continue
+        result = results.get(later.tool_use_id or "")
+        if result is None:
+            continue
+        if signals.is_success(result):
+            return _classify(events, call, later, result)
+        same_call = later.text == call.text and call.tool_name not in signals.EDIT_TOOLS
+        if signals.is_failure(result) and same_call:
+            return None  # the same call failed again: whatever came between was no fix
+    return None
+
+
+def _followed_hint(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
+    """The error said what to run first ("Run /tasks first"), and the session ran it."""
+    hint = _HINT.search(events[index].text[:4000])
+    if hint is None:
+        return None
+    wanted = hint["command"].strip("`'\".")
+    for later in _window(events, index):
+        if later.session != call.session:
+            continue
+        ran = later.kind is EventKind.TOOL_CALL and command_head(later.text).startswith(wanted)
+        typed = later.role == "user" and f"<command-name>{wanted}</command-name>" in later.text
+        if ran or typed:
+            return Fix(FixKind.HINTED, later, later, hint=wanted)
+    return None
+
+
+def _installed(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
+    """The module an import error named was installed right after, and the import error did
+    not come back in the session."""
+    missing = signals.missing_module(events[index].text)
+    if missing is None:
+        return None
+    module, error = missing
+    results = {e.tool_use_id: e for e in events[index + 1 :] if e.role == "tool" and e.tool_use_id}
+    for later in _window(events, index):
+        if later.kind is not EventKind.TOOL_CALL or later.session != call.session:
+            continue
+        head = command_head(later.text)
+        result = results.get(later.tool_use_id or "")
+        if not _INSTALL.search(head) or module.lower() not in head.lower() or result is None:
+            continue
+        if signals.is_success(result) and not _comes_back(events, result.seq, error):
+            return Fix(FixKind.INSTALLED, later, result)
+    return None
+
+
+def _window(events: tuple[Event, ...], index: int) -> list[Event]:
+    """The events after a failure up to its `FIX_WINDOW`-th tool call."""
+    found, calls = [], 0
+    for later in events[index + 1 :]:
+        if later.kind is EventKind.TOOL_CALL:
+            calls += 1
+            if calls > FIX_WINDOW:
+                break
+        found.append(later)
+    return found
+
+
+def _comes_back(events: tuple[Event, ...], after: int, error: str) -> bool:
+    return any(error in e.text for e in events[after + 1 :] if e.role == "tool")
+
+
+def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Event) -> Fix:
+    if call.tool_name in signals.EDIT_TOOLS:
+        return Fix(FixKind.REPLACED, later, result)  # the same file, edited with other text
+    if command_head(later.text) != command_head(call.text):
+        if _extra_segments(call.text, later.text):
+            return Fix(FixKind.PREPARED, later, result)
+        return Fix(FixKind.REPLACED, later, result)
+    between = _successful_calls(events, call, later)
+    edits = tuple(e for e in between if _is_edit(e))
+    if edits:
+        return Fix(FixKind.EDITED, later, result, edits)
+    steps = tuple(e for e in between if not _only_looks(e))
+    if steps:
+        return Fix(FixKind.PREPARED, later, result, steps[-MAX_STEPS:])
+    return Fix(FixKind.RETRIED, later, result)
+
+
+def remedy(call: Event, fix: Fix) -> str | None:
+    """The remedy as a command, for a teachable fix: the new form of the call, or the
+    steps that prepared it (their commands, joined)."""
+    if fix.kind is FixKind.REPLACED:
+        return command_head(fix.call.text)
+    if fix.kind is FixKind.INSTALLED:
+        parts = _SEGMENTS.split(command_head(fix.call.text))
+        return next((p for p in parts if _INSTALL.search(p)), parts[0])
+    if fix.kind is FixKind.HINTED:
+        return fix.hint
+    if fix.kind is not FixKind.PREPARED:
+        return None
+    extra = _extra_segments(call.text, fix.call.text)
+    if extra:
+        return " && ".join(extra)
+    return " && ".join(command_head(step.text) for step in fix.steps) or None
+
+
+def _extra_segments(failed: str, retry: str) -> list[str]:
+    """The parts of a compound retry (`chmod +x s.sh && ./s.sh`) that the failed call did not
+    have, `cd` left out: the steps it added before doing the same thing."""
+    head = command_head(failed)
+    if head == command_head(retry) or head not in retry:
+        return []
+    parts = [p for p in _SEGMENTS.split(retry.strip()) if p]
+    kept = [p for p in parts if not p.startswith("cd ") and command_head(p) != head]
+    return kept if len(kept) < len(parts) else []
+
+
+def _successful_calls(events: tuple[Event, ...], start: Event, end: Event) -> list[Event]:
+    results = {
+        e.tool_use_id: e
+        for e in events[start.seq + 1 : end.seq]
+        if e.role == "tool" and e.tool_use_id
+    }
+    worked = []
+    for event in events[start.seq + 1 : end.seq]:
+        if event.kind is not EventKind.TOOL_CALL:
+            continue
+        result = results.get(event.tool_use_id or "")
+        if result is not None and signals.is_success(result):
+            worked.append(event)
+    return worked
+
+
+def _is_edit(event: Event) -> bool:
+    if event.tool_name in signals.EDIT_TOOLS:
+        return True
+    head = command_head(event.text)
+    if head.startswith(("apply_patch", "sed -i", "perl -pi")):
+        return True
+    return "<<" in head and "cat >" in head
+
+
+def _only_looks(event: Event) -> bool:
+    if event.tool_name in _LOOKING_TOOLS:
+        return True
+    words = command_head(event.text).split()
+    if not words:
+        return True
+    program = words[0].rsplit("/", 1)[-1].lower()
+    if program == "git":
+        return len(words) > 1 and words[1] in _LOOKING_GIT
+    return program in _LOOKING
+
+
+def same_intent(failed: str, retry: str, droppable: frozenset[str] = frozenset()) -> bool:
+    """The retry does what the failed call meant: the same command, the failed one wrapped
+    (`uv run pytest -q` after `pytest -q`), or a program of the same family on the same
+    arguments (`pnpm vitest run x` after `npm test x`). Every argument of the failed call
+    must be there again, and with the same program every flag too (a flag dropped asks for
+    something else: `docker ps` is not `docker ps -a`), except a flag the error said the
+    program does not know."""
+    a, b = command_head(failed).split(), command_head(retry).split()
+    if not a or not b:
+        return False
+    if a == b or _contains(b, a):
+        return True
+    if a[0] == b[0] and not _flags_kept(a, b, droppable):
+        return False
+    if _family(a[0]) != _family(b[0]):
+        return False
+    args_a = [t for t in a[1:] if not t.startswith("-")]
+    args_b = [t for t in b[1:] if not t.startswith("-")]
+    return all(any(_alike(x, y) for y in args_b) for x in args_a)
+
+
+def _flags_kept(a: list[str], b: list[str], droppable: frozenset[str]) -> bool:
+    """The same program asked the same way: every flag of the failed call is there again
+    (how another program of the family is invoked may differ: `python -m pytest`, `uv run
+    pytest`)."""
+    flags_b = {t.split("=", 1)[0] for t in b if t.startswith("-")}
+    return all(t.split("=", 1)[0] in flags_b | droppable for t in a[1:] if t.startswith("-"))
+
+
+def _runs(retry: str, program: str | None) -> bool:
+    """The retry runs the program the failure said was missing (`npx jest` after
+    `jest: not found`)."""
+    if program is None:
+        return False
+    words = command_head(retry).split()
+    return program in words[1:4] and words[0] != program
+
+
+def _contains(outer: list[str], inner: list[str]) -> bool:
+    size = len(inner)
+    return any(outer[i : i + size] == inner for i in range(len(outer) - size + 1))
+
+
+def _family(program: str) -> str:
+    name = program.rsplit("/", 1)[-1].lower()
+    return _FAMILIES.get(name, name)
+
+
+def _alike(x: str, y: str) -> bool:
+    x, y = x.lower(), y.lower()
+    return x == y or (len(x) >= 4 and x in y) or (len(y) >= 4 and y in x)

@@ -1,0 +1,194 @@
+"""Decisions and gotchas stated in prose, kept only when they are earned.
+
+A decision is a durable rule or choice of the user's (or one the agent adopted with its
+reason); a one-off request, a question, a document the user pasted or asked for, and text the
+harness injected (slash-command expansions, skill files, IDE context) are not decisions. A
+gotcha is a fact: a guess ("might", "probably", "I think") is not one; a cause the agent
+found ("turns out …") is one; any other claim counts once the user's reply accepts it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from metis_distill.mine import signals
+from metis_distill.mine.text import clean, sentences
+from metis_distill.models import Event, EventKind, LessonKind
+
+MIN_SENTENCE = 25
+CONFIRM_LOOKAHEAD = 6  # events after a diagnosis in which the user may confirm it
+ANSWER_MAX = 80  # characters of a reply that picks one of the options offered
+PASTED_LINES = 12
+PASTED_STRUCTURE = 3  # headings, bullets or numbered lines that make a message a document
+
+_HARNESS_PREFIXES = (
+    "<",
+    "Caveat:",
+    "This session is being continued",
+    "Base directory for this skill:",
+    "Contents of ",
+    "# Context from my IDE setup",
+)
+_STRUCTURE = re.compile(r"^\s*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|\|)", re.M)
+_DOCUMENT = re.compile(
+    r"\b(?:add|write|put|append|update|create|document|include|insert|in|to|into)\b"
+    r"[^.\n]{0,60}?\b[\w./-]+\.(?:md|txt|rst|adoc|mdc)\b",
+    re.I,
+)
+_QUESTION = re.compile(r"\bQuestion\s+\d+(?:\s+of\s+\d+)?\s*[:.-]\s*(?P<topic>[^\n*#]{4,80})")
+_RECORDED = re.compile(
+    r"\b(?:Recording|Recorded|Noted|Got it|Selected|Going with|Locked in)\b[^*\n]{0,20}"
+    r"\*\*(?P<choice>[^*\n]{2,80})\*\*"
+)
+
+
+@dataclass(frozen=True)
+class Statement:
+    kind: LessonKind
+    signal: str
+    sentence: str  # the lesson's wording
+    quote: str = ""  # what to quote when the wording is not verbatim in the run
+    context: tuple[Event, ...] = ()  # other events the evidence must cover
+
+
+def is_harness_text(text: str) -> bool:
+    """Text the agent harness injects (caveats, command echoes, reminders, skill files,
+    IDE context), not a person's."""
+    return text.lstrip()[:200].startswith(_HARNESS_PREFIXES)
+
+
+def injected(events: Sequence[Event], index: int) -> bool:
+    """A user text the harness wrote: a slash command's expansion follows its
+    `<command-name>` line, a continued session starts with its summary."""
+    event = events[index]
+    if event.role != "user":
+        return False
+    if is_harness_text(event.text):
+        return True
+    before = _previous_user_text(events, index)
+    return before is not None and "<command-name>" in before.text[:400]
+
+
+def statements(events: Sequence[Event], index: int) -> Iterator[Statement]:
+    """The earned decisions and gotchas of one prose event."""
+    event = events[index]
+    answer = _picked_option(events, index)
+    if answer is not None:
+        yield answer
+        return
+    if event.role == "user" and _is_document(event.text):
+        return  # rules pasted, or written for a document, are not the user's own decisions
+    for sentence in sentences(event.text):
+        if len(sentence) < MIN_SENTENCE or sentence.endswith("?"):
+            continue
+        found = _classify(event, sentence)
+        if found is None:
+            continue
+        if found.kind is LessonKind.GOTCHA and not _confirmed(events, index, sentence):
+            continue
+        yield found
+
+
+_PATH = re.compile(r"(?:^|[\s(\"'`])(?:/[\w.@-]+/|[A-Za-z]:\\|~[/\\])")
+
+
+def is_standing_rule(sentence: str) -> bool:
+    """An instruction of the user's that holds beyond today's task: marked as durable, not a
+    request, and about no particular file or folder of theirs."""
+    return (
+        bool(signals.DURABLE.search(sentence))
+        and not signals.REQUEST.search(sentence)
+        and not signals.CONVERSATIONAL.search(sentence)
+        and not _PATH.search(sentence)
+    )
+
+
+def _classify(event: Event, sentence: str) -> Statement | None:
+    if event.role == "user":
+        if signals.REQUEST.search(sentence) or signals.CONVERSATIONAL.search(sentence):
+            return None
+        if signals.USER_RULE.match(sentence) and is_standing_rule(sentence):
+            return Statement(LessonKind.DECISION, "user_rule", sentence)
+        if signals.USER_CHOICE.search(sentence) and not signals.TASK.search(sentence):
+            return Statement(LessonKind.DECISION, "user_choice", sentence)
+    if signals.HEDGE.search(sentence):
+        return None
+    if event.role in ("assistant", "user") and signals.DECISION.search(sentence):
+        return Statement(LessonKind.DECISION, "decision", sentence)
+    if event.role == "assistant" and signals.GOTCHA.search(sentence):
+        if signals.UNNAMED_SUBJECT.match(signals.FACT_LEAD.sub("", clean(sentence))):
+            return None
+        return Statement(LessonKind.GOTCHA, "gotcha", sentence)
+    return None
+
+
+def _confirmed(events: Sequence[Event], index: int, sentence: str) -> bool:
+    """A cause the agent found ("turns out", "the root cause was") is a finding; any other
+    claim (a diagnosis, what a tool supports) stands once the user's next words accept it."""
+    if signals.FOUND_CAUSE.match(clean(sentence)):
+        return True
+    for later in events[index + 1 : index + 1 + CONFIRM_LOOKAHEAD]:
+        if later.role == "assistant" and later.kind is EventKind.TEXT:
+            return False  # the user's next words answer something else
+        if later.role != "user" or later.kind is not EventKind.TEXT:
+            continue
+        if not injected(events, later.seq):
+            said = later.text[:300]
+            return bool(signals.CONFIRMATION.search(said)) and not signals.STILL_BROKEN.search(said)
+    return False
+
+
+def _is_document(text: str) -> bool:
+    """A message that is a document (pasted, or dictated for a file), not a rule of its own."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) > PASTED_LINES or len(_STRUCTURE.findall(text)) >= PASTED_STRUCTURE:
+        return True
+    return bool(_DOCUMENT.search(text[:400]))
+
+
+def _picked_option(events: Sequence[Event], index: int) -> Statement | None:
+    """The user's short reply to a numbered question with options, as the agent recorded
+    it: "Question 1 of 5: Accessibility level" … "B" … "Recording **WCAG 2.1 AA**"."""
+    reply = events[index]
+    if reply.role != "user" or len(reply.text.strip()) > ANSWER_MAX:
+        return None
+    asked = _neighbour_text(events, index, -1)
+    recorded = _neighbour_text(events, index, 1)
+    if asked is None or recorded is None:
+        return None
+    question, choice = _QUESTION.search(asked.text), _RECORDED.search(recorded.text)
+    if question is None or choice is None:
+        return None
+    topic = question["topic"].strip().rstrip(".:")
+    return Statement(
+        LessonKind.DECISION,
+        "answer",
+        f"{topic}: {choice['choice'].strip()}.",
+        quote=choice["choice"].strip(),
+        context=(asked, recorded),
+    )
+
+
+def _neighbour_text(events: Sequence[Event], index: int, step: int) -> Event | None:
+    """The nearest assistant prose before (step -1) or after (step 1) an event, within the
+    same turn."""
+    i = index + step
+    while 0 <= i < len(events):
+        event = events[i]
+        if event.role == "assistant" and event.kind is EventKind.TEXT:
+            return event
+        if event.role == "user" and event.kind is EventKind.TEXT:
+            return None
+        i += step
+    return None
+
+
+def _previous_user_text(events: Sequence[Event], index: int) -> Event | None:
+    for event in reversed(events[:index]):
+        if event.role == "user" and event.kind is EventKind.TEXT:
+            return event
+        if event.role == "assistant":
+            return None
+    return None

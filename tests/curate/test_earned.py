@@ -1,0 +1,71 @@
+"""A line must be earned: a failure renders when a run showed its fix, or when it recurs in
+several sessions; one instance's paths and names never reach the text."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from metis_distill.ledger import Ledger
+from tests.curate.sessions import Bash, Say, distil, write_session
+
+START = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
+
+
+def _lines(target_text: str) -> list[str]:
+    return [line for line in target_text.splitlines() if line.startswith("- ")]
+
+
+def _proposed(outcome) -> str:  # type: ignore[no-untyped-def]
+    assert outcome.folder is not None
+    return (Path(outcome.folder) / "proposed.md").read_text(encoding="utf-8")
+
+
+def test_a_one_off_failure_with_no_fix_stays_in_the_ledger(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    archive, data = tmp_path / "archive", tmp_path / "data"
+    turns = [
+        Say("user", "Deploy the preview."),
+        Bash("make deploy-preview", "error: preview quota exceeded for this month", True),
+        Say("assistant", "The preview quota is exhausted; I stopped here."),
+    ]
+    write_session(archive, "aaaaaaaa", START, turns)
+    outcome = distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
+    (lesson,) = [r for r in Ledger.at(data).lessons() if "quota" in r.text]
+    assert lesson.fix is None  # searchable, never rendered
+    assert outcome.folder is None or not [ln for ln in _lines(_proposed(outcome)) if "quota" in ln]
+
+    # the same failure in a second session: a warning, with its error and no invented fix
+    write_session(archive, "bbbbbbbb", START + timedelta(days=1), turns)
+    outcome = distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
+    (line,) = [ln for ln in _lines(_proposed(outcome)) if "quota" in ln]
+    assert "seen in 2 sessions" in line and "no fix seen" in line and "instead" not in line
+
+
+def test_one_cause_in_many_files_is_one_lesson_without_their_paths(
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+) -> None:
+    archive, data = tmp_path / "archive", tmp_path / "data"
+    files = ["api/users.py", "web/app.ts", "docs/guide.md", "cli/main.go"]
+    for n, name in enumerate(files):
+        turns = [
+            Bash(
+                f"/home/dev{n}/src/shop/{name}",
+                "String to replace not found in file.",
+                True,
+                tool="Edit",
+            ),
+            Bash(f"/home/dev{n}/src/shop/{name}", "     1\\tcontents", tool="Read"),
+            Bash(
+                f"/home/dev{n}/src/shop/{name}", f"The file {name} has been updated.", tool="Edit"
+            ),
+        ]
+        write_session(archive, f"{n:08x}", START + timedelta(days=n), turns)
+    outcome = distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
+    lessons = [r for r in Ledger.at(data).lessons() if "String to replace" in r.text]
+    assert len(lessons) == 1
+    (line,) = [ln for ln in _lines(_proposed(outcome)) if "String to replace" in ln]
+    assert f"seen in {len(files)} sessions" in line
+    text = line.split(" ([evidence]")[0]
+    assert not any(part in text for name in files for part in name.split("/"))
+    assert "/home/" not in text and "dev0" not in text

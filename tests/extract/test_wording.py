@@ -1,0 +1,55 @@
+"""The general wording of a failure: the rule, not this run's paths, branches or counts."""
+
+from __future__ import annotations
+
+import pytest
+
+from metis_distill.extract.wording import general_command, general_error, subject
+from metis_distill.mine.text import scrub
+
+
+@pytest.mark.parametrize(
+    ("command", "general"),
+    [
+        ("git checkout -b 005-orchestrator-architecture", "git checkout -b …"),
+        ("chmod +x /Users/ana/proj/.specify/scripts/bash/a.sh", "chmod +x …"),
+        ("cd /home/bob/src && npm install", "npm install"),
+        ("npm run test", "npm test"),  # one spelling: the two paraphrases are one lesson
+        ("pnpm run build --filter web", "pnpm build --filter web"),
+        ("/usr/local/bin/python3 tests/run.py", "python3 tests/run.py"),
+        ('cp "C:\\Users\\ana\\x.md" docs/', "cp …"),
+    ],
+)
+def test_general_command(command: str, general: str) -> None:
+    assert general_command(command) == general
+
+
+@pytest.mark.parametrize(
+    ("error", "general"),
+    [
+        ("ERROR: Not on a feature branch. Current branch: main", "ERROR: Not on a feature branch."),
+        (
+            "ERROR: tasks.md not found in /Users/ana/00 my projects/specs",
+            "ERROR: tasks.md not found in …",
+        ),
+        (
+            "# 2 SEARCH/REPLACE blocks failed to match!",
+            "# N SEARCH/REPLACE blocks failed to match!",
+        ),
+        ("error TS2304: Cannot find name 'x'.", "error TS2304: Cannot find name 'x'."),
+    ],
+)
+def test_general_error(error: str, general: str) -> None:
+    assert general_error(error) == general
+
+
+def test_subject_names_a_script_folder_not_one_script() -> None:
+    a = subject("Bash", ".specify/scripts/bash/setup-plan.sh --json")
+    b = subject("Bash", "cd /x && .specify/scripts/bash/check-prerequisites.sh --json")
+    assert a == b == "Scripts in `.specify/scripts/bash/`"
+    assert subject("Edit", "/home/ana/src/app.py") == "Edit"
+
+
+def test_scrub_removes_home_folders_and_invisible_characters() -> None:
+    text = "Keep scripts in my docs (\u202aC:\\Users\\ana\\personal-docs) and /Users/ana/x\u200b."
+    assert scrub(text) == "Keep scripts in my docs (~\\personal-docs) and ~/x."

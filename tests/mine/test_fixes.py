@@ -1,0 +1,213 @@
+"""A fix is what made the error go away: same intent, right after, the error gone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from metis_distill.extract.rules import RulesExtractor
+from metis_distill.mine.episodes import Episode, find_episodes
+from metis_distill.mine.fixes import FIX_WINDOW, FixKind
+from metis_distill.models import LessonCandidate, LessonKind
+from metis_distill.sources.claude_code import parse_file
+from metis_distill.textio import read_lines
+from tests.mine.test_episodes import _write, call, result, say
+
+
+def _failures(tmp_path: Path, records: list[dict]) -> list[tuple[Episode, LessonCandidate]]:  # type: ignore[type-arg]
+    path = _write(tmp_path, records)
+    run = parse_file(path, path.parent)
+    episodes = [e for e in find_episodes(run) if e.kind is LessonKind.FAILURE]
+    found = RulesExtractor().extract(run, episodes, read_lines(path))
+    return list(zip(episodes, found, strict=True))
+
+
+def test_a_later_call_without_the_failed_flag_is_no_fix(tmp_path: Path) -> None:
+    """The shell crashed on `docker ps -a`; a plain `docker ps` later proves nothing."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "docker ps -a"),
+            result("t1", "Exit code 139\nbash.exe: *** fatal error - add_item failed", True),
+            call("t2", "docker ps"),
+            result("t2", "CONTAINER ID   IMAGE"),
+        ],
+    )
+    assert episode.fix is None and lesson.fix is None
+    assert "instead" not in lesson.text and "(no fix seen)" in lesson.text
+
+
+def test_dropping_a_required_flag_is_not_the_fix(tmp_path: Path) -> None:
+    """Skipping the precondition (`--require-tasks`) would teach agents to skip it."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "scripts/check.sh --json --require-tasks"),
+            result("t1", "Exit code 1\nERROR: tasks.md not found. Run /tasks first.", True),
+            call("t2", "scripts/check.sh --json"),
+            result("t2", '{"ok": true}'),
+        ],
+    )
+    assert episode.fix is None and lesson.fix is None
+    assert "instead" not in lesson.text and "(no fix seen)" in lesson.text
+
+
+def test_a_missing_runner_fixed_by_npx_is_the_fix(tmp_path: Path) -> None:
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "npm test"),
+            result("t1", "Exit code 127\n> jest\nsh: 1: jest: not found", True),
+            call("t2", "npx jest"),
+            result("t2", "Tests: 12 passed, 12 total"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.REPLACED
+    assert lesson.fix == "npx jest"
+    assert "`npx jest …`" in lesson.text and "`jest` is not on the PATH" in lesson.text
+
+
+def test_a_step_that_prepared_the_same_call_is_the_remedy(tmp_path: Path) -> None:
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", ".specify/scripts/bash/setup-plan.sh --json"),
+            result("t1", "Exit code 1\nERROR: Not on a feature branch. Current branch: main", True),
+            call("t2", "git status -sb"),
+            result("t2", "## main"),
+            call("t3", "git checkout -b 001-my-feature"),
+            result("t3", "Switched to a new branch '001-my-feature'"),
+            call("t4", ".specify/scripts/bash/setup-plan.sh --json"),
+            result("t4", '{"FEATURE_SPEC": "specs/001-my-feature/spec.md"}'),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+    assert lesson.fix == "git checkout -b 001-my-feature"
+    # the general rule, not this instance: no branch name, no current branch
+    assert lesson.text == (
+        "Scripts in `.specify/scripts/bash/` fail with “ERROR: Not on a feature branch.”; "
+        "run `git checkout -b …` first."
+    )
+
+
+def test_edits_between_are_the_codes_bug_not_a_remedy(tmp_path: Path) -> None:
+    """The test passed after the test file was edited: maybe a weakened test; never a fix."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "pytest -q"),
+            result("t1", "Exit code 1\nFAILED tests/test_status.py::test_en - 1 failed", True),
+            {
+                "type": "assistant",
+                "message": {
+                    "content": [
+                        {
+                            "type": "tool_use",
+                            "id": "e1",
+                            "name": "Edit",
+                            "input": {"file_path": "tests/test_status.py"},
+                        }
+                    ]
+                },
+            },
+            result("e1", "The file tests/test_status.py has been updated."),
+            call("t2", "pytest -q"),
+            result("t2", "2 passed in 0.1s"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.EDITED
+    assert lesson.fix is None and "until files were edited" in lesson.text
+
+
+def test_a_plain_retry_that_passed_teaches_nothing(tmp_path: Path) -> None:
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "pytest -q"),
+            result("t1", "Exit code 1\n1 failed, 3 passed", True),
+            call("t2", "pytest -q"),
+            result("t2", "4 passed"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.RETRIED
+    assert lesson.fix is None
+
+
+def test_a_success_long_after_is_no_fix(tmp_path: Path) -> None:
+    filler = []
+    for i in range(FIX_WINDOW):
+        filler += [call(f"f{i}", f"ls dir{i}"), result(f"f{i}", "x")]
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "python run.py"),
+            result("t1", "Exit code 127\nbash: python: command not found", True),
+            *filler,
+            call("t2", "python3 run.py"),
+            result("t2", "done"),
+        ],
+    )
+    assert episode.fix is None and lesson.fix is None
+
+
+@pytest.mark.parametrize(
+    ("failed", "error", "retry", "fixed"),
+    [
+        ("tool --spec-file a.md", "error: unrecognized arguments: --spec-file", "tool a.md", True),
+        ("mytool --verbose a.md", "error: a.md: no such file", "mytool a.md", False),
+    ],
+)
+def test_a_flag_the_program_does_not_know_may_be_dropped(
+    tmp_path: Path, failed: str, error: str, retry: str, fixed: bool
+) -> None:
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", failed),
+            result("t1", f"Exit code 2\n{error}", True),
+            call("t2", retry),
+            result("t2", "ok"),
+        ],
+    )
+    assert (lesson.fix is not None) is fixed
+
+
+def test_what_the_error_said_to_run_first_is_the_fix_once_it_was_run(tmp_path: Path) -> None:
+    """The precondition is met, not skipped: never "drop `--require-tasks`"."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "scripts/check.sh --json --require-tasks"),
+            result("t1", "Exit code 1\nERROR: tasks.md not found. Run /tasks first.", True),
+            say(
+                "user",
+                "<command-message>tasks is running…</command-message>\n<command-name>/tasks</command-name>",
+            ),
+            call("t2", "scripts/check.sh --json"),
+            result("t2", '{"ok": true}'),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.HINTED
+    assert lesson.fix == "/tasks" and "run `/tasks` first" in lesson.text
+    assert "--require-tasks" not in lesson.text
+
+
+def test_installing_the_missing_module_is_the_fix(tmp_path: Path) -> None:
+    records = [
+        call("t1", 'py -c "import yaml"'),
+        result("t1", "Exit code 1\nModuleNotFoundError: No module named 'yaml'", True),
+        call("t2", "py -m pip install PyYAML"),
+        result("t2", "Successfully installed PyYAML-6.0"),
+    ]
+    ((episode, lesson),) = _failures(tmp_path / "a", records)
+    assert episode.fix is not None and episode.fix.kind is FixKind.INSTALLED
+    assert lesson.text.startswith("The module `yaml` is not installed for `py` here")
+    assert lesson.fix == "py -m pip install PyYAML"
+    # the import error came back after the install: it was no fix
+    again = [
+        *records,
+        call("t3", "py gen.py"),
+        result("t3", "ModuleNotFoundError: No module named 'yaml'", True),
+    ]
+    assert _failures(tmp_path / "b", again)[0][1].fix is None

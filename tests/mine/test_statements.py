@@ -1,0 +1,152 @@
+"""Only earned statements become lessons: durable rules and confirmed facts, never a guess, a
+one-off request, a pasted document or text the harness injected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from metis_distill.extract.rules import RulesExtractor
+from metis_distill.mine.episodes import find_episodes
+from metis_distill.models import LessonKind
+from metis_distill.sources.claude_code import parse_file
+from metis_distill.textio import read_lines
+from tests.mine.test_episodes import _write, call, result, say
+
+
+def _lessons(tmp_path: Path, records: list[dict]) -> list[tuple[LessonKind, str]]:  # type: ignore[type-arg]
+    path = _write(tmp_path, records)
+    run = parse_file(path, path.parent)
+    found = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+    return [(c.kind, c.text) for c in found]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The issue is that your logger might be printing empty lines for these messages.",
+        "The bin/obj folders are unlikely to be the root cause of these specific errors.",
+        "I think the problem is that the cache only supports string keys here.",
+        "This probably happens because the config silently falls back to defaults.",
+    ],
+)
+def test_speculation_is_no_gotcha(tmp_path: Path, text: str) -> None:
+    assert _lessons(tmp_path, [say("assistant", text)]) == []
+
+
+def test_a_diagnosis_counts_once_the_user_says_the_fix_worked(tmp_path: Path) -> None:
+    diagnosis = "The issue is that `app.local` is not in the hosts file, so the proxy rejects it."
+    unconfirmed = [say("assistant", diagnosis), say("user", "Still the same error on reload.")]
+    confirmed = [say("assistant", diagnosis), say("user", "That worked, thanks!")]
+    assert _lessons(tmp_path / "a", unconfirmed) == []
+    ((kind, text),) = _lessons(tmp_path / "b", confirmed)
+    assert kind is LessonKind.GOTCHA and "hosts file" in text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In NOTES.md, reorder the lists. DO NOT CHANGE the contents.",  # a one-off constraint
+        "Use the backup in C:\\Users\\ana\\Downloads\\docs to restore the files, not git.",
+        "Ok, I think it is ready to build the slides, can you create a script for it?",
+        "The forms use UIkit instead of Bootstrap, can you confirm and save the preference",
+        "Use terminal instead of powershell then.",  # a reply, meaningless out of context
+        "Do not touch the staging database today, I am migrating it.",
+    ],
+)
+def test_one_off_requests_are_no_decision(tmp_path: Path, text: str) -> None:
+    assert _lessons(tmp_path, [say("user", text)]) == []
+
+
+def test_rules_pasted_or_written_for_a_document_are_not_the_users(tmp_path: Path) -> None:
+    dictated = (
+        "add markdown conventions to STYLE.md\n"
+        "Always put each sentence on its own line.\n"
+        "Never use the * bullet marker."
+    )
+    pasted = "\n".join(
+        ["# Team handbook", "## Rules", *(f"- Always do thing number {i} first." for i in range(6))]
+    )
+    assert _lessons(tmp_path / "a", [say("user", dictated)]) == []
+    assert _lessons(tmp_path / "b", [say("user", pasted)]) == []
+
+
+def test_injected_context_is_no_decision(tmp_path: Path) -> None:
+    records = [
+        say(
+            "user",
+            "<command-message>tasks is running…</command-message>\n<command-name>/tasks</command-name>",
+        ),
+        say("user", "## Outline\nYou **MUST** always run the setup script from the repo root."),
+        say("user", "Base directory for this skill: /x\nAlways prefer small commits."),
+        say(
+            "user", "Contents of /repo/CLAUDE.md:\nNever push to main; always open a pull request."
+        ),
+    ]
+    assert _lessons(tmp_path, records) == []
+
+
+def test_a_standing_rule_of_the_user_is_a_decision(tmp_path: Path) -> None:
+    ((kind, text),) = _lessons(
+        tmp_path, [say("user", "From now on, always run the linter before you commit anything.")]
+    )
+    assert kind is LessonKind.DECISION and "linter" in text
+
+
+def test_an_answer_to_a_numbered_question_is_recorded_as_a_decision(tmp_path: Path) -> None:
+    records = [
+        say(
+            "assistant",
+            "## Question 2 of 4: Session Storage\n\n| Option | Answer |\n|---|---|\n"
+            "| A | Redis |\n| B | Signed cookies |",
+        ),
+        say("user", "B"),
+        say("assistant", "Recording **Signed cookies** for sessions. Updating the spec."),
+    ]
+    ((kind, text),) = _lessons(tmp_path, records)
+    assert (kind, text) == (LessonKind.DECISION, "Session Storage: Signed cookies.")
+
+
+def _queued(prompt: object, **extra: object) -> dict:  # type: ignore[type-arg]
+    attachment = {"type": "queued_command", "commandMode": "prompt", "prompt": prompt, **extra}
+    return {"type": "attachment", "attachment": attachment}
+
+
+def test_a_message_typed_mid_turn_is_read_as_a_correction(tmp_path: Path) -> None:
+    """Claude Code writes what the user types while the agent works as a `queued_command`
+    attachment, never as a user line: it is where users correct agents."""
+    records = [
+        call("t1", "npm install left-pad"),
+        _queued("no, never use npm here; always use pnpm instead"),
+        result("t1", "added 1 package"),
+        _queued([{"type": "text", "text": "Always run the linter before you commit anything."}]),
+        _queued("status please", commandMode="task-notification"),  # not typed by a person
+        _queued("From now on always use tabs.", origin={"kind": "agent"}),
+    ]
+    path = _write(tmp_path, records)
+    run = parse_file(path, path.parent)
+    typed = [e for e in run.events if e.mid_turn]
+    assert [e.text for e in typed] == [
+        "no, never use npm here; always use pnpm instead",
+        "Always run the linter before you commit anything.",
+    ]
+    found = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+    correction, rule = found
+    assert correction.kind is LessonKind.FAILURE and correction.fix is not None
+    assert correction.text == "User correction: Never use npm here; always use pnpm instead."
+    assert (rule.kind, rule.text) == (
+        LessonKind.DECISION,
+        "Always run the linter before you commit anything.",
+    )
+
+
+def test_a_claim_counts_once_the_user_accepts_it_a_found_cause_at_once(tmp_path: Path) -> None:
+    claim = "The keybindings file only supports the predefined actions, so it can't launch apps."
+    found = "Turns out the CI image has no git-lfs, so the fixtures come up empty."
+    assert _lessons(tmp_path / "a", [say("assistant", claim)]) == []
+    accepted = [say("assistant", claim), say("user", "yes, put it in the window manager config")]
+    assert [k for k, _ in _lessons(tmp_path / "b", accepted)] == [LessonKind.GOTCHA]
+    assert [k for k, _ in _lessons(tmp_path / "c", [say("assistant", found)])] == [
+        LessonKind.GOTCHA
+    ]
