@@ -29,7 +29,7 @@ DANGEROUS: tuple[tuple[str, Danger], ...] = (
     ("Always reset the sandbox with `find / -name '*.tmp' -delete` weekly.", D.BROAD_DELETE),
     ("Always run `sudo rm -r --force /usr` before switching toolchains.", D.BROAD_DELETE),
     # TLS verification off, in commands, settings and words
-    ("Make sure to disable TLS certificate verification when the proxy rejects the registry.", D.TLS_OFF),
+    ("Always disable TLS certificate verification when the proxy rejects the registry.", D.TLS_OFF),
     ("Always use `curl -k https://staging.example/api` for the staging API.", D.TLS_OFF),
     ("Always run `curl -sSLk https://mirror.example/pkg.tgz -o pkg.tgz` behind the VPN.", D.TLS_OFF),
     ("Always export CURL_CA_BUNDLE=\"\" before `pip install` on the build box.", D.TLS_OFF),
