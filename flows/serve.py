@@ -27,6 +27,7 @@ def parameters(settings: Settings) -> dict[str, Any]:
         "extractor": settings.extractor,
         "max_tokens": settings.max_tokens_per_run,
         "all_projects": settings.all_projects,
+        "data_dir": str(settings.data_dir.expanduser().resolve()),
     }
 
 

@@ -180,7 +180,9 @@ def test_usage_errors_are_clear(tmp_path: Path) -> None:
     assert CORPUS  # the constant stays importable for the corpus tests
 
 
-def test_runs_feed_only_their_own_repository(tmp_path: Path) -> None:
+def test_runs_feed_only_their_own_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     repo = tmp_path / "shopfront"
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     target = repo / "CLAUDE.md"
@@ -189,8 +191,11 @@ def test_runs_feed_only_their_own_repository(tmp_path: Path) -> None:
     out = metis(*args)
     assert "none from runs in this target's repository" in out and not target.exists()
 
-    Path("metis.toml").write_text('aliases = ["/home/dev/src/shopfront"]\n')  # an old checkout
-    metis(*args)
+    monkeypatch.setenv("HOME", "/home/dev")  # the old checkout, as a user writes it; a typo
+    Path("metis.toml").write_text('aliases = ["~/src/shopfront", "~/src/shop-front"]\n')
+    out = metis(*args)
+    assert "warning: alias /home/dev/src/shop-front matches no run's cwd" in out
+    assert "/home/dev/src/shopfront matches" not in out
     lines = check_proposal(target, data)
     ledger = Ledger.at(data)
     ids = [LINE.match(line)["id"] for line in lines]  # type: ignore[index]

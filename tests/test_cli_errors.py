@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from metis_distill.cli import app
+from metis_distill.config import load_settings
 from metis_distill.review.notes import ProposalNotes
 from metis_distill.review.proposal import accept, save_plan
 from tests.review.test_proposal import _plan, world  # noqa: F401 (fixture)
@@ -80,3 +81,28 @@ def test_text_after_the_block_survives_accept(world) -> None:  # type: ignore[no
     save_plan(_plan(ledger, target), ledger, tmp / "proposals", ProposalNotes())
     accept(ledger, tmp / "locks", target)
     assert target.read_text().endswith("\n## Written after the block by a person\n")
+
+
+def test_errors_print_long_paths_on_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / ("a-folder-with-a-long-name-" * 6) / "repo"
+    code, out = invoke("distill", "--archive", str(tmp_path), "--target", str(folder / "x.md"))
+    assert code == 2 and f"the target's folder does not exist: {folder}\n" in out
+
+
+def test_a_tilde_in_any_path_setting_means_home(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", "/home/dev")
+    Path("metis.toml").write_text(
+        'aliases = ["~/src/old-shop"]\nextra_sources = ["~/.codex/sessions"]\n'
+        'target = "~/src/shop/CLAUDE.md"\nmodel_dir = "~/models"\n'
+    )
+    monkeypatch.setenv("METIS_DATA_DIR", "~/metis")
+    settings = load_settings(archive=Path("~/runs"))
+    assert settings.aliases == ["/home/dev/src/old-shop"]
+    assert settings.extra_sources == [Path("/home/dev/.codex/sessions")]
+    assert settings.target == Path("/home/dev/src/shop/CLAUDE.md")
+    assert settings.model_dir == Path("/home/dev/models")
+    assert settings.data_dir == Path("/home/dev/metis")
+    assert settings.archive == Path("/home/dev/runs")
+    assert settings.ledger_url == "sqlite:////home/dev/metis/ledger.sqlite"
+    ledger_in_home = load_settings(ledger_url="sqlite:///~/ledger.sqlite").ledger_url
+    assert ledger_in_home == "sqlite:////home/dev/ledger.sqlite"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from metis_distill.targets import LessonScope, Route, lesson_scope, route
+from metis_distill.targets import LessonScope, Route, lesson_scope, route, unmatched_aliases
 
 ROOT = Path("/home/dev/src/shop")
 ROUTES = (
@@ -49,3 +49,9 @@ def test_no_routes_keep_everything_in_the_target() -> None:
 def test_windows_paths_are_read_as_windows_paths() -> None:
     scope = lesson_scope(["Edit:C:\\src\\shop\\web\\a.ts"], [], Path("C:\\src\\shop"))
     assert scope.paths == ("web/a.ts",)
+
+
+def test_an_alias_no_run_lies_under_is_reported() -> None:
+    cwds = ["/home/dev/src/shopfront/api", "C:\\Users\\dev\\shop"]
+    aliases = ["/home/dev/src/shopfront", "/home/dev/src/shop-front", "C:\\Users\\dev"]
+    assert unmatched_aliases(aliases, cwds) == ["/home/dev/src/shop-front"]

@@ -21,7 +21,7 @@ from rich.table import Table
 
 from metis_distill.config import Settings, load_settings, origins
 from metis_distill.errors import MetisError
-from metis_distill.statuses import PublishStatus
+from metis_distill.statuses import ProposalState, PublishStatus
 
 if TYPE_CHECKING:  # the pipeline and the ledger: imported only by the commands using them
     from metis_distill.ledger import Ledger
@@ -33,8 +33,10 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
-err = Console(stderr=True)
+# Messages are never wrapped: a path broken by a newline cannot be copied (tables still fit
+# the width: they pass soft_wrap=False).
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -143,9 +145,11 @@ def distill(
 
     check_archive(settings.archive)
     _quiet_prefect()
+    from flows.console import brief_console
     from flows.distill import distill_flow  # Prefect is imported only here
     from flows.runners import api_for_workers, with_task_runner
 
+    brief_console()
     with api_for_workers(settings):
         report = with_task_runner(distill_flow, settings)(settings)
     if as_json:
@@ -220,7 +224,7 @@ def _print_report(report: RunReport) -> None:
     table = Table(title="distill", show_header=False)
     for label, value in report.table_rows():
         table.add_row(label, value)
-    console.print(table)
+    console.print(table, soft_wrap=False)
     for failed in report.failed_files:
         err.print(f"[yellow]could not read[/] {failed}")
     for where in report.corrupt_where:
@@ -231,6 +235,8 @@ def _print_report(report: RunReport) -> None:
     if len(skipped) > 10:
         err.print(f"[dim]... and {len(skipped) - 10} more skipped files[/]")
     proposal = report.proposal
+    for warning in proposal.warnings:
+        err.print(f"[yellow]warning:[/] {warning}")
     if proposal.status == PublishStatus.NOTHING:
         console.print(_nothing_message(proposal))
     elif proposal.status == PublishStatus.NEEDS_HUMAN:
@@ -260,12 +266,14 @@ def review(
 ) -> None:
     """Show the pending proposal: each numbered change (added, reworded, removed) with its
     evidence, then the diff. Decide with `metis accept 1 3` / `metis reject 2`."""
-    from metis_distill.review.proposal import choose_pending
+    from metis_distill.review.proposal import choose_for_review
 
     settings = load_settings(data_dir=data_dir)
     with _reading(settings) as ledger:
-        row = choose_pending(ledger, target or settings.target)
+        row = choose_for_review(ledger, target or settings.target)
     folder = Path(row.folder)
+    if row.status == ProposalState.NEEDS_HUMAN:
+        _say_stopped(row)
     if html:
         sys.stdout.write(f"{folder / 'report.html'}\n")
         return
@@ -281,6 +289,16 @@ def review(
     else:
         sys.stdout.write(diff)  # piped: the plain diff, no wrapping or cutting
     console.print(f"[dim]report: {folder / 'report.md'} (HTML: {folder / 'report.html'})[/]")
+
+
+def _say_stopped(row: Any) -> None:
+    """A stopped proposal is shown, never silently: why, and how to let it through."""
+    from metis_distill.review.proposal import RELEASE_HINT
+
+    err.print(f"[bold yellow]stopped by a tripwire:[/] proposal #{row.id} is not pending")
+    for reason in row.summary.get("tripwires", []):
+        err.print(f"  - {reason}", markup=False)
+    err.print(f"[dim]hint:[/] {RELEASE_HINT}")
 
 
 ItemNumbers = Annotated[
@@ -400,7 +418,7 @@ def sources_(
             str(row.unknown_lines),
             f"{row.bytes / 1e6:.2f}",
         )
-    console.print(table)
+    console.print(table, soft_wrap=False)
     for path, reason in skipped:
         err.print(f"[dim]skipped[/] {path}: {reason}")
 
@@ -416,7 +434,7 @@ def config(data_dir: DataDir = None) -> None:
     table = Table("setting", "value", "from")
     for name, value in settings.model_dump().items():
         table.add_row(name, str(value), where[name])
-    console.print(table)
+    console.print(table, soft_wrap=False)
 
 
 @app.command()
@@ -630,7 +648,7 @@ def status(
     table = Table(title="metis status", show_header=False)
     for key, value in _status_dict(found).items():
         table.add_row(key.replace("_", " "), "—" if value is None else str(value))
-    console.print(table)
+    console.print(table, soft_wrap=False)
 
 
 def _status_dict(found: Any) -> dict[str, Any]:
@@ -792,7 +810,7 @@ def replay(
             str(s["runs_before"]), str(s["runs"]), str(s["failures"]),
             str(s["covered_by_context"]), str(s["covered_by_any_lesson"]), f"{s['coverage']:.0%}",
         )  # fmt: skip
-    console.print(table)
+    console.print(table, soft_wrap=False)
     console.print(
         f"{result['runs']} runs, {result['failures']} failures: "
         f"{result['covered_by_context']} ({result['coverage']:.0%}) were covered by the context "
@@ -839,7 +857,7 @@ def _print_eval(result: dict[str, Any]) -> None:
             kind, f"{s['precision']:.2f}", f"{s['recall']:.2f}", f"{s['f1']:.2f}",
             str(s["tp"]), str(s["fp"]), str(s["fn"]),
         )  # fmt: skip
-    console.print(table)
+    console.print(table, soft_wrap=False)
     _print_blocks(result)
     facts = Table("measure", "value", title="the rendered block")
     facts.add_row(
@@ -855,7 +873,7 @@ def _print_eval(result: dict[str, Any]) -> None:
         "secrets leaked",
         f"{result['secrets_leaked']} (of {result['secrets_known']} in the archive)",
     )
-    console.print(facts)
+    console.print(facts, soft_wrap=False)
     for leak in result["leaks"]:
         err.print(f"[bold red]leak:[/] {leak}")
 
@@ -875,7 +893,7 @@ def _print_blocks(result: dict[str, Any]) -> None:
                 f"{s['f1']:.2f}", f"{s['found']}/{s['gold']}", str(s["wrong_fix"]),
                 f"{s['one_off']} ({s['one_off_share']:.0%})",
             )  # fmt: skip
-        console.print(table)
+        console.print(table, soft_wrap=False)
     wrong: dict[str, tuple[dict[str, Any], list[str]]] = {}
     for name, lines in result["judged_lines"].items():
         for line in lines:

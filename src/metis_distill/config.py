@@ -272,6 +272,19 @@ class Settings(BaseSettings):
         )
 
     @model_validator(mode="after")
+    def _expand_home(self) -> Settings:
+        """`~` in any path (and alias) means the home folder, wherever the value came from."""
+        for name in ("data_dir", "archive", "target", "model_dir"):
+            value = getattr(self, name)
+            if value is not None:
+                setattr(self, name, value.expanduser())
+        self.extra_sources = [p.expanduser() for p in self.extra_sources]
+        self.aliases = [os.path.expanduser(a) for a in self.aliases]
+        if self.ledger_url.startswith("sqlite:///~"):
+            self.ledger_url = "sqlite:///" + os.path.expanduser(self.ledger_url[10:])
+        return self
+
+    @model_validator(mode="after")
     def _choose_extractor(self) -> Settings:
         """No extractor named: Claude when a key is configured, the offline rules otherwise."""
         if self.extractor is None:

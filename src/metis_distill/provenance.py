@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
+from metis_distill import secret_memory
 from metis_distill.redact import redact
 from metis_distill.textio import read_lines
 
@@ -36,11 +38,13 @@ def normalize(text: str) -> str:
 
 
 def span_text(path: Path, line_start: int, line_end: int) -> str | None:
-    """Redacted text of lines a..b, or None when the file or the lines do not exist."""
+    """Redacted text of lines a..b, or None when the file or the lines do not exist. A secret
+    found anywhere in the file is hidden in these lines too (contract 10)."""
     if not path.is_file():
         return None
-    stat = path.stat()
-    return lines_text(_lines(str(path), stat.st_size, stat.st_mtime_ns), line_start, line_end)
+    lines = _file_lines(path)
+    with _secrets_of(path):
+        return lines_text(lines, line_start, line_end)
 
 
 Lines = Sequence[str] | Mapping[int, str]
@@ -79,16 +83,36 @@ def quote_in_lines(lines: Lines, line_start: int, line_end: int, quote: str) -> 
 def quote_in_span(path: Path, line_start: int, line_end: int, quote: str) -> bool:
     if not path.is_file():
         return False
+    lines = _file_lines(path)
+    with _secrets_of(path):
+        return quote_in_lines(lines, line_start, line_end, quote)
+
+
+def _file_lines(path: Path) -> list[str]:
     stat = path.stat()
-    return quote_in_lines(
-        _lines(str(path), stat.st_size, stat.st_mtime_ns), line_start, line_end, quote
-    )
+    return _lines(str(path), stat.st_size, stat.st_mtime_ns)
 
 
 @lru_cache(maxsize=8)
 def _lines(path: str, size: int, mtime_ns: int) -> list[str]:  # noqa: ARG001 (cache keys)
     """A file's lines, cached while its size and mtime stay the same."""
     return read_lines(Path(path))
+
+
+def _secrets_of(path: Path) -> AbstractContextManager[object]:
+    """The secret values of the whole file (and the data dir's memory), unless a run is being
+    read already (the pipeline knows them)."""
+    if secret_memory.current() is not None:
+        return nullcontext()
+    stat = path.stat()
+    return secret_memory.using(_file_secrets(str(path), stat.st_size, stat.st_mtime_ns))
+
+
+@lru_cache(maxsize=64)
+def _file_secrets(path: str, size: int, mtime_ns: int) -> secret_memory.RunSecrets:
+    with secret_memory.reading(secret_memory.memory_of_file(Path(path))) as found:
+        redact("\n".join(_lines(path, size, mtime_ns)))
+    return found
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,13 @@ from metis_distill.review.proposal import (
 )
 from metis_distill.run_report import ProposalOutcome, RunSummary
 from metis_distill.statuses import PublishStatus
-from metis_distill.targets import Route, lesson_scope, repository_root, route
+from metis_distill.targets import (
+    Route,
+    lesson_scope,
+    repository_root,
+    route,
+    unmatched_aliases,
+)
 
 _NO_BLOCK = ExistingBlock(0, 0, "", (), False)
 RUN_PREVIOUS = "run:previous"  # the counts of the run before, for the jump tripwire
@@ -137,7 +143,11 @@ def publish_targets(
     ]
     if current.events:  # a night with nothing new is no yardstick for the next one
         ledger.set_meta(RUN_PREVIOUS, asdict(current))
-    return outcomes
+    warnings = tuple(
+        f"alias {alias} matches no run's cwd: is it spelled as the runs recorded it?"
+        for alias in unmatched_aliases(scope.aliases, ledger.run_cwds())
+    )
+    return [outcomes[0].model_copy(update={"warnings": warnings}), *outcomes[1:]]
 
 
 def _publish_one(
@@ -212,7 +222,7 @@ def _tripped(
     proposed = find_block(plan.proposed)
     before = list(existing.ids) if existing else []
     after = list(proposed.ids) if proposed else []
-    added = {i.id: i.text for i in plan.items if i.change == Change.ADDED}
+    added = {i.id: i.text for i in plan.items if i.change in (Change.ADDED, Change.REWORDED)}
     return tripwires.check(
         before=before,
         after=after,

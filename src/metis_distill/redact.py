@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from metis_distill import secret_memory
+
 # Ours first: they must win over the library's partial matches (its private-key rule only
 # matches the BEGIN line; its JWT rule stops before the signature).
 _OWN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -25,6 +27,8 @@ _OWN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             re.S,
         ),
     ),
+    # a key's base64 body quoted without its BEGIN line: DER (MII…), PKCS#8 Ed25519, OpenSSH
+    ("key_material", re.compile(r"\b(?:MII|MC4CAQAw|b3BlbnNzaC1rZXktdjE)[A-Za-z0-9+/]{37,}={0,2}")),
     ("anthropic_key", re.compile(r"sk-ant-[A-Za-z0-9]{2,8}-[A-Za-z0-9_\-]{20,}")),
     ("openai_key", re.compile(r"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}")),
     ("github_token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})")),
@@ -67,6 +71,7 @@ _PLACEHOLDER = re.compile(r"(?i)^(?:x+|\*+|\.+|<[^>]*>|\$\{?\w+\}?|your[-_].*|ch
 # contains one, so the gate never hides a secret; it spares ~40 regex passes over most text.
 _GATES: dict[str, tuple[str, ...]] = {
     "private_key": ("private key",),
+    "key_material": ("mii", "mc4caqaw", "b3blbnnzac1rzxktdje"),
     "anthropic_key": ("sk-ant-",),
     "openai_key": ("sk-",),
     "openai_token": ("t3blbkfj",),
@@ -106,7 +111,15 @@ _GATES: dict[str, tuple[str, ...]] = {
 
 
 def redact(text: str) -> str:
-    """The text with every secret we recognize replaced by `[REDACTED:{kind}]`."""
+    """The text with every secret we recognize replaced by `[REDACTED:{kind}]`. While a run
+    is read (`secret_memory.reading`), the values found are also hidden wherever the run
+    repeats them, and the values remembered from earlier runs too."""
+    text = _by_rules(text)
+    found = secret_memory.current()
+    return found.hide(text) if found is not None else text
+
+
+def _by_rules(text: str) -> str:
     lowered = text.lower()
     for kind, pattern in _patterns():
         gate = _GATES.get(kind)
@@ -174,10 +187,18 @@ def _replace(match: re.Match[str], kind: str) -> str:
         return whole
     groups = [i for i in range(1, (match.re.groups or 0) + 1) if match.group(i)]
     if not groups or kind not in _GROUP_IS_SECRET:
+        _note(kind, whole)
         return f"[REDACTED:{kind}]"
     start, end = match.span(groups[0])
+    _note(kind, match.group(groups[0]))
     offset = match.start()
     return whole[: start - offset] + f"[REDACTED:{kind}]" + whole[end - offset :]
+
+
+def _note(kind: str, value: str) -> None:
+    found = secret_memory.current()
+    if found is not None:
+        found.note(kind, value)
 
 
 def _looks_random(value: str) -> bool:
@@ -193,6 +214,7 @@ def _redact_env(match: re.Match[str]) -> str:
     value = match.group("value")
     if value.startswith(("[REDACTED", "<", "$", "{", "%")) or _PLACEHOLDER.match(value):
         return match.group(0)
+    _note("assigned_secret", value)
     return f"{match.group('name')}[REDACTED:assigned_secret]"
 
 
@@ -200,4 +222,5 @@ def _redact_assignment(match: re.Match[str]) -> str:
     value = match.group("value")
     if value.startswith("[REDACTED") or _PLACEHOLDER.match(value) or not _looks_random(value):
         return match.group(0)
+    _note("assigned_secret", value)
     return f"{match.group('name')}[REDACTED:assigned_secret]"

@@ -30,6 +30,7 @@ class ProposalOutcome(BaseModel):
     reasons: tuple[str, ...] = ()  # why a human is needed (tripwires)
     target: str | None = None
     lessons_waiting: int = 0  # this target's active lessons that have not earned a line yet
+    warnings: tuple[str, ...] = ()  # settings that did nothing (an alias matching no run)
 
 
 class ExtractionUsage(BaseModel):

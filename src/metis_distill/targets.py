@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 
@@ -39,12 +39,18 @@ def feeds(cwd: str | None, root: Path, aliases: Sequence[str] = ()) -> bool:
     """Does a run started in `cwd` belong to the repository at `root` (or one of its aliases)?"""
     if not cwd:
         return False
-    path = as_path(cwd)
-    for prefix in (str(root), *aliases):
-        base = as_path(prefix)
-        if type(base) is type(path) and (path == base or path.is_relative_to(base)):
-            return True
-    return False
+    return any(_under(as_path(cwd), prefix) for prefix in (str(root), *aliases))
+
+
+def _under(path: PurePath, prefix: str) -> bool:
+    base = as_path(prefix)
+    return type(base) is type(path) and (path == base or path.is_relative_to(base))
+
+
+def unmatched_aliases(aliases: Sequence[str], cwds: Iterable[str]) -> list[str]:
+    """The aliases no run's cwd lies under: a typo, or a path that never held a run."""
+    paths = [as_path(c) for c in cwds if c]
+    return [a for a in aliases if not any(_under(p, a) for p in paths)]
 
 
 # Routing: which context file of a repository a lesson belongs in ------------------------

@@ -6,10 +6,11 @@ Also here: "lesson not working", a failure seen again after a lesson about it wa
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+
+from metis_distill import advice
 
 
 @dataclass(frozen=True)
@@ -88,60 +89,16 @@ def error_spike(current: RunStats, t: Thresholds) -> list[str]:
     return reasons
 
 
-_PIPE_TO_SHELL = (
-    r"\b(?:curl|wget|fetch|http|xh)\b[^|\n]*\|\s*(?:sudo\s+(?:-\S+\s+)*)?"
-    r"(?:ba|z|k|da|fi)?sh\b"
-)
-_PIPE_TO_INTERPRETER = r"\b(?:curl|wget)\b[^|\n]*\|\s*(?:sudo\s+)?(?:python3?|node|perl|ruby|php)\b"
-DANGEROUS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (reason, re.compile(pattern, re.I))
-    for reason, pattern in (
-        ("runs a script fetched from the network", _PIPE_TO_SHELL),
-        ("runs a script fetched from the network", _PIPE_TO_INTERPRETER),
-        (
-            "runs a script fetched from the network",
-            r"\b(?:ba|z)?sh\s+(?:-c\s+)?[\"']?(?:<\(|\$\()\s*(?:curl|wget)\b",
-        ),
-        (
-            "runs a script fetched from the network",
-            r"\b(?:iwr|irm|Invoke-WebRequest|Invoke-RestMethod|DownloadString)\b[^\n]*"
-            r"(?:\|\s*(?:iex|Invoke-Expression)\b)",
-        ),
-        (
-            "runs a script fetched from the network",
-            r"\b(?:iex|Invoke-Expression)\b[^\n]*\b(?:iwr|irm|Invoke-WebRequest|"
-            r"Invoke-RestMethod|DownloadString|Net\.WebClient)\b",
-        ),
-        ("skips the git hooks (--no-verify)", r"(?<![\w-])--no-verify\b"),
-        (
-            "disables TLS certificate verification",
-            r"(?:\b(?:curl|wget)\b[^\n]*\s(?:-k|--insecure|--no-check-certificate)\b)|"
-            r"\bsslVerify\s*[= ]\s*false\b|\bGIT_SSL_NO_VERIFY\b|"
-            r"\bNODE_TLS_REJECT_UNAUTHORIZED\s*=\s*['\"]?0|\bPYTHONHTTPSVERIFY\s*=\s*['\"]?0|"
-            r"\bverify\s*=\s*False\b|\bstrict-ssl\s*[= ]\s*false\b|--trusted-host\b|"
-            r"\brejectUnauthorized\s*:\s*false\b|\bInsecureSkipVerify\s*:\s*true\b|"
-            r"\bssl_verify\s*[:=]\s*(?:false|0)\b|--disable-ssl\b|--no-check-certificate\b",
-        ),
-        ("turns off stopping on errors (set +e)", r"(?<![\w-])set\s+\+e\b"),
-        (
-            "disables a safety check",
-            r"--dangerously-skip-permissions\b|--no-sandbox\b|\bHUSKY\s*=\s*0\b|"
-            r"--skip-checks?\b|--disable-safety\b|--unsafe-perm\b|--no-preflight\b",
-        ),
-    )
-)
-
-
 def dangerous(lessons: Mapping[str, str]) -> list[str]:
-    """Lessons (id -> text) that tell the agent to run what the network sends, or to turn a
-    safety check off."""
+    """Lessons (id -> text) that would have the agent run what the network sends, delete
+    broadly, turn a verification or a safety check off, or obey text: one reason per lesson,
+    naming each danger it shows."""
     reasons = []
     for lesson_id, text in lessons.items():
-        for reason, pattern in DANGEROUS:
-            match = pattern.search(text)
-            if match:
-                reasons.append(f"lesson {lesson_id} {reason}: “{match.group(0).strip()}”")
-                break
+        found = advice.dangers(text)
+        if found:
+            shown = "; ".join(f"{f.danger.value}: “{f.shown_by.strip()}”" for f in found)
+            reasons.append(f"lesson {lesson_id} {shown}")
     return reasons
 
 

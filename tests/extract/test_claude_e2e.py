@@ -3,11 +3,15 @@ the fake Messages API on 127.0.0.1."""
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from typer.testing import CliRunner
@@ -139,9 +143,49 @@ def test_failing_calls_stop_the_run_with_exit_code_3(
     monkeypatch.setenv("METIS_ANTHROPIC_MAX_RETRIES", "0")
     fake.responder = lambda body: server_error()
     args = ["distill", "--archive", str(archive), "--target", str(target), "--all-projects"]
-    result = runner.invoke(app, [*args, "--extractor", "claude"])
+    with prefect_console() as console:
+        result = runner.invoke(app, [*args, "--extractor", "claude"])
     assert result.exit_code == 3, result.output
-    assert "Claude calls failed" in result.output
+    assert "Claude calls failed" in result.output and "hint:" in result.output
+    assert "Claude calls failed" in console.getvalue()
+    assert "Traceback" not in console.getvalue() + result.output  # the reason and hint only
     ledger = Ledger.at(load_settings().data_dir)
     assert ledger.pending_proposals() == [] and ledger.counts()["files"] == 0
+    flow_run_id = ledger.last_distill_run().flow_run_id  # type: ignore[union-attr]
     ledger.close()
+    assert "Traceback" in flow_run_log(flow_run_id)  # the traceback went to the log
+
+
+@contextmanager
+def prefect_console() -> Iterator[io.StringIO]:
+    """What Prefect's console handler prints, while inside."""
+    import prefect.main  # noqa: F401 (sets up Prefect's logging, as the CLI's import does)
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    handlers = [h for h in logging.getLogger().handlers if isinstance(h, PrefectConsoleHandler)]
+    seen = io.StringIO()
+    files = [h.console.file for h in handlers]
+    for handler in handlers:
+        handler.console.file = seen
+    try:
+        yield seen
+    finally:
+        for handler, file in zip(handlers, files, strict=True):
+            handler.console.file = file
+
+
+def flow_run_log(flow_run_id: str | None) -> str:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+    from prefect.logging.handlers import APILogWorker
+    from prefect.utilities.asyncutils import run_coro_as_sync
+
+    async def read() -> str:
+        await APILogWorker.drain_all()  # type: ignore[misc]
+        async with get_client() as client:
+            logs = await client.read_logs(
+                LogFilter(flow_run_id=LogFilterFlowRunId(any_=[UUID(str(flow_run_id))]))
+            )
+        return "\n".join(log.message for log in logs)
+
+    return run_coro_as_sync(read()) or ""

@@ -41,10 +41,11 @@ def nightly(
             for k, v in prefect_server.env.items()
             if not k.startswith("METIS_") or k == "METIS_MODEL_DIR"
         },
-        "METIS_DATA_DIR": str(work / "data"),
         "XDG_CONFIG_HOME": str(work / "config"),  # no user metis.toml
+        "XDG_DATA_HOME": str(work / "xdg-data"),  # never the user's default data dir
     }
     args = [sys.executable, "-m", "metis_distill.cli", "serve", "--archive", str(ARCHIVE)]
+    args += ["--data-dir", str(work / "data")]  # a flag, not the env: the runs must follow it
     args += ["--target", str(work / "repo" / "CLAUDE.md"), "--cron", CRON, "--timezone", ZONE]
     log = work / "serve.log"
     server = start(args, env, log, work)
@@ -138,6 +139,18 @@ def test_a_run_triggered_by_hand_completes_and_publishes_its_artifact(
     assert shown["outcome"] == "completed"
     assert shown["proposal_waiting"].startswith(f"#{last.proposal_id} ")
     assert shown["pending_to_distill"] == 0
+
+
+def test_a_run_writes_into_the_data_dir_given_to_serve(nightly: Any) -> None:
+    from prefect.deployments import run_deployment
+
+    data = Path(nightly.parameters["target"]).parent.parent / "data"  # as served
+    run = wait(run_deployment("distill/nightly", parameters={"all_projects": True}, timeout=0).id)
+    assert run.state.is_completed(), run.state
+    status = CliRunner().invoke(app, ["status", "--data-dir", str(data), "--json"])
+    assert status.exit_code == 0, status.output
+    shown = json.loads(status.stdout)
+    assert shown["outcome"] == "completed" and shown["last_run"] is not None
 
 
 def test_two_concurrent_triggers_of_one_target_do_the_work_of_one(

@@ -94,7 +94,8 @@ def verified(run: Run, span: Span, quote: str, lines: Lines) -> Evidence | None:
     for sent in span.events:
         if needle in normalize(sent.text) and _in_file(sent, quote, lines):
             ref = sent.event.ref
-            return Evidence(ref, quote.strip(), run.session_id, sent.event.timestamp)
+            session = sent.event.session or run.session_id
+            return Evidence(ref, quote.strip(), session, sent.event.timestamp)
     return None
 
 

@@ -267,7 +267,8 @@ def _quote_variants(text: str) -> list[str]:
 def _evidence(
     run: Run, ref: SourceRef, quote: str, event: Event, *, shows_fix: bool = False
 ) -> Evidence:
-    return Evidence(ref, quote, run.session_id, event.timestamp, shows_fix)
+    session = event.session or run.session_id  # a file may hold several sessions (contract 3)
+    return Evidence(ref, quote, session, event.timestamp, shows_fix)
 
 
 def _scope(call: Event | None) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import select
 
 from metis_distill.ledger.base import Repository
-from metis_distill.ledger.schema import CopyRow, FileRow, now
+from metis_distill.ledger.schema import CopyRow, EvidenceRow, FileRow, now
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,13 @@ class FileRepository(Repository):
         with self.session() as db:
             for record in records:
                 db.merge(FileRow(**asdict(record), read_at=now()))
+
+    def run_cwds(self) -> set[str]:
+        """Every cwd a run was seen in: of the files read and of each session's evidence."""
+        with self.session() as db:
+            files = db.scalars(select(FileRow.cwd).distinct())
+            sessions = db.scalars(select(EvidenceRow.cwd).distinct())
+            return {cwd for cwd in (*files, *sessions) if cwd}
 
     # archive copies --------------------------------------------------------
     def copies(self) -> dict[str, CopyRow]:

@@ -112,7 +112,7 @@ def _record(run: Run, failure: Event, call: Event, success: Event | None) -> Rec
     return Recovery(
         path=run.path,
         line=failure.ref.line_start,
-        session_id=run.session_id,
+        session_id=failure.session or run.session_id,
         cwd=run.cwd,
         failure_class=classify(failure),
         command=shorten(head, 120),

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from metis_distill import secret_memory
 from metis_distill.config import Settings
 from metis_distill.curate.merge import CurateStats, DuplicateJudge, curate
 from metis_distill.curate.retire import resolve_contradictions, retire_stale
@@ -51,6 +52,9 @@ def curate_batches(
     stats.revived = len(contradicted.revived) + len(stale.revived)
     ledger.record_recoveries(_recovery_rows(str(archive_root), results))
     ledger.record_files([*skipped, *(row for r in results for row in r.files)])
+    memory = secret_memory.memory_beside(archive_root)
+    if memory is not None:
+        memory.remember(d for r in results for d in r.secret_digests)
     return stats
 
 

@@ -8,14 +8,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from metis_distill import sources
+from metis_distill import secret_memory, sources
 from metis_distill.errors import MetisError, SourceError
 from metis_distill.extract.base import Extractor, ExtractStats
 from metis_distill.extract.rules import RulesExtractor
 from metis_distill.ledger import FileRecord
 from metis_distill.mine.episodes import Episode, find_episodes
 from metis_distill.mine.recovery import Recovery, recoveries
-from metis_distill.models import LessonCandidate
+from metis_distill.models import LessonCandidate, Run
 from metis_distill.pipeline.discover import FileInfo
 from metis_distill.textio import read_before, read_segment, tail_sha256
 
@@ -38,6 +38,7 @@ class BatchResult:
     extract: ExtractStats = field(default_factory=ExtractStats)
     pending_files: list[str] = field(default_factory=list)  # to read again: work left
     recoveries: list[Recovery] = field(default_factory=list)  # failures and their fixes
+    secret_digests: set[str] = field(default_factory=set)  # keyed hashes, never a value
 
 
 def extract_batch(
@@ -48,9 +49,12 @@ def extract_batch(
     as read: the next run reads it again, and what was answered comes from the cache."""
     extractor = extractor or RulesExtractor()
     result = BatchResult()
+    memory = secret_memory.memory_beside(archive_root)
     for info in files:
         try:
-            _extract_file(archive_root, info, result, extractor)
+            with secret_memory.reading(memory) as found:
+                _extract_file(archive_root, info, result, extractor)
+            result.secret_digests |= found.digests()
         except MetisError as e:
             if not isinstance(e, SourceError):
                 raise  # a halted extraction stops the run; it is not one bad file
@@ -67,7 +71,7 @@ def _extract_file(
     path = archive_root / info.path
     segment = read_segment(path, info.offset, info.first_line)
     context = read_before(path, info.offset, info.first_line) if info.offset else []
-    run = sources.by_name(info.format).parse_lines(info.path, [*context, *segment.lines])
+    run = _hidden(sources.by_name(info.format).parse_lines(info.path, [*context, *segment.lines]))
     if info.offset and info.session_id:
         run = replace(run, session_id=info.session_id, cwd=run.cwd or info.cwd)
     if run.cwd is None and info.origin:
@@ -126,3 +130,12 @@ def _last_line(episode: Episode) -> int:
     """The last line an episode touches (a fix after the failure counts)."""
     events = (episode.trigger, episode.call, episode.fix_call, episode.fix_result)
     return max(e.ref.line_end for e in events if e is not None)
+
+
+def _hidden(run: Run) -> Run:
+    """A secret found late in the run is hidden in the events before it too."""
+    found = secret_memory.current()
+    if found is None or not found.values:
+        return run
+    events = tuple(replace(e, text=found.hide(e.text)) for e in run.events)
+    return replace(run, events=events)

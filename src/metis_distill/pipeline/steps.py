@@ -202,4 +202,6 @@ def publish_step(settings: Settings, target: Path, run: RunSummary, log: Log) ->
         outcome.removed,
         outcome.lessons_shown,
     )
+    for warning in outcome.warnings:
+        log.warning(warning)
     return outcome

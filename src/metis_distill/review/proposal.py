@@ -53,6 +53,7 @@ __all__ = [
     "Item",
     "Plan",
     "accept",
+    "choose_for_review",
     "choose_pending",
     "make_plan",
     "read_target",
@@ -210,11 +211,43 @@ def choose_pending(ledger: Ledger, target: Path | None) -> ProposalRow:
     pending = ledger.pending_proposals(str(target.resolve()) if target else None)
     if not pending:
         where = f" for {target}" if target else ""
+        stopped = stopped_proposal(ledger, target)
+        if stopped is not None:
+            raise ProposalError(
+                f"no pending proposal{where}: proposal #{stopped.id} was stopped by a tripwire",
+                hint=RELEASE_HINT,
+            )
         raise ProposalError(f"no pending proposal{where}", hint="run `metis distill` first")
     if len(pending) > 1:
         names = "; ".join(f"#{p.id} {p.target}" for p in pending)
         raise ProposalError(f"several proposals wait: {names}", hint="name one with --target FILE")
     return pending[0]
+
+
+RELEASE_HINT = (
+    "read it with `metis review`; `metis release` lets it through (then accept or reject it "
+    "as usual); the next distill replaces it"
+)
+
+
+def choose_for_review(ledger: Ledger, target: Path | None) -> ProposalRow:
+    """The pending proposal, or else the one a tripwire stopped: a person must be able to read
+    what was stopped before letting it through."""
+    if not ledger.pending_proposals(str(target.resolve()) if target else None):
+        stopped = stopped_proposal(ledger, target)
+        if stopped is not None:
+            return stopped
+    return choose_pending(ledger, target)
+
+
+def stopped_proposal(ledger: Ledger, target: Path | None) -> ProposalRow | None:
+    """The newest proposal a tripwire stopped: the target's, or when none is named, the only
+    target's that has one."""
+    named = str(target.resolve()) if target is not None else None
+    stopped = ledger.proposals_with_status(ProposalState.NEEDS_HUMAN, named)
+    if not stopped or len({row.target for row in stopped}) > 1:
+        return None
+    return stopped[0]
 
 
 def _chosen(row: ProposalRow, items: list[ProposalItemRow], numbers: Sequence[int]) -> list[int]:

@@ -83,6 +83,8 @@ _RUNNER_NOISE = re.compile(
 )
 _JOB_END = re.compile(r"^(?:Post job cleanup\.|Cleaning up orphan processes)$")
 _PROMPT = re.compile(r"^\$ (\S.*)$")
+_PYTEST_MARK = re.compile(r"^=+ (?:test session starts|short test summary info) =+$")
+_FRAME_FILE = re.compile(r'^\s*File "([^"<]+\.py)", line \d+')
 _EXIT = re.compile(
     r"^##\[error\](?:Process completed with exit code |.*? exited with code '?)(-?\d+)'?\.?\s*$"
 )
@@ -118,6 +120,7 @@ _JS_ERROR = re.compile(
 _STACK = re.compile(r"^\s+at \S")
 _NODE_TRAILER = re.compile(r"^Node\.js v\d")
 _NPM = re.compile(r"^npm (?:ERR!|error)(?:\s|$)")
+_BRACKETED_ERROR = re.compile(r"^\[(?:error|ERROR)\](?:\s|$)")
 _GENERIC = re.compile(
     r"^(?:error|fatal|ERROR|FATAL|Error|CRITICAL)(?:\[[\w-]+\])?:\s*\S"
     r"|^\S+:\d+(?::\d+)?:\s*(?:fatal )?error\b"
@@ -438,7 +441,11 @@ def _step_header(lines: Sequence[_Line], first: int) -> _Step | None:
 
 def _segment_events(state: _State, segment: _Segment) -> None:
     lines = state.lines
-    step = segment.step
+    blocks = _blocks(lines, segment.start, segment.end)
+    exits = [i for i in range(segment.start, segment.end) if _EXIT.match(lines[i].text)]
+    for index in exits:
+        _attach_exit(lines, blocks, index, segment.start)
+    step = segment.step or _implied_step(lines, segment, blocks)
     tool_id = f"L{lines[step.first].no}" if step is not None else None
     if step is not None:
         _add(
@@ -451,10 +458,6 @@ def _segment_events(state: _State, segment: _Segment) -> None:
             tool_name=step.tool_name,
             tool_use_id=tool_id,
         )
-    blocks = _blocks(lines, segment.start, segment.end)
-    exits = [i for i in range(segment.start, segment.end) if _EXIT.match(lines[i].text)]
-    for index in exits:
-        _attach_exit(lines, blocks, index, segment.start)
     tool_name = step.tool_name if step else None
     for block in sorted(blocks, key=lambda b: b.start):
         _add(
@@ -483,6 +486,27 @@ def _segment_events(state: _State, segment: _Segment) -> None:
             tool_use_id=tool_id,
             exit_code=0 if step.runner and step.tool_name == "Bash" else None,
         )
+
+
+def _implied_step(lines: Sequence[_Line], segment: _Segment, blocks: list[_Block]) -> _Step | None:
+    """A failure with no command in sight (bare pytest output, a traceback, a `gh run view`
+    step that echoed no script): the failing step is the command. Its name in the `gh`
+    columns, `pytest` for a pytest session, `python <script>` for a traceback."""
+    if not blocks or segment.end <= segment.start:
+        return None
+    texts = [lines[i].text for i in range(segment.start, segment.end)]
+    name = lines[blocks[0].start].step
+    frame = _first_search(_FRAME_FILE, texts)
+    if name and name.strip():
+        command = name.strip().removeprefix("Run ")
+    elif any(_PYTEST_MARK.search(t) for t in texts):
+        command = "pytest"
+    elif frame is not None:
+        command = f"python {frame.rsplit('/', 1)[-1]}"
+    else:
+        return None
+    at = segment.start
+    return _Step(at, at, at - 1, command, "Bash", "system", runner=False)
 
 
 def _succeeded(step: _Step, segment: _Segment, blocks: list[_Block], exits: list[int]) -> bool:
@@ -610,6 +634,9 @@ def _detect(
             return last_js, [_Block(index, last_js)]
     if _NPM.match(text):
         last = _run_end(lines, index, end, lambda t: bool(_NPM.match(t)))
+        return last, [_Block(index, last)]
+    if _BRACKETED_ERROR.match(text):  # sbt, maven: a run of `[error]` lines
+        last = _run_end(lines, index, end, lambda t: bool(_BRACKETED_ERROR.match(t)))
         return last, [_Block(index, last)]
     if text.startswith("##[error]") and not _EXIT.match(text):
         last = _run_end(

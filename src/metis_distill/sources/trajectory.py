@@ -127,8 +127,19 @@ def looks_like(name: str, head: str) -> bool:  # noqa: ARG001 (content decides, 
     if text.startswith("["):
         return _looks_like_events(text)
     if text.startswith("{"):
-        return _looks_like_traj(text)
+        return _looks_like_traj(text) or _looks_like_one_event(text)
     return False
+
+
+def _looks_like_one_event(text: str) -> bool:
+    """One OpenHands event on its own: a file of its event store (`events/N.json`)."""
+    try:
+        event, _ = _DECODER.raw_decode(text)
+    except (ValueError, RecursionError):
+        chunk = text[:4096]  # the event runs past the head: its keys decide
+        has_kind = '"action"' in chunk or '"observation"' in chunk
+        return '"id"' in chunk and '"source"' in chunk and has_kind
+    return isinstance(event, dict) and "id" in event and _is_openhands_event(event)
 
 
 def _looks_like_events(text: str) -> bool:
@@ -500,6 +511,9 @@ def _dispatch(state: _State, root: _Node) -> None:
     if root.items is not None:
         _openhands(state, _flatten(root.items))
         return
+    if _is_event_node(root):  # one event of an OpenHands event store
+        _openhands(state, [root])
+        return
     members = root.members or {}
     steps, history = members.get("trajectory"), members.get("history")
     if steps is not None and steps.items and any(_is_event_node(n) for n in steps.items):
@@ -795,10 +809,11 @@ def _oh_observation(state: _State, node: _Node, event: dict[str, Any], ts: datet
         return
     cause = _native(event.get("cause"))
     call_id, tool = state.calls.get(cause or "", (None, None))
-    if call_id is None and cause is not None:
-        call_id = f"oh-{cause}"
     raw_extras = event.get("extras")
     extras: dict[str, Any] = raw_extras if isinstance(raw_extras, dict) else {}
+    if call_id is None and cause is not None:
+        call_id = f"oh-{cause}"
+        tool = _call_from_extras(state, members, call_id, ts)
     if state.cwd is None:
         meta = extras.get("metadata")
         state.cwd = as_str(meta.get("working_dir")) if isinstance(meta, dict) else None
@@ -832,6 +847,27 @@ def _oh_observation(state: _State, node: _Node, event: dict[str, Any], ts: datet
         keep_empty=True,
         **common,
     )
+
+
+def _call_from_extras(
+    state: _State, members: dict[str, _Node], call_id: str, ts: datetime | None
+) -> str | None:
+    """The command an observation repeats (`extras.command`), when its action is not in this
+    file (an event store keeps each event in a file of its own)."""
+    extras = state.doc.children(members["extras"]) if "extras" in members else None
+    command = _string_node((extras.members or {}).get("command")) if extras is not None else None
+    if command is None or not command.value.strip():
+        return None
+    state.add(
+        command,
+        role="assistant",
+        kind=EventKind.TOOL_CALL,
+        text=command.value.strip(),
+        tool_name="Bash",
+        tool_use_id=call_id,
+        timestamp=ts,
+    )
+    return "Bash"
 
 
 def _exit_code(extras: dict[str, Any], text: str) -> int | None:
@@ -905,7 +941,7 @@ def _finish(state: _State, nonblank: int) -> Run:
     return Run(
         path=state.rel_path,
         source_format=FORMAT,
-        session_id=state.session_id or unversioned(rel.stem),
+        session_id=state.session_id or _store_session(rel) or unversioned(rel.stem),
         project=rel.parent.name,
         cwd=state.cwd,
         git_branch=None,
@@ -915,6 +951,13 @@ def _finish(state: _State, nonblank: int) -> Run:
         events=tuple(state.events),
         stats=stats,
     )
+
+
+def _store_session(rel: Path) -> str | None:
+    """`sessions/<id>/events/N.json`: the session is the folder above `events`."""
+    if rel.parent.name == "events" and len(rel.parts) >= 3:
+        return rel.parent.parent.name
+    return None
 
 
 def _string_node(node: _Node | None) -> _Node | None:

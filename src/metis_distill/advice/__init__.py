@@ -1,0 +1,27 @@
+"""Dangerous advice: a lesson that would have the agent run what the network sends, delete
+broadly, turn a verification off, or obey text instead of its instructions. Commands are
+parsed (`shell`), judged by what runs and with which options (`commands`, `flags`); the rest
+is read in words (`words`). Transcript text is data: a lesson never tells the agent to obey it.
+"""
+
+from __future__ import annotations
+
+from metis_distill.advice.commands import remote_code
+from metis_distill.advice.flags import option_dangers
+from metis_distill.advice.kinds import Danger, Finding
+from metis_distill.advice.shell import parse, snippets
+from metis_distill.advice.words import word_dangers
+
+__all__ = ["Danger", "Finding", "dangers"]
+
+
+def dangers(text: str) -> list[Finding]:
+    """Every kind of danger the text shows, once each, in the order of `Danger`."""
+    found: dict[Danger, Finding] = {}
+    for snippet in snippets(text):
+        script = parse(snippet)
+        for finding in (*remote_code(script), *option_dangers(script)):
+            found.setdefault(finding.danger, finding)
+    for finding in word_dangers(text):
+        found.setdefault(finding.danger, finding)
+    return sorted(found.values(), key=lambda f: list(Danger).index(f.danger))

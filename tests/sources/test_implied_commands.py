@@ -1,0 +1,62 @@
+"""Nothing silently ignored: a failed CI log with no shell command in it still teaches (the
+failing step is the command), and OpenHands' own event store (`sessions/<id>/events/N.json`,
+one event a file) is read, not skipped as unknown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from metis_distill import pipeline, sources
+from metis_distill.extract.rules import RulesExtractor
+from metis_distill.mine.episodes import find_episodes
+from metis_distill.models import EventKind, Run
+from metis_distill.provenance import quote_in_span
+from metis_distill.textio import read_lines
+from tests.conftest import FIXTURES
+
+LOGS = FIXTURES / "logs"
+STORE = FIXTURES / "trajectory" / "openhands_store"
+SESSION = "5b0e7c1a-2d4f-4e8a-9c61-0f3a7d2e9b14"
+
+
+def lessons(path: Path, root: Path) -> tuple[Run, list[str]]:
+    found = sources.detect(path)
+    assert found.format is not None, found.reason
+    run = found.format.parse_file(path, root)
+    candidates = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+    for c in candidates:
+        assert quote_in_span(
+            path, c.evidence.ref.line_start, c.evidence.ref.line_end, c.evidence.quote
+        )
+    return run, [c.text for c in candidates]
+
+
+@pytest.mark.parametrize(
+    ("name", "command", "words"),
+    [
+        ("bare_pytest_output.txt", "pytest", "DID NOT RAISE"),
+        ("traceback_only.txt", "python nightly_export.py", "no such column: updated_at"),
+        ("gh_run_view_sbt.txt", "Compile", "Not Found Error"),
+    ],
+)
+def test_a_failed_log_without_a_shell_command_still_teaches(
+    name: str, command: str, words: str
+) -> None:
+    run, texts = lessons(LOGS / name, LOGS)
+    (call,) = [e for e in run.events if e.kind is EventKind.TOOL_CALL]
+    assert call.text == command
+    (text,) = texts
+    assert f"`{command}`" in text and words in text
+
+
+def test_the_openhands_event_store_is_read_one_event_a_file() -> None:
+    files = pipeline.walk(STORE)
+    assert len(files) == 6
+    found = [lessons(path, STORE) for path in files]
+    assert {run.session_id for run, _ in found} == {SESSION}
+    texts = [t for _, texts in found for t in texts]
+    assert any("pytest` is not on the PATH" in t for t in texts)  # the observation's own command
+    assert "Always run the tests with uv run pytest, never plain pytest." in texts
+    assert any("silently drops rows" in t for t in texts)
