@@ -135,3 +135,28 @@ def test_the_archive_never_copies_itself(tmp_path: Path) -> None:
     assert not list((archive).rglob("data/archive"))
     with pytest.raises(ConfigError):
         archive_from([archive], archive, ledger)
+
+
+def test_temp_files_of_a_killed_copy_are_never_read_and_are_cleaned_up(tmp_path: Path) -> None:
+    from metis_distill import pipeline
+
+    source = tmp_path / "src"
+    shutil.copytree(SAMPLE / "projects", source)
+    ledger = Ledger.at(tmp_path / "data")
+    archive = (tmp_path / "archive").resolve()
+    archive_from([source], archive, ledger)
+    copy = next(archive.rglob("e53350d7*.jsonl"))
+    half = copy.read_bytes()[: copy.stat().st_size // 2]
+    # what a copy killed before its rename leaves: this version's name and the earlier one's
+    left = [copy.with_name(f".{copy.name}.k3j4h5g6"), copy.with_name(f".{copy.name}.x1.metis-tmp")]
+    for temp in left:
+        temp.write_bytes(half)
+    found = pipeline.changed_files(archive, ledger)
+    read = sorted(Path(f.path).name for f in found.changed)
+    assert len(read) == 6 and copy.name in read and found.skipped == []  # not runs of their own
+    assert archive_from([source], archive, ledger).unchanged == 6
+    assert not any(temp.exists() for temp in left)
+    kept = copy.with_name(".notes.abcdefgh")  # no file `notes` beside it: not a temp file
+    kept.write_text("a user's file\n")
+    archive_from([source], archive, ledger)
+    assert kept.exists()

@@ -6,7 +6,8 @@
   bytes appended to its copy;
 - a source changed otherwise is stored beside the old copy as `name@{sha8}.ext`, which
   becomes the current copy; every earlier version stays readable.
-The source folders are only ever read.
+The source folders are only ever read. One writer at a time (a file lock beside the archive):
+so a temp file found under the archive was left by a killed copy, and is removed.
 """
 
 from __future__ import annotations
@@ -15,15 +16,17 @@ import hashlib
 import os
 import re
 import shutil
-import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from filelock import FileLock
 
 from metis_distill import sources
 from metis_distill.errors import ConfigError
 from metis_distill.ledger import CopyRow, Ledger, now
-from metis_distill.textio import TAIL_BYTES
+from metis_distill.listing import list_files
+from metis_distill.textio import TAIL_BYTES, make_temp, remove_temps
 
 CHUNK = 1 << 20
 _VERSIONED = re.compile(r"^(?P<stem>.+?)(?:@[0-9a-f]{8})?(?P<suffix>\.[^.@]+)?$")
@@ -50,11 +53,24 @@ def label_for(source: Path, home: Path | None = None) -> str:
     return "/".join(cleaned) or "root"
 
 
+def lock_path(archive_root: Path) -> Path:
+    """The archive's writer lock: in the data dir's `locks/`, beside the archive."""
+    return archive_root.parent / "locks" / f"{archive_root.name}.lock"
+
+
 def archive_from(source_roots: Sequence[Path], archive_root: Path, ledger: Ledger) -> ArchiveResult:
     """Copy every run file under the source roots into the archive; see the module doc."""
+    archive_root = archive_root.resolve()
+    lock = lock_path(archive_root)
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(lock)):
+        remove_temps(archive_root)
+        return _archive_all(source_roots, archive_root, ledger)
+
+
+def _archive_all(source_roots: Sequence[Path], archive_root: Path, ledger: Ledger) -> ArchiveResult:
     result = ArchiveResult()
     copies = ledger.copies()
-    archive_root = archive_root.resolve()
     for root in source_roots:
         root = root.expanduser().resolve()
         if not root.exists():
@@ -65,7 +81,7 @@ def archive_from(source_roots: Sequence[Path], archive_root: Path, ledger: Ledge
                 hint="archive the runs' own folder (e.g. ~/.claude/projects), not the archive",
             )
         label = _unique_label(root, copies)
-        for path in _files(root):
+        for path in list_files(root).files:
             if path.is_relative_to(archive_root):
                 continue  # a source folder holding the data dir: never copy the archive
             rel = path.relative_to(root).as_posix() if root.is_dir() else path.name
@@ -87,12 +103,6 @@ def _unique_label(root: Path, copies: dict[str, CopyRow]) -> str:
     if not taken:
         return label
     return f"{label}-{hashlib.sha256(str(root).encode()).hexdigest()[:6]}"
-
-
-def _files(root: Path) -> Iterable[Path]:
-    if root.is_file():
-        return [root]
-    return sorted(p for p in root.rglob("*") if p.is_file() and ".git" not in p.parts)
 
 
 def _archive_one(
@@ -170,7 +180,7 @@ def _append(source: Path, copy: Path) -> int:
 
 def _copy_whole(source: Path, destination: Path) -> None:
     destination.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{destination.name}.", dir=destination.parent)
+    fd, tmp = make_temp(destination)
     try:
         with os.fdopen(fd, "wb") as dst, source.open("rb") as src:
             shutil.copyfileobj(src, dst, CHUNK)
@@ -178,7 +188,7 @@ def _copy_whole(source: Path, destination: Path) -> None:
             os.fsync(dst.fileno())
         os.replace(tmp, destination)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 

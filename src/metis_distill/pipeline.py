@@ -31,6 +31,7 @@ from metis_distill.extract.base import BatchMode, Extractor, ExtractStats
 from metis_distill.extract.rules import RulesExtractor
 from metis_distill.index import LessonIndex
 from metis_distill.ledger import FileRecord, FileRow, Ledger, RecoveryRow
+from metis_distill.listing import list_files
 from metis_distill.mine.episodes import Episode, find_episodes
 from metis_distill.mine.recovery import Recovery, recoveries
 from metis_distill.models import LessonCandidate
@@ -108,10 +109,9 @@ def check_archive(archive_root: Path) -> Path:
 
 
 def walk(archive_root: Path) -> list[Path]:
-    """Every file under the archive root, in a stable order (git folders left out)."""
-    return sorted(
-        p for p in archive_root.rglob("*") if p.is_file() and ".git" not in p.parts[-8:-1]
-    )
+    """Every file under the archive root, in a stable order (git folders and temp files left
+    out)."""
+    return list_files(archive_root).files
 
 
 def discover(archive_root: Path) -> list[Path]:

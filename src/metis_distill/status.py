@@ -10,6 +10,7 @@ from pathlib import Path
 from metis_distill import pipeline
 from metis_distill.config import Settings
 from metis_distill.ledger import DistillRunRow, Ledger, ProposalRow
+from metis_distill.listing import list_files
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def unarchived(settings: Settings, ledger: Ledger) -> int:
     for root in settings.source_roots():
         if not root.exists():
             continue
-        for path in _files(root.resolve()):
+        for path in list_files(root.resolve()).files:
             row, stat = copies.get(str(path)), path.stat()
             count += row is None or (row.size, row.mtime_ns) != (stat.st_size, stat.st_mtime_ns)
     return count
@@ -63,10 +64,3 @@ def undistilled(archive_dir: Path, ledger: Ledger) -> int:
     if not archive_dir.is_dir():
         return 0
     return len(pipeline.changed_files(archive_dir.resolve(), ledger).changed)
-
-
-def _files(root: Path) -> list[Path]:
-    """The files `metis archive` would look at under a source root."""
-    if root.is_file():
-        return [root]
-    return [p for p in root.rglob("*") if p.is_file() and ".git" not in p.parts]
