@@ -7,10 +7,11 @@ derived from it and can always be rebuilt.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,14 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     pass
+
+
+class ProposalStatus(StrEnum):
+    PENDING = "pending"  # waits for review
+    NEEDS_HUMAN = "needs_human"  # a tripwire stopped it: `metis release` lets it through
+    SUPERSEDED = "superseded"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
 
 
 class FileRow(Base):
@@ -456,24 +465,37 @@ class Ledger:
 
     # proposals and versions ------------------------------------------------
     def pending_proposals(self, target: str | None = None) -> list[ProposalRow]:
+        return self.proposals_in(ProposalStatus.PENDING, target)
+
+    def proposals_in(self, status: ProposalStatus, target: str | None = None) -> list[ProposalRow]:
+        """The proposals in this status (of this target), oldest first."""
         with self.session() as db:
-            query = select(ProposalRow).where(ProposalRow.status == "pending")
+            query = select(ProposalRow).where(ProposalRow.status == status)
             if target is not None:
                 query = query.where(ProposalRow.target == target)
             return list(db.scalars(query.order_by(ProposalRow.id)))
 
-    def add_proposal(self, row: ProposalRow) -> ProposalRow:
-        """Store a new pending proposal; it supersedes the target's earlier pending one."""
+    def add_proposal(
+        self,
+        row: ProposalRow,
+        items: Callable[[int], Iterable[ProposalItemRow]],
+        publish: Callable[[ProposalRow], str],
+        supersede: Sequence[ProposalStatus] = (ProposalStatus.PENDING,),
+    ) -> ProposalRow:
+        """Store a new proposal with its items (made from its id), superseding the target's
+        proposals in the `supersede` statuses. `publish` writes the proposal's files and says
+        where: all in one transaction, so a crash leaves the whole proposal or none of it."""
         with self.session() as db:
-            for old in db.scalars(
-                select(ProposalRow).where(
-                    ProposalRow.target == row.target, ProposalRow.status == "pending"
-                )
-            ):
-                old.status = "superseded"
+            query = select(ProposalRow).where(
+                ProposalRow.target == row.target, ProposalRow.status.in_(list(supersede))
+            )
+            for old in db.scalars(query):
+                old.status = ProposalStatus.SUPERSEDED
                 old.decided_at = now()
             db.add(row)
             db.flush()
+            db.add_all(list(items(row.id)))
+            row.folder = publish(row)
             return row
 
     def decide(self, proposal_id: int, status: str) -> None:
@@ -514,10 +536,6 @@ class Ledger:
     def all_versions(self) -> list[VersionRow]:
         with self.session() as db:
             return list(db.scalars(select(VersionRow).order_by(VersionRow.id)))
-
-    def add_items(self, rows: Iterable[ProposalItemRow]) -> None:
-        with self.session() as db:
-            db.add_all(list(rows))
 
     def proposal_items(self, proposal_id: int) -> list[ProposalItemRow]:
         with self.session() as db:
@@ -567,12 +585,6 @@ class Ledger:
         with self.session() as db:
             query = select(WordingRow).where(WordingRow.lesson_id == lesson_id)
             return list(db.scalars(query.order_by(WordingRow.id)))
-
-    def set_folder(self, proposal_id: int, folder: str) -> None:
-        with self.session() as db:
-            row = db.get(ProposalRow, proposal_id)
-            if row is not None:
-                row.folder = folder
 
     # extraction cache and token use -----------------------------------------
     def extraction(self, span_sha256: str, prompt_version: str, model: str) -> ExtractionRow | None:

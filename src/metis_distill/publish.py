@@ -19,7 +19,7 @@ from metis_distill.curate.merge import DEFAULT_PARAPHRASE_DISTANCE
 from metis_distill.curate.retire import DEFAULT_RETIRE_AFTER_DAYS
 from metis_distill.curate.select import Budget, Scope, budgeted, lessons_for, verified
 from metis_distill.errors import ProposalError
-from metis_distill.ledger import Ledger, LessonView, ProposalRow
+from metis_distill.ledger import Ledger, LessonView, ProposalRow, ProposalStatus
 from metis_distill.mine.recovery import Span, metrics, per_lesson
 from metis_distill.render.claude_md import ExistingBlock, find_block
 from metis_distill.review.proposal import (
@@ -27,12 +27,12 @@ from metis_distill.review.proposal import (
     Plan,
     make_plan,
     save_plan,
-    sha256_text,
     target_key,
 )
 from metis_distill.targets import Route, lesson_scope, repository_root, route
 
 _NO_BLOCK = ExistingBlock(0, 0, "", (), False)
+_WAITING = (ProposalStatus.PENDING, ProposalStatus.NEEDS_HUMAN)
 RUN_CURATED = "run:curated"  # this run's curation counts, for the tripwires at propose
 RUN_PREVIOUS = "run:previous"  # the counts of the run before, for the jump tripwire
 
@@ -164,11 +164,10 @@ def _propose_one(
         reasons = _tripped(plan, curation.thresholds, run)
         notes = curation_notes(ledger, target, scope, plan)
         full = {**summary, **notes, "tripwires": reasons}
-        if reasons:
-            row, created = _save_needing_human(plan, ledger, proposals_dir, full)
-        else:
-            row, created = save_plan(plan, ledger, proposals_dir, full)
-            _supersede_stopped(ledger, plan.target)
+        # A stopped proposal is never pending (`accept` must not apply it blindly): it is
+        # stored as needing a human at once, and replaces the pending one too.
+        stored_as = ProposalStatus.NEEDS_HUMAN if reasons else ProposalStatus.PENDING
+        row, created = save_plan(plan, ledger, proposals_dir, full, stored_as, _WAITING)
     added = sum(i.change == "added" for i in plan.items)
     status = "needs_human" if reasons else "created" if created else "unchanged"
     return ProposalOutcome(
@@ -203,45 +202,6 @@ def _tripped(
         previous=run[1],
         thresholds=thresholds,
     )
-
-
-def _save_needing_human(
-    plan: Plan, ledger: Ledger, proposals_dir: Path, summary: dict[str, object]
-) -> tuple[ProposalRow, bool]:
-    """Store the proposal as needing a human (never pending: `accept` will not apply it
-    blindly); the same proposal again is not stored twice."""
-    target = str(plan.target.resolve())
-    base = sha256_text(plan.current)
-    with ledger.session() as db:
-        waiting = db.scalars(
-            select(ProposalRow).where(
-                ProposalRow.target == target, ProposalRow.status == "needs_human"
-            )
-        ).all()
-    for row in waiting:
-        same = Path(row.folder, "proposed.md")
-        if row.base_sha256 == base and same.is_file() and same.read_text("utf-8") == plan.proposed:
-            return row, False
-    row, _ = save_plan(plan, ledger, proposals_dir, summary)
-    with ledger.session() as db:
-        for old in waiting:
-            db.get(ProposalRow, old.id).status = "superseded"  # type: ignore[union-attr]
-        stored = db.get(ProposalRow, row.id)
-        if stored is not None:
-            stored.status = "needs_human"
-    row.status = "needs_human"
-    return row, True
-
-
-def _supersede_stopped(ledger: Ledger, target: Path) -> None:
-    """A newer ordinary proposal replaces one a tripwire stopped (as it replaces a pending one)."""
-    with ledger.session() as db:
-        for row in db.scalars(
-            select(ProposalRow).where(
-                ProposalRow.target == str(target.resolve()), ProposalRow.status == "needs_human"
-            )
-        ):
-            row.status = "superseded"
 
 
 def release(ledger: Ledger, target: Path | None = None) -> ProposalRow:

@@ -11,12 +11,14 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from filelock import FileLock
 
 from metis_distill.errors import ProposalError, TargetChangedError
-from metis_distill.ledger import Ledger, ProposalItemRow, ProposalRow, now
+from metis_distill.faults import checkpoint
+from metis_distill.ledger import Ledger, ProposalItemRow, ProposalRow, ProposalStatus, now
 from metis_distill.redact import redact
 from metis_distill.render.claude_md import find_block
 from metis_distill.review import layout as layouts
@@ -71,40 +73,51 @@ def target_key(target: Path) -> str:
 
 
 def save_plan(
-    plan: Plan, ledger: Ledger, proposals_dir: Path, summary: dict[str, object]
+    plan: Plan,
+    ledger: Ledger,
+    proposals_dir: Path,
+    summary: dict[str, object],
+    status: ProposalStatus = ProposalStatus.PENDING,
+    supersede: Sequence[ProposalStatus] = (ProposalStatus.PENDING,),
 ) -> tuple[ProposalRow, bool]:
-    """Store the plan as the target's pending proposal; (row, False) if it is the same as before.
-    Wordings people gave lines inside the block are learned here, before anything else."""
+    """Store the plan as the target's proposal in `status` (row, its items and its files in one
+    transaction), superseding the target's proposals in the `supersede` statuses; (row, False)
+    if a proposal in `status` is the same as before. Wordings people gave lines inside the
+    block are learned here, before anything else."""
     target = str(plan.target.resolve())
     plan = _with_removed_details(_learn(plan, ledger), ledger)
     base = sha256_text(plan.current)
-    for pending in ledger.pending_proposals(target):
-        same = Path(pending.folder, "proposed.md")
+    for waiting in ledger.proposals_in(status, target):
+        same = Path(waiting.folder, "proposed.md")
         if (
-            pending.base_sha256 == base
+            waiting.base_sha256 == base
             and same.is_file()
             and same.read_bytes() == plan.proposed.encode("utf-8")
         ):
-            return pending, False
-    row = ledger.add_proposal(
-        ProposalRow(
-            target=target,
-            base_sha256=base,
-            status="pending",
-            folder="",
-            lesson_ids=[i.id for i in plan.items if i.change == "added"],
-            summary=summary,
-            created_at=now(),
-            origin=plan.origin,
-            layout=layouts.to_json(plan.layout),
-        )
+            return waiting, False
+    row = ProposalRow(
+        target=target,
+        base_sha256=base,
+        status=status,
+        folder="",
+        lesson_ids=[i.id for i in plan.items if i.change == "added"],
+        summary=summary,
+        created_at=now(),
+        origin=plan.origin,
+        layout=layouts.to_json(plan.layout),
     )
-    ledger.add_items(_item_row(row.id, item) for item in plan.items)
-    folder = proposals_dir / target_key(plan.target) / f"{row.id:05d}"
-    _write_files(plan, row, folder, summary)
-    ledger.set_folder(row.id, str(folder))
-    row.folder = str(folder)
-    return row, True
+
+    def publish(stored: ProposalRow) -> str:
+        folder = proposals_dir / target_key(plan.target) / f"{stored.id:05d}"
+        _write_files(plan, stored, folder, summary)
+        return str(folder)
+
+    items = partial(_item_rows, plan.items)
+    return ledger.add_proposal(row, items, publish, supersede), True
+
+
+def _item_rows(items: Sequence[Item], proposal_id: int) -> list[ProposalItemRow]:
+    return [_item_row(proposal_id, item) for item in items]
 
 
 def _learn(plan: Plan, ledger: Ledger) -> Plan:
@@ -184,6 +197,7 @@ def _write_files(plan: Plan, row: ProposalRow, folder: Path, summary: dict[str, 
     atomic_write_text(folder / "diff.patch", plan.diff)
     write_reports(plan, row, folder, summary)
     atomic_write_text(folder / "proposal.json", json.dumps(meta, indent=2, default=str) + "\n")
+    checkpoint("proposal:written")
 
 
 def choose_pending(ledger: Ledger, target: Path | None) -> ProposalRow:
