@@ -247,9 +247,10 @@ def review(
 ) -> None:
     """Show the pending proposal: each numbered change (added, reworded, removed) with its
     evidence, then the diff. Decide with `metis accept 1 3` / `metis reject 2`."""
-    from metis_distill.review.proposal import choose_pending
+    from metis_distill.review.proposal import choose_pending, recover_accepts
 
     settings, ledger = _open(data_dir)
+    recover_accepts(ledger, settings.locks_dir)
     row = choose_pending(ledger, target or settings.target)
     folder = Path(row.folder)
     if html:
@@ -310,7 +311,9 @@ def accept(
     settings, ledger = _open(data_dir)
     decision = accept_proposal(ledger, settings.locks_dir, target or settings.target, wanted)
     wrote = f": wrote {decision.row.target}" if decision.written else ": the target is unchanged"
-    console.print(_said(decision, "Accepted") + wrote, soft_wrap=True)
+    finished = " (finished: a crash had stopped this accept after its write)"
+    said = _said(decision, "Accepted") + wrote + (finished if decision.recovered else "")
+    console.print(said, soft_wrap=True)
 
 
 @app.command()

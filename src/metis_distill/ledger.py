@@ -189,6 +189,18 @@ class VersionRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class AcceptIntentRow(Base):
+    """An accept about to rewrite its target, recorded before the rename: a run killed after
+    it is finished by the next command when the file holds what the accept wrote."""
+
+    __tablename__ = "accept_intents"
+    proposal_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target: Mapped[str] = mapped_column(String)
+    numbers: Mapped[list[int]] = mapped_column(JSON, default=list)  # the items accepted
+    sha256: Mapped[str] = mapped_column(String(64))  # of the target as the accept writes it
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class ExtractionRow(Base):
     """One model answer for one span, validated: the cache that makes a re-run free."""
 
@@ -519,6 +531,21 @@ class Ledger:
                     created_at=now(),
                 )
             )
+
+    def intend_accept(self, intent: AcceptIntentRow, before: VersionRow | None) -> None:
+        """Record an accept's intent (and the target's version before it) ahead of its write."""
+        with self.session() as db:
+            if before is not None:
+                db.add(before)
+            db.merge(intent)
+
+    def accept_intents(self) -> list[AcceptIntentRow]:
+        with self.session() as db:
+            return list(db.scalars(select(AcceptIntentRow).order_by(AcceptIntentRow.proposal_id)))
+
+    def drop_accept_intent(self, proposal_id: int) -> None:
+        with self.session() as db:
+            db.execute(delete(AcceptIntentRow).where(AcceptIntentRow.proposal_id == proposal_id))
 
     def versions(self, target: str) -> list[VersionRow]:
         with self.session() as db:

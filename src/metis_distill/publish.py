@@ -26,6 +26,7 @@ from metis_distill.review.proposal import (
     LOCK_TIMEOUT,
     Plan,
     make_plan,
+    recover_accepts,
     save_plan,
     target_key,
 )
@@ -154,6 +155,7 @@ def _propose_one(
     shown = sum(len(v) for v in chosen.values())
     known = ledger.counts()["lessons"]
     active = len(ledger.lessons(status="active"))
+    recover_accepts(ledger, locks_dir)  # the target as an interrupted accept left it, recorded
     locks_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(str(locks_dir / f"{target_key(target)}.lock"), timeout=LOCK_TIMEOUT):
         plan = make_plan(target, chosen)

@@ -18,7 +18,15 @@ from filelock import FileLock
 
 from metis_distill.errors import ProposalError, TargetChangedError
 from metis_distill.faults import checkpoint
-from metis_distill.ledger import Ledger, ProposalItemRow, ProposalRow, ProposalStatus, now
+from metis_distill.ledger import (
+    AcceptIntentRow,
+    Ledger,
+    ProposalItemRow,
+    ProposalRow,
+    ProposalStatus,
+    VersionRow,
+    now,
+)
 from metis_distill.redact import redact
 from metis_distill.render.claude_md import find_block
 from metis_distill.review import layout as layouts
@@ -35,7 +43,7 @@ from metis_distill.review.plan import (
     unified_diff,
 )
 from metis_distill.review.report import refresh, write_reports
-from metis_distill.textio import atomic_write_text
+from metis_distill.textio import atomic_write_text, remove_temps
 
 __all__ = [
     "LOCK_TIMEOUT",
@@ -47,6 +55,7 @@ __all__ = [
     "choose_pending",
     "make_plan",
     "read_target",
+    "recover_accepts",
     "reject",
     "save_plan",
     "sha256_text",
@@ -65,6 +74,7 @@ class Decision:
     numbers: tuple[int, ...]  # the items decided now
     written: bool  # the target was rewritten
     remaining: int  # items of the proposal still waiting
+    recovered: bool = False  # an accept a crash had stopped, finished now
 
 
 def target_key(target: Path) -> str:
@@ -241,12 +251,20 @@ def accept(
     ledger: Ledger, locks_dir: Path, target: Path | None = None, numbers: Sequence[int] = ()
 ) -> Decision:
     """Apply the chosen items (all still waiting when none are named) atomically; refuse if the
-    target changed since the proposal was made (or last partly accepted)."""
+    target changed since the proposal was made (or last partly accepted). An accept a crash
+    stopped after its write is finished first (and is the answer when nothing else waits)."""
+    finished = recover_accepts(ledger, locks_dir)
+    wanted = str(target.resolve()) if target else None
+    mine = [d for d in finished if wanted in (None, d.row.target)]
+    asked = set(numbers)
+    if mine and (asked and asked <= set(mine[-1].numbers) or not ledger.pending_proposals(wanted)):
+        return mine[-1]  # what was asked for: done by the accept a crash stopped
     row = choose_pending(ledger, target)
     items = ledger.proposal_items(row.id)
     chosen = _chosen(row, items, numbers)
     path = Path(row.target)
     with _lock(locks_dir, row.target):
+        remove_temps(path.parent, path.name)
         current = read_target(path)
         if sha256_text(current) != row.base_sha256:
             raise TargetChangedError(
@@ -257,10 +275,28 @@ def accept(
         text = accepted_text(row, items, accepted, current)
         written = text != current
         if written:
-            _write_version(ledger, row, path, current, text)
-        ledger.decide_items(row.id, chosen, "accepted")
-        _remember_accepted(ledger, row, [i for i in items if i.number in chosen])
-        return _settle(ledger, row, items, chosen, sha256_text(text), "accepted")
+            _write_target(ledger, row, current, text, chosen)
+        return _record_accept(ledger, row, chosen, text, wrote=written)
+
+
+def recover_accepts(ledger: Ledger, locks_dir: Path) -> list[Decision]:
+    """Finish the accepts stopped between their intent and their last record (killed around
+    the target's rename): when the target holds what the accept wrote, the rest is recorded;
+    otherwise the write never happened (or a person changed the file since): the intent goes,
+    and the proposal waits as before."""
+    done = []
+    for intent in ledger.accept_intents():
+        path = Path(intent.target)
+        with _lock(locks_dir, intent.target):
+            remove_temps(path.parent, path.name)
+            row = ledger.proposal(intent.proposal_id)
+            still = intent.proposal_id in {i.proposal_id for i in ledger.accept_intents()}
+            current = read_target(path)
+            if row is not None and still and sha256_text(current) == intent.sha256:
+                decision = _record_accept(ledger, row, intent.numbers, current, wrote=True)
+                done.append(replace(decision, recovered=True))
+            ledger.drop_accept_intent(intent.proposal_id)
+    return done
 
 
 def accepted_text(
@@ -272,12 +308,57 @@ def accepted_text(
     return layouts.apply(current, layouts.from_json(row.layout), accepted)
 
 
-def _write_version(ledger: Ledger, row: ProposalRow, path: Path, current: str, text: str) -> None:
+def _write_target(
+    ledger: Ledger, row: ProposalRow, current: str, text: str, chosen: Sequence[int]
+) -> None:
+    """The intent (with the target's version before, if not yet kept), then the rename."""
+    path = Path(row.target)
     known = ledger.versions(row.target)
+    before = None
     if path.exists() and (not known or known[-1].sha256 != sha256_text(current)):
-        ledger.add_version(row.target, current, sha256_text(current), "before", row.id)
+        before = VersionRow(
+            target=row.target,
+            sha256=sha256_text(current),
+            content=current,
+            reason="before",
+            proposal_id=row.id,
+            created_at=now(),
+        )
+    intent = AcceptIntentRow(
+        proposal_id=row.id,
+        target=row.target,
+        numbers=list(chosen),
+        sha256=sha256_text(text),
+        created_at=now(),
+    )
+    ledger.intend_accept(intent, before)
+    checkpoint("accept:intent")
     atomic_write_text(path, text)
-    ledger.add_version(row.target, text, sha256_text(text), "accepted", row.id)
+    checkpoint("accept:renamed")
+
+
+def _record_accept(
+    ledger: Ledger, row: ProposalRow, chosen: Sequence[int], text: str, *, wrote: bool
+) -> Decision:
+    """What an accept records once the target holds `text`: the version, the items' decisions,
+    the lessons' status. Each step may already be done (an accept finished after a crash)."""
+    sha = sha256_text(text)
+    known = ledger.versions(row.target)
+    last = known[-1] if known else None
+    done = last is not None and (last.sha256, last.reason, last.proposal_id) == (
+        sha,
+        "accepted",
+        row.id,
+    )
+    if wrote and not done:
+        ledger.add_version(row.target, text, sha, "accepted", row.id)
+    items = ledger.proposal_items(row.id)
+    ledger.decide_items(row.id, chosen, "accepted")
+    _remember_accepted(ledger, row, [i for i in items if i.number in chosen])
+    decision = _settle(ledger, row, items, list(chosen), sha, "accepted")
+    ledger.drop_accept_intent(row.id)
+    checkpoint("accept:recorded")
+    return replace(decision, written=wrote)
 
 
 def _remember_accepted(ledger: Ledger, row: ProposalRow, items: list[ProposalItemRow]) -> None:
@@ -298,6 +379,7 @@ def reject(
     """Refuse the chosen items (all still waiting when none are named). A refused new line's
     lesson is remembered as rejected; a refused rewording keeps the old words; a refused
     retirement makes the lesson active again."""
+    recover_accepts(ledger, locks_dir)  # an accept a crash stopped is not a proposal to refuse
     row = choose_pending(ledger, target)
     items = ledger.proposal_items(row.id)
     chosen = _chosen(row, items, numbers)
