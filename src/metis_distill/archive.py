@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from filelock import FileLock
 
 from metis_distill import sources
 from metis_distill.errors import ConfigError
+from metis_distill.faults import checkpoint
 from metis_distill.ledger import CopyRow, Ledger, now
 from metis_distill.listing import list_files
 from metis_distill.textio import TAIL_BYTES, make_temp, remove_temps
@@ -89,6 +89,7 @@ def _archive_all(source_roots: Sequence[Path], archive_root: Path, ledger: Ledge
             if row is not None:
                 ledger.record_copy(row)
                 copies[row.source] = row
+            checkpoint("archive:file")
     return result
 
 
@@ -183,7 +184,9 @@ def _copy_whole(source: Path, destination: Path) -> None:
     fd, tmp = make_temp(destination)
     try:
         with os.fdopen(fd, "wb") as dst, source.open("rb") as src:
-            shutil.copyfileobj(src, dst, CHUNK)
+            for chunk in iter(lambda: src.read(CHUNK), b""):
+                dst.write(chunk)
+                checkpoint("archive:copying")
             dst.flush()
             os.fsync(dst.fileno())
         os.replace(tmp, destination)

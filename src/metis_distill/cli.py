@@ -619,8 +619,8 @@ def _status_dict(found: Any) -> dict[str, Any]:
     return {
         "target": found.target,
         "last_run": run.started_at.isoformat(timespec="seconds") if run else None,
-        "outcome": run.status if run else None,
-        "outcome_detail": run.message if run else None,
+        "outcome": found.outcome,
+        "outcome_detail": found.outcome_detail,
         "pending_to_archive": found.to_archive,
         "pending_to_distill": found.to_distill,
         f"tokens_{found.month}": found.tokens_this_month,

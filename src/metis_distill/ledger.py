@@ -7,6 +7,8 @@ derived from it and can always be rebuilt.
 from __future__ import annotations
 
 import json
+import os
+import socket
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -33,6 +35,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from metis_distill.faults import checkpoint
 
 SCHEMA_VERSION = 1
 
@@ -287,19 +291,46 @@ class RecoveryRow(Base):
     seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
+class RunOutcome(StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    NEEDS_HUMAN = "needs a human"
+    BUDGET_REACHED = "budget reached"
+    INTERRUPTED = "interrupted"  # its process died (kill -9, power cut) before it could say
+
+
 class DistillRunRow(Base):
     """One distill of one target, from start to outcome: what `metis status` reports."""
 
     __tablename__ = "distill_runs"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     target: Mapped[str] = mapped_column(String, index=True)
-    status: Mapped[str] = mapped_column(String, default="running")  # running|completed|failed
+    status: Mapped[str] = mapped_column(String, default=RunOutcome.RUNNING)  # a RunOutcome
     message: Mapped[str | None] = mapped_column(Text, nullable=True)  # why it failed
     flow_run_id: Mapped[str | None] = mapped_column(String, nullable=True)
     proposal_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    host: Mapped[str | None] = mapped_column(String, nullable=True)  # where its process ran
+    pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    def holder_gone(self) -> bool:
+        """Still `running` on record, though its process on this machine is dead."""
+        if self.status != RunOutcome.RUNNING or self.pid is None:
+            return False
+        return self.host == socket.gethostname() and not _alive(self.pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 class MetaRow(Base):
@@ -403,6 +434,7 @@ class Ledger:
     def session(self) -> Iterator[Session]:
         with self._sessions() as db, db.begin():
             yield db
+        checkpoint("ledger:committed")
 
     def close(self) -> None:
         self.engine.dispose()
@@ -784,8 +816,23 @@ class Ledger:
 
     # distill runs (metis status) --------------------------------------------
     def start_distill_run(self, target: str, flow_run_id: str | None) -> int:
+        """A run of this process, begun; the target's runs still `running` on record whose
+        process on this machine is dead are marked interrupted (call it holding the guard)."""
         with self.session() as db:
-            row = DistillRunRow(target=target, flow_run_id=flow_run_id, started_at=now())
+            query = select(DistillRunRow).where(
+                DistillRunRow.target == target, DistillRunRow.status == RunOutcome.RUNNING
+            )
+            for dead in (r for r in db.scalars(query) if r.holder_gone()):
+                dead.status = RunOutcome.INTERRUPTED
+                dead.message = f"its process ({dead.host}:{dead.pid}) died before it finished"
+                dead.finished_at = now()
+            row = DistillRunRow(
+                target=target,
+                flow_run_id=flow_run_id,
+                started_at=now(),
+                host=socket.gethostname(),
+                pid=os.getpid(),
+            )
             db.add(row)
             db.flush()
             return row.id

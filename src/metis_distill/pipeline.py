@@ -29,6 +29,7 @@ from metis_distill.curate.select import Budget, Scope
 from metis_distill.errors import ConfigError, MetisError, SourceError
 from metis_distill.extract.base import BatchMode, Extractor, ExtractStats
 from metis_distill.extract.rules import RulesExtractor
+from metis_distill.faults import checkpoint
 from metis_distill.index import LessonIndex
 from metis_distill.ledger import FileRecord, FileRow, Ledger, RecoveryRow
 from metis_distill.listing import list_files
@@ -219,6 +220,7 @@ def mine_batch(
 def _mine_file(
     archive_root: Path, info: FileInfo, result: BatchResult, extractor: Extractor
 ) -> None:
+    checkpoint("mine:file")
     path = archive_root / info.path
     segment = read_segment(path, info.offset, info.first_line)
     context = read_before(path, info.offset, info.first_line) if info.offset else []
@@ -432,6 +434,7 @@ def curate_batches(
         judge=judge,
         judge_distance=judge_distance,
     )
+    checkpoint("curate:merged")
     contradicted = resolve_contradictions(ledger, stats.touched_ids)
     stale = retire_stale(ledger, config.retire_after_days)
     stats.retired_contradicted = len(contradicted.contradicted)
@@ -440,6 +443,7 @@ def curate_batches(
     ledger.record_recoveries(_recovery_rows(str(archive_root), results))
     ledger.record_files([*skipped, *(row for r in results for row in r.files)])
     ledger.set_meta(RUN_CURATED, {"failures": stats.failures, "candidates": stats.candidates})
+    checkpoint("curate:recorded")
     return stats
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from metis_distill import pipeline
 from metis_distill.config import Settings
-from metis_distill.ledger import DistillRunRow, Ledger, ProposalRow
+from metis_distill.ledger import DistillRunRow, Ledger, ProposalRow, RunOutcome
 from metis_distill.listing import list_files
 
 
@@ -26,6 +26,21 @@ class Status:
     @property
     def pending(self) -> int:
         return self.to_archive + self.to_distill
+
+    @property
+    def outcome(self) -> str | None:
+        """The last run's outcome; `interrupted` for one on record as running whose process
+        is dead (the next distill records it so)."""
+        if self.last_run is None:
+            return None
+        return RunOutcome.INTERRUPTED if self.last_run.holder_gone() else self.last_run.status
+
+    @property
+    def outcome_detail(self) -> str | None:
+        run = self.last_run
+        if run is not None and run.holder_gone():
+            return f"its process ({run.host}:{run.pid}) is gone; the next distill starts afresh"
+        return run.message if run else None
 
 
 def status(settings: Settings, ledger: Ledger, *, today: datetime | None = None) -> Status:
