@@ -26,7 +26,7 @@ from metis_distill.errors import ConfigError
 from metis_distill.faults import checkpoint
 from metis_distill.ledger import CopyRow, Ledger, now
 from metis_distill.listing import list_files
-from metis_distill.textio import TAIL_BYTES, make_temp, remove_temps
+from metis_distill.textio import make_temp, remove_temps
 
 CHUNK = 1 << 20
 _VERSIONED = re.compile(r"^(?P<stem>.+?)(?:@[0-9a-f]{8})?(?P<suffix>\.[^.@]+)?$")
@@ -154,15 +154,18 @@ def _archive_one(
 
 
 def _is_append_of(source: Path, copy: Path) -> bool:
-    """Does the source start with the copy's bytes (judged by size and the copy's tail)?"""
+    """Does the source start with every byte of the copy? Only the whole prefix tells: a word
+    changed in place keeps the size and the tail. Asked only of a source whose size or mtime
+    changed since its last copy."""
     size = copy.stat().st_size
     if source.stat().st_size < size:
         return False
-    start = max(0, size - TAIL_BYTES)
     with source.open("rb") as a, copy.open("rb") as b:
-        a.seek(start)
-        b.seek(start)
-        return a.read(size - start) == b.read(size - start)
+        for start in range(0, size, CHUNK):
+            length = min(CHUNK, size - start)
+            if a.read(length) != b.read(length):
+                return False
+    return True
 
 
 def _append(source: Path, copy: Path) -> int:
