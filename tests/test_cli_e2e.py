@@ -105,7 +105,8 @@ def test_sample_end_to_end(tmp_path: Path) -> None:
     assert "Evidence" in review and "sk-ant" not in review
 
     second = distill_json(SAMPLE, target, data)
-    assert second["files_read"] == 0 and second["files_unchanged"] == 6
+    # six runs and the README, archived as raw data and not sniffed again
+    assert second["files_read"] == 0 and second["files_unchanged"] == 7
     assert second["lessons_new"] == 0 and second["proposal"]["status"] == "unchanged"
     assert "still waits" in distill(SAMPLE, target, data)
 

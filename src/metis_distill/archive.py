@@ -21,11 +21,10 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from metis_distill import sources
 from metis_distill.errors import ConfigError
 from metis_distill.faults import checkpoint
 from metis_distill.ledger import CopyRow, Ledger, now
-from metis_distill.listing import list_files
+from metis_distill.listing import list_files, unreadable
 from metis_distill.textio import make_temp, remove_temps
 
 CHUNK = 1 << 20
@@ -81,8 +80,11 @@ def _archive_all(source_roots: Sequence[Path], archive_root: Path, ledger: Ledge
                 hint="archive the runs' own folder (e.g. ~/.claude/projects), not the archive",
             )
         label = _unique_label(root, copies)
-        for path in list_files(root).files:
-            if path.is_relative_to(archive_root):
+        listing = list_files(root)
+        result.skipped.extend((str(folder), why) for folder, why in listing.unreadable)
+        locks = lock_path(archive_root).parent
+        for path in listing.files:
+            if path.is_relative_to(archive_root) or path.is_relative_to(locks):
                 continue  # a source folder holding the data dir: never copy the archive
             rel = path.relative_to(root).as_posix() if root.is_dir() else path.name
             row = _archive_one(path, f"{label}/{rel}", archive_root, copies.get(str(path)), result)
@@ -109,23 +111,18 @@ def _unique_label(root: Path, copies: dict[str, CopyRow]) -> str:
 def _archive_one(
     path: Path, archive_path: str, archive_root: Path, row: CopyRow | None, result: ArchiveResult
 ) -> CopyRow | None:
+    """Copy one source file, whatever its format (the archive keeps raw data, read or not);
+    a file that cannot be read now is reported and tried again next time."""
     stat = path.stat()
+    if row is not None and not row.archive_path:
+        row = None  # left out by an earlier version (not a run it could read): copied now
     if row is not None and (row.size, row.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
         result.unchanged += 1
         return None
-    if row is None or not row.archive_path:
-        detected = sources.detect(path)
-        if detected.format is None:
-            result.skipped.append((str(path), detected.reason))
-            return CopyRow(
-                source=str(path),
-                archive_path="",
-                size=stat.st_size,
-                mtime_ns=stat.st_mtime_ns,
-                versions=0,
-                copied_at=now(),
-            )
-        row = None
+    problem = unreadable(path)
+    if problem:
+        result.skipped.append((str(path), problem))
+        return None
     current = archive_root / (row.archive_path if row else archive_path)
     versions = row.versions if row else 1
     if not current.exists():

@@ -37,3 +37,12 @@ def list_files(root: Path) -> Listing:
                 listing.files.append(path)
     listing.files.sort()
     return listing
+
+
+def unreadable(path: Path) -> str | None:
+    """Why a file cannot be opened for reading now (permissions, a vanished file), or None."""
+    try:
+        with path.open("rb"):
+            return None
+    except OSError as e:
+        return f"unreadable: {e.strerror or e}"

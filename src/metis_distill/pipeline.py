@@ -32,7 +32,7 @@ from metis_distill.extract.rules import RulesExtractor
 from metis_distill.faults import checkpoint
 from metis_distill.index import LessonIndex
 from metis_distill.ledger import FileRecord, FileRow, Ledger, RecoveryRow
-from metis_distill.listing import list_files
+from metis_distill.listing import list_files, unreadable
 from metis_distill.mine.episodes import Episode, find_episodes
 from metis_distill.mine.recovery import Recovery, recoveries
 from metis_distill.models import LessonCandidate
@@ -125,7 +125,10 @@ def changed_files(archive_root: Path, ledger: Ledger) -> Discovery:
     files changed otherwise whole again; unchanged files cost one stat (contract 4)."""
     seen = ledger.file_rows(str(archive_root))
     found = Discovery()
-    for path in walk(archive_root):
+    listing = list_files(archive_root)
+    for folder, why in listing.unreadable:
+        found.skipped.append((folder.relative_to(archive_root).as_posix(), why))
+    for path in listing.files:
         rel = path.relative_to(archive_root).as_posix()
         row, stat = seen.get(rel), path.stat()
         if row is not None and (row.size, row.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
@@ -374,10 +377,13 @@ def extract_summary(
 
 
 def skipped_records(archive_root: Path, found: Discovery) -> list[FileRecord]:
-    """Files we cannot read, remembered so that they are not sniffed again every night."""
+    """Files we cannot read, remembered so that they are not sniffed again every night; not
+    those unreadable now (permissions), tried again next time."""
     records = []
     for rel, reason in found.skipped:
         path = archive_root / rel
+        if unreadable(path):
+            continue
         stat = path.stat()
         records.append(
             FileRecord(

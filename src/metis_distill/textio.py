@@ -22,10 +22,15 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 
 
 def detect_encoding(head: bytes) -> tuple[str, int]:
-    """The codec of a file from its first bytes, and the length of its BOM."""
+    """The codec of a file from its first bytes, and the length of its BOM. UTF-16 without a
+    BOM is told by its first two characters (text starts with ASCII: `{`, `#`, a letter)."""
     for bom, codec in _BOMS:
         if head.startswith(bom):
             return codec, len(bom)
+    if len(head) >= 4 and head[0] and head[2] and not head[1] and not head[3]:
+        return "utf-16-le", 0
+    if len(head) >= 4 and head[1] and head[3] and not head[0] and not head[2]:
+        return "utf-16-be", 0
     return "utf-8", 0
 
 
