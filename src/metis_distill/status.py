@@ -71,7 +71,8 @@ def unarchived(settings: Settings, ledger: Ledger) -> int:
             continue
         for path in list_files(root.resolve()).files:
             row, stat = copies.get(str(path)), path.stat()
-            count += row is None or (row.size, row.mtime_ns) != (stat.st_size, stat.st_mtime_ns)
+            same = row is not None and (row.size, row.mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+            count += not (same and row is not None and row.archive_path)  # "": left out before
     return count
 
 
