@@ -27,7 +27,7 @@ from metis_distill.embeddings import MiniLMEmbedder
 from metis_distill.errors import ConfigError, MetisError
 from metis_distill.extract.base import BatchMode, ExtractStats
 from metis_distill.extract.pricing import cache_note, estimated_cost
-from metis_distill.index import LessonIndex, chroma_client
+from metis_distill.index import open_for_writing
 from metis_distill.ledger import FileRecord, Ledger
 from metis_distill.review.report import artifact_markdown
 from metis_distill.textio import tail_sha256
@@ -239,26 +239,26 @@ def curate_task(
     run_id: int | None = None,
 ) -> dict[str, Any]:
     ledger = Ledger(settings.ledger_url)
+    embedder = MiniLMEmbedder(settings.model_dir)
     try:
-        client = chroma_client(settings.index_url, settings.index_dir)
-        index = LessonIndex(settings.index_dir, MiniLMEmbedder(settings.model_dir), client=client)
-        added, removed = index.reconcile({r.id: (r.kind, r.text) for r in ledger.lessons()})
-        if added or removed:
-            get_run_logger().info("index: reconciled with the ledger (+%d -%d)", added, removed)
-        judge = pipeline.make_judge(settings, ledger, run_id)
-        stats = pipeline.curate_batches(
-            results,
-            ledger,
-            index,
-            archive_root=Path(archive),
-            max_distance=settings.dedupe_distance,
-            skipped=skipped,
-            rewritten=rewritten,
-            extractor=settings.extractor or "rules",
-            settings=settings,
-            judge=judge,
-            judge_distance=settings.judge_distance,
-        )
+        with open_for_writing(settings.index_url, settings.index_dir, embedder) as index:
+            added, removed = index.reconcile({r.id: (r.kind, r.text) for r in ledger.lessons()})
+            if added or removed:
+                get_run_logger().info("index: reconciled with the ledger (+%d -%d)", added, removed)
+            judge = pipeline.make_judge(settings, ledger, run_id)
+            stats = pipeline.curate_batches(
+                results,
+                ledger,
+                index,
+                archive_root=Path(archive),
+                max_distance=settings.dedupe_distance,
+                skipped=skipped,
+                rewritten=rewritten,
+                extractor=settings.extractor or "rules",
+                settings=settings,
+                judge=judge,
+                judge_distance=settings.judge_distance,
+            )
     finally:
         ledger.close()
     get_run_logger().info(
