@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     Float,
     ForeignKey,
@@ -75,10 +76,10 @@ class FileRow(Base):
     __tablename__ = "files"
     archive_root: Mapped[str] = mapped_column(String, primary_key=True)
     path: Mapped[str] = mapped_column(String, primary_key=True)
-    size: Mapped[int] = mapped_column(Integer)
-    mtime_ns: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(BigInteger)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)  # when read whole
-    offset: Mapped[int] = mapped_column(Integer, default=0)  # bytes read, up to a line end
+    offset: Mapped[int] = mapped_column(BigInteger, default=0)  # bytes read, up to a line end
     next_line: Mapped[int] = mapped_column(Integer, default=1)
     tail_sha256: Mapped[str] = mapped_column(String(64), default="")  # fingerprint at offset
     source_format: Mapped[str] = mapped_column(String)  # or "skipped: <reason>"
@@ -97,8 +98,8 @@ class CopyRow(Base):
     __tablename__ = "archive_copies"
     source: Mapped[str] = mapped_column(String, primary_key=True)  # absolute source path
     archive_path: Mapped[str] = mapped_column(String)  # current copy, relative to the archive
-    size: Mapped[int] = mapped_column(Integer)
-    mtime_ns: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(BigInteger)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger)
     versions: Mapped[int] = mapped_column(Integer, default=1)
     copied_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
