@@ -35,7 +35,8 @@ def test_a_stray_nul_and_utf16_without_bom_are_archived_and_read(tmp_path: Path)
     text = _session(tmp_path / "made", "a0000001")
     source.mkdir(parents=True)
     lines = text.split(b"\n")
-    lines[2] = lines[2].replace(b"Step 1:", b"Step\x001:")  # one NUL in the first 64 KiB
+    lines[2] = lines[2].replace(b"Step 2:", b"Step\x002:")  # one NUL in the first 64 KiB
+    assert b"\x00" in lines[2]
     (source / "nul.jsonl").write_bytes(b"\n".join(lines))
     (source / "utf16.jsonl").write_bytes(text.decode().encode("utf-16-le"))  # no BOM
     (source / "blob.bin").write_bytes(random.Random(7).randbytes(4096))  # truly binary
@@ -51,8 +52,8 @@ def test_a_stray_nul_and_utf16_without_bom_are_archived_and_read(tmp_path: Path)
     mined = pipeline.mine_batch(archive, found.changed)
     formats = {Path(r.path).name: (r.source_format, r.events, r.corrupt_lines) for r in mined.files}
     assert formats["nul.jsonl"][:1] == formats["utf16.jsonl"][:1] == ("claude_code",)
-    assert formats["nul.jsonl"][1:] == formats["utf16.jsonl"][1:]  # every line read
-    assert formats["nul.jsonl"][1] > 60
+    assert formats["nul.jsonl"][2] == 1  # its damaged line is skipped and counted
+    assert formats["utf16.jsonl"][1:] == (formats["nul.jsonl"][1] + 1, 0)  # every line read
     texts = " ".join(c.text for c in mined.candidates)
     assert "LANG=C.UTF-8" in texts
 
