@@ -31,6 +31,7 @@ from metis_distill.review.proposal import (
     target_key,
 )
 from metis_distill.targets import Route, lesson_scope, repository_root, route
+from metis_distill.textio import remove_temps
 
 _NO_BLOCK = ExistingBlock(0, 0, "", (), False)
 _WAITING = (ProposalStatus.PENDING, ProposalStatus.NEEDS_HUMAN)
@@ -158,6 +159,7 @@ def _propose_one(
     recover_accepts(ledger, locks_dir)  # the target as an interrupted accept left it, recorded
     locks_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(str(locks_dir / f"{target_key(target)}.lock"), timeout=LOCK_TIMEOUT):
+        remove_temps(proposals_dir / target_key(target))  # left by a run killed mid-write
         plan = make_plan(target, chosen)
         if plan is None:
             return ProposalOutcome(

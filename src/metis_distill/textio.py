@@ -161,8 +161,10 @@ def remove_temps(folder: Path, name: str | None = None) -> list[Path]:
     removed: list[Path] = []
     if not folder.is_dir():
         return removed
-    found = folder.glob(f".{name}.*") if name else folder.rglob(".*")
+    found = folder.iterdir() if name else folder.rglob(".*")
     for path in found:
+        if name and not path.name.startswith(f".{name}."):
+            continue
         if path.is_file() and is_temp(path):
             path.unlink(missing_ok=True)
             removed.append(path)

@@ -264,7 +264,7 @@ def accept(
     chosen = _chosen(row, items, numbers)
     path = Path(row.target)
     with _lock(locks_dir, row.target):
-        remove_temps(path.parent, path.name)
+        _tidy(row)
         current = read_target(path)
         if sha256_text(current) != row.base_sha256:
             raise TargetChangedError(
@@ -290,6 +290,8 @@ def recover_accepts(ledger: Ledger, locks_dir: Path) -> list[Decision]:
         with _lock(locks_dir, intent.target):
             remove_temps(path.parent, path.name)
             row = ledger.proposal(intent.proposal_id)
+            if row is not None:
+                _tidy(row)
             still = intent.proposal_id in {i.proposal_id for i in ledger.accept_intents()}
             current = read_target(path)
             if row is not None and still and sha256_text(current) == intent.sha256:
@@ -297,6 +299,15 @@ def recover_accepts(ledger: Ledger, locks_dir: Path) -> list[Decision]:
                 done.append(replace(decision, recovered=True))
             ledger.drop_accept_intent(intent.proposal_id)
     return done
+
+
+def _tidy(row: ProposalRow) -> None:
+    """Temp files a killed accept left beside the target or in the proposal's folder (call it
+    holding the target's lock)."""
+    target = Path(row.target)
+    remove_temps(target.parent, target.name)
+    if row.folder:
+        remove_temps(Path(row.folder))
 
 
 def accepted_text(
