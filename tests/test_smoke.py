@@ -44,7 +44,7 @@ def test_metis_distill_as_a_subprocess(tmp_path: Path) -> None:
     ]
     # First a run killed -9 (with Prefect's ephemeral server: its process group) while it
     # holds the target's lock: the next run must not wait for it, nor need a human.
-    kill = {KILL_ENV: "curate:recorded"}
+    kill = {KILL_ENV: "archive:file@1"}
     killed = subprocess.run(args, env={**env, **kill}, start_new_session=True, timeout=300)
     assert killed.returncode == -signal.SIGKILL
     shown = subprocess.run([str(metis), "status", "--json"], env=env, capture_output=True)
