@@ -24,6 +24,8 @@ def list_files(root: Path) -> Listing:
     if root.is_file():
         return Listing([root])
     listing = Listing()
+    if not root.exists():
+        return listing
 
     def failed(error: OSError) -> None:
         where = Path(error.filename) if error.filename else root
