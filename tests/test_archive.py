@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -135,3 +136,71 @@ def test_the_archive_never_copies_itself(tmp_path: Path) -> None:
     assert not list((archive).rglob("data/archive"))
     with pytest.raises(ConfigError):
         archive_from([archive], archive, ledger)
+
+
+def test_temp_files_of_a_killed_copy_are_never_read_and_are_cleaned_up(tmp_path: Path) -> None:
+    from metis_distill import pipeline
+
+    source = tmp_path / "src"
+    shutil.copytree(SAMPLE / "projects", source)
+    ledger = Ledger.at(tmp_path / "data")
+    archive = (tmp_path / "archive").resolve()
+    archive_from([source], archive, ledger)
+    copy = next(archive.rglob("e53350d7*.jsonl"))
+    half = copy.read_bytes()[: copy.stat().st_size // 2]
+    # what a copy killed before its rename leaves: this version's name and the earlier one's
+    left = [copy.with_name(f".{copy.name}.k3j4h5g6"), copy.with_name(f".{copy.name}.x1.metis-tmp")]
+    for temp in left:
+        temp.write_bytes(half)
+    found = pipeline.changed_files(archive, ledger)
+    read = sorted(Path(f.path).name for f in found.changed)
+    assert len(read) == 6 and copy.name in read and found.skipped == []  # not runs of their own
+    assert archive_from([source], archive, ledger).unchanged == 6
+    assert not any(temp.exists() for temp in left)
+    kept = copy.with_name(".notes.abcdefgh")  # no file `notes` beside it: not a temp file
+    kept.write_text("a user's file\n")
+    archive_from([source], archive, ledger)
+    assert kept.exists()
+
+
+def _long_session(path: Path, lines: int) -> bytes:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    message = {"type": "user", "sessionId": "s1"}
+    rows = [json.dumps({**message, "content": f"step {n:04d} with Vivaldi"}) for n in range(lines)]
+    path.write_text("\n".join(rows) + "\n")
+    return path.read_bytes()
+
+
+def test_a_word_changed_in_place_is_a_new_version_whatever_the_size(tmp_path: Path) -> None:
+    session = tmp_path / "src" / "p" / "s.jsonl"
+    original = _long_session(session, 400)  # ~30 KB: the edit lies far before the last 4 KiB
+    ledger = Ledger.at(tmp_path / "data")
+    archive = tmp_path / "archive"
+    archive_from([session.parent], archive, ledger)
+    edited = original.replace(b"Vivaldi", b"Vivaldo", 1)  # the same size, a later mtime
+    session.write_bytes(edited)
+    result = archive_from([session.parent], archive, ledger)
+    assert (result.versions, result.appended, result.unchanged) == (1, 0, 0)
+    sha8 = hashlib.sha256(edited).hexdigest()[:8]
+    folder = next(archive.rglob("s.jsonl")).parent
+    assert (folder / f"s@{sha8}.jsonl").read_bytes() == edited
+    assert (folder / "s.jsonl").read_bytes() == original  # the first version stays whole
+
+
+def test_an_edit_with_growth_is_a_new_version_not_an_append(tmp_path: Path) -> None:
+    session = tmp_path / "src" / "p" / "s.jsonl"
+    original = _long_session(session, 400)
+    ledger = Ledger.at(tmp_path / "data")
+    archive = tmp_path / "archive"
+    archive_from([session.parent], archive, ledger)
+    extra = b'{"type":"user","sessionId":"s1","message":{"content":"one more"}}\n'
+    session.write_bytes(original.replace(b"step 0007", b"step 7777", 1) + extra)
+    result = archive_from([session.parent], archive, ledger)
+    assert (result.versions, result.appended) == (1, 0)
+    current = ledger.copies()[str(session.resolve())].archive_path
+    assert (archive / current).read_bytes() == session.read_bytes()  # never diverges
+    with session.open("ab") as handle:  # an append after that stays an append
+        handle.write(extra)
+    again = archive_from([session.parent], archive, ledger)
+    assert (again.appended, again.versions, again.bytes_copied) == (1, 0, len(extra))
+    assert (archive / current).read_bytes() == session.read_bytes()

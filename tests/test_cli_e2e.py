@@ -109,7 +109,8 @@ def test_sample_end_to_end(tmp_path: Path) -> None:
     assert "Evidence" in review and "sk-ant" not in review
 
     second = distill_json(SAMPLE, target, data)
-    assert second["files_read"] == 0 and second["files_unchanged"] == 6
+    # six runs and the README, archived as raw data and not sniffed again
+    assert second["files_read"] == 0 and second["files_unchanged"] == 7
     assert second["lessons_new"] == 0 and second["proposal"]["status"] == "unchanged"
     assert "still waits" in distill(SAMPLE, target, data)
 
@@ -271,7 +272,8 @@ def distilled(data: Path) -> Distilled:
         spans = sorted(
             (e.lesson_id, e.path, e.line_start, e.line_end, e.quote) for f in found for e in f
         )
-        (row,) = ledger.pending_proposals()
+        # the target's proposal (the eval also renders an unbudgeted block beside it)
+        (row,) = ledger.pending_proposals(str((data / "repo" / "CLAUDE.md").resolve()))
     return Distilled(lessons, spans, Path(row.folder, "proposed.md").read_text(encoding="utf-8"))
 
 
@@ -299,7 +301,9 @@ def test_the_eval_measures_what_the_flow_distils(tmp_path: Path, corpus: Path, e
 
     expected = sum(1 for f in corpus.iterdir() if f.is_dir() for p in f.iterdir() if p.is_file())
     assert report["files_read"] == expected and report["failed_files"] == []
-    assert report["skipped_files"] == [f"{corpus.resolve() / 'SOURCES.md'}: unknown format"]
+    # the archive keeps every file (its copy of SOURCES.md too); only runs are read
+    (skipped,) = report["skipped_files"]
+    assert skipped.endswith("SOURCES.md: unknown format")
     assert report["corrupt_lines"] == 0
     listing = metis("sources", "--data-dir", str(data))
     for name in ("aider", "claude_code", "codex", "logs", "trajectory"):
@@ -308,7 +312,8 @@ def test_the_eval_measures_what_the_flow_distils(tmp_path: Path, corpus: Path, e
     with Ledger.at(data) as ledger:
         rows = ledger.file_rows(str((data / "archive").resolve())).values()
         formats = {row.source_format for row in rows}
-    assert formats == {"aider", "claude_code", "codex", "logs", "trajectory"}
+    read = {"aider", "claude_code", "codex", "logs", "trajectory"}
+    assert formats == {*read, "skipped: unknown format"}  # SOURCES.md: kept, not read
 
 
 def test_a_rewritten_source_replaces_its_old_evidence(tmp_path: Path) -> None:

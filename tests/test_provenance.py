@@ -63,3 +63,20 @@ def test_link_parsing_and_unescaping() -> None:
     assert (link.path, link.line_start, link.line_end) == (Path("/x/y/../a b/s.jsonl"), 3, 9)
     assert json_unescape(r"a\nb \"c\" \u00e9 \ud83d\ude00") == 'a\nb "c" é 😀'
     assert normalize("  a \n\t b ") == "a b"
+
+
+def test_a_huge_line_is_read_at_its_two_ends_only(tmp_path: Path) -> None:
+    from metis_distill.provenance import LINE_WINDOW, lines_text
+
+    middle = "".join(f"build step {n} ok\n" for n in range(400_000))  # ~7 MB on one line
+    content = f"Exit code 2\nnpm ERR! code ELIFECYCLE\n{middle}make: *** [all] Error 2"
+    line = json.dumps({"type": "user", "message": {"content": content}})
+    path = tmp_path / "archive" / "p" / "big.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_text(line + "\n")
+    text = lines_text([line], 1, 1)
+    assert text is not None and len(text) <= 2 * LINE_WINDOW + 3  # the work is bounded
+    base = tmp_path / "archive"
+    assert resolve("p/big.jsonl#L1", "npm ERR! code ELIFECYCLE", base)  # the output's start
+    assert resolve("p/big.jsonl#L1", "make: *** [all] Error 2", base)  # and its end
+    assert not resolve("p/big.jsonl#L1", "build step 200000 ok", base)  # not its middle

@@ -57,7 +57,9 @@ def test_status_reports_the_last_run_pending_work_tokens_and_the_waiting_proposa
     spend(ledger, datetime(2026, 11, 1, 0, 0, tzinfo=UTC), 250)
     spend(ledger, datetime(2026, 11, 20, tzinfo=UTC), 50)
     proposal = ledger.add_proposal(
-        ProposalRow(target=str(target.resolve()), base_sha256="0" * 64, folder="f", created_at=now)
+        ProposalRow(target=str(target.resolve()), base_sha256="0" * 64, folder="", created_at=now),
+        items=lambda _: [],
+        publish=lambda _: "f",
     )
 
     found = status(settings, ledger, today=now)
@@ -91,3 +93,32 @@ def test_status_reports_the_last_run_pending_work_tokens_and_the_waiting_proposa
 def test_the_month_starts_at_midnight_utc_on_the_first() -> None:
     moment = datetime(2026, 3, 1, 0, 30, tzinfo=UTC)
     assert month_start(moment) == datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def test_a_run_whose_process_died_is_shown_and_recorded_as_interrupted(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from metis_distill.ledger import DistillRunRow
+
+    target = tmp_path / "repo" / "CLAUDE.md"
+    settings = Settings(archive=tmp_path, target=target, data_dir=tmp_path / "data")
+    ledger = Ledger(settings.ledger_url)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+    run = ledger.start_distill_run(str(target.resolve()), None)
+    with ledger.session() as db:
+        row = db.get(DistillRunRow, run)
+        assert row is not None and row.status == "running"
+        row.pid = int(gone.stdout)  # as if that process had started it, then been killed -9
+    found = status(settings, ledger)
+    assert found.outcome == "interrupted" and "is gone" in (found.outcome_detail or "")
+    ledger.start_distill_run(str(target.resolve()), None)  # the next run, holding the guard
+    with ledger.session() as db:
+        rows = {r.id: r.status for r in db.query(DistillRunRow)}
+    assert rows == {run: "interrupted", run + 1: "running"}  # this process is alive
+    assert status(settings, ledger).outcome == "running"

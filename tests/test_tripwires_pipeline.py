@@ -3,16 +3,25 @@ as needing a human, with its reasons, instead of as an ordinary pending proposal
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from metis_distill.cli import app
 from metis_distill.curate.select import Scope
+from metis_distill.errors import ProposalError
+from metis_distill.faults import KILL_ENV
 from metis_distill.ledger import Ledger, ProposalRow
 from metis_distill.publish import Curation, publish_targets, release
+from metis_distill.review.proposal import accept
 from metis_distill.run_report import ExtractionUsage, RunSummary
+from tests.conftest import REPO
 from tests.curate.sessions import Bash, Say, distil, write_session
 
 S = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
@@ -176,3 +185,32 @@ def test_a_newer_ordinary_proposal_replaces_a_stopped_one(tmp_path: Path, embedd
     ordinary = distil(archive, data, embedder, target)
     assert (stopped.status, ordinary.status) == ("needs_human", "created")
     assert statuses(ledger) == ["superseded", "pending"]
+
+
+DISTIL_IN_A_PROCESS = """
+import sys
+from pathlib import Path
+from metis_distill.embeddings import MiniLMEmbedder, default_model_dir
+from tests.curate.sessions import distil
+archive, data, target = map(Path, sys.argv[1:4])
+distil(archive, data, MiniLMEmbedder(default_model_dir()), target)
+"""
+
+
+def test_a_kill_while_a_stopped_proposal_is_stored_leaves_none_to_accept(
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+) -> None:
+    archive, data, target = tmp_path / "archive", tmp_path / "data", tmp_path / "CLAUDE.md"
+    write_session(archive, "m0000001", S, [Say("user", CURL)])
+    env = {**os.environ, KILL_ENV: "proposal:written"}
+    args = [sys.executable, "-c", DISTIL_IN_A_PROCESS, str(archive), str(data), str(target)]
+    killed = subprocess.run(args, cwd=REPO, env=env, capture_output=True, check=False)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()[-2000:]
+    ledger = Ledger.at(data)
+    assert statuses(ledger) == []  # the whole proposal or none of it: never `pending` alone
+    with pytest.raises(ProposalError, match="no pending proposal"):
+        accept(ledger, data / "locks", target)
+    again = distil(archive, data, embedder, target)
+    assert again.status == "needs_human" and statuses(ledger) == ["needs_human"]
+    assert not target.exists()

@@ -6,7 +6,8 @@
   bytes appended to its copy;
 - a source changed otherwise is stored beside the old copy as `name@{sha8}.ext`, which
   becomes the current copy; every earlier version stays readable.
-The source folders are only ever read.
+The source folders are only ever read. One writer at a time (a file lock beside the archive):
+so a temp file found under the archive was left by a killed copy, and is removed.
 """
 
 from __future__ import annotations
@@ -14,16 +15,17 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
-import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from metis_distill import sources
+from filelock import FileLock
+
 from metis_distill.errors import ConfigError
+from metis_distill.faults import checkpoint
 from metis_distill.ledger import CopyRow, Ledger, now
-from metis_distill.textio import TAIL_BYTES
+from metis_distill.listing import list_files, unreadable
+from metis_distill.textio import make_temp, remove_temps
 
 CHUNK = 1 << 20
 _VERSIONED = re.compile(r"^(?P<stem>.+?)(?:@[0-9a-f]{8})?(?P<suffix>\.[^.@]+)?$")
@@ -50,11 +52,24 @@ def label_for(source: Path, home: Path | None = None) -> str:
     return "/".join(cleaned) or "root"
 
 
+def lock_path(archive_root: Path) -> Path:
+    """The archive's writer lock: in the data dir's `locks/`, beside the archive."""
+    return archive_root.parent / "locks" / f"{archive_root.name}.lock"
+
+
 def archive_from(source_roots: Sequence[Path], archive_root: Path, ledger: Ledger) -> ArchiveResult:
     """Copy every run file under the source roots into the archive; see the module doc."""
+    archive_root = archive_root.resolve()
+    lock = lock_path(archive_root)
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(lock)):
+        remove_temps(archive_root)
+        return _archive_all(source_roots, archive_root, ledger)
+
+
+def _archive_all(source_roots: Sequence[Path], archive_root: Path, ledger: Ledger) -> ArchiveResult:
     result = ArchiveResult()
     copies = ledger.copies()
-    archive_root = archive_root.resolve()
     for root in source_roots:
         root = root.expanduser().resolve()
         if not root.exists():
@@ -65,14 +80,18 @@ def archive_from(source_roots: Sequence[Path], archive_root: Path, ledger: Ledge
                 hint="archive the runs' own folder (e.g. ~/.claude/projects), not the archive",
             )
         label = _unique_label(root, copies)
-        for path in _files(root):
-            if path.is_relative_to(archive_root):
+        listing = list_files(root)
+        result.skipped.extend((str(folder), why) for folder, why in listing.unreadable)
+        locks = lock_path(archive_root).parent
+        for path in listing.files:
+            if path.is_relative_to(archive_root) or path.is_relative_to(locks):
                 continue  # a source folder holding the data dir: never copy the archive
             rel = path.relative_to(root).as_posix() if root.is_dir() else path.name
             row = _archive_one(path, f"{label}/{rel}", archive_root, copies.get(str(path)), result)
             if row is not None:
                 ledger.record_copy(row)
                 copies[row.source] = row
+            checkpoint("archive:file")
     return result
 
 
@@ -89,32 +108,21 @@ def _unique_label(root: Path, copies: dict[str, CopyRow]) -> str:
     return f"{label}-{hashlib.sha256(str(root).encode()).hexdigest()[:6]}"
 
 
-def _files(root: Path) -> Iterable[Path]:
-    if root.is_file():
-        return [root]
-    return sorted(p for p in root.rglob("*") if p.is_file() and ".git" not in p.parts)
-
-
 def _archive_one(
     path: Path, archive_path: str, archive_root: Path, row: CopyRow | None, result: ArchiveResult
 ) -> CopyRow | None:
+    """Copy one source file, whatever its format (the archive keeps raw data, read or not);
+    a file that cannot be read now is reported and tried again next time."""
     stat = path.stat()
+    if row is not None and not row.archive_path:
+        row = None  # left out by an earlier version (not a run it could read): copied now
     if row is not None and (row.size, row.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
         result.unchanged += 1
         return None
-    if row is None or not row.archive_path:
-        detected = sources.detect(path)
-        if detected.format is None:
-            result.skipped.append((str(path), detected.reason))
-            return CopyRow(
-                source=str(path),
-                archive_path="",
-                size=stat.st_size,
-                mtime_ns=stat.st_mtime_ns,
-                versions=0,
-                copied_at=now(),
-            )
-        row = None
+    problem = unreadable(path)
+    if problem:
+        result.skipped.append((str(path), problem))
+        return None
     current = archive_root / (row.archive_path if row else archive_path)
     versions = row.versions if row else 1
     if not current.exists():
@@ -143,15 +151,18 @@ def _archive_one(
 
 
 def _is_append_of(source: Path, copy: Path) -> bool:
-    """Does the source start with the copy's bytes (judged by size and the copy's tail)?"""
+    """Does the source start with every byte of the copy? Only the whole prefix tells: a word
+    changed in place keeps the size and the tail. Asked only of a source whose size or mtime
+    changed since its last copy."""
     size = copy.stat().st_size
     if source.stat().st_size < size:
         return False
-    start = max(0, size - TAIL_BYTES)
     with source.open("rb") as a, copy.open("rb") as b:
-        a.seek(start)
-        b.seek(start)
-        return a.read(size - start) == b.read(size - start)
+        for start in range(0, size, CHUNK):
+            length = min(CHUNK, size - start)
+            if a.read(length) != b.read(length):
+                return False
+    return True
 
 
 def _append(source: Path, copy: Path) -> int:
@@ -170,15 +181,17 @@ def _append(source: Path, copy: Path) -> int:
 
 def _copy_whole(source: Path, destination: Path) -> None:
     destination.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{destination.name}.", dir=destination.parent)
+    fd, tmp = make_temp(destination)
     try:
         with os.fdopen(fd, "wb") as dst, source.open("rb") as src:
-            shutil.copyfileobj(src, dst, CHUNK)
+            for chunk in iter(lambda: src.read(CHUNK), b""):
+                dst.write(chunk)
+                checkpoint("archive:copying")
             dst.flush()
             os.fsync(dst.fileno())
         os.replace(tmp, destination)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 

@@ -266,9 +266,15 @@ def review(
 ) -> None:
     """Show the pending proposal: each numbered change (added, reworded, removed) with its
     evidence, then the diff. Decide with `metis accept 1 3` / `metis reject 2`."""
-    from metis_distill.review.proposal import choose_for_review
+    from metis_distill.ledger import Ledger
+    from metis_distill.review.proposal import choose_for_review, recover_accepts
 
     settings = load_settings(data_dir=data_dir)
+    with _reading(settings) as ledger:
+        interrupted = bool(ledger.accept_intents())
+    if interrupted:  # an accept a crash stopped is finished first: the one write of a review
+        with Ledger(settings.ledger_url) as writer:
+            recover_accepts(writer, settings.locks_dir)
     with _reading(settings) as ledger:
         row = choose_for_review(ledger, target or settings.target)
     folder = Path(row.folder)
@@ -343,7 +349,9 @@ def accept(
     with _writing(settings) as ledger:
         decision = accept_proposal(ledger, settings.locks_dir, target or settings.target, wanted)
     wrote = f": wrote {decision.row.target}" if decision.written else ": the target is unchanged"
-    console.print(_said(decision, "Accepted") + wrote, soft_wrap=True)
+    finished = " (finished: a crash had stopped this accept after its write)"
+    said = _said(decision, "Accepted") + wrote + (finished if decision.recovered else "")
+    console.print(said, soft_wrap=True)
 
 
 @app.command()
@@ -656,8 +664,8 @@ def _status_dict(found: Any) -> dict[str, Any]:
     return {
         "target": found.target,
         "last_run": run.started_at.isoformat(timespec="seconds") if run else None,
-        "outcome": run.status if run else None,
-        "outcome_detail": run.message if run else None,
+        "outcome": found.outcome,
+        "outcome_detail": found.outcome_detail,
         "pending_to_archive": found.to_archive,
         "pending_to_distill": found.to_distill,
         f"tokens_{found.month}": found.tokens_this_month,

@@ -43,3 +43,7 @@ class TargetChangedError(ProposalError):
 
 class BusyError(MetisError):
     """Another distill of the same target is running, and did not finish in time."""
+
+
+class IndexStoreError(MetisError):
+    """The lesson index (chromadb) could not be read or written."""

@@ -6,12 +6,15 @@ embeddings ourselves (batched, cached) instead of letting chroma call a model.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, cast
 
-from metis_distill.errors import ConfigError
+from filelock import FileLock
+
+from metis_distill.errors import ConfigError, IndexStoreError
 
 
 class Embedder(Protocol):
@@ -116,3 +119,36 @@ def chroma_client(index_url: str | None, path: Path) -> Any:
     return chromadb.HttpClient(
         host=url.hostname, port=url.port or (443 if https else 80), ssl=https, settings=quiet
     )
+
+
+def lock_path(index_dir: Path) -> Path:
+    """The embedded index's writer lock: in the data dir's `locks/`, beside the index."""
+    return index_dir.parent / "locks" / f"{index_dir.name}.lock"
+
+
+@contextmanager
+def open_for_writing(
+    index_url: str | None, index_dir: Path, embedder: Embedder
+) -> Iterator[LessonIndex]:
+    """The index, one writer at a time. An embedded index is locked from its opening to its
+    closing: two distills on one data dir (for different targets) take turns, and each opens
+    what the other wrote (chroma's embedded client neither shares its folder between processes
+    nor sees what another wrote after it opened). A server serializes its clients itself.
+    Chroma's own errors become an `IndexStoreError` that says what to do."""
+    from chromadb.errors import ChromaError
+
+    with ExitStack() as stack:
+        if not index_url:
+            lock = lock_path(index_dir)
+            lock.parent.mkdir(parents=True, exist_ok=True)
+            stack.enter_context(FileLock(str(lock)))
+        try:
+            client = chroma_client(index_url, index_dir)
+            stack.callback(client.close)
+            yield LessonIndex(index_dir, embedder, client=client)
+        except ChromaError as e:
+            raise IndexStoreError(
+                f"the lesson index failed: {type(e).__name__}: {e}",
+                hint=f"the index is derived from the ledger: remove {index_dir} and run "
+                "`metis distill` again to rebuild it",
+            ) from e

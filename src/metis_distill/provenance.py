@@ -48,21 +48,31 @@ def span_text(path: Path, line_start: int, line_end: int) -> str | None:
 
 
 Lines = Sequence[str] | Mapping[int, str]
+# Of a huge line (a 50 MB tool output on one line) only this many characters at each end are
+# redacted and searched: a quote is short and comes from the start or the end of an output.
+LINE_WINDOW = 256 * 1024
 
 
 def lines_text(lines: Lines, line_start: int, line_end: int) -> str | None:
     """Redacted text of lines a..b of an already read file: a list of all its lines (a trailing
-    empty one is no line) or a mapping of line number to text (lines read from an offset)."""
+    empty one is no line) or a mapping of line number to text (lines read from an offset).
+    A huge line gives its two ends only (see LINE_WINDOW): bounded work on every run."""
     if line_start < 1 or line_end < line_start:
         return None
     if isinstance(lines, Mapping):
         if any(n not in lines for n in range(line_start, line_end + 1)):
             return None
-        return redact("\n".join(lines[n] for n in range(line_start, line_end + 1)))
+        return redact("\n".join(_bounded(lines[n]) for n in range(line_start, line_end + 1)))
     count = len(lines) - 1 if lines and lines[-1] == "" else len(lines)
     if line_end > count:
         return None
-    return redact("\n".join(lines[line_start - 1 : line_end]))
+    return redact("\n".join(_bounded(line) for line in lines[line_start - 1 : line_end]))
+
+
+def _bounded(line: str) -> str:
+    if len(line) <= 2 * LINE_WINDOW:
+        return line
+    return f"{line[:LINE_WINDOW]}\n…\n{line[-LINE_WINDOW:]}"  # no quote spans the cut
 
 
 def quote_in_lines(lines: Lines, line_start: int, line_end: int, quote: str) -> bool:

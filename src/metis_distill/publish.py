@@ -35,8 +35,8 @@ from metis_distill.review.proposal import (
     LOCK_TIMEOUT,
     Plan,
     make_plan,
+    recover_accepts,
     save_plan,
-    sha256_text,
     target_key,
 )
 from metis_distill.run_report import ProposalOutcome, RunSummary
@@ -48,8 +48,10 @@ from metis_distill.targets import (
     route,
     unmatched_aliases,
 )
+from metis_distill.textio import remove_temps
 
 _NO_BLOCK = ExistingBlock(0, 0, "", (), False)
+_WAITING = (ProposalState.PENDING, ProposalState.NEEDS_HUMAN)
 RUN_PREVIOUS = "run:previous"  # the counts of the run before, for the jump tripwire
 
 
@@ -167,8 +169,10 @@ def _publish_one(
     shown = sum(len(v) for v in chosen.values())
     known = ledger.counts()["lessons"]
     active = len(ledger.lessons(status=LessonStatus.ACTIVE))
+    recover_accepts(ledger, locks_dir)  # the target as an interrupted accept left it, recorded
     locks_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(str(locks_dir / f"{target_key(target)}.lock"), timeout=LOCK_TIMEOUT):
+        remove_temps(proposals_dir / target_key(target))  # left by a run killed mid-write
         plan = make_plan(target, chosen)
         if plan is None:
             return ProposalOutcome(
@@ -185,11 +189,10 @@ def _publish_one(
             )
         reasons = _tripped(plan, curation.thresholds, stats)
         notes = curation_notes(ledger, target, scope, plan, run, reasons)
-        if reasons:
-            row, created = _save_needing_human(plan, ledger, proposals_dir, notes, run)
-        else:
-            row, created = save_plan(plan, ledger, proposals_dir, notes, run)
-            _supersede_stopped(ledger, plan.target)
+        # A stopped proposal is never pending (`accept` must not apply it blindly): it is
+        # stored as needing a human at once, and replaces the pending one too.
+        stored_as = ProposalState.NEEDS_HUMAN if reasons else ProposalState.PENDING
+        row, created = save_plan(plan, ledger, proposals_dir, notes, run, stored_as, _WAITING)
     added = sum(i.change == Change.ADDED for i in plan.items)
     status = (
         PublishStatus.NEEDS_HUMAN
@@ -231,31 +234,6 @@ def _tripped(
         previous=run[1],
         thresholds=thresholds,
     )
-
-
-def _save_needing_human(
-    plan: Plan, ledger: Ledger, proposals_dir: Path, notes: ProposalNotes, run: RunSummary
-) -> tuple[ProposalRow, bool]:
-    """Store the proposal as needing a human (never pending: `accept` will not apply it
-    blindly); the same proposal again is not stored twice."""
-    target = str(plan.target.resolve())
-    base = sha256_text(plan.current)
-    waiting = ledger.proposals_with_status(ProposalState.NEEDS_HUMAN, target)
-    for row in waiting:
-        same = Path(row.folder, "proposed.md")
-        if row.base_sha256 == base and same.is_file() and same.read_text("utf-8") == plan.proposed:
-            return row, False
-    row, _ = save_plan(plan, ledger, proposals_dir, notes, run)
-    ledger.set_proposal_status([old.id for old in waiting], ProposalState.SUPERSEDED)
-    ledger.set_proposal_status([row.id], ProposalState.NEEDS_HUMAN)
-    row.status = ProposalState.NEEDS_HUMAN
-    return row, True
-
-
-def _supersede_stopped(ledger: Ledger, target: Path) -> None:
-    """A newer ordinary proposal replaces one a tripwire stopped (as it replaces a pending one)."""
-    stopped = ledger.proposals_with_status(ProposalState.NEEDS_HUMAN, str(target.resolve()))
-    ledger.set_proposal_status([row.id for row in stopped], ProposalState.SUPERSEDED)
 
 
 def release(ledger: Ledger, target: Path | None = None) -> ProposalRow:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from metis_distill import pipeline
 from metis_distill.config import Settings
-from metis_distill.ledger import DistillRunRow, Ledger, ProposalRow
+from metis_distill.ledger import DistillRunRow, DistillStatus, Ledger, ProposalRow
+from metis_distill.listing import list_files
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,21 @@ class Status:
     @property
     def pending(self) -> int:
         return self.to_archive + self.to_distill
+
+    @property
+    def outcome(self) -> str | None:
+        """The last run's outcome; `interrupted` for one on record as running whose process
+        is dead (the next distill records it so)."""
+        if self.last_run is None:
+            return None
+        return DistillStatus.INTERRUPTED if self.last_run.holder_gone() else self.last_run.status
+
+    @property
+    def outcome_detail(self) -> str | None:
+        run = self.last_run
+        if run is not None and run.holder_gone():
+            return f"its process ({run.host}:{run.pid}) is gone; the next distill starts afresh"
+        return run.message if run else None
 
 
 def status(settings: Settings, ledger: Ledger, *, today: datetime | None = None) -> Status:
@@ -53,9 +69,10 @@ def unarchived(settings: Settings, ledger: Ledger) -> int:
     for root in settings.source_roots():
         if not root.exists():
             continue
-        for path in _files(root.resolve()):
+        for path in list_files(root.resolve()).files:
             row, stat = copies.get(str(path)), path.stat()
-            count += row is None or (row.size, row.mtime_ns) != (stat.st_size, stat.st_mtime_ns)
+            same = row is not None and (row.size, row.mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+            count += not (same and row is not None and row.archive_path)  # "": left out before
     return count
 
 
@@ -63,10 +80,3 @@ def undistilled(archive_dir: Path, ledger: Ledger) -> int:
     if not archive_dir.is_dir():
         return 0
     return len(pipeline.changed_files(archive_dir.resolve(), ledger).changed)
-
-
-def _files(root: Path) -> list[Path]:
-    """The files `metis archive` would look at under a source root."""
-    if root.is_file():
-        return [root]
-    return [p for p in root.rglob("*") if p.is_file() and ".git" not in p.parts]

@@ -6,10 +6,13 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from metis_distill.faults import checkpoint
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -19,10 +22,15 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 
 
 def detect_encoding(head: bytes) -> tuple[str, int]:
-    """The codec of a file from its first bytes, and the length of its BOM."""
+    """The codec of a file from its first bytes, and the length of its BOM. UTF-16 without a
+    BOM is told by its first two characters (text starts with ASCII: `{`, `#`, a letter)."""
     for bom, codec in _BOMS:
         if head.startswith(bom):
             return codec, len(bom)
+    if len(head) >= 4 and head[0] and head[2] and not head[1] and not head[3]:
+        return "utf-16-le", 0
+    if len(head) >= 4 and head[1] and head[3] and not head[0] and not head[2]:
+        return "utf-16-be", 0
     return "utf-8", 0
 
 
@@ -126,18 +134,56 @@ def numbered_lines(path: Path) -> Iterator[tuple[int, str]]:
     yield from enumerate(read_lines(path), start=1)
 
 
+TEMP_SUFFIX = ".metis-tmp"
+# Temp files of earlier versions: `.name.XXXXXXXX` (archive copies) and `.name.XXXXXXXX.tmp`.
+_OLD_TEMP = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}(?:\.tmp)?$")
+
+
+def make_temp(path: Path) -> tuple[int, Path]:
+    """An open temp file beside `path` (`.name.XXXX.metis-tmp`), to be renamed onto it."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+    return fd, Path(tmp)
+
+
+def is_temp(path: Path) -> bool:
+    """A temp file of ours, left mid-write (by a killed process) or being written: never a
+    run to read. An older version's temp file counts only beside the file it was for."""
+    name = path.name
+    if name.startswith(".") and name.endswith(TEMP_SUFFIX):
+        return True
+    old = _OLD_TEMP.match(name)
+    return old is not None and (path.parent / old["name"]).is_file()
+
+
+def remove_temps(folder: Path, name: str | None = None) -> list[Path]:
+    """Delete the temp files under `folder` (those for the file `name` only, when given);
+    the paths removed. Call it only under the lock of whoever writes there."""
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    found = folder.iterdir() if name else folder.rglob(".*")
+    for path in found:
+        if name and not path.name.startswith(f".{name}."):
+            continue
+        if path.is_file() and is_temp(path):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     """Write via a temp file in the same folder, then rename: never a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = path.stat().st_mode & 0o777 if path.exists() else _default_mode()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = make_temp(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)  # mkstemp makes 0600; keep the file's own mode
+        checkpoint("write:renaming")
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise

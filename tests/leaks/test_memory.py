@@ -22,7 +22,7 @@ def test_a_later_run_repeating_a_remembered_secret_does_not_leak_it(
     login = Bash(f"psql postgres://admin:{PASSWORD}@db/prod", "FATAL: auth failed", failed=True)
     write_session(archive, "a0000001", START, [login])
     distil(archive, data, embedder, target)
-    memory = tmp_path / "secrets"
+    memory = data / "secrets"  # beside the data dir's archive
     assert stat.S_IMODE((memory / "key").stat().st_mode) == 0o600
     digests = (memory / "digests").read_bytes()
     assert digests.strip() and PASSWORD.encode() not in digests

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -9,11 +12,13 @@ import pytest
 
 from metis_distill.curate.select import Scope, budgeted, lessons_for
 from metis_distill.errors import ProposalError, TargetChangedError
+from metis_distill.faults import KILL_ENV
 from metis_distill.ledger import EvidenceRow, Ledger, LessonRow
 from metis_distill.provenance import resolve
 from metis_distill.render.claude_md import find_block
 from metis_distill.review.notes import ProposalNotes
 from metis_distill.review.proposal import accept, make_plan, reject, save_plan
+from tests.conftest import REPO
 
 
 @pytest.fixture
@@ -150,3 +155,57 @@ def test_missing_target_is_created_only_with_content(world) -> None:  # type: ig
     new = target.parent / "sub" / "CLAUDE.md"
     assert make_plan(new, {"gotcha": [], "failure": [], "decision": []}) is None
     assert _plan(ledger, new) is not None
+
+
+ACCEPT_IN_A_PROCESS = """
+import sys
+from pathlib import Path
+from metis_distill.ledger import Ledger
+from metis_distill.review.proposal import accept
+data, target = map(Path, sys.argv[1:3])
+accept(Ledger.at(data), data / "locks", target, [int(n) for n in sys.argv[3:]])
+"""
+
+
+def _killed_accept(data: Path, target: Path, point: str, numbers: list[int]) -> None:
+    args = [sys.executable, "-c", ACCEPT_IN_A_PROCESS, str(data), str(target)]
+    env = {**os.environ, KILL_ENV: point}
+    done = subprocess.run([*args, *map(str, numbers)], cwd=REPO, env=env, capture_output=True)
+    assert done.returncode == -signal.SIGKILL, done.stderr.decode()[-2000:]
+
+
+@pytest.mark.parametrize("numbers", [[], [2]], ids=["whole", "one-item"])
+@pytest.mark.parametrize("point", ["write:renaming", "accept:intent", "accept:renamed"])
+def test_an_accept_killed_around_the_rename_is_finished_by_the_next_command(
+    world,  # type: ignore[no-untyped-def]
+    point: str,
+    numbers: list[int],
+) -> None:
+    ledger, target, tmp = world
+    row, _ = save_plan(_plan(ledger, target), ledger, tmp / "proposals", ProposalNotes())
+    _killed_accept(tmp / "data", target, point, numbers)
+    renamed = point == "accept:renamed"
+    assert (target.read_text() != "# Demo\n\nHuman notes.\n") == renamed
+    decision = accept(ledger, tmp / "data" / "locks", target, numbers)  # the same, again
+    assert decision.recovered == renamed and decision.written
+    assert sorted(p.name for p in target.parent.iterdir()) == ["CLAUDE.md"]  # no temp file
+    versions = ledger.versions(str(target.resolve()))
+    assert [v.reason for v in versions] == ["before", "accepted"]
+    assert versions[-1].content == target.read_text()
+    items = ledger.proposal_items(row.id)
+    assert [i.number for i in items if i.decision == "accepted"] == (numbers or [1, 2, 3])
+    if numbers:  # the rest still waits, on the file as written
+        assert [p.id for p in ledger.pending_proposals()] == [row.id]
+        assert accept(ledger, tmp / "data" / "locks", target).remaining == 0
+    assert ledger.pending_proposals() == []
+    assert {lesson.status for lesson in ledger.lessons()} == {"active"}
+
+
+def test_a_reject_after_an_interrupted_accept_does_not_undo_it(world) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp = world
+    save_plan(_plan(ledger, target), ledger, tmp / "proposals", ProposalNotes())
+    _killed_accept(tmp / "data", target, "accept:renamed", [])
+    with pytest.raises(ProposalError, match="no pending proposal"):
+        reject(ledger, tmp / "data" / "locks", target)  # nothing left to refuse: it was accepted
+    assert {lesson.status for lesson in ledger.lessons()} == {"active"}
+    assert [v.reason for v in ledger.versions(str(target.resolve()))] == ["before", "accepted"]

@@ -11,6 +11,7 @@ from metis_distill.ledger.engine import MIGRATIONS, LedgerError, migrate
 from metis_distill.ledger.files import FileRecord
 from metis_distill.ledger.lessons import Curating, LessonView
 from metis_distill.ledger.schema import (
+    AcceptIntentRow,
     Base,
     CopyRow,
     DistillRunRow,
@@ -47,6 +48,7 @@ from metis_distill.statuses import (
 __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "AcceptIntentRow",
     "Base",
     "BatchStatus",
     "Change",

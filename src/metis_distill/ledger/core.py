@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from metis_distill.faults import checkpoint
 from metis_distill.ledger.engine import check_schema, connect, migrate, sqlite_file
 from metis_distill.ledger.files import FileRepository
 from metis_distill.ledger.lessons import LessonRepository
@@ -59,6 +60,7 @@ class Ledger(FileRepository, LessonRepository, ProposalRepository, RunRepository
     def session(self) -> Iterator[Session]:
         with self._sessions() as db, db.begin():
             yield db
+        checkpoint("ledger:committed")
 
     def close(self) -> None:
         self.engine.dispose()

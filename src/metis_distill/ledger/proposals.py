@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from metis_distill.ledger.base import Repository
 from metis_distill.ledger.schema import (
+    AcceptIntentRow,
     ProposalItemRow,
     ProposalRow,
     VersionRow,
@@ -56,19 +57,27 @@ class ProposalRepository(Repository):
                 other.status = ProposalState.SUPERSEDED
             row.status = ProposalState.PENDING
 
-    def add_proposal(self, row: ProposalRow) -> ProposalRow:
-        """Store a new pending proposal; it supersedes the target's earlier pending one."""
+    def add_proposal(
+        self,
+        row: ProposalRow,
+        items: Callable[[int], Iterable[ProposalItemRow]],
+        publish: Callable[[ProposalRow], str],
+        supersede: Sequence[ProposalState] = (ProposalState.PENDING,),
+    ) -> ProposalRow:
+        """Store a new proposal with its items (made from its id), superseding the target's
+        proposals in the `supersede` states. `publish` writes the proposal's files and says
+        where: all in one transaction, so a crash leaves the whole proposal or none of it."""
         with self.session() as db:
-            for old in db.scalars(
-                select(ProposalRow).where(
-                    ProposalRow.target == row.target,
-                    ProposalRow.status == ProposalState.PENDING,
-                )
-            ):
+            query = select(ProposalRow).where(
+                ProposalRow.target == row.target, ProposalRow.status.in_(list(supersede))
+            )
+            for old in db.scalars(query):
                 old.status = ProposalState.SUPERSEDED
                 old.decided_at = now()
             db.add(row)
             db.flush()
+            db.add_all(list(items(row.id)))
+            row.folder = publish(row)
             return row
 
     def decide(self, proposal_id: int, status: ProposalState) -> None:
@@ -115,10 +124,6 @@ class ProposalRepository(Repository):
         with self.session() as db:
             return list(db.scalars(select(VersionRow).order_by(VersionRow.id)))
 
-    def add_items(self, rows: Iterable[ProposalItemRow]) -> None:
-        with self.session() as db:
-            db.add_all(list(rows))
-
     def proposal_items(self, proposal_id: int) -> list[ProposalItemRow]:
         with self.session() as db:
             query = select(ProposalItemRow).where(ProposalItemRow.proposal_id == proposal_id)
@@ -146,8 +151,17 @@ class ProposalRepository(Repository):
             if row is not None:
                 row.base_sha256 = base_sha256
 
-    def set_folder(self, proposal_id: int, folder: str) -> None:
+    def intend_accept(self, intent: AcceptIntentRow, before: VersionRow | None) -> None:
+        """Record an accept's intent (and the target's version before it) ahead of its write."""
         with self.session() as db:
-            row = db.get(ProposalRow, proposal_id)
-            if row is not None:
-                row.folder = folder
+            if before is not None:
+                db.add(before)
+            db.merge(intent)
+
+    def accept_intents(self) -> list[AcceptIntentRow]:
+        with self.session() as db:
+            return list(db.scalars(select(AcceptIntentRow).order_by(AcceptIntentRow.proposal_id)))
+
+    def drop_accept_intent(self, proposal_id: int) -> None:
+        with self.session() as db:
+            db.execute(delete(AcceptIntentRow).where(AcceptIntentRow.proposal_id == proposal_id))

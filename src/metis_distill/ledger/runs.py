@@ -4,6 +4,8 @@ counts kept between runs and each distill's outcome."""
 from __future__ import annotations
 
 import json
+import os
+import socket
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -192,8 +194,23 @@ class RunRepository(Repository):
 
     # distill runs (metis status) --------------------------------------------
     def start_distill_run(self, target: str, flow_run_id: str | None) -> int:
+        """A run of this process, begun; the target's runs still `running` on record whose
+        process on this machine is dead are marked interrupted (call it holding the guard)."""
         with self.session() as db:
-            row = DistillRunRow(target=target, flow_run_id=flow_run_id, started_at=now())
+            query = select(DistillRunRow).where(
+                DistillRunRow.target == target, DistillRunRow.status == DistillStatus.RUNNING
+            )
+            for dead in (r for r in db.scalars(query) if r.holder_gone()):
+                dead.status = DistillStatus.INTERRUPTED
+                dead.message = f"its process ({dead.host}:{dead.pid}) died before it finished"
+                dead.finished_at = now()
+            row = DistillRunRow(
+                target=target,
+                flow_run_id=flow_run_id,
+                started_at=now(),
+                host=socket.gethostname(),
+                pid=os.getpid(),
+            )
             db.add(row)
             db.flush()
             return row.id

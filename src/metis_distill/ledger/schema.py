@@ -5,11 +5,14 @@ The alembic revisions in `migrations/` build exactly these (a test checks for dr
 
 from __future__ import annotations
 
+import os
+import socket
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -60,10 +63,10 @@ class FileRow(Base):
     __tablename__ = "files"
     archive_root: Mapped[str] = mapped_column(String, primary_key=True)
     path: Mapped[str] = mapped_column(String, primary_key=True)
-    size: Mapped[int] = mapped_column(Integer)
-    mtime_ns: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(BigInteger)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)  # when read whole
-    offset: Mapped[int] = mapped_column(Integer, default=0)  # bytes read, up to a line end
+    offset: Mapped[int] = mapped_column(BigInteger, default=0)  # bytes read, up to a line end
     next_line: Mapped[int] = mapped_column(Integer, default=1)
     tail_sha256: Mapped[str] = mapped_column(String(64), default="")  # fingerprint at offset
     source_format: Mapped[str] = mapped_column(String)  # or "skipped: <reason>"
@@ -82,8 +85,8 @@ class CopyRow(Base):
     __tablename__ = "archive_copies"
     source: Mapped[str] = mapped_column(String, primary_key=True)  # absolute source path
     archive_path: Mapped[str] = mapped_column(String)  # current copy, relative to the archive
-    size: Mapped[int] = mapped_column(Integer)
-    mtime_ns: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(BigInteger)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger)
     versions: Mapped[int] = mapped_column(Integer, default=1)
     copied_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -178,6 +181,18 @@ class VersionRow(Base):
     content: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(String)  # VersionReason
     proposal_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AcceptIntentRow(Base):
+    """An accept about to rewrite its target, recorded before the rename: a run killed after
+    it is finished by the next command when the file holds what the accept wrote."""
+
+    __tablename__ = "accept_intents"
+    proposal_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target: Mapped[str] = mapped_column(String)
+    numbers: Mapped[list[int]] = mapped_column(JSON, default=list)  # the items accepted
+    sha256: Mapped[str] = mapped_column(String(64))  # of the target as the accept writes it
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -279,6 +294,24 @@ class DistillRunRow(Base):
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    host: Mapped[str | None] = mapped_column(String, nullable=True)  # where its process ran
+    pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    def holder_gone(self) -> bool:
+        """Still `running` on record, though its process on this machine is dead."""
+        if self.status != DistillStatus.RUNNING or self.pid is None:
+            return False
+        return self.host == socket.gethostname() and not _alive(self.pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 class MetaRow(Base):

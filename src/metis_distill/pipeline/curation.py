@@ -11,6 +11,7 @@ from metis_distill import secret_memory
 from metis_distill.config import Settings
 from metis_distill.curate.merge import CurateStats, DuplicateJudge, curate
 from metis_distill.curate.retire import resolve_contradictions, retire_stale
+from metis_distill.faults import checkpoint
 from metis_distill.index import LessonIndex
 from metis_distill.ledger import FileRecord, Ledger, RecoveryRow
 from metis_distill.pipeline.extraction import BatchResult
@@ -45,6 +46,7 @@ def curate_batches(
         judge=judge,
         judge_distance=settings.judge_distance,
     )
+    checkpoint("curate:merged")
     contradicted = resolve_contradictions(ledger, stats.touched_ids)
     stale = retire_stale(ledger, settings.retire_after_days)
     stats.retired_contradicted = len(contradicted.contradicted)
@@ -52,6 +54,7 @@ def curate_batches(
     stats.revived = len(contradicted.revived) + len(stale.revived)
     ledger.record_recoveries(_recovery_rows(str(archive_root), results))
     ledger.record_files([*skipped, *(row for r in results for row in r.files)])
+    checkpoint("curate:recorded")
     memory = secret_memory.memory_beside(archive_root)
     if memory is not None:
         memory.remember(d for r in results for d in r.secret_digests)

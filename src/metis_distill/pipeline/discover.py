@@ -11,6 +11,7 @@ from pathlib import Path
 from metis_distill import sources
 from metis_distill.errors import ConfigError
 from metis_distill.ledger import FileRecord, FileRow, Ledger
+from metis_distill.listing import list_files, unreadable
 from metis_distill.textio import tail_sha256
 
 MAX_BATCH_BYTES = 32 * 1024 * 1024
@@ -60,10 +61,9 @@ def check_archive(archive_root: Path) -> Path:
 
 
 def walk(archive_root: Path) -> list[Path]:
-    """Every file under the archive root, in a stable order (git folders left out)."""
-    return sorted(
-        p for p in archive_root.rglob("*") if p.is_file() and ".git" not in p.parts[-8:-1]
-    )
+    """Every file under the archive root, in a stable order (git folders and temp files left
+    out)."""
+    return list_files(archive_root).files
 
 
 def discover(archive_root: Path) -> list[Path]:
@@ -76,7 +76,10 @@ def changed_files(archive_root: Path, ledger: Ledger) -> Discovery:
     files changed otherwise whole again; unchanged files cost one stat (contract 4)."""
     seen = ledger.file_rows(str(archive_root))
     found = Discovery()
-    for path in walk(archive_root):
+    listing = list_files(archive_root)
+    for folder, why in listing.unreadable:
+        found.skipped.append((folder.relative_to(archive_root).as_posix(), why))
+    for path in listing.files:
         rel = path.relative_to(archive_root).as_posix()
         row, stat = seen.get(rel), path.stat()
         if row is not None and (row.size, row.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
@@ -148,10 +151,13 @@ def batches(
 
 
 def skipped_records(archive_root: Path, found: Discovery) -> list[FileRecord]:
-    """Files we cannot read, remembered so that they are not sniffed again every night."""
+    """Files we cannot read, remembered so that they are not sniffed again every night; not
+    those unreadable now (permissions), tried again next time."""
     records = []
     for rel, reason in found.skipped:
         path = archive_root / rel
+        if unreadable(path):
+            continue
         stat = path.stat()
         records.append(
             FileRecord(

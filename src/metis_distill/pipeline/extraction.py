@@ -12,6 +12,7 @@ from metis_distill import secret_memory, sources
 from metis_distill.errors import MetisError, SourceError
 from metis_distill.extract.base import Extractor, ExtractStats
 from metis_distill.extract.rules import RulesExtractor
+from metis_distill.faults import checkpoint
 from metis_distill.ledger import FileRecord
 from metis_distill.mine.episodes import Episode, find_episodes
 from metis_distill.mine.recovery import Recovery, recoveries
@@ -68,6 +69,7 @@ def extract_batch(
 def _extract_file(
     archive_root: Path, info: FileInfo, result: BatchResult, extractor: Extractor
 ) -> None:
+    checkpoint("extract:file")
     path = archive_root / info.path
     segment = read_segment(path, info.offset, info.first_line)
     context = read_before(path, info.offset, info.first_line) if info.offset else []

@@ -12,7 +12,7 @@ from metis_distill.archive import ArchiveResult, archive_from
 from metis_distill.config import Settings
 from metis_distill.curate.merge import CurateStats, JudgeStats
 from metis_distill.extract.base import ExtractStats
-from metis_distill.index import Embedder, LessonIndex, chroma_client
+from metis_distill.index import Embedder, open_for_writing
 from metis_distill.ledger import FileRecord, Ledger
 from metis_distill.pipeline.curation import curate_batches
 from metis_distill.pipeline.discover import Discovery, changed_files
@@ -137,8 +137,12 @@ def curate_step(
 ) -> Curated:
     """The index reconciled with the ledger (the ledger is the truth), then the batches
     curated; `stale` files' old evidence goes first."""
-    with Ledger(settings.ledger_url) as ledger:
-        index = _index(settings, embedder)
+    with (
+        Ledger(settings.ledger_url) as ledger,
+        open_for_writing(
+            settings.index_url, settings.index_dir, _embedder(settings, embedder)
+        ) as index,
+    ):
         added, removed = index.reconcile({r.id: (r.kind, r.text) for r in ledger.lessons()})
         if added or removed:
             log.info("index: reconciled with the ledger (+%d -%d)", added, removed)
@@ -174,13 +178,12 @@ def curate_step(
     return Curated(stats, judged)
 
 
-def _index(settings: Settings, embedder: Embedder | None) -> LessonIndex:
-    if embedder is None:
-        from metis_distill.embeddings import MiniLMEmbedder
+def _embedder(settings: Settings, embedder: Embedder | None) -> Embedder:
+    if embedder is not None:
+        return embedder
+    from metis_distill.embeddings import MiniLMEmbedder
 
-        embedder = MiniLMEmbedder(settings.model_dir)
-    client = chroma_client(settings.index_url, settings.index_dir)
-    return LessonIndex(settings.index_dir, embedder, client=client)
+    return MiniLMEmbedder(settings.model_dir)
 
 
 def publish_step(settings: Settings, target: Path, run: RunSummary, log: Log) -> ProposalOutcome:

@@ -11,12 +11,21 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from filelock import FileLock
 
 from metis_distill.errors import ProposalError, TargetChangedError
-from metis_distill.ledger import Ledger, ProposalItemRow, ProposalRow, now
+from metis_distill.faults import checkpoint
+from metis_distill.ledger import (
+    AcceptIntentRow,
+    Ledger,
+    ProposalItemRow,
+    ProposalRow,
+    VersionRow,
+    now,
+)
 from metis_distill.redact import redact
 from metis_distill.render.claude_md import find_block
 from metis_distill.review import layout as layouts
@@ -44,7 +53,7 @@ from metis_distill.statuses import (
     VersionReason,
     WordingSource,
 )
-from metis_distill.textio import atomic_write_text
+from metis_distill.textio import atomic_write_text, remove_temps
 
 __all__ = [
     "LOCK_TIMEOUT",
@@ -57,6 +66,7 @@ __all__ = [
     "choose_pending",
     "make_plan",
     "read_target",
+    "recover_accepts",
     "reject",
     "save_plan",
     "sha256_text",
@@ -75,6 +85,7 @@ class Decision:
     numbers: tuple[int, ...]  # the items decided now
     written: bool  # the target was rewritten
     remaining: int  # items of the proposal still waiting
+    recovered: bool = False  # an accept a crash had stopped, finished now
 
 
 def target_key(target: Path) -> str:
@@ -88,39 +99,47 @@ def save_plan(
     proposals_dir: Path,
     notes: ProposalNotes,
     run: RunSummary | None = None,
+    status: ProposalState = ProposalState.PENDING,
+    supersede: Sequence[ProposalState] = (ProposalState.PENDING,),
 ) -> tuple[ProposalRow, bool]:
-    """Store the plan as the target's pending proposal; (row, False) if it is the same as before.
-    Wordings people gave lines inside the block are learned here, before anything else."""
+    """Store the plan as the target's proposal in `status` (row, its items and its files in one
+    transaction), superseding the target's proposals in the `supersede` statuses; (row, False)
+    if a proposal in `status` is the same as before. Wordings people gave lines inside the
+    block are learned here, before anything else."""
     target = str(plan.target.resolve())
     plan = _with_removed_details(_learn(plan, ledger), ledger)
     base = sha256_text(plan.current)
-    for pending in ledger.pending_proposals(target):
-        same = Path(pending.folder, "proposed.md")
+    for waiting in ledger.proposals_with_status(status, target):
+        same = Path(waiting.folder, "proposed.md")
         if (
-            pending.base_sha256 == base
+            waiting.base_sha256 == base
             and same.is_file()
             and same.read_bytes() == plan.proposed.encode("utf-8")
         ):
-            return pending, False
-    row = ledger.add_proposal(
-        ProposalRow(
-            target=target,
-            base_sha256=base,
-            status=ProposalState.PENDING,
-            folder="",
-            lesson_ids=[i.id for i in plan.items if i.change == Change.ADDED],
-            summary=notes.stored(run),
-            created_at=now(),
-            origin=plan.origin,
-            layout=layouts.to_json(plan.layout),
-        )
+            return waiting, False
+    row = ProposalRow(
+        target=target,
+        base_sha256=base,
+        status=status,
+        folder="",
+        lesson_ids=[i.id for i in plan.items if i.change == Change.ADDED],
+        summary=notes.stored(run),
+        created_at=now(),
+        origin=plan.origin,
+        layout=layouts.to_json(plan.layout),
     )
-    ledger.add_items(_item_row(row.id, item) for item in plan.items)
-    folder = proposals_dir / target_key(plan.target) / f"{row.id:05d}"
-    _write_files(plan, row, folder, notes, run)
-    ledger.set_folder(row.id, str(folder))
-    row.folder = str(folder)
-    return row, True
+
+    def publish(stored: ProposalRow) -> str:
+        folder = proposals_dir / target_key(plan.target) / f"{stored.id:05d}"
+        _write_files(plan, stored, folder, notes, run)
+        return str(folder)
+
+    items = partial(_item_rows, plan.items)
+    return ledger.add_proposal(row, items, publish, supersede), True
+
+
+def _item_rows(items: Sequence[Item], proposal_id: int) -> list[ProposalItemRow]:
+    return [_item_row(proposal_id, item) for item in items]
 
 
 def _learn(plan: Plan, ledger: Ledger) -> Plan:
@@ -204,6 +223,7 @@ def _write_files(
     atomic_write_text(folder / "diff.patch", plan.diff)
     write_reports(plan, row, folder, notes)
     atomic_write_text(folder / "proposal.json", json.dumps(meta, indent=2, default=str) + "\n")
+    checkpoint("proposal:written")
 
 
 def choose_pending(ledger: Ledger, target: Path | None) -> ProposalRow:
@@ -279,12 +299,20 @@ def accept(
     ledger: Ledger, locks_dir: Path, target: Path | None = None, numbers: Sequence[int] = ()
 ) -> Decision:
     """Apply the chosen items (all still waiting when none are named) atomically; refuse if the
-    target changed since the proposal was made (or last partly accepted)."""
+    target changed since the proposal was made (or last partly accepted). An accept a crash
+    stopped after its write is finished first (and is the answer when nothing else waits)."""
+    finished = recover_accepts(ledger, locks_dir)
+    wanted = str(target.resolve()) if target else None
+    mine = [d for d in finished if wanted in (None, d.row.target)]
+    asked = set(numbers)
+    if mine and (asked and asked <= set(mine[-1].numbers) or not ledger.pending_proposals(wanted)):
+        return mine[-1]  # what was asked for: done by the accept a crash stopped
     row = choose_pending(ledger, target)
     items = ledger.proposal_items(row.id)
     chosen = _chosen(row, items, numbers)
     path = Path(row.target)
     with _lock(locks_dir, row.target):
+        _tidy(row)
         current = read_target(path)
         if sha256_text(current) != row.base_sha256:
             raise TargetChangedError(
@@ -296,10 +324,39 @@ def accept(
         text = accepted_text(row, items, accepted, current)
         written = text != current
         if written:
-            _write_version(ledger, row, path, current, text)
-        ledger.decide_items(row.id, chosen, ItemDecision.ACCEPTED)
-        _remember_accepted(ledger, row, [i for i in items if i.number in chosen])
-        return _settle(ledger, row, items, chosen, sha256_text(text), ItemDecision.ACCEPTED)
+            _write_target(ledger, row, current, text, chosen)
+        return _record_accept(ledger, row, chosen, text, wrote=written)
+
+
+def recover_accepts(ledger: Ledger, locks_dir: Path) -> list[Decision]:
+    """Finish the accepts stopped between their intent and their last record (killed around
+    the target's rename): when the target holds what the accept wrote, the rest is recorded;
+    otherwise the write never happened (or a person changed the file since): the intent goes,
+    and the proposal waits as before."""
+    done = []
+    for intent in ledger.accept_intents():
+        path = Path(intent.target)
+        with _lock(locks_dir, intent.target):
+            remove_temps(path.parent, path.name)
+            row = ledger.proposal(intent.proposal_id)
+            if row is not None:
+                _tidy(row)
+            still = intent.proposal_id in {i.proposal_id for i in ledger.accept_intents()}
+            current = read_target(path)
+            if row is not None and still and sha256_text(current) == intent.sha256:
+                decision = _record_accept(ledger, row, intent.numbers, current, wrote=True)
+                done.append(replace(decision, recovered=True))
+            ledger.drop_accept_intent(intent.proposal_id)
+    return done
+
+
+def _tidy(row: ProposalRow) -> None:
+    """Temp files a killed accept left beside the target or in the proposal's folder (call it
+    holding the target's lock)."""
+    target = Path(row.target)
+    remove_temps(target.parent, target.name)
+    if row.folder:
+        remove_temps(Path(row.folder))
 
 
 def accepted_text(
@@ -311,12 +368,57 @@ def accepted_text(
     return layouts.apply(current, layouts.from_json(row.layout), accepted)
 
 
-def _write_version(ledger: Ledger, row: ProposalRow, path: Path, current: str, text: str) -> None:
+def _write_target(
+    ledger: Ledger, row: ProposalRow, current: str, text: str, chosen: Sequence[int]
+) -> None:
+    """The intent (with the target's version before, if not yet kept), then the rename."""
+    path = Path(row.target)
     known = ledger.versions(row.target)
+    before = None
     if path.exists() and (not known or known[-1].sha256 != sha256_text(current)):
-        ledger.add_version(row.target, current, sha256_text(current), VersionReason.BEFORE, row.id)
+        before = VersionRow(
+            target=row.target,
+            sha256=sha256_text(current),
+            content=current,
+            reason=VersionReason.BEFORE,
+            proposal_id=row.id,
+            created_at=now(),
+        )
+    intent = AcceptIntentRow(
+        proposal_id=row.id,
+        target=row.target,
+        numbers=list(chosen),
+        sha256=sha256_text(text),
+        created_at=now(),
+    )
+    ledger.intend_accept(intent, before)
+    checkpoint("accept:intent")
     atomic_write_text(path, text)
-    ledger.add_version(row.target, text, sha256_text(text), VersionReason.ACCEPTED, row.id)
+    checkpoint("accept:renamed")
+
+
+def _record_accept(
+    ledger: Ledger, row: ProposalRow, chosen: Sequence[int], text: str, *, wrote: bool
+) -> Decision:
+    """What an accept records once the target holds `text`: the version, the items' decisions,
+    the lessons' status. Each step may already be done (an accept finished after a crash)."""
+    sha = sha256_text(text)
+    known = ledger.versions(row.target)
+    last = known[-1] if known else None
+    done = last is not None and (last.sha256, last.reason, last.proposal_id) == (
+        sha,
+        VersionReason.ACCEPTED,
+        row.id,
+    )
+    if wrote and not done:
+        ledger.add_version(row.target, text, sha, VersionReason.ACCEPTED, row.id)
+    items = ledger.proposal_items(row.id)
+    ledger.decide_items(row.id, chosen, ItemDecision.ACCEPTED)
+    _remember_accepted(ledger, row, [i for i in items if i.number in chosen])
+    decision = _settle(ledger, row, items, list(chosen), sha, ItemDecision.ACCEPTED)
+    ledger.drop_accept_intent(row.id)
+    checkpoint("accept:recorded")
+    return replace(decision, written=wrote)
 
 
 def _remember_accepted(ledger: Ledger, row: ProposalRow, items: list[ProposalItemRow]) -> None:
@@ -338,6 +440,7 @@ def reject(
     """Refuse the chosen items (all still waiting when none are named). A refused new line's
     lesson is remembered as rejected; a refused rewording keeps the old words; a refused
     retirement makes the lesson active again."""
+    recover_accepts(ledger, locks_dir)  # an accept a crash stopped is not a proposal to refuse
     row = choose_pending(ledger, target)
     items = ledger.proposal_items(row.id)
     chosen = _chosen(row, items, numbers)
