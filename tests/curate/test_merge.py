@@ -99,3 +99,27 @@ def test_ids_are_stable_and_overlap_is_symmetric() -> None:
     assert lesson_id("gotcha", "A  b") == lesson_id(LessonKind.GOTCHA, "a b")
     assert lesson_id("gotcha", "a b") != lesson_id("failure", "a b")
     assert word_overlap("a b c", "b c d") == word_overlap("b c d", "a b c") == 0.5
+
+
+def test_a_rejected_lesson_reworded_without_backticks_stays_suppressed(stores) -> None:  # type: ignore[no-untyped-def]
+    ledger, index = stores
+    text = "Run the tests with `uv run pytest`; a bare `pytest` misses the project's packages."
+    curate([candidate(text, 1)], ledger, index, archive_root="/a")
+    ledger.set_status([lesson_id(LessonKind.GOTCHA, text)], "rejected")
+    reworded = "Run the tests with uv run pytest; a bare pytest misses the project's packages."
+    stats = curate([candidate(reworded, 5, "s3")], ledger, index, archive_root="/a")
+    assert stats.suppressed == 1 and stats.new == 0
+
+
+def test_two_spellings_of_one_package_script_are_one_lesson(stores) -> None:  # type: ignore[no-untyped-def]
+    ledger, index = stores
+    error = "“sh: 1: vitest: not found”"
+    a = f"`npm run test` fails here: {error} (no fix seen)."
+    b = f"`npm test` fails here: {error} (no fix seen)."
+    stats = curate(
+        [candidate(a, 1, kind=LessonKind.FAILURE), candidate(b, 4, "s2", LessonKind.FAILURE)],
+        ledger,
+        index,
+        archive_root="/a",
+    )
+    assert (stats.new, stats.merged) == (1, 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 
+from metis_distill.mine.text import one_spelling
 from metis_distill.models import Evidence, LessonKind
 
 _NAMESPACE = uuid.UUID("5b7f3c36-3c1e-4d8e-9a57-6d9e1c0b2f11")
@@ -44,7 +45,7 @@ _QUOTED = re.compile(r"“([^”]+)”")
 
 def anchors(text: str) -> frozenset[str]:
     """The precise names in a text: code spans and identifier-like tokens, lowercased."""
-    found = {code.strip().lower() for code in _CODE.findall(text) if code.strip()}
+    found = {one_spelling(code.strip()).lower() for code in _CODE.findall(text) if code.strip()}
     for token in _CODE.sub(" ", text).split():
         token = token.strip(_TOKEN_EDGES)
         if len(token) >= 3 and _ANCHOR.search(token):

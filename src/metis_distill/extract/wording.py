@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from metis_distill.mine.text import command_head, shorten
+from metis_distill.mine.text import command_head, one_spelling, shorten
 
 _SCRIPT = re.compile(r"^(?:\./)?(?P<dir>(?:[\w.@-]+/)+)[\w.@-]+\.(?:sh|bash|py|ps1|js|rb|pl)$")
 _ABSOLUTE = re.compile(r"(?:(?<=[\s\"'(=:])|^)(?:/[\w.@-]+/|~/|[A-Za-z]:[\\/])")
@@ -29,20 +29,11 @@ def subject(tool: str | None, call_text: str) -> str:
     return code(general_command(call_text))
 
 
-# `npm run test` is `npm test`; pnpm, yarn and bun run any script without `run`.
-_RUN_SCRIPT = re.compile(
-    r"^(?:(?P<npm>npm) run (?P<npm_script>test|start)\b|(?P<pm>pnpm|yarn|bun) run )"
-)
-
-
 def general_command(command: str) -> str:
     """A command up to its first argument that belongs to one instance (an absolute path, a
     branch name), then `…`: `git checkout -b …`, `chmod +x …`, `npm install`; one spelling
     of a package script (`npm test` for `npm run test`)."""
-    head = _RUN_SCRIPT.sub(
-        lambda m: f"npm {m['npm_script']}" if m["npm"] else f"{m['pm']} ", command_head(command)
-    )
-    words = head.split()
+    words = one_spelling(command_head(command)).split()
     kept: list[str] = []
     for position, word in enumerate(words):
         bare = word.strip("\"'")

@@ -65,3 +65,16 @@ _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u
 def scrub(text: str) -> str:
     """Text fit for a shared context file: no home folder names a person, nothing invisible."""
     return _HOME.sub("~", _INVISIBLE.sub("", text))
+
+
+# `npm run test` is `npm test`; pnpm, yarn and bun run any script without `run`.
+_RUN_SCRIPT = re.compile(
+    r"^(?:(?P<npm>npm) run (?P<npm_script>test|start)\b|(?P<pm>pnpm|yarn|bun) run )"
+)
+
+
+def one_spelling(command: str) -> str:
+    """One spelling of a package script, so that two texts about it name the same thing."""
+    return _RUN_SCRIPT.sub(
+        lambda m: f"npm {m['npm_script']}" if m["npm"] else f"{m['pm']} ", command
+    )
