@@ -107,16 +107,12 @@ def find_fix(events: tuple[Event, ...], index: int, call: Event | None) -> Fix |
 def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
     """The later call that did what the failed `call` meant and worked."""
     failure = events[index]
-    results = {e.tool_use_id: e for e in events[index + 1 :] if e.role == "tool" and e.tool_use_id}
+    results = _results(events[index + 1 :])
     missing = signals.missing_program(failure.text)
     dropped = frozenset(m["flag"] for m in _UNKNOWN_FLAG.finditer(failure.text[:2000]))
-    calls = 0
-    for later in events[index + 1 :]:
+    for later in _window(events, index):
         if later.kind is not EventKind.TOOL_CALL:
             continue
-        calls += 1
-        if calls > FIX_WINDOW:
-            return None
         if later.session != call.session or later.tool_name != call.tool_name:
             continue
         if not (same_intent(call.text, later.text, dropped) or _runs(later.text, missing)):
@@ -155,7 +151,7 @@ def _installed(events: tuple[Event, ...], index: int, call: Event) -> Fix | None
     if missing is None:
         return None
     module, error = missing
-    results = {e.tool_use_id: e for e in events[index + 1 :] if e.role == "tool" and e.tool_use_id}
+    results = _results(events[index + 1 :])
     for later in _window(events, index):
         if later.kind is not EventKind.TOOL_CALL or later.session != call.session:
             continue
@@ -178,6 +174,11 @@ def _window(events: tuple[Event, ...], index: int) -> list[Event]:
                 break
         found.append(later)
     return found
+
+
+def _results(events: tuple[Event, ...]) -> dict[str, Event]:
+    """Tool results by the id of the call they answer."""
+    return {e.tool_use_id: e for e in events if e.role == "tool" and e.tool_use_id}
 
 
 def _comes_back(events: tuple[Event, ...], after: int, error: str) -> bool:
@@ -231,19 +232,15 @@ def _extra_segments(failed: str, retry: str) -> list[str]:
 
 
 def _successful_calls(events: tuple[Event, ...], start: Event, end: Event) -> list[Event]:
-    results = {
-        e.tool_use_id: e
-        for e in events[start.seq + 1 : end.seq]
-        if e.role == "tool" and e.tool_use_id
-    }
-    worked = []
-    for event in events[start.seq + 1 : end.seq]:
-        if event.kind is not EventKind.TOOL_CALL:
-            continue
-        result = results.get(event.tool_use_id or "")
-        if result is not None and signals.is_success(result):
-            worked.append(event)
-    return worked
+    between = events[start.seq + 1 : end.seq]
+    results = _results(between)
+    return [
+        event
+        for event in between
+        if event.kind is EventKind.TOOL_CALL
+        and (result := results.get(event.tool_use_id or "")) is not None
+        and signals.is_success(result)
+    ]
 
 
 def _is_edit(event: Event) -> bool:
