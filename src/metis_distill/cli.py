@@ -19,7 +19,7 @@ from rich.markup import escape
 from rich.syntax import Syntax
 from rich.table import Table
 
-from metis_distill.config import Settings, load_settings, origins
+from metis_distill.config import BudgetSettings, Settings, load_settings
 from metis_distill.errors import MetisError
 from metis_distill.statuses import ProposalState, PublishStatus
 
@@ -40,6 +40,7 @@ err = Console(stderr=True, soft_wrap=True)
 P = ParamSpec("P")
 R = TypeVar("R")
 
+SECTION_LINES = BudgetSettings().per_section
 DataDir = Annotated[
     Path | None,
     typer.Option("--data-dir", help="Ledger, index and proposals [env METIS_DATA_DIR]."),
@@ -133,12 +134,12 @@ def distill(
         target=target,
         data_dir=data_dir,
         all_projects=all_projects,
-        section_budget=section_budget,
-        extractor=extractor.value if extractor else None,
-        max_tokens_per_run=max_tokens,
-        batch=batch,
-        task_runner=task_runner.value if task_runner else None,
-        dask_address=dask_address,
+        extract={"extractor": extractor.value if extractor else None, "batch": batch},
+        budgets={"per_section": section_budget, "max_tokens_per_run": max_tokens},
+        scale={
+            "task_runner": task_runner.value if task_runner else None,
+            "dask_address": dask_address,
+        },
     )
     _check_target(settings)
     from metis_distill.pipeline import check_archive
@@ -435,14 +436,22 @@ def sources_(
 @friendly
 def config(data_dir: DataDir = None) -> None:
     """Show the effective settings and where each value comes from."""
+    from metis_distill.config.explain import effective
+
     settings = load_settings(data_dir=data_dir)
-    where = origins()
-    if data_dir is not None:
-        where["data_dir"] = "flag"
+    rows = effective(settings, {"data_dir": data_dir})
     table = Table("setting", "value", "from")
-    for name, value in settings.model_dump().items():
-        table.add_row(name, str(value), where[name])
+    for row in rows:
+        origin = f"{row.origin} (old name)" if row.flat else row.origin
+        table.add_row(row.path, str(row.value), origin, style="yellow" if row.flat else None)
     console.print(table, soft_wrap=False)
+    for row in rows:
+        if row.flat:
+            err.print(
+                f"[yellow]deprecated:[/] {escape(row.flat.spelled)} ({escape(row.origin)}) is now "
+                f"{escape(row.flat.instead)}",
+                soft_wrap=True,
+            )
 
 
 @app.command()
@@ -616,20 +625,23 @@ def serve(
         archive=archive,
         target=target,
         data_dir=data_dir,
-        nightly_cron=cron,
-        nightly_timezone=timezone,
-        task_runner=task_runner.value if task_runner else None,
-        dask_address=dask_address,
+        scale={
+            "nightly_cron": cron,
+            "nightly_timezone": timezone,
+            "task_runner": task_runner.value if task_runner else None,
+            "dask_address": dask_address,
+        },
     )
     _check_target(settings)
     _quiet_prefect()
     from flows.serve import check_cron  # Prefect is imported only here
     from flows.serve import serve as serve_nightly
 
-    check_cron(settings.nightly_cron)
+    check_cron(settings.scale.nightly_cron)
     api = os.environ.get("PREFECT_API_URL")
+    scale = settings.scale
     err.print(
-        f"serving distill/nightly: {settings.nightly_cron} ({settings.nightly_timezone}), "
+        f"serving distill/nightly: {scale.nightly_cron} ({scale.nightly_timezone}), "
         f"target {settings.target}; Prefect API: {api or 'none (ephemeral: no UI)'}"
     )
     serve_nightly(settings)
@@ -789,7 +801,7 @@ def replay(
     ] = None,
     steps: Annotated[int, typer.Option(help="Slices of time in the growth curve.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
-    budget: Annotated[int, typer.Option(help="Lines at most per section.")] = 12,
+    budget: Annotated[int, typer.Option(help="Lines at most per section.")] = SECTION_LINES,
 ) -> None:
     """Would it have helped? Replay the runs in time order; for each failure, did the context
     file made from the runs before it already hold a lesson covering it?"""
@@ -836,7 +848,7 @@ def eval_(
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Also write the results as JSON here.")
     ] = None,
-    budget: Annotated[int, typer.Option(help="Lines at most per section.")] = 12,
+    budget: Annotated[int, typer.Option(help="Lines at most per section.")] = SECTION_LINES,
 ) -> None:
     """Distil a labeled archive (rules extractor) and score the lessons against gold."""
     import tempfile

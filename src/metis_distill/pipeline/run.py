@@ -163,10 +163,10 @@ def _extract_all(
 ) -> tuple[list[BatchResult], ExtractStats | None]:
     """Extract every batch; with `--batch`, queue first, send one Message Batch, then extract
     again the batches whose excerpts were queued, answered from the cache by now."""
-    groups = batches(files, settings.batch_files)
+    groups = batches(files, settings.scale.batch_files)
     if not groups:
         return [], None
-    batching = settings.batch and settings.extractor == "claude"
+    batching = settings.extract.batch and settings.extractor == "claude"
     mode: BatchMode = "queue" if batching else "inline"
     jobs = [
         BatchJob(str(archive), tuple(group), settings, run_id, number, mode)
@@ -210,7 +210,7 @@ def _summary(
     stats = curated.stats
     files_read = len(chosen.changed)
     return RunSummary(
-        extractor=settings.extractor or "rules",
+        extractor=settings.extractor,
         archived_new=archived.copied,
         archived_appended=archived.appended,
         archived_versions=archived.versions,
