@@ -27,15 +27,26 @@ err = Console(stderr=True, soft_wrap=True)
 P = ParamSpec("P")
 R = TypeVar("R")
 
+
+def shown(note: str) -> str:
+    """`[note]` as help text: Rich reads a bare `[` as markup, and the note vanished."""
+    return escape(f"[{note}]")
+
+
 DataDir = Annotated[
     Path | None,
-    typer.Option("--data-dir", help="Ledger, index and proposals [env METIS_DATA_DIR]."),
+    typer.Option(
+        "--data-dir",
+        help="Ledger, index and proposals "
+        + shown("default: the user data dir; env METIS_DATA_DIR")
+        + ".",
+    ),
 ]
 
 
 Archive = Annotated[
     Path | None,
-    typer.Option("--archive", "-a", help="Folder of runs [default ~/.claude/projects]."),
+    typer.Option("--archive", "-a", help=f"Folder of runs {shown('default: ~/.claude/projects')}."),
 ]
 
 

@@ -14,6 +14,7 @@ from metis_distill.cli.common import (
     console,
     err,
     friendly,
+    shown,
 )
 from metis_distill.config import BudgetSettings, load_settings
 
@@ -23,7 +24,8 @@ SECTION_LINES = BudgetSettings().per_section
 @friendly
 def replay(
     archive: Annotated[
-        Path | None, typer.Option(help="Folder of runs [default: the configured archive].")
+        Path | None,
+        typer.Option(help=f"Folder of runs {shown('default: the configured archive')}."),
     ] = None,
     steps: Annotated[int, typer.Option(help="Slices of time in the growth curve.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
@@ -120,7 +122,7 @@ def _print_eval(result: dict[str, Any]) -> None:
     )
     console.print(facts, soft_wrap=False)
     for leak in result["leaks"]:
-        err.print(f"[bold red]leak:[/] {leak}")
+        err.print(f"[bold red]leak:[/] {escape(leak)}")
 
 
 def _print_blocks(result: dict[str, Any]) -> None:

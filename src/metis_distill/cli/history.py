@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from metis_distill.cli.common import (
     DataDir,
@@ -36,12 +37,12 @@ def history(
         console.print("No version recorded yet: `metis accept` records each one.")
         return
     for name, versions in found.items():
-        console.rule(name)
+        console.rule(escape(name))
         for v in versions:
             made = f"proposal #{v.proposal_id}" if v.proposal_id else "-"
             when = v.created_at.strftime("%Y-%m-%d %H:%M:%S UTC")
             console.print(
-                f"[bold]v{v.id}[/]  {when}  {v.reason:<8}  {made}  "
+                f"[bold]v{v.id}[/]  {when}  {escape(f'{v.reason:<8}')}  {made}  "
                 f"{len(v.lessons)} lessons  sha {v.sha256[:12]}",
                 soft_wrap=True,
                 highlight=False,
@@ -109,4 +110,4 @@ def show(
     if d.decisions:
         console.rule("decisions")
         for line in d.decisions:
-            console.print(line, highlight=False)
+            console.print(line, highlight=False, markup=False)

@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from markdown_it import MarkdownIt
 from rich.markdown import Markdown
+from rich.markup import escape
 from rich.syntax import Syntax
 
 from metis_distill.cli.common import (
@@ -18,10 +20,21 @@ from metis_distill.cli.common import (
     err,
     friendly,
     reading,
+    shown,
     writing,
 )
 from metis_distill.config import load_settings
 from metis_distill.statuses import ProposalState
+
+
+class LiteralMarkdown(Markdown):
+    """Markdown whose `<…>` prints as written: Rich drops what the parser takes for HTML, and
+    a lesson about `Promise<ReadonlyRequestCookies>` lost its type."""
+
+    def __init__(self, markup: str) -> None:
+        super().__init__(markup)
+        no_html = MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")
+        self.parsed = no_html.parse(markup)
 
 
 @friendly
@@ -57,13 +70,14 @@ def review(
         sys.stdout.write(diff)
         return
     report = (folder / "report.md").read_text(encoding="utf-8")
-    console.print(Markdown(report.partition("\n## Diff\n")[0]))
+    console.print(LiteralMarkdown(report.partition("\n## Diff\n")[0]))
     console.rule("diff")
     if console.is_terminal:
         console.print(Syntax(diff, "diff", word_wrap=True))
     else:
         sys.stdout.write(diff)  # piped: the plain diff, no wrapping or cutting
-    console.print(f"[dim]report: {folder / 'report.md'} (HTML: {folder / 'report.html'})[/]")
+    paths = escape(f"report: {folder / 'report.md'} (HTML: {folder / 'report.html'})")
+    console.print(f"[dim]{paths}[/]")
 
 
 def _say_stopped(row: Any) -> None:
@@ -121,7 +135,7 @@ def accept(
     wrote = f": wrote {decision.row.target}" if decision.written else ": the target is unchanged"
     finished = " (finished: a crash had stopped this accept after its write)"
     said = _said(decision, "Accepted") + wrote + (finished if decision.recovered else "")
-    console.print(said, soft_wrap=True)
+    console.print(said, soft_wrap=True, markup=False)
 
 
 @friendly
@@ -139,7 +153,7 @@ def reject(
     settings = load_settings(data_dir=data_dir)
     with writing(settings) as ledger:
         decision = reject_proposal(ledger, settings.locks_dir, target or settings.target, wanted)
-    console.print(_said(decision, "Rejected") + "; remembered.", soft_wrap=True)
+    console.print(_said(decision, "Rejected") + "; remembered.", soft_wrap=True, markup=False)
 
 
 @friendly
@@ -153,7 +167,7 @@ def release(target: Target = None, data_dir: DataDir = None) -> None:
     with writing(settings) as ledger:
         row = release_proposal(ledger, target or settings.target)
     for reason in ProposalNotes.read(row.summary).tripwires:
-        console.print(f"[yellow]tripped:[/] {reason}")
+        console.print(f"[yellow]tripped:[/] {escape(reason)}")
     console.print(f"Proposal #{row.id} is pending: `metis review`, then accept or reject it.")
 
 
@@ -164,7 +178,7 @@ def propose(
     ] = False,
     branch: Annotated[
         str | None,
-        typer.Option("--branch", help="The new branch [default: metis/proposal-ID]."),
+        typer.Option("--branch", help=f"The new branch {shown('default: metis/proposal-ID')}."),
     ] = None,
     target: Target = None,
     data_dir: DataDir = None,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from metis_distill.cli.common import (
     Archive,
@@ -22,12 +23,17 @@ from metis_distill.cli.common import (
     friendly,
     quiet_prefect,
     reading,
+    shown,
 )
-from metis_distill.config import load_settings
-from metis_distill.statuses import PublishStatus
+from metis_distill.cli.outcome import exit_if_stopped, print_outcome
+from metis_distill.cli.progress import progress_bar
+from metis_distill.config import BudgetSettings, ScaleSettings, load_settings
 
 if TYPE_CHECKING:  # the pipeline and the ledger: imported only by the commands using them
-    from metis_distill.run_report import ProposalOutcome, RunReport
+    pass
+
+
+BUDGETS, SCALE = BudgetSettings(), ScaleSettings()  # their defaults, shown in --help
 
 
 class Extractor(StrEnum):
@@ -43,7 +49,9 @@ class Runner(StrEnum):
 TaskRunner = Annotated[
     Runner | None,
     typer.Option(
-        "--task-runner", help="Run the mapped parse/mine tasks on Prefect's threads or Dask."
+        "--task-runner",
+        help="Run the mapped extract tasks on Prefect's threads or Dask "
+        f"{shown(f'default: {SCALE.task_runner}')}.",
     ),
 ]
 
@@ -61,9 +69,15 @@ def distill(
     data_dir: DataDir = None,
     all_projects: Annotated[
         bool | None,
-        typer.Option("--all-projects/--this-project", help="Use runs of every project."),
+        typer.Option(
+            "--all-projects/--this-project",
+            help=f"Use runs of every project {shown('default: this project')}.",
+        ),
     ] = None,
-    section_budget: Annotated[int | None, typer.Option(help="Lines at most per section.")] = None,
+    section_budget: Annotated[
+        int | None,
+        typer.Option(help=f"Lines at most per section {shown(f'default: {BUDGETS.per_section}')}."),
+    ] = None,
     extractor: Annotated[
         Extractor | None,
         typer.Option(
@@ -73,15 +87,27 @@ def distill(
     ] = None,
     max_tokens: Annotated[
         int | None,
-        typer.Option("--max-tokens", min=1, help="Token budget of this run (claude extractor)."),
+        typer.Option(
+            "--max-tokens",
+            min=1,
+            help="Token budget of this run (claude extractor) "
+            f"{shown(f'default: {BUDGETS.max_tokens_per_run:,}')}.",
+        ),
     ] = None,
     batch: Annotated[
         bool | None,
         typer.Option(
-            "--batch/--no-batch", help="Claude calls as one Message Batch (cheaper, slower)."
+            "--batch/--no-batch",
+            help=f"Claude calls as one Message Batch, half price, slower {shown('default: no')}.",
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Prefect's log on the terminal and every count in a table."
+        ),
+    ] = False,
     task_runner: TaskRunner = None,
     dask_address: DaskAddress = None,
 ) -> None:
@@ -104,89 +130,20 @@ def distill(
 
     check_archive(settings.archive)
     quiet_prefect()
-    from flows.console import brief_console
+    from flows.console import brief_console, log_to_file
     from flows.distill import distill_flow  # Prefect is imported only here
     from flows.runners import api_for_workers, with_task_runner
 
     brief_console()
-    with api_for_workers(settings):
+    log_file = None if verbose else settings.data_dir / "logs" / "prefect.log"
+    log_to_file(log_file)
+    with api_for_workers(settings), progress_bar(err if not verbose else None):
         report = with_task_runner(distill_flow, settings)(settings)
     if as_json:
         sys.stdout.write(report.to_json())
     else:
-        _print_report(report)
-    _stop_if_tripped(report.proposal)
-    pending = report.extract_pending
-    if pending:
-        err.print(
-            f"[yellow]{pending} excerpts left for the next run[/] (token budget reached or "
-            "calls failed); run `metis distill` again to finish them."
-        )
-        raise typer.Exit(4)
-
-
-def _stop_if_tripped(proposal: ProposalOutcome) -> None:
-    """Exit code 3: a tripwire stopped the proposal; a human looks before anything goes on."""
-    if proposal.status != PublishStatus.NEEDS_HUMAN:
-        return
-    err.print(f"[bold yellow]needs a human:[/] proposal #{proposal.proposal_id} was stopped")
-    for reason in proposal.reasons:
-        err.print(f"  - {reason}")
-    err.print(f"[dim]look at {proposal.folder}/report.md before letting it through[/]")
-    raise typer.Exit(3)
-
-
-def _nothing_message(proposal: ProposalOutcome) -> str:
-    if proposal.lessons_known == 0:
-        return "No lessons found yet in the archive's runs: nothing to propose."
-    waiting = proposal.lessons_waiting
-    if proposal.lessons_shown == 0 and proposal.lessons_active > 0 and not waiting:
-        return (
-            f"{proposal.lessons_active} lessons known, none from runs in this target's "
-            "repository (their cwd is elsewhere): nothing to propose. Use --all-projects, or "
-            "add the old checkout paths as `aliases` in metis.toml."
-        )
-    if waiting:
-        return (
-            "No change to propose: the target already says all we know; "
-            f"{waiting} more lessons wait in the ledger until their evidence earns them a line "
-            "(`metis search` finds them)."
-        )
-    return "No change to propose: the target already says all we know."
-
-
-def _print_report(report: RunReport) -> None:
-    table = Table(title="distill", show_header=False)
-    for label, value in report.table_rows():
-        table.add_row(label, value)
-    console.print(table, soft_wrap=False)
-    for failed in report.failed_files:
-        err.print(f"[yellow]could not read[/] {failed}")
-    for where in report.corrupt_where:
-        err.print(f"[yellow]skipped corrupt or truncated[/] {where}")
-    skipped = report.skipped_files
-    for line in skipped[:10]:
-        err.print(f"[dim]skipped[/] {line}")
-    if len(skipped) > 10:
-        err.print(f"[dim]... and {len(skipped) - 10} more skipped files[/]")
-    proposal = report.proposal
-    for warning in proposal.warnings:
-        err.print(f"[yellow]warning:[/] {warning}")
-    if proposal.status == PublishStatus.NOTHING:
-        console.print(_nothing_message(proposal))
-    elif proposal.status == PublishStatus.NEEDS_HUMAN:
-        console.print(f"Proposal #{proposal.proposal_id} needs a human (a tripwire tripped).")
-    elif proposal.status == PublishStatus.UNCHANGED:
-        console.print(
-            f"Nothing new: proposal #{proposal.proposal_id} still waits for review "
-            "(`metis review`)."
-        )
-    else:
-        console.print(
-            f"Proposal #{proposal.proposal_id}: {proposal.added} lessons added, "
-            f"{proposal.removed} removed. Next: `metis review`, then `metis accept` "
-            "or `metis reject`."
-        )
+        print_outcome(report, verbose=verbose, log_file=log_file)
+    exit_if_stopped(report)
 
 
 @friendly
@@ -195,11 +152,14 @@ def serve(
     target: Target = None,
     data_dir: DataDir = None,
     cron: Annotated[
-        str | None, typer.Option("--cron", help="When to run [default 0 3 * * *].")
+        str | None,
+        typer.Option("--cron", help=f"When to run {shown(f'default: {SCALE.nightly_cron}')}."),
     ] = None,
     timezone: Annotated[
         str | None,
-        typer.Option("--timezone", help="IANA zone of the cron [default: this machine's]."),
+        typer.Option(
+            "--timezone", help="IANA zone of the cron " + shown("default: this machine's") + "."
+        ),
     ] = None,
     task_runner: TaskRunner = None,
     dask_address: DaskAddress = None,
@@ -227,7 +187,8 @@ def serve(
     scale = settings.scale
     err.print(
         f"serving distill/nightly: {scale.nightly_cron} ({scale.nightly_timezone}), "
-        f"target {settings.target}; Prefect API: {api or 'none (ephemeral: no UI)'}"
+        f"target {settings.target}; Prefect API: {api or 'none (ephemeral: no UI)'}",
+        markup=False,
     )
     serve_nightly(settings)
 
@@ -251,7 +212,7 @@ def status(
         return
     table = Table(title="metis status", show_header=False)
     for key, value in _status_dict(found).items():
-        table.add_row(key.replace("_", " "), "—" if value is None else str(value))
+        table.add_row(key.replace("_", " "), Text("—" if value is None else str(value)))
     console.print(table, soft_wrap=False)
 
 

@@ -8,12 +8,14 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from metis_distill.cli.common import (
     DataDir,
     console,
     err,
     friendly,
+    shown,
     writing,
 )
 from metis_distill.config import load_settings
@@ -39,15 +41,21 @@ def archive(
         f"{result.versions} new versions, {result.unchanged} unchanged "
         f"({result.bytes_copied:,} bytes copied)",
         soft_wrap=True,
+        markup=False,
     )
     for path, reason in result.skipped:
-        err.print(f"[dim]skipped[/] {path}: {reason}")
+        err.print(f"[dim]skipped[/] {escape(f'{path}: {reason}')}")
 
 
 @friendly
 def sources_(
     archive: Annotated[
-        Path | None, typer.Option("--archive", "-a", help="Folder to look at [default: archive].")
+        Path | None,
+        typer.Option(
+            "--archive",
+            "-a",
+            help=f"Folder to look at {shown('default: the archive in the data dir')}.",
+        ),
     ] = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -72,7 +80,7 @@ def sources_(
         )
     console.print(table, soft_wrap=False)
     for path, reason in skipped:
-        err.print(f"[dim]skipped[/] {path}: {reason}")
+        err.print(f"[dim]skipped[/] {escape(f'{path}: {reason}')}")
 
 
 @friendly
@@ -85,7 +93,7 @@ def config(data_dir: DataDir = None) -> None:
     table = Table("setting", "value", "from")
     for row in rows:
         origin = f"{row.origin} (old name)" if row.flat else row.origin
-        table.add_row(row.path, str(row.value), origin, style="yellow" if row.flat else None)
+        table.add_row(row.path, Text(str(row.value)), origin, style="yellow" if row.flat else None)
     console.print(table, soft_wrap=False)
     for row in rows:
         if row.flat:
