@@ -14,11 +14,9 @@ from prefect import Task, flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import TaskRunContext
-from prefect.futures import as_completed
 from prefect.runtime import flow_run
 
 from flows.guard import inject_fault, target_guard
-from metis_distill import progress
 from metis_distill.config import Settings, load_settings, with_values
 from metis_distill.errors import MetisError
 from metis_distill.pipeline import BatchJob, BatchResult, Log, Stage, distill, distill_target
@@ -87,11 +85,7 @@ class PrefectRunner:
         return staged()
 
     def map_batches(self, jobs: Sequence[BatchJob]) -> list[BatchResult]:
-        futures = extract_task.map(jobs)
-        files = {f.task_run_id: len(job.files) for f, job in zip(futures, jobs, strict=True)}
-        for done in as_completed(list(futures)):
-            progress.report().advance(files[done.task_run_id])
-        return list(futures.result())
+        return list(extract_task.map(jobs).result())
 
 
 @flow(name="distill")

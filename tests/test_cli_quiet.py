@@ -65,7 +65,7 @@ def test_a_distill_reports_each_stage_and_each_file_read(tmp_path: Path, embedde
 
 @pytest.mark.slow
 @pytest.mark.usefixtures("prefect_harness", "model_dir")
-def test_the_flow_reports_each_batch_as_it_finishes(tmp_path: Path) -> None:
+def test_the_flow_reports_each_file_as_it_is_read(tmp_path: Path) -> None:
     from flows.distill import distill_flow
 
     (tmp_path / "repo").mkdir()

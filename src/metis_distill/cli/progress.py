@@ -9,17 +9,21 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.progress import (
     BarColumn,
-    MofNCompleteColumn,
     Progress,
+    ProgressColumn,
     SpinnerColumn,
+    Task,
     TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.text import Text
 
 from metis_distill import progress
 
+STARTING = "start"
 LABELS = {
+    STARTING: "starting the flow (Prefect)",
     "archive": "archiving new runs",
     "discover": "finding what changed",
     "extract": "reading and mining files",
@@ -27,6 +31,15 @@ LABELS = {
     "curate": "curating lessons",
     "publish": "writing the proposal",
 }
+
+
+class Counted(ProgressColumn):
+    """`12/32 files` for a step that counts them; nothing for one that does not."""
+
+    def render(self, task: Task) -> Text:
+        if task.total is None:
+            return Text("")
+        return Text(f"{task.completed:.0f}/{task.total:.0f} files", style="progress.download")
 
 
 class Bar:
@@ -56,7 +69,7 @@ def progress_bar(console: Console | None) -> Iterator[None]:
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        Counted(),
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=console, transient=True) as shown, progress.showing(Bar(shown)):

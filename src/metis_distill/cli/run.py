@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from metis_distill import progress
 from metis_distill.cli.common import (
     Archive,
     DataDir,
@@ -26,7 +27,7 @@ from metis_distill.cli.common import (
     shown,
 )
 from metis_distill.cli.outcome import exit_if_stopped, print_outcome
-from metis_distill.cli.progress import progress_bar
+from metis_distill.cli.progress import STARTING, progress_bar
 from metis_distill.config import BudgetSettings, ScaleSettings, load_settings
 
 if TYPE_CHECKING:  # the pipeline and the ledger: imported only by the commands using them
@@ -138,6 +139,7 @@ def distill(
     log_file = None if verbose else settings.data_dir / "logs" / "prefect.log"
     log_to_file(log_file)
     with api_for_workers(settings), progress_bar(err if not verbose else None):
+        progress.report().begin(STARTING)  # Prefect's server takes seconds to start
         report = with_task_runner(distill_flow, settings)(settings)
     if as_json:
         sys.stdout.write(report.to_json())

@@ -57,11 +57,7 @@ class LocalRunner:
         return step()
 
     def map_batches(self, jobs: Sequence[BatchJob]) -> list[BatchResult]:
-        results = []
-        for job in jobs:
-            results.append(extract_job(job, self.log()))
-            progress.report().advance(len(job.files))
-        return results
+        return [extract_job(job, self.log()) for job in jobs]
 
 
 def distill_target(settings: Settings) -> Path:
@@ -160,7 +156,8 @@ def _staged(runner: Runner, stage: Stage, step: Callable[[], T]) -> T:
 
 
 def _mapped(runner: Runner, jobs: Sequence[BatchJob]) -> list[BatchResult]:
-    """The batches extracted; the runner reports each batch's files done as it finishes."""
+    """The batches extracted; each file is reported done as it is read (in this process:
+    on Dask workers nobody is told)."""
     progress.report().begin(Stage.EXTRACT, sum(len(job.files) for job in jobs))
     return runner.map_batches(jobs)
 
