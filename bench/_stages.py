@@ -35,7 +35,11 @@ class TimedRunner(LocalRunner):
 
 def bench_settings(source: Path, data: Path, **values: Any) -> Settings:
     """The defaults (rules extractor, every project), the target in `data`/repo."""
-    given = {"target": data / "repo" / "CLAUDE.md", "all_projects": True, "extractor": "rules"}
+    given = {
+        "target": data / "repo" / "CLAUDE.md",
+        "all_projects": True,
+        "extract": {"extractor": "rules"},
+    }
     return default_settings(archive=source, data_dir=data, **{**given, **values})
 
 

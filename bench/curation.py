@@ -18,7 +18,7 @@ from metis_distill.pipeline import Stage
 
 def run(corpus: Path, paraphrase_distance: float, embedder: MiniLMEmbedder) -> None:
     data = Path(tempfile.mkdtemp()) / "data"
-    settings = bench_settings(corpus, data, paraphrase_distance=paraphrase_distance)
+    settings = bench_settings(corpus, data, curate={"paraphrase_distance": paraphrase_distance})
     _, report, seconds = timed_distill(settings, embedder)
     with Ledger(settings.ledger_url) as ledger:
         incidents = sum(m["failures"] for m in metrics(ledger.recoveries()).values())

@@ -73,9 +73,8 @@ def through_flow(source: Path, data: Path, runner: str, workers: int) -> dict[st
         target=data / "repo" / "CLAUDE.md",
         all_projects=True,
         data_dir=data,
-        extractor="rules",
-        task_runner=runner,
-        dask_workers=workers,
+        extract={"extractor": "rules"},
+        scale={"task_runner": runner, "dask_workers": workers},
     )
     start = time.perf_counter()
     state = with_task_runner(distill_flow, settings)(settings, return_state=True)

@@ -91,8 +91,9 @@ def env_for(folder: Path, kill: str | None = None) -> dict[str, str]:
         "PREFECT_LOGGING_LEVEL": "WARNING",
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
         "METIS_DATA_DIR": str(folder / "data"),
-        "METIS_DISTILL_WAIT": "120",  # a leaked lock fails the re-run instead of an hour's wait
-        "METIS_EXTRACTOR": "rules",
+        # a leaked lock fails the re-run instead of an hour's wait
+        "METIS_SCALE__DISTILL_WAIT": "120",
+        "METIS_EXTRACT__EXTRACTOR": "rules",
     }
     env.pop("PREFECT_API_URL", None)
     env.pop("METIS_KILL_AT", None)

@@ -52,7 +52,7 @@ def one_round(root: Path, source: Path, n: int) -> str:
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",
         "PREFECT_LOGGING_LEVEL": "WARNING",
-        "METIS_EXTRACTOR": "rules",
+        "METIS_EXTRACT__EXTRACTOR": "rules",
     }
     env.pop("PREFECT_API_URL", None)
     start = time.perf_counter()

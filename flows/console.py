@@ -1,10 +1,12 @@
-"""Prefect's console log, as a user of `metis distill` reads it: our own errors (a `MetisError`,
-which the CLI prints with its hint) show their one-line message, not a traceback. The flow
-run's log in Prefect (API handler) keeps the full traceback."""
+"""Prefect's console log, as a user of `metis distill` reads it: in a log file unless asked
+for (`--verbose`), and our own errors (a `MetisError`, which the CLI prints with its hint) with
+their one-line message, not a traceback. The flow run's log in Prefect (API handler) keeps
+everything, with the full traceback."""
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from prefect.logging.configuration import ensure_logging_setup
 from prefect.logging.handlers import PrefectConsoleHandler
@@ -40,3 +42,47 @@ def brief_console() -> None:
         if isinstance(handler.formatter, BriefOnOurErrors):
             continue
         handler.setFormatter(BriefOnOurErrors(handler.formatter or logging.Formatter()))
+
+
+class LogFile(logging.FileHandler):
+    """Where Prefect's console lines go when `metis distill` runs quietly."""
+
+
+_STREAMS = (PrefectConsoleHandler, logging.StreamHandler)
+_moved: dict[str, list[logging.Handler]] = {}  # logger name -> the console handlers set aside
+
+
+def log_to_file(path: Path | None) -> None:
+    """Prefect's console log into `path` (appended), or back on the terminal with None. The
+    API log (the flow run's log in the UI) is kept either way."""
+    ensure_logging_setup()
+    for name, logger in _loggers():
+        for handler in [h for h in logger.handlers if isinstance(h, LogFile)]:
+            logger.removeHandler(handler)
+            handler.close()
+        for handler in _moved.pop(name, []):
+            logger.addHandler(handler)
+        if path is None:
+            continue
+        consoles = [h for h in logger.handlers if _is_console(h)]
+        if not consoles:
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        to_file = LogFile(path, encoding="utf-8", delay=True)
+        shown = consoles[0].formatter
+        # the file keeps every traceback: the terminal has the brief message already
+        full = shown.inner if isinstance(shown, BriefOnOurErrors) else shown
+        to_file.setFormatter(full or logging.Formatter())
+        for handler in consoles:
+            logger.removeHandler(handler)
+        _moved[name] = consoles
+        logger.addHandler(to_file)
+
+
+def _is_console(handler: logging.Handler) -> bool:
+    return isinstance(handler, _STREAMS) and not isinstance(handler, logging.FileHandler)
+
+
+def _loggers() -> list[tuple[str, logging.Logger]]:
+    named = logging.Logger.manager.loggerDict.items()
+    return [("", logging.getLogger()), *((n, g) for n, g in named if isinstance(g, logging.Logger))]

@@ -17,7 +17,7 @@ from prefect.context import TaskRunContext
 from prefect.runtime import flow_run
 
 from flows.guard import inject_fault, target_guard
-from metis_distill.config import Settings, load_settings, sqlite_url
+from metis_distill.config import Settings, load_settings, with_values
 from metis_distill.errors import MetisError
 from metis_distill.pipeline import BatchJob, BatchResult, Log, Stage, distill, distill_target
 from metis_distill.pipeline.steps import extract_job
@@ -106,13 +106,12 @@ def distill_flow(
     given = {
         "archive": archive,
         "target": target,
-        "extractor": extractor,
-        "max_tokens_per_run": max_tokens,
         "all_projects": all_projects,
         "data_dir": data_dir,
-        "section_budget": section_budget,
+        "extract": {"extractor": extractor},
+        "budgets": {"max_tokens_per_run": max_tokens, "per_section": section_budget},
     }
-    settings = _settings(settings, {k: v for k, v in given.items() if v is not None})
+    settings = load_settings(**given) if settings is None else with_values(settings, given)
     with target_guard(settings, distill_target(settings)):
         report = distill(settings, runner=PrefectRunner())
     create_markdown_artifact(
@@ -121,12 +120,3 @@ def distill_flow(
         description="metis-distill run summary",
     )
     return report
-
-
-def _settings(settings: Settings | None, given: dict[str, Any]) -> Settings:
-    if settings is None:
-        return load_settings(**given)
-    current = settings.model_dump()
-    if current["ledger_url"] == sqlite_url(settings.data_dir):
-        current["ledger_url"] = ""  # the default ledger follows the data dir
-    return Settings(**{**current, **given})

@@ -45,8 +45,9 @@ def target_guard(settings: Settings, target: Path) -> Iterator[None]:
     if served:
         _ensure_limit(name)
     busy = BusyError(
-        f"another distill of {target} is still running after {settings.distill_wait:g} s",
-        hint="wait for it to finish (see `metis status` or the Prefect UI), or raise distill_wait",
+        f"another distill of {target} is still running after {settings.scale.distill_wait:g} s",
+        hint="wait for it to finish (see `metis status` or the Prefect UI), or raise "
+        "scale.distill_wait",
     )
     with ExitStack() as stack:
         try:
@@ -55,7 +56,7 @@ def target_guard(settings: Settings, target: Path) -> Iterator[None]:
                     concurrency(
                         name,
                         occupy=1,
-                        timeout_seconds=settings.distill_wait,
+                        timeout_seconds=settings.scale.distill_wait,
                         strict=True,
                         lease_duration=LEASE_SECONDS,
                     )
@@ -65,7 +66,7 @@ def target_guard(settings: Settings, target: Path) -> Iterator[None]:
         settings.locks_dir.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(settings.locks_dir / f"{target_key(target)}.distill.lock"))
         try:
-            stack.enter_context(lock.acquire(timeout=settings.distill_wait))
+            stack.enter_context(lock.acquire(timeout=settings.scale.distill_wait))
         except Timeout as e:
             raise busy from e
         with suppress(MissingContextError):  # outside a flow run, nobody to tell

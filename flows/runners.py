@@ -16,11 +16,11 @@ def dask_runner(settings: Settings) -> Any:
     else a local cluster of `dask_workers` single-threaded processes on 127.0.0.1."""
     from flows.dask import MetisDaskTaskRunner as DaskTaskRunner
 
-    if settings.dask_address:
-        return DaskTaskRunner(address=settings.dask_address)
+    if settings.scale.dask_address:
+        return DaskTaskRunner(address=settings.scale.dask_address)
     return DaskTaskRunner(
         cluster_kwargs={
-            "n_workers": settings.dask_workers,
+            "n_workers": settings.scale.dask_workers,
             "threads_per_worker": 1,
             "processes": True,
             "host": "127.0.0.1",
@@ -34,7 +34,7 @@ R = TypeVar("R")
 
 
 def with_task_runner(flow: Flow[P, R], settings: Settings) -> Flow[P, R]:
-    if settings.task_runner == "dask":
+    if settings.scale.task_runner == "dask":
         return flow.with_options(task_runner=dask_runner(settings))
     return flow
 
@@ -45,7 +45,7 @@ def api_for_workers(settings: Settings) -> Iterator[None]:
     its own temporary one (~10 s each). Start one here, on 127.0.0.1, that they all share."""
     from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 
-    if settings.task_runner != "dask" or get_current_settings().api.url:
+    if settings.scale.task_runner != "dask" or get_current_settings().api.url:
         yield
         return
     from prefect.server.api.server import SubprocessASGIServer

@@ -25,7 +25,7 @@ def parameters(settings: Settings) -> dict[str, Any]:
         "archive": str(settings.archive.expanduser().resolve()),
         "target": str(settings.target.expanduser().resolve()),
         "extractor": settings.extractor,
-        "max_tokens": settings.max_tokens_per_run,
+        "max_tokens": settings.budgets.max_tokens_per_run,
         "all_projects": settings.all_projects,
         "data_dir": str(settings.data_dir.expanduser().resolve()),
     }
@@ -34,11 +34,11 @@ def parameters(settings: Settings) -> dict[str, Any]:
 def nightly(settings: Settings) -> Any:
     """The `distill/nightly` deployment: a cron with a time zone (Prefect's bare `cron=`
     would run in UTC)."""
-    check_cron(settings.nightly_cron)
+    check_cron(settings.scale.nightly_cron)
     flow = with_task_runner(distill_flow, settings)
     return flow.to_deployment(
         name=DEPLOYMENT,
-        schedules=[Cron(settings.nightly_cron, timezone=settings.nightly_timezone)],
+        schedules=[Cron(settings.scale.nightly_cron, timezone=settings.scale.nightly_timezone)],
         parameters=parameters(settings),
         description="metis-distill: distil new agent runs into a proposal for review.",
         tags=["metis-distill"],

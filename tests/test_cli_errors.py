@@ -48,16 +48,6 @@ def test_env_list_that_is_not_json(monkeypatch: pytest.MonkeyPatch) -> None:
     assert code == 2 and "lists are JSON" in out
 
 
-def test_config_shows_origins(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("METIS_SECTION_BUDGET", "7")
-    Path("metis.toml").write_text("dedupe_distance = 0.2\n")
-    code, out = invoke("config", "--data-dir", "/tmp/x")
-    assert code == 0
-    rows = {line.split("│")[1].strip(): line for line in out.splitlines() if line.count("│") >= 3}
-    assert "env" in rows["section_budget"] and "7" in rows["section_budget"]
-    assert "metis.toml" in rows["dedupe_distance"] and "flag" in rows["data_dir"]
-
-
 def test_accept_keeps_crlf_and_mode(world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     ledger, target, tmp = world
     human = "# Notes\r\n\r\nWritten on Windows.\r\n"

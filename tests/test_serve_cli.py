@@ -32,8 +32,8 @@ def test_the_nightly_defaults_to_three_in_the_morning_in_the_local_zone(
     monkeypatch.setenv("TZ", "America/New_York")
     assert local_timezone() == "America/New_York"
     settings = Settings()
-    assert settings.nightly_cron == "0 3 * * *"
-    assert settings.nightly_timezone == "America/New_York"
+    assert settings.scale.nightly_cron == "0 3 * * *"
+    assert settings.scale.nightly_timezone == "America/New_York"
     monkeypatch.setenv("TZ", "Not/AZone")
     assert local_timezone() == "UTC"  # an unknown $TZ falls back to UTC, not a crash
 

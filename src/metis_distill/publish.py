@@ -68,23 +68,11 @@ class Curation:
     @classmethod
     def of(cls, settings: Settings) -> Curation:
         return cls(
-            budget=Budget(
-                unit=settings.budget_unit,
-                per_section=settings.section_budget,
-                sections={str(k): v for k, v in settings.section_budgets.items()},
-                block_lines=settings.block_max_lines,
-            ),
-            thresholds=tripwires.Thresholds(
-                max_removed_share=settings.tripwire_max_removed_share,
-                min_block_lessons=settings.tripwire_min_block_lessons,
-                jump_factor=settings.tripwire_jump_factor,
-                jump_min=settings.tripwire_jump_min,
-                max_error_rate=settings.tripwire_max_error_rate,
-                min_errors=settings.tripwire_min_errors,
-            ),
-            routes=tuple(settings.routes),
-            retire_after_days=settings.retire_after_days,
-            paraphrase_distance=settings.paraphrase_distance,
+            budget=Budget.from_settings(settings.budgets),
+            thresholds=settings.tripwires,
+            routes=tuple(settings.curate.routes),
+            retire_after_days=settings.curate.retire_after_days,
+            paraphrase_distance=settings.curate.paraphrase_distance,
         )
 
 

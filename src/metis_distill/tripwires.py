@@ -10,20 +10,43 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from metis_distill import advice
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    """When to stop and ask. Every number can be set in the settings (`tripwire_*`)."""
+class Thresholds(BaseModel):
+    """When a proposal stops for a human (exit code 3): the `[tripwires]` settings."""
 
-    max_removed_share: float = 0.5  # of the block's lessons removed or reworded at once
-    min_block_lessons: int = 6  # smaller blocks change wholesale without alarm
-    jump_factor: float = 4.0  # new lessons (or failures) per event vs the previous run
-    jump_min: int = 30  # fewer new lessons (or failures) than this is never a jump
-    jump_floor_rate: float = 0.02  # a quiet previous run counts as at least this per event
-    max_error_rate: float = 0.25  # failed extractions (or unreadable files) of those tried
-    min_errors: int = 3
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_removed_share: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="Share of the block's lessons removed or reworded at once.",
+    )
+    min_block_lessons: int = Field(
+        default=6, ge=1, description="Blocks smaller than this may change wholesale."
+    )
+    jump_factor: float = Field(
+        default=4.0, gt=1.0, description="New lessons or failures per event vs the previous run."
+    )
+    jump_min: int = Field(
+        default=30, ge=1, description="Fewer new lessons or failures than this is never a jump."
+    )
+    jump_floor_rate: float = Field(
+        default=0.02,
+        ge=0.0,
+        description="A quiet previous run counts as at least this many per event.",
+    )
+    max_error_rate: float = Field(
+        default=0.25,
+        ge=0.0,
+        le=1.0,
+        description="Share of failed extractions (or unreadable files) of those tried.",
+    )
+    min_errors: int = Field(default=3, ge=1, description="Fewer errors than this is never a spike.")
 
 
 @dataclass(frozen=True)

@@ -83,13 +83,13 @@ def test_the_block_stays_within_budget_and_leaves_out_the_lowest_ranked(nights: 
 @pytest.mark.parametrize(
     "given",
     [
-        {"section_budget": 40, "block_max_lines": 20},
-        {"budget_unit": "tokens", "section_budget": 150},
-        {"section_budgets": {"failure": 2, "decision": 30}, "block_max_lines": 40},
+        {"per_section": 40, "block_max_lines": 20},
+        {"unit": "tokens", "per_section": 150},
+        {"sections": {"failure": 2, "decision": 30}, "block_max_lines": 40},
     ],
 )
 def test_tighter_budgets_cut_from_the_bottom(nights: Nights, given: dict[str, object]) -> None:
-    settings = Settings(**given)  # type: ignore[arg-type]
+    settings = Settings(budgets=given)  # type: ignore[arg-type]
     ledger = Ledger.at(nights.data)
     curation = Curation.of(settings)
     target = nights.target.parent / f"budget-{len(list(nights.target.parent.iterdir()))}" / "x.md"
@@ -104,7 +104,7 @@ def test_tighter_budgets_cut_from_the_bottom(nights: Nights, given: dict[str, ob
         curation=curation,
     )
     lines = block_of(outcome)
-    assert len(lines) + 2 <= settings.block_max_lines
+    assert len(lines) + 2 <= settings.budgets.block_max_lines
     best = ranked([v for v in map(verified, lessons_for(ledger, Scope(None))) if v])
     shown = [line.rsplit("metis:", 1)[1][:10] for line in lines if line.startswith("- ")]
     for kind, lessons in best.items():
@@ -112,6 +112,6 @@ def test_tighter_budgets_cut_from_the_bottom(nights: Nights, given: dict[str, ob
         assert [v.id for v in mine] == [v.id for v in lessons[: len(mine)]], kind
         spent = sum(curation.budget.cost(v) for v in mine)
         assert spent <= curation.budget.of(kind)
-    assert len(shown) <= settings.block_max_lines - BLOCK_OVERHEAD_LINES
+    assert len(shown) <= settings.budgets.block_max_lines - BLOCK_OVERHEAD_LINES
     assert len(shown) < sum(len(v) for v in best.values())  # some were left out
     ledger.close()

@@ -143,8 +143,8 @@ def test_failing_calls_stop_the_run_with_exit_code_3(
     monkeypatch.setenv("METIS_ANTHROPIC_MAX_RETRIES", "0")
     fake.responder = lambda body: server_error()
     args = ["distill", "--archive", str(archive), "--target", str(target), "--all-projects"]
-    with prefect_console() as console:
-        result = runner.invoke(app, [*args, "--extractor", "claude"])
+    with prefect_console() as console:  # --verbose: Prefect's log on the terminal, briefly
+        result = runner.invoke(app, [*args, "--extractor", "claude", "--verbose"])
     assert result.exit_code == 3, result.output
     assert "Claude calls failed" in result.output and "hint:" in result.output
     assert "Claude calls failed" in console.getvalue()
@@ -161,6 +161,10 @@ def prefect_console() -> Iterator[io.StringIO]:
     """What Prefect's console handler prints, while inside."""
     import prefect.main  # noqa: F401 (sets up Prefect's logging, as the CLI's import does)
     from prefect.logging.handlers import PrefectConsoleHandler
+
+    from flows.console import log_to_file
+
+    log_to_file(None)  # an earlier quiet distill set them aside: --verbose puts them back
 
     handlers = [h for h in logging.getLogger().handlers if isinstance(h, PrefectConsoleHandler)]
     seen = io.StringIO()

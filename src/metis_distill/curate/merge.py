@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from metis_distill.config import CurateSettings
 from metis_distill.curate.contradict import contradicts
 from metis_distill.curate.ids import (
     anchor_overlap,
@@ -20,12 +21,13 @@ from metis_distill.index import LessonIndex
 from metis_distill.ledger import Curating, EvidenceRow, Ledger, LessonRow, LessonStatus, now
 from metis_distill.models import LessonCandidate
 
-DEFAULT_MAX_DISTANCE = 0.12
-DEFAULT_JUDGE_DISTANCE = 0.4  # closer than this and not merged by the rule: ask the judge
+_CURATE = CurateSettings()  # the defaults, as the settings say
+DEFAULT_MAX_DISTANCE = _CURATE.dedupe_distance
+DEFAULT_JUDGE_DISTANCE = _CURATE.judge_distance  # closer and not merged by the rule: ask
 MIN_WORD_OVERLAP = 0.5
 # Paraphrases sit further apart in the vector space; they merge only when they also name
 # the same precise things (anchors: PYTHONPATH=src, `uv run`, ModuleNotFoundError).
-DEFAULT_PARAPHRASE_DISTANCE = 0.35
+DEFAULT_PARAPHRASE_DISTANCE = _CURATE.paraphrase_distance
 MIN_ANCHOR_OVERLAP = 0.5
 NEIGHBOURS = 5
 # A lesson further than the paraphrase distance may still be near one of its other wordings

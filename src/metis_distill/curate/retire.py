@@ -7,11 +7,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from metis_distill.config import CurateSettings
 from metis_distill.curate.contradict import contradicts
 from metis_distill.ledger import Ledger, LessonRow, LessonStatus, RetiredReason, now
 from metis_distill.targets import as_path
 
-DEFAULT_RETIRE_AFTER_DAYS = 180
+DEFAULT_RETIRE_AFTER_DAYS = CurateSettings().retire_after_days
 ACTIVE, RETIRED = LessonStatus.ACTIVE, LessonStatus.RETIRED
 CONTRADICTED = RetiredReason.CONTRADICTED
 _NEVER = datetime.min.replace(tzinfo=UTC)

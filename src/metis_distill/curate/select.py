@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+from metis_distill.config import BudgetSettings
 from metis_distill.curate.earned import earned
 from metis_distill.ledger import EvidenceRow, Ledger, LessonStatus, LessonView
 from metis_distill.provenance import quote_in_span
@@ -17,6 +18,8 @@ KINDS = ("gotcha", "failure", "decision")
 # Lines of the managed block that are not lessons: markers, title, note, section headings.
 BLOCK_OVERHEAD_LINES = 12
 LINK_CHARS = 80  # a rendered line's link, support and id comment, for the token estimate
+_BUDGETS = BudgetSettings()  # the defaults, as the settings say
+DEFAULT_PER_SECTION = _BUDGETS.per_section
 
 
 @dataclass(frozen=True)
@@ -24,10 +27,19 @@ class Budget:
     """How much of the context file the lessons may take: per section, in lines or in tokens
     (characters / 4, contract 9), and the whole block in lines whatever the unit."""
 
-    unit: Literal["lines", "tokens"] = "lines"
-    per_section: int = 12
+    unit: Literal["lines", "tokens"] = _BUDGETS.unit
+    per_section: int = DEFAULT_PER_SECTION
     sections: Mapping[str, int] = field(default_factory=dict)  # a kind's own budget
-    block_lines: int = 150
+    block_lines: int = _BUDGETS.block_max_lines
+
+    @classmethod
+    def from_settings(cls, budgets: BudgetSettings) -> Budget:
+        return cls(
+            unit=budgets.unit,
+            per_section=budgets.per_section,
+            sections={str(k): v for k, v in budgets.sections.items()},
+            block_lines=budgets.block_max_lines,
+        )
 
     def of(self, kind: str) -> int:
         return self.sections.get(kind, self.per_section)

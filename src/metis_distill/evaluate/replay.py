@@ -23,7 +23,7 @@ import numpy as np
 
 from metis_distill import pipeline, sources
 from metis_distill.config import Settings
-from metis_distill.curate.select import Scope, lessons_for
+from metis_distill.curate.select import DEFAULT_PER_SECTION, Scope, lessons_for
 from metis_distill.evaluate.run import eval_settings, source_paths
 from metis_distill.index import Embedder
 from metis_distill.ledger import Ledger, LessonView
@@ -174,7 +174,12 @@ def covering(
 
 
 def replay(
-    archive: Path, data_dir: Path, embedder: Embedder, *, steps: int = 5, budget: int = 12
+    archive: Path,
+    data_dir: Path,
+    embedder: Embedder,
+    *,
+    steps: int = 5,
+    budget: int = DEFAULT_PER_SECTION,
 ) -> ReplayReport:
     """Runs oldest first; each run's failures are measured against the context file the
     nightly would have proposed from every run before it, then the run is distilled (the

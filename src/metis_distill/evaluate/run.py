@@ -13,7 +13,7 @@ from typing import Any
 
 from metis_distill import pipeline
 from metis_distill.config import Settings, default_settings
-from metis_distill.curate.select import Budget, Scope
+from metis_distill.curate.select import DEFAULT_PER_SECTION, Budget, Scope
 from metis_distill.errors import ConfigError
 from metis_distill.evaluate import leaks
 from metis_distill.evaluate.block import block_scores, check_labeled, judge_lines
@@ -51,7 +51,7 @@ class EvalReport:
     leaks: list[str] = field(default_factory=list)
     misses: list[dict[str, Any]] = field(default_factory=list)
     false_positives: list[dict[str, Any]] = field(default_factory=list)
-    budget: int = 12  # lines per section of the default block
+    budget: int = DEFAULT_PER_SECTION  # lines per section of the default block
     # per block ("budget", "no_budget"): scores per kind and overall of the rendered lines
     block: dict[str, dict[str, dict[str, float | int]]] = field(default_factory=dict)
     # per block: every rendered line with its verdict (good, wrong fix, one-off)
@@ -76,7 +76,12 @@ def cosine_of(embedder: Embedder) -> Similarity:
 
 
 def evaluate(
-    gold_dir: Path, archive: Path, data_dir: Path, embedder: Embedder, *, budget: int = 12
+    gold_dir: Path,
+    archive: Path,
+    data_dir: Path,
+    embedder: Embedder,
+    *,
+    budget: int = DEFAULT_PER_SECTION,
 ) -> EvalReport:
     """Distil the labeled archive exactly as the nightly does (`pipeline.distill`, default
     settings, rules extractor, every project) into `data_dir`, then score it."""
@@ -110,8 +115,8 @@ def eval_settings(archive: Path, data_dir: Path, budget: int) -> Settings:
         data_dir=data_dir,
         target=data_dir / "repo" / "CLAUDE.md",
         all_projects=True,
-        section_budget=budget,
-        extractor="rules",
+        budgets={"per_section": budget},
+        extract={"extractor": "rules"},
     )
 
 

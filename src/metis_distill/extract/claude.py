@@ -22,6 +22,7 @@ from typing import Any
 import anthropic
 from pydantic import ValidationError
 
+from metis_distill.config import BudgetSettings, ExtractSettings
 from metis_distill.extract import prompts
 from metis_distill.extract.answers import Drop, check
 from metis_distill.extract.base import ExtractionHalted, ExtractStats
@@ -41,7 +42,8 @@ from metis_distill.models import LessonCandidate, Run
 from metis_distill.provenance import Lines
 from metis_distill.redact import redact
 
-DEFAULT_MODEL = "claude-sonnet-4-6"  # its cache minimum is met by the system prompt
+_EXTRACT, _BUDGETS = ExtractSettings(), BudgetSettings()  # the defaults, as the settings say
+DEFAULT_MODEL = _EXTRACT.model
 MIN_CALLS_TO_HALT = 5  # the failure-rate breaker needs this many answered calls first
 EXPECTED_ANSWER = 300  # output tokens of a typical answer, for budget reservations
 
@@ -49,18 +51,18 @@ EXPECTED_ANSWER = 300  # output tokens of a typical answer, for budget reservati
 @dataclass(frozen=True)
 class ClaudeConfig:
     model: str = DEFAULT_MODEL
-    base_url: str | None = None
-    concurrency: int = 4
-    max_retries: int = 4
-    timeout: float = 120.0
-    max_tokens_per_run: int | None = None
-    max_failed_fraction: float = 0.5
-    span_tokens: int = 1200
+    base_url: str | None = _EXTRACT.base_url
+    concurrency: int = _EXTRACT.concurrency
+    max_retries: int = _EXTRACT.max_retries
+    timeout: float = _EXTRACT.timeout
+    max_tokens_per_run: int | None = _BUDGETS.max_tokens_per_run
+    max_failed_fraction: float = _EXTRACT.max_failed_fraction
+    span_tokens: int = _EXTRACT.span_tokens
     max_output_tokens: int = 2048
     prompts_dir: Path | None = None
-    batch: bool = False  # the run's one Message Batch instead of synchronous calls
-    poll_interval: float = 30.0  # seconds between polls of a submitted batch
-    batch_max_wait: float = 5 * 3600.0  # then the batch is left for the next run
+    batch: bool = _EXTRACT.batch  # the run's one Message Batch instead of synchronous calls
+    poll_interval: float = _EXTRACT.batch_poll_interval  # seconds between polls of a batch
+    batch_max_wait: float = _EXTRACT.batch_max_wait  # then the batch is left for the next run
     session_pass: bool = True  # one outline per session, after the episodes
 
 

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+from metis_distill.config import ExtractSettings
 from metis_distill.extract.edits import edit_diff
 from metis_distill.mine.episodes import Episode
 from metis_distill.mine.fixes import FixKind
@@ -25,7 +26,7 @@ from metis_distill.provenance import Lines
 from metis_distill.redact import redact
 
 CHARS_PER_TOKEN = 4
-DEFAULT_SPAN_TOKENS = 1200
+DEFAULT_SPAN_TOKENS = ExtractSettings().span_tokens
 MAX_BETWEEN = 8  # events between the failed call and its fix, at most
 REACH = 8  # events searched before and after the episode for the agent's and user's words
 CONTEXT_BEFORE = 2  # events kept right before the episode whatever they are

@@ -40,15 +40,15 @@ def curate_batches(
         ledger,
         index,
         archive_root=str(archive_root),
-        extractor=settings.extractor or "rules",
-        max_distance=settings.dedupe_distance,
-        paraphrase_distance=settings.paraphrase_distance,
+        extractor=settings.extractor,
+        max_distance=settings.curate.dedupe_distance,
+        paraphrase_distance=settings.curate.paraphrase_distance,
         judge=judge,
-        judge_distance=settings.judge_distance,
+        judge_distance=settings.curate.judge_distance,
     )
     checkpoint("curate:merged")
     contradicted = resolve_contradictions(ledger, stats.touched_ids)
-    stale = retire_stale(ledger, settings.retire_after_days)
+    stale = retire_stale(ledger, settings.curate.retire_after_days)
     stats.retired_contradicted = len(contradicted.contradicted)
     stats.retired_stale = len(stale.stale)
     stats.revived = len(contradicted.revived) + len(stale.revived)

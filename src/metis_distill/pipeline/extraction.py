@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from metis_distill import secret_memory, sources
+from metis_distill import progress, secret_memory, sources
 from metis_distill.errors import MetisError, SourceError
 from metis_distill.extract.base import Extractor, ExtractStats
 from metis_distill.extract.rules import RulesExtractor
@@ -62,6 +62,7 @@ def extract_batch(
             result.failed_files.append(f"{info.path}: {e}")
         except Exception as e:  # noqa: BLE001 (one unreadable file must not stop the rest)
             result.failed_files.append(f"{info.path}: {type(e).__name__}: {e}")
+        progress.report().advance(1)
     result.extract = extractor.stats
     return result
 

@@ -20,9 +20,9 @@ def start_extraction(settings: Settings, ledger: Ledger) -> int:
     """A run row in the ledger that sums the run's token use (the budget reads it)."""
     claude = settings.extractor == "claude"
     return ledger.start_extract_run(
-        settings.extractor or "rules",
-        settings.anthropic_model if claude else None,
-        settings.max_tokens_per_run if claude else None,
+        settings.extractor,
+        settings.extract.model if claude else None,
+        settings.budgets.max_tokens_per_run if claude else None,
     )
 
 
@@ -52,7 +52,7 @@ def _api_key(settings: Settings) -> str:
     if key is None:
         raise ConfigError(
             "the claude extractor needs an Anthropic API key",
-            hint="set ANTHROPIC_API_KEY (or METIS_ANTHROPIC_API_KEY), or pass --extractor rules",
+            hint="set ANTHROPIC_API_KEY (or METIS_EXTRACT__API_KEY), or pass --extractor rules",
         )
     return key
 
@@ -61,17 +61,17 @@ def _claude_config(settings: Settings) -> ClaudeConfig:
     from metis_distill.extract.claude import ClaudeConfig
 
     return ClaudeConfig(
-        model=settings.anthropic_model,
-        base_url=settings.anthropic_base_url,
-        concurrency=settings.anthropic_concurrency,
-        max_retries=settings.anthropic_max_retries,
-        timeout=settings.anthropic_timeout,
-        max_tokens_per_run=settings.max_tokens_per_run,
-        max_failed_fraction=settings.max_failed_fraction,
-        span_tokens=settings.span_tokens,
-        batch=settings.batch,
-        poll_interval=settings.batch_poll_interval,
-        batch_max_wait=settings.batch_max_wait,
+        model=settings.extract.model,
+        base_url=settings.extract.base_url,
+        concurrency=settings.extract.concurrency,
+        max_retries=settings.extract.max_retries,
+        timeout=settings.extract.timeout,
+        max_tokens_per_run=settings.budgets.max_tokens_per_run,
+        max_failed_fraction=settings.extract.max_failed_fraction,
+        span_tokens=settings.extract.span_tokens,
+        batch=settings.extract.batch,
+        poll_interval=settings.extract.batch_poll_interval,
+        batch_max_wait=settings.extract.batch_max_wait,
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
+from metis_distill import progress
 from metis_distill.archive import ArchiveResult
 from metis_distill.config import Settings
 from metis_distill.errors import ConfigError
@@ -119,14 +120,15 @@ def _stages(
 ) -> RunReport:
     source = check_archive(settings.archive)
     settings.archive_dir.mkdir(parents=True, exist_ok=True)
-    archived = runner.stage(Stage.ARCHIVE, lambda: archive_step(settings, source, runner.log()))
+    archived = _staged(runner, Stage.ARCHIVE, lambda: archive_step(settings, source, runner.log()))
     archive = settings.archive_dir.resolve()
-    found = runner.stage(Stage.DISCOVER, lambda: discover_step(settings, archive, runner.log()))
+    found = _staged(runner, Stage.DISCOVER, lambda: discover_step(settings, archive, runner.log()))
     chosen = _chosen(found, only)
     with Ledger(settings.ledger_url) as ledger:
         run_id = start_extraction(settings, ledger)
     results, sent = _extract_all(runner, settings, archive, chosen.changed, run_id)
-    curated = runner.stage(
+    curated = _staged(
+        runner,
         Stage.CURATE,
         lambda: curate_step(
             settings,
@@ -142,10 +144,22 @@ def _stages(
     summary = _summary(
         settings, archived, found, chosen, results, curated, run_id, sent, runner.log()
     )
-    outcome = runner.stage(
-        Stage.PUBLISH, lambda: publish_step(settings, target, summary, runner.log())
+    outcome = _staged(
+        runner, Stage.PUBLISH, lambda: publish_step(settings, target, summary, runner.log())
     )
     return RunReport(**dict(summary), proposal=outcome)
+
+
+def _staged(runner: Runner, stage: Stage, step: Callable[[], T]) -> T:
+    progress.report().begin(stage)
+    return runner.stage(stage, step)
+
+
+def _mapped(runner: Runner, jobs: Sequence[BatchJob]) -> list[BatchResult]:
+    """The batches extracted; each file is reported done as it is read (in this process:
+    on Dask workers nobody is told)."""
+    progress.report().begin(Stage.EXTRACT, sum(len(job.files) for job in jobs))
+    return runner.map_batches(jobs)
 
 
 def _chosen(found: Discovery, only: Collection[str] | None) -> Discovery:
@@ -163,24 +177,24 @@ def _extract_all(
 ) -> tuple[list[BatchResult], ExtractStats | None]:
     """Extract every batch; with `--batch`, queue first, send one Message Batch, then extract
     again the batches whose excerpts were queued, answered from the cache by now."""
-    groups = batches(files, settings.batch_files)
+    groups = batches(files, settings.scale.batch_files)
     if not groups:
         return [], None
-    batching = settings.batch and settings.extractor == "claude"
+    batching = settings.extract.batch and settings.extractor == "claude"
     mode: BatchMode = "queue" if batching else "inline"
     jobs = [
         BatchJob(str(archive), tuple(group), settings, run_id, number, mode)
         for number, group in enumerate(groups)
     ]
-    results = runner.map_batches(jobs)
+    results = _mapped(runner, jobs)
     if not batching:
         return results, None
-    sent = runner.stage(
-        Stage.SUBMIT_BATCH, lambda: submit_batch_step(settings, run_id, runner.log())
+    sent = _staged(
+        runner, Stage.SUBMIT_BATCH, lambda: submit_batch_step(settings, run_id, runner.log())
     )
     again = [i for i, r in enumerate(results) if r.pending_files]
     if again:
-        redone = runner.map_batches([replace(jobs[i], mode="cache") for i in again])
+        redone = _mapped(runner, [replace(jobs[i], mode="cache") for i in again])
         for i, result in zip(again, redone, strict=True):
             results[i] = result
     return results, sent
@@ -210,7 +224,7 @@ def _summary(
     stats = curated.stats
     files_read = len(chosen.changed)
     return RunSummary(
-        extractor=settings.extractor or "rules",
+        extractor=settings.extractor,
         archived_new=archived.copied,
         archived_appended=archived.appended,
         archived_versions=archived.versions,

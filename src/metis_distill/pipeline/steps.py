@@ -109,7 +109,7 @@ def submit_batch_step(settings: Settings, run_id: int, log: Log) -> ExtractStats
         log.warning(
             "batch: %s still running after %.0f s; the next run collects it",
             ", ".join(extractor.waiting),
-            settings.batch_max_wait,
+            settings.extract.batch_max_wait,
         )
     if extractor.batch_error:
         log.warning("batch: not submitted (%s); the next run tries again", extractor.batch_error)

@@ -53,7 +53,7 @@ def finish_extraction(settings: Settings, run_id: int, totals: ExtractTotals) ->
 
 def claude_usage(settings: Settings, totals: ExtractTotals, tokens_run: int) -> ExtractionUsage:
     """The claude extractor's calls, tokens, estimated cost and the notes the review shows."""
-    s, model = totals.stats, settings.anthropic_model
+    s, model = totals.stats, settings.extract.model
     cost = estimated_cost(
         model, s.input_tokens, s.output_tokens, s.cache_read_tokens, s.cache_write_tokens
     )

@@ -1,0 +1,110 @@
+"""What the commands share: the consoles, the options every command takes, errors turned
+into one message and an exit code, the ledger opened for reading or writing."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from metis_distill.config import Settings
+from metis_distill.errors import MetisError
+
+if TYPE_CHECKING:  # the pipeline and the ledger: imported only by the commands using them
+    from metis_distill.ledger import Ledger
+
+
+# Messages are never wrapped: a path broken by a newline cannot be copied (tables still fit
+# the width: they pass soft_wrap=False).
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def shown(note: str) -> str:
+    """`[note]` as help text: Rich reads a bare `[` as markup, and the note vanished."""
+    return escape(f"[{note}]")
+
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Ledger, index and proposals "
+        + shown("default: the user data dir; env METIS_DATA_DIR")
+        + ".",
+    ),
+]
+
+
+Archive = Annotated[
+    Path | None,
+    typer.Option("--archive", "-a", help=f"Folder of runs {shown('default: ~/.claude/projects')}."),
+]
+
+
+Target = Annotated[
+    Path | None, typer.Option("--target", "-t", help="The context file, e.g. repo/CLAUDE.md.")
+]
+
+
+def friendly(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn our errors into one clear message and an exit code, never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except MetisError as e:
+            # soft_wrap: a path in a message must stay whole when there is no terminal
+            err.print(f"[bold red]error:[/] {escape(str(e))}", soft_wrap=True)
+            if e.hint:
+                err.print(f"[dim]hint:[/] {escape(e.hint)}", soft_wrap=True)
+            raise typer.Exit(e.exit_code) from e
+
+    return wrapper
+
+
+def quiet_prefect() -> None:
+    """Offline by default: Prefect's ephemeral server (on 127.0.0.1, for this process only)
+    must not try to send telemetry. A user's own Prefect settings still win."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+
+
+def check_target(settings: Settings) -> None:
+    from metis_distill.errors import ConfigError
+
+    if settings.target is None:
+        raise ConfigError("no target given", hint="pass --target path/to/repo/CLAUDE.md")
+    folder = settings.target.expanduser().resolve().parent
+    if not folder.is_dir():
+        raise ConfigError(
+            f"the target's folder does not exist: {folder}",
+            hint="point --target into an existing repository",
+        )
+    from metis_distill.review.proposal import read_target
+
+    read_target(settings.target.expanduser())  # a folder or non-UTF-8 text fails here, early
+
+
+def writing(settings: Settings) -> Ledger:
+    """The ledger, for a command that changes it (its schema upgraded first)."""
+    from metis_distill.ledger import Ledger
+
+    return Ledger(settings.ledger_url)
+
+
+def reading(settings: Settings) -> Ledger:
+    """The ledger, for a command that only reads it: never created, migrated or written."""
+    from metis_distill.ledger import Ledger
+
+    return Ledger.reading(settings.ledger_url)

@@ -1,0 +1,113 @@
+"""`metis history`, `rewind`, `show`: every version written, a past one proposed again, a
+lesson with all its evidence."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from metis_distill.cli.common import (
+    DataDir,
+    Target,
+    console,
+    friendly,
+    reading,
+    writing,
+)
+from metis_distill.config import load_settings
+
+
+@friendly
+def history(
+    target: Target = None,
+    data_dir: DataDir = None,
+    lessons: Annotated[
+        bool, typer.Option("--lessons/--no-lessons", help="List each version's lessons.")
+    ] = True,
+) -> None:
+    """Every version of each target that metis wrote or found, with the lessons it held."""
+    from metis_distill.review.history import history as versions_of
+
+    settings = load_settings(data_dir=data_dir)
+    with reading(settings) as ledger:
+        found = versions_of(ledger, target or settings.target)
+    if not found:
+        console.print("No version recorded yet: `metis accept` records each one.")
+        return
+    for name, versions in found.items():
+        console.rule(escape(name))
+        for v in versions:
+            made = f"proposal #{v.proposal_id}" if v.proposal_id else "-"
+            when = v.created_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+            console.print(
+                f"[bold]v{v.id}[/]  {when}  {escape(f'{v.reason:<8}')}  {made}  "
+                f"{len(v.lessons)} lessons  sha {v.sha256[:12]}",
+                soft_wrap=True,
+                highlight=False,
+            )
+            for lesson_id, words in v.lessons if lessons else ():
+                console.print(f"    {lesson_id}  {words}", soft_wrap=True, markup=False)
+
+
+@friendly
+def rewind(
+    to: Annotated[
+        str, typer.Option("--to", help="A version (v3, from `metis history`) or a date (UTC).")
+    ],
+    target: Target = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Propose the target as it was at a version or a date: a pending proposal, reviewed and
+    accepted like any other (accepting all of it restores the file byte for byte)."""
+    from metis_distill.review.history import only_target
+    from metis_distill.review.history import rewind as rewind_target
+
+    settings = load_settings(data_dir=data_dir)
+    with writing(settings) as ledger:
+        chosen = target or settings.target or only_target(ledger)
+        row, version = rewind_target(
+            ledger, chosen.expanduser(), to, settings.proposals_dir, settings.locks_dir
+        )
+        items = len(ledger.proposal_items(row.id))
+    console.print(
+        f"Proposal #{row.id}: {chosen} as it was at v{version.id} "
+        f"({version.created_at:%Y-%m-%d %H:%M} UTC), {items} items. "
+        "Next: `metis review`, then `metis accept` or `metis reject`.",
+        soft_wrap=True,
+    )
+
+
+@friendly
+def show(
+    lesson: Annotated[str, typer.Argument(help="A lesson id (the ID of `<!-- metis:ID -->`).")],
+    data_dir: DataDir = None,
+) -> None:
+    """A lesson with all its evidence (quotes, spans, sessions), wordings and decisions."""
+    from metis_distill.review.history import show as lesson_detail
+
+    with reading(load_settings(data_dir=data_dir)) as ledger:
+        d = lesson_detail(ledger, lesson)
+    seen = " to ".join(f"{t:%Y-%m-%d}" for t in (d.first_seen, d.last_seen) if t)
+    console.print(f"{d.id} {d.kind} · {d.status} · severity {d.severity}", markup=False)
+    console.print(d.text, soft_wrap=True, highlight=False, markup=False)
+    console.print(f"seen in {d.support} sessions" + (f", {seen}" if seen else ""), highlight=False)
+    console.rule(f"evidence ({len(d.evidence)})")
+    for e in d.evidence:
+        console.print(
+            f"{e['where']}  session {e['session']}  {e['when']}  cwd {e['cwd']}",
+            soft_wrap=True,
+            highlight=False,
+            markup=False,
+        )
+        console.print(f"  {e['file']}", soft_wrap=True, highlight=False, markup=False)
+        console.print(f"  “{e['quote']}”", soft_wrap=True, highlight=False, markup=False)
+    if d.wordings:
+        console.rule("wordings")
+        for when, how, before in d.wordings:
+            console.print(f"{when} ({how}), was: {before}", soft_wrap=True, markup=False)
+    if d.decisions:
+        console.rule("decisions")
+        for line in d.decisions:
+            console.print(line, highlight=False, markup=False)

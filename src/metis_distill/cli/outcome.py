@@ -1,0 +1,120 @@
+"""What `metis distill` prints when it is done: a short summary (the table of every count with
+`--verbose`), what could not be read, and the exit code of a run that needs a human (3) or
+left work for the next run (4). Every value from a run is printed as written, never as markup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from metis_distill.cli.common import console, err
+from metis_distill.run_report import ProposalOutcome, RunReport
+from metis_distill.statuses import PublishStatus
+
+SKIPPED_SHOWN = 10
+
+
+def print_outcome(report: RunReport, *, verbose: bool, log_file: Path | None) -> None:
+    if verbose:
+        table = Table(title="distill", show_header=False)
+        for label, value in report.table_rows():
+            table.add_row(label, value)
+        console.print(table, soft_wrap=False, markup=False)
+    else:
+        console.print(summary(report), markup=False, highlight=False)
+    _print_problems(report)
+    console.print(proposal_line(report.proposal), markup=False, highlight=False)
+    if log_file is not None and not verbose:
+        err.print(f"[dim]Prefect's log: {escape(str(log_file))}[/]")
+
+
+def summary(report: RunReport) -> str:
+    """The run in a sentence or two: what was read, what it gave, what Claude cost."""
+    archived = report.archived_new + report.archived_appended + report.archived_versions
+    read = (
+        f"Read {report.files_read} files ({report.events:,} events)"
+        if report.files_read
+        else "No new runs to read"
+    )
+    found = (
+        f": {report.episodes} episodes, {report.candidates} candidates -> "
+        f"{report.lessons_new} new lessons, {report.lessons_merged} merged into known ones."
+        if report.files_read
+        else "."
+    )
+    line = (f"Archived {archived} new or grown files. " if archived else "") + read + found
+    usage = report.extraction
+    if usage is not None:
+        line += f"\n{usage.usage_note}"
+    return line
+
+
+def proposal_line(proposal: ProposalOutcome) -> str:
+    number = proposal.proposal_id
+    if proposal.status == PublishStatus.NOTHING:
+        return _nothing_message(proposal)
+    if proposal.status == PublishStatus.NEEDS_HUMAN:
+        return f"Proposal #{number} needs a human (a tripwire tripped)."
+    if proposal.status == PublishStatus.UNCHANGED:
+        return f"Nothing new: proposal #{number} still waits for review (`metis review`)."
+    return (
+        f"Proposal #{number}: {proposal.added} lessons added, {proposal.removed} removed. "
+        "Next: `metis review`, then `metis accept` or `metis reject`."
+    )
+
+
+def _nothing_message(proposal: ProposalOutcome) -> str:
+    if proposal.lessons_known == 0:
+        return "No lessons found yet in the archive's runs: nothing to propose."
+    waiting = proposal.lessons_waiting
+    if proposal.lessons_shown == 0 and proposal.lessons_active > 0 and not waiting:
+        return (
+            f"{proposal.lessons_active} lessons known, none from runs in this target's "
+            "repository (their cwd is elsewhere): nothing to propose. Use --all-projects, or "
+            "add the old checkout paths as `aliases` in metis.toml."
+        )
+    if waiting:
+        return (
+            "No change to propose: the target already says all we know; "
+            f"{waiting} more lessons wait in the ledger until their evidence earns them a line "
+            "(`metis search` finds them)."
+        )
+    return "No change to propose: the target already says all we know."
+
+
+def _print_problems(report: RunReport) -> None:
+    for failed in report.failed_files:
+        err.print(f"[yellow]could not read[/] {escape(failed)}")
+    for where in report.corrupt_where:
+        err.print(f"[yellow]skipped corrupt or truncated[/] {escape(where)}")
+    skipped = report.skipped_files
+    for line in skipped[:SKIPPED_SHOWN]:
+        err.print(f"[dim]skipped[/] {escape(line)}")
+    if len(skipped) > SKIPPED_SHOWN:
+        err.print(f"[dim]... and {len(skipped) - SKIPPED_SHOWN} more skipped files[/]")
+    for warning in report.proposal.warnings:
+        err.print(f"[yellow]warning:[/] {escape(warning)}")
+
+
+def exit_if_stopped(report: RunReport) -> None:
+    """Exit code 3: a tripwire stopped the proposal, a human looks before anything goes on;
+    exit code 4: work is left for the next run."""
+    proposal = report.proposal
+    if proposal.status == PublishStatus.NEEDS_HUMAN:
+        err.print(f"[bold yellow]needs a human:[/] proposal #{proposal.proposal_id} was stopped")
+        for reason in proposal.reasons:
+            err.print(f"  - {reason}", markup=False)
+        err.print(
+            f"[dim]look at {escape(str(proposal.folder))}/report.md before letting it through[/]"
+        )
+        raise typer.Exit(3)
+    pending = report.extract_pending
+    if pending:
+        err.print(
+            f"[yellow]{pending} excerpts left for the next run[/] (token budget reached or "
+            "calls failed); run `metis distill` again to finish them."
+        )
+        raise typer.Exit(4)

@@ -1,0 +1,103 @@
+"""`metis search`, `context`, `mcp`: the lessons, read-only, for people and agents."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from metis_distill.cli.common import (
+    DataDir,
+    console,
+    friendly,
+)
+from metis_distill.config import load_settings
+
+
+class SearchKind(StrEnum):
+    failure = "failure"
+    decision = "decision"
+    gotcha = "gotcha"
+
+
+def _retriever(data_dir: Path | None) -> Any:
+    from metis_distill.retrieve.retriever import Retriever
+
+    settings = load_settings(data_dir=data_dir)
+    return Retriever.at(settings.data_dir.expanduser(), settings.model_dir)
+
+
+@friendly
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for: words, a command, an error.")],
+    kind: Annotated[
+        list[SearchKind] | None, typer.Option("--kind", "-k", help="Only lessons of this kind.")
+    ] = None,
+    project: Annotated[
+        str | None,
+        typer.Option("--project", "-p", help="Only lessons seen in this project (name or path)."),
+    ] = None,
+    limit: Annotated[int, typer.Option("-n", "--limit", min=1, help="Lessons at most.")] = 10,
+    include_retired: Annotated[
+        bool, typer.Option("--include-retired", help="Retired and rejected lessons too.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the hits as JSON.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """The lessons closest to QUERY (meaning and exact words), best first. Read-only."""
+
+    from metis_distill.retrieve.records import hit_record
+    from metis_distill.retrieve.search import Query
+
+    wanted = Query(query, tuple(k.value for k in kind or ()), project, limit, include_retired)
+    with _retriever(data_dir) as retriever:
+        hits = retriever.search(wanted)
+    records = [hit_record(h) for h in hits]
+    if as_json:
+        sys.stdout.write(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
+        return
+    if not records:
+        console.print("No lesson matches.")
+    for n, record in enumerate(records, start=1):
+        seen = (record["last_seen"] or "?")[:10]
+        console.print(f"{n}. [bold]\\[{record['kind']}][/] {escape(record['text'])}")
+        console.print(
+            f"   [dim]{record['id']} · support {record['support']} · last seen {seen}"
+            f" · {record['status']} · score {record['score']:.2f}[/]"
+        )
+        console.print(f"   evidence: {record['evidence']}", markup=False, soft_wrap=True)
+
+
+@friendly
+def context(
+    task: Annotated[
+        str, typer.Argument(help="The task at hand, in a sentence or a paragraph; - reads stdin.")
+    ],
+    budget: Annotated[
+        int, typer.Option("--budget", min=20, help="Tokens at most (estimated as chars / 4).")
+    ] = 600,
+    data_dir: DataDir = None,
+) -> None:
+    """A markdown brief of the lessons that bear on TASK, within a token budget: ready to paste
+    into a prompt or to be read by a hook. Read-only."""
+    if task == "-":
+        task = sys.stdin.read()
+    with _retriever(data_dir) as retriever:
+        brief = retriever.context(task, budget)
+    sys.stdout.write(brief.markdown)
+
+
+@friendly
+def mcp(data_dir: DataDir = None) -> None:
+    """Serve the lessons to agents over MCP (stdio): search_lessons, get_lesson,
+    context_for_task. Read-only. Add it to Claude Code with
+    `claude mcp add metis -- metis mcp --data-dir DIR`."""
+    from metis_distill.retrieve.mcp_server import serve  # the MCP SDK is imported only here
+
+    settings = load_settings(data_dir=data_dir)
+    serve(settings.data_dir.expanduser(), settings.model_dir)

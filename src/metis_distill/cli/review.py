@@ -1,0 +1,203 @@
+"""`metis review`, `accept`, `reject`, `release`, `propose --git`: the pending proposal, decided
+item by item."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from markdown_it import MarkdownIt
+from rich.markdown import Markdown
+from rich.markup import escape
+from rich.syntax import Syntax
+
+from metis_distill.cli.common import (
+    DataDir,
+    Target,
+    console,
+    err,
+    friendly,
+    reading,
+    shown,
+    writing,
+)
+from metis_distill.config import load_settings
+from metis_distill.statuses import ProposalState
+
+
+class LiteralMarkdown(Markdown):
+    """Markdown whose `<…>` prints as written: Rich drops what the parser takes for HTML, and
+    a lesson about `Promise<ReadonlyRequestCookies>` lost its type."""
+
+    def __init__(self, markup: str) -> None:
+        super().__init__(markup)
+        no_html = MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")
+        self.parsed = no_html.parse(markup)
+
+
+@friendly
+def review(
+    target: Target = None,
+    data_dir: DataDir = None,
+    diff_only: Annotated[bool, typer.Option("--diff", help="Print only the unified diff.")] = False,
+    html: Annotated[
+        bool, typer.Option("--html", help="Print only the path of the HTML report.")
+    ] = False,
+) -> None:
+    """Show the pending proposal: each numbered change (added, reworded, removed) with its
+    evidence, then the diff. Decide with `metis accept 1 3` / `metis reject 2`."""
+    from metis_distill.ledger import Ledger
+    from metis_distill.review.proposal import choose_for_review, recover_accepts
+
+    settings = load_settings(data_dir=data_dir)
+    with reading(settings) as ledger:
+        interrupted = bool(ledger.accept_intents())
+    if interrupted:  # an accept a crash stopped is finished first: the one write of a review
+        with Ledger(settings.ledger_url) as writer:
+            recover_accepts(writer, settings.locks_dir)
+    with reading(settings) as ledger:
+        row = choose_for_review(ledger, target or settings.target)
+    folder = Path(row.folder)
+    if row.status == ProposalState.NEEDS_HUMAN:
+        _say_stopped(row)
+    if html:
+        sys.stdout.write(f"{folder / 'report.html'}\n")
+        return
+    diff = (folder / "diff.patch").read_text(encoding="utf-8")
+    if diff_only:
+        sys.stdout.write(diff)
+        return
+    report = (folder / "report.md").read_text(encoding="utf-8")
+    console.print(LiteralMarkdown(report.partition("\n## Diff\n")[0]))
+    console.rule("diff")
+    if console.is_terminal:
+        console.print(Syntax(diff, "diff", word_wrap=True))
+    else:
+        sys.stdout.write(diff)  # piped: the plain diff, no wrapping or cutting
+    paths = escape(f"report: {folder / 'report.md'} (HTML: {folder / 'report.html'})")
+    console.print(f"[dim]{paths}[/]")
+
+
+def _say_stopped(row: Any) -> None:
+    """A stopped proposal is shown, never silently: why, and how to let it through."""
+    from metis_distill.review.proposal import RELEASE_HINT
+
+    err.print(f"[bold yellow]stopped by a tripwire:[/] proposal #{row.id} is not pending")
+    for reason in row.summary.get("tripwires", []):
+        err.print(f"  - {reason}", markup=False)
+    err.print(f"[dim]hint:[/] {RELEASE_HINT}")
+
+
+ItemNumbers = Annotated[
+    list[int] | None,
+    typer.Argument(help="Item numbers, as `metis review` shows them (default: all waiting)."),
+]
+
+
+AllItems = Annotated[bool, typer.Option("--all", help="Every item still waiting.")]
+
+
+def _items_wanted(items: list[int] | None, all_items: bool) -> list[int]:
+    if items and all_items:
+        raise typer.BadParameter("give item numbers or --all, not both")
+    return [] if all_items else list(items or [])
+
+
+def _said(decision: Any, verb: str) -> str:
+    numbers = ", ".join(map(str, decision.numbers))
+    what = f"item{'s' if len(decision.numbers) != 1 else ''} {numbers}" if numbers else "it"
+    rest = (
+        f"; {decision.remaining} item{'s' if decision.remaining != 1 else ''} still wait "
+        "(`metis review`)"
+        if decision.remaining
+        else ""
+    )
+    return f"{verb} {what} of proposal #{decision.row.id}{rest}"
+
+
+@friendly
+def accept(
+    items: ItemNumbers = None,
+    all_items: AllItems = False,
+    target: Target = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Apply the chosen items of the pending proposal to the target atomically (all of them when
+    none are named): the file gets exactly the changes accepted."""
+    from metis_distill.review.proposal import accept as accept_proposal
+
+    wanted = _items_wanted(items, all_items)
+    settings = load_settings(data_dir=data_dir)
+    with writing(settings) as ledger:
+        decision = accept_proposal(ledger, settings.locks_dir, target or settings.target, wanted)
+    wrote = f": wrote {decision.row.target}" if decision.written else ": the target is unchanged"
+    finished = " (finished: a crash had stopped this accept after its write)"
+    said = _said(decision, "Accepted") + wrote + (finished if decision.recovered else "")
+    console.print(said, soft_wrap=True, markup=False)
+
+
+@friendly
+def reject(
+    items: ItemNumbers = None,
+    all_items: AllItems = False,
+    target: Target = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Refuse the chosen items of the pending proposal (all of them when none are named): a
+    refused new line is remembered and not proposed again; a refused rewording keeps the old."""
+    from metis_distill.review.proposal import reject as reject_proposal
+
+    wanted = _items_wanted(items, all_items)
+    settings = load_settings(data_dir=data_dir)
+    with writing(settings) as ledger:
+        decision = reject_proposal(ledger, settings.locks_dir, target or settings.target, wanted)
+    console.print(_said(decision, "Rejected") + "; remembered.", soft_wrap=True, markup=False)
+
+
+@friendly
+def release(target: Target = None, data_dir: DataDir = None) -> None:
+    """Let through a proposal a tripwire stopped (exit code 3), once you have read why: it
+    becomes the pending proposal, for `metis review` and `metis accept` as usual."""
+    from metis_distill.publish import release as release_proposal
+    from metis_distill.review.notes import ProposalNotes
+
+    settings = load_settings(data_dir=data_dir)
+    with writing(settings) as ledger:
+        row = release_proposal(ledger, target or settings.target)
+    for reason in ProposalNotes.read(row.summary).tripwires:
+        console.print(f"[yellow]tripped:[/] {escape(reason)}")
+    console.print(f"Proposal #{row.id} is pending: `metis review`, then accept or reject it.")
+
+
+@friendly
+def propose(
+    git: Annotated[
+        bool, typer.Option("--git", help="Commit the pending proposal on a new branch.")
+    ] = False,
+    branch: Annotated[
+        str | None,
+        typer.Option("--branch", help=f"The new branch {shown('default: metis/proposal-ID')}."),
+    ] = None,
+    target: Target = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Write the pending proposal as a commit on a new branch of the target's repository,
+    ready for a pull request. The current branch, the index and the working tree are never
+    touched; an existing branch is never moved."""
+    if not git:
+        raise typer.BadParameter("only `metis propose --git` exists for now", param_hint="--git")
+    from metis_distill.review.git import commit_on_branch
+
+    settings = load_settings(data_dir=data_dir)
+    with reading(settings) as ledger:
+        made = commit_on_branch(ledger, target or settings.target, branch)
+    console.print(
+        f"Committed {made.path} on branch {made.branch} ({made.commit[:12]}) in {made.repo}; "
+        f"your branch and files are as they were. Next: `git push -u origin {made.branch}` "
+        "and open a pull request.",
+        soft_wrap=True,
+        markup=False,
+    )
+    console.print(made.message.splitlines()[0], markup=False, highlight=False)

@@ -1,0 +1,232 @@
+"""`metis distill`, `metis serve`, `metis status`: run the flow now, on a cron, and what the
+last run left. Prefect is imported only inside `distill` and `serve`."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from metis_distill import progress
+from metis_distill.cli.common import (
+    Archive,
+    DataDir,
+    Target,
+    check_target,
+    console,
+    err,
+    friendly,
+    quiet_prefect,
+    reading,
+    shown,
+)
+from metis_distill.cli.outcome import exit_if_stopped, print_outcome
+from metis_distill.cli.progress import STARTING, progress_bar
+from metis_distill.config import BudgetSettings, ScaleSettings, load_settings
+
+if TYPE_CHECKING:  # the pipeline and the ledger: imported only by the commands using them
+    pass
+
+
+BUDGETS, SCALE = BudgetSettings(), ScaleSettings()  # their defaults, shown in --help
+
+
+class Extractor(StrEnum):
+    rules = "rules"
+    claude = "claude"
+
+
+class Runner(StrEnum):
+    default = "default"
+    dask = "dask"
+
+
+TaskRunner = Annotated[
+    Runner | None,
+    typer.Option(
+        "--task-runner",
+        help="Run the mapped extract tasks on Prefect's threads or Dask "
+        f"{shown(f'default: {SCALE.task_runner}')}.",
+    ),
+]
+
+
+DaskAddress = Annotated[
+    str | None,
+    typer.Option("--dask-address", help="Scheduler of a Dask cluster (default: a local one)."),
+]
+
+
+@friendly
+def distill(
+    archive: Archive = None,
+    target: Target = None,
+    data_dir: DataDir = None,
+    all_projects: Annotated[
+        bool | None,
+        typer.Option(
+            "--all-projects/--this-project",
+            help=f"Use runs of every project {shown('default: this project')}.",
+        ),
+    ] = None,
+    section_budget: Annotated[
+        int | None,
+        typer.Option(help=f"Lines at most per section {shown(f'default: {BUDGETS.per_section}')}."),
+    ] = None,
+    extractor: Annotated[
+        Extractor | None,
+        typer.Option(
+            "--extractor",
+            help="rules (offline) or claude (default: claude when an API key is set).",
+        ),
+    ] = None,
+    max_tokens: Annotated[
+        int | None,
+        typer.Option(
+            "--max-tokens",
+            min=1,
+            help="Token budget of this run (claude extractor) "
+            f"{shown(f'default: {BUDGETS.max_tokens_per_run:,}')}.",
+        ),
+    ] = None,
+    batch: Annotated[
+        bool | None,
+        typer.Option(
+            "--batch/--no-batch",
+            help=f"Claude calls as one Message Batch, half price, slower {shown('default: no')}.",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Prefect's log on the terminal and every count in a table."
+        ),
+    ] = False,
+    task_runner: TaskRunner = None,
+    dask_address: DaskAddress = None,
+) -> None:
+    """Run the distill flow now (Prefect, in-process): archive -> lessons -> a proposal.
+    Exit code 4: the token budget was reached and work is left for the next run."""
+    settings = load_settings(
+        archive=archive,
+        target=target,
+        data_dir=data_dir,
+        all_projects=all_projects,
+        extract={"extractor": extractor.value if extractor else None, "batch": batch},
+        budgets={"per_section": section_budget, "max_tokens_per_run": max_tokens},
+        scale={
+            "task_runner": task_runner.value if task_runner else None,
+            "dask_address": dask_address,
+        },
+    )
+    check_target(settings)
+    from metis_distill.pipeline import check_archive
+
+    check_archive(settings.archive)
+    quiet_prefect()
+    from flows.console import brief_console, log_to_file
+    from flows.distill import distill_flow  # Prefect is imported only here
+    from flows.runners import api_for_workers, with_task_runner
+
+    brief_console()
+    log_file = None if verbose else settings.data_dir / "logs" / "prefect.log"
+    log_to_file(log_file)
+    with api_for_workers(settings), progress_bar(err if not verbose else None):
+        progress.report().begin(STARTING)  # Prefect's server takes seconds to start
+        report = with_task_runner(distill_flow, settings)(settings)
+    if as_json:
+        sys.stdout.write(report.to_json())
+    else:
+        print_outcome(report, verbose=verbose, log_file=log_file)
+    exit_if_stopped(report)
+
+
+@friendly
+def serve(
+    archive: Archive = None,
+    target: Target = None,
+    data_dir: DataDir = None,
+    cron: Annotated[
+        str | None,
+        typer.Option("--cron", help=f"When to run {shown(f'default: {SCALE.nightly_cron}')}."),
+    ] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            "--timezone", help="IANA zone of the cron " + shown("default: this machine's") + "."
+        ),
+    ] = None,
+    task_runner: TaskRunner = None,
+    dask_address: DaskAddress = None,
+) -> None:
+    """Serve the distill flow as the Prefect deployment `distill/nightly` on a cron, until
+    stopped. Trigger a run by hand with `prefect deployment run 'distill/nightly'`."""
+    settings = load_settings(
+        archive=archive,
+        target=target,
+        data_dir=data_dir,
+        scale={
+            "nightly_cron": cron,
+            "nightly_timezone": timezone,
+            "task_runner": task_runner.value if task_runner else None,
+            "dask_address": dask_address,
+        },
+    )
+    check_target(settings)
+    quiet_prefect()
+    from flows.serve import check_cron  # Prefect is imported only here
+    from flows.serve import serve as serve_nightly
+
+    check_cron(settings.scale.nightly_cron)
+    api = os.environ.get("PREFECT_API_URL")
+    scale = settings.scale
+    err.print(
+        f"serving distill/nightly: {scale.nightly_cron} ({scale.nightly_timezone}), "
+        f"target {settings.target}; Prefect API: {api or 'none (ephemeral: no UI)'}",
+        markup=False,
+    )
+    serve_nightly(settings)
+
+
+@friendly
+def status(
+    archive: Archive = None,
+    target: Target = None,
+    data_dir: DataDir = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
+) -> None:
+    """The last distill and its outcome, work pending, tokens spent this month, and whether
+    a proposal waits for review."""
+    from metis_distill.status import status as read_status
+
+    settings = load_settings(archive=archive, target=target, data_dir=data_dir)
+    with reading(settings) as ledger:
+        found = read_status(settings, ledger)
+    if as_json:
+        sys.stdout.write(json.dumps(_status_dict(found), default=str, indent=2) + "\n")
+        return
+    table = Table(title="metis status", show_header=False)
+    for key, value in _status_dict(found).items():
+        table.add_row(key.replace("_", " "), Text("—" if value is None else str(value)))
+    console.print(table, soft_wrap=False)
+
+
+def _status_dict(found: Any) -> dict[str, Any]:
+    run, proposal = found.last_run, found.proposal
+    return {
+        "target": found.target,
+        "last_run": run.started_at.isoformat(timespec="seconds") if run else None,
+        "outcome": found.outcome,
+        "outcome_detail": found.outcome_detail,
+        "pending_to_archive": found.to_archive,
+        "pending_to_distill": found.to_distill,
+        f"tokens_{found.month}": found.tokens_this_month,
+        "proposal_waiting": f"#{proposal.id} ({proposal.folder})" if proposal else None,
+    }
