@@ -50,8 +50,8 @@ def test_twenty_paraphrases_across_twenty_runs_are_one_lesson(tmp_path: Path, em
     assert len(quotes) == 20  # each record quotes its own run's words
 
     lines = [line for line in proposed_lines(outcome) if "PYTHONPATH=src" in line]
-    assert len(lines) == 1 and "seen in 20 sessions" in lines[0]
-    assert f"metis:{lesson.id}" in lines[0]
+    assert len(lines) == 1 and " [20](" in lines[0]
+    assert f"/{lesson.id}.txt#L" in lines[0]
 
 
 def decision_session(archive: Path, name: str, day: int, text: str) -> None:

@@ -69,11 +69,14 @@ def test_the_proposal_becomes_a_commit_on_a_new_branch(repo) -> None:  # type: i
     assert git(root, "rev-parse", f"{made.branch}^") == before["commit"]
     assert git(root, "show", f"{made.branch}:app.py") == "print('v1')"  # HEAD's, not the WIP
     changed = git(root, "diff", "--name-only", "main", made.branch)
-    assert changed == "CLAUDE.md"
+    notes = [f".metis/CLAUDE/{i}.txt" for i in (GOTCHA, FAILURE, DECISION)]
+    assert changed.splitlines() == sorted([*notes, "CLAUDE.md"])  # with its evidence files
+    for note in notes:
+        assert git(root, "show", f"{made.branch}:{note}").startswith("metis-distill evidence")
     message = git(root, "log", "-1", "--format=%B", made.branch)
     assert message.startswith("metis: 3 added in CLAUDE.md")
     assert "1. added (gotcha): Vitest runs in node." in message
-    assert "evidence: ../archive/p/s.jsonl#L1-L2" in message
+    assert "evidence: p/s.jsonl#L1-L2" in message  # the archive's path, not the reviewer's
     assert ledger.pending_proposals()  # still to be accepted or merged: nothing was decided
 
 
@@ -83,8 +86,10 @@ def test_only_the_items_not_rejected_are_committed(repo) -> None:  # type: ignor
     reject(ledger, tmp / "locks", target, [2])
     made = commit_on_branch(ledger, target, "review/lessons")
     committed = git(root, "show", "review/lessons:CLAUDE.md")
-    assert f"metis:{GOTCHA}" in committed and f"metis:{DECISION}" in committed
-    assert f"metis:{FAILURE}" not in committed
+    assert f"/{GOTCHA}.txt#" in committed and f"/{DECISION}.txt#" in committed
+    assert FAILURE not in committed
+    notes = git(root, "ls-tree", "--name-only", "review/lessons", ".metis/CLAUDE/")
+    assert notes.splitlines() == [f".metis/CLAUDE/{GOTCHA}.txt", f".metis/CLAUDE/{DECISION}.txt"]
     assert made.message.startswith("metis: 2 added in CLAUDE.md")
 
 

@@ -29,6 +29,7 @@ from metis_distill.ledger import (
 from metis_distill.redact import redact
 from metis_distill.render.claude_md import find_block
 from metis_distill.review import layout as layouts
+from metis_distill.review.evidence import place_notes, prune_notes, write_plan_notes
 from metis_distill.review.notes import ProposalNotes
 from metis_distill.review.plan import (
     MAX_REPORT_EVIDENCE,
@@ -219,6 +220,7 @@ def _write_files(
         "deleted": list(plan.deleted),
         "summary": notes.stored(run),
     }
+    write_plan_notes(folder, plan.target.name, plan.notes)
     atomic_write_text(folder / "proposed.md", plan.proposed)
     atomic_write_text(folder / "diff.patch", plan.diff)
     write_reports(plan, row, folder, notes)
@@ -346,6 +348,7 @@ def recover_accepts(ledger: Ledger, locks_dir: Path) -> list[Decision]:
             if row is not None and still and sha256_text(current) == intent.sha256:
                 decision = _record_accept(ledger, row, intent.numbers, current, wrote=True)
                 done.append(replace(decision, recovered=True))
+            prune_notes(path, current)  # evidence files the target as it is does not need
             ledger.drop_accept_intent(intent.proposal_id)
     return done
 
@@ -371,7 +374,8 @@ def accepted_text(
 def _write_target(
     ledger: Ledger, row: ProposalRow, current: str, text: str, chosen: Sequence[int]
 ) -> None:
-    """The intent (with the target's version before, if not yet kept), then the rename."""
+    """The evidence files the new text links to, the intent (with the target's version before,
+    if not yet kept), the rename, then the evidence files no line needs any more."""
     path = Path(row.target)
     known = ledger.versions(row.target)
     before = None
@@ -391,10 +395,12 @@ def _write_target(
         sha256=sha256_text(text),
         created_at=now(),
     )
+    place_notes(path, text, Path(row.folder) if row.folder else None)
     ledger.intend_accept(intent, before)
     checkpoint("accept:intent")
     atomic_write_text(path, text)
     checkpoint("accept:renamed")
+    prune_notes(path, text)
 
 
 def _record_accept(
