@@ -14,7 +14,7 @@ from metis_distill.config import Settings
 from metis_distill.curate.select import BLOCK_OVERHEAD_LINES, Scope, lessons_for, ranked, verified
 from metis_distill.ledger import Ledger
 from metis_distill.publish import Curation, publish_targets
-from metis_distill.render.claude_md import find_block
+from metis_distill.render.claude_md import find_block, line_id
 from metis_distill.run_report import ProposalOutcome, RunSummary
 from tests.curate.sessions import distil
 
@@ -72,7 +72,7 @@ def test_the_block_stays_within_budget_and_leaves_out_the_lowest_ranked(nights: 
     assert len(lines) + 2 <= 150  # with its two markers
     ledger = Ledger.at(nights.data)
     best = ranked([v for v in map(verified, lessons_for(ledger, Scope(None))) if v])
-    shown = [line.rsplit("metis:", 1)[1][:10] for line in lines if line.startswith("- ")]
+    shown = [line_id(line) for line in lines if line.startswith("- ")]
     for kind, lessons in best.items():
         mine = [i for i in shown if i in {v.id for v in lessons}]
         assert len(mine) == min(12, len(lessons))  # the default budget: 12 lines a section
@@ -106,7 +106,7 @@ def test_tighter_budgets_cut_from_the_bottom(nights: Nights, given: dict[str, ob
     lines = block_of(outcome)
     assert len(lines) + 2 <= settings.block_max_lines
     best = ranked([v for v in map(verified, lessons_for(ledger, Scope(None))) if v])
-    shown = [line.rsplit("metis:", 1)[1][:10] for line in lines if line.startswith("- ")]
+    shown = [line_id(line) for line in lines if line.startswith("- ")]
     for kind, lessons in best.items():
         mine = [v for v in lessons if v.id in shown]
         assert [v.id for v in mine] == [v.id for v in lessons[: len(mine)]], kind

@@ -116,7 +116,8 @@ def test_settings_route_a_sub_directory_lesson_to_its_own_file(tmp_path: Path, e
     web_lines = proposed_lines(web.folder)
     assert len(root_lines) == 1 and "SHOP_PORT" in root_lines[0]
     assert len(web_lines) == 1 and "VITE_PORT" in web_lines[0]
-    assert "](../../data/archive/" in web_lines[0]  # its link is relative to its own folder
+    assert "](.metis/CLAUDE/" in web_lines[0]  # its evidence file is beside its own file
+    assert Path(web.folder, ".metis", "CLAUDE").is_dir()
 
 
 @pytest.mark.parametrize("unit", ["lines", "tokens"])

@@ -3,7 +3,9 @@ proposal; the current branch, the index and every file on disk stay exactly as t
 
 from __future__ import annotations
 
+import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,8 +13,11 @@ from typer.testing import CliRunner
 
 from metis_distill.cli import app
 from metis_distill.errors import ProposalError, TargetChangedError
+from metis_distill.provenance import note_source, resolve, resolve_line
+from metis_distill.review.evidence import span_sha256
 from metis_distill.review.git import commit_on_branch
 from metis_distill.review.proposal import reject
+from tests.conftest import REPO
 from tests.review.test_items import DECISION, FAILURE, GOTCHA, save_proposal
 
 runner = CliRunner()
@@ -134,3 +139,48 @@ def test_propose_git_through_the_cli(repo) -> None:  # type: ignore[no-untyped-d
     assert runner.invoke(app, ["propose", *data]).exit_code == 2
     again = runner.invoke(app, ["propose", "--git", "--branch", "ai/notes", *data])
     assert again.exit_code == 1 and "already exists" in again.output
+
+
+def _reviewers_tool(name: str, target: Path) -> str:
+    tool = REPO.parent / "shared" / "tools" / name
+    if not tool.is_file():
+        pytest.skip(f"reviewers' {name} is not here")
+    out = subprocess.run([sys.executable, str(tool), str(target)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    return out.stdout
+
+
+def test_every_link_resolves_in_a_clone_of_the_proposed_branch(repo) -> None:  # type: ignore[no-untyped-def]
+    """A teammate without the data dir clones the pull request's branch: every line's link
+    opens its evidence file, whose linked lines hold the quote its header names, and whose
+    header leads whoever holds the archive back to the span."""
+    ledger, target, tmp, root = repo
+    save_proposal(ledger, target, tmp)
+    out = runner.invoke(app, ["propose", "--git", "--data-dir", str(tmp / "data")])
+    assert out.exit_code == 0, out.output
+    clone = tmp / "elsewhere" / "clone"
+    subprocess.run(
+        ["git", "clone", "-q", "-b", "metis/proposal-1", str(root), str(clone)], check=True
+    )
+    hidden = tmp / "hidden"  # no data dir, no archive: only the clone
+    hidden.mkdir()
+    for name in ("data", "archive", "proposals"):
+        if (tmp / name).exists():
+            (tmp / name).rename(hidden / name)
+    context = clone / "CLAUDE.md"
+    links = re.findall(r"\]\(([^)\s]+#L\d+-L\d+)\)", context.read_text())
+    assert len(links) == 3
+    for link in links:
+        assert resolve_line(link, clone), link
+    assert _reviewers_tool("check_links.py", context).strip().endswith("links=3 bad=0")
+    shown = _reviewers_tool("read_block.py", context)
+    assert "(link does not open" not in shown and "quote number 1" in shown
+
+    # whoever holds the archive finds the span the header names, byte for byte
+    archive = hidden / "archive"
+    for link in links:
+        source = note_source(link, clone)
+        assert source is not None and source.archive_path == "p/s.jsonl"
+        path = archive / source.archive_path
+        assert resolve(f"{path}#L{source.line_start}-L{source.line_end}", source.quote, clone)
+        assert span_sha256(path, source.line_start, source.line_end) == source.span_sha256
