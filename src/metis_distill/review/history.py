@@ -171,19 +171,7 @@ def _notes(ledger: Ledger, ids: list[str]) -> tuple[tuple[str, str], ...]:
         row = ledger.lesson(lesson_id)
         if row is None or not evidence.get(lesson_id):
             continue
-        view = LessonView(
-            row.id,
-            row.kind,
-            row.text,
-            row.status,
-            row.severity,
-            row.first_seen,
-            row.last_seen,
-            tuple(evidence[lesson_id]),
-            tuple(row.scope or ()),
-            row.fix,
-        )
-        note = note_for(view)
+        note = note_for(LessonView.of(row, evidence[lesson_id]))
         if note is not None:
             notes.append((lesson_id, note.text()))
     return tuple(notes)
