@@ -196,9 +196,11 @@ def _check_target(settings: Settings) -> None:
             f"the target's folder does not exist: {folder}",
             hint="point --target into an existing repository",
         )
+    from metis_distill.placement.files import context_file
     from metis_distill.review.proposal import read_target
 
-    read_target(settings.target.expanduser())  # a folder or non-UTF-8 text fails here, early
+    settings.target = context_file(settings.target.expanduser())  # a folder: the file it has
+    read_target(settings.target)  # non-UTF-8 text fails here, early
 
 
 def _nothing_message(proposal: ProposalOutcome) -> str:
@@ -236,7 +238,7 @@ def _print_report(report: RunReport) -> None:
         err.print(f"[dim]... and {len(skipped) - 10} more skipped files[/]")
     proposal = report.proposal
     for warning in proposal.warnings:
-        err.print(f"[yellow]warning:[/] {warning}")
+        err.print(f"[yellow]warning:[/] {escape(warning)}")
     if proposal.status == PublishStatus.NOTHING:
         console.print(_nothing_message(proposal))
     elif proposal.status == PublishStatus.NEEDS_HUMAN:
@@ -252,6 +254,8 @@ def _print_report(report: RunReport) -> None:
             f"{proposal.removed} removed. Next: `metis review`, then `metis accept` "
             "or `metis reject`."
         )
+    for line in proposal.others_said():
+        console.print(line, markup=False, soft_wrap=True)
 
 
 @app.command()
@@ -267,7 +271,7 @@ def review(
     """Show the pending proposal: each numbered change (added, reworded, removed) with its
     evidence, then the diff. Decide with `metis accept 1 3` / `metis reject 2`."""
     from metis_distill.ledger import Ledger
-    from metis_distill.review.proposal import choose_for_review, recover_accepts
+    from metis_distill.review.proposal import recover_accepts, waiting_for_review
 
     settings = load_settings(data_dir=data_dir)
     with _reading(settings) as ledger:
@@ -276,7 +280,12 @@ def review(
         with Ledger(settings.ledger_url) as writer:
             recover_accepts(writer, settings.locks_dir)
     with _reading(settings) as ledger:
-        row = choose_for_review(ledger, target or settings.target)
+        rows = waiting_for_review(ledger, target or settings.target)
+    for row in rows:  # several: a distill's lessons placed in several context files
+        _review_one(row, diff_only=diff_only, html=html)
+
+
+def _review_one(row: Any, *, diff_only: bool, html: bool) -> None:
     folder = Path(row.folder)
     if row.status == ProposalState.NEEDS_HUMAN:
         _say_stopped(row)
@@ -342,16 +351,17 @@ def accept(
 ) -> None:
     """Apply the chosen items of the pending proposal to the target atomically (all of them when
     none are named): the file gets exactly the changes accepted."""
-    from metis_distill.review.proposal import accept as accept_proposal
+    from metis_distill.review.proposal import accept_waiting as accept_proposal
 
     wanted = _items_wanted(items, all_items)
     settings = load_settings(data_dir=data_dir)
     with _writing(settings) as ledger:
-        decision = accept_proposal(ledger, settings.locks_dir, target or settings.target, wanted)
-    wrote = f": wrote {decision.row.target}" if decision.written else ": the target is unchanged"
-    finished = " (finished: a crash had stopped this accept after its write)"
-    said = _said(decision, "Accepted") + wrote + (finished if decision.recovered else "")
-    console.print(said, soft_wrap=True)
+        decisions = accept_proposal(ledger, settings.locks_dir, target or settings.target, wanted)
+    for decision in decisions:
+        wrote = f": wrote {decision.row.target}" if decision.written else ": target unchanged"
+        finished = " (finished: a crash had stopped this accept after its write)"
+        said = _said(decision, "Accepted") + wrote + (finished if decision.recovered else "")
+        console.print(said, soft_wrap=True)
 
 
 @app.command()

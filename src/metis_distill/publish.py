@@ -1,6 +1,7 @@
-"""Proposing the curated lessons: each target's lessons (routed among the repository's
-context files), ranked and cut to budget, checked by the tripwires, stored as a proposal with
-the notes the review shows (lessons retired and why, lessons not working, recovery metrics).
+"""Proposing the curated lessons: each target's lessons (placed among the repository's
+context files: the team's, a part of the tree's, one machine's or person's), ranked and cut to
+budget, checked by the tripwires, stored as a proposal with the notes the review shows (lessons
+retired and why, lessons not working, recovery metrics).
 """
 
 from __future__ import annotations
@@ -29,6 +30,14 @@ from metis_distill.ledger import (
     VersionReason,
 )
 from metis_distill.mine.recovery import Span, metrics, per_lesson
+from metis_distill.placement.files import (
+    TreeFiles,
+    codex_size_warning,
+    is_user_level,
+    not_ignored_warning,
+)
+from metis_distill.placement.locality import personal
+from metis_distill.placement.place import Destination, Placement, Rules, Why, place
 from metis_distill.render.claude_md import ExistingBlock, find_block
 from metis_distill.review.notes import ProposalNotes, Retirement
 from metis_distill.review.proposal import (
@@ -39,15 +48,9 @@ from metis_distill.review.proposal import (
     save_plan,
     target_key,
 )
-from metis_distill.run_report import ProposalOutcome, RunSummary
+from metis_distill.run_report import OtherFile, ProposalOutcome, RunSummary
 from metis_distill.statuses import PublishStatus
-from metis_distill.targets import (
-    Route,
-    lesson_scope,
-    repository_root,
-    route,
-    unmatched_aliases,
-)
+from metis_distill.targets import Route, repository_root, unmatched_aliases
 from metis_distill.textio import remove_temps
 
 _NO_BLOCK = ExistingBlock(0, 0, "", (), False)
@@ -64,6 +67,11 @@ class Curation:
     routes: tuple[Route, ...] = ()
     retire_after_days: int = DEFAULT_RETIRE_AFTER_DAYS
     paraphrase_distance: float = DEFAULT_PARAPHRASE_DISTANCE
+    tree_files: TreeFiles = TreeFiles.RULES
+    personal_file: str = ""
+
+    def rules(self) -> Rules:
+        return Rules(self.routes, self.tree_files, self.personal_file)
 
     @classmethod
     def of(cls, settings: Settings) -> Curation:
@@ -85,18 +93,9 @@ class Curation:
             routes=tuple(settings.routes),
             retire_after_days=settings.retire_after_days,
             paraphrase_distance=settings.paraphrase_distance,
+            tree_files=TreeFiles(settings.tree_files),
+            personal_file=settings.personal_file,
         )
-
-
-def routed(
-    lessons: Sequence[LessonView], root: Path, routes: Sequence[Route]
-) -> dict[str | None, list[LessonView]]:
-    """The lessons per context file: a route's path, or None for the target itself."""
-    found: dict[str | None, list[LessonView]] = {None: [], **{r.path: [] for r in routes}}
-    for lesson in lessons:
-        where = route(lesson_scope(lesson.scope, [e.cwd for e in lesson.evidence], root), routes)
-        found[where].append(lesson)
-    return found
 
 
 def target_scope(target: Path, all_projects: bool, aliases: Sequence[str]) -> Scope:
@@ -116,22 +115,23 @@ def publish_targets(
     locks_dir: Path,
     curation: Curation,
 ) -> list[ProposalOutcome]:
-    """One proposal per context file: the target, then each route's file (relative to the
-    target's repository). The run's counts are compared with the previous run's once."""
+    """One proposal per context file: the target first, then the files its lessons are placed
+    in (routes, parts of the tree, the personal file). The run's counts are compared with the
+    previous run's once. The first outcome carries every file's warnings and the others."""
     root = repository_root(target)
     in_scope = lessons_in_scope(ledger, scope)
     earned_here = [v for v in in_scope if earned(v)]
     waiting = len(in_scope) - len(earned_here)
-    groups = routed(earned_here, root, curation.routes)
+    written = {Path(v.target) for v in ledger.all_versions()}
+    placement = place(earned_here, target, root, curation.rules(), sorted(written))
     current = run.tripwire_stats()
     stored = ledger.meta(RUN_PREVIOUS)
     previous = tripwires.RunStats(**stored) if isinstance(stored, dict) else None
-    files = [(target, groups[None])]
-    files += [(root / r.path, groups[r.path]) for r in curation.routes]
     outcomes = [
         _publish_one(
-            path,
-            lessons,
+            where,
+            root,
+            _lessons_of(where, placement, ledger, root),
             ledger,
             proposals_dir,
             run=run,
@@ -141,19 +141,46 @@ def publish_targets(
             scope=scope,
             waiting=waiting,
         )
-        for path, lessons in files
+        for where in placement.files
     ]
     if current.events:  # a night with nothing new is no yardstick for the next one
         ledger.set_meta(RUN_PREVIOUS, asdict(current))
-    warnings = tuple(
+    warnings = [
         f"alias {alias} matches no run's cwd: is it spelled as the runs recorded it?"
         for alias in unmatched_aliases(scope.aliases, ledger.run_cwds())
+    ]
+    warnings += [w for o in outcomes for w in o.warnings]
+    others = tuple(_other(w, o) for w, o in zip(placement.files[1:], outcomes[1:], strict=True))
+    first = outcomes[0].model_copy(update={"warnings": tuple(warnings), "others": others})
+    return [first, *outcomes[1:]]
+
+
+def _lessons_of(
+    where: Destination, placement: Placement, ledger: Ledger, root: Path
+) -> list[LessonView]:
+    """A file's lessons; a personal file outside the repository serves every project of the
+    user, so it takes the facts of this machine from the runs of all of them."""
+    if where.why != Why.PERSONAL or not is_user_level(where.path, root):
+        return placement.of(where.path)
+    everyone = [v for v in lessons_in_scope(ledger, Scope(None)) if earned(v)]
+    return [v for v in everyone if v.id in personal(everyone, root)]
+
+
+def _other(where: Destination, outcome: ProposalOutcome) -> OtherFile:
+    return OtherFile(
+        target=str(where.path),
+        why=where.why,
+        part=where.part,
+        status=outcome.status,
+        proposal_id=outcome.proposal_id,
+        added=outcome.added,
+        removed=outcome.removed,
     )
-    return [outcomes[0].model_copy(update={"warnings": warnings}), *outcomes[1:]]
 
 
 def _publish_one(
-    target: Path,
+    where: Destination,
+    root: Path,
     lessons: Sequence[LessonView],
     ledger: Ledger,
     proposals_dir: Path,
@@ -165,6 +192,7 @@ def _publish_one(
     scope: Scope,
     waiting: int = 0,
 ) -> ProposalOutcome:
+    target = where.path
     chosen = budgeted(lessons, curation.budget, verify=verified)
     shown = sum(len(v) for v in chosen.values())
     known = ledger.counts()["lessons"]
@@ -173,7 +201,7 @@ def _publish_one(
     locks_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(str(locks_dir / f"{target_key(target)}.lock"), timeout=LOCK_TIMEOUT):
         remove_temps(proposals_dir / target_key(target))  # left by a run killed mid-write
-        plan = make_plan(target, chosen)
+        plan = make_plan(target, chosen, where.preamble)
         if plan is None:
             return ProposalOutcome(
                 status=PublishStatus.NOTHING,
@@ -188,6 +216,7 @@ def _publish_one(
                 lessons_waiting=waiting,
             )
         reasons = _tripped(plan, curation.thresholds, stats)
+        warnings = [w for w in _warnings(plan, where, root) if w]
         notes = curation_notes(ledger, target, scope, plan, run, reasons)
         # A stopped proposal is never pending (`accept` must not apply it blindly): it is
         # stored as needing a human at once, and replaces the pending one too.
@@ -213,7 +242,14 @@ def _publish_one(
         reasons=tuple(reasons),
         target=str(target),
         lessons_waiting=waiting,
+        warnings=tuple(warnings),
     )
+
+
+def _warnings(plan: Plan, where: Destination, root: Path) -> list[str | None]:
+    """Codex's size limit near; a personal file that git would commit."""
+    ignored = not_ignored_warning(plan.target, root) if where.why == Why.PERSONAL else None
+    return [codex_size_warning(plan.target, plan.proposed, root), ignored]
 
 
 def _tripped(

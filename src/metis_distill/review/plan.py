@@ -63,6 +63,7 @@ class Plan:
     origin: ProposalOrigin = ProposalOrigin.DISTILL
     deleted: tuple[str, ...] = ()  # lines people deleted from the block: they stay deleted
     notes: tuple[tuple[str, str], ...] = ()  # (lesson id, its evidence file) of lines rendered
+    preamble: str = ""  # what the file starts with when it is new (a rules file's frontmatter)
 
 
 @dataclass
@@ -92,8 +93,9 @@ def read_target(target: Path) -> str:
         ) from e
 
 
-def make_plan(target: Path, chosen: dict[str, list[LessonView]]) -> Plan | None:
-    """What the target would become; None when nothing would change."""
+def make_plan(target: Path, chosen: dict[str, list[LessonView]], preamble: str = "") -> Plan | None:
+    """What the target would become (a new file starts with `preamble`); None when nothing
+    would change."""
     current = read_target(target)
     existing = find_block(current)
     if existing is None and not any(chosen.values()):
@@ -105,7 +107,7 @@ def make_plan(target: Path, chosen: dict[str, list[LessonView]]) -> Plan | None:
     edited = bool(existing and existing.hand_edited)
     draft = _draft(target, chosen, base, edited, notes)
     layout = _layout(chosen, base, draft)
-    proposed = apply(current, layout, numbers(layout))
+    proposed = apply(current, layout, numbers(layout), preamble)
     if proposed == current:
         return None
     return Plan(
@@ -119,6 +121,7 @@ def make_plan(target: Path, chosen: dict[str, list[LessonView]]) -> Plan | None:
         learned=tuple(draft.learned.items()),
         kept=tuple(line.raw for s in base for line in s.lines if line.id is None),
         notes=tuple((i, note.text()) for i, note in notes.items()),
+        preamble=preamble,
     )
 
 
@@ -188,7 +191,7 @@ def drop_items(plan: Plan, lessons: Collection[str], changes: Collection[str]) -
     if not dropped:
         return plan
     layout = without(plan.layout, dropped)
-    proposed = apply(plan.current, layout, numbers(layout))
+    proposed = apply(plan.current, layout, numbers(layout), plan.preamble)
     kept = [i for i in plan.items if i.number not in dropped]
     return replace(
         plan,

@@ -63,6 +63,7 @@ __all__ = [
     "Item",
     "Plan",
     "accept",
+    "accept_waiting",
     "choose_for_review",
     "choose_pending",
     "make_plan",
@@ -73,6 +74,7 @@ __all__ = [
     "sha256_text",
     "target_key",
     "unified_diff",
+    "waiting_for_review",
 ]
 
 LOCK_TIMEOUT = 60  # seconds to wait for another propose/accept/reject of the same target
@@ -218,6 +220,7 @@ def _write_files(
         "kept": list(plan.kept),
         "hand_edited": plan.hand_edited,
         "deleted": list(plan.deleted),
+        "preamble": plan.preamble,
         "summary": notes.stored(run),
     }
     write_plan_notes(folder, plan.target.name, plan.notes)
@@ -330,6 +333,23 @@ def accept(
         return _record_accept(ledger, row, chosen, text, wrote=written)
 
 
+def accept_waiting(
+    ledger: Ledger, locks_dir: Path, target: Path | None = None, numbers: Sequence[int] = ()
+) -> list[Decision]:
+    """`metis accept`: the target's proposal; with no target named, no item numbers and
+    several proposals waiting (a distill's lessons placed in several files), each of them."""
+    pending = ledger.pending_proposals() if target is None and not numbers else []
+    if len(pending) <= 1:
+        return [accept(ledger, locks_dir, target, numbers)]
+    return [accept(ledger, locks_dir, Path(row.target)) for row in pending]
+
+
+def waiting_for_review(ledger: Ledger, target: Path | None) -> list[ProposalRow]:
+    """`metis review`: the target's proposal, or with none named, every proposal waiting."""
+    pending = ledger.pending_proposals() if target is None else []
+    return pending if len(pending) > 1 else [choose_for_review(ledger, target)]
+
+
 def recover_accepts(ledger: Ledger, locks_dir: Path) -> list[Decision]:
     """Finish the accepts stopped between their intent and their last record (killed around
     the target's rename): when the target holds what the accept wrote, the rest is recorded;
@@ -368,7 +388,16 @@ def accepted_text(
     """Everything accepted: the reviewed file itself; otherwise the base with those items."""
     if accepted == {i.number for i in items}:
         return Path(row.folder, "proposed.md").read_bytes().decode("utf-8")
-    return layouts.apply(current, layouts.from_json(row.layout), accepted)
+    return layouts.apply(current, layouts.from_json(row.layout), accepted, preamble_of(row))
+
+
+def preamble_of(row: ProposalRow) -> str:
+    """What the proposal's file starts with when it is new (kept in proposal.json)."""
+    meta = Path(row.folder, "proposal.json") if row.folder else None
+    if meta is None or not meta.is_file():
+        return ""
+    found = json.loads(meta.read_text(encoding="utf-8")).get("preamble", "")
+    return found if isinstance(found, str) else ""
 
 
 def _write_target(

@@ -245,7 +245,8 @@ def refresh(ledger: Ledger, row: ProposalRow) -> None:
     if len(waiting) == len(decisions):
         proposed = (folder / "proposed.md").read_bytes().decode("utf-8")
     else:
-        proposed = layouts.apply(current, layouts.from_json(row.layout), waiting)
+        preamble = meta.get("preamble", "")
+        proposed = layouts.apply(current, layouts.from_json(row.layout), waiting, preamble)
     plan = Plan(
         target=target,
         current=current,
@@ -257,6 +258,7 @@ def refresh(ledger: Ledger, row: ProposalRow) -> None:
         kept=tuple(meta.get("kept", [])),
         origin=ProposalOrigin(meta.get("origin", ProposalOrigin.DISTILL)),
         deleted=tuple(meta.get("deleted", [])),
+        preamble=meta.get("preamble", ""),
     )
     write_reports(plan, row, folder, ProposalNotes.read(meta.get("summary", {})), decisions)
     atomic_write_text(folder / "diff.patch", plan.diff)
