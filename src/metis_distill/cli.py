@@ -254,7 +254,8 @@ def _print_report(report: RunReport) -> None:
             f"{proposal.removed} removed. Next: `metis review`, then `metis accept` "
             "or `metis reject`."
         )
-    for line in proposal.others_said():
+    said = [*proposal.others_said(), proposal.documented_said() or ""]
+    for line in filter(None, said):
         console.print(line, markup=False, soft_wrap=True)
 
 

@@ -30,6 +30,12 @@ from metis_distill.ledger import (
     VersionReason,
 )
 from metis_distill.mine.recovery import Span, metrics, per_lesson
+from metis_distill.placement.documented import (
+    Documented,
+    already_documented,
+    documents,
+    statements,
+)
 from metis_distill.placement.files import (
     TreeFiles,
     codex_size_warning,
@@ -122,6 +128,8 @@ def publish_targets(
     in_scope = lessons_in_scope(ledger, scope)
     earned_here = [v for v in in_scope if earned(v)]
     waiting = len(in_scope) - len(earned_here)
+    documented = already_documented(earned_here, statements(root, documents(root)))
+    earned_here = [v for v in earned_here if v.id not in documented]
     written = {Path(v.target) for v in ledger.all_versions()}
     placement = place(earned_here, target, root, curation.rules(), sorted(written))
     current = run.tripwire_stats()
@@ -140,6 +148,7 @@ def publish_targets(
             stats=(current, previous),
             scope=scope,
             waiting=waiting,
+            documented=list(documented.values()),
         )
         for where in placement.files
     ]
@@ -191,6 +200,7 @@ def _publish_one(
     stats: tuple[tripwires.RunStats, tripwires.RunStats | None],
     scope: Scope,
     waiting: int = 0,
+    documented: Sequence[Documented] = (),
 ) -> ProposalOutcome:
     target = where.path
     chosen = budgeted(lessons, curation.budget, verify=verified)
@@ -214,10 +224,11 @@ def _publish_one(
                 lessons_active=active,
                 target=str(target),
                 lessons_waiting=waiting,
+                already_documented=_stated(documented),
             )
         reasons = _tripped(plan, curation.thresholds, stats)
         warnings = [w for w in _warnings(plan, where, root) if w]
-        notes = curation_notes(ledger, target, scope, plan, run, reasons)
+        notes = curation_notes(ledger, target, scope, plan, run, reasons, documented)
         # A stopped proposal is never pending (`accept` must not apply it blindly): it is
         # stored as needing a human at once, and replaces the pending one too.
         stored_as = ProposalState.NEEDS_HUMAN if reasons else ProposalState.PENDING
@@ -243,7 +254,12 @@ def _publish_one(
         target=str(target),
         lessons_waiting=waiting,
         warnings=tuple(warnings),
+        already_documented=_stated(documented),
     )
+
+
+def _stated(documented: Sequence[Documented]) -> tuple[str, ...]:
+    return tuple(f"{d.lesson_id} ({d.where})" for d in documented)
 
 
 def _warnings(plan: Plan, where: Destination, root: Path) -> list[str | None]:
@@ -297,6 +313,7 @@ def curation_notes(
     plan: Plan,
     run: RunSummary,
     tripped: Sequence[str] = (),
+    documented: Sequence[Documented] = (),
 ) -> ProposalNotes:
     """What the review report shows beside the diff: the run's usage notes, the tripwires,
     lessons retired and why, accepted lessons whose failure came back, and the recovery
@@ -324,6 +341,7 @@ def curation_notes(
             "lessons_not_working": [asdict(x) for x in lessons_not_working(ledger, target)],
             "recovery": metrics(rows),
             "recovery_by_lesson": per_lesson(spans, rows),
+            "already_documented": [asdict(d) for d in documented],
         }
     )
 

@@ -47,6 +47,16 @@ class ProposalOutcome(BaseModel):
     lessons_waiting: int = 0  # this target's active lessons that have not earned a line yet
     warnings: tuple[str, ...] = ()  # settings that did nothing, limits near, files git commits
     others: tuple[OtherFile, ...] = ()  # the other context files' proposals of the run
+    already_documented: tuple[str, ...] = ()  # "id (README.md:12)": the repository states it
+
+    def documented_said(self) -> str | None:
+        """The lessons left out because the repository's own documents state them."""
+        found = self.already_documented
+        if not found:
+            return None
+        shown = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
+        lessons = "lesson" if len(found) == 1 else "lessons"
+        return f"{len(found)} {lessons} left out, already documented: {shown}."
 
     def others_said(self) -> list[str]:
         """One line per other context file that got a proposal: which, why, what changes."""
