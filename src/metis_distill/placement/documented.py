@@ -1,11 +1,11 @@
 """A lesson the repository already states is not proposed again.
 
 The documents read: the context files of the repository (CLAUDE.md, CLAUDE.local.md,
-.claude/CLAUDE.md, AGENTS.md, each outside its managed block), `.claude/rules/**/*.md`, and
-README files. Each is cut into statements (a list item, a sentence, a table row; code blocks
-left out). A statement states a lesson when it holds the lesson's key terms (its code spans,
-its words with digits, dots, slashes or capitals) and enough of its words; a lesson with no
-key term needs most of its words.
+.claude/CLAUDE.md, AGENTS.md, each outside its managed block, and those of sub-folders),
+`.claude/rules/**/*.md`, and the README at the root. Each is cut into statements (a list
+item, a sentence, a table row; code blocks left out). A statement states a lesson when it
+holds the lesson's key terms (its code spans, its words with digits, dots, slashes or
+capitals) and enough of its words; a lesson with no key term needs most of its words.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from metis_distill.ledger import LessonView
 from metis_distill.render.claude_md import find_block
 
 ROOT_FILES = ("CLAUDE.md", "CLAUDE.local.md", ".claude/CLAUDE.md", "AGENTS.md", "README.md")
-NESTED = ("CLAUDE.md", "AGENTS.md", "README.md")
+NESTED = ("CLAUDE.md", "AGENTS.md")  # a sub-folder's README may describe anything (a sample)
 MAX_FILES = 200
 MAX_BYTES = 1_000_000
 WORDS_WITH_TERMS = 0.5  # share of a lesson's words a statement needs beside one key term
@@ -65,7 +65,7 @@ class Documented:
 
 
 def documents(root: Path) -> list[Path]:
-    """The repository's documents: its context files, rules and READMEs (tracked or not)."""
+    """The repository's documents: its context files, rules and README."""
     found = [root / name for name in ROOT_FILES]
     rules = root / ".claude" / "rules"
     if rules.is_dir():
