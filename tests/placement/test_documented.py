@@ -23,6 +23,17 @@ CENTS_TEXT = "Money is integer cents, never floats."
         ("Create the venv with `python3 -m venv .venv`.", PYTHON, False),  # python3 only
         ("- Keep money in integer cents; floats are never allowed.", CENTS_TEXT, True),
         ("- Money goes through the billing service.", CENTS_TEXT, False),
+        (  # most of its words: the detail the lesson adds (VAT) changes nothing
+            "Keep money in integer cents, never floats: rounding broke totals before.",
+            "Keep money as integer cents, never floats, because rounding broke the totals "
+            "before (the VAT mess in the summer).",
+            True,
+        ),
+        (  # most of the words, but another program: the key terms decide
+            "`python` is not on the PATH here; use `python3` instead.",
+            "`node` is not on the PATH here; use `nodejs` instead.",
+            False,
+        ),
         ("| Accessibility | WCAG 2.1 level AA |", "Accessibility level: WCAG 2.1 Level AA.", True),
         ("We aim for WCAG 2.2 AA.", "Accessibility level: WCAG 2.1 Level AA.", False),
         ("```\nuse python3, never python\n```", PYTHON, False),  # code blocks state nothing

@@ -5,7 +5,7 @@ The documents read: the context files of the repository (CLAUDE.md, CLAUDE.local
 `.claude/rules/**/*.md`, and the README at the root. Each is cut into statements (a list
 item, a sentence, a table row; code blocks left out). A statement states a lesson when it
 holds the lesson's key terms (its code spans, its words with digits, dots, slashes or
-capitals) and enough of its words; a lesson with no key term needs most of its words.
+capitals) and enough of its words, or most of its words whatever its key terms.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z`(])")
 _CODE = re.compile(r"`([^`]+)`")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|\([^)]*“[^)]*\)")
+_ASIDE = re.compile(r"\([^)]*\)")
 _TOKEN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./+-]*[A-Za-z0-9_]|[A-Za-z0-9]")
 _WORD = re.compile(r"[a-z]{3,}")
 # Words every lesson uses: they say nothing about which lesson it is.
@@ -38,7 +39,7 @@ _COMMON_WORDS = (
     "those instead first then when what which from into onto was were are has have had its "
     "can cannot must should will would does did fails failed fail failing works worked work "
     "seen file files line lines always never only also again before after every each any all "
-    "one two get got make made see set our out way per via than but yet else"
+    "one two get got make made see set our out way per via than but yet else because since"
 )
 _COMMON = frozenset(_COMMON_WORDS.split())
 
@@ -170,13 +171,13 @@ def _stem(word: str) -> str:
 
 def states(statement: Statement, lesson_text: str) -> bool:
     terms = key_terms(lesson_text)
-    words = _stems(_CODE.sub(" ", lesson_text))
+    words = _stems(_ASIDE.sub(" ", _CODE.sub(" ", lesson_text)))  # asides are its details
     share = len(words & statement.words) / len(words) if words else 0.0
-    if terms:
-        if not terms <= statement.tokens:
-            return False
-        return len(terms) >= 2 or share >= WORDS_WITH_TERMS
-    return len(words) >= 3 and share >= WORDS_ALONE
+    if len(words) >= 3 and share >= WORDS_ALONE:
+        return True  # most of its words: a detail it adds (a name, a number) changes nothing
+    if not terms or not terms <= statement.tokens:
+        return False
+    return len(terms) >= 2 or share >= WORDS_WITH_TERMS
 
 
 def already_documented(
