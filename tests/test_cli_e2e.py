@@ -16,13 +16,15 @@ from typer.testing import CliRunner
 from metis_distill.cli import app
 from metis_distill.evaluate.run import evaluate
 from metis_distill.ledger import Ledger
-from metis_distill.provenance import resolve
+from metis_distill.provenance import resolve, resolve_line
 from metis_distill.render.claude_md import find_block
 from tests.conftest import CORPUS, REPO, SAMPLE
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness", "model_dir")]
 runner = CliRunner()
-LINE = re.compile(r"^- .*\[evidence\]\((?P<link>[^)\s]+)\).*<!-- metis:(?P<id>[0-9a-f]{10}) -->$")
+LINE = re.compile(
+    r"^- .* \[(?P<support>\d+)\]\((?P<link>\.metis/CLAUDE/(?P<id>[0-9a-f]{10})\.txt#L\d+-L\d+)\)$"
+)
 HUMAN = "# Shop\n\nWritten by people: keep it.\n"
 
 
@@ -58,20 +60,22 @@ def distill_json(archive: Path, target: Path, data: Path) -> dict:  # type: igno
 def check_proposal(target: Path, data: Path) -> list[str]:
     """Every line of the proposed block links to a real span that holds its quoted evidence."""
     ledger = Ledger.at(data)
-    (row,) = ledger.pending_proposals()
+    (row,) = ledger.pending_proposals(str(target.resolve()))
     proposed = Path(row.folder, "proposed.md").read_text(encoding="utf-8")
     block = find_block(proposed)
     assert block is not None
     lines = [ln for ln in block.body.splitlines() if ln.startswith("- ")]
     assert lines
     # earned lines only: a failure with no fix shown renders only when it recurs
-    assert not [ln for ln in lines if "(no fix seen)" in ln and "sessions)" not in ln]
+    assert not [ln for ln in lines if "(no fix seen)" in ln and " [1](" in ln]
     evidence = ledger.evidence_of([LINE.match(ln)["id"] for ln in lines])  # type: ignore[index]
+    folder = Path(row.folder)  # the proposal's evidence files, where proposed.md links
     for line in lines:
         match = LINE.match(line)
         assert match, line
         quotes = [e.quote for e in evidence[match["id"]]]
-        assert any(resolve(match["link"], q, target.parent) for q in quotes), line
+        assert any(resolve(match["link"], q, folder) for q in quotes), line
+        assert resolve_line(match["link"], folder), line
     ledger.close()
     return lines
 
@@ -100,10 +104,12 @@ def test_sample_end_to_end(tmp_path: Path) -> None:
     assert len(lines) >= 5
     # the same missing program in two ledgerline sessions is one lesson with support 2
     python = [ln for ln in lines if ln.startswith("- `python` is not on the PATH")]
-    assert len(python) == 1 and "seen in 2 sessions" in python[0]
+    assert len(python) == 1 and " [2](.metis/CLAUDE/" in python[0]
     (report,) = (data / "proposals").rglob("report.md")
-    for produced in report.parent.iterdir():
-        assert "sk-ant-api03" not in produced.read_text(encoding="utf-8")
+    produced = [p for p in report.parent.rglob("*") if p.is_file()]
+    assert any(p.parent.name == "CLAUDE" for p in produced)  # the evidence files, too
+    for one in produced:
+        assert "sk-ant-api03" not in one.read_text(encoding="utf-8")
 
     review = metis("review", "--data-dir", str(data))
     assert "Evidence" in review and "sk-ant" not in review

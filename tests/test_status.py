@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -13,7 +13,14 @@ from typer.testing import CliRunner
 from metis_distill.archive import archive_from
 from metis_distill.cli import app
 from metis_distill.config import Settings
-from metis_distill.ledger import DistillStatus, ExtractionRow, ExtractRunRow, Ledger, ProposalRow
+from metis_distill.ledger import (
+    DistillStatus,
+    ExtractionRow,
+    ExtractRunRow,
+    Ledger,
+    ProposalRow,
+    RecoveryRow,
+)
 from metis_distill.status import month_start, status
 from tests.conftest import SAMPLE
 
@@ -122,3 +129,55 @@ def test_a_run_whose_process_died_is_shown_and_recorded_as_interrupted(tmp_path:
         rows = {r.id: r.status for r in db.query(DistillRunRow)}
     assert rows == {run: "interrupted", run + 1: "running"}  # this process is alive
     assert status(settings, ledger).outcome == "running"
+
+
+def _recovery(path: str, cwd: str, kind: str, failed: datetime, took: float | None) -> RecoveryRow:
+    recovered = failed + timedelta(seconds=took) if took is not None else None
+    return RecoveryRow(
+        archive_root="/archive",
+        path=path,
+        line=1,
+        session_id=path,
+        cwd=cwd,
+        failure_class=kind,
+        command="pytest -q",
+        failed_at=failed,
+        recovered_at=recovered,
+        seconds=took,
+    )
+
+
+def test_status_shows_time_to_recovery_of_this_project_only(tmp_path: Path) -> None:
+    repo = tmp_path / "shop"
+    target = repo / "CLAUDE.md"
+    settings = Settings(archive=tmp_path / "runs", target=target, data_dir=tmp_path / "data")
+    ledger = Ledger(settings.ledger_url)
+    at = datetime(2026, 11, 20, 9, tzinfo=UTC)
+    ledger.record_recoveries(
+        [
+            _recovery("a.jsonl", str(repo), "failing tests", at, 120.0),
+            _recovery("b.jsonl", str(repo / "web"), "failing tests", at, 60.0),
+            _recovery("c.jsonl", str(repo), "missing program", at, None),  # never recovered
+            _recovery("d.md", str(repo), "edit did not apply", at, 0.0),  # one time a session
+            _recovery("e.jsonl", str(tmp_path / "other"), "type errors", at, 30.0),  # elsewhere
+        ]
+    )
+    found = {r.failure_class: r for r in status(settings, ledger).recovery}
+    assert set(found) == {"failing tests", "missing program", "edit did not apply"}
+    tests = found["failing tests"]
+    assert (tests.failures, tests.recovered, tests.mean_to_recovery, tests.sessions) == (
+        2,
+        2,
+        "90 s",
+        2,
+    )
+    assert found["missing program"].mean_to_recovery == "-"
+    assert found["edit did not apply"].recovered == 1
+    assert found["edit did not apply"].mean_to_recovery == "-"  # not "0 s"
+
+    shown = CliRunner().invoke(app, ["status", "--target", str(target), "--json"])
+    assert shown.exit_code == 0, shown.output
+    classes = [r["failure_class"] for r in json.loads(shown.stdout)["time_to_recovery"]]
+    assert classes[0] == "failing tests" and "type errors" not in classes
+    table = CliRunner().invoke(app, ["status", "--target", str(target)])
+    assert "time to recovery (this project)" in table.output and "90 s" in table.output

@@ -12,6 +12,7 @@ from urllib.parse import unquote
 
 from metis_distill import secret_memory
 from metis_distill.redact import redact
+from metis_distill.render.evidence import NoteSource, read_header
 from metis_distill.textio import read_lines
 
 _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|[\"\\/bfnrt])")
@@ -47,6 +48,19 @@ def span_text(path: Path, line_start: int, line_end: int) -> str | None:
         return lines_text(lines, line_start, line_end)
 
 
+def span_lines(path: Path, line_start: int, line_end: int) -> list[str] | None:
+    """The redacted lines a..b of a file (each huge line cut to its two ends), or None when
+    the file or the lines do not exist. A secret found anywhere in the file is hidden here too."""
+    if not path.is_file():
+        return None
+    lines = _file_lines(path)
+    count = len(lines) - 1 if lines and lines[-1] == "" else len(lines)
+    if line_start < 1 or line_end < line_start or line_end > count:
+        return None
+    with _secrets_of(path):
+        return [redact(_ends(line)) for line in lines[line_start - 1 : line_end]]
+
+
 Lines = Sequence[str] | Mapping[int, str]
 # Of a huge line (a 50 MB tool output on one line) only this many characters at each end are
 # redacted and searched: a quote is short and comes from the start or the end of an output.
@@ -73,6 +87,13 @@ def _bounded(line: str) -> str:
     if len(line) <= 2 * LINE_WINDOW:
         return line
     return f"{line[:LINE_WINDOW]}\n…\n{line[-LINE_WINDOW:]}"  # no quote spans the cut
+
+
+def _ends(line: str) -> str:
+    """A huge line's two ends, on one line."""
+    if len(line) <= 2 * LINE_WINDOW:
+        return line
+    return f"{line[:LINE_WINDOW]} … {line[-LINE_WINDOW:]}"
 
 
 def quote_in_lines(lines: Lines, line_start: int, line_end: int, quote: str) -> bool:
@@ -146,3 +167,19 @@ def resolve(link: str, quote: str, base_dir: Path) -> bool:
     """True when the link's lines exist and contain the quote (after redaction, normalized)."""
     target = parse_link(link, base_dir)
     return quote_in_span(target.path, target.line_start, target.line_end, quote)
+
+
+def note_source(link: str, base_dir: Path) -> NoteSource | None:
+    """What the evidence file a rendered line links to says of its span (archive path, lines,
+    sha256, quote); None when the link opens no evidence file."""
+    target = parse_link(link, base_dir)
+    if not target.path.is_file():
+        return None
+    return read_header(target.path.read_text(encoding="utf-8", errors="replace"))
+
+
+def resolve_line(link: str, base_dir: Path) -> bool:
+    """A rendered line's link resolves with no archive at hand (a clone, a pull request): its
+    evidence file's linked lines hold the quote its header names."""
+    source = note_source(link, base_dir)
+    return source is not None and resolve(link, source.quote, base_dir)

@@ -1,6 +1,7 @@
-"""Proposing the curated lessons: each target's lessons (routed among the repository's
-context files), ranked and cut to budget, checked by the tripwires, stored as a proposal with
-the notes the review shows (lessons retired and why, lessons not working, recovery metrics).
+"""Proposing the curated lessons: each target's lessons (placed among the repository's
+context files: the team's, a part of the tree's, one machine's or person's), ranked and cut to
+budget, checked by the tripwires, stored as a proposal with the notes the review shows (lessons
+retired and why, lessons not working, recovery metrics).
 """
 
 from __future__ import annotations
@@ -29,6 +30,20 @@ from metis_distill.ledger import (
     VersionReason,
 )
 from metis_distill.mine.recovery import Span, metrics, per_lesson
+from metis_distill.placement.documented import (
+    Documented,
+    already_documented,
+    documents,
+    statements,
+)
+from metis_distill.placement.files import (
+    TreeFiles,
+    codex_size_warning,
+    is_user_level,
+    not_ignored_warning,
+)
+from metis_distill.placement.locality import personal
+from metis_distill.placement.place import Destination, Placement, Rules, Why, place
 from metis_distill.render.claude_md import ExistingBlock, find_block
 from metis_distill.review.notes import ProposalNotes, Retirement
 from metis_distill.review.proposal import (
@@ -39,15 +54,9 @@ from metis_distill.review.proposal import (
     save_plan,
     target_key,
 )
-from metis_distill.run_report import ProposalOutcome, RunSummary
+from metis_distill.run_report import OtherFile, ProposalOutcome, RunSummary
 from metis_distill.statuses import PublishStatus
-from metis_distill.targets import (
-    Route,
-    lesson_scope,
-    repository_root,
-    route,
-    unmatched_aliases,
-)
+from metis_distill.targets import Route, repository_root, unmatched_aliases
 from metis_distill.textio import remove_temps
 
 _NO_BLOCK = ExistingBlock(0, 0, "", (), False)
@@ -64,6 +73,11 @@ class Curation:
     routes: tuple[Route, ...] = ()
     retire_after_days: int = DEFAULT_RETIRE_AFTER_DAYS
     paraphrase_distance: float = DEFAULT_PARAPHRASE_DISTANCE
+    tree_files: TreeFiles = TreeFiles.RULES
+    personal_file: str = ""
+
+    def rules(self) -> Rules:
+        return Rules(self.routes, self.tree_files, self.personal_file)
 
     @classmethod
     def of(cls, settings: Settings) -> Curation:
@@ -73,18 +87,9 @@ class Curation:
             routes=tuple(settings.curate.routes),
             retire_after_days=settings.curate.retire_after_days,
             paraphrase_distance=settings.curate.paraphrase_distance,
+            tree_files=TreeFiles(settings.curate.tree_files),
+            personal_file=settings.curate.personal_file,
         )
-
-
-def routed(
-    lessons: Sequence[LessonView], root: Path, routes: Sequence[Route]
-) -> dict[str | None, list[LessonView]]:
-    """The lessons per context file: a route's path, or None for the target itself."""
-    found: dict[str | None, list[LessonView]] = {None: [], **{r.path: [] for r in routes}}
-    for lesson in lessons:
-        where = route(lesson_scope(lesson.scope, [e.cwd for e in lesson.evidence], root), routes)
-        found[where].append(lesson)
-    return found
 
 
 def target_scope(target: Path, all_projects: bool, aliases: Sequence[str]) -> Scope:
@@ -104,22 +109,25 @@ def publish_targets(
     locks_dir: Path,
     curation: Curation,
 ) -> list[ProposalOutcome]:
-    """One proposal per context file: the target, then each route's file (relative to the
-    target's repository). The run's counts are compared with the previous run's once."""
+    """One proposal per context file: the target first, then the files its lessons are placed
+    in (routes, parts of the tree, the personal file). The run's counts are compared with the
+    previous run's once. The first outcome carries every file's warnings and the others."""
     root = repository_root(target)
     in_scope = lessons_in_scope(ledger, scope)
     earned_here = [v for v in in_scope if earned(v)]
     waiting = len(in_scope) - len(earned_here)
-    groups = routed(earned_here, root, curation.routes)
+    documented = already_documented(earned_here, statements(root, documents(root)))
+    earned_here = [v for v in earned_here if v.id not in documented]
+    written = {Path(v.target) for v in ledger.all_versions()}
+    placement = place(earned_here, target, root, curation.rules(), sorted(written))
     current = run.tripwire_stats()
     stored = ledger.meta(RUN_PREVIOUS)
     previous = tripwires.RunStats(**stored) if isinstance(stored, dict) else None
-    files = [(target, groups[None])]
-    files += [(root / r.path, groups[r.path]) for r in curation.routes]
     outcomes = [
         _publish_one(
-            path,
-            lessons,
+            where,
+            root,
+            _lessons_of(where, placement, ledger, root),
             ledger,
             proposals_dir,
             run=run,
@@ -128,20 +136,48 @@ def publish_targets(
             stats=(current, previous),
             scope=scope,
             waiting=waiting,
+            documented=list(documented.values()),
         )
-        for path, lessons in files
+        for where in placement.files
     ]
     if current.events:  # a night with nothing new is no yardstick for the next one
         ledger.set_meta(RUN_PREVIOUS, asdict(current))
-    warnings = tuple(
+    warnings = [
         f"alias {alias} matches no run's cwd: is it spelled as the runs recorded it?"
         for alias in unmatched_aliases(scope.aliases, ledger.run_cwds())
+    ]
+    warnings += [w for o in outcomes for w in o.warnings]
+    others = tuple(_other(w, o) for w, o in zip(placement.files[1:], outcomes[1:], strict=True))
+    first = outcomes[0].model_copy(update={"warnings": tuple(warnings), "others": others})
+    return [first, *outcomes[1:]]
+
+
+def _lessons_of(
+    where: Destination, placement: Placement, ledger: Ledger, root: Path
+) -> list[LessonView]:
+    """A file's lessons; a personal file outside the repository serves every project of the
+    user, so it takes the facts of this machine from the runs of all of them."""
+    if where.why != Why.PERSONAL or not is_user_level(where.path, root):
+        return placement.of(where.path)
+    everyone = [v for v in lessons_in_scope(ledger, Scope(None)) if earned(v)]
+    return [v for v in everyone if v.id in personal(everyone, root)]
+
+
+def _other(where: Destination, outcome: ProposalOutcome) -> OtherFile:
+    return OtherFile(
+        target=str(where.path),
+        why=where.why,
+        part=where.part,
+        status=outcome.status,
+        proposal_id=outcome.proposal_id,
+        added=outcome.added,
+        removed=outcome.removed,
     )
-    return [outcomes[0].model_copy(update={"warnings": warnings}), *outcomes[1:]]
 
 
 def _publish_one(
-    target: Path,
+    where: Destination,
+    root: Path,
     lessons: Sequence[LessonView],
     ledger: Ledger,
     proposals_dir: Path,
@@ -152,7 +188,9 @@ def _publish_one(
     stats: tuple[tripwires.RunStats, tripwires.RunStats | None],
     scope: Scope,
     waiting: int = 0,
+    documented: Sequence[Documented] = (),
 ) -> ProposalOutcome:
+    target = where.path
     chosen = budgeted(lessons, curation.budget, verify=verified)
     shown = sum(len(v) for v in chosen.values())
     known = ledger.counts()["lessons"]
@@ -161,7 +199,7 @@ def _publish_one(
     locks_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(str(locks_dir / f"{target_key(target)}.lock"), timeout=LOCK_TIMEOUT):
         remove_temps(proposals_dir / target_key(target))  # left by a run killed mid-write
-        plan = make_plan(target, chosen)
+        plan = make_plan(target, chosen, where.preamble)
         if plan is None:
             return ProposalOutcome(
                 status=PublishStatus.NOTHING,
@@ -174,9 +212,11 @@ def _publish_one(
                 lessons_active=active,
                 target=str(target),
                 lessons_waiting=waiting,
+                already_documented=_stated(documented),
             )
         reasons = _tripped(plan, curation.thresholds, stats)
-        notes = curation_notes(ledger, target, scope, plan, run, reasons)
+        warnings = [w for w in _warnings(plan, where, root) if w]
+        notes = curation_notes(ledger, target, scope, plan, run, reasons, documented)
         # A stopped proposal is never pending (`accept` must not apply it blindly): it is
         # stored as needing a human at once, and replaces the pending one too.
         stored_as = ProposalState.NEEDS_HUMAN if reasons else ProposalState.PENDING
@@ -201,7 +241,19 @@ def _publish_one(
         reasons=tuple(reasons),
         target=str(target),
         lessons_waiting=waiting,
+        warnings=tuple(warnings),
+        already_documented=_stated(documented),
     )
+
+
+def _stated(documented: Sequence[Documented]) -> tuple[str, ...]:
+    return tuple(f"{d.lesson_id} ({d.where})" for d in documented)
+
+
+def _warnings(plan: Plan, where: Destination, root: Path) -> list[str | None]:
+    """Codex's size limit near; a personal file that git would commit."""
+    ignored = not_ignored_warning(plan.target, root) if where.why == Why.PERSONAL else None
+    return [codex_size_warning(plan.target, plan.proposed, root), ignored]
 
 
 def _tripped(
@@ -249,6 +301,7 @@ def curation_notes(
     plan: Plan,
     run: RunSummary,
     tripped: Sequence[str] = (),
+    documented: Sequence[Documented] = (),
 ) -> ProposalNotes:
     """What the review report shows beside the diff: the run's usage notes, the tripwires,
     lessons retired and why, accepted lessons whose failure came back, and the recovery
@@ -276,6 +329,7 @@ def curation_notes(
             "lessons_not_working": [asdict(x) for x in lessons_not_working(ledger, target)],
             "recovery": metrics(rows),
             "recovery_by_lesson": per_lesson(spans, rows),
+            "already_documented": [asdict(d) for d in documented],
         }
     )
 

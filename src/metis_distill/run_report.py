@@ -14,6 +14,21 @@ from metis_distill.statuses import PublishStatus
 from metis_distill.tripwires import RunStats
 
 
+class OtherFile(BaseModel):
+    """A context file besides the target that the run's lessons were placed in, and its
+    proposal: a route, a part of the tree (`.claude/rules/web.md`), the personal file."""
+
+    model_config = ConfigDict(frozen=True)
+
+    target: str
+    why: str  # route | tree | personal
+    part: str = ""  # the part of the tree, for `tree`
+    status: PublishStatus
+    proposal_id: int | None
+    added: int
+    removed: int
+
+
 class ProposalOutcome(BaseModel):
     """What the publish stage did for one context file."""
 
@@ -30,7 +45,34 @@ class ProposalOutcome(BaseModel):
     reasons: tuple[str, ...] = ()  # why a human is needed (tripwires)
     target: str | None = None
     lessons_waiting: int = 0  # this target's active lessons that have not earned a line yet
-    warnings: tuple[str, ...] = ()  # settings that did nothing (an alias matching no run)
+    warnings: tuple[str, ...] = ()  # settings that did nothing, limits near, files git commits
+    others: tuple[OtherFile, ...] = ()  # the other context files' proposals of the run
+    already_documented: tuple[str, ...] = ()  # "id (README.md:12)": the repository states it
+
+    def documented_said(self) -> str | None:
+        """The lessons left out because the repository's own documents state them."""
+        found = self.already_documented
+        if not found:
+            return None
+        shown = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
+        lessons = "lesson" if len(found) == 1 else "lessons"
+        return f"{len(found)} {lessons} left out, already documented: {shown}."
+
+    def others_said(self) -> list[str]:
+        """One line per other context file that got a proposal: which, why, what changes."""
+        why = {
+            "route": "a route of the settings",
+            "tree": "lessons about {part}/",
+            "personal": "facts of this machine or person, not for the team",
+        }
+        return [
+            f"Also proposal #{o.proposal_id} for {o.target} ({why.get(o.why, o.why)}): "
+            f"{o.added} added, {o.removed} removed; review it with `--target {o.target}`.".replace(
+                "{part}", o.part or "a part of the tree"
+            )
+            for o in self.others
+            if o.proposal_id is not None and o.status != PublishStatus.NOTHING
+        ]
 
 
 class ExtractionUsage(BaseModel):

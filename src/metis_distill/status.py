@@ -1,5 +1,6 @@
 """`metis status`: the last distill, its outcome, the work waiting, the tokens spent this
-month, and whether a proposal waits for review. Reads only: the ledger and file stats."""
+month, whether a proposal waits for review, and the time to recovery per failure class in the
+target's project. Reads only: the ledger and file stats."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from metis_distill import pipeline
 from metis_distill.config import Settings
 from metis_distill.ledger import DistillRunRow, DistillStatus, Ledger, ProposalRow
 from metis_distill.listing import list_files
+from metis_distill.mine.recovery import metrics
+from metis_distill.publish import target_scope
+from metis_distill.review.notes import ProposalNotes, Recovery, notes_of
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,7 @@ class Status:
     tokens_this_month: int
     month: str  # "2026-11"
     proposal: ProposalRow | None  # pending, waiting for review
+    recovery: tuple[Recovery, ...] = ()  # per failure class, the classes costing most first
 
     @property
     def pending(self) -> int:
@@ -55,7 +60,17 @@ def status(settings: Settings, ledger: Ledger, *, today: datetime | None = None)
         tokens_this_month=ledger.tokens_since(start),
         month=start.strftime("%Y-%m"),
         proposal=proposals[-1] if proposals else None,
+        recovery=recovery(settings, ledger),
     )
+
+
+def recovery(settings: Settings, ledger: Ledger) -> tuple[Recovery, ...]:
+    """Time to recovery per failure class, in the runs of the target's project (all runs
+    with no target or `all_projects`), each timed on its own session's clock."""
+    target = settings.target.expanduser() if settings.target else None
+    scope = target_scope(target, settings.all_projects, settings.aliases) if target else None
+    rows = [r for r in ledger.recoveries() if scope is None or scope.accepts_cwd(r.cwd)]
+    return notes_of(ProposalNotes.model_validate({"recovery": metrics(rows)})).recovery
 
 
 def month_start(moment: datetime) -> datetime:

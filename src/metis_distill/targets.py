@@ -54,7 +54,9 @@ def unmatched_aliases(aliases: Sequence[str], cwds: Iterable[str]) -> list[str]:
 
 
 # Routing: which context file of a repository a lesson belongs in ------------------------
-EDIT_SCOPES = frozenset({"Edit", "MultiEdit", "Write", "NotebookEdit", "Read", "create", "edit"})
+EDIT_SCOPES = frozenset(
+    {"Edit", "MultiEdit", "Write", "NotebookEdit", "Read", "create", "edit", "apply_patch"}
+)
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ def lesson_scope(scope: Sequence[str], cwds: Sequence[str | None], root: Path) -
             commands.append(head.split()[0].rsplit("/", 1)[-1])
     if not paths:  # a lesson about no file is about where its runs worked
         paths = [c for c in cwds if c]
-    inside = [_relative(p, root) for p in paths]
+    inside = [relative(p, root) for p in paths]
     return LessonScope(
         tuple(sorted({p for p in inside if p is not None})),
         tuple(sorted(set(tools))),
@@ -114,7 +116,7 @@ def lesson_scope(scope: Sequence[str], cwds: Sequence[str | None], root: Path) -
     )
 
 
-def _relative(path: str, root: Path) -> str | None:
+def relative(path: str, root: Path) -> str | None:
     """`path` relative to the root ("" for the root itself); None when it is elsewhere."""
     pure, base = as_path(path), as_path(str(root))
     if not pure.is_absolute():

@@ -14,6 +14,7 @@ from metis_distill.config import Settings
 from metis_distill.curate.select import Scope
 from metis_distill.ledger import LessonRow
 from metis_distill.publish import Curation, publish_targets
+from metis_distill.render.claude_md import line_id
 from metis_distill.review.proposal import accept
 from metis_distill.run_report import RunSummary
 from tests.advice.cases import DANGEROUS, SAFE
@@ -35,7 +36,7 @@ def test_no_dangerous_line_reaches_an_accepted_file_without_release(
     settings = Settings(section_budget=1000, data_dir=data)
     outcome = distil(archive, data, embedder, target, settings=settings)
     assert outcome.status == "needs_human"
-    lines = {line.rsplit("metis:", 1)[1][:10]: line for line in proposed_lines(outcome)}
+    lines = {line_id(line): line for line in proposed_lines(outcome)}
     flagged = {reason.split()[1] for reason in outcome.reasons}
     safe = {i for i, line in lines.items() if line.startswith("- Always remember: ")}
     # nearly every case becomes a line (the extractor takes a few sentences for no lesson)
@@ -50,7 +51,7 @@ def test_no_dangerous_line_reaches_an_accepted_file_without_release(
     assert released.exit_code == 0, released.output
     assert runner.invoke(app, ["accept", "--target", str(target), *data_dir]).exit_code == 0
     written = target.read_text()
-    assert all(f"metis:{i}" in written for i in lines)  # a person let them through
+    assert all(f"/{i}.txt#L" in written for i in lines)  # a person let them through
 
 
 def test_a_line_reworded_into_danger_stops_too(world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811

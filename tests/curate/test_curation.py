@@ -50,8 +50,8 @@ def test_twenty_paraphrases_across_twenty_runs_are_one_lesson(tmp_path: Path, em
     assert len(quotes) == 20  # each record quotes its own run's words
 
     lines = [line for line in proposed_lines(outcome) if "PYTHONPATH=src" in line]
-    assert len(lines) == 1 and "seen in 20 sessions" in lines[0]
-    assert f"metis:{lesson.id}" in lines[0]
+    assert len(lines) == 1 and " [20](" in lines[0]
+    assert f"/{lesson.id}.txt#L" in lines[0]
 
 
 def decision_session(archive: Path, name: str, day: int, text: str) -> None:
@@ -116,7 +116,8 @@ def test_settings_route_a_sub_directory_lesson_to_its_own_file(tmp_path: Path, e
     web_lines = proposed_lines(web.folder)
     assert len(root_lines) == 1 and "SHOP_PORT" in root_lines[0]
     assert len(web_lines) == 1 and "VITE_PORT" in web_lines[0]
-    assert "](../../data/archive/" in web_lines[0]  # its link is relative to its own folder
+    assert "](.metis/CLAUDE/" in web_lines[0]  # its evidence file is beside its own file
+    assert Path(web.folder, ".metis", "CLAUDE").is_dir()
 
 
 @pytest.mark.parametrize("unit", ["lines", "tokens"])

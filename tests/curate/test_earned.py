@@ -38,7 +38,7 @@ def test_a_one_off_failure_with_no_fix_stays_in_the_ledger(tmp_path: Path, embed
     write_session(archive, "bbbbbbbb", START + timedelta(days=1), turns)
     outcome = distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
     (line,) = [ln for ln in _lines(_proposed(outcome)) if "quota" in ln]
-    assert "seen in 2 sessions" in line and "no fix seen" in line and "instead" not in line
+    assert " [2](" in line and "no fix seen" in line and "instead" not in line
 
 
 def test_one_cause_in_many_files_is_one_lesson_without_their_paths(
@@ -65,7 +65,7 @@ def test_one_cause_in_many_files_is_one_lesson_without_their_paths(
     lessons = [r for r in Ledger.at(data).lessons() if "String to replace" in r.text]
     assert len(lessons) == 1
     (line,) = [ln for ln in _lines(_proposed(outcome)) if "String to replace" in ln]
-    assert f"seen in {len(files)} sessions" in line
-    text = line.split(" ([evidence]")[0]
+    assert f" [{len(files)}](" in line
+    text = line.split(f" [{len(files)}](")[0]
     assert not any(part in text for name in files for part in name.split("/"))
     assert "/home/" not in text and "dev0" not in text

@@ -41,7 +41,7 @@ def test_no_planted_secret_gets_out_anywhere(tmp_path: Path) -> None:
     target.parent.mkdir()
     printed = [cli("distill", "--archive", str(source), "--target", str(target), "--all-projects")]
     printed += [cli("review"), cli("review", "--html"), cli("accept"), cli("status")]
-    ids = re.findall(r"<!-- metis:([0-9a-f]{10}) -->", target.read_text())
+    ids = re.findall(r"/([0-9a-f]{10})\.txt#L", target.read_text())
     assert len(ids) >= 10
     printed += [cli("show", lesson) for lesson in ids]
     printed += [cli("history"), cli("search", "credential revoked deploys fail")]
@@ -60,6 +60,7 @@ def test_no_planted_secret_gets_out_anywhere(tmp_path: Path) -> None:
 
     places = haystacks(data, target.parent, Path(os.environ["PREFECT_HOME"]), printed)
     assert "ledger.sqlite" in places and any(p.startswith("index") for p in places)
+    assert any(p.startswith("repo/.metis/CLAUDE/") for p in places)  # committed evidence
     leaks = [
         f"{kind} in {place}"
         for kind, needle in ALL_NEEDLES.items()

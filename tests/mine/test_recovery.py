@@ -110,3 +110,25 @@ def test_metrics_per_class_reach_the_proposal(tmp_path: Path, embedder) -> None:
     # distilled again (nothing changed): the same incidents, not twice as many
     distil(archive, data, embedder, tmp_path / "CLAUDE.md")
     assert metrics(ledger.recoveries()) == EXPECTED
+
+
+def test_a_session_with_one_time_for_every_event_is_not_timed(tmp_path: Path) -> None:
+    """aider's history has one time per session: a fix came, but not 0 s after the failure."""
+    path = write_session(
+        tmp_path,
+        "d0000009",
+        S,
+        [
+            Say("user", "Get the tests green.", after=0),
+            Bash("pytest -q", "1 failed, 3 passed in 0.4s", failed=True, after=0, took=0),
+            Bash("pytest -q", "4 passed in 0.4s", after=0, took=0),
+        ],
+    )
+    run = sources.by_name("claude_code").parse_lines(
+        path.name, list(enumerate(path.read_text().splitlines(), start=1))
+    )
+    (found,) = recoveries(run)
+    assert found.recovered_at is not None and found.seconds is None
+    summary = metrics([found])["failing tests"]
+    assert (summary["recovered"], summary["mean_seconds_to_recovery"]) == (1, None)
+    assert summary["seconds_lost"] == 0.0

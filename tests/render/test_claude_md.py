@@ -8,12 +8,13 @@ import pytest
 from metis_distill.render.claude_md import (
     RenderedLine,
     Section,
-    evidence_link,
     find_block,
+    line_id,
     render_block,
     safe_text,
     splice,
 )
+from metis_distill.render.parse import parse_line
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 
@@ -22,7 +23,10 @@ SECTIONS = [
         "Gotchas",
         (
             RenderedLine(
-                "0a1b2c3d4e", "Vitest runs in node, not jsdom.", "../archive/p/s.jsonl#L4-L4", 1
+                "0a1b2c3d4e",
+                "Vitest runs in node, not jsdom.",
+                ".metis/CLAUDE/0a1b2c3d4e.txt#L7-L7",
+                1,
             ),
         ),
     ),
@@ -32,7 +36,7 @@ SECTIONS = [
             RenderedLine(
                 "1a2b3c4d5e",
                 "`python` is not installed; use `uv run python` instead.",
-                "../archive/p/s.jsonl#L10-L14",
+                ".metis/CLAUDE/1a2b3c4d5e.txt#L7-L11",
                 2,
             ),
         ),
@@ -51,15 +55,27 @@ def test_block_matches_golden_file() -> None:
 
 def test_line_format_follows_the_contract() -> None:
     block = render_block(SECTIONS)
-    assert (
-        "- Vitest runs in node, not jsdom. ([evidence](../archive/p/s.jsonl#L4-L4)) <!-- metis:0a1b2c3d4e -->"
-        in block
-    )
-    assert (
-        "([evidence](../archive/p/s.jsonl#L10-L14), seen in 2 sessions) <!-- metis:1a2b3c4d5e -->"
-        in block
-    )
+    assert "- Vitest runs in node, not jsdom. [1](.metis/CLAUDE/0a1b2c3d4e.txt#L7-L7)\n" in block
+    assert "instead. [2](.metis/CLAUDE/1a2b3c4d5e.txt#L7-L11)\n" in block
     assert "### Decisions" not in block  # empty sections are left out
+
+
+def test_link_and_id_cost_at_most_twelve_tokens() -> None:
+    for section in SECTIONS:
+        for line in section.lines:
+            rendered = next(x for x in render_block(SECTIONS).splitlines() if line.text in x)
+            overhead = rendered.removeprefix("- ").removeprefix(line.text)
+            assert len(overhead) / 4 <= 12, overhead
+
+
+def test_a_line_is_read_back_with_its_id_link_and_words() -> None:
+    line = "- Vitest runs in node, not jsdom. [3](.metis/CLAUDE/0a1b2c3d4e.txt#L7-L9)"
+    parsed = parse_line(line)
+    assert (parsed.id, parsed.text) == ("0a1b2c3d4e", "Vitest runs in node, not jsdom.")
+    assert parsed.link == ".metis/CLAUDE/0a1b2c3d4e.txt#L7-L9"
+    old = "- Old words. ([evidence](../a/s.jsonl#L1-L2), seen in 2 sessions) <!-- metis:1a2b3c4d5e -->"
+    assert (parse_line(old).id, parse_line(old).text) == ("1a2b3c4d5e", "Old words.")
+    assert line_id("- a person's line [see](notes.md#L3)") is None
 
 
 HUMAN = "# My project\n\nHand-written notes.\n"
@@ -88,13 +104,6 @@ def test_hand_edit_inside_block_is_detected() -> None:
     assert not find_block(text).hand_edited  # type: ignore[union-attr]
     edited = text.replace("Vitest runs in node", "Vitest runs in node (checked by Ana)")
     assert find_block(edited).hand_edited  # type: ignore[union-attr]
-
-
-def test_evidence_link_is_relative_and_quoted(tmp_path: Path) -> None:
-    target = tmp_path / "repo" / "CLAUDE.md"
-    archive = tmp_path / "data" / "archive"
-    link = evidence_link(target, archive, "proj one/s.jsonl", 3, 9)
-    assert link == "../data/archive/proj%20one/s.jsonl#L3-L9"
 
 
 def test_safe_text_cannot_break_the_markup() -> None:

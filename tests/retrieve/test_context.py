@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -10,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from metis_distill.cli import app
-from metis_distill.retrieve.context import brief, estimate_tokens, order
-from metis_distill.retrieve.search import Hit, SearchIndex
+from metis_distill.retrieve.context import brief, estimate_tokens, order, project_of
+from metis_distill.retrieve.search import Hit, SearchIndex, in_project
 from metis_distill.retrieve.store import Evidence, Lesson, LessonStore, Snapshot
 from metis_distill.retrieve.vectors import VectorCache
 
@@ -105,3 +108,50 @@ def test_the_task_can_come_from_stdin(sample_data: Path) -> None:
     given = runner.invoke(app, ["context", TASK, "--budget", "300", "--data-dir", str(sample_data)])
     assert piped.exit_code == 0 and piped.stdout == given.stdout
     assert "`python` is not on the PATH" in piped.stdout
+
+
+def test_the_current_project_s_lessons_come_first(embedder: Any) -> None:
+    text = "`python` is not on the PATH here; use `uv run pytest` instead."
+    elsewhere = lesson("aaaaaaaaaa", text, sessions=5)  # as relevant, better supported
+    here = lesson("bbbbbbbbbb", text, sessions=1)
+    moved = tuple(replace(e, cwd="/home/dev/src/shopfront/web") for e in here.evidence)
+    here = replace(here, evidence=moved)
+    index = SearchIndex(Snapshot((elsewhere, here)), VectorCache(embedder))
+    task = "python: command not found when running pytest"
+    assert [h.lesson.id for h in brief(index, task).hits] == ["aaaaaaaaaa", "bbbbbbbbbb"]
+    mine = brief(index, task, project="/home/dev/src/shopfront")
+    assert [h.lesson.id for h in mine.hits] == ["bbbbbbbbbb", "aaaaaaaaaa"]
+    assert "this project's first" in mine.markdown
+    other = brief(index, task, project="/home/dev/src/elsewhere")
+    assert [h.lesson.id for h in other.hits] == ["aaaaaaaaaa", "bbbbbbbbbb"]
+    assert "this project's first" not in other.markdown
+
+
+def test_the_project_is_the_repository_of_the_folder(tmp_path: Path) -> None:
+    repo = tmp_path / "shop"
+    (repo / "web" / "app").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    assert project_of(repo / "web" / "app") == str(repo)
+    assert project_of(tmp_path) == str(tmp_path)  # no repository: the folder itself
+
+
+def test_context_ranks_the_project_it_runs_in_first(
+    sample_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    task = "Run the tests: python is not found, npm test fails, the alembic migration is empty"
+    args = ["context", task, "--budget", "5000", "--data-dir", str(sample_data)]
+    ranked = {}
+    for project in ("shopfront", "ledgerline"):
+        shown = runner.invoke(app, [*args, "--project", f"/home/dev/src/{project}"])
+        assert shown.exit_code == 0, shown.output
+        ranked[project] = re.findall(r"\[([0-9a-f]{10})\]", shown.stdout)
+    assert sorted(ranked["shopfront"]) == sorted(ranked["ledgerline"])  # the same lessons
+    assert ranked["shopfront"] != ranked["ledgerline"]  # in another order
+    with LessonStore(sample_data) as store:
+        lessons = {v.id: v for v in store.snapshot().lessons}
+    for project, ids in ranked.items():
+        where = [in_project(lessons[i], f"/home/dev/src/{project}") for i in ids]
+        assert where == sorted(where, reverse=True), project  # the project's own, then others
+    monkeypatch.chdir(sample_data)  # no repository: a folder of no project, relevance alone
+    plain = runner.invoke(app, args)
+    assert "this project's first" not in plain.stdout

@@ -3,7 +3,9 @@ proposal; the current branch, the index and every file on disk stay exactly as t
 
 from __future__ import annotations
 
+import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,8 +13,11 @@ from typer.testing import CliRunner
 
 from metis_distill.cli import app
 from metis_distill.errors import ProposalError, TargetChangedError
+from metis_distill.provenance import note_source, resolve, resolve_line
+from metis_distill.review.evidence import span_sha256
 from metis_distill.review.git import commit_on_branch
 from metis_distill.review.proposal import reject
+from tests.conftest import REPO
 from tests.review.test_items import DECISION, FAILURE, GOTCHA, save_proposal
 
 runner = CliRunner()
@@ -69,11 +74,14 @@ def test_the_proposal_becomes_a_commit_on_a_new_branch(repo) -> None:  # type: i
     assert git(root, "rev-parse", f"{made.branch}^") == before["commit"]
     assert git(root, "show", f"{made.branch}:app.py") == "print('v1')"  # HEAD's, not the WIP
     changed = git(root, "diff", "--name-only", "main", made.branch)
-    assert changed == "CLAUDE.md"
+    notes = [f".metis/CLAUDE/{i}.txt" for i in (GOTCHA, FAILURE, DECISION)]
+    assert changed.splitlines() == sorted([*notes, "CLAUDE.md"])  # with its evidence files
+    for note in notes:
+        assert git(root, "show", f"{made.branch}:{note}").startswith("metis-distill evidence")
     message = git(root, "log", "-1", "--format=%B", made.branch)
     assert message.startswith("metis: 3 added in CLAUDE.md")
     assert "1. added (gotcha): Vitest runs in node." in message
-    assert "evidence: ../archive/p/s.jsonl#L1-L2" in message
+    assert "evidence: p/s.jsonl#L1-L2" in message  # the archive's path, not the reviewer's
     assert ledger.pending_proposals()  # still to be accepted or merged: nothing was decided
 
 
@@ -83,8 +91,10 @@ def test_only_the_items_not_rejected_are_committed(repo) -> None:  # type: ignor
     reject(ledger, tmp / "locks", target, [2])
     made = commit_on_branch(ledger, target, "review/lessons")
     committed = git(root, "show", "review/lessons:CLAUDE.md")
-    assert f"metis:{GOTCHA}" in committed and f"metis:{DECISION}" in committed
-    assert f"metis:{FAILURE}" not in committed
+    assert f"/{GOTCHA}.txt#" in committed and f"/{DECISION}.txt#" in committed
+    assert FAILURE not in committed
+    notes = git(root, "ls-tree", "--name-only", "review/lessons", ".metis/CLAUDE/")
+    assert notes.splitlines() == [f".metis/CLAUDE/{GOTCHA}.txt", f".metis/CLAUDE/{DECISION}.txt"]
     assert made.message.startswith("metis: 2 added in CLAUDE.md")
 
 
@@ -129,3 +139,48 @@ def test_propose_git_through_the_cli(repo) -> None:  # type: ignore[no-untyped-d
     assert runner.invoke(app, ["propose", *data]).exit_code == 2
     again = runner.invoke(app, ["propose", "--git", "--branch", "ai/notes", *data])
     assert again.exit_code == 1 and "already exists" in again.output
+
+
+def _reviewers_tool(name: str, target: Path) -> str:
+    tool = REPO.parent / "shared" / "tools" / name
+    if not tool.is_file():
+        pytest.skip(f"reviewers' {name} is not here")
+    out = subprocess.run([sys.executable, str(tool), str(target)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    return out.stdout
+
+
+def test_every_link_resolves_in_a_clone_of_the_proposed_branch(repo) -> None:  # type: ignore[no-untyped-def]
+    """A teammate without the data dir clones the pull request's branch: every line's link
+    opens its evidence file, whose linked lines hold the quote its header names, and whose
+    header leads whoever holds the archive back to the span."""
+    ledger, target, tmp, root = repo
+    save_proposal(ledger, target, tmp)
+    out = runner.invoke(app, ["propose", "--git", "--data-dir", str(tmp / "data")])
+    assert out.exit_code == 0, out.output
+    clone = tmp / "elsewhere" / "clone"
+    subprocess.run(
+        ["git", "clone", "-q", "-b", "metis/proposal-1", str(root), str(clone)], check=True
+    )
+    hidden = tmp / "hidden"  # no data dir, no archive: only the clone
+    hidden.mkdir()
+    for name in ("data", "archive", "proposals"):
+        if (tmp / name).exists():
+            (tmp / name).rename(hidden / name)
+    context = clone / "CLAUDE.md"
+    links = re.findall(r"\]\(([^)\s]+#L\d+-L\d+)\)", context.read_text())
+    assert len(links) == 3
+    for link in links:
+        assert resolve_line(link, clone), link
+    assert _reviewers_tool("check_links.py", context).strip().endswith("links=3 bad=0")
+    shown = _reviewers_tool("read_block.py", context)
+    assert "(link does not open" not in shown and "quote number 1" in shown
+
+    # whoever holds the archive finds the span the header names, byte for byte
+    archive = hidden / "archive"
+    for link in links:
+        source = note_source(link, clone)
+        assert source is not None and source.archive_path == "p/s.jsonl"
+        path = archive / source.archive_path
+        assert resolve(f"{path}#L{source.line_start}-L{source.line_end}", source.quote, clone)
+        assert span_sha256(path, source.line_start, source.line_end) == source.span_sha256

@@ -13,6 +13,7 @@ from metis_distill.ledger import Ledger
 from metis_distill.review.history import find_version, history, rewind, show
 from metis_distill.review.proposal import accept, reject
 from tests.review.test_items import DECISION, FAILURE, GOTCHA, add_lesson, ids_in, save_proposal
+from tests.review.test_proposal import evidence_files_needed, files_beside
 
 runner = CliRunner()
 NEW = "00000000aa"
@@ -57,6 +58,12 @@ def test_rewind_reproduces_an_earlier_version_byte_for_byte(world) -> None:  # t
     rewind(ledger, target, f"{versions[0].id}", tmp / "proposals", tmp / "locks")
     accept(ledger, tmp / "locks", target)
     assert target.read_bytes() == human.encode()  # back to the file before metis
+    assert files_beside(target) == ["CLAUDE.md"]  # no line left: no evidence file either
+
+    rewind(ledger, target, f"{versions[2].id}", tmp / "proposals", tmp / "locks")
+    accept(ledger, tmp / "locks", target)
+    assert target.read_bytes() == third.encode()
+    assert files_beside(target) == evidence_files_needed(target)  # made again, resolving
 
 
 def test_rewind_by_item_keeps_what_is_refused(world) -> None:  # type: ignore[no-untyped-def]

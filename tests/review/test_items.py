@@ -12,7 +12,7 @@ from metis_distill.ledger import EvidenceRow, Ledger, LessonRow
 from metis_distill.render.claude_md import find_block
 from metis_distill.review.notes import ProposalNotes
 from metis_distill.review.proposal import accept, reject, save_plan
-from tests.review.test_proposal import _plan
+from tests.review.test_proposal import _plan, evidence_files_needed, files_beside
 
 GOTCHA, FAILURE, DECISION = "0000000000", "0000000001", "0000000002"
 
@@ -168,7 +168,7 @@ def test_hand_edits_inside_the_block_are_kept_and_learned(world) -> None:  # typ
     plan, row = save_proposal(ledger, target, tmp)
     assert [(i.change, i.id) for i in plan.items] == [("added", "00000000aa")]
     assert plan.learned == ((GOTCHA, "Vitest runs in node; set `environment: jsdom` per file."),)
-    assert "- Vitest runs in node; set `environment: jsdom` per file. ([evidence](" in plan.proposed
+    assert "- Vitest runs in node; set `environment: jsdom` per file. [1](" in plan.proposed
     assert "- Ask Ana before touching the billing tests.\n" in plan.proposed
     # the ledger learned the new wording, and remembers the old one
     assert ledger.lesson(GOTCHA).text.endswith("per file.")  # type: ignore[union-attr]
@@ -249,18 +249,19 @@ def test_a_line_deleted_by_hand_stays_deleted(world) -> None:  # type: ignore[no
     save_proposal(ledger, target, tmp)
     accept(ledger, tmp / "locks", target)
     text = target.read_text()
-    line = next(x for x in text.splitlines() if f"metis:{FAILURE}" in x)
+    line = next(x for x in text.splitlines() if f"/{FAILURE}.txt#" in x)
     target.write_text(text.replace(line + "\n", ""))
     add_lesson(ledger, "00000000aa", "gotcha", "Ports below 1024 need root.", 5)
     plan, row = save_proposal(ledger, target, tmp)
     # the deleted line is not proposed again; the other change is item 1
     assert [(i.number, i.lesson_id) for i in ledger.proposal_items(row.id)] == [(1, "00000000aa")]
-    assert f"metis:{FAILURE}" not in Path(row.folder, "proposed.md").read_text()
+    assert FAILURE not in Path(row.folder, "proposed.md").read_text()
     assert ledger.lesson(FAILURE).status == "rejected"  # type: ignore[union-attr]
     assert "Kept your deletions" in Path(row.folder, "report.md").read_text()
     accept(ledger, tmp / "locks", target, [1])
     assert set(ids_in(target)) == {"00000000aa", GOTCHA, DECISION}
     assert _plan(ledger, target) is None
+    assert files_beside(target) == evidence_files_needed(target)  # its evidence file went too
 
 
 def test_a_hand_edit_with_odd_spacing_settles_after_one_proposal(world) -> None:  # type: ignore[no-untyped-def]

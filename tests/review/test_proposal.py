@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from metis_distill.curate.select import Scope, budgeted, lessons_for
 from metis_distill.errors import ProposalError, TargetChangedError
 from metis_distill.faults import KILL_ENV
 from metis_distill.ledger import EvidenceRow, Ledger, LessonRow
-from metis_distill.provenance import resolve
+from metis_distill.provenance import resolve, resolve_line
 from metis_distill.render.claude_md import find_block
 from metis_distill.review.notes import ProposalNotes
 from metis_distill.review.proposal import accept, make_plan, reject, save_plan
@@ -79,6 +80,25 @@ def _plan(ledger: Ledger, target: Path):  # type: ignore[no-untyped-def]
     return make_plan(target, budgeted(lessons_for(ledger, Scope(None)), 10))
 
 
+def files_beside(target: Path) -> list[str]:
+    """Every file of the target's folder, relative to it: the target and its evidence files
+    only, once an accept is done (no temp file, no evidence file that no line needs)."""
+    return sorted(
+        p.relative_to(target.parent).as_posix() for p in target.parent.rglob("*") if p.is_file()
+    )
+
+
+def evidence_files_needed(target: Path) -> list[str]:
+    """CLAUDE.md and the evidence file of each line of its block, each resolving from the
+    file alone (the quote named in its header, on the linked lines)."""
+    block = find_block(target.read_text())
+    ids = block.ids if block else ()
+    for line in target.read_text().splitlines():
+        for link in re.findall(r"\]\((\.metis/[^)]+)\)", line):
+            assert resolve_line(link, target.parent), link
+    return sorted([target.name, *(f".metis/{target.stem}/{i}.txt" for i in ids)])
+
+
 def test_plan_links_resolve_and_human_text_stays(world) -> None:  # type: ignore[no-untyped-def]
     ledger, target, _ = world
     plan = _plan(ledger, target)
@@ -134,7 +154,7 @@ def test_crash_between_write_and_rename_leaves_target_intact(world, monkeypatch)
     with pytest.raises(OSError):
         accept(ledger, tmp / "locks", target)
     assert target.read_bytes() == before
-    assert sorted(p.name for p in target.parent.iterdir()) == ["CLAUDE.md"]
+    assert files_beside(target) == ["CLAUDE.md"]  # no temp file, no evidence file
     assert ledger.pending_proposals()  # still waits: nothing was decided
 
 
@@ -188,7 +208,7 @@ def test_an_accept_killed_around_the_rename_is_finished_by_the_next_command(
     assert (target.read_text() != "# Demo\n\nHuman notes.\n") == renamed
     decision = accept(ledger, tmp / "data" / "locks", target, numbers)  # the same, again
     assert decision.recovered == renamed and decision.written
-    assert sorted(p.name for p in target.parent.iterdir()) == ["CLAUDE.md"]  # no temp file
+    assert files_beside(target) == evidence_files_needed(target)  # no temp file
     versions = ledger.versions(str(target.resolve()))
     assert [v.reason for v in versions] == ["before", "accepted"]
     assert versions[-1].content == target.read_text()
@@ -199,6 +219,7 @@ def test_an_accept_killed_around_the_rename_is_finished_by_the_next_command(
         assert accept(ledger, tmp / "data" / "locks", target).remaining == 0
     assert ledger.pending_proposals() == []
     assert {lesson.status for lesson in ledger.lessons()} == {"active"}
+    assert files_beside(target) == evidence_files_needed(target)
 
 
 def test_a_reject_after_an_interrupted_accept_does_not_undo_it(world) -> None:  # type: ignore[no-untyped-def]

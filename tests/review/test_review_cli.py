@@ -67,7 +67,7 @@ def test_review_by_item_and_hand_edits_survive_the_next_distill(tmp_path: Path) 
     first = items[0].lesson_id
     old = lines_of(target)[first]
     mine = "Checked by hand: " + old
-    target.write_text(target.read_text().replace(f"- {old} (", f"- {mine} ("))
+    target.write_text(target.read_text().replace(f"- {old} [", f"- {mine} ["))
     assert "still waits" not in distill(target, data)
     assert lines_of(Path(ledger.pending_proposals()[0].folder, "proposed.md"))[first] == mine
     assert ledger.lesson(first).text == mine  # type: ignore[union-attr]

@@ -91,9 +91,11 @@ def check_target(settings: Settings) -> None:
             f"the target's folder does not exist: {folder}",
             hint="point --target into an existing repository",
         )
+    from metis_distill.placement.files import context_file
     from metis_distill.review.proposal import read_target
 
-    read_target(settings.target.expanduser())  # a folder or non-UTF-8 text fails here, early
+    settings.target = context_file(settings.target.expanduser())  # a folder: the file it has
+    read_target(settings.target)  # non-UTF-8 text fails here, early
 
 
 def writing(settings: Settings) -> Ledger:

@@ -5,14 +5,17 @@ left work for the next run (4). Every value from a run is printed as written, ne
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from metis_distill.cli.common import console, err
-from metis_distill.run_report import ProposalOutcome, RunReport
 from metis_distill.statuses import PublishStatus
+
+if TYPE_CHECKING:  # the run's report pulls the ledger in: loaded only when a run is printed
+    from metis_distill.run_report import ProposalOutcome, RunReport
 
 SKIPPED_SHOWN = 10
 
@@ -27,6 +30,9 @@ def print_outcome(report: RunReport, *, verbose: bool, log_file: Path | None) ->
         console.print(summary(report), markup=False, highlight=False)
     _print_problems(report)
     console.print(proposal_line(report.proposal), markup=False, highlight=False)
+    said = [*report.proposal.others_said(), report.proposal.documented_said() or ""]
+    for line in filter(None, said):
+        console.print(line, markup=False, soft_wrap=True)
     if log_file is not None and not verbose:
         err.print(f"[dim]Prefect's log: {escape(str(log_file))}[/]")
 

@@ -81,14 +81,20 @@ def context(
     budget: Annotated[
         int, typer.Option("--budget", min=20, help="Tokens at most (estimated as chars / 4).")
     ] = 600,
+    project: Annotated[
+        Path | None,
+        typer.Option("--project", help="Its lessons first [default: this folder's repository]."),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """A markdown brief of the lessons that bear on TASK, within a token budget: ready to paste
     into a prompt or to be read by a hook. Read-only."""
+    from metis_distill.retrieve.context import project_of
+
     if task == "-":
         task = sys.stdin.read()
     with _retriever(data_dir) as retriever:
-        brief = retriever.context(task, budget)
+        brief = retriever.context(task, budget, project_of((project or Path.cwd()).resolve()))
     sys.stdout.write(brief.markdown)
 
 

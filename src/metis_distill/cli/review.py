@@ -49,7 +49,7 @@ def review(
     """Show the pending proposal: each numbered change (added, reworded, removed) with its
     evidence, then the diff. Decide with `metis accept 1 3` / `metis reject 2`."""
     from metis_distill.ledger import Ledger
-    from metis_distill.review.proposal import choose_for_review, recover_accepts
+    from metis_distill.review.proposal import recover_accepts, waiting_for_review
 
     settings = load_settings(data_dir=data_dir)
     with reading(settings) as ledger:
@@ -58,7 +58,12 @@ def review(
         with Ledger(settings.ledger_url) as writer:
             recover_accepts(writer, settings.locks_dir)
     with reading(settings) as ledger:
-        row = choose_for_review(ledger, target or settings.target)
+        rows = waiting_for_review(ledger, target or settings.target)
+    for row in rows:  # several: a distill's lessons placed in several context files
+        _review_one(row, diff_only=diff_only, html=html)
+
+
+def _review_one(row: Any, *, diff_only: bool, html: bool) -> None:
     folder = Path(row.folder)
     if row.status == ProposalState.NEEDS_HUMAN:
         _say_stopped(row)
@@ -126,16 +131,17 @@ def accept(
 ) -> None:
     """Apply the chosen items of the pending proposal to the target atomically (all of them when
     none are named): the file gets exactly the changes accepted."""
-    from metis_distill.review.proposal import accept as accept_proposal
+    from metis_distill.review.proposal import accept_waiting as accept_proposal
 
     wanted = _items_wanted(items, all_items)
     settings = load_settings(data_dir=data_dir)
     with writing(settings) as ledger:
-        decision = accept_proposal(ledger, settings.locks_dir, target or settings.target, wanted)
-    wrote = f": wrote {decision.row.target}" if decision.written else ": the target is unchanged"
-    finished = " (finished: a crash had stopped this accept after its write)"
-    said = _said(decision, "Accepted") + wrote + (finished if decision.recovered else "")
-    console.print(said, soft_wrap=True, markup=False)
+        decisions = accept_proposal(ledger, settings.locks_dir, target or settings.target, wanted)
+    for decision in decisions:
+        wrote = f": wrote {decision.row.target}" if decision.written else ": target unchanged"
+        finished = " (finished: a crash had stopped this accept after its write)"
+        said = _said(decision, "Accepted") + wrote + (finished if decision.recovered else "")
+        console.print(said, soft_wrap=True, markup=False)
 
 
 @friendly

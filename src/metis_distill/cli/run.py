@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import asdict
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -210,12 +211,28 @@ def status(
     with reading(settings) as ledger:
         found = read_status(settings, ledger)
     if as_json:
-        sys.stdout.write(json.dumps(_status_dict(found), default=str, indent=2) + "\n")
+        recovery = {"time_to_recovery": [asdict(r) for r in found.recovery]}
+        sys.stdout.write(json.dumps(_status_dict(found) | recovery, default=str, indent=2) + "\n")
         return
     table = Table(title="metis status", show_header=False)
     for key, value in _status_dict(found).items():
         table.add_row(key.replace("_", " "), Text("—" if value is None else str(value)))
     console.print(table, soft_wrap=False)
+    if found.recovery:
+        console.print(_recovery_table(found.recovery), soft_wrap=False)
+
+
+def _recovery_table(rows: Any) -> Table:
+    """Time to recovery per failure class, each timed on its own session's clock."""
+    from textwrap import shorten
+
+    table = Table(title="time to recovery (this project)")
+    for column in ("failure class", "failures", "recovered", "mean time", "sessions", "command"):
+        table.add_column(column)
+    for r in rows:
+        cells = (r.failure_class, r.failures, r.recovered, r.mean_to_recovery, r.sessions)
+        table.add_row(*(Text(str(c)) for c in cells), Text(shorten(r.top_command, 40)))
+    return table
 
 
 def _status_dict(found: Any) -> dict[str, Any]:

@@ -137,6 +137,18 @@ class CurateSettings(Group):
         '[{path = "web/CLAUDE.md"}, {path = "AGENTS.md", commands = ["cargo"]}]; the rest '
         "goes to the target.",
     )
+    tree_files: Literal["rules", "subdir", "off"] = Field(
+        default="rules",
+        description="Where lessons about one part of the tree go: `rules` "
+        "(.claude/rules/<part>.md with `paths:`), `subdir` (<part>/CLAUDE.md), or `off` (the "
+        "target); for an AGENTS.md target, <part>/AGENTS.md unless off.",
+    )
+    personal_file: str = Field(
+        default="",
+        description="Where facts of one machine or person go (a program or module missing "
+        "here, a home folder): a path relative to the repository, or ~/.claude/CLAUDE.md; "
+        "empty: CLAUDE.local.md (for an AGENTS.md target, ~/.codex/AGENTS.md).",
+    )
 
 
 class ScaleSettings(Group):

@@ -85,20 +85,7 @@ def lessons_in_scope(ledger: Ledger, scope: Scope) -> list[LessonView]:
     for row in rows:
         mine = tuple(e for e in evidence[row.id] if scope.accepts(e))
         if mine:
-            views.append(
-                LessonView(
-                    row.id,
-                    row.kind,
-                    row.text,
-                    row.status,
-                    row.severity,
-                    row.first_seen,
-                    row.last_seen,
-                    mine,
-                    tuple(row.scope or ()),
-                    row.fix,
-                )
-            )
+            views.append(LessonView.of(row, mine))
     return views
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
@@ -10,16 +9,15 @@ from metis_distill.evaluate.block import RenderedLesson
 from metis_distill.evaluate.gold import Span
 from metis_distill.ledger import EvidenceRow, Ledger
 from metis_distill.render.claude_md import find_block
+from metis_distill.render.parse import BlockLine, parse_block
 
-LINE = re.compile(r"^- (?P<text>.*) \(\[evidence\]\((?P<link>[^)]+)\).*<!-- metis:(?P<id>\w+) -->$")
 
-
-def block_lines(proposed: str) -> list[re.Match[str]]:
+def block_lines(proposed: str) -> list[BlockLine]:
     """The rendered lesson lines of the managed block (none when there is no block)."""
     block = find_block(proposed)
     if block is None:
         return []
-    return [m for m in map(LINE.match, block.body.splitlines()) if m is not None]
+    return [x for s in parse_block(block.body) for x in s.lines if x.id and x.link]
 
 
 def rendered_lessons(
@@ -29,18 +27,19 @@ def rendered_lessons(
     (its paths read as `sources` names them: the archive copy's source file)."""
     lines = block_lines(proposed)
     rows = {row.id: row for row in ledger.lessons()}
-    evidence = ledger.evidence_of([m["id"] for m in lines])
+    evidence = ledger.evidence_of([m.id for m in lines if m.id])
     out = []
     for m in lines:
-        found = evidence.get(m["id"], [])
+        lesson_id = m.id or ""
+        found = evidence.get(lesson_id, [])
         out.append(
             RenderedLesson(
-                lesson_id=m["id"],
-                kind=rows[m["id"]].kind,
-                text=m["text"],
+                lesson_id=lesson_id,
+                kind=rows[lesson_id].kind,
+                text=m.text,
                 support=len({e.session_id for e in found}) or 1,
                 spans=spans_by_path(found, sources),
-                fix=rows[m["id"]].fix,
+                fix=rows[lesson_id].fix,
             )
         )
     return out

@@ -23,7 +23,7 @@ from metis_distill.evaluate.metrics import recall_by, scores
 from metis_distill.evaluate.rendered import block_lines, rendered_lessons, spans_by_path
 from metis_distill.index import Embedder
 from metis_distill.ledger import EvidenceRow, Ledger, LessonStatus
-from metis_distill.provenance import parse_link, resolve
+from metis_distill.provenance import note_source, quote_in_span, resolve
 from metis_distill.publish import Curation, publish_targets
 from metis_distill.render.claude_md import find_block
 from metis_distill.run_report import RunSummary
@@ -97,7 +97,7 @@ def evaluate(
         report = EvalReport(gold_files=len(gold), budget=budget)
         sources = source_paths(ledger, root)
         _score(report, gold, _predictions(ledger, sources, gold), embedder)
-        _rendered(report, proposed, target, ledger, embedder)
+        _rendered(report, proposed, Path(run.proposal.folder or target.parent), ledger, embedder)
         blocks = {"budget": proposed, "no_budget": _unbudgeted(ledger, settings, run)}
         _score_blocks(report, gold, blocks, ledger, sources, embedder)
     needles = leaks.archive_needles(pipeline.discover(root))
@@ -233,7 +233,7 @@ def _score(
 
 
 def _rendered(
-    report: EvalReport, proposed: str, target: Path, ledger: Ledger, embedder: Embedder
+    report: EvalReport, proposed: str, folder: Path, ledger: Ledger, embedder: Embedder
 ) -> None:
     block = find_block(proposed)
     if block is None:
@@ -243,11 +243,11 @@ def _rendered(
     report.block_tokens = len(whole) // 4  # characters / 4 (contract 9)
     lines = block_lines(proposed)
     report.rendered_lines = len(lines)
-    evidence = ledger.evidence_of([m["id"] for m in lines])
+    evidence = ledger.evidence_of([m.id for m in lines if m.id])
     report.provenance_ok = sum(
-        _resolves(m["link"], evidence.get(m["id"], []), target) for m in lines
+        _resolves(m.link, evidence.get(m.id or "", []), folder) for m in lines
     )
-    texts = [m["text"] for m in lines]
+    texts = [m.text for m in lines]
     folded = [" ".join(t.lower().split()) for t in texts]
     report.exact_duplicates = len(folded) - len(set(folded))
     vectors = embedder.embed(texts) if texts else []
@@ -259,12 +259,19 @@ def _rendered(
     )
 
 
-def _resolves(link: str, evidence: Sequence[EvidenceRow], target: Path) -> bool:
-    """The link's span holds the quote of the evidence it names (provenance.resolve)."""
-    span = parse_link(link, target.parent)
+def _resolves(link: str, evidence: Sequence[EvidenceRow], folder: Path) -> bool:
+    """The line's evidence file (in the proposal's folder, where `proposed.md` links to it)
+    holds its quote on the linked lines, and names a span of the lesson's evidence that holds
+    it in the archive (provenance.resolve, both)."""
+    source = note_source(link, folder)
+    if source is None or not resolve(link, source.quote, folder):
+        return False
     for row in evidence:
-        if (row.line_start, row.line_end) == (span.line_start, span.line_end) and (
-            span.path.as_posix().endswith(row.path)
+        if (row.path, row.line_start, row.line_end) == (
+            source.archive_path,
+            source.line_start,
+            source.line_end,
         ):
-            return resolve(link, row.quote, target.parent)
+            where = Path(row.archive_root) / row.path
+            return quote_in_span(where, row.line_start, row.line_end, row.quote)
     return False

@@ -30,6 +30,21 @@ class LessonView:
     scope: tuple[str, ...] = ()  # tools, commands and paths the lesson is about
     fix: str | None = None
 
+    @classmethod
+    def of(cls, row: LessonRow, evidence: Iterable[EvidenceRow]) -> LessonView:
+        return cls(
+            row.id,
+            row.kind,
+            row.text,
+            row.status,
+            row.severity,
+            row.first_seen,
+            row.last_seen,
+            tuple(evidence),
+            tuple(row.scope or ()),
+            row.fix,
+        )
+
     @property
     def support(self) -> int:
         return len({e.session_id for e in self.evidence})

@@ -1,5 +1,7 @@
 """Recovery metrics: how long a failure took to fix (from the failure to the next success of
-the same command or test), per class of failure, and how often a class comes back."""
+the same command or test, in the same session), per class of failure, and how often a class
+comes back. Only a session whose events carry their own times is timed: a format with one
+time per session (aider's history) says a fix came, not how long it took."""
 
 from __future__ import annotations
 
@@ -48,10 +50,11 @@ class Recovery:
     command: str
     failed_at: datetime | None
     recovered_at: datetime | None
+    clocked: bool = True  # the session's events carry their own times
 
     @property
     def seconds(self) -> float | None:
-        if self.failed_at is None or self.recovered_at is None:
+        if self.failed_at is None or self.recovered_at is None or not self.clocked:
             return None
         return max((self.recovered_at - self.failed_at).total_seconds(), 0.0)
 
@@ -75,6 +78,7 @@ def recoveries(run: Run) -> list[Recovery]:
     results = {e.tool_use_id: e for e in events if e.role == "tool" and e.tool_use_id}
     found: list[Recovery] = []
     incidents: list[tuple[Event, int]] = []  # (failed call, seq of the success that ended it)
+    clocked = clocked_sessions(events)
     for index, event in enumerate(events):
         if not signals.is_failure(event):
             continue
@@ -86,8 +90,17 @@ def recoveries(run: Run) -> list[Recovery]:
         if any(k == key and same_intent(c.text, call.text) for c, k in incidents):
             continue  # a retry that failed again: the same incident
         incidents.append((call, key))
-        found.append(_record(run, event, call, success))
+        found.append(_record(run, event, call, success, clocked))
     return found
+
+
+def clocked_sessions(events: Sequence[Event]) -> set[str]:
+    """The sessions whose events carry times of their own (two distinct times at least)."""
+    times: dict[str, set[datetime]] = {}
+    for event in events:
+        if event.timestamp is not None:
+            times.setdefault(event.session or "", set()).add(event.timestamp)
+    return {session for session, seen in times.items() if len(seen) > 1}
 
 
 def _next_success(
@@ -106,7 +119,9 @@ def _next_success(
     return None
 
 
-def _record(run: Run, failure: Event, call: Event, success: Event | None) -> Recovery:
+def _record(
+    run: Run, failure: Event, call: Event, success: Event | None, clocked: set[str]
+) -> Recovery:
     tool = call.tool_name or "tool"
     head = command_head(call.text) if tool == "Bash" else f"{tool} {call.text.strip()[:80]}"
     return Recovery(
@@ -118,6 +133,7 @@ def _record(run: Run, failure: Event, call: Event, success: Event | None) -> Rec
         command=shorten(head, 120),
         failed_at=failure.timestamp,
         recovered_at=success.timestamp if success is not None else None,
+        clocked=(failure.session or "") in clocked,
     )
 
 
@@ -171,7 +187,9 @@ def metrics(records: Iterable[Timed]) -> dict[str, dict[str, Any]]:
             entry["recovered"] += 1
             if entry["first_fix"] is None or record.recovered_at < entry["first_fix"]:
                 entry["first_fix"] = record.recovered_at
-            if record.seconds is not None:
+            # same time to the microsecond: a row stored before sessions were checked for a
+            # clock of their own (one time per session), not a recovery in no time
+            if record.seconds is not None and record.failed_at != record.recovered_at:
                 entry["timed"].append(record.seconds)
     return dict(sorted(((k, _summary(v)) for k, v in classes.items()), key=_cost))
 

@@ -40,6 +40,7 @@ from metis_distill.pipeline.steps import (
     submit_batch_step,
 )
 from metis_distill.pipeline.usage import ExtractTotals, claude_usage, finish_extraction
+from metis_distill.placement.files import context_file
 from metis_distill.run_report import RunReport, RunSummary
 
 T = TypeVar("T")
@@ -63,7 +64,7 @@ class LocalRunner:
 def distill_target(settings: Settings) -> Path:
     if settings.target is None:
         raise ConfigError("distill needs a target", hint="pass --target path/to/repo/CLAUDE.md")
-    return settings.target.expanduser().resolve()
+    return context_file(settings.target.expanduser().resolve())
 
 
 def distill(

@@ -1,17 +1,16 @@
 """The managed block of a context file, and splicing it into the file's human text.
 
-Contract 2: `- {text} ([evidence]({link_base}/{archive_path}#La-Lb)) <!-- metis:{id} -->`.
+Contract 2: `- {text} [{support}](.metis/{file}/{id}.txt#La-Lb)`: the link opens the line's
+evidence file (see `render.evidence`), whose name is the lesson's id. Blocks written before
+carry `([evidence](…)) <!-- metis:{id} -->`; their ids are read too.
 Contract 8: the begin marker carries a hash of the block's content, so hand edits show.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import quote
 
 from metis_distill.templating import environment
 
@@ -22,7 +21,10 @@ _BLOCK = re.compile(
     r"<!--\s*metis:begin(?P<attrs>[^>]*)-->(?P<body>.*?)<!--\s*metis:end\s*-->", re.S
 )
 _HASH = re.compile(r"sha=(?P<sha>[0-9a-f]+)")
-_ID = re.compile(r"<!--\s*metis:(?P<id>[0-9a-f]{10})\s*-->")
+_ID = re.compile(
+    r"<!--\s*metis:(?P<id>[0-9a-f]{10})\s*-->"  # the id marker of blocks written before
+    r"|\]\((?:[^)\s]*/)?(?P<note>[0-9a-f]{10})\.txt#L\d+(?:-L?\d+)?\)"
+)
 _WS = re.compile(r"\s+")
 
 
@@ -50,10 +52,10 @@ class ExistingBlock:
     hand_edited: bool
 
 
-def evidence_link(target: Path, archive_root: Path, archive_path: str, a: int, b: int) -> str:
-    """Relative link from the target's folder to a span of an archive file."""
-    base = Path(os.path.relpath(archive_root.resolve(), target.parent.resolve())).as_posix()
-    return f"{quote(base)}/{quote(archive_path)}#L{a}-L{b}"
+def line_id(line: str) -> str | None:
+    """The lesson id a line of a block carries (its evidence file's name, or an old marker)."""
+    match = _ID.search(line)
+    return (match["id"] or match["note"]) if match else None
 
 
 def safe_text(text: str) -> str:
@@ -79,7 +81,7 @@ def find_block(text: str) -> ExistingBlock | None:
     body = match["body"].lstrip("\n")
     recorded = _HASH.search(match["attrs"])
     edited = recorded is not None and recorded["sha"] != block_hash(body)
-    ids = tuple(m["id"] for m in _ID.finditer(body))
+    ids = tuple(i for i in map(line_id, body.splitlines()) if i is not None)
     return ExistingBlock(match.start(), match.end(), body, ids, edited)
 
 

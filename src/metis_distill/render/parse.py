@@ -8,12 +8,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from metis_distill.render.claude_md import line_id
+
 LINE = re.compile(
+    r"^- (?P<text>.*) \[(?P<support>\d+)\]"
+    r"\((?P<link>(?:[^)\s]*/)?(?P<id>[0-9a-f]{10})\.txt#L\d+-L\d+)\)\s*$"
+)
+OLD_LINE = re.compile(  # the line of blocks written before evidence files
     r"^- (?P<text>.*) \(\[evidence\]\((?P<link>[^)\s]*)\)"
     r"(?:, seen in (?P<support>\d+) sessions)?\) <!-- metis:(?P<id>[0-9a-f]{10}) -->\s*$"
 )
 _ID = re.compile(r"<!--\s*metis:(?P<id>[0-9a-f]{10})\s*-->")
-_LINK = re.compile(r"\s*\(\[evidence\]\([^)]*\)[^)]*\)\s*")
+_LINK = re.compile(r"\s*\(\[evidence\]\([^)]*\)[^)]*\)\s*|\s*\[\d+\]\([^)\s]*\.txt#L[^)\s]*\)\s*$")
 
 
 @dataclass(frozen=True)
@@ -21,6 +27,7 @@ class BlockLine:
     raw: str  # the line as it stands in the file
     id: str | None  # None: a line a person added
     text: str  # the lesson's words; "" when the line no longer follows the contract
+    link: str = ""  # its evidence link, when it follows the contract
 
 
 @dataclass(frozen=True)
@@ -30,11 +37,10 @@ class BlockSection:
 
 
 def parse_line(raw: str) -> BlockLine:
-    match = LINE.match(raw.rstrip())
+    match = LINE.match(raw.rstrip()) or OLD_LINE.match(raw.rstrip())
     if match is not None:
-        return BlockLine(raw.rstrip(), match["id"], match["text"])
-    marker = _ID.search(raw)
-    return BlockLine(raw.rstrip(), marker["id"] if marker else None, "")
+        return BlockLine(raw.rstrip(), match["id"], match["text"], match["link"])
+    return BlockLine(raw.rstrip(), line_id(raw), "")
 
 
 def words_of(line: BlockLine) -> str:

@@ -1,7 +1,8 @@
 """A compact markdown brief of the lessons that bear on a task, within a token budget.
 
-Tokens are estimated as characters / 4 (design contract 9). Lessons go most relevant first;
-lessons of about the same relevance (the same tenth of the score) go by support, then by
+Tokens are estimated as characters / 4 (design contract 9). The lessons of the current
+project (seen in runs inside its repository) come first; then the most relevant first, and
+lessons of about the same relevance (the same tenth of the score) by support, then by
 severity and recency. A lesson that does not fit is left out and the next, shorter one tried.
 """
 
@@ -10,15 +11,21 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from metis_distill.redact import redact
 from metis_distill.render.claude_md import safe_text
-from metis_distill.retrieve.search import Hit, Query, SearchIndex
+from metis_distill.retrieve.search import Hit, Query, SearchIndex, in_project
+from metis_distill.targets import repository_root
 
 MIN_RELEVANCE = 0.25  # a lesson scoring less does not bear on the task
 DEFAULT_BUDGET = 600
 TITLE = "## What past agent runs taught about this task"
 INTRO = "Lessons distilled by metis from earlier runs, most relevant first; `[id]` names a lesson."
+INTRO_PROJECT = (
+    "Lessons distilled by metis from earlier runs, this project's first, then the most "
+    "relevant; `[id]` names a lesson."
+)
 NOTHING = "No lesson from past runs bears on this task."
 
 
@@ -34,13 +41,22 @@ def estimate_tokens(text: str) -> int:
     return math.ceil(len(text) / 4)
 
 
-def order(hits: Sequence[Hit]) -> list[Hit]:
-    """Relevance (in tenths) first, then support, severity, recency; ids break ties."""
+def project_of(folder: Path) -> str:
+    """The project a command runs in: the git repository holding the folder (else the
+    folder itself)."""
+    return str(repository_root(folder / "CLAUDE.md"))
 
-    def key(hit: Hit) -> tuple[int, int, int, float, str]:
+
+def order(hits: Sequence[Hit], project: str | None = None) -> list[Hit]:
+    """The project's lessons first; then relevance (in tenths), support, severity, recency;
+    ids break ties."""
+
+    def key(hit: Hit) -> tuple[bool, int, int, int, float, str]:
         lesson = hit.lesson
         last = lesson.last_seen.timestamp() if lesson.last_seen else 0.0
-        return (-round(hit.score * 10), -lesson.support, -lesson.severity, -last, lesson.id)
+        elsewhere = project is None or not in_project(lesson, project)
+        relevance = -round(hit.score * 10)
+        return (elsewhere, relevance, -lesson.support, -lesson.severity, -last, lesson.id)
 
     return sorted(hits, key=key)
 
@@ -52,15 +68,19 @@ def line(hit: Hit) -> str:
     return f"- **{lesson.kind}**: {text} (seen in {lesson.support} {sessions}) [{lesson.id}]"
 
 
-def brief(index: SearchIndex, task: str, budget: int = DEFAULT_BUDGET) -> Brief:
-    """The brief for `task`, never longer than `budget` estimated tokens."""
+def brief(
+    index: SearchIndex, task: str, budget: int = DEFAULT_BUDGET, project: str | None = None
+) -> Brief:
+    """The brief for `task`, never longer than `budget` estimated tokens; the lessons of
+    `project` (a repository's path) first."""
     relevant = index.rank(Query(task), min_score=MIN_RELEVANCE)
-    head = f"{TITLE}\n\n{INTRO}\n\n"
+    mine = project is not None and any(in_project(h.lesson, project) for h in relevant)
+    head = f"{TITLE}\n\n{INTRO_PROJECT if mine else INTRO}\n\n"
     if not relevant:
         return _fit(f"{TITLE}\n\n{NOTHING}\n", budget, (), 0)
     shown: list[Hit] = []
     body = head
-    for hit in order(relevant):
+    for hit in order(relevant, project):
         candidate = body + line(hit) + "\n"
         if estimate_tokens(candidate) <= budget:
             body = candidate

@@ -17,7 +17,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 
 from metis_distill.errors import MetisError
-from metis_distill.retrieve.context import DEFAULT_BUDGET
+from metis_distill.retrieve.context import DEFAULT_BUDGET, project_of
 from metis_distill.retrieve.records import hit_record, lesson_record
 from metis_distill.retrieve.retriever import Retriever
 from metis_distill.retrieve.search import Query
@@ -33,7 +33,7 @@ KindName = Literal["failure", "decision", "gotcha"]
 T = TypeVar("T")
 
 
-def build_server(retriever: Retriever) -> MCPServer:
+def build_server(retriever: Retriever, project: str | None = None) -> MCPServer:
     """The server and its three tools, answering from `retriever`."""
     server = MCPServer("metis", instructions=INSTRUCTIONS)
     lock = threading.Lock()  # sync tools run in worker threads; one question at a time
@@ -68,7 +68,7 @@ def build_server(retriever: Retriever) -> MCPServer:
         """A compact markdown brief of the lessons that bear on a task, within a budget of
         tokens (estimated as characters / 4): most relevant first, then best supported."""
         with lock:
-            brief = _ask(lambda: retriever.context(task, max(20, budget)))
+            brief = _ask(lambda: retriever.context(task, max(20, budget), project))
         return brief.markdown
 
     return server
@@ -83,6 +83,7 @@ def _ask(question: Callable[[], T]) -> T:
 
 
 def serve(data_dir: Path, model_dir: Path | None = None) -> None:
-    """Run the server on stdin/stdout until the client closes it."""
+    """Run the server on stdin/stdout until the client closes it; the briefs rank first the
+    lessons of the project it was started in (an agent starts it in its working folder)."""
     with Retriever.at(data_dir, model_dir) as retriever:
-        build_server(retriever).run("stdio")
+        build_server(retriever, project_of(Path.cwd())).run("stdio")

@@ -44,8 +44,8 @@ class Retriever:
     def search(self, query: Query) -> list[Hit]:
         return self.index().search(query)
 
-    def context(self, task: str, budget: int = DEFAULT_BUDGET) -> Brief:
-        return brief(self.index(), task, budget)
+    def context(self, task: str, budget: int = DEFAULT_BUDGET, project: str | None = None) -> Brief:
+        return brief(self.index(), task, budget, project)
 
     def lesson(self, lesson_id: str) -> Lesson:
         """A lesson by id (any status); a unique prefix of 4 or more characters will do."""

@@ -17,6 +17,12 @@ from pathlib import Path
 
 from metis_distill.errors import ProposalError, TargetChangedError
 from metis_distill.ledger import Ledger, ProposalItemRow, ProposalRow
+from metis_distill.review.evidence import (
+    is_private,
+    note_changes,
+    relative_notes_folder,
+    supplied_notes,
+)
 from metis_distill.review.plan import change_counts, read_target, sha256_text
 from metis_distill.review.proposal import accepted_text, choose_pending
 from metis_distill.statuses import ItemDecision, ProposalOrigin
@@ -38,6 +44,11 @@ def commit_on_branch(ledger: Ledger, target: Path | None, branch: str | None = N
     """Commit the pending proposal's file on a new branch; refuse whatever would clobber."""
     row = choose_pending(ledger, target)
     path = Path(row.target)
+    if is_private(path):
+        raise ProposalError(
+            f"{path.name} is a personal file, not committed to the repository",
+            hint="use `metis accept` for it",
+        )
     repo = _repository(path)
     rel = path.resolve().relative_to(repo).as_posix()
     name = branch or f"metis/proposal-{row.id}"
@@ -54,7 +65,8 @@ def commit_on_branch(ledger: Ledger, target: Path | None, branch: str | None = N
     wanted = {i.number for i in items if i.decision != ItemDecision.REJECTED}
     content = accepted_text(row, items, wanted, current)  # what accepting the rest writes
     message = commit_message(row, items, rel)
-    commit = _commit(repo, head, rel, content, message)
+    files: dict[str, str | None] = {rel: content, **_notes(repo, head, row, rel, content)}
+    commit = _commit(repo, head, files, message)
     # the empty old value makes update-ref refuse if the branch appeared meanwhile
     _git(repo, "update-ref", f"refs/heads/{name}", commit, "")
     return GitProposal(repo, name, commit, rel, message)
@@ -134,13 +146,33 @@ def _check_clean(repo: Path, rel: str) -> None:
         )
 
 
-def _commit(repo: Path, head: str, rel: str, content: str, message: str) -> str:
-    blob = _git(repo, "hash-object", "-w", "--stdin", stdin=content.encode("utf-8"))
-    mode = _mode(repo, head, rel)
+def _notes(
+    repo: Path, head: str, row: ProposalRow, rel: str, content: str
+) -> dict[str, str | None]:
+    """The evidence files beside the target as the commit must hold them: path -> text, or
+    None for a file to remove."""
+    folder = relative_notes_folder(rel)
+    listed = _git(repo, "ls-tree", "--name-only", head, "--", f"{folder}/")
+    present = {Path(p).name: "" for p in listed.splitlines() if p}
+    supplied = supplied_notes(Path(row.folder), Path(rel).name) if row.folder else {}
+    changes = note_changes(Path(rel).name, content, supplied, present)
+    files: dict[str, str | None] = {f"{folder}/{n}": text for n, text in changes.write.items()}
+    files.update({f"{folder}/{n}": None for n in changes.remove})
+    return files
+
+
+def _commit(repo: Path, head: str, files: dict[str, str | None], message: str) -> str:
+    """A commit on `head` whose tree has these files changed (None: removed)."""
     with tempfile.TemporaryDirectory(prefix="metis-index-") as scratch:
         index = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
         _git(repo, "read-tree", head, env=index)
-        _git(repo, "update-index", "--add", "--cacheinfo", f"{mode},{blob},{rel}", env=index)
+        for rel, content in files.items():
+            if content is None:
+                _git(repo, "update-index", "--force-remove", "--", rel, env=index)
+                continue
+            blob = _git(repo, "hash-object", "-w", "--stdin", stdin=content.encode("utf-8"))
+            mode = _mode(repo, head, rel)
+            _git(repo, "update-index", "--add", "--cacheinfo", f"{mode},{blob},{rel}", env=index)
         tree = _git(repo, "write-tree", env=index)
     who = _author(repo)
     return _git(repo, "commit-tree", tree, "-p", head, "-F", "-", stdin=message.encode(), env=who)
@@ -189,4 +221,5 @@ def _links(row: ProposalRow) -> dict[str, list[str]]:
     if not meta.is_file():
         return {}
     data = json.loads(meta.read_text(encoding="utf-8"))
-    return {i["id"]: [e["link"] for e in i["evidence"]] for i in data.get("items", [])}
+    # the archive path and lines, not the reviewer's own data dir
+    return {i["id"]: [e["label"] for e in i["evidence"]] for i in data.get("items", [])}

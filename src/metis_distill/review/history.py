@@ -14,10 +14,11 @@ from pathlib import Path
 from filelock import FileLock
 
 from metis_distill.errors import ConfigError, ProposalError
-from metis_distill.ledger import Ledger, LessonRow, ProposalRow, VersionRow
+from metis_distill.ledger import Ledger, LessonRow, LessonView, ProposalRow, VersionRow
 from metis_distill.redact import redact
 from metis_distill.render.claude_md import RenderedLine, find_block
 from metis_distill.render.parse import BlockLine, BlockSection, parse_block, words_of
+from metis_distill.review.evidence import note_for
 from metis_distill.review.layout import build
 from metis_distill.review.notes import ProposalNotes
 from metis_distill.review.plan import (
@@ -157,7 +158,23 @@ def rewind_plan(ledger: Ledger, target: Path, version: VersionRow) -> Plan:
         hand_edited=False,
         layout=layout,
         origin=ProposalOrigin.REWIND,
+        notes=_notes(ledger, [x.id for s in then for x in s.lines if x.id]),
     )
+
+
+def _notes(ledger: Ledger, ids: list[str]) -> tuple[tuple[str, str], ...]:
+    """The evidence files of the lines a rewind brings back, made again from the ledger (a
+    file is written beside the target only where its link is the line's own)."""
+    evidence = ledger.evidence_of(ids)
+    notes = []
+    for lesson_id in ids:
+        row = ledger.lesson(lesson_id)
+        if row is None or not evidence.get(lesson_id):
+            continue
+        note = note_for(LessonView.of(row, evidence[lesson_id]))
+        if note is not None:
+            notes.append((lesson_id, note.text()))
+    return tuple(notes)
 
 
 def _as_line(line: BlockLine) -> RenderedLine:
@@ -278,5 +295,5 @@ def _lesson(ledger: Ledger, lesson_id: str) -> LessonRow:
         )
     raise ProposalError(
         f"no lesson {lesson_id!r}",
-        hint="ids are the `<!-- metis:ID -->` of a line, or in `metis review`",
+        hint="a line's id names its evidence file (`.metis/…/ID.txt`); `metis review` lists them",
     )

@@ -45,9 +45,10 @@ def block_of(layout: Layout, accepted: Collection[int]) -> str:
     return render_block(sections)
 
 
-def apply(current: str, layout: Layout, accepted: Collection[int]) -> str:
-    """The target with the accepted items applied; every byte outside the block kept."""
-    return splice(current, block_of(layout, accepted))
+def apply(current: str, layout: Layout, accepted: Collection[int], preamble: str = "") -> str:
+    """The target with the accepted items applied; every byte outside the block kept. A file
+    that does not exist yet starts with `preamble`."""
+    return splice(current or preamble, block_of(layout, accepted))
 
 
 def without(layout: Layout, dropped: Collection[int]) -> Layout:

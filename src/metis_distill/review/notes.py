@@ -55,6 +55,14 @@ class LessonRecovery(BaseModel):
     seconds_lost: float = 0.0
 
 
+class DocumentedLesson(BaseModel):
+    """A lesson left out because a document of the repository already states it."""
+
+    lesson_id: str = ""
+    text: str = ""
+    where: str = ""  # "README.md:12"
+
+
 class ProposalNotes(BaseModel):
     """What a proposal keeps for its review, beside the counts of the run that made it."""
 
@@ -67,6 +75,7 @@ class ProposalNotes(BaseModel):
     lessons_not_working: list[NotWorkingLesson] = Field(default_factory=list)
     recovery: dict[str, RecoveryClass] = Field(default_factory=dict)
     recovery_by_lesson: list[LessonRecovery] = Field(default_factory=list)
+    already_documented: list[DocumentedLesson] = Field(default_factory=list)
 
     @classmethod
     def read(cls, stored: Mapping[str, object]) -> ProposalNotes:
@@ -112,6 +121,7 @@ class Notes:
     not_working: tuple[NotWorking, ...] = ()
     recovery: tuple[Recovery, ...] = ()
     retired: dict[str, str] = field(default_factory=dict)  # lesson id -> why
+    documented: tuple[tuple[str, str, str], ...] = ()  # (lesson id, its words, where stated)
 
 
 def notes_of(notes: ProposalNotes) -> Notes:
@@ -134,6 +144,9 @@ def notes_of(notes: ProposalNotes) -> Notes:
             for name, r in notes.recovery.items()
         ),
         retired={k: _why(v) for k, v in notes.retired.items()},
+        documented=tuple(
+            (d.lesson_id, redact(d.text), redact(d.where)) for d in notes.already_documented
+        ),
     )
 
 

@@ -8,22 +8,20 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import quote
 
 from metis_distill.curate.select import KINDS
 from metis_distill.errors import ProposalError
 from metis_distill.ledger import EvidenceRow, LessonView
 from metis_distill.provenance import quote_in_span
-from metis_distill.render.claude_md import (
-    SECTION_TITLES,
-    RenderedLine,
-    evidence_link,
-    find_block,
-    safe_text,
-)
+from metis_distill.render.claude_md import SECTION_TITLES, RenderedLine, find_block, safe_text
+from metis_distill.render.evidence import EvidenceNote
 from metis_distill.render.parse import BlockLine, BlockSection, parse_block, words_of
+from metis_distill.review.evidence import note_for
 from metis_distill.review.layout import Layout, apply, build, numbers, without
 from metis_distill.statuses import Change, ProposalOrigin
 
@@ -64,6 +62,8 @@ class Plan:
     kept: tuple[str, ...] = ()  # lines people added inside the block, kept as they are
     origin: ProposalOrigin = ProposalOrigin.DISTILL
     deleted: tuple[str, ...] = ()  # lines people deleted from the block: they stay deleted
+    notes: tuple[tuple[str, str], ...] = ()  # (lesson id, its evidence file) of lines rendered
+    preamble: str = ""  # what the file starts with when it is new (a rules file's frontmatter)
 
 
 @dataclass
@@ -93,18 +93,21 @@ def read_target(target: Path) -> str:
         ) from e
 
 
-def make_plan(target: Path, chosen: dict[str, list[LessonView]]) -> Plan | None:
-    """What the target would become; None when nothing would change."""
+def make_plan(target: Path, chosen: dict[str, list[LessonView]], preamble: str = "") -> Plan | None:
+    """What the target would become (a new file starts with `preamble`); None when nothing
+    would change."""
     current = read_target(target)
     existing = find_block(current)
     if existing is None and not any(chosen.values()):
         return None  # no empty stubs
     chosen = {kind: _all_verified(chosen.get(kind, [])) for kind in KINDS}
+    notes = {v.id: n for kind in KINDS for v in chosen[kind] if (n := note_for(v)) is not None}
+    chosen = {kind: [v for v in chosen[kind] if v.id in notes] for kind in KINDS}
     base = parse_block(existing.body) if existing else []
     edited = bool(existing and existing.hand_edited)
-    draft = _draft(target, chosen, base, edited)
+    draft = _draft(target, chosen, base, edited, notes)
     layout = _layout(chosen, base, draft)
-    proposed = apply(current, layout, numbers(layout))
+    proposed = apply(current, layout, numbers(layout), preamble)
     if proposed == current:
         return None
     return Plan(
@@ -117,17 +120,25 @@ def make_plan(target: Path, chosen: dict[str, list[LessonView]]) -> Plan | None:
         layout=layout,
         learned=tuple(draft.learned.items()),
         kept=tuple(line.raw for s in base for line in s.lines if line.id is None),
+        notes=tuple((i, note.text()) for i, note in notes.items()),
+        preamble=preamble,
     )
 
 
 def _draft(
-    target: Path, chosen: dict[str, list[LessonView]], base: list[BlockSection], edited: bool
+    target: Path,
+    chosen: dict[str, list[LessonView]],
+    base: list[BlockSection],
+    edited: bool,
+    notes: dict[str, EvidenceNote],
 ) -> _Draft:
     """Classify each lesson shown against the block: added, reworded, unchanged or hand-edited."""
     old = {line.id: line for s in base for line in s.lines if line.id}
     draft = _Draft(old, {}, {}, {})
     for lesson in (v for kind in KINDS for v in chosen[kind]):
-        line = _line(target, lesson)
+        line = RenderedLine(
+            lesson.id, safe_text(lesson.text), notes[lesson.id].link(target.name), lesson.support
+        )
         was = old.get(lesson.id)
         same = was is not None and safe_text(words_of(was)) == line.text
         if was is None:
@@ -180,7 +191,7 @@ def drop_items(plan: Plan, lessons: Collection[str], changes: Collection[str]) -
     if not dropped:
         return plan
     layout = without(plan.layout, dropped)
-    proposed = apply(plan.current, layout, numbers(layout))
+    proposed = apply(plan.current, layout, numbers(layout), plan.preamble)
     kept = [i for i in plan.items if i.number not in dropped]
     return replace(
         plan,
@@ -208,18 +219,6 @@ def _resolves(row: EvidenceRow) -> bool:
     return quote_in_span(path, row.line_start, row.line_end, row.quote)
 
 
-def _line(target: Path, lesson: LessonView) -> RenderedLine:
-    strongest = lesson.strongest
-    link = evidence_link(
-        target,
-        Path(strongest.archive_root),
-        strongest.path,
-        strongest.line_start,
-        strongest.line_end,
-    )
-    return RenderedLine(lesson.id, safe_text(lesson.text), link, lesson.support)
-
-
 def _items(
     target: Path, chosen: dict[str, list[LessonView]], base: list[BlockSection], draft: _Draft
 ) -> tuple[Item, ...]:
@@ -242,9 +241,17 @@ def _items(
 
 
 def evidence_item(target: Path, row: EvidenceRow) -> EvidenceItem:
+    """One evidence of an item as the review report shows it: linked into the archive (the
+    reviewer holds it), relative to the target's folder."""
     label = f"{row.path}#L{row.line_start}-L{row.line_end}"
-    link = evidence_link(target, Path(row.archive_root), row.path, row.line_start, row.line_end)
+    link = archive_link(target, Path(row.archive_root), row.path, row.line_start, row.line_end)
     return EvidenceItem(label, link, safe_text(row.quote), row.session_id[:8])
+
+
+def archive_link(target: Path, archive_root: Path, archive_path: str, a: int, b: int) -> str:
+    """Relative link from the target's folder to a span of an archive file."""
+    base = Path(os.path.relpath(archive_root.resolve(), target.parent.resolve())).as_posix()
+    return f"{quote(base)}/{quote(archive_path)}#L{a}-L{b}"
 
 
 def unified_diff(before: str, after: str, name: str) -> str:

@@ -29,6 +29,7 @@ from metis_distill.ledger import (
 from metis_distill.redact import redact
 from metis_distill.render.claude_md import find_block
 from metis_distill.review import layout as layouts
+from metis_distill.review.evidence import place_notes, prune_notes, write_plan_notes
 from metis_distill.review.notes import ProposalNotes
 from metis_distill.review.plan import (
     MAX_REPORT_EVIDENCE,
@@ -62,6 +63,7 @@ __all__ = [
     "Item",
     "Plan",
     "accept",
+    "accept_waiting",
     "choose_for_review",
     "choose_pending",
     "make_plan",
@@ -72,6 +74,7 @@ __all__ = [
     "sha256_text",
     "target_key",
     "unified_diff",
+    "waiting_for_review",
 ]
 
 LOCK_TIMEOUT = 60  # seconds to wait for another propose/accept/reject of the same target
@@ -217,8 +220,10 @@ def _write_files(
         "kept": list(plan.kept),
         "hand_edited": plan.hand_edited,
         "deleted": list(plan.deleted),
+        "preamble": plan.preamble,
         "summary": notes.stored(run),
     }
+    write_plan_notes(folder, plan.target.name, plan.notes)
     atomic_write_text(folder / "proposed.md", plan.proposed)
     atomic_write_text(folder / "diff.patch", plan.diff)
     write_reports(plan, row, folder, notes)
@@ -328,6 +333,23 @@ def accept(
         return _record_accept(ledger, row, chosen, text, wrote=written)
 
 
+def accept_waiting(
+    ledger: Ledger, locks_dir: Path, target: Path | None = None, numbers: Sequence[int] = ()
+) -> list[Decision]:
+    """`metis accept`: the target's proposal; with no target named, no item numbers and
+    several proposals waiting (a distill's lessons placed in several files), each of them."""
+    pending = ledger.pending_proposals() if target is None and not numbers else []
+    if len(pending) <= 1:
+        return [accept(ledger, locks_dir, target, numbers)]
+    return [accept(ledger, locks_dir, Path(row.target)) for row in pending]
+
+
+def waiting_for_review(ledger: Ledger, target: Path | None) -> list[ProposalRow]:
+    """`metis review`: the target's proposal, or with none named, every proposal waiting."""
+    pending = ledger.pending_proposals() if target is None else []
+    return pending if len(pending) > 1 else [choose_for_review(ledger, target)]
+
+
 def recover_accepts(ledger: Ledger, locks_dir: Path) -> list[Decision]:
     """Finish the accepts stopped between their intent and their last record (killed around
     the target's rename): when the target holds what the accept wrote, the rest is recorded;
@@ -346,6 +368,7 @@ def recover_accepts(ledger: Ledger, locks_dir: Path) -> list[Decision]:
             if row is not None and still and sha256_text(current) == intent.sha256:
                 decision = _record_accept(ledger, row, intent.numbers, current, wrote=True)
                 done.append(replace(decision, recovered=True))
+            prune_notes(path, current)  # evidence files the target as it is does not need
             ledger.drop_accept_intent(intent.proposal_id)
     return done
 
@@ -365,13 +388,23 @@ def accepted_text(
     """Everything accepted: the reviewed file itself; otherwise the base with those items."""
     if accepted == {i.number for i in items}:
         return Path(row.folder, "proposed.md").read_bytes().decode("utf-8")
-    return layouts.apply(current, layouts.from_json(row.layout), accepted)
+    return layouts.apply(current, layouts.from_json(row.layout), accepted, preamble_of(row))
+
+
+def preamble_of(row: ProposalRow) -> str:
+    """What the proposal's file starts with when it is new (kept in proposal.json)."""
+    meta = Path(row.folder, "proposal.json") if row.folder else None
+    if meta is None or not meta.is_file():
+        return ""
+    found = json.loads(meta.read_text(encoding="utf-8")).get("preamble", "")
+    return found if isinstance(found, str) else ""
 
 
 def _write_target(
     ledger: Ledger, row: ProposalRow, current: str, text: str, chosen: Sequence[int]
 ) -> None:
-    """The intent (with the target's version before, if not yet kept), then the rename."""
+    """The evidence files the new text links to, the intent (with the target's version before,
+    if not yet kept), the rename, then the evidence files no line needs any more."""
     path = Path(row.target)
     known = ledger.versions(row.target)
     before = None
@@ -391,10 +424,12 @@ def _write_target(
         sha256=sha256_text(text),
         created_at=now(),
     )
+    place_notes(path, text, Path(row.folder) if row.folder else None)
     ledger.intend_accept(intent, before)
     checkpoint("accept:intent")
     atomic_write_text(path, text)
     checkpoint("accept:renamed")
+    prune_notes(path, text)
 
 
 def _record_accept(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import difflib
 import json
 import os
-import re
 from dataclasses import dataclass, replace
 from functools import cache
 from itertools import zip_longest
@@ -21,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from metis_distill.ledger import Ledger, ProposalRow
 from metis_distill.redact import redact
+from metis_distill.render.claude_md import line_id
 from metis_distill.review import layout as layouts
 from metis_distill.review.notes import Notes, ProposalNotes, notes_of
 from metis_distill.review.plan import (
@@ -36,7 +36,6 @@ from metis_distill.templating import TEMPLATES, environment
 from metis_distill.textio import atomic_write_text
 
 CONTEXT_LINES = 3
-_ID = re.compile(r"<!--\s*metis:(?P<id>[0-9a-f]{10})\s*-->")
 
 
 @dataclass(frozen=True)
@@ -215,8 +214,8 @@ def _redacted_lines(text: str) -> str:
 
 
 def _item_of(line: str, number: dict[str, int]) -> int | None:
-    match = _ID.search(line)
-    return number.get(match["id"]) if match else None
+    found = line_id(line)
+    return number.get(found) if found else None
 
 
 def _rebased(item: Item, target: Path, folder: Path) -> Item:
@@ -246,7 +245,8 @@ def refresh(ledger: Ledger, row: ProposalRow) -> None:
     if len(waiting) == len(decisions):
         proposed = (folder / "proposed.md").read_bytes().decode("utf-8")
     else:
-        proposed = layouts.apply(current, layouts.from_json(row.layout), waiting)
+        preamble = meta.get("preamble", "")
+        proposed = layouts.apply(current, layouts.from_json(row.layout), waiting, preamble)
     plan = Plan(
         target=target,
         current=current,
@@ -258,6 +258,7 @@ def refresh(ledger: Ledger, row: ProposalRow) -> None:
         kept=tuple(meta.get("kept", [])),
         origin=ProposalOrigin(meta.get("origin", ProposalOrigin.DISTILL)),
         deleted=tuple(meta.get("deleted", [])),
+        preamble=meta.get("preamble", ""),
     )
     write_reports(plan, row, folder, ProposalNotes.read(meta.get("summary", {})), decisions)
     atomic_write_text(folder / "diff.patch", plan.diff)

@@ -1,0 +1,99 @@
+"""Whose fact is a lesson: the team's, or one machine's or one person's?
+
+"`python` is not on the PATH here; use `python3`" is true of the machine the run was on, not of
+the project: it belongs in the person's own context file (CLAUDE.local.md, ~/.claude/CLAUDE.md),
+never in the file the team commits. So do a module missing for one interpreter, the quirks of
+one shell or sandbox, and paths into someone's home outside the repository.
+A remedy that uses the project's own tooling (`npx`, `uv run`, `npm ci`…) keeps a lesson the
+team's: the project's way to run a tool is worth knowing for everyone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from enum import StrEnum
+from pathlib import Path
+
+from metis_distill.ledger import LessonView
+from metis_distill.targets import as_path
+
+
+class Locality(StrEnum):
+    TEAM = "team"
+    MACHINE = "machine"  # a program or module missing here, this shell or sandbox
+    PERSON = "person"  # someone's own folders
+
+
+_PROGRAM = r"`?(?P<{}>[\w.+-]+)`?"
+_MISSING_PROGRAM = re.compile(
+    "|".join(
+        pattern.format(_PROGRAM.format(f"p{n}"))
+        for n, pattern in enumerate(
+            (
+                r"{}: command not found",
+                r"command not found: {}",
+                r"'?{}'? is not recognized as an internal or external command",
+                r"{} is not (?:on|in) the PATH",
+                r"\bwhich: no {} in\b",
+                r"\"?{}\"?: executable file not found in \$?PATH",
+            )
+        )
+    ),
+    re.I,
+)
+_MISSING_MODULE = re.compile(r"ModuleNotFoundError|No module named", re.I)
+_THIS_MACHINE = re.compile(r"\bcygpath\b|\[main\] bash\b|MacosSeatbelt|\bmsys-?2?\b", re.I)
+# The project's own ways to install or run its tools: a remedy using one is the team's.
+_PROJECT_TOOLING = re.compile(
+    r"\b(?:npx|pnpm (?:exec|dlx|run|install)|npm (?:ci|run|install)(?!\s+-g)|yarn"
+    r"|uv (?:run|sync)|poetry (?:run|install)|pipenv|pdm|hatch|tox|nox|bundle (?:exec|install)"
+    r"|cargo|go run|make|just|gradlew|mvnw)\b|-r requirements|pip install -e|\.venv/|node_modules"
+    # the project's own folders on the search path (`PYTHONPATH=src`): not a path of one machine
+    r"|\b(?:PYTHONPATH|NODE_PATH)=(?![/~\\]|[A-Za-z]:)",
+)
+_HOME = re.compile(
+    r"(?:(?<![\w.])/home/[^/\s`'\"]+|/Users/[^/\s`'\"]+|\b[A-Za-z]:\\Users\\[^\\\s`'\"]+"
+    r"|~[/\\](?:Downloads|Desktop|Documents|Pictures|Music|Videos|OneDrive))[^\s`'\")]*"
+)
+
+
+def locality(lesson: LessonView, root: Path) -> Locality:
+    """The lesson's own words and remedy, and its evidence's quotes, read against the
+    repository root (a path inside the repository is the team's, even under a home)."""
+    said = " ".join([lesson.text, lesson.fix or ""])
+    quotes = " ".join(e.quote for e in lesson.evidence)
+    if _personal_paths(said, root):
+        return Locality.PERSON
+    heard = f"{said} {quotes}"
+    if _PROJECT_TOOLING.search(lesson.fix or _remedy(lesson.text)):
+        return Locality.TEAM
+    if _MISSING_PROGRAM.search(heard) or _MISSING_MODULE.search(heard):
+        return Locality.MACHINE
+    if _THIS_MACHINE.search(heard):
+        return Locality.MACHINE
+    return Locality.TEAM
+
+
+def _remedy(text: str) -> str:
+    """What a lesson's words tell the agent to do: after its first `;` or `:` (the rules
+    extractor writes "what failed; what to do"), else all of it."""
+    for mark in ("; ", ": "):
+        if mark in text:
+            return text.split(mark, 1)[1]
+    return text
+
+
+def _personal_paths(text: str, root: Path) -> list[str]:
+    return [p for p in _HOME.findall(text) if not _inside(p, root)]
+
+
+def _inside(path: str, root: Path) -> bool:
+    pure, base = as_path(path.rstrip(".,;:")), as_path(str(root))
+    return type(pure) is type(base) and (pure == base or pure.is_relative_to(base))
+
+
+def personal(lessons: Iterable[LessonView], root: Path) -> dict[str, Locality]:
+    """The lessons that are not the team's, with what they are a fact of."""
+    found = {v.id: locality(v, root) for v in lessons}
+    return {i: where for i, where in found.items() if where != Locality.TEAM}

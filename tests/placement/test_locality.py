@@ -1,0 +1,113 @@
+"""Whose fact is a lesson: the team's, one machine's, one person's (table-driven)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from metis_distill.ledger import EvidenceRow, LessonView
+from metis_distill.placement.locality import Locality, locality
+
+ROOT = Path("/home/ana/src/shop")
+
+
+def lesson(
+    text: str,
+    quote: str = "",
+    fix: str | None = None,
+    scope: tuple[str, ...] = (),
+    cwd: Path = ROOT,
+) -> LessonView:
+    evidence = EvidenceRow(
+        id="e000000001",
+        lesson_id="0a1b2c3d4e",
+        archive_root="/archive",
+        path="p/s.jsonl",
+        line_start=1,
+        line_end=2,
+        quote=quote or text,
+        session_id="s1",
+        cwd=str(cwd),
+        timestamp=datetime(2026, 11, 1, tzinfo=UTC),
+    )
+    return LessonView(
+        "0a1b2c3d4e", "failure", text, "active", 1, None, None, (evidence,), scope, fix
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "quote", "fix", "expected"),
+    [
+        (  # a program missing on this machine
+            "`python` is not on the PATH here; use `python3` instead.",
+            "bash: line 1: python: command not found",
+            "python3 -m pytest",
+            Locality.MACHINE,
+        ),
+        (  # a module missing for one interpreter
+            "The module `yaml` is not installed for `py` here; install it with `py -m pip install PyYAML`.",
+            "ModuleNotFoundError: No module named 'yaml'",
+            None,
+            Locality.MACHINE,
+        ),
+        (  # this machine's shell
+            "Read fails here: cygpath cannot convert the path.",
+            "Command failed: cygpath -u 'S:\\repo'",
+            None,
+            Locality.MACHINE,
+        ),
+        (  # someone's own folder
+            "Use ~\\Downloads\\ClaudeDocs as the backup folder.",
+            "Use ~\\Downloads\\ClaudeDocs as the backup folder.",
+            None,
+            Locality.PERSON,
+        ),
+        (  # a home outside the repository
+            "Copy the fixtures from /home/bob/scratch/fixtures first.",
+            "",
+            None,
+            Locality.PERSON,
+        ),
+        (  # the project's own tool runner: the team's
+            "`tsc` is not on the PATH here; run it as `npx tsc`.",
+            "bash: tsc: command not found",
+            "npx tsc --noEmit",
+            Locality.TEAM,
+        ),
+        (  # the project's environment: the team's
+            "`pytest` cannot import `shop`; run `uv run pytest`.",
+            "ModuleNotFoundError: No module named 'shop'",
+            "uv run pytest",
+            Locality.TEAM,
+        ),
+        (  # a repository file's line endings, whatever the error says
+            "Shell scripts here have CRLF line endings (“$'\\r': command not found”); convert them to LF.",
+            "/usr/bin/env: ‘bash\\r’: No such file or directory",
+            None,
+            Locality.TEAM,
+        ),
+        (  # a path inside the repository, even under a home
+            "Edit /home/ana/src/shop/web/vite.config.ts, not the copy in dist/.",
+            "",
+            None,
+            Locality.TEAM,
+        ),
+        (  # the project's own folder on the search path: the team's, whatever the error
+            "Pytest cannot import the app package unless PYTHONPATH=src is set.",
+            "every test dies with ModuleNotFoundError for the app package without PYTHONPATH=src",
+            None,
+            Locality.TEAM,
+        ),
+        (  # a folder of one machine on the search path
+            "Tests need PYTHONPATH=/opt/bob/libs to import `yaml` here.",
+            "ModuleNotFoundError: No module named 'yaml'",
+            None,
+            Locality.MACHINE,
+        ),
+        ("Money is integer cents, never floats.", "", None, Locality.TEAM),
+    ],
+)
+def test_locality(text: str, quote: str, fix: str | None, expected: Locality) -> None:
+    assert locality(lesson(text, quote, fix), ROOT) == expected
