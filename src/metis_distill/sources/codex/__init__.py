@@ -17,6 +17,10 @@ Text the harness injects as a user message (`<environment_context>`, `<user_inst
 AGENTS.md, developer messages) is kept as a system SUMMARY: visible context, never read by the
 miner as a person's words. The IDE extension's "# Context from my IDE setup" prefix is cut
 off and only the request under "## My request for Codex:" is the person's text.
+A person's message that comes right after a tool call or its output, with no turn started or
+ended since (`turn_context`, `task_started`, `turn_aborted`...), was typed while the agent
+worked: Codex steers the running turn with it. It is marked `mid_turn`, like Claude Code's
+queued messages.
 """
 
 from __future__ import annotations

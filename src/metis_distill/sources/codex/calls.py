@@ -51,6 +51,7 @@ def call(state: State, line_no: int, ts: datetime | None, item: dict[str, Any]) 
         name, args = as_str(item.get("name")) or "tool", _arguments(item.get("arguments"))
     tool, text = _describe_call(name, args)
     state.tool_names[call_id] = tool
+    state.working = True
     state.add(
         line_no,
         ts,
@@ -137,6 +138,7 @@ def _plan_text(args: dict[str, Any]) -> str:
 
 def output(state: State, line_no: int, ts: datetime | None, item: dict[str, Any]) -> None:
     call_id = as_str(item.get("call_id")) or f"L{line_no}"
+    state.working = True
     text, exit_code, failed = _output_text(state, item.get("output"))
     if _REJECTED.match(text.strip()):
         kind, role = EventKind.INTERRUPT, "user"

@@ -12,6 +12,10 @@ from metis_distill.sources.codex.state import Echo, State
 from metis_distill.sources.common import Draft, as_int, as_str
 
 _ECHO_EVENTS = {"user_message": "user", "agent_message": "assistant"}
+# Where a turn starts or ends: a message after one of these is not typed mid-turn.
+_TURN_BOUNDARIES = frozenset(
+    {"task_started", "task_complete", "turn_started", "turn_complete", "turn_aborted"}
+)
 # UI events that repeat a response item, stream progress or count tokens.
 _SKIPPED_EVENTS = frozenset(
     {
@@ -54,10 +58,13 @@ _SKIPPED_EVENTS = frozenset(
 def event_msg(state: State, line_no: int, ts: datetime | None, payload: dict[str, Any]) -> bool:
     """Read one UI event; False when it is of no type we know."""
     etype = as_str(payload.get("type")) or ""
+    if etype in _TURN_BOUNDARIES:
+        state.working = False
     if etype in _ECHO_EVENTS:
         text = payload.get("message")
         if isinstance(text, str):
-            state.echoes.append(Echo(line_no, etype, text, ts, state.session))
+            mid_turn = state.working and etype == "user_message"
+            state.echoes.append(Echo(line_no, etype, text, ts, state.session, mid_turn=mid_turn))
     elif etype == "turn_aborted":
         reason = as_str(payload.get("reason")) or "turn_aborted"
         state.add(line_no, ts, role="user", kind=EventKind.INTERRUPT, text=reason)
@@ -107,7 +114,9 @@ def resolve_echoes(state: State) -> None:
             if role == "user" and is_harness(echo.text):
                 continue
             text = person_text(echo.text) if role == "user" else echo.text
-            _add_echo(state, echo, role=role, kind=EventKind.TEXT, text=text)
+            _add_echo(
+                state, echo, role=role, kind=EventKind.TEXT, text=text, mid_turn=echo.mid_turn
+            )
             continue
         failed = echo.failed or echo.exit_code not in (None, 0)
         result = state.results.get(echo.call_id or "")

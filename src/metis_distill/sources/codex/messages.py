@@ -21,12 +21,19 @@ def message(state: State, line_no: int, ts: datetime | None, item: dict[str, Any
     text = content_text(state, item.get("content"))
     native = as_str(item.get("id"))
     if role == "assistant":
+        state.working = False  # a turn ends with the model's message; commentary is a guess
         state.messages[("assistant", text.strip())] += 1
         state.add(line_no, ts, role="assistant", kind=EventKind.TEXT, text=text, native_id=native)
     elif role == "user" and not is_harness(text):
         state.messages[("user", text.strip())] += 1
         state.add(
-            line_no, ts, role="user", kind=EventKind.TEXT, text=person_text(text), native_id=native
+            line_no,
+            ts,
+            role="user",
+            kind=EventKind.TEXT,
+            text=person_text(text),
+            native_id=native,
+            mid_turn=state.working,
         )
     else:  # developer/system messages and harness-injected user context
         state.add(line_no, ts, role="system", kind=EventKind.SUMMARY, text=text, native_id=native)

@@ -52,6 +52,8 @@ def _dispatch(state: State, line_no: int, record: dict[str, Any]) -> bool:
     kind, payload = as_str(record.get("type")), record.get("payload")
     if kind in ENVELOPE_TYPES and isinstance(payload, dict):
         state.span.note(ts)
+        if kind in ("session_meta", "turn_context", "compacted"):
+            state.working = False  # a session, a model request or a summary starts afresh
         if kind == "session_meta":
             _session_meta(state, payload)
         elif kind == "turn_context":
@@ -68,6 +70,7 @@ def _dispatch(state: State, line_no: int, record: dict[str, Any]) -> bool:
     # Older rollouts: a header without envelope, state lines, bare response items.
     if "payload" not in record and is_legacy_meta(record):
         state.span.note(ts)
+        state.working = False
         _session_meta(state, record)
         return True
     if "payload" not in record and record.get("record_type") == "state":

@@ -22,6 +22,7 @@ class Echo:
     call_id: str | None = None
     exit_code: int | None = None
     failed: bool = False
+    mid_turn: bool = False
 
 
 @dataclass
@@ -41,6 +42,10 @@ class State:
     turn_cwd: str | None = None
     git_branch: str | None = None
     subagent: bool = False
+    # The agent is at work: a tool call or its output came last, and no turn has started or
+    # ended since. A person's message now was typed mid-turn (Codex "steers" the running
+    # turn with it: no new turn, no `turn_context` before it).
+    working: bool = False
     span: TimeSpan = field(default_factory=TimeSpan)
     tally: Tally = field(default_factory=Tally)
 
