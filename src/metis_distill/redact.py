@@ -11,10 +11,14 @@ most of a transcript, so they are not used.
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
+from contextvars import ContextVar
 from functools import lru_cache
 
 from metis_distill import secret_memory
+from metis_distill.secret_screen import Screen, screen
 
 # Ours first: they must win over the library's partial matches (its private-key rule only
 # matches the BEGIN line; its JWT rule stops before the signature).
@@ -119,7 +123,26 @@ def redact(text: str) -> str:
     return found.hide(text) if found is not None else text
 
 
+_SCREENED: ContextVar[bool] = ContextVar("metis_redact_screened", default=True)
+
+
+@contextlib.contextmanager
+def unscreened() -> Iterator[None]:
+    """Within: every text goes through every rule, as without the screen (the tests compare
+    both paths; so can a user who doubts the screen)."""
+    token = _SCREENED.set(False)
+    try:
+        yield
+    finally:
+        _SCREENED.reset(token)
+
+
 def _by_rules(text: str) -> str:
+    """Every rule applied, in order; most text is screened out first (`secret_screen`)."""
+    if _SCREENED.get():
+        found = _screen()
+        if found is not None and not found.may_match(text):
+            return text
     lowered = text.lower()
     for kind, pattern in _patterns():
         gate = _GATES.get(kind)
@@ -134,6 +157,16 @@ def _by_rules(text: str) -> str:
 def kinds() -> list[str]:
     """Every kind of secret we redact (for docs and tests)."""
     return [kind for kind, _ in _patterns()] + ["assigned_secret"]
+
+
+def screen_active() -> bool:
+    """Is the screen in use here (Hyperscan installed, every rule screenable)?"""
+    return _screen() is not None
+
+
+@lru_cache(maxsize=1)
+def _screen() -> Screen | None:
+    return screen([*(pattern for _, pattern in _patterns()), _ENV_ASSIGNMENT, _ASSIGNMENT])
 
 
 @lru_cache(maxsize=1)
