@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from functools import lru_cache
 
@@ -138,20 +138,34 @@ def unscreened() -> Iterator[None]:
 
 
 def _by_rules(text: str) -> str:
-    """Every rule applied, in order; most text is screened out first (`secret_screen`)."""
-    if _SCREENED.get():
-        found = _screen()
-        if found is not None and not found.may_match(text):
-            return text
+    """Every rule that may match applied, in order: the screen (`secret_screen`) names them,
+    none for most text, and names them again once a rule has changed the text (a replacement
+    can give a later rule a match: `[REDACTED:…]PASSWORD=…` starts a word); without the
+    screen, the rules whose gate the text holds."""
+    screen = _screen() if _SCREENED.get() else None
+    may = screen.candidates(text) if screen is not None else None
+    if may is not None and not may:
+        return text
     lowered = text.lower()
-    for kind, pattern in _patterns():
+    for index, (kind, pattern) in enumerate(_rules()):
+        if may is not None and index not in may:
+            continue
         gate = _GATES.get(kind)
-        if gate is None or any(g in lowered for g in gate):
-            text = pattern.sub(lambda m, k=kind: _replace(m, k), text)  # type: ignore[misc]
-    if any(g in lowered for g in _GATES["assigned_secret"]):
-        text = _ENV_ASSIGNMENT.sub(_redact_env, text)
-        text = _ASSIGNMENT.sub(_redact_assignment, text)
+        if gate is not None and not any(g in lowered for g in gate):
+            continue
+        changed = pattern.sub(_replacer(kind, pattern), text)
+        if changed != text and screen is not None:
+            may = screen.candidates(changed)
+        text = changed
     return text
+
+
+def _replacer(kind: str, pattern: re.Pattern[str]) -> Callable[[re.Match[str]], str]:
+    if pattern is _ENV_ASSIGNMENT:
+        return _redact_env
+    if pattern is _ASSIGNMENT:
+        return _redact_assignment
+    return lambda match: _replace(match, kind)
 
 
 def kinds() -> list[str]:
@@ -165,8 +179,18 @@ def screen_active() -> bool:
 
 
 @lru_cache(maxsize=1)
+def _rules() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Every rule in the order applied: the providers' formats, then assignments."""
+    return (
+        *_patterns(),
+        ("assigned_secret", _ENV_ASSIGNMENT),
+        ("assigned_secret", _ASSIGNMENT),
+    )
+
+
+@lru_cache(maxsize=1)
 def _screen() -> Screen | None:
-    return screen([*(pattern for _, pattern in _patterns()), _ENV_ASSIGNMENT, _ASSIGNMENT])
+    return screen(pattern for _, pattern in _rules())
 
 
 @lru_cache(maxsize=1)

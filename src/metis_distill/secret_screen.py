@@ -7,6 +7,9 @@ see of it.
 - Lookarounds become plain groups (`(?<=://)x` -> `(?:://)x`, `(?=@)` -> `(?:@)`); negative
   ones are dropped: each change only widens what matches. A rule Hyperscan cannot compile
   exactly is compiled in its prefilter mode, documented to match at least as much.
+- A rule that cannot match the text cannot match it once other rules have replaced secrets
+  in it either: a replacement adds only `[REDACTED:kind]`, and every rule leaves a match that
+  holds one as it is. So only the rules the scan names run, in their order.
 - The scanned copy is ASCII: a character outside ASCII becomes one that every class of the
   rules treats alike (`\\w` -> `a`, `\\d` -> `0`, `\\s` -> space, anything else -> `~`, which
   no negated class of the rules lists), and the four non-ASCII letters that Python's
@@ -77,20 +80,20 @@ class Screen:
         self._hs = hyperscan
         self._local = threading.local()
 
-    def may_match(self, text: str) -> bool:
-        """False only when no rule can match `text`."""
+    def candidates(self, text: str) -> set[int]:
+        """The rules (by their place in the list screened) that may match `text`; no other
+        rule can. Empty for most text."""
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
             scratch = self._local.scratch = self._hs.Scratch(self._db)
-        try:
-            self._db.scan(scanned_copy(text), match_event_handler=_stop, scratch=scratch)
-        except self._hs.ScanTerminated:
-            return True  # a rule may match: the scan stopped at its first match
-        return False
+        found: set[int] = set()
+        self._db.scan(scanned_copy(text), match_event_handler=_note, context=found, scratch=scratch)
+        return found
 
 
-def _stop(pattern: int, start: int, end: int, flags: int, context: object) -> bool:  # noqa: ARG001 (Hyperscan's callback)
-    return True  # one match is enough
+def _note(rule: int, start: int, end: int, flags: int, found: set[int]) -> bool:  # noqa: ARG001 (Hyperscan's callback)
+    found.add(rule)
+    return False  # go on: the other rules' first matches too
 
 
 def screen(rules: Iterable[re.Pattern[str]]) -> Screen | None:

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from metis_distill.models import Event, EventKind, ParseStats, SourceRef
 from metis_distill.redact import redact
 
@@ -142,6 +144,15 @@ class Tally:
         )
 
 
+def loads(text: str | bytes) -> Any:
+    """One JSON value: orjson, or the standard library where orjson refuses what it accepts
+    (lone surrogates, NaN, nesting past 1,024). Integers past 64 bits come back as floats."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def json_objects(
     lines: Iterable[tuple[int, str]], tally: Tally
 ) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -149,11 +160,11 @@ def json_objects(
     the parser's depth) is counted corrupt, a value that is not an object unknown; blank lines
     are no lines. Nothing is raised: the rest of the file is still read."""
     for line_no, raw in lines:
-        if not raw.strip():
+        if not raw or raw.isspace():
             continue
         tally.lines += 1
         try:
-            record = json.loads(raw)
+            record = loads(raw)
         except (ValueError, RecursionError):
             tally.corrupt.append(line_no)
             continue

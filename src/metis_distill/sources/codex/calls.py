@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 from metis_distill.models import EventKind
 from metis_distill.sources.codex.messages import content_text
 from metis_distill.sources.codex.state import State
-from metis_distill.sources.common import as_int, as_str
+from metis_distill.sources.common import as_int, as_str, loads
 
 CALL_TYPES = frozenset({"function_call", "custom_tool_call", "local_shell_call"})
 OUTPUT_TYPES = frozenset({"function_call_output", "custom_tool_call_output"})
@@ -71,7 +70,7 @@ def _arguments(raw: Any) -> dict[str, Any] | str:
     if not isinstance(raw, str):
         return ""
     try:
-        parsed = json.loads(raw)
+        parsed = loads(raw)
     except (ValueError, RecursionError):
         return raw
     return parsed if isinstance(parsed, dict) else raw
@@ -176,7 +175,7 @@ def _output_text(state: State, raw: Any) -> tuple[str, int | None, bool]:
     text = raw
     if text.lstrip().startswith("{"):
         try:
-            parsed = json.loads(text)
+            parsed = loads(text)
         except (ValueError, RecursionError):
             parsed = None
         if isinstance(parsed, dict) and isinstance(parsed.get("output"), str):
