@@ -141,6 +141,8 @@ def distill(
         dask_address=dask_address,
     )
     _check_target(settings)
+    if _said_nothing_new(settings, as_json):
+        return
     from metis_distill.pipeline import check_archive
 
     check_archive(settings.archive)
@@ -152,6 +154,9 @@ def distill(
     brief_console()
     with api_for_workers(settings):
         report = with_task_runner(distill_flow, settings)(settings)
+    if report is None:  # the flow found nothing new either
+        _said_nothing_new(settings, as_json)
+        return
     if as_json:
         sys.stdout.write(report.to_json())
     else:
@@ -164,6 +169,21 @@ def distill(
             "calls failed); run `metis distill` again to finish them."
         )
         raise typer.Exit(4)
+
+
+def _said_nothing_new(settings: Settings, as_json: bool) -> bool:
+    """Say so when nothing is new since the target's last run: one stat a file, before
+    Prefect, the embedding model or the index is loaded."""
+    from metis_distill.unchanged import nothing_new
+
+    quiet = nothing_new(settings)
+    if quiet is None:
+        return False
+    if as_json:
+        sys.stdout.write(json.dumps({"nothing_new": True, "files_unchanged": quiet.files}))
+    else:
+        console.print(f"Nothing new: {quiet.files} files unchanged since the last run.")
+    return True
 
 
 def _stop_if_tripped(proposal: ProposalOutcome) -> None:

@@ -26,10 +26,10 @@ import re
 import threading
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 _OTHER = "~"  # what a character that is neither \w, \d nor \s becomes in the scanned copy
 _FOLDED = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
@@ -53,7 +53,9 @@ def _folded(code: int) -> int:
 
 
 @lru_cache(maxsize=1)
-def _bmp_table() -> npt.NDArray[np.uint8]:
+def _bmp_table() -> npt.NDArray[Any]:
+    import numpy as np  # only for text beyond ASCII: importing it costs a no-op run 0.2 s
+
     return np.array([_folded(code) for code in range(0x10000)], dtype=np.uint8)
 
 
@@ -61,6 +63,8 @@ def scanned_copy(text: str) -> bytes:
     """The ASCII copy of `text` the screen scans (see the module's docstring)."""
     if text.isascii():
         return text.encode("ascii").translate(_ASCII_SPACES)
+    import numpy as np
+
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     out = np.empty(len(codes), dtype=np.uint8)
     bmp = codes < 0x10000

@@ -40,6 +40,7 @@ from metis_distill.pipeline.steps import (
 )
 from metis_distill.pipeline.usage import ExtractTotals, claude_usage, finish_extraction
 from metis_distill.run_report import RunReport, RunSummary
+from metis_distill.unchanged import STAMP, run_stamp
 
 T = TypeVar("T")
 
@@ -87,7 +88,10 @@ def distill(
         _finish(settings, run, DistillStatus.of_error(e), message=f"{type(e).__name__}: {e}")
         raise
     outcome = DistillStatus.BUDGET_REACHED if report.extract_pending else DistillStatus.COMPLETED
-    _finish(settings, run, outcome, proposal_id=report.proposal.proposal_id, report=report)
+    stamp = run_stamp(settings, target)  # the next run may find nothing new against it
+    _finish(
+        settings, run, outcome, proposal_id=report.proposal.proposal_id, report=report, stamp=stamp
+    )
     return report
 
 
@@ -99,14 +103,14 @@ def _finish(
     message: str | None = None,
     proposal_id: int | None = None,
     report: RunReport | None = None,
+    stamp: str | None = None,
 ) -> None:
+    summary = report.scalars() if report is not None else None
+    if summary is not None and stamp is not None:
+        summary[STAMP] = stamp
     with Ledger(settings.ledger_url) as ledger:
         ledger.finish_distill_run(
-            run,
-            outcome,
-            message=message,
-            proposal_id=proposal_id,
-            summary=report.scalars() if report is not None else None,
+            run, outcome, message=message, proposal_id=proposal_id, summary=summary
         )
 
 
