@@ -173,6 +173,11 @@ def kinds() -> list[str]:
     return [kind for kind, _ in _patterns()] + ["assigned_secret"]
 
 
+def prepare() -> None:
+    """Compile the rules and their screen now (before forking workers that all need them)."""
+    _screen()
+
+
 def screen_active() -> bool:
     """Is the screen in use here (Hyperscan installed, every rule screenable)?"""
     return _screen() is not None

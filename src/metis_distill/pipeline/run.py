@@ -8,11 +8,15 @@ again from the cache) -> curate -> publish. The run is recorded in the ledger wi
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 from collections.abc import Callable, Collection, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
+from metis_distill import redact
 from metis_distill.archive import ArchiveResult
 from metis_distill.config import Settings
 from metis_distill.errors import ConfigError
@@ -45,10 +49,15 @@ from metis_distill.unchanged import STAMP, run_stamp
 T = TypeVar("T")
 
 
+PARALLEL_BYTES = 64 * 1024 * 1024  # a first read this large is spread over every core
+
+
 class LocalRunner:
-    """Every stage in this process, one batch after the other."""
+    """Every stage in this process; the batches one after the other, or, for a large first
+    read with the rules extractor, on a pool of processes (one per core)."""
 
     flow_run_id: str | None = None
+    workers: int | None = None  # processes for a large first read (default: one per core)
 
     def log(self) -> Log:
         return logging.getLogger("metis_distill")
@@ -57,7 +66,25 @@ class LocalRunner:
         return step()
 
     def map_batches(self, jobs: Sequence[BatchJob]) -> list[BatchResult]:
-        return [extract_job(job, self.log()) for job in jobs]
+        workers = min(self.workers or os.cpu_count() or 1, len(jobs))
+        if not _spread(jobs, workers):
+            return [extract_job(job, self.log()) for job in jobs]
+        redact.prepare()  # compiled once here, shared with the workers
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            return list(pool.map(_extract_here, jobs))
+
+
+def _spread(jobs: Sequence[BatchJob], workers: int) -> bool:
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    if any(job.settings.extractor != "rules" or job.mode != "inline" for job in jobs):
+        return False  # the claude extractor has threads, a budget and a cache of its own
+    return sum(f.size - f.offset for job in jobs for f in job.files) >= PARALLEL_BYTES
+
+
+def _extract_here(job: BatchJob) -> BatchResult:
+    return extract_job(job, logging.getLogger("metis_distill"))
 
 
 def distill_target(settings: Settings) -> Path:
