@@ -58,6 +58,7 @@ class LocalRunner:
 
     flow_run_id: str | None = None
     workers: int | None = None  # processes for a large first read (default: one per core)
+    parallel_bytes = PARALLEL_BYTES  # from this many bytes to read on, the pool is used
 
     def log(self) -> Log:
         return logging.getLogger("metis_distill")
@@ -67,7 +68,7 @@ class LocalRunner:
 
     def map_batches(self, jobs: Sequence[BatchJob]) -> list[BatchResult]:
         workers = min(self.workers or os.cpu_count() or 1, len(jobs))
-        if not _spread(jobs, workers):
+        if not _spread(jobs, workers, self.parallel_bytes):
             return [extract_job(job, self.log()) for job in jobs]
         redact.prepare()  # compiled once here, shared with the workers
         context = multiprocessing.get_context("fork")
@@ -75,12 +76,12 @@ class LocalRunner:
             return list(pool.map(_extract_here, jobs))
 
 
-def _spread(jobs: Sequence[BatchJob], workers: int) -> bool:
+def _spread(jobs: Sequence[BatchJob], workers: int, least: int) -> bool:
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return False
     if any(job.settings.extractor != "rules" or job.mode != "inline" for job in jobs):
         return False  # the claude extractor has threads, a budget and a cache of its own
-    return sum(f.size - f.offset for job in jobs for f in job.files) >= PARALLEL_BYTES
+    return sum(f.size - f.offset for job in jobs for f in job.files) >= least
 
 
 def _extract_here(job: BatchJob) -> BatchResult:
