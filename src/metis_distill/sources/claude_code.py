@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,7 @@ class _State:
     span: TimeSpan = field(default_factory=TimeSpan)
     sidechain: bool = False
     tally: Tally = field(default_factory=Tally)
+    record_time: datetime | None = None  # the timestamp of the record being read
 
     def add(self, line_no: int, record: dict[str, Any], **kwargs: Any) -> None:
         if not kwargs["text"].strip():
@@ -81,7 +83,7 @@ class _State:
                 start=line_no,
                 end=line_no,
                 native_id=as_str(record.get("uuid")),
-                timestamp=parse_timestamp(record.get("timestamp")),
+                timestamp=self.record_time,
                 is_sidechain=bool(record.get("isSidechain")),
                 **kwargs,
             )
@@ -92,6 +94,7 @@ def parse_lines(rel_path: str, lines: Iterable[tuple[int, str]]) -> Run:
     """A Run from numbered lines of the file at `rel_path` (relative to its archive root)."""
     state = _State(rel_path=rel_path)
     for line_no, record in json_objects(lines, state.tally):
+        state.record_time = parse_timestamp(record.get("timestamp"))
         _note_context(state, record)
         _dispatch(state, line_no, record)
     return _finish(state)
@@ -106,7 +109,7 @@ def _note_context(state: _State, record: dict[str, Any]) -> None:
     if branch and branch != "HEAD":
         state.git_branch = state.git_branch or branch
     state.sidechain = state.sidechain or bool(record.get("isSidechain"))
-    state.span.note(parse_timestamp(record.get("timestamp")))
+    state.span.note(state.record_time)
 
 
 def _dispatch(state: _State, line_no: int, record: dict[str, Any]) -> None:
