@@ -56,11 +56,11 @@ def timed_distill(
 def distill_once(
     source: Path, data: Path, embedder: MiniLMEmbedder
 ) -> tuple[float, dict[str, float]]:
-    """One distill of `source` into `data`: (seconds, counts, of which extract_seconds: the
-    parse + mine + extract stage alone)."""
+    """One distill of `source` into `data`: (seconds, counts and each stage's seconds)."""
     seconds, report, stages = timed_distill(bench_settings(source, data), embedder)
     return seconds, {
         "files_read": report.files_read,
         "bytes_read": report.bytes_read,
-        "extract_seconds": stages.get(Stage.EXTRACT, 0.0),
+        "lessons_new": report.lessons_new,
+        **{f"{stage.value}_seconds": round(s, 3) for stage, s in stages.items()},
     }

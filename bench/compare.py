@@ -1,19 +1,27 @@
 """metis-distill against the tools people use to read these archives, on the same files.
 
     .venv/bin/python bench/compare.py [--sizes 0,100,500,1000] [--ccl-max-mb 1000]
+                                      [--docs docs/benchmarks.md]
 
 Size 0 is the corpus's Claude Code transcripts as they are; other sizes are archives of
 those transcripts replayed under fresh session ids, message ids and shifted dates, generated
 in a temp dir (never committed). Claude Code only: the format ccusage and claude-code-log
 read, so every tool reads the same files. Each step runs in its own process; its peak RSS
-comes from wait4. Tools are installed under bench/.cache/ (npm and a separate venv), not
-into the project:
+comes from GNU time (or wait4). Tools are installed under bench/.cache/ (npm, and a venv made
+with uv when it is on the PATH, else with venv + pip), not into the project:
 
 - ccusage@20.0.24 (npm; 20.0.26's native binary is missing from the registry), run as
   `ccusage claude session --offline --json` with CLAUDE_CONFIG_DIR at the archive;
 - claude-code-log (PyPI), `convert DIR --all-projects -o OUT`, on a copy (it writes a cache
   beside the transcripts);
-- the raw floor: read the bytes and parse every line with orjson (the fastest parser there).
+- the raw floor: read the bytes and parse every line with orjson (the fastest parser there),
+  on one core.
+
+metis: parse (detect + parse + redact, every core), distill (the library path, rules
+extractor, every core, fresh data dir; imports and the model load not timed), the no-op
+check alone (`nothing_new`) and `metis distill` on the unchanged archive through the CLI
+(wall), and Prefect's fixed start-up (an empty flow on its ephemeral server). With `--docs`
+the tables are added, dated and with the load average, to the top of that file.
 """
 
 from __future__ import annotations
@@ -63,9 +71,13 @@ def ensure_tools() -> tuple[list[str], Path]:
     venv = CACHE / "ccl-venv"
     python = venv / "bin" / "python"
     if not (venv / "bin" / "claude-code-log").is_file():
-        uv = [sys.executable, "-m", "uv"]
-        run([*uv, "venv", "--quiet", str(venv)])
-        run([*uv, "pip", "install", "--quiet", "-p", str(python), "claude-code-log", "orjson"])
+        uv = shutil.which("uv")
+        if uv:
+            run([uv, "venv", "--quiet", str(venv)])
+            run([uv, "pip", "install", "--quiet", "-p", str(python), "claude-code-log"])
+        else:  # `make` installs uv for the system python, not into .venv: venv + pip do
+            run([sys.executable, "-m", "venv", str(venv)])
+            run([str(python), "-m", "pip", "install", "--quiet", "claude-code-log"])
     return ["node", str(cli)], python
 
 
@@ -133,20 +145,29 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, obje
 
 
 def one_size(
-    megabytes: int, ccusage: list[str], bench_python: Path, ccl_max: int
+    megabytes: int, ccusage: list[str], bench_python: Path, ccl_max: float
 ) -> dict[str, object]:
     work = Path(tempfile.mkdtemp(prefix="metis-compare-"))
     try:
         archive = work / "claude"
         size = generate(archive, megabytes)
         files = sum(1 for _ in archive.rglob("*.jsonl"))
-        me = [str(REPO / ".venv" / "bin" / "python"), str(BENCH / "_child.py")]
+        python = str(REPO / ".venv" / "bin" / "python")
+        me = [python, str(BENCH / "_child.py")]
         row: dict[str, object] = {"mb": size / 1e6, "files": files}
-        row["raw"] = measure([str(bench_python), str(BENCH / "_child.py"), "raw", str(archive)])
+        row["raw"] = measure([*me, "raw", str(archive)])
         row["parse"] = measure([*me, "parse", str(archive)])
         data = work / "data"
         row["distill"] = measure([*me, "distill", str(archive), str(data)])
-        row["noop"] = measure([*me, "distill", str(archive), str(data)])
+        row["noop"] = measure([*me, "noop", str(archive), str(data)])
+        row["noop_cli"] = measure(
+            [
+                str(REPO / ".venv" / "bin" / "metis"),
+                *("distill", "--archive", str(archive), "--target"),
+                *(str(data / "repo" / "CLAUDE.md"), "--all-projects", "--extractor", "rules"),
+                *("--data-dir", str(data), "--json"),
+            ]
+        )
         env = {**os.environ, "CLAUDE_CONFIG_DIR": str(archive)}
         row["ccusage"] = measure([*ccusage, "claude", "session", "--offline", "--json"], env)
         if size / 1e6 <= ccl_max:
@@ -166,26 +187,52 @@ def main() -> None:
     parser.add_argument("--sizes", default="0,100,500,1000", help="MB; 0 = the corpus as is")
     parser.add_argument("--ccl-max-mb", type=float, default=1100, help="skip claude-code-log above")
     parser.add_argument("--json", type=Path, help="write the rows here too")
+    parser.add_argument("--docs", type=Path, help="add the dated tables to this Markdown file")
     parser.add_argument(
         "--tables-from", type=Path, nargs="+", help="print the tables of saved runs (best of)"
     )
     args = parser.parse_args()
     if args.tables_from:
-        print_tables(best_of([json.loads(p.read_text()) for p in args.tables_from]))
+        print(tables(best_of([json.loads(p.read_text()) for p in args.tables_from])))
         return
     ccusage, bench_python = ensure_tools()
-    print(
-        f"machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}"
-    )
-    print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    loads = [os.getloadavg()]
+    startup = measure([str(REPO / ".venv" / "bin" / "python"), str(BENCH / "_child.py"), "prefect"])
     rows = []
     for mb in (int(s) for s in args.sizes.split(",")):
         row = one_size(mb, ccusage, bench_python, args.ccl_max_mb)
         rows.append(row)
+        loads.append(os.getloadavg())
         print(json.dumps(row), flush=True)
-    print_tables(rows)
+    text = tables(rows, startup)
+    print(text)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
+    if args.docs:
+        add_to_docs(args.docs, heading(loads) + text)
+
+
+def heading(loads: list[tuple[float, float, float]]) -> str:
+    """The section's title and the conditions: machine, date, load average."""
+    low = min(one for one, _, _ in loads)
+    high = max(one for one, _, _ in loads)
+    return (
+        f"## {datetime.now(UTC):%Y-%m-%d} — `bench/compare.py`: metis against the orjson floor, "
+        "ccusage and claude-code-log\n\n"
+        f"Machine: {os.cpu_count()} cores, {platform.machine()}, Python "
+        f"{platform.python_version()}; load average (1 min) {low:.1f}–{high:.1f} during the run "
+        f"(measured {datetime.now(UTC):%H:%M} UTC). Generated archives of the corpus's Claude "
+        "Code transcripts (fresh ids and dates per copy); each step in its own process; ratios "
+        "against the orjson floor of the same files in the same run.\n"
+    )
+
+
+def add_to_docs(path: Path, section: str) -> None:
+    """The new section above the newest one (the file is newest first)."""
+    text = path.read_text(encoding="utf-8")
+    at = text.find("\n## ")
+    at = len(text) if at < 0 else at + 1
+    path.write_text(text[:at] + section + "\n" + text[at:], encoding="utf-8")
 
 
 def best_of(runs: list[list[dict[str, object]]]) -> list[dict[str, object]]:
@@ -209,44 +256,48 @@ def _secs(step: object) -> float:
     return float(step.get("seconds", step["wall"]))
 
 
-def print_tables(rows: list[dict[str, object]]) -> None:
-    print(
-        "\n| archive | raw floor (orjson) | metis parse | ccusage | claude-code-log "
-        "| metis distill (rules, end to end) | no-op re-run |"
-    )
-    print("|---|---|---|---|---|---|---|")
+def tables(rows: list[dict[str, object]], startup: dict[str, object] | None = None) -> str:
+    """Seconds with ratios to the floor, the no-op, the other tools and peak memory."""
+    out = [
+        "\n| archive | orjson floor | metis parse | × floor | metis distill | × floor "
+        "| no-op work | no-op CLI wall | ccusage | claude-code-log |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for row in rows:
-        mb = float(row["mb"])  # type: ignore[arg-type]
-        cells = []
-        for key in ("raw", "parse", "ccusage", "claude_code_log", "distill", "noop"):
-            if key not in row:
-                cells.append("—")
-                continue
-            s = _secs(row[key])
-            cells.append(f"{s:.2f} s ({mb / s:.0f} MB/s)" if key != "noop" else f"{s:.2f} s")
-        print(f"| {mb:.0f} MB, {row['files']} files | " + " | ".join(cells) + " |")
-    print(
-        "\n| archive | metis parse / raw | metis parse / ccusage "
-        "| metis parse / claude-code-log | distill / claude-code-log |"
-    )
-    print("|---|---|---|---|---|")
-    for row in rows:
-        parse = _secs(row["parse"])
-        ccl = _secs(row["claude_code_log"]) if "claude_code_log" in row else None
-        ratio = lambda a, b: f"{a / b:.1f}×" if b else "—"  # noqa: E731
-        print(
-            f"| {float(row['mb']):.0f} MB | {ratio(parse, _secs(row['raw']))} | "  # type: ignore[arg-type]
-            f"{ratio(parse, _secs(row['ccusage']))} | {ratio(parse, ccl) if ccl else '—'} | "
-            f"{ratio(_secs(row['distill']), ccl) if ccl else '—'} |"
+        floor = _secs(row["raw"])
+        cell = lambda key, row=row: f"{_secs(row[key]):.2f} s" if key in row else "—"  # noqa: E731
+        out.append(
+            f"| {float(row['mb']):.0f} MB, {row['files']} files | {floor:.2f} s "  # type: ignore[arg-type]
+            f"| {cell('parse')} | {_secs(row['parse']) / floor:.1f}× "
+            f"| {cell('distill')} | {_secs(row['distill']) / floor:.1f}× "
+            f"| {cell('noop')} | {cell('noop_cli')} | {cell('ccusage')} "
+            f"| {cell('claude_code_log')} |"
         )
-    print("\n| archive | peak RSS MB: raw | parse | distill | no-op | ccusage | claude-code-log |")
-    print("|---|---|---|---|---|---|---|")
+    if startup is not None:
+        out.append(
+            f"\nPrefect's fixed start-up (import + an empty flow on its ephemeral server), "
+            f"paid by `metis distill` before any work: {_secs(startup):.2f} s."
+        )
+    stages = ("archive", "discover", "extract", "curate", "publish")
+    out += [
+        "\n| archive | distill: " + " | ".join(stages) + " |",
+        "|---|" + "---|" * len(stages),
+    ]
     for row in rows:
-        peaks = [
-            f"{row[k]['peak_mb']:.0f}" if k in row else "—"  # type: ignore[index]
-            for k in ("raw", "parse", "distill", "noop", "ccusage", "claude_code_log")
-        ]
-        print(f"| {float(row['mb']):.0f} MB | " + " | ".join(peaks) + " |")  # type: ignore[arg-type]
+        step = row["distill"]
+        assert isinstance(step, dict)
+        cells = [f"{float(step.get(f'{s}_seconds', 0.0)):.2f} s" for s in stages]
+        out.append(f"| {float(row['mb']):.0f} MB | " + " | ".join(cells) + " |")  # type: ignore[arg-type]
+    keys = ("raw", "parse", "distill", "noop", "noop_cli", "ccusage", "claude_code_log")
+    out += [
+        "\n| archive | peak RSS MB: floor | parse | distill | no-op | no-op CLI | ccusage "
+        "| claude-code-log |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        peaks = [f"{row[k]['peak_mb']:.0f}" if k in row else "—" for k in keys]  # type: ignore[index]
+        out.append(f"| {float(row['mb']):.0f} MB | " + " | ".join(peaks) + " |")  # type: ignore[arg-type]
+    return "\n".join(out) + "\n"
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from metis_distill.pipeline import BatchJob, BatchResult, Log, Stage, distill, d
 from metis_distill.pipeline.steps import extract_job
 from metis_distill.review.report import artifact_markdown
 from metis_distill.run_report import RunReport
+from metis_distill.unchanged import nothing_new
 
 T = TypeVar("T")
 
@@ -98,8 +99,9 @@ def distill_flow(
     all_projects: bool | None = None,
     data_dir: str | None = None,
     section_budget: int | None = None,
-) -> RunReport:
+) -> RunReport | None:
     """Distil the archive's new runs into a proposal for the target. Never edits the target.
+    None, with no task run, when nothing is new since the target's last run.
 
     In-process (`metis distill`) the CLI passes its settings; a deployment run passes plain
     parameters, read over the settings of the process that serves it (env, metis.toml)."""
@@ -112,6 +114,10 @@ def distill_flow(
         "budgets": {"max_tokens_per_run": max_tokens, "per_section": section_budget},
     }
     settings = load_settings(**given) if settings is None else with_values(settings, given)
+    quiet = nothing_new(settings)
+    if quiet is not None:
+        get_run_logger().info("nothing new: %d files unchanged since the last run", quiet.files)
+        return None
     with target_guard(settings, distill_target(settings)):
         report = distill(settings, runner=PrefectRunner())
     create_markdown_artifact(

@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from filelock import FileLock
 
@@ -168,13 +169,10 @@ def _is_append_of(source: Path, copy: Path) -> bool:
 def _append(source: Path, copy: Path) -> int:
     """Append the source's bytes past the copy's end; the bytes added."""
     size = copy.stat().st_size
-    added = 0
-    with source.open("rb") as src, copy.open("ab") as dst:
-        src.seek(size)
-        for chunk in iter(lambda: src.read(CHUNK), b""):
-            dst.write(chunk)
-            added += len(chunk)
-        dst.flush()
+    with source.open("rb") as src, copy.open("r+b") as dst:  # not "ab": the kernel's copy
+        src.seek(size)  # refuses a file opened to append
+        dst.seek(0, os.SEEK_END)
+        added = _copy_rest(src, dst)
         os.fsync(dst.fileno())
     return added
 
@@ -184,15 +182,35 @@ def _copy_whole(source: Path, destination: Path) -> None:
     fd, tmp = make_temp(destination)
     try:
         with os.fdopen(fd, "wb") as dst, source.open("rb") as src:
-            for chunk in iter(lambda: src.read(CHUNK), b""):
-                dst.write(chunk)
-                checkpoint("archive:copying")
-            dst.flush()
+            _copy_rest(src, dst)
             os.fsync(dst.fileno())
         os.replace(tmp, destination)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _copy_rest(src: BinaryIO, dst: BinaryIO) -> int:
+    """The rest of `src` written at the end of `dst`, a MiB at a time; the bytes copied. The
+    kernel copies (copy_file_range) where it can, or the bytes pass through here."""
+    copied = 0
+    kernel = hasattr(os, "copy_file_range")
+    while True:
+        if kernel:
+            try:
+                n = os.copy_file_range(src.fileno(), dst.fileno(), CHUNK)
+            except OSError:  # not between these file systems (or not on this kernel)
+                kernel = False
+                continue
+        else:
+            chunk = src.read(CHUNK)
+            dst.write(chunk)
+            dst.flush()
+            n = len(chunk)
+        if n == 0:
+            return copied
+        copied += n
+        checkpoint("archive:copying")
 
 
 def _new_version(source: Path, current: Path) -> Path:

@@ -11,10 +11,14 @@ most of a transcript, so they are not used.
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from functools import lru_cache
 
 from metis_distill import secret_memory
+from metis_distill.secret_screen import Screen, screen
 
 # Ours first: they must win over the library's partial matches (its private-key rule only
 # matches the BEGIN line; its JWT rule stops before the signature).
@@ -119,21 +123,79 @@ def redact(text: str) -> str:
     return found.hide(text) if found is not None else text
 
 
+_SCREENED: ContextVar[bool] = ContextVar("metis_redact_screened", default=True)
+
+
+@contextlib.contextmanager
+def unscreened() -> Iterator[None]:
+    """Within: every text goes through every rule, as without the screen (the tests compare
+    both paths; so can a user who doubts the screen)."""
+    token = _SCREENED.set(False)
+    try:
+        yield
+    finally:
+        _SCREENED.reset(token)
+
+
 def _by_rules(text: str) -> str:
+    """Every rule that may match applied, in order: the screen (`secret_screen`) names them,
+    none for most text, and names them again once a rule has changed the text (a replacement
+    can give a later rule a match: `[REDACTED:…]PASSWORD=…` starts a word); without the
+    screen, the rules whose gate the text holds."""
+    screen = _screen() if _SCREENED.get() else None
+    may = screen.candidates(text) if screen is not None else None
+    if may is not None and not may:
+        return text
     lowered = text.lower()
-    for kind, pattern in _patterns():
+    for index, (kind, pattern) in enumerate(_rules()):
+        if may is not None and index not in may:
+            continue
         gate = _GATES.get(kind)
-        if gate is None or any(g in lowered for g in gate):
-            text = pattern.sub(lambda m, k=kind: _replace(m, k), text)  # type: ignore[misc]
-    if any(g in lowered for g in _GATES["assigned_secret"]):
-        text = _ENV_ASSIGNMENT.sub(_redact_env, text)
-        text = _ASSIGNMENT.sub(_redact_assignment, text)
+        if gate is not None and not any(g in lowered for g in gate):
+            continue
+        changed = pattern.sub(_replacer(kind, pattern), text)
+        if changed != text and screen is not None:
+            may = screen.candidates(changed)
+        text = changed
     return text
+
+
+def _replacer(kind: str, pattern: re.Pattern[str]) -> Callable[[re.Match[str]], str]:
+    if pattern is _ENV_ASSIGNMENT:
+        return _redact_env
+    if pattern is _ASSIGNMENT:
+        return _redact_assignment
+    return lambda match: _replace(match, kind)
 
 
 def kinds() -> list[str]:
     """Every kind of secret we redact (for docs and tests)."""
     return [kind for kind, _ in _patterns()] + ["assigned_secret"]
+
+
+def prepare() -> None:
+    """Compile the rules and their screen now (before forking workers that all need them)."""
+    _screen()
+
+
+def screen_active() -> bool:
+    """Is the screen in use here (Hyperscan installed, every rule screenable)?"""
+    return _screen() is not None
+
+
+@lru_cache(maxsize=1)
+def _rules() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Every rule in the order applied: the providers' formats, then assignments."""
+    return (
+        *_patterns(),
+        ("assigned_secret", _ENV_ASSIGNMENT),
+        ("assigned_secret", _ASSIGNMENT),
+    )
+
+
+@lru_cache(maxsize=1)
+def _screen() -> Screen | None:
+    return screen(pattern for _, pattern in _rules())
 
 
 @lru_cache(maxsize=1)

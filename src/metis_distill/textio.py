@@ -108,7 +108,10 @@ def read_before(
 
 
 def read_lines_of(data: bytes) -> list[str]:
-    return [line.removesuffix("\r") for line in decode(data).split("\n")]
+    lines = decode(data).split("\n")
+    if b"\r" not in data:  # no CR byte, in UTF-8 or UTF-16: no line ends in one
+        return lines
+    return [line.removesuffix("\r") for line in lines]
 
 
 def _drop_final_empty(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:

@@ -13,8 +13,9 @@ from metis_distill.extract.rules import RulesExtractor
 from metis_distill.mine.episodes import find_episodes
 from metis_distill.models import Event, EventKind, LessonKind, Run
 from metis_distill.provenance import quote_in_span
-from metis_distill.sources import codex, detect
-from metis_distill.sources.codex import looks_like, parse_file, parse_lines
+from metis_distill.sources import detect
+from metis_distill.sources.codex import SOURCE, looks_like, parse_file, parse_lines, rollout
+from metis_distill.sources.codex.state import State
 from metis_distill.sources.common import MAX_EVENT_CHARS
 from metis_distill.textio import decode, read_lines
 from tests.conftest import FIXTURES
@@ -265,7 +266,7 @@ def test_looks_like_a_first_line_cut_by_the_head() -> None:
 @pytest.mark.corpus
 def test_corpus_files_are_sniffed_as_codex_and_others_are_not(corpus: Path) -> None:
     for path in sorted((corpus / "codex").glob("*.jsonl")):
-        assert detect(path).format is codex.SOURCE, path.name
+        assert detect(path).format is SOURCE, path.name
     others = [p for p in corpus.rglob("*") if p.is_file() and p.parent.name != "codex"]
     assert others
     for path in others:
@@ -628,7 +629,7 @@ def test_fuzz_random_json_values(values: list[object]) -> None:
 @given(st.lists(st.one_of(_record, _payload), max_size=10))
 def test_fuzz_records_never_reach_the_safety_net(values: list[dict[str, object]]) -> None:
     """The parser's catch-all is for shapes no version wrote; the code must not need it."""
-    state = codex._State(rel_path="f.jsonl")
+    state = State(rel_path="f.jsonl")
     for n, value in enumerate(values, start=1):
-        codex._dispatch(state, n, value)
-    codex._finish(state)
+        rollout._dispatch(state, n, value)
+    rollout._finish(state)

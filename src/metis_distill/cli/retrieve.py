@@ -15,6 +15,7 @@ from metis_distill.cli.common import (
     DataDir,
     console,
     friendly,
+    shown,
 )
 from metis_distill.config import load_settings
 
@@ -83,7 +84,10 @@ def context(
     ] = 600,
     project: Annotated[
         Path | None,
-        typer.Option("--project", help="Its lessons first [default: this folder's repository]."),
+        typer.Option(
+            "--project",
+            help="Its lessons first " + shown("default: this folder's repository") + ".",
+        ),
     ] = None,
     data_dir: DataDir = None,
 ) -> None:

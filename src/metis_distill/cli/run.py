@@ -29,7 +29,7 @@ from metis_distill.cli.common import (
 )
 from metis_distill.cli.outcome import exit_if_stopped, print_outcome
 from metis_distill.cli.progress import STARTING, progress_bar
-from metis_distill.config import BudgetSettings, ScaleSettings, load_settings
+from metis_distill.config import BudgetSettings, ScaleSettings, Settings, load_settings
 
 if TYPE_CHECKING:  # the pipeline and the ledger: imported only by the commands using them
     pass
@@ -128,6 +128,8 @@ def distill(
         },
     )
     check_target(settings)
+    if _said_nothing_new(settings, as_json):
+        return
     from metis_distill.pipeline import check_archive
 
     check_archive(settings.archive)
@@ -142,11 +144,29 @@ def distill(
     with api_for_workers(settings), progress_bar(err if not verbose else None):
         progress.report().begin(STARTING)  # Prefect's server takes seconds to start
         report = with_task_runner(distill_flow, settings)(settings)
+    if report is None:  # the flow found nothing new either
+        _said_nothing_new(settings, as_json)
+        return
     if as_json:
         sys.stdout.write(report.to_json())
     else:
         print_outcome(report, verbose=verbose, log_file=log_file)
     exit_if_stopped(report)
+
+
+def _said_nothing_new(settings: Settings, as_json: bool) -> bool:
+    """Say so when nothing is new since the target's last run: one stat a file, before
+    Prefect, the embedding model or the index is loaded."""
+    from metis_distill.unchanged import nothing_new
+
+    quiet = nothing_new(settings)
+    if quiet is None:
+        return False
+    if as_json:
+        sys.stdout.write(json.dumps({"nothing_new": True, "files_unchanged": quiet.files}))
+    else:
+        console.print(f"Nothing new: {quiet.files} files unchanged since the last run.")
+    return True
 
 
 @friendly

@@ -8,12 +8,15 @@ again from the cache) -> curate -> publish. The run is recorded in the ledger wi
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 from collections.abc import Callable, Collection, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
-from metis_distill import progress
+from metis_distill import progress, redact
 from metis_distill.archive import ArchiveResult
 from metis_distill.config import Settings
 from metis_distill.errors import ConfigError
@@ -42,14 +45,21 @@ from metis_distill.pipeline.steps import (
 from metis_distill.pipeline.usage import ExtractTotals, claude_usage, finish_extraction
 from metis_distill.placement.files import context_file
 from metis_distill.run_report import RunReport, RunSummary
+from metis_distill.unchanged import STAMP, run_stamp
 
 T = TypeVar("T")
 
 
+PARALLEL_BYTES = 64 * 1024 * 1024  # a first read this large is spread over every core
+
+
 class LocalRunner:
-    """Every stage in this process, one batch after the other."""
+    """Every stage in this process; the batches one after the other, or, for a large first
+    read with the rules extractor, on a pool of processes (one per core)."""
 
     flow_run_id: str | None = None
+    workers: int | None = None  # processes for a large first read (default: one per core)
+    parallel_bytes = PARALLEL_BYTES  # from this many bytes to read on, the pool is used
 
     def log(self) -> Log:
         return logging.getLogger("metis_distill")
@@ -58,7 +68,25 @@ class LocalRunner:
         return step()
 
     def map_batches(self, jobs: Sequence[BatchJob]) -> list[BatchResult]:
-        return [extract_job(job, self.log()) for job in jobs]
+        workers = min(self.workers or os.cpu_count() or 1, len(jobs))
+        if not _spread(jobs, workers, self.parallel_bytes):
+            return [extract_job(job, self.log()) for job in jobs]
+        redact.prepare()  # compiled once here, shared with the workers
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            return list(pool.map(_extract_here, jobs))
+
+
+def _spread(jobs: Sequence[BatchJob], workers: int, least: int) -> bool:
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    if any(job.settings.extractor != "rules" or job.mode != "inline" for job in jobs):
+        return False  # the claude extractor has threads, a budget and a cache of its own
+    return sum(f.size - f.offset for job in jobs for f in job.files) >= least
+
+
+def _extract_here(job: BatchJob) -> BatchResult:
+    return extract_job(job, logging.getLogger("metis_distill"))
 
 
 def distill_target(settings: Settings) -> Path:
@@ -89,7 +117,10 @@ def distill(
         _finish(settings, run, DistillStatus.of_error(e), message=f"{type(e).__name__}: {e}")
         raise
     outcome = DistillStatus.BUDGET_REACHED if report.extract_pending else DistillStatus.COMPLETED
-    _finish(settings, run, outcome, proposal_id=report.proposal.proposal_id, report=report)
+    stamp = run_stamp(settings, target)  # the next run may find nothing new against it
+    _finish(
+        settings, run, outcome, proposal_id=report.proposal.proposal_id, report=report, stamp=stamp
+    )
     return report
 
 
@@ -101,14 +132,14 @@ def _finish(
     message: str | None = None,
     proposal_id: int | None = None,
     report: RunReport | None = None,
+    stamp: str | None = None,
 ) -> None:
+    summary = report.scalars() if report is not None else None
+    if summary is not None and stamp is not None:
+        summary[STAMP] = stamp
     with Ledger(settings.ledger_url) as ledger:
         ledger.finish_distill_run(
-            run,
-            outcome,
-            message=message,
-            proposal_id=proposal_id,
-            summary=report.scalars() if report is not None else None,
+            run, outcome, message=message, proposal_id=proposal_id, summary=summary
         )
 
 

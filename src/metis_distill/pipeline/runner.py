@@ -9,7 +9,6 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
 from pathlib import Path
 from typing import Protocol, TypeVar
 
@@ -18,6 +17,7 @@ from metis_distill.extract.base import BatchMode
 from metis_distill.pipeline.discover import FileInfo
 from metis_distill.pipeline.extraction import BatchResult
 from metis_distill.textio import tail_sha256
+from metis_distill.unchanged import code_version
 
 T = TypeVar("T")
 
@@ -64,17 +64,6 @@ class BatchJob:
         for info in self.files:
             digest.update(f"\n{info!r}:{tail_sha256(archive / info.path, info.size)}".encode())
         return digest.hexdigest()
-
-
-@cache
-def code_version() -> str:
-    """A hash of the library's code: a new parser, miner or redaction rule makes every batch
-    read before stale."""
-    package = Path(__file__).parents[1]
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 class Runner(Protocol):

@@ -14,16 +14,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from metis_distill.models import Event, EventKind, ParseStats, Run, SourceRef
+from metis_distill.models import EventKind, Run
 from metis_distill.sources.base import SourceFormat
 from metis_distill.sources.common import (
+    Draft,
+    Tally,
+    TimeSpan,
     as_str,
-    event_text,
+    events_of,
     json_objects,
     parse_timestamp,
     unversioned,
 )
-from metis_distill.textio import numbered_lines
 
 FORMAT = "claude_code"
 
@@ -63,45 +65,36 @@ class _State:
     """Mutable bookkeeping while one file is read."""
 
     rel_path: str
-    events: list[Event] = field(default_factory=list)
+    drafts: list[Draft] = field(default_factory=list)
     tool_names: dict[str, str] = field(default_factory=dict)
     session_id: str | None = None
     cwd: str | None = None
     git_branch: str | None = None
-    first_ts: datetime | None = None
-    last_ts: datetime | None = None
+    span: TimeSpan = field(default_factory=TimeSpan)
     sidechain: bool = False
-    lines: int = 0
-    corrupt: list[int] = field(default_factory=list)
-    unknown: int = 0
-    images: int = 0
+    tally: Tally = field(default_factory=Tally)
+    record_time: datetime | None = None  # the timestamp of the record being read
 
     def add(self, line_no: int, record: dict[str, Any], **kwargs: Any) -> None:
-        text = kwargs.pop("text")
-        if not text.strip():
+        if not kwargs["text"].strip():
             return
-        ref = SourceRef(self.rel_path, line_no, line_no, as_str(record.get("uuid")))
-        self.events.append(
-            Event(
-                seq=len(self.events),
-                text=event_text(text),
-                ref=ref,
-                timestamp=parse_timestamp(record.get("timestamp")),
+        self.drafts.append(
+            Draft(
+                start=line_no,
+                end=line_no,
+                native_id=as_str(record.get("uuid")),
+                timestamp=self.record_time,
                 is_sidechain=bool(record.get("isSidechain")),
                 **kwargs,
             )
         )
 
 
-def parse_file(path: Path, archive_root: Path) -> Run:
-    """Read one transcript into a Run. Never writes; bad lines are skipped and counted."""
-    return parse_lines(path.relative_to(archive_root).as_posix(), numbered_lines(path))
-
-
 def parse_lines(rel_path: str, lines: Iterable[tuple[int, str]]) -> Run:
     """A Run from numbered lines of the file at `rel_path` (relative to its archive root)."""
     state = _State(rel_path=rel_path)
-    for line_no, record in json_objects(lines, state):
+    for line_no, record in json_objects(lines, state.tally):
+        state.record_time = parse_timestamp(record.get("timestamp"))
         _note_context(state, record)
         _dispatch(state, line_no, record)
     return _finish(state)
@@ -116,10 +109,7 @@ def _note_context(state: _State, record: dict[str, Any]) -> None:
     if branch and branch != "HEAD":
         state.git_branch = state.git_branch or branch
     state.sidechain = state.sidechain or bool(record.get("isSidechain"))
-    ts = parse_timestamp(record.get("timestamp"))
-    if ts is not None:
-        state.first_ts = ts if state.first_ts is None else min(state.first_ts, ts)
-        state.last_ts = ts if state.last_ts is None else max(state.last_ts, ts)
+    state.span.note(state.record_time)
 
 
 def _dispatch(state: _State, line_no: int, record: dict[str, Any]) -> None:
@@ -141,7 +131,7 @@ def _dispatch(state: _State, line_no: int, record: dict[str, Any]) -> None:
     elif kind == "attachment":
         _attachment(state, line_no, record)
     elif kind not in _METADATA_TYPES:
-        state.unknown += 1
+        state.tally.unknown += 1
 
 
 def _user(state: _State, line_no: int, record: dict[str, Any]) -> None:
@@ -158,7 +148,7 @@ def _user(state: _State, line_no: int, record: dict[str, Any]) -> None:
         elif btype == "tool_result":
             _tool_result(state, line_no, record, block)
         elif btype == "image":
-            state.images += 1
+            state.tally.images += 1
 
 
 def _attachment(state: _State, line_no: int, record: dict[str, Any]) -> None:
@@ -194,7 +184,7 @@ def _tool_result(
     state: _State, line_no: int, record: dict[str, Any], block: dict[str, Any]
 ) -> None:
     text, images = _result_text(block.get("content"))
-    state.images += images
+    state.tally.images += images
     tool_id = as_str(block.get("tool_use_id"))
     is_error = bool(block.get("is_error"))
     match = _EXIT_CODE.match(text)
@@ -261,14 +251,6 @@ def _finish(state: _State) -> Run:
     rel = Path(state.rel_path)
     is_subagent = state.sidechain or "subagents" in rel.parts
     project_dir = rel.parent.parent.parent if "subagents" in rel.parts else rel.parent
-    stats = ParseStats(
-        lines=state.lines,
-        events=len(state.events),
-        corrupt_lines=len(state.corrupt),
-        unknown_lines=state.unknown,
-        skipped_images=state.images,
-        corrupt_line_numbers=tuple(state.corrupt),
-    )
     return Run(
         path=state.rel_path,
         source_format=FORMAT,
@@ -276,11 +258,11 @@ def _finish(state: _State) -> Run:
         project=project_dir.name or rel.parent.name,
         cwd=state.cwd,
         git_branch=state.git_branch,
-        started_at=state.first_ts,
-        ended_at=state.last_ts,
+        started_at=state.span.first,
+        ended_at=state.span.last,
         is_subagent=is_subagent,
-        events=tuple(state.events),
-        stats=stats,
+        events=events_of(state.rel_path, state.drafts),
+        stats=state.tally.stats(len(state.drafts)),
     )
 
 
@@ -328,3 +310,4 @@ def _api_error(record: dict[str, Any]) -> str:
 
 
 SOURCE = SourceFormat(FORMAT, looks_like, parse_lines)
+parse_file = SOURCE.parse_file

@@ -1,0 +1,208 @@
+"""Codex's tool calls and their outputs: what a call ran, and whether its output failed."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from metis_distill.models import EventKind
+from metis_distill.sources.codex.messages import content_text
+from metis_distill.sources.codex.state import State
+from metis_distill.sources.common import as_int, as_str, loads
+
+CALL_TYPES = frozenset({"function_call", "custom_tool_call", "local_shell_call"})
+OUTPUT_TYPES = frozenset({"function_call_output", "custom_tool_call_output"})
+_SHELL_TOOLS = frozenset(
+    {"shell", "container.exec", "shell_command", "exec_command", "local_shell"}
+)
+_SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh", "fish", "pwsh", "powershell", "cmd"})
+_SCRIPT_FLAGS = frozenset({"-c", "-lc", "-ic", "-lic", "-command", "/c"})
+_INPUT_KEYS = ("command", "cmd", "path", "file_path", "pattern", "query", "url", "prompt", "chars")
+_PATCH_FILE = re.compile(r"^\*\*\* (?:Add|Update|Delete) File: (.+?)\s*$", re.M)
+_APPLY_PATCH = re.compile(r"^\s*(?:cd\s+\S+\s*&&\s*)?apply_patch\b")
+# Codex's own headers in front of a command's output (freeform/unified exec, truncation).
+_HEADER_LINE = re.compile(
+    r"^(?:Exit code: -?\d+|Process exited with code -?\d+|Process running with session ID \S+|"
+    r"Wall time: .*|Chunk ID: .*|Total output lines: \d+|Original token count: \d+)$"
+)
+_EXIT_IN_HEADER = re.compile(r"^(?:Exit code:|Process exited with code) (-?\d+)$", re.M)
+_TRUNCATION_HEADER = re.compile(r"^Total output lines: \d+\n\n")
+_EXIT_IN_TEXT = re.compile(r"\bexit code:? (-?\d+)", re.I)
+_PLAIN_ERROR = re.compile(
+    r"^(?:error\b|execution error|failed in sandbox|sandbox (?:error|denied)|"
+    r"apply_patch verification failed|failed to (?:parse|find|apply|run|execute)|"
+    r"unsupported call|invalid patch|command timed out|patch rejected)",
+    re.I,
+)
+_REJECTED = re.compile(r"^(?:exec command |patch )?(?:rejected|aborted) by (?:the )?user", re.I)
+
+
+def call(state: State, line_no: int, ts: datetime | None, item: dict[str, Any]) -> None:
+    call_id = as_str(item.get("call_id")) or as_str(item.get("id")) or f"L{line_no}"
+    args: dict[str, Any] | str
+    if item.get("type") == "local_shell_call":
+        action = item.get("action")
+        name, args = "local_shell", action if isinstance(action, dict) else {}
+    elif item.get("type") == "custom_tool_call":
+        name, args = as_str(item.get("name")) or "tool", {"input": item.get("input")}
+    else:
+        name, args = as_str(item.get("name")) or "tool", _arguments(item.get("arguments"))
+    tool, text = _describe_call(name, args)
+    state.tool_names[call_id] = tool
+    state.working = True
+    state.add(
+        line_no,
+        ts,
+        role="assistant",
+        kind=EventKind.TOOL_CALL,
+        text=text,
+        tool_name=tool,
+        tool_use_id=call_id,
+        native_id=as_str(item.get("id")) or as_str(item.get("call_id")),
+    )
+
+
+def _arguments(raw: Any) -> dict[str, Any] | str:
+    """A function call's arguments: a JSON object inside a JSON string (or the raw string)."""
+    if isinstance(raw, dict):
+        return raw
+    if not isinstance(raw, str):
+        return ""
+    try:
+        parsed = loads(raw)
+    except (ValueError, RecursionError):
+        return raw
+    return parsed if isinstance(parsed, dict) else raw
+
+
+def _describe_call(name: str, args: dict[str, Any] | str) -> tuple[str, str]:
+    """(tool name, what the call ran or acted on, verbatim)."""
+    if isinstance(args, str):
+        return name, args
+    if name in _SHELL_TOOLS:
+        command = args.get("command", args.get("cmd"))
+        script = _script(command)
+        if _APPLY_PATCH.match(script) or _argv0(command) == "apply_patch":
+            return "apply_patch", _patched_files(script)
+        return "Bash", script
+    if name == "apply_patch":
+        patch = args.get("input", args.get("patch"))
+        return name, _patched_files(patch if isinstance(patch, str) else "")
+    if name == "update_plan":
+        return name, _plan_text(args)
+    found = next((args[k] for k in _INPUT_KEYS if isinstance(args.get(k), str)), None)
+    if found is None and isinstance(args.get("input"), str):
+        found = args["input"]
+    return name, found if found is not None else ""
+
+
+def _script(command: Any) -> str:
+    """The shell script of `["bash", "-lc", SCRIPT]`, a string command, or the argv joined."""
+    if isinstance(command, str):
+        return command
+    if not isinstance(command, list) or not all(isinstance(a, str) for a in command):
+        return ""
+    if len(command) >= 3 and _program(command[0]) in _SHELLS:
+        for index, arg in enumerate(command[1:-1], start=1):
+            if arg.lower() in _SCRIPT_FLAGS:
+                return " ".join(command[index + 1 :])
+    return " ".join(command)
+
+
+def _argv0(command: Any) -> str:
+    if isinstance(command, list) and command and isinstance(command[0], str):
+        return command[0]
+    return ""
+
+
+def _program(arg: str) -> str:
+    name = arg.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    return name.removesuffix(".exe")
+
+
+def _patched_files(patch: str) -> str:
+    """The files a patch touches (one per line), or the patch when it names none."""
+    files = _PATCH_FILE.findall(patch)
+    return "\n".join(dict.fromkeys(files)) if files else patch
+
+
+def _plan_text(args: dict[str, Any]) -> str:
+    parts = [args["explanation"]] if isinstance(args.get("explanation"), str) else []
+    plan = args.get("plan")
+    if isinstance(plan, list):
+        parts += [s["step"] for s in plan if isinstance(s, dict) and isinstance(s.get("step"), str)]
+    return "\n".join(parts)
+
+
+def output(state: State, line_no: int, ts: datetime | None, item: dict[str, Any]) -> None:
+    call_id = as_str(item.get("call_id")) or f"L{line_no}"
+    state.working = True
+    text, exit_code, failed = _output_text(state, item.get("output"))
+    if _REJECTED.match(text.strip()):
+        kind, role = EventKind.INTERRUPT, "user"
+    else:
+        failed = failed or exit_code not in (None, 0)
+        kind, role = (EventKind.ERROR if failed else EventKind.TOOL_RESULT), "tool"
+    draft = state.add(
+        line_no,
+        ts,
+        keep_empty=True,
+        role=role,
+        kind=kind,
+        text=text,
+        tool_name=state.tool_names.get(call_id),
+        tool_use_id=call_id,
+        exit_code=exit_code,
+    )
+    if draft is not None:
+        state.results[call_id] = draft
+
+
+def _output_text(state: State, raw: Any) -> tuple[str, int | None, bool]:
+    """(text, exit code, failed) of a tool output in any of the shapes Codex has written."""
+    exit_code: int | None = None
+    failed = False
+    if isinstance(raw, list):  # content items
+        raw = content_text(state, raw)
+    elif isinstance(raw, dict):
+        failed = raw.get("success") is False
+        raw = raw.get("content", raw.get("output"))
+        if not isinstance(raw, str):
+            raw = content_text(state, raw)
+    if not isinstance(raw, str):
+        return "", None, failed
+    text = raw
+    if text.lstrip().startswith("{"):
+        try:
+            parsed = loads(text)
+        except (ValueError, RecursionError):
+            parsed = None
+        if isinstance(parsed, dict) and isinstance(parsed.get("output"), str):
+            text = parsed["output"]
+            metadata = parsed.get("metadata")
+            if isinstance(metadata, dict):
+                exit_code = as_int(metadata.get("exit_code"))
+    text, header_code = _strip_headers(text)
+    exit_code = exit_code if exit_code is not None else header_code
+    head = text.lstrip()[:400]
+    if exit_code is None and _PLAIN_ERROR.match(head):  # plain text: its words say it failed
+        failed = True
+        match = _EXIT_IN_TEXT.search(head)
+        exit_code = int(match.group(1)) if match else None
+    return text, exit_code, failed
+
+
+def _strip_headers(text: str) -> tuple[str, int | None]:
+    """Codex's `Exit code:/Wall time:/.../Output:` block and its truncation note, removed;
+    what remains is a verbatim suffix of the output."""
+    head = text.split("\n", 8)[:8]
+    for index, line in enumerate(head):
+        if line == "Output:" and index > 0:
+            rest = text.split("\n", index + 1)
+            match = _EXIT_IN_HEADER.search("\n".join(head[:index]))
+            body = rest[index + 1] if len(rest) > index + 1 else ""
+            return body, int(match.group(1)) if match else None
+        if not _HEADER_LINE.match(line):
+            break
+    return _TRUNCATION_HEADER.sub("", text, count=1), None

@@ -1,0 +1,126 @@
+"""Pass 1: every line taken apart: `gh run view` columns, the runner's stamp (or a leading
+date-time), colour codes; what is left is its content."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from metis_distill.sources.common import Draft, Tally, TimeSpan, clock_time
+
+# --- taking a line apart ---------------------------------------------------------------------
+TS = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z"
+# A BOM, or a UTF-8 BOM read as cp1252 and re-encoded (PowerShell `>` of a UTF-8 log).
+BOM = "\ufeff|\u00ef\u00bb\u00bf"
+LEAD = re.compile(rf"^(?:{BOM})+")
+_RUNNER_STAMP = re.compile(rf"^({TS})(?: |$)")
+_GH_COLUMNS = re.compile(r"^([^\t]+)\t([^\t]*)\t")
+_STAMP_LIKE = re.compile(r"^\d{4}-\d\d-\d\dT")
+GENERIC_STAMP = re.compile(
+    r"^\[?(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?)(Z|[+-]\d\d:?\d\d)?\]?(?:\s+|$)"
+)
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+_CYAN = re.compile(r"^\x1b\[36;1m")
+_WORKFLOW = re.compile(r"^##\[([A-Za-z-]+)\]")
+_KNOWN_COMMANDS = frozenset(
+    {
+        "group",
+        "endgroup",
+        "error",
+        "warning",
+        "notice",
+        "debug",
+        "command",
+        "section",
+        "add-matcher",
+        "remove-matcher",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One physical line, taken apart."""
+
+    no: int
+    text: str  # the content: no columns, no stamp, no colour codes
+    ts: datetime | None  # its stamp, or the last one seen before it
+    stamped: bool  # it carried its own stamp (a value's continuation lines do not)
+    job: str | None = None  # `gh run view` columns
+    step: str | None = None
+    script: bool = False  # the runner's cyan echo of a step's script
+
+
+@dataclass
+class State:
+    """Mutable bookkeeping while one file is read."""
+
+    rel_path: str
+    lines: list[Line] = field(default_factory=list)
+    tally: Tally = field(default_factory=Tally)
+    gh: bool = False
+    runner: bool = False
+    first_key: str | None = None
+    last_ts: datetime | None = None  # the last stamp seen, for the lines without one
+    span: TimeSpan = field(default_factory=TimeSpan)
+    drafts: list[Draft] = field(default_factory=list)
+
+
+def read(state: State, line_no: int, raw: str) -> None:
+    if not raw.strip():
+        state.lines.append(Line(line_no, "", state.last_ts, False))
+        return
+    state.tally.lines += 1
+    if "\x00" in raw or "\ufffd" in raw:
+        state.tally.corrupt.append(line_no)
+        return
+    rest = LEAD.sub("", raw)
+    job = step = None
+    columns = _GH_COLUMNS.match(rest)
+    if columns and not _RUNNER_STAMP.match(rest):
+        after = LEAD.sub("", rest[columns.end() :])
+        if state.gh or _RUNNER_STAMP.match(after):
+            state.gh = True
+            job, step, rest = columns.group(1), columns.group(2), after
+    ts, stamped, rest = _stamp(state, rest)
+    if ts is None and stamped:
+        state.tally.corrupt.append(line_no)
+        return
+    text = _ANSI.sub("", rest)
+    command = _WORKFLOW.match(text)
+    if command and command.group(1) not in _KNOWN_COMMANDS:
+        state.tally.unknown += 1
+        return
+    if ts is not None:
+        if state.first_key is None and state.runner:
+            state.first_key = f"{job or ''}\t{ts.isoformat()}\t{text}"
+        state.span.note(ts)
+        state.last_ts = ts
+    state.lines.append(
+        Line(
+            line_no,
+            text,
+            ts or state.last_ts,
+            stamped,
+            job,
+            step,
+            bool(_CYAN.match(rest)),
+        )
+    )
+
+
+def _stamp(state: State, rest: str) -> tuple[datetime | None, bool, str]:
+    """(timestamp, had a stamp, rest of the line); (None, True, …) for a cut-off stamp."""
+    runner = _RUNNER_STAMP.match(rest)
+    if runner:
+        state.runner = True
+        return clock_time(runner.group(1).rstrip("Z"), "Z"), True, rest[runner.end() :]
+    generic = GENERIC_STAMP.match(rest)
+    if _STAMP_LIKE.match(rest) and not generic:
+        return None, True, rest
+    if generic and not state.runner:
+        when = clock_time(generic.group(1), generic.group(2))
+        if when is not None:
+            return when, True, rest[generic.end() :]
+    return None, False, rest

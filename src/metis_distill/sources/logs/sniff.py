@@ -1,0 +1,66 @@
+"""Is a file a log? Runner stamps or workflow commands at once; otherwise not a document,
+and stamped lines or signs of failure."""
+
+from __future__ import annotations
+
+import re
+
+from metis_distill.sources.logs.lines import BOM, GENERIC_STAMP, LEAD, TS
+
+SNIFF_LINES = 50
+# --- sniffing ----------------------------------------------------------------------------------
+_GH_PREFIX = r"(?:[^\t\n]+\t[^\t\n]*\t\ufeff?)?"
+_RUNNER_LINE = re.compile(rf"^(?:{BOM})?{_GH_PREFIX}{TS}(?: |$)", re.M)
+_WORKFLOW_LINE = re.compile(
+    rf"^(?:{BOM})?{_GH_PREFIX}(?:{TS} )?##\[(?:group|endgroup|error|section)\]", re.M
+)
+_AIDER = re.compile(r"^# aider chat started at", re.M)
+_DOCUMENT = re.compile(r"^(?:```|~~~)", re.M)
+_SOURCE_CODE = re.compile(
+    r"^(?:def |class |import \w|from [\w.]+ import |function |const |let |var |package |"
+    r"#include |public |private )",
+    re.M,
+)
+_STRONG_SIGNS = (
+    re.compile(r"^\s*Traceback \(most recent call last\):", re.M),
+    re.compile(r"^=+ (?:test session starts|short test summary info|FAILURES|ERRORS) =+$", re.M),
+    re.compile(r"^npm (?:ERR!|error) ", re.M),
+)
+_WEAK_SIGNS = (
+    re.compile(r"^=*\s*(?:\d+ [a-z]+(?:, )?)+ in [\d.]+s\b", re.M),
+    re.compile(r"^\s+at .+:\d+:\d+\)?$", re.M),
+    re.compile(r"^\$ \S", re.M),
+    re.compile(r"^(?:error|fatal|ERROR|FATAL|Error)(?:\[[\w-]+\])?: \S", re.M),
+    re.compile(r"(?:exit code|exited with code|exit status) '?-?\d+", re.I),
+    re.compile(r"^make(?:\[\d+\])?: \*\*\* ", re.M),
+)
+
+
+def looks_like(name: str, head: str) -> bool:  # noqa: ARG001 (content decides, not the name)
+    """A log, by its content. Never JSON (Claude Code/Codex JSONL, trajectories start with `{`
+    or `[`) nor an aider history. Claimed at once: runner-stamped lines (most of the first 50
+    lines, raw or `gh run view` columns) or `##[group]`/`##[error]` workflow commands at line
+    starts. Otherwise not a document (code fences, a `# ` title, `<` markup, source code) and
+    either most first lines start with a date-time, or it shows a strong sign (a Python
+    traceback, a pytest banner, `npm ERR!`) or two weak ones (pytest counts, a stack frame, a
+    `$ ` prompt, an `error:` line, an exit code, a `make: ***` line)."""
+    body = LEAD.sub("", head.lstrip("\ufeff \t\r\n")).lstrip()
+    if not body or body[0] in "{[" or _AIDER.search(body):
+        return False
+    lines = [line for line in body.splitlines() if line.strip()][:SNIFF_LINES]
+    enough = min(3, len(lines))
+    if sum(1 for line in lines if _RUNNER_LINE.match(line)) >= enough:
+        return True
+    if len(_WORKFLOW_LINE.findall(body)) >= 2:
+        return True
+    if (
+        _DOCUMENT.search(body)
+        or lines[0].startswith(("# ", "#!", "<"))
+        or len(_SOURCE_CODE.findall("\n".join(lines))) >= 3
+    ):
+        return False
+    if sum(1 for line in lines if GENERIC_STAMP.match(line)) >= max(enough, len(lines) // 2):
+        return True
+    if any(sign.search(body) for sign in _STRONG_SIGNS):
+        return True
+    return sum(1 for sign in _WEAK_SIGNS if sign.search(body)) >= 2

@@ -1,0 +1,117 @@
+"""Pass 2, the commands: workflow steps (`##[group]Run …` headers) and `$ ` prompts cut
+the log into stretches of output, each after the step that printed it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from metis_distill.sources.logs.lines import Line
+
+MAX_HEADER_LINES = 400  # nor a step header
+# --- structure ---------------------------------------------------------------------------------
+_RUN_GROUP = re.compile(r"^##\[group\]Run (\S.*)$")
+_JOB_END = re.compile(r"^(?:Post job cleanup\.|Cleaning up orphan processes)$")
+_PROMPT = re.compile(r"^\$ (\S.*)$")
+_SETUP = re.compile(
+    r"^\s*(?:(?:source|\.)\s+\S*activate(?:\s|$)|conda activate\b|set\s+[-+][a-z]+(?:\s+\w+)?\s*$"
+    r"|cd\s+\S+\s*$)"
+)
+_ACTION_REF = re.compile(r"^(?:[\w.-]+/[\w./-]+@[\w./-]+|\./\S+|docker://\S+)$")
+
+
+@dataclass(frozen=True)
+class Step:
+    """A command the log shows being run: a workflow step or a `$ ` prompt."""
+
+    first: int  # index of its first line
+    last: int  # index of the last line its text came from
+    header_last: int  # index of the last line of its header (output starts after it)
+    text: str
+    tool_name: str
+    role: str
+    runner: bool  # a workflow step: it succeeded when the next one starts without an error
+
+
+@dataclass(frozen=True)
+class Segment:
+    step: Step | None
+    start: int  # output lines: start..end-1
+    end: int
+    terminated: bool  # something came after it (another step, the job's end)
+
+
+def segments(lines: Sequence[Line], *, prompts: bool) -> list[Segment]:
+    """The log cut into stretches of output, each after the step (if any) that printed it."""
+    found: list[Segment] = []
+    step: Step | None = None
+    start = 0
+    columns: tuple[str | None, str | None] | None = None
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if line.job is not None:
+            here = (line.job, line.step)
+            if columns is not None and here != columns:
+                found.append(Segment(step, start, index, True))
+                step, start = None, index
+            columns = here
+        header = _step_header(lines, index) if _RUN_GROUP.match(line.text) else None
+        prompt = _PROMPT.match(line.text) if prompts else None
+        if prompt is not None:
+            header = Step(index, index, index, prompt.group(1), "Bash", "user", False)
+        if header is not None:
+            found.append(Segment(step, start, index, True))
+            step = header
+            start = index = header.header_last + 1
+            continue
+        if _JOB_END.match(line.text) and step is not None:
+            found.append(Segment(step, start, index, True))
+            step, start = None, index
+        index += 1
+    found.append(Segment(step, start, len(lines), False))
+    return [s for s in found if s.step is not None or s.end > s.start]
+
+
+def _foreign_in_header(line: Line) -> bool:
+    """A stamped line that is not `with:`/`env:` nor an indented value: step output."""
+    text = line.text
+    if not line.stamped or not text.strip() or text in ("with:", "env:"):
+        return False
+    return not text.startswith((" ", "\t"))
+
+
+def _step_header(lines: Sequence[Line], first: int) -> Step | None:
+    """The `##[group]Run …` header of a workflow step, or None for a group that a step's own
+    output opened (its lines are not the runner's script echo, `shell:`, `with:`, `env:`)."""
+    match = _RUN_GROUP.match(lines[first].text)
+    if match is None:
+        return None
+    columns = (lines[first].job, lines[first].step)
+    script: list[int] = []
+    shell = False
+    last = first
+    for index in range(first + 1, min(len(lines), first + 1 + MAX_HEADER_LINES)):
+        line = lines[index]
+        if line.job is not None and (line.job, line.step) != columns:
+            break
+        text = line.text
+        if text == "##[endgroup]":
+            last = index
+            break
+        if line.script:
+            if text.strip():
+                script.append(index)
+        elif text.startswith("shell: "):
+            shell = True
+        elif _foreign_in_header(line):
+            return None
+        last = index
+    name = match.group(1).strip()
+    commands = [lines[i].text for i in script]
+    kept = [c for c in commands if not _SETUP.match(c) and not c.lstrip().startswith("#")]
+    if not shell and not script and _ACTION_REF.match(name):
+        return Step(first, first, last, name, "action", "system", True)
+    text = "\n".join(kept or commands) or name
+    return Step(first, script[-1] if script else first, last, text, "Bash", "system", True)

@@ -1,0 +1,90 @@
+"""One trajectory document read into a Run: which format it holds, and the run's facts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from metis_distill.models import Run
+from metis_distill.sources.common import events_of, unversioned
+from metis_distill.sources.trajectory.openhands import openhands
+from metis_distill.sources.trajectory.positioned import Corrupt, Doc, Node, read_root
+from metis_distill.sources.trajectory.sniff import is_openhands_event
+from metis_distill.sources.trajectory.state import State
+from metis_distill.sources.trajectory.swe_agent import swe_history, swe_info, swe_steps, swe_task
+
+FORMAT = "trajectory"
+
+
+def parse_lines(rel_path: str, lines: Iterable[tuple[int, str]]) -> Run:
+    """A Run from numbered lines of the file at `rel_path` (relative to its archive root)."""
+    doc, nonblank = Doc.of(lines)
+    state = State(rel_path=rel_path, doc=doc)
+    root = read_root(doc)
+    if root is not None:
+        try:
+            _dispatch(state, root)
+        except (Corrupt, RecursionError):  # a value that decoded once and not twice: no event
+            doc.mark_corrupt(root.start)
+    return _finish(state, nonblank)
+
+
+def _dispatch(state: State, root: Node) -> None:
+    if root.items is not None:
+        openhands(state, _flatten(root.items))
+        return
+    if _is_event_node(root):  # one event of an OpenHands event store
+        openhands(state, [root])
+        return
+    members = root.members or {}
+    steps, history = members.get("trajectory"), members.get("history")
+    if steps is not None and steps.items and any(_is_event_node(n) for n in steps.items):
+        openhands(state, _flatten(steps.items))
+    elif steps is not None and steps.items is not None and steps.items:
+        swe_task(state, history)
+        swe_steps(state, steps.items)
+    elif history is not None and history.items is not None:
+        swe_history(state, history.items)
+    else:
+        state.unknown += 1
+        return
+    info = members.get("info")
+    if info is not None and info.members:
+        swe_info(state, info.members)
+
+
+def _flatten(items: list[Node]) -> Iterator[Node]:
+    """Records of an event list; old OpenHands histories hold [action, observation] pairs."""
+    for item in items:
+        if item.items is not None:
+            yield from item.items
+        else:
+            yield item
+
+
+def _is_event_node(node: Node) -> bool:
+    return isinstance(node.value, dict) and is_openhands_event(node.value)
+
+
+def _finish(state: State, nonblank: int) -> Run:
+    rel = Path(state.rel_path)
+    return Run(
+        path=state.rel_path,
+        source_format=FORMAT,
+        session_id=state.session_id or _store_session(rel) or unversioned(rel.stem),
+        project=rel.parent.name,
+        cwd=state.cwd,
+        git_branch=None,
+        started_at=state.span.first,
+        ended_at=state.span.last,
+        is_subagent=False,
+        events=events_of(state.rel_path, state.drafts),
+        stats=state.tally(nonblank).stats(len(state.drafts)),
+    )
+
+
+def _store_session(rel: Path) -> str | None:
+    """`sessions/<id>/events/N.json`: the session is the folder above `events`."""
+    if rel.parent.name == "events" and len(rel.parts) >= 3:
+        return rel.parent.parent.name
+    return None

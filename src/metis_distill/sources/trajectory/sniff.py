@@ -1,0 +1,96 @@
+"""Is a file a trajectory? One JSON document of steps, messages or OpenHands events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from metis_distill.sources.trajectory.positioned import DECODER, skip
+
+
+def looks_like(name: str, head: str) -> bool:  # noqa: ARG001 (content decides, not the name)
+    """One JSON document: an object with a `trajectory`/`history` array of steps or messages,
+    or an array of OpenHands events (objects with `action`/`observation` and `source`)."""
+    text = head.lstrip("\ufeff \t\r\n")
+    if text.startswith("["):
+        return _looks_like_events(text)
+    if text.startswith("{"):
+        return _looks_like_traj(text) or _looks_like_one_event(text)
+    return False
+
+
+def _looks_like_one_event(text: str) -> bool:
+    """One OpenHands event on its own: a file of its event store (`events/N.json`)."""
+    try:
+        event, _ = DECODER.raw_decode(text)
+    except (ValueError, RecursionError):
+        chunk = text[:4096]  # the event runs past the head: its keys decide
+        has_kind = '"action"' in chunk or '"observation"' in chunk
+        return '"id"' in chunk and '"source"' in chunk and has_kind
+    return isinstance(event, dict) and "id" in event and is_openhands_event(event)
+
+
+def _looks_like_events(text: str) -> bool:
+    pos = skip(text, 1)
+    if text[pos : pos + 1] == "[":  # old OpenHands history: [[action, observation], ...]
+        pos = skip(text, pos + 1)
+    if text[pos : pos + 1] != "{":
+        return False
+    try:
+        first, _ = DECODER.raw_decode(text, pos)
+    except (ValueError, RecursionError):
+        chunk = text[pos : pos + 4096]  # the first event runs past the head: its keys decide
+        return '"source"' in chunk and ('"action"' in chunk or '"observation"' in chunk)
+    return isinstance(first, dict) and is_openhands_event(first)
+
+
+def _looks_like_traj(text: str) -> bool:
+    """The top-level keys, read until the head ends; JSON lines (a second value) are not ours."""
+    pos, keys = skip(text, 1), set()
+    while pos < len(text) and text[pos] == '"':
+        try:
+            key, pos = DECODER.raw_decode(text, pos)
+        except ValueError:
+            break
+        pos = skip(text, pos)
+        if text[pos : pos + 1] != ":":
+            return False
+        pos = skip(text, pos + 1)
+        if key in ("trajectory", "history") and _first_item_ok(text, pos):
+            keys.add(key)
+        try:
+            _, pos = DECODER.raw_decode(text, pos)
+        except (ValueError, RecursionError):
+            break  # the value runs past the head
+        pos = skip(text, pos)
+        if text[pos : pos + 1] == ",":
+            pos = skip(text, pos + 1)
+        elif text[pos : pos + 1] == "}":
+            rest = text[skip(text, pos + 1) :]
+            return bool(keys) and not rest
+        else:
+            return False
+    return bool(keys)
+
+
+_STEP_KEYS = ('"role"', '"action"', '"observation"', '"thought"')
+
+
+def _first_item_ok(text: str, pos: int) -> bool:
+    """An array whose first item is a step or a chat message (or an empty array)."""
+    if text[pos : pos + 1] != "[":
+        return False
+    pos = skip(text, pos + 1)
+    if text[pos : pos + 1] in ("]", ""):
+        return True
+    if text[pos : pos + 1] != "{":
+        return False
+    try:
+        first, _ = DECODER.raw_decode(text, pos)
+    except (ValueError, RecursionError):
+        return any(k in text[pos : pos + 4096] for k in _STEP_KEYS)  # runs past the head
+    return isinstance(first, dict) and bool({"role", "action", "observation"} & first.keys())
+
+
+def is_openhands_event(record: dict[str, Any]) -> bool:
+    kind = record.get("action", record.get("observation"))
+    return isinstance(kind, str) and ("source" in record or "args" in record or "extras" in record)

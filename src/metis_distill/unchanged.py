@@ -1,0 +1,121 @@
+"""A night with nothing new costs one `stat` per file: before a distill loads Prefect, the
+embedding model or chromadb, `nothing_new` asks the ledger whether a run now would read
+anything. It would not when the target's last run completed with the same settings, the same
+library code and the same target file (the run's stamp, kept in its summary), its proposal
+still waits for review, and every source and archive file has the size and mtime the ledger
+recorded when it was copied and read. Anything else (a new or grown file, an unreadable
+folder, work left by a budget, a changed setting or target, a reviewed proposal, a ledger
+that cannot be read as it is) means a full run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from metis_distill.archive import lock_path
+from metis_distill.config import Settings
+from metis_distill.errors import MetisError
+from metis_distill.ledger import CopyRow, DistillStatus, FileRow, Ledger
+from metis_distill.listing import list_files
+
+STAMP = "run_stamp"  # the key of the stamp in a distill run's summary
+
+
+@dataclass(frozen=True)
+class NothingNew:
+    """What a run now would find: only files it has read before, unchanged."""
+
+    files: int  # source and archive files checked
+
+
+@cache
+def code_version() -> str:
+    """A hash of the library's code: a new parser, miner or redaction rule makes every batch
+    read before stale, and every run stamp too."""
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def run_stamp(settings: Settings, target: Path) -> str:
+    """What a run's outcome depends on besides the files: its settings, the library's code
+    and the target's bytes."""
+    digest = hashlib.sha256(code_version().encode())
+    digest.update(json.dumps(settings.model_dump(mode="json"), sort_keys=True).encode())
+    digest.update(target.read_bytes() if target.is_file() else b"\0no target")
+    return digest.hexdigest()
+
+
+def nothing_new(settings: Settings) -> NothingNew | None:
+    """`NothingNew` when a distill of `settings` now would read nothing new; None otherwise,
+    or when unsure (then a full run decides)."""
+    if settings.target is None:
+        return None
+    target = settings.target.expanduser().resolve()
+    try:
+        with Ledger.reading(settings.ledger_url) as ledger:
+            last = ledger.last_distill_run(str(target))
+            if last is None or last.status != DistillStatus.COMPLETED:
+                return None
+            if last.summary.get(STAMP) != run_stamp(settings, target):
+                return None
+            pending = {p.id for p in ledger.pending_proposals(str(target))}
+            if last.proposal_id is not None and last.proposal_id not in pending:
+                return None  # accepted, rejected or stopped since: a run now may differ
+            archive = settings.archive_dir.resolve()
+            sources = _sources_unchanged(settings, archive, ledger.copies())
+            read = _archive_unchanged(archive, ledger.file_rows(str(archive)))
+    except (SQLAlchemyError, MetisError, OSError):
+        return None
+    if sources is None or read is None:
+        return None
+    return NothingNew(sources + read)
+
+
+def _sources_unchanged(settings: Settings, archive: Path, copies: dict[str, CopyRow]) -> int | None:
+    """The number of source files, when each was copied at its present size and mtime."""
+    locks = lock_path(archive).parent
+    checked = 0
+    for root in settings.source_roots():
+        root = root.expanduser().resolve()
+        if not root.exists():
+            return None
+        listing = list_files(root)
+        if listing.unreadable:
+            return None
+        for path in listing.files:
+            if path.is_relative_to(archive) or path.is_relative_to(locks):
+                continue
+            row = copies.get(str(path))
+            if row is None or not row.archive_path or not _same(path, row.size, row.mtime_ns):
+                return None
+            checked += 1
+    return checked
+
+
+def _archive_unchanged(archive: Path, rows: dict[str, FileRow]) -> int | None:
+    """The number of archive files, when each was read (or set aside) at its present size and
+    mtime."""
+    if not archive.is_dir():
+        return None
+    listing = list_files(archive)
+    if listing.unreadable:
+        return None
+    for path in listing.files:
+        row = rows.get(path.relative_to(archive).as_posix())
+        if row is None or not _same(path, row.size, row.mtime_ns):
+            return None
+    return len(listing.files)
+
+
+def _same(path: Path, size: int, mtime_ns: int) -> bool:
+    stat = path.stat()
+    return (stat.st_size, stat.st_mtime_ns) == (size, mtime_ns)

@@ -1,0 +1,62 @@
+"""The speed work changed no lesson: on the corpus, the library's distill (one batch after the
+other, and spread over a pool of processes) gives the lessons, evidence and block it gave
+before (their digest, taken at the commit before the speed work: no corpus text is kept).
+
+Which of a lesson's evidence spans with the same time a line links to is not compared: the
+tie goes by evidence id, which hashes the data dir's path (so two runs of the same code in two
+folders may link either span; both are in the evidence compared)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from metis_distill import pipeline
+from metis_distill.config import default_settings
+from metis_distill.ledger import Ledger
+from metis_distill.pipeline import LocalRunner
+
+# sha256 of the corpus's lessons, evidence and proposed block, by `fingerprint` below, at
+# d1467b5 (the sources split, before the screen, the orjson reader and the pool)
+BEFORE = "3ddbdea8c75d91178d303937f9c995efdbde60101911478459590ec4f748c4c6"
+_LINK = re.compile(r"\]\([^)\s]*#L\d+-L\d+\)")
+_BLOCK_SHA = re.compile(r"sha=[0-9a-f]+")  # the block's hash covers the links
+
+
+def fingerprint(data: Path, target: Path) -> str:
+    with Ledger.at(data) as ledger:
+        rows = ledger.lessons()
+        lessons = sorted((r.id, r.kind, r.status, r.severity, r.text) for r in rows)
+        evidence = sorted(
+            (e.lesson_id, e.path, e.line_start, e.line_end, e.quote)
+            for found in ledger.evidence_of([r.id for r in rows]).values()
+            for e in found
+        )
+        (proposal,) = ledger.pending_proposals(str(target.resolve()))
+    block = Path(proposal.folder, "proposed.md").read_text(encoding="utf-8")
+    block = _LINK.sub("](…)", _BLOCK_SHA.sub("", block))
+    text = json.dumps([lessons, evidence, block], ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@pytest.mark.parametrize("pool", [False, True], ids=["one-by-one", "pool"])
+def test_the_corpus_gives_the_lessons_it_gave_before(
+    tmp_path: Path,
+    corpus: Path,
+    embedder,  # type: ignore[no-untyped-def]
+    pool: bool,
+) -> None:
+    target = tmp_path / "repo" / "CLAUDE.md"
+    target.parent.mkdir()
+    data = tmp_path / "data"
+    settings = default_settings(
+        archive=corpus, data_dir=data, target=target, all_projects=True, batch_files=8
+    )
+    runner = LocalRunner()
+    runner.workers, runner.parallel_bytes = (2, 0) if pool else (1, 0)
+    pipeline.distill(settings, runner=runner, embedder=embedder)
+    assert fingerprint(data, target) == BEFORE

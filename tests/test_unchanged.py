@@ -1,0 +1,120 @@
+"""A night with nothing new: `nothing_new` answers from one stat a file against the ledger,
+and anything that would make a run differ (a grown or new file, a setting, the target, a
+reviewed proposal, new code) sends the next run through in full. Through the CLI it answers
+without loading Prefect, the embedding model or chromadb."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from metis_distill import pipeline
+from metis_distill.config import Settings, default_settings
+from metis_distill.ledger import Ledger
+from metis_distill.statuses import ProposalState
+from metis_distill.unchanged import NothingNew, nothing_new
+from tests.conftest import DEMO_FILE, SAMPLE
+
+
+def _settings(tmp_path: Path, **values: object) -> Settings:
+    return default_settings(
+        archive=tmp_path / "source",
+        data_dir=tmp_path / "data",
+        target=tmp_path / "repo" / "CLAUDE.md",
+        all_projects=True,
+        **values,
+    )
+
+
+def _source(tmp_path: Path) -> Path:
+    path = tmp_path / "source" / "proj" / "s.jsonl"
+    path.parent.mkdir(parents=True)
+    shutil.copy(DEMO_FILE, path)
+    (tmp_path / "repo").mkdir()
+    return path
+
+
+def test_after_a_run_nothing_is_new_until_something_changes(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    source = _source(tmp_path)
+    settings = _settings(tmp_path)
+    assert nothing_new(settings) is None  # never run
+    pipeline.distill(settings, embedder=embedder)
+    assert nothing_new(settings) == NothingNew(files=2)  # the source and its archive copy
+    assert nothing_new(_settings(tmp_path, section_budget=3)) is None  # another setting
+
+    with source.open("a", encoding="utf-8") as handle:
+        handle.write('{"type":"user","sessionId":"s","message":{"content":"Always use uv."}}\n')
+    assert nothing_new(settings) is None  # grown
+    pipeline.distill(settings, embedder=embedder)
+    assert nothing_new(settings) is not None
+
+    settings.target.write_text("# Hand written\n")  # type: ignore[union-attr]
+    assert nothing_new(settings) is None  # the target changed
+    pipeline.distill(settings, embedder=embedder)
+    assert nothing_new(settings) is not None
+
+    (source.parent / "t.jsonl").write_text(DEMO_FILE.read_text())
+    assert nothing_new(settings) is None  # a new file
+
+
+def test_a_reviewed_proposal_or_a_copy_touched_in_the_archive_means_a_full_run(
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+) -> None:
+    _source(tmp_path)
+    settings = _settings(tmp_path)
+    report = pipeline.distill(settings, embedder=embedder)
+    assert report.proposal.proposal_id is not None and nothing_new(settings) is not None
+    copy = next(settings.archive_dir.rglob("s.jsonl"))
+    stat = copy.stat()
+    os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))
+    assert nothing_new(settings) is None
+    os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert nothing_new(settings) is not None
+    with Ledger(settings.ledger_url) as ledger:
+        ledger.decide(report.proposal.proposal_id, ProposalState.REJECTED)
+    assert nothing_new(settings) is None
+
+
+def test_the_cli_says_nothing_new_without_prefect_the_model_or_the_index(tmp_path: Path) -> None:
+    """A real process, twice: the second answers from the ledger and loads none of the heavy
+    parts (the first, a full run, needs them all)."""
+    (tmp_path / "repo").mkdir()
+    args = [
+        "distill",
+        "--archive",
+        str(SAMPLE),
+        "--target",
+        str(tmp_path / "repo" / "CLAUDE.md"),
+        "--all-projects",
+        "--extractor",
+        "rules",
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--json",
+    ]
+    code = (
+        "import json, sys\n"
+        "from typer.testing import CliRunner\n"
+        "from metis_distill.cli import app\n"
+        f"result = CliRunner().invoke(app, {args!r})\n"
+        "heavy = ['prefect', 'chromadb', 'onnxruntime', 'metis_distill.embeddings']\n"
+        "loaded = [m for m in heavy if m in sys.modules]\n"
+        "print(json.dumps({'exit': result.exit_code, 'out': result.stdout, 'loaded': loaded}))\n"
+    )
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
+    runs = []
+    for _ in range(2):
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+        )
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    first, second = runs
+    assert first["exit"] == 0 and "prefect" in first["loaded"]
+    assert json.loads(first["out"])["files_read"] == 6
+    assert second["exit"] == 0 and second["loaded"] == []
+    assert json.loads(second["out"]) == {"nothing_new": True, "files_unchanged": 14}
