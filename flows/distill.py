@@ -21,7 +21,7 @@ from metis_distill.config import Settings, load_settings, sqlite_url
 from metis_distill.errors import MetisError
 from metis_distill.pipeline import BatchJob, BatchResult, Log, Stage, distill, distill_target
 from metis_distill.pipeline.steps import extract_job
-from metis_distill.review.report import artifact_markdown
+from metis_distill.review.artifact import artifact_markdown
 from metis_distill.run_report import RunReport
 
 T = TypeVar("T")
@@ -117,7 +117,7 @@ def distill_flow(
         report = distill(settings, runner=PrefectRunner())
     create_markdown_artifact(
         key="distill-summary",
-        markdown=report.markdown() + artifact_markdown(report.proposal.folder),
+        markdown=report.markdown() + artifact_markdown(report.proposal),
         description="metis-distill run summary",
     )
     return report
