@@ -21,7 +21,7 @@ from metis_distill.config import Settings, load_settings, with_values
 from metis_distill.errors import MetisError
 from metis_distill.pipeline import BatchJob, BatchResult, Log, Stage, distill, distill_target
 from metis_distill.pipeline.steps import extract_job
-from metis_distill.review.report import artifact_markdown
+from metis_distill.review.artifact import artifact_markdown
 from metis_distill.run_report import RunReport
 from metis_distill.unchanged import nothing_new
 
@@ -122,7 +122,7 @@ def distill_flow(
         report = distill(settings, runner=PrefectRunner())
     create_markdown_artifact(
         key="distill-summary",
-        markdown=report.markdown() + artifact_markdown(report.proposal.folder),
+        markdown=report.markdown() + artifact_markdown(report.proposal),
         description="metis-distill run summary",
     )
     return report

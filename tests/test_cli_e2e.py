@@ -60,7 +60,7 @@ def distill_json(archive: Path, target: Path, data: Path) -> dict:  # type: igno
 def check_proposal(target: Path, data: Path) -> list[str]:
     """Every line of the proposed block links to a real span that holds its quoted evidence."""
     ledger = Ledger.at(data)
-    (row,) = ledger.pending_proposals(str(target.resolve()))
+    (row,) = ledger.pending_proposals(str(target.resolve()))  # facts of one machine: elsewhere
     proposed = Path(row.folder, "proposed.md").read_text(encoding="utf-8")
     block = find_block(proposed)
     assert block is not None

@@ -25,6 +25,8 @@ def invoke(*args: str) -> tuple[int, str]:
 
 
 def test_target_that_is_a_folder(tmp_path: Path) -> None:
+    """A folder means its context file (tests/placement/test_files.py), which must be a file."""
+    (tmp_path / "CLAUDE.md").mkdir()
     code, out = invoke("distill", "--archive", str(tmp_path), "--target", str(tmp_path))
     assert code == 1 and "the target is not a file" in out
 

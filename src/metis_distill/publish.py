@@ -172,6 +172,7 @@ def _other(where: Destination, outcome: ProposalOutcome) -> OtherFile:
         proposal_id=outcome.proposal_id,
         added=outcome.added,
         removed=outcome.removed,
+        folder=outcome.folder,
     )
 
 

@@ -27,6 +27,7 @@ class OtherFile(BaseModel):
     proposal_id: int | None
     added: int
     removed: int
+    folder: str | None = None  # the proposal's folder (report.md, proposed.md)
 
 
 class ProposalOutcome(BaseModel):

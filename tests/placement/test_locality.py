@@ -82,6 +82,18 @@ def lesson(
             "uv run pytest",
             Locality.TEAM,
         ),
+        (  # the project's own package, found through the repository's layout
+            "Turns out pytest cannot import the app package unless PYTHONPATH=src is set.",
+            "every test dies with ModuleNotFoundError for the app package without PYTHONPATH=src",
+            None,
+            Locality.TEAM,
+        ),
+        (  # a folder of one machine on the path: not the team's
+            "Tests need PYTHONPATH=/opt/ana/libs here (“No module named 'ana_tools'”).",
+            "ModuleNotFoundError: No module named 'ana_tools'",
+            None,
+            Locality.MACHINE,
+        ),
         (  # a repository file's line endings, whatever the error says
             "Shell scripts here have CRLF line endings (“$'\\r': command not found”); convert them to LF.",
             "/usr/bin/env: ‘bash\\r’: No such file or directory",
@@ -93,18 +105,6 @@ def lesson(
             "",
             None,
             Locality.TEAM,
-        ),
-        (  # the project's own folder on the search path: the team's, whatever the error
-            "Pytest cannot import the app package unless PYTHONPATH=src is set.",
-            "every test dies with ModuleNotFoundError for the app package without PYTHONPATH=src",
-            None,
-            Locality.TEAM,
-        ),
-        (  # a folder of one machine on the search path
-            "Tests need PYTHONPATH=/opt/bob/libs to import `yaml` here.",
-            "ModuleNotFoundError: No module named 'yaml'",
-            None,
-            Locality.MACHINE,
         ),
         ("Money is integer cents, never floats.", "", None, Locality.TEAM),
     ],

@@ -231,19 +231,6 @@ def test_a_retired_line_is_an_item_with_its_evidence(world) -> None:  # type: ig
     assert _plan(ledger, target) is None  # and is not proposed for retirement again
 
 
-def test_the_artifact_markdown_carries_the_counts_and_the_diff(world) -> None:  # type: ignore[no-untyped-def]
-    from metis_distill.review.report import artifact_markdown
-
-    ledger, target, tmp = world
-    _, row = save_proposal(ledger, target, tmp)
-    text = artifact_markdown(row.folder)
-    assert "lines 3 added" in text and "### 1. added · gotcha" in text
-    assert (
-        "```diff\n--- a/CLAUDE.md\n+++ b/CLAUDE.md\n" in text and "+- Vitest runs in node." in text
-    )
-    assert artifact_markdown(None) == ""
-
-
 def test_a_line_deleted_by_hand_stays_deleted(world) -> None:  # type: ignore[no-untyped-def]
     ledger, target, tmp = world
     save_proposal(ledger, target, tmp)

@@ -24,7 +24,7 @@ import numpy as np
 from metis_distill import pipeline, sources
 from metis_distill.config import Settings
 from metis_distill.curate.select import DEFAULT_PER_SECTION, Scope, lessons_for
-from metis_distill.evaluate.run import eval_settings, source_paths
+from metis_distill.evaluate.run import eval_settings, proposals, source_paths
 from metis_distill.index import Embedder
 from metis_distill.ledger import Ledger, LessonView
 from metis_distill.mine.episodes import find_episodes
@@ -231,10 +231,11 @@ class _Context:
 
     def _distil(self, path: str) -> None:
         report = pipeline.distill(self.settings, embedder=self.embedder, only={path})
-        folder = report.proposal.folder
-        if folder is not None:
-            block = find_block(Path(folder, "proposed.md").read_text(encoding="utf-8"))
-            self.block = frozenset(block.ids if block else ())
+        with Ledger.reading(self.settings.ledger_url) as ledger:
+            found = proposals(ledger, report.proposal)  # every file the agent would read
+        if found:  # none: the run proposed nothing, the files stay as they were
+            blocks = (find_block(p.text) for p in found)
+            self.block = frozenset(i for block in blocks if block for i in block.ids)
 
 
 def _check(

@@ -26,7 +26,7 @@ from metis_distill.ledger import EvidenceRow, Ledger, LessonStatus
 from metis_distill.provenance import note_source, quote_in_span, resolve
 from metis_distill.publish import Curation, publish_targets
 from metis_distill.render.claude_md import find_block
-from metis_distill.run_report import RunSummary
+from metis_distill.run_report import ProposalOutcome, RunSummary
 
 NEAR_DUPLICATE = 0.9  # cosine at which two rendered lines say the same thing
 UNLIMITED = 1_000_000  # lines: the budget of the block "with no budget"
@@ -92,12 +92,12 @@ def evaluate(
     target = pipeline.distill_target(settings)
     target.parent.mkdir(parents=True, exist_ok=True)
     run = pipeline.distill(settings, embedder=embedder)
-    proposed = _proposed(run.proposal.folder)
     with Ledger(settings.ledger_url) as ledger:
+        proposed = proposals(ledger, run.proposal)
         report = EvalReport(gold_files=len(gold), budget=budget)
         sources = source_paths(ledger, root)
         _score(report, gold, _predictions(ledger, sources, gold), embedder)
-        _rendered(report, proposed, Path(run.proposal.folder or target.parent), ledger, embedder)
+        _rendered(report, proposed, ledger, embedder)
         blocks = {"budget": proposed, "no_budget": _unbudgeted(ledger, settings, run)}
         _score_blocks(report, gold, blocks, ledger, sources, embedder)
     needles = leaks.archive_needles(pipeline.discover(root))
@@ -129,13 +129,27 @@ def _check_transcripts(gold: Sequence[GoldFile], root: Path) -> None:
         )
 
 
-def _proposed(folder: str | None) -> str:
-    if folder is None:
-        return ""
-    return (Path(folder) / "proposed.md").read_text(encoding="utf-8")
+@dataclass(frozen=True)
+class Proposed:
+    """One context file's proposal: the file as proposed, and its folder (where its links
+    open: the evidence files sit beside proposed.md)."""
+
+    text: str
+    folder: Path
 
 
-def _unbudgeted(ledger: Ledger, settings: Settings, run: RunSummary) -> str:
+def proposals(ledger: Ledger, outcome: ProposalOutcome) -> list[Proposed]:
+    """Every context file's proposal of a run: the target's, then the files its lessons were
+    placed in (the personal file, parts of the tree)."""
+    ids = [outcome.proposal_id, *(o.proposal_id for o in outcome.others)]
+    rows = [row for i in ids if i is not None and (row := ledger.proposal(i)) is not None]
+    return [
+        Proposed((Path(r.folder) / "proposed.md").read_text(encoding="utf-8"), Path(r.folder))
+        for r in rows
+    ]
+
+
+def _unbudgeted(ledger: Ledger, settings: Settings, run: RunSummary) -> list[Proposed]:
     """The block as it would render with no budget: every lesson that passes the gates."""
     target = settings.data_dir / "repo-unbudgeted" / "CLAUDE.md"
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -149,7 +163,7 @@ def _unbudgeted(ledger: Ledger, settings: Settings, run: RunSummary) -> str:
         locks_dir=settings.locks_dir,
         curation=replace(Curation.of(settings), budget=unlimited),
     )
-    return _proposed(outcome.folder)
+    return proposals(ledger, outcome)
 
 
 def source_paths(ledger: Ledger, root: Path) -> dict[str, str]:
@@ -179,7 +193,7 @@ def _predictions(
 def _score_blocks(
     report: EvalReport,
     gold: Sequence[GoldFile],
-    blocks: dict[str, str],
+    blocks: dict[str, list[Proposed]],
     ledger: Ledger,
     sources: Mapping[str, str],
     embedder: Embedder,
@@ -188,7 +202,7 @@ def _score_blocks(
     golds = [lesson for g in gold for lesson in g.lessons]
     similarity = cosine_of(embedder)
     for name, proposed in blocks.items():
-        lessons = rendered_lessons(proposed, ledger, sources)
+        lessons = [x for p in proposed for x in rendered_lessons(p.text, ledger, sources)]
         check_labeled(
             (p for lesson in lessons for p, _ in lesson.spans), {g.transcript for g in gold}
         )
@@ -233,21 +247,24 @@ def _score(
 
 
 def _rendered(
-    report: EvalReport, proposed: str, folder: Path, ledger: Ledger, embedder: Embedder
+    report: EvalReport, proposed: Sequence[Proposed], ledger: Ledger, embedder: Embedder
 ) -> None:
-    block = find_block(proposed)
-    if block is None:
-        return
-    whole = proposed[block.start : block.end]  # markers included
-    report.block_lines = len(whole.splitlines())
-    report.block_tokens = len(whole) // 4  # characters / 4 (contract 9)
-    lines = block_lines(proposed)
-    report.rendered_lines = len(lines)
-    evidence = ledger.evidence_of([m.id for m in lines if m.id])
-    report.provenance_ok = sum(
-        _resolves(m.link, evidence.get(m.id or "", []), folder) for m in lines
-    )
-    texts = [m.text for m in lines]
+    """The blocks of every file proposed: their size, provenance, duplicates."""
+    texts: list[str] = []
+    for one in proposed:
+        block = find_block(one.text)
+        if block is None:
+            continue
+        whole = one.text[block.start : block.end]  # markers included
+        report.block_lines += len(whole.splitlines())
+        report.block_tokens += len(whole) // 4  # characters / 4 (contract 9)
+        lines = block_lines(one.text)
+        report.rendered_lines += len(lines)
+        evidence = ledger.evidence_of([m.id for m in lines if m.id])
+        report.provenance_ok += sum(
+            _resolves(m.link, evidence.get(m.id or "", []), one.folder) for m in lines
+        )
+        texts += [m.text for m in lines]
     folded = [" ".join(t.lower().split()) for t in texts]
     report.exact_duplicates = len(folded) - len(set(folded))
     vectors = embedder.embed(texts) if texts else []

@@ -49,8 +49,7 @@ _PROJECT_TOOLING = re.compile(
     r"\b(?:npx|pnpm (?:exec|dlx|run|install)|npm (?:ci|run|install)(?!\s+-g)|yarn"
     r"|uv (?:run|sync)|poetry (?:run|install)|pipenv|pdm|hatch|tox|nox|bundle (?:exec|install)"
     r"|cargo|go run|make|just|gradlew|mvnw)\b|-r requirements|pip install -e|\.venv/|node_modules"
-    # the project's own folders on the search path (`PYTHONPATH=src`): not a path of one machine
-    r"|\b(?:PYTHONPATH|NODE_PATH)=(?![/~\\]|[A-Za-z]:)",
+    r"|\bPYTHONPATH=(?![/~$]|[A-Za-z]:)",  # a folder of the repository: its layout
 )
 _HOME = re.compile(
     r"(?:(?<![\w.])/home/[^/\s`'\"]+|/Users/[^/\s`'\"]+|\b[A-Za-z]:\\Users\\[^\\\s`'\"]+"

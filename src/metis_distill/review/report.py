@@ -267,12 +267,3 @@ def refresh(ledger: Ledger, row: ProposalRow) -> None:
 def _item(data: dict[str, Any]) -> Item:
     evidence = tuple(EvidenceItem(**e) for e in data["evidence"])
     return Item(**{**data, "change": Change(data["change"]), "evidence": evidence})
-
-
-def artifact_markdown(folder: str | Path | None) -> str:
-    """The proposal's report (counts, numbered items with evidence, the diff) to append to the
-    flow's Prefect artifact; "" when the run made no proposal."""
-    if not folder:
-        return ""
-    report = Path(folder) / "report.md"
-    return "\n---\n\n" + report.read_text(encoding="utf-8") if report.is_file() else ""
