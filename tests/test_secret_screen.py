@@ -102,6 +102,33 @@ def test_secrets_in_any_surroundings_redact_the_same(
     assert redact.redact(text) == full
 
 
+_NAME_PIECES = st.sampled_from(
+    ["TOKEN", "token", "Secret", "PASSWD", "password", "api_key", "PWD", "PASS", "AUTH_KEY", "_"]
+    + ["DB", "x", "9", "\u00e9", "\u212a", "\u017fecret", "\u0131", " ", "=", ":", '"', "'", "\\"]
+    + ["(", "[", ",", "\n", "${X}", "abcdefgh1", "Zq9Zq9Zq9Zq9Zq9Zq9", "hunter22", "[REDACTED:x]"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_NAME_PIECES, max_size=24))
+def test_assignments_redact_the_same_wherever_their_names_start(pieces: list[str]) -> None:
+    """The two assignment rules are tried only where a run of name characters holding a
+    secret word starts (`_sub_at_names`): names glued to letters, to non-ASCII letters and
+    to each other, several words in one run, values running into the next name."""
+    text = "".join(pieces)
+    with redact.unscreened():
+        full = redact.redact(text)
+    assert redact.redact(text) == full
+
+
+def test_many_words_in_one_run_and_many_runs_redact_the_same() -> None:
+    text = "TOKEN" * 400 + "=" + "Zq9" * 10 + " x_token_y_" * 300 + "=abcdefgh12"
+    with redact.unscreened():
+        full = redact.redact(text)
+    assert redact.redact(text) == full
+    assert full.endswith("[REDACTED:assigned_secret]")
+
+
 def test_the_scanned_copy_keeps_what_the_rules_see() -> None:
     assert scanned_copy("ab\x1c\u00e9\u0663 \u2003\u212a\u00bd\U0001d7ce\U0001f600") == (
         b"ab a0  ka0~"  # ab, \x1c, e-acute, Arabic 3, spaces, Kelvin, one half, bold 0, emoji
