@@ -29,6 +29,7 @@ from metis_distill.ledger import (
     VersionReason,
 )
 from metis_distill.mine.recovery import Span, metrics, per_lesson
+from metis_distill.provenance import QuotedSpan, checking
 from metis_distill.render.claude_md import ExistingBlock, find_block
 from metis_distill.review.notes import ProposalNotes, Retirement
 from metis_distill.review.proposal import (
@@ -128,21 +129,22 @@ def publish_targets(
     previous = tripwires.RunStats(**stored) if isinstance(stored, dict) else None
     files = [(target, groups[None])]
     files += [(root / r.path, groups[r.path]) for r in curation.routes]
-    outcomes = [
-        _publish_one(
-            path,
-            lessons,
-            ledger,
-            proposals_dir,
-            run=run,
-            locks_dir=locks_dir,
-            curation=curation,
-            stats=(current, previous),
-            scope=scope,
-            waiting=waiting,
-        )
-        for path, lessons in files
-    ]
+    with checking(_evidence(earned_here)):  # each file read and redacted once
+        outcomes = [
+            _publish_one(
+                path,
+                lessons,
+                ledger,
+                proposals_dir,
+                run=run,
+                locks_dir=locks_dir,
+                curation=curation,
+                stats=(current, previous),
+                scope=scope,
+                waiting=waiting,
+            )
+            for path, lessons in files
+        ]
     if current.events:  # a night with nothing new is no yardstick for the next one
         ledger.set_meta(RUN_PREVIOUS, asdict(current))
     warnings = tuple(
@@ -150,6 +152,14 @@ def publish_targets(
         for alias in unmatched_aliases(scope.aliases, ledger.run_cwds())
     )
     return [outcomes[0].model_copy(update={"warnings": warnings}), *outcomes[1:]]
+
+
+def _evidence(lessons: Sequence[LessonView]) -> list[QuotedSpan]:
+    return [
+        (Path(e.archive_root) / e.path, e.line_start, e.line_end, e.quote)
+        for lesson in lessons
+        for e in lesson.evidence
+    ]
 
 
 def _publish_one(
