@@ -72,12 +72,13 @@ _ENV_ASSIGNMENT = re.compile(
     r"(?P<value>[^\s\"'\\]{4,})"
 )
 # Every match of the two starts where a run of name characters holding one of the words
-# starts: only there need they be tried (`_sub_at_names`). The words, and a run of name
-# characters (the rule's own class, with its flags).
-_NAMES = {
-    _ASSIGNMENT: (re.compile(_SECRET_WORDS, re.IGNORECASE), re.compile(r"[A-Z0-9_]*", re.I)),
-    _ENV_ASSIGNMENT: (re.compile(_ENV_WORDS), re.compile(r"[A-Z0-9_]*")),
-}
+# starts: only there need they be tried (`_sub_at_names`). The words and the runs are found
+# case-sensitively (Python's case-insensitive alternation is slow): the env rule's as they
+# are, the other's in the lower-cased text, where `(?i)` reads U+017F as s and U+0131 as i.
+_ENV_NAMES = (re.compile(_ENV_WORDS), re.compile(r"[A-Z0-9_]*"))
+_NAMES = (re.compile(_SECRET_WORDS), re.compile(r"[a-z0-9_]*"))
+_NAMES_ANY_CASE = (re.compile(_SECRET_WORDS, re.IGNORECASE), re.compile(r"[A-Z0-9_]*", re.I))
+_FOLD = {"\u017f": "s", "\u0131": "i"}
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _PLACEHOLDER = re.compile(r"(?i)^(?:x+|\*+|\.+|<[^>]*>|\$\{?\w+\}?|your[-_].*|changeme|example.*)$")
 
@@ -165,7 +166,7 @@ def _by_rules(text: str) -> str:
         if gate is not None and not any(g in lowered for g in gate):
             continue
         replace = _replacer(kind, pattern)
-        if screen is not None and pattern in _NAMES:
+        if screen is not None and pattern in (_ASSIGNMENT, _ENV_ASSIGNMENT):
             changed = _sub_at_names(pattern, text, replace)
         else:
             changed = pattern.sub(replace, text)
@@ -195,9 +196,20 @@ def _sub_at_names(
 
 
 def _name_starts(pattern: re.Pattern[str], text: str) -> list[int]:
+    if pattern is _ENV_ASSIGNMENT:
+        return _run_starts(text, *_ENV_NAMES)
+    folded = text.lower()
+    if len(folded) != len(text):  # U+0130 lowers to two characters: positions would move
+        return _run_starts(text, *_NAMES_ANY_CASE)
+    for char, ascii_letter in _FOLD.items():
+        if char in folded:
+            folded = folded.replace(char, ascii_letter)
+    return _run_starts(folded, *_NAMES)
+
+
+def _run_starts(text: str, words: re.Pattern[str], name_run: re.Pattern[str]) -> list[int]:
     """Where each run of name characters that holds one of the words starts, in order. Each
     run is measured once, backwards on the reversed text: linear in C however long it is."""
-    words, name_run = _NAMES[pattern]
     starts: list[int] = []
     run_end = 0
     backwards = ""
