@@ -58,7 +58,7 @@ bench: setup
 	$(BIN)/python bench/embed_throughput.py
 	$(BIN)/python bench/retrieve_latency.py --synthetic 2000
 	$(BIN)/python bench/dask_speedup.py --sessions 1000
-	$(BIN)/python bench/compare.py --sizes 0,100,500,1000 --docs docs/benchmarks.md
+	$(BIN)/python bench/compare.py --sizes 0,100,500,1000 --corpus $(CORPUS) --docs docs/benchmarks.md
 
 # Evaluation (issue 7): lesson quality against eval/gold on ../shared/corpus, in a temp data dir.
 .PHONY: eval

@@ -44,7 +44,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 CACHE = BENCH / ".cache"
-CORPUS = REPO.parent / "shared" / "corpus" / "claude-code"
+CORPUS = REPO.parent / "shared" / "corpus"  # its claude-code/ transcripts are the seeds
 CCUSAGE = "ccusage@20.0.24"
 _DATE = re.compile(r"\b(20\d\d-\d\d-\d\d)T")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -85,9 +85,12 @@ def run(cmd: list[str]) -> None:
     subprocess.run(cmd, check=True)
 
 
-def generate(root: Path, megabytes: int) -> int:
+def generate(root: Path, megabytes: int, corpus: Path = CORPUS) -> int:
     """`projects/copyNNNN/<file>`: the seeds again and again with fresh ids and dates."""
-    seeds = [(p.name, p.read_text(encoding="utf-8")) for p in sorted(CORPUS.glob("*.jsonl"))]
+    found = sorted((corpus / "claude-code").glob("*.jsonl"))
+    if not found:
+        raise SystemExit(f"no Claude Code transcripts in {corpus}/claude-code: pass --corpus")
+    seeds = [(p.name, p.read_text(encoding="utf-8")) for p in found]
     written, n = 0, 0
     while n == 0 or written < megabytes * 1_000_000:
         for name, text in seeds:
@@ -145,12 +148,12 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, obje
 
 
 def one_size(
-    megabytes: int, ccusage: list[str], bench_python: Path, ccl_max: float
+    megabytes: int, ccusage: list[str], bench_python: Path, ccl_max: float, corpus: Path
 ) -> dict[str, object]:
     work = Path(tempfile.mkdtemp(prefix="metis-compare-"))
     try:
         archive = work / "claude"
-        size = generate(archive, megabytes)
+        size = generate(archive, megabytes, corpus)
         files = sum(1 for _ in archive.rglob("*.jsonl"))
         python = str(REPO / ".venv" / "bin" / "python")
         me = [python, str(BENCH / "_child.py")]
@@ -185,6 +188,7 @@ def one_size(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="0,100,500,1000", help="MB; 0 = the corpus as is")
+    parser.add_argument("--corpus", type=Path, default=CORPUS, help="the shared corpus")
     parser.add_argument("--ccl-max-mb", type=float, default=1100, help="skip claude-code-log above")
     parser.add_argument("--json", type=Path, help="write the rows here too")
     parser.add_argument("--docs", type=Path, help="add the dated tables to this Markdown file")
@@ -200,7 +204,7 @@ def main() -> None:
     startup = measure([str(REPO / ".venv" / "bin" / "python"), str(BENCH / "_child.py"), "prefect"])
     rows = []
     for mb in (int(s) for s in args.sizes.split(",")):
-        row = one_size(mb, ccusage, bench_python, args.ccl_max_mb)
+        row = one_size(mb, ccusage, bench_python, args.ccl_max_mb, args.corpus)
         rows.append(row)
         loads.append(os.getloadavg())
         print(json.dumps(row), flush=True)

@@ -43,3 +43,21 @@ def test_flow_runs_and_publishes_its_summary(tmp_path: Path) -> None:
             artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["distill-summary"]))
         )
         assert any("lessons_new | 4" in (a.data or "") for a in artifacts)
+
+
+def test_a_night_with_nothing_new_runs_no_task(tmp_path: Path) -> None:
+    """The served nightly asks `nothing_new` first: the second run returns None, no task run."""
+    from prefect.client.orchestration import get_client
+
+    settings = Settings(
+        archive=FIXTURES / "claude_code",
+        target=tmp_path / "CLAUDE.md",
+        all_projects=True,
+        data_dir=tmp_path / "data",
+    )
+    assert distill_flow(settings) is not None
+    state = distill_flow(settings, return_state=True)
+    assert state.is_completed() and state.result() is None
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs()
+    assert not [r for r in runs if r.flow_run_id == state.state_details.flow_run_id]

@@ -5,7 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from metis_distill.provenance import json_unescape, normalize, parse_link, resolve
+from metis_distill.provenance import (
+    checking,
+    json_unescape,
+    normalize,
+    parse_link,
+    quote_in_span,
+    resolve,
+)
 
 
 @pytest.fixture
@@ -80,3 +87,17 @@ def test_a_huge_line_is_read_at_its_two_ends_only(tmp_path: Path) -> None:
     assert resolve("p/big.jsonl#L1", "npm ERR! code ELIFECYCLE", base)  # the output's start
     assert resolve("p/big.jsonl#L1", "make: *** [all] Error 2", base)  # and its end
     assert not resolve("p/big.jsonl#L1", "build step 200000 ok", base)  # not its middle
+
+
+def test_checking_answers_each_span_once_per_file_state(tmp_path: Path) -> None:
+    """A publish checks every lesson's evidence inside `checking`: the answers are those of
+    `quote_in_span` alone, and a file changed meanwhile is read again."""
+    path = tmp_path / "s.jsonl"
+    path.write_text('{"text": "run uv sync first"}\n{"text": "then pytest"}\n')
+    spans = [(path, 1, 1, "uv sync"), (path, 2, 2, "then pytest"), (path, 1, 1, "pytest")]
+    alone = [quote_in_span(*span) for span in spans]
+    assert alone == [True, True, False]
+    with checking(spans):
+        assert [quote_in_span(*span) for span in spans] == alone
+        path.write_text('{"text": "pip install first, longer"}\n{"text": "then pytest"}\n')
+        assert not quote_in_span(path, 1, 1, "uv sync")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import platform
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -100,6 +101,66 @@ def test_secrets_in_any_surroundings_redact_the_same(
     with redact.unscreened():
         full = redact.redact(text)
     assert redact.redact(text) == full
+
+
+_NAME_PIECES = st.sampled_from(
+    ["TOKEN", "token", "Secret", "PASSWD", "password", "api_key", "PWD", "PASS", "AUTH_KEY", "_"]
+    + [
+        "DB",
+        "x",
+        "9",
+        "\u00e9",
+        "\u212a",
+        "\u017fecret",
+        "\u0131",
+        "\u0130",
+        "ToKeN",
+        "Pa\u017f\u017f",
+    ]
+    + [" ", "=", ":", '"', "'", "\\"]
+    + ["(", "[", ",", "\n", "${X}", "abcdefgh1", "Zq9Zq9Zq9Zq9Zq9Zq9", "hunter22", "[REDACTED:x]"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_NAME_PIECES, max_size=24))
+def test_assignments_redact_the_same_wherever_their_names_start(pieces: list[str]) -> None:
+    """The two assignment rules are tried only where a run of name characters holding a
+    secret word starts (`_sub_at_names`): names glued to letters, to non-ASCII letters and
+    to each other, several words in one run, values running into the next name."""
+    text = "".join(pieces)
+    with redact.unscreened():
+        full = redact.redact(text)
+    assert redact.redact(text) == full
+
+
+def test_lower_casing_reads_names_as_the_case_insensitive_rule_does() -> None:
+    """The assignment rule's words and runs are found in the lower-cased text (U+017F and
+    U+0131 read as s and i): every character but U+0130 lowers to one character, and a
+    character lowers to a name character exactly when `(?i)[A-Z0-9_]` matches it."""
+    name = re.compile(r"(?i)[A-Z0-9_]")
+    fold = {"\u017f": "s", "\u0131": "i"}
+    for code in range(0x110000):
+        char = chr(code)
+        lowered = char.lower()
+        if len(lowered) != 1:
+            assert char == "\u0130"
+            continue
+        lowered = fold.get(lowered, lowered)
+        assert (name.fullmatch(char) is not None) == (lowered in _NAME_CHARS), hex(code)
+        if lowered.isascii() and lowered.isalpha():
+            assert re.fullmatch("(?i)" + lowered, char), hex(code)
+
+
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+def test_many_words_in_one_run_and_many_runs_redact_the_same() -> None:
+    text = "TOKEN" * 400 + "=" + "Zq9" * 10 + " x_token_y_" * 300 + "=abcdefgh12"
+    with redact.unscreened():
+        full = redact.redact(text)
+    assert redact.redact(text) == full
+    assert full.endswith("[REDACTED:assigned_secret]")
 
 
 def test_the_scanned_copy_keeps_what_the_rules_see() -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -114,9 +116,41 @@ def quote_in_lines(lines: Lines, line_start: int, line_end: int, quote: str) -> 
 def quote_in_span(path: Path, line_start: int, line_end: int, quote: str) -> bool:
     if not path.is_file():
         return False
+    memo = _MEMO.get()
+    if memo is None:
+        return _quote_in_file(path, line_start, line_end, quote)
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns, line_start, line_end, quote)
+    if key not in memo:
+        memo[key] = _quote_in_file(path, line_start, line_end, quote)
+    return memo[key]
+
+
+def _quote_in_file(path: Path, line_start: int, line_end: int, quote: str) -> bool:
     lines = _file_lines(path)
     with _secrets_of(path):
         return quote_in_lines(lines, line_start, line_end, quote)
+
+
+QuotedSpan = tuple[Path, int, int, str]  # a file, its lines a..b and the quote they must hold
+_MEMO: ContextVar[dict[tuple[str, int, int, int, int, str], bool] | None] = ContextVar(
+    "metis_provenance_memo", default=None
+)
+
+
+@contextlib.contextmanager
+def checking(spans: Iterable[QuotedSpan]) -> Iterator[None]:
+    """Within: `quote_in_span` answers each span once (keyed by the file's size and mtime
+    too), and `spans` are checked first, file after file, so that each file is read and
+    redacted once however many lessons quote it (a publish verifies every lesson's evidence,
+    lesson by lesson, more than once)."""
+    token = _MEMO.set({})
+    try:
+        for path, line_start, line_end, quote in sorted(spans, key=lambda s: (str(s[0]), s[1:])):
+            quote_in_span(path, line_start, line_end, quote)
+        yield
+    finally:
+        _MEMO.reset(token)
 
 
 def _file_lines(path: Path) -> list[str]:

@@ -44,6 +44,7 @@ from metis_distill.placement.files import (
 )
 from metis_distill.placement.locality import personal
 from metis_distill.placement.place import Destination, Placement, Rules, Why, place
+from metis_distill.provenance import QuotedSpan, checking
 from metis_distill.render.claude_md import ExistingBlock, find_block
 from metis_distill.review.notes import ProposalNotes, Retirement
 from metis_distill.review.proposal import (
@@ -123,23 +124,24 @@ def publish_targets(
     current = run.tripwire_stats()
     stored = ledger.meta(RUN_PREVIOUS)
     previous = tripwires.RunStats(**stored) if isinstance(stored, dict) else None
-    outcomes = [
-        _publish_one(
-            where,
-            root,
-            _lessons_of(where, placement, ledger, root),
-            ledger,
-            proposals_dir,
-            run=run,
-            locks_dir=locks_dir,
-            curation=curation,
-            stats=(current, previous),
-            scope=scope,
-            waiting=waiting,
-            documented=list(documented.values()),
-        )
-        for where in placement.files
-    ]
+    with checking(_evidence(earned_here)):  # each file read and redacted once
+        outcomes = [
+            _publish_one(
+                where,
+                root,
+                _lessons_of(where, placement, ledger, root),
+                ledger,
+                proposals_dir,
+                run=run,
+                locks_dir=locks_dir,
+                curation=curation,
+                stats=(current, previous),
+                scope=scope,
+                waiting=waiting,
+                documented=list(documented.values()),
+            )
+            for where in placement.files
+        ]
     if current.events:  # a night with nothing new is no yardstick for the next one
         ledger.set_meta(RUN_PREVIOUS, asdict(current))
     warnings = [
@@ -174,6 +176,14 @@ def _other(where: Destination, outcome: ProposalOutcome) -> OtherFile:
         removed=outcome.removed,
         folder=outcome.folder,
     )
+
+
+def _evidence(lessons: Sequence[LessonView]) -> list[QuotedSpan]:
+    return [
+        (Path(e.archive_root) / e.path, e.line_start, e.line_end, e.quote)
+        for lesson in lessons
+        for e in lesson.evidence
+    ]
 
 
 def _publish_one(

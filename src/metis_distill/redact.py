@@ -59,14 +59,26 @@ _OWN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _SKIPPED_DETECTORS = frozenset({"Public IP (ipv4)", "Private Key"})
 
 # KEY=value / "password": "value" style assignments whose name says secret.
+_SECRET_WORDS = r"secret|token|passw(?:or)?d|api_?key|private_?key"
 _ASSIGNMENT = re.compile(
-    r"(?i)(?P<name>\b[A-Z0-9_]*(?:secret|token|passw(?:or)?d|api_?key|private_?key)[A-Z0-9_]*"
+    r"(?i)(?P<name>\b[A-Z0-9_]*(?:" + _SECRET_WORDS + r")[A-Z0-9_]*"
     r"\\?\"?\s*[:=]\s*\\?[\"']?)(?P<value>[^\s\"'\\,;()\[\]{}<>]{8,})(?![(\[])"
 )
-_ENV_ASSIGNMENT = re.compile(
-    r"(?P<name>\b[A-Z0-9_]*(?:SECRET|TOKEN|PASSW(?:OR)?D|PASS|PWD|API_?KEY|PRIVATE_?KEY|"
-    r"SIGNING_?KEY|ACCESS_?KEY|AUTH_?KEY)[A-Z0-9_]*\s*=\s*[\"']?)(?P<value>[^\s\"'\\]{4,})"
+_ENV_WORDS = (
+    r"SECRET|TOKEN|PASSW(?:OR)?D|PASS|PWD|API_?KEY|PRIVATE_?KEY|SIGNING_?KEY|ACCESS_?KEY|AUTH_?KEY"
 )
+_ENV_ASSIGNMENT = re.compile(
+    r"(?P<name>\b[A-Z0-9_]*(?:" + _ENV_WORDS + r")[A-Z0-9_]*\s*=\s*[\"']?)"
+    r"(?P<value>[^\s\"'\\]{4,})"
+)
+# Every match of the two starts where a run of name characters holding one of the words
+# starts: only there need they be tried (`_sub_at_names`). The words and the runs are found
+# case-sensitively (Python's case-insensitive alternation is slow): the env rule's as they
+# are, the other's in the lower-cased text, where `(?i)` reads U+017F as s and U+0131 as i.
+_ENV_NAMES = (re.compile(_ENV_WORDS), re.compile(r"[A-Z0-9_]*"))
+_NAMES = (re.compile(_SECRET_WORDS), re.compile(r"[a-z0-9_]*"))
+_NAMES_ANY_CASE = (re.compile(_SECRET_WORDS, re.IGNORECASE), re.compile(r"[A-Z0-9_]*", re.I))
+_FOLD = {"\u017f": "s", "\u0131": "i"}
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _PLACEHOLDER = re.compile(r"(?i)^(?:x+|\*+|\.+|<[^>]*>|\$\{?\w+\}?|your[-_].*|changeme|example.*)$")
 
@@ -153,11 +165,64 @@ def _by_rules(text: str) -> str:
         gate = _GATES.get(kind)
         if gate is not None and not any(g in lowered for g in gate):
             continue
-        changed = pattern.sub(_replacer(kind, pattern), text)
+        replace = _replacer(kind, pattern)
+        if screen is not None and pattern in (_ASSIGNMENT, _ENV_ASSIGNMENT):
+            changed = _sub_at_names(pattern, text, replace)
+        else:
+            changed = pattern.sub(replace, text)
         if changed != text and screen is not None:
             may = screen.candidates(changed)
         text = changed
     return text
+
+
+def _sub_at_names(
+    pattern: re.Pattern[str], text: str, replace: Callable[[re.Match[str]], str]
+) -> str:
+    """`pattern.sub(replace, text)` for an assignment rule, trying only where a run of name
+    characters holding a secret word starts (a match can start nowhere else: `\\b`, name
+    characters, the word); each such place tried as `sub` would reach it, in order."""
+    out: list[str] = []
+    done = 0
+    for start in _name_starts(pattern, text):
+        if start < done:
+            continue
+        match = pattern.match(text, start)
+        if match is None:
+            continue
+        out += [text[done:start], replace(match)]
+        done = match.end()
+    return "".join([*out, text[done:]])
+
+
+def _name_starts(pattern: re.Pattern[str], text: str) -> list[int]:
+    if pattern is _ENV_ASSIGNMENT:
+        return _run_starts(text, *_ENV_NAMES)
+    folded = text.lower()
+    if len(folded) != len(text):  # U+0130 lowers to two characters: positions would move
+        return _run_starts(text, *_NAMES_ANY_CASE)
+    for char, ascii_letter in _FOLD.items():
+        if char in folded:
+            folded = folded.replace(char, ascii_letter)
+    return _run_starts(folded, *_NAMES)
+
+
+def _run_starts(text: str, words: re.Pattern[str], name_run: re.Pattern[str]) -> list[int]:
+    """Where each run of name characters that holds one of the words starts, in order. Each
+    run is measured once, backwards on the reversed text: linear in C however long it is."""
+    starts: list[int] = []
+    run_end = 0
+    backwards = ""
+    for found in words.finditer(text):
+        at = found.start()
+        if at < run_end:  # in the run already found
+            continue
+        backwards = backwards or text[::-1]
+        before = name_run.match(backwards, len(text) - at)
+        starts.append(at - (before.end() - before.start()) if before else at)
+        after = name_run.match(text, at)
+        run_end = after.end() if after else at
+    return starts
 
 
 def _replacer(kind: str, pattern: re.Pattern[str]) -> Callable[[re.Match[str]], str]:

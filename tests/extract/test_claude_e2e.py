@@ -98,8 +98,8 @@ def test_distill_with_claude_end_to_end(fake: FakeAnthropic, archive: Path, targ
     lines = check_proposal(target, load_settings().data_dir)
     assert any("Mind “" in line for line in lines)
     assert not any(b"sk-ant-api03" in raw for raw in fake.raw)
-    again = distill(archive, target)  # the key picks claude; nothing new: nothing sent
-    assert again["extractor"] == "claude" and len(fake.requests) == SPANS
+    again = distill(archive, target)  # nothing new: answered before any extractor, nothing sent
+    assert again["nothing_new"] is True and len(fake.requests) == SPANS
     ledger = Ledger.at(load_settings().data_dir)
     assert {row.extractor for row in ledger.lessons()} == {"claude"}
     ledger.close()
@@ -121,7 +121,8 @@ def test_budget_exit_code_4_then_the_next_run_finishes(
     assert second["extract_pending"] == 0
     contents = [b["messages"][0]["content"] for b in fake.requests]
     assert len(contents) == len(set(contents)) == SPANS  # nothing twice
-    assert distill(archive, target)["files_read"] == 0
+    assert distill(archive, target)["nothing_new"] is True  # the budget's work is all done
+    assert len(fake.requests) == SPANS
 
 
 @pytest.mark.slow

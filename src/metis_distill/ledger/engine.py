@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
 
 from metis_distill.errors import MetisError
@@ -39,7 +41,28 @@ def sqlite_file(url: str) -> Path | None:
     return Path(path) if url.startswith("sqlite:///") and path else None
 
 
+_REVISION = re.compile(r"^(down_revision|revision)\b[^=\n]*=\s*(?:\"([^\"]*)\"|None)\s*$", re.M)
+
+
+@cache
 def head_revision() -> str | None:
+    """The newest revision of the migrations, read from their files: alembic's own reading
+    imports ~0.6 s of modules that a run with nothing new does not need. A chain this does
+    not read as one line of revisions is left to alembic."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        found = {m.group(1): m.group(2) for m in _REVISION.finditer(path.read_text("utf-8"))}
+        if not found.get("revision") or "down_revision" not in found:
+            return _alembic_head()
+        revisions.add(found["revision"])
+        if found["down_revision"]:
+            parents.add(found["down_revision"])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 and parents <= revisions else _alembic_head()
+
+
+def _alembic_head() -> str | None:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
@@ -49,10 +72,19 @@ def head_revision() -> str | None:
 
 
 def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
+    """The ledger's revision, read from alembic's table (as alembic reads it, without
+    importing alembic); None for a ledger without a schema."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        found = connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
+        versions = list(found)
+    if len(versions) > 1:  # branches: alembic says what it makes of them
+        from alembic.runtime.migration import MigrationContext
+
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    return versions[0] if versions else None
 
 
 def migrate(engine: Engine) -> None:
