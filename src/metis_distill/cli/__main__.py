@@ -2,4 +2,5 @@
 
 from metis_distill.cli import main
 
-main()
+if __name__ == "__main__":  # imported by a walk over the package, it does nothing
+    main()

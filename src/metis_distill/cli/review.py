@@ -49,7 +49,8 @@ def review(
     """Show the pending proposal: each numbered change (added, reworded, removed) with its
     evidence, then the diff. Decide with `metis accept 1 3` / `metis reject 2`."""
     from metis_distill.ledger import Ledger
-    from metis_distill.review.proposal import recover_accepts, waiting_for_review
+    from metis_distill.review.choose import waiting_for_review
+    from metis_distill.review.proposal import recover_accepts
 
     settings = load_settings(data_dir=data_dir)
     with reading(settings) as ledger:
@@ -87,7 +88,7 @@ def _review_one(row: Any, *, diff_only: bool, html: bool) -> None:
 
 def _say_stopped(row: Any) -> None:
     """A stopped proposal is shown, never silently: why, and how to let it through."""
-    from metis_distill.review.proposal import RELEASE_HINT
+    from metis_distill.review.choose import RELEASE_HINT
 
     err.print(f"[bold yellow]stopped by a tripwire:[/] proposal #{row.id} is not pending")
     for reason in row.summary.get("tripwires", []):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from metis_distill.errors import ProposalError, TargetChangedError
 from metis_distill.ledger import Ledger, ProposalItemRow, ProposalRow
+from metis_distill.review.choose import choose_pending
 from metis_distill.review.evidence import (
     is_private,
     note_changes,
@@ -24,7 +25,7 @@ from metis_distill.review.evidence import (
     supplied_notes,
 )
 from metis_distill.review.plan import change_counts, read_target, sha256_text
-from metis_distill.review.proposal import accepted_text, choose_pending
+from metis_distill.review.proposal import accepted_text
 from metis_distill.statuses import ItemDecision, ProposalOrigin
 
 FALLBACK_AUTHOR = {"name": "metis-distill", "email": "metis-distill@localhost"}

@@ -29,6 +29,7 @@ from metis_distill.ledger import (
 from metis_distill.redact import redact
 from metis_distill.render.claude_md import find_block
 from metis_distill.review import layout as layouts
+from metis_distill.review.choose import choose_pending
 from metis_distill.review.evidence import place_notes, prune_notes, write_plan_notes
 from metis_distill.review.notes import ProposalNotes
 from metis_distill.review.plan import (
@@ -64,8 +65,6 @@ __all__ = [
     "Plan",
     "accept",
     "accept_waiting",
-    "choose_for_review",
-    "choose_pending",
     "make_plan",
     "read_target",
     "recover_accepts",
@@ -74,7 +73,6 @@ __all__ = [
     "sha256_text",
     "target_key",
     "unified_diff",
-    "waiting_for_review",
 ]
 
 LOCK_TIMEOUT = 60  # seconds to wait for another propose/accept/reject of the same target
@@ -231,50 +229,6 @@ def _write_files(
     checkpoint("proposal:written")
 
 
-def choose_pending(ledger: Ledger, target: Path | None) -> ProposalRow:
-    """The pending proposal meant: the target's, or the only one there is."""
-    pending = ledger.pending_proposals(str(target.resolve()) if target else None)
-    if not pending:
-        where = f" for {target}" if target else ""
-        stopped = stopped_proposal(ledger, target)
-        if stopped is not None:
-            raise ProposalError(
-                f"no pending proposal{where}: proposal #{stopped.id} was stopped by a tripwire",
-                hint=RELEASE_HINT,
-            )
-        raise ProposalError(f"no pending proposal{where}", hint="run `metis distill` first")
-    if len(pending) > 1:
-        names = "; ".join(f"#{p.id} {p.target}" for p in pending)
-        raise ProposalError(f"several proposals wait: {names}", hint="name one with --target FILE")
-    return pending[0]
-
-
-RELEASE_HINT = (
-    "read it with `metis review`; `metis release` lets it through (then accept or reject it "
-    "as usual); the next distill replaces it"
-)
-
-
-def choose_for_review(ledger: Ledger, target: Path | None) -> ProposalRow:
-    """The pending proposal, or else the one a tripwire stopped: a person must be able to read
-    what was stopped before letting it through."""
-    if not ledger.pending_proposals(str(target.resolve()) if target else None):
-        stopped = stopped_proposal(ledger, target)
-        if stopped is not None:
-            return stopped
-    return choose_pending(ledger, target)
-
-
-def stopped_proposal(ledger: Ledger, target: Path | None) -> ProposalRow | None:
-    """The newest proposal a tripwire stopped: the target's, or when none is named, the only
-    target's that has one."""
-    named = str(target.resolve()) if target is not None else None
-    stopped = ledger.proposals_with_status(ProposalState.NEEDS_HUMAN, named)
-    if not stopped or len({row.target for row in stopped}) > 1:
-        return None
-    return stopped[0]
-
-
 def _chosen(row: ProposalRow, items: list[ProposalItemRow], numbers: Sequence[int]) -> list[int]:
     """The items meant: the numbers given, or every item still waiting when none are."""
     waiting = [i.number for i in items if i.decision == ItemDecision.PENDING]
@@ -342,12 +296,6 @@ def accept_waiting(
     if len(pending) <= 1:
         return [accept(ledger, locks_dir, target, numbers)]
     return [accept(ledger, locks_dir, Path(row.target)) for row in pending]
-
-
-def waiting_for_review(ledger: Ledger, target: Path | None) -> list[ProposalRow]:
-    """`metis review`: the target's proposal, or with none named, every proposal waiting."""
-    pending = ledger.pending_proposals() if target is None else []
-    return pending if len(pending) > 1 else [choose_for_review(ledger, target)]
 
 
 def recover_accepts(ledger: Ledger, locks_dir: Path) -> list[Decision]:

@@ -75,16 +75,7 @@ class Builder:
         rest_lines = [text for _, text in contents[1:]]
         call_id = f"L{start}"
         if first.startswith("!") and first[1:].strip():
-            s.add(
-                "user",
-                EventKind.TOOL_CALL,
-                first[1:].strip(),
-                start,
-                end,
-                tool_name="Bash",
-                tool_use_id=call_id,
-            )
-            return Pending("bash", call_id)
+            return Pending("bash", s.add_bash("user", first[1:].strip(), start, end))
         command = COMMAND.match(first)
         if command is None:
             text = join([first, *rest_lines])
@@ -95,21 +86,10 @@ class Builder:
             return None
         name, rest = command.group("cmd").lower(), (command.group("rest") or "").strip()
         if name in ("run", "test") and rest:
-            s.add(
-                "user", EventKind.TOOL_CALL, rest, start, end, tool_name="Bash", tool_use_id=call_id
-            )
+            call_id = s.add_bash("user", rest, start, end)
             return Pending("bash", call_id, is_test=name == "test")
         if name == "git" and rest:
-            s.add(
-                "user",
-                EventKind.TOOL_CALL,
-                first[1:].strip(),
-                start,
-                end,
-                tool_name="Bash",
-                tool_use_id=call_id,
-            )
-            return Pending("bash", call_id)
+            return Pending("bash", s.add_bash("user", first[1:].strip(), start, end))
         if name == "undo":
             s.add("user", EventKind.INTERRUPT, join([first, *rest_lines]), start, end)
             return None

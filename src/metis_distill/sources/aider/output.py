@@ -99,16 +99,7 @@ class Output:
         if tag == "run":
             match = RUNNING.match(msg.head)
             assert match is not None
-            call_id = f"L{msg.start}"
-            s.add(
-                "assistant",
-                EventKind.TOOL_CALL,
-                match.group("cmd"),
-                msg.start,
-                msg.start,
-                tool_name="Bash",
-                tool_use_id=call_id,
-            )
+            call_id = s.add_bash("assistant", match.group("cmd"), msg.start, msg.start)
             if len(msg.lines) > 1:  # the output was glued to the line: keep it as the result
                 rest = Msg(msg.lines[1:])
                 return self._bash_result([rest, *msgs[i + 1 :]], 0, Pending("bash", call_id)) + i
@@ -189,16 +180,7 @@ class Output:
         s, msg = self.s, msgs[i]
         match = LINT_RUNNING.match(msg.head)
         assert match is not None
-        call_id = f"L{msg.start}"
-        s.add(
-            "assistant",
-            EventKind.TOOL_CALL,
-            match.group("cmd"),
-            msg.start,
-            msg.start,
-            tool_name="Bash",
-            tool_use_id=call_id,
-        )
+        call_id = s.add_bash("assistant", match.group("cmd"), msg.start, msg.start)
         end = i + 1
         while end < len(msgs) and self._tag(msgs[end]) not in ("confirm", "interrupt", "run"):
             if self._tag(msgs[end]) == "lint_run":

@@ -68,6 +68,15 @@ class State:
             )
         )
 
+    def add_bash(self, role: str, command: str, start: int, end: int) -> str:
+        """A shell command as a Bash tool call (aider's `/run`, `!…`, `## Running:`); its id,
+        named after the line it starts on, pairs it with its output."""
+        call_id = f"L{start}"
+        self.add(
+            role, EventKind.TOOL_CALL, command, start, end, tool_name="Bash", tool_use_id=call_id
+        )
+        return call_id
+
     def add_msgs(
         self,
         role: str,

@@ -1,0 +1,60 @@
+"""Which proposal a command means: the target's pending one, the only one waiting, or the one a
+tripwire stopped (a person must be able to read what was stopped before letting it through)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from metis_distill.errors import ProposalError
+from metis_distill.ledger import Ledger, ProposalRow
+from metis_distill.statuses import ProposalState
+
+
+def choose_pending(ledger: Ledger, target: Path | None) -> ProposalRow:
+    """The pending proposal meant: the target's, or the only one there is."""
+    pending = ledger.pending_proposals(str(target.resolve()) if target else None)
+    if not pending:
+        where = f" for {target}" if target else ""
+        stopped = stopped_proposal(ledger, target)
+        if stopped is not None:
+            raise ProposalError(
+                f"no pending proposal{where}: proposal #{stopped.id} was stopped by a tripwire",
+                hint=RELEASE_HINT,
+            )
+        raise ProposalError(f"no pending proposal{where}", hint="run `metis distill` first")
+    if len(pending) > 1:
+        names = "; ".join(f"#{p.id} {p.target}" for p in pending)
+        raise ProposalError(f"several proposals wait: {names}", hint="name one with --target FILE")
+    return pending[0]
+
+
+RELEASE_HINT = (
+    "read it with `metis review`; `metis release` lets it through (then accept or reject it "
+    "as usual); the next distill replaces it"
+)
+
+
+def choose_for_review(ledger: Ledger, target: Path | None) -> ProposalRow:
+    """The pending proposal, or else the one a tripwire stopped: a person must be able to read
+    what was stopped before letting it through."""
+    if not ledger.pending_proposals(str(target.resolve()) if target else None):
+        stopped = stopped_proposal(ledger, target)
+        if stopped is not None:
+            return stopped
+    return choose_pending(ledger, target)
+
+
+def stopped_proposal(ledger: Ledger, target: Path | None) -> ProposalRow | None:
+    """The newest proposal a tripwire stopped: the target's, or when none is named, the only
+    target's that has one."""
+    named = str(target.resolve()) if target is not None else None
+    stopped = ledger.proposals_with_status(ProposalState.NEEDS_HUMAN, named)
+    if not stopped or len({row.target for row in stopped}) > 1:
+        return None
+    return stopped[0]
+
+
+def waiting_for_review(ledger: Ledger, target: Path | None) -> list[ProposalRow]:
+    """`metis review`: the target's proposal, or with none named, every proposal waiting."""
+    pending = ledger.pending_proposals() if target is None else []
+    return pending if len(pending) > 1 else [choose_for_review(ledger, target)]
