@@ -3,14 +3,28 @@ month, and whether a proposal waits for review. Reads only: the ledger and file 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from metis_distill import pipeline
 from metis_distill.config import Settings
-from metis_distill.ledger import DistillRunRow, DistillStatus, Ledger, ProposalRow
+from metis_distill.ledger import DistillRunRow, DistillStatus, ExtractRunRow, Ledger, ProposalRow
 from metis_distill.listing import list_files
+from metis_distill.pipeline.discover import not_copied
+
+SPEND_DAYS = 14  # days of spend shown, today included
+
+
+@dataclass(frozen=True)
+class DaySpend:
+    """What the extract runs started on one UTC day spent (the curator's calls included)."""
+
+    day: date
+    runs: int
+    tokens: int
+    usd: float
 
 
 @dataclass(frozen=True)
@@ -22,6 +36,7 @@ class Status:
     tokens_this_month: int
     month: str  # "2026-11"
     proposal: ProposalRow | None  # pending, waiting for review
+    spend_by_day: list[DaySpend] = field(default_factory=list)  # days with spend, oldest first
 
     @property
     def pending(self) -> int:
@@ -45,7 +60,8 @@ class Status:
 
 def status(settings: Settings, ledger: Ledger, *, today: datetime | None = None) -> Status:
     target = str(settings.target.expanduser().resolve()) if settings.target else None
-    start = month_start(today or datetime.now(UTC))
+    moment = today or datetime.now(UTC)
+    start = month_start(moment)
     proposals = ledger.pending_proposals(target)
     return Status(
         target=target,
@@ -55,7 +71,23 @@ def status(settings: Settings, ledger: Ledger, *, today: datetime | None = None)
         tokens_this_month=ledger.tokens_since(start),
         month=start.strftime("%Y-%m"),
         proposal=proposals[-1] if proposals else None,
+        spend_by_day=spend_by_day(ledger, moment),
     )
+
+
+def spend_by_day(ledger: Ledger, moment: datetime, days: int = SPEND_DAYS) -> list[DaySpend]:
+    """Tokens and dollars of the last `days` days (UTC), each run on the day it started."""
+    first = moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    first -= timedelta(days=days - 1)
+    runs: dict[date, list[ExtractRunRow]] = defaultdict(list)
+    for run in ledger.extract_runs_since(first):
+        runs[run.started_at.astimezone(UTC).date()].append(run)
+    return [
+        DaySpend(
+            day, len(rows), sum(r.tokens for r in rows), round(sum(r.cost_usd for r in rows), 4)
+        )
+        for day, rows in sorted(runs.items())
+    ]
 
 
 def month_start(moment: datetime) -> datetime:
@@ -69,10 +101,7 @@ def unarchived(settings: Settings, ledger: Ledger) -> int:
     for root in settings.source_roots():
         if not root.exists():
             continue
-        for path in list_files(root.resolve()).files:
-            row, stat = copies.get(str(path)), path.stat()
-            same = row is not None and (row.size, row.mtime_ns) == (stat.st_size, stat.st_mtime_ns)
-            count += not (same and row is not None and row.archive_path)  # "": left out before
+        count += sum(not_copied(p, copies.get(str(p))) for p in list_files(root.resolve()).files)
     return count
 
 
