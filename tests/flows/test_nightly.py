@@ -192,7 +192,8 @@ def test_a_second_distill_that_may_not_wait_is_refused_clearly(
         archive=ARCHIVE, target=target, all_projects=True, data_dir=tmp_path / "data"
     )
     with target_guard(settings, target.resolve()):
-        busy = settings.model_copy(update={"distill_wait": 0.5})
+        quick = settings.scale.model_copy(update={"distill_wait": 0.5})
+        busy = settings.model_copy(update={"scale": quick})
         state = distill_flow(busy, return_state=True)
     assert state.is_failed()
     message = str(state.message) + repr(state.result(raise_on_failure=False))
