@@ -5,14 +5,17 @@ left work for the next run (4). Every value from a run is printed as written, ne
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from metis_distill.cli.common import console, err
-from metis_distill.run_report import ProposalOutcome, RunReport
 from metis_distill.statuses import PublishStatus
+
+if TYPE_CHECKING:  # the report's module loads the ledger: only `distill` needs it
+    from metis_distill.run_report import ProposalOutcome, RunReport
 
 SKIPPED_SHOWN = 10
 
