@@ -121,6 +121,23 @@ def test_two_sources_with_the_same_name_do_not_collide(tmp_path: Path) -> None:
     assert len(copies) == 2 and "first" in copies[0] and "second" in copies[1]
 
 
+def test_a_file_archived_alone_lands_beside_its_folders_copies(tmp_path: Path) -> None:
+    """The SessionEnd hook archives one transcript; the folder's other files were archived
+    with the folder: the new one goes beside them, not under a label of its own."""
+    projects = tmp_path / "u" / "projects"
+    (projects / "p").mkdir(parents=True)
+    line = '{"type":"user","sessionId":"s","message":{"content":"hi"}}\n'
+    (projects / "p" / "a.jsonl").write_text(line)
+    ledger = Ledger.at(tmp_path / "data")
+    archive_from([projects], tmp_path / "archive", ledger)
+    (projects / "p" / "b.jsonl").write_text(line)
+    archive_from([projects / "p" / "b.jsonl"], tmp_path / "archive", ledger)
+    paths = sorted(row.archive_path for row in ledger.copies().values())
+    assert paths == ["u/projects/p/a.jsonl", "u/projects/p/b.jsonl"]
+    assert archive_from([projects], tmp_path / "archive", ledger).unchanged == 2
+    ledger.close()
+
+
 def test_the_archive_never_copies_itself(tmp_path: Path) -> None:
     import pytest
 

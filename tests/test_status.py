@@ -27,7 +27,7 @@ from tests.conftest import SAMPLE
 SOURCE = SAMPLE / "projects" / "-home-dev-src-shopfront"
 
 
-def spend(ledger: Ledger, when: datetime, tokens: int) -> None:
+def spend(ledger: Ledger, when: datetime, tokens: int, usd: float = 0.0) -> None:
     run = ledger.start_extract_run("claude", "claude-haiku-4-5", None)
     with ledger.session() as db:
         row = db.get(ExtractRunRow, run)
@@ -37,7 +37,7 @@ def spend(ledger: Ledger, when: datetime, tokens: int) -> None:
         span_sha256="x", prompt_version="1", model="m", input_tokens=tokens, output_tokens=0
     )
     usage.requests, usage.cache_read_tokens, usage.cache_write_tokens = 1, 0, 0
-    ledger.add_usage(run, usage)
+    ledger.add_usage(run, usage, usd)
 
 
 def test_status_reports_the_last_run_pending_work_tokens_and_the_waiting_proposal(
@@ -95,6 +95,35 @@ def test_status_reports_the_last_run_pending_work_tokens_and_the_waiting_proposa
     assert report["outcome"] == "budget reached" and report["outcome_detail"] == "token budget"
     assert report["pending_to_archive"] == 1 and report["pending_to_distill"] == 4
     assert report["proposal_waiting"] == f"#{proposal.id} (f)"
+
+
+def test_status_shows_spend_by_day_in_tokens_and_dollars(tmp_path: Path) -> None:
+    settings = Settings(archive=tmp_path, target=tmp_path / "CLAUDE.md", data_dir=tmp_path / "d")
+    ledger = Ledger(settings.ledger_url)
+    today = datetime.now(UTC)
+    spend(ledger, today - timedelta(days=20), 9_999, 9.0)  # before the two weeks shown
+    spend(ledger, today - timedelta(days=1), 1_000, 0.25)
+    spend(ledger, today, 300, 0.01)
+    spend(ledger, today, 200, 0.005)
+    found = status(settings, ledger, today=today)
+    assert [(d.day, d.runs, d.tokens, d.usd) for d in found.spend_by_day] == [
+        ((today - timedelta(days=1)).date(), 1, 1_000, 0.25),
+        (today.date(), 2, 500, 0.015),
+    ]
+    ledger.close()
+    args = ["status", "--archive", str(tmp_path), "--data-dir", str(settings.data_dir)]
+    report = json.loads(CliRunner().invoke(app, [*args, "--json"]).stdout)
+    assert report["spend_by_day"][-1] == {
+        "day": str(today.date()),
+        "runs": 2,
+        "tokens": 500,
+        "usd": 0.015,
+    }
+    shown = CliRunner().invoke(app, args, env={"COLUMNS": "120"})
+    assert shown.exit_code == 0, shown.output
+    assert "spend by day" in shown.stdout
+    row = next(line for line in shown.stdout.splitlines() if str(today.date()) in line)
+    assert " 2 " in row and " 500 " in row and "0.0150" in row  # runs, tokens, dollars
 
 
 def test_the_month_starts_at_midnight_utc_on_the_first() -> None:

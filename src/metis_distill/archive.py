@@ -17,7 +17,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from filelock import FileLock
@@ -98,10 +98,19 @@ def _archive_all(source_roots: Sequence[Path], archive_root: Path, ledger: Ledge
 
 def _unique_label(root: Path, copies: dict[str, CopyRow]) -> str:
     """The root's label, made unique when another root already uses it (`a/u/projects` and
-    `b/u/projects` would both be `u/projects`)."""
+    `b/u/projects` would both be `u/projects`). A file archived alone (the SessionEnd hook)
+    lands beside the copies of its folder's other files, when there are some."""
+    if root.is_file():
+        beside = (
+            r for r in copies.values() if r.archive_path and Path(r.source).parent == root.parent
+        )
+        sibling = next(beside, None)
+        if sibling is not None:
+            return PurePosixPath(sibling.archive_path).parent.as_posix()
     label = label_for(root)
+    folder = root.parent if root.is_file() else root
     taken = any(
-        row.archive_path.startswith(f"{label}/") and not Path(row.source).is_relative_to(root)
+        row.archive_path.startswith(f"{label}/") and not Path(row.source).is_relative_to(folder)
         for row in copies.values()
     )
     if not taken:

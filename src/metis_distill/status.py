@@ -4,17 +4,31 @@ target's project. Reads only: the ledger and file stats."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from metis_distill import pipeline
 from metis_distill.config import Settings
-from metis_distill.ledger import DistillRunRow, DistillStatus, Ledger, ProposalRow
+from metis_distill.ledger import DistillRunRow, DistillStatus, ExtractRunRow, Ledger, ProposalRow
 from metis_distill.listing import list_files
 from metis_distill.mine.recovery import metrics
 from metis_distill.publish import target_scope
 from metis_distill.review.notes import ProposalNotes, Recovery, notes_of
+from metis_distill.pipeline.discover import not_copied
+
+SPEND_DAYS = 14  # days of spend shown, today included
+
+
+@dataclass(frozen=True)
+class DaySpend:
+    """What the extract runs started on one UTC day spent (the curator's calls included)."""
+
+    day: date
+    runs: int
+    tokens: int
+    usd: float
 
 
 @dataclass(frozen=True)
@@ -27,6 +41,7 @@ class Status:
     month: str  # "2026-11"
     proposal: ProposalRow | None  # pending, waiting for review
     recovery: tuple[Recovery, ...] = ()  # per failure class, the classes costing most first
+    spend_by_day: list[DaySpend] = field(default_factory=list)  # days with spend, oldest first
 
     @property
     def pending(self) -> int:
@@ -50,7 +65,8 @@ class Status:
 
 def status(settings: Settings, ledger: Ledger, *, today: datetime | None = None) -> Status:
     target = str(settings.target.expanduser().resolve()) if settings.target else None
-    start = month_start(today or datetime.now(UTC))
+    moment = today or datetime.now(UTC)
+    start = month_start(moment)
     proposals = ledger.pending_proposals(target)
     return Status(
         target=target,
@@ -61,6 +77,7 @@ def status(settings: Settings, ledger: Ledger, *, today: datetime | None = None)
         month=start.strftime("%Y-%m"),
         proposal=proposals[-1] if proposals else None,
         recovery=recovery(settings, ledger),
+        spend_by_day=spend_by_day(ledger, moment),
     )
 
 
@@ -71,6 +88,21 @@ def recovery(settings: Settings, ledger: Ledger) -> tuple[Recovery, ...]:
     scope = target_scope(target, settings.all_projects, settings.aliases) if target else None
     rows = [r for r in ledger.recoveries() if scope is None or scope.accepts_cwd(r.cwd)]
     return notes_of(ProposalNotes.model_validate({"recovery": metrics(rows)})).recovery
+
+
+def spend_by_day(ledger: Ledger, moment: datetime, days: int = SPEND_DAYS) -> list[DaySpend]:
+    """Tokens and dollars of the last `days` days (UTC), each run on the day it started."""
+    first = moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    first -= timedelta(days=days - 1)
+    runs: dict[date, list[ExtractRunRow]] = defaultdict(list)
+    for run in ledger.extract_runs_since(first):
+        runs[run.started_at.astimezone(UTC).date()].append(run)
+    return [
+        DaySpend(
+            day, len(rows), sum(r.tokens for r in rows), round(sum(r.cost_usd for r in rows), 4)
+        )
+        for day, rows in sorted(runs.items())
+    ]
 
 
 def month_start(moment: datetime) -> datetime:
@@ -84,10 +116,7 @@ def unarchived(settings: Settings, ledger: Ledger) -> int:
     for root in settings.source_roots():
         if not root.exists():
             continue
-        for path in list_files(root.resolve()).files:
-            row, stat = copies.get(str(path)), path.stat()
-            same = row is not None and (row.size, row.mtime_ns) == (stat.st_size, stat.st_mtime_ns)
-            count += not (same and row is not None and row.archive_path)  # "": left out before
+        count += sum(not_copied(p, copies.get(str(p))) for p in list_files(root.resolve()).files)
     return count
 
 

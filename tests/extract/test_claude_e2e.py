@@ -127,6 +127,23 @@ def test_budget_exit_code_4_then_the_next_run_finishes(
 
 @pytest.mark.slow
 @pytest.mark.usefixtures("prefect_harness", "model_dir")
+def test_a_dollar_cap_exits_4_with_work_left_and_status_shows_the_spend(
+    fake: FakeAnthropic, archive: Path, target: Path
+) -> None:
+    call = 100 * 3e-6 + 50 * 15e-6  # a fake answer at the default model's list price
+    first = distill(archive, target, "--max-usd", str(1.5 * call), code=4)
+    assert first["extract_requests"] == 2 and first["extract_pending"] == SPANS - 2
+    assert first["estimated_cost_usd"] == pytest.approx(2 * call, abs=1e-4)
+    shown = runner.invoke(app, ["status", "--archive", str(archive), "--json"])
+    [today] = json.loads(shown.stdout)["spend_by_day"]
+    assert today["runs"] == 1 and today["tokens"] == 300
+    assert today["usd"] == pytest.approx(2 * call, abs=1e-4)
+    second = distill(archive, target)
+    assert second["extract_requests"] == SPANS - 2 and second["extract_pending"] == 0
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness", "model_dir")
 def test_the_rules_flag_sends_nothing_even_with_a_key(
     fake: FakeAnthropic, archive: Path, target: Path
 ) -> None:

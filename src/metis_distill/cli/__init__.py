@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import typer
 
-from metis_distill.cli import evaluate, history, retrieve, review, run, setup
+from metis_distill.cli import evaluate, history, hooks, retrieve, review, run, setup
 
 app = typer.Typer(
     name="metis",
@@ -34,6 +34,7 @@ app.command()(retrieve.context)
 app.command()(retrieve.mcp)
 app.command()(evaluate.replay)
 app.command(name="eval")(evaluate.eval_)
+app.add_typer(hooks.app, name="hooks")
 
 
 def main() -> None:

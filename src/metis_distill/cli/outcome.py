@@ -120,7 +120,7 @@ def exit_if_stopped(report: RunReport) -> None:
     pending = report.extract_pending
     if pending:
         err.print(
-            f"[yellow]{pending} excerpts left for the next run[/] (token budget reached or "
-            "calls failed); run `metis distill` again to finish them."
+            f"[yellow]{pending} excerpts left for the next run[/] (a token or dollar budget "
+            "reached, or calls failed); run `metis distill` again to finish them."
         )
         raise typer.Exit(4)

@@ -96,6 +96,14 @@ def distill(
             f"{shown(f'default: {BUDGETS.max_tokens_per_run:,}')}.",
         ),
     ] = None,
+    max_usd: Annotated[
+        float | None,
+        typer.Option(
+            "--max-usd",
+            help="Dollar budget of this run, at list price (claude extractor) "
+            f"{shown('default: none')}.",
+        ),
+    ] = None,
     batch: Annotated[
         bool | None,
         typer.Option(
@@ -103,6 +111,14 @@ def distill(
             help=f"Claude calls as one Message Batch, half price, slower {shown('default: no')}.",
         ),
     ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Print the files, the excerpts Claude would get, estimated tokens and USD; "
+            "send and write nothing.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
     verbose: Annotated[
         bool,
@@ -114,19 +130,29 @@ def distill(
     dask_address: DaskAddress = None,
 ) -> None:
     """Run the distill flow now (Prefect, in-process): archive -> lessons -> a proposal.
-    Exit code 4: the token budget was reached and work is left for the next run."""
+    Exit code 4: a token or dollar budget was reached and work is left for the next run."""
     settings = load_settings(
         archive=archive,
         target=target,
         data_dir=data_dir,
         all_projects=all_projects,
         extract={"extractor": extractor.value if extractor else None, "batch": batch},
-        budgets={"per_section": section_budget, "max_tokens_per_run": max_tokens},
+        budgets={
+            "per_section": section_budget,
+            "max_tokens_per_run": max_tokens,
+            "max_usd_per_run": max_usd,
+        },
         scale={
             "task_runner": task_runner.value if task_runner else None,
             "dask_address": dask_address,
         },
     )
+    if dry_run:
+        from metis_distill.cli.preview import print_preview
+        from metis_distill.pipeline.preview import preview
+
+        print_preview(preview(settings), as_json=as_json, verbose=verbose)
+        return
     check_target(settings)
     if _said_nothing_new(settings, as_json):
         return
@@ -223,23 +249,37 @@ def status(
     data_dir: DataDir = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
 ) -> None:
-    """The last distill and its outcome, work pending, tokens spent this month, and whether
-    a proposal waits for review."""
+    """The last distill and its outcome, work pending, tokens spent this month, spend by day
+    (tokens, USD) over two weeks, and whether a proposal waits for review."""
     from metis_distill.status import status as read_status
 
     settings = load_settings(archive=archive, target=target, data_dir=data_dir)
     with reading(settings) as ledger:
         found = read_status(settings, ledger)
+    days = [asdict(day) for day in found.spend_by_day]
     if as_json:
-        recovery = {"time_to_recovery": [asdict(r) for r in found.recovery]}
-        sys.stdout.write(json.dumps(_status_dict(found) | recovery, default=str, indent=2) + "\n")
+        recovery = [asdict(r) for r in found.recovery]
+        shown = {**_status_dict(found), "spend_by_day": days, "time_to_recovery": recovery}
+        sys.stdout.write(json.dumps(shown, default=str, indent=2) + "\n")
         return
     table = Table(title="metis status", show_header=False)
     for key, value in _status_dict(found).items():
         table.add_row(key.replace("_", " "), Text("—" if value is None else str(value)))
     console.print(table, soft_wrap=False)
+    if days:
+        console.print(_spend_table(days), soft_wrap=False)
     if found.recovery:
         console.print(_recovery_table(found.recovery), soft_wrap=False)
+
+
+def _spend_table(days: list[dict[str, Any]]) -> Table:
+    table = Table(title="spend by day (UTC; extract runs, the duplicate judge included)")
+    for column in ("day", "runs", "tokens", "USD"):
+        table.add_column(column, justify="left" if column == "day" else "right")
+    for day in days:
+        usd = f"{day['usd']:.4f}"
+        table.add_row(str(day["day"]), str(day["runs"]), f"{day['tokens']:,}", usd)
+    return table
 
 
 def _recovery_table(rows: Any) -> Table:

@@ -79,6 +79,18 @@ class BudgetSettings(Group):
         description="Tokens (in + out) one run of the claude extractor may spend; the rest "
         "waits for the next run (exit code 4).",
     )
+    max_usd_per_run: float | None = Field(
+        default=None,
+        gt=0,
+        description="US dollars (list price) one run of the claude extractor may spend; the "
+        "rest waits for the next run (exit code 4). Unset: no cap in dollars.",
+    )
+    max_usd_per_day: float | None = Field(
+        default=None,
+        gt=0,
+        description="US dollars all runs of a day (UTC, by the day a run started) may spend; "
+        "the rest waits for the next day (exit code 4). Unset: no cap.",
+    )
     unit: Literal["lines", "tokens"] = Field(
         default="lines",
         description="Unit of `per_section` and `sections`: lines, or tokens (characters / 4) "

@@ -37,6 +37,7 @@ class ExtractStats:
     sent_tokens: int = 0  # estimated tokens of the excerpts actually sent
     transcript_tokens: int = 0  # estimated tokens of the lines read
     batches_waiting: int = 0  # Message Batches still running when the wait ran out
+    cost_usd: float = 0.0  # list price of the calls made (a Message Batch's at half)
 
     def add(self, other: ExtractStats) -> None:
         for f in fields(self):

@@ -39,6 +39,7 @@ from metis_distill.extract.claude import (
 )
 from metis_distill.extract.schema import LessonDrafts
 from metis_distill.extract.spans import estimate_tokens
+from metis_distill.extract.spend import NOTHING, Spend, estimate
 from metis_distill.ledger import (
     BatchStatus,
     ExtractBatchRow,
@@ -202,14 +203,15 @@ class BatchClaudeExtractor(ClaudeExtractor):
         """The queued requests this run may still pay for (estimates, as for synchronous
         calls in flight); the rest stays queued."""
         system = estimate_tokens(self.system_text)
-        used = self._tokens_used()
         taken: list[ExtractQueueRow] = []
-        reserved = 0
+        reserved = NOTHING
         for row in queued:
-            if self._over_budget(used + reserved):
+            if self.purse.reached(reserved):
                 break
             taken.append(row)
-            reserved += system + row.tokens + EXPECTED_ANSWER
+            tokens = system + row.tokens
+            usd = estimate(self.config.model, tokens, EXPECTED_ANSWER, batch=True)
+            reserved += Spend(tokens + EXPECTED_ANSWER, usd)
         return taken
 
     # poll and collect -----------------------------------------------------------
@@ -243,7 +245,7 @@ class BatchClaudeExtractor(ClaudeExtractor):
             if key is None or version is None or key in settled:
                 continue
             settled.add(key)
-            self._settle_key(key, version, None, _outcome(item.result), {})
+            self._settle_key(key, version, None, _outcome(item.result), {}, batch=True)
         self.ledger.close_batch(batch_id)
         self._check_failures(deque())
 

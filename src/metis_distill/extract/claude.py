@@ -36,6 +36,7 @@ from metis_distill.extract.schema import (
     tool_definition,
 )
 from metis_distill.extract.spans import Span, build_spans, estimate_tokens, span_sha256
+from metis_distill.extract.spend import Caps, Purse, Spend, estimate
 from metis_distill.ledger import ExtractionRow, ExtractionStatus, Ledger, now
 from metis_distill.mine.episodes import Episode
 from metis_distill.models import LessonCandidate, Run
@@ -56,6 +57,8 @@ class ClaudeConfig:
     max_retries: int = _EXTRACT.max_retries
     timeout: float = _EXTRACT.timeout
     max_tokens_per_run: int | None = _BUDGETS.max_tokens_per_run
+    max_usd_per_run: float | None = _BUDGETS.max_usd_per_run
+    max_usd_per_day: float | None = _BUDGETS.max_usd_per_day
     max_failed_fraction: float = _EXTRACT.max_failed_fraction
     span_tokens: int = _EXTRACT.span_tokens
     max_output_tokens: int = 2048
@@ -128,6 +131,8 @@ class ClaudeExtractor:
         self.system_text = system.render(**system_values())
         self._answered = 0
         self._failed = 0
+        caps = Caps(config.max_tokens_per_run, config.max_usd_per_run, config.max_usd_per_day)
+        self.purse = Purse(caps, config.model, ledger, run_id, self._own_spend)
 
     # the protocol ------------------------------------------------------------
     def extract(self, run: Run, episodes: Sequence[Episode], lines: Lines) -> list[LessonCandidate]:
@@ -188,12 +193,11 @@ class ClaudeExtractor:
         with ThreadPoolExecutor(self.config.concurrency, thread_name_prefix="claude") as pool:
             while queue or running:
                 while queue and len(running) < self.config.concurrency:
-                    used = self._tokens_used()
-                    if self._over_budget(used):
+                    if self.purse.reached():
                         self.stats.pending += len(queue)
                         queue.clear()
                         break
-                    if running and self._over_budget(used + self._reserved(running.values())):
+                    if running and self.purse.reached(self._reserved(running.values())):
                         break  # wait for what is in flight before spending more
                     job = queue.popleft()
                     running[pool.submit(self._ask, job)] = job
@@ -204,24 +208,20 @@ class ClaudeExtractor:
                     self._settle(running.pop(future), future.result(), found)
                 self._check_failures(queue)
 
-    def _over_budget(self, tokens: int) -> bool:
-        limit = self.config.max_tokens_per_run
-        return limit is not None and tokens >= limit
-
-    def _tokens_used(self) -> int:
-        """This run's tokens so far: the ledger's sum over every batch, else our own."""
-        if self.run_id is not None:
-            row = self.ledger.extract_run(self.run_id)
-            return row.tokens if row is not None else 0
+    def _own_spend(self) -> Spend:
+        """What this extractor has spent (the run's spend when it has no run row)."""
         stats = self.stats
         spent = (stats.input_tokens, stats.output_tokens, stats.cache_read_tokens)
-        return sum(spent) + stats.cache_write_tokens
+        return Spend(sum(spent) + stats.cache_write_tokens, stats.cost_usd)
 
-    def _reserved(self, jobs: Iterable[Job]) -> int:
-        """A guess of what calls in flight will cost, so concurrency does not overrun the
-        budget: the prompt's estimated tokens plus a typical answer."""
+    def _reserved(self, jobs: Iterable[Job], *, batch: bool = False) -> Spend:
+        """A guess of what calls in flight (or queued for a batch) will cost, so concurrency
+        does not overrun a cap: the prompt's estimated tokens plus a typical answer."""
         system = len(self.system_text)
-        return sum(estimate_tokens(system + len(j.prompt)) + EXPECTED_ANSWER for j in jobs)
+        asked = [estimate_tokens(system + len(j.prompt)) for j in jobs]
+        answers = EXPECTED_ANSWER * len(asked)
+        usd = estimate(self.config.model, sum(asked), answers, batch=batch)
+        return Spend(sum(asked) + answers, usd)
 
     def _ask(self, job: Job) -> Outcome:
         """One job in a worker thread: a malformed answer is asked again once. No ledger here."""
@@ -258,16 +258,20 @@ class ClaudeExtractor:
         job: Job | None,
         outcome: Outcome,
         found: dict[str, LessonDrafts],
+        *,
+        batch: bool = False,
     ) -> None:
         """A result by its span key and prompt version; `job` is None when the span belongs to
         another file (a resumed batch): the cache row is written either way; only this call's
-        spans count as pending or sent."""
+        spans count as pending or sent. `batch`: it came from a Message Batch (half price)."""
         usage = outcome.usage
         self._count(usage)
         self._answered += 1
         row = self._row(key, version, ExtractionStatus.OK, {}, usage)
+        cost = self.purse.cost(row, batch=batch)
+        self.stats.cost_usd += cost
         if self.run_id is not None and usage.requests:
-            self.ledger.add_usage(self.run_id, row)
+            self.ledger.add_usage(self.run_id, row, cost)
         if outcome.error is not None:
             self.stats.errors += 1
             self._failed += 1

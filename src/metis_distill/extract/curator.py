@@ -17,6 +17,7 @@ from metis_distill.curate.merge import JudgeStats
 from metis_distill.extract import prompts
 from metis_distill.extract.claude import ClaudeConfig, Usage, make_client, tool_request
 from metis_distill.extract.spans import estimate_tokens, span_sha256
+from metis_distill.extract.spend import NOTHING, Caps, Purse, Spend, estimate
 from metis_distill.ledger import ExtractionRow, ExtractionStatus, Ledger, now
 from metis_distill.redact import redact
 
@@ -69,6 +70,8 @@ class ClaudeCurator:
         self.system_text = system.render(tool_name=TOOL_NAME)
         self._rows: list[ExtractionRow] = []  # cache rows, written by flush()
         self._spent: list[ExtractionRow] = []  # token use of the run, written by flush()
+        caps = Caps(config.max_tokens_per_run, config.max_usd_per_run, config.max_usd_per_day)
+        self.purse = Purse(caps, config.model, ledger, run_id, lambda: NOTHING)
 
     def flush(self) -> None:
         """Write the cache rows and the token use held since the last flush."""
@@ -76,7 +79,7 @@ class ClaudeCurator:
             self.ledger.store_extraction(row)
         if self.run_id is not None:
             for usage in self._spent:
-                self.ledger.add_usage(self.run_id, usage)
+                self.ledger.add_usage(self.run_id, usage, self.purse.cost(usage))
         self._rows, self._spent = [], []
 
     def __call__(self, kind: str, text: str, known: Sequence[tuple[str, str]]) -> str | None:
@@ -108,14 +111,14 @@ class ClaudeCurator:
         )
 
     def _over_budget(self, prompt: str) -> bool:
-        limit = self.config.max_tokens_per_run
-        if limit is None or self.run_id is None:
+        """The run's caps reached by what is spent, held for the next flush, and this ask."""
+        if self.run_id is None:
             return False
-        run = self.ledger.extract_run(self.run_id)
-        spent = run.tokens if run is not None else 0
-        spent += sum(_tokens(row) for row in self._spent)
-        cost = estimate_tokens(len(self.system_text) + len(prompt)) + EXPECTED_ANSWER
-        return spent + cost > limit
+        held = Spend(sum(map(_tokens, self._spent)), sum(map(self.purse.cost, self._spent)))
+        asked = estimate_tokens(len(self.system_text) + len(prompt))
+        usd = estimate(self.config.model, asked, EXPECTED_ANSWER, batch=False)
+        ask = Spend(asked + EXPECTED_ANSWER, usd)
+        return self.purse.reached(held + ask)
 
     def _ask(self, key: str, prompt: str) -> Verdict | None:
         usage = Usage()

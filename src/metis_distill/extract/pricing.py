@@ -12,6 +12,7 @@ PRICES: dict[str, tuple[float, float]] = {
 }
 CACHE_READ = 0.1  # cached input tokens cost a tenth of fresh ones
 CACHE_WRITE = 1.25  # writing the cache costs a quarter more
+BATCH_DISCOUNT = 0.5  # the Message Batches API bills every token at half price
 
 # model id prefix -> the shortest prefix (tools + system) the API caches; below it a request
 # still succeeds but caches nothing, silently. Sonnet 4.6 is listed at 1,024 by Anthropic and
@@ -28,16 +29,27 @@ CACHE_MINIMUM: dict[str, int] = {
 }
 
 
+def price_of(model: str) -> tuple[float, float] | None:
+    """(input, output) dollars per million tokens; None when the model is not listed."""
+    return next((p for prefix, p in PRICES.items() if model.startswith(prefix)), None)
+
+
 def estimated_cost(
-    model: str, tokens_in: int, tokens_out: int, cache_read: int = 0, cache_write: int = 0
+    model: str,
+    tokens_in: int,
+    tokens_out: int,
+    cache_read: int = 0,
+    cache_write: int = 0,
+    *,
+    batch: bool = False,
 ) -> float | None:
-    price = next((p for prefix, p in PRICES.items() if model.startswith(prefix)), None)
+    price = price_of(model)
     if price is None:
         return None
     per_in, per_out = price[0] / 1e6, price[1] / 1e6
     total = tokens_in * per_in + tokens_out * per_out
     total += cache_read * per_in * CACHE_READ + cache_write * per_in * CACHE_WRITE
-    return round(total, 4)
+    return round(total * (BATCH_DISCOUNT if batch else 1.0), 6)
 
 
 def cache_minimum(model: str) -> int | None:

@@ -48,8 +48,9 @@ class RunRepository(Repository):
         with self.session() as db:
             return db.get(ExtractRunRow, run_id)
 
-    def add_usage(self, run_id: int, usage: ExtractionRow) -> int:
-        """Add one call's tokens to the run (one atomic UPDATE); the run's total so far."""
+    def add_usage(self, run_id: int, usage: ExtractionRow, cost_usd: float = 0.0) -> int:
+        """Add one call's tokens and cost to the run (one atomic UPDATE); the run's total
+        tokens so far."""
         run = ExtractRunRow
         query = (
             update(run)
@@ -60,6 +61,7 @@ class RunRepository(Repository):
                 output_tokens=run.output_tokens + usage.output_tokens,
                 cache_read_tokens=run.cache_read_tokens + usage.cache_read_tokens,
                 cache_write_tokens=run.cache_write_tokens + usage.cache_write_tokens,
+                cost_usd=run.cost_usd + cost_usd,
             )
         )
         with self.session() as db:
@@ -237,6 +239,20 @@ class RunRepository(Repository):
             if target is not None:
                 query = query.where(DistillRunRow.target == target)
             return db.scalars(query.order_by(DistillRunRow.id.desc()).limit(1)).first()
+
+    def cost_since(self, since: datetime) -> float:
+        """US dollars spent by extract runs started since (a run counts on its start day)."""
+        run = ExtractRunRow
+        query = select(func.coalesce(func.sum(run.cost_usd), 0.0)).where(run.started_at >= since)
+        with self.session() as db:
+            return float(db.scalar(query) or 0.0)
+
+    def extract_runs_since(self, since: datetime) -> list[ExtractRunRow]:
+        """The extract runs started since, oldest first (for spend by day)."""
+        run = ExtractRunRow
+        with self.session() as db:
+            query = select(run).where(run.started_at >= since).order_by(run.started_at)
+            return list(db.scalars(query))
 
     def tokens_since(self, since: datetime) -> int:
         """Tokens (in, out, cache read and write) spent by extract runs started since."""

@@ -226,6 +226,8 @@ class ExtractRunRow(Base):
     output_tokens: Mapped[int] = mapped_column(Integer, default=0)
     cache_read_tokens: Mapped[int] = mapped_column(Integer, default=0)
     cache_write_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    # US dollars at list price, each call priced as sent (a Message Batch's at half)
+    cost_usd: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # counts at the end
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

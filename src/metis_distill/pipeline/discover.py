@@ -10,7 +10,7 @@ from pathlib import Path
 
 from metis_distill import sources
 from metis_distill.errors import ConfigError
-from metis_distill.ledger import FileRecord, FileRow, Ledger
+from metis_distill.ledger import CopyRow, FileRecord, FileRow, Ledger
 from metis_distill.listing import list_files, unreadable
 from metis_distill.textio import tail_sha256
 
@@ -93,6 +93,13 @@ def changed_files(archive_root: Path, ledger: Ledger) -> Discovery:
     origins = ledger.origins()
     found.changed = [replace(f, origin=origins.get(f.path)) for f in found.changed]
     return found
+
+
+def not_copied(path: Path, row: CopyRow | None) -> bool:
+    """True when the archive holds no copy of the file as it is now (one stat)."""
+    stat = path.stat()
+    same = row is not None and (row.size, row.mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    return not (same and row is not None and row.archive_path)  # "": left out before
 
 
 def _same_prefix(path: Path, row: FileRow, size: int) -> bool:

@@ -39,7 +39,7 @@ def make_extractor(
     from metis_distill.extract.claude import ClaudeExtractor
 
     key = _api_key(settings)
-    config = _claude_config(settings)
+    config = claude_config(settings)
     if config.batch:
         from metis_distill.extract.batch import BatchClaudeExtractor
 
@@ -57,7 +57,7 @@ def _api_key(settings: Settings) -> str:
     return key
 
 
-def _claude_config(settings: Settings) -> ClaudeConfig:
+def claude_config(settings: Settings) -> ClaudeConfig:
     from metis_distill.extract.claude import ClaudeConfig
 
     return ClaudeConfig(
@@ -67,6 +67,8 @@ def _claude_config(settings: Settings) -> ClaudeConfig:
         max_retries=settings.extract.max_retries,
         timeout=settings.extract.timeout,
         max_tokens_per_run=settings.budgets.max_tokens_per_run,
+        max_usd_per_run=settings.budgets.max_usd_per_run,
+        max_usd_per_day=settings.budgets.max_usd_per_day,
         max_failed_fraction=settings.extract.max_failed_fraction,
         span_tokens=settings.extract.span_tokens,
         batch=settings.extract.batch,
@@ -83,5 +85,5 @@ def make_judge(
         return None
     from metis_distill.extract.curator import ClaudeCurator
 
-    config = _claude_config(settings)
+    config = claude_config(settings)
     return ClaudeCurator(config, ledger, api_key=_api_key(settings), run_id=run_id)

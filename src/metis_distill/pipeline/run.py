@@ -244,8 +244,8 @@ def _summary(
     log: Log,
 ) -> RunSummary:
     totals = ExtractTotals.of(results, sent)
-    tokens_run = finish_extraction(settings, run_id, totals)
-    usage = claude_usage(settings, totals, tokens_run) if settings.extractor == "claude" else None
+    spent = finish_extraction(settings, run_id, totals)
+    usage = claude_usage(settings, totals, spent) if settings.extractor == "claude" else None
     if usage is not None:
         log.info(
             "extract: %d requests, %d tokens this run, %d excerpts pending for the next run",

@@ -9,7 +9,8 @@ from dataclasses import asdict, dataclass
 
 from metis_distill.config import Settings
 from metis_distill.extract.base import ExtractStats
-from metis_distill.extract.pricing import cache_note, estimated_cost
+from metis_distill.extract.pricing import cache_note, price_of
+from metis_distill.extract.spend import Spend
 from metis_distill.ledger import Ledger
 from metis_distill.pipeline.extraction import BatchResult
 from metis_distill.run_report import ExtractionUsage
@@ -44,19 +45,20 @@ class ExtractTotals:
         }
 
 
-def finish_extraction(settings: Settings, run_id: int, totals: ExtractTotals) -> int:
-    """Close the run's extract row with its counts; the tokens the run spent."""
+def finish_extraction(settings: Settings, run_id: int, totals: ExtractTotals) -> Spend:
+    """Close the run's extract row with its counts; what the run spent (the curator's calls
+    included)."""
     with Ledger(settings.ledger_url) as ledger:
         row = ledger.finish_extract_run(run_id, totals.stored())
-    return row.tokens if row is not None else 0
+    return Spend(row.tokens, row.cost_usd) if row is not None else Spend()
 
 
-def claude_usage(settings: Settings, totals: ExtractTotals, tokens_run: int) -> ExtractionUsage:
-    """The claude extractor's calls, tokens, estimated cost and the notes the review shows."""
+def claude_usage(settings: Settings, totals: ExtractTotals, spent: Spend) -> ExtractionUsage:
+    """The claude extractor's calls, tokens, cost (each call at its price: a Message Batch's
+    at half) and the notes the review shows."""
     s, model = totals.stats, settings.extract.model
-    cost = estimated_cost(
-        model, s.input_tokens, s.output_tokens, s.cache_read_tokens, s.cache_write_tokens
-    )
+    tokens_run = spent.tokens
+    cost = round(spent.usd, 4) if price_of(model) is not None else None
     fraction = round(s.span_fraction, 5)
     usage_note = (
         f"{model}: {s.requests} requests ({s.cached} answered from the cache), "
@@ -87,8 +89,8 @@ def claude_usage(settings: Settings, totals: ExtractTotals, tokens_run: int) -> 
         usage_note=usage_note,
         cache_note=cache_note(model, cached_prefix_tokens()),
         pending_note=(
-            f"{s.pending} excerpts were not extracted in this run (token budget reached "
-            "or calls failed): this proposal is partial, and the next run does them."
+            f"{s.pending} excerpts were not extracted in this run (a token or dollar budget "
+            "reached, or calls failed): this proposal is partial, and the next run does them."
             if s.pending
             else None
         ),
