@@ -43,7 +43,9 @@ def test_after_a_run_nothing_is_new_until_something_changes(tmp_path: Path, embe
     settings = _settings(tmp_path)
     assert nothing_new(settings) is None  # never run
     pipeline.distill(settings, embedder=embedder)
-    assert nothing_new(settings) == NothingNew(files=2)  # the source and its archive copy
+    assert nothing_new(settings) == NothingNew(
+        sources=1, archived=1
+    )  # the source and its archive copy
     assert nothing_new(_settings(tmp_path, section_budget=3)) is None  # another setting
 
     with source.open("a", encoding="utf-8") as handle:
@@ -117,4 +119,5 @@ def test_the_cli_says_nothing_new_without_prefect_the_model_or_the_index(tmp_pat
     assert first["exit"] == 0 and "prefect" in first["loaded"]
     assert json.loads(first["out"])["files_read"] == 6
     assert second["exit"] == 0 and second["loaded"] == []
-    assert json.loads(second["out"]) == {"nothing_new": True, "files_unchanged": 14}
+    said = {"nothing_new": True, "files_unchanged": 14, "sources": 7, "archived": 7}
+    assert json.loads(second["out"]) == said

@@ -14,9 +14,9 @@ from metis_distill.config import Settings
 from metis_distill.ledger import DistillRunRow, DistillStatus, ExtractRunRow, Ledger, ProposalRow
 from metis_distill.listing import list_files
 from metis_distill.mine.recovery import metrics
+from metis_distill.pipeline.discover import not_copied
 from metis_distill.publish import target_scope
 from metis_distill.review.notes import ProposalNotes, Recovery, notes_of
-from metis_distill.pipeline.discover import not_copied
 
 SPEND_DAYS = 14  # days of spend shown, today included
 

@@ -31,7 +31,18 @@ STAMP = "run_stamp"  # the key of the stamp in a distill run's summary
 class NothingNew:
     """What a run now would find: only files it has read before, unchanged."""
 
-    files: int  # source and archive files checked
+    sources: int  # files of the source folders, each copied at its present size and mtime
+    archived: int  # files of the archive, each read at its present size and mtime
+
+    @property
+    def files(self) -> int:
+        return self.sources + self.archived
+
+    def said(self) -> str:
+        return (
+            f"Nothing new since the last run: {self.sources} source files and "
+            f"{self.archived} archived files unchanged."
+        )
 
 
 @cache
@@ -77,7 +88,7 @@ def nothing_new(settings: Settings) -> NothingNew | None:
         return None
     if sources is None or read is None:
         return None
-    return NothingNew(sources + read)
+    return NothingNew(sources, read)
 
 
 def _sources_unchanged(settings: Settings, archive: Path, copies: dict[str, CopyRow]) -> int | None:

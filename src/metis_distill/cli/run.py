@@ -189,9 +189,10 @@ def _said_nothing_new(settings: Settings, as_json: bool) -> bool:
     if quiet is None:
         return False
     if as_json:
-        sys.stdout.write(json.dumps({"nothing_new": True, "files_unchanged": quiet.files}))
+        said = {"nothing_new": True, "files_unchanged": quiet.files}
+        sys.stdout.write(json.dumps(said | {"sources": quiet.sources, "archived": quiet.archived}))
     else:
-        console.print(f"Nothing new: {quiet.files} files unchanged since the last run.")
+        console.print(quiet.said(), markup=False, highlight=False)
     return True
 
 
