@@ -117,7 +117,7 @@ def test_distill_says_little_and_keeps_prefects_log_in_a_file(tmp_path: Path) ->
     logging.getLogger("prefect.metis-test").warning("a warning from a flow run")
     assert "a warning from a flow run" in log.read_text()
     unchanged = runner.invoke(app, [*args, "--data-dir", str(data)])
-    assert unchanged.output.startswith("Nothing new: ")  # answered before Prefect starts
+    assert unchanged.output.startswith("Nothing new since the last run: ")  # before Prefect
     again = runner.invoke(app, [*args, "--data-dir", str(tmp_path / "fresh"), "--verbose"])
     assert again.exit_code == 0, again.output
     assert "lines read" in again.output and "No new runs to read" not in again.output
