@@ -41,12 +41,14 @@ class Memory:
         return hashlib.blake2b(value.encode(), key=self.key, digest_size=16).hexdigest()
 
     def remember(self, digests: Iterable[str]) -> None:
-        """Add digests (the flow's process only): the file is rewritten whole, atomically."""
+        """Add digests (the flow's process only): the file is rewritten whole, atomically; a
+        temp file a killed write left is removed first."""
+        from metis_distill.textio import atomic_write_text, remove_temps
+
+        remove_temps(self.folder, "digests")
         new = set(digests) - self.digests
         if not new:
             return
-        from metis_distill.textio import atomic_write_text
-
         lines = sorted(self.digests | new)
         atomic_write_text(self.folder / "digests", "".join(f"{d}\n" for d in lines))
 

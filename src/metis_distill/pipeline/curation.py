@@ -53,11 +53,12 @@ def curate_batches(
     stats.retired_stale = len(stale.stale)
     stats.revived = len(contradicted.revived) + len(stale.revived)
     ledger.record_recoveries(_recovery_rows(str(archive_root), results))
-    ledger.record_files([*skipped, *(row for r in results for row in r.files)])
-    checkpoint("curate:recorded")
+    # the secrets first: once the files are recorded as read, no later run reads them again
     memory = secret_memory.memory_beside(archive_root)
     if memory is not None:
         memory.remember(d for r in results for d in r.secret_digests)
+    ledger.record_files([*skipped, *(row for r in results for row in r.files)])
+    checkpoint("curate:recorded")
     return stats
 
 
