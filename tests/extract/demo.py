@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from metis_distill.extract.claude import ClaudeExtractor
 from metis_distill.mine.episodes import find_episodes
 from metis_distill.models import LessonCandidate
@@ -25,3 +28,19 @@ def extract(ex: ClaudeExtractor) -> list[LessonCandidate]:
 def resolves(candidate: LessonCandidate) -> bool:
     ref = candidate.evidence.ref
     return quote_in_span(ROOT / ref.path, ref.line_start, ref.line_end, candidate.evidence.quote)
+
+
+def demo_archive(tmp_path: Path) -> Path:
+    """A folder of runs holding the demo transcript in its project folder."""
+    folder = tmp_path / "runs" / "-home-dev-src-demo"
+    folder.mkdir(parents=True)
+    shutil.copy(DEMO_FILE, folder / DEMO_FILE.name)
+    return tmp_path / "runs"
+
+
+def demo_target(tmp_path: Path) -> Path:
+    """A repository whose CLAUDE.md holds one human line."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "CLAUDE.md").write_text("# Demo\n", encoding="utf-8")
+    return repo / "CLAUDE.md"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,8 +21,7 @@ from metis_distill.config import load_settings
 from metis_distill.extract import claude
 from metis_distill.extract.claude import ClaudeConfig, ClaudeExtractor
 from metis_distill.ledger import Ledger
-from tests.conftest import DEMO_FILE
-from tests.extract.demo import SPANS
+from tests.extract.demo import SPANS, demo_archive, demo_target
 from tests.fakes.anthropic_server import FakeAnthropic, fake_anthropic, server_error
 from tests.test_cli_e2e import check_proposal
 
@@ -41,18 +39,12 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAnthropic]:
 
 @pytest.fixture
 def archive(tmp_path: Path) -> Path:
-    folder = tmp_path / "runs" / "-home-dev-src-demo"
-    folder.mkdir(parents=True)
-    shutil.copy(DEMO_FILE, folder / DEMO_FILE.name)
-    return tmp_path / "runs"
+    return demo_archive(tmp_path)
 
 
 @pytest.fixture
 def target(tmp_path: Path) -> Path:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    (repo / "CLAUDE.md").write_text("# Demo\n", encoding="utf-8")
-    return repo / "CLAUDE.md"
+    return demo_target(tmp_path)
 
 
 def distill(archive: Path, target: Path, *flags: str, code: int = 0) -> dict[str, Any]:

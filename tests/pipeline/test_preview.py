@@ -5,7 +5,6 @@ tokens and dollars (half with --batch); nothing sent to the fake Messages API, n
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from metis_distill.extract.claude import ClaudeConfig, ClaudeExtractor
 from metis_distill.ledger import Ledger
 from metis_distill.pipeline.preview import SAMPLES, preview
 from tests.conftest import DEMO_FILE
-from tests.extract.demo import SPANS
+from tests.extract.demo import SPANS, demo_archive, demo_target
 from tests.fakes.anthropic_server import FakeAnthropic, fake_anthropic
 
 
@@ -35,18 +34,12 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAnthropic]:
 
 @pytest.fixture
 def runs(tmp_path: Path) -> Path:
-    folder = tmp_path / "runs" / "-home-dev-src-demo"
-    folder.mkdir(parents=True)
-    shutil.copy(DEMO_FILE, folder / DEMO_FILE.name)
-    return tmp_path / "runs"
+    return demo_archive(tmp_path)
 
 
 @pytest.fixture
 def target(tmp_path: Path) -> Path:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    (repo / "CLAUDE.md").write_text("# Demo\n", encoding="utf-8")
-    return repo / "CLAUDE.md"
+    return demo_target(tmp_path)
 
 
 def dry_run(runs: Path, target: Path, *flags: str) -> dict[str, Any]:
