@@ -116,7 +116,7 @@ def distill_flow(
     settings = load_settings(**given) if settings is None else with_values(settings, given)
     quiet = nothing_new(settings)
     if quiet is not None:
-        get_run_logger().info("nothing new: %d files unchanged since the last run", quiet.files)
+        get_run_logger().info(quiet.said())
         return None
     with target_guard(settings, distill_target(settings)):
         report = distill(settings, runner=PrefectRunner())
