@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from metis_distill.mine import signals
+from metis_distill.mine.cancelled import LESSON as CANCELLED_LESSON
+from metis_distill.mine.cancelled import CancelledBatch, earned_batches
 from metis_distill.mine.fixes import Fix, find_fix
 from metis_distill.mine.statements import injected, statements
 from metis_distill.mine.text import sentences
@@ -40,8 +42,12 @@ def find_episodes(run: Run) -> Iterator[Episode]:
     events = run.events
     calls = {e.tool_use_id: e for e in events if e.kind is EventKind.TOOL_CALL and e.tool_use_id}
     corrected: set[int] = set()
+    batches = {batch.cancelled[0].seq: batch for batch in earned_batches(events)}
     for index, event in enumerate(events):
         if event.kind is EventKind.SUMMARY:
+            continue
+        if event.seq in batches:
+            yield _cancelled(batches[event.seq])
             continue
         if signals.is_failure(event):
             yield _failure(events, index, calls.get(event.tool_use_id or ""))
@@ -72,6 +78,18 @@ def _failure(events: tuple[Event, ...], index: int, call: Event | None) -> Episo
         fix_call=fix.call if fix else None,
         fix_result=fix.result if fix else None,
         fix=fix,
+    )
+
+
+def _cancelled(batch: CancelledBatch) -> Episode:
+    return Episode(
+        kind=LessonKind.GOTCHA,
+        signal="parallel_cancel",
+        trigger=batch.cancelled[0],
+        call=batch.failed_call,
+        sentence=CANCELLED_LESSON,
+        quote=batch.quote,
+        context=batch.events,
     )
 
 

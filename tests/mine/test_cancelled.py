@@ -1,0 +1,93 @@
+"""One failing call cancels its parallel siblings: a harness fact, learnt once it is shown
+twice or a cancelled call is seen working on its own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from metis_distill.extract.rules import RulesExtractor
+from metis_distill.mine.cancelled import LESSON, cancelled_batches
+from metis_distill.mine.episodes import find_episodes
+from metis_distill.models import LessonKind
+from metis_distill.sources.claude_code import parse_file
+from metis_distill.textio import read_lines
+from tests.mine.test_episodes import _write, call, result, say
+
+SIBLING = "<tool_use_error>Sibling tool call errored</tool_use_error>"
+CANCELLED = "<tool_use_error>Cancelled: parallel tool call Bash(which gh…) errored</tool_use_error>"
+
+
+def _batch(prefix: str, failing: str, siblings: list[str], marker: str = SIBLING) -> list[dict]:  # type: ignore[type-arg]
+    records = [call(f"{prefix}0", failing)]
+    records += [call(f"{prefix}{i + 1}", cmd) for i, cmd in enumerate(siblings)]
+    records.append(result(f"{prefix}0", "Exit code 1\nwhich: no gh in (/usr/bin)", True))
+    records += [result(f"{prefix}{i + 1}", marker, True) for i in range(len(siblings))]
+    return records
+
+
+def _gotchas(tmp_path: Path, records: list[dict]) -> list[str]:  # type: ignore[type-arg]
+    path = _write(tmp_path, records)
+    run = parse_file(path, path.parent)
+    found = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+    return [c.text for c in found if c.kind is LessonKind.GOTCHA]
+
+
+def test_a_batch_rerun_one_by_one_teaches_the_lesson(tmp_path: Path) -> None:
+    records = [
+        *_batch("a", "which gh", ["ls /opt 2>/dev/null", "cat notes.txt"], CANCELLED),
+        say("assistant", "Let me run these one at a time."),
+        call("b1", "ls /opt"),
+        result("b1", "tools"),
+    ]
+    assert _gotchas(tmp_path, records) == [LESSON]
+
+
+def test_the_evidence_covers_the_failure_the_cancelled_calls_and_the_rerun(tmp_path: Path) -> None:
+    records = [
+        *_batch("a", "which gh", ["ls /opt"]),
+        call("b1", "ls /opt"),
+        result("b1", "tools"),
+    ]
+    path = _write(tmp_path, records)
+    run = parse_file(path, path.parent)
+    found = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+    (candidate,) = [c for c in found if c.kind is LessonKind.GOTCHA]
+    assert (candidate.evidence.ref.line_start, candidate.evidence.ref.line_end) == (1, 6)
+    assert candidate.evidence.quote == "Sibling tool call errored"
+
+
+def test_one_batch_and_no_rerun_is_not_enough(tmp_path: Path) -> None:
+    records = [*_batch("a", "which gh", ["ls /opt", "cat notes.txt"]), say("assistant", "Ok.")]
+    assert _gotchas(tmp_path, records) == []
+
+
+def test_two_batches_in_a_run_teach_it(tmp_path: Path) -> None:
+    records = [
+        *_batch("a", "which gh", ["ls /opt"]),
+        say("assistant", "Trying another way."),
+        *_batch("b", "tree /F", ["cat README.md"]),
+    ]
+    assert _gotchas(tmp_path, records) == [LESSON, LESSON]  # one lesson once curated
+
+
+def test_a_cancellation_without_a_failed_sibling_is_not_a_batch(tmp_path: Path) -> None:
+    records = [
+        say("assistant", "Reading both."),
+        call("a1", "cat a.txt"),
+        result("a1", SIBLING, True),
+        call("a2", "cat b.txt"),
+        result("a2", SIBLING, True),
+    ]
+    path = _write(tmp_path, records)
+    assert list(cancelled_batches(parse_file(path, path.parent).events)) == []
+
+
+def test_a_rerun_that_fails_again_is_no_rerun(tmp_path: Path) -> None:
+    records = [
+        *_batch("a", "which gh", ["ls /opt"]),
+        call("b1", "ls /opt"),
+        result("b1", "Exit code 2\nls: cannot access '/opt'", True),
+    ]
+    path = _write(tmp_path, records)
+    (batch,) = cancelled_batches(parse_file(path, path.parent).events)
+    assert batch.rerun is None and len(batch.cancelled) == 1
