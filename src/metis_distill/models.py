@@ -61,6 +61,7 @@ class Event:
     is_sidechain: bool = False
     session: str | None = None  # for files holding several sessions (aider launches...)
     mid_turn: bool = False  # a user message typed while the agent was working
+    timeout_ms: int | None = None  # the time limit a tool call set itself (Bash, Codex shell)
 
 
 @dataclass(frozen=True)

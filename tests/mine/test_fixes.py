@@ -35,7 +35,8 @@ def test_a_later_call_without_the_failed_flag_is_no_fix(tmp_path: Path) -> None:
         ],
     )
     assert episode.fix is None and lesson.fix is None
-    assert "instead" not in lesson.text and "(no fix seen)" in lesson.text
+    assert "docker ps" not in lesson.text and "instead" not in lesson.text
+    assert lesson.text.startswith("Git Bash here crashes")  # the cause the crash tells
 
 
 def test_dropping_a_required_flag_is_not_the_fix(tmp_path: Path) -> None:
@@ -211,3 +212,44 @@ def test_installing_the_missing_module_is_the_fix(tmp_path: Path) -> None:
         result("t3", "ModuleNotFoundError: No module named 'yaml'", True),
     ]
     assert _failures(tmp_path / "b", again)[0][1].fix is None
+
+
+def _timed(tool_id: str, command: str, timeout_ms: int) -> dict:  # type: ignore[type-arg]
+    record = call(tool_id, command)
+    record["message"]["content"][0]["input"]["timeout"] = timeout_ms
+    return record
+
+
+def test_a_longer_time_limit_on_the_same_command_is_the_fix(tmp_path: Path) -> None:
+    timed_out = "Command timed out after 1.0s"
+    found = _failures(
+        tmp_path,
+        [
+            _timed("t1", "git status -sb", 1000),
+            result("t1", timed_out, True),
+            _timed("t2", "git status -sb", 2000),
+            result("t2", "Command timed out after 2.0s", True),
+            _timed("t3", "git status -sb", 5000),
+            result("t3", "## main"),
+        ],
+    )
+    assert [episode.fix.kind for episode, _ in found if episode.fix] == [FixKind.WAITED] * 2
+    texts = {lesson.text for _, lesson in found}
+    assert texts == {
+        "`git status -sb` timed out under the short time limit the call set itself and passed "
+        "once given 5 s; give it 5 s or more."
+    }
+
+
+def test_the_same_limit_again_is_a_plain_retry(tmp_path: Path) -> None:
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            _timed("t1", "npm test", 1000),
+            result("t1", "Command timed out after 1.0s", True),
+            _timed("t2", "npm test", 1000),
+            result("t2", "Tests: 3 passed"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.RETRIED
+    assert lesson.fix is None

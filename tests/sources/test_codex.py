@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from metis_distill.extract.rules import RulesExtractor
 from metis_distill.mine.episodes import find_episodes
+from metis_distill.mine.signals import error_signature
 from metis_distill.models import Event, EventKind, LessonKind, Run
 from metis_distill.provenance import quote_in_span
 from metis_distill.sources import detect
@@ -213,6 +214,30 @@ def test_subagent_rollouts_are_marked(tmp_path: Path) -> None:
     )
     run = parse_file(path, tmp_path)
     assert run.is_subagent and run.session_id == "abc"
+
+
+def test_the_sandbox_wrapper_is_cut_and_the_command_output_kept(tmp_path: Path) -> None:
+    """Codex once wrapped every non-zero exit in "sandbox denied": the lesson must quote the
+    command's own error (a failing test), not a sandbox refusal that never happened."""
+    path = tmp_path / "rollout-x.jsonl"
+    wrapped = (
+        "failed in sandbox MacosSeatbelt with execution error: sandbox denied exec error, "
+        "exit code: 1, stdout: .F  [100%]\nFAILED tests/test_a.py::test_b - AssertionError"
+    )
+    records = [
+        {"type": "session_meta", "payload": {"id": "abc", "cwd": "/w"}},
+        {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
+         "call_id": "c1", "arguments": json.dumps({"command": ["bash", "-lc", "pytest -q"], "timeout_ms": 5000})}},
+        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c1",
+         "output": wrapped}},
+    ]  # fmt: skip
+    stamp = {"timestamp": "2025-09-01T00:00:00Z"}
+    path.write_text("".join(json.dumps({**stamp, **r}) + "\n" for r in records))
+    (called, result) = parse_file(path, tmp_path).events
+    assert called.timeout_ms == 5000  # the limit the call set itself
+    assert (result.kind, result.exit_code) == (EventKind.ERROR, 1)
+    assert result.text.startswith(".F  [100%]") and "sandbox" not in result.text
+    assert error_signature(result.text).startswith("FAILED tests/test_a.py::test_b")
 
 
 def test_without_session_meta_the_id_comes_from_the_rollout_name(tmp_path: Path) -> None:

@@ -14,8 +14,9 @@ from metis_distill.extract.wording import (
     subject,
 )
 from metis_distill.mine.episodes import Episode
-from metis_distill.mine.fixes import Fix, FixKind
+from metis_distill.mine.fixes import Fix, FixKind, seconds
 from metis_distill.mine.fixes import remedy as remedy_of
+from metis_distill.mine.shells import foreign_command
 from metis_distill.mine.signals import (
     EDIT_TOOLS,
     error_signature,
@@ -51,6 +52,8 @@ _SCRIPT_DENIED = re.compile(
     r"|(?P<script2>\S+\.(?:sh|bash|py)): permission denied",
     re.I,
 )
+# Cygwin's own crash report: Git Bash died before it ran anything.
+_SHELL_CRASH = re.compile(r"bash(?:\.exe)?: \*\*\* fatal error - ")
 # "No, use X" -> "Use X"; but "stop trying X" keeps its "stop", or the meaning flips.
 _CORRECTION_LEAD = re.compile(r"^(?:(?:no|nope|wait|actually)\b[,.!]*|stop[,.!]+)\s+", re.I)
 
@@ -106,7 +109,7 @@ def _failure_lesson(episode: Episode, call: Event, signature: str) -> tuple[str,
     tool = call.tool_name or "tool"
     sig = general_error(signature)
     remedy = remedy_of(call, fix) if fix is not None else None
-    known = _known_cause(signature)
+    known = _known_cause(signature) or _known_shell_cause(call, episode.trigger.text)
     if known is not None:
         text, known_fix = known
         return text, (known_fix if remedy is not None else None)
@@ -117,6 +120,12 @@ def _failure_lesson(episode: Episode, call: Event, signature: str) -> tuple[str,
         return _edit_text(tool, sig, episode.teachable_fix)
     what = subject(tool, call.text)
     verb = "fail" if what.startswith("Scripts") else "fails"
+    if fix is not None and fix.kind is FixKind.WAITED and remedy:
+        enough = seconds(fix.call.timeout_ms or 0)
+        return (
+            f"{what} timed out under the short time limit the call set itself and passed once "
+            f"given {enough}; give it {enough} or more."
+        ), remedy
     if fix is not None and fix.kind is FixKind.REPLACED and remedy:
         instead = general_command(remedy)
         if code(instead) == what:  # the general forms are alike: the difference is in the args
@@ -177,6 +186,24 @@ def _known_cause(signature: str) -> tuple[str, str] | None:
             f"Scripts {where} are not executable (“permission denied”); run them through "
             "`bash`, or make them executable (`chmod +x`) if the project agrees."
         ), "chmod +x"
+    return None
+
+
+def _known_shell_cause(call: Event, error: str) -> tuple[str, str] | None:
+    """The lesson of a failure that the shell itself explains: Git Bash crashing before the
+    command ran, or a cmd or PowerShell command given to bash."""
+    if _SHELL_CRASH.search(error):
+        return (
+            "Git Bash here crashes on some calls before the command runs "
+            "(“bash.exe: *** fatal error - …”), so the command did nothing; ask the user to run "
+            "it in their own terminal, or hand file reads to a subagent (Task tool)."
+        ), "ask the user to run it in their own terminal, or hand file reads to a subagent"
+    if foreign_command(call, error) is not None:
+        return (
+            "The Bash tool runs bash here, not cmd or PowerShell: commands like `dir /B`, "
+            "`tree /F` or `Get-ChildItem` fail (“command not found”, or `/B` taken for a path); "
+            "use `ls`, `find`, `cat`, `grep` or the Glob, Read and Grep tools."
+        ), "use `ls`, `find`, `cat`, `grep` or the Glob, Read and Grep tools"
     return None
 
 

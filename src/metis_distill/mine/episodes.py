@@ -10,6 +10,7 @@ from metis_distill.mine import signals
 from metis_distill.mine.cancelled import LESSON as CANCELLED_LESSON
 from metis_distill.mine.cancelled import CancelledBatch, earned_batches
 from metis_distill.mine.fixes import Fix, find_fix
+from metis_distill.mine.shells import QUOTING_LESSON, lost_variable_marks
 from metis_distill.mine.statements import injected, statements
 from metis_distill.mine.text import sentences
 from metis_distill.models import Event, EventKind, LessonKind, Run
@@ -43,11 +44,15 @@ def find_episodes(run: Run) -> Iterator[Episode]:
     calls = {e.tool_use_id: e for e in events if e.kind is EventKind.TOOL_CALL and e.tool_use_id}
     corrected: set[int] = set()
     batches = {batch.cancelled[0].seq: batch for batch in earned_batches(events)}
+    quoting = lost_variable_marks(events)
     for index, event in enumerate(events):
         if event.kind is EventKind.SUMMARY:
             continue
         if event.seq in batches:
             yield _cancelled(batches[event.seq])
+            continue
+        if event.seq in quoting:  # its cause is known: one gotcha, not a failure each
+            yield _lost_variables(event, *quoting[event.seq])
             continue
         if signals.is_failure(event):
             yield _failure(events, index, calls.get(event.tool_use_id or ""))
@@ -90,6 +95,18 @@ def _cancelled(batch: CancelledBatch) -> Episode:
         sentence=CANCELLED_LESSON,
         quote=batch.quote,
         context=batch.events,
+    )
+
+
+def _lost_variables(result: Event, call: Event, mark: str) -> Episode:
+    return Episode(
+        kind=LessonKind.GOTCHA,
+        signal="shell_quoting",
+        trigger=result,
+        call=call,
+        sentence=QUOTING_LESSON,
+        quote=mark,
+        context=(call,),
     )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from metis_distill.mine import signals
+from metis_distill.mine.shells import foreign_command, posix_fix
 from metis_distill.mine.text import command_head
 from metis_distill.models import Event, EventKind
 
@@ -29,9 +30,12 @@ class FixKind(StrEnum):
     RETRIED = "retried"  # the same call worked with nothing changed in between
     HINTED = "hinted"  # the error said what to run first, and it was run
     INSTALLED = "installed"  # the module the error said was missing was installed
+    WAITED = "waited"  # the same call, timed out, worked with the longer limit it was given
 
 
-TEACHABLE = frozenset({FixKind.REPLACED, FixKind.PREPARED, FixKind.HINTED, FixKind.INSTALLED})
+TEACHABLE = frozenset(
+    {FixKind.REPLACED, FixKind.PREPARED, FixKind.HINTED, FixKind.INSTALLED, FixKind.WAITED}
+)
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,10 @@ def find_fix(events: tuple[Event, ...], index: int, call: Event | None) -> Fix |
     prepared, what the error itself said to run, or the missing module installed."""
     if call is None:
         return None
+    foreign = foreign_command(call, events[index].text)
+    if foreign is not None:  # `dir /B` in bash: only the POSIX way (or a harness tool) fixes it
+        found = posix_fix(events, index, foreign, FIX_WINDOW)
+        return Fix(FixKind.REPLACED, *found) if found else None
     return (
         _retried(events, index, call)
         or _followed_hint(events, index, call)
@@ -121,8 +129,14 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
         if result is None:
             continue
         if signals.is_success(result):
+            if _waited_longer(failure, call, later):
+                return Fix(FixKind.WAITED, later, result)
             return _classify(events, call, later, result)
-        same_call = later.text == call.text and call.tool_name not in signals.EDIT_TOOLS
+        same_call = (
+            later.text == call.text
+            and later.timeout_ms == call.timeout_ms
+            and call.tool_name not in signals.EDIT_TOOLS
+        )
         if signals.is_failure(result) and same_call:
             return None  # the same call failed again: whatever came between was no fix
     return None
@@ -202,6 +216,22 @@ def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Even
     return Fix(FixKind.RETRIED, later, result)
 
 
+_TIMED_OUT = re.compile(r"\btimed out\b", re.I)
+
+
+def _waited_longer(failure: Event, call: Event, later: Event) -> bool:
+    """The failed call timed out under a limit it set itself, and the same command worked
+    with a longer one."""
+    failed = call.timeout_ms
+    return (
+        failed is not None
+        and bool(_TIMED_OUT.search(failure.text[:400]))
+        and later.timeout_ms is not None
+        and later.timeout_ms > failed
+        and command_head(later.text) == command_head(call.text)
+    )
+
+
 def remedy(call: Event, fix: Fix) -> str | None:
     """The remedy as a command, for a teachable fix: the new form of the call, or the
     steps that prepared it (their commands, joined)."""
@@ -212,12 +242,19 @@ def remedy(call: Event, fix: Fix) -> str | None:
         return next((p for p in parts if _INSTALL.search(p)), parts[0])
     if fix.kind is FixKind.HINTED:
         return fix.hint
+    if fix.kind is FixKind.WAITED:
+        return f"a timeout of {seconds(fix.call.timeout_ms or 0)} or more"
     if fix.kind is not FixKind.PREPARED:
         return None
     extra = _extra_segments(call.text, fix.call.text)
     if extra:
         return " && ".join(extra)
     return " && ".join(command_head(step.text) for step in fix.steps) or None
+
+
+def seconds(milliseconds: int) -> str:
+    """`1 s`, `2.5 s`, `120 s`."""
+    return f"{milliseconds / 1000:g} s"
 
 
 def _extra_segments(failed: str, retry: str) -> list[str]:

@@ -230,6 +230,7 @@ def _assistant(state: _State, line_no: int, record: dict[str, Any]) -> None:
                 text=_describe_input(block.get("input")),
                 tool_name=name,
                 tool_use_id=tool_id,
+                timeout_ms=_timeout(block.get("input")),
             )
 
 
@@ -294,6 +295,12 @@ def _result_exit_code(result: Any) -> int | None:
             if isinstance(value, int) and not isinstance(value, bool) and key != "code":
                 return value
     return None
+
+
+def _timeout(tool_input: Any) -> int | None:
+    """The time limit a call set itself (the Bash tool's `timeout`, in milliseconds)."""
+    value = tool_input.get("timeout") if isinstance(tool_input, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _describe_input(tool_input: Any) -> str:

@@ -86,6 +86,7 @@ class Draft:
     is_sidechain: bool = False
     session: str | None = None
     mid_turn: bool = False
+    timeout_ms: int | None = None
 
     def event(self, seq: int, rel_path: str) -> Event:
         return Event(
@@ -101,6 +102,7 @@ class Draft:
             is_sidechain=self.is_sidechain,
             session=self.session,
             mid_turn=self.mid_turn,
+            timeout_ms=self.timeout_ms,
         )
 
 

@@ -28,6 +28,12 @@ _HEADER_LINE = re.compile(
 )
 _EXIT_IN_HEADER = re.compile(r"^(?:Exit code:|Process exited with code) (-?\d+)$", re.M)
 _TRUNCATION_HEADER = re.compile(r"^Total output lines: \d+\n\n")
+# How Codex (2025) wrapped any non-zero exit inside its sandbox: the words say "denied", but
+# what failed is the command, whose own output follows `stdout:`.
+_SANDBOX_WRAPPER = re.compile(
+    r"^failed in sandbox \w+ with execution error: sandbox denied exec error, "
+    r"exit code: (-?\d+), stdout: "
+)
 _EXIT_IN_TEXT = re.compile(r"\bexit code:? (-?\d+)", re.I)
 _PLAIN_ERROR = re.compile(
     r"^(?:error\b|execution error|failed in sandbox|sandbox (?:error|denied)|"
@@ -58,9 +64,18 @@ def call(state: State, line_no: int, ts: datetime | None, item: dict[str, Any]) 
         kind=EventKind.TOOL_CALL,
         text=text,
         tool_name=tool,
+        timeout_ms=_timeout(args),
         tool_use_id=call_id,
         native_id=as_str(item.get("id")) or as_str(item.get("call_id")),
     )
+
+
+def _timeout(args: dict[str, Any] | str) -> int | None:
+    """The time limit the call set itself (`timeout_ms`; `timeout` of a local shell call)."""
+    if not isinstance(args, dict):
+        return None
+    value = args.get("timeout_ms", args.get("timeout"))
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _arguments(raw: Any) -> dict[str, Any] | str:
@@ -185,6 +200,9 @@ def _output_text(state: State, raw: Any) -> tuple[str, int | None, bool]:
                 exit_code = as_int(metadata.get("exit_code"))
     text, header_code = _strip_headers(text)
     exit_code = exit_code if exit_code is not None else header_code
+    wrapper = _SANDBOX_WRAPPER.match(text)
+    if wrapper is not None:  # still a verbatim suffix of the output, as quotes need
+        text, exit_code = text[wrapper.end() :], int(wrapper.group(1))
     head = text.lstrip()[:400]
     if exit_code is None and _PLAIN_ERROR.match(head):  # plain text: its words say it failed
         failed = True

@@ -1,0 +1,137 @@
+"""One shell's commands run in another: cmd and PowerShell through a POSIX shell.
+
+On Windows, Claude Code's Bash tool runs Git Bash. Agents still reach for `dir /B`, `tree /F`
+or `Get-ChildItem`: they are not found, or a GNU tool of the same name takes the `/B` switch
+for a path. And a `powershell -Command "…"` script in double quotes reaches PowerShell with its
+`$variables` already expanded (to nothing) by bash. Both causes are told by the call and its
+output together, so every instance words one lesson; the first one's remedy is the POSIX form
+(or the harness's own Glob, Read or Grep tool) working right after.
+"""
+
+from __future__ import annotations
+
+import re
+
+from metis_distill.mine import signals
+from metis_distill.mine.text import command_head
+from metis_distill.models import Event, EventKind
+
+POSIX_SHELL_TOOLS = frozenset({"Bash", "bash", "shell", "exec_command"})
+_SEGMENT = re.compile(r"\s*(?:&&|\|\||;|\|)\s*")
+_CMDLET = re.compile(r"^[A-Z][a-z]+-[A-Z][A-Za-z]+$")  # Verb-Noun: Get-ChildItem
+_SWITCH = re.compile(r"(?<!\S)/[A-Za-z?]{1,2}(?!\S)")  # cmd's /B, /F, /S
+_SWITCH_AS_PATH = re.compile(r"cannot access '/[A-Za-z?]{1,2}'")
+# What a cmd or PowerShell command means, and the POSIX programs and harness tools that do it.
+_INTENTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "list": (frozenset({"ls", "find", "tree"}), frozenset({"Glob", "LS"})),
+    "read": (frozenset({"cat", "head", "tail", "less"}), frozenset({"Read"})),
+    "search": (frozenset({"grep", "rg"}), frozenset({"Grep"})),
+    "copy": (frozenset({"cp", "rsync"}), frozenset()),
+    "move": (frozenset({"mv"}), frozenset()),
+    "delete": (frozenset({"rm", "rmdir"}), frozenset()),
+    "locate": (frozenset({"which", "command", "type"}), frozenset()),
+}
+_FOREIGN_INTENT = {
+    "dir": "list", "tree": "list", "get-childitem": "list", "gci": "list",
+    "type": "read", "get-content": "read", "gc": "read",
+    "findstr": "search", "select-string": "search",
+    "copy": "copy", "xcopy": "copy", "robocopy": "copy", "copy-item": "copy",
+    "move": "move", "ren": "move", "move-item": "move", "rename-item": "move",
+    "del": "delete", "erase": "delete", "rd": "delete", "remove-item": "delete",
+    "where": "locate", "get-command": "locate",
+}  # fmt: skip
+_CMD_BUILTINS = frozenset(
+    {"dir", "tree", "type", "copy", "xcopy", "move", "ren", "del", "erase", "rd", "findstr",
+     "where", "cls", "md"}
+)  # fmt: skip
+
+# `powershell -Command "… $x …"`: the script in double quotes, where bash expands `$x`.
+_POWERSHELL_DOUBLE = re.compile(
+    r"\b(?:powershell|pwsh)(?:\.exe)?\b[^\"']*?-(?:Command|c)\s+\"(?P<script>[^\"]*\$[\w({][^\"]*)",
+    re.I | re.S,
+)
+# What PowerShell says when the variables it was given are gone, or bash's own trace of them.
+_LOST_VARIABLE = re.compile(
+    r"Missing variable name|foreach \( in \)|The term '=' is not recognized|"
+    r"cd: :[A-Z]+\b|^\s*= : The term",
+    re.M,
+)
+
+
+def foreign_command(call: Event, error: str) -> str | None:
+    """The cmd or PowerShell command (`dir /B`, `Get-ChildItem`) that failed in a POSIX shell,
+    or None: a cmdlet not found, or a cmd builtin whose `/switch` was not understood."""
+    if call.tool_name not in POSIX_SHELL_TOOLS or _POWERSHELL_DOUBLE.search(call.text):
+        return None
+    missing = signals.missing_program(error)
+    for segment in _SEGMENT.split(command_head(call.text)):
+        words = segment.split()
+        if not words:
+            continue
+        program = words[0]
+        if _CMDLET.match(program) and missing == program:
+            return program
+        switch = _SWITCH.search(segment)
+        understood = missing == program or _SWITCH_AS_PATH.search(error)
+        if program.lower() in _CMD_BUILTINS and switch and understood:
+            return f"{program} {switch[0]}"
+    return None
+
+
+def posix_fix(
+    events: tuple[Event, ...], index: int, foreign: str, window: int
+) -> tuple[Event, Event] | None:
+    """The call (and its result) that did what the foreign command meant, the POSIX way or
+    with the harness's own tool, and worked: within `window` tool calls after the failure."""
+    intent = _FOREIGN_INTENT.get(foreign.split()[0].lower())
+    if intent is None:
+        return None
+    programs, tools = _INTENTS[intent]
+    results = {e.tool_use_id: e for e in events[index + 1 :] if e.role == "tool" and e.tool_use_id}
+    seen = 0
+    for later in events[index + 1 :]:
+        if later.kind is not EventKind.TOOL_CALL:
+            continue
+        seen += 1
+        if seen > window:
+            return None
+        head = command_head(later.text).split()
+        posix = later.tool_name in POSIX_SHELL_TOOLS and bool(head) and head[0] in programs
+        if not (posix or later.tool_name in tools):
+            continue
+        result = results.get(later.tool_use_id or "")
+        if result is not None and signals.is_success(result):
+            return later, result
+    return None
+
+
+def lost_variables(call: Event, output: str) -> bool:
+    """A PowerShell script passed in double quotes through bash, whose output shows its
+    `$variables` gone."""
+    if call.tool_name not in POSIX_SHELL_TOOLS:
+        return False
+    return bool(_POWERSHELL_DOUBLE.search(call.text)) and bool(_LOST_VARIABLE.search(output))
+
+
+QUOTING_LESSON = (
+    'Through the Bash tool, a `powershell -Command "…"` script in double quotes loses its '
+    "`$variables` to bash's expansion before PowerShell runs (PowerShell then reports "
+    "“Missing variable name” or works on empty values); put the script in single quotes, or in "
+    "a .ps1 file run with `powershell -File`."
+)
+
+
+def lost_variable_marks(events: tuple[Event, ...]) -> dict[int, tuple[Event, str]]:
+    """The results (by seq) whose PowerShell script lost its variables to bash, each with its
+    call and the words that show it; none unless the run shows it twice (a quirk seen once
+    may be a typo)."""
+    calls = {e.tool_use_id: e for e in events if e.kind is EventKind.TOOL_CALL and e.tool_use_id}
+    found: dict[int, tuple[Event, str]] = {}
+    for event in events:
+        call = calls.get(event.tool_use_id or "") if event.role == "tool" else None
+        if call is None or not lost_variables(call, event.text[:4000]):
+            continue
+        mark = _LOST_VARIABLE.search(event.text[:4000])
+        if mark is not None:
+            found[event.seq] = (call, mark[0].strip())
+    return found if len(found) >= 2 else {}

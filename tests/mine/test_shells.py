@@ -1,0 +1,116 @@
+"""cmd and PowerShell given to bash: one lesson per cause, whatever the command, with the fix
+only when the POSIX way (or the harness's own tool) was seen working right after."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from metis_distill.extract.rules import RulesExtractor
+from metis_distill.mine.episodes import find_episodes
+from metis_distill.mine.shells import QUOTING_LESSON
+from metis_distill.models import LessonCandidate, LessonKind
+from metis_distill.sources.claude_code import parse_file
+from metis_distill.textio import read_lines
+from tests.mine.test_episodes import _write, call, result, say
+
+
+def _glob(tool_id: str, pattern: str) -> dict:  # type: ignore[type-arg]
+    block = {"type": "tool_use", "id": tool_id, "name": "Glob", "input": {"pattern": pattern}}
+    return {"type": "assistant", "message": {"content": [block]}}
+
+
+def _lessons(tmp_path: Path, records: list[dict]) -> list[LessonCandidate]:  # type: ignore[type-arg]
+    path = _write(tmp_path, records)
+    run = parse_file(path, path.parent)
+    return RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+
+
+def test_dir_with_a_cmd_switch_then_ls_is_one_fixed_lesson(tmp_path: Path) -> None:
+    (lesson,) = _lessons(
+        tmp_path,
+        [
+            call("t1", "dir /B docs"),
+            result("t1", "Exit code 2\ndir: cannot access '/B': No such file or directory", True),
+            call("t2", "ls docs"),
+            result("t2", "a.md\nb.md"),
+        ],
+    )
+    assert lesson.text.startswith("The Bash tool runs bash here, not cmd or PowerShell")
+    assert lesson.fix is not None and "`ls`" in lesson.fix
+    assert lesson.evidence.shows_fix
+
+
+def test_a_cmdlet_then_the_glob_tool_words_the_same_lesson(tmp_path: Path) -> None:
+    cmdlet = _lessons(
+        tmp_path / "a",
+        [
+            call("t1", "Get-ChildItem -Directory | Select-Object Name"),
+            result(
+                "t1", "Exit code 127\n/usr/bin/bash: line 1: Get-ChildItem: command not found", True
+            ),
+            _glob("t2", "src/*"),
+            result("t2", "src/app\nsrc/lib"),
+        ],
+    )
+    switch = _lessons(
+        tmp_path / "b",
+        [call("t1", "tree /F"), result("t1", "bash: tree: command not found", True)],
+    )
+    assert [c.text for c in cmdlet] == [c.text for c in switch]  # one lesson, two instances
+    assert cmdlet[0].fix is not None and switch[0].fix is None  # only one showed the fix
+
+
+def test_a_posix_failure_is_not_taken_for_a_foreign_command(tmp_path: Path) -> None:
+    (lesson,) = _lessons(
+        tmp_path,
+        [call("t1", "ls /B"), result("t1", "ls: cannot access '/B': No such file", True)],
+    )
+    assert "not cmd or PowerShell" not in lesson.text
+
+
+def _powershell(tool_id: str) -> dict:  # type: ignore[type-arg]
+    script = "powershell -NoProfile -Command \"$files = @('a.md'); foreach ($f in $files) { }\""
+    return call(tool_id, script)
+
+
+_LOST = "At line:1 char:10\n+ foreach ( in ) {\nMissing variable name after foreach."
+
+
+def test_powershell_variables_lost_to_bash_twice_is_one_gotcha(tmp_path: Path) -> None:
+    found = _lessons(
+        tmp_path,
+        [
+            _powershell("t1"),
+            result("t1", f"Exit code 1\n{_LOST}", True),
+            say("assistant", "Let me try again."),
+            _powershell("t2"),
+            result("t2", f"Exit code 1\n{_LOST}", True),
+        ],
+    )
+    assert [(c.kind, c.text) for c in found] == [(LessonKind.GOTCHA, QUOTING_LESSON)] * 2
+    assert found[0].evidence.quote == "foreach ( in )"
+
+
+def test_powershell_variables_lost_once_stay_a_failure(tmp_path: Path) -> None:
+    found = _lessons(tmp_path, [_powershell("t1"), result("t1", f"Exit code 1\n{_LOST}", True)])
+    assert [c.kind for c in found] == [LessonKind.FAILURE]
+
+
+def test_git_bash_crashing_is_worded_once_whatever_the_command(tmp_path: Path) -> None:
+    crash = (
+        "Exit code 3221225477\n      0 [main] bash (4242) C:\\Program Files\\Git\\usr\\bin\\"
+        'bash.exe: *** fatal error - add_item ("\\??\\C:\\Program Files\\Git", "/", ...) failed'
+    )
+    found = _lessons(
+        tmp_path,
+        [
+            call("t1", "docker compose up -d"),
+            result("t1", crash, True),
+            call("t2", "git status"),
+            result("t2", crash, True),
+        ],
+    )
+    texts = {c.text for c in found}
+    assert len(found) == 2 and len(texts) == 1
+    assert texts.pop().startswith("Git Bash here crashes on some calls before the command runs")
+    assert all(c.fix is None for c in found)  # no remedy was seen working
