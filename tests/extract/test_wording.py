@@ -37,6 +37,7 @@ def test_general_command(command: str, general: str) -> None:
             "# N SEARCH/REPLACE blocks failed to match!",
         ),
         ("error TS2304: Cannot find name 'x'.", "error TS2304: Cannot find name 'x'."),
+        ("E       AssertionError: assert 1 == 0", "AssertionError: assert 1 == 0"),
     ],
 )
 def test_general_error(error: str, general: str) -> None:

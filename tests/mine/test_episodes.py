@@ -163,6 +163,11 @@ def test_harness_text_is_not_mined(tmp_path: Path) -> None:
             "String to replace not found in file.",
         ),
         ("Exit code 2\nsome output\nmore", "some output"),
+        (  # pytest: the `E` line, not a word of the test's source printed above it
+            ".F  [100%]\n    result = cli(['status'])  # should not error\n"
+            ">       assert result.exit_code == 0\nE       AssertionError: assert 1 == 0",
+            "E       AssertionError: assert 1 == 0",
+        ),
     ],
 )
 def test_error_signature(output: str, expected: str) -> None:

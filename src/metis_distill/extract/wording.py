@@ -16,6 +16,7 @@ _ABSOLUTE = re.compile(r"(?:(?<=[\s\"'(=:])|^)(?:/[\w.@-]+/|~/|[A-Za-z]:[\\/])")
 _BRANCH_LIKE = re.compile(r"^\d{3,}-[\w.-]+$")  # spec-kit's `001-feature-name`
 _SENTENCE = re.compile(r"(?<=[.!])\s+(?=[A-Z])")
 _COUNT = re.compile(r"\b\d+\b")
+_PYTEST_MARK = re.compile(r"^E\s+(?=[\w.]*(?:Error|Exception|Failed|Timeout)\b)")
 MAX_COMMAND = 80
 
 
@@ -50,7 +51,7 @@ def general_command(command: str) -> str:
 def general_error(signature: str) -> str:
     """An error line as every instance prints it: its first sentence, cut before the first
     absolute path, counts folded (`# 1 SEARCH/REPLACE block` and `# 2 …` are one error)."""
-    first = _SENTENCE.split(signature.strip(), maxsplit=1)[0]
+    first = _SENTENCE.split(_PYTEST_MARK.sub("", signature.strip()), maxsplit=1)[0]
     path = _ABSOLUTE.search(first)
     if path is not None and path.start() > 8:
         first = first[: path.start()].rstrip() + " …"

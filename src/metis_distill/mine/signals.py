@@ -31,6 +31,7 @@ _ERROR_LINE = re.compile(
     r"exception|not recognized|undefined|missing|timed out",
     re.I,
 )
+_PYTEST_ERROR = re.compile(r"^E\s+[\w.]*(?:Error|Exception|Failed|Timeout)\b")
 _EXIT_LINE = re.compile(r"^Exit code -?\d+$")
 _TAGS = re.compile(r"</?tool_use_error>")
 
@@ -241,6 +242,11 @@ def error_signature(text: str) -> str:
         for line in reversed(lines):
             if re.match(r"^[\w.]+(?:Error|Exception|Exit)\b", line):
                 return line
+    # pytest's report: its `E   AssertionError: …` line says what failed; the test's source
+    # printed above it may hold any word ("# should not error")
+    for line in lines:
+        if _PYTEST_ERROR.match(line):
+            return line
     for line in lines:
         if _ERROR_LINE.search(line):
             return line
