@@ -35,7 +35,8 @@ def test_dir_with_a_cmd_switch_then_ls_is_one_fixed_lesson(tmp_path: Path) -> No
             result("t2", "a.md\nb.md"),
         ],
     )
-    assert lesson.text.startswith("The Bash tool runs bash here, not cmd or PowerShell")
+    assert lesson.text.startswith("Shell commands here run in bash, not cmd or PowerShell")
+    assert lesson.text.endswith("or the Glob, Read and Grep tools.")  # Claude Code's own
     assert lesson.fix is not None and "`ls`" in lesson.fix
     assert lesson.evidence.shows_fix
 

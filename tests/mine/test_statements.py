@@ -150,3 +150,22 @@ def test_a_claim_counts_once_the_user_accepts_it_a_found_cause_at_once(tmp_path:
     assert [k for k, _ in _lessons(tmp_path / "c", [say("assistant", found)])] == [
         LessonKind.GOTCHA
     ]
+
+
+@pytest.mark.parametrize(
+    ("following", "joined"),
+    [
+        ("To open an app with a shortcut, you'd want to bind it in the window manager.", True),
+        ("Instead, bind it in the window manager config.", True),
+        ("Instead, it may be possible to bind it in the window manager.", False),  # a guess
+        ("Let me check the docs.", False),  # not a way around
+    ],
+)
+def test_a_limit_keeps_the_way_around_it_the_next_sentence_gives(
+    tmp_path: Path, following: str, joined: bool
+) -> None:
+    limit = "The keybindings file only supports the predefined actions, so it can't launch apps."
+    records = [say("assistant", f"{limit} {following}"), say("user", "yes, thanks")]
+    ((kind, text),) = _lessons(tmp_path, records)
+    assert kind is LessonKind.GOTCHA
+    assert text == (f"{limit} {following}" if joined else limit)

@@ -169,7 +169,7 @@ def _edit_text(tool: str, sig: str, fixed: bool) -> tuple[str, str | None]:
     )
 
 
-def _known_cause(signature: str) -> tuple[str, str] | None:
+def _known_cause(signature: str) -> tuple[str, str | None] | None:
     """The lesson of an error whose cause the error itself tells, with its remedy, or None."""
     if _CRLF.search(signature):
         return (
@@ -189,21 +189,27 @@ def _known_cause(signature: str) -> tuple[str, str] | None:
     return None
 
 
-def _known_shell_cause(call: Event, error: str) -> tuple[str, str] | None:
+def _known_shell_cause(call: Event, error: str) -> tuple[str, str | None] | None:
     """The lesson of a failure that the shell itself explains: Git Bash crashing before the
     command ran, or a cmd or PowerShell command given to bash."""
     if _SHELL_CRASH.search(error):
+        # a warning: what worked instead (the user's own terminal, a subagent) differs from
+        # run to run and lies outside the crash's span
         return (
             "Git Bash here crashes on some calls before the command runs "
-            "(“bash.exe: *** fatal error - …”), so the command did nothing; ask the user to run "
-            "it in their own terminal, or hand file reads to a subagent (Task tool)."
-        ), "ask the user to run it in their own terminal, or hand file reads to a subagent"
+            "(“bash.exe: *** fatal error - …”): the command did nothing, and the fault is the "
+            "shell's, not the command's."
+        ), None
     if foreign_command(call, error) is not None:
+        # Claude Code's own tools do the same without a shell; other harnesses have none
+        remedy = "use `ls`, `find`, `cat`, `grep`" + (
+            " or the Glob, Read and Grep tools" if call.tool_name == "Bash" else ""
+        )
         return (
-            "The Bash tool runs bash here, not cmd or PowerShell: commands like `dir /B`, "
+            "Shell commands here run in bash, not cmd or PowerShell: commands like `dir /B`, "
             "`tree /F` or `Get-ChildItem` fail (“command not found”, or `/B` taken for a path); "
-            "use `ls`, `find`, `cat`, `grep` or the Glob, Read and Grep tools."
-        ), "use `ls`, `find`, `cat`, `grep` or the Glob, Read and Grep tools"
+            f"{remedy}."
+        ), remedy
     return None
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from metis_distill.mine import signals
 from metis_distill.mine.text import clean, sentences
@@ -35,6 +35,16 @@ _STRUCTURE = re.compile(r"^\s*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|\|)", re.M)
 _DOCUMENT = re.compile(
     r"\b(?:add|write|put|append|update|create|document|include|insert|in|to|into)\b"
     r"[^.\n]{0,60}?\b[\w./-]+\.(?:md|txt|rst|adoc|mdc)\b",
+    re.I,
+)
+_LIMIT = re.compile(
+    r"\b(?:only supports?|(?:doesn't|does not|don't|do not) support|(?:can't|cannot|won't) "
+    r"(?:launch|run|open|accept|use|call|read|write))\b",
+    re.I,
+)
+_WORKAROUND = re.compile(
+    r"^(?:to [^,.]{3,80},\s*)?(?:you(?:'d| would)? (?:want|need|have) to|you can|use|"
+    r"instead\b)",
     re.I,
 )
 _QUESTION = re.compile(r"\bQuestion\s+\d+(?:\s+of\s+\d+)?\s*[:.-]\s*(?P<topic>[^\n*#]{4,80})")
@@ -80,14 +90,17 @@ def statements(events: Sequence[Event], index: int) -> Iterator[Statement]:
         return
     if event.role == "user" and _is_document(event.text):
         return  # rules pasted, or written for a document, are not the user's own decisions
-    for sentence in sentences(event.text):
+    prose = sentences(event.text)
+    for position, sentence in enumerate(prose):
         if len(sentence) < MIN_SENTENCE or sentence.endswith("?"):
             continue
         found = _classify(event, sentence)
         if found is None:
             continue
-        if found.kind is LessonKind.GOTCHA and not _confirmed(events, index, sentence):
-            continue
+        if found.kind is LessonKind.GOTCHA:
+            if not _confirmed(events, index, sentence):
+                continue
+            found = _with_workaround(found, prose[position + 1 : position + 2])
         yield found
 
 
@@ -122,6 +135,18 @@ def _classify(event: Event, sentence: str) -> Statement | None:
             return None
         return Statement(LessonKind.GOTCHA, "gotcha", sentence)
     return None
+
+
+def _with_workaround(found: Statement, following: list[str]) -> Statement:
+    """A limit ("only supports …", "can't …") with the way around it that the next sentence
+    gives ("To open X, you'd want to configure that at the system level."): a limit alone
+    tells the agent what fails, not what to do."""
+    if not following or not _LIMIT.search(found.sentence):
+        return found
+    workaround = following[0]
+    if not _WORKAROUND.match(workaround) or signals.HEDGE.search(workaround):
+        return found
+    return replace(found, sentence=f"{found.sentence} {workaround}", quote=found.sentence)
 
 
 def _confirmed(events: Sequence[Event], index: int, sentence: str) -> bool:
