@@ -91,3 +91,43 @@ def test_a_rerun_that_fails_again_is_no_rerun(tmp_path: Path) -> None:
     path = _write(tmp_path, records)
     (batch,) = cancelled_batches(parse_file(path, path.parent).events)
     assert batch.rerun is None and len(batch.cancelled) == 1
+
+
+def _edit(tool_id: str) -> dict:  # type: ignore[type-arg]
+    block = {
+        "type": "tool_use",
+        "id": tool_id,
+        "name": "Edit",
+        "input": {"file_path": "a.py", "old_string": "x", "new_string": "y"},
+    }
+    return {"type": "assistant", "message": {"content": [block]}}
+
+
+def test_a_failed_edit_cancelling_its_siblings_teaches_no_shell_lesson(tmp_path: Path) -> None:
+    def batch(prefix: str) -> list[dict]:  # type: ignore[type-arg]
+        return [
+            _edit(f"{prefix}0"),
+            _edit(f"{prefix}1"),
+            result(
+                f"{prefix}0", "<tool_use_error>String to replace not found</tool_use_error>", True
+            ),
+            result(f"{prefix}1", SIBLING, True),
+        ]
+
+    records = [*batch("a"), say("assistant", "Retrying."), *batch("b")]
+    assert _gotchas(tmp_path, records) == []
+
+
+def test_the_failed_call_a_cancellation_names_is_found_after_it(tmp_path: Path) -> None:
+    named = "<tool_use_error>Cancelled: parallel tool call Bash(nonexistent_tool --ch…) errored</tool_use_error>"
+    records = [
+        call("p1", "grep -rn TODO src"),
+        result("p1", "Exit code 1", True),
+        call("q1", "npm run lint"),
+        call("q2", "nonexistent_tool --check"),
+        result("q1", named, True),
+        result("q2", "Exit code 127\nbash: nonexistent_tool: command not found", True),
+    ]
+    path = _write(tmp_path, records)
+    (batch,) = cancelled_batches(parse_file(path, path.parent).events)
+    assert batch.failed_call is not None and batch.failed_call.text == "nonexistent_tool --check"

@@ -168,6 +168,10 @@ def test_harness_text_is_not_mined(tmp_path: Path) -> None:
             ">       assert result.exit_code == 0\nE       AssertionError: assert 1 == 0",
             "E       AssertionError: assert 1 == 0",
         ),
+        (  # a plain `assert`, under the test's banner
+            "F\n_____ test_empty_is_no_error _____\n>  assert parse('') == []\nE       assert None == []",
+            "E       assert None == []",
+        ),
     ],
 )
 def test_error_signature(output: str, expected: str) -> None:

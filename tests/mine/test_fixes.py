@@ -23,13 +23,16 @@ def _failures(tmp_path: Path, records: list[dict]) -> list[tuple[Episode, Lesson
     return list(zip(episodes, found, strict=True))
 
 
+CRASH = '      0 [main] bash (4242) C:\\Git\\usr\\bin\\bash.exe: *** fatal error - add_item ("/") failed'
+
+
 def test_a_later_call_without_the_failed_flag_is_no_fix(tmp_path: Path) -> None:
     """The shell crashed on `docker ps -a`; a plain `docker ps` later proves nothing."""
     ((episode, lesson),) = _failures(
         tmp_path,
         [
             call("t1", "docker ps -a"),
-            result("t1", "Exit code 139\nbash.exe: *** fatal error - add_item failed", True),
+            result("t1", f"Exit code 139\n{CRASH}", True),
             call("t2", "docker ps"),
             result("t2", "CONTAINER ID   IMAGE"),
         ],
@@ -253,3 +256,83 @@ def test_the_same_limit_again_is_a_plain_retry(tmp_path: Path) -> None:
     )
     assert episode.fix is not None and episode.fix.kind is FixKind.RETRIED
     assert lesson.fix is None
+
+
+def _edit(tool_id: str) -> dict:  # type: ignore[type-arg]
+    block = {
+        "type": "tool_use",
+        "id": tool_id,
+        "name": "Edit",
+        "input": {"file_path": "src/worker.py", "old_string": "while True:", "new_string": "x"},
+    }
+    return {"type": "assistant", "message": {"content": [block]}}
+
+
+def _kinds(tmp_path: Path, records: list[dict]) -> list[FixKind | None]:  # type: ignore[type-arg]
+    return [
+        episode.fix.kind if episode.fix else None for episode, _ in _failures(tmp_path, records)
+    ]
+
+
+def test_an_edit_between_is_the_fix_of_a_timeout_not_the_longer_limit(tmp_path: Path) -> None:
+    records = [
+        _timed("t1", "pytest -q", 60000),
+        result("t1", "Command timed out after 1m 0.0s", True),
+        _edit("e1"),
+        result("e1", "The file src/worker.py has been updated successfully."),
+        _timed("t2", "pytest -q", 120000),
+        result("t2", "5 passed in 0.4s"),
+    ]
+    assert _kinds(tmp_path, records) == [FixKind.EDITED]
+
+
+def test_a_tests_own_timeout_is_not_the_harness_limit(tmp_path: Path) -> None:
+    own = "Exit code 1\nFAILED tests/test_api.py::test_fetch - TimeoutError: timed out\n1 failed"
+    records = [
+        _timed("t1", "pytest -q", 30000),
+        result("t1", own, True),
+        _timed("t2", "pytest -q", 120000),
+        result("t2", "3 passed"),
+    ]
+    assert _kinds(tmp_path, records) == [FixKind.RETRIED]
+
+
+def test_the_bash_default_limit_counts_when_the_call_set_none(tmp_path: Path) -> None:
+    records = [
+        call("t1", "npm run build"),
+        result("t1", "Command timed out after 2m 0.0s", True),
+        _timed("t2", "npm run build", 600000),
+        result("t2", "Build complete"),
+    ]
+    ((episode, lesson),) = _failures(tmp_path, records)
+    assert episode.fix is not None and episode.fix.kind is FixKind.WAITED
+    assert "given 600 s" in lesson.text
+
+
+@pytest.mark.parametrize(
+    "rerun",
+    [
+        {"command": "npm test 2>&1 | tail -50", "timeout": 60000},
+        {"command": "timeout 300 npm test", "timeout": 60000},
+        {"command": "npm test", "timeout": 300000, "run_in_background": True},
+    ],
+)
+def test_wrapping_or_backgrounding_a_timed_out_command_is_no_remedy(
+    tmp_path: Path,
+    rerun: dict,  # type: ignore[type-arg]
+) -> None:
+    block = {"type": "tool_use", "id": "t2", "name": "Bash", "input": rerun}
+    output = (
+        "Command running in background with ID: bash_1"
+        if rerun.get("run_in_background")
+        else "Tests: 4 passed"
+    )
+    records = [
+        _timed("t1", "npm test", 60000),
+        result("t1", "Command timed out after 1m 0.0s", True),
+        {"type": "assistant", "message": {"content": [block]}},
+        result("t2", output),
+    ]
+    ((episode, lesson),) = _failures(tmp_path, records)
+    assert episode.fix is None or not episode.fix.teachable
+    assert "instead" not in lesson.text and lesson.fix is None

@@ -3,13 +3,17 @@ only when the POSIX way (or the harness's own tool) was seen working right after
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import pytest
 
 from metis_distill.extract.rules import RulesExtractor
 from metis_distill.mine.episodes import find_episodes
 from metis_distill.mine.shells import QUOTING_LESSON
 from metis_distill.models import LessonCandidate, LessonKind
 from metis_distill.sources.claude_code import parse_file
+from metis_distill.sources.codex import parse_file as parse_codex
 from metis_distill.textio import read_lines
 from tests.mine.test_episodes import _write, call, result, say
 
@@ -37,7 +41,7 @@ def test_dir_with_a_cmd_switch_then_ls_is_one_fixed_lesson(tmp_path: Path) -> No
     )
     assert lesson.text.startswith("Shell commands here run in bash, not cmd or PowerShell")
     assert lesson.text.endswith("or the Glob, Read and Grep tools.")  # Claude Code's own
-    assert lesson.fix is not None and "`ls`" in lesson.fix
+    assert lesson.fix is not None and "`ls`" in lesson.fix and lesson.evidence.shows_fix
     assert lesson.evidence.shows_fix
 
 
@@ -115,3 +119,99 @@ def test_git_bash_crashing_is_worded_once_whatever_the_command(tmp_path: Path) -
     assert len(found) == 2 and len(texts) == 1
     assert texts.pop().startswith("Git Bash here crashes on some calls before the command runs")
     assert all(c.fix is None for c in found)  # no remedy was seen working
+
+
+def test_the_fix_is_the_posix_command_of_the_same_intent_that_worked(tmp_path: Path) -> None:
+    (lesson,) = _lessons(
+        tmp_path,
+        [
+            call("t1", "del /F /Q build"),
+            result("t1", "Exit code 127\nbash: line 1: del: command not found", True),
+            call("t2", "rm -rf build"),
+            result("t2", "(Bash completed with no output)"),
+        ],
+    )
+    assert "not cmd or PowerShell" in lesson.text and lesson.evidence.shows_fix
+    assert lesson.fix is not None and "`rm`" in lesson.fix
+
+
+@pytest.mark.parametrize(
+    ("command", "error"),
+    [
+        ("type README.md", "Exit code 1\nbash: line 1: type: README.md: not found"),
+        ("gci -Recurse", "Exit code 127\nbash: gci: command not found"),
+        ("copy a.txt b.txt", "Exit code 127\nbash: copy: command not found"),
+    ],
+)
+def test_cmd_commands_without_a_switch_are_foreign_too(
+    tmp_path: Path, command: str, error: str
+) -> None:
+    (lesson,) = _lessons(tmp_path, [call("t1", command), result("t1", error, True)])
+    assert "not cmd or PowerShell" in lesson.text
+    assert "README.md" not in lesson.text  # bash's `type` names its argument, not a program
+
+
+def test_a_cmd_shell_saying_not_recognized_is_not_bash(tmp_path: Path) -> None:
+    error = "'Get-ChildItem' is not recognized as an internal or external command"
+    (lesson,) = _lessons(tmp_path, [call("t1", "Get-ChildItem -Name"), result("t1", error, True)])
+    assert "run in bash" not in lesson.text
+
+
+def _codex(tmp_path: Path, records: list[dict]) -> list[LessonCandidate]:  # type: ignore[type-arg]
+    path = tmp_path / "rollout-x.jsonl"
+    stamp = {"timestamp": "2025-09-01T00:00:00Z"}
+    path.write_text("".join(json.dumps({**stamp, **r}) + "\n" for r in records))
+    run = parse_codex(path, tmp_path)
+    return RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+
+
+def _codex_call(call_id: str, script: str) -> dict:  # type: ignore[type-arg]
+    arguments = json.dumps({"command": ["bash", "-lc", script]})
+    payload = {"type": "function_call", "name": "shell", "call_id": call_id, "arguments": arguments}
+    return {"type": "response_item", "payload": payload}
+
+
+def _codex_output(call_id: str, output: str, code: int) -> dict:  # type: ignore[type-arg]
+    text = json.dumps({"output": output, "metadata": {"exit_code": code}})
+    payload = {"type": "function_call_output", "call_id": call_id, "output": text}
+    return {"type": "response_item", "payload": payload}
+
+
+def test_codex_lines_name_no_claude_code_tool(tmp_path: Path) -> None:
+    (lesson,) = _codex(
+        tmp_path,
+        [
+            {"type": "session_meta", "payload": {"id": "abc", "cwd": "/w"}},
+            _codex_call("c1", "dir /B docs"),
+            _codex_output("c1", "dir: cannot access '/B': No such file or directory", 2),
+            _codex_call("c2", "ls docs"),
+            _codex_output("c2", "a.md", 0),
+        ],
+    )
+    assert "not cmd or PowerShell" in lesson.text and "Glob" not in lesson.text
+
+
+def test_powershell_syntax_in_bashs_own_cd_is_not_the_script_quoting(tmp_path: Path) -> None:
+    command = 'cd "$env:USERPROFILE\\docs" && powershell -NoProfile -Command "\\$f = 1; \\$f"'
+    error = "Exit code 1\n/usr/bin/bash: line 1: cd: :USERPROFILE\\docs: No such file or directory"
+    records = [call("t1", command), result("t1", error, True)] * 1
+    records += [call("t2", command), result("t2", error, True)]
+    assert all(c.text != QUOTING_LESSON for c in _lessons(tmp_path, records))
+
+
+def test_a_variable_bash_replaced_with_its_own_value_is_lost_too(tmp_path: Path) -> None:
+    script = (
+        "pwsh.exe -ExecutionPolicy 'Bypass' -Com \"Get-ChildItem | ForEach-Object { $_.Name }\""
+    )
+    term = "The term '/usr/bin/bash.Name' is not recognized as the name of a cmdlet, function"
+    records = [call("t1", script), result("t1", term), call("t2", script), result("t2", term)]
+    assert [c.text for c in _lessons(tmp_path, records)] == [QUOTING_LESSON] * 2
+
+
+def test_a_crash_after_the_command_ran_is_not_the_shell_failing_to_start(tmp_path: Path) -> None:
+    output = (
+        "Exit code 1\n[1/4] Compiling\n[3/4] Linking\n      1 [main] bash 4242 C:\\Git\\bin\\"
+        "bash.exe: *** fatal error - cygheap base mismatch detected"
+    )
+    found = _lessons(tmp_path, [call("t1", "make all"), result("t1", output, True)])
+    assert all("Git Bash here crashes" not in c.text for c in found)

@@ -159,6 +159,9 @@ def test_a_claim_counts_once_the_user_accepts_it_a_found_cause_at_once(tmp_path:
         ("Instead, bind it in the window manager config.", True),
         ("Instead, it may be possible to bind it in the window manager.", False),  # a guess
         ("Let me check the docs.", False),  # not a way around
+        ("Users on older builds hit this all the time.", False),  # "use" only as a word start
+        ("Use the window manager for that then?", False),  # a question
+        ("Instead, I'll add it to the window manager tonight.", False),  # the agent's plan
     ],
 )
 def test_a_limit_keeps_the_way_around_it_the_next_sentence_gives(
@@ -169,3 +172,10 @@ def test_a_limit_keeps_the_way_around_it_the_next_sentence_gives(
     ((kind, text),) = _lessons(tmp_path, records)
     assert kind is LessonKind.GOTCHA
     assert text == (f"{limit} {following}" if joined else limit)
+
+
+def test_a_found_cause_keeps_no_unconfirmed_way_around(tmp_path: Path) -> None:
+    limit = "Turns out the runner doesn't support node:inspector, so breakpoints never hit."
+    following = "Use Node itself for the debugger."
+    ((kind, text),) = _lessons(tmp_path, [say("assistant", f"{limit} {following}")])
+    assert kind is LessonKind.GOTCHA and following not in text

@@ -240,6 +240,34 @@ def test_the_sandbox_wrapper_is_cut_and_the_command_output_kept(tmp_path: Path) 
     assert error_signature(result.text).startswith("FAILED tests/test_a.py::test_b")
 
 
+@pytest.mark.parametrize(
+    ("stderr", "kept"),
+    [
+        ("go: build failed: undefined: Foo", "go: build failed: undefined: Foo"),
+        ("open /home/u/.cache/go-build/x: permission denied", "failed in sandbox"),
+    ],
+)
+def test_an_empty_stdout_leaves_the_stderr_and_a_real_refusal_stays(
+    tmp_path: Path, stderr: str, kept: str
+) -> None:
+    path = tmp_path / "rollout-x.jsonl"
+    wrapped = (
+        "failed in sandbox LinuxSeccomp with execution error: sandbox denied exec error, "
+        f"exit code: 1, stdout: , stderr: {stderr}"
+    )
+    records = [
+        {"type": "session_meta", "payload": {"id": "abc", "cwd": "/w"}},
+        {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
+         "call_id": "c1", "arguments": json.dumps({"command": ["bash", "-lc", "go test ./..."]})}},
+        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c1",
+         "output": wrapped}},
+    ]  # fmt: skip
+    stamp = {"timestamp": "2025-09-01T00:00:00Z"}
+    path.write_text("".join(json.dumps({**stamp, **r}) + "\n" for r in records))
+    (_, result) = parse_file(path, tmp_path).events
+    assert result.text.startswith(kept) and result.exit_code == 1
+
+
 def test_without_session_meta_the_id_comes_from_the_rollout_name(tmp_path: Path) -> None:
     name = "rollout-2025-01-01T00-00-00-0194a1b2-aaaa-7bbb-8ccc-dddddddddddd.jsonl"
     path = tmp_path / name

@@ -14,7 +14,7 @@ from metis_distill.extract.wording import (
     subject,
 )
 from metis_distill.mine.episodes import Episode
-from metis_distill.mine.fixes import Fix, FixKind, seconds
+from metis_distill.mine.fixes import Fix, FixKind, limit_ms, seconds
 from metis_distill.mine.fixes import remedy as remedy_of
 from metis_distill.mine.shells import foreign_command
 from metis_distill.mine.signals import (
@@ -53,7 +53,10 @@ _SCRIPT_DENIED = re.compile(
     re.I,
 )
 # Cygwin's own crash report: Git Bash died before it ran anything.
-_SHELL_CRASH = re.compile(r"bash(?:\.exe)?: \*\*\* fatal error - ")
+_SHELL_CRASH = re.compile(
+    r"\A(?:<tool_use_error>)?(?:Exit code -?\d+\s*\n|(?:Error calling tool \(\w+\): )?"
+    r"Command failed: [^\n]*\n)?\s*\d+ \[main\] [^\n]*?bash(?:\.exe)?: \*\*\* fatal error - "
+)
 # "No, use X" -> "Use X"; but "stop trying X" keeps its "stop", or the meaning flips.
 _CORRECTION_LEAD = re.compile(r"^(?:(?:no|nope|wait|actually)\b[,.!]*|stop[,.!]+)\s+", re.I)
 
@@ -91,7 +94,7 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     quote = _checked_quote(lines, ref, [signature])
     if quote is None:
         return None
-    text, fix = _failure_lesson(episode, call, signature)
+    text, fix = _failure_lesson(episode, call, signature, run.source_format)
     return LessonCandidate(
         kind=LessonKind.FAILURE,
         text=scrub(text),
@@ -103,13 +106,17 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     )
 
 
-def _failure_lesson(episode: Episode, call: Event, signature: str) -> tuple[str, str | None]:
+def _failure_lesson(
+    episode: Episode, call: Event, signature: str, harness: str
+) -> tuple[str, str | None]:
     """The lesson's text and its fix: a fix only when the run showed it causing success."""
     fix = episode.fix
     tool = call.tool_name or "tool"
     sig = general_error(signature)
     remedy = remedy_of(call, fix) if fix is not None else None
-    known = _known_cause(signature) or _known_shell_cause(call, episode.trigger.text)
+    if fix is not None and remedy is not None and foreign_command(call, episode.trigger.text):
+        return _foreign_text(harness), _foreign_remedy(harness)
+    known = _known_cause(signature) or _known_shell_cause(call, episode.trigger.text, harness)
     if known is not None:
         text, known_fix = known
         return text, (known_fix if remedy is not None else None)
@@ -121,7 +128,7 @@ def _failure_lesson(episode: Episode, call: Event, signature: str) -> tuple[str,
     what = subject(tool, call.text)
     verb = "fail" if what.startswith("Scripts") else "fails"
     if fix is not None and fix.kind is FixKind.WAITED and remedy:
-        enough = seconds(fix.call.timeout_ms or 0)
+        enough = seconds(limit_ms(fix.call) or 0)
         return (
             f"{what} timed out under the short time limit the call set itself and passed once "
             f"given {enough}; give it {enough} or more."
@@ -189,10 +196,10 @@ def _known_cause(signature: str) -> tuple[str, str | None] | None:
     return None
 
 
-def _known_shell_cause(call: Event, error: str) -> tuple[str, str | None] | None:
-    """The lesson of a failure that the shell itself explains: Git Bash crashing before the
-    command ran, or a cmd or PowerShell command given to bash."""
-    if _SHELL_CRASH.search(error):
+def _known_shell_cause(call: Event, error: str, harness: str) -> tuple[str, None] | None:
+    """The lesson of a failure that the shell itself explains, with no fix shown: Git Bash
+    crashing before the command ran, or a cmd or PowerShell command given to bash."""
+    if _SHELL_CRASH.search(error[:2000]):
         # a warning: what worked instead (the user's own terminal, a subagent) differs from
         # run to run and lies outside the crash's span
         return (
@@ -201,16 +208,23 @@ def _known_shell_cause(call: Event, error: str) -> tuple[str, str | None] | None
             "shell's, not the command's."
         ), None
     if foreign_command(call, error) is not None:
-        # Claude Code's own tools do the same without a shell; other harnesses have none
-        remedy = "use `ls`, `find`, `cat`, `grep`" + (
-            " or the Glob, Read and Grep tools" if call.tool_name == "Bash" else ""
-        )
-        return (
-            "Shell commands here run in bash, not cmd or PowerShell: commands like `dir /B`, "
-            "`tree /F` or `Get-ChildItem` fail (“command not found”, or `/B` taken for a path); "
-            f"{remedy}."
-        ), remedy
+        return _foreign_text(harness), None
     return None
+
+
+def _foreign_text(harness: str) -> str:
+    return (
+        "Shell commands here run in bash, not cmd or PowerShell: commands like `dir /B`, "
+        "`tree /F`, `del` or `Get-ChildItem` fail (“command not found”, or `/B` taken for a "
+        f"path); {_foreign_remedy(harness)}."
+    )
+
+
+def _foreign_remedy(harness: str) -> str:
+    """One remedy for every instance (each showed the POSIX form of its own intent working)."""
+    # Claude Code's own tools do the same without a shell; other harnesses have none
+    tools = " or the Glob, Read and Grep tools" if harness == "claude_code" else ""
+    return f"use their POSIX forms (`ls`, `cat`, `grep`, `cp`, `mv`, `rm`){tools}"
 
 
 def _missing_program_text(program: str, call: Event, fix: Fix | None) -> tuple[str, str | None]:

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from metis_distill.mine import signals
+from metis_distill.mine.shells import POSIX_SHELL_TOOLS
 from metis_distill.models import Event, EventKind
 
 CANCELLED = re.compile(r"Sibling tool call errored|Cancelled: parallel tool call", re.I)
@@ -64,12 +65,14 @@ def cancelled_batches(events: Sequence[Event]) -> Iterator[CancelledBatch]:
         if not is_cancelled(events[index]):
             index += 1
             continue
-        failed = _failed_sibling(events, index)
+        failed = _named_failure(events, index) or _failed_sibling(events, index)
         end = _batch_end(events, index)
-        if failed is not None:
+        failed_call = calls.get(failed.tool_use_id or "") if failed is not None else None
+        # a failed edit cancels its siblings too, but its lesson is the edit's (read first)
+        if failed is not None and failed_call is not None and _runs_commands(failed_call):
             cancelled = tuple(e for e in events[index:end] if is_cancelled(e))
             yield CancelledBatch(
-                failed_call=calls.get(failed.tool_use_id or ""),
+                failed_call=failed_call,
                 failed=failed,
                 cancelled=cancelled,
                 rerun=_rerun(events, end, [calls.get(e.tool_use_id or "") for e in cancelled]),
@@ -84,6 +87,37 @@ def earned_batches(events: Sequence[Event]) -> list[CancelledBatch]:
     if len(batches) >= 2 or any(b.rerun is not None for b in batches):
         return batches
     return []
+
+
+_NAMED = re.compile(r"Cancelled: parallel tool call (?P<tool>\w+)\((?P<head>.*?)…?\) errored")
+
+
+def _runs_commands(call: Event) -> bool:
+    return call.tool_name in POSIX_SHELL_TOOLS
+
+
+def _named_failure(events: Sequence[Event], index: int) -> Event | None:
+    """The failed result a cancellation names ("… Bash(which gh…) errored"), wherever the
+    batch lists it: a sibling still running may be cancelled before the failure is written."""
+    named = _NAMED.search(events[index].text[:400])
+    if named is None:
+        return None
+    start, end = index, index
+    while start > 0 and events[start - 1].kind is not EventKind.TEXT:
+        start -= 1
+    while end < len(events) and events[end].kind is not EventKind.TEXT:
+        end += 1
+    batch = events[start:end]
+    head = named["head"].rstrip("…")
+    for call in batch:
+        if call.kind is not EventKind.TOOL_CALL or call.tool_name != named["tool"]:
+            continue
+        if not call.text.startswith(head):
+            continue
+        for result in batch:
+            if result.role == "tool" and result.tool_use_id == call.tool_use_id:
+                return None if is_cancelled(result) else result
+    return None
 
 
 def _failed_sibling(events: Sequence[Event], index: int) -> Event | None:

@@ -115,6 +115,8 @@ def find_fix(events: tuple[Event, ...], index: int, call: Event | None) -> Fix |
 def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
     """The later call that did what the failed `call` meant and worked."""
     failure = events[index]
+    if _HARNESS_TIMEOUT.match(failure.text):
+        return _outlasted(events, index, call)
     results = _results(events[index + 1 :])
     missing = signals.missing_program(failure.text)
     dropped = frozenset(m["flag"] for m in _UNKNOWN_FLAG.finditer(failure.text[:2000]))
@@ -128,15 +130,9 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
         result = results.get(later.tool_use_id or "")
         if result is None:
             continue
-        if signals.is_success(result):
-            if _waited_longer(failure, call, later):
-                return Fix(FixKind.WAITED, later, result)
+        if signals.is_success(result) and not _BACKGROUND.search(result.text[:200]):
             return _classify(events, call, later, result)
-        same_call = (
-            later.text == call.text
-            and later.timeout_ms == call.timeout_ms
-            and call.tool_name not in signals.EDIT_TOOLS
-        )
+        same_call = later.text == call.text and call.tool_name not in signals.EDIT_TOOLS
         if signals.is_failure(result) and same_call:
             return None  # the same call failed again: whatever came between was no fix
     return None
@@ -216,20 +212,56 @@ def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Even
     return Fix(FixKind.RETRIED, later, result)
 
 
-_TIMED_OUT = re.compile(r"\btimed out\b", re.I)
+# The harness stopped the call: Claude Code's Bash ("Command timed out after 2m 0.0s") and
+# Codex's shell ("command timed out after 1005 milliseconds"), not a test's own timeout.
+_HARNESS_TIMEOUT = re.compile(r"^(?:Exit code -?\d+\s*\n)?\s*command timed out after\b", re.I)
+_BACKGROUND = re.compile(r"running in (?:the )?background", re.I)
+# Claude Code's Bash tool stops a call after two minutes unless the call sets its own limit.
+_DEFAULT_LIMIT_MS = {"Bash": 120_000}
+# What a rerun may add around a command without changing what it does.
+_WRAPPING = (
+    re.compile(r"^timeout\s+\d+[smh]?\s+"),
+    re.compile(r"\s*\|\s*(?:tail|head)\b[^|]*$"),
+    re.compile(r"\s*2>&1\s*$"),
+)
 
 
-def _waited_longer(failure: Event, call: Event, later: Event) -> bool:
-    """The failed call timed out under a limit it set itself, and the same command worked
-    with a longer one."""
-    failed = call.timeout_ms
+def _outlasted(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
+    """What made a call the harness timed out pass: the same command given a longer limit
+    (and nothing edited in between), else nothing to teach. Piping it to `tail`, wrapping it
+    in `timeout N` or starting it in the background is no remedy."""
+    results = _results(events[index + 1 :])
+    bare = _bare(call.text)
+    for later in _window(events, index):
+        if later.kind is not EventKind.TOOL_CALL or later.tool_name != call.tool_name:
+            continue
+        result = results.get(later.tool_use_id or "")
+        if later.session != call.session or result is None or _bare(later.text) != bare:
+            continue
+        if not signals.is_success(result) or _BACKGROUND.search(result.text[:200]):
+            continue
+        edited = any(_is_edit(e) for e in _successful_calls(events, call, later))
+        if edited:
+            return Fix(FixKind.EDITED, later, result)
+        longer = (limit_ms(later) or 0) > (limit_ms(call) or 0)
+        return Fix(FixKind.WAITED if longer else FixKind.RETRIED, later, result)
+    return None
+
+
+def limit_ms(call: Event) -> int | None:
+    """The time the harness gave a call: the limit it set itself, else the tool's default."""
     return (
-        failed is not None
-        and bool(_TIMED_OUT.search(failure.text[:400]))
-        and later.timeout_ms is not None
-        and later.timeout_ms > failed
-        and command_head(later.text) == command_head(call.text)
+        call.timeout_ms
+        if call.timeout_ms is not None
+        else _DEFAULT_LIMIT_MS.get(call.tool_name or "")
     )
+
+
+def _bare(command: str) -> str:
+    head = command_head(command)
+    for pattern in _WRAPPING:
+        head = pattern.sub("", head)
+    return " ".join(head.split())
 
 
 def remedy(call: Event, fix: Fix) -> str | None:
@@ -243,7 +275,7 @@ def remedy(call: Event, fix: Fix) -> str | None:
     if fix.kind is FixKind.HINTED:
         return fix.hint
     if fix.kind is FixKind.WAITED:
-        return f"a timeout of {seconds(fix.call.timeout_ms or 0)} or more"
+        return f"a timeout of {seconds(limit_ms(fix.call) or 0)} or more"
     if fix.kind is not FixKind.PREPARED:
         return None
     extra = _extra_segments(call.text, fix.call.text)

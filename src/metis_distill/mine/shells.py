@@ -44,16 +44,27 @@ _CMD_BUILTINS = frozenset(
     {"dir", "tree", "type", "copy", "xcopy", "move", "ren", "del", "erase", "rd", "findstr",
      "where", "cls", "md"}
 )  # fmt: skip
+# cmd's and PowerShell's commands that bash has no namesake for: "not found" is enough,
+# switch or not (`dir`, `tree` and `type` exist in bash: only their /switches give them away).
+_NOT_IN_BASH = (_CMD_BUILTINS | set(_FOREIGN_INTENT)) - {"dir", "tree", "type"}
+# bash's `type` builtin looking the argument up: `type README.md` meant cmd's `type`
+_BASH_TYPE = re.compile(r"\btype: \S+: not found")
+# The error is cmd's or PowerShell's own: the shell was not bash
+_NATIVE_SHELL = re.compile(
+    r"is not recognized as (?:an internal or external command|the name of a cmdlet)"
+)
 
 # `powershell -Command "… $x …"`: the script in double quotes, where bash expands `$x`.
 _POWERSHELL_DOUBLE = re.compile(
-    r"\b(?:powershell|pwsh)(?:\.exe)?\b[^\"']*?-(?:Command|c)\s+\"(?P<script>[^\"]*\$[\w({][^\"]*)",
+    r"\b(?:powershell|pwsh)(?:\.exe)?\b(?:[^\"'\n]|'[^'\n]*')*?\s-C(?:o(?:m(?:m(?:a(?:n(?:d)?)?)?)?)?)?"
+    r"\s+\"(?P<script>[^\"]*\$[\w({][^\"]*)",
     re.I | re.S,
 )
-# What PowerShell says when the variables it was given are gone, or bash's own trace of them.
+# What PowerShell says when bash took its variables: gone ("Missing variable name",
+# `$x = …` arriving as ` = …`) or replaced by a value of bash's (`$_` -> `/usr/bin/bash`).
 _LOST_VARIABLE = re.compile(
-    r"Missing variable name|foreach \( in \)|The term '=' is not recognized|"
-    r"cd: :[A-Z]+\b|^\s*= : The term",
+    r"Missing variable name|foreach \( in \)|The term '=' is not recognized|^\s*= : The term|"
+    r"The term '/[^'\n]*' is not recognized",
     re.M,
 )
 
@@ -63,19 +74,28 @@ def foreign_command(call: Event, error: str) -> str | None:
     or None: a cmdlet not found, or a cmd builtin whose `/switch` was not understood."""
     if call.tool_name not in POSIX_SHELL_TOOLS or _POWERSHELL_DOUBLE.search(call.text):
         return None
+    if _NATIVE_SHELL.search(error[:2000]):
+        return None
     missing = signals.missing_program(error)
     for segment in _SEGMENT.split(command_head(call.text)):
         words = segment.split()
         if not words:
             continue
-        program = words[0]
-        if _CMDLET.match(program) and missing == program:
+        program, name = words[0], words[0].lower()
+        not_found = missing == program
+        if not_found and (_CMDLET.match(program) or name in _NOT_IN_BASH):
+            return program
+        if name == "type" and _BASH_TYPE.search(error):
             return program
         switch = _SWITCH.search(segment)
-        understood = missing == program or _SWITCH_AS_PATH.search(error)
-        if program.lower() in _CMD_BUILTINS and switch and understood:
+        if name in _CMD_BUILTINS and switch and (not_found or _SWITCH_AS_PATH.search(error)):
             return f"{program} {switch[0]}"
     return None
+
+
+def intent_of(foreign: str) -> str | None:
+    """What a foreign command meant: list, read, search, copy, move, delete, locate."""
+    return _FOREIGN_INTENT.get(foreign.split()[0].lower())
 
 
 def posix_fix(
@@ -83,7 +103,7 @@ def posix_fix(
 ) -> tuple[Event, Event] | None:
     """The call (and its result) that did what the foreign command meant, the POSIX way or
     with the harness's own tool, and worked: within `window` tool calls after the failure."""
-    intent = _FOREIGN_INTENT.get(foreign.split()[0].lower())
+    intent = intent_of(foreign)
     if intent is None:
         return None
     programs, tools = _INTENTS[intent]
@@ -114,10 +134,10 @@ def lost_variables(call: Event, output: str) -> bool:
 
 
 QUOTING_LESSON = (
-    'Through the Bash tool, a `powershell -Command "…"` script in double quotes loses its '
+    'Given to bash, a `powershell -Command "…"` script in double quotes loses its '
     "`$variables` to bash's expansion before PowerShell runs (PowerShell then reports "
-    "“Missing variable name” or works on empty values); put the script in single quotes, or in "
-    "a .ps1 file run with `powershell -File`."
+    "“Missing variable name” or works on empty or wrong values); put the script in single "
+    "quotes, or in a .ps1 file run with `powershell -File`."
 )
 
 

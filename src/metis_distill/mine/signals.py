@@ -31,7 +31,7 @@ _ERROR_LINE = re.compile(
     r"exception|not recognized|undefined|missing|timed out",
     re.I,
 )
-_PYTEST_ERROR = re.compile(r"^E\s+[\w.]*(?:Error|Exception|Failed|Timeout)\b")
+_PYTEST_ERROR = re.compile(r"^E\s+(?:[\w.]*(?:Error|Exception|Failed|Timeout)\b|assert\b)")
 _EXIT_LINE = re.compile(r"^Exit code -?\d+$")
 _TAGS = re.compile(r"</?tool_use_error>")
 

@@ -43,10 +43,12 @@ _LIMIT = re.compile(
     re.I,
 )
 _WORKAROUND = re.compile(
-    r"^(?:to [^,.]{3,80},\s*)?(?:you(?:'d| would)? (?:want|need|have) to|you can|use|"
+    r"^(?:to [^,.]{3,80},\s*)?(?:you(?:'d| would)? (?:want|need|have) to|you can|use\b|"
     r"instead\b)",
     re.I,
 )
+# The agent's own next step, not a way around the limit: "Instead, I'll dump it tonight."
+_PLAN = re.compile(r"^(?:instead,?\s+)?(?:I'll|I will|let me|let's|I'm going to|we'll)\b", re.I)
 _QUESTION = re.compile(r"\bQuestion\s+\d+(?:\s+of\s+\d+)?\s*[:.-]\s*(?P<topic>[^\n*#]{4,80})")
 _RECORDED = re.compile(
     r"\b(?:Recording|Recorded|Noted|Got it|Selected|Going with|Locked in)\b[^*\n]{0,20}"
@@ -143,8 +145,12 @@ def _with_workaround(found: Statement, following: list[str]) -> Statement:
     tells the agent what fails, not what to do."""
     if not following or not _LIMIT.search(found.sentence):
         return found
+    if signals.FOUND_CAUSE.match(clean(found.sentence)):
+        return found  # a finding stands alone; a way around it is not confirmed with it
     workaround = following[0]
-    if not _WORKAROUND.match(workaround) or signals.HEDGE.search(workaround):
+    if not _WORKAROUND.match(workaround) or _PLAN.match(workaround) or workaround.endswith("?"):
+        return found
+    if signals.HEDGE.search(workaround):
         return found
     return replace(found, sentence=f"{found.sentence} {workaround}", quote=found.sentence)
 

@@ -34,6 +34,9 @@ _SANDBOX_WRAPPER = re.compile(
     r"^failed in sandbox \w+ with execution error: sandbox denied exec error, "
     r"exit code: (-?\d+), stdout: "
 )
+_SANDBOX_REFUSAL = re.compile(
+    r"permission denied|operation not permitted|read-only file system", re.I
+)
 _EXIT_IN_TEXT = re.compile(r"\bexit code:? (-?\d+)", re.I)
 _PLAIN_ERROR = re.compile(
     r"^(?:error\b|execution error|failed in sandbox|sandbox (?:error|denied)|"
@@ -201,8 +204,11 @@ def _output_text(state: State, raw: Any) -> tuple[str, int | None, bool]:
     text, header_code = _strip_headers(text)
     exit_code = exit_code if exit_code is not None else header_code
     wrapper = _SANDBOX_WRAPPER.match(text)
-    if wrapper is not None:  # still a verbatim suffix of the output, as quotes need
-        text, exit_code = text[wrapper.end() :], int(wrapper.group(1))
+    if wrapper is not None:
+        exit_code = int(wrapper.group(1))
+        if not _SANDBOX_REFUSAL.search(text):  # the sandbox did refuse: its words stay
+            rest = text[wrapper.end() :]  # still a verbatim suffix of the output
+            text = rest.removeprefix(", stderr: ")
     head = text.lstrip()[:400]
     if exit_code is None and _PLAIN_ERROR.match(head):  # plain text: its words say it failed
         failed = True
