@@ -94,11 +94,15 @@ class Screen:
     def candidates(self, text: str) -> set[int]:
         """The rules (by their place in the list screened) that may match `text`; no other
         rule can. Empty for most text."""
+        return self.scan(scanned_copy(text))
+
+    def scan(self, copy: bytes) -> set[int]:
+        """`candidates` of the text whose `scanned_copy` this is."""
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
             scratch = self._local.scratch = self._hs.Scratch(self._db)
         found: set[int] = set()
-        self._db.scan(scanned_copy(text), match_event_handler=_note, context=found, scratch=scratch)
+        self._db.scan(copy, match_event_handler=_note, context=found, scratch=scratch)
         return found
 
 
