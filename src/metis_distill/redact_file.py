@@ -9,8 +9,9 @@ evidence whole, to learn its secrets (contract 10); most of its lines hold none.
   Hyperscan scan per line.
 - The assignment rules cross a newline only through their `\\s*` around `:`/`=`: a match
   that crosses one starts on a line that ends (blanks aside) as a name or a `:`/`=` does
-  (`_may_cross`). They are tried where a name starts on a line the screen names them for or
-  on such a line, in the joined text, so a match that crosses is found as `sub` finds it.
+  (`_may_cross`). With no such line, each runs on the lines the screen names it for, where
+  names start; else it is tried where names start on those lines and on such lines, in the
+  joined text, so that a match that crosses is found as `sub` finds it.
 - Any other rule the file's screen names runs on the joined text, as `redact` runs it.
 
 The rules run in `redact`'s order, so the values are noted in the same order, and a line
@@ -103,15 +104,25 @@ class _Lines:
     def _assignments(self, index: int, kind: str, pattern: re.Pattern[str], replace: Any) -> None:
         if self.may is not None and index not in self.may:
             return
-        tried = [
-            n for n, line in enumerate(self.lines) if index in self.per_line[n] or _may_cross(line)
-        ]
+        named = [n for n, may in enumerate(self.per_line) if index in may]
+        crossing = [n for n, line in enumerate(self.lines) if _may_cross(line)]
+        tried = sorted({*named, *crossing})
         if not tried or not self._gate(kind, tried):
             return
+        if crossing:  # a match may run on into the next line: try them in the joined text
+            self._assignments_joined(pattern, tried, replace)
+            return
+        for number in named:  # each match within its line
+            line = self.lines[number]
+            changed = redact.sub_at(pattern, line, redact.name_starts(pattern, line), replace)
+            if changed != line:
+                self._line_changed(number, changed)
+
+    def _assignments_joined(self, pattern: re.Pattern[str], tried: list[int], replace: Any) -> None:
         offsets = list(accumulate((len(line) + 1 for line in self.lines), initial=0))
         lines = self.lines
         starts = [offsets[n] + at for n in tried for at in redact.name_starts(pattern, lines[n])]
-        text = "\n".join(self.lines)
+        text = "\n".join(lines)
         self._changed(text, redact.sub_at(pattern, text, starts, replace))
 
     def _on_text(self, pattern: re.Pattern[str], replace: Any) -> None:
