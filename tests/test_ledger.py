@@ -115,3 +115,23 @@ def test_the_revisions_read_without_alembic_are_alembic_s(tmp_path: Path) -> Non
         assert current_revision(engine) == revision_of(path)
         engine.dispose()
     assert revision_of(tmp_path / "new" / "ledger.sqlite") == head_revision()
+
+
+def test_recorded_rows_are_upserted_the_last_of_a_key_winning(tmp_path: Path) -> None:
+    """Files and recoveries are recorded many at a time (one query for those stored): a
+    row stored before is updated, a key given twice keeps its last row."""
+    from metis_distill.ledger import RecoveryRow
+
+    def recovery(path: str, command: str) -> RecoveryRow:
+        return RecoveryRow(
+            archive_root="/a", path=path, line=1, session_id="s", cwd=None,
+            failure_class="test", command=command, failed_at=None, recovered_at=None,
+            seconds=None,
+        )  # fmt: skip
+
+    with Ledger(f"sqlite:///{tmp_path / 'l.sqlite'}") as ledger:
+        ledger.record_recoveries([recovery("x", "old"), recovery("y", "kept")])
+        ledger.record_recoveries([recovery("x", "first"), recovery("z", "new")])
+        ledger.record_recoveries([recovery("z", "twice"), recovery("z", "last")])
+        found = {(r.path, r.command) for r in ledger.recoveries()}
+    assert found == {("x", "first"), ("y", "kept"), ("z", "last")}
