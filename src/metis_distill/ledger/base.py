@@ -19,7 +19,7 @@ class Repository:
         raise NotImplementedError
 
 
-_IN_CHUNK = 500  # paths per IN (...) query, well under every database's limit
+IN_CHUNK = 500  # paths per IN (...) query, well under every database's limit
 
 
 def merge_all(db: Session, model: type[FileRow] | type[RecoveryRow], rows: Iterable[Any]) -> None:
@@ -32,8 +32,8 @@ def merge_all(db: Session, model: type[FileRow] | type[RecoveryRow], rows: Itera
     for row in keyed.values():
         by_root.setdefault(row.archive_root, []).append(row.path)
     for root, paths in by_root.items():
-        for start in range(0, len(paths), _IN_CHUNK):
-            chunk = paths[start : start + _IN_CHUNK]
+        for start in range(0, len(paths), IN_CHUNK):
+            chunk = paths[start : start + IN_CHUNK]
             query = select(model).where(model.archive_root == root, model.path.in_(chunk))
             stored.update(_key(row) for row in db.scalars(query))
     with db.no_autoflush:
