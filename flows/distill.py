@@ -88,6 +88,10 @@ class PrefectRunner:
     def map_batches(self, jobs: Sequence[BatchJob]) -> list[BatchResult]:
         return list(extract_task.map(jobs).result())
 
+    def processes(self, size: int) -> int:  # noqa: ARG002
+        """A task forks nothing: it runs beside the flow's threads (and maybe on Dask)."""
+        return 1
+
 
 @flow(name="distill")
 def distill_flow(

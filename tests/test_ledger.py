@@ -115,3 +115,58 @@ def test_the_revisions_read_without_alembic_are_alembic_s(tmp_path: Path) -> Non
         assert current_revision(engine) == revision_of(path)
         engine.dispose()
     assert revision_of(tmp_path / "new" / "ledger.sqlite") == head_revision()
+
+
+def test_recorded_rows_are_upserted_the_last_of_a_key_winning(tmp_path: Path) -> None:
+    """Files and recoveries are recorded many at a time (one query for those stored): a
+    row stored before is updated, a key given twice keeps its last row."""
+    from metis_distill.ledger import RecoveryRow
+
+    def recovery(path: str, command: str) -> RecoveryRow:
+        return RecoveryRow(
+            archive_root="/a", path=path, line=1, session_id="s", cwd=None,
+            failure_class="test", command=command, failed_at=None, recovered_at=None,
+            seconds=None,
+        )  # fmt: skip
+
+    with Ledger(f"sqlite:///{tmp_path / 'l.sqlite'}") as ledger:
+        ledger.record_recoveries([recovery("x", "old"), recovery("y", "kept")])
+        ledger.record_recoveries([recovery("x", "first"), recovery("z", "new")])
+        ledger.record_recoveries([recovery("z", "twice"), recovery("z", "last")])
+        found = {(r.path, r.command) for r in ledger.recoveries()}
+    assert found == {("x", "first"), ("y", "kept"), ("z", "last")}
+
+
+def test_curating_asks_no_query_for_rows_it_prefetched(tmp_path: Path) -> None:
+    """Curation reads its candidates' lessons and evidence at once: asking for each of them
+    afterwards, stored or not, costs no query, and a row added is found."""
+    from sqlalchemy import event
+
+    from metis_distill.ledger import EvidenceRow, LessonRow
+    from metis_distill.ledger.schema import now
+
+    def lesson(id_: str) -> LessonRow:
+        return LessonRow(id=id_, kind="gotcha", text=id_, created_at=now())
+
+    def evidence(id_: str, lesson_id: str) -> EvidenceRow:
+        return EvidenceRow(
+            id=id_, lesson_id=lesson_id, archive_root="/a", path="p", line_start=1,
+            line_end=1, quote="q", session_id="s",
+        )  # fmt: skip
+
+    with Ledger(f"sqlite:///{tmp_path / 'l.sqlite'}") as ledger:
+        with ledger.curating() as lessons:
+            lessons.add_lesson(lesson("stored"))
+            lessons.add_evidence(evidence("ev-stored", "stored"))
+        queries: list[str] = []
+        event.listen(ledger.engine, "before_cursor_execute", lambda *a: queries.append(a[2]))
+        with ledger.curating() as lessons:
+            lessons.prefetch(["stored", "new"], ["ev-stored", "ev-new"])
+            queries.clear()
+            found = (lessons.lesson("stored"), lessons.lesson("new"))
+            known = (lessons.has_evidence("ev-stored"), lessons.has_evidence("ev-new"))
+            assert not [q for q in queries if q.lstrip().upper().startswith("SELECT")]
+            lessons.add_lesson(lesson("new"))
+            lessons.add_evidence(evidence("ev-new", "new"))
+            assert lessons.lesson("new") is not None and lessons.has_evidence("ev-new")
+    assert found[0] is not None and found[1] is None and known == (True, False)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from metis_distill import provenance
 from metis_distill.provenance import (
     checking,
     json_unescape,
@@ -12,6 +13,7 @@ from metis_distill.provenance import (
     parse_link,
     quote_in_span,
     resolve,
+    span_text,
 )
 
 
@@ -101,3 +103,31 @@ def test_checking_answers_each_span_once_per_file_state(tmp_path: Path) -> None:
         assert [quote_in_span(*span) for span in spans] == alone
         path.write_text('{"text": "pip install first, longer"}\n{"text": "then pytest"}\n')
         assert not quote_in_span(path, 1, 1, "uv sync")
+
+
+def test_checking_shares_the_files_out_to_the_processes_it_is_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forked processes answer the spans and find each file's secrets, kept for the spans'
+    text: a value that a rule finds on one line is hidden on another line of the same file,
+    and no file is redacted whole again here."""
+    secret = "Zq9" + "x7Lw" * 6
+    files = []
+    for name in ("a", "b", "c"):
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text(f'{{"text": "API_KEY={secret}"}}\n{{"text": "it was {secret} here"}}\n')
+        files.append(path)
+    spans = [(p, n, n, q) for p in files for n, q in [(1, "API_KEY"), (2, "it was"), (2, "nope")]]
+    asked: list[int] = []
+
+    def two(size: int) -> int:
+        asked.append(size)
+        return 2
+
+    alone = [quote_in_span(*span) for span in spans]
+    provenance._file_secrets.cache_clear()
+    with checking(spans, two):
+        monkeypatch.setattr(provenance, "_file_secrets", None)  # not called again
+        assert [quote_in_span(*span) for span in spans] == alone == [True, True, False] * 3
+        assert span_text(files[0], 2, 2) == '{"text": "it was [REDACTED:assigned_secret] here"}'
+    assert asked == [sum(p.stat().st_size for p in files)]

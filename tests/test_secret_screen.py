@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from metis_distill import redact, sources
 from metis_distill.models import Run
-from metis_distill.secret_screen import scanned_copy, widen
+from metis_distill.secret_screen import _folded, scanned_copy, widen
 from tests.conftest import FIXTURES, SAMPLE
 from tests.leaks import runs
 from tests.test_leaks import SECRETS
@@ -182,3 +182,10 @@ def test_the_scanned_copy_keeps_what_the_rules_see() -> None:
 )
 def test_widening(pattern: str, widened: tuple[str, bool] | None) -> None:
     assert widen(pattern) == widened
+
+
+def test_the_scanned_copy_is_each_character_folded_alone() -> None:
+    codes = [*range(0x10000), *range(0x10000, 0x110000, 97)]  # lone surrogates, astral planes
+    assert scanned_copy("".join(map(chr, codes))) == bytes(map(_folded, codes))
+    long_run = "\u00e9\u2003\u0663\U0001f600" * 100  # past the runs that are kept
+    assert scanned_copy(f"a{long_run}b") == b"a" + b"a 0~" * 100 + b"b"

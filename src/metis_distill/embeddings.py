@@ -235,9 +235,9 @@ class MiniLMEmbedder:
     dim: int = 384
     batch_size: int = 32
     max_tokens: int = 256
-    # retrieve: a short-lived `metis search` starts 0.4 s sooner without ONNX graph
-    # optimizations; the vectors are the same to 2e-7 and a query is as fast
-    optimize_graph: bool = True
+    # ONNX's graph optimizations unpack the int8 weights: a session holds ~170 MB more and
+    # starts 0.4 s later for vectors the same to 1e-5 (tests/test_embeddings.py); off
+    optimize_graph: bool = False
 
     def __init__(self, model_dir: Path | None = None) -> None:
         self.model_dir = model_dir if model_dir is not None else default_model_dir()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -12,8 +14,10 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
+from metis_distill import redact as redaction
 from metis_distill import secret_memory
 from metis_distill.redact import redact
+from metis_distill.redact_file import redact_lines
 from metis_distill.render.evidence import NoteSource, read_header
 from metis_distill.textio import read_lines
 
@@ -133,24 +137,77 @@ def _quote_in_file(path: Path, line_start: int, line_end: int, quote: str) -> bo
 
 
 QuotedSpan = tuple[Path, int, int, str]  # a file, its lines a..b and the quote they must hold
+Spread = Callable[[int], int]  # bytes of files to check -> processes to check them in
+_FileKey = tuple[str, int, int]  # a file's path, size and mtime
+_Spans = list[tuple[int, int, str]]
 _MEMO: ContextVar[dict[tuple[str, int, int, int, int, str], bool] | None] = ContextVar(
     "metis_provenance_memo", default=None
 )
+_SECRETS: ContextVar[dict[_FileKey, secret_memory.RunSecrets] | None] = ContextVar(
+    "metis_provenance_secrets", default=None
+)
+
+
+def this_process(size: int) -> int:  # noqa: ARG001
+    """`Spread`: no other process."""
+    return 1
 
 
 @contextlib.contextmanager
-def checking(spans: Iterable[QuotedSpan]) -> Iterator[None]:
+def checking(spans: Iterable[QuotedSpan], processes: Spread = this_process) -> Iterator[None]:
     """Within: `quote_in_span` answers each span once (keyed by the file's size and mtime
-    too), and `spans` are checked first, file after file, so that each file is read and
-    redacted once however many lessons quote it (a publish verifies every lesson's evidence,
-    lesson by lesson, more than once)."""
-    token = _MEMO.set({})
+    too), and `spans` are checked first, file after file, each file read and redacted once
+    however many lessons quote it (a publish verifies every lesson's evidence, lesson by
+    lesson, more than once); the files are shared out over `processes(their bytes)` forked
+    processes, and the secrets each holds are kept for the redaction of its spans."""
+    files = _by_file(spans)
+    memo: dict[tuple[str, int, int, int, int, str], bool] = {}
+    found: dict[_FileKey, secret_memory.RunSecrets] = {}
+    for (key, quoted), (values, answers) in zip(files, _checked(files, processes), strict=True):
+        found[key] = secret_memory.RunSecrets(secret_memory.memory_of_file(Path(key[0])), values)
+        memo.update({(*key, *span): ok for span, ok in zip(quoted, answers, strict=True)})
+    token, secrets_token = _MEMO.set(memo), _SECRETS.set(found)
     try:
-        for path, line_start, line_end, quote in sorted(spans, key=lambda s: (str(s[0]), s[1:])):
-            quote_in_span(path, line_start, line_end, quote)
         yield
     finally:
         _MEMO.reset(token)
+        _SECRETS.reset(secrets_token)
+
+
+def _by_file(spans: Iterable[QuotedSpan]) -> list[tuple[_FileKey, _Spans]]:
+    """The spans of each file that exists, the largest file first."""
+    grouped: dict[_FileKey, _Spans] = {}
+    for path, line_start, line_end, quote in spans:
+        with contextlib.suppress(OSError):
+            stat = path.stat()
+            if path.is_file():
+                key = (str(path), stat.st_size, stat.st_mtime_ns)
+                grouped.setdefault(key, []).append((line_start, line_end, quote))
+    return sorted(grouped.items(), key=lambda item: (-item[0][1], item[0][0]))
+
+
+def _checked(
+    files: list[tuple[_FileKey, _Spans]], processes: Spread
+) -> list[tuple[dict[str, str], list[bool]]]:
+    workers = min(processes(sum(key[1] for key, _ in files)), len(files))
+    if workers < 2:
+        return [_check_file(item) for item in files]
+    redaction.prepare()  # compiled once here, shared with the workers
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(_check_file, files))
+
+
+def _check_file(item: tuple[_FileKey, _Spans]) -> tuple[dict[str, str], list[bool]]:
+    """A file's secret values (value -> kind, in the order found) and whether each span holds
+    its quote."""
+    (path, _, _), spans = item
+    lines = read_lines(Path(path))
+    with secret_memory.reading(secret_memory.memory_of_file(Path(path))) as found:
+        redact_lines(lines)  # what `redact` of the joined text notes
+    with secret_memory.using(found):
+        answers = [quote_in_lines(lines, a, b, quote) for a, b, quote in spans]
+    return found.values, answers
 
 
 def _file_lines(path: Path) -> list[str]:
@@ -170,13 +227,15 @@ def _secrets_of(path: Path) -> AbstractContextManager[object]:
     if secret_memory.current() is not None:
         return nullcontext()
     stat = path.stat()
-    return secret_memory.using(_file_secrets(str(path), stat.st_size, stat.st_mtime_ns))
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    found = (_SECRETS.get() or {}).get(key)
+    return secret_memory.using(found if found is not None else _file_secrets(*key))
 
 
 @lru_cache(maxsize=64)
 def _file_secrets(path: str, size: int, mtime_ns: int) -> secret_memory.RunSecrets:
     with secret_memory.reading(secret_memory.memory_of_file(Path(path))) as found:
-        redact("\n".join(_lines(path, size, mtime_ns)))
+        redact_lines(_lines(path, size, mtime_ns))  # what `redact` of the joined text notes
     return found
 
 

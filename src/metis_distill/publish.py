@@ -44,7 +44,7 @@ from metis_distill.placement.files import (
 )
 from metis_distill.placement.locality import personal
 from metis_distill.placement.place import Destination, Placement, Rules, Why, place
-from metis_distill.provenance import QuotedSpan, checking
+from metis_distill.provenance import QuotedSpan, Spread, checking, this_process
 from metis_distill.render.claude_md import ExistingBlock, find_block
 from metis_distill.review.notes import ProposalNotes, Retirement
 from metis_distill.review.proposal import (
@@ -109,10 +109,12 @@ def publish_targets(
     run: RunSummary,
     locks_dir: Path,
     curation: Curation,
+    processes: Spread = this_process,
 ) -> list[ProposalOutcome]:
     """One proposal per context file: the target first, then the files its lessons are placed
     in (routes, parts of the tree, the personal file). The run's counts are compared with the
-    previous run's once. The first outcome carries every file's warnings and the others."""
+    previous run's once. The first outcome carries every file's warnings and the others. The
+    evidence is checked in `processes(its bytes)` forked processes (default: this one)."""
     root = repository_root(target)
     in_scope = lessons_in_scope(ledger, scope)
     earned_here = [v for v in in_scope if earned(v)]
@@ -124,7 +126,7 @@ def publish_targets(
     current = run.tripwire_stats()
     stored = ledger.meta(RUN_PREVIOUS)
     previous = tripwires.RunStats(**stored) if isinstance(stored, dict) else None
-    with checking(_evidence(earned_here)):  # each file read and redacted once
+    with checking(_evidence(earned_here), processes):  # each file read and redacted once
         outcomes = [
             _publish_one(
                 where,

@@ -71,6 +71,7 @@ _ENV_ASSIGNMENT = re.compile(
     r"(?P<name>\b[A-Z0-9_]*(?:" + _ENV_WORDS + r")[A-Z0-9_]*\s*=\s*[\"']?)"
     r"(?P<value>[^\s\"'\\]{4,})"
 )
+ASSIGNMENTS = (_ENV_ASSIGNMENT, _ASSIGNMENT)
 # Every match of the two starts where a run of name characters holding one of the words
 # starts: only there need they be tried (`_sub_at_names`). The words and the runs are found
 # case-sensitively (Python's case-insensitive alternation is slow): the env rule's as they
@@ -130,7 +131,7 @@ def redact(text: str) -> str:
     """The text with every secret we recognize replaced by `[REDACTED:{kind}]`. While a run
     is read (`secret_memory.reading`), the values found are also hidden wherever the run
     repeats them, and the values remembered from earlier runs too."""
-    text = _by_rules(text)
+    text = by_rules(text)
     found = secret_memory.current()
     return found.hide(text) if found is not None else text
 
@@ -149,24 +150,23 @@ def unscreened() -> Iterator[None]:
         _SCREENED.reset(token)
 
 
-def _by_rules(text: str) -> str:
+def by_rules(text: str) -> str:
     """Every rule that may match applied, in order: the screen (`secret_screen`) names them,
     none for most text, and names them again once a rule has changed the text (a replacement
     can give a later rule a match: `[REDACTED:…]PASSWORD=…` starts a word); without the
     screen, the rules whose gate the text holds."""
-    screen = _screen() if _SCREENED.get() else None
+    screen = active_screen()
     may = screen.candidates(text) if screen is not None else None
     if may is not None and not may:
         return text
     lowered = text.lower()
-    for index, (kind, pattern) in enumerate(_rules()):
+    for index, (kind, pattern) in enumerate(rules()):
         if may is not None and index not in may:
             continue
-        gate = _GATES.get(kind)
-        if gate is not None and not any(g in lowered for g in gate):
+        if not gate_open(kind, lowered):
             continue
-        replace = _replacer(kind, pattern)
-        if screen is not None and pattern in (_ASSIGNMENT, _ENV_ASSIGNMENT):
+        replace = replacer(kind, pattern)
+        if screen is not None and pattern in ASSIGNMENTS:
             changed = _sub_at_names(pattern, text, replace)
         else:
             changed = pattern.sub(replace, text)
@@ -176,15 +176,37 @@ def _by_rules(text: str) -> str:
     return text
 
 
+def gate_open(kind: str, lowered: str) -> bool:
+    """May a rule of this kind match a text that lower-cased is `lowered` (see `_GATES`)?"""
+    gate = _GATES.get(kind)
+    return gate is None or any(g in lowered for g in gate)
+
+
+def active_screen() -> Screen | None:
+    """The screen, unless there is none here or `unscreened()` is in force."""
+    return _screen() if _SCREENED.get() else None
+
+
 def _sub_at_names(
     pattern: re.Pattern[str], text: str, replace: Callable[[re.Match[str]], str]
 ) -> str:
     """`pattern.sub(replace, text)` for an assignment rule, trying only where a run of name
     characters holding a secret word starts (a match can start nowhere else: `\\b`, name
-    characters, the word); each such place tried as `sub` would reach it, in order."""
+    characters, the word)."""
+    return sub_at(pattern, text, name_starts(pattern, text), replace)
+
+
+def sub_at(
+    pattern: re.Pattern[str],
+    text: str,
+    starts: list[int],
+    replace: Callable[[re.Match[str]], str],
+) -> str:
+    """`pattern.sub(replace, text)` where no match starts but at `starts` (ascending): each
+    tried as `sub` would reach it, in order."""
     out: list[str] = []
     done = 0
-    for start in _name_starts(pattern, text):
+    for start in starts:
         if start < done:
             continue
         match = pattern.match(text, start)
@@ -195,7 +217,7 @@ def _sub_at_names(
     return "".join([*out, text[done:]])
 
 
-def _name_starts(pattern: re.Pattern[str], text: str) -> list[int]:
+def name_starts(pattern: re.Pattern[str], text: str) -> list[int]:
     if pattern is _ENV_ASSIGNMENT:
         return _run_starts(text, *_ENV_NAMES)
     folded = text.lower()
@@ -225,7 +247,7 @@ def _run_starts(text: str, words: re.Pattern[str], name_run: re.Pattern[str]) ->
     return starts
 
 
-def _replacer(kind: str, pattern: re.Pattern[str]) -> Callable[[re.Match[str]], str]:
+def replacer(kind: str, pattern: re.Pattern[str]) -> Callable[[re.Match[str]], str]:
     if pattern is _ENV_ASSIGNMENT:
         return _redact_env
     if pattern is _ASSIGNMENT:
@@ -249,7 +271,7 @@ def screen_active() -> bool:
 
 
 @lru_cache(maxsize=1)
-def _rules() -> tuple[tuple[str, re.Pattern[str]], ...]:
+def rules() -> tuple[tuple[str, re.Pattern[str]], ...]:
     """Every rule in the order applied: the providers' formats, then assignments."""
     return (
         *_patterns(),
@@ -260,7 +282,7 @@ def _rules() -> tuple[tuple[str, re.Pattern[str]], ...]:
 
 @lru_cache(maxsize=1)
 def _screen() -> Screen | None:
-    return screen(pattern for _, pattern in _rules())
+    return screen(pattern for _, pattern in rules())
 
 
 @lru_cache(maxsize=1)

@@ -22,14 +22,12 @@ text goes through the rules, as before.
 
 from __future__ import annotations
 
+import codecs
 import re
 import threading
 from collections.abc import Iterable
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    import numpy.typing as npt
+from functools import cache, lru_cache
+from typing import Any
 
 _OTHER = "~"  # what a character that is neither \w, \d nor \s becomes in the scanned copy
 _FOLDED = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
@@ -52,28 +50,37 @@ def _folded(code: int) -> int:
     return ord(_OTHER)
 
 
-@lru_cache(maxsize=1)
-def _bmp_table() -> npt.NDArray[Any]:
-    import numpy as np  # only for text beyond ASCII: importing it costs a no-op run 0.2 s
+def _fold_error(error: UnicodeError) -> tuple[str, int]:
+    """A run of non-ASCII characters as the scanned copy has it; short runs repeat (`…`, `—`,
+    emoji) and are kept."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    run = error.object[error.start : error.end]
+    folded = _folded_short(run) if len(run) <= _KEPT_RUN else "".join(map(_folded_char, run))
+    return folded, error.end
 
-    return np.array([_folded(code) for code in range(0x10000)], dtype=np.uint8)
+
+_KEPT_RUN = 32
+
+
+@lru_cache(maxsize=4096)
+def _folded_short(run: str) -> str:
+    return "".join(map(_folded_char, run))
+
+
+@cache
+def _folded_char(char: str) -> str:
+    return chr(_folded(ord(char)))
+
+
+_FOLD_ERRORS = "metis_distill.secret_screen.fold"
+codecs.register_error(_FOLD_ERRORS, _fold_error)
 
 
 def scanned_copy(text: str) -> bytes:
-    """The ASCII copy of `text` the screen scans (see the module's docstring)."""
-    if text.isascii():
-        return text.encode("ascii").translate(_ASCII_SPACES)
-    import numpy as np
-
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    out = np.empty(len(codes), dtype=np.uint8)
-    bmp = codes < 0x10000
-    out[bmp] = _bmp_table()[codes[bmp]]
-    if not bmp.all():
-        astral = codes[~bmp]
-        for code in np.unique(astral).tolist():
-            out[codes == code] = _folded(code)
-    return out.tobytes()
+    """The ASCII copy of `text` the screen scans (see the module's docstring). The ASCII
+    encoder hands each run of other characters to `_fold_error`: cheap for mostly-ASCII text."""
+    return text.encode("ascii", _FOLD_ERRORS).translate(_ASCII_SPACES)
 
 
 class Screen:
@@ -87,11 +94,15 @@ class Screen:
     def candidates(self, text: str) -> set[int]:
         """The rules (by their place in the list screened) that may match `text`; no other
         rule can. Empty for most text."""
+        return self.scan(scanned_copy(text))
+
+    def scan(self, copy: bytes) -> set[int]:
+        """`candidates` of the text whose `scanned_copy` this is."""
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
             scratch = self._local.scratch = self._hs.Scratch(self._db)
         found: set[int] = set()
-        self._db.scan(scanned_copy(text), match_event_handler=_note, context=found, scratch=scratch)
+        self._db.scan(copy, match_event_handler=_note, context=found, scratch=scratch)
         return found
 
 

@@ -96,6 +96,7 @@ def curate(
     vectors = index.embedder.embed([c.text for c in candidates])
     near = _Near(limits, judge, judge_distance)
     with ledger.curating() as lessons:
+        _prefetch(lessons, candidates, archive_root)
         for candidate, vector in zip(candidates, vectors, strict=True):
             target = lessons.lesson(lesson_id(candidate.kind, candidate.text))
             if target is None:
@@ -120,6 +121,15 @@ def curate(
     if judge is not None:
         judge.flush()
     return stats
+
+
+def _prefetch(lessons: Curating, candidates: Sequence[LessonCandidate], root: str) -> None:
+    """The candidates' own lessons and their evidence under them, read at once (a twin found
+    by the index is read when found)."""
+    ids = [lesson_id(c.kind, c.text) for c in candidates]
+    lessons.prefetch(
+        ids, (evidence_id(i, c.evidence, root) for i, c in zip(ids, candidates, strict=True))
+    )
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy import select
 
-from metis_distill.ledger.base import Repository
+from metis_distill.ledger.base import Repository, merge_all
 from metis_distill.ledger.schema import CopyRow, EvidenceRow, FileRow, now
 
 
@@ -40,8 +40,7 @@ class FileRepository(Repository):
 
     def record_files(self, records: Iterable[FileRecord]) -> None:
         with self.session() as db:
-            for record in records:
-                db.merge(FileRow(**asdict(record), read_at=now()))
+            merge_all(db, FileRow, (FileRow(**asdict(r), read_at=now()) for r in records))
 
     def run_cwds(self) -> set[str]:
         """Every cwd a run was seen in: of the files read and of each session's evidence."""

@@ -6,11 +6,12 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from metis_distill.ledger.base import Repository
+from metis_distill.ledger.base import IN_CHUNK, Repository
 from metis_distill.ledger.schema import EvidenceRow, FileRow, LessonRow, WordingRow, now
 from metis_distill.statuses import LessonStatus, WordingSource
 
@@ -55,24 +56,51 @@ class LessonView:
         return next((e for e in self.evidence if e.shows_fix), self.evidence[0])
 
 
+_Row = TypeVar("_Row", LessonRow, EvidenceRow)
+
+
 class Curating:
     """One transaction of curation: the lessons and evidence it reads and changes (the rows
     are changed in place, and written when the transaction ends)."""
 
     def __init__(self, db: Session) -> None:
         self._db = db
+        self._absent: set[tuple[type[LessonRow] | type[EvidenceRow], str]] = set()
+        self._kept: list[LessonRow | EvidenceRow] = []
+
+    def prefetch(self, lesson_ids: Iterable[str], evidence_ids: Iterable[str]) -> None:
+        """Read these rows at once (kept here: the session holds its rows weakly) and remember
+        which do not exist, so that asking for each of them later costs no query."""
+        self._read(LessonRow, set(lesson_ids))
+        self._read(EvidenceRow, set(evidence_ids))
+
+    def _read(self, model: type[_Row], ids: set[str]) -> None:
+        listed = sorted(ids)
+        found: set[str] = set()
+        for start in range(0, len(listed), IN_CHUNK):
+            chunk = listed[start : start + IN_CHUNK]
+            rows = self._db.scalars(select(model).where(model.id.in_(chunk))).all()
+            self._kept += rows
+            found.update(row.id for row in rows)
+        self._absent.update((model, i) for i in ids - found)
 
     def lesson(self, lesson_id: str) -> LessonRow | None:
+        if (LessonRow, lesson_id) in self._absent:
+            return None
         return self._db.get(LessonRow, lesson_id)
 
     def add_lesson(self, row: LessonRow) -> None:
+        self._absent.discard((LessonRow, row.id))
         self._db.add(row)
         self._db.flush()
 
     def has_evidence(self, evidence_id: str) -> bool:
+        if (EvidenceRow, evidence_id) in self._absent:
+            return False
         return self._db.get(EvidenceRow, evidence_id) is not None
 
     def add_evidence(self, row: EvidenceRow) -> None:
+        self._absent.discard((EvidenceRow, row.id))
         self._db.add(row)
 
     def recent_quotes(self, lesson_id: str, limit: int) -> list[str]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
-from metis_distill.ledger.base import Repository
+from metis_distill.ledger.base import Repository, merge_all
 from metis_distill.ledger.schema import (
     DistillRunRow,
     ExtractBatchRow,
@@ -175,8 +175,7 @@ class RunRepository(Repository):
 
     def record_recoveries(self, rows: Iterable[RecoveryRow]) -> None:
         with self.session() as db:
-            for row in rows:
-                db.merge(row)
+            merge_all(db, RecoveryRow, rows)
 
     def recoveries(self) -> list[RecoveryRow]:
         with self.session() as db:

@@ -14,6 +14,19 @@ _NOISE = re.compile(
     r"Your proposed edit has introduced new syntax error",
     re.I,
 )
+# Every match of `_NOISE`, lower-cased, holds one of these (none has an i or an s: `(?i)`
+# reads U+0130, U+0131 and U+017F as those letters, which lower() does not).
+_NOISE_WORDS = (
+    "tool call errored",
+    "parallel tool call",
+    "_error",
+    "tatu",
+    "tool_u",
+    "not been read yet",
+    "aborted",
+    "error: reque",
+    "your propo",
+)
 _REJECTED = re.compile(
     r"The user doesn't want to (?:proceed|take this action)|User rejected|"
     r"Permission for this tool use was denied|^Interrupted by user|^\[Request interrupted by user",
@@ -25,6 +38,9 @@ _FAILING_TESTS = re.compile(
     r"^E\s+\w+Error|Test Files\s+\d+ failed",
     re.M,
 )
+# Every match of `_FAILING_TESTS` holds one of these, or is a line `E … Error`: other text
+# is not searched.
+_FAILING_WORDS = ("failed", "FAILED ", "ERR_PNPM_", "npm ERR!", "error TS")
 _PASSING_TESTS = re.compile(r"\b\d+ passed\b|Tests?:\s+\d+ passed|\bOK \(|All checks passed", re.I)
 _ERROR_LINE = re.compile(
     r"error|not found|denied|failed|fatal|cannot|can't|unable|no such|refused|invalid|"
@@ -146,7 +162,12 @@ CORRECTION = re.compile(
 
 
 def is_noise(event: Event) -> bool:
-    return bool(_NOISE.search(event.text[:400]))
+    return _noisy(event.text[:400])
+
+
+def _noisy(head: str) -> bool:
+    lowered = head.lower()
+    return any(word in lowered for word in _NOISE_WORDS) and bool(_NOISE.search(head))
 
 
 def is_rejection(event: Event) -> bool:
@@ -182,16 +203,23 @@ def is_failure(event: Event) -> bool:
         return True
     if event.exit_code not in (None, 0):
         return True
-    head = event.text[:20_000]
-    return bool(_TRACEBACK.search(head) or _FAILING_TESTS.search(head))
+    return _shows_failure(event.text[:20_000])
+
+
+def _shows_failure(head: str) -> bool:
+    """A traceback or failing tests in the text."""
+    if _TRACEBACK.search(head):
+        return True
+    pytest_line = "Error" in head and (head.startswith("E") or "\nE" in head)
+    may = pytest_line or any(word in head for word in _FAILING_WORDS)
+    return may and bool(_FAILING_TESTS.search(head))
 
 
 def is_success(event: Event) -> bool:
     """A tool result that shows the call worked."""
     if event.kind is not EventKind.TOOL_RESULT or event.exit_code not in (None, 0):
         return False
-    head = event.text[:20_000]
-    return not (_TRACEBACK.search(head) or _FAILING_TESTS.search(head))
+    return not _shows_failure(event.text[:20_000])
 
 
 def shows_passing_tests(event: Event) -> bool:

@@ -50,12 +50,13 @@ from metis_distill.unchanged import STAMP, run_stamp
 T = TypeVar("T")
 
 
-PARALLEL_BYTES = 64 * 1024 * 1024  # a first read this large is spread over every core
+PARALLEL_BYTES = 64 * 1024 * 1024  # a first read (or evidence to check) this large: every core
 
 
 class LocalRunner:
     """Every stage in this process; the batches one after the other, or, for a large first
-    read with the rules extractor, on a pool of processes (one per core)."""
+    read with the rules extractor, on a pool of processes (one per core); so are the files
+    of a publish's evidence when they are large."""
 
     flow_run_id: str | None = None
     workers: int | None = None  # processes for a large first read (default: one per core)
@@ -68,21 +69,28 @@ class LocalRunner:
         return step()
 
     def map_batches(self, jobs: Sequence[BatchJob]) -> list[BatchResult]:
-        workers = min(self.workers or os.cpu_count() or 1, len(jobs))
-        if not _spread(jobs, workers, self.parallel_bytes):
+        workers = min(self.processes(_to_read(jobs)), len(jobs))
+        if workers < 2 or not _spreadable(jobs):
             return [extract_job(job, self.log()) for job in jobs]
         redact.prepare()  # compiled once here, shared with the workers
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             return list(pool.map(_extract_here, jobs))
 
+    def processes(self, size: int) -> int:
+        """One per core (or `workers`) from `parallel_bytes` of work on, where fork exists."""
+        if size < self.parallel_bytes or "fork" not in multiprocessing.get_all_start_methods():
+            return 1
+        return self.workers or os.cpu_count() or 1
 
-def _spread(jobs: Sequence[BatchJob], workers: int, least: int) -> bool:
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return False
-    if any(job.settings.extractor != "rules" or job.mode != "inline" for job in jobs):
-        return False  # the claude extractor has threads, a budget and a cache of its own
-    return sum(f.size - f.offset for job in jobs for f in job.files) >= least
+
+def _to_read(jobs: Sequence[BatchJob]) -> int:
+    return sum(f.size - f.offset for job in jobs for f in job.files)
+
+
+def _spreadable(jobs: Sequence[BatchJob]) -> bool:
+    """The claude extractor has threads, a budget and a cache of its own: not spread."""
+    return all(job.settings.extractor == "rules" and job.mode == "inline" for job in jobs)
 
 
 def _extract_here(job: BatchJob) -> BatchResult:
@@ -177,7 +185,9 @@ def _stages(
         settings, archived, found, chosen, results, curated, run_id, sent, runner.log()
     )
     outcome = _staged(
-        runner, Stage.PUBLISH, lambda: publish_step(settings, target, summary, runner.log())
+        runner,
+        Stage.PUBLISH,
+        lambda: publish_step(settings, target, summary, runner.log(), runner.processes),
     )
     return RunReport(**dict(summary), proposal=outcome)
 

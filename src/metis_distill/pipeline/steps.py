@@ -19,6 +19,7 @@ from metis_distill.pipeline.discover import Discovery, changed_files
 from metis_distill.pipeline.extraction import BatchResult, extract_batch
 from metis_distill.pipeline.extractors import make_extractor, make_judge
 from metis_distill.pipeline.runner import BatchJob, Log
+from metis_distill.provenance import Spread
 from metis_distill.publish import Curation, publish_targets, target_scope
 from metis_distill.run_report import ProposalOutcome, RunSummary
 
@@ -186,8 +187,11 @@ def _embedder(settings: Settings, embedder: Embedder | None) -> Embedder:
     return MiniLMEmbedder(settings.model_dir)
 
 
-def publish_step(settings: Settings, target: Path, run: RunSummary, log: Log) -> ProposalOutcome:
-    """The target's proposal (and its routes' own), checked by the tripwires."""
+def publish_step(
+    settings: Settings, target: Path, run: RunSummary, log: Log, processes: Spread
+) -> ProposalOutcome:
+    """The target's proposal (and its routes' own), checked by the tripwires; the evidence
+    checked in `processes(its bytes)` processes."""
     with Ledger(settings.ledger_url) as ledger:
         outcome = publish_targets(
             target,
@@ -197,6 +201,7 @@ def publish_step(settings: Settings, target: Path, run: RunSummary, log: Log) ->
             run=run,
             locks_dir=settings.locks_dir,
             curation=Curation.of(settings),
+            processes=processes,
         )[0]
     log.info(
         "publish: %s (%d added, %d removed, %d lessons shown)",

@@ -30,9 +30,7 @@ class Retriever:
 
     @classmethod
     def at(cls, data_dir: Path, model_dir: Path | None = None) -> Retriever:
-        embedder = MiniLMEmbedder(model_dir)
-        embedder.optimize_graph = False  # starts sooner; see MiniLMEmbedder
-        return cls(data_dir, embedder)
+        return cls(data_dir, MiniLMEmbedder(model_dir))
 
     def index(self) -> SearchIndex:
         """The search index of the latest snapshot (built again only when that changed)."""

@@ -1,0 +1,223 @@
+"""A whole file redacted as `redact` redacts it joined into one text, with each rule run only
+on the lines that may hold one of its matches. Provenance redacts every file that holds
+evidence whole, to learn its secrets (contract 10); most of its lines hold none.
+
+- A rule is *line-bound* when no match of it can hold a newline and nothing it asserts looks
+  past one: no part of it, lookarounds included, accepts `\\n`; no `^`, `$`, `\\A`, `\\Z`; it
+  cannot match empty (`line_bound`). Its matches in the joined text are then the matches in
+  each line alone, in the same order, so it runs on the lines the screen names it for, one
+  Hyperscan scan per line.
+- The assignment rules cross a newline only through their `\\s*` around `:`/`=`: a match
+  that crosses one starts on a line that ends (blanks aside) as a name or a `:`/`=` does
+  (`_may_cross`). With no such line, each runs on the lines the screen names it for, where
+  names start; else it is tried where names start on those lines and on such lines, in the
+  joined text, so that a match that crosses is found as `sub` finds it.
+- Any other rule the file's screen names runs on the joined text, as `redact` runs it.
+
+The rules run in `redact`'s order, so the values are noted in the same order, and a line
+that a rule changed is screened again, as `redact` screens the text again.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Sequence
+from functools import cache
+from itertools import accumulate, chain
+from typing import Any
+
+from metis_distill import redact
+from metis_distill.secret_screen import Screen, scanned_copy
+
+_BOUNDARIES = ("AT_BOUNDARY", "AT_NON_BOUNDARY")  # \b, \B: a newline is no word character
+
+
+def redact_lines(lines: Sequence[str]) -> str:
+    """`redact`'s rules applied to `"\\n".join(lines)` (without the run's remembered values):
+    the same text, the same values noted, in the same order."""
+    screen = redact.active_screen()
+    text = "\n".join(lines)
+    if screen is None:
+        return redact.by_rules(text)
+    copy = scanned_copy(text)
+    may = screen.scan(copy)
+    if not may:
+        return text
+    copies = copy.split(b"\n")  # a newline is the only character copied as one
+    if len(copies) != len(lines):  # lines that hold newlines themselves
+        copies = [scanned_copy(line) for line in lines]
+    return _Lines(screen, list(lines), copies, may).redacted()
+
+
+class _Lines:
+    """The file's lines as the rules change them, their scanned copies, what the screen names
+    for each line and for the joined text (scanned again once a change makes it stale). The
+    gates are read in the text as it was, as `redact.by_rules` reads them."""
+
+    def __init__(
+        self, screen: Screen, lines: list[str], copies: list[bytes], may: set[int]
+    ) -> None:
+        self.screen = screen
+        self.original = tuple(lines)
+        self.lines = lines
+        self.copies = copies
+        self.per_line = [screen.scan(copy) for copy in copies]
+        self.may: set[int] | None = may
+        self.gates: dict[str, bool] = {}
+
+    def redacted(self) -> str:
+        for index, (kind, pattern) in enumerate(redact.rules()):
+            replace = redact.replacer(kind, pattern)
+            if line_bound(pattern):
+                self._on_lines(index, kind, pattern, replace)
+            elif pattern in redact.ASSIGNMENTS:
+                self._assignments(index, kind, pattern, replace)
+            elif index in self._whole_may() and self._gate(kind, []):
+                self._on_text(pattern, replace)
+        return "\n".join(self.lines)
+
+    def _whole_may(self) -> set[int]:
+        if self.may is None:
+            self.may = self.screen.scan(b"\n".join(self.copies))
+        return self.may
+
+    def _gate(self, kind: str, first: list[int]) -> bool:
+        """Does the text as it was hold the kind's gate? The lines named first are read first."""
+        if kind not in self.gates:
+            order = chain(first, range(len(self.original)))
+            self.gates[kind] = any(redact.gate_open(kind, self.original[n].lower()) for n in order)
+        return self.gates[kind]
+
+    def _on_lines(self, index: int, kind: str, pattern: re.Pattern[str], replace: Any) -> None:
+        if self.may is not None and index not in self.may:
+            return
+        named = [n for n, may in enumerate(self.per_line) if index in may]
+        if not named or not self._gate(kind, named):
+            return
+        for number in named:
+            line = self.lines[number]
+            changed = pattern.sub(replace, line)
+            if changed != line:
+                self._line_changed(number, changed)
+
+    def _assignments(self, index: int, kind: str, pattern: re.Pattern[str], replace: Any) -> None:
+        if self.may is not None and index not in self.may:
+            return
+        named = [n for n, may in enumerate(self.per_line) if index in may]
+        crossing = [n for n, line in enumerate(self.lines) if _may_cross(line)]
+        tried = sorted({*named, *crossing})
+        if not tried or not self._gate(kind, tried):
+            return
+        if crossing:  # a match may run on into the next line: try them in the joined text
+            self._assignments_joined(pattern, tried, replace)
+            return
+        for number in named:  # each match within its line
+            line = self.lines[number]
+            changed = redact.sub_at(pattern, line, redact.name_starts(pattern, line), replace)
+            if changed != line:
+                self._line_changed(number, changed)
+
+    def _assignments_joined(self, pattern: re.Pattern[str], tried: list[int], replace: Any) -> None:
+        offsets = list(accumulate((len(line) + 1 for line in self.lines), initial=0))
+        lines = self.lines
+        starts = [offsets[n] + at for n in tried for at in redact.name_starts(pattern, lines[n])]
+        text = "\n".join(lines)
+        self._changed(text, redact.sub_at(pattern, text, starts, replace))
+
+    def _on_text(self, pattern: re.Pattern[str], replace: Any) -> None:
+        text = "\n".join(self.lines)
+        self._changed(text, pattern.sub(replace, text))
+
+    def _changed(self, text: str, changed: str) -> None:
+        if changed == text:
+            return
+        lines = changed.split("\n")
+        if len(lines) != len(self.lines):  # a key block over many lines became one
+            self.lines, self.copies = lines, [scanned_copy(line) for line in lines]
+            self.per_line = [self.screen.scan(copy) for copy in self.copies]
+            self.may = None
+            return
+        for number, (old, new) in enumerate(zip(self.lines, lines, strict=True)):
+            if new != old:
+                self._line_changed(number, new)
+
+    def _line_changed(self, number: int, line: str) -> None:
+        self.lines[number] = line
+        self.copies[number] = scanned_copy(line)
+        self.per_line[number] = self.screen.scan(self.copies[number])
+        self.may = None
+
+
+def _may_cross(line: str) -> bool:
+    """Could an assignment that starts on this line go on past its end? Only through `\\s*`
+    after a name, a quote, a backslash or the `:`/`=` (str.isspace is re's `\\s`)."""
+    tail = line.rstrip()
+    if not tail:
+        return False  # a match starts with a name: not on a blank line
+    last = tail[-1]
+    return last.isalnum() or last in '_"\\:=' or not last.isascii()
+
+
+@cache
+def line_bound(pattern: re.Pattern[str]) -> bool:
+    """No match of the rule holds a newline or depends on what lies past one (see the module's
+    docstring); unknown constructs count as not bound."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import sre_parse
+
+    parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+    if parsed.getwidth()[0] == 0:
+        return False
+    return _bound(parsed.data, bool(pattern.flags & re.DOTALL))
+
+
+def _bound(items: list[tuple[Any, Any]], dotall: bool) -> bool:
+    return all(_item_bound(str(op), value, dotall) for op, value in items)
+
+
+def _item_bound(op: str, value: Any, dotall: bool) -> bool:
+    if op == "LITERAL":
+        return bool(value != ord("\n"))
+    if op == "NOT_LITERAL":
+        return bool(value == ord("\n"))
+    if op == "ANY":
+        return not dotall
+    if op == "IN":
+        return not _class_has_newline(value)
+    if op == "AT":
+        return str(value) in _BOUNDARIES
+    if op in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+        return _bound(list(value[2]), dotall)
+    if op == "SUBPATTERN":
+        group, add, remove, body = value
+        on = (dotall or bool(add & re.DOTALL)) and not remove & re.DOTALL
+        return _bound(list(body), on)
+    if op == "BRANCH":
+        return all(_bound(list(branch), dotall) for branch in value[1])
+    if op in ("ASSERT", "ASSERT_NOT"):
+        return _bound(list(value[1]), dotall)
+    if op == "ATOMIC_GROUP":
+        return _bound(list(value), dotall)
+    return False  # back references, conditionals: not worth knowing
+
+
+_NEWLINE_CATEGORIES = frozenset({"CATEGORY_SPACE", "CATEGORY_NOT_DIGIT", "CATEGORY_NOT_WORD"})
+_OTHER_CATEGORIES = frozenset({"CATEGORY_NOT_SPACE", "CATEGORY_DIGIT", "CATEGORY_WORD"})
+
+
+def _class_has_newline(items: list[tuple[Any, Any]]) -> bool:
+    negated = bool(items) and str(items[0][0]) == "NEGATE"
+    listed = False
+    for op, value in items[1:] if negated else items:
+        kind = str(op)
+        if kind == "LITERAL":
+            listed = listed or value == ord("\n")
+        elif kind == "RANGE":
+            listed = listed or value[0] <= ord("\n") <= value[1]
+        elif kind == "CATEGORY" and str(value) in _NEWLINE_CATEGORIES:
+            listed = True
+        elif kind != "CATEGORY" or str(value) not in _OTHER_CATEGORIES:
+            return True  # not known: as if it held \n
+    return listed != negated

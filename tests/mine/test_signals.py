@@ -1,0 +1,77 @@
+"""The signals search only text that holds their words, and answer as the full searches do:
+harness noise (`(?i)`, so read in every case, with the letters `(?i)` folds beyond ASCII) and
+failing tests or tracebacks."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from metis_distill.mine import signals
+
+_NOISE_PIECES = [
+    "Sibling tool call errored",
+    "Cancelled: parallel tool call",
+    "api_error",
+    "Request failed with status code 500",
+    "tool_use` ids were found without",
+    "File has not been read yet",
+    "Request was aborted",
+    "Error: Request to https://x failed",
+    "Your proposed edit has introduced new syntax error",
+]
+_FAILING_PIECES = [
+    "3 failed",
+    "FAILED tests/x.py",
+    "Tests:  2 failed",
+    "ERR_PNPM_X",
+    "npm ERR! code",
+    "error TS2345",
+    "E   ValueError",
+    "E\tKeyError: 'k'",
+    "Test Files  1 failed",
+    "Traceback (most recent call last)",
+    "1 passed",
+]
+
+
+def _cased(text: str, flips: list[int]) -> str:
+    """The text with some letters upper-cased and some s/i/k put as U+017F, U+0131, U+0130,
+    U+212A (what `(?i)` matches them with)."""
+    exotic = {"s": "\u017f", "i": "\u0131", "I": "\u0130", "k": "\u212a"}
+    out = list(text)
+    for flip in flips:
+        n = flip % max(len(out), 1)
+        if out and flip % 3 == 0:
+            out[n] = exotic.get(out[n], out[n])
+        elif out:
+            out[n] = out[n].swapcase()
+    return "".join(out)
+
+
+_TEXT = st.lists(
+    st.sampled_from([*_NOISE_PIECES, *_FAILING_PIECES, "\n", " ", "x", "Error", "E", ":"]),
+    max_size=5,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXT, st.lists(st.integers(min_value=0, max_value=500), max_size=6))
+def test_noise_answers_as_its_search(text: str, flips: list[int]) -> None:
+    head = _cased(text, flips)
+    assert signals._noisy(head) == bool(signals._NOISE.search(head)), head
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXT, st.lists(st.integers(min_value=0, max_value=500), max_size=3))
+def test_failing_tests_answer_as_their_search(text: str, flips: list[int]) -> None:
+    head = _cased(text, flips)
+    searched = bool(signals._TRACEBACK.search(head) or signals._FAILING_TESTS.search(head))
+    assert signals._shows_failure(head) == searched, head
+
+
+def test_every_noise_and_failure_is_still_found() -> None:
+    for piece in _NOISE_PIECES:
+        assert signals._noisy(piece.upper()) and signals._noisy(piece.replace("s", "\u017f"))
+    for piece in _FAILING_PIECES[:-1]:
+        assert signals._shows_failure(f"ok\n{piece}\n")
