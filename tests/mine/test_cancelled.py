@@ -11,7 +11,7 @@ from metis_distill.mine.episodes import find_episodes
 from metis_distill.models import LessonKind
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.textio import read_lines
-from tests.mine.test_episodes import _write, call, result, say
+from tests.mine.test_episodes import _write, call, edit, result, say
 
 SIBLING = "<tool_use_error>Sibling tool call errored</tool_use_error>"
 CANCELLED = "<tool_use_error>Cancelled: parallel tool call Bash(which gh…) errored</tool_use_error>"
@@ -93,21 +93,11 @@ def test_a_rerun_that_fails_again_is_no_rerun(tmp_path: Path) -> None:
     assert batch.rerun is None and len(batch.cancelled) == 1
 
 
-def _edit(tool_id: str) -> dict:  # type: ignore[type-arg]
-    block = {
-        "type": "tool_use",
-        "id": tool_id,
-        "name": "Edit",
-        "input": {"file_path": "a.py", "old_string": "x", "new_string": "y"},
-    }
-    return {"type": "assistant", "message": {"content": [block]}}
-
-
 def test_a_failed_edit_cancelling_its_siblings_teaches_no_shell_lesson(tmp_path: Path) -> None:
     def batch(prefix: str) -> list[dict]:  # type: ignore[type-arg]
         return [
-            _edit(f"{prefix}0"),
-            _edit(f"{prefix}1"),
+            edit(f"{prefix}0"),
+            edit(f"{prefix}1"),
             result(
                 f"{prefix}0", "<tool_use_error>String to replace not found</tool_use_error>", True
             ),

@@ -31,6 +31,13 @@ def result(tool_id: str, text: str, error: bool = False) -> dict:  # type: ignor
     return {"type": "user", "message": {"content": [block]}}
 
 
+def edit(tool_id: str, path: str = "a.py", old: str = "x", new: str = "y") -> dict:  # type: ignore[type-arg]
+    """An Edit tool call."""
+    inputs = {"file_path": path, "old_string": old, "new_string": new}
+    block = {"type": "tool_use", "id": tool_id, "name": "Edit", "input": inputs}
+    return {"type": "assistant", "message": {"content": [block]}}
+
+
 def say(role: str, text: str) -> dict:  # type: ignore[type-arg]
     return {
         "type": role,

@@ -12,7 +12,7 @@ from metis_distill.mine.fixes import FIX_WINDOW, FixKind
 from metis_distill.models import LessonCandidate, LessonKind
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.textio import read_lines
-from tests.mine.test_episodes import _write, call, result, say
+from tests.mine.test_episodes import _write, call, edit, result, say
 
 
 def _failures(tmp_path: Path, records: list[dict]) -> list[tuple[Episode, LessonCandidate]]:  # type: ignore[type-arg]
@@ -258,16 +258,6 @@ def test_the_same_limit_again_is_a_plain_retry(tmp_path: Path) -> None:
     assert lesson.fix is None
 
 
-def _edit(tool_id: str) -> dict:  # type: ignore[type-arg]
-    block = {
-        "type": "tool_use",
-        "id": tool_id,
-        "name": "Edit",
-        "input": {"file_path": "src/worker.py", "old_string": "while True:", "new_string": "x"},
-    }
-    return {"type": "assistant", "message": {"content": [block]}}
-
-
 def _kinds(tmp_path: Path, records: list[dict]) -> list[FixKind | None]:  # type: ignore[type-arg]
     return [
         episode.fix.kind if episode.fix else None for episode, _ in _failures(tmp_path, records)
@@ -278,7 +268,7 @@ def test_an_edit_between_is_the_fix_of_a_timeout_not_the_longer_limit(tmp_path: 
     records = [
         _timed("t1", "pytest -q", 60000),
         result("t1", "Command timed out after 1m 0.0s", True),
-        _edit("e1"),
+        edit("e1", "src/worker.py", "while True:", "x"),
         result("e1", "The file src/worker.py has been updated successfully."),
         _timed("t2", "pytest -q", 120000),
         result("t2", "5 passed in 0.4s"),
