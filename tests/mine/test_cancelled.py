@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from metis_distill.extract.rules import RulesExtractor
-from metis_distill.mine.cancelled import LESSON, cancelled_batches
+from metis_distill.mine.cancelled import LESSON, CancelledBatch, cancelled_batches
 from metis_distill.mine.episodes import find_episodes
-from metis_distill.models import LessonKind
+from metis_distill.models import EventKind, LessonKind
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.textio import read_lines
 from tests.mine.test_episodes import _write, call, edit, result, say
@@ -23,6 +23,12 @@ def _batch(prefix: str, failing: str, siblings: list[str], marker: str = SIBLING
     records.append(result(f"{prefix}0", "Exit code 1\nwhich: no gh in (/usr/bin)", True))
     records += [result(f"{prefix}{i + 1}", marker, True) for i in range(len(siblings))]
     return records
+
+
+def _batches(path: Path) -> list[CancelledBatch]:
+    events = parse_file(path, path.parent).events
+    calls = {e.tool_use_id: e for e in events if e.kind is EventKind.TOOL_CALL and e.tool_use_id}
+    return list(cancelled_batches(events, calls))
 
 
 def _gotchas(tmp_path: Path, records: list[dict]) -> list[str]:  # type: ignore[type-arg]
@@ -79,7 +85,7 @@ def test_a_cancellation_without_a_failed_sibling_is_not_a_batch(tmp_path: Path) 
         result("a2", SIBLING, True),
     ]
     path = _write(tmp_path, records)
-    assert list(cancelled_batches(parse_file(path, path.parent).events)) == []
+    assert list(_batches(path)) == []
 
 
 def test_a_rerun_that_fails_again_is_no_rerun(tmp_path: Path) -> None:
@@ -89,7 +95,7 @@ def test_a_rerun_that_fails_again_is_no_rerun(tmp_path: Path) -> None:
         result("b1", "Exit code 2\nls: cannot access '/opt'", True),
     ]
     path = _write(tmp_path, records)
-    (batch,) = cancelled_batches(parse_file(path, path.parent).events)
+    (batch,) = _batches(path)
     assert batch.rerun is None and len(batch.cancelled) == 1
 
 
@@ -119,5 +125,5 @@ def test_the_failed_call_a_cancellation_names_is_found_after_it(tmp_path: Path) 
         result("q2", "Exit code 127\nbash: nonexistent_tool: command not found", True),
     ]
     path = _write(tmp_path, records)
-    (batch,) = cancelled_batches(parse_file(path, path.parent).events)
+    (batch,) = _batches(path)
     assert batch.failed_call is not None and batch.failed_call.text == "nonexistent_tool --check"

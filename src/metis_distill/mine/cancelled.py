@@ -12,7 +12,7 @@ run on its own.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from metis_distill.mine import signals
@@ -57,9 +57,11 @@ def is_cancelled(event: Event) -> bool:
     return event.kind is EventKind.ERROR and bool(CANCELLED.search(event.text[:300]))
 
 
-def cancelled_batches(events: Sequence[Event]) -> Iterator[CancelledBatch]:
-    """Every batch of a run whose failure cancelled siblings, in order."""
-    calls = {e.tool_use_id: e for e in events if e.kind is EventKind.TOOL_CALL and e.tool_use_id}
+def cancelled_batches(
+    events: Sequence[Event], calls: Mapping[str | None, Event]
+) -> Iterator[CancelledBatch]:
+    """Every batch of a run whose failure cancelled siblings, in order (`calls`: the run's
+    tool calls by id)."""
     index = 0
     while index < len(events):
         if not is_cancelled(events[index]):
@@ -80,10 +82,12 @@ def cancelled_batches(events: Sequence[Event]) -> Iterator[CancelledBatch]:
         index = end
 
 
-def earned_batches(events: Sequence[Event]) -> list[CancelledBatch]:
+def earned_batches(
+    events: Sequence[Event], calls: Mapping[str | None, Event]
+) -> list[CancelledBatch]:
     """The batches that teach the lesson: all of them when the run shows it twice or shows a
     cancelled call working on its own, else none."""
-    batches = list(cancelled_batches(events))
+    batches = list(cancelled_batches(events, calls))
     if len(batches) >= 2 or any(b.rerun is not None for b in batches):
         return batches
     return []

@@ -41,10 +41,12 @@ class Episode:
 def find_episodes(run: Run) -> Iterator[Episode]:
     """Every candidate episode of a run, in the order of the run."""
     events = run.events
-    calls = {e.tool_use_id: e for e in events if e.kind is EventKind.TOOL_CALL and e.tool_use_id}
+    calls: dict[str | None, Event] = {
+        e.tool_use_id: e for e in events if e.kind is EventKind.TOOL_CALL and e.tool_use_id
+    }
     corrected: set[int] = set()
-    batches = {batch.cancelled[0].seq: batch for batch in earned_batches(events)}
-    quoting = lost_variable_marks(events)
+    batches = {batch.cancelled[0].seq: batch for batch in earned_batches(events, calls)}
+    quoting = lost_variable_marks(events, calls)
     for index, event in enumerate(events):
         if event.kind is EventKind.SUMMARY:
             continue

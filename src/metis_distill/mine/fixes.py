@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from metis_distill.mine import signals
-from metis_distill.mine.shells import foreign_command, posix_fix
+from metis_distill.mine.shells import does_same, foreign_command
 from metis_distill.mine.text import command_head
 from metis_distill.models import Event, EventKind
 
@@ -103,8 +103,7 @@ def find_fix(events: tuple[Event, ...], index: int, call: Event | None) -> Fix |
         return None
     foreign = foreign_command(call, events[index].text)
     if foreign is not None:  # `dir /B` in bash: only the POSIX way (or a harness tool) fixes it
-        found = posix_fix(events, index, foreign, FIX_WINDOW)
-        return Fix(FixKind.REPLACED, *found) if found else None
+        return _posix_form(events, index, foreign)
     return (
         _retried(events, index, call)
         or _followed_hint(events, index, call)
@@ -130,11 +129,22 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
         result = results.get(later.tool_use_id or "")
         if result is None:
             continue
-        if signals.is_success(result) and not _BACKGROUND.search(result.text[:200]):
+        if _worked(result):
             return _classify(events, call, later, result)
         same_call = later.text == call.text and call.tool_name not in signals.EDIT_TOOLS
         if signals.is_failure(result) and same_call:
             return None  # the same call failed again: whatever came between was no fix
+    return None
+
+
+def _posix_form(events: tuple[Event, ...], index: int, foreign: str) -> Fix | None:
+    """The call that did what a cmd or PowerShell command meant, the POSIX way or with the
+    harness's own tool, and worked."""
+    results = _results(events[index + 1 :])
+    for later in _window(events, index):
+        result = results.get(later.tool_use_id or "")
+        if does_same(foreign, later) and result is not None and signals.is_success(result):
+            return Fix(FixKind.REPLACED, later, result)
     return None
 
 
@@ -238,7 +248,7 @@ def _outlasted(events: tuple[Event, ...], index: int, call: Event) -> Fix | None
         result = results.get(later.tool_use_id or "")
         if later.session != call.session or result is None or _bare(later.text) != bare:
             continue
-        if not signals.is_success(result) or _BACKGROUND.search(result.text[:200]):
+        if not _worked(result):
             continue
         edited = any(_is_edit(e) for e in _successful_calls(events, call, later))
         if edited:
@@ -246,6 +256,11 @@ def _outlasted(events: tuple[Event, ...], index: int, call: Event) -> Fix | None
         longer = (limit_ms(later) or 0) > (limit_ms(call) or 0)
         return Fix(FixKind.WAITED if longer else FixKind.RETRIED, later, result)
     return None
+
+
+def _worked(result: Event) -> bool:
+    """A result that shows the call did its work (a background start has not yet)."""
+    return signals.is_success(result) and not _BACKGROUND.search(result.text[:200])
 
 
 def limit_ms(call: Event) -> int | None:

@@ -93,36 +93,16 @@ def foreign_command(call: Event, error: str) -> str | None:
     return None
 
 
-def intent_of(foreign: str) -> str | None:
-    """What a foreign command meant: list, read, search, copy, move, delete, locate."""
-    return _FOREIGN_INTENT.get(foreign.split()[0].lower())
-
-
-def posix_fix(
-    events: tuple[Event, ...], index: int, foreign: str, window: int
-) -> tuple[Event, Event] | None:
-    """The call (and its result) that did what the foreign command meant, the POSIX way or
-    with the harness's own tool, and worked: within `window` tool calls after the failure."""
-    intent = intent_of(foreign)
-    if intent is None:
-        return None
+def does_same(foreign: str, later: Event) -> bool:
+    """Whether a later call does what a foreign command meant (list, read, search, copy,
+    move, delete, locate), the POSIX way or with the harness's own tool."""
+    intent = _FOREIGN_INTENT.get(foreign.split()[0].lower())
+    if intent is None or later.kind is not EventKind.TOOL_CALL:
+        return False
     programs, tools = _INTENTS[intent]
-    results = {e.tool_use_id: e for e in events[index + 1 :] if e.role == "tool" and e.tool_use_id}
-    seen = 0
-    for later in events[index + 1 :]:
-        if later.kind is not EventKind.TOOL_CALL:
-            continue
-        seen += 1
-        if seen > window:
-            return None
-        head = command_head(later.text).split()
-        posix = later.tool_name in POSIX_SHELL_TOOLS and bool(head) and head[0] in programs
-        if not (posix or later.tool_name in tools):
-            continue
-        result = results.get(later.tool_use_id or "")
-        if result is not None and signals.is_success(result):
-            return later, result
-    return None
+    head = command_head(later.text).split()
+    posix = later.tool_name in POSIX_SHELL_TOOLS and bool(head) and head[0] in programs
+    return posix or later.tool_name in tools
 
 
 def lost_variables(call: Event, output: str) -> bool:
@@ -141,11 +121,12 @@ QUOTING_LESSON = (
 )
 
 
-def lost_variable_marks(events: tuple[Event, ...]) -> dict[int, tuple[Event, str]]:
+def lost_variable_marks(
+    events: tuple[Event, ...], calls: dict[str | None, Event]
+) -> dict[int, tuple[Event, str]]:
     """The results (by seq) whose PowerShell script lost its variables to bash, each with its
     call and the words that show it; none unless the run shows it twice (a quirk seen once
     may be a typo)."""
-    calls = {e.tool_use_id: e for e in events if e.kind is EventKind.TOOL_CALL and e.tool_use_id}
     found: dict[int, tuple[Event, str]] = {}
     for event in events:
         call = calls.get(event.tool_use_id or "") if event.role == "tool" else None
