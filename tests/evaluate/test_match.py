@@ -73,6 +73,33 @@ def test_matching_is_one_to_one(embedder) -> None:  # type: ignore[no-untyped-de
     assert len(pairs) == 1  # the second prediction is a false positive, not a second hit
 
 
+def test_a_generalized_prediction_finds_each_instance_once(embedder) -> None:  # type: ignore[no-untyped-def]
+    dir_gold = GoldLesson(
+        PATH,
+        "failure",
+        "`dir /B` in Git Bash takes /B as a path; use ls.",
+        ("dir /b", "ls"),
+        ((5, 6),),
+    )
+    tree_gold = GoldLesson(
+        PATH,
+        "failure",
+        "tree and Get-ChildItem are not found in Git Bash; use POSIX commands.",
+        ("tree", "get-childitem"),
+        ((9, 9),),
+    )
+    general = pred(
+        "Shell commands here run in bash: `dir /B`, `tree /F` or `Get-ChildItem` fail; use `ls`.",
+        spans=((5, 6), (9, 9)),
+    )
+    again = pred("`dir /B` fails in Git Bash; use `ls` instead.", spans=((5, 6),))
+    pairs = match([dir_gold, tree_gold], [general, again], cosine_of(embedder))
+    assert sorted(i for i, _ in pairs) == [0, 1]  # both instances found, each once
+    assert len(pairs) == 2
+    alone = match([dir_gold, tree_gold], [general], cosine_of(embedder))
+    assert alone == [(0, 0), (1, 0)]  # the one line covers both
+
+
 # The words of a gold lesson are no credit when the line's remedy contradicts the run.
 TASKS_GOLD = GoldLesson(
     PATH,

@@ -10,8 +10,11 @@ A prediction matches a gold lesson when all three hold:
 4. no wrong fix: the remedy the prediction states does not contradict the fix the gold label
    records (`remedy.judge_fix`): similar words with a wrong remedy are no credit.
 
-Matching is one to one: candidate pairs are taken best score first (a term share counts as
-much as a cosine), so one prediction never counts for two gold lessons, nor the reverse.
+Each gold lesson is found at most once. Candidate pairs are taken best score first (a term
+share counts as much as a cosine), one to one, so a second prediction saying the same thing
+again is a false positive; then a gold lesson still unfound goes to the best prediction that
+matches it on its own (lines and text) although it found another: a lesson generalized over
+instances of one cause that the gold lists apart finds them all.
 """
 
 from __future__ import annotations
@@ -95,19 +98,25 @@ def _likeness(gold: GoldLesson, pred: Prediction, similarity: Similarity) -> flo
 def match(
     golds: Sequence[GoldLesson], preds: Sequence[Prediction], similarity: Similarity
 ) -> list[tuple[int, int]]:
-    """One-to-one (gold index, prediction index) pairs, best score first."""
+    """(gold index, prediction index) pairs, best score first: one to one, then each gold
+    lesson still unfound to the best prediction that matches it as well (each gold once)."""
     pairs = []
     for i, gold in enumerate(golds):
         for j, pred in enumerate(preds):
             found = score(gold, pred, similarity)
             if found is not None:
                 pairs.append((found, i, j))
+    ranked = sorted(pairs, key=lambda p: (-p[0], p[1], p[2]))
     used_gold: set[int] = set()
     used_pred: set[int] = set()
     matched = []
-    for _, i, j in sorted(pairs, key=lambda p: (-p[0], p[1], p[2])):
+    for _, i, j in ranked:
         if i not in used_gold and j not in used_pred:
             used_gold.add(i)
             used_pred.add(j)
+            matched.append((i, j))
+    for _, i, j in ranked:
+        if i not in used_gold:
+            used_gold.add(i)
             matched.append((i, j))
     return sorted(matched)
