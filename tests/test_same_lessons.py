@@ -27,8 +27,9 @@ from metis_distill.pipeline import LocalRunner
 # changes it on purpose: each such commit takes the digest anew and says so; speed work never.
 # Taken anew at: the parallel-cancellation gotcha; cmd, PowerShell and Git Bash in bash; a
 # longer time limit as a fix; the Codex sandbox wrapper cut; pytest's `E` line as the error; a
-# limit with its way around; the Git Bash crash a warning only; the review's fifteen findings.
-BEFORE = "5ee7fa162bb061ea34236606a79b93b43a1b0a12d964c988a6de5cc41651430f"
+# limit with its way around; the Git Bash crash a warning only; the review's fifteen findings;
+# the user's answers to AskUserQuestion as decisions.
+BEFORE = "1fc78a3aff00ce888ca4e6da552e74833dfab6f4714dc91eff0ae77e059d987b"
 _LINK = re.compile(r"\]\([^)\s]*#L\d+-L\d+\)")
 _BLOCK_SHA = re.compile(r"sha=[0-9a-f]+")  # the block's hash covers the links
 

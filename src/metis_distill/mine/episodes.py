@@ -10,6 +10,7 @@ from metis_distill.mine import signals
 from metis_distill.mine.cancelled import LESSON as CANCELLED_LESSON
 from metis_distill.mine.cancelled import CancelledBatch, earned_batches
 from metis_distill.mine.fixes import Fix, find_fix
+from metis_distill.mine.questions import answer_text, answers, is_answer
 from metis_distill.mine.shells import QUOTING_LESSON, lost_variable_marks
 from metis_distill.mine.statements import injected, statements
 from metis_distill.mine.text import sentences
@@ -55,6 +56,9 @@ def find_episodes(run: Run) -> Iterator[Episode]:
             continue
         if event.seq in quoting:  # its cause is known: one gotcha, not a failure each
             yield _lost_variables(event, *quoting[event.seq])
+            continue
+        if is_answer(event):
+            yield from _answered(event, calls.get(event.tool_use_id or ""))
             continue
         if signals.is_failure(event):
             yield _failure(events, index, calls.get(event.tool_use_id or ""))
@@ -110,6 +114,20 @@ def _lost_variables(result: Event, call: Event, mark: str) -> Episode:
         quote=mark,
         context=(call,),
     )
+
+
+def _answered(result: Event, call: Event | None) -> Iterator[Episode]:
+    """One decision per lasting answer to the agent's questions."""
+    for answer in answers(result):
+        yield Episode(
+            kind=LessonKind.DECISION,
+            signal="answer",
+            trigger=result,
+            call=call,
+            sentence=answer_text(answer),
+            quote=answer.quote,
+            context=(call,) if call is not None else (),
+        )
 
 
 def _failure_signal(event: Event) -> str:

@@ -1,0 +1,103 @@
+"""The user's answers to the agent's questions with options become decisions; questions about
+how to go on with today's work, and answers that only agree, do not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from metis_distill.extract.rules import RulesExtractor
+from metis_distill.mine.episodes import find_episodes
+from metis_distill.mine.questions import answers
+from metis_distill.models import LessonKind
+from metis_distill.provenance import quote_in_lines
+from metis_distill.sources.claude_code import parse_file
+from metis_distill.textio import read_lines
+from tests.mine.test_episodes import _write, say
+
+ASKED = [
+    ("Which database should the service use?", ["PostgreSQL", "SQLite"]),
+    ("Should I commit the changes now?", ["Yes", "No"]),
+    ("How are API errors reported to clients? (this shapes every handler)", ["RFC 7807", "Ad hoc"]),
+]
+
+
+def ask(tool_id: str, asked: list[tuple[str, list[str]]]) -> dict:  # type: ignore[type-arg]
+    questions = [
+        {
+            "question": q,
+            "header": q.split()[0],
+            "options": [{"label": o, "description": ""} for o in options],
+            "multiSelect": False,
+        }
+        for q, options in asked
+    ]
+    block = {
+        "type": "tool_use",
+        "id": tool_id,
+        "name": "AskUserQuestion",
+        "input": {"questions": questions},
+    }
+    return {"type": "assistant", "message": {"content": [block]}}
+
+
+def answered(tool_id: str, body: str) -> dict:  # type: ignore[type-arg]
+    text = f"User has answered your questions: {body}. You can now continue with the user's answers in mind."
+    block = {"type": "tool_result", "tool_use_id": tool_id, "content": text}
+    return {"type": "user", "message": {"content": [block]}}
+
+
+BODY = (
+    '"Which database should the service use?"="PostgreSQL (Recommended)", '
+    '"Should I commit the changes now?"="Yes", '
+    '"How are API errors reported to clients? (this shapes every handler)"="RFC 7807" '
+    "user notes: problem+json, with a trace id"
+)
+
+
+def test_lasting_answers_become_decisions(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path, [say("user", "Add the orders API."), ask("q1", ASKED), answered("q1", BODY)]
+    )
+    run = parse_file(path, path.parent)
+    found = [e for e in find_episodes(run) if e.kind is LessonKind.DECISION]
+    assert [e.sentence for e in found] == [
+        "Asked “Which database should the service use?”, the user chose “PostgreSQL”.",
+        # the note is the user's own words on the option picked; the question's aside is cut
+        "Asked “How are API errors reported to clients?”, the user chose “RFC 7807 "
+        "(problem+json, with a trace id)”.",
+    ]  # "Should I commit …" = "Yes" decides nothing that lasts
+
+
+def test_each_decision_quotes_the_answer_in_its_file(tmp_path: Path) -> None:
+    path = _write(tmp_path, [ask("q1", ASKED), answered("q1", BODY)])
+    run = parse_file(path, path.parent)
+    lines = read_lines(path)
+    found = RulesExtractor().extract(run, list(find_episodes(run)), lines)
+    assert [c.kind for c in found] == [LessonKind.DECISION, LessonKind.DECISION]
+    assert found[0].text.startswith("Asked “Which database")
+    for candidate in found:
+        ref = candidate.evidence.ref
+        assert quote_in_lines(lines, ref.line_start, ref.line_end, candidate.evidence.quote)
+
+
+def test_declined_and_agreeing_answers_decide_nothing(tmp_path: Path) -> None:
+    records = [
+        ask("q1", ASKED[:1]),
+        answered("q1", '"Which database should the service use?"="Skip"'),
+        ask("q2", ASKED[:1]),
+        {
+            "type": "user",
+            "message": {
+                "content": [
+                    {
+                        "type": "tool_result",
+                        "tool_use_id": "q2",
+                        "content": "User declined to answer questions",
+                    }
+                ]
+            },
+        },
+    ]
+    run = parse_file(_write(tmp_path, records), tmp_path)
+    assert [e for e in find_episodes(run) if e.kind is LessonKind.DECISION] == []
+    assert all(answers(e) == [] for e in run.events)
