@@ -52,3 +52,34 @@ def test_every_quote_resolves_on_the_corpus(corpus: Path) -> None:
             ), candidate
             total += 1
     assert total >= 20
+
+
+def _edit_failure(tmp_path: Path, error: str):  # type: ignore[no-untyped-def]
+    """The lessons of an Edit call refused with `error`, then an Edit of the same file that
+    worked."""
+    from tests.mine.test_episodes import _write, edit, result
+
+    path = _write(
+        tmp_path,
+        [
+            edit("e1", "src/a.py"),
+            result("e1", error, True),
+            edit("e2", "src/a.py"),
+            result("e2", "The file src/a.py has been updated successfully."),
+        ],
+    )
+    return extract(path, path.parent)
+
+
+def test_only_an_edit_whose_text_did_not_match_is_told_to_re_read(tmp_path: Path) -> None:
+    (stale,) = _edit_failure(tmp_path / "a", "String to replace not found in file.\nString: x")
+    assert "was not the file's current text" in stale.text
+    # another refusal says nothing of stale text, and claims no fix it cannot tell
+    (other,) = _edit_failure(tmp_path / "b", "No filename provided before ``` in file listing")
+    assert "current text" not in other.text and "re-read" not in other.text
+    assert other.fix is None and "(no fix seen)" in other.text
+
+
+def test_a_malformed_call_the_harness_refused_is_no_lesson(tmp_path: Path) -> None:
+    refused = "InputValidationError: Edit failed due to the following issue:\nThe required parameter `old_string` is missing"
+    assert _edit_failure(tmp_path, refused) == []

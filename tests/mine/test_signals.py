@@ -4,6 +4,7 @@ failing tests or tracebacks."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +20,7 @@ _NOISE_PIECES = [
     "Request was aborted",
     "Error: Request to https://x failed",
     "Your proposed edit has introduced new syntax error",
+    "InputValidationError: Edit failed",
 ]
 _FAILING_PIECES = [
     "3 failed",
@@ -75,3 +77,18 @@ def test_every_noise_and_failure_is_still_found() -> None:
         assert signals._noisy(piece.upper()) and signals._noisy(piece.replace("s", "\u017f"))
     for piece in _FAILING_PIECES[:-1]:
         assert signals._shows_failure(f"ok\n{piece}\n")
+
+
+@pytest.mark.parametrize(
+    ("error", "program"),
+    [
+        ("bash: jest: command not found", "jest"),
+        ("/bin/sh: 1: tsc: not found", "tsc"),
+        # zsh names the program after the words, and prefixes them with its own name or line
+        ("zsh: command not found: kubectl", "kubectl"),
+        ("(eval):1: command not found: brew", "brew"),
+        ("'npx' is not recognized as an internal or external command,", "npx"),
+    ],
+)
+def test_the_missing_program_is_the_one_the_shell_names(error: str, program: str) -> None:
+    assert signals.missing_program(error) == program

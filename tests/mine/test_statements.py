@@ -94,6 +94,30 @@ def test_a_standing_rule_of_the_user_is_a_decision(tmp_path: Path) -> None:
     assert kind is LessonKind.DECISION and "linter" in text
 
 
+@pytest.mark.parametrize(
+    ("role", "text", "decides"),
+    [
+        # the agent's own plan step: no reason, nobody agreed
+        (
+            "assistant",
+            "I decided to create a new file, phase3_colpali.py, to handle the ColPali part.",
+            False,
+        ),
+        (
+            "assistant",
+            "I decided to keep the cache in SQLite because the workers share one disk.",
+            True,
+        ),
+        ("user", "We decided to drop Redis from the stack for good.", True),
+    ],
+)
+def test_decided_to_is_a_decision_with_its_reason_or_the_users(
+    tmp_path: Path, role: str, text: str, decides: bool
+) -> None:
+    found = _lessons(tmp_path, [say(role, text)])
+    assert [kind for kind, _ in found] == ([LessonKind.DECISION] if decides else [])
+
+
 def test_an_answer_to_a_numbered_question_is_recorded_as_a_decision(tmp_path: Path) -> None:
     records = [
         say(

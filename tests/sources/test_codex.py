@@ -216,24 +216,30 @@ def test_subagent_rollouts_are_marked(tmp_path: Path) -> None:
     assert run.is_subagent and run.session_id == "abc"
 
 
-def test_the_sandbox_wrapper_is_cut_and_the_command_output_kept(tmp_path: Path) -> None:
-    """Codex once wrapped every non-zero exit in "sandbox denied": the lesson must quote the
-    command's own error (a failing test), not a sandbox refusal that never happened."""
+def _wrapped(tmp_path: Path, command: str, output: str, **arguments: object) -> tuple[Event, Event]:
+    """The call and the result of one shell command whose output Codex wrapped."""
     path = tmp_path / "rollout-x.jsonl"
-    wrapped = (
-        "failed in sandbox MacosSeatbelt with execution error: sandbox denied exec error, "
-        "exit code: 1, stdout: .F  [100%]\nFAILED tests/test_a.py::test_b - AssertionError"
-    )
     records = [
         {"type": "session_meta", "payload": {"id": "abc", "cwd": "/w"}},
         {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
-         "call_id": "c1", "arguments": json.dumps({"command": ["bash", "-lc", "pytest -q"], "timeout_ms": 5000})}},
+         "call_id": "c1", "arguments": json.dumps({"command": ["bash", "-lc", command], **arguments})}},
         {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c1",
-         "output": wrapped}},
+         "output": output}},
     ]  # fmt: skip
     stamp = {"timestamp": "2025-09-01T00:00:00Z"}
     path.write_text("".join(json.dumps({**stamp, **r}) + "\n" for r in records))
     (called, result) = parse_file(path, tmp_path).events
+    return called, result
+
+
+def test_the_sandbox_wrapper_is_cut_and_the_command_output_kept(tmp_path: Path) -> None:
+    """Codex once wrapped every non-zero exit in "sandbox denied": the lesson must quote the
+    command's own error (a failing test), not a sandbox refusal that never happened."""
+    wrapped = (
+        "failed in sandbox MacosSeatbelt with execution error: sandbox denied exec error, "
+        "exit code: 1, stdout: .F  [100%]\nFAILED tests/test_a.py::test_b - AssertionError"
+    )
+    called, result = _wrapped(tmp_path, "pytest -q", wrapped, timeout_ms=5000)
     assert called.timeout_ms == 5000  # the limit the call set itself
     assert (result.kind, result.exit_code) == (EventKind.ERROR, 1)
     assert result.text.startswith(".F  [100%]") and "sandbox" not in result.text
@@ -250,22 +256,39 @@ def test_the_sandbox_wrapper_is_cut_and_the_command_output_kept(tmp_path: Path) 
 def test_an_empty_stdout_leaves_the_stderr_and_a_real_refusal_stays(
     tmp_path: Path, stderr: str, kept: str
 ) -> None:
-    path = tmp_path / "rollout-x.jsonl"
     wrapped = (
         "failed in sandbox LinuxSeccomp with execution error: sandbox denied exec error, "
         f"exit code: 1, stdout: , stderr: {stderr}"
     )
-    records = [
-        {"type": "session_meta", "payload": {"id": "abc", "cwd": "/w"}},
-        {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
-         "call_id": "c1", "arguments": json.dumps({"command": ["bash", "-lc", "go test ./..."]})}},
-        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c1",
-         "output": wrapped}},
-    ]  # fmt: skip
-    stamp = {"timestamp": "2025-09-01T00:00:00Z"}
-    path.write_text("".join(json.dumps({**stamp, **r}) + "\n" for r in records))
-    (_, result) = parse_file(path, tmp_path).events
+    (_, result) = _wrapped(tmp_path, "go test ./...", wrapped)
     assert result.text.startswith(kept) and result.exit_code == 1
+
+
+def _denied(exit_code: int, text: str) -> str:
+    """Codex 0.4x's form of the wrapper: a Rust value holding the command's output."""
+    stream = f"StreamOutput {{ text: {json.dumps(text)}, truncated_after_lines: None }}"
+    return (
+        "failed in sandbox LinuxSeccomp with execution error: Denied { output: "
+        f"ExecToolCallOutput {{ exit_code: {exit_code}, stdout: {stream}, stderr: {stream}, "
+        f"aggregated_output: {stream}, duration: 87.6ms, timed_out: false }} }}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("output", "kept"),
+    [
+        ("", ""),  # `rg` found nothing: no error to learn from
+        (
+            'tsc: error TS2304: Cannot find name "Foo".\n',
+            'tsc: error TS2304: Cannot find name "Foo".',
+        ),
+        ("mkdir: /etc/x: Operation not permitted", "failed in sandbox"),  # a real refusal stays
+    ],
+)
+def test_the_rust_form_of_the_wrapper_is_cut_too(tmp_path: Path, output: str, kept: str) -> None:
+    (_, result) = _wrapped(tmp_path, "npm run build", _denied(1, output))
+    assert result.exit_code == 1
+    assert result.text.strip().startswith(kept) and (kept or result.text == "")
 
 
 def test_without_session_meta_the_id_comes_from_the_rollout_name(tmp_path: Path) -> None:

@@ -58,6 +58,13 @@ _SHELL_CRASH = re.compile(
     r"Command failed: [^\n]*\n)?\s*\d+ \[main\] [^\n]*?bash(?:\.exe)?: \*\*\* fatal error - "
 )
 # "No, use X" -> "Use X"; but "stop trying X" keeps its "stop", or the meaning flips.
+# An edit refused because the text to replace is not in the file as written.
+_STALE_TEXT = re.compile(
+    r"failed to match|did not match|does not match|Failed to find expected lines|"
+    r"String to replace not found|not found in (?:the )?file|SearchReplaceNoExactMatch|"
+    r"no exact match",
+    re.I,
+)
 _CORRECTION_LEAD = re.compile(r"^(?:(?:no|nope|wait|actually)\b[,.!]*|stop[,.!]+)\s+", re.I)
 
 
@@ -123,8 +130,10 @@ def _failure_lesson(
     program = missing_program(signature)
     if program is not None and tool == "Bash":
         return _missing_program_text(program, call, fix if remedy else None)
-    if tool in EDIT_TOOLS:
+    if tool in EDIT_TOOLS and _STALE_TEXT.search(signature):
         return _edit_text(tool, sig, episode.teachable_fix)
+    if tool in EDIT_TOOLS:  # another refusal (a malformed edit): its cause is not ours to tell
+        return f"{tool} failed here: “{sig}” (no fix seen).", None
     what = subject(tool, call.text)
     verb = "fail" if what.startswith("Scripts") else "fails"
     if fix is not None and fix.kind is FixKind.WAITED and remedy:

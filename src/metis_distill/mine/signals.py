@@ -11,7 +11,8 @@ _NOISE = re.compile(
     r"Sibling tool call errored|Cancelled: parallel tool call|^api_error|"
     r"Request failed with status code|tool_use` ids were found without|File has not been read yet|"
     r"Request was aborted|^Error: Request to .* failed|"
-    r"Your proposed edit has introduced new syntax error",
+    r"Your proposed edit has introduced new syntax error|"
+    r"InputValidationError",  # a malformed call refused by the harness's schema check
     re.I,
 )
 # Every match of `_NOISE`, lower-cased, holds one of these (none has an i or an s: `(?i)`
@@ -26,6 +27,7 @@ _NOISE_WORDS = (
     "aborted",
     "error: reque",
     "your propo",
+    "nputval",
 )
 _REJECTED = re.compile(
     r"The user doesn't want to (?:proceed|take this action)|User rejected|"
@@ -55,9 +57,13 @@ DECISION = re.compile(
     r"\b(?:(?:I'll|I will|we'll|we will|let's|let us|we should|I'm going to|we're going to)\s+"
     r"(?:use|go with|keep|switch to|stick with|stick to|store|prefer|avoid|pin)\b.{3,}?"
     r"\b(?:because|since|so that|as it|as the|to avoid)\b"
-    r"|\bdecided to\b|\bwe decided\b|\binstead of\b.{3,}?\bbecause\b)",
+    r"|\b(?:decided to|we decided)\b.{3,}?\b(?:because|since|so that|to avoid)\b"
+    r"|\binstead of\b.{3,}?\bbecause\b)",
     re.I,
 )
+# A decision the user reports ("we decided to drop Redis"): theirs to make, with or without
+# a reason; the agent's own "I decided to …" is a step of its plan unless it gives one.
+USER_DECIDED = re.compile(r"\b(?:we|I) (?:have |had )?decided\b", re.I)
 USER_RULE = re.compile(
     r"^(?:please\s+)?(?:always|never|don't|do not|make sure(?: to| you)?|ensure|from now on|"
     r"avoid|prefer|only use|use\s+\S+\s+(?:instead|not))\b",
@@ -227,7 +233,7 @@ def shows_passing_tests(event: Event) -> bool:
 
 
 _MISSING_PROGRAM = re.compile(
-    r"(?:^|[\s:])(?P<program>[\w.+-]+): (?:command )?not found\b"
+    r"(?:^|[\s:])(?P<program>[\w.+-]+): (?:command )?not found\b(?!:)"
     r"|command not found: (?P<zsh>[\w.+-]+)"
     r"|'(?P<cmd>[\w.+-]+)' is not recognized as an internal or external command",
     re.M,
@@ -241,7 +247,7 @@ def missing_program(text: str) -> str | None:
     """The program an error says is not installed (`jest: not found`), or None."""
     for found in _MISSING_PROGRAM.finditer(text[:4000]):
         program = found["program"] or found["zsh"] or found["cmd"]
-        if program.lower() not in _NOT_PROGRAMS:
+        if program.lower() not in _NOT_PROGRAMS and not program.isdigit():
             return str(program)
     return None
 

@@ -128,6 +128,8 @@ def _classify(event: Event, sentence: str) -> Statement | None:
             return Statement(LessonKind.DECISION, "user_rule", sentence)
         if signals.USER_CHOICE.search(sentence) and not signals.TASK.search(sentence):
             return Statement(LessonKind.DECISION, "user_choice", sentence)
+        if signals.USER_DECIDED.search(sentence) and not signals.HEDGE.search(sentence):
+            return Statement(LessonKind.DECISION, "decision", sentence)
     if signals.HEDGE.search(sentence):
         return None
     if event.role in ("assistant", "user") and signals.DECISION.search(sentence):

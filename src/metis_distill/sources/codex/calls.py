@@ -34,6 +34,13 @@ _SANDBOX_WRAPPER = re.compile(
     r"^failed in sandbox \w+ with execution error: sandbox denied exec error, "
     r"exit code: (-?\d+), stdout: "
 )
+# Codex 0.4x wrapped it as a Rust value: `Denied { output: ExecToolCallOutput { exit_code: 1,
+# …, aggregated_output: StreamOutput { text: "…" … } … } }`; the command's output is that text.
+_DENIED_WRAPPER = re.compile(
+    r"^failed in sandbox \w+ with execution error: Denied \{ output: ExecToolCallOutput \{ "
+    r"exit_code: (-?\d+),"
+)
+_AGGREGATED = re.compile(r'aggregated_output: StreamOutput \{ text: "((?:[^"\\]|\\.)*)"')
 _SANDBOX_REFUSAL = re.compile(
     r"permission denied|operation not permitted|read-only file system", re.I
 )
@@ -209,12 +216,27 @@ def _output_text(state: State, raw: Any) -> tuple[str, int | None, bool]:
         if not _SANDBOX_REFUSAL.search(text):  # the sandbox did refuse: its words stay
             rest = text[wrapper.end() :]  # still a verbatim suffix of the output
             text = rest.removeprefix(", stderr: ")
+    denied = _DENIED_WRAPPER.match(text)
+    if denied is not None:
+        exit_code = int(denied.group(1))
+        output = _AGGREGATED.search(text)
+        if output is not None and not _SANDBOX_REFUSAL.search(text):
+            text = _unescaped(output.group(1))
     head = text.lstrip()[:400]
     if exit_code is None and _PLAIN_ERROR.match(head):  # plain text: its words say it failed
         failed = True
         match = _EXIT_IN_TEXT.search(head)
         exit_code = int(match.group(1)) if match else None
     return text, exit_code, failed
+
+
+def _unescaped(debug: str) -> str:
+    """A Rust string's escapes undone (they are JSON's for text), or the string as it is."""
+    try:
+        value = loads(f'"{debug}"')
+    except (ValueError, RecursionError):
+        return debug
+    return value if isinstance(value, str) else debug
 
 
 def _strip_headers(text: str) -> tuple[str, int | None]:
