@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from metis_distill.mine import signals
+from metis_distill.models import Event, EventKind, SourceRef
 
 _NOISE_PIECES = [
     "Sibling tool call errored",
@@ -92,3 +93,39 @@ def test_every_noise_and_failure_is_still_found() -> None:
 )
 def test_the_missing_program_is_the_one_the_shell_names(error: str, program: str) -> None:
     assert signals.missing_program(error) == program
+
+
+@pytest.mark.parametrize(
+    ("output", "signature"),
+    [
+        (
+            "Exit code 1\nWARNING: [tab] Unable to recognize playlist.\n[dl] fetching\n"
+            "ERROR: [dl] abc: Requested format is not available",
+            "ERROR: [dl] abc: Requested format is not available",
+        ),
+        (
+            "npm warn deprecated glob@7\nnpm error missing script: lint",
+            "npm error missing script: lint",
+        ),
+        # a warning is the signature when nothing else failed
+        (
+            "warning: unable to unlink 'a.md': Permission denied",
+            "warning: unable to unlink 'a.md': Permission denied",
+        ),
+    ],
+)
+def test_a_warning_the_program_went_on_after_is_not_its_error(output: str, signature: str) -> None:
+    assert signals.error_signature(output) == signature
+
+
+def test_a_call_the_user_interrupted_is_no_failure() -> None:
+    interrupted = Event(
+        seq=1,
+        role="tool",
+        kind=EventKind.ERROR,
+        text="Exit code 137\n[Request interrupted by user for tool use]",
+        ref=SourceRef("a.jsonl", 3, 3),
+        tool_name="Bash",
+        exit_code=137,
+    )
+    assert signals.is_rejection(interrupted) and not signals.is_failure(interrupted)

@@ -32,7 +32,7 @@ _NOISE_WORDS = (
 _REJECTED = re.compile(
     r"The user doesn't want to (?:proceed|take this action)|User rejected|"
     r"Permission for this tool use was denied|^Interrupted by user|^\[Request interrupted by user",
-    re.I,
+    re.I | re.M,  # the harness may put its `Exit code 137` line first
 )
 _TRACEBACK = re.compile(r"Traceback \(most recent call last\)")
 _FAILING_TESTS = re.compile(
@@ -50,6 +50,7 @@ _ERROR_LINE = re.compile(
     re.I,
 )
 _PYTEST_ERROR = re.compile(r"^E\s+(?:[\w.]*(?:Error|Exception|Failed|Timeout)\b|assert\b)")
+_WARNING = re.compile(r"^(?:warning\b|warn\b|npm warn\b|\[warn|\w*Warning:|Deprecat)", re.I)
 _EXIT_LINE = re.compile(r"^Exit code -?\d+$")
 _TAGS = re.compile(r"</?tool_use_error>")
 
@@ -281,7 +282,8 @@ def error_signature(text: str) -> str:
     for line in lines:
         if _PYTEST_ERROR.match(line):
             return line
-    for line in lines:
-        if _ERROR_LINE.search(line):
-            return line
-    return lines[0]
+    errors = [line for line in lines if _ERROR_LINE.search(line)]
+    # a warning the program went on after is not what stopped it, when an error line follows
+    return next(
+        (line for line in errors if not _WARNING.match(line)), errors[0] if errors else lines[0]
+    )
