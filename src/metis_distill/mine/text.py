@@ -12,7 +12,12 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`*\"'(])|\n+")
 _CODE_FENCE = re.compile(r"```.*?(?:```|$)", re.S)
 _MARKUP = re.compile(r"\*\*|__|^#+\s*|^[-*]\s+|^\d+\.\s+", re.M)
 _WS = re.compile(r"\s+")
-_CD_PREFIX = re.compile(r"^\s*cd\s+(?:\"[^\"]*\"|'[^']*'|(?:\\ |\S)+)\s*(?:&&|;)\s*")
+# Steps that only set up the command after them: `cd dir &&`, `mkdir -p out &&`, `export X=1;`.
+_SETUP_PREFIX = re.compile(
+    r"^\s*(?:cd|mkdir\s+-p|export)\s+"
+    r"(?:\"[^\"]*\"|'[^']*'|(?:\\ |[^\s&;|])+)(?:\s+(?:\"[^\"]*\"|'[^']*'|(?:\\ |[^\s&;|])+))*?"
+    r"\s*(?:&&|;)\s*"
+)
 
 
 @lru_cache(maxsize=1)
@@ -46,9 +51,13 @@ def shorten(text: str, limit: int) -> str:
 
 
 def command_head(command: str) -> str:
-    """A command on one line, without a leading `cd somewhere &&` (what it really runs)."""
+    """A command on one line, without the steps that only set it up (`cd somewhere &&`,
+    `mkdir -p out &&`): what it really runs."""
     flat = _WS.sub(" ", command.strip().split("\n# ")[0])
-    return _CD_PREFIX.sub("", flat) or flat
+    head = flat
+    while (step := _SETUP_PREFIX.match(head)) is not None and step.end() < len(head):
+        head = head[step.end() :]
+    return head or flat
 
 
 # A home folder names its person: `C:\Users\ana\docs` and `/Users/ana/docs` become `~\docs`
