@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from metis_distill.extract.rules import RulesExtractor
 from metis_distill.mine.episodes import find_episodes
 from metis_distill.mine.questions import answers
-from metis_distill.models import LessonKind
+from metis_distill.models import Event, EventKind, LessonKind, SourceRef
 from metis_distill.provenance import quote_in_lines
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.textio import read_lines
@@ -101,3 +103,29 @@ def test_declined_and_agreeing_answers_decide_nothing(tmp_path: Path) -> None:
     run = parse_file(_write(tmp_path, records), tmp_path)
     assert [e for e in find_episodes(run) if e.kind is LessonKind.DECISION] == []
     assert all(answers(e) == [] for e in run.events)
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "lasting"),
+    [
+        ("Should we use Postgres or SQLite for the job queue?", "Postgres", True),
+        ("Do you want the API in REST or GraphQL?", "REST", True),
+        ("Should I commit the changes now?", "Commit and push", False),
+        ("Do you want me to fix the other failing tests too?", "Only the auth ones", False),
+        ("Which issue should I tackle first?", "The login bug", False),
+        ("Is it ok to delete the build cache?", "Delete it", False),
+        ("How should failing imports be handled?", "Skip them for now", False),
+    ],
+)
+def test_a_choice_that_stands_is_told_from_a_step_of_today(
+    question: str, answer: str, lasting: bool
+) -> None:
+    result = Event(
+        seq=2,
+        role="tool",
+        kind=EventKind.TOOL_RESULT,
+        text=f'User has answered your questions: "{question}"="{answer}". You can now continue.',
+        ref=SourceRef("s.jsonl", 2, 2),
+        tool_name="AskUserQuestion",
+    )
+    assert bool(answers(result)) is lasting

@@ -21,18 +21,27 @@ _ANSWERED = "User has answered your questions:"
 _PAIR = re.compile(r'"(?P<question>[^"]{3,600})"="(?P<answer>[^"]{1,600})"')
 _NOTES = re.compile(r"^\s*user notes:\s*(?P<notes>.*?)\s*,?\s*$", re.S)
 _QUESTION_END = re.compile(r"[?？]")
-# How to go on with the task at hand, not a choice that stands.
+# How to go on with the task at hand, not a choice that stands ("Should we use Postgres or
+# SQLite?" is one; "Should I commit now?" is not).
+_ACT = (
+    r"(?:go ahead|proceed|continue|start|stop|commit|push|merge|deploy|run|retry|try|apply|"
+    r"delete|remove|move on|fix|open|close|create (?:the|a) (?:pr|pull request|commit|branch))\b"
+)
 _PROCESS = re.compile(
-    r"^(?:should I|shall I|should we|do you want|would you like|want me to|can I|may I|"
-    r"is it ok|is this ok|ok to|are you ready|ready to|how (?:should|do you want me to) "
-    r"(?:I |we )?proceed|what should I do|which (?:one|task|step|file|issue)s? (?:should I |do "
-    r"you want me to )?(?:do|fix|start|tackle|handle) first)\b",
+    rf"^(?:(?:should|shall|can|may) (?:I|we) {_ACT}|(?:do you want|would you like)(?: me)? to "
+    rf"{_ACT}|(?:is (?:it|this|that) )?ok(?:ay)? to\b|is (?:it|this|that) ok|(?:are you )?ready\b|"
+    r"how (?:should|do you want me to) (?:I |we )?proceed|what (?:should I|do you want me to) do|"
+    r"what next|which\b.{0,60}\bfirst\b)",
     re.I,
 )
 _NO_CHOICE = re.compile(
     r"^(?:yes|no|ok|okay|sure|proceed|continue|go ahead|skip|cancel|later|not now|none|"
     r"stop|done)\b[\s.!]*$",
     re.I,
+)
+# An answer for today only: "skip it for now", "just this once".
+_FOR_NOW = re.compile(
+    r"\b(?:for now|this time|just this once|temporar(?:y|ily)|for the moment|later)\b", re.I
 )
 _RECOMMENDED = re.compile(r"\s*[(（](?:recommended|推荐)[)）]\s*$", re.I)
 
@@ -93,7 +102,7 @@ def _first_question(question: str) -> str:
 
 
 def _lasting(question: str, choice: str) -> bool:
-    return not _PROCESS.match(question) and not _NO_CHOICE.match(choice)
+    return not (_PROCESS.match(question) or _NO_CHOICE.match(choice) or _FOR_NOW.search(choice))
 
 
 def answer_text(answer: Answer) -> str:
