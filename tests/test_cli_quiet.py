@@ -165,3 +165,27 @@ def test_review_prints_angle_brackets_as_written(world) -> None:  # type: ignore
     assert shown.exit_code == 0, shown.output
     items = shown.output.partition(" diff ─")[0]  # the items, before the plain diff
     assert "Promise<ReadonlyRequestCookies> [in Next 15]" in flat(items)
+
+
+def test_review_prints_evidence_links_whole_at_80_columns(world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """Unwrapped, Rich still cut a list item at 80 columns (no terminal): an evidence link
+    `…#L4082-L5368` printed as `…#L4082-L53`, its quote gone. Items and quotes print whole."""
+    from metis_distill.ledger import EvidenceRow
+
+    ledger, target, tmp = world
+    long = "aider/" + "a-project-with-a-rather-long-name__" * 3 + "aider.chat.history.md"
+    archive = tmp / "archive"
+    (archive / long).parent.mkdir(parents=True)
+    (archive / long).write_bytes((archive / "p" / "s.jsonl").read_bytes())
+    with ledger.session() as db:
+        for i in range(3):
+            db.get(EvidenceRow, f"e{i:09d}").path = long
+    waits = "Proposal #7 for " + str(tmp / "a" / "b" / "c" / "CLAUDE.md") + " still waits too."
+    save_plan(_plan(ledger, target), ledger, tmp / "proposals", ProposalNotes(pending_note=waits))
+    shown = runner.invoke(app, ["review", "--data-dir", str(tmp / "data")], env={"COLUMNS": "80"})
+    assert shown.exit_code == 0, shown.output
+    lines = shown.output.partition(" diff ─")[0].splitlines()
+    for i in range(3):
+        link = f"{long}#L{i + 1}-L{i + 2} (s1): “quote number {i + 1}”"
+        assert len(link) > 80 and f" • {link}" in lines
+    assert f"▌ {waits}" in lines

@@ -423,6 +423,312 @@ def test_an_unfinished_fence_does_not_swallow_aider_output() -> None:
     assert at(run, 15).text == "try again"
 
 
+# -- shapes from held-out histories (authored copies of their form) -------------------------
+
+
+def test_reasoning_closed_by_a_bare_tag_is_not_the_reply() -> None:
+    # DeepSeek-R1 distills: the chat template writes `<think>`, so the reply holds only the
+    # reasoning, a bare `</think>`, then the answer. The reasoning is no part of the reply.
+    texts = [
+        "# aider chat started at 2025-03-01 09:00:00",
+        "",
+        "> Model: openai/deepseek-r1-distill-qwen-7b with diff edit format  ",
+        "",
+        "#### split the report step in two  ",
+        "",
+        "Okay, the user wants the report step split. Let me break down how I approached it.",
+        "",
+        "I decided to create a new file, report_b.py, to hold the second half.",
+        "</think>",
+        "",
+        "Yes, the report step can be split. First the loader:",
+        "",
+        "report.py",
+        "```python",
+        "<<<<<<< SEARCH",
+        "def report(rows):",
+        "=======",
+        "def report_a(rows):",
+        ">>>>>>> REPLACE",
+        "```",
+        "",
+        "> Tokens: 2.1k sent, 310 received.  ",
+        "> Applied edit to report.py  ",
+        "",
+        "#### and the tests?  ",
+        "",
+        "<think>",
+        "The tests call report(), so I decided to rename them too.",
+        "</think>",
+        "",
+        "The tests still call `report`: rename them with it.",
+        "",
+        "> Tokens: 2.4k sent, 80 received.  ",
+    ]
+    run = parse_lines("p/h.md", lines_of(texts))
+    answer, edit = at(run, 12), at(run, 14)
+    assert (answer.role, answer.kind, span(answer)) == ("assistant", EventKind.TEXT, (12, 12))
+    assert (edit.tool_name, edit.text, span(edit)) == ("Edit", "report.py", (14, 21))
+    assert at(run, 24).tool_use_id == edit.tool_use_id
+    assert (at(run, 32).kind, span(at(run, 32))) == (EventKind.TEXT, (32, 32))
+    reasoning = {*range(7, 11), *range(28, 31)}
+    assert not [
+        e for e in run.events if reasoning & set(range(e.ref.line_start, e.ref.line_end + 1))
+    ]
+    lessons = RulesExtractor().extract(run, list(find_episodes(run)), texts)
+    assert not [x for x in lessons if "decided" in x.text or "report_b" in x.text]
+    check_verbatim(run, dict(lines_of(texts)))
+
+
+def test_the_models_header_of_aider_0_37_to_0_50_gives_the_edit_format() -> None:
+    texts = [
+        "# aider chat started at 2024-06-10 09:00:00",
+        "",
+        "> Aider v0.37.0  ",
+        "> Models: gpt-4o with whole edit format, weak model gpt-3.5-turbo  ",
+        "> Git repo: .git with 12 files  ",
+        "",
+        "#### add a greeting  ",
+        "",
+        "hello.py",
+        "```python",
+        "print('hello')",
+        "```",
+        "",
+        "> Applied edit to hello.py  ",
+        "",
+        "# aider chat started at 2024-08-20 14:00:00",
+        "",
+        "> Aider v0.50.1  ",
+        "> Models: claude-3-5-sonnet-20240620 with ♾️ udiff edit format, weak model "
+        "claude-3-haiku-20240307  ",
+        "",
+        "#### say bye too  ",
+        "",
+        "```diff",
+        "--- hello.py",
+        "+++ hello.py",
+        "@@ ... @@",
+        " print('hello')",
+        "+print('bye')",
+        "```",
+        "",
+        "> Applied edit to hello.py  ",
+    ]
+    run = parse_lines("p/h.md", lines_of(texts))
+    whole, udiff = at(run, 9), at(run, 23)
+    assert (whole.tool_name, whole.text, span(whole)) == ("Edit", "hello.py", (9, 12))
+    assert (udiff.tool_name, udiff.text, span(udiff)) == ("Edit", "hello.py", (23, 29))
+    assert at(run, 14).tool_use_id == whole.tool_use_id
+    assert at(run, 31).tool_use_id == udiff.tool_use_id
+    assert (at(run, 3).role, span(at(run, 3))) == ("system", (3, 5))
+    check_verbatim(run, dict(lines_of(texts)))
+    # and it tells an aider history without its launch header
+    assert looks_like("h.md", "\n".join([texts[18], "> Applied edit to hello.py  "]))
+
+
+def test_source_fences_are_edits() -> None:
+    # When a file in the chat holds triple backticks, aider fences with `<source>`: architect
+    # mode's editor-whole replies, and SEARCH/REPLACE blocks (`<source>tsx` as models write it).
+    texts = [
+        "# aider chat started at 2025-08-01 10:00:00",
+        "",
+        "> Model: openrouter/some-model with architect edit format  ",
+        "> Editor model: openrouter/some-model with editor-whole edit format  ",
+        "",
+        "#### add a health endpoint  ",
+        "",
+        "Add a /health route to api/app.py and document it in README.md.",
+        "",
+        "> Tokens: 1.0k sent, 200 received.  ",
+        "",
+        "#### Add a /health route to api/app.py and document it in README.md.  ",
+        "",
+        "api/app.py",
+        "<source>",
+        "from fastapi import FastAPI",
+        "",
+        "app = FastAPI()",
+        "",
+        '@app.get("/health")',
+        "def health() -> dict[str, str]:",
+        '    return {"status": "ok"}',
+        "</source>",
+        "README.md",
+        "<source>",
+        "# API",
+        "",
+        "```bash",
+        "curl localhost:8000/health",
+        "```",
+        "</source>",
+        "",
+        "> Tokens: 1.5k sent, 300 received.  ",
+        "> Applied edit to README.md  ",
+        "> Applied edit to api/app.py  ",
+        "",
+        "# aider chat started at 2025-08-02 10:00:00",
+        "",
+        "> Model: some-model with diff edit format  ",
+        "",
+        "#### drop the old import  ",
+        "",
+        "web/header.tsx",
+        "<source>tsx",
+        "<<<<<<< SEARCH",
+        "import {Old} from './old';",
+        "=======",
+        ">>>>>>> REPLACE",
+        "</source>",
+        "",
+        "> Applied edit to web/header.tsx  ",
+    ]
+    run = parse_lines("p/h.md", lines_of(texts))
+    app, readme, header = at(run, 14), at(run, 24), at(run, 43)
+    assert (app.tool_name, app.text, span(app)) == ("Edit", "api/app.py", (14, 23))
+    assert (readme.tool_name, readme.text, span(readme)) == ("Edit", "README.md", (24, 31))
+    assert (header.tool_name, header.text, span(header)) == ("Edit", "web/header.tsx", (43, 49))
+    assert at(run, 34).tool_use_id == readme.tool_use_id
+    assert at(run, 35).tool_use_id == app.tool_use_id
+    assert at(run, 51).tool_use_id == header.tool_use_id
+    check_verbatim(run, dict(lines_of(texts)))
+
+
+REWRITTEN = [
+    # A launch as a Markdown formatter rewrote it: no two spaces at a paragraph's end, `> `
+    # before each line of a message, blank lines after `#### ` lines and around fences.
+    "# aider chat started at 2024-08-20 14:08:19",
+    "",
+    "> Aider v0.50.1  ",
+    "> Models: claude-3-5-sonnet-20240620 with ♾️ diff edit format, weak model "
+    "claude-3-haiku-20240307  ",
+    "> Git repo: .git with 116 files  ",
+    '> Use /help <question> for help, run "aider --help" to see cmd line args',
+    "",
+    "#### /add notes.md",
+    "",
+    "> Added /home/dev/shop/notes.md to the chat",
+    "",
+    "#### follow the steps in notes.md one by one, and after each step",
+    "",
+    "#### mark it done in notes.md",
+    "",
+    "> Initial repo scan can be slow in larger repos, but only happens once.",
+    "",
+    "Let us start with the colours.",
+    "",
+    "app/styles/app.css",
+    "",
+    "```css",
+    "<<<<<<< SEARCH",
+    ":root {",
+    "  --color-accent: #e22120;",
+    "}",
+    "=======",
+    ":root {",
+    "  --color-accent: #8a2be2;",
+    "}",
+    ">>>>>>> REPLACE",
+    "```",
+    "",
+    "Is this change all right?",
+    "",
+    "> Tokens: 10,332 sent, 439 received. Cost: $0.04 message, $0.04 session.  ",
+    "> The LLM did not conform to the edit format.  ",
+    "> https://aider.chat/docs/troubleshooting/edit-errors.html",
+    ">",
+    "> # 1 SEARCH/REPLACE block failed to match!",
+    ">",
+    "> ## SearchReplaceNoExactMatch: This SEARCH block failed to exactly match lines in "
+    "app/styles/app.css",
+    "> <<<<<<< SEARCH  ",
+    "> :root {  ",
+    ">  --color-accent: #e22120;  ",
+    "> }  ",
+    "> =======  ",
+    "> :root {  ",
+    ">  --color-accent: #8a2be2;  ",
+    "> }  ",
+    "> > > > > > > > REPLACE",
+    ">",
+    "> The SEARCH section must exactly match an existing block of lines including all white space",
+    "",
+    "Sorry, the file has other colours. The block again:",
+    "",
+    "app\\styles\\app.css",
+    "",
+    "<source>css",
+    "<<<<<<< SEARCH",
+    ":root {",
+    "  --color-accent: #ff0000;",
+    "}",
+    "=======",
+    ":root {",
+    "  --color-accent: #8a2be2;",
+    "}",
+    "> > > > > > > REPLACE",
+    "",
+    "</source>",
+    "",
+    "> Tokens: 7,919 sent, 413 received. Cost: $0.03 message, $0.07 session.",
+    "> Applied edit to app\\styles\\app.css",
+    "",
+    "#### /clear",
+    "",
+    "#### /drop",
+    "",
+    "> Dropping all files from the chat session.",
+    "",
+    # a later launch, appended as aider writes it
+    "# aider chat started at 2024-08-26 16:36:00",
+    "",
+    "> Aider v0.52.1  ",
+    "> Main model: claude-3-5-sonnet-20240620 with diff edit format, infinite output  ",
+    "",
+    "#### which file shows the products?  ",
+    "",
+    "app/routes/collections.tsx shows them.",
+    "",
+    "> Tokens: 3.6k sent, 141 received. Cost: $0.01 message, $0.01 session.  ",
+    "> app\\routes\\collections.tsx  ",
+    "> Add these files to the chat? [Y/n] y  ",
+    "",
+    "Thanks, I can see the grid now.",
+    "",
+    "#### /clear  ",
+]
+
+
+def test_a_history_rewritten_by_a_markdown_formatter() -> None:
+    texts = REWRITTEN
+    run = parse_lines("p/h.md", lines_of(texts))
+    line = {text: n for n, text in lines_of(texts)}
+    first, retry = at(run, line["app/styles/app.css"]), at(run, line["app\\styles\\app.css"])
+    assert (first.tool_name, span(first)) == ("Edit", (20, 32))
+    assert (retry.tool_name, span(retry)) == ("Edit", (57, 70))
+    failed = at(run, line["> # 1 SEARCH/REPLACE block failed to match!"])
+    assert (failed.kind, failed.tool_name, failed.tool_use_id) == (
+        EventKind.ERROR,
+        "Edit",
+        first.tool_use_id,
+    )
+    assert span(failed) == (40, 53) and "SearchReplaceNoExactMatch" in failed.text
+    applied = at(run, line["> Applied edit to app\\styles\\app.css"])
+    assert (applied.kind, applied.tool_use_id) == (EventKind.TOOL_RESULT, retry.tool_use_id)
+    # one input over two `#### ` lines; commands each their own
+    asked = at(run, 12)
+    assert (asked.role, asked.kind, span(asked)) == ("user", EventKind.TEXT, (12, 14))
+    assert asked.text == "follow the steps in notes.md one by one, and after each step\n" + (
+        "mark it done in notes.md"
+    )
+    commands = [e.text for e in run.events if e.tool_name == "aider"]
+    assert commands == ["/add notes.md", "/clear", "/drop", "/clear"]
+    prose = [span(e) for e in run.events if e.role == "assistant" and e.kind is EventKind.TEXT]
+    assert prose == [(18, 18), (34, 34), (55, 55), (88, 88), (94, 94)]
+    assert (at(run, 90).role, span(at(run, 90))) == ("system", (90, 92))
+    check_verbatim(run, dict(lines_of(texts)))
+
+
 # -- fuzzing -------------------------------------------------------------------------------
 
 VALID = CALC.read_text(encoding="utf-8").split("\n")
@@ -455,6 +761,11 @@ _PIECES = [
     "> Added 3 lines of output to the chat.",
     "<thinking-content-abc>",
     "</thinking-content-abc>",
+    "</think>",
+    "<source>",
+    "</source>",
+    "> > > > > > > REPLACE",
+    "> Models: x with ♾️ diff edit format, weak model y",
     "",
 ]
 _text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n"), max_size=60)

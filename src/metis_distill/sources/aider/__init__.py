@@ -11,6 +11,17 @@ How aider writes the file, and so how it is read here:
   SEARCH/REPLACE blocks (or whole-file / udiff blocks in those edit formats) are Edit calls;
   `> Applied edit to F` is their result and `> # 1 SEARCH/REPLACE block failed to match!` with
   its explanation their error, paired by file within the reply (shared `tool_use_id`).
+  When a file in the chat holds triple backticks, aider fences code with `<source>` (or
+  `<code>`, `<pre>`, ...) instead. Reasoning is skipped: `<think>…</think>`, aider's own
+  `<thinking-content-…>`, and a reply whose model wrote only the closing `</think>` (the
+  chat template wrote the opening one): everything up to it is reasoning.
+- aider 0.37 to 0.50 wrote `Models: X with diff edit format, weak model Y` (0.50: `with ♾️
+  diff`) where later versions write `Model:`/`Main model:`; both give the edit format.
+- A history rewritten by a Markdown formatter (Prettier) has lost the two spaces that close
+  a paragraph, `> ` before every line of a message, blank lines around fences and between
+  `#### ` lines, and `>>>>>>> REPLACE` as `> > > > > > > REPLACE` where it did not see code.
+  Such a launch is told by its user lines, none of which ends in two spaces, and is read
+  line by line, without the two-space convention.
 
 A line whose bytes did not decode (U+FFFD, NUL) is left out of event text and counted as
 corrupt; a launch header with an unreadable time is counted as corrupt and still starts a

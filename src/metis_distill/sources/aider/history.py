@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 
 from metis_distill.models import Run
 from metis_distill.sources.aider.builder import Builder
-from metis_distill.sources.aider.lexer import Lexer
+from metis_distill.sources.aider.lexer import HEADER, Lexer
 from metis_distill.sources.aider.state import State, last_part
 from metis_distill.sources.common import events_of, unversioned
 
@@ -28,12 +28,27 @@ def parse_lines(rel_path: str, lines: Iterable[tuple[int, str]]) -> Run:
             continue
         good.append((line_no, raw))
     convention = any(text.startswith(("> ", "#### ")) and text.endswith("  ") for _, text in good)
-    lexer = Lexer(convention)
+    lexer = Lexer(convention, _rewritten_launches(good) if convention else frozenset())
     for line_no, text in good:
         lexer.feed(line_no, text)
     Builder(state).run(lexer.blocks)
     state.tally.unknown = lexer.unknown
     return _finish(state)
+
+
+def _rewritten_launches(good: list[tuple[int, str]]) -> frozenset[int]:
+    """The launches (by header line; 0 before the first) with user lines, none of which ends
+    in two spaces where aider ends every one so: a Markdown formatter rewrote them (it drops
+    the two spaces that close a paragraph, puts `> ` before each line of a message and blank
+    lines around fences), and the two spaces mark nothing there."""
+    ended: dict[int, bool] = {}
+    launch = 0
+    for line_no, text in good:
+        if HEADER.match(text):
+            launch = line_no
+        elif text.startswith("#### "):
+            ended[launch] = ended.get(launch, False) or text.endswith("  ")
+    return frozenset(n for n, any_ended in ended.items() if not any_ended)
 
 
 def _finish(state: State) -> Run:

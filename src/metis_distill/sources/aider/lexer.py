@@ -9,6 +9,34 @@ from metis_distill.sources.aider.patterns import EDIT_FAILED
 
 HEADER = re.compile(r"^# aider chat started at(?P<ts>.*)$")
 FENCE = re.compile(r"^ {0,3}(?P<f>`{3,}|~{3,})(?P<info>.*)$")
+# The fences aider falls back to when a file in the chat holds triple backticks: `<source>`
+# (`<source>tsx` as models write it) to `</source>`, and so on.
+_XML_TAGS = "source|code|pre|codeblock|sourcecode"
+XML_FENCE = re.compile(rf"^ {{0,3}}<(?P<tag>{_XML_TAGS})>(?P<info>\S*)\s*$")
+XML_CLOSE = re.compile(rf"^ {{0,3}}</(?P<tag>{_XML_TAGS})>\s*$")
+
+
+def fence_marker(line: str) -> str | None:
+    """The fence a line opens: its backtick or tilde run, or `<tag>`; None if it opens none."""
+    if fence := FENCE.match(line):
+        return fence.group("f")
+    if fence := XML_FENCE.match(line):
+        return f"<{fence.group('tag')}>"
+    return None
+
+
+def closes_fence(line: str, marker: str) -> bool:
+    """Does the line close the fence opened with `marker`?"""
+    if marker.startswith("<"):
+        close = XML_CLOSE.match(line)
+        return close is not None and f"<{close.group('tag')}>" == marker
+    fence = FENCE.match(line)
+    return (
+        fence is not None
+        and fence.group("f")[0] == marker[0]
+        and len(fence.group("f")) >= len(marker)
+        and not fence.group("info").strip()
+    )
 
 
 @dataclass
@@ -45,8 +73,11 @@ class Block:
 class Lexer:
     """Cuts the lines into blocks: launch headers, user inputs, aider output, replies."""
 
-    def __init__(self, convention: bool) -> None:
-        self.convention = convention  # `> `/`#### ` lines end in two spaces in this file
+    def __init__(self, convention: bool, rewritten: frozenset[int] = frozenset()) -> None:
+        self.in_file = convention  # `> `/`#### ` lines end in two spaces in this file,
+        self.rewritten_launches = rewritten  # but not in these (header lines; 0 before any)
+        self.convention = self.rewritten = False
+        self._launch(0)
         self.blocks: list[Block] = []
         self.mode = "none"  # none | assistant | multi
         self.prev = "blank"  # what the previous line was
@@ -58,6 +89,7 @@ class Lexer:
             self._blank(n)
         elif HEADER.match(line):
             self.mode, self.prev = "none", "header"
+            self._launch(n)
             self.blocks.append(Block("header", [(n, line)]))
         elif self.mode == "multi":
             self.blocks[-1].msgs[-1].lines.append((n, line.rstrip()))
@@ -69,6 +101,10 @@ class Lexer:
             self._user(n, line)
         else:
             self._bare(n, line)
+
+    def _launch(self, n: int) -> None:
+        self.rewritten = self.in_file and n in self.rewritten_launches
+        self.convention = self.in_file and not self.rewritten
 
     def _blank(self, n: int) -> None:
         if self.mode == "multi":
@@ -103,11 +139,20 @@ class Lexer:
             return
         self.mode = "none"
         content = (n, line[5:].rstrip())
-        if self.prev == "user":
+        if self.prev == "user" or self._same_input(content[1]):
             self.blocks[-1].lines.append(content)
         else:
             self.blocks.append(Block("user", [content]))
         self.prev = "user"
+
+    def _same_input(self, text: str) -> bool:
+        """In a rewritten launch, one input's lines stand apart: the formatter read each
+        `#### ` line as a heading and put a blank line after it. Commands stay apart."""
+        if not (self.rewritten and self.prev == "blank" and self.blocks):
+            return False
+        if self.blocks[-1].kind != "user":
+            return False
+        return not any(t.startswith(("/", "!")) for t in (text, self.blocks[-1].lines[0][1]))
 
     def _bare(self, n: int, line: str) -> None:
         if self.mode == "assistant":
@@ -131,11 +176,7 @@ class Lexer:
             self.blocks.append(Block("assistant"))
         self.blocks[-1].lines.append((n, line.rstrip()))
         self.prev = "assistant"
-        fence = FENCE.match(line)
-        if fence is None:
-            return
-        marker, info = fence.group("f"), fence.group("info")
         if self.fence is None:
-            self.fence = marker
-        elif marker[0] == self.fence[0] and len(marker) >= len(self.fence) and not info.strip():
+            self.fence = fence_marker(line)
+        elif closes_fence(line, self.fence):
             self.fence = None

@@ -117,8 +117,9 @@ class Output:
             s.add_msgs("system", EventKind.ERROR, msgs[i:end])
             return end
         if tag == "edit_error":
-            self._edit_error(msg)
-            return i + 1
+            end = self._report_end(msgs, i)
+            self._edit_error(Msg([line for m in msgs[i:end] for line in m.lines]))
+            return end
         if tag == "edit_ok":
             match = APPLIED.match(msg.head)
             assert match is not None
@@ -217,6 +218,22 @@ class Output:
                     end += 1
                 return end
             previous = head
+        return end
+
+    def _report_end(self, msgs: list[Msg], i: int) -> int:
+        """Where aider's report of a failed edit ends. It is one message (its first line then
+        bare lines); a history rewritten by a Markdown formatter puts `> ` before each of its
+        lines, so the head stands alone and the rest follows on the next lines."""
+        end = i + 1
+        if len(msgs[i].lines) > 1:
+            return end
+        self.s.expect_edit_error = False  # this head is the error aider announced
+        while (
+            end < len(msgs)
+            and msgs[end].start == msgs[end - 1].end + 1
+            and self._tag(msgs[end]) in ("other", "blank")
+        ):
+            end += 1
         return end
 
     def _edit_error(self, msg: Msg) -> None:

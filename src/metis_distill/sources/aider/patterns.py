@@ -10,7 +10,7 @@ NOTICE = re.compile(
     r"You can use /undo|Copied code context|Processing your request|Repo-map can't include|"
     r"Has it been deleted from the file system|Added .+ to the chat|Added .+ to \.gitignore|"
     r"Dropping .+ from the chat|Removed .+ from the chat|Scraping \S|Aider v\d|"
-    r"(?:Main |Weak |Editor )?[Mm]odel: |Git repo: |Repo-map: |Use /help|Multiline mode|"
+    r"(?:Main |Weak |Editor )?[Mm]odels?: |Git repo: |Repo-map: |Use /help|Multiline mode|"
     r"Cur working dir: |Git working dir: |Cost estimates may be|Initial repo scan|"
     r"The LLM did not conform|Only \d+ reflections allowed|Newer aider version|"
     r"Restored previous conversation|All chat history cleared|Executing: |Now at: |HEAD is: |"
@@ -53,7 +53,12 @@ GIT_ROOT = re.compile(r"^(?:Git working dir: |Git repository created in )(?P<p>.
 NOT_FOUND = re.compile(r"^(?P<p>.+): file not found error$")
 DROPPING = re.compile(r"^Dropping (?P<p>.+) from the chat\.?$")
 ADDED_FILE = re.compile(r"^Added (?P<p>.+) to the chat\.?$")
-EDIT_FORMAT = re.compile(r"^(?:Main |Editor )?[Mm]odel: .+ with (?P<f>[\w-]+) edit format")
+# `Model: X with diff edit format` (`Main model:`, `Editor model:` since 0.5x); aider 0.37 to
+# 0.50 wrote `Models: X with diff edit format, weak model Y`, and 0.50 `with ♾️ diff edit format`
+# when the model could continue past its output limit.
+EDIT_FORMAT = re.compile(
+    r"^(?:Main |Editor )?[Mm]odels?: .+ with (?:\u267e\ufe0f?\s*)?(?P<f>[\w-]+) edit format"
+)
 FAILED_OUTPUT = re.compile(
     r"Traceback \(most recent call last\)|command not found|"
     r"is not recognized as an internal or external command|^Error running command|"

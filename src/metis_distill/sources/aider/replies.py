@@ -5,12 +5,23 @@ from __future__ import annotations
 
 import re
 
-from metis_distill.sources.aider.lexer import FENCE
+from metis_distill.sources.aider.lexer import (
+    FENCE,
+    XML_CLOSE,
+    XML_FENCE,
+    closes_fence,
+    fence_marker,
+)
 
 _SEARCH = re.compile(r"^<{5,9} SEARCH>?\s*$")
 _DIVIDER = re.compile(r"^={5,9}\s*$")
-_REPLACE = re.compile(r"^>{5,9} REPLACE\s*$")
+# `> > > > > > > REPLACE`: the same line in a history rewritten by a Markdown formatter, which
+# took it for nested quotes (inside `<source>`, which it does not know as code).
+_REPLACE = re.compile(r"^(?:> ?){5,9}REPLACE\s*$")
 _THINK_OPEN = re.compile(r"^<(?P<tag>thinking-content-[0-9a-f]+|think|thinking|reasoning)>\s*$")
+# A closing tag alone: models whose chat template writes the opening `<think>` (DeepSeek-R1
+# distills) reply with their reasoning, `</think>`, then the answer.
+_THINK_CLOSE = re.compile(r"</(?:think|thinking|reasoning)>\s*$")
 _FENCED_EDIT_FORMATS = frozenset({"whole", "editor-whole", "udiff", "udiff-simple"})
 _BARE_NAMES = frozenset({"Makefile", "Dockerfile", "Procfile", "Gemfile", "Rakefile", "Justfile"})
 
@@ -23,6 +34,9 @@ def segments(
     fenced_edits = edit_format in _FENCED_EDIT_FORMATS
     cuts: list[tuple[str, int, int, str | None]] = []
     k = floor = 0
+    if (reasoning := _reasoning_end(texts)) is not None:
+        cuts.append(("skip", 0, reasoning, None))
+        k = floor = reasoning + 1
     while k < len(texts):
         found = _search_replace(texts, k, floor) if _SEARCH.match(texts[k]) else None
         if found is not None and found[2] is None:
@@ -34,8 +48,8 @@ def segments(
                 k = floor = found[1] + 1
                 continue
             found = None
-        fence = FENCE.match(texts[k]) if fenced_edits and found is None else None
-        close = _closing_fence(texts, k, fence.group("f")) if fence else None
+        marker = fence_marker(texts[k]) if fenced_edits and found is None else None
+        close = _closing_fence(texts, k, marker) if marker else None
         if close is not None:
             found = _fenced_edit(texts, k, close, floor, edit_format)
             if found is None and not any(_SEARCH.match(t) for t in texts[k + 1 : close]):
@@ -65,6 +79,18 @@ def segments(
         position = cut[2] + 1
     segments.extend(_prose(texts, position, len(texts) - 1))
     return segments
+
+
+def _reasoning_end(texts: list[str]) -> int | None:
+    """The line that closes the reasoning a reply opens with, when only its closing tag was
+    written: everything up to it is reasoning, as aider itself strips it. None when the reply
+    has no such line, or opens its reasoning with a tag of its own (read in `segments`)."""
+    for j, text in enumerate(texts):
+        if _THINK_OPEN.match(text):
+            return None
+        if _THINK_CLOSE.search(text):
+            return j
+    return None
 
 
 def _prose(texts: list[str], a: int, b: int) -> list[tuple[str, int, int, str | None]]:
@@ -103,44 +129,45 @@ def _search_replace(texts: list[str], k: int, floor: int) -> tuple[int, int, str
     before = k - 1
     if before >= floor and _is_open_fence(texts[before]):
         start = before
-        if before - 1 >= floor and (name := _filename(texts[before - 1])):
-            start, path = before - 1, name
+        named = before - 1
+        if named - 1 >= floor and not texts[named].strip():
+            named -= 1  # a blank line after the name: a Markdown formatter put it there
+        if named >= floor and (name := _filename(texts[named])):
+            start, path = named, name
     elif before >= floor and (name := _filename(texts[before])):
         start, path = before, name
         if before - 1 >= floor and _is_open_fence(texts[before - 1]):
             start = before - 1
     end = replace
-    if (
-        end + 1 < len(texts)
-        and (fence := FENCE.match(texts[end + 1]))
-        and not fence.group("info").strip()
-    ):
-        end += 1
-    return start, end, path
+    if end + 1 < len(texts) and not texts[end + 1].strip() and start < k:
+        end += 1  # opened with a fence: a formatter may put a blank line before its closing one
+    if end + 1 < len(texts) and _is_close_fence(texts[end + 1]):
+        return start, end + 1, path
+    return start, replace, path
 
 
 def _is_open_fence(text: str) -> bool:
     fence = FENCE.match(text)
-    return fence is not None and " " not in fence.group("info").strip()
+    if fence is not None:
+        return " " not in fence.group("info").strip()
+    return XML_FENCE.match(text) is not None
+
+
+def _is_close_fence(text: str) -> bool:
+    fence = FENCE.match(text)
+    if fence is not None:
+        return not fence.group("info").strip()
+    return XML_CLOSE.match(text) is not None
 
 
 def _closing_fence(texts: list[str], k: int, marker: str) -> int | None:
-    for j in range(k + 1, len(texts)):
-        fence = FENCE.match(texts[j])
-        if (
-            fence
-            and fence.group("f")[0] == marker[0]
-            and len(fence.group("f")) >= len(marker)
-            and not fence.group("info").strip()
-        ):
-            return j
-    return None
+    return next((j for j in range(k + 1, len(texts)) if closes_fence(texts[j], marker)), None)
 
 
 def _filename(text: str) -> str | None:
     """The file name on a line before an edit block, as aider reads it (a substring of it)."""
     name = text.strip()
-    if not name or name == "..." or len(name) > 250 or FENCE.match(name):
+    if not name or name == "..." or len(name) > 250 or fence_marker(name) or XML_CLOSE.match(name):
         return None
     if name.startswith(("<<<<<<<", "=======", ">>>>>>>")):
         return None

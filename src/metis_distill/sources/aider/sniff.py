@@ -10,7 +10,7 @@ _SNIFF_MARKERS = (
     re.compile(r"^> Tokens: [\d.]+k? sent", re.M),
     re.compile(r"^> Applied edit to \S", re.M),
     re.compile(r"^> Commit [0-9a-f]{7,} ", re.M),
-    re.compile(r"^> (?:Main )?[Mm]odel: .+ with [\w-]+ edit format", re.M),
+    re.compile(r"^> (?:Main )?[Mm]odels?: .+ with (?:\u267e\ufe0f?\s*)?[\w-]+ edit format", re.M),
     re.compile(r"^> # \d+ SEARCH/REPLACE blocks? failed to match", re.M),
 )
 
