@@ -83,3 +83,68 @@ def test_only_an_edit_whose_text_did_not_match_is_told_to_re_read(tmp_path: Path
 def test_a_malformed_call_the_harness_refused_is_no_lesson(tmp_path: Path) -> None:
     refused = "InputValidationError: Edit failed due to the following issue:\nThe required parameter `old_string` is missing"
     assert _edit_failure(tmp_path, refused) == []
+
+
+def _aider_mismatch(path: Path, started: str, error: list[str]) -> Path:
+    """An aider launch whose one SEARCH/REPLACE block for `src/a.py` did not match."""
+    texts = [
+        f"# aider chat started at {started}",
+        "",
+        "> Main model: claude-3-5-sonnet with diff edit format  ",
+        "",
+        "#### bump x  ",
+        "",
+        "src/a.py",
+        "```python",
+        "<<<<<<< SEARCH",
+        "x = 1",
+        "=======",
+        "x = 2",
+        ">>>>>>> REPLACE",
+        "```",
+        "",
+        *error,
+        "",
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    return path
+
+
+def test_aiders_wordings_of_a_block_that_did_not_match_are_one_lesson(tmp_path: Path) -> None:
+    """aider said it "# 1 SEARCH/REPLACE block failed to match!" in one version and
+    "SearchReplaceNoExactMatch: … lines in src/a.py" in another: one cause, one line, no file."""
+    from metis_distill.sources.aider import parse_file as parse_aider
+
+    older = _aider_mismatch(
+        tmp_path / "one" / ".aider.chat.history.md",
+        "2024-07-01 12:00:00",
+        ["> # 1 SEARCH/REPLACE block failed to match!  "],
+    )
+    newer = _aider_mismatch(
+        tmp_path / "two" / ".aider.chat.history.md",
+        "2025-06-01 12:00:00",
+        [
+            "> The LLM did not conform to the edit format.  ",
+            ">",
+            "> # 1 SEARCH/REPLACE block failed to match!",
+            ">",
+            "> ## SearchReplaceNoExactMatch: This SEARCH block failed to exactly match lines in "
+            "src/a.py",
+            "> <<<<<<< SEARCH  ",
+            "> x = 1  ",
+            "> =======  ",
+            "> x = 2  ",
+            "> >>>>>>> REPLACE  ",
+            ">",
+            "> The SEARCH section must exactly match an existing block of lines",
+        ],
+    )
+    texts = set()
+    for path in (older, newer):
+        run = parse_aider(path, tmp_path)
+        found = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+        texts |= {c.text for c in found if c.kind is LessonKind.FAILURE}
+    assert len(texts) == 1
+    (text,) = texts
+    assert "SEARCH/REPLACE block failed to match" in text and "src/a.py" not in text

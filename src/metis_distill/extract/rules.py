@@ -65,6 +65,10 @@ _STALE_TEXT = re.compile(
     r"no exact match",
     re.I,
 )
+_SEARCH_REPLACE = re.compile(
+    r"SEARCH/REPLACE blocks? failed to match|SearchReplaceNoExactMatch|SEARCH block failed to "
+    r"(?:exactly )?match"
+)
 _CORRECTION_LEAD = re.compile(r"^(?:(?:no|nope|wait|actually)\b[,.!]*|stop[,.!]+)\s+", re.I)
 
 
@@ -177,12 +181,23 @@ def _missing_module_text(signature: str, call: Event, install: str) -> str:
 def _edit_text(tool: str, sig: str, fixed: bool) -> tuple[str, str | None]:
     """One wording for an edit that did not apply, whatever the file, so that every file and
     session it happens in supports the same lesson."""
-    text = f"{tool} failed with “{sig}”: the text to replace was not the file's current text."
+    text = (
+        f"{tool} failed with “{_one_edit_error(sig)}”: the text to replace was not the file's "
+        "current text."
+    )
     if not fixed:
         return text, None
     return text[:-1] + "; re-read the file and copy its exact text (that edit then worked).", (
         "re-read the file"
     )
+
+
+def _one_edit_error(sig: str) -> str:
+    """aider's ways of saying a SEARCH/REPLACE block did not match, across its versions and
+    edit formats, as one error: one lesson, not one per wording or per file named."""
+    if _SEARCH_REPLACE.search(sig):
+        return "SEARCH/REPLACE block failed to match"
+    return sig
 
 
 def _known_cause(signature: str) -> tuple[str, str | None] | None:
