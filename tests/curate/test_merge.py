@@ -123,3 +123,26 @@ def test_two_spellings_of_one_package_script_are_one_lesson(stores) -> None:  # 
         archive_root="/a",
     )
     assert (stats.new, stats.merged) == (1, 1)
+
+
+def test_a_fix_joins_a_lesson_only_with_its_own_words(stores) -> None:  # type: ignore[no-untyped-def]
+    """A line saying "no fix seen" never carries the fix of a near one merged into it."""
+    ledger, index = stores
+    unfixed = "`yarn test …` fails here: “Testem finished with 1 failure” (no fix seen)."
+    fixed = "`yarn test …` fails here: “Testem finished with 1 failure”; use `yarn test --filter=b` instead."
+    first, second = (
+        candidate(unfixed, 1, kind=LessonKind.FAILURE),
+        candidate(fixed, 2, "s2", kind=LessonKind.FAILURE),
+    )
+    second = LessonCandidate(**{**second.__dict__, "fix": "yarn test --filter=b"})
+    curate([first, second], ledger, index, archive_root="/a")
+    rows = {row.text: row for row in ledger.lessons()}
+    assert rows[unfixed].fix is None
+    same = LessonCandidate(**{**first.__dict__, "fix": "yarn test --filter=a"})
+    curate(
+        [LessonCandidate(**{**same.__dict__, "evidence": candidate(unfixed, 5, "s3").evidence})],
+        ledger,
+        index,
+        archive_root="/a",
+    )
+    assert {row.text: row for row in ledger.lessons()}[unfixed].fix == "yarn test --filter=a"

@@ -68,7 +68,7 @@ def test_a_cmdlet_then_the_glob_tool_words_the_same_lesson(tmp_path: Path) -> No
 def test_a_posix_failure_is_not_taken_for_a_foreign_command(tmp_path: Path) -> None:
     (lesson,) = _lessons(
         tmp_path,
-        [call("t1", "ls /B"), result("t1", "ls: cannot access '/B': No such file", True)],
+        [call("t1", "cp /B out"), result("t1", "cp: cannot stat '/B': No such file", True)],
     )
     assert "not cmd or PowerShell" not in lesson.text
 

@@ -22,6 +22,7 @@ _NOISE_PIECES = [
     "Error: Request to https://x failed",
     "Your proposed edit has introduced new syntax error",
     "InputValidationError: Edit failed",
+    "File has been modified since read, either by the user or by a linter",
 ]
 _FAILING_PIECES = [
     "3 failed",

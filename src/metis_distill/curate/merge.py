@@ -247,7 +247,9 @@ def _add_evidence(
         )
     )
     lesson.severity = max(lesson.severity, candidate.severity)
-    lesson.fix = lesson.fix or candidate.fix
+    if lesson.fix is None and candidate.text == lesson.text:
+        # a fix comes with its words: a line saying "no fix seen" never carries one
+        lesson.fix = candidate.fix
     if not set(candidate.scope) <= set(lesson.scope or ()):
         lesson.scope = sorted({*(lesson.scope or ()), *candidate.scope})  # a new list: tracked
     if evidence.timestamp is not None:

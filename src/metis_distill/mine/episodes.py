@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from metis_distill.mine import signals
 from metis_distill.mine.cancelled import LESSON as CANCELLED_LESSON
 from metis_distill.mine.cancelled import CancelledBatch, earned_batches
 from metis_distill.mine.fixes import Fix, find_fix
-from metis_distill.mine.questions import answer_text, answers, is_answer
+from metis_distill.mine.questions import answer_text, answers, is_answer, undone
 from metis_distill.mine.shells import QUOTING_LESSON, lost_variable_marks
 from metis_distill.mine.statements import injected, statements
 from metis_distill.mine.text import sentences
@@ -48,6 +48,7 @@ def find_episodes(run: Run) -> Iterator[Episode]:
     corrected: set[int] = set()
     batches = {batch.cancelled[0].seq: batch for batch in earned_batches(events, calls)}
     quoting = lost_variable_marks(events, calls)
+    banners = signals.banner_lines(events)
     for index, event in enumerate(events):
         if event.kind is EventKind.SUMMARY:
             continue
@@ -58,10 +59,13 @@ def find_episodes(run: Run) -> Iterator[Episode]:
             yield _lost_variables(event, *quoting[event.seq])
             continue
         if is_answer(event):
-            yield from _answered(event, calls.get(event.tool_use_id or ""))
+            if not undone(events, index):
+                yield from _answered(event, calls.get(event.tool_use_id or ""))
             continue
         if signals.is_failure(event):
-            yield _failure(events, index, calls.get(event.tool_use_id or ""))
+            call = calls.get(event.tool_use_id or "")
+            if not (signals.answers_no(call, event) or signals.looked_for_nothing(call, event)):
+                yield from _failure(events, index, call, banners)
             continue
         if event.kind is EventKind.INTERRUPT or signals.is_rejection(event) or event.mid_turn:
             # a message typed mid-turn corrects what the agent was doing: it is read as the
@@ -78,10 +82,14 @@ def find_episodes(run: Run) -> Iterator[Episode]:
             yield from _statements(events, index)
 
 
-def _failure(events: tuple[Event, ...], index: int, call: Event | None) -> Episode:
-    event = events[index]
+def _failure(
+    events: tuple[Event, ...], index: int, call: Event | None, banners: frozenset[str]
+) -> Iterator[Episode]:
+    event = _without_banners(events[index], banners)
+    if event is None:
+        return  # nothing but what the shell prints before every command
     fix = find_fix(events, index, call)
-    return Episode(
+    yield Episode(
         kind=LessonKind.FAILURE,
         signal=_failure_signal(event),
         trigger=event,
@@ -90,6 +98,19 @@ def _failure(events: tuple[Event, ...], index: int, call: Event | None) -> Episo
         fix_result=fix.result if fix else None,
         fix=fix,
     )
+
+
+def _without_banners(event: Event, banners: frozenset[str]) -> Event | None:
+    """The failure's output without the lines printed before every command's output (what
+    remains is still verbatim, line by line), or None when nothing else is left."""
+    if not banners:
+        return event
+    kept = [line for line in event.text.splitlines() if line.strip() not in banners]
+    if len(kept) == len(event.text.splitlines()):
+        return event
+    if not any(line.strip() and not signals.is_exit_line(line) for line in kept):
+        return None
+    return replace(event, text="\n".join(kept))
 
 
 def _cancelled(batch: CancelledBatch) -> Episode:

@@ -208,14 +208,14 @@ def _comes_back(events: tuple[Event, ...], after: int, error: str) -> bool:
 def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Event) -> Fix:
     if call.tool_name in signals.EDIT_TOOLS:
         return Fix(FixKind.REPLACED, later, result)  # the same file, edited with other text
+    between = _successful_calls(events, call, later)
+    edits = tuple(e for e in between if _is_edit(e))
+    if edits:  # files changed in between: the other form of the call is not shown to be why
+        return Fix(FixKind.EDITED, later, result, edits)
     if command_head(later.text) != command_head(call.text):
         if _extra_segments(call.text, later.text):
             return Fix(FixKind.PREPARED, later, result)
         return Fix(FixKind.REPLACED, later, result)
-    between = _successful_calls(events, call, later)
-    edits = tuple(e for e in between if _is_edit(e))
-    if edits:
-        return Fix(FixKind.EDITED, later, result, edits)
     steps = tuple(e for e in between if not _only_looks(e))
     if steps:
         return Fix(FixKind.PREPARED, later, result, steps[-MAX_STEPS:])
@@ -374,7 +374,17 @@ def _flags_kept(a: list[str], b: list[str], droppable: frozenset[str]) -> bool:
     (how another program of the family is invoked may differ: `python -m pytest`, `uv run
     pytest`)."""
     flags_b = {t.split("=", 1)[0] for t in b if t.startswith("-")}
-    return all(t.split("=", 1)[0] in flags_b | droppable for t in a[1:] if t.startswith("-"))
+    values_b = {t.split("=", 1)[0]: t for t in b if t.startswith("-") and "=" in t}
+    for flag in (t for t in a[1:] if t.startswith("-")):
+        name = flag.split("=", 1)[0]
+        if name in droppable:
+            continue
+        if name not in flags_b:
+            return False
+        # `--filter=a` and `--filter=b` ask for other things
+        if "=" in flag and values_b.get(name, flag) != flag:
+            return False
+    return True
 
 
 def _runs(retry: str, program: str | None) -> bool:

@@ -8,13 +8,16 @@ answer that only agrees or declines ("Yes", "Skip") decides nothing that lasts, 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from metis_distill.mine import signals
 from metis_distill.models import Event, EventKind
 
 ASK_TOOL = "AskUserQuestion"
 MAX_QUESTION = 160  # characters of the question kept: its first sentence
 MAX_ANSWER = 300
+REPLY_LOOKAHEAD = 30  # events after an answer in which the user's next words are looked for
 MIN_QUOTE = 8  # a shorter answer is not found in its file unambiguously: the question is quoted
 
 _ANSWERED = "User has answered your questions:"
@@ -42,6 +45,13 @@ _NO_CHOICE = re.compile(
 # An answer for today only: "skip it for now", "just this once".
 _FOR_NOW = re.compile(
     r"\b(?:for now|this time|just this once|temporar(?:y|ily)|for the moment|later)\b", re.I
+)
+# The user's next words say the choice did not hold: "also conflicts with vscode", "does not
+# work".
+_UNDONE = re.compile(
+    r"\b(?:conflicts?|clash(?:es)?|doesn't work|does not work|didn't work|not working|broken|"
+    r"revert|undo|go back|change it back|wrong)\b",
+    re.I,
 )
 _RECOMMENDED = re.compile(r"\s*[(（](?:recommended|推荐)[)）]\s*$", re.I)
 
@@ -108,3 +118,17 @@ def _lasting(question: str, choice: str) -> bool:
 def answer_text(answer: Answer) -> str:
     """The decision as a line: the question, then what the user chose."""
     return f"Asked “{answer.question}”, the user chose “{answer.choice}”."
+
+
+def undone(events: Sequence[Event], index: int) -> bool:
+    """The user's next message after the answer at `index` says the choice did not hold."""
+    answer = events[index]
+    for later in events[index + 1 : index + 1 + REPLY_LOOKAHEAD]:
+        if later.session != answer.session:
+            return False
+        if later.role == "user" and later.kind is EventKind.TEXT:
+            said = later.text[:300]
+            return bool(_UNDONE.search(said) or signals.STILL_BROKEN.search(said))
+        if is_answer(later):
+            return False  # answered again before saying anything: the next answer stands apart
+    return False

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
+from metis_distill.mine.text import command_head
 from metis_distill.models import Event, EventKind
+from metis_distill.terminal import printable
 
 # Errors that are only echoes of another error, or of the harness, not lessons.
 _NOISE = re.compile(
@@ -12,7 +14,8 @@ _NOISE = re.compile(
     r"Request failed with status code|tool_use` ids were found without|File has not been read yet|"
     r"Request was aborted|^Error: Request to .* failed|"
     r"Your proposed edit has introduced new syntax error|"
-    r"InputValidationError",  # a malformed call refused by the harness's schema check
+    r"InputValidationError|"  # a malformed call refused by the harness's schema check
+    r"File has been modified since read",  # the harness asks for a fresh read: it is no lesson
     re.I,
 )
 # Every match of `_NOISE`, lower-cased, holds one of these (none has an i or an s: `(?i)`
@@ -28,10 +31,12 @@ _NOISE_WORDS = (
     "error: reque",
     "your propo",
     "nputval",
+    "been mod",
 )
 _REJECTED = re.compile(
     r"The user doesn't want to (?:proceed|take this action)|User rejected|"
-    r"Permission for this tool use was denied|^Interrupted by user|^\[Request interrupted by user",
+    r"Permission for this tool use was denied|^Interrupted by user|^\[Request interrupted by user|"
+    r"^(?:exec command |patch )?(?:rejected|aborted) by (?:the )?user",
     re.I | re.M,  # the harness may put its `Exit code 137` line first
 )
 _TRACEBACK = re.compile(r"Traceback \(most recent call last\)")
@@ -51,6 +56,8 @@ _ERROR_LINE = re.compile(
 )
 _PYTEST_ERROR = re.compile(r"^E\s+(?:[\w.]*(?:Error|Exception|Failed|Timeout)\b|assert\b)")
 _WARNING = re.compile(r"^(?:warning\b|warn\b|npm warn\b|\[warn|\w*Warning:|Deprecat)", re.I)
+# A tally that says nothing went wrong ("Found 0 errors.") is no error line.
+_NONE_FOUND = re.compile(r"\b(?:0|no|zero) (?:errors?|failures?|failed|problems?|issues?)\b", re.I)
 _EXIT_LINE = re.compile(r"^Exit code -?\d+$")
 _TAGS = re.compile(r"</?tool_use_error>")
 
@@ -223,8 +230,10 @@ def _shows_failure(head: str) -> bool:
 
 
 def is_success(event: Event) -> bool:
-    """A tool result that shows the call worked."""
+    """A tool result that shows the call worked (not one the user stopped)."""
     if event.kind is not EventKind.TOOL_RESULT or event.exit_code not in (None, 0):
+        return False
+    if _REJECTED.search(event.text[:300]):
         return False
     return not _shows_failure(event.text[:20_000])
 
@@ -248,7 +257,8 @@ def missing_program(text: str) -> str | None:
     """The program an error says is not installed (`jest: not found`), or None."""
     for found in _MISSING_PROGRAM.finditer(text[:4000]):
         program = found["program"] or found["zsh"] or found["cmd"]
-        if program.lower() not in _NOT_PROGRAMS and not program.isdigit():
+        # a name that starts with a digit is a tag or a line number (`image:1-24: not found`)
+        if program.lower() not in _NOT_PROGRAMS and not program[0].isdigit():
             return str(program)
     return None
 
@@ -267,9 +277,14 @@ def missing_module(text: str) -> tuple[str, str] | None:
     return found["module"].split(".")[0], found[0]
 
 
+def is_exit_line(line: str) -> bool:
+    """The harness's own `Exit code N` line."""
+    return bool(_EXIT_LINE.match(line.strip()))
+
+
 def error_signature(text: str) -> str:
     """The line of an error output that says what went wrong, verbatim."""
-    lines = [_TAGS.sub("", line).strip() for line in text.splitlines()]
+    lines = [printable(_TAGS.sub("", line)).strip() for line in text.splitlines()]
     lines = [line for line in lines if line and not _EXIT_LINE.match(line)]
     if not lines:
         return ""
@@ -282,8 +297,70 @@ def error_signature(text: str) -> str:
     for line in lines:
         if _PYTEST_ERROR.match(line):
             return line
-    errors = [line for line in lines if _ERROR_LINE.search(line)]
+    errors = [line for line in lines if _ERROR_LINE.search(line) and not _NONE_FOUND.search(line)]
     # a warning the program went on after is not what stopped it, when an error line follows
     return next(
         (line for line in errors if not _WARNING.match(line)), errors[0] if errors else lines[0]
     )
+
+
+# Programs whose exit status 1 is an answer ("no match", "they differ", "not installed"), not a
+# failure; 2 and more are their errors.
+_ANSWERS_WITH_ONE = frozenset({"rg", "grep", "egrep", "fgrep", "ag", "ack", "diff", "cmp", "pgrep"})
+_LISTS_PACKAGES = re.compile(r"^(?:npm|pnpm|yarn)\s+(?:-g\s+)?(?:ls|list)\b")
+_PIPE = re.compile(r"(?<!\|)\|(?!\|)")
+_SHELL_TOOLS = frozenset({"Bash", "bash", "shell", "exec_command", "local_shell"})
+BANNER_MIN = 20  # characters of a line before it can be told a banner
+
+
+def answers_no(call: Event | None, result: Event) -> bool:
+    """A query that exited 1 to say "none": `rg` or `grep` found nothing, `diff` found a
+    difference, `npm ls` did not find the package."""
+    if call is None or result.exit_code != 1 or call.tool_name not in _SHELL_TOOLS:
+        return False
+    last = _PIPE.split(call.text.strip())[-1].strip()
+    words = last.split()
+    if not words:
+        return False
+    program = words[0].rsplit("/", 1)[-1]
+    return program in _ANSWERS_WITH_ONE or bool(_LISTS_PACKAGES.match(last))
+
+
+def banner_lines(events: tuple[Event, ...]) -> frozenset[str]:
+    """Lines printed before the output of commands that worked, twice or more (a shell
+    profile's warning): they are not what any failure says."""
+    seen: dict[str, int] = {}
+    for event in events:
+        if event.kind is not EventKind.TOOL_RESULT or event.exit_code not in (None, 0):
+            continue
+        for line in {line.strip() for line in event.text.splitlines()[:3]}:
+            if len(line) >= BANNER_MIN:
+                seen[line] = seen.get(line, 0) + 1
+    return frozenset(line for line, count in seen.items() if count >= 2)
+
+
+# Tools and commands that only look; their "nothing there" is an answer, not a lesson.
+_LOOK_TOOLS = frozenset({"Read", "Glob", "Grep", "LS", "NotebookRead", "view"})
+_LOOK_COMMANDS = frozenset(
+    {"ls", "cat", "head", "tail", "stat", "file", "wc", "test", "find", "tree", "echo"}
+    | {"grep", "egrep", "rg", "sort", "uniq", "cut", "tr", "less", "more"}  # their filters
+)
+_SEGMENTS = re.compile(r"&&|\|\||;|(?<!\|)\|(?!\|)")
+_NOTHING_THERE = re.compile(
+    r"does not exist|is a directory|EISDIR|ENOENT|No such file or directory|cannot access|"
+    r"Not a directory|exceeds maximum allowed tokens",
+    re.I,
+)
+
+
+def looked_for_nothing(call: Event | None, result: Event) -> bool:
+    """A look at a file or folder that is not there (`Read` of a missing file, `ls` of a
+    missing folder): how an agent explores, not a failure to learn from."""
+    if not _NOTHING_THERE.search(result.text[:2000]):
+        return False
+    if result.tool_name in _LOOK_TOOLS or (call is not None and call.tool_name in _LOOK_TOOLS):
+        return True
+    if call is None or call.tool_name not in _SHELL_TOOLS:
+        return False
+    segments = [part.split() for part in _SEGMENTS.split(command_head(call.text))]
+    return all(words and words[0].rsplit("/", 1)[-1] in _LOOK_COMMANDS for words in segments)

@@ -7,6 +7,8 @@ from functools import lru_cache
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+from metis_distill.terminal import printable
+
 MAX_SENTENCE = 320
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`*\"'(])|\n+")
 _CODE_FENCE = re.compile(r"```.*?(?:```|$)", re.S)
@@ -72,8 +74,9 @@ _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u
 
 
 def scrub(text: str) -> str:
-    """Text fit for a shared context file: no home folder names a person, nothing invisible."""
-    return _HOME.sub("~", _INVISIBLE.sub("", text))
+    """Text fit for a shared context file: no home folder names a person, nothing invisible,
+    no terminal colour codes or other control characters."""
+    return _HOME.sub("~", printable(_INVISIBLE.sub("", text)))
 
 
 # `npm run test` is `npm test`; pnpm, yarn and bun run any script without `run`.

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from metis_distill.templating import environment
+from metis_distill.terminal import printable
 
 BEGIN = "<!-- metis:begin"
 END = "<!-- metis:end -->"
@@ -59,7 +60,9 @@ def line_id(line: str) -> str | None:
 
 
 def safe_text(text: str) -> str:
-    """One line of Markdown that cannot close our comments or break the list."""
+    """One line of Markdown that cannot close our comments or break the list, and holds no
+    terminal escape or other control character (whatever the extractor let through)."""
+    text = printable(text)
     return _WS.sub(" ", text).replace("-->", "-- >").replace("<!--", "< !--").strip()
 
 

@@ -1,0 +1,13 @@
+"""What a terminal reads but a file must not keep: colour and title escapes, control characters."""
+
+from __future__ import annotations
+
+import re
+
+ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def printable(text: str) -> str:
+    """The text without terminal escapes and control characters (tabs and newlines kept)."""
+    return _CONTROL.sub("", ESCAPES.sub("", text))

@@ -1,0 +1,156 @@
+"""What the readings of runs the rules had never seen taught them: queries that answer "none",
+looks at what is not there, a shell's banner, a changed filter, an edit in between, an answer
+the user took back, terminal colours."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from metis_distill.mine.episodes import find_episodes
+from metis_distill.mine.fixes import FixKind
+from metis_distill.mine.signals import error_signature, is_success, missing_program
+from metis_distill.models import Event, EventKind, LessonKind, SourceRef
+from metis_distill.render.claude_md import safe_text
+from metis_distill.sources.claude_code import parse_file
+from tests.mine.test_episodes import _write, call, edit, result, say
+from tests.mine.test_questions import answered, ask
+
+BANNER = "/opt/homebrew/etc/shellenv.sh: line 18: /bin/ps: Operation not permitted"
+
+
+def failures(tmp_path: Path, records: list[dict]) -> list:  # type: ignore[type-arg]
+    run = parse_file(_write(tmp_path, records), tmp_path)
+    return [e for e in find_episodes(run) if e.kind is LessonKind.FAILURE]
+
+
+@pytest.mark.parametrize(
+    ("command", "code", "output", "fails"),
+    [
+        ("rg --files -g '*.butler.yaml'", 1, "Exit code 1", False),  # found nothing
+        ("rg --files -g '*.butler.yaml'", 2, "Exit code 2\nrg: regex parse error", True),
+        ("grep -rn TODO src | grep -v test", 1, "Exit code 1", False),
+        ("npm list -g chrome-mcp", 1, "Exit code 1\n/usr/lib\n└── (empty)", False),
+        ("diff a.txt b.txt", 1, "Exit code 1\n1c1\n< a\n---\n> b", False),
+        ("npm test", 1, "Exit code 1\nnpm error Missing script: test", True),
+    ],
+)
+def test_a_query_that_answers_none_is_no_failure(
+    tmp_path: Path, command: str, code: int, output: str, fails: bool
+) -> None:
+    found = failures(tmp_path, [call("t1", command), result("t1", output, True)])
+    assert bool(found) is fails
+
+
+@pytest.mark.parametrize(
+    ("records", "fails"),
+    [
+        ([call("t1", "cat CHANGELOG.md"), result("t1", "cat: CHANGELOG.md: No such file or directory", True)], False),
+        ([call("t1", "ls node_modules/.pnpm | grep vite"), result("t1", "ls: cannot access 'node_modules/.pnpm': No such file or directory", True)], False),
+        ([call("t1", "cp a.txt out/"), result("t1", "cp: cannot stat 'a.txt': No such file or directory", True)], True),
+    ],
+)  # fmt: skip
+def test_a_look_at_what_is_not_there_is_no_failure(
+    tmp_path: Path,
+    records: list[dict],
+    fails: bool,  # type: ignore[type-arg]
+) -> None:
+    assert bool(failures(tmp_path, records)) is fails
+
+
+def test_a_read_of_a_missing_file_is_no_failure(tmp_path: Path) -> None:
+    block = {
+        "type": "tool_use",
+        "id": "r1",
+        "name": "Read",
+        "input": {"file_path": "/w/.claude/settings.json"},
+    }
+    records = [
+        {"type": "assistant", "message": {"content": [block]}},
+        result("r1", "<tool_use_error>File does not exist.</tool_use_error>", True),
+    ]  # fmt: skip
+    assert failures(tmp_path, records) == []
+
+
+def test_the_shells_banner_is_not_the_error(tmp_path: Path) -> None:
+    ok = [call("a", "git status"), result("a", f"{BANNER}\nOn branch main"),
+          call("b", "ls"), result("b", f"{BANNER}\nsrc")]  # fmt: skip
+    (failure,) = failures(
+        tmp_path / "a",
+        [*ok, call("c", "make build"), result("c", f"Exit code 2\n{BANNER}\nmake: *** No rule to make target 'build'", True)],
+    )  # fmt: skip
+    assert error_signature(failure.trigger.text) == "make: *** No rule to make target 'build'"
+    only_banner = [*ok, call("c", "make build"), result("c", f"Exit code 1\n{BANNER}", True)]
+    assert failures(tmp_path / "b", only_banner) == []
+
+
+def test_another_filter_or_an_edit_in_between_is_no_replacing_fix(tmp_path: Path) -> None:
+    other_test = [
+        call("t1", 'yarn test --filter="loading-state-test"'),
+        result("t1", "Exit code 1\nnot ok 1 loading state\nTestem finished with 1 failure", True),
+        call("t2", 'yarn test --filter="other-test"'),
+        result("t2", "ok 1 other\nTestem finished"),
+    ]
+    (failure,) = failures(tmp_path / "a", other_test)
+    assert failure.fix is None
+    edited = [
+        call("t1", "pytest -q"),
+        result(
+            "t1", "Exit code 1\nFAILED tests/test_a.py::test_b - AssertionError\n1 failed", True
+        ),
+        edit("e1", "src/a.py"),
+        result("e1", "The file src/a.py has been updated successfully."),
+        call("t2", "python -m pytest -q"),
+        result("t2", "3 passed in 0.1s"),
+    ]
+    (failure,) = failures(tmp_path / "b", edited)
+    # the edit made the tests pass, not `python -m pytest` in place of `pytest`
+    assert failure.fix is not None and failure.fix.kind is FixKind.EDITED
+
+
+def test_an_answer_the_user_takes_back_is_no_decision(tmp_path: Path) -> None:
+    asked = [("Which key combo would you like for the model picker?", ["Ctrl+M", "Alt+M"])]
+    body = '"Which key combo would you like for the model picker?"="Ctrl+M (Recommended)"'
+    run = parse_file(
+        _write(tmp_path, [ask("q1", asked), answered("q1", body), say("assistant", "Done."),
+                          say("user", "also conflicts with vscode")]),
+        tmp_path,
+    )  # fmt: skip
+    assert [e for e in find_episodes(run) if e.kind is LessonKind.DECISION] == []
+
+
+def test_terminal_colours_never_reach_a_line() -> None:
+    coloured = "\x1b[31mError: expected 1\x1b[39m to equal 2\x07"
+    assert error_signature(f"Exit code 1\n{coloured}") == "Error: expected 1 to equal 2"
+    assert safe_text(coloured) == "Error: expected 1 to equal 2"
+
+
+@pytest.mark.parametrize(
+    ("output", "signature"),
+    [
+        (
+            "Found 0 errors.\nerror TS2304: Cannot find name 'x'.",
+            "error TS2304: Cannot find name 'x'.",
+        )
+    ],
+)
+def test_a_tally_of_no_errors_is_not_the_error(output: str, signature: str) -> None:
+    assert error_signature(output) == signature
+
+
+def test_a_tag_is_not_a_missing_program() -> None:
+    assert missing_program("manifest for typescript-node:1-24-trixie: not found") is None
+
+
+def test_a_call_the_user_aborted_did_not_work() -> None:
+    aborted = Event(
+        seq=1,
+        role="tool",
+        kind=EventKind.TOOL_RESULT,
+        text="Wall time: 2.1 seconds\naborted by user",
+        ref=SourceRef("r.jsonl", 4, 4),
+        tool_name="shell",
+        exit_code=None,
+    )
+    assert not is_success(aborted)
