@@ -62,6 +62,7 @@ class Event:
     session: str | None = None  # for files holding several sessions (aider launches...)
     mid_turn: bool = False  # a user message typed while the agent was working
     timeout_ms: int | None = None  # the time limit a tool call set itself (Bash, Codex shell)
+    escalated: bool = False  # run outside the sandbox, with the user's leave (Codex)
 
 
 @dataclass(frozen=True)

@@ -709,3 +709,37 @@ def test_fuzz_records_never_reach_the_safety_net(values: list[dict[str, object]]
     for n, value in enumerate(values, start=1):
         rollout._dispatch(state, n, value)
     rollout._finish(state)
+
+
+def test_a_rerun_outside_the_sandbox_is_the_fix_of_what_the_sandbox_stopped(
+    tmp_path: Path,
+) -> None:
+    """Codex asks to run a call outside its sandbox (`with_escalated_permissions`, later
+    `sandbox_permissions: require_escalated`): the same call working there is the fix."""
+    eperm = "** (Mix) failed to open a TCP socket while acquiring a lock, reason: :eperm"
+    lessons = []
+    for n, leave in enumerate(
+        [{"with_escalated_permissions": True}, {"sandbox_permissions": "require_escalated"}]
+    ):
+        path = tmp_path / f"rollout-{n}.jsonl"
+        records = [
+            {"type": "session_meta", "payload": {"id": f"s{n}", "cwd": "/w"}},
+            {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
+             "call_id": "c1", "arguments": json.dumps({"command": ["bash", "-lc", "mix deps.get"]})}},
+            {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c1",
+             "output": json.dumps({"output": eperm, "metadata": {"exit_code": 1}})}},
+            {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
+             "call_id": "c2", "arguments": json.dumps({"command": ["bash", "-lc", "mix deps.get"], **leave})}},
+            {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c2",
+             "output": json.dumps({"output": "Resolving Hex dependencies...", "metadata": {"exit_code": 0}})}},
+        ]  # fmt: skip
+        stamp = {"timestamp": "2025-09-01T00:00:00Z"}
+        path.write_text("".join(json.dumps({**stamp, **r}) + "\n" for r in records))
+        run = parse_file(path, tmp_path)
+        assert [e.escalated for e in run.events if e.kind is EventKind.TOOL_CALL] == [False, True]
+        lessons += RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+    assert {c.text for c in lessons} == {
+        "`mix` fails inside Codex's sandbox here and works outside it; ask to run it with "
+        "escalated permissions."
+    }
+    assert all(c.fix and c.evidence.shows_fix for c in lessons)

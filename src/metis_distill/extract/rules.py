@@ -69,6 +69,11 @@ _SEARCH_REPLACE = re.compile(
     r"SEARCH/REPLACE blocks? failed to match|SearchReplaceNoExactMatch|SEARCH block failed to "
     r"(?:exactly )?match"
 )
+# Programs whose subcommands differ in what a sandbox lets them do (`git status` reads, `git
+# fetch` writes under .git/).
+_SUBCOMMAND_TOOLS = frozenset(
+    {"git", "gh", "docker", "kubectl", "npm", "pnpm", "yarn", "cargo", "go"}
+)
 _CORRECTION_LEAD = re.compile(r"^(?:(?:no|nope|wait|actually)\b[,.!]*|stop[,.!]+)\s+", re.I)
 
 
@@ -146,6 +151,12 @@ def _failure_lesson(
             f"{what} timed out under the short time limit the call set itself and passed once "
             f"given {enough}; give it {enough} or more."
         ), remedy
+    if fix is not None and fix.kind is FixKind.ESCALATED and remedy:
+        program = code(_sandboxed_program(call.text))
+        return (
+            f"{program} fails inside Codex's sandbox here and works outside it; ask to run it "
+            "with escalated permissions."
+        ), remedy
     if fix is not None and fix.kind is FixKind.REPLACED and remedy:
         instead = general_command(remedy)
         if code(instead) == what:  # the general forms are alike: the difference is in the args
@@ -165,6 +176,15 @@ def _failure_lesson(
     if fix is not None and fix.kind is FixKind.RETRIED:
         return f"{what} failed once with “{sig}” and passed when run again.", None
     return f"{what} {verb} here: “{sig}” (no fix seen).", None
+
+
+def _sandboxed_program(command: str) -> str:
+    """What the sandbox stopped, as one lesson for all its uses: the program (`mix`), or the
+    program and its subcommand when the subcommands differ in what they touch (`git fetch`)."""
+    words = general_command(command).split()
+    if len(words) > 1 and words[0] in _SUBCOMMAND_TOOLS and not words[1].startswith("-"):
+        return " ".join(words[:2])
+    return words[0] if words else command
 
 
 def _missing_module_text(signature: str, call: Event, install: str) -> str:

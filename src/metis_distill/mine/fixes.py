@@ -31,10 +31,18 @@ class FixKind(StrEnum):
     HINTED = "hinted"  # the error said what to run first, and it was run
     INSTALLED = "installed"  # the module the error said was missing was installed
     WAITED = "waited"  # the same call, timed out, worked with the longer limit it was given
+    ESCALATED = "escalated"  # the same call worked outside the sandbox (Codex)
 
 
 TEACHABLE = frozenset(
-    {FixKind.REPLACED, FixKind.PREPARED, FixKind.HINTED, FixKind.INSTALLED, FixKind.WAITED}
+    {
+        FixKind.REPLACED,
+        FixKind.PREPARED,
+        FixKind.HINTED,
+        FixKind.INSTALLED,
+        FixKind.WAITED,
+        FixKind.ESCALATED,
+    }
 )
 
 
@@ -212,6 +220,12 @@ def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Even
     edits = tuple(e for e in between if _is_edit(e))
     if edits:  # files changed in between: the other form of the call is not shown to be why
         return Fix(FixKind.EDITED, later, result, edits)
+    if (
+        later.escalated
+        and not call.escalated
+        and command_head(later.text) == command_head(call.text)
+    ):
+        return Fix(FixKind.ESCALATED, later, result)  # the sandbox was what stopped it
     if command_head(later.text) != command_head(call.text):
         if _extra_segments(call.text, later.text):
             return Fix(FixKind.PREPARED, later, result)
@@ -291,6 +305,8 @@ def remedy(call: Event, fix: Fix) -> str | None:
         return fix.hint
     if fix.kind is FixKind.WAITED:
         return f"a timeout of {seconds(limit_ms(fix.call) or 0)} or more"
+    if fix.kind is FixKind.ESCALATED:
+        return "run it with escalated permissions"
     if fix.kind is not FixKind.PREPARED:
         return None
     extra = _extra_segments(call.text, fix.call.text)

@@ -87,6 +87,7 @@ class Draft:
     session: str | None = None
     mid_turn: bool = False
     timeout_ms: int | None = None
+    escalated: bool = False
 
     def event(self, seq: int, rel_path: str) -> Event:
         return Event(
@@ -103,6 +104,7 @@ class Draft:
             session=self.session,
             mid_turn=self.mid_turn,
             timeout_ms=self.timeout_ms,
+            escalated=self.escalated,
         )
 
 

@@ -75,6 +75,7 @@ def call(state: State, line_no: int, ts: datetime | None, item: dict[str, Any]) 
         text=text,
         tool_name=tool,
         timeout_ms=_timeout(args),
+        escalated=_escalated(args),
         tool_use_id=call_id,
         native_id=as_str(item.get("id")) or as_str(item.get("call_id")),
     )
@@ -86,6 +87,16 @@ def _timeout(args: dict[str, Any] | str) -> int | None:
         return None
     value = args.get("timeout_ms", args.get("timeout"))
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _escalated(args: dict[str, Any] | str) -> bool:
+    """The call asked to run outside the sandbox (`with_escalated_permissions`, later
+    `sandbox_permissions: require_escalated`)."""
+    if not isinstance(args, dict):
+        return False
+    return args.get("with_escalated_permissions") is True or (
+        args.get("sandbox_permissions") == "require_escalated"
+    )
 
 
 def _arguments(raw: Any) -> dict[str, Any] | str:
