@@ -45,6 +45,7 @@ _METADATA_TYPES = frozenset(
         "tag",
     }
 )
+_IGNORED_TYPES = _METADATA_TYPES - {"attachment"}  # an attachment may be a queued message
 _SYSTEM_ERRORS = frozenset({"api_error"})
 _SYSTEM_SUMMARIES = frozenset({"compact_boundary", "microcompact_boundary"})
 _EXIT_CODE = re.compile(r"^Exit code (-?\d+)")
@@ -96,6 +97,8 @@ def parse_lines(rel_path: str, lines: Iterable[tuple[int, RawLine]]) -> Run:
     its archive root)."""
     state = _State(rel_path=rel_path)
     for line_no, record in json_objects(lines, state.tally):
+        if record.get("type") in _IGNORED_TYPES:
+            continue  # what the two steps below would do with it: nothing
         state.record_time = parse_timestamp(record.get("timestamp"))
         _note_context(state, record)
         _dispatch(state, line_no, record)

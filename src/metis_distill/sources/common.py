@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -170,9 +169,9 @@ def json_objects(
             continue
         record: Any = _UNREAD
         if isinstance(raw, bytes):
-            with contextlib.suppress(orjson.JSONDecodeError):
+            try:
                 record = orjson.loads(raw)  # valid UTF-8: the value its text parses to
-            if record is _UNREAD:
+            except orjson.JSONDecodeError:
                 raw = line_text(raw)
                 if raw.isspace():
                     continue
