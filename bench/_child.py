@@ -38,15 +38,19 @@ def raw(archive: Path) -> dict[str, object]:
 
 def parse(archive: Path) -> dict[str, object]:
     """Every file detected, parsed and redacted, the files shared out over every core."""
-    from metis_distill import pipeline, redact
+    from metis_distill import pipeline, redact, sources
 
     start = time.perf_counter()
     paths = pipeline.walk(archive)
     redact.prepare()  # compiled once, before the workers fork
+    sources.formats()  # imported once, too
     workers = os.cpu_count() or 1
     shares: list[list[Path]] = [[] for _ in range(workers)]
-    for path in sorted(paths, key=lambda p: -p.stat().st_size):
-        min(shares, key=lambda share: sum(p.stat().st_size for p in share)).append(path)
+    sizes = [0] * workers  # each share's bytes so far (summing them anew per file was O(n²))
+    for size, path in sorted(((p.stat().st_size, p) for p in paths), reverse=True):
+        least = sizes.index(min(sizes))
+        shares[least].append(path)
+        sizes[least] += size
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         events = sum(pool.map(_parse_share, [(archive, share) for share in shares]))

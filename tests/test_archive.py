@@ -5,6 +5,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from metis_distill.archive import archive_from, label_for
@@ -221,3 +222,50 @@ def test_an_edit_with_growth_is_a_new_version_not_an_append(tmp_path: Path) -> N
     again = archive_from([session.parent], archive, ledger)
     assert (again.appended, again.versions, again.bytes_copied) == (1, 0, len(extra))
     assert (archive / current).read_bytes() == session.read_bytes()
+
+
+def test_copies_are_recorded_together_not_one_commit_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import event
+
+    from metis_distill import archive
+
+    monkeypatch.setattr(archive, "RECORD_EVERY", 4)
+    source = tmp_path / "src"
+    shutil.copytree(SAMPLE / "projects", source)
+    ledger = Ledger.at(tmp_path / "data")
+    commits: list[int] = []
+    event.listen(ledger.engine, "commit", lambda _conn: commits.append(1))
+    first = archive_from([source], tmp_path / "archive", ledger)
+    assert first.copied == 6
+    assert len(commits) == 3  # the copies read, rows 1-4, rows 5-6 (7 with a commit per file)
+    assert {r.archive_path for r in ledger.copies().values()} == {
+        p.relative_to(tmp_path / "archive").as_posix()
+        for p in (tmp_path / "archive").rglob("*")
+        if p.is_file()
+    }
+
+
+def test_copies_a_killed_run_made_but_did_not_record_are_recorded_next_time(
+    tmp_path: Path,
+) -> None:
+    """What a run killed before recording its copies leaves: the copies (and one a source
+    since grew past), no rows. The next run records them, copying only the new bytes."""
+    source = tmp_path / "src"
+    shutil.copytree(SAMPLE / "projects", source)
+    archive_from([source], tmp_path / "archive", Ledger.at(tmp_path / "killed"))
+    before = checksums(tmp_path / "archive")
+    session = next(source.rglob("e53350d7*.jsonl"))
+    extra = b'{"type":"user","sessionId":"x","message":{"content":"one more"}}\n'
+    with session.open("ab") as handle:
+        handle.write(extra)
+    ledger = Ledger.at(tmp_path / "data")  # no rows: as if never recorded
+    result = archive_from([source], tmp_path / "archive", ledger)
+    assert (result.copied, result.versions, result.appended, result.unchanged) == (0, 0, 1, 5)
+    assert result.bytes_copied == len(extra)
+    assert len(ledger.copies()) == 6
+    after = checksums(tmp_path / "archive")
+    assert set(after) == set(before)  # no file copied again, no new version
+    again = archive_from([source], tmp_path / "archive", ledger)
+    assert (again.copied, again.appended, again.versions, again.unchanged) == (0, 0, 0, 6)

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from metis_distill import redact, sources
 from metis_distill.models import Run
-from metis_distill.secret_screen import _folded, scanned_copy, widen
+from metis_distill.secret_screen import _class_end, scanned_copy, widen
 from tests.conftest import FIXTURES, SAMPLE
 from tests.leaks import runs
 from tests.test_leaks import SECRETS
@@ -165,18 +165,31 @@ def test_many_words_in_one_run_and_many_runs_redact_the_same() -> None:
 
 def test_the_scanned_copy_keeps_what_the_rules_see() -> None:
     assert scanned_copy("ab\x1c\u00e9\u0663 \u2003\u212a\u00bd\U0001d7ce\U0001f600") == (
-        b"ab a0  ka0~"  # ab, \x1c, e-acute, Arabic 3, spaces, Kelvin, one half, bold 0, emoji
+        b"ab \x80\x80 \x80\x80\x80\x80\x80"  # ASCII, \x1c a space, one byte for each other
     )
+
+
+def test_the_scanned_copy_is_one_byte_per_character() -> None:
+    codes = [*range(0x10000), *range(0x10000, 0x110000, 97)]  # lone surrogates, astral planes
+    spaces = {0x0B, 0x1C, 0x1D, 0x1E, 0x1F}
+    expected = bytes(0x20 if c in spaces else c if c < 0x80 else 0x80 for c in codes)
+    assert scanned_copy("".join(map(chr, codes))) == expected
+    assert scanned_copy("plain ascii\x1f") == b"plain ascii "
 
 
 @pytest.mark.parametrize(
     ("pattern", "widened"),
     [
         (r"(?<=://)[^/\s:@]*:[^/\s@]+(?=@)", (r"(?:://)[^/\s:@]*:[^/\s@]+(?:@)", False)),
-        (r"(?i)(?<=bearer )[\w.]{20,}", (r"(?:bearer )[\w.]{20,}", True)),
+        (r"(?i)(?<=bearer )[\w.]{20,}", (r"(?:bearer )[\x80\w.]{20,}", True)),
         (r"glimt-[A-Za-z0-9_\-]{25}(?!\w)", (r"glimt-[A-Za-z0-9_\-]{25}", False)),
         (r"(?:(?<=\W)|(?<=^))key[:=](?P<v>\S+)", (r"(?:(?:\W)|(?:^))key[:=](?:\S+)", False)),
-        (r"[^~]+", None),  # `~` would not stand for every other character there
+        (r"(?i)\bask\s=\d", (r"a[s\x80][k\x80][\s\x80]=[\d\x80]", True)),
+        (r"[]a-z]+", (r"[]a-z]+", False)),  # outside ASCII it matches nothing: as it is
+        (r"(?i)[]a-z]+", (r"[]\x80a-z]+", True)),  # (?i) reads U+017F as s
+        (r"[^~]+", (r"[^~]+", False)),
+        (r"[^\W]+", None),  # matches letters outside ASCII, would keep 0x80 out
+        (r"a\x41", None),  # an escape not understood: not screened
         (r"a(?m)b", None),  # a flag in the middle: not understood, not screened
     ],
 )
@@ -184,8 +197,64 @@ def test_widening(pattern: str, widened: tuple[str, bool] | None) -> None:
     assert widen(pattern) == widened
 
 
-def test_the_scanned_copy_is_each_character_folded_alone() -> None:
-    codes = [*range(0x10000), *range(0x10000, 0x110000, 97)]  # lone surrogates, astral planes
-    assert scanned_copy("".join(map(chr, codes))) == bytes(map(_folded, codes))
-    long_run = "\u00e9\u2003\u0663\U0001f600" * 100  # past the runs that are kept
-    assert scanned_copy(f"a{long_run}b") == b"a" + b"a 0~" * 100 + b"b"
+_TOKEN = re.compile(r"\\.|\(\?P<\w+>|\(\?<?[:=!]|\{\d*,?\d*\}|.", re.S)
+
+
+def _atoms(pattern: str) -> Iterator[str]:
+    """Each part of a rule that matches one character: escapes, classes, `.`, letters."""
+    i = 0
+    while i < len(pattern):
+        if pattern[i] == "[":
+            end = _class_end(pattern, i)
+            assert end is not None
+            yield pattern[i:end]
+            i = end
+            continue
+        token = _TOKEN.match(pattern, i)
+        assert token is not None
+        text = token.group(0)
+        if (
+            text in (".",)
+            or (text.startswith("\\") and text not in ("\\b", "\\B"))
+            or len(text) == 1
+            and text.isalnum()
+        ):
+            yield text
+        i = token.end()
+
+
+_OUTSIDE_ASCII = "".join(chr(c) for c in range(0x80, 0x110000))
+
+
+def test_each_part_of_each_rule_matches_the_copy_where_it_matches_the_text() -> None:
+    """What makes the screen a superset: a part of a rule that matches a character of the text
+    matches that character's byte in the scanned copy, as Hyperscan compiles it (every
+    character outside ASCII checked, through the one byte they all become)."""
+    hyperscan = pytest.importorskip("hyperscan")
+    checked = 0
+    for _, rule in redact.rules():
+        caseless = bool(rule.flags & re.IGNORECASE)
+        body = rule.pattern.removeprefix("(?i)")
+        for atom in set(_atoms(body)):
+            widened = widen(atom, caseless)
+            assert widened is not None, atom
+            flags = hyperscan.HS_FLAG_ALLOWEMPTY | (hyperscan.HS_FLAG_CASELESS if caseless else 0)
+            if rule.flags & re.DOTALL:
+                flags |= hyperscan.HS_FLAG_DOTALL
+            database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+            database.compile(expressions=[widened[0].encode()], ids=[0], elements=1, flags=[flags])
+            ascii_chars = "".join(map(chr, range(0x80)))
+            copy = scanned_copy(ascii_chars) + b"\x80"
+            seen: set[int] = set()
+            database.scan(copy, match_event_handler=_ends, context=seen)
+            python = re.compile(atom, rule.flags)
+            wanted = {c for c in range(0x80) if python.fullmatch(chr(c))}
+            if python.search(_OUTSIDE_ASCII):
+                wanted.add(0x80)
+            assert wanted <= seen, (rule.pattern, atom, sorted(wanted - seen))
+            checked += 1
+    assert checked > 100
+
+
+def _ends(_id: int, _start: int, end: int, _flags: int, seen: set[int]) -> None:
+    seen.add(end - 1)  # one character each: the byte it ends on

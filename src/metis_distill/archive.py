@@ -68,32 +68,57 @@ def archive_from(source_roots: Sequence[Path], archive_root: Path, ledger: Ledge
         return _archive_all(source_roots, archive_root, ledger)
 
 
+# Copies recorded in the ledger together (a commit per file was most of a first archive's
+# time). A copy made but not recorded when a run is killed is found next time as a copy the
+# source appends nothing to, and recorded then.
+RECORD_EVERY = 256
+
+
 def _archive_all(source_roots: Sequence[Path], archive_root: Path, ledger: Ledger) -> ArchiveResult:
     result = ArchiveResult()
     copies = ledger.copies()
-    for root in source_roots:
-        root = root.expanduser().resolve()
-        if not root.exists():
-            raise ConfigError(f"source not found: {root}", hint="check the --from paths")
-        if root.is_relative_to(archive_root):
-            raise ConfigError(
-                f"{root} is inside the archive itself",
-                hint="archive the runs' own folder (e.g. ~/.claude/projects), not the archive",
-            )
-        label = _unique_label(root, copies)
-        listing = list_files(root)
-        result.skipped.extend((str(folder), why) for folder, why in listing.unreadable)
-        locks = lock_path(archive_root).parent
-        for path in listing.files:
-            if path.is_relative_to(archive_root) or path.is_relative_to(locks):
-                continue  # a source folder holding the data dir: never copy the archive
-            rel = path.relative_to(root).as_posix() if root.is_dir() else path.name
-            row = _archive_one(path, f"{label}/{rel}", archive_root, copies.get(str(path)), result)
-            if row is not None:
-                ledger.record_copy(row)
-                copies[row.source] = row
-            checkpoint("archive:file")
+    pending: list[CopyRow] = []
+    try:
+        for root in source_roots:
+            _archive_root(root, archive_root, ledger, copies, pending, result)
+    finally:
+        ledger.record_copies(pending)
     return result
+
+
+def _archive_root(
+    root: Path,
+    archive_root: Path,
+    ledger: Ledger,
+    copies: dict[str, CopyRow],
+    pending: list[CopyRow],
+    result: ArchiveResult,
+) -> None:
+    """Copy one source root's files; their rows go to `pending`, recorded every RECORD_EVERY."""
+    root = root.expanduser().resolve()
+    if not root.exists():
+        raise ConfigError(f"source not found: {root}", hint="check the --from paths")
+    if root.is_relative_to(archive_root):
+        raise ConfigError(
+            f"{root} is inside the archive itself",
+            hint="archive the runs' own folder (e.g. ~/.claude/projects), not the archive",
+        )
+    label = _unique_label(root, copies)
+    listing = list_files(root)
+    result.skipped.extend((str(folder), why) for folder, why in listing.unreadable)
+    locks = lock_path(archive_root).parent
+    for path in listing.files:
+        if path.is_relative_to(archive_root) or path.is_relative_to(locks):
+            continue  # a source folder holding the data dir: never copy the archive
+        rel = path.relative_to(root).as_posix() if root.is_dir() else path.name
+        row = _archive_one(path, f"{label}/{rel}", archive_root, copies.get(str(path)), result)
+        if row is not None:
+            pending.append(row)
+            copies[row.source] = row
+            if len(pending) >= RECORD_EVERY:
+                ledger.record_copies(pending)
+                pending.clear()
+        checkpoint("archive:file")
 
 
 def _unique_label(root: Path, copies: dict[str, CopyRow]) -> str:

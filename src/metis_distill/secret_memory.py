@@ -100,6 +100,7 @@ class RunSecrets:
     memory: Memory | None = None
     values: dict[str, str] = field(default_factory=dict)  # value -> kind
     _pattern: re.Pattern[str] | None = None
+    _known: dict[str, bool] = field(default_factory=dict)  # token -> remembered? (each once)
 
     def note(self, kind: str, value: str) -> None:
         """A rule redacted `value`: hide it wherever the run repeats it."""
@@ -115,15 +116,24 @@ class RunSecrets:
                 ordered = sorted(self.values, key=len, reverse=True)
                 self._pattern = re.compile("|".join(map(re.escape, ordered)))
             text = self._pattern.sub(lambda m: f"[REDACTED:{self.values[m.group(0)]}]", text)
-        if self.memory is not None and self.memory.digests:
+        remembered = self.memory is not None and self.memory.digests
+        if remembered and any(map(self._is_remembered, _TOKEN.findall(text))):
             text = _TOKEN.sub(self._remembered, text)
         return text
 
+    def _is_remembered(self, token: str) -> bool:
+        """Is the token's digest remembered? Each distinct token of a run hashed once: a run
+        repeats its paths and words in event after event."""
+        known = self._known.get(token)
+        if known is None:
+            memory = self.memory
+            known = memory is not None and memory.digest(token) in memory.digests
+            self._known[token] = known
+        return known
+
     def _remembered(self, match: re.Match[str]) -> str:
         token = match.group(0)
-        if self.memory is not None and self.memory.digest(token) in self.memory.digests:
-            return "[REDACTED:remembered_secret]"
-        return token
+        return "[REDACTED:remembered_secret]" if self._is_remembered(token) else token
 
     def digests(self) -> set[str]:
         """Digests of this run's values that are single tokens (those a later run can find)."""

@@ -5,16 +5,20 @@ superset of itself, on a copy of the text in which each character keeps what the
 see of it.
 
 - Lookarounds become plain groups (`(?<=://)x` -> `(?:://)x`, `(?=@)` -> `(?:@)`); negative
-  ones are dropped: each change only widens what matches. A rule Hyperscan cannot compile
-  exactly is compiled in its prefilter mode, documented to match at least as much.
+  ones and word boundaries (`\\b`, `\\B`) are dropped: each change only widens what matches. A
+  rule Hyperscan cannot compile exactly is compiled in its prefilter mode, documented to match
+  at least as much.
 - A rule that cannot match the text cannot match it once other rules have replaced secrets
   in it either: a replacement adds only `[REDACTED:kind]`, and every rule leaves a match that
   holds one as it is. So only the rules the scan names run, in their order.
-- The scanned copy is ASCII: a character outside ASCII becomes one that every class of the
-  rules treats alike (`\\w` -> `a`, `\\d` -> `0`, `\\s` -> space, anything else -> `~`, which
-  no negated class of the rules lists), and the four non-ASCII letters that Python's
-  case-insensitive ASCII ranges match become those letters. ASCII separators Python reads as
-  `\\s` (`\\x1c`-`\\x1f`, `\\v`) become spaces.
+- The scanned copy is one byte per character: ASCII as it is (the separators Python reads as
+  `\\s`, `\\x1c`-`\\x1f` and `\\v`, become spaces), every other character the byte 0x80 (its
+  UTF-8 encoding with the lead byte translated and the continuation bytes deleted: C speed,
+  whatever the text). In the rules, each part that can match a character outside ASCII is
+  widened to match 0x80 too: `\\w`, `\\s`, `\\d` and the classes holding them, and under
+  `(?i)` the letters i, s and k and the classes holding them (Python matches U+0130, U+0131,
+  U+017F and U+212A with them); `.`, negated classes, `\\W`, `\\S` and `\\D` match 0x80 as
+  they are. Counts stay counts of characters.
 
 Without Hyperscan (not installed for this machine), or when a rule cannot be screened, every
 text goes through the rules, as before.
@@ -22,65 +26,25 @@ text goes through the rules, as before.
 
 from __future__ import annotations
 
-import codecs
 import re
 import threading
 from collections.abc import Iterable
-from functools import cache, lru_cache
 from typing import Any
 
-_OTHER = "~"  # what a character that is neither \w, \d nor \s becomes in the scanned copy
-_FOLDED = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
-_ASCII_SPACES = bytes.maketrans(b"\x0b\x1c\x1d\x1e\x1f", b"     ")
-
-
-def _folded(code: int) -> int:
-    """What the character `code` becomes in the scanned copy (an ASCII code)."""
-    char = chr(code)
-    if code < 128:
-        return ord(" ") if char in "\x0b\x1c\x1d\x1e\x1f" else code
-    if char in _FOLDED:
-        return ord(_FOLDED[char])
-    if char.isspace():
-        return ord(" ")
-    if char.isdecimal():
-        return ord("0")
-    if char.isalnum():
-        return ord("a")
-    return ord(_OTHER)
-
-
-def _fold_error(error: UnicodeError) -> tuple[str, int]:
-    """A run of non-ASCII characters as the scanned copy has it; short runs repeat (`…`, `—`,
-    emoji) and are kept."""
-    if not isinstance(error, UnicodeEncodeError):
-        raise error
-    run = error.object[error.start : error.end]
-    folded = _folded_short(run) if len(run) <= _KEPT_RUN else "".join(map(_folded_char, run))
-    return folded, error.end
-
-
-_KEPT_RUN = 32
-
-
-@lru_cache(maxsize=4096)
-def _folded_short(run: str) -> str:
-    return "".join(map(_folded_char, run))
-
-
-@cache
-def _folded_char(char: str) -> str:
-    return chr(_folded(ord(char)))
-
-
-_FOLD_ERRORS = "metis_distill.secret_screen.fold"
-codecs.register_error(_FOLD_ERRORS, _fold_error)
+_OTHER = 0x80  # what every character outside ASCII becomes in the scanned copy
+_TABLE = bytes(
+    0x20 if code in (0x0B, 0x1C, 0x1D, 0x1E, 0x1F) else code if code < 0x80 else _OTHER
+    for code in range(256)
+)
+_CONTINUATION = bytes(range(0x80, 0xC0))  # UTF-8's continuation bytes: dropped
 
 
 def scanned_copy(text: str) -> bytes:
-    """The ASCII copy of `text` the screen scans (see the module's docstring). The ASCII
-    encoder hands each run of other characters to `_fold_error`: cheap for mostly-ASCII text."""
-    return text.encode("ascii", _FOLD_ERRORS).translate(_ASCII_SPACES)
+    """The copy of `text` the screen scans (see the module's docstring): as many bytes as
+    `text` has characters. Lone surrogates (JSON's `\\ud800`) count as characters too."""
+    if text.isascii():
+        return text.encode("ascii").translate(_TABLE)
+    return text.encode("utf-8", "surrogatepass").translate(_TABLE, _CONTINUATION)
 
 
 class Screen:
@@ -155,12 +119,12 @@ def _prefilter_if_needed(hyperscan: Any, expression: bytes, flags: int) -> int:
 
 def _expression(hyperscan: Any, rule: re.Pattern[str]) -> tuple[bytes, int] | None:
     """The rule as a Hyperscan expression and flags that match at least what it matches."""
-    widened = widen(rule.pattern)
+    widened = widen(rule.pattern, bool(rule.flags & re.IGNORECASE))
     if widened is None:
         return None
     pattern, caseless = widened
     flags = hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY
-    if caseless or rule.flags & re.IGNORECASE:
+    if caseless:
         flags |= hyperscan.HS_FLAG_CASELESS
     if rule.flags & re.DOTALL:
         flags |= hyperscan.HS_FLAG_DOTALL
@@ -170,15 +134,19 @@ def _expression(hyperscan: Any, rule: re.Pattern[str]) -> tuple[bytes, int] | No
 
 
 _LOOKAROUNDS = {"(?<=": "keep", "(?=": "keep", "(?<!": "drop", "(?!": "drop"}
+_WIDENED_ESCAPES = frozenset("wsd")  # can match a character outside ASCII; 0x80 they do not
+_KEPT_ESCAPES = frozenset("WSD")  # match 0x80 as they are
+_CASE_LETTERS = frozenset("iskISK")  # (?i): Python also matches U+0130, U+0131, U+017F, U+212A
 
 
-def widen(pattern: str) -> tuple[str, bool] | None:
-    """A pattern that matches wherever `pattern` does, without lookarounds, and whether a
-    leading `(?i)` made it case-insensitive; None for what this does not understand (a
-    non-ASCII pattern, flags other than a leading `(?i)`, a negated class that lists `~`)."""
-    caseless = pattern.startswith("(?i)")
-    if caseless:
-        pattern = pattern[4:]
+def widen(pattern: str, caseless: bool = False) -> tuple[str, bool] | None:
+    """A pattern that matches in the scanned copy wherever `pattern` matches in the text,
+    without lookarounds or word boundaries, and whether it is case-insensitive (`caseless`,
+    or a leading `(?i)`); None for what this does not understand (a non-ASCII pattern, flags
+    other than a leading `(?i)`, an escape other than `\\w`, `\\s`, `\\d`, their negations,
+    `\\b`, `\\B` and escaped punctuation, a negated class that keeps 0x80 out)."""
+    if pattern.startswith("(?i)"):
+        caseless, pattern = True, pattern[4:]
     if not pattern.isascii():
         return None
     out: list[str] = []
@@ -186,13 +154,17 @@ def widen(pattern: str) -> tuple[str, bool] | None:
     while i < len(pattern):
         char = pattern[i]
         if char == "\\":
-            out.append(pattern[i : i + 2])
+            escape = _escape(pattern[i : i + 2])
+            if escape is None:
+                return None
+            out.append(escape)
             i += 2
         elif char == "[":
             end = _class_end(pattern, i)
-            if end is None or (pattern[i + 1 : i + 2] == "^" and _lists_other(pattern[i:end])):
+            widened = None if end is None else _widen_class(pattern[i:end], caseless)
+            if end is None or widened is None:
                 return None
-            out.append(pattern[i:end])
+            out.append(widened)
             i = end
         elif char == "(" and pattern.startswith("(?", i):
             group = _group(pattern, i)
@@ -208,9 +180,53 @@ def widen(pattern: str) -> tuple[str, bool] | None:
             out.append("(?:")
             i += len(opener)
         else:
-            out.append(char)
+            out.append(f"[{char}\\x80]" if caseless and char in _CASE_LETTERS else char)
             i += 1
     return "".join(out), caseless
+
+
+def _escape(escape: str) -> str | None:
+    """An escape outside a class, widened; None for one this does not understand."""
+    name = escape[1:]
+    if not name:
+        return None
+    if name in ("b", "B"):
+        return ""  # a boundary next to a character outside ASCII is not one next to 0x80
+    if name in _WIDENED_ESCAPES:
+        return f"[{escape}\\x80]"
+    if name in _KEPT_ESCAPES or not name.isalnum():
+        return escape
+    return None  # \x.., \u...., \A, \Z, a back-reference...: not screened
+
+
+# One character of each kind a class of ASCII text can tell apart outside ASCII: a letter, a
+# digit, a space, a symbol, a lone surrogate, and the four that (?i) reads as i, s and k.
+_SAMPLES = "\u00e9\u0663\u2003\u2192\ud800\u0130\u0131\u017f\u212a"
+
+
+def _widen_class(cls: str, caseless: bool) -> str | None:
+    """A `[...]` class that also matches 0x80 when Python's matches a character outside ASCII
+    with it; None when it cannot be widened (an escape not understood, a negated class)."""
+    negated = cls.startswith("[^")
+    j = 2 if negated else 1
+    while j < len(cls) - 1:
+        if cls[j] == "\\":
+            name = cls[j + 1]
+            if name.isalnum() and name not in _WIDENED_ESCAPES | _KEPT_ESCAPES:
+                return None
+            j += 2
+        else:
+            j += 1
+    flags = re.IGNORECASE if caseless else 0
+    compiled = re.compile(cls, flags)
+    if not any(compiled.fullmatch(char) for char in _SAMPLES):
+        return cls
+    if re.fullmatch(cls.encode("ascii"), bytes([_OTHER]), flags):  # as Hyperscan reads it
+        return cls
+    if negated:
+        return None
+    at = 2 if cls.startswith("[]") else 1
+    return cls[:at] + "\\x80" + cls[at:]
 
 
 def _group(pattern: str, i: int) -> tuple[str, str] | None:
@@ -240,11 +256,6 @@ def _class_end(pattern: str, i: int) -> int | None:
         else:
             j += 1
     return None
-
-
-def _lists_other(negated: str) -> bool:
-    """Does a negated class exclude `~` (then `~` would not stand for every other char)?"""
-    return re.fullmatch(negated, _OTHER) is None
 
 
 def _close(pattern: str, i: int) -> int | None:

@@ -8,7 +8,7 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +39,52 @@ def decode(data: bytes) -> str:
     return data[bom:].decode(codec.removesuffix("-sig"), errors="replace")
 
 
+# A physical line as read: UTF-8 bytes not decoded yet (`line_text` decodes them as the whole
+# file's decoding would), or text (UTF-16 files are decoded whole).
+RawLine = str | bytes
+
+
+def line_text(line: RawLine) -> str:
+    """The line as text: the same characters as decoding the whole file, then splitting it."""
+    return line if isinstance(line, str) else line.decode("utf-8", errors="replace")
+
+
+# What `str.strip` strips that is ASCII: a line of these alone (and of spaces outside ASCII,
+# which `has_text` decodes to tell) holds no text.
+_ASCII_BLANKS = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+
+
+def has_text(line: RawLine) -> bool:
+    """`line_text(line).strip() != ""`, decoding only a line that starts (blanks aside) with
+    a character outside ASCII."""
+    if isinstance(line, str):
+        return bool(line.strip())
+    rest = line.lstrip(_ASCII_BLANKS)
+    if not rest:
+        return False
+    return rest[0] < 0x80 or bool(line_text(rest).strip())
+
+
+class TextLines(Mapping[int, str]):
+    """Numbered raw lines as a mapping of line number to text, each decoded when asked for
+    (a run's lines are held for the few an extractor quotes)."""
+
+    def __init__(self, numbered: Iterable[tuple[int, RawLine]]) -> None:
+        self._lines = dict(numbered)
+
+    def __getitem__(self, number: int) -> str:
+        return line_text(self._lines[number])
+
+    def __contains__(self, number: object) -> bool:
+        return number in self._lines
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._lines)
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+
 def read_lines(path: Path) -> list[str]:
     """The file's physical lines, 1-based index = list index + 1; `\\r` kept out."""
     return read_lines_of(path.read_bytes())
@@ -52,7 +98,7 @@ class Segment:
     """Lines read from a byte offset on. `end_offset` stops after the last complete line, so an
     unterminated last line (a run still being written) is read now and read again later."""
 
-    lines: list[tuple[int, str]]
+    lines: list[tuple[int, RawLine]]  # text, or bytes when read with raw=True
     end_offset: int
     next_line: int
     resumable: bool  # False for UTF-16: always read whole
@@ -63,35 +109,48 @@ class Segment:
         return self.next_line if self.lines and self.lines[-1][0] == self.next_line else None
 
 
-def read_segment(path: Path, offset: int = 0, first_line: int = 1) -> Segment:
-    """Numbered lines from `offset` (a line start, as returned before) to the end of the file."""
+def read_segment(path: Path, offset: int = 0, first_line: int = 1, raw: bool = False) -> Segment:
+    """Numbered lines from `offset` (a line start, as returned before) to the end of the file;
+    `raw`: a UTF-8 file's lines as bytes, not decoded (`line_text`)."""
     with path.open("rb") as handle:
         head = handle.read(4)
         codec, bom = detect_encoding(head)
         if codec.startswith("utf-16"):
             handle.seek(0)
             data = handle.read()
-            lines = list(enumerate(read_lines_of(data), start=1))
+            lines: list[tuple[int, RawLine]] = list(enumerate(read_lines_of(data), start=1))
             return Segment(_drop_final_empty(lines), len(data), len(lines) + 1, False)
         handle.seek(max(offset, bom))
         data = handle.read()
     start = max(offset, bom)
     last_newline = data.rfind(b"\n")
     complete = data[: last_newline + 1]
-    texts = complete.decode("utf-8", errors="replace").split("\n")[:-1]
     tail = data[last_newline + 1 :]
-    numbered = [(first_line + i, t.removesuffix("\r")) for i, t in enumerate(texts)]
+    numbered = _numbered(complete, first_line, raw)
+    next_line = first_line + len(numbered)
     if tail.strip():
-        numbered.append((first_line + len(texts), tail.decode("utf-8", "replace").rstrip("\r")))
-    return Segment(numbered, start + len(complete), first_line + len(texts), True)
+        last = tail.rstrip(b"\r")
+        numbered.append((next_line, last if raw else line_text(last)))
+    return Segment(numbered, start + len(complete), next_line, True)
+
+
+def _numbered(complete: bytes, first_line: int, raw: bool) -> list[tuple[int, RawLine]]:
+    """The lines of UTF-8 `complete` (each ended by `\\n`, `\\r` kept out), numbered."""
+    if raw:
+        pieces = complete.split(b"\n")[:-1]
+        if b"\r" in complete:
+            pieces = [p.removesuffix(b"\r") for p in pieces]
+        return [(first_line + i, piece) for i, piece in enumerate(pieces)]
+    texts = complete.decode("utf-8", errors="replace").split("\n")[:-1]
+    return [(first_line + i, t.removesuffix("\r")) for i, t in enumerate(texts)]
 
 
 CONTEXT_BYTES = 256 * 1024
 
 
 def read_before(
-    path: Path, offset: int, first_line: int, max_bytes: int = CONTEXT_BYTES
-) -> list[tuple[int, str]]:
+    path: Path, offset: int, first_line: int, max_bytes: int = CONTEXT_BYTES, raw: bool = False
+) -> list[tuple[int, RawLine]]:
     """The whole lines in the `max_bytes` before `offset` (where line `first_line` starts):
     context for a resumed read, so a failure just before it can meet its fix just after."""
     start = max(0, offset - max_bytes)
@@ -102,9 +161,9 @@ def read_before(
         data = data[data.find(b"\n") + 1 :] if b"\n" in data else b""
     if start == 0 and data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
-    texts = data.decode("utf-8", errors="replace").split("\n")[:-1]
-    first = first_line - len(texts)
-    return [(first + i, t.removesuffix("\r")) for i, t in enumerate(texts)]
+    numbered = _numbered(data[: data.rfind(b"\n") + 1], 0, raw)
+    first = first_line - len(numbered)
+    return [(first + n, line) for n, line in numbered]
 
 
 def read_lines_of(data: bytes) -> list[str]:
@@ -114,7 +173,7 @@ def read_lines_of(data: bytes) -> list[str]:
     return [line.removesuffix("\r") for line in lines]
 
 
-def _drop_final_empty(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+def _drop_final_empty(lines: list[tuple[int, RawLine]]) -> list[tuple[int, RawLine]]:
     return lines[:-1] if lines and lines[-1][1] == "" else lines
 
 
@@ -135,6 +194,18 @@ def _default_mode() -> int:
 def numbered_lines(path: Path) -> Iterator[tuple[int, str]]:
     """(1-based line number, text) for every physical line of the file, in order."""
     yield from enumerate(read_lines(path), start=1)
+
+
+def numbered_raw_lines(path: Path) -> list[tuple[int, RawLine]]:
+    """`numbered_lines`, but a UTF-8 file's lines as bytes, not decoded (`line_text`)."""
+    data = path.read_bytes()
+    codec, bom = detect_encoding(data[:4])
+    if codec.startswith("utf-16"):
+        return list(enumerate(read_lines_of(data), start=1))
+    lines = data[bom:].split(b"\n")
+    if b"\r" in data:
+        lines = [line.removesuffix(b"\r") for line in lines]
+    return [(number, line) for number, line in enumerate(lines, start=1)]
 
 
 TEMP_SUFFIX = ".metis-tmp"

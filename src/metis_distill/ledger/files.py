@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy import select
 
-from metis_distill.ledger.base import Repository, merge_all
+from metis_distill.ledger.base import IN_CHUNK, Repository, merge_all
 from metis_distill.ledger.schema import CopyRow, EvidenceRow, FileRow, now
 
 
@@ -59,5 +59,24 @@ class FileRepository(Repository):
         return {row.archive_path: row.source for row in self.copies().values() if row.archive_path}
 
     def record_copy(self, row: CopyRow) -> None:
+        self.record_copies([row])
+
+    def record_copies(self, rows: Iterable[CopyRow]) -> None:
+        """Copies recorded in one transaction (the last row of a source wins): the rows already
+        stored read with one query per 500 sources, not one (and a commit) per row."""
+        keyed = {row.source: row for row in rows}
+        if not keyed:
+            return
+        sources = list(keyed)
         with self.session() as db:
-            db.merge(row)
+            stored: set[str] = set()
+            for start in range(0, len(sources), IN_CHUNK):
+                chunk = sources[start : start + IN_CHUNK]
+                found = db.scalars(select(CopyRow).where(CopyRow.source.in_(chunk)))
+                stored.update(row.source for row in found)
+            with db.no_autoflush:
+                for source, row in keyed.items():
+                    if source in stored:
+                        db.merge(row)  # found in the session: no query
+                    else:
+                        db.add(row)

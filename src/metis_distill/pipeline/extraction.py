@@ -18,7 +18,15 @@ from metis_distill.mine.episodes import Episode, find_episodes
 from metis_distill.mine.recovery import Recovery, recoveries
 from metis_distill.models import LessonCandidate, Run
 from metis_distill.pipeline.discover import FileInfo
-from metis_distill.textio import read_before, read_segment, tail_sha256
+from metis_distill.textio import (
+    Segment,
+    TextLines,
+    has_text,
+    line_text,
+    read_before,
+    read_segment,
+    tail_sha256,
+)
 
 
 @dataclass
@@ -72,9 +80,7 @@ def _extract_file(
 ) -> None:
     checkpoint("extract:file")
     path = archive_root / info.path
-    segment = read_segment(path, info.offset, info.first_line)
-    context = read_before(path, info.offset, info.first_line) if info.offset else []
-    run = _hidden(sources.by_name(info.format).parse_lines(info.path, [*context, *segment.lines]))
+    run, segment, lines = _parsed(path, info)
     if info.offset and info.session_id:
         run = replace(run, session_id=info.session_id, cwd=run.cwd or info.cwd)
     if run.cwd is None and info.origin:
@@ -85,7 +91,7 @@ def _extract_file(
     new = info.first_line if info.offset else 1
     episodes = [e for e in find_episodes(run) if _last_line(e) >= new]
     unfinished = extractor.stats.unfinished
-    found = extractor.extract(run, episodes, dict([*context, *segment.lines]))
+    found = extractor.extract(run, episodes, lines)
     result.recoveries.extend(recoveries(run))  # stored by key: the context's are upserted
     result.candidates.extend(c for c in found if c.evidence.ref.line_end >= new)
     if extractor.stats.unfinished > unfinished:
@@ -121,12 +127,28 @@ def _extract_file(
             source_format=run.source_format,
             session_id=run.session_id,
             cwd=run.cwd,
-            lines=info.prior_lines + sum(1 for _, t in segment.lines if t.strip()),
+            lines=info.prior_lines + sum(1 for _, t in segment.lines if has_text(t)),
             events=info.prior_events + events,
             corrupt_lines=info.prior_corrupt + len(corrupt),
             unknown_lines=run.stats.unknown_lines,
         )
     )
+
+
+def _parsed(path: Path, info: FileInfo) -> tuple[Run, Segment, TextLines]:
+    """The file's run from its new lines (and the context before them), the segment read, and
+    the lines by number, decoded when an extractor reads one. A format that parses UTF-8 bytes
+    (JSON lines) gets them undecoded."""
+    source = sources.by_name(info.format)
+    raw = source.parse_raw is not None
+    segment = read_segment(path, info.offset, info.first_line, raw=raw)
+    context = read_before(path, info.offset, info.first_line, raw=raw) if info.offset else []
+    numbered = [*context, *segment.lines]
+    if source.parse_raw is not None:
+        run = source.parse_raw(info.path, numbered)
+    else:
+        run = source.parse_lines(info.path, [(n, line_text(line)) for n, line in numbered])
+    return _hidden(run), segment, TextLines(numbered)
 
 
 def _last_line(episode: Episode) -> int:

@@ -7,18 +7,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from metis_distill.models import Run
-from metis_distill.textio import numbered_lines
+from metis_distill.textio import RawLine, numbered_lines, numbered_raw_lines
 
 NumberedLines = Iterable[tuple[int, str]]
+RawNumberedLines = Iterable[tuple[int, RawLine]]  # UTF-8 lines may come as bytes
 
 
 @dataclass(frozen=True)
 class SourceFormat:
-    """One run format. `looks_like` sees the file's name and first 64 KiB (decoded text)."""
+    """One run format. `looks_like` sees the file's name and first 64 KiB (decoded text).
+    `parse_raw`, when a format has it, reads the same lines with the UTF-8 ones as bytes (JSON
+    lines: parsed without being decoded first) and gives the same run."""
 
     name: str
     looks_like: Callable[[str, str], bool]
     parse_lines: Callable[[str, NumberedLines], Run]
+    parse_raw: Callable[[str, RawNumberedLines], Run] | None = None
 
     def parse_file(self, path: Path, archive_root: Path) -> Run:
-        return self.parse_lines(path.relative_to(archive_root).as_posix(), numbered_lines(path))
+        rel_path = path.relative_to(archive_root).as_posix()
+        if self.parse_raw is not None:
+            return self.parse_raw(rel_path, numbered_raw_lines(path))
+        return self.parse_lines(rel_path, numbered_lines(path))

@@ -26,6 +26,7 @@ from metis_distill.sources.common import (
     parse_timestamp,
     unversioned,
 )
+from metis_distill.textio import RawLine
 
 FORMAT = "claude_code"
 
@@ -44,6 +45,7 @@ _METADATA_TYPES = frozenset(
         "tag",
     }
 )
+_IGNORED_TYPES = _METADATA_TYPES - {"attachment"}  # an attachment may be a queued message
 _SYSTEM_ERRORS = frozenset({"api_error"})
 _SYSTEM_SUMMARIES = frozenset({"compact_boundary", "microcompact_boundary"})
 _EXIT_CODE = re.compile(r"^Exit code (-?\d+)")
@@ -90,10 +92,13 @@ class _State:
         )
 
 
-def parse_lines(rel_path: str, lines: Iterable[tuple[int, str]]) -> Run:
-    """A Run from numbered lines of the file at `rel_path` (relative to its archive root)."""
+def parse_lines(rel_path: str, lines: Iterable[tuple[int, RawLine]]) -> Run:
+    """A Run from numbered lines (text, or UTF-8 bytes) of the file at `rel_path` (relative to
+    its archive root)."""
     state = _State(rel_path=rel_path)
     for line_no, record in json_objects(lines, state.tally):
+        if record.get("type") in _IGNORED_TYPES:
+            continue  # what the two steps below would do with it: nothing
         state.record_time = parse_timestamp(record.get("timestamp"))
         _note_context(state, record)
         _dispatch(state, line_no, record)
@@ -316,5 +321,5 @@ def _api_error(record: dict[str, Any]) -> str:
     return f"api_error status {status}" if status else "api_error"
 
 
-SOURCE = SourceFormat(FORMAT, looks_like, parse_lines)
+SOURCE = SourceFormat(FORMAT, looks_like, parse_lines, parse_raw=parse_lines)
 parse_file = SOURCE.parse_file

@@ -13,6 +13,7 @@ import orjson
 
 from metis_distill.models import Event, EventKind, ParseStats, SourceRef
 from metis_distill.redact import redact
+from metis_distill.textio import RawLine, line_text
 
 
 def parse_timestamp(value: Any) -> datetime | None:
@@ -158,21 +159,35 @@ def loads(text: str | bytes) -> Any:
 
 
 def json_objects(
-    lines: Iterable[tuple[int, str]], tally: Tally
+    lines: Iterable[tuple[int, RawLine]], tally: Tally
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """The JSON objects of numbered lines. A line that does not parse (cut short, nested past
     the parser's depth) is counted corrupt, a value that is not an object unknown; blank lines
-    are no lines. Nothing is raised: the rest of the file is still read."""
+    are no lines. Nothing is raised: the rest of the file is still read. A line given as UTF-8
+    bytes is parsed as it is; decoded (`line_text`) only when orjson refuses it (not UTF-8,
+    blank outside ASCII...), then read as its text would be."""
     for line_no, raw in lines:
         if not raw or raw.isspace():
             continue
+        record: Any = _UNREAD
+        if isinstance(raw, bytes):
+            try:
+                record = orjson.loads(raw)  # valid UTF-8: the value its text parses to
+            except orjson.JSONDecodeError:
+                raw = line_text(raw)
+                if raw.isspace():
+                    continue
         tally.lines += 1
-        try:
-            record = loads(raw)
-        except (ValueError, RecursionError):
-            tally.corrupt.append(line_no)
-            continue
+        if record is _UNREAD:
+            try:
+                record = loads(raw)
+            except (ValueError, RecursionError):
+                tally.corrupt.append(line_no)
+                continue
         if isinstance(record, dict):
             yield line_no, record
         else:
             tally.unknown += 1
+
+
+_UNREAD = object()  # a line not parsed yet

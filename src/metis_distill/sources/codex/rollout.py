@@ -22,6 +22,7 @@ from metis_distill.sources.common import (
     parse_timestamp,
     unversioned,
 )
+from metis_distill.textio import RawLine
 
 FORMAT = "codex"
 
@@ -33,8 +34,9 @@ _RESPONSE_ITEMS = (
 _UUID_TAIL = re.compile(r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$", re.I)
 
 
-def parse_lines(rel_path: str, lines: Iterable[tuple[int, str]]) -> Run:
-    """A Run from numbered lines of the file at `rel_path` (relative to its archive root)."""
+def parse_lines(rel_path: str, lines: Iterable[tuple[int, RawLine]]) -> Run:
+    """A Run from numbered lines (text, or UTF-8 bytes) of the file at `rel_path` (relative to
+    its archive root)."""
     state = State(rel_path=rel_path)
     for line_no, record in json_objects(lines, state.tally):
         try:
