@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from metis_distill import redact, secret_memory
@@ -64,8 +64,17 @@ _PIECES = st.sampled_from(
 )
 
 
+_SPLIT_BY_A_KEY_BLOCK = [
+    "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n"
+    "-----END OPENSSH PRIVATE KEY----------BEGIN RSA PRIVATE KEY-----[REDACTED:x]"
+    "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n"
+    "-----END OPENSSH PRIVATE KEY-----AIzaSyD-9tSrke72PouQMnMX7a7eZSW0jkFMBWY"
+]
+
+
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.lists(_PIECES, max_size=6).map("".join), max_size=8))
+@example(_SPLIT_BY_A_KEY_BLOCK)  # a rule on the joined text splits a line that holds newlines
 def test_text_across_lines_redacts_the_same(lines: list[str]) -> None:
     """Assignments whose `:`/`=` or value is on the next line, key blocks over many lines,
     rules anchored at the start of the text or looking behind at a line's start."""

@@ -85,7 +85,10 @@ class _Lines:
     def _gate(self, kind: str, first: list[int]) -> bool:
         """Does the text as it was hold the kind's gate? The lines named first are read first."""
         if kind not in self.gates:
-            order = chain(first, range(len(self.original)))
+            # `first` only orders the search: once a rule on the joined text has split a line
+            # holding newlines, its numbers may run past the lines as they were
+            known = len(self.original)
+            order = chain((n for n in first if n < known), range(known))
             self.gates[kind] = any(redact.gate_open(kind, self.original[n].lower()) for n in order)
         return self.gates[kind]
 
