@@ -333,7 +333,7 @@ def banner_lines(events: tuple[Event, ...]) -> frozenset[str]:
     for event in events:
         if event.kind is not EventKind.TOOL_RESULT or event.exit_code not in (None, 0):
             continue
-        for line in {line.strip() for line in event.text.splitlines()[:3]}:
+        for line in {line.strip() for line in event.text.split("\n", 3)[:3]}:
             if len(line) >= BANNER_MIN:
                 seen[line] = seen.get(line, 0) + 1
     return frozenset(line for line, count in seen.items() if count >= 2)
