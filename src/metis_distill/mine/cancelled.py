@@ -16,7 +16,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from metis_distill.mine import signals
-from metis_distill.mine.shells import POSIX_SHELL_TOOLS
 from metis_distill.models import Event, EventKind
 
 CANCELLED = re.compile(r"Sibling tool call errored|Cancelled: parallel tool call", re.I)
@@ -97,7 +96,7 @@ _NAMED = re.compile(r"Cancelled: parallel tool call (?P<tool>\w+)\((?P<head>.*?)
 
 
 def _runs_commands(call: Event) -> bool:
-    return call.tool_name in POSIX_SHELL_TOOLS
+    return call.tool_name in signals.SHELL_TOOLS
 
 
 def _named_failure(events: Sequence[Event], index: int) -> Event | None:

@@ -105,8 +105,9 @@ def _without_banners(event: Event, banners: frozenset[str]) -> Event | None:
     remains is still verbatim, line by line), or None when nothing else is left."""
     if not banners:
         return event
-    kept = [line for line in event.text.splitlines() if line.strip() not in banners]
-    if len(kept) == len(event.text.splitlines()):
+    lines = event.text.splitlines()
+    kept = [line for line in lines if line.strip() not in banners]
+    if len(kept) == len(lines):
         return event
     if not any(line.strip() and not signals.is_exit_line(line) for line in kept):
         return None

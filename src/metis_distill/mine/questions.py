@@ -46,12 +46,10 @@ _NO_CHOICE = re.compile(
 _FOR_NOW = re.compile(
     r"\b(?:for now|this time|just this once|temporar(?:y|ily)|for the moment|later)\b", re.I
 )
-# The user's next words say the choice did not hold: "also conflicts with vscode", "does not
-# work".
+# The user's next words say the choice did not hold ("also conflicts with vscode"), beside
+# `signals.STILL_BROKEN` ("does not work").
 _UNDONE = re.compile(
-    r"\b(?:conflicts?|clash(?:es)?|doesn't work|does not work|didn't work|not working|broken|"
-    r"revert|undo|go back|change it back|wrong)\b",
-    re.I,
+    r"\b(?:conflicts?|clash(?:es)?|broken|revert|undo|go back|change it back|wrong)\b", re.I
 )
 _RECOMMENDED = re.compile(r"\s*[(（](?:recommended|推荐)[)）]\s*$", re.I)
 

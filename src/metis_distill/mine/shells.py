@@ -16,7 +16,6 @@ from metis_distill.mine import signals
 from metis_distill.mine.text import command_head
 from metis_distill.models import Event, EventKind
 
-POSIX_SHELL_TOOLS = frozenset({"Bash", "bash", "shell", "exec_command"})
 _SEGMENT = re.compile(r"\s*(?:&&|\|\||;|\|)\s*")
 _CMDLET = re.compile(r"^[A-Z][a-z]+-[A-Z][A-Za-z]+$")  # Verb-Noun: Get-ChildItem
 _SWITCH = re.compile(r"(?<!\S)/[A-Za-z?]{1,2}(?!\S)")  # cmd's /B, /F, /S
@@ -72,7 +71,7 @@ _LOST_VARIABLE = re.compile(
 def foreign_command(call: Event, error: str) -> str | None:
     """The cmd or PowerShell command (`dir /B`, `Get-ChildItem`) that failed in a POSIX shell,
     or None: a cmdlet not found, or a cmd builtin whose `/switch` was not understood."""
-    if call.tool_name not in POSIX_SHELL_TOOLS or _POWERSHELL_DOUBLE.search(call.text):
+    if call.tool_name not in signals.SHELL_TOOLS or _POWERSHELL_DOUBLE.search(call.text):
         return None
     if _NATIVE_SHELL.search(error[:2000]):
         return None
@@ -101,14 +100,14 @@ def does_same(foreign: str, later: Event) -> bool:
         return False
     programs, tools = _INTENTS[intent]
     head = command_head(later.text).split()
-    posix = later.tool_name in POSIX_SHELL_TOOLS and bool(head) and head[0] in programs
+    posix = later.tool_name in signals.SHELL_TOOLS and bool(head) and head[0] in programs
     return posix or later.tool_name in tools
 
 
 def lost_variables(call: Event, output: str) -> bool:
     """A PowerShell script passed in double quotes through bash, whose output shows its
     `$variables` gone."""
-    if call.tool_name not in POSIX_SHELL_TOOLS:
+    if call.tool_name not in signals.SHELL_TOOLS:
         return False
     return bool(_POWERSHELL_DOUBLE.search(call.text)) and bool(_LOST_VARIABLE.search(output))
 

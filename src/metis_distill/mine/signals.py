@@ -188,6 +188,8 @@ def is_rejection(event: Event) -> bool:
     return event.kind is EventKind.ERROR and bool(_REJECTED.search(event.text[:300]))
 
 
+# The tools that run a POSIX shell command (Codex's shell calls are read as `Bash`).
+SHELL_TOOLS = frozenset({"Bash", "bash", "shell", "exec_command"})
 # File-editing tools of every format (Claude Code, Codex, aider, SWE-agent, OpenHands).
 EDIT_TOOLS = frozenset(
     {
@@ -309,14 +311,13 @@ def error_signature(text: str) -> str:
 _ANSWERS_WITH_ONE = frozenset({"rg", "grep", "egrep", "fgrep", "ag", "ack", "diff", "cmp", "pgrep"})
 _LISTS_PACKAGES = re.compile(r"^(?:npm|pnpm|yarn)\s+(?:-g\s+)?(?:ls|list)\b")
 _PIPE = re.compile(r"(?<!\|)\|(?!\|)")
-_SHELL_TOOLS = frozenset({"Bash", "bash", "shell", "exec_command", "local_shell"})
 BANNER_MIN = 20  # characters of a line before it can be told a banner
 
 
 def answers_no(call: Event | None, result: Event) -> bool:
     """A query that exited 1 to say "none": `rg` or `grep` found nothing, `diff` found a
     difference, `npm ls` did not find the package."""
-    if call is None or result.exit_code != 1 or call.tool_name not in _SHELL_TOOLS:
+    if call is None or result.exit_code != 1 or call.tool_name not in SHELL_TOOLS:
         return False
     last = _PIPE.split(call.text.strip())[-1].strip()
     words = last.split()
@@ -360,7 +361,7 @@ def looked_for_nothing(call: Event | None, result: Event) -> bool:
         return False
     if result.tool_name in _LOOK_TOOLS or (call is not None and call.tool_name in _LOOK_TOOLS):
         return True
-    if call is None or call.tool_name not in _SHELL_TOOLS:
+    if call is None or call.tool_name not in SHELL_TOOLS:
         return False
     segments = [part.split() for part in _SEGMENTS.split(command_head(call.text))]
     return all(words and words[0].rsplit("/", 1)[-1] in _LOOK_COMMANDS for words in segments)
