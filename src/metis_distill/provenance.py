@@ -19,12 +19,12 @@ from metis_distill import secret_memory
 from metis_distill.redact import redact
 from metis_distill.redact_file import redact_lines
 from metis_distill.render.evidence import NoteSource, read_header
+from metis_distill.terminal import printable
 from metis_distill.textio import read_lines
 
 _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|[\"\\/bfnrt])")
 _SIMPLE = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _WS = re.compile(r"\s+")
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 _FRAGMENT = re.compile(r"^(?P<path>.+?)#L(?P<a>\d+)(?:-L?(?P<b>\d+))?$")
 
 
@@ -40,8 +40,10 @@ def json_unescape(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """JSON unescaping, terminal colour codes dropped, whitespace collapsed."""
-    return _WS.sub(" ", _ANSI.sub("", json_unescape(text))).strip()
+    """JSON unescaping, terminal escapes and control characters dropped as `terminal.printable`
+    drops them from the lines written (a quote taken from such a line is found), whitespace
+    collapsed."""
+    return _WS.sub(" ", printable(json_unescape(text))).strip()
 
 
 def span_text(path: Path, line_start: int, line_end: int) -> str | None:
