@@ -31,6 +31,11 @@ def test_eval_on_the_corpus(corpus: Path, model_dir: Path, tmp_path: Path) -> No
         assert overall["lines"] == len(data["judged_lines"][name]) > 0
         assert overall["gold"] == data["gold_lessons"]
     assert data["block"]["budget"]["overall"]["lines"] == data["rendered_lines"]
+    shown = data["claude_input"]
+    assert shown["gold"] == data["gold_lessons"]
+    assert shown["shown"] == shown["gold"] - len(data["claude_unseen"])
+    assert shown["shown"] >= 0.9 * shown["gold"]  # 66 of 70 on 2026-12-02
+    assert f"{shown['shown']}/{shown['gold']} (excerpts" in result.output
 
 
 def test_eval_names_missing_transcripts(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 from metis_distill.extract.outline import MAX_TOKENS, build_outlines
 from metis_distill.extract.spans import build_spans, estimate_tokens
 from metis_distill.mine.episodes import find_episodes
-from metis_distill.sources import detect
+from metis_distill.sources import aider, detect
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.textio import read_lines
 from tests.extract import transcripts as t
@@ -75,3 +75,49 @@ def test_excerpts_and_outlines_stay_under_five_percent_of_the_transcripts(corpus
         transcript += estimate_tokens(sum(len(line) for line in lines))
         sent += sum(s.tokens for s in spans)
     assert sent / transcript < 0.05
+
+
+AIDER_HISTORY = """
+# aider chat started at 2026-04-26 20:01:56
+
+> aider --model ollama/qwen2.5:7b
+> Aider v0.86.2
+> Model: ollama/qwen2.5:7b with whole edit format
+
+#### why does the dashboard not load?
+> litellm.APIConnectionError: OllamaException - {"error":"model requires more system memory (5.7 GiB) than is available (5.5 GiB)"}
+> Retrying in 0.2 seconds...
+
+#### try again
+"""
+
+
+def test_the_harness_own_errors_are_in_the_outline(tmp_path: Path) -> None:
+    # aider's model errors fail no call, so no episode holds them: only the outline shows them
+    path = tmp_path / ".aider.chat.history.md"
+    path.write_text(AIDER_HISTORY, encoding="utf-8")
+    lines = read_lines(path)
+    run = aider.parse_lines(path.name, list(enumerate(lines, 1)))
+    (outline,) = build_outlines(run, lines)
+    joined = "\n".join(e.text for e in outline.events)
+    assert "model requires more system memory (5.7 GiB)" in joined
+    assert "why does the dashboard not load?" in joined
+
+
+def test_a_log_pasted_by_the_user_keeps_its_error_lines(tmp_path: Path) -> None:
+    frames = [f"   at Shop.Db.Connect{i}(String host)" for i in range(60)]
+    pasted = "\n".join(
+        [
+            "fail: Shop.Api[1]",
+            *frames[:30],
+            "System.TimeoutException: selecting a server timed out",
+            " ---> System.Net.Sockets.SocketException: No such host is known.",
+            *frames[30:],
+            "I get this when I run a GET. Is Program.cs wrong?",
+        ]
+    )
+    texts = outline_texts(tmp_path, [t.user(pasted)])
+    (said,) = texts
+    assert "No such host is known." in said  # cut around the error, not to its two ends
+    assert said.endswith("Is Program.cs wrong?")
+    assert "Connect45" not in said

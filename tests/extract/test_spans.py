@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from metis_distill.extract.spans import CUT, build_spans, estimate_tokens
+from metis_distill.extract.spans import CUT, build_spans, estimate_tokens, trim
 from metis_distill.mine.episodes import find_episodes
 from metis_distill.sources import detect
 from metis_distill.sources.claude_code import parse_file
@@ -41,6 +41,24 @@ def test_a_long_output_is_cut_to_the_budget_keeping_its_end() -> None:
         assert span.tokens <= 300
     error = next(e.text for e in spans[0].events if e.event.seq == 2)
     assert CUT in error and error.endswith("pytest: command not found")
+
+
+def test_a_traceback_keeps_the_line_naming_its_cause() -> None:
+    # "ModuleNotFoundError: No module named …" holds no error word of its own; the frames
+    # above it do ("Traceback"), and the log's last line is the runner's "exit code 1"
+    frames = [f'  File "/ci/src/pkg/mod_{i}.py", line {i}, in <module>' for i in range(80)]
+    output = "\n".join(
+        [
+            "Traceback (most recent call last):",
+            *frames,
+            "    from statsforecast import StatsForecast",
+            "ModuleNotFoundError: No module named 'statsforecast'",
+            "Process completed with exit code 1.",
+        ]
+    )
+    cut = trim(output, 1200, around_errors=True)
+    assert "ModuleNotFoundError: No module named 'statsforecast'" in cut
+    assert cut.startswith("Traceback") and CUT in cut and len(cut) <= 1200
 
 
 @pytest.mark.corpus

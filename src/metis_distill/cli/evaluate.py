@@ -116,6 +116,12 @@ def _print_eval(result: dict[str, Any]) -> None:
         "duplicates (exact / near)", f"{result['exact_duplicates']} / {result['near_duplicates']}"
     )
     facts.add_row("block size", f"{result['block_lines']} lines, ~{result['block_tokens']} tokens")
+    shown = result["claude_input"]
+    facts.add_row(
+        "gold lessons the Claude extractor's input shows",
+        f"{shown['shown']}/{shown['gold']} (excerpts {shown['excerpts']}, "
+        f"session outlines {shown['outlines']})",
+    )
     facts.add_row(
         "secrets leaked",
         f"{result['secrets_leaked']} (of {result['secrets_known']} in the archive)",

@@ -6,6 +6,7 @@ the archive is copied into it, read, curated and published like any other.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,7 +21,9 @@ from metis_distill.evaluate.block import block_scores, check_labeled, judge_line
 from metis_distill.evaluate.gold import GoldFile, GoldLesson, load_gold
 from metis_distill.evaluate.match import Prediction, Similarity, match, score
 from metis_distill.evaluate.metrics import recall_by, scores
+from metis_distill.evaluate.reach import reach, sent_lines
 from metis_distill.evaluate.rendered import block_lines, rendered_lessons, spans_by_path
+from metis_distill.extract.claude import ClaudeConfig
 from metis_distill.index import Embedder
 from metis_distill.ledger import EvidenceRow, Ledger, LessonStatus
 from metis_distill.provenance import note_source, quote_in_span, resolve
@@ -56,6 +59,9 @@ class EvalReport:
     block: dict[str, dict[str, dict[str, float | int]]] = field(default_factory=dict)
     # per block: every rendered line with its verdict (good, wrong fix, one-off)
     judged_lines: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # gold lessons the Claude extractor's input shows (its ceiling), per pass and in all
+    claude_input: dict[str, int] = field(default_factory=dict)
+    claude_unseen: list[dict[str, object]] = field(default_factory=list)
 
     @property
     def provenance_share(self) -> float:
@@ -100,12 +106,32 @@ def evaluate(
         _rendered(report, proposed, ledger, embedder)
         blocks = {"budget": proposed, "no_budget": _unbudgeted(ledger, settings, run)}
         _score_blocks(report, gold, blocks, ledger, sources, embedder)
+    _claude_input(report, gold, settings, {gold_path: a for a, gold_path in sources.items()})
     needles = leaks.archive_needles(pipeline.discover(root))
     found = leaks.scan(leaks.output_files(data_dir), needles)
     report.secrets_known = len(needles)
     report.secrets_leaked = len(found)
     report.leaks = [f"{leak.path}: {leak.what}" for leak in found]
     return report
+
+
+def _claude_input(
+    report: EvalReport, gold: Sequence[GoldFile], settings: Settings, archive_paths: dict[str, str]
+) -> None:
+    """How many gold lessons the Claude extractor would be shown enough of to find."""
+    with (
+        tempfile.TemporaryDirectory(prefix="metis-reach-") as folder,
+        Ledger(f"sqlite:///{Path(folder) / 'ledger.sqlite'}") as fresh,
+    ):
+        sent = sent_lines(settings.archive_dir, fresh, ClaudeConfig())
+    found = reach(gold, sent, archive_paths)
+    report.claude_input = {
+        "excerpts": sum(r.excerpt for r in found),
+        "outlines": sum(r.outline for r in found),
+        "shown": sum(r.reached for r in found),
+        "gold": len(found),
+    }
+    report.claude_unseen = [r.as_dict() for r in found if not r.reached]
 
 
 def eval_settings(archive: Path, data_dir: Path, budget: int) -> Settings:

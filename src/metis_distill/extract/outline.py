@@ -98,7 +98,7 @@ def _picks(events: Sequence[Event]) -> dict[int, Item]:
             found.append((index, Item.SAID))
         elif _agent_says(event):
             found.append((index, Item.AGENT))
-        elif signals.is_failure(event):
+        elif signals.is_failure(event) or _harness_error(event):
             found.append((index, Item.FAILURE))
             call = calls.get(event.tool_use_id or "")
             if call is not None:
@@ -140,6 +140,12 @@ def _said(event: Event) -> bool:
     if event.kind is EventKind.INTERRUPT:
         return True
     return event.kind is EventKind.TEXT and not event.text.lstrip().startswith(_HARNESS)
+
+
+def _harness_error(event: Event) -> bool:
+    """An error of the agent's harness itself (aider's model or API errors), not noise: the
+    miner's episodes hold only failed calls, so only the outline shows these."""
+    return event.role == "system" and event.kind is EventKind.ERROR and not signals.is_noise(event)
 
 
 def _agent_says(event: Event) -> bool:

@@ -34,10 +34,15 @@ CONTEXT_AFTER = 1
 MAX_LINE = 400  # characters of one line of a cut output
 WINDOWS = ((3, 5), (2, 3), (1, 1), (0, 0))  # lines kept before/after an error line, widest first
 CUT = "[…]"
+PASTED_LOG_LINES = 3  # stack frames or error lines that make a person's message a pasted log
 _ERROR_MARK = re.compile(
     r"\b(?:error|exception|traceback|failed|failure|fatal|panic|denied|refused|timed out|"
     r"not found|no such file|cannot|can't|unable to)\b|^E\s{2,}|^FAILED\b|##\[error\]",
     re.I,
+)
+_LOG_LINE = re.compile(
+    r"^\s*(?:at\s+\S+\(|File \"|Traceback\b)|\b\w*(?:Error|Exception)\b:|^E\s{2,}|##\[error\]",
+    re.M,
 )
 # Lines that say what went wrong, rather than that something did ("1 failed", "exit code 1").
 _ERROR_CAUSE = re.compile(
@@ -214,7 +219,11 @@ def event_text(event: Event, lines: Lines | None) -> str:
 
 
 def is_output(event: Event) -> bool:
-    return event.role == "tool" or event.kind is EventKind.ERROR
+    """A tool's output, an error, or a log a person pasted into their message: text whose
+    error lines matter more than its ends."""
+    if event.role == "tool" or event.kind is EventKind.ERROR:
+        return True
+    return event.role == "user" and len(_LOG_LINE.findall(event.text)) >= PASTED_LOG_LINES
 
 
 def trim(text: str, cap: int, *, around_errors: bool = False) -> str:
@@ -228,7 +237,7 @@ def trim(text: str, cap: int, *, around_errors: bool = False) -> str:
         return ""
     if around_errors:
         lines = text.split("\n")
-        marks = [i for i, line in enumerate(lines) if _ERROR_MARK.search(line)]
+        marks = [i for i, line in enumerate(lines) if _is_error_line(line)]
         if marks:
             causes = [i for i in marks if _ERROR_CAUSE.search(lines[i])] or marks
             focus = sorted({marks[0], causes[0], causes[-1], marks[-1]})
@@ -238,6 +247,12 @@ def trim(text: str, cap: int, *, around_errors: bool = False) -> str:
                     return kept
             return _ends(_around_error(lines[focus[-1]], cap), cap)
     return _ends(text, cap)
+
+
+def _is_error_line(line: str) -> bool:
+    """A line that says something went wrong; a cause's own words count ("ModuleNotFoundError:
+    No module named …" holds no error word)."""
+    return bool(_ERROR_MARK.search(line) or _ERROR_CAUSE.search(line))
 
 
 def _windows(lines: list[str], focus: list[int], before: int, after: int) -> str:
