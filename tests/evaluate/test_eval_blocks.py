@@ -7,9 +7,11 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from metis_distill.cli import app
+from tests.fakes.anthropic_server import fake_anthropic
 
 ROOT = Path(__file__).parents[2]
 SAMPLE = ROOT / "data" / "sample"
@@ -58,3 +60,33 @@ def test_a_lesson_from_an_unlabeled_transcript_fails(model_dir: Path, tmp_path: 
     assert result.exit_code == 2, result.output  # a configuration error
     assert f"{folder}{unlabeled}.jsonl" in result.output
     assert labeled not in result.output
+
+
+def test_the_claude_extractor_is_scored_against_the_same_gold(
+    model_dir: Path,  # noqa: ARG001
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the real SDK against the fake Messages API: its default answer quotes the excerpt sent
+    with fake_anthropic() as server:
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+        monkeypatch.setenv("METIS_ANTHROPIC_BASE_URL", server.url)
+        out = tmp_path / "eval.json"
+        args = ["eval", "--gold", str(GOLD), "--corpus", str(SAMPLE), "--extractor", "claude"]
+        result = CliRunner().invoke(app, [*args, "--json", str(out)])
+        sent = len(server.requests)
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    assert data["extractor"] == "claude" and sent > 0
+    assert 0 < data["extraction"]["extract_requests"] <= sent  # the curator's calls come on top
+    assert data["block"]["no_budget"]["overall"]["gold"] == 13
+    assert "(claude extractor)" in result.output
+
+
+def test_the_claude_extractor_needs_a_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("ANTHROPIC_API_KEY", "METIS_ANTHROPIC_API_KEY", "METIS_EXTRACT__API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    args = ["eval", "--gold", str(GOLD), "--corpus", str(SAMPLE), "--extractor", "claude"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "needs an Anthropic API key" in result.output

@@ -16,6 +16,7 @@ from metis_distill.cli.common import (
     friendly,
     shown,
 )
+from metis_distill.cli.run import Extractor
 from metis_distill.config import BudgetSettings, load_settings
 
 SECTION_LINES = BudgetSettings().per_section
@@ -76,8 +77,15 @@ def eval_(
         Path | None, typer.Option("--json", help="Also write the results as JSON here.")
     ] = None,
     budget: Annotated[int, typer.Option(help="Lines at most per section.")] = SECTION_LINES,
+    extractor: Annotated[
+        Extractor,
+        typer.Option(
+            help="rules (offline), or claude: its lessons scored against the same gold "
+            "(needs ANTHROPIC_API_KEY; costs what a distill of the corpus costs)."
+        ),
+    ] = Extractor.rules,
 ) -> None:
-    """Distil a labeled archive (rules extractor) and score the lessons against gold."""
+    """Distil a labeled archive and score the lessons against gold."""
     import tempfile
 
     from metis_distill.embeddings import MiniLMEmbedder
@@ -86,7 +94,8 @@ def eval_(
     settings = load_settings()
     with tempfile.TemporaryDirectory(prefix="metis-eval-") as data:
         embedder = MiniLMEmbedder(settings.model_dir)
-        report = evaluate(gold, corpus, Path(data), embedder, budget=budget)
+        claude = settings.extract if extractor is Extractor.claude else None
+        report = evaluate(gold, corpus, Path(data), embedder, budget=budget, claude=claude)
     result = report.as_dict()
     if json_path is not None:
         from metis_distill.textio import atomic_write_text
@@ -98,7 +107,10 @@ def eval_(
 
 
 def _print_eval(result: dict[str, Any]) -> None:
-    table = Table("kind", "precision", "recall", "F1", "tp", "fp", "fn", title="lessons vs gold")
+    table = Table(
+        "kind", "precision", "recall", "F1", "tp", "fp", "fn",
+        title=f"lessons vs gold ({result['extractor']} extractor)",
+    )  # fmt: skip
     for kind, s in result["scores"].items():
         table.add_row(
             kind, f"{s['precision']:.2f}", f"{s['recall']:.2f}", f"{s['f1']:.2f}",
@@ -116,6 +128,14 @@ def _print_eval(result: dict[str, Any]) -> None:
         "duplicates (exact / near)", f"{result['exact_duplicates']} / {result['near_duplicates']}"
     )
     facts.add_row("block size", f"{result['block_lines']} lines, ~{result['block_tokens']} tokens")
+    usage = result["extraction"]
+    if usage:
+        cost = usage.get("estimated_cost_usd")
+        facts.add_row(
+            "claude extractor calls / tokens in+out / cost",
+            f"{usage['extract_requests']} / {usage['tokens_in']:,}+{usage['tokens_out']:,} / "
+            + (f"~${cost:.2f}" if cost is not None else "unknown"),
+        )
     shown = result["claude_input"]
     facts.add_row(
         "gold lessons the Claude extractor's input shows",

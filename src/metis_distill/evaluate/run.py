@@ -1,4 +1,5 @@
-"""`metis eval`: distil a labeled archive with the rules extractor and measure the result.
+"""`metis eval`: distil a labeled archive and measure the result (the rules extractor, or
+Claude's when asked for and a key is set).
 
 The distill is the nightly's own (`pipeline.distill`, without Prefect) on a fresh data dir:
 the archive is copied into it, read, curated and published like any other.
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from metis_distill import pipeline
-from metis_distill.config import Settings, default_settings
+from metis_distill.config import ExtractSettings, Settings, default_settings
 from metis_distill.curate.select import DEFAULT_PER_SECTION, Budget, Scope
 from metis_distill.errors import ConfigError
 from metis_distill.evaluate import leaks
@@ -55,6 +56,9 @@ class EvalReport:
     misses: list[dict[str, Any]] = field(default_factory=list)
     false_positives: list[dict[str, Any]] = field(default_factory=list)
     budget: int = DEFAULT_PER_SECTION  # lines per section of the default block
+    extractor: str = "rules"
+    # the claude extractor's calls, tokens and estimated cost (empty with the rules)
+    extraction: dict[str, Any] = field(default_factory=dict)
     # per block ("budget", "no_budget"): scores per kind and overall of the rendered lines
     block: dict[str, dict[str, dict[str, float | int]]] = field(default_factory=dict)
     # per block: every rendered line with its verdict (good, wrong fix, one-off)
@@ -88,19 +92,23 @@ def evaluate(
     embedder: Embedder,
     *,
     budget: int = DEFAULT_PER_SECTION,
+    claude: ExtractSettings | None = None,
 ) -> EvalReport:
     """Distil the labeled archive exactly as the nightly does (`pipeline.distill`, default
-    settings, rules extractor, every project) into `data_dir`, then score it."""
+    settings, every project) into `data_dir`, then score it: with the rules extractor, or
+    with Claude's when `claude` (the user's connection: key, model, base URL) is given."""
     gold = load_gold(gold_dir)
     root = pipeline.check_archive(archive)
     _check_transcripts(gold, root)
-    settings = eval_settings(root, data_dir, budget)
+    settings = eval_settings(root, data_dir, budget, claude)
     target = pipeline.distill_target(settings)
     target.parent.mkdir(parents=True, exist_ok=True)
     run = pipeline.distill(settings, embedder=embedder)
     with Ledger(settings.ledger_url) as ledger:
         proposed = proposals(ledger, run.proposal)
-        report = EvalReport(gold_files=len(gold), budget=budget)
+        report = EvalReport(gold_files=len(gold), budget=budget, extractor=run.extractor)
+        if run.extraction is not None:
+            report.extraction = run.extraction.model_dump()
         sources = source_paths(ledger, root)
         _score(report, gold, _predictions(ledger, sources, gold), embedder)
         _rendered(report, proposed, ledger, embedder)
@@ -134,15 +142,19 @@ def _claude_input(
     report.claude_unseen = [r.as_dict() for r in found if not r.reached]
 
 
-def eval_settings(archive: Path, data_dir: Path, budget: int) -> Settings:
-    """The defaults, on a data dir of the eval's own, with every project's runs."""
+def eval_settings(
+    archive: Path, data_dir: Path, budget: int, claude: ExtractSettings | None = None
+) -> Settings:
+    """The defaults, on a data dir of the eval's own, with every project's runs; the rules
+    extractor unless Claude's settings are given."""
+    extract = claude.model_copy(update={"extractor": "claude"}) if claude else None
     return default_settings(
         archive=archive,
         data_dir=data_dir,
         target=data_dir / "repo" / "CLAUDE.md",
         all_projects=True,
         budgets={"per_section": budget},
-        extract={"extractor": "rules"},
+        extract=extract or {"extractor": "rules"},
     )
 
 
