@@ -148,3 +148,57 @@ def test_aiders_wordings_of_a_block_that_did_not_match_are_one_lesson(tmp_path: 
     assert len(texts) == 1
     (text,) = texts
     assert "SEARCH/REPLACE block failed to match" in text and "src/a.py" not in text
+
+
+def _retried(tmp_path: Path, failed: str, error: str, retry: str, output: str = "ok"):  # type: ignore[no-untyped-def]
+    """The lessons of a Bash call that failed with `error`, then `retry` working."""
+    from tests.mine.test_episodes import _write, call, result
+
+    path = _write(
+        tmp_path,
+        [call("c1", failed), result("c1", error, True), call("c2", retry), result("c2", output)],
+    )
+    return extract(path, path.parent)
+
+
+def test_an_interpreter_missing_for_a_rewritten_script_is_still_replaced(tmp_path: Path) -> None:
+    # the retry fed python3 nearly the same script (an unused import dropped): the same intent
+    failed = "python - <<'PY'\nimport re, sys\nprint(len(re.findall('a', 'aa')))\nPY"
+    retry = "python3 - <<'PY'\nimport re\nprint(len(re.findall('a', 'aa')))\nPY"
+    error = "Exit code 127\n/bin/bash: line 1: python: command not found"
+    (lesson,) = _retried(tmp_path, failed, error, retry, "2")
+    assert "use `python3 …` instead" in lesson.text and lesson.fix == "python3"
+
+
+def test_another_script_is_another_intent(tmp_path: Path) -> None:
+    failed = "python3 - <<'PY'\nimport yaml\nprint(yaml.safe_load(open('a.yml')))\nPY"
+    retry = "python3 - <<'PY'\nimport json\nprint(json.load(open('package.json'))['name'])\nPY"
+    error = "Traceback (most recent call last):\nModuleNotFoundError: No module named 'yaml'"
+    (lesson,) = _retried(tmp_path, failed, error, retry, "shop")
+    assert lesson.fix is None and "(no fix seen)" in lesson.text
+
+
+def test_a_variable_set_before_the_same_call_is_the_rule(tmp_path: Path) -> None:
+    script = "python3 - <<'PY'\nfrom mypkg import core\nprint(core.VERSION)\nPY"
+    error = "Traceback (most recent call last):\nModuleNotFoundError: No module named 'mypkg'"
+    (lesson,) = _retried(tmp_path, script, error, f"PYTHONPATH=src {script}", "1.2.0")
+    assert lesson.text.endswith("; run it with `PYTHONPATH=src` set.")
+    assert "core.VERSION" not in lesson.text  # the script is not the command
+    assert lesson.text.startswith("`python3 - <<'PY'`")
+
+
+@pytest.mark.parametrize(
+    ("script", "retry", "says", "fix"),
+    [
+        ("tools/scripts/list.py", "python3 tools/scripts/list.py", "run them with `python3`.", "python3 tools/scripts/list.py"),
+        (".specify/scripts/bash/check.sh", "bash .specify/scripts/bash/check.sh", "run them through `bash`, or make them executable", "chmod +x"),
+        ("tools/scripts/list.py", "ls tools", "are not executable (“permission denied”).", None),
+    ],
+)  # fmt: skip
+def test_a_script_that_is_not_executable_is_run_the_way_that_worked(
+    tmp_path: Path, script: str, retry: str, says: str, fix: str | None
+) -> None:
+    error = f"Exit code 126\n/bin/bash: line 1: {script}: Permission denied"
+    (lesson, *_) = _retried(tmp_path, script, error, retry)
+    assert says in lesson.text and lesson.fix == fix
+    assert "bash" not in lesson.text or script.endswith(".sh")  # bash would run Python as shell

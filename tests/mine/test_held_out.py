@@ -11,6 +11,7 @@ import pytest
 from metis_distill.mine.episodes import find_episodes
 from metis_distill.mine.fixes import FixKind
 from metis_distill.mine.signals import error_signature, is_success, missing_program
+from metis_distill.mine.text import one_spelling
 from metis_distill.models import Event, EventKind, LessonKind, SourceRef
 from metis_distill.render.claude_md import safe_text
 from metis_distill.sources.claude_code import parse_file
@@ -49,6 +50,9 @@ def test_a_query_that_answers_none_is_no_failure(
         ([call("t1", "cat CHANGELOG.md"), result("t1", "cat: CHANGELOG.md: No such file or directory", True)], False),
         ([call("t1", "ls node_modules/.pnpm | grep vite"), result("t1", "ls: cannot access 'node_modules/.pnpm': No such file or directory", True)], False),
         ([call("t1", "cp a.txt out/"), result("t1", "cp: cannot stat 'a.txt': No such file or directory", True)], True),
+        ([call("t1", "sed -n '1,120p' node_modules/pkg/dist/index.d.ts"), result("t1", "sed: can't read node_modules/pkg/dist/index.d.ts: No such file or directory", True)], False),
+        ([call("t1", "realpath vendor/lib"), result("t1", "realpath: vendor/lib: No such file or directory", True)], False),
+        ([call("t1", "sed -i 's/a/b/' conf/app.ini"), result("t1", "sed: can't read conf/app.ini: No such file or directory", True)], True),
     ],
 )  # fmt: skip
 def test_a_look_at_what_is_not_there_is_no_failure(
@@ -137,6 +141,20 @@ def test_terminal_colours_never_reach_a_line() -> None:
 )
 def test_a_tally_of_no_errors_is_not_the_error(output: str, signature: str) -> None:
     assert error_signature(output) == signature
+
+
+@pytest.mark.parametrize(
+    ("command", "spelled"),
+    [
+        ("npm run test", "npm test"),
+        ("npm run test -- -u", "npm test -- -u"),
+        ("npm run test:unit", "npm run test:unit"),  # npm has no `npm test:unit`
+        ("npm run start:dev", "npm run start:dev"),
+        ("pnpm run build", "pnpm build"),
+    ],
+)
+def test_one_spelling_keeps_a_script_npm_cannot_run_without_run(command: str, spelled: str) -> None:
+    assert one_spelling(command) == spelled
 
 
 def test_a_tag_is_not_a_missing_program() -> None:

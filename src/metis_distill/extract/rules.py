@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import takewhile
 
 from metis_distill.extract.base import ExtractStats
 from metis_distill.extract.wording import (
@@ -74,6 +75,8 @@ _SEARCH_REPLACE = re.compile(
 _SUBCOMMAND_TOOLS = frozenset(
     {"git", "gh", "docker", "kubectl", "npm", "pnpm", "yarn", "cargo", "go"}
 )
+_SHELLS = frozenset({"bash", "sh", "zsh"})
+_ENV_ASSIGNMENT = re.compile(r"^[A-Z_][A-Z0-9_]*=\S*$")
 _CORRECTION_LEAD = re.compile(r"^(?:(?:no|nope|wait|actually)\b[,.!]*|stop[,.!]+)\s+", re.I)
 
 
@@ -132,6 +135,9 @@ def _failure_lesson(
     remedy = remedy_of(call, fix) if fix is not None else None
     if fix is not None and remedy is not None and foreign_command(call, episode.trigger.text):
         return _foreign_text(harness), _foreign_remedy(harness)
+    denied = _SCRIPT_DENIED.search(signature)
+    if denied:
+        return _script_denied_text(denied.group("script") or denied.group("script2"), remedy)
     known = _known_cause(signature) or _known_shell_cause(call, episode.trigger.text, harness)
     if known is not None:
         text, known_fix = known
@@ -158,6 +164,9 @@ def _failure_lesson(
             "with escalated permissions."
         ), remedy
     if fix is not None and fix.kind is FixKind.REPLACED and remedy:
+        env = _env_prefix(call.text, remedy)
+        if env:
+            return f"{what} {verb} here (“{sig}”); run it with {code(env)} set.", remedy
         instead = general_command(remedy)
         if code(instead) == what:  # the general forms are alike: the difference is in the args
             instead = shorten(command_head(remedy), MAX_COMMAND)
@@ -228,16 +237,43 @@ def _known_cause(signature: str) -> tuple[str, str | None] | None:
             "(“bash\\r” / “$'\\r': command not found”); convert them to LF first "
             "(`sed -i 's/\\r$//'` or `dos2unix`), helper scripts they source included."
         ), "convert the scripts to LF"
-    denied = _SCRIPT_DENIED.search(signature)
-    if denied:
-        script = (denied.group("script") or denied.group("script2")).removeprefix("./")
-        folder = script.rsplit("/", 1)[0] + "/" if "/" in script else ""
-        where = f"in `{folder}`" if folder else "here"
-        return (
-            f"Scripts {where} are not executable (“permission denied”); run them through "
-            "`bash`, or make them executable (`chmod +x`) if the project agrees."
-        ), "chmod +x"
     return None
+
+
+def _script_denied_text(script: str, remedy: str | None) -> tuple[str, str | None]:
+    """Scripts that are not executable, and the way the run showed working: through their
+    interpreter (`python3 tools/x.py`), or made executable. A shell script with no fix seen
+    gets the two usual ways; no other script is told how (`bash` would run Python as shell)."""
+    script = script.removeprefix("./")
+    folder = script.rsplit("/", 1)[0] + "/" if "/" in script else ""
+    where = f"Scripts in `{folder}`" if folder else "Scripts here"
+    said = f"{where} are not executable (“permission denied”)"
+    runner = remedy.split()[0].rsplit("/", 1)[-1] if remedy else ""
+    if (
+        remedy
+        and runner not in _SHELLS
+        and runner != "chmod"
+        and script.rsplit("/", 1)[-1] in remedy
+    ):
+        return f"{said}; run them with `{runner}`.", f"{runner} {script}"
+    if script.endswith((".sh", ".bash")):
+        return (
+            f"{said}; run them through `bash`, or make them executable (`chmod +x`) if the "
+            "project agrees."
+        ), ("chmod +x" if remedy else None)
+    if remedy and runner == "chmod":
+        return f"{said}; make them executable (`chmod +x`) if the project agrees.", "chmod +x"
+    return f"{said}.", None
+
+
+def _env_prefix(failed: str, retry: str) -> str | None:
+    """The variables a retry set before the very command that failed (`PYTHONPATH=src
+    python3 …` after `python3 …`), or None."""
+    head, words = command_head(failed).split(), command_head(retry).split()
+    assignments = list(takewhile(_ENV_ASSIGNMENT.match, words))
+    if not assignments or words[len(assignments) :] != head:
+        return None
+    return " ".join(assignments)
 
 
 def _known_shell_cause(call: Event, error: str, harness: str) -> tuple[str, None] | None:

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from enum import StrEnum
 
 from metis_distill.mine import signals
 from metis_distill.mine.shells import does_same, foreign_command
-from metis_distill.mine.text import command_head
+from metis_distill.mine.text import command_head, split_heredocs
 from metis_distill.models import Event, EventKind
 
 FIX_WINDOW = 8  # tool calls after a failure within which its fix must come
 MAX_STEPS = 2  # preparing steps named in a remedy
+SAME_SCRIPT = 0.8  # similarity at which two scripts fed on stdin ask for the same thing
+SCRIPT_CHARS = 4000  # of each script compared
 
 
 class FixKind(StrEnum):
@@ -371,6 +374,8 @@ def same_intent(failed: str, retry: str, droppable: frozenset[str] = frozenset()
     must be there again, and with the same program every flag too (a flag dropped asks for
     something else: `docker ps` is not `docker ps -a`), except a flag the error said the
     program does not know."""
+    if not _alike_scripts(split_heredocs(failed)[1], split_heredocs(retry)[1]):
+        return False  # another script fed to the same interpreter is another intent
     a, b = command_head(failed).split(), command_head(retry).split()
     if not a or not b:
         return False
@@ -383,6 +388,14 @@ def same_intent(failed: str, retry: str, droppable: frozenset[str] = frozenset()
     args_a = [t for t in a[1:] if not t.startswith("-")]
     args_b = [t for t in b[1:] if not t.startswith("-")]
     return all(any(_alike(x, y) for y in args_b) for x in args_a)
+
+
+def _alike_scripts(a: str, b: str) -> bool:
+    """Two here-document bodies that say nearly the same (a line rewritten, an import dropped
+    for the retry), or none on either side."""
+    if not a.strip() or not b.strip():
+        return not a.strip() and not b.strip()
+    return SequenceMatcher(None, a[:SCRIPT_CHARS], b[:SCRIPT_CHARS]).ratio() >= SAME_SCRIPT
 
 
 def _flags_kept(a: list[str], b: list[str], droppable: frozenset[str]) -> bool:

@@ -343,7 +343,8 @@ def banner_lines(events: tuple[Event, ...]) -> frozenset[str]:
 # Tools and commands that only look; their "nothing there" is an answer, not a lesson.
 _LOOK_TOOLS = frozenset({"Read", "Glob", "Grep", "LS", "NotebookRead", "view"})
 _LOOK_COMMANDS = frozenset(
-    {"ls", "cat", "head", "tail", "stat", "file", "wc", "test", "find", "tree", "echo"}
+    {"ls", "cat", "head", "tail", "stat", "file", "wc", "test", "find", "tree", "echo", "nl"}
+    | {"realpath", "readlink", "du", "od", "xxd", "hexdump", "jq"}
     | {"grep", "egrep", "rg", "sort", "uniq", "cut", "tr", "less", "more"}  # their filters
 )
 _SEGMENTS = re.compile(r"&&|\|\||;|(?<!\|)\|(?!\|)")
@@ -364,4 +365,12 @@ def looked_for_nothing(call: Event | None, result: Event) -> bool:
     if call is None or call.tool_name not in SHELL_TOOLS:
         return False
     segments = [part.split() for part in _SEGMENTS.split(command_head(call.text))]
-    return all(words and words[0].rsplit("/", 1)[-1] in _LOOK_COMMANDS for words in segments)
+    return all(words and _only_looks(words) for words in segments)
+
+
+def _only_looks(words: list[str]) -> bool:
+    """A command that only reads: `sed -n '1,120p' f` prints, `sed -i …` writes."""
+    program = words[0].rsplit("/", 1)[-1]
+    if program == "sed":
+        return "-n" in words[1:] and not any(w.startswith(("-i", "--in-place")) for w in words)
+    return program in _LOOK_COMMANDS

@@ -21,6 +21,8 @@ _SETUP_PREFIX = re.compile(
     r"\s*(?:&&|;)\s*"
 )
 
+_HEREDOC = re.compile(r"<<-?\s*(?P<quote>['\"]?)(?P<tag>[A-Za-z_]\w*)(?P=quote)")
+
 
 @lru_cache(maxsize=1)
 def _splitter() -> RecursiveCharacterTextSplitter:
@@ -52,9 +54,30 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def split_heredocs(command: str) -> tuple[str, str]:
+    """The command's own lines and the bodies of its here-documents (`python3 - <<'PY'` …
+    `PY`): a script fed on stdin is what the command reads, not how it is run."""
+    own: list[str] = []
+    bodies: list[str] = []
+    closing: str | None = None
+    for line in command.split("\n"):
+        if closing is not None:
+            if line.strip() == closing:
+                closing = None
+            else:
+                bodies.append(line)
+            continue
+        own.append(line)
+        marker = _HEREDOC.search(line)
+        if marker is not None:
+            closing = marker["tag"]
+    return "\n".join(own), "\n".join(bodies)
+
+
 def command_head(command: str) -> str:
     """A command on one line, without the steps that only set it up (`cd somewhere &&`,
-    `mkdir -p out &&`): what it really runs."""
+    `mkdir -p out &&`) and without its here-documents' bodies: what it really runs."""
+    command = split_heredocs(command)[0]
     flat = _WS.sub(" ", command.strip().split("\n# ")[0])
     head = flat
     while (step := _SETUP_PREFIX.match(head)) is not None and step.end() < len(head):
@@ -79,9 +102,10 @@ def scrub(text: str) -> str:
     return _HOME.sub("~", printable(_INVISIBLE.sub("", text)))
 
 
-# `npm run test` is `npm test`; pnpm, yarn and bun run any script without `run`.
+# `npm run test` is `npm test` (`npm run test:unit` is no `npm test:unit`: npm has no such
+# command); pnpm, yarn and bun run any script without `run`.
 _RUN_SCRIPT = re.compile(
-    r"^(?:(?P<npm>npm) run (?P<npm_script>test|start)\b|(?P<pm>pnpm|yarn|bun) run )"
+    r"^(?:(?P<npm>npm) run (?P<npm_script>test|start)(?![\w:.-])|(?P<pm>pnpm|yarn|bun) run )"
 )
 
 
