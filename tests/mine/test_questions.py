@@ -129,3 +129,49 @@ def test_a_choice_that_stands_is_told_from_a_step_of_today(
         tool_name="AskUserQuestion",
     )
     assert bool(answers(result)) is lasting
+
+
+LAYOUT = (
+    "Got it. Since `CartResult` is already defined inside `CartViewModel.kt`, the state types "
+    "go there too, not in a new file.\n\nShould I:\n"
+    "1. Add `CartUiState` at the bottom of `CartViewModel.kt`\n"
+    "2. Or convert `CartResult` into `CartEffect` and merge them (removing `CartResult`)?"
+)
+
+
+def numbered_decisions(tmp_path: Path, asked: str, reply: str, after: str = "") -> list[str]:
+    records = [say("user", "Move the cart screen to StateFlow."), say("assistant", asked)]
+    records += [say("user", reply)] + ([say("user", after)] if after else [])
+    path = _write(tmp_path, records)
+    run = parse_file(path, path.parent)
+    found = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+    return [c.text for c in found if c.kind is LessonKind.DECISION]
+
+
+def test_an_option_picked_by_its_number_is_a_decision(tmp_path: Path) -> None:
+    (decision,) = numbered_decisions(tmp_path, LAYOUT, "2")
+    assert decision.startswith("Asked “Since `CartResult` is already defined")
+    assert "Should I:”, the user chose “convert `CartResult` into `CartEffect`" in decision
+    assert "Or convert" not in decision and "?”" not in decision
+
+
+@pytest.mark.parametrize(
+    ("asked", "reply", "after"),
+    [
+        # how to go on with today's work
+        ("Found 9 gaps.\n\n**Should I update tasks.md to:**\n1. Mark existing work as complete\n"
+         "2. Focus only on missing features\n\n?", "1", ""),
+        ("Two tests fail. Would you like me to:\n1. Fix the failing tests first\n"
+         "2. Leave them for now?", "1", ""),
+        # not a pick by number, or not a numbered list the message ends with
+        (LAYOUT, "2, but keep the old name", ""),
+        ("Options:\n1. Use Redis\n3. Use Memcached?", "1", ""),
+        (LAYOUT + "\n\nOr something else entirely.", "2", ""),
+        # taken back by the user's next words
+        (LAYOUT, "2", "no wait, that does not work with the effects flow"),
+    ],
+)  # fmt: skip
+def test_a_number_decides_nothing_that_lasts_otherwise(
+    tmp_path: Path, asked: str, reply: str, after: str
+) -> None:
+    assert numbered_decisions(tmp_path, asked, reply, after) == []

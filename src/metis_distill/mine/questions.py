@@ -1,5 +1,6 @@
 """The user's answers to the questions the agent asked with options (Claude Code's
-AskUserQuestion tool): each answer is a choice the user made, told in the run itself.
+AskUserQuestion tool, or numbered options in the agent's words answered with their number):
+each answer is a choice the user made, told in the run itself.
 
 A question about how to go on with today's work ("Should I commit?", "Which first?") or an
 answer that only agrees or declines ("Yes", "Skip") decides nothing that lasts, and is left out.
@@ -17,6 +18,7 @@ from metis_distill.models import Event, EventKind
 ASK_TOOL = "AskUserQuestion"
 MAX_QUESTION = 160  # characters of the question kept: its first sentence
 MAX_ANSWER = 300
+SHORT_QUESTION = 30  # characters under which a question takes the sentence before it along
 REPLY_LOOKAHEAD = 30  # events after an answer in which the user's next words are looked for
 MIN_QUOTE = 8  # a shorter answer is not found in its file unambiguously: the question is quoted
 
@@ -28,6 +30,7 @@ _QUESTION_END = re.compile(r"[?？]")
 # SQLite?" is one; "Should I commit now?" is not).
 _ACT = (
     r"(?:go ahead|proceed|continue|start|stop|commit|push|merge|deploy|run|retry|try|apply|"
+    r"update|mark|add|write|rewrite|edit|change|"
     r"delete|remove|move on|fix|open|close|create (?:the|a) (?:pr|pull request|commit|branch))\b"
 )
 _PROCESS = re.compile(
@@ -51,6 +54,16 @@ _FOR_NOW = re.compile(
 _UNDONE = re.compile(
     r"\b(?:conflicts?|clash(?:es)?|broken|revert|undo|go back|change it back|wrong)\b", re.I
 )
+# "1. Add `LoginUiState` to `LoginViewModel.kt`": one option of a numbered list, on one line.
+_OPTION = re.compile(r"^\s*(?:\*\*)?(?P<number>[1-9])[.)](?:\*\*)?\s+(?P<text>\S.{2,299})$")
+_NUMBER_REPLY = re.compile(r"^\s*(?:option\s*)?#?(?P<number>[1-9])\s*[.!]?\s*$", re.I)
+# An option that is a step of today's work ("Fix the tests first", "Leave it for now").
+_STEP = re.compile(
+    rf"^(?:or\s+)?(?:just\s+|first\s+)?(?:{_ACT}|leave|skip|keep going|wait|investigate|check|"
+    r"test|debug|look|show|explain|tell|let me|do nothing|nothing|both|neither|all of)",
+    re.I,
+)
+_LEADING_OR = re.compile(r"^or\s+", re.I)
 _RECOMMENDED = re.compile(r"\s*[(（](?:recommended|推荐)[)）]\s*$", re.I)
 
 
@@ -111,6 +124,65 @@ def _first_question(question: str) -> str:
 
 def _lasting(question: str, choice: str) -> bool:
     return not (_PROCESS.match(question) or _NO_CHOICE.match(choice) or _FOR_NOW.search(choice))
+
+
+def numbered_pick(asked: str, reply: str) -> Answer | None:
+    """The option the user picked by its number ("2") among those the agent's message ends
+    with, when it lasts: a question of how to go on, or an option that is a step of today's
+    work, decides nothing."""
+    number = _NUMBER_REPLY.match(reply)
+    listed = _numbered_options(asked)
+    if number is None or listed is None:
+        return None
+    question, options = listed
+    picked = int(number["number"])
+    if picked > len(options):
+        return None
+    written = options[picked - 1].strip()
+    choice = _LEADING_OR.sub("", written.replace("**", "")).rstrip(" ?").strip()
+    asked_question = _last_sentence(question)
+    if not asked_question or _STEP.match(choice) or not _lasting(asked_question, choice):
+        return None
+    return Answer(asked_question, choice, written)
+
+
+def _numbered_options(asked: str) -> tuple[str, list[str]] | None:
+    """The question a message ends with and its options numbered 1, 2, …, or None."""
+    lines = [line for line in asked.strip().split("\n") if line.strip()]
+    question = lines.pop() if lines and not _OPTION.match(lines[-1]) else ""
+    if question and "?" not in question:
+        return None  # the message goes on after its list: no question a number answers
+    if not any(c.isalpha() for c in question):
+        question = ""  # a lone "?" under the options: the question is the line above them
+    numbered: list[tuple[int, str]] = []
+    while lines and (option := _OPTION.match(lines[-1])) is not None:
+        numbered.insert(0, (int(option["number"]), option["text"]))
+        lines.pop()
+    if [n for n, _ in numbered] != list(range(1, len(numbered) + 1)) or len(numbered) < 2:
+        return None
+    if not question and lines:
+        question = lines.pop()
+    if len(question) < SHORT_QUESTION and lines:
+        question = f"{lines[-1]} {question}"  # "Should I:" alone says too little
+    options = [text for _, text in numbered]
+    return (question, options) if _asks(question, options) else None
+
+
+def _asks(question: str, options: list[str]) -> bool:
+    return "?" in question or options[-1].rstrip().endswith("?")
+
+
+def _last_sentence(line: str) -> str:
+    """The question's sentence, with the one before it when it says too little alone
+    ("… is already defined in `LoginViewModel.kt`. Should I:")."""
+    text = " ".join(line.replace("**", "").split())
+    parts = re.split(r"(?<=[.!])\s+", text)
+    question = parts[-1]
+    if len(question) < SHORT_QUESTION and len(parts) > 1:
+        question = f"{parts[-2]} {question}"
+    if len(question) > MAX_QUESTION:
+        question = "… " + question[-MAX_QUESTION:].split(" ", 1)[-1]
+    return question.strip()
 
 
 def answer_text(answer: Answer) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from metis_distill.mine import signals
+from metis_distill.mine.questions import answer_text, numbered_pick, undone
 from metis_distill.mine.text import clean, sentences
 from metis_distill.models import Event, EventKind, LessonKind
 
@@ -86,7 +87,7 @@ def injected(events: Sequence[Event], index: int) -> bool:
 def statements(events: Sequence[Event], index: int) -> Iterator[Statement]:
     """The earned decisions and gotchas of one prose event."""
     event = events[index]
-    answer = _picked_option(events, index)
+    answer = _picked_option(events, index) or _picked_number(events, index)
     if answer is not None:
         yield answer
         return
@@ -201,6 +202,23 @@ def _picked_option(events: Sequence[Event], index: int) -> Statement | None:
         f"{topic}: {choice['choice'].strip()}.",
         quote=choice["choice"].strip(),
         context=(asked, recorded),
+    )
+
+
+def _picked_number(events: Sequence[Event], index: int) -> Statement | None:
+    """The user's "2" to the numbered options the agent's message before it ended with, unless
+    the user's next words take it back."""
+    reply = events[index]
+    if reply.role != "user" or len(reply.text.strip()) > ANSWER_MAX:
+        return None
+    asked = _neighbour_text(events, index, -1)
+    if asked is None:
+        return None
+    answer = numbered_pick(asked.text, reply.text)
+    if answer is None or undone(events, index):
+        return None
+    return Statement(
+        LessonKind.DECISION, "answer", answer_text(answer), quote=answer.quote, context=(asked,)
     )
 
 
