@@ -52,6 +52,8 @@ def test_a_query_that_answers_none_is_no_failure(
         ([call("t1", "cp a.txt out/"), result("t1", "cp: cannot stat 'a.txt': No such file or directory", True)], True),
         ([call("t1", "sed -n '1,120p' node_modules/pkg/dist/index.d.ts"), result("t1", "sed: can't read node_modules/pkg/dist/index.d.ts: No such file or directory", True)], False),
         ([call("t1", "realpath vendor/lib"), result("t1", "realpath: vendor/lib: No such file or directory", True)], False),
+        ([call("t1", "scripts/list.py --all"), result("t1", "/bin/bash: line 1: scripts/list.py: No such file or directory", True)], False),
+        ([call("t1", "scripts/list.py --all"), result("t1", "Traceback (most recent call last):\nFileNotFoundError: [Errno 2] No such file or directory: 'data.csv'", True)], True),
         ([call("t1", "sed -i 's/a/b/' conf/app.ini"), result("t1", "sed: can't read conf/app.ini: No such file or directory", True)], True),
     ],
 )  # fmt: skip

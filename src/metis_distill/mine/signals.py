@@ -365,7 +365,17 @@ def looked_for_nothing(call: Event | None, result: Event) -> bool:
     if call is None or call.tool_name not in SHELL_TOOLS:
         return False
     segments = [part.split() for part in _SEGMENTS.split(command_head(call.text))]
+    if segments and segments[0] and _ran_nothing(segments[0][0], result.text[:2000]):
+        return True
     return all(words and _only_looks(words) for words in segments)
+
+
+def _ran_nothing(program: str, output: str) -> bool:
+    """A script run by a path that is not there (`scripts/x.py: No such file or directory`):
+    a guess at where it lives, not a failure of the script."""
+    return ("/" in program or program.startswith(".")) and (
+        f"{program}: No such file or directory" in output
+    )
 
 
 def _only_looks(words: list[str]) -> bool:
