@@ -7,6 +7,7 @@ reported with the reason, never passed over in silence.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,12 +18,13 @@ from metis_distill.textio import is_temp
 class Listing:
     files: list[Path] = field(default_factory=list)  # sorted
     unreadable: list[tuple[Path, str]] = field(default_factory=list)  # (folder, reason)
+    stats: dict[Path, os.stat_result] = field(default_factory=dict)  # each file's, when listed
 
 
 def list_files(root: Path) -> Listing:
     """Every regular file under `root` (or `root` itself when it is a file), in a stable order."""
     if root.is_file():
-        return Listing([root])
+        return Listing([root], stats={root: root.stat()})
     listing = Listing()
     if not root.exists():
         return listing
@@ -35,8 +37,15 @@ def list_files(root: Path) -> Listing:
         dirs[:] = sorted(d for d in dirs if d != ".git")
         for name in names:
             path = Path(folder, name)
-            if not is_temp(path) and path.is_file():
+            if is_temp(path):
+                continue
+            try:
+                found = path.stat()
+            except OSError:  # vanished, or a broken link: not a file, as `is_file` says
+                continue
+            if stat.S_ISREG(found.st_mode):
                 listing.files.append(path)
+                listing.stats[path] = found
     listing.files.sort()
     return listing
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -106,7 +107,8 @@ def _sources_unchanged(
             if path.is_relative_to(archive) or path.is_relative_to(locks):
                 continue
             row = copies.get(str(path))
-            if row is None or not row.archive_path or not _same(path, row.size, row.mtime_ns):
+            found = listing.stats[path]
+            if row is None or not row.archive_path or not _same(found, row.size, row.mtime_ns):
                 return None
             checked += 1
     return checked
@@ -122,11 +124,10 @@ def _archive_unchanged(archive: Path, rows: Mapping[str, tuple[int, int]]) -> in
         return None
     for path in listing.files:
         row = rows.get(path.relative_to(archive).as_posix())
-        if row is None or not _same(path, *row):
+        if row is None or not _same(listing.stats[path], *row):
             return None
     return len(listing.files)
 
 
-def _same(path: Path, size: int, mtime_ns: int) -> bool:
-    stat = path.stat()
-    return (stat.st_size, stat.st_mtime_ns) == (size, mtime_ns)
+def _same(found: os.stat_result, size: int, mtime_ns: int) -> bool:
+    return (found.st_size, found.st_mtime_ns) == (size, mtime_ns)
