@@ -18,36 +18,51 @@ from metis_distill.textio import is_temp
 class Listing:
     files: list[Path] = field(default_factory=list)  # sorted
     unreadable: list[tuple[Path, str]] = field(default_factory=list)  # (folder, reason)
-    stats: dict[Path, os.stat_result] = field(default_factory=dict)  # each file's, when listed
+
+
+@dataclass
+class FileStats:
+    """The regular files under a folder, by path (a string: no `Path` built per file), each
+    with the one `stat` that found it a regular file."""
+
+    files: dict[str, os.stat_result] = field(default_factory=dict)
+    unreadable: list[tuple[Path, str]] = field(default_factory=list)  # (folder, reason)
 
 
 def list_files(root: Path) -> Listing:
     """Every regular file under `root` (or `root` itself when it is a file), in a stable order."""
     if root.is_file():
-        return Listing([root], stats={root: root.stat()})
-    listing = Listing()
+        return Listing([root])
+    found = stat_files(root)
+    return Listing(sorted(map(Path, found.files)), found.unreadable)
+
+
+def stat_files(root: Path) -> FileStats:
+    """The files `list_files` lists, unordered, each with its stat."""
+    if root.is_file():
+        return FileStats({str(root): root.stat()})
+    found = FileStats()
     if not root.exists():
-        return listing
+        return found
 
     def failed(error: OSError) -> None:
         where = Path(error.filename) if error.filename else root
-        listing.unreadable.append((where, f"unreadable folder: {error.strerror or error}"))
+        found.unreadable.append((where, f"unreadable folder: {error.strerror or error}"))
 
     for folder, dirs, names in os.walk(root, onerror=failed):
         dirs[:] = sorted(d for d in dirs if d != ".git")
         for name in names:
-            path = Path(folder, name)
-            if is_temp(path):
+            # every temp file's name starts with a dot: the others need no `Path` to tell
+            if name.startswith(".") and is_temp(Path(folder, name)):
                 continue
+            path = os.path.join(folder, name)
             try:
-                found = path.stat()
+                stats = os.stat(path)
             except OSError:  # vanished, or a broken link: not a file, as `is_file` says
                 continue
-            if stat.S_ISREG(found.st_mode):
-                listing.files.append(path)
-                listing.stats[path] = found
-    listing.files.sort()
-    return listing
+            if stat.S_ISREG(stats.st_mode):
+                found.files[path] = stats
+    return found
 
 
 def unreadable(path: Path) -> str | None:

@@ -22,7 +22,7 @@ from metis_distill.config import Settings
 from metis_distill.config.places import lock_path
 from metis_distill.errors import MetisError
 from metis_distill.ledger.glance import Copied, glance
-from metis_distill.listing import list_files
+from metis_distill.listing import stat_files
 from metis_distill.statuses import DistillStatus
 
 STAMP = "run_stamp"  # the key of the stamp in a distill run's summary
@@ -94,20 +94,19 @@ def _sources_unchanged(
     settings: Settings, archive: Path, copies: Mapping[str, Copied]
 ) -> int | None:
     """The number of source files, when each was copied at its present size and mtime."""
-    locks = lock_path(archive).parent
+    ours = (str(archive), str(lock_path(archive).parent))
     checked = 0
     for root in settings.source_roots():
         root = root.expanduser().resolve()
         if not root.exists():
             return None
-        listing = list_files(root)
+        listing = stat_files(root)
         if listing.unreadable:
             return None
-        for path in listing.files:
-            if path.is_relative_to(archive) or path.is_relative_to(locks):
+        for path, found in listing.files.items():
+            if any(_inside(path, folder) for folder in ours):
                 continue
-            row = copies.get(str(path))
-            found = listing.stats[path]
+            row = copies.get(path)
             if row is None or not row.archive_path or not _same(found, row.size, row.mtime_ns):
                 return None
             checked += 1
@@ -119,14 +118,19 @@ def _archive_unchanged(archive: Path, rows: Mapping[str, tuple[int, int]]) -> in
     mtime."""
     if not archive.is_dir():
         return None
-    listing = list_files(archive)
+    listing = stat_files(archive)
     if listing.unreadable:
         return None
-    for path in listing.files:
-        row = rows.get(path.relative_to(archive).as_posix())
-        if row is None or not _same(listing.stats[path], *row):
+    start = len(str(archive)) + 1
+    for path, found in listing.files.items():
+        row = rows.get(path[start:].replace(os.sep, "/"))
+        if row is None or not _same(found, *row):
             return None
     return len(listing.files)
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path.startswith(folder) and path[len(folder) : len(folder) + 1] in ("", os.sep)
 
 
 def _same(found: os.stat_result, size: int, mtime_ns: int) -> bool:
