@@ -156,6 +156,8 @@ def test_the_ledger_reads_the_same_through_sqlite3_and_sqlalchemy(tmp_path: Path
     assert quick.last_status == "completed" and "run_stamp" in quick.last_summary
     assert quick == _from_ledger(settings.ledger_url, target, archive)
     assert glance(settings.ledger_url, target, archive) == quick
+    assert nothing_new(settings) is not None
+    assert sorted(p.name for p in path.parent.glob("ledger.sqlite*")) == ["ledger.sqlite"]
 
 
 def test_a_ledger_at_another_schema_revision_is_not_glanced(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]

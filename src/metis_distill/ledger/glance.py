@@ -1,9 +1,11 @@
 """What the check of a run with nothing new reads from the ledger (`unchanged.nothing_new`):
 the target's last distill run, its pending proposals, and the size and mtime of every file
-copied and read. A SQLite ledger is read with the standard library's sqlite3, read only:
-importing SQLAlchemy costs more than the whole check. Other databases, or a SQLite file
-sqlite3 cannot open read only, are read through `Ledger.reading`; `tests/test_unchanged.py`
-compares the two readings.
+copied and read. A SQLite ledger is read with the standard library's sqlite3, SELECTs
+only: importing SQLAlchemy costs more than the whole check. The connection may write, as
+`Ledger.reading`'s does, but never creates the file (`mode=rw`): a read-only one would leave
+the WAL's `-wal` and `-shm` files behind, since only a connection that may write removes them
+as it closes last. Other databases, or a file sqlite3 refuses, are read through
+`Ledger.reading`; `tests/test_unchanged.py` compares the two readings.
 """
 
 from __future__ import annotations
@@ -49,12 +51,12 @@ def glance(url: str, target: str, archive_root: str) -> Glance | None:
         try:
             return _from_sqlite(path, target, archive_root)
         except sqlite3.Error:
-            pass  # e.g. a WAL file sqlite3 cannot open read only: the full reader decides
+            pass  # the full reader decides
     return _from_ledger(url, target, archive_root)
 
 
 def _from_sqlite(path: Path, target: str, archive_root: str) -> Glance | None:
-    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=30)
     try:
         versions = [v for (v,) in connection.execute("SELECT version_num FROM alembic_version")]
         if versions != [head_revision()]:
