@@ -103,7 +103,8 @@ def test_the_revisions_read_without_alembic_are_alembic_s(tmp_path: Path) -> Non
     """A reading command checks the schema without importing alembic (0.6 s of a no-op run):
     the head read from the migration files and the ledger's revision read from its table are
     what alembic reads, for a new, an older and an empty ledger."""
-    from metis_distill.ledger.engine import _alembic_head, current_revision, head_revision
+    from metis_distill.ledger.engine import current_revision
+    from metis_distill.ledger.where import _alembic_head, head_revision
 
     assert head_revision() == _alembic_head()
     for path in (

@@ -82,6 +82,26 @@ def test_a_reviewed_proposal_or_a_copy_touched_in_the_archive_means_a_full_run(
     assert nothing_new(settings) is None
 
 
+# What a run with nothing new must not import: each costs from a tenth of a second to seconds
+# (the ledger is read with sqlite3; the review's Markdown and the miners' splitters wait for
+# the commands that use them).
+HEAVY = [
+    "prefect",
+    "chromadb",
+    "onnxruntime",
+    "metis_distill.embeddings",
+    "metis_distill.pipeline",
+    "sqlalchemy",
+    "alembic",
+    "langchain_text_splitters",
+    "jinja2",
+    "markdown_it",
+    "pygments",
+    "hyperscan",
+    "detect_secrets",
+]
+
+
 def test_the_cli_says_nothing_new_without_prefect_the_model_or_the_index(tmp_path: Path) -> None:
     """A real process, twice: the second answers from the ledger and loads none of the heavy
     parts (the first, a full run, needs them all)."""
@@ -104,7 +124,7 @@ def test_the_cli_says_nothing_new_without_prefect_the_model_or_the_index(tmp_pat
         "from typer.testing import CliRunner\n"
         "from metis_distill.cli import app\n"
         f"result = CliRunner().invoke(app, {args!r})\n"
-        "heavy = ['prefect', 'chromadb', 'onnxruntime', 'metis_distill.embeddings']\n"
+        f"heavy = {HEAVY!r}\n"
         "loaded = [m for m in heavy if m in sys.modules]\n"
         "print(json.dumps({'exit': result.exit_code, 'out': result.stdout, 'loaded': loaded}))\n"
     )
@@ -121,3 +141,36 @@ def test_the_cli_says_nothing_new_without_prefect_the_model_or_the_index(tmp_pat
     assert second["exit"] == 0 and second["loaded"] == []
     said = {"nothing_new": True, "files_unchanged": 14, "sources": 7, "archived": 7}
     assert json.loads(second["out"]) == said
+
+
+def test_the_ledger_reads_the_same_through_sqlite3_and_sqlalchemy(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    from metis_distill.ledger.glance import _from_ledger, _from_sqlite, glance
+
+    _source(tmp_path)
+    settings = _settings(tmp_path)
+    target, archive = str(settings.target), str(settings.archive_dir)
+    pipeline.distill(settings, embedder=embedder)
+    path = tmp_path / "data" / "ledger.sqlite"
+    quick = _from_sqlite(path, target, archive)
+    assert quick is not None and quick.copies and quick.files and quick.pending
+    assert quick.last_status == "completed" and "run_stamp" in quick.last_summary
+    assert quick == _from_ledger(settings.ledger_url, target, archive)
+    assert glance(settings.ledger_url, target, archive) == quick
+    assert nothing_new(settings) is not None
+    assert sorted(p.name for p in path.parent.glob("ledger.sqlite*")) == ["ledger.sqlite"]
+
+
+def test_a_ledger_at_another_schema_revision_is_not_glanced(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    from metis_distill.ledger.glance import glance
+
+    _source(tmp_path)
+    settings = _settings(tmp_path)
+    pipeline.distill(settings, embedder=embedder)
+    assert nothing_new(settings) is not None
+    with sqlite3.connect(tmp_path / "data" / "ledger.sqlite") as connection:
+        connection.execute("UPDATE alembic_version SET version_num = 'older'")
+    connection.close()
+    assert glance(settings.ledger_url, str(settings.target), str(settings.archive_dir)) is None
+    assert nothing_new(settings) is None

@@ -22,6 +22,7 @@ from typing import BinaryIO
 
 from filelock import FileLock
 
+from metis_distill.config.places import lock_path
 from metis_distill.errors import ConfigError
 from metis_distill.faults import checkpoint
 from metis_distill.ledger import CopyRow, Ledger, now
@@ -51,11 +52,6 @@ def label_for(source: Path, home: Path | None = None) -> str:
     parts = folder.relative_to(home).parts if folder.is_relative_to(home) else folder.parts[-2:]
     cleaned = [p.lstrip(".") or "_" for p in parts if p not in ("/", "")]
     return "/".join(cleaned) or "root"
-
-
-def lock_path(archive_root: Path) -> Path:
-    """The archive's writer lock: in the data dir's `locks/`, beside the archive."""
-    return archive_root.parent / "locks" / f"{archive_root.name}.lock"
 
 
 def archive_from(source_roots: Sequence[Path], archive_root: Path, ledger: Ledger) -> ArchiveResult:

@@ -7,6 +7,7 @@ reported with the reason, never passed over in silence.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,26 +20,49 @@ class Listing:
     unreadable: list[tuple[Path, str]] = field(default_factory=list)  # (folder, reason)
 
 
+@dataclass
+class FileStats:
+    """The regular files under a folder, by path (a string: no `Path` built per file), each
+    with the one `stat` that found it a regular file."""
+
+    files: dict[str, os.stat_result] = field(default_factory=dict)
+    unreadable: list[tuple[Path, str]] = field(default_factory=list)  # (folder, reason)
+
+
 def list_files(root: Path) -> Listing:
     """Every regular file under `root` (or `root` itself when it is a file), in a stable order."""
     if root.is_file():
         return Listing([root])
-    listing = Listing()
+    found = stat_files(root)
+    return Listing(sorted(map(Path, found.files)), found.unreadable)
+
+
+def stat_files(root: Path) -> FileStats:
+    """The files `list_files` lists, unordered, each with its stat."""
+    if root.is_file():
+        return FileStats({str(root): root.stat()})
+    found = FileStats()
     if not root.exists():
-        return listing
+        return found
 
     def failed(error: OSError) -> None:
         where = Path(error.filename) if error.filename else root
-        listing.unreadable.append((where, f"unreadable folder: {error.strerror or error}"))
+        found.unreadable.append((where, f"unreadable folder: {error.strerror or error}"))
 
     for folder, dirs, names in os.walk(root, onerror=failed):
         dirs[:] = sorted(d for d in dirs if d != ".git")
         for name in names:
-            path = Path(folder, name)
-            if not is_temp(path) and path.is_file():
-                listing.files.append(path)
-    listing.files.sort()
-    return listing
+            # every temp file's name starts with a dot: the others need no `Path` to tell
+            if name.startswith(".") and is_temp(Path(folder, name)):
+                continue
+            path = os.path.join(folder, name)
+            try:
+                stats = os.stat(path)
+            except OSError:  # vanished, or a broken link: not a file, as `is_file` says
+                continue
+            if stat.S_ISREG(stats.st_mode):
+                found.files[path] = stats
+    return found
 
 
 def unreadable(path: Path) -> str | None:

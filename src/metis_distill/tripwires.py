@@ -12,8 +12,6 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from metis_distill import advice
-
 
 class Thresholds(BaseModel):
     """When a proposal stops for a human (exit code 3): the `[tripwires]` settings."""
@@ -116,6 +114,8 @@ def dangerous(lessons: Mapping[str, str]) -> list[str]:
     """Lessons (id -> text) that would have the agent run what the network sends, delete
     broadly, turn a verification or a safety check off, or obey text: one reason per lesson,
     naming each danger it shows."""
+    from metis_distill import advice  # ~60 patterns compiled: not for every command's settings
+
     reasons = []
     for lesson_id, text in lessons.items():
         found = advice.dangers(text)

@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from metis_distill.archive import lock_path
 from metis_distill.config import Settings
+from metis_distill.config.places import lock_path
 from metis_distill.errors import MetisError
-from metis_distill.ledger import CopyRow, DistillStatus, FileRow, Ledger
-from metis_distill.listing import list_files
+from metis_distill.ledger.glance import Copied, glance
+from metis_distill.listing import stat_files
+from metis_distill.statuses import DistillStatus
 
 STAMP = "run_stamp"  # the key of the stamp in a distill run's summary
 
@@ -71,62 +72,66 @@ def nothing_new(settings: Settings) -> NothingNew | None:
     if settings.target is None:
         return None
     target = settings.target.expanduser().resolve()
+    archive = settings.archive_dir.resolve()
     try:
-        with Ledger.reading(settings.ledger_url) as ledger:
-            last = ledger.last_distill_run(str(target))
-            if last is None or last.status != DistillStatus.COMPLETED:
-                return None
-            if last.summary.get(STAMP) != run_stamp(settings, target):
-                return None
-            pending = {p.id for p in ledger.pending_proposals(str(target))}
-            if last.proposal_id is not None and last.proposal_id not in pending:
-                return None  # accepted, rejected or stopped since: a run now may differ
-            archive = settings.archive_dir.resolve()
-            sources = _sources_unchanged(settings, archive, ledger.copies())
-            read = _archive_unchanged(archive, ledger.file_rows(str(archive)))
-    except (SQLAlchemyError, MetisError, OSError):
+        seen = glance(settings.ledger_url, str(target), str(archive))
+        if seen is None or seen.last_status != DistillStatus.COMPLETED:
+            return None
+        if seen.last_summary.get(STAMP) != run_stamp(settings, target):
+            return None
+        if seen.last_proposal is not None and seen.last_proposal not in seen.pending:
+            return None  # accepted, rejected or stopped since: a run now may differ
+        sources = _sources_unchanged(settings, archive, seen.copies)
+        read = _archive_unchanged(archive, seen.files)
+    except (MetisError, OSError, ValueError):  # ValueError: a summary that is not JSON
         return None
     if sources is None or read is None:
         return None
     return NothingNew(sources, read)
 
 
-def _sources_unchanged(settings: Settings, archive: Path, copies: dict[str, CopyRow]) -> int | None:
+def _sources_unchanged(
+    settings: Settings, archive: Path, copies: Mapping[str, Copied]
+) -> int | None:
     """The number of source files, when each was copied at its present size and mtime."""
-    locks = lock_path(archive).parent
+    ours = (str(archive), str(lock_path(archive).parent))
     checked = 0
     for root in settings.source_roots():
         root = root.expanduser().resolve()
         if not root.exists():
             return None
-        listing = list_files(root)
+        listing = stat_files(root)
         if listing.unreadable:
             return None
-        for path in listing.files:
-            if path.is_relative_to(archive) or path.is_relative_to(locks):
+        for path, found in listing.files.items():
+            if any(_inside(path, folder) for folder in ours):
                 continue
-            row = copies.get(str(path))
-            if row is None or not row.archive_path or not _same(path, row.size, row.mtime_ns):
+            row = copies.get(path)
+            if row is None or not row.archive_path or not _same(found, row.size, row.mtime_ns):
                 return None
             checked += 1
     return checked
 
 
-def _archive_unchanged(archive: Path, rows: dict[str, FileRow]) -> int | None:
+def _archive_unchanged(archive: Path, rows: Mapping[str, tuple[int, int]]) -> int | None:
     """The number of archive files, when each was read (or set aside) at its present size and
     mtime."""
     if not archive.is_dir():
         return None
-    listing = list_files(archive)
+    listing = stat_files(archive)
     if listing.unreadable:
         return None
-    for path in listing.files:
-        row = rows.get(path.relative_to(archive).as_posix())
-        if row is None or not _same(path, row.size, row.mtime_ns):
+    start = len(str(archive)) + 1
+    for path, found in listing.files.items():
+        row = rows.get(path[start:].replace(os.sep, "/"))
+        if row is None or not _same(found, *row):
             return None
     return len(listing.files)
 
 
-def _same(path: Path, size: int, mtime_ns: int) -> bool:
-    stat = path.stat()
-    return (stat.st_size, stat.st_mtime_ns) == (size, mtime_ns)
+def _inside(path: str, folder: str) -> bool:
+    return path.startswith(folder) and path[len(folder) : len(folder) + 1] in ("", os.sep)
+
+
+def _same(found: os.stat_result, size: int, mtime_ns: int) -> bool:
+    return (found.st_size, found.st_mtime_ns) == (size, mtime_ns)

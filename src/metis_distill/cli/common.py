@@ -92,7 +92,7 @@ def check_target(settings: Settings) -> None:
             hint="point --target into an existing repository",
         )
     from metis_distill.placement.files import context_file
-    from metis_distill.review.proposal import read_target
+    from metis_distill.review.target import read_target
 
     settings.target = context_file(settings.target.expanduser())  # a folder: the file it has
     read_target(settings.target)  # non-UTF-8 text fails here, early

@@ -27,6 +27,11 @@ def sqlite_url(data_dir: Path) -> str:
     return f"sqlite:///{data_dir / 'ledger.sqlite'}"
 
 
+def lock_path(archive_root: Path) -> Path:
+    """The archive's writer lock: in the data dir's `locks/`, beside the archive."""
+    return archive_root.parent / "locks" / f"{archive_root.name}.lock"
+
+
 def local_timezone() -> str:
     """This machine's IANA zone name: $TZ, /etc/timezone, the /etc/localtime link, else UTC."""
     name = os.environ.get("TZ", "").lstrip(":")

@@ -12,12 +12,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from metis_distill.faults import checkpoint
-from metis_distill.ledger.engine import check_schema, connect, migrate, sqlite_file
+from metis_distill.ledger.engine import check_schema, connect, migrate
 from metis_distill.ledger.files import FileRepository
 from metis_distill.ledger.lessons import LessonRepository
 from metis_distill.ledger.proposals import ProposalRepository
 from metis_distill.ledger.runs import RunRepository
 from metis_distill.ledger.schema import MetaRow
+from metis_distill.ledger.where import sqlite_file
 
 SCHEMA_VERSION = 1
 MEMORY = "sqlite://"

@@ -3,17 +3,14 @@
 
 from __future__ import annotations
 
-import re
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
 
 from metis_distill.errors import MetisError
+from metis_distill.ledger.where import MIGRATIONS, head_revision
 
-MIGRATIONS = Path(__file__).parents[1] / "migrations"
 UPGRADING = "`metis distill` or `metis archive`"  # the commands that bring a ledger up to date
 
 
@@ -33,42 +30,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
-
-
-def sqlite_file(url: str) -> Path | None:
-    """The file of a SQLite URL (None for other databases, or SQLite in memory)."""
-    path = url.removeprefix("sqlite:///")
-    return Path(path) if url.startswith("sqlite:///") and path else None
-
-
-_REVISION = re.compile(r"^(down_revision|revision)\b[^=\n]*=\s*(?:\"([^\"]*)\"|None)\s*$", re.M)
-
-
-@cache
-def head_revision() -> str | None:
-    """The newest revision of the migrations, read from their files: alembic's own reading
-    imports ~0.6 s of modules that a run with nothing new does not need. A chain this does
-    not read as one line of revisions is left to alembic."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for path in (MIGRATIONS / "versions").glob("*.py"):
-        found = {m.group(1): m.group(2) for m in _REVISION.finditer(path.read_text("utf-8"))}
-        if not found.get("revision") or "down_revision" not in found:
-            return _alembic_head()
-        revisions.add(found["revision"])
-        if found["down_revision"]:
-            parents.add(found["down_revision"])
-    heads = revisions - parents
-    return heads.pop() if len(heads) == 1 and parents <= revisions else _alembic_head()
-
-
-def _alembic_head() -> str | None:
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(config).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:

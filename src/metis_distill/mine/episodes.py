@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from metis_distill.mine import signals
@@ -39,9 +39,11 @@ class Episode:
         return self.fix is not None and self.fix.teachable
 
 
-def find_episodes(run: Run) -> Iterator[Episode]:
-    """Every candidate episode of a run, in the order of the run."""
+def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Episode]:
+    """Every candidate episode of a run, in the order of the run (`failed`: the run's
+    `signals.failures`, when the caller has them)."""
     events = run.events
+    failed = signals.failures(events) if failed is None else failed
     calls: dict[str | None, Event] = {
         e.tool_use_id: e for e in events if e.kind is EventKind.TOOL_CALL and e.tool_use_id
     }
@@ -62,7 +64,7 @@ def find_episodes(run: Run) -> Iterator[Episode]:
             if not undone(events, index):
                 yield from _answered(event, calls.get(event.tool_use_id or ""))
             continue
-        if signals.is_failure(event):
+        if failed[index]:
             call = calls.get(event.tool_use_id or "")
             if not (signals.answers_no(call, event) or signals.looked_for_nothing(call, event)):
                 yield from _failure(events, index, call, banners)

@@ -70,17 +70,19 @@ def classify(event: Event) -> str:
     return "non-zero exit" if event.exit_code not in (None, 0) else "tool error"
 
 
-def recoveries(run: Run) -> list[Recovery]:
+def recoveries(run: Run, failed: Sequence[bool] | None = None) -> list[Recovery]:
     """Every failure incident of the run: a failure, and the failures of the same command
-    that follow it before it works, are one incident, timed to the first success."""
+    that follow it before it works, are one incident, timed to the first success
+    (`failed`: the run's `signals.failures`, when the caller has them)."""
     events = run.events
+    failed = signals.failures(events) if failed is None else failed
     calls = {e.tool_use_id: e for e in events if e.kind is EventKind.TOOL_CALL and e.tool_use_id}
     results = {e.tool_use_id: e for e in events if e.role == "tool" and e.tool_use_id}
     found: list[Recovery] = []
     incidents: list[tuple[Event, int]] = []  # (failed call, seq of the success that ended it)
     clocked = clocked_sessions(events)
     for index, event in enumerate(events):
-        if not signals.is_failure(event):
+        if not failed[index]:
             continue
         call = calls.get(event.tool_use_id or "")
         if call is None:

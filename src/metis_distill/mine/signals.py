@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from metis_distill.mine.text import command_head
 from metis_distill.models import Event, EventKind
@@ -220,6 +221,11 @@ def is_failure(event: Event) -> bool:
     if event.exit_code not in (None, 0):
         return True
     return _shows_failure(event.text[:20_000])
+
+
+def failures(events: Sequence[Event]) -> list[bool]:
+    """`is_failure` of each event, in order: read once for the miners that walk a whole run."""
+    return [is_failure(event) for event in events]
 
 
 def _shows_failure(head: str) -> bool:

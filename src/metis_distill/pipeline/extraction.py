@@ -14,6 +14,7 @@ from metis_distill.extract.base import Extractor, ExtractStats
 from metis_distill.extract.rules import RulesExtractor
 from metis_distill.faults import checkpoint
 from metis_distill.ledger import FileRecord
+from metis_distill.mine import signals
 from metis_distill.mine.episodes import Episode, find_episodes
 from metis_distill.mine.recovery import Recovery, recoveries
 from metis_distill.models import LessonCandidate, Run
@@ -89,10 +90,11 @@ def _extract_file(
     # Episodes are mined with the context (a failure before the offset meets its fix after
     # it), but only what reaches the new lines is new.
     new = info.first_line if info.offset else 1
-    episodes = [e for e in find_episodes(run) if _last_line(e) >= new]
+    failed = signals.failures(run.events)  # read once for both miners
+    episodes = [e for e in find_episodes(run, failed) if _last_line(e) >= new]
     unfinished = extractor.stats.unfinished
     found = extractor.extract(run, episodes, lines)
-    result.recoveries.extend(recoveries(run))  # stored by key: the context's are upserted
+    result.recoveries.extend(recoveries(run, failed))  # stored by key: the context's are upserted
     result.candidates.extend(c for c in found if c.evidence.ref.line_end >= new)
     if extractor.stats.unfinished > unfinished:
         result.pending_files.append(info.path)

@@ -13,9 +13,12 @@ from __future__ import annotations
 import subprocess
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-from metis_distill.ledger import LessonView
 from metis_distill.targets import EDIT_SCOPES, relative
+
+if TYPE_CHECKING:
+    from metis_distill.ledger import LessonView
 
 CLAUDE = "CLAUDE.md"
 AGENTS = "AGENTS.md"

@@ -24,8 +24,9 @@ from metis_distill.review.evidence import (
     relative_notes_folder,
     supplied_notes,
 )
-from metis_distill.review.plan import change_counts, read_target, sha256_text
+from metis_distill.review.plan import change_counts
 from metis_distill.review.proposal import accepted_text
+from metis_distill.review.target import read_target, sha256_text
 from metis_distill.statuses import ItemDecision, ProposalOrigin
 
 FALLBACK_AUTHOR = {"name": "metis-distill", "email": "metis-distill@localhost"}

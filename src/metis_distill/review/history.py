@@ -27,10 +27,10 @@ from metis_distill.review.plan import (
     Item,
     Plan,
     evidence_item,
-    read_target,
     unified_diff,
 )
 from metis_distill.review.proposal import LOCK_TIMEOUT, save_plan, target_key
+from metis_distill.review.target import read_target
 from metis_distill.statuses import Change, ProposalOrigin
 
 _VERSION = re.compile(r"^v?(?P<id>\d+)$")

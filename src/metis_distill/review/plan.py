@@ -7,7 +7,6 @@ inside the block are kept as they wrote them (the human wins), and their wording
 from __future__ import annotations
 
 import difflib
-import hashlib
 import os
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
@@ -15,7 +14,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 from metis_distill.curate.select import KINDS
-from metis_distill.errors import ProposalError
 from metis_distill.ledger import EvidenceRow, LessonView
 from metis_distill.provenance import quote_in_span
 from metis_distill.render.claude_md import SECTION_TITLES, RenderedLine, find_block, safe_text
@@ -23,6 +21,7 @@ from metis_distill.render.evidence import EvidenceNote
 from metis_distill.render.parse import BlockLine, BlockSection, parse_block, words_of
 from metis_distill.review.evidence import note_for
 from metis_distill.review.layout import Layout, apply, build, numbers, without
+from metis_distill.review.target import read_target
 from metis_distill.statuses import Change, ProposalOrigin
 
 MAX_REPORT_EVIDENCE = 3
@@ -72,25 +71,6 @@ class _Draft:
     lines: dict[str, RenderedLine]
     changes: dict[str, Change]
     learned: dict[str, str]
-
-
-def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def read_target(target: Path) -> str:
-    """The target's text exactly as stored (line endings kept); "" when it does not exist."""
-    if not target.exists():
-        return ""
-    if not target.is_file():
-        raise ProposalError(f"the target is not a file: {target}", hint="point --target at a file")
-    try:
-        return target.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise ProposalError(
-            f"the target is not UTF-8 text: {target} (byte {e.start})",
-            hint="convert it to UTF-8 first; metis never rewrites text it cannot read",
-        ) from e
 
 
 def make_plan(target: Path, chosen: dict[str, list[LessonView]], preamble: str = "") -> Plan | None:

@@ -40,11 +40,10 @@ from metis_distill.review.plan import (
     drop_items,
     evidence_item,
     make_plan,
-    read_target,
-    sha256_text,
     unified_diff,
 )
 from metis_distill.review.report import refresh, write_reports
+from metis_distill.review.target import read_target, sha256_text
 from metis_distill.run_report import RunSummary
 from metis_distill.statuses import (
     Change,

@@ -28,9 +28,9 @@ from metis_distill.review.plan import (
     Item,
     Plan,
     change_counts,
-    read_target,
     unified_diff,
 )
+from metis_distill.review.target import read_target
 from metis_distill.statuses import Change, ItemDecision, ProposalOrigin
 from metis_distill.templating import TEMPLATES, environment
 from metis_distill.textio import atomic_write_text

@@ -1,0 +1,115 @@
+"""What the check of a run with nothing new reads from the ledger (`unchanged.nothing_new`):
+the target's last distill run, its pending proposals, and the size and mtime of every file
+copied and read. A SQLite ledger is read with the standard library's sqlite3, SELECTs
+only: importing SQLAlchemy costs more than the whole check. The connection may write, as
+`Ledger.reading`'s does, but never creates the file (`mode=rw`): a read-only one would leave
+the WAL's `-wal` and `-shm` files behind, since only a connection that may write removes them
+as it closes last. Other databases, or a file sqlite3 refuses, are read through
+`Ledger.reading`; `tests/test_unchanged.py` compares the two readings.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from metis_distill.ledger.where import head_revision, sqlite_file
+from metis_distill.statuses import ProposalState
+
+if TYPE_CHECKING:
+    from metis_distill.ledger.core import Ledger
+
+
+@dataclass(frozen=True)
+class Copied:
+    archive_path: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class Glance:
+    last_status: str | None  # of the target's last distill run; None: never run
+    last_summary: Mapping[str, Any]
+    last_proposal: int | None
+    pending: frozenset[int]  # the target's proposals waiting for review
+    copies: Mapping[str, Copied]  # source path -> its copy in the archive
+    files: Mapping[str, tuple[int, int]]  # archive path -> (size, mtime_ns) when read
+
+
+def glance(url: str, target: str, archive_root: str) -> Glance | None:
+    """The ledger's facts for the check; None when the ledger cannot be read as it is (its
+    schema is not the newest, or the database refuses)."""
+    path = sqlite_file(url)
+    if path is not None:
+        if not path.exists():
+            return Glance(None, {}, None, frozenset(), {}, {})
+        try:
+            return _from_sqlite(path, target, archive_root)
+        except sqlite3.Error:
+            pass  # the full reader decides
+    return _from_ledger(url, target, archive_root)
+
+
+def _from_sqlite(path: Path, target: str, archive_root: str) -> Glance | None:
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=30)
+    try:
+        versions = [v for (v,) in connection.execute("SELECT version_num FROM alembic_version")]
+        if versions != [head_revision()]:
+            return None
+        last = connection.execute(
+            "SELECT status, summary, proposal_id FROM distill_runs WHERE target = ?"
+            " ORDER BY id DESC LIMIT 1",
+            (target,),
+        ).fetchone()
+        pending = connection.execute(
+            "SELECT id FROM proposals WHERE status = ? AND target = ?",
+            (ProposalState.PENDING.value, target),
+        )
+        copies = connection.execute(
+            "SELECT source, archive_path, size, mtime_ns FROM archive_copies"
+        )
+        files = connection.execute(
+            "SELECT path, size, mtime_ns FROM files WHERE archive_root = ?", (archive_root,)
+        )
+        return Glance(
+            last_status=last[0] if last else None,
+            last_summary=(json.loads(last[1]) or {}) if last and last[1] else {},
+            last_proposal=last[2] if last else None,
+            pending=frozenset(p for (p,) in pending),
+            copies={s: Copied(a, size, mtime) for s, a, size, mtime in copies},
+            files={p: (size, mtime) for p, size, mtime in files},
+        )
+    finally:
+        connection.close()
+
+
+def _from_ledger(url: str, target: str, archive_root: str) -> Glance | None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from metis_distill.ledger.core import Ledger
+    from metis_distill.ledger.engine import LedgerError
+
+    try:
+        return _read(Ledger.reading(url), target, archive_root)
+    except (SQLAlchemyError, LedgerError):
+        return None
+
+
+def _read(ledger: Ledger, target: str, archive_root: str) -> Glance:
+    with ledger:
+        last = ledger.last_distill_run(target)
+        return Glance(
+            last_status=last.status if last else None,
+            last_summary=last.summary if last else {},
+            last_proposal=last.proposal_id if last else None,
+            pending=frozenset(p.id for p in ledger.pending_proposals(target)),
+            copies={
+                s: Copied(c.archive_path, c.size, c.mtime_ns) for s, c in ledger.copies().items()
+            },
+            files={p: (f.size, f.mtime_ns) for p, f in ledger.file_rows(archive_root).items()},
+        )

@@ -1,0 +1,41 @@
+"""The one walker: `list_files` (sorted paths) and `stat_files` (path strings with the stat
+that found each a regular file, for the no-op check) list the same files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from metis_distill.listing import list_files, stat_files
+
+
+def test_both_listings_hold_the_same_regular_files(tmp_path: Path) -> None:
+    root = tmp_path / "runs"
+    (root / "proj" / "sub").mkdir(parents=True)
+    (root / ".git").mkdir()
+    for name in ("proj/a.jsonl", "proj/sub/b.jsonl", ".git/HEAD", "proj/.a.jsonl.abcd1234"):
+        (root / name).write_text("{}\n")
+    (root / "proj" / ".c.jsonl.metis-tmp").write_text("half")  # ours, mid-write
+    (root / "proj" / ".seen").write_text("a dot file is still a file\n")
+    (root / "proj" / "gone").symlink_to(root / "nowhere")  # a broken link is no file
+    (root / "proj" / "link.jsonl").symlink_to(root / "proj" / "a.jsonl")
+    listed = list_files(root)
+    found = stat_files(root)
+    expected = {"proj/a.jsonl", "proj/sub/b.jsonl", "proj/.seen", "proj/link.jsonl"}
+    assert {p.relative_to(root).as_posix() for p in listed.files} == expected
+    assert listed.files == sorted(listed.files)
+    assert set(found.files) == {str(p) for p in listed.files}
+    for path, stats in found.files.items():
+        assert (stats.st_size, stats.st_mtime_ns) == (
+            os.stat(path).st_size,
+            os.stat(path).st_mtime_ns,
+        )
+    assert not listed.unreadable and not found.unreadable
+
+
+def test_a_file_or_nothing_as_the_root(tmp_path: Path) -> None:
+    one = tmp_path / "one.jsonl"
+    one.write_text("{}\n")
+    assert list_files(one).files == [one]
+    assert list(stat_files(one).files) == [str(one)]
+    assert not stat_files(tmp_path / "missing").files
