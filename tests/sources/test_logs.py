@@ -92,6 +92,11 @@ PLAIN_LOGS = {
     "app log": "2024-03-01 10:00:00,001 INFO start\n2024-03-01 10:00:01,002 INFO ready\n"
     "2024-03-01 10:00:02,003 ERROR db: connection refused\n",
     "two weak signs": "building...\nerror: linker `cc` not found\nmake: *** [all] Error 1\n",
+    "nim": "Hint: used config file 'a/config.nims' [Conf]\n"
+    "src/a.nim(12, 5) Error: type mismatch: got <int>\n"
+    "Error: unhandled exception: t.nim(3, 8) `x == 2`  [AssertionDefect]\n[FAILED] adds\n",
+    "nim stack trace": "a/b.nim(25, 26) Error: cannot open file: x.spv\n"
+    "stack trace: (most recent call last)\na/c.nims(41, 16) testTask\n",
 }
 
 
@@ -115,6 +120,8 @@ NOT_LOGS = {
     "    print('Traceback (most recent call last):')\nclass X:\n    pass\n",
     "csv with iso dates": "2024-01-01T00:00:00,1.5\n2024-01-02T00:00:00,1.7\n"
     "2024-01-03T00:00:00,1.9\n",
+    "prose citing a position": "See notes(12, 5) Error: in the table below.\nThanks.\n",
+    "prose with a stack trace title": "stack trace: (most recent call last)\nis a heading.\n",
 }
 
 
@@ -267,6 +274,47 @@ def test_fixture_lessons() -> None:
         "sqlite:///ledger.db --allow-newer` instead." in texts
     )
     assert not any("sk-proj-" in t or "ghp_" in t for t in texts)
+
+
+PASSING_STEP = ROOT / "gha_passing_step_errors.log"
+NIM = ROOT / "nim_ci.log"
+
+
+def test_error_lines_of_a_step_the_runner_passed_are_no_failure() -> None:
+    run = parse_file(PASSING_STEP, ROOT)
+    calls = {e.tool_use_id: e.text for e in run.events if e.kind is EventKind.TOOL_CALL}
+    errors = [e for e in run.events if e.kind is EventKind.ERROR]
+    assert [calls[e.tool_use_id] for e in errors] == ["npm run lint"]
+    assert errors[0].exit_code == 1 and "never used" in errors[0].text
+    results = [e for e in run.events if e.kind is EventKind.TOOL_RESULT]
+    assert [calls[e.tool_use_id] for e in results] == ["npm ci", "npm test"]
+    assert results[1].text.strip() == "Tests  48 passed (48)" and results[1].exit_code == 0
+    assert not any("WIDGET_API_KEY" in c.text for c in lessons(PASSING_STEP, ROOT))
+
+
+def test_the_runners_own_error_in_a_step_without_an_exit_line_stays() -> None:
+    """An action fails with a `##[error]` line and no exit line: that is the runner's word."""
+    lines = [
+        "2026-03-02T09:00:01.0000000Z ##[group]Run actions/setup-node@v4",
+        "2026-03-02T09:00:02.0000000Z with:",
+        "2026-03-02T09:00:03.0000000Z   node-version: 99",
+        "2026-03-02T09:00:04.0000000Z ##[endgroup]",
+        "2026-03-02T09:00:05.0000000Z ##[error]Unable to find Node version '99' for platform linux",
+        "2026-03-02T09:00:06.0000000Z Post job cleanup.",
+    ]
+    run = parse_lines("ci/job.log", enumerate(lines, start=1))
+    errors = [e.text for e in run.events if e.kind is EventKind.ERROR]
+    assert errors == ["Unable to find Node version '99' for platform linux"]
+
+
+def test_a_plain_nim_ci_log_is_a_log_with_its_errors() -> None:
+    assert looks_like("ci.log", head_of(NIM))
+    assert sources.detect(NIM).format is sources.by_name("logs")
+    run = parse_file(NIM, ROOT)
+    errors = [e for e in run.events if e.kind is EventKind.ERROR]
+    assert errors and "Error: cannot open file: assets/quad.spv" in errors[0].text
+    assert any("[OSError]" in e.text for e in errors)
+    assert_quotable(NIM, run)
 
 
 def test_the_archive_is_not_written() -> None:

@@ -23,6 +23,9 @@ ROOT = FIXTURES / "trajectory"
 SWE = ROOT / "swe_agent_demo.traj"
 OPENHANDS = ROOT / "openhands_events.json"
 FUNCTION_CALLING = ROOT / "swe_agent_function_calling.traj"
+MINI = ROOT / "mini_swe_agent.traj.json"
+MINI_TOOL_CALLS = ROOT / "mini_swe_agent_tool_calls.traj.json"
+SDK = ROOT / "openhands_sdk_events.json"
 
 
 def _parse_text(tmp_path: Path, text: str, name: str = "run.json") -> Run:
@@ -515,10 +518,17 @@ _KEYS = [
     "extras", "content", "message", "timestamp", "role", "tool_calls", "tool_call_ids",
     "is_demo", "command", "exit_code", "metadata", "success", "text", "type", "final_thought",
     "path", "working_dir", "function", "name", "exit_status", "submission",
+    "messages", "info", "extra", "actions", "tool_call_id", "trajectory_format", "kind",
+    "llm_message", "is_error", "error", "system_prompt", "config", "environment", "cwd",
 ]  # fmt: skip
 _WORDS = ["run", "message", "finish", "read", "edit", "error", "user", "agent", "assistant",
           "tool", "system", "think", "bash", "2025-01-01T00:00:00", "0001-01-01T00:00:00",
-          "Traceback (most recent call last)", "x: command not found"]  # fmt: skip
+          "Traceback (most recent call last)", "x: command not found",
+          "ActionEvent", "ObservationEvent", "MessageEvent", "SystemPromptEvent",
+          "TerminalAction", "TerminalObservation", "FileEditorAction", "ThinkAction",
+          "FinishAction", "AgentErrorEvent", "environment", "mini-swe-agent-1", "exit",
+          "<returncode>1</returncode>\n<output>\nx\n</output>", "THOUGHT: x\n```bash\nls\n```",
+          "No tool calls found in the response."]  # fmt: skip
 _scalars = (
     st.none()
     | st.booleans()
@@ -544,6 +554,7 @@ _documents = st.one_of(
         optional={
             "trajectory": st.lists(_record | _json, max_size=5),
             "history": st.lists(_record, max_size=5),
+            "messages": st.lists(_record | _json, max_size=6),
             "info": st.dictionaries(st.sampled_from(_KEYS), _json, max_size=3),
             "environment": _json,
         },
@@ -574,7 +585,7 @@ def test_fuzz_random_text_lines(lines: list[str]) -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(
-    st.sampled_from([SWE, OPENHANDS, FUNCTION_CALLING]),
+    st.sampled_from([SWE, OPENHANDS, FUNCTION_CALLING, MINI, MINI_TOOL_CALLS, SDK]),
     st.integers(min_value=0, max_value=200),
     st.integers(min_value=0, max_value=120),
     st.booleans(),

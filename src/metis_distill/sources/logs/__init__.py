@@ -14,7 +14,9 @@ is no summary, a node/Java error with its stack, an `npm ERR!` run, `##[error]` 
 compiler-style `error:` lines) and each is one ERROR event spanning the block, paired with its
 step. The runner's `Process completed with exit code N.` is the step's exit code: it joins the
 failure block just above it, or is an ERROR of its own with the error-looking lines over it; a
-step that ends without it gets a one-line TOOL_RESULT (its last output line), exit code 0.
+workflow step that ends without it gets a one-line TOOL_RESULT (its last output line), exit
+code 0, and none of its error-looking output but the runner's own `##[error]` lines is an
+ERROR (a test suite prints the errors it tests for).
 Other output is not an event. Event text is block content (prefixes and colour codes removed),
 so each of its lines is in the file verbatim unless a colour code sat in the middle of it.
 A line with decoding damage (NUL, U+FFFD) or a cut-off runner stamp is corrupt and skipped; an

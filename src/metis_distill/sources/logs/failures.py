@@ -44,6 +44,7 @@ _BRACKETED_ERROR = re.compile(r"^\[(?:error|ERROR)\](?:\s|$)")
 _GENERIC = re.compile(
     r"^(?:error|fatal|ERROR|FATAL|Error|CRITICAL)(?:\[[\w-]+\])?:\s*\S"
     r"|^\S+:\d+(?::\d+)?:\s*(?:fatal )?error\b"
+    r"|^\S+\.\w+\(\d+(?:, ?\d+)?\):? (?:fatal )?(?:Error|error)\b"
     r"|\berror TS\d+:"
     r"|^make(?:\[\d+\])?: \*\*\* "
     r"|^--- FAIL: |^FAIL\s+\S"

@@ -33,6 +33,9 @@ _WEAK_SIGNS = (
     re.compile(r"^(?:error|fatal|ERROR|FATAL|Error)(?:\[[\w-]+\])?: \S", re.M),
     re.compile(r"(?:exit code|exited with code|exit status) '?-?\d+", re.I),
     re.compile(r"^make(?:\[\d+\])?: \*\*\* ", re.M),
+    # a compiler's `path(line, col) Error:` (Nim, MSVC) and Nim's stack trace title
+    re.compile(r"^\S+\.\w+\(\d+(?:, ?\d+)?\):? (?:fatal )?(?:Error|error)\b", re.M),
+    re.compile(r"^stack trace: \(most recent call last\)$", re.M),
 )
 
 
@@ -43,7 +46,8 @@ def looks_like(name: str, head: str) -> bool:  # noqa: ARG001 (content decides, 
     starts. Otherwise not a document (code fences, a `# ` title, `<` markup, source code) and
     either most first lines start with a date-time, or it shows a strong sign (a Python
     traceback, a pytest banner, `npm ERR!`) or two weak ones (pytest counts, a stack frame, a
-    `$ ` prompt, an `error:` line, an exit code, a `make: ***` line)."""
+    `$ ` prompt, an `error:` line, an exit code, a `make: ***` line, a compiler's
+    `file(line, col) Error`, Nim's `stack trace:`)."""
     body = LEAD.sub("", head.lstrip("\ufeff \t\r\n")).lstrip()
     if not body or body[0] in "{[" or _AIDER.search(body):
         return False

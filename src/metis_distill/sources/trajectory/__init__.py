@@ -1,10 +1,14 @@
-"""Agent trajectories saved as one JSON document: SWE-agent `*.traj` and OpenHands event lists.
+"""Agent trajectories saved as one JSON document: SWE-agent `*.traj`, mini-SWE-agent
+`*.traj.json` and OpenHands event lists (the first format and the software-agent SDK's).
 
 SWE-agent (2024 schema): an object with `trajectory` (steps of `thought`/`action`/`observation`),
 `history` (the chat sent to the model) and `info` (`exit_status`, `submission`); demonstration
 files may hold only `history` (function-calling messages with `tool_calls` / `tool_call_ids`).
+mini-SWE-agent: `messages` (the chat: a shell command per assistant message, its
+`<returncode>`/`<output>` in the next message) beside `info`.
 OpenHands: a list of events, actions (`action`, `args`) and observations (`observation`,
-`content`, `extras`) linked by `cause` -> action `id`.
+`content`, `extras`) linked by `cause` -> action `id`; the SDK's events carry a `kind`, their
+`action`/`observation` objects, linked by `tool_call_id`.
 
 The document is pretty-printed, so line numbers matter: it is walked with the stdlib decoder
 (`raw_decode` at offsets) to learn where every record and every key/value starts and ends, and

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from metis_distill.models import Run
 from metis_distill.sources.common import events_of, unversioned
+from metis_distill.sources.trajectory.mini_swe_agent import mini_messages
 from metis_distill.sources.trajectory.openhands import openhands
 from metis_distill.sources.trajectory.positioned import Corrupt, Doc, Node, read_root
 from metis_distill.sources.trajectory.sniff import is_openhands_event
@@ -38,6 +39,7 @@ def _dispatch(state: State, root: Node) -> None:
         return
     members = root.members or {}
     steps, history = members.get("trajectory"), members.get("history")
+    messages, info = members.get("messages"), members.get("info")
     if steps is not None and steps.items and any(_is_event_node(n) for n in steps.items):
         openhands(state, _flatten(steps.items))
     elif steps is not None and steps.items is not None and steps.items:
@@ -45,10 +47,11 @@ def _dispatch(state: State, root: Node) -> None:
         swe_steps(state, steps.items)
     elif history is not None and history.items is not None:
         swe_history(state, history.items)
+    elif messages is not None and messages.items is not None and info is not None:
+        mini_messages(state, messages.items, info)
     else:
         state.unknown += 1
         return
-    info = members.get("info")
     if info is not None and info.members:
         swe_info(state, info.members)
 

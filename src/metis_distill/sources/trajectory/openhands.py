@@ -1,5 +1,6 @@
 """OpenHands event lists: actions (`action`, `args`) and observations (`observation`,
-`content`, `extras`) linked by `cause` -> action `id`."""
+`content`, `extras`) linked by `cause` -> action `id`; the SDK's events (`kind`) are read by
+`openhands_sdk`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 from metis_distill.models import EventKind
 from metis_distill.sources.common import as_str, parse_timestamp
+from metis_distill.sources.trajectory.openhands_sdk import sdk_event
 from metis_distill.sources.trajectory.positioned import Node
 from metis_distill.sources.trajectory.state import State, id_of, shows_failure, string_node
 
@@ -49,6 +51,8 @@ def openhands(state: State, records: Iterable[Node]) -> None:
             _oh_action(state, node, event, ts)
         elif isinstance(event.get("observation"), str):
             _oh_observation(state, node, event, ts)
+        elif isinstance(event.get("kind"), str):
+            sdk_event(state, node, event, ts)
         else:
             state.unknown += 1
 

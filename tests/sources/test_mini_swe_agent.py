@@ -1,0 +1,118 @@
+"""mini-SWE-agent trajectories: the 1.x chat with ```bash blocks and the 2.x tool calls."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from metis_distill import sources
+from metis_distill.extract.rules import RulesExtractor
+from metis_distill.mine.episodes import find_episodes
+from metis_distill.models import EventKind, Run
+from metis_distill.provenance import quote_in_span
+from metis_distill.sources.trajectory import looks_like, parse_file
+from metis_distill.textio import read_lines
+from tests.conftest import FIXTURES
+from tests.sources.test_trajectory import _assert_quotable
+
+ROOT = FIXTURES / "trajectory"
+TEXT_FORMAT = ROOT / "mini_swe_agent.traj.json"
+TOOL_CALLS = ROOT / "mini_swe_agent_tool_calls.traj.json"
+
+
+def _events(run: Run) -> list[tuple[str, EventKind, str]]:
+    return [(e.role, e.kind, e.text) for e in run.events]
+
+
+@pytest.mark.parametrize("path", [TEXT_FORMAT, TOOL_CALLS], ids=["bash-block", "tool-calls"])
+def test_detected_as_a_trajectory(path: Path) -> None:
+    detected = sources.detect(path)
+    assert detected.format is not None and detected.format.name == "trajectory"
+
+
+def test_bash_blocks_become_calls_and_returncodes_exit_codes() -> None:
+    run = parse_file(TEXT_FORMAT, ROOT)
+    assert run.cwd == "/repo"
+    assert run.stats.unknown_lines == run.stats.corrupt_lines == 0
+    calls = [e for e in run.events if e.kind is EventKind.TOOL_CALL]
+    assert [c.text for c in calls][:2] == [
+        "python -m pytest -q tests/test_ops.py",
+        "python3 -m pytest -q tests/test_ops.py",
+    ]
+    assert {c.tool_name for c in calls} == {"Bash"}
+    results = {e.tool_use_id: e for e in run.events if e.role == "tool"}
+    assert {c.tool_use_id for c in calls} == set(results)  # every call has its output
+    first, second = (results[c.tool_use_id] for c in calls[:2])
+    assert (first.kind, first.exit_code, first.text) == (
+        EventKind.ERROR,
+        127,
+        "/bin/sh: 1: python: not found",
+    )
+    assert second.kind is EventKind.ERROR and second.exit_code == 1
+    assert results[calls[2].tool_use_id].kind is EventKind.TOOL_RESULT
+    assert ("assistant", EventKind.TEXT, "THOUGHT: no python here, try python3.") in _events(run)
+
+
+def test_the_task_is_the_issue_without_the_template() -> None:
+    run = parse_file(TEXT_FORMAT, ROOT)
+    users = [e.text for e in run.events if e.role == "user"]
+    assert users == ["divide() in calc/ops.py returns an int for 7 / 2"]  # no <instructions>
+
+
+def test_the_harness_feedback_is_not_the_users_word() -> None:
+    for path in (TEXT_FORMAT, TOOL_CALLS):
+        run = parse_file(path, ROOT)
+        system = [e.text for e in run.events if e.role == "system" and e.kind is EventKind.TEXT]
+        assert len(system) == 1 and ("EXACTLY ONE" in system[0] or "MUST" in system[0])
+
+
+def test_tool_calls_are_read_from_their_actions() -> None:
+    run = parse_file(TOOL_CALLS, ROOT)
+    assert run.cwd == "/testbed" and run.started_at is not None
+    calls = [e for e in run.events if e.kind is EventKind.TOOL_CALL]
+    assert [c.tool_use_id for c in calls] == ["call_a1", "call_a2"]
+    assert calls[1].text.startswith("PYTHONIOENCODING=utf-8 python3 - <<'PY'\n")
+    errors = [e for e in run.events if e.kind is EventKind.ERROR]
+    assert [(e.tool_use_id, e.exit_code) for e in errors] == [("call_a1", 1)]
+    assert "UnicodeEncodeError" in errors[0].text
+    summaries = [e.text for e in run.events if e.kind is EventKind.SUMMARY]
+    assert summaries[0] == "Submitted" and len(summaries) == 2  # the `exit` message not twice
+
+
+def test_events_quote_from_their_lines() -> None:
+    for path in (TEXT_FORMAT, TOOL_CALLS):
+        _assert_quotable(path, parse_file(path, ROOT))
+
+
+def test_the_python_failure_is_mined() -> None:
+    run = parse_file(TEXT_FORMAT, ROOT)
+    candidates = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(TEXT_FORMAT))
+    for candidate in candidates:
+        ref = candidate.evidence.ref
+        assert quote_in_span(TEXT_FORMAT, ref.line_start, ref.line_end, candidate.evidence.quote)
+    assert any("`python` is not on the PATH" in c.text for c in candidates), candidates
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"messages": [{"role": "user", "content": "hi"}]},  # a chat export or an API request
+        {"messages": [{"role": "user", "content": "hi"}], "model": "gpt-4o"},
+        {"info": "x", "messages": [{"role": "user", "content": "hi"}]},
+        {"info": {}, "messages": [1, 2]},
+        {"trajectory_format": "other", "messages": [{"role": "user", "content": "a"}]},
+    ],
+)
+def test_other_message_documents_are_not_trajectories(doc: object) -> None:
+    assert not looks_like("run.json", json.dumps(doc, indent=2))
+
+
+def test_a_head_cut_inside_info_or_messages() -> None:
+    long_info = {"info": {"mini_version": "2.2.4", "config": "x" * 100_000}, "messages": []}
+    assert looks_like("a.json", json.dumps(long_info, indent=2)[: 64 * 1024])
+    long_messages = {"info": {}, "messages": [{"role": "system", "content": "y" * 100_000}]}
+    assert looks_like("a.json", json.dumps(long_messages, indent=2)[: 64 * 1024])
+    formatted = {"trajectory_format": "mini-swe-agent-1", "messages": [{"role": "user"}]}
+    assert looks_like("a.json", json.dumps(formatted))
