@@ -55,6 +55,9 @@ def test_a_query_that_answers_none_is_no_failure(
         ([call("t1", "scripts/list.py --all"), result("t1", "/bin/bash: line 1: scripts/list.py: No such file or directory", True)], False),
         ([call("t1", "scripts/list.py --all"), result("t1", "Traceback (most recent call last):\nFileNotFoundError: [Errno 2] No such file or directory: 'data.csv'", True)], True),
         ([call("t1", "sed -i 's/a/b/' conf/app.ini"), result("t1", "sed: can't read conf/app.ini: No such file or directory", True)], True),
+        ([call("t1", "pytest -q tests/test_api.py::test_guessed_name"), result("t1", "ERROR: not found: /w/tests/test_api.py::test_guessed_name\n(no name '/w/tests/test_api.py::test_guessed_name' in any of [<Module tests/test_api.py>])", True)], False),
+        ([call("t1", "pytest tests/test_gone.py"), result("t1", "ERROR: file or directory not found: tests/test_gone.py", True)], False),
+        ([call("t1", "pytest -q tests/test_api.py"), result("t1", "E   AssertionError: ERROR: not found\n1 failed", True)], True),
     ],
 )  # fmt: skip
 def test_a_look_at_what_is_not_there_is_no_failure(
@@ -77,6 +80,15 @@ def test_a_read_of_a_missing_file_is_no_failure(tmp_path: Path) -> None:
         result("r1", "<tool_use_error>File does not exist.</tool_use_error>", True),
     ]  # fmt: skip
     assert failures(tmp_path, records) == []
+
+
+def test_a_file_that_tells_of_failures_is_no_failed_read(tmp_path: Path) -> None:
+    block = {"type": "tool_use", "id": "r1", "name": "Read", "input": {"file_path": "/w/notes.md"}}
+    text = "1\t## Evidence from Failed Trajectories\n2\tTraceback (most recent call last):\n3\tFAILED tests/test_x.py::test_y"
+    records = [{"type": "assistant", "message": {"content": [block]}}, result("r1", text)]
+    assert failures(tmp_path, records) == []
+    shell = [call("t1", "python -m pytest -q"), result("t1", text)]
+    assert failures(tmp_path, shell) != []  # what a command prints of failures is one
 
 
 def test_the_shells_banner_is_not_the_error(tmp_path: Path) -> None:

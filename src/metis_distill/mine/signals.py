@@ -220,6 +220,8 @@ def is_failure(event: Event) -> bool:
         return True
     if event.exit_code not in (None, 0):
         return True
+    if event.tool_name in _LOOK_TOOLS:
+        return False  # a file's text says what the file holds, not how the read went
     return _shows_failure(event.text[:20_000])
 
 
@@ -359,11 +361,20 @@ _NOTHING_THERE = re.compile(
     r"Not a directory|exceeds maximum allowed tokens",
     re.I,
 )
+# pytest asked for a test (or test file) that is not there: a guess at a name, not a failure.
+_NO_SUCH_TEST = re.compile(r"^ERROR: (?:file or directory )?not found: ", re.M)
 
 
 def looked_for_nothing(call: Event | None, result: Event) -> bool:
     """A look at a file or folder that is not there (`Read` of a missing file, `ls` of a
-    missing folder): how an agent explores, not a failure to learn from."""
+    missing folder, a test id pytest does not find): how an agent explores, not a failure to
+    learn from."""
+    if (
+        call is not None
+        and call.tool_name in SHELL_TOOLS
+        and _NO_SUCH_TEST.search(result.text[:2000])
+    ):
+        return True
     if not _NOTHING_THERE.search(result.text[:2000]):
         return False
     if result.tool_name in _LOOK_TOOLS or (call is not None and call.tool_name in _LOOK_TOOLS):
