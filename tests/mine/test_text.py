@@ -18,6 +18,13 @@ from metis_distill.mine.text import command_head
         ("mkdir out && cp a out/", "mkdir out && cp a out/"),
         ("mkdir -p out", "mkdir -p out"),
         ("source .venv/bin/activate && pytest", "source .venv/bin/activate && pytest"),
+        # a script written to a file from a here-document, then run: the run is the command
+        ("cat <<'PY' > /tmp/t.py\nimport app\nPY\npython /tmp/t.py", "python /tmp/t.py"),
+        ("cat > run.py <<EOF && python run.py\nprint(1)\nEOF", "python run.py"),
+        ("tee out.txt <<EOF\nhi\nEOF\nwc -l out.txt", "wc -l out.txt"),
+        # a here-document piped on, or written and nothing more, stays the command
+        ("cat <<EOF | python -\nprint(1)\nEOF", "cat <<EOF | python -"),
+        ("cat > run.py <<EOF\nprint(1)\nEOF", "cat > run.py <<EOF"),
     ],
 )
 def test_the_setup_steps_before_a_command_are_cut(command: str, head: str) -> None:

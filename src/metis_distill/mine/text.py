@@ -21,6 +21,12 @@ _SETUP_PREFIX = re.compile(
     r"\s*(?:&&|;)\s*"
 )
 
+# A here-document written to a file (`cat <<'EOF' > run.py`, `tee out.txt <<EOF`) only sets up
+# the command after it, on the same line (`&&`, `;`) or the next.
+_WRITES_HEREDOC = re.compile(
+    r"^\s*(?=(?:cat|tee)\b)(?=[^\n&;|]*<<)(?=[^\n&;|]*(?:>|\btee\s+[\w./~-]))[^\n&;|]*"
+    r"(?:&&|;|\n)\s*(?=\S)"
+)
 _HEREDOC = re.compile(r"<<-?\s*(?P<quote>['\"]?)(?P<tag>[A-Za-z_]\w*)(?P=quote)")
 
 
@@ -77,12 +83,18 @@ def split_heredocs(command: str) -> tuple[str, str]:
 def command_head(command: str) -> str:
     """A command on one line, without the steps that only set it up (`cd somewhere &&`,
     `mkdir -p out &&`) and without its here-documents' bodies: what it really runs."""
-    command = split_heredocs(command)[0]
+    command = _after_written_heredocs(split_heredocs(command)[0])
     flat = _WS.sub(" ", command.strip().split("\n# ")[0])
     head = flat
     while (step := _SETUP_PREFIX.match(head)) is not None and step.end() < len(head):
         head = head[step.end() :]
     return head or flat
+
+
+def _after_written_heredocs(command: str) -> str:
+    while (step := _WRITES_HEREDOC.match(command)) is not None:
+        command = command[step.end() :]
+    return command
 
 
 # A home folder names its person: `C:\Users\ana\docs` and `/Users/ana/docs` become `~\docs`
