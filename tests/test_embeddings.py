@@ -217,3 +217,46 @@ def test_the_graph_is_not_optimized_by_default_and_gives_the_same_vectors(
     optimized.optimize_graph = True
     difference = np.abs(np.array(plain.embed(texts)) - np.array(optimized.embed(texts)))
     assert difference.max() < 1e-5
+
+
+def test_releasing_each_run_gives_the_same_vectors_bit_for_bit(model_dir: Path) -> None:
+    """The arena given back after each run, no plan kept per shape (a distill's peak memory):
+    the same floats as onnxruntime's defaults, over batches of many shapes."""
+    texts = mixed_texts(70)
+    released = MiniLMEmbedder(model_dir)
+    assert released.release_each_run is True
+    kept = MiniLMEmbedder(model_dir)
+    kept.release_each_run = False
+    assert released.embed(texts) == kept.embed(texts)
+    again = MiniLMEmbedder(model_dir)
+    assert [again.embed([text])[0] for text in texts[:5]] == released.embed(texts[:5])
+
+
+def test_rows_are_the_vectors_embed_gives(model_dir: Path) -> None:
+    texts = [*mixed_texts(40), PARAPHRASE[0], PARAPHRASE[0]]
+    embedder = CountingEmbedder(model_dir)
+    rows = embedder.rows(texts)
+    assert len(rows) == len(texts)
+    assert list(rows) == MiniLMEmbedder(model_dir).embed(texts)
+    assert rows[3] == embedder.embed([texts[3]])[0] and rows[-1] == rows[-2]
+    assert rows[1:3] == [rows[1], rows[2]]
+    assert all(type(x) is float for x in rows[0])
+    assert sum(len(b) for b in embedder.batches) == len(texts) - 1  # each text once
+    rows[0][0] = 42.0  # a row read is a new list
+    assert rows[0][0] != 42.0
+    assert len(MiniLMEmbedder(model_dir).rows([])) == 0
+
+
+def test_embed_many_keeps_rows_when_the_embedder_can(model_dir: Path) -> None:
+    from metis_distill.index import embed_many
+
+    class Plain:
+        id = "plain"
+
+        def embed(self, texts: Sequence[str]) -> list[list[float]]:
+            return [[float(len(t))] for t in texts]
+
+    assert embed_many(Plain(), ["ab", "c"]) == [[2.0], [1.0]]
+    kept = embed_many(MiniLMEmbedder(model_dir), list(PARAPHRASE))
+    assert isinstance(kept, embeddings.Rows)
+    assert list(kept) == MiniLMEmbedder(model_dir).embed(list(PARAPHRASE))

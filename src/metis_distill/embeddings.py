@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -30,7 +30,7 @@ import numpy.typing as npt
 from metis_distill.errors import ModelMissingError
 
 if TYPE_CHECKING:
-    from onnxruntime import InferenceSession
+    from onnxruntime import InferenceSession, RunOptions
     from tokenizers import Tokenizer
 
 log = logging.getLogger(__name__)
@@ -238,12 +238,19 @@ class MiniLMEmbedder:
     # ONNX's graph optimizations unpack the int8 weights: a session holds ~170 MB more and
     # starts 0.4 s later for vectors the same to 1e-5 (tests/test_embeddings.py); off
     optimize_graph: bool = False
+    # Every run casts the int8 weights to float and scales them (~90 MB, half of it the word
+    # table): the arena of onnxruntime kept that, and the memory planned for each new shape,
+    # for the process's life (a distill's peak: +160 MB after 720 lessons). Instead the arena
+    # gives back at the end of each run what the run took, and no shape's plan is kept;
+    # the vectors are the same bit for bit (tests/test_embeddings.py)
+    release_each_run: bool = True
 
     def __init__(self, model_dir: Path | None = None) -> None:
         self.model_dir = model_dir if model_dir is not None else default_model_dir()
         self.id = model_id(self.model_dir)
         self._session: InferenceSession | None = None
         self._tokenizer: Tokenizer | None = None
+        self._run_options: RunOptions | None = None
         self._cache: dict[bytes, Vectors] = {}
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
@@ -253,6 +260,17 @@ class MiniLMEmbedder:
         pending = {k: t for k, t in zip(keys, cleaned, strict=True) if k not in self._cache}
         self._embed_pending(pending)
         return [self._cache[k].tolist() for k in keys]
+
+    def rows(self, texts: Sequence[str]) -> Rows:
+        """The vectors of `embed`, kept as one float32 array and made a list of floats one
+        row at a time when read: thousands of candidates' vectors as lists of Python floats
+        held ~12 KB each (43 MB for a 500 MB archive's 3,500), which grew a distill's peak
+        with the archive."""
+        cleaned = [_clean(t) for t in texts]
+        keys = [_text_key(t) for t in cleaned]
+        pending = {k: t for k, t in zip(keys, cleaned, strict=True) if k not in self._cache}
+        self._embed_pending(pending)
+        return Rows(np.stack([self._cache[k] for k in keys]) if keys else _no_rows(self.dim))
 
     def _embed_pending(self, pending: dict[bytes, str]) -> None:
         """Embed in batches of texts of similar length, so that padding stays short."""
@@ -273,7 +291,7 @@ class MiniLMEmbedder:
             "attention_mask": mask,
             "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
         }
-        hidden: Vectors = session.run(["last_hidden_state"], inputs)[0]
+        hidden: Vectors = session.run(["last_hidden_state"], inputs, self._run_options)[0]
         return _normalise(_mean_pool(hidden, mask))
 
     def _load(self) -> tuple[InferenceSession, Tokenizer]:
@@ -307,10 +325,36 @@ class MiniLMEmbedder:
         options = ort.SessionOptions()
         if not self.optimize_graph:
             options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+        if self.release_each_run:
+            options.enable_mem_pattern = False
+            self._run_options = ort.RunOptions()
+            self._run_options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
         try:
             return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         except Exception as e:
             raise ModelMissingError(f"cannot load {path}: {e}", hint=FETCH_HINT) from e
+
+
+class Rows(Sequence[list[float]]):
+    """Vectors as `embed` returns them, read from one array a row at a time."""
+
+    def __init__(self, array: Vectors) -> None:
+        self._array = array
+
+    def __len__(self) -> int:
+        return len(self._array)
+
+    @overload
+    def __getitem__(self, index: int) -> list[float]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[list[float]]: ...
+    def __getitem__(self, index: int | slice) -> list[float] | list[list[float]]:
+        rows: list[float] | list[list[float]] = self._array[index].tolist()
+        return rows
+
+
+def _no_rows(dim: int) -> Vectors:
+    return np.zeros((0, dim), dtype=np.float32)
 
 
 def _clean(text: str) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, cast, runtime_checkable
 
 from filelock import FileLock
 
@@ -21,6 +21,21 @@ class Embedder(Protocol):
     id: str
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+
+@runtime_checkable
+class RowEmbedder(Embedder, Protocol):
+    """An embedder that also gives many vectors compactly: a sequence whose rows are made
+    lists when read (`MiniLMEmbedder.rows`)."""
+
+    def rows(self, texts: Sequence[str]) -> Sequence[list[float]]: ...
+
+
+def embed_many(embedder: Embedder, texts: Sequence[str]) -> Sequence[Sequence[float]]:
+    """`embedder.embed(texts)`, held compactly when the embedder can."""
+    if isinstance(embedder, RowEmbedder):
+        return embedder.rows(texts)
+    return embedder.embed(texts)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from metis_distill.curate.ids import (
     quoted,
     word_overlap,
 )
-from metis_distill.index import LessonIndex
+from metis_distill.index import LessonIndex, embed_many
 from metis_distill.ledger import Curating, EvidenceRow, Ledger, LessonRow, LessonStatus, now
 from metis_distill.models import LessonCandidate
 
@@ -85,15 +85,19 @@ def curate(
     paraphrase_distance: float = DEFAULT_PARAPHRASE_DISTANCE,
     judge: DuplicateJudge | None = None,
     judge_distance: float = DEFAULT_JUDGE_DISTANCE,
+    vectors: Sequence[Sequence[float]] | None = None,
 ) -> CurateStats:
     """Record candidates as lessons and evidence; a rejected lesson's near twins are suppressed.
-    With a `judge`, a near lesson the word-overlap rule does not merge is put to it."""
+    With a `judge`, a near lesson the word-overlap rule does not merge is put to it.
+    `vectors` are the candidates' embeddings when made already (else the index's embedder
+    makes them)."""
     stats = CurateStats(candidates=len(candidates))
     stats.failures = sum(c.kind.value == "failure" for c in candidates)
     limits = (max_distance, max(max_distance, paraphrase_distance))
     if not candidates:
         return stats
-    vectors = index.embedder.embed([c.text for c in candidates])
+    if vectors is None:
+        vectors = embed_many(index.embedder, [c.text for c in candidates])
     near = _Near(limits, judge, judge_distance)
     with ledger.curating() as lessons:
         _prefetch(lessons, candidates, archive_root)

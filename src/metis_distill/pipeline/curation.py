@@ -14,6 +14,7 @@ from metis_distill.curate.retire import resolve_contradictions, retire_stale
 from metis_distill.faults import checkpoint
 from metis_distill.index import LessonIndex
 from metis_distill.ledger import FileRecord, Ledger, RecoveryRow
+from metis_distill.models import LessonCandidate
 from metis_distill.pipeline.extraction import BatchResult
 
 
@@ -27,16 +28,17 @@ def curate_batches(
     skipped: Sequence[FileRecord] = (),
     rewritten: Sequence[str] = (),
     judge: DuplicateJudge | None = None,
+    vectors: Sequence[Sequence[float]] | None = None,
 ) -> CurateStats:
     """Merge every batch's candidates into the ledger, then mark the files as read. Evidence
     from `rewritten` files (changed other than by appending) points at lines that now say
     something else: it is dropped first, and what the files say now is found again.
-    Then contradicted decisions and lessons not seen for long are retired (never deleted)."""
+    Then contradicted decisions and lessons not seen for long are retired (never deleted).
+    `vectors`: the embeddings of `candidates(results)`, when made already."""
     ledger.drop_evidence(str(archive_root), rewritten)
     ledger.drop_recoveries(str(archive_root), rewritten)
-    candidates = [c for r in results for c in r.candidates]
     stats = curate(
-        candidates,
+        candidates(results),
         ledger,
         index,
         archive_root=str(archive_root),
@@ -45,6 +47,7 @@ def curate_batches(
         paraphrase_distance=settings.curate.paraphrase_distance,
         judge=judge,
         judge_distance=settings.curate.judge_distance,
+        vectors=vectors,
     )
     checkpoint("curate:merged")
     contradicted = resolve_contradictions(ledger, stats.touched_ids)
@@ -60,6 +63,11 @@ def curate_batches(
     ledger.record_files([*skipped, *(row for r in results for row in r.files)])
     checkpoint("curate:recorded")
     return stats
+
+
+def candidates(results: Sequence[BatchResult]) -> list[LessonCandidate]:
+    """Every batch's candidates, in the order curation takes them."""
+    return [c for r in results for c in r.candidates]
 
 
 def _recovery_rows(archive_root: str, results: Sequence[BatchResult]) -> list[RecoveryRow]:

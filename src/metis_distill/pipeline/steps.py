@@ -12,9 +12,9 @@ from metis_distill.archive import ArchiveResult, archive_from
 from metis_distill.config import Settings
 from metis_distill.curate.merge import CurateStats, JudgeStats
 from metis_distill.extract.base import ExtractStats
-from metis_distill.index import Embedder, open_for_writing
+from metis_distill.index import Embedder, embed_many, open_for_writing
 from metis_distill.ledger import FileRecord, Ledger
-from metis_distill.pipeline.curation import curate_batches
+from metis_distill.pipeline.curation import candidates, curate_batches
 from metis_distill.pipeline.discover import Discovery, changed_files
 from metis_distill.pipeline.extraction import BatchResult, extract_batch
 from metis_distill.pipeline.extractors import make_extractor, make_judge
@@ -137,12 +137,15 @@ def curate_step(
     log: Log,
 ) -> Curated:
     """The index reconciled with the ledger (the ledger is the truth), then the batches
-    curated; `stale` files' old evidence goes first."""
+    curated; `stale` files' old evidence goes first. The candidates are embedded before
+    chromadb loads: the model's working memory (its int8 weights made float for each run,
+    ~90 MB) and chromadb's are not held at once, which was a distill's peak."""
+    model = _embedder(settings, embedder)
+    texts = [c.text for c in candidates(results)]
+    vectors = embed_many(model, texts) if texts else []
     with (
         Ledger(settings.ledger_url) as ledger,
-        open_for_writing(
-            settings.index_url, settings.index_dir, _embedder(settings, embedder)
-        ) as index,
+        open_for_writing(settings.index_url, settings.index_dir, model) as index,
     ):
         added, removed = index.reconcile({r.id: (r.kind, r.text) for r in ledger.lessons()})
         if added or removed:
@@ -157,6 +160,7 @@ def curate_step(
             skipped=skipped,
             rewritten=stale,
             judge=judge,
+            vectors=vectors,
         )
     log.info(
         "curate: %d candidates -> %d new lessons, %d merged, %d suppressed (rejected before)",
