@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from metis_distill.mine.episodes import Episode, find_episodes
 from metis_distill.mine.fixes import FIX_WINDOW, FixKind
 from metis_distill.models import LessonCandidate, LessonKind
 from metis_distill.sources.claude_code import parse_file
+from metis_distill.sources.codex import parse_file as parse_codex
 from metis_distill.textio import read_lines
 from tests.mine.test_episodes import _write, call, edit, result, say
 
@@ -326,3 +328,56 @@ def test_wrapping_or_backgrounding_a_timed_out_command_is_no_remedy(
     ((episode, lesson),) = _failures(tmp_path, records)
     assert episode.fix is None or not episode.fix.teachable
     assert "instead" not in lesson.text and lesson.fix is None
+
+
+def _patch_call(call_id: str, patch: str) -> dict:  # type: ignore[type-arg]
+    payload = {
+        "type": "custom_tool_call",
+        "call_id": call_id,
+        "name": "apply_patch",
+        "input": patch,
+    }
+    return {"timestamp": "2026-01-01T00:00:00Z", "type": "response_item", "payload": payload}
+
+
+def _patch_output(call_id: str, output: str) -> dict:  # type: ignore[type-arg]
+    payload = {"type": "custom_tool_call_output", "call_id": call_id, "output": output}
+    return {"timestamp": "2026-01-01T00:00:01Z", "type": "response_item", "payload": payload}
+
+
+UPDATE = "*** Begin Patch\n*** Update File: docs/guide.md\n@@\n-# Draft\n+# Guide\n*** End Patch"
+REFUSED = (
+    "apply_patch verification failed: Failed to find expected lines in /w/docs/guide.md:\n# Draft"
+)
+DONE = '{"output": "Success. Updated the following files:\\nM docs/guide.md\\n", "metadata": {"exit_code": 0}}'
+
+
+@pytest.mark.parametrize(
+    ("retries", "fixed"),
+    [
+        # the replacement again, with the file's real text: the fix
+        ([UPDATE.replace("# Draft", "# Guide draft")], True),
+        # the file deleted and written anew: no replacement worked
+        (["*** Begin Patch\n*** Delete File: docs/guide.md\n*** End Patch",
+          "*** Begin Patch\n*** Add File: docs/guide.md\n+# Guide\n*** End Patch"], False),
+        # lines only inserted: the old text is still there
+        (["*** Begin Patch\n*** Update File: docs/guide.md\n@@\n # Draft\n+# Guide\n*** End Patch"], False),
+    ],
+)  # fmt: skip
+def test_a_codex_patch_is_fixed_only_by_a_patch_that_replaced_text(
+    tmp_path: Path, retries: list[str], fixed: bool
+) -> None:
+    meta = {"id": "s1", "timestamp": "2026-01-01T00:00:00Z", "cwd": "/w", "cli_version": "0.55.0"}
+    records = [{"timestamp": "2026-01-01T00:00:00Z", "type": "session_meta", "payload": meta}]
+    records += [_patch_call("c0", UPDATE), _patch_output("c0", REFUSED)]
+    for n, patch in enumerate(retries, start=1):
+        records += [_patch_call(f"c{n}", patch), _patch_output(f"c{n}", DONE)]
+    path = tmp_path / "rollout-2026-01-01T00-00-00-s1.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    run = parse_codex(path, tmp_path)
+    episodes = [e for e in find_episodes(run) if e.kind is LessonKind.FAILURE]
+    assert len(episodes) == 1
+    assert (episodes[0].fix is not None) is fixed
+    (lesson,) = RulesExtractor().extract(run, episodes, read_lines(path))
+    assert "Failed to find expected lines in …" in lesson.text  # not the lines it looked for
+    assert ("re-read the file" in lesson.text) is fixed

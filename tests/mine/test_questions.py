@@ -115,6 +115,10 @@ def test_declined_and_agreeing_answers_decide_nothing(tmp_path: Path) -> None:
         ("Which issue should I tackle first?", "The login bug", False),
         ("Is it ok to delete the build cache?", "Delete it", False),
         ("How should failing imports be handled?", "Skip them for now", False),
+        # a name for what is made today
+        ("What should the new slash command be called?", "tidy-imports", False),
+        ("新命令叫什么？", "clean-imports", False),
+        ("Which name should we use for the release branch?", "release/next", False),
     ],
 )
 def test_a_choice_that_stands_is_told_from_a_step_of_today(

@@ -221,11 +221,17 @@ def _edit_text(tool: str, sig: str, fixed: bool) -> tuple[str, str | None]:
     )
 
 
+_EXPECTED_LINES = re.compile(r"Failed to find expected lines", re.I)
+
+
 def _one_edit_error(sig: str) -> str:
     """aider's ways of saying a SEARCH/REPLACE block did not match, across its versions and
-    edit formats, as one error: one lesson, not one per wording or per file named."""
+    edit formats, and Codex's apply_patch whatever lines it quotes, as one error each: one
+    lesson, not one per wording or per file named."""
     if _SEARCH_REPLACE.search(sig):
         return "SEARCH/REPLACE block failed to match"
+    if _EXPECTED_LINES.search(sig):  # Codex's apply_patch, which quotes the lines it looked for
+        return "apply_patch verification failed: Failed to find expected lines in …"
     return sig
 
 

@@ -135,6 +135,8 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
             continue
         if later.session != call.session or later.tool_name != call.tool_name:
             continue
+        if call.tool_name in signals.EDIT_TOOLS and not later.in_place:
+            continue  # a file rewritten whole, or lines only added: no replacement that worked
         if not (same_intent(call.text, later.text, dropped) or _runs(later.text, missing)):
             continue
         result = results.get(later.tool_use_id or "")

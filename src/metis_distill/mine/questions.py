@@ -40,6 +40,12 @@ _PROCESS = re.compile(
     r"what next|which\b.{0,60}\bfirst\b)",
     re.I,
 )
+# A name asked for what is being made today (a command, a file, a branch): no rule for later.
+_NAMING = re.compile(
+    r"\b(?:be (?:called|named)|(?:what|which) (?:name|should (?:it|we|I) (?:call|name))|"
+    r"name (?:it|for (?:it|the|this|your))|call it)\b|叫什么|什么名字|取名|命名|名前|이름",
+    re.I,
+)
 _NO_CHOICE = re.compile(
     r"^(?:yes|no|ok|okay|sure|proceed|continue|go ahead|skip|cancel|later|not now|none|"
     r"stop|done)\b[\s.!]*$",
@@ -123,7 +129,12 @@ def _first_question(question: str) -> str:
 
 
 def _lasting(question: str, choice: str) -> bool:
-    return not (_PROCESS.match(question) or _NO_CHOICE.match(choice) or _FOR_NOW.search(choice))
+    return not (
+        _PROCESS.match(question)
+        or _NAMING.search(question)
+        or _NO_CHOICE.match(choice)
+        or _FOR_NOW.search(choice)
+    )
 
 
 def numbered_pick(asked: str, reply: str) -> Answer | None:

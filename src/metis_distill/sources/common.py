@@ -89,6 +89,7 @@ class Draft:
     mid_turn: bool = False
     timeout_ms: int | None = None
     escalated: bool = False
+    in_place: bool = True
 
     def event(self, seq: int, rel_path: str) -> Event:
         return Event(
@@ -106,6 +107,7 @@ class Draft:
             mid_turn=self.mid_turn,
             timeout_ms=self.timeout_ms,
             escalated=self.escalated,
+            in_place=self.in_place,
         )
 
 

@@ -20,6 +20,8 @@ _SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh", "fish", "pwsh", "powers
 _SCRIPT_FLAGS = frozenset({"-c", "-lc", "-ic", "-lic", "-command", "/c"})
 _INPUT_KEYS = ("command", "cmd", "path", "file_path", "pattern", "query", "url", "prompt", "chars")
 _PATCH_FILE = re.compile(r"^\*\*\* (?:Add|Update|Delete) File: (.+?)\s*$", re.M)
+_WHOLE_FILE_OP = re.compile(r"^\*\*\* (?:Add|Delete) File: ", re.M)
+_REMOVED_LINE = re.compile(r"^-(?!--)", re.M)
 _APPLY_PATCH = re.compile(r"^\s*(?:cd\s+\S+\s*&&\s*)?apply_patch\b")
 # Codex's own headers in front of a command's output (freeform/unified exec, truncation).
 _HEADER_LINE = re.compile(
@@ -76,6 +78,7 @@ def call(state: State, line_no: int, ts: datetime | None, item: dict[str, Any]) 
         tool_name=tool,
         timeout_ms=_timeout(args),
         escalated=_escalated(args),
+        in_place=tool != "apply_patch" or _in_place(_patch_text(name, args)),
         tool_use_id=call_id,
         native_id=as_str(item.get("id")) or as_str(item.get("call_id")),
     )
@@ -131,6 +134,23 @@ def _describe_call(name: str, args: dict[str, Any] | str) -> tuple[str, str]:
     if found is None and isinstance(args.get("input"), str):
         found = args["input"]
     return name, found if found is not None else ""
+
+
+def _patch_text(name: str, args: dict[str, Any] | str) -> str:
+    if isinstance(args, str):
+        return args
+    if name in _SHELL_TOOLS:
+        return _script(args.get("command", args.get("cmd")))
+    patch = args.get("input", args.get("patch"))
+    return patch if isinstance(patch, str) else ""
+
+
+def _in_place(patch: str) -> bool:
+    """The patch replaces or removes lines of files it updates: not one that adds or deletes
+    a whole file, or only inserts lines."""
+    if _WHOLE_FILE_OP.search(patch):
+        return False
+    return _REMOVED_LINE.search(patch) is not None
 
 
 def _script(command: Any) -> str:
