@@ -35,6 +35,19 @@ def failures(tmp_path: Path, records: list[dict]) -> list:  # type: ignore[type-
         ("npm list -g chrome-mcp", 1, "Exit code 1\n/usr/lib\n└── (empty)", False),
         ("diff a.txt b.txt", 1, "Exit code 1\n1c1\n< a\n---\n> b", False),
         ("npm test", 1, "Exit code 1\nnpm error Missing script: test", True),
+        (
+            "git ls-files -z | xargs -0 grep -n MODE=",
+            123,
+            "Exit code 123\nsrc/a.env:3:MODE=fast",
+            False,
+        ),
+        ("find . -name '*.py' | xargs -n 20 rg TODO", 123, "Exit code 123\na.py:1:# TODO", False),
+        (
+            "find . -name '*.py' | xargs python -m py_compile",
+            123,
+            "Exit code 123\nSyntaxError",
+            True,
+        ),
     ],
 )
 def test_a_query_that_answers_none_is_no_failure(

@@ -743,3 +743,37 @@ def test_a_rerun_outside_the_sandbox_is_the_fix_of_what_the_sandbox_stopped(
         "escalated permissions."
     }
     assert all(c.fix and c.evidence.shows_fix for c in lessons)
+
+
+def test_writes_under_git_stopped_by_the_sandbox_are_one_lesson(tmp_path: Path) -> None:
+    """`git fetch` and a script that makes a branch both fail on `.git/` inside the sandbox:
+    one cause, one lesson, whichever command met it."""
+    failures = [
+        ("git fetch --all", "error: cannot open '.git/FETCH_HEAD': Operation not permitted"),
+        ("scripts/new-branch.sh csv", "fatal: Unable to create '/w/.git/refs/heads/csv.lock': "
+         "Operation not permitted"),
+    ]  # fmt: skip
+    texts = set()
+    for n, (command, error) in enumerate(failures):
+        path = tmp_path / f"rollout-{n}.jsonl"
+        args = {"command": ["bash", "-lc", command]}
+        records = [
+            {"type": "session_meta", "payload": {"id": f"s{n}", "cwd": "/w"}},
+            {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
+             "call_id": "c1", "arguments": json.dumps(args)}},
+            {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c1",
+             "output": json.dumps({"output": error, "metadata": {"exit_code": 128}})}},
+            {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
+             "call_id": "c2", "arguments": json.dumps({**args, "with_escalated_permissions": True})}},
+            {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c2",
+             "output": json.dumps({"output": "", "metadata": {"exit_code": 0}})}},
+        ]  # fmt: skip
+        stamp = {"timestamp": "2025-09-01T00:00:00Z"}
+        path.write_text("".join(json.dumps({**stamp, **r}) + "\n" for r in records))
+        run = parse_file(path, tmp_path)
+        texts |= {
+            c.text
+            for c in RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+        }
+    (text,) = texts
+    assert "cannot write under `.git/`" in text and "escalated permissions" in text

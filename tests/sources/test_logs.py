@@ -475,3 +475,22 @@ def test_corpus_lessons(corpus: Path) -> None:
     assert [c.kind for c in node] == [LessonKind.FAILURE]
     assert node[0].text.startswith("`node p2p_connect.js")
     assert node[0].evidence.quote.startswith("ReferenceError: require is not defined")
+
+
+def test_colours_in_caret_notation_and_a_misread_bom_are_no_text(tmp_path: Path) -> None:
+    """`gh run view --log` saved by a Windows shell: colours written as `^[[1m`, the UTF-8
+    byte-order mark read in code page 850 (`´╗┐`) before the first stamp."""
+    log = tmp_path / "ci.log"
+    log.write_text(
+        "build\tcargo clippy\t´╗┐2026-03-04T10:00:00.0000000Z ##[group]Run cargo clippy\n"
+        "build\tcargo clippy\t2026-03-04T10:00:01.0000000Z ##[endgroup]\n"
+        "build\tcargo clippy\t2026-03-04T10:00:05.0000000Z ^[[1m^[[91merror^[[0m: unused variable: `count`\n"
+        "build\tcargo clippy\t2026-03-04T10:00:06.0000000Z ##[error]Process completed with exit code 101.\n",
+        encoding="utf-8",
+    )
+    run = parse_file(log, tmp_path)
+    texts = [e.text for e in run.events]
+    assert not any("^[" in t or "´╗┐" in t for t in texts)
+    (error,) = [e for e in run.events if e.kind is EventKind.ERROR]
+    assert error.text.startswith("error: unused variable: `count`")
+    assert [e.text for e in run.events if e.kind is EventKind.TOOL_CALL] == ["cargo clippy"]

@@ -158,6 +158,12 @@ def _failure_lesson(
             f"given {enough}; give it {enough} or more."
         ), remedy
     if fix is not None and fix.kind is FixKind.ESCALATED and remedy:
+        if _GIT_DIR_WRITE.search(episode.trigger.text[:4000]):
+            return (
+                "Codex's sandbox here cannot write under `.git/` (“Operation not permitted”): "
+                "git commands that change the repository (fetch, branch, commit), and scripts "
+                "that run them, fail inside it; ask to run them with escalated permissions."
+            ), remedy
         program = code(_sandboxed_program(call.text))
         return (
             f"{program} fails inside Codex's sandbox here and works outside it; ask to run it "
@@ -185,6 +191,12 @@ def _failure_lesson(
     if fix is not None and fix.kind is FixKind.RETRIED:
         return f"{what} failed once with “{sig}” and passed when run again.", None
     return f"{what} {verb} here: “{sig}” (no fix seen).", None
+
+
+# A write under the repository's .git folder refused: whichever command did it, one cause.
+_GIT_DIR_WRITE = re.compile(
+    r"[\\/]?\.git[\\/][^\s'\"]*['\"]?:? (?:Operation not permitted|Read-only file system)"
+)
 
 
 def _sandboxed_program(command: str) -> str:

@@ -101,8 +101,8 @@ _INSTALL = re.compile(
     r"\b(?:npm|pnpm|yarn|bun)\s+(?:install|i|add)\b|\b(?:apt-get|apt|brew|conda)\s+install\b"
 )
 _UNKNOWN_FLAG = re.compile(
-    r"(?:unrecognized arguments?|unknown (?:option|flag|argument)|no such option|"
-    r"invalid option)[:\s]+['\"`]?(?P<flag>--?[\w-]+)",
+    r"(?:unrecognized (?:arguments?|option)|unknown (?:option|flag|argument)|no such option|"
+    r"(?:invalid|illegal) option)[:\s]+['\"`]?(?P<flag>--?[\w-]+)",
     re.I,
 )
 

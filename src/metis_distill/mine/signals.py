@@ -52,7 +52,7 @@ _FAILING_WORDS = ("failed", "FAILED ", "ERR_PNPM_", "npm ERR!", "error TS")
 _PASSING_TESTS = re.compile(r"\b\d+ passed\b|Tests?:\s+\d+ passed|\bOK \(|All checks passed", re.I)
 _ERROR_LINE = re.compile(
     r"error|not found|denied|failed|fatal|cannot|can't|unable|no such|refused|invalid|"
-    r"exception|not recognized|undefined|missing|timed out",
+    r"exception|not recognized|unrecognized|illegal option|undefined|missing|timed out",
     re.I,
 )
 _PYTEST_ERROR = re.compile(r"^E\s+(?:[\w.]*(?:Error|Exception|Failed|Timeout)\b|assert\b)")
@@ -325,14 +325,25 @@ BANNER_MIN = 20  # characters of a line before it can be told a banner
 def answers_no(call: Event | None, result: Event) -> bool:
     """A query that exited 1 to say "none": `rg` or `grep` found nothing, `diff` found a
     difference, `npm ls` did not find the package."""
-    if call is None or result.exit_code != 1 or call.tool_name not in SHELL_TOOLS:
+    if call is None or result.exit_code not in (1, 123) or call.tool_name not in SHELL_TOOLS:
         return False
     last = _PIPE.split(call.text.strip())[-1].strip()
     words = last.split()
     if not words:
         return False
     program = words[0].rsplit("/", 1)[-1]
+    if result.exit_code == 123:  # xargs: one of the runs it made exited 1 to 125
+        return program == "xargs" and _xargs_runs(words[1:]) in _ANSWERS_WITH_ONE
     return program in _ANSWERS_WITH_ONE or bool(_LISTS_PACKAGES.match(last))
+
+
+def _xargs_runs(words: list[str]) -> str:
+    """The program xargs runs, after its own options (`xargs -0 -n 50 grep -l x`)."""
+    takes_value = {"-n", "-P", "-I", "-L", "-s", "-d", "-E", "-a"}
+    i = 0
+    while i < len(words) and words[i].startswith("-"):
+        i += 2 if words[i] in takes_value else 1
+    return words[i].rsplit("/", 1)[-1] if i < len(words) else ""
 
 
 def banner_lines(events: tuple[Event, ...]) -> frozenset[str]:

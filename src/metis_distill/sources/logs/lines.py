@@ -21,6 +21,10 @@ GENERIC_STAMP = re.compile(
     r"^\[?(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?)(Z|[+-]\d\d:?\d\d)?\]?(?:\s+|$)"
 )
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+# Colours written out in caret notation (`^[[1m`) by a terminal that saved what it showed.
+_CARET_ESCAPE = re.compile(r"\^\[(?=[\[\]])")
+# The UTF-8 byte-order mark read in a Windows code page (850, 437, 1252) before a line's text.
+_MOJIBAKE_BOM = re.compile("´╗┐|∩╗┐|ï»¿")
 _CYAN = re.compile(r"^\x1b\[36;1m")
 _WORKFLOW = re.compile(r"^##\[([A-Za-z-]+)\]")
 _KNOWN_COMMANDS = frozenset(
@@ -75,6 +79,8 @@ def read(state: State, line_no: int, raw: str) -> None:
     if "\x00" in raw or "\ufffd" in raw:
         state.tally.corrupt.append(line_no)
         return
+    if "^[" in raw or "╗┐" in raw or "»¿" in raw:
+        raw = _MOJIBAKE_BOM.sub("", _CARET_ESCAPE.sub("\x1b", raw))
     rest = LEAD.sub("", raw)
     job = step = None
     columns = _GH_COLUMNS.match(rest)
