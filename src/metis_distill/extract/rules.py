@@ -387,8 +387,8 @@ def _statement_text(signal: str, sentence: str) -> str:
     lead = {"decision": _DECISION_LEAD, "gotcha": _GOTCHA_LEAD, "correction": _CORRECTION_LEAD}
     pattern = lead.get(signal)
     text = clean(pattern.sub("", sentence) if pattern else sentence)
-    if text and text[-1] not in ".!":
-        text += "."
+    if text and text[-1] not in ".!\u3002\uff01":
+        text += "\u3002" if "\u3040" <= text[-1] <= "\u9fff" else "."
     return f"User correction: {text}" if signal == "correction" else text
 
 

@@ -163,6 +163,98 @@ DURABLE = re.compile(
     r"(?:I|we) prefer|rather than|instead)\b",
     re.I,
 )
+# The same rule in Chinese, Japanese, German, French, Spanish, Portuguese and Russian. These
+# patterns hold no English word, so English text reads as before. Chinese and Japanese write
+# no spaces and `\b` finds no word edge between their characters: their markers stand bare.
+# The durable markers of the languages written with spaces ("immer noch", "toujours pas" mean
+# "still"; a bare German "nie" is also Polish for "not", so only "niemals", "nie wieder").
+_MARKERS_SPACED = (
+    r"immer(?!\s+noch)|stets|niemals|nie\s+(?:mehr|wieder)|ab\s+(?:jetzt|sofort|heute)|"
+    r"von\s+(?:nun|jetzt)\s+an|künftig|zukünftig|in\s+zukunft|grundsätzlich|jedes\s+mal|"
+    r"toujours(?!\s+(?:pas|rien|(?:le|la|les)\s+mêmes?)\b)|jamais|désormais|dorénavant|"
+    r"à\s+partir\s+de\s+maintenant|à\s+l'avenir|chaque\s+fois|systématiquement|"
+    r"siempre|nunca|jamás|de\s+ahora\s+en\s+adelante|a\s+partir\s+de\s+ahora|desde\s+ahora|"
+    r"en\s+adelante|cada\s+vez|"
+    r"sempre|jamais|a\s+partir\s+de\s+agora|daqui\s+(?:em|para|pra)\s+(?:diante|frente)|"
+    r"de\s+agora\s+em\s+diante|toda\s+vez|"
+    r"всегда|никогда|впредь|с\s+этого\s+момента|отныне|в\s+дальнейшем|каждый\s+раз"
+)
+# The word before a marker that makes it no rule ("Es ist immer …", "Está sempre …", "Fast
+# immer …"): a pronoun, a verb "to be", a conjunction, "almost", "still", "fails".
+_NOT_A_VERB = (
+    r"es|das|der|die|ist|sind|war|waren|er|sie|ich|wir|man|dann|aber|und|oder|nicht|so|da|"
+    r"hier|wird|hat|geht|läuft|klappt|funktioniert|fast|leider|"
+    r"ce|ça|il|elle|on|je|nous|ils|est|sont|était|mais|et|ou|pas|presque|ne|plante|marche|"
+    r"échoue|esto|eso|él|ella|yo|no|casi|pero|y|sigue|falla|funciona|son|está|están|era|"
+    r"é|isso|isto|ele|eu|não|quase|mas|e|continua|falha|estão|fica|"
+    r"это|он|она|оно|они|всё|все|я|мы|ты|не|и|но|опять|снова|почти|тут|там"
+)
+_PLEASE = r"(?:bitte|por\s+favor|s'il\s+(?:te|vous)\s+pla[iî]t|пожалуйста|per\s+favore)[,\s]+"
+# Chinese: "以后 …", "始终使用 …" (a bare "始终" or "总是" also describes: "总是超时"),
+# "不要 …", and "改代码前先 …" (before X, first Y). "以前", "目前", "提前" are no "before X".
+_ZH_BEFORE = r"(?<![以从目当眼提])前[\uff0c,]?(?:请|都|也)?(?:先|要|必须|务必)"
+_ZH_LEAD = (
+    r"(?:请|你|我们)?(?:以后|今后|往后|从现在(?:开始|起)|从今(?:以后|往后|天起)|"
+    r"(?:始终|总是|永远|一律|每次)(?=都?(?:要|不要|别|不许|必须|使用|用|先|保持|把|放|写))|"
+    r"不要|别|不许|禁止|切勿|务必|一定要|"
+    rf"[^\uff0c\u3002,！？]{{1,12}}?{_ZH_BEFORE})"
+)
+# Japanese: the marker first or after a topic ("コミット前に必ず …"), and the sentence ends as
+# an instruction does ("…してください", "…しないで", "…すること"), not as a report ("失敗する").
+_JA_RULE = (
+    r"(?:[^\u3001\u3002\s]{1,20}?(?:は|では|には|前に|時は|ときは|際は)\u3001?)?"
+    r"(?:常に|必ず|今後(?:は|も)?|これから(?:は|も)|以後|絶対に|決して|今から(?:は)?)"
+    r".*(?:[てで](?:ください|下さい)?|こと|しろ|するな|べき|ように|ないで|ない|禁止)[\u3002！!]?$"
+)
+RULE_ELSEWHERE = re.compile(
+    rf"^(?:{_PLEASE})?(?:(?!(?:{_NOT_A_VERB})[,\s])[^\W\d_]+[,\s]+)?(?:{_MARKERS_SPACED})\b"
+    r"|^n(?:e\s+|['’])[^\W\d_]+\s+(?:plus\s+)?jamais\b"
+    rf"|^{_ZH_LEAD}|^{_JA_RULE}",
+    re.I,
+)
+DURABLE_ELSEWHERE = re.compile(
+    rf"\b(?:{_MARKERS_SPACED}|statt|anstatt|anstelle|standardmäßig|au\s+lieu\s+de|"
+    r"plutôt\s+que|par\s+défaut|en\s+lugar\s+de|en\s+vez\s+de|por\s+defecto|em\s+vez\s+de|"
+    r"ao\s+invés\s+de|por\s+padrão|вместо|по\s+умолчанию)\b"
+    r"|以后|今后|往后|从现在|从今|始终|总是|永远|一律|每次|每当|默认|而不是|而非|而是|"
+    rf"{_ZH_BEFORE}|"
+    r"常に|必ず|今後|これから|以後|絶対に|決して|毎回|デフォルトで|ではなく|代わりに",
+    re.I,
+)
+# A one-off request, a question, a reply, a complaint or today's task in those languages:
+# "帮我…", "kannst du …", "…吗", "那就…", "还是报错", "diesmal", "hoy".
+ONE_OFF_ELSEWHERE = re.compile(
+    r"\b(?:kannst\s+du|könntest\s+du|können\s+sie|könnten\s+sie|würdest\s+du|würden\s+sie|"
+    r"hilf\s+mir|peux-tu|pourrais-tu|pouvez-vous|pourriez-vous|tu\s+peux|vous\s+pouvez|"
+    r"aide-moi|est-ce\s+que|puedes|podrías|podría|puede\s+usted|me\s+ayudas|ayúdame|"
+    r"pode|poderia|podes|consegue|me\s+ajuda|ajuda-me|можешь|можете|могли\s+бы|мог\s+бы|"
+    r"помоги|"
+    r"(?<!ab\s)heute|diesmal|dieses\s+mal|vorerst|erstmal|(?<!d')aujourd'hui|cette\s+fois|"
+    r"(?<!de\s)hoy|esta\s+vez|por\s+ahora|(?<!de\s)hoje|desta\s+vez|por\s+enquanto|"
+    r"por\s+agora|сегодня|в\s+этот\s+раз|"
+    r"пока\s+что|"
+    r"immer\s+noch|noch\s+immer|toujours\s+pas|todavía|ainda|всё\s+ещё|все\s+ещё|все\s+еще|"
+    r"по-прежнему|schlägt\s+fehl|stürzt\s+ab|échoue|plante|falla|fallan|falha|falham|"
+    r"dá\s+erro|падает|вылетает)\b"
+    r"|^(?:ok(?:ay)?|gut|bien|bueno|vale|certo|ладно|хорошо|dann|alors|entonces|então|"
+    r"тогда)\b|^(?:那就|那么|好的|行吧|嗯|じゃあ|では)"
+    r"|能不能|能否|可不可以|可以[^\u3002]{0,30}吗|帮我|帮忙|麻烦你|你能|吗[\u3002？?！]?$|呢[？?]?$"
+    r"|这次|这一次|(?<!从)今天(?!起|开始)|暂时|先这样|以后再|回头再|有空|还是|仍然|依然|报错|失败|出错|崩溃"
+    r"|(?:ます|ません|でしょう)か[\u3002？?]?$|てくれ|てもらえ|いただけ|今日(?!から)|今回|とりあえず"
+    r"|まだ|エラーになる|失敗する|落ちる",
+    re.I,
+)
+# Words that make a sentence in those languages a guess.
+HEDGE_ELSEWHERE = re.compile(
+    r"\b(?:vielleicht|wahrscheinlich|eventuell|möglicherweise|ich\s+glaube|ich\s+denke|"
+    r"ich\s+vermute|scheint|peut-être|probablement|je\s+pense|je\s+crois|il\s+semble|"
+    r"sans\s+doute|quizás?|tal\s+vez|probablemente|creo\s+que|parece|a\s+lo\s+mejor|talvez|"
+    r"provavelmente|acho\s+que|creio\s+que|может\s+быть|наверное|возможно|кажется|"
+    r"по-моему|думаю)\b"
+    r"|也许|可能|大概|或许|好像|似乎|我觉得|估计|たぶん|多分|かもしれ|と思う|らしい|ようだ",
+    re.I,
+)
+
 # How a message typed while the agent works objects to what it is doing.
 OBJECTION = re.compile(
     r"^(?:no\b|nope|stop|wait|don't|do not|never|not\s|wrong|instead|actually|that's not|"

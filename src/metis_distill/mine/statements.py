@@ -95,7 +95,7 @@ def statements(events: Sequence[Event], index: int) -> Iterator[Statement]:
         return  # rules pasted, or written for a document, are not the user's own decisions
     prose = sentences(event.text)
     for position, sentence in enumerate(prose):
-        if len(sentence) < MIN_SENTENCE or sentence.endswith("?"):
+        if _length(sentence) < MIN_SENTENCE or sentence.endswith(("?", "\uff1f")):
             continue
         found = _classify(event, sentence)
         if found is None:
@@ -107,16 +107,35 @@ def statements(events: Sequence[Event], index: int) -> Iterator[Statement]:
         yield found
 
 
-_PATH = re.compile(r"(?:^|[\s(\"'`])(?:/[\w.@-]+/|[A-Za-z]:\\|~[/\\])")
+# A path may follow a Chinese or Japanese character or full-width mark with no space between.
+_PATH = re.compile(
+    r"(?:^|[\s(\"'`\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef])"
+    r"(?:/[\w.@-]+/|[A-Za-z]:\\|~[/\\])"
+)
+# Chinese and Japanese characters (and full-width marks) say as much as two Latin letters.
+_WIDE = re.compile("[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
+
+
+def _length(sentence: str) -> int:
+    """A sentence's length, each Chinese or Japanese character counted twice."""
+    return len(sentence) + len(_WIDE.findall(sentence))
+
+
+def opens_rule(sentence: str) -> bool:
+    """The sentence opens as a rule does: "Always …", "Ab jetzt …", "以后 …"."""
+    return bool(signals.USER_RULE.match(sentence) or signals.RULE_ELSEWHERE.match(sentence))
 
 
 def is_standing_rule(sentence: str) -> bool:
     """An instruction of the user's that holds beyond today's task: marked as durable, not a
-    request, and about no particular file or folder of theirs."""
+    request, and about no particular file or folder of theirs (in English or in another
+    language: not a one-off, a question or a guess there either)."""
     return (
-        bool(signals.DURABLE.search(sentence))
+        bool(signals.DURABLE.search(sentence) or signals.DURABLE_ELSEWHERE.search(sentence))
         and not signals.REQUEST.search(sentence)
         and not signals.CONVERSATIONAL.search(sentence)
+        and not signals.ONE_OFF_ELSEWHERE.search(sentence)
+        and not signals.HEDGE_ELSEWHERE.search(sentence)
         and not _PATH.search(sentence)
     )
 
@@ -125,7 +144,7 @@ def _classify(event: Event, sentence: str) -> Statement | None:
     if event.role == "user":
         if signals.REQUEST.search(sentence) or signals.CONVERSATIONAL.search(sentence):
             return None
-        if signals.USER_RULE.match(sentence) and is_standing_rule(sentence):
+        if opens_rule(sentence) and is_standing_rule(sentence):
             return Statement(LessonKind.DECISION, "user_rule", sentence)
         if signals.USER_CHOICE.search(sentence) and not signals.TASK.search(sentence):
             return Statement(LessonKind.DECISION, "user_choice", sentence)
