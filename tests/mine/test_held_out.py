@@ -104,6 +104,15 @@ def test_a_file_that_tells_of_failures_is_no_failed_read(tmp_path: Path) -> None
     assert failures(tmp_path, shell) != []  # what a command prints of failures is one
 
 
+def test_a_tool_the_permission_mode_denies_is_no_failure(tmp_path: Path) -> None:
+    block = {"type": "tool_use", "id": "r1", "name": "Read", "input": {"file_path": "/w/a.md"}}
+    denied = (
+        "Permission to use Read has been denied because Claude Code is running in don't ask mode."
+    )
+    records = [{"type": "assistant", "message": {"content": [block]}}, result("r1", denied, True)]
+    assert failures(tmp_path, records) == []
+
+
 def test_the_shells_banner_is_not_the_error(tmp_path: Path) -> None:
     ok = [call("a", "git status"), result("a", f"{BANNER}\nOn branch main"),
           call("b", "ls"), result("b", f"{BANNER}\nsrc")]  # fmt: skip

@@ -777,3 +777,22 @@ def test_writes_under_git_stopped_by_the_sandbox_are_one_lesson(tmp_path: Path) 
         }
     (text,) = texts
     assert "cannot write under `.git/`" in text and "escalated permissions" in text
+
+
+def test_the_oldest_rollouts_take_their_folder_from_the_environment_context(
+    tmp_path: Path,
+) -> None:
+    """Rollouts of 2025 before `session_meta` name their folder only in the harness's
+    `<environment_context>` message: the run's cwd and project come from it."""
+    env = "<environment_context>\n  <cwd>D:\\work\\widget</cwd>\n  <shell>powershell.exe</shell>\n</environment_context>"
+    records = [
+        {"id": "s1", "timestamp": "2025-09-24T08:00:00.000Z", "instructions": None, "git": {}},
+        {"record_type": "state"},
+        {"type": "message", "role": "user", "content": [{"type": "input_text", "text": env}]},
+        {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "Run the tests."}]},
+    ]  # fmt: skip
+    path = tmp_path / "rollout-2025-09-24T08-00-00-s1.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    run = parse_file(path, tmp_path)
+    assert run.cwd == "D:\\work\\widget" and run.project == "widget"
+    assert [e.text for e in run.events if e.role == "user"] == ["Run the tests."]

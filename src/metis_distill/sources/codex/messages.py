@@ -12,6 +12,7 @@ from metis_distill.sources.common import as_str
 
 _HARNESS_TAG = re.compile(r"^<([A-Za-z_][\w -]*)>.*</\1>$", re.S)
 _HARNESS_PREFIXES = ("# AGENTS.md instructions for", "<user_instructions>", "<environment_context>")
+_ENV_CWD = re.compile(r"<cwd>(?P<cwd>[^<\n]{1,1000})</cwd>")
 _IDE_PREFIX = "# Context from my IDE setup"
 _IDE_REQUEST = "## My request for Codex:"
 
@@ -36,6 +37,9 @@ def message(state: State, line_no: int, ts: datetime | None, item: dict[str, Any
             mid_turn=state.working,
         )
     else:  # developer/system messages and harness-injected user context
+        cwd = _ENV_CWD.search(text) if text.lstrip().startswith("<environment_context>") else None
+        if cwd is not None:  # the only place the oldest rollouts name their folder
+            state.turn_cwd = state.turn_cwd or cwd["cwd"].strip()
         state.add(line_no, ts, role="system", kind=EventKind.SUMMARY, text=text, native_id=native)
 
 
