@@ -69,3 +69,26 @@ def test_one_cause_in_many_files_is_one_lesson_without_their_paths(
     text = line.split(f" [{len(files)}](")[0]
     assert not any(part in text for name in files for part in name.split("/"))
     assert "/home/" not in text and "dev0" not in text
+
+
+def test_refused_edits_with_no_fix_never_render_however_often(
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+) -> None:
+    """That an edit can miss the file's text is no news; with no fix seen, the line would
+    tell the next agent nothing to do, in however many sessions."""
+    archive, data = tmp_path / "archive", tmp_path / "data"
+    for n, name in enumerate(["api/users.py", "web/app.ts"]):
+        turns = [
+            Say("user", "Rename the helper."),
+            Bash(f"/w/shop/{name}", "String to replace not found in file.", True, tool="Edit"),
+            Say("assistant", "The edit did not apply; I stopped here."),
+        ]
+        write_session(archive, f"{n:08x}", START + timedelta(days=n), turns)
+    outcome = distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
+    (lesson,) = [r for r in Ledger.at(data).lessons() if "String to replace" in r.text]
+    evidence = Ledger.at(data).evidence_of([lesson.id])[lesson.id]
+    assert lesson.fix is None and len({e.session_id for e in evidence}) == 2
+    assert outcome.folder is None or not [
+        ln for ln in _lines(_proposed(outcome)) if "String to replace" in ln
+    ]
