@@ -21,8 +21,8 @@ from metis_distill.sources.trajectory.state import (
     State,
     content_nodes,
     id_of,
-    shows_failure,
     string_node,
+    tool_output,
 )
 
 Call = tuple[str, str | None]  # a call's id and its tool
@@ -217,18 +217,15 @@ def _observation(
     output = _OUTPUT.search(body)
     body = output.group(1) if output else body
     call_id, tool = call if call is not None else (None, None)
-    tool = tool or "Bash"
-    failed = exit_code not in (None, 0) or shows_failure(body, tool)
-    state.add(
+    tool_output(
+        state,
         node,
-        role="tool" if call_id is not None or not failed else "system",
-        kind=EventKind.ERROR if failed else EventKind.TOOL_RESULT,
-        text=body,
-        tool_use_id=call_id,
-        tool_name=tool,
+        body,
+        call_id,
+        tool or "Bash",
         exit_code=exit_code,
+        orphan_role="system",
         timestamp=ts,
-        keep_empty=not failed,
     )
 
 

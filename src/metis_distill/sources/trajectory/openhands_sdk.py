@@ -15,10 +15,15 @@ from metis_distill.sources.trajectory.state import (
     State,
     content_nodes,
     id_of,
-    shows_failure,
     string_node,
+    tool_output,
 )
 
+# Actions that only say something: the field holding it, and what it is.
+_PROSE_ACTIONS = {
+    "ThinkAction": ("thought", EventKind.TEXT),
+    "FinishAction": ("message", EventKind.SUMMARY),
+}
 # Events with nothing to learn from: the prompt, the state of the conversation, condensation.
 _QUIET_EVENTS = frozenset(
     {
@@ -72,27 +77,12 @@ def _action(
         )
     action = state.doc.children(members["action"]).members or {}
     kind = as_str(event["action"].get("kind"))
-    if kind == "ThinkAction":
-        text_node = string_node(action.get("thought"))
+    if kind in _PROSE_ACTIONS:
+        field, prose_kind = _PROSE_ACTIONS[kind]
+        text_node = string_node(action.get(field))
         if text_node is not None:
-            state.add(
-                text_node,
-                role="assistant",
-                kind=EventKind.TEXT,
-                text=text_node.value.strip(),
-                **common,
-            )
-        return
-    if kind == "FinishAction":
-        text_node = string_node(action.get("message"))
-        if text_node is not None:
-            state.add(
-                text_node,
-                role="assistant",
-                kind=EventKind.SUMMARY,
-                text=text_node.value.strip(),
-                **common,
-            )
+            text = text_node.value.strip()
+            state.add(text_node, role="assistant", kind=prose_kind, text=text, **common)
         return
     tool, target = _call_target(kind, event["action"], action)
     if target is None:
@@ -143,20 +133,15 @@ def _observation(
     exit_code = as_int(observation.get("exit_code"))
     if exit_code == -1:  # the command had not finished (no output for a while): no status
         exit_code = None
-    failed = (
-        observation.get("is_error") is True
-        or exit_code not in (None, 0)
-        or shows_failure(text, tool)
-    )
-    state.add(
+    tool_output(
+        state,
         node,
-        role="tool" if call_id is not None or not failed else "system",
-        kind=EventKind.ERROR if failed else EventKind.TOOL_RESULT,
-        text=text,
-        tool_use_id=call_id,
-        tool_name=tool,
+        text,
+        call_id,
+        tool,
         exit_code=exit_code,
-        keep_empty=not failed,
+        error=observation.get("is_error") is True,
+        orphan_role="system",
         **common,
     )
 

@@ -69,18 +69,32 @@ class State:
         return Tally(lines=nonblank, corrupt=self.doc.corrupt, unknown=self.unknown)
 
 
-def tool_output(state: State, node: Node, text: str, call_id: str | None, tool: str | None) -> None:
-    """A command's output: an ERROR when it shows a failure, else a result (kept when empty, so
-    that the call still has one)."""
-    failed = shows_failure(text, tool)
+def tool_output(
+    state: State,
+    node: Node,
+    text: str,
+    call_id: str | None,
+    tool: str | None,
+    *,
+    exit_code: int | None = None,
+    error: bool = False,
+    orphan_role: str = "tool",
+    **extra: Any,
+) -> None:
+    """A command's output: an ERROR when the run says it failed (`error`, a non-zero exit code)
+    or the output shows it, else a result (kept when empty, so that the call still has one). A
+    failure answering no call is `orphan_role`'s (the harness's, for some formats)."""
+    failed = error or exit_code not in (None, 0) or shows_failure(text, tool)
     state.add(
         node,
-        role="tool",
+        role="tool" if call_id is not None or not failed else orphan_role,
         kind=EventKind.ERROR if failed else EventKind.TOOL_RESULT,
         text=text,
         tool_use_id=call_id,
         tool_name=tool,
+        exit_code=exit_code,
         keep_empty=not failed,
+        **extra,
     )
 
 
