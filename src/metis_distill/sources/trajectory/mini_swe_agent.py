@@ -31,12 +31,13 @@ _BASH_BLOCK = re.compile(r"```(?:bash|sh)\s*\n(.*?)\n```", re.S)
 _RETURNCODE = re.compile(r"\A\s*<returncode>(-?\d+)</returncode>\s*")
 _OUTPUT = re.compile(r"<output>\n?(.*?)\n?</output>", re.S)
 # The harness's own words after the task: its format-error and timeout templates.
+_TIMED_OUT_TEXT = r"The last command .{0,2000}? timed out and has been killed"
 _HARNESS = re.compile(
     r"\A\s*(?:Please always provide EXACTLY ONE action|No tool calls found in the response"
-    r"|The last command .{0,2000}? timed out and has been killed)",
+    rf"|{_TIMED_OUT_TEXT})",
     re.S,
 )
-_TIMED_OUT = re.compile(r"\A\s*The last command .{0,2000}? timed out and has been killed", re.S)
+_TIMED_OUT = re.compile(rf"\A\s*{_TIMED_OUT_TEXT}", re.S)
 # The task as mini-SWE-agent's templates wrap it: the issue text is between these.
 _TASK_OPENERS = ("<pr_description>\nConsider the following PR description:\n", "<pr_description>")
 _TASK_CLOSERS = ("\n</pr_description>", "\n\nYou can execute bash commands and edit files")
