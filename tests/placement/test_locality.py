@@ -111,3 +111,27 @@ def lesson(
 )
 def test_locality(text: str, quote: str, fix: str | None, expected: Locality) -> None:
     assert locality(lesson(text, quote, fix), ROOT) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a lesson's text shows a home as `~`: outside the repository, it is someone's own
+        ("Keep Claude skills in ~/.claude/skills, not in the project.", Locality.PERSON),
+        ("以后所有 skill 都放在~/.claude/skills，而不是项目目录。", Locality.PERSON),
+        # ... and inside it, the team's
+        ("Edit ~/src/shop/web/vite.config.ts, not the copy in dist/.", Locality.TEAM),
+        # a person's own folder named, not written out
+        ("以后所有的 Claude skill 都保存在我本地个人目录，而非项目目录。", Locality.PERSON),
+        ("From now on save the notes in my personal folder, not the repo.", Locality.PERSON),
+        ("Ab jetzt speichere die Notizen in meinem persönlichen Ordner.", Locality.PERSON),
+        ("Always write the notes to docs/notes, not the root.", Locality.TEAM),
+    ],
+)
+def test_a_home_written_as_tilde_or_named_is_the_persons(text: str, expected: Locality) -> None:
+    assert locality(lesson(text), ROOT) == expected
+
+
+def test_a_tilde_path_is_personal_when_the_repository_is_in_no_home() -> None:
+    text = "Edit ~/src/shop/web/vite.config.ts, not the copy in dist/."
+    assert locality(lesson(text), Path("/srv/shop")) == Locality.PERSON

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+from metis_distill.homes import hide_homes
 from metis_distill.terminal import printable
 
 MAX_SENTENCE = 320
@@ -98,12 +99,6 @@ def _after_written_heredocs(command: str) -> str:
     return command
 
 
-# A home folder names its person: `C:\Users\ana\docs` and `/Users/ana/docs` become `~\docs`
-# and `~/docs`.
-_HOME = re.compile(
-    r"(?i:[a-z]:\\+(?:users|documents and settings)\\+)[^\\/\s`'\"]+"
-    r"|/(?:Users|home)/[^/\s`'\"]+"
-)
 # Bidirectional marks, zero-width characters and the byte-order mark print nothing but change
 # what a line means or how it compares.
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
@@ -112,7 +107,7 @@ _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u
 def scrub(text: str) -> str:
     """Text fit for a shared context file: no home folder names a person, nothing invisible,
     no terminal colour codes or other control characters."""
-    return _HOME.sub("~", printable(_INVISIBLE.sub("", text)))
+    return hide_homes(printable(_INVISIBLE.sub("", text)))
 
 
 # `npm run test` is `npm test` (`npm run test:unit` is no `npm test:unit`: npm has no such

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
 
+from metis_distill.homes import home_folder
 from metis_distill.ledger import LessonView
 from metis_distill.targets import as_path
 
@@ -53,7 +54,17 @@ _PROJECT_TOOLING = re.compile(
 )
 _HOME = re.compile(
     r"(?:(?<![\w.])/home/[^/\s`'\"]+|/Users/[^/\s`'\"]+|\b[A-Za-z]:\\Users\\[^\\\s`'\"]+"
-    r"|~[/\\](?:Downloads|Desktop|Documents|Pictures|Music|Videos|OneDrive))[^\s`'\")]*"
+    r"|(?<![A-Za-z0-9_.~])~(?=[/\\]))[^\s`'\")\uff0c\u3001\u3002]*"
+)
+# A person's own folder, named rather than written out: "in my home folder", "我本地个人目录".
+_OWN_FOLDER = re.compile(
+    r"\bmy (?:own |local |personal |private )*(?:home|personal|local) (?:folder|directory|dir)\b"
+    r"|我(?:的)?(?:本地|本机|电脑)?(?:的)?(?:个人|私人|用户|家)目录|私の(?:個人|ホーム)(?:フォルダ|ディレクトリ)"
+    r"|\bmeine[mn]? (?:persönlichen |lokalen |eigenen )*(?:Home-?|Benutzer)?"
+    r"(?:Ordner|Verzeichnis)\b"
+    r"|\bmon (?:dossier|répertoire) (?:personnel|perso)\b"
+    r"|\bmi (?:carpeta|directorio) (?:personal|local)\b|\bminha pasta (?:pessoal|local)\b",
+    re.I,
 )
 
 
@@ -62,7 +73,7 @@ def locality(lesson: LessonView, root: Path) -> Locality:
     repository root (a path inside the repository is the team's, even under a home)."""
     said = " ".join([lesson.text, lesson.fix or ""])
     quotes = " ".join(e.quote for e in lesson.evidence)
-    if _personal_paths(said, root):
+    if _personal_paths(said, root) or _OWN_FOLDER.search(said):
         return Locality.PERSON
     heard = f"{said} {quotes}"
     if _PROJECT_TOOLING.search(lesson.fix or _remedy(lesson.text)):
@@ -88,7 +99,13 @@ def _personal_paths(text: str, root: Path) -> list[str]:
 
 
 def _inside(path: str, root: Path) -> bool:
-    pure, base = as_path(path.rstrip(".,;:")), as_path(str(root))
+    path = path.rstrip(".,;:")
+    if path.startswith("~"):  # a lesson's text says `~` for the home the repository may be in
+        home = home_folder(str(root))
+        if home is None:
+            return False
+        path = home + path[1:]
+    pure, base = as_path(path), as_path(str(root))
     return type(pure) is type(base) and (pure == base or pure.is_relative_to(base))
 
 

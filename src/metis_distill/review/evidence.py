@@ -14,8 +14,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from metis_distill.homes import hide_homes
 from metis_distill.ledger import LessonView
-from metis_distill.provenance import span_lines
+from metis_distill.provenance import quote_in_lines, span_lines
 from metis_distill.redact import redact
 from metis_distill.render.claude_md import find_block
 from metis_distill.render.evidence import (
@@ -43,6 +44,7 @@ def note_for(lesson: LessonView) -> EvidenceNote | None:
     span = span_lines(path, row.line_start, row.line_end)
     if span is None:
         return None
+    quote, span = _without_homes(one_line(redact(row.quote)), span)
     return EvidenceNote(
         lesson_id=lesson.id,
         kind=lesson.kind,
@@ -53,9 +55,18 @@ def note_for(lesson: LessonView) -> EvidenceNote | None:
         span_sha256=span_sha256(path, row.line_start, row.line_end),
         session=one_line(redact(row.session_id)),
         when=row.timestamp.strftime("%Y-%m-%d %H:%M UTC") if row.timestamp else "",
-        quote=one_line(redact(row.quote)),
-        excerpt=excerpt(span, row.line_start, row.quote),
+        quote=quote,
+        excerpt=excerpt(span, row.line_start, quote),
     )
+
+
+def _without_homes(quote: str, span: list[str]) -> tuple[str, list[str]]:
+    """The quote and the span with no home folder naming its owner, since the evidence file
+    is committed; as they are when hiding them would part the quote from its lines."""
+    hidden_quote, hidden_span = hide_homes(quote), [hide_homes(line) for line in span]
+    if quote_in_lines(hidden_span, 1, len(hidden_span), hidden_quote):
+        return hidden_quote, hidden_span
+    return quote, span
 
 
 def span_sha256(path: Path, line_start: int, line_end: int) -> str:

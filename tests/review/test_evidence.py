@@ -1,0 +1,59 @@
+"""A lesson's evidence file is committed with the context file: the excerpt and the quote it
+shows name no person by their home folder, and its link still resolves."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from metis_distill.ledger import LessonView
+from metis_distill.ledger.schema import EvidenceRow
+from metis_distill.provenance import resolve_line
+from metis_distill.render.evidence import notes_folder
+from metis_distill.review.evidence import note_for
+
+_LINES = [
+    {"type": "user", "cwd": "/Users/ana/src/shop", "text": "run the tests"},
+    {"type": "tool_use", "command": "pytest", "cwd": "C:\\Users\\ana\\src\\shop"},
+    {"type": "tool_result", "content": "/home/ana/src/shop/run.sh: Permission denied"},
+]
+
+
+def _lesson(archive: Path, quote: str) -> LessonView:
+    path = archive / "claude_code" / "s.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_text("".join(json.dumps(line) + "\n" for line in _LINES), encoding="utf-8")
+    row = EvidenceRow(
+        id="e000000001",
+        lesson_id="0a1b2c3d4e",
+        archive_root=str(archive),
+        path="claude_code/s.jsonl",
+        line_start=1,
+        line_end=3,
+        quote=quote,
+        session_id="s1",
+        timestamp=None,
+        shows_fix=False,
+    )
+    return LessonView("0a1b2c3d4e", "failure", "t", "active", 2, None, None, (row,))
+
+
+def test_the_evidence_file_shows_no_home_folder_and_resolves(tmp_path: Path) -> None:
+    note = note_for(_lesson(tmp_path / "archive", "/home/ana/src/shop/run.sh: Permission denied"))
+    assert note is not None
+    text = note.text()
+    assert "ana" not in text
+    assert note.quote == "~/src/shop/run.sh: Permission denied"
+    assert '"cwd": "~/src/shop"' in text and '"cwd": "~\\\\src\\\\shop"' in text
+    target = tmp_path / "clone" / "CLAUDE.md"
+    notes_folder(target).mkdir(parents=True)
+    (notes_folder(target) / "0a1b2c3d4e.txt").write_text(text, encoding="utf-8")
+    assert resolve_line(note.link(target.name), target.parent)
+
+
+def test_a_quote_that_hiding_would_part_from_its_lines_is_kept_as_it_is(tmp_path: Path) -> None:
+    # the quote starts inside the home folder's name: hidden, it would be found nowhere
+    note = note_for(_lesson(tmp_path / "archive", "na/src/shop/run.sh: Permission denied"))
+    assert note is not None
+    assert note.quote == "na/src/shop/run.sh: Permission denied"
+    assert "/home/ana/src/shop/run.sh" in note.text()
