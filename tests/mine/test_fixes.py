@@ -386,3 +386,42 @@ def test_a_codex_patch_is_fixed_only_by_a_patch_that_replaced_text(
     (lesson,) = RulesExtractor().extract(run, episodes, read_lines(path))
     assert "Failed to find expected lines in …" in lesson.text  # not the lines it looked for
     assert ("re-read the file" in lesson.text) is fixed
+
+
+def test_a_search_timed_out_over_the_tree_and_passing_on_a_folder_is_narrowed(
+    tmp_path: Path,
+) -> None:
+    records = [
+        call("t1", "find . -name '*.proto' | sort | head -50"),
+        result("t1", "Command timed out after 2m 0.0s", True),
+        call("t2", "ls"),
+        result("t2", "api\nvendor\nweb"),
+        call("t3", "find api -name '*.proto' | sort"),
+        result("t3", "api/orders.proto\napi/users.proto"),
+    ]
+    ((episode, lesson),) = _failures(tmp_path, records)
+    assert episode.fix is not None and episode.fix.kind is FixKind.NARROWED
+    assert lesson.fix == "find api -name '*.proto'"
+    assert lesson.text == (
+        "`find . -name '*.proto'` over the whole repository timed out here (“Command timed out "
+        "after 2m 0.0s”); on one folder (`find api -name '*.proto'`) it passed: point recursive "
+        "searches at the folders you need."
+    )
+
+
+@pytest.mark.parametrize(
+    "retry",
+    [
+        "find api -name '*.go'",  # another search
+        "find . -name '*.proto' -maxdepth 2",  # a flag, not a folder
+        "find $HOME -name '*.proto'",  # not a folder of the tree
+    ],
+)
+def test_another_search_after_a_timeout_is_not_narrowed(tmp_path: Path, retry: str) -> None:
+    records = [
+        call("t1", "find . -name '*.proto'"),
+        result("t1", "Command timed out after 2m 0.0s", True),
+        call("t2", retry),
+        result("t2", "api/orders.proto"),
+    ]
+    assert _kinds(tmp_path, records) == [None]

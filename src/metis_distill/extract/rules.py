@@ -157,6 +157,12 @@ def _failure_lesson(
             f"{what} timed out under the short time limit the call set itself and passed once "
             f"given {enough}; give it {enough} or more."
         ), remedy
+    if fix is not None and fix.kind is FixKind.NARROWED and remedy:
+        whole = code(shorten(command_head(call.text).split("|", 1)[0].strip(), MAX_COMMAND))
+        return (
+            f"{whole} over the whole repository timed out here (“{sig}”); on one folder "
+            f"({code(remedy)}) it passed: point recursive searches at the folders you need."
+        ), remedy
     if fix is not None and fix.kind is FixKind.ESCALATED and remedy:
         if _GIT_DIR_WRITE.search(episode.trigger.text[:4000]):
             return (

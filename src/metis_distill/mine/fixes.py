@@ -35,6 +35,7 @@ class FixKind(StrEnum):
     INSTALLED = "installed"  # the module the error said was missing was installed
     WAITED = "waited"  # the same call, timed out, worked with the longer limit it was given
     ESCALATED = "escalated"  # the same call worked outside the sandbox (Codex)
+    NARROWED = "narrowed"  # a search the harness timed out worked on a folder of the tree
 
 
 TEACHABLE = frozenset(
@@ -45,6 +46,7 @@ TEACHABLE = frozenset(
         FixKind.INSTALLED,
         FixKind.WAITED,
         FixKind.ESCALATED,
+        FixKind.NARROWED,
     }
 )
 
@@ -265,9 +267,11 @@ def _outlasted(events: tuple[Event, ...], index: int, call: Event) -> Fix | None
         if later.kind is not EventKind.TOOL_CALL or later.tool_name != call.tool_name:
             continue
         result = results.get(later.tool_use_id or "")
-        if later.session != call.session or result is None or _bare(later.text) != bare:
+        if later.session != call.session or result is None or not _worked(result):
             continue
-        if not _worked(result):
+        if _bare(later.text) != bare:
+            if narrowed(call.text, later.text):
+                return Fix(FixKind.NARROWED, later, result)
             continue
         edited = any(_is_edit(e) for e in _successful_calls(events, call, later))
         if edited:
@@ -275,6 +279,30 @@ def _outlasted(events: tuple[Event, ...], index: int, call: Event) -> Fix | None
         longer = (limit_ms(later) or 0) > (limit_ms(call) or 0)
         return Fix(FixKind.WAITED if longer else FixKind.RETRIED, later, result)
     return None
+
+
+# A path the search was pointed at instead of the whole tree: no flag, glob, pipe or variable.
+_FOLDER = re.compile(r"^(?:\./)?[\w.-]+(?:[/\\][\w.-]+)*[/\\]?$")
+_WHOLE_TREE = frozenset({".", "./", ".\\", "*"})
+
+
+def narrowed(failed: str, retry: str) -> bool:
+    """The retry runs the failed command's first step on a folder of the tree instead of all
+    of it (`Get-ChildItem backend -Recurse -File` after `Get-ChildItem -Recurse -File`, `find
+    src -name x` after `find . -name x`); what it pipes into may differ."""
+    a = command_head(failed).split("|", 1)[0].split()
+    b = command_head(retry).split("|", 1)[0].split()
+    if len(a) < 2 or not b or a[0] != b[0]:
+        return False
+    kept = [t for t in a if t not in _WHOLE_TREE]
+    added = list(b)
+    for token in kept:  # every word of the failed step, in order, is there again
+        if token not in added:
+            return False
+        added.remove(token)
+    return bool(added) and all(
+        _FOLDER.match(t) and t not in _WHOLE_TREE and not t.startswith("-") for t in added
+    )
 
 
 def _worked(result: Event) -> bool:
@@ -312,6 +340,8 @@ def remedy(call: Event, fix: Fix) -> str | None:
         return f"a timeout of {seconds(limit_ms(fix.call) or 0)} or more"
     if fix.kind is FixKind.ESCALATED:
         return "run it with escalated permissions"
+    if fix.kind is FixKind.NARROWED:
+        return command_head(fix.call.text).split("|", 1)[0].strip()
     if fix.kind is not FixKind.PREPARED:
         return None
     extra = _extra_segments(call.text, fix.call.text)
