@@ -425,3 +425,53 @@ def test_another_search_after_a_timeout_is_not_narrowed(tmp_path: Path, retry: s
         result("t2", "api/orders.proto"),
     ]
     assert _kinds(tmp_path, records) == [None]
+
+
+def test_a_rerun_that_prints_the_same_error_is_no_fix(tmp_path: Path) -> None:
+    """`| head` hides the exit status: the same TypeError printed again is still the failure."""
+    error = "TypeError: Cannot read properties of undefined (reading 'rows')"
+    patch = "node -e \"require('fs').writeFileSync('check.js', src)\""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "node check.js"),
+            result("t1", f"Exit code 1\n{error}\n    at grid (/repo/check.js:4:9)", True),
+            call("t2", f"{patch} && node check.js 2>&1 | head -20"),
+            result("t2", f"debug: grid built\n{error}\n    at grid (/repo/check.js:5:9)"),
+        ],
+    )
+    assert episode.fix is None and lesson.fix is None
+    assert "writeFileSync" not in lesson.text and "(no fix seen)" in lesson.text
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        "sed -i 's/port=80/port=8080/' app.ini",
+        "node -e \"require('fs').writeFileSync('app.ini', 'port=8080')\"",
+        "echo port=8080 > app.ini",
+    ],
+)
+def test_a_step_that_writes_files_is_an_edit_not_a_step_to_run_first(
+    tmp_path: Path, step: str
+) -> None:
+    records = [
+        call("t1", "make serve-check"),
+        result("t1", "Exit code 2\nError: port 80 needs root", True),
+        call("t2", f"{step} && make serve-check"),
+        result("t2", "serving on :8080"),
+    ]
+    ((episode, lesson),) = _failures(tmp_path, records)
+    assert episode.fix is not None and episode.fix.kind is FixKind.EDITED
+    assert lesson.fix is None and "first" not in lesson.text
+
+
+def test_a_preparing_step_that_writes_nothing_is_still_a_step_first(tmp_path: Path) -> None:
+    records = [
+        call("t1", "./deploy.sh"),
+        result("t1", "Exit code 126\n/bin/sh: ./deploy.sh: Permission denied", True),
+        call("t2", "chmod +x deploy.sh 2>/dev/null && ./deploy.sh"),
+        result("t2", "deployed"),
+    ]
+    ((episode, _),) = _failures(tmp_path, records)
+    assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED

@@ -119,6 +119,15 @@ def test_declined_and_agreeing_answers_decide_nothing(tmp_path: Path) -> None:
         ("What should the new slash command be called?", "tidy-imports", False),
         ("新命令叫什么？", "clean-imports", False),
         ("Which name should we use for the release branch?", "release/next", False),
+        # what the reported problem looks like: it finds out, it decides nothing
+        (
+            "When you say the totals are wrong, do they show last month's numbers?",
+            "Yes, those",
+            False,
+        ),
+        ("Is this a display issue or is the saved data wrong too?", "Display only", False),
+        ("Does the crash happen on every start or only after an update?", "After updates", False),
+        ("Should stale totals be recomputed on read or by a nightly job?", "Nightly job", True),
     ],
 )
 def test_a_choice_that_stands_is_told_from_a_step_of_today(

@@ -203,3 +203,32 @@ def test_a_found_cause_keeps_no_unconfirmed_way_around(tmp_path: Path) -> None:
     following = "Use Node itself for the debugger."
     ((kind, text),) = _lessons(tmp_path, [say("assistant", f"{limit} {following}")])
     assert kind is LessonKind.GOTCHA and following not in text
+
+
+def test_behaviour_described_with_instead_of_is_no_decision(tmp_path: Path) -> None:
+    bug = (
+        "There is one small issue left: the header shows the slug instead of the title when "
+        "the page is cached (because the cache entry drops the title)."
+    )
+    choice = "We use SQLite instead of Postgres because the app runs on one machine."
+    assert _lessons(tmp_path / "a", [say("assistant", bug)]) == []
+    assert _lessons(tmp_path / "b", [say("assistant", choice)]) == [(LessonKind.DECISION, choice)]
+
+
+@pytest.mark.parametrize(
+    ("reply", "accepted"),
+    [
+        ("Right, that matches what I saw.", True),
+        (
+            "I think late events are fine to apply. We can just drop them for deleted rows, right?",
+            False,
+        ),
+        ("Does that hold for retries too? Sounds right otherwise.", False),
+    ],
+)
+def test_assent_counts_only_at_the_head_of_the_reply_and_not_as_a_question(
+    tmp_path: Path, reply: str, accepted: bool
+) -> None:
+    caveat = "The catch is that the cache only supports string keys, so ids must be cast first."
+    found = _lessons(tmp_path, [say("assistant", caveat), say("user", reply)])
+    assert bool(found) is accepted

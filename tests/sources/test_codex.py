@@ -779,6 +779,26 @@ def test_writes_under_git_stopped_by_the_sandbox_are_one_lesson(tmp_path: Path) 
     assert "cannot write under `.git/`" in text and "escalated permissions" in text
 
 
+def test_a_write_under_git_refused_is_the_sandbox_even_with_no_rerun_seen(tmp_path: Path) -> None:
+    """The escalated rerun was refused: the cause is still known from the error alone, and no
+    fix is claimed."""
+    error = "fatal: cannot lock ref 'refs/heads/csv': Unable to create '/w/.git/refs/heads/csv.lock': Operation not permitted"
+    records = [
+        {"type": "session_meta", "payload": {"id": "s1", "cwd": "/w"}},
+        {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
+         "call_id": "c1", "arguments": json.dumps({"command": ["bash", "-lc", "tools/branch.sh csv"]})}},
+        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c1",
+         "output": json.dumps({"output": error, "metadata": {"exit_code": 128}})}},
+    ]  # fmt: skip
+    path = tmp_path / "rollout-0.jsonl"
+    stamp = {"timestamp": "2025-09-01T00:00:00Z"}
+    path.write_text("".join(json.dumps({**stamp, **r}) + "\n" for r in records))
+    run = parse_file(path, tmp_path)
+    (lesson,) = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+    assert lesson.text.startswith("Codex's sandbox here cannot write under `.git/`")
+    assert lesson.fix is None and not lesson.evidence.shows_fix
+
+
 def test_the_oldest_rollouts_take_their_folder_from_the_environment_context(
     tmp_path: Path,
 ) -> None:

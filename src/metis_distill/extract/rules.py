@@ -138,6 +138,10 @@ def _failure_lesson(
     denied = _SCRIPT_DENIED.search(signature)
     if denied:
         return _script_denied_text(denied.group("script") or denied.group("script2"), remedy)
+    if harness == "codex" and _GIT_DIR_WRITE.search(episode.trigger.text[:4000]):
+        # the cause is known from the error alone, with or without an escalated rerun seen
+        escalated = fix is not None and fix.kind is FixKind.ESCALATED
+        return _GIT_DIR_TEXT, (remedy if escalated else None)
     known = _known_cause(signature) or _known_shell_cause(call, episode.trigger.text, harness)
     if known is not None:
         text, known_fix = known
@@ -164,12 +168,6 @@ def _failure_lesson(
             f"({code(remedy)}) it passed: point recursive searches at the folders you need."
         ), remedy
     if fix is not None and fix.kind is FixKind.ESCALATED and remedy:
-        if _GIT_DIR_WRITE.search(episode.trigger.text[:4000]):
-            return (
-                "Codex's sandbox here cannot write under `.git/` (“Operation not permitted”): "
-                "git commands that change the repository (fetch, branch, commit), and scripts "
-                "that run them, fail inside it; ask to run them with escalated permissions."
-            ), remedy
         program = code(_sandboxed_program(call.text))
         return (
             f"{program} fails inside Codex's sandbox here and works outside it; ask to run it "
@@ -199,6 +197,11 @@ def _failure_lesson(
     return f"{what} {verb} here: “{sig}” (no fix seen).", None
 
 
+_GIT_DIR_TEXT = (
+    "Codex's sandbox here cannot write under `.git/` (“Operation not permitted”): git commands "
+    "that change the repository (fetch, branch, commit), and scripts that run them, fail inside "
+    "it; ask to run them with escalated permissions."
+)
 # A write under the repository's .git folder refused: whichever command did it, one cause.
 _GIT_DIR_WRITE = re.compile(
     r"[\\/]?\.git[\\/][^\s'\"]*['\"]?:? (?:Operation not permitted|Read-only file system)"

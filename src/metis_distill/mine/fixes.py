@@ -22,6 +22,7 @@ from metis_distill.models import Event, EventKind
 
 FIX_WINDOW = 8  # tool calls after a failure within which its fix must come
 MAX_STEPS = 2  # preparing steps named in a remedy
+MIN_ERROR = 12  # characters of an error line specific enough to tell it came back
 SAME_SCRIPT = 0.8  # similarity at which two scripts fed on stdin ask for the same thing
 SCRIPT_CHARS = 4000  # of each script compared
 
@@ -144,7 +145,7 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
         result = results.get(later.tool_use_id or "")
         if result is None:
             continue
-        if _worked(result):
+        if _worked(result, failure):
             return _classify(events, call, later, result)
         same_call = later.text == call.text and call.tool_name not in signals.EDIT_TOOLS
         if signals.is_failure(result) and same_call:
@@ -234,7 +235,10 @@ def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Even
     ):
         return Fix(FixKind.ESCALATED, later, result)  # the sandbox was what stopped it
     if command_head(later.text) != command_head(call.text):
-        if _extra_segments(call.text, later.text):
+        extra = _extra_segments(call.text, later.text)
+        if any(_WRITES_FILES.search(step) for step in extra):
+            return Fix(FixKind.EDITED, later, result)  # a step that changed files: an edit
+        if extra:
             return Fix(FixKind.PREPARED, later, result)
         return Fix(FixKind.REPLACED, later, result)
     steps = tuple(e for e in between if not _only_looks(e))
@@ -267,7 +271,7 @@ def _outlasted(events: tuple[Event, ...], index: int, call: Event) -> Fix | None
         if later.kind is not EventKind.TOOL_CALL or later.tool_name != call.tool_name:
             continue
         result = results.get(later.tool_use_id or "")
-        if later.session != call.session or result is None or not _worked(result):
+        if later.session != call.session or result is None or not _worked(result, events[index]):
             continue
         if _bare(later.text) != bare:
             if narrowed(call.text, later.text):
@@ -305,9 +309,13 @@ def narrowed(failed: str, retry: str) -> bool:
     )
 
 
-def _worked(result: Event) -> bool:
-    """A result that shows the call did its work (a background start has not yet)."""
-    return signals.is_success(result) and not _BACKGROUND.search(result.text[:200])
+def _worked(result: Event, failure: Event) -> bool:
+    """A result that shows the call did its work (a background start has not yet), and not
+    the failure's own error again (`cmd | head` hides the exit status of `cmd`)."""
+    if not signals.is_success(result) or _BACKGROUND.search(result.text[:200]):
+        return False
+    error = " ".join(signals.error_signature(failure.text).split())
+    return len(error) < MIN_ERROR or error not in " ".join(result.text[:20_000].split())
 
 
 def limit_ms(call: Event) -> int | None:
@@ -353,6 +361,14 @@ def remedy(call: Event, fix: Fix) -> str | None:
 def seconds(milliseconds: int) -> str:
     """`1 s`, `2.5 s`, `120 s`."""
     return f"{milliseconds / 1000:g} s"
+
+
+# A step that writes files (`sed -i`, `fs.writeFileSync`, a redirect into a file): it changed
+# the code or its data, so it is no step to run before the command every time.
+_WRITES_FILES = re.compile(
+    r"\bsed\s+(?:-\w*\s+)*-i|\bperl\s+-\w*i|writeFile(?:Sync)?\b|\.write_text\(|"
+    r"\bopen\([^)]*['\"][wa]\+?['\"]|\btee\b|(?<![<>&\d])>>?\s*(?!/dev/|&)[\w~./-]"
+)
 
 
 def _extra_segments(failed: str, retry: str) -> list[str]:

@@ -46,6 +46,16 @@ _NAMING = re.compile(
     r"name (?:it|for (?:it|the|this|your))|call it)\b|叫什么|什么名字|取名|命名|名前|이름",
     re.I,
 )
+# A question about the problem the user reports (what they see, when it happens): it finds
+# out what is wrong and decides nothing.
+_DIAGNOSTIC = re.compile(
+    r"^when you say\b|\b(?:do|did) you (?:see|get|mean)\b|\bare you seeing\b|"
+    r"\bis (?:this|it|that) (?:a|an) [\w -]{0,30}(?:issue|problem|bug)\b|"
+    r"\b(?:does|did) (?:the|this|that|it) (?:bug|problem|issue|error|crash) "
+    r"(?:happen|occur|appear|show)|\bcan you reproduce\b|\bwhat (?:error|happens|do you see)\b|"
+    r"\bwhich (?:error|message|symptom)\b",
+    re.I,
+)
 _NO_CHOICE = re.compile(
     r"^(?:yes|no|ok|okay|sure|proceed|continue|go ahead|skip|cancel|later|not now|none|"
     r"stop|done)\b[\s.!]*$",
@@ -132,6 +142,7 @@ def _lasting(question: str, choice: str) -> bool:
     return not (
         _PROCESS.match(question)
         or _NAMING.search(question)
+        or _DIAGNOSTIC.search(question)
         or _NO_CHOICE.match(choice)
         or _FOR_NOW.search(choice)
     )

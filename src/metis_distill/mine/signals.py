@@ -68,7 +68,9 @@ DECISION = re.compile(
     r"(?:use|go with|keep|switch to|stick with|stick to|store|prefer|avoid|pin)\b.{3,}?"
     r"\b(?:because|since|so that|as it|as the|to avoid)\b"
     r"|\b(?:decided to|we decided)\b.{3,}?\b(?:because|since|so that|to avoid)\b"
-    r"|\binstead of\b.{3,}?\bbecause\b)",
+    r"|\b(?:use[ds]?|using|chose|chosen|choose|went with|go(?:es)? with|switched to|picked|"
+    r"prefer(?:red|s)?|kept|keeps?|stores?|stored|moved to)\b[^.]{0,80}?\binstead of\b.{3,}?"
+    r"\bbecause\b)",
     re.I,
 )
 # A decision the user reports ("we decided to drop Redis"): theirs to make, with or without

@@ -188,9 +188,17 @@ def _confirmed(events: Sequence[Event], index: int, sentence: str) -> bool:
         if later.role != "user" or later.kind is not EventKind.TEXT:
             continue
         if not injected(events, later.seq):
-            said = later.text[:300]
-            return bool(signals.CONFIRMATION.search(said)) and not signals.STILL_BROKEN.search(said)
+            return _accepts(later.text[:300])
     return False
+
+
+def _accepts(reply: str) -> bool:
+    """The reply opens by agreeing ("Yes, …", "That worked, thanks!"): a word of assent
+    further on, or in a question ("… we can just drop them, right?"), accepts nothing."""
+    first = next(iter(sentences(reply)), "")
+    if first.rstrip().endswith(("?", "\uff1f")):
+        return False
+    return bool(signals.CONFIRMATION.search(first)) and not signals.STILL_BROKEN.search(reply)
 
 
 def _is_document(text: str) -> bool:
