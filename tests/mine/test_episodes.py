@@ -117,6 +117,23 @@ def test_correction_after_interrupt(tmp_path: Path) -> None:
     assert episode.signal == "correction" and episode.sentence.startswith("Don't push")
 
 
+@pytest.mark.parametrize(
+    ("message", "correction"),
+    [
+        ("Wait, hold on. Don't reload the page; call the API instead.", "Don't reload the page"),
+        ("Wait, hold on. I see a console error in the browser now.", None),  # a report, no rule
+    ],
+)
+def test_a_correction_that_opens_with_a_filler_is_told_by_what_follows(
+    tmp_path: Path, message: str, correction: str | None
+) -> None:
+    found = episodes_of(
+        tmp_path, [say("user", "[Request interrupted by user for tool use]"), say("user", message)]
+    )
+    said = [e.sentence for e in found if e.signal == "correction"]
+    assert (said[0].split(";")[0] if said else None) == correction
+
+
 def test_statements_decision_gotcha_and_user_rule(tmp_path: Path) -> None:
     found = episodes_of(
         tmp_path,

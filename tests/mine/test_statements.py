@@ -68,8 +68,29 @@ def test_rules_pasted_or_written_for_a_document_are_not_the_users(tmp_path: Path
     pasted = "\n".join(
         ["# Team handbook", "## Rules", *(f"- Always do thing number {i} first." for i in range(6))]
     )
+    prompt = (
+        "Act as the release manager. NEVER leave the role until told to stop.\n"
+        "<activation>\n1. Load the role file\n2. Read all of it\n3. Follow its menu\n</activation>"
+    )
     assert _lessons(tmp_path / "a", [say("user", dictated)]) == []
     assert _lessons(tmp_path / "b", [say("user", pasted)]) == []
+    assert _lessons(tmp_path / "c", [say("user", prompt)]) == []
+
+
+def test_rules_in_a_few_bullets_of_the_users_own_are_decisions(tmp_path: Path) -> None:
+    message = (
+        "Both notes can go in the repo root.\n\nAlso, for the rest of this project:\n\n"
+        "- Use pnpm for every install by default, never npm, so there is one lockfile.\n"
+        "- Always write commit messages with a WHY line.\n"
+        "- Keep the UI compact and dense."
+    )
+    assert _lessons(tmp_path, [say("user", message)]) == [
+        (
+            LessonKind.DECISION,
+            "Use pnpm for every install by default, never npm, so there is one lockfile.",
+        ),
+        (LessonKind.DECISION, "Always write commit messages with a WHY line."),
+    ]
 
 
 def test_injected_context_is_no_decision(tmp_path: Path) -> None:
@@ -232,3 +253,9 @@ def test_assent_counts_only_at_the_head_of_the_reply_and_not_as_a_question(
     caveat = "The catch is that the cache only supports string keys, so ids must be cast first."
     found = _lessons(tmp_path, [say("assistant", caveat), say("user", reply)])
     assert bool(found) is accepted
+
+
+def test_a_root_problem_found_is_a_finding(tmp_path: Path) -> None:
+    found = "The root problem was that the grid kept its own copy of the rows, so sorting undid edits."
+    ((kind, text),) = _lessons(tmp_path, [say("assistant", found)])
+    assert kind is LessonKind.GOTCHA and "own copy of the rows" in text

@@ -162,6 +162,13 @@ def _failure_signal(event: Event) -> str:
     return "tool_error" if event.kind is EventKind.ERROR else "failing_tests"
 
 
+# A sentence that only stops the agent: what it should do instead comes next, if at all.
+_FILLER = re.compile(
+    r"^(?:(?:wait|hold on|hang on|hmm+|stop|no|nope|ok(?:ay)?|actually|sorry|oh|uh)[\s,.!]*)+$",
+    re.I,
+)
+
+
 def _correction_after(
     events: tuple[Event, ...], index: int, lead: re.Pattern[str] = signals.CORRECTION
 ) -> Episode | None:
@@ -172,7 +179,10 @@ def _correction_after(
             return None
         if later.role != "user" or later.kind is not EventKind.TEXT:
             continue
-        first = next(iter(sentences(later.text)), "")
+        said = sentences(later.text)
+        first = said[0] if said else ""
+        if first and _FILLER.match(first):  # "Wait, hold on." says what to do next, if anything
+            first = said[1] if len(said) > 1 else ""
         if first and lead.match(first) and 12 <= len(first) <= 300:
             return Episode(
                 kind=LessonKind.FAILURE,

@@ -78,7 +78,7 @@ DECISION = re.compile(
 USER_DECIDED = re.compile(r"\b(?:we|I) (?:have |had )?decided\b", re.I)
 USER_RULE = re.compile(
     r"^(?:please\s+)?(?:always|never|don't|do not|make sure(?: to| you)?|ensure|from now on|"
-    r"avoid|prefer|only use|use\s+\S+\s+(?:instead|not))\b",
+    r"avoid|prefer|only use|use)\b",
     re.I,
 )
 # A choice the user states anywhere in a sentence ("I want … just one queue", "save the
@@ -91,7 +91,7 @@ USER_CHOICE = re.compile(
     re.I,
 )
 GOTCHA = re.compile(
-    r"\b(?:turns out|it turns out|the root cause|root cause (?:was|is)|"
+    r"\b(?:turns out|it turns out|the root (?:cause|problem)|root (?:cause|problem) (?:was|is)|"
     r"the (?:issue|problem|bug|culprit) (?:was|is) that|this happens because|"
     r"the reason (?:is|was) that|gotcha|caveat|note that|surprisingly|silently|"
     r"(?:doesn't|does not|don't|do not) support|only supports?|"
@@ -114,7 +114,7 @@ DIAGNOSIS = re.compile(
 # How a stated fact opens ("Turns out …", "Note that …"): what follows is its subject.
 FACT_LEAD = re.compile(
     r"^(?:so,?\s+)?(?:(?:it\s+)?turns out(?: that)?,?|note that|gotcha:|surprisingly,?|"
-    r"the (?:root cause|reason|problem|issue|bug|culprit) (?:is|was) that|"
+    r"the (?:root cause|root problem|reason|problem|issue|bug|culprit) (?:is|was) that|"
     r"this happens because)\s*",
     re.I,
 )
@@ -125,7 +125,8 @@ CONFIRMATION = re.compile(
 )
 # A cause found by looking, told after the fact: a finding, not a guess.
 FOUND_CAUSE = re.compile(
-    r"^(?:so,?\s+)?(?:(?:it\s+)?turns out|the (?:root cause|problem|issue|bug|culprit|reason) "
+    r"^(?:so,?\s+)?(?:(?:it\s+)?turns out|"
+    r"the (?:root cause|root problem|problem|issue|bug|culprit|reason) "
     r"(?:was|turned out)|this happened because|that was because)\b",
     re.I,
 )

@@ -33,6 +33,8 @@ _HARNESS_PREFIXES = (
     "# Context from my IDE setup",
 )
 _STRUCTURE = re.compile(r"^\s*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|\|)", re.M)
+_LIST_MARK = re.compile(r"^\s*(?:[-*+\u2022]|\d+[.)])\s+")
+_SECTIONED = re.compile(r"^\s*(?:#{1,6}\s|\||<[\w-]+[\s>])", re.M)
 _DOCUMENT = re.compile(
     r"\b(?:add|write|put|append|update|create|document|include|insert|in|to|into)\b"
     r"[^.\n]{0,60}?\b[\w./-]+\.(?:md|txt|rst|adoc|mdc)\b",
@@ -93,7 +95,7 @@ def statements(events: Sequence[Event], index: int) -> Iterator[Statement]:
         return
     if event.role == "user" and _is_document(event.text):
         return  # rules pasted, or written for a document, are not the user's own decisions
-    prose = sentences(event.text)
+    prose = [_LIST_MARK.sub("", sentence) for sentence in sentences(event.text)]
     for position, sentence in enumerate(prose):
         if _length(sentence) < MIN_SENTENCE or sentence.endswith(("?", "\uff1f")):
             continue
@@ -204,7 +206,11 @@ def _accepts(reply: str) -> bool:
 def _is_document(text: str) -> bool:
     """A message that is a document (pasted, or dictated for a file), not a rule of its own."""
     lines = [line for line in text.splitlines() if line.strip()]
-    if len(lines) > PASTED_LINES or len(_STRUCTURE.findall(text)) >= PASTED_STRUCTURE:
+    if len(lines) > PASTED_LINES:
+        return True
+    # a few bullets of the user's own are their rules; with headings, a table or tags, a
+    # document or a prompt
+    if len(_STRUCTURE.findall(text)) >= PASTED_STRUCTURE and _SECTIONED.search(text):
         return True
     return bool(_DOCUMENT.search(text[:400]))
 
