@@ -475,3 +475,28 @@ def test_a_preparing_step_that_writes_nothing_is_still_a_step_first(tmp_path: Pa
     ]
     ((episode, _),) = _failures(tmp_path, records)
     assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+
+
+@pytest.mark.parametrize(
+    ("failed", "error", "quoted"),
+    [
+        ("pip install -e .[dev]", "zsh: no matches found: .[dev]", "pip install -e '.[dev]'"),
+        ("yt-dlp -o %(title)s.%(ext)s URL", "(eval):1: no matches found: %(title)s.%(ext)s",
+         "yt-dlp -o '%(title)s.%(ext)s' URL"),
+    ],
+)  # fmt: skip
+def test_a_zsh_glob_that_matched_nothing_is_one_lesson_quote_the_argument(
+    tmp_path: Path, failed: str, error: str, quoted: str
+) -> None:
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", failed),
+            result("t1", f"Exit code 1\n{error}", True),
+            call("t2", quoted),
+            result("t2", "done"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.REPLACED
+    assert lesson.text.startswith("The shell here is zsh: an unquoted argument")
+    assert lesson.fix == "quote the argument"

@@ -256,6 +256,8 @@ def test_assent_counts_only_at_the_head_of_the_reply_and_not_as_a_question(
 
 
 def test_a_root_problem_found_is_a_finding(tmp_path: Path) -> None:
-    found = "The root problem was that the grid kept its own copy of the rows, so sorting undid edits."
+    found = (
+        "The root problem was that the grid kept its own copy of the rows, so sorting undid edits."
+    )
     ((kind, text),) = _lessons(tmp_path, [say("assistant", found)])
     assert kind is LessonKind.GOTCHA and "own copy of the rows" in text

@@ -106,6 +106,12 @@ def lesson(
             None,
             Locality.TEAM,
         ),
+        (  # the person's shell
+            "The shell here is zsh: an unquoted argument holding `[ ]` is taken for a pattern.",
+            "zsh: no matches found: .[dev]",
+            "quote the argument",
+            Locality.MACHINE,
+        ),
         ("Money is integer cents, never floats.", "", None, Locality.TEAM),
     ],
 )

@@ -48,6 +48,7 @@ _GOTCHA_LEAD = re.compile(r"^(?:so,?\s+)?(?:it\s+)?turns out(?: that)?,?\s+", re
 # Causes known from the error alone: one wording whatever the command, so that every
 # instance (in one run or many) supports the same lesson instead of adding a line each.
 _CRLF = re.compile(r"(?:\\r|\r)['’]|\$'\\r'")
+_ZSH_GLOB = re.compile(r"^(?:zsh|\(eval\)):(?:\d+:)? no matches found: ", re.M)
 _SCRIPT_DENIED = re.compile(
     r"permission denied:\s*(?P<script>\S+\.(?:sh|bash|py))\b"
     r"|(?P<script2>\S+\.(?:sh|bash|py)): permission denied",
@@ -264,6 +265,12 @@ def _known_cause(signature: str) -> tuple[str, str | None] | None:
             "(“bash\\r” / “$'\\r': command not found”); convert them to LF first "
             "(`sed -i 's/\\r$//'` or `dos2unix`), helper scripts they source included."
         ), "convert the scripts to LF"
+    if _ZSH_GLOB.search(signature):
+        return (
+            "The shell here is zsh: an unquoted argument holding `[ ]`, `*`, `?` or `( )` is "
+            "taken for a file pattern and the command fails when no file matches (“no matches "
+            "found: …”); quote such arguments (`'.[dev]'`, `'%(title)s.%(ext)s'`)."
+        ), "quote the argument"
     return None
 
 

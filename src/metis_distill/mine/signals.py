@@ -53,7 +53,8 @@ _FAILING_WORDS = ("failed", "FAILED ", "ERR_PNPM_", "npm ERR!", "error TS")
 _PASSING_TESTS = re.compile(r"\b\d+ passed\b|Tests?:\s+\d+ passed|\bOK \(|All checks passed", re.I)
 _ERROR_LINE = re.compile(
     r"error|not found|denied|failed|fatal|cannot|can't|unable|no such|refused|invalid|"
-    r"exception|not recognized|unrecognized|illegal option|undefined|missing|timed out",
+    r"exception|not recognized|unrecognized|illegal option|undefined|missing|timed out|"
+    r"no matches found",
     re.I,
 )
 _PYTEST_ERROR = re.compile(r"^E\s+(?:[\w.]*(?:Error|Exception|Failed|Timeout)\b|assert\b)")
