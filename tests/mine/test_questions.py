@@ -188,3 +188,18 @@ def test_a_number_decides_nothing_that_lasts_otherwise(
     tmp_path: Path, asked: str, reply: str, after: str
 ) -> None:
     assert numbered_decisions(tmp_path, asked, reply, after) == []
+
+
+def test_a_long_question_is_cut_between_words() -> None:
+    question = "When the import runs, " + "should the rows of every sheet be merged " * 5 + "first?"
+    result = Event(
+        seq=2,
+        role="tool",
+        kind=EventKind.TOOL_RESULT,
+        text=f'User has answered your questions: "{question}"="Merge them by sheet name". You can now continue.',
+        ref=SourceRef("s.jsonl", 2, 2),
+        tool_name="AskUserQuestion",
+    )
+    (answer,) = answers(result)
+    kept = answer.question.removesuffix("…")
+    assert answer.question.endswith("rows…") and question.startswith(kept) and len(kept) <= 160

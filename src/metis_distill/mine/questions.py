@@ -112,7 +112,11 @@ def answers(event: Event) -> list[Answer]:
         if answer is not None and _lasting(question, answer):
             written = pair["answer"].strip()
             found.append(
-                Answer(question, answer, written if len(written) >= MIN_QUOTE else question)
+                Answer(
+                    question,
+                    answer,
+                    written if len(written) >= MIN_QUOTE else question.removesuffix("…"),
+                )
             )
     return found
 
@@ -135,7 +139,10 @@ def _choice(answer: str, notes: str) -> str | None:
 def _first_question(question: str) -> str:
     end = _QUESTION_END.search(question)
     head = question[: end.end()] if end else question
-    return " ".join(head.split())[:MAX_QUESTION].strip()
+    head = " ".join(head.split())
+    if len(head) <= MAX_QUESTION:
+        return head
+    return head[: MAX_QUESTION + 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"  # between words
 
 
 def _lasting(question: str, choice: str) -> bool:
