@@ -261,3 +261,36 @@ def test_a_root_problem_found_is_a_finding(tmp_path: Path) -> None:
     )
     ((kind, text),) = _lessons(tmp_path, [say("assistant", found)])
     assert kind is LessonKind.GOTCHA and "own copy of the rows" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("Use uv for package management and ruff as the linter.", True),
+        ("Use vitest for tests across the workspace.", True),
+        ("Use the backup folder for restoring the files.", False),  # today's task
+        ("Use this script for the migration today.", False),
+    ],
+)
+def test_the_tool_the_user_names_for_a_job_of_the_project_is_a_rule(
+    tmp_path: Path, text: str, rule: bool
+) -> None:
+    assert _lessons(tmp_path, [say("user", text)]) == (
+        [(LessonKind.DECISION, text)] if rule else []
+    )
+
+
+def test_a_cause_found_keeps_the_change_the_next_sentence_says_resolved_it(
+    tmp_path: Path,
+) -> None:
+    said = (
+        "The root problem was our own copy of the grid rows. Switching to the table's "
+        "`useRowState` hook in [src/Grid.tsx](/home/ana/app/src/Grid.tsx) resolved it. "
+        "Next I can look at the filters."
+    )
+    ((kind, text),) = _lessons(tmp_path, [say("assistant", said)])
+    assert kind is LessonKind.GOTCHA
+    assert text == (
+        "The root problem was our own copy of the grid rows. Switching to the table's "
+        "`useRowState` hook in src/Grid.tsx resolved it."
+    )

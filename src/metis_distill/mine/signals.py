@@ -165,7 +165,10 @@ CONVERSATIONAL = re.compile(
 DURABLE = re.compile(
     r"\b(?:always|never|from now on|going forward|in (?:this|the|our) (?:project|repo|"
     r"repository|codebase|team)|every time|whenever|by default|convention|we (?:use|prefer)|"
-    r"(?:I|we) prefer|rather than|instead)\b",
+    r"(?:I|we) prefer|rather than|instead)\b"
+    # the tool for a job of the project's ("Use uv for package management", "ruff as linter")
+    r"|^use\s+`?[\w.@/-]+`?\s+(?:for|as)\s+(?:the\s+|our\s+|all\s+)?(?:package|dependenc|lint|"
+    r"format|type[- ]?check|tests?\b|testing|builds?\b|logging|styling|migrations|database|orm\b)",
     re.I,
 )
 # The same rule in Chinese, Japanese, German, French, Spanish, Portuguese and Russian. These

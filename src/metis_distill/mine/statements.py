@@ -50,6 +50,10 @@ _WORKAROUND = re.compile(
     r"instead\b)",
     re.I,
 )
+# A change reported as what made the problem go away.
+_RESOLVED = re.compile(
+    r"\b(?:resolved|fixed|solved|cured) (?:it|this|that|the (?:issue|problem|bug|error))\b", re.I
+)
 # The agent's own next step, not a way around the limit: "Instead, I'll dump it tonight."
 _PLAN = re.compile(r"^(?:instead,?\s+)?(?:I'll|I will|let me|let's|I'm going to|we'll)\b", re.I)
 _QUESTION = re.compile(r"\bQuestion\s+\d+(?:\s+of\s+\d+)?\s*[:.-]\s*(?P<topic>[^\n*#]{4,80})")
@@ -105,7 +109,8 @@ def statements(events: Sequence[Event], index: int) -> Iterator[Statement]:
         if found.kind is LessonKind.GOTCHA:
             if not _confirmed(events, index, sentence):
                 continue
-            found = _with_workaround(found, prose[position + 1 : position + 2])
+            following = prose[position + 1 : position + 2]
+            found = _with_resolution(_with_workaround(found, following), following)
         yield found
 
 
@@ -177,6 +182,19 @@ def _with_workaround(found: Statement, following: list[str]) -> Statement:
     if signals.HEDGE.search(workaround):
         return found
     return replace(found, sentence=f"{found.sentence} {workaround}", quote=found.sentence)
+
+
+def _with_resolution(found: Statement, following: list[str]) -> Statement:
+    """A cause found, with the change the next sentence says resolved it ("Switching to
+    `useNodesState` resolved it."): the cause alone tells what broke, not what works."""
+    if not following or not signals.FOUND_CAUSE.match(clean(found.sentence)):
+        return found
+    resolution = following[0]
+    if not _RESOLVED.search(resolution) or resolution.endswith("?"):
+        return found
+    if signals.HEDGE.search(resolution) or _PLAN.match(resolution):
+        return found
+    return replace(found, sentence=f"{found.sentence} {resolution}", quote=found.sentence)
 
 
 def _confirmed(events: Sequence[Event], index: int, sentence: str) -> bool:

@@ -16,6 +16,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`*\"'(])|(?<=[\u3002\uff01\uff1
 _CODE_FENCE = re.compile(r"```.*?(?:```|$)", re.S)
 _MARKUP = re.compile(r"\*\*|__|^#+\s*|^[-*]\s+|^\d+\.\s+", re.M)
 _WS = re.compile(r"\s+")
+_LINK = re.compile(r"\[([^\]\n]+)\]\([^)\s]+\)")
 # Steps that only set up the command after them: `cd dir &&`, `mkdir -p out &&`, `export X=1;`.
 _SETUP_PREFIX = re.compile(
     r"^\s*(?:cd|mkdir\s+-p|export)\s+"
@@ -52,8 +53,9 @@ def sentences(text: str) -> list[str]:
 
 
 def clean(sentence: str) -> str:
-    """A sentence as a context-file line: markup stripped, whitespace folded."""
-    text = _WS.sub(" ", _MARKUP.sub("", sentence)).strip()
+    """A sentence as a context-file line: markup stripped (a link kept as its text),
+    whitespace folded."""
+    text = _WS.sub(" ", _MARKUP.sub("", _LINK.sub(r"\1", sentence))).strip()
     return text[:1].upper() + text[1:] if text else text
 
 
