@@ -500,3 +500,62 @@ def test_a_zsh_glob_that_matched_nothing_is_one_lesson_quote_the_argument(
     assert episode.fix is not None and episode.fix.kind is FixKind.REPLACED
     assert lesson.text.startswith("The shell here is zsh: an unquoted argument")
     assert lesson.fix == "quote the argument"
+
+
+def test_a_file_rewritten_from_a_here_document_is_the_edit_not_the_look_before_it(
+    tmp_path: Path,
+) -> None:
+    rewrite = "cat <<'EOF' > cmd/api/main.go\npackage main\n\nfunc main() { run(ctx, cfg) }\nEOF"
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "GOTMPDIR=/tmp/scratch go test ./..."),
+            result(
+                "t1",
+                "Exit code 1\ncmd/api/main.go:9:2: not enough arguments in call to run\nFAIL\tex.org/api [build failed]",
+                True,
+            ),
+            call("t2", "sed -n '1,80p' cmd/api/main.go"),
+            result("t2", "package main"),
+            call("t3", rewrite),
+            result("t3", ""),
+            call("t4", "GOTMPDIR=/tmp/scratch go test ./..."),
+            result("t4", "ok  \tex.org/api\t0.2s"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.EDITED
+    assert lesson.fix is None and "sed" not in lesson.text
+    assert lesson.text.startswith("`GOTMPDIR=… go test ./...` failed with")
+
+
+def test_a_wildcard_zsh_found_no_file_for_is_an_answer_not_a_failure(tmp_path: Path) -> None:
+    records = [
+        call("t1", "ls .eslintrc*"),
+        result("t1", "Exit code 1\nzsh:1: no matches found: .eslintrc*", True),
+        call("t2", "ls web/.eslintrc*"),
+        result("t2", "web/.eslintrc.cjs"),
+    ]
+    assert _failures(tmp_path, records) == []
+
+
+def test_go_test_failures_quote_the_test_line_and_a_passing_rerun_is_the_fix(
+    tmp_path: Path,
+) -> None:
+    failing = (
+        "Exit code 1\n?   \tex.org/tide/cmd\t[no test files]\n=== RUN   TestRounding\n"
+        "    table_test.go:31: expected 4.25m, got 4.2m\n--- FAIL: TestRounding (0.00s)\nFAIL"
+    )
+    passing = "Exit code 0\n?   \tex.org/tide/cmd\t[no test files]\n=== RUN   TestRounding\n--- PASS: TestRounding (0.00s)\nok"
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "go test -v ./..."),
+            result("t1", failing, True),
+            edit("e1", "table.go", "Round(x, 1)", "Round(x, 2)"),
+            result("e1", "The file table.go has been updated successfully."),
+            call("t2", "go test -v ./..."),
+            result("t2", passing),
+        ],
+    )
+    assert "table_test.go:31: expected 4.25m, got 4.2m" in lesson.text
+    assert episode.fix is not None and episode.fix.kind is FixKind.EDITED

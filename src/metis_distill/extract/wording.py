@@ -13,6 +13,7 @@ from metis_distill.mine.text import command_head, one_spelling, shorten
 
 _SCRIPT = re.compile(r"^(?:\./)?(?P<dir>(?:[\w.@-]+/)+)[\w.@-]+\.(?:sh|bash|py|ps1|js|rb|pl)$")
 _ABSOLUTE = re.compile(r"(?:(?<=[\s\"'(=:])|^)(?:/[\w.@-]+/|~/|[A-Za-z]:[\\/])")
+_ENV_WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _BRANCH_LIKE = re.compile(r"^\d{3,}-[\w.-]+$")  # spec-kit's `001-feature-name`
 _SENTENCE = re.compile(r"(?<=[.!])\s+(?=[A-Z])")
 _COUNT = re.compile(r"\b\d+\b")
@@ -36,9 +37,14 @@ def general_command(command: str) -> str:
     of a package script (`npm test` for `npm run test`)."""
     words = one_spelling(command_head(command)).split()
     kept: list[str] = []
+    program = next((i for i, w in enumerate(words) if not _ENV_WORD.match(w)), len(words))
     for position, word in enumerate(words):
         bare = word.strip("\"'")
-        if position == 0:  # the program: its name, wherever it is installed
+        if position < program:  # `GOCACHE=/tmp/go-build go test`: the setting, its value cut
+            name, value = word.split("=", 1)
+            kept.append(f"{name}=…" if _ABSOLUTE.match(value) or "\\" in value else word)
+            continue
+        if position == program:  # the program: its name, wherever it is installed
             kept.append(bare.replace("\\", "/").rsplit("/", 1)[-1] or bare)
             continue
         if _ABSOLUTE.match(bare) or _BRANCH_LIKE.match(bare) or "\\" in bare:

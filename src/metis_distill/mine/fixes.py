@@ -85,7 +85,7 @@ _LOOKING = frozenset(
         "ls", "cat", "head", "tail", "grep", "rg", "find", "pwd", "echo", "which", "type",
         "wc", "file", "stat", "env", "printenv", "tree", "du", "df", "ps", "less", "more",
         "whoami", "uname", "date", "sleep", "true", "dir", "where", "get-childitem",
-        "get-content", "test", "[",
+        "get-content", "test", "[", "sed", "nl", "awk",
     }
 )  # fmt: skip
 _LOOKING_GIT = frozenset({"status", "log", "diff", "show", "branch", "remote", "rev-parse"})
@@ -314,8 +314,12 @@ def _worked(result: Event, failure: Event) -> bool:
     the failure's own error again (`cmd | head` hides the exit status of `cmd`)."""
     if not signals.is_success(result) or _BACKGROUND.search(result.text[:200]):
         return False
+    if result.exit_code == 0:
+        return True  # the status was seen: an error line printed again is only output
     error = " ".join(signals.error_signature(failure.text).split())
-    return len(error) < MIN_ERROR or error not in " ".join(result.text[:20_000].split())
+    if len(error) < MIN_ERROR or not signals.names_an_error(error):
+        return True
+    return error not in " ".join(result.text[:20_000].split())
 
 
 def limit_ms(call: Event) -> int | None:
@@ -363,6 +367,7 @@ def seconds(milliseconds: int) -> str:
     return f"{milliseconds / 1000:g} s"
 
 
+_WRITES_SOURCE = re.compile(r"writeFile(?:Sync)?\(|\.write_text\(")
 # A step that writes files (`sed -i`, `fs.writeFileSync`, a redirect into a file): it changed
 # the code or its data, so it is no step to run before the command every time.
 _WRITES_FILES = re.compile(
@@ -383,14 +388,19 @@ def _extra_segments(failed: str, retry: str) -> list[str]:
 
 
 def _successful_calls(events: tuple[Event, ...], start: Event, end: Event) -> list[Event]:
+    """The calls between two events that did not fail; a call that printed nothing (a file
+    written from a here-document) may leave no result at all."""
     between = events[start.seq + 1 : end.seq]
     results = _results(between)
     return [
         event
         for event in between
         if event.kind is EventKind.TOOL_CALL
-        and (result := results.get(event.tool_use_id or "")) is not None
-        and signals.is_success(result)
+        and (
+            signals.is_success(result)
+            if (result := results.get(event.tool_use_id or "")) is not None
+            else _is_edit(event)
+        )
     ]
 
 
@@ -400,15 +410,21 @@ def _is_edit(event: Event) -> bool:
     head = command_head(event.text)
     if head.startswith(("apply_patch", "sed -i", "perl -pi")):
         return True
-    return "<<" in head and "cat >" in head
+    # a here-document written into a file (`cat <<'EOF' > src/x.go`), or a script that writes
+    return ("<<" in head and bool(_WRITES_FILES.search(head))) or bool(
+        _WRITES_SOURCE.search(event.text[:4000])
+    )
 
 
 def _only_looks(event: Event) -> bool:
     if event.tool_name in _LOOKING_TOOLS:
         return True
-    words = command_head(event.text).split()
+    head = command_head(event.text)
+    words = head.split()
     if not words:
         return True
+    if _WRITES_FILES.search(head):
+        return False  # `cat <<'EOF' > f`, `sed -i`: it changed a file
     program = words[0].rsplit("/", 1)[-1].lower()
     if program == "git":
         return len(words) > 1 and words[1] in _LOOKING_GIT

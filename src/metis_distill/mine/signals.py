@@ -57,6 +57,7 @@ _ERROR_LINE = re.compile(
     r"no matches found",
     re.I,
 )
+_GO_TEST_ERROR = re.compile(r"^[\w./-]+_test\.go:\d+: \S")
 _PYTEST_ERROR = re.compile(r"^E\s+(?:[\w.]*(?:Error|Exception|Failed|Timeout)\b|assert\b)")
 _WARNING = re.compile(r"^(?:warning\b|warn\b|npm warn\b|\[warn|\w*Warning:|Deprecat)", re.I)
 # A tally that says nothing went wrong ("Found 0 errors.") is no error line.
@@ -392,6 +393,16 @@ def is_exit_line(line: str) -> bool:
     return bool(_EXIT_LINE.match(line.strip()))
 
 
+def names_an_error(line: str) -> bool:
+    """The line says something went wrong (not a line any output may print)."""
+    return bool(
+        (_ERROR_LINE.search(line) and not _NONE_FOUND.search(line))
+        or _PYTEST_ERROR.match(line)
+        or _GO_TEST_ERROR.match(line)
+        or line.startswith("--- FAIL:")
+    )
+
+
 def error_signature(text: str) -> str:
     """The line of an error output that says what went wrong, verbatim."""
     lines = [printable(_TAGS.sub("", line)).strip() for line in text.splitlines()]
@@ -407,6 +418,11 @@ def error_signature(text: str) -> str:
     for line in lines:
         if _PYTEST_ERROR.match(line):
             return line
+    # Go's report: `x_test.go:31: expected …` under `--- FAIL: TestX` says what failed; the
+    # `=== RUN` and `? pkg [no test files]` lines above it say nothing
+    go = [line for line in lines if _GO_TEST_ERROR.match(line) or line.startswith("--- FAIL:")]
+    if go:
+        return next((line for line in go if _GO_TEST_ERROR.match(line)), go[0])
     errors = [line for line in lines if _ERROR_LINE.search(line) and not _NONE_FOUND.search(line)]
     # a warning the program went on after is not what stopped it, when an error line follows
     return next(
@@ -472,6 +488,7 @@ _NOTHING_THERE = re.compile(
     r"Not a directory|exceeds maximum allowed tokens",
     re.I,
 )
+_ZSH_NO_MATCH = re.compile(r"^(?:zsh|\(eval\)):(?:\d+:)? no matches found: (?P<word>.*)$", re.M)
 # pytest asked for a test (or test file) that is not there: a guess at a name, not a failure.
 _NO_SUCH_TEST = re.compile(r"^ERROR: (?:file or directory )?not found: ", re.M)
 
@@ -486,7 +503,7 @@ def looked_for_nothing(call: Event | None, result: Event) -> bool:
         and _NO_SUCH_TEST.search(result.text[:2000])
     ):
         return True
-    if not _NOTHING_THERE.search(result.text[:2000]):
+    if not (_NOTHING_THERE.search(result.text[:2000]) or _wildcard_matched_nothing(result.text)):
         return False
     if result.tool_name in _LOOK_TOOLS or (call is not None and call.tool_name in _LOOK_TOOLS):
         return True
@@ -496,6 +513,13 @@ def looked_for_nothing(call: Event | None, result: Event) -> bool:
     if segments and segments[0] and _ran_nothing(segments[0][0], result.text[:2000]):
         return True
     return all(words and _only_looks(words) for words in segments)
+
+
+def _wildcard_matched_nothing(output: str) -> bool:
+    """zsh found no file for a `*` or `?` pattern (`ls .eslintrc*`): there is none. (A path
+    with `[id]` in it is another matter: zsh took a real name for a pattern.)"""
+    found = _ZSH_NO_MATCH.search(output[:2000])
+    return found is not None and any(c in found["word"] for c in "*?")
 
 
 def _ran_nothing(program: str, output: str) -> bool:
