@@ -29,8 +29,9 @@ from metis_distill.pipeline import LocalRunner
 # longer time limit as a fix; the Codex sandbox wrapper cut; pytest's `E` line as the error; a
 # limit with its way around; the Git Bash crash a warning only; the review's fifteen findings;
 # the user's answers to AskUserQuestion as decisions; aider's SEARCH/REPLACE wordings as one;
-# the held-out readings' mends (a look at what is not there is no failure).
-BEFORE = "cb56c5928aaaa3aa8b04c0f692dd256509dc2e197670195be72a37eb5c42f560"
+# the held-out readings' mends (a look at what is not there is no failure); an answer's line
+# with what the chosen option said of itself, its span from the question's call.
+BEFORE = "66093ae50a2800f10c7af6836e5f99bce1c4c3c8f298ba1a9eec392e5eaa461b"
 _LINK = re.compile(r"\]\([^)\s]*#L\d+-L\d+\)")
 _BLOCK_SHA = re.compile(r"sha=[0-9a-f]+")  # the block's hash covers the links
 

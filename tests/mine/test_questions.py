@@ -203,3 +203,32 @@ def test_a_long_question_is_cut_between_words() -> None:
     (answer,) = answers(result)
     kept = answer.question.removesuffix("…")
     assert answer.question.endswith("rows…") and question.startswith(kept) and len(kept) <= 160
+
+
+def test_a_decision_keeps_what_the_chosen_option_said_of_itself(tmp_path: Path) -> None:
+    question = {
+        "question": "Where should uploaded files be stored?",
+        "header": "Storage",
+        "options": [
+            {"label": "S3", "description": "Shared by every instance. Costs per request."},
+            {"label": "Local disk", "description": "Simplest; lost when the pod restarts."},
+        ],
+        "multiSelect": False,
+    }
+    block = {
+        "type": "tool_use",
+        "id": "q1",
+        "name": "AskUserQuestion",
+        "input": {"questions": [question]},
+    }
+    records = [
+        {"type": "assistant", "message": {"content": [block]}},
+        answered("q1", '"Where should uploaded files be stored?"="S3"'),
+    ]
+    path = _write(tmp_path, records)
+    run = parse_file(path, path.parent)
+    found = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+    assert [c.text for c in found] == [
+        "Asked “Where should uploaded files be stored?”, the user chose “S3” "
+        "(Shared by every instance)."
+    ]

@@ -10,7 +10,13 @@ from metis_distill.mine import signals
 from metis_distill.mine.cancelled import LESSON as CANCELLED_LESSON
 from metis_distill.mine.cancelled import CancelledBatch, earned_batches
 from metis_distill.mine.fixes import Fix, find_fix
-from metis_distill.mine.questions import answer_text, answers, is_answer, undone
+from metis_distill.mine.questions import (
+    answer_text,
+    answers,
+    is_answer,
+    option_description,
+    undone,
+)
 from metis_distill.mine.shells import QUOTING_LESSON, lost_variable_marks
 from metis_distill.mine.statements import injected, statements
 from metis_distill.mine.text import sentences
@@ -143,12 +149,13 @@ def _lost_variables(result: Event, call: Event, mark: str) -> Episode:
 def _answered(result: Event, call: Event | None) -> Iterator[Episode]:
     """One decision per lasting answer to the agent's questions."""
     for answer in answers(result):
+        why = option_description(call.text, answer.choice) if call is not None else None
         yield Episode(
             kind=LessonKind.DECISION,
             signal="answer",
             trigger=result,
             call=call,
-            sentence=answer_text(answer),
+            sentence=answer_text(answer, why),
             quote=answer.quote,
             context=(call,) if call is not None else (),
         )

@@ -13,11 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from metis_distill.mine import signals
+from metis_distill.mine.text import shorten
 from metis_distill.models import Event, EventKind
 
 ASK_TOOL = "AskUserQuestion"
 MAX_QUESTION = 160  # characters of the question kept: its first sentence
 MAX_ANSWER = 300
+MAX_REASON = 120  # characters of the chosen option's description kept
 SHORT_QUESTION = 30  # characters under which a question takes the sentence before it along
 REPLY_LOOKAHEAD = 30  # events after an answer in which the user's next words are looked for
 MIN_QUOTE = 8  # a shorter answer is not found in its file unambiguously: the question is quoted
@@ -214,9 +216,23 @@ def _last_sentence(line: str) -> str:
     return question.strip()
 
 
-def answer_text(answer: Answer) -> str:
-    """The decision as a line: the question, then what the user chose."""
-    return f"Asked “{answer.question}”, the user chose “{answer.choice}”."
+def answer_text(answer: Answer, why: str | None = None) -> str:
+    """The decision as a line: the question, then what the user chose (and what the option
+    said of itself, when the agent offered it with a description)."""
+    said = f" ({why})" if why else ""
+    return f"Asked “{answer.question}”, the user chose “{answer.choice}”{said}."
+
+
+def option_description(asked: str, choice: str) -> str | None:
+    """The description the agent gave the option chosen (`- label: description` lines of the
+    question's call), first sentence, or None."""
+    for line in asked.splitlines():
+        label, _, why = line.removeprefix("- ").partition(": ")
+        label = _RECOMMENDED.sub("", label).strip()
+        if line.startswith("- ") and why and label and choice.startswith(label):
+            first = re.split(r"(?<=[.!?。！？])\s*", why.strip(), maxsplit=1)[0]
+            return shorten(first.rstrip(".。"), MAX_REASON)
+    return None
 
 
 def undone(events: Sequence[Event], index: int) -> bool:

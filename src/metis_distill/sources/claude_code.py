@@ -309,10 +309,25 @@ def _timeout(tool_input: Any) -> int | None:
 
 
 def _describe_input(tool_input: Any) -> str:
-    """What a tool call acted on (its command, file, pattern...), verbatim from the line."""
+    """What a tool call acted on (its command, file, pattern...), verbatim from the line; the
+    questions an AskUserQuestion call asks, each with its options (`- label: description`)."""
     if not isinstance(tool_input, dict):
         return ""
+    questions = tool_input.get("questions")
+    if isinstance(questions, list):
+        return "\n".join(_describe_question(q) for q in questions if isinstance(q, dict))
     return next((tool_input[k] for k in _INPUT_KEYS if isinstance(tool_input.get(k), str)), "")
+
+
+def _describe_question(question: dict[str, Any]) -> str:
+    options = question.get("options")
+    lines = [as_str(question.get("question")) or ""]
+    for option in options if isinstance(options, list) else []:
+        if isinstance(option, dict):
+            label = as_str(option.get("label")) or ""
+            why = as_str(option.get("description")) or ""
+            lines.append(f"- {label}: {why}" if why else f"- {label}")
+    return "\n".join(lines)
 
 
 def _api_error(record: dict[str, Any]) -> str:
