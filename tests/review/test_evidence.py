@@ -8,7 +8,7 @@ from pathlib import Path
 
 from metis_distill.ledger import LessonView
 from metis_distill.ledger.schema import EvidenceRow
-from metis_distill.provenance import resolve_line
+from metis_distill.provenance import resolve, resolve_line
 from metis_distill.render.evidence import notes_folder
 from metis_distill.review.evidence import note_for
 
@@ -57,3 +57,14 @@ def test_a_quote_that_hiding_would_part_from_its_lines_is_kept_as_it_is(tmp_path
     assert note is not None
     assert note.quote == "na/src/shop/run.sh: Permission denied"
     assert "/home/ana/src/shop/run.sh" in note.text()
+
+
+def test_the_quote_as_the_archive_has_it_resolves_in_the_evidence_file(tmp_path: Path) -> None:
+    quote = "/home/ana/src/shop/run.sh: Permission denied"
+    note = note_for(_lesson(tmp_path / "archive", quote))
+    assert note is not None
+    target = tmp_path / "clone" / "CLAUDE.md"
+    notes_folder(target).mkdir(parents=True)
+    (notes_folder(target) / "0a1b2c3d4e.txt").write_text(note.text(), encoding="utf-8")
+    assert resolve(note.link(target.name), quote, target.parent)
+    assert not resolve(note.link(target.name), "/home/bob/src/shop/run.sh: nope", target.parent)
