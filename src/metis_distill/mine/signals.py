@@ -42,15 +42,20 @@ _REJECTED = re.compile(
     re.I | re.M,  # the harness may put its `Exit code 137` line first
 )
 _TRACEBACK = re.compile(r"Traceback \(most recent call last\)")
+# A tally counts only when something failed: cargo's "test result: ok. 12 passed; 0 failed"
+# is a pass.
 _FAILING_TESTS = re.compile(
-    r"\b\d+ failed\b|^FAILED |Tests?:\s+\d+ failed|\bERR_PNPM_|npm ERR!|error TS\d+|"
-    r"^E\s+\w+Error|Test Files\s+\d+ failed",
+    r"\b[1-9][\d,]* failed\b|^FAILED |Tests?:\s+[1-9]\d* failed|\bERR_PNPM_|npm ERR!|"
+    r"error TS\d+|^E\s+\w+Error|Test Files\s+[1-9]\d* failed",
     re.M,
 )
 # Every match of `_FAILING_TESTS` holds one of these, or is a line `E … Error`: other text
 # is not searched.
 _FAILING_WORDS = ("failed", "FAILED ", "ERR_PNPM_", "npm ERR!", "error TS")
-_PASSING_TESTS = re.compile(r"\b\d+ passed\b|Tests?:\s+\d+ passed|\bOK \(|All checks passed", re.I)
+_PASSING_TESTS = re.compile(
+    r"\b\d+ passed\b|Tests?:\s+\d+ passed|\bOK \(|All checks passed|^test result: ok\.",
+    re.I | re.M,
+)
 _ERROR_LINE = re.compile(
     r"error|not found|denied|failed|fatal|cannot|can't|unable|no such|refused|invalid|"
     r"exception|not recognized|unrecognized|illegal option|undefined|missing|timed out",
