@@ -425,3 +425,49 @@ def test_another_search_after_a_timeout_is_not_narrowed(tmp_path: Path, retry: s
         result("t2", "api/orders.proto"),
     ]
     assert _kinds(tmp_path, records) == [None]
+
+
+_SPAWN = "error: Failed to spawn: `mypy`\n  Caused by: No such file or directory (os error 2)"
+
+
+def test_a_form_that_got_past_a_program_it_could_not_start_is_the_fix(tmp_path: Path) -> None:
+    """`uv run mypy` could not start mypy; `uv run --with mypy mypy` did, and then reported
+    type errors: that is mypy doing its work, and the spawn error's fix."""
+    lessons = _failures(
+        tmp_path,
+        [
+            call("t1", "uv run mypy src"),
+            result("t1", f"Exit code 2\n{_SPAWN}", True),
+            call("t2", "uv run --with mypy mypy src"),
+            result("t2", "Exit code 1\nsrc/app.py:4: error: Missing return\nFound 1 error", True),
+        ],
+    )
+    (episode, lesson) = lessons[0]
+    assert episode.fix is not None and episode.fix.kind is FixKind.REPLACED
+    assert lesson.fix == "uv run --with mypy mypy src"
+    assert lesson.text.startswith("`uv run mypy src` fails here (“error: Failed to spawn")
+    assert "use `uv run --with mypy mypy" in lesson.text and "instead." in lesson.text
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # the retry could not start the program either
+        (f"Exit code 2\n{_SPAWN}", f"Exit code 2\n{_SPAWN}"),
+        # a failure of the program's own work, then another: no sign of what fixed the first
+        ("Exit code 1\nsrc/app.py:4: error: Missing return", "Exit code 1\nKeyError: 'x'"),
+    ],
+)
+def test_a_retry_that_failed_is_no_fix_unless_it_got_past_a_missing_program(
+    tmp_path: Path, first: str, second: str
+) -> None:
+    lessons = _failures(
+        tmp_path,
+        [
+            call("t1", "uv run mypy src"),
+            result("t1", first, True),
+            call("t2", "uv run --with mypy mypy src"),
+            result("t2", second, True),
+        ],
+    )
+    assert lessons[0][0].fix is None

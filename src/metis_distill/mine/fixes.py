@@ -1,7 +1,9 @@
 """What made a failure go away, and whether that is a remedy worth teaching.
 
 A later success is a fix only when it does what the failed call meant (the same command, its
-flags kept, or the missing program run another way) and comes right after it. What changed
+flags kept, or the missing program run another way) and comes right after it. When the failed
+call could not run at all (a program or module missing), another form of it that did run is
+its fix even if it then failed on something else. What changed
 between the two says what kind of fix it was: another form of the call (`python3` for
 `python`, `npx jest` for a missing `jest`), a step that prepared it (`chmod +x`, a branch
 checked out), edits to files (the code's own bug: nothing to teach), or nothing at all (a
@@ -146,10 +148,37 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
             continue
         if _worked(result):
             return _classify(events, call, later, result)
+        if _got_past(failure, result):
+            fix = _classify(events, call, later, result)
+            if fix.kind is FixKind.REPLACED:
+                return fix
         same_call = later.text == call.text and call.tool_name not in signals.EDIT_TOOLS
         if signals.is_failure(result) and same_call:
             return None  # the same call failed again: whatever came between was no fix
     return None
+
+
+# uv's words for a program that is not in the project's environment.
+_SPAWN_FAILED = re.compile(r"Failed to spawn: `?[\w.+-]+`?")
+
+
+def _could_not_run(text: str) -> bool:
+    """The error says the program or module could not be started at all, before it did any
+    of its work."""
+    head = text[:4000]
+    return bool(
+        signals.missing_program(head) or signals.missing_module(head) or _SPAWN_FAILED.search(head)
+    )
+
+
+def _got_past(failure: Event, result: Event) -> bool:
+    """Another form of a call that could not run did run: its output no longer says so, and
+    says something else (lint findings, a failing test: the program doing its work)."""
+    return (
+        _could_not_run(failure.text)
+        and not _could_not_run(result.text)
+        and bool(signals.error_signature(result.text))
+    )
 
 
 def _posix_form(events: tuple[Event, ...], index: int, foreign: str) -> Fix | None:
