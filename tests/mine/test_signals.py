@@ -167,3 +167,25 @@ def test_a_tally_of_no_failures_is_a_pass(output: str) -> None:
 )
 def test_a_tally_of_some_failures_is_a_failure(output: str) -> None:
     assert signals._shows_failure(output)
+
+
+@pytest.mark.parametrize(
+    ("output", "signature"),
+    [
+        (
+            "FAILURE: Build failed with an exception.\n\n* What went wrong:\n"
+            "Execution failed for task ':core:compileJava'.\n"
+            "> Compilation failed; see the compiler error output for details.\n\n"
+            "* Try:\n> Run with --stacktrace option to get the stack trace.\n\n"
+            "BUILD FAILED in 3s",
+            "Compilation failed; see the compiler error output for details.",
+        ),
+        (
+            "FAILURE: Build failed with an exception.\n\n* What went wrong:\n"
+            "Could not determine the dependencies of task ':app:test'.\n\nBUILD FAILED in 1s",
+            "Could not determine the dependencies of task ':app:test'.",
+        ),
+    ],
+)
+def test_gradles_cause_is_its_error(output: str, signature: str) -> None:
+    assert signals.error_signature(output) == signature

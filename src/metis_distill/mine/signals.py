@@ -66,6 +66,7 @@ _WARNING = re.compile(r"^(?:warning\b|warn\b|npm warn\b|\[warn|\w*Warning:|Depre
 # A tally that says nothing went wrong ("Found 0 errors.") is no error line.
 _NONE_FOUND = re.compile(r"\b(?:0|no|zero) (?:errors?|failures?|failed|problems?|issues?)\b", re.I)
 _EXIT_LINE = re.compile(r"^Exit code -?\d+$")
+_GRADLE_WRONG = "* What went wrong:"
 _TAGS = re.compile(r"</?tool_use_error>")
 
 DECISION = re.compile(
@@ -396,6 +397,9 @@ def error_signature(text: str) -> str:
     lines = [line for line in lines if line and not _EXIT_LINE.match(line)]
     if not lines:
         return ""
+    cause = _gradle_cause(lines)
+    if cause:
+        return cause
     if _TRACEBACK.search(text):
         for line in reversed(lines):
             if re.match(r"^[\w.]+(?:Error|Exception|Exit)\b", line):
@@ -410,6 +414,20 @@ def error_signature(text: str) -> str:
     return next(
         (line for line in errors if not _WARNING.match(line)), errors[0] if errors else lines[0]
     )
+
+
+def _gradle_cause(lines: list[str]) -> str:
+    """Under Gradle's `* What went wrong:`, the innermost `> cause` (or the section's first
+    line): what failed, where `FAILURE: Build failed` and `BUILD FAILED` only say that it did."""
+    if _GRADLE_WRONG not in lines:
+        return ""
+    section: list[str] = []
+    for line in lines[lines.index(_GRADLE_WRONG) + 1 :]:
+        if line.startswith("* ") or line.startswith("BUILD FAILED"):
+            break
+        section.append(line)
+    causes = [line.removeprefix("> ") for line in section if line.startswith("> ")]
+    return causes[-1] if causes else (section[0] if section else "")
 
 
 # Programs whose exit status 1 is an answer ("no match", "they differ", "not installed"), not a
