@@ -528,3 +528,37 @@ def test_only_a_script_of_one_command_a_line_is_joined(script: list[str], text: 
     run = parse_lines("ci.log", enumerate(stamped, start=1))
     (step,) = [e.text for e in run.events if e.kind is EventKind.TOOL_CALL]
     assert step == text
+
+
+_CUT_OFF = [
+    "##[group]Run npm ci",
+    "npm ci",
+    "##[endgroup]",
+    "added 212 packages in 4s",
+    "##[group]Run npm run test:ci",
+    "\x1b[36;1mnpm run test:ci\x1b[0m",
+    "##[endgroup]",
+    "  \u2714 loads the palette",
+    "Error: Could not read palette file: ENOENT",
+    "    at Palette.load (/home/runner/work/pal/pal/out/palette.js:12:9)",
+    "  \u2714 falls back to the default palette",
+]
+
+
+@pytest.mark.parametrize(
+    ("ending", "failed"),
+    [
+        ([], False),  # the log stops inside the step: nothing says it failed
+        (["  1 failing"], True),  # mocha counted a failed test before the log stopped
+        (["##[error]Process completed with exit code 1."], True),
+    ],
+)
+def test_a_step_the_log_stops_in_fails_only_by_a_failure_marker(
+    ending: list[str], failed: bool
+) -> None:
+    stamped = [f"2026-05-02T08:00:{n:02d}.0000000Z {t}" for n, t in enumerate([*_CUT_OFF, *ending])]
+    run = parse_lines("ci.log", enumerate(stamped, start=1))
+    errors = [e for e in run.events if e.kind is EventKind.ERROR]
+    assert bool(errors) is failed
+    if failed:
+        assert errors[0].text.startswith("Error: Could not read palette file")
