@@ -471,3 +471,26 @@ def test_a_retry_that_failed_is_no_fix_unless_it_got_past_a_missing_program(
         ],
     )
     assert lessons[0][0].fix is None
+
+
+def test_a_repeat_that_still_could_not_run_leaves_the_fix_to_the_form_that_did(
+    tmp_path: Path,
+) -> None:
+    """`uv sync` did not add mypy and the same call could not start it again; both failures
+    are fixed by the form that did start it."""
+    lessons = _failures(
+        tmp_path,
+        [
+            call("t1", "uv run mypy src"),
+            result("t1", f"Exit code 2\n{_SPAWN}", True),
+            call("t2", "uv sync"),
+            result("t2", "Resolved 8 packages in 2ms"),
+            call("t3", "uv run mypy src"),
+            result("t3", f"Exit code 2\n{_SPAWN}", True),
+            call("t4", "uv run --with mypy mypy src"),
+            result("t4", "Exit code 1\nsrc/app.py:4: error: Missing return\nFound 1 error", True),
+        ],
+    )
+    fixes = [episode.fix for episode, _ in lessons[:2]]
+    assert all(f is not None and f.kind is FixKind.REPLACED for f in fixes)
+    assert {lesson.text for _, lesson in lessons[:2]} == {lessons[1][1].text}

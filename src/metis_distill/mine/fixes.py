@@ -154,6 +154,8 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
                 return fix
         same_call = later.text == call.text and call.tool_name not in signals.EDIT_TOOLS
         if signals.is_failure(result) and same_call:
+            if _could_not_run(failure.text) and _could_not_run(result.text):
+                continue  # still could not run: another form of it may yet
             return None  # the same call failed again: whatever came between was no fix
     return None
 
