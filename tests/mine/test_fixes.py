@@ -494,3 +494,25 @@ def test_a_repeat_that_still_could_not_run_leaves_the_fix_to_the_form_that_did(
     fixes = [episode.fix for episode, _ in lessons[:2]]
     assert all(f is not None and f.kind is FixKind.REPLACED for f in fixes)
     assert {lesson.text for _, lesson in lessons[:2]} == {lessons[1][1].text}
+
+
+def test_a_form_that_ran_after_an_install_is_not_the_fix_of_the_missing_program(
+    tmp_path: Path,
+) -> None:
+    """The install let the runner start: the other form of the call only got the credit."""
+    lessons = _failures(
+        tmp_path,
+        [
+            call("t1", "pnpm test --filter cart"),
+            result("t1", "Exit code 127\nsh: vitest: command not found", True),
+            call("t2", "ls node_modules"),
+            result("t2", ""),
+            call("t3", "pnpm install"),
+            result("t3", "Packages: +311\nDone in 4.2s"),
+            call("t4", "pnpm test --filter cart-total"),
+            result("t4", "Exit code 1\n FAIL src/cart.test.ts > sums\nTests  1 failed", True),
+        ],
+    )
+    episode, lesson = lessons[0]
+    assert episode.fix is None or episode.fix.kind is not FixKind.REPLACED
+    assert "instead" not in lesson.text

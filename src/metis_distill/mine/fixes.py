@@ -134,6 +134,7 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
     results = _results(events[index + 1 :])
     missing = signals.missing_program(failure.text)
     dropped = frozenset(m["flag"] for m in _UNKNOWN_FLAG.finditer(failure.text[:2000]))
+    since = call  # the last time the call could not run: what ran before is shown no fix
     for later in _window(events, index):
         if later.kind is not EventKind.TOOL_CALL:
             continue
@@ -148,13 +149,12 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
             continue
         if _worked(result):
             return _classify(events, call, later, result)
-        if _got_past(failure, result):
-            fix = _classify(events, call, later, result)
-            if fix.kind is FixKind.REPLACED:
-                return fix
+        if _got_past(failure, result) and _only_other_form(events, call, since, later):
+            return Fix(FixKind.REPLACED, later, result)
         same_call = later.text == call.text and call.tool_name not in signals.EDIT_TOOLS
         if signals.is_failure(result) and same_call:
             if _could_not_run(failure.text) and _could_not_run(result.text):
+                since = later
                 continue  # still could not run: another form of it may yet
             return None  # the same call failed again: whatever came between was no fix
     return None
@@ -181,6 +181,15 @@ def _got_past(failure: Event, result: Event) -> bool:
         and not _could_not_run(result.text)
         and bool(signals.error_signature(result.text))
     )
+
+
+def _only_other_form(events: tuple[Event, ...], call: Event, since: Event, later: Event) -> bool:
+    """`later` is another form of the call, and nothing but looks ran since the call last
+    failed (an install in between would be what let it run)."""
+    if command_head(later.text) == command_head(call.text):
+        return False
+    between = _successful_calls(events, since, later)
+    return all(_only_looks(e) and not _is_edit(e) for e in between)
 
 
 def _posix_form(events: tuple[Event, ...], index: int, foreign: str) -> Fix | None:
