@@ -559,3 +559,94 @@ def test_go_test_failures_quote_the_test_line_and_a_passing_rerun_is_the_fix(
     )
     assert "table_test.go:31: expected 4.25m, got 4.2m" in lesson.text
     assert episode.fix is not None and episode.fix.kind is FixKind.EDITED
+
+
+_SPAWN = "error: Failed to spawn: `mypy`\n  Caused by: No such file or directory (os error 2)"
+
+
+def test_a_form_that_got_past_a_program_it_could_not_start_is_the_fix(tmp_path: Path) -> None:
+    """`uv run mypy` could not start mypy; `uv run --with mypy mypy` did, and then reported
+    type errors: that is mypy doing its work, and the spawn error's fix."""
+    lessons = _failures(
+        tmp_path,
+        [
+            call("t1", "uv run mypy src"),
+            result("t1", f"Exit code 2\n{_SPAWN}", True),
+            call("t2", "uv run --with mypy mypy src"),
+            result("t2", "Exit code 1\nsrc/app.py:4: error: Missing return\nFound 1 error", True),
+        ],
+    )
+    (episode, lesson) = lessons[0]
+    assert episode.fix is not None and episode.fix.kind is FixKind.REPLACED
+    assert lesson.fix == "uv run --with mypy mypy src"
+    assert lesson.text.startswith("`uv run mypy src` fails here (“error: Failed to spawn")
+    assert "use `uv run --with mypy mypy" in lesson.text and "instead." in lesson.text
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # the retry could not start the program either
+        (f"Exit code 2\n{_SPAWN}", f"Exit code 2\n{_SPAWN}"),
+        # a failure of the program's own work, then another: no sign of what fixed the first
+        ("Exit code 1\nsrc/app.py:4: error: Missing return", "Exit code 1\nKeyError: 'x'"),
+    ],
+)
+def test_a_retry_that_failed_is_no_fix_unless_it_got_past_a_missing_program(
+    tmp_path: Path, first: str, second: str
+) -> None:
+    lessons = _failures(
+        tmp_path,
+        [
+            call("t1", "uv run mypy src"),
+            result("t1", first, True),
+            call("t2", "uv run --with mypy mypy src"),
+            result("t2", second, True),
+        ],
+    )
+    assert lessons[0][0].fix is None
+
+
+def test_a_repeat_that_still_could_not_run_leaves_the_fix_to_the_form_that_did(
+    tmp_path: Path,
+) -> None:
+    """`uv sync` did not add mypy and the same call could not start it again; both failures
+    are fixed by the form that did start it."""
+    lessons = _failures(
+        tmp_path,
+        [
+            call("t1", "uv run mypy src"),
+            result("t1", f"Exit code 2\n{_SPAWN}", True),
+            call("t2", "uv sync"),
+            result("t2", "Resolved 8 packages in 2ms"),
+            call("t3", "uv run mypy src"),
+            result("t3", f"Exit code 2\n{_SPAWN}", True),
+            call("t4", "uv run --with mypy mypy src"),
+            result("t4", "Exit code 1\nsrc/app.py:4: error: Missing return\nFound 1 error", True),
+        ],
+    )
+    fixes = [episode.fix for episode, _ in lessons[:2]]
+    assert all(f is not None and f.kind is FixKind.REPLACED for f in fixes)
+    assert {lesson.text for _, lesson in lessons[:2]} == {lessons[1][1].text}
+
+
+def test_a_form_that_ran_after_an_install_is_not_the_fix_of_the_missing_program(
+    tmp_path: Path,
+) -> None:
+    """The install let the runner start: the other form of the call only got the credit."""
+    lessons = _failures(
+        tmp_path,
+        [
+            call("t1", "pnpm test --filter cart"),
+            result("t1", "Exit code 127\nsh: vitest: command not found", True),
+            call("t2", "ls node_modules"),
+            result("t2", ""),
+            call("t3", "pnpm install"),
+            result("t3", "Packages: +311\nDone in 4.2s"),
+            call("t4", "pnpm test --filter cart-total"),
+            result("t4", "Exit code 1\n FAIL src/cart.test.ts > sums\nTests  1 failed", True),
+        ],
+    )
+    episode, lesson = lessons[0]
+    assert episode.fix is None or episode.fix.kind is not FixKind.REPLACED
+    assert "instead" not in lesson.text

@@ -130,3 +130,62 @@ def test_a_call_the_user_interrupted_is_no_failure() -> None:
         exit_code=137,
     )
     assert signals.is_rejection(interrupted) and not signals.is_failure(interrupted)
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        # cargo's summary names its zero failures
+        "test parse::tests::blank ... ok\n\ntest result: ok. 9 passed; 0 failed; 0 ignored; "
+        "0 measured; 0 filtered out; finished in 0.02s",
+        "====== 4 passed, 0 failed in 0.31s ======",
+        "Tests:       0 failed, 7 passed, 7 total",
+        " Test Files  0 failed | 3 passed (3)",
+    ],
+)
+def test_a_tally_of_no_failures_is_a_pass(output: str) -> None:
+    ran = Event(
+        seq=2,
+        role="tool",
+        kind=EventKind.TOOL_RESULT,
+        text=output,
+        ref=SourceRef("a.jsonl", 2, 2),
+        tool_name="Bash",
+    )
+    assert not signals.is_failure(ran)
+    assert signals.is_success(ran) and signals.shows_passing_tests(ran)
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        "test result: FAILED. 8 passed; 1 failed; 0 ignored",
+        "====== 10 failed, 2 passed in 1.2s ======",
+        "Tests:       1 failed, 6 passed, 7 total",
+        " Test Files  2 failed | 1 passed (3)",
+    ],
+)
+def test_a_tally_of_some_failures_is_a_failure(output: str) -> None:
+    assert signals._shows_failure(output)
+
+
+@pytest.mark.parametrize(
+    ("output", "signature"),
+    [
+        (
+            "FAILURE: Build failed with an exception.\n\n* What went wrong:\n"
+            "Execution failed for task ':core:compileJava'.\n"
+            "> Compilation failed; see the compiler error output for details.\n\n"
+            "* Try:\n> Run with --stacktrace option to get the stack trace.\n\n"
+            "BUILD FAILED in 3s",
+            "Compilation failed; see the compiler error output for details.",
+        ),
+        (
+            "FAILURE: Build failed with an exception.\n\n* What went wrong:\n"
+            "Could not determine the dependencies of task ':app:test'.\n\nBUILD FAILED in 1s",
+            "Could not determine the dependencies of task ':app:test'.",
+        ),
+    ],
+)
+def test_gradles_cause_is_its_error(output: str, signature: str) -> None:
+    assert signals.error_signature(output) == signature

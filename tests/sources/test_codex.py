@@ -816,3 +816,57 @@ def test_the_oldest_rollouts_take_their_folder_from_the_environment_context(
     run = parse_file(path, tmp_path)
     assert run.cwd == "D:\\work\\widget" and run.project == "widget"
     assert [e.text for e in run.events if e.role == "user"] == ["Run the tests."]
+
+
+_PROFILE_BANNER = "/opt/tools/profile.d/env.sh: line 4: /bin/ps: Operation not permitted"
+
+
+def _shell_run(tmp_path: Path, calls: list[tuple[str, str]]) -> Run:
+    """A Codex 0.46 rollout of shell calls, each with its output as Codex wrote it."""
+    records: list[dict[str, object]] = [
+        {"type": "session_meta", "payload": {"id": "abc", "cwd": "/w", "cli_version": "0.46.0"}}
+    ]
+    for n, (command, output) in enumerate(calls):
+        arguments = json.dumps({"command": ["bash", "-lc", command]})
+        records += [
+            {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
+             "call_id": f"c{n}", "arguments": arguments}},
+            {"type": "response_item", "payload": {"type": "function_call_output",
+             "call_id": f"c{n}", "output": output}},
+        ]  # fmt: skip
+    path = tmp_path / "rollout-x.jsonl"
+    stamp = {"timestamp": "2025-10-01T00:00:00Z"}
+    path.write_text("".join(json.dumps({**stamp, **r}) + "\n" for r in records))
+    return parse_file(path, tmp_path)
+
+
+def _ran(output: str) -> str:
+    return json.dumps({"output": output, "metadata": {"exit_code": 0}})
+
+
+def test_the_failed_in_sandbox_words_are_cut_and_the_failure_kept(tmp_path: Path) -> None:
+    failed = f"failed in sandbox: {_PROFILE_BANNER}\nsh: tsc: command not found\n"
+    (_, result) = _shell_run(tmp_path, [("pnpm typecheck", failed)]).events
+    assert (result.kind, result.exit_code) == (EventKind.ERROR, None)
+    assert result.text == f"{_PROFILE_BANNER}\nsh: tsc: command not found\n"
+
+
+def test_behind_the_banner_the_real_error_is_quoted_and_a_silent_search_is_no_failure(
+    tmp_path: Path,
+) -> None:
+    """The profile's banner heads every output; the failed test run quotes its own error, and
+    an `rg` whose only stderr is the banner found nothing."""
+    run = _shell_run(
+        tmp_path,
+        [
+            ("git status --short", _ran(f"{_PROFILE_BANNER}\n M src/a.ts\n")),
+            ("ls src", _ran(f"{_PROFILE_BANNER}\na.ts\n")),
+            ("pnpm test", f"failed in sandbox: {_PROFILE_BANNER}\nsh: vitest: command not found\n"),
+            ('rg "denseRows" src', f"failed in sandbox: {_PROFILE_BANNER}\n"),
+        ],
+    )
+    episodes = list(find_episodes(run))
+    assert [(e.kind, e.call.text if e.call else "") for e in episodes] == [
+        (LessonKind.FAILURE, "pnpm test")
+    ]
+    assert error_signature(episodes[0].trigger.text) == "sh: vitest: command not found"

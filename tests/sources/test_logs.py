@@ -56,7 +56,10 @@ def assert_quotable(path: Path, run: Run) -> None:
     for event in run.events:
         ref = event.ref
         assert 1 <= ref.line_start <= ref.line_end <= count, event
-        quotes = verbatim_quotes(path, ref.line_start, ref.line_end, event.text)
+        text = event.text
+        if event.kind is EventKind.TOOL_CALL:  # a script's lines are joined with `&&`
+            text = text.replace(" && ", "\n")
+        quotes = verbatim_quotes(path, ref.line_start, ref.line_end, text)
         assert quotes, event
         for quote in quotes:
             assert quote_in_span(path, ref.line_start, ref.line_end, quote), (quote, event)
@@ -494,3 +497,68 @@ def test_colours_in_caret_notation_and_a_misread_bom_are_no_text(tmp_path: Path)
     (error,) = [e for e in run.events if e.kind is EventKind.ERROR]
     assert error.text.startswith("error: unused variable: `count`")
     assert [e.text for e in run.events if e.kind is EventKind.TOOL_CALL] == ["cargo clippy"]
+
+
+GRADLE = ROOT / "gradle_two_line_run.txt"
+
+
+def test_a_two_line_script_is_both_commands_and_gradle_says_what_went_wrong() -> None:
+    run = parse_file(GRADLE, ROOT)
+    calls = [e.text for e in run.events if e.kind is EventKind.TOOL_CALL]
+    assert calls == ["actions/checkout@v4", "gradle clean && gradle :lib:assembleRelease"]
+    (lesson,) = lessons(GRADLE, ROOT)
+    assert lesson.text.startswith("`gradle clean && gradle :lib:assembleRelease` fails here")
+    assert lesson.evidence.quote == "Resource linking failed: style/Theme.Paper not found"
+
+
+@pytest.mark.parametrize(
+    ("script", "text"),
+    [
+        (["npm ci", "npm test"], "npm ci && npm test"),
+        # shell constructs across lines stay as they are
+        (["if [ -f x ]; then", "  make", "fi"], "if [ -f x ]; then\n  make\nfi"),
+        (["cat > a.txt <<EOF", "one", "EOF"], "cat > a.txt <<EOF\none\nEOF"),
+        (['python -c "import sys', 'print(sys.path)"'], 'python -c "import sys\nprint(sys.path)"'),
+    ],
+)
+def test_only_a_script_of_one_command_a_line_is_joined(script: list[str], text: str) -> None:
+    header = ["##[group]Run " + script[0], *[f"\x1b[36;1m{s}\x1b[0m" for s in script]]
+    body = [*header, "shell: /usr/bin/bash -e {0}", "##[endgroup]", "done"]
+    stamped = [f"2026-05-01T07:00:{n:02d}.0000000Z {t}" for n, t in enumerate(body)]
+    run = parse_lines("ci.log", enumerate(stamped, start=1))
+    (step,) = [e.text for e in run.events if e.kind is EventKind.TOOL_CALL]
+    assert step == text
+
+
+_CUT_OFF = [
+    "##[group]Run npm ci",
+    "npm ci",
+    "##[endgroup]",
+    "added 212 packages in 4s",
+    "##[group]Run npm run test:ci",
+    "\x1b[36;1mnpm run test:ci\x1b[0m",
+    "##[endgroup]",
+    "  \u2714 loads the palette",
+    "Error: Could not read palette file: ENOENT",
+    "    at Palette.load (/home/runner/work/pal/pal/out/palette.js:12:9)",
+    "  \u2714 falls back to the default palette",
+]
+
+
+@pytest.mark.parametrize(
+    ("ending", "failed"),
+    [
+        ([], False),  # the log stops inside the step: nothing says it failed
+        (["  1 failing"], True),  # mocha counted a failed test before the log stopped
+        (["##[error]Process completed with exit code 1."], True),
+    ],
+)
+def test_a_step_the_log_stops_in_fails_only_by_a_failure_marker(
+    ending: list[str], failed: bool
+) -> None:
+    stamped = [f"2026-05-02T08:00:{n:02d}.0000000Z {t}" for n, t in enumerate([*_CUT_OFF, *ending])]
+    run = parse_lines("ci.log", enumerate(stamped, start=1))
+    errors = [e for e in run.events if e.kind is EventKind.ERROR]
+    assert bool(errors) is failed
+    if failed:
+        assert errors[0].text.startswith("Error: Could not read palette file")

@@ -1,7 +1,9 @@
 """What made a failure go away, and whether that is a remedy worth teaching.
 
 A later success is a fix only when it does what the failed call meant (the same command, its
-flags kept, or the missing program run another way) and comes right after it. What changed
+flags kept, or the missing program run another way) and comes right after it. When the failed
+call could not run at all (a program or module missing), another form of it that did run is
+its fix even if it then failed on something else. What changed
 between the two says what kind of fix it was: another form of the call (`python3` for
 `python`, `npx jest` for a missing `jest`), a step that prepared it (`chmod +x`, a branch
 checked out), edits to files (the code's own bug: nothing to teach), or nothing at all (a
@@ -133,6 +135,7 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
     results = _results(events[index + 1 :])
     missing = signals.missing_program(failure.text)
     dropped = frozenset(m["flag"] for m in _UNKNOWN_FLAG.finditer(failure.text[:2000]))
+    since = call  # the last time the call could not run: what ran before is shown no fix
     for later in _window(events, index):
         if later.kind is not EventKind.TOOL_CALL:
             continue
@@ -147,10 +150,47 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
             continue
         if _worked(result, failure):
             return _classify(events, call, later, result)
+        if _got_past(failure, result) and _only_other_form(events, call, since, later):
+            return Fix(FixKind.REPLACED, later, result)
         same_call = later.text == call.text and call.tool_name not in signals.EDIT_TOOLS
         if signals.is_failure(result) and same_call:
+            if _could_not_run(failure.text) and _could_not_run(result.text):
+                since = later
+                continue  # still could not run: another form of it may yet
             return None  # the same call failed again: whatever came between was no fix
     return None
+
+
+# uv's words for a program that is not in the project's environment.
+_SPAWN_FAILED = re.compile(r"Failed to spawn: `?[\w.+-]+`?")
+
+
+def _could_not_run(text: str) -> bool:
+    """The error says the program or module could not be started at all, before it did any
+    of its work."""
+    head = text[:4000]
+    return bool(
+        signals.missing_program(head) or signals.missing_module(head) or _SPAWN_FAILED.search(head)
+    )
+
+
+def _got_past(failure: Event, result: Event) -> bool:
+    """Another form of a call that could not run did run: its output no longer says so, and
+    says something else (lint findings, a failing test: the program doing its work)."""
+    return (
+        _could_not_run(failure.text)
+        and not _could_not_run(result.text)
+        and bool(signals.error_signature(result.text))
+    )
+
+
+def _only_other_form(events: tuple[Event, ...], call: Event, since: Event, later: Event) -> bool:
+    """`later` is another form of the call, and nothing but looks ran since the call last
+    failed (an install in between would be what let it run)."""
+    if command_head(later.text) == command_head(call.text):
+        return False
+    between = _successful_calls(events, since, later)
+    return all(_only_looks(e) and not _is_edit(e) for e in between)
 
 
 def _posix_form(events: tuple[Event, ...], index: int, foreign: str) -> Fix | None:

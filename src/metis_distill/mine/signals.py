@@ -42,15 +42,20 @@ _REJECTED = re.compile(
     re.I | re.M,  # the harness may put its `Exit code 137` line first
 )
 _TRACEBACK = re.compile(r"Traceback \(most recent call last\)")
+# A tally counts only when something failed: cargo's "test result: ok. 12 passed; 0 failed"
+# is a pass.
 _FAILING_TESTS = re.compile(
-    r"\b\d+ failed\b|^FAILED |Tests?:\s+\d+ failed|\bERR_PNPM_|npm ERR!|error TS\d+|"
-    r"^E\s+\w+Error|Test Files\s+\d+ failed",
+    r"\b[1-9][\d,]* failed\b|^FAILED |Tests?:\s+[1-9]\d* failed|\bERR_PNPM_|npm ERR!|"
+    r"error TS\d+|^E\s+\w+Error|Test Files\s+[1-9]\d* failed",
     re.M,
 )
 # Every match of `_FAILING_TESTS` holds one of these, or is a line `E … Error`: other text
 # is not searched.
 _FAILING_WORDS = ("failed", "FAILED ", "ERR_PNPM_", "npm ERR!", "error TS")
-_PASSING_TESTS = re.compile(r"\b\d+ passed\b|Tests?:\s+\d+ passed|\bOK \(|All checks passed", re.I)
+_PASSING_TESTS = re.compile(
+    r"\b\d+ passed\b|Tests?:\s+\d+ passed|\bOK \(|All checks passed|^test result: ok\.",
+    re.I | re.M,
+)
 _ERROR_LINE = re.compile(
     r"error|not found|denied|failed|fatal|cannot|can't|unable|no such|refused|invalid|"
     r"exception|not recognized|unrecognized|illegal option|undefined|missing|timed out|"
@@ -63,6 +68,7 @@ _WARNING = re.compile(r"^(?:warning\b|warn\b|npm warn\b|\[warn|\w*Warning:|Depre
 # A tally that says nothing went wrong ("Found 0 errors.") is no error line.
 _NONE_FOUND = re.compile(r"\b(?:0|no|zero) (?:errors?|failures?|failed|problems?|issues?)\b", re.I)
 _EXIT_LINE = re.compile(r"^Exit code -?\d+$")
+_GRADLE_WRONG = "* What went wrong:"
 _TAGS = re.compile(r"</?tool_use_error>")
 
 DECISION = re.compile(
@@ -409,6 +415,9 @@ def error_signature(text: str) -> str:
     lines = [line for line in lines if line and not _EXIT_LINE.match(line)]
     if not lines:
         return ""
+    cause = _gradle_cause(lines)
+    if cause:
+        return cause
     if _TRACEBACK.search(text):
         for line in reversed(lines):
             if re.match(r"^[\w.]+(?:Error|Exception|Exit)\b", line):
@@ -428,6 +437,20 @@ def error_signature(text: str) -> str:
     return next(
         (line for line in errors if not _WARNING.match(line)), errors[0] if errors else lines[0]
     )
+
+
+def _gradle_cause(lines: list[str]) -> str:
+    """Under Gradle's `* What went wrong:`, the innermost `> cause` (or the section's first
+    line): what failed, where `FAILURE: Build failed` and `BUILD FAILED` only say that it did."""
+    if _GRADLE_WRONG not in lines:
+        return ""
+    section: list[str] = []
+    for line in lines[lines.index(_GRADLE_WRONG) + 1 :]:
+        if line.startswith("* ") or line.startswith("BUILD FAILED"):
+            break
+        section.append(line)
+    causes = [line.removeprefix("> ") for line in section if line.startswith("> ")]
+    return causes[-1] if causes else (section[0] if section else "")
 
 
 # Programs whose exit status 1 is an answer ("no match", "they differ", "not installed"), not a

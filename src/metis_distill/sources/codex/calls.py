@@ -42,6 +42,9 @@ _DENIED_WRAPPER = re.compile(
     r"^failed in sandbox \w+ with execution error: Denied \{ output: ExecToolCallOutput \{ "
     r"exit_code: (-?\d+),"
 )
+# Codex 0.46 gave a command that failed in its sandbox as a plain string: these words, then the
+# command's stderr (a shell profile's banner first, when the profile prints one).
+_FAILED_PREFIX = "failed in sandbox: "
 _AGGREGATED = re.compile(r'aggregated_output: StreamOutput \{ text: "((?:[^"\\]|\\.)*)"')
 _SANDBOX_REFUSAL = re.compile(
     r"permission denied|operation not permitted|read-only file system", re.I
@@ -241,6 +244,9 @@ def _output_text(state: State, raw: Any) -> tuple[str, int | None, bool]:
                 exit_code = as_int(metadata.get("exit_code"))
     text, header_code = _strip_headers(text)
     exit_code = exit_code if exit_code is not None else header_code
+    if exit_code is None and text.startswith(_FAILED_PREFIX):
+        # no exit code is given, and a number in the stderr is the command's own words
+        return text.removeprefix(_FAILED_PREFIX), None, True
     wrapper = _SANDBOX_WRAPPER.match(text)
     if wrapper is not None:
         exit_code = int(wrapper.group(1))

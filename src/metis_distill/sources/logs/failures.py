@@ -58,6 +58,10 @@ ERRORISH = re.compile(
     r"missing|timed? ?out|abort|panic|killed",
     re.I,
 )
+# Gradle's report of a failed build, from its first line to its `BUILD FAILED in 9s`.
+_GRADLE_FAILURE = re.compile(r"^FAILURE: Build (?:failed|completed) with ")
+_GRADLE_END = re.compile(r"^BUILD FAILED\b")
+GRADLE_REPORT_LINES = 80
 _RULE_LINE = re.compile(r"^\s*[-=_~*#]{3,}\s*$")
 
 
@@ -155,6 +159,11 @@ def _detect(
             lines, index, end, lambda t: t.startswith("##[error]") and not EXIT.match(t)
         )
         return last, [Block(index, last)]
+    if _GRADLE_FAILURE.match(text):
+        last = _run_end(lines, index, end, _before_gradle_end, limit=GRADLE_REPORT_LINES)
+        if last + 1 < end and _GRADLE_END.match(lines[last + 1].text):
+            last += 1
+        return last, [Block(index, last)]
     if _GENERIC.search(text):
         last = _run_end(lines, index, end, _continues_error, limit=40)
         return last, [Block(index, last)]
@@ -244,6 +253,10 @@ def _stack_end(lines: Sequence[Line], first: int, end: int) -> int | None:
     if trailer is not None and _NODE_TRAILER.match(lines[trailer].text):
         last = trailer
     return last
+
+
+def _before_gradle_end(text: str) -> bool:
+    return not _GRADLE_END.match(text) and not EXIT.match(text)
 
 
 def _continues_error(text: str) -> bool:

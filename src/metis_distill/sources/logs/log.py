@@ -23,6 +23,8 @@ RUNNER_NOISE = re.compile(
     r"^(?:Prepare all required actions|Getting action download info|"
     r"Download (?:action repository|immutable action package) .*)$"
 )
+# A test runner's count of what failed (pytest, jest, vitest, mocha, cargo): 1 or more.
+_FAILING_TALLY = re.compile(r"\b[1-9]\d* (?:failed|failing|failures?)\b|^test result: FAILED")
 _WORKDIR = re.compile(r"^Working directory is '(.+)'$")
 _ROOTDIR = re.compile(r"^rootdir: ([^,]+?)\s*(?:,|$)")
 _REPOSITORY = re.compile(r"^Syncing repository: (\S+)$")
@@ -46,9 +48,10 @@ def _segment_events(state: State, segment: Segment) -> None:
     exits = [i for i in range(segment.start, segment.end) if EXIT.match(lines[i].text)]
     for index in exits:
         attach_exit(lines, blocks, index, segment.start)
-    if segment.step is not None and _runner_passed(segment, exits):
-        # The runner shows the step passed: its error-looking output (a test suite printing
-        # the errors it checks for) is no failure; the runner's own `##[error]` lines are.
+    if _runner_passed(segment, exits) or _cut_off_unfailed(lines, segment, exits):
+        # The runner shows the step passed, or the log stops inside it with nothing that says
+        # it failed: its error-looking output (a test suite printing the errors it checks for)
+        # is no failure; the runner's own `##[error]` lines are.
         blocks = [b for b in blocks if _has_runner_error(lines, b)]
     step = segment.step or _implied_step(lines, segment, blocks)
     tool_id = f"L{lines[step.first].no}" if step is not None else None
@@ -118,6 +121,15 @@ def _runner_passed(segment: Segment, exits: list[int]) -> bool:
     """A workflow step that another step or the job's end followed, without an exit line."""
     step = segment.step
     return step is not None and step.runner and segment.terminated and not exits
+
+
+def _cut_off_unfailed(lines: Sequence[Line], segment: Segment, exits: list[int]) -> bool:
+    """A workflow step the log stops in (no step or job end after it), with no exit line and
+    no count of failed tests: its verdict is not in the log."""
+    step = segment.step
+    if step is None or not step.runner or segment.terminated or exits:
+        return False
+    return not any(_FAILING_TALLY.search(lines[i].text) for i in range(segment.start, segment.end))
 
 
 def _has_runner_error(lines: Sequence[Line], block: Block) -> bool:

@@ -18,6 +18,12 @@ _SETUP = re.compile(
     r"^\s*(?:(?:source|\.)\s+\S*activate(?:\s|$)|conda activate\b|set\s+[-+][a-z]+(?:\s+\w+)?\s*$"
     r"|cd\s+\S+\s*$)"
 )
+# A script line a shell construct carries on past (a `\`, a pipe, `then`, `{`, a here-document,
+# an open quote) or one that ends such a construct: the script is not one command a line.
+_CARRIED_ON = re.compile(
+    r"(?:\\|\||&&|\{|\(|\bthen|\bdo|\belse|\bin)\s*$"
+    r"|^\s*(?:(?:fi|done|esac|else|elif|then|do)\b|[})])|<<"
+)
 _ACTION_REF = re.compile(r"^(?:[\w.-]+/[\w./-]+@[\w./-]+|\./\S+|docker://\S+)$")
 
 
@@ -113,5 +119,15 @@ def _step_header(lines: Sequence[Line], first: int) -> Step | None:
     kept = [c for c in commands if not _SETUP.match(c) and not c.lstrip().startswith("#")]
     if not shell and not script and _ACTION_REF.match(name):
         return Step(first, first, last, name, "action", "system", True)
-    text = "\n".join(kept or commands) or name
+    text = _joined(kept or commands) or name
     return Step(first, script[-1] if script else first, last, text, "Bash", "system", True)
+
+
+def _joined(commands: list[str]) -> str:
+    """A script of one command a line as those commands run in turn (`a && b`: the runner's
+    `bash -e` stops at the first that fails); any other script as it is."""
+    simple = all(
+        not _CARRIED_ON.search(c) and c.count('"') % 2 == 0 and c.count("'") % 2 == 0
+        for c in commands
+    )
+    return " && ".join(c.strip() for c in commands) if simple else "\n".join(commands)
