@@ -562,3 +562,107 @@ def test_a_step_the_log_stops_in_fails_only_by_a_failure_marker(
     assert bool(errors) is failed
     if failed:
         assert errors[0].text.startswith("Error: Could not read palette file")
+
+
+# --- act (nektos/act) local runs ---------------------------------------------------------------
+
+ACT = ROOT / "act_local_run.log"
+
+
+def test_an_act_log_is_a_log() -> None:
+    assert looks_like("output.txt", head_of(ACT))
+    # without act's own first line, the file starts with `[`, as a JSON array would
+    assert looks_like("act.txt", head_of(ACT).split("\n", 1)[1])
+    assert sources.detect(ACT).format is sources.by_name("logs")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # notes that quote two act step lines, but no step's end: not an act log
+        "We ran it locally.\n[CI/test] ⭐ Run Main go test ./...\n[CI/lint] ⭐ Run Main lint\n"
+        "It hung on the laptop.\n",
+        # a few act lines inside prose: most lines are not act's
+        "Notes from Monday.\n[CI/test] ⭐ Run Main go test\n[CI/test]   ✅  Success - Main go test\n"
+        "[CI/test] ⭐ Run Main vet\nThe runner was slow.\nWe will try a bigger image.\n"
+        "Ask Sam about the cache.\nLunch at noon.\nShip it on Friday.\n",
+    ],
+)
+def test_a_few_act_lines_in_other_text_are_no_act_log(text: str) -> None:
+    assert not looks_like("notes.txt", text)
+
+
+def test_act_steps_per_job_their_output_and_failures() -> None:
+    run = parse_file(ACT, ROOT)
+    calls = [e for e in run.events if e.kind is EventKind.TOOL_CALL]
+    assert [(c.session, c.text, c.tool_name) for c in calls] == [
+        ("Build/lint", "Set up job", "Bash"),
+        ("Build/test", "Set up job", "Bash"),
+        ("Build/lint", "actions/checkout@v4", "action"),
+        ("Build/test", "actions/checkout@v4", "action"),
+        ("Build/lint", "Set up Node", "Bash"),
+        ("Build/test", "go vet ./...", "Bash"),
+        ("Build/test", "make generate", "Bash"),
+        ("Build/test", "Run unit tests", "Bash"),
+        ("Build/test", "Post actions/checkout@v4", "action"),
+    ]
+    by_id = {c.tool_use_id: c for c in calls}
+    node, tests = (e for e in run.events if e.kind is EventKind.ERROR)
+    assert by_id[node.tool_use_id].text == "Set up Node" and node.exit_code == 127
+    assert node.text.startswith("OCI runtime exec failed:")
+    assert 'exec: "node": executable file not found in $PATH' in node.text
+    assert (node.ref.line_start, node.ref.line_end) == (16, 18)
+    assert by_id[tests.tool_use_id].text == "Run unit tests" and tests.exit_code == 1
+    assert tests.text.startswith("--- FAIL: TestBerthAssign (0.00s)")
+    assert "berth_test.go:41: expected berth 7, got 5" in tests.text
+    assert "❌" not in tests.text and "Failure - Main" not in tests.text
+    (result,) = [e for e in run.events if e.kind is EventKind.TOOL_RESULT]
+    assert result.text == "wrote 4 files to gen/" and result.exit_code == 0
+    assert by_id[result.tool_use_id].text == "make generate"
+    assert [e.seq for e in run.events] == list(range(len(run.events)))
+    assert_quotable(ACT, run)
+
+
+def test_act_lessons_quote_the_real_error() -> None:
+    found = lessons(ACT, ROOT)
+    quotes = sorted(c.evidence.quote for c in found)
+    assert len(found) == 2
+    assert any('exec: "node": executable file not found in $PATH' in q for q in quotes)
+    assert any(q.startswith(("--- FAIL: TestBerthAssign", "berth_test.go:41")) for q in quotes)
+
+
+def test_an_act_step_that_failed_without_an_exit_line_still_fails() -> None:
+    lines = [
+        "[Deploy/ship] ⭐ Run Set up job",
+        "[Deploy/ship]   ✅  Success - Set up job",
+        "[Deploy/ship] ⭐ Run Main Upload bundle",
+        "[Deploy/ship]   | uploading 3 files",
+        "[Deploy/ship]   | upload refused: bucket quota exceeded",
+        "[Deploy/ship]   | retry later",
+        "[Deploy/ship]   ❌  Failure - Main Upload bundle [2.0s]",
+        "[Deploy/ship] 🏁  Job failed",
+    ]
+    run = parse_lines("ci/act.log", enumerate(lines, start=1))
+    (error,) = [e for e in run.events if e.kind is EventKind.ERROR]
+    assert error.text == "upload refused: bucket quota exceeded\nretry later"
+    assert (error.ref.line_start, error.ref.line_end) == (5, 6)
+    assert not [e for e in run.events if e.kind is EventKind.TOOL_RESULT]
+
+
+ACT_LINES = read_lines(ACT)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.integers(0, len(ACT_LINES)),
+    st.integers(0, len(ACT_LINES)),
+    st.integers(0, 200),
+    st.lists(st.integers(0, len(ACT_LINES)), max_size=8),
+)
+def test_truncated_and_damaged_act_logs_never_raise(
+    start: int, stop: int, cut: int, dropped: list[int]
+) -> None:
+    lines = [line for i, line in enumerate(ACT_LINES[start:stop]) if i not in dropped]
+    if lines:
+        lines[-1] = lines[-1][:cut]
+    check(lines)

@@ -28,13 +28,14 @@ from metis_distill.mine.statements import is_standing_rule
 from metis_distill.mine.text import clean, command_head, scrub, shorten
 from metis_distill.models import (
     Event,
+    EventKind,
     Evidence,
     LessonCandidate,
     LessonKind,
     Run,
     SourceRef,
 )
-from metis_distill.provenance import Lines, quote_in_lines
+from metis_distill.provenance import Lines, lines_text, quote_in_lines
 
 MAX_QUOTE = 200
 MAX_EVIDENCE_LINES = 60
@@ -59,6 +60,19 @@ _SHELL_CRASH = re.compile(
     r"\A(?:<tool_use_error>)?(?:Exit code -?\d+\s*\n|(?:Error calling tool \(\w+\): )?"
     r"Command failed: [^\n]*\n)?\s*\d+ \[main\] [^\n]*?bash(?:\.exe)?: \*\*\* fatal error - "
 )
+# On Windows `bash` may be WSL's launcher: with no Linux shell behind it, every call fails
+# before the command runs, whatever the command.
+_WSL_NO_SHELL = re.compile(
+    r"execvpe\(?/bin/(?:ba)?sh\)? failed|\bWSL \(\d+\) ERROR\b"
+    r"|Windows Subsystem for Linux has no installed distributions"
+)
+_WSL_TEXT = (
+    "`bash` here starts WSL, which has no Linux shell (“execvpe /bin/bash failed”): run "
+    "commands with `pwsh -NoProfile -Command …`."
+)
+_PWSH_FIX = "pwsh -NoProfile -Command …"
+_PWSH = re.compile(r"\b(?:pwsh|powershell)(?:\.exe)?\b", re.I)
+_LOG_LEVEL = re.compile(r"^<[0-7]>(?=\S)")  # a syslog priority (`<3>WSL …`): not the message
 # "No, use X" -> "Use X"; but "stop trying X" keeps its "stop", or the meaning flips.
 # An edit refused because the text to replace is not in the file as written.
 _STALE_TEXT = re.compile(
@@ -101,10 +115,13 @@ class RulesExtractor:
 
 def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None:
     error, call = episode.trigger, episode.call
-    signature = error_signature(error.text)
+    signature = _LOG_LEVEL.sub("", error_signature(error.text))
     if not signature or call is None:
         return None  # a failure we cannot tie to what was run teaches nothing actionable
     ref = call.ref.span(error.ref)
+    pwsh = _pwsh_that_worked(run, error, lines) if _WSL_NO_SHELL.search(error.text[:2000]) else None
+    if pwsh is not None:
+        ref = ref.span(pwsh.ref)
     fixed = episode.fix_result
     # a lesson that states a fix shows it; another shows what followed when it is near
     if fixed is not None and (
@@ -114,7 +131,9 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     quote = _checked_quote(lines, ref, [signature])
     if quote is None:
         return None
-    text, fix = _failure_lesson(episode, call, signature, run.source_format)
+    text, fix = _failure_lesson(
+        episode, call, signature, run.source_format, pwsh_worked=pwsh is not None
+    )
     return LessonCandidate(
         kind=LessonKind.FAILURE,
         text=scrub(text),
@@ -127,9 +146,11 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
 
 
 def _failure_lesson(
-    episode: Episode, call: Event, signature: str, harness: str
+    episode: Episode, call: Event, signature: str, harness: str, *, pwsh_worked: bool = False
 ) -> tuple[str, str | None]:
     """The lesson's text and its fix: a fix only when the run showed it causing success."""
+    if _WSL_NO_SHELL.search(episode.trigger.text[:2000]):
+        return _WSL_TEXT, (_PWSH_FIX if pwsh_worked else None)
     fix = episode.fix
     tool = call.tool_name or "tool"
     sig = general_error(signature)
@@ -207,6 +228,26 @@ _GIT_DIR_TEXT = (
 _GIT_DIR_WRITE = re.compile(
     r"[\\/]?\.git[\\/][^\s'\"]*['\"]?:? (?:Operation not permitted|Read-only file system)"
 )
+
+
+def _pwsh_that_worked(run: Run, error: Event, lines: Lines) -> Event | None:
+    """The result of the first PowerShell call after the error, near it, that exited 0. The
+    harness keeps only the script of a call, so the shell is read from the call's own lines."""
+    calls: dict[str, Event] = {}
+    for event in run.events[error.seq + 1 :]:
+        if event.ref.line_start - error.ref.line_end > MAX_EVIDENCE_LINES:
+            break
+        if event.kind is EventKind.TOOL_CALL and event.tool_use_id:
+            said = lines_text(lines, event.ref.line_start, event.ref.line_end) or ""
+            if _PWSH.search(said):
+                calls[event.tool_use_id] = event
+        elif (
+            event.kind is EventKind.TOOL_RESULT
+            and event.tool_use_id in calls
+            and event.exit_code in (0, None)
+        ):
+            return event
+    return None
 
 
 def _sandboxed_program(command: str) -> str:

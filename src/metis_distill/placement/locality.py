@@ -45,7 +45,9 @@ _MISSING_PROGRAM = re.compile(
 )
 _MISSING_MODULE = re.compile(r"ModuleNotFoundError|No module named", re.I)
 _THIS_MACHINE = re.compile(
-    r"\bcygpath\b|\[main\] bash\b|MacosSeatbelt|\bmsys-?2?\b|The shell here is zsh\b", re.I
+    r"\bcygpath\b|\[main\] bash\b|MacosSeatbelt|\bmsys-?2?\b|The shell here is zsh\b"
+    r"|\bstarts WSL\b|execvpe /bin/(?:ba)?sh failed",
+    re.I,
 )
 # The project's own ways to install or run its tools: a remedy using one is the team's.
 _PROJECT_TOOLING = re.compile(

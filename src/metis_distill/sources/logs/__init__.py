@@ -1,5 +1,6 @@
-"""Plain-text and CI logs: GitHub Actions job logs (raw, or `gh run view --log`), pytest output,
-Python tracebacks, node/npm errors, and any other text file that reads like a log.
+"""Plain-text and CI logs: GitHub Actions job logs (raw, or `gh run view --log`), act runs,
+pytest output, Python tracebacks, node/npm errors, and any other text file that reads like a
+log.
 
 A log is read in two passes. The first takes every line apart: the `gh run view` columns
 (`job<TAB>step<TAB>`), the runner's `YYYY-MM-DDThh:mm:ss.fffffffZ ` stamp (or, in a log without
@@ -17,6 +18,10 @@ failure block just above it, or is an ERROR of its own with the error-looking li
 workflow step that ends without it gets a one-line TOOL_RESULT (its last output line), exit
 code 0, and none of its error-looking output but the runner's own `##[error]` lines is an
 ERROR (a test suite prints the errors it tests for).
+An act (nektos/act) local run is read per job (its `[Workflow/Job] ` prefix; jobs interleave):
+a `⭐ Run <stage> <step>` line starts a step (its name, without the `Main` stage, is the call's
+text), its `| ` lines are its output, and `❌ Failure - …` or `exitcode 'N': …` is its failure;
+act's own notes (🚀, 🐳, 🏁, its lines without a prefix) are no event.
 Other output is not an event. Event text is block content (prefixes and colour codes removed),
 so each of its lines is in the file verbatim unless a colour code sat in the middle of it.
 A line with decoding damage (NUL, U+FFFD) or a cut-off runner stamp is corrupt and skipped; an

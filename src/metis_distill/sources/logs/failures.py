@@ -17,6 +17,7 @@ BLOCK_MERGE_GAP = 2  # blank or rule lines between two blocks that make them one
 _Predicate = Callable[[str], bool]
 EXIT = re.compile(
     r"^##\[error\](?:Process completed with exit code |.*? exited with code '?)(-?\d+)'?\.?\s*$"
+    r"|^exitcode '(-?\d+)': "  # act's
 )
 # --- failure blocks ----------------------------------------------------------------------------
 _PY_TRACEBACK = re.compile(r"^(\s*)Traceback \(most recent call last\):\s*$")
@@ -79,7 +80,7 @@ def attach_exit(lines: Sequence[Line], blocks: list[Block], index: int, floor: i
     match = EXIT.match(lines[index].text)
     if match is None:
         return
-    code = int(match.group(1))
+    code = int(match.group(1) or match.group(2))
     before = [b for b in blocks if b.end < index]
     previous = max(before, key=lambda b: b.end) if before else None
     if (
@@ -96,6 +97,19 @@ def attach_exit(lines: Sequence[Line], blocks: list[Block], index: int, floor: i
         if ERRORISH.search(lines[above].text) and not EXIT.match(lines[above].text):
             start = above
     blocks.append(Block(start, index, exit_code=code))
+
+
+def told_failure(lines: Sequence[Line], start: int, end: int) -> Block | None:
+    """A step the log says failed, with no failure block nor exit line (act's `❌ Failure`
+    alone): its last output, from the first error-looking line over it."""
+    last = next((i for i in range(end - 1, start - 1, -1) if lines[i].text.strip()), None)
+    if last is None:
+        return None
+    first = last
+    for above in range(last - 1, max(start, last - EXIT_CONTEXT) - 1, -1):
+        if ERRORISH.search(lines[above].text):
+            first = above
+    return Block(first, last)
 
 
 def block_text(lines: Sequence[Line], block: Block) -> str:

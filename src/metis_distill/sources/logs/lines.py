@@ -4,8 +4,10 @@ date-time), colour codes; what is left is its content."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
 
 from metis_distill.sources.common import Draft, Tally, TimeSpan, clock_time
 
@@ -43,6 +45,58 @@ _KNOWN_COMMANDS = frozenset(
 )
 
 
+# --- act (nektos/act): `[Workflow/Job] …` on every line a job printed -------------------------
+ACT_SNIFF_LINES = 200  # lines of a file read to tell an act log
+_ACT_PREFIX = re.compile(r"^\[([^\[\]\n/]+/[^\[\]\n]*?)\s*\] (.*)$")
+_ACT_RUN = re.compile(r"^⭐\s+Run (\S.*)$")
+_ACT_OUTPUT = re.compile(r"^\s*\| ?(.*)$")
+_ACT_SUCCESS = re.compile(r"^\s*✅\s+Success - ")
+_ACT_FAILURE = re.compile(r"^\s*❌\s+Failure - ")
+_ACT_EXIT = re.compile(r"^exitcode '-?\d+'")
+
+
+class ActMark(Enum):
+    """What an act line is: a step's start, its output, its end, its exit code, or act's own."""
+
+    RUN = "run"
+    OUTPUT = "output"
+    SUCCESS = "success"
+    FAILURE = "failure"
+    EXIT = "exit"
+    NOTE = "note"  # 🚀 Start, 🐳 docker …, 🏁 Job …, and lines of act itself
+
+
+def act_line(text: str) -> tuple[str | None, ActMark, str]:
+    """(job, what the line is, its content) of a line of an act log; a line without the
+    `[Workflow/Job] ` prefix is act's own (job None)."""
+    match = _ACT_PREFIX.match(text)
+    if match is None:
+        return None, ActMark.NOTE, text
+    job, rest = match.group(1).strip(), match.group(2)
+    if run := _ACT_RUN.match(rest):
+        return job, ActMark.RUN, run.group(1).strip()
+    if output := _ACT_OUTPUT.match(rest):
+        return job, ActMark.OUTPUT, output.group(1)
+    if _ACT_SUCCESS.match(rest):
+        return job, ActMark.SUCCESS, rest.strip()
+    if _ACT_FAILURE.match(rest):
+        return job, ActMark.FAILURE, rest.strip()
+    if _ACT_EXIT.match(rest):
+        return job, ActMark.EXIT, rest.strip()
+    return job, ActMark.NOTE, rest.strip()
+
+
+def is_act(texts: Sequence[str]) -> bool:
+    """An act log: most lines carry a job's `[Workflow/Job] ` prefix, two or more start a
+    step (`⭐ Run …`) and one or more ends one (`✅ Success - …` / `❌ Failure - …`)."""
+    marks = [act_line(_ANSI.sub("", t).strip("\ufeff\r")) for t in texts if t.strip()]
+    if not marks:
+        return False
+    kinds = [mark for job, mark, _ in marks if job is not None]
+    ends = kinds.count(ActMark.SUCCESS) + kinds.count(ActMark.FAILURE)
+    return kinds.count(ActMark.RUN) >= 2 and ends >= 1 and 2 * len(kinds) >= len(marks)
+
+
 @dataclass(frozen=True)
 class Line:
     """One physical line, taken apart."""
@@ -54,6 +108,7 @@ class Line:
     job: str | None = None  # `gh run view` columns
     step: str | None = None
     script: bool = False  # the runner's cyan echo of a step's script
+    act: ActMark | None = None  # in an act log, what the line is
 
 
 @dataclass
@@ -65,6 +120,7 @@ class State:
     tally: Tally = field(default_factory=Tally)
     gh: bool = False
     runner: bool = False
+    act: bool = False  # an act log: lines are read by `act_line`
     first_key: str | None = None
     last_ts: datetime | None = None  # the last stamp seen, for the lines without one
     span: TimeSpan = field(default_factory=TimeSpan)
@@ -82,6 +138,10 @@ def read(state: State, line_no: int, raw: str) -> None:
     if "^[" in raw or "╗┐" in raw or "»¿" in raw:
         raw = _MOJIBAKE_BOM.sub("", _CARET_ESCAPE.sub("\x1b", raw))
     rest = LEAD.sub("", raw)
+    if state.act:
+        job, mark, text = act_line(_ANSI.sub("", rest).rstrip("\r"))
+        state.lines.append(Line(line_no, text, None, False, job, act=mark))
+        return
     job = step = None
     columns = _GH_COLUMNS.match(rest)
     if columns and not _RUNNER_STAMP.match(rest):

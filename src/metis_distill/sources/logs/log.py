@@ -10,9 +10,16 @@ from pathlib import Path
 
 from metis_distill.models import EventKind, Run
 from metis_distill.sources.common import Draft, events_of, in_file_order, unversioned
-from metis_distill.sources.logs.failures import EXIT, Block, attach_exit, block_text, find_blocks
-from metis_distill.sources.logs.lines import Line, State, read
-from metis_distill.sources.logs.steps import Segment, Step, segments
+from metis_distill.sources.logs.failures import (
+    EXIT,
+    Block,
+    attach_exit,
+    block_text,
+    find_blocks,
+    told_failure,
+)
+from metis_distill.sources.logs.lines import ACT_SNIFF_LINES, Line, State, is_act, read
+from metis_distill.sources.logs.steps import Segment, Step, act_segments, segments
 
 FORMAT = "logs"
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "metis-distill:sources:logs")
@@ -33,22 +40,33 @@ _BRANCH = re.compile(r"git checkout --progress --force -B (\S+) ")
 
 def parse_lines(rel_path: str, lines: Iterable[tuple[int, str]]) -> Run:
     """A Run from numbered lines of the log at `rel_path` (relative to its archive root)."""
+    numbered = list(lines)
     state = State(rel_path=rel_path)
-    for line_no, raw in lines:
+    state.act = is_act([raw for _, raw in numbered[:ACT_SNIFF_LINES]])
+    for line_no, raw in numbered:
         read(state, line_no, raw)
+    if state.act:
+        # jobs run side by side and their lines interleave: each job's steps are its own
+        for job in dict.fromkeys(line.job for line in state.lines if line.job is not None):
+            kept, found = act_segments([line for line in state.lines if line.job == job])
+            for segment in found:
+                _segment_events(state, kept, segment)
+        return _finish(state)
     prompts = not state.runner and not state.gh
     for segment in segments(state.lines, prompts=prompts):
-        _segment_events(state, segment)
+        _segment_events(state, state.lines, segment)
     return _finish(state)
 
 
-def _segment_events(state: State, segment: Segment) -> None:
-    lines = state.lines
+def _segment_events(state: State, lines: Sequence[Line], segment: Segment) -> None:
     blocks = find_blocks(lines, segment.start, segment.end)
     exits = [i for i in range(segment.start, segment.end) if EXIT.match(lines[i].text)]
     for index in exits:
         attach_exit(lines, blocks, index, segment.start)
-    if _runner_passed(segment, exits) or _cut_off_unfailed(lines, segment, exits):
+    if segment.failed and not blocks:
+        blocks = [b for b in [told_failure(lines, segment.start, segment.end)] if b is not None]
+    passed = segment.step is not None and _runner_passed(segment, exits)
+    if passed or _cut_off_unfailed(lines, segment, exits):
         # The runner shows the step passed, or the log stops inside it with nothing that says
         # it failed: its error-looking output (a test suite printing the errors it checks for)
         # is no failure; the runner's own `##[error]` lines are.
@@ -58,6 +76,7 @@ def _segment_events(state: State, segment: Segment) -> None:
     if step is not None:
         _add(
             state,
+            lines,
             step.first,
             step.last,
             role=step.role,
@@ -70,6 +89,7 @@ def _segment_events(state: State, segment: Segment) -> None:
     for block in sorted(blocks, key=lambda b: b.start):
         _add(
             state,
+            lines,
             block.start,
             block.end,
             role="tool",
@@ -85,6 +105,7 @@ def _segment_events(state: State, segment: Segment) -> None:
     if last is not None and not any(b.start <= last <= b.end for b in blocks):
         _add(
             state,
+            lines,
             last,
             last,
             role="tool",
@@ -120,7 +141,9 @@ def _implied_step(lines: Sequence[Line], segment: Segment, blocks: list[Block]) 
 def _runner_passed(segment: Segment, exits: list[int]) -> bool:
     """A workflow step that another step or the job's end followed, without an exit line."""
     step = segment.step
-    return step is not None and step.runner and segment.terminated and not exits
+    return (
+        step is not None and step.runner and segment.terminated and not exits and not segment.failed
+    )
 
 
 def _cut_off_unfailed(lines: Sequence[Line], segment: Segment, exits: list[int]) -> bool:
@@ -140,13 +163,14 @@ def _succeeded(step: Step, segment: Segment, blocks: list[Block], exits: list[in
     """A step's status when no exit line says it failed: a workflow step that another one
     followed exited 0; a `$ ` prompt's command finished (its status unknown) and is shown as a
     result only when nothing in its output failed."""
-    if exits:
+    if exits or segment.failed:
         return False
     return segment.terminated if step.runner else not blocks
 
 
 def _add(
     state: State,
+    lines: Sequence[Line],
     first: int,
     last: int,
     *,
@@ -160,14 +184,14 @@ def _add(
     text = text.strip("\n")
     if not text.strip():
         return
-    line = state.lines[first]
+    line = lines[first]
     state.drafts.append(
         Draft(
             role,
             kind,
             text,
             line.no,
-            state.lines[last].no,
+            lines[last].no,
             timestamp=line.ts,
             tool_name=tool_name,
             tool_use_id=tool_use_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from metis_distill.sources.logs.lines import BOM, GENERIC_STAMP, LEAD, TS
+from metis_distill.sources.logs.lines import BOM, GENERIC_STAMP, LEAD, TS, is_act
 
 SNIFF_LINES = 50
 # --- sniffing ----------------------------------------------------------------------------------
@@ -40,18 +40,23 @@ _WEAK_SIGNS = (
 
 
 def looks_like(name: str, head: str) -> bool:  # noqa: ARG001 (content decides, not the name)
-    """A log, by its content. Never JSON (Claude Code/Codex JSONL, trajectories start with `{`
-    or `[`) nor an aider history. Claimed at once: runner-stamped lines (most of the first 50
-    lines, raw or `gh run view` columns) or `##[group]`/`##[error]` workflow commands at line
-    starts. Otherwise not a document (code fences, a `# ` title, `<` markup, source code) and
-    either most first lines start with a date-time, or it shows a strong sign (a Python
-    traceback, a pytest banner, `npm ERR!`) or two weak ones (pytest counts, a stack frame, a
-    `$ ` prompt, an `error:` line, an exit code, a `make: ***` line, a compiler's
-    `file(line, col) Error`, Nim's `stack trace:`)."""
+    """A log, by its content. Never an aider history, nor JSON (Claude Code/Codex JSONL,
+    trajectories start with `{` or `[`) unless an act (nektos/act) run, whose lines start with
+    `[Workflow/Job] ` (`is_act`; not in a document). Claimed at once: an act run, runner-stamped
+    lines (most of the first 50 lines, raw or `gh run view` columns) or `##[group]`/`##[error]`
+    workflow commands at line starts. Otherwise not a document (code fences, a `# ` title, `<`
+    markup, source code) and either most first lines start with a date-time, or it shows a
+    strong sign (a Python traceback, a pytest banner, `npm ERR!`) or two weak ones (pytest
+    counts, a stack frame, a `$ ` prompt, an `error:` line, an exit code, a `make: ***` line, a
+    compiler's `file(line, col) Error`, Nim's `stack trace:`)."""
     body = LEAD.sub("", head.lstrip("\ufeff \t\r\n")).lstrip()
-    if not body or body[0] in "{[" or _AIDER.search(body):
+    if not body or _AIDER.search(body):
         return False
     lines = [line for line in body.splitlines() if line.strip()][:SNIFF_LINES]
+    if is_act(lines) and not _DOCUMENT.search(body):  # its lines start with `[Workflow/Job] `
+        return True
+    if body[0] in "{[":
+        return False
     enough = min(3, len(lines))
     if sum(1 for line in lines if _RUNNER_LINE.match(line)) >= enough:
         return True

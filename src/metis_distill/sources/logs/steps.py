@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from metis_distill.sources.logs.lines import Line
+from metis_distill.sources.logs.lines import ActMark, Line
 
 MAX_HEADER_LINES = 400  # nor a step header
 # --- structure ---------------------------------------------------------------------------------
@@ -24,6 +24,9 @@ _CARRIED_ON = re.compile(
     r"(?:\\|\||&&|\{|\(|\bthen|\bdo|\belse|\bin)\s*$"
     r"|^\s*(?:(?:fi|done|esac|else|elif|then|do)\b|[})])|<<"
 )
+_ACT_MAIN = re.compile(r"^Main ")  # act's stage of a step; `Pre `/`Post ` stay in its name
+_ACT_OTHER_STAGE = re.compile(r"^(?:Pre|Post) ")
+_ACT_KEPT = frozenset({ActMark.RUN, ActMark.OUTPUT, ActMark.EXIT})
 _ACTION_REF = re.compile(r"^(?:[\w.-]+/[\w./-]+@[\w./-]+|\./\S+|docker://\S+)$")
 
 
@@ -46,6 +49,7 @@ class Segment:
     start: int  # output lines: start..end-1
     end: int
     terminated: bool  # something came after it (another step, the job's end)
+    failed: bool = False  # the log says so in words (act's `❌ Failure - …`)
 
 
 def segments(lines: Sequence[Line], *, prompts: bool) -> list[Segment]:
@@ -131,3 +135,27 @@ def _joined(commands: list[str]) -> str:
         for c in commands
     )
     return " && ".join(c.strip() for c in commands) if simple else "\n".join(commands)
+
+
+def act_segments(job: Sequence[Line]) -> tuple[list[Line], list[Segment]]:
+    """One act job's steps: its `⭐ Run …` lines, their output and exit lines (act's own notes
+    and the step's end line left out), and each segment over those lines."""
+    kept: list[Line] = []
+    found: list[Segment] = []
+    step: Step | None = None
+    start, ended, failed = 0, False, False
+    for line in job:
+        if line.act is ActMark.RUN:
+            found.append(Segment(step, start, len(kept), True, failed))
+            at = len(kept)
+            name = _ACT_MAIN.sub("", line.text)
+            tool = "action" if _ACTION_REF.match(_ACT_OTHER_STAGE.sub("", name)) else "Bash"
+            step = Step(at, at, at, name, tool, "system", True)
+            start, ended, failed = at + 1, False, False
+        elif line.act in (ActMark.SUCCESS, ActMark.FAILURE):
+            ended = True
+            failed = failed or line.act is ActMark.FAILURE
+        if line.act in _ACT_KEPT:
+            kept.append(line)
+    found.append(Segment(step, start, len(kept), ended, failed))
+    return kept, [s for s in found if s.step is not None or s.end > s.start]
