@@ -9,7 +9,7 @@ import pytest
 
 from metis_distill.extract.rules import RulesExtractor
 from metis_distill.mine.episodes import find_episodes
-from metis_distill.mine.questions import answers
+from metis_distill.mine.questions import answers, option_description
 from metis_distill.models import Event, EventKind, LessonKind, SourceRef
 from metis_distill.provenance import quote_in_lines
 from metis_distill.sources.claude_code import parse_file
@@ -232,3 +232,22 @@ def test_a_decision_keeps_what_the_chosen_option_said_of_itself(tmp_path: Path) 
         "Asked “Where should uploaded files be stored?”, the user chose “S3” "
         "(Shared by every instance)."
     ]
+
+
+@pytest.mark.parametrize(
+    ("asked", "choice", "why"),
+    [
+        (
+            "- Python: 用 ctypes 封装 SDK；识别走 onnxruntime；开发快",
+            "Python",
+            "用 ctypes 封装 SDK",
+        ),
+        ("- Python (Recommended): Fast to write. Slower at run time.", "Python", "Fast to write"),
+        ("- RTSP: rtsp://[REDACTED:url_password]@ip/stream 走 OpenCV", "RTSP", None),
+        ("- Go: ", "Go", None),
+    ],
+)
+def test_the_reason_kept_is_the_options_first_clause(
+    asked: str, choice: str, why: str | None
+) -> None:
+    assert option_description(asked, choice) == why

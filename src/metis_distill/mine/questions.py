@@ -19,7 +19,9 @@ from metis_distill.models import Event, EventKind
 ASK_TOOL = "AskUserQuestion"
 MAX_QUESTION = 160  # characters of the question kept: its first sentence
 MAX_ANSWER = 300
-MAX_REASON = 120  # characters of the chosen option's description kept
+MAX_REASON = 100  # characters of the chosen option's description kept
+# Where the first clause of an option's description ends.
+_CLAUSE_END = re.compile(r"(?<=[.!?])\s+|[。！？；;]")
 SHORT_QUESTION = 30  # characters under which a question takes the sentence before it along
 REPLY_LOOKAHEAD = 30  # events after an answer in which the user's next words are looked for
 MIN_QUOTE = 8  # a shorter answer is not found in its file unambiguously: the question is quoted
@@ -230,8 +232,10 @@ def option_description(asked: str, choice: str) -> str | None:
         label, _, why = line.removeprefix("- ").partition(": ")
         label = _RECOMMENDED.sub("", label).strip()
         if line.startswith("- ") and why and label and choice.startswith(label):
-            first = re.split(r"(?<=[.!?。！？])\s*", why.strip(), maxsplit=1)[0]
-            return shorten(first.rstrip(".。"), MAX_REASON)
+            first = _CLAUSE_END.split(why.strip(), maxsplit=1)[0].strip().rstrip(".")
+            if "[REDACTED" in first:
+                return None  # a template with a secret's place in it says nothing here
+            return shorten(first, MAX_REASON)
     return None
 
 
