@@ -133,7 +133,12 @@ def test_declined_and_agreeing_answers_decide_nothing(tmp_path: Path) -> None:
 def test_a_choice_that_stands_is_told_from_a_step_of_today(
     question: str, answer: str, lasting: bool
 ) -> None:
-    result = Event(
+    assert bool(answers(answer_event(question, answer))) is lasting
+
+
+def answer_event(question: str, answer: str) -> Event:
+    """An AskUserQuestion result, as the reader makes it, answering one question."""
+    return Event(
         seq=2,
         role="tool",
         kind=EventKind.TOOL_RESULT,
@@ -141,7 +146,6 @@ def test_a_choice_that_stands_is_told_from_a_step_of_today(
         ref=SourceRef("s.jsonl", 2, 2),
         tool_name="AskUserQuestion",
     )
-    assert bool(answers(result)) is lasting
 
 
 LAYOUT = (
@@ -192,15 +196,7 @@ def test_a_number_decides_nothing_that_lasts_otherwise(
 
 def test_a_long_question_is_cut_between_words() -> None:
     question = "When the import runs, " + "should the rows of every sheet be merged " * 5 + "first?"
-    result = Event(
-        seq=2,
-        role="tool",
-        kind=EventKind.TOOL_RESULT,
-        text=f'User has answered your questions: "{question}"="Merge them by sheet name". You can now continue.',
-        ref=SourceRef("s.jsonl", 2, 2),
-        tool_name="AskUserQuestion",
-    )
-    (answer,) = answers(result)
+    (answer,) = answers(answer_event(question, "Merge them by sheet name"))
     kept = answer.question.removesuffix("…")
     assert answer.question.endswith("rows…") and question.startswith(kept) and len(kept) <= 160
 
