@@ -129,7 +129,8 @@ def test_recoveries_and_evidence_spans_are_read_as_tuples_of_the_rows(
     recovered = ledger.recoveries()
     with ledger.session() as db:
         rows = db.scalars(select(RecoveryRow).order_by(RecoveryRow.failed_at, RecoveryRow.path))
-        assert recovered == [tuple(getattr(r, f) for f in type(recovered[0])._fields) for r in rows]
+        names = RecoveryRow.__table__.columns.keys()
+        assert [tuple(r) for r in recovered] == [tuple(getattr(r, n) for n in names) for r in rows]
     assert len(recovered) == 4 and not isinstance(recovered[0], RecoveryRow)
     ids = [r.id for r in ledger.lessons()]
     spans = ledger.evidence_spans(ids)

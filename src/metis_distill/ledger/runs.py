@@ -8,9 +8,9 @@ import os
 import socket
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Row, delete, func, select, update
 
 from metis_distill.ledger.base import Repository, merge_all
 from metis_distill.ledger.schema import (
@@ -24,21 +24,6 @@ from metis_distill.ledger.schema import (
     now,
 )
 from metis_distill.statuses import BatchStatus, DistillStatus
-
-
-class Recovery(NamedTuple):
-    """A `RecoveryRow` read as a plain tuple (what the recovery metrics read)."""
-
-    archive_root: str
-    path: str
-    line: int
-    session_id: str
-    cwd: str | None
-    failure_class: str
-    command: str
-    failed_at: datetime | None
-    recovered_at: datetime | None
-    seconds: float | None
 
 
 class RunRepository(Repository):
@@ -192,13 +177,13 @@ class RunRepository(Repository):
         with self.session() as db:
             merge_all(db, RecoveryRow, rows)
 
-    def recoveries(self) -> list[Recovery]:
-        """Every failure's recovery, as tuples: a large archive has thousands (3,500 for 1 GB
+    def recoveries(self) -> Sequence[Row[Any]]:
+        """Every failure's recovery, as rows of the table's columns (read by name, like the
+        model's attributes), not ORM objects: a large archive has thousands (3,500 for 1 GB
         of transcripts), which as ORM objects grew a publish's peak with the archive."""
-        columns = [getattr(RecoveryRow, name) for name in Recovery._fields]
         with self.session() as db:
-            query = select(*columns).order_by(RecoveryRow.failed_at, RecoveryRow.path)
-            return [Recovery(*row) for row in db.execute(query)]
+            query = select(*RecoveryRow.__table__.columns)
+            return db.execute(query.order_by(RecoveryRow.failed_at, RecoveryRow.path)).all()
 
     def drop_recoveries(self, archive_root: str, paths: Sequence[str]) -> None:
         """Forget the failures found in these files (they are about to be read again)."""
