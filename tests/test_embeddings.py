@@ -12,6 +12,7 @@ import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -25,6 +26,9 @@ from metis_distill.embeddings import (
     main,
 )
 from metis_distill.errors import ModelMissingError
+
+if TYPE_CHECKING:
+    from onnxruntime import InferenceSession
 
 PARAPHRASE = (
     "pytest fails because the module statsforecast is not installed",
@@ -260,3 +264,67 @@ def test_embed_many_keeps_rows_when_the_embedder_can(model_dir: Path) -> None:
     kept = embed_many(MiniLMEmbedder(model_dir), list(PARAPHRASE))
     assert isinstance(kept, embeddings.Rows)
     assert list(kept) == MiniLMEmbedder(model_dir).embed(list(PARAPHRASE))
+
+
+class RunRecorder:
+    """The real session, with the shape of every run's input ids written down."""
+
+    def __init__(self, session: InferenceSession) -> None:
+        self.session = session
+        self.shapes: list[tuple[int, ...]] = []
+
+    def run(self, *args: Any) -> Any:
+        self.shapes.append(tuple(args[1]["input_ids"].shape))
+        return self.session.run(*args)
+
+
+class RecordingEmbedder(MiniLMEmbedder):
+    def _load_session(self) -> Any:
+        self.recorder = RunRecorder(super()._load_session())
+        return self.recorder
+
+
+def test_the_word_table_is_looked_up_in_numpy_with_the_same_vectors_bit_for_bit(
+    model_dir: Path,
+) -> None:
+    """The word table's cast, scale and gather in numpy on the batch's rows (not the whole
+    table made float in each run): the same floats as the graph, texts past 256 tokens too."""
+    texts = [*mixed_texts(70), "", "é 日本語 \U0001f389", "x" * 3000]
+    split = MiniLMEmbedder(model_dir)
+    assert split.words_in_numpy is True
+    whole = MiniLMEmbedder(model_dir)
+    whole.words_in_numpy = False
+    assert split.embed(texts) == whole.embed(texts)
+    assert split._words is not None and split._words.rows.shape == (30522, 384)
+    assert whole._words is None
+
+
+def test_a_batch_runs_a_few_rows_at_a_time_with_the_same_vectors_bit_for_bit(
+    model_dir: Path,
+) -> None:
+    texts = mixed_texts(70)
+    parted = RecordingEmbedder(model_dir)
+    assert parted.tokens_per_run == 512
+    whole = RecordingEmbedder(model_dir)
+    whole.tokens_per_run = 10**9
+    assert parted.embed(texts) == whole.embed(texts)
+    assert [rows for rows, _ in whole.recorder.shapes] == [32, 32, 6]
+    assert all(rows * tokens <= 512 or rows == 1 for rows, tokens in parted.recorder.shapes)
+    assert max(tokens for _, tokens in parted.recorder.shapes) == 256  # one row a run
+    assert sum(rows for rows, _ in parted.recorder.shapes) == 70
+    assert len(parted.recorder.shapes) > len(whole.recorder.shapes)
+
+
+def test_the_model_file_is_used_as_is_when_its_graph_is_not_the_expected_one(
+    model_dir: Path, tmp_path: Path
+) -> None:
+    from metis_distill.onnx_wire import split_model_file
+
+    other = tmp_path / "other.onnx"
+    other.write_bytes(b"\x3a\x00")  # a model whose graph (field 7) is empty
+    assert split_model_file(other, tmp_path / "split.onnx") is None
+    assert not (tmp_path / "split.onnx").exists()
+    table = split_model_file(model_dir / "model.onnx", tmp_path / "split.onnx")
+    assert table is not None and table.input_name == "embedding"
+    written = (tmp_path / "split.onnx").stat().st_size
+    assert written < (model_dir / "model.onnx").stat().st_size - table.rows.nbytes

@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
+
+import pytest
 
 from metis_distill import pipeline
 from metis_distill.config import Settings, default_settings
@@ -208,6 +211,39 @@ def test_distill_runs_every_stage_through_its_runner_and_records_the_run(
     assert last is not None and last.status == DistillStatus.COMPLETED
     assert last.proposal_id == report.proposal.proposal_id
     assert last.summary["files_read"] == 6 and "failed_files" not in last.summary
+
+
+def test_memory_is_given_back_after_extraction_and_after_curation(
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each stage's garbage handed back before the next (a distill's peak, flat in the
+    archive's size): the real `give_back`, its calls noted among the stages."""
+    from metis_distill.pipeline import memory, run
+
+    runner = RecordingRunner()
+
+    def noted() -> bool:
+        runner.stages.append("give_back")
+        return memory.give_back()
+
+    monkeypatch.setattr(run, "give_back", noted)
+    settings = default_settings(
+        archive=SAMPLE, data_dir=tmp_path / "data", target=tmp_path / "CLAUDE.md", all_projects=True
+    )
+    pipeline.distill(settings, runner=runner, embedder=embedder)
+    assert runner.stages == [
+        *("archive", "discover", "extract:1", "give_back"),
+        *("curate", "give_back", "publish"),
+    ]
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="malloc_trim is glibc's")
+def test_give_back_trims_glibcs_heaps() -> None:
+    from metis_distill.pipeline.memory import give_back
+
+    assert give_back() is True
 
 
 def test_only_the_named_files_are_read_and_the_rest_waits(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]

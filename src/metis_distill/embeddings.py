@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from metis_distill.errors import ModelMissingError
+from metis_distill.onnx_wire import WordTable, split_model_file
 
 if TYPE_CHECKING:
     from onnxruntime import InferenceSession, RunOptions
@@ -244,6 +245,15 @@ class MiniLMEmbedder:
     # gives back at the end of each run what the run took, and no shape's plan is kept;
     # the vectors are the same bit for bit (tests/test_embeddings.py)
     release_each_run: bool = True
+    # The word table (47 MB as float, cast and scaled at once in each run: ~94 MB, the bulk of
+    # a run's memory) is looked up in numpy instead, on the batch's rows only, with the same
+    # float32 products: the vectors are the same bit for bit (onnx_wire.py)
+    words_in_numpy: bool = True
+    # A run's working memory grows with its tokens (~55 KB each: the graph's intermediate
+    # tensors, kept apart without a memory plan): 24 texts of 105 tokens took 140 MB. So a
+    # batch is run a few rows at a time, at most this many tokens (padded) per run, at least
+    # one row; each row's vector is the same bit for bit whatever rows run beside it
+    tokens_per_run: int = 512
 
     def __init__(self, model_dir: Path | None = None) -> None:
         self.model_dir = model_dir if model_dir is not None else default_model_dir()
@@ -251,6 +261,7 @@ class MiniLMEmbedder:
         self._session: InferenceSession | None = None
         self._tokenizer: Tokenizer | None = None
         self._run_options: RunOptions | None = None
+        self._words: WordTable | None = None
         self._cache: dict[bytes, Vectors] = {}
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
@@ -286,13 +297,22 @@ class MiniLMEmbedder:
         session, tokenizer = self._load()
         encodings = tokenizer.encode_batch(list(texts))
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        inputs = {
-            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-            "attention_mask": mask,
-            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
-        }
-        hidden: Vectors = session.run(["last_hidden_state"], inputs, self._run_options)[0]
-        return _normalise(_mean_pool(hidden, mask))
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        types = np.array([e.type_ids for e in encodings], dtype=np.int64)
+        rows = max(1, self.tokens_per_run // max(1, ids.shape[1]))
+        pooled = []
+        for start in range(0, len(ids), rows):
+            part = slice(start, start + rows)
+            inputs: dict[str, npt.NDArray[np.int64] | Vectors] = {
+                "input_ids": ids[part],
+                "attention_mask": mask[part],
+                "token_type_ids": types[part],
+            }
+            if self._words is not None:
+                inputs[self._words.input_name] = self._words.lookup(ids[part])
+            hidden: Vectors = session.run(["last_hidden_state"], inputs, self._run_options)[0]
+            pooled.append(_mean_pool(hidden, mask[part]))
+        return _normalise(np.concatenate(pooled))
 
     def _load(self) -> tuple[InferenceSession, Tokenizer]:
         if self._session is None or self._tokenizer is None:
@@ -330,9 +350,23 @@ class MiniLMEmbedder:
             self._run_options = ort.RunOptions()
             self._run_options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
         try:
-            return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+            with self._model(path) as model:
+                return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
         except Exception as e:
             raise ModelMissingError(f"cannot load {path}: {e}", hint=FETCH_HINT) from e
+
+    @contextmanager
+    def _model(self, path: Path) -> Iterator[str]:
+        """The model's file, or a temporary one holding its graph without the word table
+        (then kept in `_words`). A file, not bytes: a session made from bytes holds ~20 MB
+        more for the process's life."""
+        if not self.words_in_numpy:
+            yield str(path)
+            return
+        with tempfile.TemporaryDirectory(prefix="metis-model-") as tmp:
+            split = Path(tmp) / "model.onnx"
+            self._words = split_model_file(path, split)
+            yield str(split if self._words is not None else path)
 
 
 class Rows(Sequence[list[float]]):

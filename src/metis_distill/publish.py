@@ -328,8 +328,8 @@ def curation_notes(
     rows = [r for r in ledger.recoveries() if scope.root is None or scope.accepts_cwd(r.cwd)]
     shown = [i for i in (find_block(plan.proposed) or _NO_BLOCK).ids]
     spans = {
-        lesson_id: [Span(e.archive_root, e.path, e.line_start, e.line_end) for e in found]
-        for lesson_id, found in ledger.evidence_of(shown).items()
+        lesson_id: [Span(*e) for e in found]
+        for lesson_id, found in ledger.evidence_spans(shown).items()
     }
     usage = run.extraction
     return ProposalNotes.model_validate(

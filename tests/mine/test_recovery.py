@@ -112,6 +112,35 @@ def test_metrics_per_class_reach_the_proposal(tmp_path: Path, embedder) -> None:
     assert metrics(ledger.recoveries()) == EXPECTED
 
 
+def test_recoveries_and_evidence_spans_are_read_as_tuples_of_the_rows(
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+) -> None:
+    """A publish reads the recoveries and its lessons' evidence spans as plain tuples, not ORM
+    objects (thousands for a large archive): the same values as the rows."""
+    from sqlalchemy import select
+
+    from metis_distill.ledger import RecoveryRow
+
+    archive, data = tmp_path / "archive", tmp_path / "data"
+    authored(archive)
+    distil(archive, data, embedder, tmp_path / "CLAUDE.md")
+    ledger = Ledger.at(data)
+    recovered = ledger.recoveries()
+    with ledger.session() as db:
+        rows = db.scalars(select(RecoveryRow).order_by(RecoveryRow.failed_at, RecoveryRow.path))
+        names = RecoveryRow.__table__.columns.keys()
+        assert [tuple(r) for r in recovered] == [tuple(getattr(r, n) for n in names) for r in rows]
+    assert len(recovered) == 4 and not isinstance(recovered[0], RecoveryRow)
+    ids = [r.id for r in ledger.lessons()]
+    spans = ledger.evidence_spans(ids)
+    assert spans == {
+        i: [(e.archive_root, e.path, e.line_start, e.line_end) for e in found]
+        for i, found in ledger.evidence_of(ids).items()
+    }
+    assert sum(map(len, spans.values())) >= len(ids) > 0
+
+
 def test_a_session_with_one_time_for_every_event_is_not_timed(tmp_path: Path) -> None:
     """aider's history has one time per session: a fix came, but not 0 s after the failure."""
     path = write_session(

@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -14,6 +14,15 @@ from sqlalchemy.orm import Session
 from metis_distill.ledger.base import IN_CHUNK, Repository
 from metis_distill.ledger.schema import EvidenceRow, FileRow, LessonRow, WordingRow, now
 from metis_distill.statuses import LessonStatus, WordingSource
+
+
+class EvidenceSpan(NamedTuple):
+    """Where a piece of evidence lies: a file of the archive and a line range."""
+
+    archive_root: str
+    path: str
+    line_start: int
+    line_end: int
 
 
 @dataclass(frozen=True)
@@ -166,6 +175,17 @@ class LessonRepository(Repository):
             query = select(EvidenceRow).where(EvidenceRow.lesson_id.in_(list(lesson_ids)))
             for row in db.scalars(query.order_by(EvidenceRow.timestamp, EvidenceRow.id)):
                 found[row.lesson_id].append(row)
+        return found
+
+    def evidence_spans(self, lesson_ids: Sequence[str]) -> dict[str, list[EvidenceSpan]]:
+        """Where each lesson's evidence lies, in `evidence_of`'s order: four columns, not
+        whole rows (a large archive's lessons have thousands of pieces of evidence)."""
+        found: dict[str, list[EvidenceSpan]] = {i: [] for i in lesson_ids}
+        columns = [getattr(EvidenceRow, name) for name in ("lesson_id", *EvidenceSpan._fields)]
+        with self.session() as db:
+            query = select(*columns).where(EvidenceRow.lesson_id.in_(list(lesson_ids)))
+            for lesson, *span in db.execute(query.order_by(EvidenceRow.timestamp, EvidenceRow.id)):
+                found[lesson].append(EvidenceSpan(*span))
         return found
 
     def drop_evidence(self, archive_root: str, paths: Sequence[str]) -> int:

@@ -32,6 +32,7 @@ from metis_distill.pipeline.discover import (
 )
 from metis_distill.pipeline.extraction import BatchResult
 from metis_distill.pipeline.extractors import start_extraction
+from metis_distill.pipeline.memory import give_back
 from metis_distill.pipeline.runner import BatchJob, Log, Runner, Stage
 from metis_distill.pipeline.steps import (
     Curated,
@@ -164,9 +165,31 @@ def _stages(
     archive = settings.archive_dir.resolve()
     found = _staged(runner, Stage.DISCOVER, lambda: discover_step(settings, archive, runner.log()))
     chosen = _chosen(found, only)
+    summary = _read_and_curated(settings, runner, embedder, archived, found, chosen)
+    give_back()  # the batches' results and curation's garbage, before publish
+    outcome = _staged(
+        runner,
+        Stage.PUBLISH,
+        lambda: publish_step(settings, target, summary, runner.log(), runner.processes),
+    )
+    return RunReport(**dict(summary), proposal=outcome)
+
+
+def _read_and_curated(
+    settings: Settings,
+    runner: Runner,
+    embedder: Embedder | None,
+    archived: ArchiveResult,
+    found: Discovery,
+    chosen: Discovery,
+) -> RunSummary:
+    """Extract and curate; the batches' results are dropped when this returns. Memory is given
+    back between the stages, so that each starts low however large the archive."""
+    archive = settings.archive_dir.resolve()
     with Ledger(settings.ledger_url) as ledger:
         run_id = start_extraction(settings, ledger)
     results, sent = _extract_all(runner, settings, archive, chosen.changed, run_id)
+    give_back()
     curated = _staged(
         runner,
         Stage.CURATE,
@@ -181,15 +204,7 @@ def _stages(
             log=runner.log(),
         ),
     )
-    summary = _summary(
-        settings, archived, found, chosen, results, curated, run_id, sent, runner.log()
-    )
-    outcome = _staged(
-        runner,
-        Stage.PUBLISH,
-        lambda: publish_step(settings, target, summary, runner.log(), runner.processes),
-    )
-    return RunReport(**dict(summary), proposal=outcome)
+    return _summary(settings, archived, found, chosen, results, curated, run_id, sent, runner.log())
 
 
 def _staged(runner: Runner, stage: Stage, step: Callable[[], T]) -> T:
