@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import shutil
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -328,3 +329,14 @@ def test_the_model_file_is_used_as_is_when_its_graph_is_not_the_expected_one(
     assert table is not None and table.input_name == "embedding"
     written = (tmp_path / "split.onnx").stat().st_size
     assert written < (model_dir / "model.onnx").stat().st_size - table.rows.nbytes
+
+
+def test_with_no_temporary_folder_the_model_loads_whole_and_gives_the_same_vectors(
+    model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = ["pytest: command not found", "use uv run pytest instead"]
+    expected = np.array(MiniLMEmbedder(model_dir).embed(texts))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing" / "tmp"))
+    whole = MiniLMEmbedder(model_dir)
+    assert np.allclose(np.array(whole.embed(texts)), expected, atol=1e-6)
+    assert whole._words is None  # the word table stayed in the graph

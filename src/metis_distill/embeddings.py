@@ -363,9 +363,18 @@ class MiniLMEmbedder:
         if not self.words_in_numpy:
             yield str(path)
             return
-        with tempfile.TemporaryDirectory(prefix="metis-model-") as tmp:
+        try:
+            folder = tempfile.TemporaryDirectory(prefix="metis-model-")
+        except OSError:  # no temporary folder to write in: the model as it is, whole
+            self._words = None
+            yield str(path)
+            return
+        with folder as tmp:
             split = Path(tmp) / "model.onnx"
-            self._words = split_model_file(path, split)
+            try:
+                self._words = split_model_file(path, split)
+            except OSError:
+                self._words = None
             yield str(split if self._words is not None else path)
 
 
