@@ -31,7 +31,7 @@ from metis_distill.pipeline import LocalRunner
 # the user's answers to AskUserQuestion as decisions; aider's SEARCH/REPLACE wordings as one;
 # the held-out readings' mends (a look at what is not there is no failure); an answer's line
 # with what the chosen option said of itself, its span from the question's call.
-BEFORE = "66093ae50a2800f10c7af6836e5f99bce1c4c3c8f298ba1a9eec392e5eaa461b"
+BEFORE = "92096a523c4fee40b38cfc69042ae35a24034d438ea9c3e98a43082f9295533d"
 _LINK = re.compile(r"\]\([^)\s]*#L\d+-L\d+\)")
 _BLOCK_SHA = re.compile(r"sha=[0-9a-f]+")  # the block's hash covers the links
 
