@@ -314,7 +314,7 @@ def _outlasted(events: tuple[Event, ...], index: int, call: Event) -> Fix | None
         if later.session != call.session or result is None or not _worked(result, events[index]):
             continue
         if _bare(later.text) != bare:
-            if narrowed(call.text, later.text):
+            if _narrowed(call.text, later.text):
                 return Fix(FixKind.NARROWED, later, result)
             continue
         edited = any(_is_edit(e) for e in _successful_calls(events, call, later))
@@ -330,7 +330,7 @@ _FOLDER = re.compile(r"^(?:\./)?[\w.-]+(?:[/\\][\w.-]+)*[/\\]?$")
 _WHOLE_TREE = frozenset({".", "./", ".\\", "*"})
 
 
-def narrowed(failed: str, retry: str) -> bool:
+def _narrowed(failed: str, retry: str) -> bool:
     """The retry runs the failed command's first step on a folder of the tree instead of all
     of it (`Get-ChildItem backend -Recurse -File` after `Get-ChildItem -Recurse -File`, `find
     src -name x` after `find . -name x`); what it pipes into may differ."""
@@ -340,7 +340,7 @@ def narrowed(failed: str, retry: str) -> bool:
         return False
     kept = [t for t in a if t not in _WHOLE_TREE]
     added = list(b)
-    for token in kept:  # every word of the failed step, in order, is there again
+    for token in kept:  # every word of the failed step is there again
         if token not in added:
             return False
         added.remove(token)
