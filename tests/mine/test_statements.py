@@ -270,6 +270,8 @@ def test_a_root_problem_found_is_a_finding(tmp_path: Path) -> None:
         ("Use vitest for tests across the workspace.", True),
         ("Use the backup folder for restoring the files.", False),  # today's task
         ("Use this script for the migration today.", False),
+        ("Use the staging database instead of prod for this test.", False),
+        ("Use pnpm instead of npm just this once.", False),
     ],
 )
 def test_the_tool_the_user_names_for_a_job_of_the_project_is_a_rule(

@@ -166,7 +166,10 @@ UNNAMED_SUBJECT = re.compile(
 )
 # A reply to what the agent just said ("…then", "ok, …"), which means little out of context.
 CONVERSATIONAL = re.compile(
-    r"(?:\bthen|\bthat one)[.!]?$|^(?:ok(?:ay)?|fine|sure|yes|yeah)\b", re.I
+    r"(?:\bthen|\bthat one)[.!]?$|^(?:ok(?:ay)?|fine|sure|yes|yeah)\b"
+    # today's task, in so many words: "instead of prod for this test", "just this once"
+    r"|\b(?:for now|this time|just this once|for this (?:test|run|task|commit|change|pr))\b",
+    re.I,
 )
 # What makes an instruction a standing rule rather than a step of today's task.
 DURABLE = re.compile(
