@@ -20,12 +20,13 @@ from metis_distill.mine.fixes import remedy as remedy_of
 from metis_distill.mine.shells import foreign_command
 from metis_distill.mine.signals import (
     EDIT_TOOLS,
+    ZSH_NO_MATCH,
     error_signature,
     missing_module,
     missing_program,
 )
 from metis_distill.mine.statements import is_standing_rule
-from metis_distill.mine.text import clean, command_head, scrub, shorten
+from metis_distill.mine.text import clean, command_head, first_step, scrub, shorten
 from metis_distill.models import (
     Event,
     EventKind,
@@ -49,7 +50,6 @@ _GOTCHA_LEAD = re.compile(r"^(?:so,?\s+)?(?:it\s+)?turns out(?: that)?,?\s+", re
 # Causes known from the error alone: one wording whatever the command, so that every
 # instance (in one run or many) supports the same lesson instead of adding a line each.
 _CRLF = re.compile(r"(?:\\r|\r)['’]|\$'\\r'")
-_ZSH_GLOB = re.compile(r"^(?:zsh|\(eval\)):(?:\d+:)? no matches found: ", re.M)
 _SCRIPT_DENIED = re.compile(
     r"permission denied:\s*(?P<script>\S+\.(?:sh|bash|py))\b"
     r"|(?P<script2>\S+\.(?:sh|bash|py)): permission denied",
@@ -184,7 +184,7 @@ def _failure_lesson(
             f"given {enough}; give it {enough} or more."
         ), remedy
     if fix is not None and fix.kind is FixKind.NARROWED and remedy:
-        whole = code(shorten(command_head(call.text).split("|", 1)[0].strip(), MAX_COMMAND))
+        whole = code(shorten(first_step(call.text), MAX_COMMAND))
         return (
             f"{whole} over the whole repository timed out here (“{sig}”); on one folder "
             f"({code(remedy)}) it passed: point recursive searches at the folders you need."
@@ -306,7 +306,7 @@ def _known_cause(signature: str) -> tuple[str, str | None] | None:
             "(“bash\\r” / “$'\\r': command not found”); convert them to LF first "
             "(`sed -i 's/\\r$//'` or `dos2unix`), helper scripts they source included."
         ), "convert the scripts to LF"
-    if _ZSH_GLOB.search(signature):
+    if ZSH_NO_MATCH.search(signature):
         return (
             "The shell here is zsh: an unquoted argument holding `[ ]`, `*`, `?` or `( )` is "
             "taken for a file pattern and the command fails when no file matches (“no matches "

@@ -19,7 +19,7 @@ from enum import StrEnum
 
 from metis_distill.mine import signals
 from metis_distill.mine.shells import does_same, foreign_command
-from metis_distill.mine.text import command_head, split_heredocs
+from metis_distill.mine.text import command_head, first_step, split_heredocs
 from metis_distill.models import Event, EventKind
 
 FIX_WINDOW = 8  # tool calls after a failure within which its fix must come
@@ -334,8 +334,7 @@ def _narrowed(failed: str, retry: str) -> bool:
     """The retry runs the failed command's first step on a folder of the tree instead of all
     of it (`Get-ChildItem backend -Recurse -File` after `Get-ChildItem -Recurse -File`, `find
     src -name x` after `find . -name x`); what it pipes into may differ."""
-    a = command_head(failed).split("|", 1)[0].split()
-    b = command_head(retry).split("|", 1)[0].split()
+    a, b = first_step(failed).split(), first_step(retry).split()
     if len(a) < 2 or not b or a[0] != b[0]:
         return False
     kept = [t for t in a if t not in _WHOLE_TREE]
@@ -393,7 +392,7 @@ def remedy(call: Event, fix: Fix) -> str | None:
     if fix.kind is FixKind.ESCALATED:
         return "run it with escalated permissions"
     if fix.kind is FixKind.NARROWED:
-        return command_head(fix.call.text).split("|", 1)[0].strip()
+        return first_step(fix.call.text)
     if fix.kind is not FixKind.PREPARED:
         return None
     extra = _extra_segments(call.text, fix.call.text)

@@ -402,13 +402,16 @@ def is_exit_line(line: str) -> bool:
     return bool(_EXIT_LINE.match(line.strip()))
 
 
+def _go_failure(line: str) -> bool:
+    return bool(_GO_TEST_ERROR.match(line)) or line.startswith("--- FAIL:")
+
+
 def names_an_error(line: str) -> bool:
     """The line says something went wrong (not a line any output may print)."""
     return bool(
         (_ERROR_LINE.search(line) and not _NONE_FOUND.search(line))
         or _PYTEST_ERROR.match(line)
-        or _GO_TEST_ERROR.match(line)
-        or line.startswith("--- FAIL:")
+        or _go_failure(line)
     )
 
 
@@ -432,7 +435,7 @@ def error_signature(text: str) -> str:
             return line
     # Go's report: `x_test.go:31: expected …` under `--- FAIL: TestX` says what failed; the
     # `=== RUN` and `? pkg [no test files]` lines above it say nothing
-    go = [line for line in lines if _GO_TEST_ERROR.match(line) or line.startswith("--- FAIL:")]
+    go = [line for line in lines if _go_failure(line)]
     if go:
         return next((line for line in go if _GO_TEST_ERROR.match(line)), go[0])
     errors = [line for line in lines if _ERROR_LINE.search(line) and not _NONE_FOUND.search(line)]
@@ -514,7 +517,8 @@ _NOTHING_THERE = re.compile(
     r"Not a directory|exceeds maximum allowed tokens",
     re.I,
 )
-_ZSH_NO_MATCH = re.compile(r"^(?:zsh|\(eval\)):(?:\d+:)? no matches found: (?P<word>.*)$", re.M)
+# zsh (or its `eval`) found no file for a pattern: "zsh:1: no matches found: .[dev]".
+ZSH_NO_MATCH = re.compile(r"^(?:zsh|\(eval\)):(?:\d+:)? no matches found: (?P<word>.*)$", re.M)
 # pytest asked for a test (or test file) that is not there: a guess at a name, not a failure.
 _NO_SUCH_TEST = re.compile(r"^ERROR: (?:file or directory )?not found: ", re.M)
 
@@ -544,7 +548,7 @@ def looked_for_nothing(call: Event | None, result: Event) -> bool:
 def _wildcard_matched_nothing(output: str) -> bool:
     """zsh found no file for a `*` or `?` pattern (`ls .eslintrc*`): there is none. (A path
     with `[id]` in it is another matter: zsh took a real name for a pattern.)"""
-    found = _ZSH_NO_MATCH.search(output[:2000])
+    found = ZSH_NO_MATCH.search(output[:2000])
     return found is not None and any(c in found["word"] for c in "*?")
 
 

@@ -95,6 +95,11 @@ def command_head(command: str) -> str:
     return head or flat
 
 
+def first_step(command: str) -> str:
+    """The command's first step, before any pipe: `find . -name x` of `find . -name x | sort`."""
+    return command_head(command).split("|", 1)[0].strip()
+
+
 def _after_written_heredocs(command: str) -> str:
     while (step := _WRITES_HEREDOC.match(command)) is not None:
         command = command[step.end() :]
