@@ -102,3 +102,27 @@ def test_no_part_of_the_secret_survives(text: str, secret: str) -> None:
 def test_redacting_twice_changes_nothing() -> None:
     once = redact("glpat-Xq8Wv7Ut6Sr5Qp4On3Ml and DB_PASSWORD=hunter2hunter2")
     assert redact(once) == once
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"usage": {"input_tokens": 12345678, "cache_read_input_tokens": 87654321}}',
+        "MAX_TOKENS=40000 python run.py",
+        "num_tokens=1_000_000, total_tokens: 98765432",
+    ],
+)
+def test_a_count_of_tokens_is_no_secret(text: str) -> None:
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("token: 12345678", "12345678"),
+        ("GITHUB_TOKEN=87654321", "87654321"),
+        ("input_tokens: 1234abcd5678", "1234abcd5678"),
+    ],
+)
+def test_a_number_named_as_one_token_is_still_redacted(text: str, secret: str) -> None:
+    assert secret not in redact(text)

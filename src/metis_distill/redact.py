@@ -82,6 +82,10 @@ _NAMES_ANY_CASE = (re.compile(_SECRET_WORDS, re.IGNORECASE), re.compile(r"[A-Z0-
 _FOLD = {"\u017f": "s", "\u0131": "i"}
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _PLACEHOLDER = re.compile(r"(?i)^(?:x+|\*+|\.+|<[^>]*>|\$\{?\w+\}?|your[-_].*|changeme|example.*)$")
+# A count of tokens (`"input_tokens": 12345678`, `MAX_TOKENS=4096`) is no secret: a plain
+# number under a name that counts tokens.
+_COUNT_NAME = re.compile(r"(?i)tokens(?![a-z])|(?<![a-z])(?:max|min|num|total)_?tokens?(?![a-z])")
+_NUMBER = re.compile(r"^\d[\d,_]*$")
 
 
 # A rule runs only when its text holds one of these (lowercase) strings: every rule's match
@@ -357,11 +361,17 @@ def _looks_random(value: str) -> bool:
     return any(c.isdigit() for c in value) or len(value) >= 16
 
 
+def _is_count(name: str, value: str) -> bool:
+    return bool(_NUMBER.match(value) and _COUNT_NAME.search(name))
+
+
 def _redact_env(match: re.Match[str]) -> str:
     """`DB_PASSWORD=correcthorse`: an upper-case variable named for a secret holds one, whatever
     its value looks like (placeholders and `${VAR}` references aside)."""
     value = match.group("value")
     if value.startswith(("[REDACTED", "<", "$", "{", "%")) or _PLACEHOLDER.match(value):
+        return match.group(0)
+    if _is_count(match.group("name"), value):
         return match.group(0)
     _note("assigned_secret", value)
     return f"{match.group('name')}[REDACTED:assigned_secret]"
@@ -370,6 +380,8 @@ def _redact_env(match: re.Match[str]) -> str:
 def _redact_assignment(match: re.Match[str]) -> str:
     value = match.group("value")
     if value.startswith("[REDACTED") or _PLACEHOLDER.match(value) or not _looks_random(value):
+        return match.group(0)
+    if _is_count(match.group("name"), value):
         return match.group(0)
     _note("assigned_secret", value)
     return f"{match.group('name')}[REDACTED:assigned_secret]"
