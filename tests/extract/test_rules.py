@@ -202,3 +202,29 @@ def test_a_script_that_is_not_executable_is_run_the_way_that_worked(
     (lesson, *_) = _retried(tmp_path, script, error, retry)
     assert says in lesson.text and lesson.fix == fix
     assert "bash" not in lesson.text or script.endswith(".sh")  # bash would run Python as shell
+
+
+def _missing_then(tmp_path: Path, fix: str) -> list[str]:
+    """`pnpm install` not found, `fix` run and working, then `pnpm install` working."""
+    from tests.mine.test_episodes import _write, call, result
+
+    path = _write(
+        tmp_path,
+        [
+            call("p1", "pnpm install"),
+            result("p1", "/bin/bash: line 1: pnpm: command not found", True),
+            call("p2", fix),
+            result("p2", "added 1 package in 4s"),
+            call("p3", "pnpm install"),
+            result("p3", "Packages: +212\nDone in 6.1s"),
+        ],
+    )
+    return [c.text for c in extract(path, path.parent) if "not on the PATH" in c.text]
+
+
+def test_a_missing_program_installed_by_the_fix_is_told_to_be_installed(tmp_path: Path) -> None:
+    """`npm install -g pnpm` made `pnpm` work: the line says to install it, never to use npm
+    in its place (which would break a pnpm workspace)."""
+    (line,) = _missing_then(tmp_path / "a", "npm install -g pnpm@9")
+    assert line.endswith("; install it with `npm install -g pnpm@9`.")
+    assert "use `npm" not in line

@@ -180,6 +180,10 @@ def test_an_option_picked_by_its_number_is_a_decision(tmp_path: Path) -> None:
          "2. Focus only on missing features\n\n?", "1", ""),
         ("Two tests fail. Would you like me to:\n1. Fix the failing tests first\n"
          "2. Leave them for now?", "1", ""),
+        # a menu of ways to go on whose options are questions back to the user
+        ("My fetches keep being rejected.\n\n1. Should I ask a subagent to read the docs?\n"
+         "2. Would you like to paste the pages you care about?\n3. Is there a local copy of "
+         "the docs you can point me to?\n\nWhich of these works best for you?", "2", ""),
         # not a pick by number, or not a numbered list the message ends with
         (LAYOUT, "2, but keep the old name", ""),
         ("Options:\n1. Use Redis\n3. Use Memcached?", "1", ""),

@@ -219,6 +219,11 @@ def _failure_lesson(
     return f"{what} {verb} here: “{sig}” (no fix seen).", None
 
 
+_STEPS = re.compile(r"\s*(?:&&|\|\||;)\s*")
+_INSTALLER = re.compile(
+    r"\b(?:pip3?|uv pip|pipx|poetry|conda|mamba|brew|apt-get|apt|dnf|yum|pacman|cargo|go|gem)\s+"
+    r"(?:install|add|-S)\b|\b(?:npm|pnpm|yarn|bun)\s+(?:install|i|add)\b|\bcorepack\s+enable\b"
+)
 _GIT_DIR_TEXT = (
     "Codex's sandbox here cannot write under `.git/` (“Operation not permitted”): git commands "
     "that change the repository (fetch, branch, commit), and scripts that run them, fail inside "
@@ -388,11 +393,26 @@ def _missing_program_text(program: str, call: Event, fix: Fix | None) -> tuple[s
     text = f"`{program}` is not on the PATH here (“{program}: command not found”)"
     if fix is None:
         return text + "; find the project's way to run it before retrying.", None
+    install = _install_of(program, command_head(fix.call.text))
+    if install is not None:  # "npm install -g pnpm": the program was missing, not the wrong one
+        return text + f"; install it with `{install}`.", install
     failed = set(command_head(call.text).split())
     fix_tokens = command_head(fix.call.text).split()
     prefix = next((fix_tokens[:i] for i, t in enumerate(fix_tokens) if t in failed), fix_tokens)
     runner = " ".join(prefix[:3]) or fix_tokens[0]
     return text + f"; use `{runner} …` instead.", runner
+
+
+def _install_of(program: str, command: str) -> str | None:
+    """The step of `command` that installs `program` (`npm install -g pnpm`), if one does."""
+    for step in _STEPS.split(command):
+        installer = _INSTALLER.search(step)
+        if installer is None:
+            continue
+        named = {re.split(r"@|==|>=", word)[0] for word in step[installer.end() :].split()}
+        if program in named:
+            return shorten(step.strip(), MAX_COMMAND)
+    return None
 
 
 def _files_edited(edits: Sequence[Event]) -> list[str]:

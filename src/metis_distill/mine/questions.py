@@ -83,6 +83,11 @@ _STEP = re.compile(
     r"test|debug|look|show|explain|tell|let me|do nothing|nothing|both|neither|all of)",
     re.I,
 )
+_QUESTION_OPENER = re.compile(
+    r"^(?:or\s+)?(?:should|shall|can|could|may|would|will|do|does|is|are) "
+    r"(?:I|we|you|there|it|this)\b",
+    re.I,
+)
 _LEADING_OR = re.compile(r"^or\s+", re.I)
 _RECOMMENDED = re.compile(r"\s*[(（](?:recommended|推荐)[)）]\s*$", re.I)
 
@@ -168,6 +173,8 @@ def numbered_pick(asked: str, reply: str) -> Answer | None:
     if number is None or listed is None:
         return None
     question, options = listed
+    if all(_asks_back(option) for option in options):
+        return None  # "1. Should I …? 2. Would you like …?": ways to go on, not a choice
     picked = int(number["number"])
     if picked > len(options):
         return None
@@ -199,6 +206,12 @@ def _numbered_options(asked: str) -> tuple[str, list[str]] | None:
         question = f"{lines[-1]} {question}"  # "Should I:" alone says too little
     options = [text for _, text in numbered]
     return (question, options) if _asks(question, options) else None
+
+
+def _asks_back(option: str) -> bool:
+    """An option that is itself a question to the user ("Would you like to paste …?")."""
+    text = option.replace("**", "").strip()
+    return text.endswith(("?", "\uff1f")) or bool(_QUESTION_OPENER.match(text))
 
 
 def _asks(question: str, options: list[str]) -> bool:
