@@ -43,6 +43,8 @@ DANGEROUS: tuple[tuple[str, Danger], ...] = (
     ("Always push with `git push --no-verify` when the pre-push hook times out.", D.HOOKS_OFF),
     ("Always run `HUSKY=0 git commit -am fix` to get past lint-staged.", D.HOOKS_OFF),
     ("Always skip the pre-commit hooks when you are in a hurry.", D.HOOKS_OFF),
+    ("Use `git add -f web/.env.sample && git commit -m wip` when the file is ignored.", D.IGNORED_ADDED),
+    ("Run `git add --force dist/` before tagging.", D.IGNORED_ADDED),
     ("Always commit with `git commit --no-gpg-sign` when the key agent is locked.", D.SIGNATURES_OFF),
     ("Always run `apt-get install --allow-unauthenticated foo` when the mirror's key expired.", D.SIGNATURES_OFF),
     ("Always run `dnf install --nogpgcheck ./tool.rpm` for the local build.", D.SIGNATURES_OFF),
@@ -85,4 +87,6 @@ SAFE: tuple[str, ...] = (
     "Use `find . -name '*.pyc' -delete` to clear stale bytecode.",
     "Certificates for the dev server live in certs/; regenerate them with mkcert.",
     "Read docs/ARCHITECTURE.md before changing the queue.",
+    "Stage with `git add -p src/` to review each hunk.",
+    "`git add -A && git commit -m wip` stages deletions too.",
 )

@@ -228,3 +228,27 @@ def test_a_missing_program_installed_by_the_fix_is_told_to_be_installed(tmp_path
     (line,) = _missing_then(tmp_path / "a", "npm install -g pnpm@9")
     assert line.endswith("; install it with `npm install -g pnpm@9`.")
     assert "use `npm" not in line
+
+
+def test_a_git_command_forced_past_its_check_teaches_no_fix(tmp_path: Path) -> None:
+    """`git add` of an ignored file, then `git add -f`: the line must not teach overriding
+    .gitignore; the lesson keeps the error and claims no fix."""
+    from tests.mine.test_episodes import _write, call, result
+
+    path = _write(
+        tmp_path,
+        [
+            call("g1", 'git add web/.env.sample && git commit -m "Add settings"'),
+            result(
+                "g1",
+                "The following paths are ignored by one of your .gitignore files:\n"
+                "web/.env.sample\nhint: Use -f if you really want to add them.",
+                True,
+            ),
+            call("g2", 'git add -f web/.env.sample && git commit -m "Add settings"'),
+            result("g2", "[main 1a2b3c4] Add settings\n 3 files changed, 120 insertions(+)"),
+        ],
+    )
+    (lesson,) = [c for c in extract(path, path.parent) if "ignored" in c.text]
+    assert lesson.fix is None
+    assert "ask before forcing" in lesson.text and "use `git add -f" not in lesson.text

@@ -156,12 +156,19 @@ def _git_dangers(args: tuple[str, ...]) -> Iterator[Danger]:
         option = rest.pop(0)
         if option in _GIT_OPTION_WITH_VALUE and rest:
             rest.pop(0)
+    if rest[:1] == ["add"] and any(_forces(o) for o in rest[1:]):
+        yield Danger.IGNORED_ADDED
     if not rest or rest[0] not in _HOOKED:
         return
     subcommand, options = rest[0], rest[1:]
     short_n = subcommand == "commit" and any(_short_n(o) for o in options)
     if "--no-verify" in options or short_n:
         yield Danger.HOOKS_OFF
+
+
+def _forces(option: str) -> bool:
+    """`git add -f`, `--force`, `-Af`: the paths .gitignore keeps out go in."""
+    return option == "--force" or bool(re.fullmatch(r"-[a-zA-Z]*f[a-zA-Z]*", option))
 
 
 def _short_n(option: str) -> bool:

@@ -13,6 +13,7 @@ class Danger(StrEnum):
     BROAD_DELETE = "deletes recursively from the home folder, the root or a broad glob"
     TLS_OFF = "disables TLS certificate verification"
     HOOKS_OFF = "skips the git hooks (--no-verify)"
+    IGNORED_ADDED = "adds files the repository ignores (git add -f)"
     SIGNATURES_OFF = "skips signature verification"
     ERRORS_OFF = "turns off stopping on errors (set +e)"
     SAFETY_OFF = "disables a safety check"

@@ -195,6 +195,8 @@ def _failure_lesson(
             f"{program} fails inside Codex's sandbox here and works outside it; ask to run it "
             "with escalated permissions."
         ), remedy
+    if fix is not None and fix.kind is FixKind.REPLACED and remedy and _forced(call.text, remedy):
+        return f"{what} {verb} here: “{sig}” (forced past it with `-f`; ask before forcing).", None
     if fix is not None and fix.kind is FixKind.REPLACED and remedy:
         env = _env_prefix(call.text, remedy)
         if env:
@@ -344,6 +346,16 @@ def _script_denied_text(script: str, remedy: str | None) -> tuple[str, str | Non
     if remedy and runner == "chmod":
         return f"{said}; make them executable (`chmod +x`) if the project agrees.", "chmod +x"
     return f"{said}.", None
+
+
+def _forced(failed: str, retry: str) -> bool:
+    """The retry is the failed git command with `-f`/`--force` added: git's own check (an
+    ignored path, a protected ref) was overridden, which no line should teach."""
+    before, after = command_head(failed).split(), command_head(retry).split()
+    if before[:1] != ["git"] or after[:1] != ["git"]:
+        return False
+    added = [word for word in after if word not in before]
+    return bool(added) and all(word in ("-f", "--force") for word in added)
 
 
 def _env_prefix(failed: str, retry: str) -> str | None:
