@@ -165,8 +165,11 @@ def numbered_decisions(tmp_path: Path, asked: str, reply: str, after: str = "") 
     return [c.text for c in found if c.kind is LessonKind.DECISION]
 
 
-def test_an_option_picked_by_its_number_is_a_decision(tmp_path: Path) -> None:
-    (decision,) = numbered_decisions(tmp_path, LAYOUT, "2")
+@pytest.mark.parametrize(
+    "reply", ["2", "option 2", "I'd like option 2", "Let's go with 2, please."]
+)
+def test_an_option_picked_by_its_number_is_a_decision(tmp_path: Path, reply: str) -> None:
+    (decision,) = numbered_decisions(tmp_path, LAYOUT, reply)
     assert decision.startswith("Asked “Since `CartResult` is already defined")
     assert "Should I:”, the user chose “convert `CartResult` into `CartEffect`" in decision
     assert "Or convert" not in decision and "?”" not in decision

@@ -23,6 +23,8 @@ _NOISE_PIECES = [
     "Your proposed edit has introduced new syntax error",
     "InputValidationError: Edit failed",
     "File has been modified since read, either by the user or by a linter",
+    "Tool permission request failed: Error: Tool permission stream closed before response",
+    "Streaming fallback triggered",
 ]
 _FAILING_PIECES = [
     "3 failed",

@@ -76,7 +76,13 @@ _UNDONE = re.compile(
 )
 # "1. Add `LoginUiState` to `LoginViewModel.kt`": one option of a numbered list, on one line.
 _OPTION = re.compile(r"^\s*(?:\*\*)?(?P<number>[1-9])[.)](?:\*\*)?\s+(?P<text>\S.{2,299})$")
-_NUMBER_REPLY = re.compile(r"^\s*(?:option\s*)?#?(?P<number>[1-9])\s*[.!]?\s*$", re.I)
+# "2", "option 2", "I'd like option 2", "Let's go with 2, please."
+_NUMBER_REPLY = re.compile(
+    r"^\s*(?:(?:I'?d (?:like|prefer|go with)|I (?:choose|pick|prefer|want)|let'?s (?:go with|do)|"
+    r"go with)\s+)?(?:(?:option|number|choice)\s*)?#?(?P<number>[1-9])"
+    r"(?:,?\s*please|\s+(?:sounds good|is (?:fine|good|best|better)))?\s*[.!]?\s*$",
+    re.I,
+)
 # An option that is a step of today's work ("Fix the tests first", "Leave it for now").
 _STEP = re.compile(
     rf"^(?:or\s+)?(?:just\s+|first\s+)?(?:{_ACT}|leave|skip|keep going|wait|investigate|check|"

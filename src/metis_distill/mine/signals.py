@@ -16,7 +16,8 @@ _NOISE = re.compile(
     r"Request was aborted|^Error: Request to .* failed|"
     r"Your proposed edit has introduced new syntax error|"
     r"InputValidationError|"  # a malformed call refused by the harness's schema check
-    r"File has been modified since read",  # the harness asks for a fresh read: it is no lesson
+    r"File has been modified since read|"  # the harness asks for a fresh read: it is no lesson
+    r"Tool permission (?:request failed|stream closed)|Streaming fallback triggered",
     re.I,
 )
 # Every match of `_NOISE`, lower-cased, holds one of these (none has an i or an s: `(?i)`
@@ -33,6 +34,8 @@ _NOISE_WORDS = (
     "your propo",
     "nputval",
     "been mod",
+    "tool perm",
+    "fallba",
 )
 _REJECTED = re.compile(
     r"The user doesn't want to (?:proceed|take this action)|User rejected|"
