@@ -70,6 +70,8 @@ _NONE_FOUND = re.compile(r"\b(?:0|no|zero) (?:errors?|failures?|failed|problems?
 _EXIT_LINE = re.compile(r"^Exit code -?\d+$")
 _GRADLE_WRONG = "* What went wrong:"
 _TAGS = re.compile(r"</?tool_use_error>")
+# ssh found no program to ask for a password with: said on the way to the real refusal.
+_ASKPASS = re.compile(r"^ssh_askpass: ")
 
 DECISION = re.compile(
     r"\b(?:(?:I'll|I will|we'll|we will|let's|let us|we should|I'm going to|we're going to)\s+"
@@ -419,6 +421,7 @@ def error_signature(text: str) -> str:
     """The line of an error output that says what went wrong, verbatim."""
     lines = [printable(_TAGS.sub("", line)).strip() for line in text.splitlines()]
     lines = [line for line in lines if line and not _EXIT_LINE.match(line)]
+    lines = [line for line in lines if not _ASKPASS.match(line)] or lines
     if not lines:
         return ""
     cause = _gradle_cause(lines)
