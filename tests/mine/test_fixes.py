@@ -650,3 +650,77 @@ def test_a_form_that_ran_after_an_install_is_not_the_fix_of_the_missing_program(
     episode, lesson = lessons[0]
     assert episode.fix is None or episode.fix.kind is not FixKind.REPLACED
     assert "instead" not in lesson.text
+
+
+def test_a_parallel_step_whose_result_came_first_prepared_the_retry(tmp_path: Path) -> None:
+    """The host key added beside the retry (its result first) is the fix; the retry's own
+    `2>&1 || true` only masks the exit status and is never the remedy."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "ssh -T git@git.example.test"),
+            result("t1", "Host key verification failed.", True),
+            call("t2", "ssh-keyscan -t ed25519 git.example.test >> ~/.ssh/known_hosts"),
+            call("t3", "ssh -T git@git.example.test 2>&1 || true"),
+            result("t2", "# git.example.test:22 SSH-2.0-test"),
+            result("t3", "Hello, deploy-bot! No shell here."),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+    assert lesson.fix == "ssh-keyscan -t ed25519 git.example.test >> ~/.ssh/known_hosts"
+    assert "|| true" not in lesson.text and "2>&1" not in lesson.text
+    assert "run `ssh-keyscan -t ed25519 git.example.test" in lesson.text
+    assert "Host key verification failed." in lesson.text
+
+
+@pytest.mark.parametrize(
+    "retry",
+    [
+        "make check 2>&1",
+        "make check || true",
+        "make check; true",
+        "make check 2>&1 | tail -20",
+        "make check 2>&1 | head -50 || true",
+    ],
+)
+def test_a_retry_only_wrapped_is_no_other_form(tmp_path: Path, retry: str) -> None:
+    """Merging, cutting or masking the output of the same command changes nothing it does."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "make check"),
+            result("t1", "Exit code 2\nmake: *** [check] Error 2 (lock held)", True),
+            call("t2", retry),
+            result("t2", "all checks passed"),
+        ],
+    )
+    assert episode.fix is None or episode.fix.kind is FixKind.RETRIED
+    assert lesson.fix is None and "instead" not in lesson.text
+
+
+def test_a_masked_retry_that_prints_the_error_again_did_not_work(tmp_path: Path) -> None:
+    """`|| true` makes the status 0: the same error printed again says it still failed."""
+    ((episode, _),) = _failures(
+        tmp_path,
+        [
+            call("t1", "ssh -T git@git.example.test"),
+            result("t1", "Host key verification failed.", True),
+            call("t2", "ssh -T git@git.example.test 2>&1 || true"),
+            {**result("t2", "Host key verification failed."), "toolUseResult": {"exitCode": 0}},
+        ],
+    )
+    assert episode.fix is None
+
+
+def test_another_form_keeps_no_masking_in_its_remedy(tmp_path: Path) -> None:
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "npm test"),
+            result("t1", "Exit code 1\nnpm ERR! missing script: test", True),
+            call("t2", "npm run test:unit || true"),
+            result("t2", "Tests: 4 passed, 4 total"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.REPLACED
+    assert lesson.fix == "npm run test:unit" and "|| true" not in lesson.text

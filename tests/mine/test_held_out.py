@@ -58,6 +58,29 @@ def test_a_query_that_answers_none_is_no_failure(
 
 
 @pytest.mark.parametrize(
+    ("command", "output", "fails"),
+    [
+        ("which pnpm", "Exit code 1", False),
+        ("which npm && which yarn && which pnpm", "Exit code 1\n/usr/local/bin/npm", False),
+        ("command -v bun 2>/dev/null", "Exit code 1", False),
+        ("cd web && which vite >/dev/null 2>&1", "Exit code 1", False),
+        # the output says what is missing: a fact of this machine, kept
+        ("which zoomctl 2>&1", "Exit code 1\nwhich: no zoomctl in (/usr/bin:/bin)", True),
+        ("type -a yarn", "Exit code 1\nbash: type: yarn: not found", True),
+        # a probe followed by work: the work may be what failed
+        ("which pnpm && pnpm install", "Exit code 1\nERR_PNPM_NO_LOCKFILE", True),
+        # `which` exits 2 and more on its own errors
+        ("which --frobnicate pnpm", "Exit code 2\nwhich: unknown option", True),
+    ],
+)
+def test_a_probe_for_a_program_that_is_not_there_is_an_answer(
+    tmp_path: Path, command: str, output: str, fails: bool
+) -> None:
+    found = failures(tmp_path, [call("t1", command), result("t1", output, True)])
+    assert bool(found) is fails
+
+
+@pytest.mark.parametrize(
     ("records", "fails"),
     [
         ([call("t1", "cat CHANGELOG.md"), result("t1", "cat: CHANGELOG.md: No such file or directory", True)], False),

@@ -191,3 +191,21 @@ def test_a_tally_of_some_failures_is_a_failure(output: str) -> None:
 )
 def test_gradles_cause_is_its_error(output: str, signature: str) -> None:
     assert signals.error_signature(output) == signature
+
+
+@pytest.mark.parametrize(
+    ("output", "signature"),
+    [
+        (
+            "Exit code 255\nssh_askpass: exec(/usr/bin/ssh-askpass): No such file or directory\n"
+            "Host key verification failed.",
+            "Host key verification failed.",
+        ),
+        (
+            "ssh_askpass: exec(/usr/lib/ssh/ssh-askpass): No such file or directory",
+            "ssh_askpass: exec(/usr/lib/ssh/ssh-askpass): No such file or directory",
+        ),
+    ],
+)
+def test_sshs_missing_password_prompt_is_not_its_error(output: str, signature: str) -> None:
+    assert signals.error_signature(output) == signature

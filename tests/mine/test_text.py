@@ -17,7 +17,16 @@ from metis_distill.mine.text import command_head
         # a plain mkdir can fail itself, and a command that is only set-up stays whole
         ("mkdir out && cp a out/", "mkdir out && cp a out/"),
         ("mkdir -p out", "mkdir -p out"),
-        ("source .venv/bin/activate && pytest", "source .venv/bin/activate && pytest"),
+        # the environment chosen first: Node's by nvm, conda's, a virtualenv
+        ("source .venv/bin/activate && pytest", "pytest"),
+        (". venv/bin/activate && python -m app", "python -m app"),
+        ("source ~/.nvm/nvm.sh && nvm use 20 && pnpm compile", "pnpm compile"),
+        ('. "$NVM_DIR/nvm.sh"; nvm use v20.11.0 && npx hardhat test', "npx hardhat test"),
+        ("conda activate ml-env && python train.py", "python train.py"),
+        ("cd packages/api && source .venv/bin/activate && pytest -q", "pytest -q"),
+        # any other script sourced may fail or set anything: it stays
+        ("source .env && npm start", "source .env && npm start"),
+        ("source ~/.nvm/nvm.sh", "source ~/.nvm/nvm.sh"),
         # a script written to a file from a here-document, then run: the run is the command
         ("cat <<'PY' > /tmp/t.py\nimport app\nPY\npython /tmp/t.py", "python /tmp/t.py"),
         ("cat > run.py <<EOF && python run.py\nprint(1)\nEOF", "python run.py"),

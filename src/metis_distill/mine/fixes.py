@@ -148,7 +148,7 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
         result = results.get(later.tool_use_id or "")
         if result is None:
             continue
-        if _worked(result, failure):
+        if _worked(later, result, failure):
             return _classify(events, call, later, result)
         if _got_past(failure, result) and _only_other_form(events, call, since, later):
             return Fix(FixKind.REPLACED, later, result)
@@ -187,7 +187,7 @@ def _got_past(failure: Event, result: Event) -> bool:
 def _only_other_form(events: tuple[Event, ...], call: Event, since: Event, later: Event) -> bool:
     """`later` is another form of the call, and nothing but looks ran since the call last
     failed (an install in between would be what let it run)."""
-    if command_head(later.text) == command_head(call.text):
+    if _unwrapped(later.text) == _unwrapped(call.text):
         return False
     between = _successful_calls(events, since, later)
     return all(_only_looks(e) and not _is_edit(e) for e in between)
@@ -264,7 +264,7 @@ def _comes_back(events: tuple[Event, ...], after: int, error: str) -> bool:
 def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Event) -> Fix:
     if call.tool_name in signals.EDIT_TOOLS:
         return Fix(FixKind.REPLACED, later, result)  # the same file, edited with other text
-    between = _successful_calls(events, call, later)
+    between = _successful_calls(events, call, later, result)
     edits = tuple(e for e in between if _is_edit(e))
     if edits:  # files changed in between: the other form of the call is not shown to be why
         return Fix(FixKind.EDITED, later, result, edits)
@@ -274,7 +274,7 @@ def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Even
         and command_head(later.text) == command_head(call.text)
     ):
         return Fix(FixKind.ESCALATED, later, result)  # the sandbox was what stopped it
-    if command_head(later.text) != command_head(call.text):
+    if _unwrapped(later.text) != _unwrapped(call.text):
         extra = _extra_segments(call.text, later.text)
         if any(_WRITES_FILES.search(step) for step in extra):
             return Fix(FixKind.EDITED, later, result)  # a step that changed files: an edit
@@ -293,12 +293,15 @@ _HARNESS_TIMEOUT = re.compile(r"^(?:Exit code -?\d+\s*\n)?\s*command timed out a
 _BACKGROUND = re.compile(r"running in (?:the )?background", re.I)
 # Claude Code's Bash tool stops a call after two minutes unless the call sets its own limit.
 _DEFAULT_LIMIT_MS = {"Bash": 120_000}
-# What a rerun may add around a command without changing what it does.
+# What a rerun may add around a command without changing what it does: a time limit, its
+# output cut or merged, its exit status masked.
+_TIME_LIMIT = re.compile(r"^timeout\s+\d+[smh]?\s+")
 _WRAPPING = (
-    re.compile(r"^timeout\s+\d+[smh]?\s+"),
     re.compile(r"\s*\|\s*(?:tail|head)\b[^|]*$"),
     re.compile(r"\s*2>&1\s*$"),
 )
+# `|| true`, `; true`, `|| :`, `|| exit 0`: the call reports success whatever it did.
+_MASKED = re.compile(r"\s*(?:\|\||;)\s*(?:true|:|exit 0)\s*$")
 
 
 def _outlasted(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
@@ -311,7 +314,11 @@ def _outlasted(events: tuple[Event, ...], index: int, call: Event) -> Fix | None
         if later.kind is not EventKind.TOOL_CALL or later.tool_name != call.tool_name:
             continue
         result = results.get(later.tool_use_id or "")
-        if later.session != call.session or result is None or not _worked(result, events[index]):
+        if (
+            later.session != call.session
+            or result is None
+            or not _worked(later, result, events[index])
+        ):
             continue
         if _bare(later.text) != bare:
             if _narrowed(call.text, later.text):
@@ -348,12 +355,13 @@ def _narrowed(failed: str, retry: str) -> bool:
     )
 
 
-def _worked(result: Event, failure: Event) -> bool:
+def _worked(later: Event, result: Event, failure: Event) -> bool:
     """A result that shows the call did its work (a background start has not yet), and not
-    the failure's own error again (`cmd | head` hides the exit status of `cmd`)."""
+    the failure's own error again (`cmd | head` and `cmd || true` hide the exit status of
+    `cmd`)."""
     if not signals.is_success(result) or _BACKGROUND.search(result.text[:200]):
         return False
-    if result.exit_code == 0:
+    if result.exit_code == 0 and not _masks_status(later.text):
         return True  # the status was seen: an error line printed again is only output
     error = " ".join(signals.error_signature(failure.text).split())
     if len(error) < MIN_ERROR or not signals.names_an_error(error):
@@ -371,17 +379,30 @@ def limit_ms(call: Event) -> int | None:
 
 
 def _bare(command: str) -> str:
-    head = command_head(command)
-    for pattern in _WRAPPING:
-        head = pattern.sub("", head)
+    return _unwrapped(_TIME_LIMIT.sub("", command_head(command)))
+
+
+def _unwrapped(command: str) -> str:
+    """The command without what only cuts, merges or masks its output and exit status
+    (`2>&1`, `| tail -5`, `|| true`): `ssh -T git@host` of `ssh -T git@host 2>&1 || true`."""
+    head, previous = command_head(command), ""
+    while head != previous:
+        previous = head
+        for pattern in (*_WRAPPING, _MASKED):
+            head = pattern.sub("", head)
     return " ".join(head.split())
+
+
+def _masks_status(command: str) -> bool:
+    """The call exits 0 whatever its command did (`cmd || true`)."""
+    return bool(_MASKED.search(command_head(command)))
 
 
 def remedy(call: Event, fix: Fix) -> str | None:
     """The remedy as a command, for a teachable fix: the new form of the call, or the
     steps that prepared it (their commands, joined)."""
     if fix.kind is FixKind.REPLACED:
-        return command_head(fix.call.text)
+        return _MASKED.sub("", command_head(fix.call.text))
     if fix.kind is FixKind.INSTALLED:
         parts = _SEGMENTS.split(command_head(fix.call.text))
         return next((p for p in parts if _INSTALL.search(p)), parts[0])
@@ -418,27 +439,32 @@ _WRITES_FILES = re.compile(
 def _extra_segments(failed: str, retry: str) -> list[str]:
     """The parts of a compound retry (`chmod +x s.sh && ./s.sh`) that the failed call did not
     have, `cd` left out: the steps it added before doing the same thing."""
-    head = command_head(failed)
-    if head == command_head(retry) or head not in retry:
+    head, retry = _unwrapped(failed), _unwrapped(retry)
+    if head == retry or head not in retry:
         return []
     parts = [p for p in _SEGMENTS.split(retry.strip()) if p]
-    kept = [p for p in parts if not p.startswith("cd ") and command_head(p) != head]
+    kept = [p for p in parts if not p.startswith("cd ") and _unwrapped(p) != head]
     return kept if len(kept) < len(parts) else []
 
 
-def _successful_calls(events: tuple[Event, ...], start: Event, end: Event) -> list[Event]:
+def _successful_calls(
+    events: tuple[Event, ...], start: Event, end: Event, landed: Event | None = None
+) -> list[Event]:
     """The calls between two events that did not fail; a call that printed nothing (a file
-    written from a here-document) may leave no result at all."""
-    between = events[start.seq + 1 : end.seq]
-    results = _results(between)
+    written from a here-document) may leave no result at all. Given the result that `end`
+    got, a call issued beside `end` (in parallel) whose result came first counts too."""
+    stop = end.seq if landed is None else landed.seq
+    window = events[start.seq + 1 : stop]
+    results = _results(window)
     return [
         event
-        for event in between
+        for event in window
         if event.kind is EventKind.TOOL_CALL
+        and event.seq != end.seq
         and (
             signals.is_success(result)
             if (result := results.get(event.tool_use_id or "")) is not None
-            else _is_edit(event)
+            else event.seq < end.seq and _is_edit(event)
         )
     ]
 

@@ -73,6 +73,8 @@ _NONE_FOUND = re.compile(r"\b(?:0|no|zero) (?:errors?|failures?|failed|problems?
 _EXIT_LINE = re.compile(r"^Exit code -?\d+$")
 _GRADLE_WRONG = "* What went wrong:"
 _TAGS = re.compile(r"</?tool_use_error>")
+# ssh found no program to ask for a password with: said on the way to the real refusal.
+_ASKPASS = re.compile(r"^ssh_askpass: ")
 
 DECISION = re.compile(
     r"\b(?:(?:I'll|I will|we'll|we will|let's|let us|we should|I'm going to|we're going to)\s+"
@@ -422,6 +424,7 @@ def error_signature(text: str) -> str:
     """The line of an error output that says what went wrong, verbatim."""
     lines = [printable(_TAGS.sub("", line)).strip() for line in text.splitlines()]
     lines = [line for line in lines if line and not _EXIT_LINE.match(line)]
+    lines = [line for line in lines if not _ASKPASS.match(line)] or lines
     if not lines:
         return ""
     cause = _gradle_cause(lines)
@@ -472,9 +475,11 @@ BANNER_MIN = 20  # characters of a line before it can be told a banner
 
 def answers_no(call: Event | None, result: Event) -> bool:
     """A query that exited 1 to say "none": `rg` or `grep` found nothing, `diff` found a
-    difference, `npm ls` did not find the package."""
+    difference, `npm ls` did not find the package, `which` did not find the program."""
     if call is None or result.exit_code not in (1, 123) or call.tool_name not in SHELL_TOOLS:
         return False
+    if result.exit_code == 1 and _only_probes(call.text) and not _says_missing(result.text):
+        return True
     last = _PIPE.split(call.text.strip())[-1].strip()
     words = last.split()
     if not words:
@@ -483,6 +488,31 @@ def answers_no(call: Event | None, result: Event) -> bool:
     if result.exit_code == 123:  # xargs: one of the runs it made exited 1 to 125
         return program == "xargs" and _xargs_runs(words[1:]) in _ANSWERS_WITH_ONE
     return program in _ANSWERS_WITH_ONE or bool(_LISTS_PACKAGES.match(last))
+
+
+# `which node`, `command -v pnpm`, `type -a yarn`: where a program is, if anywhere.
+_PROBE = re.compile(r"^(?:which|type|command\s+-[vV])\s+[^|<>]+$")
+_STEPS = re.compile(r"\s*(?:&&|\|\||;)\s*")
+_WHICH_NO = re.compile(r"^which: no \S+ in\b")
+_QUIET = re.compile(r"\s*(?:&?\d?>\s*/dev/null|2>&1)")
+
+
+def _only_probes(command: str) -> bool:
+    """Every step of the command asks where a program is (`which npm && which pnpm`): its
+    exit status 1 says one is not there."""
+    steps = _STEPS.split(command_head(command).strip())
+    return all(_PROBE.match(_QUIET.sub("", step)) for step in steps)
+
+
+def _says_missing(output: str) -> bool:
+    """The output says what is not there (`which: no teams in (…)`, `type: yarn: not found`):
+    a fact of the machine to learn. A silent miss prints only what was found, or nothing."""
+    lines = [line.strip() for line in output[:4000].splitlines()]
+    return any(
+        _ERROR_LINE.search(line) or _WHICH_NO.search(line)
+        for line in lines
+        if line and not _EXIT_LINE.match(line)
+    )
 
 
 def _xargs_runs(words: list[str]) -> str:

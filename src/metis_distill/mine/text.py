@@ -17,10 +17,14 @@ _CODE_FENCE = re.compile(r"```.*?(?:```|$)", re.S)
 _MARKUP = re.compile(r"\*\*|__|^#+\s*|^[-*]\s+|^\d+\.\s+", re.M)
 _WS = re.compile(r"\s+")
 _LINK = re.compile(r"\[([^\]\n]+)\]\([^)\s]+\)")
-# Steps that only set up the command after them: `cd dir &&`, `mkdir -p out &&`, `export X=1;`.
+# Steps that only set up the command after them: `cd dir &&`, `mkdir -p out &&`, `export X=1;`,
+# a Node, conda or virtualenv environment chosen (`source ~/.nvm/nvm.sh && nvm use 20 &&`,
+# `conda activate ml &&`, `. .venv/bin/activate &&`).
 _SETUP_PREFIX = re.compile(
-    r"^\s*(?:cd|mkdir\s+-p|export)\s+"
+    r"^\s*(?:(?:cd|mkdir\s+-p|export)\s+"
     r"(?:\"[^\"]*\"|'[^']*'|(?:\\ |[^\s&;|])+)(?:\s+(?:\"[^\"]*\"|'[^']*'|(?:\\ |[^\s&;|])+))*?"
+    r"|(?:source|\.)\s+[\"']?[^\s&;|]*?(?:/nvm\.sh|/bin/activate)[\"']?"
+    r"|(?:nvm\s+use|conda\s+activate)\s+[\w.@/~-]+)"
     r"\s*(?:&&|;)\s*"
 )
 
