@@ -254,3 +254,17 @@ def test_the_reason_kept_is_the_options_first_clause(
     asked: str, choice: str, why: str | None
 ) -> None:
     assert option_description(asked, choice) == why
+
+
+def test_a_pick_asked_as_option_1_or_2_names_the_option_left(tmp_path: Path) -> None:
+    asked = (
+        "The linter warns that TypeScript 5.9 is newer than it supports. Two ways:\n"
+        "1. Downgrade TypeScript to 5.5\n"
+        "2. Upgrade the `@typescript-eslint/*` packages to a release that supports 5.9\n\n"
+        "Want me to update package.json to option 1 or 2?"
+    )
+    (decision,) = numbered_decisions(tmp_path, asked, "I'd like option 2")
+    assert decision.endswith(
+        "the user chose “Upgrade the `@typescript-eslint/*` packages to a release that "
+        "supports 5.9” over “Downgrade TypeScript to 5.5”."
+    )

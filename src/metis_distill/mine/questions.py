@@ -94,6 +94,12 @@ _QUESTION_OPENER = re.compile(
     r"(?:I|we|you|there|it|this)\b",
     re.I,
 )
+# A question that names neither option: "Want me to go with option 1 or 2?", "Which one?"
+_NAMES_NEITHER = re.compile(
+    r"\b(?:option\s*)?1\s*(?:or|/)\s*2\b|"
+    r"\bwhich (?:one|option)\b|\bwhich of (?:these|them|the two)\b",
+    re.I,
+)
 _LEADING_OR = re.compile(r"^or\s+", re.I)
 _RECOMMENDED = re.compile(r"\s*[(（](?:recommended|推荐)[)）]\s*$", re.I)
 
@@ -103,6 +109,7 @@ class Answer:
     question: str  # its first sentence, up to the question mark
     choice: str  # the option picked, or the user's own words
     quote: str  # words of the run that show it: the answer as written, or the question
+    over: str = ""  # the other option, when the question names neither ("option 1 or 2?")
 
 
 def is_answer(event: Event) -> bool:
@@ -189,7 +196,13 @@ def numbered_pick(asked: str, reply: str) -> Answer | None:
     asked_question = _last_sentence(question)
     if not asked_question or _STEP.match(choice) or not _lasting(asked_question, choice):
         return None
-    return Answer(asked_question, choice, written)
+    over = ""
+    if len(options) == 2 and _NAMES_NEITHER.search(asked_question):
+        other = options[2 - picked]
+        over = shorten(
+            _LEADING_OR.sub("", other.replace("**", "")).rstrip(" ?").strip(), MAX_REASON
+        )
+    return Answer(asked_question, choice, written, over)
 
 
 def _numbered_options(asked: str) -> tuple[str, list[str]] | None:
@@ -241,7 +254,8 @@ def answer_text(answer: Answer, why: str | None = None) -> str:
     """The decision as a line: the question, then what the user chose (and what the option
     said of itself, when the agent offered it with a description)."""
     said = f" ({why})" if why else ""
-    return f"Asked “{answer.question}”, the user chose “{answer.choice}”{said}."
+    over = f" over “{answer.over}”" if answer.over else ""
+    return f"Asked “{answer.question}”, the user chose “{answer.choice}”{said}{over}."
 
 
 def option_description(asked: str, choice: str) -> str | None:
