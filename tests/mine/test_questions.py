@@ -259,7 +259,7 @@ def test_the_reason_kept_is_the_options_first_clause(
 def test_a_pick_asked_as_option_1_or_2_names_the_option_left(tmp_path: Path) -> None:
     asked = (
         "The linter warns that TypeScript 5.9 is newer than it supports. Two ways:\n"
-        "1. Downgrade TypeScript to 5.5\n"
+        "1. Downgrade TypeScript to 5.5.\n"
         "2. Upgrade the `@typescript-eslint/*` packages to a release that supports 5.9\n\n"
         "Want me to update package.json to option 1 or 2?"
     )

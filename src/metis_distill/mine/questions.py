@@ -192,7 +192,7 @@ def numbered_pick(asked: str, reply: str) -> Answer | None:
     if picked > len(options):
         return None
     written = options[picked - 1].strip()
-    choice = _LEADING_OR.sub("", written.replace("**", "")).rstrip(" ?").strip()
+    choice = _LEADING_OR.sub("", written.replace("**", "")).rstrip(" ?.").strip()
     asked_question = _last_sentence(question)
     if not asked_question or _STEP.match(choice) or not _lasting(asked_question, choice):
         return None
@@ -200,7 +200,7 @@ def numbered_pick(asked: str, reply: str) -> Answer | None:
     if len(options) == 2 and _NAMES_NEITHER.search(asked_question):
         other = options[2 - picked]
         over = shorten(
-            _LEADING_OR.sub("", other.replace("**", "")).rstrip(" ?").strip(), MAX_REASON
+            _LEADING_OR.sub("", other.replace("**", "")).rstrip(" ?.").strip(), MAX_REASON
         )
     return Answer(asked_question, choice, written, over)
 
