@@ -92,3 +92,23 @@ def test_refused_edits_with_no_fix_never_render_however_often(
     assert outcome.folder is None or not [
         ln for ln in _lines(_proposed(outcome)) if "String to replace" in ln
     ]
+
+
+def test_a_refused_edit_mended_once_is_routine_and_twice_a_line(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    """One Edit that missed the file's text, then worked after a re-read: what the tool itself
+    says to do, so no line; the same in a second session tells of the project: a line [2]."""
+    archive, data = tmp_path / "archive", tmp_path / "data"
+    for n, name in enumerate(["api/users.py", "web/app.ts"]):
+        turns = [
+            Bash(f"/w/shop/{name}", "String to replace not found in file.", True, tool="Edit"),
+            Bash(f"/w/shop/{name}", "     1\\tcontents", tool="Read"),
+            Bash(f"/w/shop/{name}", f"The file {name} has been updated.", tool="Edit"),
+        ]
+        write_session(archive, f"{n:08x}", START + timedelta(days=n), turns)
+        outcome = distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
+        (lesson,) = [r for r in Ledger.at(data).lessons() if "String to replace" in r.text]
+        assert lesson.fix is not None
+        shown = [] if outcome.folder is None else _lines(_proposed(outcome))
+        rendered = [ln for ln in shown if "String to replace" in ln]
+        assert len(rendered) == n  # none after one session, one line [2] after two
+    assert " [2](" in rendered[0]

@@ -20,12 +20,15 @@ _EDIT_SCOPES = tuple(f"{tool}:" for tool in sorted(EDIT_TOOLS))
 def earned(lesson: LessonView) -> bool:
     if lesson.kind != LessonKind.FAILURE:
         return True
+    if _only_edits(lesson):
+        # That an edit can miss the file's text every agent knows, and the tool says what to
+        # do: once, it is routine; in several sessions, with the way that worked, it tells
+        # of this project (files that change under the agent). With no fix, nothing to do.
+        return lesson.fix is not None and lesson.support >= RECURRING_SESSIONS
     if lesson.fix is not None:
         return True
-    return lesson.support >= RECURRING_SESSIONS and not _only_refused_edits(lesson)
+    return lesson.support >= RECURRING_SESSIONS
 
 
-def _only_refused_edits(lesson: LessonView) -> bool:
-    """Edits refused with no fix seen: that an edit can miss the file's text, every agent
-    knows; the line would tell it nothing to do."""
+def _only_edits(lesson: LessonView) -> bool:
     return bool(lesson.scope) and all(s.startswith(_EDIT_SCOPES) for s in lesson.scope)
