@@ -483,6 +483,11 @@ def test_a_preparing_step_that_writes_nothing_is_still_a_step_first(tmp_path: Pa
         ("pip install -e .[dev]", "zsh: no matches found: .[dev]", "pip install -e '.[dev]'"),
         ("yt-dlp -o %(title)s.%(ext)s URL", "(eval):1: no matches found: %(title)s.%(ext)s",
          "yt-dlp -o '%(title)s.%(ext)s' URL"),
+        # `( )` read as a glob qualifier: the same cause, the same lesson
+        ("ls -la src/app/(public)", "zsh:1: missing delimiter for 'u' glob qualifier",
+         "ls -la 'src/app/(public)'"),
+        ("cat src/app/(shop)/[id]/page.tsx", "zsh:1: bad pattern: src/app/(shop)/[id]/page.tsx",
+         "cat 'src/app/(shop)/[id]/page.tsx'"),
     ],
 )  # fmt: skip
 def test_a_zsh_glob_that_matched_nothing_is_one_lesson_quote_the_argument(
@@ -724,3 +729,19 @@ def test_another_form_keeps_no_masking_in_its_remedy(tmp_path: Path) -> None:
     )
     assert episode.fix is not None and episode.fix.kind is FixKind.REPLACED
     assert lesson.fix == "npm run test:unit" and "|| true" not in lesson.text
+
+
+def test_a_version_probe_that_works_is_no_fix(tmp_path: Path) -> None:
+    """`pytest` killed, then `python3 -m pytest --version` working: the other interpreter
+    starts, which says nothing of whether it runs the tests (here it could not)."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "pytest --version"),
+            result("t1", "Exit code 137\nsandbox error: command was killed by a signal", True),
+            call("t2", "python3 -m pytest --version"),
+            result("t2", "pytest 8.4.1"),
+        ],
+    )
+    assert episode.fix is None and lesson.fix is None
+    assert "python3 -m pytest" not in lesson.text

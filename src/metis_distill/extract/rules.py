@@ -20,7 +20,7 @@ from metis_distill.mine.fixes import remedy as remedy_of
 from metis_distill.mine.shells import foreign_command
 from metis_distill.mine.signals import (
     EDIT_TOOLS,
-    ZSH_NO_MATCH,
+    ZSH_PATTERN_ERROR,
     error_signature,
     missing_module,
     missing_program,
@@ -313,11 +313,12 @@ def _known_cause(signature: str) -> tuple[str, str | None] | None:
             "(“bash\\r” / “$'\\r': command not found”); convert them to LF first "
             "(`sed -i 's/\\r$//'` or `dos2unix`), helper scripts they source included."
         ), "convert the scripts to LF"
-    if ZSH_NO_MATCH.search(signature):
+    if ZSH_PATTERN_ERROR.search(signature):
         return (
             "The shell here is zsh: an unquoted argument holding `[ ]`, `*`, `?` or `( )` is "
-            "taken for a file pattern and the command fails when no file matches (“no matches "
-            "found: …”); quote such arguments (`'.[dev]'`, `'%(title)s.%(ext)s'`)."
+            "taken for a file pattern and the command fails (“no matches found: …”, “bad "
+            "pattern: …”, “… glob qualifier”); quote such arguments (`'.[dev]'`, "
+            "`'src/app/(group)/page.tsx'`)."
         ), "quote the argument"
     return None
 

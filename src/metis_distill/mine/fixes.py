@@ -90,7 +90,6 @@ _LOOKING = frozenset(
         "get-content", "test", "[", "sed", "nl", "awk",
     }
 )  # fmt: skip
-_LOOKING_GIT = frozenset({"status", "log", "diff", "show", "branch", "remote", "rev-parse"})
 _LOOKING_TOOLS = frozenset(
     {"Read", "Glob", "Grep", "LS", "WebFetch", "WebSearch", "TodoWrite", "Task", "view"}
 )
@@ -146,8 +145,8 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
         if not (same_intent(call.text, later.text, dropped) or _runs(later.text, missing)):
             continue
         result = results.get(later.tool_use_id or "")
-        if result is None:
-            continue
+        if result is None or _asks_version(later.text):
+            continue  # `x --version` working shows the program starts, not that it does the job
         if _worked(later, result, failure):
             return _classify(events, call, later, result)
         if _got_past(failure, result) and _only_other_form(events, call, since, later):
@@ -159,6 +158,14 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
                 continue  # still could not run: another form of it may yet
             return None  # the same call failed again: whatever came between was no fix
     return None
+
+
+_VERSION_PROBE = re.compile(r"^\S+(?:\s+-m\s+\S+)?\s+(?:--version|-V|--help|-h|version)\s*$")
+
+
+def _asks_version(command: str) -> bool:
+    """`pytest --version`, `python3 -m pytest -V`, `node --help`: a probe, no work done."""
+    return bool(_VERSION_PROBE.match(_unwrapped(command)))
 
 
 # uv's words for a program that is not in the project's environment.
@@ -492,7 +499,7 @@ def _only_looks(event: Event) -> bool:
         return False  # `cat <<'EOF' > f`, `sed -i`: it changed a file
     program = words[0].rsplit("/", 1)[-1].lower()
     if program == "git":
-        return len(words) > 1 and words[1] in _LOOKING_GIT
+        return len(words) > 1 and words[1] in signals.LOOKING_GIT
     return program in _LOOKING
 
 

@@ -544,14 +544,22 @@ _LOOK_COMMANDS = frozenset(
     | {"realpath", "readlink", "du", "od", "xxd", "hexdump", "jq"}
     | {"grep", "egrep", "rg", "sort", "uniq", "cut", "tr", "less", "more"}  # their filters
 )
+# git subcommands that only read the repository.
+LOOKING_GIT = frozenset({"status", "log", "diff", "show", "branch", "remote", "rev-parse"})
 _SEGMENTS = re.compile(r"&&|\|\||;|(?<!\|)\|(?!\|)")
 _NOTHING_THERE = re.compile(
     r"does not exist|is a directory|EISDIR|ENOENT|No such file or directory|cannot access|"
-    r"Not a directory|exceeds maximum allowed tokens",
+    r"Not a directory|exceeds maximum allowed tokens|not a git repository",
     re.I,
 )
 # zsh (or its `eval`) found no file for a pattern: "zsh:1: no matches found: .[dev]".
 ZSH_NO_MATCH = re.compile(r"^(?:zsh|\(eval\)):(?:\d+:)? no matches found: (?P<word>.*)$", re.M)
+# zsh read a real name as a pattern: no file matched it, or `(…)` was taken for a qualifier.
+ZSH_PATTERN_ERROR = re.compile(
+    r"^(?:zsh|\(eval\)):(?:\d+:)? (?:no matches found|bad pattern|unknown file attribute|"
+    r"unknown sort specifier|missing delimiter for '.' glob qualifier|number expected)\b",
+    re.M,
+)
 # pytest asked for a test (or test file) that is not there: a guess at a name, not a failure.
 _NO_SUCH_TEST = re.compile(r"^ERROR: (?:file or directory )?not found: ", re.M)
 
@@ -598,4 +606,6 @@ def _only_looks(words: list[str]) -> bool:
     program = words[0].rsplit("/", 1)[-1]
     if program == "sed":
         return "-n" in words[1:] and not any(w.startswith(("-i", "--in-place")) for w in words)
+    if program == "git":  # `git status` in a folder that is no repository: now it is known
+        return len(words) > 1 and words[1] in LOOKING_GIT
     return program in _LOOK_COMMANDS
