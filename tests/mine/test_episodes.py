@@ -196,6 +196,21 @@ def test_harness_text_is_not_mined(tmp_path: Path) -> None:
             "F\n_____ test_empty_is_no_error _____\n>  assert parse('') == []\nE       assert None == []",
             "E       assert None == []",
         ),
+        (  # npm: what went wrong in words under its code, not where its log went
+            "npm ERR! code EPERM\nnpm ERR! syscall mkdir\nnpm ERR! path /w/.npm/_cacache\n"
+            "npm ERR! errno -1\nnpm ERR!\nnpm ERR! Your cache folder contains root-owned files\n"
+            "npm ERR! Log files were not written due to an error writing to the directory",
+            "npm ERR! Your cache folder contains root-owned files",
+        ),
+        (  # Node: the source line it echoes above its `^` is where, not what
+            "/w/node_modules/x/run.js:120\n    const err = new Error(message);\n          ^\n\n"
+            "Error: Cannot find module '../lib/cssGenerator'\nRequire stack:",
+            "Error: Cannot find module '../lib/cssGenerator'",
+        ),
+        (
+            "npm error code ERESOLVE\nnpm error ERESOLVE unable to resolve dependency tree",
+            "npm error ERESOLVE unable to resolve dependency tree",
+        ),
     ],
 )
 def test_error_signature(output: str, expected: str) -> None:

@@ -71,6 +71,7 @@ _WARNING = re.compile(r"^(?:warning\b|warn\b|npm warn\b|\[warn|\w*Warning:|Depre
 # A tally that says nothing went wrong ("Found 0 errors.") is no error line.
 _NONE_FOUND = re.compile(r"\b(?:0|no|zero) (?:errors?|failures?|failed|problems?|issues?)\b", re.I)
 _EXIT_LINE = re.compile(r"^Exit code -?\d+$")
+_CARET = re.compile(r"^\^+~*$")
 _GRADLE_WRONG = "* What went wrong:"
 _TAGS = re.compile(r"</?tool_use_error>")
 # ssh found no program to ask for a password with: said on the way to the real refusal.
@@ -427,7 +428,7 @@ def error_signature(text: str) -> str:
     lines = [line for line in lines if not _ASKPASS.match(line)] or lines
     if not lines:
         return ""
-    cause = _gradle_cause(lines)
+    cause = _gradle_cause(lines) or _npm_cause(lines)
     if cause:
         return cause
     if _TRACEBACK.search(text):
@@ -444,11 +445,20 @@ def error_signature(text: str) -> str:
     go = [line for line in lines if _go_failure(line)]
     if go:
         return next((line for line in go if _GO_TEST_ERROR.match(line)), go[0])
+    lines = _without_echoed_source(lines)
     errors = [line for line in lines if _ERROR_LINE.search(line) and not _NONE_FOUND.search(line)]
     # a warning the program went on after is not what stopped it, when an error line follows
     return next(
         (line for line in errors if not _WARNING.match(line)), errors[0] if errors else lines[0]
     )
+
+
+def _without_echoed_source(lines: list[str]) -> list[str]:
+    """Without the source line Node (or a compiler) echoes above its `^` marker, and the
+    marker: `const err = new Error(message);` is where it was thrown, not what went wrong."""
+    marked = {n for n in range(1, len(lines)) if _CARET.match(lines[n])}
+    kept = [line for n, line in enumerate(lines) if n not in marked and n + 1 not in marked]
+    return kept or lines
 
 
 def _gradle_cause(lines: list[str]) -> str:
@@ -463,6 +473,29 @@ def _gradle_cause(lines: list[str]) -> str:
         section.append(line)
     causes = [line.removeprefix("> ") for line in section if line.startswith("> ")]
     return causes[-1] if causes else (section[0] if section else "")
+
+
+# npm's report: `npm ERR! code EPERM`, then `syscall`, `path`, `errno` lines, then what went
+# wrong in words ("Your cache folder contains root-owned files …"); npm 10 says `npm error`.
+_NPM_CODE = re.compile(r"^npm (?:ERR!|error) code \S+")
+_NPM_LINE = re.compile(r"^npm (?:ERR!|error)\s*")
+_NPM_FIELD = re.compile(r"^(?:code|syscall|path|errno|dest|command|signal|cwd|file)\b")
+
+
+def _npm_cause(lines: list[str]) -> str:
+    """Under npm's `code` line, the first line that says in words what went wrong (or the
+    code line), where npm's last lines only say where its log went."""
+    start = next((n for n, line in enumerate(lines) if _NPM_CODE.match(line)), None)
+    if start is None:
+        return ""
+    for line in lines[start + 1 :]:
+        prefix = _NPM_LINE.match(line)
+        if prefix is None:
+            break
+        said = line[prefix.end() :]
+        if said and not _NPM_FIELD.match(said):
+            return line
+    return lines[start]
 
 
 # Programs whose exit status 1 is an answer ("no match", "they differ", "not installed"), not a
