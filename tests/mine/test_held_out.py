@@ -94,6 +94,9 @@ def test_a_probe_for_a_program_that_is_not_there_is_an_answer(
         ([call("t1", "pytest -q tests/test_api.py::test_guessed_name"), result("t1", "ERROR: not found: /w/tests/test_api.py::test_guessed_name\n(no name '/w/tests/test_api.py::test_guessed_name' in any of [<Module tests/test_api.py>])", True)], False),
         ([call("t1", "pytest tests/test_gone.py"), result("t1", "ERROR: file or directory not found: tests/test_gone.py", True)], False),
         ([call("t1", "pytest -q tests/test_api.py"), result("t1", "E   AssertionError: ERROR: not found\n1 failed", True)], True),
+        # `cd` into a folder that is not there: the command after it never ran
+        ([call("t1", "cd packages/chain && node --version"), result("t1", "/bin/bash: line 1: cd: packages/chain: No such file or directory", True)], False),
+        ([call("t1", "cd web && npm test"), result("t1", "cd:1: no such file or directory: web", True)], False),
         # a folder that is no git repository (yet): an answer about the folder
         ([call("t1", "git status -sb"), result("t1", "fatal: not a git repository (or any of the parent directories): .git", True)], False),
         ([call("t1", "git commit -m wip"), result("t1", "fatal: not a git repository (or any of the parent directories): .git", True)], True),

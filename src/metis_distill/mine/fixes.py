@@ -145,7 +145,9 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
         if not (same_intent(call.text, later.text, dropped) or _runs(later.text, missing)):
             continue
         result = results.get(later.tool_use_id or "")
-        if result is None or _asks_version(later.text):
+        if result is None:
+            continue
+        if _asks_version(later.text) and _unwrapped(later.text) != _unwrapped(call.text):
             continue  # `x --version` working shows the program starts, not that it does the job
         if _worked(later, result, failure):
             return _classify(events, call, later, result)

@@ -585,6 +585,11 @@ _NOTHING_THERE = re.compile(
     r"Not a directory|exceeds maximum allowed tokens|not a git repository",
     re.I,
 )
+_CD_NOWHERE = re.compile(
+    r"^(?:\S*(?:bash|sh): (?:line \d+: )?)?cd: [^\n]*: No such file or directory$"
+    r"|^(?:zsh:)?cd:\d+: no such file or directory: ",
+    re.M,
+)
 # zsh (or its `eval`) found no file for a pattern: "zsh:1: no matches found: .[dev]".
 ZSH_NO_MATCH = re.compile(r"^(?:zsh|\(eval\)):(?:\d+:)? no matches found: (?P<word>.*)$", re.M)
 # zsh read a real name as a pattern: no file matched it, or `(…)` was taken for a qualifier.
@@ -609,6 +614,8 @@ def looked_for_nothing(call: Event | None, result: Event) -> bool:
         return True
     if not (_NOTHING_THERE.search(result.text[:2000]) or _wildcard_matched_nothing(result.text)):
         return False
+    if _CD_NOWHERE.search(result.text[:400]):
+        return True  # `cd x && …` into a folder that is not there: the command never ran
     if result.tool_name in _LOOK_TOOLS or (call is not None and call.tool_name in _LOOK_TOOLS):
         return True
     if call is None or call.tool_name not in SHELL_TOOLS:
