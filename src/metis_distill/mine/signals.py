@@ -585,9 +585,10 @@ _NOTHING_THERE = re.compile(
     r"Not a directory|exceeds maximum allowed tokens|not a git repository",
     re.I,
 )
+# `cd` into a plain path that is not there (not one a variable of another shell mangled).
 _CD_NOWHERE = re.compile(
-    r"^(?:\S*(?:bash|sh): (?:line \d+: )?)?cd: [^\n]*: No such file or directory$"
-    r"|^(?:zsh:)?cd:\d+: no such file or directory: ",
+    r"^(?:\S*(?:bash|sh): (?:line \d+: )?)?cd: [\w./~@+-]+: No such file or directory$"
+    r"|^(?:zsh:)?cd:\d+: no such file or directory: [\w./~@+-]+$",
     re.M,
 )
 # zsh (or its `eval`) found no file for a pattern: "zsh:1: no matches found: .[dev]".
@@ -614,7 +615,11 @@ def looked_for_nothing(call: Event | None, result: Event) -> bool:
         return True
     if not (_NOTHING_THERE.search(result.text[:2000]) or _wildcard_matched_nothing(result.text)):
         return False
-    if _CD_NOWHERE.search(result.text[:400]):
+    if (
+        call is not None
+        and call.text.lstrip().startswith("cd ")
+        and _CD_NOWHERE.search(result.text[:400])
+    ):
         return True  # `cd x && …` into a folder that is not there: the command never ran
     if result.tool_name in _LOOK_TOOLS or (call is not None and call.tool_name in _LOOK_TOOLS):
         return True
