@@ -66,6 +66,9 @@ class LessonView:
 
 
 _Row = TypeVar("_Row", LessonRow, EvidenceRow)
+# New evidence written this many rows at a time: between two writes the rows are pending in
+# the session (held by it), after them only weakly, so a large curation's memory stays flat
+EVIDENCE_FLUSH = 256
 
 
 class Curating:
@@ -76,6 +79,11 @@ class Curating:
         self._db = db
         self._absent: set[tuple[type[LessonRow] | type[EvidenceRow], str]] = set()
         self._kept: list[LessonRow | EvidenceRow] = []
+        # every lesson read or added is held here: the session holds its rows weakly, and a
+        # lesson it had let go was read again by a SELECT (which flushed the pending rows
+        # first) for each candidate of it: 2,500 queries for the 3,500 candidates of a run
+        self._lessons: dict[str, LessonRow] = {}
+        self._pending = 0  # evidence rows added since the last write
 
     def prefetch(self, lesson_ids: Iterable[str], evidence_ids: Iterable[str]) -> None:
         """Read these rows at once (kept here: the session holds its rows weakly) and remember
@@ -96,12 +104,16 @@ class Curating:
     def lesson(self, lesson_id: str) -> LessonRow | None:
         if (LessonRow, lesson_id) in self._absent:
             return None
-        return self._db.get(LessonRow, lesson_id)
+        row = self._db.get(LessonRow, lesson_id)
+        if row is not None:
+            self._lessons[row.id] = row
+        return row
 
     def add_lesson(self, row: LessonRow) -> None:
         self._absent.discard((LessonRow, row.id))
         self._db.add(row)
         self._db.flush()
+        self._lessons[row.id] = row
 
     def has_evidence(self, evidence_id: str) -> bool:
         if (EvidenceRow, evidence_id) in self._absent:
@@ -111,6 +123,10 @@ class Curating:
     def add_evidence(self, row: EvidenceRow) -> None:
         self._absent.discard((EvidenceRow, row.id))
         self._db.add(row)
+        self._pending += 1
+        if self._pending >= EVIDENCE_FLUSH:
+            self._db.flush()
+            self._pending = 0
 
     def recent_quotes(self, lesson_id: str, limit: int) -> list[str]:
         """The quotes of the lesson's newest evidence, distinct, in order."""
