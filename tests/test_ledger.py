@@ -208,3 +208,31 @@ def test_curating_reads_a_lesson_once_however_many_candidates_ask(tmp_path: Path
         assert len(selects) == 1  # "old", once
         assert inserts  # the first EVIDENCE_FLUSH rows written before the transaction ends
         assert ledger.counts()["evidence"] == EVIDENCE_FLUSH + 10
+
+
+def test_evidence_is_read_as_tuples_of_the_rows_columns(tmp_path: Path) -> None:
+    """A publish holds every lesson's evidence: read as tuples, not ORM rows, with each
+    column's value as stored (times in UTC), oldest first."""
+    from datetime import UTC, datetime
+
+    from metis_distill.ledger import Evidence, EvidenceRow, LessonRow
+    from metis_distill.ledger.schema import now
+
+    when = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+    with Ledger(f"sqlite:///{tmp_path / 'l.sqlite'}") as ledger:
+        with ledger.curating() as lessons:
+            lessons.add_lesson(LessonRow(id="l", kind="gotcha", text="t", created_at=now()))
+            for n, at in ((2, when), (1, when.replace(hour=8))):
+                lessons.add_evidence(
+                    EvidenceRow(
+                        id=f"e{n}", lesson_id="l", archive_root="/a", path="p.jsonl",
+                        line_start=n, line_end=n + 1, native_id=None, quote="q", session_id="s",
+                        cwd="/w", timestamp=at, shows_fix=n == 2,
+                    )
+                )  # fmt: skip
+        found = ledger.evidence_of(["l"])["l"]
+    assert all(type(e) is Evidence for e in found)
+    assert [(e.id, e.timestamp, e.shows_fix, e.line_end) for e in found] == [
+        ("e1", when.replace(hour=8), False, 2),
+        ("e2", when, True, 3),
+    ]

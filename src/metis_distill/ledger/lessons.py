@@ -25,6 +25,24 @@ class EvidenceSpan(NamedTuple):
     line_end: int
 
 
+class Evidence(NamedTuple):
+    """A piece of evidence as read: the columns of its row, a tuple (an ORM row held ~3 KB, and
+    a publish holds every lesson's evidence, thousands of pieces for a large archive)."""
+
+    id: str
+    lesson_id: str
+    archive_root: str
+    path: str
+    line_start: int
+    line_end: int
+    native_id: str | None
+    quote: str
+    session_id: str
+    cwd: str | None
+    timestamp: datetime | None
+    shows_fix: bool
+
+
 @dataclass(frozen=True)
 class LessonView:
     """A lesson with the evidence that feeds one target (support = distinct sessions)."""
@@ -36,12 +54,12 @@ class LessonView:
     severity: int
     first_seen: datetime | None
     last_seen: datetime | None
-    evidence: tuple[EvidenceRow, ...]
+    evidence: tuple[Evidence, ...]
     scope: tuple[str, ...] = ()  # tools, commands and paths the lesson is about
     fix: str | None = None
 
     @classmethod
-    def of(cls, row: LessonRow, evidence: Iterable[EvidenceRow]) -> LessonView:
+    def of(cls, row: LessonRow, evidence: Iterable[Evidence]) -> LessonView:
         return cls(
             row.id,
             row.kind,
@@ -60,7 +78,7 @@ class LessonView:
         return len({e.session_id for e in self.evidence})
 
     @property
-    def strongest(self) -> EvidenceRow:
+    def strongest(self) -> Evidence:
         """The evidence a rendered line links to: the first that shows the fix, if any."""
         return next((e for e in self.evidence if e.shows_fix), self.evidence[0])
 
@@ -185,11 +203,14 @@ class LessonRepository(Repository):
                 query = query.where(LessonRow.status == status)
             return list(db.scalars(query.order_by(LessonRow.id)))
 
-    def evidence_of(self, lesson_ids: Sequence[str]) -> dict[str, list[EvidenceRow]]:
-        found: dict[str, list[EvidenceRow]] = {i: [] for i in lesson_ids}
+    def evidence_of(self, lesson_ids: Sequence[str]) -> dict[str, list[Evidence]]:
+        """Each lesson's evidence, oldest first, as tuples of the rows' columns."""
+        found: dict[str, list[Evidence]] = {i: [] for i in lesson_ids}
+        columns = [getattr(EvidenceRow, name) for name in Evidence._fields]
         with self.session() as db:
-            query = select(EvidenceRow).where(EvidenceRow.lesson_id.in_(list(lesson_ids)))
-            for row in db.scalars(query.order_by(EvidenceRow.timestamp, EvidenceRow.id)):
+            query = select(*columns).where(EvidenceRow.lesson_id.in_(list(lesson_ids)))
+            for values in db.execute(query.order_by(EvidenceRow.timestamp, EvidenceRow.id)):
+                row = Evidence(*values)
                 found[row.lesson_id].append(row)
         return found
 
