@@ -171,3 +171,68 @@ def test_curating_asks_no_query_for_rows_it_prefetched(tmp_path: Path) -> None:
             lessons.add_evidence(evidence("ev-new", "new"))
             assert lessons.lesson("new") is not None and lessons.has_evidence("ev-new")
     assert found[0] is not None and found[1] is None and known == (True, False)
+
+
+def test_curating_reads_a_lesson_once_however_many_candidates_ask(tmp_path: Path) -> None:
+    """A lesson read or added is asked for again by each of its candidates: it is read once
+    (the session holds its rows weakly: a lesson it let go was read again by a SELECT, which
+    wrote every pending row first); new evidence is written a few hundred rows at a time."""
+    import gc
+
+    from sqlalchemy import event
+
+    from metis_distill.ledger import EvidenceRow, LessonRow
+    from metis_distill.ledger.lessons import EVIDENCE_FLUSH
+    from metis_distill.ledger.schema import now
+
+    with Ledger(f"sqlite:///{tmp_path / 'l.sqlite'}") as ledger:
+        with ledger.curating() as lessons:
+            lessons.add_lesson(LessonRow(id="old", kind="gotcha", text="old", created_at=now()))
+        queries: list[str] = []
+        event.listen(ledger.engine, "before_cursor_execute", lambda *a: queries.append(a[2]))
+        with ledger.curating() as lessons:
+            lessons.add_lesson(LessonRow(id="new", kind="gotcha", text="new", created_at=now()))
+            for n in range(EVIDENCE_FLUSH + 10):
+                lesson_id = ("old", "new")[n % 2]
+                assert lessons.lesson(lesson_id) is not None
+                lessons.add_evidence(
+                    EvidenceRow(
+                        id=f"ev-{n}", lesson_id=lesson_id, archive_root="/a", path="p",
+                        line_start=n + 1, line_end=n + 1, quote="q", session_id="s",
+                    )
+                )  # fmt: skip
+                if n % 100 == 0:
+                    gc.collect()
+            selects = [q for q in queries if q.lstrip().upper().startswith("SELECT")]
+            inserts = [q for q in queries if "INSERT INTO evidence" in q]
+        assert len(selects) == 1  # "old", once
+        assert inserts  # the first EVIDENCE_FLUSH rows written before the transaction ends
+        assert ledger.counts()["evidence"] == EVIDENCE_FLUSH + 10
+
+
+def test_evidence_is_read_as_tuples_of_the_rows_columns(tmp_path: Path) -> None:
+    """A publish holds every lesson's evidence: read as tuples, not ORM rows, with each
+    column's value as stored (times in UTC), oldest first."""
+    from datetime import UTC, datetime
+
+    from metis_distill.ledger import Evidence, EvidenceRow, LessonRow
+    from metis_distill.ledger.schema import now
+
+    when = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+    with Ledger(f"sqlite:///{tmp_path / 'l.sqlite'}") as ledger:
+        with ledger.curating() as lessons:
+            lessons.add_lesson(LessonRow(id="l", kind="gotcha", text="t", created_at=now()))
+            for n, at in ((2, when), (1, when.replace(hour=8))):
+                lessons.add_evidence(
+                    EvidenceRow(
+                        id=f"e{n}", lesson_id="l", archive_root="/a", path="p.jsonl",
+                        line_start=n, line_end=n + 1, native_id=None, quote="q", session_id="s",
+                        cwd="/w", timestamp=at, shows_fix=n == 2,
+                    )
+                )  # fmt: skip
+        found = ledger.evidence_of(["l"])["l"]
+    assert all(type(e) is Evidence for e in found)
+    assert [(e.id, e.timestamp, e.shows_fix, e.line_end) for e in found] == [
+        ("e1", when.replace(hour=8), False, 2),
+        ("e2", when, True, 3),
+    ]

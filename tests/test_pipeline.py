@@ -266,3 +266,40 @@ def test_only_the_named_files_are_read_and_the_rest_waits(tmp_path: Path, embedd
 
 def archived(settings: Settings) -> Path:
     return settings.archive_dir.resolve()
+
+
+def test_curates_index_modules_are_imported_before_the_extraction_forks(
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+) -> None:
+    """chromadb is imported in a thread during the archive copy and the discovery; the thread
+    is done before the extraction starts (its pool forks: never beside a thread importing)."""
+    import sys
+    import threading
+
+    from metis_distill.pipeline.preload import THREAD_NAME
+
+    class Watching(RecordingRunner):
+        def map_batches(self, jobs: Sequence[BatchJob]) -> list[BatchResult]:
+            alive = [t for t in threading.enumerate() if t.name == THREAD_NAME]
+            self.stages.append(f"preloading:{len(alive)}:{'chromadb' in sys.modules}")
+            return super().map_batches(jobs)
+
+    settings = default_settings(
+        archive=SAMPLE, data_dir=tmp_path / "data", target=tmp_path / "CLAUDE.md", all_projects=True
+    )
+    runner = Watching()
+    pipeline.distill(settings, runner=runner, embedder=embedder)
+    assert runner.stages[:3] == ["archive", "discover", "preloading:0:True"]
+
+
+def test_a_preload_imports_its_modules_and_leaves_a_failure_to_the_stage_that_imports() -> None:
+    import sys
+
+    from metis_distill.pipeline.preload import Preload
+
+    if "tabnanny" in sys.modules:
+        pytest.skip("tabnanny was imported already")
+    loading = Preload(("metis_distill_no_such_module", "tabnanny"))
+    loading.wait()
+    assert "tabnanny" in sys.modules and "metis_distill_no_such_module" not in sys.modules

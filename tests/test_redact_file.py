@@ -13,8 +13,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from metis_distill import redact, secret_memory
-from metis_distill.redact_file import line_bound, redact_lines
-from metis_distill.textio import read_lines
+from metis_distill.redact_file import line_bound, read_and_redact, redact_lines
+from metis_distill.secret_screen import scanned_copy, scanned_copy_of_utf8
+from metis_distill.textio import read_lines, read_lines_of
 from tests.conftest import FIXTURES, SAMPLE
 from tests.leaks import runs
 from tests.test_leaks import SECRETS
@@ -35,8 +36,17 @@ def _same_for_files(*roots: Path) -> int:
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
             by_lines, joined = _both(read_lines(path))
             assert by_lines == joined, path
+            assert _from_bytes(path.read_bytes()) == by_lines, path
             checked += 1
     return checked
+
+
+def _from_bytes(data: bytes) -> tuple[str, list[tuple[str, str]]]:
+    """`read_and_redact` of a file's bytes: its lines are `read_lines_of`'s; (text, values)."""
+    with secret_memory.reading() as found:
+        lines, text = read_and_redact(data)
+    assert lines == read_lines_of(data)
+    return text, list(found.values.items())
 
 
 def test_fixtures_sample_and_planted_secrets_redact_the_same(tmp_path: Path) -> None:
@@ -46,6 +56,38 @@ def test_fixtures_sample_and_planted_secrets_redact_the_same(tmp_path: Path) -> 
 
 def test_the_corpus_redacts_the_same(corpus: Path) -> None:
     assert _same_for_files(corpus) > 30
+
+
+_KEY = "sk-ant-api03-" + "Zq9" * 30
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"\n",
+        f'{{"token": "{_KEY}"}}\nplain\n'.encode(),
+        f"caf\u00e9 \u2192 api_key={_KEY}\n".encode(),
+        f"api_key={_KEY}\r\nnext\r\n".encode(),  # CR: read as the lines are
+        b"\xef\xbb\xbf" + f"password: {_KEY}\n".encode(),  # a BOM
+        f"secret = {_KEY} \xff broken\n".encode("latin-1"),  # not UTF-8: replaced
+        f"token: {_KEY}\n".encode("utf-16"),
+        b"lone \xed\xa0\x80 surrogate\n",
+    ],
+)
+def test_a_files_bytes_redact_as_its_lines(data: bytes) -> None:
+    """The lines and their redaction from the bytes, the screen's copy made from them when
+    they are plain UTF-8: the same text and values as `redact_lines` of `read_lines_of`."""
+    with secret_memory.reading() as found:
+        lined = redact_lines(read_lines_of(data))
+    assert _from_bytes(data) == (lined, list(found.values.items()))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_the_copy_of_utf8_bytes_is_the_copy_of_their_text(text: str) -> None:
+    data = text.encode("utf-8", "replace")  # lone surrogates are no valid UTF-8
+    assert scanned_copy_of_utf8(data) == scanned_copy(data.decode("utf-8"))
 
 
 def test_a_file_with_no_secret_is_itself() -> None:

@@ -28,7 +28,8 @@ from itertools import accumulate, chain
 from typing import Any
 
 from metis_distill import redact
-from metis_distill.secret_screen import Screen, scanned_copy
+from metis_distill.secret_screen import Screen, scanned_copy, scanned_copy_of_utf8
+from metis_distill.textio import detect_encoding, read_lines_of
 
 _BOUNDARIES = ("AT_BOUNDARY", "AT_NON_BOUNDARY")  # \b, \B: a newline is no word character
 
@@ -36,18 +37,41 @@ _BOUNDARIES = ("AT_BOUNDARY", "AT_NON_BOUNDARY")  # \b, \B: a newline is no word
 def redact_lines(lines: Sequence[str]) -> str:
     """`redact`'s rules applied to `"\\n".join(lines)` (without the run's remembered values):
     the same text, the same values noted, in the same order."""
+    return _redacted(list(lines), "\n".join(lines), None)
+
+
+def read_and_redact(data: bytes) -> tuple[list[str], str]:
+    """A file's lines (as `textio.read_lines_of` reads them) and `redact_lines` of them. A file
+    of valid UTF-8 with no BOM and no CR is its joined text already, and the screen's copy is
+    made from its bytes: the same bytes `scanned_copy` makes of the text (one per character),
+    without joining the lines again and encoding the text back."""
+    if detect_encoding(data[:4]) != ("utf-8", 0) or b"\r" in data:
+        return _of_lines(read_lines_of(data))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:  # read with replacements: its copy is made from the text
+        return _of_lines(read_lines_of(data))
+    lines = text.split("\n")
+    return lines, _redacted(list(lines), text, scanned_copy_of_utf8(data))
+
+
+def _of_lines(lines: list[str]) -> tuple[list[str], str]:
+    return lines, redact_lines(lines)
+
+
+def _redacted(lines: list[str], text: str, copy: bytes | None) -> str:
+    """`redact_lines` of `lines`, joined as `text`, whose scanned copy `copy` is if given."""
     screen = redact.active_screen()
-    text = "\n".join(lines)
     if screen is None:
         return redact.by_rules(text)
-    copy = scanned_copy(text)
+    copy = copy if copy is not None else scanned_copy(text)
     may = screen.scan(copy)
     if not may:
         return text
     copies = copy.split(b"\n")  # a newline is the only character copied as one
     if len(copies) != len(lines):  # lines that hold newlines themselves
         copies = [scanned_copy(line) for line in lines]
-    return _Lines(screen, list(lines), copies, may).redacted()
+    return _Lines(screen, lines, copies, may).redacted()
 
 
 class _Lines:

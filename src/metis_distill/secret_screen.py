@@ -47,6 +47,14 @@ def scanned_copy(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass").translate(_TABLE, _CONTINUATION)
 
 
+def scanned_copy_of_utf8(data: bytes) -> bytes:
+    """`scanned_copy` of the text that `data`, valid UTF-8, holds: made from the bytes as
+    they are, without decoding them and encoding the text back."""
+    if data.isascii():
+        return data.translate(_TABLE)
+    return data.translate(_TABLE, _CONTINUATION)
+
+
 class Screen:
     """The compiled rules and one scratch space per thread (Hyperscan's is not shared)."""
 

@@ -10,7 +10,7 @@ from typing import Literal
 
 from metis_distill.config import BudgetSettings
 from metis_distill.curate.earned import earned
-from metis_distill.ledger import EvidenceRow, Ledger, LessonStatus, LessonView
+from metis_distill.ledger import Evidence, Ledger, LessonStatus, LessonView
 from metis_distill.provenance import quote_in_span
 from metis_distill.targets import feeds
 
@@ -57,7 +57,7 @@ class Scope:
     root: str | None
     aliases: tuple[str, ...] = ()
 
-    def accepts(self, evidence: EvidenceRow) -> bool:
+    def accepts(self, evidence: Evidence) -> bool:
         return self.accepts_cwd(evidence.cwd)
 
     def accepts_cwd(self, cwd: str | None) -> bool:
@@ -134,5 +134,5 @@ def verified(lesson: LessonView) -> LessonView | None:
     return replace(lesson, evidence=good) if good else None
 
 
-def _resolves(row: EvidenceRow) -> bool:
+def _resolves(row: Evidence) -> bool:
     return quote_in_span(Path(row.archive_root) / row.path, row.line_start, row.line_end, row.quote)

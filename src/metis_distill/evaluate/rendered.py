@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from metis_distill.evaluate.block import RenderedLesson
 from metis_distill.evaluate.gold import Span
-from metis_distill.ledger import EvidenceRow, Ledger
+from metis_distill.ledger import Evidence, Ledger
 from metis_distill.render.claude_md import find_block
 from metis_distill.render.parse import BlockLine, parse_block
 
@@ -46,7 +46,7 @@ def rendered_lessons(
 
 
 def spans_by_path(
-    evidence: Sequence[EvidenceRow], sources: Mapping[str, str] | None = None
+    evidence: Sequence[Evidence], sources: Mapping[str, str] | None = None
 ) -> tuple[tuple[str, tuple[Span, ...]], ...]:
     spans: dict[str, list[Span]] = defaultdict(list)
     for e in evidence:

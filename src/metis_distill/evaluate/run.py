@@ -26,7 +26,7 @@ from metis_distill.evaluate.reach import reach, sent_lines
 from metis_distill.evaluate.rendered import block_lines, rendered_lessons, spans_by_path
 from metis_distill.extract.claude import ClaudeConfig
 from metis_distill.index import Embedder
-from metis_distill.ledger import EvidenceRow, Ledger, LessonStatus
+from metis_distill.ledger import Evidence, Ledger, LessonStatus
 from metis_distill.provenance import note_source, quote_in_span, resolve
 from metis_distill.publish import Curation, publish_targets
 from metis_distill.render.claude_md import find_block
@@ -314,7 +314,7 @@ def _rendered(
     )
 
 
-def _resolves(link: str, evidence: Sequence[EvidenceRow], folder: Path) -> bool:
+def _resolves(link: str, evidence: Sequence[Evidence], folder: Path) -> bool:
     """The line's evidence file (in the proposal's folder, where `proposed.md` links to it)
     holds its quote on the linked lines, and names a span of the lesson's evidence that holds
     it in the archive (provenance.resolve, both)."""

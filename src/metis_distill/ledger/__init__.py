@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from metis_distill.ledger.core import SCHEMA_VERSION, Ledger
     from metis_distill.ledger.engine import LedgerError, migrate
     from metis_distill.ledger.files import FileRecord
-    from metis_distill.ledger.lessons import Curating, LessonView
+    from metis_distill.ledger.lessons import Curating, Evidence, LessonView
     from metis_distill.ledger.schema import (
         AcceptIntentRow,
         Base,
@@ -64,6 +64,7 @@ _MODULE_OF = {
     "FileRecord": "metis_distill.ledger.files",
     "Curating": "metis_distill.ledger.lessons",
     "LessonView": "metis_distill.ledger.lessons",
+    "Evidence": "metis_distill.ledger.lessons",
     "AcceptIntentRow": "metis_distill.ledger.schema",
     "Base": "metis_distill.ledger.schema",
     "CopyRow": "metis_distill.ledger.schema",
@@ -136,6 +137,7 @@ __all__ = [
     "LedgerError",
     "LessonRow",
     "LessonView",
+    "Evidence",
     "MetaRow",
     "ProposalItemRow",
     "ProposalRow",

@@ -25,6 +25,24 @@ class EvidenceSpan(NamedTuple):
     line_end: int
 
 
+class Evidence(NamedTuple):
+    """A piece of evidence as read: the columns of its row, a tuple (an ORM row held ~3 KB, and
+    a publish holds every lesson's evidence, thousands of pieces for a large archive)."""
+
+    id: str
+    lesson_id: str
+    archive_root: str
+    path: str
+    line_start: int
+    line_end: int
+    native_id: str | None
+    quote: str
+    session_id: str
+    cwd: str | None
+    timestamp: datetime | None
+    shows_fix: bool
+
+
 @dataclass(frozen=True)
 class LessonView:
     """A lesson with the evidence that feeds one target (support = distinct sessions)."""
@@ -36,12 +54,12 @@ class LessonView:
     severity: int
     first_seen: datetime | None
     last_seen: datetime | None
-    evidence: tuple[EvidenceRow, ...]
+    evidence: tuple[Evidence, ...]
     scope: tuple[str, ...] = ()  # tools, commands and paths the lesson is about
     fix: str | None = None
 
     @classmethod
-    def of(cls, row: LessonRow, evidence: Iterable[EvidenceRow]) -> LessonView:
+    def of(cls, row: LessonRow, evidence: Iterable[Evidence]) -> LessonView:
         return cls(
             row.id,
             row.kind,
@@ -60,12 +78,15 @@ class LessonView:
         return len({e.session_id for e in self.evidence})
 
     @property
-    def strongest(self) -> EvidenceRow:
+    def strongest(self) -> Evidence:
         """The evidence a rendered line links to: the first that shows the fix, if any."""
         return next((e for e in self.evidence if e.shows_fix), self.evidence[0])
 
 
 _Row = TypeVar("_Row", LessonRow, EvidenceRow)
+# New evidence written this many rows at a time: between two writes the rows are pending in
+# the session (held by it), after them only weakly, so a large curation's memory stays flat
+EVIDENCE_FLUSH = 256
 
 
 class Curating:
@@ -76,6 +97,11 @@ class Curating:
         self._db = db
         self._absent: set[tuple[type[LessonRow] | type[EvidenceRow], str]] = set()
         self._kept: list[LessonRow | EvidenceRow] = []
+        # every lesson read or added is held here: the session holds its rows weakly, and a
+        # lesson it had let go was read again by a SELECT (which flushed the pending rows
+        # first) for each candidate of it: 2,500 queries for the 3,500 candidates of a run
+        self._lessons: dict[str, LessonRow] = {}
+        self._pending = 0  # evidence rows added since the last write
 
     def prefetch(self, lesson_ids: Iterable[str], evidence_ids: Iterable[str]) -> None:
         """Read these rows at once (kept here: the session holds its rows weakly) and remember
@@ -96,12 +122,16 @@ class Curating:
     def lesson(self, lesson_id: str) -> LessonRow | None:
         if (LessonRow, lesson_id) in self._absent:
             return None
-        return self._db.get(LessonRow, lesson_id)
+        row = self._db.get(LessonRow, lesson_id)
+        if row is not None:
+            self._lessons[row.id] = row
+        return row
 
     def add_lesson(self, row: LessonRow) -> None:
         self._absent.discard((LessonRow, row.id))
         self._db.add(row)
         self._db.flush()
+        self._lessons[row.id] = row
 
     def has_evidence(self, evidence_id: str) -> bool:
         if (EvidenceRow, evidence_id) in self._absent:
@@ -111,6 +141,10 @@ class Curating:
     def add_evidence(self, row: EvidenceRow) -> None:
         self._absent.discard((EvidenceRow, row.id))
         self._db.add(row)
+        self._pending += 1
+        if self._pending >= EVIDENCE_FLUSH:
+            self._db.flush()
+            self._pending = 0
 
     def recent_quotes(self, lesson_id: str, limit: int) -> list[str]:
         """The quotes of the lesson's newest evidence, distinct, in order."""
@@ -169,11 +203,14 @@ class LessonRepository(Repository):
                 query = query.where(LessonRow.status == status)
             return list(db.scalars(query.order_by(LessonRow.id)))
 
-    def evidence_of(self, lesson_ids: Sequence[str]) -> dict[str, list[EvidenceRow]]:
-        found: dict[str, list[EvidenceRow]] = {i: [] for i in lesson_ids}
+    def evidence_of(self, lesson_ids: Sequence[str]) -> dict[str, list[Evidence]]:
+        """Each lesson's evidence, oldest first, as tuples of the rows' columns."""
+        found: dict[str, list[Evidence]] = {i: [] for i in lesson_ids}
+        columns = [getattr(EvidenceRow, name) for name in Evidence._fields]
         with self.session() as db:
-            query = select(EvidenceRow).where(EvidenceRow.lesson_id.in_(list(lesson_ids)))
-            for row in db.scalars(query.order_by(EvidenceRow.timestamp, EvidenceRow.id)):
+            query = select(*columns).where(EvidenceRow.lesson_id.in_(list(lesson_ids)))
+            for values in db.execute(query.order_by(EvidenceRow.timestamp, EvidenceRow.id)):
+                row = Evidence(*values)
                 found[row.lesson_id].append(row)
         return found
 

@@ -68,6 +68,13 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+# A run's commands are compared pairwise (each failure with every later call of its tool):
+# the same texts are split again and again. Pure functions of the text, so cached; a few
+# hundred entries (a here-document can be long)
+_COMMANDS_CACHED = 512
+
+
+@lru_cache(maxsize=_COMMANDS_CACHED)
 def split_heredocs(command: str) -> tuple[str, str]:
     """The command's own lines and the bodies of its here-documents (`python3 - <<'PY'` …
     `PY`): a script fed on stdin is what the command reads, not how it is run."""
@@ -88,6 +95,7 @@ def split_heredocs(command: str) -> tuple[str, str]:
     return "\n".join(own), "\n".join(bodies)
 
 
+@lru_cache(maxsize=_COMMANDS_CACHED)
 def command_head(command: str) -> str:
     """A command on one line, without the steps that only set it up (`cd somewhere &&`,
     `mkdir -p out &&`) and without its here-documents' bodies: what it really runs."""

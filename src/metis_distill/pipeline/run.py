@@ -33,6 +33,7 @@ from metis_distill.pipeline.discover import (
 from metis_distill.pipeline.extraction import BatchResult
 from metis_distill.pipeline.extractors import start_extraction
 from metis_distill.pipeline.memory import give_back
+from metis_distill.pipeline.preload import INDEX_MODULES, Preload
 from metis_distill.pipeline.runner import BatchJob, Log, Runner, Stage
 from metis_distill.pipeline.steps import (
     Curated,
@@ -161,9 +162,7 @@ def _stages(
 ) -> RunReport:
     source = check_archive(settings.archive)
     settings.archive_dir.mkdir(parents=True, exist_ok=True)
-    archived = _staged(runner, Stage.ARCHIVE, lambda: archive_step(settings, source, runner.log()))
-    archive = settings.archive_dir.resolve()
-    found = _staged(runner, Stage.DISCOVER, lambda: discover_step(settings, archive, runner.log()))
+    archived, found = _archived_and_found(settings, source, runner)
     chosen = _chosen(found, only)
     summary = _read_and_curated(settings, runner, embedder, archived, found, chosen)
     give_back()  # the batches' results and curation's garbage, before publish
@@ -173,6 +172,25 @@ def _stages(
         lambda: publish_step(settings, target, summary, runner.log(), runner.processes),
     )
     return RunReport(**dict(summary), proposal=outcome)
+
+
+def _archived_and_found(
+    settings: Settings, source: Path, runner: Runner
+) -> tuple[ArchiveResult, Discovery]:
+    """The archive copy and the discovery, mostly waiting on the disk: chromadb, which curate
+    needs, is imported meanwhile in a thread, joined before the extraction forks its pool."""
+    index_modules = Preload(INDEX_MODULES)
+    try:
+        archived = _staged(
+            runner, Stage.ARCHIVE, lambda: archive_step(settings, source, runner.log())
+        )
+        archive = settings.archive_dir.resolve()
+        found = _staged(
+            runner, Stage.DISCOVER, lambda: discover_step(settings, archive, runner.log())
+        )
+    finally:
+        index_modules.wait()
+    return archived, found
 
 
 def _read_and_curated(

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from metis_distill.curate.select import KINDS
-from metis_distill.ledger import EvidenceRow, LessonView
+from metis_distill.ledger import Evidence, LessonView
 from metis_distill.provenance import quote_in_span
 from metis_distill.render.claude_md import SECTION_TITLES, RenderedLine, find_block, safe_text
 from metis_distill.render.evidence import EvidenceNote
@@ -194,7 +194,7 @@ def _verified(lesson: LessonView) -> LessonView | None:
     return replace(lesson, evidence=good) if good else None
 
 
-def _resolves(row: EvidenceRow) -> bool:
+def _resolves(row: Evidence) -> bool:
     path = Path(row.archive_root) / row.path
     return quote_in_span(path, row.line_start, row.line_end, row.quote)
 
@@ -220,7 +220,7 @@ def _items(
     return tuple(items)
 
 
-def evidence_item(target: Path, row: EvidenceRow) -> EvidenceItem:
+def evidence_item(target: Path, row: Evidence) -> EvidenceItem:
     """One evidence of an item as the review report shows it: linked into the archive (the
     reviewer holds it), relative to the target's folder."""
     label = f"{row.path}#L{row.line_start}-L{row.line_end}"
