@@ -745,3 +745,21 @@ def test_a_version_probe_that_works_is_no_fix(tmp_path: Path) -> None:
     )
     assert episode.fix is None and lesson.fix is None
     assert "python3 -m pytest" not in lesson.text
+
+
+@pytest.mark.parametrize(
+    ("failed", "retry", "same"),
+    [
+        ("npm test src/a.test.ts", "pnpm vitest run src/a.test.ts", True),
+        ("pnpm --version", "npm --version", True),
+        # a probe of one program of the family says nothing of another's real work
+        ("pnpm --version", "npm create vite@latest web -- --template react-ts", False),
+        ("yarn", "npm install", False),  # a bare name asks for nothing in particular
+    ],
+)
+def test_a_family_substitute_does_the_same_only_on_the_same_arguments(
+    failed: str, retry: str, same: bool
+) -> None:
+    from metis_distill.mine.fixes import same_intent
+
+    assert same_intent(failed, retry) is same

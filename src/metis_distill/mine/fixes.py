@@ -525,6 +525,8 @@ def same_intent(failed: str, retry: str, droppable: frozenset[str] = frozenset()
         return False
     args_a = [t for t in a[1:] if not t.startswith("-")]
     args_b = [t for t in b[1:] if not t.startswith("-")]
+    if not args_a:  # `pnpm --version`: `npm --version` asks the same, `npm create vite` not
+        return not args_b and _flags_kept(a, b, droppable)
     return all(any(_alike(x, y) for y in args_b) for x in args_a)
 
 
