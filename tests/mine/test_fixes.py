@@ -99,7 +99,7 @@ def test_a_step_that_prepared_the_same_call_is_the_remedy(tmp_path: Path) -> Non
 
 def test_edits_between_are_the_codes_bug_not_a_remedy(tmp_path: Path) -> None:
     """The test passed after the test file was edited: maybe a weakened test; never a fix."""
-    ((episode, lesson),) = _failures(
+    (episode, lesson), *_ = _failures(
         tmp_path,
         [
             call("t1", "pytest -q"),
@@ -127,7 +127,7 @@ def test_edits_between_are_the_codes_bug_not_a_remedy(tmp_path: Path) -> None:
 
 
 def test_a_plain_retry_that_passed_teaches_nothing(tmp_path: Path) -> None:
-    ((episode, lesson),) = _failures(
+    (episode, lesson), *_ = _failures(
         tmp_path,
         [
             call("t1", "pytest -q"),
@@ -763,3 +763,18 @@ def test_a_family_substitute_does_the_same_only_on_the_same_arguments(
     from metis_distill.mine.fixes import same_intent
 
     assert same_intent(failed, retry) is same
+
+
+def test_a_module_run_that_is_not_installed_either_is_no_fix(tmp_path: Path) -> None:
+    """`pytest` not found, `python3 -m pytest` "No module named pytest": still not there."""
+    (episode, lesson), *_ = _failures(
+        tmp_path,
+        [
+            call("t1", "pytest -q"),
+            result("t1", "Exit code 127\n/bin/bash: line 1: pytest: command not found", True),
+            call("t2", "python3 -m pytest -q"),
+            result("t2", "Exit code 1\n/usr/bin/python3: No module named pytest", True),
+        ],
+    )
+    assert episode.fix is None and lesson.fix is None
+    assert "python3 -m" not in lesson.text

@@ -172,6 +172,8 @@ def _asks_version(command: str) -> bool:
 
 # uv's words for a program that is not in the project's environment.
 _SPAWN_FAILED = re.compile(r"Failed to spawn: `?[\w.+-]+`?")
+# `python3 -m pytest` where pytest is not installed: "/usr/bin/python3: No module named pytest".
+_NO_MODULE_TO_RUN = re.compile(r"^\S*python[\d.]*(?:\.exe)?: No module named \S+", re.M)
 
 
 def _could_not_run(text: str) -> bool:
@@ -179,7 +181,10 @@ def _could_not_run(text: str) -> bool:
     of its work."""
     head = text[:4000]
     return bool(
-        signals.missing_program(head) or signals.missing_module(head) or _SPAWN_FAILED.search(head)
+        signals.missing_program(head)
+        or signals.missing_module(head)
+        or _SPAWN_FAILED.search(head)
+        or _NO_MODULE_TO_RUN.search(head)
     )
 
 
