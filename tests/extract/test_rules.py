@@ -252,3 +252,32 @@ def test_a_git_command_forced_past_its_check_teaches_no_fix(tmp_path: Path) -> N
     (lesson,) = [c for c in extract(path, path.parent) if "ignored" in c.text]
     assert lesson.fix is None
     assert "ask before forcing" in lesson.text and "use `git add -f" not in lesson.text
+
+
+def test_a_command_that_worked_on_other_paths_teaches_no_fix(tmp_path: Path) -> None:
+    """`cp` into a folder that was not there, then a `cp` with other paths: where that run
+    stood, not a rule; the line never prints one run's paths as the way."""
+    from tests.mine.test_episodes import _write, call, result
+
+    path = _write(
+        tmp_path,
+        [
+            call(
+                "c1",
+                'cp "/w/notes/r1.txt" "docs/r1-summary.txt" && git commit -m "docs: add summary for r1"',
+            ),
+            result(
+                "c1",
+                "cp: cannot create regular file 'docs/r1-summary.txt': No such file or directory",
+                True,
+            ),
+            call(
+                "c2",
+                'mkdir -p /w/site/docs/release && cp "/w/notes/r1.txt" /w/site/docs/release/r1-summary.txt'
+                ' && git commit -m "docs: add summary for r1"',
+            ),
+            result("c2", "[main 4d5e6f7] docs: r1\n 1 file changed, 12 insertions(+)"),
+        ],
+    )
+    (lesson,) = [c for c in extract(path, path.parent) if "cannot create" in c.text]
+    assert lesson.fix is None and "/w/site" not in lesson.text

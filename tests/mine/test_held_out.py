@@ -99,7 +99,8 @@ def test_a_probe_for_a_program_that_is_not_there_is_an_answer(
         ([call("t1", "cd web && npm test"), result("t1", "cd:1: no such file or directory: web", True)], False),
         # a folder that is no git repository (yet): an answer about the folder
         ([call("t1", "git status -sb"), result("t1", "fatal: not a git repository (or any of the parent directories): .git", True)], False),
-        ([call("t1", "git commit -m wip"), result("t1", "fatal: not a git repository (or any of the parent directories): .git", True)], True),
+        ([call("t1", "git add -A && git commit -m wip"), result("t1", "fatal: not a git repository (or any of the parent directories): .git", True)], False),
+        ([call("t1", "npm run release"), result("t1", "fatal: not a git repository (or any of the parent directories): .git", True)], True),
     ],
 )  # fmt: skip
 def test_a_look_at_what_is_not_there_is_no_failure(
@@ -237,3 +238,18 @@ def test_a_call_the_user_aborted_did_not_work() -> None:
         exit_code=None,
     )
     assert not is_success(aborted)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "decided"),
+    [
+        ("Since the file is small, I'll use the entire content as the SEARCH block:", False),
+        ("I'll use the old parser as the fallback for legacy files.", False),
+        ("I'll use SQLite because the app runs on one machine.", True),
+    ],
+)
+def test_what_a_thing_is_used_as_gives_no_reason(sentence: str, decided: bool) -> None:
+    """'use X as the Y' says what X is for, not why: no decision without a reason."""
+    from metis_distill.mine import signals
+
+    assert bool(signals.DECISION.search(sentence)) is decided

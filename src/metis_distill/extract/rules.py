@@ -203,6 +203,8 @@ def _failure_lesson(
             return f"{what} {verb} here (“{sig}”); run it with {code(env)} set.", remedy
         instead = general_command(remedy)
         if code(instead) == what:  # the general forms are alike: the difference is in the args
+            if _PATH_ERROR.search(sig):  # other paths: where this run stood, no rule
+                return f"{what} {verb} here: “{sig}” (it worked with other paths).", None
             instead = shorten(command_head(remedy), MAX_COMMAND)
         return f"{what} {verb} here (“{sig}”); use {code(instead)} instead.", remedy
     if fix is not None and fix.kind is FixKind.PREPARED and remedy:
@@ -221,6 +223,9 @@ def _failure_lesson(
     return f"{what} {verb} here: “{sig}” (no fix seen).", None
 
 
+_PATH_ERROR = re.compile(
+    r"No such file or directory|cannot (?:create|stat|access)|ENOENT|does not exist", re.I
+)
 _STEPS = re.compile(r"\s*(?:&&|\|\||;)\s*")
 _INSTALLER = re.compile(
     r"\b(?:pip3?|uv pip|pipx|poetry|conda|mamba|brew|apt-get|apt|dnf|yum|pacman|cargo|go|gem)\s+"

@@ -80,7 +80,7 @@ _ASKPASS = re.compile(r"^ssh_askpass: ")
 DECISION = re.compile(
     r"\b(?:(?:I'll|I will|we'll|we will|let's|let us|we should|I'm going to|we're going to)\s+"
     r"(?:use|go with|keep|switch to|stick with|stick to|store|prefer|avoid|pin)\b.{3,}?"
-    r"\b(?:because|since|so that|as it|as the|to avoid)\b"
+    r"\b(?:because|since|so that|as it|to avoid)\b"
     r"|\b(?:decided to|we decided)\b.{3,}?\b(?:because|since|so that|to avoid)\b"
     r"|\b(?:use[ds]?|using|chose|chosen|choose|went with|go(?:es)? with|switched to|picked|"
     r"prefer(?:red|s)?|kept|keeps?|stores?|stored|moved to)\b[^.]{0,80}?\binstead of\b.{3,}?"
@@ -585,6 +585,7 @@ _NOTHING_THERE = re.compile(
     r"Not a directory|exceeds maximum allowed tokens|not a git repository",
     re.I,
 )
+_NOT_A_REPOSITORY = re.compile(r"^fatal: not a git repository\b", re.M)
 # `cd` into a plain path that is not there (not one a variable of another shell mangled).
 _CD_NOWHERE = re.compile(
     r"^(?:\S*(?:bash|sh): (?:line \d+: )?)?cd: [\w./~@+-]+: No such file or directory$"
@@ -615,6 +616,8 @@ def looked_for_nothing(call: Event | None, result: Event) -> bool:
         return True
     if not (_NOTHING_THERE.search(result.text[:2000]) or _wildcard_matched_nothing(result.text)):
         return False
+    if _NOT_A_REPOSITORY.search(result.text[:400]) and _only_git(call):
+        return True  # where the agent stood was no repository: a fact of the folder
     if (
         call is not None
         and call.text.lstrip().startswith("cd ")
@@ -629,6 +632,14 @@ def looked_for_nothing(call: Event | None, result: Event) -> bool:
     if segments and segments[0] and _ran_nothing(segments[0][0], result.text[:2000]):
         return True
     return all(words and _only_looks(words) for words in segments)
+
+
+def _only_git(call: Event | None) -> bool:
+    """Every step of the call is git (`git add -A && git status`)."""
+    if call is None or call.tool_name not in SHELL_TOOLS:
+        return False
+    segments = [part.split() for part in _SEGMENTS.split(command_head(call.text))]
+    return all(words and words[0].rsplit("/", 1)[-1] == "git" for words in segments)
 
 
 def _wildcard_matched_nothing(output: str) -> bool:
