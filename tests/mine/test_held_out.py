@@ -253,3 +253,23 @@ def test_what_a_thing_is_used_as_gives_no_reason(sentence: str, decided: bool) -
     from metis_distill.mine import signals
 
     assert bool(signals.DECISION.search(sentence)) is decided
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kept"),
+    [
+        # the agent's summary of a bug in the project's own code, which it then fixed
+        ("The issue was that the installation script only copied `kit.sh` but no link.", False),
+        ("The root cause was that the build script only reads NODE_ENV at import time.", False),
+        # how a library or tool behaves: a finding that lasts
+        ("The root problem was the custom state plumbing around nodes; React Flow owns it.", True),
+        ("Turns out Vite only exposes variables prefixed with VITE_ to the client.", True),
+    ],
+)
+def test_a_found_cause_about_an_unnamed_part_of_the_code_is_no_gotcha(
+    tmp_path: Path, sentence: str, kept: bool
+) -> None:
+    from tests.mine.test_statements import _lessons
+
+    found = _lessons(tmp_path, [say("assistant", sentence)])
+    assert (found != []) is kept

@@ -162,6 +162,13 @@ TASK = re.compile(
 )
 # A subject that names nothing ("The CLI does not …", "It only supports …"): out of its
 # context a fact about it cannot be placed.
+# A cause found in an unnamed part of the project's own code ("the issue was that the
+# installation script only copied …"): a bug the run went on to fix, not a lasting fact.
+OWN_CODE_CAUSE = re.compile(
+    r"^the (?:(?-i:[a-z][\w-]*) ){0,2}(?:script|function|method|code|class|component|handler|"
+    r"query|loop|migration|hook|endpoint|route|test)\b",
+    re.I,
+)
 UNNAMED_SUBJECT = re.compile(
     r"^(?:(?:it|this|that|these|those|they)\b|the (?:cli|tool|script|command|app|application|"
     r"function|file|method|api|server|library|package|project|code|system|module|test|build|"

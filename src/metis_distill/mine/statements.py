@@ -162,7 +162,10 @@ def _classify(event: Event, sentence: str) -> Statement | None:
     if event.role in ("assistant", "user") and signals.DECISION.search(sentence):
         return Statement(LessonKind.DECISION, "decision", sentence)
     if event.role == "assistant" and signals.GOTCHA.search(sentence):
-        if signals.UNNAMED_SUBJECT.match(signals.FACT_LEAD.sub("", clean(sentence))):
+        subject = signals.FACT_LEAD.sub("", clean(sentence))
+        if signals.UNNAMED_SUBJECT.match(subject):
+            return None
+        if signals.FOUND_CAUSE.match(clean(sentence)) and signals.OWN_CODE_CAUSE.match(subject):
             return None
         return Statement(LessonKind.GOTCHA, "gotcha", sentence)
     return None
