@@ -122,6 +122,8 @@ def test_a_count_of_tokens_is_no_secret(text: str) -> None:
         ("token: 12345678", "12345678"),
         ("GITHUB_TOKEN=87654321", "87654321"),
         ("input_tokens: 1234abcd5678", "1234abcd5678"),
+        ("OTP_SECRET_TOKENS=123456", "123456"),
+        ('"api_key_tokens": 98765432', "98765432"),
     ],
 )
 def test_a_number_named_as_one_token_is_still_redacted(text: str, secret: str) -> None:

@@ -86,6 +86,7 @@ _PLACEHOLDER = re.compile(r"(?i)^(?:x+|\*+|\.+|<[^>]*>|\$\{?\w+\}?|your[-_].*|ch
 # number under a name that counts tokens.
 _COUNT_NAME = re.compile(r"(?i)tokens(?![a-z])|(?<![a-z])(?:max|min|num|total)_?tokens?(?![a-z])")
 _NUMBER = re.compile(r"^\d[\d,_]*$")
+_SECRET_NAME = re.compile(r"(?i)secret|pass|key|auth|otp|pin\b")
 
 
 # A rule runs only when its text holds one of these (lowercase) strings: every rule's match
@@ -362,7 +363,7 @@ def _looks_random(value: str) -> bool:
 
 
 def _is_count(name: str, value: str) -> bool:
-    return bool(_NUMBER.match(value) and _COUNT_NAME.search(name))
+    return bool(_NUMBER.match(value) and _COUNT_NAME.search(name) and not _SECRET_NAME.search(name))
 
 
 def _redact_env(match: re.Match[str]) -> str:

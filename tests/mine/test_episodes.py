@@ -207,6 +207,12 @@ def test_harness_text_is_not_mined(tmp_path: Path) -> None:
             "Error: Cannot find module '../lib/cssGenerator'\nRequire stack:",
             "Error: Cannot find module '../lib/cssGenerator'",
         ),
+        (  # a script that failed: its own error, not npm's word on where the log is
+            "src/a.ts(3,5): error TS2322: Type 'string' is not assignable to type 'number'.\n"
+            "npm ERR! code 2\nnpm ERR! path /w\nnpm ERR! command failed\nnpm ERR! command sh -c tsc\n"
+            "npm ERR! A complete log of this run can be found in:",
+            "src/a.ts(3,5): error TS2322: Type 'string' is not assignable to type 'number'.",
+        ),
         (
             "npm error code ERESOLVE\nnpm error ERESOLVE unable to resolve dependency tree",
             "npm error ERESOLVE unable to resolve dependency tree",

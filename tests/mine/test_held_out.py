@@ -97,6 +97,8 @@ def test_a_probe_for_a_program_that_is_not_there_is_an_answer(
         # `cd` into a folder that is not there: the command after it never ran
         ([call("t1", "cd packages/chain && node --version"), result("t1", "/bin/bash: line 1: cd: packages/chain: No such file or directory", True)], False),
         ([call("t1", "cd web && npm test"), result("t1", "cd:1: no such file or directory: web", True)], False),
+        # a `cd` inside the project's own script that fails: the script's failure
+        ([call("t1", "cd /w/app && ./scripts/deploy.sh"), result("t1", "./scripts/deploy.sh: line 12: cd: dist: No such file or directory", True)], True),
         # a folder that is no git repository (yet): an answer about the folder
         ([call("t1", "git status -sb"), result("t1", "fatal: not a git repository (or any of the parent directories): .git", True)], False),
         ([call("t1", "git add -A && git commit -m wip"), result("t1", "fatal: not a git repository (or any of the parent directories): .git", True)], False),
@@ -264,6 +266,8 @@ def test_what_a_thing_is_used_as_gives_no_reason(sentence: str, decided: bool) -
         # how a library or tool behaves: a finding that lasts
         ("The root problem was the custom state plumbing around nodes; React Flow owns it.", True),
         ("Turns out Vite only exposes variables prefixed with VITE_ to the client.", True),
+        ("The issue was that the test runner caches modules between runs, so clear it.", True),
+        ("The problem was that the pre-commit hook runs prettier and rewrites staged files.", True),
     ],
 )
 def test_a_found_cause_about_an_unnamed_part_of_the_code_is_no_gotcha(

@@ -162,11 +162,12 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
     return None
 
 
-_VERSION_PROBE = re.compile(r"^\S+(?:\s+-m\s+\S+)?\s+(?:--version|-V|--help|-h|version)\s*$")
+_VERSION_PROBE = re.compile(r"^\S+(?:\s+-m\s+\S+)?\s+(?:--version|-V|--help|version)\s*$")
 
 
 def _asks_version(command: str) -> bool:
-    """`pytest --version`, `python3 -m pytest -V`, `node --help`: a probe, no work done."""
+    """`pytest --version`, `python3 -m pytest -V`, `node --help`: a probe, no work done
+    (`df -h` is work: `-h` alone asks for human sizes as often as for help)."""
     return bool(_VERSION_PROBE.match(_unwrapped(command)))
 
 

@@ -166,7 +166,8 @@ TASK = re.compile(
 # installation script only copied …"): a bug the run went on to fix, not a lasting fact.
 OWN_CODE_CAUSE = re.compile(
     r"^the (?:(?-i:[a-z][\w-]*) ){0,2}(?:script|function|method|code|class|component|handler|"
-    r"query|loop|migration|hook|endpoint|route|test)\b",
+    r"query|loop|migration|endpoint|route) (?:only|never|always|was|wasn't|did|didn't|had|"
+    r"hadn't|kept|copied|created|returned|called|used|set|wrote|read|skipped|ran|checked)\b",
     re.I,
 )
 UNNAMED_SUBJECT = re.compile(
@@ -484,9 +485,10 @@ def _gradle_cause(lines: list[str]) -> str:
 
 # npm's report: `npm ERR! code EPERM`, then `syscall`, `path`, `errno` lines, then what went
 # wrong in words ("Your cache folder contains root-owned files …"); npm 10 says `npm error`.
-_NPM_CODE = re.compile(r"^npm (?:ERR!|error) code \S+")
+_NPM_CODE = re.compile(r"^npm (?:ERR!|error) code (?!\d+$|ELIFECYCLE$)\S+$")
 _NPM_LINE = re.compile(r"^npm (?:ERR!|error)\s*")
 _NPM_FIELD = re.compile(r"^(?:code|syscall|path|errno|dest|command|signal|cwd|file)\b")
+_NPM_LOG = re.compile(r"^(?:A complete log of this run|Log files were not written)")
 
 
 def _npm_cause(lines: list[str]) -> str:
@@ -500,6 +502,8 @@ def _npm_cause(lines: list[str]) -> str:
         if prefix is None:
             break
         said = line[prefix.end() :]
+        if _NPM_LOG.match(said):
+            break
         if said and not _NPM_FIELD.match(said):
             return line
     return lines[start]
@@ -595,7 +599,7 @@ _NOTHING_THERE = re.compile(
 _NOT_A_REPOSITORY = re.compile(r"^fatal: not a git repository\b", re.M)
 # `cd` into a plain path that is not there (not one a variable of another shell mangled).
 _CD_NOWHERE = re.compile(
-    r"^(?:\S*(?:bash|sh): (?:line \d+: )?)?cd: [\w./~@+-]+: No such file or directory$"
+    r"^(?:(?:/\S*/)?(?:ba|da|z)?sh: (?:line \d+: )?)?cd: [\w./~@+-]+: No such file or directory$"
     r"|^(?:zsh:)?cd:\d+: no such file or directory: [\w./~@+-]+$",
     re.M,
 )
