@@ -26,7 +26,7 @@ from metis_distill.mine.signals import (
     missing_program,
 )
 from metis_distill.mine.statements import is_standing_rule
-from metis_distill.mine.text import clean, command_head, first_step, scrub, shorten
+from metis_distill.mine.text import STEP_SPLIT, clean, command_head, first_step, scrub, shorten
 from metis_distill.models import (
     Event,
     EventKind,
@@ -226,7 +226,6 @@ def _failure_lesson(
 _PATH_ERROR = re.compile(
     r"No such file or directory|cannot (?:create|stat|access)|ENOENT|does not exist", re.I
 )
-_STEPS = re.compile(r"\s*(?:&&|\|\||;)\s*")
 _INSTALLER = re.compile(
     r"\b(?:pip3?|uv pip|pipx|poetry|conda|mamba|brew|apt-get|apt|dnf|yum|pacman|cargo|go|gem)\s+"
     r"(?:install|add|-S)\b|\b(?:npm|pnpm|yarn|bun)\s+(?:install|i|add)\b|\bcorepack\s+enable\b"
@@ -423,7 +422,7 @@ def _missing_program_text(program: str, call: Event, fix: Fix | None) -> tuple[s
 
 def _install_of(program: str, command: str) -> str | None:
     """The step of `command` that installs `program` (`npm install -g pnpm`), if one does."""
-    for step in _STEPS.split(command):
+    for step in STEP_SPLIT.split(command):
         installer = _INSTALLER.search(step)
         if installer is None:
             continue

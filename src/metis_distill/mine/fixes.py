@@ -19,7 +19,7 @@ from enum import StrEnum
 
 from metis_distill.mine import signals
 from metis_distill.mine.shells import does_same, foreign_command
-from metis_distill.mine.text import command_head, first_step, split_heredocs
+from metis_distill.mine.text import STEP_SPLIT, command_head, first_step, split_heredocs
 from metis_distill.models import Event, EventKind
 
 FIX_WINDOW = 8  # tool calls after a failure within which its fix must come
@@ -93,7 +93,6 @@ _LOOKING = frozenset(
 _LOOKING_TOOLS = frozenset(
     {"Read", "Glob", "Grep", "LS", "WebFetch", "WebSearch", "TodoWrite", "Task", "view"}
 )
-_SEGMENTS = re.compile(r"\s*(?:&&|\|\||;)\s*")
 # "Run /speckit.tasks first", "please run `npm install` before …", "hint: run git pull"
 _HINT = re.compile(
     r"\b(?:please\s+)?(?:run|execute|try running)\s+(?P<command>`[^`\n]{2,60}`|/[\w.:-]+|"
@@ -419,7 +418,7 @@ def remedy(call: Event, fix: Fix) -> str | None:
     if fix.kind is FixKind.REPLACED:
         return _MASKED.sub("", command_head(fix.call.text))
     if fix.kind is FixKind.INSTALLED:
-        parts = _SEGMENTS.split(command_head(fix.call.text))
+        parts = STEP_SPLIT.split(command_head(fix.call.text))
         return next((p for p in parts if _INSTALL.search(p)), parts[0])
     if fix.kind is FixKind.HINTED:
         return fix.hint
@@ -457,7 +456,7 @@ def _extra_segments(failed: str, retry: str) -> list[str]:
     head, retry = _unwrapped(failed), _unwrapped(retry)
     if head == retry or head not in retry:
         return []
-    parts = [p for p in _SEGMENTS.split(retry.strip()) if p]
+    parts = [p for p in STEP_SPLIT.split(retry.strip()) if p]
     kept = [p for p in parts if not p.startswith("cd ") and _unwrapped(p) != head]
     return kept if len(kept) < len(parts) else []
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from metis_distill.mine.text import command_head
+from metis_distill.mine.text import STEP_SPLIT, command_head
 from metis_distill.models import Event, EventKind
 from metis_distill.terminal import printable
 
@@ -536,7 +536,6 @@ def answers_no(call: Event | None, result: Event) -> bool:
 
 # `which node`, `command -v pnpm`, `type -a yarn`: where a program is, if anywhere.
 _PROBE = re.compile(r"^(?:which|type|command\s+-[vV])\s+[^|<>]+$")
-_STEPS = re.compile(r"\s*(?:&&|\|\||;)\s*")
 _WHICH_NO = re.compile(r"^which: no \S+ in\b")
 _QUIET = re.compile(r"\s*(?:&?\d?>\s*/dev/null|2>&1)")
 
@@ -544,7 +543,7 @@ _QUIET = re.compile(r"\s*(?:&?\d?>\s*/dev/null|2>&1)")
 def _only_probes(command: str) -> bool:
     """Every step of the command asks where a program is (`which npm && which pnpm`): its
     exit status 1 says one is not there."""
-    steps = _STEPS.split(command_head(command).strip())
+    steps = STEP_SPLIT.split(command_head(command).strip())
     return all(_PROBE.match(_QUIET.sub("", step)) for step in steps)
 
 

@@ -16,6 +16,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`*\"'(])|(?<=[\u3002\uff01\uff1
 _CODE_FENCE = re.compile(r"```.*?(?:```|$)", re.S)
 _MARKUP = re.compile(r"\*\*|__|^#+\s*|^[-*]\s+|^\d+\.\s+", re.M)
 _WS = re.compile(r"\s+")
+# The steps of a command line: `a && b || c; d` (pipes stay inside their step).
+STEP_SPLIT = re.compile(r"\s*(?:&&|\|\||;)\s*")
 _LINK = re.compile(r"\[([^\]\n]+)\]\([^)\s]+\)")
 # Steps that only set up the command after them: `cd dir &&`, `mkdir -p out &&`, `export X=1;`,
 # a Node, conda or virtualenv environment chosen (`source ~/.nvm/nvm.sh && nvm use 20 &&`,
