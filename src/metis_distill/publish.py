@@ -30,6 +30,7 @@ from metis_distill.ledger import (
     VersionReason,
 )
 from metis_distill.mine.recovery import Span, metrics, per_lesson
+from metis_distill.placement.agents import agents_of, fits, said_of
 from metis_distill.placement.documented import (
     Documented,
     already_documented,
@@ -152,7 +153,10 @@ def publish_targets(
     ]
     warnings += [w for o in outcomes for w in o.warnings]
     others = tuple(_other(w, o) for w, o in zip(placement.files[1:], outcomes[1:], strict=True))
-    first = outcomes[0].model_copy(update={"warnings": tuple(warnings), "others": others})
+    held_for = tuple(said_of(agents_of(v)) for v in placement.held_back)
+    first = outcomes[0].model_copy(
+        update={"warnings": tuple(warnings), "others": others, "other_agents": held_for}
+    )
     return [first, *outcomes[1:]]
 
 
@@ -164,7 +168,8 @@ def _lessons_of(
     if where.why != Why.PERSONAL or not is_user_level(where.path, root):
         return placement.of(where.path)
     everyone = [v for v in lessons_in_scope(ledger, Scope(None)) if earned(v)]
-    return [v for v in everyone if v.id in personal(everyone, root)]
+    mine = personal(everyone, root)
+    return [v for v in everyone if v.id in mine and fits(v, where.path)]
 
 
 def _other(where: Destination, outcome: ProposalOutcome) -> OtherFile:

@@ -5,6 +5,7 @@ the proposal's notes all read it; its JSON keeps the flat layout the CLI has alw
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
@@ -49,6 +50,7 @@ class ProposalOutcome(BaseModel):
     warnings: tuple[str, ...] = ()  # settings that did nothing, limits near, files git commits
     others: tuple[OtherFile, ...] = ()  # the other context files' proposals of the run
     already_documented: tuple[str, ...] = ()  # "id (README.md:12)": the repository states it
+    other_agents: tuple[str, ...] = ()  # per lesson held back, who it holds for ("Codex")
 
     def documented_said(self) -> str | None:
         """The lessons left out because the repository's own documents state them."""
@@ -58,6 +60,23 @@ class ProposalOutcome(BaseModel):
         shown = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
         lessons = "lesson" if len(found) == 1 else "lessons"
         return f"{len(found)} {lessons} left out, already documented: {shown}."
+
+    def other_agents_said(self) -> str | None:
+        """The lessons held back because they hold for other agents than the file's readers."""
+        if not self.other_agents:
+            return None
+        counts = Counter(self.other_agents)
+        parts = ", ".join(f"{n} for {who} alone" for who, n in sorted(counts.items()))
+        one = len(self.other_agents) == 1
+        said = (
+            f"{len(self.other_agents)} {'lesson' if one else 'lessons'} left out ({parts}): "
+            f"the agents that read this file have no use for {'it' if one else 'them'}; "
+            "`metis search` finds them."
+        )
+        for who, target in (("Codex", "An AGENTS.md"), ("Claude Code", "A CLAUDE.md")):
+            if any(who in agents for agents in counts):
+                said += f" {target} target takes {who}'s."
+        return said
 
     def others_said(self) -> list[str]:
         """One line per other context file that got a proposal: which, why, what changes."""

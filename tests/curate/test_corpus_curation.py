@@ -13,6 +13,7 @@ from metis_distill import tripwires
 from metis_distill.config import Settings
 from metis_distill.curate.select import BLOCK_OVERHEAD_LINES, Scope, lessons_for, ranked, verified
 from metis_distill.ledger import Ledger, LessonView
+from metis_distill.placement.agents import fits
 from metis_distill.placement.locality import personal
 from metis_distill.publish import Curation, publish_targets
 from metis_distill.render.claude_md import find_block, line_id
@@ -70,18 +71,19 @@ def test_no_tripwire_fires_on_the_ordinary_corpus(nights: Nights) -> None:
 
 
 def team_lessons(ledger: Ledger, target: Path) -> list[LessonView]:
-    """The lessons the team's file may show: verified, and not a fact of one machine or
-    person (those go to the personal file)."""
+    """The lessons the team's file may show: verified, not a fact of one machine or person
+    (those go to the personal file), and not for other agents than the file's readers."""
     views = [v for v in map(verified, lessons_for(ledger, Scope(None))) if v]
     mine = personal(views, repository_root(target))
     assert mine  # the corpus has some: `python` missing here, a module missing for `py`
-    return [v for v in views if v.id not in mine]
+    return [v for v in views if v.id not in mine and fits(v, target)]
 
 
 def test_the_block_stays_within_budget_and_leaves_out_the_lowest_ranked(nights: Nights) -> None:
     lines = block_of(nights.second)
     assert len(lines) + 2 <= 150  # with its two markers
     ledger = Ledger.at(nights.data)
+    assert nights.second.other_agents == ("aider",)  # its edit blocks: not for Claude Code
     best = ranked(team_lessons(ledger, nights.target))
     shown = [line_id(line) for line in lines if line.startswith("- ")]
     for kind, lessons in best.items():

@@ -30,7 +30,12 @@ def print_outcome(report: RunReport, *, verbose: bool, log_file: Path | None) ->
         console.print(summary(report), markup=False, highlight=False)
     _print_problems(report)
     console.print(proposal_line(report.proposal), markup=False, highlight=False)
-    said = [*report.proposal.others_said(), report.proposal.documented_said() or ""]
+    proposal = report.proposal
+    said = [
+        *proposal.others_said(),
+        proposal.documented_said() or "",
+        proposal.other_agents_said() or "",
+    ]
     for line in filter(None, said):
         console.print(line, markup=False, soft_wrap=True)
     if log_file is not None and not verbose:

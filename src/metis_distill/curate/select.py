@@ -81,11 +81,13 @@ def lessons_in_scope(ledger: Ledger, scope: Scope) -> list[LessonView]:
     """Active lessons with at least one piece of evidence from the target's runs."""
     rows = ledger.lessons(status=LessonStatus.ACTIVE)
     evidence = ledger.evidence_of([r.id for r in rows])
+    formats = ledger.formats()
     views = []
     for row in rows:
         mine = tuple(e for e in evidence[row.id] if scope.accepts(e))
         if mine:
-            views.append(LessonView.of(row, mine))
+            read_as = (formats.get((e.archive_root, e.path), "") for e in mine)
+            views.append(LessonView.of(row, mine, (f for f in read_as if f)))
     return views
 
 

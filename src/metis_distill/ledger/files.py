@@ -49,6 +49,12 @@ class FileRepository(Repository):
             sessions = db.scalars(select(EvidenceRow.cwd).distinct())
             return {cwd for cwd in (*files, *sessions) if cwd}
 
+    def formats(self) -> dict[tuple[str, str], str]:
+        """Each file read, (archive root, path), with the format its runs were read in."""
+        with self.session() as db:
+            rows = db.execute(select(FileRow.archive_root, FileRow.path, FileRow.source_format))
+            return {(root, path): found for root, path, found in rows}
+
     # archive copies --------------------------------------------------------
     def copies(self) -> dict[str, CopyRow]:
         with self.session() as db:

@@ -57,9 +57,12 @@ class LessonView:
     evidence: tuple[Evidence, ...]
     scope: tuple[str, ...] = ()  # tools, commands and paths the lesson is about
     fix: str | None = None
+    formats: frozenset[str] = frozenset()  # the formats its runs were read in (`codex`…)
 
     @classmethod
-    def of(cls, row: LessonRow, evidence: Iterable[Evidence]) -> LessonView:
+    def of(
+        cls, row: LessonRow, evidence: Iterable[Evidence], formats: Iterable[str] = ()
+    ) -> LessonView:
         return cls(
             row.id,
             row.kind,
@@ -71,6 +74,7 @@ class LessonView:
             tuple(evidence),
             tuple(row.scope or ()),
             row.fix,
+            frozenset(formats),
         )
 
     @property

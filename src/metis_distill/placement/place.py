@@ -1,7 +1,9 @@
 """Each lesson to its context file: facts of one machine or person to the personal file, the
 configured routes, lessons about one part of the tree to its rules file (or sub-folder file),
-everything else to the target. Files written before by the same rules take part too, so a
-lesson that leaves them is proposed for removal there.
+everything else to the target. A lesson that holds for other agents alone is held back: the
+agents that read the file would only be misled by it (it renders for a target of theirs).
+Files written before by the same rules take part too, so a lesson that leaves them is proposed
+for removal there.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from metis_distill.ledger import LessonView
+from metis_distill.placement.agents import fits
 from metis_distill.placement.files import (
     RULES,
     TreeFiles,
@@ -55,6 +58,7 @@ class Placement:
     files: tuple[Destination, ...]  # the target first
     lessons: dict[Path, list[LessonView]]
     locality: dict[str, Locality]  # lessons that are not the team's
+    held_back: tuple[LessonView, ...] = ()  # for other agents than the files' readers
 
     def of(self, path: Path) -> list[LessonView]:
         return self.lessons.get(path, [])
@@ -75,6 +79,7 @@ def place(
         found.setdefault(root / r.path, Destination(root / r.path, Why.ROUTE))
     placed: dict[Path, list[LessonView]] = {}
     local: dict[str, Locality] = {}
+    held_back: list[LessonView] = []
     for lesson in lessons:
         where = locality(lesson, root)
         if where != Locality.TEAM:
@@ -82,13 +87,16 @@ def place(
             destination = personal
         else:
             destination = _team_file(lesson, target, root, rules)
+        if not fits(lesson, destination.path):
+            held_back.append(lesson)
+            continue
         found.setdefault(destination.path, destination)
         placed.setdefault(destination.path, []).append(lesson)
     for path in written:
         mine = _made_by_rules(path, target, root, personal.path)
         if mine is not None:
             found.setdefault(path, mine)
-    return Placement(tuple(found.values()), placed, local)
+    return Placement(tuple(found.values()), placed, local, tuple(held_back))
 
 
 def _team_file(lesson: LessonView, target: Path, root: Path, rules: Rules) -> Destination:

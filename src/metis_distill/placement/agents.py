@@ -1,0 +1,76 @@
+"""Which agents a lesson holds for, and which agent reads a context file.
+
+Most lessons hold for any agent working in the repository: a command that fails there, a rule
+of the user's. A lesson about an agent's own tools (Claude Code's Edit, Codex's `apply_patch`,
+aider's SEARCH/REPLACE blocks), its sandbox or its way of running calls holds for that agent
+alone: in another agent's context file it is noise. Claude Code reads `CLAUDE.md`,
+`CLAUDE.local.md` and `.claude/rules/`; Codex reads `AGENTS.md`; aider and the SWE-agent-style
+runners read no context file unless told to.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from metis_distill.ledger import LessonView
+from metis_distill.models import LessonKind
+from metis_distill.placement.files import AGENTS, CLAUDE, LOCAL
+
+CLAUDE_CODE = "claude_code"
+CODEX = "codex"
+NAMES = {
+    CLAUDE_CODE: "Claude Code",
+    CODEX: "Codex",
+    "aider": "aider",
+    "trajectory": "SWE-agent or OpenHands",
+}
+# Formats of runs that are not an agent's: a CI log's steps are nobody's own tools.
+_NOT_AGENTS = frozenset({"logs"})
+# Tools of the agents' own, as the sources name them (aider's edit blocks are `Edit`).
+_OWN_TOOLS = frozenset(
+    {"Edit", "MultiEdit", "Write", "NotebookEdit", "Read", "Grep", "Glob", "LS"}
+    | {"WebFetch", "WebSearch", "Task", "TodoWrite", "BashOutput", "KillShell", "Skill"}
+    | {"apply_patch", "update_plan", "view_image", "web_search", "str_replace_editor"}
+)
+# What an agent does its own way, named in a lesson's words.
+_OWN_WAYS = re.compile(
+    r"\bCodex(?:'s)? sandbox\b|\bescalated permissions\b|\bsandbox_permissions\b"
+    r"|\bparallel tool calls?\b",
+    re.I,
+)
+
+
+def agents_of(lesson: LessonView) -> frozenset[str]:
+    """The agents (formats of runs) a lesson holds for alone; empty when it holds for any:
+    a failure of the agents' own tools only (a lesson about a file names it as an edit's
+    scope too, so other kinds never count their scope), or words naming their own ways."""
+    tools = [entry.partition(":")[0] for entry in lesson.scope]
+    failed = lesson.kind == LessonKind.FAILURE
+    own_tools = failed and bool(tools) and all(t in _OWN_TOOLS for t in tools)
+    if not own_tools and not _OWN_WAYS.search(lesson.text):
+        return frozenset()
+    return lesson.formats - _NOT_AGENTS
+
+
+def readers_of(path: Path) -> frozenset[str] | None:
+    """The agents that read a context file; None for a file of no agent's convention.
+    Claude Code reads an `AGENTS.md` too when no `CLAUDE.md` lies beside it."""
+    if path.name in (CLAUDE, LOCAL) or ".claude" in path.parts:
+        return frozenset({CLAUDE_CODE})
+    if path.name == AGENTS:
+        beside = path.with_name(CLAUDE).exists()
+        return frozenset({CODEX} if beside else {CODEX, CLAUDE_CODE})
+    return None
+
+
+def fits(lesson: LessonView, path: Path) -> bool:
+    """Whether an agent that reads this file is one the lesson holds for."""
+    only = agents_of(lesson)
+    readers = readers_of(path)
+    return not only or readers is None or bool(readers & only)
+
+
+def said_of(agents: frozenset[str]) -> str:
+    """The agents by name, for a person: "aider", "aider or Codex"."""
+    return " or ".join(sorted(NAMES.get(a, a) for a in agents))

@@ -1,0 +1,144 @@
+"""A lesson about one agent's own tools or sandbox renders only in a file that agent reads:
+Codex's sandbox in AGENTS.md, never in CLAUDE.md; aider's edit blocks in neither."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from metis_distill import pipeline
+from metis_distill.config import default_settings
+from metis_distill.ledger import Evidence, LessonView
+from metis_distill.placement.agents import agents_of, fits, readers_of
+from metis_distill.placement.place import Rules, place
+
+ROOT = Path("/work/shop")
+
+
+def lesson(
+    text: str, scope: tuple[str, ...], formats: set[str], kind: str = "failure"
+) -> LessonView:
+    when = datetime(2026, 11, 1, tzinfo=UTC)
+    piece = Evidence(
+        "e000000001", "0a1b2c3d4e", "/a", "p.jsonl", 1, 2, None, "q", "s1", str(ROOT), when, False
+    )
+    return LessonView(
+        "0a1b2c3d4e", kind, text, "active", 2, when, when, (piece,), scope, None, frozenset(formats)
+    )
+
+
+SANDBOX = "`mix` fails inside Codex's sandbox here and works outside it; ask to run it."
+EDIT_BLOCK = "Edit failed with “SEARCH/REPLACE block failed to match”: re-read the file."
+CANCELLED = "When one of several parallel tool calls fails, the others are cancelled."
+
+
+@pytest.mark.parametrize(
+    ("made", "expected"),
+    [
+        (lesson(SANDBOX, ("Bash:mix",), {"codex"}), {"codex"}),  # its words: Codex's sandbox
+        (lesson(EDIT_BLOCK, ("Edit:src/a.ts",), {"aider"}), {"aider"}),  # the agent's own tool
+        (lesson("apply_patch failed: re-read.", ("apply_patch:a.md",), {"codex"}), {"codex"}),
+        (lesson(CANCELLED, (), {"claude_code"}), {"claude_code"}),
+        # a shell command holds for any agent on this repository
+        (lesson("`npm test` fails; use `npx jest`.", ("Bash:npm",), {"codex"}), set()),
+        # a gotcha about a file names it as an edit's scope: it holds for any agent
+        (
+            lesson("Vite reads `VITE_PORT`.", ("Edit:web/vite.config.ts",), {"aider"}, "gotcha"),
+            set(),
+        ),
+        # a tool of an MCP server, which any agent may have
+        (lesson("The tracker tool fails.", ("mcp__jira__get",), {"claude_code"}), set()),
+        # a CI log's steps are no agent's tools
+        (lesson("Edit step failed.", ("Edit:x",), {"logs"}), set()),
+        # an edit lesson seen in two agents' runs holds for both
+        (lesson(EDIT_BLOCK, ("Edit:a",), {"aider", "claude_code"}), {"aider", "claude_code"}),
+    ],
+)
+def test_the_agents_a_lesson_holds_for(made: LessonView, expected: set[str]) -> None:
+    assert agents_of(made) == expected
+
+
+def test_the_agents_that_read_a_file(tmp_path: Path) -> None:
+    assert readers_of(tmp_path / "CLAUDE.md") == {"claude_code"}
+    assert readers_of(tmp_path / "CLAUDE.local.md") == {"claude_code"}
+    assert readers_of(tmp_path / ".claude" / "rules" / "web.md") == {"claude_code"}
+    # Claude Code reads AGENTS.md when no CLAUDE.md lies beside it
+    assert readers_of(tmp_path / "AGENTS.md") == {"codex", "claude_code"}
+    (tmp_path / "CLAUDE.md").write_text("# people\n")
+    assert readers_of(tmp_path / "AGENTS.md") == {"codex"}
+    assert readers_of(tmp_path / "CONVENTIONS.md") is None  # no agent's convention: any
+
+
+def test_a_file_read_by_no_agent_of_the_lesson_does_not_fit(tmp_path: Path) -> None:
+    sandbox = lesson(SANDBOX, ("Bash:mix",), {"codex"})
+    (tmp_path / "CLAUDE.md").write_text("# people\n")
+    assert not fits(sandbox, tmp_path / "CLAUDE.md")
+    assert fits(sandbox, tmp_path / "AGENTS.md")
+    assert fits(sandbox, tmp_path / "NOTES.md")
+
+
+def test_placement_holds_back_what_the_targets_readers_cannot_use(tmp_path: Path) -> None:
+    (tmp_path / "CLAUDE.md").write_text("# people\n")
+    sandbox = lesson(SANDBOX, ("Bash:mix",), {"codex"})
+    npm = lesson("`npm test` fails; use `npx jest`.", ("Bash:npm",), {"codex"})
+    for_claude = place([sandbox, npm], tmp_path / "CLAUDE.md", tmp_path, Rules())
+    assert for_claude.of(tmp_path / "CLAUDE.md") == [npm]
+    assert for_claude.held_back == (sandbox,)
+    for_codex = place([sandbox, npm], tmp_path / "AGENTS.md", tmp_path, Rules())
+    assert for_codex.of(tmp_path / "AGENTS.md") == [sandbox, npm]
+    assert for_codex.held_back == ()
+
+
+def _rollout(path: Path, session: str) -> None:
+    """A Codex run: `mix deps.get` stopped by the sandbox, then run outside it with leave."""
+    eperm = "** (Mix) failed to open a TCP socket while acquiring a lock, reason: :eperm"
+    mix = ["bash", "-lc", "mix deps.get"]
+    records = [
+        {"type": "session_meta", "payload": {"id": session, "cwd": str(path.parent)}},
+        {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
+         "call_id": "c1", "arguments": json.dumps({"command": mix})}},
+        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c1",
+         "output": json.dumps({"output": eperm, "metadata": {"exit_code": 1}})}},
+        {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
+         "call_id": "c2", "arguments": json.dumps(
+             {"command": mix, "sandbox_permissions": "require_escalated"})}},
+        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c2",
+         "output": json.dumps({"output": "Resolving Hex dependencies...",
+                               "metadata": {"exit_code": 0}})}},
+    ]  # fmt: skip
+    stamp = {"timestamp": "2026-11-01T00:00:00Z"}
+    path.write_text("".join(json.dumps({**stamp, **r}) + "\n" for r in records))
+
+
+@pytest.mark.parametrize(("name", "shown"), [("CLAUDE.md", False), ("AGENTS.md", True)])
+def test_codexs_sandbox_renders_for_codex_only(
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+    name: str,
+    shown: bool,
+) -> None:
+    archive = tmp_path / "archive" / "sessions" / "2026" / "11" / "01"
+    archive.mkdir(parents=True)
+    repo = tmp_path / "shop"
+    repo.mkdir()
+    _rollout(archive / "rollout-2026-11-01T00-00-00-a.jsonl", "a")
+    settings = default_settings(
+        archive=tmp_path / "archive",
+        data_dir=tmp_path / "data",
+        target=repo / name,
+        all_projects=True,
+    )
+    report = pipeline.distill(settings, embedder=embedder)
+    proposed = Path(report.proposal.folder or "", "proposed.md")
+    text = proposed.read_text() if proposed.is_file() else ""
+    assert ("fails inside Codex's sandbox" in text) is shown
+    assert report.proposal.other_agents == (() if shown else ("Codex",))
+    if not shown:
+        said = report.proposal.other_agents_said() or ""
+        assert said == (
+            "1 lesson left out (1 for Codex alone): the agents that read this file have no use "
+            "for it; `metis search` finds them. An AGENTS.md target takes Codex's."
+        )
