@@ -31,8 +31,9 @@ from metis_distill.pipeline import LocalRunner
 # the user's answers to AskUserQuestion as decisions; aider's SEARCH/REPLACE wordings as one;
 # the held-out readings' mends (a look at what is not there is no failure); an answer's line
 # with what the chosen option said of itself, its span from the question's call; aider's
-# edit-block lesson left out of a CLAUDE.md block (it holds for aider alone).
-BEFORE = "b86f0596b6662a155069ed64537762ffde628f2fae254be86cc2d6bd73aca775"
+# edit-block lesson left out of a CLAUDE.md block (it holds for aider alone); `2>&1` dropped
+# from a failed command's words wherever it stands.
+BEFORE = "d6bd7d5c9ae76403315a33ba70fcb977e9858bb7e25318a9906464cc0ce6b68e"
 _LINK = re.compile(r"\]\([^)\s]*#L\d+-L\d+\)")
 _BLOCK_SHA = re.compile(r"sha=[0-9a-f]+")  # the block's hash covers the links
 

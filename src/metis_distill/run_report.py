@@ -71,7 +71,7 @@ class ProposalOutcome(BaseModel):
         said = (
             f"{len(self.other_agents)} {'lesson' if one else 'lessons'} left out ({parts}): "
             f"the agents that read this file have no use for {'it' if one else 'them'}; "
-            "`metis search` finds them."
+            f"`metis search` finds {'it' if one else 'them'}."
         )
         for who, target in (("Codex", "An AGENTS.md"), ("Claude Code", "A CLAUDE.md")):
             if any(who in agents for agents in counts):

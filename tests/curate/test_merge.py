@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -146,3 +147,20 @@ def test_a_fix_joins_a_lesson_only_with_its_own_words(stores) -> None:  # type: 
         archive_root="/a",
     )
     assert {row.text: row for row in ledger.lessons()}[unfixed].fix == "yarn test --filter=a"
+
+
+def test_a_fixed_failure_does_not_join_the_same_failure_without_a_fix(stores) -> None:  # type: ignore[no-untyped-def]
+    """One run could not mend the failure, another did: the fixed lesson stands on its own
+    (its words give the fix) instead of adding its evidence under "no fix seen"."""
+    ledger, index = stores
+    error = "`tox -e docs` fails here: “InterpreterNotFound: python3.13”"
+    unfixed = candidate(f"{error} (no fix seen).", 3, "s1", LessonKind.FAILURE)
+    fixed = replace(
+        candidate(f"{error}; run `uv python install 3.13` first.", 5, "s2", LessonKind.FAILURE),
+        fix="uv python install 3.13",
+    )
+    curate([unfixed], ledger, index, archive_root="/a")
+    stats = curate([fixed], ledger, index, archive_root="/a")
+    assert (stats.new, stats.merged) == (1, 0)
+    (row,) = [r for r in ledger.lessons() if r.fix is not None]
+    assert row.text.endswith("first.")

@@ -277,3 +277,80 @@ def test_a_found_cause_about_an_unnamed_part_of_the_code_is_no_gotcha(
 
     found = _lessons(tmp_path, [say("assistant", sentence)])
     assert (found != []) is kept
+
+
+def test_a_rerun_whose_output_went_to_a_file_before_another_program_is_no_fix(
+    tmp_path: Path,
+) -> None:
+    """`make docs > build.log 2>&1; grep -c warn build.log`: exit 0 is grep's, and what make
+    printed never shows; the make that failed is not shown to work."""
+    from tests.mine.test_fixes import _failures
+
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "make docs"),
+            result("t1", "Exit code 2\nmake: *** [docs] Error 1\nsphinx: theme not found", True),
+            call("t2", "make docs > build.log 2>&1; grep -c warn build.log | head -1"),
+            result("t2", "3"),
+        ],
+    )
+    assert episode.fix is None and lesson.fix is None
+    assert "build.log" not in lesson.text and "instead" not in lesson.text
+
+
+def test_the_same_call_with_stderr_merged_after_an_install_was_prepared_by_it(
+    tmp_path: Path,
+) -> None:
+    """`2>&1` inside the rerun does not make it another command: the install between is the
+    fix, and neither the subject nor the remedy keeps `2>&1 | tail`."""
+    from tests.mine.test_fixes import _failures
+
+    venv = "python3 -m venv /srv/kit-venv && /srv/kit-venv/bin/pip install kit"
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", f"{venv} 2>&1 | tail -3"),
+            result(
+                "t1", "Exit code 1\nThe virtual environment was not created: no ensurepip", True
+            ),
+            call("t2", "apt-get install -y python3.11-venv 2>&1 | tail -2"),
+            result("t2", "Setting up python3.11-venv (3.11.9-1) ..."),
+            call("t3", venv.replace(" &&", " 2>&1 &&") + " 2>&1 | tail -3"),
+            result("t3", "Successfully installed kit-1.0"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+    assert lesson.fix == "apt-get install -y python3.11-venv"
+    assert lesson.text.endswith("run `apt-get install -y python3.11-venv` first.")
+    assert "2>&1" not in lesson.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # a thing to make today, with an aside whose "just as well" is no choice
+        "I want a flyer pf this summer sale to give the first 20 buyers 2 dollars off But think "
+        "abt it does anyone need a gold bike... no way..... a cheap bike rides just as well "
+        "buttt ... how many gold bikes do you see in shops???? none ... people buy shiny",
+        "I want a flyer for the summer sale, with a cheap bike that rides just as well as any",
+    ],
+)
+def test_a_request_for_a_thing_to_make_is_no_decision(tmp_path: Path, message: str) -> None:
+    from tests.mine.test_statements import _lessons
+
+    assert _lessons(tmp_path, [say("user", message)]) == []
+
+
+def test_a_choice_said_plainly_is_still_a_decision(tmp_path: Path) -> None:
+    from tests.mine.test_statements import _lessons
+
+    found = _lessons(tmp_path, [say("user", "I want the queue on Redis only, not in Postgres.")])
+    assert [k for k, _ in found] == [LessonKind.DECISION]
+
+
+def test_how_to_go_on_asked_after_a_statement_is_no_lasting_choice(tmp_path: Path) -> None:
+    asked = [("Redis is not installed. How would you like to proceed?", ["Install Redis", "Skip"])]
+    path = _write(tmp_path, [ask("q1", asked), answered("q1", f'"{asked[0][0]}"="Install Redis"')])
+    run = parse_file(path, path.parent)
+    assert [e for e in find_episodes(run) if e.kind is LessonKind.DECISION] == []

@@ -140,5 +140,5 @@ def test_codexs_sandbox_renders_for_codex_only(
         said = report.proposal.other_agents_said() or ""
         assert said == (
             "1 lesson left out (1 for Codex alone): the agents that read this file have no use "
-            "for it; `metis search` finds them. An AGENTS.md target takes Codex's."
+            "for it; `metis search` finds it. An AGENTS.md target takes Codex's."
         )

@@ -158,8 +158,8 @@ class _Near:
             if neighbour.distance > reach:
                 break
             row = lessons.lesson(neighbour.id)
-            if row is None:
-                continue
+            if row is None or (candidate.fix is not None and row.fix is None):
+                continue  # a fix never joins a lesson whose words say no fix was seen
             distance = neighbour.distance
             if distance > self.limits[1]:  # maybe near another wording of the lesson seen before
                 distance = min(distance, _nearest_wording(lessons, index, row, vector))

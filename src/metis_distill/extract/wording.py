@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from metis_distill.mine.text import command_head, one_spelling, shorten
+from metis_distill.mine.text import command_head, one_spelling, shorten, unwrapped
 
 _SCRIPT = re.compile(r"^(?:\./)?(?P<dir>(?:[\w.@-]+/)+)[\w.@-]+\.(?:sh|bash|py|ps1|js|rb|pl)$")
 _ABSOLUTE = re.compile(r"(?:(?<=[\s\"'(=:])|^)(?:/[\w.@-]+/|~/|[A-Za-z]:[\\/])")
@@ -35,7 +35,7 @@ def general_command(command: str) -> str:
     """A command up to its first argument that belongs to one instance (an absolute path, a
     branch name), then `…`: `git checkout -b …`, `chmod +x …`, `npm install`; one spelling
     of a package script (`npm test` for `npm run test`)."""
-    words = one_spelling(command_head(command)).split()
+    words = one_spelling(unwrapped(command)).split()
     kept: list[str] = []
     program = next((i for i, w in enumerate(words) if not _ENV_WORD.match(w)), len(words))
     for position, word in enumerate(words):

@@ -19,7 +19,14 @@ from enum import StrEnum
 
 from metis_distill.mine import signals
 from metis_distill.mine.shells import does_same, foreign_command
-from metis_distill.mine.text import STEP_SPLIT, command_head, first_step, split_heredocs
+from metis_distill.mine.text import (
+    MASKED,
+    STEP_SPLIT,
+    command_head,
+    first_step,
+    split_heredocs,
+    unwrapped,
+)
 from metis_distill.models import Event, EventKind
 
 FIX_WINDOW = 8  # tool calls after a failure within which its fix must come
@@ -146,8 +153,10 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
         result = results.get(later.tool_use_id or "")
         if result is None:
             continue
-        if _asks_version(later.text) and _unwrapped(later.text) != _unwrapped(call.text):
+        if _asks_version(later.text) and unwrapped(later.text) != unwrapped(call.text):
             continue  # `x --version` working shows the program starts, not that it does the job
+        if _output_unseen(call.text, later.text):
+            continue  # `cmd > log; rg x log`: what printed and exited was another program
         if _worked(later, result, failure):
             return _classify(events, call, later, result)
         if _got_past(failure, result) and _only_other_form(events, call, since, later):
@@ -167,7 +176,7 @@ _VERSION_PROBE = re.compile(r"^\S+(?:\s+-m\s+\S+)?\s+(?:--version|-V|--help|vers
 def _asks_version(command: str) -> bool:
     """`pytest --version`, `python3 -m pytest -V`, `node --help`: a probe, no work done
     (`df -h` is work: `-h` alone asks for human sizes as often as for help)."""
-    return bool(_VERSION_PROBE.match(_unwrapped(command)))
+    return bool(_VERSION_PROBE.match(unwrapped(command)))
 
 
 # uv's words for a program that is not in the project's environment.
@@ -201,7 +210,7 @@ def _got_past(failure: Event, result: Event) -> bool:
 def _only_other_form(events: tuple[Event, ...], call: Event, since: Event, later: Event) -> bool:
     """`later` is another form of the call, and nothing but looks ran since the call last
     failed (an install in between would be what let it run)."""
-    if _unwrapped(later.text) == _unwrapped(call.text):
+    if unwrapped(later.text) == unwrapped(call.text):
         return False
     between = _successful_calls(events, since, later)
     return all(_only_looks(e) and not _is_edit(e) for e in between)
@@ -288,7 +297,7 @@ def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Even
         and command_head(later.text) == command_head(call.text)
     ):
         return Fix(FixKind.ESCALATED, later, result)  # the sandbox was what stopped it
-    if _unwrapped(later.text) != _unwrapped(call.text):
+    if unwrapped(later.text) != unwrapped(call.text):
         extra = _extra_segments(call.text, later.text)
         if any(_WRITES_FILES.search(step) for step in extra):
             return Fix(FixKind.EDITED, later, result)  # a step that changed files: an edit
@@ -310,12 +319,6 @@ _DEFAULT_LIMIT_MS = {"Bash": 120_000}
 # What a rerun may add around a command without changing what it does: a time limit, its
 # output cut or merged, its exit status masked.
 _TIME_LIMIT = re.compile(r"^timeout\s+\d+[smh]?\s+")
-_WRAPPING = (
-    re.compile(r"\s*\|\s*(?:tail|head)\b[^|]*$"),
-    re.compile(r"\s*2>&1\s*$"),
-)
-# `|| true`, `; true`, `|| :`, `|| exit 0`: the call reports success whatever it did.
-_MASKED = re.compile(r"\s*(?:\|\||;)\s*(?:true|:|exit 0)\s*$")
 
 
 def _outlasted(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
@@ -393,30 +396,38 @@ def limit_ms(call: Event) -> int | None:
 
 
 def _bare(command: str) -> str:
-    return _unwrapped(_TIME_LIMIT.sub("", command_head(command)))
+    return unwrapped(_TIME_LIMIT.sub("", command_head(command)))
 
 
-def _unwrapped(command: str) -> str:
-    """The command without what only cuts, merges or masks its output and exit status
-    (`2>&1`, `| tail -5`, `|| true`): `ssh -T git@host` of `ssh -T git@host 2>&1 || true`."""
-    head, previous = command_head(command), ""
-    while head != previous:
-        previous = head
-        for pattern in (*_WRAPPING, _MASKED):
-            head = pattern.sub("", head)
-    return " ".join(head.split())
+# stdout sent to a file (`> log`, `>> log`, `&> log`, `>/dev/null`), not `2>` or `>&2`.
+_TO_FILE = re.compile(r"(?:&>|(?<![0-9&<>])>>?)\s*(?!&)[^\s;&|]+")
+# After a step: `;` or a pipe (not `||`), so the exit status is the next program's.
+_THEN_ANOTHER = re.compile(r"\s*(?:;|\|(?!\|))")
+
+
+def _output_unseen(failed: str, retry: str) -> bool:
+    """The retry sends the failed program's output to a file and then runs another program
+    after `;` or a pipe: neither its output nor its exit status shows in the result."""
+    words = unwrapped(failed).split()
+    if not words:
+        return False
+    head = unwrapped(retry)
+    step = re.search(rf"(?:^|[;&|]\s*){re.escape(words[0])}(?=\s|$)[^;&|]*", head)
+    if step is None or not _TO_FILE.search(step.group()):
+        return False
+    return bool(_THEN_ANOTHER.match(head, step.end()))
 
 
 def _masks_status(command: str) -> bool:
     """The call exits 0 whatever its command did (`cmd || true`)."""
-    return bool(_MASKED.search(command_head(command)))
+    return bool(MASKED.search(command_head(command)))
 
 
 def remedy(call: Event, fix: Fix) -> str | None:
     """The remedy as a command, for a teachable fix: the new form of the call, or the
     steps that prepared it (their commands, joined)."""
     if fix.kind is FixKind.REPLACED:
-        return _MASKED.sub("", command_head(fix.call.text))
+        return MASKED.sub("", command_head(fix.call.text))
     if fix.kind is FixKind.INSTALLED:
         parts = STEP_SPLIT.split(command_head(fix.call.text))
         return next((p for p in parts if _INSTALL.search(p)), parts[0])
@@ -432,8 +443,8 @@ def remedy(call: Event, fix: Fix) -> str | None:
         return None
     extra = _extra_segments(call.text, fix.call.text)
     if extra:
-        return " && ".join(extra)
-    return " && ".join(command_head(step.text) for step in fix.steps) or None
+        return " && ".join(unwrapped(step) for step in extra)
+    return " && ".join(unwrapped(step.text) for step in fix.steps) or None
 
 
 def seconds(milliseconds: int) -> str:
@@ -453,11 +464,11 @@ _WRITES_FILES = re.compile(
 def _extra_segments(failed: str, retry: str) -> list[str]:
     """The parts of a compound retry (`chmod +x s.sh && ./s.sh`) that the failed call did not
     have, `cd` left out: the steps it added before doing the same thing."""
-    head, retry = _unwrapped(failed), _unwrapped(retry)
+    head, retry = unwrapped(failed), unwrapped(retry)
     if head == retry or head not in retry:
         return []
     parts = [p for p in STEP_SPLIT.split(retry.strip()) if p]
-    kept = [p for p in parts if not p.startswith("cd ") and _unwrapped(p) != head]
+    kept = [p for p in parts if not p.startswith("cd ") and unwrapped(p) != head]
     return kept if len(kept) < len(parts) else []
 
 

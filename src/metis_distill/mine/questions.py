@@ -40,10 +40,15 @@ _ACT = (
 _PROCESS = re.compile(
     rf"^(?:(?:should|shall|can|may) (?:I|we) {_ACT}|(?:do you want|would you like)(?: me)? to "
     rf"{_ACT}|(?:is (?:it|this|that) )?ok(?:ay)? to\b|is (?:it|this|that) ok|(?:are you )?ready\b|"
-    r"how (?:should|do you want me to) (?:I |we )?proceed|what (?:should I|do you want me to) do|"
+    r"how (?:should|shall|do you want me to) (?:I |we )?proceed|"
+    r"how (?:would|do) you (?:like|want)(?: me| us)? to (?:proceed|continue|go on)|"
+    r"what (?:should I|do you want me to) do|"
     r"what next|which\b.{0,60}\bfirst\b)",
     re.I,
 )
+# The question's sentences: "Redis is not installed. How would you like to proceed?" asks how
+# to go on in its second.
+_QUESTION_SENTENCES = re.compile(r"(?<=[.!?:])\s+")
 # A name asked for what is being made today (a command, a file, a branch): no rule for later.
 _NAMING = re.compile(
     r"\b(?:be (?:called|named)|(?:what|which) (?:name|should (?:it|we|I) (?:call|name))|"
@@ -169,7 +174,7 @@ def _first_question(question: str) -> str:
 
 def _lasting(question: str, choice: str) -> bool:
     return not (
-        _PROCESS.match(question)
+        any(_PROCESS.match(said) for said in _QUESTION_SENTENCES.split(question))
         or _NAMING.search(question)
         or _DIAGNOSTIC.search(question)
         or _NO_CHOICE.match(choice)

@@ -12,12 +12,22 @@ from metis_distill.terminal import printable
 
 MAX_SENTENCE = 320
 # Chinese and Japanese end a sentence with a full-width mark and no space after it.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`*\"'(])|(?<=[\u3002\uff01\uff1f])\s*|\n+")
+# An ellipsis or a run of marks ("…..", "????") ends one whatever the next word's case.
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?])\s+(?=[A-Z`*\"'(])|(?<=[.!?][.!?])\s+|(?<=[\u3002\uff01\uff1f])\s*|\n+"
+)
 _CODE_FENCE = re.compile(r"```.*?(?:```|$)", re.S)
 _MARKUP = re.compile(r"\*\*|__|^#+\s*|^[-*]\s+|^\d+\.\s+", re.M)
 _WS = re.compile(r"\s+")
 # The steps of a command line: `a && b || c; d` (pipes stay inside their step).
 STEP_SPLIT = re.compile(r"\s*(?:&&|\|\||;)\s*")
+# What only cuts or merges a command's output: `| tail -5` at its end, `2>&1` anywhere.
+_WRAPPING = (
+    re.compile(r"\s*\|\s*(?:tail|head)\b[^|]*$"),
+    re.compile(r"\s*2>&1(?=\s|$|[;&|])"),
+)
+# `|| true`, `; true`, `|| :`, `|| exit 0`: the call reports success whatever it did.
+MASKED = re.compile(r"\s*(?:\|\||;)\s*(?:true|:|exit 0)\s*$")
 _LINK = re.compile(r"\[([^\]\n]+)\]\([^)\s]+\)")
 # Steps that only set up the command after them: `cd dir &&`, `mkdir -p out &&`, `export X=1;`,
 # a Node, conda or virtualenv environment chosen (`source ~/.nvm/nvm.sh && nvm use 20 &&`,
@@ -107,6 +117,17 @@ def command_head(command: str) -> str:
     while (step := _SETUP_PREFIX.match(head)) is not None and step.end() < len(head):
         head = head[step.end() :]
     return head or flat
+
+
+def unwrapped(command: str) -> str:
+    """The command without what only cuts, merges or masks its output and exit status
+    (`2>&1`, `| tail -5`, `|| true`): `ssh -T git@host` of `ssh -T git@host 2>&1 || true`."""
+    head, previous = command_head(command), ""
+    while head != previous:
+        previous = head
+        for pattern in (*_WRAPPING, MASKED):
+            head = pattern.sub("", head)
+    return " ".join(head.split())
 
 
 def first_step(command: str) -> str:
