@@ -334,6 +334,8 @@ def test_the_same_call_with_stderr_merged_after_an_install_was_prepared_by_it(
         "abt it does anyone need a gold bike... no way..... a cheap bike rides just as well "
         "buttt ... how many gold bikes do you see in shops???? none ... people buy shiny",
         "I want a flyer for the summer sale, with a cheap bike that rides just as well as any",
+        # "the only issue" names no choice
+        "And I want a real shop integrated i know the only issue was the payment partner ......",
     ],
 )
 def test_a_request_for_a_thing_to_make_is_no_decision(tmp_path: Path, message: str) -> None:
@@ -354,3 +356,58 @@ def test_how_to_go_on_asked_after_a_statement_is_no_lasting_choice(tmp_path: Pat
     path = _write(tmp_path, [ask("q1", asked), answered("q1", f'"{asked[0][0]}"="Install Redis"')])
     run = parse_file(path, path.parent)
     assert [e for e in find_episodes(run) if e.kind is LessonKind.DECISION] == []
+
+
+def _codex_calls(tmp_path: Path, calls: list[tuple[str, bool, int, str]]) -> list:  # type: ignore[type-arg]
+    """A Codex rollout of shell calls (command, escalated, exit code, output): its failures."""
+    import json
+
+    from metis_distill.sources.codex import parse_file as parse_codex
+
+    records: list[dict] = [{"type": "session_meta", "payload": {"id": "s", "cwd": "/w"}}]  # type: ignore[type-arg]
+    for n, (command, escalated, code, output) in enumerate(calls):
+        leave = {"sandbox_permissions": "require_escalated"} if escalated else {}
+        arguments = json.dumps({"command": ["bash", "-lc", command], **leave})
+        records += [
+            {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
+             "call_id": f"c{n}", "arguments": arguments}},
+            {"type": "response_item", "payload": {"type": "function_call_output",
+             "call_id": f"c{n}", "output": json.dumps(
+                 {"output": output, "metadata": {"exit_code": code}})}},
+        ]  # fmt: skip
+    path = tmp_path / "rollout-2026-11-01T00-00-00-a.jsonl"
+    stamp = {"timestamp": "2026-11-01T00:00:00Z"}
+    path.write_text("".join(json.dumps({**stamp, **r}) + "\n" for r in records))
+    run = parse_codex(path, tmp_path)
+    return [e for e in find_episodes(run) if e.kind is LessonKind.FAILURE]
+
+
+NO_FEED = "error NU1301: Unable to load the service index for source https://feed.example"
+
+
+def test_a_changed_call_let_out_of_the_sandbox_shows_the_sandbox_stopped_it(
+    tmp_path: Path,
+) -> None:
+    """The changed form failed inside the sandbox too and worked only outside: leaving the
+    sandbox was the fix, not the change."""
+    found = _codex_calls(
+        tmp_path,
+        [
+            ("pkg restore app.proj", False, 1, NO_FEED),
+            ("pkg restore app.proj -j1", False, 1, NO_FEED),
+            ("pkg restore app.proj -j1", True, 0, "Restored app.proj"),
+        ],
+    )
+    assert [e.fix.kind if e.fix else None for e in found] == [FixKind.ESCALATED] * 2
+
+
+def test_a_changed_call_let_out_of_the_sandbox_at_once_teaches_no_fix(tmp_path: Path) -> None:
+    """Changed and let out in one step: which of the two made it work is not shown."""
+    (episode,) = _codex_calls(
+        tmp_path,
+        [
+            ("pkg restore app.proj", False, 1, NO_FEED),
+            ("pkg restore app.proj -j1", True, 0, "Restored app.proj"),
+        ],
+    )
+    assert episode.fix is None or not episode.fix.teachable

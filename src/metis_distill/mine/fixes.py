@@ -291,12 +291,12 @@ def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Even
     edits = tuple(e for e in between if _is_edit(e))
     if edits:  # files changed in between: the other form of the call is not shown to be why
         return Fix(FixKind.EDITED, later, result, edits)
-    if (
-        later.escalated
-        and not call.escalated
-        and command_head(later.text) == command_head(call.text)
-    ):
-        return Fix(FixKind.ESCALATED, later, result)  # the sandbox was what stopped it
+    if later.escalated and not call.escalated:
+        if command_head(later.text) == command_head(call.text) or _failed_inside(
+            events, call, later
+        ):
+            return Fix(FixKind.ESCALATED, later, result)  # the sandbox was what stopped it
+        return Fix(FixKind.RETRIED, later, result)  # changed and let out: which mattered?
     if unwrapped(later.text) != unwrapped(call.text):
         extra = _extra_segments(call.text, later.text)
         if any(_WRITES_FILES.search(step) for step in extra):
@@ -403,6 +403,22 @@ def _bare(command: str) -> str:
 _TO_FILE = re.compile(r"(?:&>|(?<![0-9&<>])>>?)\s*(?!&)[^\s;&|]+")
 # After a step: `;` or a pipe (not `||`), so the exit status is the next program's.
 _THEN_ANOTHER = re.compile(r"\s*(?:;|\|(?!\|))")
+
+
+def _failed_inside(events: tuple[Event, ...], call: Event, later: Event) -> bool:
+    """Between the failed call and the escalated one, the escalated one's very command
+    failed inside the sandbox: leaving the sandbox is what made it work."""
+    start, end = events.index(call), events.index(later)
+    results = _results(events[start:end])
+    head = command_head(later.text)
+    return any(
+        e.kind is EventKind.TOOL_CALL
+        and not e.escalated
+        and command_head(e.text) == head
+        and (found := results.get(e.tool_use_id or "")) is not None
+        and signals.is_failure(found)
+        for e in events[start + 1 : end]
+    )
 
 
 def _output_unseen(failed: str, retry: str) -> bool:

@@ -99,7 +99,7 @@ USER_RULE = re.compile(
 # preference"): a decision even when the sentence does not open like a rule.
 USER_CHOICE = re.compile(
     r"\b(?:I|we)\s+(?:(?:don't|dont|do not)\s+)?(?:want|prefer|'d rather|would rather)\b"
-    r".{3,80}?\b(?:instead|just(?! as\b)|only|rather than)\b"
+    r".{3,80}?\b(?:instead|just(?! as\b)|(?<!the )(?<!my )(?<!our )only|rather than)\b"
     r"|\bsave (?:the|this|that|it as (?:a|my)) preference\b"
     r"|\bsave (?:that|this|it) in (?:all )?memor",
     re.I,
