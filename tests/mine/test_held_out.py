@@ -411,3 +411,29 @@ def test_a_changed_call_let_out_of_the_sandbox_at_once_teaches_no_fix(tmp_path: 
         ],
     )
     assert episode.fix is None or not episode.fix.teachable
+
+
+def test_another_installation_of_the_program_is_named_not_the_files(tmp_path: Path) -> None:
+    """`rustfmt a.rs b.rs` fails, `/opt/rust/bin/rustfmt a.rs b.rs` works: the lesson is the
+    program's other installation, a fact of this machine, not one run's file list."""
+    from metis_distill.ledger import LessonView
+    from metis_distill.placement.locality import Locality, locality
+    from tests.mine.test_fixes import _failures
+
+    files = "crates/core/src/lib.rs crates/core/src/io.rs"
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", f"rustfmt {files}"),
+            result("t1", "Exit code 1\ncannot set privileged capabilities: not permitted", True),
+            call("t2", f"/opt/rust/bin/rustfmt {files}"),
+            result("t2", "Formatted 2 files"),
+        ],
+    )
+    assert lesson.text == (
+        "`rustfmt` on the PATH fails here (“cannot set privileged capabilities: not "
+        "permitted”); use `/opt/rust/bin/rustfmt` instead."
+    )
+    assert lesson.fix == "/opt/rust/bin/rustfmt"
+    view = LessonView("id", "failure", lesson.text, "active", 2, None, None, (), (), lesson.fix)
+    assert locality(view, Path("/w")) is Locality.MACHINE

@@ -26,7 +26,15 @@ from metis_distill.mine.signals import (
     missing_program,
 )
 from metis_distill.mine.statements import is_standing_rule
-from metis_distill.mine.text import STEP_SPLIT, clean, command_head, first_step, scrub, shorten
+from metis_distill.mine.text import (
+    STEP_SPLIT,
+    clean,
+    command_head,
+    first_step,
+    scrub,
+    shorten,
+    unwrapped,
+)
 from metis_distill.models import (
     Event,
     EventKind,
@@ -201,6 +209,10 @@ def _failure_lesson(
         env = _env_prefix(call.text, remedy)
         if env:
             return f"{what} {verb} here (“{sig}”); run it with {code(env)} set.", remedy
+        binary = _other_binary(call.text, remedy)
+        if binary is not None:
+            name = code(binary.replace("\\", "/").rsplit("/", 1)[-1])
+            return f"{name} on the PATH fails here (“{sig}”); use {code(binary)} instead.", binary
         instead = general_command(remedy)
         if code(instead) == what:  # the general forms are alike: the difference is in the args
             if _PATH_ERROR.search(sig):  # other paths: where this run stood, no rule
@@ -221,6 +233,19 @@ def _failure_lesson(
     if fix is not None and fix.kind is FixKind.RETRIED:
         return f"{what} failed once with “{sig}” and passed when run again.", None
     return f"{what} {verb} here: “{sig}” (no fix seen).", None
+
+
+def _other_binary(failed: str, retry: str) -> str | None:
+    """The program the retry ran by its full path, where the failed call ran the one of the
+    same name the PATH found, with the same arguments (`/usr/local/go/bin/gofmt -w a.go`
+    after `gofmt -w a.go`): another installation of it."""
+    old, new = unwrapped(failed).split(), unwrapped(retry).split()
+    if not old or not new or old[1:] != new[1:] or "/" in old[0] or "\\" in old[0]:
+        return None
+    path = new[0].strip("\"'")
+    absolute = path.startswith(("/", "~/")) or re.match(r"[A-Za-z]:\\", path) is not None
+    same = path.replace("\\", "/").rsplit("/", 1)[-1] == old[0]
+    return path if absolute and same else None
 
 
 _PATH_ERROR = re.compile(
