@@ -164,3 +164,14 @@ def test_a_fixed_failure_does_not_join_the_same_failure_without_a_fix(stores) ->
     assert (stats.new, stats.merged) == (1, 0)
     (row,) = [r for r in ledger.lessons() if r.fix is not None]
     assert row.text.endswith("first.")
+
+
+def test_a_standing_correction_joins_the_same_rule_said_before(stores) -> None:  # type: ignore[no-untyped-def]
+    """A correction keeps its words as its fix: with or without them it is one rule."""
+    ledger, index = stores
+    rule = candidate("Always use pnpm in this repo, never npm.", 1, "s1", LessonKind.FAILURE)
+    said = "Always use pnpm in this repository, never npm."
+    correction = replace(candidate(said, 4, "s2", LessonKind.FAILURE), fix=said)
+    curate([rule], ledger, index, archive_root="/a")
+    stats = curate([correction], ledger, index, archive_root="/a")
+    assert (stats.new, stats.merged) == (0, 1)

@@ -437,3 +437,62 @@ def test_another_installation_of_the_program_is_named_not_the_files(tmp_path: Pa
     assert lesson.fix == "/opt/rust/bin/rustfmt"
     view = LessonView("id", "failure", lesson.text, "active", 2, None, None, (), (), lesson.fix)
     assert locality(view, Path("/w")) is Locality.MACHINE
+
+
+@pytest.mark.parametrize(
+    ("retry", "unseen"),
+    [
+        ("make docs &> build.log; grep -c warn build.log", True),
+        ("make docs 1> build.log 2>&1 | wc -l", True),
+        ("make docs > build.log && grep -c warn build.log", False),  # `&&`: make's status
+        ("make clean > /dev/null; make docs", False),  # the failed command itself runs last
+        ("make docs 2>&1 | tail -3", False),  # its output shows
+    ],
+)
+def test_whether_a_retry_shows_the_failed_commands_own_result(retry: str, unseen: bool) -> None:
+    from metis_distill.mine.fixes import _output_unseen
+
+    assert _output_unseen("make docs", retry) is unseen
+
+
+def test_a_wrapped_call_let_out_of_the_sandbox_is_the_same_call(tmp_path: Path) -> None:
+    (episode,) = _codex_calls(
+        tmp_path,
+        [
+            ("pkg restore app.proj", False, 1, NO_FEED),
+            ("timeout 300 pkg restore app.proj 2>&1 | tail -5", True, 0, "Restored app.proj"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.ESCALATED
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I want the script to use bash only, not zsh.",
+        "We want every package in this monorepo, including the docs site, the admin console "
+        "and the mobile client, built with pnpm instead of npm.",
+    ],
+)
+def test_a_choice_about_a_thing_or_said_at_length_is_still_a_decision(
+    tmp_path: Path, message: str
+) -> None:
+    from tests.mine.test_statements import _lessons
+
+    assert [k for k, _ in _lessons(tmp_path, [say("user", message)])] == [LessonKind.DECISION]
+
+
+def test_a_preamble_before_the_question_does_not_make_it_a_how_to_go_on(tmp_path: Path) -> None:
+    asked = [("Phase 1 is complete: ready for caching. Which cache should we use?", ["Redis"])]
+    path = _write(tmp_path, [ask("q1", asked), answered("q1", f'"{asked[0][0]}"="Redis"')])
+    run = parse_file(path, path.parent)
+    assert len([e for e in find_episodes(run) if e.kind is LessonKind.DECISION]) == 1
+
+
+def test_a_unicode_ellipsis_ends_a_sentence() -> None:
+    from metis_distill.mine.text import sentences
+
+    assert sentences("The build failed… then the cache was cleared.") == [
+        "The build failed…",
+        "then the cache was cleared.",
+    ]

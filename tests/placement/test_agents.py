@@ -53,6 +53,20 @@ CANCELLED = "When one of several parallel tool calls fails, the others are cance
         (lesson("The tracker tool fails.", ("mcp__jira__get",), {"claude_code"}), set()),
         # a CI log's steps are no agent's tools
         (lesson("Edit step failed.", ("Edit:x",), {"logs"}), set()),
+        # what the system refused an own tool would refuse any agent's
+        (
+            lesson("Edit failed here: “EACCES: permission denied”.", ("Edit:a",), {"claude_code"}),
+            set(),
+        ),
+        # "escalated permissions" said of a command is no agent's own way
+        (
+            lesson(
+                "`docker compose up` needs escalated permissions here.",
+                ("Bash:docker",),
+                {"claude_code"},
+            ),
+            set(),
+        ),
         # an edit lesson seen in two agents' runs holds for both
         (lesson(EDIT_BLOCK, ("Edit:a",), {"aider", "claude_code"}), {"aider", "claude_code"}),
     ],
@@ -70,6 +84,7 @@ def test_the_agents_that_read_a_file(tmp_path: Path) -> None:
     (tmp_path / "CLAUDE.md").write_text("# people\n")
     assert readers_of(tmp_path / "AGENTS.md") == {"codex"}
     assert readers_of(tmp_path / "CONVENTIONS.md") is None  # no agent's convention: any
+    assert readers_of(tmp_path / "home" / ".codex" / "AGENTS.md") == {"codex"}  # Codex's own
 
 
 def test_a_file_read_by_no_agent_of_the_lesson_does_not_fit(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from metis_distill.curate.ids import (
 )
 from metis_distill.index import LessonIndex, embed_many
 from metis_distill.ledger import Curating, EvidenceRow, Ledger, LessonRow, LessonStatus, now
-from metis_distill.models import LessonCandidate
+from metis_distill.models import LessonCandidate, LessonKind
 
 _CURATE = CurateSettings()  # the defaults, as the settings say
 DEFAULT_MAX_DISTANCE = _CURATE.dedupe_distance
@@ -158,8 +158,8 @@ class _Near:
             if neighbour.distance > reach:
                 break
             row = lessons.lesson(neighbour.id)
-            if row is None or (candidate.fix is not None and row.fix is None):
-                continue  # a fix never joins a lesson whose words say no fix was seen
+            if row is None or _fix_into_none(candidate, row):
+                continue
             distance = neighbour.distance
             if distance > self.limits[1]:  # maybe near another wording of the lesson seen before
                 distance = min(distance, _nearest_wording(lessons, index, row, vector))
@@ -173,6 +173,13 @@ class _Near:
             return None
         same = self.judge(candidate.kind.value, candidate.text, unsure)
         return lessons.lesson(same) if same is not None else None
+
+
+def _fix_into_none(candidate: LessonCandidate, row: LessonRow) -> bool:
+    """A failure with a fix never joins one whose words say no fix was seen (a rule keeps
+    its words as its "fix": said with or without them, it is one rule)."""
+    failure = candidate.kind is LessonKind.FAILURE and row.fix is None
+    return failure and candidate.fix not in (None, candidate.text)
 
 
 def _nearest_wording(

@@ -292,9 +292,7 @@ def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Even
     if edits:  # files changed in between: the other form of the call is not shown to be why
         return Fix(FixKind.EDITED, later, result, edits)
     if later.escalated and not call.escalated:
-        if command_head(later.text) == command_head(call.text) or _failed_inside(
-            events, call, later
-        ):
+        if _bare(later.text) == _bare(call.text) or _failed_inside(events, call, later):
             return Fix(FixKind.ESCALATED, later, result)  # the sandbox was what stopped it
         return Fix(FixKind.RETRIED, later, result)  # changed and let out: which mattered?
     if unwrapped(later.text) != unwrapped(call.text):
@@ -399,39 +397,53 @@ def _bare(command: str) -> str:
     return unwrapped(_TIME_LIMIT.sub("", command_head(command)))
 
 
-# stdout sent to a file (`> log`, `>> log`, `&> log`, `>/dev/null`), not `2>` or `>&2`.
-_TO_FILE = re.compile(r"(?:&>|(?<![0-9&<>])>>?)\s*(?!&)[^\s;&|]+")
+# Redirections after a command: stdout to a file (`> log`, `1>> log`, `&> log`, `>/dev/null`),
+# stderr anywhere (`2> err`, `2>&1`).
+_REDIRECTS = re.compile(r"(?:\s*(?:(?:[12]|&)?>>?\s*(?!&)[^\s;&|]+|\d?>&\d))+")
+_TO_FILE = re.compile(r"(?:^|\s)(?:1|&)?>>?\s*(?!&)[^\s;&|]+")
 # After a step: `;` or a pipe (not `||`), so the exit status is the next program's.
 _THEN_ANOTHER = re.compile(r"\s*(?:;|\|(?!\|))")
+_STEP_START = re.compile(r"(?:^|(?:;|&&|\|\|?)\s*)$")
 
 
 def _failed_inside(events: tuple[Event, ...], call: Event, later: Event) -> bool:
     """Between the failed call and the escalated one, the escalated one's very command
     failed inside the sandbox: leaving the sandbox is what made it work."""
-    start, end = events.index(call), events.index(later)
-    results = _results(events[start:end])
-    head = command_head(later.text)
+    between = events[call.seq + 1 : later.seq]
+    results = _results(between)
+    bare = _bare(later.text)
     return any(
         e.kind is EventKind.TOOL_CALL
         and not e.escalated
-        and command_head(e.text) == head
+        and _bare(e.text) == bare
         and (found := results.get(e.tool_use_id or "")) is not None
         and signals.is_failure(found)
-        for e in events[start + 1 : end]
+        for e in between
     )
 
 
 def _output_unseen(failed: str, retry: str) -> bool:
-    """The retry sends the failed program's output to a file and then runs another program
-    after `;` or a pipe: neither its output nor its exit status shows in the result."""
-    words = unwrapped(failed).split()
-    if not words:
+    """The retry runs the failed command with its output sent to a file, then another
+    program after `;` or a pipe: neither its output nor its exit status shows in the result
+    (`make docs &> build.log; grep -c warn build.log`)."""
+    command = _bare(failed)
+    head = command_head(retry)
+    if not command:
         return False
-    head = unwrapped(retry)
-    step = re.search(rf"(?:^|[;&|]\s*){re.escape(words[0])}(?=\s|$)[^;&|]*", head)
-    if step is None or not _TO_FILE.search(step.group()):
-        return False
-    return bool(_THEN_ANOTHER.match(head, step.end()))
+    start = head.find(command)
+    while start >= 0:
+        end = start + len(command)
+        redirects = _REDIRECTS.match(head, end)
+        after = redirects.end() if redirects else end
+        if (
+            _STEP_START.search(head[:start])
+            and redirects is not None
+            and _TO_FILE.search(redirects.group())
+            and _THEN_ANOTHER.match(head, after)
+        ):
+            return True
+        start = head.find(command, end)
+    return False
 
 
 def _masks_status(command: str) -> bool:

@@ -48,7 +48,7 @@ _PROCESS = re.compile(
 )
 # The question's sentences: "Redis is not installed. How would you like to proceed?" asks how
 # to go on in its second.
-_QUESTION_SENTENCES = re.compile(r"(?<=[.!?:])\s+")
+_QUESTION_SENTENCES = re.compile(r"(?<=[.!?])\s+")
 # A name asked for what is being made today (a command, a file, a branch): no rule for later.
 _NAMING = re.compile(
     r"\b(?:be (?:called|named)|(?:what|which) (?:name|should (?:it|we|I) (?:call|name))|"
@@ -172,9 +172,15 @@ def _first_question(question: str) -> str:
     return head[: MAX_QUESTION + 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"  # between words
 
 
+def _asking_sentence(question: str) -> str:
+    """The sentence that asks: the last one with a question mark, not what it opens with."""
+    asking = [said for said in _QUESTION_SENTENCES.split(question) if "?" in said]
+    return asking[-1] if asking else question
+
+
 def _lasting(question: str, choice: str) -> bool:
     return not (
-        any(_PROCESS.match(said) for said in _QUESTION_SENTENCES.split(question))
+        _PROCESS.match(_asking_sentence(question))
         or _NAMING.search(question)
         or _DIAGNOSTIC.search(question)
         or _NO_CHOICE.match(choice)

@@ -99,7 +99,7 @@ USER_RULE = re.compile(
 # preference"): a decision even when the sentence does not open like a rule.
 USER_CHOICE = re.compile(
     r"\b(?:I|we)\s+(?:(?:don't|dont|do not)\s+)?(?:want|prefer|'d rather|would rather)\b"
-    r".{3,80}?\b(?:instead|just(?! as\b)|(?<!the )(?<!my )(?<!our )only|rather than)\b"
+    r".{3,200}?\b(?:instead|just(?! as\b)|(?<!the )(?<!my )(?<!our )only|rather than)\b"
     r"|\bsave (?:the|this|that|it as (?:a|my)) preference\b"
     r"|\bsave (?:that|this|it) in (?:all )?memor",
     re.I,
@@ -159,9 +159,9 @@ TASK = re.compile(
     r"remove|delete|fix|create|make|build|implement|refactor|write|rename|move|test|try|see|"
     r"check|run|deploy|start|finish|do)\b"
     # a thing to make today: "I want html of this page", "we need a landing page for …"
-    r"|\b(?:I|we)\s+(?:want|need|would like|'d like)\s+(?:(?:an?|the|some|one)\s+)?(?:new\s+)?"
+    r"|\b(?:I|we)\s+(?:want|need|would like|'d like)\s+(?:(?:an?|some|one)\s+)?(?:new\s+)?"
     r"(?:html|page|banner|landing|website|site|app|script|component|button|form|report|"
-    r"document|pdf|slides?|email|logo|image|video|mockup|draft)\b",
+    r"document|pdf|slides?|email|logo|image|video|mockup|draft)\b(?!\s+to\b)",
     re.I,
 )
 # A subject that names nothing ("The CLI does not …", "It only supports …"): out of its

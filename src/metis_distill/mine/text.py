@@ -14,7 +14,7 @@ MAX_SENTENCE = 320
 # Chinese and Japanese end a sentence with a full-width mark and no space after it.
 # An ellipsis or a run of marks ("…..", "????") ends one whatever the next word's case.
 _SENTENCE_END = re.compile(
-    r"(?<=[.!?])\s+(?=[A-Z`*\"'(])|(?<=[.!?][.!?])\s+|(?<=[\u3002\uff01\uff1f])\s*|\n+"
+    r"(?<=[.!?])\s+(?=[A-Z`*\"'(])|(?:(?<=[.!?][.!?])|(?<=\u2026))\s+|(?<=[\u3002\uff01\uff1f])\s*|\n+"
 )
 _CODE_FENCE = re.compile(r"```.*?(?:```|$)", re.S)
 _MARKUP = re.compile(r"\*\*|__|^#+\s*|^[-*]\s+|^\d+\.\s+", re.M)

@@ -35,9 +35,12 @@ _OWN_TOOLS = frozenset(
 )
 # What an agent does its own way, named in a lesson's words.
 _OWN_WAYS = re.compile(
-    r"\bCodex(?:'s)? sandbox\b|\bescalated permissions\b|\bsandbox_permissions\b"
-    r"|\bparallel tool calls?\b",
-    re.I,
+    r"\bCodex(?:'s)? sandbox\b|\bsandbox_permissions\b|\bparallel tool calls?\b", re.I
+)
+# What the system refused, whichever agent asked: an own tool failing with it holds for all.
+_SYSTEM_ERROR = re.compile(
+    r"\bEACCES\b|\bEPERM\b|\bENOSPC\b|\bEROFS\b|[Pp]ermission denied|[Rr]ead-only file system"
+    r"|No space left on device|Operation not permitted"
 )
 
 
@@ -46,7 +49,7 @@ def agents_of(lesson: LessonView) -> frozenset[str]:
     a failure of the agents' own tools only (a lesson about a file names it as an edit's
     scope too, so other kinds never count their scope), or words naming their own ways."""
     tools = [entry.partition(":")[0] for entry in lesson.scope]
-    failed = lesson.kind == LessonKind.FAILURE
+    failed = lesson.kind == LessonKind.FAILURE and not _SYSTEM_ERROR.search(lesson.text)
     own_tools = failed and bool(tools) and all(t in _OWN_TOOLS for t in tools)
     if not own_tools and not _OWN_WAYS.search(lesson.text):
         return frozenset()
@@ -55,12 +58,12 @@ def agents_of(lesson: LessonView) -> frozenset[str]:
 
 def readers_of(path: Path) -> frozenset[str] | None:
     """The agents that read a context file; None for a file of no agent's convention.
-    Claude Code reads an `AGENTS.md` too when no `CLAUDE.md` lies beside it."""
+    Claude Code reads a repository's `AGENTS.md` too when no `CLAUDE.md` lies beside it."""
     if path.name in (CLAUDE, LOCAL) or ".claude" in path.parts:
         return frozenset({CLAUDE_CODE})
-    if path.name == AGENTS:
-        beside = path.with_name(CLAUDE).exists()
-        return frozenset({CODEX} if beside else {CODEX, CLAUDE_CODE})
+    if path.name == AGENTS:  # Codex's own (`~/.codex/AGENTS.md`) is Codex's alone
+        alone = path.with_name(CLAUDE).exists() or path.parent.name == ".codex"
+        return frozenset({CODEX} if alone else {CODEX, CLAUDE_CODE})
     return None
 
 
