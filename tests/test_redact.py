@@ -50,6 +50,8 @@ def test_secret_is_replaced(kind: str, text: str) -> None:
         "API_KEY=<your key here>",
         "run `uv run pytest -q` and check 12 passed",
         "token = ${GITHUB_TOKEN}",
+        'echo "hello" | grep h',
+        "sudo ls -S /tmp",
     ],
 )
 def test_ordinary_text_and_placeholders_are_kept(text: str) -> None:
@@ -93,6 +95,12 @@ def test_code_that_handles_secrets_is_not_a_secret(code: str) -> None:
         ("client GOCSPX-abcdefghijklmnopqrstuvwx", "abcdefghijklmnopqrstuvwx"),
         ("bearer ya29.a0AfH6SMBx1234567890abcdefghij", "a0AfH6SMBx1234567890"),
         ("stripe sk_test_4eC39HqLyjWDarjtT1zdp7dc", "4eC39HqLyjWDarjtT1zdp7dc"),
+        # a password given to sudo on its standard input, also as a JSON string holds it
+        ('echo "Wren-Tally-77" | sudo -S cp a /etc/b', "Wren-Tally-77"),
+        ('{"command": "echo \\"Wren-Tally-77\\" | sudo -S ls"}', "Wren-Tally-77"),
+        ("echo -n Wren-Tally-77 | sudo -kS systemctl restart app", "Wren-Tally-77"),
+        ("printf '%s\\n' 'Wren-Tally-77' | sudo -S ls", "Wren-Tally-77"),
+        ("sudo -S ls /root <<< 'Wren-Tally-77'", "Wren-Tally-77"),
     ],
 )
 def test_no_part_of_the_secret_survives(text: str, secret: str) -> None:

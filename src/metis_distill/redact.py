@@ -55,6 +55,23 @@ _OWN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("google_oauth", re.compile(r"\bGOCSPX-[A-Za-z0-9_\-]{20,}|\bya29\.[A-Za-z0-9_\-]{20,}")),
     ("stripe_key", re.compile(r"\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}")),
     ("bearer_token", re.compile(r"(?i)(?<=bearer )[A-Za-z0-9_\-.=]{20,}")),
+    # a password given to `sudo -S` on its standard input: `echo "pw" | sudo -S …`,
+    # `printf '%s\n' pw | sudo -S …`, `sudo -S … <<< pw` (quotes may be JSON-escaped)
+    (
+        "sudo_password",
+        re.compile(
+            r"\b(?:echo|printf)[ ]+(?:-[a-z]+[ ]+)?(?:'%s\\{1,2}n'[ ]+)?"
+            r"(\\?\"[^\"]{0,200}?\\?\"|'[^']{0,200}'|[^\s|;&'\"]+)[ ]*\|[ ]*sudo\b[^|;&]{0,200}?"
+            r"[ ]-[a-zA-Z]*S\b"
+        ),
+    ),
+    (
+        "sudo_password",
+        re.compile(
+            r"\bsudo\b[^|;&]{0,200}?[ ]-[a-zA-Z]*S\b[^<|;&]{0,200}<<<[ ]*"
+            r"(\\?\"[^\"]{0,200}?\\?\"|'[^']{0,200}'|\S+)"
+        ),
+    ),
 )
 _SKIPPED_DETECTORS = frozenset({"Public IP (ipv4)", "Private Key"})
 
@@ -112,6 +129,7 @@ _GATES: dict[str, tuple[str, ...]] = {
     "stripe_key": ("k_live_", "k_test_"),
     "basic_auth_credentials": ("://",),
     "bearer_token": ("bearer ",),
+    "sudo_password": ("sudo",),
     "artifactory_credentials": ("akc", "ap"),
     "aws_access_key": ("a3t", "abia", "acca", "akia", "asia", "aws"),
     "azure_storage_account_access_key": ("accountkey=",),
@@ -330,6 +348,7 @@ _GROUP_IS_SECRET = frozenset(
         "ibm_cos_hmac_credentials",
         "npm_tokens",
         "softlayer_credentials",
+        "sudo_password",
     }
 )
 
