@@ -112,3 +112,20 @@ def test_a_refused_edit_mended_once_is_routine_and_twice_a_line(tmp_path: Path, 
         rendered = [ln for ln in shown if "String to replace" in ln]
         assert len(rendered) == n  # none after one session, one line [2] after two
     assert " [2](" in rendered[0]
+
+
+def test_the_projects_own_checks_failing_never_render_however_often(
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+) -> None:
+    """Type errors and failing tests of the code being written are the day's work, not a
+    lesson, in however many sessions."""
+    archive, data = tmp_path / "archive", tmp_path / "data"
+    typecheck = "src/cart.ts(12,7): error TS6133: 'total' is declared but its value is never read."
+    turns = [Say("user", "Finish the cart."), Bash("pnpm typecheck", typecheck, True)]
+    for n, session in enumerate(("aaaaaaaa", "bbbbbbbb", "cccccccc")):
+        write_session(archive, session, START + timedelta(days=n), turns)
+    outcome = distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
+    (lesson,) = [r for r in Ledger.at(data).lessons() if "TS6133" in r.text]
+    assert lesson.fix is None  # in the ledger, searchable
+    assert outcome.folder is None or "TS6133" not in _proposed(outcome)

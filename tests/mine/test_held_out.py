@@ -496,3 +496,90 @@ def test_a_unicode_ellipsis_ends_a_sentence() -> None:
         "The build failed…",
         "then the cache was cleared.",
     ]
+
+
+def test_a_retry_as_root_is_no_fix_to_teach(tmp_path: Path) -> None:
+    from tests.mine.test_fixes import _failures
+
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "mkdir -p ../../shared/specs"),
+            result("t1", "Exit code 1\nmkdir: cannot create directory: Permission denied", True),
+            call("t2", "sudo mkdir -p ../../shared/specs"),
+            result("t2", "done"),
+        ],
+    )
+    assert lesson.fix is None and "sudo mkdir" not in lesson.text
+    assert lesson.text.endswith("(it worked with `sudo`; ask before using it).")
+
+
+def test_forcing_one_git_step_among_others_is_still_forcing(tmp_path: Path) -> None:
+    from tests.mine.test_fixes import _failures
+
+    ignored = "Exit code 1\nThe following paths are ignored by one of your .gitignore files:\nout"
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "cd /w && git add out/report.md && git status --short"),
+            result("t1", ignored, True),
+            call("t2", "git add -f out/report.md && git status --short | grep report"),
+            result("t2", "A  out/report.md"),
+        ],
+    )
+    assert lesson.fix is None and "forced past it with `-f`" in lesson.text
+
+
+@pytest.mark.parametrize(
+    "step",
+    ["rm .tool/settings.local.json", "git clean -fd", "git checkout -- .", "git reset --hard"],
+)
+def test_a_step_that_deletes_is_never_taught(tmp_path: Path, step: str) -> None:
+    from tests.mine.test_fixes import _failures
+
+    overwritten = (
+        "Exit code 1\nerror: The following untracked working tree files would be overwritten "
+        "by checkout:\n\t.tool/settings.local.json"
+    )
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "git checkout main"),
+            result("t1", overwritten, True),
+            call("t2", step),
+            result("t2", "Removing .tool/settings.local.json"),
+            call("t3", "git checkout main"),
+            result("t3", "Switched to branch 'main'"),
+        ],
+    )
+    assert lesson.fix is None and step not in lesson.text
+
+
+def test_a_network_that_came_back_is_no_fix(tmp_path: Path) -> None:
+    from tests.mine.test_fixes import _failures
+
+    unreachable = (
+        "Exit code 128\nfatal: unable to access 'https://example.invalid/kite.git/': Failed "
+        "to connect to example.invalid port 443 after 21012 ms: Could not connect to server"
+    )
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "git push origin main"),
+            result("t1", unreachable, True),
+            call("t2", "git add img/*.png && git commit -m 'Drop stray images'"),
+            result("t2", "[main 1a2b3c4] Drop stray images"),
+            call("t3", "git push origin main"),
+            result("t3", "To https://example.invalid/kite.git\n   1a2b..3c4d  main -> main"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.RETRIED
+    assert lesson.fix is None and "git commit" not in lesson.text
+
+
+def test_a_passing_test_named_after_an_error_is_not_the_error() -> None:
+    output = (
+        "running 3 tests\ntest lexer::tests::rejects_parse_error_on_tab ... ok\n"
+        "test lexer::tests::reads_numbers ... FAILED\nerror: test failed, to rerun pass `--lib`"
+    )
+    assert "rejects_parse_error" not in error_signature(output)

@@ -9,11 +9,18 @@ Everything else stays in the ledger, where search finds it.
 
 from __future__ import annotations
 
+import re
+
 from metis_distill.ledger import LessonView
 from metis_distill.mine.signals import EDIT_TOOLS
 from metis_distill.models import LessonKind
 
 RECURRING_SESSIONS = 2
+# The project's own checks failing on the code being written: tests, types, compilers' codes.
+_CODE_UNDER_WORK = re.compile(
+    r"\berror TS\d{4}\b|\berror CS\d{4}\b|\berror\[E\d{4}\]|\btests? failed\b|\bpanicked at\b"
+    r"|\b[1-9]\d* (?:failed|failing)\b|\bFAILED \S+::|\bAssertionError\b|Tests?:\s+[1-9]\d* failed"
+)
 _EDIT_SCOPES = tuple(f"{tool}:" for tool in sorted(EDIT_TOOLS))
 
 
@@ -27,6 +34,8 @@ def earned(lesson: LessonView) -> bool:
         return lesson.fix is not None and lesson.support >= RECURRING_SESSIONS
     if lesson.fix is not None:
         return True
+    if _CODE_UNDER_WORK.search(lesson.text):
+        return False  # its tests or types failing is the work of the day, however often
     return lesson.support >= RECURRING_SESSIONS
 
 

@@ -205,6 +205,8 @@ def _failure_lesson(
         ), remedy
     if fix is not None and fix.kind is FixKind.REPLACED and remedy and _forced(call.text, remedy):
         return f"{what} {verb} here: “{sig}” (forced past it with `-f`; ask before forcing).", None
+    if fix is not None and fix.kind is FixKind.REPLACED and remedy and _as_root(call.text, remedy):
+        return f"{what} {verb} here: “{sig}” (it worked with `sudo`; ask before using it).", None
     if fix is not None and fix.kind is FixKind.REPLACED and remedy:
         env = _env_prefix(call.text, remedy)
         if env:
@@ -379,13 +381,31 @@ def _script_denied_text(script: str, remedy: str | None) -> tuple[str, str | Non
 
 
 def _forced(failed: str, retry: str) -> bool:
-    """The retry is the failed git command with `-f`/`--force` added: git's own check (an
-    ignored path, a protected ref) was overridden, which no line should teach."""
-    before, after = command_head(failed).split(), command_head(retry).split()
-    if before[:1] != ["git"] or after[:1] != ["git"]:
-        return False
+    """A git step of the retry is a failed git step with `-f`/`--force` added (whatever
+    steps or pipes are around it): git's own check (an ignored path, a protected ref) was
+    overridden, which no line should teach."""
+    pairs = ((b, a) for b in _git_steps(failed) for a in _git_steps(retry))
+    return any(_only_added(b, a, {"-f", "--force"}) for b, a in pairs)
+
+
+def _git_steps(command: str) -> list[list[str]]:
+    steps = (step.split("|", 1)[0].split() for step in STEP_SPLIT.split(unwrapped(command)))
+    return [words for words in steps if words[:1] == ["git"]]
+
+
+def _only_added(before: list[str], after: list[str], allowed: set[str]) -> bool:
     added = [word for word in after if word not in before]
-    return bool(added) and all(word in ("-f", "--force") for word in added)
+    return bool(added) and set(added) <= allowed
+
+
+def _as_root(failed: str, retry: str) -> bool:
+    """The retry is the failed command run with `sudo`: root's rights are no rule to teach."""
+    command = unwrapped(failed)
+    steps = (step.strip() for step in STEP_SPLIT.split(unwrapped(retry)))
+    return any(_SUDO.sub("", step) == command for step in steps if _SUDO.match(step))
+
+
+_SUDO = re.compile(r"^sudo\s+(?:-[A-Za-z]+\s+)*")
 
 
 def _env_prefix(failed: str, retry: str) -> str | None:

@@ -158,7 +158,10 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
         if _output_unseen(call.text, later.text):
             continue  # `cmd > log; rg x log`: what printed and exited was another program
         if _worked(later, result, failure):
-            return _classify(events, call, later, result)
+            fix = _classify(events, call, later, result)
+            if fix.kind in _CHANGES and _NETWORK.search(failure.text[:4000]):
+                return Fix(FixKind.RETRIED, later, result)  # the network came back
+            return fix
         if _got_past(failure, result) and _only_other_form(events, call, since, later):
             return Fix(FixKind.REPLACED, later, result)
         same_call = later.text == call.text and call.tool_name not in signals.EDIT_TOOLS
@@ -297,12 +300,14 @@ def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Even
         return Fix(FixKind.RETRIED, later, result)  # changed and let out: which mattered?
     if unwrapped(later.text) != unwrapped(call.text):
         extra = _extra_segments(call.text, later.text)
-        if any(_WRITES_FILES.search(step) for step in extra):
+        if any(_WRITES_FILES.search(step) or _DELETES.search(step) for step in extra):
             return Fix(FixKind.EDITED, later, result)  # a step that changed files: an edit
         if extra:
             return Fix(FixKind.PREPARED, later, result)
         return Fix(FixKind.REPLACED, later, result)
     steps = tuple(e for e in between if not _only_looks(e))
+    if any(_DELETES.search(command_head(e.text)) for e in steps if e.tool_name in _SHELLS):
+        return Fix(FixKind.EDITED, later, result, steps[-MAX_STEPS:])  # data deleted: no rule
     if steps:
         return Fix(FixKind.PREPARED, later, result, steps[-MAX_STEPS:])
     return Fix(FixKind.RETRIED, later, result)
@@ -486,6 +491,23 @@ _WRITES_SOURCE = re.compile(r"writeFile(?:Sync)?\(|\.write_text\(")
 _WRITES_FILES = re.compile(
     r"\bsed\s+(?:-\w*\s+)*-i|\bperl\s+-\w*i|writeFile(?:Sync)?\b|\.write_text\(|"
     r"\bopen\([^)]*['\"][wa]\+?['\"]|\btee\b|(?<![<>&\d])>>?\s*(?!/dev/|&)[\w~./-]"
+)
+
+
+# A network that failed once: whatever ran before the call worked again did not mend it (a
+# sandbox without network is mended by leaving it: that fix is the sandbox's).
+_NETWORK = re.compile(
+    r"Could not resolve host|Failed to connect to|Connection (?:timed out|reset|refused)|"
+    r"\bETIMEDOUT\b|\bECONNRESET\b|\bEAI_AGAIN\b|Temporary failure in name resolution|"
+    r"\bTLS handshake timeout\b|unable to access '[^']*': (?:Recv|Send|OpenSSL|GnuTLS)",
+    re.I,
+)
+_CHANGES = frozenset({FixKind.PREPARED, FixKind.REPLACED})
+_SHELLS = signals.SHELL_TOOLS
+# A step that deletes files or throws work away: never a step to teach before a command.
+_DELETES = re.compile(
+    r"(?:^|[;&|]\s*)(?:sudo\s+)?(?:rm|rmdir|unlink|del|Remove-Item)\b"
+    r"|\bgit\s+(?:clean\b|reset\s+--hard\b|checkout\s+(?:\S+\s+)?--\s|restore\b|stash\s+drop\b)"
 )
 
 

@@ -60,8 +60,8 @@ _PASSING_TESTS = re.compile(
     re.I | re.M,
 )
 _ERROR_LINE = re.compile(
-    r"error|not found|denied|failed|fatal|cannot|can't|unable|no such|refused|invalid|"
-    r"exception|not recognized|unrecognized|illegal option|undefined|missing|timed out|"
+    r"error(?![a-rt-z0-9_])|not found|denied|failed|fatal|cannot|can't|unable|no such|refused|"
+    r"invalid|exception|not recognized|unrecognized|illegal option|undefined|missing|timed out|"
     r"no matches found",
     re.I,
 )
@@ -69,7 +69,11 @@ _GO_TEST_ERROR = re.compile(r"^[\w./-]+_test\.go:\d+: \S")
 _PYTEST_ERROR = re.compile(r"^E\s+(?:[\w.]*(?:Error|Exception|Failed|Timeout)\b|assert\b)")
 _WARNING = re.compile(r"^(?:warning\b|warn\b|npm warn\b|\[warn|\w*Warning:|Deprecat)", re.I)
 # A tally that says nothing went wrong ("Found 0 errors.") is no error line.
-_NONE_FOUND = re.compile(r"\b(?:0|no|zero) (?:errors?|failures?|failed|problems?|issues?)\b", re.I)
+_NONE_FOUND = re.compile(
+    r"\b(?:0|no|zero) (?:errors?|failures?|failed|problems?|issues?)\b"
+    r"|^test \S+ \.\.\. ok$",  # a test that passed, whatever its name says
+    re.I,
+)
 _EXIT_LINE = re.compile(r"^Exit code -?\d+$")
 _CARET = re.compile(r"^\^+~*$")
 _GRADLE_WRONG = "* What went wrong:"
