@@ -583,3 +583,60 @@ def test_a_passing_test_named_after_an_error_is_not_the_error() -> None:
         "test lexer::tests::reads_numbers ... FAILED\nerror: test failed, to rerun pass `--lib`"
     )
     assert "rejects_parse_error" not in error_signature(output)
+
+
+def test_sudo_asking_for_a_password_is_one_fact_of_the_machine(tmp_path: Path) -> None:
+    from tests.mine.test_fixes import _failures
+
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "sudo systemctl restart kite"),
+            result("t1", "Exit code 1\nsudo: a terminal is required to read the password", True),
+        ],
+    )
+    assert lesson.text.startswith("`sudo` asks for a password here") and lesson.fix is None
+
+
+def test_a_made_up_git_identity_is_never_the_fix(tmp_path: Path) -> None:
+    from tests.mine.test_fixes import _failures
+
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "git commit -m 'docs: tidy'"),
+            result(
+                "t1", "Exit code 128\nfatal: empty ident name (for <ana@ana-box>) not allowed", True
+            ),
+            call("t2", "git config user.name Bot && git config user.email bot@example.invalid"),
+            result("t2", ""),
+            call("t3", "git commit -m 'docs: tidy'"),
+            result("t3", "[main 1a2b3c4] docs: tidy"),
+        ],
+    )
+    assert lesson.fix is None and "Bot" not in lesson.text and "ana-box" not in lesson.text
+    assert lesson.text.startswith("git has no user name or e-mail set here")
+
+
+def test_a_build_that_failed_under_a_pipe_did_not_work(tmp_path: Path) -> None:
+    """turbo's `@scope/app:task:` prefix is cut before the error is chosen (a `⚠` line is a
+    warning), and `… | tail` hiding the status does not hide "Failed to compile."."""
+    from tests.mine.test_fixes import _failures
+
+    first = (
+        "Exit code 1\n@acme/web:build:  \u26a0 Found lockfile missing swc dependencies\n"
+        "@acme/web:build: Module not found: Can't resolve 'spring-i18n'\n"
+    )
+    (episode, lesson), *_ = _failures(
+        tmp_path,
+        [
+            call("t1", "pnpm build 2>&1"),
+            result("t1", first, True),
+            call("t2", "pnpm add spring-i18n"),
+            result("t2", "+ spring-i18n 2.1.0"),
+            call("t3", "pnpm build 2>&1 | tail -20"),
+            result("t3", "Failed to compile.\n ELIFECYCLE  Command failed with exit code 1."),
+        ],
+    )
+    assert episode.fix is None and lesson.fix is None
+    assert "Module not found: Can't resolve 'spring-i18n'" in lesson.text

@@ -336,6 +336,14 @@ def _one_edit_error(sig: str) -> str:
     return sig
 
 
+_SUDO_PASSWORD = re.compile(
+    r"sudo: (?:a terminal is required|a password is required|no tty present)|^\[sudo\] ", re.M
+)
+_NO_GIT_IDENTITY = re.compile(
+    r"empty ident name|Please tell me who you are|unable to auto-detect email address"
+)
+
+
 def _known_cause(signature: str) -> tuple[str, str | None] | None:
     """The lesson of an error whose cause the error itself tells, with its remedy, or None."""
     if _CRLF.search(signature):
@@ -344,6 +352,16 @@ def _known_cause(signature: str) -> tuple[str, str | None] | None:
             "(“bash\\r” / “$'\\r': command not found”); convert them to LF first "
             "(`sed -i 's/\\r$//'` or `dos2unix`), helper scripts they source included."
         ), "convert the scripts to LF"
+    if _SUDO_PASSWORD.search(signature):
+        return (
+            "`sudo` asks for a password here, which the agent cannot give (“a terminal is "
+            "required” / “[sudo] password for …”); ask the user to run such commands."
+        ), None
+    if _NO_GIT_IDENTITY.search(signature):
+        return (
+            "git has no user name or e-mail set here (“Please tell me who you are” / “empty "
+            "ident name”); ask the user which identity to commit with, never make one up."
+        ), None
     if ZSH_PATTERN_ERROR.search(signature):
         return (
             "The shell here is zsh: an unquoted argument holding `[ ]`, `*`, `?` or `( )` is "

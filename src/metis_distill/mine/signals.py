@@ -45,6 +45,14 @@ _REJECTED = re.compile(
     re.I | re.M,  # the harness may put its `Exit code 137` line first
 )
 _TRACEBACK = re.compile(r"Traceback \(most recent call last\)")
+# A package script or bundler that failed, said in its output (the exit status may be a
+# pipe's): npm/pnpm's ELIFECYCLE line, yarn's, Next's and webpack's.
+_BUILD_FAILED = re.compile(
+    r"\bCommand failed with exit code [1-9]|^Failed to compile\.?$|\bBuild failed because\b",
+    re.M,
+)
+# turbo's prefix on each line of a workspace task's output: `@scope/web:build: `.
+_TASK_PREFIX = re.compile(r"^@?[\w.-]+(?:/[\w.-]+)?:[A-Za-z][\w-]*:\s+")
 # A tally counts only when something failed: cargo's "test result: ok. 12 passed; 0 failed"
 # is a pass.
 _FAILING_TESTS = re.compile(
@@ -67,7 +75,7 @@ _ERROR_LINE = re.compile(
 )
 _GO_TEST_ERROR = re.compile(r"^[\w./-]+_test\.go:\d+: \S")
 _PYTEST_ERROR = re.compile(r"^E\s+(?:[\w.]*(?:Error|Exception|Failed|Timeout)\b|assert\b)")
-_WARNING = re.compile(r"^(?:warning\b|warn\b|npm warn\b|\[warn|\w*Warning:|Deprecat)", re.I)
+_WARNING = re.compile(r"^(?:warning\b|warn\b|npm warn\b|\[warn|\w*Warning:|Deprecat|\u26a0)", re.I)
 # A tally that says nothing went wrong ("Found 0 errors.") is no error line.
 _NONE_FOUND = re.compile(
     r"\b(?:0|no|zero) (?:errors?|failures?|failed|problems?|issues?)\b"
@@ -363,8 +371,10 @@ def failures(events: Sequence[Event]) -> list[bool]:
 
 
 def _shows_failure(head: str) -> bool:
-    """A traceback or failing tests in the text."""
+    """A traceback, failing tests or a failed build in the text."""
     if _TRACEBACK.search(head):
+        return True
+    if "ailed" in head and _BUILD_FAILED.search(head):
         return True
     pytest_line = "Error" in head and (head.startswith("E") or "\nE" in head)
     may = pytest_line or any(word in head for word in _FAILING_WORDS)
@@ -440,7 +450,7 @@ def names_an_error(line: str) -> bool:
 def error_signature(text: str) -> str:
     """The line of an error output that says what went wrong, verbatim."""
     lines = [printable(_TAGS.sub("", line)).strip() for line in text.splitlines()]
-    lines = [line for line in lines if line and not _EXIT_LINE.match(line)]
+    lines = [_TASK_PREFIX.sub("", line) for line in lines if line and not _EXIT_LINE.match(line)]
     lines = [line for line in lines if not _ASKPASS.match(line)] or lines
     if not lines:
         return ""

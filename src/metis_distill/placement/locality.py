@@ -46,7 +46,8 @@ _MISSING_PROGRAM = re.compile(
 _MISSING_MODULE = re.compile(r"ModuleNotFoundError|No module named", re.I)
 _THIS_MACHINE = re.compile(
     r"\bcygpath\b|\[main\] bash\b|MacosSeatbelt|\bmsys-?2?\b|The shell here is zsh\b"
-    r"|\bstarts WSL\b|execvpe /bin/(?:ba)?sh failed|\bon the PATH fails here\b",
+    r"|\bstarts WSL\b|execvpe /bin/(?:ba)?sh failed|\bon the PATH fails here\b"
+    r"|\basks for a password here\b|\bno user name or e-mail set here\b",
     re.I,
 )
 # The project's own ways to install or run its tools: a remedy using one is the team's.
