@@ -268,3 +268,133 @@ def test_a_pick_asked_as_option_1_or_2_names_the_option_left(tmp_path: Path) -> 
         "the user chose “Upgrade the `@typescript-eslint/*` packages to a release that "
         "supports 5.9” over “Downgrade TypeScript to 5.5”."
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        # the user's own words ask back instead of choosing, or only react
+        ("日志格式选哪一种？", "config 里的 strict 开关是什么意思"),
+        ("选哪个消息队列？", "两个都支持延迟重试吗"),
+        ("选哪个消息队列？", "那 Kafka 呢"),
+        ("选哪个消息队列？", "能否先对比一下吞吐"),
+        ("选哪个消息队列？", "重试次数怎么定的"),
+        ("选哪个消息队列？", "太折腾了"),
+        ("What should the retry policy be?", "What does the jitter option mean"),
+        # for now only, in Chinese
+        ("上传的文件存在哪里？", "暂时存本地磁盘"),
+        ("日志写到哪里？", "这次先打印到控制台"),
+        # agreeing or declining, in Chinese
+        ("是否启用请求缓存？", "是"),
+        ("是否启用请求缓存？", "否，不启用"),
+        ("是否启用请求缓存？", "好的。"),
+        # how to go on with today's work, in Chinese
+        ("是否需要在合并前先运行迁移？", "需要，跑一遍"),
+        ("要不要现在提交这些改动？", "提交到 main"),
+        ("你希望在哪台机器上部署？", "staging 那台"),
+        ("缓存服务没有启动。您想如何处理？", "改用进程内缓存"),
+        # a choice that waives a safety step
+        ("旧表怎么迁移？", "直接迁移，不用备份"),
+        ("测试环境的接口怎么接入？", "关闭鉴权，方便联调"),
+        ("导入前的数据怎么核对？", "跳过校验"),
+        ("How should the stale rows be removed?", "Delete them, skip the backup"),
+        ("How should the preview deploy treat logins?", "Disable authentication"),
+        ("How should the hook failures be handled?", "Commit with --no-verify"),
+        ("What is the release flow?", "Publish without running the tests"),
+    ],
+)
+def test_an_answer_that_decides_nothing_that_lasts_in_any_language(
+    question: str, answer: str
+) -> None:
+    assert answers(answer_event(question, answer)) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "choice"),
+    [
+        ("量化内核用哪种实现？", "纯 Triton 实现", "纯 Triton 实现"),
+        ("API 错误如何返回给客户端？", "统一用 problem+json", "统一用 problem+json"),
+        ("是否需要支持暗色模式？", "需要，跟随系统", "需要，跟随系统"),
+        ("用户密码怎么存？", "bcrypt 哈希，安全优先", "bcrypt 哈希，安全优先"),
+        ("Which database should the service use?", "PostgreSQL (Recommended)", "PostgreSQL"),
+        ("Where are the nightly backups kept?", "An S3 bucket with versioning", None),
+        ("How should the tests run in CI?", "In parallel with pytest-xdist", None),
+    ],
+)
+def test_a_lasting_pick_in_any_language_stays_a_decision(
+    question: str, answer: str, choice: str | None
+) -> None:
+    (found,) = answers(answer_event(question, answer))
+    assert found.choice == (choice or answer)
+
+
+def asked_with(tool_id: str, question: str, options: list[tuple[str, str]]) -> dict:  # type: ignore[type-arg]
+    """An AskUserQuestion call whose options say what they do."""
+    asked = {
+        "question": question,
+        "header": "选择",
+        "options": [{"label": label, "description": why} for label, why in options],
+        "multiSelect": False,
+    }
+    block = {
+        "type": "tool_use",
+        "id": tool_id,
+        "name": "AskUserQuestion",
+        "input": {"questions": [asked]},
+    }
+    return {"type": "assistant", "message": {"content": [block]}}
+
+
+def decisions(tmp_path: Path, records: list[dict]) -> list[str]:  # type: ignore[type-arg]
+    path = _write(tmp_path, records)
+    run = parse_file(path, path.parent)
+    return [e.sentence for e in find_episodes(run) if e.kind is LessonKind.DECISION]
+
+
+def test_an_option_that_says_it_skips_a_check_decides_nothing(tmp_path: Path) -> None:
+    question = "导入的订单数据走哪条路径？"
+    options = [("逐条导入", "先校验每一行"), ("批量导入", "跳过校验，速度快")]
+    records = [asked_with("q1", question, options), answered("q1", f'"{question}"="批量导入"')]
+    assert decisions(tmp_path, records) == []
+    records = [asked_with("q1", question, options), answered("q1", f'"{question}"="逐条导入"')]
+    assert decisions(tmp_path, records) == [
+        "Asked “导入的订单数据走哪条路径？”, the user chose “逐条导入” (先校验每一行)."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("later", "kept"),
+    [
+        ("算了，不要绑定手机了，邮箱就够", False),
+        ("Don't bind the phone after all", True),  # names nothing the choice was written in
+        ("登录页也顺便做了吧", True),
+    ],
+)
+def test_a_choice_the_user_takes_back_later_is_no_decision(
+    tmp_path: Path, later: str, kept: bool
+) -> None:
+    question = "新用户注册时是否必须绑定手机？"
+    records = [
+        asked_with("q1", question, [("必须绑定", "发短信验证码"), ("可选", "之后提醒")]),
+        answered("q1", f'"{question}"="必须绑定"'),
+        say("assistant", "好的，注册时必须绑定手机。"),
+        say("user", "注册页的按钮改成蓝色"),
+        say("assistant", "已改。"),
+        say("user", later),
+    ]
+    expected = ["Asked “新用户注册时是否必须绑定手机？”, the user chose “必须绑定” (发短信验证码)."]
+    assert decisions(tmp_path, records) == (expected if kept else [])
+
+
+def test_an_english_choice_taken_back_later_is_no_decision(tmp_path: Path) -> None:
+    question = "Which cache should the sessions use?"
+    records = [
+        asked_with("q1", question, [("Memcached", "Fast"), ("In-process dict", "Simplest")]),
+        answered("q1", f'"{question}"="Memcached"'),
+        say("user", "Also add a logout button."),
+        say("user", "Actually don't use Memcached, the dict is enough for one pod."),
+    ]
+    assert decisions(tmp_path, records) == []
+    assert decisions(tmp_path, records[:3]) == [
+        "Asked “Which cache should the sessions use?”, the user chose “Memcached” (Fast)."
+    ]

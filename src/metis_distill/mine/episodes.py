@@ -15,6 +15,7 @@ from metis_distill.mine.questions import (
     answers,
     is_answer,
     option_description,
+    taken_back,
     undone,
 )
 from metis_distill.mine.shells import QUOTING_LESSON, lost_variable_marks
@@ -68,7 +69,7 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
             continue
         if is_answer(event):
             if not undone(events, index):
-                yield from _answered(event, calls.get(event.tool_use_id or ""))
+                yield from _answered(events, index, calls.get(event.tool_use_id or ""))
             continue
         if failed[index]:
             call = calls.get(event.tool_use_id or "")
@@ -146,19 +147,35 @@ def _lost_variables(result: Event, call: Event, mark: str) -> Episode:
     )
 
 
-def _answered(result: Event, call: Event | None) -> Iterator[Episode]:
-    """One decision per lasting answer to the agent's questions."""
-    for answer in answers(result):
+def _answered(events: Sequence[Event], index: int, call: Event | None) -> Iterator[Episode]:
+    """One decision per lasting answer to the agent's questions, unless taken back later."""
+    found = answers(events[index], call.text if call is not None else "")
+    said_later = _said_later(events, index) if found else []
+    for answer in found:
+        if taken_back(answer.choice, said_later):
+            continue
         why = option_description(call.text, answer.choice) if call is not None else None
         yield Episode(
             kind=LessonKind.DECISION,
             signal="answer",
-            trigger=result,
+            trigger=events[index],
             call=call,
             sentence=answer_text(answer, why),
             quote=answer.quote,
             context=(call,) if call is not None else (),
         )
+
+
+def _said_later(events: Sequence[Event], index: int) -> list[str]:
+    """What the user typed after the event at `index`, to the end of its session."""
+    said = []
+    for later in range(index + 1, len(events)):
+        event = events[later]
+        if event.session != events[index].session:
+            break
+        if event.role == "user" and event.kind is EventKind.TEXT and not injected(events, later):
+            said.append(event.text)
+    return said
 
 
 def _failure_signal(event: Event) -> str:

@@ -9,7 +9,7 @@ answer that only agrees or declines ("Yes", "Skip") decides nothing that lasts, 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from metis_distill.mine import signals
@@ -46,9 +46,18 @@ _PROCESS = re.compile(
     r"what next|which\b.{0,60}\bfirst\b)",
     re.I,
 )
+# The same in Chinese: "是否需要在执行前先验证？", "你希望在哪个环境执行清理？",
+# "您想如何处理认证？" ("API 错误如何处理？", the subject first, is a choice that stands).
+_ACT_ZH = r"(?:执行|继续|开始|停止|提交|推送|合并|部署|运行|重试|删除|清理|修复|更新|安装)"
+_PROCESS_ZH = re.compile(
+    rf"^(?:是否|要不要|需不需要|我(?:可以|应该|要|能|先)|能否|现在).{{0,16}}{_ACT_ZH}|"
+    rf"^(?:你|您)(?:希望|想|要|打算|想要)(?:我|我们)?.{{0,12}}{_ACT_ZH}|"
+    r"^(?:(?:你|您|我们?)(?:想|希望|要|打算|应该)?)?(?:如何|怎么|怎样)(?:处理|继续|进行|操作|办)|"
+    r"(?:如何|怎么)继续|接下来|下一步|先.{0,12}哪"
+)
 # The question's sentences: "Redis is not installed. How would you like to proceed?" asks how
 # to go on in its second.
-_QUESTION_SENTENCES = re.compile(r"(?<=[.!?])\s+")
+_QUESTION_SENTENCES = re.compile(r"(?<=[.!?])\s+|(?<=[。！？：；])\s*")
 # A name asked for what is being made today (a command, a file, a branch): no rule for later.
 _NAMING = re.compile(
     r"\b(?:be (?:called|named)|(?:what|which) (?:name|should (?:it|we|I) (?:call|name))|"
@@ -67,18 +76,76 @@ _DIAGNOSTIC = re.compile(
 )
 _NO_CHOICE = re.compile(
     r"^(?:yes|no|ok|okay|sure|proceed|continue|go ahead|skip|cancel|later|not now|none|"
-    r"stop|done)\b[\s.!]*$",
+    r"stop|done)\b[\s.!]*$|"
+    # "是", "否，直接执行", "好的。": a Chinese answer that opens by agreeing or declining
+    r"^(?:是的?|否|对|好的?|可以|行|不用|不需要|不必|不要|跳过|取消|确定|确认|同意|继续|算了|"
+    r"没问题|不|暂不)(?:[，,。.！!；;、\s]|$)",
     re.I,
 )
-# An answer for today only: "skip it for now", "just this once".
+# An answer for today only: "skip it for now", "just this once", "暂时禁用", "这次先跳过".
 _FOR_NOW = re.compile(
-    r"\b(?:for now|this time|just this once|temporar(?:y|ily)|for the moment|later)\b", re.I
+    r"\b(?:for now|this time|just this once|temporar(?:y|ily)|for the moment|later)\b|"
+    r"暂时|临时|这次|本次|这一次|目前|暂不|稍后再|以后再|回头再|(?:^|[，,、；;：:\s])先(?![进前生])",
+    re.I,
+)
+# An answer that asks back instead of choosing ("what does the loader's rule mean?",
+# "能否…", "…吗") or only reacts ("太麻烦了", "too complicated").
+_ASKS_BACK = re.compile(
+    r"[?？]\s*$|[吗呢嘛]\s*[。.]?\s*$|^(?:如何|怎样|为何|能否|能不能|可否|可不可以|"
+    r"是不是|有没有|请问)|什么意思|是什么|什么是|是啥|为什么|怎么|"
+    r"^(?:what|why|how) (?:is|are|does|do|did|would|should|can)\b|\bwhat do(?:es)?\b.*\bmean\b",
+    re.I,
+)
+_REACTS = re.compile(
+    r"^太.{1,8}了|^(?:算了|随便|都行|无所谓)|"
+    r"^(?:too (?:complicated|much|slow|hard|many)|never ?mind|forget it|whatever)\b",
+    re.I,
+)
+# A choice that waives a safety step: no backup, no verification, auth turned off. Never a
+# standing rule, whatever the question.
+_SAFETY = (
+    r"(?:backups?|verif\w*|validat\w*|tests?|testing|auth(?:entication|orization|n|z)?|checks?|"
+    r"hooks?|reviews?|confirmation|ssl|tls|certificates?|signing|signatures?)"
+)
+_SAFETY_ZH = r"(?:备份|验证|校验|认证|鉴权|测试|检查|审核|审查|确认|签名|证书)"
+_WAIVES = re.compile(
+    rf"\b(?:skip(?:ping)?|no|without|disabl(?:e|ing)|bypass(?:ing)?|turn(?:ing)? off|"
+    rf"ignor(?:e|ing))\s+(?:\w+\s+){{0,2}}"
+    rf"{_SAFETY}\b|--no-verify\b|--insecure\b|"
+    rf"(?:不需要|不用|无需|不要|不必|不做|不跑|不加|跳过|禁用|关闭|关掉|取消|省略|省去|绕过|去掉|移除|停用)"
+    rf".{{0,4}}{_SAFETY_ZH}",
+    re.I,
+)
+# The chosen option's own description says it waives a step ("跳过验证", "Skips the checks").
+_SKIPS = re.compile(
+    rf"\b(?:skip|bypass|disabl|remov)\w*\s+(?:\w+\s+){{0,2}}{_SAFETY}\b|"
+    rf"(?:跳过|禁用|绕过|移除|关闭|省略|去掉).{{0,4}}{_SAFETY_ZH}",
+    re.I,
 )
 # The user's next words say the choice did not hold ("also conflicts with vscode"), beside
 # `signals.STILL_BROKEN` ("does not work").
 _UNDONE = re.compile(
-    r"\b(?:conflicts?|clash(?:es)?|broken|revert|undo|go back|change it back|wrong)\b", re.I
+    r"\b(?:conflicts?|clash(?:es)?|broken|revert|undo|go back|change it back|wrong)\b|"
+    r"冲突|不对|错了|改回|撤销|回滚",
+    re.I,
 )
+# Words by which the user later takes a thing back: "不要验证码了", "drop the Redis cache".
+_NEGATES = re.compile(
+    r"不要|不用|不需要|不再|去掉|取消|别用|\b(?:don'?t|do not|no longer|drop|get rid of|"
+    r"stop using|instead of|not use)\b",
+    re.I,
+)
+NEGATED_SPAN = 20  # characters after the negation in which the thing taken back is named
+# Pairs of Chinese characters too common to tell what was chosen.
+_COMMON_PAIRS = frozenset(
+    {"使用", "采用", "需要", "可以", "直接", "全部", "所有", "一个", "这个", "那个", "必须", "应该"}
+)
+_COMMON_WORDS = frozenset(
+    {"with", "that", "this", "them", "they", "from", "into", "only", "each", "when", "then",
+     "just", "also", "more", "less", "some", "what", "which", "keep", "using", "there", "other"}
+)  # fmt: skip
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+_WORD = re.compile(r"[A-Za-z][\w.+-]{3,}")
 # "1. Add `LoginUiState` to `LoginViewModel.kt`": one option of a numbered list, on one line.
 _OPTION = re.compile(r"^\s*(?:\*\*)?(?P<number>[1-9])[.)](?:\*\*)?\s+(?P<text>\S.{2,299})$")
 # "2", "option 2", "I'd like option 2", "Let's go with 2, please."
@@ -125,8 +192,9 @@ def is_answer(event: Event) -> bool:
     )
 
 
-def answers(event: Event) -> list[Answer]:
-    """The lasting choices among the answers a result reports, in the order asked."""
+def answers(event: Event, asked: str = "") -> list[Answer]:
+    """The lasting choices among the answers a result reports, in the order asked (`asked`:
+    the question call's text, whose option descriptions tell what a choice does)."""
     if not is_answer(event):
         return []
     body = event.text[len(_ANSWERED) :]
@@ -136,7 +204,9 @@ def answers(event: Event) -> list[Answer]:
         between = body[pair.end() : pairs[i + 1].start() if i + 1 < len(pairs) else len(body)]
         answer = _choice(pair["answer"], _notes(between))
         question = _first_question(pair["question"])
-        if answer is not None and _lasting(question, answer):
+        if answer is None or _waived_by_option(asked, answer):
+            continue
+        if _lasting(question, answer):
             written = pair["answer"].strip()
             found.append(
                 Answer(
@@ -146,6 +216,12 @@ def answers(event: Event) -> list[Answer]:
                 )
             )
     return found
+
+
+def _waived_by_option(asked: str, choice: str) -> bool:
+    """The option chosen says of itself that it skips a safety step ("否，直接执行: 跳过验证")."""
+    said = option_description(asked, choice) if asked else None
+    return bool(said and _SKIPS.search(said))
 
 
 def _notes(between: str) -> str:
@@ -174,13 +250,19 @@ def _first_question(question: str) -> str:
 
 def _asking_sentence(question: str) -> str:
     """The sentence that asks: the last one with a question mark, not what it opens with."""
-    asking = [said for said in _QUESTION_SENTENCES.split(question) if "?" in said]
+    said = [part.strip() for part in _QUESTION_SENTENCES.split(question)]
+    asking = [part for part in said if _QUESTION_END.search(part)]
     return asking[-1] if asking else question
 
 
 def _lasting(question: str, choice: str) -> bool:
+    asking = _asking_sentence(question)
     return not (
-        _PROCESS.match(_asking_sentence(question))
+        _PROCESS.match(asking)
+        or _PROCESS_ZH.search(asking)
+        or _ASKS_BACK.search(choice)
+        or _REACTS.search(choice)
+        or _WAIVES.search(choice)
         or _NAMING.search(question)
         or _DIAGNOSTIC.search(question)
         or _NO_CHOICE.match(choice)
@@ -294,4 +376,26 @@ def undone(events: Sequence[Event], index: int) -> bool:
             return bool(_UNDONE.search(said) or signals.STILL_BROKEN.search(said))
         if is_answer(later):
             return False  # answered again before saying anything: the next answer stands apart
+    return False
+
+
+def taken_back(choice: str, said_later: Iterable[str]) -> bool:
+    """The user, in words said after the answer, says not to have what they chose ("必须验证",
+    then "不要验证码了")."""
+    keys = _choice_keys(choice)
+    return any(_negates(said[:MAX_ANSWER], keys) for said in said_later)
+
+
+def _choice_keys(choice: str) -> set[str]:
+    """What names the choice: its words, and the pairs of Chinese characters it is written in."""
+    pairs = {run[i : i + 2] for run in _CJK_RUN.findall(choice) for i in range(len(run) - 1)}
+    words = {word.lower() for word in _WORD.findall(choice)}
+    return (pairs - _COMMON_PAIRS) | (words - _COMMON_WORDS)
+
+
+def _negates(said: str, keys: set[str]) -> bool:
+    for negation in _NEGATES.finditer(said):
+        span = said[negation.end() : negation.end() + NEGATED_SPAN].lower()
+        if any(key in span for key in keys):
+            return True
     return False
