@@ -398,3 +398,25 @@ def test_an_english_choice_taken_back_later_is_no_decision(tmp_path: Path) -> No
     assert decisions(tmp_path, records[:3]) == [
         "Asked “Which cache should the sessions use?”, the user chose “Memcached” (Fast)."
     ]
+
+
+@pytest.mark.parametrize(
+    ("answer", "kept"),
+    [
+        # the user's own words that ask something, anywhere in them: no choice
+        ("这样的硬编码是否违背架构原则，能否用配置文件来解决", False),
+        ("Simple e-mail and password, but how do we stop spam", False),
+        # the user's own words that decide: a choice
+        ("全量化，同时区分 w4a8 和 w4a4 两种模式", True),
+        # an option offered
+        ("Redis", True),
+    ],
+)
+def test_an_answer_in_the_users_own_words_that_asks_is_no_choice(
+    tmp_path: Path, answer: str, kept: bool
+) -> None:
+    asked = [("Which cache should the service use from now on?", ["Redis", "Memcached"])]
+    path = _write(tmp_path, [ask("q1", asked), answered("q1", f'"{asked[0][0]}"="{answer}"')])
+    run = parse_file(path, path.parent)
+    found = [e for e in find_episodes(run) if e.kind is LessonKind.DECISION]
+    assert bool(found) is kept

@@ -96,6 +96,10 @@ _ASKS_BACK = re.compile(
     r"^(?:what|why|how) (?:is|are|does|do|did|would|should|can)\b|\bwhat do(?:es)?\b.*\bmean\b",
     re.I,
 )
+_ASKS_ANYWHERE = re.compile(
+    r"[?？]|是否|能否|能不能|可否|如何|怎么|怎样|为什么|什么|吗|呢|\b(?:how|why|what|whether)\b",
+    re.I,
+)
 _REACTS = re.compile(
     r"^太.{1,8}了|^(?:算了|随便|都行|无所谓)|"
     r"^(?:too (?:complicated|much|slow|hard|many)|never ?mind|forget it|whatever)\b",
@@ -204,7 +208,7 @@ def answers(event: Event, asked: str = "") -> list[Answer]:
         between = body[pair.end() : pairs[i + 1].start() if i + 1 < len(pairs) else len(body)]
         answer = _choice(pair["answer"], _notes(between))
         question = _first_question(pair["question"])
-        if answer is None or _waived_by_option(asked, answer):
+        if answer is None or _waived_by_option(asked, answer) or _own_words(asked, answer):
             continue
         if _lasting(question, answer):
             written = pair["answer"].strip()
@@ -216,6 +220,19 @@ def answers(event: Event, asked: str = "") -> list[Answer]:
                 )
             )
     return found
+
+
+def _own_words(asked: str, answer: str) -> bool:
+    """The user typed their own words instead of picking an option offered, and they ask
+    something anywhere in them ("…是否违背，能否用配置文件来解决", "but how do we stop
+    spam"): a question back or a thought aloud, not a choice."""
+    labels = [
+        _RECOMMENDED.sub("", line.removeprefix("- ").partition(": ")[0]).strip()
+        for line in asked.splitlines()
+        if line.startswith("- ")
+    ]
+    offered = any(answer.startswith(label) for label in labels if label)
+    return not offered and bool(_ASKS_ANYWHERE.search(answer))
 
 
 def _waived_by_option(asked: str, choice: str) -> bool:
