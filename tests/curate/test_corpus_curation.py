@@ -83,7 +83,7 @@ def test_the_block_stays_within_budget_and_leaves_out_the_lowest_ranked(nights: 
     lines = block_of(nights.second)
     assert len(lines) + 2 <= 150  # with its two markers
     ledger = Ledger.at(nights.data)
-    assert nights.second.other_agents == ("aider",)  # its edit blocks: not for Claude Code
+    assert nights.second.other_agents == ()  # aider's edit blocks: a refused edit never renders
     best = ranked(team_lessons(ledger, nights.target))
     shown = [line_id(line) for line in lines if line.startswith("- ")]
     for kind, lessons in best.items():

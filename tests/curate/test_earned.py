@@ -45,30 +45,25 @@ def test_one_cause_in_many_files_is_one_lesson_without_their_paths(
     tmp_path: Path,
     embedder,  # type: ignore[no-untyped-def]
 ) -> None:
+    """Four scripts of one folder, not executable, in four sessions: one lesson about the
+    folder with support 4, no script's name in it."""
     archive, data = tmp_path / "archive", tmp_path / "data"
-    files = ["api/users.py", "web/app.ts", "docs/guide.md", "cli/main.go"]
+    files = ["build.sh", "lint.sh", "release.sh", "seed.sh"]
     for n, name in enumerate(files):
+        where = f"./tools/{name}"
+        denied = f"Exit code 126\n/bin/bash: line 1: {where}: Permission denied"
         turns = [
-            Bash(
-                f"/home/dev{n}/src/shop/{name}",
-                "String to replace not found in file.",
-                True,
-                tool="Edit",
-            ),
-            Bash(f"/home/dev{n}/src/shop/{name}", "     1\\tcontents", tool="Read"),
-            Bash(
-                f"/home/dev{n}/src/shop/{name}", f"The file {name} has been updated.", tool="Edit"
-            ),
+            Bash(where, denied, True),
+            Bash(f"chmod +x {where} && {where}", "done"),
         ]
         write_session(archive, f"{n:08x}", START + timedelta(days=n), turns)
     outcome = distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
-    lessons = [r for r in Ledger.at(data).lessons() if "String to replace" in r.text]
+    lessons = [r for r in Ledger.at(data).lessons() if "not executable" in r.text]
     assert len(lessons) == 1
-    (line,) = [ln for ln in _lines(_proposed(outcome)) if "String to replace" in ln]
+    (line,) = [ln for ln in _lines(_proposed(outcome)) if "not executable" in ln]
     assert f" [{len(files)}](" in line
     text = line.split(f" [{len(files)}](")[0]
-    assert not any(part in text for name in files for part in name.split("/"))
-    assert "/home/" not in text and "dev0" not in text
+    assert not any(name in text for name in files) and "`tools/`" in text
 
 
 def test_refused_edits_with_no_fix_never_render_however_often(
@@ -94,11 +89,11 @@ def test_refused_edits_with_no_fix_never_render_however_often(
     ]
 
 
-def test_a_refused_edit_mended_once_is_routine_and_twice_a_line(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
-    """One Edit that missed the file's text, then worked after a re-read: what the tool itself
-    says to do, so no line; the same in a second session tells of the project: a line [2]."""
+def test_a_refused_edit_mended_after_a_re_read_never_renders(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    """An Edit that missed the file's text, then worked after a re-read: what the tool itself
+    says to do, so no line, in however many sessions (it stays in the ledger, fix and all)."""
     archive, data = tmp_path / "archive", tmp_path / "data"
-    for n, name in enumerate(["api/users.py", "web/app.ts"]):
+    for n, name in enumerate(["api/users.py", "web/app.ts", "lib/util.py"]):
         turns = [
             Bash(f"/w/shop/{name}", "String to replace not found in file.", True, tool="Edit"),
             Bash(f"/w/shop/{name}", "     1\\tcontents", tool="Read"),
@@ -109,9 +104,7 @@ def test_a_refused_edit_mended_once_is_routine_and_twice_a_line(tmp_path: Path, 
         (lesson,) = [r for r in Ledger.at(data).lessons() if "String to replace" in r.text]
         assert lesson.fix is not None
         shown = [] if outcome.folder is None else _lines(_proposed(outcome))
-        rendered = [ln for ln in shown if "String to replace" in ln]
-        assert len(rendered) == n  # none after one session, one line [2] after two
-    assert " [2](" in rendered[0]
+        assert not [ln for ln in shown if "String to replace" in ln]
 
 
 def test_the_projects_own_checks_failing_never_render_however_often(

@@ -28,10 +28,9 @@ def earned(lesson: LessonView) -> bool:
     if lesson.kind != LessonKind.FAILURE:
         return True
     if _only_edits(lesson):
-        # That an edit can miss the file's text every agent knows, and the tool says what to
-        # do: once, it is routine; in several sessions, with the way that worked, it tells
-        # of this project (files that change under the agent). With no fix, nothing to do.
-        return lesson.fix is not None and lesson.support >= RECURRING_SESSIONS
+        # That an edit can miss the file's text every agent knows, and the tool itself says
+        # what to do (read the file again): however often, a line would say what it says.
+        return False
     if lesson.fix is not None:
         return True
     if _CODE_UNDER_WORK.search(lesson.text):
