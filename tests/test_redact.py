@@ -52,6 +52,7 @@ def test_secret_is_replaced(kind: str, text: str) -> None:
         "token = ${GITHUB_TOKEN}",
         'echo "hello" | grep h',
         "sudo ls -S /tmp",
+        'echo "Y" | sudo pacman -S vim',
     ],
 )
 def test_ordinary_text_and_placeholders_are_kept(text: str) -> None:
@@ -101,6 +102,9 @@ def test_code_that_handles_secrets_is_not_a_secret(code: str) -> None:
         ("echo -n Wren-Tally-77 | sudo -kS systemctl restart app", "Wren-Tally-77"),
         ("printf '%s\\n' 'Wren-Tally-77' | sudo -S ls", "Wren-Tally-77"),
         ("sudo -S ls /root <<< 'Wren-Tally-77'", "Wren-Tally-77"),
+        ("echo Wren-Tally-77 | sudo --stdin ls", "Wren-Tally-77"),
+        ("echo Wren-Tally-77 | /usr/bin/sudo -S ls", "Wren-Tally-77"),
+        ("yes Wren-Tally-77 | sudo -S apt-get install vim", "Wren-Tally-77"),
     ],
 )
 def test_no_part_of_the_secret_survives(text: str, secret: str) -> None:
@@ -136,3 +140,10 @@ def test_a_count_of_tokens_is_no_secret(text: str) -> None:
 )
 def test_a_number_named_as_one_token_is_still_redacted(text: str, secret: str) -> None:
     assert secret not in redact(text)
+
+
+def test_a_sudo_password_in_a_json_line_leaves_the_json_whole() -> None:
+    import json
+
+    raw = json.dumps({"command": "sudo -S ls /root <<< Wren-Tally-77"})
+    assert json.loads(redact(raw)) == {"command": "sudo -S ls /root <<< [REDACTED:sudo_password]"}

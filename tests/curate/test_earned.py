@@ -122,3 +122,15 @@ def test_the_projects_own_checks_failing_never_render_however_often(
     (lesson,) = [r for r in Ledger.at(data).lessons() if "TS6133" in r.text]
     assert lesson.fix is None  # in the ledger, searchable
     assert outcome.folder is None or "TS6133" not in _proposed(outcome)
+
+
+def test_a_module_not_installed_is_not_the_code_under_work(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    archive, data = tmp_path / "archive", tmp_path / "data"
+    missing = (
+        "src/app.tsx(1,19): error TS2307: Cannot find module 'react' or its type declarations."
+    )
+    turns = [Say("user", "Build it."), Bash("pnpm typecheck", missing, True)]
+    for n, session in enumerate(("aaaaaaaa", "bbbbbbbb")):
+        write_session(archive, session, START + timedelta(days=n), turns)
+    outcome = distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
+    assert "TS2307" in _proposed(outcome)  # a warning: the dependencies are not installed

@@ -640,3 +640,87 @@ def test_a_build_that_failed_under_a_pipe_did_not_work(tmp_path: Path) -> None:
     )
     assert episode.fix is None and lesson.fix is None
     assert "Module not found: Can't resolve 'spring-i18n'" in lesson.text
+
+
+@pytest.mark.parametrize(
+    ("failed", "retry", "taught"),
+    [
+        ("git push origin feat", "git push --force-with-lease origin feat", False),
+        ("git push origin feat", "git push origin +feat", False),
+        ("npm install -g pnpm", "sudo --preserve-env npm install -g pnpm", False),
+    ],
+)
+def test_forcing_or_root_in_any_spelling_is_no_fix(
+    tmp_path: Path, failed: str, retry: str, taught: bool
+) -> None:
+    from tests.mine.test_fixes import _failures
+
+    (_, lesson), *_ = _failures(
+        tmp_path,
+        [
+            call("t1", failed),
+            result("t1", "Exit code 1\nerror: failed to push some refs (permission denied)", True),
+            call("t2", retry),
+            result("t2", "done"),
+        ],
+    )
+    assert (lesson.fix is not None) is taught and retry not in lesson.text
+
+
+@pytest.mark.parametrize(
+    ("between", "kind"),
+    [
+        # a cleanup of a scratch file beside the real step leaves the step the fix
+        (["docker compose up -d db", "rm -f seed-output.txt"], FixKind.PREPARED),
+        # a local service not started is no network that came back
+        (["docker compose up -d db"], FixKind.PREPARED),
+    ],
+)
+def test_a_local_service_started_first_is_the_fix(
+    tmp_path: Path, between: list[str], kind: FixKind
+) -> None:
+    from tests.mine.test_fixes import _failures
+
+    refused = 'Exit code 1\npsql: error: connection to server at "localhost" (127.0.0.1), port 5432 failed: Connection refused'
+    records = [call("t1", "npm run seed"), result("t1", refused, True)]
+    for n, step in enumerate(between):
+        records += [call(f"s{n}", step), result(f"s{n}", "ok")]
+    records += [call("t2", "npm run seed"), result("t2", "Seeded 12 rows")]
+    ((episode, _),) = _failures(tmp_path, records)
+    assert episode.fix is not None and episode.fix.kind is kind
+
+
+def test_rebuilt_folders_deleted_before_an_install_are_a_step_to_run_first(tmp_path: Path) -> None:
+    from tests.mine.test_fixes import _failures
+
+    ((episode, _),) = _failures(
+        tmp_path,
+        [
+            call("t1", "npm run build"),
+            result(
+                "t1", "Exit code 1\nError: Cannot find module '@rollup/rollup-linux-x64-gnu'", True
+            ),
+            call("t2", "rm -rf node_modules package-lock.json && npm install && npm run build"),
+            result("t2", "built in 2.1s"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+
+
+def test_a_log_read_that_quotes_a_failed_command_did_not_fail() -> None:
+    log = Event(
+        seq=1,
+        role="tool",
+        kind=EventKind.TOOL_RESULT,
+        text="build\tyarn build\terror Command failed with exit code 1. (in CI)",
+        ref=SourceRef("r.jsonl", 4, 4),
+        tool_name="Bash",
+        exit_code=0,
+    )
+    assert is_success(log)
+
+
+def test_errored_is_an_error_word() -> None:
+    assert error_signature("Starting job\nJob errored: container OOM killed") == (
+        "Job errored: container OOM killed"
+    )

@@ -420,3 +420,33 @@ def test_an_answer_in_the_users_own_words_that_asks_is_no_choice(
     run = parse_file(path, path.parent)
     found = [e for e in find_episodes(run) if e.kind is LessonKind.DECISION]
     assert bool(found) is kept
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("Which database should the service use?", "SQLite, that is what prod uses"),
+        ("Which database should the service use?", "SQLite - we know how to back it up"),
+        ("用哪个数据库？", "SQLite，不管什么环境都一样"),
+        ("时间存什么时区？", "UTC，不管用户怎么设置时区"),
+        ("首先，数据库用哪个？", "PostgreSQL"),
+        ("鉴权优先支持哪种方式？", "JWT"),
+        ("接口数据用什么格式？", "JSON，目前所有服务都用它"),
+        ("接口数据用什么格式？", "不，用 JSON 格式"),
+        ("Where do the tests live?", "Co-located next to the source, no separate tests folder"),
+        ("How is auth done?", "JWT in cookies, no separate auth service"),
+    ],
+)
+def test_a_lasting_pick_said_in_the_users_words_stays_a_decision(
+    question: str, answer: str
+) -> None:
+    assert len(answers(answer_event(question, answer))) == 1
+
+
+def test_a_later_word_that_only_contains_the_choice_does_not_take_it_back() -> None:
+    from metis_distill.mine.questions import taken_back
+
+    assert not taken_back("Redis", ["don't redistribute the binaries"])
+    assert not taken_back("Trunk-based on main", ["Don't touch the maintenance scripts"])
+    assert not taken_back("JSON 格式", ["不要改代码格式"])
+    assert taken_back("Redis", ["don't use redis after all, keep it in memory"])

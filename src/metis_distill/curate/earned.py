@@ -16,6 +16,12 @@ from metis_distill.mine.signals import EDIT_TOOLS
 from metis_distill.models import LessonKind
 
 RECURRING_SESSIONS = 2
+# ... unless what failed is that something is not installed (`Cannot find module 'react'`).
+_NOT_INSTALLED = re.compile(
+    r"Cannot find module|can't find crate|No module named|not installed|Could not find a "
+    r"declaration file",
+    re.I,
+)
 # The project's own checks failing on the code being written: tests, types, compilers' codes.
 _CODE_UNDER_WORK = re.compile(
     r"\berror TS\d{4}\b|\berror CS\d{4}\b|\berror\[E\d{4}\]|\btests? failed\b|\bpanicked at\b"
@@ -33,7 +39,7 @@ def earned(lesson: LessonView) -> bool:
         return False
     if lesson.fix is not None:
         return True
-    if _CODE_UNDER_WORK.search(lesson.text):
+    if _CODE_UNDER_WORK.search(lesson.text) and not _NOT_INSTALLED.search(lesson.text):
         return False  # its tests or types failing is the work of the day, however often
     return lesson.support >= RECURRING_SESSIONS
 

@@ -337,7 +337,9 @@ def _one_edit_error(sig: str) -> str:
 
 
 _SUDO_PASSWORD = re.compile(
-    r"sudo: (?:a terminal is required|a password is required|no tty present)|^\[sudo\] ", re.M
+    r"sudo: (?:a terminal is required|a password is required|no tty present)"
+    r"|^\[sudo\] [^\n]*[:：]\s*$|^Sorry, try again\.",
+    re.M,
 )
 _NO_GIT_IDENTITY = re.compile(
     r"empty ident name|Please tell me who you are|unable to auto-detect email address"
@@ -403,7 +405,17 @@ def _forced(failed: str, retry: str) -> bool:
     steps or pipes are around it): git's own check (an ignored path, a protected ref) was
     overridden, which no line should teach."""
     pairs = ((b, a) for b in _git_steps(failed) for a in _git_steps(retry))
-    return any(_only_added(b, a, {"-f", "--force"}) for b, a in pairs)
+    return any(_only_added(b, a, _FORCING) or _forced_ref(b, a) for b, a in pairs)
+
+
+_FORCING = {"-f", "--force", "--force-with-lease", "--force-if-includes"}
+
+
+def _forced_ref(before: list[str], after: list[str]) -> bool:
+    """`git push origin +feat` after `git push origin feat`: a `+` refspec forces too."""
+    return len(before) == len(after) and any(
+        a == f"+{b}" for a, b in zip(after, before, strict=True)
+    )
 
 
 def _git_steps(command: str) -> list[list[str]]:
@@ -412,7 +424,7 @@ def _git_steps(command: str) -> list[list[str]]:
 
 
 def _only_added(before: list[str], after: list[str], allowed: set[str]) -> bool:
-    added = [word for word in after if word not in before]
+    added = [word.split("=", 1)[0] for word in after if word not in before]
     return bool(added) and set(added) <= allowed
 
 
@@ -423,7 +435,7 @@ def _as_root(failed: str, retry: str) -> bool:
     return any(_SUDO.sub("", step) == command for step in steps if _SUDO.match(step))
 
 
-_SUDO = re.compile(r"^sudo\s+(?:-[A-Za-z]+\s+)*")
+_SUDO = re.compile(r"^sudo\s+(?:--?[\w-]+(?:=\S+)?\s+)*")
 
 
 def _env_prefix(failed: str, retry: str) -> str | None:

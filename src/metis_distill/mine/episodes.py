@@ -166,8 +166,12 @@ def _answered(events: Sequence[Event], index: int, call: Event | None) -> Iterat
         )
 
 
+TAKEN_BACK_TURNS = 5  # the user's next messages in which a choice may be taken back
+
+
 def _said_later(events: Sequence[Event], index: int) -> list[str]:
-    """What the user typed after the event at `index`, to the end of its session."""
+    """What the user typed in their next messages after the event at `index`, in its
+    session."""
     said = []
     for later in range(index + 1, len(events)):
         event = events[later]
@@ -175,6 +179,8 @@ def _said_later(events: Sequence[Event], index: int) -> list[str]:
             break
         if event.role == "user" and event.kind is EventKind.TEXT and not injected(events, later):
             said.append(event.text)
+            if len(said) == TAKEN_BACK_TURNS:
+                break
     return said
 
 

@@ -300,14 +300,13 @@ def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Even
         return Fix(FixKind.RETRIED, later, result)  # changed and let out: which mattered?
     if unwrapped(later.text) != unwrapped(call.text):
         extra = _extra_segments(call.text, later.text)
-        if any(_WRITES_FILES.search(step) or _DELETES.search(step) for step in extra):
+        if any(_WRITES_FILES.search(step) or _deletes(step) for step in extra):
             return Fix(FixKind.EDITED, later, result)  # a step that changed files: an edit
         if extra:
             return Fix(FixKind.PREPARED, later, result)
         return Fix(FixKind.REPLACED, later, result)
     steps = tuple(e for e in between if not _only_looks(e))
-    if any(_DELETES.search(command_head(e.text)) for e in steps if e.tool_name in _SHELLS):
-        return Fix(FixKind.EDITED, later, result, steps[-MAX_STEPS:])  # data deleted: no rule
+    steps = tuple(e for e in steps if e.tool_name not in _SHELLS or not _deletes(e.text))
     if steps:
         return Fix(FixKind.PREPARED, later, result, steps[-MAX_STEPS:])
     return Fix(FixKind.RETRIED, later, result)
@@ -497,7 +496,8 @@ _WRITES_FILES = re.compile(
 # A network that failed once: whatever ran before the call worked again did not mend it (a
 # sandbox without network is mended by leaving it: that fix is the sandbox's).
 _NETWORK = re.compile(
-    r"Could not resolve host|Failed to connect to|Connection (?:timed out|reset|refused)|"
+    r"Could not resolve host|Failed to connect to (?!localhost|127\.|\[?::1)|"
+    r"Connection (?:timed out|reset)|"
     r"\bETIMEDOUT\b|\bECONNRESET\b|\bEAI_AGAIN\b|Temporary failure in name resolution|"
     r"\bTLS handshake timeout\b|unable to access '[^']*': (?:Recv|Send|OpenSSL|GnuTLS)",
     re.I,
@@ -507,8 +507,37 @@ _SHELLS = signals.SHELL_TOOLS
 # A step that deletes files or throws work away: never a step to teach before a command.
 _DELETES = re.compile(
     r"(?:^|[;&|]\s*)(?:sudo\s+)?(?:rm|rmdir|unlink|del|Remove-Item)\b"
-    r"|\bgit\s+(?:clean\b|reset\s+--hard\b|checkout\s+(?:\S+\s+)?--\s|restore\b|stash\s+drop\b)"
+    r"|\bgit\s+(?:clean\b|reset\s+--hard\b|checkout\s+(?:\S+\s+)?--\s|"
+    r"restore\b(?!\s+--staged)|stash\s+drop\b)"
 )
+
+
+# What a build or an install makes again: deleting it loses nothing.
+_REBUILDABLE = re.compile(
+    r"^(?:node_modules|build|dist|target|out|\.next|\.venv|venv|\.cache|__pycache__|coverage|"
+    r"\.pytest_cache|\.mypy_cache|\.ruff_cache|\.turbo|.*\.egg-info|package-lock\.json|"
+    r"pnpm-lock\.yaml|yarn\.lock|/tmp/.*)/?$"
+)
+
+
+_REMOVED = re.compile(r"^(?:sudo\s+)?(?:rm|rmdir|unlink)\s+(?:-\w+\s+)*(?P<paths>[^;&|]+)$")
+
+
+def _deletes(command: str) -> bool:
+    """A step that deletes what no build makes again (`rm .tool/settings.json`, `git clean`),
+    not `rm -rf node_modules`."""
+    head = command_head(command)
+    if not _DELETES.search(head):
+        return False
+    removed = re.match(
+        r"^(?:sudo\s+)?(?:rm|rmdir|unlink)\s+((?:-\w+\s+)*)(?P<paths>[^;&|]+)$", head
+    )
+    if removed is None:
+        return True
+    paths = removed["paths"].split()
+    return not paths or not all(
+        _REBUILDABLE.match(p.strip("'\"").removeprefix("./")) for p in paths
+    )
 
 
 def _extra_segments(failed: str, retry: str) -> list[str]:

@@ -50,10 +50,11 @@ _PROCESS = re.compile(
 # "您想如何处理认证？" ("API 错误如何处理？", the subject first, is a choice that stands).
 _ACT_ZH = r"(?:执行|继续|开始|停止|提交|推送|合并|部署|运行|重试|删除|清理|修复|更新|安装)"
 _PROCESS_ZH = re.compile(
-    rf"^(?:是否|要不要|需不需要|我(?:可以|应该|要|能|先)|能否|现在).{{0,16}}{_ACT_ZH}|"
+    rf"^(?:是否|要不要|需不需要|我(?:可以|应该|要|能|先)|能否).{{0,16}}{_ACT_ZH}|"
+    rf"^现在(?:就|先|要|可以|开始)?{_ACT_ZH}|"
     rf"^(?:你|您)(?:希望|想|要|打算|想要)(?:我|我们)?.{{0,12}}{_ACT_ZH}|"
     r"^(?:(?:你|您|我们?)(?:想|希望|要|打算|应该)?)?(?:如何|怎么|怎样)(?:处理|继续|进行|操作|办)|"
-    r"(?:如何|怎么)继续|接下来|下一步|先.{0,12}哪"
+    r"(?:如何|怎么)继续|^(?:接下来|下一步)|(?<![首优])先.{0,12}哪"
 )
 # The question's sentences: "Redis is not installed. How would you like to proceed?" asks how
 # to go on in its second.
@@ -79,25 +80,28 @@ _NO_CHOICE = re.compile(
     r"stop|done)\b[\s.!]*$|"
     # "是", "否，直接执行", "好的。": a Chinese answer that opens by agreeing or declining
     r"^(?:是的?|否|对|好的?|可以|行|不用|不需要|不必|不要|跳过|取消|确定|确认|同意|继续|算了|"
-    r"没问题|不|暂不)(?:[，,。.！!；;、\s]|$)",
+    r"没问题|暂不)(?:[，,。.！!；;、\s]|$)|^不[。.！!\s]*$",
     re.I,
 )
 # An answer for today only: "skip it for now", "just this once", "暂时禁用", "这次先跳过".
 _FOR_NOW = re.compile(
     r"\b(?:for now|this time|just this once|temporar(?:y|ily)|for the moment|later)\b|"
-    r"暂时|临时|这次|本次|这一次|目前|暂不|稍后再|以后再|回头再|(?:^|[，,、；;：:\s])先(?![进前生])",
+    r"暂时|临时|这次|本次|这一次|目前(?:先|暂|不)|暂不|稍后再|以后再|回头再|"
+    r"(?:^|[，,、；;：:\s])先(?![进前生])",
     re.I,
 )
 # An answer that asks back instead of choosing ("what does the loader's rule mean?",
 # "能否…", "…吗") or only reacts ("太麻烦了", "too complicated").
 _ASKS_BACK = re.compile(
     r"[?？]\s*$|[吗呢嘛]\s*[。.]?\s*$|^(?:如何|怎样|为何|能否|能不能|可否|可不可以|"
-    r"是不是|有没有|请问)|什么意思|是什么|什么是|是啥|为什么|怎么|"
+    r"是不是|有没有|请问)|什么意思|是什么|什么是|是啥|为什么|^(?!.*(?:不管|无论|不论)).*怎么|"
     r"^(?:what|why|how) (?:is|are|does|do|did|would|should|can)\b|\bwhat do(?:es)?\b.*\bmean\b",
     re.I,
 )
 _ASKS_ANYWHERE = re.compile(
-    r"[?？]|是否|能否|能不能|可否|如何|怎么|怎样|为什么|什么|吗|呢|\b(?:how|why|what|whether)\b",
+    r"[?？]|[吗呢]\s*[。.]?\s*$|(?:^|[，,；;。]\s*(?:但是?|那|可是)?)(?:是否|能否|能不能|可否|如何|怎么|"
+    r"怎样|为什么)|\b(?:how (?:do|does|can|could|should|would|will) (?:we|i|you|it)|why (?:do|does|"
+    r"is|are|not)|whether)\b",
     re.I,
 )
 _REACTS = re.compile(
@@ -114,15 +118,15 @@ _SAFETY = (
 _SAFETY_ZH = r"(?:备份|验证|校验|认证|鉴权|测试|检查|审核|审查|确认|签名|证书)"
 _WAIVES = re.compile(
     rf"\b(?:skip(?:ping)?|no|without|disabl(?:e|ing)|bypass(?:ing)?|turn(?:ing)? off|"
-    rf"ignor(?:e|ing))\s+(?:\w+\s+){{0,2}}"
-    rf"{_SAFETY}\b|--no-verify\b|--insecure\b|"
+    rf"ignor(?:e|ing))\s+(?:\w+ing\s+)?(?:(?:the|any|all)\s+)?"
+    rf"{_SAFETY}\b(?![./])|--no-verify\b|--insecure\b|"
     rf"(?:不需要|不用|无需|不要|不必|不做|不跑|不加|跳过|禁用|关闭|关掉|取消|省略|省去|绕过|去掉|移除|停用)"
     rf".{{0,4}}{_SAFETY_ZH}",
     re.I,
 )
 # The chosen option's own description says it waives a step ("跳过验证", "Skips the checks").
 _SKIPS = re.compile(
-    rf"\b(?:skip|bypass|disabl|remov)\w*\s+(?:\w+\s+){{0,2}}{_SAFETY}\b|"
+    rf"\b(?:skip|bypass|disabl)\w*\s+(?:(?:the|any|all)\s+)?{_SAFETY}\b(?![./])|"
     rf"(?:跳过|禁用|绕过|移除|关闭|省略|去掉).{{0,4}}{_SAFETY_ZH}",
     re.I,
 )
@@ -143,10 +147,12 @@ NEGATED_SPAN = 20  # characters after the negation in which the thing taken back
 # Pairs of Chinese characters too common to tell what was chosen.
 _COMMON_PAIRS = frozenset(
     {"使用", "采用", "需要", "可以", "直接", "全部", "所有", "一个", "这个", "那个", "必须", "应该"}
+    | {"格式", "代码", "文件", "方式", "方法", "功能", "系统", "数据", "服务", "配置", "项目"}
 )
 _COMMON_WORDS = frozenset(
     {"with", "that", "this", "them", "they", "from", "into", "only", "each", "when", "then",
-     "just", "also", "more", "less", "some", "what", "which", "keep", "using", "there", "other"}
+     "just", "also", "more", "less", "some", "what", "which", "keep", "using", "there", "other",
+     "main", "file", "files", "code", "data", "format", "test", "tests", "service"}
 )  # fmt: skip
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 _WORD = re.compile(r"[A-Za-z][\w.+-]{3,}")
@@ -413,6 +419,13 @@ def _choice_keys(choice: str) -> set[str]:
 def _negates(said: str, keys: set[str]) -> bool:
     for negation in _NEGATES.finditer(said):
         span = said[negation.end() : negation.end() + NEGATED_SPAN].lower()
-        if any(key in span for key in keys):
+        if any(_names(key, span) for key in keys):
             return True
     return False
+
+
+def _names(key: str, span: str) -> bool:
+    """A Chinese pair anywhere; a word only as a whole word ("redis", not "redistribute")."""
+    if _CJK_RUN.match(key):
+        return key in span
+    return re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", span) is not None

@@ -48,7 +48,8 @@ _TRACEBACK = re.compile(r"Traceback \(most recent call last\)")
 # A package script or bundler that failed, said in its output (the exit status may be a
 # pipe's): npm/pnpm's ELIFECYCLE line, yarn's, Next's and webpack's.
 _BUILD_FAILED = re.compile(
-    r"\bCommand failed with exit code [1-9]|^Failed to compile\.?$|\bBuild failed because\b",
+    r"^\s*(?:\S*ELIFECYCLE\s+|error )?Command failed with exit code [1-9]\d*\.?\s*$"
+    r"|^Failed to compile\.?$|^> Build failed because\b",
     re.M,
 )
 # turbo's prefix on each line of a workspace task's output: `@scope/web:build: `.
@@ -68,7 +69,7 @@ _PASSING_TESTS = re.compile(
     re.I | re.M,
 )
 _ERROR_LINE = re.compile(
-    r"error(?![a-rt-z0-9_])|not found|denied|failed|fatal|cannot|can't|unable|no such|refused|"
+    r"error(?![a-df-rt-z0-9_])|not found|denied|failed|fatal|cannot|can't|unable|no such|refused|"
     r"invalid|exception|not recognized|unrecognized|illegal option|undefined|missing|timed out|"
     r"no matches found",
     re.I,
