@@ -42,6 +42,15 @@ CANCELLED = "When one of several parallel tool calls fails, the others are cance
         (lesson(EDIT_BLOCK, ("Edit:src/a.ts",), {"aider"}), {"aider"}),  # the agent's own tool
         (lesson("apply_patch failed: re-read.", ("apply_patch:a.md",), {"codex"}), {"codex"}),
         (lesson(CANCELLED, (), {"claude_code"}), {"claude_code"}),
+        # the shell of Claude Code's Bash tool on Windows: Codex runs PowerShell there
+        (
+            lesson(
+                "Shell commands here run in bash, not cmd or PowerShell.",
+                ("Bash:dir",),
+                {"claude_code"},
+            ),
+            {"claude_code"},
+        ),
         # a shell command holds for any agent on this repository
         (lesson("`npm test` fails; use `npx jest`.", ("Bash:npm",), {"codex"}), set()),
         # a gotcha about a file names it as an edit's scope: it holds for any agent

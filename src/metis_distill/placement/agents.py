@@ -35,7 +35,10 @@ _OWN_TOOLS = frozenset(
 )
 # What an agent does its own way, named in a lesson's words.
 _OWN_WAYS = re.compile(
-    r"\bCodex(?:'s)? sandbox\b|\bsandbox_permissions\b|\bparallel tool calls?\b", re.I
+    r"\bCodex(?:'s)? sandbox\b|\bsandbox_permissions\b|\bparallel tool calls?\b"
+    # the shell an agent's tool runs on Windows: Git Bash for Claude Code, PowerShell for Codex
+    r"|\bShell commands here run in bash, not cmd or PowerShell\b",
+    re.I,
 )
 # What the system refused, whichever agent asked: an own tool failing with it holds for all.
 _SYSTEM_ERROR = re.compile(
