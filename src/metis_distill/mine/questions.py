@@ -232,12 +232,7 @@ def _own_words(asked: str, answer: str) -> bool:
     """The user typed their own words instead of picking an option offered, and they ask
     something anywhere in them ("…是否违背，能否用配置文件来解决", "but how do we stop
     spam"): a question back or a thought aloud, not a choice."""
-    labels = [
-        _RECOMMENDED.sub("", line.removeprefix("- ").partition(": ")[0]).strip()
-        for line in asked.splitlines()
-        if line.startswith("- ")
-    ]
-    offered = any(answer.startswith(label) for label in labels if label)
+    offered = any(answer.startswith(label) for label, _ in _options(asked) if label)
     return not offered and bool(_ASKS_ANYWHERE.search(answer))
 
 
@@ -374,13 +369,22 @@ def answer_text(answer: Answer, why: str | None = None) -> str:
     return f"Asked “{answer.question}”, the user chose “{answer.choice}”{said}{over}."
 
 
+def _options(asked: str) -> list[tuple[str, str]]:
+    """The options of the question's call (`- label: description` lines): each label, without
+    its "(Recommended)", and its description."""
+    found = []
+    for line in asked.splitlines():
+        if line.startswith("- "):
+            label, _, why = line.removeprefix("- ").partition(": ")
+            found.append((_RECOMMENDED.sub("", label).strip(), why))
+    return found
+
+
 def option_description(asked: str, choice: str) -> str | None:
     """The description the agent gave the option chosen (`- label: description` lines of the
     question's call), first sentence, or None."""
-    for line in asked.splitlines():
-        label, _, why = line.removeprefix("- ").partition(": ")
-        label = _RECOMMENDED.sub("", label).strip()
-        if line.startswith("- ") and why and label and choice.startswith(label):
+    for label, why in _options(asked):
+        if why and label and choice.startswith(label):
             first = _CLAUSE_END.split(why.strip(), maxsplit=1)[0].strip().rstrip(".")
             if "[REDACTED" in first:
                 return None  # a template with a secret's place in it says nothing here
