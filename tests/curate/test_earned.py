@@ -3,10 +3,12 @@ several sessions; one instance's paths and names never reach the text."""
 
 from __future__ import annotations
 
+import json
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from metis_distill.ledger import Ledger
+from metis_distill.ledger import Ledger, LessonView
 from tests.curate.sessions import Bash, Say, distil, write_session
 
 START = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
@@ -39,6 +41,35 @@ def test_a_one_off_failure_with_no_fix_stays_in_the_ledger(tmp_path: Path, embed
     outcome = distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
     (line,) = [ln for ln in _lines(_proposed(outcome)) if "quota" in ln]
     assert " [2](" in line and "no fix seen" in line and "instead" not in line
+
+
+def test_a_resumed_session_does_not_make_a_one_off_recur(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    """`claude --resume` writes a new session file beginning with a copy of the conversation
+    it resumes (the same events and uuids, here under the new session's id): the failure it
+    holds was seen once, so it stays in the ledger."""
+    archive, data = tmp_path / "archive", tmp_path / "data"
+    turns = [
+        Say("user", "Deploy the preview."),
+        Bash("make deploy-preview", "error: preview quota exceeded for this month", True),
+        Say("assistant", "The preview quota is exhausted; I stopped here."),
+    ]
+    first = write_session(archive, "aaaaaaaa", START, turns)
+    later = [Say("user", "Then write the release notes."), Say("assistant", "NOTES.md is written.")]
+    resumed = write_session(archive, "bbbbbbbb", START + timedelta(hours=3), later)
+    original = [json.loads(line) for line in first.read_text(encoding="utf-8").splitlines()]
+    own = [json.loads(line) for line in resumed.read_text(encoding="utf-8").splitlines()]
+    for row in original + own:
+        row["uuid"] = str(uuid.uuid5(uuid.NAMESPACE_URL, row["uuid"]))
+    copied = [{**row, "sessionId": own[0]["sessionId"]} for row in original]
+    first.write_text("".join(json.dumps(r) + "\n" for r in original), encoding="utf-8")
+    resumed.write_text("".join(json.dumps(r) + "\n" for r in copied + own), encoding="utf-8")
+    outcome = distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
+    ledger = Ledger.at(data)
+    (row,) = [r for r in ledger.lessons() if "quota" in r.text]
+    evidence = ledger.evidence_of([row.id])[row.id]
+    assert {e.session_id for e in evidence} == {original[0]["sessionId"], own[0]["sessionId"]}
+    assert LessonView.of(row, evidence).support == 1
+    assert outcome.folder is None or "quota" not in _proposed(outcome)
 
 
 def test_one_cause_in_many_files_is_one_lesson_without_their_paths(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
+from metis_distill.conversations import support
 from metis_distill.evaluate.block import RenderedLesson
 from metis_distill.evaluate.gold import Span
 from metis_distill.ledger import Evidence, Ledger
@@ -37,7 +38,7 @@ def rendered_lessons(
                 lesson_id=lesson_id,
                 kind=rows[lesson_id].kind,
                 text=m.text,
-                support=len({e.session_id for e in found}) or 1,
+                support=support(found) or 1,
                 spans=spans_by_path(found, sources),
                 fix=rows[lesson_id].fix,
             )

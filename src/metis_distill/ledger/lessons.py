@@ -11,6 +11,7 @@ from typing import NamedTuple, TypeVar
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from metis_distill.conversations import support
 from metis_distill.ledger.base import IN_CHUNK, Repository
 from metis_distill.ledger.schema import EvidenceRow, FileRow, LessonRow, WordingRow, now
 from metis_distill.statuses import LessonStatus, WordingSource
@@ -79,7 +80,7 @@ class LessonView:
 
     @property
     def support(self) -> int:
-        return len({e.session_id for e in self.evidence})
+        return support(self.evidence)
 
     @property
     def strongest(self) -> Evidence:

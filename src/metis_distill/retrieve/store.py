@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from metis_distill.conversations import support
 from metis_distill.errors import MetisError
 
 LEDGER_FILE = "ledger.sqlite"
@@ -74,7 +75,7 @@ class Lesson:
     @property
     def support(self) -> int:
         """Distinct sessions that taught it (contract 3)."""
-        return len({e.session_id for e in self.evidence})
+        return support(self.evidence)
 
 
 @dataclass(frozen=True)

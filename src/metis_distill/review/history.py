@@ -13,6 +13,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from metis_distill.conversations import support
 from metis_distill.errors import ConfigError, ProposalError
 from metis_distill.ledger import Ledger, LessonRow, LessonView, ProposalRow, VersionRow
 from metis_distill.redact import redact
@@ -220,7 +221,7 @@ def _items(
                 lesson,
                 KIND_OF_TITLE.get(title, ""),
                 words_of(line),
-                len({e.session_id for e in rows}),
+                support(rows),
                 tuple(evidence_item(target, e) for e in rows[:MAX_REPORT_EVIDENCE]),
                 before,
             )
@@ -274,7 +275,7 @@ def show(ledger: Ledger, lesson_id: str) -> LessonDetail:
         redact(row.text),
         row.first_seen,
         row.last_seen,
-        len({e.session_id for e in rows}),
+        support(rows),
         evidence,
         wordings,
         decisions,

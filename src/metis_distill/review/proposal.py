@@ -16,6 +16,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from metis_distill.conversations import support
 from metis_distill.errors import ProposalError, TargetChangedError
 from metis_distill.faults import checkpoint
 from metis_distill.ledger import (
@@ -197,7 +198,7 @@ def _with_removed_details(plan: Plan, ledger: Ledger) -> Plan:
                 item,
                 change=Change.RETIRED if lesson.status == LessonStatus.RETIRED else Change.REMOVED,
                 kind=item.kind or lesson.kind,
-                support=len({e.session_id for e in rows}),
+                support=support(rows),
                 evidence=tuple(evidence_item(plan.target, e) for e in rows[:MAX_REPORT_EVIDENCE]),
             )
         items.append(item)
