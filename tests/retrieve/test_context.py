@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from metis_distill.cli import app
-from metis_distill.retrieve.context import brief, estimate_tokens, order, project_of
-from metis_distill.retrieve.search import Hit, SearchIndex, in_project
+from metis_distill.retrieve.context import NOTHING, brief, estimate_tokens, order, project_of
+from metis_distill.retrieve.search import Hit, Query, SearchIndex, in_project
 from metis_distill.retrieve.store import Evidence, Lesson, LessonStore, Snapshot
 from metis_distill.retrieve.vectors import VectorCache
 
@@ -22,7 +22,9 @@ runner = CliRunner()
 TASK = "Add an alembic migration to ledgerline and run its python tests"
 
 
-def lesson(id: str, text: str, sessions: int, kind: str = "failure") -> Lesson:
+def lesson(
+    id: str, text: str, sessions: int, kind: str = "failure", fix: str | None = None
+) -> Lesson:
     when = datetime(2026, 11, 1, tzinfo=UTC)
     evidence = tuple(
         Evidence(
@@ -40,7 +42,7 @@ def lesson(id: str, text: str, sessions: int, kind: str = "failure") -> Lesson:
         )
         for n in range(sessions)
     )
-    return Lesson(id, kind, text, "active", 1, when, when, evidence)
+    return Lesson(id, kind, text, "active", 1, when, when, evidence, ("Bash:python",), fix)
 
 
 @pytest.mark.parametrize("budget", [20, 60, 120, 250, 600, 5000])
@@ -71,8 +73,8 @@ def test_relevance_first_then_support(embedder: Any) -> None:
     text = "`python` is not on the PATH here; use `uv run pytest` instead."
     snapshot = Snapshot(
         (
-            lesson("aaaaaaaaaa", text, sessions=1),
-            lesson("bbbbbbbbbb", text, sessions=3),  # as relevant, better supported
+            lesson("aaaaaaaaaa", text, sessions=1, fix="uv run"),
+            lesson("bbbbbbbbbb", text, sessions=3, fix="uv run"),  # as relevant, better supported
             lesson("cccccccccc", "Vitest runs in node unless told jsdom.", 9, "gotcha"),
             lesson("dddddddddd", "Keep money as integer cents.", 9, "decision"),
         )
@@ -83,6 +85,20 @@ def test_relevance_first_then_support(embedder: Any) -> None:
     assert ids[:2] == ["bbbbbbbbbb", "aaaaaaaaaa"]  # same relevance: support decides
     assert "dddddddddd" not in ids  # does not bear on the task, whatever its support
     assert shown.markdown.index("[bbbbbbbbbb]") < shown.markdown.index("[aaaaaaaaaa]")
+
+
+def test_the_brief_holds_the_bar_of_a_context_file(embedder: Any) -> None:
+    """A one-off failure with no fix is found by search, never put in a brief; seen in a
+    second session it has earned its place."""
+    text = "`make deploy-preview` fails here: “error: preview quota exceeded” (no fix seen)."
+    once = lesson("aaaaaaaaaa", text, sessions=1)
+    index = SearchIndex(Snapshot((once,)), VectorCache(embedder))
+    task = "deploy the preview with make deploy-preview"
+    assert [h.lesson.id for h in index.search(Query(task))] == ["aaaaaaaaaa"]
+    assert brief(index, task).hits == () and NOTHING in brief(index, task).markdown
+    twice = lesson("aaaaaaaaaa", text, sessions=2)
+    index = SearchIndex(Snapshot((twice,)), VectorCache(embedder))
+    assert [h.lesson.id for h in brief(index, task).hits] == ["aaaaaaaaaa"]
 
 
 def test_order_bands_relevance_by_tenths() -> None:
@@ -112,8 +128,8 @@ def test_the_task_can_come_from_stdin(sample_data: Path) -> None:
 
 def test_the_current_project_s_lessons_come_first(embedder: Any) -> None:
     text = "`python` is not on the PATH here; use `uv run pytest` instead."
-    elsewhere = lesson("aaaaaaaaaa", text, sessions=5)  # as relevant, better supported
-    here = lesson("bbbbbbbbbb", text, sessions=1)
+    elsewhere = lesson("aaaaaaaaaa", text, sessions=5, fix="uv run")  # better supported
+    here = lesson("bbbbbbbbbb", text, sessions=1, fix="uv run")
     moved = tuple(replace(e, cwd="/home/dev/src/shopfront/web") for e in here.evidence)
     here = replace(here, evidence=moved)
     index = SearchIndex(Snapshot((elsewhere, here)), VectorCache(embedder))

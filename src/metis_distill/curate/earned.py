@@ -4,14 +4,16 @@ A noisy context file makes agents worse, so a lesson is rendered only when its e
 it. A failure earns its line when a run showed its fix causing success, or when it recurs in
 several sessions (then as a warning with its error, never with an invented fix). Decisions and
 gotchas are earned at extraction (only durable rules and confirmed facts become lessons).
-Everything else stays in the ledger, where search finds it.
+Everything else stays in the ledger, where search finds it. The brief an agent asks for at
+the start of a task (`metis context`, the MCP server's `context_for_task`) holds the same bar.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Protocol
 
-from metis_distill.ledger import LessonView
 from metis_distill.mine.signals import EDIT_TOOLS
 from metis_distill.models import LessonKind
 
@@ -30,7 +32,22 @@ _CODE_UNDER_WORK = re.compile(
 _EDIT_SCOPES = tuple(f"{tool}:" for tool in sorted(EDIT_TOOLS))
 
 
-def earned(lesson: LessonView) -> bool:
+class Judged(Protocol):
+    """A lesson as the ledger or a read-only snapshot of it holds it."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def scope(self) -> Sequence[str]: ...
+    @property
+    def fix(self) -> str | None: ...
+    @property
+    def support(self) -> int: ...
+
+
+def earned(lesson: Judged) -> bool:
     if lesson.kind != LessonKind.FAILURE:
         return True
     if _only_edits(lesson):
@@ -44,5 +61,5 @@ def earned(lesson: LessonView) -> bool:
     return lesson.support >= RECURRING_SESSIONS
 
 
-def _only_edits(lesson: LessonView) -> bool:
+def _only_edits(lesson: Judged) -> bool:
     return bool(lesson.scope) and all(s.startswith(_EDIT_SCOPES) for s in lesson.scope)

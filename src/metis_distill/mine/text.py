@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-
-from langchain_text_splitters import RecursiveCharacterTextSplitter
+from typing import TYPE_CHECKING
 
 from metis_distill.homes import hide_homes
 from metis_distill.terminal import printable
+
+if TYPE_CHECKING:
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 MAX_SENTENCE = 320
 # Chinese and Japanese end a sentence with a full-width mark and no space after it.
@@ -51,6 +53,9 @@ _HEREDOC = re.compile(r"<<-?\s*(?P<quote>['\"]?)(?P<tag>[A-Za-z_]\w*)(?P=quote)"
 
 @lru_cache(maxsize=1)
 def _splitter() -> RecursiveCharacterTextSplitter:
+    # imported on first use: the lessons' readers (`metis context`) need none of it
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
     return RecursiveCharacterTextSplitter(
         chunk_size=1200,
         chunk_overlap=0,

@@ -15,6 +15,8 @@ import threading
 
 THREAD_NAME = "metis-preload"
 INDEX_MODULES = ("chromadb", "chromadb.config", "chromadb.errors")  # what `index` imports
+# what the miners import on first use: once here, not once in every forked worker
+MINING_MODULES = ("langchain_text_splitters",)
 
 
 class Preload:

@@ -33,7 +33,7 @@ from metis_distill.pipeline.discover import (
 from metis_distill.pipeline.extraction import BatchResult
 from metis_distill.pipeline.extractors import start_extraction
 from metis_distill.pipeline.memory import give_back
-from metis_distill.pipeline.preload import INDEX_MODULES, Preload
+from metis_distill.pipeline.preload import INDEX_MODULES, MINING_MODULES, Preload
 from metis_distill.pipeline.runner import BatchJob, Log, Runner, Stage
 from metis_distill.pipeline.steps import (
     Curated,
@@ -178,8 +178,8 @@ def _archived_and_found(
     settings: Settings, source: Path, runner: Runner
 ) -> tuple[ArchiveResult, Discovery]:
     """The archive copy and the discovery, mostly waiting on the disk: chromadb, which curate
-    needs, is imported meanwhile in a thread, joined before the extraction forks its pool."""
-    index_modules = Preload(INDEX_MODULES)
+    needs, and what the miners need are imported meanwhile in a thread, joined before the extraction forks its pool."""
+    later = Preload(MINING_MODULES + INDEX_MODULES)
     try:
         archived = _staged(
             runner, Stage.ARCHIVE, lambda: archive_step(settings, source, runner.log())
@@ -189,7 +189,7 @@ def _archived_and_found(
             runner, Stage.DISCOVER, lambda: discover_step(settings, archive, runner.log())
         )
     finally:
-        index_modules.wait()
+        later.wait()
     return archived, found
 
 

@@ -1,5 +1,8 @@
 """A compact markdown brief of the lessons that bear on a task, within a token budget.
 
+The brief goes into an agent's context as a context file does, so it holds the same bar: only
+lessons that have earned a line (`curate.earned`); the rest are found by search alone.
+
 Tokens are estimated as characters / 4 (design contract 9). The lessons of the current
 project (seen in runs inside its repository) come first; then the most relevant first, and
 lessons of about the same relevance (the same tenth of the score) by support, then by
@@ -13,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from metis_distill.curate.earned import earned
 from metis_distill.redact import redact
 from metis_distill.render.claude_md import safe_text
 from metis_distill.retrieve.search import Hit, Query, SearchIndex, in_project
@@ -73,7 +77,8 @@ def brief(
 ) -> Brief:
     """The brief for `task`, never longer than `budget` estimated tokens; the lessons of
     `project` (a repository's path) first."""
-    relevant = index.rank(Query(task), min_score=MIN_RELEVANCE)
+    ranked = index.rank(Query(task), min_score=MIN_RELEVANCE)
+    relevant = [hit for hit in ranked if earned(hit.lesson)]
     mine = project is not None and any(in_project(h.lesson, project) for h in relevant)
     head = f"{TITLE}\n\n{INTRO_PROJECT if mine else INTRO}\n\n"
     if not relevant:

@@ -9,6 +9,7 @@ long-lived reader re-reads only then.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections import defaultdict
@@ -22,7 +23,17 @@ from metis_distill.conversations import support
 from metis_distill.errors import MetisError
 
 LEDGER_FILE = "ledger.sqlite"
-LESSON_COLUMNS = ("id", "kind", "text", "status", "severity", "first_seen", "last_seen")
+LESSON_COLUMNS = (
+    "id",
+    "kind",
+    "text",
+    "status",
+    "severity",
+    "first_seen",
+    "last_seen",
+    "scope",
+    "fix",
+)
 EVIDENCE_COLUMNS = (
     "id",
     "lesson_id",
@@ -71,6 +82,8 @@ class Lesson:
     first_seen: datetime | None
     last_seen: datetime | None
     evidence: tuple[Evidence, ...]
+    scope: tuple[str, ...] = ()  # tools, commands and paths the lesson is about
+    fix: str | None = None
 
     @property
     def support(self) -> int:
@@ -164,8 +177,19 @@ def _lessons(lessons: list[Any], evidence: list[Any]) -> tuple[Lesson, ...]:
         values["timestamp"] = _time(values["timestamp"])
         by_lesson[values["lesson_id"]].append(Evidence(**values))
     return tuple(
-        Lesson(id, kind, text, status, severity, _time(first), _time(last), tuple(by_lesson[id]))
-        for id, kind, text, status, severity, first, last in lessons
+        Lesson(
+            id,
+            kind,
+            text,
+            status,
+            severity,
+            _time(first),
+            _time(last),
+            tuple(by_lesson[id]),
+            tuple(json.loads(scope)) if scope else (),
+            fix,
+        )
+        for id, kind, text, status, severity, first, last, scope, fix in lessons
     )
 
 
