@@ -53,6 +53,8 @@ def test_secret_is_replaced(kind: str, text: str) -> None:
         'echo "hello" | grep h',
         "sudo ls -S /tmp",
         'echo "Y" | sudo pacman -S vim',
+        "the token: will then make sure it works",
+        "compass=north and bypass=true, test_pass_rate=0.95",
     ],
 )
 def test_ordinary_text_and_placeholders_are_kept(text: str) -> None:
@@ -105,6 +107,11 @@ def test_code_that_handles_secrets_is_not_a_secret(code: str) -> None:
         ("echo Wren-Tally-77 | sudo --stdin ls", "Wren-Tally-77"),
         ("echo Wren-Tally-77 | /usr/bin/sudo -S ls", "Wren-Tally-77"),
         ("yes Wren-Tally-77 | sudo -S apt-get install vim", "Wren-Tally-77"),
+        # an ASP.NET setting as an environment variable, an app password in four groups
+        (".env.api:12:Email__Gmail__Pass=kqzv plmw rtxb nqsd", "rtxb nqsd"),
+        ("SMTP_PASS=kqzv plmw rtxb nqsd", "plmw"),
+        ('{"Smtp": {"Pass": "kqzv plmw rtxb nqsd"}}', "rtxb nqsd"),
+        ("Email__Gmail__Pass=hunter22", "hunter22"),
     ],
 )
 def test_no_part_of_the_secret_survives(text: str, secret: str) -> None:

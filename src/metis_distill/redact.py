@@ -76,18 +76,21 @@ _OWN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 _SKIPPED_DETECTORS = frozenset({"Public IP (ipv4)", "Private Key"})
 
-# KEY=value / "password": "value" style assignments whose name says secret.
-_SECRET_WORDS = r"secret|token|passw(?:or)?d|api_?key|private_?key"
+# KEY=value / "password": "value" style assignments whose name says secret: `pass` as a word's
+# end too (`Email__Gmail__Pass`, an ASP.NET setting given as an environment variable).
+_SECRET_WORDS = r"secret|token|passw(?:or)?d|pass(?![a-z])|api_?key|private_?key"
+# An app password in groups (Gmail's `abcd efgh ijkl mnop`): the spaces are part of it.
+_GROUPED = r"[A-Za-z0-9]{4}(?:[ ][A-Za-z0-9]{4}){3}(?![A-Za-z0-9])"
 _ASSIGNMENT = re.compile(
     r"(?i)(?P<name>\b[A-Z0-9_]*(?:" + _SECRET_WORDS + r")[A-Z0-9_]*"
-    r"\\?\"?\s*[:=]\s*\\?[\"']?)(?P<value>[^\s\"'\\,;()\[\]{}<>]{8,})(?![(\[])"
+    r"\\?\"?\s*[:=]\s*\\?[\"']?)(?P<value>" + _GROUPED + r"|[^\s\"'\\,;()\[\]{}<>]{8,})(?![(\[])"
 )
 _ENV_WORDS = (
     r"SECRET|TOKEN|PASSW(?:OR)?D|PASS|PWD|API_?KEY|PRIVATE_?KEY|SIGNING_?KEY|ACCESS_?KEY|AUTH_?KEY"
 )
 _ENV_ASSIGNMENT = re.compile(
     r"(?P<name>\b[A-Z0-9_]*(?:" + _ENV_WORDS + r")[A-Z0-9_]*\s*=\s*[\"']?)"
-    r"(?P<value>[^\s\"'\\]{4,})"
+    r"(?P<value>" + _GROUPED + r"|[^\s\"'\\]{4,})"
 )
 ASSIGNMENTS = (_ENV_ASSIGNMENT, _ASSIGNMENT)
 # Every match of the two starts where a run of name characters holding one of the words
@@ -402,6 +405,8 @@ def _redact_assignment(match: re.Match[str]) -> str:
     value = match.group("value")
     if value.startswith("[REDACTED") or _PLACEHOLDER.match(value) or not _looks_random(value):
         return match.group(0)
+    if " " in value and match.group("name").rstrip().endswith(":"):
+        return match.group(0)  # "the token: will then make sure": prose, not a grouped password
     if _is_count(match.group("name"), value):
         return match.group(0)
     _note("assigned_secret", value)

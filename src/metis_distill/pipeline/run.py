@@ -177,8 +177,9 @@ def _stages(
 def _archived_and_found(
     settings: Settings, source: Path, runner: Runner
 ) -> tuple[ArchiveResult, Discovery]:
-    """The archive copy and the discovery, mostly waiting on the disk: chromadb, which curate
-    needs, and what the miners need are imported meanwhile in a thread, joined before the extraction forks its pool."""
+    """The archive copy and the discovery, mostly waiting on the disk: what the miners and
+    curate import (the text splitter, chromadb) is imported meanwhile in a thread, joined
+    before the extraction forks its pool."""
     later = Preload(MINING_MODULES + INDEX_MODULES)
     try:
         archived = _staged(
