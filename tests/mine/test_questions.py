@@ -193,6 +193,10 @@ def test_an_option_picked_by_its_number_is_a_decision(tmp_path: Path, reply: str
         (LAYOUT + "\n\nOr something else entirely.", "2", ""),
         # taken back by the user's next words
         (LAYOUT, "2", "no wait, that does not work with the effects flow"),
+        # a clarification of what the request meant, whatever the option picked
+        ("Could you clarify what you mean by \"sync locally\"? A couple of possibilities:\n\n"
+         "1. **This is a remote server**: download the results with `rsync`\n"
+         "2. **Copy to a folder** on this machine\n\nWhich one?", "1", ""),
     ],
 )  # fmt: skip
 def test_a_number_decides_nothing_that_lasts_otherwise(
@@ -301,6 +305,13 @@ def test_a_pick_asked_as_option_1_or_2_names_the_option_left(tmp_path: Path) -> 
         ("How should the preview deploy treat logins?", "Disable authentication"),
         ("How should the hook failures be handled?", "Commit with --no-verify"),
         ("What is the release flow?", "Publish without running the tests"),
+        # where today's file goes: a folder or a path for one move, copy or download
+        ("어느 디렉토리로 옮길까요?", "~/Documents"),
+        ("혹시 다른 위치로 옮기길 원하시나요?", "다른 디렉토리로 이동"),
+        ("Which folder should I save the screenshots to?", "The desktop"),
+        ("报告要保存到哪个目录？", "项目根目录"),
+        # what the user's request meant
+        ("Could you clarify what you mean by a clean build?", "Wipe the cache first"),
     ],
 )
 def test_an_answer_that_decides_nothing_that_lasts_in_any_language(
@@ -318,6 +329,8 @@ def test_an_answer_that_decides_nothing_that_lasts_in_any_language(
         ("用户密码怎么存？", "bcrypt 哈希，安全优先", "bcrypt 哈希，安全优先"),
         ("Which database should the service use?", "PostgreSQL (Recommended)", "PostgreSQL"),
         ("Where are the nightly backups kept?", "An S3 bucket with versioning", None),
+        ("Where should uploaded files be saved?", "An S3 bucket per tenant", None),
+        ("어떤 데이터베이스를 사용할까요?", "PostgreSQL", None),
         ("How should the tests run in CI?", "In parallel with pytest-xdist", None),
     ],
 )

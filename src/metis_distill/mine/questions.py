@@ -75,6 +75,21 @@ _DIAGNOSTIC = re.compile(
     r"\bwhich (?:error|message|symptom)\b",
     re.I,
 )
+# Where today's file goes: moving, copying, saving or fetching it to a folder or a path
+# ("어느 디렉토리로 옮길까요?", "Which folder should I save the screenshots to?").
+_RELOCATES = re.compile(
+    r"(?=.*\b(?:mov(?:e|ed|ing)|cop(?:y|ied|ying)|sav(?:e|ed|ing)|download\w*|sync\w*|"
+    r"transfer\w*|upload\w*)\b)(?=.*\b(?:director(?:y|ies)|folders?|paths?|destination)\b)|"
+    r"(?=.*(?:옮기|옮길|옮겨|이동|복사|저장|다운로드))(?=.*(?:디렉토리|폴더|경로|위치|어디))|"
+    r"(?=.*(?:移动|移到|复制|拷贝|保存|存放|存到|下载|同步|放到|放在))(?=.*(?:目录|文件夹|路径|位置|哪))",
+    re.I | re.S,
+)
+# The agent asking what the user's request meant: a clarification of today's task.
+_CLARIFIES = re.compile(
+    r"\b(?:could|can) you (?:please )?clarify\b|\bclarify what you mean\b|"
+    r"\bwhat (?:exactly )?do you mean by\b|무슨 (?:뜻|의미)|어떤 의미|什么意思|是指什么|指的是",
+    re.I,
+)
 _NO_CHOICE = re.compile(
     r"^(?:yes|no|ok|okay|sure|proceed|continue|go ahead|skip|cancel|later|not now|none|"
     r"stop|done)\b[\s.!]*$|"
@@ -283,6 +298,8 @@ def _lasting(question: str, choice: str) -> bool:
         or _WAIVES.search(choice)
         or _NAMING.search(question)
         or _DIAGNOSTIC.search(question)
+        or _RELOCATES.search(question)
+        or _CLARIFIES.search(question)
         or _NO_CHOICE.match(choice)
         or _FOR_NOW.search(choice)
     )
@@ -294,7 +311,7 @@ def numbered_pick(asked: str, reply: str) -> Answer | None:
     work, decides nothing."""
     number = _NUMBER_REPLY.match(reply)
     listed = _numbered_options(asked)
-    if number is None or listed is None:
+    if number is None or listed is None or _CLARIFIES.search(asked):
         return None
     question, options = listed
     if all(_asks_back(option) for option in options):
