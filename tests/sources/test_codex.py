@@ -779,6 +779,37 @@ def test_writes_under_git_stopped_by_the_sandbox_are_one_lesson(tmp_path: Path) 
     assert "cannot write under `.git/`" in text and "escalated permissions" in text
 
 
+def test_a_write_refused_under_a_dot_folder_is_the_folder_not_the_command(
+    tmp_path: Path,
+) -> None:
+    """`mkdir` under `.codex/` is refused and works escalated, while `mkdir` elsewhere works
+    inside the sandbox: the lesson is the folder's, never "`mkdir` fails inside the sandbox"."""
+    refused = "mkdir: /w/.codex/skills/lint: Operation not permitted"
+    args = {"command": ["bash", "-lc", "mkdir -p /w/.codex/skills/lint"]}
+    records = [
+        {"type": "session_meta", "payload": {"id": "s1", "cwd": "/w"}},
+        {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
+         "call_id": "c0", "arguments": json.dumps({"command": ["bash", "-lc", "mkdir -p specs/a"]})}},
+        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c0",
+         "output": json.dumps({"output": "", "metadata": {"exit_code": 0}})}},
+        {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
+         "call_id": "c1", "arguments": json.dumps(args)}},
+        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c1",
+         "output": json.dumps({"output": refused, "metadata": {"exit_code": 1}})}},
+        {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
+         "call_id": "c2", "arguments": json.dumps({**args, "with_escalated_permissions": True})}},
+        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c2",
+         "output": json.dumps({"output": "", "metadata": {"exit_code": 0}})}},
+    ]  # fmt: skip
+    path = tmp_path / "rollout-0.jsonl"
+    stamp = {"timestamp": "2025-09-01T00:00:00Z"}
+    path.write_text("".join(json.dumps({**stamp, **r}) + "\n" for r in records))
+    run = parse_file(path, tmp_path)
+    (lesson,) = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+    assert lesson.text.startswith("Codex's sandbox here cannot write under `.codex/`")
+    assert "`mkdir`" not in lesson.text and lesson.fix is not None
+
+
 def test_a_write_under_git_refused_is_the_sandbox_even_with_no_rerun_seen(tmp_path: Path) -> None:
     """The escalated rerun was refused: the cause is still known from the error alone, and no
     fix is claimed."""

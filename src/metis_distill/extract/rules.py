@@ -168,10 +168,11 @@ def _failure_lesson(
     denied = _SCRIPT_DENIED.search(signature)
     if denied:
         return _script_denied_text(denied.group("script") or denied.group("script2"), remedy)
-    if harness == "codex" and _GIT_DIR_WRITE.search(episode.trigger.text[:4000]):
+    folder = _refused_folder(episode.trigger.text[:4000]) if harness == "codex" else None
+    if folder is not None:
         # the cause is known from the error alone, with or without an escalated rerun seen
         escalated = fix is not None and fix.kind is FixKind.ESCALATED
-        return _GIT_DIR_TEXT, (remedy if escalated else None)
+        return _refused_folder_text(folder), (remedy if escalated else None)
     known = _known_cause(signature) or _known_shell_cause(call, episode.trigger.text, harness)
     if known is not None:
         text, known_fix = known
@@ -262,10 +263,32 @@ _GIT_DIR_TEXT = (
     "that change the repository (fetch, branch, commit), and scripts that run them, fail inside "
     "it; ask to run them with escalated permissions."
 )
-# A write under the repository's .git folder refused: whichever command did it, one cause.
-_GIT_DIR_WRITE = re.compile(
-    r"[\\/]?\.git[\\/][^\s'\"]*['\"]?:? (?:Operation not permitted|Read-only file system)"
-)
+# A write under a dot-folder refused (the repository's `.git/`, Codex's own `.codex/`):
+# whichever command did it, one cause: the folder, not the command (`mkdir` works elsewhere).
+_REFUSED = re.compile(r"['\"]?:? (?:Operation not permitted|Read-only file system)")
+_DOT_FOLDER = re.compile(r"(?:^|[\\/])(\.[A-Za-z][\w-]*)[\\/]")
+
+
+def _refused_folder(error: str) -> str | None:
+    """The dot-folder of the path a refused write names, just before the refusal (`.git`
+    wherever it is in the path, else the first one), or None."""
+    for refused in _REFUSED.finditer(error):
+        before = error[max(0, refused.start() - 400) : refused.start()].split("\n")[-1]
+        words = before.split()
+        path = words[-1].strip("'\"`") if words else ""
+        folders = _DOT_FOLDER.findall(path)
+        if folders:
+            return ".git" if ".git" in folders else folders[0]
+    return None
+
+
+def _refused_folder_text(folder: str) -> str:
+    if folder == ".git":
+        return _GIT_DIR_TEXT
+    return (
+        f"Codex's sandbox here cannot write under `{folder}/` (“Operation not permitted”): "
+        "commands that write there fail inside it; ask to run them with escalated permissions."
+    )
 
 
 def _pwsh_that_worked(run: Run, error: Event, lines: Lines) -> Event | None:
