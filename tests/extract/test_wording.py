@@ -38,6 +38,13 @@ def test_general_command(command: str, general: str) -> None:
         ),
         ("error TS2304: Cannot find name 'x'.", "error TS2304: Cannot find name 'x'."),
         ("E       AssertionError: assert 1 == 0", "AssertionError: assert 1 == 0"),
+        # wrapped by its callers and too long: the first words and the cause, not a cut tail
+        (
+            "Sync failed: failed to rename item-a1 -> item-b2: failed to delete old record "
+            "item-a1: failed to update dependent records: sqlite3: database is locked",
+            "Sync failed: … failed to update dependent records: sqlite3: database is locked",
+        ),
+        ("Error: unknown flag: --wisp", "Error: unknown flag: --wisp"),
     ],
 )
 def test_general_error(error: str, general: str) -> None:

@@ -19,6 +19,7 @@ _SENTENCE = re.compile(r"(?<=[.!])\s+(?=[A-Z])")
 _COUNT = re.compile(r"\b\d+\b")
 _PYTEST_MARK = re.compile(r"^E\s+(?=[\w.]*(?:Error|Exception|Failed|Timeout)\b|assert\b)")
 MAX_COMMAND = 80
+MAX_ERROR = 140
 
 
 def subject(tool: str | None, call_text: str) -> str:
@@ -61,7 +62,23 @@ def general_error(signature: str) -> str:
     path = _ABSOLUTE.search(first)
     if path is not None and path.start() > 8:
         first = first[: path.start()].rstrip() + " …"
-    return shorten(_COUNT.sub("N", first) if _COUNT.match(first.lstrip("# ")) else first, 140)
+    first = _COUNT.sub("N", first) if _COUNT.match(first.lstrip("# ")) else first
+    return shorten(_cause_kept(first), MAX_ERROR)
+
+
+def _cause_kept(error: str) -> str:
+    """An error wrapped by its callers (`Auto-import failed: failed to handle X: failed to
+    mark Y: sqlite3: database is locked`) too long to quote whole: its first words and its
+    cause, the last words, which a cut at the end would lose."""
+    parts = error.split(": ")
+    if len(error) <= MAX_ERROR or len(parts) < 3:
+        return error
+    tail: list[str] = []
+    while len(parts) > 1 + len(tail) and len(": ".join([parts[-1 - len(tail)], *tail])) <= 70:
+        tail.insert(0, parts[-1 - len(tail)])
+    if not tail:
+        return error
+    return f"{parts[0]}: … {': '.join(tail)}"
 
 
 def code(text: str) -> str:
