@@ -18,6 +18,11 @@ from metis_distill.mine.text import scrub
         ("pnpm run build --filter web", "pnpm build --filter web"),
         ("/usr/local/bin/python3 tests/run.py", "python3 tests/run.py"),
         ('cp "C:\\Users\\ana\\x.md" docs/', "cp …"),
+        # one instance's id: an issue's, a commit's
+        ("bd show cr-wisp-ci4 --json", "bd show …"),
+        ("git show 9f3e2a1b", "git show …"),
+        ("npm install react@18", "npm install react@18"),
+        ("apt install python3-pip", "apt install python3-pip"),
     ],
 )
 def test_general_command(command: str, general: str) -> None:

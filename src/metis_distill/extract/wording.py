@@ -15,6 +15,10 @@ _SCRIPT = re.compile(r"^(?:\./)?(?P<dir>(?:[\w.@-]+/)+)[\w.@-]+\.(?:sh|bash|py|p
 _ABSOLUTE = re.compile(r"(?:(?<=[\s\"'(=:])|^)(?:/[\w.@-]+/|~/|[A-Za-z]:[\\/])")
 _ENV_WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _BRANCH_LIKE = re.compile(r"^\d{3,}-[\w.-]+$")  # spec-kit's `001-feature-name`
+# One instance's id: an issue's (`cr-wisp-ci4`, `hq-wisp-025x`), a commit's or a container's.
+_INSTANCE_ID = re.compile(
+    r"^[a-z]+(?:-[a-z0-9]+)+-[a-z]*\d[a-z0-9]*$|^(?=[a-f]*\d)(?=\d*[a-f])[0-9a-f]{7,64}$", re.I
+)
 _SENTENCE = re.compile(r"(?<=[.!])\s+(?=[A-Z])")
 _COUNT = re.compile(r"\b\d+\b")
 _PYTEST_MARK = re.compile(r"^E\s+(?=[\w.]*(?:Error|Exception|Failed|Timeout)\b|assert\b)")
@@ -48,11 +52,21 @@ def general_command(command: str) -> str:
         if position == program:  # the program: its name, wherever it is installed
             kept.append(bare.replace("\\", "/").rsplit("/", 1)[-1] or bare)
             continue
-        if _ABSOLUTE.match(bare) or _BRANCH_LIKE.match(bare) or "\\" in bare:
+        if _instance(bare):
             kept.append("…")
             break
         kept.append(word)
     return shorten(" ".join(kept), MAX_COMMAND)
+
+
+def _instance(argument: str) -> bool:
+    """An argument that belongs to one instance: a path, a branch, an id."""
+    return bool(
+        _ABSOLUTE.match(argument)
+        or _BRANCH_LIKE.match(argument)
+        or _INSTANCE_ID.match(argument)
+        or "\\" in argument
+    )
 
 
 def general_error(signature: str) -> str:
