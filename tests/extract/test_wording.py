@@ -23,6 +23,7 @@ from metis_distill.mine.text import scrub
         ("git show 9f3e2a1b", "git show …"),
         ("npm install react@18", "npm install react@18"),
         ("apt install python3-pip", "apt install python3-pip"),
+        ("ssh-keygen -t ed25519 -N ''", "ssh-keygen -t ed25519 -N ''"),
     ],
 )
 def test_general_command(command: str, general: str) -> None:

@@ -126,6 +126,25 @@ def test_edits_between_are_the_codes_bug_not_a_remedy(tmp_path: Path) -> None:
     assert lesson.fix is None and "until files were edited" in lesson.text
 
 
+def test_a_rerun_after_the_user_spoke_is_no_retry(tmp_path: Path) -> None:
+    """The script refused `main`; the user stepped in (and switched the branch, unseen), then
+    the same call passed: not "passed when run again", which would call it flaky."""
+    refused = "Exit code 1\nERROR: Not on a feature branch. Current branch: main"
+    (episode, lesson), *_ = _failures(
+        tmp_path,
+        [
+            call("t1", "scripts/plan.sh --json"),
+            result("t1", refused, True),
+            say("assistant", "The plan script needs a feature branch."),
+            say("user", "Done, go on with the plan."),
+            call("t2", "scripts/plan.sh --json"),
+            result("t2", '{"PLAN": "specs/plan.md"}'),
+        ],
+    )
+    assert episode.fix is None
+    assert "passed when run again" not in lesson.text and "(no fix seen)" in lesson.text
+
+
 def test_a_plain_retry_that_passed_teaches_nothing(tmp_path: Path) -> None:
     (episode, lesson), *_ = _failures(
         tmp_path,

@@ -17,7 +17,7 @@ _ENV_WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _BRANCH_LIKE = re.compile(r"^\d{3,}-[\w.-]+$")  # spec-kit's `001-feature-name`
 # One instance's id: an issue's (`cr-wisp-ci4`, `hq-wisp-025x`), a commit's or a container's.
 _INSTANCE_ID = re.compile(
-    r"^[a-z]+(?:-[a-z0-9]+)+-[a-z]*\d[a-z0-9]*$|^(?=[a-f]*\d)(?=\d*[a-f])[0-9a-f]{7,64}$", re.I
+    r"^[a-z]+(?:-[a-z0-9]+)+-[a-z]*\d[a-z0-9]*$|^(?=[a-f]*\d)(?=\d*[a-f])[0-9a-f]{8,64}$", re.I
 )
 _SENTENCE = re.compile(r"(?<=[.!])\s+(?=[A-Z])")
 _COUNT = re.compile(r"\b\d+\b")

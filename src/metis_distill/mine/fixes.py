@@ -161,6 +161,8 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
             fix = _classify(events, call, later, result)
             if fix.kind in _CHANGES and _NETWORK.search(failure.text[:4000]):
                 return Fix(FixKind.RETRIED, later, result)  # the network came back
+            if fix.kind is FixKind.RETRIED and _user_between(events, call, later):
+                return None  # the user had the word in between: what they changed is unseen
             return fix
         if _got_past(failure, result) and _only_other_form(events, call, since, later):
             return Fix(FixKind.REPLACED, later, result)
@@ -276,6 +278,14 @@ def _window(events: tuple[Event, ...], index: int) -> list[Event]:
                 break
         found.append(later)
     return found
+
+
+def _user_between(events: tuple[Event, ...], call: Event, later: Event) -> bool:
+    """The user wrote between the two calls ("I switched the branch"): the second call may
+    have worked because of what they did, outside the run."""
+    return any(
+        e.role == "user" and e.kind is EventKind.TEXT for e in events[call.seq + 1 : later.seq]
+    )
 
 
 def _results(events: tuple[Event, ...]) -> dict[str, Event]:
