@@ -32,8 +32,9 @@ from metis_distill.pipeline import LocalRunner
 # the held-out readings' mends (a look at what is not there is no failure); an answer's line
 # with what the chosen option said of itself, its span from the question's call; aider's
 # edit-block lesson left out of a CLAUDE.md block (it holds for aider alone); `2>&1` dropped
-# from a failed command's words wherever it stands.
-BEFORE = "d6bd7d5c9ae76403315a33ba70fcb977e9858bb7e25318a9906464cc0ce6b68e"
+# from a failed command's words wherever it stands; an error's cause kept after the path it
+# names (`cp: cannot stat ' …: No such file or directory`, a lesson that does not render).
+BEFORE = "e12d3f4ae8826ba63368cdcd2bd5bfc2636ba4aa09623f3d4ede1edd38a3bf91"
 _LINK = re.compile(r"\]\([^)\s]*#L\d+-L\d+\)")
 _BLOCK_SHA = re.compile(r"sha=[0-9a-f]+")  # the block's hash covers the links
 

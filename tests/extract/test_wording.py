@@ -51,6 +51,11 @@ def test_general_command(command: str, general: str) -> None:
             "Sync failed: … failed to update dependent records: sqlite3: database is locked",
         ),
         ("Error: unknown flag: --wisp", "Error: unknown flag: --wisp"),
+        # the cause said after the path is kept
+        (
+            "pattern ./...: open /home/ana/.cache/go-build/be/be04-d: permission denied",
+            "pattern ./...: open …: permission denied",
+        ),
     ],
 )
 def test_general_error(error: str, general: str) -> None:

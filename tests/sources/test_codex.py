@@ -810,6 +810,36 @@ def test_a_write_refused_under_a_dot_folder_is_the_folder_not_the_command(
     assert "`mkdir`" not in lesson.text and lesson.fix is not None
 
 
+def test_a_cache_the_sandbox_will_not_write_is_set_elsewhere(tmp_path: Path) -> None:
+    """`go test` stops on its build cache, which the sandbox will not let it write; with
+    `GOCACHE` in /tmp the same tests run (and fail on the code under work): the setting is
+    the fix, inside Codex's sandbox."""
+    denied = "failed in sandbox: # ./...\npattern ./...: open /home/ana/.cache/go-build/be/be04-d: permission denied\nFAIL\t./... [setup failed]\nFAIL\n"
+    tests_ran = "--- FAIL: TestPlan (0.00s)\n    plan_test.go:12: expected 25m, got 45m\nFAIL\tshop/internal/plan\t0.01s\nFAIL\n"
+    records = [
+        {"type": "session_meta", "payload": {"id": "s1", "cwd": "/w"}},
+        {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
+         "call_id": "c1", "arguments": json.dumps({"command": ["bash", "-lc", "go test ./..."]})}},
+        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c1",
+         "output": denied}},
+        {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
+         "call_id": "c2", "arguments": json.dumps({"command": ["bash", "-lc", "GOCACHE=/tmp/go-build go test ./..."]})}},
+        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c2",
+         "output": json.dumps({"output": tests_ran, "metadata": {"exit_code": 1}})}},
+    ]  # fmt: skip
+    path = tmp_path / "rollout-0.jsonl"
+    stamp = {"timestamp": "2025-10-19T00:00:00Z"}
+    path.write_text("".join(json.dumps({**stamp, **r}) + "\n" for r in records))
+    run = parse_file(path, tmp_path)
+    lessons = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+    (lesson,) = [c for c in lessons if "permission denied" in c.text]
+    assert lesson.text == (
+        "`go test ./...` fails inside Codex's sandbox here (“pattern ./...: open …: permission "
+        "denied”); run it with `GOCACHE=/tmp/go-build` set."
+    )
+    assert lesson.fix == "GOCACHE=/tmp/go-build go test ./..." and lesson.evidence.shows_fix
+
+
 def test_a_write_under_git_refused_is_the_sandbox_even_with_no_rerun_seen(tmp_path: Path) -> None:
     """The escalated rerun was refused: the cause is still known from the error alone, and no
     fix is claimed."""

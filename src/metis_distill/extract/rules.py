@@ -211,7 +211,8 @@ def _failure_lesson(
     if fix is not None and fix.kind is FixKind.REPLACED and remedy:
         env = _env_prefix(call.text, remedy)
         if env:
-            return f"{what} {verb} here (“{sig}”); run it with {code(env)} set.", remedy
+            where = "inside Codex's sandbox here" if _sandbox_refused(harness, episode) else "here"
+            return f"{what} {verb} {where} (“{sig}”); run it with {code(env)} set.", remedy
         binary = _other_binary(call.text, remedy)
         if binary is not None:
             name = code(binary.replace("\\", "/").rsplit("/", 1)[-1])
@@ -265,6 +266,7 @@ _GIT_DIR_TEXT = (
 )
 # A write under a dot-folder refused (the repository's `.git/`, Codex's own `.codex/`):
 # whichever command did it, one cause: the folder, not the command (`mkdir` works elsewhere).
+_WRITE_REFUSED = re.compile(r"[Pp]ermission denied|Operation not permitted|Read-only file system")
 _REFUSED = re.compile(r"['\"]?:? (?:Operation not permitted|Read-only file system)")
 _DOT_FOLDER = re.compile(r"(?:^|[\\/])(\.[A-Za-z][\w-]*)[\\/]")
 
@@ -459,6 +461,11 @@ def _as_root(failed: str, retry: str) -> bool:
 
 
 _SUDO = re.compile(r"^sudo\s+(?:--?[\w-]+(?:=\S+)?\s+)*")
+
+
+def _sandbox_refused(harness: str, episode: Episode) -> bool:
+    """A write refused in a Codex run: its sandbox's doing (outside it the write works)."""
+    return harness == "codex" and bool(_WRITE_REFUSED.search(episode.trigger.text[:4000]))
 
 
 def _env_prefix(failed: str, retry: str) -> str | None:

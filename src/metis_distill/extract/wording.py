@@ -19,6 +19,8 @@ _BRANCH_LIKE = re.compile(r"^\d{3,}-[\w.-]+$")  # spec-kit's `001-feature-name`
 _INSTANCE_ID = re.compile(
     r"^[a-z]+(?:-[a-z0-9]+)+-[a-z]*\d[a-z0-9]*$|^(?=[a-f]*\d)(?=\d*[a-f])[0-9a-f]{8,64}$", re.I
 )
+# What an error says after the path it names: `open /home/…/x: permission denied`.
+_CAUSE_AFTER_PATH = re.compile(r"\S: ([A-Za-z][\w ']{2,60})$")
 _SENTENCE = re.compile(r"(?<=[.!])\s+(?=[A-Z])")
 _COUNT = re.compile(r"\b\d+\b")
 _PYTEST_MARK = re.compile(r"^E\s+(?=[\w.]*(?:Error|Exception|Failed|Timeout)\b|assert\b)")
@@ -75,7 +77,8 @@ def general_error(signature: str) -> str:
     first = _SENTENCE.split(_PYTEST_MARK.sub("", signature.strip()), maxsplit=1)[0]
     path = _ABSOLUTE.search(first)
     if path is not None and path.start() > 8:
-        first = first[: path.start()].rstrip() + " …"
+        cause = _CAUSE_AFTER_PATH.search(first, path.start())
+        first = first[: path.start()].rstrip() + " …" + (f": {cause[1]}" if cause else "")
     first = _COUNT.sub("N", first) if _COUNT.match(first.lstrip("# ")) else first
     return shorten(_cause_kept(first), MAX_ERROR)
 

@@ -202,12 +202,20 @@ def _could_not_run(text: str) -> bool:
     )
 
 
+# A write the system refused (a sandbox, a cache folder owned by another user): the program
+# stopped before its work.
+_DENIED = re.compile(r"[Pp]ermission denied|Operation not permitted|Read-only file system")
+
+
 def _got_past(failure: Event, result: Event) -> bool:
     """Another form of a call that could not run did run: its output no longer says so, and
-    says something else (lint findings, a failing test: the program doing its work)."""
+    says something else (lint findings, a failing test: the program doing its work). A write
+    refused counts too: `GOCACHE=/tmp/go-build go test` after the cache was not writable."""
+    stopped = _could_not_run(failure.text) or bool(_DENIED.search(failure.text[:4000]))
     return (
-        _could_not_run(failure.text)
+        stopped
         and not _could_not_run(result.text)
+        and not _DENIED.search(result.text[:4000])
         and bool(signals.error_signature(result.text))
     )
 
