@@ -121,6 +121,26 @@ def test_a_warning_the_program_went_on_after_is_not_its_error(output: str, signa
     assert signals.error_signature(output) == signature
 
 
+@pytest.mark.parametrize(
+    ("output", "signature"),
+    [
+        (
+            "Exit code 1\ntry:\n    n = int(v)\nexcept ValueError:\n    n = 0\n"
+            "cat: main.py: No such file or directory",
+            "cat: main.py: No such file or directory",
+        ),
+        (
+            "  if (!ok) throw new Error(msg)\n    throw new TypeError('x')\n"
+            "    console.error(err)\nhead: cannot open 'b.js' for reading",
+            "head: cannot open 'b.js' for reading",
+        ),
+    ],
+)
+def test_source_code_a_command_printed_is_not_its_error(output: str, signature: str) -> None:
+    """`cat a.py && cat b.py` with b missing: `except ValueError:` is a line of a.py."""
+    assert signals.error_signature(output) == signature
+
+
 def test_a_call_the_user_interrupted_is_no_failure() -> None:
     interrupted = Event(
         seq=1,

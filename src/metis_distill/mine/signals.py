@@ -84,6 +84,11 @@ _NONE_FOUND = re.compile(
     re.I,
 )
 _EXIT_LINE = re.compile(r"^Exit code -?\d+$")
+# A line of source code a command printed (`cat app.py`): it names errors, it is none.
+_SOURCE_LINE = re.compile(
+    r"^(?:except\b[^:]*:$|(?:}\s*)?catch\s*\(|(?:.*[;{)]\s*)?(?:raise|throw)\s+(?:new\s+)?[A-Z]\w*|"
+    r"(?:console|logger|logging|log)\.(?:error|warn\w*|exception)\(|if err != nil\b)"
+)
 _CARET = re.compile(r"^\^+~*$")
 _GRADLE_WRONG = "* What went wrong:"
 _TAGS = re.compile(r"</?tool_use_error>")
@@ -473,7 +478,13 @@ def error_signature(text: str) -> str:
     if go:
         return next((line for line in go if _GO_TEST_ERROR.match(line)), go[0])
     lines = _without_echoed_source(lines)
-    errors = [line for line in lines if _ERROR_LINE.search(line) and not _NONE_FOUND.search(line)]
+    errors = [
+        line
+        for line in lines
+        if _ERROR_LINE.search(line)
+        and not _NONE_FOUND.search(line)
+        and not _SOURCE_LINE.match(line)
+    ]
     # a warning the program went on after is not what stopped it, when an error line follows
     return next(
         (line for line in errors if not _WARNING.match(line)), errors[0] if errors else lines[0]

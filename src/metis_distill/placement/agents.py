@@ -30,7 +30,7 @@ _NOT_AGENTS = frozenset({"logs"})
 # Tools of the agents' own, as the sources name them (aider's edit blocks are `Edit`).
 _OWN_TOOLS = frozenset(
     {"Edit", "MultiEdit", "Write", "NotebookEdit", "Read", "Grep", "Glob", "LS"}
-    | {"WebFetch", "WebSearch", "Task", "TodoWrite", "BashOutput", "KillShell", "Skill"}
+    | {"WebFetch", "WebSearch", "Task", "Agent", "TodoWrite", "BashOutput", "KillShell", "Skill"}
     | {"apply_patch", "update_plan", "view_image", "web_search", "str_replace_editor"}
 )
 # What an agent does its own way, named in a lesson's words.
