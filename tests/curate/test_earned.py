@@ -165,3 +165,25 @@ def test_a_module_not_installed_is_not_the_code_under_work(tmp_path: Path, embed
         write_session(archive, session, START + timedelta(days=n), turns)
     outcome = distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
     assert "TS2307" in _proposed(outcome)  # a warning: the dependencies are not installed
+
+
+def test_a_flag_the_program_does_not_know_left_out_earns_its_line_once(
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+) -> None:
+    """The run showed what worked (the unknown flag left out, another renamed), though the
+    listing printed only a tip and a note: one session earns the line."""
+    archive, data = tmp_path / "archive", tmp_path / "data"
+    banner = "Tip: run 'tk sync' now and then\nNote: No git repository here - running unsynced"
+    turns = [
+        Say("user", "List the open cleanup tasks."),
+        Bash("tk list --wisp --labels=cleanup --status=open", "Error: unknown flag: --wisp", True),
+        Bash("tk list --label=cleanup --status=open", banner),
+        Say("assistant", "There are no open cleanup tasks."),
+    ]
+    write_session(archive, "aaaaaaaa", START, turns)
+    outcome = distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
+    (line,) = [ln for ln in _lines(_proposed(outcome)) if "--wisp" in ln]
+    assert " [1](" in line and "no fix seen" not in line and "cleanup" not in line
+    assert "`tk list` has no `--wisp` or `--labels` flag here" in line
+    assert "use `--label=…` for `--labels=…`" in line

@@ -9,7 +9,7 @@ import pytest
 
 from metis_distill.extract.rules import RulesExtractor
 from metis_distill.mine.episodes import Episode, find_episodes
-from metis_distill.mine.fixes import FIX_WINDOW, FixKind
+from metis_distill.mine.fixes import FIX_WINDOW, FixKind, flag_changes
 from metis_distill.models import LessonCandidate, LessonKind
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.sources.codex import parse_file as parse_codex
@@ -201,6 +201,100 @@ def test_a_flag_the_program_does_not_know_may_be_dropped(
     )
     assert (lesson.fix is not None) is fixed
     assert "usage:" not in lesson.text
+
+
+# What one CLI's `list` prints when nothing matched: a tip and a note, no error.
+BANNER = (
+    "\U0001f4a1 Tip: Run 'tk sync' now and then\nNote: No git repository here - running unsynced"
+)
+
+
+@pytest.mark.parametrize(
+    ("failed", "error", "retry", "text"),
+    [
+        ("tk list --wisp --status=open", "Error: unknown flag: --wisp", "tk list --status=open",
+         "`tk list` has no `--wisp` flag here (“Error: unknown flag: --wisp”); leave it out "
+         "(that worked)."),
+        # openrsync names the flag first; a flag given twice is kept, quoted or not
+        ("rsync -a --no-dereference --exclude=a.md --exclude=b src/ dst/",
+         "rsync: --no-dereference: unknown option",
+         "rsync -a --exclude='a.md' --exclude='b' src/ dst/",
+         "`rsync` has no `--no-dereference` flag here (“rsync: --no-dereference: unknown option”); "
+         "leave it out (that worked)."),
+        ("fd --hidden-files x src", "error: unexpected argument '--hidden-files' found",
+         "fd x src",
+         "`fd` has no `--hidden-files` flag here (“error: unexpected argument '--hidden-files' "
+         "found”); leave it out (that worked)."),
+        ("ls -Z lib", "ls: illegal option -- Z\nusage: ls [-ABCFGHLOPRSTUWabcdefghiklmnopqrstuwx1%@]",
+         "ls lib",
+         "`ls` has no `-Z` flag here (“ls: illegal option -- Z”); leave it out (that worked)."),
+    ],
+)  # fmt: skip
+def test_a_flag_the_program_does_not_know_left_out_is_the_fix(
+    tmp_path: Path, failed: str, error: str, retry: str, text: str
+) -> None:
+    """The lesson names the program and the flag, and says what worked; the output that
+    worked may be only a banner."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", failed),
+            result("t1", f"Exit code 1\n{error}", True),
+            call("t2", "ls"),
+            result("t2", "src"),
+            call("t3", retry),
+            result("t3", BANNER),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.UNFLAGGED
+    assert lesson.text == text and lesson.fix is not None and "without" in lesson.fix
+
+
+def test_a_flag_renamed_beside_the_unknown_one_is_part_of_the_fix(tmp_path: Path) -> None:
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "tk list --wisp --labels=cleanup --status=open"),
+            result(
+                "t1", "Exit code 1\nError: unknown flag: --wisp\nUsage:\n  tk list [flags]", True
+            ),
+            call("t2", "tk list --label=cleanup --status=open"),
+            result("t2", BANNER),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.UNFLAGGED
+    assert lesson.text == (
+        "`tk list` has no `--wisp` or `--labels` flag here (“Error: unknown flag: --wisp”); "
+        "leave out `--wisp` and use `--label=…` for `--labels=…` (that worked)."
+    )
+    assert lesson.fix == "tk list with --label=… for --labels=…, without --wisp"
+    assert "cleanup" not in lesson.text  # the value is the instance's
+
+
+@pytest.mark.parametrize(
+    ("error", "retry"),
+    [
+        # no word about flags: the renamed flag may ask for something else
+        ("Error: no issue labelled cleanup", "tk list --label=cleanup"),
+        # the unknown flag left out, but another flag given another value
+        ("Error: unknown flag: --wisp", "tk list --labels=other"),
+        # the unknown flag left out, and another flag with no like name
+        ("Error: unknown flag: --wisp", "tk list --status=cleanup"),
+    ],
+)
+def test_a_flag_changed_with_no_unknown_flag_to_blame_is_no_fix(
+    tmp_path: Path, error: str, retry: str
+) -> None:
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "tk list --wisp --labels=cleanup"),
+            result("t1", f"Exit code 1\n{error}", True),
+            call("t2", retry),
+            result("t2", BANNER),
+        ],
+    )
+    assert episode.fix is None and "(no fix seen)" in lesson.text
 
 
 def test_what_the_error_said_to_run_first_is_the_fix_once_it_was_run(tmp_path: Path) -> None:
@@ -813,3 +907,22 @@ def test_a_version_probe_is_told_from_work(command: str, probe: bool) -> None:
     from metis_distill.mine.fixes import _asks_version
 
     assert _asks_version(command) is probe
+
+
+@pytest.mark.parametrize(
+    ("failed", "retry", "program"),
+    [
+        ("cd app && TK_DB=x tk list --wisp", "tk list", "tk list"),
+        (
+            "git add . && git commit --no-sign -m wip",
+            "git add . && git commit -m wip",
+            "git commit",
+        ),
+        ("rsync -a --no-dereference src/ dst/ && ls dst", "rsync -a src/ dst/ && ls dst", "rsync"),
+    ],
+)
+def test_the_flag_is_told_of_the_program_and_subcommand_it_was_given_to(
+    failed: str, retry: str, program: str
+) -> None:
+    changes = flag_changes(failed, retry)
+    assert changes.program == program and len(changes.dropped) == 1

@@ -229,3 +229,20 @@ def test_gradles_cause_is_its_error(output: str, signature: str) -> None:
 )
 def test_sshs_missing_password_prompt_is_not_its_error(output: str, signature: str) -> None:
     assert signals.error_signature(output) == signature
+
+
+@pytest.mark.parametrize("exit_code", [0, None])
+def test_a_banner_alone_is_a_success_when_the_call_exited_0(exit_code: int | None) -> None:
+    """A tip and a note, all a listing printed when it found nothing: it worked."""
+    banner = Event(
+        seq=2,
+        role="tool",
+        kind=EventKind.TOOL_RESULT,
+        text="\U0001f4a1 Tip: Run 'tk sync' to resolve sync conflict\n"
+        "Note: No git repository initialized - running without background sync",
+        ref=SourceRef("a.jsonl", 2, 2),
+        tool_name="Bash",
+        exit_code=exit_code,
+    )
+    assert signals.is_success(banner) and not signals.is_failure(banner)
+    assert not signals.is_success(Event(**{**banner.__dict__, "exit_code": 1}))

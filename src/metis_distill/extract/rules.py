@@ -15,7 +15,7 @@ from metis_distill.extract.wording import (
     subject,
 )
 from metis_distill.mine.episodes import Episode
-from metis_distill.mine.fixes import Fix, FixKind, limit_ms, seconds
+from metis_distill.mine.fixes import Fix, FixKind, flag_changes, limit_ms, seconds
 from metis_distill.mine.fixes import remedy as remedy_of
 from metis_distill.mine.shells import foreign_command
 from metis_distill.mine.signals import (
@@ -198,6 +198,8 @@ def _failure_lesson(
             f"{whole} over the whole repository timed out here (“{sig}”); on one folder "
             f"({code(remedy)}) it passed: point recursive searches at the folders you need."
         ), remedy
+    if fix is not None and fix.kind is FixKind.UNFLAGGED and remedy:
+        return _unknown_flag_text(call, fix, sig), remedy
     if fix is not None and fix.kind is FixKind.ESCALATED and remedy:
         program = code(_sandboxed_program(call.text))
         return (
@@ -237,6 +239,23 @@ def _failure_lesson(
     if fix is not None and fix.kind is FixKind.RETRIED:
         return f"{what} failed once with “{sig}” and passed when run again.", None
     return f"{what} {verb} here: “{sig}” (no fix seen).", None
+
+
+def _unknown_flag_text(call: Event, fix: Fix, sig: str) -> str:
+    """One wording for a flag the program here does not know, whatever the call's
+    arguments: the flags it lacks, and what worked (leaving them out, or their new names)."""
+    changes = flag_changes(call.text, fix.call.text)
+    lacked = [*changes.dropped, *(old.partition("=")[0] for old, _ in changes.renamed)]
+    flags = " or ".join(code(flag) for flag in lacked)
+    todo = [f"use {code(new)} for {code(old)}" for old, new in changes.renamed]
+    if changes.dropped and todo:
+        todo.insert(0, f"leave out {' and '.join(code(flag) for flag in changes.dropped)}")
+    elif changes.dropped:
+        todo = ["leave it out" if len(lacked) == 1 else "leave them out"]
+    return (
+        f"{code(changes.program)} has no {flags} flag here (“{sig}”); "
+        f"{' and '.join(todo)} (that worked)."
+    )
 
 
 def _other_binary(failed: str, retry: str) -> str | None:

@@ -305,6 +305,7 @@ _FIX_HINTS = {
     FixKind.RETRIED: ", then the same call worked with nothing changed (a flaky retry: no fix)",
     FixKind.HINTED: ", then the same call worked once what the error said to run was run",
     FixKind.INSTALLED: ", then the same call worked once the missing module was installed",
+    FixKind.UNFLAGGED: ", then the same call worked without the flag the error said was unknown",
 }
 
 

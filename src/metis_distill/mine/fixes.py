@@ -46,6 +46,7 @@ class FixKind(StrEnum):
     WAITED = "waited"  # the same call, timed out, worked with the longer limit it was given
     ESCALATED = "escalated"  # the same call worked outside the sandbox (Codex)
     NARROWED = "narrowed"  # a search the harness timed out worked on a folder of the tree
+    UNFLAGGED = "unflagged"  # the call worked without the flag the error said was unknown
 
 
 TEACHABLE = frozenset(
@@ -57,6 +58,7 @@ TEACHABLE = frozenset(
         FixKind.WAITED,
         FixKind.ESCALATED,
         FixKind.NARROWED,
+        FixKind.UNFLAGGED,
     }
 )
 
@@ -110,11 +112,24 @@ _INSTALL = re.compile(
     r"\b(?:pip3?|-m pip|uv pip|poetry|pipx)\s+(?:install|add)\b|\buv add\b|"
     r"\b(?:npm|pnpm|yarn|bun)\s+(?:install|i|add)\b|\b(?:apt-get|apt|brew|conda)\s+install\b"
 )
+# A flag the program said it does not know: "unknown flag: --x", "unrecognized option `--x'",
+# "error: unexpected argument '--x' found", "flag provided but not defined: -x", openrsync's
+# "--x: unknown option", getopt's "illegal option -- x" (the letter alone).
 _UNKNOWN_FLAG = re.compile(
     r"(?:unrecognized (?:arguments?|option)|unknown (?:option|flag|argument)|no such option|"
-    r"(?:invalid|illegal) option)[:\s]+['\"`]?(?P<flag>--?[\w-]+)",
+    r"(?:invalid|illegal) option|unexpected argument|flag provided but not defined)"
+    r"[:\s]+['\"`]?(?P<flag>--?\w[\w-]*)"
+    r"|(?P<before>--?\w[\w-]*)['\"]?:\s+(?:unknown|unrecognized|invalid) option\b"
+    r"|(?:invalid|illegal) option -- ['\"]?(?P<letter>\w)\b",
     re.I,
 )
+SIMILAR_NAME = 0.75  # similarity at which a flag's new name is taken for its rename
+
+
+def unknown_flags(error: str) -> frozenset[str]:
+    """The flags an error says the program does not know."""
+    found = _UNKNOWN_FLAG.finditer(error[:2000])
+    return frozenset(m["flag"] or m["before"] or f"-{m['letter']}" for m in found)
 
 
 def find_fix(events: tuple[Event, ...], index: int, call: Event | None) -> Fix | None:
@@ -139,7 +154,7 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
         return _outlasted(events, index, call)
     results = _results(events[index + 1 :])
     missing = signals.missing_program(failure.text)
-    dropped = frozenset(m["flag"] for m in _UNKNOWN_FLAG.finditer(failure.text[:2000]))
+    dropped = unknown_flags(failure.text)
     since = call  # the last time the call could not run: what ran before is shown no fix
     for later in _window(events, index):
         if later.kind is not EventKind.TOOL_CALL:
@@ -163,6 +178,8 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
                 return Fix(FixKind.RETRIED, later, result)  # the network came back
             if fix.kind is FixKind.RETRIED and _user_between(events, call, later):
                 return None  # the user had the word in between: what they changed is unseen
+            if fix.kind is FixKind.REPLACED and _unflagged(call.text, later.text, dropped):
+                return Fix(FixKind.UNFLAGGED, later, result)
             return fix
         if _got_past(failure, result) and _only_other_form(events, call, since, later):
             return Fix(FixKind.REPLACED, later, result)
@@ -489,6 +506,8 @@ def remedy(call: Event, fix: Fix) -> str | None:
         return "run it with escalated permissions"
     if fix.kind is FixKind.NARROWED:
         return first_step(fix.call.text)
+    if fix.kind is FixKind.UNFLAGGED:
+        return flag_changes(call.text, fix.call.text).remedy
     if fix.kind is not FixKind.PREPARED:
         return None
     extra = _extra_segments(call.text, fix.call.text)
@@ -654,19 +673,124 @@ def _alike_scripts(a: str, b: str) -> bool:
 def _flags_kept(a: list[str], b: list[str], droppable: frozenset[str]) -> bool:
     """The same program asked the same way: every flag of the failed call is there again
     (how another program of the family is invoked may differ: `python -m pytest`, `uv run
-    pytest`)."""
-    flags_b = {t.split("=", 1)[0] for t in b if t.startswith("-")}
-    values_b = {t.split("=", 1)[0]: t for t in b if t.startswith("-") and "=" in t}
-    for flag in (t for t in a[1:] if t.startswith("-")):
-        name = flag.split("=", 1)[0]
+    pytest`), or, once the program said it does not know a flag, there under a like name."""
+    flags_b = [_unquoted(t) for t in b if t.startswith("-")]
+    names_b = {_flag_name(f) for f in flags_b}
+    lost: list[str] = []
+    for flag in (_unquoted(t) for t in a[1:] if t.startswith("-")):
+        name = _flag_name(flag)
         if name in droppable:
             continue
-        if name not in flags_b:
+        if name not in names_b:
+            lost.append(flag)
+        # `--filter=a` and `--filter=b` ask for other things (a flag may come more than once)
+        elif "=" in flag and flag not in flags_b:
             return False
-        # `--filter=a` and `--filter=b` ask for other things
-        if "=" in flag and values_b.get(name, flag) != flag:
-            return False
-    return True
+    if not lost:
+        return True
+    # a program that rejects one flag may reject others the retry renamed (`--labels=x` is
+    # `--label=x`); a flag dropped with no error about flags is another request
+    names_a = {_flag_name(_unquoted(t)) for t in a if t.startswith("-")}
+    added = [f for f in flags_b if _flag_name(f) not in names_a]
+    return bool(droppable) and len(_renames(lost, added)) == len(lost)
+
+
+def _flag_name(flag: str) -> str:
+    return flag.split("=", 1)[0]
+
+
+def _unquoted(word: str) -> str:
+    """A word as the program gets it: `--exclude='*.md'` is `--exclude=*.md`."""
+    return word.replace("'", "").replace('"', "")
+
+
+def _renames(lost: list[str], added: list[str]) -> list[tuple[str, str]]:
+    """Each lost flag paired with the added flag that renames it, where one does."""
+    pairs: list[tuple[str, str]] = []
+    free = list(added)
+    for flag in lost:
+        new = next((f for f in free if _renamed(flag, f)), None)
+        if new is not None:
+            free.remove(new)
+            pairs.append((flag, new))
+    return pairs
+
+
+def _renamed(old: str, new: str) -> bool:
+    """`--label=x` for `--labels=x`: a like name, the same value."""
+    old_name, _, old_value = old.partition("=")
+    new_name, _, new_value = new.partition("=")
+    similar = SequenceMatcher(None, old_name, new_name).ratio() >= SIMILAR_NAME
+    return similar and old_value == new_value
+
+
+@dataclass(frozen=True)
+class FlagChanges:
+    """How a retry that worked changed the failed call's flags."""
+
+    program: str  # the program and its subcommand, as the failed call named them
+    dropped: tuple[str, ...]  # flags left out, by name
+    renamed: tuple[tuple[str, str], ...]  # (old, new) flags, values cut to `…`
+
+    @property
+    def remedy(self) -> str:
+        parts = [f"with {new} for {old}" for old, new in self.renamed]
+        parts += [f"without {name}" for name in self.dropped]
+        return f"{self.program} {', '.join(parts)}"
+
+
+def flag_changes(failed: str, retry: str) -> FlagChanges:
+    """The flags of the failed call the retry left out, and those it gave another name."""
+    before = [_unquoted(t) for t in command_head(failed).split() if t.startswith("-")]
+    after = [_unquoted(t) for t in command_head(retry).split() if t.startswith("-")]
+    names_before, names_after = {_flag_name(f) for f in before}, {_flag_name(f) for f in after}
+    lost = [f for f in before if _flag_name(f) not in names_after]
+    renamed = _renames(lost, [f for f in after if _flag_name(f) not in names_before])
+    gone = {old for old, _ in renamed}
+    dropped = tuple(dict.fromkeys(_flag_name(f) for f in lost if f not in gone))
+    return FlagChanges(
+        _flagged_program(command_head(failed), lost[0] if lost else ""),
+        dropped,
+        tuple((_valueless(old), _valueless(new)) for old, new in renamed),
+    )
+
+
+def _valueless(flag: str) -> str:
+    """`--label=…` of `--label=cleanup`: the value is the instance's."""
+    name, equals, _ = flag.partition("=")
+    return f"{name}=…" if equals else name
+
+
+# A subcommand: a plain word (`list`, `run-script`), no path, file or value.
+_SUBCOMMAND = re.compile(r"^[a-z][a-z0-9-]*$")
+_SETTING = re.compile(r"^\w+=")
+MAX_SUBCOMMANDS = 2  # `docker compose`, `gh pr list`: more is an instance's arguments
+
+
+def _flagged_program(command: str, flag: str) -> str:
+    """The program and the subcommands before its first flag, in the step that has `flag`:
+    `bd list` of `bd list --wisp`, `rsync` of `rsync -a src/ dst/ && ls dst`."""
+    steps = [p.split() for step in STEP_SPLIT.split(command) for p in step.split("|")]
+    steps = [[w for w in step if not _SETTING.match(w)] for step in steps]
+    words = next((s for s in steps if flag in map(_unquoted, s)), steps[0])
+    if not words:
+        return ""
+    named = [words[0].rsplit("/", 1)[-1]]
+    for word in words[1 : 1 + MAX_SUBCOMMANDS]:
+        if not _SUBCOMMAND.match(word):
+            break
+        named.append(word)
+    return " ".join(named)
+
+
+def _unflagged(failed: str, retry: str, unknown: frozenset[str]) -> bool:
+    """The retry runs the same program without a flag of the failed call the error said it
+    does not know."""
+    a, b = command_head(failed).split(), command_head(retry).split()
+    if not unknown or not a or not b or a[0] != b[0]:
+        return False
+    given, kept = ({_flag_name(_unquoted(t)) for t in c if t.startswith("-")} for c in (a, b))
+    return bool(unknown & given - kept)
 
 
 def _runs(retry: str, program: str | None) -> bool:
