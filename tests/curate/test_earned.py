@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
+from metis_distill.curate.earned import earned
 from metis_distill.ledger import Ledger, LessonView
 from tests.curate.sessions import Bash, Say, distil, write_session
 
@@ -187,3 +191,28 @@ def test_a_flag_the_program_does_not_know_left_out_earns_its_line_once(
     assert " [1](" in line and "no fix seen" not in line and "cleanup" not in line
     assert "`tk list` has no `--wisp` or `--labels` flag here" in line
     assert "use `--label=…` for `--labels=…`" in line
+
+
+@dataclass(frozen=True)
+class _Lesson:
+    text: str
+    kind: str = "failure"
+    scope: tuple[str, ...] = ("Bash:flake8",)
+    fix: str | None = None
+    support: int = 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "`flake8 backend` fails here: “backend/main.py:12:1: E999 SyntaxError: invalid syntax”.",
+        "`ruff check .` fails here: “app/cart.py:3:8: F401 `os` imported but unused”.",
+        "`mypy src` fails here: “src/m.py:3: error: Module has no attribute “x”  [attr-defined]”.",
+        "`npx eslint web` fails here: “  12:5  error  'total' is not defined  no-undef”.",
+    ],
+)
+def test_linters_findings_on_the_code_under_work_never_render(text: str) -> None:
+    """What a linter or a type checker finds in the code being written is the day's work,
+    however many sessions met it."""
+    assert not earned(_Lesson(text))
+    assert earned(_Lesson("`pnpm lint` fails here: “sh: eslint: command not found”."))

@@ -28,6 +28,9 @@ _NOT_INSTALLED = re.compile(
 _CODE_UNDER_WORK = re.compile(
     r"\berror TS\d{4}\b|\berror CS\d{4}\b|\berror\[E\d{4}\]|\btests? failed\b|\bpanicked at\b"
     r"|\b[1-9]\d* (?:failed|failing)\b|\bFAILED \S+::|\bAssertionError\b|Tests?:\s+[1-9]\d* failed"
+    # linters' and type checkers' findings: flake8/ruff `a.py:3:1: E999 …`, mypy `… [attr-defined]`,
+    # eslint `12:5  error  … no-undef`
+    r"|:\d+:\d+: [A-Z]{1,3}\d{3,4}\b|: error: .+ \[[a-z-]+\]|(?:^|“)\s*\d+:\d+\s+error\s"
 )
 _EDIT_SCOPES = tuple(f"{tool}:" for tool in sorted(EDIT_TOOLS))
 
