@@ -224,6 +224,31 @@ def test_installing_the_missing_module_is_the_fix(tmp_path: Path) -> None:
     assert _failures(tmp_path / "b", again)[0][1].fix is None
 
 
+NO_TORCH = "Traceback (most recent call last):\nModuleNotFoundError: No module named 'torch'"
+
+
+@pytest.mark.parametrize(
+    "install",
+    [
+        "pip install torchvision",  # another module, the same interpreter
+        "conda run -n gpu pip install torch",  # the module, another env
+        "pip install -r requirements.txt",  # which packages, the call does not say
+    ],
+)
+def test_an_install_elsewhere_or_of_another_package_is_no_fix(tmp_path: Path, install: str) -> None:
+    failed = "conda run -n ml python3 train.py" if "gpu" in install else "python3 train.py"
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", failed),
+            result("t1", f"Exit code 1\n{NO_TORCH}", True),
+            call("t2", install),
+            result("t2", "Successfully installed it"),
+        ],
+    )
+    assert episode.fix is None and lesson.fix is None and "(no fix seen)" in lesson.text
+
+
 def _timed(tool_id: str, command: str, timeout_ms: int) -> dict:  # type: ignore[type-arg]
     record = call(tool_id, command)
     record["message"]["content"][0]["input"]["timeout"] = timeout_ms
