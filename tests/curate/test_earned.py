@@ -216,3 +216,50 @@ def test_linters_findings_on_the_code_under_work_never_render(text: str) -> None
     however many sessions met it."""
     assert not earned(_Lesson(text))
     assert earned(_Lesson("`pnpm lint` fails here: “sh: eslint: command not found”."))
+
+
+def _all_proposed(data: Path) -> list[str]:
+    """The lines proposed for every target (a machine's facts go to CLAUDE.local.md)."""
+    return [ln for f in sorted(data.rglob("proposed.md")) for ln in _lines(f.read_text("utf-8"))]
+
+
+def test_an_import_error_is_told_of_its_interpreter_and_mended_only_by_its_package(
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+) -> None:
+    """`torch` missing for the interpreter at the end of an `ls … &&` chain, and torchvision
+    installed into another env afterwards: no line says `ls`, none calls that install a fix.
+    `yaml` missing, PyYAML installed for the same interpreter, the import then working: that
+    line is earned with its install."""
+    archive, data = tmp_path / "archive", tmp_path / "data"
+    no = "Traceback (most recent call last):\nModuleNotFoundError: No module named '{}'"
+    turns = [
+        Say("user", "Check the training setup."),
+        Bash(
+            "ls data/ && ls src/ && conda run -n ml python3 -c 'import torch'",
+            no.format("torch"),
+            True,
+        ),
+        Bash(
+            "conda run -n gpu python3 -c 'import torch; import torchvision'",
+            no.format("torchvision"),
+            True,
+        ),
+        Bash(
+            "conda run -n gpu python3 -c 'import torch' && conda run -n gpu pip install torchvision",
+            "",
+        ),
+        Bash("python3 -c 'import yaml; print(1)'", no.format("yaml"), True),
+        Bash("pip install PyYAML", "Successfully installed PyYAML-6.0.2"),
+        Bash("python3 -c 'import yaml; print(1)'", "1"),
+    ]
+    write_session(archive, "aaaaaaaa", START, turns)
+    distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
+    texts = [r.text for r in Ledger.at(data).lessons()]
+    assert not [t for t in texts if "for `ls`" in t or "`ls " in t]
+    (torch,) = [t for t in texts if "'torch'" in t]
+    assert "conda run -n ml python3" in torch and "(no fix seen)" in torch
+    lines = _all_proposed(data)
+    assert not [ln for ln in lines if "'torch'" in ln]  # seen once, with no fix: not earned
+    (yaml,) = [ln for ln in lines if "'yaml'" in ln]
+    assert "`pip install PyYAML`" in yaml

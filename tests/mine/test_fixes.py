@@ -337,6 +337,121 @@ def test_installing_the_missing_module_is_the_fix(tmp_path: Path) -> None:
     assert _failures(tmp_path / "b", again)[0][1].fix is None
 
 
+NO_TORCH = "Traceback (most recent call last):\nModuleNotFoundError: No module named 'torch'"
+
+
+def test_an_import_error_in_a_chain_is_the_interpreter_s_not_the_first_step_s(
+    tmp_path: Path,
+) -> None:
+    """`ls a/ && ls b/ && conda run -n ml python3 …`: the interpreter raised it, not `ls`;
+    torchvision installed later into another env mends nothing of the missing torch."""
+    found = _failures(
+        tmp_path,
+        [
+            call(
+                "t1", 'ls data/ && ls src/ && conda run -n ml python3 -c "import torch; print(1)"'
+            ),
+            result("t1", f"Exit code 1\n{NO_TORCH}", True),
+            call("t2", "conda run -n gpu python3 -c 'import torch; import torchvision'"),
+            result("t2", "Exit code 1\nModuleNotFoundError: No module named 'torchvision'", True),
+            call(
+                "t3",
+                "conda run -n gpu python3 -c 'import torch' && conda run -n gpu pip install torchvision",
+            ),
+            result("t3", "Successfully installed torchvision-0.20.1"),
+        ],
+    )
+    (episode, lesson) = found[0]
+    assert episode.fix is None and lesson.fix is None
+    assert lesson.text.startswith('`conda run -n ml python3 -c "import torch; print(1)"` fails')
+    assert "`ls" not in lesson.text and "torchvision" not in lesson.text
+    # torchvision, missing from env gpu and installed into it: that one is mended
+    (_, mended) = found[1]
+    assert mended.text.startswith("The module `torchvision` is not installed for `conda run -n")
+    assert mended.fix == "conda run -n gpu pip install torchvision"
+
+
+@pytest.mark.parametrize(
+    "install",
+    [
+        "pip install torchvision",  # another module, the same interpreter
+        "conda run -n gpu pip install torch",  # the module, another env
+        "pip install -r requirements.txt",  # which packages, the call does not say
+    ],
+)
+def test_an_install_elsewhere_or_of_another_package_is_no_fix(tmp_path: Path, install: str) -> None:
+    failed = "conda run -n ml python3 train.py" if "gpu" in install else "python3 train.py"
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", failed),
+            result("t1", f"Exit code 1\n{NO_TORCH}", True),
+            call("t2", install),
+            result("t2", "Successfully installed it"),
+        ],
+    )
+    assert episode.fix is None and lesson.fix is None and "(no fix seen)" in lesson.text
+
+
+def test_the_module_s_package_installed_into_the_same_env_is_the_fix(tmp_path: Path) -> None:
+    records = [
+        call("t1", "ls configs && python3 -c 'import yaml; print(1)'"),
+        result("t1", "Exit code 1\nModuleNotFoundError: No module named 'yaml'", True),
+        call("t2", "pip install -U pip && pip install PyYAML"),
+        result("t2", "Successfully installed PyYAML-6.0.2"),
+        call("t3", "python3 -c 'import yaml; print(1)'"),
+        result("t3", "1"),
+    ]
+    ((episode, lesson),) = _failures(tmp_path / "a", records)
+    assert episode.fix is not None and episode.fix.kind is FixKind.INSTALLED
+    assert lesson.text == (
+        "The module `yaml` is not installed for `python3` here (“ModuleNotFoundError: No module "
+        "named 'yaml'”); install it with `pip install PyYAML`."
+    )
+    assert lesson.fix == "pip install PyYAML"
+    in_env = [
+        call("t1", "conda run -n ml python3 gen.py"),
+        result("t1", "Exit code 1\nModuleNotFoundError: No module named 'cv2'", True),
+        call("t2", "conda run -n ml pip install opencv-python-headless"),
+        result("t2", "Successfully installed opencv-python-headless-4.10.0"),
+    ]
+    ((_, lesson),) = _failures(tmp_path / "b", in_env)
+    assert lesson.text.startswith("The module `cv2` is not installed for `conda run -n ml python3`")
+    assert lesson.fix == "conda run -n ml pip install opencv-python-headless"
+
+
+def test_an_import_error_of_one_of_several_interpreters_names_none(tmp_path: Path) -> None:
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "python3 a.py && python3 b.py"),
+            result("t1", f"Exit code 1\n{NO_TORCH}", True),
+        ],
+    )
+    assert lesson.text == (
+        "The module `torch` is not installed here (“ModuleNotFoundError: No module named "
+        "'torch'”) (no fix seen)."
+    )
+
+
+def test_a_script_run_in_an_env_that_has_the_module_is_worded_by_the_env(tmp_path: Path) -> None:
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "python tools/denoise.py"),
+            result("t1", "Exit code 1\nModuleNotFoundError: No module named 'cv2'", True),
+            call("t2", "conda run -n ml python tools/denoise.py"),
+            result("t2", "done: 15 images"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.REPLACED
+    assert lesson.text == (
+        "`python` here lacks the module `cv2` (“ModuleNotFoundError: No module named 'cv2'”); "
+        "run it as `conda run -n ml python …`."
+    )
+    assert lesson.fix == "conda run -n ml python" and "denoise" not in lesson.text
+
+
 def _timed(tool_id: str, command: str, timeout_ms: int) -> dict:  # type: ignore[type-arg]
     record = call(tool_id, command)
     record["message"]["content"][0]["input"]["timeout"] = timeout_ms

@@ -17,9 +17,11 @@ from metis_distill.extract.wording import (
 from metis_distill.mine.episodes import Episode
 from metis_distill.mine.fixes import Fix, FixKind, flag_changes, limit_ms, seconds
 from metis_distill.mine.fixes import remedy as remedy_of
+from metis_distill.mine.modules import importing_step, interpreter
 from metis_distill.mine.shells import foreign_command
 from metis_distill.mine.signals import (
     EDIT_TOOLS,
+    SHELL_TOOLS,
     ZSH_PATTERN_ERROR,
     error_signature,
     missing_module,
@@ -32,6 +34,7 @@ from metis_distill.mine.text import (
     command_head,
     first_step,
     scrub,
+    shell_steps,
     shorten,
     unwrapped,
 )
@@ -184,7 +187,11 @@ def _failure_lesson(
         return _edit_text(tool, sig, episode.teachable_fix)
     if tool in EDIT_TOOLS:  # another refusal (a malformed edit): its cause is not ours to tell
         return f"{tool} failed here: “{sig}” (no fix seen).", None
-    what = subject(tool, call.text)
+    failed = _failed_step(call, signature)
+    if failed is None:  # a module missing for one of several steps, and which one is unknown
+        installed = remedy if fix is not None and fix.kind is FixKind.INSTALLED else None
+        return _missing_module_text(signature, None, installed), installed
+    what = subject(tool, failed)
     verb = "fail" if what.startswith("Scripts") else "fails"
     if fix is not None and fix.kind is FixKind.WAITED and remedy:
         enough = seconds(limit_ms(fix.call) or 0)
@@ -219,6 +226,9 @@ def _failure_lesson(
         if binary is not None:
             name = code(binary.replace("\\", "/").rsplit("/", 1)[-1])
             return f"{name} on the PATH fails here (“{sig}”); use {code(binary)} instead.", binary
+        runner = _env_runner(failed, remedy) if missing_module(signature) else None
+        if runner is not None:
+            return _module_elsewhere_text(signature, runner), runner
         instead = general_command(remedy)
         if code(instead) == what:  # the general forms are alike: the difference is in the args
             if _PATH_ERROR.search(sig):  # other paths: where this run stood, no rule
@@ -231,7 +241,7 @@ def _failure_lesson(
     if fix is not None and fix.kind is FixKind.HINTED and remedy:
         return f"{what} {verb} with “{sig}”; run {code(remedy)} first, as the error says.", remedy
     if fix is not None and fix.kind is FixKind.INSTALLED and remedy:
-        return _missing_module_text(signature, call, remedy), remedy
+        return _missing_module_text(signature, failed, remedy), remedy
     if fix is not None and fix.kind is FixKind.EDITED:
         edited = _files_edited(fix.steps)
         files = f" ({', '.join(edited)})" if edited else ""
@@ -341,14 +351,52 @@ def _sandboxed_program(command: str) -> str:
     return words[0] if words else command
 
 
-def _missing_module_text(signature: str, call: Event, install: str) -> str:
-    """One wording for a module missing from an interpreter, whatever the script."""
+def _missing_module_text(signature: str, step: str | None, install: str | None) -> str:
+    """One wording for a module missing from an interpreter, whatever the script; the
+    interpreter unnamed when the error does not say which step raised it."""
     module, _ = missing_module(signature) or ("?", "")
-    program = general_command(call.text).split(" ", 1)[0]
-    error = shorten(signature, 90)
+    who = f" for `{interpreter(general_command(step))}`" if step is not None else ""
+    said = f"The module `{module}` is not installed{who} here (“{shorten(signature, 90)}”)"
+    if install is None:
+        return f"{said} (no fix seen)."
+    return f"{said}; install it with {code(general_command(install))}."
+
+
+def _failed_step(call: Event, signature: str) -> str | None:
+    """What failed: the call, or for an import error the step of its command line that ran
+    the interpreter (not `ls` of `ls data && python3 x.py`), None when that is unknown."""
+    if call.tool_name not in SHELL_TOOLS or missing_module(signature) is None:
+        return call.text
+    if len(shell_steps(call.text)) <= 1:
+        return call.text
+    return importing_step(call.text, signature)
+
+
+# A command run inside a named conda environment (a project's runner, `uv run pytest`, is
+# worded as the command it runs).
+_ENV_RUNNER = re.compile(r"^(?:conda|mamba|micromamba)\s+run\s+(?:-n|--name|-p|--prefix)\b")
+
+
+def _env_runner(failed: str, retry: str) -> str | None:
+    """The retry ran the failed step unchanged in a named conda env (`conda run -n ml python
+    x.py` after `python x.py`): that runner and the interpreter, in general."""
+    words = unwrapped(failed).split()
+    for step in shell_steps(retry):
+        later = unwrapped(step).split()
+        prefix = " ".join(later[: len(later) - len(words)])
+        if len(later) > len(words) and later[-len(words) :] == words and _ENV_RUNNER.match(prefix):
+            return f"{general_command(prefix)} {interpreter(general_command(failed))}"
+    return None
+
+
+def _module_elsewhere_text(signature: str, runner: str) -> str:
+    """A module the interpreter on the PATH lacks and an environment's has: the rule is the
+    environment, whatever the script."""
+    module, _ = missing_module(signature) or ("?", "")
+    program = runner.split()[-1]
     return (
-        f"The module `{module}` is not installed for `{program}` here (“{error}”); "
-        f"install it with {code(general_command(install))}."
+        f"`{program}` here lacks the module `{module}` (“{shorten(signature, 90)}”); run it as "
+        f"{code(runner + ' …')}."
     )
 
 

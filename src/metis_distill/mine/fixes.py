@@ -18,12 +18,14 @@ from difflib import SequenceMatcher
 from enum import StrEnum
 
 from metis_distill.mine import signals
+from metis_distill.mine.modules import environment, importing_step, installs
 from metis_distill.mine.shells import does_same, foreign_command
 from metis_distill.mine.text import (
     MASKED,
     STEP_SPLIT,
     command_head,
     first_step,
+    shell_steps,
     split_heredocs,
     unwrapped,
 )
@@ -70,6 +72,7 @@ class Fix:
     result: Event
     steps: tuple[Event, ...] = ()  # PREPARED: the steps; EDITED: the edits
     hint: str = ""  # HINTED: what the error said to run
+    installed: str = ""  # INSTALLED: the step of the call that installed the module
 
     @property
     def teachable(self) -> bool:
@@ -107,10 +110,6 @@ _HINT = re.compile(
     r"\b(?:please\s+)?(?:run|execute|try running)\s+(?P<command>`[^`\n]{2,60}`|/[\w.:-]+|"
     r"'[^'\n]{2,60}')\s+(?:first|before)\b",
     re.I,
-)
-_INSTALL = re.compile(
-    r"\b(?:pip3?|-m pip|uv pip|poetry|pipx)\s+(?:install|add)\b|\buv add\b|"
-    r"\b(?:npm|pnpm|yarn|bun)\s+(?:install|i|add)\b|\b(?:apt-get|apt|brew|conda)\s+install\b"
 )
 # A flag the program said it does not know: "unknown flag: --x", "unrecognized option `--x'",
 # "error: unexpected argument '--x' found", "flag provided but not defined: -x", openrsync's
@@ -274,23 +273,43 @@ def _followed_hint(events: tuple[Event, ...], index: int, call: Event) -> Fix | 
 
 
 def _installed(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
-    """The module an import error named was installed right after, and the import error did
-    not come back in the session."""
+    """The module an import error named was installed right after, into the environment the
+    failed step ran in, and the import error did not come back in the session."""
     missing = signals.missing_module(events[index].text)
     if missing is None:
         return None
     module, error = missing
+    where = _environment_of_failure(call.text, events[index].text)
+    if where is None:
+        return None
     results = _results(events[index + 1 :])
     for later in _window(events, index):
         if later.kind is not EventKind.TOOL_CALL or later.session != call.session:
             continue
-        head = command_head(later.text)
         result = results.get(later.tool_use_id or "")
-        if not _INSTALL.search(head) or module.lower() not in head.lower() or result is None:
+        step = next(
+            (
+                s
+                for s in shell_steps(later.text)
+                if installs(s, module) and environment(later.text, s) == where
+            ),
+            None,
+        )
+        if step is None or result is None:
             continue
         if signals.is_success(result) and not _comes_back(events, result.seq, error):
-            return Fix(FixKind.INSTALLED, later, result)
+            return Fix(FixKind.INSTALLED, later, result, installed=step)
     return None
+
+
+def _environment_of_failure(command: str, error: str) -> str | None:
+    """Where the step that raised the import error ran; when the error does not say which
+    step, where all of them ran, else None."""
+    step = importing_step(command, error)
+    if step is not None:
+        return environment(command, step)
+    places = {environment(command, s) for s in shell_steps(command)}
+    return places.pop() if len(places) == 1 else None
 
 
 def _window(events: tuple[Event, ...], index: int) -> list[Event]:
@@ -496,8 +515,7 @@ def remedy(call: Event, fix: Fix) -> str | None:
     if fix.kind is FixKind.REPLACED:
         return MASKED.sub("", command_head(fix.call.text))
     if fix.kind is FixKind.INSTALLED:
-        parts = STEP_SPLIT.split(command_head(fix.call.text))
-        return next((p for p in parts if _INSTALL.search(p)), parts[0])
+        return fix.installed
     if fix.kind is FixKind.HINTED:
         return fix.hint
     if fix.kind is FixKind.WAITED:

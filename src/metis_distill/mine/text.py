@@ -135,6 +135,24 @@ def unwrapped(command: str) -> str:
     return " ".join(head.split())
 
 
+# What a shell reads as one word although it holds `;` or `&&`: a quoted string.
+_QUOTED = re.compile(r"'[^']*'|\"(?:\\.|[^\"\\])*\"")
+_OPERATOR = re.compile(r"&&|\|\||;")
+
+
+def shell_steps(command: str) -> list[str]:
+    """The steps of a command line (`a && b || c; d`), split outside quotes: the `;` of
+    `python3 -c "import a; a.run()"` belongs to the script."""
+    head = command_head(command)
+    masked = _QUOTED.sub(lambda quoted: "x" * len(quoted[0]), head)
+    found, start = [], 0
+    for operator in _OPERATOR.finditer(masked):
+        found.append(head[start : operator.start()].strip())
+        start = operator.end()
+    found.append(head[start:].strip())
+    return [step for step in found if step]
+
+
 def first_step(command: str) -> str:
     """The command's first step, before any pipe: `find . -name x` of `find . -name x | sort`."""
     return command_head(command).split("|", 1)[0].strip()
