@@ -1041,3 +1041,23 @@ def test_the_flag_is_told_of_the_program_and_subcommand_it_was_given_to(
 ) -> None:
     changes = flag_changes(failed, retry)
     assert changes.program == program and len(changes.dropped) == 1
+
+
+def test_another_form_whose_piped_output_shows_another_error_is_no_fix(tmp_path: Path) -> None:
+    """`npx eslint … | head -30` exited 0 (the pipe's status), printing its own crash: it did
+    not work, so it is not what to use instead."""
+    (episode, lesson), *_ = _failures(
+        tmp_path,
+        [
+            call("t1", "pnpm lint --fix src 2>&1 | head -50"),
+            result("t1", "Exit code 1\nError: Cannot find module 'style-dictionary'", True),
+            call("t2", "npx eslint --fix src 2>&1 | head -30"),
+            result(
+                "t2",
+                "Oops! Something went wrong! :(\n\nESLint: 9.1.0\n\n"
+                "Error: Cannot find module '@acme/eslint-config'",
+            ),
+        ],
+    )
+    assert episode.fix is None
+    assert "npx eslint" not in lesson.text and lesson.fix is None

@@ -312,6 +312,15 @@ def test_a_pick_asked_as_option_1_or_2_names_the_option_left(tmp_path: Path) -> 
         ("报告要保存到哪个目录？", "项目根目录"),
         # what the user's request meant
         ("Could you clarify what you mean by a clean build?", "Wipe the cache first"),
+        # how to install a tool on this machine, once
+        ("Máy bạn chưa có Node.js. Bạn muốn cài đặt bằng cách nào?", "Homebrew"),
+        ("How do you want to install Node on this Mac?", "With nvm"),
+        # what the user has or knows today: a state, or an unknown
+        ("Bạn đã có Google Service Account JSON key chưa?", "Chưa có"),
+        ("Do you already have a Stripe account for the payments?", "No, make a test one"),
+        ("Bạn muốn agent tạo những loại báo cáo nào từ GA4?", "chưa biết"),
+        ("Which reports should the agent build first?", "Not sure yet"),
+        ("报表要包含哪些指标？", "不知道"),
     ],
 )
 def test_an_answer_that_decides_nothing_that_lasts_in_any_language(
@@ -330,6 +339,7 @@ def test_an_answer_that_decides_nothing_that_lasts_in_any_language(
         ("Which database should the service use?", "PostgreSQL (Recommended)", "PostgreSQL"),
         ("Where are the nightly backups kept?", "An S3 bucket with versioning", None),
         ("Where should uploaded files be saved?", "An S3 bucket per tenant", None),
+        ("Which package manager should the project use?", "pnpm", None),
         ("어떤 데이터베이스를 사용할까요?", "PostgreSQL", None),
         ("How should the tests run in CI?", "In parallel with pytest-xdist", None),
     ],

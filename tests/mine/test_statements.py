@@ -29,6 +29,7 @@ def _lessons(tmp_path: Path, records: list[dict]) -> list[tuple[LessonKind, str]
         "The bin/obj folders are unlikely to be the root cause of these specific errors.",
         "I think the problem is that the cache only supports string keys here.",
         "This probably happens because the config silently falls back to defaults.",
+        "Turns out a window under 17 frames with dilation 8 would fail silently in the encoder.",
     ],
 )
 def test_speculation_is_no_gotcha(tmp_path: Path, text: str) -> None:
@@ -296,3 +297,15 @@ def test_a_cause_found_keeps_the_change_the_next_sentence_says_resolved_it(
         "The root problem was our own copy of the grid rows. Switching to the table's "
         "`useRowState` hook in src/Grid.tsx resolved it."
     )
+
+
+def test_a_row_of_a_table_is_no_lesson(tmp_path: Path) -> None:
+    """A review's findings summed up as a table: cells, never a confirmed fact (the same
+    words as a sentence of their own are one, once accepted)."""
+    table = (
+        "Review findings:\n\n| # | Issue | File |\n|---|---|---|\n"
+        "| 3 | Turns out the loader only supports 16-bit WAV files, so 24-bit input is dropped. "
+        "| `audio.py` |\n| 4 | The cache never expires entries. | `cache.py` |"
+    )
+    records = [say("assistant", table), say("user", "yes, fix those")]
+    assert _lessons(tmp_path, records) == []

@@ -436,6 +436,9 @@ def _worked(later: Event, result: Event, failure: Event) -> bool:
         return False
     if result.exit_code == 0 and not _masks_status(later.text):
         return True  # the status was seen: an error line printed again is only output
+    hidden = _masks_status(later.text) or _PIPED.search(command_head(later.text)) is not None
+    if hidden and signals.names_an_error(signals.error_signature(result.text[:20_000])):
+        return False  # `cmd | head` exited 0 on another error ("Cannot find module …")
     error = " ".join(signals.error_signature(failure.text).split())
     if len(error) < MIN_ERROR or not signals.names_an_error(error):
         return True
@@ -502,6 +505,10 @@ def _output_unseen(failed: str, retry: str) -> bool:
             return True
         start = head.find(command, end)
     return False
+
+
+# A pipe (not `||`): the status seen is the last program's (`cmd | head -30` exits 0).
+_PIPED = re.compile(r"(?<!\|)\|(?!\|)")
 
 
 def _masks_status(command: str) -> bool:

@@ -84,6 +84,24 @@ _RELOCATES = re.compile(
     r"(?=.*(?:移动|移到|复制|拷贝|保存|存放|存到|下载|同步|放到|放在))(?=.*(?:目录|文件夹|路径|位置|哪))",
     re.I | re.S,
 )
+# How to install or set up a tool on this machine ("Máy bạn chưa có Node.js. Bạn muốn cài
+# đặt bằng cách nào?"): one person's setup, done once. Which tool a project uses is asked
+# otherwise ("Which package manager should the project use?").
+_SETS_UP = re.compile(
+    r"\bhow\b.{0,40}\b(?:install|set up|setup)\b|\b(?:install|set up)\b.{0,40}\b(?:how|which way|"
+    r"what way|which method)\b|\binstall (?:it|them) (?:with|via|using|through)\b|"
+    r"cài(?: đặt)?.{0,30}(?:bằng cách nào|như thế nào|cách nào|bằng gì)|"
+    r"(?:如何|怎么|怎样|用什么|通过什么)(?:方式)?(?:来)?安装|安装方式|どうやって.{0,10}インストール|"
+    r"어떻게.{0,10}설치",
+    re.I,
+)
+# The agent asking what the user has or knows now ("Do you already have a service-account
+# key?", "Bạn đã có … chưa?"): a state of today, decided by nobody.
+_HAS_NOW = re.compile(
+    r"\b(?:do|did) you (?:already )?have\b|\bhave you (?:already )?(?:got|created|set up)\b|"
+    r"đã có.{0,80}chưa|(?:你|您)(?:已经)?有(?:没有)?.{0,30}(?:吗|么)|是否已(?:有|经有)",
+    re.I,
+)
 # The agent asking what the user's request meant: a clarification of today's task.
 _CLARIFIES = re.compile(
     r"\b(?:could|can) you (?:please )?clarify\b|\bclarify what you mean\b|"
@@ -92,7 +110,10 @@ _CLARIFIES = re.compile(
 )
 _NO_CHOICE = re.compile(
     r"^(?:yes|no|ok|okay|sure|proceed|continue|go ahead|skip|cancel|later|not now|none|"
-    r"stop|done)\b[\s.!]*$|"
+    r"stop|done|not yet|not sure|unsure|no idea|(?:I )?don'?t know(?: yet)?)\b[\s.!]*$|"
+    # a state or an unknown, not a choice: "Chưa có" (not yet), "chưa biết" (don't know yet)
+    r"^(?:chưa(?: có| biết)?|không biết|không rõ|不知道|还没有?|不确定|不清楚|"
+    r"まだ(?:です|ない)?|わからない|分からない|아직|모르겠\w*)(?:[，,。.！!\s(（]|$)|"
     # "是", "否，直接执行", "好的。": a Chinese answer that opens by agreeing or declining
     r"^(?:是的?|否|对|好的?|可以|行|不用|不需要|不必|不要|跳过|取消|确定|确认|同意|继续|算了|"
     r"没问题|暂不)(?:[，,。.！!；;、\s]|$)|^不[。.！!\s]*$",
@@ -300,6 +321,8 @@ def _lasting(question: str, choice: str) -> bool:
         or _DIAGNOSTIC.search(question)
         or _RELOCATES.search(question)
         or _CLARIFIES.search(question)
+        or _SETS_UP.search(question)
+        or _HAS_NOW.search(question)
         or _NO_CHOICE.match(choice)
         or _FOR_NOW.search(choice)
     )

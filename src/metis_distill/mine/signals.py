@@ -134,7 +134,8 @@ GOTCHA = re.compile(
 HEDGE = re.compile(
     r"\b(?:might|may|maybe|probably|possibly|perhaps|likely|unlikely|I think|I believe|"
     r"I suspect|I guess|seems?|appears? to|could be|should (?:fix|resolve|work|help)|"
-    r"suggests?|not sure|presumably|I'd guess)\b",
+    r"suggests?|not sure|presumably|I'd guess|"
+    r"would (?:fail|break|crash|throw|error|cause|lead to|result in|silently))\b",
     re.I,
 )
 # A diagnosis before the fix was tried: a fact only once the user says the fix worked.

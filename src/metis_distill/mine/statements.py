@@ -103,6 +103,8 @@ def statements(events: Sequence[Event], index: int) -> Iterator[Statement]:
     for position, sentence in enumerate(prose):
         if _length(sentence) < MIN_SENTENCE or sentence.endswith(("?", "\uff1f")):
             continue
+        if _TABLE_ROW.search(sentence):
+            continue  # a row of a table (a review's findings, a summary): cells, not a claim
         found = _classify(event, sentence)
         if found is None:
             continue
@@ -114,6 +116,7 @@ def statements(events: Sequence[Event], index: int) -> Iterator[Statement]:
         yield found
 
 
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$|\s\|\s.*\s\|\s")
 # A path may follow a Chinese or Japanese character or full-width mark with no space between.
 _PATH = re.compile(
     r"(?:^|[\s(\"'`\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef])"
