@@ -23,6 +23,9 @@ from metis_distill.mine.text import scrub
         ("git show 9f3e2a1b", "git show …"),
         ("npm install react@18", "npm install react@18"),
         ("apt install python3-pip", "apt install python3-pip"),
+        # a file two folders deep: one file of today's work
+        ("pnpm lint --fix src/pages/user/Dialog.vue", "pnpm lint --fix …"),
+        ("go test ./...", "go test ./..."),
         ("ssh-keygen -t ed25519 -N ''", "ssh-keygen -t ed25519 -N ''"),
     ],
 )

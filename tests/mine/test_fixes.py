@@ -1061,3 +1061,21 @@ def test_another_form_whose_piped_output_shows_another_error_is_no_fix(tmp_path:
     )
     assert episode.fix is None
     assert "npx eslint" not in lesson.text and lesson.fix is None
+
+
+def test_a_hook_that_failed_is_told_of_the_commit_not_the_add(tmp_path: Path) -> None:
+    """`git add x && git commit -m …` stops in husky's pre-commit hook: what failed is the
+    commit (its hook), not `git add` of one file."""
+    missing = (
+        "Exit code 1\n.husky/pre-commit: line 5: .husky/_/husky.sh: No such file or directory\n"
+        "husky - pre-commit hook exited with code 1 (error)"
+    )
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "git add src/pages/user/Dialog.vue && git commit -m 'Add the dialog'"),
+            result("t1", missing, True),
+        ],
+    )
+    assert lesson.text.startswith("`git commit` fails here")
+    assert "Dialog.vue" not in lesson.text and "git add" not in lesson.text

@@ -321,6 +321,12 @@ def test_a_pick_asked_as_option_1_or_2_names_the_option_left(tmp_path: Path) -> 
         ("Bạn muốn agent tạo những loại báo cáo nào từ GA4?", "chưa biết"),
         ("Which reports should the agent build first?", "Not sure yet"),
         ("报表要包含哪些指标？", "不知道"),
+        # yes or no in another language
+        (
+            "Bạn muốn tôi tự động cài Homebrew + Node.js cho bạn ngay trong terminal này không?",
+            "Có, cài giúp tôi",
+        ),
+        ("このままコミットしてもいいですか？", "はい"),
     ],
 )
 def test_an_answer_that_decides_nothing_that_lasts_in_any_language(

@@ -365,11 +365,22 @@ def _missing_module_text(signature: str, step: str | None, install: str | None) 
 def _failed_step(call: Event, signature: str) -> str | None:
     """What failed: the call, or for an import error the step of its command line that ran
     the interpreter (not `ls` of `ls data && python3 x.py`), None when that is unknown."""
-    if call.tool_name not in SHELL_TOOLS or missing_module(signature) is None:
+    if call.tool_name not in SHELL_TOOLS:
         return call.text
-    if len(shell_steps(call.text)) <= 1:
+    steps = shell_steps(call.text)
+    if len(steps) <= 1:
+        return call.text
+    if _GIT_HOOK.search(signature):  # `git add x && git commit`: the commit's hook failed
+        hooked = next((m for s in steps if (m := _HOOKED.match(s)) is not None), None)
+        return hooked.group(0).strip() if hooked is not None else call.text
+    if missing_module(signature) is None:
         return call.text
     return importing_step(call.text, signature)
+
+
+# A git hook failing (husky's, pre-commit's): it runs on the commit or the push of a chain.
+_GIT_HOOK = re.compile(r"\.husky/|\bpre-commit\b|\bpre-push\b|\bcommit-msg\b|\bhook\b", re.I)
+_HOOKED = re.compile(r"^\s*git\s+(?:-\S+\s+)*(?:commit|push)\b")
 
 
 # A command run inside a named conda environment (a project's runner, `uv run pytest`, is

@@ -21,6 +21,8 @@ _INSTANCE_ID = re.compile(
 )
 # What an error says after the path it names: `open /home/…/x: permission denied`.
 _CAUSE_AFTER_PATH = re.compile(r"\S: ([A-Za-z][\w ']{2,60})$")
+# A file two folders deep or more (`src/pages/user/Dialog.vue`): one file of today's work.
+_DEEP_FILE = re.compile(r"^(?:\./)?(?:[\w.@-]+/){2,}[\w.@-]*\.[A-Za-z]\w{0,5}$")
 _SENTENCE = re.compile(r"(?<=[.!])\s+(?=[A-Z])")
 _COUNT = re.compile(r"\b\d+\b")
 _PYTEST_MARK = re.compile(r"^E\s+(?=[\w.]*(?:Error|Exception|Failed|Timeout)\b|assert\b)")
@@ -67,6 +69,7 @@ def _instance(argument: str) -> bool:
         _ABSOLUTE.match(argument)
         or _BRANCH_LIKE.match(argument)
         or _INSTANCE_ID.match(argument)
+        or _DEEP_FILE.match(argument)
         or "\\" in argument
     )
 

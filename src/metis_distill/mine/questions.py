@@ -114,6 +114,8 @@ _NO_CHOICE = re.compile(
     # a state or an unknown, not a choice: "Chưa có" (not yet), "chưa biết" (don't know yet)
     r"^(?:chưa(?: có| biết)?|không biết|không rõ|不知道|还没有?|不确定|不清楚|"
     r"まだ(?:です|ない)?|わからない|分からない|아직|모르겠\w*)(?:[，,。.！!\s(（]|$)|"
+    # yes or no in Vietnamese, Japanese, Korean: "Có, cài giúp tôi", "はい", "아니요"
+    r"^(?:có|không|vâng|dạ|được|はい|いいえ|お願いします|네|예|아니요?)(?:[，,。.！!\s(（]|$)|"
     # "是", "否，直接执行", "好的。": a Chinese answer that opens by agreeing or declining
     r"^(?:是的?|否|对|好的?|可以|行|不用|不需要|不必|不要|跳过|取消|确定|确认|同意|继续|算了|"
     r"没问题|暂不)(?:[，,。.！!；;、\s]|$)|^不[。.！!\s]*$",
