@@ -98,3 +98,23 @@ def test_a_tilde_in_any_path_setting_means_home(monkeypatch: pytest.MonkeyPatch)
     assert settings.ledger_url == "sqlite:////home/dev/metis/ledger.sqlite"
     ledger_in_home = load_settings(ledger_url="sqlite:///~/ledger.sqlite").ledger_url
     assert ledger_in_home == "sqlite:////home/dev/ledger.sqlite"
+
+
+def test_a_prefect_home_that_cannot_be_made_is_said_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Prefect would only say, 90 s later, that its server did not start."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("PREFECT_HOME", str(blocker / "prefect"))
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "s.jsonl").write_text('{"type":"user","sessionId":"s","message":{"content":"hi"}}\n')
+    target = tmp_path / "repo" / "CLAUDE.md"
+    target.parent.mkdir()
+    code, out = invoke(
+        "distill", "--archive", str(archive), "--target", str(target),
+        "--data-dir", str(tmp_path / "data"),
+    )  # fmt: skip
+    assert code == 2 and "Prefect's home" in out and "cannot be made" in out
+    assert "PREFECT_HOME" in out

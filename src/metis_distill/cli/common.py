@@ -78,6 +78,23 @@ def quiet_prefect() -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    _check_prefect_home()
+
+
+def _check_prefect_home() -> None:
+    """Prefect keeps its database in its home (`PREFECT_HOME`, else `~/.prefect`): one that
+    cannot be made leaves its server unable to start, and Prefect says only that it timed
+    out, 90 s later. Said at once instead."""
+    from metis_distill.errors import ConfigError
+
+    home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ConfigError(
+            f"Prefect's home {home} cannot be made: {e.strerror or e}",
+            hint="set PREFECT_HOME to a folder you can write (or HOME to an existing one)",
+        ) from e
 
 
 def check_target(settings: Settings) -> None:
