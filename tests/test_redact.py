@@ -54,7 +54,13 @@ def test_secret_is_replaced(kind: str, text: str) -> None:
         "sudo ls -S /tmp",
         'echo "Y" | sudo pacman -S vim',
         "the token: will then make sure it works",
+        "token = this that then what",
         "compass=north and bypass=true, test_pass_rate=0.95",
+        # a test's name after PASS is no password
+        "--- PASS: TestParse/empty_input (0.00s)",
+        "PASS: tests/unit/test_parser.py::test_empty",
+        "ruff check --bypass=src/generated/models.py",
+        "x = d['token'] if y else 'abc'",
     ],
 )
 def test_ordinary_text_and_placeholders_are_kept(text: str) -> None:
@@ -112,6 +118,12 @@ def test_code_that_handles_secrets_is_not_a_secret(code: str) -> None:
         ("SMTP_PASS=kqzv plmw rtxb nqsd", "plmw"),
         ('{"Smtp": {"Pass": "kqzv plmw rtxb nqsd"}}', "rtxb nqsd"),
         ("Email__Gmail__Pass=hunter22", "hunter22"),
+        ("Gmail app password: kqzv plmw rtxb nqsd", "rtxb nqsd"),
+        ("smtp_pass: kqzv plmw rtxb nqsd", "rtxb nqsd"),
+        ("PASSWORD=kqzv  plmw rtxb nqsd", "rtxb nqsd"),
+        ("Email__Gmail__Pass=kqzvplmwrtxbnqsd dotnet run", "kqzvplmwrtxbnqsd"),
+        ("{'password': 'hunter2hunter2'}", "hunter2hunter2"),
+        ("config = {'api_key': 'a8f3k2m9x7q1w5e4'}", "a8f3k2m9x7q1w5e4"),
     ],
 )
 def test_no_part_of_the_secret_survives(text: str, secret: str) -> None:

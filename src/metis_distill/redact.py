@@ -78,12 +78,22 @@ _SKIPPED_DETECTORS = frozenset({"Public IP (ipv4)", "Private Key"})
 
 # KEY=value / "password": "value" style assignments whose name says secret: `pass` as a word's
 # end too (`Email__Gmail__Pass`, an ASP.NET setting given as an environment variable).
-_SECRET_WORDS = r"secret|token|passw(?:or)?d|pass(?![a-z])|api_?key|private_?key"
+_SECRET_WORDS = r"secret|token|passw(?:or)?d|(?<=[_.:\"'])pass(?![a-z])|api_?key|private_?key"
 # An app password in groups (Gmail's `abcd efgh ijkl mnop`): the spaces are part of it.
-_GROUPED = r"[A-Za-z0-9]{4}(?:[ ][A-Za-z0-9]{4}){3}(?![A-Za-z0-9])"
+_GROUPED = r"[A-Za-z0-9]{4}(?:[ ]{1,2}[A-Za-z0-9]{4}){3}(?![A-Za-z0-9])"
+# Words of prose that four groups of four letters may be ("token = this that then what").
+_PROSE_WORDS = frozenset(
+    {"this", "that", "then", "what", "with", "from", "have", "will", "when", "were", "they",
+     "been", "your", "into", "make", "sure", "also", "just", "like", "more", "only", "some",
+     "than", "them", "well", "here", "each", "must", "very", "over", "such", "take", "come",
+     "does", "done", "used", "need", "want", "test", "file", "code", "data", "true", "null",
+     "none", "once", "even", "back", "down"}
+)  # fmt: skip
+# A password's name: whatever its value looks like, it is one (`Email__Gmail__Pass=abcd…`).
+_PASSWORD_NAME = re.compile(r"(?i)passw(?:or)?d|(?<=[_.:\"'])pass(?![a-z])|pwd(?![a-z])")
 _ASSIGNMENT = re.compile(
     r"(?i)(?P<name>\b[A-Z0-9_]*(?:" + _SECRET_WORDS + r")[A-Z0-9_]*"
-    r"\\?\"?\s*[:=]\s*\\?[\"']?)(?P<value>" + _GROUPED + r"|[^\s\"'\\,;()\[\]{}<>]{8,})(?![(\[])"
+    r"\\?[\"']?\s*[:=]\s*\\?[\"']?)(?P<value>" + _GROUPED + r"|[^\s\"'\\,;()\[\]{}<>]{8,})(?![(\[])"
 )
 _ENV_WORDS = (
     r"SECRET|TOKEN|PASSW(?:OR)?D|PASS|PWD|API_?KEY|PRIVATE_?KEY|SIGNING_?KEY|ACCESS_?KEY|AUTH_?KEY"
@@ -385,6 +395,12 @@ def _looks_random(value: str) -> bool:
     return any(c.isdigit() for c in value) or len(value) >= 16
 
 
+def _password_like(name: str, value: str) -> bool:
+    """Under a password's name, a long word with no dot is the password (`…Pass=abcdefgh
+    ijklmnop` pasted without its spaces), not code (`password = settings.password`)."""
+    return bool(_PASSWORD_NAME.search(name)) and len(value) >= 12 and "." not in value
+
+
 def _is_count(name: str, value: str) -> bool:
     return bool(_NUMBER.match(value) and _COUNT_NAME.search(name) and not _SECRET_NAME.search(name))
 
@@ -402,11 +418,13 @@ def _redact_env(match: re.Match[str]) -> str:
 
 
 def _redact_assignment(match: re.Match[str]) -> str:
-    value = match.group("value")
-    if value.startswith("[REDACTED") or _PLACEHOLDER.match(value) or not _looks_random(value):
+    value, name = match.group("value"), match.group("name")
+    if value.startswith("[REDACTED") or _PLACEHOLDER.match(value):
         return match.group(0)
-    if " " in value and match.group("name").rstrip().endswith(":"):
-        return match.group(0)  # "the token: will then make sure": prose, not a grouped password
+    if not _looks_random(value) and not _password_like(name, value):
+        return match.group(0)
+    if " " in value and _PROSE_WORDS & set(value.lower().split()):
+        return match.group(0)  # "token = this that then what": prose, not a grouped password
     if _is_count(match.group("name"), value):
         return match.group(0)
     _note("assigned_secret", value)
