@@ -125,3 +125,21 @@ def test_a_failure_seen_after_its_lesson_was_accepted_is_flagged() -> None:
     )
     assert [(f.id, f.recurrences) for f in flagged] == [("aaaaaaaaaa", 2), ("cccccccccc", 1)]
     assert flagged[0].text == "`pytest` needs uv run." and flagged[0].sessions == ["s2", "s3"]
+
+
+def test_a_resumed_session_seeing_the_failure_again_is_one_recurrence() -> None:
+    """`claude --resume` copies the conversation into a new session file: the sighting it
+    repeats (the same event) is no second session running into the failure."""
+    from datetime import UTC, datetime, timedelta
+
+    from metis_distill.tripwires import Sighting, not_working
+
+    accepted = datetime(2026, 11, 1, tzinfo=UTC)
+    later = accepted + timedelta(days=1)
+    event = "0b6f3c1e-2d4a-4c8b-9e7f-1a2b3c4d5e6f"
+    sightings = {"L1": [Sighting("sess-a", later, event), Sighting("sess-b", later, event)]}
+    (flagged,) = not_working({"L1": accepted}, sightings, {"L1": "`make x` fails here"})
+    assert flagged.recurrences == 1
+    sightings["L1"].append(Sighting("sess-c", later, None))
+    (flagged,) = not_working({"L1": accepted}, sightings, {"L1": "`make x` fails here"})
+    assert flagged.recurrences == 2

@@ -362,7 +362,7 @@ def lessons_not_working(ledger: Ledger, target: Path) -> list[tripwires.Recurrin
     rows = {r.id: r for r in ledger.lessons() if r.id in accepted and r.kind == "failure"}
     evidence = ledger.evidence_of(list(rows))
     sightings = {
-        i: [tripwires.Sighting(e.session_id, e.timestamp) for e in found]
+        i: [tripwires.Sighting(e.session_id, e.timestamp, e.native_id) for e in found]
         for i, found in evidence.items()
     }
     when = {i: accepted[i] for i in rows}

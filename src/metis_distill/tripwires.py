@@ -12,6 +12,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from metis_distill.conversations import support
+
 
 class Thresholds(BaseModel):
     """When a proposal stops for a human (exit code 3): the `[tripwires]` settings."""
@@ -149,6 +151,7 @@ class Sighting:
 
     session_id: str
     timestamp: datetime | None
+    native_id: str | None = None  # the event's own id: a resumed session repeats it
 
 
 @dataclass(frozen=True)
@@ -182,7 +185,7 @@ def not_working(
                     id=lesson_id,
                     text=texts.get(lesson_id, ""),
                     accepted_at=when.isoformat(),
-                    recurrences=len(sessions),
+                    recurrences=support(after),  # a resumed session counts once
                     last_seen=last.isoformat(),
                     sessions=sessions[:10],
                 )

@@ -26,6 +26,9 @@ from metis_distill.mine.text import scrub
         # a file two folders deep: one file of today's work
         ("pnpm lint --fix src/pages/user/Dialog.vue", "pnpm lint --fix …"),
         ("go test ./...", "go test ./..."),
+        # the script an interpreter runs is the project's own command
+        ("bash scripts/ci/deploy.sh staging", "bash scripts/ci/deploy.sh staging"),
+        ("python scripts/db/migrate.py --dry-run", "python scripts/db/migrate.py --dry-run"),
         ("ssh-keygen -t ed25519 -N ''", "ssh-keygen -t ed25519 -N ''"),
     ],
 )

@@ -1079,3 +1079,69 @@ def test_a_hook_that_failed_is_told_of_the_commit_not_the_add(tmp_path: Path) ->
     )
     assert lesson.text.startswith("`git commit` fails here")
     assert "Dialog.vue" not in lesson.text and "git add" not in lesson.text
+
+
+def test_a_sudo_retry_that_could_not_run_is_no_fix(tmp_path: Path) -> None:
+    """Permission denied, then `sudo` with no terminal to ask for the password: it never ran,
+    so nothing "worked with sudo"."""
+    (episode, lesson), *_ = _failures(
+        tmp_path,
+        [
+            call("t1", "cat /var/log/app/error.log"),
+            result("t1", "Exit code 1\ncat: /var/log/app/error.log: Permission denied", True),
+            call("t2", "sudo cat /var/log/app/error.log"),
+            result(
+                "t2",
+                "Exit code 1\nsudo: a terminal is required to read the password; either use "
+                "the -S option to read from standard input or configure an askpass helper\n"
+                "sudo: a password is required",
+                True,
+            ),
+        ],
+    )
+    assert episode.fix is None and "sudo" not in lesson.text
+
+
+def test_a_piped_run_of_tests_named_after_errors_did_work(tmp_path: Path) -> None:
+    """`make check 2>&1 | tail -20` printing `=== RUN TestHandleError` and PASS worked: a
+    test's name is no error."""
+    ((episode, _),) = _failures(
+        tmp_path,
+        [
+            call("t1", "make check"),
+            result("t1", "Exit code 2\nmake: *** [check] Error 2 (lock held)", True),
+            call("t2", "make check 2>&1 | tail -20"),
+            result(
+                "t2",
+                "=== RUN   TestHandleError\n--- PASS: TestHandleError (0.00s)\nPASS\n"
+                "ok  \tshop/errors\t0.01s",
+            ),
+        ],
+    )
+    assert episode.fix is not None
+
+
+def test_a_commit_between_red_and_green_prepared_nothing(tmp_path: Path) -> None:
+    """Tests written first fail; the agent commits them, a subagent writes the code, the
+    tests pass: neither the commit nor "run it first" is the lesson."""
+    red = (
+        "Exit code 1\nFAILED tests/test_cli.py::test_export - AssertionError\n2 failed, 764 passed"
+    )
+    records = [
+        call("t1", "pytest -q --tb=no"),
+        result("t1", red, True),
+        call("t2", "git add tests/test_cli.py && git commit -m 'Red: export tests'"),
+        result("t2", "[main 1a2b3c4] Red: export tests"),
+        call("t3", "pytest -q --tb=no"),
+        result("t3", "766 passed"),
+    ]
+    ((episode, lesson),) = _failures(tmp_path / "commit", records)
+    assert episode.fix is None or episode.fix.kind is FixKind.RETRIED
+    assert "git commit" not in lesson.text and "git add" not in lesson.text
+    subagent = {
+        "type": "assistant",
+        "message": {"content": [{"type": "tool_use", "id": "t9", "name": "Agent",
+                                 "input": {"description": "Implement the export command"}}]},
+    }  # fmt: skip
+    ((episode, lesson),) = _failures(tmp_path / "agent", [*records[:2], subagent, *records[4:]])
+    assert episode.fix is not None and episode.fix.kind is FixKind.EDITED

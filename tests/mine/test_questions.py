@@ -327,6 +327,9 @@ def test_a_pick_asked_as_option_1_or_2_names_the_option_left(tmp_path: Path) -> 
             "Có, cài giúp tôi",
         ),
         ("このままコミットしてもいいですか？", "はい"),
+        # a name asked for, answered by the "other" option with nothing in it
+        ("GitHub 仓库名称是什么？", "自定义名称"),
+        ("Which license should the new package use?", "Other"),
     ],
 )
 def test_an_answer_that_decides_nothing_that_lasts_in_any_language(
@@ -346,6 +349,11 @@ def test_an_answer_that_decides_nothing_that_lasts_in_any_language(
         ("Where are the nightly backups kept?", "An S3 bucket with versioning", None),
         ("Where should uploaded files be saved?", "An S3 bucket per tenant", None),
         ("Which package manager should the project use?", "pnpm", None),
+        ("Which directory should uploaded files be saved to in production?", "S3", None),
+        ("데이터는 어디에 저장할까요?", "PostgreSQL", None),
+        ("How should we install dependencies in CI?", "uv sync --frozen", None),
+        ("Do you have a preferred logging library?", "structlog", None),
+        ("Có nên dùng TypeScript không?", "Không, giữ JavaScript", None),
         ("어떤 데이터베이스를 사용할까요?", "PostgreSQL", None),
         ("How should the tests run in CI?", "In parallel with pytest-xdist", None),
     ],

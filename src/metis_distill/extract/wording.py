@@ -23,6 +23,13 @@ _INSTANCE_ID = re.compile(
 _CAUSE_AFTER_PATH = re.compile(r"\S: ([A-Za-z][\w ']{2,60})$")
 # A file two folders deep or more (`src/pages/user/Dialog.vue`): one file of today's work.
 _DEEP_FILE = re.compile(r"^(?:\./)?(?:[\w.@-]+/){2,}[\w.@-]*\.[A-Za-z]\w{0,5}$")
+_SCRIPT_FILE = re.compile(
+    r"^(?:\./)?(?:[\w.@-]+/)+[\w.@-]+\.(?:sh|bash|py|js|mjs|ts|rb|pl|go|ps1)$"
+)
+_INTERPRETERS = frozenset(
+    {"python", "python3", "py", "node", "bash", "sh", "zsh", "ruby", "perl", "deno", "bun", "tsx"}
+    | {"ts-node", "pwsh", "powershell"}
+)
 _SENTENCE = re.compile(r"(?<=[.!])\s+(?=[A-Z])")
 _COUNT = re.compile(r"\b\d+\b")
 _PYTEST_MARK = re.compile(r"^E\s+(?=[\w.]*(?:Error|Exception|Failed|Timeout)\b|assert\b)")
@@ -56,11 +63,18 @@ def general_command(command: str) -> str:
         if position == program:  # the program: its name, wherever it is installed
             kept.append(bare.replace("\\", "/").rsplit("/", 1)[-1] or bare)
             continue
-        if _instance(bare):
+        script = _runs_script(kept) and bool(_SCRIPT_FILE.match(bare))
+        if _instance(bare) and not script:
             kept.append("…")
             break
         kept.append(word)
     return shorten(" ".join(kept), MAX_COMMAND)
+
+
+def _runs_script(kept: list[str]) -> bool:
+    """The next argument is the script an interpreter runs (`python scripts/db/migrate.py`,
+    `go run ./cmd/api/main.go`): the project's own command, not a file of today's."""
+    return bool(kept) and (kept[-1].lower() in _INTERPRETERS or kept[-1] in ("run", "exec"))
 
 
 def _instance(argument: str) -> bool:

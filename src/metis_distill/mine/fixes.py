@@ -103,7 +103,7 @@ _LOOKING = frozenset(
     }
 )  # fmt: skip
 _LOOKING_TOOLS = frozenset(
-    {"Read", "Glob", "Grep", "LS", "WebFetch", "WebSearch", "TodoWrite", "Task", "view"}
+    {"Read", "Glob", "Grep", "LS", "WebFetch", "WebSearch", "TodoWrite", "view"}
 )
 # "Run /speckit.tasks first", "please run `npm install` before …", "hint: run git pull"
 _HINT = re.compile(
@@ -180,7 +180,7 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
             if fix.kind is FixKind.REPLACED and _unflagged(call.text, later.text, dropped):
                 return Fix(FixKind.UNFLAGGED, later, result)
             return fix
-        if _got_past(failure, result) and _only_other_form(events, call, since, later):
+        if _got_past(failure, later, result) and _only_other_form(events, call, since, later):
             return Fix(FixKind.REPLACED, later, result)
         same_call = later.text == call.text and call.tool_name not in signals.EDIT_TOOLS
         if signals.is_failure(result) and same_call:
@@ -223,17 +223,28 @@ def _could_not_run(text: str) -> bool:
 _DENIED = re.compile(r"[Pp]ermission denied|Operation not permitted|Read-only file system")
 
 
-def _got_past(failure: Event, result: Event) -> bool:
+def _got_past(failure: Event, later: Event, result: Event) -> bool:
     """Another form of a call that could not run did run: its output no longer says so, and
     says something else (lint findings, a failing test: the program doing its work). A write
-    refused counts too: `GOCACHE=/tmp/go-build go test` after the cache was not writable."""
-    stopped = _could_not_run(failure.text) or bool(_DENIED.search(failure.text[:4000]))
+    refused counts too (`GOCACHE=/tmp/go-build go test` after the cache was not writable),
+    unless the other form is `sudo`'s and it did not get to run (no password, no terminal)."""
+    head = result.text[:4000]
+    denied = bool(_DENIED.search(failure.text[:4000])) and not (
+        _AS_ROOT.match(command_head(later.text)) or _NOT_AUTHORIZED.search(head)
+    )
     return (
-        stopped
+        (_could_not_run(failure.text) or denied)
         and not _could_not_run(result.text)
-        and not _DENIED.search(result.text[:4000])
+        and not _DENIED.search(head)
         and bool(signals.error_signature(result.text))
     )
+
+
+_AS_ROOT = re.compile(r"^\s*(?:sudo|doas|runas|gsudo)\b")
+_NOT_AUTHORIZED = re.compile(
+    r"a terminal is required|a password is required|incorrect password|\bsudo:|"
+    r"[Aa]uthentication (?:failed|failure)|not in the sudoers"
+)
 
 
 def _only_other_form(events: tuple[Event, ...], call: Event, since: Event, later: Event) -> bool:
@@ -359,7 +370,7 @@ def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Even
         if extra:
             return Fix(FixKind.PREPARED, later, result)
         return Fix(FixKind.REPLACED, later, result)
-    steps = tuple(e for e in between if not _only_looks(e))
+    steps = tuple(e for e in between if not _only_looks(e) and not _bookkeeping(e))
     steps = tuple(e for e in steps if e.tool_name not in _SHELLS or not _deletes(e.text))
     if steps:
         return Fix(FixKind.PREPARED, later, result, steps[-MAX_STEPS:])
@@ -437,7 +448,7 @@ def _worked(later: Event, result: Event, failure: Event) -> bool:
     if result.exit_code == 0 and not _masks_status(later.text):
         return True  # the status was seen: an error line printed again is only output
     hidden = _masks_status(later.text) or _PIPED.search(command_head(later.text)) is not None
-    if hidden and signals.names_an_error(signals.error_signature(result.text[:20_000])):
+    if hidden and _CRASHED.search(result.text[:20_000]):
         return False  # `cmd | head` exited 0 on another error ("Cannot find module …")
     error = " ".join(signals.error_signature(failure.text).split())
     if len(error) < MIN_ERROR or not signals.names_an_error(error):
@@ -507,6 +518,13 @@ def _output_unseen(failed: str, retry: str) -> bool:
     return False
 
 
+# What a program that stopped prints, whatever it was doing (not a test named after errors,
+# not `=== RUN TestHandleError`).
+_CRASHED = re.compile(
+    r"^(?:Error\b|ERROR\b|error:|fatal\b|FATAL\b|npm ERR!|Traceback \(most recent)|"
+    r"\bCannot find (?:module|package)\b|\bcommand not found\b|Oops! Something went wrong",
+    re.M,
+)
 # A pipe (not `||`): the status seen is the last program's (`cmd | head -30` exits 0).
 _PIPED = re.compile(r"(?<!\|)\|(?!\|)")
 
@@ -636,8 +654,8 @@ def _successful_calls(
 
 
 def _is_edit(event: Event) -> bool:
-    if event.tool_name in signals.EDIT_TOOLS:
-        return True
+    if event.tool_name in signals.EDIT_TOOLS or event.tool_name in _SUBAGENTS:
+        return True  # a subagent may have written anything (the implementation, the fix)
     head = command_head(event.text)
     if head.startswith(("apply_patch", "sed -i", "perl -pi")):
         return True
@@ -645,6 +663,19 @@ def _is_edit(event: Event) -> bool:
     return ("<<" in head and bool(_WRITES_FILES.search(head))) or bool(
         _WRITES_SOURCE.search(event.text[:4000])
     )
+
+
+def _bookkeeping(event: Event) -> bool:
+    """A commit of what is there (`git add x && git commit -m …`, a push): it changes no file
+    a later call reads, so it prepares nothing."""
+    if event.tool_name not in _SHELLS:
+        return False
+    steps = [s.strip() for s in STEP_SPLIT.split(command_head(event.text)) if s.strip()]
+    return bool(steps) and all(_GIT_RECORDS.match(s) for s in steps)
+
+
+_GIT_RECORDS = re.compile(r"^git\s+(?:-C\s+\S+\s+)?(?:add|commit|push|tag)\b")
+_SUBAGENTS = frozenset({"Task", "Agent"})
 
 
 def _only_looks(event: Event) -> bool:

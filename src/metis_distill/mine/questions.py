@@ -49,6 +49,8 @@ _PROCESS = re.compile(
 # The same in Chinese: "是否需要在执行前先验证？", "你希望在哪个环境执行清理？",
 # "您想如何处理认证？" ("API 错误如何处理？", the subject first, is a choice that stands).
 _ACT_ZH = r"(?:执行|继续|开始|停止|提交|推送|合并|部署|运行|重试|删除|清理|修复|更新|安装)"
+# The same in Vietnamese: "Bạn muốn tôi … không?" (do you want me to …?), "Tôi có nên …".
+_PROCESS_VI = re.compile(r"^(?:bạn (?:có )?muốn (?:tôi|mình)|tôi có nên|để tôi)\b", re.I)
 _PROCESS_ZH = re.compile(
     rf"^(?:是否|要不要|需不需要|我(?:可以|应该|要|能|先)|能否).{{0,16}}{_ACT_ZH}|"
     rf"^现在(?:就|先|要|可以|开始)?{_ACT_ZH}|"
@@ -62,7 +64,8 @@ _QUESTION_SENTENCES = re.compile(r"(?<=[.!?])\s+|(?<=[。！？：；])\s*")
 # A name asked for what is being made today (a command, a file, a branch): no rule for later.
 _NAMING = re.compile(
     r"\b(?:be (?:called|named)|(?:what|which) (?:name|should (?:it|we|I) (?:call|name))|"
-    r"name (?:it|for (?:it|the|this|your))|call it)\b|叫什么|什么名字|取名|命名|名前|이름",
+    r"name (?:it|for (?:it|the|this|your))|call it)\b|"
+    r"叫什么|什么名字|名称是什么|取名|命名|名前|이름",
     re.I,
 )
 # A question about the problem the user reports (what they see, when it happens): it finds
@@ -75,30 +78,33 @@ _DIAGNOSTIC = re.compile(
     r"\bwhich (?:error|message|symptom)\b",
     re.I,
 )
-# Where today's file goes: moving, copying, saving or fetching it to a folder or a path
-# ("어느 디렉토리로 옮길까요?", "Which folder should I save the screenshots to?").
+# Where today's file goes: moving, copying or fetching it (this one, these results) to a folder
+# ("어느 디렉토리로 옮길까요?", "Which folder should I save the screenshots to?"). Where a kind
+# of data is kept ("Where should uploads be stored?", "데이터는 어디에 저장할까요?") stands.
 _RELOCATES = re.compile(
-    r"(?=.*\b(?:mov(?:e|ed|ing)|cop(?:y|ied|ying)|sav(?:e|ed|ing)|download\w*|sync\w*|"
-    r"transfer\w*|upload\w*)\b)(?=.*\b(?:director(?:y|ies)|folders?|paths?|destination)\b)|"
-    r"(?=.*(?:옮기|옮길|옮겨|이동|복사|저장|다운로드))(?=.*(?:디렉토리|폴더|경로|위치|어디))|"
-    r"(?=.*(?:移动|移到|复制|拷贝|保存|存放|存到|下载|同步|放到|放在))(?=.*(?:目录|文件夹|路径|位置|哪))",
+    r"(?=.*\b(?:move|copy|save|download|sync|transfer|upload|put)\s+(?:it|them|this|these|those|"
+    r"that|the (?:\w+ )?(?:files?|results?|outputs?|screenshots?|reports?|images?|folder|zip|"
+    r"archive|logs?))\b)(?=.*\b(?:where|director(?:y|ies)|folders?|paths?|destination)\b)|"
+    r"(?=.*(?:옮기|옮길|옮겨|이동|복사|다운로드))(?=.*(?:디렉토리|폴더|경로|위치))|"
+    r"(?=.*(?:移动|移到|复制|拷贝|下载|保存到|放到))(?=.*(?:哪个|什么)(?:目录|文件夹|路径|位置))",
     re.I | re.S,
 )
 # How to install or set up a tool on this machine ("Máy bạn chưa có Node.js. Bạn muốn cài
-# đặt bằng cách nào?"): one person's setup, done once. Which tool a project uses is asked
-# otherwise ("Which package manager should the project use?").
+# đặt bằng cách nào?"): one person's setup, done once. How a project installs its dependencies
+# (in CI, for contributors) stands.
 _SETS_UP = re.compile(
-    r"\bhow\b.{0,40}\b(?:install|set up|setup)\b|\b(?:install|set up)\b.{0,40}\b(?:how|which way|"
-    r"what way|which method)\b|\binstall (?:it|them) (?:with|via|using|through)\b|"
+    r"(?=.*\b(?:install|set up|setup)\b)(?=.*\b(?:(?:your|this|the) (?:machine|computer|mac|laptop|"
+    r"pc|system)|on this (?:mac|machine|computer))\b)|"
     r"cài(?: đặt)?.{0,30}(?:bằng cách nào|như thế nào|cách nào|bằng gì)|"
-    r"(?:如何|怎么|怎样|用什么|通过什么)(?:方式)?(?:来)?安装|安装方式|どうやって.{0,10}インストール|"
-    r"어떻게.{0,10}설치",
-    re.I,
+    r"(?:本机|你的电脑|这台电脑).{0,20}安装|安装.{0,20}(?:本机|你的电脑|这台电脑)",
+    re.I | re.S,
 )
 # The agent asking what the user has or knows now ("Do you already have a service-account
-# key?", "Bạn đã có … chưa?"): a state of today, decided by nobody.
+# key?", "Bạn đã có … chưa?"): a state of today, decided by nobody. A preference asked
+# ("Do you have a preferred logging library?") is a choice.
 _HAS_NOW = re.compile(
-    r"\b(?:do|did) you (?:already )?have\b|\bhave you (?:already )?(?:got|created|set up)\b|"
+    r"\b(?:do|did) you (?:already )?have\b(?!.{0,60}\b(?:prefer\w*|in mind|specific|"
+    r"favou?rite|particular|opinion)\b)|\bhave you (?:already )?(?:got|created|set up)\b|"
     r"đã có.{0,80}chưa|(?:你|您)(?:已经)?有(?:没有)?.{0,30}(?:吗|么)|是否已(?:有|经有)",
     re.I,
 )
@@ -114,8 +120,11 @@ _NO_CHOICE = re.compile(
     # a state or an unknown, not a choice: "Chưa có" (not yet), "chưa biết" (don't know yet)
     r"^(?:chưa(?: có| biết)?|không biết|không rõ|不知道|还没有?|不确定|不清楚|"
     r"まだ(?:です|ない)?|わからない|分からない|아직|모르겠\w*)(?:[，,。.！!\s(（]|$)|"
-    # yes or no in Vietnamese, Japanese, Korean: "Có, cài giúp tôi", "はい", "아니요"
-    r"^(?:có|không|vâng|dạ|được|はい|いいえ|お願いします|네|예|아니요?)(?:[，,。.！!\s(（]|$)|"
+    # yes or no alone in Vietnamese, Japanese, Korean ("Không, giữ JavaScript" chooses)
+    r"^(?:có|không|vâng|dạ|được|はい|いいえ|お願いします|네|예|아니요?)[\s.!。！]*$|"
+    # the other option, with nothing said in it: "Other", "自定义名称" (a name of one's own)
+    r"^(?:other|something else|custom|其他|其它|自定义(?:名称|名字)?|自己(?:输入|填写)|khác)"
+    r"[\s.!。！]*$|"
     # "是", "否，直接执行", "好的。": a Chinese answer that opens by agreeing or declining
     r"^(?:是的?|否|对|好的?|可以|行|不用|不需要|不必|不要|跳过|取消|确定|确认|同意|继续|算了|"
     r"没问题|暂不)(?:[，,。.！!；;、\s]|$)|^不[。.！!\s]*$",
@@ -316,6 +325,7 @@ def _lasting(question: str, choice: str) -> bool:
     return not (
         _PROCESS.match(asking)
         or _PROCESS_ZH.search(asking)
+        or _PROCESS_VI.match(asking)
         or _ASKS_BACK.search(choice)
         or _REACTS.search(choice)
         or _WAIVES.search(choice)
