@@ -1,5 +1,6 @@
-"""Home folders name their person: `C:\\Users\\ana\\docs`, `/Users/ana/docs` and
-`/home/ana/docs` read `~\\docs` and `~/docs` in anything meant to be shared."""
+"""Home folders name their person: `C:\\Users\\ana\\docs` (or `C:/Users/ana/docs`),
+`/Users/ana/docs` and `/home/ana/docs` read `~\\docs` and `~/docs` in anything meant to be
+shared."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 
 # Backslashes may come doubled: a Windows path inside a JSON line keeps its escapes.
 _HOME = re.compile(
-    r"(?i:[a-z]:\\+(?:users|documents and settings)\\+)[^\\/\s`'\"]+"
+    r"(?i:[a-z]:[\\/]+(?:users|documents and settings)[\\/]+)[^\\/\s`'\"]+"
     r"|/(?:Users|home)/[^/\s`'\"]+"
 )
 

@@ -78,3 +78,24 @@ def test_subject_names_a_script_folder_not_one_script() -> None:
 def test_scrub_removes_home_folders_and_invisible_characters() -> None:
     text = "Keep scripts in my docs (\u202aC:\\Users\\ana\\personal-docs) and /Users/ana/x\u200b."
     assert scrub(text) == "Keep scripts in my docs (~\\personal-docs) and ~/x."
+
+
+def test_a_windows_home_with_forward_slashes_is_hidden_whole() -> None:
+    assert scrub("run C:/Users/Admin/AppData/Local/Programs/Python/Python312/python.exe") == (
+        "run ~/AppData/Local/Programs/Python/Python312/python.exe"
+    )
+
+
+def test_an_interpreter_given_by_its_path_is_named_with_it() -> None:
+    """`python.exe` alone would be the Store stub on that machine: which one is the point."""
+    from metis_distill.extract.rules import _missing_module_text
+
+    exe = "C:/Users/ana/AppData/Local/Programs/Python/Python312/python.exe"
+    text = _missing_module_text(
+        "ModuleNotFoundError: No module named 'playwright'",
+        f'"{exe}" -c "import playwright"',
+        f'"{exe}" -m pip install playwright 2>&1 | tail -5',
+    )
+    assert "for `python.exe` at `C:/Users/ana/AppData/Local/Programs/Python/Python312/`" in text
+    assert f"install it with `{exe} -m pip install playwright`" in text
+    assert scrub(text).count("~/AppData/Local/Programs/Python/Python312/") == 2

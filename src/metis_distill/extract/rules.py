@@ -356,10 +356,24 @@ def _missing_module_text(signature: str, step: str | None, install: str | None) 
     interpreter unnamed when the error does not say which step raised it."""
     module, _ = missing_module(signature) or ("?", "")
     who = f" for `{interpreter(general_command(step))}`" if step is not None else ""
+    path = _program_path(step) if step is not None else None
+    if path is not None:  # `"C:/…/Python312/python.exe" x.py`: which python is the point
+        who += f" at `{path.rsplit('/', 1)[0]}/`"
     said = f"The module `{module}` is not installed{who} here (“{shorten(signature, 90)}”)"
     if install is None:
         return f"{said} (no fix seen)."
-    return f"{said}; install it with {code(general_command(install))}."
+    installing = general_command(install)
+    if path is not None and _program_path(install) == path:
+        installing = f"{path} {installing.split(' ', 1)[-1]}"
+    return f"{said}; install it with {code(installing)}."
+
+
+def _program_path(command: str) -> str | None:
+    """The program of a command given by its path (`"C:/Py312/python.exe" -m pip …`), with
+    `/` for `\\`, or None when the shell looks it up."""
+    words = command_head(command).split()
+    first = words[0].strip("\"'").replace("\\", "/") if words else ""
+    return first if "/" in first.rstrip("/") else None
 
 
 def _failed_step(call: Event, signature: str) -> str | None:
