@@ -116,6 +116,21 @@ def test_placement_holds_back_what_the_targets_readers_cannot_use(tmp_path: Path
     assert for_codex.held_back == ()
 
 
+def test_a_lesson_of_one_agent_names_it_in_a_file_others_read_too(tmp_path: Path) -> None:
+    """Claude Code reads an `AGENTS.md` with no `CLAUDE.md` beside it, and so does Codex:
+    what holds for Claude Code alone says so there; in its own file it needs no name."""
+    cancelled = lesson(CANCELLED, (), {"claude_code"})
+    shared = place([cancelled], tmp_path / "AGENTS.md", tmp_path, Rules())
+    (line,) = shared.of(tmp_path / "AGENTS.md")
+    assert line.text == f"Claude Code: {CANCELLED}" and line.id == cancelled.id
+    own = place([cancelled], tmp_path / "CLAUDE.md", tmp_path, Rules())
+    assert own.of(tmp_path / "CLAUDE.md") == [cancelled]
+    sandbox = lesson(SANDBOX, ("Bash:mix",), {"codex"})  # names Codex already
+    assert place([sandbox], tmp_path / "AGENTS.md", tmp_path, Rules()).of(
+        tmp_path / "AGENTS.md"
+    ) == [sandbox]
+
+
 def _rollout(path: Path, session: str) -> None:
     """A Codex run: `mix deps.get` stopped by the sandbox, then run outside it with leave."""
     eperm = "** (Mix) failed to open a TCP socket while acquiring a lock, reason: :eperm"

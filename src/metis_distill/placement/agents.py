@@ -11,6 +11,7 @@ runners read no context file unless told to.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from metis_distill.ledger import LessonView
@@ -80,3 +81,16 @@ def fits(lesson: LessonView, path: Path) -> bool:
 def said_of(agents: frozenset[str]) -> str:
     """The agents by name, for a person: "aider", "aider or Codex"."""
     return " or ".join(sorted(NAMES.get(a, a) for a in agents))
+
+
+def named_for(lesson: LessonView, path: Path) -> LessonView:
+    """The lesson as a file read by other agents too shows it: led by the name of the agents
+    it holds for ("Claude Code: when one of several parallel tool calls fails…" in an
+    `AGENTS.md` that Codex reads too), unless its words name them already."""
+    only = agents_of(lesson)
+    readers = readers_of(path)
+    if not only or readers is None or readers <= only:
+        return lesson
+    if any(NAMES.get(agent, agent) in lesson.text for agent in only):
+        return lesson
+    return replace(lesson, text=f"{said_of(only)}: {lesson.text}")

@@ -14,7 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from metis_distill.ledger import LessonView
-from metis_distill.placement.agents import fits
+from metis_distill.placement.agents import fits, named_for
 from metis_distill.placement.files import (
     RULES,
     TreeFiles,
@@ -91,7 +91,7 @@ def place(
             held_back.append(lesson)
             continue
         found.setdefault(destination.path, destination)
-        placed.setdefault(destination.path, []).append(lesson)
+        placed.setdefault(destination.path, []).append(named_for(lesson, destination.path))
     for path in written:
         mine = _made_by_rules(path, target, root, personal.path)
         if mine is not None:
