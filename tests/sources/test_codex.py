@@ -784,28 +784,15 @@ def test_a_write_refused_under_a_dot_folder_is_the_folder_not_the_command(
 ) -> None:
     """`mkdir` under `.codex/` is refused and works escalated, while `mkdir` elsewhere works
     inside the sandbox: the lesson is the folder's, never "`mkdir` fails inside the sandbox"."""
-    refused = "mkdir: /w/.codex/skills/lint: Operation not permitted"
-    args = {"command": ["bash", "-lc", "mkdir -p /w/.codex/skills/lint"]}
-    records = [
-        {"type": "session_meta", "payload": {"id": "s1", "cwd": "/w"}},
-        {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
-         "call_id": "c0", "arguments": json.dumps({"command": ["bash", "-lc", "mkdir -p specs/a"]})}},
-        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c0",
-         "output": json.dumps({"output": "", "metadata": {"exit_code": 0}})}},
-        {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
-         "call_id": "c1", "arguments": json.dumps(args)}},
-        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c1",
-         "output": json.dumps({"output": refused, "metadata": {"exit_code": 1}})}},
-        {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
-         "call_id": "c2", "arguments": json.dumps({**args, "with_escalated_permissions": True})}},
-        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c2",
-         "output": json.dumps({"output": "", "metadata": {"exit_code": 0}})}},
-    ]  # fmt: skip
-    path = tmp_path / "rollout-0.jsonl"
-    stamp = {"timestamp": "2025-09-01T00:00:00Z"}
-    path.write_text("".join(json.dumps({**stamp, **r}) + "\n" for r in records))
-    run = parse_file(path, tmp_path)
-    (lesson,) = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+    refused = _failed("mkdir: /w/.codex/skills/lint: Operation not permitted")
+    calls = [
+        ("mkdir -p specs/a", _ran("")),
+        ("mkdir -p /w/.codex/skills/lint", refused),
+        ("mkdir -p /w/.codex/skills/lint", _ran("")),
+    ]
+    run = _shell_run(tmp_path, calls, escalated=frozenset({2}))
+    lines = read_lines(tmp_path / "rollout-x.jsonl")
+    (lesson,) = RulesExtractor().extract(run, list(find_episodes(run)), lines)
     assert lesson.text.startswith("Codex's sandbox here cannot write under `.codex/`")
     assert "`mkdir`" not in lesson.text and lesson.fix is not None
 
@@ -814,24 +801,15 @@ def test_a_cache_the_sandbox_will_not_write_is_set_elsewhere(tmp_path: Path) -> 
     """`go test` stops on its build cache, which the sandbox will not let it write; with
     `GOCACHE` in /tmp the same tests run (and fail on the code under work): the setting is
     the fix, inside Codex's sandbox."""
-    denied = "failed in sandbox: # ./...\npattern ./...: open /home/ana/.cache/go-build/be/be04-d: permission denied\nFAIL\t./... [setup failed]\nFAIL\n"
-    tests_ran = "--- FAIL: TestPlan (0.00s)\n    plan_test.go:12: expected 25m, got 45m\nFAIL\tshop/internal/plan\t0.01s\nFAIL\n"
-    records = [
-        {"type": "session_meta", "payload": {"id": "s1", "cwd": "/w"}},
-        {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
-         "call_id": "c1", "arguments": json.dumps({"command": ["bash", "-lc", "go test ./..."]})}},
-        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c1",
-         "output": denied}},
-        {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
-         "call_id": "c2", "arguments": json.dumps({"command": ["bash", "-lc", "GOCACHE=/tmp/go-build go test ./..."]})}},
-        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c2",
-         "output": json.dumps({"output": tests_ran, "metadata": {"exit_code": 1}})}},
-    ]  # fmt: skip
-    path = tmp_path / "rollout-0.jsonl"
-    stamp = {"timestamp": "2025-10-19T00:00:00Z"}
-    path.write_text("".join(json.dumps({**stamp, **r}) + "\n" for r in records))
-    run = parse_file(path, tmp_path)
-    lessons = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+    denied = (
+        "failed in sandbox: # ./...\npattern ./...: open "
+        "/home/ana/.cache/go-build/be/be04-d: permission denied\nFAIL\t./... [setup failed]\n"
+    )
+    tests_ran = "--- FAIL: TestPlan (0.00s)\n    plan_test.go:12: expected 25m, got 45m\nFAIL\n"
+    calls = [("go test ./...", denied), ("GOCACHE=/tmp/go-build go test ./...", _failed(tests_ran))]
+    run = _shell_run(tmp_path, calls)
+    lines = read_lines(tmp_path / "rollout-x.jsonl")
+    lessons = RulesExtractor().extract(run, list(find_episodes(run)), lines)
     (lesson,) = [c for c in lessons if "permission denied" in c.text]
     assert lesson.text == (
         "`go test ./...` fails inside Codex's sandbox here (“pattern ./...: open …: permission "
@@ -882,13 +860,19 @@ def test_the_oldest_rollouts_take_their_folder_from_the_environment_context(
 _PROFILE_BANNER = "/opt/tools/profile.d/env.sh: line 4: /bin/ps: Operation not permitted"
 
 
-def _shell_run(tmp_path: Path, calls: list[tuple[str, str]]) -> Run:
-    """A Codex 0.46 rollout of shell calls, each with its output as Codex wrote it."""
+def _shell_run(
+    tmp_path: Path, calls: list[tuple[str, str]], escalated: frozenset[int] = frozenset()
+) -> Run:
+    """A Codex 0.46 rollout of shell calls, each with its output as Codex wrote it (the calls
+    numbered in `escalated` asked to run outside the sandbox)."""
     records: list[dict[str, object]] = [
         {"type": "session_meta", "payload": {"id": "abc", "cwd": "/w", "cli_version": "0.46.0"}}
     ]
     for n, (command, output) in enumerate(calls):
-        arguments = json.dumps({"command": ["bash", "-lc", command]})
+        args: dict[str, object] = {"command": ["bash", "-lc", command]}
+        arguments = json.dumps(
+            {**args, "with_escalated_permissions": True} if n in escalated else args
+        )
         records += [
             {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
              "call_id": f"c{n}", "arguments": arguments}},
@@ -903,6 +887,10 @@ def _shell_run(tmp_path: Path, calls: list[tuple[str, str]]) -> Run:
 
 def _ran(output: str) -> str:
     return json.dumps({"output": output, "metadata": {"exit_code": 0}})
+
+
+def _failed(output: str) -> str:
+    return json.dumps({"output": output, "metadata": {"exit_code": 1}})
 
 
 def test_the_failed_in_sandbox_words_are_cut_and_the_failure_kept(tmp_path: Path) -> None:
