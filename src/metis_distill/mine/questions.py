@@ -212,10 +212,14 @@ _NUMBER_REPLY = re.compile(
     r"(?:,?\s*please|\s+(?:sounds good|is (?:fine|good|best|better)))?\s*[.!]?\s*$",
     re.I,
 )
+# A change to today's code ("convert `LoginResult` into `LoginEffect` and merge them"): done
+# once, and the names it moves are gone after it.
+_REFACTOR = r"(?:convert|merge|rename|extract|split|inline|refactor|combine|collapse)\b"
 # An option that is a step of today's work ("Fix the tests first", "Leave it for now").
 _STEP = re.compile(
-    rf"^(?:or\s+)?(?:just\s+|first\s+)?(?:{_ACT}|leave|skip|keep going|wait|investigate|check|"
-    r"test|debug|look|show|explain|tell|let me|do nothing|nothing|both|neither|all of)",
+    rf"^(?:or\s+)?(?:just\s+|first\s+)?(?:{_ACT}|{_REFACTOR}|leave|skip|keep going|wait|"
+    r"investigate|check|test|debug|look|show|explain|tell|let me|do nothing|nothing|both|"
+    r"neither|all of)",
     re.I,
 )
 _QUESTION_OPENER = re.compile(
