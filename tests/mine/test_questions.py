@@ -185,7 +185,7 @@ def test_an_option_picked_by_its_number_is_a_decision(tmp_path: Path, reply: str
 def test_a_refactor_of_todays_code_picked_by_its_number_decides_nothing(
     tmp_path: Path,
 ) -> None:
-    """"Convert `CartResult` into `CartEffect` and merge them": done once, and the class it
+    """ "Convert `CartResult` into `CartEffect` and merge them": done once, and the class it
     names is gone after it."""
     assert numbered_decisions(tmp_path, LAYOUT, "2") == []
 
