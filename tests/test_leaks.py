@@ -36,6 +36,7 @@ SECRETS = {
     "webhook": "https://hooks.slack.com/services/T01ABCDEF/B01ABCDEF/" + "Zq8Wv7Ut6Sr5Qp4On3MlKj2H",
     "sudo_stdin": 'echo "Wren-Tally-' + '77x" | sudo -S cp app.conf /etc/app/',
     "grouped_app_password": "Email__Gmail__Pass=" + "kqzv plmw rtxb nqsd",
+    "user_secrets": 'dotnet user-secrets set "Smtp:Pass" "' + 'Wq7-Lomb-Tarn-42"',
 }
 # The part of each secret that must never be seen (the assignment keeps its harmless name).
 NEEDLES = {k: v.split("\n")[1] if k == "private_key" else v for k, v in SECRETS.items()}
@@ -47,6 +48,7 @@ NEEDLES["env_letters"] = "correcthorsebatterystaple"
 NEEDLES["webhook"] = "Zq8Wv7Ut6Sr5Qp4On3MlKj2H"
 NEEDLES["sudo_stdin"] = "Wren-Tally-77x"
 NEEDLES["grouped_app_password"] = "rtxb nqsd"  # any group after the first is a leak too
+NEEDLES["user_secrets"] = "Wq7-Lomb-Tarn-42"
 
 
 def transcript(path: Path) -> None:

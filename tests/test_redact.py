@@ -61,6 +61,8 @@ def test_secret_is_replaced(kind: str, text: str) -> None:
         "PASS: tests/unit/test_parser.py::test_empty",
         "ruff check --bypass=src/generated/models.py",
         "x = d['token'] if y else 'abc'",
+        "dotnet user-secrets list",
+        "gh secret list",
     ],
 )
 def test_ordinary_text_and_placeholders_are_kept(text: str) -> None:
@@ -124,6 +126,14 @@ def test_code_that_handles_secrets_is_not_a_secret(code: str) -> None:
         ("Email__Gmail__Pass=kqzvplmwrtxbnqsd dotnet run", "kqzvplmwrtxbnqsd"),
         ("{'password': 'hunter2hunter2'}", "hunter2hunter2"),
         ("config = {'api_key': 'a8f3k2m9x7q1w5e4'}", "a8f3k2m9x7q1w5e4"),
+        # a value handed to a secret store on the command line
+        ('dotnet user-secrets set "Email:Gmail:Pass" "kqzv plmw rtxb nqsd"', "rtxb nqsd"),
+        ("dotnet user-secrets set Smtp:Password hunter2x", "hunter2x"),
+        ('gh secret set NPM_TOKEN --body "abc123secretvalue"', "abc123secretvalue"),
+        (
+            '{"command": "dotnet user-secrets set \\"Smtp:Pass\\" \\"kqzv plmw rtxb nqsd\\""}',
+            "rtxb",
+        ),
     ],
 )
 def test_no_part_of_the_secret_survives(text: str, secret: str) -> None:

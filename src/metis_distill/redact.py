@@ -66,6 +66,18 @@ _OWN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?:-[a-zA-Z]+[ ]+|--[\w-]+[ ]+)*?(?:-[a-zA-Z]*S\b|--stdin\b)"
         ),
     ),
+    # a value handed to a secret store on the command line: `dotnet user-secrets set
+    # "Smtp:Pass" "abcd efgh ijkl mnop"`, `gh secret set NAME --body "…"` (quotes may be
+    # JSON-escaped)
+    (
+        "cli_secret",
+        re.compile(
+            r"\buser-secrets[ ]+set[ ]+(?:\\?\"[^\"\\]{1,200}\\?\"|'[^']{1,200}'|[^\s\"']+)[ ]+"
+            r"(\\?\"[^\"\\]{1,500}\\?\"|'[^']{1,500}'|[^\s\"'\\]+)"
+            r"|\bgh[ ]+secret[ ]+set\b[^|;&]{0,200}?(?:--body|-b)[ =]+"
+            r"(\\?\"[^\"\\]{1,500}\\?\"|'[^']{1,500}'|[^\s\"'\\]+)"
+        ),
+    ),
     (
         "sudo_password",
         re.compile(
@@ -144,6 +156,7 @@ _GATES: dict[str, tuple[str, ...]] = {
     "basic_auth_credentials": ("://",),
     "bearer_token": ("bearer ",),
     "sudo_password": ("sudo",),
+    "cli_secret": ("user-secrets", "secret set"),
     "artifactory_credentials": ("akc", "ap"),
     "aws_access_key": ("a3t", "abia", "acca", "akia", "asia", "aws"),
     "azure_storage_account_access_key": ("accountkey=",),
@@ -363,6 +376,7 @@ _GROUP_IS_SECRET = frozenset(
         "npm_tokens",
         "softlayer_credentials",
         "sudo_password",
+        "cli_secret",
     }
 )
 
