@@ -82,19 +82,20 @@ _DIAGNOSTIC = re.compile(
 # ("어느 디렉토리로 옮길까요?", "Which folder should I save the screenshots to?"). Where a kind
 # of data is kept ("Where should uploads be stored?", "데이터는 어디에 저장할까요?") stands.
 _RELOCATES = re.compile(
-    r"(?=.*\b(?:move|copy|save|download|sync|transfer|upload|put)\s+(?:it|them|this|these|those|"
+    r"^(?=.*\b(?:move|copy|save|download|sync|transfer|upload|put)\s+(?:it|them|this|these|those|"
     r"that|the (?:\w+ )?(?:files?|results?|outputs?|screenshots?|reports?|images?|folder|zip|"
     r"archive|logs?))\b)(?=.*\b(?:where|director(?:y|ies)|folders?|paths?|destination)\b)|"
-    r"(?=.*(?:옮기|옮길|옮겨|이동|복사|다운로드))(?=.*(?:디렉토리|폴더|경로|위치))|"
-    r"(?=.*(?:移动|移到|复制|拷贝|下载|保存到|放到))(?=.*(?:哪个|什么)(?:目录|文件夹|路径|位置))",
+    r"^(?=.*(?:옮기|옮길|옮겨|이동|복사|다운로드))(?=.*(?:디렉토리|폴더|경로|위치))|"
+    r"^(?=.*(?:移动|移到|复制|拷贝|下载|保存到|放到))(?=.*(?:哪个|什么)(?:目录|文件夹|路径|位置))",
     re.I | re.S,
 )
 # How to install or set up a tool on this machine ("Máy bạn chưa có Node.js. Bạn muốn cài
 # đặt bằng cách nào?"): one person's setup, done once. How a project installs its dependencies
 # (in CI, for contributors) stands.
 _SETS_UP = re.compile(
-    r"(?=.*\b(?:install|set up|setup)\b)(?=.*\b(?:(?:your|this|the) (?:machine|computer|mac|laptop|"
-    r"pc|system)|on this (?:mac|machine|computer))\b)|"
+    r"^(?=.*\b(?:install|set up|setup)\b)"
+    r"(?=.*\b(?:(?:your|this|the) (?:machine|computer|mac|laptop|pc|system)|"
+    r"on this (?:mac|machine|computer))\b)|"
     r"cài(?: đặt)?.{0,30}(?:bằng cách nào|như thế nào|cách nào|bằng gì)|"
     r"(?:本机|你的电脑|这台电脑).{0,20}安装|安装.{0,20}(?:本机|你的电脑|这台电脑)",
     re.I | re.S,
