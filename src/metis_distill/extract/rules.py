@@ -22,6 +22,7 @@ from metis_distill.mine.shells import foreign_command
 from metis_distill.mine.signals import (
     EDIT_TOOLS,
     SHELL_TOOLS,
+    WRITE_REFUSED,
     ZSH_PATTERN_ERROR,
     error_signature,
     missing_module,
@@ -295,7 +296,6 @@ _GIT_DIR_TEXT = (
 )
 # A write under a dot-folder refused (the repository's `.git/`, Codex's own `.codex/`):
 # whichever command did it, one cause: the folder, not the command (`mkdir` works elsewhere).
-_WRITE_REFUSED = re.compile(r"[Pp]ermission denied|Operation not permitted|Read-only file system")
 _REFUSED = re.compile(r"['\"]?:? (?:Operation not permitted|Read-only file system)")
 _DOT_FOLDER = re.compile(r"(?:^|[\\/])(\.[A-Za-z][\w-]*)[\\/]")
 
@@ -557,7 +557,7 @@ _SUDO = re.compile(r"^sudo\s+(?:--?[\w-]+(?:=\S+)?\s+)*")
 
 def _sandbox_refused(harness: str, episode: Episode) -> bool:
     """A write refused in a Codex run: its sandbox's doing (outside it the write works)."""
-    return harness == "codex" and bool(_WRITE_REFUSED.search(episode.trigger.text[:4000]))
+    return harness == "codex" and bool(WRITE_REFUSED.search(episode.trigger.text[:4000]))
 
 
 def _env_prefix(failed: str, retry: str) -> str | None:

@@ -218,24 +218,19 @@ def _could_not_run(text: str) -> bool:
     )
 
 
-# A write the system refused (a sandbox, a cache folder owned by another user): the program
-# stopped before its work.
-_DENIED = re.compile(r"[Pp]ermission denied|Operation not permitted|Read-only file system")
-
-
 def _got_past(failure: Event, later: Event, result: Event) -> bool:
     """Another form of a call that could not run did run: its output no longer says so, and
     says something else (lint findings, a failing test: the program doing its work). A write
     refused counts too (`GOCACHE=/tmp/go-build go test` after the cache was not writable),
     unless the other form is `sudo`'s and it did not get to run (no password, no terminal)."""
     head = result.text[:4000]
-    denied = bool(_DENIED.search(failure.text[:4000])) and not (
+    denied = bool(signals.WRITE_REFUSED.search(failure.text[:4000])) and not (
         _AS_ROOT.match(command_head(later.text)) or _NOT_AUTHORIZED.search(head)
     )
     return (
         (_could_not_run(failure.text) or denied)
         and not _could_not_run(result.text)
-        and not _DENIED.search(head)
+        and not signals.WRITE_REFUSED.search(head)
         and bool(signals.error_signature(result.text))
     )
 
@@ -730,10 +725,10 @@ def _flags_kept(a: list[str], b: list[str], droppable: frozenset[str]) -> bool:
     """The same program asked the same way: every flag of the failed call is there again
     (how another program of the family is invoked may differ: `python -m pytest`, `uv run
     pytest`), or, once the program said it does not know a flag, there under a like name."""
-    flags_b = [_unquoted(t) for t in b if t.startswith("-")]
+    flags_b = _flags(b)
     names_b = {_flag_name(f) for f in flags_b}
     lost: list[str] = []
-    for flag in (_unquoted(t) for t in a[1:] if t.startswith("-")):
+    for flag in _flags(a[1:]):
         name = _flag_name(flag)
         if name in droppable:
             continue
@@ -746,9 +741,14 @@ def _flags_kept(a: list[str], b: list[str], droppable: frozenset[str]) -> bool:
         return True
     # a program that rejects one flag may reject others the retry renamed (`--labels=x` is
     # `--label=x`); a flag dropped with no error about flags is another request
-    names_a = {_flag_name(_unquoted(t)) for t in a if t.startswith("-")}
+    names_a = {_flag_name(f) for f in _flags(a)}
     added = [f for f in flags_b if _flag_name(f) not in names_a]
     return bool(droppable) and len(_renames(lost, added)) == len(lost)
+
+
+def _flags(words: list[str]) -> list[str]:
+    """The flags among a command's words, as the program gets them (quotes gone)."""
+    return [_unquoted(w) for w in words if w.startswith("-")]
 
 
 def _flag_name(flag: str) -> str:
@@ -797,8 +797,7 @@ class FlagChanges:
 
 def flag_changes(failed: str, retry: str) -> FlagChanges:
     """The flags of the failed call the retry left out, and those it gave another name."""
-    before = [_unquoted(t) for t in command_head(failed).split() if t.startswith("-")]
-    after = [_unquoted(t) for t in command_head(retry).split() if t.startswith("-")]
+    before, after = _flags(command_head(failed).split()), _flags(command_head(retry).split())
     names_before, names_after = {_flag_name(f) for f in before}, {_flag_name(f) for f in after}
     lost = [f for f in before if _flag_name(f) not in names_after]
     renamed = _renames(lost, [f for f in after if _flag_name(f) not in names_before])
@@ -845,7 +844,7 @@ def _unflagged(failed: str, retry: str, unknown: frozenset[str]) -> bool:
     a, b = command_head(failed).split(), command_head(retry).split()
     if not unknown or not a or not b or a[0] != b[0]:
         return False
-    given, kept = ({_flag_name(_unquoted(t)) for t in c if t.startswith("-")} for c in (a, b))
+    given, kept = ({_flag_name(f) for f in _flags(c)} for c in (a, b))
     return bool(unknown & given - kept)
 
 

@@ -338,6 +338,9 @@ def is_rejection(event: Event) -> bool:
 
 # The tools that run a POSIX shell command (Codex's shell calls are read as `Bash`).
 SHELL_TOOLS = frozenset({"Bash", "bash", "shell", "exec_command"})
+# A write the system refused (a sandbox, a folder owned by another user): the program
+# stopped before its work.
+WRITE_REFUSED = re.compile(r"[Pp]ermission denied|Operation not permitted|Read-only file system")
 # File-editing tools of every format (Claude Code, Codex, aider, SWE-agent, OpenHands).
 EDIT_TOOLS = frozenset(
     {

@@ -137,7 +137,6 @@ def unwrapped(command: str) -> str:
 
 # What a shell reads as one word although it holds `;` or `&&`: a quoted string.
 _QUOTED = re.compile(r"'[^']*'|\"(?:\\.|[^\"\\])*\"")
-_OPERATOR = re.compile(r"&&|\|\||;")
 
 
 def shell_steps(command: str) -> list[str]:
@@ -146,7 +145,7 @@ def shell_steps(command: str) -> list[str]:
     head = command_head(command)
     masked = _QUOTED.sub(lambda quoted: "x" * len(quoted[0]), head)
     found, start = [], 0
-    for operator in _OPERATOR.finditer(masked):
+    for operator in STEP_SPLIT.finditer(masked):
         found.append(head[start : operator.start()].strip())
         start = operator.end()
     found.append(head[start:].strip())
