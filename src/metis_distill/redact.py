@@ -90,7 +90,10 @@ _SKIPPED_DETECTORS = frozenset({"Public IP (ipv4)", "Private Key"})
 
 # KEY=value / "password": "value" style assignments whose name says secret: `pass` as a word's
 # end too (`Email__Gmail__Pass`, an ASP.NET setting given as an environment variable).
-_SECRET_WORDS = r"secret|token|passw(?:or)?d|(?<=[_.:\"'])pass(?![a-z])|api_?key|private_?key"
+# `pass` ending a setting's name (`smtp_pass`, `Email__Gmail__Pass`, `"Pass":`), not a word's
+# end (`bypass`, `compass`) nor a test's result (`--- PASS: TestX`)
+_PASS_END = r"(?<=[_.:\"'])pass(?![a-z])"
+_SECRET_WORDS = r"secret|token|passw(?:or)?d|" + _PASS_END + r"|api_?key|private_?key"
 # An app password in groups (Gmail's `abcd efgh ijkl mnop`): the spaces are part of it.
 _GROUPED = r"[A-Za-z0-9]{4}(?:[ ]{1,2}[A-Za-z0-9]{4}){3}(?![A-Za-z0-9])"
 # Words of prose that four groups of four letters may be ("token = this that then what").
@@ -102,7 +105,7 @@ _PROSE_WORDS = frozenset(
      "none", "once", "even", "back", "down"}
 )  # fmt: skip
 # A password's name: whatever its value looks like, it is one (`Email__Gmail__Pass=abcd…`).
-_PASSWORD_NAME = re.compile(r"(?i)passw(?:or)?d|(?<=[_.:\"'])pass(?![a-z])|pwd(?![a-z])")
+_PASSWORD_NAME = re.compile(r"(?i)passw(?:or)?d|" + _PASS_END + r"|pwd(?![a-z])")
 _ASSIGNMENT = re.compile(
     r"(?i)(?P<name>\b[A-Z0-9_]*(?:" + _SECRET_WORDS + r")[A-Z0-9_]*"
     r"\\?[\"']?\s*[:=]\s*\\?[\"']?)(?P<value>" + _GROUPED + r"|[^\s\"'\\,;()\[\]{}<>]{8,})(?![(\[])"
