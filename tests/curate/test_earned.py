@@ -229,8 +229,8 @@ def test_an_import_error_is_told_of_its_interpreter_and_mended_only_by_its_packa
 ) -> None:
     """`torch` missing for the interpreter at the end of an `ls … &&` chain, and torchvision
     installed into another env afterwards: no line says `ls`, none calls that install a fix.
-    `yaml` missing, PyYAML installed for the same interpreter, the import then working: that
-    line is earned with its install."""
+    `yaml` missing, PyYAML installed for the same interpreter, the import then working: the
+    lesson holds its install, and earns its line once another session needs it again."""
     archive, data = tmp_path / "archive", tmp_path / "data"
     no = "Traceback (most recent call last):\nModuleNotFoundError: No module named '{}'"
     turns = [
@@ -254,12 +254,56 @@ def test_an_import_error_is_told_of_its_interpreter_and_mended_only_by_its_packa
         Bash("python3 -c 'import yaml; print(1)'", "1"),
     ]
     write_session(archive, "aaaaaaaa", START, turns)
-    distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
+    target = tmp_path / "repo" / "CLAUDE.md"
+    distil(archive, data, embedder, target)
     texts = [r.text for r in Ledger.at(data).lessons()]
     assert not [t for t in texts if "for `ls`" in t or "`ls " in t]
     (torch,) = [t for t in texts if "'torch'" in t]
     assert "conda run -n ml python3" in torch and "(no fix seen)" in torch
+    (yaml,) = [r for r in Ledger.at(data).lessons() if "'yaml'" in r.text]
+    assert yaml.fix == "pip install PyYAML"
     lines = _all_proposed(data)
     assert not [ln for ln in lines if "'torch'" in ln]  # seen once, with no fix: not earned
-    (yaml,) = [ln for ln in lines if "'yaml'" in ln]
-    assert "`pip install PyYAML`" in yaml
+    assert not [ln for ln in lines if "'yaml'" in ln]  # installed once: a repair done
+    write_session(archive, "bbbbbbbb", START + timedelta(days=1), turns[4:])
+    distil(archive, data, embedder, target)
+    (line,) = [ln for ln in _all_proposed(data) if "'yaml'" in ln]
+    assert "`pip install PyYAML`" in line and " [2](" in line
+
+
+@pytest.mark.parametrize(
+    ("text", "fix", "support", "renders"),
+    [
+        (
+            "The module `yaml` is not installed for `py` here; install it with …",
+            "py -m pip install PyYAML",
+            1,
+            False,
+        ),
+        (
+            "`npm test` fails with “jest: not found”; run `npm install` first.",
+            "npm install",
+            1,
+            False,
+        ),
+        (
+            "`npm test` fails with “jest: not found”; run `npm install` first.",
+            "npm install",
+            2,
+            True,
+        ),
+        ("`npm test` fails here (“jest: not found”); use `npx jest` instead.", "npx jest", 1, True),
+        (
+            "`npm install` fails inside Codex's sandbox here and works outside it; ask …",
+            "npm install",
+            1,
+            True,
+        ),
+    ],
+)
+def test_a_package_installed_once_is_a_repair_done(
+    text: str, fix: str, support: int, renders: bool
+) -> None:
+    """The next run finds the package installed: the line waits for a second session (a fresh
+    environment). A failing install, as in a sandbox, is no repair."""
+    assert earned(_Lesson(text, scope=("Bash:npm",), fix=fix, support=support)) is renders

@@ -2,7 +2,9 @@
 
 A noisy context file makes agents worse, so a lesson is rendered only when its evidence earns
 it. A failure earns its line when a run showed its fix causing success, or when it recurs in
-several sessions (then as a warning with its error, never with an invented fix). Decisions and
+several sessions (then as a warning with its error, never with an invented fix). A package
+installed to mend it is a repair done once: the next run finds it installed, so that line too
+waits until the failure recurs in another session (a fresh environment, a new worktree). Decisions and
 gotchas are earned at extraction (only durable rules and confirmed facts become lessons).
 Everything else stays in the ledger, where search finds it. The brief an agent asks for at
 the start of a task (`metis context`, the MCP server's `context_for_task`) holds the same bar.
@@ -14,6 +16,7 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
+from metis_distill.mine.modules import INSTALL
 from metis_distill.mine.signals import EDIT_TOOLS
 from metis_distill.models import LessonKind
 
@@ -32,6 +35,7 @@ _CODE_UNDER_WORK = re.compile(
     # eslint `12:5  error  … no-undef`
     r"|:\d+:\d+: [A-Z]{1,3}\d{3,4}\b|: error: .+ \[[a-z-]+\]|(?:^|“)\s*\d+:\d+\s+error\s"
 )
+_FIRST_CODE = re.compile(r"`([^`]+)`")
 _EDIT_SCOPES = tuple(f"{tool}:" for tool in sorted(EDIT_TOOLS))
 
 
@@ -58,10 +62,19 @@ def earned(lesson: Judged) -> bool:
         # what to do (read the file again): however often, a line would say what it says.
         return False
     if lesson.fix is not None:
-        return True
+        # a package installed to mend it is a repair done: the next run finds it installed
+        return lesson.support >= RECURRING_SESSIONS or not _repairs_by_install(
+            lesson.text, lesson.fix
+        )
     if _CODE_UNDER_WORK.search(lesson.text) and not _NOT_INSTALLED.search(lesson.text):
         return False  # its tests or types failing is the work of the day, however often
     return lesson.support >= RECURRING_SESSIONS
+
+
+def _repairs_by_install(text: str, fix: str) -> bool:
+    """The fix installs a package, and what failed was not an install itself (as in a sandbox)."""
+    failed = _FIRST_CODE.search(text)
+    return INSTALL.search(fix) is not None and not (failed and INSTALL.search(failed.group(1)))
 
 
 def _only_edits(lesson: Judged) -> bool:
