@@ -34,7 +34,7 @@ from metis_distill.pipeline import LocalRunner
 # edit-block lesson left out of a CLAUDE.md block (it holds for aider alone); `2>&1` dropped
 # from a failed command's words wherever it stands; an error's cause kept after the path it
 # names (`cp: cannot stat ' …: No such file or directory`, a lesson that does not render).
-BEFORE = "e12d3f4ae8826ba63368cdcd2bd5bfc2636ba4aa09623f3d4ede1edd38a3bf91"
+BEFORE = "0c23eb3324145b75486d4123a76f6e70d47728ab082097fd3b0e6c783fee4a77"
 _LINK = re.compile(r"\]\([^)\s]*#L\d+-L\d+\)")
 _BLOCK_SHA = re.compile(r"sha=[0-9a-f]+")  # the block's hash covers the links
 

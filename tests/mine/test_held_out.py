@@ -16,7 +16,7 @@ from metis_distill.models import Event, EventKind, LessonKind, SourceRef
 from metis_distill.render.claude_md import safe_text
 from metis_distill.sources.claude_code import parse_file
 from tests.mine.test_episodes import _write, call, edit, result, say
-from tests.mine.test_questions import answered, ask
+from tests.mine.test_questions import BUILT, answered, ask
 
 BANNER = "/opt/homebrew/etc/shellenv.sh: line 18: /bin/ps: Operation not permitted"
 
@@ -484,7 +484,8 @@ def test_a_choice_about_a_thing_or_said_at_length_is_still_a_decision(
 
 def test_a_preamble_before_the_question_does_not_make_it_a_how_to_go_on(tmp_path: Path) -> None:
     asked = [("Phase 1 is complete: ready for caching. Which cache should we use?", ["Redis"])]
-    path = _write(tmp_path, [ask("q1", asked), answered("q1", f'"{asked[0][0]}"="Redis"')])
+    records = [ask("q1", asked), answered("q1", f'"{asked[0][0]}"="Redis"'), *BUILT]
+    path = _write(tmp_path, records)
     run = parse_file(path, path.parent)
     assert len([e for e in find_episodes(run) if e.kind is LessonKind.DECISION]) == 1
 

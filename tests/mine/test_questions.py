@@ -14,7 +14,10 @@ from metis_distill.models import Event, EventKind, LessonKind, SourceRef
 from metis_distill.provenance import quote_in_lines
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.textio import read_lines
-from tests.mine.test_episodes import _write, say
+from tests.mine.test_episodes import _write, call, edit, result, say
+
+# The agent building on the answers: a file of the work edited before the user speaks again.
+BUILT = [edit("e1", "src/app.py"), result("e1", "The file src/app.py has been updated.")]
 
 ASKED = [
     ("Which database should the service use?", ["PostgreSQL", "SQLite"]),
@@ -58,7 +61,8 @@ BODY = (
 
 def test_lasting_answers_become_decisions(tmp_path: Path) -> None:
     path = _write(
-        tmp_path, [say("user", "Add the orders API."), ask("q1", ASKED), answered("q1", BODY)]
+        tmp_path,
+        [say("user", "Add the orders API."), ask("q1", ASKED), answered("q1", BODY), *BUILT],
     )
     run = parse_file(path, path.parent)
     found = [e for e in find_episodes(run) if e.kind is LessonKind.DECISION]
@@ -71,7 +75,7 @@ def test_lasting_answers_become_decisions(tmp_path: Path) -> None:
 
 
 def test_each_decision_quotes_the_answer_in_its_file(tmp_path: Path) -> None:
-    path = _write(tmp_path, [ask("q1", ASKED), answered("q1", BODY)])
+    path = _write(tmp_path, [ask("q1", ASKED), answered("q1", BODY), *BUILT])
     run = parse_file(path, path.parent)
     lines = read_lines(path)
     found = RulesExtractor().extract(run, list(find_episodes(run)), lines)
@@ -158,7 +162,7 @@ LAYOUT = (
 
 def numbered_decisions(tmp_path: Path, asked: str, reply: str, after: str = "") -> list[str]:
     records = [say("user", "Move the cart screen to StateFlow."), say("assistant", asked)]
-    records += [say("user", reply)] + ([say("user", after)] if after else [])
+    records += [say("user", reply), *BUILT] + ([say("user", after)] if after else [])
     path = _write(tmp_path, records)
     run = parse_file(path, path.parent)
     found = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
@@ -246,6 +250,7 @@ def test_a_decision_keeps_what_the_chosen_option_said_of_itself(tmp_path: Path) 
     records = [
         {"type": "assistant", "message": {"content": [block]}},
         answered("q1", '"Where should uploaded files be stored?"="S3"'),
+        *BUILT,
     ]
     path = _write(tmp_path, records)
     run = parse_file(path, path.parent)
@@ -406,9 +411,10 @@ def decisions(tmp_path: Path, records: list[dict]) -> list[str]:  # type: ignore
 def test_an_option_that_says_it_skips_a_check_decides_nothing(tmp_path: Path) -> None:
     question = "导入的订单数据走哪条路径？"
     options = [("逐条导入", "先校验每一行"), ("批量导入", "跳过校验，速度快")]
-    records = [asked_with("q1", question, options), answered("q1", f'"{question}"="批量导入"')]
-    assert decisions(tmp_path, records) == []
+    picked = [asked_with("q1", question, options), answered("q1", f'"{question}"="批量导入"')]
+    assert decisions(tmp_path, [*picked, *BUILT]) == []
     records = [asked_with("q1", question, options), answered("q1", f'"{question}"="逐条导入"')]
+    records += BUILT
     assert decisions(tmp_path, records) == [
         "Asked “导入的订单数据走哪条路径？”, the user chose “逐条导入” (先校验每一行)."
     ]
@@ -429,6 +435,7 @@ def test_a_choice_the_user_takes_back_later_is_no_decision(
     records = [
         asked_with("q1", question, [("必须绑定", "发短信验证码"), ("可选", "之后提醒")]),
         answered("q1", f'"{question}"="必须绑定"'),
+        *BUILT,
         say("assistant", "好的，注册时必须绑定手机。"),
         say("user", "注册页的按钮改成蓝色"),
         say("assistant", "已改。"),
@@ -443,11 +450,12 @@ def test_an_english_choice_taken_back_later_is_no_decision(tmp_path: Path) -> No
     records = [
         asked_with("q1", question, [("Memcached", "Fast"), ("In-process dict", "Simplest")]),
         answered("q1", f'"{question}"="Memcached"'),
+        *BUILT,
         say("user", "Also add a logout button."),
         say("user", "Actually don't use Memcached, the dict is enough for one pod."),
     ]
     assert decisions(tmp_path, records) == []
-    assert decisions(tmp_path, records[:3]) == [
+    assert decisions(tmp_path, records[:5]) == [
         "Asked “Which cache should the sessions use?”, the user chose “Memcached” (Fast)."
     ]
 
@@ -468,7 +476,8 @@ def test_an_answer_in_the_users_own_words_that_asks_is_no_choice(
     tmp_path: Path, answer: str, kept: bool
 ) -> None:
     asked = [("Which cache should the service use from now on?", ["Redis", "Memcached"])]
-    path = _write(tmp_path, [ask("q1", asked), answered("q1", f'"{asked[0][0]}"="{answer}"')])
+    records = [ask("q1", asked), answered("q1", f'"{asked[0][0]}"="{answer}"'), *BUILT]
+    path = _write(tmp_path, records)
     run = parse_file(path, path.parent)
     found = [e for e in find_episodes(run) if e.kind is LessonKind.DECISION]
     assert bool(found) is kept
@@ -502,3 +511,71 @@ def test_a_later_word_that_only_contains_the_choice_does_not_take_it_back() -> N
     assert not taken_back("Trunk-based on main", ["Don't touch the maintenance scripts"])
     assert not taken_back("JSON 格式", ["不要改代码格式"])
     assert taken_back("Redis", ["don't use redis after all, keep it in memory"])
+
+
+def _plan_rejected() -> list[dict]:  # type: ignore[type-arg]
+    """Plan mode's draft written, the plan turned down, the turn stopped."""
+    plan = "/home/u/.claude/plans/snoopy-dolphin.md"
+    denied = (
+        "The user doesn't want to proceed with this tool use. The tool use was rejected "
+        "(eg. if it was a file edit, the new_string was NOT written to the file)."
+    )
+    exit_plan = {"type": "tool_use", "id": "x1", "name": "ExitPlanMode", "input": {"plan": "…"}}
+    return [
+        {
+            "type": "assistant",
+            "message": {
+                "content": [
+                    {
+                        "type": "tool_use",
+                        "id": "w1",
+                        "name": "Write",
+                        "input": {"file_path": plan, "content": "# Plan"},
+                    }
+                ]
+            },
+        },
+        result("w1", f"File created successfully at: {plan}"),
+        {"type": "assistant", "message": {"content": [exit_plan]}},
+        result("x1", denied, error=True),
+        say("user", "[Request interrupted by user for tool use]"),
+    ]
+
+
+STYLE = [("Quel style de design préfères-tu ?", ["Brutalist + Bold", "Minimalist + Light"])]
+STYLE_PICKED = answered("q1", '"Quel style de design préfères-tu ?"="Brutalist + Bold"')
+
+
+@pytest.mark.parametrize(
+    ("after", "kept"),
+    [
+        # a plan built on the answer, then turned down: nothing was built on it
+        (_plan_rejected(), False),
+        # a setup of the user's own machine: commands run, no file of the work changed
+        (
+            [
+                call("b1", "winget install RustDesk.RustDesk"),
+                result("b1", "Successfully installed"),
+                say("user", "installe rustdesk sur mon pc"),
+            ],
+            False,
+        ),
+        # an option of today's command, the review then run: nothing of the work edited
+        ([call("b1", "codex review --wait"), result("b1", "No findings.")], False),
+        # the answer built on: a file of the work edited before the user spoke again
+        (BUILT, True),
+    ],
+)
+def test_an_answer_nothing_was_built_on_decides_nothing(
+    tmp_path: Path,
+    after: list[dict],  # type: ignore[type-arg]
+    kept: bool,
+) -> None:
+    records = [say("user", "Crée un site perso."), ask("q1", STYLE), STYLE_PICKED, *after]
+    assert bool(decisions(tmp_path, records)) is kept
+
+
+def test_a_number_picked_with_nothing_built_on_it_decides_nothing(tmp_path: Path) -> None:
+    records = [say("user", "Move the cart screen to StateFlow."), say("assistant", MONEY)]
+    records += [say("user", "2"), call("b1", "ls"), result("b1", "src"), say("user", "ok")]
+    assert decisions(tmp_path, records) == []

@@ -12,7 +12,7 @@ from metis_distill.mine.episodes import find_episodes
 from metis_distill.models import LessonKind
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.textio import read_lines
-from tests.mine.test_episodes import _write, call, result, say
+from tests.mine.test_episodes import _write, call, edit, result, say
 
 
 def _lessons(tmp_path: Path, records: list[dict]) -> list[tuple[LessonKind, str]]:  # type: ignore[type-arg]
@@ -149,6 +149,8 @@ def test_an_answer_to_a_numbered_question_is_recorded_as_a_decision(tmp_path: Pa
         ),
         say("user", "B"),
         say("assistant", "Recording **Signed cookies** for sessions. Updating the spec."),
+        edit("e1", "specs/auth/spec.md"),
+        result("e1", "The file specs/auth/spec.md has been updated."),
     ]
     ((kind, text),) = _lessons(tmp_path, records)
     assert (kind, text) == (LessonKind.DECISION, "Session Storage: Signed cookies.")

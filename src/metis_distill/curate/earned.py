@@ -4,10 +4,11 @@ A noisy context file makes agents worse, so a lesson is rendered only when its e
 it. A failure earns its line when a run showed its fix causing success, or when it recurs in
 several sessions (then as a warning with its error, never with an invented fix). A package
 installed to mend it is a repair done once: the next run finds it installed, so that line too
-waits until the failure recurs in another session (a fresh environment, a new worktree). Decisions and
-gotchas are earned at extraction (only durable rules and confirmed facts become lessons).
-Everything else stays in the ledger, where search finds it. The brief an agent asks for at
-the start of a task (`metis context`, the MCP server's `context_for_task`) holds the same bar.
+waits until the failure recurs in another session (a fresh environment, a new worktree).
+Decisions and gotchas are earned at extraction (only durable rules and confirmed facts
+become lessons). Everything else stays in the ledger, where search finds it. The brief an
+agent asks for at the start of a task (`metis context`, the MCP server's `context_for_task`)
+holds the same bar.
 """
 
 from __future__ import annotations

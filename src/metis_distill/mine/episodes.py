@@ -19,7 +19,7 @@ from metis_distill.mine.questions import (
     undone,
 )
 from metis_distill.mine.shells import QUOTING_LESSON, lost_variable_marks
-from metis_distill.mine.statements import injected, statements
+from metis_distill.mine.statements import built_on, injected, statements
 from metis_distill.mine.text import sentences
 from metis_distill.models import Event, EventKind, LessonKind, Run
 
@@ -149,6 +149,8 @@ def _lost_variables(result: Event, call: Event, mark: str) -> Episode:
 
 def _answered(events: Sequence[Event], index: int, call: Event | None) -> Iterator[Episode]:
     """One decision per lasting answer to the agent's questions, unless taken back later."""
+    if not built_on(events, index):
+        return
     found = answers(events[index], call.text if call is not None else "")
     said_later = _said_later(events, index) if found else []
     for answer in found:

@@ -95,7 +95,8 @@ def statements(events: Sequence[Event], index: int) -> Iterator[Statement]:
     event = events[index]
     answer = _picked_option(events, index) or _picked_number(events, index)
     if answer is not None:
-        yield answer
+        if built_on(events, index):
+            yield answer
         return
     if event.role == "user" and _is_document(event.text):
         return  # rules pasted, or written for a document, are not the user's own decisions
@@ -237,6 +238,30 @@ def _is_document(text: str) -> bool:
     if len(_STRUCTURE.findall(text)) >= PASTED_STRUCTURE and _SECTIONED.search(text):
         return True
     return bool(_DOCUMENT.search(text[:400]))
+
+
+# Plan mode's draft of the work (`~/.claude/plans/…md`): writing it builds nothing yet.
+_PLAN_FILE = re.compile(r"[/\\]\.claude[/\\]plans[/\\]")
+
+
+def built_on(events: Sequence[Event], index: int) -> bool:
+    """The agent changed the work's files on the strength of the answer at `index`, before the
+    user spoke again. An answer nothing was built on (a plan the user then turned down, a setup
+    of the user's own machine, an option of today's command) shows no choice the project keeps."""
+    answer = events[index]
+    for later in events[index + 1 :]:
+        if later.session != answer.session:
+            return False
+        spoke = later.role == "user" and later.kind in (EventKind.TEXT, EventKind.INTERRUPT)
+        if spoke and not is_harness_text(later.text):
+            return False
+        if (
+            later.role == "assistant"
+            and later.tool_name in signals.EDIT_TOOLS
+            and not _PLAN_FILE.search(later.text[:1000])
+        ):
+            return True
+    return False
 
 
 def _picked_option(events: Sequence[Event], index: int) -> Statement | None:
