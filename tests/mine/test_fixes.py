@@ -975,6 +975,37 @@ def test_a_version_probe_that_works_is_no_fix(tmp_path: Path) -> None:
     assert "python3 -m pytest" not in lesson.text
 
 
+HARNESS = """empresa="acme_pay"
+nome_titulo="Acme Pay"
+
+# Extract the block and test it
+test_block="bash -lc 'echo $empresa'"
+eval "$test_block"
+"""
+
+
+@pytest.mark.parametrize(
+    "probe",
+    [
+        """empresa="acme_pay" nome_titulo="Acme Pay" bash -c 'echo "empresa=$empresa"'""",
+        """empresa="acme_pay" nome_titulo="Acme Pay" bash -lc '\n  DB="$empresa"\n  printf "DB: %s" "$DB"\n'""",
+    ],
+)
+def test_a_call_that_only_prints_is_no_fix(tmp_path: Path, probe: str) -> None:
+    """A script's `eval` failing, then its variables echoed through `bash -c`: the shell read
+    them, which shows nothing of the script (its error came back after)."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", HARNESS),
+            result("t1", "/bin/bash: eval: line 52: syntax error: unexpected end of file", True),
+            call("t2", probe),
+            result("t2", "empresa=acme_pay"),
+        ],
+    )
+    assert episode.fix is None and lesson.fix is None
+
+
 @pytest.mark.parametrize(
     ("failed", "retry", "same"),
     [

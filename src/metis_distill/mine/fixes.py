@@ -22,9 +22,11 @@ from metis_distill.mine.modules import environment, importing_step, installs
 from metis_distill.mine.shells import does_same, foreign_command
 from metis_distill.mine.text import (
     MASKED,
+    SHELL_QUOTED,
     STEP_SPLIT,
     command_head,
     first_step,
+    script_steps,
     shell_steps,
     split_heredocs,
     unwrapped,
@@ -169,6 +171,8 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
             continue
         if _asks_version(later.text) and unwrapped(later.text) != unwrapped(call.text):
             continue  # `x --version` working shows the program starts, not that it does the job
+        if _only_prints(later.text) and not _only_prints(call.text):
+            continue  # `X=1 bash -c 'echo "$X"'`: a probe of how the shell reads it, no work
         if _output_unseen(call.text, later.text):
             continue  # `cmd > log; rg x log`: what printed and exited was another program
         if _worked(later, result, failure):
@@ -204,6 +208,27 @@ def _asks_version(command: str) -> bool:
 _SPAWN_FAILED = re.compile(r"Failed to spawn: `?[\w.+-]+`?")
 # `python3 -m pytest` where pytest is not installed: "/usr/bin/python3: No module named pytest".
 _NO_MODULE_TO_RUN = re.compile(r"^\S*python[\d.]*(?:\.exe)?: No module named \S+", re.M)
+
+
+# A step that prints, sets a variable or does nothing; a shell given a script to run.
+_PRINTS = re.compile(r"^(?:echo|printf|true|:)(?:\s|$)")
+_ASSIGNMENTS = re.compile(r"^(?:(?:export\s+)?\w+=(?:'[^']*'|\"(?:\\.|[^\"\\])*\"|[^\s'\"]*)\s*)+")
+_SHELL_SCRIPT = re.compile(r"^(?:ba|z)?sh\s+-l?c\s+(?P<quote>['\"])(?P<script>.*)(?P=quote)$", re.S)
+
+
+def _only_prints(command: str) -> bool:
+    """Printing text and setting variables, however wrapped in a shell: no work done."""
+    steps = script_steps(command)
+    return bool(steps) and all(_step_only_prints(step) for step in steps)
+
+
+def _step_only_prints(step: str) -> bool:
+    rest = _ASSIGNMENTS.sub("", step)
+    inner = _SHELL_SCRIPT.match(rest)
+    if inner is not None:
+        return _only_prints(inner["script"])
+    writes = ">" in SHELL_QUOTED.sub("", rest)  # `echo x > .env` writes a file
+    return not rest or (bool(_PRINTS.match(rest)) and not writes)
 
 
 def _could_not_run(text: str) -> bool:

@@ -136,20 +136,35 @@ def unwrapped(command: str) -> str:
 
 
 # What a shell reads as one word although it holds `;` or `&&`: a quoted string.
-_QUOTED = re.compile(r"'[^']*'|\"(?:\\.|[^\"\\])*\"")
+SHELL_QUOTED = re.compile(r"'[^']*'|\"(?:\\.|[^\"\\])*\"")
 
 
 def shell_steps(command: str) -> list[str]:
     """The steps of a command line (`a && b || c; d`), split outside quotes: the `;` of
     `python3 -c "import a; a.run()"` belongs to the script."""
     head = command_head(command)
-    masked = _QUOTED.sub(lambda quoted: "x" * len(quoted[0]), head)
+    masked = SHELL_QUOTED.sub(lambda quoted: "x" * len(quoted[0]), head)
     found, start = [], 0
     for operator in STEP_SPLIT.finditer(masked):
         found.append(head[start : operator.start()].strip())
         start = operator.end()
     found.append(head[start:].strip())
     return [step for step in found if step]
+
+
+_LINE_OR_STEP = re.compile(rf"\s*\n\s*|{STEP_SPLIT.pattern}|\s*\|\s*")
+
+
+def script_steps(script: str) -> list[str]:
+    """Every step of a script, line by line and between `&&`, `||`, `;` and `|`, split
+    outside quotes (a quoted string may span lines)."""
+    masked = SHELL_QUOTED.sub(lambda quoted: "x" * len(quoted[0]), script)
+    found, start = [], 0
+    for operator in _LINE_OR_STEP.finditer(masked):
+        found.append(script[start : operator.start()].strip())
+        start = operator.end()
+    found.append(script[start:].strip())
+    return [step for step in found if step and not step.startswith("#")]
 
 
 def first_step(command: str) -> str:
