@@ -1,21 +1,24 @@
-"""Home folders name their person: `C:\\Users\\ana\\docs` (or `C:/Users/ana/docs`),
-`/Users/ana/docs` and `/home/ana/docs` read `~\\docs` and `~/docs` in anything meant to be
-shared."""
+"""Home folders name their person: `C:\\Users\\ana\\docs` (or `C:/Users/ana/docs`, WSL's
+`/mnt/c/Users/ana/docs`), `/Users/ana/docs` and `/home/ana/docs` read `~\\docs` and `~/docs` in
+anything meant to be shared; a drive mounted for them (`/media/ana/usb`) reads `/media/…/usb`."""
 
 from __future__ import annotations
 
 import re
 
-# Backslashes may come doubled: a Windows path inside a JSON line keeps its escapes.
+# Backslashes may come doubled: a Windows path inside a JSON line keeps its escapes. A drive
+# letter stands alone: the `x:` of `unix:///Users/max` is a URL's scheme.
 _HOME = re.compile(
-    r"(?i:[a-z]:[\\/]+(?:users|documents and settings)[\\/]+)[^\\/\s`'\"]+"
-    r"|/(?:Users|home)/[^/\s`'\"]+"
+    r"(?<![A-Za-z0-9])(?i:[a-z]:[\\/]+(?:users|documents and settings)[\\/]+)[^\\/\s`'\"]+"
+    r"|(?:/mnt/[a-z])?/(?:Users|home)/[^/\s`'\"]+"
 )
+_MOUNTED = re.compile(r"(?<![\w.-])(/(?:run/)?media/)[^/\s`'\"]+")
 
 
 def hide_homes(text: str) -> str:
-    """The text with each home folder's owner replaced by `~`."""
-    return _HOME.sub("~", text)
+    """The text with each home folder's owner replaced by `~`, and the owner of each drive
+    mounted for a person by `…`."""
+    return _MOUNTED.sub(r"\1…", _HOME.sub("~", text))
 
 
 def home_folder(path: str) -> str | None:

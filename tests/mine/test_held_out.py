@@ -144,7 +144,7 @@ def test_a_tool_the_permission_mode_denies_is_no_failure(tmp_path: Path) -> None
     records = [{"type": "assistant", "message": {"content": [block]}}, result("r1", denied, True)]
     assert failures(tmp_path, records) == []
     # the user's permission settings refusing one command: theirs to allow, no failure either
-    command = "rm /Users/u/uw/test-write-check.txt 2>&1; echo \"exit: $?\""
+    command = 'rm /Users/u/uw/test-write-check.txt 2>&1; echo "exit: $?"'
     denied = f"Permission to use Bash with command {command} has been denied."
     assert failures(tmp_path, [call("t1", command), result("t1", denied, True)]) == []
 

@@ -39,7 +39,8 @@ _NOISE_WORDS = (
 )
 _REJECTED = re.compile(
     r"The user doesn't want to (?:proceed|take this action)|User rejected|"
-    r"Permission for this tool use was denied|Permission to use \w+ (?:has been denied|with command )|"
+    r"Permission for this tool use was denied|"
+    r"Permission to use \w+ (?:has been denied|with command )|"
     r"^Interrupted by user|^\[Request interrupted by user|"
     r"^(?:exec command |patch )?(?:rejected|aborted) by (?:the )?user",
     re.I | re.M,  # the harness may put its `Exit code 137` line first

@@ -1,0 +1,35 @@
+"""A person's name in a home folder's path never reaches shared text."""
+
+from __future__ import annotations
+
+import pytest
+
+from metis_distill.homes import hide_homes, home_folder
+
+
+@pytest.mark.parametrize(
+    ("text", "hidden"),
+    [
+        ("cd /home/ana/src/shop", "cd ~/src/shop"),
+        ("open /Users/ana/docs", "open ~/docs"),
+        ("C:\\Users\\ana\\docs", "~\\docs"),
+        ("C:\\\\Users\\\\ana\\\\docs", "~\\\\docs"),
+        ("C:/Users/ana/AppData", "~/AppData"),
+        # a URL's scheme is no drive letter: the home in it is hidden, the scheme kept
+        ("unix:///Users/max/.orbstack/run/docker.sock", "unix://~/.orbstack/run/docker.sock"),
+        # WSL's view of a Windows home
+        ("cd /mnt/c/Users/joshl/proj", "cd ~/proj"),
+        # a drive mounted for its owner
+        ("ls /media/nuttapong/work/own/wallet", "ls /media/…/work/own/wallet"),
+        ("ls /run/media/ana/usb", "ls /run/media/…/usb"),
+        ("see /srv/media/site", "see /srv/media/site"),
+    ],
+)
+def test_the_owner_of_a_home_is_hidden(text: str, hidden: str) -> None:
+    assert hide_homes(text) == hidden
+    assert "ana" not in hidden and "max" not in hidden and "joshl" not in hidden
+
+
+def test_a_paths_home_folder() -> None:
+    assert home_folder("/home/ana/src/shop") == "/home/ana"
+    assert home_folder("/srv/app") is None
