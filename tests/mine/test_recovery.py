@@ -161,3 +161,22 @@ def test_a_session_with_one_time_for_every_event_is_not_timed(tmp_path: Path) ->
     summary = metrics([found])["failing tests"]
     assert (summary["recovered"], summary["mean_seconds_to_recovery"]) == (1, None)
     assert summary["seconds_lost"] == 0.0
+
+
+def test_the_command_reported_names_no_home_folder(tmp_path: Path) -> None:
+    """The summary of a run (its artifact, `metis review`, `metis status`) shows each class's
+    most frequent command: a home folder in it is the person's name."""
+    path = write_session(
+        tmp_path,
+        "d0000010",
+        S,
+        [
+            Say("user", "Get the tests green.", after=0),
+            Bash("pytest /Users/ana/shop/tests", "1 failed in 0.4s", failed=True, after=5),
+            Bash("pytest /Users/ana/shop/tests", "4 passed in 0.4s", after=30),
+        ],
+    )
+    run = sources.by_name("claude_code").parse_lines(
+        path.name, list(enumerate(path.read_text().splitlines(), start=1))
+    )
+    assert metrics(recoveries(run))["failing tests"]["top_command"] == "pytest ~/shop/tests"

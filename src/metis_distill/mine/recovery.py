@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from metis_distill.homes import hide_homes
 from metis_distill.mine import signals
 from metis_distill.mine.fixes import same_intent
 from metis_distill.mine.text import command_head, shorten
@@ -206,7 +207,7 @@ def _summary(entry: dict[str, Any]) -> dict[str, Any]:
         "seconds_lost": round(float(sum(timed)), 1),
         "recurrences": entry["recurrences"],
         "sessions": len(entry["sessions"]),
-        "top_command": top,
+        "top_command": hide_homes(top),  # shown in reports: no person's home folder
     }
 
 
