@@ -10,7 +10,7 @@ import pytest
 
 from metis_distill.extract.rules import RulesExtractor
 from metis_distill.mine.episodes import find_episodes
-from metis_distill.mine.shells import QUOTING_LESSON
+from metis_distill.mine.shells import QUOTING_LESSON, SWITCH_LESSON
 from metis_distill.models import LessonCandidate, LessonKind
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.sources.codex import parse_file as parse_codex
@@ -215,3 +215,50 @@ def test_a_crash_after_the_command_ran_is_not_the_shell_failing_to_start(tmp_pat
     )
     found = _lessons(tmp_path, [call("t1", "make all"), result("t1", output, True)])
     assert all("Git Bash here crashes" not in c.text for c in found)
+
+
+@pytest.mark.parametrize(
+    ("failed", "error", "retry", "then"),
+    [
+        (
+            "taskkill /F /PID 24648",
+            "ERROR: Invalid argument/option - 'F:/'.\r\nType \"TASKKILL /?\" for usage.",
+            "taskkill //F //PID 24648",
+            'ERROR: The process "24648" not found.',
+        ),
+        (
+            'schtasks /Query /TN "Nightly" /FO LIST',
+            "Exit code 1\nERROR: Invalid argument/option - 'C:/Program Files/Git/Query'.",
+            'schtasks //Query //TN "Nightly" //FO LIST',
+            "TaskName: \\Nightly\r\nStatus: Ready",
+        ),
+    ],
+)
+def test_a_windows_switch_git_bash_made_a_path_is_one_lesson(
+    tmp_path: Path, failed: str, error: str, retry: str, then: str
+) -> None:
+    """Git Bash turned `/F` into `F:/`; the same call with `//F` reached the program, which
+    then said what it had to say of the task (no such process): the switch was the fault."""
+    records = [call("t1", failed), result("t1", error, True), call("t2", retry), result("t2", then)]
+    (lesson, *_) = _lessons(tmp_path, records)
+    assert lesson.text == SWITCH_LESSON
+    assert lesson.fix is not None and "//" in lesson.fix
+    records = [call("t1", failed), result("t1", error, True), say("assistant", "I give up.")]
+    (alone,) = _lessons(tmp_path / "alone", records)
+    assert alone.text == SWITCH_LESSON and alone.fix is None  # its cause told, no fix seen
+
+
+def test_a_stretch_of_the_conversation_held_twice_pairs_each_result_with_its_own_call(
+    tmp_path: Path,
+) -> None:
+    """The same tool ids twice in one file: each failure's evidence stays in its stretch."""
+    stretch = [
+        say("user", "Restart the dev server."),
+        call("t1", "taskkill /F /PID 24648"),
+        result("t1", "ERROR: Invalid argument/option - 'F:/'.", True),
+        call("t2", "taskkill //F //PID 24648"),
+        result("t2", "SUCCESS: The process with PID 24648 has been terminated."),
+    ]
+    first, second = _lessons(tmp_path, [*stretch, *stretch])
+    assert (first.evidence.ref.line_start, first.evidence.ref.line_end) == (2, 5)
+    assert (second.evidence.ref.line_start, second.evidence.ref.line_end) == (7, 10)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from metis_distill.ledger import EvidenceRow, LessonView
+from metis_distill.mine.shells import SWITCH_LESSON
 from metis_distill.placement.locality import Locality, locality
 
 ROOT = Path("/home/ana/src/shop")
@@ -110,6 +111,18 @@ def lesson(
             "The shell here is zsh: an unquoted argument holding `[ ]` is taken for a pattern.",
             "zsh: no matches found: .[dev]",
             "quote the argument",
+            Locality.MACHINE,
+        ),
+        (  # Windows' Git Bash, the shell of one machine
+            SWITCH_LESSON,
+            "ERROR: Invalid argument/option - 'F:/'.",
+            "double the slash: `//F`",
+            Locality.MACHINE,
+        ),
+        (
+            "Shell commands here run in bash, not cmd or PowerShell: commands like `dir /B` fail.",
+            "dir: cannot access '/B': No such file or directory",
+            "use their POSIX forms (`ls`, `cat`)",
             Locality.MACHINE,
         ),
         ("Money is integer cents, never floats.", "", None, Locality.TEAM),

@@ -18,7 +18,7 @@ from metis_distill.mine.episodes import Episode
 from metis_distill.mine.fixes import Fix, FixKind, flag_changes, limit_ms, seconds
 from metis_distill.mine.fixes import remedy as remedy_of
 from metis_distill.mine.modules import importing_step, interpreter
-from metis_distill.mine.shells import foreign_command
+from metis_distill.mine.shells import SWITCH_LESSON, foreign_command, switch_as_path
 from metis_distill.mine.signals import (
     EDIT_TOOLS,
     SHELL_TOOLS,
@@ -169,6 +169,9 @@ def _failure_lesson(
     remedy = remedy_of(call, fix) if fix is not None else None
     if fix is not None and remedy is not None and foreign_command(call, episode.trigger.text):
         return _foreign_text(harness), _foreign_remedy(harness)
+    switch = switch_as_path(call, episode.trigger.text)
+    if switch is not None:  # one wording for every program and switch; the remedy once seen
+        return SWITCH_LESSON, (f"double the slash: `/{switch}`" if remedy else None)
     denied = _SCRIPT_DENIED.search(signature)
     if denied:
         return _script_denied_text(denied.group("script") or denied.group("script2"), remedy)

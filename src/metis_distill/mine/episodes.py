@@ -58,7 +58,12 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
     batches = {batch.cancelled[0].seq: batch for batch in earned_batches(events, calls)}
     quoting = lost_variable_marks(events, calls)
     banners = signals.banner_lines(events)
+    # a file may hold a stretch of the conversation twice (the same tool ids again): a result
+    # answers the call with its id that came last before it
+    latest: dict[str | None, Event] = {}
     for index, event in enumerate(events):
+        if event.kind is EventKind.TOOL_CALL and event.tool_use_id:
+            latest[event.tool_use_id] = event
         if event.kind is EventKind.SUMMARY:
             continue
         if event.seq in batches:
@@ -69,10 +74,10 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
             continue
         if is_answer(event):
             if not undone(events, index):
-                yield from _answered(events, index, calls.get(event.tool_use_id or ""))
+                yield from _answered(events, index, latest.get(event.tool_use_id or ""))
             continue
         if failed[index]:
-            call = calls.get(event.tool_use_id or "")
+            call = latest.get(event.tool_use_id or "")
             if not (signals.answers_no(call, event) or signals.looked_for_nothing(call, event)):
                 yield from _failure(events, index, call, banners)
             continue

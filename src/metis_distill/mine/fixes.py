@@ -19,7 +19,7 @@ from enum import StrEnum
 
 from metis_distill.mine import signals
 from metis_distill.mine.modules import environment, importing_step, installs
-from metis_distill.mine.shells import does_same, foreign_command
+from metis_distill.mine.shells import does_same, doubled, foreign_command, switch_as_path
 from metis_distill.mine.text import (
     MASKED,
     SHELL_QUOTED,
@@ -141,6 +141,9 @@ def find_fix(events: tuple[Event, ...], index: int, call: Event | None) -> Fix |
     foreign = foreign_command(call, events[index].text)
     if foreign is not None:  # `dir /B` in bash: only the POSIX way (or a harness tool) fixes it
         return _posix_form(events, index, foreign)
+    switch = switch_as_path(call, events[index].text)
+    if switch is not None:  # `taskkill /F` in Git Bash: the same call with `//F` fixes it
+        return _doubled_switch(events, index, call, switch)
     return (
         _retried(events, index, call)
         or _followed_hint(events, index, call)
@@ -287,6 +290,19 @@ def _posix_form(events: tuple[Event, ...], index: int, foreign: str) -> Fix | No
     return None
 
 
+def _doubled_switch(events: tuple[Event, ...], index: int, call: Event, switch: str) -> Fix | None:
+    """The same program run with the switch's slash doubled, its switch no longer read as a
+    path: the program got the switch (what it then did, "no such process", is its own)."""
+    results = _results(events[index + 1 :])
+    for later in _window(events, index):
+        result = results.get(later.tool_use_id or "")
+        if result is None or later.session != call.session or not doubled(call, switch, later):
+            continue
+        if switch_as_path(later, result.text) is None:
+            return Fix(FixKind.REPLACED, later, result)
+    return None
+
+
 def _followed_hint(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
     """The error said what to run first ("Run /tasks first"), and the session ran it."""
     hint = _HINT.search(events[index].text[:4000])
@@ -364,8 +380,13 @@ def _user_between(events: tuple[Event, ...], call: Event, later: Event) -> bool:
 
 
 def _results(events: tuple[Event, ...]) -> dict[str, Event]:
-    """Tool results by the id of the call they answer."""
-    return {e.tool_use_id: e for e in events if e.role == "tool" and e.tool_use_id}
+    """Tool results by the id of the call they answer: the first one after it, should the
+    file hold a stretch of the conversation twice."""
+    found: dict[str, Event] = {}
+    for event in events:
+        if event.role == "tool" and event.tool_use_id:
+            found.setdefault(event.tool_use_id, event)
+    return found
 
 
 def _comes_back(events: tuple[Event, ...], after: int, error: str) -> bool:

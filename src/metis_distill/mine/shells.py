@@ -5,7 +5,9 @@ or `Get-ChildItem`: they are not found, or a GNU tool of the same name takes the
 for a path. And a `powershell -Command "…"` script in double quotes reaches PowerShell with its
 `$variables` already expanded (to nothing) by bash. Both causes are told by the call and its
 output together, so every instance words one lesson; the first one's remedy is the POSIX form
-(or the harness's own Glob, Read or Grep tool) working right after.
+(or the harness's own Glob, Read or Grep tool) working right after. A Windows program run from
+Git Bash (`taskkill /F`, `schtasks /Query`) gets its `/switches` turned into paths (`F:/`,
+`C:/Program Files/Git/Query`) before it starts: a doubled slash (`//F`) reaches it as `/F`.
 """
 
 from __future__ import annotations
@@ -102,6 +104,43 @@ def does_same(foreign: str, later: Event) -> bool:
     head = command_head(later.text).split()
     posix = later.tool_name in signals.SHELL_TOOLS and bool(head) and head[0] in programs
     return posix or later.tool_name in tools
+
+
+# A switch of a Windows program (`/F`, `/Query`, `/TN`): a word alone after a slash.
+_PROGRAM_SWITCH = re.compile(r"(?<!\S)/(?P<name>[A-Za-z][A-Za-z?]{0,15})(?!\S)")
+
+
+def switch_as_path(call: Event, error: str) -> str | None:
+    """The `/switch` of a call in Git Bash that its program reported back as a Windows path
+    (`/F` as `F:/`, `/Query` as `E:/Git/Query`), or None."""
+    if call.tool_name not in signals.SHELL_TOOLS:
+        return None
+    shown = error[:2000]
+    for switch in _PROGRAM_SWITCH.finditer(command_head(call.text)):
+        if re.search(_as_path(switch["name"]), shown, re.I):
+            return switch[0]
+    return None
+
+
+def _as_path(name: str) -> str:
+    """How Git Bash hands a switch over: `/F` as the drive `F:/`, any switch as a folder of
+    Git's own (`C:/Program Files/Git/Query`)."""
+    name = re.escape(name)
+    folder = rf"\b[A-Za-z]:/(?:[^'\"\n/]+/)*{name}(?=['\"\s]|$)"
+    return rf"(?<![\w/]){name}:/(?=['\"\s]|$)|{folder}" if len(name) == 1 else folder
+
+
+def doubled(call: Event, switch: str, later: Event) -> bool:
+    """The later call runs the same program with the switch's slash doubled (`//F`)."""
+    head, again = command_head(call.text).split(), command_head(later.text).split()
+    return bool(head and again) and head[0] == again[0] and f"/{switch}" in again
+
+
+SWITCH_LESSON = (
+    "Git Bash here turns a Windows program's `/switches` into paths before the program starts "
+    "(`/F` arrives as `F:/`, `/Query` as a folder of Git's), and the program rejects them; "
+    "double the slash (`taskkill //F //PID …`) or set `MSYS_NO_PATHCONV=1`."
+)
 
 
 def lost_variables(call: Event, output: str) -> bool:
