@@ -18,7 +18,7 @@ from metis_distill import redact as redaction
 from metis_distill import secret_memory
 from metis_distill.homes import hide_homes
 from metis_distill.redact import redact
-from metis_distill.redact_file import read_and_redact, redact_lines
+from metis_distill.redact_file import read_and_note, redact_lines
 from metis_distill.render.evidence import NoteSource, read_header
 from metis_distill.terminal import printable
 from metis_distill.textio import read_lines
@@ -222,7 +222,7 @@ def _check_file(item: tuple[_FileKey, _Spans]) -> tuple[dict[str, str], list[boo
     (path, _, _), spans = item
     data = Path(path).read_bytes()
     with secret_memory.reading(secret_memory.memory_of_file(Path(path))) as found:
-        lines, _ = read_and_redact(data)  # what `redact` of the joined text notes
+        lines = read_and_note(data)  # what `redact` of the joined text notes
     with secret_memory.using(found):
         answers = [quote_in_lines(lines, a, b, quote) for a, b, quote in spans]
     return found.values, answers
