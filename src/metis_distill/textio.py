@@ -99,6 +99,11 @@ class Utf8Lines(Sequence[str]):
     def __len__(self) -> int:
         return len(self.raw)
 
+    def __iter__(self) -> Iterator[str]:
+        text = self._text
+        for number, line in enumerate(self.raw):
+            yield text[number] if number in text else line.decode("ascii")
+
     @overload
     def __getitem__(self, index: int) -> str: ...
 
