@@ -237,6 +237,18 @@ def test_releasing_each_run_gives_the_same_vectors_bit_for_bit(model_dir: Path) 
     assert [again.embed([text])[0] for text in texts[:5]] == released.embed(texts[:5])
 
 
+def test_threads_that_do_not_spin_give_the_same_vectors_bit_for_bit(model_dir: Path) -> None:
+    """onnxruntime's threads wait without spinning (CPU seconds): the same computation."""
+    texts = mixed_texts(40)
+    waiting = MiniLMEmbedder(model_dir)
+    assert waiting.spin is False
+    spinning = MiniLMEmbedder(model_dir)
+    spinning.spin = True
+    assert waiting.embed(texts) == spinning.embed(texts)
+    options = waiting._load()[0].get_session_options()
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+
+
 def test_rows_are_the_vectors_embed_gives(model_dir: Path) -> None:
     texts = [*mixed_texts(40), PARAPHRASE[0], PARAPHRASE[0]]
     embedder = CountingEmbedder(model_dir)

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from metis_distill import provenance
+from metis_distill import provenance, terminal
 from metis_distill.provenance import (
     checking,
     json_unescape,
@@ -15,6 +18,7 @@ from metis_distill.provenance import (
     resolve,
     span_text,
 )
+from tests.conftest import FIXTURES, SAMPLE
 
 
 @pytest.fixture
@@ -131,3 +135,62 @@ def test_checking_shares_the_files_out_to_the_processes_it_is_given(
         assert [quote_in_span(*span) for span in spans] == alone == [True, True, False] * 3
         assert span_text(files[0], 2, 2) == '{"text": "it was [REDACTED:assigned_secret] here"}'
     assert asked == [sum(p.stat().st_size for p in files)]
+
+
+# The reference readings, as written before `normalize` took its faster path: one regex call
+# per escape, the UTF-16 round trip of every text, both passes of `printable`, `\s+` collapsed.
+def _unescape_reference(text: str) -> str:
+    def one(match: re.Match[str]) -> str:
+        code = match.group(1)
+        return chr(int(code[1:], 16)) if code[0] == "u" else provenance._SIMPLE[code]
+
+    unescaped = provenance._ESCAPE.sub(one, text)
+    return unescaped.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _printable_reference(text: str) -> str:
+    return terminal._CONTROL.sub("", terminal.ESCAPES.sub("", text))
+
+
+def _normalize_reference(text: str) -> str:
+    return re.sub(r"\s+", " ", _printable_reference(_unescape_reference(text))).strip()
+
+
+_JSONISH = st.lists(
+    st.sampled_from(
+        ["\\", "\\\\", '\\"', "\\n", "\\t", "\\u00e9", "\\ud83d", "\\ude00", "\\uD800", "\\u12"]
+        + ["\\x", "\\/", "\\b", "\\f", "\\r", "u0041", "\x1b[31m", "\x1b]0;title\x07", "\x1b"]
+        + ["\x00", "\x07", "\x7f", "\r", "\n", "\t", " ", "  ", "\u00a0", "\u2003", "\u3000"]
+        + ["\x1c", "\x85", "\u2028", "\ud800", "\udc00", "\U0001f600", "caf\u00e9", "word", "x"]
+    )
+    | st.text(max_size=3)
+).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_JSONISH)
+def test_normalize_reads_as_the_reference(text: str) -> None:
+    """The fast path (escapes split out, no round trip without surrogates, one scan for
+    control characters, whitespace collapsed by `str.split`) reads every text as before."""
+    assert json_unescape(text) == _unescape_reference(text)
+    assert terminal.printable(text) == _printable_reference(text)
+    assert normalize(text) == _normalize_reference(text)
+    assert provenance.collapse(text) == re.sub(r"\s+", " ", text).strip()
+
+
+def test_str_split_splits_where_backslash_s_matches() -> None:
+    """`collapse` relies on it for every character there is."""
+    spaces = re.compile(r"\s")
+    for code in range(0x110000):
+        char = chr(code)
+        assert bool(spaces.match(char)) == char.isspace() == (f"a{char}b".split() == ["a", "b"])
+
+
+def test_normalize_reads_the_fixtures_and_the_corpus_as_the_reference(corpus: Path) -> None:
+    checked = 0
+    for root in (FIXTURES, SAMPLE, corpus):
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            text = path.read_bytes().decode("utf-8", "replace")
+            assert normalize(text) == _normalize_reference(text), path
+            checked += 1
+    assert checked > 40

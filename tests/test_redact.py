@@ -1,7 +1,12 @@
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from metis_distill import redact as redact_module
 from metis_distill.redact import redact
 
 SECRETS = [
@@ -176,3 +181,25 @@ def test_a_sudo_password_in_a_json_line_leaves_the_json_whole() -> None:
 
     raw = json.dumps({"command": "sudo -S ls /root <<< Wren-Tally-77"})
     assert json.loads(redact(raw)) == {"command": "sudo -S ls /root <<< [REDACTED:sudo_password]"}
+
+
+_WORDY = st.lists(
+    st.sampled_from(
+        ["pass", "PASS", "_pass", ".Pass", ":pass", '"pass', "'pass", "xpass", "passw", "passwd"]
+        + ["password", "secret", "token", "api_key", "apikey", "private_key", "privatekey"]
+        + ["\u017f", "\u0131", "\u0130", "\u212a", "_", ".", "=", " ", "a", "s", "K", "é"]
+    )
+    | st.text(max_size=2)
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_WORDY)
+def test_the_secret_words_are_found_where_the_rules_find_them(text: str) -> None:
+    """`name_starts` finds the words with `pass`'s look-behind after it: the same matches,
+    in either case, as the rules' own alternation."""
+    assert redact_module._WORDS_FOUND != redact_module._SECRET_WORDS  # the look-behind was moved
+    for flags in (0, re.IGNORECASE):
+        rules = re.compile(redact_module._SECRET_WORDS, flags)
+        found = re.compile(redact_module._WORDS_FOUND, flags)
+        assert [m.span() for m in found.finditer(text)] == [m.span() for m in rules.finditer(text)]

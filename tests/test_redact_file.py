@@ -13,9 +13,22 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from metis_distill import redact, secret_memory
-from metis_distill.redact_file import line_bound, read_and_redact, redact_lines
+from metis_distill.redact_file import (
+    _may_cross,
+    _may_cross_bytes,
+    line_bound,
+    read_and_note,
+    read_and_redact,
+    redact_lines,
+)
 from metis_distill.secret_screen import scanned_copy, scanned_copy_of_utf8
-from metis_distill.textio import read_lines, read_lines_of
+from metis_distill.textio import (
+    ASCII_BLANKS,
+    Utf8Lines,
+    detect_encoding,
+    read_lines,
+    read_lines_of,
+)
 from tests.conftest import FIXTURES, SAMPLE
 from tests.leaks import runs
 from tests.test_leaks import SECRETS
@@ -37,6 +50,7 @@ def _same_for_files(*roots: Path) -> int:
             by_lines, joined = _both(read_lines(path))
             assert by_lines == joined, path
             assert _from_bytes(path.read_bytes()) == by_lines, path
+            assert _noted(path.read_bytes()) == _noted_reference(path.read_bytes()), path
             checked += 1
     return checked
 
@@ -47,6 +61,19 @@ def _from_bytes(data: bytes) -> tuple[str, list[tuple[str, str]]]:
         lines, text = read_and_redact(data)
     assert lines == read_lines_of(data)
     return text, list(found.values.items())
+
+
+def _noted(data: bytes) -> tuple[list[str], list[tuple[str, str]]]:
+    """`read_and_note` of a file's bytes: (its lines, the values noted in order)."""
+    with secret_memory.reading() as found:
+        lines = read_and_note(data)
+    return list(lines), list(found.values.items())
+
+
+def _noted_reference(data: bytes) -> tuple[list[str], list[tuple[str, str]]]:
+    with secret_memory.reading() as found:
+        lines, _ = read_and_redact(data)
+    return lines, list(found.values.items())
 
 
 def test_fixtures_sample_and_planted_secrets_redact_the_same(tmp_path: Path) -> None:
@@ -81,6 +108,60 @@ def test_a_files_bytes_redact_as_its_lines(data: bytes) -> None:
     with secret_memory.reading() as found:
         lined = redact_lines(read_lines_of(data))
     assert _from_bytes(data) == (lined, list(found.values.items()))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"\n",
+        f'{{"token": "{_KEY}"}}\nplain\n'.encode(),
+        f"caf\u00e9 \u2192 api_key={_KEY}\n".encode(),
+        f"api_key={_KEY}\r\nnext\r\n".encode(),
+        b"\xef\xbb\xbf" + f"password: {_KEY}\n".encode(),
+        f"secret = {_KEY} \xff broken\n".encode("latin-1"),
+        f"token: {_KEY}\n".encode("utf-16"),
+        b"lone \xed\xa0\x80 surrogate\n",
+        "password\u00a0\n  = hunter2hunter2x9\n".encode(),  # a space outside ASCII ends it
+        "API_KEY\u3000\n=hunter2hunter2x9\n".encode(),
+        f"-----BEGIN RSA PRIVATE KEY-----\nMIIB{'Qk9' * 14}\n-----END RSA PRIVATE KEY-----\n".encode(),
+    ],
+)
+def test_a_files_secrets_are_noted_from_its_bytes_as_from_its_lines(data: bytes) -> None:
+    """`read_and_note` (the lines decoded when read, no redacted text) gives the lines that
+    `read_and_redact` gives, and notes the same values in the same order."""
+    assert _noted(data) == _noted_reference(data)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text())
+def test_may_cross_read_from_bytes_is_may_cross(line: str) -> None:
+    """A line's last character read from its bytes (a space outside ASCII: decoded), and
+    `Utf8Lines` reading each line as `read_lines_of` does."""
+    data = line.encode("utf-8", "replace")
+    text = data.decode("utf-8")
+    assert _may_cross_bytes(data) in (None, _may_cross(text))
+    assert _may_cross_bytes(data) is not None or data.rstrip(ASCII_BLANKS)[-1] >= 0x80
+    if detect_encoding(data[:4]) == ("utf-8", 0) and b"\r" not in data:  # as read_and_note
+        assert list(Utf8Lines(data.split(b"\n"))) == read_lines_of(data)
+
+
+def test_ascii_blanks_are_what_str_strip_strips_in_ascii() -> None:
+    assert set(ASCII_BLANKS) == {c for c in range(128) if chr(c).isspace()}
+
+
+def test_utf8_lines_index_as_a_list_does() -> None:
+    lines = Utf8Lines([b"a", b"caf\xc3\xa9", b""])
+    assert (lines[-1], lines[-2], lines[0:2], len(lines)) == (
+        "",
+        "caf\u00e9",
+        ["a", "caf\u00e9"],
+        3,
+    )
+    with pytest.raises(IndexError):
+        lines[-4]
+    with pytest.raises(UnicodeDecodeError):
+        Utf8Lines([b"ok", b"\xff"])
 
 
 @settings(max_examples=300, deadline=None)
@@ -146,3 +227,19 @@ def test_text_across_lines_redacts_the_same(lines: list[str]) -> None:
 )
 def test_line_bound(pattern: str | re.Pattern[str], bound: bool) -> None:
     assert line_bound(re.compile(pattern)) is bound
+
+
+_ENDS = ["\u00a0", "\u3000", "\x1c", "\u00e9"]  # spaces outside ASCII, one inside, a letter
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.lists(_PIECES | st.sampled_from(_ENDS), max_size=6).map("".join),
+        max_size=8,
+    )
+)
+@example(_SPLIT_BY_A_KEY_BLOCK)
+def test_secrets_noted_from_bytes_across_lines_are_the_same(lines: list[str]) -> None:
+    data = "\n".join(lines).encode("utf-8", "replace")
+    assert _noted(data) == _noted_reference(data)

@@ -249,6 +249,10 @@ class MiniLMEmbedder:
     # a run's memory) is looked up in numpy instead, on the batch's rows only, with the same
     # float32 products: the vectors are the same bit for bit (onnx_wire.py)
     words_in_numpy: bool = True
+    # onnxruntime's threads spin between the graph's steps, waiting for the next one: CPU
+    # burnt for nothing (24 candidates: 2.0-2.2 CPU s spinning, 1.8 not, the wall the same
+    # to 0.1 s). The same computation: the vectors are the same bit for bit
+    spin: bool = False
     # A run's working memory grows with its tokens (~55 KB each: the graph's intermediate
     # tensors, kept apart without a memory plan): 24 texts of 105 tokens took 140 MB. So a
     # batch is run a few rows at a time, at most this many tokens (padded) per run, at least
@@ -345,6 +349,8 @@ class MiniLMEmbedder:
         options = ort.SessionOptions()
         if not self.optimize_graph:
             options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+        if not self.spin:
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         if self.release_each_run:
             options.enable_mem_pattern = False
             self._run_options = ort.RunOptions()

@@ -18,33 +18,43 @@ from metis_distill import redact as redaction
 from metis_distill import secret_memory
 from metis_distill.homes import hide_homes
 from metis_distill.redact import redact
-from metis_distill.redact_file import read_and_redact, redact_lines
+from metis_distill.redact_file import read_and_note, redact_lines
 from metis_distill.render.evidence import NoteSource, read_header
 from metis_distill.terminal import printable
 from metis_distill.textio import read_lines
 
 _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|[\"\\/bfnrt])")
 _SIMPLE = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-_WS = re.compile(r"\s+")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _FRAGMENT = re.compile(r"^(?P<path>.+?)#L(?P<a>\d+)(?:-L?(?P<b>\d+))?$")
 
 
 def json_unescape(text: str) -> str:
-    """Undo JSON string escapes; unknown escapes and lone surrogates are kept as they are."""
+    """Undo JSON string escapes; unknown escapes and lone surrogates are kept as they are.
 
-    def one(match: re.Match[str]) -> str:
-        code = match.group(1)
-        return chr(int(code[1:], 16)) if code[0] == "u" else _SIMPLE[code]
-
-    unescaped = _ESCAPE.sub(one, text)
-    return unescaped.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    The escapes are the pieces `_ESCAPE.split` puts between the text's (what `_ESCAPE.sub`
+    would replace, without a call per escape); the round trip through UTF-16 that pairs
+    surrogates changes nothing in a text that holds none."""
+    if "\\" in text:
+        parts = _ESCAPE.split(text)
+        parts[1::2] = [_SIMPLE[c] if len(c) == 1 else chr(int(c[1:], 16)) for c in parts[1::2]]
+        text = "".join(parts)
+    if text.isascii() or _SURROGATE.search(text) is None:
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def normalize(text: str) -> str:
     """JSON unescaping, terminal escapes and control characters dropped as `terminal.printable`
     drops them from the lines written (a quote taken from such a line is found), whitespace
     collapsed."""
-    return _WS.sub(" ", printable(json_unescape(text))).strip()
+    return collapse(printable(json_unescape(text)))
+
+
+def collapse(text: str) -> str:
+    """Each run of whitespace one space, none at the ends: `re.sub(r"\\s+", " ", text).strip()`
+    (`str.split` splits where `\\s` matches: both read `str.isspace`), without the regex."""
+    return " ".join(text.split())
 
 
 def span_text(path: Path, line_start: int, line_end: int) -> str | None:
@@ -113,7 +123,7 @@ def quote_in_lines(lines: Lines, line_start: int, line_end: int, quote: str) -> 
     if text is None or not quote.strip():
         return False
     haystack = normalize(text)
-    needles = {normalize(quote), _WS.sub(" ", quote).strip()}
+    needles = {normalize(quote), collapse(quote)}
     if any(n in haystack for n in needles):
         return True
     deeper = normalize(json_unescape(text))
@@ -212,7 +222,7 @@ def _check_file(item: tuple[_FileKey, _Spans]) -> tuple[dict[str, str], list[boo
     (path, _, _), spans = item
     data = Path(path).read_bytes()
     with secret_memory.reading(secret_memory.memory_of_file(Path(path))) as found:
-        lines, _ = read_and_redact(data)  # what `redact` of the joined text notes
+        lines = read_and_note(data)  # what `redact` of the joined text notes
     with secret_memory.using(found):
         answers = [quote_in_lines(lines, a, b, quote) for a, b, quote in spans]
     return found.values, answers

@@ -122,9 +122,14 @@ ASSIGNMENTS = (_ENV_ASSIGNMENT, _ASSIGNMENT)
 # starts: only there need they be tried (`_sub_at_names`). The words and the runs are found
 # case-sensitively (Python's case-insensitive alternation is slow): the env rule's as they
 # are, the other's in the lower-cased text, where `(?i)` reads U+017F as s and U+0131 as i.
+# The words are found with `pass`'s look-behind put after it (the same matches at the same
+# places): every alternative then starts with a letter, and the regex engine skips ahead to
+# the letters that can start one instead of trying each place (3x faster on a long line). Not
+# in the rules: the screen reads a look-behind as a plain group.
+_WORDS_FOUND = _SECRET_WORDS.replace(_PASS_END, r"pass(?<=[_.:\"']pass)(?![a-z])")
 _ENV_NAMES = (re.compile(_ENV_WORDS), re.compile(r"[A-Z0-9_]*"))
-_NAMES = (re.compile(_SECRET_WORDS), re.compile(r"[a-z0-9_]*"))
-_NAMES_ANY_CASE = (re.compile(_SECRET_WORDS, re.IGNORECASE), re.compile(r"[A-Z0-9_]*", re.I))
+_NAMES = (re.compile(_WORDS_FOUND), re.compile(r"[a-z0-9_]*"))
+_NAMES_ANY_CASE = (re.compile(_WORDS_FOUND, re.IGNORECASE), re.compile(r"[A-Z0-9_]*", re.I))
 _FOLD = {"\u017f": "s", "\u0131": "i"}
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _PLACEHOLDER = re.compile(r"(?i)^(?:x+|\*+|\.+|<[^>]*>|\$\{?\w+\}?|your[-_].*|changeme|example.*)$")

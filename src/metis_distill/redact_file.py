@@ -29,7 +29,7 @@ from typing import Any
 
 from metis_distill import redact
 from metis_distill.secret_screen import Screen, scanned_copy, scanned_copy_of_utf8
-from metis_distill.textio import detect_encoding, read_lines_of
+from metis_distill.textio import ASCII_BLANKS, Utf8Lines, detect_encoding, read_lines_of
 
 _BOUNDARIES = ("AT_BOUNDARY", "AT_NON_BOUNDARY")  # \b, \B: a newline is no word character
 
@@ -55,6 +55,25 @@ def read_and_redact(data: bytes) -> tuple[list[str], str]:
     return lines, _redacted(list(lines), text, scanned_copy_of_utf8(data))
 
 
+def read_and_note(data: bytes) -> Sequence[str]:
+    """A file's lines, as `read_and_redact` gives them, having noted the values that
+    `redact_lines` of them notes, in the same order; without the redacted text (what a check of
+    the file's spans needs: its secrets). A UTF-8 file's lines are decoded when read, but for
+    the lines the rules named by its screen read, and those outside ASCII (`Utf8Lines`)."""
+    screen = redact.active_screen()
+    if screen is None or detect_encoding(data[:4]) != ("utf-8", 0) or b"\r" in data:
+        return read_and_redact(data)[0]
+    try:
+        lines = Utf8Lines(data.split(b"\n"))
+    except UnicodeDecodeError:  # read with replacements, as `read_and_redact` reads it
+        return read_and_redact(data)[0]
+    copy = scanned_copy_of_utf8(data)
+    may = screen.scan(copy)
+    if may:
+        _Lines(screen, lines, copy.split(b"\n"), may).note()
+    return lines
+
+
 def _of_lines(lines: list[str]) -> tuple[list[str], str]:
     return lines, redact_lines(lines)
 
@@ -71,26 +90,32 @@ def _redacted(lines: list[str], text: str, copy: bytes | None) -> str:
     copies = copy.split(b"\n")  # a newline is the only character copied as one
     if len(copies) != len(lines):  # lines that hold newlines themselves
         copies = [scanned_copy(line) for line in lines]
-    return _Lines(screen, lines, copies, may).redacted()
+    lined = _Lines(screen, lines, copies, may)
+    lined.note()
+    return "\n".join(lined.all_lines())
 
 
 class _Lines:
-    """The file's lines as the rules change them, their scanned copies, what the screen names
-    for each line and for the joined text (scanned again once a change makes it stale). The
-    gates are read in the text as it was, as `redact.by_rules` reads them."""
+    """The file's lines as the rules change them (the lines as read, `base`, and the lines
+    changed since, `edits`), their scanned copies, what the screen names for each line and for
+    the joined text (scanned again once a change makes it stale). The gates are read in the
+    text as it was, as `redact.by_rules` reads them. A line no rule reads is not read (of
+    `Utf8Lines`: not decoded)."""
 
     def __init__(
-        self, screen: Screen, lines: list[str], copies: list[bytes], may: set[int]
+        self, screen: Screen, lines: Sequence[str], copies: list[bytes], may: set[int]
     ) -> None:
         self.screen = screen
-        self.original = tuple(lines)
-        self.lines = lines
+        self.original = lines
+        self.base = lines
+        self.edits: dict[int, str] = {}
         self.copies = copies
         self.per_line = [screen.scan(copy) for copy in copies]
         self.may: set[int] | None = may
         self.gates: dict[str, bool] = {}
 
-    def redacted(self) -> str:
+    def note(self) -> None:
+        """Every rule run, in order: the values noted, the lines changed."""
         for index, (kind, pattern) in enumerate(redact.rules()):
             replace = redact.replacer(kind, pattern)
             if line_bound(pattern):
@@ -99,7 +124,15 @@ class _Lines:
                 self._assignments(index, kind, pattern, replace)
             elif index in self._whole_may() and self._gate(kind, []):
                 self._on_text(pattern, replace)
-        return "\n".join(self.lines)
+
+    def line(self, number: int) -> str:
+        return self.edits[number] if number in self.edits else self.base[number]
+
+    def all_lines(self) -> list[str]:
+        lines = list(self.base)
+        for number, line in self.edits.items():
+            lines[number] = line
+        return lines
 
     def _whole_may(self) -> set[int]:
         if self.may is None:
@@ -123,7 +156,7 @@ class _Lines:
         if not named or not self._gate(kind, named):
             return
         for number in named:
-            line = self.lines[number]
+            line = self.line(number)
             changed = pattern.sub(replace, line)
             if changed != line:
                 self._line_changed(number, changed)
@@ -132,7 +165,7 @@ class _Lines:
         if self.may is not None and index not in self.may:
             return
         named = [n for n, may in enumerate(self.per_line) if index in may]
-        crossing = [n for n, line in enumerate(self.lines) if _may_cross(line)]
+        crossing = [n for n in range(len(self.base)) if self._may_cross(n)]
         tried = sorted({*named, *crossing})
         if not tried or not self._gate(kind, tried):
             return
@@ -140,37 +173,44 @@ class _Lines:
             self._assignments_joined(pattern, tried, replace)
             return
         for number in named:  # each match within its line
-            line = self.lines[number]
+            line = self.line(number)
             changed = redact.sub_at(pattern, line, redact.name_starts(pattern, line), replace)
             if changed != line:
                 self._line_changed(number, changed)
 
+    def _may_cross(self, number: int) -> bool:
+        if number in self.edits or not isinstance(self.base, Utf8Lines):
+            return _may_cross(self.line(number))
+        crosses = _may_cross_bytes(self.base.raw[number])
+        return crosses if crosses is not None else _may_cross(self.base[number])
+
     def _assignments_joined(self, pattern: re.Pattern[str], tried: list[int], replace: Any) -> None:
-        offsets = list(accumulate((len(line) + 1 for line in self.lines), initial=0))
-        lines = self.lines
+        lines = self.all_lines()
+        offsets = list(accumulate((len(line) + 1 for line in lines), initial=0))
         starts = [offsets[n] + at for n in tried for at in redact.name_starts(pattern, lines[n])]
         text = "\n".join(lines)
         self._changed(text, redact.sub_at(pattern, text, starts, replace))
 
     def _on_text(self, pattern: re.Pattern[str], replace: Any) -> None:
-        text = "\n".join(self.lines)
+        text = "\n".join(self.all_lines())
         self._changed(text, pattern.sub(replace, text))
 
     def _changed(self, text: str, changed: str) -> None:
         if changed == text:
             return
         lines = changed.split("\n")
-        if len(lines) != len(self.lines):  # a key block over many lines became one
-            self.lines, self.copies = lines, [scanned_copy(line) for line in lines]
+        if len(lines) != len(self.base):  # a key block over many lines became one
+            self.base, self.edits = lines, {}
+            self.copies = [scanned_copy(line) for line in lines]
             self.per_line = [self.screen.scan(copy) for copy in self.copies]
             self.may = None
             return
-        for number, (old, new) in enumerate(zip(self.lines, lines, strict=True)):
+        for number, (old, new) in enumerate(zip(self.all_lines(), lines, strict=True)):
             if new != old:
                 self._line_changed(number, new)
 
     def _line_changed(self, number: int, line: str) -> None:
-        self.lines[number] = line
+        self.edits[number] = line
         self.copies[number] = scanned_copy(line)
         self.per_line[number] = self.screen.scan(self.copies[number])
         self.may = None
@@ -184,6 +224,18 @@ def _may_cross(line: str) -> bool:
         return False  # a match starts with a name: not on a blank line
     last = tail[-1]
     return last.isalnum() or last in '_"\\:=' or not last.isascii()
+
+
+def _may_cross_bytes(raw: bytes) -> bool | None:
+    """`_may_cross` of a UTF-8 line read from its bytes; None when its last character (blanks
+    aside) is outside ASCII: a space there (U+00A0) is stripped by `str.rstrip`, so decode."""
+    tail = raw.rstrip(ASCII_BLANKS)  # what `str.rstrip` strips that is ASCII
+    if not tail:
+        return False
+    last = tail[-1]
+    if last >= 0x80:
+        return None
+    return chr(last).isalnum() or chr(last) in '_"\\:='
 
 
 @cache

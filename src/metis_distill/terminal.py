@@ -10,4 +10,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 def printable(text: str) -> str:
     """The text without terminal escapes and control characters (tabs and newlines kept)."""
+    if _CONTROL.search(text) is None:  # an escape starts with ESC, a control character too
+        return text
     return _CONTROL.sub("", ESCAPES.sub("", text))

@@ -8,9 +8,10 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 from metis_distill.faults import checkpoint
 
@@ -51,7 +52,7 @@ def line_text(line: RawLine) -> str:
 
 # What `str.strip` strips that is ASCII: a line of these alone (and of spaces outside ASCII,
 # which `has_text` decodes to tell) holds no text.
-_ASCII_BLANKS = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+ASCII_BLANKS = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 
 
 def has_text(line: RawLine) -> bool:
@@ -59,7 +60,7 @@ def has_text(line: RawLine) -> bool:
     a character outside ASCII."""
     if isinstance(line, str):
         return bool(line.strip())
-    rest = line.lstrip(_ASCII_BLANKS)
+    rest = line.lstrip(ASCII_BLANKS)
     if not rest:
         return False
     return rest[0] < 0x80 or bool(line_text(rest).strip())
@@ -83,6 +84,41 @@ class TextLines(Mapping[int, str]):
 
     def __len__(self) -> int:
         return len(self._lines)
+
+
+class Utf8Lines(Sequence[str]):
+    """A UTF-8 file's lines (split on `\\n`, no BOM, no CR: `read_lines_of`'s reading), each
+    decoded when read. Those outside ASCII are decoded at once: that is the check that the
+    file is UTF-8 (`UnicodeDecodeError` if not; a newline is never part of a character, so the
+    file is UTF-8 when each line is)."""
+
+    def __init__(self, raw: list[bytes]) -> None:
+        self.raw = raw
+        self._text = {n: line.decode("utf-8") for n, line in enumerate(raw) if not line.isascii()}
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def __iter__(self) -> Iterator[str]:
+        text = self._text
+        for number, line in enumerate(self.raw):
+            yield text[number] if number in text else line.decode("ascii")
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[n] for n in range(*index.indices(len(self.raw)))]
+        if index < 0:
+            index += len(self.raw)
+            if index < 0:
+                raise IndexError(index)
+        text = self._text.get(index)
+        return text if text is not None else self.raw[index].decode("ascii")
 
 
 def read_lines(path: Path) -> list[str]:
