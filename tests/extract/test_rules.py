@@ -170,6 +170,16 @@ def test_an_interpreter_missing_for_a_rewritten_script_is_still_replaced(tmp_pat
     assert "use `python3 …` instead" in lesson.text and lesson.fix == "python3"
 
 
+def test_the_program_that_worked_is_named_alone_when_the_call_shares_nothing(
+    tmp_path: Path,
+) -> None:
+    """`python` missing; `python3` then ran the project's own entry point: the lesson is the
+    program, not that call's arguments."""
+    error = "Exit code 127\nbash: line 1: python: command not found"
+    (lesson,) = _retried(tmp_path, "python -m pytest -q", error, "python3 app.py test", "ok")
+    assert "use `python3 …` instead" in lesson.text and lesson.fix == "python3"
+
+
 def test_another_script_is_another_intent(tmp_path: Path) -> None:
     failed = "python3 - <<'PY'\nimport yaml\nprint(yaml.safe_load(open('a.yml')))\nPY"
     retry = "python3 - <<'PY'\nimport json\nprint(json.load(open('package.json'))['name'])\nPY"

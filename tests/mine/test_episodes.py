@@ -217,6 +217,14 @@ def test_harness_text_is_not_mined(tmp_path: Path) -> None:
             "npm error code ERESOLVE\nnpm error ERESOLVE unable to resolve dependency tree",
             "npm error ERESOLVE unable to resolve dependency tree",
         ),
+        (  # GitHub's push refusal: the file too big, not the trace id or the link above it
+            "remote: error: Trace: 6621f0c2d4a5b6e7f8091a2b3c4d5e6f7081920a1b2c3d4e5f60718293a4b5c6\n"
+            "remote: error: See https://gh.io/lfs for more information.\n"
+            "remote: error: File big.bin is 103.31 MB; this exceeds GitHub's file size limit of "
+            "100.00 MB\nremote: error: GH001: Large files detected.",
+            "remote: error: File big.bin is 103.31 MB; this exceeds GitHub's file size limit of "
+            "100.00 MB",
+        ),
     ],
 )
 def test_error_signature(output: str, expected: str) -> None:

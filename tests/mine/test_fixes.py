@@ -1065,6 +1065,12 @@ def test_a_version_probe_is_told_from_work(command: str, probe: bool) -> None:
             "git commit",
         ),
         ("rsync -a --no-dereference src/ dst/ && ls dst", "rsync -a src/ dst/ && ls dst", "rsync"),
+        (  # past `--`, the launched program's flag: not cargo's
+            'cargo run -p cli --bin tool -- exec --json --prompt "q"',
+            'cargo run -p cli --bin tool -- exec --json "q"',
+            "tool exec",
+        ),
+        ("npm run test -- --watchAll", "npm run test", "npm run test"),
     ],
 )
 def test_the_flag_is_told_of_the_program_and_subcommand_it_was_given_to(

@@ -579,3 +579,26 @@ def test_a_number_picked_with_nothing_built_on_it_decides_nothing(tmp_path: Path
     records = [say("user", "Move the cart screen to StateFlow."), say("assistant", MONEY)]
     records += [say("user", "2"), call("b1", "ls"), result("b1", "src"), say("user", "ok")]
     assert decisions(tmp_path, records) == []
+
+
+def test_an_edit_the_user_turned_down_built_nothing(tmp_path: Path) -> None:
+    """The configs the answer was for, written and refused one by one: nothing was built."""
+    denied = "The user doesn't want to proceed with this tool use. The tool use was rejected."
+    refused = [edit("e1", "config/sbx.json"), result("e1", denied, error=True)]
+    records = [ask("q1", STYLE), STYLE_PICKED, *refused]
+    assert decisions(tmp_path, records) == []
+    assert decisions(tmp_path / "built", [*records, *BUILT]) != []
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Der Plan hat 5 Phasen. Wie sollen wir vorgehen?",
+        "Prochaines étapes possibles : Tu veux enchaîner sur quoi ?",
+        "¿Por dónde empezamos?",
+        "Which part of the plan do we build today?",
+        "Was machen wir heute zuerst, das Schema oder die API?",
+    ],
+)
+def test_how_to_go_on_in_other_languages_or_today_decides_nothing(question: str) -> None:
+    assert answers(answer_event(question, "Gesamtplan validieren, dann Phase 1")) == []

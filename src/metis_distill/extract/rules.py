@@ -615,7 +615,12 @@ def _missing_program_text(program: str, call: Event, fix: Fix | None) -> tuple[s
         return text + f"; install it with `{install}`.", install
     failed = set(command_head(call.text).split())
     fix_tokens = command_head(fix.call.text).split()
-    prefix = next((fix_tokens[:i] for i, t in enumerate(fix_tokens) if t in failed), fix_tokens)
+    # what the fix put before the failed call's words (`npx` of `npx jest --ci` for `jest
+    # --ci`); sharing none, up to the missing program (`npx jest` for `npm test`), else its
+    # own program alone (`python3` of `python3 app.py test` for `python -m pytest`)
+    upto = fix_tokens.index(program) + 1 if program in fix_tokens else 1
+    prefix = next((fix_tokens[:i] for i, t in enumerate(fix_tokens) if t in failed), None)
+    prefix = fix_tokens[:upto] if prefix is None else prefix
     runner = " ".join(prefix[:3]) or fix_tokens[0]
     return text + f"; use `{runner} …` instead.", runner
 

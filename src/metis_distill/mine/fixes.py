@@ -793,8 +793,9 @@ def _flags_kept(a: list[str], b: list[str], droppable: frozenset[str]) -> bool:
 
 
 def _flags(words: list[str]) -> list[str]:
-    """The flags among a command's words, as the program gets them (quotes gone)."""
-    return [_unquoted(w) for w in words if w.startswith("-")]
+    """The flags among a command's words, as the program gets them (quotes gone); a bare
+    `--` ends the options, it is none."""
+    return [_unquoted(w) for w in words if w.startswith("-") and w != "--"]
 
 
 def _flag_name(flag: str) -> str:
@@ -876,12 +877,24 @@ def _flagged_program(command: str, flag: str) -> str:
     words = next((s for s in steps if flag in map(_unquoted, s)), steps[0])
     if not words:
         return ""
+    if "--" in words and flag in map(_unquoted, words[words.index("--") + 1 :]):
+        # past `--` the words are the launched program's (`cargo run --bin tool -- exec
+        # --prompt`: `tool exec` has no `--prompt`)
+        launcher, launched = words[: words.index("--")], words[words.index("--") + 1 :]
+        given = launcher.index("--bin") + 1 if "--bin" in launcher else len(launcher)
+        program = launcher[given : given + 1] or _named(launcher)
+        return " ".join([*program, *_named(["", *launched])[1:]])
+    return " ".join(_named(words))
+
+
+def _named(words: list[str]) -> list[str]:
+    """A program and the subcommands before its first flag."""
     named = [words[0].rsplit("/", 1)[-1]]
     for word in words[1 : 1 + MAX_SUBCOMMANDS]:
         if not _SUBCOMMAND.match(word):
             break
         named.append(word)
-    return " ".join(named)
+    return named
 
 
 def _unflagged(failed: str, retry: str, unknown: frozenset[str]) -> bool:

@@ -58,6 +58,26 @@ _PROCESS_ZH = re.compile(
     r"^(?:(?:你|您|我们?)(?:想|希望|要|打算|应该)?)?(?:如何|怎么|怎样)(?:处理|继续|进行|操作|办)|"
     r"(?:如何|怎么)继续|^(?:接下来|下一步)|(?<![首优])先.{0,12}哪"
 )
+# The same in German, French, Spanish, Portuguese, Russian, Japanese and Korean: how to go on,
+# where to start, the next steps ("Wie sollen wir vorgehen?", "Tu veux enchaîner sur quoi ?").
+_PROCESS_ELSEWHERE = re.compile(
+    r"\bwie (?:sollen|wollen|möchtest du|möchten sie) (?:wir |ich )?(?:vorgehen|weitermachen|"
+    r"fortfahren)|\bwie geht es weiter|\bwomit (?:sollen wir|soll ich|fangen wir|beginnen wir)|"
+    r"\bsoll ich (?:jetzt |gleich )?(?:weitermachen|fortfahren|anfangen|loslegen)|"
+    r"\bcomment (?:procéder|continuer|veux-tu (?:que je )?(?:procéde|continue))|"
+    r"\bpar quoi (?:commencer|veux-tu commencer|on commence)|\benchaîner sur quoi|"
+    r"\bprochaines? étapes?|\bc[oó]mo (?:procedemos|proceder|seguimos|continuamos)|"
+    r"\bpor d[oó]nde (?:empezamos|empiezo|empezar|começamos|começo|começar)|"
+    r"\bpr[oó]xim[oa]s? pass?os?\b|\bcomo (?:prosseguimos|devo prosseguir|continuamos)|"
+    r"\bкак (?:будем|мне|нам) (?:действовать|продолжать|поступить)|\bс чего (?:начн[её]м|начать)|"
+    r"どう進め|どこから(?:始め|着手)|次に何を|進めてよろしい|続けますか|"
+    r"어떻게 진행|어디서부터|계속할까요|진행할까요",
+    re.I,
+)
+# A question about today's scope: what holds for today says nothing of the days after.
+_TODAY = re.compile(
+    r"\btoday\b|\bheute\b|aujourd'hui|\bhoy\b|\bhoje\b|сегодня|今天|今日|오늘|hôm nay", re.I
+)
 # The question's sentences: "Redis is not installed. How would you like to proceed?" asks how
 # to go on in its second.
 _QUESTION_SENTENCES = re.compile(r"(?<=[.!?])\s+|(?<=[。！？：；])\s*")
@@ -331,6 +351,8 @@ def _lasting(question: str, choice: str) -> bool:
         _PROCESS.match(asking)
         or _PROCESS_ZH.search(asking)
         or _PROCESS_VI.match(asking)
+        or _PROCESS_ELSEWHERE.search(question)
+        or _TODAY.search(question)
         or _ASKS_BACK.search(choice)
         or _REACTS.search(choice)
         or _WAIVES.search(choice)

@@ -86,6 +86,13 @@ _NONE_FOUND = re.compile(
 )
 _EXIT_LINE = re.compile(r"^Exit code -?\d+$")
 # A line of source code a command printed (`cat app.py`): it names errors, it is none.
+# An error line that names no error: a server's trace id, a pointer to the docs
+# (`remote: error: Trace: 66f1…`, `remote: error: See https://gh.io/lfs for more information.`).
+_NO_MESSAGE = re.compile(
+    r"\b(?:error|warning):\s*"
+    r"(?:Trace:\s*[0-9a-f]{16,}|See https?://\S+ for more information\.?)\s*$",
+    re.I,
+)
 _SOURCE_LINE = re.compile(
     r"^(?:except\b[^:]*:$|(?:}\s*)?catch\s*\(|(?:.*[;{)]\s*)?(?:raise|throw)\s+(?:new\s+)?[A-Z]\w*|"
     r"(?:console|logger|logging|log)\.(?:error|warn\w*|exception)\(|if err != nil\b)"
@@ -489,6 +496,7 @@ def error_signature(text: str) -> str:
         if _ERROR_LINE.search(line)
         and not _NONE_FOUND.search(line)
         and not _SOURCE_LINE.match(line)
+        and not _NO_MESSAGE.search(line)
     ]
     # a warning the program went on after is not what stopped it, when an error line follows
     return next(

@@ -249,19 +249,32 @@ def built_on(events: Sequence[Event], index: int) -> bool:
     user spoke again. An answer nothing was built on (a plan the user then turned down, a setup
     of the user's own machine, an option of today's command) shows no choice the project keeps."""
     answer = events[index]
+    edits: set[str] = set()  # the ids of the edits of the work made since
     for later in events[index + 1 :]:
         if later.session != answer.session:
             return False
         spoke = later.role == "user" and later.kind in (EventKind.TEXT, EventKind.INTERRUPT)
         if spoke and not is_harness_text(later.text):
             return False
-        if (
-            later.role == "assistant"
-            and later.tool_name in signals.EDIT_TOOLS
-            and not _PLAN_FILE.search(later.text[:1000])
-        ):
-            return True
+        if _edits_the_work(later):
+            edits.add(later.tool_use_id or "")
+        elif later.tool_use_id in edits and _applied(later):
+            return True  # an edit the user turned down built nothing
     return False
+
+
+def _edits_the_work(event: Event) -> bool:
+    return (
+        event.role == "assistant"
+        and event.tool_name in signals.EDIT_TOOLS
+        and not _PLAN_FILE.search(event.text[:1000])
+    )
+
+
+def _applied(result: Event) -> bool:
+    return result.role == "tool" and not (
+        signals.is_rejection(result) or result.kind is EventKind.ERROR
+    )
 
 
 def _picked_option(events: Sequence[Event], index: int) -> Statement | None:
