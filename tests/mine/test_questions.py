@@ -598,6 +598,10 @@ def test_an_edit_the_user_turned_down_built_nothing(tmp_path: Path) -> None:
         "¿Por dónde empezamos?",
         "Which part of the plan do we build today?",
         "Was machen wir heute zuerst, das Schema oder die API?",
+        # the kept first sentence stops before it asks: the question is read whole
+        "Der Plan hat 5 Phasen. Phase 1 (Quick Wins) löst das Kernproblem: Wissen bleibt "
+        "erhalten. Phasen 2-5 bauen den vollständigen Self-Improvement Loop und die "
+        "Auswertung der Sitzungen. Wie sollen wir vorgehen?",
     ],
 )
 def test_how_to_go_on_in_other_languages_or_today_decides_nothing(question: str) -> None:

@@ -200,6 +200,16 @@ def test_a_claim_counts_once_the_user_accepts_it_a_found_cause_at_once(tmp_path:
     ]
 
 
+def test_a_thanks_to_the_user_is_no_part_of_the_fact(tmp_path: Path) -> None:
+    claim = "Thanks — that error shows the CLI does not accept --ask-for-approval for exec."
+    accepted = [say("assistant", claim), say("user", "yes, drop it")]
+    ((kind, text),) = _lessons(tmp_path, accepted)
+    assert (kind, text) == (
+        LessonKind.GOTCHA,
+        "That error shows the CLI does not accept --ask-for-approval for exec.",
+    )
+
+
 @pytest.mark.parametrize(
     ("following", "joined"),
     [

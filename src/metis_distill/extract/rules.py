@@ -58,7 +58,12 @@ _DECISION_LEAD = re.compile(
     r"I'm going to|we're going to)\s+",
     re.I,
 )
-_GOTCHA_LEAD = re.compile(r"^(?:so,?\s+)?(?:it\s+)?turns out(?: that)?,?\s+", re.I)
+# What opens the sentence without being the fact: "turns out", a thanks to the user.
+_GOTCHA_LEAD = re.compile(
+    r"^(?:(?:thanks|thank you|got it|good catch)\s*[—–,!.:-]+\s*)?"
+    r"(?:(?:so,?\s+)?(?:it\s+)?turns out(?: that)?,?\s+)?",
+    re.I,
+)
 # Causes known from the error alone: one wording whatever the command, so that every
 # instance (in one run or many) supports the same lesson instead of adding a line each.
 _CRLF = re.compile(r"(?:\\r|\r)['’]|\$'\\r'")
@@ -685,7 +690,10 @@ def _statement(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | No
 def _statement_text(signal: str, sentence: str) -> str:
     lead = {"decision": _DECISION_LEAD, "gotcha": _GOTCHA_LEAD, "correction": _CORRECTION_LEAD}
     pattern = lead.get(signal)
-    text = clean(pattern.sub("", sentence) if pattern else sentence)
+    stripped = pattern.sub("", sentence) if pattern else sentence
+    text = clean(stripped)
+    if stripped != sentence and signal == "gotcha":  # the fact now opens the sentence
+        text = text[:1].upper() + text[1:]
     if text and text[-1] not in ".!\u3002\uff01":
         text += "\u3002" if "\u3040" <= text[-1] <= "\u9fff" else "."
     return f"User correction: {text}" if signal == "correction" else text

@@ -288,7 +288,7 @@ def answers(event: Event, asked: str = "") -> list[Answer]:
         question = _first_question(pair["question"])
         if answer is None or _waived_by_option(asked, answer) or _own_words(asked, answer):
             continue
-        if _lasting(question, answer):
+        if _lasting(question, answer) and not _goes_on(pair["question"]):
             written = pair["answer"].strip()
             found.append(
                 Answer(
@@ -345,14 +345,19 @@ def _asking_sentence(question: str) -> str:
     return asking[-1] if asking else question
 
 
+def _goes_on(question: str) -> bool:
+    """The question, read whole (the kept first sentence may stop before it asks), is how to
+    go on, or today's scope, in a language other than English or Chinese."""
+    return bool(_PROCESS_ELSEWHERE.search(question) or _TODAY.search(question))
+
+
 def _lasting(question: str, choice: str) -> bool:
     asking = _asking_sentence(question)
     return not (
         _PROCESS.match(asking)
         or _PROCESS_ZH.search(asking)
         or _PROCESS_VI.match(asking)
-        or _PROCESS_ELSEWHERE.search(question)
-        or _TODAY.search(question)
+        or _goes_on(question)
         or _ASKS_BACK.search(choice)
         or _REACTS.search(choice)
         or _WAIVES.search(choice)
