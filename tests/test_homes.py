@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from metis_distill.homes import hide_homes, home_folder
+from metis_distill.homes import hide_homes, hide_person, home_folder
 
 
 @pytest.mark.parametrize(
@@ -33,3 +33,29 @@ def test_the_owner_of_a_home_is_hidden(text: str, hidden: str) -> None:
 def test_a_paths_home_folder() -> None:
     assert home_folder("/home/ana/src/shop") == "/home/ana"
     assert home_folder("/srv/app") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "hidden"),
+    [
+        # git's made-up identity: the user's name at the machine's name
+        (
+            "fatal: empty ident name (for <acead@Acead.localdomain>) not allowed",
+            "fatal: empty ident name (for <…@…>) not allowed",
+        ),
+        ("write to ana.b+x@example.co.uk", "write to …@example.co.uk"),
+        (
+            "cd /home/ana/app && git config user.email ana@shop.io",
+            "cd ~/app && git config user.email …@shop.io",
+        ),
+        # nobody's: a remote's user, a tool's no-reply address, packages and versions
+        ("git@github.com:shop/app.git", "git@github.com:shop/app.git"),
+        (
+            "Co-Authored-By: Claude <noreply@anthropic.com>",
+            "Co-Authored-By: Claude <noreply@anthropic.com>",
+        ),
+        ("npm i react@18.2.0 @scope/pkg@1.2.3", "npm i react@18.2.0 @scope/pkg@1.2.3"),
+    ],
+)
+def test_an_e_mail_address_names_no_one(text: str, hidden: str) -> None:
+    assert hide_person(text) == hidden

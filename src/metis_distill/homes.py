@@ -1,6 +1,11 @@
-"""Home folders name their person: `C:\\Users\\ana\\docs` (or `C:/Users/ana/docs`, WSL's
+"""What names a person in text meant to be shared: home folders and e-mail addresses.
+
+Home folders name their person: `C:\\Users\\ana\\docs` (or `C:/Users/ana/docs`, WSL's
 `/mnt/c/Users/ana/docs`), `/Users/ana/docs` and `/home/ana/docs` read `~\\docs` and `~/docs` in
-anything meant to be shared; a drive mounted for them (`/media/ana/usb`) reads `/media/…/usb`."""
+anything meant to be shared; a drive mounted for them (`/media/ana/usb`) reads `/media/…/usb`.
+An e-mail address (`ana@example.com`, git's `ana@ana-laptop.localdomain`) reads `…@example.com`
+and `…@…`: a machine's own name is its owner's as often as not. `git@github.com` and the
+`noreply@` addresses of tools name nobody."""
 
 from __future__ import annotations
 
@@ -13,6 +18,23 @@ _HOME = re.compile(
     r"|(?:/mnt/[a-z])?/(?:Users|home)/[^/\s`'\"]+"
 )
 _MOUNTED = re.compile(r"(?<![\w.-])(/(?:run/)?media/)[^/\s`'\"]+")
+
+
+_MAILBOX = re.compile(
+    r"(?<![\w.+-])(?!(?:git|no-?reply)@)[\w.+-]+@"
+    r"(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?P<top>[A-Za-z]{2,}))\b"
+)
+_MACHINE_DOMAINS = frozenset({"local", "localdomain", "lan", "home", "internal", "localhost"})
+
+
+def hide_person(text: str) -> str:
+    """The text with no home folder's owner and no e-mail address's person in it."""
+    return _MAILBOX.sub(_hidden_address, hide_homes(text))
+
+
+def _hidden_address(address: re.Match[str]) -> str:
+    machine = address["top"].lower() in _MACHINE_DOMAINS
+    return "…@…" if machine else f"…@{address['domain']}"
 
 
 def hide_homes(text: str) -> str:

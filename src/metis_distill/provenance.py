@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from metis_distill import redact as redaction
 from metis_distill import secret_memory
-from metis_distill.homes import hide_homes
+from metis_distill.homes import hide_person
 from metis_distill.redact import redact
 from metis_distill.redact_file import read_and_note, redact_lines
 from metis_distill.render.evidence import NoteSource, read_header
@@ -131,8 +131,8 @@ def quote_in_lines(lines: Lines, line_start: int, line_end: int, quote: str) -> 
         return True
     # an evidence file shows home folders as `~`: the quote of the span, as the archive has
     # it, is found there with its home hidden the same way
-    hidden = [h for n in needles if (h := hide_homes(n)) != n]
-    return bool(hidden) and any(h in hide_homes(deeper) for h in hidden)
+    hidden = [h for n in needles if (h := hide_person(n)) != n]
+    return bool(hidden) and any(h in hide_person(deeper) for h in hidden)
 
 
 def quote_in_span(path: Path, line_start: int, line_end: int, quote: str) -> bool:

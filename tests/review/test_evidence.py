@@ -1,5 +1,5 @@
 """A lesson's evidence file is committed with the context file: the excerpt and the quote it
-shows name no person by their home folder, and its link still resolves."""
+shows name no person by their home folder or e-mail address, and its link still resolves."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ _LINES = [
     {"type": "user", "cwd": "/Users/ana/src/shop", "text": "run the tests"},
     {"type": "tool_use", "command": "pytest", "cwd": "C:\\Users\\ana\\src\\shop"},
     {"type": "tool_result", "content": "/home/ana/src/shop/run.sh: Permission denied"},
+    {"type": "tool_result", "content": "fatal: empty ident name (for <ana@ana-mbp.local>)"},
 ]
 
 
@@ -29,7 +30,7 @@ def _lesson(archive: Path, quote: str) -> LessonView:
         archive_root=str(archive),
         path="claude_code/s.jsonl",
         line_start=1,
-        line_end=3,
+        line_end=4,
         quote=quote,
         session_id="s1",
         timestamp=None,
@@ -45,6 +46,7 @@ def test_the_evidence_file_shows_no_home_folder_and_resolves(tmp_path: Path) -> 
     assert "ana" not in text
     assert note.quote == "~/src/shop/run.sh: Permission denied"
     assert '"cwd": "~/src/shop"' in text and '"cwd": "~\\\\src\\\\shop"' in text
+    assert "(for <…@…>)" in text
     target = tmp_path / "clone" / "CLAUDE.md"
     notes_folder(target).mkdir(parents=True)
     (notes_folder(target) / "0a1b2c3d4e.txt").write_text(text, encoding="utf-8")

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from metis_distill.homes import hide_homes
+from metis_distill.homes import hide_person
 from metis_distill.terminal import printable
 
 if TYPE_CHECKING:
@@ -186,7 +186,7 @@ _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u
 def scrub(text: str) -> str:
     """Text fit for a shared context file: no home folder names a person, nothing invisible,
     no terminal colour codes or other control characters."""
-    return hide_homes(printable(_INVISIBLE.sub("", text)))
+    return hide_person(printable(_INVISIBLE.sub("", text)))
 
 
 # `npm run test` is `npm test` (`npm run test:unit` is no `npm test:unit`: npm has no such

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from metis_distill.homes import hide_homes
+from metis_distill.homes import hide_person
 from metis_distill.ledger import LessonView
 from metis_distill.provenance import quote_in_lines, span_lines
 from metis_distill.redact import redact
@@ -44,7 +44,7 @@ def note_for(lesson: LessonView) -> EvidenceNote | None:
     span = span_lines(path, row.line_start, row.line_end)
     if span is None:
         return None
-    quote, span = _without_homes(one_line(redact(row.quote)), span)
+    quote, span = _without_persons(one_line(redact(row.quote)), span)
     return EvidenceNote(
         lesson_id=lesson.id,
         kind=lesson.kind,
@@ -60,10 +60,11 @@ def note_for(lesson: LessonView) -> EvidenceNote | None:
     )
 
 
-def _without_homes(quote: str, span: list[str]) -> tuple[str, list[str]]:
-    """The quote and the span with no home folder naming its owner, since the evidence file
-    is committed; as they are when hiding them would part the quote from its lines."""
-    hidden_quote, hidden_span = hide_homes(quote), [hide_homes(line) for line in span]
+def _without_persons(quote: str, span: list[str]) -> tuple[str, list[str]]:
+    """The quote and the span with no home folder or e-mail address naming a person, since the
+    evidence file is committed; as they are when hiding them would part the quote from its
+    lines."""
+    hidden_quote, hidden_span = hide_person(quote), [hide_person(line) for line in span]
     if quote_in_lines(hidden_span, 1, len(hidden_span), hidden_quote):
         return hidden_quote, hidden_span
     return quote, span
