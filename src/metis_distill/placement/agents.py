@@ -38,7 +38,7 @@ _OWN_TOOLS = frozenset(
 _OWN_WAYS = re.compile(
     r"\bCodex(?:'s)? sandbox\b|\bsandbox_permissions\b|\bparallel tool calls?\b"
     # the shell an agent's tool runs on Windows: Git Bash for Claude Code, PowerShell for Codex
-    r"|\bShell commands here run in bash, not cmd or PowerShell\b",
+    r"|\bShell commands here run in bash, not cmd or PowerShell\b|\bGit Bash here\b",
     re.I,
 )
 # What the system refused, whichever agent asked: an own tool failing with it holds for all.
