@@ -745,6 +745,44 @@ def test_a_rerun_outside_the_sandbox_is_the_fix_of_what_the_sandbox_stopped(
     assert all(c.fix and c.evidence.shows_fix for c in lessons)
 
 
+def test_servers_out_of_the_sandboxs_reach_are_one_lesson(tmp_path: Path) -> None:
+    """`git fetch` that could not resolve GitHub and a smoke test that could not reach
+    localhost, both working once let out: the sandbox has no network, one lesson."""
+    failures = [
+        (
+            "git fetch origin",
+            "fatal: unable to access 'https://github.com/a/b/': Could not resolve host: github.com",
+        ),
+        (
+            "./scripts/smoke_test.sh",
+            "curl: (7) Failed to connect to localhost port 8000 after 0 ms",
+        ),
+    ]
+    lessons = []
+    for n, (command, error) in enumerate(failures):
+        path = tmp_path / f"rollout-{n}.jsonl"
+        args = {"command": ["bash", "-lc", command]}
+        records = [
+            {"type": "session_meta", "payload": {"id": f"s{n}", "cwd": "/w"}},
+            {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
+             "call_id": "c1", "arguments": json.dumps(args)}},
+            {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c1",
+             "output": json.dumps({"output": error, "metadata": {"exit_code": 1}})}},
+            {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
+             "call_id": "c2", "arguments": json.dumps({**args, "sandbox_permissions": "require_escalated"})}},
+            {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c2",
+             "output": json.dumps({"output": "ok", "metadata": {"exit_code": 0}})}},
+        ]  # fmt: skip
+        stamp = {"timestamp": "2025-09-01T00:00:00Z"}
+        path.write_text("".join(json.dumps({**stamp, **r}) + "\n" for r in records))
+        run = parse_file(path, tmp_path)
+        lessons += RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+    (text,) = {c.text for c in lessons}
+    assert text.startswith("Codex's sandbox here has no network, localhost included")
+    assert "git fetch" not in text and "smoke_test" not in text
+    assert all(c.fix and c.evidence.shows_fix for c in lessons)
+
+
 def test_writes_under_git_stopped_by_the_sandbox_are_one_lesson(tmp_path: Path) -> None:
     """`git fetch` and a script that makes a branch both fail on `.git/` inside the sandbox:
     one cause, one lesson, whichever command met it."""

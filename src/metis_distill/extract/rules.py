@@ -217,6 +217,8 @@ def _failure_lesson(
     if fix is not None and fix.kind is FixKind.UNFLAGGED and remedy:
         return _unknown_flag_text(call, fix, sig), remedy
     if fix is not None and fix.kind is FixKind.ESCALATED and remedy:
+        if _NO_NETWORK.search(episode.trigger.text[:4000]):
+            return _NO_NETWORK_TEXT, "run it with escalated permissions"
         program = code(_sandboxed_program(call.text))
         return (
             f"{program} fails inside Codex's sandbox here and works outside it; ask to run it "
@@ -348,6 +350,21 @@ def _pwsh_that_worked(run: Run, error: Event, lines: Lines) -> Event | None:
         ):
             return event
     return None
+
+
+# A server out of reach: Codex's sandbox has no network unless the call is let out.
+_NO_NETWORK = re.compile(
+    r"Could not resolve host|Failed to connect to|Couldn't connect to server|Connection refused"
+    r"|\bECONNREFUSED\b|\bENOTFOUND\b|\bEAI_AGAIN\b|getaddrinfo|Network is unreachable"
+    r"|Temporary failure in name resolution|\bdial tcp\b",
+    re.I,
+)
+# One wording whatever the call, so that every server out of reach supports one lesson.
+_NO_NETWORK_TEXT = (
+    "Codex's sandbox here has no network, localhost included: calls that reach a server "
+    "(“Could not resolve host”, “Failed to connect to …”) fail inside it and work outside "
+    "it; ask to run them with escalated permissions."
+)
 
 
 def _sandboxed_program(command: str) -> str:
