@@ -37,6 +37,8 @@ SECRETS = {
     "sudo_stdin": 'echo "Wren-Tally-' + '77x" | sudo -S cp app.conf /etc/app/',
     "grouped_app_password": "Email__Gmail__Pass=" + "kqzv plmw rtxb nqsd",
     "user_secrets": 'dotnet user-secrets set "Smtp:Pass" "' + 'Wq7-Lomb-Tarn-42"',
+    "sshpass": "sshpass -p '" + "Qx7Vorn-Lake91' ssh root@10.0.0.5 hostname",
+    "said_password": "user root pass " + "Zt4mWq9rLp2xVb",
 }
 # The part of each secret that must never be seen (the assignment keeps its harmless name).
 NEEDLES = {k: v.split("\n")[1] if k == "private_key" else v for k, v in SECRETS.items()}
@@ -49,6 +51,8 @@ NEEDLES["webhook"] = "Zq8Wv7Ut6Sr5Qp4On3MlKj2H"
 NEEDLES["sudo_stdin"] = "Wren-Tally-77x"
 NEEDLES["grouped_app_password"] = "rtxb nqsd"  # any group after the first is a leak too
 NEEDLES["user_secrets"] = "Wq7-Lomb-Tarn-42"
+NEEDLES["sshpass"] = "Qx7Vorn-Lake91"
+NEEDLES["said_password"] = "Zt4mWq9rLp2xVb"
 
 
 def transcript(path: Path) -> None:

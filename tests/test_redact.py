@@ -68,6 +68,13 @@ def test_secret_is_replaced(kind: str, text: str) -> None:
         "x = d['token'] if y else 'abc'",
         "dotnet user-secrets list",
         "gh secret list",
+        # "password" and "pass" in prose and flags that take no value
+        "the password reset flow works for 12 users",
+        "pass the tests to ci-runner-2 first",
+        "psql --password -h db.local app",
+        "pip install -e .[dev] --pass-through",
+        "mysql -P 3306 -h db -u app",
+        "password: ${DB_PASSWORD}",
     ],
 )
 def test_ordinary_text_and_placeholders_are_kept(text: str) -> None:
@@ -142,6 +149,29 @@ def test_code_that_handles_secrets_is_not_a_secret(code: str) -> None:
     ],
 )
 def test_no_part_of_the_secret_survives(text: str, secret: str) -> None:
+    assert secret not in redact(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        # on the command line: sshpass, MySQL's attached -p, --password (JSON-escaped too)
+        ("sshpass -p 'Abc123Xyz987Qwe' ssh root@10.0.0.5 hostname", "Abc123Xyz987Qwe"),
+        ("sshpass -pAbc123Xyz987Qwe ssh root@10.0.0.5", "Abc123Xyz987Qwe"),
+        ('{"command": "sshpass -p \\"Abc123Xyz987Qwe\\" ssh x"}', "Abc123Xyz987Qwe"),
+        ("mysql -uroot -pAbc123Xyz987Qwe shop", "Abc123Xyz987Qwe"),
+        ("docker login --password Abc123Xyz987Qwe ghcr.io", "Abc123Xyz987Qwe"),
+        ("redis-cli --pass=Abc123Xyz987Qwe ping", "Abc123Xyz987Qwe"),
+        # typed in a message, in several languages
+        ("user root pass Abc123Xyz987Qwe", "Abc123Xyz987Qwe"),
+        ("the root password is Abc123Xyz987.", "Abc123Xyz987"),
+        ("密码：Abc123Xyz987", "Abc123Xyz987"),
+        ("пароль Abc123Xyz987", "Abc123Xyz987"),
+        ("mật khẩu là Abc123Xyz987", "Abc123Xyz987"),
+        ("Le mot de passe est Abc123Xyz987", "Abc123Xyz987"),
+    ],
+)
+def test_a_password_on_the_command_line_or_in_a_message_is_redacted(text: str, secret: str) -> None:
     assert secret not in redact(text)
 
 

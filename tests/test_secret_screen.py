@@ -191,13 +191,16 @@ def test_the_scanned_copy_is_one_byte_per_character() -> None:
         (r"[^\W]+", None),  # matches letters outside ASCII, would keep 0x80 out
         (r"a\x41", None),  # an escape not understood: not screened
         (r"a(?m)b", None),  # a flag in the middle: not understood, not screened
+        # a word outside ASCII spelled as escapes: each character 0x80 in the copy
+        (r"\u043f\u0430s:", (r"\x80\x80s:", False)),
+        (r"\u0041b", (r"Ab", False)),
     ],
 )
 def test_widening(pattern: str, widened: tuple[str, bool] | None) -> None:
     assert widen(pattern) == widened
 
 
-_TOKEN = re.compile(r"\\.|\(\?P<\w+>|\(\?<?[:=!]|\{\d*,?\d*\}|.", re.S)
+_TOKEN = re.compile(r"\\u[0-9A-Fa-f]{4}|\\.|\(\?P<\w+>|\(\?<?[:=!]|\{\d*,?\d*\}|.", re.S)
 
 
 def _atoms(pattern: str) -> Iterator[str]:

@@ -20,6 +20,22 @@ from functools import lru_cache
 from metis_distill import secret_memory
 from metis_distill.secret_screen import Screen, screen
 
+
+def _ascii_spelled(word: str) -> str:
+    """A word for a rule, its characters outside ASCII as `\\uXXXX` (the screen reads rules
+    written in ASCII)."""
+    return "".join(c if c.isascii() else f"\\u{ord(c):04x}" for c in word)
+
+
+# "password" in other languages, as a message may say it before one
+_SAID_ELSEWHERE = "|".join(
+    _ascii_spelled(word)
+    for word in (
+        "Contraseña", "contraseña", "Пароль", "пароль", "密码", "Mật khẩu", "mật khẩu",
+        "비밀번호", "パスワード",
+    )
+)  # fmt: skip
+
 # Ours first: they must win over the library's partial matches (its private-key rule only
 # matches the BEGIN line; its JWT rule stops before the signature).
 _OWN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -83,6 +99,30 @@ _OWN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\bsudo[ ]+(?:-[a-zA-Z]+[ ]+|--[\w-]+[ ]+)*?(?:-[a-zA-Z]*S\b|--stdin\b)[^<|;&]{0,200}"
             r"<<<[ ]*(\\?\"[^\"]{0,200}?\\?\"|'[^']{0,200}'|[^\s\"'\\]+)"
+        ),
+    ),
+    # a password given on the command line: `sshpass -p 'pw' ssh …`, MySQL's `-ppw`,
+    # `--password pw` / `--password=pw` (quotes may be JSON-escaped)
+    (
+        "cli_password",
+        re.compile(
+            r"\bsshpass[ ]+-p[ ]*(\\?\"[^\"\\]{1,200}\\?\"|'[^']{1,200}'|[^\s\"'\\]+)"
+            r"|\b(?:mysql|mysqldump|mysqladmin|mariadb)\b[^|;&]{0,200}?[ ]-p"
+            r"([^\s\"'\\-][^\s\"'\\]*)"
+            r"|--pass(?:word|wd)?(?:[ ]+|=)"
+            r"(\\?\"[^\"\\]{1,200}\\?\"|'[^']{1,200}'|[^\s\"'\\-][^\s\"'\\]*)"
+        ),
+    ),
+    # a password a person typed in a message: "the root pass is Abc123Xyz987", "密码：…"
+    # (a word with a letter and a digit after the word for password: `_redact_said` checks)
+    (
+        "said_password",
+        re.compile(
+            # `PASS` in capitals is a test's result (`--- PASS: TestX`), not a password's name
+            r"(?:\b(?:[Pp]ass(?:word|wd)?|PASSWORD|[Pp]wd|[Pp]asswort|[Mm]ot de passe"
+            rf"|[Ss]enha)\b|{_SAID_ELSEWHERE})"
+            r"[ ]*(?:is|est|es|ist|\u00e9|l\u00e0|:|=|\uff1a)?[ ]*"
+            r"([^\s\"'\\,;()\[\]{}<>/`]{7,63}[^\s\"'\\,;()\[\]{}<>/`.!?:])"
         ),
     ),
 )
@@ -165,6 +205,19 @@ _GATES: dict[str, tuple[str, ...]] = {
     "bearer_token": ("bearer ",),
     "sudo_password": ("sudo",),
     "cli_secret": ("user-secrets", "secret set"),
+    "cli_password": ("sshpass", "mysql", "mariadb", "--pass"),
+    "said_password": (
+        "pass",
+        "pwd",
+        "mot de passe",
+        "contraseña",
+        "senha",
+        "пароль",
+        "密码",
+        "mật khẩu",
+        "비밀번호",
+        "パスワード",
+    ),
     "artifactory_credentials": ("akc", "ap"),
     "aws_access_key": ("a3t", "abia", "acca", "akia", "asia", "aws"),
     "azure_storage_account_access_key": ("accountkey=",),
@@ -310,6 +363,8 @@ def replacer(kind: str, pattern: re.Pattern[str]) -> Callable[[re.Match[str]], s
         return _redact_env
     if pattern is _ASSIGNMENT:
         return _redact_assignment
+    if kind == "said_password":
+        return _redact_said
     return lambda match: _replace(match, kind)
 
 
@@ -385,6 +440,8 @@ _GROUP_IS_SECRET = frozenset(
         "softlayer_credentials",
         "sudo_password",
         "cli_secret",
+        "cli_password",
+        "said_password",
     }
 )
 
@@ -437,6 +494,16 @@ def _redact_env(match: re.Match[str]) -> str:
         return match.group(0)
     _note("assigned_secret", value)
     return f"{match.group('name')}[REDACTED:assigned_secret]"
+
+
+def _redact_said(match: re.Match[str]) -> str:
+    """The word after "password" in a message is one when it mixes letters and digits and is
+    no placeholder ("password is Abc123Xyz987", not "password reset" or "pass the tests")."""
+    value = match.group(1)
+    mixed = any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+    if not mixed or value.startswith(("[REDACTED", "-", "$")) or _PLACEHOLDER.match(value):
+        return match.group(0)
+    return _replace(match, "said_password")
 
 
 def _redact_assignment(match: re.Match[str]) -> str:

@@ -152,7 +152,8 @@ def widen(pattern: str, caseless: bool = False) -> tuple[str, bool] | None:
     without lookarounds or word boundaries, and whether it is case-insensitive (`caseless`,
     or a leading `(?i)`); None for what this does not understand (a non-ASCII pattern, flags
     other than a leading `(?i)`, an escape other than `\\w`, `\\s`, `\\d`, their negations,
-    `\\b`, `\\B` and escaped punctuation, a negated class that keeps 0x80 out)."""
+    `\\b`, `\\B`, `\\uXXXX` outside a class and escaped punctuation, a negated class that
+    keeps 0x80 out)."""
     if pattern.startswith("(?i)"):
         caseless, pattern = True, pattern[4:]
     if not pattern.isascii():
@@ -161,7 +162,10 @@ def widen(pattern: str, caseless: bool = False) -> tuple[str, bool] | None:
     i = 0
     while i < len(pattern):
         char = pattern[i]
-        if char == "\\":
+        if pattern.startswith("\\u", i) and _HEX4.fullmatch(pattern, i + 2, i + 6):
+            out.append(_code_point(int(pattern[i + 2 : i + 6], 16)))
+            i += 6
+        elif char == "\\":
             escape = _escape(pattern[i : i + 2])
             if escape is None:
                 return None
@@ -191,6 +195,15 @@ def widen(pattern: str, caseless: bool = False) -> tuple[str, bool] | None:
             out.append(f"[{char}\\x80]" if caseless and char in _CASE_LETTERS else char)
             i += 1
     return "".join(out), caseless
+
+
+_HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
+
+
+def _code_point(code: int) -> str:
+    """A `\\uXXXX` escape outside a class: a character outside ASCII is 0x80 in the copy (a
+    rule spells such words this way to stay ASCII), one inside it is itself."""
+    return "\\x80" if code >= _OTHER else re.escape(chr(code))
 
 
 def _escape(escape: str) -> str | None:
