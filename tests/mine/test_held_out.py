@@ -729,3 +729,88 @@ def test_errored_is_an_error_word() -> None:
     assert error_signature("Starting job\nJob errored: container OOM killed") == (
         "Job errored: container OOM killed"
     )
+
+
+def _codex_rollout(tmp_path: Path, calls: list[tuple[str, dict, int, str]]):  # type: ignore[no-untyped-def,type-arg]
+    """A Codex rollout of shell calls (command, extra arguments, exit code, output): its run."""
+    import json
+
+    from metis_distill.sources.codex import parse_file as parse_codex
+
+    records: list[dict] = [{"type": "session_meta", "payload": {"id": "s", "cwd": "/w"}}]  # type: ignore[type-arg]
+    for n, (command, extra, code, output) in enumerate(calls):
+        arguments = json.dumps({"command": ["bash", "-lc", command], **extra})
+        records += [
+            {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
+             "call_id": f"c{n}", "arguments": arguments}},
+            {"type": "response_item", "payload": {"type": "function_call_output",
+             "call_id": f"c{n}", "output": json.dumps(
+                 {"output": output, "metadata": {"exit_code": code}})}},
+        ]  # fmt: skip
+    path = tmp_path / "rollout-2026-11-01T00-00-00-a.jsonl"
+    stamp = {"timestamp": "2026-11-01T00:00:00Z"}
+    path.write_text("".join(json.dumps({**stamp, **r}) + "\n" for r in records))
+    return path, parse_codex(path, tmp_path)
+
+
+def _rollout_lessons(tmp_path: Path, calls: list[tuple[str, dict, int, str]]) -> list[str]:  # type: ignore[type-arg]
+    from metis_distill.extract.rules import RulesExtractor
+    from metis_distill.textio import read_lines
+
+    path, run = _codex_rollout(tmp_path, calls)
+    found = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+    return [c.text for c in found if c.kind is LessonKind.FAILURE]
+
+
+OUT = {"sandbox_permissions": "require_escalated"}
+
+
+def test_a_changed_call_after_a_step_that_changed_things_shows_no_fix(tmp_path: Path) -> None:
+    """Tailwind 4 has no `init`: v3 installed between the failure and the `-p` form that
+    worked. Which mattered, the install or the flag? Neither is told as the fix."""
+    (lesson,) = _rollout_lessons(
+        tmp_path,
+        [
+            ("npx tailwindcss init", {}, 1, "npm error could not determine executable to run"),
+            ("cat package.json", {}, 0, '{"name": "site"}'),
+            ("npm install -D tailwindcss@3.4.4", {}, 0, "added 1 package"),
+            ("npx tailwindcss init -p", {}, 0, "Created Tailwind CSS config file"),
+        ],
+    )
+    assert "init -p" not in lesson and "(no fix seen)" in lesson
+
+
+def test_a_timed_out_call_that_passed_only_once_let_out_was_the_sandboxs(tmp_path: Path) -> None:
+    """The longer limit still failed (no network); let out of the sandbox it passed: the
+    sandbox stopped it, not the limit."""
+    timed_out = "command timed out after 10007 milliseconds"
+    timeout, network = _rollout_lessons(
+        tmp_path,
+        [
+            ("npm install zod", {}, 124, timed_out),
+            (
+                "npm install zod",
+                {"timeout_ms": 600000},
+                1,
+                "npm error EAI_AGAIN registry.npmjs.org",
+            ),
+            ("npm install zod", {"timeout_ms": 600000, **OUT}, 0, "added 1 package"),
+        ],
+    )
+    assert "`npm install` fails inside Codex's sandbox" in timeout and "600 s" not in timeout
+    assert network.startswith("Codex's sandbox here has no network")
+
+
+def test_a_server_out_of_reach_is_told_of_the_program_not_its_env_prefix(tmp_path: Path) -> None:
+    dial = "go: example.com/m@v1: dial udp 10.0.0.1:53: socket: operation not permitted"
+    lessons = _rollout_lessons(
+        tmp_path,
+        [
+            ("GOCACHE=$(pwd)/.cache/go-build go get example.com/m@v1", {}, 1, dial),
+            ("GOCACHE=$(pwd)/.cache/go-build go get example.com/m@v1", OUT, 0, "go: added"),
+        ],
+    )
+    assert lessons == [
+        lesson for lesson in lessons if lesson.startswith("Codex's sandbox here has no network")
+    ]
+    assert lessons and "GOCACHE" not in lessons[0]

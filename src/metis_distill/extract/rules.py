@@ -356,7 +356,7 @@ def _pwsh_that_worked(run: Run, error: Event, lines: Lines) -> Event | None:
 _NO_NETWORK = re.compile(
     r"Could not resolve host|Failed to connect to|Couldn't connect to server|Connection refused"
     r"|\bECONNREFUSED\b|\bENOTFOUND\b|\bEAI_AGAIN\b|getaddrinfo|Network is unreachable"
-    r"|Temporary failure in name resolution|\bdial tcp\b",
+    r"|Temporary failure in name resolution|\bdial (?:tcp|udp)\b",
     re.I,
 )
 # One wording whatever the call, so that every server out of reach supports one lesson.

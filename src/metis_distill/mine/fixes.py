@@ -13,6 +13,7 @@ flaky retry: nothing to teach either).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import StrEnum
@@ -180,6 +181,8 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
             continue  # `cmd > log; rg x log`: what printed and exited was another program
         if _worked(later, result, failure):
             fix = _classify(events, call, later, result)
+            if fix is None:
+                return None
             if fix.kind in _CHANGES and _NETWORK.search(failure.text[:4000]):
                 return Fix(FixKind.RETRIED, later, result)  # the network came back
             if fix.kind is FixKind.RETRIED and _user_between(events, call, later):
@@ -393,7 +396,9 @@ def _comes_back(events: tuple[Event, ...], after: int, error: str) -> bool:
     return any(error in e.text for e in events[after + 1 :] if e.role == "tool")
 
 
-def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Event) -> Fix:
+def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Event) -> Fix | None:
+    """What the later call that worked shows of the failure's fix; None when it cannot tell
+    (the call changed, and another step changed things in between: which mattered?)."""
     if call.tool_name in signals.EDIT_TOOLS:
         return Fix(FixKind.REPLACED, later, result)  # the same file, edited with other text
     between = _successful_calls(events, call, later, result)
@@ -410,12 +415,19 @@ def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Even
             return Fix(FixKind.EDITED, later, result)  # a step that changed files: an edit
         if extra:
             return Fix(FixKind.PREPARED, later, result)
-        return Fix(FixKind.REPLACED, later, result)
-    steps = tuple(e for e in between if not _only_looks(e) and not _bookkeeping(e))
-    steps = tuple(e for e in steps if e.tool_name not in _SHELLS or not _deletes(e.text))
+        # `npm install -D tailwindcss@3` between `npx tailwindcss init` and its `-p` form
+        return None if _state_changes(between) else Fix(FixKind.REPLACED, later, result)
+    steps = _state_changes(between)
     if steps:
         return Fix(FixKind.PREPARED, later, result, steps[-MAX_STEPS:])
     return Fix(FixKind.RETRIED, later, result)
+
+
+def _state_changes(between: Sequence[Event]) -> tuple[Event, ...]:
+    """The calls in between that changed what the retry ran on: not looks, not git's
+    bookkeeping, not deletions."""
+    steps = tuple(e for e in between if not _only_looks(e) and not _bookkeeping(e))
+    return tuple(e for e in steps if e.tool_name not in _SHELLS or not _deletes(e.text))
 
 
 # The harness stopped the call: Claude Code's Bash ("Command timed out after 2m 0.0s") and
@@ -449,6 +461,8 @@ def _outlasted(events: tuple[Event, ...], index: int, call: Event) -> Fix | None
             if _narrowed(call.text, later.text):
                 return Fix(FixKind.NARROWED, later, result)
             continue
+        if later.escalated and not call.escalated:
+            return Fix(FixKind.ESCALATED, later, result)  # let out of the sandbox, it passed
         edited = any(_is_edit(e) for e in _successful_calls(events, call, later))
         if edited:
             return Fix(FixKind.EDITED, later, result)
