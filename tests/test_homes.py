@@ -23,6 +23,9 @@ from metis_distill.homes import hide_homes, hide_person, home_folder
         ("ls /media/nuttapong/work/own/wallet", "ls /media/…/work/own/wallet"),
         ("ls /run/media/ana/usb", "ls /run/media/…/usb"),
         ("see /srv/media/site", "see /srv/media/site"),
+        # a path that starts a line of output held in a JSON string, after its `\n` escape
+        ("where python\\nC:\\\\Users\\\\ana\\\\py.exe", "where python\\n~\\\\py.exe"),
+        ("mounts:\\n/media/ana/usb", "mounts:\\n/media/…/usb"),
     ],
 )
 def test_the_owner_of_a_home_is_hidden(text: str, hidden: str) -> None:
@@ -55,6 +58,12 @@ def test_a_paths_home_folder() -> None:
             "Co-Authored-By: Claude <noreply@anthropic.com>",
         ),
         ("npm i react@18.2.0 @scope/pkg@1.2.3", "npm i react@18.2.0 @scope/pkg@1.2.3"),
+        # after a JSON `\n` escape: the address whole, its escape kept
+        ("Author:\\nana.lopez@acme-corp.com", "Author:\\n…@acme-corp.com"),
+        # a service account, a URL's user, a systemd unit: no person
+        ("ssh ubuntu@ec2.example.com", "ssh ubuntu@ec2.example.com"),
+        ("postgres://app@db.internal/shop", "postgres://app@db.internal/shop"),
+        ("systemctl restart wg-quick@wg0.service", "systemctl restart wg-quick@wg0.service"),
     ],
 )
 def test_an_e_mail_address_names_no_one(text: str, hidden: str) -> None:

@@ -13,16 +13,23 @@ import re
 
 # Backslashes may come doubled: a Windows path inside a JSON line keeps its escapes. A drive
 # letter stands alone: the `x:` of `unix:///Users/max` is a URL's scheme.
+# What may stand right before a path: anything but a letter or digit, or a JSON line's `\n`,
+# `\t`, `\r` escape (the path starts the next line of the output).
+_STARTS = r"(?:(?<![A-Za-z0-9])|(?<=\\[nrt]))"
 _HOME = re.compile(
-    r"(?<![A-Za-z0-9])(?i:[a-z]:[\\/]+(?:users|documents and settings)[\\/]+)[^\\/\s`'\"]+"
+    _STARTS + r"(?i:[a-z]:[\\/]+(?:users|documents and settings)[\\/]+)[^\\/\s`'\"]+"
     r"|(?:/mnt/[a-z])?/(?:Users|home)/[^/\s`'\"]+"
 )
-_MOUNTED = re.compile(r"(?<![\w.-])(/(?:run/)?media/)[^/\s`'\"]+")
+_MOUNTED = re.compile(r"(?:(?<![\w.-])|(?<=\\[nrt]))(/(?:run/)?media/)[^/\s`'\"]+")
 
 
+# An address: not a URL's user (`postgres://app@db`), not a service account (`ubuntu@host`),
+# not a systemd unit (`wg-quick@wg0.service`).
 _MAILBOX = re.compile(
-    r"(?<![\w.+-])(?!(?:git|no-?reply)@)[\w.+-]+@"
-    r"(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?P<top>[A-Za-z]{2,}))\b"
+    r"(?:(?<![\w.+\\/-])|(?<=\\[nrt]))"
+    r"(?!(?:git|no-?reply|root|ubuntu|admin|ec2-user|pi|centos|debian|deploy|postgres)@)"
+    r"[\w.+-]+@(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?P<top>[A-Za-z]{2,}))\b"
+    r"(?<!\.service)(?<!\.socket)(?<!\.timer)(?<!\.target)(?<!\.mount)"
 )
 _MACHINE_DOMAINS = frozenset({"local", "localdomain", "lan", "home", "internal", "localhost"})
 

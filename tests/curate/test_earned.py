@@ -293,6 +293,8 @@ def test_an_import_error_is_told_of_its_interpreter_and_mended_only_by_its_packa
             True,
         ),
         ("`npm test` fails here (“jest: not found”); use `npx jest` instead.", "npx jest", 1, True),
+        ("`rg` is not on the PATH here; install it with …", "cargo install ripgrep", 1, False),
+        ("`gh` is not on the PATH here; install it with …", "winget install GitHub.cli", 1, False),
         (
             "`npm install` fails inside Codex's sandbox here and works outside it; ask …",
             "npm install",

@@ -180,6 +180,23 @@ def test_the_program_that_worked_is_named_alone_when_the_call_shares_nothing(
     assert "use `python3 …` instead" in lesson.text and lesson.fix == "python3"
 
 
+@pytest.mark.parametrize(
+    ("failed", "retry", "install"),
+    [
+        ("rg foo src", "cargo install ripgrep && rg foo src", "cargo install ripgrep"),
+        ("pnpm i", "corepack enable && pnpm i", "corepack enable"),
+        ("gh pr list", "winget install GitHub.cli && gh pr list", "winget install GitHub.cli"),
+    ],
+)
+def test_a_missing_program_installed_before_the_call_that_worked_is_installed(
+    tmp_path: Path, failed: str, retry: str, install: str
+) -> None:
+    program = failed.split()[0]
+    error = f"Exit code 127\nbash: {program}: command not found"
+    (lesson,) = _retried(tmp_path, failed, error, retry)
+    assert lesson.fix == install and lesson.text.endswith(f"install it with `{install}`.")
+
+
 def test_another_script_is_another_intent(tmp_path: Path) -> None:
     failed = "python3 - <<'PY'\nimport yaml\nprint(yaml.safe_load(open('a.yml')))\nPY"
     retry = "python3 - <<'PY'\nimport json\nprint(json.load(open('package.json'))['name'])\nPY"

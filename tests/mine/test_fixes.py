@@ -1071,6 +1071,16 @@ def test_a_version_probe_is_told_from_work(command: str, probe: bool) -> None:
             "tool exec",
         ),
         ("npm run test -- --watchAll", "npm run test", "npm run test"),
+        (
+            'cargo run --bin=tool -- exec --prompt "q"',
+            'cargo run --bin=tool -- exec "q"',
+            "tool exec",
+        ),
+        (
+            'cargo run -p cli -- exec --prompt "q"',
+            'cargo run -p cli -- exec "q"',
+            "cargo run -- exec",
+        ),
     ],
 )
 def test_the_flag_is_told_of_the_program_and_subcommand_it_was_given_to(

@@ -598,6 +598,11 @@ def test_an_edit_the_user_turned_down_built_nothing(tmp_path: Path) -> None:
         "¿Por dónde empezamos?",
         "Which part of the plan do we build today?",
         "Was machen wir heute zuerst, das Schema oder die API?",
+        "Comment souhaitez-vous procéder ?",
+        "¿Cómo quieres continuar?",
+        "Como você quer prosseguir?",
+        "Как продолжить?",
+        "どのように進めますか？",
         # the kept first sentence stops before it asks: the question is read whole
         "Der Plan hat 5 Phasen. Phase 1 (Quick Wins) löst das Kernproblem: Wissen bleibt "
         "erhalten. Phasen 2-5 bauen den vollständigen Self-Improvement Loop und die "
@@ -606,3 +611,24 @@ def test_an_edit_the_user_turned_down_built_nothing(tmp_path: Path) -> None:
 )
 def test_how_to_go_on_in_other_languages_or_today_decides_nothing(question: str) -> None:
     assert answers(answer_event(question, "Gesamtplan validieren, dann Phase 1")) == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which timezone defines 'today' in the daily report?",
+        "Womit sollen wir die Sitzungen speichern, Redis oder Postgres?",
+    ],
+)
+def test_a_lasting_choice_that_names_today_or_asks_with_what_stands(question: str) -> None:
+    assert len(answers(answer_event(question, "Postgres, for every environment"))) == 1
+
+
+def test_an_edit_outside_the_work_builds_nothing(tmp_path: Path) -> None:
+    """The prompt picked, then written into the user's own shell file: their machine set up,
+    no choice the project keeps."""
+    zshrc = [
+        edit("e1", "/home/u/.zshrc"),
+        result("e1", "The file /home/u/.zshrc has been updated."),
+    ]
+    assert decisions(tmp_path, [ask("q1", STYLE), STYLE_PICKED, *zshrc]) == []

@@ -17,7 +17,7 @@ from metis_distill.extract.wording import (
 from metis_distill.mine.episodes import Episode
 from metis_distill.mine.fixes import Fix, FixKind, flag_changes, limit_ms, seconds
 from metis_distill.mine.fixes import remedy as remedy_of
-from metis_distill.mine.modules import importing_step, interpreter
+from metis_distill.mine.modules import INSTALL, importing_step, interpreter
 from metis_distill.mine.shells import SWITCH_LESSON, foreign_command, switch_as_path
 from metis_distill.mine.signals import (
     EDIT_TOOLS,
@@ -294,10 +294,6 @@ def _other_binary(failed: str, retry: str) -> str | None:
 
 _PATH_ERROR = re.compile(
     r"No such file or directory|cannot (?:create|stat|access)|ENOENT|does not exist", re.I
-)
-_INSTALLER = re.compile(
-    r"\b(?:pip3?|uv pip|pipx|poetry|conda|mamba|brew|apt-get|apt|dnf|yum|pacman|cargo|go|gem)\s+"
-    r"(?:install|add|-S)\b|\b(?:npm|pnpm|yarn|bun)\s+(?:install|i|add)\b|\bcorepack\s+enable\b"
 )
 _GIT_DIR_TEXT = (
     "Codex's sandbox here cannot write under `.git/` (“Operation not permitted”): git commands "
@@ -648,14 +644,18 @@ def _missing_program_text(program: str, call: Event, fix: Fix | None) -> tuple[s
 
 
 def _install_of(program: str, command: str) -> str | None:
-    """The step of `command` that installs `program` (`npm install -g pnpm`), if one does."""
-    for step in STEP_SPLIT.split(command):
-        installer = _INSTALLER.search(step)
+    """The step of `command` that installs `program`: one naming it (`npm install -g pnpm`),
+    or one right before a step that runs it (`cargo install ripgrep && rg …`, `corepack
+    enable && pnpm i`)."""
+    steps = [step.strip() for step in STEP_SPLIT.split(command)]
+    for at, step in enumerate(steps):
+        installer = INSTALL.search(step)
         if installer is None:
             continue
         named = {re.split(r"@|==|>=", word)[0] for word in step[installer.end() :].split()}
-        if program in named:
-            return shorten(step.strip(), MAX_COMMAND)
+        runs_next = at + 1 < len(steps) and steps[at + 1].split()[:1] == [program]
+        if program in named or runs_next:
+            return shorten(step, MAX_COMMAND)
     return None
 
 
@@ -707,10 +707,7 @@ def _statement(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | No
 def _statement_text(signal: str, sentence: str) -> str:
     lead = {"decision": _DECISION_LEAD, "gotcha": _GOTCHA_LEAD, "correction": _CORRECTION_LEAD}
     pattern = lead.get(signal)
-    stripped = pattern.sub("", sentence) if pattern else sentence
-    text = clean(stripped)
-    if stripped != sentence and signal == "gotcha":  # the fact now opens the sentence
-        text = text[:1].upper() + text[1:]
+    text = clean(pattern.sub("", sentence) if pattern else sentence) or clean(sentence)
     if text and text[-1] not in ".!\u3002\uff01":
         text += "\u3002" if "\u3040" <= text[-1] <= "\u9fff" else "."
     return f"User correction: {text}" if signal == "correction" else text

@@ -229,6 +229,8 @@ def _only_prints(command: str) -> bool:
 
 
 def _step_only_prints(step: str) -> bool:
+    if "$(" in step or "`" in step:
+        return False  # `echo "$(npm test)"`: the substitution runs a command
     rest = _ASSIGNMENTS.sub("", step)
     inner = _SHELL_SCRIPT.match(rest)
     if inner is not None:
@@ -895,10 +897,20 @@ def _flagged_program(command: str, flag: str) -> str:
         # past `--` the words are the launched program's (`cargo run --bin tool -- exec
         # --prompt`: `tool exec` has no `--prompt`)
         launcher, launched = words[: words.index("--")], words[words.index("--") + 1 :]
-        given = launcher.index("--bin") + 1 if "--bin" in launcher else len(launcher)
-        program = launcher[given : given + 1] or _named(launcher)
-        return " ".join([*program, *_named(["", *launched])[1:]])
+        binary, subcommands = _bin_named(launcher), _named(["", *launched])[1:]
+        program = [binary] if binary else [*_named(launcher), *(["--"] if subcommands else [])]
+        return " ".join([*program, *subcommands])
     return " ".join(_named(words))
+
+
+def _bin_named(launcher: list[str]) -> str | None:
+    """The binary a launcher was told to run (`--bin tool`, `--bin=tool`), if any."""
+    for i, word in enumerate(launcher):
+        if word.startswith("--bin="):
+            return word.removeprefix("--bin=")
+        if word == "--bin" and i + 1 < len(launcher):
+            return launcher[i + 1]
+    return None
 
 
 def _named(words: list[str]) -> list[str]:

@@ -52,9 +52,12 @@ PROVIDERS: dict[str, frozenset[str]] = {
     "gi": frozenset({"pygobject"}),
     "pkg-resources": frozenset({"setuptools"}),
 }
+# A step that installs packages, with any package manager (the words after it name them).
 INSTALL = re.compile(
     r"\b(?:pip3?|-m pip|uv pip|poetry|pipx)\s+(?:install|add)\b|\buv add\b|"
-    r"\b(?:npm|pnpm|yarn|bun)\s+(?:install|i|add)\b|\b(?:apt-get|apt|brew|conda)\s+install\b"
+    r"\b(?:npm|pnpm|yarn|bun)\s+(?:install|i|add)\b|"
+    r"\b(?:apt-get|apt|brew|conda|mamba|dnf|yum|apk|cargo|go|gem|winget|choco|scoop)\s+"
+    r"(?:install|add)\b|\bpacman\s+-S\b|\bdotnet\s+tool\s+install\b|\bcorepack\s+enable\b"
 )
 _PYTHON_ERROR = re.compile(r"No module named|ModuleNotFoundError|ImportError")
 _INTERPRETER = re.compile(r"^(?:python[\d.]*|py|pytest|py\.test|ipython|node|nodejs)(?:\.exe)?$")

@@ -62,21 +62,30 @@ _PROCESS_ZH = re.compile(
 # where to start, the next steps ("Wie sollen wir vorgehen?", "Tu veux enchaîner sur quoi ?").
 _PROCESS_ELSEWHERE = re.compile(
     r"\bwie (?:sollen|wollen|möchtest du|möchten sie) (?:wir |ich )?(?:vorgehen|weitermachen|"
-    r"fortfahren)|\bwie geht es weiter|\bwomit (?:sollen wir|soll ich|fangen wir|beginnen wir)|"
+    r"fortfahren)|\bwie geht es weiter|\bwomit (?:fangen wir|beginnen wir|soll ich anfangen)|"
     r"\bsoll ich (?:jetzt |gleich )?(?:weitermachen|fortfahren|anfangen|loslegen)|"
-    r"\bcomment (?:procéder|continuer|veux-tu (?:que je )?(?:procéde|continue))|"
+    r"\bcomment (?:procéder|continuer|(?:souhaites?-tu|souhaitez-vous|veux-tu|voulez-vous) "
+    r"(?:que je )?(?:procéd|continu|poursuiv))|"
     r"\bpar quoi (?:commencer|veux-tu commencer|on commence)|\benchaîner sur quoi|"
-    r"\bprochaines? étapes?|\bc[oó]mo (?:procedemos|proceder|seguimos|continuamos)|"
+    r"\bprochaines? étapes?|\bc[oó]mo (?:procedemos|proceder|seguimos|continuamos|"
+    r"(?:quieres|querés|prefieres|preferís|deseas) (?:que )?(?:contin|proced|sig))|"
     r"\bpor d[oó]nde (?:empezamos|empiezo|empezar|começamos|começo|começar)|"
-    r"\bpr[oó]xim[oa]s? pass?os?\b|\bcomo (?:prosseguimos|devo prosseguir|continuamos)|"
-    r"\bкак (?:будем|мне|нам) (?:действовать|продолжать|поступить)|\bс чего (?:начн[её]м|начать)|"
-    r"どう進め|どこから(?:始め|着手)|次に何を|進めてよろしい|続けますか|"
+    r"\bpr[oó]xim[oa]s? pass?os?\b|\bcomo (?:prosseguimos|devo prosseguir|continuamos|"
+    r"(?:você )?(?:quer|prefere|deseja) (?:que eu )?(?:prossig|prosseguir|continu|sig))|"
+    r"\bкак (?:будем|мне|нам) (?:действовать|продолжать|поступить)|"
+    r"\bкак (?:продолжить|продолжим|поступим)|\bс чего (?:начн[её]м|начать)|"
+    r"どう進め|どのように進め|どこから(?:始め|着手)|次に何を|進めてよろしい|続けますか|"
     r"어떻게 진행|어디서부터|계속할까요|진행할까요",
     re.I,
 )
-# A question about today's scope: what holds for today says nothing of the days after.
+# A question about today's scope: what holds for today says nothing of the days after ("What
+# do we build today?"; a "today" that a lasting rule defines, "which timezone defines today",
+# is no scope).
 _TODAY = re.compile(
-    r"\btoday\b|\bheute\b|aujourd'hui|\bhoy\b|\bhoje\b|сегодня|今天|今日|오늘|hôm nay", re.I
+    r"\b(?:for today|today'?s (?:scope|plan|session|work|goal)|(?:do|build|tackle|finish|"
+    r"work on|start with|focus on) today)\b|\bheute\b|aujourd'hui|\bhoy\b|\bhoje\b|сегодня|"
+    r"今天|今日|오늘|hôm nay",
+    re.I,
 )
 # The question's sentences: "Redis is not installed. How would you like to proceed?" asks how
 # to go on in its second.
@@ -347,7 +356,7 @@ def _asking_sentence(question: str) -> str:
 
 def _goes_on(question: str) -> bool:
     """The question, read whole (the kept first sentence may stop before it asks), is how to
-    go on, or today's scope, in a language other than English or Chinese."""
+    go on (in a language other than English, Chinese or Vietnamese), or today's scope."""
     return bool(_PROCESS_ELSEWHERE.search(question) or _TODAY.search(question))
 
 

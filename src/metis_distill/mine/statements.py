@@ -240,8 +240,14 @@ def _is_document(text: str) -> bool:
     return bool(_DOCUMENT.search(text[:400]))
 
 
-# Plan mode's draft of the work (`~/.claude/plans/…md`): writing it builds nothing yet.
-_PLAN_FILE = re.compile(r"[/\\]\.claude[/\\]plans[/\\]")
+# Files that are not the work: plan mode's draft (`~/.claude/plans/…md`: writing it builds
+# nothing yet), a dotfile or folder of the home (`~/.zshrc`, `~/.claude/CLAUDE.md`: the user's
+# machine set up), scratch and system folders.
+_NOT_THE_WORK = re.compile(
+    r"[/\\]\.claude[/\\]plans[/\\]"
+    r"|^(?:~|/home/[^/]+|/Users/[^/]+|/root|[A-Za-z]:[\\/]+Users[\\/]+[^\\/]+)[\\/]+\."
+    r"|^/(?:tmp|etc|private|var|opt|usr)/"
+)
 
 
 def built_on(events: Sequence[Event], index: int) -> bool:
@@ -267,7 +273,7 @@ def _edits_the_work(event: Event) -> bool:
     return (
         event.role == "assistant"
         and event.tool_name in signals.EDIT_TOOLS
-        and not _PLAN_FILE.search(event.text[:1000])
+        and not _NOT_THE_WORK.search(event.text[:1000])
     )
 
 
