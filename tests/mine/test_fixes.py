@@ -1192,3 +1192,22 @@ def test_a_commit_between_red_and_green_prepared_nothing(tmp_path: Path) -> None
     }  # fmt: skip
     ((episode, lesson),) = _failures(tmp_path / "agent", [*records[:2], subagent, *records[4:]])
     assert episode.fix is not None and episode.fix.kind is FixKind.EDITED
+
+
+def test_a_package_looked_up_is_no_fix(tmp_path: Path) -> None:
+    """`npx` of a package that does not exist, then `npm search` for it: the search worked,
+    which shows what exists, not what to run."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "npx -y @acme/mcp-server-sqlite --help"),
+            result(
+                "t1",
+                "npm error 404 Not Found - GET https://registry.npmjs.org/@acme%2fmcp-server-sqlite",
+                True,
+            ),
+            call("t2", "npm search mcp-server-sqlite"),
+            result("t2", "mcp-server-sqlite-npx | An MCP server for SQLite"),
+        ],
+    )
+    assert episode.fix is None and "npm search" not in lesson.text

@@ -632,3 +632,18 @@ def test_an_edit_outside_the_work_builds_nothing(tmp_path: Path) -> None:
         result("e1", "The file /home/u/.zshrc has been updated."),
     ]
     assert decisions(tmp_path, [ask("q1", STYLE), STYLE_PICKED, *zshrc]) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("Run the Set-Password.bat file. Did it work?", "window closes as soon as key is entered"),
+        ("Did the password setup window appear?", "No window appeared"),
+        ("Can you see the Claude Workspace shortcut now?", "Yes, I see it now"),
+        ("How would you like to set your Windows password?", "Command Line"),
+    ],
+)
+def test_what_the_user_sees_or_their_own_machine_decides_nothing(
+    question: str, answer: str
+) -> None:
+    assert answers(answer_event(question, answer)) == []

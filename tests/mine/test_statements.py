@@ -321,3 +321,18 @@ def test_a_row_of_a_table_is_no_lesson(tmp_path: Path) -> None:
     )
     records = [say("assistant", table), say("user", "yes, fix those")]
     assert _lessons(tmp_path, records) == []
+
+
+def test_a_remark_that_opens_with_never_is_no_rule(tmp_path: Path) -> None:
+    remark = "That record is new. Never have seen that one before on the host."
+    assert _lessons(tmp_path / "a", [say("user", remark)]) == []
+    rule = "Never push to main without a review, whatever the change."
+    assert [k for k, _ in _lessons(tmp_path / "b", [say("user", rule)])] == [LessonKind.DECISION]
+
+
+def test_codexs_note_sent_as_the_users_message_is_no_rule(tmp_path: Path) -> None:
+    note = (
+        "Warning: apply_patch was requested via exec_command. Use the apply_patch tool "
+        "instead of exec_command."
+    )
+    assert _lessons(tmp_path, [say("user", note)]) == []

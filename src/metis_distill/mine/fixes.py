@@ -177,6 +177,8 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
             continue  # `x --version` working shows the program starts, not that it does the job
         if _only_prints(later.text) and not _only_prints(call.text):
             continue  # `X=1 bash -c 'echo "$X"'`: a probe of how the shell reads it, no work
+        if _LOOKUP.match(unwrapped(later.text)) and not _LOOKUP.match(unwrapped(call.text)):
+            continue  # `npm search x` after `npx x` failed: what exists was looked up, no work
         if _output_unseen(call.text, later.text):
             continue  # `cmd > log; rg x log`: what printed and exited was another program
         if _worked(later, result, failure):
@@ -733,6 +735,14 @@ def _bookkeeping(event: Event) -> bool:
 
 _GIT_RECORDS = re.compile(r"^git\s+(?:-C\s+\S+\s+)?(?:add|commit|push|tag)\b")
 _SUBAGENTS = frozenset({"Task", "Agent"})
+
+
+# A package manager asked what exists: a lookup, whatever it finds.
+_LOOKUP = re.compile(
+    r"^(?:npm|pnpm|yarn|bun)\s+(?:search|view|info|show|ls|list|outdated)\b"
+    r"|^(?:pip3?|python3? -m pip|uv pip)\s+(?:show|list|search|index)\b"
+    r"|^(?:brew|apt|apt-cache|dnf|winget|choco|gem|cargo)\s+(?:search|info|show|list)\b"
+)
 
 
 def _only_looks(event: Event) -> bool:

@@ -138,6 +138,17 @@ _HAS_NOW = re.compile(
     r"đã có.{0,80}chưa|(?:你|您)(?:已经)?有(?:没有)?.{0,30}(?:吗|么)|是否已(?:有|经有)",
     re.I,
 )
+# The agent asking what the user sees or what happened ("Did it work?", "Can you see the
+# shortcut now?", "Did the window appear?"): an observation of today, no choice. And a setting
+# of the user's own machine ("How would you like to set your Windows password?").
+_OBSERVES = re.compile(
+    r"^(?:(?:so|and|now|ok(?:ay)?),?\s+)?(?:did (?:it|that|this|the \w+(?: \w+){0,3}) "
+    r"(?:work|run|start|open|appear|show|close|fail|succeed|install|load)|"
+    r"(?:can|do|could) you (?:now )?see\b|(?:is|was) (?:it|the \w+) (?:working|visible|showing|"
+    r"there)\b|does (?:it|that|this) (?:work|look)|what do you see\b|what happened\b)|"
+    r"\byour (?:windows|mac|pc|computer|laptop|phone|desktop)\b",
+    re.I,
+)
 # The agent asking what the user's request meant: a clarification of today's task.
 _CLARIFIES = re.compile(
     r"\b(?:could|can) you (?:please )?clarify\b|\bclarify what you mean\b|"
@@ -374,6 +385,7 @@ def _lasting(question: str, choice: str) -> bool:
         or _DIAGNOSTIC.search(question)
         or _RELOCATES.search(question)
         or _CLARIFIES.search(question)
+        or _OBSERVES.search(asking)
         or _SETS_UP.search(question)
         or _HAS_NOW.search(question)
         or _NO_CHOICE.match(choice)

@@ -117,7 +117,8 @@ DECISION = re.compile(
 # a reason; the agent's own "I decided to …" is a step of its plan unless it gives one.
 USER_DECIDED = re.compile(r"\b(?:we|I) (?:have |had )?decided\b", re.I)
 USER_RULE = re.compile(
-    r"^(?:please\s+)?(?:always|never|don't|do not|make sure(?: to| you)?|ensure|from now on|"
+    r"^(?:please\s+)?(?:always|never(?!\s+(?:have|has|had|seen|been|saw|did|was|were|heard|knew|"
+    r"thought|used|got)\b)|don't|do not|make sure(?: to| you)?|ensure|from now on|"
     r"avoid|prefer|only use|use)\b",
     re.I,
 )

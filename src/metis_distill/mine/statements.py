@@ -31,6 +31,7 @@ _HARNESS_PREFIXES = (
     "Base directory for this skill:",
     "Contents of ",
     "# Context from my IDE setup",
+    "Warning: apply_patch was requested via",  # Codex's own note, sent as the user's
 )
 _STRUCTURE = re.compile(r"^\s*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|\|)", re.M)
 _LIST_MARK = re.compile(r"^\s*(?:[-*+\u2022]|\d+[.)])\s+")
