@@ -364,25 +364,9 @@ def test_how_to_go_on_asked_after_a_statement_is_no_lasting_choice(tmp_path: Pat
 
 def _codex_calls(tmp_path: Path, calls: list[tuple[str, bool, int, str]]) -> list:  # type: ignore[type-arg]
     """A Codex rollout of shell calls (command, escalated, exit code, output): its failures."""
-    import json
-
-    from metis_distill.sources.codex import parse_file as parse_codex
-
-    records: list[dict] = [{"type": "session_meta", "payload": {"id": "s", "cwd": "/w"}}]  # type: ignore[type-arg]
-    for n, (command, escalated, code, output) in enumerate(calls):
-        leave = {"sandbox_permissions": "require_escalated"} if escalated else {}
-        arguments = json.dumps({"command": ["bash", "-lc", command], **leave})
-        records += [
-            {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
-             "call_id": f"c{n}", "arguments": arguments}},
-            {"type": "response_item", "payload": {"type": "function_call_output",
-             "call_id": f"c{n}", "output": json.dumps(
-                 {"output": output, "metadata": {"exit_code": code}})}},
-        ]  # fmt: skip
-    path = tmp_path / "rollout-2026-11-01T00-00-00-a.jsonl"
-    stamp = {"timestamp": "2026-11-01T00:00:00Z"}
-    path.write_text("".join(json.dumps({**stamp, **r}) + "\n" for r in records))
-    run = parse_codex(path, tmp_path)
+    leave = {"sandbox_permissions": "require_escalated"}
+    shaped = [(c, leave if out else {}, code, text) for c, out, code, text in calls]
+    _, run = _codex_rollout(tmp_path, shaped)
     return [e for e in find_episodes(run) if e.kind is LessonKind.FAILURE]
 
 

@@ -760,23 +760,12 @@ def test_servers_out_of_the_sandboxs_reach_are_one_lesson(tmp_path: Path) -> Non
     ]
     lessons = []
     for n, (command, error) in enumerate(failures):
-        path = tmp_path / f"rollout-{n}.jsonl"
-        args = {"command": ["bash", "-lc", command]}
-        records = [
-            {"type": "session_meta", "payload": {"id": f"s{n}", "cwd": "/w"}},
-            {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
-             "call_id": "c1", "arguments": json.dumps(args)}},
-            {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c1",
-             "output": json.dumps({"output": error, "metadata": {"exit_code": 1}})}},
-            {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
-             "call_id": "c2", "arguments": json.dumps({**args, "sandbox_permissions": "require_escalated"})}},
-            {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c2",
-             "output": json.dumps({"output": "ok", "metadata": {"exit_code": 0}})}},
-        ]  # fmt: skip
-        stamp = {"timestamp": "2025-09-01T00:00:00Z"}
-        path.write_text("".join(json.dumps({**stamp, **r}) + "\n" for r in records))
-        run = parse_file(path, tmp_path)
-        lessons += RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+        folder = tmp_path / str(n)
+        folder.mkdir()
+        calls = [(command, _failed(error)), (command, _ran("ok"))]
+        run = _shell_run(folder, calls, escalated=frozenset({1}))
+        lines = read_lines(folder / "rollout-x.jsonl")
+        lessons += RulesExtractor().extract(run, list(find_episodes(run)), lines)
     (text,) = {c.text for c in lessons}
     assert text.startswith("Codex's sandbox here has no network, localhost included")
     assert "git fetch" not in text and "smoke_test" not in text

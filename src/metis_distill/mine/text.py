@@ -142,14 +142,7 @@ SHELL_QUOTED = re.compile(r"'[^']*'|\"(?:\\.|[^\"\\])*\"")
 def shell_steps(command: str) -> list[str]:
     """The steps of a command line (`a && b || c; d`), split outside quotes: the `;` of
     `python3 -c "import a; a.run()"` belongs to the script."""
-    head = command_head(command)
-    masked = SHELL_QUOTED.sub(lambda quoted: "x" * len(quoted[0]), head)
-    found, start = [], 0
-    for operator in STEP_SPLIT.finditer(masked):
-        found.append(head[start : operator.start()].strip())
-        start = operator.end()
-    found.append(head[start:].strip())
-    return [step for step in found if step]
+    return _split_outside_quotes(command_head(command), STEP_SPLIT)
 
 
 _LINE_OR_STEP = re.compile(rf"\s*\n\s*|{STEP_SPLIT.pattern}|\s*\|\s*")
@@ -158,13 +151,18 @@ _LINE_OR_STEP = re.compile(rf"\s*\n\s*|{STEP_SPLIT.pattern}|\s*\|\s*")
 def script_steps(script: str) -> list[str]:
     """Every step of a script, line by line and between `&&`, `||`, `;` and `|`, split
     outside quotes (a quoted string may span lines)."""
-    masked = SHELL_QUOTED.sub(lambda quoted: "x" * len(quoted[0]), script)
+    steps = _split_outside_quotes(script, _LINE_OR_STEP)
+    return [step for step in steps if not step.startswith("#")]
+
+
+def _split_outside_quotes(text: str, operators: re.Pattern[str]) -> list[str]:
+    masked = SHELL_QUOTED.sub(lambda quoted: "x" * len(quoted[0]), text)
     found, start = [], 0
-    for operator in _LINE_OR_STEP.finditer(masked):
-        found.append(script[start : operator.start()].strip())
+    for operator in operators.finditer(masked):
+        found.append(text[start : operator.start()].strip())
         start = operator.end()
-    found.append(script[start:].strip())
-    return [step for step in found if step and not step.startswith("#")]
+    found.append(text[start:].strip())
+    return [step for step in found if step]
 
 
 def first_step(command: str) -> str:
