@@ -64,6 +64,11 @@ def test_a_paths_home_folder() -> None:
         ("ssh ubuntu@ec2.example.com", "ssh ubuntu@ec2.example.com"),
         ("postgres://app@db.internal/shop", "postgres://app@db.internal/shop"),
         ("systemctl restart wg-quick@wg0.service", "systemctl restart wg-quick@wg0.service"),
+        # GitHub's greeting over ssh names the account
+        (
+            "Hi ana-dev! You've successfully authenticated, but GitHub does not provide shell access.",
+            "Hi …! You've successfully authenticated, but GitHub does not provide shell access.",
+        ),
     ],
 )
 def test_an_e_mail_address_names_no_one(text: str, hidden: str) -> None:

@@ -1,4 +1,5 @@
-"""What names a person in text meant to be shared: home folders and e-mail addresses.
+"""What names a person in text meant to be shared: home folders, e-mail addresses, an account
+greeted by name.
 
 Home folders name their person: `C:\\Users\\ana\\docs` (or `C:/Users/ana/docs`, WSL's
 `/mnt/c/Users/ana/docs`), `/Users/ana/docs` and `/home/ana/docs` read `~\\docs` and `~/docs` in
@@ -34,9 +35,14 @@ _MAILBOX = re.compile(
 _MACHINE_DOMAINS = frozenset({"local", "localdomain", "lan", "home", "internal", "localhost"})
 
 
+# GitHub's greeting over ssh names the account: "Hi ana! You've successfully authenticated".
+_GREETED = re.compile(r"(?<=\bHi )[\w.-]+(?=! You've successfully authenticated)")
+
+
 def hide_person(text: str) -> str:
-    """The text with no home folder's owner and no e-mail address's person in it."""
-    return _MAILBOX.sub(_hidden_address, hide_homes(text))
+    """The text with no home folder's owner, no e-mail address's person and no account
+    greeted by name in it."""
+    return _GREETED.sub("…", _MAILBOX.sub(_hidden_address, hide_homes(text)))
 
 
 def _hidden_address(address: re.Match[str]) -> str:

@@ -798,3 +798,18 @@ def test_a_server_out_of_reach_is_told_of_the_program_not_its_env_prefix(tmp_pat
         lesson for lesson in lessons if lesson.startswith("Codex's sandbox here has no network")
     ]
     assert lessons and "GOCACHE" not in lessons[0]
+
+
+def test_a_step_that_reads_as_the_failed_call_is_no_remedy(tmp_path: Path) -> None:
+    """Another call of the same wrapper ran between the failure and its rerun: told in its
+    general form it reads as the failed call itself, which teaches nothing."""
+    source = "bash --noprofile --norc -lc 'source /opt/ros/setup.bash && "
+    (lesson,) = _rollout_lessons(
+        tmp_path,
+        [
+            (source + "rosservice info /arm/move'", {}, 1, "ERROR: unknown service /arm/move"),
+            (source + "rosnode list'", {}, 0, "/rosout"),
+            (source + "rosservice info /arm/move'", {}, 0, "Node: /arm"),
+        ],
+    )
+    assert "first" not in lesson and "(no fix seen)" in lesson

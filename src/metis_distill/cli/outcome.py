@@ -87,6 +87,12 @@ def _nothing_message(proposal: ProposalOutcome) -> str:
             "repository (their cwd is elsewhere): nothing to propose. Use --all-projects, or "
             "add the old checkout paths as `aliases` in metis.toml."
         )
+    if waiting and proposal.lessons_shown == 0:
+        return (
+            "No change to propose: no lesson has earned a line in this target yet; "
+            f"{waiting} lessons wait in the ledger until their evidence earns them one "
+            "(`metis search` finds them)."
+        )
     if waiting:
         return (
             "No change to propose: the target already says all we know; "

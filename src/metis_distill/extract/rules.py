@@ -248,6 +248,8 @@ def _failure_lesson(
         return f"{what} {verb} here (“{sig}”); use {code(instead)} instead.", remedy
     if fix is not None and fix.kind is FixKind.PREPARED and remedy:
         step = code(general_command(remedy))
+        if step == what:  # the step reads as the call itself: which of its kind helped is unsaid
+            return f"{what} {verb} here: “{sig}” (no fix seen).", None
         return f"{what} {verb} with “{sig}”; run {step} first.", remedy
     if fix is not None and fix.kind is FixKind.HINTED and remedy:
         return f"{what} {verb} with “{sig}”; run {code(remedy)} first, as the error says.", remedy
