@@ -205,6 +205,15 @@ def test_another_script_is_another_intent(tmp_path: Path) -> None:
     assert lesson.fix is None and "(no fix seen)" in lesson.text
 
 
+def test_a_variable_naming_one_instance_is_told_without_its_value(tmp_path: Path) -> None:
+    """`SPECIFY_FEATURE=001-login-form` was that day's feature: the lesson keeps the name, not
+    the value (the next feature is another)."""
+    script = ".specify/scripts/bash/setup-plan.sh --json"
+    error = "ERROR: Not on a feature branch. Current branch: main"
+    (lesson,) = _retried(tmp_path, script, error, f"SPECIFY_FEATURE=001-login-form {script}")
+    assert "`SPECIFY_FEATURE=…`" in lesson.text and "001-login-form" not in lesson.text
+
+
 def test_a_variable_set_before_the_same_call_is_the_rule(tmp_path: Path) -> None:
     script = "python3 - <<'PY'\nfrom mypkg import core\nprint(core.VERSION)\nPY"
     error = "Traceback (most recent call last):\nModuleNotFoundError: No module named 'mypkg'"

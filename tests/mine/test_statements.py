@@ -201,13 +201,16 @@ def test_a_claim_counts_once_the_user_accepts_it_a_found_cause_at_once(tmp_path:
 
 
 def test_a_thanks_to_the_user_is_no_part_of_the_fact(tmp_path: Path) -> None:
-    claim = "Thanks — that error shows the CLI does not accept --ask-for-approval for exec."
+    claim = "Thanks — the ocodex CLI does not accept --ask-for-approval for exec."
     accepted = [say("assistant", claim), say("user", "yes, drop it")]
     ((kind, text),) = _lessons(tmp_path, accepted)
     assert (kind, text) == (
         LessonKind.GOTCHA,
-        "That error shows the CLI does not accept --ask-for-approval for exec.",
+        "The ocodex CLI does not accept --ask-for-approval for exec.",
     )
+    # after the thanks, "that error shows …" points back at a message the reader never sees
+    pointing = "Thanks — that error shows the CLI does not accept --ask-for-approval for exec."
+    assert _lessons(tmp_path / "b", [say("assistant", pointing), say("user", "yes")]) == []
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from metis_distill.extract.wording import (
     code,
     general_command,
     general_error,
+    names_instance,
     subject,
 )
 from metis_distill.mine.episodes import Episode
@@ -590,7 +591,17 @@ def _env_prefix(failed: str, retry: str) -> str | None:
     assignments = list(takewhile(_ENV_ASSIGNMENT.match, words))
     if not assignments or words[len(assignments) :] != head:
         return None
-    return " ".join(assignments)
+    return " ".join(_setting_told(word) for word in assignments)
+
+
+def _setting_told(assignment: str) -> str:
+    """`NAME=value` as a lesson says it: a value naming one instance (`SPECIFY_FEATURE=001-
+    login-form`, a feature of that day) cut; a place (`GOCACHE=/tmp/go-build`) or a plain
+    word (`PYTHONPATH=src`) kept, since it is what worked."""
+    name, value = assignment.split("=", 1)
+    bare = value.strip("\"'")
+    place = bare.startswith(("/", "~", "$", "."))
+    return f"{name}=…" if names_instance(bare) and not place else assignment
 
 
 def _known_shell_cause(call: Event, error: str, harness: str) -> tuple[str, None] | None:

@@ -64,7 +64,7 @@ def general_command(command: str) -> str:
             kept.append(bare.replace("\\", "/").rsplit("/", 1)[-1] or bare)
             continue
         script = _runs_script(kept) and bool(_SCRIPT_FILE.match(bare))
-        if _instance(bare) and not script:
+        if names_instance(bare) and not script:
             kept.append("…")
             break
         kept.append(word)
@@ -77,7 +77,7 @@ def _runs_script(kept: list[str]) -> bool:
     return bool(kept) and (kept[-1].lower() in _INTERPRETERS or kept[-1] in ("run", "exec"))
 
 
-def _instance(argument: str) -> bool:
+def names_instance(argument: str) -> bool:
     """An argument that belongs to one instance: a path, a branch, an id."""
     return bool(
         _ABSOLUTE.match(argument)

@@ -155,9 +155,10 @@ DIAGNOSIS = re.compile(
 )
 # How a stated fact opens ("Turns out …", "Note that …"): what follows is its subject.
 FACT_LEAD = re.compile(
-    r"^(?:so,?\s+)?(?:(?:it\s+)?turns out(?: that)?,?|note that|gotcha:|surprisingly,?|"
+    r"^(?:(?:thanks|thank you|got it|good catch)\s*[—–,!.:-]+\s*)?"  # a thanks to the user
+    r"(?:(?:so,?\s+)?(?:(?:it\s+)?turns out(?: that)?,?|note that|gotcha:|surprisingly,?|"
     r"the (?:root cause|root problem|reason|problem|issue|bug|culprit) (?:is|was) that|"
-    r"this happens because)\s*",
+    r"this happens because)\s*)?",
     re.I,
 )
 CONFIRMATION = re.compile(
