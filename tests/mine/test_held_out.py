@@ -813,3 +813,19 @@ def test_a_step_that_reads_as_the_failed_call_is_no_remedy(tmp_path: Path) -> No
         ],
     )
     assert "first" not in lesson and "(no fix seen)" in lesson
+
+
+def test_every_preparing_step_is_told(tmp_path: Path) -> None:
+    """A file too big for GitHub taken out of the index and the commit amended, then the push
+    worked: the lesson names both steps (the first alone would fail the same way)."""
+    too_big = "remote: error: File big.bin is 103.31 MB; this exceeds GitHub's file size limit of 100.00 MB"
+    (lesson,) = _rollout_lessons(
+        tmp_path,
+        [
+            ("git push origin main", {}, 1, too_big),
+            ("git rm --cached big.bin", {}, 0, "rm 'big.bin'"),
+            ("git commit --amend -m 'add data'", {}, 0, "[main 1a2b3c4] add data"),
+            ("git push origin main", {}, 0, "To github.com:a/b.git"),
+        ],
+    )
+    assert "run `git rm --cached big.bin && git commit --amend -m …` first" in lesson

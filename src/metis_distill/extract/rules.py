@@ -248,7 +248,9 @@ def _failure_lesson(
             instead = shorten(command_head(remedy), MAX_COMMAND)
         return f"{what} {verb} here (“{sig}”); use {code(instead)} instead.", remedy
     if fix is not None and fix.kind is FixKind.PREPARED and remedy:
-        step = code(general_command(remedy))
+        # every preparing step, each in its general form (`git rm --cached … && git commit
+        # --amend`: the first alone would not do)
+        step = code(" && ".join(general_command(part) for part in shell_steps(remedy)))
         if step == what:  # the step reads as the call itself: which of its kind helped is unsaid
             return f"{what} {verb} here: “{sig}” (no fix seen).", None
         return f"{what} {verb} with “{sig}”; run {step} first.", remedy

@@ -64,7 +64,9 @@ def general_command(command: str) -> str:
             kept.append(bare.replace("\\", "/").rsplit("/", 1)[-1] or bare)
             continue
         script = _runs_script(kept) and bool(_SCRIPT_FILE.match(bare))
-        if names_instance(bare) and not script:
+        # a commit's message is that commit's (`python -m pip`'s `-m` names a module)
+        message = kept[-1] in ("-m", "--message") and "commit" in kept
+        if (names_instance(bare) or message) and not script:
             kept.append("…")
             break
         kept.append(word)

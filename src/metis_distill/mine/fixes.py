@@ -420,17 +420,18 @@ def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Even
         if extra:
             return Fix(FixKind.PREPARED, later, result)
         # `npm install -D tailwindcss@3` between `npx tailwindcss init` and its `-p` form
-        return None if _state_changes(between) else Fix(FixKind.REPLACED, later, result)
-    steps = _state_changes(between)
+        return None if _state_changes(between, call) else Fix(FixKind.REPLACED, later, result)
+    steps = _state_changes(between, call)
     if steps:
         return Fix(FixKind.PREPARED, later, result, steps[-MAX_STEPS:])
     return Fix(FixKind.RETRIED, later, result)
 
 
-def _state_changes(between: Sequence[Event]) -> tuple[Event, ...]:
-    """The calls in between that changed what the retry ran on: not looks, not git's
-    bookkeeping, not deletions."""
-    steps = tuple(e for e in between if not _only_looks(e) and not _bookkeeping(e))
+def _state_changes(between: Sequence[Event], call: Event) -> tuple[Event, ...]:
+    """The calls in between that changed what the retry ran on: not looks, not deletions,
+    not git's bookkeeping (unless git failed: what a push sends is what was committed)."""
+    records = unwrapped(call.text).startswith("git ")
+    steps = tuple(e for e in between if not _only_looks(e) and (records or not _bookkeeping(e)))
     return tuple(e for e in steps if e.tool_name not in _SHELLS or not _deletes(e.text))
 
 
