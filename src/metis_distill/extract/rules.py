@@ -23,6 +23,7 @@ from metis_distill.mine.shells import SWITCH_LESSON, foreign_command, switch_as_
 from metis_distill.mine.signals import (
     EDIT_TOOLS,
     SHELL_TOOLS,
+    THANKS,
     WRITE_REFUSED,
     ZSH_PATTERN_ERROR,
     error_signature,
@@ -61,7 +62,7 @@ _DECISION_LEAD = re.compile(
 )
 # What opens the sentence without being the fact: "turns out", a thanks to the user.
 _GOTCHA_LEAD = re.compile(
-    r"^(?:(?:thanks|thank you|got it|good catch)\s*[—–,!.:-]+\s*)?"
+    rf"^{THANKS}?"
     r"(?:(?:so,?\s+)?(?:it\s+)?turns out(?: that)?,?\s+)?",
     re.I,
 )

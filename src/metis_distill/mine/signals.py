@@ -154,8 +154,10 @@ DIAGNOSIS = re.compile(
     re.I,
 )
 # How a stated fact opens ("Turns out …", "Note that …"): what follows is its subject.
+# A thanks to the user before what the agent says ("Thanks — …", "Good catch, …").
+THANKS = r"(?:(?:thanks|thank you|got it|good catch)\s*[—–,!.:-]+\s*)"
 FACT_LEAD = re.compile(
-    r"^(?:(?:thanks|thank you|got it|good catch)\s*[—–,!.:-]+\s*)?"  # a thanks to the user
+    rf"^{THANKS}?"
     r"(?:(?:so,?\s+)?(?:(?:it\s+)?turns out(?: that)?,?|note that|gotcha:|surprisingly,?|"
     r"the (?:root cause|root problem|reason|problem|issue|bug|culprit) (?:is|was) that|"
     r"this happens because)\s*)?",
