@@ -10,9 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from metis_distill.extract.rules import RulesExtractor
+from metis_distill.ledger import LessonView
 from metis_distill.mine.episodes import find_episodes
 from metis_distill.mine.signals import error_signature
 from metis_distill.models import Event, EventKind, LessonKind, Run
+from metis_distill.placement.locality import Locality, locality
 from metis_distill.provenance import quote_in_span
 from metis_distill.sources import detect
 from metis_distill.sources.codex import SOURCE, looks_like, parse_file, parse_lines, rollout
@@ -946,3 +948,23 @@ def test_behind_the_banner_the_real_error_is_quoted_and_a_silent_search_is_no_fa
         (LessonKind.FAILURE, "pnpm test")
     ]
     assert error_signature(episodes[0].trigger.text) == "sh: vitest: command not found"
+
+
+def test_a_sandbox_that_cannot_start_is_one_lesson_of_the_machine(tmp_path: Path) -> None:
+    """`gofmt -w` and `go mod tidy` both stopped by a sandbox that could not set its
+    capabilities, both working once let out: the sandbox never started, one lesson of this
+    machine whatever the command."""
+    refused = "failed in sandbox: cannot set capabilities: Operation not permitted\n"
+    lessons = []
+    for n, command in enumerate(["gofmt -w internal/db/migrator.go", "go mod tidy"]):
+        folder = tmp_path / str(n)
+        folder.mkdir()
+        run = _shell_run(folder, [(command, refused), (command, _ran(""))], frozenset({1}))
+        lines = read_lines(folder / "rollout-x.jsonl")
+        lessons += RulesExtractor().extract(run, list(find_episodes(run)), lines)
+    (text,) = {c.text for c in lessons}
+    assert text.startswith("Codex's sandbox cannot start on this machine")
+    assert "gofmt" not in text and "go mod" not in text
+    assert all(c.fix and c.evidence.shows_fix for c in lessons)
+    view = LessonView("id", "failure", text, "active", 2, None, None, (), (), lessons[0].fix)
+    assert locality(view, Path("/w")) is Locality.MACHINE

@@ -219,6 +219,8 @@ def _failure_lesson(
     if fix is not None and fix.kind is FixKind.UNFLAGGED and remedy:
         return _unknown_flag_text(call, fix, sig), remedy
     if fix is not None and fix.kind is FixKind.ESCALATED and remedy:
+        if _NO_SANDBOX.search(episode.trigger.text[:4000]):
+            return _NO_SANDBOX_TEXT, "run it with escalated permissions"
         if _NO_NETWORK.search(episode.trigger.text[:4000]):
             return _NO_NETWORK_TEXT, "run it with escalated permissions"
         program = code(_sandboxed_program(call.text))
@@ -366,6 +368,16 @@ _NO_NETWORK_TEXT = (
     "Codex's sandbox here has no network, localhost included: calls that reach a server "
     "(“Could not resolve host”, “Failed to connect to …”) fail inside it and work outside "
     "it; ask to run them with escalated permissions."
+)
+
+
+# Codex's sandbox could not start on this machine (a container or kernel that denies it the
+# capabilities it sets): every sandboxed call fails, whatever it runs.
+_NO_SANDBOX = re.compile(r"\bcannot set capabilities\b", re.I)
+_NO_SANDBOX_TEXT = (
+    "Codex's sandbox cannot start on this machine (“cannot set capabilities: Operation not "
+    "permitted”): every command run inside it fails, whatever it runs; ask to run commands "
+    "with escalated permissions."
 )
 
 

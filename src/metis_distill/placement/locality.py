@@ -48,7 +48,8 @@ _THIS_MACHINE = re.compile(
     r"\bcygpath\b|\[main\] bash\b|MacosSeatbelt|\bmsys-?2?\b|The shell here is zsh\b"
     r"|\bstarts WSL\b|execvpe /bin/(?:ba)?sh failed|\bon the PATH fails here\b"
     r"|\basks for a password here\b|\bno user name or e-mail set here\b"
-    r"|\bGit Bash here\b|\bShell commands here run in bash, not cmd\b",
+    r"|\bGit Bash here\b|\bShell commands here run in bash, not cmd\b"
+    r"|\bsandbox cannot start on this machine\b",
     re.I,
 )
 # The project's own ways to install or run its tools: a remedy using one is the team's.
