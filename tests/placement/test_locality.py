@@ -151,6 +151,27 @@ def test_a_home_written_as_tilde_or_named_is_the_persons(text: str, expected: Lo
     assert locality(lesson(text), ROOT) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Please always respond in Thai.", Locality.PERSON),
+        ("Answer me in simplified Chinese from now on.", Locality.PERSON),
+        ("Your replies should always be in Spanish.", Locality.PERSON),
+        ("以后请用中文回答。", Locality.PERSON),
+        ("日本語で回答してください。", Locality.PERSON),
+        ("Réponds toujours en français.", Locality.PERSON),
+        ("Antworte mir bitte immer auf Deutsch.", Locality.PERSON),
+        # the language of the product is the team's
+        ("Write the UI strings in Thai; English is the fallback.", Locality.TEAM),
+        ("Error messages returned by the API are in English.", Locality.TEAM),
+    ],
+)
+def test_the_language_the_agent_speaks_to_the_person_is_theirs(
+    text: str, expected: Locality
+) -> None:
+    assert locality(lesson(text), ROOT) == expected
+
+
 def test_a_tilde_path_is_personal_when_the_repository_is_in_no_home() -> None:
     text = "Edit ~/src/shop/web/vite.config.ts, not the copy in dist/."
     assert locality(lesson(text), Path("/srv/shop")) == Locality.PERSON

@@ -75,12 +75,35 @@ _OWN_FOLDER = re.compile(
 )
 
 
+_LANGUAGES = (
+    r"English|Chinese|Mandarin|Cantonese|Japanese|Korean|Thai|Vietnamese|Indonesian|Hindi"
+    r"|French|Spanish|German|Portuguese|Russian|Ukrainian|Italian|Dutch|Polish|Czech|Turkish"
+    r"|Arabic|Hebrew|Persian|Swedish|Norwegian|Danish|Finnish|Greek|Catalan|Romanian"
+)
+# How the agent talks to the person (the language of its replies): theirs, not the project's.
+_OWN_LANGUAGE = re.compile(
+    r"\b(?:respond|reply|answer|talk|speak|communicate|chat|converse)(?: to me| with me| me)?"
+    rf"(?: only| always)? in (?:simple |plain |simplified |traditional )?(?:{_LANGUAGES})\b"
+    rf"|\b(?:responses|replies|answers)\b[^.;]{{0,20}}\bin (?:{_LANGUAGES})\b"
+    r"|(?:用|使用|以)(?:简体|繁体)?(?:中文|汉语|英文|英语|日语|韩语)(?:来)?(?:回答|回复|回应|交流|沟通|对话)"
+    r"|(?:中文|英文)(?:回答|回复)|日本語で(?:回答|答え|返答|返事|応答|話)|한국어로\s?(?:답|대답|응답)"
+    r"|\br[ée]pond(?:s|ez)?(?:-moi)?(?: toujours)? en (?:français|anglais)\b"
+    r"|\b(?:responde|contesta|respóndeme|contéstame)(?:me)?(?: siempre)? en (?:español|castellano|inglés)\b"
+    r"|\bantworte(?:n Sie)?(?: mir)?(?: bitte)?(?: immer)? auf (?:Deutsch|Englisch)\b"
+    r"|\bresponda(?: sempre)? em (?:português|inglês)\b"
+    r"|отвечай(?:те)?(?: всегда)? (?:на русском|по-русски)",
+    re.I,
+)
+
+
 def locality(lesson: LessonView, root: Path) -> Locality:
     """The lesson's own words and remedy, and its evidence's quotes, read against the
     repository root (a path inside the repository is the team's, even under a home)."""
     said = " ".join([lesson.text, lesson.fix or ""])
     quotes = " ".join(e.quote for e in lesson.evidence)
     if _personal_paths(said, root) or _OWN_FOLDER.search(said):
+        return Locality.PERSON
+    if _OWN_LANGUAGE.search(lesson.text):
         return Locality.PERSON
     heard = f"{said} {quotes}"
     if _PROJECT_TOOLING.search(lesson.fix or _remedy(lesson.text)):
