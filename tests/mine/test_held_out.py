@@ -815,6 +815,22 @@ def test_a_step_that_reads_as_the_failed_call_is_no_remedy(tmp_path: Path) -> No
     assert "first" not in lesson and "(no fix seen)" in lesson
 
 
+def test_steps_of_which_one_reads_as_the_failed_call_are_no_remedy(tmp_path: Path) -> None:
+    """Two calls of the same wrapper between the failure and its rerun: together they say
+    no more than one (`bash -lc 'source …' && bash -lc 'source …'` first)."""
+    source = "bash --noprofile --norc -lc 'source /opt/ros/setup.bash && "
+    (lesson,) = _rollout_lessons(
+        tmp_path,
+        [
+            (source + "rosservice info /arm/move'", {}, 1, "ERROR: unknown service /arm/move"),
+            (source + "rosnode list'", {}, 0, "/rosout"),
+            (source + "rosrun arm manager'", {}, 0, "started"),
+            (source + "rosservice info /arm/move'", {}, 0, "Node: /arm"),
+        ],
+    )
+    assert "first" not in lesson and "(no fix seen)" in lesson
+
+
 def test_every_preparing_step_is_told(tmp_path: Path) -> None:
     """A file too big for GitHub taken out of the index and the commit amended, then the push
     worked: the lesson names both steps (the first alone would fail the same way)."""

@@ -253,10 +253,11 @@ def _failure_lesson(
     if fix is not None and fix.kind is FixKind.PREPARED and remedy:
         # every preparing step, each in its general form (`git rm --cached … && git commit
         # --amend`: the first alone would not do)
-        step = code(" && ".join(general_command(part) for part in shell_steps(remedy)))
-        if step == what:  # the step reads as the call itself: which of its kind helped is unsaid
+        steps = [general_command(part) for part in shell_steps(remedy)]
+        if what in (code(step) for step in steps):
+            # a step reads as the call itself: which of its kind helped is unsaid
             return f"{what} {verb} here: “{sig}” (no fix seen).", None
-        return f"{what} {verb} with “{sig}”; run {step} first.", remedy
+        return f"{what} {verb} with “{sig}”; run {code(' && '.join(steps))} first.", remedy
     if fix is not None and fix.kind is FixKind.HINTED and remedy:
         return f"{what} {verb} with “{sig}”; run {code(remedy)} first, as the error says.", remedy
     if fix is not None and fix.kind is FixKind.INSTALLED and remedy:
