@@ -845,3 +845,30 @@ def test_every_preparing_step_is_told(tmp_path: Path) -> None:
         ],
     )
     assert "run `git rm --cached big.bin && git commit --amend -m …` first" in lesson
+
+
+def test_let_out_of_the_sandbox_the_refusal_gone_is_the_fix_whatever_the_status(
+    tmp_path: Path,
+) -> None:
+    """`mix hex.outdated` could not open a socket inside the sandbox; let out, it printed its
+    table and exited 1 (its status when updates exist): the sandbox was what stopped it."""
+    eperm = (
+        "** (Mix) failed to start Mix.PubSub: failed to open a TCP socket in "
+        "Mix.Sync.PubSub.subscribe/1, reason: :eperm"
+    )
+    (lesson,) = _rollout_lessons(
+        tmp_path,
+        [
+            ("mix hex.outdated", {}, 1, eperm),
+            ("mix hex.outdated", OUT, 1, "Dependency  Current  Latest  Status\nphoenix  1.7.1  1.8.0  Update possible"),
+        ],
+    )  # fmt: skip
+    assert lesson.startswith("`mix` fails inside Codex's sandbox here and works outside it")
+
+
+def test_let_out_of_the_sandbox_and_failing_the_same_way_is_no_fix(tmp_path: Path) -> None:
+    eperm = "** (Mix) failed to open a TCP socket, reason: :eperm"
+    lessons = _rollout_lessons(
+        tmp_path, [("mix hex.outdated", {}, 1, eperm), ("mix hex.outdated", OUT, 1, eperm)]
+    )
+    assert lessons and not any("works outside" in lesson for lesson in lessons)

@@ -22,6 +22,7 @@ from metis_distill.mine.modules import INSTALL, importing_step, interpreter
 from metis_distill.mine.shells import SWITCH_LESSON, foreign_command, switch_as_path
 from metis_distill.mine.signals import (
     EDIT_TOOLS,
+    NO_NETWORK,
     SHELL_TOOLS,
     THANKS,
     WRITE_REFUSED,
@@ -221,7 +222,7 @@ def _failure_lesson(
     if fix is not None and fix.kind is FixKind.ESCALATED and remedy:
         if _NO_SANDBOX.search(episode.trigger.text[:4000]):
             return _NO_SANDBOX_TEXT, "run it with escalated permissions"
-        if _NO_NETWORK.search(episode.trigger.text[:4000]):
+        if NO_NETWORK.search(episode.trigger.text[:4000]):
             return _NO_NETWORK_TEXT, "run it with escalated permissions"
         program = code(_sandboxed_program(call.text))
         return (
@@ -357,13 +358,6 @@ def _pwsh_that_worked(run: Run, error: Event, lines: Lines) -> Event | None:
     return None
 
 
-# A server out of reach: Codex's sandbox has no network unless the call is let out.
-_NO_NETWORK = re.compile(
-    r"Could not resolve host|Failed to connect to|Couldn't connect to server|Connection refused"
-    r"|\bECONNREFUSED\b|\bENOTFOUND\b|\bEAI_AGAIN\b|getaddrinfo|Network is unreachable"
-    r"|Temporary failure in name resolution|\bdial (?:tcp|udp)\b",
-    re.I,
-)
 # One wording whatever the call, so that every server out of reach supports one lesson.
 _NO_NETWORK_TEXT = (
     "Codex's sandbox here has no network, localhost included: calls that reach a server "

@@ -61,6 +61,7 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
     # a file may hold a stretch of the conversation twice (the same tool ids again): a result
     # answers the call with its id that came last before it
     latest: dict[str | None, Event] = {}
+    fixes: set[int] = set()  # results shown as an earlier failure's fix: no failure of their own
     for index, event in enumerate(events):
         if event.kind is EventKind.TOOL_CALL and event.tool_use_id:
             latest[event.tool_use_id] = event
@@ -78,8 +79,13 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
             continue
         if failed[index]:
             call = latest.get(event.tool_use_id or "")
-            if not (signals.answers_no(call, event) or signals.looked_for_nothing(call, event)):
-                yield from _failure(events, index, call, banners)
+            if event.seq in fixes or signals.answers_no(call, event):
+                continue
+            if not signals.looked_for_nothing(call, event):
+                for episode in _failure(events, index, call, banners):
+                    if episode.fix_result is not None:
+                        fixes.add(episode.fix_result.seq)
+                    yield episode
             continue
         if event.kind is EventKind.INTERRUPT or signals.is_rejection(event) or event.mid_turn:
             # a message typed mid-turn corrects what the agent was doing: it is read as the

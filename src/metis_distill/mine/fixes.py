@@ -192,6 +192,8 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
             if fix.kind is FixKind.REPLACED and _unflagged(call.text, later.text, dropped):
                 return Fix(FixKind.UNFLAGGED, later, result)
             return fix
+        if _let_out(failure, call, later, result):
+            return Fix(FixKind.ESCALATED, later, result)
         if _got_past(failure, later, result) and _only_other_form(events, call, since, later):
             return Fix(FixKind.REPLACED, later, result)
         same_call = later.text == call.text and call.tool_name not in signals.EDIT_TOOLS
@@ -275,6 +277,22 @@ _NOT_AUTHORIZED = re.compile(
     r"a terminal is required|a password is required|incorrect password|\bsudo:|"
     r"[Aa]uthentication (?:failed|failure)|not in the sudoers"
 )
+
+
+def _let_out(failure: Event, call: Event, later: Event, result: Event) -> bool:
+    """The same command let out of the sandbox no longer met what the sandbox refused (a
+    socket, a write, the network) and did its work, whatever its own status says
+    (`mix hex.outdated` exits 1 when updates exist)."""
+    head = result.text[:20_000]
+    return (
+        later.escalated
+        and not call.escalated
+        and _bare(later.text) == _bare(call.text)
+        and signals.SANDBOX_REFUSAL.search(failure.text[:4000]) is not None
+        and signals.SANDBOX_REFUSAL.search(head) is None
+        and not _could_not_run(result.text)
+        and not _CRASHED.search(head)
+    )
 
 
 def _only_other_form(events: tuple[Event, ...], call: Event, since: Event, later: Event) -> bool:

@@ -353,6 +353,18 @@ SHELL_TOOLS = frozenset({"Bash", "bash", "shell", "exec_command"})
 # A write the system refused (a sandbox, a folder owned by another user): the program
 # stopped before its work.
 WRITE_REFUSED = re.compile(r"[Pp]ermission denied|Operation not permitted|Read-only file system")
+# A server out of reach, localhost included: what a sandbox without network says.
+NO_NETWORK = re.compile(
+    r"Could not resolve host|Failed to connect to|Couldn't connect to server|Connection refused"
+    r"|\bECONNREFUSED\b|\bENOTFOUND\b|\bEAI_AGAIN\b|getaddrinfo|Network is unreachable"
+    r"|Temporary failure in name resolution|\bdial (?:tcp|udp)\b",
+    re.I,
+)
+# What Codex's sandbox refuses: a socket (`:eperm`), a write, the network.
+SANDBOX_REFUSAL = re.compile(
+    rf":eperm\b|\bEPERM\b|Operation not permitted|Read-only file system|{NO_NETWORK.pattern}",
+    re.I,
+)
 # File-editing tools of every format (Claude Code, Codex, aider, SWE-agent, OpenHands).
 EDIT_TOOLS = frozenset(
     {
