@@ -88,7 +88,8 @@ _OWN_LANGUAGE = re.compile(
     r"|(?:用|使用|以)(?:简体|繁体)?(?:中文|汉语|英文|英语|日语|韩语)(?:来)?(?:回答|回复|回应|交流|沟通|对话)"
     r"|(?:中文|英文)(?:回答|回复)|日本語で(?:回答|答え|返答|返事|応答|話)|한국어로\s?(?:답|대답|응답)"
     r"|\br[ée]pond(?:s|ez)?(?:-moi)?(?: toujours)? en (?:français|anglais)\b"
-    r"|\b(?:responde|contesta|respóndeme|contéstame)(?:me)?(?: siempre)? en (?:español|castellano|inglés)\b"
+    r"|\b(?:responde|contesta|respóndeme|contéstame)(?:me)?(?: siempre)? en "
+    r"(?:español|castellano|inglés)\b"
     r"|\bantworte(?:n Sie)?(?: mir)?(?: bitte)?(?: immer)? auf (?:Deutsch|Englisch)\b"
     r"|\bresponda(?: sempre)? em (?:português|inglês)\b"
     r"|отвечай(?:те)?(?: всегда)? (?:на русском|по-русски)",
