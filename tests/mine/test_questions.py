@@ -347,6 +347,11 @@ def test_a_pick_asked_as_option_1_or_2_names_the_option_left(tmp_path: Path) -> 
             "Có, cài giúp tôi",
         ),
         ("このままコミットしてもいいですか？", "はい"),
+        # how much of the planned work to build: one task's extent
+        ("For the TUI, which scope is correct?", "Full Textual TUI (ChatScreen + MainMenu)"),
+        ("What scope should the first version cover?", "Only the import, no export"),
+        ("What is the scope of this refactor?", "Just the parser module"),
+        ("这次的实现范围是？", "只做后端"),
         # a name asked for, answered by the "other" option with nothing in it
         ("GitHub 仓库名称是什么？", "自定义名称"),
         ("Which license should the new package use?", "Other"),
@@ -618,6 +623,8 @@ def test_how_to_go_on_in_other_languages_or_today_decides_nothing(question: str)
     [
         "Which timezone defines 'today' in the daily report?",
         "Womit sollen wir die Sitzungen speichern, Redis oder Postgres?",
+        # a token's scopes are a design choice, not the extent of the task
+        "Which scope should the deploy token have?",
     ],
 )
 def test_a_lasting_choice_that_names_today_or_asks_with_what_stands(question: str) -> None:

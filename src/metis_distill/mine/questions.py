@@ -87,6 +87,17 @@ _TODAY = re.compile(
     r"今天|今日|오늘|hôm nay",
     re.I,
 )
+# How much of the planned work to build (full or minimal, this pass): the extent of one task,
+# which the code then shows; not the scopes a token or a grant is given.
+_SCOPE = re.compile(
+    r"\b(?:which|what) scope (?:is|should|do|would|for)\b"
+    r"(?![^?]*\b(?:token|oauth|permission|grant|access|api key|credential)s?\b)"
+    r"|\bscope (?:of|for) (?:this|the|today'?s?|our|your|a|an) (?:\w+ )?(?:task|change|work|pr|"
+    r"pull request|feature|plan|first|initial|mvp|version|iteration|release|refactor|phase)\b"
+    r"|\bmvp scope\b|\bhow much (?:of (?:it|this|the \w+) )?should (?:i|we) (?:build|implement|do)\b"
+    r"|(?:本次|这次|此次|实现|功能|改动|开发)(?:的)?范围|今回の(?:スコープ|範囲)|実装(?:スコープ|範囲)",
+    re.I,
+)
 # The question's sentences: "Redis is not installed. How would you like to proceed?" asks how
 # to go on in its second.
 _QUESTION_SENTENCES = re.compile(r"(?<=[.!?])\s+|(?<=[。！？：；])\s*")
@@ -382,6 +393,7 @@ def _lasting(question: str, choice: str) -> bool:
         or _REACTS.search(choice)
         or _WAIVES.search(choice)
         or _NAMING.search(question)
+        or _SCOPE.search(question)
         or _DIAGNOSTIC.search(question)
         or _RELOCATES.search(question)
         or _CLARIFIES.search(question)
