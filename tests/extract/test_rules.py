@@ -31,7 +31,7 @@ def test_demo_lessons() -> None:
     assert fix.evidence.ref.line_start == 3 and fix.evidence.ref.line_end == 7
     assert fix.severity == 3
     assert found[LessonKind.DECISION].text.startswith("Use integer cents for money because")
-    assert found[LessonKind.GOTCHA].text.startswith("Pytest is only installed inside the uv")
+    assert found[LessonKind.GOTCHA].text.startswith("pytest is only installed inside the uv")
     correction = next(c for c in failures if c.text.startswith("User correction"))
     assert "generate a new alembic revision" in correction.text
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from metis_distill.mine.text import command_head
+from metis_distill.mine.text import clean, command_head
 
 
 @pytest.mark.parametrize(
@@ -38,3 +38,26 @@ from metis_distill.mine.text import command_head
 )
 def test_the_setup_steps_before_a_command_are_cut(command: str, head: str) -> None:
     assert command_head(command) == head
+
+
+@pytest.mark.parametrize(
+    ("sentence", "line"),
+    [
+        ("the build needs Node 20.", "The build needs Node 20."),
+        ("**always** run the linter first", "Always run the linter first"),
+        ("well-known ports are taken here", "Well-known ports are taken here"),
+        # a program or a file opening the sentence keeps the shell's spelling
+        ("npm ci needs the lock file in sync", "npm ci needs the lock file in sync"),
+        ("pnpm: the store is on another disk", "pnpm: the store is on another disk"),
+        ("package.json pins the engines", "package.json pins the engines"),
+        ("src/app/page.tsx is generated", "src/app/page.tsx is generated"),
+        (
+            "utf8 is the only encoding the parser reads",
+            "utf8 is the only encoding the parser reads",
+        ),
+    ],
+)
+def test_a_sentence_opens_with_a_capital_unless_it_opens_with_code(
+    sentence: str, line: str
+) -> None:
+    assert clean(sentence) == line

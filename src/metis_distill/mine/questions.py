@@ -94,7 +94,8 @@ _SCOPE = re.compile(
     r"(?![^?]*\b(?:token|oauth|permission|grant|access|api key|credential)s?\b)"
     r"|\bscope (?:of|for) (?:this|the|today'?s?|our|your|a|an) (?:\w+ )?(?:task|change|work|pr|"
     r"pull request|feature|plan|first|initial|mvp|version|iteration|release|refactor|phase)\b"
-    r"|\bmvp scope\b|\bhow much (?:of (?:it|this|the \w+) )?should (?:i|we) (?:build|implement|do)\b"
+    r"|\bmvp scope\b"
+    r"|\bhow much (?:of (?:it|this|the \w+) )?should (?:i|we) (?:build|implement|do)\b"
     r"|(?:本次|这次|此次|实现|功能|改动|开发)(?:的)?范围|今回の(?:スコープ|範囲)|実装(?:スコープ|範囲)",
     re.I,
 )

@@ -77,7 +77,19 @@ def clean(sentence: str) -> str:
     """A sentence as a context-file line: markup stripped (a link kept as its text),
     whitespace folded."""
     text = _WS.sub(" ", _MARKUP.sub("", _LINK.sub(r"\1", sentence))).strip()
-    return text[:1].upper() + text[1:] if text else text
+    if not text or _CODE_WORD.match(text):
+        return text  # `npm`, `package.json`, `pre-commit` are spelled as the shell spells them
+    return text[:1].upper() + text[1:]
+
+
+# A first word that is a program or a file, not a word of the sentence: it keeps its case.
+_CODE_WORD = re.compile(
+    r"(?:[a-z][\w-]*[._/][\w./-]*|[a-z]+\d[\w-]*"
+    r"|npm|npx|pnpm|yarn|pip|pipx|uv|git|cargo|rustc|rustup|node|deno|bun|python|python3|pytest"
+    r"|docker|kubectl|helm|curl|wget|brew|apt|dnf|gcc|clang|tsc|eslint|prettier|ruff|mypy|jq|rg"
+    r"|grep|sed|awk|ssh|scp|rsync|vite|webpack|jest|vitest|gradle|mvn|dotnet|conda|nvm|gh|zsh"
+    r"|bash|pwsh|cmake|ninja|tmux|systemctl|journalctl|sudo|chmod|chown)(?=[\s:,;)]|$)"
+)
 
 
 def shorten(text: str, limit: int) -> str:
