@@ -13,7 +13,7 @@ from metis_distill.extract.rules import RulesExtractor
 from metis_distill.ledger import LessonView
 from metis_distill.mine.episodes import find_episodes
 from metis_distill.mine.signals import error_signature
-from metis_distill.models import Event, EventKind, LessonKind, Run
+from metis_distill.models import Event, EventKind, LessonCandidate, LessonKind, Run
 from metis_distill.placement.locality import Locality, locality
 from metis_distill.provenance import quote_in_span
 from metis_distill.sources import detect
@@ -760,14 +760,9 @@ def test_servers_out_of_the_sandboxs_reach_are_one_lesson(tmp_path: Path) -> Non
             "curl: (7) Failed to connect to localhost port 8000 after 0 ms",
         ),
     ]
-    lessons = []
-    for n, (command, error) in enumerate(failures):
-        folder = tmp_path / str(n)
-        folder.mkdir()
-        calls = [(command, _failed(error)), (command, _ran("ok"))]
-        run = _shell_run(folder, calls, escalated=frozenset({1}))
-        lines = read_lines(folder / "rollout-x.jsonl")
-        lessons += RulesExtractor().extract(run, list(find_episodes(run)), lines)
+    lessons = _let_out_lessons(
+        tmp_path, [(command, _failed(error)) for command, error in failures], _ran("ok")
+    )
     (text,) = {c.text for c in lessons}
     assert text.startswith("Codex's sandbox here has no network, localhost included")
     assert "git fetch" not in text and "smoke_test" not in text
@@ -914,6 +909,21 @@ def _shell_run(
     return parse_file(path, tmp_path)
 
 
+def _let_out_lessons(
+    tmp_path: Path, failures: list[tuple[str, str]], passed: str
+) -> list[LessonCandidate]:
+    """The lessons of one rollout per failed call, each call then run again outside the
+    sandbox with the output `passed`."""
+    lessons = []
+    for n, (command, output) in enumerate(failures):
+        folder = tmp_path / str(n)
+        folder.mkdir()
+        run = _shell_run(folder, [(command, output), (command, passed)], frozenset({1}))
+        lines = read_lines(folder / "rollout-x.jsonl")
+        lessons += RulesExtractor().extract(run, list(find_episodes(run)), lines)
+    return lessons
+
+
 def _ran(output: str) -> str:
     return json.dumps({"output": output, "metadata": {"exit_code": 0}})
 
@@ -955,13 +965,8 @@ def test_a_sandbox_that_cannot_start_is_one_lesson_of_the_machine(tmp_path: Path
     capabilities, both working once let out: the sandbox never started, one lesson of this
     machine whatever the command."""
     refused = "failed in sandbox: cannot set capabilities: Operation not permitted\n"
-    lessons = []
-    for n, command in enumerate(["gofmt -w internal/db/migrator.go", "go mod tidy"]):
-        folder = tmp_path / str(n)
-        folder.mkdir()
-        run = _shell_run(folder, [(command, refused), (command, _ran(""))], frozenset({1}))
-        lines = read_lines(folder / "rollout-x.jsonl")
-        lessons += RulesExtractor().extract(run, list(find_episodes(run)), lines)
+    commands = ["gofmt -w internal/db/migrator.go", "go mod tidy"]
+    lessons = _let_out_lessons(tmp_path, [(c, refused) for c in commands], _ran(""))
     (text,) = {c.text for c in lessons}
     assert text.startswith("Codex's sandbox cannot start on this machine")
     assert "gofmt" not in text and "go mod" not in text
