@@ -180,6 +180,15 @@ def test_the_program_that_worked_is_named_alone_when_the_call_shares_nothing(
     assert "use `python3 …` instead" in lesson.text and lesson.fix == "python3"
 
 
+def test_a_runner_that_ends_on_a_flag_keeps_its_values(tmp_path: Path) -> None:
+    """`cargo` missing on NixOS; `nix-shell -p cargo rustc --run '…'` worked: the packages
+    named are what made `cargo` there, so the remedy names them."""
+    error = "Exit code 127\nbash: line 1: cargo: command not found"
+    retry = "nix-shell -p cargo rustc pkg-config --run 'cargo check'"
+    (lesson,) = _retried(tmp_path, "cargo check", error, retry)
+    assert "use `nix-shell -p cargo rustc pkg-config …` instead" in lesson.text
+
+
 @pytest.mark.parametrize(
     ("failed", "retry", "install"),
     [

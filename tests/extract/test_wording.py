@@ -30,6 +30,13 @@ from metis_distill.mine.text import scrub
         ("bash scripts/ci/deploy.sh staging", "bash scripts/ci/deploy.sh staging"),
         ("python scripts/db/migrate.py --dry-run", "python scripts/db/migrate.py --dry-run"),
         ("ssh-keygen -t ed25519 -N ''", "ssh-keygen -t ed25519 -N ''"),
+        # a file every home has in the same place is no one's own
+        (
+            "ssh-keyscan -t ed25519 github.com >> ~/.ssh/known_hosts",
+            "ssh-keyscan -t ed25519 github.com >> ~/.ssh/known_hosts",
+        ),
+        ("source ~/.nvm/nvm.sh && nvm use 20 && npm ci", "npm ci"),
+        ("cp build/app ~/bin/app", "cp build/app …"),
     ],
 )
 def test_general_command(command: str, general: str) -> None:

@@ -77,6 +77,18 @@ def lesson(
             "npx tsc --noEmit",
             Locality.TEAM,
         ),
+        (  # the project's flake: the team's
+            "`cargo` is not on the PATH here; run it as `nix develop -c cargo …`.",
+            "bash: line 1: cargo: command not found",
+            "nix develop -c",
+            Locality.TEAM,
+        ),
+        (  # packages borrowed for one shell: this machine's
+            "`cargo` is not on the PATH here; use `nix-shell -p cargo rustc …` instead.",
+            "bash: line 1: cargo: command not found",
+            "nix-shell -p cargo rustc",
+            Locality.MACHINE,
+        ),
         (  # the project's environment: the team's
             "`pytest` cannot import `shop`; run `uv run pytest`.",
             "ModuleNotFoundError: No module named 'shop'",

@@ -662,8 +662,24 @@ def _missing_program_text(program: str, call: Event, fix: Fix | None) -> tuple[s
     upto = fix_tokens.index(program) + 1 if program in fix_tokens else 1
     prefix = next((fix_tokens[:i] for i, t in enumerate(fix_tokens) if t in failed), None)
     prefix = fix_tokens[:upto] if prefix is None else prefix
-    runner = " ".join(prefix[:3]) or fix_tokens[0]
+    runner = " ".join(_with_values(prefix[:3], fix_tokens)) or fix_tokens[0]
     return text + f"; use `{runner} …` instead.", runner
+
+
+def _with_values(prefix: list[str], tokens: list[str]) -> list[str]:
+    """A runner that ends on a flag, with the values it takes up to the command it runs
+    (`nix-shell -p cargo rustc --run '…'`: the packages are what makes `cargo` there)."""
+    if not prefix or not prefix[-1].startswith("-"):
+        return prefix
+    values = takewhile(
+        lambda t: not t.startswith(("-", "'", '"')) and not _ABSOLUTE_ARG.match(t),
+        tokens[len(prefix) :],
+    )
+    return [*prefix, *list(values)[:_MAX_VALUES]]
+
+
+_MAX_VALUES = 4
+_ABSOLUTE_ARG = re.compile(r"^(?:/|~/|[A-Za-z]:[\\/])")
 
 
 def _install_of(program: str, command: str) -> str | None:

@@ -79,8 +79,17 @@ def _runs_script(kept: list[str]) -> bool:
     return bool(kept) and (kept[-1].lower() in _INTERPRETERS or kept[-1] in ("run", "exec"))
 
 
+# A file every home has in the same place (`~/.ssh/known_hosts`): no one's own path.
+_EVERY_HOME = re.compile(
+    r"^(?:~|\$HOME)/\.(?:ssh/(?:known_hosts|config)|bashrc|zshrc|profile|bash_profile|zprofile"
+    r"|gitconfig|npmrc|cargo/env|nvm/nvm\.sh|local/bin/?)$"
+)
+
+
 def names_instance(argument: str) -> bool:
     """An argument that belongs to one instance: a path, a branch, an id."""
+    if _EVERY_HOME.match(argument):
+        return False
     return bool(
         _ABSOLUTE.match(argument)
         or _BRANCH_LIKE.match(argument)
