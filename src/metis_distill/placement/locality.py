@@ -56,7 +56,8 @@ _THIS_MACHINE = re.compile(
 _PROJECT_TOOLING = re.compile(
     r"\b(?:npx|pnpm (?:exec|dlx|run|install)|npm (?:ci|run|install)(?!\s+-g)|yarn"
     r"|uv (?:run|sync)|poetry (?:run|install)|pipenv|pdm|hatch|tox|nox|bundle (?:exec|install)"
-    r"|cargo|go run|make|just|gradlew|mvnw|nix develop|devbox run)\b|-r requirements|pip install -e|\.venv/|node_modules"
+    r"|cargo (?:run|build|test|check|clippy|fmt|xtask|make)|go run|make|just|gradlew|mvnw"
+    r"|nix develop|devbox run)\b|-r requirements|pip install -e|\.venv/|node_modules"
     r"|\bPYTHONPATH=(?![/~$]|[A-Za-z]:)",  # a folder of the repository: its layout
 )
 _HOME = re.compile(
