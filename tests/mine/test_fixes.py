@@ -1211,3 +1211,41 @@ def test_a_package_looked_up_is_no_fix(tmp_path: Path) -> None:
         ],
     )
     assert episode.fix is None and "npm search" not in lesson.text
+
+
+def test_a_probe_whether_a_module_imports_changes_nothing_between(tmp_path: Path) -> None:
+    """`cv2` missing for `python`; the agent listed conda's environments and checked that
+    `viv` imports it, then ran the script there: the environment is the fix, the probes
+    between changed nothing."""
+    missing = "Traceback (most recent call last):\nModuleNotFoundError: No module named 'cv2'"
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "python decompose.py"),
+            result("t1", missing, True),
+            call("t2", "conda env list"),
+            result("t2", "base  /opt/conda\nviv  /opt/conda/envs/viv"),
+            call("t3", "conda run -n viv python -c \"import cv2; print('OK')\""),
+            result("t3", "OK"),
+            call("t4", "conda run -n viv python decompose.py"),
+            result("t4", "processed 15 images"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.call.text.endswith("python decompose.py")
+    assert lesson.fix == "conda run -n viv python"
+
+
+def test_a_one_liner_that_does_more_than_import_is_a_step(tmp_path: Path) -> None:
+    missing = "ModuleNotFoundError: No module named 'cv2'"
+    ((episode, _),) = _failures(
+        tmp_path,
+        [
+            call("t1", "python decompose.py"),
+            result("t1", missing, True),
+            call("t2", 'conda run -n viv python -c "import setup_env; setup_env.main()"'),
+            result("t2", "done"),
+            call("t3", "conda run -n viv python decompose.py"),
+            result("t3", "processed 15 images"),
+        ],
+    )
+    assert episode.fix is None

@@ -872,3 +872,35 @@ def test_let_out_of_the_sandbox_and_failing_the_same_way_is_no_fix(tmp_path: Pat
         tmp_path, [("mix hex.outdated", {}, 1, eperm), ("mix hex.outdated", OUT, 1, eperm)]
     )
     assert lessons and not any("works outside" in lesson for lesson in lessons)
+
+
+def test_a_program_that_worked_inside_the_sandbox_is_not_blamed_whole(tmp_path: Path) -> None:
+    """`dotnet --info` worked inside the sandbox; `dotnet restore` failed there (no error
+    text) and worked let out: the restore is what the sandbox stopped, not `dotnet`."""
+    lessons = _rollout_lessons(
+        tmp_path,
+        [
+            ("dotnet --info", {}, 0, ".NET SDK: Version: 8.0.100"),
+            ("dotnet restore app.csproj -v minimal", {}, 1, "Determining projects to restore..."),
+            ("dotnet restore app.csproj -v minimal", OUT, 0, "Restored app.csproj"),
+        ],
+    )
+    assert lessons == [
+        "`dotnet restore` fails inside Codex's sandbox here and works outside it; ask to run it "
+        "with escalated permissions."
+    ]
+
+
+def test_nugets_unreachable_feed_is_the_sandboxs_missing_network(tmp_path: Path) -> None:
+    nu1301 = (
+        "error NU1301: Unable to load the service index for source "
+        "https://api.nuget.org/v3/index.json."
+    )
+    (lesson,) = _rollout_lessons(
+        tmp_path,
+        [
+            ("dotnet restore app.csproj", {}, 1, nu1301),
+            ("dotnet restore app.csproj", OUT, 0, "Restored app.csproj"),
+        ],
+    )
+    assert lesson.startswith("Codex's sandbox here has no network")

@@ -28,6 +28,7 @@ from metis_distill.mine.signals import (
     WRITE_REFUSED,
     ZSH_PATTERN_ERROR,
     error_signature,
+    is_success,
     missing_module,
     missing_program,
 )
@@ -151,8 +152,14 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     quote = _checked_quote(lines, ref, [signature])
     if quote is None:
         return None
+    escalated = episode.fix is not None and episode.fix.kind is FixKind.ESCALATED
     text, fix = _failure_lesson(
-        episode, call, signature, run.source_format, pwsh_worked=pwsh is not None
+        episode,
+        call,
+        signature,
+        run.source_format,
+        pwsh_worked=pwsh is not None,
+        ran_inside=escalated and _ran_inside(run, _sandboxed_program(call.text)),
     )
     return LessonCandidate(
         kind=LessonKind.FAILURE,
@@ -166,9 +173,16 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
 
 
 def _failure_lesson(
-    episode: Episode, call: Event, signature: str, harness: str, *, pwsh_worked: bool = False
+    episode: Episode,
+    call: Event,
+    signature: str,
+    harness: str,
+    *,
+    pwsh_worked: bool = False,
+    ran_inside: bool = False,
 ) -> tuple[str, str | None]:
-    """The lesson's text and its fix: a fix only when the run showed it causing success."""
+    """The lesson's text and its fix: a fix only when the run showed it causing success
+    (`ran_inside`: the program the sandbox stopped worked inside it at another call)."""
     if _WSL_NO_SHELL.search(episode.trigger.text[:2000]):
         return _WSL_TEXT, (_PWSH_FIX if pwsh_worked else None)
     fix = episode.fix
@@ -224,7 +238,7 @@ def _failure_lesson(
             return _NO_SANDBOX_TEXT, "run it with escalated permissions"
         if NO_NETWORK.search(episode.trigger.text[:4000]):
             return _NO_NETWORK_TEXT, "run it with escalated permissions"
-        program = code(_sandboxed_program(call.text))
+        program = code(_sandboxed_program(call.text, whole=not ran_inside))
         return (
             f"{program} fails inside Codex's sandbox here and works outside it; ask to run it "
             "with escalated permissions."
@@ -376,13 +390,34 @@ _NO_SANDBOX_TEXT = (
 )
 
 
-def _sandboxed_program(command: str) -> str:
+def _sandboxed_program(command: str, *, whole: bool = True) -> str:
     """What the sandbox stopped, as one lesson for all its uses: the program (`mix`), or the
-    program and its subcommand when the subcommands differ in what they touch (`git fetch`)."""
+    program and its subcommand when the subcommands differ in what they touch (`git fetch`),
+    or when the program is known to work inside it at others (`dotnet restore`: `whole` is
+    False)."""
     words = general_command(command).split()
-    if len(words) > 1 and words[0] in _SUBCOMMAND_TOOLS and not words[1].startswith("-"):
+    split = words[0] in _SUBCOMMAND_TOOLS or not whole if words else False
+    if len(words) > 1 and split and not words[1].startswith("-"):
         return " ".join(words[:2])
     return words[0] if words else command
+
+
+def _ran_inside(run: Run, program: str) -> bool:
+    """A call of `program` (its first word) that the sandbox let do its work, in this run."""
+    name = program.split()[0]
+    calls = {
+        e.tool_use_id: e
+        for e in run.events
+        if e.kind is EventKind.TOOL_CALL and e.tool_use_id and not e.escalated
+    }
+    for result in run.events:
+        call = calls.get(result.tool_use_id or "") if result.role == "tool" else None
+        if call is None or not is_success(result):
+            continue
+        words = general_command(call.text).split()
+        if words[:1] == [name]:
+            return True
+    return False
 
 
 def _missing_module_text(signature: str, step: str | None, install: str | None) -> str:

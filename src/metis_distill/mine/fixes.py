@@ -761,6 +761,14 @@ _LOOKUP = re.compile(
     r"^(?:npm|pnpm|yarn|bun)\s+(?:search|view|info|show|ls|list|outdated)\b"
     r"|^(?:pip3?|python3? -m pip|uv pip)\s+(?:show|list|search|index)\b"
     r"|^(?:brew|apt|apt-cache|dnf|winget|choco|gem|cargo)\s+(?:search|info|show|list)\b"
+    r"|^conda\s+(?:env\s+list|info|list|search)\b"
+)
+# `python -c "import cv2; print('OK')"`, in an environment or not: whether a module imports,
+# which changes nothing.
+_IMPORT_PROBE = re.compile(
+    r"^(?:(?:conda run -n \S+|uv run|poetry run|pipenv run)\s+)?python[\d.]*\s+-c\s+"
+    r"(?P<q>[\"'])(?:\s*(?:import [\w., ]+|from [\w.]+ import [\w., ]+|print\([^;\"']*"
+    r"(?:(?!(?P=q))[\"'][^;\"']*)*\))\s*;?)+(?P=q)\s*$"
 )
 
 
@@ -776,7 +784,7 @@ def _only_looks(event: Event) -> bool:
     program = words[0].rsplit("/", 1)[-1].lower()
     if program == "git":
         return len(words) > 1 and words[1] in signals.LOOKING_GIT
-    return program in _LOOKING
+    return program in _LOOKING or bool(_LOOKUP.match(head) or _IMPORT_PROBE.match(head))
 
 
 def same_intent(failed: str, retry: str, droppable: frozenset[str] = frozenset()) -> bool:

@@ -357,7 +357,9 @@ WRITE_REFUSED = re.compile(r"[Pp]ermission denied|Operation not permitted|Read-o
 NO_NETWORK = re.compile(
     r"Could not resolve host|Failed to connect to|Couldn't connect to server|Connection refused"
     r"|\bECONNREFUSED\b|\bENOTFOUND\b|\bEAI_AGAIN\b|getaddrinfo|Network is unreachable"
-    r"|Temporary failure in name resolution|\bdial (?:tcp|udp)\b",
+    r"|Temporary failure in name resolution|\bdial (?:tcp|udp)\b|Name or service not known"
+    r"|nodename nor servname|\bNU1301\b|Unable to load the service index"
+    r"|Max retries exceeded with url",
     re.I,
 )
 # What Codex's sandbox refuses: a socket (`:eperm`), a write, the network.
