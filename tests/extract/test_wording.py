@@ -64,6 +64,18 @@ def test_general_command(command: str, general: str) -> None:
             "Sync failed: … failed to update dependent records: sqlite3: database is locked",
         ),
         ("Error: unknown flag: --wisp", "Error: unknown flag: --wisp"),
+        # one instance's id, whatever the words around it
+        (
+            "failed to mark issue hq-wisp-489 dirty: sqlite3: database is locked",
+            "failed to mark issue … dirty: sqlite3: database is locked",
+        ),
+        ("fatal: bad object 9f3e2a1b4c", "fatal: bad object …"),
+        (
+            "session 3f2a1b4c-1d2e-4f5a-8b9c-0d1e2f3a4b5c not found",
+            "session … not found",
+        ),
+        ("error[E0599]: no method named `foo`", "error[E0599]: no method named `foo`"),
+        ("npm error code ERESOLVE", "npm error code ERESOLVE"),
         # the cause said after the path is kept
         (
             "pattern ./...: open /home/ana/.cache/go-build/be/be04-d: permission denied",

@@ -137,6 +137,19 @@ def lesson(
             "use their POSIX forms (`ls`, `cat`)",
             Locality.MACHINE,
         ),
+        (  # the system's copy of a core tool: macOS's rsync lacks GNU's flags
+            "`rsync` has no `--no-dereference` flag here (“rsync: unrecognized option”); "
+            "leave it out (that worked).",
+            "rsync: unrecognized option `--no-dereference'",
+            "rsync -a src/ dst/",
+            Locality.MACHINE,
+        ),
+        (  # the project's own CLI: its version is the project's
+            "`next` has no `lint` flag here; leave it out (that worked).",
+            "error: unknown option '--lint'",
+            "next build",
+            Locality.TEAM,
+        ),
         ("Money is integer cents, never floats.", "", None, Locality.TEAM),
     ],
 )

@@ -19,6 +19,13 @@ _BRANCH_LIKE = re.compile(r"^\d{3,}-[\w.-]+$")  # spec-kit's `001-feature-name`
 _INSTANCE_ID = re.compile(
     r"^[a-z]+(?:-[a-z0-9]+)+-[a-z]*\d[a-z0-9]*$|^(?=[a-f]*\d)(?=\d*[a-f])[0-9a-f]{8,64}$", re.I
 )
+# One instance's id inside an error's words (`failed to mark issue hq-wisp-489 dirty`, a
+# commit, a UUID): every instance prints another.
+_ID_WORD = re.compile(
+    r"(?<![\w/.-])(?:[a-z]+(?:-[a-z0-9]+)+-[a-z]*\d[a-z0-9]*|(?=[a-f]*\d)(?=\d*[a-f])[0-9a-f]{8,64}"
+    r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?![\w/-]|\.\w)",
+    re.I,
+)
 # What an error says after the path it names: `open /home/…/x: permission denied`.
 _CAUSE_AFTER_PATH = re.compile(r"\S: ([A-Za-z][\w ']{2,60})$")
 # A file two folders deep or more (`src/pages/user/Dialog.vue`): one file of today's work.
@@ -108,7 +115,7 @@ def general_error(signature: str) -> str:
         cause = _CAUSE_AFTER_PATH.search(first, path.start())
         first = first[: path.start()].rstrip() + " …" + (f": {cause[1]}" if cause else "")
     first = _COUNT.sub("N", first) if _COUNT.match(first.lstrip("# ")) else first
-    return shorten(_cause_kept(first), MAX_ERROR)
+    return shorten(_cause_kept(_ID_WORD.sub("…", first)), MAX_ERROR)
 
 
 def _cause_kept(error: str) -> str:

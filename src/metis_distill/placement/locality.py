@@ -44,6 +44,14 @@ _MISSING_PROGRAM = re.compile(
     re.I,
 )
 _MISSING_MODULE = re.compile(r"ModuleNotFoundError|No module named", re.I)
+# A flag the system's own copy of a core tool lacks (BSD's on macOS, busybox's, GNU's): the
+# machine's version, not the project's.
+_SYSTEM_TOOL_FLAG = re.compile(
+    r"^`(?:rsync|sed|grep|tar|find|xargs|date|stat|readlink|realpath|base64|cp|mv|ls|du|df"
+    r"|sort|head|tail|wc|timeout|md5sum|sha256sum|shasum|awk|mktemp|ps|netstat|ss|ip|ping"
+    r"|sha1sum|touch|ln|install|seq|split|cut|tr|uniq|nl|od|diff|patch|zip|unzip|curl|wget)` "
+    r"has no `"
+)
 _THIS_MACHINE = re.compile(
     r"\bcygpath\b|\[main\] bash\b|MacosSeatbelt|\bmsys-?2?\b|The shell here is zsh\b"
     r"|\bstarts WSL\b|execvpe /bin/(?:ba)?sh failed|\bon the PATH fails here\b"
@@ -111,6 +119,8 @@ def locality(lesson: LessonView, root: Path) -> Locality:
     if _PROJECT_TOOLING.search(lesson.fix or _remedy(lesson.text)):
         return Locality.TEAM
     if _MISSING_PROGRAM.search(heard) or _MISSING_MODULE.search(heard):
+        return Locality.MACHINE
+    if _SYSTEM_TOOL_FLAG.match(lesson.text):
         return Locality.MACHINE
     if _THIS_MACHINE.search(heard):
         return Locality.MACHINE
