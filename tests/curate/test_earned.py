@@ -40,11 +40,29 @@ def test_a_one_off_failure_with_no_fix_stays_in_the_ledger(tmp_path: Path, embed
     assert lesson.fix is None  # searchable, never rendered
     assert outcome.folder is None or not [ln for ln in _lines(_proposed(outcome)) if "quota" in ln]
 
-    # the same failure in a second session: a warning, with its error and no invented fix
+    # the same failure in a second session: no cause known, no remedy seen, still nothing
+    # to do about it
     write_session(archive, "bbbbbbbb", START + timedelta(days=1), turns)
     outcome = distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
+    assert outcome.folder is None or not [ln for ln in _lines(_proposed(outcome)) if "quota" in ln]
+
+    # a third: a warning, with its error and no invented fix
+    write_session(archive, "cccccccc", START + timedelta(days=2), turns)
+    outcome = distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
     (line,) = [ln for ln in _lines(_proposed(outcome)) if "quota" in ln]
-    assert " [2](" in line and "no fix seen" in line and "instead" not in line
+    assert " [3](" in line and "no fix seen" in line and "instead" not in line
+
+
+def test_a_warning_with_a_known_cause_renders_from_a_second_session() -> None:
+    """A program missing, a module not installed: the cause is the lesson, two sessions earn it;
+    an opaque error needs a third."""
+    missing = "`rg` is not on the PATH here (“rg: command not found”); find the project's way."
+    module = "The module `yaml` is not installed here (“No module named 'yaml'”) (no fix seen)."
+    opaque = "`bd show …` fails here: “Error: Database out of sync with JSONL.” (no fix seen)."
+    assert earned(_Lesson(missing, scope=("Bash:rg",), support=2))
+    assert earned(_Lesson(module, scope=("Bash:python",), support=2))
+    assert not earned(_Lesson(opaque, scope=("Bash:bd",), support=2))
+    assert earned(_Lesson(opaque, scope=("Bash:bd",), support=3))
 
 
 def test_a_resumed_session_does_not_make_a_one_off_recur(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]

@@ -2,7 +2,8 @@
 
 A noisy context file makes agents worse, so a lesson is rendered only when its evidence earns
 it. A failure earns its line when a run showed its fix causing success, or when it recurs in
-several sessions (then as a warning with its error, never with an invented fix). A package
+several sessions (then as a warning with its error, never with an invented fix; one whose
+cause is unknown too needs a third). A package
 installed to mend it is a repair done once: the next run finds it installed, so that line too
 waits until the failure recurs in another session (a fresh environment, a new worktree).
 Decisions and gotchas are earned at extraction (only durable rules and confirmed facts
@@ -17,11 +18,15 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
+from metis_distill.extract.wording import NO_FIX_SEEN
 from metis_distill.mine.modules import INSTALL
 from metis_distill.mine.signals import EDIT_TOOLS
 from metis_distill.models import LessonKind
 
 RECURRING_SESSIONS = 2
+# A failure with no remedy seen and no cause known is a warning that teaches nothing to do:
+# it renders only when it keeps coming back.
+OPAQUE_RECURRING_SESSIONS = 3
 # ... unless what failed is that something is not installed (`Cannot find module 'react'`).
 _NOT_INSTALLED = re.compile(
     r"Cannot find module|can't find crate|No module named|not installed|Could not find a "
@@ -67,8 +72,11 @@ def earned(lesson: Judged) -> bool:
         return lesson.support >= RECURRING_SESSIONS or not _repairs_by_install(
             lesson.text, lesson.fix
         )
-    if _CODE_UNDER_WORK.search(lesson.text) and not _NOT_INSTALLED.search(lesson.text):
+    installing = _NOT_INSTALLED.search(lesson.text) is not None
+    if _CODE_UNDER_WORK.search(lesson.text) and not installing:
         return False  # its tests or types failing is the work of the day, however often
+    if NO_FIX_SEEN in lesson.text and not installing:
+        return lesson.support >= OPAQUE_RECURRING_SESSIONS
     return lesson.support >= RECURRING_SESSIONS
 
 

@@ -9,6 +9,7 @@ from itertools import takewhile
 from metis_distill.extract.base import ExtractStats
 from metis_distill.extract.wording import (
     MAX_COMMAND,
+    NO_FIX_SEEN,
     code,
     general_command,
     general_error,
@@ -212,7 +213,7 @@ def _failure_lesson(
     if tool in EDIT_TOOLS and _STALE_TEXT.search(signature):
         return _edit_text(tool, sig, episode.teachable_fix)
     if tool in EDIT_TOOLS:  # another refusal (a malformed edit): its cause is not ours to tell
-        return f"{tool} failed here: “{sig}” (no fix seen).", None
+        return f"{tool} failed here: “{sig}” {NO_FIX_SEEN}.", None
     failed = _failed_step(call, signature)
     if failed is None:  # a module missing for one of several steps, and which one is unknown
         installed = remedy if fix is not None and fix.kind is FixKind.INSTALLED else None
@@ -271,7 +272,7 @@ def _failure_lesson(
         steps = [general_command(part) for part in shell_steps(remedy)]
         if what in (code(step) for step in steps):
             # a step reads as the call itself: which of its kind helped is unsaid
-            return f"{what} {verb} here: “{sig}” (no fix seen).", None
+            return f"{what} {verb} here: “{sig}” {NO_FIX_SEEN}.", None
         return f"{what} {verb} with “{sig}”; run {code(' && '.join(steps))} first.", remedy
     if fix is not None and fix.kind is FixKind.HINTED and remedy:
         return f"{what} {verb} with “{sig}”; run {code(remedy)} first, as the error says.", remedy
@@ -283,7 +284,7 @@ def _failure_lesson(
         return f"{what} failed with “{sig}” until files were edited{files}.", None
     if fix is not None and fix.kind is FixKind.RETRIED:
         return f"{what} failed once with “{sig}” and passed when run again.", None
-    return f"{what} {verb} here: “{sig}” (no fix seen).", None
+    return f"{what} {verb} here: “{sig}” {NO_FIX_SEEN}.", None
 
 
 def _unknown_flag_text(call: Event, fix: Fix, sig: str) -> str:
@@ -430,7 +431,7 @@ def _missing_module_text(signature: str, step: str | None, install: str | None) 
         who += f" at `{path.rsplit('/', 1)[0]}/`"
     said = f"The module `{module}` is not installed{who} here (“{shorten(signature, 90)}”)"
     if install is None:
-        return f"{said} (no fix seen)."
+        return f"{said} {NO_FIX_SEEN}."
     installing = general_command(install)
     if path is not None and _program_path(install) == path:
         installing = f"{path} {installing.split(' ', 1)[-1]}"

@@ -41,6 +41,8 @@ _SENTENCE = re.compile(r"(?<=[.!])\s+(?=[A-Z])")
 _COUNT = re.compile(r"\b\d+\b")
 _PYTEST_MARK = re.compile(r"^E\s+(?=[\w.]*(?:Error|Exception|Failed|Timeout)\b|assert\b)")
 MAX_COMMAND = 80
+# How a failure's line ends when the runs showed no remedy and the error no known cause.
+NO_FIX_SEEN = "(no fix seen)"
 MAX_ERROR = 140
 
 
