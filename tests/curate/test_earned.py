@@ -319,11 +319,32 @@ def test_an_import_error_is_told_of_its_interpreter_and_mended_only_by_its_packa
             1,
             True,
         ),
+        # the machine set up once: a host key trusted, a login, a global setting
+        (
+            "`ssh -T git@github.com` fails with “Host key verification failed.”; run …",
+            "ssh-keyscan -t ed25519 github.com >> ~/.ssh/known_hosts",
+            1,
+            False,
+        ),
+        ("`git push` fails with “Authentication failed”; run …", "gh auth login", 1, False),
+        (
+            "`git commit` fails with “empty ident name”; run …",
+            "git config --global user.name x",
+            1,
+            False,
+        ),
+        (
+            "`ssh -T git@github.com` fails with “Host key verification failed.”; run …",
+            "ssh-keyscan -t ed25519 github.com >> ~/.ssh/known_hosts",
+            2,
+            True,
+        ),
     ],
 )
 def test_a_package_installed_once_is_a_repair_done(
     text: str, fix: str, support: int, renders: bool
 ) -> None:
-    """The next run finds the package installed: the line waits for a second session (a fresh
-    environment). A failing install, as in a sandbox, is no repair."""
+    """The next run finds the package installed (the host key trusted, the login done): the
+    line waits for a second session (a fresh environment). A failing install, as in a
+    sandbox, is no repair."""
     assert earned(_Lesson(text, scope=("Bash:npm",), fix=fix, support=support)) is renders

@@ -4,8 +4,9 @@ A noisy context file makes agents worse, so a lesson is rendered only when its e
 it. A failure earns its line when a run showed its fix causing success, or when it recurs in
 several sessions (then as a warning with its error, never with an invented fix; one whose
 cause is unknown too needs a third). A package
-installed to mend it is a repair done once: the next run finds it installed, so that line too
-waits until the failure recurs in another session (a fresh environment, a new worktree).
+installed to mend it (a host key trusted, a login done) is a repair done once: the next run
+finds it done, so that line too waits until the failure recurs in another session (a fresh
+environment, a new worktree).
 Decisions and gotchas are earned at extraction (only durable rules and confirmed facts
 become lessons). Everything else stays in the ledger, where search finds it. The brief an
 agent asks for at the start of a task (`metis context`, the MCP server's `context_for_task`)
@@ -81,9 +82,21 @@ def earned(lesson: Judged) -> bool:
 
 
 def _repairs_by_install(text: str, fix: str) -> bool:
-    """The fix installs a package, and what failed was not an install itself (as in a sandbox)."""
+    """The fix installs a package or sets the machine up once (a host key trusted, a login,
+    a global setting), and what failed was not that itself (an install in a sandbox)."""
     failed = _FIRST_CODE.search(text)
-    return INSTALL.search(fix) is not None and not (failed and INSTALL.search(failed.group(1)))
+    repair = INSTALL.search(fix) or _MACHINE_SETUP.search(fix)
+    return repair is not None and not (
+        failed and (INSTALL.search(failed.group(1)) or _MACHINE_SETUP.search(failed.group(1)))
+    )
+
+
+# What a machine keeps once it is done: the next run on it finds it done.
+_MACHINE_SETUP = re.compile(
+    r"\bssh-keyscan\b|\bssh-add\b|\bgit config --global\b|\b(?:gh|glab) auth login\b"
+    r"|\b(?:docker|npm|az|heroku|vercel|netlify|firebase|wrangler) login\b|\bgcloud auth\b"
+    r"|\baws configure\b"
+)
 
 
 def _only_edits(lesson: Judged) -> bool:
