@@ -1,0 +1,61 @@
+"""The miners' fast paths answer as the plain computations they stand for (hypothesis-built
+inputs and the authored cases): a search done once for a command failing again and
+again."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from metis_distill.mine import recovery, signals
+from metis_distill.models import Event, EventKind, SourceRef
+
+_COMMANDS = ["pytest -q", "uv run pytest -q", "npm test", "ls", "python3 - <<'PY'\nprint(1)\nPY"]
+_OUTPUTS = ["ok", "4 passed", "1 failed, 3 passed", "Traceback (most recent call last)"]
+
+
+Steps = list[tuple[int, int, bool, str, int]]
+
+
+def _run(steps: Steps) -> tuple[Event, ...]:
+    """A call and its result per step: (command, output, error, tool, session)."""
+    events: list[Event] = []
+    for n, (command, output, error, tool, session) in enumerate(steps):
+        ref = SourceRef("f.jsonl", 2 * n + 1, 2 * n + 1)
+        common = {"tool_use_id": f"t{n % 7}", "session": f"s{session}"}
+        text = _COMMANDS[command]
+        events.append(
+            Event(
+                len(events), "assistant", EventKind.TOOL_CALL, text, ref, tool_name=tool, **common
+            )
+        )
+        kind = EventKind.ERROR if error else EventKind.TOOL_RESULT
+        events.append(Event(len(events), "tool", kind, _OUTPUTS[output], ref, **common))
+    return tuple(events)
+
+
+_STEPS = st.lists(
+    st.tuples(
+        st.integers(0, len(_COMMANDS) - 1),
+        st.integers(0, len(_OUTPUTS) - 1),
+        st.booleans(),
+        st.sampled_from(["Bash", "Bash", "Edit"]),
+        st.integers(0, 1),
+    ),
+    max_size=24,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_STEPS)
+def test_a_search_kept_for_a_call_finds_what_a_fresh_search_finds(steps: Steps) -> None:
+    events = _run(steps)
+    calls = {e.tool_use_id: e for e in events if e.kind is EventKind.TOOL_CALL}
+    results = {e.tool_use_id: e for e in events if e.role == "tool" and e.tool_use_id}
+    searched: dict[tuple[str | None, str | None, str], tuple[int, int | None]] = {}
+    for index, failed in enumerate(signals.failures(events)):
+        call = calls.get(events[index].tool_use_id) if failed else None
+        if call is None:
+            continue
+        fresh = recovery._next_success(events, index, call, results)
+        assert recovery._next_success(events, index, call, results, searched) is fresh
