@@ -1,13 +1,15 @@
 """The miners' fast paths answer as the plain computations they stand for (hypothesis-built
-inputs and the authored cases): a search done once for a command failing again and
-again."""
+inputs and the authored cases): a search done once for a command failing again and again,
+a similarity bounded before it is computed."""
 
 from __future__ import annotations
+
+from difflib import SequenceMatcher
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metis_distill.mine import recovery, signals
+from metis_distill.mine import fixes, recovery, signals
 from metis_distill.models import Event, EventKind, SourceRef
 
 _COMMANDS = ["pytest -q", "uv run pytest -q", "npm test", "ls", "python3 - <<'PY'\nprint(1)\nPY"]
@@ -59,3 +61,29 @@ def test_a_search_kept_for_a_call_finds_what_a_fresh_search_finds(steps: Steps) 
             continue
         fresh = recovery._next_success(events, index, call, results)
         assert recovery._next_success(events, index, call, results, searched) is fresh
+
+
+_SCRIPT = st.text(alphabet="ab \n()=x", max_size=300)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_SCRIPT, _SCRIPT)
+def test_alike_scripts_answers_as_the_ratio_does(a: str, b: str) -> None:
+    plain = (
+        not a.strip() and not b.strip()
+        if not a.strip() or not b.strip()
+        else SequenceMatcher(None, a[: fixes.SCRIPT_CHARS], b[: fixes.SCRIPT_CHARS]).ratio()
+        >= fixes.SAME_SCRIPT
+    )
+    assert fixes._alike_scripts.__wrapped__(a, b) == plain
+    assert fixes._alike_scripts(a, b) == plain
+
+
+def test_alike_scripts_on_long_and_repeated_scripts() -> None:
+    body = "import os\nprint(os.getcwd())\n" * 300  # past SCRIPT_CHARS, every line popular
+    for other in (body, body.replace("getcwd", "listdir", 1), "x" * 5000, body[::-1]):
+        plain = (
+            SequenceMatcher(None, body[: fixes.SCRIPT_CHARS], other[: fixes.SCRIPT_CHARS]).ratio()
+            >= fixes.SAME_SCRIPT
+        )
+        assert fixes._alike_scripts.__wrapped__(body, other) == plain
