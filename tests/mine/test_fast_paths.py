@@ -1,15 +1,18 @@
 """The miners' fast paths answer as the plain computations they stand for (hypothesis-built
-inputs and the authored cases): a search done once for a command failing again and again,
-a similarity bounded before it is computed."""
+inputs): a search done once for a command failing again and
+again, a similarity bounded before it is computed, a short prose not given to the
+splitter."""
 
 from __future__ import annotations
 
 from difflib import SequenceMatcher
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from metis_distill.mine import fixes, recovery, signals
+from metis_distill.mine import text as text_module
 from metis_distill.models import Event, EventKind, SourceRef
 
 _COMMANDS = ["pytest -q", "uv run pytest -q", "npm test", "ls", "python3 - <<'PY'\nprint(1)\nPY"]
@@ -87,3 +90,31 @@ def test_alike_scripts_on_long_and_repeated_scripts() -> None:
             >= fixes.SAME_SCRIPT
         )
         assert fixes._alike_scripts.__wrapped__(body, other) == plain
+
+
+def _sentences_split_whole(text: str) -> list[str]:
+    """`text.sentences` with every prose given to the splitter."""
+    prose = text_module._CODE_FENCE.sub("\n", text)
+    found: list[str] = []
+    for chunk in text_module._splitter().split_text(prose):
+        found.extend(s.strip() for s in text_module._SENTENCE_END.split(chunk) if s.strip())
+    return [s for s in found if len(s) <= text_module.MAX_SENTENCE]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["word ", "Word. ", "x", "\n", "\n\n", " ", ". ", "```py\nx\n```", "。"]),
+        max_size=400,
+    ).map("".join)
+)
+def test_short_prose_is_cut_as_the_splitter_cuts_it(text: str) -> None:
+    assert text_module.sentences(text) == _sentences_split_whole(text)
+
+
+@pytest.mark.parametrize("size", [0, 1, 1198, 1199, 1200, 1201, 2500])
+@pytest.mark.parametrize("tail", ["", " ", "\n\n", "x"])
+def test_prose_at_the_chunk_size_is_cut_as_the_splitter_cuts_it(size: int, tail: str) -> None:
+    for body in ("a" * size, ("Word one. " * size)[:size], ("line\n" * size)[:size]):
+        text = body + tail
+        assert text_module.sentences(text) == _sentences_split_whole(text)
