@@ -1,19 +1,26 @@
 """The miners' fast paths answer as the plain computations they stand for (hypothesis-built
-inputs): a search done once for a command failing again and
-again, a similarity bounded before it is computed, a short prose not given to the
-splitter."""
+inputs, the fixtures and the corpus): a search done once for a command failing again and
+again, a similarity bounded before it is computed, a pattern searched only in a text holding
+one of its words, a short prose not given to the splitter."""
 
 from __future__ import annotations
 
+import re
+import string
+import sys
 from difflib import SequenceMatcher
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metis_distill.mine import fixes, recovery, signals
+from metis_distill import sources
+from metis_distill.mine import fixes, recovery, signals, statements
 from metis_distill.mine import text as text_module
 from metis_distill.models import Event, EventKind, SourceRef
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 _COMMANDS = ["pytest -q", "uv run pytest -q", "npm test", "ls", "python3 - <<'PY'\nprint(1)\nPY"]
 _OUTPUTS = ["ok", "4 passed", "1 failed, 3 passed", "Traceback (most recent call last)"]
@@ -90,6 +97,127 @@ def test_alike_scripts_on_long_and_repeated_scripts() -> None:
             >= fixes.SAME_SCRIPT
         )
         assert fixes._alike_scripts.__wrapped__(body, other) == plain
+
+
+# The words every match of DECISION, GOTCHA and HEDGE holds, lower-cased (`signals.may_hold`).
+_WORDED = [
+    (signals.DECISION, signals.DECISION_WORDS),
+    (signals.GOTCHA, signals.GOTCHA_WORDS),
+    (signals.HEDGE, signals.HEDGE_WORDS),
+]
+
+
+@pytest.mark.parametrize(("pattern", "words"), _WORDED, ids=["decision", "gotcha", "hedge"])
+@settings(max_examples=500, deadline=None)
+@given(data=st.data())
+def test_every_match_holds_one_of_the_words(
+    pattern: re.Pattern[str], words: tuple[str, ...], data: st.DataObject
+) -> None:
+    text = data.draw(st.from_regex(pattern))
+    assert signals.may_hold(text, words), text
+
+
+def test_the_letters_ignorecase_reads_as_ascii_are_lowered_to_them_or_searched() -> None:
+    """`(?i)` matches U+0130, U+0131, U+017F and U+212A with i, i, s, k; a text holding one
+    that `str.lower` does not lower to its letter is searched whatever its words."""
+    letters = re.compile("[a-z]", re.I)
+    for c in map(chr, range(0x80, sys.maxunicode + 1)):
+        if letters.fullmatch(c):
+            (letter,) = (a for a in string.ascii_lowercase if re.fullmatch(a, c, re.I))
+            assert c.lower() == letter or c in signals._FOLDED, hex(ord(c))
+
+
+_PIECES = [
+    *signals.DECISION_WORDS,
+    *signals.GOTCHA_WORDS,
+    *signals.HEDGE_WORDS,
+    "I'll use uv",
+    "we decided to",
+    "instead of",
+    "the issue was",
+    "turns",
+    " out",
+    " ",
+    ".",
+    "x",
+]
+
+
+def _cased(text: str, flips: list[int]) -> str:
+    exotic = {"s": "\u017f", "i": "\u0131", "I": "\u0130", "k": "\u212a"}
+    out = list(text)
+    for flip in flips:
+        n = flip % max(len(out), 1)
+        if out and flip % 3 == 0:
+            out[n] = exotic.get(out[n], out[n])
+        elif out:
+            out[n] = out[n].swapcase()
+    return "".join(out)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.sampled_from(_PIECES), max_size=8).map("".join),
+    st.lists(st.integers(min_value=0, max_value=500), max_size=6),
+)
+def test_a_text_without_the_words_is_matched_by_none(text: str, flips: list[int]) -> None:
+    text = _cased(text, flips)
+    for pattern, words in _WORDED:
+        if not signals.may_hold(text, words):
+            assert pattern.search(text) is None, (pattern.pattern[:30], text)
+
+
+def _statements_both_ways(events: tuple[Event, ...], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each prose event's statements as found, and with every look before a search let
+    through (the searches alone decide)."""
+    texts = [i for i, e in enumerate(events) if e.kind is EventKind.TEXT]
+    found = [list(statements.statements(events, i)) for i in texts]
+    with monkeypatch.context() as patched:
+        patched.setattr(signals, "may_hold", lambda text, words: True)
+        assert [list(statements.statements(events, i)) for i in texts] == found
+
+
+def _prose(texts: list[tuple[str, str]]) -> tuple[Event, ...]:
+    return tuple(
+        Event(n, role, EventKind.TEXT, text, SourceRef("f.jsonl", n + 1, n + 1), session="s")
+        for n, (role, text) in enumerate(texts)
+    )
+
+
+_SENTENCE = st.lists(st.sampled_from([*_PIECES, "Yes, that worked.", "\n", "- "]), max_size=10)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["user", "assistant", "system", "tool"]), _SENTENCE),
+        max_size=6,
+    )
+)
+def test_statements_are_found_as_the_searches_alone_find_them(
+    texts: list[tuple[str, list[str]]],
+) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _statements_both_ways(_prose([(role, "".join(t)) for role, t in texts]), monkeypatch)
+
+
+def test_the_corpus_statements_are_found_as_the_searches_alone_find_them(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for root in (FIXTURES, corpus):
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            found = sources.detect(path).format
+            if found is not None:
+                _statements_both_ways(found.parse_file(path, root).events, monkeypatch)
+
+
+def test_no_sentence_of_another_role_is_a_statement() -> None:
+    """`statements` reads no prose but the user's and the agent's: `_classify` finds nothing
+    in a system note or a tool's output, whatever it says."""
+    for role in ("system", "tool"):
+        event = _prose([(role, "")])[0]
+        for sentence in [*_PIECES, "We decided to use uv because pip is slow.", "Turns out x."]:
+            assert statements._classify(event, sentence) is None
 
 
 def _sentences_split_whole(text: str) -> list[str]:

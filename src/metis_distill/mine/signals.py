@@ -113,6 +113,8 @@ DECISION = re.compile(
     r"\bbecause\b)",
     re.I,
 )
+# Every match of DECISION, lower-cased, holds one of these (`may_hold`): its reasons.
+DECISION_WORDS = ("because", "since", "so that", "as it", "to avoid")
 # A decision the user reports ("we decided to drop Redis"): theirs to make, with or without
 # a reason; the agent's own "I decided to …" is a step of its plan unless it gives one.
 USER_DECIDED = re.compile(r"\b(?:we|I) (?:have |had )?decided\b", re.I)
@@ -139,6 +141,21 @@ GOTCHA = re.compile(
     r"(?:doesn't|does not|won't|can't|cannot) (?:accept|launch))\b",
     re.I,
 )
+GOTCHA_WORDS = (  # every match of GOTCHA, lower-cased, holds one of these
+    "turns out",
+    "root cause",
+    "root problem",
+    "s that",
+    "happens because",
+    "gotcha",
+    "caveat",
+    "note that",
+    "surprisingly",
+    "silently",
+    "support",
+    "accept",
+    "launch",
+)
 # Words that make a sentence a guess, not a fact.
 HEDGE = re.compile(
     r"\b(?:might|may|maybe|probably|possibly|perhaps|likely|unlikely|I think|I believe|"
@@ -146,6 +163,26 @@ HEDGE = re.compile(
     r"suggests?|not sure|presumably|I'd guess|"
     r"would (?:fail|break|crash|throw|error|cause|lead to|result in|silently))\b",
     re.I,
+)
+HEDGE_WORDS = (  # every match of HEDGE, lower-cased, holds one of these
+    "might",
+    "may",
+    "probably",
+    "possibly",
+    "perhaps",
+    "likely",
+    "i think",
+    "i believe",
+    "i suspect",
+    "guess",
+    "seem",
+    "appear",
+    "could be",
+    "should ",
+    "suggest",
+    "not sure",
+    "presumably",
+    "would ",
 )
 # A diagnosis before the fix was tried: a fact only once the user says the fix worked.
 DIAGNOSIS = re.compile(
@@ -342,6 +379,20 @@ def is_noise(event: Event) -> bool:
 def _noisy(head: str) -> bool:
     lowered = head.lower()
     return any(word in lowered for word in _NOISE_WORDS) and bool(_NOISE.search(head))
+
+
+# What `(?i)` reads as an ASCII letter and `str.lower` does not lower to it (U+0130 and
+# U+0131 as i, U+017F as s): a text holding one is searched whatever its words.
+_FOLDED = ("\u0130", "\u0131", "\u017f")
+
+
+def may_hold(text: str, words: tuple[str, ...]) -> bool:
+    """Could the pattern whose words these are match in the text? False only when it cannot:
+    the cheap look before the search."""
+    lowered = text.lower()
+    if any(word in lowered for word in words):
+        return True
+    return not text.isascii() and any(c in text for c in _FOLDED)
 
 
 def is_rejection(event: Event) -> bool:
