@@ -99,15 +99,18 @@ def test_alike_scripts_on_long_and_repeated_scripts() -> None:
         assert fixes._alike_scripts.__wrapped__(body, other) == plain
 
 
-# The words every match of DECISION, GOTCHA and HEDGE holds, lower-cased (`signals.may_hold`).
+# The words every match of DECISION, GOTCHA, HEDGE and an error line holds, lower-cased (`signals.may_hold`).
 _WORDED = [
     (signals.DECISION, signals.DECISION_WORDS),
     (signals.GOTCHA, signals.GOTCHA_WORDS),
     (signals.HEDGE, signals.HEDGE_WORDS),
+    (signals._ERROR_LINE, signals.ERROR_WORDS),
 ]
 
 
-@pytest.mark.parametrize(("pattern", "words"), _WORDED, ids=["decision", "gotcha", "hedge"])
+@pytest.mark.parametrize(
+    ("pattern", "words"), _WORDED, ids=["decision", "gotcha", "hedge", "error"]
+)
 @settings(max_examples=500, deadline=None)
 @given(data=st.data())
 def test_every_match_holds_one_of_the_words(
@@ -131,6 +134,7 @@ _PIECES = [
     *signals.DECISION_WORDS,
     *signals.GOTCHA_WORDS,
     *signals.HEDGE_WORDS,
+    *signals.ERROR_WORDS,
     "I'll use uv",
     "we decided to",
     "instead of",
@@ -246,3 +250,16 @@ def test_prose_at_the_chunk_size_is_cut_as_the_splitter_cuts_it(size: int, tail:
     for body in ("a" * size, ("Word one. " * size)[:size], ("line\n" * size)[:size]):
         text = body + tail
         assert text_module.sentences(text) == _sentences_split_whole(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from([*_PIECES, "Exit code 1", "\n", "E   ValueError: x", "0 errors"]))
+    .map("".join)
+    .filter(str.strip)
+)
+def test_an_error_signature_is_the_line_the_searches_alone_pick(text: str) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        found = signals.error_signature(text)
+        monkeypatch.setattr(signals, "may_hold", lambda text, words: True)
+        assert signals.error_signature(text) == found

@@ -75,6 +75,26 @@ _ERROR_LINE = re.compile(
     r"no matches found",
     re.I,
 )
+ERROR_WORDS = (  # every match of _ERROR_LINE, lower-cased, holds one of these (`may_hold`)
+    "error",
+    "not found",
+    "denied",
+    "failed",
+    "fatal",
+    "cannot",
+    "can't",
+    "unable",
+    "no such",
+    "refused",
+    "invalid",
+    "exception",
+    "recognized",
+    "illegal option",
+    "undefined",
+    "missing",
+    "timed out",
+    "no matches found",
+)
 _GO_TEST_ERROR = re.compile(r"^[\w./-]+_test\.go:\d+: \S")
 _PYTEST_ERROR = re.compile(r"^E\s+(?:[\w.]*(?:Error|Exception|Failed|Timeout)\b|assert\b)")
 _WARNING = re.compile(r"^(?:warning\b|warn\b|npm warn\b|\[warn|\w*Warning:|Deprecat|\u26a0)", re.I)
@@ -390,8 +410,9 @@ def may_hold(text: str, words: tuple[str, ...]) -> bool:
     """Could the pattern whose words these are match in the text? False only when it cannot:
     the cheap look before the search."""
     lowered = text.lower()
-    if any(word in lowered for word in words):
-        return True
+    for word in words:  # a loop: `any` over a generator costs more than the look itself
+        if word in lowered:
+            return True
     return not text.isascii() and any(c in text for c in _FOLDED)
 
 
@@ -548,7 +569,8 @@ def error_signature(text: str) -> str:
     errors = [
         line
         for line in lines
-        if _ERROR_LINE.search(line)
+        if may_hold(line, ERROR_WORDS)
+        and _ERROR_LINE.search(line)
         and not _NONE_FOUND.search(line)
         and not _SOURCE_LINE.match(line)
         and not _NO_MESSAGE.search(line)
