@@ -1,7 +1,8 @@
 """The miners' fast paths answer as the plain computations they stand for (hypothesis-built
 inputs, the fixtures and the corpus): a search done once for a command failing again and
 again, a similarity bounded before it is computed, a pattern searched only in a text holding
-one of its words, a short prose not given to the splitter."""
+one of its words, a short prose not given to the splitter, the results of calls read from
+the end."""
 
 from __future__ import annotations
 
@@ -105,11 +106,12 @@ _WORDED = [
     (signals.GOTCHA, signals.GOTCHA_WORDS),
     (signals.HEDGE, signals.HEDGE_WORDS),
     (signals._ERROR_LINE, signals.ERROR_WORDS),
+    (fixes._UNKNOWN_FLAG, fixes._UNKNOWN_FLAG_WORDS),
 ]
 
 
 @pytest.mark.parametrize(
-    ("pattern", "words"), _WORDED, ids=["decision", "gotcha", "hedge", "error"]
+    ("pattern", "words"), _WORDED, ids=["decision", "gotcha", "hedge", "error", "unknown-flag"]
 )
 @settings(max_examples=500, deadline=None)
 @given(data=st.data())
@@ -263,3 +265,59 @@ def test_an_error_signature_is_the_line_the_searches_alone_pick(text: str) -> No
         found = signals.error_signature(text)
         monkeypatch.setattr(signals, "may_hold", lambda text, words: True)
         assert signals.error_signature(text) == found
+
+
+_OUTPUTS_OF_FAILURES = [
+    "bash: jest: command not found",
+    "zsh: command not found: pnpm",
+    "'npx' is not recognized as an internal or external command",
+    "sh: 1: 2: not found",
+    "error: unrecognized arguments: --fast",
+    "Unknown option: --x",
+    "-q: invalid option",
+    "ls: illegal option -- z",
+    "flag provided but not defined: -v",
+    "not found",
+    " ",
+    "\n",
+    ":",
+    "x",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(_OUTPUTS_OF_FAILURES), max_size=6).map("".join),
+    st.lists(st.integers(min_value=0, max_value=500), max_size=4),
+)
+def test_missing_programs_and_unknown_flags_are_read_as_the_searches_alone_read_them(
+    text: str, flips: list[int]
+) -> None:
+    text = _cased(text, flips)
+    plain_program = next(
+        (
+            str(p)
+            for m in signals._MISSING_PROGRAM.finditer(text[:4000])
+            if (p := m["program"] or m["zsh"] or m["cmd"]).lower() not in signals._NOT_PROGRAMS
+            and not p[0].isdigit()
+        ),
+        None,
+    )
+    assert signals.missing_program(text) == plain_program
+    found = fixes._UNKNOWN_FLAG.finditer(text[:2000])
+    plain_flags = frozenset(m["flag"] or m["before"] or f"-{m['letter']}" for m in found)
+    assert fixes.unknown_flags(text) == plain_flags
+
+
+@settings(max_examples=300, deadline=None)
+@given(_STEPS)
+def test_results_keep_the_first_result_of_each_call(steps: Steps) -> None:
+    events = _run(steps)
+    for start in range(len(events) + 1):
+        plain: dict[str, Event] = {}
+        for event in events[start:]:
+            if event.role == "tool" and event.tool_use_id:
+                plain.setdefault(event.tool_use_id, event)
+        found = fixes._results(events[start:])
+        assert found == plain
+        assert all(found[k] is plain[k] for k in plain)

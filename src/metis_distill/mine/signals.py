@@ -501,7 +501,10 @@ _NOT_PROGRAMS = frozenset({"error", "fatal", "warning", "file", "module", "path"
 
 def missing_program(text: str) -> str | None:
     """The program an error says is not installed (`jest: not found`), or None."""
-    for found in _MISSING_PROGRAM.finditer(text[:4000]):
+    head = text[:4000]
+    if "not found" not in head and "not recognized" not in head:
+        return None  # every match of _MISSING_PROGRAM holds one or the other
+    for found in _MISSING_PROGRAM.finditer(head):
         program = found["program"] or found["zsh"] or found["cmd"]
         # a name that starts with a digit is a tag or a line number (`image:1-24: not found`)
         if program.lower() not in _NOT_PROGRAMS and not program[0].isdigit():
