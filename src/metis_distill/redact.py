@@ -28,13 +28,11 @@ def _ascii_spelled(word: str) -> str:
 
 
 # "password" in other languages, as a message may say it before one
-_SAID_ELSEWHERE = "|".join(
-    _ascii_spelled(word)
-    for word in (
-        "Contraseña", "contraseña", "Пароль", "пароль", "密码", "Mật khẩu", "mật khẩu",
-        "비밀번호", "パスワード",
-    )
+_PASSWORD_ELSEWHERE = (
+    "Contraseña", "contraseña", "Пароль", "пароль", "密码", "Mật khẩu", "mật khẩu", "비밀번호",
+    "パスワード",
 )  # fmt: skip
+_SAID_ELSEWHERE = "|".join(_ascii_spelled(word) for word in _PASSWORD_ELSEWHERE)
 
 # Ours first: they must win over the library's partial matches (its private-key rule only
 # matches the BEGIN line; its JWT rule stops before the signature).
@@ -279,6 +277,8 @@ def by_rules(text: str) -> str:
         replace = replacer(kind, pattern)
         if screen is not None and pattern in ASSIGNMENTS:
             changed = _sub_at_names(pattern, text, replace)
+        elif screen is not None and kind == "said_password":
+            changed = sub_at(pattern, text, _said_starts(text), replace)
         else:
             changed = pattern.sub(replace, text)
         if changed != text and screen is not None:
@@ -326,6 +326,25 @@ def sub_at(
         out += [text[done:start], replace(match)]
         done = match.end()
     return "".join([*out, text[done:]])
+
+
+# Where a match of `said_password` may start: one of its words, as the rule spells them
+# (`Passwort`, `password`, `passwd` start as `Pass` and `pass` do).
+_SAID_HEADS = (
+    "pass", "Pass", "PASSWORD", "pwd", "Pwd", "mot de passe", "Mot de passe", "senha", "Senha",
+    *_PASSWORD_ELSEWHERE,
+)  # fmt: skip
+
+
+def _said_starts(text: str) -> list[int]:
+    """Every place one of `_SAID_HEADS` starts, ascending (overlaps kept)."""
+    starts: set[int] = set()
+    for word in _SAID_HEADS:
+        at = text.find(word)
+        while at != -1:
+            starts.add(at)
+            at = text.find(word, at + 1)
+    return sorted(starts)
 
 
 def name_starts(pattern: re.Pattern[str], text: str) -> list[int]:

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import StrEnum
+from functools import lru_cache
 
 from metis_distill.mine import signals
 from metis_distill.mine.modules import environment, importing_step, installs
@@ -125,12 +126,25 @@ _UNKNOWN_FLAG = re.compile(
     r"|(?:invalid|illegal) option -- ['\"]?(?P<letter>\w)\b",
     re.I,
 )
+# Every match of _UNKNOWN_FLAG, lower-cased, holds one of these (`signals.may_hold`).
+_UNKNOWN_FLAG_WORDS = (
+    "unrecognized",
+    "unknown",
+    "no such option",
+    "invalid",
+    "illegal",
+    "unexpected argument",
+    "flag provided but not defined",
+)
 SIMILAR_NAME = 0.75  # similarity at which a flag's new name is taken for its rename
 
 
 def unknown_flags(error: str) -> frozenset[str]:
     """The flags an error says the program does not know."""
-    found = _UNKNOWN_FLAG.finditer(error[:2000])
+    head = error[:2000]
+    if not signals.may_hold(head, _UNKNOWN_FLAG_WORDS):
+        return frozenset()
+    found = _UNKNOWN_FLAG.finditer(head)
     return frozenset(m["flag"] or m["before"] or f"-{m['letter']}" for m in found)
 
 
@@ -407,11 +421,9 @@ def _user_between(events: tuple[Event, ...], call: Event, later: Event) -> bool:
 def _results(events: tuple[Event, ...]) -> dict[str, Event]:
     """Tool results by the id of the call they answer: the first one after it, should the
     file hold a stretch of the conversation twice."""
-    found: dict[str, Event] = {}
-    for event in events:
-        if event.role == "tool" and event.tool_use_id:
-            found.setdefault(event.tool_use_id, event)
-    return found
+    # read from the end, so that an id's first result is the one kept (a comprehension costs
+    # less than a loop of `setdefault` calls)
+    return {e.tool_use_id: e for e in reversed(events) if e.role == "tool" and e.tool_use_id}
 
 
 def _comes_back(events: tuple[Event, ...], after: int, error: str) -> bool:
@@ -812,12 +824,19 @@ def same_intent(failed: str, retry: str, droppable: frozenset[str] = frozenset()
     return all(any(_alike(x, y) for y in args_b) for x in args_a)
 
 
+@lru_cache(maxsize=256)  # the same pairs are compared by the fix and by the recovery
 def _alike_scripts(a: str, b: str) -> bool:
     """Two here-document bodies that say nearly the same (a line rewritten, an import dropped
     for the retry), or none on either side."""
     if not a.strip() or not b.strip():
         return not a.strip() and not b.strip()
-    return SequenceMatcher(None, a[:SCRIPT_CHARS], b[:SCRIPT_CHARS]).ratio() >= SAME_SCRIPT
+    # `real_quick_ratio` and `quick_ratio` bound `ratio` from above, at a fraction of its cost
+    similar = SequenceMatcher(None, a[:SCRIPT_CHARS], b[:SCRIPT_CHARS])
+    return (
+        similar.real_quick_ratio() >= SAME_SCRIPT
+        and similar.quick_ratio() >= SAME_SCRIPT
+        and similar.ratio() >= SAME_SCRIPT
+    )
 
 
 def _flags_kept(a: list[str], b: list[str], droppable: frozenset[str]) -> bool:

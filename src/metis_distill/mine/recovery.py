@@ -82,13 +82,14 @@ def recoveries(run: Run, failed: Sequence[bool] | None = None) -> list[Recovery]
     found: list[Recovery] = []
     incidents: list[tuple[Event, int]] = []  # (failed call, seq of the success that ended it)
     clocked = clocked_sessions(events)
+    searched: dict[tuple[str | None, str | None, str], tuple[int, int | None]] = {}
     for index, event in enumerate(events):
         if not failed[index]:
             continue
         call = calls.get(event.tool_use_id or "")
         if call is None:
             continue
-        success = _next_success(events, index, call, results)
+        success = _next_success(events, index, call, results, searched)
         key = success.seq if success is not None else -1
         if any(k == key and same_intent(c.text, call.text) for c, k in incidents):
             continue  # a retry that failed again: the same incident
@@ -107,18 +108,34 @@ def clocked_sessions(events: Sequence[Event]) -> set[str]:
 
 
 def _next_success(
-    events: Sequence[Event], index: int, call: Event, results: dict[str, Event]
+    events: Sequence[Event],
+    index: int,
+    call: Event,
+    results: dict[str, Event],
+    searched: dict[tuple[str | None, str | None, str], tuple[int, int | None]] | None = None,
 ) -> Event | None:
     """The first later result, in the same session, of a call of the same tool and intent
-    that worked."""
-    for other in events[index + 1 :]:
+    that worked. `searched` keeps, per call (tool, session, text), where the last search
+    started and the position of the call it found (None: none): a later failure of the same
+    call finds the same one when it lies after it (a command failing again and again is
+    searched once, not once per failure)."""
+    key = (call.tool_name, call.session, call.text)
+    if searched is not None and key in searched:
+        start, at = searched[key]
+        if start <= index and (at is None or at > index):
+            return None if at is None else results.get(events[at].tool_use_id or "")
+    for at, other in enumerate(events[index + 1 :], index + 1):
         if other.kind is not EventKind.TOOL_CALL or other.tool_name != call.tool_name:
             continue
         if other.session != call.session or not same_intent(call.text, other.text):
             continue
         result = results.get(other.tool_use_id or "")
         if result is not None and signals.is_success(result):
+            if searched is not None:
+                searched[key] = (index, at)
             return result
+    if searched is not None:
+        searched[key] = (index, None)
     return None
 
 

@@ -75,6 +75,26 @@ _ERROR_LINE = re.compile(
     r"no matches found",
     re.I,
 )
+ERROR_WORDS = (  # every match of _ERROR_LINE, lower-cased, holds one of these (`may_hold`)
+    "error",
+    "not found",
+    "denied",
+    "failed",
+    "fatal",
+    "cannot",
+    "can't",
+    "unable",
+    "no such",
+    "refused",
+    "invalid",
+    "exception",
+    "recognized",
+    "illegal option",
+    "undefined",
+    "missing",
+    "timed out",
+    "no matches found",
+)
 _GO_TEST_ERROR = re.compile(r"^[\w./-]+_test\.go:\d+: \S")
 _PYTEST_ERROR = re.compile(r"^E\s+(?:[\w.]*(?:Error|Exception|Failed|Timeout)\b|assert\b)")
 _WARNING = re.compile(r"^(?:warning\b|warn\b|npm warn\b|\[warn|\w*Warning:|Deprecat|\u26a0)", re.I)
@@ -113,6 +133,8 @@ DECISION = re.compile(
     r"\bbecause\b)",
     re.I,
 )
+# Every match of DECISION, lower-cased, holds one of these (`may_hold`): its reasons.
+DECISION_WORDS = ("because", "since", "so that", "as it", "to avoid")
 # A decision the user reports ("we decided to drop Redis"): theirs to make, with or without
 # a reason; the agent's own "I decided to …" is a step of its plan unless it gives one.
 USER_DECIDED = re.compile(r"\b(?:we|I) (?:have |had )?decided\b", re.I)
@@ -139,6 +161,21 @@ GOTCHA = re.compile(
     r"(?:doesn't|does not|won't|can't|cannot) (?:accept|launch))\b",
     re.I,
 )
+GOTCHA_WORDS = (  # every match of GOTCHA, lower-cased, holds one of these
+    "turns out",
+    "root cause",
+    "root problem",
+    "s that",
+    "happens because",
+    "gotcha",
+    "caveat",
+    "note that",
+    "surprisingly",
+    "silently",
+    "support",
+    "accept",
+    "launch",
+)
 # Words that make a sentence a guess, not a fact.
 HEDGE = re.compile(
     r"\b(?:might|may|maybe|probably|possibly|perhaps|likely|unlikely|I think|I believe|"
@@ -146,6 +183,26 @@ HEDGE = re.compile(
     r"suggests?|not sure|presumably|I'd guess|"
     r"would (?:fail|break|crash|throw|error|cause|lead to|result in|silently))\b",
     re.I,
+)
+HEDGE_WORDS = (  # every match of HEDGE, lower-cased, holds one of these
+    "might",
+    "may",
+    "probably",
+    "possibly",
+    "perhaps",
+    "likely",
+    "i think",
+    "i believe",
+    "i suspect",
+    "guess",
+    "seem",
+    "appear",
+    "could be",
+    "should ",
+    "suggest",
+    "not sure",
+    "presumably",
+    "would ",
 )
 # A diagnosis before the fix was tried: a fact only once the user says the fix worked.
 DIAGNOSIS = re.compile(
@@ -344,6 +401,21 @@ def _noisy(head: str) -> bool:
     return any(word in lowered for word in _NOISE_WORDS) and bool(_NOISE.search(head))
 
 
+# What `(?i)` reads as an ASCII letter and `str.lower` does not lower to it (U+0130 and
+# U+0131 as i, U+017F as s): a text holding one is searched whatever its words.
+_FOLDED = ("\u0130", "\u0131", "\u017f")
+
+
+def may_hold(text: str, words: tuple[str, ...]) -> bool:
+    """Could the pattern whose words these are match in the text? False only when it cannot:
+    the cheap look before the search."""
+    lowered = text.lower()
+    for word in words:  # a loop: `any` over a generator costs more than the look itself
+        if word in lowered:
+            return True
+    return not text.isascii() and any(c in text for c in _FOLDED)
+
+
 def is_rejection(event: Event) -> bool:
     return event.kind is EventKind.ERROR and bool(_REJECTED.search(event.text[:300]))
 
@@ -443,7 +515,10 @@ _NOT_PROGRAMS = frozenset({"error", "fatal", "warning", "file", "module", "path"
 
 def missing_program(text: str) -> str | None:
     """The program an error says is not installed (`jest: not found`), or None."""
-    for found in _MISSING_PROGRAM.finditer(text[:4000]):
+    head = text[:4000]
+    if "not found" not in head and "not recognized" not in head:
+        return None  # every match of _MISSING_PROGRAM holds one or the other
+    for found in _MISSING_PROGRAM.finditer(head):
         program = found["program"] or found["zsh"] or found["cmd"]
         # a name that starts with a digit is a tag or a line number (`image:1-24: not found`)
         if program.lower() not in _NOT_PROGRAMS and not program[0].isdigit():
@@ -511,7 +586,8 @@ def error_signature(text: str) -> str:
     errors = [
         line
         for line in lines
-        if _ERROR_LINE.search(line)
+        if may_hold(line, ERROR_WORDS)
+        and _ERROR_LINE.search(line)
         and not _NONE_FOUND.search(line)
         and not _SOURCE_LINE.match(line)
         and not _NO_MESSAGE.search(line)

@@ -99,13 +99,17 @@ def statements(events: Sequence[Event], index: int) -> Iterator[Statement]:
         if built_on(events, index):
             yield answer
         return
+    if event.role != "user" and not (
+        event.role == "assistant" and signals.may_hold(event.text, _AGENT_WORDS)
+    ):
+        return  # `_classify` finds nothing in another's prose, nor in the agent's without these
     if event.role == "user" and _is_document(event.text):
         return  # rules pasted, or written for a document, are not the user's own decisions
     prose = [_LIST_MARK.sub("", sentence) for sentence in sentences(event.text)]
     for position, sentence in enumerate(prose):
         if _length(sentence) < MIN_SENTENCE or sentence.endswith(("?", "\uff1f")):
             continue
-        if _TABLE_ROW.search(sentence):
+        if "|" in sentence and _TABLE_ROW.search(sentence):
             continue  # a row of a table (a review's findings, a summary): cells, not a claim
         found = _classify(event, sentence)
         if found is None:
@@ -118,6 +122,8 @@ def statements(events: Sequence[Event], index: int) -> Iterator[Statement]:
         yield found
 
 
+# An agent's sentence is a statement only when DECISION or GOTCHA matches it.
+_AGENT_WORDS = signals.DECISION_WORDS + signals.GOTCHA_WORDS
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$|\s\|\s.*\s\|\s")
 # A path may follow a Chinese or Japanese character or full-width mark with no space between.
 _PATH = re.compile(
@@ -130,6 +136,8 @@ _WIDE = re.compile("[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-
 
 def _length(sentence: str) -> int:
     """A sentence's length, each Chinese or Japanese character counted twice."""
+    if sentence.isascii():
+        return len(sentence)
     return len(sentence) + len(_WIDE.findall(sentence))
 
 
@@ -162,11 +170,13 @@ def _classify(event: Event, sentence: str) -> Statement | None:
             return Statement(LessonKind.DECISION, "user_choice", sentence)
         if signals.USER_DECIDED.search(sentence) and not signals.HEDGE.search(sentence):
             return Statement(LessonKind.DECISION, "decision", sentence)
-    if signals.HEDGE.search(sentence):
+    if signals.may_hold(sentence, signals.HEDGE_WORDS) and signals.HEDGE.search(sentence):
         return None
-    if event.role in ("assistant", "user") and signals.DECISION.search(sentence):
+    decides = signals.may_hold(sentence, signals.DECISION_WORDS)
+    if event.role in ("assistant", "user") and decides and signals.DECISION.search(sentence):
         return Statement(LessonKind.DECISION, "decision", sentence)
-    if event.role == "assistant" and signals.GOTCHA.search(sentence):
+    tells = event.role == "assistant" and signals.may_hold(sentence, signals.GOTCHA_WORDS)
+    if tells and signals.GOTCHA.search(sentence):
         subject = signals.FACT_LEAD.sub("", clean(sentence))
         if signals.UNNAMED_SUBJECT.match(subject):
             return None

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 MAX_SENTENCE = 320
+CHUNK = 1200  # characters of prose the splitter cuts at most (a text this short is one chunk)
 # Chinese and Japanese end a sentence with a full-width mark and no space after it.
 # An ellipsis or a run of marks ("…..", "????") ends one whatever the next word's case.
 _SENTENCE_END = re.compile(
@@ -57,7 +58,7 @@ def _splitter() -> RecursiveCharacterTextSplitter:
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     return RecursiveCharacterTextSplitter(
-        chunk_size=1200,
+        chunk_size=CHUNK,
         chunk_overlap=0,
         separators=["\n\n", "\n", ". ", " ", ""],
         keep_separator="end",
@@ -68,7 +69,9 @@ def sentences(text: str) -> list[str]:
     """Sentences of prose, verbatim (so they can be quoted); code blocks are left out."""
     prose = _CODE_FENCE.sub("\n", text)
     found: list[str] = []
-    for chunk in _splitter().split_text(prose):
+    # prose shorter than a chunk is one chunk, stripped (none when blank): the splitter's answer
+    chunks = [prose.strip()] if len(prose) < CHUNK else _splitter().split_text(prose)
+    for chunk in chunks:
         found.extend(s.strip() for s in _SENTENCE_END.split(chunk) if s.strip())
     return [s for s in found if len(s) <= MAX_SENTENCE]
 

@@ -1,0 +1,323 @@
+"""The miners' fast paths answer as the plain computations they stand for (hypothesis-built
+inputs, the fixtures and the corpus): a search done once for a command failing again and
+again, a similarity bounded before it is computed, a pattern searched only in a text holding
+one of its words, a short prose not given to the splitter, the results of calls read from
+the end."""
+
+from __future__ import annotations
+
+import re
+import string
+import sys
+from difflib import SequenceMatcher
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from metis_distill import sources
+from metis_distill.mine import fixes, recovery, signals, statements
+from metis_distill.mine import text as text_module
+from metis_distill.models import Event, EventKind, SourceRef
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+
+_COMMANDS = ["pytest -q", "uv run pytest -q", "npm test", "ls", "python3 - <<'PY'\nprint(1)\nPY"]
+_OUTPUTS = ["ok", "4 passed", "1 failed, 3 passed", "Traceback (most recent call last)"]
+
+
+Steps = list[tuple[int, int, bool, str, int]]
+
+
+def _run(steps: Steps) -> tuple[Event, ...]:
+    """A call and its result per step: (command, output, error, tool, session)."""
+    events: list[Event] = []
+    for n, (command, output, error, tool, session) in enumerate(steps):
+        ref = SourceRef("f.jsonl", 2 * n + 1, 2 * n + 1)
+        common = {"tool_use_id": f"t{n % 7}", "session": f"s{session}"}
+        text = _COMMANDS[command]
+        events.append(
+            Event(
+                len(events), "assistant", EventKind.TOOL_CALL, text, ref, tool_name=tool, **common
+            )
+        )
+        kind = EventKind.ERROR if error else EventKind.TOOL_RESULT
+        events.append(Event(len(events), "tool", kind, _OUTPUTS[output], ref, **common))
+    return tuple(events)
+
+
+_STEPS = st.lists(
+    st.tuples(
+        st.integers(0, len(_COMMANDS) - 1),
+        st.integers(0, len(_OUTPUTS) - 1),
+        st.booleans(),
+        st.sampled_from(["Bash", "Bash", "Edit"]),
+        st.integers(0, 1),
+    ),
+    max_size=24,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_STEPS)
+def test_a_search_kept_for_a_call_finds_what_a_fresh_search_finds(steps: Steps) -> None:
+    events = _run(steps)
+    calls = {e.tool_use_id: e for e in events if e.kind is EventKind.TOOL_CALL}
+    results = {e.tool_use_id: e for e in events if e.role == "tool" and e.tool_use_id}
+    searched: dict[tuple[str | None, str | None, str], tuple[int, int | None]] = {}
+    for index, failed in enumerate(signals.failures(events)):
+        call = calls.get(events[index].tool_use_id) if failed else None
+        if call is None:
+            continue
+        fresh = recovery._next_success(events, index, call, results)
+        assert recovery._next_success(events, index, call, results, searched) is fresh
+
+
+_SCRIPT = st.text(alphabet="ab \n()=x", max_size=300)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_SCRIPT, _SCRIPT)
+def test_alike_scripts_answers_as_the_ratio_does(a: str, b: str) -> None:
+    plain = (
+        not a.strip() and not b.strip()
+        if not a.strip() or not b.strip()
+        else SequenceMatcher(None, a[: fixes.SCRIPT_CHARS], b[: fixes.SCRIPT_CHARS]).ratio()
+        >= fixes.SAME_SCRIPT
+    )
+    assert fixes._alike_scripts.__wrapped__(a, b) == plain
+    assert fixes._alike_scripts(a, b) == plain
+
+
+def test_alike_scripts_on_long_and_repeated_scripts() -> None:
+    body = "import os\nprint(os.getcwd())\n" * 300  # past SCRIPT_CHARS, every line popular
+    for other in (body, body.replace("getcwd", "listdir", 1), "x" * 5000, body[::-1]):
+        plain = (
+            SequenceMatcher(None, body[: fixes.SCRIPT_CHARS], other[: fixes.SCRIPT_CHARS]).ratio()
+            >= fixes.SAME_SCRIPT
+        )
+        assert fixes._alike_scripts.__wrapped__(body, other) == plain
+
+
+# The words every match of DECISION, GOTCHA, HEDGE and an error line holds, lower-cased (`signals.may_hold`).
+_WORDED = [
+    (signals.DECISION, signals.DECISION_WORDS),
+    (signals.GOTCHA, signals.GOTCHA_WORDS),
+    (signals.HEDGE, signals.HEDGE_WORDS),
+    (signals._ERROR_LINE, signals.ERROR_WORDS),
+    (fixes._UNKNOWN_FLAG, fixes._UNKNOWN_FLAG_WORDS),
+]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "words"), _WORDED, ids=["decision", "gotcha", "hedge", "error", "unknown-flag"]
+)
+@settings(max_examples=500, deadline=None)
+@given(data=st.data())
+def test_every_match_holds_one_of_the_words(
+    pattern: re.Pattern[str], words: tuple[str, ...], data: st.DataObject
+) -> None:
+    text = data.draw(st.from_regex(pattern))
+    assert signals.may_hold(text, words), text
+
+
+def test_the_letters_ignorecase_reads_as_ascii_are_lowered_to_them_or_searched() -> None:
+    """`(?i)` matches U+0130, U+0131, U+017F and U+212A with i, i, s, k; a text holding one
+    that `str.lower` does not lower to its letter is searched whatever its words."""
+    letters = re.compile("[a-z]", re.I)
+    for c in map(chr, range(0x80, sys.maxunicode + 1)):
+        if letters.fullmatch(c):
+            (letter,) = (a for a in string.ascii_lowercase if re.fullmatch(a, c, re.I))
+            assert c.lower() == letter or c in signals._FOLDED, hex(ord(c))
+
+
+_PIECES = [
+    *signals.DECISION_WORDS,
+    *signals.GOTCHA_WORDS,
+    *signals.HEDGE_WORDS,
+    *signals.ERROR_WORDS,
+    "I'll use uv",
+    "we decided to",
+    "instead of",
+    "the issue was",
+    "turns",
+    " out",
+    " ",
+    ".",
+    "x",
+]
+
+
+def _cased(text: str, flips: list[int]) -> str:
+    exotic = {"s": "\u017f", "i": "\u0131", "I": "\u0130", "k": "\u212a"}
+    out = list(text)
+    for flip in flips:
+        n = flip % max(len(out), 1)
+        if out and flip % 3 == 0:
+            out[n] = exotic.get(out[n], out[n])
+        elif out:
+            out[n] = out[n].swapcase()
+    return "".join(out)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.sampled_from(_PIECES), max_size=8).map("".join),
+    st.lists(st.integers(min_value=0, max_value=500), max_size=6),
+)
+def test_a_text_without_the_words_is_matched_by_none(text: str, flips: list[int]) -> None:
+    text = _cased(text, flips)
+    for pattern, words in _WORDED:
+        if not signals.may_hold(text, words):
+            assert pattern.search(text) is None, (pattern.pattern[:30], text)
+
+
+def _statements_both_ways(events: tuple[Event, ...], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each prose event's statements as found, and with every look before a search let
+    through (the searches alone decide)."""
+    texts = [i for i, e in enumerate(events) if e.kind is EventKind.TEXT]
+    found = [list(statements.statements(events, i)) for i in texts]
+    with monkeypatch.context() as patched:
+        patched.setattr(signals, "may_hold", lambda text, words: True)
+        assert [list(statements.statements(events, i)) for i in texts] == found
+
+
+def _prose(texts: list[tuple[str, str]]) -> tuple[Event, ...]:
+    return tuple(
+        Event(n, role, EventKind.TEXT, text, SourceRef("f.jsonl", n + 1, n + 1), session="s")
+        for n, (role, text) in enumerate(texts)
+    )
+
+
+_SENTENCE = st.lists(st.sampled_from([*_PIECES, "Yes, that worked.", "\n", "- "]), max_size=10)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["user", "assistant", "system", "tool"]), _SENTENCE),
+        max_size=6,
+    )
+)
+def test_statements_are_found_as_the_searches_alone_find_them(
+    texts: list[tuple[str, list[str]]],
+) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _statements_both_ways(_prose([(role, "".join(t)) for role, t in texts]), monkeypatch)
+
+
+def test_the_corpus_statements_are_found_as_the_searches_alone_find_them(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for root in (FIXTURES, corpus):
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            found = sources.detect(path).format
+            if found is not None:
+                _statements_both_ways(found.parse_file(path, root).events, monkeypatch)
+
+
+def test_no_sentence_of_another_role_is_a_statement() -> None:
+    """`statements` reads no prose but the user's and the agent's: `_classify` finds nothing
+    in a system note or a tool's output, whatever it says."""
+    for role in ("system", "tool"):
+        event = _prose([(role, "")])[0]
+        for sentence in [*_PIECES, "We decided to use uv because pip is slow.", "Turns out x."]:
+            assert statements._classify(event, sentence) is None
+
+
+def _sentences_split_whole(text: str) -> list[str]:
+    """`text.sentences` with every prose given to the splitter."""
+    prose = text_module._CODE_FENCE.sub("\n", text)
+    found: list[str] = []
+    for chunk in text_module._splitter().split_text(prose):
+        found.extend(s.strip() for s in text_module._SENTENCE_END.split(chunk) if s.strip())
+    return [s for s in found if len(s) <= text_module.MAX_SENTENCE]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["word ", "Word. ", "x", "\n", "\n\n", " ", ". ", "```py\nx\n```", "。"]),
+        max_size=400,
+    ).map("".join)
+)
+def test_short_prose_is_cut_as_the_splitter_cuts_it(text: str) -> None:
+    assert text_module.sentences(text) == _sentences_split_whole(text)
+
+
+@pytest.mark.parametrize("size", [0, 1, 1198, 1199, 1200, 1201, 2500])
+@pytest.mark.parametrize("tail", ["", " ", "\n\n", "x"])
+def test_prose_at_the_chunk_size_is_cut_as_the_splitter_cuts_it(size: int, tail: str) -> None:
+    for body in ("a" * size, ("Word one. " * size)[:size], ("line\n" * size)[:size]):
+        text = body + tail
+        assert text_module.sentences(text) == _sentences_split_whole(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from([*_PIECES, "Exit code 1", "\n", "E   ValueError: x", "0 errors"]))
+    .map("".join)
+    .filter(str.strip)
+)
+def test_an_error_signature_is_the_line_the_searches_alone_pick(text: str) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        found = signals.error_signature(text)
+        monkeypatch.setattr(signals, "may_hold", lambda text, words: True)
+        assert signals.error_signature(text) == found
+
+
+_OUTPUTS_OF_FAILURES = [
+    "bash: jest: command not found",
+    "zsh: command not found: pnpm",
+    "'npx' is not recognized as an internal or external command",
+    "sh: 1: 2: not found",
+    "error: unrecognized arguments: --fast",
+    "Unknown option: --x",
+    "-q: invalid option",
+    "ls: illegal option -- z",
+    "flag provided but not defined: -v",
+    "not found",
+    " ",
+    "\n",
+    ":",
+    "x",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(_OUTPUTS_OF_FAILURES), max_size=6).map("".join),
+    st.lists(st.integers(min_value=0, max_value=500), max_size=4),
+)
+def test_missing_programs_and_unknown_flags_are_read_as_the_searches_alone_read_them(
+    text: str, flips: list[int]
+) -> None:
+    text = _cased(text, flips)
+    plain_program = next(
+        (
+            str(p)
+            for m in signals._MISSING_PROGRAM.finditer(text[:4000])
+            if (p := m["program"] or m["zsh"] or m["cmd"]).lower() not in signals._NOT_PROGRAMS
+            and not p[0].isdigit()
+        ),
+        None,
+    )
+    assert signals.missing_program(text) == plain_program
+    found = fixes._UNKNOWN_FLAG.finditer(text[:2000])
+    plain_flags = frozenset(m["flag"] or m["before"] or f"-{m['letter']}" for m in found)
+    assert fixes.unknown_flags(text) == plain_flags
+
+
+@settings(max_examples=300, deadline=None)
+@given(_STEPS)
+def test_results_keep_the_first_result_of_each_call(steps: Steps) -> None:
+    events = _run(steps)
+    for start in range(len(events) + 1):
+        plain: dict[str, Event] = {}
+        for event in events[start:]:
+            if event.role == "tool" and event.tool_use_id:
+                plain.setdefault(event.tool_use_id, event)
+        found = fixes._results(events[start:])
+        assert found == plain
+        assert all(found[k] is plain[k] for k in plain)

@@ -1,0 +1,81 @@
+"""A password said in a message (`said_password`) is looked for only where one of the rule's
+words starts: the same replacements as the rule's `sub` over the whole text (hypothesis)."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from metis_distill import redact
+
+_KIND, _SAID = next((k, p) for k, p in redact.rules() if k == "said_password")
+_WORDS = [  # as the rule spells them, written here apart from `_SAID_HEADS`
+    "pass",
+    "Pass",
+    "PASSWORD",
+    "pwd",
+    "Pwd",
+    "Passwort",
+    "passwort",
+    "mot de passe",
+    "Mot de passe",
+    "senha",
+    "Senha",
+    *redact._PASSWORD_ELSEWHERE,
+]
+_PIECES = [
+    *_WORDS,
+    "password",
+    "Passwort",
+    "passwd",
+    "PASS",
+    "passed",
+    "bypass",
+    " is ",
+    ": ",
+    "=",
+    "\uff1a",
+    " ",
+    "\n",
+    "Abc123Xyz987",
+    "hunter2hunter2",
+    "[REDACTED:x]",
+    "x",
+    "-",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.from_regex(_SAID, fullmatch=True), st.sampled_from(["", " ", "x", "\n"]))
+def test_every_match_starts_where_a_word_of_the_rule_starts(said: str, before: str) -> None:
+    text = before + said
+    starts = set(redact._said_starts(text))
+    assert len(before) in starts, text
+    for match in _SAID.finditer(text):
+        assert match.start() in starts, (text, match.start())
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=12).map("".join))
+def test_said_passwords_are_replaced_as_the_rule_replaces_them(text: str) -> None:
+    replace = redact.replacer(_KIND, _SAID)
+    assert redact.sub_at(_SAID, text, redact._said_starts(text), replace) == _SAID.sub(
+        replace, text
+    )
+    with redact.unscreened():
+        plain = redact.by_rules(text)
+    assert redact.by_rules(text) == plain
+
+
+def test_the_rule_reads_case_as_written() -> None:
+    """No `(?i)`: the words' spellings are the places to look (else every case would be)."""
+    assert not _SAID.flags & re.IGNORECASE
+
+
+def test_each_word_of_the_rule_is_a_place_to_look() -> None:
+    for word in _WORDS:
+        for said in (f"{word} Abc123Xyz987", f"{word}: Abc123Xyz987", f"x {word} is Abc123Xyz987"):
+            match = _SAID.search(said)
+            assert match is not None and match.start() in redact._said_starts(said), said
