@@ -200,6 +200,26 @@ def test_a_claim_counts_once_the_user_accepts_it_a_found_cause_at_once(tmp_path:
     ]
 
 
+@pytest.mark.parametrize(
+    "asking",
+    [
+        "\u2753 **Q18** - Which pages get the sticky bar? Options: (a) an explicit list; "
+        "(b) derive it from the noIndex flag.",
+        "Should the bar follow the flag?\nOr keep its own list?",
+        "(a) keep an explicit list, or (b) derive it from the flag.",
+    ],
+)
+def test_a_case_made_for_an_option_is_no_fact_the_reply_confirms(
+    tmp_path: Path, asking: str
+) -> None:
+    """The agent asks the user to choose and argues for one option: the user's "sure"
+    answers the question, it does not confirm the argument."""
+    argument = "Coupling them means the next noIndex page silently inherits a decision."
+    reply = "Q17 slide in option B will work for now. Q18 derive it from the no index. Sure."
+    records = [say("assistant", f"{argument}\n\n{asking}"), say("user", reply)]
+    assert [k for k, _ in _lessons(tmp_path, records)] == []
+
+
 def test_a_thanks_to_the_user_is_no_part_of_the_fact(tmp_path: Path) -> None:
     claim = "Thanks — the ocodex CLI does not accept --ask-for-approval for exec."
     accepted = [say("assistant", claim), say("user", "yes, drop it")]

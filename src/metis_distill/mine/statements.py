@@ -220,6 +220,8 @@ def _confirmed(events: Sequence[Event], index: int, sentence: str) -> bool:
     claim (a diagnosis, what a tool supports) stands once the user's next words accept it."""
     if signals.FOUND_CAUSE.match(clean(sentence)):
         return True
+    if _asks_to_choose(events[index].text):
+        return False  # the reply picks among the options: it accepts no argument made for one
     for later in events[index + 1 : index + 1 + CONFIRM_LOOKAHEAD]:
         if later.role == "assistant" and later.kind is EventKind.TEXT:
             return False  # the user's next words answer something else
@@ -228,6 +230,21 @@ def _confirmed(events: Sequence[Event], index: int, sentence: str) -> bool:
         if not injected(events, later.seq):
             return _accepts(later.text[:300])
     return False
+
+
+def _asks_to_choose(text: str) -> bool:
+    """The message puts options or several questions to the user ("❓ Q18 … Options: (a) …
+    (b) …"): what it argues is a case for an option, not a fact the reply confirms."""
+    if _OPTIONS.search(text):
+        return True
+    asked = [line for line in text.splitlines() if line.rstrip().endswith(("?", "\uff1f"))]
+    return len(asked) >= 2
+
+
+_OPTIONS = re.compile(
+    r"\u2753|\bOptions?:|^\s*(?:\*\*)?(?:Option|Choice) (?:[A-D1-4])\b|\(a\)[^\n]{0,400}\(b\)",
+    re.M | re.I,
+)
 
 
 def _accepts(reply: str) -> bool:
