@@ -1249,3 +1249,38 @@ def test_a_one_liner_that_does_more_than_import_is_a_step(tmp_path: Path) -> Non
         ],
     )
     assert episode.fix is None
+
+
+def test_a_run_with_its_steps_traced_is_no_fix(tmp_path: Path) -> None:
+    """`bash -x ./install.sh | tail` shows where the script fails; its exit status hidden by
+    the pipe, it mends nothing."""
+    failed = (
+        "Exit code 1\nstow: conflict: existing target is neither a link nor a directory: .zshrc"
+    )
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "./install.sh"),
+            result("t1", failed, True),
+            call("t2", "bash -x ./install.sh 2>&1 | tail -100"),
+            result("t2", "+ stow zsh\n+ echo done"),
+        ],
+    )
+    assert episode.fix is None and "bash -x" not in lesson.text
+
+
+def test_a_call_that_moved_to_another_folder_first_shows_no_fix(tmp_path: Path) -> None:
+    """The shell still stood in `apps/api` from an earlier `cd`; the call that worked moved
+    back to the root first: the folder may be all that changed."""
+    missing = 'undefined\n ERR_PNPM_RECURSIVE_EXEC_FIRST_FAIL  Command "build:packages" not found'
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "pnpm build:packages 2>&1 | tail -10"),
+            result("t1", f"Exit code 1\n{missing}", True),
+            call("t2", "cd /w/shop && pnpm --filter='./packages/*' build 2>&1 | tail"),
+            result("t2", "Done"),
+        ],
+    )
+    assert episode.fix is None and "instead" not in lesson.text
+    assert "ERR_PNPM_RECURSIVE_EXEC_FIRST_FAIL" in lesson.text

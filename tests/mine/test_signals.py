@@ -124,6 +124,29 @@ def test_a_warning_the_program_went_on_after_is_not_its_error(output: str, signa
 @pytest.mark.parametrize(
     ("output", "signature"),
     [
+        # a word a script printed alone says less than pnpm's error after it
+        (
+            'undefined\n ERR_PNPM_RECURSIVE_EXEC_FIRST_FAIL  Command "build:packages" not found',
+            'ERR_PNPM_RECURSIVE_EXEC_FIRST_FAIL  Command "build:packages" not found',
+        ),
+        # a banner's frame is no error; stow's conflict is
+        (
+            "Exit code 1\n\u2554\u2550\u2550\u2557\n\u2551 Setup \u2551\n"
+            "stow: conflict: existing target is neither a link nor a directory: .zshrc",
+            "stow: conflict: existing target is neither a link nor a directory: .zshrc",
+        ),
+        # with no error line at all, the first line in words, not the frame
+        ("\u2554\u2550\u2550\u2557\n\u2551 Setup \u2551\ndone", "\u2551 Setup \u2551"),
+        ("undefined", "undefined"),
+    ],
+)
+def test_an_error_is_said_in_words(output: str, signature: str) -> None:
+    assert signals.error_signature(output) == signature
+
+
+@pytest.mark.parametrize(
+    ("output", "signature"),
+    [
         (
             "Exit code 1\ntry:\n    n = int(v)\nexcept ValueError:\n    n = 0\n"
             "cat: main.py: No such file or directory",

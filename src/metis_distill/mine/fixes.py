@@ -193,6 +193,8 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
             continue  # `X=1 bash -c 'echo "$X"'`: a probe of how the shell reads it, no work
         if _LOOKUP.match(unwrapped(later.text)) and not _LOOKUP.match(unwrapped(call.text)):
             continue  # `npm search x` after `npx x` failed: what exists was looked up, no work
+        if _TRACED.match(unwrapped(later.text)) and not _TRACED.match(unwrapped(call.text)):
+            continue  # `bash -x ./install.sh | tail`: the failure watched, not mended
         if _output_unseen(call.text, later.text):
             continue  # `cmd > log; rg x log`: what printed and exited was another program
         if _worked(later, result, failure):
@@ -439,6 +441,9 @@ def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Even
     edits = tuple(e for e in between if _is_edit(e))
     if edits:  # files changed in between: the other form of the call is not shown to be why
         return Fix(FixKind.EDITED, later, result, edits)
+    moved = _folder(later.text)
+    if moved is not None and moved != _folder(call.text):
+        return None  # it moved to another folder first: the folder may be all that changed
     if later.escalated and not call.escalated:
         if _bare(later.text) == _bare(call.text) or _failed_inside(events, call, later):
             return Fix(FixKind.ESCALATED, later, result)  # the sandbox was what stopped it
@@ -455,6 +460,18 @@ def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Even
     if steps:
         return Fix(FixKind.PREPARED, later, result, steps[-MAX_STEPS:])
     return Fix(FixKind.RETRIED, later, result)
+
+
+# A script run with its steps traced (`bash -x x.sh`, `sh -xv x.sh`): a look at the failure.
+_TRACED = re.compile(r"^(?:ba|z|da|k)?sh\s+-[a-wyz]*x[a-z]*\s")
+# The folder a call moves to before it runs (`cd apps/api && …`).
+_CD = re.compile(r"^\s*cd\s+(\"[^\"]*\"|'[^']*'|(?:\\ |[^\s&;|])+)\s*(?:&&|;)")
+
+
+def _folder(command: str) -> str | None:
+    """Where the call moves before it runs, as written; None when it runs where it stands."""
+    moved = _CD.match(command)
+    return moved.group(1).strip("\"'").rstrip("/") if moved else None
 
 
 def _state_changes(between: Sequence[Event], call: Event) -> tuple[Event, ...]:

@@ -72,7 +72,7 @@ _PASSING_TESTS = re.compile(
 _ERROR_LINE = re.compile(
     r"error(?![a-df-rt-z0-9_])|not found|denied|failed|fatal|cannot|can't|unable|no such|refused|"
     r"invalid|exception|not recognized|unrecognized|illegal option|undefined|missing|timed out|"
-    r"no matches found",
+    r"no matches found|\bconflict\b",
     re.I,
 )
 ERROR_WORDS = (  # every match of _ERROR_LINE, lower-cased, holds one of these (`may_hold`)
@@ -94,6 +94,7 @@ ERROR_WORDS = (  # every match of _ERROR_LINE, lower-cased, holds one of these (
     "missing",
     "timed out",
     "no matches found",
+    "conflict",
 )
 _GO_TEST_ERROR = re.compile(r"^[\w./-]+_test\.go:\d+: \S")
 _PYTEST_ERROR = re.compile(r"^E\s+(?:[\w.]*(?:Error|Exception|Failed|Timeout)\b|assert\b)")
@@ -592,10 +593,21 @@ def error_signature(text: str) -> str:
         and not _SOURCE_LINE.match(line)
         and not _NO_MESSAGE.search(line)
     ]
+    # a word alone (`undefined` a script printed) says less than the error line after it
+    errors = [line for line in errors if " " in line.strip()] or errors
     # a warning the program went on after is not what stopped it, when an error line follows
     return next(
-        (line for line in errors if not _WARNING.match(line)), errors[0] if errors else lines[0]
+        (line for line in errors if not _WARNING.match(line)),
+        errors[0] if errors else _first_worded(lines),
     )
+
+
+def _first_worded(lines: list[str]) -> str:
+    """The first line that says something in words, not a banner's frame (`╔══════╗`)."""
+    return next((line for line in lines if _WORDED.search(line)), lines[0])
+
+
+_WORDED = re.compile(r"[^\W\d_]{2,}")
 
 
 def _without_echoed_source(lines: list[str]) -> list[str]:
