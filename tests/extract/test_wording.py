@@ -118,3 +118,8 @@ def test_an_interpreter_given_by_its_path_is_named_with_it() -> None:
     assert "for `python.exe` at `C:/Users/ana/AppData/Local/Programs/Python/Python312/`" in text
     assert f"install it with `{exe} -m pip install playwright`" in text
     assert scrub(text).count("~/AppData/Local/Programs/Python/Python312/") == 2
+
+
+def test_a_script_at_the_root_is_named_not_its_folder() -> None:
+    assert subject("Bash", "./install.sh") == "`install.sh`"
+    assert subject("Bash", "./scripts/setup.sh --dev") == "Scripts in `scripts/`"

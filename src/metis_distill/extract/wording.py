@@ -51,8 +51,8 @@ def subject(tool: str | None, call_text: str) -> str:
     if tool not in (None, "Bash", "shell", "exec_command", "bash"):
         return str(tool)
     head = command_head(call_text).split()
-    if head and (script := _SCRIPT.match(head[0])):
-        return f"Scripts in `{script['dir']}`"
+    if head and (script := _SCRIPT.match(head[0])) and script["dir"].strip("./"):
+        return f"Scripts in `{script['dir']}`"  # a folder of scripts, not the repository's root
     return code(general_command(call_text))
 
 
