@@ -348,3 +348,13 @@ def test_a_package_installed_once_is_a_repair_done(
     line waits for a second session (a fresh environment). A failing install, as in a
     sandbox, is no repair."""
     assert earned(_Lesson(text, scope=("Bash:npm",), fix=fix, support=support)) is renders
+
+
+def test_a_failure_mended_by_editing_the_work_never_renders() -> None:
+    """A failure that passed "until files were edited": which edit mattered, and why, the line cannot say
+    (an environment error, then a test of the code being written, both "mended" so)."""
+    text = (
+        "`pnpm test:rbac` failed with “Invalid server environment variables: {” until files "
+        "were edited (`rbac.ts`)."
+    )
+    assert not earned(_Lesson(text, scope=("Bash:pnpm",), support=5))

@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
-from metis_distill.extract.wording import NO_FIX_SEEN
+from metis_distill.extract.wording import NO_FIX_SEEN, UNTIL_EDITED
 from metis_distill.mine.modules import INSTALL
 from metis_distill.mine.signals import EDIT_TOOLS
 from metis_distill.models import LessonKind
@@ -76,6 +76,8 @@ def earned(lesson: Judged) -> bool:
     installing = _NOT_INSTALLED.search(lesson.text) is not None
     if _CODE_UNDER_WORK.search(lesson.text) and not installing:
         return False  # its tests or types failing is the work of the day, however often
+    if UNTIL_EDITED in lesson.text:
+        return False  # mended by editing the work: which edit, and why, the line cannot say
     if NO_FIX_SEEN in lesson.text and not installing:
         return lesson.support >= OPAQUE_RECURRING_SESSIONS
     return lesson.support >= RECURRING_SESSIONS

@@ -10,6 +10,7 @@ from metis_distill.extract.base import ExtractStats
 from metis_distill.extract.wording import (
     MAX_COMMAND,
     NO_FIX_SEEN,
+    UNTIL_EDITED,
     code,
     general_command,
     general_error,
@@ -281,7 +282,7 @@ def _failure_lesson(
     if fix is not None and fix.kind is FixKind.EDITED:
         edited = _files_edited(fix.steps)
         files = f" ({', '.join(edited)})" if edited else ""
-        return f"{what} failed with “{sig}” until files were edited{files}.", None
+        return f"{what} failed with “{sig}” {UNTIL_EDITED}{files}.", None
     if fix is not None and fix.kind is FixKind.RETRIED:
         return f"{what} failed once with “{sig}” and passed when run again.", None
     return f"{what} {verb} here: “{sig}” {NO_FIX_SEEN}.", None
