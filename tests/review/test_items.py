@@ -101,6 +101,9 @@ def test_accepting_a_subset_writes_only_those_changes(world) -> None:  # type: i
     decision = reject(ledger, tmp / "locks", target, [2])
     assert decision.remaining == 0 and decision.row.status == "accepted"
     assert target.read_text() == text  # a rejection never writes the target
+    # all decided: the report says so instead of showing an empty diff
+    report = Path(decision.row.folder, "report.md").read_text()
+    assert "Nothing left to apply" in report and "```diff" not in report
     assert ledger.lesson(FAILURE).status == "rejected"  # type: ignore[union-attr]
     assert _plan(ledger, target) is None  # the refused line is not proposed again
 
