@@ -1284,3 +1284,31 @@ def test_a_call_that_moved_to_another_folder_first_shows_no_fix(tmp_path: Path) 
     )
     assert episode.fix is None and "instead" not in lesson.text
     assert "ERR_PNPM_RECURSIVE_EXEC_FIRST_FAIL" in lesson.text
+
+
+@pytest.mark.parametrize(
+    ("said", "fixed"),
+    [
+        ("did it not update? I pushed the fix to the dotfiles repo", False),
+        ("run nix flake update first, the lock is old", True),
+    ],
+)
+def test_a_step_taken_after_the_user_spoke_is_the_fix_only_if_they_named_it(
+    tmp_path: Path, said: str, fixed: bool
+) -> None:
+    """The user mended something outside the run, then the agent updated the lock and the
+    check passed: the update alone is not shown to be the fix, unless the user asked for it."""
+    error = "error: function 'anonymous lambda' called without required argument 'lib'"
+    ((episode, _),) = _failures(
+        tmp_path,
+        [
+            call("t1", "nix flake check"),
+            result("t1", error, True),
+            say("user", said),
+            call("t2", "nix flake update"),
+            result("t2", "• Updated input 'dotfiles'"),
+            call("t3", "nix flake check"),
+            result("t3", "checking flake output 'nixosModules'..."),
+        ],
+    )
+    assert (episode.fix is not None) is fixed

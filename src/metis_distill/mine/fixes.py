@@ -205,6 +205,8 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
                 return Fix(FixKind.RETRIED, later, result)  # the network came back
             if fix.kind is FixKind.RETRIED and _user_between(events, call, later):
                 return None  # the user had the word in between: what they changed is unseen
+            if fix.kind is FixKind.PREPARED and _user_between(events, call, later, fix.steps):
+                return None  # ... and told no step the agent then took: theirs may be the fix
             if fix.kind is FixKind.REPLACED and _unflagged(call.text, later.text, dropped):
                 return Fix(FixKind.UNFLAGGED, later, result)
             return fix
@@ -412,12 +414,21 @@ def _window(events: tuple[Event, ...], index: int) -> list[Event]:
     return found
 
 
-def _user_between(events: tuple[Event, ...], call: Event, later: Event) -> bool:
+def _user_between(
+    events: tuple[Event, ...], call: Event, later: Event, steps: Sequence[Event] = ()
+) -> bool:
     """The user wrote between the two calls ("I switched the branch"): the second call may
-    have worked because of what they did, outside the run."""
-    return any(
-        e.role == "user" and e.kind is EventKind.TEXT for e in events[call.seq + 1 : later.seq]
-    )
+    have worked because of what they did, outside the run; unless their words named the
+    program of one of the `steps` the agent then took ("run npm install first")."""
+    said = [
+        e.text
+        for e in events[call.seq + 1 : later.seq]
+        if e.role == "user" and e.kind is EventKind.TEXT
+    ]
+    if not said or not steps:
+        return bool(said)
+    programs = {w[0] for s in steps if (w := command_head(s.text).split())}
+    return not any(re.search(rf"\b{re.escape(p)}\b", text) for p in programs for text in said)
 
 
 def _results(events: tuple[Event, ...]) -> dict[str, Event]:
