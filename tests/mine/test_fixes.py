@@ -1225,7 +1225,7 @@ def test_a_probe_whether_a_module_imports_changes_nothing_between(tmp_path: Path
             result("t1", missing, True),
             call("t2", "conda env list"),
             result("t2", "base  /opt/conda\nviv  /opt/conda/envs/viv"),
-            call("t3", "conda run -n viv python -c \"import cv2; print('OK')\""),
+            call("t3", "conda run -n viv python -c \"import cv2; print('OK')\" 2>&1"),
             result("t3", "OK"),
             call("t4", "conda run -n viv python decompose.py"),
             result("t4", "processed 15 images"),

@@ -824,7 +824,8 @@ def _only_looks(event: Event) -> bool:
     program = words[0].rsplit("/", 1)[-1].lower()
     if program == "git":
         return len(words) > 1 and words[1] in signals.LOOKING_GIT
-    return program in _LOOKING or bool(_LOOKUP.match(head) or _IMPORT_PROBE.match(head))
+    probe = _IMPORT_PROBE.match(unwrapped(event.text))  # `… print('OK')" 2>&1` as well
+    return program in _LOOKING or bool(_LOOKUP.match(head) or probe)
 
 
 def same_intent(failed: str, retry: str, droppable: frozenset[str] = frozenset()) -> bool:
