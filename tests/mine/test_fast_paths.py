@@ -20,6 +20,7 @@ from metis_distill import sources
 from metis_distill.mine import fixes, recovery, signals, statements
 from metis_distill.mine import text as text_module
 from metis_distill.models import Event, EventKind, SourceRef
+from tests.mine.test_signals import _cased
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
@@ -147,18 +148,6 @@ _PIECES = [
     ".",
     "x",
 ]
-
-
-def _cased(text: str, flips: list[int]) -> str:
-    exotic = {"s": "\u017f", "i": "\u0131", "I": "\u0130", "k": "\u212a"}
-    out = list(text)
-    for flip in flips:
-        n = flip % max(len(out), 1)
-        if out and flip % 3 == 0:
-            out[n] = exotic.get(out[n], out[n])
-        elif out:
-            out[n] = out[n].swapcase()
-    return "".join(out)
 
 
 @settings(max_examples=500, deadline=None)
