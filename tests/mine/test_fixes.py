@@ -1290,6 +1290,8 @@ def test_a_call_that_moved_to_another_folder_first_shows_no_fix(tmp_path: Path) 
     ("said", "fixed"),
     [
         ("did it not update? I pushed the fix to the dotfiles repo", False),
+        # the user ran the check themselves: that names no step of the agent's
+        ("<bash-input>nix flake check</bash-input>", False),
         ("run nix flake update first, the lock is old", True),
     ],
 )
@@ -1312,3 +1314,21 @@ def test_a_step_taken_after_the_user_spoke_is_the_fix_only_if_they_named_it(
         ],
     )
     assert (episode.fix is not None) is fixed
+
+
+def test_a_folder_a_call_between_moved_to_is_where_the_rerun_ran(tmp_path: Path) -> None:
+    """Claude Code's shell keeps its folder: after `cd sub && nix flake update`, the check
+    that passed ran on the sub-flake, not the one that failed."""
+    error = "error: function 'anonymous lambda' called without required argument 'lib'"
+    ((episode, _),) = _failures(
+        tmp_path,
+        [
+            call("t1", "nix flake check"),
+            result("t1", error, True),
+            call("t2", "cd lib/users/brojo && nix flake update"),
+            result("t2", "• Updated input 'dotfiles'"),
+            call("t3", "nix flake check"),
+            result("t3", "checking flake output 'homeConfigurations'..."),
+        ],
+    )
+    assert episode.fix is None

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import StrEnum
 from functools import lru_cache
+from itertools import takewhile
 
 from metis_distill.mine import signals
 from metis_distill.mine.modules import environment, importing_step, installs
@@ -427,8 +428,15 @@ def _user_between(
     ]
     if not said or not steps:
         return bool(said)
-    programs = {w[0] for s in steps if (w := command_head(s.text).split())}
-    return not any(re.search(rf"\b{re.escape(p)}\b", text) for p in programs for text in said)
+    told = {_told_as(s.text) for s in steps} - {""}
+    return not any(re.search(rf"\b{re.escape(t)}\b", text) for t in told for text in said)
+
+
+def _told_as(command: str) -> str:
+    """How a user would name a step: its program and subcommands, up to the first flag or
+    argument that is a path (`nix flake update`, `npm install`)."""
+    words = list(takewhile(lambda w: w.isalnum() or w in ("-", "_"), command_head(command).split()))
+    return " ".join(words[:3])
 
 
 def _results(events: tuple[Event, ...]) -> dict[str, Event]:
@@ -455,6 +463,8 @@ def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Even
     moved = _folder(later.text)
     if moved is not None and moved != _folder(call.text):
         return None  # it moved to another folder first: the folder may be all that changed
+    if moved is None and _moved_between(events, call, later):
+        return None  # Claude Code's shell kept a `cd` of a call between: it ran elsewhere
     if later.escalated and not call.escalated:
         if _bare(later.text) == _bare(call.text) or _failed_inside(events, call, later):
             return Fix(FixKind.ESCALATED, later, result)  # the sandbox was what stopped it
@@ -477,6 +487,19 @@ def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Even
 _TRACED = re.compile(r"^(?:ba|z|da|k)?sh\s+-[a-wyz]*x[a-z]*\s")
 # The folder a call moves to before it runs (`cd apps/api && …`).
 _CD = re.compile(r"^\s*cd\s+(\"[^\"]*\"|'[^']*'|(?:\\ |[^\s&;|])+)\s*(?:&&|;)")
+
+
+def _moved_between(events: tuple[Event, ...], call: Event, later: Event) -> bool:
+    """A call between the two moved Claude Code's shell (which keeps its folder from call to
+    call) somewhere the failed call did not run."""
+    where = _folder(call.text)
+    return any(
+        e.kind is EventKind.TOOL_CALL
+        and e.tool_name == "Bash"
+        and (moved := _folder(e.text)) is not None
+        and moved != where
+        for e in events[call.seq + 1 : later.seq]
+    )
 
 
 def _folder(command: str) -> str | None:
