@@ -54,15 +54,18 @@ def test_a_one_off_failure_with_no_fix_stays_in_the_ledger(tmp_path: Path, embed
 
 
 def test_a_warning_with_a_known_cause_renders_from_a_second_session() -> None:
-    """A program missing, a module not installed: the cause is the lesson, two sessions earn it;
-    an opaque error needs a third."""
-    missing = "`rg` is not on the PATH here (“rg: command not found”); find the project's way."
+    """A module not installed: the cause is the lesson, two sessions earn it; an opaque
+    error, or a program missing with no other way to run it seen, needs a third."""
+    missing = (
+        "`rg` is not on the PATH here (“rg: command not found”); find the project's way to run "
+        "it before retrying."
+    )
     module = "The module `yaml` is not installed here (“No module named 'yaml'”) (no fix seen)."
     opaque = "`bd show …` fails here: “Error: Database out of sync with JSONL.” (no fix seen)."
-    assert earned(_Lesson(missing, scope=("Bash:rg",), support=2))
     assert earned(_Lesson(module, scope=("Bash:python",), support=2))
-    assert not earned(_Lesson(opaque, scope=("Bash:bd",), support=2))
-    assert earned(_Lesson(opaque, scope=("Bash:bd",), support=3))
+    for warning, scope in ((opaque, ("Bash:bd",)), (missing, ("Bash:rg",))):
+        assert not earned(_Lesson(warning, scope=scope, support=2))
+        assert earned(_Lesson(warning, scope=scope, support=3))
 
 
 def test_a_resumed_session_does_not_make_a_one_off_recur(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]

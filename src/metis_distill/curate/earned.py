@@ -19,14 +19,15 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
-from metis_distill.extract.wording import NO_FIX_SEEN, UNTIL_EDITED
+from metis_distill.extract.wording import NO_FIX_SEEN, NO_RUNNER_SEEN, UNTIL_EDITED
 from metis_distill.mine.modules import INSTALL
 from metis_distill.mine.signals import EDIT_TOOLS
 from metis_distill.models import LessonKind
 
 RECURRING_SESSIONS = 2
-# A failure with no remedy seen and no cause known is a warning that teaches nothing to do:
-# it renders only when it keeps coming back.
+# A failure with no remedy seen and no cause known (or a program missing, with no other way
+# to run it seen) is a warning that teaches nothing to do: it renders only when it keeps
+# coming back.
 OPAQUE_RECURRING_SESSIONS = 3
 # ... unless what failed is that something is not installed (`Cannot find module 'react'`).
 _NOT_INSTALLED = re.compile(
@@ -78,7 +79,7 @@ def earned(lesson: Judged) -> bool:
         return False  # its tests or types failing is the work of the day, however often
     if UNTIL_EDITED in lesson.text:
         return False  # mended by editing the work: which edit, and why, the line cannot say
-    if NO_FIX_SEEN in lesson.text and not installing:
+    if (NO_FIX_SEEN in lesson.text and not installing) or NO_RUNNER_SEEN in lesson.text:
         return lesson.support >= OPAQUE_RECURRING_SESSIONS
     return lesson.support >= RECURRING_SESSIONS
 

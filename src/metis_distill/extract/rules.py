@@ -10,6 +10,7 @@ from metis_distill.extract.base import ExtractStats
 from metis_distill.extract.wording import (
     MAX_COMMAND,
     NO_FIX_SEEN,
+    NO_RUNNER_SEEN,
     UNTIL_EDITED,
     code,
     general_command,
@@ -687,7 +688,7 @@ def _missing_program_text(program: str, call: Event, fix: Fix | None) -> tuple[s
     session that hits it supports the same lesson."""
     text = f"`{program}` is not on the PATH here (“{program}: command not found”)"
     if fix is None:
-        return text + "; find the project's way to run it before retrying.", None
+        return f"{text}; {NO_RUNNER_SEEN}.", None
     install = _install_of(program, command_head(fix.call.text))
     if install is not None:  # "npm install -g pnpm": the program was missing, not the wrong one
         return text + f"; install it with `{install}`.", install

@@ -43,6 +43,8 @@ _PYTEST_MARK = re.compile(r"^E\s+(?=[\w.]*(?:Error|Exception|Failed|Timeout)\b|a
 MAX_COMMAND = 80
 # How a failure's line ends when the runs showed no remedy and the error no known cause.
 NO_FIX_SEEN = "(no fix seen)"
+# How a missing program's line ends when no other way to run it was seen.
+NO_RUNNER_SEEN = "find the project's way to run it before retrying"
 # How it ends when the call passed once files were edited: which edit mattered is unsaid.
 UNTIL_EDITED = "until files were edited"
 MAX_ERROR = 140
