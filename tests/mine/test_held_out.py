@@ -904,3 +904,17 @@ def test_nugets_unreachable_feed_is_the_sandboxs_missing_network(tmp_path: Path)
         ],
     )
     assert lesson.startswith("Codex's sandbox here has no network")
+
+
+def test_let_out_of_the_sandbox_and_timed_out_is_no_fix(tmp_path: Path) -> None:
+    """Let out of the sandbox, `make compose-up` no longer met the socket's refusal, but ran
+    out of time: it never did its work."""
+    refused = "permission denied while trying to connect to the Docker daemon socket"
+    lessons = _rollout_lessons(
+        tmp_path,
+        [
+            ("make compose-up", {}, 2, refused),
+            ("make compose-up", OUT, 124, "Exit code: 124\nWall time: 120 seconds"),
+        ],
+    )
+    assert not any("works outside" in lesson for lesson in lessons)

@@ -150,6 +150,13 @@ def lesson(
             "next build",
             Locality.TEAM,
         ),
+        (  # the machine's git identity: "make one up" is prose, not the project's `make`
+            "git has no user name or e-mail set here (“Please tell me who you are”); ask the "
+            "user which identity to commit with, never make one up.",
+            "Author identity unknown *** Please tell me who you are.",
+            None,
+            Locality.MACHINE,
+        ),
         ("Money is integer cents, never floats.", "", None, Locality.TEAM),
     ],
 )

@@ -973,3 +973,19 @@ def test_a_sandbox_that_cannot_start_is_one_lesson_of_the_machine(tmp_path: Path
     assert all(c.fix and c.evidence.shows_fix for c in lessons)
     view = LessonView("id", "failure", text, "active", 2, None, None, (), (), lessons[0].fix)
     assert locality(view, Path("/w")) is Locality.MACHINE
+
+
+def test_a_sandbox_that_ran_other_calls_did_start(tmp_path: Path) -> None:
+    """`python3` worked inside the sandbox; only `go` met "cannot set capabilities" (a snap's
+    confinement): the sandbox started, so the lesson is `go`'s."""
+    refused = "failed in sandbox: cannot set capabilities: Operation not permitted\n"
+    run = _shell_run(
+        tmp_path,
+        [("python3 -c 'print(1)'", _ran("1")), ("go mod tidy", refused), ("go mod tidy", _ran(""))],
+        frozenset({2}),
+    )
+    lessons = RulesExtractor().extract(
+        run, list(find_episodes(run)), read_lines(tmp_path / "rollout-x.jsonl")
+    )
+    (text,) = {c.text for c in lessons}
+    assert text.startswith("`go mod` fails inside Codex's sandbox here")

@@ -163,6 +163,7 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         run.source_format,
         pwsh_worked=pwsh is not None,
         ran_inside=escalated and _ran_inside(run, _sandboxed_program(call.text)),
+        sandbox_ran=escalated and _ran_inside(run, None),
     )
     return LessonCandidate(
         kind=LessonKind.FAILURE,
@@ -183,9 +184,11 @@ def _failure_lesson(
     *,
     pwsh_worked: bool = False,
     ran_inside: bool = False,
+    sandbox_ran: bool = False,
 ) -> tuple[str, str | None]:
     """The lesson's text and its fix: a fix only when the run showed it causing success
-    (`ran_inside`: the program the sandbox stopped worked inside it at another call)."""
+    (`ran_inside`: the program the sandbox stopped worked inside it at another call;
+    `sandbox_ran`: some call worked inside it)."""
     if _WSL_NO_SHELL.search(episode.trigger.text[:2000]):
         return _WSL_TEXT, (_PWSH_FIX if pwsh_worked else None)
     fix = episode.fix
@@ -237,7 +240,7 @@ def _failure_lesson(
     if fix is not None and fix.kind is FixKind.UNFLAGGED and remedy:
         return _unknown_flag_text(call, fix, sig), remedy
     if fix is not None and fix.kind is FixKind.ESCALATED and remedy:
-        if _NO_SANDBOX.search(episode.trigger.text[:4000]):
+        if _NO_SANDBOX.search(episode.trigger.text[:4000]) and not sandbox_ran:
             return _NO_SANDBOX_TEXT, "run it with escalated permissions"
         if NO_NETWORK.search(episode.trigger.text[:4000]):
             return _NO_NETWORK_TEXT, "run it with escalated permissions"
@@ -405,20 +408,24 @@ def _sandboxed_program(command: str, *, whole: bool = True) -> str:
     return words[0] if words else command
 
 
-def _ran_inside(run: Run, program: str) -> bool:
-    """A call of `program` (its first word) that the sandbox let do its work, in this run."""
-    name = program.split()[0]
+def _ran_inside(run: Run, program: str | None) -> bool:
+    """A call of `program` (its first word; of any program for None) that the sandbox let
+    do its work, in this run."""
+    name = program.split()[0] if program else None
     calls = {
         e.tool_use_id: e
         for e in run.events
-        if e.kind is EventKind.TOOL_CALL and e.tool_use_id and not e.escalated
+        if e.kind is EventKind.TOOL_CALL
+        and e.tool_use_id
+        and not e.escalated
+        and e.tool_name in SHELL_TOOLS
     }
     for result in run.events:
         call = calls.get(result.tool_use_id or "") if result.role == "tool" else None
         if call is None or not is_success(result):
             continue
         words = general_command(call.text).split()
-        if words[:1] == [name]:
+        if name is None or words[:1] == [name]:
             return True
     return False
 

@@ -309,9 +309,16 @@ def _let_out(failure: Event, call: Event, later: Event, result: Event) -> bool:
         and _bare(later.text) == _bare(call.text)
         and signals.SANDBOX_REFUSAL.search(failure.text[:4000]) is not None
         and signals.SANDBOX_REFUSAL.search(head) is None
+        and result.exit_code not in _KILLED
+        and not _TIMED_OUT.search(head[:400])
         and not _could_not_run(result.text)
         and not _CRASHED.search(head)
     )
+
+
+# What a call stopped by a time limit reports: it did not get to do its work.
+_KILLED = frozenset({124, 137, 143})
+_TIMED_OUT = re.compile(r"timed out|^Exit code:? 124", re.I | re.M)
 
 
 def _only_other_form(events: tuple[Event, ...], call: Event, since: Event, later: Event) -> bool:

@@ -60,11 +60,16 @@ _THIS_MACHINE = re.compile(
     r"|\bsandbox cannot start on this machine\b",
     re.I,
 )
+# Words after "make" in a sentence, not a target of the project's `make` ("never make one up").
+_PROSE = r"one|it|sure|a|an|the|this|that|these|those|them|up|you|me|us|your|their|its|any|some"
 # The project's own ways to install or run its tools: a remedy using one is the team's.
 _PROJECT_TOOLING = re.compile(
     r"\b(?:npx|pnpm (?:exec|dlx|run|install)|npm (?:ci|run|install)(?!\s+-g)|yarn"
     r"|uv (?:run|sync)|poetry (?:run|install)|pipenv|pdm|hatch|tox|nox|bundle (?:exec|install)"
-    r"|cargo (?:run|build|test|check|clippy|fmt|xtask|make)|go run|make|just|gradlew|mvnw"
+    r"|cargo (?:run|build|test|check|clippy|fmt|xtask|make)|go run|make(?!\s+(?:" + _PROSE + r")\b)"
+    r"|just(?!\s+(?:"
+    + _PROSE
+    + r"|use|run|to|as|like|do|be|add|call|need|want|once)\b)|gradlew|mvnw"
     r"|nix develop|devbox run)\b|-r requirements|pip install -e|\.venv/|node_modules"
     r"|\bPYTHONPATH=(?![/~$]|[A-Za-z]:)",  # a folder of the repository: its layout
 )
@@ -128,12 +133,17 @@ def locality(lesson: LessonView, root: Path) -> Locality:
 
 
 def _remedy(text: str) -> str:
-    """What a lesson's words tell the agent to do: after its first `;` or `:` (the rules
-    extractor writes "what failed; what to do"), else all of it."""
+    """The commands a lesson's words tell the agent to run: the code spans after its first
+    `;` or `:` (the rules extractor writes "what failed; what to do"), else in all of it
+    (a lesson without code spans is read whole)."""
     for mark in ("; ", ": "):
         if mark in text:
-            return text.split(mark, 1)[1]
-    return text
+            text = text.split(mark, 1)[1]
+            break
+    return " ".join(_CODE_SPAN.findall(text)) or text
+
+
+_CODE_SPAN = re.compile(r"`([^`]+)`")
 
 
 def _personal_paths(text: str, root: Path) -> list[str]:
