@@ -88,8 +88,8 @@ def test_relevance_first_then_support(embedder: Any) -> None:
 
 
 def test_the_brief_holds_the_bar_of_a_context_file(embedder: Any) -> None:
-    """A one-off failure with no fix is found by search, never put in a brief; seen in a
-    second session it has earned its place."""
+    """A one-off failure with no fix is found by search, never put in a brief; with no cause
+    known either, seen in a third session it has earned its place."""
     text = "`make deploy-preview` fails here: “error: preview quota exceeded” (no fix seen)."
     once = lesson("aaaaaaaaaa", text, sessions=1)
     index = SearchIndex(Snapshot((once,)), VectorCache(embedder))
@@ -98,6 +98,9 @@ def test_the_brief_holds_the_bar_of_a_context_file(embedder: Any) -> None:
     assert brief(index, task).hits == () and NOTHING in brief(index, task).markdown
     twice = lesson("aaaaaaaaaa", text, sessions=2)
     index = SearchIndex(Snapshot((twice,)), VectorCache(embedder))
+    assert brief(index, task).hits == ()
+    thrice = lesson("aaaaaaaaaa", text, sessions=3)
+    index = SearchIndex(Snapshot((thrice,)), VectorCache(embedder))
     assert [h.lesson.id for h in brief(index, task).hits] == ["aaaaaaaaaa"]
 
 
