@@ -79,3 +79,21 @@ def test_each_word_of_the_rule_is_a_place_to_look() -> None:
         for said in (f"{word} Abc123Xyz987", f"{word}: Abc123Xyz987", f"x {word} is Abc123Xyz987"):
             match = _SAID.search(said)
             assert match is not None and match.start() in redact._said_starts(said), said
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_PIECES), max_size=8).map("".join), max_size=6))
+def test_an_evidence_files_said_passwords_are_noted_as_the_rule_finds_them(
+    lines: list[str],
+) -> None:
+    """The publish's check of an evidence file notes the values the rule's own `sub` notes
+    (the screened path tries only where a word of the rule starts)."""
+    from metis_distill import secret_memory
+    from metis_distill.redact_file import read_and_note
+
+    data = "\n".join(lines).encode()
+    with secret_memory.reading() as found:
+        read_and_note(data)
+    with redact.unscreened(), secret_memory.reading() as plain:
+        read_and_note(data)
+    assert list(found.values.items()) == list(plain.values.items())

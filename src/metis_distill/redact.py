@@ -278,7 +278,7 @@ def by_rules(text: str) -> str:
         if screen is not None and pattern in ASSIGNMENTS:
             changed = _sub_at_names(pattern, text, replace)
         elif screen is not None and kind == "said_password":
-            changed = sub_at(pattern, text, _said_starts(text), replace)
+            changed = sub_said(pattern, text, replace)
         else:
             changed = pattern.sub(replace, text)
         if changed != text and screen is not None:
@@ -334,6 +334,12 @@ _SAID_HEADS = (
     "pass", "Pass", "PASSWORD", "pwd", "Pwd", "mot de passe", "Mot de passe", "senha", "Senha",
     *_PASSWORD_ELSEWHERE,
 )  # fmt: skip
+
+
+def sub_said(pattern: re.Pattern[str], text: str, replace: Callable[[re.Match[str]], str]) -> str:
+    """`said_password`'s `pattern.sub(replace, text)`, tried only where one of its words
+    starts."""
+    return sub_at(pattern, text, _said_starts(text), replace)
 
 
 def _said_starts(text: str) -> list[int]:

@@ -155,9 +155,12 @@ class _Lines:
         named = [n for n, may in enumerate(self.per_line) if index in may]
         if not named or not self._gate(kind, named):
             return
+        said = kind == "said_password"  # tried only where its words start, as by_rules does
         for number in named:
             line = self.line(number)
-            changed = pattern.sub(replace, line)
+            changed = (
+                redact.sub_said(pattern, line, replace) if said else pattern.sub(replace, line)
+            )
             if changed != line:
                 self._line_changed(number, changed)
 
