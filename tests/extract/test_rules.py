@@ -326,3 +326,17 @@ def test_a_command_that_worked_on_other_paths_teaches_no_fix(tmp_path: Path) -> 
     )
     (lesson,) = [c for c in extract(path, path.parent) if "cannot create" in c.text]
     assert lesson.fix is None and "/w/site" not in lesson.text
+
+
+def test_a_corrected_name_is_no_remedy(tmp_path: Path) -> None:
+    """The skill asked for does not exist; the same call with the right name worked: what it
+    corrected was that run's own, no rule for the next agent."""
+    missing = "◇ Source: tavily-ai/skills@research\n■ No matching skills found for: research"
+    (lesson,) = _retried(
+        tmp_path,
+        "npx skills add tavily-ai/skills@research -g -y",
+        f"Exit code 1\n{missing}",
+        "npx skills add tavily-ai/skills@tavily-research -g -y",
+        "Installed tavily-research",
+    )
+    assert lesson.fix is None and "instead" not in lesson.text

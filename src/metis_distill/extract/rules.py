@@ -253,6 +253,13 @@ def _failure_lesson(
         return f"{what} {verb} here: “{sig}” (forced past it with `-f`; ask before forcing).", None
     if fix is not None and fix.kind is FixKind.REPLACED and remedy and _as_root(call.text, remedy):
         return f"{what} {verb} here: “{sig}” (it worked with `sudo`; ask before using it).", None
+    if (
+        fix is not None
+        and fix.kind is FixKind.REPLACED
+        and remedy
+        and _one_value_changed(call.text, remedy)
+    ):  # a name or a value corrected (`skills@research` → `skills@tavily-research`): no rule
+        return f"{what} {verb} here: “{sig}” {NO_FIX_SEEN}.", None
     if fix is not None and fix.kind is FixKind.REPLACED and remedy:
         env = _env_prefix(call.text, remedy)
         if env:
@@ -290,6 +297,21 @@ def _failure_lesson(
     if fix is not None and fix.kind is FixKind.RETRIED:
         return f"{what} failed once with “{sig}” and passed when run again.", None
     return f"{what} {verb} here: “{sig}” {NO_FIX_SEEN}.", None
+
+
+def _one_value_changed(failed: str, retry: str) -> bool:
+    """The retry is the failed call with one argument's value changed, its program, flags and
+    every other argument kept: what it corrected was that run's own (a name, a value)."""
+    old, new = unwrapped(failed).split(), unwrapped(retry).split()
+    if len(old) != len(new) or len(old) < 2:
+        return False
+    changed = [n for n, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
+    return (
+        len(changed) == 1
+        and changed[0] > 0
+        and not old[changed[0]].startswith("-")
+        and not new[changed[0]].startswith("-")
+    )
 
 
 def _unknown_flag_text(call: Event, fix: Fix, sig: str) -> str:

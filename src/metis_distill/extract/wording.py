@@ -52,7 +52,7 @@ MAX_ERROR = 140
 
 def subject(tool: str | None, call_text: str) -> str:
     """What failed, in general: `npm test`; Scripts in `.specify/scripts/bash/`; Edit."""
-    if tool not in (None, "Bash", "shell", "exec_command", "bash"):
+    if tool not in (None, "Bash", "PowerShell", "shell", "exec_command", "bash"):
         return str(tool)
     head = command_head(call_text).split()
     if head and (script := _SCRIPT.match(head[0])) and script["dir"].strip("./"):
