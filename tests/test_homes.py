@@ -26,6 +26,12 @@ from metis_distill.homes import hide_homes, hide_person, home_folder
         # a path that starts a line of output held in a JSON string, after its `\n` escape
         ("where python\\nC:\\\\Users\\\\ana\\\\py.exe", "where python\\n~\\\\py.exe"),
         ("mounts:\\n/media/ana/usb", "mounts:\\n/media/…/usb"),
+        # a home as a URL encodes it (Docker's socket path in its error)
+        (
+            'Get "http://%2FUsers%2Fmax%2F.orbstack%2Frun%2Fdocker.sock/v1.51/containers"',
+            'Get "http://~%2F.orbstack%2Frun%2Fdocker.sock/v1.51/containers"',
+        ),
+        ("file=C%3A%5CUsers%5Cana%5Cdocs&x=1", "file=~%5Cdocs&x=1"),
     ],
 )
 def test_the_owner_of_a_home_is_hidden(text: str, hidden: str) -> None:

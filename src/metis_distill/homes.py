@@ -3,7 +3,8 @@ greeted by name.
 
 Home folders name their person: `C:\\Users\\ana\\docs` (or `C:/Users/ana/docs`, WSL's
 `/mnt/c/Users/ana/docs`), `/Users/ana/docs` and `/home/ana/docs` read `~\\docs` and `~/docs` in
-anything meant to be shared; a drive mounted for them (`/media/ana/usb`) reads `/media/…/usb`.
+anything meant to be shared, URL-encoded too (`%2FUsers%2Fana`); a drive mounted for them
+(`/media/ana/usb`) reads `/media/…/usb`.
 An e-mail address (`ana@example.com`, git's `ana@ana-laptop.localdomain`) reads `…@example.com`
 and `…@…`: a machine's own name is its owner's as often as not. `git@github.com` and the
 `noreply@` addresses of tools name nobody."""
@@ -20,6 +21,10 @@ _STARTS = r"(?:(?<![A-Za-z0-9])|(?<=\\[nrt]))"
 _HOME = re.compile(
     _STARTS + r"(?i:[a-z]:[\\/]+(?:users|documents and settings)[\\/]+)[^\\/\s`'\"]+"
     r"|(?:/mnt/[a-z])?/(?:Users|home)/[^/\s`'\"]+"
+)
+# ... and as a URL encodes it (`http://%2FUsers%2Fmax%2F.orbstack%2Frun…`, `C%3A%5CUsers%5Cana`).
+_ENCODED_HOME = re.compile(
+    r"(?i:%2F(?:Users|home)%2F|[a-z]%3A(?:%5C|%2F)+(?:users)(?:%5C|%2F)+)[^%/\s`'\"&?#]+"
 )
 _MOUNTED = re.compile(r"(?:(?<![\w.-])|(?<=\\[nrt]))(/(?:run/)?media/)[^/\s`'\"]+")
 
@@ -53,7 +58,7 @@ def _hidden_address(address: re.Match[str]) -> str:
 def hide_homes(text: str) -> str:
     """The text with each home folder's owner replaced by `~`, and the owner of each drive
     mounted for a person by `…`."""
-    return _MOUNTED.sub(r"\1…", _HOME.sub("~", text))
+    return _MOUNTED.sub(r"\1…", _HOME.sub("~", _ENCODED_HOME.sub("~", text)))
 
 
 def home_folder(path: str) -> str | None:
