@@ -340,3 +340,10 @@ def test_a_corrected_name_is_no_remedy(tmp_path: Path) -> None:
         "Installed tavily-research",
     )
     assert lesson.fix is None and "instead" not in lesson.text
+
+
+def test_another_package_manager_is_no_remedy_for_a_missing_one(tmp_path: Path) -> None:
+    """`pnpm` missing, `npm` ran the script: another lock file, not the project's way."""
+    error = "Exit code 127\nbash: pnpm: command not found"
+    (lesson,) = _retried(tmp_path, "pnpm create vite app", error, "npm create vite@latest app")
+    assert lesson.fix is None and "use `npm" not in lesson.text

@@ -240,8 +240,9 @@ def _failure_lesson(
     if fix is not None and fix.kind is FixKind.UNFLAGGED and remedy:
         return _unknown_flag_text(call, fix, sig), remedy
     if fix is not None and fix.kind is FixKind.ESCALATED and remedy:
-        if _NO_SANDBOX.search(episode.trigger.text[:4000]) and not sandbox_ran:
-            return _NO_SANDBOX_TEXT, "run it with escalated permissions"
+        if _NO_SANDBOX.search(episode.trigger.text[:4000]):
+            text = _SOME_CONFINED_TEXT if sandbox_ran else _NO_SANDBOX_TEXT
+            return text, "run it with escalated permissions"
         if NO_NETWORK.search(episode.trigger.text[:4000]):
             return _NO_NETWORK_TEXT, "run it with escalated permissions"
         program = code(_sandboxed_program(call.text, whole=not ran_inside))
@@ -415,6 +416,15 @@ _NO_SANDBOX_TEXT = (
     "Codex's sandbox cannot start on this machine (“cannot set capabilities: Operation not "
     "permitted”): every command run inside it fails, whatever it runs; ask to run commands "
     "with escalated permissions."
+)
+
+
+# ... or, when other calls ran inside it, some programs cannot be confined by it (a snap's
+# own confinement): one lesson whichever program met it.
+_SOME_CONFINED_TEXT = (
+    "Some programs here (a snap's, for one) fail inside Codex's sandbox with “cannot set "
+    "capabilities: Operation not permitted” and work outside it; ask to run them with "
+    "escalated permissions."
 )
 
 
@@ -730,7 +740,13 @@ def _missing_program_text(program: str, call: Event, fix: Fix | None) -> tuple[s
     prefix = next((fix_tokens[:i] for i, t in enumerate(fix_tokens) if t in failed), None)
     prefix = fix_tokens[:upto] if prefix is None else prefix
     runner = " ".join(_with_values(prefix[:3], fix_tokens)) or fix_tokens[0]
+    if program in _PACKAGE_MANAGERS and runner.split()[0] in _PACKAGE_MANAGERS:
+        # `npm` for a missing `pnpm`: another lock file, not the project's way
+        return f"{text}; {NO_RUNNER_SEEN}.", None
     return text + f"; use `{runner} …` instead.", runner
+
+
+_PACKAGE_MANAGERS = frozenset({"npm", "pnpm", "yarn", "bun", "uv", "poetry", "pipenv", "pdm"})
 
 
 def _with_values(prefix: list[str], tokens: list[str]) -> list[str]:
