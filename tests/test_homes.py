@@ -32,6 +32,10 @@ from metis_distill.homes import hide_homes, hide_person, home_folder
             'Get "http://~%2F.orbstack%2Frun%2Fdocker.sock/v1.51/containers"',
         ),
         ("file=C%3A%5CUsers%5Cana%5Cdocs&x=1", "file=~%5Cdocs&x=1"),
+        # a name with an encoded space or letter, or encoded twice
+        ("file:///C%3A%5CUsers%5Cana%20Doe%5Cproj", "file:///~%5Cproj"),
+        ("%2Fhome%2Fjos%C3%A9ana%2Fsrc", "~%2Fsrc"),
+        ("u=%252FUsers%252Fana%252Fx", "u=~%252Fx"),
     ],
 )
 def test_the_owner_of_a_home_is_hidden(text: str, hidden: str) -> None:

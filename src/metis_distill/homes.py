@@ -24,7 +24,8 @@ _HOME = re.compile(
 )
 # ... and as a URL encodes it (`http://%2FUsers%2Fmax%2F.orbstack%2Frun…`, `C%3A%5CUsers%5Cana`).
 _ENCODED_HOME = re.compile(
-    r"(?i:%2F(?:Users|home)%2F|[a-z]%3A(?:%5C|%2F)+(?:users)(?:%5C|%2F)+)[^%/\s`'\"&?#]+"
+    r"(?i:%(?:25)?2F(?:Users|home)%(?:25)?2F|[a-z]%(?:25)?3A(?:%(?:25)?5C|%(?:25)?2F)+users"
+    r"(?:%(?:25)?5C|%(?:25)?2F)+)(?:[^%/\s`'\"&?#]|%(?!(?:25)?(?:2F|5C))(?:25)?[0-9A-Fa-f]{2})+"
 )
 _MOUNTED = re.compile(r"(?:(?<![\w.-])|(?<=\\[nrt]))(/(?:run/)?media/)[^/\s`'\"]+")
 

@@ -347,3 +347,10 @@ def test_another_package_manager_is_no_remedy_for_a_missing_one(tmp_path: Path) 
     error = "Exit code 127\nbash: pnpm: command not found"
     (lesson,) = _retried(tmp_path, "pnpm create vite app", error, "npm create vite@latest app")
     assert lesson.fix is None and "use `npm" not in lesson.text
+
+
+def test_a_runners_values_stop_at_the_failed_calls_own_words(tmp_path: Path) -> None:
+    error = "Exit code 127\nbash: line 1: pytest: command not found"
+    retry = "uv run --with pytest pytest tests/api/test_orders.py"
+    (lesson,) = _retried(tmp_path, "pytest tests/api/test_orders.py", error, retry)
+    assert lesson.fix == "uv run --with pytest" and "test_orders" not in lesson.text

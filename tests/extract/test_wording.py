@@ -76,6 +76,15 @@ def test_general_command(command: str, general: str) -> None:
         ),
         ("error[E0599]: no method named `foo`", "error[E0599]: no method named `foo`"),
         ("npm error code ERESOLVE", "npm error code ERESOLVE"),
+        # a versioned name is no instance's id
+        (
+            "E: Unable to locate package postgresql-client-16",
+            "E: Unable to locate package postgresql-client-16",
+        ),
+        (
+            "toolchain 'nightly-2024-01-01' is not installed",
+            "toolchain 'nightly-2024-01-01' is not installed",
+        ),
         # the cause said after the path is kept
         (
             "pattern ./...: open /home/ana/.cache/go-build/be/be04-d: permission denied",

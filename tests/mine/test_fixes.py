@@ -1332,3 +1332,54 @@ def test_a_folder_a_call_between_moved_to_is_where_the_rerun_ran(tmp_path: Path)
         ],
     )
     assert episode.fix is None
+
+
+def test_a_long_script_given_to_python_is_read_in_linear_time(tmp_path: Path) -> None:
+    """A multi-line `python3 -c` script of prints that ends on an assignment is no import
+    probe, and saying so does not try every way to split it (it once took hours)."""
+    body = "import sys\n" + "".join(f"print(sys.path[{i}])\n" for i in range(40)) + "x = 1\n"
+    ((episode, _),) = _failures(
+        tmp_path,
+        [
+            call("t1", "pytest -q"),
+            result("t1", "Exit code 127\nbash: pytest: command not found", True),
+            call("t2", f'python3 -c "\n{body}"'),
+            result("t2", "/usr/lib/python3"),
+            call("t3", "python3 -m pytest -q"),
+            result("t3", "3 passed"),
+        ],
+    )
+    assert episode.fix is None  # no probe: a step between, which may have mattered
+
+
+def test_a_move_to_another_folder_is_no_fix_on_any_path(tmp_path: Path) -> None:
+    """`uv run pytest` could not spawn pytest; in `backend/` the other form ran and found a
+    failing test: the folder may be all that changed, whatever the tests said."""
+    spawn = "Exit code 2\nerror: Failed to spawn: `pytest`\n  Caused by: No such file or directory"
+    (episode, lesson), *_ = _failures(
+        tmp_path,
+        [
+            call("t1", "uv run pytest -q"),
+            result("t1", spawn, True),
+            call("t2", "cd backend && uv run python -m pytest -q"),
+            result("t2", "FAILED tests/test_api.py::test_x - assert 1 == 2\n1 failed", True),
+        ],
+    )
+    assert episode.fix is None and "instead" not in lesson.text
+
+
+def test_a_one_word_step_is_named_only_as_a_command(tmp_path: Path) -> None:
+    """ "make sure the server starts" names no `make`: what the user changed may be the fix."""
+    ((episode, _),) = _failures(
+        tmp_path,
+        [
+            call("t1", "./scripts/start.sh"),
+            result("t1", "Exit code 1\nError: DATABASE_URL is not set", True),
+            say("user", "I fixed the .env on my side, make sure the server starts now"),
+            call("t2", "make"),
+            result("t2", "built"),
+            call("t3", "./scripts/start.sh"),
+            result("t3", "listening on :3000"),
+        ],
+    )
+    assert episode.fix is None

@@ -138,6 +138,8 @@ def test_a_warning_the_program_went_on_after_is_not_its_error(output: str, signa
         # with no error line at all, the first line in words, not the frame
         ("\u2554\u2550\u2550\u2557\n\u2551 Setup \u2551\ndone", "\u2551 Setup \u2551"),
         ("undefined", "undefined"),
+        # a warning in words is still no match for the error after it
+        ("warning: unused variable `x`, missing docs\nFAILED", "FAILED"),
     ],
 )
 def test_an_error_is_said_in_words(output: str, signature: str) -> None:

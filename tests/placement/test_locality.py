@@ -196,6 +196,9 @@ def test_a_home_written_as_tilde_or_named_is_the_persons(text: str, expected: Lo
         # the language of the product is the team's
         ("Write the UI strings in Thai; English is the fallback.", Locality.TEAM),
         ("Error messages returned by the API are in English.", Locality.TEAM),
+        ("The support bot must always reply in Spanish to customers.", Locality.TEAM),
+        ("API responses are always in English; translate only the UI.", Locality.TEAM),
+        ("The chatbot should respond in simple English for this audience.", Locality.TEAM),
     ],
 )
 def test_the_language_the_agent_speaks_to_the_person_is_theirs(

@@ -454,10 +454,11 @@ def _ran_inside(run: Run, program: str | None) -> bool:
     }
     for result in run.events:
         call = calls.get(result.tool_use_id or "") if result.role == "tool" else None
-        if call is None or not is_success(result):
+        if call is None:
             continue
-        words = general_command(call.text).split()
-        if name is None or words[:1] == [name]:
+        if name is not None and general_command(call.text).split()[:1] != [name]:
+            continue
+        if is_success(result):
             return True
     return False
 
@@ -739,7 +740,7 @@ def _missing_program_text(program: str, call: Event, fix: Fix | None) -> tuple[s
     upto = fix_tokens.index(program) + 1 if program in fix_tokens else 1
     prefix = next((fix_tokens[:i] for i, t in enumerate(fix_tokens) if t in failed), None)
     prefix = fix_tokens[:upto] if prefix is None else prefix
-    runner = " ".join(_with_values(prefix[:3], fix_tokens)) or fix_tokens[0]
+    runner = " ".join(_with_values(prefix[:3], fix_tokens, program, failed)) or fix_tokens[0]
     if program in _PACKAGE_MANAGERS and runner.split()[0] in _PACKAGE_MANAGERS:
         # `npm` for a missing `pnpm`: another lock file, not the project's way
         return f"{text}; {NO_RUNNER_SEEN}.", None
@@ -749,16 +750,21 @@ def _missing_program_text(program: str, call: Event, fix: Fix | None) -> tuple[s
 _PACKAGE_MANAGERS = frozenset({"npm", "pnpm", "yarn", "bun", "uv", "poetry", "pipenv", "pdm"})
 
 
-def _with_values(prefix: list[str], tokens: list[str]) -> list[str]:
+def _with_values(prefix: list[str], tokens: list[str], program: str, failed: set[str]) -> list[str]:
     """A runner that ends on a flag, with the values it takes up to the command it runs
-    (`nix-shell -p cargo rustc --run '…'`: the packages are what makes `cargo` there)."""
+    (`nix-shell -p cargo rustc --run '…'`: the packages are what makes `cargo` there), the
+    missing program kept when it is one (`npx -p jest`), not the failed call's own words
+    after it (`jest src/cart.test.ts`)."""
     if not prefix or not prefix[-1].startswith("-"):
         return prefix
-    values = takewhile(
-        lambda t: not t.startswith(("-", "'", '"')) and not _ABSOLUTE_ARG.match(t),
-        tokens[len(prefix) :],
-    )
-    return [*prefix, *list(values)[:_MAX_VALUES]]
+    values: list[str] = []
+    for token in tokens[len(prefix) :]:
+        if token.startswith(("-", "'", '"')) or _ABSOLUTE_ARG.match(token):
+            break
+        if token in failed and (token != program or values):
+            break  # the failed call's own words begin (`jest src/cart.test.ts`)
+        values.append(token)  # a value, or the program itself as the flag's first
+    return [*prefix, *values[:_MAX_VALUES]]
 
 
 _MAX_VALUES = 4

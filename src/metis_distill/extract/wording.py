@@ -16,14 +16,18 @@ _ABSOLUTE = re.compile(r"(?:(?<=[\s\"'(=:])|^)(?:/[\w.@-]+/|~/|[A-Za-z]:[\\/])")
 _ENV_WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _BRANCH_LIKE = re.compile(r"^\d{3,}-[\w.-]+$")  # spec-kit's `001-feature-name`
 # One instance's id: an issue's (`cr-wisp-ci4`, `hq-wisp-025x`), a commit's or a container's.
-_INSTANCE_ID = re.compile(
-    r"^[a-z]+(?:-[a-z0-9]+)+-[a-z]*\d[a-z0-9]*$|^(?=[a-f]*\d)(?=\d*[a-f])[0-9a-f]{8,64}$", re.I
-)
+_SLUG_ID = r"[a-z]+(?:-[a-z0-9]+)+-[a-z]*\d[a-z0-9]*"
+_HEX_ID = r"(?=[a-f]*\d)(?=\d*[a-f])[0-9a-f]{8,64}"
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_INSTANCE_ID = re.compile(rf"^{_SLUG_ID}$|^{_HEX_ID}$", re.I)
 # One instance's id inside an error's words (`failed to mark issue hq-wisp-489 dirty`, a
 # commit, a UUID): every instance prints another.
-_ID_WORD = re.compile(
-    r"(?<![\w/.-])(?:[a-z]+(?:-[a-z0-9]+)+-[a-z]*\d[a-z0-9]*|(?=[a-f]*\d)(?=\d*[a-f])[0-9a-f]{8,64}"
-    r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?![\w/-]|\.\w)",
+# A slug is an instance's only after a word that names one (`postgresql-client-16` is a
+# package, `issue hq-wisp-489` an issue).
+_ID_WORD = re.compile(rf"(?<![\w/.-])(?:{_HEX_ID}|{_UUID})(?![\w/-]|\.\w)", re.I)
+_NAMED_SLUG = re.compile(
+    r"\b((?:issue|task|ticket|bead|container|pod|job|run|session|build|deployment|commit|id)\s+)"
+    rf"{_SLUG_ID}(?![\w/-]|\.\w)",
     re.I,
 )
 # What an error says after the path it names: `open /home/…/x: permission denied`.
@@ -121,7 +125,8 @@ def general_error(signature: str) -> str:
         cause = _CAUSE_AFTER_PATH.search(first, path.start())
         first = first[: path.start()].rstrip() + " …" + (f": {cause[1]}" if cause else "")
     first = _COUNT.sub("N", first) if _COUNT.match(first.lstrip("# ")) else first
-    return shorten(_cause_kept(_ID_WORD.sub("…", first)), MAX_ERROR)
+    first = _NAMED_SLUG.sub(r"\1…", _ID_WORD.sub("…", first))
+    return shorten(_cause_kept(first), MAX_ERROR)
 
 
 def _cause_kept(error: str) -> str:

@@ -211,9 +211,13 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
             if fix.kind is FixKind.REPLACED and _unflagged(call.text, later.text, dropped):
                 return Fix(FixKind.UNFLAGGED, later, result)
             return fix
-        if _let_out(failure, call, later, result):
+        if _let_out(failure, call, later, result) and not _ran_elsewhere(events, call, later):
             return Fix(FixKind.ESCALATED, later, result)
-        if _got_past(failure, later, result) and _only_other_form(events, call, since, later):
+        if (
+            _got_past(failure, later, result)
+            and _only_other_form(events, call, since, later)
+            and not _ran_elsewhere(events, call, later)
+        ):
             return Fix(FixKind.REPLACED, later, result)
         same_call = later.text == call.text and call.tool_name not in signals.EDIT_TOOLS
         if signals.is_failure(result) and same_call:
@@ -435,8 +439,18 @@ def _user_between(
     ]
     if not said or not steps:
         return bool(said)
+    # a step of one word ("make") is named only as a command (`make`, "run make"): as a word
+    # of the sentence ("make sure") it names nothing
     told = {_told_as(s.text) for s in steps} - {""}
-    return not any(re.search(rf"\b{re.escape(t)}\b", text) for t in told for text in said)
+    return not any(_names_step(step, text) for step in told for text in said)
+
+
+def _names_step(step: str, text: str) -> bool:
+    if " " in step:
+        return re.search(rf"\b{re.escape(step)}\b", text) is not None
+    return (
+        re.search(rf"`{re.escape(step)}`|\b(?:run|use|try)\s+{re.escape(step)}\b", text) is not None
+    )
 
 
 def _told_as(command: str) -> str:
@@ -467,11 +481,8 @@ def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Even
     edits = tuple(e for e in between if _is_edit(e))
     if edits:  # files changed in between: the other form of the call is not shown to be why
         return Fix(FixKind.EDITED, later, result, edits)
-    moved = _folder(later.text)
-    if moved is not None and moved != _folder(call.text):
-        return None  # it moved to another folder first: the folder may be all that changed
-    if moved is None and _moved_between(events, call, later):
-        return None  # Claude Code's shell kept a `cd` of a call between: it ran elsewhere
+    if _ran_elsewhere(events, call, later):
+        return None  # the folder may be all that changed
     if later.escalated and not call.escalated:
         if _bare(later.text) == _bare(call.text) or _failed_inside(events, call, later):
             return Fix(FixKind.ESCALATED, later, result)  # the sandbox was what stopped it
@@ -494,6 +505,15 @@ def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Even
 _TRACED = re.compile(r"^(?:ba|z|da|k)?sh\s+-[a-wyz]*x[a-z]*\s")
 # The folder a call moves to before it runs (`cd apps/api && …`).
 _CD = re.compile(r"^\s*cd\s+(\"[^\"]*\"|'[^']*'|(?:\\ |[^\s&;|])+)\s*(?:&&|;)")
+
+
+def _ran_elsewhere(events: tuple[Event, ...], call: Event, later: Event) -> bool:
+    """The later call moved to another folder first, or a Claude Code call between moved the
+    shell there: it did not run where the failed call ran."""
+    moved = _folder(later.text)
+    if moved is not None:
+        return moved != _folder(call.text)
+    return _moved_between(events, call, later)
 
 
 def _moved_between(events: tuple[Event, ...], call: Event, later: Event) -> bool:
@@ -835,10 +855,12 @@ _LOOKUP = re.compile(
 )
 # `python -c "import cv2; print('OK')"`, in an environment or not: whether a module imports,
 # which changes nothing.
+# Each statement an atomic group, its names a plain list, a print's arguments one line without
+# parentheses: no way to split a long script twice (the search stays linear).
 _IMPORT_PROBE = re.compile(
     r"^(?:(?:conda run -n \S+|uv run|poetry run|pipenv run)\s+)?python[\d.]*\s+-c\s+"
-    r"(?P<q>[\"'])(?:\s*(?:import [\w., ]+|from [\w.]+ import [\w., ]+|print\([^;\"']*"
-    r"(?:(?!(?P=q))[\"'][^;\"']*)*\))\s*;?)+(?P=q)\s*$"
+    r"(?P<q>[\"'])(?>\s*(?:import [\w.]+(?:\s*,\s*[\w.]+)*"
+    r"|from [\w.]+ import [\w.]+(?:\s*,\s*[\w.]+)*|print\([^()\n;]*\))\s*;?)+(?P=q)\s*$"
 )
 
 
@@ -854,8 +876,9 @@ def _only_looks(event: Event) -> bool:
     program = words[0].rsplit("/", 1)[-1].lower()
     if program == "git":
         return len(words) > 1 and words[1] in signals.LOOKING_GIT
-    probe = _IMPORT_PROBE.match(unwrapped(event.text))  # `… print('OK')" 2>&1` as well
-    return program in _LOOKING or bool(_LOOKUP.match(head) or probe)
+    if program in _LOOKING or _LOOKUP.match(head):
+        return True
+    return bool(_IMPORT_PROBE.match(unwrapped(event.text)))  # `… print('OK')" 2>&1` as well
 
 
 def same_intent(failed: str, retry: str, droppable: frozenset[str] = frozenset()) -> bool:

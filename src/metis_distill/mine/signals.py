@@ -593,13 +593,13 @@ def error_signature(text: str) -> str:
         and not _SOURCE_LINE.match(line)
         and not _NO_MESSAGE.search(line)
     ]
-    # a word alone (`undefined` a script printed) says less than the error line after it
-    errors = [line for line in errors if " " in line.strip()] or errors
-    # a warning the program went on after is not what stopped it, when an error line follows
-    return next(
-        (line for line in errors if not _WARNING.match(line)),
-        errors[0] if errors else _first_worded(lines),
-    )
+    # a warning the program went on after is not what stopped it, when an error line follows;
+    # a word alone (`undefined` a script printed) says less than an error line in words
+    stopped = [line for line in errors if not _WARNING.match(line)]
+    worded = [line for line in stopped if " " in line.strip()]
+    if worded or stopped:
+        return (worded or stopped)[0]
+    return errors[0] if errors else _first_worded(lines)
 
 
 def _first_worded(lines: list[str]) -> str:

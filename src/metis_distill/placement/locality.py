@@ -96,17 +96,18 @@ _LANGUAGES = (
 )
 # How the agent talks to the person (the language of its replies): theirs, not the project's.
 _OWN_LANGUAGE = re.compile(
-    r"\b(?:respond|reply|answer|talk|speak|communicate|chat|converse)(?: to me| with me| me)?"
-    rf"(?: only| always)? in (?:simple |plain |simplified |traditional )?(?:{_LANGUAGES})\b"
-    rf"|\b(?:responses|replies|answers)\b[^.;]{{0,20}}\bin (?:{_LANGUAGES})\b"
+    r"^(?:please\s+)?(?:(?:always|only|from now on,?)\s+)?(?:respond|reply|answer|talk|speak"
+    r"|communicate|chat|converse)(?: to me| with me| me)?(?: only| always)? in "
+    rf"(?:simple |plain |simplified |traditional )?(?:{_LANGUAGES})\b"
+    rf"|\byour (?:responses|replies|answers)\b[^.;]{{0,20}}\bin (?:{_LANGUAGES})\b"
     r"|(?:用|使用|以)(?:简体|繁体)?(?:中文|汉语|英文|英语|日语|韩语)(?:来)?(?:回答|回复|回应|交流|沟通|对话)"
     r"|(?:中文|英文)(?:回答|回复)|日本語で(?:回答|答え|返答|返事|応答|話)|한국어로\s?(?:답|대답|응답)"
-    r"|\br[ée]pond(?:s|ez)?(?:-moi)?(?: toujours)? en (?:français|anglais)\b"
-    r"|\b(?:responde|contesta|respóndeme|contéstame)(?:me)?(?: siempre)? en "
+    r"|^r[ée]pond(?:s|ez)?(?:-moi)?(?: toujours)? en (?:français|anglais)\b"
+    r"|^(?:responde|contesta|respóndeme|contéstame)(?:me)?(?: siempre)? en "
     r"(?:español|castellano|inglés)\b"
-    r"|\bantworte(?:n Sie)?(?: mir)?(?: bitte)?(?: immer)? auf (?:Deutsch|Englisch)\b"
-    r"|\bresponda(?: sempre)? em (?:português|inglês)\b"
-    r"|отвечай(?:те)?(?: всегда)? (?:на русском|по-русски)",
+    r"|^antworte(?:n Sie)?(?: mir)?(?: bitte)?(?: immer)? auf (?:Deutsch|Englisch)\b"
+    r"|^responda(?: sempre)? em (?:português|inglês)\b"
+    r"|^отвечай(?:те)?(?: всегда)? (?:на русском|по-русски)",
     re.I,
 )
 
