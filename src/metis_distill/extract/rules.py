@@ -156,14 +156,15 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     if quote is None:
         return None
     escalated = episode.fix is not None and episode.fix.kind is FixKind.ESCALATED
+    inside = _ran_inside(run) if escalated else frozenset()
     text, fix = _failure_lesson(
         episode,
         call,
         signature,
         run.source_format,
         pwsh_worked=pwsh is not None,
-        ran_inside=escalated and _ran_inside(run, _sandboxed_program(call.text)),
-        sandbox_ran=escalated and _ran_inside(run, None),
+        ran_inside=_sandboxed_program(call.text).split()[0] in inside,
+        sandbox_ran=bool(inside),
     )
     return LessonCandidate(
         kind=LessonKind.FAILURE,
@@ -440,10 +441,10 @@ def _sandboxed_program(command: str, *, whole: bool = True) -> str:
     return words[0] if words else command
 
 
-def _ran_inside(run: Run, program: str | None) -> bool:
-    """A call of `program` (its first word; of any program for None) that the sandbox let
-    do its work, in this run."""
-    name = program.split()[0] if program else None
+def _ran_inside(run: Run) -> frozenset[str]:
+    """The programs (a command's first word) of the shell calls the sandbox let do their work
+    in this run, read once for both questions a sandbox lesson asks: did this program work
+    inside it, did anything?"""
     calls = {
         e.tool_use_id: e
         for e in run.events
@@ -452,15 +453,16 @@ def _ran_inside(run: Run, program: str | None) -> bool:
         and not e.escalated
         and e.tool_name in SHELL_TOOLS
     }
+    found: set[str] = set()
     for result in run.events:
         call = calls.get(result.tool_use_id or "") if result.role == "tool" else None
         if call is None:
             continue
-        if name is not None and general_command(call.text).split()[:1] != [name]:
-            continue
-        if is_success(result):
-            return True
-    return False
+        words = general_command(call.text).split()
+        name = words[0] if words else ""
+        if name not in found and is_success(result):
+            found.add(name)
+    return frozenset(found)
 
 
 def _missing_module_text(signature: str, step: str | None, install: str | None) -> str:

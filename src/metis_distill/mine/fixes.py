@@ -26,6 +26,7 @@ from metis_distill.mine.shells import does_same, doubled, foreign_command, switc
 from metis_distill.mine.text import (
     MASKED,
     SHELL_QUOTED,
+    SHELL_WORD,
     STEP_SPLIT,
     command_head,
     first_step,
@@ -430,8 +431,8 @@ def _user_between(
     events: tuple[Event, ...], call: Event, later: Event, steps: Sequence[Event] = ()
 ) -> bool:
     """The user wrote between the two calls ("I switched the branch"): the second call may
-    have worked because of what they did, outside the run; unless their words named the
-    program of one of the `steps` the agent then took ("run npm install first")."""
+    have worked because of what they did, outside the run; unless their words named one of
+    the `steps` the agent then took, as a user would name it ("run npm install first")."""
     said = [
         e.text
         for e in events[call.seq + 1 : later.seq]
@@ -504,7 +505,7 @@ def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Even
 # A script run with its steps traced (`bash -x x.sh`, `sh -xv x.sh`): a look at the failure.
 _TRACED = re.compile(r"^(?:ba|z|da|k)?sh\s+-[a-wyz]*x[a-z]*\s")
 # The folder a call moves to before it runs (`cd apps/api && …`).
-_CD = re.compile(r"^\s*cd\s+(\"[^\"]*\"|'[^']*'|(?:\\ |[^\s&;|])+)\s*(?:&&|;)")
+_CD = re.compile(rf"^\s*cd\s+({SHELL_WORD})\s*(?:&&|;)")
 
 
 def _ran_elsewhere(events: tuple[Event, ...], call: Event, later: Event) -> bool:

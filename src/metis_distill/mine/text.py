@@ -32,12 +32,13 @@ _WRAPPING = (
 # `|| true`, `; true`, `|| :`, `|| exit 0`: the call reports success whatever it did.
 MASKED = re.compile(r"\s*(?:\|\||;)\s*(?:true|:|exit 0)\s*$")
 _LINK = re.compile(r"\[([^\]\n]+)\]\([^)\s]+\)")
+# One word of a command line: quoted, or up to the next space or `&`, `;`, `|`.
+SHELL_WORD = r"(?:\"[^\"]*\"|'[^']*'|(?:\\ |[^\s&;|])+)"
 # Steps that only set up the command after them: `cd dir &&`, `mkdir -p out &&`, `export X=1;`,
 # a Node, conda or virtualenv environment chosen (`source ~/.nvm/nvm.sh && nvm use 20 &&`,
 # `conda activate ml &&`, `. .venv/bin/activate &&`).
 _SETUP_PREFIX = re.compile(
-    r"^\s*(?:(?:cd|mkdir\s+-p|export)\s+"
-    r"(?:\"[^\"]*\"|'[^']*'|(?:\\ |[^\s&;|])+)(?:\s+(?:\"[^\"]*\"|'[^']*'|(?:\\ |[^\s&;|])+))*?"
+    rf"^\s*(?:(?:cd|mkdir\s+-p|export)\s+{SHELL_WORD}(?:\s+{SHELL_WORD})*?"
     r"|(?:source|\.)\s+[\"']?[^\s&;|]*?(?:/nvm\.sh|/bin/activate)[\"']?"
     r"|(?:nvm\s+use|conda\s+activate)\s+[\w.@/~-]+)"
     r"\s*(?:&&|;)\s*"
@@ -81,7 +82,7 @@ def clean(sentence: str) -> str:
     whitespace folded."""
     text = _WS.sub(" ", _MARKUP.sub("", _LINK.sub(r"\1", sentence))).strip()
     if not text or _CODE_WORD.match(text):
-        return text  # `npm`, `package.json`, `pre-commit` are spelled as the shell spells them
+        return text  # `npm`, `package.json`, `src/app` are spelled as the shell spells them
     return text[:1].upper() + text[1:]
 
 
