@@ -275,6 +275,37 @@ def test_a_missing_program_installed_by_the_fix_is_told_to_be_installed(tmp_path
     assert "use `npm" not in line
 
 
+@pytest.mark.parametrize(
+    "error",
+    [
+        "'vite' is not recognized as an internal or external command,",
+        '"vite" no se reconoce como un comando interno o externo,',
+        "sh: 1: vite: not found",
+    ],
+)
+def test_a_program_a_script_runs_missing_until_the_install_is_the_install(
+    tmp_path: Path, error: str
+) -> None:
+    """`npm run dev` runs `vite`, missing until `npm install`: the lesson is to install
+    first, never to use `npm` in place of `vite`."""
+    from tests.mine.test_episodes import _write, call, result
+
+    path = _write(
+        tmp_path,
+        [
+            call("d1", "npm run dev"),
+            result("d1", f"Exit code 1\n\n> app@2.4.0 dev\n> vite\n\n{error}\n", True),
+            call("d2", "npm install"),
+            result("d2", "added 212 packages in 6s"),
+            call("d3", "npm run dev"),
+            result("d3", "VITE v5.0.0 ready in 300 ms"),
+        ],
+    )
+    (lesson,) = extract(path, path.parent)
+    assert lesson.text == f"`npm run dev` fails with “{error}”; run `npm install` first."
+    assert lesson.fix == "npm install"
+
+
 def test_a_git_command_forced_past_its_check_teaches_no_fix(tmp_path: Path) -> None:
     """`git add` of an ignored file, then `git add -f`: the line must not teach overriding
     .gitignore; the lesson keeps the error and claims no fix."""

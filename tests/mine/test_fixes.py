@@ -271,6 +271,55 @@ def test_a_flag_renamed_beside_the_unknown_one_is_part_of_the_fix(tmp_path: Path
     assert "cleanup" not in lesson.text  # the value is the instance's
 
 
+def test_the_flag_the_errors_help_offers_in_place_of_the_unknown_one_is_the_fix(
+    tmp_path: Path,
+) -> None:
+    """`--prune` is no like name of `--purge-tombstones`, but the help the error printed
+    offers it, and the retry gave it: a rename, never "leave it out"."""
+    help_text = (
+        "Error: unknown flag: --purge-tombstones\nUsage:\n  tk compact [flags]\n\nFlags:\n"
+        "      --prune   Prune mode: remove expired tombstones\n      --json   Output JSON"
+    )
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "tk compact --purge-tombstones"),
+            result("t1", f"Exit code 1\n{help_text}", True),
+            call("t2", "tk compact --prune"),
+            result("t2", "Pruned 3 tombstones"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.UNFLAGGED
+    assert lesson.text.endswith("use `--prune` for `--purge-tombstones` (that worked).")
+    assert "leave" not in lesson.text
+
+
+@pytest.mark.parametrize(
+    ("error", "retry"),
+    [
+        # the error's own usage line names the flag: another build answers without it
+        ("Error: unknown flag: --gated\nUsage:\n  tk ready --gated [flags]\n\nFlags:\n  -h",
+         "tk ready --json"),
+        # the retry gave a flag the error does not offer: another request
+        ("Error: unknown flag: --gated\nUsage:\n  tk ready [flags]", "tk ready --all --json"),
+    ],
+)  # fmt: skip
+def test_a_flag_left_out_that_asked_another_question_is_no_fix(
+    tmp_path: Path, error: str, retry: str
+) -> None:
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "tk ready --gated --json"),
+            result("t1", f"Exit code 1\n{error}", True),
+            call("t2", retry),
+            result("t2", '{"molecules": [], "count": 0}'),
+        ],
+    )
+    assert episode.fix is None or episode.fix.kind is not FixKind.UNFLAGGED
+    assert "leave it out" not in lesson.text and "(no fix seen)" in lesson.text
+
+
 @pytest.mark.parametrize(
     ("error", "retry"),
     [

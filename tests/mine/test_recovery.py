@@ -7,7 +7,8 @@ from pathlib import Path
 
 from metis_distill import sources
 from metis_distill.ledger import Ledger
-from metis_distill.mine.recovery import metrics, recoveries
+from metis_distill.mine.recovery import classify, metrics, recoveries
+from metis_distill.models import Event, EventKind, SourceRef
 from tests.curate.sessions import Bash, Say, distil, write_session
 
 S = datetime(2026, 10, 5, 8, 0, tzinfo=UTC)
@@ -180,3 +181,13 @@ def test_the_command_reported_names_no_home_folder(tmp_path: Path) -> None:
         path.name, list(enumerate(path.read_text().splitlines(), start=1))
     )
     assert metrics(recoveries(run))["failing tests"]["top_command"] == "pytest ~/shop/tests"
+
+
+def test_a_program_cmd_exe_cannot_find_is_a_missing_program_in_its_language() -> None:
+    for said in (
+        "'vite' is not recognized as an internal or external command,",
+        '"vite" no se reconoce como un comando interno o externo,',
+        "'vite' n'est pas reconnu en tant que commande interne",
+    ):
+        event = Event(0, "user", EventKind.TOOL_RESULT, said, SourceRef("a.jsonl", 1, 1))
+        assert classify(event) == "missing program"

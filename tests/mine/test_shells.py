@@ -151,8 +151,14 @@ def test_cmd_commands_without_a_switch_are_foreign_too(
     assert "README.md" not in lesson.text  # bash's `type` names its argument, not a program
 
 
-def test_a_cmd_shell_saying_not_recognized_is_not_bash(tmp_path: Path) -> None:
-    error = "'Get-ChildItem' is not recognized as an internal or external command"
+@pytest.mark.parametrize(
+    "error",
+    [
+        "'Get-ChildItem' is not recognized as an internal or external command",
+        '"Get-ChildItem" no se reconoce como un comando interno o externo,',
+    ],
+)
+def test_a_cmd_shell_saying_not_recognized_is_not_bash(tmp_path: Path, error: str) -> None:
     (lesson,) = _lessons(tmp_path, [call("t1", "Get-ChildItem -Name"), result("t1", error, True)])
     assert "run in bash" not in lesson.text
 

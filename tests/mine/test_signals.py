@@ -92,6 +92,13 @@ def test_every_noise_and_failure_is_still_found() -> None:
         ("zsh: command not found: kubectl", "kubectl"),
         ("(eval):1: command not found: brew", "brew"),
         ("'npx' is not recognized as an internal or external command,", "npx"),
+        # cmd.exe quotes the name with either mark, and speaks the display language
+        ('"vite" is not recognized as an internal or external command,', "vite"),
+        ('"vite" no se reconoce como un comando interno o externo,', "vite"),
+        ("'tsc' n'est pas reconnu en tant que commande interne", "tsc"),
+        ('Der Befehl "npx" ist entweder falsch geschrieben oder', "npx"),
+        ("'node' \u4e0d\u662f\u5185\u90e8\u6216\u5916\u90e8\u547d\u4ee4\uff0c", "node"),
+        ("'git'\uc740(\ub294) \ub0b4\ubd80 \ub610\ub294 \uc678\ubd80 \uba85\ub839,", "git"),
     ],
 )
 def test_the_missing_program_is_the_one_the_shell_names(error: str, program: str) -> None:
@@ -109,6 +116,12 @@ def test_the_missing_program_is_the_one_the_shell_names(error: str, program: str
         (
             "npm warn deprecated glob@7\nnpm error missing script: lint",
             "npm error missing script: lint",
+        ),
+        # npm's banner first, then what cmd.exe said in Spanish
+        (
+            'Exit code 1\n\n> app@2.4.0 dev\n> vite\n\n"vite" no se reconoce como un comando '
+            "interno o externo,\r\nprograma o archivo por lotes ejecutable.",
+            '"vite" no se reconoce como un comando interno o externo,',
         ),
         # a warning is the signature when nothing else failed
         (

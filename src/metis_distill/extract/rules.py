@@ -214,7 +214,7 @@ def _failure_lesson(
         text, known_fix = known
         return text, (known_fix if remedy is not None else None)
     program = missing_program(signature)
-    if program is not None and tool == "Bash":
+    if program is not None and tool == "Bash" and not _run_by_prepared(program, call, fix):
         return _missing_program_text(program, call, fix if remedy else None)
     if tool in EDIT_TOOLS and _STALE_TEXT.search(signature):
         return _edit_text(tool, sig, episode.teachable_fix)
@@ -319,7 +319,7 @@ def _one_value_changed(failed: str, retry: str) -> bool:
 def _unknown_flag_text(call: Event, fix: Fix, sig: str) -> str:
     """One wording for a flag the program here does not know, whatever the call's
     arguments: the flags it lacks, and what worked (leaving them out, or their new names)."""
-    changes = flag_changes(call.text, fix.call.text)
+    changes = flag_changes(call.text, fix.call.text, fix.offered)
     lacked = [*changes.dropped, *(old.partition("=")[0] for old, _ in changes.renamed)]
     flags = " or ".join(code(flag) for flag in lacked)
     todo = [f"use {code(new)} for {code(old)}" for old, new in changes.renamed]
@@ -723,6 +723,15 @@ def _foreign_remedy(harness: str) -> str:
     # Claude Code's own tools do the same without a shell; other harnesses have none
     tools = " or the Glob, Read and Grep tools" if harness == "claude_code" else ""
     return f"use their POSIX forms (`ls`, `cat`, `grep`, `cp`, `mv`, `rm`){tools}"
+
+
+def _run_by_prepared(program: str, call: Event, fix: Fix | None) -> bool:
+    """A program the call ran through another (`vite` of `npm run dev`), there once a step
+    before the same call installed what the project needs (`npm install`): no program to use
+    in its place, a step to run first."""
+    if fix is None or fix.kind is not FixKind.PREPARED:
+        return False
+    return command_head(call.text).split()[:1] != [program]
 
 
 def _missing_program_text(program: str, call: Event, fix: Fix | None) -> tuple[str, str | None]:

@@ -79,6 +79,7 @@ class Fix:
     steps: tuple[Event, ...] = ()  # PREPARED: the steps; EDITED: the edits
     hint: str = ""  # HINTED: what the error said to run
     installed: str = ""  # INSTALLED: the step of the call that installed the module
+    offered: frozenset[str] = frozenset()  # UNFLAGGED: the flags the error's own help names
 
     @property
     def teachable(self) -> bool:
@@ -210,7 +211,7 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
             if fix.kind is FixKind.PREPARED and _user_between(events, call, later, fix.steps):
                 return None  # ... and told no step the agent then took: theirs may be the fix
             if fix.kind is FixKind.REPLACED and _unflagged(call.text, later.text, dropped):
-                return Fix(FixKind.UNFLAGGED, later, result)
+                return _unflagged_fix(failure.text, call, later, result, dropped)
             return fix
         if _let_out(failure, call, later, result) and not _ran_elsewhere(events, call, later):
             return Fix(FixKind.ESCALATED, later, result)
@@ -719,7 +720,7 @@ def remedy(call: Event, fix: Fix) -> str | None:
     if fix.kind is FixKind.NARROWED:
         return first_step(fix.call.text)
     if fix.kind is FixKind.UNFLAGGED:
-        return flag_changes(call.text, fix.call.text).remedy
+        return flag_changes(call.text, fix.call.text, fix.offered).remedy
     if fix.kind is not FixKind.PREPARED:
         return None
     extra = _extra_segments(call.text, fix.call.text)
@@ -989,6 +990,7 @@ class FlagChanges:
     program: str  # the program and its subcommand, as the failed call named them
     dropped: tuple[str, ...]  # flags left out, by name
     renamed: tuple[tuple[str, str], ...]  # (old, new) flags, values cut to `…`
+    added: tuple[str, ...] = ()  # flags the retry gave that rename none, by name
 
     @property
     def remedy(self) -> str:
@@ -997,18 +999,27 @@ class FlagChanges:
         return f"{self.program} {', '.join(parts)}"
 
 
-def flag_changes(failed: str, retry: str) -> FlagChanges:
-    """The flags of the failed call the retry left out, and those it gave another name."""
+def flag_changes(failed: str, retry: str, offered: frozenset[str] = frozenset()) -> FlagChanges:
+    """The flags of the failed call the retry left out, those it gave another name (a like
+    name, or the one flag the error's help `offered` that the retry gave where one was lost),
+    and those it added."""
     before, after = _flags(command_head(failed).split()), _flags(command_head(retry).split())
     names_before, names_after = {_flag_name(f) for f in before}, {_flag_name(f) for f in after}
     lost = [f for f in before if _flag_name(f) not in names_after]
-    renamed = _renames(lost, [f for f in after if _flag_name(f) not in names_before])
-    gone = {old for old, _ in renamed}
+    new = [f for f in after if _flag_name(f) not in names_before]
+    renamed = _renames(lost, new)
+    gone, given = {old for old, _ in renamed}, {n for _, n in renamed}
+    unpaired = [f for f in lost if f not in gone]
+    helped = [f for f in new if f not in given and _flag_name(f) in offered]
+    if len(unpaired) == 1 and len(helped) == 1:
+        renamed.append((unpaired[0], helped[0]))
+        gone, given = gone | {unpaired[0]}, given | {helped[0]}
     dropped = tuple(dict.fromkeys(_flag_name(f) for f in lost if f not in gone))
     return FlagChanges(
         _flagged_program(command_head(failed), lost[0] if lost else ""),
         dropped,
         tuple((_valueless(old), _valueless(new)) for old, new in renamed),
+        tuple(dict.fromkeys(_flag_name(f) for f in new if f not in given)),
     )
 
 
@@ -1070,6 +1081,41 @@ def _unflagged(failed: str, retry: str, unknown: frozenset[str]) -> bool:
         return False
     given, kept = ({_flag_name(f) for f in _flags(c)} for c in (a, b))
     return bool(unknown & given - kept)
+
+
+def _unflagged_fix(
+    error: str, call: Event, later: Event, result: Event, unknown: frozenset[str]
+) -> Fix | None:
+    """The retry without the unknown flag, as a fix; None when leaving it out asked another
+    question: the error's own usage line names the flag (the program documents it: another
+    version or build answers without it), or the retry added a flag the error's help does not
+    offer in its place (`--purge-tombstones` gone, `--prune` given: the help's own word)."""
+    if _usage_names(error[:4000], unknown):
+        return None
+    offered = frozenset(_FLAG_WORD.findall(error[:4000])) - unknown
+    if flag_changes(call.text, later.text, offered).added:
+        return None
+    return Fix(FixKind.UNFLAGGED, later, result, offered=offered)
+
+
+_FLAG_WORD = re.compile(r"(?<![\w-])(--?[A-Za-z][\w-]*)")
+_USAGE = re.compile(r"^\s*usage:", re.I)
+
+
+def _usage_names(error: str, flags: frozenset[str]) -> bool:
+    """The usage text of the error (from its `Usage:` line to the next blank line, its own
+    complaint left out) names one of the flags."""
+    lines = error.splitlines()
+    start = next((i for i, line in enumerate(lines) if _USAGE.match(line)), None)
+    if start is None:
+        return False
+    block = [lines[start]]
+    for line in lines[start + 1 :]:
+        if not line.strip():
+            break
+        block.append(line)
+    named = (set(_FLAG_WORD.findall(line)) for line in block if not _UNKNOWN_FLAG.search(line))
+    return any(flags & words for words in named)
 
 
 def _runs(retry: str, program: str | None) -> bool:

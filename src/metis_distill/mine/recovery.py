@@ -23,7 +23,7 @@ CLASSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for name, pattern in (
         (
             "missing program",
-            r"command not found|is not recognized as an internal|not found in PATH",
+            rf"command not found|not found in PATH|{'|'.join(signals.CMD_NOT_A_COMMAND)}",
         ),
         ("missing module", r"ModuleNotFoundError|No module named|Cannot find module|ImportError"),
         ("failing tests", r"\b\d+ failed\b|^FAILED |Tests?:\s+\d+ failed|AssertionError"),

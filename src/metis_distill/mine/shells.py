@@ -52,7 +52,7 @@ _NOT_IN_BASH = (_CMD_BUILTINS | set(_FOREIGN_INTENT)) - {"dir", "tree", "type"}
 _BASH_TYPE = re.compile(r"\btype: \S+: not found")
 # The error is cmd's or PowerShell's own: the shell was not bash
 _NATIVE_SHELL = re.compile(
-    r"is not recognized as (?:an internal or external command|the name of a cmdlet)"
+    rf"is not recognized as the name of a cmdlet|{'|'.join(signals.CMD_NOT_A_COMMAND)}"
 )
 
 # `powershell -Command "… $x …"`: the script in double quotes, where bash expands `$x`.

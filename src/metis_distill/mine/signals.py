@@ -69,10 +69,37 @@ _PASSING_TESTS = re.compile(
     r"\b\d+ passed\b|Tests?:\s+\d+ passed|\bOK \(|All checks passed|^test result: ok\.",
     re.I | re.M,
 )
+# What cmd.exe says of a program it cannot find, in Windows' most common display languages
+# (`"vite" no se reconoce como un comando interno o externo,`); each a regular expression.
+CMD_NOT_A_COMMAND = (
+    r"is not recognized as an internal or external command",
+    r"no se reconoce como un comando interno o externo",
+    r"n'est pas reconnu en tant que commande interne",
+    r"n[ãa]o [ée] reconhecido como um comando interno",
+    r"non [èe] riconosciuto come comando interno",
+    r"ist entweder falsch geschrieben oder",
+    r"不是内部或外部命令",
+    r"は、内部コマンド",
+    r"не является внутренней",
+    r"은\(는\) 내부 또는 외부 명령",
+)
+# Lower-cased words each message of CMD_NOT_A_COMMAND holds (`may_hold`).
+CMD_NOT_A_COMMAND_WORDS = (
+    "recognized",
+    "no se reconoce",
+    "reconnu",
+    "reconhecido",
+    "riconosciuto",
+    "falsch geschrieben",
+    "内部或外部",
+    "内部コマンド",
+    "не является",
+    "내부 또는",
+)
 _ERROR_LINE = re.compile(
     r"error(?![a-df-rt-z0-9_])|not found|denied|failed|fatal|cannot|can't|unable|no such|refused|"
     r"invalid|exception|not recognized|unrecognized|illegal option|undefined|missing|timed out|"
-    r"no matches found|\bconflict\b",
+    rf"no matches found|\bconflict\b|{'|'.join(CMD_NOT_A_COMMAND[1:])}",
     re.I,
 )
 ERROR_WORDS = (  # every match of _ERROR_LINE, lower-cased, holds one of these (`may_hold`)
@@ -95,6 +122,7 @@ ERROR_WORDS = (  # every match of _ERROR_LINE, lower-cased, holds one of these (
     "timed out",
     "no matches found",
     "conflict",
+    *CMD_NOT_A_COMMAND_WORDS[1:],
 )
 _GO_TEST_ERROR = re.compile(r"^[\w./-]+_test\.go:\d+: \S")
 _PYTEST_ERROR = re.compile(r"^E\s+(?:[\w.]*(?:Error|Exception|Failed|Timeout)\b|assert\b)")
@@ -506,7 +534,7 @@ def shows_passing_tests(event: Event) -> bool:
 _MISSING_PROGRAM = re.compile(
     r"(?:^|[\s:])(?P<program>[\w.+-]+): (?:command )?not found\b(?!:)"
     r"|command not found: (?P<zsh>[\w.+-]+)"
-    r"|'(?P<cmd>[\w.+-]+)' is not recognized as an internal or external command",
+    rf"|['\"\u201c](?P<cmd>[\w.+-]+)['\"\u201d]\s?(?:{'|'.join(CMD_NOT_A_COMMAND)})",
     re.M,
 )
 
@@ -517,8 +545,8 @@ _NOT_PROGRAMS = frozenset({"error", "fatal", "warning", "file", "module", "path"
 def missing_program(text: str) -> str | None:
     """The program an error says is not installed (`jest: not found`), or None."""
     head = text[:4000]
-    if "not found" not in head and "not recognized" not in head:
-        return None  # every match of _MISSING_PROGRAM holds one or the other
+    if "not found" not in head and not may_hold(head, CMD_NOT_A_COMMAND_WORDS):
+        return None  # every match of _MISSING_PROGRAM holds one or another
     for found in _MISSING_PROGRAM.finditer(head):
         program = found["program"] or found["zsh"] or found["cmd"]
         # a name that starts with a digit is a tag or a line number (`image:1-24: not found`)
