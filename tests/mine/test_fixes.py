@@ -1432,3 +1432,27 @@ def test_a_one_word_step_is_named_only_as_a_command(tmp_path: Path) -> None:
         ],
     )
     assert episode.fix is None
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        [call("t2", "sleep 2 && tk dep remove a b"), result("t2", "Removed")],
+        [call("t2", "sleep 2"), result("t2", ""), call("t3", "tk dep remove a b"), result("t3", "ok")],
+    ],
+)  # fmt: skip
+def test_a_call_that_worked_after_a_wait_was_retried_not_prepared(
+    tmp_path: Path,
+    steps: list[dict],  # type: ignore[type-arg]
+) -> None:
+    """A lock held by another process: `sleep 2` is no step to run first, only time."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "tk dep remove a b"),
+            result("t1", "Exit code 1\nError: sqlite3: database is locked", True),
+            *steps,
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.RETRIED
+    assert "sleep" not in lesson.text

@@ -493,6 +493,8 @@ def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Even
         extra = _extra_segments(call.text, later.text)
         if any(_WRITES_FILES.search(step) or _deletes(step) for step in extra):
             return Fix(FixKind.EDITED, later, result)  # a step that changed files: an edit
+        if extra and all(_WAIT.match(step) for step in extra):
+            return Fix(FixKind.RETRIED, later, result)  # waited and ran again: it was transient
         if extra:
             return Fix(FixKind.PREPARED, later, result)
         # `npm install -D tailwindcss@3` between `npx tailwindcss init` and its `-p` form
@@ -501,6 +503,12 @@ def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Even
     if steps:
         return Fix(FixKind.PREPARED, later, result, steps[-MAX_STEPS:])
     return Fix(FixKind.RETRIED, later, result)
+
+
+# A step that only waits (`sleep 2`, `Start-Sleep -Seconds 2`): what it prepares is time.
+_WAIT = re.compile(
+    r"^\s*(?:sleep\s+[\d.]+[smh]?|Start-Sleep\b[^;&|]*|timeout\s+/t\s+\d+)\s*$", re.I
+)
 
 
 # A script run with its steps traced (`bash -x x.sh`, `sh -xv x.sh`): a look at the failure.
