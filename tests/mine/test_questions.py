@@ -272,6 +272,10 @@ def test_a_decision_keeps_what_the_chosen_option_said_of_itself(tmp_path: Path) 
         ("- Python (Recommended): Fast to write. Slower at run time.", "Python", "Fast to write"),
         ("- RTSP: rtsp://[REDACTED:url_password]@ip/stream 走 OpenCV", "RTSP", None),
         ("- Go: ", "Go", None),
+        # the agent's own next step in its first person is no reason
+        ("- OSNet: 我集成开源 OSNet_x0_25 或 MobileNetV2-reid 作为人体 ReID", "OSNet", None),
+        ("- Redis: I'll add a Redis service to the compose file", "Redis", None),
+        ("- Ours: 我们的 CI 已经用它", "Ours", "我们的 CI 已经用它"),
     ],
 )
 def test_the_reason_kept_is_the_options_first_clause(

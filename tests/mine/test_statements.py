@@ -299,6 +299,45 @@ def test_a_root_problem_found_is_a_finding(tmp_path: Path) -> None:
     assert kind is LessonKind.GOTCHA and "own copy of the rows" in text
 
 
+_SUMMED_UP = (
+    "Changes made: the spec now sets the server URL.\n\nThe issue was that the app's requests "
+    "went to `app.example.com` (from `APP_URL`), a host that does not resolve in the tests."
+)
+
+
+@pytest.mark.parametrize(
+    ("after_edit", "reply", "kept"),
+    [
+        # edited, nothing run since, and the user takes another way: a hope, no finding
+        ([], "I made some manual adjustments; point the URL at the test server instead.", False),
+        # the same cause, once a run after the edit worked: a finding
+        ([call("r1", "bin/rspec spec/system"), result("r1", "12 examples, 0 failures")],
+         "I made some manual adjustments; point the URL at the test server instead.", True),
+        # nothing run since the edit, but the user says it worked
+        ([], "Yes, that worked, thanks!", True),
+    ],
+)  # fmt: skip
+def test_a_cause_named_after_an_edit_no_run_checked_needs_the_users_word(
+    tmp_path: Path,
+    after_edit: list[dict],
+    reply: str,
+    kept: bool,  # type: ignore[type-arg]
+) -> None:
+    found = _lessons(
+        tmp_path,
+        [
+            say("user", "The system specs fail with ERR_NAME_NOT_RESOLVED, fix them."),
+            edit("e1", "spec/support/capybara.rb"),
+            result("e1", "The file spec/support/capybara.rb has been updated."),
+            *after_edit,
+            say("assistant", _SUMMED_UP),
+            say("user", reply),
+        ],
+    )
+    gotchas = [text for kind, text in found if kind is LessonKind.GOTCHA]
+    assert bool(gotchas) is kept, found
+
+
 @pytest.mark.parametrize(
     ("text", "rule"),
     [

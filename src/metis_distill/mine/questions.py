@@ -498,6 +498,13 @@ def _options(asked: str) -> list[tuple[str, str]]:
     return found
 
 
+# An option described as the agent's own next step, in its first person: "I'll add …",
+# "我集成 …" (I integrate …), "Let me …".
+_AGENT_VOICE = re.compile(
+    r"^(?:I(?:'ll|\s+will|\s+can|\s+would)?\s|let me\b|我(?!们的|的)|由我)", re.I
+)
+
+
 def option_description(asked: str, choice: str) -> str | None:
     """The description the agent gave the option chosen (`- label: description` lines of the
     question's call), first sentence, or None."""
@@ -506,6 +513,8 @@ def option_description(asked: str, choice: str) -> str | None:
             first = _CLAUSE_END.split(why.strip(), maxsplit=1)[0].strip().rstrip(".")
             if "[REDACTED" in first:
                 return None  # a template with a secret's place in it says nothing here
+            if _AGENT_VOICE.match(first):
+                return None  # what the agent would do ("I'll wire up X or Y"): no reason
             return shorten(first, MAX_REASON)
     return None
 

@@ -218,7 +218,7 @@ def _with_resolution(found: Statement, following: list[str]) -> Statement:
 def _confirmed(events: Sequence[Event], index: int, sentence: str) -> bool:
     """A cause the agent found ("turns out", "the root cause was") is a finding; any other
     claim (a diagnosis, what a tool supports) stands once the user's next words accept it."""
-    if signals.FOUND_CAUSE.match(clean(sentence)):
+    if signals.FOUND_CAUSE.match(clean(sentence)) and not _edited_unchecked(events, index):
         return True
     if _asks_to_choose(events[index].text):
         return False  # the reply picks among the options: it accepts no argument made for one
@@ -229,6 +229,25 @@ def _confirmed(events: Sequence[Event], index: int, sentence: str) -> bool:
             continue
         if not injected(events, later.seq):
             return _accepts(later.text[:300])
+    return False
+
+
+def _edited_unchecked(events: Sequence[Event], index: int) -> bool:
+    """The agent's last call before its words, since the user last spoke, edited the work:
+    nothing ran or was read since, so a cause it names then ("The issue was that …", closing
+    its summary) is what it hopes the edit fixed, no finding; the user's next words decide."""
+    said = events[index]
+    for event in reversed(events[:index]):
+        if event.session != said.session:
+            return False
+        if (
+            event.role == "user"
+            and event.kind is EventKind.TEXT
+            and not injected(events, event.seq)
+        ):
+            return False
+        if event.kind is EventKind.TOOL_CALL:
+            return _edits_the_work(event)
     return False
 
 
