@@ -385,3 +385,39 @@ def test_a_runners_values_stop_at_the_failed_calls_own_words(tmp_path: Path) -> 
     retry = "uv run --with pytest pytest tests/api/test_orders.py"
     (lesson,) = _retried(tmp_path, "pytest tests/api/test_orders.py", error, retry)
     assert lesson.fix == "uv run --with pytest" and "test_orders" not in lesson.text
+
+
+def _grep(tool_id: str) -> dict:  # type: ignore[type-arg]
+    inputs = {"pattern": "setPending", "path": "/Users/ana/app/pkg", "output_mode": "content"}
+    block = {"type": "tool_use", "id": tool_id, "name": "Grep", "input": inputs}
+    return {"type": "assistant", "message": {"content": [block]}}
+
+
+@pytest.mark.parametrize(
+    ("search", "output", "fixed"),
+    [
+        ("grep -rn 'setPending' pkg/", "pkg/a.go:51: setPending()", True),
+        ("ls pkg", "a.go", False),  # a look, no search
+    ],
+)
+def test_a_bundled_search_that_cannot_start_is_done_through_the_shell(
+    tmp_path: Path, search: str, output: str, fixed: bool
+) -> None:
+    """Claude Code's Grep runs its own ripgrep; when that cannot start, a search through
+    Bash is what worked: one lesson whatever the path, and the fix only once seen."""
+    from tests.mine.test_episodes import _write, call, result
+
+    binary = "/opt/homebrew/lib/node_modules/@anthropic-ai/claude-code/vendor/ripgrep/arm64/rg"
+    path = _write(
+        tmp_path,
+        [
+            _grep("g1"),
+            result("g1", f"spawn {binary} EACCES", True),
+            call("b1", search),
+            result("b1", output),
+        ],
+    )
+    (lesson,) = extract(path, path.parent)
+    assert lesson.text.startswith("Claude Code's Grep and Glob tools cannot start their bundled")
+    assert "homebrew" not in lesson.text and "“spawn …/rg EACCES”" in lesson.text
+    assert (lesson.fix == "search through Bash") is fixed

@@ -119,6 +119,14 @@ def lesson(
             None,
             Locality.TEAM,
         ),
+        (  # the harness as installed on one machine
+            "Claude Code's Grep and Glob tools cannot start their bundled ripgrep here (“spawn "
+            "…/rg EACCES”); search with `grep -rn` or `rg` through Bash instead.",
+            "spawn /opt/homebrew/lib/node_modules/@anthropic-ai/claude-code/vendor/ripgrep/"
+            "arm64-darwin/rg EACCES",
+            "search through Bash",
+            Locality.MACHINE,
+        ),
         (  # the person's shell
             "The shell here is zsh: an unquoted argument holding `[ ]` is taken for a pattern.",
             "zsh: no matches found: .[dev]",

@@ -19,7 +19,14 @@ from metis_distill.extract.wording import (
     subject,
 )
 from metis_distill.mine.episodes import Episode
-from metis_distill.mine.fixes import Fix, FixKind, flag_changes, limit_ms, seconds
+from metis_distill.mine.fixes import (
+    BUNDLED_SEARCH,
+    Fix,
+    FixKind,
+    flag_changes,
+    limit_ms,
+    seconds,
+)
 from metis_distill.mine.fixes import remedy as remedy_of
 from metis_distill.mine.modules import INSTALL, importing_step, interpreter
 from metis_distill.mine.shells import SWITCH_LESSON, foreign_command, switch_as_path
@@ -585,6 +592,12 @@ def _known_cause(signature: str) -> tuple[str, str | None] | None:
             "(“bash\\r” / “$'\\r': command not found”); convert them to LF first "
             "(`sed -i 's/\\r$//'` or `dos2unix`), helper scripts they source included."
         ), "convert the scripts to LF"
+    bundled = BUNDLED_SEARCH.search(signature)
+    if bundled:
+        return (
+            "Claude Code's Grep and Glob tools cannot start their bundled ripgrep here (“spawn "
+            f"…/rg {bundled['code']}”); search with `grep -rn` or `rg` through Bash instead."
+        ), "search through Bash"
     if _SUDO_PASSWORD.search(signature):
         return (
             "`sudo` asks for a password here, which the agent cannot give (“a terminal is "

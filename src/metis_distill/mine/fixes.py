@@ -156,6 +156,8 @@ def find_fix(events: tuple[Event, ...], index: int, call: Event | None) -> Fix |
     prepared, what the error itself said to run, or the missing module installed."""
     if call is None:
         return None
+    if call.tool_name in _BUNDLED_SEARCH_TOOLS and BUNDLED_SEARCH.search(events[index].text[:2000]):
+        return _searched_by_shell(events, index, call)
     foreign = foreign_command(call, events[index].text)
     if foreign is not None:  # `dir /B` in bash: only the POSIX way (or a harness tool) fixes it
         return _posix_form(events, index, foreign)
@@ -167,6 +169,29 @@ def find_fix(events: tuple[Event, ...], index: int, call: Event | None) -> Fix |
         or _followed_hint(events, index, call)
         or _installed(events, index, call)
     )
+
+
+# Claude Code's Grep and Glob run the ripgrep it bundles; when that binary cannot start
+# (`spawn …/vendor/ripgrep/arm64-darwin/rg EACCES`), only a search through the shell works.
+BUNDLED_SEARCH = re.compile(
+    r"spawn \S*[/\\]vendor[/\\]ripgrep[/\\]\S*rg(?:\.exe)? (?P<code>EACCES|ENOENT|EPERM)\b"
+)
+_BUNDLED_SEARCH_TOOLS = frozenset({"Grep", "Glob"})
+_SHELL_SEARCH = re.compile(r"^(?:grep|egrep|rg|ag|find|git grep)\s")
+
+
+def _searched_by_shell(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
+    """The search the tool could not run, done through the shell and working."""
+    results = _results(events[index + 1 :])
+    for later in _window(events, index):
+        if later.kind is not EventKind.TOOL_CALL or later.session != call.session:
+            continue
+        if later.tool_name not in signals.SHELL_TOOLS:
+            continue
+        result = results.get(later.tool_use_id or "")
+        if _SHELL_SEARCH.match(unwrapped(later.text)) and result and signals.is_success(result):
+            return Fix(FixKind.REPLACED, later, result)
+    return None
 
 
 def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
