@@ -421,3 +421,30 @@ def test_a_bundled_search_that_cannot_start_is_done_through_the_shell(
     assert lesson.text.startswith("Claude Code's Grep and Glob tools cannot start their bundled")
     assert "homebrew" not in lesson.text and "“spawn …/rg EACCES”" in lesson.text
     assert (lesson.fix == "search through Bash") is fixed
+
+
+def _write_file(tool_id: str, path: str) -> dict:  # type: ignore[type-arg]
+    block = {"type": "tool_use", "id": tool_id, "name": "Write", "input": {"file_path": path}}
+    return {"type": "assistant", "message": {"content": [block]}}
+
+
+@pytest.mark.parametrize("fixed", [True, False])
+def test_a_bang_the_bash_tool_escaped_is_one_lesson_mended_by_a_file(
+    tmp_path: Path, fixed: bool
+) -> None:
+    """The error echoes `\\!` where the script wrote `!`: the harness's doing, mended by
+    writing the script to a file and running it; told with no fix until that is seen."""
+    from tests.mine.test_episodes import _write, call, result
+
+    error = "Exit code 1\n[eval]:2\n  if (\\!tree[dir]) tree[dir] = 0;\n      ^\nExpected unicode escape"
+    then = [
+        _write_file("w1", "/tmp/claude-501/build.mjs"),
+        result("w1", "File created successfully at: /tmp/claude-501/build.mjs"),
+        call("n2", "node /tmp/claude-501/build.mjs" if fixed else "ls /tmp/claude-501"),
+        result("n2", "Dir count: 200"),
+    ]
+    script = 'node -e "\nconst tree = {};\nif (!tree[dir]) tree[dir] = 0;\n"'
+    path = _write(tmp_path, [call("n1", script), result("n1", error, True), *then])
+    (lesson,) = extract(path, path.parent)
+    assert lesson.text.startswith("Claude Code's Bash tool here passes a `!` on as `\\!`")
+    assert (lesson.fix == "run the code from a file") is fixed

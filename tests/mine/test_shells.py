@@ -10,8 +10,8 @@ import pytest
 
 from metis_distill.extract.rules import RulesExtractor
 from metis_distill.mine.episodes import find_episodes
-from metis_distill.mine.shells import QUOTING_LESSON, SWITCH_LESSON
-from metis_distill.models import LessonCandidate, LessonKind
+from metis_distill.mine.shells import QUOTING_LESSON, SWITCH_LESSON, escaped_bang
+from metis_distill.models import Event, EventKind, LessonCandidate, LessonKind, SourceRef
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.sources.codex import parse_file as parse_codex
 from metis_distill.textio import read_lines
@@ -268,3 +268,25 @@ def test_a_stretch_of_the_conversation_held_twice_pairs_each_result_with_its_own
     first, second = _lessons(tmp_path, [*stretch, *stretch])
     assert (first.evidence.ref.line_start, first.evidence.ref.line_end) == (2, 5)
     assert (second.evidence.ref.line_start, second.evidence.ref.line_end) == (7, 10)
+
+
+@pytest.mark.parametrize(
+    ("command", "error", "escaped"),
+    [
+        ('node -e "if (!tree[dir]) tree[dir] = 0"',
+         "[eval]:1\nif (\\!tree[dir]) tree[dir] = 0\n    ^\nExpected unicode escape", True),
+        ("jq '.[] | select(.a != null)' a.json",
+         "jq: error: syntax error, unexpected INVALID_CHARACTER\nselect(.a \\!= null)", True),
+        # the call wrote the backslash itself: the program got what it was given
+        ("echo 'a \\!= b'", "a \\!= b", False),
+        # a backslash and a bang the call never wrote in that place
+        ("node -e 'console.log(1)'", "SyntaxError near \\!x", False),
+    ],
+)  # fmt: skip
+def test_a_bang_the_harness_escaped_is_told_from_one_the_call_wrote(
+    command: str, error: str, escaped: bool
+) -> None:
+    event = Event(
+        0, "assistant", EventKind.TOOL_CALL, command, SourceRef("a", 1, 1), tool_name="Bash"
+    )
+    assert escaped_bang(event, error) is escaped

@@ -127,6 +127,13 @@ def lesson(
             "search through Bash",
             Locality.MACHINE,
         ),
+        (  # the harness's version on one machine
+            "Claude Code's Bash tool here passes a `!` on as `\\!` (jq's `!=`), which breaks the "
+            "code it runs; put such code in a file (the Write tool) and run the file.",
+            "jq: error: syntax error, unexpected INVALID_CHARACTER: select(.a \\!= null)",
+            "run the code from a file",
+            Locality.MACHINE,
+        ),
         (  # the person's shell
             "The shell here is zsh: an unquoted argument holding `[ ]` is taken for a pattern.",
             "zsh: no matches found: .[dev]",

@@ -29,7 +29,12 @@ from metis_distill.mine.fixes import (
 )
 from metis_distill.mine.fixes import remedy as remedy_of
 from metis_distill.mine.modules import INSTALL, importing_step, interpreter
-from metis_distill.mine.shells import SWITCH_LESSON, foreign_command, switch_as_path
+from metis_distill.mine.shells import (
+    SWITCH_LESSON,
+    escaped_bang,
+    foreign_command,
+    switch_as_path,
+)
 from metis_distill.mine.signals import (
     EDIT_TOOLS,
     NO_NETWORK,
@@ -199,6 +204,9 @@ def _failure_lesson(
     `sandbox_ran`: some call worked inside it)."""
     if _WSL_NO_SHELL.search(episode.trigger.text[:2000]):
         return _WSL_TEXT, (_PWSH_FIX if pwsh_worked else None)
+    if escaped_bang(call, episode.trigger.text):
+        from_file = episode.fix is not None and bool(episode.fix.steps)
+        return _ESCAPED_BANG_TEXT, (_ESCAPED_BANG_FIX if from_file else None)
     fix = episode.fix
     tool = call.tool_name or "tool"
     sig = general_error(signature)
@@ -582,6 +590,14 @@ _SUDO_PASSWORD = re.compile(
 _NO_GIT_IDENTITY = re.compile(
     r"empty ident name|Please tell me who you are|unable to auto-detect email address"
 )
+
+
+_ESCAPED_BANG_TEXT = (
+    "Claude Code's Bash tool here passes a `!` on as `\\!` (jq's `!=`, awk's `!~`, an inline "
+    "`node -e` or here-document script), which breaks the code it runs (“\\!” in the "
+    "program's error); put such code in a file (the Write tool) and run the file."
+)
+_ESCAPED_BANG_FIX = "run the code from a file"
 
 
 def _known_cause(signature: str) -> tuple[str, str | None] | None:

@@ -22,7 +22,13 @@ from itertools import takewhile
 
 from metis_distill.mine import signals
 from metis_distill.mine.modules import environment, importing_step, installs
-from metis_distill.mine.shells import does_same, doubled, foreign_command, switch_as_path
+from metis_distill.mine.shells import (
+    does_same,
+    doubled,
+    escaped_bang,
+    foreign_command,
+    switch_as_path,
+)
 from metis_distill.mine.text import (
     MASKED,
     SHELL_QUOTED,
@@ -158,6 +164,8 @@ def find_fix(events: tuple[Event, ...], index: int, call: Event | None) -> Fix |
         return None
     if call.tool_name in _BUNDLED_SEARCH_TOOLS and BUNDLED_SEARCH.search(events[index].text[:2000]):
         return _searched_by_shell(events, index, call)
+    if escaped_bang(call, events[index].text):  # the code was fine; the way it was passed not
+        return _run_from_file(events, index, call) or _retried(events, index, call)
     foreign = foreign_command(call, events[index].text)
     if foreign is not None:  # `dir /B` in bash: only the POSIX way (or a harness tool) fixes it
         return _posix_form(events, index, foreign)
@@ -191,6 +199,24 @@ def _searched_by_shell(events: tuple[Event, ...], index: int, call: Event) -> Fi
         result = results.get(later.tool_use_id or "")
         if _SHELL_SEARCH.match(unwrapped(later.text)) and result and signals.is_success(result):
             return Fix(FixKind.REPLACED, later, result)
+    return None
+
+
+def _run_from_file(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
+    """The code written to a file (the Write tool) and the file run through the shell,
+    working: what an inline script could not do."""
+    results = _results(events[index + 1 :])
+    written: dict[str, Event] = {}  # the files written, by name
+    for later in _window(events, index):
+        if later.kind is not EventKind.TOOL_CALL or later.session != call.session:
+            continue
+        if later.tool_name == "Write" and later.text.strip():
+            written[later.text.strip().replace("\\", "/").rsplit("/", 1)[-1]] = later
+        elif later.tool_name in signals.SHELL_TOOLS:
+            run = [write for name, write in written.items() if name in later.text]
+            result = results.get(later.tool_use_id or "")
+            if run and result is not None and signals.is_success(result):
+                return Fix(FixKind.REPLACED, later, result, (run[0],))
     return None
 
 

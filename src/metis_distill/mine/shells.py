@@ -8,6 +8,8 @@ output together, so every instance words one lesson; the first one's remedy is t
 (or the harness's own Glob, Read or Grep tool) working right after. A Windows program run from
 Git Bash (`taskkill /F`, `schtasks /Query`) gets its `/switches` turned into paths (`F:/`,
 `C:/Program Files/Git/Query`) before it starts: a doubled slash (`//F`) reaches it as `/F`.
+Some versions of Claude Code's Bash tool pass a `!` on as `\\!` (jq's `!=`, awk's `!~`, an
+inline `node -e "if (!x)"`): the program's error shows the backslash the call never wrote.
 """
 
 from __future__ import annotations
@@ -174,3 +176,20 @@ def lost_variable_marks(
         if mark is not None:
             found[event.seq] = (call, mark[0].strip())
     return found if len(found) >= 2 else {}
+
+
+# A `!` with a backslash before it, as a program's error echoes its input (`if (\!tree[dir])`,
+# `select(.a \!= null)`), and what follows it.
+_ESCAPED_BANG = re.compile(r"\\!(?P<after>[^\s\\]{0,12})")
+
+
+def escaped_bang(call: Event, error: str) -> bool:
+    """The error shows a `\\!` where the call wrote a bare `!`: the harness added the
+    backslash on the way to the program."""
+    if call.tool_name not in signals.SHELL_TOOLS or "!" not in call.text:
+        return False
+    for found in _ESCAPED_BANG.finditer(error[:4000]):
+        written = re.compile(r"(?<!\\)!" + re.escape(found["after"]))
+        if written.search(call.text):
+            return True
+    return False

@@ -58,7 +58,7 @@ _THIS_MACHINE = re.compile(
     r"|\basks for a password here\b|\bno user name or e-mail set here\b"
     r"|\bGit Bash here\b|\bShell commands here run in bash, not cmd\b"
     r"|\bsandbox cannot start on this machine\b|\bcannot set capabilities\b"
-    r"|\bcannot start their bundled ripgrep here\b",
+    r"|\bcannot start their bundled ripgrep here\b|\bBash tool here passes a `!` on as\b",
     re.I,
 )
 # Words after "make" in a sentence, not a target of the project's `make` ("never make one up").
