@@ -29,6 +29,7 @@ from metis_distill.mine.fixes import (
 )
 from metis_distill.mine.fixes import remedy as remedy_of
 from metis_distill.mine.modules import INSTALL, importing_step, interpreter
+from metis_distill.mine.persisted import mode_committed
 from metis_distill.mine.shells import (
     SWITCH_LESSON,
     escaped_bang,
@@ -178,6 +179,8 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         ran_inside=_sandboxed_program(call.text).split()[0] in inside,
         sandbox_ran=bool(inside),
     )
+    if fix == _CHMOD and _mode_kept(run, episode, signature):
+        return None  # made executable and committed: the next clone has it done
     return LessonCandidate(
         kind=LessonKind.FAILURE,
         text=scrub(text),
@@ -187,6 +190,14 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         cwd=run.cwd,
         fix=scrub(fix) if fix else None,
     )
+
+
+def _mode_kept(run: Run, episode: Episode, signature: str) -> bool:
+    denied = _SCRIPT_DENIED.search(signature)
+    if denied is None or episode.fix_result is None:
+        return False
+    script = denied.group("script") or denied.group("script2")
+    return mode_committed(run.events, episode.fix_result, script)
 
 
 def _failure_lesson(
@@ -634,6 +645,9 @@ def _known_cause(signature: str) -> tuple[str, str | None] | None:
     return None
 
 
+_CHMOD = "chmod +x"
+
+
 def _script_denied_text(script: str, remedy: str | None) -> tuple[str, str | None]:
     """Scripts that are not executable, and the way the run showed working: through their
     interpreter (`python3 tools/x.py`), or made executable. A shell script with no fix seen
@@ -654,9 +668,9 @@ def _script_denied_text(script: str, remedy: str | None) -> tuple[str, str | Non
         return (
             f"{said}; run them through `bash`, or make them executable (`chmod +x`) if the "
             "project agrees."
-        ), ("chmod +x" if remedy else None)
+        ), (_CHMOD if remedy else None)
     if remedy and runner == "chmod":
-        return f"{said}; make them executable (`chmod +x`) if the project agrees.", "chmod +x"
+        return f"{said}; make them executable (`chmod +x`) if the project agrees.", _CHMOD
     return f"{said}.", None
 
 
