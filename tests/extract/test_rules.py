@@ -448,3 +448,11 @@ def test_a_bang_the_bash_tool_escaped_is_one_lesson_mended_by_a_file(
     (lesson,) = extract(path, path.parent)
     assert lesson.text.startswith("Claude Code's Bash tool here passes a `!` on as `\\!`")
     assert (lesson.fix == "run the code from a file") is fixed
+
+
+def test_a_failure_after_moving_to_a_folder_is_scoped_to_what_ran(tmp_path: Path) -> None:
+    """`cd web && yarn test:web` failed: the lesson is yarn's, not `cd`'s (routing and
+    retrieval go by the command)."""
+    error = 'error Command "test:web" not found.'
+    (lesson,) = _retried(tmp_path, "cd web && yarn test:web", error, "ls web")
+    assert lesson.scope == ("Bash:yarn",)

@@ -922,5 +922,7 @@ def _evidence(
 def _scope(call: Event | None) -> tuple[str, ...]:
     if call is None or not call.text:
         return ()
-    head = call.text.split()[0] if call.tool_name == "Bash" else call.text.splitlines()[0]
+    text = (command_head(call.text) or call.text) if call.tool_name in SHELL_TOOLS else call.text
+    # what ran, not the folder it moved to first (`cd web && yarn test` is yarn's)
+    head = text.split()[0] if call.tool_name == "Bash" else text.splitlines()[0]
     return (f"{call.tool_name}:{head}"[:120],)
