@@ -117,6 +117,20 @@ def test_correction_after_interrupt(tmp_path: Path) -> None:
     assert episode.signal == "correction" and episode.sentence.startswith("Don't push")
 
 
+def test_a_task_sent_again_after_an_interrupt_is_no_correction(tmp_path: Path) -> None:
+    """The same request again, one value changed: the task restated, nothing learned."""
+    asked = "No, in cells AF39, AG39 and AH39 you will see a subtraction; fill them like row 38."
+    found = episodes_of(
+        tmp_path,
+        [
+            say("user", asked),
+            say("user", "[Request interrupted by user for tool use]"),
+            say("user", asked.replace("39", "40")),
+        ],
+    )
+    assert [e for e in found if e.signal == "correction"] == []
+
+
 @pytest.mark.parametrize(
     ("message", "correction"),
     [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
 
 from metis_distill.mine import signals
 from metis_distill.mine.cancelled import LESSON as CANCELLED_LESSON
@@ -226,7 +227,7 @@ def _correction_after(
         first = said[0] if said else ""
         if first and _FILLER.match(first):  # "Wait, hold on." says what to do next, if anything
             first = said[1] if len(said) > 1 else ""
-        if first and lead.match(first) and 12 <= len(first) <= 300:
+        if first and lead.match(first) and 12 <= len(first) <= 300 and not _resent(events, later):
             return Episode(
                 kind=LessonKind.FAILURE,
                 signal="correction",
@@ -236,6 +237,23 @@ def _correction_after(
             )
         return None
     return None
+
+
+RESENT = 0.8  # likeness at which a message is the one before it sent again
+
+
+def _resent(events: tuple[Event, ...], message: Event) -> bool:
+    """The message is the user's previous one sent again, perhaps with a value changed ("No,
+    in cells AF39 …", stopped, "No, in cells AF40 …"): the task restated, not corrected."""
+    for earlier in reversed(events[: message.seq]):
+        if earlier.session != message.session:
+            return False
+        if earlier.role == "user" and earlier.kind is EventKind.TEXT:
+            if injected(events, earlier.seq):
+                continue
+            alike = SequenceMatcher(None, earlier.text[:2000], message.text[:2000])
+            return alike.quick_ratio() >= RESENT and alike.ratio() >= RESENT
+    return False
 
 
 def _is_statement_text(events: tuple[Event, ...], index: int, corrected: set[int]) -> bool:
