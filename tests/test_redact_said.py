@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metis_distill import redact
+from metis_distill import redact, secret_screen
 
 _KIND, _SAID = next((k, p) for k, p in redact.rules() if k == "said_password")
 _WORDS = [  # as the rule spells them, written here apart from `_SAID_HEADS`
@@ -97,3 +98,41 @@ def test_an_evidence_files_said_passwords_are_noted_as_the_rule_finds_them(
     with redact.unscreened(), secret_memory.reading() as plain:
         read_and_note(data)
     assert list(found.values.items()) == list(plain.values.items())
+
+
+# characters of each width a `str` stores (1, 2 and 4 bytes), a lone surrogate (JSON's
+# `\ud800`), and the characters the words outside ASCII are made of
+_OTHERS = ["\u00e9", "\u00f1", "\u2500", "\U0001f600", "\ud800", "\u5bc6", "\u043f", "\u1eadt"]
+
+
+def _finds(text: str, words: list[str]) -> list[int]:
+    """Where each word starts, a `str.find` after another: the plain computation."""
+    return sorted({at for word in words for at in range(len(text)) if text.startswith(word, at)})
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from([*_PIECES, *_OTHERS]), max_size=14).map("".join))
+def test_one_scan_finds_where_each_word_of_the_rule_starts(text: str) -> None:
+    """`_said_starts` (one Hyperscan scan of the UTF-8 bytes, offsets counted back into
+    characters) against a search per word, given the bytes or not."""
+    pytest.importorskip("hyperscan")
+    expected = _finds(text, list(redact._SAID_HEADS))
+    assert redact._said_starts_plain(text) == expected
+    assert redact._said_starts(text) == expected
+    if "\ud800" not in text:  # a file's line as read: valid UTF-8
+        assert redact._said_starts(text, text.encode()) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(st.sampled_from(["a", "b", "\u00e9", "\u5bc6"]), min_size=1, max_size=3),
+             min_size=1, max_size=4),
+    st.lists(st.sampled_from(["a", "b", "ab", "\u00e9", "\u5bc6", "\U0001f600", "x"]),
+             max_size=16).map("".join),
+)  # fmt: skip
+def test_words_start_where_a_search_per_word_finds_them(words: list[str], text: str) -> None:
+    found = secret_screen.words(words)
+    if found is None:
+        pytest.skip("no Hyperscan")
+    assert found.starts(text) == _finds(text, words)
+    assert found.starts(text, text.encode()) == _finds(text, words)

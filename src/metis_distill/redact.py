@@ -18,7 +18,7 @@ from contextvars import ContextVar
 from functools import lru_cache
 
 from metis_distill import secret_memory
-from metis_distill.secret_screen import Screen, screen
+from metis_distill.secret_screen import Screen, Words, screen, words
 
 
 def _ascii_spelled(word: str) -> str:
@@ -336,14 +336,31 @@ _SAID_HEADS = (
 )  # fmt: skip
 
 
-def sub_said(pattern: re.Pattern[str], text: str, replace: Callable[[re.Match[str]], str]) -> str:
+def sub_said(
+    pattern: re.Pattern[str],
+    text: str,
+    replace: Callable[[re.Match[str]], str],
+    raw: bytes | None = None,
+) -> str:
     """`said_password`'s `pattern.sub(replace, text)`, tried only where one of its words
-    starts."""
-    return sub_at(pattern, text, _said_starts(text), replace)
+    starts; `raw` is `text` as UTF-8 if at hand."""
+    return sub_at(pattern, text, _said_starts(text, raw), replace)
 
 
-def _said_starts(text: str) -> list[int]:
-    """Every place one of `_SAID_HEADS` starts, ascending (overlaps kept)."""
+def _said_starts(text: str, raw: bytes | None = None) -> list[int]:
+    """Every place one of `_SAID_HEADS` starts, ascending (overlaps kept): one scan, or
+    without Hyperscan a search per word."""
+    found = _said_words()
+    return found.starts(text, raw) if found is not None else _said_starts_plain(text)
+
+
+@lru_cache(maxsize=1)
+def _said_words() -> Words | None:
+    return words(_SAID_HEADS)
+
+
+def _said_starts_plain(text: str) -> list[int]:
+    """`_said_starts`, a `str.find` per word."""
     starts: set[int] = set()
     for word in _SAID_HEADS:
         at = text.find(word)
@@ -401,6 +418,7 @@ def kinds() -> list[str]:
 def prepare() -> None:
     """Compile the rules and their screen now (before forking workers that all need them)."""
     _screen()
+    _said_words()
 
 
 def screen_active() -> bool:
