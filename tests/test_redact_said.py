@@ -1,5 +1,6 @@
-"""A password said in a message (`said_password`) is looked for only where one of the rule's
-words starts: the same replacements as the rule's `sub` over the whole text (hypothesis)."""
+"""A password said in a message (`said_password`) and a key's base64 body (`key_material`) are
+looked for only where one of the rule's words starts: the same replacements as the rule's `sub`
+over the whole text (hypothesis)."""
 
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ _PIECES = [
 @given(st.from_regex(_SAID, fullmatch=True), st.sampled_from(["", " ", "x", "\n"]))
 def test_every_match_starts_where_a_word_of_the_rule_starts(said: str, before: str) -> None:
     text = before + said
-    starts = set(redact._said_starts(text))
+    starts = set(redact.word_starts(_KIND, text))
     assert len(before) in starts, text
     for match in _SAID.finditer(text):
         assert match.start() in starts, (text, match.start())
@@ -62,7 +63,7 @@ def test_every_match_starts_where_a_word_of_the_rule_starts(said: str, before: s
 @given(st.lists(st.sampled_from(_PIECES), max_size=12).map("".join))
 def test_said_passwords_are_replaced_as_the_rule_replaces_them(text: str) -> None:
     replace = redact.replacer(_KIND, _SAID)
-    assert redact.sub_at(_SAID, text, redact._said_starts(text), replace) == _SAID.sub(
+    assert redact.sub_at(_SAID, text, redact.word_starts(_KIND, text), replace) == _SAID.sub(
         replace, text
     )
     with redact.unscreened():
@@ -79,7 +80,7 @@ def test_each_word_of_the_rule_is_a_place_to_look() -> None:
     for word in _WORDS:
         for said in (f"{word} Abc123Xyz987", f"{word}: Abc123Xyz987", f"x {word} is Abc123Xyz987"):
             match = _SAID.search(said)
-            assert match is not None and match.start() in redact._said_starts(said), said
+            assert match is not None and match.start() in redact.word_starts(_KIND, said), said
 
 
 @settings(max_examples=300, deadline=None)
@@ -113,14 +114,14 @@ def _finds(text: str, words: list[str]) -> list[int]:
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.sampled_from([*_PIECES, *_OTHERS]), max_size=14).map("".join))
 def test_one_scan_finds_where_each_word_of_the_rule_starts(text: str) -> None:
-    """`_said_starts` (one Hyperscan scan of the UTF-8 bytes, offsets counted back into
+    """`word_starts` (one Hyperscan scan of the UTF-8 bytes, offsets counted back into
     characters) against a search per word, given the bytes or not."""
     pytest.importorskip("hyperscan")
-    expected = _finds(text, list(redact._SAID_HEADS))
-    assert redact._said_starts_plain(text) == expected
-    assert redact._said_starts(text) == expected
+    expected = _finds(text, _WORDS)
+    assert redact.word_starts_plain(_KIND, text) == expected
+    assert redact.word_starts(_KIND, text) == expected
     if "\ud800" not in text:  # a file's line as read: valid UTF-8
-        assert redact._said_starts(text, text.encode()) == expected
+        assert redact.word_starts(_KIND, text, text.encode()) == expected
 
 
 @settings(max_examples=300, deadline=None)
@@ -136,3 +137,47 @@ def test_words_start_where_a_search_per_word_finds_them(words: list[str], text: 
         pytest.skip("no Hyperscan")
     assert found.starts(text) == _finds(text, words)
     assert found.starts(text, text.encode()) == _finds(text, words)
+
+
+_KEY, _KEY_RULE = next((k, p) for k, p in redact.rules() if k == "key_material")
+_KEY_WORDS = ["MII", "MC4CAQAw", "b3BlbnNzaC1rZXktdjE"]  # as the rule spells them
+_KEY_PIECES = [*_KEY_WORDS, "MI", "AAAA" * 5, "ab+/", "=", "x", "_", " ", "\n", "\u00e9", "-"]
+
+
+def test_the_key_rule_reads_case_as_written() -> None:
+    assert not _KEY_RULE.flags & re.IGNORECASE
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.from_regex(_KEY_RULE, fullmatch=True), st.sampled_from(["", " ", "=", "\n"]))
+def test_every_key_match_starts_where_a_word_of_the_rule_starts(key: str, before: str) -> None:
+    text = before + key
+    starts = set(redact.word_starts(_KEY, text))
+    for match in _KEY_RULE.finditer(text):
+        assert match.start() in starts, (text, match.start())
+    assert redact.word_starts(_KEY, text) == _finds(text, _KEY_WORDS)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_KEY_PIECES), max_size=16).map("".join))
+def test_keys_are_replaced_as_the_rule_replaces_them(text: str) -> None:
+    replace = redact.replacer(_KEY, _KEY_RULE)
+    expected = _KEY_RULE.sub(replace, text)
+    assert redact.sub_at_words(_KEY, _KEY_RULE, text, replace) == expected
+    with redact.unscreened():
+        plain = redact.by_rules(text)
+    assert redact.by_rules(text) == plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_KEY_PIECES), max_size=10).map("".join), max_size=6))
+def test_an_evidence_files_keys_are_noted_as_the_rule_finds_them(lines: list[str]) -> None:
+    from metis_distill import secret_memory
+    from metis_distill.redact_file import read_and_note
+
+    data = "\n".join(lines).encode()
+    with secret_memory.reading() as found:
+        read_and_note(data)
+    with redact.unscreened(), secret_memory.reading() as plain:
+        read_and_note(data)
+    assert list(found.values.items()) == list(plain.values.items())

@@ -155,12 +155,12 @@ class _Lines:
         named = [n for n, may in enumerate(self.per_line) if index in may]
         if not named or not self._gate(kind, named):
             return
-        said = kind == "said_password"  # tried only where its words start, as by_rules does
+        worded = kind in redact.STARTING_WORDS  # tried where its words start, as by_rules does
         for number in named:
             line = self.line(number)
             changed = (
-                redact.sub_said(pattern, line, replace, self._raw(number))
-                if said
+                redact.sub_at_words(kind, pattern, line, replace, self._raw(number))
+                if worded
                 else pattern.sub(replace, line)
             )
             if changed != line:
