@@ -1,14 +1,16 @@
-"""A password said in a message (`said_password`) is looked for only where one of the rule's
-words starts: the same replacements as the rule's `sub` over the whole text (hypothesis)."""
+"""A password said in a message (`said_password`) and a key's base64 body (`key_material`) are
+looked for only where one of the rule's words starts: the same replacements as the rule's `sub`
+over the whole text (hypothesis)."""
 
 from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metis_distill import redact
+from metis_distill import redact, secret_screen
 
 _KIND, _SAID = next((k, p) for k, p in redact.rules() if k == "said_password")
 _WORDS = [  # as the rule spells them, written here apart from `_SAID_HEADS`
@@ -51,7 +53,7 @@ _PIECES = [
 @given(st.from_regex(_SAID, fullmatch=True), st.sampled_from(["", " ", "x", "\n"]))
 def test_every_match_starts_where_a_word_of_the_rule_starts(said: str, before: str) -> None:
     text = before + said
-    starts = set(redact._said_starts(text))
+    starts = set(redact.word_starts(_KIND, text))
     assert len(before) in starts, text
     for match in _SAID.finditer(text):
         assert match.start() in starts, (text, match.start())
@@ -61,7 +63,7 @@ def test_every_match_starts_where_a_word_of_the_rule_starts(said: str, before: s
 @given(st.lists(st.sampled_from(_PIECES), max_size=12).map("".join))
 def test_said_passwords_are_replaced_as_the_rule_replaces_them(text: str) -> None:
     replace = redact.replacer(_KIND, _SAID)
-    assert redact.sub_at(_SAID, text, redact._said_starts(text), replace) == _SAID.sub(
+    assert redact.sub_at(_SAID, text, redact.word_starts(_KIND, text), replace) == _SAID.sub(
         replace, text
     )
     with redact.unscreened():
@@ -78,7 +80,7 @@ def test_each_word_of_the_rule_is_a_place_to_look() -> None:
     for word in _WORDS:
         for said in (f"{word} Abc123Xyz987", f"{word}: Abc123Xyz987", f"x {word} is Abc123Xyz987"):
             match = _SAID.search(said)
-            assert match is not None and match.start() in redact._said_starts(said), said
+            assert match is not None and match.start() in redact.word_starts(_KIND, said), said
 
 
 @settings(max_examples=300, deadline=None)
@@ -88,6 +90,88 @@ def test_an_evidence_files_said_passwords_are_noted_as_the_rule_finds_them(
 ) -> None:
     """The publish's check of an evidence file notes the values the rule's own `sub` notes
     (the screened path tries only where a word of the rule starts)."""
+    from metis_distill import secret_memory
+    from metis_distill.redact_file import read_and_note
+
+    data = "\n".join(lines).encode()
+    with secret_memory.reading() as found:
+        read_and_note(data)
+    with redact.unscreened(), secret_memory.reading() as plain:
+        read_and_note(data)
+    assert list(found.values.items()) == list(plain.values.items())
+
+
+# characters of each width a `str` stores (1, 2 and 4 bytes), a lone surrogate (JSON's
+# `\ud800`), and the characters the words outside ASCII are made of
+_OTHERS = ["\u00e9", "\u00f1", "\u2500", "\U0001f600", "\ud800", "\u5bc6", "\u043f", "\u1eadt"]
+
+
+def _finds(text: str, words: list[str]) -> list[int]:
+    """Where each word starts, a `str.find` after another: the plain computation."""
+    return sorted({at for word in words for at in range(len(text)) if text.startswith(word, at)})
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from([*_PIECES, *_OTHERS]), max_size=14).map("".join))
+def test_one_scan_finds_where_each_word_of_the_rule_starts(text: str) -> None:
+    """`word_starts` (one Hyperscan scan of the UTF-8 bytes, offsets counted back into
+    characters) against a search per word, given the bytes or not."""
+    pytest.importorskip("hyperscan")
+    expected = _finds(text, _WORDS)
+    assert redact.word_starts_plain(_KIND, text) == expected
+    assert redact.word_starts(_KIND, text) == expected
+    if "\ud800" not in text:  # a file's line as read: valid UTF-8
+        assert redact.word_starts(_KIND, text, text.encode()) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(st.sampled_from(["a", "b", "\u00e9", "\u5bc6"]), min_size=1, max_size=3),
+             min_size=1, max_size=4),
+    st.lists(st.sampled_from(["a", "b", "ab", "\u00e9", "\u5bc6", "\U0001f600", "x"]),
+             max_size=16).map("".join),
+)  # fmt: skip
+def test_words_start_where_a_search_per_word_finds_them(words: list[str], text: str) -> None:
+    found = secret_screen.words(words)
+    if found is None:
+        pytest.skip("no Hyperscan")
+    assert found.starts(text) == _finds(text, words)
+    assert found.starts(text, text.encode()) == _finds(text, words)
+
+
+_KEY, _KEY_RULE = next((k, p) for k, p in redact.rules() if k == "key_material")
+_KEY_WORDS = ["MII", "MC4CAQAw", "b3BlbnNzaC1rZXktdjE"]  # as the rule spells them
+_KEY_PIECES = [*_KEY_WORDS, "MI", "AAAA" * 5, "ab+/", "=", "x", "_", " ", "\n", "\u00e9", "-"]
+
+
+def test_the_key_rule_reads_case_as_written() -> None:
+    assert not _KEY_RULE.flags & re.IGNORECASE
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.from_regex(_KEY_RULE, fullmatch=True), st.sampled_from(["", " ", "=", "\n"]))
+def test_every_key_match_starts_where_a_word_of_the_rule_starts(key: str, before: str) -> None:
+    text = before + key
+    starts = set(redact.word_starts(_KEY, text))
+    for match in _KEY_RULE.finditer(text):
+        assert match.start() in starts, (text, match.start())
+    assert redact.word_starts(_KEY, text) == _finds(text, _KEY_WORDS)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_KEY_PIECES), max_size=16).map("".join))
+def test_keys_are_replaced_as_the_rule_replaces_them(text: str) -> None:
+    replace = redact.replacer(_KEY, _KEY_RULE)
+    expected = _KEY_RULE.sub(replace, text)
+    assert redact.sub_at_words(_KEY, _KEY_RULE, text, replace) == expected
+    with redact.unscreened():
+        plain = redact.by_rules(text)
+    assert redact.by_rules(text) == plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_KEY_PIECES), max_size=10).map("".join), max_size=6))
+def test_an_evidence_files_keys_are_noted_as_the_rule_finds_them(lines: list[str]) -> None:
     from metis_distill import secret_memory
     from metis_distill.redact_file import read_and_note
 

@@ -15,10 +15,10 @@ import contextlib
 import re
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from metis_distill import secret_memory
-from metis_distill.secret_screen import Screen, screen
+from metis_distill.secret_screen import Screen, Words, screen, words
 
 
 def _ascii_spelled(word: str) -> str:
@@ -277,8 +277,8 @@ def by_rules(text: str) -> str:
         replace = replacer(kind, pattern)
         if screen is not None and pattern in ASSIGNMENTS:
             changed = _sub_at_names(pattern, text, replace)
-        elif screen is not None and kind == "said_password":
-            changed = sub_said(pattern, text, replace)
+        elif screen is not None and kind in STARTING_WORDS:
+            changed = sub_at_words(kind, pattern, text, replace)
         else:
             changed = pattern.sub(replace, text)
         if changed != text and screen is not None:
@@ -334,18 +334,41 @@ _SAID_HEADS = (
     "pass", "Pass", "PASSWORD", "pwd", "Pwd", "mot de passe", "Mot de passe", "senha", "Senha",
     *_PASSWORD_ELSEWHERE,
 )  # fmt: skip
+# The rules (none `(?i)`) each of whose matches starts with one of these words as spelled
+STARTING_WORDS: dict[str, tuple[str, ...]] = {
+    "said_password": _SAID_HEADS,
+    "key_material": ("MII", "MC4CAQAw", "b3BlbnNzaC1rZXktdjE"),
+}
 
 
-def sub_said(pattern: re.Pattern[str], text: str, replace: Callable[[re.Match[str]], str]) -> str:
-    """`said_password`'s `pattern.sub(replace, text)`, tried only where one of its words
-    starts."""
-    return sub_at(pattern, text, _said_starts(text), replace)
+def sub_at_words(
+    kind: str,
+    pattern: re.Pattern[str],
+    text: str,
+    replace: Callable[[re.Match[str]], str],
+    raw: bytes | None = None,
+) -> str:
+    """`pattern.sub(replace, text)` for a rule of `STARTING_WORDS`, tried only where one of
+    its words starts; `raw` is `text` as UTF-8 if at hand."""
+    return sub_at(pattern, text, word_starts(kind, text, raw), replace)
 
 
-def _said_starts(text: str) -> list[int]:
-    """Every place one of `_SAID_HEADS` starts, ascending (overlaps kept)."""
+def word_starts(kind: str, text: str, raw: bytes | None = None) -> list[int]:
+    """Every place one of the kind's `STARTING_WORDS` starts, ascending (overlaps kept): one
+    scan, or without Hyperscan a search per word."""
+    found = _words(kind)
+    return found.starts(text, raw) if found is not None else word_starts_plain(kind, text)
+
+
+@cache
+def _words(kind: str) -> Words | None:
+    return words(STARTING_WORDS[kind])
+
+
+def word_starts_plain(kind: str, text: str) -> list[int]:
+    """`word_starts`, a `str.find` per word."""
     starts: set[int] = set()
-    for word in _SAID_HEADS:
+    for word in STARTING_WORDS[kind]:
         at = text.find(word)
         while at != -1:
             starts.add(at)
@@ -401,6 +424,8 @@ def kinds() -> list[str]:
 def prepare() -> None:
     """Compile the rules and their screen now (before forking workers that all need them)."""
     _screen()
+    for kind in STARTING_WORDS:
+        _words(kind)
 
 
 def screen_active() -> bool:

@@ -155,14 +155,22 @@ class _Lines:
         named = [n for n, may in enumerate(self.per_line) if index in may]
         if not named or not self._gate(kind, named):
             return
-        said = kind == "said_password"  # tried only where its words start, as by_rules does
+        worded = kind in redact.STARTING_WORDS  # tried where its words start, as by_rules does
         for number in named:
             line = self.line(number)
             changed = (
-                redact.sub_said(pattern, line, replace) if said else pattern.sub(replace, line)
+                redact.sub_at_words(kind, pattern, line, replace, self._raw(number))
+                if worded
+                else pattern.sub(replace, line)
             )
             if changed != line:
                 self._line_changed(number, changed)
+
+    def _raw(self, number: int) -> bytes | None:
+        """The line's UTF-8 bytes as read, unless a rule has changed it."""
+        if number in self.edits or not isinstance(self.base, Utf8Lines):
+            return None
+        return self.base.raw[number]
 
     def _assignments(self, index: int, kind: str, pattern: re.Pattern[str], replace: Any) -> None:
         if self.may is not None and index not in self.may:

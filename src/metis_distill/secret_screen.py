@@ -83,6 +83,67 @@ def _note(rule: int, start: int, end: int, flags: int, found: set[int]) -> bool:
     return False  # go on: the other rules' first matches too
 
 
+class Words:
+    """Where some words start in a text, found in one Hyperscan scan of its UTF-8 bytes (a
+    `str.find` per word is a pass over the text per word)."""
+
+    def __init__(self, database: Any, hyperscan: Any, sizes: list[int]) -> None:
+        self._db = database
+        self._hs = hyperscan
+        self._sizes = sizes  # each word's length in bytes
+        self._local = threading.local()
+
+    def starts(self, text: str, raw: bytes | None = None) -> list[int]:
+        """Every place (a character's index) one of the words starts in `text`, ascending,
+        overlaps kept; `raw` is `text` as UTF-8 if at hand. A word's bytes start on a
+        character's first byte: UTF-8 never starts a character with a byte that continues
+        one."""
+        data = raw if raw is not None else text.encode("utf-8", "surrogatepass")
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = self._hs.Scratch(self._db)
+        ends: list[tuple[int, int]] = []
+        self._db.scan(data, match_event_handler=_note_end, context=ends, scratch=scratch)
+        if not ends:
+            return []
+        sizes = self._sizes
+        at_bytes = sorted({end - sizes[word] for word, end in ends})
+        return at_bytes if len(data) == len(text) else _characters_before(data, at_bytes)
+
+
+def _note_end(word: int, start: int, end: int, flags: int, ends: list[tuple[int, int]]) -> bool:  # noqa: ARG001 (Hyperscan's callback)
+    ends.append((word, end))
+    return False
+
+
+def _characters_before(data: bytes, offsets: list[int]) -> list[int]:
+    """Each byte offset (ascending) of UTF-8 `data` as the number of characters before it."""
+    found: list[int] = []
+    characters = done = 0
+    for offset in offsets:
+        characters += len(data[done:offset].translate(None, _CONTINUATION))
+        done = offset
+        found.append(characters)
+    return found
+
+
+def words(spelled: Iterable[str]) -> Words | None:
+    """The words compiled into a `Words`; None without Hyperscan."""
+    try:
+        import hyperscan
+    except ImportError:
+        return None
+    encoded = [word.encode("utf-8") for word in spelled]
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    database.compile(
+        expressions=[b"".join(b"\\x%02x" % byte for byte in word) for word in encoded],
+        ids=list(range(len(encoded))),
+        elements=len(encoded),
+        flags=[0] * len(encoded),
+    )
+    return Words(database, hyperscan, [len(word) for word in encoded])
+
+
 def screen(rules: Iterable[re.Pattern[str]]) -> Screen | None:
     """The rules compiled into one screen; None without Hyperscan or for a rule the screen
     cannot stand in for (then every text must go through the rules)."""

@@ -310,3 +310,52 @@ def test_results_keep_the_first_result_of_each_call(steps: Steps) -> None:
         found = fixes._results(events[start:])
         assert found == plain
         assert all(found[k] is plain[k] for k in plain)
+
+
+# The patterns as one alternation each, as they were written before being cut into parts: the
+# parts must join into them (the plain computation the tests below compare with).
+_FAILING_TESTS = (
+    r"\b[1-9][\d,]* failed\b|^FAILED |Tests?:\s+[1-9]\d* failed|\bERR_PNPM_|npm ERR!|"
+    r"error TS\d+|^E\s+\w+Error|Test Files\s+[1-9]\d* failed"
+)
+_BUILD_FAILED = (
+    r"^\s*(?:\S*ELIFECYCLE\s+|error )?Command failed with exit code [1-9]\d*\.?\s*$"
+    r"|^Failed to compile\.?$|^> Build failed because\b"
+)
+_FAILED_PIECES = [
+    "3 failed", "1,200 failed", "\u0663 failed", "FAILED tests/x.py", "Tests:  2 failed",
+    "Test Files  1 failed", "ERR_PNPM_X", "xERR_PNPM_", "npm ERR! code", "error TS2345",
+    "E   ValueError", "E\tKeyError", "Command failed with exit code 1.", "npm ELIFECYCLE  ",
+    "error ", "Failed to compile.", "> Build failed because x", "Traceback (most recent call last)",
+    "failed", "1 passed", "\n", " ", "x", "E", "0", ",", "Error", "\u00e9",
+]  # fmt: skip
+
+
+def test_the_parts_join_into_the_patterns_they_were() -> None:
+    assert signals._FAILING_TESTS.pattern == _FAILING_TESTS
+    assert signals._BUILD_FAILED.pattern == _BUILD_FAILED
+    assert signals._FAILING_TESTS.flags & re.M and signals._BUILD_FAILED.flags & re.M
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_every_match_of_a_part_holds_its_word(data: st.DataObject) -> None:
+    for word, part in (*signals._FAILING_PARTS, *signals._BUILD_PARTS):
+        before = data.draw(st.sampled_from(["", "\n", "x ", "1"]))
+        text = before + data.draw(st.from_regex(part, fullmatch=True))
+        for match in part.finditer(text):
+            if word is None:  # the pytest line: where `_shows_failure` looks for one
+                assert "Error" in text and (text.startswith("E") or "\nE" in text), text
+            else:
+                assert word in match.group(0), (word, text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_FAILED_PIECES), max_size=8).map("".join))
+def test_a_failure_shown_is_found_as_the_whole_searches_find_it(head: str) -> None:
+    searched = (
+        signals._TRACEBACK.search(head)
+        or re.search(_BUILD_FAILED, head, re.M)
+        or re.search(_FAILING_TESTS, head, re.M)
+    )
+    assert signals._shows_failure(head) == bool(searched), head

@@ -48,23 +48,40 @@ _REJECTED = re.compile(
 _TRACEBACK = re.compile(r"Traceback \(most recent call last\)")
 # A package script or bundler that failed, said in its output (the exit status may be a
 # pipe's): npm/pnpm's ELIFECYCLE line, yarn's, Next's and webpack's.
-_BUILD_FAILED = re.compile(
-    r"^\s*(?:\S*ELIFECYCLE\s+|error )?Command failed with exit code [1-9]\d*\.?\s*$"
-    r"|^Failed to compile\.?$|^> Build failed because\b",
-    re.M,
+# Each with the words every match of it holds, searched as `_FAILING_PARTS` are.
+_BUILD_PARTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (word, re.compile(part, re.M))
+    for word, part in (
+        (
+            "Command failed with exit code ",
+            r"^\s*(?:\S*ELIFECYCLE\s+|error )?Command failed with exit code [1-9]\d*\.?\s*$",
+        ),
+        ("Failed to compile", r"^Failed to compile\.?$"),
+        ("> Build failed because", r"^> Build failed because\b"),
+    )
 )
+_BUILD_FAILED = re.compile("|".join(part.pattern for _, part in _BUILD_PARTS), re.M)
 # turbo's prefix on each line of a workspace task's output: `@scope/web:build: `.
 _TASK_PREFIX = re.compile(r"^@?[\w.-]+(?:/[\w.-]+)?:[A-Za-z][\w-]*:\s+")
 # A tally counts only when something failed: cargo's "test result: ok. 12 passed; 0 failed"
 # is a pass.
-_FAILING_TESTS = re.compile(
-    r"\b[1-9][\d,]* failed\b|^FAILED |Tests?:\s+[1-9]\d* failed|\bERR_PNPM_|npm ERR!|"
-    r"error TS\d+|^E\s+\w+Error|Test Files\s+[1-9]\d* failed",
-    re.M,
+# Each with the word every match of it holds (None: the pytest line `E … Error`, searched
+# where `_shows_failure` finds one may start); a text is searched for the parts whose word it
+# holds, one at a time: the eight as one alternation were tried at every place of the text.
+_FAILING_PARTS: tuple[tuple[str | None, re.Pattern[str]], ...] = tuple(
+    (word, re.compile(part, re.M))
+    for word, part in (
+        ("failed", r"\b[1-9][\d,]* failed\b"),
+        ("FAILED ", r"^FAILED "),
+        ("failed", r"Tests?:\s+[1-9]\d* failed"),
+        ("ERR_PNPM_", r"\bERR_PNPM_"),
+        ("npm ERR!", r"npm ERR!"),
+        ("error TS", r"error TS\d+"),
+        (None, r"^E\s+\w+Error"),
+        ("failed", r"Test Files\s+[1-9]\d* failed"),
+    )
 )
-# Every match of `_FAILING_TESTS` holds one of these, or is a line `E … Error`: other text
-# is not searched.
-_FAILING_WORDS = ("failed", "FAILED ", "ERR_PNPM_", "npm ERR!", "error TS")
+_FAILING_TESTS = re.compile("|".join(part.pattern for _, part in _FAILING_PARTS), re.M)
 _PASSING_TESTS = re.compile(
     r"\b\d+ passed\b|Tests?:\s+\d+ passed|\bOK \(|All checks passed|^test result: ok\.",
     re.I | re.M,
@@ -511,11 +528,21 @@ def _shows_failure(head: str) -> bool:
     """A traceback, failing tests or a failed build in the text."""
     if _TRACEBACK.search(head):
         return True
-    if "ailed" in head and _BUILD_FAILED.search(head):
+    if "ailed" in head and _found(head, _BUILD_PARTS):
         return True
     pytest_line = "Error" in head and (head.startswith("E") or "\nE" in head)
-    may = pytest_line or any(word in head for word in _FAILING_WORDS)
-    return may and bool(_FAILING_TESTS.search(head))
+    return _found(head, _FAILING_PARTS, pytest_line)
+
+
+def _found(
+    head: str, parts: tuple[tuple[str | None, re.Pattern[str]], ...], unworded: bool = False
+) -> bool:
+    """Does a part match, searched only in a text holding its word (a part without a word:
+    when `unworded`)?"""
+    for word, part in parts:
+        if (unworded if word is None else word in head) and part.search(head):
+            return True
+    return False
 
 
 def is_success(event: Event) -> bool:
