@@ -181,3 +181,31 @@ def test_an_evidence_files_keys_are_noted_as_the_rule_finds_them(lines: list[str
     with redact.unscreened(), secret_memory.reading() as plain:
         read_and_note(data)
     assert list(found.values.items()) == list(plain.values.items())
+
+
+# Texts where rules run before the said password and change the text it is then tried on
+# (their replacements, `[REDACTED:…]`, name kinds spelt with `password`), and characters
+# outside ASCII, which the screen reads as the rule's words in other scripts.
+_BEFORE_SAID = [
+    *_PIECES,
+    *_OTHERS,
+    "PASSWORD=Abc123Xyz987 ",
+    "db_pass: hunter2hunter2 ",
+    "sshpass -p 'Abc123Xyz987' ",
+    "--password hunter2hunter2 ",
+    "https://ana:Abc123Xyz987@example.com ",
+    "Basic dXNlcjpwYXNzd29yZA== ",
+    *(f"[REDACTED:{kind}]" for kind in redact.kinds()),
+    "\u5bc6\u7801\u662f",
+    "\u043f\u0430\u0440\u043e\u043b\u044c ",
+]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(_BEFORE_SAID), max_size=14).map("".join))
+def test_a_rule_tried_where_its_words_start_needs_no_gate(text: str) -> None:
+    """`by_rules` reads no gate for the rules of `STARTING_WORDS`: the same text as every rule
+    behind its gate (the gate read on the text as given)."""
+    with redact.unscreened():
+        plain = redact.by_rules(text)
+    assert redact.by_rules(text) == plain

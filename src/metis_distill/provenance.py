@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -212,7 +213,11 @@ def _checked(
         return [_check_file(item) for item in files]
     redaction.prepare()  # compiled once here, shared with the workers
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    # gc.freeze in each worker: its collections leave what it inherited alone (not walked,
+    # and its pages not copied on write by the walk)
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=gc.freeze
+    ) as pool:
         return list(pool.map(_check_file, files))
 
 

@@ -268,16 +268,19 @@ def by_rules(text: str) -> str:
     may = screen.candidates(text) if screen is not None else None
     if may is not None and not may:
         return text
-    lowered = text.lower()
+    original, lowered = text, ""  # the gates read the text as given, lowered once if asked
     for index, (kind, pattern) in enumerate(rules()):
         if may is not None and index not in may:
             continue
-        if not gate_open(kind, lowered):
-            continue
+        at_words = screen is not None and kind in STARTING_WORDS
+        if kind in _GATES and not at_words:  # where its words start: the gate adds nothing
+            lowered = lowered or original.lower()
+            if not gate_open(kind, lowered):
+                continue
         replace = replacer(kind, pattern)
         if screen is not None and pattern in ASSIGNMENTS:
             changed = _sub_at_names(pattern, text, replace)
-        elif screen is not None and kind in STARTING_WORDS:
+        elif at_words:
             changed = sub_at_words(kind, pattern, text, replace)
         else:
             changed = pattern.sub(replace, text)

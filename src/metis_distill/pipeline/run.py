@@ -7,6 +7,7 @@ again from the cache) -> curate -> publish. The run is recorded in the ledger wi
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -76,7 +77,11 @@ class LocalRunner:
             return [extract_job(job, self.log()) for job in jobs]
         redact.prepare()  # compiled once here, shared with the workers
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        # gc.freeze in each worker: its collections leave what it inherited alone (not
+        # walked, and its pages not copied on write by the walk)
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=gc.freeze
+        ) as pool:
             return list(pool.map(_extract_here, jobs))
 
     def processes(self, size: int) -> int:
