@@ -271,6 +271,25 @@ def test_a_flag_renamed_beside_the_unknown_one_is_part_of_the_fix(tmp_path: Path
     assert "cleanup" not in lesson.text  # the value is the instance's
 
 
+def test_a_usage_ends_where_its_indented_lines_end(tmp_path: Path) -> None:
+    """argparse's usage, then npm's trailer naming the whole command: the flag is not in the
+    usage, so leaving it out is still the fix."""
+    error = (
+        "usage: check.py [-h] [--fast]\ncheck.py: error: unrecognized arguments: --gated\n"
+        "npm error command sh -c python tools/check.py --gated"
+    )
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "npm run check -- --gated"),
+            result("t1", f"Exit code 2\n{error}", True),
+            call("t2", "npm run check"),
+            result("t2", "all checks passed"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.UNFLAGGED
+
+
 def test_the_flag_the_errors_help_offers_in_place_of_the_unknown_one_is_the_fix(
     tmp_path: Path,
 ) -> None:
@@ -302,6 +321,10 @@ def test_the_flag_the_errors_help_offers_in_place_of_the_unknown_one_is_the_fix(
          "tk ready --json"),
         # the retry gave a flag the error does not offer: another request
         ("Error: unknown flag: --gated\nUsage:\n  tk ready [flags]", "tk ready --all --json"),
+        # the help offers the flag for another job, and the retry only asked for help
+        ("Error: unknown flag: --gated\nRun 'tk ready --help' for usage.", "tk ready --help"),
+        ("unknown flag: --gated\n\nFlags:\n  -L, --limit int   Maximum number to fetch",
+         "tk ready --json --limit 5"),
     ],
 )  # fmt: skip
 def test_a_flag_left_out_that_asked_another_question_is_no_fix(

@@ -276,6 +276,10 @@ def test_a_decision_keeps_what_the_chosen_option_said_of_itself(tmp_path: Path) 
         ("- OSNet: 我集成开源 OSNet_x0_25 或 MobileNetV2-reid 作为人体 ReID", "OSNet", None),
         ("- Redis: I'll add a Redis service to the compose file", "Redis", None),
         ("- Ours: 我们的 CI 已经用它", "Ours", "我们的 CI 已经用它"),
+        ("- Local: 我国法规要求数据境内存储", "Local", "我国法规要求数据境内存储"),
+        ("- Redis: I\u2019ll add a Redis service", "Redis", None),
+        ("- Redis: I'm going to add a Redis service", "Redis", None),
+        ("- Redis: I'd add a Redis service", "Redis", None),
     ],
 )
 def test_the_reason_kept_is_the_options_first_clause(

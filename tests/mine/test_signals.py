@@ -97,6 +97,7 @@ def test_every_noise_and_failure_is_still_found() -> None:
         ('"vite" no se reconoce como un comando interno o externo,', "vite"),
         ("'tsc' n'est pas reconnu en tant que commande interne", "tsc"),
         ('Der Befehl "npx" ist entweder falsch geschrieben oder', "npx"),
+        ("'node' 不是內部或外部命令、可執行的程式或批次檔。", "node"),
         ("'node' \u4e0d\u662f\u5185\u90e8\u6216\u5916\u90e8\u547d\u4ee4\uff0c", "node"),
         ("'git'\uc740(\ub294) \ub0b4\ubd80 \ub610\ub294 \uc678\ubd80 \uba85\ub839,", "git"),
     ],

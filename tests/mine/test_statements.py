@@ -315,6 +315,10 @@ _SUMMED_UP = (
          "I made some manual adjustments; point the URL at the test server instead.", True),
         # nothing run since the edit, but the user says it worked
         ([], "Yes, that worked, thanks!", True),
+        # checked by a run after the edit, then a touch-up: still a finding
+        ([call("r1", "bin/rspec spec/system"), result("r1", "12 examples, 0 failures"),
+          edit("e2", "spec/support/capybara.rb"), result("e2", "The file has been updated.")],
+         "I made some manual adjustments; point the URL at the test server instead.", True),
     ],
 )  # fmt: skip
 def test_a_cause_named_after_an_edit_no_run_checked_needs_the_users_word(

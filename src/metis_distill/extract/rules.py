@@ -20,7 +20,6 @@ from metis_distill.extract.wording import (
 )
 from metis_distill.mine.episodes import Episode
 from metis_distill.mine.fixes import (
-    BUNDLED_SEARCH,
     Fix,
     FixKind,
     flag_changes,
@@ -37,6 +36,7 @@ from metis_distill.mine.shells import (
     switch_as_path,
 )
 from metis_distill.mine.signals import (
+    BUNDLED_SEARCH,
     EDIT_TOOLS,
     NO_NETWORK,
     SHELL_TOOLS,

@@ -162,7 +162,9 @@ def find_fix(events: tuple[Event, ...], index: int, call: Event | None) -> Fix |
     prepared, what the error itself said to run, or the missing module installed."""
     if call is None:
         return None
-    if call.tool_name in _BUNDLED_SEARCH_TOOLS and BUNDLED_SEARCH.search(events[index].text[:2000]):
+    if call.tool_name in _BUNDLED_SEARCH_TOOLS and signals.BUNDLED_SEARCH.search(
+        events[index].text[:2000]
+    ):
         return _searched_by_shell(events, index, call)
     if escaped_bang(call, events[index].text):  # the code was fine; the way it was passed not
         return _run_from_file(events, index, call) or _retried(events, index, call)
@@ -179,11 +181,6 @@ def find_fix(events: tuple[Event, ...], index: int, call: Event | None) -> Fix |
     )
 
 
-# Claude Code's Grep and Glob run the ripgrep it bundles; when that binary cannot start
-# (`spawn …/vendor/ripgrep/arm64-darwin/rg EACCES`), only a search through the shell works.
-BUNDLED_SEARCH = re.compile(
-    r"spawn \S*[/\\]vendor[/\\]ripgrep[/\\]\S*rg(?:\.exe)? (?P<code>EACCES|ENOENT|EPERM)\b"
-)
 _BUNDLED_SEARCH_TOOLS = frozenset({"Grep", "Glob"})
 _SHELL_SEARCH = re.compile(r"^(?:grep|egrep|rg|ag|find|git grep)\s")
 
@@ -1151,10 +1148,24 @@ def _unflagged_fix(
     offer in its place (`--purge-tombstones` gone, `--prune` given: the help's own word)."""
     if _usage_names(error[:4000], unknown):
         return None
-    offered = frozenset(_FLAG_WORD.findall(error[:4000])) - unknown
+    offered = _offered(error[:4000], unknown)
     if flag_changes(call.text, later.text, offered).added:
         return None
     return Fix(FixKind.UNFLAGGED, later, result, offered=offered)
+
+
+def _offered(error: str, unknown: frozenset[str]) -> frozenset[str]:
+    """The flags the error's help offers for the unknown ones: those on a help line sharing a
+    word with an unknown flag's name (`--prune   Prune mode: remove expired tombstones` for
+    `--purge-tombstones`), never a flag the help names for another job (`--help`, `--limit`)."""
+    words = {w for flag in unknown for w in re.split(r"[-_]+", flag.lower()) if len(w) >= 4}
+    offered: set[str] = set()
+    for line in error.splitlines():
+        named = set(_FLAG_WORD.findall(line)) - unknown
+        said = set(re.findall(r"[a-z]{4,}", line.lower()))
+        if named and words & said:
+            offered |= named
+    return frozenset(offered)
 
 
 _FLAG_WORD = re.compile(r"(?<![\w-])(--?[A-Za-z][\w-]*)")
@@ -1170,8 +1181,8 @@ def _usage_names(error: str, flags: frozenset[str]) -> bool:
         return False
     block = [lines[start]]
     for line in lines[start + 1 :]:
-        if not line.strip():
-            break
+        if not line[:1].isspace() or not line.strip():
+            break  # the usage goes on only in indented lines (`npm error …` is no usage)
         block.append(line)
     named = (set(_FLAG_WORD.findall(line)) for line in block if not _UNKNOWN_FLAG.search(line))
     return any(flags & words for words in named)

@@ -500,8 +500,10 @@ def _options(asked: str) -> list[tuple[str, str]]:
 
 # An option described as the agent's own next step, in its first person: "I'll add …",
 # "我集成 …" (I integrate …), "Let me …".
+# "我们…" (we, our team) and "我国" (our country) give a reason, not the agent's step.
 _AGENT_VOICE = re.compile(
-    r"^(?:I(?:'ll|\s+will|\s+can|\s+would)?\s|let me\b|我(?!们的|的)|由我)", re.I
+    r"^(?:I(?:['\u2019](?:ll|d|m going to)|\s+will|\s+can|\s+would|\s+am going to)?\s"
+    r"|[Ll]et me\b|我(?![们們国國的])|由我)"
 )
 
 

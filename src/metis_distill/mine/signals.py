@@ -95,7 +95,7 @@ CMD_NOT_A_COMMAND = (
     r"n[ãa]o [ée] reconhecido como um comando interno",
     r"non [èe] riconosciuto come comando interno",
     r"ist entweder falsch geschrieben oder",
-    r"不是内部或外部命令",
+    r"不是[内內]部或外部命令",
     r"は、内部コマンド",
     r"не является внутренней",
     r"은\(는\) 내부 또는 외부 명령",
@@ -109,6 +109,7 @@ CMD_NOT_A_COMMAND_WORDS = (
     "riconosciuto",
     "falsch geschrieben",
     "内部或外部",
+    "內部或外部",
     "内部コマンド",
     "не является",
     "내부 또는",
@@ -818,6 +819,14 @@ ZSH_PATTERN_ERROR = re.compile(
 _NO_SUCH_TEST = re.compile(r"^ERROR: (?:file or directory )?not found: ", re.M)
 
 
+# Claude Code's Grep and Glob run the ripgrep it bundles; when that binary cannot start
+# (`spawn …/vendor/ripgrep/arm64-darwin/rg EACCES`), only a search through the shell works.
+# The install path may hold spaces (`C:\\Program Files\\…`).
+BUNDLED_SEARCH = re.compile(
+    r"spawn [^\n]*?[/\\]vendor[/\\]ripgrep[/\\][^\n]*?rg(?:\.exe)? (?P<code>EACCES|ENOENT|EPERM)\b"
+)
+
+
 def looked_for_nothing(call: Event | None, result: Event) -> bool:
     """A look at a file or folder that is not there (`Read` of a missing file, `ls` of a
     missing folder, a test id pytest does not find): how an agent explores, not a failure to
@@ -830,6 +839,8 @@ def looked_for_nothing(call: Event | None, result: Event) -> bool:
         return True
     if not (_NOTHING_THERE.search(result.text[:2000]) or _wildcard_matched_nothing(result.text)):
         return False
+    if BUNDLED_SEARCH.search(result.text[:2000]):
+        return False  # the search tool could not start: nothing was looked for
     if _NOT_A_REPOSITORY.search(result.text[:400]) and _only_git(call):
         return True  # where the agent stood was no repository: a fact of the folder
     if (

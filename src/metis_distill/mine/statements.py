@@ -247,7 +247,27 @@ def _edited_unchecked(events: Sequence[Event], index: int) -> bool:
         ):
             return False
         if event.kind is EventKind.TOOL_CALL:
-            return _edits_the_work(event)
+            return _edits_the_work(event) and not _checked_since(events, said, event)
+    return False
+
+
+def _checked_since(events: Sequence[Event], said: Event, edit: Event) -> bool:
+    """Before this last edit, since the user last spoke, an earlier edit was followed by a
+    shell run that worked: the work was checked, the last edit a touch-up."""
+    ran = False
+    for event in reversed(events[: edit.seq]):
+        if event.session != said.session:
+            return False
+        if (
+            event.role == "user"
+            and event.kind is EventKind.TEXT
+            and not injected(events, event.seq)
+        ):
+            return False
+        if event.tool_name in signals.SHELL_TOOLS and signals.is_success(event):
+            ran = True
+        elif ran and event.kind is EventKind.TOOL_CALL and _edits_the_work(event):
+            return True
     return False
 
 
