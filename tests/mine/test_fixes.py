@@ -1479,3 +1479,17 @@ def test_a_call_that_worked_after_a_wait_was_retried_not_prepared(
     )
     assert episode.fix is not None and episode.fix.kind is FixKind.RETRIED
     assert "sleep" not in lesson.text
+
+
+def test_a_rerun_piped_into_a_filter_shows_no_fix(tmp_path: Path) -> None:
+    """`rspec x | grep -A10 Expected` exits with grep's status: the tests may still fail."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "bundle exec rspec spec/chats_spec.rb"),
+            result("t1", "Exit code 1\n3 examples, 1 failure\nFailed examples: x", True),
+            call("t2", "bundle exec rspec spec/chats_spec.rb:42 2>&1 | grep -A10 Expected"),
+            result("t2", "Expected: true\n got: false"),
+        ],
+    )
+    assert episode.fix is None or episode.fix.call.text.find("grep") < 0

@@ -238,6 +238,8 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
         result = results.get(later.tool_use_id or "")
         if result is None:
             continue
+        if _status_hidden(failure, call, later, result):
+            continue  # `rspec x | grep -A10 Expected`: the status is grep's; no pass shown
         if _asks_version(later.text) and unwrapped(later.text) != unwrapped(call.text):
             continue  # `x --version` working shows the program starts, not that it does the job
         if _only_prints(later.text) and not _only_prints(call.text):
@@ -248,6 +250,7 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
             continue  # `bash -x ./install.sh | tail`: the failure watched, not mended
         if _output_unseen(call.text, later.text):
             continue  # `cmd > log; rg x log`: what printed and exited was another program
+
         if _worked(later, result, failure):
             fix = _classify(events, call, later, result)
             if fix is None:
@@ -1186,6 +1189,28 @@ def _usage_names(error: str, flags: frozenset[str]) -> bool:
         block.append(line)
     named = (set(_FLAG_WORD.findall(line)) for line in block if not _UNKNOWN_FLAG.search(line))
     return any(flags & words for words in named)
+
+
+# A pipeline ending in a filter that picks lines: its status is the filter's (no `pipefail`
+# set); `tail` keeps the end, where a run says how it went.
+_FILTERED = re.compile(r"\|\s*(?:grep|egrep|rg|awk|sed|cut|sort|uniq|wc|jq)\b[^|]*$")
+
+
+def _status_filtered(command: str) -> bool:
+    head = command_head(command)
+    return "pipefail" not in head and bool(_FILTERED.search(head))
+
+
+def _status_hidden(failure: Event, call: Event, later: Event, result: Event) -> bool:
+    """Tests failed; the rerun's status is a filter's the failed call did not have, and its
+    output shows none passing: whether they pass now is unseen."""
+    if not _TESTS_FAILED.search(failure.text[:4000]):
+        return False
+    filtered = _status_filtered(later.text) and not _status_filtered(call.text)
+    return filtered and not signals.shows_passing_tests(result)
+
+
+_TESTS_FAILED = re.compile(r"\b[1-9]\d* (?:failures?|failed|errors?)\b")
 
 
 def _runs(retry: str, program: str | None) -> bool:
