@@ -1487,7 +1487,11 @@ def test_a_rerun_piped_into_a_filter_shows_no_fix(tmp_path: Path) -> None:
         tmp_path,
         [
             call("t1", "bundle exec rspec spec/chats_spec.rb"),
-            result("t1", "Exit code 1\n3 examples, 1 failure\nFailed examples: x", True),
+            result(
+                "t1",
+                "Exit code 1\n" + "  a passing example\n" * 400 + "3 examples, 1 failure",
+                True,
+            ),
             call("t2", "bundle exec rspec spec/chats_spec.rb:42 2>&1 | grep -A10 Expected"),
             result("t2", "Expected: true\n got: false"),
         ],

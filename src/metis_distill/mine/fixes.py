@@ -1204,8 +1204,9 @@ def _status_filtered(command: str) -> bool:
 def _status_hidden(failure: Event, call: Event, later: Event, result: Event) -> bool:
     """Tests failed; the rerun's status is a filter's the failed call did not have, and its
     output shows none passing: whether they pass now is unseen."""
-    if not _TESTS_FAILED.search(failure.text[:4000]):
-        return False
+    text = failure.text
+    if not (_TESTS_FAILED.search(text[:4000]) or _TESTS_FAILED.search(text[-4000:])):
+        return False  # a runner's tally may close a long output (rspec's "3 examples, 1 failure")
     filtered = _status_filtered(later.text) and not _status_filtered(call.text)
     return filtered and not signals.shows_passing_tests(result)
 
