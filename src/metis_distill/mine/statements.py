@@ -236,39 +236,37 @@ def _edited_unchecked(events: Sequence[Event], index: int) -> bool:
     """The agent's last call before its words, since the user last spoke, edited the work:
     nothing ran or was read since, so a cause it names then ("The issue was that …", closing
     its summary) is what it hopes the edit fixed, no finding; the user's next words decide."""
-    said = events[index]
-    for event in reversed(events[:index]):
-        if event.session != said.session:
-            return False
-        if (
-            event.role == "user"
-            and event.kind is EventKind.TEXT
-            and not injected(events, event.seq)
-        ):
-            return False
+    for event in _back_to_the_user(events, index):
         if event.kind is EventKind.TOOL_CALL:
-            return _edits_the_work(event) and not _checked_since(events, said, event)
+            return _edits_the_work(event) and not _checked_before(events, event.seq)
     return False
 
 
-def _checked_since(events: Sequence[Event], said: Event, edit: Event) -> bool:
-    """Before this last edit, since the user last spoke, an earlier edit was followed by a
-    shell run that worked: the work was checked, the last edit a touch-up."""
+def _checked_before(events: Sequence[Event], index: int) -> bool:
+    """Before the last edit (at `index`), since the user last spoke, an earlier edit was
+    followed by a shell run that worked: the work was checked, the last edit a touch-up."""
     ran = False
-    for event in reversed(events[: edit.seq]):
-        if event.session != said.session:
-            return False
-        if (
-            event.role == "user"
-            and event.kind is EventKind.TEXT
-            and not injected(events, event.seq)
-        ):
-            return False
+    for event in _back_to_the_user(events, index):
         if event.tool_name in signals.SHELL_TOOLS and signals.is_success(event):
             ran = True
         elif ran and event.kind is EventKind.TOOL_CALL and _edits_the_work(event):
             return True
     return False
+
+
+def _back_to_the_user(events: Sequence[Event], index: int) -> Iterator[Event]:
+    """The events before `index`, latest first, back to the user's last words in its session."""
+    session = events[index].session
+    for event in reversed(events[:index]):
+        if event.session != session:
+            return
+        if (
+            event.role == "user"
+            and event.kind is EventKind.TEXT
+            and not injected(events, event.seq)
+        ):
+            return
+        yield event
 
 
 def _asks_to_choose(text: str) -> bool:
