@@ -1176,8 +1176,8 @@ _USAGE = re.compile(r"^\s*usage:", re.I)
 
 
 def _usage_names(error: str, flags: frozenset[str]) -> bool:
-    """The usage text of the error (from its `Usage:` line to the next blank line, its own
-    complaint left out) names one of the flags."""
+    """The usage text of the error (its `Usage:` line and the indented lines after it, its
+    own complaint left out) names one of the flags."""
     lines = error.splitlines()
     start = next((i for i, line in enumerate(lines) if _USAGE.match(line)), None)
     if start is None:
