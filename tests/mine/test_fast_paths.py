@@ -307,7 +307,7 @@ def test_results_keep_the_first_result_of_each_call(steps: Steps) -> None:
         for event in events[start:]:
             if event.role == "tool" and event.tool_use_id:
                 plain.setdefault(event.tool_use_id, event)
-        found = fixes._results(events[start:])
+        found = fixes.results_by_call(events[start:])
         assert found == plain
         assert all(found[k] is plain[k] for k in plain)
 

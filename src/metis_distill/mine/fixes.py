@@ -187,7 +187,7 @@ _SHELL_SEARCH = re.compile(r"^(?:grep|egrep|rg|ag|find|git grep)\s")
 
 def _searched_by_shell(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
     """The search the tool could not run, done through the shell and working."""
-    results = _results(events[index + 1 :])
+    results = results_by_call(events[index + 1 :])
     for later in _window(events, index):
         if later.kind is not EventKind.TOOL_CALL or later.session != call.session:
             continue
@@ -202,7 +202,7 @@ def _searched_by_shell(events: tuple[Event, ...], index: int, call: Event) -> Fi
 def _run_from_file(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
     """The code written to a file (the Write tool) and the file run through the shell,
     working: what an inline script could not do."""
-    results = _results(events[index + 1 :])
+    results = results_by_call(events[index + 1 :])
     written: dict[str, Event] = {}  # the files written, by name
     for later in _window(events, index):
         if later.kind is not EventKind.TOOL_CALL or later.session != call.session:
@@ -222,7 +222,7 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
     failure = events[index]
     if _HARNESS_TIMEOUT.match(failure.text):
         return _outlasted(events, index, call)
-    results = _results(events[index + 1 :])
+    results = results_by_call(events[index + 1 :])
     missing = signals.missing_program(failure.text)
     dropped = unknown_flags(failure.text)
     since = call  # the last time the call could not run: what ran before is shown no fix
@@ -390,7 +390,7 @@ def _only_other_form(events: tuple[Event, ...], call: Event, since: Event, later
 def _posix_form(events: tuple[Event, ...], index: int, foreign: str) -> Fix | None:
     """The call that did what a cmd or PowerShell command meant, the POSIX way or with the
     harness's own tool, and worked."""
-    results = _results(events[index + 1 :])
+    results = results_by_call(events[index + 1 :])
     for later in _window(events, index):
         result = results.get(later.tool_use_id or "")
         if does_same(foreign, later) and result is not None and signals.is_success(result):
@@ -401,7 +401,7 @@ def _posix_form(events: tuple[Event, ...], index: int, foreign: str) -> Fix | No
 def _doubled_switch(events: tuple[Event, ...], index: int, call: Event, switch: str) -> Fix | None:
     """The same program run with the switch's slash doubled, its switch no longer read as a
     path: the program got the switch (what it then did, "no such process", is its own)."""
-    results = _results(events[index + 1 :])
+    results = results_by_call(events[index + 1 :])
     for later in _window(events, index):
         result = results.get(later.tool_use_id or "")
         if result is None or later.session != call.session or not doubled(call, switch, later):
@@ -437,7 +437,7 @@ def _installed(events: tuple[Event, ...], index: int, call: Event) -> Fix | None
     where = _environment_of_failure(call.text, events[index].text)
     if where is None:
         return None
-    results = _results(events[index + 1 :])
+    results = results_by_call(events[index + 1 :])
     for later in _window(events, index):
         if later.kind is not EventKind.TOOL_CALL or later.session != call.session:
             continue
@@ -513,7 +513,7 @@ def _told_as(command: str) -> str:
     return " ".join(words[:3])
 
 
-def _results(events: tuple[Event, ...]) -> dict[str, Event]:
+def results_by_call(events: tuple[Event, ...]) -> dict[str, Event]:
     """Tool results by the id of the call they answer: the first one after it, should the
     file hold a stretch of the conversation twice."""
     # read from the end, so that an id's first result is the one kept (a comprehension costs
@@ -619,7 +619,7 @@ def _outlasted(events: tuple[Event, ...], index: int, call: Event) -> Fix | None
     """What made a call the harness timed out pass: the same command given a longer limit
     (and nothing edited in between), else nothing to teach. Piping it to `tail`, wrapping it
     in `timeout N` or starting it in the background is no remedy."""
-    results = _results(events[index + 1 :])
+    results = results_by_call(events[index + 1 :])
     bare = _bare(call.text)
     for later in _window(events, index):
         if later.kind is not EventKind.TOOL_CALL or later.tool_name != call.tool_name:
@@ -711,7 +711,7 @@ def _failed_inside(events: tuple[Event, ...], call: Event, later: Event) -> bool
     """Between the failed call and the escalated one, the escalated one's very command
     failed inside the sandbox: leaving the sandbox is what made it work."""
     between = events[call.seq + 1 : later.seq]
-    results = _results(between)
+    results = results_by_call(between)
     bare = _bare(later.text)
     return any(
         e.kind is EventKind.TOOL_CALL
@@ -868,7 +868,7 @@ def _successful_calls(
     got, a call issued beside `end` (in parallel) whose result came first counts too."""
     stop = end.seq if landed is None else landed.seq
     window = events[start.seq + 1 : stop]
-    results = _results(window)
+    results = results_by_call(window)
     return [
         event
         for event in window

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 
 from metis_distill.mine import signals
+from metis_distill.mine.fixes import results_by_call
 from metis_distill.mine.text import command_head
 from metis_distill.models import Event, EventKind
 
@@ -20,9 +21,10 @@ def mode_committed(events: Sequence[Event], after: Event, script: str) -> bool:
     """After `after`, in its session, a commit that worked took in `script`: added by name
     (or with `-A`, `.`), or committed with `-a`."""
     name = script.rstrip("/").rsplit("/", 1)[-1]
-    results = {e.tool_use_id: e for e in events if e.kind is not EventKind.TOOL_CALL}
+    later = tuple(events[after.seq + 1 :])
+    results = results_by_call(later)
     staged = False
-    for event in events[after.seq + 1 :]:
+    for event in later:
         if event.session != after.session:
             break
         if event.kind is not EventKind.TOOL_CALL or event.tool_name not in signals.SHELL_TOOLS:
@@ -35,7 +37,7 @@ def mode_committed(events: Sequence[Event], after: Event, script: str) -> bool:
         commit = _COMMIT.search(head)
         if commit is None or not (staged or _COMMIT_ALL.search(commit["flags"])):
             continue
-        result = results.get(event.tool_use_id)
+        result = results.get(event.tool_use_id or "")
         if result is not None and signals.is_success(result):
             return True
     return False

@@ -117,7 +117,7 @@ CMD_NOT_A_COMMAND_WORDS = (
 _ERROR_LINE = re.compile(
     r"error(?![a-df-rt-z0-9_])|not found|denied|failed|fatal|cannot|can't|unable|no such|refused|"
     r"invalid|exception|not recognized|unrecognized|illegal option|undefined|missing|timed out|"
-    rf"no matches found|\bconflict\b|{'|'.join(CMD_NOT_A_COMMAND[1:])}",
+    rf"no matches found|\bconflict\b|{'|'.join(CMD_NOT_A_COMMAND)}",
     re.I,
 )
 ERROR_WORDS = (  # every match of _ERROR_LINE, lower-cased, holds one of these (`may_hold`)
@@ -140,7 +140,7 @@ ERROR_WORDS = (  # every match of _ERROR_LINE, lower-cased, holds one of these (
     "timed out",
     "no matches found",
     "conflict",
-    *CMD_NOT_A_COMMAND_WORDS[1:],
+    *CMD_NOT_A_COMMAND_WORDS,
 )
 _GO_TEST_ERROR = re.compile(r"^[\w./-]+_test\.go:\d+: \S")
 _PYTEST_ERROR = re.compile(r"^E\s+(?:[\w.]*(?:Error|Exception|Failed|Timeout)\b|assert\b)")
