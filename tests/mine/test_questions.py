@@ -474,6 +474,32 @@ def test_an_english_choice_taken_back_later_is_no_decision(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize(
+    ("later", "kept"),
+    [
+        # many turns later, a problem in the very code the question turned on: reopened
+        ("El `ensure_loaded` en el primer request causa una demora inaceptable de 60 s.", False),
+        ("The first chat is too slow: move ensure_loaded() into the server's startup.", False),
+        # the code named again without a problem, or a problem elsewhere: the choice stands
+        ("Now add a test for `ensure_loaded`.", True),
+        ("There is a bug in the history command.", True),
+    ],
+)
+def test_a_choice_whose_subject_the_user_reports_a_problem_in_later_is_no_decision(
+    tmp_path: Path, later: str, kept: bool
+) -> None:
+    question = "Should `chat` call `ensure_loaded` first, or fail fast when no model is loaded?"
+    records = [
+        asked_with("q1", question, [("Auto-load", "Blocks until ready"), ("Fail fast", "503")]),
+        answered("q1", f'"{question}"="Auto-load"'),
+        *BUILT,
+        *[say("user", f"Next: step {n}.") for n in range(6)],
+        say("user", later),
+    ]
+    expected = [f"Asked “{question}”, the user chose “Auto-load” (Blocks until ready)."]
+    assert decisions(tmp_path, records) == (expected if kept else [])
+
+
+@pytest.mark.parametrize(
     ("answer", "kept"),
     [
         # the user's own words that ask something, anywhere in them: no choice

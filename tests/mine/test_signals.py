@@ -154,6 +154,18 @@ def test_a_warning_the_program_went_on_after_is_not_its_error(output: str, signa
         ("undefined", "undefined"),
         # a warning in words is still no match for the error after it
         ("warning: unused variable `x`, missing docs\nFAILED", "FAILED"),
+        # RuboCop's offense, from its cop on, not its `Inspecting 1 file` banner
+        (
+            "Exit code 1\nInspecting 1 file\nC\n\nOffenses:\n\n"
+            "app/models/user.rb:32:14: C: Custom/FlagTracked: Flag :beta is not tracked!\n"
+            "    enabled?(:beta)\n             ^^^^^\n\n1 file inspected, 1 offense detected",
+            "Custom/FlagTracked: Flag :beta is not tracked!",
+        ),
+        (
+            "Inspecting 2 files\n.W\n\nOffenses:\n\nlib/a.rb:3:1: W: [Correctable] "
+            "Lint/UselessAssignment: Useless assignment to variable - x.\n",
+            "Lint/UselessAssignment: Useless assignment to variable - x.",
+        ),
     ],
 )
 def test_an_error_is_said_in_words(output: str, signature: str) -> None:

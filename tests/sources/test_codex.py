@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from metis_distill.ledger import LessonView
 from metis_distill.mine.episodes import find_episodes
 from metis_distill.mine.signals import error_signature
 from metis_distill.models import Event, EventKind, LessonCandidate, LessonKind, Run
+from metis_distill.placement.agents import agents_of
 from metis_distill.placement.locality import Locality, locality
 from metis_distill.provenance import quote_in_span
 from metis_distill.sources import detect
@@ -991,3 +993,23 @@ def test_a_sandbox_that_ran_other_calls_did_start(tmp_path: Path) -> None:
     assert text.startswith("Some programs here (a snap's, for one) fail inside Codex's sandbox")
     view = LessonView("id", "failure", text, "active", 2, None, None, (), (), lessons[0].fix)
     assert locality(view, Path("/w")) is Locality.MACHINE
+
+
+def test_a_program_the_sandbox_cannot_confine_is_a_lesson_for_codex_alone(
+    tmp_path: Path,
+) -> None:
+    """A snap's `gofmt` stopped by the sandbox ("cannot set privileged capabilities"), another
+    `gofmt` working inside it: true of Codex's sandbox only, so Claude Code's files never get it."""
+    refused = "failed in sandbox: cannot set privileged capabilities: Operation not permitted\n"
+    run = _shell_run(
+        tmp_path,
+        [("gofmt -w a.go", refused), ("/usr/local/go/bin/gofmt -w a.go", _ran(""))],
+    )
+    lessons = RulesExtractor().extract(
+        run, list(find_episodes(run)), read_lines(tmp_path / "rollout-x.jsonl")
+    )
+    (lesson,) = lessons
+    assert lesson.text.startswith("`gofmt` on the PATH fails inside Codex's sandbox here")
+    assert lesson.fix == "/usr/local/go/bin/gofmt"
+    view = LessonView("id", "failure", lesson.text, "active", 2, None, None, (), (), lesson.fix)
+    assert agents_of(replace(view, formats=frozenset({"codex"}))) == {"codex"}

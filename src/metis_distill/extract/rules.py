@@ -291,12 +291,17 @@ def _failure_lesson(
     if fix is not None and fix.kind is FixKind.REPLACED and remedy:
         env = _env_prefix(call.text, remedy)
         if env:
-            where = "inside Codex's sandbox here" if _sandbox_refused(harness, episode) else "here"
+            where = "inside Codex's sandbox here" if _sandbox_stopped(harness, episode) else "here"
             return f"{what} {verb} {where} (“{sig}”); run it with {code(env)} set.", remedy
         binary = _other_binary(call.text, remedy)
         if binary is not None:
             name = code(binary.replace("\\", "/").rsplit("/", 1)[-1])
-            return f"{name} on the PATH fails here (“{sig}”); use {code(binary)} instead.", binary
+            # a program the sandbox could not confine (a snap's): its lesson is Codex's alone
+            where = "inside Codex's sandbox here" if _sandbox_stopped(harness, episode) else "here"
+            return (
+                f"{name} on the PATH fails {where} (“{sig}”); use {code(binary)} instead.",
+                binary,
+            )
         runner = _env_runner(failed, remedy) if missing_module(signature) else None
         if runner is not None:
             return _module_elsewhere_text(signature, runner), runner
@@ -438,7 +443,7 @@ _NO_NETWORK_TEXT = (
 
 # Codex's sandbox could not start on this machine (a container or kernel that denies it the
 # capabilities it sets): every sandboxed call fails, whatever it runs.
-_NO_SANDBOX = re.compile(r"\bcannot set capabilities\b", re.I)
+_NO_SANDBOX = re.compile(r"\bcannot set (?:privileged )?capabilities\b", re.I)
 _NO_SANDBOX_TEXT = (
     "Codex's sandbox cannot start on this machine (“cannot set capabilities: Operation not "
     "permitted”): every command run inside it fails, whatever it runs; ask to run commands "
@@ -712,9 +717,11 @@ def _as_root(failed: str, retry: str) -> bool:
 _SUDO = re.compile(r"^sudo\s+(?:--?[\w-]+(?:=\S+)?\s+)*")
 
 
-def _sandbox_refused(harness: str, episode: Episode) -> bool:
-    """A write refused in a Codex run: its sandbox's doing (outside it the write works)."""
-    return harness == "codex" and bool(WRITE_REFUSED.search(episode.trigger.text[:4000]))
+def _sandbox_stopped(harness: str, episode: Episode) -> bool:
+    """A call Codex's sandbox stopped: a write it refused (outside it the write works), or a
+    program it could not confine (a snap's)."""
+    head = episode.trigger.text[:4000]
+    return harness == "codex" and bool(WRITE_REFUSED.search(head) or _NO_SANDBOX.search(head))
 
 
 def _env_prefix(failed: str, retry: str) -> str | None:

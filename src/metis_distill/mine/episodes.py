@@ -16,6 +16,7 @@ from metis_distill.mine.questions import (
     answers,
     is_answer,
     option_description,
+    revisited,
     taken_back,
     undone,
 )
@@ -160,13 +161,16 @@ def _lost_variables(result: Event, call: Event, mark: str) -> Episode:
 
 
 def _answered(events: Sequence[Event], index: int, call: Event | None) -> Iterator[Episode]:
-    """One decision per lasting answer to the agent's questions, unless taken back later."""
+    """One decision per lasting answer to the agent's questions, unless taken back or reopened
+    later."""
     if not built_on(events, index):
         return
     found = answers(events[index], call.text if call is not None else "")
     said_later = _said_later(events, index) if found else []
     for answer in found:
-        if taken_back(answer.choice, said_later):
+        if taken_back(answer.choice, said_later[:TAKEN_BACK_TURNS]) or revisited(
+            answer.question, said_later
+        ):
             continue
         why = option_description(call.text, answer.choice) if call is not None else None
         yield Episode(
@@ -184,8 +188,7 @@ TAKEN_BACK_TURNS = 5  # the user's next messages in which a choice may be taken 
 
 
 def _said_later(events: Sequence[Event], index: int) -> list[str]:
-    """What the user typed in their next messages after the event at `index`, in its
-    session."""
+    """What the user typed after the event at `index`, in its session."""
     said = []
     for later in range(index + 1, len(events)):
         event = events[later]
@@ -193,8 +196,6 @@ def _said_later(events: Sequence[Event], index: int) -> list[str]:
             break
         if event.role == "user" and event.kind is EventKind.TEXT and not injected(events, later):
             said.append(event.text)
-            if len(said) == TAKEN_BACK_TURNS:
-                break
     return said
 
 

@@ -542,6 +542,37 @@ def taken_back(choice: str, said_later: Iterable[str]) -> bool:
     return any(_negates(said[:MAX_ANSWER], keys) for said in said_later)
 
 
+# A code name written in backticks: a word with `_`, `.`, `::` or a capital inside
+# (`ensure_loaded`, `VLLMModelManager`, `config.py`), not a plain word (`chat`).
+_BACKTICKED = re.compile(r"`([^`\n]{2,80})`")
+_CODE_NAME = re.compile(
+    r"[A-Za-z_]\w*(?:(?:\.|::)[A-Za-z_]\w*)+|[A-Za-z]*_\w+|\w*[a-z][A-Z]\w*|\w*[A-Z]{2}[a-z]\w*"
+)
+# The user reporting a problem in the thing named ("… causa una demora inaceptable").
+_PROBLEM = re.compile(
+    r"\b(?:problems?|issues?|bugs?|wrong|unacceptable|broken|too slow|doesn'?t work)\b|"
+    r"\bproblema|\binaceptable|\binaceitável|\bproblème|\binacceptable|\bProblem|проблем|"
+    r"问题|問題|문제",
+    re.I,
+)
+
+
+def revisited(question: str, said_later: Iterable[str]) -> bool:
+    """The user, later in the session, reports a problem in what the question turned on
+    (a code name of the question's, `ensure_loaded`, in the same message): the choice was
+    reopened, and what was settled then is not this answer."""
+    names = {
+        name
+        for quoted in _BACKTICKED.findall(question)
+        for name in _CODE_NAME.findall(quoted)
+        if len(name) > 3
+    }
+    return bool(names) and any(
+        _PROBLEM.search(said) and any(_names(name.lower(), said.lower()) for name in names)
+        for said in said_later
+    )
+
+
 def _choice_keys(choice: str) -> set[str]:
     """What names the choice: its words, and the pairs of Chinese characters it is written in."""
     pairs = {run[i : i + 2] for run in _CJK_RUN.findall(choice) for i in range(len(run) - 1)}

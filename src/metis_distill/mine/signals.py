@@ -144,6 +144,11 @@ ERROR_WORDS = (  # every match of _ERROR_LINE, lower-cased, holds one of these (
 )
 _GO_TEST_ERROR = re.compile(r"^[\w./-]+_test\.go:\d+: \S")
 _PYTEST_ERROR = re.compile(r"^E\s+(?:[\w.]*(?:Error|Exception|Failed|Timeout)\b|assert\b)")
+# RuboCop's offense (`app/x.rb:32:14: C: Style/Foo: message`): under its `Inspecting 1 file`
+# banner, the line that says what it found; from its cop on, one file's place left out
+_RUBOCOP_OFFENSE = re.compile(
+    r"^\S+:\d+:\d+: [IRCWEF]: (?:\[Correctable\] )?(?P<cop>[A-Z]\w*(?:/\w+)+: \S.*)"
+)
 _WARNING = re.compile(r"^(?:warning\b|warn\b|npm warn\b|\[warn|\w*Warning:|Deprecat|\u26a0)", re.I)
 # A tally that says nothing went wrong ("Found 0 errors.") is no error line.
 _NONE_FOUND = re.compile(
@@ -634,6 +639,9 @@ def error_signature(text: str) -> str:
     for line in lines:
         if _PYTEST_ERROR.match(line):
             return line
+        offense = _RUBOCOP_OFFENSE.match(line)
+        if offense:
+            return offense.group("cop")
     # Go's report: `x_test.go:31: expected …` under `--- FAIL: TestX` says what failed; the
     # `=== RUN` and `? pkg [no test files]` lines above it say nothing
     go = [line for line in lines if _go_failure(line)]

@@ -57,7 +57,7 @@ _THIS_MACHINE = re.compile(
     r"|\bstarts WSL\b|execvpe /bin/(?:ba)?sh failed|\bon the PATH fails here\b"
     r"|\basks for a password here\b|\bno user name or e-mail set here\b"
     r"|\bGit Bash here\b|\bShell commands here run in bash, not cmd\b"
-    r"|\bsandbox cannot start on this machine\b|\bcannot set capabilities\b"
+    r"|\bsandbox cannot start on this machine\b|\bcannot set (?:privileged )?capabilities\b"
     r"|\bcannot start their bundled ripgrep here\b|\bBash tool here passes a `!` on as\b",
     re.I,
 )
