@@ -603,7 +603,10 @@ def test_the_bash_default_limit_counts_when_the_call_set_none(tmp_path: Path) ->
     ]
     ((episode, lesson),) = _failures(tmp_path, records)
     assert episode.fix is not None and episode.fix.kind is FixKind.WAITED
-    assert "given 600 s" in lesson.text
+    assert lesson.text == (
+        "`npm run build` timed out under the tool's default time limit (120 s) and passed once "
+        "given 600 s; give it 600 s or more."
+    )
 
 
 @pytest.mark.parametrize(

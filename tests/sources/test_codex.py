@@ -1013,3 +1013,57 @@ def test_a_program_the_sandbox_cannot_confine_is_a_lesson_for_codex_alone(
     assert lesson.fix == "/usr/local/go/bin/gofmt"
     view = LessonView("id", "failure", lesson.text, "active", 2, None, None, (), (), lesson.fix)
     assert agents_of(replace(view, formats=frozenset({"codex"}))) == {"codex"}
+
+
+def test_a_limit_given_after_codexs_default_stopped_a_call_is_its_fix(tmp_path: Path) -> None:
+    """Codex's shell stops a call that set no limit after 10 s, whatever Claude Code's Bash
+    would allow: the same command given `timeout_ms` and passing is the fix, not a retry."""
+    timed_out = "Exit code: 124\nWall time: 10 seconds\nOutput:\ncommand timed out after 10043 milliseconds\n- Installing dependencies.\n"
+    records: list[dict[str, object]] = [
+        {"type": "session_meta", "payload": {"id": "abc", "cwd": "/w", "cli_version": "0.77.0"}}
+    ]
+    command = "npx shadcn@latest add button card"
+    for n, (limit, output) in enumerate(
+        [
+            (None, timed_out),
+            (120000, "Exit code: 0\nWall time: 28.7 seconds\nOutput:\n✔ Created 2 files\n"),
+        ]
+    ):
+        args: dict[str, object] = {"command": command, "workdir": "/w"}
+        if limit is not None:
+            args["timeout_ms"] = limit
+        records += [
+            {"type": "response_item", "payload": {"type": "function_call", "name": "shell_command",
+             "call_id": f"c{n}", "arguments": json.dumps(args)}},
+            {"type": "response_item", "payload": {"type": "function_call_output",
+             "call_id": f"c{n}", "output": output}},
+        ]  # fmt: skip
+    path = tmp_path / "rollout-x.jsonl"
+    stamp = {"timestamp": "2025-12-25T00:00:00Z"}
+    path.write_text("".join(json.dumps({**stamp, **r}) + "\n" for r in records))
+    run = parse_file(path, tmp_path)
+    (lesson,) = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+    assert lesson.text.startswith(
+        "Codex's default time limit stops a shell call here unless the call sets `timeout_ms`"
+    )
+    assert lesson.fix == "a timeout of 120 s or more"
+    view = LessonView("id", "failure", lesson.text, "active", 2, None, None, (), (), lesson.fix)
+    assert agents_of(replace(view, formats=frozenset({"codex"}))) == {"codex"}
+    assert lesson.evidence.shows_fix
+
+
+def test_every_command_codexs_default_limit_stopped_is_one_lesson(tmp_path: Path) -> None:
+    """`npm install` and a build stopped at Codex's default limit, with no rerun seen: one
+    lesson of the limit, no fix claimed; a `sudo` that timed out waited for a password."""
+    stopped = json.dumps(
+        {"output": "command timed out after 10010 milliseconds", "metadata": {"exit_code": 124}}
+    )
+    commands = ["npm install", "pnpm build", "sudo chown -R 501:20 node_modules"]
+    run = _shell_run(tmp_path, [(command, stopped) for command in commands])
+    lessons = RulesExtractor().extract(
+        run, list(find_episodes(run)), read_lines(tmp_path / "rollout-x.jsonl")
+    )
+    limit = [c for c in lessons if c.text.startswith("Codex's default time limit")]
+    assert len(limit) == 2 and len({c.text for c in limit}) == 1
+    assert all(c.fix is None for c in limit)
+    assert any(c.text.startswith("`sudo chown") for c in lessons)

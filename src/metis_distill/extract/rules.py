@@ -25,6 +25,7 @@ from metis_distill.mine.fixes import (
     flag_changes,
     limit_ms,
     seconds,
+    stopped_after,
 )
 from metis_distill.mine.fixes import remedy as remedy_of
 from metis_distill.mine.modules import INSTALL, importing_step, interpreter
@@ -192,6 +193,33 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     )
 
 
+def _timed_out(call: Event, failure: Event) -> str:
+    """How the call was stopped: under a limit it set itself, or under the tool's own."""
+    if call.timeout_ms is not None:
+        return "timed out under the short time limit the call set itself"
+    stopped = stopped_after(failure.text)
+    said = f" ({seconds(round(stopped, -3))})" if stopped else ""
+    return f"timed out under the tool's default time limit{said}"
+
+
+# Codex stops a shell call after a few seconds (10 s) unless the call sets `timeout_ms`: one
+# lesson whichever command it stopped, for Codex alone. A `sudo` that timed out waited for a
+# password, not for its work.
+_CODEX_LIMIT_TEXT = (
+    "Codex's default time limit stops a shell call here unless the call sets `timeout_ms` "
+    "(“command timed out after … milliseconds”); give long-running commands (installs, "
+    "builds, scaffolders) a `timeout_ms` of their own."
+)
+
+
+def _default_limit_stopped(call: Event, failure: Event) -> bool:
+    return (
+        call.timeout_ms is None
+        and stopped_after(failure.text) is not None
+        and not _SUDO.match(unwrapped(call.text))
+    )
+
+
 def _mode_kept(run: Run, episode: Episode, signature: str) -> bool:
     denied = _SCRIPT_DENIED.search(signature)
     if denied is None or episode.fix_result is None:
@@ -235,6 +263,10 @@ def _failure_lesson(
         # the cause is known from the error alone, with or without an escalated rerun seen
         escalated = fix is not None and fix.kind is FixKind.ESCALATED
         return _refused_folder_text(folder), (remedy if escalated else None)
+    waited = fix is not None and fix.kind is FixKind.WAITED
+    stopped = harness == "codex" and _default_limit_stopped(call, episode.trigger)
+    if stopped and (fix is None or waited):
+        return _CODEX_LIMIT_TEXT, (remedy if waited else None)
     known = _known_cause(signature) or _known_shell_cause(call, episode.trigger.text, harness)
     if known is not None:
         text, known_fix = known
@@ -254,10 +286,8 @@ def _failure_lesson(
     verb = "fail" if what.startswith("Scripts") else "fails"
     if fix is not None and fix.kind is FixKind.WAITED and remedy:
         enough = seconds(limit_ms(fix.call) or 0)
-        return (
-            f"{what} timed out under the short time limit the call set itself and passed once "
-            f"given {enough}; give it {enough} or more."
-        ), remedy
+        stopped = _timed_out(call, episode.trigger)
+        return f"{what} {stopped} and passed once given {enough}; give it {enough} or more.", remedy
     if fix is not None and fix.kind is FixKind.NARROWED and remedy:
         whole = code(shorten(first_step(call.text), MAX_COMMAND))
         return (

@@ -640,7 +640,8 @@ def _outlasted(events: tuple[Event, ...], index: int, call: Event) -> Fix | None
         edited = any(_is_edit(e) for e in _successful_calls(events, call, later))
         if edited:
             return Fix(FixKind.EDITED, later, result)
-        longer = (limit_ms(later) or 0) > (limit_ms(call) or 0)
+        given = stopped_after(events[index].text) or limit_ms(call) or 0
+        longer = (limit_ms(later) or 0) > given
         return Fix(FixKind.WAITED if longer else FixKind.RETRIED, later, result)
     return None
 
@@ -692,6 +693,24 @@ def limit_ms(call: Event) -> int | None:
         if call.timeout_ms is not None
         else _DEFAULT_LIMIT_MS.get(call.tool_name or "")
     )
+
+
+# The time the harness says it let the call run: "after 10043 milliseconds" (Codex), "after
+# 2m 0.0s" (Claude Code's Bash).
+_STOPPED_AFTER = re.compile(
+    r"timed out after (?:(?P<ms>\d+) milliseconds|(?:(?P<m>\d+)m )?(?P<s>\d+(?:\.\d+)?)s)", re.I
+)
+
+
+def stopped_after(failure: str) -> int | None:
+    """How long, in milliseconds, the harness let a call it timed out run (its own words),
+    or None: what a call that set no limit of its own was given (Codex's shell: 10 s)."""
+    said = _STOPPED_AFTER.search(failure[:400])
+    if said is None:
+        return None
+    if said["ms"]:
+        return int(said["ms"])
+    return round((int(said["m"] or 0) * 60 + float(said["s"])) * 1000)
 
 
 def _bare(command: str) -> str:

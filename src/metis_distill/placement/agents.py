@@ -36,7 +36,8 @@ _OWN_TOOLS = frozenset(
 )
 # What an agent does its own way, named in a lesson's words.
 _OWN_WAYS = re.compile(
-    r"\bCodex(?:'s)? sandbox\b|\bsandbox_permissions\b|\bparallel tool calls?\b"
+    r"\bCodex(?:'s)? (?:sandbox|default time limit)\b|\bsandbox_permissions\b"
+    r"|\bparallel tool calls?\b"
     # the shell an agent's tool runs on Windows: Git Bash for Claude Code, PowerShell for Codex
     r"|\bShell commands here run in bash, not cmd or PowerShell\b|\bGit Bash here\b",
     re.I,
