@@ -264,8 +264,8 @@ def _failure_lesson(
         escalated = fix is not None and fix.kind is FixKind.ESCALATED
         return _refused_folder_text(folder), (remedy if escalated else None)
     waited = fix is not None and fix.kind is FixKind.WAITED
-    stopped = harness == "codex" and _default_limit_stopped(call, episode.trigger)
-    if stopped and (fix is None or waited):
+    at_limit = harness == "codex" and _default_limit_stopped(call, episode.trigger)
+    if at_limit and (fix is None or waited):
         return _CODEX_LIMIT_TEXT, (remedy if waited else None)
     known = _known_cause(signature) or _known_shell_cause(call, episode.trigger.text, harness)
     if known is not None:
