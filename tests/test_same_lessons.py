@@ -33,8 +33,9 @@ from metis_distill.pipeline import LocalRunner
 # with what the chosen option said of itself, its span from the question's call; aider's
 # edit-block lesson left out of a CLAUDE.md block (it holds for aider alone); `2>&1` dropped
 # from a failed command's words wherever it stands; an error's cause kept after the path it
-# names (`cp: cannot stat ' …: No such file or directory`, a lesson that does not render).
-BEFORE = "0c23eb3324145b75486d4123a76f6e70d47728ab082097fd3b0e6c783fee4a77"
+# names (`cp: cannot stat ' …: No such file or directory`, a lesson that does not render), and
+# then the quote the path opened cut with it (`cp: cannot stat …: No such file or directory`).
+BEFORE = "22502ea44ced063c88f690a304dedbdd350637dc43d5cb9c3b7183865d35f8ff"
 _LINK = re.compile(r"\]\([^)\s]*#L\d+-L\d+\)")
 _BLOCK_SHA = re.compile(r"sha=[0-9a-f]+")  # the block's hash covers the links
 

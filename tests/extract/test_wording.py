@@ -90,6 +90,11 @@ def test_general_command(command: str, general: str) -> None:
             "pattern ./...: open /home/ana/.cache/go-build/be/be04-d: permission denied",
             "pattern ./...: open …: permission denied",
         ),
+        # the quote the path opened is cut with it
+        (
+            "Error: Cannot find module '/usr/local/lib/pnpm/pm2@6.0.13/node_modules/pm2/bin/pm2'",
+            "Error: Cannot find module …",
+        ),
     ],
 )
 def test_general_error(error: str, general: str) -> None:

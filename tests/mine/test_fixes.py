@@ -228,6 +228,12 @@ BANNER = (
         ("ls -Z lib", "ls: illegal option -- Z\nusage: ls [-ABCFGHLOPRSTUWabcdefghiklmnopqrstuwx1%@]",
          "ls lib",
          "`ls` has no `-Z` flag here (“ls: illegal option -- Z”); leave it out (that worked)."),
+        # a step the retry added after it (`&& ls -la dst/`) adds no flag to rsync
+        ("rsync -a --no-dereference src/ dst/ && rm -rf src",
+         "rsync: unrecognized option `--no-dereference'",
+         "rsync -a src/ dst/ && rm -rf src && echo done && ls -la dst/",
+         "`rsync` has no `--no-dereference` flag here (“rsync: unrecognized option "
+         "`--no-dereference'”); leave it out (that worked)."),
     ],
 )  # fmt: skip
 def test_a_flag_the_program_does_not_know_left_out_is_the_fix(
@@ -1500,3 +1506,24 @@ def test_a_rerun_piped_into_a_filter_shows_no_fix(tmp_path: Path) -> None:
         ],
     )
     assert episode.fix is None or episode.fix.call.text.find("grep") < 0
+
+
+def test_a_long_command_that_worked_instead_is_given_whole(tmp_path: Path) -> None:
+    """Cut inside its quoted script, the command that worked could not be run as written."""
+    retry = (
+        'sudo -u deploy bash -c \'export PNPM_HOME="$HOME/.local/share/pnpm"; '
+        'export PATH="$PNPM_HOME:$PATH"; pm2 status\''
+    )
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "sudo -u deploy pm2 status"),
+            result("t1", "Error: Cannot find module '/usr/local/lib/pnpm/pm2/bin/pm2'", True),
+            call("t2", retry),
+            result("t2", "│ id │ name │ status │"),
+        ],
+    )
+    assert lesson.text == (
+        "`sudo -u deploy pm2 status` fails here (“Error: Cannot find module …”); "
+        f"use `{retry}` instead."
+    )

@@ -362,6 +362,13 @@ def test_a_pick_asked_as_option_1_or_2_names_the_option_left(tmp_path: Path) -> 
         ("这次的实现范围是？", "只做后端"),
         # a name asked for, answered by the "other" option with nothing in it
         ("GitHub 仓库名称是什么？", "自定义名称"),
+        # one act, done once: the code shows it after
+        (
+            "Cette refonte design doit-elle remplacer l'App Shell actuel ou s'intégrer avec ?",
+            "Remplacer tout (nouveau design system complet)",
+        ),
+        ("How should the old settings page be handled?", "Rewrite it from scratch"),
+        ("旧的登录组件怎么处理？", "全部替换"),
         ("Which license should the new package use?", "Other"),
     ],
 )

@@ -11,6 +11,7 @@ import pytest
 
 from metis_distill import pipeline
 from metis_distill.config import default_settings
+from metis_distill.extract.rules import WSL_TEXT
 from metis_distill.ledger import Evidence, LessonView
 from metis_distill.mine.shells import SWITCH_LESSON
 from metis_distill.placement.agents import agents_of, fits, readers_of
@@ -54,6 +55,8 @@ CANCELLED = "When one of several parallel tool calls fails, the others are cance
         ),
         # Git Bash turning a switch into a path: Claude Code's shell, not Codex's PowerShell
         (lesson(SWITCH_LESSON, ("Bash:taskkill",), {"claude_code"}), {"claude_code"}),
+        # Codex's `bash -lc` on Windows finding WSL's launcher: Claude Code runs Git Bash there
+        (lesson(WSL_TEXT, ("Bash:bash",), {"codex"}), {"codex"}),
         # a shell command holds for any agent on this repository
         (lesson("`npm test` fails; use `npx jest`.", ("Bash:npm",), {"codex"}), set()),
         # a gotcha about a file names it as an edit's scope: it holds for any agent

@@ -172,6 +172,13 @@ def lesson(
             None,
             Locality.MACHINE,
         ),
+        (  # run as another of the machine's accounts: how that account is set up
+            "`sudo -u deploy pm2 status` fails here (“Error: Cannot find module …”); use "
+            "`sudo -u deploy bash -c 'export PATH=\"$PNPM_HOME:$PATH\"; pm2 status'` instead.",
+            "Error: Cannot find module",
+            "sudo -u deploy bash -c 'export PATH=\"$PNPM_HOME:$PATH\"; pm2 status'",
+            Locality.MACHINE,
+        ),
         ("Money is integer cents, never floats.", "", None, Locality.TEAM),
     ],
 )

@@ -9,6 +9,7 @@ from itertools import takewhile
 from metis_distill.extract.base import ExtractStats
 from metis_distill.extract.wording import (
     MAX_COMMAND,
+    MAX_REMEDY,
     NO_FIX_SEEN,
     NO_RUNNER_SEEN,
     UNTIL_EDITED,
@@ -104,7 +105,7 @@ _WSL_NO_SHELL = re.compile(
     r"execvpe\(?/bin/(?:ba)?sh\)? failed|\bWSL \(\d+\) ERROR\b"
     r"|Windows Subsystem for Linux has no installed distributions"
 )
-_WSL_TEXT = (
+WSL_TEXT = (
     "`bash` here starts WSL, which has no Linux shell (“execvpe /bin/bash failed”): run "
     "commands with `pwsh -NoProfile -Command …`."
 )
@@ -242,7 +243,7 @@ def _failure_lesson(
     (`ran_inside`: the program the sandbox stopped worked inside it at another call;
     `sandbox_ran`: some call worked inside it)."""
     if _WSL_NO_SHELL.search(episode.trigger.text[:2000]):
-        return _WSL_TEXT, (_PWSH_FIX if pwsh_worked else None)
+        return WSL_TEXT, (_PWSH_FIX if pwsh_worked else None)
     if escaped_bang(call, episode.trigger.text):
         from_file = episode.fix is not None and bool(episode.fix.steps)
         return _ESCAPED_BANG_TEXT, (_ESCAPED_BANG_FIX if from_file else None)
@@ -335,7 +336,7 @@ def _failure_lesson(
         runner = _env_runner(failed, remedy) if missing_module(signature) else None
         if runner is not None:
             return _module_elsewhere_text(signature, runner), runner
-        instead = general_command(remedy)
+        instead = general_command(remedy, MAX_REMEDY)
         if code(instead) == what:  # the general forms are alike: the difference is in the args
             if _PATH_ERROR.search(sig):  # other paths: where this run stood, no rule
                 return f"{what} {verb} here: “{sig}” (it worked with other paths).", None

@@ -45,6 +45,8 @@ _SENTENCE = re.compile(r"(?<=[.!])\s+(?=[A-Z])")
 _COUNT = re.compile(r"\b\d+\b")
 _PYTEST_MARK = re.compile(r"^E\s+(?=[\w.]*(?:Error|Exception|Failed|Timeout)\b|assert\b)")
 MAX_COMMAND = 80
+# A command given as the fix: cut, it could not be run as written (`bash -c 'export …; x'`).
+MAX_REMEDY = 160
 # How a failure's line ends when the runs showed no remedy and the error no known cause.
 NO_FIX_SEEN = "(no fix seen)"
 # How a missing program's line ends when no other way to run it was seen.
@@ -64,7 +66,7 @@ def subject(tool: str | None, call_text: str) -> str:
     return code(general_command(call_text))
 
 
-def general_command(command: str) -> str:
+def general_command(command: str, limit: int = MAX_COMMAND) -> str:
     """A command up to its first argument that belongs to one instance (an absolute path, a
     branch name), then `…`: `git checkout -b …`, `chmod +x …`, `npm install`; one spelling
     of a package script (`npm test` for `npm run test`)."""
@@ -87,7 +89,7 @@ def general_command(command: str) -> str:
             kept.append("…")
             break
         kept.append(word)
-    return shorten(" ".join(kept), MAX_COMMAND)
+    return shorten(" ".join(kept), limit)
 
 
 def _runs_script(kept: list[str]) -> bool:
@@ -123,7 +125,9 @@ def general_error(signature: str) -> str:
     path = _ABSOLUTE.search(first)
     if path is not None and path.start() > 8:
         cause = _CAUSE_AFTER_PATH.search(first, path.start())
-        first = first[: path.start()].rstrip() + " …" + (f": {cause[1]}" if cause else "")
+        # the quote the path opened goes with it: "Cannot find module …", not "module ' …"
+        before = first[: path.start()].rstrip().rstrip("'\"`‘“")
+        first = before.rstrip() + " …" + (f": {cause[1]}" if cause else "")
     first = _COUNT.sub("N", first) if _COUNT.match(first.lstrip("# ")) else first
     first = _NAMED_SLUG.sub(r"\1…", _ID_WORD.sub("…", first))
     return shorten(_cause_kept(first), MAX_ERROR)

@@ -1081,7 +1081,8 @@ def flag_changes(failed: str, retry: str, offered: frozenset[str] = frozenset())
     """The flags of the failed call the retry left out, those it gave another name (a like
     name, or the one flag the error's help `offered` that the retry gave where one was lost),
     and those it added."""
-    before, after = _flags(command_head(failed).split()), _flags(command_head(retry).split())
+    before = _flags(command_head(failed).split())
+    after = _flags(_steps_of(command_head(retry), _programs(command_head(failed))))
     names_before, names_after = {_flag_name(f) for f in before}, {_flag_name(f) for f in after}
     lost = [f for f in before if _flag_name(f) not in names_after]
     new = [f for f in after if _flag_name(f) not in names_before]
@@ -1101,6 +1102,22 @@ def flag_changes(failed: str, retry: str, offered: frozenset[str] = frozenset())
     )
 
 
+def _step_words(command: str) -> list[list[str]]:
+    """The words of each step of a command (`&&`, `;`, pipes), settings left out."""
+    steps = [p.split() for step in STEP_SPLIT.split(command) for p in step.split("|")]
+    return [[w for w in step if not _SETTING.match(w)] for step in steps]
+
+
+def _programs(command: str) -> set[str]:
+    return {words[0] for words in _step_words(command) if words}
+
+
+def _steps_of(command: str, programs: set[str]) -> list[str]:
+    """The words of the steps that run one of `programs`: a step the retry added after
+    (`&& ls -la dst`) gives its own program no flag of the failed one's."""
+    return [w for words in _step_words(command) if words and words[0] in programs for w in words]
+
+
 def _valueless(flag: str) -> str:
     """`--label=…` of `--label=cleanup`: the value is the instance's."""
     name, equals, _ = flag.partition("=")
@@ -1116,8 +1133,7 @@ MAX_SUBCOMMANDS = 2  # `docker compose`, `gh pr list`: more is an instance's arg
 def _flagged_program(command: str, flag: str) -> str:
     """The program and the subcommands before its first flag, in the step that has `flag`:
     `bd list` of `bd list --wisp`, `rsync` of `rsync -a src/ dst/ && ls dst`."""
-    steps = [p.split() for step in STEP_SPLIT.split(command) for p in step.split("|")]
-    steps = [[w for w in step if not _SETTING.match(w)] for step in steps]
+    steps = _step_words(command)
     words = next((s for s in steps if flag in map(_unquoted, s)), steps[0])
     if not words:
         return ""

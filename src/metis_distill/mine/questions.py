@@ -190,6 +190,16 @@ _FOR_NOW = re.compile(
     r"(?:^|[，,、；;：:\s])先(?![进前生])",
     re.I,
 )
+# A choice that is one act, done once ("Remplacer tout", "Rewrite it from scratch", "全部替换"):
+# once done the code shows it, and nothing is left to keep to.
+_DONE_ONCE = re.compile(
+    r"^(?:replace|remove|delete|rewrite|redo|rebuild|overwrite|discard|wipe|start over|"
+    r"start from scratch|remplacer|supprimer|réécrire|refaire|reconstruire|écraser|effacer|"
+    r"reemplazar|eliminar|borrar|reescribir|rehacer|sobrescribir|substituir|remover|apagar|"
+    r"reescrever|refazer|sobrescrever|ersetzen|entfernen|löschen|neu schreiben|überschreiben)\b"
+    r"|^(?:全部|全部都)?(?:替换|删除|移除|重写|重做|重建|覆盖)|^(?:置き換え|削除|書き直)",
+    re.I,
+)
 # An answer that asks back instead of choosing ("what does the loader's rule mean?",
 # "能否…", "…吗") or only reacts ("太麻烦了", "too complicated").
 _ASKS_BACK = re.compile(
@@ -403,6 +413,7 @@ def _lasting(question: str, choice: str) -> bool:
         or _HAS_NOW.search(question)
         or _NO_CHOICE.match(choice)
         or _FOR_NOW.search(choice)
+        or _DONE_ONCE.match(choice)
     )
 
 

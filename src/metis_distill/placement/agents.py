@@ -39,7 +39,9 @@ _OWN_WAYS = re.compile(
     r"\bCodex(?:'s)? (?:sandbox|default time limit)\b|\bsandbox_permissions\b"
     r"|\bparallel tool calls?\b"
     # the shell an agent's tool runs on Windows: Git Bash for Claude Code, PowerShell for Codex
-    r"|\bShell commands here run in bash, not cmd or PowerShell\b|\bGit Bash here\b",
+    # (whose `bash -lc` finds WSL's launcher)
+    r"|\bShell commands here run in bash, not cmd or PowerShell\b|\bGit Bash here\b"
+    r"|\bhere starts WSL\b",
     re.I,
 )
 # What the system refused, whichever agent asked: an own tool failing with it holds for all.

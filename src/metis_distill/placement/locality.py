@@ -58,7 +58,9 @@ _THIS_MACHINE = re.compile(
     r"|\basks for a password here\b|\bno user name or e-mail set here\b"
     r"|\bGit Bash here\b|\bShell commands here run in bash, not cmd\b"
     r"|\bsandbox cannot start on this machine\b|\bcannot set (?:privileged )?capabilities\b"
-    r"|\bcannot start their bundled ripgrep here\b|\bBash tool here passes a `!` on as\b",
+    r"|\bcannot start their bundled ripgrep here\b|\bBash tool here passes a `!` on as\b"
+    # a command run as another of the machine's accounts (`sudo -u deploy …`): its setup
+    r"|\bsudo -u [\w.-]+ ",
     re.I,
 )
 # Words after "make" in a sentence, not a target of the project's `make` ("never make one up").
