@@ -20,6 +20,7 @@ from metis_distill.mine.questions import (
     taken_back,
     undone,
 )
+from metis_distill.mine.rereads import Rereads, refused_rereads
 from metis_distill.mine.shells import QUOTING_LESSON, lost_variable_marks
 from metis_distill.mine.statements import built_on, injected, statements
 from metis_distill.mine.text import sentences
@@ -59,6 +60,8 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
     corrected: set[int] = set()
     batches = {batch.cancelled[0].seq: batch for batch in earned_batches(events, calls)}
     quoting = lost_variable_marks(events, calls)
+    rereads = {r.refusals[0].seq: r for r in refused_rereads(events)}
+    told = {e.seq for r in rereads.values() for e in r.refusals}  # one lesson for them all
     banners = signals.banner_lines(events)
     # a file may hold a stretch of the conversation twice (the same tool ids again): a result
     # answers the call with its id that came last before it
@@ -74,6 +77,10 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
             continue
         if event.seq in quoting:  # its cause is known: one gotcha, not a failure each
             yield _lost_variables(event, *quoting[event.seq])
+            continue
+        if event.seq in told:
+            if event.seq in rereads:
+                yield _reread(rereads[event.seq])
             continue
         if is_answer(event):
             if not undone(events, index):
@@ -145,6 +152,17 @@ def _cancelled(batch: CancelledBatch) -> Episode:
         sentence=CANCELLED_LESSON,
         quote=batch.quote,
         context=batch.events,
+    )
+
+
+def _reread(found: Rereads) -> Episode:
+    return Episode(
+        kind=LessonKind.GOTCHA,
+        signal="refused_reread",
+        trigger=found.refusals[0],
+        sentence=found.sentence,
+        quote=found.quote,
+        context=found.events,
     )
 
 

@@ -542,7 +542,7 @@ def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Even
         return Fix(FixKind.RETRIED, later, result)  # changed and let out: which mattered?
     if unwrapped(later.text) != unwrapped(call.text):
         extra = _extra_segments(call.text, later.text)
-        if any(_WRITES_FILES.search(step) or _deletes(step) for step in extra):
+        if any(WRITES_FILES.search(step) or _deletes(step) for step in extra):
             return Fix(FixKind.EDITED, later, result)  # a step that changed files: an edit
         if extra and all(_WAIT.match(step) for step in extra):
             return Fix(FixKind.RETRIED, later, result)  # waited and ran again: it was transient
@@ -815,7 +815,7 @@ def seconds(milliseconds: int) -> str:
 _WRITES_SOURCE = re.compile(r"writeFile(?:Sync)?\(|\.write_text\(")
 # A step that writes files (`sed -i`, `fs.writeFileSync`, a redirect into a file): it changed
 # the code or its data, so it is no step to run before the command every time.
-_WRITES_FILES = re.compile(
+WRITES_FILES = re.compile(
     r"\bsed\s+(?:-\w*\s+)*-i|\bperl\s+-\w*i|writeFile(?:Sync)?\b|\.write_text\(|"
     r"\bopen\([^)]*['\"][wa]\+?['\"]|\btee\b|(?<![<>&\d])>>?\s*(?!/dev/|&)[\w~./-]"
 )
@@ -908,7 +908,7 @@ def _is_edit(event: Event) -> bool:
     if head.startswith(("apply_patch", "sed -i", "perl -pi")):
         return True
     # a here-document written into a file (`cat <<'EOF' > src/x.go`), or a script that writes
-    return ("<<" in head and bool(_WRITES_FILES.search(head))) or bool(
+    return ("<<" in head and bool(WRITES_FILES.search(head))) or bool(
         _WRITES_SOURCE.search(event.text[:4000])
     )
 
@@ -951,7 +951,7 @@ def _only_looks(event: Event) -> bool:
     words = head.split()
     if not words:
         return True
-    if _WRITES_FILES.search(head):
+    if WRITES_FILES.search(head):
         return False  # `cat <<'EOF' > f`, `sed -i`: it changed a file
     program = words[0].rsplit("/", 1)[-1].lower()
     if program == "git":

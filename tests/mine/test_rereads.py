@@ -1,0 +1,90 @@
+"""Edits refused right after a Read of the same `C:/…` path, twice in a session: one gotcha of
+the machine, its remedy told only when a command rewrote a refused file and worked."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from metis_distill.extract.rules import RulesExtractor
+from metis_distill.ledger import LessonView
+from metis_distill.mine.episodes import find_episodes
+from metis_distill.mine.rereads import LESSON, NO_WAY_SEEN, REWRITTEN
+from metis_distill.models import LessonKind
+from metis_distill.placement.agents import agents_of
+from metis_distill.placement.locality import Locality, locality
+from metis_distill.sources.claude_code import parse_file
+from metis_distill.textio import read_lines
+from tests.mine.test_episodes import _write, call, edit, result
+
+STALE = "File has been unexpectedly modified. Read it again before attempting to write it."
+SERVER = "C:/Users/ana/shop/server.js"
+MODEL = "C:/Users/ana/shop/models/order.js"
+
+
+def read(tool_id: str, path: str) -> dict:  # type: ignore[type-arg]
+    block = {"type": "tool_use", "id": tool_id, "name": "Read", "input": {"file_path": path}}
+    return {"type": "assistant", "message": {"content": [block]}}
+
+
+def refused_after_read(n: int, path: str) -> list[dict]:  # type: ignore[type-arg]
+    return [
+        read(f"r{n}", path),
+        result(f"r{n}", "     1→import express from 'express';"),
+        edit(f"e{n}", path),
+        result(f"e{n}", STALE, True),
+    ]
+
+
+def gotchas(tmp_path: Path, records: list[dict]) -> list[str]:  # type: ignore[type-arg]
+    path = _write(tmp_path, records)
+    run = parse_file(path, tmp_path)
+    episodes = [e for e in find_episodes(run) if e.kind is LessonKind.GOTCHA]
+    return [c.text for c in RulesExtractor().extract(run, episodes, read_lines(path))]
+
+
+def test_twice_refused_after_a_read_is_one_gotcha_with_the_command_that_worked(
+    tmp_path: Path,
+) -> None:
+    rewrite = f"node -e \"const fs=require('fs'); fs.writeFileSync('{MODEL}', s)\""
+    records = [
+        *refused_after_read(1, SERVER),
+        *refused_after_read(2, MODEL),
+        call("b1", rewrite),
+        result("b1", "written"),
+    ]
+    (text,) = gotchas(tmp_path, records)
+    assert text == LESSON + REWRITTEN
+    view = LessonView("id", "gotcha", text, "active", 2, None, None, (), (), None)
+    assert locality(view, Path("/w")) is Locality.MACHINE
+    assert agents_of(replace(view, formats=frozenset({"claude_code"}))) == {"claude_code"}
+
+
+def test_without_a_command_that_worked_no_remedy_is_told(tmp_path: Path) -> None:
+    records = [*refused_after_read(1, SERVER), *refused_after_read(2, SERVER)]
+    assert gotchas(tmp_path, records) == [LESSON + NO_WAY_SEEN]
+
+
+def test_once_or_with_the_file_touched_between_is_no_lesson(tmp_path: Path) -> None:
+    """Once may be another program writing the file; a formatter run between the Read and
+    the Edit did touch it."""
+    once = refused_after_read(1, SERVER)
+    assert gotchas(tmp_path / "a", once) == []
+    touched = [
+        read("r2", SERVER),
+        result("r2", "     1→import express from 'express';"),
+        call("f2", f"npx prettier --write {SERVER}"),
+        result("f2", "server.js 40ms"),
+        edit("e2", SERVER),
+        result("e2", STALE, True),
+    ]
+    assert gotchas(tmp_path / "b", [*once, *touched]) == []
+
+
+def test_a_path_of_another_system_is_no_lesson_of_this_one(tmp_path: Path) -> None:
+    """On Linux or macOS the file was changed by something (a watcher): no tool bug."""
+    records = [
+        *refused_after_read(1, "/home/ana/shop/a.js"),
+        *refused_after_read(2, "/home/ana/shop/a.js"),
+    ]
+    assert gotchas(tmp_path, records) == []
