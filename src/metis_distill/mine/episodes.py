@@ -20,6 +20,7 @@ from metis_distill.mine.questions import (
     taken_back,
     undone,
 )
+from metis_distill.mine.rejections import Switch, named_program
 from metis_distill.mine.rereads import Rereads, refused_rereads
 from metis_distill.mine.shells import QUOTING_LESSON, lost_variable_marks
 from metis_distill.mine.statements import built_on, injected, statements
@@ -96,7 +97,14 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
                         fixes.add(episode.fix_result.seq)
                     yield episode
             continue
-        if event.kind is EventKind.INTERRUPT or signals.is_rejection(event) or event.mid_turn:
+        rejected = signals.is_rejection(event)
+        switch = (
+            named_program(events, index, latest.get(event.tool_use_id or "")) if rejected else None
+        )
+        if switch is not None:
+            yield _switched(event, switch)
+            continue
+        if event.kind is EventKind.INTERRUPT or rejected or event.mid_turn:
             # a message typed mid-turn corrects what the agent was doing: it is read as the
             # correction of the call before it
             correction = (
@@ -152,6 +160,18 @@ def _cancelled(batch: CancelledBatch) -> Episode:
         sentence=CANCELLED_LESSON,
         quote=batch.quote,
         context=batch.events,
+    )
+
+
+def _switched(rejection: Event, switch: Switch) -> Episode:
+    return Episode(
+        kind=LessonKind.DECISION,
+        signal="named_program",
+        trigger=rejection,
+        call=switch.rejected_call,
+        sentence=switch.sentence,
+        quote=switch.quote,
+        context=(switch.rejected_call, switch.call),
     )
 
 

@@ -1,0 +1,77 @@
+"""A call the user turned down with a one-word reason that names the program to use: "pnpm
+dev" rejected, the reason "npm", then `npm run dev` run and working. The user chose the
+program; the run shows the choice working. Any other reason is read as a correction in words,
+or not at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from metis_distill.mine.fixes import results_by_call
+from metis_distill.mine.signals import is_success
+from metis_distill.mine.text import unwrapped
+from metis_distill.models import Event, EventKind
+
+_REASON = re.compile(r"reason for the rejection:\s*(?P<reason>[^\n]{1,40}?)\s*$")
+_PROGRAM_WORD = re.compile(r"^[A-Za-z][\w.+-]*$")
+LOOKAHEAD = 6  # events after the rejection in which the user's program is run
+
+
+@dataclass(frozen=True)
+class Switch:
+    """The program the user named (`npm`) over the one turned down (`pnpm`), and the call
+    that ran it and worked."""
+
+    chosen: str
+    over: str
+    rejected_call: Event
+    call: Event
+    quote: str
+
+    @property
+    def sentence(self) -> str:
+        return (
+            f"Use `{self.chosen}` here, not `{self.over}`: the user turned down "
+            f"`{_head(self.rejected_call.text)}` saying “{self.chosen}”, and "
+            f"`{_head(self.call.text)}` worked."
+        )
+
+
+def named_program(
+    events: tuple[Event, ...], index: int, rejected_call: Event | None
+) -> Switch | None:
+    """The switch the rejection at `index` asks for, when its reason is one program's name
+    and the next call of the tool runs that program instead and works."""
+    rejection = events[index]
+    reason = _REASON.search(rejection.text[:600])
+    if reason is None or rejected_call is None or not _PROGRAM_WORD.match(reason["reason"]):
+        return None
+    chosen, over = reason["reason"], _program(rejected_call.text)
+    if not over or chosen == over:
+        return None
+    window = events[index + 1 : index + 1 + LOOKAHEAD]
+    results = results_by_call(window)
+    for later in window:
+        if later.kind is not EventKind.TOOL_CALL:
+            continue
+        if later.tool_name != rejected_call.tool_name or _program(later.text) != chosen:
+            return None  # the next call is not the user's program: the reason said more
+        result = results.get(later.tool_use_id or "")
+        if result is None or not is_success(result):
+            return None
+        quote = rejection.text[reason.start() :].strip()
+        return Switch(chosen, over, rejected_call, later, quote)
+    return None
+
+
+def _program(command: str) -> str:
+    words = unwrapped(command).split()
+    return words[0] if words else ""
+
+
+def _head(command: str) -> str:
+    """The command's first step, as short as the line can take."""
+    step = re.split(r"\s*(?:&&|\|\||;|\||>)\s*", unwrapped(command), maxsplit=1)[0]
+    return step if len(step) <= 60 else step[:59].rstrip() + "…"
