@@ -1527,3 +1527,19 @@ def test_a_long_command_that_worked_instead_is_given_whole(tmp_path: Path) -> No
         "`sudo -u deploy pm2 status` fails here (“Error: Cannot find module …”); "
         f"use `{retry}` instead."
     )
+
+
+def test_a_limit_of_minutes_the_call_set_is_not_called_short(tmp_path: Path) -> None:
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            _timed("t1", "pnpm build", 120000),
+            result("t1", "Command timed out after 2m 0.0s", True),
+            _timed("t2", "pnpm build", 300000),
+            result("t2", "Build complete"),
+        ],
+    )
+    assert lesson.text == (
+        "`pnpm build` timed out under the time limit the call set itself and passed once given "
+        "300 s; give it 300 s or more."
+    )

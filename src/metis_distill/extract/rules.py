@@ -194,10 +194,14 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     )
 
 
+SHORT_LIMIT_MS = 60_000  # under a minute a limit is short for a build or an install
+
+
 def _timed_out(call: Event, failure: Event) -> str:
     """How the call was stopped: under a limit it set itself, or under the tool's own."""
     if call.timeout_ms is not None:
-        return "timed out under the short time limit the call set itself"
+        short = "short " if call.timeout_ms < SHORT_LIMIT_MS else ""
+        return f"timed out under the {short}time limit the call set itself"
     stopped = stopped_after(failure.text)
     said = f" ({seconds(round(stopped, -3))})" if stopped else ""
     return f"timed out under the tool's default time limit{said}"
