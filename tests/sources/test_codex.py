@@ -887,15 +887,21 @@ _PROFILE_BANNER = "/opt/tools/profile.d/env.sh: line 4: /bin/ps: Operation not p
 
 
 def _shell_run(
-    tmp_path: Path, calls: list[tuple[str, str]], escalated: frozenset[int] = frozenset()
+    tmp_path: Path,
+    calls: list[tuple[str, str]],
+    escalated: frozenset[int] = frozenset(),
+    limits: dict[int, int] | None = None,
 ) -> Run:
     """A Codex 0.46 rollout of shell calls, each with its output as Codex wrote it (the calls
-    numbered in `escalated` asked to run outside the sandbox)."""
+    numbered in `escalated` asked to run outside the sandbox; those in `limits` set their own
+    `timeout_ms`)."""
     records: list[dict[str, object]] = [
         {"type": "session_meta", "payload": {"id": "abc", "cwd": "/w", "cli_version": "0.46.0"}}
     ]
     for n, (command, output) in enumerate(calls):
         args: dict[str, object] = {"command": ["bash", "-lc", command]}
+        if limits and n in limits:
+            args["timeout_ms"] = limits[n]
         arguments = json.dumps(
             {**args, "with_escalated_permissions": True} if n in escalated else args
         )
@@ -1019,29 +1025,10 @@ def test_a_limit_given_after_codexs_default_stopped_a_call_is_its_fix(tmp_path: 
     """Codex's shell stops a call that set no limit after 10 s, whatever Claude Code's Bash
     would allow: the same command given `timeout_ms` and passing is the fix, not a retry."""
     timed_out = "Exit code: 124\nWall time: 10 seconds\nOutput:\ncommand timed out after 10043 milliseconds\n- Installing dependencies.\n"
-    records: list[dict[str, object]] = [
-        {"type": "session_meta", "payload": {"id": "abc", "cwd": "/w", "cli_version": "0.77.0"}}
-    ]
+    passed = "Exit code: 0\nWall time: 28.7 seconds\nOutput:\n✔ Created 2 files\n"
     command = "npx shadcn@latest add button card"
-    for n, (limit, output) in enumerate(
-        [
-            (None, timed_out),
-            (120000, "Exit code: 0\nWall time: 28.7 seconds\nOutput:\n✔ Created 2 files\n"),
-        ]
-    ):
-        args: dict[str, object] = {"command": command, "workdir": "/w"}
-        if limit is not None:
-            args["timeout_ms"] = limit
-        records += [
-            {"type": "response_item", "payload": {"type": "function_call", "name": "shell_command",
-             "call_id": f"c{n}", "arguments": json.dumps(args)}},
-            {"type": "response_item", "payload": {"type": "function_call_output",
-             "call_id": f"c{n}", "output": output}},
-        ]  # fmt: skip
+    run = _shell_run(tmp_path, [(command, timed_out), (command, passed)], limits={1: 120000})
     path = tmp_path / "rollout-x.jsonl"
-    stamp = {"timestamp": "2025-12-25T00:00:00Z"}
-    path.write_text("".join(json.dumps({**stamp, **r}) + "\n" for r in records))
-    run = parse_file(path, tmp_path)
     (lesson,) = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
     assert lesson.text.startswith(
         "Codex's default time limit stops a shell call here unless the call sets `timeout_ms`"
