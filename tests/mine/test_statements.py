@@ -189,6 +189,42 @@ def test_a_message_typed_mid_turn_is_read_as_a_correction(tmp_path: Path) -> Non
     )
 
 
+def _enqueued(content: str) -> dict:  # type: ignore[type-arg]
+    return {"type": "queue-operation", "operation": "enqueue", "content": content}
+
+
+def test_a_message_queued_as_claude_code_2_0_wrote_it_is_read_where_it_was_typed(
+    tmp_path: Path,
+) -> None:
+    """Claude Code 2.0 wrote what the user typed while the agent worked as a queue operation
+    holding the words; sent again later as a prompt, the words are read once. A task's
+    notification (JSON, a tag) and a slash command are the harness's."""
+    records = [
+        call("t1", "npm install left-pad"),
+        _enqueued("no, never use npm here; always use pnpm instead"),
+        {"type": "queue-operation", "operation": "remove"},
+        result("t1", "added 1 package"),
+        _enqueued('{"task_id":"b1","description":"List files","task_type":"local_bash"}'),
+        _enqueued("<task-notification>\n<task-id>a1</task-id>\n</task-notification>"),
+        _enqueued("/model"),
+        _enqueued("Always run the linter before you commit anything."),
+        {"type": "queue-operation", "operation": "dequeue"},
+        say("user", "Always run the linter before you commit anything."),
+    ]
+    path = _write(tmp_path, records)
+    run = parse_file(path, path.parent)
+    said = [(e.text, e.mid_turn) for e in run.events if e.role == "user"]
+    assert said == [
+        ("no, never use npm here; always use pnpm instead", True),
+        ("Always run the linter before you commit anything.", True),
+    ]
+    found = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+    assert [c.text for c in found] == [
+        "User correction: Never use npm here; always use pnpm instead.",
+        "Always run the linter before you commit anything.",
+    ]
+
+
 def test_a_claim_counts_once_the_user_accepts_it_a_found_cause_at_once(tmp_path: Path) -> None:
     claim = "The keybindings file only supports the predefined actions, so it can't launch apps."
     found = "Turns out the CI image has no git-lfs, so the fixtures come up empty."

@@ -45,7 +45,8 @@ _METADATA_TYPES = frozenset(
         "tag",
     }
 )
-_IGNORED_TYPES = _METADATA_TYPES - {"attachment"}  # an attachment may be a queued message
+# an attachment or a queue operation may be a message the user typed while the agent worked
+_IGNORED_TYPES = _METADATA_TYPES - {"attachment", "queue-operation"}
 _SYSTEM_ERRORS = frozenset({"api_error"})
 _SYSTEM_SUMMARIES = frozenset({"compact_boundary", "microcompact_boundary"})
 _EXIT_CODE = re.compile(r"^Exit code (-?\d+)")
@@ -76,6 +77,7 @@ class _State:
     sidechain: bool = False
     tally: Tally = field(default_factory=Tally)
     record_time: datetime | None = None  # the timestamp of the record being read
+    queued: set[str] = field(default_factory=set)  # messages read where they were typed
 
     def add(self, line_no: int, record: dict[str, Any], **kwargs: Any) -> None:
         if not kwargs["text"].strip():
@@ -135,6 +137,8 @@ def _dispatch(state: _State, line_no: int, record: dict[str, Any]) -> None:
         )
     elif kind == "attachment":
         _attachment(state, line_no, record)
+    elif kind == "queue-operation":
+        _queued(state, line_no, record)
     elif kind not in _METADATA_TYPES:
         state.tally.unknown += 1
 
@@ -175,7 +179,25 @@ def _attachment(state: _State, line_no: int, record: dict[str, Any]) -> None:
         state.add(line_no, record, role="user", kind=EventKind.TEXT, text=prompt, mid_turn=True)
 
 
+def _queued(state: _State, line_no: int, record: dict[str, Any]) -> None:
+    """A message the user typed while the agent was working, as Claude Code 2.0 wrote it: a
+    queue operation holding the words. A task's or a shell's notification (JSON, a tag) and a
+    slash command are the harness's; the words sent again later as a prompt are read once,
+    here, where they were typed."""
+    content = record.get("content")
+    if record.get("operation") != "enqueue" or not isinstance(content, str):
+        return
+    text = content.strip()
+    if not text or text.startswith(("{", "<", "/")):
+        return
+    state.queued.add(text)
+    state.add(line_no, record, role="user", kind=EventKind.TEXT, text=content, mid_turn=True)
+
+
 def _user_text(state: _State, line_no: int, record: dict[str, Any], text: str) -> None:
+    if text.strip() in state.queued:
+        state.queued.discard(text.strip())
+        return  # read where it was typed
     if record.get("isCompactSummary"):
         kind = EventKind.SUMMARY
     elif text.startswith(_INTERRUPT):
