@@ -32,3 +32,18 @@ def test_no_line_earned_yet_is_not_said_as_all_we_know() -> None:
 def test_a_target_that_holds_every_earned_line_says_so() -> None:
     line = proposal_line(_nothing(shown=4, waiting=27))
     assert "the target already says all we know; 27 more lessons wait" in line
+
+
+def test_one_lesson_added_is_said_in_the_singular() -> None:
+    made = ProposalOutcome(
+        status=PublishStatus.CREATED,
+        proposal_id=1,
+        folder=None,
+        added=1,
+        removed=0,
+        lessons_shown=1,
+        lessons_known=31,
+        lessons_active=31,
+        lessons_waiting=30,
+    )
+    assert proposal_line(made).startswith("Proposal #1: 1 lesson added, 0 removed.")

@@ -1543,3 +1543,26 @@ def test_a_limit_of_minutes_the_call_set_is_not_called_short(tmp_path: Path) -> 
         "`pnpm build` timed out under the time limit the call set itself and passed once given "
         "300 s; give it 300 s or more."
     )
+
+
+def test_an_inline_script_written_again_is_no_remedy(tmp_path: Path) -> None:
+    """`python -c` failing on a path, then another `python -c` script working: the script was
+    the day's code, written again (here from another folder): no command to use instead."""
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "python -c \"import yaml; yaml.safe_load(open('app/conf/config.yaml'))\""),
+            result(
+                "t1",
+                "Exit code 1\nFileNotFoundError: [Errno 2] No such file or directory: "
+                "'app/conf/config.yaml'",
+                True,
+            ),
+            call(
+                "t2",
+                "python -c \"\nimport yaml\ncfg = yaml.safe_load(open('conf/config.yaml'))\n\"",
+            ),
+            result("t2", "OK"),
+        ],
+    )
+    assert lesson.fix is None and "instead" not in lesson.text

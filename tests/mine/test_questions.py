@@ -369,6 +369,11 @@ def test_a_pick_asked_as_option_1_or_2_names_the_option_left(tmp_path: Path) -> 
         ),
         ("How should the old settings page be handled?", "Rewrite it from scratch"),
         ("旧的登录组件怎么处理？", "全部替换"),
+        # a quantity for the task at hand, or a value changed once
+        ("How many total samples should the dataset contain?", "50,000 samples"),
+        ("How many EQ configurations should be applied to each segment?", "5 configs per segment"),
+        ("数据集需要多少条样本？", "五万条"),
+        ("How would you like to optimize GPU utilization?", "Increase batch size to 256"),
         ("Which license should the new package use?", "Other"),
     ],
 )

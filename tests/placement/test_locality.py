@@ -179,6 +179,12 @@ def lesson(
             "sudo -u deploy bash -c 'export PATH=\"$PNPM_HOME:$PATH\"; pm2 status'",
             Locality.MACHINE,
         ),
+        (  # the file the fix ran on is under a home; the line says the rule without it
+            '`rg -n "- …` fails here (“rg: unrecognized flag -”); use `rg -n -- "- …` instead.',
+            "rg: unrecognized flag -",
+            'rg -n -- "- \\[ \\]" ~/git/shop/specs/tasks.md',
+            Locality.TEAM,
+        ),
         ("Money is integer cents, never floats.", "", None, Locality.TEAM),
     ],
 )

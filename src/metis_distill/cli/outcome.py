@@ -71,8 +71,9 @@ def proposal_line(proposal: ProposalOutcome) -> str:
         return f"Proposal #{number} needs a human (a tripwire tripped)."
     if proposal.status == PublishStatus.UNCHANGED:
         return f"Nothing new: proposal #{number} still waits for review (`metis review`)."
+    lessons = "lesson" if proposal.added == 1 else "lessons"
     return (
-        f"Proposal #{number}: {proposal.added} lessons added, {proposal.removed} removed. "
+        f"Proposal #{number}: {proposal.added} {lessons} added, {proposal.removed} removed. "
         "Next: `metis review`, then `metis accept` or `metis reject`."
     )
 

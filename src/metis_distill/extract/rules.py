@@ -320,8 +320,9 @@ def _failure_lesson(
         fix is not None
         and fix.kind is FixKind.REPLACED
         and remedy
-        and _one_value_changed(call.text, remedy)
-    ):  # a name or a value corrected (`skills@research` → `skills@tavily-research`): no rule
+        and (_one_value_changed(call.text, remedy) or _script_rewritten(call.text, remedy))
+    ):  # a name or a value corrected (`skills@research` → `skills@tavily-research`), or an
+        # inline script written again: what it mended was that run's own, no rule
         return f"{what} {verb} here: “{sig}” {NO_FIX_SEEN}.", None
     if fix is not None and fix.kind is FixKind.REPLACED and remedy:
         env = _env_prefix(call.text, remedy)
@@ -365,6 +366,20 @@ def _failure_lesson(
     if fix is not None and fix.kind is FixKind.RETRIED:
         return f"{what} failed once with “{sig}” and passed when run again.", None
     return f"{what} {verb} here: “{sig}” {NO_FIX_SEEN}.", None
+
+
+# A program run on a script given inline (`python -c "…"`, `node -e '…'`, `python3 - <<EOF`).
+_INLINE_SCRIPT = re.compile(
+    r"^(?:\S*/)?(?P<program>python[\d.]*|node|ruby|perl|php|deno|bun|Rscript)"
+    r"(?:\s+-\w+)*\s+(?:-c|-e|--eval|-)(?:\s|$)"
+)
+
+
+def _script_rewritten(failed: str, retry: str) -> bool:
+    """Both calls run a script given inline to the same program: the retry is that script
+    written again (another path, another call), the day's code, not a way to run things."""
+    old, new = _INLINE_SCRIPT.match(unwrapped(failed)), _INLINE_SCRIPT.match(unwrapped(retry))
+    return old is not None and new is not None and old["program"] == new["program"]
 
 
 def _one_value_changed(failed: str, retry: str) -> bool:

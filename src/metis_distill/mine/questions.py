@@ -194,10 +194,19 @@ _FOR_NOW = re.compile(
 # once done the code shows it, and nothing is left to keep to.
 _DONE_ONCE = re.compile(
     r"^(?:replace|remove|delete|rewrite|redo|rebuild|overwrite|discard|wipe|start over|"
+    # a value changed once ("Increase batch size to 256"): the setting's file keeps it
+    r"increase|decrease|reduce|raise|lower|bump|double|halve|"
     r"start from scratch|remplacer|supprimer|réécrire|refaire|reconstruire|écraser|effacer|"
     r"reemplazar|eliminar|borrar|reescribir|rehacer|sobrescribir|substituir|remover|apagar|"
     r"reescrever|refazer|sobrescrever|ersetzen|entfernen|löschen|neu schreiben|überschreiben)\b"
     r"|^(?:全部|全部都)?(?:替换|删除|移除|重写|重做|重建|覆盖)|^(?:置き換え|削除|書き直)",
+    re.I,
+)
+# How many or how much of something for the task at hand ("How many samples should the dataset
+# contain?"): a quantity of one piece of work, which the work then holds.
+_QUANTITY = re.compile(
+    r"^(?:how (?:many|much)|combien|cu[aá]nt[oa]s?|quant[oa]s?|wie (?:viele?|groß)|сколько)\b"
+    r"|多少|几个|几条|いくつ|何個|何件|몇",
     re.I,
 )
 # An answer that asks back instead of choosing ("what does the loader's rule mean?",
@@ -405,6 +414,7 @@ def _lasting(question: str, choice: str) -> bool:
         or _WAIVES.search(choice)
         or _NAMING.search(question)
         or _SCOPE.search(question)
+        or _QUANTITY.search(asking)
         or _DIAGNOSTIC.search(question)
         or _RELOCATES.search(question)
         or _CLARIFIES.search(question)

@@ -121,7 +121,9 @@ def locality(lesson: LessonView, root: Path) -> Locality:
     repository root (a path inside the repository is the team's, even under a home)."""
     said = " ".join([lesson.text, lesson.fix or ""])
     quotes = " ".join(e.quote for e in lesson.evidence)
-    if _personal_paths(said, root) or _OWN_FOLDER.search(said):
+    # a path in the line's words is someone's; one the fix ran on (`rg -- x ~/src/a.md`) is
+    # only the file that run worked on, when the line says the rule without it
+    if _personal_paths(lesson.text, root) or _OWN_FOLDER.search(said):
         return Locality.PERSON
     if _OWN_LANGUAGE.search(lesson.text):
         return Locality.PERSON
