@@ -1566,3 +1566,33 @@ def test_an_inline_script_written_again_is_no_remedy(tmp_path: Path) -> None:
         ],
     )
     assert lesson.fix is None and "instead" not in lesson.text
+
+
+@pytest.mark.parametrize(
+    ("failed", "error", "text"),
+    [
+        # rg missing: another searcher on the same pattern is the way here
+        ('rg -n "aider" scripts', "bash: rg: command not found",
+         "`rg` is not on the PATH here (“rg: command not found”); use `grep -R …` instead."),
+        # rg there but refusing the pattern: grep working is no rule of this machine
+        ('rg -n "aider(" scripts', "rg: regex parse error:\n    aider(\n         ^\nerror: unclosed group",
+         None),
+    ],
+)  # fmt: skip
+def test_another_searcher_on_the_same_pattern_stands_in_for_a_missing_one(
+    tmp_path: Path, failed: str, error: str, text: str | None
+) -> None:
+    pattern = failed.split()[2]
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", failed),
+            result("t1", f"Exit code 127\n{error}" if text else f"Exit code 2\n{error}", True),
+            call("t2", f"grep -R {pattern} -n scripts"),
+            result("t2", "scripts/run.sh:3:aider --yes"),
+        ],
+    )
+    if text is None:
+        assert lesson.fix is None
+    else:
+        assert lesson.text == text and lesson.fix == "grep -R"

@@ -4,14 +4,18 @@ only when the POSIX way (or the harness's own tool) was seen working right after
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from metis_distill.extract.rules import RulesExtractor
+from metis_distill.ledger import LessonView
 from metis_distill.mine.episodes import find_episodes
 from metis_distill.mine.shells import QUOTING_LESSON, SWITCH_LESSON, escaped_bang
 from metis_distill.models import Event, EventKind, LessonCandidate, LessonKind, SourceRef
+from metis_distill.placement.agents import agents_of
+from metis_distill.placement.locality import Locality, locality
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.sources.codex import parse_file as parse_codex
 from metis_distill.textio import read_lines
@@ -290,3 +294,40 @@ def test_a_bang_the_harness_escaped_is_told_from_one_the_call_wrote(
         0, "assistant", EventKind.TOOL_CALL, command, SourceRef("a", 1, 1), tool_name="Bash"
     )
     assert escaped_bang(event, error) is escaped
+
+
+def _write_tool(tool_id: str, path: str) -> dict:  # type: ignore[type-arg]
+    block = {
+        "type": "tool_use",
+        "id": tool_id,
+        "name": "Write",
+        "input": {"file_path": path, "content": "It's done.\n"},
+    }
+    return {"type": "assistant", "message": {"content": [block]}}
+
+
+UNMATCHED = (
+    "Exit code 2\n/usr/bin/bash: eval: line 1: unexpected EOF while looking for matching `''"
+)
+
+
+@pytest.mark.parametrize(("written", "fixed"), [("book/ch1.md", True), ("book/ch2.md", False)])
+def test_a_here_document_broken_by_its_quotes_is_fixed_by_writing_the_file(
+    tmp_path: Path, written: str, fixed: bool
+) -> None:
+    """The Bash tool could not pass a long here-document whose body holds quotes; the Write
+    tool wrote the same file: one lesson of Claude Code's Bash tool, its remedy that file's
+    Write (another file written teaches nothing)."""
+    heredoc = "cat > book/ch1.md << 'EOF'\nIt's the first chapter.\nEOF"
+    records = [
+        call("t1", heredoc),
+        result("t1", UNMATCHED, True),
+        _write_tool("w1", written),
+        result("w1", f"File created successfully at: {written}"),
+    ]
+    (lesson,) = _lessons(tmp_path, records)
+    assert lesson.text.startswith("A long here-document written into a file through Claude")
+    assert (lesson.fix is not None) is fixed
+    view = LessonView("id", "failure", lesson.text, "active", 2, None, None, (), (), lesson.fix)
+    assert agents_of(replace(view, formats=frozenset({"claude_code"}))) == {"claude_code"}
+    assert locality(view, Path("/w")) is Locality.MACHINE

@@ -33,6 +33,7 @@ from metis_distill.mine.modules import INSTALL, importing_step, interpreter
 from metis_distill.mine.persisted import mode_committed
 from metis_distill.mine.shells import (
     SWITCH_LESSON,
+    broken_heredoc,
     escaped_bang,
     foreign_command,
     switch_as_path,
@@ -251,6 +252,8 @@ def _failure_lesson(
     if escaped_bang(call, episode.trigger.text):
         from_file = episode.fix is not None and bool(episode.fix.steps)
         return _ESCAPED_BANG_TEXT, (_ESCAPED_BANG_FIX if from_file else None)
+    if broken_heredoc(call, episode.trigger.text) is not None:
+        return _HEREDOC_TEXT, (_HEREDOC_FIX if episode.fix is not None else None)
     fix = episode.fix
     tool = call.tool_name or "tool"
     sig = general_error(signature)
@@ -664,6 +667,12 @@ _ESCAPED_BANG_TEXT = (
     "program's error); put such code in a file (the Write tool) and run the file."
 )
 _ESCAPED_BANG_FIX = "run the code from a file"
+_HEREDOC_TEXT = (
+    "A long here-document written into a file through Claude Code's Bash tool (`cat > f <<'EOF' … "
+    "EOF`) fails here when its body holds quotes (“unexpected EOF while looking for "
+    "matching …”); write the file with the Write tool instead."
+)
+_HEREDOC_FIX = "write the file with the Write tool"
 
 
 def _known_cause(signature: str) -> tuple[str, str | None] | None:

@@ -23,6 +23,7 @@ from itertools import takewhile
 from metis_distill.mine import signals
 from metis_distill.mine.modules import environment, importing_step, installs
 from metis_distill.mine.shells import (
+    broken_heredoc,
     does_same,
     doubled,
     escaped_bang,
@@ -168,6 +169,9 @@ def find_fix(events: tuple[Event, ...], index: int, call: Event | None) -> Fix |
         return _searched_by_shell(events, index, call)
     if escaped_bang(call, events[index].text):  # the code was fine; the way it was passed not
         return _run_from_file(events, index, call) or _retried(events, index, call)
+    target = broken_heredoc(call, events[index].text)
+    if target is not None:  # the body was fine; the way it was passed not
+        return _written_whole(events, index, call, target)
     foreign = foreign_command(call, events[index].text)
     if foreign is not None:  # `dir /B` in bash: only the POSIX way (or a harness tool) fixes it
         return _posix_form(events, index, foreign)
@@ -182,7 +186,9 @@ def find_fix(events: tuple[Event, ...], index: int, call: Event | None) -> Fix |
 
 
 _BUNDLED_SEARCH_TOOLS = frozenset({"Grep", "Glob"})
-_SHELL_SEARCH = re.compile(r"^(?:grep|egrep|rg|ag|find|git grep)\s")
+# Programs that search files' text, each standing in for another when one is not installed.
+_SEARCHERS = frozenset({"rg", "grep", "egrep", "ag", "ack"})
+_SHELL_SEARCH = re.compile(rf"^(?:{'|'.join(sorted(_SEARCHERS))}|find|git grep)\s")
 
 
 def _searched_by_shell(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
@@ -196,6 +202,22 @@ def _searched_by_shell(events: tuple[Event, ...], index: int, call: Event) -> Fi
         result = results.get(later.tool_use_id or "")
         if _SHELL_SEARCH.match(unwrapped(later.text)) and result and signals.is_success(result):
             return Fix(FixKind.REPLACED, later, result)
+    return None
+
+
+def _written_whole(events: tuple[Event, ...], index: int, call: Event, target: str) -> Fix | None:
+    """The file the here-document was to write, written by the Write tool (or a server's
+    write tool) instead, and written."""
+    name = target.replace("\\", "/").rsplit("/", 1)[-1]
+    results = results_by_call(events[index + 1 :])
+    for later in _window(events, index):
+        if later.kind is not EventKind.TOOL_CALL or later.session != call.session:
+            continue
+        writes = later.tool_name == "Write" or (later.tool_name or "").endswith("write_file")
+        if writes and later.text.strip().replace("\\", "/").rsplit("/", 1)[-1] == name:
+            result = results.get(later.tool_use_id or "")
+            if result is not None and result.kind is not EventKind.ERROR:
+                return Fix(FixKind.REPLACED, later, result)
     return None
 
 
@@ -233,7 +255,11 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
             continue
         if call.tool_name in signals.EDIT_TOOLS and not later.in_place:
             continue  # a file rewritten whole, or lines only added: no replacement that worked
-        if not (same_intent(call.text, later.text, dropped) or _runs(later.text, missing)):
+        if not (
+            same_intent(call.text, later.text, dropped)
+            or _runs(later.text, missing)
+            or _searches_instead(call.text, later.text, missing)
+        ):
             continue
         result = results.get(later.tool_use_id or "")
         if result is None:
@@ -279,6 +305,18 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
                 continue  # still could not run: another form of it may yet
             return None  # the same call failed again: whatever came between was no fix
     return None
+
+
+def _searches_instead(failed: str, retry: str, missing: str | None) -> bool:
+    """The missing program searched text, and the retry searches for the same pattern with
+    another searcher (`grep -R -n "aider"` after `rg -n "aider"` found no `rg`)."""
+    if missing not in _SEARCHERS:
+        return False
+    a, b = command_head(failed).split(), command_head(retry).split()
+    if len(a) < 2 or not b or b[0] not in _SEARCHERS or b[0] == missing:
+        return False
+    pattern = next((word for word in a[1:] if not word.startswith("-")), None)
+    return pattern is not None and pattern in b[1:]
 
 
 _VERSION_PROBE = re.compile(r"^\S+(?:\s+-m\s+\S+)?\s+(?:--version|-V|--help|version)\s*$")

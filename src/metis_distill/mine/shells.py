@@ -183,6 +183,23 @@ def lost_variable_marks(
 _ESCAPED_BANG = re.compile(r"\\!(?P<after>[^\s\\]{0,12})")
 
 
+# A here-document written into a file (`cat > f <<'EOF'`, `cat <<EOF >> f`), and bash stopping at
+# a quote it could not match: the Bash tool's quoting of a long body broke, not the body.
+_HEREDOC_INTO = re.compile(
+    r"\bcat\s+(?:>>?\s*(?P<a>[\"'][^\"']+[\"']|[^\s<]+)\s*<<|<<-?\s*[\"']?\w+[\"']?\s*>>?\s*"
+    r"(?P<b>[\"'][^\"']+[\"']|\S+))"
+)
+_UNMATCHED_QUOTE = re.compile(r"unexpected EOF while looking for matching")
+
+
+def broken_heredoc(call: Event, error: str) -> str | None:
+    """The file a here-document was to write, when bash stopped at an unmatched quote."""
+    if call.tool_name not in signals.SHELL_TOOLS or not _UNMATCHED_QUOTE.search(error[:2000]):
+        return None
+    into = _HEREDOC_INTO.search(call.text[:2000])
+    return (into["a"] or into["b"]).strip("\"'") if into else None
+
+
 def escaped_bang(call: Event, error: str) -> bool:
     """The error shows a `\\!` where the call wrote a bare `!`: the harness added the
     backslash on the way to the program."""

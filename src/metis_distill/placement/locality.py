@@ -59,7 +59,7 @@ _THIS_MACHINE = re.compile(
     r"|\bGit Bash here\b|\bShell commands here run in bash, not cmd\b"
     r"|\bsandbox cannot start on this machine\b|\bcannot set (?:privileged )?capabilities\b"
     r"|\bcannot start their bundled ripgrep here\b|\bBash tool here passes a `!` on as\b"
-    r"|\bOn this Windows machine\b"
+    r"|\bOn this Windows machine\b|\bhere-document written into a file through\b"
     # a command run as another of the machine's accounts (`sudo -u deploy …`): its setup
     r"|\bsudo -u [\w.-]+ ",
     re.I,
