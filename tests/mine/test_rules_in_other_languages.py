@@ -31,6 +31,9 @@ RULES = [
     "arrume sempre no script de instalação e não no código gerado",
     "Всегда запускай линтер перед коммитом.",
     "Никогда не пушь напрямую в ветку main.",
+    "지금부터 커밋 메시지는 영어로 작성해줘",
+    "항상 pnpm을 사용하고 npm은 쓰지 마",
+    'la prochaine fois indique moi quand tu as terminé une tache par "étape suivante"',
 ]
 
 

@@ -221,6 +221,8 @@ def test_a_home_written_as_tilde_or_named_is_the_persons(text: str, expected: Lo
         ("日本語で回答してください。", Locality.PERSON),
         ("Réponds toujours en français.", Locality.PERSON),
         ("Antworte mir bitte immer auf Deutsch.", Locality.PERSON),
+        ("지금부터 모든 답변을 한글로 해줘", Locality.PERSON),
+        ("Всегда работай со мной на русском.", Locality.PERSON),
         # the language of the product is the team's
         ("Write the UI strings in Thai; English is the fallback.", Locality.TEAM),
         ("Error messages returned by the API are in English.", Locality.TEAM),

@@ -353,8 +353,13 @@ _MARKERS_SPACED = (
     r"en\s+adelante|cada\s+vez|"
     r"sempre|jamais|a\s+partir\s+de\s+agora|daqui\s+(?:em|para|pra)\s+(?:diante|frente)|"
     r"de\s+agora\s+em\s+diante|toda\s+vez|"
-    r"всегда|никогда|впредь|с\s+этого\s+момента|отныне|в\s+дальнейшем|каждый\s+раз"
+    r"всегда|никогда|впредь|с\s+этого\s+момента|отныне|в\s+дальнейшем|каждый\s+раз|"
+    # "next time" in those languages: what to do whenever it comes up again
+    r"la\s+prochaine\s+fois|das\s+nächste\s+mal|nächstes\s+mal|la\s+próxima\s+vez|"
+    r"da\s+próxima\s+vez|в\s+следующий\s+раз"
 )
+# Korean: "지금부터 …" (from now on), "앞으로는 …", "항상 …" (always), "절대 …" (never).
+_KO_MARKERS = r"(?:지금부터|이제부터|앞으로|항상|언제나|절대로?|매번)"
 # The word before a marker that makes it no rule ("Es ist immer …", "Está sempre …", "Fast
 # immer …"): a pronoun, a verb "to be", a conjunction, "almost", "still", "fails".
 _NOT_A_VERB = (
@@ -385,7 +390,7 @@ _JA_RULE = (
 RULE_ELSEWHERE = re.compile(
     rf"^(?:{_PLEASE})?(?:(?!(?:{_NOT_A_VERB})[,\s])[^\W\d_]+[,\s]+)?(?:{_MARKERS_SPACED})\b"
     r"|^n(?:e\s+|['’])[^\W\d_]+\s+(?:plus\s+)?jamais\b"
-    rf"|^{_ZH_LEAD}|^{_JA_RULE}",
+    rf"|^{_ZH_LEAD}|^{_JA_RULE}|^{_KO_MARKERS}",
     re.I,
 )
 DURABLE_ELSEWHERE = re.compile(
@@ -394,7 +399,8 @@ DURABLE_ELSEWHERE = re.compile(
     r"ao\s+invés\s+de|por\s+padrão|вместо|по\s+умолчанию)\b"
     r"|以后|今后|往后|从现在|从今|始终|总是|永远|一律|每次|每当|默认|而不是|而非|而是|"
     rf"{_ZH_BEFORE}|"
-    r"常に|必ず|今後|これから|以後|絶対に|決して|毎回|デフォルトで|ではなく|代わりに",
+    r"常に|必ず|今後|これから|以後|絶対に|決して|毎回|デフォルトで|ではなく|代わりに|"
+    rf"{_KO_MARKERS}|대신",
     re.I,
 )
 # A one-off request, a question, a reply, a complaint or today's task in those languages:
