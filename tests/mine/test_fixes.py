@@ -1596,3 +1596,24 @@ def test_another_searcher_on_the_same_pattern_stands_in_for_a_missing_one(
         assert lesson.fix is None
     else:
         assert lesson.text == text and lesson.fix == "grep -R"
+
+
+@pytest.mark.parametrize(
+    ("command", "output", "kept"),
+    [
+        # standard error sent nowhere: the line left is what the command printed
+        ("ls -la services/ && ls -la services/v3/ 2>/dev/null", "Exit code 2\ntotal 256\n-rw a.py", False),
+        # a search's failure quoted by a line it found
+        ('rg "AI" feicc', "Exit code 2\nfeicc/x/verify.sh: ((FAILED++))", False),
+        # the search's own error, and an error said in words with stderr dropped, stay
+        ('rg "AI(" feicc', "Exit code 2\nrg: regex parse error: unclosed group", True),
+        ("cat a.txt 2>/dev/null || npm run build", "Exit code 1\nError: Cannot find module 'vite'", True),
+    ],
+)  # fmt: skip
+def test_a_line_that_is_no_error_is_never_quoted_as_one(
+    tmp_path: Path, command: str, output: str, kept: bool
+) -> None:
+    path = _write(tmp_path, [call("t1", command), result("t1", output, True)])
+    run = parse_file(path, path.parent)
+    found = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+    assert bool(found) is kept

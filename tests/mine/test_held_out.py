@@ -48,6 +48,11 @@ def failures(tmp_path: Path, records: list[dict]) -> list:  # type: ignore[type-
             "Exit code 123\nSyntaxError",
             True,
         ),
+        # a dev server started under the call's own `timeout`, stopped by it: as asked
+        ("timeout 15 pnpm --filter web dev", 124, "Exit code 124\n  VITE ready in 300 ms", False),
+        ("timeout 15 pnpm dev", 143, "Exit code 143\n ELIFECYCLE  Command failed.", False),
+        # stopped by its own timeout after failing on its own: the failure stands
+        ("timeout 15 pnpm dev", 1, "Exit code 1\nError: Cannot find module 'vite'", True),
     ],
 )
 def test_a_query_that_answers_none_is_no_failure(

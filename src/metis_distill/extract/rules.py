@@ -21,6 +21,7 @@ from metis_distill.extract.wording import (
 )
 from metis_distill.mine.episodes import Episode
 from metis_distill.mine.fixes import (
+    SEARCHERS,
     Fix,
     FixKind,
     flag_changes,
@@ -50,6 +51,7 @@ from metis_distill.mine.signals import (
     is_success,
     missing_module,
     missing_program,
+    names_an_error,
 )
 from metis_distill.mine.statements import is_standing_rule
 from metis_distill.mine.text import (
@@ -112,6 +114,21 @@ WSL_TEXT = (
 )
 _PWSH_FIX = "pwsh -NoProfile -Command …"
 _PWSH = re.compile(r"\b(?:pwsh|powershell)(?:\.exe)?\b", re.I)
+
+
+def _match_quoted(call: Event, signature: str) -> bool:
+    """A search's failure quoted by a line it matched: its own errors start with its name
+    (`rg: regex parse error`), or say it is missing; the harness's say it stopped the call."""
+    words = command_head(call.text).split() if call.tool_name in SHELL_TOOLS else []
+    program = words[0].rsplit("/", 1)[-1] if words else ""
+    if program not in SEARCHERS:
+        return False
+    own = signature.startswith(f"{program}:") or stopped_after(signature) is not None
+    return not own and missing_program(signature) is None
+
+
+# Standard error sent nowhere: what is left of a failed call's output is what it printed.
+_STDERR_DROPPED = re.compile(r"(?:\b2|&)>\s*/dev/null|\b2>&-")
 _LOG_LEVEL = re.compile(r"^<[0-7]>(?=\S)")  # a syslog priority (`<3>WSL …`): not the message
 # "No, use X" -> "Use X"; but "stop trying X" keeps its "stop", or the meaning flips.
 # An edit refused because the text to replace is not in the file as written.
@@ -158,6 +175,10 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     signature = _LOG_LEVEL.sub("", error_signature(error.text))
     if not signature or call is None:
         return None  # a failure we cannot tie to what was run teaches nothing actionable
+    if _STDERR_DROPPED.search(call.text) and not names_an_error(signature):
+        return None  # its errors thrown away: the line quoted is output (`total 256`), no error
+    if _match_quoted(call, signature):
+        return None  # a line the search found (`run.sh: ((FAILED++))`), not its error
     ref = call.ref.span(error.ref)
     pwsh = _pwsh_that_worked(run, error, lines) if _WSL_NO_SHELL.search(error.text[:2000]) else None
     if pwsh is not None:

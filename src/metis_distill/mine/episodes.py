@@ -91,6 +91,8 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
             call = latest.get(event.tool_use_id or "")
             if event.seq in fixes or signals.answers_no(call, event):
                 continue
+            if signals.stopped_on_purpose(call, event):
+                continue
             if not signals.looked_for_nothing(call, event):
                 for episode in _failure(events, index, call, banners):
                     if episode.fix_result is not None:

@@ -187,8 +187,8 @@ def find_fix(events: tuple[Event, ...], index: int, call: Event | None) -> Fix |
 
 _BUNDLED_SEARCH_TOOLS = frozenset({"Grep", "Glob"})
 # Programs that search files' text, each standing in for another when one is not installed.
-_SEARCHERS = frozenset({"rg", "grep", "egrep", "ag", "ack"})
-_SHELL_SEARCH = re.compile(rf"^(?:{'|'.join(sorted(_SEARCHERS))}|find|git grep)\s")
+SEARCHERS = frozenset({"rg", "grep", "egrep", "ag", "ack"})
+_SHELL_SEARCH = re.compile(rf"^(?:{'|'.join(sorted(SEARCHERS))}|find|git grep)\s")
 
 
 def _searched_by_shell(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
@@ -310,10 +310,10 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
 def _searches_instead(failed: str, retry: str, missing: str | None) -> bool:
     """The missing program searched text, and the retry searches for the same pattern with
     another searcher (`grep -R -n "aider"` after `rg -n "aider"` found no `rg`)."""
-    if missing not in _SEARCHERS:
+    if missing not in SEARCHERS:
         return False
     a, b = command_head(failed).split(), command_head(retry).split()
-    if len(a) < 2 or not b or b[0] not in _SEARCHERS or b[0] == missing:
+    if len(a) < 2 or not b or b[0] not in SEARCHERS or b[0] == missing:
         return False
     pattern = next((word for word in a[1:] if not word.startswith("-")), None)
     return pattern is not None and pattern in b[1:]

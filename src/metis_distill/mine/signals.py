@@ -736,6 +736,22 @@ _PIPE = re.compile(r"(?<!\|)\|(?!\|)")
 BANNER_MIN = 20  # characters of a line before it can be told a banner
 
 
+# `timeout 15 pnpm dev`: the call bounded its own run; 124 is timeout's own status, 143 (SIGTERM)
+# the program's when it was stopped.
+_OWN_TIMEOUT = re.compile(r"^timeout\s+(?:-\S+\s+)*\d+[smh]?\s")
+_STOPPED = re.compile(r"^(?:Exit code:? )?(?:124|143)\b", re.M)
+
+
+def stopped_on_purpose(call: Event | None, result: Event) -> bool:
+    """A call that bounded its own run with `timeout N` and was stopped by it (a dev server
+    started to see that it starts): what the agent asked for, no failure."""
+    if call is None or call.tool_name not in SHELL_TOOLS:
+        return False
+    if not _OWN_TIMEOUT.match(call.text.strip()):
+        return False
+    return result.exit_code in (124, 143) or bool(_STOPPED.match(result.text[:40]))
+
+
 def answers_no(call: Event | None, result: Event) -> bool:
     """A query that exited 1 to say "none": `rg` or `grep` found nothing, `diff` found a
     difference, `npm ls` did not find the package, `which` did not find the program."""
