@@ -136,6 +136,11 @@ def test_a_task_sent_again_after_an_interrupt_is_no_correction(tmp_path: Path) -
     [
         ("Wait, hold on. Don't reload the page; call the API instead.", "Don't reload the page"),
         ("Wait, hold on. I see a console error in the browser now.", None),  # a report, no rule
+        # "please do not", typed in haste
+        (
+            "Pleas do not add your signature on the commit messages",
+            "Pleas do not add your signature on the commit messages",
+        ),
     ],
 )
 def test_a_correction_that_opens_with_a_filler_is_told_by_what_follows(

@@ -1348,6 +1348,16 @@ def test_a_run_with_its_steps_traced_is_no_fix(tmp_path: Path) -> None:
         ],
     )
     assert episode.fix is None and "bash -x" not in lesson.text
+    ((episode, _),) = _failures(
+        tmp_path / "sudo",
+        [
+            call("t1", "sudo ./install.sh"),
+            result("t1", failed, True),
+            call("t2", "sudo bash -x ./install.sh 2>&1 | head -100"),
+            result("t2", "+ stow zsh\n+ echo done"),
+        ],
+    )
+    assert episode.fix is None
 
 
 def test_a_call_that_moved_to_another_folder_first_shows_no_fix(tmp_path: Path) -> None:
@@ -1617,3 +1627,41 @@ def test_a_line_that_is_no_error_is_never_quoted_as_one(
     run = parse_file(path, path.parent)
     found = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
     assert bool(found) is kept
+
+
+def test_where_a_missing_program_is_asked_runs_nothing(tmp_path: Path) -> None:
+    """`which pyright || which npx` after "pyright: command not found" only looks; `npx
+    pyright .` running it is the way here."""
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "pyright ."),
+            result("t1", "Exit code 127\n(eval):1: command not found: pyright", True),
+            call("t2", "which pyright || which npx"),
+            result("t2", "pyright not found\n/opt/homebrew/bin/npx"),
+            call("t3", "npx pyright ."),
+            result("t3", "0 errors, 0 warnings, 0 informations"),
+        ],
+    )
+    assert lesson.fix == "npx" and "which" not in lesson.text
+
+
+def test_another_program_on_the_same_words_is_named_without_them(tmp_path: Path) -> None:
+    """`docker compose -f x.yml logs` refused, `docker-compose` with the same words working:
+    the lesson is the program, not that run's file and flags."""
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "sudo docker compose -f deploy/stack.prod.yml logs --tail=50"),
+            result(
+                "t1", "Exit code 125\nunknown shorthand flag: 'f' in -f\nSee 'docker --help'.", True
+            ),
+            call("t2", "sudo docker-compose -f deploy/stack.prod.yml logs --tail=50"),
+            result("t2", "web_1  | listening on :8080"),
+        ],
+    )
+    assert lesson.text == (
+        "`docker compose …` fails here (“unknown shorthand flag: 'f' in -f”); use "
+        "`docker-compose …` instead."
+    )
+    assert lesson.fix == "docker-compose"

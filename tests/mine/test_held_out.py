@@ -166,6 +166,23 @@ def test_the_shells_banner_is_not_the_error(tmp_path: Path) -> None:
     assert failures(tmp_path / "b", only_banner) == []
 
 
+def test_a_banner_of_many_lines_is_not_the_error(tmp_path: Path) -> None:
+    """A profile's banner of a dozen lines before every output: its seventh line (a check
+    that printed "Not found") is no error of the command that failed after it."""
+    banner = "\n".join(
+        ["=" * 30, "Agents Bridge v10.0 ready for this shell", *(f"  module number {n} loaded ok" for n in range(4)),
+         "  Tandem Orchestrator: Not found", *(f"  service {n} is running fine" for n in range(5))]
+    )  # fmt: skip
+    ok = [
+        record
+        for n, command in enumerate(["git status", "ls", "pwd"])
+        for record in (call(f"ok{n}", command), result(f"ok{n}", f"{banner}\nfine"))
+    ]
+    failed = f"Exit code 1\n{banner}\n[ERROR] No build datasets found in buildpool"
+    (failure,) = failures(tmp_path, [*ok, call("c", "./build.sh"), result("c", failed, True)])
+    assert error_signature(failure.trigger.text) == "[ERROR] No build datasets found in buildpool"
+
+
 def test_another_filter_or_an_edit_in_between_is_no_replacing_fix(tmp_path: Path) -> None:
     other_test = [
         call("t1", 'yarn test --filter="loading-state-test"'),

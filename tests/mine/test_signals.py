@@ -154,6 +154,13 @@ def test_a_warning_the_program_went_on_after_is_not_its_error(output: str, signa
         ("undefined", "undefined"),
         # a warning in words is still no match for the error after it
         ("warning: unused variable `x`, missing docs\nFAILED", "FAILED"),
+        # docker's complaint, not a row of the usage it prints after it
+        (
+            "Exit code 125\nunknown shorthand flag: 'f' in -f\nSee 'docker --help'.\n\n"
+            "Usage:  docker [OPTIONS] COMMAND\n\nCommands:\n  attach      Attach local "
+            "standard input, output, and error streams to a running container",
+            "unknown shorthand flag: 'f' in -f",
+        ),
         # RuboCop's offense, from its cop on, not its `Inspecting 1 file` banner
         (
             "Exit code 1\nInspecting 1 file\nC\n\nOffenses:\n\n"

@@ -131,6 +131,13 @@ def test_a_standing_rule_of_the_user_is_a_decision(tmp_path: Path) -> None:
             True,
         ),
         ("user", "We decided to drop Redis from the stack for good.", True),
+        # the agent wondering aloud, then making its next call
+        (
+            "assistant",
+            "Let me check if we should use the direct streaming script instead, since that's "
+            "what you originally wanted:",
+            False,
+        ),
     ],
 )
 def test_decided_to_is_a_decision_with_its_reason_or_the_users(

@@ -365,6 +365,10 @@ def _failure_lesson(
         runner = _env_runner(failed, remedy) if missing_module(signature) else None
         if runner is not None:
             return _module_elsewhere_text(signature, runner), runner
+        swapped = _program_swapped(call.text, remedy)
+        if swapped is not None:  # `docker compose -f x.yml logs` → `docker-compose -f x.yml …`
+            old, new = swapped
+            return f"`{old} …` {verb} here (“{sig}”); use `{new} …` instead.", new
         instead = general_command(remedy, MAX_REMEDY)
         if code(instead) == what:  # the general forms are alike: the difference is in the args
             if _PATH_ERROR.search(sig):  # other paths: where this run stood, no rule
@@ -404,6 +408,28 @@ def _script_rewritten(failed: str, retry: str) -> bool:
     written again (another path, another call), the day's code, not a way to run things."""
     old, new = _INLINE_SCRIPT.match(unwrapped(failed)), _INLINE_SCRIPT.match(unwrapped(retry))
     return old is not None and new is not None and old["program"] == new["program"]
+
+
+MAX_PROGRAM_WORDS = 2  # `docker compose`, `python3 -m`: a program named in more is a command
+
+
+def _program_swapped(failed: str, retry: str) -> tuple[str, str] | None:
+    """The program the retry ran in place of the failed one, every other word kept (`docker
+    compose …` → `docker-compose …`, `sudo` before both): (failed program, retry's)."""
+    old, new = unwrapped(failed).split(), unwrapped(retry).split()
+    while old and new and old[0] == new[0]:
+        if old[0] != "sudo" and "=" not in old[0]:
+            return None  # the program kept: what changed is its arguments
+        old, new = old[1:], new[1:]
+    same = 0
+    while same < min(len(old), len(new)) and old[-1 - same] == new[-1 - same]:
+        same += 1
+    old, new = old[: len(old) - same], new[: len(new) - same]
+    if not same or not old or not new or max(len(old), len(new)) > MAX_PROGRAM_WORDS:
+        return None
+    if any(word.startswith("-") or "/" in word for word in [*old, *new]):
+        return None  # a flag or a path changed, not the program
+    return " ".join(old), " ".join(new)
 
 
 def _one_value_changed(failed: str, retry: str) -> bool:

@@ -601,7 +601,7 @@ _WAIT = re.compile(
 
 
 # A script run with its steps traced (`bash -x x.sh`, `sh -xv x.sh`): a look at the failure.
-_TRACED = re.compile(r"^(?:ba|z|da|k)?sh\s+-[a-wyz]*x[a-z]*\s")
+_TRACED = re.compile(r"^(?:sudo\s+(?:-\S+\s+)*)?(?:ba|z|da|k)?sh\s+-[a-wyz]*x[a-z]*\s")
 # The folder a call moves to before it runs (`cd apps/api && …`).
 _CD = re.compile(rf"^\s*cd\s+({SHELL_WORD})\s*(?:&&|;)")
 
@@ -1293,7 +1293,13 @@ def _runs(retry: str, program: str | None) -> bool:
     if program is None:
         return False
     words = command_head(retry).split()
+    if words and words[0] in _WHERE_IS:
+        return False  # `which pyright || which npx`: where it is, nothing run
     return program in words[1:4] and words[0] != program
+
+
+# Commands that say where a program is, and run nothing.
+_WHERE_IS = frozenset({"which", "where", "whereis", "type", "command", "hash"})
 
 
 def _contains(outer: list[str], inner: list[str]) -> bool:

@@ -117,7 +117,8 @@ CMD_NOT_A_COMMAND_WORDS = (
 _ERROR_LINE = re.compile(
     r"error(?![a-df-rt-z0-9_])|not found|denied|failed|fatal|cannot|can't|unable|no such|refused|"
     r"invalid|exception|not recognized|unrecognized|illegal option|undefined|missing|timed out|"
-    rf"no matches found|\bconflict\b|{'|'.join(CMD_NOT_A_COMMAND)}",
+    rf"no matches found|\bconflict\b|{'|'.join(CMD_NOT_A_COMMAND)}|"
+    r"\bunknown (?:shorthand )?(?:flag|option|command|argument)",
     re.I,
 )
 ERROR_WORDS = (  # every match of _ERROR_LINE, lower-cased, holds one of these (`may_hold`)
@@ -140,6 +141,7 @@ ERROR_WORDS = (  # every match of _ERROR_LINE, lower-cased, holds one of these (
     "timed out",
     "no matches found",
     "conflict",
+    "unknown",
     *CMD_NOT_A_COMMAND_WORDS,
 )
 _GO_TEST_ERROR = re.compile(r"^[\w./-]+_test\.go:\d+: \S")
@@ -445,7 +447,7 @@ OBJECTION = re.compile(
 )
 CORRECTION = re.compile(
     r"^(?:no\b|nope|stop|wait|don't|do not|never|not\s|wrong|instead|actually|that's not|"
-    r"please don't|use\s|always|rather)",
+    r"pleas?e?,? (?:don'?t|do not|never|stop)\b|use\s|always|rather)",
     re.I,
 )
 
@@ -734,6 +736,8 @@ _ANSWERS_WITH_ONE = frozenset({"rg", "grep", "egrep", "fgrep", "ag", "ack", "dif
 _LISTS_PACKAGES = re.compile(r"^(?:npm|pnpm|yarn)\s+(?:-g\s+)?(?:ls|list)\b")
 _PIPE = re.compile(r"(?<!\|)\|(?!\|)")
 BANNER_MIN = 20  # characters of a line before it can be told a banner
+BANNER_LINES = 40  # lines at the head of an output a banner of many lines may fill
+BANNER_REPEATS = 3  # outputs that worked whose head holds a line further down
 
 
 # `timeout 15 pnpm dev`: the call bounded its own run; 124 is timeout's own status, 143 (SIGTERM)
@@ -803,16 +807,23 @@ def _xargs_runs(words: list[str]) -> str:
 
 
 def banner_lines(events: tuple[Event, ...]) -> frozenset[str]:
-    """Lines printed before the output of commands that worked, twice or more (a shell
-    profile's warning): they are not what any failure says."""
-    seen: dict[str, int] = {}
+    """Lines printed before the output of commands that worked (a shell profile's warning,
+    its banner of many lines): in the first 3 lines twice or more, or further down the head
+    three times or more. They are not what any failure says."""
+    first: dict[str, int] = {}
+    head: dict[str, int] = {}
     for event in events:
         if event.kind is not EventKind.TOOL_RESULT or event.exit_code not in (None, 0):
             continue
-        for line in {line.strip() for line in event.text.split("\n", 3)[:3]}:
-            if len(line) >= BANNER_MIN:
-                seen[line] = seen.get(line, 0) + 1
-    return frozenset(line for line, count in seen.items() if count >= 2)
+        lines = [line.strip() for line in event.text.split("\n", BANNER_LINES)[:BANNER_LINES]]
+        for counts, part in ((first, lines[:3]), (head, lines)):
+            for line in set(part):
+                if len(line) >= BANNER_MIN:
+                    counts[line] = counts.get(line, 0) + 1
+    return frozenset(
+        [line for line, count in first.items() if count >= 2]
+        + [line for line, count in head.items() if count >= BANNER_REPEATS]
+    )
 
 
 # Tools and commands that only look; their "nothing there" is an answer, not a lesson.

@@ -56,6 +56,10 @@ _RESOLVED = re.compile(
     r"\b(?:resolved|fixed|solved|cured) (?:it|this|that|the (?:issue|problem|bug|error))\b", re.I
 )
 # The agent's own next step, not a way around the limit: "Instead, I'll dump it tonight."
+# The agent wondering aloud whether to do a thing, or announcing the call it makes next.
+_WONDERS = re.compile(
+    r"\b(?:check|see|verify|find out|look|consider)\s+(?:if|whether)\b|:\s*$", re.I
+)
 _PLAN = re.compile(r"^(?:instead,?\s+)?(?:I'll|I will|let me|let's|I'm going to|we'll)\b", re.I)
 _QUESTION = re.compile(r"\bQuestion\s+\d+(?:\s+of\s+\d+)?\s*[:.-]\s*(?P<topic>[^\n*#]{4,80})")
 _RECORDED = re.compile(
@@ -174,6 +178,8 @@ def _classify(event: Event, sentence: str) -> Statement | None:
         return None
     decides = signals.may_hold(sentence, signals.DECISION_WORDS)
     if event.role in ("assistant", "user") and decides and signals.DECISION.search(sentence):
+        if event.role == "assistant" and _WONDERS.search(sentence):
+            return None  # "Let me check if we should use X, since …:": asked, not decided
         return Statement(LessonKind.DECISION, "decision", sentence)
     tells = event.role == "assistant" and signals.may_hold(sentence, signals.GOTCHA_WORDS)
     if tells and signals.GOTCHA.search(sentence):
