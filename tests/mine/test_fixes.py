@@ -1665,3 +1665,31 @@ def test_another_program_on_the_same_words_is_named_without_them(tmp_path: Path)
         "`docker-compose …` instead."
     )
     assert lesson.fix == "docker-compose"
+
+
+def test_a_missing_program_asked_its_version_is_answered_by_the_other_name(
+    tmp_path: Path,
+) -> None:
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "python --version"),
+            result("t1", "Exit code 127\n/bin/bash: line 1: python: command not found", True),
+            call("t2", "python3 --version"),
+            result("t2", "Python 3.12.3"),
+        ],
+    )
+    assert episode.fix is not None
+    assert lesson.text.startswith("`python` is not on the PATH here") and lesson.fix == "python3"
+
+
+def test_a_documents_name_bash_ran_is_no_missing_program(tmp_path: Path) -> None:
+    """A patch's text sent to bash: its backticked `AGENTS.md` ran as a command."""
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "*** Begin Patch\n+See `AGENTS.md` for the rules.\n*** End Patch"),
+            result("t1", "Exit code 127\nbash: line 2: AGENTS.md: command not found", True),
+        ],
+    )
+    assert "not on the PATH" not in lesson.text

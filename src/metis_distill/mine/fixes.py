@@ -266,8 +266,10 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
             continue
         if _status_hidden(failure, call, later, result):
             continue  # `rspec x | grep -A10 Expected`: the status is grep's; no pass shown
-        if _asks_version(later.text) and unwrapped(later.text) != unwrapped(call.text):
-            continue  # `x --version` working shows the program starts, not that it does the job
+        if _asks_version(later.text) and not (missing and _asks_version(call.text)):
+            # `x --version` working shows the program starts, not that it does the job; for a
+            # program not found, asked its version, the other one found is the answer
+            continue
         if _only_prints(later.text) and not _only_prints(call.text):
             continue  # `X=1 bash -c 'echo "$X"'`: a probe of how the shell reads it, no work
         if _LOOKUP.match(unwrapped(later.text)) and not _LOOKUP.match(unwrapped(call.text)):

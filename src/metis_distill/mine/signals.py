@@ -590,10 +590,15 @@ def missing_program(text: str) -> str | None:
         return None  # every match of _MISSING_PROGRAM holds one or another
     for found in _MISSING_PROGRAM.finditer(head):
         program = found["program"] or found["zsh"] or found["cmd"]
-        # a name that starts with a digit is a tag or a line number (`image:1-24: not found`)
-        if program.lower() not in _NOT_PROGRAMS and not program[0].isdigit():
-            return str(program)
+        # a name that starts with a digit is a tag or a line number (`image:1-24: not found`);
+        # a document's name (`AGENTS.md`) was text bash ran, not a program
+        if program.lower() in _NOT_PROGRAMS or program[0].isdigit() or _DOCUMENT.search(program):
+            continue
+        return str(program)
     return None
+
+
+_DOCUMENT = re.compile(r"\.(?:md|markdown|txt|rst|json|ya?ml|toml|csv|html?|css|lock)$", re.I)
 
 
 _MISSING_MODULE = re.compile(
