@@ -50,7 +50,19 @@ def failures(tmp_path: Path, records: list[dict]) -> list:  # type: ignore[type-
         ),
         # a dev server started under the call's own `timeout`, stopped by it: as asked
         ("timeout 15 pnpm --filter web dev", 124, "Exit code 124\n  VITE ready in 300 ms", False),
-        ("timeout 15 pnpm dev", 143, "Exit code 143\n ELIFECYCLE  Command failed.", False),
+        (
+            "timeout 15 pnpm dev",
+            143,
+            "Exit code 143\nListening on :3000\n ELIFECYCLE  Command failed.",
+            False,
+        ),
+        # a watcher that never said it started, stopped by the limit: a failure still
+        (
+            "timeout 120 npm test",
+            124,
+            "Exit code 124\n> app@0.1.0 test\n> react-scripts test",
+            True,
+        ),
         # stopped by its own timeout after failing on its own: the failure stands
         ("timeout 15 pnpm dev", 1, "Exit code 1\nError: Cannot find module 'vite'", True),
     ],

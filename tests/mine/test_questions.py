@@ -401,6 +401,13 @@ def test_an_answer_that_decides_nothing_that_lasts_in_any_language(
         ("Có nên dùng TypeScript không?", "Không, giữ JavaScript", None),
         ("어떤 데이터베이스를 사용할까요?", "PostgreSQL", None),
         ("How should the tests run in CI?", "In parallel with pytest-xdist", None),
+        # an act with its condition or scope, and quantities that are conventions, stand
+        ("How should the parser report invalid input?", "Raise a ValueError", None),
+        ("How should a deleted account's data be handled?", "Delete it after 30 days", None),
+        ("How should errors be logged in production?", "Reduce to warnings and above", None),
+        ("How many spaces should the codebase indent with?", "2 spaces", None),
+        ("这几个数据库方案中，服务应该用哪一个？", "PostgreSQL", None),
+        ("서비스에서 몇 가지 데이터베이스 중 어떤 것을 사용할까요?", "PostgreSQL", None),
     ],
 )
 def test_a_lasting_pick_in_any_language_stays_a_decision(
@@ -493,6 +500,7 @@ def test_an_english_choice_taken_back_later_is_no_decision(tmp_path: Path) -> No
         ("The first chat is too slow: move ensure_loaded() into the server's startup.", False),
         # the code named again without a problem, or a problem elsewhere: the choice stands
         ("Now add a test for `ensure_loaded`.", True),
+        ("Thanks, no problems with `ensure_loaded` now.", True),
         ("There is a bug in the history command.", True),
     ],
 )

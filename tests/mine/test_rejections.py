@@ -56,3 +56,31 @@ def test_no_choice_unless_the_named_program_ran_next_and_worked(
     tmp_path: Path, reason: str, retry: str, output: str, error: bool
 ) -> None:
     assert decisions(tmp_path, reason, retry, output, error) == []
+
+
+@pytest.mark.parametrize(
+    ("rejected", "reason", "retry", "text"),
+    [
+        ("sudo apt-get install -y jq", "brew", "brew install jq",
+         "Use `brew` here, not `apt-get`: the user turned down `sudo apt-get install -y jq` "
+         "saying “brew”, and `brew install jq` worked."),
+        ("NODE_ENV=development pnpm dev", "npm", "npm run dev",
+         "Use `npm` here, not `pnpm`: the user turned down `NODE_ENV=development pnpm dev` "
+         "saying “npm”, and `npm run dev` worked."),
+        ("rm -rf build", "ls", "ls build", None),  # another thing done, not the same another way
+    ],
+)  # fmt: skip
+def test_the_program_is_read_past_sudo_and_settings_and_must_do_the_same_job(
+    tmp_path: Path, rejected: str, reason: str, retry: str, text: str | None
+) -> None:
+    records = [
+        call("t1", rejected),
+        result("t1", REJECTED.format(reason=reason), True),
+        call("t2", retry),
+        result("t2", "done"),
+    ]
+    path = _write(tmp_path, records)
+    run = parse_file(path, tmp_path)
+    episodes = [e for e in find_episodes(run) if e.kind is LessonKind.DECISION]
+    found = [c.text for c in RulesExtractor().extract(run, episodes, read_lines(path))]
+    assert found == ([text] if text else [])

@@ -88,3 +88,34 @@ def test_a_path_of_another_system_is_no_lesson_of_this_one(tmp_path: Path) -> No
         *refused_after_read(2, "/home/ana/shop/a.js"),
     ]
     assert gotchas(tmp_path, records) == []
+
+
+def test_every_refusal_of_the_session_is_told_by_the_one_gotcha(tmp_path: Path) -> None:
+    records = [
+        *refused_after_read(1, SERVER),
+        *refused_after_read(2, SERVER),
+        *refused_after_read(3, MODEL),
+    ]
+    path = _write(tmp_path, records)
+    run = parse_file(path, tmp_path)
+    episodes = list(find_episodes(run))
+    assert [e.kind for e in episodes] == [LessonKind.GOTCHA]
+
+
+def test_a_command_between_the_read_and_the_edit_may_have_touched_the_file(
+    tmp_path: Path,
+) -> None:
+    """`npx eslint --fix src` between them rewrote the file: no bug of the tool's."""
+    records = [
+        record
+        for n in (1, 2)
+        for record in (
+            read(f"r{n}", SERVER),
+            result(f"r{n}", "     1→import express from 'express';"),
+            call(f"f{n}", "npx eslint --fix src"),
+            result(f"f{n}", ""),
+            edit(f"e{n}", SERVER),
+            result(f"e{n}", STALE, True),
+        )
+    ]
+    assert gotchas(tmp_path, records) == []

@@ -47,6 +47,15 @@ def test_a_standing_rule_in_another_language_is_a_decision(tmp_path: Path, text:
 @pytest.mark.parametrize(
     "text",
     [
+        # a complaint, a guess, thanks, a button, a path, a farewell: no rule
+        "매번 같은 빌드 에러가 나요",
+        "항상 이 부분에서 테스트가 실패합니다",
+        "앞으로 아마 Redis를 쓰게 될 것 같아요",
+        "항상 감사합니다",
+        "앞으로 가기 버튼을 누르면 화면이 멈춰요",
+        "절대 경로로 import 하면 빌드가 깨져요",
+        "Hasta la próxima vez, gracias por todo.",
+        "Увидимся в следующий раз, спасибо.",
         # one-off requests
         "帮我把这个文件改一下",
         "帮我以后都把日志写到 logs 目录，而不是根目录",

@@ -331,3 +331,18 @@ def test_a_here_document_broken_by_its_quotes_is_fixed_by_writing_the_file(
     view = LessonView("id", "failure", lesson.text, "active", 2, None, None, (), (), lesson.fix)
     assert agents_of(replace(view, formats=frozenset({"claude_code"}))) == {"claude_code"}
     assert locality(view, Path("/w")) is Locality.MACHINE
+
+
+def test_a_here_document_with_its_delimiter_unquoted_is_the_scripts_own_failure(
+    tmp_path: Path,
+) -> None:
+    """`<<EOF` unquoted: bash matches the quotes in the body itself, so the failure is the
+    script's, not the Bash tool's way of passing it."""
+    records = [
+        call("t1", "cat > notes.md <<EOF\nRun $(echo it's done)\nEOF"),
+        result("t1", UNMATCHED, True),
+        _write_tool("w1", "notes.md"),
+        result("w1", "File created successfully at: notes.md"),
+    ]
+    (lesson,) = _lessons(tmp_path, records)
+    assert not lesson.text.startswith("A long here-document")

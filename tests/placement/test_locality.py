@@ -222,6 +222,7 @@ def test_a_home_written_as_tilde_or_named_is_the_persons(text: str, expected: Lo
         ("Réponds toujours en français.", Locality.PERSON),
         ("Antworte mir bitte immer auf Deutsch.", Locality.PERSON),
         ("지금부터 모든 답변을 한글로 해줘", Locality.PERSON),
+        ("앞으로 코드 주석은 한글로 해줘", Locality.TEAM),  # the code's comments: the team's
         ("Всегда работай со мной на русском.", Locality.PERSON),
         # the language of the product is the team's
         ("Write the UI strings in Thai; English is the fallback.", Locality.TEAM),

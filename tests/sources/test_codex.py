@@ -1054,3 +1054,21 @@ def test_every_command_codexs_default_limit_stopped_is_one_lesson(tmp_path: Path
     assert len(limit) == 2 and len({c.text for c in limit}) == 1
     assert all(c.fix is None for c in limit)
     assert any(c.text.startswith("`sudo chown") for c in lessons)
+
+
+def test_a_call_stopped_while_it_waited_for_an_answer_is_no_lesson_of_the_limit(
+    tmp_path: Path,
+) -> None:
+    """`npx` asking "Ok to proceed? (y)" waits for a key no limit would give."""
+    asked = json.dumps(
+        {
+            "output": "command timed out after 10043 milliseconds\nNeed to install create-vite\n"
+            "Ok to proceed? (y) ",
+            "metadata": {"exit_code": 124},
+        }
+    )
+    run = _shell_run(tmp_path, [("npx create-vite@latest web", asked)])
+    (lesson,) = RulesExtractor().extract(
+        run, list(find_episodes(run)), read_lines(tmp_path / "rollout-x.jsonl")
+    )
+    assert not lesson.text.startswith("Codex's default time limit")

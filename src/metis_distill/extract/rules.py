@@ -123,8 +123,20 @@ def _match_quoted(call: Event, signature: str) -> bool:
     program = words[0].rsplit("/", 1)[-1] if words else ""
     if program not in SEARCHERS:
         return False
-    own = signature.startswith(f"{program}:") or stopped_after(signature) is not None
-    return not own and missing_program(signature) is None
+    # any step's program may be the one that failed (`grep -rl x | xargs sed -i …`)
+    programs = {
+        step.split()[0].rsplit("/", 1)[-1] for step in _STEPS.split(call.text) if step.split()
+    }
+    said_by = signature.split(":", 1)[0].strip().rsplit("/", 1)[-1]
+    own = said_by in programs or stopped_after(signature) is not None
+    return (
+        not own and missing_program(signature) is None and not _RG_SEARCHED_NOTHING.match(signature)
+    )
+
+
+_STEPS = re.compile(r"\s*(?:&&|\|\||;|\|)\s*")
+# ripgrep's own words when its filters left nothing to search.
+_RG_SEARCHED_NOTHING = re.compile(r"^No files were searched\b")
 
 
 # Standard error sent nowhere: what is left of a failed call's output is what it printed.
@@ -244,7 +256,15 @@ def _default_limit_stopped(call: Event, failure: Event) -> bool:
         call.timeout_ms is None
         and stopped_after(failure.text) is not None
         and not _SUDO.match(unwrapped(call.text))
+        and not _WAITS_FOR_INPUT.search(failure.text[-400:])
     )
+
+
+# A call stopped while it waited for an answer (`npx`'s "Ok to proceed? (y)", an editor for
+# the commit message): no time limit would end that wait.
+_WAITS_FOR_INPUT = re.compile(
+    r"\?\s*(?:\(y\)|\[y/n\]|\(y/n\))?\s*$|Ok to proceed|Waiting for your editor|›\s*$", re.I
+)
 
 
 def _mode_kept(run: Run, episode: Episode, signature: str) -> bool:
@@ -273,7 +293,7 @@ def _failure_lesson(
     if escaped_bang(call, episode.trigger.text):
         from_file = episode.fix is not None and bool(episode.fix.steps)
         return _ESCAPED_BANG_TEXT, (_ESCAPED_BANG_FIX if from_file else None)
-    if broken_heredoc(call, episode.trigger.text) is not None:
+    if harness == "claude_code" and broken_heredoc(call, episode.trigger.text) is not None:
         return _HEREDOC_TEXT, (_HEREDOC_FIX if episode.fix is not None else None)
     fix = episode.fix
     tool = call.tool_name or "tool"

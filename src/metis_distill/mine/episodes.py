@@ -62,7 +62,7 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
     batches = {batch.cancelled[0].seq: batch for batch in earned_batches(events, calls)}
     quoting = lost_variable_marks(events, calls)
     rereads = {r.refusals[0].seq: r for r in refused_rereads(events)}
-    told = {e.seq for r in rereads.values() for e in r.refusals}  # one lesson for them all
+    told = {e.seq for r in rereads.values() for e in r.all_refusals}  # one lesson for them all
     banners = signals.banner_lines(events)
     # a file may hold a stretch of the conversation twice (the same tool ids again): a result
     # answers the call with its id that came last before it

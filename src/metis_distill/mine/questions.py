@@ -195,18 +195,25 @@ _FOR_NOW = re.compile(
 _DONE_ONCE = re.compile(
     r"^(?:replace|remove|delete|rewrite|redo|rebuild|overwrite|discard|wipe|start over|"
     # a value changed once ("Increase batch size to 256"): the setting's file keeps it
-    r"increase|decrease|reduce|raise|lower|bump|double|halve|"
+    r"increase|decrease|reduce|bump|"
     r"start from scratch|remplacer|supprimer|réécrire|refaire|reconstruire|écraser|effacer|"
     r"reemplazar|eliminar|borrar|reescribir|rehacer|sobrescribir|substituir|remover|apagar|"
     r"reescrever|refazer|sobrescrever|ersetzen|entfernen|löschen|neu schreiben|überschreiben)\b"
     r"|^(?:全部|全部都)?(?:替换|删除|移除|重写|重做|重建|覆盖)|^(?:置き換え|削除|書き直)",
     re.I,
 )
+# A condition or a scope that makes an act a standing rule ("Delete it after 30 days",
+# "Reduce to warnings and above").
+_STANDS = re.compile(
+    r"\b(?:after|when|whenever|every|always|never|in production|and above|by default|older than)\b",
+    re.I,
+)
 # How many or how much of something for the task at hand ("How many samples should the dataset
 # contain?"): a quantity of one piece of work, which the work then holds.
 _QUANTITY = re.compile(
     r"^(?:how (?:many|much)|combien|cu[aá]nt[oa]s?|quant[oa]s?|wie (?:viele?|groß)|сколько)\b"
-    r"|多少|几个|几条|いくつ|何個|何件|몇",
+    r"(?!.*\b(?:spaces?|tabs?|retries|retry|coverage|percent|characters?|columns?|indent\w*)\b)"
+    r"|^[^，,。]{0,20}(?:多少|几个|几条)(?![^？?]*哪)|^(?:いくつ|何個|何件)|^몇\s?(?:개|명|번|건)",
     re.I,
 )
 # An answer that asks back instead of choosing ("what does the loader's rule mean?",
@@ -423,7 +430,7 @@ def _lasting(question: str, choice: str) -> bool:
         or _HAS_NOW.search(question)
         or _NO_CHOICE.match(choice)
         or _FOR_NOW.search(choice)
-        or _DONE_ONCE.match(choice)
+        or (_DONE_ONCE.match(choice) and not _STANDS.search(choice))
     )
 
 
@@ -569,6 +576,9 @@ _BACKTICKED = re.compile(r"`([^`\n]{2,80})`")
 _CODE_NAME = re.compile(
     r"[A-Za-z_]\w*(?:(?:\.|::)[A-Za-z_]\w*)+|[A-Za-z]*_\w+|\w*[a-z][A-Z]\w*|\w*[A-Z]{2}[a-z]\w*"
 )
+_NO_PROBLEM = re.compile(
+    r"\bno (?:more )?(?:problems?|issues?|bugs?)\b|\bnothing wrong\b|\bnot an issue\b", re.I
+)
 # The user reporting a problem in the thing named ("… causa una demora inaceptable").
 _PROBLEM = re.compile(
     r"\b(?:problems?|issues?|bugs?|wrong|unacceptable|broken|too slow|doesn'?t work)\b|"
@@ -589,7 +599,9 @@ def revisited(question: str, said_later: Iterable[str]) -> bool:
         if len(name) > 3
     }
     return bool(names) and any(
-        _PROBLEM.search(said) and any(_names(name.lower(), said.lower()) for name in names)
+        _PROBLEM.search(said)
+        and not _NO_PROBLEM.search(said)
+        and any(_names(name.lower(), said.lower()) for name in names)
         for said in said_later
     )
 

@@ -11,12 +11,21 @@ from dataclasses import dataclass
 
 from metis_distill.mine.fixes import results_by_call
 from metis_distill.mine.signals import is_success
-from metis_distill.mine.text import unwrapped
+from metis_distill.mine.text import first_step, shorten, unwrapped
 from metis_distill.models import Event, EventKind
 
 _REASON = re.compile(r"reason for the rejection:\s*(?P<reason>[^\n]{1,40}?)\s*$")
 _PROGRAM_WORD = re.compile(r"^[A-Za-z][\w.+-]*$")
 LOOKAHEAD = 6  # events after the rejection in which the user's program is run
+MAX_HEAD = 60  # characters of a command named in the line
+# Programs that do one job, each in place of another: what a user names to say "this one".
+_ALTERNATIVES = (
+    frozenset({"npm", "pnpm", "yarn", "bun", "npx", "pnpx", "bunx"}),
+    frozenset({"pip", "pip3", "uv", "poetry", "pipenv", "conda", "pdm"}),
+    frozenset({"python", "python3", "py", "uv"}),
+    frozenset({"brew", "apt", "apt-get", "dnf", "yum", "pacman", "winget", "choco", "scoop"}),
+    frozenset({"docker", "podman", "docker-compose", "nerdctl"}),
+)
 
 
 @dataclass(frozen=True)
@@ -49,7 +58,7 @@ def named_program(
     if reason is None or rejected_call is None or not _PROGRAM_WORD.match(reason["reason"]):
         return None
     chosen, over = reason["reason"], _program(rejected_call.text)
-    if not over or chosen == over:
+    if not over or chosen == over or not _interchangeable(chosen, over):
         return None
     window = events[index + 1 : index + 1 + LOOKAHEAD]
     results = results_by_call(window)
@@ -58,6 +67,8 @@ def named_program(
             continue
         if later.tool_name != rejected_call.tool_name or _program(later.text) != chosen:
             return None  # the next call is not the user's program: the reason said more
+        if not _kept_words(rejected_call.text, later.text):
+            return None  # `ls` after `rm -rf build`: another thing done, not the same by another
         result = results.get(later.tool_use_id or "")
         if result is None or not is_success(result):
             return None
@@ -67,11 +78,32 @@ def named_program(
 
 
 def _program(command: str) -> str:
-    words = unwrapped(command).split()
+    """The program a command runs, past `sudo` and its flags and the settings before it."""
+    words = _bare_words(command)
     return words[0] if words else ""
 
 
+def _bare_words(command: str) -> list[str]:
+    words = unwrapped(command).split()
+    while words and (words[0] == "sudo" or "=" in words[0] or words[0].startswith("-")):
+        words = words[1:]
+    return words
+
+
+def _interchangeable(chosen: str, over: str) -> bool:
+    return any(chosen in family and over in family for family in _ALTERNATIVES)
+
+
+def _kept_words(rejected: str, retry: str) -> bool:
+    """The retry does what was turned down: an argument of it is there again (`dev` of
+    `pnpm dev` in `npm run dev`)."""
+    asked = [w for w in _bare_words(rejected)[1:] if not w.startswith("-")]
+    again = set(_bare_words(retry)[1:])
+    return bool(asked) and any(word in again for word in asked)
+
+
 def _head(command: str) -> str:
-    """The command's first step, as short as the line can take."""
-    step = re.split(r"\s*(?:&&|\|\||;|\||>)\s*", unwrapped(command), maxsplit=1)[0]
-    return step if len(step) <= 60 else step[:59].rstrip() + "…"
+    """The command's first step, its output's redirection left out, as short as the line can
+    take."""
+    step = re.split(r"\s*(?:&&|;|>)\s*", first_step(command), maxsplit=1)[0]
+    return shorten(step, MAX_HEAD)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from metis_distill.mine.fixes import WRITES_FILES, results_by_call
-from metis_distill.mine.signals import is_success
+from metis_distill.mine.signals import SHELL_TOOLS, is_success
 from metis_distill.models import Event, EventKind
 
 REFUSED = re.compile(
@@ -36,9 +36,10 @@ class Rereads:
     """The refusals of one session, each with its call and the Read before it, and the
     command that rewrote the file after, when one did."""
 
-    refusals: tuple[Event, ...]
+    refusals: tuple[Event, ...]  # the first that show it
     events: tuple[Event, ...]  # what the evidence must cover, in order
     rewritten: Event | None
+    all_refusals: tuple[Event, ...] = ()  # every one of the session: one lesson for them all
 
     @property
     def sentence(self) -> str:
@@ -70,6 +71,7 @@ def refused_rereads(events: tuple[Event, ...]) -> list[Rereads]:
     for refused in sessions.values():
         if len(refused) >= MIN_REFUSALS:
             names = {_name(_path(call)) for _, call, _ in refused}
+            every = tuple(r for _, _, r in refused)
             refused = refused[:MIN_REFUSALS]  # the first that show it, and what worked after
             rewritten = _rewritten(events, calls[refused[-1][2].tool_use_id or ""], names)
             shown = [e for triple in refused for e in triple]
@@ -78,6 +80,7 @@ def refused_rereads(events: tuple[Event, ...]) -> list[Rereads]:
                     refusals=tuple(r for _, _, r in refused),
                     events=tuple([*shown, rewritten] if rewritten else shown),
                     rewritten=rewritten,
+                    all_refusals=every,
                 )
             )
     return found
@@ -106,8 +109,8 @@ def _read_just_before(events: tuple[Event, ...], at: int, refused: int) -> Event
             result = results_by_call(events[back + 1 : refused]).get(earlier.tool_use_id or "")
             worked = result is not None and result.kind is not EventKind.ERROR
             return earlier if worked else None
-        if _name(path) in earlier.text:
-            return None  # something else touched the file between
+        if _name(path) in earlier.text or earlier.tool_name in SHELL_TOOLS:
+            return None  # something else touched the file between, or may have (a formatter)
     return None
 
 

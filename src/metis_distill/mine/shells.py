@@ -185,9 +185,11 @@ _ESCAPED_BANG = re.compile(r"\\!(?P<after>[^\s\\]{0,12})")
 
 # A here-document written into a file (`cat > f <<'EOF'`, `cat <<EOF >> f`), and bash stopping at
 # a quote it could not match: the Bash tool's quoting of a long body broke, not the body.
+# The delimiter quoted (`<<'EOF'`): bash reads the body as it is; unquoted, a quote in it is
+# bash's own to match, and the failure is the script's.
 _HEREDOC_INTO = re.compile(
-    r"\bcat\s+(?:>>?\s*(?P<a>[\"'][^\"']+[\"']|[^\s<]+)\s*<<|<<-?\s*[\"']?\w+[\"']?\s*>>?\s*"
-    r"(?P<b>[\"'][^\"']+[\"']|\S+))"
+    r"\bcat\s+(?:>>?\s*(?P<a>[\"'][^\"']+[\"']|[^\s<]+)\s*<<-?\s*[\"']\w+[\"']"
+    r"|<<-?\s*[\"']\w+[\"']\s*>>?\s*(?P<b>[\"'][^\"']+[\"']|\S+))"
 )
 _UNMATCHED_QUOTE = re.compile(r"unexpected EOF while looking for matching")
 

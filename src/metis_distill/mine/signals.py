@@ -355,13 +355,22 @@ _MARKERS_SPACED = (
     r"en\s+adelante|cada\s+vez|"
     r"sempre|jamais|a\s+partir\s+de\s+agora|daqui\s+(?:em|para|pra)\s+(?:diante|frente)|"
     r"de\s+agora\s+em\s+diante|toda\s+vez|"
-    r"всегда|никогда|впредь|с\s+этого\s+момента|отныне|в\s+дальнейшем|каждый\s+раз|"
-    # "next time" in those languages: what to do whenever it comes up again
-    r"la\s+prochaine\s+fois|das\s+nächste\s+mal|nächstes\s+mal|la\s+próxima\s+vez|"
-    r"da\s+próxima\s+vez|в\s+следующий\s+раз"
+    r"всегда|никогда|впредь|с\s+этого\s+момента|отныне|в\s+дальнейшем|каждый\s+раз"
 )
-# Korean: "지금부터 …" (from now on), "앞으로는 …", "항상 …" (always), "절대 …" (never).
+# "Next time" in those languages, opening the sentence (after a word it is a farewell, "hasta
+# la próxima vez"): what to do whenever it comes up again.
+_NEXT_TIME = (
+    r"(?:la\s+prochaine\s+fois|das\s+nächste\s+mal|nächstes\s+mal|la\s+próxima\s+vez|"
+    r"da\s+próxima\s+vez|в\s+следующий\s+раз)\b"
+)
+# Korean: "지금부터 …" (from now on), "앞으로는 …", "항상 …" (always), "절대 …" (never), and the
+# sentence ends as an instruction does ("…해 주세요", "…해줘", "…하지 마"), not as a report
+# ("항상 실패합니다") or a guess; "앞으로 가기" is the forward button, "절대 경로" a path.
 _KO_MARKERS = r"(?:지금부터|이제부터|앞으로|항상|언제나|절대로?|매번)"
+_KO_RULE = (
+    rf"{_KO_MARKERS}(?!\s*(?:가기|경로))"
+    r".*(?:주세요|해\s?줘|하세요|마세요|하지\s?마|할\s?것|해라|하지\s?말\w*|쓰지\s?마)[.!。]?\s*$"
+)
 # The word before a marker that makes it no rule ("Es ist immer …", "Está sempre …", "Fast
 # immer …"): a pronoun, a verb "to be", a conjunction, "almost", "still", "fails".
 _NOT_A_VERB = (
@@ -392,7 +401,7 @@ _JA_RULE = (
 RULE_ELSEWHERE = re.compile(
     rf"^(?:{_PLEASE})?(?:(?!(?:{_NOT_A_VERB})[,\s])[^\W\d_]+[,\s]+)?(?:{_MARKERS_SPACED})\b"
     r"|^n(?:e\s+|['’])[^\W\d_]+\s+(?:plus\s+)?jamais\b"
-    rf"|^{_ZH_LEAD}|^{_JA_RULE}|^{_KO_MARKERS}",
+    rf"|^{_ZH_LEAD}|^{_JA_RULE}|^{_KO_RULE}|^{_NEXT_TIME}",
     re.I,
 )
 DURABLE_ELSEWHERE = re.compile(
@@ -402,7 +411,7 @@ DURABLE_ELSEWHERE = re.compile(
     r"|以后|今后|往后|从现在|从今|始终|总是|永远|一律|每次|每当|默认|而不是|而非|而是|"
     rf"{_ZH_BEFORE}|"
     r"常に|必ず|今後|これから|以後|絶対に|決して|毎回|デフォルトで|ではなく|代わりに|"
-    rf"{_KO_MARKERS}|대신",
+    rf"{_KO_MARKERS}|대신|{_NEXT_TIME}",
     re.I,
 )
 # A one-off request, a question, a reply, a complaint or today's task in those languages:
@@ -742,13 +751,15 @@ _LISTS_PACKAGES = re.compile(r"^(?:npm|pnpm|yarn)\s+(?:-g\s+)?(?:ls|list)\b")
 _PIPE = re.compile(r"(?<!\|)\|(?!\|)")
 BANNER_MIN = 20  # characters of a line before it can be told a banner
 BANNER_LINES = 40  # lines at the head of an output a banner of many lines may fill
-BANNER_REPEATS = 3  # outputs that worked whose head holds a line further down
+BANNER_REPEATS = 3  # commands whose outputs hold a line further down the banner
 
 
 # `timeout 15 pnpm dev`: the call bounded its own run; 124 is timeout's own status, 143 (SIGTERM)
 # the program's when it was stopped.
 _OWN_TIMEOUT = re.compile(r"^timeout\s+(?:-\S+\s+)*\d+[smh]?\s")
 _STOPPED = re.compile(r"^(?:Exit code:? )?(?:124|143)\b", re.M)
+# What a server prints once it is up.
+_STARTED = re.compile(r"\b(?:ready|listening|started|running at|Local:)", re.I)
 
 
 def stopped_on_purpose(call: Event | None, result: Event) -> bool:
@@ -756,8 +767,8 @@ def stopped_on_purpose(call: Event | None, result: Event) -> bool:
     started to see that it starts): what the agent asked for, no failure."""
     if call is None or call.tool_name not in SHELL_TOOLS:
         return False
-    if not _OWN_TIMEOUT.match(call.text.strip()):
-        return False
+    if not _OWN_TIMEOUT.match(call.text.strip()) or not _STARTED.search(result.text[:4000]):
+        return False  # a run that never said it started failed, whatever stopped it
     return result.exit_code in (124, 143) or bool(_STOPPED.match(result.text[:40]))
 
 
@@ -813,21 +824,29 @@ def _xargs_runs(words: list[str]) -> str:
 
 def banner_lines(events: tuple[Event, ...]) -> frozenset[str]:
     """Lines printed before the output of commands that worked (a shell profile's warning,
-    its banner of many lines): in the first 3 lines twice or more, or further down the head
-    three times or more. They are not what any failure says."""
+    its banner of many lines): in the first 3 lines twice or more; further down the head of an
+    output that opens with such a line, in the outputs of three different commands or more.
+    They are not what any failure says."""
+    calls = {e.tool_use_id: e.text for e in events if e.kind is EventKind.TOOL_CALL}
+    worked = [
+        (calls.get(e.tool_use_id, ""), e.text.split("\n", BANNER_LINES)[:BANNER_LINES])
+        for e in events
+        if e.kind is EventKind.TOOL_RESULT and e.exit_code in (None, 0)
+    ]
     first: dict[str, int] = {}
-    head: dict[str, int] = {}
-    for event in events:
-        if event.kind is not EventKind.TOOL_RESULT or event.exit_code not in (None, 0):
-            continue
-        lines = [line.strip() for line in event.text.split("\n", BANNER_LINES)[:BANNER_LINES]]
-        for counts, part in ((first, lines[:3]), (head, lines)):
-            for line in set(part):
+    for _, lines in worked:
+        for line in {line.strip() for line in lines[:3]}:
+            if len(line) >= BANNER_MIN:
+                first[line] = first.get(line, 0) + 1
+    opening = {line for line, count in first.items() if count >= 2}
+    head: dict[str, set[str]] = {}  # a line, and the commands whose output held it
+    for command, lines in worked:
+        if lines and lines[0].strip() in opening:
+            for line in {line.strip() for line in lines[3:]}:
                 if len(line) >= BANNER_MIN:
-                    counts[line] = counts.get(line, 0) + 1
+                    head.setdefault(line, set()).add(command)
     return frozenset(
-        [line for line, count in first.items() if count >= 2]
-        + [line for line, count in head.items() if count >= BANNER_REPEATS]
+        opening | {line for line, commands in head.items() if len(commands) >= BANNER_REPEATS}
     )
 
 

@@ -106,7 +106,7 @@ _OWN_LANGUAGE = re.compile(
     rf"|\byour (?:responses|replies|answers)\b[^.;]{{0,20}}\bin (?:{_LANGUAGES})\b"
     r"|(?:用|使用|以)(?:简体|繁体)?(?:中文|汉语|英文|英语|日语|韩语)(?:来)?(?:回答|回复|回应|交流|沟通|对话)"
     r"|(?:中文|英文)(?:回答|回复)|日本語で(?:回答|答え|返答|返事|応答|話)"
-    r"|(?:한국어|한글)로\s?(?:답|대답|응답|말|해\s?줘)|답변(?:을|은)?\s?(?:한국어|한글)로"
+    r"|(?:한국어|한글)로\s?(?:답|대답|응답|말)|답변(?:을|은)?\s?(?:한국어|한글)로"
     r"|^r[ée]pond(?:s|ez)?(?:-moi)?(?: toujours)? en (?:français|anglais)\b"
     r"|^(?:responde|contesta|respóndeme|contéstame)(?:me)?(?: siempre)? en "
     r"(?:español|castellano|inglés)\b"
