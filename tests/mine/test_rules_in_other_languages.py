@@ -49,6 +49,7 @@ def test_a_standing_rule_in_another_language_is_a_decision(tmp_path: Path, text:
     [
         # a complaint, a guess, thanks, a button, a path, a farewell: no rule
         "매번 같은 빌드 에러가 나요",
+        "매번 같은 빌드 에러가 나요. 로그 좀 봐 주세요",
         "항상 이 부분에서 테스트가 실패합니다",
         "앞으로 아마 Redis를 쓰게 될 것 같아요",
         "항상 감사합니다",

@@ -369,7 +369,7 @@ _NEXT_TIME = (
 _KO_MARKERS = r"(?:지금부터|이제부터|앞으로|항상|언제나|절대로?|매번)"
 _KO_RULE = (
     rf"{_KO_MARKERS}(?!\s*(?:가기|경로))"
-    r".*(?:주세요|해\s?줘|하세요|마세요|하지\s?마|할\s?것|해라|하지\s?말\w*|쓰지\s?마)[.!。]?\s*$"
+    r"[^.!?。]*(?:주세요|해\s?줘|하세요|마세요|하지\s?마|할\s?것|해라|하지\s?말\w*|쓰지\s?마)[.!。]?\s*$"
 )
 # The word before a marker that makes it no rule ("Es ist immer …", "Está sempre …", "Fast
 # immer …"): a pronoun, a verb "to be", a conjunction, "almost", "still", "fails".
