@@ -58,6 +58,7 @@ from metis_distill.mine.text import (
     STEP_SPLIT,
     clean,
     command_head,
+    file_name,
     first_step,
     scrub,
     shell_steps,
@@ -375,7 +376,7 @@ def _failure_lesson(
             return f"{what} {verb} {where} (“{sig}”); run it with {code(env)} set.", remedy
         binary = _other_binary(call.text, remedy)
         if binary is not None:
-            name = code(binary.replace("\\", "/").rsplit("/", 1)[-1])
+            name = code(file_name(binary))
             # a program the sandbox could not confine (a snap's): its lesson is Codex's alone
             where = "inside Codex's sandbox here" if _sandbox_stopped(harness, episode) else "here"
             return (
@@ -493,7 +494,7 @@ def _other_binary(failed: str, retry: str) -> str | None:
         return None
     path = new[0].strip("\"'")
     absolute = path.startswith(("/", "~/")) or re.match(r"[A-Za-z]:\\", path) is not None
-    same = path.replace("\\", "/").rsplit("/", 1)[-1] == old[0]
+    same = file_name(path) == old[0]
     return path if absolute and same else None
 
 

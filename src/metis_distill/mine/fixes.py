@@ -36,6 +36,7 @@ from metis_distill.mine.text import (
     SHELL_WORD,
     STEP_SPLIT,
     command_head,
+    file_name,
     first_step,
     script_steps,
     shell_steps,
@@ -208,13 +209,13 @@ def _searched_by_shell(events: tuple[Event, ...], index: int, call: Event) -> Fi
 def _written_whole(events: tuple[Event, ...], index: int, call: Event, target: str) -> Fix | None:
     """The file the here-document was to write, written by the Write tool (or a server's
     write tool) instead, and written."""
-    name = target.replace("\\", "/").rsplit("/", 1)[-1]
+    name = file_name(target)
     results = results_by_call(events[index + 1 :])
     for later in _window(events, index):
         if later.kind is not EventKind.TOOL_CALL or later.session != call.session:
             continue
         writes = later.tool_name == "Write" or (later.tool_name or "").endswith("write_file")
-        if writes and later.text.strip().replace("\\", "/").rsplit("/", 1)[-1] == name:
+        if writes and file_name(later.text.strip()) == name:
             result = results.get(later.tool_use_id or "")
             if result is not None and result.kind is not EventKind.ERROR:
                 return Fix(FixKind.REPLACED, later, result)
@@ -230,7 +231,7 @@ def _run_from_file(events: tuple[Event, ...], index: int, call: Event) -> Fix | 
         if later.kind is not EventKind.TOOL_CALL or later.session != call.session:
             continue
         if later.tool_name == "Write" and later.text.strip():
-            written[later.text.strip().replace("\\", "/").rsplit("/", 1)[-1]] = later
+            written[file_name(later.text.strip())] = later
         elif later.tool_name in signals.SHELL_TOOLS:
             run = [write for name, write in written.items() if name in later.text]
             result = results.get(later.tool_use_id or "")

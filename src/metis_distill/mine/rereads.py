@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from metis_distill.mine.fixes import WRITES_FILES, results_by_call
 from metis_distill.mine.signals import SHELL_TOOLS, is_success
+from metis_distill.mine.text import file_name
 from metis_distill.models import Event, EventKind
 
 REFUSED = re.compile(
@@ -70,7 +71,7 @@ def refused_rereads(events: tuple[Event, ...]) -> list[Rereads]:
     found = []
     for refused in sessions.values():
         if len(refused) >= MIN_REFUSALS:
-            names = {_name(_path(call)) for _, call, _ in refused}
+            names = {file_name(_path(call)) for _, call, _ in refused}
             every = tuple(r for _, _, r in refused)
             refused = refused[:MIN_REFUSALS]  # the first that show it, and what worked after
             rewritten = _rewritten(events, calls[refused[-1][2].tool_use_id or ""], names)
@@ -91,10 +92,6 @@ def _path(call: Event) -> str:
     return path if _WINDOWS_PATH.match(path) else ""
 
 
-def _name(path: str) -> str:
-    return re.split(r"[/\\]", path)[-1]
-
-
 def _read_just_before(events: tuple[Event, ...], at: int, refused: int) -> Event | None:
     """The Read of the refused call's path (at `at`) that worked last before it, when no
     other call came between them that names the file."""
@@ -109,7 +106,7 @@ def _read_just_before(events: tuple[Event, ...], at: int, refused: int) -> Event
             result = results_by_call(events[back + 1 : refused]).get(earlier.tool_use_id or "")
             worked = result is not None and result.kind is not EventKind.ERROR
             return earlier if worked else None
-        if _name(path) in earlier.text or earlier.tool_name in SHELL_TOOLS:
+        if file_name(path) in earlier.text or earlier.tool_name in SHELL_TOOLS:
             return None  # something else touched the file between, or may have (a formatter)
     return None
 

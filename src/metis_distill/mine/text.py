@@ -181,6 +181,11 @@ def _split_outside_quotes(text: str, operators: re.Pattern[str]) -> list[str]:
     return [step for step in found if step]
 
 
+def file_name(path: str) -> str:
+    """The last part of a path, written with either slash (`C:\\a\\b.md`, `src/b.md`)."""
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
 def first_step(command: str) -> str:
     """The command's first step, before any pipe: `find . -name x` of `find . -name x | sort`."""
     return command_head(command).split("|", 1)[0].strip()
