@@ -530,6 +530,27 @@ def test_a_script_run_in_an_env_that_has_the_module_is_worded_by_the_env(tmp_pat
     assert lesson.fix == "conda run -n ml python" and "denoise" not in lesson.text
 
 
+@pytest.mark.parametrize("venv", ["./.venv/bin/python", ".venv/bin/python", "venv/bin/python"])
+def test_a_script_run_by_the_project_interpreter_is_worded_by_it(tmp_path: Path, venv: str) -> None:
+    """The same inline script, run again by the project's `.venv` interpreter, worked: the
+    rule is that interpreter, not the script (no script written again)."""
+    script = " - <<'PY'\nfrom app import app\nprint(app.name)\nPY"
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", f"python{script}"),
+            result("t1", "Exit code 1\nModuleNotFoundError: No module named 'dotenv'", True),
+            call("t2", f"{venv}{script}"),
+            result("t2", "app"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.REPLACED
+    assert lesson.text == (
+        "`python` here lacks the module `dotenv` (“ModuleNotFoundError: No module named "
+        f"'dotenv'”); run it as `{venv} …`."
+    )
+
+
 def _timed(tool_id: str, command: str, timeout_ms: int) -> dict:  # type: ignore[type-arg]
     record = call(tool_id, command)
     record["message"]["content"][0]["input"]["timeout"] = timeout_ms

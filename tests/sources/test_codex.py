@@ -128,6 +128,81 @@ def test_codex_headers_are_cut_and_their_exit_code_kept(run: Run) -> None:
     assert (timeout.kind, timeout.exit_code) == (EventKind.ERROR, 124)
 
 
+def _unified(command: str, ending: str, body: str, chunk: str = "Chunk ID: 1a2b3c\n") -> str:
+    """A unified exec output of Codex 0.11x: the command first, then the headers."""
+    return (
+        f"Command: /bin/zsh -lc {json.dumps(command)}\n{chunk}Wall time: 0.2301 seconds\n"
+        f"{ending}\nOriginal token count: 63\nOutput:\n{body}"
+    )
+
+
+@pytest.mark.parametrize("chunk", ["Chunk ID: 1a2b3c\n", ""])
+def test_unified_exec_headers_after_the_command_are_cut(tmp_path: Path, chunk: str) -> None:
+    """The command comes first, its script over several lines: the exit code is still read
+    and the output is what follows `Output:`, not the command echoed."""
+    command = "python - <<'PY'\nfrom app import app\nPY"
+    error = "Traceback (most recent call last):\nModuleNotFoundError: No module named 'dotenv'\n"
+    output = _unified(command, "Process exited with code 1", error, chunk)
+    (_, result) = _wrapped(tmp_path, command, output)
+    assert (result.kind, result.exit_code, result.text) == (EventKind.ERROR, 1, error)
+    (_, quiet) = _wrapped(tmp_path, "true", _unified("true", "Process exited with code 0", ""))
+    assert (quiet.kind, quiet.exit_code, quiet.text) == (EventKind.TOOL_RESULT, 0, "")
+
+
+def _polled(tmp_path: Path, outputs: list[tuple[str, str]]) -> list[Event]:
+    """`exec_command` whose process is still running, then `write_stdin` calls on its
+    session, each (session id, output)."""
+    first = _unified("make test", "Process running with session ID 7", "collecting\n")
+    records = [
+        {"type": "session_meta", "payload": {"id": "abc", "cwd": "/w"}},
+        {"type": "response_item", "payload": {"type": "function_call", "name": "exec_command",
+         "call_id": "c1", "arguments": json.dumps({"cmd": "make test"})}},
+        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c1",
+         "output": first}},
+    ]  # fmt: skip
+    for n, (session, output) in enumerate(outputs, start=2):
+        arguments = json.dumps({"session_id": int(session), "chars": ""})
+        records += [
+            {"type": "response_item", "payload": {"type": "function_call", "name": "write_stdin",
+             "call_id": f"c{n}", "arguments": arguments}},
+            {"type": "response_item", "payload": {"type": "function_call_output",
+             "call_id": f"c{n}", "output": output}},
+        ]  # fmt: skip
+    path = tmp_path / "rollout-x.jsonl"
+    stamp = {"timestamp": "2026-03-23T00:00:00Z"}
+    path.write_text("".join(json.dumps({**stamp, **r}) + "\n" for r in records))
+    return list(parse_file(path, tmp_path).events)
+
+
+def test_a_process_read_later_ends_in_the_result_of_its_command(tmp_path: Path) -> None:
+    """What `write_stdin` reads of a running process, and how it exited, is the result of
+    the command that started it, spanning the lines up to the last poll: the command failed,
+    not the poll."""
+    running = _unified("make test", "Process running with session ID 7", "3 passed\n")
+    exited = _unified("make test", "Process exited with code 2", "1 failed\n")
+    events = _polled(tmp_path, [("7", running), ("7", exited)])
+    (result,) = [e for e in events if e.role == "tool"]
+    assert (result.tool_use_id, result.tool_name) == ("c1", "Bash")
+    assert (result.kind, result.exit_code) == (EventKind.ERROR, 2)
+    assert result.text == "collecting\n\n3 passed\n\n1 failed\n"
+    assert (result.ref.line_start, result.ref.line_end) == (3, 7)
+    for part in ("collecting", "3 passed", "1 failed"):
+        assert quote_in_span(tmp_path / "rollout-x.jsonl", 3, 7, part)
+
+
+def test_a_poll_of_another_session_is_its_own_result(tmp_path: Path) -> None:
+    """A poll of a session no command here started stays a result of its own; the command
+    still running has no exit code."""
+    other = _unified("npm run dev", "Process exited with code 0", "ready\n")
+    events = _polled(tmp_path, [("8", other)])
+    results = [e for e in events if e.role == "tool"]
+    assert [(e.tool_use_id, e.exit_code, e.ref.line_start) for e in results] == [
+        ("c1", None, 3),
+        ("c2", 0, 5),
+    ]
+    assert results[0].kind is EventKind.TOOL_RESULT
+
+
 def test_interrupts_and_rejections(run: Run) -> None:
     rejected, aborted = _at(run, 23), _at(run, 24)
     assert (rejected.kind, rejected.role, rejected.tool_use_id) == (
@@ -598,7 +673,8 @@ def _check_invariants(run: Run, numbered: list[tuple[int, str]]) -> None:
     assert [e.seq for e in run.events] == list(range(len(run.events)))
     lines = set(non_blank)
     for event in run.events:
-        assert event.ref.line_start == event.ref.line_end and event.ref.line_start in lines
+        assert event.ref.line_start in lines and event.ref.line_end in lines
+        assert event.ref.line_start <= event.ref.line_end
         assert len(event.text) <= MAX_EVENT_CHARS + 200  # redaction may lengthen a bit
     for ts in (run.started_at, run.ended_at):
         assert ts is None or ts.utcoffset() is not None

@@ -383,7 +383,11 @@ def _failure_lesson(
                 f"{name} on the PATH fails {where} (“{sig}”); use {code(binary)} instead.",
                 binary,
             )
-        runner = _env_runner(failed, remedy) if missing_module(signature) else None
+        runner = (
+            _env_runner(failed, remedy) or _interpreter_path(failed, remedy)
+            if missing_module(signature)
+            else None
+        )
         if runner is not None:
             return _module_elsewhere_text(signature, runner), runner
         swapped = _program_swapped(call.text, remedy)
@@ -419,16 +423,17 @@ def _failure_lesson(
 
 # A program run on a script given inline (`python -c "…"`, `node -e '…'`, `python3 - <<EOF`).
 _INLINE_SCRIPT = re.compile(
-    r"^(?:\S*/)?(?P<program>python[\d.]*|node|ruby|perl|php|deno|bun|Rscript)"
+    r"^(?P<interpreter>(?:\S*/)?(?:python[\d.]*|node|ruby|perl|php|deno|bun|Rscript))"
     r"(?:\s+-\w+)*\s+(?:-c|-e|--eval|-)(?:\s|$)"
 )
 
 
 def _script_rewritten(failed: str, retry: str) -> bool:
     """Both calls run a script given inline to the same program: the retry is that script
-    written again (another path, another call), the day's code, not a way to run things."""
+    written again (another path, another call), the day's code, not a way to run things. (A
+    retry by another interpreter of the program, `./.venv/bin/python` for `python`, is.)"""
     old, new = _INLINE_SCRIPT.match(unwrapped(failed)), _INLINE_SCRIPT.match(unwrapped(retry))
-    return old is not None and new is not None and old["program"] == new["program"]
+    return old is not None and new is not None and old["interpreter"] == new["interpreter"]
 
 
 MAX_PROGRAM_WORDS = 2  # `docker compose`, `python3 -m`: a program named in more is a command
@@ -680,11 +685,21 @@ def _env_runner(failed: str, retry: str) -> str | None:
     return None
 
 
+def _interpreter_path(failed: str, retry: str) -> str | None:
+    """The interpreter the retry ran by a path (a project's `.venv/bin/python`), where the
+    failed step ran the one of that name on the PATH, all else the same."""
+    old, new = unwrapped(failed).split(), unwrapped(retry).split()
+    if not old or not new or old[1:] != new[1:] or "/" in old[0] or "\\" in old[0]:
+        return None
+    path = new[0].strip("\"'")
+    return path if ("/" in path or "\\" in path) and file_name(path) == old[0] else None
+
+
 def _module_elsewhere_text(signature: str, runner: str) -> str:
     """A module the interpreter on the PATH lacks and an environment's has: the rule is the
     environment, whatever the script."""
     module, _ = missing_module(signature) or ("?", "")
-    program = runner.split()[-1]
+    program = file_name(runner.split()[-1])
     return (
         f"`{program}` here lacks the module `{module}` (“{shorten(signature, 90)}”); run it as "
         f"{code(runner + ' …')}."

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from metis_distill.models import EventKind
 from metis_distill.sources.codex.messages import content_text
 from metis_distill.sources.codex.state import State
-from metis_distill.sources.common import as_int, as_str, loads
+from metis_distill.sources.common import Draft, as_int, as_str, loads
 
 CALL_TYPES = frozenset({"function_call", "custom_tool_call", "local_shell_call"})
 OUTPUT_TYPES = frozenset({"function_call_output", "custom_tool_call_output"})
@@ -29,6 +30,15 @@ _HEADER_LINE = re.compile(
     r"Wall time: .*|Chunk ID: .*|Total output lines: \d+|Original token count: \d+)$"
 )
 _EXIT_IN_HEADER = re.compile(r"^(?:Exit code:|Process exited with code) (-?\d+)$", re.M)
+_RUNNING_IN_HEADER = re.compile(r"^Process running with session ID (\S+)$", re.M)
+# Codex 0.11x (2026) puts the command first, as run (its script may span lines), then the
+# headers: `Command: /bin/zsh -lc '…'\nChunk ID: …\nWall time: …\nProcess exited with code 1\n
+# Original token count: 63\nOutput:\n…`.
+_AFTER_COMMAND = re.compile(
+    r"\n(?:Chunk ID: [^\n]*\n)?Wall time: [^\n]*\n"
+    r"(?:(?:Process exited with code|Exit code:) -?\d+|Process running with session ID \S+)\n"
+    r"(?:Original token count: \d+\n)?(?:Total output lines: \d+\n)?Output:(?:\n|$)"
+)
 _TRUNCATION_HEADER = re.compile(r"^Total output lines: \d+\n\n")
 # How Codex (2025) wrapped any non-zero exit inside its sandbox: the words say "denied", but
 # what failed is the command, whose own output follows `stdout:`.
@@ -71,6 +81,8 @@ def call(state: State, line_no: int, ts: datetime | None, item: dict[str, Any]) 
         name, args = as_str(item.get("name")) or "tool", _arguments(item.get("arguments"))
     tool, text = _describe_call(name, args)
     state.tool_names[call_id] = tool
+    if name == "write_stdin" and isinstance(args, dict) and args.get("session_id") is not None:
+        state.polls[call_id] = str(args["session_id"])
     state.working = True
     state.add(
         line_no,
@@ -194,14 +206,31 @@ def _plan_text(args: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
+@dataclass(frozen=True)
+class _Output:
+    """A tool output read: its text, how it ended, and the session of a process that had not
+    ended yet (unified exec: the agent reads the rest with `write_stdin`)."""
+
+    text: str
+    exit_code: int | None = None
+    failed: bool = False
+    running: str | None = None
+
+
 def output(state: State, line_no: int, ts: datetime | None, item: dict[str, Any]) -> None:
     call_id = as_str(item.get("call_id")) or f"L{line_no}"
     state.working = True
-    text, exit_code, failed = _output_text(state, item.get("output"))
+    read = _output_text(state, item.get("output"))
+    session = state.polls.get(call_id)
+    pending = state.running.pop(session, None) if session is not None else None
+    if pending is not None:
+        _finish_running(state, pending, line_no, read)
+        return
+    text, exit_code = read.text, read.exit_code
     if _REJECTED.match(text.strip()):
         kind, role = EventKind.INTERRUPT, "user"
     else:
-        failed = failed or exit_code not in (None, 0)
+        failed = read.failed or exit_code not in (None, 0)
         kind, role = (EventKind.ERROR if failed else EventKind.TOOL_RESULT), "tool"
     draft = state.add(
         line_no,
@@ -216,10 +245,26 @@ def output(state: State, line_no: int, ts: datetime | None, item: dict[str, Any]
     )
     if draft is not None:
         state.results[call_id] = draft
+        if read.running is not None and role == "tool":
+            state.running[read.running] = draft
 
 
-def _output_text(state: State, raw: Any) -> tuple[str, int | None, bool]:
-    """(text, exit code, failed) of a tool output in any of the shapes Codex has written."""
+def _finish_running(state: State, pending: Draft, line_no: int, read: _Output) -> None:
+    """What `write_stdin` read of a process that was still running, told as the result of the
+    command that started it (the result then spans the lines up to this one): the command
+    is what succeeded or failed, not the poll."""
+    pending.text = "\n".join(t for t in (pending.text, read.text) if t)
+    pending.end = line_no
+    if read.running is not None:  # still running: a later poll may tell how it ended
+        state.running[read.running] = pending
+        return
+    pending.exit_code = read.exit_code
+    if read.failed or read.exit_code not in (None, 0):
+        pending.kind = EventKind.ERROR
+
+
+def _output_text(state: State, raw: Any) -> _Output:
+    """A tool output in any of the shapes Codex has written."""
     exit_code: int | None = None
     failed = False
     if isinstance(raw, list):  # content items
@@ -230,7 +275,7 @@ def _output_text(state: State, raw: Any) -> tuple[str, int | None, bool]:
         if not isinstance(raw, str):
             raw = content_text(state, raw)
     if not isinstance(raw, str):
-        return "", None, failed
+        return _Output("", None, failed)
     text = raw
     if text.lstrip().startswith("{"):
         try:
@@ -242,11 +287,11 @@ def _output_text(state: State, raw: Any) -> tuple[str, int | None, bool]:
             metadata = parsed.get("metadata")
             if isinstance(metadata, dict):
                 exit_code = as_int(metadata.get("exit_code"))
-    text, header_code = _strip_headers(text)
+    text, header_code, running = _strip_headers(text)
     exit_code = exit_code if exit_code is not None else header_code
     if exit_code is None and text.startswith(_FAILED_PREFIX):
         # no exit code is given, and a number in the stderr is the command's own words
-        return text.removeprefix(_FAILED_PREFIX), None, True
+        return _Output(text.removeprefix(_FAILED_PREFIX), None, True)
     wrapper = _SANDBOX_WRAPPER.match(text)
     if wrapper is not None:
         exit_code = int(wrapper.group(1))
@@ -264,7 +309,7 @@ def _output_text(state: State, raw: Any) -> tuple[str, int | None, bool]:
         failed = True
         match = _EXIT_IN_TEXT.search(head)
         exit_code = int(match.group(1)) if match else None
-    return text, exit_code, failed
+    return _Output(text, exit_code, failed, running if exit_code is None else None)
 
 
 def _unescaped(debug: str) -> str:
@@ -276,16 +321,30 @@ def _unescaped(debug: str) -> str:
     return value if isinstance(value, str) else debug
 
 
-def _strip_headers(text: str) -> tuple[str, int | None]:
-    """Codex's `Exit code:/Wall time:/.../Output:` block and its truncation note, removed;
-    what remains is a verbatim suffix of the output."""
+def _strip_headers(text: str) -> tuple[str, int | None, str | None]:
+    """Codex's `Exit code:/Wall time:/.../Output:` block (after the command it ran, in later
+    versions) and its truncation note, removed: (the rest, a verbatim suffix of the output;
+    the exit code; the session of a process still running)."""
+    if text.startswith("Command: "):
+        after = _AFTER_COMMAND.search(text)
+        if after is not None:
+            return _headed(after.group(0), text[after.end() :])
     head = text.split("\n", 8)[:8]
     for index, line in enumerate(head):
         if line == "Output:" and index > 0:
             rest = text.split("\n", index + 1)
-            match = _EXIT_IN_HEADER.search("\n".join(head[:index]))
             body = rest[index + 1] if len(rest) > index + 1 else ""
-            return body, int(match.group(1)) if match else None
+            return _headed("\n".join(head[:index]), body)
         if not _HEADER_LINE.match(line):
             break
-    return _TRUNCATION_HEADER.sub("", text, count=1), None
+    return _TRUNCATION_HEADER.sub("", text, count=1), None, None
+
+
+def _headed(headers: str, body: str) -> tuple[str, int | None, str | None]:
+    exited = _EXIT_IN_HEADER.search(headers)
+    running = _RUNNING_IN_HEADER.search(headers)
+    return (
+        _TRUNCATION_HEADER.sub("", body, count=1),
+        int(exited.group(1)) if exited else None,
+        running.group(1) if running and not exited else None,
+    )

@@ -36,6 +36,10 @@ class State:
     messages: Counter[tuple[str, str]] = field(default_factory=Counter)
     tool_names: dict[str, str] = field(default_factory=dict)
     results: dict[str, Draft] = field(default_factory=dict)
+    # Unified exec: a `write_stdin` call's process session, and the result of the command
+    # whose process is still running in a session (what later polls read is added to it).
+    polls: dict[str, str] = field(default_factory=dict)
+    running: dict[str, Draft] = field(default_factory=dict)
     sessions: list[str] = field(default_factory=list)
     session: str | None = None
     cwd: str | None = None
