@@ -873,6 +873,17 @@ def test_a_wildcard_zsh_found_no_file_for_is_an_answer_not_a_failure(tmp_path: P
     assert _failures(tmp_path, records) == []
 
 
+def test_a_wildcard_looked_for_among_other_steps_is_no_failure(tmp_path: Path) -> None:
+    """`ls node*` found none, other probes after it: the pattern was meant (no node there),
+    no name zsh took for one; it must not support the lesson to quote arguments."""
+    records = [
+        call("t1", "ls /opt/homebrew/bin/node* ~/.nvm/versions/node/*/bin/node 2>/dev/null; "
+             "command -v fnm 2>/dev/null; echo done"),
+        result("t1", "Exit code 1\n(eval):1: no matches found: /opt/homebrew/bin/node*", True),
+    ]  # fmt: skip
+    assert _failures(tmp_path, records) == []
+
+
 def test_go_test_failures_quote_the_test_line_and_a_passing_rerun_is_the_fix(
     tmp_path: Path,
 ) -> None:

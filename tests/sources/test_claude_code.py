@@ -105,6 +105,26 @@ def test_every_corpus_transcript_parses(corpus: Path) -> None:
     assert total_events > 1000
 
 
+@pytest.mark.parametrize("mark", ["", "@1a2b3c4d"])
+def test_a_line_carried_over_from_the_last_session_does_not_name_the_file(
+    tmp_path: Path, mark: str
+) -> None:
+    """A plan accepted in one session starts the next with a line of the old one: the file is
+    the session it is named by, which its other lines carry."""
+    old, new = "aaaa1111-0000-4000-8000-000000000001", "bbbb2222-0000-4000-8000-000000000002"
+    lines = [
+        '{"type":"file-history-snapshot","messageId":"m","snapshot":{}}',
+        f'{{"type":"user","sessionId":"{old}","cwd":"/w","uuid":"u1",'
+        '"message":{"role":"user","content":"[Request interrupted by user for tool use]"}}',
+        f'{{"type":"user","sessionId":"{new}","cwd":"/w","uuid":"u2",'
+        '"message":{"role":"user","content":"Implement the plan"}}',
+    ]
+    path = tmp_path / "proj" / f"{new}{mark}.jsonl"
+    path.parent.mkdir()
+    path.write_text("\n".join(lines) + "\n")
+    assert parse_file(path, tmp_path).session_id == new
+
+
 @pytest.mark.corpus
 def test_file_name_is_not_the_session_id(corpus: Path) -> None:
     path = next((corpus / "claude-code").glob("CaptainRandom00__*.jsonl"))

@@ -921,6 +921,11 @@ def looked_for_nothing(call: Event | None, result: Event) -> bool:
     segments = [part.split() for part in _SEGMENTS.split(command_head(call.text))]
     if segments and segments[0] and _ran_nothing(segments[0][0], result.text[:2000]):
         return True
+    if _wildcard_matched_nothing(result.text) and any(
+        words and _only_looks(words) and any(c in w for w in words[1:] for c in "*?")
+        for words in segments
+    ):
+        return True  # `ls /opt/homebrew/bin/node*; command -v fnm`: a look, whatever follows
     return all(words and _only_looks(words) for words in segments)
 
 

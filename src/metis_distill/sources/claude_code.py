@@ -71,6 +71,9 @@ class _State:
     drafts: list[Draft] = field(default_factory=list)
     tool_names: dict[str, str] = field(default_factory=dict)
     session_id: str | None = None
+    # The file is named by its session, and some line says so: a first line carried over
+    # from the session before (a plan's "[Request interrupted…]") does not name the file's.
+    named: bool = False
     cwd: str | None = None
     git_branch: str | None = None
     span: TimeSpan = field(default_factory=TimeSpan)
@@ -98,13 +101,23 @@ def parse_lines(rel_path: str, lines: Iterable[tuple[int, RawLine]]) -> Run:
     """A Run from numbered lines (text, or UTF-8 bytes) of the file at `rel_path` (relative to
     its archive root)."""
     state = _State(rel_path=rel_path)
+    own = _own_session(rel_path)
     for line_no, record in json_objects(lines, state.tally):
         if record.get("type") in _IGNORED_TYPES:
             continue  # what the two steps below would do with it: nothing
         state.record_time = parse_timestamp(record.get("timestamp"))
         _note_context(state, record)
+        if not state.named and record.get("sessionId") == own:
+            state.named = True
         _dispatch(state, line_no, record)
+    if state.named:
+        state.session_id = own
     return _finish(state)
+
+
+def _own_session(rel_path: str) -> str:
+    """The session the file is named by (`<session id>.jsonl`, any archived version mark)."""
+    return unversioned(Path(rel_path).stem)
 
 
 def _note_context(state: _State, record: dict[str, Any]) -> None:
