@@ -873,6 +873,43 @@ def test_a_wildcard_zsh_found_no_file_for_is_an_answer_not_a_failure(tmp_path: P
     assert _failures(tmp_path, records) == []
 
 
+def test_the_other_interpreter_starting_is_the_way_and_its_own_failure_stays(
+    tmp_path: Path,
+) -> None:
+    """No `python`; `python3 -m pytest` starts and says it has no pytest: `python3` is the way
+    past the first failure, and the missing pytest is a failure of its own."""
+    path = _write(
+        tmp_path,
+        [
+            call("t1", "python -m pytest"),
+            result("t1", "Exit code 127\n/bin/bash: line 1: python: command not found", True),
+            call("t2", "python3 -m pytest"),
+            result("t2", "Exit code 1\n/usr/bin/python3: No module named pytest", True),
+        ],
+    )
+    run = parse_file(path, path.parent)
+    episodes = [e for e in find_episodes(run) if e.kind is LessonKind.FAILURE]
+    texts = [c.text for c in RulesExtractor().extract(run, episodes, read_lines(path))]
+    assert texts == [
+        "`python` is not on the PATH here (“python: command not found”); use `python3 …` instead.",
+        "`python3 -m pytest` fails here: “/usr/bin/python3: No module named pytest” (no fix seen).",
+    ]
+
+
+def test_the_missing_program_missing_by_its_other_name_too_is_no_way(tmp_path: Path) -> None:
+    """No `pytest`, and `python3 -m pytest` has none either: no way to run it was seen."""
+    ((episode, lesson), *_) = _failures(
+        tmp_path,
+        [
+            call("t1", "pytest -q"),
+            result("t1", "Exit code 127\nbash: pytest: command not found", True),
+            call("t2", "python3 -m pytest -q"),
+            result("t2", "Exit code 1\n/usr/bin/python3: No module named pytest", True),
+        ],
+    )
+    assert episode.fix is None and "python3" not in lesson.text
+
+
 def test_a_wildcard_looked_for_among_other_steps_is_no_failure(tmp_path: Path) -> None:
     """`ls node*` found none, other probes after it: the pattern was meant (no node there),
     no name zsh took for one; it must not support the lesson to quote arguments."""

@@ -138,6 +138,20 @@ def test_a_standing_rule_of_the_user_is_a_decision(tmp_path: Path) -> None:
             "what you originally wanted:",
             False,
         ),
+        # the agent picking one of its own tools for the task: a plan step
+        (
+            "assistant",
+            "I'll use the `configuring-vite-environments` skill for the Vite setup since no "
+            "backend services are needed.",
+            False,
+        ),
+        ("assistant", "Let's use the Explore agent since the codebase is large.", False),
+        # ... a tool of the project is a choice
+        (
+            "assistant",
+            "We'll use pnpm workspaces instead of npm because the repo has six packages.",
+            True,
+        ),
     ],
 )
 def test_decided_to_is_a_decision_with_its_reason_or_the_users(

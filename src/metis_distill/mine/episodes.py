@@ -10,7 +10,7 @@ from difflib import SequenceMatcher
 from metis_distill.mine import signals
 from metis_distill.mine.cancelled import LESSON as CANCELLED_LESSON
 from metis_distill.mine.cancelled import CancelledBatch, earned_batches
-from metis_distill.mine.fixes import Fix, find_fix
+from metis_distill.mine.fixes import Fix, fails_on_its_own, find_fix
 from metis_distill.mine.questions import (
     answer_text,
     answers,
@@ -95,8 +95,8 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
                 continue
             if not signals.looked_for_nothing(call, event):
                 for episode in _failure(events, index, call, banners):
-                    if episode.fix_result is not None:
-                        fixes.add(episode.fix_result.seq)
+                    if episode.fix is not None and not fails_on_its_own(episode.fix):
+                        fixes.add(episode.fix.result.seq)
                     yield episode
             continue
         rejected = signals.is_rejection(event)

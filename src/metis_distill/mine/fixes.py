@@ -372,18 +372,37 @@ def _could_not_run(text: str) -> bool:
     )
 
 
+def fails_on_its_own(fix: Fix) -> bool:
+    """The fix's call ran but could not do its work either (`python3 -m pytest` after no
+    `python`: no pytest): it showed the way past one failure and is a failure of its own."""
+    return signals.is_failure(fix.result) and _could_not_run(fix.result.text)
+
+
 def _got_past(failure: Event, later: Event, result: Event) -> bool:
     """Another form of a call that could not run did run: its output no longer says so, and
     says something else (lint findings, a failing test: the program doing its work). A write
     refused counts too (`GOCACHE=/tmp/go-build go test` after the cache was not writable),
-    unless the other form is `sudo`'s and it did not get to run (no password, no terminal)."""
+    unless the other form is `sudo`'s and it did not get to run (no password, no terminal).
+    For a program not found, the other program starting is enough (`python3 -m pytest`
+    saying it has no pytest shows `python3` is there, after `python` was not), unless what
+    it lacks is the program that was not found (no `pytest`, by either name)."""
     head = result.text[:4000]
     denied = bool(signals.WRITE_REFUSED.search(failure.text[:4000])) and not (
         _AS_ROOT.match(command_head(later.text)) or _NOT_AUTHORIZED.search(head)
     )
+    missing = signals.missing_program(failure.text[:4000])
+    if missing is not None:
+        lacks = _NO_MODULE_TO_RUN.search(head) or signals.missing_module(head)
+        stuck = bool(
+            signals.missing_program(head)
+            or _SPAWN_FAILED.search(head)
+            or (lacks is not None and re.search(rf"\b{re.escape(missing)}\b", lacks[0]))
+        )
+    else:
+        stuck = _could_not_run(result.text)
     return (
         (_could_not_run(failure.text) or denied)
-        and not _could_not_run(result.text)
+        and not stuck
         and not signals.WRITE_REFUSED.search(head)
         and bool(signals.error_signature(result.text))
     )

@@ -60,6 +60,14 @@ _RESOLVED = re.compile(
 _WONDERS = re.compile(
     r"\b(?:check|see|verify|find out|look|consider)\s+(?:if|whether)\b|:\s*$", re.I
 )
+# The agent picking one of its own tools for the task at hand ("I'll use the `x` skill for
+# the setup since …", "let's use the Explore agent"): a step of its plan, no project's choice.
+_OWN_TOOL = re.compile(
+    r"\b(?:use|go with|switch to|stick with)\s+(?:the\s+|a\s+|my\s+)?"
+    r"(?:`[^`]{1,80}`|[\w:./-]{1,80})"
+    r"\s+(?:skill|tool|sub-?agent|agent|MCP(?:\s+server)?|MCP\s+tool|slash\s+command)s?\b",
+    re.I,
+)
 _PLAN = re.compile(r"^(?:instead,?\s+)?(?:I'll|I will|let me|let's|I'm going to|we'll)\b", re.I)
 _QUESTION = re.compile(r"\bQuestion\s+\d+(?:\s+of\s+\d+)?\s*[:.-]\s*(?P<topic>[^\n*#]{4,80})")
 _RECORDED = re.compile(
@@ -180,6 +188,8 @@ def _classify(event: Event, sentence: str) -> Statement | None:
     if event.role in ("assistant", "user") and decides and signals.DECISION.search(sentence):
         if event.role == "assistant" and _WONDERS.search(sentence):
             return None  # "Let me check if we should use X, since …:": asked, not decided
+        if event.role == "assistant" and _OWN_TOOL.search(sentence):
+            return None
         return Statement(LessonKind.DECISION, "decision", sentence)
     tells = event.role == "assistant" and signals.may_hold(sentence, signals.GOTCHA_WORDS)
     if tells and signals.GOTCHA.search(sentence):
