@@ -31,6 +31,7 @@ from metis_distill.mine.fixes import (
 )
 from metis_distill.mine.fixes import remedy as remedy_of
 from metis_distill.mine.modules import INSTALL, importing_step, interpreter
+from metis_distill.mine.own_shell import OWN_SHELL_FIX, OWN_SHELL_TEXT, killed_own_shell
 from metis_distill.mine.persisted import mode_committed
 from metis_distill.mine.shells import (
     SWITCH_LESSON,
@@ -186,11 +187,14 @@ class RulesExtractor:
 def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None:
     error, call = episode.trigger, episode.call
     signature = _LOG_LEVEL.sub("", error_signature(error.text))
+    stopped = killed_own_shell(call, error)  # its exit line is all it said
+    if stopped and error.text.strip():
+        signature = error.text.strip().splitlines()[-1]
     if not signature or call is None:
         return None  # a failure we cannot tie to what was run teaches nothing actionable
-    if _STDERR_DROPPED.search(call.text) and not names_an_error(signature):
+    if not stopped and _STDERR_DROPPED.search(call.text) and not names_an_error(signature):
         return None  # its errors thrown away: the line quoted is output (`total 256`), no error
-    if _match_quoted(call, signature):
+    if not stopped and _match_quoted(call, signature):
         return None  # a line the search found (`run.sh: ((FAILED++))`), not its error
     ref = call.ref.span(error.ref)
     pwsh = _pwsh_that_worked(run, error, lines) if _WSL_NO_SHELL.search(error.text[:2000]) else None
@@ -296,6 +300,8 @@ def _failure_lesson(
         return _ESCAPED_BANG_TEXT, (_ESCAPED_BANG_FIX if from_file else None)
     if harness == "claude_code" and broken_heredoc(call, episode.trigger.text) is not None:
         return _HEREDOC_TEXT, (_HEREDOC_FIX if episode.fix is not None else None)
+    if killed_own_shell(call, episode.trigger):
+        return OWN_SHELL_TEXT, (OWN_SHELL_FIX if episode.fix is not None else None)
     fix = episode.fix
     tool = call.tool_name or "tool"
     sig = general_error(signature)

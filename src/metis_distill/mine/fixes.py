@@ -22,6 +22,7 @@ from itertools import takewhile
 
 from metis_distill.mine import signals
 from metis_distill.mine.modules import environment, importing_step, installs
+from metis_distill.mine.own_shell import OWN_SHELL_FIX, killed_own_shell, rest_run_alone
 from metis_distill.mine.shells import (
     broken_heredoc,
     does_same,
@@ -63,6 +64,7 @@ class FixKind(StrEnum):
     ESCALATED = "escalated"  # the same call worked outside the sandbox (Codex)
     NARROWED = "narrowed"  # a search the harness timed out worked on a folder of the tree
     UNFLAGGED = "unflagged"  # the call worked without the flag the error said was unknown
+    SPLIT = "split"  # what a step had stopped with the shell worked in a call of its own
 
 
 TEACHABLE = frozenset(
@@ -75,6 +77,7 @@ TEACHABLE = frozenset(
         FixKind.ESCALATED,
         FixKind.NARROWED,
         FixKind.UNFLAGGED,
+        FixKind.SPLIT,
     }
 )
 
@@ -179,6 +182,9 @@ def find_fix(events: tuple[Event, ...], index: int, call: Event | None) -> Fix |
     switch = switch_as_path(call, events[index].text)
     if switch is not None:  # `taskkill /F` in Git Bash: the same call with `//F` fixes it
         return _doubled_switch(events, index, call, switch)
+    if killed_own_shell(call, events[index]):  # the steps after `pkill -f` run on their own
+        alone = rest_run_alone(events, index, call)
+        return Fix(FixKind.SPLIT, *alone) if alone is not None else None
     return (
         _retried(events, index, call)
         or _followed_hint(events, index, call)
@@ -859,6 +865,8 @@ def remedy(call: Event, fix: Fix) -> str | None:
         return first_step(fix.call.text)
     if fix.kind is FixKind.UNFLAGGED:
         return flag_changes(call.text, fix.call.text, fix.offered).remedy
+    if fix.kind is FixKind.SPLIT:
+        return OWN_SHELL_FIX
     if fix.kind is not FixKind.PREPARED:
         return None
     extra = _extra_segments(call.text, fix.call.text)
