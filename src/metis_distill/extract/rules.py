@@ -66,6 +66,7 @@ from metis_distill.mine.text import (
     shorten,
     unwrapped,
 )
+from metis_distill.mine.word_split import WORD_SPLIT_FIX, WORD_SPLIT_TEXT, unsplit_variable
 from metis_distill.models import (
     Event,
     EventKind,
@@ -302,6 +303,8 @@ def _failure_lesson(
         return _HEREDOC_TEXT, (_HEREDOC_FIX if episode.fix is not None else None)
     if killed_own_shell(call, episode.trigger):
         return OWN_SHELL_TEXT, (OWN_SHELL_FIX if episode.fix is not None else None)
+    if unsplit_variable(call, episode.trigger) is not None:
+        return WORD_SPLIT_TEXT, (WORD_SPLIT_FIX if episode.fix is not None else None)
     fix = episode.fix
     tool = call.tool_name or "tool"
     sig = general_error(signature)

@@ -44,6 +44,7 @@ from metis_distill.mine.text import (
     split_heredocs,
     unwrapped,
 )
+from metis_distill.mine.word_split import WORD_SPLIT_FIX, unsplit_variable, words_inline
 from metis_distill.models import Event, EventKind
 
 FIX_WINDOW = 8  # tool calls after a failure within which its fix must come
@@ -65,6 +66,7 @@ class FixKind(StrEnum):
     NARROWED = "narrowed"  # a search the harness timed out worked on a folder of the tree
     UNFLAGGED = "unflagged"  # the call worked without the flag the error said was unknown
     SPLIT = "split"  # what a step had stopped with the shell worked in a call of its own
+    INLINED = "inlined"  # the words an unsplit `$VAR` held, written in the call, got through
 
 
 TEACHABLE = frozenset(
@@ -78,6 +80,7 @@ TEACHABLE = frozenset(
         FixKind.NARROWED,
         FixKind.UNFLAGGED,
         FixKind.SPLIT,
+        FixKind.INLINED,
     }
 )
 
@@ -185,6 +188,10 @@ def find_fix(events: tuple[Event, ...], index: int, call: Event | None) -> Fix |
     if killed_own_shell(call, events[index]):  # the steps after `pkill -f` run on their own
         alone = rest_run_alone(events, index, call)
         return Fix(FixKind.SPLIT, *alone) if alone is not None else None
+    unsplit = unsplit_variable(call, events[index])
+    if unsplit is not None:  # zsh kept `$FILES` one word: the words written in the call
+        inline = words_inline(events, index, call, unsplit)
+        return Fix(FixKind.INLINED, *inline) if inline is not None else None
     return (
         _retried(events, index, call)
         or _followed_hint(events, index, call)
@@ -867,6 +874,8 @@ def remedy(call: Event, fix: Fix) -> str | None:
         return flag_changes(call.text, fix.call.text, fix.offered).remedy
     if fix.kind is FixKind.SPLIT:
         return OWN_SHELL_FIX
+    if fix.kind is FixKind.INLINED:
+        return WORD_SPLIT_FIX
     if fix.kind is not FixKind.PREPARED:
         return None
     extra = _extra_segments(call.text, fix.call.text)
