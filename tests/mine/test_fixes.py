@@ -910,6 +910,28 @@ def test_the_missing_program_missing_by_its_other_name_too_is_no_way(tmp_path: P
     assert episode.fix is None and "python3" not in lesson.text
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        "sleep 5 && tail -50 /tmp/tasks/b9fbd81.output",
+        "tail -15 /tmp/e2e.log; echo '---'; sed 's/\\x1b\\[[0-9;]*m//g' /tmp/e2e.log | grep -c ok",
+        'date; ps -ef | grep -E "qemu|run_e2e" | grep -v grep | head',
+    ],
+)
+def test_failures_printed_from_a_file_are_no_failure_of_the_call(
+    tmp_path: Path, command: str
+) -> None:
+    """A call that only printed a log (a background run's, read with `tail`) exited well:
+    the failures the log tells of are no failure of `tail`, nor of `sleep`."""
+    records = [
+        call("t1", command),
+        result("t1", "FAILED tests/test_a.py::test_b - AssertionError\n1 failed, 3 passed"),
+    ]
+    assert _failures(tmp_path, records) == []
+    ran = [call("t1", "pytest -q"), result("t1", "FAILED tests/test_a.py::test_b\n1 failed")]
+    assert len(_failures(tmp_path, ran)) == 1  # the program that ran the tests did fail
+
+
 def test_a_wildcard_looked_for_among_other_steps_is_no_failure(tmp_path: Path) -> None:
     """`ls node*` found none, other probes after it: the pattern was meant (no node there),
     no name zsh took for one; it must not support the lesson to quote arguments."""

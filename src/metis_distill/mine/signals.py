@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from metis_distill.mine.text import STEP_SPLIT, command_head
+from metis_distill.mine.text import STEP_SPLIT, command_head, script_steps
 from metis_distill.models import Event, EventKind
 from metis_distill.terminal import printable
 
@@ -543,8 +543,30 @@ def is_failure(event: Event) -> bool:
 
 
 def failures(events: Sequence[Event]) -> list[bool]:
-    """`is_failure` of each event, in order: read once for the miners that walk a whole run."""
-    return [is_failure(event) for event in events]
+    """`is_failure` of each event, in order: read once for the miners that walk a whole run.
+    A shell call that only printed what files hold (`tail -50 build.log`, `sleep 5 && cat
+    out.txt`) and exited well did not fail, whatever failures the files tell of: they are an
+    earlier run's, or the text of a test."""
+    calls = {e.tool_use_id: e for e in events if e.kind is EventKind.TOOL_CALL and e.tool_use_id}
+    return [
+        is_failure(event)
+        and not (
+            event.kind is not EventKind.ERROR
+            and event.exit_code in (None, 0)
+            and _prints_only(calls.get(event.tool_use_id or ""))
+        )
+        for event in events
+    ]
+
+
+def _prints_only(call: Event | None) -> bool:
+    if call is None or call.tool_name not in SHELL_TOOLS:
+        return False
+    steps = [step.split() for step in script_steps(command_head(call.text))]
+    return all(
+        words and words[0].rsplit("/", 1)[-1] in _PRINTERS and "-i" not in words[1:]
+        for words in steps
+    )
 
 
 def _shows_failure(head: str) -> bool:
@@ -857,6 +879,9 @@ _LOOK_COMMANDS = frozenset(
     | {"realpath", "readlink", "du", "od", "xxd", "hexdump", "jq"}
     | {"grep", "egrep", "rg", "sort", "uniq", "cut", "tr", "less", "more"}  # their filters
 )
+# Programs that print what they read or are told, and nothing they ran: what they print is no
+# failure of theirs.
+_PRINTERS = _LOOK_COMMANDS | {"sed", "awk", "date", "ps", "sleep", "pwd", "printf", "column"}
 # git subcommands that only read the repository.
 LOOKING_GIT = frozenset({"status", "log", "diff", "show", "branch", "remote", "rev-parse"})
 _SEGMENTS = re.compile(r"&&|\|\||;|(?<!\|)\|(?!\|)")
