@@ -896,6 +896,26 @@ def test_the_other_interpreter_starting_is_the_way_and_its_own_failure_stays(
     ]
 
 
+def test_an_interpreter_windows_could_not_start_is_no_way(tmp_path: Path) -> None:
+    """No `pip`; `python -m pip install` then fails as Windows' launcher cannot start the
+    interpreter it names: nothing got past, no way was seen."""
+    ((episode, lesson), *_) = _failures(
+        tmp_path,
+        [
+            call("t1", "pip install python-docx 2>&1"),
+            result("t1", "Exit code 127\n/usr/bin/bash: line 1: pip: command not found", True),
+            call("t2", "where python 2>&1; python -m pip install python-docx 2>&1"),
+            result(
+                "t2",
+                "Exit code 101\nC:\\Tools\\python.exe\nUnable to create process using "
+                "'C:\\Tools\\python.exe -m pip install python-docx': ???",
+                True,
+            ),
+        ],
+    )
+    assert episode.fix is None and "where" not in lesson.text
+
+
 def test_the_missing_program_missing_by_its_other_name_too_is_no_way(tmp_path: Path) -> None:
     """No `pytest`, and `python3 -m pytest` has none either: no way to run it was seen."""
     ((episode, lesson), *_) = _failures(

@@ -231,6 +231,26 @@ def test_a_long_question_is_cut_between_words() -> None:
     assert answer.question.endswith("rows…") and question.startswith(kept) and len(kept) <= 160
 
 
+@pytest.mark.parametrize(
+    ("question", "kept"),
+    [
+        # the other alternative asked after the first: the answer may pick it
+        (
+            "图片在阿里CDN，是否可以直接用 page.goto() 访问并截图？还是需要先把图片下载到本地再读取？",
+            "图片在阿里CDN，是否可以直接用 page.goto() 访问并截图？还是需要先把图片下载到本地再读取？",
+        ),
+        ("Run the job nightly? Or only on demand? We can change it later.",
+         "Run the job nightly? Or only on demand?"),
+        # a second question of its own is left out
+        ("Which queue should jobs use? Should retries be capped too?",
+         "Which queue should jobs use?"),
+    ],
+)  # fmt: skip
+def test_a_question_keeps_its_other_alternative(question: str, kept: str) -> None:
+    (answer,) = answers(answer_event(question, "URL"))
+    assert answer.question == kept
+
+
 def test_a_decision_keeps_what_the_chosen_option_said_of_itself(tmp_path: Path) -> None:
     question = {
         "question": "Where should uploaded files be stored?",

@@ -23,6 +23,11 @@ from metis_distill.mine.text import clean, command_head
         ("source ~/.nvm/nvm.sh && nvm use 20 && pnpm compile", "pnpm compile"),
         ('. "$NVM_DIR/nvm.sh"; nvm use v20.11.0 && npx hardhat test', "npx hardhat test"),
         ("conda activate ml-env && python train.py", "python train.py"),
+        # a ROS workspace's environment
+        (
+            "source /opt/ros/melodic/setup.bash && source ~/ws/devel/setup.bash && rosrun a b",
+            "rosrun a b",
+        ),
         ("cd packages/api && source .venv/bin/activate && pytest -q", "pytest -q"),
         # any other script sourced may fail or set anything: it stays
         ("source .env && npm start", "source .env && npm start"),

@@ -149,9 +149,12 @@ def test_unified_exec_headers_after_the_command_are_cut(tmp_path: Path, chunk: s
     assert (quiet.kind, quiet.exit_code, quiet.text) == (EventKind.TOOL_RESULT, 0, "")
 
 
-def _polled(tmp_path: Path, outputs: list[tuple[str, str]]) -> list[Event]:
+def _polled(
+    tmp_path: Path, outputs: list[tuple[str, str]], chars: str = "", other: bool = False
+) -> list[Event]:
     """`exec_command` whose process is still running, then `write_stdin` calls on its
-    session, each (session id, output)."""
+    session, each (session id, output), sending `chars`; `other`: the agent made another
+    call before the polls."""
     first = _unified("make test", "Process running with session ID 7", "collecting\n")
     records = [
         {"type": "session_meta", "payload": {"id": "abc", "cwd": "/w"}},
@@ -160,8 +163,12 @@ def _polled(tmp_path: Path, outputs: list[tuple[str, str]]) -> list[Event]:
         {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c1",
          "output": first}},
     ]  # fmt: skip
+    if other:
+        records.append({"type": "response_item", "payload": {"type": "function_call",
+                        "name": "exec_command", "call_id": "c9",
+                        "arguments": json.dumps({"cmd": "git status"})}})  # fmt: skip
     for n, (session, output) in enumerate(outputs, start=2):
-        arguments = json.dumps({"session_id": int(session), "chars": ""})
+        arguments = json.dumps({"session_id": int(session), "chars": chars})
         records += [
             {"type": "response_item", "payload": {"type": "function_call", "name": "write_stdin",
              "call_id": f"c{n}", "arguments": arguments}},
@@ -188,6 +195,24 @@ def test_a_process_read_later_ends_in_the_result_of_its_command(tmp_path: Path) 
     assert (result.ref.line_start, result.ref.line_end) == (3, 7)
     for part in ("collecting", "3 passed", "1 failed"):
         assert quote_in_span(tmp_path / "rollout-x.jsonl", 3, 7, part)
+
+
+@pytest.mark.parametrize(("chars", "other"), [("\u0003", False), ("", True)])
+def test_a_process_stopped_or_left_running_is_no_verdict_on_its_command(
+    tmp_path: Path, chars: str, other: bool
+) -> None:
+    """Stopped by the agent's Ctrl-C, or left running while the agent went on (a server):
+    how it ended later says nothing of whether the command worked."""
+    exited = _unified("make test", "Process exited with code 130", "^C\n")
+    events = _polled(tmp_path, [("7", exited)], chars=chars, other=other)
+    started = next(e for e in events if e.role == "tool" and e.tool_use_id == "c1")
+    assert (started.kind, started.exit_code, started.ref.line_end) == (
+        EventKind.TOOL_RESULT,
+        None,
+        3,
+    )
+    poll = next(e for e in events if e.role == "tool" and e.tool_use_id == "c2")
+    assert poll.tool_name == "write_stdin"  # its own result, tied to no command
 
 
 def test_a_poll_of_another_session_is_its_own_result(tmp_path: Path) -> None:
@@ -823,6 +848,59 @@ def test_a_rerun_outside_the_sandbox_is_the_fix_of_what_the_sandbox_stopped(
         "escalated permissions."
     }
     assert all(c.fix and c.evidence.shows_fix for c in lessons)
+
+
+@pytest.mark.parametrize(
+    ("cmd", "text"),
+    [
+        ("bash --noprofile --norc -lc 'source /opt/ros/melodic/setup.bash && rosrun a b'",
+         "source /opt/ros/melodic/setup.bash && rosrun a b"),
+        ("bash -lc 'echo '\\''hi'\\'' && ls'", "echo 'hi' && ls"),
+        # more than a script handed to a shell: the command as written
+        ("zsh -lc 'ls' && echo done", "zsh -lc 'ls' && echo done"),
+        ("git log -1", "git log -1"),
+    ],
+)  # fmt: skip
+def test_a_string_command_that_hands_a_script_to_a_shell_is_the_script(
+    tmp_path: Path, cmd: str, text: str
+) -> None:
+    path = tmp_path / "rollout-x.jsonl"
+    record = {"timestamp": "2026-06-10T00:00:00Z", "type": "response_item", "payload": {
+        "type": "function_call", "name": "exec_command", "call_id": "c1",
+        "arguments": json.dumps({"cmd": cmd})}}  # fmt: skip
+    path.write_text(json.dumps(record) + "\n")
+    (called,) = parse_file(path, tmp_path).events
+    assert called.text == text
+
+
+def test_a_call_run_again_outside_the_sandbox_was_let_out_not_lucky(tmp_path: Path) -> None:
+    """The server refused its socket inside the sandbox worked when run again, with a check
+    put before it, outside: it was let out ("passed when run again" tells a wrong cause)."""
+    cmd = "rosrun slam_planner manager.py"
+    refused = "ERROR: Unable to start XML-RPC server: [Errno 1] Operation not permitted"
+    again = ["bash", "-lc", f"rosnode list >/dev/null && {cmd}"]
+    path = tmp_path / "rollout-x.jsonl"
+    records = [
+        {"type": "session_meta", "payload": {"id": "s", "cwd": "/w"}},
+        {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
+         "call_id": "c1", "arguments": json.dumps({"command": ["bash", "-lc", cmd]})}},
+        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c1",
+         "output": json.dumps({"output": refused, "metadata": {"exit_code": 1}})}},
+        {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
+         "call_id": "c2", "arguments": json.dumps(
+             {"command": again, "sandbox_permissions": "require_escalated"})}},
+        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c2",
+         "output": json.dumps({"output": "[INFO] Waiting for live data",
+                               "metadata": {"exit_code": 0}})}},
+    ]  # fmt: skip
+    stamp = {"timestamp": "2025-09-01T00:00:00Z"}
+    path.write_text("".join(json.dumps({**stamp, **r}) + "\n" for r in records))
+    run = parse_file(path, tmp_path)
+    (lesson,) = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+    assert lesson.text == (
+        "`rosrun` fails inside Codex's sandbox here and works outside it; ask to run it with "
+        "escalated permissions."
+    )
 
 
 def test_servers_out_of_the_sandboxs_reach_are_one_lesson(tmp_path: Path) -> None:

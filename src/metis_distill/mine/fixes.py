@@ -297,6 +297,8 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
             fix = _classify(events, call, later, result)
             if fix is None:
                 return None
+            if fix.kind is FixKind.RETRIED and _let_out_whole(call, later):
+                return Fix(FixKind.ESCALATED, later, result)  # run again, outside the sandbox
             if fix.kind in _CHANGES and _NETWORK.search(failure.text[:4000]):
                 return Fix(FixKind.RETRIED, later, result)  # the network came back
             if fix.kind is FixKind.RETRIED and _user_between(events, call, later):
@@ -345,7 +347,8 @@ def _asks_version(command: str) -> bool:
 
 
 # uv's words for a program that is not in the project's environment.
-_SPAWN_FAILED = re.compile(r"Failed to spawn: `?[\w.+-]+`?")
+# uv could not start the program; Windows' launcher could not start the interpreter it names
+_SPAWN_FAILED = re.compile(r"Failed to spawn: `?[\w.+-]+`?|Unable to create process using ")
 # `python3 -m pytest` where pytest is not installed: "/usr/bin/python3: No module named pytest".
 _NO_MODULE_TO_RUN = re.compile(r"^\S*python[\d.]*(?:\.exe)?: No module named \S+", re.M)
 
@@ -443,6 +446,17 @@ def _let_out(failure: Event, call: Event, later: Event, result: Event) -> bool:
         and not _TIMED_OUT.search(head[:400])
         and not _could_not_run(result.text)
         and not _CRASHED.search(head)
+    )
+
+
+def _let_out_whole(call: Event, later: Event) -> bool:
+    """`later` ran every step of the call, unchanged (a check maybe put before them), outside
+    the sandbox the call ran in: what changed is where it ran."""
+    steps = set(script_steps(unwrapped(later.text)))
+    return (
+        later.escalated
+        and not call.escalated
+        and all(step in steps for step in script_steps(unwrapped(call.text)))
     )
 
 

@@ -387,9 +387,19 @@ def _choice(answer: str, notes: str) -> str | None:
     return choice if 0 < len(choice) <= MAX_ANSWER else None
 
 
+# A question that goes on with its other alternative ("…截图保存？还是需要先下载到本地？",
+# "Use X? Or Y?"): one question, whose answer may pick the second.
+_OTHER_ALTERNATIVE = re.compile(
+    r"\s*(?:还是|或者|或是|還是|(?:or|oder|ou|o|или)\b)[^?？]*[?？]", re.I
+)
+
+
 def _first_question(question: str) -> str:
     end = _QUESTION_END.search(question)
     head = question[: end.end()] if end else question
+    other = _OTHER_ALTERNATIVE.match(question, end.end()) if end else None
+    if other is not None:
+        head = question[: other.end()]
     head = " ".join(head.split())
     if len(head) <= MAX_QUESTION:
         return head

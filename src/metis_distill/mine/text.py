@@ -39,7 +39,7 @@ SHELL_WORD = r"(?:\"[^\"]*\"|'[^']*'|(?:\\ |[^\s&;|])+)"
 # `conda activate ml &&`, `. .venv/bin/activate &&`).
 _SETUP_PREFIX = re.compile(
     rf"^\s*(?:(?:cd|mkdir\s+-p|export)\s+{SHELL_WORD}(?:\s+{SHELL_WORD})*?"
-    r"|(?:source|\.)\s+[\"']?[^\s&;|]*?(?:/nvm\.sh|/bin/activate)[\"']?"
+    r"|(?:source|\.)\s+[\"']?[^\s&;|]*?(?:/nvm\.sh|/bin/activate|/setup\.(?:ba|z)?sh)[\"']?"
     r"|(?:nvm\s+use|conda\s+activate)\s+[\w.@/~-]+)"
     r"\s*(?:&&|;)\s*"
 )

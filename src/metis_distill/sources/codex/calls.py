@@ -67,6 +67,7 @@ _PLAIN_ERROR = re.compile(
     re.I,
 )
 _REJECTED = re.compile(r"^(?:exec command |patch )?(?:rejected|aborted) by (?:the )?user", re.I)
+_STOP_KEYS = re.compile("[\x03\x04\x1a\x1c]")  # Ctrl-C, Ctrl-D, Ctrl-Z, Ctrl-\\ sent to a process
 
 
 def call(state: State, line_no: int, ts: datetime | None, item: dict[str, Any]) -> None:
@@ -81,8 +82,14 @@ def call(state: State, line_no: int, ts: datetime | None, item: dict[str, Any]) 
         name, args = as_str(item.get("name")) or "tool", _arguments(item.get("arguments"))
     tool, text = _describe_call(name, args)
     state.tool_names[call_id] = tool
-    if name == "write_stdin" and isinstance(args, dict) and args.get("session_id") is not None:
-        state.polls[call_id] = str(args["session_id"])
+    polled = args if name == "write_stdin" and isinstance(args, dict) else {}
+    if polled.get("session_id") is not None:
+        session = str(polled["session_id"])
+        state.polls[call_id] = session
+        if _STOP_KEYS.search(str(polled.get("chars", ""))):
+            state.left.add(session)  # stopped by the agent: its exit is no verdict
+    else:
+        state.left.update(state.running)  # the agent went on while they ran: in the background
     state.working = True
     state.add(
         line_no,
@@ -168,10 +175,19 @@ def _in_place(patch: str) -> bool:
     return _REMOVED_LINE.search(patch) is not None
 
 
+# A string command that only hands a script to a shell: `bash --noprofile --norc -lc '…'`.
+_SHELL_STRING = re.compile(
+    r"^(?:\S*/)?(?:ba|z|da)?sh(?:\s+--?[a-z][\w-]*)*?\s+-[a-z]*c\s+'(?P<script>(?:[^']|'\\'')*)'\s*$",
+    re.S,
+)
+
+
 def _script(command: Any) -> str:
-    """The shell script of `["bash", "-lc", SCRIPT]`, a string command, or the argv joined."""
+    """The shell script of `["bash", "-lc", SCRIPT]` or of `bash -lc 'SCRIPT'`, a string
+    command, or the argv joined."""
     if isinstance(command, str):
-        return command
+        handed = _SHELL_STRING.match(command)
+        return handed["script"].replace("'\\''", "'") if handed else command
     if not isinstance(command, list) or not all(isinstance(a, str) for a in command):
         return ""
     if len(command) >= 3 and _program(command[0]) in _SHELLS:
@@ -223,7 +239,7 @@ def output(state: State, line_no: int, ts: datetime | None, item: dict[str, Any]
     read = _output_text(state, item.get("output"))
     session = state.polls.get(call_id)
     pending = state.running.pop(session, None) if session is not None else None
-    if pending is not None:
+    if pending is not None and session not in state.left:
         _finish_running(state, pending, line_no, read)
         return
     text, exit_code = read.text, read.exit_code
@@ -252,7 +268,9 @@ def output(state: State, line_no: int, ts: datetime | None, item: dict[str, Any]
 def _finish_running(state: State, pending: Draft, line_no: int, read: _Output) -> None:
     """What `write_stdin` read of a process that was still running, told as the result of the
     command that started it (the result then spans the lines up to this one): the command
-    is what succeeded or failed, not the poll."""
+    is what succeeded or failed, not the poll. Only while the agent waited on it: a process
+    left running while other calls were made, or stopped by the agent's keys, ends in a
+    result of its own, no verdict on the command."""
     pending.text = "\n".join(t for t in (pending.text, read.text) if t)
     pending.end = line_no
     if read.running is not None:  # still running: a later poll may tell how it ended

@@ -40,6 +40,7 @@ class State:
     # whose process is still running in a session (what later polls read is added to it).
     polls: dict[str, str] = field(default_factory=dict)
     running: dict[str, Draft] = field(default_factory=dict)
+    left: set[str] = field(default_factory=set)  # sessions left running in the background
     sessions: list[str] = field(default_factory=list)
     session: str | None = None
     cwd: str | None = None
