@@ -952,6 +952,26 @@ def test_failures_printed_from_a_file_are_no_failure_of_the_call(
     assert len(_failures(tmp_path, ran)) == 1  # the program that ran the tests did fail
 
 
+def test_queries_between_are_no_step_that_prepared_the_call(tmp_path: Path) -> None:
+    """The service was not up yet; `rosnode list` and `pgrep` only asked: the call working
+    later was not prepared by them."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "rosservice info /nav/finish"),
+            result("t1", "Exit code 1\nERROR: unknown service", True),
+            call("t2", "rosparam get /nav/state && rosnode list"),
+            result("t2", "waiting\n/nav"),
+            call("t3", "pgrep -af nav_manager"),
+            result("t3", "4242 python nav_manager.py"),
+            call("t4", "rosservice info /nav/finish"),
+            result("t4", "Node: /nav\nType: std_srvs/Trigger"),
+        ],
+    )
+    assert episode.fix is None or episode.fix.kind is not FixKind.PREPARED
+    assert "first" not in lesson.text
+
+
 def test_a_wildcard_looked_for_among_other_steps_is_no_failure(tmp_path: Path) -> None:
     """`ls node*` found none, other probes after it: the pattern was meant (no node there),
     no name zsh took for one; it must not support the lesson to quote arguments."""

@@ -55,6 +55,7 @@ from metis_distill.mine.signals import (
     names_an_error,
 )
 from metis_distill.mine.statements import is_standing_rule
+from metis_distill.mine.store_stub import STORE_STUB_TEXT, ran_store_stub
 from metis_distill.mine.text import (
     STEP_SPLIT,
     clean,
@@ -188,7 +189,8 @@ class RulesExtractor:
 def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None:
     error, call = episode.trigger, episode.call
     signature = _LOG_LEVEL.sub("", error_signature(error.text))
-    stopped = killed_own_shell(call, error)  # its exit line is all it said
+    # its exit line is all it said, and the program with the exit tells the cause
+    stopped = killed_own_shell(call, error) or ran_store_stub(call, error)
     if stopped and error.text.strip():
         signature = error.text.strip().splitlines()[-1]
     if not signature or call is None:
@@ -303,6 +305,8 @@ def _failure_lesson(
         return _HEREDOC_TEXT, (_HEREDOC_FIX if episode.fix is not None else None)
     if killed_own_shell(call, episode.trigger):
         return OWN_SHELL_TEXT, (OWN_SHELL_FIX if episode.fix is not None else None)
+    if ran_store_stub(call, episode.trigger):
+        return STORE_STUB_TEXT, None
     if unsplit_variable(call, episode.trigger) is not None:
         return WORD_SPLIT_TEXT, (WORD_SPLIT_FIX if episode.fix is not None else None)
     fix = episode.fix

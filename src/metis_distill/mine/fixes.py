@@ -120,7 +120,8 @@ _LOOKING = frozenset(
         "ls", "cat", "head", "tail", "grep", "rg", "find", "pwd", "echo", "which", "type",
         "wc", "file", "stat", "env", "printenv", "tree", "du", "df", "ps", "less", "more",
         "whoami", "uname", "date", "sleep", "true", "dir", "where", "get-childitem",
-        "get-content", "test", "[", "sed", "nl", "awk",
+        "get-content", "test", "[", "sed", "nl", "awk", "pgrep", "pidof", "lsof", "ss",
+        "netstat",
     }
 )  # fmt: skip
 _LOOKING_TOOLS = frozenset(
@@ -1049,7 +1050,15 @@ def _only_looks(event: Event) -> bool:
         return len(words) > 1 and words[1] in signals.LOOKING_GIT
     if program in _LOOKING or _LOOKUP.match(head):
         return True
-    return bool(_IMPORT_PROBE.match(unwrapped(event.text)))  # `… print('OK')" 2>&1` as well
+    if _IMPORT_PROBE.match(unwrapped(event.text)):  # `… print('OK')" 2>&1` as well
+        return True
+    steps = [step.split() for step in shell_steps(head)]
+    return all(len(s) > 1 and s[1] in _QUERIES and not s[1].startswith("-") for s in steps)
+
+
+# A program's subcommands that ask and change nothing (`rosnode list`, `kubectl get pods`,
+# `docker ps`, `rosparam get /x`): no step that prepared a call.
+_QUERIES = frozenset({"list", "get", "info", "show", "status", "describe", "ps", "inspect"})
 
 
 def same_intent(failed: str, retry: str, droppable: frozenset[str] = frozenset()) -> bool:

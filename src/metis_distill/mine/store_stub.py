@@ -1,0 +1,48 @@
+"""`python` on Windows that is only the Microsoft Store's placeholder.
+
+Windows puts `python.exe` and `python3.exe` under `…\\AppData\\Local\\Microsoft\\WindowsApps`:
+stand-ins that offer to install Python from the Store. Run from Git Bash they print nothing
+and exit 49 (from cmd, 9009 with "Python was not found"). Every script the agent hands them
+fails the same way, whatever it holds: one cause, told by the program and the exit alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from metis_distill.mine import signals
+from metis_distill.mine.text import script_steps
+from metis_distill.models import Event
+
+_PYTHON = re.compile(r"^(?:python[\d.]*|py|pip[\d.]*)(?:\.exe)?$", re.I)
+_STUB_EXIT = 49
+_EXIT_LINE = re.compile(r"^\s*Exit code:?\s*49\s*$")
+# What the placeholder or a lookup of it may print: its path, or cmd's words for it.
+_STUB_WORDS = re.compile(
+    r"\\WindowsApps\\python[\d.]*\.exe|^Python was not found; run", re.I | re.M
+)
+
+STORE_STUB_TEXT = (
+    "On this Windows machine `python` and `python3` are the Microsoft Store's placeholders "
+    "(`…\\WindowsApps\\python.exe`): they run nothing and exit 49 with no output, whatever the "
+    "script; there is no Python to run here, so do the work without it or ask the user to "
+    "install Python."
+)
+
+
+def ran_store_stub(call: Event | None, failure: Event) -> bool:
+    """A Python interpreter of the call exited 49 saying nothing but, at most, where the
+    placeholder lives."""
+    if call is None or call.tool_name not in signals.SHELL_TOOLS:
+        return False
+    if failure.exit_code != _STUB_EXIT and not _EXIT_LINE.match(failure.text.split("\n", 1)[0]):
+        return False
+    said = [
+        line
+        for line in failure.text.splitlines()
+        if line.strip() and not _EXIT_LINE.match(line) and not _STUB_WORDS.search(line)
+    ]
+    if said:
+        return False  # the interpreter ran and spoke: some other failure
+    programs = {step.split()[0].rsplit("/", 1)[-1] for step in script_steps(call.text) if step}
+    return any(_PYTHON.match(program) for program in programs)
