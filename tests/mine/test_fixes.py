@@ -972,6 +972,113 @@ def test_queries_between_are_no_step_that_prepared_the_call(tmp_path: Path) -> N
     assert "first" not in lesson.text
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        "sleep 3\npython scripts/smoke.py 2>&1 | tail -20",
+        'echo "--- smoke"\npython scripts/smoke.py',
+        "find scripts -name 'smoke*.py' -exec python {} \\;",
+        'echo "$(python scripts/smoke.py 2>&1)"',
+    ],
+)
+def test_a_program_run_by_a_printing_call_can_fail(tmp_path: Path, command: str) -> None:
+    """A line after `sleep`, `find -exec`, `$(…)`: a program ran, and its failure is one."""
+    records = [
+        call("t1", command),
+        result(
+            "t1",
+            "Traceback (most recent call last):\nModuleNotFoundError: No module named 'requests'",
+        ),
+    ]
+    assert len(_failures(tmp_path, records)) == 1
+
+
+def test_a_wildcard_of_another_step_keeps_the_quoting_lesson(tmp_path: Path) -> None:
+    """`ls src/*.py` looked, but zsh names the unquoted URL of `curl`: a name taken for a
+    pattern, the quoting lesson."""
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "ls src/*.py && curl -s http://localhost:8000/api/items?limit=5"),
+            result(
+                "t1",
+                "Exit code 1\n(eval):1: no matches found: http://localhost:8000/api/items?limit=5",
+                True,
+            ),
+        ],
+    )
+    assert lesson.text.startswith("The shell here is zsh")
+
+
+@pytest.mark.parametrize(
+    ("failed", "error", "step"),
+    [
+        (
+            "go run .",
+            "main.go:5:2: no required module provides package github.com/jackc/pgx/v5; to add it:",
+            "go get github.com/jackc/pgx/v5",
+        ),
+        ("terraform plan", "Error: Module not installed", "terraform get"),
+    ],
+)
+def test_a_get_that_downloads_is_a_step_first(
+    tmp_path: Path, failed: str, error: str, step: str
+) -> None:
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", failed),
+            result("t1", f"Exit code 1\n{error}", True),
+            call("t2", step),
+            result("t2", "ok"),
+            call("t3", failed),
+            result("t3", "done"),
+        ],
+    )
+    assert f"run `{step}` first" in lesson.text
+
+
+@pytest.mark.parametrize(
+    ("error", "retry_body"),
+    [
+        # another script under the venv's interpreter: the day's code written again
+        ("KeyError: 'x'", "import yaml\nprint(yaml.safe_load(open('c.yml'))['y'])"),
+        (
+            "ModuleNotFoundError: No module named 'requests'",
+            "import httpx\nprint(httpx.get('http://a'))",
+        ),
+    ],
+)
+def test_another_script_under_another_interpreter_is_no_remedy(
+    tmp_path: Path, error: str, retry_body: str
+) -> None:
+    body = "import requests\nprint(requests.get('http://a'))"
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", f"python - <<'PY'\n{body}\nPY"),
+            result("t1", f"Exit code 1\nTraceback (most recent call last):\n{error}", True),
+            call("t2", f".venv/bin/python - <<'PY'\n{retry_body}\nPY"),
+            result("t2", "ok"),
+        ],
+    )
+    assert lesson.fix is None and ".venv" not in lesson.text
+
+
+def test_a_runner_form_that_lacks_the_program_too_is_no_way(tmp_path: Path) -> None:
+    """No `tsc`, and `npx tsc` cannot find typescript: no way to run it was seen."""
+    ((episode, lesson), *_) = _failures(
+        tmp_path,
+        [
+            call("t1", "tsc --noEmit"),
+            result("t1", "Exit code 127\n/bin/bash: line 1: tsc: command not found", True),
+            call("t2", "npx tsc --noEmit"),
+            result("t2", "Exit code 1\nError: Cannot find module 'typescript'", True),
+        ],
+    )
+    assert episode.fix is None and "npx" not in lesson.text
+
+
 def test_a_wildcard_looked_for_among_other_steps_is_no_failure(tmp_path: Path) -> None:
     """`ls node*` found none, other probes after it: the pattern was meant (no node there),
     no name zsh took for one; it must not support the lesson to quote arguments."""

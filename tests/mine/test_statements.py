@@ -146,7 +146,22 @@ def test_a_standing_rule_of_the_user_is_a_decision(tmp_path: Path) -> None:
             False,
         ),
         ("assistant", "Let's use the Explore agent since the codebase is large.", False),
-        # ... a tool of the project is a choice
+        # ... a tool, SDK or MCP server of the project is a choice
+        (
+            "assistant",
+            "We'll use the Claude Agent SDK instead of LangChain because it supports MCP natively.",
+            True,
+        ),
+        (
+            "assistant",
+            "We'll use the `golangci-lint` tool instead of plain go vet because CI already runs it.",
+            True,
+        ),
+        (
+            "assistant",
+            "We'll use the Playwright MCP server for the e2e checks since the team runs it in CI.",
+            True,
+        ),
         (
             "assistant",
             "We'll use pnpm workspaces instead of npm because the repo has six packages.",

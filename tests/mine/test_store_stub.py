@@ -41,3 +41,28 @@ def test_only_a_silent_exit_49_of_python_is_the_placeholder(
     found = RulesExtractor().extract(run, episodes, read_lines(path))
     assert [c.text == STORE_STUB_TEXT for c in found].count(True) == (1 if told else 0)
     assert all(c.fix is None for c in found if c.text == STORE_STUB_TEXT)
+
+
+@pytest.mark.parametrize(
+    "real",
+    [
+        'py -3 -c "print(1)"',
+        '/c/Users/a/AppData/Local/Programs/Python/Python312/python.exe -c "print(1)"',
+    ],
+)
+def test_a_real_python_that_worked_is_the_way_not_the_placeholder(
+    tmp_path: Path, real: str
+) -> None:
+    path = _write(
+        tmp_path,
+        [
+            call("t1", 'python3 -c "print(1)"'),
+            result("t1", "Exit code 49", True),
+            call("t2", real),
+            result("t2", "1"),
+        ],
+    )
+    run = parse_file(path, path.parent)
+    episodes = [e for e in find_episodes(run) if e.kind is LessonKind.FAILURE]
+    (lesson,) = RulesExtractor().extract(run, episodes, read_lines(path))
+    assert lesson.text != STORE_STUB_TEXT and lesson.fix is not None

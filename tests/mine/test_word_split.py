@@ -57,6 +57,12 @@ def test_the_words_written_in_the_call_are_the_way(tmp_path: Path) -> None:
         # a name with a space that no variable held
         ('sed -i "s|a|b|g" "my notes.md"', "sed: can't read my notes.md: No such file or directory",
          False),
+        # one path holding a space, really missing: no list of names
+        ('CFG="/Users/me/Library/Application Support/Code/settings.json" && cat $CFG',
+         "cat: /Users/me/Library/Application Support/Code/settings.json: No such file or directory",
+         False),
+        ('OUT="/Users/me/My Project/dist" && ls $OUT',
+         "ls: /Users/me/My Project/dist: No such file or directory", False),
         # the words reached the program apart: one of them is missing, no zsh quirk
         (SET, "sed: can't read docs/guide.md: No such file or directory", False),
     ],

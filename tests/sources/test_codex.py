@@ -197,7 +197,7 @@ def test_a_process_read_later_ends_in_the_result_of_its_command(tmp_path: Path) 
         assert quote_in_span(tmp_path / "rollout-x.jsonl", 3, 7, part)
 
 
-@pytest.mark.parametrize(("chars", "other"), [("\u0003", False), ("", True)])
+@pytest.mark.parametrize(("chars", "other"), [("\u0003", False), ("", True), ("n\n", False)])
 def test_a_process_stopped_or_left_running_is_no_verdict_on_its_command(
     tmp_path: Path, chars: str, other: bool
 ) -> None:
@@ -213,6 +213,17 @@ def test_a_process_stopped_or_left_running_is_no_verdict_on_its_command(
     )
     poll = next(e for e in events if e.role == "tool" and e.tool_use_id == "c2")
     assert poll.tool_name == "write_stdin"  # its own result, tied to no command
+
+
+def test_a_long_run_read_by_polls_keeps_its_end(tmp_path: Path) -> None:
+    """Polls of a long build add up past what an event keeps: its end, where it says how it
+    failed, is what is kept."""
+    chunk = "".join(f"   Compiling crate{n} v0.{n}.0\n" for n in range(2500))
+    running = _unified("make test", "Process running with session ID 7", chunk)
+    exited = _unified("make test", "Process exited with code 101", "panicked at src/lib.rs:9\n")
+    events = _polled(tmp_path, [("7", running), ("7", exited)])
+    (result,) = [e for e in events if e.role == "tool"]
+    assert result.exit_code == 101 and result.text.endswith("panicked at src/lib.rs:9\n")
 
 
 def test_a_poll_of_another_session_is_its_own_result(tmp_path: Path) -> None:
@@ -901,6 +912,33 @@ def test_a_call_run_again_outside_the_sandbox_was_let_out_not_lucky(tmp_path: Pa
         "`rosrun` fails inside Codex's sandbox here and works outside it; ask to run it with "
         "escalated permissions."
     )
+
+
+def test_a_step_that_did_work_added_before_the_call_let_out_is_no_sandbox_lesson(
+    tmp_path: Path,
+) -> None:
+    """`pip install -r requirements.txt && pytest -q` run outside after `pytest -q` failed on
+    a missing module: the install may be the fix; no rule that pytest needs escalation."""
+    error = "ImportError while loading conftest\nE   ModuleNotFoundError: No module named 'httpx'"
+    path = tmp_path / "rollout-x.jsonl"
+    records = [
+        {"type": "session_meta", "payload": {"id": "s", "cwd": "/w"}},
+        {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
+         "call_id": "c1", "arguments": json.dumps({"command": ["bash", "-lc", "pytest -q"]})}},
+        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c1",
+         "output": json.dumps({"output": error, "metadata": {"exit_code": 1}})}},
+        {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
+         "call_id": "c2", "arguments": json.dumps(
+             {"command": ["bash", "-lc", "pip install -r requirements.txt && pytest -q"],
+              "sandbox_permissions": "require_escalated"})}},
+        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c2",
+         "output": json.dumps({"output": "12 passed in 1.2s", "metadata": {"exit_code": 0}})}},
+    ]  # fmt: skip
+    stamp = {"timestamp": "2025-09-01T00:00:00Z"}
+    path.write_text("".join(json.dumps({**stamp, **r}) + "\n" for r in records))
+    run = parse_file(path, tmp_path)
+    lessons = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+    assert not any("escalated permissions" in c.text for c in lessons)
 
 
 def test_servers_out_of_the_sandboxs_reach_are_one_lesson(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ from metis_distill.mine.fixes import (
 )
 from metis_distill.mine.fixes import remedy as remedy_of
 from metis_distill.mine.modules import INSTALL, importing_step, interpreter
-from metis_distill.mine.own_shell import OWN_SHELL_FIX, OWN_SHELL_TEXT, killed_own_shell
+from metis_distill.mine.own_shell import OWN_SHELL_TEXT, killed_own_shell
 from metis_distill.mine.persisted import mode_committed
 from metis_distill.mine.shells import (
     SWITCH_LESSON,
@@ -65,6 +65,7 @@ from metis_distill.mine.text import (
     scrub,
     shell_steps,
     shorten,
+    split_heredocs,
     unwrapped,
 )
 from metis_distill.mine.word_split import WORD_SPLIT_FIX, WORD_SPLIT_TEXT, unsplit_variable
@@ -304,9 +305,9 @@ def _failure_lesson(
     if harness == "claude_code" and broken_heredoc(call, episode.trigger.text) is not None:
         return _HEREDOC_TEXT, (_HEREDOC_FIX if episode.fix is not None else None)
     if killed_own_shell(call, episode.trigger):
-        return OWN_SHELL_TEXT, (OWN_SHELL_FIX if episode.fix is not None else None)
-    if ran_store_stub(call, episode.trigger):
-        return STORE_STUB_TEXT, None
+        return OWN_SHELL_TEXT, None
+    if ran_store_stub(call, episode.trigger) and episode.fix is None:
+        return STORE_STUB_TEXT, None  # (a Python that worked, `py -3` or a full path, is told)
     if unsplit_variable(call, episode.trigger) is not None:
         return WORD_SPLIT_TEXT, (WORD_SPLIT_FIX if episode.fix is not None else None)
     fix = episode.fix
@@ -378,7 +379,7 @@ def _failure_lesson(
         fix is not None
         and fix.kind is FixKind.REPLACED
         and remedy
-        and (_one_value_changed(call.text, remedy) or _script_rewritten(call.text, remedy))
+        and (_one_value_changed(call.text, remedy) or _script_rewritten(call.text, fix.call.text))
     ):  # a name or a value corrected (`skills@research` → `skills@tavily-research`), or an
         # inline script written again: what it mended was that run's own, no rule
         return f"{what} {verb} here: “{sig}” {NO_FIX_SEEN}.", None
@@ -396,8 +397,9 @@ def _failure_lesson(
                 f"{name} on the PATH fails {where} (“{sig}”); use {code(binary)} instead.",
                 binary,
             )
+        same = _same_script(call.text, fix.call.text)
         runner = (
-            _env_runner(failed, remedy) or _interpreter_path(failed, remedy)
+            _env_runner(failed, remedy) or (_interpreter_path(failed, remedy) if same else None)
             if missing_module(signature)
             else None
         )
@@ -446,7 +448,18 @@ def _script_rewritten(failed: str, retry: str) -> bool:
     written again (another path, another call), the day's code, not a way to run things. (A
     retry by another interpreter of the program, `./.venv/bin/python` for `python`, is.)"""
     old, new = _INLINE_SCRIPT.match(unwrapped(failed)), _INLINE_SCRIPT.match(unwrapped(retry))
-    return old is not None and new is not None and old["interpreter"] == new["interpreter"]
+    if old is None or new is None:
+        return False
+    if old["interpreter"] == new["interpreter"]:
+        return True
+    return not _same_script(failed, retry)
+
+
+def _same_script(failed: str, retry: str) -> bool:
+    """The two calls hand the same script (here-document bodies, and the rest of the line)
+    to their interpreters."""
+    old, new = split_heredocs(failed), split_heredocs(retry)
+    return old[1] == new[1] and old[0].split()[1:] == new[0].split()[1:]
 
 
 MAX_PROGRAM_WORDS = 2  # `docker compose`, `python3 -m`: a program named in more is a command

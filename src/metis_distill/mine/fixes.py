@@ -22,7 +22,7 @@ from itertools import takewhile
 
 from metis_distill.mine import signals
 from metis_distill.mine.modules import environment, importing_step, installs
-from metis_distill.mine.own_shell import OWN_SHELL_FIX, killed_own_shell, rest_run_alone
+from metis_distill.mine.own_shell import killed_own_shell
 from metis_distill.mine.shells import (
     broken_heredoc,
     does_same,
@@ -31,6 +31,7 @@ from metis_distill.mine.shells import (
     foreign_command,
     switch_as_path,
 )
+from metis_distill.mine.store_stub import ran_store_stub, runs_python
 from metis_distill.mine.text import (
     MASKED,
     SHELL_QUOTED,
@@ -65,7 +66,6 @@ class FixKind(StrEnum):
     ESCALATED = "escalated"  # the same call worked outside the sandbox (Codex)
     NARROWED = "narrowed"  # a search the harness timed out worked on a folder of the tree
     UNFLAGGED = "unflagged"  # the call worked without the flag the error said was unknown
-    SPLIT = "split"  # what a step had stopped with the shell worked in a call of its own
     INLINED = "inlined"  # the words an unsplit `$VAR` held, written in the call, got through
 
 
@@ -79,7 +79,6 @@ TEACHABLE = frozenset(
         FixKind.ESCALATED,
         FixKind.NARROWED,
         FixKind.UNFLAGGED,
-        FixKind.SPLIT,
         FixKind.INLINED,
     }
 )
@@ -186,9 +185,10 @@ def find_fix(events: tuple[Event, ...], index: int, call: Event | None) -> Fix |
     switch = switch_as_path(call, events[index].text)
     if switch is not None:  # `taskkill /F` in Git Bash: the same call with `//F` fixes it
         return _doubled_switch(events, index, call, switch)
-    if killed_own_shell(call, events[index]):  # the steps after `pkill -f` run on their own
-        alone = rest_run_alone(events, index, call)
-        return Fix(FixKind.SPLIT, *alone) if alone is not None else None
+    if killed_own_shell(call, events[index]):  # the cause is known, its way never shown
+        return None
+    if ran_store_stub(call, events[index]):  # a real Python, by another name or path
+        return _real_python(events, index, call)
     unsplit = unsplit_variable(call, events[index])
     if unsplit is not None:  # zsh kept `$FILES` one word: the words written in the call
         inline = words_inline(events, index, call, unsplit)
@@ -389,6 +389,11 @@ def _could_not_run(text: str) -> bool:
     )
 
 
+# Interpreters known by other names (`python3` for `python`, `nodejs` for `node`): one of
+# them starting is the way past another not found, whatever the script then lacks.
+_INTERPRETER = re.compile(r"^(?:python[\d.]*|py|node(?:js)?|ruby[\d.]*|perl[\d.]*|php[\d.]*)$")
+
+
 def fails_on_its_own(fix: Fix) -> bool:
     """The fix's call ran but could not do its work either (`python3 -m pytest` after no
     `python`: no pytest): it showed the way past one failure and is a failure of its own."""
@@ -408,7 +413,7 @@ def _got_past(failure: Event, later: Event, result: Event) -> bool:
         _AS_ROOT.match(command_head(later.text)) or _NOT_AUTHORIZED.search(head)
     )
     missing = signals.missing_program(failure.text[:4000])
-    if missing is not None:
+    if missing is not None and _INTERPRETER.match(missing):
         lacks = _NO_MODULE_TO_RUN.search(head) or signals.missing_module(head)
         stuck = bool(
             signals.missing_program(head)
@@ -450,15 +455,41 @@ def _let_out(failure: Event, call: Event, later: Event, result: Event) -> bool:
     )
 
 
+def _real_python(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
+    """The next shell call that ran a Python (`py -3`, a full path) and worked."""
+    results = results_by_call(events[index + 1 :])
+    for later in _window(events, index):
+        if later.kind is not EventKind.TOOL_CALL or later.tool_name != call.tool_name:
+            continue
+        result = results.get(later.tool_use_id or "")
+        if later.session == call.session and result is not None and runs_python(later.text):
+            return Fix(FixKind.REPLACED, later, result) if signals.is_success(result) else None
+    return None
+
+
 def _let_out_whole(call: Event, later: Event) -> bool:
     """`later` ran every step of the call, unchanged (a check maybe put before them), outside
     the sandbox the call ran in: what changed is where it ran."""
-    steps = set(script_steps(unwrapped(later.text)))
+    steps = script_steps(unwrapped(later.text))
+    failed = script_steps(unwrapped(call.text))
+    added = [step for step in steps if step not in failed]
     return (
         later.escalated
         and not call.escalated
-        and all(step in steps for step in script_steps(unwrapped(call.text)))
+        and all(step in steps for step in failed)
+        and all(_step_asks(step) for step in added)  # `pip install … && pytest`: the install
     )
+
+
+def _step_asks(step: str) -> bool:
+    """A step that only looks or asks (`rosnode list >/dev/null`, `sleep 2`, `ls`)."""
+    words = step.split()
+    if not words or WRITES_FILES.search(step):
+        return not words
+    program = words[0].rsplit("/", 1)[-1].lower()
+    if program in _LOOKING:
+        return True
+    return len(words) > 1 and words[1] in _QUERIES and program not in _FETCHING_GET
 
 
 # What a call stopped by a time limit reports: it did not get to do its work.
@@ -887,8 +918,6 @@ def remedy(call: Event, fix: Fix) -> str | None:
         return first_step(fix.call.text)
     if fix.kind is FixKind.UNFLAGGED:
         return flag_changes(call.text, fix.call.text, fix.offered).remedy
-    if fix.kind is FixKind.SPLIT:
-        return OWN_SHELL_FIX
     if fix.kind is FixKind.INLINED:
         return WORD_SPLIT_FIX
     if fix.kind is not FixKind.PREPARED:
@@ -1053,12 +1082,16 @@ def _only_looks(event: Event) -> bool:
     if _IMPORT_PROBE.match(unwrapped(event.text)):  # `… print('OK')" 2>&1` as well
         return True
     steps = [step.split() for step in shell_steps(head)]
-    return all(len(s) > 1 and s[1] in _QUERIES and not s[1].startswith("-") for s in steps)
+    return all(
+        len(s) > 1 and s[1] in _QUERIES and s[0].rsplit("/", 1)[-1] not in _FETCHING_GET
+        for s in steps
+    )
 
 
 # A program's subcommands that ask and change nothing (`rosnode list`, `kubectl get pods`,
 # `docker ps`, `rosparam get /x`): no step that prepared a call.
 _QUERIES = frozenset({"list", "get", "info", "show", "status", "describe", "ps", "inspect"})
+_FETCHING_GET = frozenset({"go", "terraform"})  # their `get` downloads modules
 
 
 def same_intent(failed: str, retry: str, droppable: frozenset[str] = frozenset()) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from metis_distill.mine.text import STEP_SPLIT, command_head, script_steps
+from metis_distill.mine.text import STEP_SPLIT, command_head, script_steps, split_heredocs
 from metis_distill.models import Event, EventKind
 from metis_distill.terminal import printable
 
@@ -562,7 +562,10 @@ def failures(events: Sequence[Event]) -> list[bool]:
 def _prints_only(call: Event | None) -> bool:
     if call is None or call.tool_name not in SHELL_TOOLS:
         return False
-    steps = [step.split() for step in script_steps(command_head(call.text))]
+    own = split_heredocs(call.text)[0]
+    if _RUNS_INSIDE.search(own):
+        return False  # `find … -exec python {} \;`, `echo "$(python x.py)"`: a program ran
+    steps = [command_head(step).split() for step in script_steps(own)]
     return all(
         words and words[0].rsplit("/", 1)[-1] in _PRINTERS and "-i" not in words[1:]
         for words in steps
@@ -882,6 +885,7 @@ _LOOK_COMMANDS = frozenset(
 # Programs that print what they read or are told, and nothing they ran: what they print is no
 # failure of theirs.
 _PRINTERS = _LOOK_COMMANDS | {"sed", "awk", "date", "ps", "sleep", "pwd", "printf", "column"}
+_RUNS_INSIDE = re.compile(r"\s-(?:exec|execdir|ok|okdir)\s|\$\(|`")
 # git subcommands that only read the repository.
 LOOKING_GIT = frozenset({"status", "log", "diff", "show", "branch", "remote", "rev-parse"})
 _SEGMENTS = re.compile(r"&&|\|\||;|(?<!\|)\|(?!\|)")
@@ -946,9 +950,14 @@ def looked_for_nothing(call: Event | None, result: Event) -> bool:
     segments = [part.split() for part in _SEGMENTS.split(command_head(call.text))]
     if segments and segments[0] and _ran_nothing(segments[0][0], result.text[:2000]):
         return True
-    if _wildcard_matched_nothing(result.text) and any(
-        words and _only_looks(words) and any(c in w for w in words[1:] for c in "*?")
-        for words in segments
+    unmatched = ZSH_NO_MATCH.search(result.text[:2000])
+    if (
+        _wildcard_matched_nothing(result.text)
+        and unmatched is not None
+        and any(
+            words and _only_looks(words) and _names_word(words[1:], unmatched["word"])
+            for words in segments
+        )
     ):
         return True  # `ls /opt/homebrew/bin/node*; command -v fnm`: a look, whatever follows
     return all(words and _only_looks(words) for words in segments)
@@ -960,6 +969,12 @@ def _only_git(call: Event | None) -> bool:
         return False
     segments = [part.split() for part in _SEGMENTS.split(command_head(call.text))]
     return all(words and words[0].rsplit("/", 1)[-1] == "git" for words in segments)
+
+
+def _names_word(words: list[str], unmatched: str) -> bool:
+    """One of the words is the pattern zsh found nothing for (`~/x/*` named expanded)."""
+    patterns = [w.strip("\"'") for w in words if "*" in w or "?" in w]
+    return any(p == unmatched or p.lstrip("~") in unmatched for p in patterns)
 
 
 def _wildcard_matched_nothing(output: str) -> bool:

@@ -64,8 +64,8 @@ _WONDERS = re.compile(
 # the setup since …", "let's use the Explore agent"): a step of its plan, no project's choice.
 _OWN_TOOL = re.compile(
     r"\b(?:use|go with|switch to|stick with)\s+(?:the\s+|a\s+|my\s+)?"
-    r"(?:`[^`]{1,80}`|[\w:./-]{1,80})"
-    r"\s+(?:skill|tool|sub-?agent|agent|MCP(?:\s+server)?|MCP\s+tool|slash\s+command)s?\b",
+    r"(?:(?:`[^`]{1,80}`|[\w:./-]{1,80})\s+(?:skill|sub-?agent)s?\b"
+    r"|(?:Explore|Plan|general-purpose)\s+(?:sub-?)?agent\b|Task\s+tool\b|`?mcp__\w+)",
     re.I,
 )
 _PLAN = re.compile(r"^(?:instead,?\s+)?(?:I'll|I will|let me|let's|I'm going to|we'll)\b", re.I)

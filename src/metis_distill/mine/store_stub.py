@@ -14,7 +14,7 @@ from metis_distill.mine import signals
 from metis_distill.mine.text import script_steps
 from metis_distill.models import Event
 
-_PYTHON = re.compile(r"^(?:python[\d.]*|py|pip[\d.]*)(?:\.exe)?$", re.I)
+_PYTHON = re.compile(r"^python[\d.]*(?:\.exe)?$", re.I)
 _STUB_EXIT = 49
 _EXIT_LINE = re.compile(r"^\s*Exit code:?\s*49\s*$")
 # What the placeholder or a lookup of it may print: its path, or cmd's words for it.
@@ -44,5 +44,24 @@ def ran_store_stub(call: Event | None, failure: Event) -> bool:
     ]
     if said:
         return False  # the interpreter ran and spoke: some other failure
-    programs = {step.split()[0].rsplit("/", 1)[-1] for step in script_steps(call.text) if step}
-    return any(_PYTHON.match(program) for program in programs)
+    return any(
+        _PYTHON.match(_program(step.split()[0])) for step in script_steps(call.text) if step.split()
+    )
+
+
+def runs_python(command: str) -> bool:
+    """A step of the command runs a Python other than by the placeholders' names: by a path,
+    or through Windows' launcher `py`."""
+    for step in script_steps(command):
+        words = step.split()
+        if not words:
+            continue
+        program = _program(words[0])
+        by_path = "/" in words[0] or "\\" in words[0]
+        if program in ("py", "py.exe") or (by_path and _PYTHON.match(program)):
+            return True
+    return False
+
+
+def _program(word: str) -> str:
+    return word.replace("\\", "/").rsplit("/", 1)[-1].lower()

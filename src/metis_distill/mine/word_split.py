@@ -20,7 +20,7 @@ from metis_distill.models import Event, EventKind
 # `FILES="a b c"`, `export FILES='a b'`: a value of several words, quoted whole
 _ASSIGNED = re.compile(
     r"(?:^|[;&|\s(])(?:export\s+|local\s+)?(?P<name>[A-Za-z_]\w*)="
-    r"(?P<quote>[\"'])(?P<value>[^\"'\n$`]*?\S\s+\S[^\"'\n$`]*?)(?P=quote)"
+    r"(?P<quote>[\"'])(?P<value>[^\"'\n$`]*)(?P=quote)"
 )
 _MISSING = "No such file or directory"
 WORD_SPLIT_TEXT = (
@@ -50,10 +50,22 @@ def unsplit_variable(call: Event | None, failure: Event) -> Unsplit | None:
     bare = SHELL_QUOTED.sub("", call.text)  # what is outside quotes: where `$VAR` splits
     for found in _ASSIGNED.finditer(call.text):
         name, value = found["name"], found["value"]
+        if not _names_a_list(value):
+            continue
         used = re.search(rf"\$(?:{name}\b|\{{{name}\}})", bare)
         if used is not None and re.search(rf"{re.escape(value)}'?: {_MISSING}", head):
             return Unsplit(name, value)
     return None
+
+
+def _names_a_list(value: str) -> bool:
+    """Several names of files, not one path holding a space (`/Users/me/My Project/dist`):
+    each word a name with a dot or a slash in it, all of them absolute or none."""
+    words = value.split()
+    if len(words) < 2 or not all("." in w or "/" in w for w in words):
+        return False
+    rooted = {w.startswith(("/", "~")) or w[1:3] in (":/", ":\\") for w in words}
+    return len(rooted) == 1
 
 
 def words_inline(

@@ -10,7 +10,7 @@ from typing import Any
 from metis_distill.models import EventKind
 from metis_distill.sources.codex.messages import content_text
 from metis_distill.sources.codex.state import State
-from metis_distill.sources.common import Draft, as_int, as_str, loads
+from metis_distill.sources.common import MAX_EVENT_CHARS, Draft, as_int, as_str, loads
 
 CALL_TYPES = frozenset({"function_call", "custom_tool_call", "local_shell_call"})
 OUTPUT_TYPES = frozenset({"function_call_output", "custom_tool_call_output"})
@@ -67,7 +67,6 @@ _PLAIN_ERROR = re.compile(
     re.I,
 )
 _REJECTED = re.compile(r"^(?:exec command |patch )?(?:rejected|aborted) by (?:the )?user", re.I)
-_STOP_KEYS = re.compile("[\x03\x04\x1a\x1c]")  # Ctrl-C, Ctrl-D, Ctrl-Z, Ctrl-\\ sent to a process
 
 
 def call(state: State, line_no: int, ts: datetime | None, item: dict[str, Any]) -> None:
@@ -86,8 +85,8 @@ def call(state: State, line_no: int, ts: datetime | None, item: dict[str, Any]) 
     if polled.get("session_id") is not None:
         session = str(polled["session_id"])
         state.polls[call_id] = session
-        if _STOP_KEYS.search(str(polled.get("chars", ""))):
-            state.left.add(session)  # stopped by the agent: its exit is no verdict
+        if polled.get("chars"):
+            state.left.add(session)  # answered or stopped by the agent: its exit is no verdict
     else:
         state.left.update(state.running)  # the agent went on while they ran: in the background
     state.working = True
@@ -269,9 +268,10 @@ def _finish_running(state: State, pending: Draft, line_no: int, read: _Output) -
     """What `write_stdin` read of a process that was still running, told as the result of the
     command that started it (the result then spans the lines up to this one): the command
     is what succeeded or failed, not the poll. Only while the agent waited on it: a process
-    left running while other calls were made, or stopped by the agent's keys, ends in a
-    result of its own, no verdict on the command."""
-    pending.text = "\n".join(t for t in (pending.text, read.text) if t)
+    left running while other calls were made, or sent keys by the agent (an answer, Ctrl-C),
+    ends in a result of its own, no verdict on the command."""
+    joined = "\n".join(t for t in (pending.text, read.text) if t)
+    pending.text = joined[-MAX_EVENT_CHARS:]  # a long run says at its end how it ended
     pending.end = line_no
     if read.running is not None:  # still running: a later poll may tell how it ended
         state.running[read.running] = pending
