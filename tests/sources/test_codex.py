@@ -128,6 +128,13 @@ def test_codex_headers_are_cut_and_their_exit_code_kept(run: Run) -> None:
     assert (timeout.kind, timeout.exit_code) == (EventKind.ERROR, 124)
 
 
+def _rollout(tmp_path: Path, records: list[dict], when: str = "2025-09-01T00:00:00Z") -> Path:  # type: ignore[type-arg]
+    """A rollout file of these records, each stamped `when`."""
+    path = tmp_path / "rollout-x.jsonl"
+    path.write_text("".join(json.dumps({"timestamp": when, **r}) + "\n" for r in records))
+    return path
+
+
 def _unified(command: str, ending: str, body: str, chunk: str = "Chunk ID: 1a2b3c\n") -> str:
     """A unified exec output of Codex 0.11x: the command first, then the headers."""
     return (
@@ -175,10 +182,7 @@ def _polled(
             {"type": "response_item", "payload": {"type": "function_call_output",
              "call_id": f"c{n}", "output": output}},
         ]  # fmt: skip
-    path = tmp_path / "rollout-x.jsonl"
-    stamp = {"timestamp": "2026-03-23T00:00:00Z"}
-    path.write_text("".join(json.dumps({**stamp, **r}) + "\n" for r in records))
-    return list(parse_file(path, tmp_path).events)
+    return list(parse_file(_rollout(tmp_path, records, "2026-03-23T00:00:00Z"), tmp_path).events)
 
 
 def test_a_process_read_later_ends_in_the_result_of_its_command(tmp_path: Path) -> None:
@@ -890,7 +894,6 @@ def test_a_call_run_again_outside_the_sandbox_was_let_out_not_lucky(tmp_path: Pa
     cmd = "rosrun slam_planner manager.py"
     refused = "ERROR: Unable to start XML-RPC server: [Errno 1] Operation not permitted"
     again = ["bash", "-lc", f"rosnode list >/dev/null && {cmd}"]
-    path = tmp_path / "rollout-x.jsonl"
     records = [
         {"type": "session_meta", "payload": {"id": "s", "cwd": "/w"}},
         {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
@@ -904,8 +907,7 @@ def test_a_call_run_again_outside_the_sandbox_was_let_out_not_lucky(tmp_path: Pa
          "output": json.dumps({"output": "[INFO] Waiting for live data",
                                "metadata": {"exit_code": 0}})}},
     ]  # fmt: skip
-    stamp = {"timestamp": "2025-09-01T00:00:00Z"}
-    path.write_text("".join(json.dumps({**stamp, **r}) + "\n" for r in records))
+    path = _rollout(tmp_path, records)
     run = parse_file(path, tmp_path)
     (lesson,) = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
     assert lesson.text == (
@@ -920,7 +922,6 @@ def test_a_step_that_did_work_added_before_the_call_let_out_is_no_sandbox_lesson
     """`pip install -r requirements.txt && pytest -q` run outside after `pytest -q` failed on
     a missing module: the install may be the fix; no rule that pytest needs escalation."""
     error = "ImportError while loading conftest\nE   ModuleNotFoundError: No module named 'httpx'"
-    path = tmp_path / "rollout-x.jsonl"
     records = [
         {"type": "session_meta", "payload": {"id": "s", "cwd": "/w"}},
         {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
@@ -934,8 +935,7 @@ def test_a_step_that_did_work_added_before_the_call_let_out_is_no_sandbox_lesson
         {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c2",
          "output": json.dumps({"output": "12 passed in 1.2s", "metadata": {"exit_code": 0}})}},
     ]  # fmt: skip
-    stamp = {"timestamp": "2025-09-01T00:00:00Z"}
-    path.write_text("".join(json.dumps({**stamp, **r}) + "\n" for r in records))
+    path = _rollout(tmp_path, records)
     run = parse_file(path, tmp_path)
     lessons = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
     assert not any("escalated permissions" in c.text for c in lessons)

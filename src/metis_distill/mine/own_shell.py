@@ -21,7 +21,6 @@ from metis_distill.models import Event
 _PKILL_FULL = re.compile(r"^(?:sudo\s+)?pkill\s+(?:-\w+\s+)*(?:-[a-zA-Z\d]*f[a-zA-Z\d]*|--full)\s")
 _SIGNALLED = frozenset({137, 143, 144})
 _EXIT_LINE = re.compile(r"^\s*Exit code:?\s*(-?\d+)\s*$")
-SHELL_TOOLS = signals.SHELL_TOOLS
 
 OWN_SHELL_TEXT = (
     "`pkill -f PATTERN` in a shell call stops the call's own shell, whose command line holds "
@@ -33,7 +32,7 @@ OWN_SHELL_TEXT = (
 
 def killed_own_shell(call: Event | None, failure: Event) -> bool:
     """The call ran `pkill -f` and ended by a signal with nothing said."""
-    if call is None or call.tool_name not in SHELL_TOOLS:
+    if call is None or call.tool_name not in signals.SHELL_TOOLS:
         return False
     lines = [line for line in failure.text.splitlines() if line.strip()]
     codes = {int(m.group(1)) for m in map(_EXIT_LINE.match, lines) if m is not None}
