@@ -34,8 +34,10 @@ from metis_distill.pipeline import LocalRunner
 # edit-block lesson left out of a CLAUDE.md block (it holds for aider alone); `2>&1` dropped
 # from a failed command's words wherever it stands; an error's cause kept after the path it
 # names (`cp: cannot stat ' …: No such file or directory`, a lesson that does not render), and
-# then the quote the path opened cut with it (`cp: cannot stat …: No such file or directory`).
-BEFORE = "22502ea44ced063c88f690a304dedbdd350637dc43d5cb9c3b7183865d35f8ff"
+# then the quote the path opened cut with it (`cp: cannot stat …: No such file or directory`);
+# `ls -lh "C:\…\"` failing on the quote its closing backslash escaped, told as that cause (a
+# lesson that does not render).
+BEFORE = "c0731cc89ed23ee256e09572a652bb997a60cea952e2661961f9ff97a2f5e42d"
 _LINK = re.compile(r"\]\([^)\s]*#L\d+-L\d+\)")
 _BLOCK_SHA = re.compile(r"sha=[0-9a-f]+")  # the block's hash covers the links
 

@@ -12,7 +12,12 @@ import pytest
 from metis_distill.extract.rules import RulesExtractor
 from metis_distill.ledger import LessonView
 from metis_distill.mine.episodes import find_episodes
-from metis_distill.mine.shells import QUOTING_LESSON, SWITCH_LESSON, escaped_bang
+from metis_distill.mine.shells import (
+    ESCAPED_QUOTE_LESSON,
+    QUOTING_LESSON,
+    SWITCH_LESSON,
+    escaped_bang,
+)
 from metis_distill.models import Event, EventKind, LessonCandidate, LessonKind, SourceRef
 from metis_distill.placement.agents import agents_of
 from metis_distill.placement.locality import Locality, locality
@@ -346,3 +351,31 @@ def test_a_here_document_with_its_delimiter_unquoted_is_the_scripts_own_failure(
     ]
     (lesson,) = _lessons(tmp_path, records)
     assert not lesson.text.startswith("A long here-document")
+
+
+@pytest.mark.parametrize(
+    ("command", "error", "told"),
+    [
+        ('ls -la "C:\\Users\\me\\.claude\\" 2>/dev/null | head -30',
+         "Exit code 2\n/usr/bin/bash: eval: line 1: unexpected EOF while looking for matching `\"'",
+         True),
+        ('ls -la "D:\\work\\logs\\" 2>/dev/null || echo "Directory doesn\'t exist"',
+         "Exit code 2\n/usr/bin/bash: eval: line 1: unexpected EOF while looking for matching `''",
+         True),
+        # the path closed without a backslash: the quote unmatched is another's
+        ('ls "C:\\Users\\me\\.claude" && echo "it\'s',
+         "Exit code 2\n/usr/bin/bash: eval: line 1: unexpected EOF while looking for matching `''",
+         False),
+        # no Windows path
+        ('echo "a\\" && ls',
+         "Exit code 2\nbash: -c: line 1: unexpected EOF while looking for matching `\"'", False),
+    ],
+)  # fmt: skip
+def test_a_quoted_windows_path_ending_in_a_backslash_is_one_lesson(
+    tmp_path: Path, command: str, error: str, told: bool
+) -> None:
+    path = _write(tmp_path, [call("t1", command), result("t1", error, True)])
+    run = parse_file(path, path.parent)
+    episodes = [e for e in find_episodes(run) if e.kind is LessonKind.FAILURE]
+    found = [c.text for c in RulesExtractor().extract(run, episodes, read_lines(path))]
+    assert (ESCAPED_QUOTE_LESSON in found) is told

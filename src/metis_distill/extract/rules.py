@@ -34,10 +34,12 @@ from metis_distill.mine.modules import INSTALL, importing_step, interpreter
 from metis_distill.mine.own_shell import OWN_SHELL_TEXT, killed_own_shell
 from metis_distill.mine.persisted import mode_committed
 from metis_distill.mine.shells import (
+    ESCAPED_QUOTE_LESSON,
     SWITCH_LESSON,
     broken_heredoc,
     escaped_bang,
     foreign_command,
+    quote_escaped_by_path,
     switch_as_path,
 )
 from metis_distill.mine.signals import (
@@ -196,6 +198,8 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         signature = error.text.strip().splitlines()[-1]
     if not signature or call is None:
         return None  # a failure we cannot tie to what was run teaches nothing actionable
+    # bash stopped before the command ran: its redirections never applied
+    stopped = stopped or (call is not None and quote_escaped_by_path(call, error.text))
     if not stopped and _STDERR_DROPPED.search(call.text) and not names_an_error(signature):
         return None  # its errors thrown away: the line quoted is output (`total 256`), no error
     if not stopped and _match_quoted(call, signature):
@@ -306,6 +310,8 @@ def _failure_lesson(
         return _HEREDOC_TEXT, (_HEREDOC_FIX if episode.fix is not None else None)
     if killed_own_shell(call, episode.trigger):
         return OWN_SHELL_TEXT, None
+    if quote_escaped_by_path(call, episode.trigger.text):
+        return ESCAPED_QUOTE_LESSON, None
     if ran_store_stub(call, episode.trigger) and episode.fix is None:
         return STORE_STUB_TEXT, None  # (a Python that worked, `py -3` or a full path, is told)
     if unsplit_variable(call, episode.trigger) is not None:

@@ -194,6 +194,27 @@ _HEREDOC_INTO = re.compile(
 _UNMATCHED_QUOTE = re.compile(r"unexpected EOF while looking for matching")
 
 
+# A Windows path in double quotes ending in a backslash (`"C:\Users\me\"`): bash reads the
+# `\"` as a quote inside the string, which then runs on to the end of the command.
+_QUOTE_ESCAPED_BY_PATH = re.compile(r'"[A-Za-z]:\\[^"\n]*\\"(?=\s|$|[;&|)])')
+
+ESCAPED_QUOTE_LESSON = (
+    "Git Bash here reads a double-quoted Windows path that ends in a backslash "
+    '(`"D:\\work\\logs\\"`) as an escaped quote, so the command runs on and fails '
+    "(“unexpected EOF while looking for matching …”); end the path without the backslash, "
+    "or write it with forward slashes (`/d/work/logs/`)."
+)
+
+
+def quote_escaped_by_path(call: Event, error: str) -> bool:
+    """bash found a quote unmatched, and the call closed a quoted Windows path with `\"`."""
+    return (
+        call.tool_name in signals.SHELL_TOOLS
+        and bool(_UNMATCHED_QUOTE.search(error[:2000]))
+        and bool(_QUOTE_ESCAPED_BY_PATH.search(call.text))
+    )
+
+
 def broken_heredoc(call: Event, error: str) -> str | None:
     """The file a here-document was to write, when bash stopped at an unmatched quote."""
     if call.tool_name not in signals.SHELL_TOOLS or not _UNMATCHED_QUOTE.search(error[:2000]):
