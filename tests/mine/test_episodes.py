@@ -5,11 +5,13 @@ from pathlib import Path
 
 import pytest
 
+from metis_distill.extract.rules import RulesExtractor
 from metis_distill.mine.episodes import find_episodes
 from metis_distill.mine.signals import error_signature
 from metis_distill.mine.text import sentences
-from metis_distill.models import LessonKind
+from metis_distill.models import LessonCandidate, LessonKind
 from metis_distill.sources.claude_code import parse_file
+from metis_distill.textio import read_lines
 from tests.conftest import DEMO_FILE, FIXTURES
 
 
@@ -19,6 +21,14 @@ def _write(tmp_path: Path, records: list[dict]) -> Path:  # type: ignore[type-ar
     base = {"sessionId": "s1", "cwd": "/w", "timestamp": "2026-11-01T10:00:00Z"}
     path.write_text("\n".join(json.dumps({**base, **r}) for r in records) + "\n")
     return path
+
+
+def failure_lessons(tmp_path: Path, records: list[dict]) -> list[LessonCandidate]:  # type: ignore[type-arg]
+    """The rules extractor's lessons of the failures in a Claude Code session of `records`."""
+    path = _write(tmp_path, records)
+    run = parse_file(path, path.parent)
+    episodes = [e for e in find_episodes(run) if e.kind is LessonKind.FAILURE]
+    return RulesExtractor().extract(run, episodes, read_lines(path))
 
 
 def call(tool_id: str, command: str) -> dict:  # type: ignore[type-arg]

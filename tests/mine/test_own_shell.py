@@ -7,27 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from metis_distill.extract.rules import RulesExtractor
-from metis_distill.mine.episodes import find_episodes
 from metis_distill.mine.own_shell import OWN_SHELL_TEXT
-from metis_distill.models import LessonCandidate, LessonKind
-from metis_distill.sources.claude_code import parse_file
-from metis_distill.textio import read_lines
-from tests.mine.test_episodes import _write, call, result
+from tests.mine.test_episodes import call, failure_lessons, result
 
 STOPPED = 'pkill -f qemu-system 2>/dev/null; sleep 1; ps -ef | grep -v grep || echo "none"'
 
 
-def _lessons(tmp_path: Path, records: list[dict]) -> list[LessonCandidate]:  # type: ignore[type-arg]
-    path = _write(tmp_path, records)
-    run = parse_file(path, path.parent)
-    episodes = [e for e in find_episodes(run) if e.kind is LessonKind.FAILURE]
-    return RulesExtractor().extract(run, episodes, read_lines(path))
-
-
 def test_the_steps_after_pkill_run_alone_show_no_fix(tmp_path: Path) -> None:
     """The rest worked on its own: that shows the rest was fine, not how to kill safely."""
-    found = _lessons(
+    found = failure_lessons(
         tmp_path,
         [
             call("t1", STOPPED),
@@ -59,7 +47,7 @@ def test_the_steps_after_pkill_run_alone_show_no_fix(tmp_path: Path) -> None:
 def test_only_a_shell_stopped_by_its_own_pkill_is_told(
     tmp_path: Path, command: str, output: str, lesson: bool
 ) -> None:
-    found = _lessons(tmp_path, [call("t1", command), result("t1", output, True)])
+    found = failure_lessons(tmp_path, [call("t1", command), result("t1", output, True)])
     told = [c for c in found if c.text == OWN_SHELL_TEXT]
     assert len(told) == (1 if lesson else 0)
     assert all(c.fix is None for c in told)

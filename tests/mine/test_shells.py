@@ -24,7 +24,7 @@ from metis_distill.placement.locality import Locality, locality
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.sources.codex import parse_file as parse_codex
 from metis_distill.textio import read_lines
-from tests.mine.test_episodes import _write, call, result, say
+from tests.mine.test_episodes import _write, call, failure_lessons, result, say
 
 
 def _glob(tool_id: str, pattern: str) -> dict:  # type: ignore[type-arg]
@@ -374,8 +374,7 @@ def test_a_here_document_with_its_delimiter_unquoted_is_the_scripts_own_failure(
 def test_a_quoted_windows_path_ending_in_a_backslash_is_one_lesson(
     tmp_path: Path, command: str, error: str, told: bool
 ) -> None:
-    path = _write(tmp_path, [call("t1", command), result("t1", error, True)])
-    run = parse_file(path, path.parent)
-    episodes = [e for e in find_episodes(run) if e.kind is LessonKind.FAILURE]
-    found = [c.text for c in RulesExtractor().extract(run, episodes, read_lines(path))]
+    found = [
+        c.text for c in failure_lessons(tmp_path, [call("t1", command), result("t1", error, True)])
+    ]
     assert (ESCAPED_QUOTE_LESSON in found) is told

@@ -7,13 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from metis_distill.extract.rules import RulesExtractor
-from metis_distill.mine.episodes import find_episodes
 from metis_distill.mine.store_stub import STORE_STUB_TEXT
-from metis_distill.models import LessonKind
-from metis_distill.sources.claude_code import parse_file
-from metis_distill.textio import read_lines
-from tests.mine.test_episodes import _write, call, result
+from tests.mine.test_episodes import call, failure_lessons, result
 
 STUB_PATH = "C:\\Users\\a\\AppData\\Local\\Microsoft\\WindowsApps\\python3.exe"
 
@@ -35,10 +30,7 @@ STUB_PATH = "C:\\Users\\a\\AppData\\Local\\Microsoft\\WindowsApps\\python3.exe"
 def test_only_a_silent_exit_49_of_python_is_the_placeholder(
     tmp_path: Path, command: str, output: str, told: bool
 ) -> None:
-    path = _write(tmp_path, [call("t1", command), result("t1", output, True)])
-    run = parse_file(path, path.parent)
-    episodes = [e for e in find_episodes(run) if e.kind is LessonKind.FAILURE]
-    found = RulesExtractor().extract(run, episodes, read_lines(path))
+    found = failure_lessons(tmp_path, [call("t1", command), result("t1", output, True)])
     assert [c.text == STORE_STUB_TEXT for c in found].count(True) == (1 if told else 0)
     assert all(c.fix is None for c in found if c.text == STORE_STUB_TEXT)
 
@@ -53,7 +45,7 @@ def test_only_a_silent_exit_49_of_python_is_the_placeholder(
 def test_a_real_python_that_worked_is_the_way_not_the_placeholder(
     tmp_path: Path, real: str
 ) -> None:
-    path = _write(
+    (lesson,) = failure_lessons(
         tmp_path,
         [
             call("t1", 'python3 -c "print(1)"'),
@@ -62,7 +54,4 @@ def test_a_real_python_that_worked_is_the_way_not_the_placeholder(
             result("t2", "1"),
         ],
     )
-    run = parse_file(path, path.parent)
-    episodes = [e for e in find_episodes(run) if e.kind is LessonKind.FAILURE]
-    (lesson,) = RulesExtractor().extract(run, episodes, read_lines(path))
     assert lesson.text != STORE_STUB_TEXT and lesson.fix is not None

@@ -11,22 +11,15 @@ from metis_distill.extract.rules import RulesExtractor
 from metis_distill.mine.episodes import find_episodes
 from metis_distill.mine.fixes import FixKind
 from metis_distill.mine.word_split import WORD_SPLIT_FIX, WORD_SPLIT_TEXT
-from metis_distill.models import LessonCandidate, LessonKind
+from metis_distill.models import LessonKind
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.textio import read_lines
-from tests.mine.test_episodes import _write, call, result
+from tests.mine.test_episodes import _write, call, failure_lessons, result
 
 SET = 'FILES="build.sh docs/guide.md README.md" && sed -i "s|old|new|g" $FILES'
 ONE_NAME = (
     "Exit code 2\nsed: can't read build.sh docs/guide.md README.md: No such file or directory"
 )
-
-
-def _lessons(tmp_path: Path, records: list[dict]) -> list[LessonCandidate]:  # type: ignore[type-arg]
-    path = _write(tmp_path, records)
-    run = parse_file(path, path.parent)
-    episodes = [e for e in find_episodes(run) if e.kind is LessonKind.FAILURE]
-    return RulesExtractor().extract(run, episodes, read_lines(path))
 
 
 def test_the_words_written_in_the_call_are_the_way(tmp_path: Path) -> None:
@@ -70,5 +63,5 @@ def test_the_words_written_in_the_call_are_the_way(tmp_path: Path) -> None:
 def test_only_a_whole_value_named_as_one_file_is_told(
     tmp_path: Path, command: str, output: str, told: bool
 ) -> None:
-    found = _lessons(tmp_path, [call("t1", command), result("t1", output, True)])
+    found = failure_lessons(tmp_path, [call("t1", command), result("t1", output, True)])
     assert [c.text == WORD_SPLIT_TEXT for c in found].count(True) == (1 if told else 0)
