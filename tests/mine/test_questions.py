@@ -395,6 +395,12 @@ def test_a_pick_asked_as_option_1_or_2_names_the_option_left(tmp_path: Path) -> 
         ("数据集需要多少条样本？", "五万条"),
         ("How would you like to optimize GPU utilization?", "Increase batch size to 256"),
         ("Which license should the new package use?", "Other"),
+        # what the agent can do with its own browser or terminal today
+        (
+            "图片在阿里CDN，是否可以直接在你的浏览器里用 page.goto() 打开并截图？还是需要先下载到本地再读取？",
+            "URL下载",
+        ),
+        ("Can you open the dashboard in your browser, or should I export a PDF?", "Export a PDF"),
     ],
 )
 def test_an_answer_that_decides_nothing_that_lasts_in_any_language(

@@ -941,6 +941,29 @@ def test_a_step_that_did_work_added_before_the_call_let_out_is_no_sandbox_lesson
     assert not any("escalated permissions" in c.text for c in lessons)
 
 
+def test_a_call_let_out_that_timed_out_shows_no_way(tmp_path: Path) -> None:
+    """Run again outside the sandbox, the call timed out: it never got to its work, so being
+    let out is not shown to be the way."""
+    refused = "Error: listen EPERM: operation not permitted 127.0.0.1:3000"
+    records = [
+        {"type": "session_meta", "payload": {"id": "s", "cwd": "/w"}},
+        {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
+         "call_id": "c1", "arguments": json.dumps({"command": ["bash", "-lc", "npm run e2e"]})}},
+        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c1",
+         "output": json.dumps({"output": refused, "metadata": {"exit_code": 1}})}},
+        {"type": "response_item", "payload": {"type": "function_call", "name": "shell",
+         "call_id": "c2", "arguments": json.dumps(
+             {"command": ["bash", "-lc", "npm run e2e"],
+              "sandbox_permissions": "require_escalated"})}},
+        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c2",
+         "output": "command timed out after 10000 milliseconds"}},
+    ]  # fmt: skip
+    path = _rollout(tmp_path, records)
+    run = parse_file(path, tmp_path)
+    episodes = [e for e in find_episodes(run) if e.kind is LessonKind.FAILURE]
+    assert episodes and all(e.fix is None or not e.fix.teachable for e in episodes[:1])
+
+
 def test_servers_out_of_the_sandboxs_reach_are_one_lesson(tmp_path: Path) -> None:
     """`git fetch` that could not resolve GitHub and a smoke test that could not reach
     localhost, both working once let out: the sandbox has no network, one lesson."""

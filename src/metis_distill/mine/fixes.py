@@ -494,7 +494,7 @@ def _step_asks(step: str) -> bool:
 
 # What a call stopped by a time limit reports: it did not get to do its work.
 _KILLED = frozenset({124, 137, 143})
-_TIMED_OUT = re.compile(r"timed out|^Exit code:? 124", re.I | re.M)
+_TIMED_OUT = re.compile(r"\btimed out\b|^Exit code:? 124\b", re.I | re.M)
 
 
 def _only_other_form(events: tuple[Event, ...], call: Event, since: Event, later: Event) -> bool:

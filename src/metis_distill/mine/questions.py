@@ -87,6 +87,13 @@ _TODAY = re.compile(
     r"今天|今日|오늘|hôm nay",
     re.I,
 )
+# What the agent can do with its own tools ("can you open it in your browser and take a
+# screenshot, or must it be downloaded first?"): how it works today, no choice of the project.
+_YOUR_SIDE = re.compile(
+    r"(?:在|用|通过)你的(?:浏览器|终端|环境|电脑|机器|沙盒)|你(?:这边|那边)"
+    r"|\b(?:in|with|from) your (?:browser|terminal|sandbox|environment|session)\b",
+    re.I,
+)
 # How much of the planned work to build (full or minimal, this pass): the extent of one task,
 # which the code then shows; not the scopes a token or a grant is given.
 _SCOPE = re.compile(
@@ -415,8 +422,13 @@ def _asking_sentence(question: str) -> str:
 
 def _goes_on(question: str) -> bool:
     """The question, read whole (the kept first sentence may stop before it asks), is how to
-    go on (in a language other than English, Chinese or Vietnamese), or today's scope."""
-    return bool(_PROCESS_ELSEWHERE.search(question) or _TODAY.search(question))
+    go on (in a language other than English, Chinese or Vietnamese), today's scope, or what
+    the agent can do with its own browser or terminal."""
+    return bool(
+        _PROCESS_ELSEWHERE.search(question)
+        or _TODAY.search(question)
+        or _YOUR_SIDE.search(question)
+    )
 
 
 def _lasting(question: str, choice: str) -> bool:
