@@ -433,6 +433,8 @@ def test_an_answer_that_decides_nothing_that_lasts_in_any_language(
         ("How should errors be logged in production?", "Reduce to warnings and above", None),
         ("How many spaces should the codebase indent with?", "2 spaces", None),
         ("这几个数据库方案中，服务应该用哪一个？", "PostgreSQL", None),
+        # the user's side, not the agent's own browser: a choice that stands
+        ("你这边的服务应该用哪个数据库？", "PostgreSQL", None),
         ("서비스에서 몇 가지 데이터베이스 중 어떤 것을 사용할까요?", "PostgreSQL", None),
     ],
 )

@@ -90,8 +90,8 @@ _TODAY = re.compile(
 # What the agent can do with its own tools ("can you open it in your browser and take a
 # screenshot, or must it be downloaded first?"): how it works today, no choice of the project.
 _YOUR_SIDE = re.compile(
-    r"(?:在|用|通过)你的(?:浏览器|终端|环境|电脑|机器|沙盒)|你(?:这边|那边)"
-    r"|\b(?:in|with|from) your (?:browser|terminal|sandbox|environment|session)\b",
+    r"(?:在|用|通过)你的(?:浏览器|终端|沙盒)"
+    r"|\b(?:in|with|from) your (?:browser|terminal|sandbox)\b",
     re.I,
 )
 # How much of the planned work to build (full or minimal, this pass): the extent of one task,
