@@ -121,10 +121,10 @@ def test_the_revisions_read_without_alembic_are_alembic_s(tmp_path: Path) -> Non
 def test_recorded_rows_are_upserted_the_last_of_a_key_winning(tmp_path: Path) -> None:
     """Files and recoveries are recorded many at a time (one query for those stored): a
     row stored before is updated, a key given twice keeps its last row."""
-    from metis_distill.ledger import RecoveryRow
+    from metis_distill.ledger import RecoveryRecord
 
-    def recovery(path: str, command: str) -> RecoveryRow:
-        return RecoveryRow(
+    def recovery(path: str, command: str) -> RecoveryRecord:
+        return RecoveryRecord(
             archive_root="/a", path=path, line=1, session_id="s", cwd=None,
             failure_class="test", command=command, failed_at=None, recovered_at=None,
             seconds=None,
