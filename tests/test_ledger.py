@@ -121,10 +121,10 @@ def test_the_revisions_read_without_alembic_are_alembic_s(tmp_path: Path) -> Non
 def test_recorded_rows_are_upserted_the_last_of_a_key_winning(tmp_path: Path) -> None:
     """Files and recoveries are recorded many at a time (one query for those stored): a
     row stored before is updated, a key given twice keeps its last row."""
-    from metis_distill.ledger import RecoveryRow
+    from metis_distill.ledger import RecoveryRecord
 
-    def recovery(path: str, command: str) -> RecoveryRow:
-        return RecoveryRow(
+    def recovery(path: str, command: str) -> RecoveryRecord:
+        return RecoveryRecord(
             archive_root="/a", path=path, line=1, session_id="s", cwd=None,
             failure_class="test", command=command, failed_at=None, recovered_at=None,
             seconds=None,
@@ -143,16 +143,17 @@ def test_curating_asks_no_query_for_rows_it_prefetched(tmp_path: Path) -> None:
     afterwards, stored or not, costs no query, and a row added is found."""
     from sqlalchemy import event
 
-    from metis_distill.ledger import EvidenceRow, LessonRow
+    from metis_distill.ledger import Evidence, LessonRow
     from metis_distill.ledger.schema import now
 
     def lesson(id_: str) -> LessonRow:
         return LessonRow(id=id_, kind="gotcha", text=id_, created_at=now())
 
-    def evidence(id_: str, lesson_id: str) -> EvidenceRow:
-        return EvidenceRow(
+    def evidence(id_: str, lesson_id: str) -> Evidence:
+        return Evidence(
             id=id_, lesson_id=lesson_id, archive_root="/a", path="p", line_start=1,
-            line_end=1, quote="q", session_id="s",
+            line_end=1, native_id=None, quote="q", session_id="s", cwd=None, timestamp=None,
+            shows_fix=False,
         )  # fmt: skip
 
     with Ledger(f"sqlite:///{tmp_path / 'l.sqlite'}") as ledger:
@@ -181,7 +182,7 @@ def test_curating_reads_a_lesson_once_however_many_candidates_ask(tmp_path: Path
 
     from sqlalchemy import event
 
-    from metis_distill.ledger import EvidenceRow, LessonRow
+    from metis_distill.ledger import Evidence, LessonRow
     from metis_distill.ledger.lessons import EVIDENCE_FLUSH
     from metis_distill.ledger.schema import now
 
@@ -196,9 +197,10 @@ def test_curating_reads_a_lesson_once_however_many_candidates_ask(tmp_path: Path
                 lesson_id = ("old", "new")[n % 2]
                 assert lessons.lesson(lesson_id) is not None
                 lessons.add_evidence(
-                    EvidenceRow(
+                    Evidence(
                         id=f"ev-{n}", lesson_id=lesson_id, archive_root="/a", path="p",
-                        line_start=n + 1, line_end=n + 1, quote="q", session_id="s",
+                        line_start=n + 1, line_end=n + 1, native_id=None, quote="q",
+                        session_id="s", cwd=None, timestamp=None, shows_fix=False,
                     )
                 )  # fmt: skip
                 if n % 100 == 0:
@@ -215,7 +217,7 @@ def test_evidence_is_read_as_tuples_of_the_rows_columns(tmp_path: Path) -> None:
     column's value as stored (times in UTC), oldest first."""
     from datetime import UTC, datetime
 
-    from metis_distill.ledger import Evidence, EvidenceRow, LessonRow
+    from metis_distill.ledger import Evidence, LessonRow
     from metis_distill.ledger.schema import now
 
     when = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
@@ -224,7 +226,7 @@ def test_evidence_is_read_as_tuples_of_the_rows_columns(tmp_path: Path) -> None:
             lessons.add_lesson(LessonRow(id="l", kind="gotcha", text="t", created_at=now()))
             for n, at in ((2, when), (1, when.replace(hour=8))):
                 lessons.add_evidence(
-                    EvidenceRow(
+                    Evidence(
                         id=f"e{n}", lesson_id="l", archive_root="/a", path="p.jsonl",
                         line_start=n, line_end=n + 1, native_id=None, quote="q", session_id="s",
                         cwd="/w", timestamp=at, shows_fix=n == 2,

@@ -19,7 +19,7 @@ from metis_distill.ledger import (
     ExtractRunRow,
     Ledger,
     ProposalRow,
-    RecoveryRow,
+    RecoveryRecord,
 )
 from metis_distill.status import month_start, status
 from tests.conftest import SAMPLE
@@ -160,9 +160,11 @@ def test_a_run_whose_process_died_is_shown_and_recorded_as_interrupted(tmp_path:
     assert status(settings, ledger).outcome == "running"
 
 
-def _recovery(path: str, cwd: str, kind: str, failed: datetime, took: float | None) -> RecoveryRow:
+def _recovery(
+    path: str, cwd: str, kind: str, failed: datetime, took: float | None
+) -> RecoveryRecord:
     recovered = failed + timedelta(seconds=took) if took is not None else None
-    return RecoveryRow(
+    return RecoveryRecord(
         archive_root="/archive",
         path=path,
         line=1,

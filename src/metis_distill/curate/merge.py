@@ -18,7 +18,7 @@ from metis_distill.curate.ids import (
     word_overlap,
 )
 from metis_distill.index import LessonIndex, embed_many
-from metis_distill.ledger import Curating, EvidenceRow, Ledger, LessonRow, LessonStatus, now
+from metis_distill.ledger import Curating, Evidence, Ledger, LessonRow, LessonStatus, now
 from metis_distill.models import LessonCandidate, LessonKind
 
 _CURATE = CurateSettings()  # the defaults, as the settings say
@@ -100,9 +100,9 @@ def curate(
         vectors = embed_many(index.embedder, [c.text for c in candidates])
     near = _Near(limits, judge, judge_distance)
     with ledger.curating() as lessons:
-        _prefetch(lessons, candidates, archive_root)
-        for candidate, vector in zip(candidates, vectors, strict=True):
-            target = lessons.lesson(lesson_id(candidate.kind, candidate.text))
+        ids = _prefetch(lessons, candidates, archive_root)
+        for candidate, vector, own_id in zip(candidates, vectors, ids, strict=True):
+            target = lessons.lesson(own_id)
             if target is None:
                 target = near.twin(lessons, index, candidate, vector)
             created = target is None
@@ -127,13 +127,14 @@ def curate(
     return stats
 
 
-def _prefetch(lessons: Curating, candidates: Sequence[LessonCandidate], root: str) -> None:
+def _prefetch(lessons: Curating, candidates: Sequence[LessonCandidate], root: str) -> list[str]:
     """The candidates' own lessons and their evidence under them, read at once (a twin found
-    by the index is read when found)."""
+    by the index is read when found); the candidates' own lesson ids, in order."""
     ids = [lesson_id(c.kind, c.text) for c in candidates]
     lessons.prefetch(
         ids, (evidence_id(i, c.evidence, root) for i, c in zip(ids, candidates, strict=True))
     )
+    return ids
 
 
 @dataclass(frozen=True)
@@ -242,7 +243,7 @@ def _add_evidence(
         return False
     ref = evidence.ref
     lessons.add_evidence(
-        EvidenceRow(
+        Evidence(
             id=row_id,
             lesson_id=lesson.id,
             archive_root=archive_root,

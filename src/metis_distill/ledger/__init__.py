@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from metis_distill.ledger.engine import LedgerError, migrate
     from metis_distill.ledger.files import FileRecord
     from metis_distill.ledger.lessons import Curating, Evidence, LessonView
+    from metis_distill.ledger.runs import RecoveryRecord
     from metis_distill.ledger.schema import (
         AcceptIntentRow,
         Base,
@@ -65,6 +66,7 @@ _MODULE_OF = {
     "Curating": "metis_distill.ledger.lessons",
     "LessonView": "metis_distill.ledger.lessons",
     "Evidence": "metis_distill.ledger.lessons",
+    "RecoveryRecord": "metis_distill.ledger.runs",
     "AcceptIntentRow": "metis_distill.ledger.schema",
     "Base": "metis_distill.ledger.schema",
     "CopyRow": "metis_distill.ledger.schema",
@@ -141,6 +143,7 @@ __all__ = [
     "MetaRow",
     "ProposalItemRow",
     "ProposalRow",
+    "RecoveryRecord",
     "RecoveryRow",
     "UTCDateTime",
     "VersionRow",

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from metis_distill.ledger.schema import FileRow, RecoveryRow
@@ -22,27 +22,29 @@ class Repository:
 IN_CHUNK = 500  # paths per IN (...) query, well under every database's limit
 
 
-def merge_all(db: Session, model: type[FileRow] | type[RecoveryRow], rows: Iterable[Any]) -> None:
-    """`db.merge` of every row (the last of one key wins), with one query per archive root
-    and 500 paths for the rows already stored, not one per row: a first read records
-    thousands of files and recoveries."""
-    keyed = {_key(row): row for row in rows}
+def upsert_all(
+    db: Session, model: type[FileRow] | type[RecoveryRow], rows: Iterable[dict[str, Any]]
+) -> None:
+    """Each row (its columns' values) inserted, or its stored row updated (the last of one key
+    wins), as `db.merge` of each made row did: one query per archive root and 500 paths for
+    the keys already stored, then one INSERT of the new rows and one UPDATE of the stored, no
+    ORM object made (a first read records thousands of files and recoveries)."""
+    keys = [column.key for column in model.__table__.primary_key]
+    keyed = {tuple(row[key] for key in keys): row for row in rows}
     stored: set[tuple[Any, ...]] = set()
-    by_root: dict[str, list[str]] = {}
+    by_root: dict[str, dict[str, None]] = {}
     for row in keyed.values():
-        by_root.setdefault(row.archive_root, []).append(row.path)
-    for root, paths in by_root.items():
+        by_root.setdefault(row["archive_root"], {})[row["path"]] = None
+    columns = [getattr(model, key) for key in keys]
+    for root, named in by_root.items():
+        paths = list(named)
         for start in range(0, len(paths), IN_CHUNK):
             chunk = paths[start : start + IN_CHUNK]
-            query = select(model).where(model.archive_root == root, model.path.in_(chunk))
-            stored.update(_key(row) for row in db.scalars(query))
-    with db.no_autoflush:
-        for key, row in keyed.items():
-            if key in stored:
-                db.merge(row)  # found in the session: no query
-            else:
-                db.add(row)
-
-
-def _key(row: Any) -> tuple[Any, ...]:
-    return tuple(getattr(row, column.key) for column in inspect(type(row)).primary_key)
+            query = select(*columns).where(model.archive_root == root, model.path.in_(chunk))
+            stored.update(tuple(found) for found in db.execute(query))
+    new = [row for key, row in keyed.items() if key not in stored]
+    if new:
+        db.execute(insert(model), new)
+    known = [row for key, row in keyed.items() if key in stored]
+    if known:
+        db.execute(update(model), known)  # by primary key: every other column set

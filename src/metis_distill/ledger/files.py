@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from metis_distill.ledger.base import IN_CHUNK, Repository, merge_all
+from metis_distill.ledger.base import IN_CHUNK, Repository, upsert_all
 from metis_distill.ledger.schema import CopyRow, EvidenceRow, FileRow, now
 
 
@@ -40,7 +40,7 @@ class FileRepository(Repository):
 
     def record_files(self, records: Iterable[FileRecord]) -> None:
         with self.session() as db:
-            merge_all(db, FileRow, (FileRow(**asdict(r), read_at=now()) for r in records))
+            upsert_all(db, FileRow, ({**vars(r), "read_at": now()} for r in records))
 
     def run_cwds(self) -> set[str]:
         """Every cwd a run was seen in: of the files read and of each session's evidence."""

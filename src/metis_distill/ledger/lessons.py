@@ -6,9 +6,9 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from metis_distill.conversations import support
@@ -88,71 +88,93 @@ class LessonView:
         return next((e for e in self.evidence if e.shows_fix), self.evidence[0])
 
 
-_Row = TypeVar("_Row", LessonRow, EvidenceRow)
-# New evidence written this many rows at a time: between two writes the rows are pending in
-# the session (held by it), after them only weakly, so a large curation's memory stays flat
+# New evidence written this many rows at a time (one INSERT of many rows, no ORM object made):
+# a large curation's memory stays flat
 EVIDENCE_FLUSH = 256
+_EVIDENCE = cast(Table, EvidenceRow.__table__)  # written with Core: no ORM object per row
 
 
 class Curating:
-    """One transaction of curation: the lessons and evidence it reads and changes (the rows
-    are changed in place, and written when the transaction ends)."""
+    """One transaction of curation: the lessons and evidence it reads and changes (the lessons'
+    rows are changed in place and written when the transaction ends; new evidence is written
+    `EVIDENCE_FLUSH` rows at a time, and what is left when it ends)."""
 
     def __init__(self, db: Session) -> None:
         self._db = db
-        self._absent: set[tuple[type[LessonRow] | type[EvidenceRow], str]] = set()
-        self._kept: list[LessonRow | EvidenceRow] = []
+        self._absent_lessons: set[str] = set()
+        self._kept: list[LessonRow] = []
         # every lesson read or added is held here: the session holds its rows weakly, and a
         # lesson it had let go was read again by a SELECT (which flushed the pending rows
         # first) for each candidate of it: 2,500 queries for the 3,500 candidates of a run
         self._lessons: dict[str, LessonRow] = {}
-        self._pending = 0  # evidence rows added since the last write
+        # evidence ids known to be stored or added in this transaction, and known not to be
+        self._evidence: set[str] = set()
+        self._absent_evidence: set[str] = set()
+        self._pending: list[dict[str, object]] = []  # evidence added since the last write
 
     def prefetch(self, lesson_ids: Iterable[str], evidence_ids: Iterable[str]) -> None:
         """Read these rows at once (kept here: the session holds its rows weakly) and remember
-        which do not exist, so that asking for each of them later costs no query."""
-        self._read(LessonRow, set(lesson_ids))
-        self._read(EvidenceRow, set(evidence_ids))
-
-    def _read(self, model: type[_Row], ids: set[str]) -> None:
-        listed = sorted(ids)
-        found: set[str] = set()
-        for start in range(0, len(listed), IN_CHUNK):
-            chunk = listed[start : start + IN_CHUNK]
-            rows = self._db.scalars(select(model).where(model.id.in_(chunk))).all()
+        which do not exist, so that asking for each of them later costs no query; of the
+        evidence, only whether it is stored (its ids)."""
+        wanted = set(lesson_ids)
+        for chunk in _chunks(wanted):
+            rows = self._db.scalars(select(LessonRow).where(LessonRow.id.in_(chunk))).all()
             self._kept += rows
-            found.update(row.id for row in rows)
-        self._absent.update((model, i) for i in ids - found)
+            wanted.difference_update(row.id for row in rows)
+        self._absent_lessons |= wanted
+        wanted = set(evidence_ids)
+        for chunk in _chunks(wanted):
+            found = self._db.scalars(select(EvidenceRow.id).where(EvidenceRow.id.in_(chunk)))
+            stored = set(found)
+            self._evidence |= stored
+            wanted -= stored
+        self._absent_evidence |= wanted
 
     def lesson(self, lesson_id: str) -> LessonRow | None:
-        if (LessonRow, lesson_id) in self._absent:
+        if lesson_id in self._absent_lessons:
             return None
+        held = self._lessons.get(lesson_id)
+        if held is not None:
+            return held  # what `get` answers: the session's row, held here (never expired)
         row = self._db.get(LessonRow, lesson_id)
         if row is not None:
             self._lessons[row.id] = row
         return row
 
     def add_lesson(self, row: LessonRow) -> None:
-        self._absent.discard((LessonRow, row.id))
+        self._absent_lessons.discard(row.id)
         self._db.add(row)
         self._db.flush()
         self._lessons[row.id] = row
 
     def has_evidence(self, evidence_id: str) -> bool:
-        if (EvidenceRow, evidence_id) in self._absent:
+        if evidence_id in self._evidence:
+            return True
+        if evidence_id in self._absent_evidence:
             return False
-        return self._db.get(EvidenceRow, evidence_id) is not None
+        query = select(EvidenceRow.id).where(EvidenceRow.id == evidence_id)
+        if self._db.scalar(query) is None:
+            return False
+        self._evidence.add(evidence_id)
+        return True
 
-    def add_evidence(self, row: EvidenceRow) -> None:
-        self._absent.discard((EvidenceRow, row.id))
-        self._db.add(row)
-        self._pending += 1
-        if self._pending >= EVIDENCE_FLUSH:
-            self._db.flush()
-            self._pending = 0
+    def add_evidence(self, row: Evidence) -> None:
+        """A new piece of evidence (its lesson stored already: `add_lesson` writes it)."""
+        self._absent_evidence.discard(row.id)
+        self._evidence.add(row.id)
+        self._pending.append(row._asdict())
+        if len(self._pending) >= EVIDENCE_FLUSH:
+            self.write()
+
+    def write(self) -> None:
+        """Write the evidence added since the last write, in the order it was added."""
+        if self._pending:
+            self._db.execute(insert(_EVIDENCE), self._pending)
+            self._pending = []
 
     def recent_quotes(self, lesson_id: str, limit: int) -> list[str]:
         """The quotes of the lesson's newest evidence, distinct, in order."""
+        self.write()
         query = (
             select(EvidenceRow.quote)
             .where(EvidenceRow.lesson_id == lesson_id)
@@ -171,6 +193,7 @@ class Curating:
 
     def cwds(self, lesson_ids: Sequence[str]) -> dict[str, set[str | None]]:
         """Every cwd each lesson's evidence was seen in."""
+        self.write()
         found: dict[str, set[str | None]] = {i: set() for i in lesson_ids}
         query = select(EvidenceRow.lesson_id, EvidenceRow.cwd).where(
             EvidenceRow.lesson_id.in_(list(lesson_ids))
@@ -181,6 +204,7 @@ class Curating:
 
     def latest_cwds(self) -> dict[str, str | None]:
         """Each lesson's cwd in its most recent evidence."""
+        self.write()
         found: dict[str, str | None] = {}
         query = select(EvidenceRow.lesson_id, EvidenceRow.cwd).order_by(
             EvidenceRow.timestamp, EvidenceRow.id
@@ -190,12 +214,20 @@ class Curating:
         return found
 
 
+def _chunks(ids: set[str]) -> Iterator[list[str]]:
+    listed = sorted(ids)
+    for start in range(0, len(listed), IN_CHUNK):
+        yield listed[start : start + IN_CHUNK]
+
+
 class LessonRepository(Repository):
     @contextmanager
     def curating(self) -> Iterator[Curating]:
         """The lessons and evidence in one transaction, for the curation stage."""
         with self.session() as db:
-            yield Curating(db)
+            curating = Curating(db)
+            yield curating
+            curating.write()  # not when the body raised: nothing of it is committed
 
     def lesson(self, lesson_id: str) -> LessonRow | None:
         with self.session() as db:

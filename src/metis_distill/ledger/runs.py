@@ -8,11 +8,11 @@ import os
 import socket
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Row, delete, func, select, update
 
-from metis_distill.ledger.base import Repository, merge_all
+from metis_distill.ledger.base import Repository, upsert_all
 from metis_distill.ledger.schema import (
     DistillRunRow,
     ExtractBatchRow,
@@ -24,6 +24,21 @@ from metis_distill.ledger.schema import (
     now,
 )
 from metis_distill.statuses import BatchStatus, DistillStatus
+
+
+class RecoveryRecord(NamedTuple):
+    """One failure and its recovery as plain data (a row of `recoveries` before it is one)."""
+
+    archive_root: str
+    path: str
+    line: int  # the failure's first line
+    session_id: str
+    cwd: str | None
+    failure_class: str
+    command: str
+    failed_at: datetime | None
+    recovered_at: datetime | None
+    seconds: float | None
 
 
 class RunRepository(Repository):
@@ -173,9 +188,9 @@ class RunRepository(Repository):
         with self.session() as db:
             db.merge(MetaRow(key=key, value=json.dumps(value, default=str)))
 
-    def record_recoveries(self, rows: Iterable[RecoveryRow]) -> None:
+    def record_recoveries(self, rows: Iterable[RecoveryRecord]) -> None:
         with self.session() as db:
-            merge_all(db, RecoveryRow, rows)
+            upsert_all(db, RecoveryRow, (row._asdict() for row in rows))
 
     def recoveries(self) -> Sequence[Row[Any]]:
         """Every failure's recovery, as rows of the table's columns (read by name, like the

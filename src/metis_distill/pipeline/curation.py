@@ -13,7 +13,7 @@ from metis_distill.curate.merge import CurateStats, DuplicateJudge, curate
 from metis_distill.curate.retire import resolve_contradictions, retire_stale
 from metis_distill.faults import checkpoint
 from metis_distill.index import LessonIndex
-from metis_distill.ledger import FileRecord, Ledger, RecoveryRow
+from metis_distill.ledger import FileRecord, Ledger, RecoveryRecord
 from metis_distill.models import LessonCandidate
 from metis_distill.pipeline.extraction import BatchResult
 
@@ -70,9 +70,9 @@ def candidates(results: Sequence[BatchResult]) -> list[LessonCandidate]:
     return [c for r in results for c in r.candidates]
 
 
-def _recovery_rows(archive_root: str, results: Sequence[BatchResult]) -> list[RecoveryRow]:
+def _recovery_rows(archive_root: str, results: Sequence[BatchResult]) -> list[RecoveryRecord]:
     return [
-        RecoveryRow(
+        RecoveryRecord(
             archive_root=archive_root,
             path=r.path,
             line=r.line,
