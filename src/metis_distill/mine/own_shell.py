@@ -20,7 +20,6 @@ from metis_distill.models import Event
 # `pkill -f x`, `pkill -9 -f x`, `pkill -fx x`, `pkill --full x`, `sudo pkill -f x`
 _PKILL_FULL = re.compile(r"^(?:sudo\s+)?pkill\s+(?:-\w+\s+)*(?:-[a-zA-Z\d]*f[a-zA-Z\d]*|--full)\s")
 _SIGNALLED = frozenset({137, 143, 144})
-_EXIT_LINE = re.compile(r"^\s*Exit code:?\s*(-?\d+)\s*$")
 
 OWN_SHELL_TEXT = (
     "`pkill -f PATTERN` in a shell call stops the call's own shell, whose command line holds "
@@ -35,7 +34,8 @@ def killed_own_shell(call: Event | None, failure: Event) -> bool:
     if call is None or call.tool_name not in signals.SHELL_TOOLS:
         return False
     lines = [line for line in failure.text.splitlines() if line.strip()]
-    codes = {int(m.group(1)) for m in map(_EXIT_LINE.match, lines) if m is not None}
-    if len(codes) != len(lines) or not (codes | {failure.exit_code}) & _SIGNALLED:
+    found = [signals.exit_line_code(line) for line in lines]
+    codes = {code for code in found if code is not None}
+    if None in found or len(codes) != len(lines) or not (codes | {failure.exit_code}) & _SIGNALLED:
         return False  # something was printed: the shell was not simply stopped
     return any(_PKILL_FULL.match(step + " ") for step in script_steps(call.text))

@@ -649,6 +649,15 @@ def missing_module(text: str) -> tuple[str, str] | None:
     return found["module"].split(".")[0], found[0]
 
 
+_EXIT_CODE_LINE = re.compile(r"^\s*Exit code:?\s*(-?\d+)\s*$")
+
+
+def exit_line_code(line: str) -> int | None:
+    """The code of a line that is only a harness's `Exit code N` (or `Exit code: N`)."""
+    found = _EXIT_CODE_LINE.match(line)
+    return int(found.group(1)) if found else None
+
+
 def is_exit_line(line: str) -> bool:
     """The harness's own `Exit code N` line."""
     return bool(_EXIT_LINE.match(line.strip()))

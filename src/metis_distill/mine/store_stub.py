@@ -16,7 +16,6 @@ from metis_distill.models import Event
 
 _PYTHON = re.compile(r"^python[\d.]*(?:\.exe)?$", re.I)
 _STUB_EXIT = 49
-_EXIT_LINE = re.compile(r"^\s*Exit code:?\s*49\s*$")
 # What the placeholder or a lookup of it may print: its path, or cmd's words for it.
 _STUB_WORDS = re.compile(
     r"\\WindowsApps\\python[\d.]*\.exe|^Python was not found; run", re.I | re.M
@@ -35,12 +34,17 @@ def ran_store_stub(call: Event | None, failure: Event) -> bool:
     placeholder lives."""
     if call is None or call.tool_name not in signals.SHELL_TOOLS:
         return False
-    if failure.exit_code != _STUB_EXIT and not _EXIT_LINE.match(failure.text.split("\n", 1)[0]):
+    if _STUB_EXIT not in (
+        failure.exit_code,
+        signals.exit_line_code(failure.text.split("\n", 1)[0]),
+    ):
         return False
     said = [
         line
         for line in failure.text.splitlines()
-        if line.strip() and not _EXIT_LINE.match(line) and not _STUB_WORDS.search(line)
+        if line.strip()
+        and signals.exit_line_code(line) != _STUB_EXIT
+        and not _STUB_WORDS.search(line)
     ]
     if said:
         return False  # the interpreter ran and spoke: some other failure
