@@ -238,6 +238,24 @@ def test_the_language_the_agent_speaks_to_the_person_is_theirs(
     assert locality(lesson(text), ROOT) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("以后我说保存到ob中，就是保存到笔记库的 Inbox 文件夹。", Locality.PERSON),
+        ("我说“提交”的时候，先跑测试再 git commit。", Locality.PERSON),
+        ("When I say ship it, push to main and tag the release.", Locality.PERSON),
+        ("If I type /n, start a new note.", Locality.PERSON),
+        ("私が「保存」と言ったら、ノートに書いてください。", Locality.PERSON),
+        ("Quand je dis « déploie », lance make deploy.", Locality.PERSON),
+        # what the product does when its user says something: the team's
+        ("When the user says stop, the bot must end the call.", Locality.TEAM),
+        ("我们说的 API 版本是 v2，不要再用 v1。", Locality.TEAM),
+    ],
+)
+def test_the_persons_own_shorthand_is_theirs(text: str, expected: Locality) -> None:
+    assert locality(lesson(text), ROOT) == expected
+
+
 def test_a_tilde_path_is_personal_when_the_repository_is_in_no_home() -> None:
     text = "Edit ~/src/shop/web/vite.config.ts, not the copy in dist/."
     assert locality(lesson(text), Path("/srv/shop")) == Locality.PERSON

@@ -118,6 +118,19 @@ _OWN_LANGUAGE = re.compile(
 )
 
 
+# The person's own shorthand for the agent ("以后我说保存到ob中…", "when I say ship, …"): what
+# one person's words mean, not a fact of the project.
+_OWN_WORDS = re.compile(
+    r"\b(?:when(?:ever)?|if|each time|every time) I (?:say|type|write)\b"
+    r"|(?:以后|今后|每次|只要|如果)?我(?:一)?(?:说|讲|输入|打)(?:了)?[「“\"'`]?[^，,。]{1,20}?[」”\"'`]?"
+    r"(?:的时候|时|就|，|,)"
+    r"|私が.{1,20}?と(?:言|い)ったら"
+    r"|\bquand je (?:dis|tape|écris)\b|\bwenn ich\b.{1,30}?\b(?:sage|schreibe|tippe)\b"
+    r"|\bcuando (?:yo )?(?:diga|escriba)\b",
+    re.I,
+)
+
+
 def locality(lesson: LessonView, root: Path) -> Locality:
     """The lesson's own words and remedy, and its evidence's quotes, read against the
     repository root (a path inside the repository is the team's, even under a home)."""
@@ -127,7 +140,7 @@ def locality(lesson: LessonView, root: Path) -> Locality:
     # only the file that run worked on, when the line says the rule without it
     if _personal_paths(lesson.text, root) or _OWN_FOLDER.search(said):
         return Locality.PERSON
-    if _OWN_LANGUAGE.search(lesson.text):
+    if _OWN_LANGUAGE.search(lesson.text) or _OWN_WORDS.search(lesson.text):
         return Locality.PERSON
     heard = f"{said} {quotes}"
     if _PROJECT_TOOLING.search(lesson.fix or _remedy(lesson.text)):
