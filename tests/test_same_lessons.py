@@ -36,8 +36,9 @@ from metis_distill.pipeline import LocalRunner
 # names (`cp: cannot stat ' …: No such file or directory`, a lesson that does not render), and
 # then the quote the path opened cut with it (`cp: cannot stat …: No such file or directory`);
 # `ls -lh "C:\…\"` failing on the quote its closing backslash escaped, told as that cause (a
-# lesson that does not render).
-BEFORE = "c0731cc89ed23ee256e09572a652bb997a60cea952e2661961f9ff97a2f5e42d"
+# lesson that does not render); a background command's end read from the poll that waited on
+# it (`docker-compose up -d` failing on a drive not mapped, a lesson that does not render).
+BEFORE = "ed4750b5eec5cc2f4d14d70a891234a1a3202cc8cb23d1c567e379868f0613e5"
 _LINK = re.compile(r"\]\([^)\s]*#L\d+-L\d+\)")
 _BLOCK_SHA = re.compile(r"sha=[0-9a-f]+")  # the block's hash covers the links
 

@@ -254,6 +254,20 @@ def test_harness_text_is_not_mined(tmp_path: Path) -> None:
             "remote: error: File big.bin is 103.31 MB; this exceeds GitHub's file size limit of "
             "100.00 MB",
         ),
+        (  # BuildKit: what a step that finished printed is not why `compose up` failed
+            "#6 [2/2] RUN apt-get update\n#6 12.1 perl: warning: Setting locale failed.\n"
+            "#6 14.0 debconf: unable to initialize frontend: Dialog\n#6 DONE 19.8s\n"
+            "#7 exporting to image\n#7 DONE 2.9s\n[stderr]  Container web-1 Creating\n"
+            "[stderr] Error response from daemon: mkdir /srv/addons: permission denied",
+            "Error response from daemon: mkdir /srv/addons: permission denied",
+        ),
+        (  # ... and the step that did not finish says why
+            "#5 [2/3] RUN pip install -r requirements.txt\n#5 DONE 31.0s\n"
+            "#6 [3/3] RUN npm ci\n#6 4.1 npm error code ENOENT\n"
+            "#6 4.1 npm error enoent Could not read package.json\n"
+            '#6 ERROR: process "/bin/sh -c npm ci" did not complete successfully: exit code: 254',
+            "npm error enoent Could not read package.json",
+        ),
     ],
 )
 def test_error_signature(output: str, expected: str) -> None:

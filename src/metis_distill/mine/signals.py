@@ -61,8 +61,9 @@ _BUILD_PARTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 _BUILD_FAILED = re.compile("|".join(part.pattern for _, part in _BUILD_PARTS), re.M)
-# turbo's prefix on each line of a workspace task's output: `@scope/web:build: `.
-_TASK_PREFIX = re.compile(r"^@?[\w.-]+(?:/[\w.-]+)?:[A-Za-z][\w-]*:\s+")
+# turbo's prefix on each line of a workspace task's output: `@scope/web:build: `; Claude
+# Code's on each stderr line of a background command's output: `[stderr] `.
+_TASK_PREFIX = re.compile(r"^(?:@?[\w.-]+(?:/[\w.-]+)?:[A-Za-z][\w-]*:|\[stderr\])\s+")
 # A tally counts only when something failed: cargo's "test result: ok. 12 passed; 0 failed"
 # is a pass.
 # Each with the word every match of it holds (None: the pytest line `E … Error`, searched
@@ -681,6 +682,7 @@ def error_signature(text: str) -> str:
     lines = [printable(_TAGS.sub("", line)).strip() for line in text.splitlines()]
     lines = [_TASK_PREFIX.sub("", line) for line in lines if line and not _EXIT_LINE.match(line)]
     lines = [line for line in lines if not _ASKPASS.match(line)] or lines
+    lines = _without_finished_build_steps(lines)
     if not lines:
         return ""
     cause = _gradle_cause(lines) or _npm_cause(lines)
@@ -720,6 +722,25 @@ def error_signature(text: str) -> str:
     if worded or stopped:
         return (worded or stopped)[0]
     return errors[0] if errors else _first_worded(lines)
+
+
+# Docker BuildKit's log: each line of step N opens with `#N` (and the seconds since it began);
+# `#N DONE 198.4s` ends a step that worked.
+_BUILD_STEP = re.compile(r"^#(\d+) ")
+_BUILD_STEP_DONE = re.compile(r"^#(\d+) DONE\b")
+_BUILD_STEP_TIME = re.compile(r"^#\d+ \d+\.\d+ ")
+
+
+def _without_finished_build_steps(lines: list[str]) -> list[str]:
+    """Without the lines of the BuildKit steps that finished: what a step that worked printed
+    (`debconf: unable to initialize frontend`, `perl: warning: Setting locale failed`) is not
+    why the build, or the `docker compose up` around it, failed. The other steps' lines keep
+    their words, without the step's number and time."""
+    done = {m.group(1) for line in lines if (m := _BUILD_STEP_DONE.match(line))}
+    if not done:
+        return lines
+    kept = [line for line in lines if not ((m := _BUILD_STEP.match(line)) and m.group(1) in done)]
+    return [_BUILD_STEP_TIME.sub("", line) for line in kept] or lines
 
 
 def _first_worded(lines: list[str]) -> str:

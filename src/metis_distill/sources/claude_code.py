@@ -16,7 +16,16 @@ from typing import Any
 
 from metis_distill.models import EventKind, Run
 from metis_distill.sources.base import SourceFormat
+from metis_distill.sources.claude_tasks import (
+    POLL_TOOLS,
+    TaskStatus,
+    only_waits,
+    polled_task,
+    read_poll,
+    started_task,
+)
 from metis_distill.sources.common import (
+    MAX_EVENT_CHARS,
     Draft,
     Tally,
     TimeSpan,
@@ -81,20 +90,25 @@ class _State:
     tally: Tally = field(default_factory=Tally)
     record_time: datetime | None = None  # the timestamp of the record being read
     queued: set[str] = field(default_factory=set)  # messages read where they were typed
+    # Background commands: the result of each one still running (by task id), the tasks
+    # left running while the agent did other work, and the task each poll call waits on.
+    tasks: dict[str, Draft] = field(default_factory=dict)
+    left: set[str] = field(default_factory=set)
+    polls: dict[str, str] = field(default_factory=dict)
 
-    def add(self, line_no: int, record: dict[str, Any], **kwargs: Any) -> None:
+    def add(self, line_no: int, record: dict[str, Any], **kwargs: Any) -> Draft | None:
         if not kwargs["text"].strip():
-            return
-        self.drafts.append(
-            Draft(
-                start=line_no,
-                end=line_no,
-                native_id=as_str(record.get("uuid")),
-                timestamp=self.record_time,
-                is_sidechain=bool(record.get("isSidechain")),
-                **kwargs,
-            )
+            return None
+        draft = Draft(
+            start=line_no,
+            end=line_no,
+            native_id=as_str(record.get("uuid")),
+            timestamp=self.record_time,
+            is_sidechain=bool(record.get("isSidechain")),
+            **kwargs,
         )
+        self.drafts.append(draft)
+        return draft
 
 
 def parse_lines(rel_path: str, lines: Iterable[tuple[int, RawLine]]) -> Run:
@@ -226,12 +240,15 @@ def _tool_result(
     text, images = _result_text(block.get("content"))
     state.tally.images += images
     tool_id = as_str(block.get("tool_use_id"))
+    task = state.polls.pop(tool_id, None) if tool_id else None
+    if task is not None and _finish_task(state, task, line_no, text, record):
+        return
     is_error = bool(block.get("is_error"))
     match = _EXIT_CODE.match(text)
     exit_code = int(match.group(1)) if match else None
     if exit_code is None and not is_error:
         exit_code = _result_exit_code(record.get("toolUseResult"))
-    state.add(
+    draft = state.add(
         line_no,
         record,
         role="tool",
@@ -241,6 +258,30 @@ def _tool_result(
         tool_name=state.tool_names.get(tool_id or ""),
         exit_code=exit_code,
     )
+    started = started_task(text, record.get("toolUseResult")) if not is_error else None
+    if draft is not None and started:
+        state.tasks[started] = draft
+        state.left.discard(started)
+
+
+def _finish_task(state: _State, task: str, line_no: int, text: str, record: dict[str, Any]) -> bool:
+    """A poll that saw its background command end, while the agent waited on it: its output
+    and exit code become the command's result (spanning the lines up to the poll's), and the
+    poll adds no event of its own. False when the poll is no verdict (still running, killed,
+    a task left behind), and is read as a result of its own."""
+    pending = state.tasks.get(task)
+    if pending is None or task in state.left:
+        return False
+    poll = read_poll(text, record.get("toolUseResult"))
+    if not poll.ended:
+        return False
+    del state.tasks[task]
+    pending.text = poll.output[-MAX_EVENT_CHARS:]  # a long run says at its end how it ended
+    pending.end = line_no
+    pending.exit_code = poll.exit_code
+    if poll.status is TaskStatus.FAILED or poll.exit_code not in (None, 0):
+        pending.kind = EventKind.ERROR
+    return True
 
 
 def _assistant(state: _State, line_no: int, record: dict[str, Any]) -> None:
@@ -262,6 +303,7 @@ def _assistant(state: _State, line_no: int, record: dict[str, Any]) -> None:
             tool_id, name = as_str(block.get("id")), as_str(block.get("name")) or "tool"
             if tool_id:
                 state.tool_names[tool_id] = name
+            _note_wait(state, tool_id, name, block.get("input"))
             state.add(
                 line_no,
                 record,
@@ -272,6 +314,16 @@ def _assistant(state: _State, line_no: int, record: dict[str, Any]) -> None:
                 tool_use_id=tool_id,
                 timeout_ms=_timeout(block.get("input")),
             )
+
+
+def _note_wait(state: _State, tool_id: str | None, name: str, tool_input: Any) -> None:
+    """A poll of a background task is noted; any call but a wait leaves the tasks still
+    running behind (their end, read later, is no verdict on their commands)."""
+    task = polled_task(tool_input) if name in POLL_TOOLS else None
+    if task is not None and tool_id:
+        state.polls[tool_id] = task
+    elif not only_waits(name, tool_input, state.tasks):
+        state.left.update(state.tasks)
 
 
 def _system(state: _State, line_no: int, record: dict[str, Any]) -> None:
