@@ -1931,3 +1931,55 @@ def test_a_documents_name_bash_ran_is_no_missing_program(tmp_path: Path) -> None
         ],
     )
     assert "not on the PATH" not in lesson.text
+
+
+LOCKED = (
+    "Exit code 1\nError: A `brew install --cask font-maple` process has already locked "
+    "/c/downloads/maple.zip.incomplete. Please wait for it to finish or terminate it."
+)
+
+
+@pytest.mark.parametrize(
+    ("retry", "kind"),
+    [
+        # a check run after the command, once it worked, cannot be why it worked
+        ("brew install --cask font-maple && ghostty +list-fonts | rg -i maple", FixKind.RETRIED),
+        # and with `;` or `||` the retry's exit is the check's, not the command's
+        ("brew install --cask font-maple; ghostty +list-fonts | rg -i maple", None),
+        ("brew install --cask font-maple || brew reinstall --cask font-maple", None),
+    ],
+)
+def test_a_step_after_the_command_prepared_nothing(
+    tmp_path: Path, retry: str, kind: FixKind | None
+) -> None:
+    records = [
+        call("t1", "brew install --cask font-maple"),
+        result("t1", LOCKED, True),
+        call("t2", "sleep 5"),
+        result("t2", ""),
+        call("t3", retry),
+        result("t3", "==> Installing Cask font-maple\nfont-maple was successfully installed!"),
+    ]
+    ((episode, lesson),) = _failures(tmp_path, records)
+    assert (episode.fix.kind if episode.fix is not None else None) is kind
+    assert lesson.fix is None and "ghostty" not in lesson.text and "first" not in lesson.text
+
+
+def test_a_way_that_differs_past_what_a_line_shows_is_not_told(tmp_path: Path) -> None:
+    """The retry's difference lies deep in a long script: "use X instead" would name the
+    failed command itself."""
+    head = "if [ -d specs/001-todo-daily-focus/checklists ]; then for f in specs/001-todo-daily-focus/checklists/*.md; do "
+    records = [
+        call("t1", head + 'python3 tools/count.py "$f"; done; fi'),
+        result(
+            "t1",
+            "Exit code 2\nusage: count.py [-h] --format FORMAT file\ncount.py: error: the "
+            "following arguments are required: --format",
+            True,
+        ),
+        call("t2", head + 'python3 tools/count.py --format md "$f"; done; fi'),
+        result("t2", "specs/001-todo-daily-focus/checklists/ux.md 12"),
+    ]
+    ((episode, lesson),) = _failures(tmp_path, records)
+    assert episode.fix is not None and episode.fix.kind is FixKind.REPLACED
+    assert lesson.fix is None and "instead" not in lesson.text

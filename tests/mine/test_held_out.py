@@ -952,3 +952,34 @@ def test_let_out_of_the_sandbox_and_timed_out_is_no_fix(tmp_path: Path) -> None:
         ],
     )
     assert not any("works outside" in lesson for lesson in lessons)
+
+
+BWRAP = "bwrap: Failed to make / slave: Permission denied"
+
+
+@pytest.mark.parametrize("first", ["pwd && rg --files src", "ps -eo pid,cmd && nvidia-smi"])
+def test_a_sandbox_whose_launcher_fails_is_the_machines_not_the_programs(
+    tmp_path: Path, first: str
+) -> None:
+    """bubblewrap could not start: whatever the call ran failed inside the sandbox, so the
+    lesson is the sandbox's on this machine, one for every program, never "`pwd` fails"."""
+    lessons = _rollout_lessons(
+        tmp_path,
+        [
+            ("ls src", {}, 0, "a.py"),  # ran where no sandbox was asked for
+            (first, {}, 1, BWRAP),
+            (first, OUT, 0, "/w\nsrc/a.py"),
+        ],
+    )
+    assert lessons == [
+        "Codex's sandbox cannot start on this machine (its launcher fails: “bwrap: …”): every "
+        "command run inside it fails, whatever it runs, and `apply_patch` too; ask to run "
+        "commands with escalated permissions."
+    ]
+
+
+def test_a_program_bubblewrap_could_not_find_is_no_sandbox_lesson(tmp_path: Path) -> None:
+    lessons = _rollout_lessons(
+        tmp_path, [("cargo build", {}, 1, "bwrap: execvp cargo: No such file or directory")]
+    )
+    assert all("sandbox" not in lesson for lesson in lessons)

@@ -124,6 +124,12 @@ def test_the_missing_program_is_the_one_the_shell_names(error: str, program: str
             "interno o externo,\r\nprograma o archivo por lotes ejecutable.",
             '"vite" no se reconoce como un comando interno o externo,',
         ),
+        # zsh could not renice a job started with `&` in a sandbox; the job ran, and failed
+        (
+            "Exit code 1\nzsh:2: nice(5) failed: operation not permitted\nRunning 12 tests\n"
+            "    Error: expect(locator).toBeVisible() failed\n  1 failed",
+            "Error: expect(locator).toBeVisible() failed",
+        ),
         # a warning is the signature when nothing else failed
         (
             "warning: unable to unlink 'a.md': Permission denied",
@@ -304,3 +310,37 @@ def test_a_banner_alone_is_a_success_when_the_call_exited_0(exit_code: int | Non
     )
     assert signals.is_success(banner) and not signals.is_failure(banner)
     assert not signals.is_success(Event(**{**banner.__dict__, "exit_code": 1}))
+
+
+@pytest.mark.parametrize(
+    ("output", "failed"),
+    [
+        # `python x.py 2>&1 | tail -5`: the header cut off, the exit tail's
+        (
+            '  File "/w/visualize.py", line 153, in main\n    app = App(args)\n'
+            '  File "/w/visualize.py", line 79, in __init__\n    raise ModuleNotFoundError(\n'
+            "ModuleNotFoundError: visualize.py requires the viser package",
+            True,
+        ),
+        (
+            "  File \"/w/a.py\", line 3\n    x = (\n        ^\nSyntaxError: '(' was never closed",
+            True,
+        ),
+        # a frame alone, or an exception's name in prose: no traceback
+        ('  File "/w/a.py", line 3, in main\nall good', False),
+        ("ValueError: is raised when the size is negative (see the docs)", False),
+        ("    raise ValueError('size')\nValueErrors are counted below", False),
+    ],
+)
+def test_a_tracebacks_end_shows_a_failure_without_its_header(output: str, failed: bool) -> None:
+    ran = Event(
+        seq=2,
+        role="tool",
+        kind=EventKind.TOOL_RESULT,
+        text=output,
+        ref=SourceRef("a.jsonl", 2, 2),
+        tool_name="exec_command",
+        exit_code=0,
+    )
+    assert signals.is_failure(ran) is failed
+    assert signals.is_success(ran) is not failed

@@ -71,6 +71,7 @@ from metis_distill.mine.text import (
     unwrapped,
 )
 from metis_distill.mine.word_split import WORD_SPLIT_FIX, WORD_SPLIT_TEXT, unsplit_variable
+from metis_distill.mine.zsh_read_only import RENAME_FIX, read_only_name, read_only_text
 from metis_distill.models import (
     Event,
     EventKind,
@@ -316,6 +317,12 @@ def _failure_lesson(
         return STORE_STUB_TEXT, None  # (a Python that worked, `py -3` or a full path, is told)
     if unsplit_variable(call, episode.trigger) is not None:
         return WORD_SPLIT_TEXT, (WORD_SPLIT_FIX if episode.fix is not None else None)
+    read_only = read_only_name(call, episode.trigger)
+    if read_only is not None:
+        return read_only_text(read_only), (RENAME_FIX if episode.fix is not None else None)
+    if harness == "codex" and _BWRAP_FAILED.search(episode.trigger.text[:4000]):
+        escaped = episode.fix is not None and episode.fix.kind is FixKind.ESCALATED
+        return _NO_BWRAP_TEXT, ("run it with escalated permissions" if escaped else None)
     fix = episode.fix
     tool = call.tool_name or "tool"
     sig = general_error(signature)
@@ -420,6 +427,9 @@ def _failure_lesson(
             if _PATH_ERROR.search(sig):  # other paths: where this run stood, no rule
                 return f"{what} {verb} here: “{sig}” (it worked with other paths).", None
             instead = shorten(command_head(remedy), MAX_COMMAND)
+        if _repeats_the_head(what, instead):
+            # "use X instead of X": what changed lies deep in one run's long script
+            return f"{what} {verb} here: “{sig}” (it worked written otherwise).", None
         return f"{what} {verb} here (“{sig}”); use {code(instead)} instead.", remedy
     if fix is not None and fix.kind is FixKind.PREPARED and remedy:
         # every preparing step, each in its general form (`git rm --cached … && git commit
@@ -440,6 +450,13 @@ def _failure_lesson(
     if fix is not None and fix.kind is FixKind.RETRIED:
         return f"{what} failed once with “{sig}” and passed when run again.", None
     return f"{what} {verb} here: “{sig}” {NO_FIX_SEEN}.", None
+
+
+def _repeats_the_head(what: str, instead: str) -> bool:
+    """The way, as it would be shown, opens with the failed command's whole shown head (cut
+    short, `…`): the line would name the failed command as its own way."""
+    shown = what.strip("`").removesuffix("…")
+    return what.strip("`").endswith("…") and instead.startswith(shown)
 
 
 # A program run on a script given inline (`python -c "…"`, `node -e '…'`, `python3 - <<EOF`).
@@ -606,6 +623,17 @@ _NO_SANDBOX_TEXT = (
     "Codex's sandbox cannot start on this machine (“cannot set capabilities: Operation not "
     "permitted”): every command run inside it fails, whatever it runs; ask to run commands "
     "with escalated permissions."
+)
+
+
+# ... or its launcher, bubblewrap, cannot (“bwrap: Failed to make / slave: Permission
+# denied”, “bwrap: setting up uid map”): whatever the call ran, `apply_patch`'s writes too.
+# (`bwrap: execvp x: No such file or directory` is the program missing, not the sandbox)
+_BWRAP_FAILED = re.compile(r"\bbwrap: (?!execvp\b)")
+_NO_BWRAP_TEXT = (
+    "Codex's sandbox cannot start on this machine (its launcher fails: “bwrap: …”): every "
+    "command run inside it fails, whatever it runs, and `apply_patch` too; ask to run "
+    "commands with escalated permissions."
 )
 
 
@@ -895,7 +923,9 @@ def _sandbox_stopped(harness: str, episode: Episode) -> bool:
     """A call Codex's sandbox stopped: a write it refused (outside it the write works), or a
     program it could not confine (a snap's)."""
     head = episode.trigger.text[:4000]
-    return harness == "codex" and bool(WRITE_REFUSED.search(head) or _NO_SANDBOX.search(head))
+    return harness == "codex" and bool(
+        WRITE_REFUSED.search(head) or _NO_SANDBOX.search(head) or _BWRAP_FAILED.search(head)
+    )
 
 
 def _env_prefix(failed: str, retry: str) -> str | None:

@@ -46,6 +46,7 @@ from metis_distill.mine.text import (
     unwrapped,
 )
 from metis_distill.mine.word_split import WORD_SPLIT_FIX, unsplit_variable, words_inline
+from metis_distill.mine.zsh_read_only import RENAME_FIX, read_only_name, renamed
 from metis_distill.models import Event, EventKind
 
 FIX_WINDOW = 8  # tool calls after a failure within which its fix must come
@@ -67,6 +68,7 @@ class FixKind(StrEnum):
     NARROWED = "narrowed"  # a search the harness timed out worked on a folder of the tree
     UNFLAGGED = "unflagged"  # the call worked without the flag the error said was unknown
     INLINED = "inlined"  # the words an unsplit `$VAR` held, written in the call, got through
+    RENAMED = "renamed"  # the script, its variable no longer one of zsh's read-only ones, ran
 
 
 TEACHABLE = frozenset(
@@ -80,6 +82,7 @@ TEACHABLE = frozenset(
         FixKind.NARROWED,
         FixKind.UNFLAGGED,
         FixKind.INLINED,
+        FixKind.RENAMED,
     }
 )
 
@@ -193,6 +196,10 @@ def find_fix(events: tuple[Event, ...], index: int, call: Event | None) -> Fix |
     if unsplit is not None:  # zsh kept `$FILES` one word: the words written in the call
         inline = words_inline(events, index, call, unsplit)
         return Fix(FixKind.INLINED, *inline) if inline is not None else None
+    name = read_only_name(call, events[index])
+    if name is not None:  # zsh's own `status`: the script with another name for it
+        fixed = renamed(events, index, call, name)
+        return Fix(FixKind.RENAMED, *fixed) if fixed is not None else None
     return (
         _retried(events, index, call)
         or _followed_hint(events, index, call)
@@ -659,7 +666,10 @@ def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Even
         if _bare(later.text) == _bare(call.text) or _failed_inside(events, call, later):
             return Fix(FixKind.ESCALATED, later, result)  # the sandbox was what stopped it
         return Fix(FixKind.RETRIED, later, result)  # changed and let out: which mattered?
-    if unwrapped(later.text) != unwrapped(call.text):
+    appended = _appended(call.text, later.text)
+    if appended is not None and not appended.startswith("&&"):
+        return None  # `x; check`, `x || y`: the retry's exit is not the command's
+    if unwrapped(later.text) != unwrapped(call.text) and appended is None:
         extra = _extra_segments(call.text, later.text)
         if any(WRITES_FILES.search(step) or _deletes(step) for step in extra):
             return Fix(FixKind.EDITED, later, result)  # a step that changed files: an edit
@@ -920,6 +930,8 @@ def remedy(call: Event, fix: Fix) -> str | None:
         return flag_changes(call.text, fix.call.text, fix.offered).remedy
     if fix.kind is FixKind.INLINED:
         return WORD_SPLIT_FIX
+    if fix.kind is FixKind.RENAMED:
+        return RENAME_FIX
     if fix.kind is not FixKind.PREPARED:
         return None
     extra = _extra_segments(call.text, fix.call.text)
@@ -987,6 +999,17 @@ def _deletes(command: str) -> bool:
     return not paths or not all(
         _REBUILDABLE.match(p.strip("'\"").removeprefix("./")) for p in paths
     )
+
+
+def _appended(failed: str, retry: str) -> str | None:
+    """What the retry adds after the whole failed command (`brew install x && ghostty
+    +list-fonts | rg x`), from its joiner on; None when it adds nothing there or anything
+    before it. A step run after the command cannot be what made it work."""
+    head, retry = unwrapped(failed), unwrapped(retry)
+    if not head or head == retry or not retry.startswith(head):
+        return None
+    rest = retry[len(head) :].lstrip()
+    return rest if rest.startswith(("&&", "||", ";")) else None
 
 
 def _extra_segments(failed: str, retry: str) -> list[str]:

@@ -46,6 +46,10 @@ _REJECTED = re.compile(
     re.I | re.M,  # the harness may put its `Exit code 137` line first
 )
 _TRACEBACK = re.compile(r"Traceback \(most recent call last\)")
+# A traceback's end, its header cut off (`python x.py 2>&1 | tail -8`, whose exit is tail's):
+# a frame, then the exception that ended it.
+_TRACEBACK_FRAME = re.compile(r'^\s+File "[^"\n]+", line \d+', re.M)
+_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception)(?::|$)", re.M)
 # A package script or bundler that failed, said in its output (the exit status may be a
 # pipe's): npm/pnpm's ELIFECYCLE line, yarn's, Next's and webpack's.
 # Each with the words every match of it holds, searched as `_FAILING_PARTS` are.
@@ -152,7 +156,13 @@ _PYTEST_ERROR = re.compile(r"^E\s+(?:[\w.]*(?:Error|Exception|Failed|Timeout)\b|
 _RUBOCOP_OFFENSE = re.compile(
     r"^\S+:\d+:\d+: [IRCWEF]: (?:\[Correctable\] )?(?P<cop>[A-Z]\w*(?:/\w+)+: \S.*)"
 )
-_WARNING = re.compile(r"^(?:warning\b|warn\b|npm warn\b|\[warn|\w*Warning:|Deprecat|\u26a0)", re.I)
+# (zsh's `nice(5) failed` when a sandbox lets it start a job with `&` but not renice it: the
+# job runs on)
+_WARNING = re.compile(
+    r"^(?:warning\b|warn\b|npm warn\b|\[warn|\w*Warning:|Deprecat|\u26a0"
+    r"|zsh:\d+: nice\(5\) failed\b)",
+    re.I,
+)
 # A tally that says nothing went wrong ("Found 0 errors.") is no error line.
 _NONE_FOUND = re.compile(
     r"\b(?:0|no|zero) (?:errors?|failures?|failed|problems?|issues?)\b"
@@ -576,6 +586,8 @@ def _prints_only(call: Event | None) -> bool:
 def _shows_failure(head: str) -> bool:
     """A traceback, failing tests or a failed build in the text."""
     if _TRACEBACK.search(head):
+        return True
+    if 'File "' in head and _TRACEBACK_FRAME.search(head) and _EXCEPTION_LINE.search(head):
         return True
     if "ailed" in head and _found(head, _BUILD_PARTS):
         return True
