@@ -26,7 +26,7 @@ def test_demo_lessons() -> None:
     fix = next(c for c in failures if "uv run" in c.text)
     assert (
         fix.text
-        == "`pytest` is not on the PATH here (“pytest: command not found”); use `uv run …` instead."
+        == "`pytest` is not on the PATH here (“pytest: command not found”); use `uv run pytest …` instead."
     )
     assert fix.evidence.ref.line_start == 3 and fix.evidence.ref.line_end == 7
     assert fix.severity == 3
@@ -462,3 +462,45 @@ def test_a_failure_after_moving_to_a_folder_is_scoped_to_what_ran(tmp_path: Path
     error = 'error Command "test:web" not found.'
     (lesson,) = _retried(tmp_path, "cd web && yarn test:web", error, "ls web")
     assert lesson.scope == ("Bash:yarn",)
+
+
+def test_a_runner_is_shown_with_the_program_it_runs(tmp_path: Path) -> None:
+    from tests.mine.test_episodes import _write, call, result
+
+    path = _write(
+        tmp_path,
+        [
+            call("v1", "vercel deploy --prod"),
+            result("v1", "Exit code 127\n(eval):1: command not found: vercel", True),
+            call("v2", "npx vercel deploy --prod"),
+            result("v2", "Deployed to production"),
+        ],
+    )
+    (lesson,) = extract(path, path.parent)
+    assert lesson.text.endswith("use `npx vercel …` instead.") and lesson.fix == "npx"
+
+
+@pytest.mark.parametrize(
+    ("later", "told"),
+    [
+        # the program ran, and worked, later in the session: it is there
+        ("ln -sf /w/bin/flow.sh /w/bin/flow && ls -la /w/bin && flow help", False),
+        ("cd /w && flow help | head -5", False),
+        # it did not run again, or failed again: the lesson stands
+        ("cat /w/bin/install.log", True),
+    ],
+)
+def test_a_program_missing_once_and_run_later_is_no_missing_program(
+    tmp_path: Path, later: str, told: bool
+) -> None:
+    from tests.mine.test_episodes import _write, call, result
+
+    records = [
+        call("f1", "flow status"),
+        result("f1", "Exit code 127\n/bin/bash: line 1: flow: command not found", True),
+    ]
+    for n in range(9):  # past the calls a fix is looked for in
+        records += [call(f"x{n}", f"git log -{n + 1}"), result(f"x{n}", "commit abc")]
+    records += [call("f2", later), result("f2", "flow 1.2\nusage: flow <command>")]
+    lessons = [c for c in extract(_write(tmp_path, records), tmp_path) if "flow" in c.text]
+    assert bool(lessons) is told

@@ -30,6 +30,7 @@ from metis_distill.mine.fixes import (
     stopped_after,
 )
 from metis_distill.mine.fixes import remedy as remedy_of
+from metis_distill.mine.kept_cwd import KEPT_CWD_TEXT, kept_cwd
 from metis_distill.mine.modules import INSTALL, importing_step, interpreter
 from metis_distill.mine.own_shell import OWN_SHELL_TEXT, killed_own_shell
 from metis_distill.mine.persisted import mode_committed
@@ -199,6 +200,9 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         signature = error.text.strip().splitlines()[-1]
     if not signature or call is None:
         return None  # a failure we cannot tie to what was run teaches nothing actionable
+    missing = missing_program(signature) if episode.fix is None else None
+    if missing is not None and _ran_later(run, missing, error):
+        return None  # the shell was broken for a moment (`ls: command not found`), or mended
     # bash stopped before the command ran: its redirections never applied
     stopped = stopped or (call is not None and quote_escaped_by_path(call, error.text))
     if not stopped and _STDERR_DROPPED.search(call.text) and not names_an_error(signature):
@@ -228,6 +232,7 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         pwsh_worked=pwsh is not None,
         ran_inside=_sandboxed_program(call.text).split()[0] in inside,
         sandbox_ran=bool(inside),
+        kept_folder=kept_cwd(run.events, error.seq, call),
     )
     if fix == _CHMOD and _mode_kept(run, episode, signature):
         return None  # made executable and committed: the next clone has it done
@@ -240,6 +245,23 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         cwd=run.cwd,
         fix=scrub(fix) if fix else None,
     )
+
+
+def _ran_later(run: Run, program: str, failure: Event) -> bool:
+    """A later shell call of the same session ran the program, and worked: it is there."""
+    calls = {
+        e.tool_use_id: e
+        for e in run.events[failure.seq + 1 :]
+        if e.kind is EventKind.TOOL_CALL and e.tool_name in SHELL_TOOLS and e.tool_use_id
+    }
+    for result in run.events[failure.seq + 1 :]:
+        call = calls.get(result.tool_use_id or "") if result.role == "tool" else None
+        if call is None or call.session != failure.session or not is_success(result):
+            continue
+        own = split_heredocs(call.text)[0]
+        if any(step.split()[:1] == [program] for step in shell_steps(command_head(own))):
+            return True
+    return False
 
 
 SHORT_LIMIT_MS = 60_000  # under a minute a limit is short for a build or an install
@@ -298,10 +320,14 @@ def _failure_lesson(
     pwsh_worked: bool = False,
     ran_inside: bool = False,
     sandbox_ran: bool = False,
+    kept_folder: bool = False,
 ) -> tuple[str, str | None]:
     """The lesson's text and its fix: a fix only when the run showed it causing success
     (`ran_inside`: the program the sandbox stopped worked inside it at another call;
-    `sandbox_ran`: some call worked inside it)."""
+    `sandbox_ran`: some call worked inside it; `kept_folder`: the shell stood in the folder
+    an earlier call moved into)."""
+    if kept_folder:
+        return KEPT_CWD_TEXT, None
     if _WSL_NO_SHELL.search(episode.trigger.text[:2000]):
         return WSL_TEXT, (_PWSH_FIX if pwsh_worked else None)
     if escaped_bang(call, episode.trigger.text):
@@ -1009,9 +1035,16 @@ def _missing_program_text(program: str, call: Event, fix: Fix | None) -> tuple[s
     if program in _PACKAGE_MANAGERS and runner.split()[0] in _PACKAGE_MANAGERS:
         # `npm` for a missing `pnpm`: another lock file, not the project's way
         return f"{text}; {NO_RUNNER_SEEN}.", None
-    return text + f"; use `{runner} …` instead.", runner
+    # `npx vercel …`, not `npx …`: a runner with the program it runs (`python3` runs in
+    # the place of `python`, `nix-shell -p cargo rustc` names its own)
+    shown = f"{runner} {program}" if runner in _RUNNERS else runner
+    return text + f"; use `{shown} …` instead.", runner
 
 
+_RUNNERS = frozenset(
+    {"npx", "bunx", "pnpx", "uvx", "uv run", "poetry run", "pipenv run", "pdm run", "hatch run"}
+    | {"rye run", "pnpm exec", "pnpm dlx", "yarn", "yarn dlx", "bundle exec", "pipx run"}
+)
 _PACKAGE_MANAGERS = frozenset({"npm", "pnpm", "yarn", "bun", "uv", "poetry", "pipenv", "pdm"})
 
 

@@ -11,6 +11,7 @@ from metis_distill.mine import signals
 from metis_distill.mine.cancelled import LESSON as CANCELLED_LESSON
 from metis_distill.mine.cancelled import CancelledBatch, earned_batches
 from metis_distill.mine.fixes import Fix, fails_on_its_own, find_fix
+from metis_distill.mine.kept_cwd import kept_cwd
 from metis_distill.mine.questions import (
     answer_text,
     answers,
@@ -93,7 +94,9 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
                 continue
             if signals.stopped_on_purpose(call, event):
                 continue
-            if not signals.looked_for_nothing(call, event):
+            # a look at nothing is how an agent explores, unless where the shell stood was
+            # not where the agent thought
+            if not signals.looked_for_nothing(call, event) or kept_cwd(events, index, call):
                 for episode in _failure(events, index, call, banners):
                     if episode.fix is not None and not fails_on_its_own(episode.fix):
                         fixes.add(episode.fix.result.seq)

@@ -21,6 +21,7 @@ from functools import lru_cache
 from itertools import takewhile
 
 from metis_distill.mine import signals
+from metis_distill.mine.kept_cwd import kept_cwd
 from metis_distill.mine.modules import environment, importing_step, installs
 from metis_distill.mine.own_shell import killed_own_shell
 from metis_distill.mine.shells import (
@@ -189,6 +190,8 @@ def find_fix(events: tuple[Event, ...], index: int, call: Event | None) -> Fix |
     if switch is not None:  # `taskkill /F` in Git Bash: the same call with `//F` fixes it
         return _doubled_switch(events, index, call, switch)
     if killed_own_shell(call, events[index]):  # the cause is known, its way never shown
+        return None
+    if kept_cwd(events, index, call):  # the shell stood in another folder: known, no way shown
         return None
     if ran_store_stub(call, events[index]):  # a real Python, by another name or path
         return _real_python(events, index, call)

@@ -1,0 +1,75 @@
+"""Claude Code's Bash tool keeps the working directory from one call to the next.
+
+`cd insight && python train.py` leaves the shell in `insight/`; the next call's
+`cd insight && …` fails (“cd: insight: No such file or directory”), and so does any path
+written from the project root (`insight/conf/config.yaml`). The Grep and Glob tools, which
+start from that directory too, say so themselves (“Path does not exist: insight/x.py. Note:
+your current working directory is /…/insight.”). An agent that expects each call to start at
+the root misreads every such failure (a missing file, a broken config). Codex runs each call
+in the folder it names: this is Claude Code's alone. The cause is known from the run; no run
+showed the way, so the lesson names none beyond the paths.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from metis_distill.mine.text import script_steps, split_heredocs
+from metis_distill.models import Event
+
+# bash's and zsh's words for a `cd` into a folder that is not there
+_CD_MISSING = re.compile(
+    r"\bcd: (?P<a>[^\s:]+): No such file or directory"
+    r"|\bcd(?::\d+)?: no such file or directory: (?P<b>\S+)"
+)
+# the harness's own note on a path given from another folder
+_NOTED = re.compile(
+    r"Path does not exist: (?P<path>[^\s]+?)\.? Note: your current working directory is "
+    r"(?P<cwd>[^\s<]+?)\.?(?=\s|<|$)"
+)
+_CD_STEP = re.compile(r"^cd\s+(?P<dir>[^\s;&|]+)$")
+
+KEPT_CWD_TEXT = (
+    "Claude Code's Bash tool keeps the working directory from one call to the next: after "
+    "`cd sub && …`, a later `cd sub` fails (“cd: sub: No such file or directory”) and paths "
+    "written from the project root miss; use absolute paths, or `cd` to the project root "
+    "first."
+)
+
+
+def kept_cwd(events: Sequence[Event], index: int, call: Event | None) -> bool:
+    """The failure of `events[index]` comes from a folder an earlier call moved into: the
+    call `cd`s into it again, or the harness notes the working directory is inside it."""
+    failure = events[index]
+    head = failure.text[:2000]
+    noted = _NOTED.search(head)
+    if noted is not None:
+        first = noted["path"].strip("./").split("/", 1)[0]
+        return bool(first) and noted["cwd"].rstrip("/").endswith(f"/{first}")
+    missing = _CD_MISSING.search(head)
+    if missing is None or call is None or call.tool_name != "Bash":
+        return False
+    folder = (missing["a"] or missing["b"]).strip("'\"")
+    if folder.startswith(("/", "~", "$")) or folder in (".", ".."):
+        return False  # a folder named from anywhere: not where the shell stood
+    return _entered_last(events, index, call, folder)
+
+
+def _entered_last(events: Sequence[Event], index: int, call: Event, folder: str) -> bool:
+    """The last `cd` of this session's earlier Bash calls moved into `folder`, and that call
+    got past it."""
+    results = {e.tool_use_id: e for e in events[:index] if e.role == "tool" and e.tool_use_id}
+    for earlier in reversed(events[:index]):
+        if earlier.tool_name != "Bash" or earlier.role != "assistant" or earlier is call:
+            continue
+        if earlier.session != call.session:
+            return False
+        steps = script_steps(split_heredocs(earlier.text)[0])
+        moves = [m["dir"] for step in steps if (m := _CD_STEP.match(step.strip()))]
+        if not moves:
+            continue
+        result = results.get(earlier.tool_use_id or "")
+        went = result is not None and not _CD_MISSING.search(result.text[:2000])
+        return moves[-1].strip("'\"").rstrip("/") == folder.rstrip("/") and went
+    return False
