@@ -117,6 +117,24 @@ def test_a_standing_rule_of_the_user_is_a_decision(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("following", "kept"),
+    [
+        ("However, if this turns out to be a big barrier, you can stop using nix.", True),
+        ("But if the build cache gets in the way, plain cargo is fine.", True),
+        ("Then write the tests for the parser.", False),  # another request, not its bounds
+        ("But why does the shell still not find cargo?", False),
+    ],
+)
+def test_a_rule_keeps_the_exception_its_next_sentence_makes(
+    tmp_path: Path, following: str, kept: bool
+) -> None:
+    rule = "Always use nix flakes to manage dependencies and devshells, for reproducibility."
+    ((kind, text),) = _lessons(tmp_path, [say("user", f"{rule} {following}")])
+    assert kind is LessonKind.DECISION and text.startswith(rule)
+    assert (following in text) is kept
+
+
+@pytest.mark.parametrize(
     ("role", "text", "decides"),
     [
         # the agent's own plan step: no reason, nobody agreed

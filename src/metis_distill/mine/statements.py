@@ -131,6 +131,8 @@ def statements(events: Sequence[Event], index: int) -> Iterator[Statement]:
                 continue
             following = prose[position + 1 : position + 2]
             found = _with_resolution(_with_workaround(found, following), following)
+        elif found.kind is LessonKind.DECISION:
+            found = _with_exception(found, prose[position + 1 : position + 2])
         yield found
 
 
@@ -216,6 +218,21 @@ def _with_workaround(found: Statement, following: list[str]) -> Statement:
     if signals.HEDGE.search(workaround):
         return found
     return replace(found, sentence=f"{found.sentence} {workaround}", quote=found.sentence)
+
+
+# The bounds the user set on a rule in the next sentence ("However, if this turns out to be a
+# big barrier, you can stop using nix."): without them the rule is stricter than said.
+_EXCEPTION = re.compile(r"^(?:however|but|unless|except)\b", re.I)
+MAX_EXCEPTION = 160
+
+
+def _with_exception(found: Statement, following: list[str]) -> Statement:
+    """A rule with the exception its next sentence makes to it."""
+    if not following or not _EXCEPTION.match(following[0]) or following[0].endswith("?"):
+        return found
+    if len(following[0]) > MAX_EXCEPTION:
+        return found
+    return replace(found, sentence=f"{found.sentence} {following[0]}", quote=found.sentence)
 
 
 def _with_resolution(found: Statement, following: list[str]) -> Statement:
