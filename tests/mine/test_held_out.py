@@ -983,3 +983,20 @@ def test_a_program_bubblewrap_could_not_find_is_no_sandbox_lesson(tmp_path: Path
         tmp_path, [("cargo build", {}, 1, "bwrap: execvp cargo: No such file or directory")]
     )
     assert all("sandbox" not in lesson for lesson in lessons)
+
+
+def test_every_file_a_patch_changed_is_named(tmp_path: Path) -> None:
+    patch = (
+        "apply_patch <<'PATCH'\n*** Begin Patch\n*** Update File: Tests/RequestTests.swift\n"
+        "@@\n-let a = 1\n+let a = 2\n*** Update File: Tests/LocalizationTests.swift\n@@\n"
+        "-Bundle.main\n+Bundle.module\n*** End Patch\nPATCH"
+    )
+    (lesson,) = _rollout_lessons(
+        tmp_path,
+        [
+            ("swift test", {}, 1, "LocalizationTests.swift:25: error: XCTUnwrap failed"),
+            (patch, {}, 0, "Success. Updated the following files:"),
+            ("swift test", {}, 0, "Executed 42 tests, with 0 failures"),
+        ],
+    )
+    assert lesson.endswith("(`RequestTests.swift`, `LocalizationTests.swift`).")

@@ -1090,12 +1090,15 @@ def _files_edited(edits: Sequence[Event]) -> list[str]:
     names only lines of the open file)."""
     files: list[str] = []
     for event in edits:
-        first = event.text.strip().split("\n")[0] if event.text.strip() else ""
-        if " " in first or not ("/" in first or "." in first):
-            continue
-        name = code(first.rsplit("/", 1)[-1].rsplit("\\", 1)[-1])
-        if name not in files:
-            files.append(name)
+        lines = event.text.strip().split("\n") if event.text.strip() else []
+        # a patch names each file it changed, one a line; another edit its file first
+        listed = event.tool_name == "apply_patch" and "*** " not in event.text
+        for path in lines if listed else lines[:1]:
+            if " " in path or not ("/" in path or "." in path):
+                continue
+            name = code(path.rsplit("/", 1)[-1].rsplit("\\", 1)[-1])
+            if name not in files:
+                files.append(name)
     return files[:3]
 
 
