@@ -344,3 +344,38 @@ def test_a_tracebacks_end_shows_a_failure_without_its_header(output: str, failed
     )
     assert signals.is_failure(ran) is failed
     assert signals.is_success(ran) is not failed
+
+
+@pytest.mark.parametrize(
+    ("command", "output", "failed"),
+    [
+        ("timeout 10 pnpm dev 2>&1 | head -n 30", "(eval):1: command not found: timeout", True),
+        ("gtimeout 5 make | tail -3", "bash: gtimeout: command not found", True),
+        # not found by another program the call ran, or no pipe to hide the exit
+        ("grep -rn 'command not found: x' logs | head", "logs/a:1:command not found: x", False),
+        ("timeout 10 pnpm dev", "(eval):1: command not found: timeout", False),
+    ],
+)
+def test_a_program_missing_behind_a_pipe_failed_whatever_the_exit(
+    command: str, output: str, failed: bool
+) -> None:
+    ran = Event(
+        seq=0,
+        role="assistant",
+        kind=EventKind.TOOL_CALL,
+        text=command,
+        ref=SourceRef("a.jsonl", 1, 1),
+        tool_name="Bash",
+        tool_use_id="t1",
+    )
+    said = Event(
+        seq=1,
+        role="tool",
+        kind=EventKind.TOOL_RESULT,
+        text=output,
+        ref=SourceRef("a.jsonl", 2, 2),
+        tool_name="Bash",
+        tool_use_id="t1",
+        exit_code=0 if "|" in command else None,
+    )
+    assert signals.failures([ran, said]) == [False, failed]

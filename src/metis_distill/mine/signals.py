@@ -560,14 +560,31 @@ def failures(events: Sequence[Event]) -> list[bool]:
     earlier run's, or the text of a test."""
     calls = {e.tool_use_id: e for e in events if e.kind is EventKind.TOOL_CALL and e.tool_use_id}
     return [
-        is_failure(event)
-        and not (
-            event.kind is not EventKind.ERROR
-            and event.exit_code in (None, 0)
-            and _prints_only(calls.get(event.tool_use_id or ""))
+        (
+            is_failure(event)
+            and not (
+                event.kind is not EventKind.ERROR
+                and event.exit_code in (None, 0)
+                and _prints_only(calls.get(event.tool_use_id or ""))
+            )
         )
+        or _missing_behind_pipe(calls.get(event.tool_use_id or ""), event)
         for event in events
     ]
+
+
+def _missing_behind_pipe(call: Event | None, result: Event) -> bool:
+    """A program the call ran was not found, and a pipe after it (`timeout 10 x | head`)
+    made the exit the last program's, 0: the call failed all the same."""
+    if call is None or call.tool_name not in SHELL_TOOLS or result.role != "tool":
+        return False
+    if result.exit_code not in (None, 0) or result.kind is EventKind.ERROR or "|" not in call.text:
+        return False
+    program = missing_program(result.text[:2000])
+    if program is None:
+        return False
+    own = split_heredocs(call.text)[0]
+    return any(step.split()[:1] == [program] for step in script_steps(own))
 
 
 def _prints_only(call: Event | None) -> bool:
