@@ -621,6 +621,32 @@ def test_sudo_asking_for_a_password_is_one_fact_of_the_machine(tmp_path: Path) -
     assert lesson.text.startswith("`sudo` asks for a password here") and lesson.fix is None
 
 
+@pytest.mark.parametrize(
+    ("later", "told"),
+    [
+        ('sudo -n echo "Passwordless sudo works!"', False),  # the user let it in later
+        ("systemctl status kite", True),
+    ],
+)
+def test_sudo_let_in_without_a_password_later_is_no_longer_a_fact(
+    tmp_path: Path, later: str, told: bool
+) -> None:
+    from metis_distill.extract.rules import RulesExtractor
+    from metis_distill.textio import read_lines
+
+    records = [
+        call("t1", "sudo apt-get install -y gh"),
+        result("t1", "Exit code 1\nsudo: a terminal is required to read the password", True),
+        say("user", "ok, I added a NOPASSWD line to sudoers, try again"),
+        call("t2", later),
+        result("t2", "Passwordless sudo works!"),
+    ]
+    path = _write(tmp_path, records)
+    run = parse_file(path, tmp_path)
+    found = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+    assert any("`sudo` asks for a password" in c.text for c in found) is told
+
+
 def test_a_made_up_git_identity_is_never_the_fix(tmp_path: Path) -> None:
     from tests.mine.test_fixes import _failures
 

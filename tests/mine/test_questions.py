@@ -3,6 +3,7 @@ how to go on with today's work, and answers that only agree, do not."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -52,7 +53,7 @@ def answered(tool_id: str, body: str) -> dict:  # type: ignore[type-arg]
 
 
 BODY = (
-    '"Which database should the service use?"="PostgreSQL (Recommended)", '
+    '"Which database should the service use?"="SQLite", '
     '"Should I commit the changes now?"="Yes", '
     '"How are API errors reported to clients? (this shapes every handler)"="RFC 7807" '
     "user notes: problem+json, with a trace id"
@@ -67,7 +68,7 @@ def test_lasting_answers_become_decisions(tmp_path: Path) -> None:
     run = parse_file(path, path.parent)
     found = [e for e in find_episodes(run) if e.kind is LessonKind.DECISION]
     assert [e.sentence for e in found] == [
-        "Asked “Which database should the service use?”, the user chose “PostgreSQL”.",
+        "Asked “Which database should the service use?”, the user chose “SQLite”.",
         # the note is the user's own words on the option picked; the question's aside is cut
         "Asked “How are API errors reported to clients?”, the user chose “RFC 7807 "
         "(problem+json, with a trace id)”.",
@@ -416,7 +417,6 @@ def test_an_answer_that_decides_nothing_that_lasts_in_any_language(
         ("API 错误如何返回给客户端？", "统一用 problem+json", "统一用 problem+json"),
         ("是否需要支持暗色模式？", "需要，跟随系统", "需要，跟随系统"),
         ("用户密码怎么存？", "bcrypt 哈希，安全优先", "bcrypt 哈希，安全优先"),
-        ("Which database should the service use?", "PostgreSQL (Recommended)", "PostgreSQL"),
         ("Where are the nightly backups kept?", "An S3 bucket with versioning", None),
         ("Where should uploaded files be saved?", "An S3 bucket per tenant", None),
         ("Which package manager should the project use?", "pnpm", None),
@@ -443,6 +443,28 @@ def test_a_lasting_pick_in_any_language_stays_a_decision(
 ) -> None:
     (found,) = answers(answer_event(question, answer))
     assert found.choice == (choice or answer)
+
+
+@pytest.mark.parametrize(
+    ("answer", "choice"),
+    [
+        ("PostgreSQL (Recommended)", None),  # the agent's own proposal, taken
+        ("RTSP + OpenCV/FFmpeg (推荐)", None),
+        ("SQLite", "SQLite"),  # the user chose otherwise
+    ],
+)
+def test_the_agents_recommendation_taken_as_is_decides_nothing(
+    answer: str, choice: str | None
+) -> None:
+    found = answers(answer_event("Which database should the service use?", answer))
+    assert [a.choice for a in found] == ([choice] if choice else [])
+
+
+def test_a_recommendation_taken_with_the_users_notes_is_theirs() -> None:
+    event = answer_event("Which database should the service use?", "PostgreSQL (Recommended)")
+    noted = event.text.replace(". You can", " user notes: with row-level security. You can")
+    (found,) = answers(replace(event, text=noted))
+    assert found.choice == "PostgreSQL (with row-level security)"
 
 
 def asked_with(tool_id: str, question: str, options: list[tuple[str, str]]) -> dict:  # type: ignore[type-arg]

@@ -203,6 +203,8 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     missing = missing_program(signature) if episode.fix is None else None
     if missing is not None and _ran_later(run, missing, error):
         return None  # the shell was broken for a moment (`ls: command not found`), or mended
+    if _SUDO_PASSWORD.search(signature) and _ran_later(run, "sudo", error):
+        return None  # the user let `sudo` in without a password later on: no longer so
     # bash stopped before the command ran: its redirections never applied
     stopped = stopped or (call is not None and quote_escaped_by_path(call, error.text))
     if not stopped and _STDERR_DROPPED.search(call.text) and not names_an_error(signature):

@@ -320,7 +320,11 @@ _NAMES_NEITHER = re.compile(
     re.I,
 )
 _LEADING_OR = re.compile(r"^or\s+", re.I)
-_RECOMMENDED = re.compile(r"\s*[(（](?:recommended|推荐)[)）]\s*$", re.I)
+_RECOMMENDED = re.compile(
+    r"\s*[(（](?:recommended|推荐|推薦|おすすめ|推奨|추천|권장|empfohlen|recomendad[oa]"
+    r"|recommandée?|consigliat[oa]|рекомендуется)[)）]\s*$",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -349,7 +353,10 @@ def answers(event: Event, asked: str = "") -> list[Answer]:
     found = []
     for i, pair in enumerate(pairs):
         between = body[pair.end() : pairs[i + 1].start() if i + 1 < len(pairs) else len(body)]
-        answer = _choice(pair["answer"], _notes(between))
+        notes = _notes(between)
+        if _RECOMMENDED.search(pair["answer"]) and not notes:
+            continue  # the agent's own proposal, taken: the next agent would propose it too
+        answer = _choice(pair["answer"], notes)
         question = _first_question(pair["question"])
         if answer is None or _waived_by_option(asked, answer) or _own_words(asked, answer):
             continue
