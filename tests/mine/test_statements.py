@@ -492,3 +492,42 @@ def test_codexs_note_sent_as_the_users_message_is_no_rule(tmp_path: Path) -> Non
         "instead of exec_command."
     )
     assert _lessons(tmp_path, [say("user", note)]) == []
+
+
+@pytest.mark.parametrize(
+    ("message", "rule"),
+    [
+        (
+            "proper fix. Ich präferiere immer den nachhaltigen Ansatz, auch wenn es kurzfristig "
+            'mehr Aufwand ist. "Quick-Fixes" führen erfahrungsgemäss nur zu Chaos. Merk dir dies '
+            "als Leitlinie für zukünftige Problemsituationen!",
+            "Ich präferiere immer den nachhaltigen Ansatz, auch wenn es kurzfristig mehr Aufwand "
+            'ist. "Quick-Fixes" führen erfahrungsgemäss nur zu Chaos.',
+        ),
+        (
+            "改完代码之后先跑单元测试，再提交。把这一条规则记住",
+            "改完代码之后先跑单元测试，再提交。",
+        ),
+        (
+            "Migrations are generated with alembic revision --autogenerate, never written by "
+            "hand. Remember this for next time.",
+            "Migrations are generated with alembic revision --autogenerate, never written by hand.",
+        ),
+    ],
+)
+def test_what_the_user_asks_to_remember_as_a_rule_is_a_decision(
+    tmp_path: Path, message: str, rule: str
+) -> None:
+    assert _lessons(tmp_path, [say("user", message)]) == [(LessonKind.DECISION, rule)]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "The staging database lives on db2.internal today. Remember that for the rest of the task.",
+        "What did we decide about the cache layer last week? Remember this for next time.",
+        "Keep this in mind: the build is slow.",
+    ],
+)
+def test_a_fact_to_remember_for_today_is_no_rule(tmp_path: Path, message: str) -> None:
+    assert [k for k, _ in _lessons(tmp_path, [say("user", message)])] == []

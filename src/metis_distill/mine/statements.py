@@ -118,7 +118,12 @@ def statements(events: Sequence[Event], index: int) -> Iterator[Statement]:
     if event.role == "user" and _is_document(event.text):
         return  # rules pasted, or written for a document, are not the user's own decisions
     prose = [_LIST_MARK.sub("", sentence) for sentence in sentences(event.text)]
+    told = _remembered(prose) if event.role == "user" else None
+    if told is not None:
+        yield told
     for position, sentence in enumerate(prose):
+        if told is not None and sentence in told.sentence:
+            continue  # read already, as the rule the user asked to keep
         if _length(sentence) < MIN_SENTENCE or sentence.endswith(("?", "\uff1f")):
             continue
         if "|" in sentence and _TABLE_ROW.search(sentence):
@@ -134,6 +139,43 @@ def statements(events: Sequence[Event], index: int) -> Iterator[Statement]:
         elif found.kind is LessonKind.DECISION:
             found = _with_exception(found, prose[position + 1 : position + 2])
         yield found
+
+
+# The user asks the agent to keep what they just said as a rule ("Merk dir dies als Leitlinie
+# für zukünftige Problemsituationen!", "把这一条规则记住", "Remember this for next time"): the
+# sentences before it are their rule, with its reason, whatever words they open with.
+_REMEMBER = re.compile(
+    r"\b(?:remember (?:this|that)|keep (?:this|that) in mind|note (?:this|that) down|merk(?:e)? "
+    r"dir (?:das|dies)|behalte? (?:das|dies) im Kopf|retiens (?:ça|cela|bien)|souviens-toi de "
+    r"(?:ça|cela)|recuerda (?:esto|eso)|запомни(?:те)?(?: это)?)\b|记住|記住|記得|覚えて",
+    re.I,
+)
+_AS_A_RULE = re.compile(
+    r"\b(?:rule|guideline|principle|future|next time|going forward|from now on|always|"
+    r"Leitlinie|Regel|Grundsatz|zukünftig\w*|Zukunft|künftig|nächste[sn]? Mal|règle|principe|"
+    r"avenir|regla|principio|futuro|правило|будущ\w*)\b|规则|原则|以后|今后|下次|規則|ルール|今後|次から",
+    re.I,
+)
+MAX_REMEMBERED = 2  # sentences before the request to remember: the rule, and its reason
+MAX_REMEMBER_SENTENCE = 120
+
+
+def _remembered(prose: list[str]) -> Statement | None:
+    """The rule the user asked the agent to keep: the sentences before their request."""
+    for position, sentence in enumerate(prose):
+        if len(sentence) > MAX_REMEMBER_SENTENCE or not _REMEMBER.search(sentence):
+            continue
+        if not _AS_A_RULE.search(sentence):
+            continue
+        before = [
+            s
+            for s in prose[max(0, position - MAX_REMEMBERED) : position]
+            if _length(s) >= MIN_SENTENCE and not s.endswith(("?", "\uff1f"))
+        ]
+        if not before or any(signals.REQUEST.search(s) for s in before):
+            return None
+        return Statement(LessonKind.DECISION, "remembered", " ".join(before), quote=before[0])
+    return None
 
 
 # An agent's sentence is a statement only when DECISION or GOTCHA matches it.
