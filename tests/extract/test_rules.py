@@ -488,6 +488,9 @@ def test_a_runner_is_shown_with_the_program_it_runs(tmp_path: Path) -> None:
         ("cd /w && flow help | head -5", False),
         # it did not run again, or failed again: the lesson stands
         ("cat /w/bin/install.log", True),
+        # the exit is another step's: nothing shows the program ran
+        ("flow help; echo rc=$?", True),
+        ("flow help 2>/dev/null | head -3", True),
     ],
 )
 def test_a_program_missing_once_and_run_later_is_no_missing_program(

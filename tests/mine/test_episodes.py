@@ -268,6 +268,12 @@ def test_harness_text_is_not_mined(tmp_path: Path) -> None:
             '#6 ERROR: process "/bin/sh -c npm ci" did not complete successfully: exit code: 254',
             "npm error enoent Could not read package.json",
         ),
+        (  # two builds in one output, each numbering its steps from 1
+            "#5 [2/2] RUN pip install -r requirements.txt\n#5 DONE 31.0s\n"
+            "#5 [2/3] RUN npm ci\n#5 1.5 npm error enoent Could not read package.json\n"
+            "ERROR: failed to solve: process did not complete successfully: exit code: 254",
+            "npm error enoent Could not read package.json",
+        ),
     ],
 )
 def test_error_signature(output: str, expected: str) -> None:

@@ -626,6 +626,7 @@ def test_sudo_asking_for_a_password_is_one_fact_of_the_machine(tmp_path: Path) -
     [
         ('sudo -n echo "Passwordless sudo works!"', False),  # the user let it in later
         ("systemctl status kite", True),
+        ("sudo -n true 2>/dev/null; echo $?", True),  # the exit is echo's
     ],
 )
 def test_sudo_let_in_without_a_password_later_is_no_longer_a_fact(
@@ -1026,3 +1027,31 @@ def test_every_file_a_patch_changed_is_named(tmp_path: Path) -> None:
         ],
     )
     assert lesson.endswith("(`RequestTests.swift`, `LocalizationTests.swift`).")
+
+
+@pytest.mark.parametrize(
+    "calls",
+    [
+        # already outside the sandbox: the project's own launcher script failed
+        [
+            ("./scripts/sandbox-run.sh job.py", OUT, 1, "bwrap: Can't find source path /opt/m"),
+            ("mkdir -p /opt/m && ./scripts/sandbox-run.sh job.py", OUT, 0, "job done"),
+        ],
+        # a failing test printed bubblewrap's words; the sandbox itself started
+        [
+            (
+                "cargo test -p linux-sandbox",
+                {},
+                101,
+                "test denies_write ... FAILED\nbwrap: Can't mount proc on /newroot/proc\n"
+                "test result: FAILED. 11 passed; 1 failed",
+            ),
+            ("cargo test -p linux-sandbox", {}, 0, "test result: ok. 12 passed; 0 failed"),
+        ],
+    ],
+)
+def test_bubblewraps_words_from_what_the_call_ran_are_no_sandbox_lesson(
+    tmp_path: Path,
+    calls: list[tuple[str, dict, int, str]],  # type: ignore[type-arg]
+) -> None:
+    assert all("sandbox cannot start" not in lesson for lesson in _rollout_lessons(tmp_path, calls))

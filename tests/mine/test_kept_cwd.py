@@ -57,6 +57,16 @@ def test_the_folder_an_earlier_call_moved_into_is_the_cause(
             call("t2", "cd web && npm test"),
             result("t2", "Exit code 1\nbash: line 1: cd: web: No such file or directory", True),
         ],
+        # the harness notes its folder, which no call moved into: the project's own subfolder
+        [
+            grep("t2", "myapp/dates.py"),
+            result(
+                "t2",
+                "<tool_use_error>Path does not exist: myapp/dates.py. Note: your current "
+                "working directory is /w/myapp.</tool_use_error>",
+                True,
+            ),
+        ],
         # the last move was elsewhere
         [
             call("t2", "cd /w && git status"),
@@ -69,6 +79,7 @@ def test_the_folder_an_earlier_call_moved_into_is_the_cause(
 def test_a_folder_no_earlier_call_stood_in_is_not_this_cause(
     tmp_path: Path, records: list[dict[str, Any]]
 ) -> None:
-    moved = [] if "web" in records[0]["message"]["content"][0]["input"]["command"] else MOVED
+    said = records[0]["message"]["content"][0]["input"]
+    moved = [] if "web" in said.get("command", "") or "myapp" in said.get("path", "") else MOVED
     lessons = failure_lessons(tmp_path, [*moved, *records])
     assert all(c.text != KEPT_CWD_TEXT for c in lessons)

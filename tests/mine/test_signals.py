@@ -312,38 +312,53 @@ def test_a_banner_alone_is_a_success_when_the_call_exited_0(exit_code: int | Non
     assert not signals.is_success(Event(**{**banner.__dict__, "exit_code": 1}))
 
 
+TRACEBACK_TAIL = (
+    '  File "/w/visualize.py", line 153, in main\n    app = App(args)\n'
+    '  File "/w/visualize.py", line 79, in __init__\n    raise ModuleNotFoundError(\n'
+    "ModuleNotFoundError: visualize.py requires the viser package"
+)
+
+
 @pytest.mark.parametrize(
-    ("output", "failed"),
+    ("command", "output", "failed"),
     [
         # `python x.py 2>&1 | tail -5`: the header cut off, the exit tail's
-        (
-            '  File "/w/visualize.py", line 153, in main\n    app = App(args)\n'
-            '  File "/w/visualize.py", line 79, in __init__\n    raise ModuleNotFoundError(\n'
-            "ModuleNotFoundError: visualize.py requires the viser package",
-            True,
-        ),
-        (
-            "  File \"/w/a.py\", line 3\n    x = (\n        ^\nSyntaxError: '(' was never closed",
-            True,
-        ),
+        ("python visualize.py --port 6017 2>&1 | tail -5", TRACEBACK_TAIL, True),
+        ("uv run pytest -q 2>&1 | tail -4",
+         '  File "/w/a.py", line 3\n    x = (\n        ^\nSyntaxError: \'(\' was never closed',
+         True),
+        # a log printed: another run's crash, or a crash the service went on after
+        ("docker logs api 2>&1 | tail -8", TRACEBACK_TAIL, False),
+        ("python serve.py 2>&1 | tail -8", TRACEBACK_TAIL + '\nINFO: "GET /health" 200 OK', False),
         # a frame alone, or an exception's name in prose: no traceback
-        ('  File "/w/a.py", line 3, in main\nall good', False),
-        ("ValueError: is raised when the size is negative (see the docs)", False),
-        ("    raise ValueError('size')\nValueErrors are counted below", False),
+        ("python a.py | tail -3", '  File "/w/a.py", line 3, in main\nall good', False),
+        ("python a.py | tail -1", "ValueError: is raised when the size is negative", False),
     ],
-)
-def test_a_tracebacks_end_shows_a_failure_without_its_header(output: str, failed: bool) -> None:
+)  # fmt: skip
+def test_a_tracebacks_end_behind_a_pipe_shows_a_failure(
+    command: str, output: str, failed: bool
+) -> None:
     ran = Event(
-        seq=2,
+        seq=0,
+        role="assistant",
+        kind=EventKind.TOOL_CALL,
+        text=command,
+        ref=SourceRef("a.jsonl", 1, 1),
+        tool_name="exec_command",
+        tool_use_id="t1",
+    )
+    said = Event(
+        seq=1,
         role="tool",
         kind=EventKind.TOOL_RESULT,
         text=output,
         ref=SourceRef("a.jsonl", 2, 2),
         tool_name="exec_command",
+        tool_use_id="t1",
         exit_code=0,
     )
-    assert signals.is_failure(ran) is failed
-    assert signals.is_success(ran) is not failed
+    assert signals.failures([ran, said]) == [False, failed]
+    assert signals.is_success(said) is not (failed or "docker" in command)
 
 
 @pytest.mark.parametrize(

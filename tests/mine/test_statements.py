@@ -123,6 +123,8 @@ def test_a_standing_rule_of_the_user_is_a_decision(tmp_path: Path) -> None:
         ("But if the build cache gets in the way, plain cargo is fine.", True),
         ("Then write the tests for the parser.", False),  # another request, not its bounds
         ("But why does the shell still not find cargo?", False),
+        ("But the build is broken right now, fix the import in app.ts first.", False),
+        ("However, the CI pipeline is down today so skip pushing for now.", False),
     ],
 )
 def test_a_rule_keeps_the_exception_its_next_sentence_makes(
@@ -513,6 +515,21 @@ def test_codexs_note_sent_as_the_users_message_is_no_rule(tmp_path: Path) -> Non
             "hand. Remember this for next time.",
             "Migrations are generated with alembic revision --autogenerate, never written by hand.",
         ),
+        (  # the rule said in the request itself, after a report of today's work
+            "The login page renders correctly now and the tests pass on my machine. Remember "
+            "that we always deploy from the release branch.",
+            "Remember that we always deploy from the release branch.",
+        ),
+        (
+            "这个接口的返回结果已经正确了，页面也显示正常了。记住以后所有的提交信息都用英文写",
+            "记住以后所有的提交信息都用英文写。",
+        ),
+        (
+            "Never edit the generated files under gen/ by hand, they are overwritten on every "
+            "build. Remember this always.",
+            "Never edit the generated files under gen/ by hand, they are overwritten on every "
+            "build.",
+        ),
     ],
 )
 def test_what_the_user_asks_to_remember_as_a_rule_is_a_decision(
@@ -527,6 +544,11 @@ def test_what_the_user_asks_to_remember_as_a_rule_is_a_decision(
         "The staging database lives on db2.internal today. Remember that for the rest of the task.",
         "What did we decide about the cache layer last week? Remember this for next time.",
         "Keep this in mind: the build is slow.",
+        # a question about a rule, and a report before a request that holds no rule
+        "The importer crashed on the March export again with a KeyError in the parser. Do you "
+        "remember that rule about the future dates?",
+        "Der Build läuft jetzt durch und die Tests sind grün geworden. Merk dir das für die "
+        "Zukunft.",
     ],
 )
 def test_a_fact_to_remember_for_today_is_no_rule(tmp_path: Path, message: str) -> None:

@@ -66,3 +66,27 @@ def test_a_read_only_variable_the_script_did_not_assign_is_no_such_lesson(
         ],
     )
     assert all("zsh" not in c.text for c in lessons)
+
+
+def test_a_name_the_script_made_read_only_is_not_zshs(tmp_path: Path) -> None:
+    lessons = failure_lessons(
+        tmp_path,
+        [
+            call("t1", "readonly VERSION=1.4.2; ./build.sh; VERSION=1.4.3 ./build.sh --tag"),
+            result("t1", "Exit code 1\nbuilt 1.4.2\nzsh:3: read-only variable: VERSION", True),
+        ],
+    )
+    assert all("zsh" not in c.text for c in lessons)
+
+
+def test_another_command_that_worked_is_no_rename(tmp_path: Path) -> None:
+    (lesson,) = failure_lessons(
+        tmp_path,
+        [
+            call("t1", CHECK),
+            result("t1", REFUSED, True),
+            call("t2", "ls specs/001-todo/checklists"),
+            result("t2", "ux.md"),
+        ],
+    )
+    assert (lesson.text, lesson.fix) == (read_only_text("status"), None)

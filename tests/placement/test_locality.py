@@ -244,12 +244,20 @@ def test_the_language_the_agent_speaks_to_the_person_is_theirs(
         ("以后我说保存到ob中，就是保存到笔记库的 Inbox 文件夹。", Locality.PERSON),
         ("我说“提交”的时候，先跑测试再 git commit。", Locality.PERSON),
         ("When I say ship it, push to main and tag the release.", Locality.PERSON),
-        ("If I type /n, start a new note.", Locality.PERSON),
+        ("Whenever I type /n, start a new note.", Locality.PERSON),
         ("私が「保存」と言ったら、ノートに書いてください。", Locality.PERSON),
         ("Quand je dis « déploie », lance make deploy.", Locality.PERSON),
         # what the product does when its user says something: the team's
         ("When the user says stop, the bot must end the call.", Locality.TEAM),
         ("我们说的 API 版本是 v2，不要再用 v1。", Locality.TEAM),
+        ("我打算统一用 pnpm 管理依赖，不要再用 npm 安装包。", Locality.TEAM),
+        ("我说过了，数据库迁移必须用 alembic 生成，不要手写。", Locality.TEAM),
+        ("When I write a migration, keep schema.sql in sync.", Locality.TEAM),
+        (
+            "Only merge to main if I say the release is ready; CI alone is not enough.",
+            Locality.TEAM,
+        ),
+        ("When I say the release is ready you may merge to main.", Locality.TEAM),
     ],
 )
 def test_the_persons_own_shorthand_is_theirs(text: str, expected: Locality) -> None:

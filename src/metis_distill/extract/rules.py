@@ -60,6 +60,7 @@ from metis_distill.mine.signals import (
 from metis_distill.mine.statements import is_standing_rule
 from metis_distill.mine.store_stub import STORE_STUB_TEXT, ran_store_stub
 from metis_distill.mine.text import (
+    SHELL_QUOTED,
     STEP_SPLIT,
     clean,
     command_head,
@@ -260,10 +261,35 @@ def _ran_later(run: Run, program: str, failure: Event) -> bool:
         call = calls.get(result.tool_use_id or "") if result.role == "tool" else None
         if call is None or call.session != failure.session or not is_success(result):
             continue
+        if missing_program(result.text[:2000]) == program or _SUDO_PASSWORD.search(result.text):
+            continue  # the check printed the same failure again (`python -V; echo $?`)
         own = split_heredocs(call.text)[0]
-        if any(step.split()[:1] == [program] for step in shell_steps(command_head(own))):
+        if any(step.split()[:1] == [program] for step in _steps_the_exit_shows(own)):
             return True
     return False
+
+
+_OPERATOR = re.compile(r"&&|\|\||;|\n")
+
+
+def _steps_the_exit_shows(command: str) -> list[str]:
+    """The steps a call's exit 0 shows ran: those only `&&` follows (`python -V; which
+    python3` shows nothing of `python -V`); one piped on (`flow help | head`) when its
+    errors were not thrown away, so that a program not found would have said so."""
+    head = command_head(command)
+    masked = SHELL_QUOTED.sub(lambda quoted: "x" * len(quoted[0]), head)
+    bounds = [(m.start(), m.end(), m.group()) for m in _OPERATOR.finditer(masked)]
+    steps, start = [], 0
+    for begin, end, operator in [*bounds, (len(head), len(head), "")]:
+        steps.append((head[start:begin].strip(), masked[start:begin], operator))
+        start = end
+    shown = []
+    for n, (step, bare, _) in enumerate(steps):
+        after = [operator for _, _, operator in steps[n:-1]]
+        piped_blind = "|" in bare and "2>" in bare
+        if step and not piped_blind and all(operator == "&&" for operator in after):
+            shown.append(step)
+    return shown
 
 
 SHORT_LIMIT_MS = 60_000  # under a minute a limit is short for a build or an install
@@ -348,7 +374,7 @@ def _failure_lesson(
     read_only = read_only_name(call, episode.trigger)
     if read_only is not None:
         return read_only_text(read_only), (RENAME_FIX if episode.fix is not None else None)
-    if harness == "codex" and _BWRAP_FAILED.search(episode.trigger.text[:4000]):
+    if harness == "codex" and not call.escalated and _launcher_failed(episode.trigger.text):
         escaped = episode.fix is not None and episode.fix.kind is FixKind.ESCALATED
         return _NO_BWRAP_TEXT, ("run it with escalated permissions" if escaped else None)
     fix = episode.fix
@@ -657,7 +683,16 @@ _NO_SANDBOX_TEXT = (
 # ... or its launcher, bubblewrap, cannot (“bwrap: Failed to make / slave: Permission
 # denied”, “bwrap: setting up uid map”): whatever the call ran, `apply_patch`'s writes too.
 # (`bwrap: execvp x: No such file or directory` is the program missing, not the sandbox)
-_BWRAP_FAILED = re.compile(r"\bbwrap: (?!execvp\b)")
+_BWRAP_FAILED = re.compile(r"^bwrap: (?!execvp\b)|\bsandbox helper failed\b[^\n]*\bbwrap: ")
+
+
+def _launcher_failed(output: str) -> bool:
+    """bubblewrap's own error is all the call said (nothing it ran got to print), or the
+    sandbox helper of `apply_patch` reports it."""
+    lines = [line for line in output[:4000].splitlines() if line.strip()]
+    return bool(lines) and bool(_BWRAP_FAILED.search(lines[0].strip()))
+
+
 _NO_BWRAP_TEXT = (
     "Codex's sandbox cannot start on this machine (its launcher fails: “bwrap: …”): every "
     "command run inside it fails, whatever it runs, and `apply_patch` too; ask to run "
@@ -952,7 +987,7 @@ def _sandbox_stopped(harness: str, episode: Episode) -> bool:
     program it could not confine (a snap's)."""
     head = episode.trigger.text[:4000]
     return harness == "codex" and bool(
-        WRITE_REFUSED.search(head) or _NO_SANDBOX.search(head) or _BWRAP_FAILED.search(head)
+        WRITE_REFUSED.search(head) or _NO_SANDBOX.search(head) or _launcher_failed(head)
     )
 
 
@@ -1045,7 +1080,7 @@ def _missing_program_text(program: str, call: Event, fix: Fix | None) -> tuple[s
 
 _RUNNERS = frozenset(
     {"npx", "bunx", "pnpx", "uvx", "uv run", "poetry run", "pipenv run", "pdm run", "hatch run"}
-    | {"rye run", "pnpm exec", "pnpm dlx", "yarn", "yarn dlx", "bundle exec", "pipx run"}
+    | {"rye run", "pnpm exec", "pnpm dlx", "yarn dlx", "bundle exec", "pipx run"}
 )
 _PACKAGE_MANAGERS = frozenset({"npm", "pnpm", "yarn", "bun", "uv", "poetry", "pipenv", "pdm"})
 

@@ -43,12 +43,15 @@ def kept_cwd(events: Sequence[Event], index: int, call: Event | None) -> bool:
     call `cd`s into it again, or the harness notes the working directory is inside it."""
     failure = events[index]
     head = failure.text[:2000]
+    if call is None:
+        return False
     noted = _NOTED.search(head)
-    if noted is not None:
+    if noted is not None:  # Claude Code notes its folder whether a call moved or not
         first = noted["path"].strip("./").split("/", 1)[0]
-        return bool(first) and noted["cwd"].rstrip("/").endswith(f"/{first}")
+        inside = bool(first) and noted["cwd"].rstrip("/").endswith(f"/{first}")
+        return inside and _entered_last(events, index, call, first)
     missing = _CD_MISSING.search(head)
-    if missing is None or call is None or call.tool_name != "Bash":
+    if missing is None or call.tool_name != "Bash":
         return False
     folder = (missing["a"] or missing["b"]).strip("'\"")
     if folder.startswith(("/", "~", "$")) or folder in (".", ".."):
@@ -58,7 +61,7 @@ def kept_cwd(events: Sequence[Event], index: int, call: Event | None) -> bool:
 
 def _entered_last(events: Sequence[Event], index: int, call: Event, folder: str) -> bool:
     """The last `cd` of this session's earlier Bash calls moved into `folder`, and that call
-    got past it."""
+    got past it (`call`: the failing call, of any tool)."""
     results = {e.tool_use_id: e for e in events[:index] if e.role == "tool" and e.tool_use_id}
     for earlier in reversed(events[:index]):
         if earlier.tool_name != "Bash" or earlier.role != "assistant" or earlier is call:

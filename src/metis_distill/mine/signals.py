@@ -47,9 +47,9 @@ _REJECTED = re.compile(
 )
 _TRACEBACK = re.compile(r"Traceback \(most recent call last\)")
 # A traceback's end, its header cut off (`python x.py 2>&1 | tail -8`, whose exit is tail's):
-# a frame, then the exception that ended it.
-_TRACEBACK_FRAME = re.compile(r'^\s+File "[^"\n]+", line \d+', re.M)
-_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception)(?::|$)", re.M)
+# a frame, and the exception that ended it as the output's last line.
+_TRACEBACK_FRAME = re.compile(r'^[ \t]+File "[^"\n]+", line \d+', re.M)
+_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception)(?::|$)")
 # A package script or bundler that failed, said in its output (the exit status may be a
 # pipe's): npm/pnpm's ELIFECYCLE line, yarn's, Next's and webpack's.
 # Each with the words every match of it holds, searched as `_FAILING_PARTS` are.
@@ -569,8 +569,36 @@ def failures(events: Sequence[Event]) -> list[bool]:
             )
         )
         or _missing_behind_pipe(calls.get(event.tool_use_id or ""), event)
+        or _traceback_behind_pipe(calls.get(event.tool_use_id or ""), event)
         for event in events
     ]
+
+
+def _traceback_tail(text: str) -> bool:
+    """The output ends as a Python traceback does, its header cut off: a frame, and the
+    exception as its last line."""
+    if 'File "' not in text or not _TRACEBACK_FRAME.search(text):
+        return False
+    last = text.rstrip().rsplit("\n", 1)[-1]
+    return bool(_EXCEPTION_LINE.match(last))
+
+
+# A Python program run by the call (`python x.py`, `uv run pytest`, `python3 -m app`).
+_RUNS_PYTHON = re.compile(
+    r"(?:^|[\s;&|(])(?:(?:uv|poetry|pipenv|pdm) run\s+)?(?:python[\d.]*|pytest)\b"
+)
+
+
+def _traceback_behind_pipe(call: Event | None, result: Event) -> bool:
+    """A Python program the call ran crashed, and a pipe after it (`| tail -8`) made the exit
+    tail's, 0, and cut the traceback's header: the call failed all the same. (Logs a call
+    printed, `docker logs api | tail`, tell of another run's crash.)"""
+    if call is None or call.tool_name not in SHELL_TOOLS or result.role != "tool":
+        return False
+    if result.exit_code not in (None, 0) or result.kind is EventKind.ERROR or "|" not in call.text:
+        return False
+    own = split_heredocs(call.text)[0]
+    return bool(_RUNS_PYTHON.search(own)) and _traceback_tail(result.text[-4000:])
 
 
 def _missing_behind_pipe(call: Event | None, result: Event) -> bool:
@@ -604,8 +632,6 @@ def _shows_failure(head: str) -> bool:
     """A traceback, failing tests or a failed build in the text."""
     if _TRACEBACK.search(head):
         return True
-    if 'File "' in head and _TRACEBACK_FRAME.search(head) and _EXCEPTION_LINE.search(head):
-        return True
     if "ailed" in head and _found(head, _BUILD_PARTS):
         return True
     pytest_line = "Error" in head and (head.startswith("E") or "\nE" in head)
@@ -629,7 +655,7 @@ def is_success(event: Event) -> bool:
         return False
     if _REJECTED.search(event.text[:300]):
         return False
-    return not _shows_failure(event.text[:20_000])
+    return not (_shows_failure(event.text[:20_000]) or _traceback_tail(event.text[-4000:]))
 
 
 def shows_passing_tests(event: Event) -> bool:
@@ -758,18 +784,33 @@ def error_signature(text: str) -> str:
 _BUILD_STEP = re.compile(r"^#(\d+) ")
 _BUILD_STEP_DONE = re.compile(r"^#(\d+) DONE\b")
 _BUILD_STEP_TIME = re.compile(r"^#\d+ \d+\.\d+ ")
+_BUILD_STEP_HEADER = re.compile(r"^#\d+ \[")
 
 
 def _without_finished_build_steps(lines: list[str]) -> list[str]:
     """Without the lines of the BuildKit steps that finished: what a step that worked printed
     (`debconf: unable to initialize frontend`, `perl: warning: Setting locale failed`) is not
     why the build, or the `docker compose up` around it, failed. The other steps' lines keep
-    their words, without the step's number and time."""
-    done = {m.group(1) for line in lines if (m := _BUILD_STEP_DONE.match(line))}
-    if not done:
+    their words, without the step's number and time. Read from the end: a step's lines lie
+    between its header (`#5 [2/3] RUN …`) and its `#5 DONE`, and a second build in the same
+    output numbers its steps anew."""
+    if not any(_BUILD_STEP_DONE.match(line) for line in lines):
         return lines
-    kept = [line for line in lines if not ((m := _BUILD_STEP.match(line)) and m.group(1) in done)]
-    return [_BUILD_STEP_TIME.sub("", line) for line in kept] or lines
+    finished: set[str] = set()
+    kept: list[str] = []
+    for line in reversed(lines):
+        step = _BUILD_STEP.match(line)
+        if step is None:
+            kept.append(line)
+            continue
+        number = step.group(1)
+        if _BUILD_STEP_DONE.match(line):
+            finished.add(number)
+        elif number not in finished:
+            kept.append(_BUILD_STEP_TIME.sub("", line))
+        if _BUILD_STEP_HEADER.match(line):
+            finished.discard(number)  # above it, another step of that number, or none
+    return list(reversed(kept)) or lines
 
 
 def _first_worded(lines: list[str]) -> str:

@@ -136,46 +136,78 @@ def statements(events: Sequence[Event], index: int) -> Iterator[Statement]:
                 continue
             following = prose[position + 1 : position + 2]
             found = _with_resolution(_with_workaround(found, following), following)
-        elif found.kind is LessonKind.DECISION:
+        elif found.kind is LessonKind.DECISION and event.role == "user":
             found = _with_exception(found, prose[position + 1 : position + 2])
         yield found
 
 
-# The user asks the agent to keep what they just said as a rule ("Merk dir dies als Leitlinie
-# für zukünftige Problemsituationen!", "把这一条规则记住", "Remember this for next time"): the
-# sentences before it are their rule, with its reason, whatever words they open with.
+# The user asks the agent to keep a rule ("Merk dir dies als Leitlinie für zukünftige
+# Problemsituationen!", "把这一条规则记住", "Remember this for next time"): the sentences
+# before the request are their rule, with its reason, whatever words they open with. Said in
+# the request itself ("Remember that we always deploy from the release branch", "记住以后…"),
+# the rest of the sentence is the rule, when it reads as one.
 _REMEMBER = re.compile(
     r"\b(?:remember (?:this|that)|keep (?:this|that) in mind|note (?:this|that) down|merk(?:e)? "
     r"dir (?:das|dies)|behalte? (?:das|dies) im Kopf|retiens (?:ça|cela|bien)|souviens-toi de "
     r"(?:ça|cela)|recuerda (?:esto|eso)|запомни(?:те)?(?: это)?)\b|记住|記住|記得|覚えて",
     re.I,
 )
-_AS_A_RULE = re.compile(
-    r"\b(?:rule|guideline|principle|future|next time|going forward|from now on|always|"
-    r"Leitlinie|Regel|Grundsatz|zukünftig\w*|Zukunft|künftig|nächste[sn]? Mal|règle|principe|"
-    r"avenir|regla|principio|futuro|правило|будущ\w*)\b|规则|原则|以后|今后|下次|規則|ルール|今後|次から",
+# What the request calls what it keeps, or when it is for: said of a rule, not of today's fact.
+_A_RULE = re.compile(
+    r"\b(?:rule|guideline|principle|Leitlinie|Regel|Grundsatz|règle|principe|regla|principio|"
+    r"правило)\b|规则|原则|规矩|規則|ルール",
+    re.I,
+)
+_FOR_LATER = re.compile(
+    r"\b(?:future|next time|going forward|from now on|always|forever|zukünftig\w*|Zukunft|"
+    r"künftig|immer|nächste[sn]? Mal|avenir|toujours|la prochaine fois|futuro|siempre|"
+    r"la próxima vez|будущ\w*|всегда)\b|以后|今后|下次|永远|今後|次から|ずっと",
+    re.I,
+)
+# How a request names what it keeps before saying what it is for ("as a guideline for …").
+_LABEL = re.compile(
+    r"^(?:(?:this|that|dies|das|ça|cela|esto|eso|это)\s+)?(?:(?:as an?|als|comme|como|как)\s+"
+    r"\w+\s*)?(?:(?:for|für|pour|para|на)\s+(?:the\s+|die\s+|das\s+|la\s+|el\s+)?\w+"
+    r"(?:\s+\w+)?\s*)?[!.:：。！]*$",
     re.I,
 )
 MAX_REMEMBERED = 2  # sentences before the request to remember: the rule, and its reason
-MAX_REMEMBER_SENTENCE = 120
+MAX_REMEMBER_SENTENCE = 160
 
 
 def _remembered(prose: list[str]) -> Statement | None:
-    """The rule the user asked the agent to keep: the sentences before their request."""
+    """The rule the user asked the agent to keep, or None."""
     for position, sentence in enumerate(prose):
-        if len(sentence) > MAX_REMEMBER_SENTENCE or not _REMEMBER.search(sentence):
+        asked = _REMEMBER.search(sentence)
+        if (
+            asked is None
+            or len(sentence) > MAX_REMEMBER_SENTENCE
+            or sentence.endswith(("?", "\uff1f"))
+        ):
             continue
-        if not _AS_A_RULE.search(sentence):
-            continue
-        before = [
-            s
-            for s in prose[max(0, position - MAX_REMEMBERED) : position]
-            if _length(s) >= MIN_SENTENCE and not s.endswith(("?", "\uff1f"))
-        ]
-        if not before or any(signals.REQUEST.search(s) for s in before):
+        said = sentence[asked.end() :].strip(" ,，:：")
+        if _length(said) >= MIN_SENTENCE and not _LABEL.match(said):  # the rule, said in it
+            if opens_rule(said) or is_standing_rule(said):
+                return Statement(LessonKind.DECISION, "remembered", sentence)
             return None
-        return Statement(LessonKind.DECISION, "remembered", " ".join(before), quote=before[0])
+        return _kept_before(prose[:position], sentence)
     return None
+
+
+def _kept_before(before: list[str], request: str) -> Statement | None:
+    """The sentences before a request to keep them: the rule when the request calls them
+    one, or when they read as one and the request keeps them for later."""
+    kept = [
+        s
+        for s in before[-MAX_REMEMBERED:]
+        if _length(s) >= MIN_SENTENCE and not s.endswith(("?", "\uff1f"))
+    ]
+    if not kept or any(signals.REQUEST.search(s) or signals.HEDGE.search(s) for s in kept):
+        return None
+    called = bool(_A_RULE.search(request))
+    if not called and not (_FOR_LATER.search(request) and is_standing_rule(kept[0])):
+        return None
+    return Statement(LessonKind.DECISION, "remembered", " ".join(kept), quote=kept[0])
 
 
 # An agent's sentence is a statement only when DECISION or GOTCHA matches it.
@@ -264,13 +296,19 @@ def _with_workaround(found: Statement, following: list[str]) -> Statement:
 
 # The bounds the user set on a rule in the next sentence ("However, if this turns out to be a
 # big barrier, you can stop using nix."): without them the rule is stricter than said.
-_EXCEPTION = re.compile(r"^(?:however|but|unless|except)\b", re.I)
+_EXCEPTION = re.compile(
+    r"^(?:(?:however|but),?\s+(?:only\s+)?(?:if|when|unless|in case)\b|unless\b"
+    r"|except\s+(?:if|when|for)\b)",
+    re.I,
+)
 MAX_EXCEPTION = 160
 
 
 def _with_exception(found: Statement, following: list[str]) -> Statement:
     """A rule with the exception its next sentence makes to it."""
     if not following or not _EXCEPTION.match(following[0]) or following[0].endswith("?"):
+        return found
+    if signals.REQUEST.search(following[0]) or signals.HEDGE.search(following[0]):
         return found
     if len(following[0]) > MAX_EXCEPTION:
         return found

@@ -12,11 +12,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from difflib import SequenceMatcher
 
 from metis_distill.mine import signals
 from metis_distill.models import Event, EventKind
 
 _READ_ONLY = re.compile(r"\bzsh(?::\d+)?: read-only variable: (?P<name>[A-Za-z_]\w*)")
+# zsh's own read-only parameters a script may take for free names (bash has none of these)
+_ZSH_OWN = frozenset({"status", "pipestatus", "ZSH_SUBSHELL", "ZSH_EVAL_CONTEXT", "TTYIDLE"})
+# the script made it read-only itself: bash would refuse it too
+_MADE_READ_ONLY = r"(?:readonly|typeset\s+-\w*r\w*|declare\s+-\w*r\w*|local\s+-\w*r\w*)\s+{}\b"
+SAME_SCRIPT = 0.6  # similarity at which the retry is the same script, a name changed
 RENAME_FIX = "name the variable otherwise"
 
 
@@ -25,7 +31,9 @@ def read_only_name(call: Event | None, failure: Event) -> str | None:
     if call is None or call.tool_name not in signals.SHELL_TOOLS:
         return None
     found = _READ_ONLY.search(failure.text[:4000])
-    if found is None or not _assigns(call.text, found["name"]):
+    if found is None or found["name"] not in _ZSH_OWN or not _assigns(call.text, found["name"]):
+        return None
+    if re.search(_MADE_READ_ONLY.format(found["name"]), call.text):
         return None
     return found["name"]
 
@@ -57,6 +65,8 @@ def renamed(
     )
     if later is None or later.session != call.session or _assigns(later.text, name):
         return None
+    if SequenceMatcher(None, call.text, later.text).ratio() < SAME_SCRIPT:
+        return None  # another command, not the script with another name
     result = next(
         (e for e in events[index + 1 :] if e.role == "tool" and e.tool_use_id == later.tool_use_id),
         None,

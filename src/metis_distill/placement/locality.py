@@ -121,12 +121,14 @@ _OWN_LANGUAGE = re.compile(
 # The person's own shorthand for the agent ("以后我说保存到ob中…", "when I say ship, …"): what
 # one person's words mean, not a fact of the project.
 _OWN_WORDS = re.compile(
-    r"\b(?:when(?:ever)?|if|each time|every time) I (?:say|type|write)\b"
-    r"|(?:以后|今后|每次|只要|如果)?我(?:一)?(?:说|讲|输入|打)(?:了)?[「“\"'`]?[^，,。]{1,20}?[」”\"'`]?"
+    r"\b(?:when(?:ever)?|each time|every time) I (?:say|type) "
+    r"(?:[\"'“`«][^\"'”`»]{1,30}[\"'”`»]|\S+(?: \S+)?,)"
+    r"|(?:以后|今后|每次|只要|如果|当)我(?:一)?(?:说|讲|输入|打(?!算))(?!过)(?:了)?[「“\"'`]?[^，,。]{1,20}?[」”\"'`]?"
     r"(?:的时候|时|就|，|,)"
+    r"|我(?:说|讲|输入|打)[「“\"'`][^」”\"'`]{1,20}[」”\"'`](?:的时候|时|就|，|,)"
     r"|私が.{1,20}?と(?:言|い)ったら"
-    r"|\bquand je (?:dis|tape|écris)\b|\bwenn ich\b.{1,30}?\b(?:sage|schreibe|tippe)\b"
-    r"|\bcuando (?:yo )?(?:diga|escriba)\b",
+    r"|\bquand je (?:dis|tape)\b|\bwenn ich\b.{1,30}?\b(?:sage|tippe)\b"
+    r"|\bcuando (?:yo )?diga\b",
     re.I,
 )
 
