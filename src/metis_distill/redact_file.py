@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from functools import cache
 from itertools import accumulate, chain
 from typing import Any
@@ -70,7 +71,7 @@ def read_and_note(data: bytes) -> Sequence[str]:
     copy = scanned_copy_of_utf8(data)
     may = screen.scan(copy)
     if may:
-        _Lines(screen, lines, copy.split(b"\n"), may).note()
+        _Lines(screen, lines, lambda: copy.split(b"\n"), may, data).note()
     return lines
 
 
@@ -90,7 +91,7 @@ def _redacted(lines: list[str], text: str, copy: bytes | None) -> str:
     copies = copy.split(b"\n")  # a newline is the only character copied as one
     if len(copies) != len(lines):  # lines that hold newlines themselves
         copies = [scanned_copy(line) for line in lines]
-    lined = _Lines(screen, lines, copies, may)
+    lined = _Lines(screen, lines, lambda: copies, may)
     lined.note()
     return "\n".join(lined.all_lines())
 
@@ -100,19 +101,45 @@ class _Lines:
     changed since, `edits`), their scanned copies, what the screen names for each line and for
     the joined text (scanned again once a change makes it stale). The gates are read in the
     text as it was, as `redact.by_rules` reads them. A line no rule reads is not read (of
-    `Utf8Lines`: not decoded)."""
+    `Utf8Lines`: not decoded).
+
+    The copies are split and each line is screened when a rule first asks (`copies`,
+    `per_line`): a rule of `redact.STARTING_WORDS` does not, in a file read from its bytes
+    (`data`), which one scan finds its words in (`_worded`)."""
 
     def __init__(
-        self, screen: Screen, lines: Sequence[str], copies: list[bytes], may: set[int]
+        self,
+        screen: Screen,
+        lines: Sequence[str],
+        copies: Callable[[], list[bytes]],
+        may: set[int],
+        data: bytes | None = None,
     ) -> None:
         self.screen = screen
         self.original = lines
         self.base = lines
         self.edits: dict[int, str] = {}
-        self.copies = copies
-        self.per_line = [screen.scan(copy) for copy in copies]
+        self._copies_of = copies
+        self._copies: list[bytes] | None = None
+        self._per_line: list[set[int]] | None = None
         self.may: set[int] | None = may
         self.gates: dict[str, bool] = {}
+        self.data = data  # the bytes `base` was split from (a `Utf8Lines`), if at hand
+        self._offsets: list[int] | None = None
+
+    @property
+    def copies(self) -> list[bytes]:
+        """Each line's scanned copy."""
+        if self._copies is None:
+            self._copies = self._copies_of()
+        return self._copies
+
+    @property
+    def per_line(self) -> list[set[int]]:
+        """What the screen names for each line."""
+        if self._per_line is None:
+            self._per_line = [self.screen.scan(copy) for copy in self.copies]
+        return self._per_line
 
     def note(self) -> None:
         """Every rule run, in order: the values noted, the lines changed."""
@@ -152,10 +179,12 @@ class _Lines:
     def _on_lines(self, index: int, kind: str, pattern: re.Pattern[str], replace: Any) -> None:
         if self.may is not None and index not in self.may:
             return
-        named = [n for n, may in enumerate(self.per_line) if index in may]
+        worded = kind in redact.STARTING_WORDS  # tried where its words start, as by_rules does
+        named = self._worded(kind) if worded else None
+        if named is None:
+            named = [n for n, may in enumerate(self.per_line) if index in may]
         if not named or not self._gate(kind, named):
             return
-        worded = kind in redact.STARTING_WORDS  # tried where its words start, as by_rules does
         for number in named:
             line = self.line(number)
             changed = (
@@ -165,6 +194,26 @@ class _Lines:
             )
             if changed != line:
                 self._line_changed(number, changed)
+
+    def _worded(self, kind: str) -> list[int] | None:
+        """The lines, ascending, where one of the words of a rule of `redact.STARTING_WORDS`
+        starts (none if the file is not at hand as bytes): in place of the lines the screen
+        names for it. Either way each line that holds a match is tried, where its words start,
+        in order: a match starts with a word (tried only there), and the screen names each line
+        a rule matches in; a line of either kind but not of the other holds no match. The words
+        of the lines as read are found in one scan of the file's bytes (a word holds no
+        newline), those of a line changed since in the line."""
+        if self.data is None or not isinstance(self.base, Utf8Lines):
+            return None
+        starts = redact.word_byte_starts(kind, self.data)
+        if starts is None:
+            return None
+        if self._offsets is None:  # where each line starts in the bytes
+            self._offsets = list(accumulate((len(line) + 1 for line in self.base.raw), initial=0))
+        found = {bisect_right(self._offsets, at) - 1 for at in starts}
+        found.difference_update(self.edits)
+        found.update(n for n, line in self.edits.items() if redact.word_starts(kind, line))
+        return sorted(found)
 
     def _raw(self, number: int) -> bytes | None:
         """The line's UTF-8 bytes as read, unless a rule has changed it."""
@@ -212,8 +261,8 @@ class _Lines:
         lines = changed.split("\n")
         if len(lines) != len(self.base):  # a key block over many lines became one
             self.base, self.edits = lines, {}
-            self.copies = [scanned_copy(line) for line in lines]
-            self.per_line = [self.screen.scan(copy) for copy in self.copies]
+            self._copies_of = lambda: [scanned_copy(line) for line in lines]
+            self._copies = self._per_line = None
             self.may = None
             return
         for number, (old, new) in enumerate(zip(self.all_lines(), lines, strict=True)):
@@ -223,7 +272,8 @@ class _Lines:
     def _line_changed(self, number: int, line: str) -> None:
         self.edits[number] = line
         self.copies[number] = scanned_copy(line)
-        self.per_line[number] = self.screen.scan(self.copies[number])
+        if self._per_line is not None:  # else screened when first asked, as it is now
+            self._per_line[number] = self.screen.scan(self.copies[number])
         self.may = None
 
 
