@@ -29,7 +29,7 @@ from itertools import accumulate, chain
 from typing import Any
 
 from metis_distill import redact
-from metis_distill.secret_screen import Screen, scanned_copy, scanned_copy_of_utf8
+from metis_distill.secret_screen import Screen, characters_at, scanned_copy, scanned_copy_of_utf8
 from metis_distill.textio import ASCII_BLANKS, Utf8Lines, detect_encoding, read_lines_of
 
 _BOUNDARIES = ("AT_BOUNDARY", "AT_NON_BOUNDARY")  # \b, \B: a newline is no word character
@@ -180,29 +180,36 @@ class _Lines:
         if self.may is not None and index not in self.may:
             return
         worded = kind in redact.STARTING_WORDS  # tried where its words start, as by_rules does
-        named = self._worded(kind) if worded else None
-        if named is None:
+        words = self._worded(kind) if worded else None
+        if words is not None:
+            named = sorted(words)
+        else:
             named = [n for n, may in enumerate(self.per_line) if index in may]
         if not named or not self._gate(kind, named):
             return
         for number in named:
             line = self.line(number)
-            changed = (
-                redact.sub_at_words(kind, pattern, line, replace, self._raw(number))
-                if worded
-                else pattern.sub(replace, line)
-            )
+            at = words.get(number) if words is not None else None
+            if at is not None and isinstance(self.base, Utf8Lines):  # found in the file's bytes
+                starts = characters_at(self.base.raw[number], len(line), at)
+                changed = redact.sub_at(pattern, line, starts, replace)
+            elif worded:
+                changed = redact.sub_at_words(kind, pattern, line, replace, self._raw(number))
+            else:
+                changed = pattern.sub(replace, line)
             if changed != line:
                 self._line_changed(number, changed)
 
-    def _worded(self, kind: str) -> list[int] | None:
-        """The lines, ascending, where one of the words of a rule of `redact.STARTING_WORDS`
-        starts (none if the file is not at hand as bytes): in place of the lines the screen
-        names for it. Either way each line that holds a match is tried, where its words start,
-        in order: a match starts with a word (tried only there), and the screen names each line
-        a rule matches in; a line of either kind but not of the other holds no match. The words
-        of the lines as read are found in one scan of the file's bytes (a word holds no
-        newline), those of a line changed since in the line."""
+    def _worded(self, kind: str) -> dict[int, list[int] | None] | None:
+        """The lines where one of the words of a rule of `redact.STARTING_WORDS` starts (None
+        if the file is not at hand as bytes), in place of the lines the screen names for it:
+        of each line as read, the places (bytes into the line) its words start; of a line
+        changed since, None (its words are found in it). Either way each line that holds a
+        match is tried, where its words start, in order: a match starts with a word (tried only
+        there), and the screen names each line a rule matches in; a line of either kind but not
+        of the other holds no match. The words of the lines as read are found in one scan of
+        the file's bytes: a word holds no newline, and is found where it is whatever surrounds
+        it (the scan of a line alone finds the same places)."""
         if self.data is None or not isinstance(self.base, Utf8Lines):
             return None
         starts = redact.word_byte_starts(kind, self.data)
@@ -210,10 +217,18 @@ class _Lines:
             return None
         if self._offsets is None:  # where each line starts in the bytes
             self._offsets = list(accumulate((len(line) + 1 for line in self.base.raw), initial=0))
-        found = {bisect_right(self._offsets, at) - 1 for at in starts}
-        found.difference_update(self.edits)
-        found.update(n for n, line in self.edits.items() if redact.word_starts(kind, line))
-        return sorted(found)
+        offsets = self._offsets
+        found: dict[int, list[int] | None] = {}
+        for at in starts:  # ascending: so are each line's places
+            number = bisect_right(offsets, at) - 1
+            places = found.setdefault(number, [])
+            if places is not None:
+                places.append(at - offsets[number])
+        for number, line in self.edits.items():
+            found.pop(number, None)
+            if redact.word_starts(kind, line):
+                found[number] = None
+        return found
 
     def _raw(self, number: int) -> bytes | None:
         """The line's UTF-8 bytes as read, unless a rule has changed it."""
