@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from metis_distill import redact, secret_memory
 from metis_distill.redact_file import (
+    _Lines,
     _may_cross,
     _may_cross_bytes,
     line_bound,
@@ -290,3 +291,27 @@ def test_words_are_found_in_the_files_bytes_for_lines_changed_or_not(
     assert noted == [v for v, _ in _noted_reference(data)[1]]
     assert "Zt4mWq9rLp2xVb" in noted
     assert "Abc123Xyz987" in noted
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_PIECES | st.sampled_from(_ENDS), max_size=6).map("".join), max_size=8))
+@example(["DB_PASSWORD=hunter2hunter2", "token", "= abcdefgh12"])
+def test_the_lines_an_assignment_may_run_on_from_are_kept_as_lines_change(
+    lines: list[str],
+) -> None:
+    """The lines read once for both assignment rules are those read anew after the rules ran
+    (a line a rule changed read again), from bytes and from text."""
+    data = "\n".join(lines).encode("utf-8", "replace")
+    screen = redact.active_screen()
+    if screen is None:
+        pytest.skip("no screen here")
+    raw = data.split(b"\n")
+    for base, given_data in ((Utf8Lines(raw), data), (lines, None)):
+        copies = [scanned_copy(line) for line in base]
+        may = screen.scan(b"\n".join(copies))
+        with secret_memory.reading():
+            lined = _Lines(screen, base, lambda c=copies: c, may, given_data)
+            lined._crossing_lines()  # read before any rule runs
+            lined.note()
+        fresh = {n for n in range(len(lined.base)) if lined._may_cross(n)}
+        assert lined._crossing_lines() == fresh

@@ -126,6 +126,7 @@ class _Lines:
         self.gates: dict[str, bool] = {}
         self.data = data  # the bytes `base` was split from (a `Utf8Lines`), if at hand
         self._offsets: list[int] | None = None
+        self._crossing: set[int] | None = None  # `_may_cross` lines, kept as lines change
 
     @property
     def copies(self) -> list[bytes]:
@@ -240,7 +241,7 @@ class _Lines:
         if self.may is not None and index not in self.may:
             return
         named = [n for n, may in enumerate(self.per_line) if index in may]
-        crossing = [n for n in range(len(self.base)) if self._may_cross(n)]
+        crossing = sorted(self._crossing_lines())
         tried = sorted({*named, *crossing})
         if not tried or not self._gate(kind, tried):
             return
@@ -252,6 +253,13 @@ class _Lines:
             changed = redact.sub_at(pattern, line, redact.name_starts(pattern, line), replace)
             if changed != line:
                 self._line_changed(number, changed)
+
+    def _crossing_lines(self) -> set[int]:
+        """The lines an assignment may run on from (`_may_cross`): read once, and again for a
+        line when it changes (both assignment rules ask)."""
+        if self._crossing is None:
+            self._crossing = {n for n in range(len(self.base)) if self._may_cross(n)}
+        return self._crossing
 
     def _may_cross(self, number: int) -> bool:
         if number in self.edits or not isinstance(self.base, Utf8Lines):
@@ -278,6 +286,7 @@ class _Lines:
             self.base, self.edits = lines, {}
             self._copies_of = lambda: [scanned_copy(line) for line in lines]
             self._copies = self._per_line = None
+            self._crossing = None
             self.may = None
             return
         for number, (old, new) in enumerate(zip(self.all_lines(), lines, strict=True)):
@@ -289,6 +298,11 @@ class _Lines:
         self.copies[number] = scanned_copy(line)
         if self._per_line is not None:  # else screened when first asked, as it is now
             self._per_line[number] = self.screen.scan(self.copies[number])
+        if self._crossing is not None:
+            if self._may_cross(number):
+                self._crossing.add(number)
+            else:
+                self._crossing.discard(number)
         self.may = None
 
 
