@@ -64,7 +64,7 @@ def span_text(path: Path, line_start: int, line_end: int) -> str | None:
     found anywhere in the file is hidden in these lines too (contract 10)."""
     if not path.is_file():
         return None
-    lines = _file_lines(path)
+    lines = file_lines(path)
     with _secrets_of(path):
         return lines_text(lines, line_start, line_end)
 
@@ -74,7 +74,7 @@ def span_lines(path: Path, line_start: int, line_end: int) -> list[str] | None:
     the file or the lines do not exist. A secret found anywhere in the file is hidden here too."""
     if not path.is_file():
         return None
-    lines = _file_lines(path)
+    lines = file_lines(path)
     count = len(lines) - 1 if lines and lines[-1] == "" else len(lines)
     if line_start < 1 or line_end < line_start or line_end > count:
         return None
@@ -151,7 +151,7 @@ def quote_in_span(path: Path, line_start: int, line_end: int, quote: str) -> boo
 
 
 def _quote_in_file(path: Path, line_start: int, line_end: int, quote: str) -> bool:
-    lines = _file_lines(path)
+    lines = file_lines(path)
     with _secrets_of(path):
         return quote_in_lines(lines, line_start, line_end, quote)
 
@@ -270,7 +270,9 @@ def _check_file(
     return found.values, answers
 
 
-def _file_lines(path: Path) -> list[str]:
+def file_lines(path: Path) -> list[str]:
+    """`textio.read_lines(path)`, read again only once the file's size or mtime changes (the
+    list is shared: not to be changed)."""
     stat = path.stat()
     return _lines(str(path), stat.st_size, stat.st_mtime_ns)
 
