@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metis_distill import provenance, terminal
+from metis_distill import provenance, secret_memory, terminal
 from metis_distill.provenance import (
     checking,
     json_unescape,
@@ -135,6 +135,37 @@ def test_checking_shares_the_files_out_to_the_processes_it_is_given(
         assert [quote_in_span(*span) for span in spans] == alone == [True, True, False] * 3
         assert span_text(files[0], 2, 2) == '{"text": "it was [REDACTED:assigned_secret] here"}'
     assert asked == [sum(p.stat().st_size for p in files)]
+
+
+def test_each_files_memory_is_its_folders_and_reaches_the_forked_checks(tmp_path: Path) -> None:
+    """The data dir's memory of each file, asked once per folder of the files' real paths, is
+    `memory_of_file`'s; the checks in forked processes and in this one hide a token it
+    remembers, as `quote_in_span` alone does (a file linked from another archive is its own)."""
+    token = "Remembered-Token-42x"
+    kept, plain = tmp_path / "kept" / "archive" / "p", tmp_path / "plain" / "archive" / "p"
+    kept.mkdir(parents=True)
+    plain.mkdir(parents=True)
+    memory = secret_memory.memory_beside(kept.parent)
+    assert memory is not None
+    memory.remember([memory.digest(token)])
+    files = []
+    for folder in (kept, plain):
+        for name in ("a", "b"):
+            path = folder / f"{name}.jsonl"
+            path.write_text(f'{{"text": "the token {token} works"}}\n')
+            files.append(path)
+    (plain / "c.jsonl").symlink_to(files[0])
+    files.append(plain / "c.jsonl")
+    memories = provenance._memories([str(p) for p in files])
+    assert memories == [secret_memory.memory_of_file(p) for p in files]
+    assert [m is not None for m in memories] == [True, True, False, False, True]
+    said = (f"the token {token}", "[REDACTED:remembered_secret] works")
+    spans = [(p, 1, 1, q) for p in files for q in said]
+    alone = [quote_in_span(*span) for span in spans]
+    assert alone == [False, True] * 2 + [True, False] * 2 + [False, True]
+    for processes in (provenance.this_process, lambda _: 2):
+        with checking(spans, processes):
+            assert [quote_in_span(*span) for span in spans] == alone
 
 
 # The reference readings, as written before `normalize` took its faster path: one regex call

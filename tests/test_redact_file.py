@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from metis_distill import redact, secret_memory
 from metis_distill.redact_file import (
+    _Lines,
     _may_cross,
     _may_cross_bytes,
     line_bound,
@@ -243,3 +244,74 @@ _ENDS = ["\u00a0", "\u3000", "\x1c", "\u00e9"]  # spaces outside ASCII, one insi
 def test_secrets_noted_from_bytes_across_lines_are_the_same(lines: list[str]) -> None:
     data = "\n".join(lines).encode("utf-8", "replace")
     assert _noted(data) == _noted_reference(data)
+
+
+# A password said and a key's body (the rules found where their words start), what changes a
+# line before them (a URL's password, a key), their words in other scripts and split by lines
+_WORDED = st.sampled_from(
+    [*redact.STARTING_WORDS["said_password"], *redact.STARTING_WORDS["key_material"]]
+    + ["password", "Passwort", "passwd", "bypass", "PASS", " is ", ": ", "=", "\uff1a", " "]
+    + ["Abc123Xyz987", "Zt4mWq9rLp2xVb", "hunter2hunter2", "Qk9" * 14, "MIIB" + "Qk9" * 14]
+    + ["https://u:Tr0ub4dor-and-3@db", "sk-ant-api03-" + "Zq9" * 30, "[REDACTED:x]", "x"]
+    + ["\u00e9", "\u043f\u0430\u0440\u043e\u043b\u044c", "\U0001f600", '"', "\\n", "\n"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.lists(_WORDED, max_size=8).map("".join), min_size=1, max_size=10))
+@example(["x", "user root pass Zt4mWq9rLp2xVb", "y"])
+@example(["https://u:Tr0ub4dor-and-3@db pass Zt4mWq9rLp2xVb", "\u00e9 Pass Abc123Xyz987"])
+@example(["caf\u00e9", "\u00e9\u00e9 MIIB" + "Qk9" * 14, "pwd hunter2hunter2"])
+def test_words_found_in_a_files_bytes_note_what_the_screens_lines_note(lines: list[str]) -> None:
+    """The rules of `STARTING_WORDS` tried on the lines where one scan of the file's bytes
+    finds their words (and those of the lines changed since) in place of the lines the screen
+    names: the values the reference notes, in its order."""
+    data = "\n".join(lines).encode("utf-8", "replace")
+    assert _noted(data) == _noted_reference(data)
+
+
+def test_words_are_found_in_the_files_bytes_for_lines_changed_or_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The fast path is taken, and reads the words of the lines as read from the file's bytes:
+    a password said on the third line, after characters outside ASCII, and one on a line that
+    a URL's password changed first."""
+    data = "caf\u00e9 \u2192\nplain\nthe root pass is Zt4mWq9rLp2xVb\n".encode()
+    data += b"https://u:Tr0ub4dor-and-3@db pass Abc123Xyz987\n"
+    scanned: list[bytes] = []
+
+    def spy(kind: str, whole: bytes) -> list[int] | None:
+        scanned.append(whole)
+        return word_byte_starts(kind, whole)
+
+    word_byte_starts = redact.word_byte_starts
+    monkeypatch.setattr(redact, "word_byte_starts", spy)
+    noted = [v for v, _ in _noted(data)[1]]
+    assert scanned == [data]
+    assert noted == [v for v, _ in _noted_reference(data)[1]]
+    assert "Zt4mWq9rLp2xVb" in noted
+    assert "Abc123Xyz987" in noted
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_PIECES | st.sampled_from(_ENDS), max_size=6).map("".join), max_size=8))
+@example(["DB_PASSWORD=hunter2hunter2", "token", "= abcdefgh12"])
+def test_the_lines_an_assignment_may_run_on_from_are_kept_as_lines_change(
+    lines: list[str],
+) -> None:
+    """The lines read once for both assignment rules are those read anew after the rules ran
+    (a line a rule changed read again), from bytes and from text."""
+    data = "\n".join(lines).encode("utf-8", "replace")
+    screen = redact.active_screen()
+    if screen is None:
+        pytest.skip("no screen here")
+    raw = data.split(b"\n")
+    for base, given_data in ((Utf8Lines(raw), data), (lines, None)):
+        copies = [scanned_copy(line) for line in base]
+        may = screen.scan(b"\n".join(copies))
+        with secret_memory.reading():
+            lined = _Lines(screen, base, lambda c=copies: c, may, given_data)
+            lined._crossing_lines()  # read before any rule runs
+            lined.note()
+        fresh = {n for n in range(len(lined.base)) if lined._may_cross(n)}
+        assert lined._crossing_lines() == fresh

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import multiprocessing
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -63,7 +64,7 @@ def span_text(path: Path, line_start: int, line_end: int) -> str | None:
     found anywhere in the file is hidden in these lines too (contract 10)."""
     if not path.is_file():
         return None
-    lines = _file_lines(path)
+    lines = file_lines(path)
     with _secrets_of(path):
         return lines_text(lines, line_start, line_end)
 
@@ -73,7 +74,7 @@ def span_lines(path: Path, line_start: int, line_end: int) -> list[str] | None:
     the file or the lines do not exist. A secret found anywhere in the file is hidden here too."""
     if not path.is_file():
         return None
-    lines = _file_lines(path)
+    lines = file_lines(path)
     count = len(lines) - 1 if lines and lines[-1] == "" else len(lines)
     if line_start < 1 or line_end < line_start or line_end > count:
         return None
@@ -150,7 +151,7 @@ def quote_in_span(path: Path, line_start: int, line_end: int, quote: str) -> boo
 
 
 def _quote_in_file(path: Path, line_start: int, line_end: int, quote: str) -> bool:
-    lines = _file_lines(path)
+    lines = file_lines(path)
     with _secrets_of(path):
         return quote_in_lines(lines, line_start, line_end, quote)
 
@@ -180,10 +181,12 @@ def checking(spans: Iterable[QuotedSpan], processes: Spread = this_process) -> I
     lesson, more than once); the files are shared out over `processes(their bytes)` forked
     processes, and the secrets each holds are kept for the redaction of its spans."""
     files = _by_file(spans)
+    memories = _memories([key[0] for key, _ in files])
     memo: dict[tuple[str, int, int, int, int, str], bool] = {}
     found: dict[_FileKey, secret_memory.RunSecrets] = {}
-    for (key, quoted), (values, answers) in zip(files, _checked(files, processes), strict=True):
-        found[key] = secret_memory.RunSecrets(secret_memory.memory_of_file(Path(key[0])), values)
+    checked = _checked(files, memories, processes)
+    for (key, quoted), memory, (values, answers) in zip(files, memories, checked, strict=True):
+        found[key] = secret_memory.RunSecrets(memory, values)
         memo.update({(*key, *span): ok for span, ok in zip(quoted, answers, strict=True)})
     token, secrets_token = _MEMO.set(memo), _SECRETS.set(found)
     try:
@@ -205,35 +208,71 @@ def _by_file(spans: Iterable[QuotedSpan]) -> list[tuple[_FileKey, _Spans]]:
     return sorted(grouped.items(), key=lambda item: (-item[0][1], item[0][0]))
 
 
+def _memories(paths: Sequence[str]) -> list[secret_memory.Memory | None]:
+    """`secret_memory.memory_of_file` of each file, asked once per folder: it reads the folders
+    above the file's real path, the same for every file of a folder."""
+    of_folder: dict[str, secret_memory.Memory | None] = {}
+    found = []
+    for path in paths:
+        folder = os.path.dirname(os.path.realpath(path))
+        if folder not in of_folder:
+            of_folder[folder] = secret_memory.memory_of_file(Path(path))
+        found.append(of_folder[folder])
+    return found
+
+
+# The memories of the files a pool of forked workers checks, by the files' order: given by
+# the parent, inherited (not pickled with each file)
+_INHERITED: list[secret_memory.Memory | None] = []
+
+
 def _checked(
-    files: list[tuple[_FileKey, _Spans]], processes: Spread
+    files: list[tuple[_FileKey, _Spans]],
+    memories: list[secret_memory.Memory | None],
+    processes: Spread,
 ) -> list[tuple[dict[str, str], list[bool]]]:
     workers = min(processes(sum(key[1] for key, _ in files)), len(files))
     if workers < 2:
-        return [_check_file(item) for item in files]
+        return [_check_file(item, memory) for item, memory in zip(files, memories, strict=True)]
     redaction.prepare()  # compiled once here, shared with the workers
     context = multiprocessing.get_context("fork")
-    # gc.freeze in each worker: its collections leave what it inherited alone (not walked,
-    # and its pages not copied on write by the walk)
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=gc.freeze
+        max_workers=workers, mp_context=context, initializer=_inherit, initargs=(memories,)
     ) as pool:
-        return list(pool.map(_check_file, files))
+        return list(pool.map(_check_inherited, files, range(len(files))))
 
 
-def _check_file(item: tuple[_FileKey, _Spans]) -> tuple[dict[str, str], list[bool]]:
+def _inherit(memories: list[secret_memory.Memory | None]) -> None:
+    """A forked worker's start: the memories kept, and gc.freeze (its collections leave what it
+    inherited alone: not walked, and its pages not copied on write by the walk)."""
+    global _INHERITED  # noqa: PLW0603 (the worker's own copy)
+    _INHERITED = memories
+    gc.freeze()
+
+
+def _check_inherited(
+    item: tuple[_FileKey, _Spans], number: int
+) -> tuple[dict[str, str], list[bool]]:
+    return _check_file(item, _INHERITED[number])
+
+
+def _check_file(
+    item: tuple[_FileKey, _Spans], memory: secret_memory.Memory | None
+) -> tuple[dict[str, str], list[bool]]:
     """A file's secret values (value -> kind, in the order found) and whether each span holds
-    its quote."""
+    its quote; `memory` is the file's data dir's (`memory_of_file`)."""
     (path, _, _), spans = item
     data = Path(path).read_bytes()
-    with secret_memory.reading(secret_memory.memory_of_file(Path(path))) as found:
+    with secret_memory.reading(memory) as found:
         lines = read_and_note(data)  # what `redact` of the joined text notes
     with secret_memory.using(found):
         answers = [quote_in_lines(lines, a, b, quote) for a, b, quote in spans]
     return found.values, answers
 
 
-def _file_lines(path: Path) -> list[str]:
+def file_lines(path: Path) -> list[str]:
+    """`textio.read_lines(path)`, read again only once the file's size or mtime changes (the
+    list is shared: not to be changed)."""
     stat = path.stat()
     return _lines(str(path), stat.st_size, stat.st_mtime_ns)
 

@@ -363,6 +363,13 @@ def word_starts(kind: str, text: str, raw: bytes | None = None) -> list[int]:
     return found.starts(text, raw) if found is not None else word_starts_plain(kind, text)
 
 
+def word_byte_starts(kind: str, data: bytes) -> list[int] | None:
+    """Every place (a byte's offset) one of the kind's `STARTING_WORDS` starts in UTF-8
+    `data`, ascending, each once; None without Hyperscan."""
+    found = _words(kind)
+    return found.byte_starts(data) if found is not None else None
+
+
 @cache
 def _words(kind: str) -> Words | None:
     return words(STARTING_WORDS[kind])

@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from functools import cache
 from itertools import accumulate, chain
 from typing import Any
 
 from metis_distill import redact
-from metis_distill.secret_screen import Screen, scanned_copy, scanned_copy_of_utf8
+from metis_distill.secret_screen import Screen, characters_at, scanned_copy, scanned_copy_of_utf8
 from metis_distill.textio import ASCII_BLANKS, Utf8Lines, detect_encoding, read_lines_of
 
 _BOUNDARIES = ("AT_BOUNDARY", "AT_NON_BOUNDARY")  # \b, \B: a newline is no word character
@@ -70,7 +71,7 @@ def read_and_note(data: bytes) -> Sequence[str]:
     copy = scanned_copy_of_utf8(data)
     may = screen.scan(copy)
     if may:
-        _Lines(screen, lines, copy.split(b"\n"), may).note()
+        _Lines(screen, lines, lambda: copy.split(b"\n"), may, data).note()
     return lines
 
 
@@ -90,7 +91,7 @@ def _redacted(lines: list[str], text: str, copy: bytes | None) -> str:
     copies = copy.split(b"\n")  # a newline is the only character copied as one
     if len(copies) != len(lines):  # lines that hold newlines themselves
         copies = [scanned_copy(line) for line in lines]
-    lined = _Lines(screen, lines, copies, may)
+    lined = _Lines(screen, lines, lambda: copies, may)
     lined.note()
     return "\n".join(lined.all_lines())
 
@@ -100,19 +101,46 @@ class _Lines:
     changed since, `edits`), their scanned copies, what the screen names for each line and for
     the joined text (scanned again once a change makes it stale). The gates are read in the
     text as it was, as `redact.by_rules` reads them. A line no rule reads is not read (of
-    `Utf8Lines`: not decoded)."""
+    `Utf8Lines`: not decoded).
+
+    The copies are split and each line is screened when a rule first asks (`copies`,
+    `per_line`): a rule of `redact.STARTING_WORDS` does not, in a file read from its bytes
+    (`data`), which one scan finds its words in (`_worded`)."""
 
     def __init__(
-        self, screen: Screen, lines: Sequence[str], copies: list[bytes], may: set[int]
+        self,
+        screen: Screen,
+        lines: Sequence[str],
+        copies: Callable[[], list[bytes]],
+        may: set[int],
+        data: bytes | None = None,
     ) -> None:
         self.screen = screen
         self.original = lines
         self.base = lines
         self.edits: dict[int, str] = {}
-        self.copies = copies
-        self.per_line = [screen.scan(copy) for copy in copies]
+        self._copies_of = copies
+        self._copies: list[bytes] | None = None
+        self._per_line: list[set[int]] | None = None
         self.may: set[int] | None = may
         self.gates: dict[str, bool] = {}
+        self.data = data  # the bytes `base` was split from (a `Utf8Lines`), if at hand
+        self._offsets: list[int] | None = None
+        self._crossing: set[int] | None = None  # `_may_cross` lines, kept as lines change
+
+    @property
+    def copies(self) -> list[bytes]:
+        """Each line's scanned copy."""
+        if self._copies is None:
+            self._copies = self._copies_of()
+        return self._copies
+
+    @property
+    def per_line(self) -> list[set[int]]:
+        """What the screen names for each line."""
+        if self._per_line is None:
+            self._per_line = [self.screen.scan(copy) for copy in self.copies]
+        return self._per_line
 
     def note(self) -> None:
         """Every rule run, in order: the values noted, the lines changed."""
@@ -152,19 +180,56 @@ class _Lines:
     def _on_lines(self, index: int, kind: str, pattern: re.Pattern[str], replace: Any) -> None:
         if self.may is not None and index not in self.may:
             return
-        named = [n for n, may in enumerate(self.per_line) if index in may]
+        worded = kind in redact.STARTING_WORDS  # tried where its words start, as by_rules does
+        words = self._worded(kind) if worded else None
+        if words is not None:
+            named = sorted(words)
+        else:
+            named = [n for n, may in enumerate(self.per_line) if index in may]
         if not named or not self._gate(kind, named):
             return
-        worded = kind in redact.STARTING_WORDS  # tried where its words start, as by_rules does
         for number in named:
             line = self.line(number)
-            changed = (
-                redact.sub_at_words(kind, pattern, line, replace, self._raw(number))
-                if worded
-                else pattern.sub(replace, line)
-            )
+            at = words.get(number) if words is not None else None
+            if at is not None and isinstance(self.base, Utf8Lines):  # found in the file's bytes
+                starts = characters_at(self.base.raw[number], len(line), at)
+                changed = redact.sub_at(pattern, line, starts, replace)
+            elif worded:
+                changed = redact.sub_at_words(kind, pattern, line, replace, self._raw(number))
+            else:
+                changed = pattern.sub(replace, line)
             if changed != line:
                 self._line_changed(number, changed)
+
+    def _worded(self, kind: str) -> dict[int, list[int] | None] | None:
+        """The lines where one of the words of a rule of `redact.STARTING_WORDS` starts (None
+        if the file is not at hand as bytes), in place of the lines the screen names for it:
+        of each line as read, the places (bytes into the line) its words start; of a line
+        changed since, None (its words are found in it). Either way each line that holds a
+        match is tried, where its words start, in order: a match starts with a word (tried only
+        there), and the screen names each line a rule matches in; a line of either kind but not
+        of the other holds no match. The words of the lines as read are found in one scan of
+        the file's bytes: a word holds no newline, and is found where it is whatever surrounds
+        it (the scan of a line alone finds the same places)."""
+        if self.data is None or not isinstance(self.base, Utf8Lines):
+            return None
+        starts = redact.word_byte_starts(kind, self.data)
+        if starts is None:
+            return None
+        if self._offsets is None:  # where each line starts in the bytes
+            self._offsets = list(accumulate((len(line) + 1 for line in self.base.raw), initial=0))
+        offsets = self._offsets
+        found: dict[int, list[int] | None] = {}
+        for at in starts:  # ascending: so are each line's places
+            number = bisect_right(offsets, at) - 1
+            places = found.setdefault(number, [])
+            if places is not None:
+                places.append(at - offsets[number])
+        for number, line in self.edits.items():
+            found.pop(number, None)
+            if redact.word_starts(kind, line):
+                found[number] = None
+        return found
 
     def _raw(self, number: int) -> bytes | None:
         """The line's UTF-8 bytes as read, unless a rule has changed it."""
@@ -176,7 +241,7 @@ class _Lines:
         if self.may is not None and index not in self.may:
             return
         named = [n for n, may in enumerate(self.per_line) if index in may]
-        crossing = [n for n in range(len(self.base)) if self._may_cross(n)]
+        crossing = sorted(self._crossing_lines())
         tried = sorted({*named, *crossing})
         if not tried or not self._gate(kind, tried):
             return
@@ -188,6 +253,13 @@ class _Lines:
             changed = redact.sub_at(pattern, line, redact.name_starts(pattern, line), replace)
             if changed != line:
                 self._line_changed(number, changed)
+
+    def _crossing_lines(self) -> set[int]:
+        """The lines an assignment may run on from (`_may_cross`): read once, and again for a
+        line when it changes (both assignment rules ask)."""
+        if self._crossing is None:
+            self._crossing = {n for n in range(len(self.base)) if self._may_cross(n)}
+        return self._crossing
 
     def _may_cross(self, number: int) -> bool:
         if number in self.edits or not isinstance(self.base, Utf8Lines):
@@ -212,8 +284,9 @@ class _Lines:
         lines = changed.split("\n")
         if len(lines) != len(self.base):  # a key block over many lines became one
             self.base, self.edits = lines, {}
-            self.copies = [scanned_copy(line) for line in lines]
-            self.per_line = [self.screen.scan(copy) for copy in self.copies]
+            self._copies_of = lambda: [scanned_copy(line) for line in lines]
+            self._copies = self._per_line = None
+            self._crossing = None
             self.may = None
             return
         for number, (old, new) in enumerate(zip(self.all_lines(), lines, strict=True)):
@@ -223,7 +296,13 @@ class _Lines:
     def _line_changed(self, number: int, line: str) -> None:
         self.edits[number] = line
         self.copies[number] = scanned_copy(line)
-        self.per_line[number] = self.screen.scan(self.copies[number])
+        if self._per_line is not None:  # else screened when first asked, as it is now
+            self._per_line[number] = self.screen.scan(self.copies[number])
+        if self._crossing is not None:
+            if self._may_cross(number):
+                self._crossing.add(number)
+            else:
+                self._crossing.discard(number)
         self.may = None
 
 

@@ -99,21 +99,31 @@ class Words:
         character's first byte: UTF-8 never starts a character with a byte that continues
         one."""
         data = raw if raw is not None else text.encode("utf-8", "surrogatepass")
+        return characters_at(data, len(text), self.byte_starts(data))
+
+    def byte_starts(self, data: bytes) -> list[int]:
+        """Every place (a byte's offset) one of the words starts in `data`, ascending, each
+        place once."""
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
             scratch = self._local.scratch = self._hs.Scratch(self._db)
         ends: list[tuple[int, int]] = []
         self._db.scan(data, match_event_handler=_note_end, context=ends, scratch=scratch)
-        if not ends:
-            return []
         sizes = self._sizes
-        at_bytes = sorted({end - sizes[word] for word, end in ends})
-        return at_bytes if len(data) == len(text) else _characters_before(data, at_bytes)
+        return sorted({end - sizes[word] for word, end in ends})
 
 
 def _note_end(word: int, start: int, end: int, flags: int, ends: list[tuple[int, int]]) -> bool:  # noqa: ARG001 (Hyperscan's callback)
     ends.append((word, end))
     return False
+
+
+def characters_at(data: bytes, length: int, offsets: list[int]) -> list[int]:
+    """Byte offsets (ascending) of UTF-8 `data`, a text of `length` characters, as the
+    characters' indexes (they are when each character is one byte)."""
+    if not offsets or len(data) == length:
+        return offsets
+    return _characters_before(data, offsets)
 
 
 def _characters_before(data: bytes, offsets: list[int]) -> list[int]:

@@ -108,7 +108,7 @@ def lesson_scope(scope: Sequence[str], cwds: Sequence[str | None], root: Path) -
             commands.append(head.split()[0].rsplit("/", 1)[-1])
     if not paths:  # a lesson about no file is about where its runs worked
         paths = [c for c in cwds if c]
-    inside = [relative(p, root) for p in paths]
+    inside = [relative(p, root) for p in dict.fromkeys(paths)]  # a run's cwd, read once
     return LessonScope(
         tuple(sorted({p for p in inside if p is not None})),
         tuple(sorted(set(tools))),

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from metis_distill.ledger import Evidence, LessonView
 from metis_distill.placement.files import (
+    CONTAINERS,
     TreeFiles,
     codex_size_warning,
     context_file,
@@ -14,6 +19,7 @@ from metis_distill.placement.files import (
     tree_file,
     tree_part,
 )
+from metis_distill.targets import lesson_scope, relative
 from tests.placement.test_locality import lesson
 
 
@@ -81,3 +87,41 @@ def test_codex_is_warned_of_before_its_32_kib(tmp_path: Path) -> None:
         codex_size_warning(nested, "x" * 10_000, tmp_path) or ""
     )
     assert codex_size_warning(tmp_path / "CLAUDE.md", "x" * 40_000, tmp_path) is None
+
+
+_ROOT = Path("/home/ana/src/shop")
+_CWDS = st.sampled_from(
+    [None, "", "/home/ana/src/shop", "/home/ana/src/shop/web", "/home/ana/src/shop/web/app"]
+    + ["/home/ana/src/shop/packages/api", "/home/ana/src/other", "C:\\src\\shop", "web", "../x"]
+)
+
+
+def _tree_part_reference(view: LessonView, root: Path) -> str | None:
+    """`tree_part` of a lesson that touched no file, each evidence's cwd read (as before)."""
+    cwds = [relative(e.cwd, root) for e in view.evidence if e.cwd]
+    folders = [PurePosixPath(p).parts for p in cwds if p is not None]
+    if not folders or None in cwds:
+        return None
+    common: list[str] = []
+    for parts in zip(*folders, strict=False):
+        if len(set(parts)) != 1 or parts[0] in ("", ".", ".."):
+            break
+        common.append(parts[0])
+    keep = 2 if common and common[0] in CONTAINERS else 1
+    return "/".join(common[:keep]) or None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_CWDS, min_size=1, max_size=12))
+def test_a_lessons_part_reads_each_cwd_once_as_each_evidence_did(cwds: list[str | None]) -> None:
+    """The cwds of a lesson's evidence (hundreds, few of them distinct) read once each: the
+    part of the tree and the lesson's scope are those read evidence by evidence."""
+    first = lesson("Some lesson.", scope=("Bash:npm test",))
+    rows = tuple(
+        Evidence(f"e{n}", first.id, "/archive", "p/s.jsonl", 1, 2, None, "q", "s1", c, None, False)
+        for n, c in enumerate(cwds)
+    )
+    view = replace(first, evidence=rows)
+    assert tree_part(view, _ROOT) == _tree_part_reference(view, _ROOT)
+    inside = {p for p in (relative(c, _ROOT) for c in cwds if c) if p is not None}
+    assert lesson_scope((), cwds, _ROOT).paths == tuple(sorted(inside))

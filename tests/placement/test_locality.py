@@ -6,9 +6,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from metis_distill.ledger import EvidenceRow, LessonView
 from metis_distill.mine.shells import SWITCH_LESSON
+from metis_distill.placement import locality as locality_module
 from metis_distill.placement.locality import Locality, locality
 
 ROOT = Path("/home/ana/src/shop")
@@ -267,3 +270,35 @@ def test_the_persons_own_shorthand_is_theirs(text: str, expected: Locality) -> N
 def test_a_tilde_path_is_personal_when_the_repository_is_in_no_home() -> None:
     text = "Edit ~/src/shop/web/vite.config.ts, not the copy in dist/."
     assert locality(lesson(text), Path("/srv/shop")) == Locality.PERSON
+
+
+_MISSING_PIECES = st.sampled_from(
+    ["jest", "`rg`", "'node'", '"go"', "python3", " ", ": ", "command not found", "COMMAND NOT"]
+    + [" FOUND", " is not recognized as an internal or external command", " is not on the "]
+    + ["is not in the PATH", "PATH", "which: no ", " in ", "executable file not found in $PATH"]
+    + ["\u0130S NOT \u0130N THE PATH", "executable f\u0131le not found \u0131n ", "\u212a", "x"]
+    + ["comma\u00f1d", "\n", "WHICH: NO", "is not  on the PATH"]
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_MISSING_PIECES, max_size=10).map("".join))
+@example("jest: command not found")
+@example("zsh: command not found: rg")
+@example("'node' is not recognized as an internal or external command")
+@example("python3 is not on the PATH")
+@example("which: no jest in (/usr/bin)")
+@example('exec: "go": executable file not found in $PATH')
+@example("WHICH: NO JEST IN x, python3 \u0130S NOT \u0131N THE PATH")
+def test_a_missing_program_is_searched_only_where_its_words_are(text: str) -> None:
+    """Searched only in a text holding a match of `_MISSING_WORDS`: the same answer as the
+    pattern's own search (Unicode's case variants too)."""
+    assert locality_module._missing_program(text) == bool(
+        locality_module._MISSING_PROGRAM.search(text)
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(locality_module._MISSING_PROGRAM, fullmatch=True))
+def test_every_missing_program_holds_its_words(said: str) -> None:
+    assert locality_module._MISSING_WORDS.search(said), said

@@ -3,14 +3,16 @@ shows name no person by their home folder or e-mail address, and its link still 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 from metis_distill.ledger import LessonView
 from metis_distill.ledger.schema import EvidenceRow
-from metis_distill.provenance import resolve, resolve_line
+from metis_distill.provenance import resolve, resolve_line, span_lines
 from metis_distill.render.evidence import notes_folder
-from metis_distill.review.evidence import note_for
+from metis_distill.review.evidence import note_for, span_sha256
+from metis_distill.textio import read_lines
 
 _LINES = [
     {"type": "user", "cwd": "/Users/ana/src/shop", "text": "run the tests"},
@@ -70,3 +72,19 @@ def test_the_quote_as_the_archive_has_it_resolves_in_the_evidence_file(tmp_path:
     (notes_folder(target) / "0a1b2c3d4e.txt").write_text(note.text(), encoding="utf-8")
     assert resolve(note.link(target.name), quote, target.parent)
     assert not resolve(note.link(target.name), "/home/bob/src/shop/run.sh: nope", target.parent)
+
+
+def test_the_spans_sha256_reads_the_file_as_it_is_now(tmp_path: Path) -> None:
+    """The lines hashed are the file's lines as `read_lines` reads them, shared with the span's
+    check, and read again once the file changes."""
+    path = tmp_path / "s.jsonl"
+    path.write_text('{"a": "caf\u00e9"}\n{"b": 2}\n{"c": 3}\n', encoding="utf-8")
+
+    def reference(a: int, b: int) -> str:
+        return hashlib.sha256("\n".join(read_lines(path)[a - 1 : b]).encode()).hexdigest()
+
+    assert span_sha256(path, 1, 2) == reference(1, 2)
+    assert span_lines(path, 2, 3) is not None  # read for the excerpt: kept
+    assert span_sha256(path, 2, 3) == reference(2, 3)
+    path.write_text('{"a": "other"}\n{"b": 22}\n{"c": 3}\n', encoding="utf-8")
+    assert span_sha256(path, 1, 2) == reference(1, 2)

@@ -67,7 +67,8 @@ def tree_part(lesson: LessonView, root: Path) -> str | None:
     places = [relative(f, root) for f in files]
     folders = [PurePosixPath(p).parent.parts for p in places if p is not None]
     if not files:
-        cwds = [relative(e.cwd, root) for e in lesson.evidence if e.cwd]
+        read = {cwd: relative(cwd, root) for cwd in {e.cwd for e in lesson.evidence if e.cwd}}
+        cwds = [read[e.cwd] for e in lesson.evidence if e.cwd]  # each cwd read once
         folders = [PurePosixPath(p).parts for p in cwds if p is not None]
         places = cwds
     if not folders or None in places:

@@ -27,22 +27,25 @@ class Locality(StrEnum):
 
 
 _PROGRAM = r"`?(?P<{}>[\w.+-]+)`?"
-_MISSING_PROGRAM = re.compile(
-    "|".join(
-        pattern.format(_PROGRAM.format(f"p{n}"))
-        for n, pattern in enumerate(
-            (
-                r"{}: command not found",
-                r"command not found: {}",
-                r"'?{}'? is not recognized as an internal or external command",
-                r"{} is not (?:on|in) the PATH",
-                r"\bwhich: no {} in\b",
-                r"\"?{}\"?: executable file not found in \$?PATH",
-            )
-        )
+_MISSING = (  # each with the part of it that holds no program's name, searched first
+    (r"{}: command not found", r"command not found"),
+    (r"command not found: {}", r"command not found"),
+    (
+        r"'?{}'? is not recognized as an internal or external command",
+        r"is not recognized as an internal or external command",
     ),
+    (r"{} is not (?:on|in) the PATH", r"is not (?:on|in) the PATH"),
+    (r"\bwhich: no {} in\b", r"which: no "),
+    (r"\"?{}\"?: executable file not found in \$?PATH", r"executable file not found in "),
+)
+_MISSING_PROGRAM = re.compile(
+    "|".join(pattern.format(_PROGRAM.format(f"p{n}")) for n, (pattern, _) in enumerate(_MISSING)),
     re.I,
 )
+# Every match of _MISSING_PROGRAM holds a match of this (its words, with the same flags): a
+# text without one is not searched for a program's name (`[\w.+-]+` tried at every place is
+# slow: the quotes of a lesson's evidence, hundreds of them, are read).
+_MISSING_WORDS = re.compile("|".join(dict.fromkeys(words for _, words in _MISSING)), re.I)
 _MISSING_MODULE = re.compile(r"ModuleNotFoundError|No module named", re.I)
 # A flag the system's own copy of a core tool lacks (BSD's on macOS, busybox's, GNU's): the
 # machine's version, not the project's.
@@ -147,13 +150,18 @@ def locality(lesson: LessonView, root: Path) -> Locality:
     heard = f"{said} {quotes}"
     if _PROJECT_TOOLING.search(lesson.fix or _remedy(lesson.text)):
         return Locality.TEAM
-    if _MISSING_PROGRAM.search(heard) or _MISSING_MODULE.search(heard):
+    if _missing_program(heard) or _MISSING_MODULE.search(heard):
         return Locality.MACHINE
     if _SYSTEM_TOOL_FLAG.match(lesson.text):
         return Locality.MACHINE
     if _THIS_MACHINE.search(heard):
         return Locality.MACHINE
     return Locality.TEAM
+
+
+def _missing_program(text: str) -> bool:
+    """`_MISSING_PROGRAM.search(text)`, searched only in a text that holds its words."""
+    return _MISSING_WORDS.search(text) is not None and _MISSING_PROGRAM.search(text) is not None
 
 
 def _remedy(text: str) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from metis_distill.homes import hide_person
 from metis_distill.ledger import LessonView
-from metis_distill.provenance import quote_in_lines, span_lines
+from metis_distill.provenance import file_lines, quote_in_lines, span_lines
 from metis_distill.redact import redact
 from metis_distill.render.claude_md import find_block
 from metis_distill.render.evidence import (
@@ -30,7 +30,7 @@ from metis_distill.render.evidence import (
 )
 from metis_distill.render.excerpt import excerpt
 from metis_distill.render.parse import parse_block
-from metis_distill.textio import atomic_write_text, read_lines, remove_temps
+from metis_distill.textio import atomic_write_text, remove_temps
 
 PRIVATE_NAMES = frozenset({"CLAUDE.local.md"})
 IGNORE_ALL = "# evidence of a file that is not committed: not committed either\n*\n"
@@ -72,8 +72,9 @@ def _without_persons(quote: str, span: list[str]) -> tuple[str, list[str]]:
 
 def span_sha256(path: Path, line_start: int, line_end: int) -> str:
     """sha256 of lines a..b of a file as text (decoded, joined by newlines): what whoever holds
-    the archive checks the span against."""
-    lines = read_lines(path)[line_start - 1 : line_end]
+    the archive checks the span against. The file's lines as its span's check read them (a
+    publish reads each strongest span's file once for its excerpt, once for this)."""
+    lines = file_lines(path)[line_start - 1 : line_end]
     return hashlib.sha256("\n".join(lines).encode("utf-8", "surrogatepass")).hexdigest()
 
 
