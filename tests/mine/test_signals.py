@@ -338,25 +338,7 @@ TRACEBACK_TAIL = (
 def test_a_tracebacks_end_behind_a_pipe_shows_a_failure(
     command: str, output: str, failed: bool
 ) -> None:
-    ran = Event(
-        seq=0,
-        role="assistant",
-        kind=EventKind.TOOL_CALL,
-        text=command,
-        ref=SourceRef("a.jsonl", 1, 1),
-        tool_name="exec_command",
-        tool_use_id="t1",
-    )
-    said = Event(
-        seq=1,
-        role="tool",
-        kind=EventKind.TOOL_RESULT,
-        text=output,
-        ref=SourceRef("a.jsonl", 2, 2),
-        tool_name="exec_command",
-        tool_use_id="t1",
-        exit_code=0,
-    )
+    ran, said = _shell_call(command, output, "exec_command", 0)
     assert signals.failures([ran, said]) == [False, failed]
     assert signals.is_success(said) is not (failed or "docker" in command)
 
@@ -374,13 +356,19 @@ def test_a_tracebacks_end_behind_a_pipe_shows_a_failure(
 def test_a_program_missing_behind_a_pipe_failed_whatever_the_exit(
     command: str, output: str, failed: bool
 ) -> None:
+    ran, said = _shell_call(command, output, "Bash", 0 if "|" in command else None)
+    assert signals.failures([ran, said]) == [False, failed]
+
+
+def _shell_call(command: str, output: str, tool: str, code: int | None) -> tuple[Event, Event]:
+    """A shell call and the result it got, as a reader makes them."""
     ran = Event(
         seq=0,
         role="assistant",
         kind=EventKind.TOOL_CALL,
         text=command,
         ref=SourceRef("a.jsonl", 1, 1),
-        tool_name="Bash",
+        tool_name=tool,
         tool_use_id="t1",
     )
     said = Event(
@@ -389,8 +377,8 @@ def test_a_program_missing_behind_a_pipe_failed_whatever_the_exit(
         kind=EventKind.TOOL_RESULT,
         text=output,
         ref=SourceRef("a.jsonl", 2, 2),
-        tool_name="Bash",
+        tool_name=tool,
         tool_use_id="t1",
-        exit_code=0 if "|" in command else None,
+        exit_code=code,
     )
-    assert signals.failures([ran, said]) == [False, failed]
+    return ran, said
