@@ -230,6 +230,10 @@ class _Lesson:
         "`ruff check .` fails here: “app/cart.py:3:8: F401 `os` imported but unused”.",
         "`mypy src` fails here: “src/m.py:3: error: Module has no attribute “x”  [attr-defined]”.",
         "`npx eslint web` fails here: “  12:5  error  'total' is not defined  no-undef”.",
+        # a script written that day its language could not parse, whatever script it was
+        "`powershell.exe -ExecutionPolicy Bypass -File …` fails here: “+ CategoryInfo : "
+        "ParserError: (:) [], ParentContainsErrorRecordException” (no fix seen).",
+        "`python tools/gen.py` fails here: “SyntaxError: unterminated string literal”.",
     ],
 )
 def test_linters_findings_on_the_code_under_work_never_render(text: str) -> None:

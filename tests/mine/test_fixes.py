@@ -1983,3 +1983,38 @@ def test_a_way_that_differs_past_what_a_line_shows_is_not_told(tmp_path: Path) -
     ((episode, lesson),) = _failures(tmp_path, records)
     assert episode.fix is not None and episode.fix.kind is FixKind.REPLACED
     assert lesson.fix is None and "instead" not in lesson.text
+
+
+def test_what_ran_between_is_the_way_when_the_retry_only_adds_steps_after(
+    tmp_path: Path,
+) -> None:
+    create = 'bd create --id=cr-witness --title="Witness" --type=agent --force'
+    records = [
+        call("t1", create),
+        result("t1", "Exit code 1\nError: validation failed: invalid issue type: agent", True),
+        call("t2", 'bd config set types.custom "agent,role,rig"'),
+        result("t2", "Set types.custom = agent,role,rig"),
+        call("t3", f'{create} && bd create --id=cr-refinery --title="Refinery" --type=agent'),
+        result("t3", "✓ Created issue: cr-witness\n✓ Created issue: cr-refinery"),
+    ]
+    ((episode, lesson),) = _failures(tmp_path, records)
+    assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+    assert lesson.fix == 'bd config set types.custom "agent,role,rig"'
+    assert "cr-refinery" not in lesson.text
+
+
+def test_files_taken_back_from_git_are_an_edit_and_a_listing_no_step(tmp_path: Path) -> None:
+    records = [
+        call("t1", "npm run build"),
+        result(
+            "t1", "Exit code 1\n> Build error occurred\nModule not found: ./lib/encryption", True
+        ),
+        call("t2", 'git ls-tree -r 47f62f9 --name-only | grep -i "encryption"'),
+        call("t3", "git checkout 47f62f9 -- lib/encryption"),
+        result("t2", "lib/encryption/tokenVault.ts"),
+        call("t4", "npm run build"),
+        result("t4", "✓ Compiled successfully"),
+    ]
+    ((episode, lesson),) = _failures(tmp_path, records)
+    assert episode.fix is not None and episode.fix.kind is FixKind.EDITED
+    assert lesson.fix is None and "ls-tree" not in lesson.text

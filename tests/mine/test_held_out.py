@@ -63,6 +63,15 @@ def failures(tmp_path: Path, records: list[dict]) -> list:  # type: ignore[type-
             "Exit code 124\n> app@0.1.0 test\n> react-scripts test",
             True,
         ),
+        # `git commit` with nothing staged: an answer; a commit refused stays a failure
+        (
+            "git add a.js && git commit -m 'feat: cities'",
+            1,
+            "Exit code 1\nOn branch main\nChanges not staged for commit:\n\tmodified:   log.jsonl\n"
+            'no changes added to commit (use "git add" and/or "git commit -a")',
+            False,
+        ),
+        ("git commit -m x", 1, "Exit code 1\nerror: pathspec 'x' did not match any file", True),
         # stopped by its own timeout after failing on its own: the failure stands
         ("timeout 15 pnpm dev", 1, "Exit code 1\nError: Cannot find module 'vite'", True),
     ],

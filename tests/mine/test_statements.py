@@ -54,6 +54,9 @@ def test_a_diagnosis_counts_once_the_user_says_the_fix_worked(tmp_path: Path) ->
         "The forms use UIkit instead of Bootstrap, can you confirm and save the preference",
         "Use terminal instead of powershell then.",  # a reply, meaningless out of context
         "Do not touch the staging database today, I am migrating it.",
+        # the rest of today's request, read against what it just asked
+        "それ以外のサイトの言葉は絶対に変えないでください。",
+        "Other than that, never change any wording on the site.",
     ],
 )
 def test_one_off_requests_are_no_decision(tmp_path: Path, text: str) -> None:

@@ -42,6 +42,8 @@ _CODE_UNDER_WORK = re.compile(
     # linters' and type checkers' findings: flake8/ruff `a.py:3:1: E999 …`, mypy `… [attr-defined]`,
     # eslint `12:5  error  … no-undef`
     r"|:\d+:\d+: [A-Z]{1,3}\d{3,4}\b|: error: .+ \[[a-z-]+\]|(?:^|“)\s*\d+:\d+\s+error\s"
+    # a script the agent wrote that its language could not parse (PowerShell, Python)
+    r"|\bParserError\b|\bSyntaxError\b"
 )
 _FIRST_CODE = re.compile(r"`([^`]+)`")
 _EDIT_SCOPES = tuple(f"{tool}:" for tool in sorted(EDIT_TOOLS))

@@ -1018,6 +1018,8 @@ def _appended(failed: str, retry: str) -> str | None:
 def _extra_segments(failed: str, retry: str) -> list[str]:
     """The parts of a compound retry (`chmod +x s.sh && ./s.sh`) that the failed call did not
     have, `cd` left out: the steps it added before doing the same thing."""
+    if _appended(failed, retry) is not None:
+        return []  # steps after the command: nothing run before it
     head, retry = unwrapped(failed), unwrapped(retry)
     if head == retry or head not in retry:
         return []
@@ -1048,11 +1050,16 @@ def _successful_calls(
     ]
 
 
+# Files taken back from git (`git checkout 47f62f9 -- lib/x`, `git restore src/a.ts`): the
+# working tree's files changed, as by an edit.
+_RESTORES = re.compile(r"^git\s+(?:checkout\s+(?:\S+\s+)?--\s+\S|restore\s+(?!--staged\b))")
+
+
 def _is_edit(event: Event) -> bool:
     if event.tool_name in signals.EDIT_TOOLS or event.tool_name in _SUBAGENTS:
         return True  # a subagent may have written anything (the implementation, the fix)
     head = command_head(event.text)
-    if head.startswith(("apply_patch", "sed -i", "perl -pi")):
+    if head.startswith(("apply_patch", "sed -i", "perl -pi")) or _RESTORES.match(head):
         return True
     # a here-document written into a file (`cat <<'EOF' > src/x.go`), or a script that writes
     return ("<<" in head and bool(WRITES_FILES.search(head))) or bool(

@@ -338,6 +338,7 @@ UNNAMED_SUBJECT = re.compile(
 # A reply to what the agent just said ("…then", "ok, …"), which means little out of context.
 CONVERSATIONAL = re.compile(
     r"(?:\bthen|\bthat one)[.!]?$|^(?:ok(?:ay)?|fine|sure|yes|yeah)\b"
+    r"|^(?:other than that|apart from that|besides that|aside from that|beyond that)\b"
     # today's task, in so many words: "instead of prod for this test", "just this once"
     r"|\b(?:for now|this time|just this once|for this (?:test|run|task|commit|change|pr))\b",
     re.I,
@@ -445,6 +446,8 @@ ONE_OFF_ELSEWHERE = re.compile(
     r"|能不能|能否|可不可以|可以[^\u3002]{0,30}吗|帮我|帮忙|麻烦你|你能|吗[\u3002？?！]?$|呢[？?]?$"
     r"|这次|这一次|(?<!从)今天(?!起|开始)|暂时|先这样|以后再|回头再|有空|还是|仍然|依然|报错|失败|出错|崩溃"
     r"|(?:ます|ません|でしょう)か[\u3002？?]?$|てくれ|てもらえ|いただけ|今日(?!から)|今回|とりあえず"
+    # "other than that …": the rest of today's request, read against what it just asked
+    r"|^(?:それ以外|その他の|除此之外|除此以外|除了这些|其余的?)"
     r"|まだ|エラーになる|失敗する|落ちる",
     re.I,
 )
@@ -904,6 +907,8 @@ def answers_no(call: Event | None, result: Event) -> bool:
         return False
     if result.exit_code == 1 and _only_probes(call.text) and not _says_missing(result.text):
         return True
+    if result.exit_code == 1 and _NOTHING_TO_COMMIT.search(result.text[-2000:]):
+        return "git commit" in call.text  # nothing staged: the work was already in
     last = _PIPE.split(call.text.strip())[-1].strip()
     words = last.split()
     if not words:
@@ -914,6 +919,10 @@ def answers_no(call: Event | None, result: Event) -> bool:
     return program in _ANSWERS_WITH_ONE or bool(_LISTS_PACKAGES.match(last))
 
 
+# `git commit` with nothing staged (exit 1): an answer, no failure.
+_NOTHING_TO_COMMIT = re.compile(
+    r"^(?:nothing to commit\b|nothing added to commit\b|no changes added to commit\b)", re.M
+)
 # `which node`, `command -v pnpm`, `type -a yarn`: where a program is, if anywhere.
 _PROBE = re.compile(r"^(?:which|type|command\s+-[vV])\s+[^|<>]+$")
 _WHICH_NO = re.compile(r"^which: no \S+ in\b")
@@ -987,7 +996,10 @@ _LOOK_COMMANDS = frozenset(
 _PRINTERS = _LOOK_COMMANDS | {"sed", "awk", "date", "ps", "sleep", "pwd", "printf", "column"}
 _RUNS_INSIDE = re.compile(r"\s-(?:exec|execdir|ok|okdir)\s|\$\(|`")
 # git subcommands that only read the repository.
-LOOKING_GIT = frozenset({"status", "log", "diff", "show", "branch", "remote", "rev-parse"})
+LOOKING_GIT = frozenset(
+    {"status", "log", "diff", "show", "branch", "remote", "rev-parse", "ls-tree", "ls-files"}
+    | {"cat-file", "blame", "grep", "describe", "shortlog", "reflog", "rev-list", "show-ref"}
+)
 _SEGMENTS = re.compile(r"&&|\|\||;|(?<!\|)\|(?!\|)")
 _NOTHING_THERE = re.compile(
     r"does not exist|is a directory|EISDIR|ENOENT|No such file or directory|cannot access|"
