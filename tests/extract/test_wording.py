@@ -37,6 +37,12 @@ from metis_distill.mine.text import scrub
         ),
         ("source ~/.nvm/nvm.sh && nvm use 20 && npm ci", "npm ci"),
         ("cp build/app ~/bin/app", "cp build/app …"),
+        # a flag whose value names or describes one item
+        (
+            'bd create --id=cr-Conducktor_rig-witness --title="Witness" --type=agent',
+            "bd create --id=…",
+        ),
+        ('gh pr create --title "Fix the cart totals" --body x', "gh pr create --title …"),
     ],
 )
 def test_general_command(command: str, general: str) -> None:

@@ -88,8 +88,19 @@ def general_command(command: str, limit: int = MAX_COMMAND) -> str:
         if (names_instance(bare) or message) and not script:
             kept.append("…")
             break
+        named = _INSTANCE_FLAG.match(word)
+        if named is not None:  # `--id=cr-witness`, `--title "…"`: one item's own words
+            flag = named.group("flag")
+            kept.append(f"{flag}…" if flag.endswith("=") else f"{flag} …")
+            break
         kept.append(word)
     return shorten(" ".join(kept), limit)
+
+
+# A flag whose value names or describes one item (`bd create --id=… --title="…"`).
+_INSTANCE_FLAG = re.compile(
+    r"^(?P<flag>--(?:id|title|description|desc|body|summary|subject|comment|note)=?)"
+)
 
 
 def _runs_script(kept: list[str]) -> bool:
