@@ -3,8 +3,10 @@
 `cd insight && python train.py` leaves the shell in `insight/`; the next call's
 `cd insight && …` fails (“cd: insight: No such file or directory”), and so does any path
 written from the project root (`insight/conf/config.yaml`). The Grep and Glob tools, which
-start from that directory too, say so themselves (“Path does not exist: insight/x.py. Note:
-your current working directory is /…/insight.”). An agent that expects each call to start at
+start from that directory too, name it (“Path does not exist: insight/x.py. Note: your
+current working directory is /…/insight.”), but they do so whether a call moved or not (a
+project may hold a folder of its own name): only an earlier call's `cd` into that folder makes
+it this cause. An agent that expects each call to start at
 the root misreads every such failure (a missing file, a broken config). Codex runs each call
 in the folder it names: this is Claude Code's alone. The cause is known from the run; no run
 showed the way, so the lesson names none beyond the paths.
