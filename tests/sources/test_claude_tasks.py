@@ -185,3 +185,16 @@ def test_a_background_failure_and_the_fix_after_it_make_a_lesson(tmp_path: Path)
     (lesson,) = lessons
     assert lesson.fix == "npx jest" and "`npx jest" in lesson.text
     assert "jest: " in lesson.text
+
+
+def test_an_output_that_prints_the_tag_is_read_whole(tmp_path: Path) -> None:
+    printed = "rendering <output> templates\n</output> closed early\nError: template not found"
+    run, _ = parse(
+        tmp_path,
+        [
+            *background("t1", "npm run render"),
+            call("t2", "TaskOutput", task_id=TASK, block=True),
+            result("t2", task_output("failed", 1, printed)),
+        ],
+    )
+    assert results(run) == [("Bash", EventKind.ERROR, printed, 1)]

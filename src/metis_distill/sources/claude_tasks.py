@@ -21,7 +21,6 @@ from metis_distill.sources.common import as_str
 
 POLL_TOOLS = frozenset({"TaskOutput", "BashOutput"})
 _STARTED = re.compile(r"^Command running in background with ID: ([\w-]+)")
-_TAG = "<{0}>\n?(.*?)\n?</{0}>"
 _TRUNCATED = re.compile(r"^\[Truncated\. Full output: [^\]\n]*\]\n*")
 _SLEEP = re.compile(r"^\s*sleep\s+\d+(?:\.\d+)?[smh]?\s*$")
 
@@ -110,8 +109,12 @@ def _structured(tool_use_result: Any) -> dict[str, Any]:
 
 
 def _tag(text: str, name: str) -> str | None:
-    match = re.search(_TAG.format(name), text, re.S)
-    return match.group(1) if match else None
+    """What the first `<name>` and the last `</name>` hold (an output may print the tag)."""
+    start, end = text.find(f"<{name}>"), text.rfind(f"</{name}>")
+    if start < 0 or end < start:
+        return None
+    inside = text[start + len(name) + 2 : end]
+    return inside.removeprefix("\n").removesuffix("\n")
 
 
 def _status(value: str) -> TaskStatus:
