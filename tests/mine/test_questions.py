@@ -712,6 +712,10 @@ def test_an_edit_the_user_turned_down_built_nothing(tmp_path: Path) -> None:
         "Como você quer prosseguir?",
         "Как продолжить?",
         "どのように進めますか？",
+        # what to do next: today's next step
+        "Tu veux que je fasse quoi ensuite ?",
+        "Что дальше?",
+        "接下来做什么？",
         # the kept first sentence stops before it asks: the question is read whole
         "Der Plan hat 5 Phasen. Phase 1 (Quick Wins) löst das Kernproblem: Wissen bleibt "
         "erhalten. Phasen 2-5 bauen den vollständigen Self-Improvement Loop und die "

@@ -106,6 +106,12 @@ def test_the_missing_program_is_the_one_the_shell_names(error: str, program: str
     assert signals.missing_program(error) == program
 
 
+def test_a_flag_bash_ran_as_a_command_is_no_missing_program() -> None:
+    """`gh api "…?state=open&per_page=100" --jq …` unquoted: the `&` ended the command, and
+    bash ran `per_page=100 --jq 'length'` on its own."""
+    assert signals.missing_program("bash: line 1: --jq: command not found") is None
+
+
 @pytest.mark.parametrize(
     ("output", "signature"),
     [

@@ -414,6 +414,15 @@ _SUMMED_UP = (
         ([call("r1", "bin/rspec spec/system"), result("r1", "12 examples, 0 failures"),
           edit("e2", "spec/support/capybara.rb"), result("e2", "The file has been updated.")],
          "I made some manual adjustments; point the URL at the test server instead.", True),
+        # a look, or a server started in the background, tried nothing of the edit
+        ([call("r1", 'ls -la .env 2>/dev/null || echo "No .env file found"'),
+          result("r1", "No .env file found"),
+          edit("e2", "spec/support/capybara.rb"), result("e2", "The file has been updated.")],
+         "I made some manual adjustments; point the URL at the test server instead.", False),
+        ([call("r1", "npm run dev"),
+          result("r1", "Command running in background with ID: b1. Output is being written to: /t"),
+          edit("e2", "spec/support/capybara.rb"), result("e2", "The file has been updated.")],
+         "I made some manual adjustments; point the URL at the test server instead.", False),
     ],
 )  # fmt: skip
 def test_a_cause_named_after_an_edit_no_run_checked_needs_the_users_word(

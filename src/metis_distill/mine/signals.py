@@ -685,7 +685,10 @@ def missing_program(text: str) -> str | None:
         program = found["program"] or found["zsh"] or found["cmd"]
         # a name that starts with a digit is a tag or a line number (`image:1-24: not found`);
         # a document's name (`AGENTS.md`) was text bash ran, not a program
-        if program.lower() in _NOT_PROGRAMS or program[0].isdigit() or _DOCUMENT.search(program):
+        # a flag (`--jq: command not found`: an unquoted `&` ended the command before it)
+        if program.lower() in _NOT_PROGRAMS or program[0].isdigit() or program[0] in "-+":
+            continue
+        if _DOCUMENT.search(program):
             continue
         return str(program)
     return None
@@ -1102,6 +1105,12 @@ def _ran_nothing(program: str, output: str) -> bool:
     return ("/" in program or program.startswith(".")) and (
         f"{program}: No such file or directory" in output
     )
+
+
+def only_reads(command: str) -> bool:
+    """Every step of the command only reads (`ls x || echo none`, `git status && cat f`)."""
+    segments = [part.split() for part in _SEGMENTS.split(command_head(command))]
+    return all(words and _only_looks(words) for words in segments)
 
 
 def _only_looks(words: list[str]) -> bool:

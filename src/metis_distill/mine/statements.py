@@ -359,12 +359,20 @@ def _checked_before(events: Sequence[Event], index: int) -> bool:
     """Before the last edit (at `index`), since the user last spoke, an earlier edit was
     followed by a shell run that worked: the work was checked, the last edit a touch-up."""
     ran = False
+    calls = {e.tool_use_id: e for e in events[:index] if e.kind is EventKind.TOOL_CALL}
     for event in _back_to_the_user(events, index):
         if event.tool_name in signals.SHELL_TOOLS and signals.is_success(event):
-            ran = True
+            call = calls.get(event.tool_use_id)
+            # a look (`ls .env || echo none`), or a server started in the background, tried
+            # nothing of the work
+            tried = call is not None and not signals.only_reads(call.text)
+            ran = ran or (tried and not _STARTED_AWAY.match(event.text))
         elif ran and event.kind is EventKind.TOOL_CALL and _edits_the_work(event):
             return True
     return False
+
+
+_STARTED_AWAY = re.compile(r"^Command running in background\b")
 
 
 def _back_to_the_user(events: Sequence[Event], index: int) -> Iterator[Event]:
