@@ -9,7 +9,7 @@ from pathlib import Path
 from metis_distill.extract.rules import RulesExtractor
 from metis_distill.ledger import LessonView
 from metis_distill.mine.episodes import find_episodes
-from metis_distill.mine.rereads import LESSON, NO_WAY_SEEN, REWRITTEN
+from metis_distill.mine.rereads import BACKSLASHED, LESSON, NO_WAY_SEEN, REWRITTEN
 from metis_distill.models import LessonKind
 from metis_distill.placement.agents import agents_of
 from metis_distill.placement.locality import Locality, locality
@@ -119,3 +119,16 @@ def test_a_command_between_the_read_and_the_edit_may_have_touched_the_file(
         )
     ]
     assert gotchas(tmp_path, records) == []
+
+
+def test_the_same_file_edited_by_its_backslashed_path_is_the_way(tmp_path: Path) -> None:
+    backslashed = MODEL.replace("/", "\\")
+    records = [
+        *refused_after_read(1, SERVER),
+        *refused_after_read(2, MODEL),
+        edit("e3", backslashed),
+        result("e3", f"The file {backslashed} has been updated."),
+    ]
+    assert gotchas(tmp_path, records) == [LESSON + BACKSLASHED]
+    refused_again = [*records[:-1], result("e3", STALE, True)]
+    assert gotchas(tmp_path / "again", refused_again) == [LESSON + NO_WAY_SEEN]

@@ -3,7 +3,8 @@ unexpectedly modified" (or "File has not been read yet") just after a Read of th
 nothing else having touched the file. The tool's advice, to read the file again, does not help
 there: on Windows, with the path written `C:/…`, the tool does not know it read that file. The
 run must show it twice before it is a lesson of the machine, and the remedy is told only when
-the run shows one: the file rewritten by a command.
+the run shows one: the same file edited with its path written `C:\\…`, or else the file
+rewritten by a command.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ LESSON = (
     "`C:/…` path, with nothing else touching the file: reading it again does not help"
 )
 REWRITTEN = "; rewrite the file with a command through Bash instead (that worked)."
+BACKSLASHED = "; write the path with backslashes (`C:\\…`) instead (that worked)."
 NO_WAY_SEEN = " (no way around it seen)."
 
 
@@ -41,9 +43,12 @@ class Rereads:
     events: tuple[Event, ...]  # what the evidence must cover, in order
     rewritten: Event | None
     all_refusals: tuple[Event, ...] = ()  # every one of the session: one lesson for them all
+    backslashed: Event | None = None  # the same file edited with its path in `C:\…` form
 
     @property
     def sentence(self) -> str:
+        if self.backslashed is not None:
+            return LESSON + BACKSLASHED
         return LESSON + (REWRITTEN if self.rewritten is not None else NO_WAY_SEEN)
 
     @property
@@ -74,14 +79,18 @@ def refused_rereads(events: tuple[Event, ...]) -> list[Rereads]:
             names = {file_name(_path(call)) for _, call, _ in refused}
             every = tuple(r for _, _, r in refused)
             refused = refused[:MIN_REFUSALS]  # the first that show it, and what worked after
-            rewritten = _rewritten(events, calls[refused[-1][2].tool_use_id or ""], names)
+            last = calls[refused[-1][2].tool_use_id or ""]
+            backslashed = _backslashed(events, last, names)
+            rewritten = None if backslashed else _rewritten(events, last, names)
             shown = [e for triple in refused for e in triple]
+            way = backslashed or rewritten
             found.append(
                 Rereads(
                     refusals=tuple(r for _, _, r in refused),
-                    events=tuple([*shown, rewritten] if rewritten else shown),
+                    events=tuple([*shown, way] if way else shown),
                     rewritten=rewritten,
                     all_refusals=every,
+                    backslashed=backslashed,
                 )
             )
     return found
@@ -109,6 +118,25 @@ def _read_just_before(events: tuple[Event, ...], at: int, refused: int) -> Event
         if file_name(path) in earlier.text or earlier.tool_name in SHELL_TOOLS:
             return None  # something else touched the file between, or may have (a formatter)
     return None
+
+
+def _backslashed(events: tuple[Event, ...], after: int, names: set[str]) -> Event | None:
+    """An Edit or Write after the refusals (the last one's call at `after`) of a file the
+    tool refused, its path written with backslashes (`C:\\…`), that worked."""
+    results = results_by_call(events[after + 1 :])
+    for later in events[after + 1 :]:
+        if later.kind is not EventKind.TOOL_CALL or later.tool_name not in _WRITERS:
+            continue
+        path = _path(later)
+        if not _BACKSLASHED.match(path) or file_name(path) not in names:
+            continue
+        result = results.get(later.tool_use_id or "")
+        if result is not None and result.kind is EventKind.TOOL_RESULT:
+            return later
+    return None
+
+
+_BACKSLASHED = re.compile(r"^[A-Za-z]:\\")
 
 
 def _rewritten(events: tuple[Event, ...], after: int, names: set[str]) -> Event | None:
