@@ -43,6 +43,13 @@ from metis_distill.mine.text import scrub
             "bd create --id=…",
         ),
         ('gh pr create --title "Fix the cart totals" --body x', "gh pr create --title …"),
+        # a longer flag, or a plain value a rule may need: kept
+        ("az login --identity", "az login --identity"),
+        (
+            "gh release create v1.2 --title v1.2 --notes-file CHANGELOG.md",
+            "gh release create v1.2 --title v1.2 --notes-file CHANGELOG.md",
+        ),
+        ("dotnet ef migrations script --idempotent", "dotnet ef migrations script --idempotent"),
     ],
 )
 def test_general_command(command: str, general: str) -> None:

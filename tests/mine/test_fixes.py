@@ -2018,3 +2018,16 @@ def test_files_taken_back_from_git_are_an_edit_and_a_listing_no_step(tmp_path: P
     ((episode, lesson),) = _failures(tmp_path, records)
     assert episode.fix is not None and episode.fix.kind is FixKind.EDITED
     assert lesson.fix is None and "ls-tree" not in lesson.text
+
+
+def test_only_a_step_before_the_command_is_run_first(tmp_path: Path) -> None:
+    records = [
+        call("t1", "npm run build"),
+        result(
+            "t1", "Exit code 1\nError: Cannot find module '/w/node_modules/.prisma/client'", True
+        ),
+        call("t2", "npx prisma generate && npm run build && npm run deploy:staging"),
+        result("t2", "✔ Generated Prisma Client\n✓ Compiled successfully\nDeployed to staging"),
+    ]
+    ((_, lesson),) = _failures(tmp_path, records)
+    assert lesson.fix == "npx prisma generate" and "deploy" not in lesson.text

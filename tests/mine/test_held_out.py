@@ -72,6 +72,13 @@ def failures(tmp_path: Path, records: list[dict]) -> list:  # type: ignore[type-
             False,
         ),
         ("git commit -m x", 1, "Exit code 1\nerror: pathspec 'x' did not match any file", True),
+        # the commit not the last step: the exit is the build's
+        (
+            "git commit -am wip; npm run build",
+            1,
+            "Exit code 1\nnothing to commit, working tree clean\nnpm error missing script: build",
+            True,
+        ),
         # stopped by its own timeout after failing on its own: the failure stands
         ("timeout 15 pnpm dev", 1, "Exit code 1\nError: Cannot find module 'vite'", True),
     ],

@@ -729,6 +729,18 @@ def test_how_to_go_on_in_other_languages_or_today_decides_nothing(question: str)
 @pytest.mark.parametrize(
     "question",
     [
+        "Pour les tests, tu veux que je fasse des tests d'intégration sur une vraie base ou des "
+        "mocks ?",
+        "¿Qué hago ahora con los precios: enteros en céntimos o decimales?",
+    ],
+)
+def test_a_choice_asked_as_what_to_do_is_still_a_choice(question: str) -> None:
+    assert len(answers(answer_event(question, "Vraie base Postgres, toujours"))) == 1
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
         "Which timezone defines 'today' in the daily report?",
         "Womit sollen wir die Sitzungen speichern, Redis oder Postgres?",
         # a token's scopes are a design choice, not the extent of the task

@@ -198,3 +198,16 @@ def test_an_output_that_prints_the_tag_is_read_whole(tmp_path: Path) -> None:
         ],
     )
     assert results(run) == [("Bash", EventKind.ERROR, printed, 1)]
+
+
+def test_an_output_that_prints_the_status_tag_keeps_the_verdict(tmp_path: Path) -> None:
+    printed = "<health><status>DOWN</status></health>\nsh: 1: jest: not found"
+    run, _ = parse(
+        tmp_path,
+        [
+            *background("t1", "npm test"),
+            call("t2", "TaskOutput", task_id=TASK, block=True),
+            result("t2", task_output("failed", 1, printed)),
+        ],
+    )
+    assert results(run) == [("Bash", EventKind.ERROR, printed, 1)]

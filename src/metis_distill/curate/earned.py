@@ -42,8 +42,9 @@ _CODE_UNDER_WORK = re.compile(
     # linters' and type checkers' findings: flake8/ruff `a.py:3:1: E999 …`, mypy `… [attr-defined]`,
     # eslint `12:5  error  … no-undef`
     r"|:\d+:\d+: [A-Z]{1,3}\d{3,4}\b|: error: .+ \[[a-z-]+\]|(?:^|“)\s*\d+:\d+\s+error\s"
-    # a script the agent wrote that its language could not parse (PowerShell, Python)
-    r"|\bParserError\b|\bSyntaxError\b"
+    # a script written that day PowerShell could not parse (a `SyntaxError` may be the
+    # machine's: an interpreter too old for the code)
+    r"|\bParserError\b"
 )
 _FIRST_CODE = re.compile(r"`([^`]+)`")
 _EDIT_SCOPES = tuple(f"{tool}:" for tool in sorted(EDIT_TOOLS))

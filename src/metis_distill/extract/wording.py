@@ -89,7 +89,9 @@ def general_command(command: str, limit: int = MAX_COMMAND) -> str:
             kept.append("…")
             break
         named = _INSTANCE_FLAG.match(word)
-        if named is not None:  # `--id=cr-witness`, `--title "…"`: one item's own words
+        given = words[position + 1] if position + 1 < len(words) else ""
+        if named is not None and _names_one_item(named.group("value"), given):
+            # `--id=cr-witness`, `--title "Fix the cart"`: one item's own words
             flag = named.group("flag")
             kept.append(f"{flag}…" if flag.endswith("=") else f"{flag} …")
             break
@@ -99,8 +101,17 @@ def general_command(command: str, limit: int = MAX_COMMAND) -> str:
 
 # A flag whose value names or describes one item (`bd create --id=… --title="…"`).
 _INSTANCE_FLAG = re.compile(
-    r"^(?P<flag>--(?:id|title|description|desc|body|summary|subject|comment|note)=?)"
+    r"^(?P<flag>--(?:id|title|description|desc|body|summary|subject|comment|note)(?:=|$))"
+    r"(?P<value>.*)"
 )
+_SLUG = re.compile(r"^[\w.]+[-_][\w.-]+$")
+
+
+def _names_one_item(value: str, following: str) -> bool:
+    """The flag's value (given after `=`, else the next word) is prose in quotes or a slug of
+    one item (`cr-witness`), not a plain word or version a rule may need (`--title v1.2`)."""
+    said = value or following
+    return said[:1] in ("'", '"') or (bool(value) and bool(_SLUG.match(value)))
 
 
 def _runs_script(kept: list[str]) -> bool:

@@ -1024,8 +1024,12 @@ def _extra_segments(failed: str, retry: str) -> list[str]:
     if head == retry or head not in retry:
         return []
     parts = [p for p in STEP_SPLIT.split(retry.strip()) if p]
-    kept = [p for p in parts if not p.startswith("cd ") and unwrapped(p) != head]
-    return kept if len(kept) < len(parts) else []
+    at = next((n for n, p in enumerate(parts) if unwrapped(p) == head), None)
+    if at is None:
+        return []
+    # only what ran before the command can have prepared it (`npm run deploy` after the
+    # build that failed is no step to run first)
+    return [p for p in parts[:at] if not p.startswith("cd ")]
 
 
 def _successful_calls(
@@ -1052,7 +1056,9 @@ def _successful_calls(
 
 # Files taken back from git (`git checkout 47f62f9 -- lib/x`, `git restore src/a.ts`): the
 # working tree's files changed, as by an edit.
-_RESTORES = re.compile(r"^git\s+(?:checkout\s+(?:\S+\s+)?--\s+\S|restore\s+(?!--staged\b))")
+_RESTORES = re.compile(
+    r"^git\s+(?:checkout\s+(?:\S+\s+)?--\s+\S|restore\s+(?![^\n]*\s?(?:-S|--staged)\b))"
+)
 
 
 def _is_edit(event: Event) -> bool:

@@ -76,14 +76,14 @@ _PROCESS_ELSEWHERE = re.compile(
     r"\bкак (?:продолжить|продолжим|поступим)|\bс чего (?:начн[её]м|начать)|"
     r"どう進め|どのように進め|どこから(?:始め|着手)|次に何を|進めてよろしい|続けますか|"
     r"어떻게 진행|어디서부터|계속할까요|진행할까요|"
-    # what to do next: today's next step, whatever the user picks
-    r"\b(?:tu veux|vous voulez|veux-tu|voulez-vous) que je fasse\b|\bquoi ensuite\b|"
-    r"\bque (?:dois-je faire|je fais) (?:ensuite|maintenant)\b|"
-    r"\bqu[ée] (?:hago|quieres que haga) (?:ahora|despu[ée]s|luego)\b|"
-    r"\bo que (?:eu )?(?:faço|você quer que eu faça) (?:agora|depois|em seguida)\b|"
-    r"\bwas soll ich (?:als nächstes|jetzt|danach) (?:tun|machen)\b|"
-    r"\bчто (?:дальше|делать дальше|мне делать дальше)\b|"
-    r"接下来(?:要)?(?:做什么|干什么)|下一步(?:做什么|怎么做)",
+    # what to do next, ending the question: today's next step, whatever the user picks
+    r"(?:\b(?:tu veux|vous voulez|veux-tu|voulez-vous) que je fasse(?: quoi)?(?: ensuite)?|"
+    r"\bquoi ensuite|\bque (?:dois-je faire|je fais) (?:ensuite|maintenant)|"
+    r"\bqu[ée] (?:hago|quieres que haga) (?:ahora|despu[ée]s|luego)|"
+    r"\bo que (?:eu )?(?:faço|você quer que eu faça) (?:agora|depois|em seguida)|"
+    r"\bwas soll ich (?:als nächstes|jetzt|danach) (?:tun|machen)|"
+    r"\bчто (?:дальше|делать дальше|мне делать дальше)|"
+    r"接下来(?:要)?(?:做什么|干什么)|下一步(?:做什么|怎么做))[\s?？!.。]*$",
     re.I,
 )
 # A question about today's scope: what holds for today says nothing of the days after ("What

@@ -911,7 +911,9 @@ def answers_no(call: Event | None, result: Event) -> bool:
     if result.exit_code == 1 and _only_probes(call.text) and not _says_missing(result.text):
         return True
     if result.exit_code == 1 and _NOTHING_TO_COMMIT.search(result.text[-2000:]):
-        return "git commit" in call.text  # nothing staged: the work was already in
+        # nothing staged, the commit the call's last step: the work was already in
+        last_step = _SEGMENTS.split(command_head(call.text))[-1].strip()
+        return last_step.startswith("git commit")
     last = _PIPE.split(call.text.strip())[-1].strip()
     words = last.split()
     if not words:

@@ -359,14 +359,14 @@ def _checked_before(events: Sequence[Event], index: int) -> bool:
     """Before the last edit (at `index`), since the user last spoke, an earlier edit was
     followed by a shell run that worked: the work was checked, the last edit a touch-up."""
     ran = False
-    calls = {e.tool_use_id: e for e in events[:index] if e.kind is EventKind.TOOL_CALL}
+    worked: set[str | None] = set()  # shell results that worked, waiting for their calls
     for event in _back_to_the_user(events, index):
         if event.tool_name in signals.SHELL_TOOLS and signals.is_success(event):
-            call = calls.get(event.tool_use_id)
-            # a look (`ls .env || echo none`), or a server started in the background, tried
-            # nothing of the work
-            tried = call is not None and not signals.only_reads(call.text)
-            ran = ran or (tried and not _STARTED_AWAY.match(event.text))
+            # a server started in the background tried nothing of the work
+            if not _STARTED_AWAY.match(event.text):
+                worked.add(event.tool_use_id)
+        elif event.kind is EventKind.TOOL_CALL and event.tool_use_id in worked:
+            ran = ran or not signals.only_reads(event.text)  # a look (`ls .env`) tries nothing
         elif ran and event.kind is EventKind.TOOL_CALL and _edits_the_work(event):
             return True
     return False

@@ -85,8 +85,8 @@ def read_poll(text: str, tool_use_result: Any) -> TaskPoll:
     """A poll's result: the status, exit code and output it reports, from its text (what the
     agent saw), else from the line's structured copy."""
     task = _structured(tool_use_result)
-    status = _tag(text, "status") or as_str(task.get("status")) or ""
-    code = _tag(text, "exit_code") or task.get("exitCode")
+    status = _tag(text, "status", whole=False) or as_str(task.get("status")) or ""
+    code = _tag(text, "exit_code", whole=False) or task.get("exitCode")
     output = _tag(text, "output")
     if output is None:
         parts = (_tag(text, "stdout"), _tag(text, "stderr"))
@@ -94,7 +94,7 @@ def read_poll(text: str, tool_use_result: Any) -> TaskPoll:
     if output is None:
         output = as_str(task.get("output")) or ""
     return TaskPoll(
-        _tag(text, "task_id") or as_str(task.get("task_id")),
+        _tag(text, "task_id", whole=False) or as_str(task.get("task_id")),
         _status(status),
         _code(code),
         _TRUNCATED.sub("", output.strip("\n"), count=1),
@@ -108,9 +108,11 @@ def _structured(tool_use_result: Any) -> dict[str, Any]:
     return task if isinstance(task, dict) else tool_use_result
 
 
-def _tag(text: str, name: str) -> str | None:
-    """What the first `<name>` and the last `</name>` hold (an output may print the tag)."""
-    start, end = text.find(f"<{name}>"), text.rfind(f"</{name}>")
+def _tag(text: str, name: str, *, whole: bool = True) -> str | None:
+    """What the first `<name>` holds: up to the last `</name>` for an output (`whole`: it may
+    print the tag itself), to the first for a field before it."""
+    start = text.find(f"<{name}>")
+    end = text.rfind(f"</{name}>") if whole else text.find(f"</{name}>", start + 1)
     if start < 0 or end < start:
         return None
     inside = text[start + len(name) + 2 : end]
