@@ -72,6 +72,13 @@ def failures(tmp_path: Path, records: list[dict]) -> list:  # type: ignore[type-
             False,
         ),
         ("git commit -m x", 1, "Exit code 1\nerror: pathspec 'x' did not match any file", True),
+        # a push joined by `&&` never ran; a `|` inside the message is no pipe
+        (
+            'git add a.js && git commit -m "feat: a | b\n\n- cities" && git push origin main',
+            1,
+            "Exit code 1\nOn branch main\nnothing to commit, working tree clean",
+            False,
+        ),
         # the commit not the last step: the exit is the build's
         (
             "git commit -am wip; npm run build",

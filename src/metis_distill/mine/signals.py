@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from metis_distill.mine.text import STEP_SPLIT, command_head, script_steps, split_heredocs
+from metis_distill.mine.text import (
+    SHELL_QUOTED,
+    STEP_SPLIT,
+    command_head,
+    script_steps,
+    split_heredocs,
+)
 from metis_distill.models import Event, EventKind
 from metis_distill.terminal import printable
 
@@ -912,8 +918,7 @@ def answers_no(call: Event | None, result: Event) -> bool:
         return True
     if result.exit_code == 1 and _NOTHING_TO_COMMIT.search(result.text[-2000:]):
         # nothing staged, the commit the call's last step: the work was already in
-        last_step = _SEGMENTS.split(command_head(call.text))[-1].strip()
-        return last_step.startswith("git commit")
+        return _exit_is_the_commits(call.text)
     last = _PIPE.split(call.text.strip())[-1].strip()
     words = last.split()
     if not words:
@@ -922,6 +927,14 @@ def answers_no(call: Event | None, result: Event) -> bool:
     if result.exit_code == 123:  # xargs: one of the runs it made exited 1 to 125
         return program == "xargs" and _xargs_runs(words[1:]) in _ANSWERS_WITH_ONE
     return program in _ANSWERS_WITH_ONE or bool(_LISTS_PACKAGES.match(last))
+
+
+def _exit_is_the_commits(command: str) -> bool:
+    """The call's exit is its `git commit`'s: only `&&` follows the commit (what it joins never
+    ran after the commit failed), outside its message's quotes."""
+    masked = SHELL_QUOTED.sub(lambda quoted: "x" * len(quoted[0]), split_heredocs(command)[0])
+    at = masked.rfind("git commit")
+    return at >= 0 and re.search(r"[;|\n]", masked[at:]) is None
 
 
 # `git commit` with nothing staged (exit 1): an answer, no failure.
