@@ -1078,3 +1078,15 @@ def test_bubblewraps_words_from_what_the_call_ran_are_no_sandbox_lesson(
     calls: list[tuple[str, dict, int, str]],  # type: ignore[type-arg]
 ) -> None:
     assert all("sandbox cannot start" not in lesson for lesson in _rollout_lessons(tmp_path, calls))
+
+
+def test_gh_unable_to_connect_is_the_sandboxs_missing_network(tmp_path: Path) -> None:
+    refused = "error connecting to api.github.com\ncheck your internet connection"
+    (lesson,) = _rollout_lessons(
+        tmp_path,
+        [
+            ("gh auth login --hostname github.com --web", {}, 1, refused),
+            ("gh auth login --hostname github.com --web", OUT, 0, "✓ Logged in as octo"),
+        ],
+    )
+    assert lesson.startswith("Codex's sandbox here has no network")

@@ -520,7 +520,7 @@ NO_NETWORK = re.compile(
     r"|\bECONNREFUSED\b|\bENOTFOUND\b|\bEAI_AGAIN\b|getaddrinfo|Network is unreachable"
     r"|Temporary failure in name resolution|\bdial (?:tcp|udp)\b|Name or service not known"
     r"|nodename nor servname|\bNU1301\b|Unable to load the service index"
-    r"|Max retries exceeded with url",
+    r"|Max retries exceeded with url|\berror connecting to [\w-]+(?:\.[\w-]+)+",  # (gh's)
     re.I,
 )
 # What Codex's sandbox refuses: a socket (`:eperm`), a write, the network.
