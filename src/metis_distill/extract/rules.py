@@ -60,12 +60,12 @@ from metis_distill.mine.signals import (
 from metis_distill.mine.statements import is_standing_rule
 from metis_distill.mine.store_stub import STORE_STUB_TEXT, ran_store_stub
 from metis_distill.mine.text import (
-    SHELL_QUOTED,
     STEP_SPLIT,
     clean,
     command_head,
     file_name,
     first_step,
+    quotes_masked,
     scrub,
     shell_steps,
     shorten,
@@ -277,7 +277,7 @@ def _steps_the_exit_shows(command: str) -> list[str]:
     python3` shows nothing of `python -V`); one piped on (`flow help | head`) when its
     errors were not thrown away, so that a program not found would have said so."""
     head = command_head(command)
-    masked = SHELL_QUOTED.sub(lambda quoted: "x" * len(quoted[0]), head)
+    masked = quotes_masked(head)
     bounds = [(m.start(), m.end(), m.group()) for m in _OPERATOR.finditer(masked)]
     steps, start = [], 0
     for begin, end, operator in [*bounds, (len(head), len(head), "")]:

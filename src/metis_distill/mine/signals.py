@@ -6,9 +6,9 @@ import re
 from collections.abc import Sequence
 
 from metis_distill.mine.text import (
-    SHELL_QUOTED,
     STEP_SPLIT,
     command_head,
+    quotes_masked,
     script_steps,
     split_heredocs,
 )
@@ -602,26 +602,30 @@ def _traceback_behind_pipe(call: Event | None, result: Event) -> bool:
     """A Python program the call ran crashed, and a pipe after it (`| tail -8`) made the exit
     tail's, 0, and cut the traceback's header: the call failed all the same. (Logs a call
     printed, `docker logs api | tail`, tell of another run's crash.)"""
-    if call is None or call.tool_name not in SHELL_TOOLS or result.role != "tool":
-        return False
-    if result.exit_code not in (None, 0) or result.kind is EventKind.ERROR or "|" not in call.text:
-        return False
-    own = split_heredocs(call.text)[0]
-    return bool(_RUNS_PYTHON.search(own)) and _traceback_tail(result.text[-4000:])
+    own = _exit_hidden_by_pipe(call, result)
+    return (
+        own is not None and bool(_RUNS_PYTHON.search(own)) and _traceback_tail(result.text[-4000:])
+    )
 
 
 def _missing_behind_pipe(call: Event | None, result: Event) -> bool:
     """A program the call ran was not found, and a pipe after it (`timeout 10 x | head`)
     made the exit the last program's, 0: the call failed all the same."""
-    if call is None or call.tool_name not in SHELL_TOOLS or result.role != "tool":
+    own = _exit_hidden_by_pipe(call, result)
+    program = missing_program(result.text[:2000]) if own is not None else None
+    if own is None or program is None:
         return False
-    if result.exit_code not in (None, 0) or result.kind is EventKind.ERROR or "|" not in call.text:
-        return False
-    program = missing_program(result.text[:2000])
-    if program is None:
-        return False
-    own = split_heredocs(call.text)[0]
     return any(step.split()[:1] == [program] for step in script_steps(own))
+
+
+def _exit_hidden_by_pipe(call: Event | None, result: Event) -> str | None:
+    """The shell call's own command (here-documents' bodies left out) when it exited well
+    through a pipe, whose exit is the pipe's last program's; else None."""
+    if call is None or call.tool_name not in SHELL_TOOLS or result.role != "tool":
+        return None
+    if result.exit_code not in (None, 0) or result.kind is EventKind.ERROR or "|" not in call.text:
+        return None
+    return split_heredocs(call.text)[0]
 
 
 def _prints_only(call: Event | None) -> bool:
@@ -932,7 +936,7 @@ def answers_no(call: Event | None, result: Event) -> bool:
 def _exit_is_the_commits(command: str) -> bool:
     """The call's exit is its `git commit`'s: only `&&` follows the commit (what it joins never
     ran after the commit failed), outside its message's quotes."""
-    masked = SHELL_QUOTED.sub(lambda quoted: "x" * len(quoted[0]), split_heredocs(command)[0])
+    masked = quotes_masked(split_heredocs(command)[0])
     at = masked.rfind("git commit")
     return at >= 0 and re.search(r"[;|\n]", masked[at:]) is None
 
@@ -1120,6 +1124,25 @@ def _ran_nothing(program: str, output: str) -> bool:
     return ("/" in program or program.startswith(".")) and (
         f"{program}: No such file or directory" in output
     )
+
+
+def next_shell_call(events: Sequence[Event], index: int) -> tuple[Event, Event | None] | None:
+    """The first shell call after `events[index]`, and the result it got (None if none)."""
+    later = next(
+        (
+            e
+            for e in events[index + 1 :]
+            if e.kind is EventKind.TOOL_CALL and e.tool_name in SHELL_TOOLS
+        ),
+        None,
+    )
+    if later is None:
+        return None
+    result = next(
+        (e for e in events[index + 1 :] if e.role == "tool" and e.tool_use_id == later.tool_use_id),
+        None,
+    )
+    return later, result
 
 
 def only_reads(command: str) -> bool:

@@ -171,8 +171,14 @@ def script_steps(script: str) -> list[str]:
     return [step for step in steps if not step.startswith("#")]
 
 
+def quotes_masked(text: str) -> str:
+    """The text with each quoted string's characters replaced, its length kept: operators
+    found in it stand outside quotes, at the same places as in the text."""
+    return SHELL_QUOTED.sub(lambda quoted: "x" * len(quoted[0]), text)
+
+
 def _split_outside_quotes(text: str, operators: re.Pattern[str]) -> list[str]:
-    masked = SHELL_QUOTED.sub(lambda quoted: "x" * len(quoted[0]), text)
+    masked = quotes_masked(text)
     found, start = [], 0
     for operator in operators.finditer(masked):
         found.append(text[start : operator.start()].strip())

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from metis_distill.mine import signals
 from metis_distill.mine.text import SHELL_QUOTED
-from metis_distill.models import Event, EventKind
+from metis_distill.models import Event
 
 # `FILES="a b c"`, `export FILES='a b'`: a value of several words, quoted whole
 _ASSIGNED = re.compile(
@@ -73,24 +73,14 @@ def words_inline(
 ) -> tuple[Event, Event] | None:
     """The next shell call, with the words written in it and no `$VAR`, and its result when
     the words reached the program apart (the whole list no longer named)."""
-    later = next(
-        (
-            e
-            for e in events[index + 1 :]
-            if e.kind is EventKind.TOOL_CALL and e.tool_name in signals.SHELL_TOOLS
-        ),
-        None,
-    )
-    if later is None or later.session != call.session:
+    found = signals.next_shell_call(events, index)
+    if found is None or found[0].session != call.session:
         return None
+    later, result = found
     words = unsplit.value.split()
     uses = re.search(rf"\$(?:{unsplit.name}\b|\{{{unsplit.name}\}})", later.text)
     if uses is not None or not all(word in later.text for word in words[:2]):
         return None
-    result = next(
-        (e for e in events[index + 1 :] if e.role == "tool" and e.tool_use_id == later.tool_use_id),
-        None,
-    )
     if result is None or unsplit.value in result.text:
         return None
     return later, result

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 
 from metis_distill.mine import signals
-from metis_distill.models import Event, EventKind
+from metis_distill.models import Event
 
 _READ_ONLY = re.compile(r"\bzsh(?::\d+)?: read-only variable: (?P<name>[A-Za-z_]\w*)")
 # zsh's own read-only parameters a script may take for free names (bash has none of these)
@@ -55,22 +55,14 @@ def renamed(
     events: Sequence[Event], index: int, call: Event, name: str
 ) -> tuple[Event, Event] | None:
     """The next shell call, which no longer assigns the name, and its result when it worked."""
-    later = next(
-        (
-            e
-            for e in events[index + 1 :]
-            if e.kind is EventKind.TOOL_CALL and e.tool_name in signals.SHELL_TOOLS
-        ),
-        None,
-    )
-    if later is None or later.session != call.session or _assigns(later.text, name):
+    found = signals.next_shell_call(events, index)
+    if found is None or found[0].session != call.session:
+        return None
+    later, result = found
+    if _assigns(later.text, name):
         return None
     if SequenceMatcher(None, call.text, later.text).ratio() < SAME_SCRIPT:
         return None  # another command, not the script with another name
-    result = next(
-        (e for e in events[index + 1 :] if e.role == "tool" and e.tool_use_id == later.tool_use_id),
-        None,
-    )
     if result is None or not signals.is_success(result):
         return None
     return later, result
