@@ -381,6 +381,11 @@ def test_a_pick_asked_as_option_1_or_2_names_the_option_left(tmp_path: Path) -> 
         ("What scope should the first version cover?", "Only the import, no export"),
         ("What is the scope of this refactor?", "Just the parser module"),
         ("这次的实现范围是？", "只做后端"),
+        ("What should the initial scope of the build be?", "Production-ready v1"),
+        ("What level of reporting features should be included?", "The full reporting suite"),
+        ("Which payment features should we support first?", "Cards and refunds"),
+        ("Which cloud should we target for the initial implementation?", "AWS"),
+        ("Which frameworks do you prefer for this implementation?", "FastAPI + SQLAlchemy"),
         # a name asked for, answered by the "other" option with nothing in it
         ("GitHub 仓库名称是什么？", "自定义名称"),
         # one act, done once: the code shows it after

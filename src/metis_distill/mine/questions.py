@@ -103,13 +103,20 @@ _YOUR_SIDE = re.compile(
     re.I,
 )
 # How much of the planned work to build (full or minimal, this pass): the extent of one task,
-# which the code then shows; not the scopes a token or a grant is given.
+# which the code then shows; not the scopes a token or a grant is given. And what one build
+# targets ("for the initial implementation"), or which features it includes: the first
+# version's plan, which the code shows after and the next version may change.
 _SCOPE = re.compile(
     r"\b(?:which|what) scope (?:is|should|do|would|for)\b"
     r"(?![^?]*\b(?:token|oauth|permission|grant|access|api key|credential)s?\b)"
     r"|\bscope (?:of|for) (?:this|the|today'?s?|our|your|a|an) (?:\w+ )?(?:task|change|work|pr|"
-    r"pull request|feature|plan|first|initial|mvp|version|iteration|release|refactor|phase)\b"
-    r"|\bmvp scope\b"
+    r"pull request|feature|plan|first|initial|mvp|version|iteration|release|refactor|phase|"
+    r"implementation|build)\b"
+    r"|\b(?:mvp|initial|first) scope\b"
+    r"|\bfor (?:this|the|our) (?:(?:initial|first) )?(?:implementation|prototype|mvp|v1)\b"
+    r"|\bfor (?:the|our) (?:initial|first) (?:version|release|iteration|build)\b"
+    r"|\b(?:which|what) (?:level|set|kind|kinds) of (?:[\w-]+ ){0,3}features?\b"
+    r"|\b(?:which|what) (?:[\w-]+ ){0,3}features? should (?:be|we|i)\b"
     r"|\bhow much (?:of (?:it|this|the \w+) )?should (?:i|we) (?:build|implement|do)\b"
     r"|(?:本次|这次|此次|实现|功能|改动|开发)(?:的)?范围|今回の(?:スコープ|範囲)|実装(?:スコープ|範囲)",
     re.I,
