@@ -15,6 +15,7 @@ from metis_distill.extract.rules import WSL_TEXT
 from metis_distill.ledger import Evidence, LessonView
 from metis_distill.mine.shells import SWITCH_LESSON
 from metis_distill.placement.agents import agents_of, fits, readers_of
+from metis_distill.placement.files import personal_file
 from metis_distill.placement.place import Rules, place
 
 ROOT = Path("/work/shop")
@@ -118,7 +119,9 @@ def test_placement_holds_back_what_the_targets_readers_cannot_use(tmp_path: Path
     assert for_claude.of(tmp_path / "CLAUDE.md") == [npm]
     assert for_claude.held_back == (sandbox,)
     for_codex = place([sandbox, npm], tmp_path / "AGENTS.md", tmp_path, Rules())
-    assert for_codex.of(tmp_path / "AGENTS.md") == [sandbox, npm]
+    assert for_codex.of(tmp_path / "AGENTS.md") == [npm]
+    # what this person's sandbox refuses: their own Codex file, read in each of their projects
+    assert for_codex.of(personal_file(tmp_path / "AGENTS.md", tmp_path, "")) == [sandbox]
     assert for_codex.held_back == ()
 
 
@@ -133,7 +136,7 @@ def test_a_lesson_of_one_agent_names_it_in_a_file_others_read_too(tmp_path: Path
     assert own.of(tmp_path / "CLAUDE.md") == [cancelled]
     sandbox = lesson(SANDBOX, ("Bash:mix",), {"codex"})  # names Codex already
     assert place([sandbox], tmp_path / "AGENTS.md", tmp_path, Rules()).of(
-        tmp_path / "AGENTS.md"
+        personal_file(tmp_path / "AGENTS.md", tmp_path, "")
     ) == [sandbox]
 
 
@@ -177,8 +180,9 @@ def test_codexs_sandbox_renders_for_codex_only(
         all_projects=True,
     )
     report = pipeline.distill(settings, embedder=embedder)
-    proposed = Path(report.proposal.folder or "", "proposed.md")
-    text = proposed.read_text() if proposed.is_file() else ""
+    folders = [report.proposal.folder, *(other.folder for other in report.proposal.others)]
+    proposed = [Path(folder or "", "proposed.md") for folder in folders]
+    text = "".join(path.read_text() for path in proposed if path.is_file())
     assert ("fails inside Codex's sandbox" in text) is shown
     assert report.proposal.other_agents == (() if shown else ("Codex",))
     if not shown:

@@ -56,6 +56,20 @@ def lesson(
             None,
             Locality.MACHINE,
         ),
+        (  # what this person's Codex sandbox refuses: each a fact of its setup
+            "Codex's sandbox here has no network, localhost included: calls that reach a "
+            "server fail inside it and work outside it; ask to run them with escalated "
+            "permissions.",
+            "curl: (7) Failed to connect to localhost port 8000",
+            "run it with escalated permissions",
+            Locality.MACHINE,
+        ),
+        (
+            "Codex's sandbox here cannot write under `.git/`: git commands fail inside it.",
+            "fatal: Unable to create '.git/index.lock': Operation not permitted",
+            None,
+            Locality.MACHINE,
+        ),
         (  # this machine's shell
             "Read fails here: cygpath cannot convert the path.",
             "Command failed: cygpath -u 'S:\\repo'",

@@ -1059,6 +1059,58 @@ def test_a_cache_the_sandbox_will_not_write_is_set_elsewhere(tmp_path: Path) -> 
     assert lesson.fix == "GOCACHE=/tmp/go-build go test ./..." and lesson.evidence.shows_fix
 
 
+def test_a_cache_under_home_the_sandbox_refused_is_named_from_home(tmp_path: Path) -> None:
+    """uv's cache in the home folder, refused: the folder is `~/.cache/`, not a folder of the
+    repository's."""
+    refused = _failed(
+        "error: failed to open file ~/.cache/uv/sdists-v9/.git: Operation not permitted"
+    )
+    calls = [("uv run pytest -q", refused), ("uv run pytest -q", _ran("3 passed"))]
+    run = _shell_run(tmp_path, calls, escalated=frozenset({1}))
+    lines = read_lines(tmp_path / "rollout-x.jsonl")
+    (lesson,) = RulesExtractor().extract(run, list(find_episodes(run)), lines)
+    assert lesson.text.startswith("Codex's sandbox here cannot write under `~/.cache/`")
+
+
+def test_docker_kept_out_by_the_sandbox_is_one_lesson_whatever_ran_it(tmp_path: Path) -> None:
+    """`docker compose ps` and a make target that runs compose both meet Docker's socket
+    refused, and both work let out: one lesson, the socket's, not "`make` fails"."""
+    denied = (
+        "permission denied while trying to connect to the Docker daemon socket at "
+        'unix:///w/run/docker.sock: Get "http://%2Fw%2Frun%2Fdocker.sock/v1.47/containers/json"'
+    )
+    texts = set()
+    for n, command in enumerate(("docker compose ps", "make compose-up")):
+        folder = tmp_path / str(n)
+        folder.mkdir()
+        run = _shell_run(
+            folder, [(command, _failed(denied)), (command, _ran("api  Up"))], frozenset({1})
+        )
+        lines = read_lines(folder / "rollout-x.jsonl")
+        texts |= {c.text for c in RulesExtractor().extract(run, list(find_episodes(run)), lines)}
+    (text,) = texts
+    assert text.startswith("Codex's sandbox here keeps Docker's socket out of reach")
+
+
+def test_a_rerun_let_out_that_fails_on_the_code_does_not_work_outside(tmp_path: Path) -> None:
+    """Let out of the sandbox, the make target got past the socket and failed on a TypeScript
+    error: nothing shows it works outside the sandbox, and no fix is claimed. (A shell
+    profile's refused `ps` printed first, the sandbox's words, gone in the rerun.)"""
+    denied = (
+        "profile.sh: line 18: /bin/ps: Operation not permitted\n"
+        "permission denied while trying to connect to the Docker daemon socket at unix:///w/d.sock"
+    )
+    built = (
+        "docker compose up --build\nsrc/App.tsx(78,1): error TS1005: ')' expected.\n"
+        "make: *** [compose-up] Error 1\n"
+    )
+    calls = [("make compose-up", _failed(denied)), ("make compose-up", _failed(built))]
+    run = _shell_run(tmp_path, calls, escalated=frozenset({1}))
+    lines = read_lines(tmp_path / "rollout-x.jsonl")
+    lessons = RulesExtractor().extract(run, list(find_episodes(run)), lines)
+    assert lessons and all(c.fix is None and "works outside" not in c.text for c in lessons)
+
+
 def test_a_write_under_git_refused_is_the_sandbox_even_with_no_rerun_seen(tmp_path: Path) -> None:
     """The escalated rerun was refused: the cause is still known from the error alone, and no
     fix is claimed."""

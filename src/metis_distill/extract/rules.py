@@ -46,6 +46,7 @@ from metis_distill.mine.shells import (
 from metis_distill.mine.signals import (
     BUNDLED_SEARCH,
     EDIT_TOOLS,
+    DOCKER_SOCKET,
     NO_NETWORK,
     SHELL_TOOLS,
     THANKS,
@@ -431,6 +432,8 @@ def _failure_lesson(
         if _NO_SANDBOX.search(episode.trigger.text[:4000]):
             text = _SOME_CONFINED_TEXT if sandbox_ran else _NO_SANDBOX_TEXT
             return text, "run it with escalated permissions"
+        if DOCKER_SOCKET.search(episode.trigger.text[:4000]):
+            return _NO_DOCKER_TEXT, "run it with escalated permissions"
         if NO_NETWORK.search(episode.trigger.text[:4000]):
             return _NO_NETWORK_TEXT, "run it with escalated permissions"
         program = code(_sandboxed_program(call.text, whole=not ran_inside))
@@ -628,9 +631,18 @@ def _refused_folder(error: str) -> str | None:
         words = before.split()
         path = words[-1].strip("'\"`") if words else ""
         folders = _DOT_FOLDER.findall(path)
+        if ".git" in folders:
+            return ".git"
         if folders:
-            return ".git" if ".git" in folders else folders[0]
+            at_home = _HOME_FOLDER.match(path[: path.find(folders[0])])
+            return f"~/{folders[0]}" if at_home else folders[0]
     return None
+
+
+# A home folder: `~/`, `/Users/name/`, `/home/name/`, `C:\Users\name\`.
+_HOME_FOLDER = re.compile(
+    r"^['\"]?(?:~|/Users/[^/]+|/home/[^/]+|/root|[A-Za-z]:\\Users\\[^\\]+)[\\/]$"
+)
 
 
 def _refused_folder_text(folder: str) -> str:
@@ -667,6 +679,13 @@ _NO_NETWORK_TEXT = (
     "Codex's sandbox here has no network, localhost included: calls that reach a server "
     "(“Could not resolve host”, “Failed to connect to …”) fail inside it and work outside "
     "it; ask to run them with escalated permissions."
+)
+
+# ... nor Docker's socket: whatever runs `docker` (a script, a make target) meets it.
+_NO_DOCKER_TEXT = (
+    "Codex's sandbox here keeps Docker's socket out of reach (“permission denied while trying "
+    "to connect to the Docker daemon socket”): `docker` commands, and the scripts and make "
+    "targets that run them, fail inside it; ask to run them with escalated permissions."
 )
 
 

@@ -902,7 +902,9 @@ def _output_unseen(failed: str, retry: str) -> bool:
 # not `=== RUN TestHandleError`).
 _CRASHED = re.compile(
     r"^(?:Error\b|ERROR\b|error:|fatal\b|FATAL\b|npm ERR!|Traceback \(most recent)|"
-    r"\bCannot find (?:module|package)\b|\bcommand not found\b|Oops! Something went wrong",
+    r"\bCannot find (?:module|package)\b|\bcommand not found\b|Oops! Something went wrong|"
+    # make's own report of a step that failed, a TypeScript error, a Docker build's
+    r"^make(?:\[\d+\])?: \*\*\* .*\bError \d+|\berror TS\d+:|\bfailed to solve:",
     re.M,
 )
 # A pipe (not `||`): the status seen is the last program's (`cmd | head -30` exits 0).

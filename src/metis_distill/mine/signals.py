@@ -523,9 +523,16 @@ NO_NETWORK = re.compile(
     r"|Max retries exceeded with url|\berror connecting to [\w-]+(?:\.[\w-]+)+",  # (gh's)
     re.I,
 )
-# What Codex's sandbox refuses: a socket (`:eperm`), a write, the network.
+# Docker's socket out of reach: refused to the caller, or not there to it.
+DOCKER_SOCKET = re.compile(
+    r"permission denied while trying to connect to the Docker daemon socket"
+    r"|Cannot connect to the Docker daemon at unix://",
+    re.I,
+)
+# What Codex's sandbox refuses: a socket (`:eperm`, Docker's), a write, the network.
 SANDBOX_REFUSAL = re.compile(
-    rf":eperm\b|\bEPERM\b|Operation not permitted|Read-only file system|{NO_NETWORK.pattern}",
+    rf":eperm\b|\bEPERM\b|Operation not permitted|Read-only file system|{NO_NETWORK.pattern}"
+    rf"|{DOCKER_SOCKET.pattern}",
     re.I,
 )
 # File-editing tools of every format (Claude Code, Codex, aider, SWE-agent, OpenHands).

@@ -61,6 +61,8 @@ _THIS_MACHINE = re.compile(
     r"|\basks for a password here\b|\bno user name or e-mail set here\b"
     r"|\bGit Bash here\b|\bShell commands here run in bash, not cmd\b"
     r"|\bsandbox cannot start on this machine\b|\bcannot set (?:privileged )?capabilities\b"
+    # what the person's own Codex sandbox lets through (its mode, its network: their setup)
+    r"|\bCodex's sandbox here\b|\binside Codex's sandbox here\b"
     r"|\bcannot start their bundled ripgrep here\b|\bBash tool here passes a `!` on as\b"
     r"|\bOn this Windows machine\b|\bhere-document written into a file through\b"
     # a command run as another of the machine's accounts (`sudo -u deploy …`): its setup
