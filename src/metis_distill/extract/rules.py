@@ -45,8 +45,8 @@ from metis_distill.mine.shells import (
 )
 from metis_distill.mine.signals import (
     BUNDLED_SEARCH,
-    EDIT_TOOLS,
     DOCKER_SOCKET,
+    EDIT_TOOLS,
     NO_NETWORK,
     SHELL_TOOLS,
     THANKS,
