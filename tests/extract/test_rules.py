@@ -507,3 +507,31 @@ def test_a_program_missing_once_and_run_later_is_no_missing_program(
     records += [call("f2", later), result("f2", "flow 1.2\nusage: flow <command>")]
     lessons = [c for c in extract(_write(tmp_path, records), tmp_path) if "flow" in c.text]
     assert bool(lessons) is told
+
+
+@pytest.mark.parametrize(
+    ("command", "error", "named", "not_named"),
+    [
+        (  # git's own words: the git step failed, not the look before it
+            "ls -la .git/HEAD && git commit -m 'feat: x'",
+            "fatal: cannot lock ref 'HEAD': Unable to create '/w/.git/HEAD.lock': Permission denied",
+            "`git commit",
+            "`ls",
+        ),
+        (  # another program's "error:": which step said it is not told by git's words
+            "git pull && cargo build",
+            'error: could not compile `app` (bin "app") due to 2 previous errors',
+            "`git pull && cargo build",
+            "",
+        ),
+    ],
+)
+def test_the_failed_step_of_a_chain_is_the_one_whose_words_the_error_has(
+    tmp_path: Path, command: str, error: str, named: str, not_named: str
+) -> None:
+    from tests.mine.test_episodes import _write, call, result
+
+    path = _write(tmp_path, [call("t1", command), result("t1", f"Exit code 128\n{error}", True)])
+    (lesson,) = extract(path, path.parent)
+    assert lesson.text.startswith(named)
+    assert not not_named or not_named not in lesson.text

@@ -88,6 +88,36 @@ def failures(tmp_path: Path, records: list[dict]) -> list:  # type: ignore[type-
         ),
         # stopped by its own timeout after failing on its own: the failure stands
         ("timeout 15 pnpm dev", 1, "Exit code 1\nError: Cannot find module 'vite'", True),
+        # a report whose exit says what it found: packages behind, vulnerabilities, a unit off
+        (
+            "npm outdated",
+            1,
+            "Exit code 1\nPackage  Current  Wanted  Latest  Location\nvite     5.0.1   5.4.2   6.0.0",
+            False,
+        ),
+        (
+            "cd web && npm audit",
+            1,
+            "Exit code 1\n# npm audit report\n3 high severity vulnerabilities",
+            False,
+        ),
+        (
+            "systemctl status nginx.service",
+            3,
+            "Exit code 3\n○ nginx.service - web server\n     Active: inactive (dead)",
+            False,
+        ),
+        ("systemctl is-enabled cups", 1, "Exit code 1\ndisabled", False),
+        # the same commands failing on their own: failures still
+        ("npm audit", 1, "Exit code 1\nnpm error audit endpoint returned an error", True),
+        ("npm outdated", 1, "Exit code 1\nnpm error code ENOLOCK", True),
+        (
+            "npm outdated && npm run build",
+            1,
+            "Exit code 1\nPackage  Current  Wanted\nvite  5  5",
+            True,
+        ),
+        ("systemctl status nginx", 4, "Exit code 4\nUnit nginx.service could not be found.", True),
     ],
 )
 def test_a_query_that_answers_none_is_no_failure(

@@ -378,3 +378,38 @@ def test_a_quoted_windows_path_ending_in_a_backslash_is_one_lesson(
         c.text for c in failure_lessons(tmp_path, [call("t1", command), result("t1", error, True)])
     ]
     assert (ESCAPED_QUOTE_LESSON in found) is told
+
+
+def test_a_cd_claude_code_blocked_is_the_harness_not_the_command(tmp_path: Path) -> None:
+    """A `cd` out of the session's folder is stopped by Claude Code before anything runs:
+    the lesson names the harness's rule, never the command after the `cd`."""
+    blocked = (
+        "ERROR: cd to '/home/ana/infra' was blocked. For security, Claude Code may only change "
+        "directories to child directories of the original working directory (/home/ana/app) "
+        "for this session."
+    )
+    found = _lessons(
+        tmp_path,
+        [
+            call("t1", "cd /home/ana/infra && terraform plan"),
+            result("t1", blocked, True),
+            call("t2", "cd /home/ana/infra && make deploy"),
+            result("t2", blocked, True),
+        ],
+    )
+    texts = {c.text for c in found}
+    assert len(found) == 2 and len(texts) == 1
+    text = texts.pop()
+    assert text.startswith("Claude Code's Bash tool here blocks a `cd` out of the folder")
+    assert "terraform" not in text and all(c.fix is None for c in found)
+
+
+def test_an_action_auto_mode_turned_down_is_no_failure(tmp_path: Path) -> None:
+    denied = (
+        "Permission for this action was denied by the Claude Code auto mode classifier. "
+        "Reason: Blocked by classifier."
+    )
+    found = _lessons(
+        tmp_path, [call("t1", "python3 - <<'EOF'\nprint(1)\nEOF"), result("t1", denied, True)]
+    )
+    assert found == []

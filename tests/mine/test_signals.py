@@ -204,6 +204,13 @@ def test_an_error_is_said_in_words(output: str, signature: str) -> None:
             "    console.error(err)\nhead: cannot open 'b.js' for reading",
             "head: cannot open 'b.js' for reading",
         ),
+        (  # npm's echo of the script it runs, a file name of which holds "error"
+            "Exit code 1\n\n> web@0.1.0 test\n> vitest run --bail src/error.test.ts\n\n"
+            "file:///w/node_modules/vitest/dist/cac.js:404\n"
+            "          throw new CACError(`Unknown option`);\n                ^\n\n"
+            "CACError: Unknown option `--bail`\n    at Command.check (file:///w/cac.js:404:17)",
+            "CACError: Unknown option `--bail`",
+        ),
     ],
 )
 def test_source_code_a_command_printed_is_not_its_error(output: str, signature: str) -> None:

@@ -800,6 +800,9 @@ def _failed_step(call: Event, signature: str) -> str | None:
     if _GIT_HOOK.search(signature):  # `git add x && git commit`: the commit's hook failed
         hooked = next((m for s in steps if (m := _HOOKED.match(s)) is not None), None)
         return hooked.group(0).strip() if hooked is not None else call.text
+    gits = [step for step in steps if _GIT_STEP.match(step)]
+    if _GIT_SAYS.match(signature) and len(gits) == 1:  # `ls .git/HEAD && git commit`: git's
+        return gits[0]
     if missing_module(signature) is None:
         return call.text
     return importing_step(call.text, signature)
@@ -808,6 +811,12 @@ def _failed_step(call: Event, signature: str) -> str | None:
 # A git hook failing (husky's, pre-commit's): it runs on the commit or the push of a chain.
 _GIT_HOOK = re.compile(r"\.husky/|\bpre-commit\b|\bpre-push\b|\bcommit-msg\b|\bhook\b", re.I)
 _HOOKED = re.compile(r"^\s*git\s+(?:-\S+\s+)*(?:commit|push)\b")
+# How git words its own errors, and a step that runs it.
+_GIT_SAYS = re.compile(
+    r"^(?:fatal: |error: (?:pathspec|failed to push|Your local changes|cannot lock ref|"
+    r"src refspec|unable to (?:create|unlink|write))\b)"
+)
+_GIT_STEP = re.compile(r"^\s*git\s")
 
 
 # A command run inside a named conda environment (a project's runner, `uv run pytest`, is
@@ -1043,7 +1052,21 @@ def _known_shell_cause(call: Event, error: str, harness: str) -> tuple[str, None
         ), None
     if foreign_command(call, error) is not None:
         return _foreign_text(harness), None
+    if harness == "claude_code" and _CD_BLOCKED.search(error[:2000]):
+        return _CD_BLOCKED_TEXT, None
     return None
+
+
+# Claude Code keeps a session's Bash calls in the folder it started in and the folders below:
+# a `cd` elsewhere stops the call before anything in it runs, whatever came after the `cd`.
+_CD_BLOCKED = re.compile(
+    r"\bcd to .{1,400}? was blocked\. For security, Claude Code may only change directories"
+)
+_CD_BLOCKED_TEXT = (
+    "Claude Code's Bash tool here blocks a `cd` out of the folder the session started in and "
+    "its subfolders (“cd to … was blocked”): the whole call does nothing, whatever came after "
+    "the `cd`."
+)
 
 
 def _foreign_text(harness: str) -> str:

@@ -51,6 +51,12 @@ _REJECTED = re.compile(
     r"^(?:exec command |patch )?(?:rejected|aborted) by (?:the )?user",
     re.I | re.M,  # the harness may put its `Exit code 137` line first
 )
+# Claude Code's auto mode turned the action down before it ran: a permission the harness
+# withheld, no failure of the command (nor the user's word on it).
+_CLASSIFIER_DENIED = re.compile(
+    r"^(?:Error: )?Permission for this action was denied by the Claude Code auto mode classifier",
+    re.M,
+)
 _TRACEBACK = re.compile(r"Traceback \(most recent call last\)")
 # A traceback's end, its header cut off (`python x.py 2>&1 | tail -8`, whose exit is tail's):
 # a frame, and the exception that ended it as the output's last line.
@@ -558,7 +564,7 @@ def is_failure(event: Event) -> bool:
     """A tool error, a non-zero exit, a traceback or failing tests (not noise, not a rejection)."""
     if event.role != "tool" or is_noise(event) or is_rejection(event):
         return False
-    if event.tool_name in _WEB_TOOLS:
+    if event.tool_name in _WEB_TOOLS or _CLASSIFIER_DENIED.search(event.text[:300]):
         return False
     if event.kind is EventKind.ERROR:
         return True
@@ -848,8 +854,28 @@ def _without_echoed_source(lines: list[str]) -> list[str]:
     """Without the source line Node (or a compiler) echoes above its `^` marker, and the
     marker: `const err = new Error(message);` is where it was thrown, not what went wrong."""
     marked = {n for n in range(1, len(lines)) if _CARET.match(lines[n])}
-    kept = [line for n, line in enumerate(lines) if n not in marked and n + 1 not in marked]
+    echoed = _package_script_echoes(lines)
+    kept = [
+        line
+        for n, line in enumerate(lines)
+        if n not in marked and n + 1 not in marked and n not in echoed
+    ]
     return kept or lines
+
+
+# npm's (pnpm's, yarn's) echo of the package script it runs: `> app@0.1.0 test`, then the
+# script's command line, `> vitest run --flag src/error.test.ts`: the call, not what went wrong.
+_SCRIPT_HEADER = re.compile(r"^> \S+@\S+ \S+")
+
+
+def _package_script_echoes(lines: list[str]) -> set[int]:
+    echoed: set[int] = set()
+    for n, line in enumerate(lines):
+        if _SCRIPT_HEADER.match(line):
+            echoed.add(n)
+            if n + 1 < len(lines) and lines[n + 1].startswith("> "):
+                echoed.add(n + 1)
+    return echoed
 
 
 def _gradle_cause(lines: list[str]) -> str:
@@ -923,7 +949,11 @@ def stopped_on_purpose(call: Event | None, result: Event) -> bool:
 def answers_no(call: Event | None, result: Event) -> bool:
     """A query that exited 1 to say "none": `rg` or `grep` found nothing, `diff` found a
     difference, `npm ls` did not find the package, `which` did not find the program."""
-    if call is None or result.exit_code not in (1, 123) or call.tool_name not in SHELL_TOOLS:
+    if call is None or call.tool_name not in SHELL_TOOLS:
+        return False
+    if _reports_findings(call.text, result):
+        return True
+    if result.exit_code not in (1, 123):
         return False
     if result.exit_code == 1 and _only_probes(call.text) and not _says_missing(result.text):
         return True
@@ -938,6 +968,41 @@ def answers_no(call: Event | None, result: Event) -> bool:
     if result.exit_code == 123:  # xargs: one of the runs it made exited 1 to 125
         return program == "xargs" and _xargs_runs(words[1:]) in _ANSWERS_WITH_ONE
     return program in _ANSWERS_WITH_ONE or bool(_LISTS_PACKAGES.match(last))
+
+
+# Commands whose exit status reports what they found, with the words their report then holds:
+# packages behind their latest, known vulnerabilities, a service not running or not enabled.
+_REPORTS: tuple[tuple[re.Pattern[str], frozenset[int], re.Pattern[str]], ...] = (
+    (
+        re.compile(r"(?:npm|pnpm|yarn) outdated\b"),
+        frozenset({1}),
+        re.compile(r"\bPackage\b.*\bCurrent\b.*\bWanted\b", re.I),
+    ),
+    (
+        re.compile(r"(?:npm|pnpm|yarn) audit\b(?!.*\bfix\b)"),
+        frozenset({1}),
+        re.compile(r"\b(?:\d+|found \d+) (?:\w+ )?(?:severity )?vulnerabilit(?:y|ies)\b", re.I),
+    ),
+    (
+        re.compile(r"(?:sudo )?systemctl (?:--user )?(?:status|is-active|is-enabled|is-failed)\b"),
+        frozenset({1, 3}),
+        re.compile(r"^\s*Active: |^(?:inactive|failed|disabled|activating|masked|static)$", re.M),
+    ),
+)
+
+
+def _reports_findings(command: str, result: Event) -> bool:
+    """The call was one command whose non-zero exit says what it found (`npm outdated`
+    exits 1 when a package is behind), and its output is that report."""
+    own = command_head(split_heredocs(command)[0]).strip()
+    if len(script_steps(own)) != 1:
+        return False
+    return any(
+        runs.match(own) is not None
+        and result.exit_code in codes
+        and report.search(result.text[:8000]) is not None
+        for runs, codes, report in _REPORTS
+    )
 
 
 def _exit_is_the_commits(command: str) -> bool:
