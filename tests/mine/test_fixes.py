@@ -598,6 +598,24 @@ def _kinds(tmp_path: Path, records: list[dict]) -> list[FixKind | None]:  # type
     ]
 
 
+_BODY = "path = Path('specs/plan.md')\ntext = path.read_text()\npath.write_text(text.upper())\n"
+
+
+def test_an_inline_script_written_again_is_no_retry(tmp_path: Path) -> None:
+    """The here-document's script changed (an import added): not "passed when run again"."""
+    (episode, lesson), *_ = _failures(
+        tmp_path,
+        [
+            call("t1", f"python3 - <<'PY'\n{_BODY}PY"),
+            result("t1", "Exit code 1\nNameError: name 'Path' is not defined", True),
+            call("t2", f"python3 - <<'PY'\nfrom pathlib import Path\n{_BODY}PY"),
+            result("t2", "True"),
+        ],
+    )
+    assert episode.fix is None
+    assert "passed when run again" not in lesson.text and "(no fix seen)" in lesson.text
+
+
 def test_an_edit_between_is_the_fix_of_a_timeout_not_the_longer_limit(tmp_path: Path) -> None:
     records = [
         _timed("t1", "pytest -q", 60000),

@@ -204,6 +204,16 @@ def test_an_error_is_said_in_words(output: str, signature: str) -> None:
             "    console.error(err)\nhead: cannot open 'b.js' for reading",
             "head: cannot open 'b.js' for reading",
         ),
+        (  # a passed test file whose name holds "error", above the one that failed
+            " RUN  v3.2.4 /w\n \u2713 src/error.test.ts (2 tests) 3ms\n"
+            " \u00d7 src/api.test.ts > fetches (1 test | 1 failed)\n",
+            "\u00d7 src/api.test.ts > fetches (1 test | 1 failed)",
+        ),
+        (  # a log line at level INFO from a logger named `uvicorn.error`
+            "api-1 | 12:39:33 | INFO | uvicorn.error | Started server process [1]\n"
+            "api-1 | 12:39:34 | ERROR | app.db | connection refused",
+            "api-1 | 12:39:34 | ERROR | app.db | connection refused",
+        ),
         (  # npm's echo of the script it runs, a file name of which holds "error"
             "Exit code 1\n\n> web@0.1.0 test\n> vitest run --bail src/error.test.ts\n\n"
             "file:///w/node_modules/vitest/dist/cac.js:404\n"

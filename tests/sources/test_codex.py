@@ -1339,3 +1339,16 @@ def test_a_call_stopped_while_it_waited_for_an_answer_is_no_lesson_of_the_limit(
         run, list(find_episodes(run)), read_lines(tmp_path / "rollout-x.jsonl")
     )
     assert not lesson.text.startswith("Codex's default time limit")
+
+
+def test_an_inline_script_written_again_is_no_retry_in_codex(tmp_path: Path) -> None:
+    """The here-document's script changed (an import added) and then ran: not "passed when
+    run again", which would call it flaky."""
+    body = "path = Path('specs/plan.md')\ntext = path.read_text()\ntext = text.replace('a', 'b')\npath.write_text(text)\n"
+    script = f"python - <<'PY'\n{body}PY"
+    fixed = f"python - <<'PY'\nfrom pathlib import Path\n{body}PY"
+    crashed = "Traceback (most recent call last):\n  File \"<stdin>\", line 1, in <module>\nNameError: name 'Path' is not defined\n"
+    run = _shell_run(tmp_path, [(script, _failed(crashed)), (fixed, _ran("True"))])
+    lines = read_lines(tmp_path / "rollout-x.jsonl")
+    (lesson,) = RulesExtractor().extract(run, list(find_episodes(run)), lines)
+    assert "passed when run again" not in lesson.text and lesson.fix is None

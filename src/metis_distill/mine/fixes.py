@@ -685,6 +685,8 @@ def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Even
     steps = _state_changes(between, call)
     if steps:
         return Fix(FixKind.PREPARED, later, result, steps[-MAX_STEPS:])
+    if split_heredocs(later.text)[1] != split_heredocs(call.text)[1]:
+        return None  # the script it read was written again: the day's code, no retry
     return Fix(FixKind.RETRIED, later, result)
 
 

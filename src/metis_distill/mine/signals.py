@@ -178,7 +178,10 @@ _WARNING = re.compile(
 # A tally that says nothing went wrong ("Found 0 errors.") is no error line.
 _NONE_FOUND = re.compile(
     r"\b(?:0|no|zero) (?:errors?|failures?|failed|problems?|issues?)\b"
-    r"|^test \S+ \.\.\. ok$",  # a test that passed, whatever its name says
+    r"|^test \S+ \.\.\. ok$"  # a test that passed, whatever its name says
+    r"|(?-i:^(?:[\u2713\u2714\u221a]|PASS\s))"  # vitest's, jest's, mocha's passed test
+    # a log line at level INFO or DEBUG (its logger may be named `uvicorn.error`)
+    r"|(?-i:^(?!.*\b(?:ERROR|FATAL|CRITICAL)\b).*(?:^|[\s|\[])(?:INFO|DEBUG)(?:[\s|:\]]|$))",
     re.I,
 )
 _EXIT_LINE = re.compile(r"^Exit code -?\d+$")
