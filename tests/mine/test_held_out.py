@@ -1120,3 +1120,51 @@ def test_gh_unable_to_connect_is_the_sandboxs_missing_network(tmp_path: Path) ->
         ],
     )
     assert lesson.startswith("Codex's sandbox here has no network")
+
+
+FOUND = "The root cause was that the pre-commit hook runs prettier and rewrites staged files."
+
+
+@pytest.mark.parametrize(
+    ("records", "kept"),
+    [
+        # the cause found, nothing said against it
+        ([say("assistant", FOUND)], True),
+        # the user's next words say the problem is still there, in any language
+        ([say("assistant", FOUND), say("user", "проблема осталась")], False),
+        ([say("assistant", FOUND), say("user", "Still failing with the same error.")], False),
+        ([say("assistant", FOUND), say("user", "还是不行")], False),
+        # an edit read back is no check: the cause is what the agent hopes the edit fixed
+        (
+            [
+                edit("e1", ".husky/pre-commit", "npx prettier", "npx prettier --check"),
+                result("e1", "The file .husky/pre-commit has been updated successfully."),
+                {
+                    "type": "assistant",
+                    "message": {
+                        "content": [
+                            {
+                                "type": "tool_use",
+                                "id": "r1",
+                                "name": "Read",
+                                "input": {"file_path": ".husky/pre-commit"},
+                            }
+                        ]
+                    },
+                },
+                result("r1", "1\tnpx prettier --check"),
+                say("assistant", FOUND),
+                say("user", "ok"),
+            ],
+            False,
+        ),
+    ],
+)
+def test_a_cause_the_user_says_did_not_fix_it_is_no_gotcha(
+    tmp_path: Path,
+    records: list[dict],
+    kept: bool,  # type: ignore[type-arg]
+) -> None:
+    from tests.mine.test_statements import _lessons
+
+    assert (_lessons(tmp_path, records) != []) is kept

@@ -386,6 +386,7 @@ def test_a_pick_asked_as_option_1_or_2_names_the_option_left(tmp_path: Path) -> 
         ("Which payment features should we support first?", "Cards and refunds"),
         ("Which cloud should we target for the initial implementation?", "AWS"),
         ("Which frameworks do you prefer for this implementation?", "FastAPI + SQLAlchemy"),
+        ("How should the test plan be organized?", "Cover every payment mode"),
         # a name asked for, answered by the "other" option with nothing in it
         ("GitHub 仓库名称是什么？", "自定义名称"),
         # one act, done once: the code shows it after

@@ -214,6 +214,10 @@ def test_an_error_is_said_in_words(output: str, signature: str) -> None:
             "api-1 | 12:39:34 | ERROR | app.db | connection refused",
             "api-1 | 12:39:34 | ERROR | app.db | connection refused",
         ),
+        (  # the same, its header cut as a banner: the output opens with the echo
+            "> vitest run --bail src/error.test.ts\n\nCACError: Unknown option `--bail`",
+            "CACError: Unknown option `--bail`",
+        ),
         (  # npm's echo of the script it runs, a file name of which holds "error"
             "Exit code 1\n\n> web@0.1.0 test\n> vitest run --bail src/error.test.ts\n\n"
             "file:///w/node_modules/vitest/dist/cac.js:404\n"

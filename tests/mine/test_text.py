@@ -66,3 +66,11 @@ def test_a_sentence_opens_with_a_capital_unless_it_opens_with_code(
     sentence: str, line: str
 ) -> None:
     assert clean(sentence) == line
+
+
+def test_markup_is_stripped_outside_code_spans_only() -> None:
+    said = "**Root cause**: `__exportStar` in `db/__init__.py` ran **before** the `**kwargs` check"
+    assert (
+        clean(said)
+        == "Root cause: `__exportStar` in `db/__init__.py` ran before the `**kwargs` check"
+    )

@@ -1352,3 +1352,37 @@ def test_an_inline_script_written_again_is_no_retry_in_codex(tmp_path: Path) -> 
     lines = read_lines(tmp_path / "rollout-x.jsonl")
     (lesson,) = RulesExtractor().extract(run, list(find_episodes(run)), lines)
     assert "passed when run again" not in lesson.text and lesson.fix is None
+
+
+def test_git_writes_refused_with_no_path_are_the_git_folders_lesson(tmp_path: Path) -> None:
+    """`git add` and `git restore` refused by the sandbox with no path named, each working
+    let out: one lesson, `.git/`'s, not one per subcommand."""
+    texts = set()
+    for n, command in enumerate(("git add app.js", "git restore --source HEAD -- app.js")):
+        folder = tmp_path / str(n)
+        folder.mkdir()
+        refused = "failed in sandbox: Operation not permitted"
+        run = _shell_run(folder, [(command, refused), (command, _ran(""))], frozenset({1}))
+        lines = read_lines(folder / "rollout-x.jsonl")
+        texts |= {c.text for c in RulesExtractor().extract(run, list(find_episodes(run)), lines)}
+    (text,) = texts
+    assert text.startswith("Codex's sandbox here cannot write under `.git/`")
+
+
+def test_a_refusal_let_out_is_quoted_in_its_own_words(tmp_path: Path) -> None:
+    """The server could not bind inside the sandbox, and a traceback of the shutdown followed:
+    the quote is the refusal, not the traceback's last line."""
+    crashed = (
+        "ERROR: Unable to start XML-RPC server: Operation not permitted\n"
+        'Traceback (most recent call last):\n  File "/usr/lib/python2.7/threading.py", line 801\n'
+        "TypeError: 'NoneType' object is not callable\n"
+    )
+    calls = [
+        ("rosrun nav manager.py", _failed(crashed)),
+        ("rosrun nav manager.py", _ran("Waiting for data")),
+    ]
+    run = _shell_run(tmp_path, calls, escalated=frozenset({1}))
+    lines = read_lines(tmp_path / "rollout-x.jsonl")
+    (lesson,) = RulesExtractor().extract(run, list(find_episodes(run)), lines)
+    assert "fails inside Codex's sandbox" in lesson.text
+    assert "Unable to start XML-RPC server" in lesson.evidence.quote

@@ -48,6 +48,7 @@ from metis_distill.mine.signals import (
     DOCKER_SOCKET,
     EDIT_TOOLS,
     NO_NETWORK,
+    SANDBOX_REFUSAL,
     SHELL_TOOLS,
     THANKS,
     WRITE_REFUSED,
@@ -202,6 +203,8 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         signature = error.text.strip().splitlines()[-1]
     if not signature or call is None:
         return None  # a failure we cannot tie to what was run teaches nothing actionable
+    if episode.fix is not None and episode.fix.kind is FixKind.ESCALATED:
+        signature = _refusal_line(error.text, signature)
     missing = missing_program(signature) if episode.fix is None else None
     if missing is not None and _ran_later(run, missing, error):
         return None  # the shell was broken for a moment (`ls: command not found`), or mended
@@ -391,6 +394,8 @@ def _failure_lesson(
     if denied:
         return _script_denied_text(denied.group("script") or denied.group("script2"), remedy)
     folder = _refused_folder(episode.trigger.text[:4000]) if harness == "codex" else None
+    if folder is None and harness == "codex" and _git_write_refused(call, episode.trigger.text):
+        folder = ".git"  # the sandbox named no path: what a git write needs is `.git/`
     if folder is not None:
         # the cause is known from the error alone, with or without an escalated rerun seen
         escalated = fix is not None and fix.kind is FixKind.ESCALATED
@@ -643,6 +648,39 @@ def _refused_folder(error: str) -> str | None:
 _HOME_FOLDER = re.compile(
     r"^['\"]?(?:~|/Users/[^/]+|/home/[^/]+|/root|[A-Za-z]:\\Users\\[^\\]+)[\\/]$"
 )
+
+
+# git's subcommands that write the repository's `.git/` (its index, refs, objects, config).
+_GIT_WRITES = re.compile(
+    r"^git\s+(?:-C\s+\S+\s+)?(?:add|commit|restore|checkout|switch|fetch|pull|merge|rebase|"
+    r"stash|reset|rm|mv|tag|cherry-pick|revert|am|init|gc|worktree|branch\s+(?!--?(?:l|list|a|"
+    r"all|r|remotes|v|show-current|contains)\b)\S)"
+)
+
+
+def _git_write_refused(call: Event, error: str) -> bool:
+    """A git write the sandbox refused, its words naming no path (`failed in sandbox:
+    Operation not permitted`): `.git/` is what the sandbox would not let it write."""
+    steps = shell_steps(call.text)
+    return (
+        not call.escalated
+        and len(steps) == 1
+        and _GIT_WRITES.match(steps[0]) is not None
+        and _SANDBOX_WORDS.search(error[:4000]) is not None
+    )
+
+
+_SANDBOX_WORDS = re.compile(r"Operation not permitted|Read-only file system")
+
+
+def _refusal_line(output: str, signature: str) -> str:
+    """What the sandbox refused, in the output's own words, when the error line picked says
+    something else (a traceback's last line printed after it): the last line that names it."""
+    if SANDBOX_REFUSAL.search(signature):
+        return signature
+    lines = [line.strip() for line in output[:20_000].splitlines()]
+    refused = [line for line in lines if SANDBOX_REFUSAL.search(line) and len(line) <= 300]
+    return refused[-1] if refused else signature
 
 
 def _refused_folder_text(folder: str) -> str:

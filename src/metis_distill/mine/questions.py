@@ -117,6 +117,10 @@ _SCOPE = re.compile(
     r"|\bfor (?:the|our) (?:initial|first) (?:version|release|iteration|build)\b"
     r"|\b(?:which|what) (?:level|set|kind|kinds) of (?:[\w-]+ ){0,3}features?\b"
     r"|\b(?:which|what) (?:[\w-]+ ){0,3}features? should (?:be|we|i)\b"
+    # how one piece of today's writing is laid out: the plan, the report, the deck
+    r"|\bhow should (?:the|this|my|our|your) (?:[\w-]+ )?(?:plan|report|document|doc|summary|"
+    r"outline|presentation|slides|deck|list|table|answer) be (?:organi[sz]ed|structured|"
+    r"laid out|ordered|split|grouped|formatted)\b"
     r"|\bhow much (?:of (?:it|this|the \w+) )?should (?:i|we) (?:build|implement|do)\b"
     r"|(?:本次|这次|此次|实现|功能|改动|开发)(?:的)?范围|今回の(?:スコープ|範囲)|実装(?:スコープ|範囲)",
     re.I,

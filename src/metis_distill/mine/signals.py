@@ -317,6 +317,19 @@ STILL_BROKEN = re.compile(
     r"no luck)\b",
     re.I,
 )
+# The same in other languages: "проблема осталась", "还是不行", "ça ne marche toujours pas".
+STILL_BROKEN_ELSEWHERE = re.compile(
+    r"(?:проблема|ошибка)\s+(?:осталась|остаётся|остается|не\s+ушла)|не\s+работает|"
+    r"не\s+помогло|"
+    r"还是不行|还是报错|还是有问题|仍然(?:报错|不行|有问题)|没(?:有)?解决|没用|"
+    r"まだ(?:直って|動か|エラー)|直ってない|治ってない|"
+    r"\b(?:toujours\s+pas|ne\s+(?:marche|fonctionne)\s+(?:toujours\s+)?pas|"
+    r"funktioniert\s+(?:immer\s+)?noch\s+nicht|geht\s+(?:immer\s+)?noch\s+nicht|"
+    r"sigue\s+(?:sin\s+funcionar|fallando|igual)|todavía\s+no\s+funciona|no\s+funciona|"
+    r"ainda\s+não\s+funciona|continua\s+(?:com\s+(?:o\s+)?(?:erro|problema)|falhando)|"
+    r"não\s+funciona)\b",
+    re.I,
+)
 # A one-off request or question to the agent, not a standing rule.
 REQUEST = re.compile(
     r"\b(?:can you|could you|would you|can we|could we|will you|let me know|help me)\b", re.I
@@ -872,9 +885,15 @@ _SCRIPT_HEADER = re.compile(r"^> \S+@\S+ \S+")
 
 
 def _package_script_echoes(lines: list[str]) -> set[int]:
+    """The echo's lines: each header and the line after it, and the `> ` lines the output
+    opens with (its header may have been cut as a banner, the same in every run)."""
     echoed: set[int] = set()
+    leading = True
     for n, line in enumerate(lines):
-        if _SCRIPT_HEADER.match(line):
+        leading = leading and line.startswith("> ")
+        if leading:
+            echoed.add(n)
+        elif _SCRIPT_HEADER.match(line):
             echoed.add(n)
             if n + 1 < len(lines) and lines[n + 1].startswith("> "):
                 echoed.add(n + 1)
@@ -1082,7 +1101,8 @@ def banner_lines(events: tuple[Event, ...]) -> frozenset[str]:
 
 
 # Tools and commands that only look; their "nothing there" is an answer, not a lesson.
-_LOOK_TOOLS = frozenset({"Read", "Glob", "Grep", "LS", "NotebookRead", "view"})
+LOOK_TOOLS = frozenset({"Read", "Glob", "Grep", "LS", "NotebookRead", "view"})
+_LOOK_TOOLS = LOOK_TOOLS
 _LOOK_COMMANDS = frozenset(
     {"ls", "cat", "head", "tail", "stat", "file", "wc", "test", "find", "tree", "echo", "nl"}
     | {"realpath", "readlink", "du", "od", "xxd", "hexdump", "jq"}

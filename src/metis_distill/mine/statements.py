@@ -332,7 +332,7 @@ def _confirmed(events: Sequence[Event], index: int, sentence: str) -> bool:
     """A cause the agent found ("turns out", "the root cause was") is a finding; any other
     claim (a diagnosis, what a tool supports) stands once the user's next words accept it."""
     if signals.FOUND_CAUSE.match(clean(sentence)) and not _edited_unchecked(events, index):
-        return True
+        return not _still_broken_next(events, index)
     if _asks_to_choose(events[index].text):
         return False  # the reply picks among the options: it accepts no argument made for one
     for later in events[index + 1 : index + 1 + CONFIRM_LOOKAHEAD]:
@@ -350,8 +350,28 @@ def _edited_unchecked(events: Sequence[Event], index: int) -> bool:
     nothing ran or was read since, so a cause it names then ("The issue was that …", closing
     its summary) is what it hopes the edit fixed, no finding; the user's next words decide."""
     for event in _back_to_the_user(events, index):
-        if event.kind is EventKind.TOOL_CALL:
+        if event.kind is EventKind.TOOL_CALL and not _looks(event):
             return _edits_the_work(event) and not _checked_before(events, event.seq)
+    return False
+
+
+def _looks(call: Event) -> bool:
+    """A call that only reads (the edited file read back, a `grep`): it tries nothing."""
+    if call.tool_name in signals.LOOK_TOOLS:
+        return True
+    return call.tool_name in signals.SHELL_TOOLS and signals.only_reads(call.text)
+
+
+def _still_broken_next(events: Sequence[Event], index: int) -> bool:
+    """The user's next words say the problem is still there ("still failing", "проблема
+    осталась"): the cause named was not the one."""
+    for later in events[index + 1 : index + 1 + CONFIRM_LOOKAHEAD]:
+        if later.role != "user" or later.kind is not EventKind.TEXT or injected(events, later.seq):
+            continue
+        said = later.text[:300]
+        return bool(
+            signals.STILL_BROKEN.search(said) or signals.STILL_BROKEN_ELSEWHERE.search(said)
+        )
     return False
 
 

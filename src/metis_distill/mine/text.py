@@ -22,6 +22,7 @@ _SENTENCE_END = re.compile(
 _CODE_FENCE = re.compile(r"```.*?(?:```|$)", re.S)
 _MARKUP = re.compile(r"\*\*|__|^#+\s*|^[-*]\s+|^\d+\.\s+", re.M)
 _WS = re.compile(r"\s+")
+_CODE_SPAN = re.compile(r"(`[^`\n]+`)")
 # The steps of a command line: `a && b || c; d` (pipes stay inside their step).
 STEP_SPLIT = re.compile(r"\s*(?:&&|\|\||;)\s*")
 # What only cuts or merges a command's output: `| tail -5` at its end, `2>&1` anywhere.
@@ -80,7 +81,10 @@ def sentences(text: str) -> list[str]:
 def clean(sentence: str) -> str:
     """A sentence as a context-file line: markup stripped (a link kept as its text),
     whitespace folded."""
-    text = _WS.sub(" ", _MARKUP.sub("", _LINK.sub(r"\1", sentence))).strip()
+    parts = _CODE_SPAN.split(_LINK.sub(r"\1", sentence))
+    # markup outside code spans only: `__init__.py`, `**kwargs` are spelled as written
+    unmarked = (part if n % 2 else _MARKUP.sub("", part) for n, part in enumerate(parts))
+    text = _WS.sub(" ", "".join(unmarked)).strip()
     if not text or _CODE_WORD.match(text):
         return text  # `npm`, `package.json`, `src/app` are spelled as the shell spells them
     return text[:1].upper() + text[1:]
