@@ -535,3 +535,25 @@ def test_the_failed_step_of_a_chain_is_the_one_whose_words_the_error_has(
     (lesson,) = extract(path, path.parent)
     assert lesson.text.startswith(named)
     assert not not_named or not_named not in lesson.text
+
+
+def test_an_edit_after_the_users_next_request_is_not_the_refused_edits_fix(
+    tmp_path: Path,
+) -> None:
+    """The edit was refused; the user then asked for something else, and an edit of the same
+    file for that worked: nothing shows the refused edit mended."""
+    from tests.mine.test_episodes import _write, edit, result, say
+
+    path = _write(
+        tmp_path,
+        [
+            edit("e1", "src/page.tsx", "<h2>Upload</h2>", "<h2>Upload images</h2>"),
+            result("e1", "String to replace not found in file.\nString: <h2>Upload</h2>", True),
+            say("user", "Leave the heading. Make the Add button's text black instead."),
+            edit("e2", "src/page.tsx", 'className="btn"', 'className="btn text-black"'),
+            result("e2", "The file src/page.tsx has been updated successfully."),
+        ],
+    )
+    (lesson,) = extract(path, path.parent)
+    assert lesson.fix is None and "then worked" not in lesson.text
+    assert not lesson.evidence.shows_fix

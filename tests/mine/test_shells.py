@@ -413,3 +413,27 @@ def test_an_action_auto_mode_turned_down_is_no_failure(tmp_path: Path) -> None:
         tmp_path, [call("t1", "python3 - <<'EOF'\nprint(1)\nEOF"), result("t1", denied, True)]
     )
     assert found == []
+
+
+def test_a_posix_tool_powershell_lacks_is_one_lesson_of_the_shell(tmp_path: Path) -> None:
+    """Codex on Windows runs PowerShell: `sed` and `head` are not there. One lesson whatever
+    the tool, never "`sed -n …` fails here", and Codex's alone."""
+    texts = set()
+    for n, (command, tool) in enumerate(
+        (("sed -n '1,200p' src/app.ts", "sed"), ("head -50 README.md", "head"))
+    ):
+        folder = tmp_path / str(n)
+        folder.mkdir()
+        term = f"{tool}: The term '{tool}' is not recognized as a name of a cmdlet, function, script file, or executable program."
+        found = _codex(
+            folder,
+            [
+                {"type": "session_meta", "payload": {"id": f"s{n}", "cwd": "C:\\w"}},
+                _codex_call("c1", command),
+                _codex_output("c1", term, 1),
+            ],
+        )
+        texts |= {c.text for c in found}
+    (text,) = texts
+    assert text.startswith("Shell commands here run in PowerShell, not bash")
+    assert "`sed -n" not in text

@@ -13,7 +13,7 @@ from metis_distill import pipeline
 from metis_distill.config import default_settings
 from metis_distill.extract.rules import WSL_TEXT
 from metis_distill.ledger import Evidence, LessonView
-from metis_distill.mine.shells import SWITCH_LESSON
+from metis_distill.mine.shells import POSIX_IN_POWERSHELL_TEXT, SWITCH_LESSON
 from metis_distill.placement.agents import agents_of, fits, readers_of
 from metis_distill.placement.files import personal_file
 from metis_distill.placement.place import Rules, place
@@ -56,6 +56,8 @@ CANCELLED = "When one of several parallel tool calls fails, the others are cance
         ),
         # Git Bash turning a switch into a path: Claude Code's shell, not Codex's PowerShell
         (lesson(SWITCH_LESSON, ("Bash:taskkill",), {"claude_code"}), {"claude_code"}),
+        # PowerShell lacking POSIX tools: Codex's shell on Windows, not Claude Code's Git Bash
+        (lesson(POSIX_IN_POWERSHELL_TEXT, ("Bash:sed",), {"codex"}), {"codex"}),
         # Codex's `bash -lc` on Windows finding WSL's launcher: Claude Code runs Git Bash there
         (lesson(WSL_TEXT, ("Bash:bash",), {"codex"}), {"codex"}),
         # a shell command holds for any agent on this repository

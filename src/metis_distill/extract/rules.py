@@ -36,10 +36,12 @@ from metis_distill.mine.own_shell import OWN_SHELL_TEXT, killed_own_shell
 from metis_distill.mine.persisted import mode_committed
 from metis_distill.mine.shells import (
     ESCAPED_QUOTE_LESSON,
+    POSIX_IN_POWERSHELL_TEXT,
     SWITCH_LESSON,
     broken_heredoc,
     escaped_bang,
     foreign_command,
+    posix_in_powershell,
     quote_escaped_by_path,
     switch_as_path,
 )
@@ -1092,6 +1094,8 @@ def _known_shell_cause(call: Event, error: str, harness: str) -> tuple[str, None
         return _foreign_text(harness), None
     if harness == "claude_code" and _CD_BLOCKED.search(error[:2000]):
         return _CD_BLOCKED_TEXT, None
+    if posix_in_powershell(error) is not None:
+        return POSIX_IN_POWERSHELL_TEXT, None
     return None
 
 

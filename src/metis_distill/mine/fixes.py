@@ -658,6 +658,8 @@ def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Even
     """What the later call that worked shows of the failure's fix; None when it cannot tell
     (the call changed, and another step changed things in between: which mattered?)."""
     if call.tool_name in signals.EDIT_TOOLS:
+        if _user_between(events, call, later):
+            return None  # the user asked anew in between: the later edit is that request's
         return Fix(FixKind.REPLACED, later, result)  # the same file, edited with other text
     between = _successful_calls(events, call, later, result)
     edits = tuple(e for e in between if _is_edit(e))

@@ -96,6 +96,29 @@ def foreign_command(call: Event, error: str) -> str | None:
     return None
 
 
+# A POSIX tool PowerShell does not have (`sed`, `head`): the shell is PowerShell, not bash.
+# (`ls`, `cat`, `rm`, `sort` are its aliases of its own cmdlets: they run, differently.)
+_NOT_IN_POWERSHELL = frozenset(
+    {"sed", "nl", "grep", "egrep", "head", "tail", "awk", "wc", "touch", "which", "xargs", "cut"}
+    | {"tr", "uniq", "chmod", "ln", "export", "less", "file", "basename", "dirname", "test"}
+)
+_NOT_A_CMDLET = re.compile(
+    r"The term '(?P<name>[\w.-]+)' is not recognized as (?:the )?(?:a )?name of a cmdlet"
+)
+POSIX_IN_POWERSHELL_TEXT = (
+    "Shell commands here run in PowerShell, not bash: POSIX tools such as `sed`, `head`, "
+    "`grep` or `nl` are not there (“The term 'sed' is not recognized …”); use PowerShell's "
+    "own (`Get-Content … | Select-Object -Skip N -First M`, `Select-String`)."
+)
+
+
+def posix_in_powershell(error: str) -> str | None:
+    """The POSIX tool PowerShell said it does not know, or None."""
+    found = _NOT_A_CMDLET.search(error[:2000])
+    name = found["name"].lower() if found else None
+    return name if name in _NOT_IN_POWERSHELL else None
+
+
 def does_same(foreign: str, later: Event) -> bool:
     """Whether a later call does what a foreign command meant (list, read, search, copy,
     move, delete, locate), the POSIX way or with the harness's own tool."""

@@ -41,6 +41,7 @@ _OWN_WAYS = re.compile(
     # the shell an agent's tool runs on Windows: Git Bash for Claude Code, PowerShell for Codex
     # (whose `bash -lc` finds WSL's launcher)
     r"|\bShell commands here run in bash, not cmd or PowerShell\b|\bGit Bash here\b"
+    r"|\bShell commands here run in PowerShell, not bash\b"
     r"|\bhere starts WSL\b|\bClaude Code's (?:Edit and Write|Bash tool)\b",
     re.I,
 )
