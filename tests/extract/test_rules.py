@@ -486,6 +486,7 @@ def test_a_runner_is_shown_with_the_program_it_runs(tmp_path: Path) -> None:
         # the program ran, and worked, later in the session: it is there
         ("ln -sf /w/bin/flow.sh /w/bin/flow && ls -la /w/bin && flow help", False),
         ("cd /w && flow help | head -5", False),
+        ("git log -3 | flow fmt", False),  # piped into: had it been missing, it would say so
         # it did not run again, or failed again: the lesson stands
         ("cat /w/bin/install.log", True),
         # the exit is another step's: nothing shows the program ran
@@ -517,6 +518,12 @@ def test_a_program_missing_once_and_run_later_is_no_missing_program(
             "fatal: cannot lock ref 'HEAD': Unable to create '/w/.git/HEAD.lock': Permission denied",
             "`git commit",
             "`ls",
+        ),
+        (  # a step that runs git itself (pip cloning a requirement): not the git step's
+            "pip install -r requirements.txt && git status --short",
+            "fatal: could not read Username for 'https://github.com': terminal prompts disabled",
+            "`pip install -r requirements.txt && git status --short`",
+            "",
         ),
         (  # another program's "error:": which step said it is not told by git's words
             "git pull && cargo build",

@@ -2049,3 +2049,59 @@ def test_only_a_step_before_the_command_is_run_first(tmp_path: Path) -> None:
     ]
     ((_, lesson),) = _failures(tmp_path, records)
     assert lesson.fix == "npx prisma generate" and "deploy" not in lesson.text
+
+
+def test_a_harness_notice_between_two_edits_is_no_new_request(tmp_path: Path) -> None:
+    """A background task's notice, written by the harness as a user text, between the refused
+    edit and the one that worked after a read: the fix stands."""
+    notice = "<task-notification>\n<task-id>b1</task-id>\n<status>completed</status>\n</task-notification>"
+    read = {
+        "type": "assistant",
+        "message": {
+            "content": [
+                {
+                    "type": "tool_use",
+                    "id": "r1",
+                    "name": "Read",
+                    "input": {"file_path": "src/app.py"},
+                }
+            ]
+        },
+    }
+    (episode, lesson), *_ = _failures(
+        tmp_path,
+        [
+            edit("e1", "src/app.py", "x = 1", "x = 2"),
+            result(
+                "e1",
+                "<tool_use_error>String to replace not found in file.\nString: x = 1</tool_use_error>",
+                True,
+            ),
+            say("user", notice),
+            read,
+            result("r1", "1\tx  =  1"),
+            edit("e2", "src/app.py", "x  =  1", "x = 2"),
+            result("e2", "The file src/app.py has been updated successfully."),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.REPLACED
+
+
+def test_a_commit_message_reworded_through_a_heredoc_is_still_a_retry(tmp_path: Path) -> None:
+    def commit(message: str) -> str:
+        return f"git commit -m \"$(cat <<'EOF'\n{message}\nEOF\n)\""
+
+    (episode, lesson), *_ = _failures(
+        tmp_path,
+        [
+            call("t1", commit("fix: handle empty cart")),
+            result(
+                "t1",
+                "Exit code 128\nfatal: Unable to create '/w/.git/index.lock': File exists.",
+                True,
+            ),
+            call("t2", commit("fix: handle an empty cart")),
+            result("t2", "[main 1a2b3c4] fix: handle an empty cart\n 1 file changed"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.RETRIED

@@ -1134,6 +1134,11 @@ FOUND = "The root cause was that the pre-commit hook runs prettier and rewrites 
         ([say("assistant", FOUND), say("user", "проблема осталась")], False),
         ([say("assistant", FOUND), say("user", "Still failing with the same error.")], False),
         ([say("assistant", FOUND), say("user", "还是不行")], False),
+        # ... but a reply that takes the cause as the answer keeps it
+        ([say("assistant", FOUND), say("user", "Понятно, вот почему не работает коммит.")], True),
+        ([say("assistant", FOUND), say("user", "原来如此，我之前没用过 husky。")], True),
+        ([say("assistant", FOUND), say("user", "¡Ah! Por eso no funciona. Gracias.")], True),
+        ([say("assistant", FOUND), say("user", "Makes sense. Still, add a test for it.")], True),
         # an edit read back is no check: the cause is what the agent hopes the edit fixed
         (
             [
@@ -1168,3 +1173,73 @@ def test_a_cause_the_user_says_did_not_fix_it_is_no_gotcha(
     from tests.mine.test_statements import _lessons
 
     assert (_lessons(tmp_path, records) != []) is kept
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        # "read only" is a kind of query, not "only" choosing among options
+        "I want you to give me a read only query that checks the users in the CSV exist.",
+        "I want you to show me the read-only replicas only for staging.",
+    ],
+)
+def test_a_request_for_a_thing_is_no_choice(tmp_path: Path, said: str) -> None:
+    from tests.mine.test_statements import _lessons
+
+    assert _lessons(tmp_path, [say("user", said)]) == []
+
+
+def test_with_no_error_line_the_line_saying_what_is_missing_is_the_error() -> None:
+    output = "Exit code 1\nCurrent branch: feat-x\nNo open PR found for branch: feat-x"
+    assert error_signature(output) == "No open PR found for branch: feat-x"
+
+
+def test_a_run_that_worked_on_another_branch_states_no_way(tmp_path: Path) -> None:
+    """The script needed a branch with an open PR: another branch, checked out first, is that
+    day's other work, never "run `git checkout …` first"."""
+    from tests.mine.test_fixes import _failures
+
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "script/ci_failures --details"),
+            result(
+                "t1",
+                "Exit code 1\nCurrent branch: feat-a\nNo open PR found for branch: feat-a",
+                True,
+            ),
+            call("t2", "git checkout feat-b && script/ci_failures --details"),
+            result("t2", "Current branch: feat-b\nFound PR #17961\n3 failing tests"),
+        ],
+    )
+    assert lesson.fix is None and "git checkout" not in lesson.text
+    assert lesson.text.endswith("(it worked on another branch).")
+
+
+def test_a_way_that_opens_like_the_failed_command_is_not_told_as_its_way(
+    tmp_path: Path,
+) -> None:
+    from tests.mine.test_fixes import _failures
+
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call(
+                "t1", "php artisan test tests/Unit/ContentSystemTest.php::content_handles_archiving"
+            ),
+            result(
+                "t1",
+                'INFO  Test file "tests/Unit/ContentSystemTest.php::content_handles_archiving" not found.',
+                True,
+            ),
+            call(
+                "t2",
+                'php artisan test tests/Unit/ContentSystemTest.php --filter="content_handles_archiving"',
+            ),
+            result(
+                "t2",
+                "PASS  Tests\\Unit\\ContentSystemTest\n  ✓ content handles archiving\n  Tests:    1 passed",
+            ),
+        ],
+    )
+    assert "use `php artisan test …` instead" not in lesson.text

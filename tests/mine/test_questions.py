@@ -385,7 +385,6 @@ def test_a_pick_asked_as_option_1_or_2_names_the_option_left(tmp_path: Path) -> 
         ("What level of reporting features should be included?", "The full reporting suite"),
         ("Which payment features should we support first?", "Cards and refunds"),
         ("Which cloud should we target for the initial implementation?", "AWS"),
-        ("Which frameworks do you prefer for this implementation?", "FastAPI + SQLAlchemy"),
         ("How should the test plan be organized?", "Cover every payment mode"),
         # a name asked for, answered by the "other" option with nothing in it
         ("GitHub 仓库名称是什么？", "自定义名称"),
@@ -433,6 +432,10 @@ def test_an_answer_that_decides_nothing_that_lasts_in_any_language(
         ("Có nên dùng TypeScript không?", "Không, giữ JavaScript", None),
         ("어떤 데이터베이스를 사용할까요?", "PostgreSQL", None),
         ("How should the tests run in CI?", "In parallel with pytest-xdist", None),
+        ("Which database should we use for the implementation?", "PostgreSQL", None),
+        ("Which Python features should we avoid for 3.8 support?", "Walrus and match", None),
+        ("How should the orders table be structured?", "One row per line item", None),
+        ("Which auth library should we use for this prototype?", "Auth.js", None),
         # an act with its condition or scope, and quantities that are conventions, stand
         ("How should the parser report invalid input?", "Raise a ValueError", None),
         ("How should a deleted account's data be handled?", "Delete it after 30 days", None),
@@ -581,6 +584,14 @@ def test_a_choice_whose_subject_the_user_reports_a_problem_in_later_is_no_decisi
         # the user's own words that ask something, anywhere in them: no choice
         ("这样的硬编码是否违背架构原则，能否用配置文件来解决", False),
         ("Simple e-mail and password, but how do we stop spam", False),
+        # ... or paste a crash, or say much more than a choice: a request, a message
+        ("再检查一遍缓存类，看还会不会崩溃： Thread #7 EXC_BAD_ACCESS at 0x22736118", False),
+        (
+            "Keep the current one for the moment and look again at the eviction code: the pods "
+            "restarted twice last night and I would like to know whether the cache is the cause "
+            "before we decide anything",
+            False,
+        ),
         # the user's own words that decide: a choice
         ("全量化，同时区分 w4a8 和 w4a4 两种模式", True),
         # an option offered

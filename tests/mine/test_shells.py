@@ -404,11 +404,17 @@ def test_a_cd_claude_code_blocked_is_the_harness_not_the_command(tmp_path: Path)
     assert "terraform" not in text and all(c.fix is None for c in found)
 
 
-def test_an_action_auto_mode_turned_down_is_no_failure(tmp_path: Path) -> None:
-    denied = (
+@pytest.mark.parametrize(
+    "denied",
+    [
         "Permission for this action was denied by the Claude Code auto mode classifier. "
-        "Reason: Blocked by classifier."
-    )
+        "Reason: Blocked by classifier.",
+        # auto mode could not ask its model: the action never ran
+        "Error: claude-opus-4-8 is temporarily unavailable, so auto mode cannot determine the "
+        "safety of Bash right now. Wait briefly and then try this action again.",
+    ],
+)
+def test_an_action_auto_mode_turned_down_is_no_failure(tmp_path: Path, denied: str) -> None:
     found = _lessons(
         tmp_path, [call("t1", "python3 - <<'EOF'\nprint(1)\nEOF"), result("t1", denied, True)]
     )
@@ -437,3 +443,22 @@ def test_a_posix_tool_powershell_lacks_is_one_lesson_of_the_shell(tmp_path: Path
     (text,) = texts
     assert text.startswith("Shell commands here run in PowerShell, not bash")
     assert "`sed -n" not in text
+
+
+def test_powershell_run_on_purpose_says_nothing_of_the_harness_shell(tmp_path: Path) -> None:
+    """Claude Code runs bash here; a call that started PowerShell itself met PowerShell's
+    missing `head`: no "Shell commands here run in PowerShell" lesson."""
+    term = (
+        "Exit code 1\nhead : The term 'head' is not recognized as the name of a cmdlet, "
+        "function, script file, or operable program."
+    )
+    found = _lessons(
+        tmp_path,
+        [
+            call("t1", 'powershell.exe -NoProfile -Command "Get-Process node | head -5"'),
+            result("t1", term, True),
+            call("t2", "ls src | head -3"),
+            result("t2", "a.ts\nb.ts"),
+        ],
+    )
+    assert all("run in PowerShell" not in c.text for c in found)

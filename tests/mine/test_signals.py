@@ -409,3 +409,16 @@ def _shell_call(command: str, output: str, tool: str, code: int | None) -> tuple
         exit_code=code,
     )
     return ran, said
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "CommandError: You must set settings.ALLOWED_HOSTS if DEBUG is False.",
+        "ValueError: LOG_LEVEL must be one of DEBUG INFO WARNING",
+        "error: cannot enable DEBUG mode in production build",
+    ],
+)
+def test_an_error_that_names_a_log_level_is_an_error(line: str) -> None:
+    assert signals.names_an_error(line)
+    assert signals.error_signature(f"Performing system checks...\n{line}") == line

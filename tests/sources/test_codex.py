@@ -1386,3 +1386,39 @@ def test_a_refusal_let_out_is_quoted_in_its_own_words(tmp_path: Path) -> None:
     (lesson,) = RulesExtractor().extract(run, list(find_episodes(run)), lines)
     assert "fails inside Codex's sandbox" in lesson.text
     assert "Unable to start XML-RPC server" in lesson.evidence.quote
+
+
+@pytest.mark.parametrize(
+    ("command", "output", "later"),
+    [
+        # the network refused, not `.git/`
+        (
+            "git fetch origin",
+            "fatal: unable to access 'https://github.com/o/r.git/': Failed to connect to "
+            "github.com port 443 after 0 ms: Operation not permitted\n",
+            _ran("Already up to date."),
+        ),
+        # a conflict, a profile's refused line above it
+        (
+            "git merge feature",
+            "/etc/profile.d/x.sh: line 3: /usr/bin/renice: Operation not permitted\n"
+            "CONFLICT (content): Merge conflict in src/app.ts\n"
+            "Automatic merge failed; fix conflicts and then commit the result.\n",
+            _ran("Merge made by the 'ort' strategy."),
+        ),
+        # a hook's test refused a socket: the commit's own failure
+        (
+            "git commit -m 'feat: x'",
+            "E   PermissionError: [Errno 1] Operation not permitted\n"
+            "FAILED tests/test_server.py::test_bind\nhusky - pre-commit hook exited with code 1\n",
+            _ran("[main 1a2b3c] feat: x"),
+        ),
+    ],
+)
+def test_a_git_failure_that_is_not_a_refused_write_is_not_the_git_folders(
+    tmp_path: Path, command: str, output: str, later: str
+) -> None:
+    run = _shell_run(tmp_path, [(command, _failed(output)), (command, later)], frozenset({1}))
+    lines = read_lines(tmp_path / "rollout-x.jsonl")
+    lessons = RulesExtractor().extract(run, list(find_episodes(run)), lines)
+    assert all("cannot write under `.git/`" not in c.text for c in lessons)

@@ -60,6 +60,7 @@ from metis_distill.mine.signals import (
     missing_module,
     missing_program,
     names_an_error,
+    only_reads,
 )
 from metis_distill.mine.statements import is_standing_rule
 from metis_distill.mine.store_stub import STORE_STUB_TEXT, ran_store_stub
@@ -270,9 +271,14 @@ def _ran_later(run: Run, program: str, failure: Event) -> bool:
         if missing_program(result.text[:2000]) == program or _SUDO_PASSWORD.search(result.text):
             continue  # the check printed the same failure again (`python -V; echo $?`)
         own = split_heredocs(call.text)[0]
-        if any(step.split()[:1] == [program] for step in _steps_the_exit_shows(own)):
+        shown = _steps_the_exit_shows(own)
+        # a program piped into (`ls | grep x`) ran too: had it been missing, it would have said
+        if any(part.split()[:1] == [program] for step in shown for part in _PIPED.split(step)):
             return True
     return False
+
+
+_PIPED = re.compile(r"(?<!\|)\|(?!\|)")
 
 
 _OPERATOR = re.compile(r"&&|\|\||;|\n")
@@ -487,7 +493,8 @@ def _failure_lesson(
             old, new = swapped
             return f"`{old} …` {verb} here (“{sig}”); use `{new} …` instead.", new
         instead = general_command(remedy, MAX_REMEDY)
-        if code(instead) == what:  # the general forms are alike: the difference is in the args
+        if code(instead) == what or _opens_alike(what, instead):
+            # the general forms are alike: the difference is in the args
             if _PATH_ERROR.search(sig):  # other paths: where this run stood, no rule
                 return f"{what} {verb} here: “{sig}” (it worked with other paths).", None
             instead = shorten(command_head(remedy), MAX_COMMAND)
@@ -502,6 +509,9 @@ def _failure_lesson(
         if what in (code(step) for step in steps):
             # a step reads as the call itself: which of its kind helped is unsaid
             return f"{what} {verb} here: “{sig}” {NO_FIX_SEEN}.", None
+        if all(_SWITCHES_BRANCH.match(part) for part in shell_steps(remedy)):
+            # another branch is other work: which branch, and why, is that day's
+            return f"{what} {verb} here: “{sig}” (it worked on another branch).", None
         return f"{what} {verb} with “{sig}”; run {code(' && '.join(steps))} first.", remedy
     if fix is not None and fix.kind is FixKind.HINTED and remedy:
         return f"{what} {verb} with “{sig}”; run {code(remedy)} first, as the error says.", remedy
@@ -514,6 +524,17 @@ def _failure_lesson(
     if fix is not None and fix.kind is FixKind.RETRIED:
         return f"{what} failed once with “{sig}” and passed when run again.", None
     return f"{what} {verb} here: “{sig}” {NO_FIX_SEEN}.", None
+
+
+# A step that moves to another existing branch (not one it makes: `-b`, `-c`).
+_SWITCHES_BRANCH = re.compile(r"^git\s+(?:checkout|switch)\s+(?!-[bBcC]\b)(?!--)[^\s-]\S*\s*$")
+
+
+def _opens_alike(what: str, instead: str) -> bool:
+    """The way's general form (`php artisan test …`) is the failed command's opening words:
+    said so, the line would name the failed command as its own way."""
+    opening = instead.removesuffix("…").rstrip()
+    return instead.endswith("…") and what.strip("`").startswith(opening + " ")
 
 
 def _repeats_the_head(what: str, instead: str) -> bool:
@@ -654,7 +675,7 @@ _HOME_FOLDER = re.compile(
 
 # git's subcommands that write the repository's `.git/` (its index, refs, objects, config).
 _GIT_WRITES = re.compile(
-    r"^git\s+(?:-C\s+\S+\s+)?(?:add|commit|restore|checkout|switch|fetch|pull|merge|rebase|"
+    r"^git\s+(?:-C\s+\S+\s+)?(?:add|commit|restore|checkout|switch|merge|rebase|"
     r"stash|reset|rm|mv|tag|cherry-pick|revert|am|init|gc|worktree|branch\s+(?!--?(?:l|list|a|"
     r"all|r|remotes|v|show-current|contains)\b)\S)"
 )
@@ -664,15 +685,19 @@ def _git_write_refused(call: Event, error: str) -> bool:
     """A git write the sandbox refused, its words naming no path (`failed in sandbox:
     Operation not permitted`): `.git/` is what the sandbox would not let it write."""
     steps = shell_steps(call.text)
+    said = [line.strip() for line in error[:4000].splitlines() if line.strip()]
     return (
         not call.escalated
         and len(steps) == 1
         and _GIT_WRITES.match(steps[0]) is not None
-        and _SANDBOX_WORDS.search(error[:4000]) is not None
+        and bool(said)
+        and _BARE_REFUSAL.match(said[-1]) is not None
+        and not NO_NETWORK.search(error[:4000])
     )
 
 
-_SANDBOX_WORDS = re.compile(r"Operation not permitted|Read-only file system")
+# The sandbox's refusal as all the line says ("failed in sandbox: Operation not permitted").
+_BARE_REFUSAL = re.compile(r"^(?:[\w ]+: )*(?:Operation not permitted|Read-only file system)\.?$")
 
 
 def _refusal_line(output: str, signature: str) -> str:
@@ -716,9 +741,9 @@ def _pwsh_that_worked(run: Run, error: Event, lines: Lines) -> Event | None:
 
 # One wording whatever the call, so that every server out of reach supports one lesson.
 _NO_NETWORK_TEXT = (
-    "Codex's sandbox here has no network, localhost included: calls that reach a server "
-    "(“Could not resolve host”, “Failed to connect to …”) fail inside it and work outside "
-    "it; ask to run them with escalated permissions."
+    "Codex's sandbox here has no network, localhost included: calls that reach a server fail "
+    "inside it (a host not resolved, a connection refused) and work outside it; ask to run "
+    "them with escalated permissions."
 )
 
 # ... nor Docker's socket: whatever runs `docker` (a script, a make target) meets it.
@@ -841,8 +866,9 @@ def _failed_step(call: Event, signature: str) -> str | None:
         hooked = next((m for s in steps if (m := _HOOKED.match(s)) is not None), None)
         return hooked.group(0).strip() if hooked is not None else call.text
     gits = [step for step in steps if _GIT_STEP.match(step)]
-    if _GIT_SAYS.match(signature) and len(gits) == 1:  # `ls .git/HEAD && git commit`: git's
-        return gits[0]
+    others = [step for step in steps if not _GIT_STEP.match(step)]
+    if _GIT_SAYS.match(signature) and len(gits) == 1 and all(map(only_reads, others)):
+        return gits[0]  # `ls .git/HEAD && git commit`: git's (a `pip install` may run git too)
     if missing_module(signature) is None:
         return call.text
     return importing_step(call.text, signature)
@@ -1094,7 +1120,7 @@ def _known_shell_cause(call: Event, error: str, harness: str) -> tuple[str, None
         return _foreign_text(harness), None
     if harness == "claude_code" and _CD_BLOCKED.search(error[:2000]):
         return _CD_BLOCKED_TEXT, None
-    if posix_in_powershell(error) is not None:
+    if harness == "codex" and posix_in_powershell(call, error) is not None:
         return POSIX_IN_POWERSHELL_TEXT, None
     return None
 

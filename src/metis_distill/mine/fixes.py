@@ -32,6 +32,7 @@ from metis_distill.mine.shells import (
     foreign_command,
     switch_as_path,
 )
+from metis_distill.mine.statements import injected
 from metis_distill.mine.store_stub import ran_store_stub, runs_python
 from metis_distill.mine.text import (
     MASKED,
@@ -627,6 +628,14 @@ def _user_between(
     return not any(_names_step(step, text) for step in told for text in said)
 
 
+def _asked_between(events: tuple[Event, ...], call: Event, later: Event) -> bool:
+    """The person wrote between the two calls (not the harness: a task's notice, a reminder)."""
+    return any(
+        e.role == "user" and e.kind is EventKind.TEXT and not injected(events, e.seq)
+        for e in events[call.seq + 1 : later.seq]
+    )
+
+
 def _names_step(step: str, text: str) -> bool:
     if " " in step:
         return re.search(rf"\b{re.escape(step)}\b", text) is not None
@@ -658,7 +667,7 @@ def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Even
     """What the later call that worked shows of the failure's fix; None when it cannot tell
     (the call changed, and another step changed things in between: which mattered?)."""
     if call.tool_name in signals.EDIT_TOOLS:
-        if _user_between(events, call, later):
+        if _asked_between(events, call, later):
             return None  # the user asked anew in between: the later edit is that request's
         return Fix(FixKind.REPLACED, later, result)  # the same file, edited with other text
     between = _successful_calls(events, call, later, result)
@@ -687,7 +696,10 @@ def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Even
     steps = _state_changes(between, call)
     if steps:
         return Fix(FixKind.PREPARED, later, result, steps[-MAX_STEPS:])
-    if split_heredocs(later.text)[1] != split_heredocs(call.text)[1]:
+    if (
+        _feeds_interpreter(call.text)
+        and split_heredocs(later.text)[1] != split_heredocs(call.text)[1]
+    ):
         return None  # the script it read was written again: the day's code, no retry
     return Fix(FixKind.RETRIED, later, result)
 
@@ -746,6 +758,18 @@ _HARNESS_TIMEOUT = re.compile(r"^(?:Exit code -?\d+\s*\n)?\s*command timed out a
 _BACKGROUND = re.compile(r"running in (?:the )?background", re.I)
 # Claude Code's Bash tool stops a call after two minutes unless the call sets its own limit.
 _DEFAULT_LIMIT_MS = {"Bash": 120_000}
+# A here-document fed to an interpreter as its script (`python3 - <<'PY'`, `bash <<EOF`), not
+# one a command reads as text (a commit message through `$(cat <<'EOF' …)`).
+_INTERPRETER_HEREDOC = re.compile(
+    r"(?:^|[\s;&|(])(?:\S*/)?(?:python[\d.]*|node|ruby|perl|php|bash|sh|zsh|deno|bun|Rscript)"
+    r"(?:\s+-\S*)*\s*<<"
+)
+
+
+def _feeds_interpreter(command: str) -> bool:
+    return _INTERPRETER_HEREDOC.search(split_heredocs(command)[0]) is not None
+
+
 # What a rerun may add around a command without changing what it does: a time limit, its
 # output cut or merged, its exit status masked.
 _TIME_LIMIT = re.compile(r"^timeout\s+\d+[smh]?\s+")

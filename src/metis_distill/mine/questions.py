@@ -113,14 +113,16 @@ _SCOPE = re.compile(
     r"pull request|feature|plan|first|initial|mvp|version|iteration|release|refactor|phase|"
     r"implementation|build)\b"
     r"|\b(?:mvp|initial|first) scope\b"
-    r"|\bfor (?:this|the|our) (?:(?:initial|first) )?(?:implementation|prototype|mvp|v1)\b"
-    r"|\bfor (?:the|our) (?:initial|first) (?:version|release|iteration|build)\b"
+    r"|\bfor (?:this|the|our) (?:initial|first) (?:implementation|prototype|version|release|"
+    r"iteration|build)\b|\bfor (?:this|the|our) (?:mvp|v1)\b"
     r"|\b(?:which|what) (?:level|set|kind|kinds) of (?:[\w-]+ ){0,3}features?\b"
-    r"|\b(?:which|what) (?:[\w-]+ ){0,3}features? should (?:be|we|i)\b"
+    r"|\b(?:which|what) (?:[\w-]+ ){0,3}features? (?:should|do you want|would you like) "
+    r"(?:(?:we|i|it) )?(?:be )?(?:include|included|build|built|implement|implemented|support|"
+    r"supported|ship|shipped|have)\b"
     # how one piece of today's writing is laid out: the plan, the report, the deck
     r"|\bhow should (?:the|this|my|our|your) (?:[\w-]+ )?(?:plan|report|document|doc|summary|"
-    r"outline|presentation|slides|deck|list|table|answer) be (?:organi[sz]ed|structured|"
-    r"laid out|ordered|split|grouped|formatted)\b"
+    r"outline|presentation|slides|deck|answer) be (?:organi[sz]ed|structured|laid out|ordered|"
+    r"split|grouped|formatted)\b"
     r"|\bhow much (?:of (?:it|this|the \w+) )?should (?:i|we) (?:build|implement|do)\b"
     r"|(?:本次|这次|此次|实现|功能|改动|开发)(?:的)?范围|今回の(?:スコープ|範囲)|実装(?:スコープ|範囲)",
     re.I,
@@ -394,9 +396,25 @@ def answers(event: Event, asked: str = "") -> list[Answer]:
 def _own_words(asked: str, answer: str) -> bool:
     """The user typed their own words instead of picking an option offered, and they ask
     something anywhere in them ("…是否违背，能否用配置文件来解决", "but how do we stop
-    spam"): a question back or a thought aloud, not a choice."""
+    spam"), or say much, or paste a crash: a question back, a thought aloud or a request,
+    not a choice."""
     offered = any(answer.startswith(label) for label, _ in _options(asked) if label)
-    return not offered and bool(_ASKS_ANYWHERE.search(answer))
+    if offered:
+        return False
+    # a message more than a choice: long, or holding a log or a crash it pasted
+    return (
+        bool(_ASKS_ANYWHERE.search(answer))
+        or len(answer) > OWN_WORDS_MAX
+        or bool(_PASTED_LOG.search(answer))
+    )
+
+
+OWN_WORDS_MAX = 160  # characters of the user's own words beyond which an answer is a message
+_PASTED_LOG = re.compile(
+    r"\b0x[0-9a-fA-F]{6,}\b|Traceback \(most recent|\bStack ?Trace\b|EXC_BAD_ACCESS|"
+    r"^\s*at [\w.$<>]+\(|\b(?:Error|Exception):\s",
+    re.M,
+)
 
 
 def _waived_by_option(asked: str, choice: str) -> bool:

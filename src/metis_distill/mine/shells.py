@@ -112,11 +112,17 @@ POSIX_IN_POWERSHELL_TEXT = (
 )
 
 
-def posix_in_powershell(error: str) -> str | None:
-    """The POSIX tool PowerShell said it does not know, or None."""
-    found = _NOT_A_CMDLET.search(error[:2000])
-    name = found["name"].lower() if found else None
-    return name if name in _NOT_IN_POWERSHELL else None
+def posix_in_powershell(call: Event, error: str) -> str | None:
+    """The POSIX tool PowerShell, the harness's shell, said it does not know, or None (a
+    call that runs PowerShell on purpose, `pwsh -Command "… | head"`, says nothing of the
+    shell the harness runs)."""
+    if _RUNS_POWERSHELL.search(call.text):
+        return None
+    names = (found["name"].lower() for found in _NOT_A_CMDLET.finditer(error[:2000]))
+    return next((name for name in names if name in _NOT_IN_POWERSHELL), None)
+
+
+_RUNS_POWERSHELL = re.compile(r"\b(?:powershell|pwsh)(?:\.exe)?\b", re.I)
 
 
 def does_same(foreign: str, later: Event) -> bool:

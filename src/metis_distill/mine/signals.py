@@ -54,7 +54,8 @@ _REJECTED = re.compile(
 # Claude Code's auto mode turned the action down before it ran: a permission the harness
 # withheld, no failure of the command (nor the user's word on it).
 _CLASSIFIER_DENIED = re.compile(
-    r"^(?:Error: )?Permission for this action was denied by the Claude Code auto mode classifier",
+    r"^(?:Error: )?(?:Permission for this action was denied by the Claude Code auto mode "
+    r"classifier|\S+ is temporarily unavailable, so auto mode cannot determine the safety of)",
     re.M,
 )
 _TRACEBACK = re.compile(r"Traceback \(most recent call last\)")
@@ -181,7 +182,8 @@ _NONE_FOUND = re.compile(
     r"|^test \S+ \.\.\. ok$"  # a test that passed, whatever its name says
     r"|(?-i:^(?:[\u2713\u2714\u221a]|PASS\s))"  # vitest's, jest's, mocha's passed test
     # a log line at level INFO or DEBUG (its logger may be named `uvicorn.error`)
-    r"|(?-i:^(?!.*\b(?:ERROR|FATAL|CRITICAL)\b).*(?:^|[\s|\[])(?:INFO|DEBUG)(?:[\s|:\]]|$))",
+    r"|(?-i:^(?:[^|\n]{0,60}\|\s*){0,3}(?:\[[^\]\n]{1,40}\]\s*)?(?:[\d:.,TZ/+-]+\s+){0,3}"
+    r"\[?(?:INFO|DEBUG)\]?(?:\s|:|\||$))",
     re.I,
 )
 _EXIT_LINE = re.compile(r"^Exit code -?\d+$")
@@ -228,7 +230,8 @@ USER_RULE = re.compile(
 # preference"): a decision even when the sentence does not open like a rule.
 USER_CHOICE = re.compile(
     r"\b(?:I|we)\s+(?:(?:don't|dont|do not)\s+)?(?:want|prefer|'d rather|would rather)\b"
-    r".{3,200}?\b(?:instead|just(?! as\b)|(?<!the )(?<!my )(?<!our )only|rather than)\b"
+    r".{3,200}?\b(?:instead|just(?! as\b)|(?<!the )(?<!my )(?<!our )(?<!read )(?<!read-)only|"
+    r"rather than)\b"
     r"|\bsave (?:the|this|that|it as (?:a|my)) preference\b"
     r"|\bsave (?:that|this|it) in (?:all )?memor",
     re.I,
@@ -317,17 +320,26 @@ STILL_BROKEN = re.compile(
     r"no luck)\b",
     re.I,
 )
-# The same in other languages: "проблема осталась", "还是不行", "ça ne marche toujours pas".
-STILL_BROKEN_ELSEWHERE = re.compile(
-    r"(?:проблема|ошибка)\s+(?:осталась|остаётся|остается|не\s+ушла)|не\s+работает|"
-    r"не\s+помогло|"
-    r"还是不行|还是报错|还是有问题|仍然(?:报错|不行|有问题)|没(?:有)?解决|没用|"
+# The user saying a fix did not take ("still failing", "проблема осталась", "还是不行"), in
+# words that say it of the fix, not of the cause explained ("that's why it doesn't work").
+STILL_FAILING = re.compile(
+    r"\bstill (?:fail\w*|broken|not working|doesn't work|does not work|the same|happening|"
+    r"crash\w*|getting|seeing|there|erroring)\b|\bsame (?:error|issue|problem)\b|"
+    r"\b(?:didn't|did not) (?:work|help|fix)\b|\bnot fixed\b|\bno luck\b|"
+    r"(?:проблема|ошибка)\s+(?:осталась|остаётся|остается|не\s+ушла)|"
+    r"(?:всё|все)\s+(?:ещё|еще)\s+не\s+работает|по-прежнему\s+не\s+работает|не\s+помогло|"
+    r"还是不行|还是报错|还是有问题|仍然(?:报错|不行|有问题)|没(?:有)?解决|没用(?![过到的])|"
     r"まだ(?:直って|動か|エラー)|直ってない|治ってない|"
-    r"\b(?:toujours\s+pas|ne\s+(?:marche|fonctionne)\s+(?:toujours\s+)?pas|"
-    r"funktioniert\s+(?:immer\s+)?noch\s+nicht|geht\s+(?:immer\s+)?noch\s+nicht|"
-    r"sigue\s+(?:sin\s+funcionar|fallando|igual)|todavía\s+no\s+funciona|no\s+funciona|"
-    r"ainda\s+não\s+funciona|continua\s+(?:com\s+(?:o\s+)?(?:erro|problema)|falhando)|"
-    r"não\s+funciona)\b",
+    r"\b(?:toujours\s+pas|ne\s+(?:marche|fonctionne)\s+toujours\s+pas|"
+    r"funktioniert\s+(?:immer\s+)?noch\s+nicht|geht\s+immer\s+noch\s+nicht|"
+    r"sigue\s+(?:sin\s+funcionar|fallando|igual)|todavía\s+no\s+funciona|"
+    r"ainda\s+não\s+funciona|continua\s+(?:com\s+(?:o\s+)?(?:erro|problema)|falhando))\b",
+    re.I,
+)
+# A reply that takes the cause as the answer ("That's why!", "原来如此", "Por eso no funciona").
+THATS_WHY = re.compile(
+    r"\bthat(?:'s| is) why\b|\bthat explains\b|\bmakes sense\b|вот почему|понятно|原来|"
+    r"\bpor eso\b|c'est pour ça|c'est pour cela|\bdeshalb\b|\bdaher\b|\bpor isso\b|なるほど",
     re.I,
 )
 # A one-off request or question to the agent, not a standing rule.
@@ -338,7 +350,8 @@ REQUEST = re.compile(
 TASK = re.compile(
     r"\b(?:I|we)\s+(?:want|need|would like|'d like)\s+(?:you\s+)?to\s+(?:update|change|add|"
     r"remove|delete|fix|create|make|build|implement|refactor|write|rename|move|test|try|see|"
-    r"check|run|deploy|start|finish|do)\b"
+    r"check|run|deploy|start|finish|do|give|show|send|tell|provide|generate|find|get|verify|"
+    r"prepare|explain|review|look|investigate|debug|compare|list|draft|summari[sz]e)\b"
     # a thing to make today: "I want html of this page", "we need a landing page for …"
     r"|\b(?:I|we)\s+(?:want|need|would like|'d like)\s+(?:(?:an?|some|one)\s+)?(?:new\s+)?"
     r"(?:html|page|banner|landing|website|site|app|script|component|button|form|report|"
@@ -821,7 +834,7 @@ def error_signature(text: str) -> str:
     worded = [line for line in stopped if " " in line.strip()]
     if worded or stopped:
         return (worded or stopped)[0]
-    return errors[0] if errors else _first_worded(lines)
+    return errors[0] if errors else _said_wrong(lines) or _first_worded(lines)
 
 
 # Docker BuildKit's log: each line of step N opens with `#N` (and the seconds since it began);
@@ -858,6 +871,18 @@ def _without_finished_build_steps(lines: list[str]) -> list[str]:
     return list(reversed(kept)) or lines
 
 
+def _said_wrong(lines: list[str]) -> str:
+    """With no error line, the first that says in words that something is not there or could
+    not be done ("No open PR found for branch: x"), rather than the progress above it."""
+    return next((line for line in lines if _SAYS_WRONG.search(line)), "")
+
+
+_SAYS_WRONG = re.compile(
+    r"^(?:No|Not|Cannot|Can't|Unable|Missing|Nothing)\b|\b(?:not found|does not exist|"
+    r"doesn't exist|could not|couldn't|cannot|can't|unable to)\b"
+)
+
+
 def _first_worded(lines: list[str]) -> str:
     """The first line that says something in words, not a banner's frame (`╔══════╗`)."""
     return next((line for line in lines if _WORDED.search(line)), lines[0])
@@ -884,13 +909,20 @@ def _without_echoed_source(lines: list[str]) -> list[str]:
 _SCRIPT_HEADER = re.compile(r"^> \S+@\S+ \S+")
 
 
+# Gradle's own `> ` lines: a task's state or the cause of a failure, never an echo.
+_GRADLE_SAYS = re.compile(
+    r"^> (?:Task |Could not|Configure project|Failed|A problem|There (?:was|were)|Compilation|"
+    r"Execution failed)"
+)
+
+
 def _package_script_echoes(lines: list[str]) -> set[int]:
     """The echo's lines: each header and the line after it, and the `> ` lines the output
     opens with (its header may have been cut as a banner, the same in every run)."""
     echoed: set[int] = set()
     leading = True
     for n, line in enumerate(lines):
-        leading = leading and line.startswith("> ")
+        leading = leading and line.startswith("> ") and not _GRADLE_SAYS.match(line)
         if leading:
             echoed.add(n)
         elif _SCRIPT_HEADER.match(line):

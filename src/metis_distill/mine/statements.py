@@ -369,9 +369,9 @@ def _still_broken_next(events: Sequence[Event], index: int) -> bool:
         if later.role != "user" or later.kind is not EventKind.TEXT or injected(events, later.seq):
             continue
         said = later.text[:300]
-        return bool(
-            signals.STILL_BROKEN.search(said) or signals.STILL_BROKEN_ELSEWHERE.search(said)
-        )
+        if signals.THATS_WHY.search(said) or signals.CONFIRMATION.search(said):
+            return False  # the user takes the cause for the answer
+        return bool(signals.STILL_FAILING.search(said))
     return False
 
 
