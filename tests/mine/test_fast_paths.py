@@ -423,3 +423,29 @@ def test_the_corpus_failures_are_classed_as_every_search_classes_them(corpus: Pa
                 assert recovery.classify(event) == _classified_plainly(event), event.text[:200]
                 classed += 1
     assert classed > 50
+
+
+# `text._SENTENCE_END` as written before its first look-behind: each alternative tried alone.
+_SENTENCE_END_PLAIN = re.compile(
+    r"(?<=[.!?])\s+(?=[A-Z`*\"'(])|(?:(?<=[.!?][.!?])|(?<=\u2026))\s+"
+    r"|(?<=[\u3002\uff01\uff1f])\s*|\n+"
+)
+_SENTENCE_PIECES = [
+    ".", "!", "?", "\u2026", "\u3002", "\uff01", "\uff1f", " ", "  ", "\n", "\t", "\u3000",
+    "A", "a", "`", "*", '"', "'", "(", "x", "\u00e9", "Done", "e.g", "\u6587",
+]  # fmt: skip
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(_SENTENCE_PIECES) | st.text(max_size=2), max_size=14).map("".join))
+def test_prose_is_split_where_the_plain_pattern_splits_it(text: str) -> None:
+    assert text_module._SENTENCE_END.split(text) == _SENTENCE_END_PLAIN.split(text)
+
+
+def test_the_corpus_prose_is_split_where_the_plain_pattern_splits_it(corpus: Path) -> None:
+    split = 0
+    for path in sorted(corpus.rglob("*.jsonl")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert text_module._SENTENCE_END.split(text) == _SENTENCE_END_PLAIN.split(text), path
+        split += 1
+    assert split > 20
