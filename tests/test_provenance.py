@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from metis_distill import provenance, secret_memory, terminal
@@ -225,3 +225,73 @@ def test_normalize_reads_the_fixtures_and_the_corpus_as_the_reference(corpus: Pa
             assert normalize(text) == _normalize_reference(text), path
             checked += 1
     assert checked > 40
+
+
+def _quote_in_lines_reference(lines: list[str], quote: str) -> bool:
+    """`quote_in_lines` as written before it tried the quote's own line first."""
+    text = provenance.lines_text(lines, 1, len(lines))
+    if text is None or not quote.strip():
+        return False
+    haystack = normalize(text)
+    needles = {normalize(quote), provenance.collapse(quote)}
+    if any(n in haystack for n in needles):
+        return True
+    deeper = normalize(json_unescape(text))
+    if any(n in deeper for n in needles):
+        return True
+    hidden = [h for n in needles if (h := provenance.hide_person(n)) != n]
+    return bool(hidden) and any(h in provenance.hide_person(deeper) for h in hidden)
+
+
+# Terminal escapes begun on one line and ended on another, as written and as JSON escapes.
+_TERMINAL = st.lists(
+    st.sampled_from(["\x1b]", "\\u001b]", "\\u001B]", "\x1b[", "0;", "title", "\x07"])
+    | st.sampled_from(["\\u0007", "\x1b\\", "\\u001b\\\\", "31m", " ", "x", "\\n"])
+).map("".join)
+
+
+@st.composite
+def _span_and_quote(draw: st.DrawFn) -> tuple[list[str], str]:
+    """Lines of escapes, control characters and terminal escapes, and a quote cut from one of
+    them: as written, normalized, or anything."""
+    lines = draw(st.lists(_JSONISH | _TERMINAL, min_size=1, max_size=5))
+    line = draw(st.sampled_from(lines))
+    kind = draw(st.sampled_from(["raw", "normalized", "any"]))
+    source = {"raw": line, "normalized": normalize(line), "any": draw(_JSONISH)}[kind]
+    start = draw(st.integers(0, len(source)))
+    return lines, source[start : draw(st.integers(start, len(source)))]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_span_and_quote())
+@example((["\x1b]0;", "title\x07 seen"], "title seen"))
+@example((["\\u001b]0;", "title\\u0007 seen"], "title seen"))
+@example((["\\u001B]0;", "title\x07 seen"], "title seen"))
+@example((["a\\nbc"], "nbc"))
+def test_a_quote_in_one_line_is_in_the_whole_span(span: tuple[list[str], str]) -> None:
+    """The fast path: a needle one line holds, normalized, is in the span normalized (no
+    escape, control character or whitespace `normalize` rewrites reaches across a line, but
+    an OSC escape), and `quote_in_lines` answers as it did reading the whole span."""
+    lines, quote = span
+    text = "\n".join(lines)
+    for needle in (normalize(quote), provenance.collapse(quote)):
+        if provenance._in_one_line(text, needle):
+            assert needle in normalize(text)
+    assert provenance.quote_in_lines(lines, 1, len(lines), quote) == _quote_in_lines_reference(
+        lines, quote
+    )
+
+
+def test_the_fast_path_finds_quotes_in_the_corpus(corpus: Path) -> None:
+    """It is taken: the quotes of the corpus's lines are found in their line, as a whole."""
+    taken = 0
+    for path in sorted((corpus / "claude-code").glob("*.jsonl"))[:4]:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for number in range(0, len(lines) - 2, 7):
+            span = lines[number : number + 3]
+            quote = normalize(span[1])[40:120]
+            taken += provenance._in_one_line("\n".join(span), quote)
+            assert provenance.quote_in_lines(span, 1, 3, quote) == _quote_in_lines_reference(
+                span, quote
+            )
+    assert taken > 20

@@ -261,3 +261,25 @@ def test_each_part_of_each_rule_matches_the_copy_where_it_matches_the_text() -> 
 
 def _ends(_id: int, _start: int, end: int, _flags: int, seen: set[int]) -> None:
     seen.add(end - 1)  # one character each: the byte it ends on
+
+
+def test_every_gate_word_lowers_to_itself() -> None:
+    """So a gate's word as written (`redact.written_gate`) is a word of the lowered text."""
+    for kind, words in redact._GATES.items():
+        for word in words:
+            assert all(char.lower() == char for char in word), (kind, word)
+
+
+_GATE_PIECES = st.sampled_from(
+    sorted({word for words in redact._GATES.values() for word in words})
+    + ["SK-", "Sk-", "BASIC ", "Bearer ", "\u0130", "\u0131", "\u017f", "\u212a", " ", "x", "-"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_GATE_PIECES | st.text(max_size=3), max_size=8).map("".join))
+def test_a_gate_word_as_written_opens_the_gate(text: str) -> None:
+    lowered = text.lower()
+    for kind in redact._GATES:
+        if redact.written_gate(kind, text):
+            assert redact.gate_open(kind, lowered), (kind, text)

@@ -124,8 +124,10 @@ def quote_in_lines(lines: Lines, line_start: int, line_end: int, quote: str) -> 
     text = lines_text(lines, line_start, line_end)
     if text is None or not quote.strip():
         return False
-    haystack = normalize(text)
     needles = {normalize(quote), collapse(quote)}
+    if any(_in_one_line(text, n) for n in needles):
+        return True
+    haystack = normalize(text)
     if any(n in haystack for n in needles):
         return True
     deeper = normalize(json_unescape(text))
@@ -135,6 +137,35 @@ def quote_in_lines(lines: Lines, line_start: int, line_end: int, quote: str) -> 
     # it, is found there with its home hidden the same way
     hidden = [h for n in needles if (h := hide_person(n)) != n]
     return bool(hidden) and any(h in hide_person(deeper) for h in hidden)
+
+
+# Characters JSON may write otherwise (escaped) and those `normalize` drops or collapses: a
+# quote's longest run of none of them is in the line it came from as it is.
+_UNWRITTEN = re.compile(r'[\s\\"/\x00-\x1f\x7f]+')
+
+
+def _in_one_line(text: str, needle: str) -> bool:
+    """Does one line of the text, normalized, hold the needle? Then `normalize(text)` does:
+    without ESC, `normalize` reads line by line (no escape, control character or run of
+    whitespace it rewrites holds a newline, and a newline collapses to the space between
+    the lines' own), so it holds each line's. Only the lines holding the needle's longest
+    run of `_UNWRITTEN`-free characters are tried, half the text's length at most: a quote
+    comes from one line, a small part of its span (an escape written in ASCII only misses).
+    False says nothing: the caller reads the whole text."""
+    if "\x1b" in text or "\\u001b" in text or "\\u001B" in text:
+        return False  # an OSC escape (`printable`) may run across lines
+    probe = max(_UNWRITTEN.split(needle), key=len)
+    budget = len(text) // 2
+    start = text.find(probe)
+    while start >= 0 and budget > 0:
+        begin = text.rfind("\n", 0, start) + 1
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        if needle in normalize(text[begin:end]):
+            return True
+        budget -= end - begin
+        start = text.find(probe, end + 1)
+    return False
 
 
 def quote_in_span(path: Path, line_start: int, line_end: int, quote: str) -> bool:

@@ -273,7 +273,10 @@ def by_rules(text: str) -> str:
         if may is not None and index not in may:
             continue
         at_words = screen is not None and kind in STARTING_WORDS
-        if kind in _GATES and not at_words:  # where its words start: the gate adds nothing
+        # where its words start the gate adds nothing; a rule the screen named mostly has a
+        # word as written, and the text is not lowered for it
+        gated = kind in _GATES and not at_words
+        if gated and not (screen is not None and written_gate(kind, original)):
             lowered = lowered or original.lower()
             if not gate_open(kind, lowered):
                 continue
@@ -294,6 +297,12 @@ def gate_open(kind: str, lowered: str) -> bool:
     """May a rule of this kind match a text that lower-cased is `lowered` (see `_GATES`)?"""
     gate = _GATES.get(kind)
     return gate is None or any(g in lowered for g in gate)
+
+
+def written_gate(kind: str, text: str) -> bool:
+    """Does the text hold a word of the kind's gate as written? Then `gate_open` of it
+    lower-cased does: each word's characters lower to themselves, one for one."""
+    return any(word in text for word in _GATES[kind])
 
 
 def active_screen() -> Screen | None:

@@ -359,3 +359,93 @@ def test_a_failure_shown_is_found_as_the_whole_searches_find_it(head: str) -> No
         or re.search(_FAILING_TESTS, head, re.M)
     )
     assert signals._shows_failure(head) == bool(searched), head
+
+
+@pytest.mark.parametrize(
+    ("name", "pattern"), recovery.CLASSES, ids=[n for n, _ in recovery.CLASSES]
+)
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_every_ascii_match_of_a_failure_class_holds_its_words(
+    name: str, pattern: re.Pattern[str], data: st.DataObject
+) -> None:
+    text = data.draw(st.from_regex(pattern))
+    match = pattern.search(text)
+    assert match is not None
+    if match.group(0).isascii():
+        lowered = match.group(0).lower()
+        assert any(word in lowered for word in recovery.CLASS_WORDS[name]), text
+
+
+def _classified_plainly(event: Event) -> str:
+    """`recovery.classify` as written before its words: every class searched in turn."""
+    if event.tool_name in signals.EDIT_TOOLS:
+        return "edit did not apply"
+    for name, pattern in recovery.CLASSES:
+        if pattern.search(event.text[:20_000]):
+            return name
+    return "non-zero exit" if event.exit_code not in (None, 0) else "tool error"
+
+
+_CLASS_PIECES = [
+    *(word for words in recovery.CLASS_WORDS.values() for word in words),
+    *(p.pattern.split("|")[0] for _, p in recovery.CLASSES),
+    "3 failed", "FAILED tests/x.py", "Tests: 2 failed", "error TS2304", "Found 2 errors in 1 file",
+    "x.py:1: error: bad [misc]", "fatal: not a git repository", "error: pathspec 'x'",
+    "\n", " ", "x", "E", "0", ":", "\u00e9", "\u0131",
+]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.sampled_from(_CLASS_PIECES), max_size=6).map("".join),
+    st.lists(st.integers(min_value=0, max_value=500), max_size=6),
+    st.sampled_from([None, 0, 1]),
+)
+def test_a_failure_is_classed_as_every_search_classes_it(
+    text: str, flips: list[int], exit_code: int | None
+) -> None:
+    event = Event(
+        0, "tool", EventKind.ERROR, _cased(text, flips), SourceRef("f", 1, 1), exit_code=exit_code
+    )
+    assert recovery.classify(event) == _classified_plainly(event), event.text
+
+
+def test_the_corpus_failures_are_classed_as_every_search_classes_them(corpus: Path) -> None:
+    classed = 0
+    for path in sorted(corpus.rglob("*.jsonl")):
+        found = sources.detect(path).format
+        if found is None:
+            continue
+        run = found.parse_file(path, corpus)
+        for event, failed in zip(run.events, signals.failures(run.events), strict=True):
+            if failed:
+                assert recovery.classify(event) == _classified_plainly(event), event.text[:200]
+                classed += 1
+    assert classed > 50
+
+
+# `text._SENTENCE_END` as written before its first look-behind: each alternative tried alone.
+_SENTENCE_END_PLAIN = re.compile(
+    r"(?<=[.!?])\s+(?=[A-Z`*\"'(])|(?:(?<=[.!?][.!?])|(?<=\u2026))\s+"
+    r"|(?<=[\u3002\uff01\uff1f])\s*|\n+"
+)
+_SENTENCE_PIECES = [
+    ".", "!", "?", "\u2026", "\u3002", "\uff01", "\uff1f", " ", "  ", "\n", "\t", "\u3000",
+    "A", "a", "`", "*", '"', "'", "(", "x", "\u00e9", "Done", "e.g", "\u6587",
+]  # fmt: skip
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(_SENTENCE_PIECES) | st.text(max_size=2), max_size=14).map("".join))
+def test_prose_is_split_where_the_plain_pattern_splits_it(text: str) -> None:
+    assert text_module._SENTENCE_END.split(text) == _SENTENCE_END_PLAIN.split(text)
+
+
+def test_the_corpus_prose_is_split_where_the_plain_pattern_splits_it(corpus: Path) -> None:
+    split = 0
+    for path in sorted(corpus.rglob("*.jsonl")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert text_module._SENTENCE_END.split(text) == _SENTENCE_END_PLAIN.split(text), path
+        split += 1
+    assert split > 20

@@ -39,6 +39,28 @@ CLASSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 
 
+# Every match of each class's pattern, in an ASCII text, lower-cased, holds one of its words:
+# an ASCII head without them is not searched (`(?i)` reads no ASCII letter as another).
+CLASS_WORDS: dict[str, tuple[str, ...]] = {
+    "missing program": ("command not found", "not found in path", *signals.CMD_NOT_A_COMMAND_WORDS),
+    "missing module": (
+        "modulenotfounderror",
+        "no module named",
+        "cannot find module",
+        "importerror",
+    ),
+    "failing tests": ("failed", "assertionerror"),
+    "type errors": ("error ts", "found ", ": error: "),
+    "syntax error": ("syntaxerror", "parse error", "unexpected token", "indentationerror"),
+    "dependency resolution": ("eresolve", "resolutionimpossible", "version solving failed"),
+    "permission denied": ("permission denied", "eacces", "operation not permitted"),
+    "network": ("could not resolve host", "econnrefused", "connection refused", "enotfound"),
+    "timeout": ("timed out", "etimedout", "timeout"),
+    "file not found": ("no such file or directory", "enoent", "does not exist"),
+    "git": ("fatal: ", "error: "),
+}
+
+
 @dataclass(frozen=True)
 class Recovery:
     """One failure incident of a run and its recovery (`recovered_at` None: none seen)."""
@@ -65,7 +87,10 @@ def classify(event: Event) -> str:
     if event.tool_name in signals.EDIT_TOOLS:
         return "edit did not apply"
     head = event.text[:20_000]
+    lowered = head.lower() if head.isascii() else None  # any other text: every class searched
     for name, pattern in CLASSES:
+        if lowered is not None and not any(word in lowered for word in CLASS_WORDS[name]):
+            continue
         if pattern.search(head):
             return name
     return "non-zero exit" if event.exit_code not in (None, 0) else "tool error"
