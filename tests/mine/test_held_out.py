@@ -1125,6 +1125,24 @@ def test_gh_unable_to_connect_is_the_sandboxs_missing_network(tmp_path: Path) ->
 FOUND = "The root cause was that the pre-commit hook runs prettier and rewrites staged files."
 
 
+def _read(tool_id: str, path: str) -> dict:  # type: ignore[type-arg]
+    block = {"type": "tool_use", "id": tool_id, "name": "Read", "input": {"file_path": path}}
+    return {"type": "assistant", "message": {"content": [block]}}
+
+
+def test_a_cause_found_reading_another_file_after_an_edit_is_a_finding(tmp_path: Path) -> None:
+    from tests.mine.test_statements import _lessons
+
+    records = [
+        edit("e1", "src/cli.py", "import a", "import b"),
+        result("e1", "The file src/cli.py has been updated successfully."),
+        _read("r1", "src/db.py"),
+        result("r1", "1\tengine = create_engine(url)"),
+        say("assistant", FOUND),
+    ]
+    assert _lessons(tmp_path, records) != []
+
+
 @pytest.mark.parametrize(
     ("records", "kept"),
     [

@@ -349,17 +349,21 @@ def _edited_unchecked(events: Sequence[Event], index: int) -> bool:
     """The agent's last call before its words, since the user last spoke, edited the work:
     nothing ran or was read since, so a cause it names then ("The issue was that …", closing
     its summary) is what it hopes the edit fixed, no finding; the user's next words decide."""
+    read: list[str] = []  # files read since the last edit (latest first)
     for event in _back_to_the_user(events, index):
-        if event.kind is EventKind.TOOL_CALL and not _looks(event):
-            return _edits_the_work(event) and not _checked_before(events, event.seq)
+        if event.kind is not EventKind.TOOL_CALL:
+            continue
+        if event.tool_name in signals.LOOK_TOOLS:
+            read.append(_first_line(event.text))
+            continue
+        if not _edits_the_work(event) or any(path != _first_line(event.text) for path in read):
+            return False  # another file read since: what the agent found there is a finding
+        return not _checked_before(events, event.seq)  # (the edited file read back tries nothing)
     return False
 
 
-def _looks(call: Event) -> bool:
-    """A call that only reads (the edited file read back, a `grep`): it tries nothing."""
-    if call.tool_name in signals.LOOK_TOOLS:
-        return True
-    return call.tool_name in signals.SHELL_TOOLS and signals.only_reads(call.text)
+def _first_line(text: str) -> str:
+    return text.strip().split("\n", 1)[0]
 
 
 def _still_broken_next(events: Sequence[Event], index: int) -> bool:
