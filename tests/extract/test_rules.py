@@ -564,3 +564,24 @@ def test_an_edit_after_the_users_next_request_is_not_the_refused_edits_fix(
     (lesson,) = extract(path, path.parent)
     assert lesson.fix is None and "then worked" not in lesson.text
     assert not lesson.evidence.shows_fix
+
+
+def test_a_variable_set_in_an_earlier_call_is_empty_in_the_next(tmp_path: Path) -> None:
+    """`B=…` in one call, `$B goto …` in the next: the shell ran `goto`. The lesson is the
+    shell's, never "`goto` is not on the PATH"."""
+    from tests.mine.test_episodes import _write, call, result
+
+    path = _write(
+        tmp_path,
+        [
+            call("t1", 'B=~/tools/browse/dist/browse\n[ -x "$B" ] && echo "READY: $B"'),
+            result("t1", "READY: /home/ana/tools/browse/dist/browse"),
+            call("t2", "$B goto https://example.com"),
+            result("t2", "Exit code 127\n(eval):1: command not found: goto", True),
+            call("t3", "/home/ana/tools/browse/dist/browse goto https://example.com"),
+            result("t3", "Navigated to https://example.com (200)"),
+        ],
+    )
+    (lesson,) = extract(path, path.parent)
+    assert lesson.text.startswith("Each shell call here starts a new shell")
+    assert "not on the PATH" not in lesson.text and lesson.fix is not None

@@ -228,6 +228,11 @@ BANNER = (
         ("ls -Z lib", "ls: illegal option -- Z\nusage: ls [-ABCFGHLOPRSTUWabcdefghiklmnopqrstuwx1%@]",
          "ls lib",
          "`ls` has no `-Z` flag here (“ls: illegal option -- Z”); leave it out (that worked)."),
+        # the flag's quoted value given without it: the value was wanted
+        ('ocodex exec --prompt "say hi" --json', "error: unexpected argument '--prompt' found",
+         'ocodex exec "say hi" --json',
+         "`ocodex exec` has no `--prompt` flag here (“error: unexpected argument '--prompt' "
+         "found”); give its value without the flag (that worked)."),
         # a step the retry added after it (`&& ls -la dst/`) adds no flag to rsync
         ("rsync -a --no-dereference src/ dst/ && rm -rf src",
          "rsync: unrecognized option `--no-dereference'",
@@ -2105,3 +2110,23 @@ def test_a_commit_message_reworded_through_a_heredoc_is_still_a_retry(tmp_path: 
         ],
     )
     assert episode.fix is not None and episode.fix.kind is FixKind.RETRIED
+
+
+def test_an_installer_that_will_not_run_here_is_not_the_way(tmp_path: Path) -> None:
+    """`uv pip install` after pip was missing stopped on having no environment: it got past
+    nothing, and is no way to install here."""
+    (episode, lesson), *_ = _failures(
+        tmp_path,
+        [
+            call("t1", "python3 -m pip install -q -r requirements.txt"),
+            result("t1", "Exit code 1\n/usr/bin/python3: No module named pip", True),
+            call("t2", "uv pip install -r requirements.txt"),
+            result(
+                "t2",
+                "Exit code 2\nerror: No virtual environment found; run `uv venv` to create an "
+                "environment, or pass `--system` to install into a non-virtual environment",
+                True,
+            ),
+        ],
+    )
+    assert lesson.fix is None and "uv pip install" not in lesson.text

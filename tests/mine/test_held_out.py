@@ -1152,6 +1152,7 @@ def test_a_cause_found_reading_another_file_after_an_edit_is_a_finding(tmp_path:
         ([say("assistant", FOUND), say("user", "проблема осталась")], False),
         ([say("assistant", FOUND), say("user", "Still failing with the same error.")], False),
         ([say("assistant", FOUND), say("user", "还是不行")], False),
+        ([say("assistant", FOUND), say("user", "Nope")], False),
         # ... but a reply that takes the cause as the answer keeps it
         ([say("assistant", FOUND), say("user", "Понятно, вот почему не работает коммит.")], True),
         ([say("assistant", FOUND), say("user", "原来如此，我之前没用过 husky。")], True),

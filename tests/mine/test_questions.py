@@ -386,6 +386,11 @@ def test_a_pick_asked_as_option_1_or_2_names_the_option_left(tmp_path: Path) -> 
         ("Which payment features should we support first?", "Cards and refunds"),
         ("Which cloud should we target for the initial implementation?", "AWS"),
         ("How should the test plan be organized?", "Cover every payment mode"),
+        # what to do first this session, the state of the user's setup, an act asked of them
+        ("What do you want to tackle first in this session?", "Build the importer first"),
+        ("What's your current environment status?", "Docker installed"),
+        ("Where is your Docker installation?", "/usr/local/bin"),
+        ("Can you upload the design document now?", "Uploading now"),
         # a name asked for, answered by the "other" option with nothing in it
         ("GitHub 仓库名称是什么？", "自定义名称"),
         # one act, done once: the code shows it after

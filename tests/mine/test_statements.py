@@ -565,3 +565,9 @@ def test_what_the_user_asks_to_remember_as_a_rule_is_a_decision(
 )
 def test_a_fact_to_remember_for_today_is_no_rule(tmp_path: Path, message: str) -> None:
     assert [k for k, _ in _lessons(tmp_path, [say("user", message)])] == []
+
+
+def test_todays_request_tacked_onto_a_rule_is_cut(tmp_path: Path) -> None:
+    said = "Always use uv for dependency management pls. and run the notebook for me."
+    found = _lessons(tmp_path, [say("user", said)])
+    assert found == [(LessonKind.DECISION, "Always use uv for dependency management.")]

@@ -243,6 +243,7 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         ran_inside=_sandboxed_program(call.text).split()[0] in inside,
         sandbox_ran=bool(inside),
         kept_folder=kept_cwd(run.events, error.seq, call),
+        lost_variable=_lost_variable(run, call, signature),
     )
     if fix == _CHMOD and _mode_kept(run, episode, signature):
         return None  # made executable and committed: the next clone has it done
@@ -254,6 +255,34 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         scope=_scope(call),
         cwd=run.cwd,
         fix=scrub(fix) if fix else None,
+    )
+
+
+# A command that opens with a variable (`$B goto …`, `"${TOOL}" run`): the program it holds.
+_VARIABLE_HEAD = re.compile(r'^"?\$\{?(?P<name>[A-Za-z_]\w*)\}?"?\s+(?P<next>\S+)')
+_LOST_VARIABLE_TEXT = (
+    "Each shell call here starts a new shell: a variable set in an earlier call (`B=…`) is "
+    "empty in the next, and the word after it runs as the command (“goto: command not "
+    "found”); set the variable in the same call, or write its value out."
+)
+_LOST_VARIABLE_FIX = "set the variable in the same call, or write its value out"
+
+
+def _lost_variable(run: Run, call: Event, signature: str) -> bool:
+    """The call ran a program held in a variable that an earlier shell call of the session
+    set, and the shell took the word after it for the program: the variable was empty."""
+    head = _VARIABLE_HEAD.match(command_head(call.text)) if call.tool_name in SHELL_TOOLS else None
+    if head is None or missing_program(signature) != head["next"]:
+        return False
+    assigned = re.compile(rf"(?:^|[\s;&|(]){re.escape(head['name'])}=")
+    if assigned.search(split_heredocs(call.text)[0]):
+        return False  # set in this very call: something else emptied it
+    return any(
+        e.kind is EventKind.TOOL_CALL
+        and e.tool_name in SHELL_TOOLS
+        and e.session == call.session
+        and assigned.search(split_heredocs(e.text)[0]) is not None
+        for e in run.events[: call.seq]
     )
 
 
@@ -361,6 +390,7 @@ def _failure_lesson(
     ran_inside: bool = False,
     sandbox_ran: bool = False,
     kept_folder: bool = False,
+    lost_variable: bool = False,
 ) -> tuple[str, str | None]:
     """The lesson's text and its fix: a fix only when the run showed it causing success
     (`ran_inside`: the program the sandbox stopped worked inside it at another call;
@@ -368,6 +398,8 @@ def _failure_lesson(
     an earlier call moved into)."""
     if kept_folder:
         return KEPT_CWD_TEXT, None
+    if lost_variable:
+        return _LOST_VARIABLE_TEXT, (_LOST_VARIABLE_FIX if episode.fix is not None else None)
     if _WSL_NO_SHELL.search(episode.trigger.text[:2000]):
         return WSL_TEXT, (_PWSH_FIX if pwsh_worked else None)
     if escaped_bang(call, episode.trigger.text):
@@ -616,12 +648,33 @@ def _unknown_flag_text(call: Event, fix: Fix, sig: str) -> str:
     todo = [f"use {code(new)} for {code(old)}" for old, new in changes.renamed]
     if changes.dropped and todo:
         todo.insert(0, f"leave out {' and '.join(code(flag) for flag in changes.dropped)}")
+    elif changes.dropped and _values_kept(call.text, fix.call.text, changes.dropped):
+        one = len(lacked) == 1
+        todo = ["give its value without the flag" if one else "give their values without them"]
     elif changes.dropped:
         todo = ["leave it out" if len(lacked) == 1 else "leave them out"]
     return (
         f"{code(changes.program)} has no {flags} flag here (“{sig}”); "
         f"{' and '.join(todo)} (that worked)."
     )
+
+
+def _values_kept(failed: str, retry: str, flags: Sequence[str]) -> bool:
+    """Each flag left out had a value in the failed call, and the retry still gives it (`exec
+    --prompt "x"` → `exec "x"`): the value was wanted, the flag was not."""
+    words = command_head(failed).split()
+    retried = command_head(retry)
+    for flag in flags:
+        at = next((n for n, w in enumerate(words) if w == flag or w.startswith(f"{flag}=")), None)
+        if at is None:
+            return False
+        given = words[at].partition("=")[2] or (words[at + 1] if at + 1 < len(words) else "")
+        # a value given with `=`, or quoted: a word after a flag may be an argument of its own
+        valued = "=" in words[at] or given[:1] in ("'", '"')
+        value = given.strip("\"'")
+        if not valued or not value or value not in retried:
+            return False
+    return True
 
 
 def _other_binary(failed: str, retry: str) -> str | None:
@@ -1283,10 +1336,26 @@ def _statement(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | No
 def _statement_text(signal: str, sentence: str) -> str:
     lead = {"decision": _DECISION_LEAD, "gotcha": _GOTCHA_LEAD, "correction": _CORRECTION_LEAD}
     pattern = lead.get(signal)
+    sentence = _without_todays_ask(sentence)
     text = clean(pattern.sub("", sentence) if pattern else sentence) or clean(sentence)
     if text and text[-1] not in ".!\u3002\uff01":
         text += "\u3002" if "\u3040" <= text[-1] <= "\u9fff" else "."
     return f"User correction: {text}" if signal == "correction" else text
+
+
+# Today's request tacked onto a rule ("Use uv for dependencies pls. and run the notebook for
+# me"), and a bare "pls" ending it: not part of what stands.
+_TODAYS_ASK = re.compile(
+    r"[,.]?\s+(?:and|then|and then)\s+(?:run|do|make|show|build|deploy|start|open|test|check|"
+    r"install|fix|create|write)\b[^.]*?\b(?:for me|now|please|pls)\b[.!]?\s*$",
+    re.I,
+)
+_PLEASE_AT_END = re.compile(r"[,;]?\s+(?:pls|plz|please)\s*[.!]?\s*$", re.I)
+
+
+def _without_todays_ask(sentence: str) -> str:
+    kept = _PLEASE_AT_END.sub("", _TODAYS_ASK.sub("", sentence))
+    return kept if len(kept) >= len(sentence) // 3 else sentence
 
 
 def _checked_quote(lines: Lines, ref: SourceRef, texts: list[str]) -> str | None:

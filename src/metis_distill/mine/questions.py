@@ -91,7 +91,8 @@ _PROCESS_ELSEWHERE = re.compile(
 # is no scope).
 _TODAY = re.compile(
     r"\b(?:for today|today'?s (?:scope|plan|session|work|goal)|(?:do|build|tackle|finish|"
-    r"work on|start with|focus on) today)\b|\bheute\b|aujourd'hui|\bhoy\b|\bhoje\b|сегодня|"
+    r"work on|start with|focus on) today|(?:in|for) this session|(?:tackle|do|build|work on|"
+    r"start with|focus on) first)\b|\bheute\b|aujourd'hui|\bhoy\b|\bhoje\b|сегодня|"
     r"今天|今日|오늘|hôm nay",
     re.I,
 )
@@ -175,6 +176,9 @@ _SETS_UP = re.compile(
 _HAS_NOW = re.compile(
     r"\b(?:do|did) you (?:already )?have\b(?!.{0,60}\b(?:prefer\w*|in mind|specific|"
     r"favou?rite|particular|opinion)\b)|\bhave you (?:already )?(?:got|created|set up)\b|"
+    # the state of their setup, where their copy of a thing is, an act asked of them now
+    r"\byour current (?:environment|setup|status|state)\b|\bwhere is your\b|"
+    r"^(?:can|could) you (?!prefer|choose|pick|decide|tell me which)(?:\w+ ){1,6}now\?|"
     r"đã có.{0,80}chưa|(?:你|您)(?:已经)?有(?:没有)?.{0,30}(?:吗|么)|是否已(?:有|经有)",
     re.I,
 )
