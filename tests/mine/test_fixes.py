@@ -228,6 +228,11 @@ BANNER = (
         ("ls -Z lib", "ls: illegal option -- Z\nusage: ls [-ABCFGHLOPRSTUWabcdefghiklmnopqrstuwx1%@]",
          "ls lib",
          "`ls` has no `-Z` flag here (“ls: illegal option -- Z”); leave it out (that worked)."),
+        # a value given with `=` and dropped: its text inside another word is no value kept
+        ("npx eslint --ext=.ts src/index.ts", "Invalid option '--ext' - perhaps you meant '-c'?",
+         "npx eslint src/index.ts",
+         "`npx eslint` has no `--ext` flag here (“Invalid option '--ext' - perhaps you meant "
+         "'-c'?”); leave it out (that worked)."),
         # the flag's quoted value given without it: the value was wanted
         ('ocodex exec --prompt "say hi" --json', "error: unexpected argument '--prompt' found",
          'ocodex exec "say hi" --json',
@@ -2130,3 +2135,22 @@ def test_an_installer_that_will_not_run_here_is_not_the_way(tmp_path: Path) -> N
         ],
     )
     assert lesson.fix is None and "uv pip install" not in lesson.text
+
+
+def test_a_failed_retry_after_an_installer_refused_is_no_way(tmp_path: Path) -> None:
+    """pip refused an externally managed Python; `pip3 install --user` then failed on its own:
+    that is no way past it."""
+    (episode, lesson), *_ = _failures(
+        tmp_path,
+        [
+            call("t1", "pip install requests"),
+            result("t1", "Exit code 1\nerror: externally-managed-environment", True),
+            call("t2", "pip3 install --user requests"),
+            result(
+                "t2",
+                "Exit code 1\nERROR: Could not find a version that satisfies the requirement requests",
+                True,
+            ),
+        ],
+    )
+    assert lesson.fix is None and "instead" not in lesson.text

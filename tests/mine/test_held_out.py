@@ -1130,6 +1130,31 @@ def _read(tool_id: str, path: str) -> dict:  # type: ignore[type-arg]
     return {"type": "assistant", "message": {"content": [block]}}
 
 
+@pytest.mark.parametrize(
+    "look",
+    [
+        call("b1", "cat .husky/pre-commit"),
+        call("b1", "git diff"),
+        _read("b1", "/w/.husky/pre-commit"),
+    ],
+)
+def test_the_edited_file_read_back_through_the_shell_checks_nothing(
+    tmp_path: Path,
+    look: dict,  # type: ignore[type-arg]
+) -> None:
+    from tests.mine.test_statements import _lessons
+
+    records = [
+        edit("e1", ".husky/pre-commit", "npx prettier", "npx prettier --check"),
+        result("e1", "The file .husky/pre-commit has been updated successfully."),
+        look,
+        result("b1", "npx prettier --check"),
+        say("assistant", FOUND),
+        say("user", "ok"),
+    ]
+    assert _lessons(tmp_path, records) == []
+
+
 def test_a_cause_found_reading_another_file_after_an_edit_is_a_finding(tmp_path: Path) -> None:
     from tests.mine.test_statements import _lessons
 
@@ -1153,6 +1178,12 @@ def test_a_cause_found_reading_another_file_after_an_edit_is_a_finding(tmp_path:
         ([say("assistant", FOUND), say("user", "Still failing with the same error.")], False),
         ([say("assistant", FOUND), say("user", "还是不行")], False),
         ([say("assistant", FOUND), say("user", "Nope")], False),
+        # a reply that opens with "No" and says it works now
+        (
+            [say("assistant", FOUND), say("user", "No errors anymore, the commit went through.")],
+            True,
+        ),
+        ([say("assistant", FOUND), say("user", "No sé por qué pasaba, pero ya funciona.")], True),
         # ... but a reply that takes the cause as the answer keeps it
         ([say("assistant", FOUND), say("user", "Понятно, вот почему не работает коммит.")], True),
         ([say("assistant", FOUND), say("user", "原来如此，我之前没用过 husky。")], True),

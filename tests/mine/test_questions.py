@@ -391,6 +391,11 @@ def test_a_pick_asked_as_option_1_or_2_names_the_option_left(tmp_path: Path) -> 
         ("What's your current environment status?", "Docker installed"),
         ("Where is your Docker installation?", "/usr/local/bin"),
         ("Can you upload the design document now?", "Uploading now"),
+        ("Can you upload Agent_Jay_Architecture.md now?", "Uploading now"),
+        (
+            "Both reviews recommend NO-GO on the plan. What would you like to do?",
+            "I looked at the markets: keep building it",
+        ),
         # a name asked for, answered by the "other" option with nothing in it
         ("GitHub 仓库名称是什么？", "自定义名称"),
         # one act, done once: the code shows it after
@@ -441,6 +446,18 @@ def test_an_answer_that_decides_nothing_that_lasts_in_any_language(
         ("Which Python features should we avoid for 3.8 support?", "Walrus and match", None),
         ("How should the orders table be structured?", "One row per line item", None),
         ("Which auth library should we use for this prototype?", "Auth.js", None),
+        (
+            "What should the CLI do first when the config file is missing?",
+            "Exit with an error",
+            None,
+        ),
+        ("Which SameSite policy should we use for this session cookie?", "Lax", None),
+        ("Where should tokens be kept in this session store?", "Memory", None),
+        (
+            "Should we keep your current setup with ESLint or switch to Biome?",
+            "Switch to Biome",
+            None,
+        ),
         # an act with its condition or scope, and quantities that are conventions, stand
         ("How should the parser report invalid input?", "Raise a ValueError", None),
         ("How should a deleted account's data be handled?", "Delete it after 30 days", None),

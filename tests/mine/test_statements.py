@@ -571,3 +571,15 @@ def test_todays_request_tacked_onto_a_rule_is_cut(tmp_path: Path) -> None:
     said = "Always use uv for dependency management pls. and run the notebook for me."
     found = _lessons(tmp_path, [say("user", said)])
     assert found == [(LessonKind.DECISION, "Always use uv for dependency management.")]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Never install packages with pip, and install everything with uv now.",
+        "Always format with black and check types with mypy --strict please.",
+    ],
+)
+def test_a_rule_that_ends_with_now_or_please_keeps_its_way(tmp_path: Path, said: str) -> None:
+    found = _lessons(tmp_path, [say("user", said)])
+    assert found and found[0][1].rstrip(".") == said.rstrip(".")

@@ -266,6 +266,8 @@ _LOST_VARIABLE_TEXT = (
     "found”); set the variable in the same call, or write its value out."
 )
 _LOST_VARIABLE_FIX = "set the variable in the same call, or write its value out"
+# Harnesses whose every shell call is a new shell (SWE-agent's and OpenHands' shell lasts).
+_FRESH_SHELLS = frozenset({"claude_code", "codex"})
 
 
 def _lost_variable(run: Run, call: Event, signature: str) -> bool:
@@ -274,7 +276,8 @@ def _lost_variable(run: Run, call: Event, signature: str) -> bool:
     head = _VARIABLE_HEAD.match(command_head(call.text)) if call.tool_name in SHELL_TOOLS else None
     if head is None or missing_program(signature) != head["next"]:
         return False
-    assigned = re.compile(rf"(?:^|[\s;&|(]){re.escape(head['name'])}=")
+    # an assignment as a statement of its own (not `make B=1`, not words in quotes)
+    assigned = re.compile(rf"(?:^|[;&|(]|\bexport)\s*{re.escape(head['name'])}=", re.M)
     if assigned.search(split_heredocs(call.text)[0]):
         return False  # set in this very call: something else emptied it
     return any(
@@ -398,7 +401,7 @@ def _failure_lesson(
     an earlier call moved into)."""
     if kept_folder:
         return KEPT_CWD_TEXT, None
-    if lost_variable:
+    if lost_variable and harness in _FRESH_SHELLS:
         return _LOST_VARIABLE_TEXT, (_LOST_VARIABLE_FIX if episode.fix is not None else None)
     if _WSL_NO_SHELL.search(episode.trigger.text[:2000]):
         return WSL_TEXT, (_PWSH_FIX if pwsh_worked else None)
@@ -662,19 +665,26 @@ def _unknown_flag_text(call: Event, fix: Fix, sig: str) -> str:
 def _values_kept(failed: str, retry: str, flags: Sequence[str]) -> bool:
     """Each flag left out had a value in the failed call, and the retry still gives it (`exec
     --prompt "x"` → `exec "x"`): the value was wanted, the flag was not."""
-    words = command_head(failed).split()
-    retried = command_head(retry)
+    failed_words = re.findall(_SHELL_WORD, command_head(failed))
+    retried = set(re.findall(_SHELL_WORD, command_head(retry)))
     for flag in flags:
-        at = next((n for n, w in enumerate(words) if w == flag or w.startswith(f"{flag}=")), None)
+        at = next(
+            (n for n, w in enumerate(failed_words) if w == flag or w.startswith(f"{flag}=")), None
+        )
         if at is None:
             return False
-        given = words[at].partition("=")[2] or (words[at + 1] if at + 1 < len(words) else "")
+        word = failed_words[at]
+        given = word.partition("=")[2] or (
+            failed_words[at + 1] if at + 1 < len(failed_words) else ""
+        )
         # a value given with `=`, or quoted: a word after a flag may be an argument of its own
-        valued = "=" in words[at] or given[:1] in ("'", '"')
-        value = given.strip("\"'")
-        if not valued or not value or value not in retried:
-            return False
+        valued = "=" in word or given[:1] in ("'", '"')
+        if not valued or not given.strip("\"'") or given not in retried:
+            return False  # the retry gives the same word whole, or the value was dropped
     return True
+
+
+_SHELL_WORD = re.compile(r"\"[^\"]*\"|'[^']*'|[^\s\"']+")
 
 
 def _other_binary(failed: str, retry: str) -> str | None:
@@ -1346,11 +1356,11 @@ def _statement_text(signal: str, sentence: str) -> str:
 # Today's request tacked onto a rule ("Use uv for dependencies pls. and run the notebook for
 # me"), and a bare "pls" ending it: not part of what stands.
 _TODAYS_ASK = re.compile(
-    r"[,.]?\s+(?:and|then|and then)\s+(?:run|do|make|show|build|deploy|start|open|test|check|"
-    r"install|fix|create|write)\b[^.]*?\b(?:for me|now|please|pls)\b[.!]?\s*$",
+    r"\.\s+(?:and|then|and then)\s+(?:run|do|make|show|build|deploy|start|open|test|check|"
+    r"install|fix|create|write)\b[^.]*?\bfor me\b[.!]?\s*$",
     re.I,
 )
-_PLEASE_AT_END = re.compile(r"[,;]?\s+(?:pls|plz|please)\s*[.!]?\s*$", re.I)
+_PLEASE_AT_END = re.compile(r"(?:,\s*please|\s+(?:pls|plz))\s*[.!]?\s*$", re.I)
 
 
 def _without_todays_ask(sentence: str) -> str:

@@ -360,11 +360,9 @@ def _asks_version(command: str) -> bool:
 
 # uv's words for a program that is not in the project's environment.
 # uv could not start the program; Windows' launcher could not start the interpreter it names
-_SPAWN_FAILED = re.compile(
-    r"Failed to spawn: `?[\w.+-]+`?|Unable to create process using "
-    # an installer that will not work in this environment: nothing of its work was done
-    r"|No virtual environment found|externally-managed-environment"
-)
+_SPAWN_FAILED = re.compile(r"Failed to spawn: `?[\w.+-]+`?|Unable to create process using ")
+# An installer that will not work in this environment: a retry that says so got past nothing.
+_INSTALLER_REFUSED = re.compile(r"No virtual environment found|externally-managed-environment")
 # `python3 -m pytest` where pytest is not installed: "/usr/bin/python3: No module named pytest".
 _NO_MODULE_TO_RUN = re.compile(r"^\S*python[\d.]*(?:\.exe)?: No module named \S+", re.M)
 
@@ -437,6 +435,7 @@ def _got_past(failure: Event, later: Event, result: Event) -> bool:
         )
     else:
         stuck = _could_not_run(result.text)
+    stuck = stuck or bool(_INSTALLER_REFUSED.search(head))
     return (
         (_could_not_run(failure.text) or denied)
         and not stuck

@@ -42,7 +42,8 @@ _PROCESS = re.compile(
     rf"{_ACT}|(?:is (?:it|this|that) )?ok(?:ay)? to\b|is (?:it|this|that) ok|(?:are you )?ready\b|"
     r"how (?:should|shall|do you want me to) (?:I |we )?proceed|"
     r"how (?:would|do) you (?:like|want)(?: me| us)? to (?:proceed|continue|go on)|"
-    r"what (?:should I|do you want me to) do|"
+    r"what (?:should I|should we|do you want me to) do|"
+    r"what (?:would|do) you (?:like|want) (?:me |us )?to do(?: next| now)?\s*[?？]?$|"
     r"what next|which\b.{0,60}\bfirst\b)",
     re.I,
 )
@@ -91,8 +92,9 @@ _PROCESS_ELSEWHERE = re.compile(
 # is no scope).
 _TODAY = re.compile(
     r"\b(?:for today|today'?s (?:scope|plan|session|work|goal)|(?:do|build|tackle|finish|"
-    r"work on|start with|focus on) today|(?:in|for) this session|(?:tackle|do|build|work on|"
-    r"start with|focus on) first)\b|\bheute\b|aujourd'hui|\bhoy\b|\bhoje\b|сегодня|"
+    r"work on|start with|focus on) today|(?:in|for) this session\b(?!\s+\w)|(?:we|I|you) "
+    r"(?:want to |like to |should |shall )?(?:tackle|do|build|work on|start with|focus on) "
+    r"first)\b|\bheute\b|aujourd'hui|\bhoy\b|\bhoje\b|сегодня|"
     r"今天|今日|오늘|hôm nay",
     re.I,
 )
@@ -177,8 +179,9 @@ _HAS_NOW = re.compile(
     r"\b(?:do|did) you (?:already )?have\b(?!.{0,60}\b(?:prefer\w*|in mind|specific|"
     r"favou?rite|particular|opinion)\b)|\bhave you (?:already )?(?:got|created|set up)\b|"
     # the state of their setup, where their copy of a thing is, an act asked of them now
-    r"\byour current (?:environment|setup|status|state)\b|\bwhere is your\b|"
-    r"^(?:can|could) you (?!prefer|choose|pick|decide|tell me which)(?:\w+ ){1,6}now\?|"
+    r"\byour current (?:environment |setup )?status\b|"
+    r"\bwhere is your (?:[\w-]+ )?(?:installation|install|copy|checkout|clone|binary)\b|"
+    r"^(?:can|could) you (?!prefer|choose|pick|decide|tell me which)(?:\S+ ){1,6}now\?|"
     r"đã có.{0,80}chưa|(?:你|您)(?:已经)?有(?:没有)?.{0,30}(?:吗|么)|是否已(?:有|经有)",
     re.I,
 )

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from metis_distill.mine import signals
 from metis_distill.mine.questions import answer_text, numbered_pick, undone
-from metis_distill.mine.text import clean, sentences
+from metis_distill.mine.text import clean, command_head, sentences
 from metis_distill.models import Event, EventKind, LessonKind
 
 MIN_SENTENCE = 25
@@ -356,7 +356,12 @@ def _edited_unchecked(events: Sequence[Event], index: int) -> bool:
         if event.tool_name in signals.LOOK_TOOLS:
             read.append(_first_line(event.text))
             continue
-        if not _edits_the_work(event) or any(path != _first_line(event.text) for path in read):
+        if event.tool_name in signals.SHELL_TOOLS and signals.only_reads(event.text):
+            if not _SHOWS_CHANGES.match(command_head(event.text)):  # `git diff`: the edit itself
+                read.extend(_PATH_WORD.findall(command_head(event.text)) or ["?"])
+            continue
+        edited = _first_line(event.text)
+        if not _edits_the_work(event) or not all(_same_file(path, edited) for path in read):
             return False  # another file read since: what the agent found there is a finding
         return not _checked_before(events, event.seq)  # (the edited file read back tries nothing)
     return False
@@ -364,6 +369,17 @@ def _edited_unchecked(events: Sequence[Event], index: int) -> bool:
 
 def _first_line(text: str) -> str:
     return text.strip().split("\n", 1)[0]
+
+
+def _same_file(read: str, edited: str) -> bool:
+    """The two name one file, one perhaps by its full path (`/w/src/a.py`, `src/a.py`)."""
+    a, b = read.removeprefix("./"), edited.removeprefix("./")
+    return a == b or a.endswith("/" + b) or b.endswith("/" + a)
+
+
+_SHOWS_CHANGES = re.compile(r"^git\s+(?:-C\s+\S+\s+)?(?:diff|status|show)\b")
+# A word of a command that names a file: a path, or a name with an extension.
+_PATH_WORD = re.compile(r"(?<![\w=-])(?:[\w.-]*/[\w./-]+|[\w-]+\.[A-Za-z]\w*)")
 
 
 def _still_broken_next(events: Sequence[Event], index: int) -> bool:
