@@ -585,3 +585,20 @@ def test_a_variable_set_in_an_earlier_call_is_empty_in_the_next(tmp_path: Path) 
     (lesson,) = extract(path, path.parent)
     assert lesson.text.startswith("Each shell call here starts a new shell")
     assert "not on the PATH" not in lesson.text and lesson.fix is not None
+
+
+def test_a_setting_before_the_command_never_reaches_the_scope(tmp_path: Path) -> None:
+    """`LOGIN=ana.silva@gmail.com surge …`: the scope is the program run, and no person's
+    address is stored in it, as none is in the text."""
+    from tests.mine.test_episodes import _write, call, result
+
+    path = _write(
+        tmp_path,
+        [
+            call("t1", "SURGE_LOGIN=ana.silva@gmail.com surge ./dist site.surge.sh"),
+            result("t1", "Exit code 1\nError: Aborted - invalid credentials", True),
+        ],
+    )
+    (lesson,) = extract(path, path.parent)
+    assert lesson.scope == ("Bash:surge",)
+    assert "ana.silva" not in lesson.text and "ana.silva" not in " ".join(lesson.scope)

@@ -301,6 +301,8 @@ def test_a_decision_keeps_what_the_chosen_option_said_of_itself(tmp_path: Path) 
         ("- Redis: I\u2019ll add a Redis service", "Redis", None),
         ("- Redis: I'm going to add a Redis service", "Redis", None),
         ("- Redis: I'd add a Redis service", "Redis", None),
+        # several options picked: the first one's description is not the reason for all
+        ("- Blog: Posts with tags\n- Uses: The tools I use", "Blog, Uses", None),
     ],
 )
 def test_the_reason_kept_is_the_options_first_clause(
@@ -392,6 +394,14 @@ def test_a_pick_asked_as_option_1_or_2_names_the_option_left(tmp_path: Path) -> 
         ("Where is your Docker installation?", "/usr/local/bin"),
         ("Can you upload the design document now?", "Uploading now"),
         ("Can you upload Agent_Jay_Architecture.md now?", "Uploading now"),
+        # the pages or sections of a first build
+        ("どのページを作成しますか？", "Blog, Projects, Uses"),
+        (
+            "ポートフォリオサイトにどのようなセクションを含めたいですか？",
+            "プロジェクト紹介, ブログ",
+        ),
+        ("Which pages would you like to create?", "Blog, Projects"),
+        ("网站需要哪些页面？", "首页, 博客"),
         (
             "Both reviews recommend NO-GO on the plan. What would you like to do?",
             "I looked at the markets: keep building it",

@@ -1396,6 +1396,12 @@ def _scope(call: Event | None) -> tuple[str, ...]:
     if call is None or not call.text:
         return ()
     text = (command_head(call.text) or call.text) if call.tool_name in SHELL_TOOLS else call.text
-    # what ran, not the folder it moved to first (`cd web && yarn test` is yarn's)
-    head = text.split()[0] if call.tool_name == "Bash" else text.splitlines()[0]
-    return (f"{call.tool_name}:{head}"[:120],)
+    # what ran, not the folder it moved to first (`cd web && yarn test` is yarn's), nor the
+    # settings before it (`LOGIN=ana@example.com surge`)
+    words = [w for w in text.split() if not _SETTING_WORD.match(w)] or text.split()
+    head = words[0] if call.tool_name == "Bash" else text.splitlines()[0]
+    # the scope is stored and searched as the text is: a person's address or home never in it
+    return (scrub(f"{call.tool_name}:{head}")[:120],)
+
+
+_SETTING_WORD = re.compile(r"^[A-Za-z_]\w*=")

@@ -122,6 +122,12 @@ _SCOPE = re.compile(
     r"|\b(?:which|what) (?:[\w-]+ ){0,3}features? (?:should|do you want|would you like) "
     r"(?:(?:we|i|it) )?(?:be )?(?:include|included|build|built|implement|implemented|support|"
     r"supported|ship|shipped|have)\b"
+    # which pages, sections or screens to make: the first build's parts, which the code shows
+    r"|\b(?:which|what) (?:[\w-]+ ){0,2}(?:pages|sections|screens|features|components|tabs|"
+    r"views) (?:do you want|would you like|should (?:we|I|it|the \w+)) (?:to )?(?:create|build|"
+    r"include|add|have|make)\b"
+    r"|どの(?:ような)?(?:ページ|セクション|機能|画面)を?(?:作成|作|含め|実装|追加)"
+    r"|(?:哪些|什么)(?:页面|功能|模块|板块)|(?:页面|功能|模块|板块)(?:有|要|包括|包含)哪些"
     # how one piece of today's writing is laid out: the plan, the report, the deck
     r"|\bhow should (?:the|this|my|our|your) (?:[\w-]+ )?(?:plan|report|document|doc|summary|"
     r"outline|presentation|slides|deck|answer) be (?:organi[sz]ed|structured|laid out|ordered|"
@@ -612,7 +618,8 @@ def option_description(asked: str, choice: str) -> str | None:
     """The description the agent gave the option chosen (`- label: description` lines of the
     question's call), first sentence, or None."""
     for label, why in _options(asked):
-        if why and label and choice.startswith(label):
+        several = choice[len(label) :].startswith(",")  # options picked together: whose reason?
+        if why and label and choice.startswith(label) and not several:
             first = _CLAUSE_END.split(why.strip(), maxsplit=1)[0].strip().rstrip(".")
             if "[REDACTED" in first:
                 return None  # a template with a secret's place in it says nothing here
