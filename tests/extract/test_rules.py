@@ -602,3 +602,27 @@ def test_a_setting_before_the_command_never_reaches_the_scope(tmp_path: Path) ->
     (lesson,) = extract(path, path.parent)
     assert lesson.scope == ("Bash:surge",)
     assert "ana.silva" not in lesson.text and "ana.silva" not in " ".join(lesson.scope)
+
+
+def test_an_environment_made_active_is_the_way_not_the_interpreters_name(
+    tmp_path: Path,
+) -> None:
+    """`python3 manage.py …` lacked a module; `source venv/bin/activate && python manage.py …`
+    worked: the way is the environment, never "use `python` instead"."""
+    from tests.mine.test_episodes import _write, call, result
+
+    path = _write(
+        tmp_path,
+        [
+            call("t1", "python3 manage.py migrate"),
+            result("t1", "Exit code 1\nModuleNotFoundError: No module named 'django_redis'", True),
+            call("t2", "source /srv/site/venv/bin/activate && python manage.py migrate"),
+            result(
+                "t2",
+                "Operations to perform:\n  Apply all migrations: judge\nNo migrations to apply.",
+            ),
+        ],
+    )
+    (lesson,) = extract(path, path.parent)
+    assert "activate the project's environment first (`source …/bin/activate`)" in lesson.text
+    assert "use `python" not in lesson.text

@@ -154,6 +154,8 @@ def test_a_probe_for_a_program_that_is_not_there_is_an_answer(
     ("records", "fails"),
     [
         ([call("t1", "cat CHANGELOG.md"), result("t1", "cat: CHANGELOG.md: No such file or directory", True)], False),
+        # PowerShell's look at a file not there (Codex on Windows)
+        ([call("t1", "Get-Content -Raw -Path specs/001/spec.md"), result("t1", "Get-Content: Cannot find path 'C:\\w\\specs\\001\\spec.md' because it does not exist.", True)], False),
         ([call("t1", "ls node_modules/.pnpm | grep vite"), result("t1", "ls: cannot access 'node_modules/.pnpm': No such file or directory", True)], False),
         ([call("t1", "cp a.txt out/"), result("t1", "cp: cannot stat 'a.txt': No such file or directory", True)], True),
         ([call("t1", "sed -n '1,120p' node_modules/pkg/dist/index.d.ts"), result("t1", "sed: can't read node_modules/pkg/dist/index.d.ts: No such file or directory", True)], False),

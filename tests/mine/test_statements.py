@@ -583,3 +583,11 @@ def test_todays_request_tacked_onto_a_rule_is_cut(tmp_path: Path) -> None:
 def test_a_rule_that_ends_with_now_or_please_keeps_its_way(tmp_path: Path, said: str) -> None:
     found = _lessons(tmp_path, [say("user", said)])
     assert found and found[0][1].rstrip(".") == said.rstrip(".")
+
+
+@pytest.mark.parametrize(
+    "said", ["中文回复我", "Please always reply in English.", "日本語で回答してください"]
+)
+def test_the_language_to_answer_in_is_the_persons_rule(tmp_path: Path, said: str) -> None:
+    found = _lessons(tmp_path, [say("user", said)])
+    assert [kind for kind, _ in found] == [LessonKind.DECISION]

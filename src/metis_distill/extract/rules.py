@@ -502,6 +502,12 @@ def _failure_lesson(
         # inline script written again: what it mended was that run's own, no rule
         return f"{what} {verb} here: “{sig}” {NO_FIX_SEEN}.", None
     if fix is not None and fix.kind is FixKind.REPLACED and remedy:
+        activated = _activation(call.text, fix.call.text)
+        if activated is not None:  # the environment made active is what changed
+            return (
+                f"{what} {verb} here (“{sig}”); activate the project's environment first "
+                f"({code(activated)}), then run it."
+            ), activated
         env = _env_prefix(call.text, remedy)
         if env:
             where = "inside Codex's sandbox here" if _sandbox_stopped(harness, episode) else "here"
@@ -660,6 +666,25 @@ def _unknown_flag_text(call: Event, fix: Fix, sig: str) -> str:
         f"{code(changes.program)} has no {flags} flag here (“{sig}”); "
         f"{' and '.join(todo)} (that worked)."
     )
+
+
+# A step that makes an environment active before the command (`source venv/bin/activate &&`).
+_ACTIVATES = re.compile(
+    r"^\s*(?:(?:source|\.)\s+[\"']?(?P<venv>[^\s&;|\"']*?/bin/activate)[\"']?"
+    r"|(?P<tool>conda|mamba|micromamba)\s+activate\s+(?P<env>[\w.@/~-]+))\s*(?:&&|;)"
+)
+
+
+def _activation(failed: str, retry: str) -> str | None:
+    """The retry made an environment active first and the failed call did not: that step, in
+    its general form (`source …/bin/activate`, `conda activate ml`)."""
+    found = _ACTIVATES.match(retry)
+    if found is None or _ACTIVATES.match(failed):
+        return None
+    if found["venv"]:
+        folders = found["venv"].removesuffix("/bin/activate")
+        return "source …/bin/activate" if "/" in folders else f"source {found['venv']}"
+    return f"{found['tool']} activate {found['env']}"
 
 
 def _values_kept(failed: str, retry: str, flags: Sequence[str]) -> bool:
@@ -1382,7 +1407,8 @@ def _quote_variants(text: str) -> list[str]:
     variants = [base]
     if "\\" in base:
         variants.append(base.split("\\", 1)[0].strip())
-    return [v for v in variants if len(v) >= 8]
+    # (a sentence in Chinese or Japanese says in four characters what English says in eight)
+    return [v for v in variants if len(v) >= 8 or (len(v) >= 4 and not v.isascii())]
 
 
 def _evidence(

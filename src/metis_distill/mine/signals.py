@@ -343,6 +343,30 @@ THATS_WHY = re.compile(
     r"\bpor eso\b|c'est pour ça|c'est pour cela|\bdeshalb\b|\bdaher\b|\bpor isso\b|なるほど",
     re.I,
 )
+_LANGUAGES = (
+    r"English|Chinese|Mandarin|Cantonese|Japanese|Korean|Thai|Vietnamese|Indonesian|Hindi"
+    r"|French|Spanish|German|Portuguese|Russian|Ukrainian|Italian|Dutch|Polish|Czech|Turkish"
+    r"|Arabic|Hebrew|Persian|Swedish|Norwegian|Danish|Finnish|Greek|Catalan|Romanian"
+)
+# How the agent talks to the person (the language of its replies): theirs, not the project's.
+REPLY_LANGUAGE = re.compile(
+    r"^(?:please\s+)?(?:(?:always|only|from now on,?)\s+)?(?:respond|reply|answer|talk|speak"
+    r"|communicate|chat|converse)(?: to me| with me| me)?(?: only| always)? in "
+    rf"(?:simple |plain |simplified |traditional )?(?:{_LANGUAGES})\b"
+    rf"|\byour (?:responses|replies|answers)\b[^.;]{{0,20}}\bin (?:{_LANGUAGES})\b"
+    r"|(?:用|使用|以)(?:简体|繁体)?(?:中文|汉语|英文|英语|日语|韩语)(?:来)?(?:回答|回复|回应|交流|沟通|对话)"
+    r"|(?:中文|英文)(?:回答|回复)|日本語で(?:回答|答え|返答|返事|応答|話)"
+    r"|(?:한국어|한글)로\s?(?:답|대답|응답|말)|답변(?:을|은)?\s?(?:한국어|한글)로"
+    r"|^r[ée]pond(?:s|ez)?(?:-moi)?(?: toujours)? en (?:français|anglais)\b"
+    r"|^(?:responde|contesta|respóndeme|contéstame)(?:me)?(?: siempre)? en "
+    r"(?:español|castellano|inglés)\b"
+    r"|^antworte(?:n Sie)?(?: mir)?(?: bitte)?(?: immer)? auf (?:Deutsch|Englisch)\b"
+    r"|^responda(?: sempre)? em (?:português|inglês)\b"
+    r"|^отвечай(?:те)?(?: всегда)? (?:на русском|по-русски)"
+    r"|\b(?:работай|общайся|говори)(?:те)?(?: всегда)?(?: со мной)? (?:на русском|по-русски)",
+    re.I,
+)
+
 # A one-off request or question to the agent, not a standing rule.
 REQUEST = re.compile(
     r"\b(?:can you|could you|would you|can we|could we|will you|let me know|help me)\b", re.I
@@ -1286,4 +1310,11 @@ def _only_looks(words: list[str]) -> bool:
         return "-n" in words[1:] and not any(w.startswith(("-i", "--in-place")) for w in words)
     if program == "git":  # `git status` in a folder that is no repository: now it is known
         return len(words) > 1 and words[1] in LOOKING_GIT
-    return program in _LOOK_COMMANDS
+    return program in _LOOK_COMMANDS or program.lower() in _LOOK_CMDLETS
+
+
+# PowerShell's looks (Codex's shell on Windows): `Get-Content x` of a file not there explores.
+_LOOK_CMDLETS = frozenset(
+    {"get-content", "gc", "get-childitem", "gci", "get-item", "gi", "test-path", "select-string"}
+    | {"sls", "resolve-path", "get-itemproperty"}  # (not `dir`, `type`: cmd's too, or bash's)
+)

@@ -19,6 +19,7 @@ from metis_distill.mine.text import clean, command_head, sentences
 from metis_distill.models import Event, EventKind, LessonKind
 
 MIN_SENTENCE = 25
+_LANGUAGE_ASK_MAX = 80  # characters of a sentence that asks only for the language of replies
 CONFIRM_LOOKAHEAD = 6  # events after a diagnosis in which the user may confirm it
 ANSWER_MAX = 80  # characters of a reply that picks one of the options offered
 PASTED_LINES = 12
@@ -124,8 +125,9 @@ def statements(events: Sequence[Event], index: int) -> Iterator[Statement]:
     for position, sentence in enumerate(prose):
         if told is not None and sentence in told.sentence:
             continue  # read already, as the rule the user asked to keep
-        if _length(sentence) < MIN_SENTENCE or sentence.endswith(("?", "\uff1f")):
-            continue
+        short = _length(sentence) < MIN_SENTENCE and not signals.REPLY_LANGUAGE.search(sentence)
+        if short or sentence.endswith(("?", "\uff1f")):
+            continue  # (the language to answer in is said in few words: "中文回复我")
         if "|" in sentence and _TABLE_ROW.search(sentence):
             continue  # a row of a table (a review's findings, a summary): cells, not a claim
         found = _classify(event, sentence)
@@ -253,6 +255,9 @@ def _classify(event: Event, sentence: str) -> Statement | None:
         if signals.REQUEST.search(sentence) or signals.CONVERSATIONAL.search(sentence):
             return None
         if opens_rule(sentence) and is_standing_rule(sentence):
+            return Statement(LessonKind.DECISION, "user_rule", sentence)
+        if signals.REPLY_LANGUAGE.search(sentence) and len(sentence) <= _LANGUAGE_ASK_MAX:
+            # the language to answer in: how this person is spoken to, whatever the task
             return Statement(LessonKind.DECISION, "user_rule", sentence)
         if signals.USER_CHOICE.search(sentence) and not signals.TASK.search(sentence):
             return Statement(LessonKind.DECISION, "user_choice", sentence)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from metis_distill.homes import home_folder
 from metis_distill.ledger import LessonView
+from metis_distill.mine.signals import REPLY_LANGUAGE
 from metis_distill.targets import as_path
 
 
@@ -99,31 +100,6 @@ _OWN_FOLDER = re.compile(
 )
 
 
-_LANGUAGES = (
-    r"English|Chinese|Mandarin|Cantonese|Japanese|Korean|Thai|Vietnamese|Indonesian|Hindi"
-    r"|French|Spanish|German|Portuguese|Russian|Ukrainian|Italian|Dutch|Polish|Czech|Turkish"
-    r"|Arabic|Hebrew|Persian|Swedish|Norwegian|Danish|Finnish|Greek|Catalan|Romanian"
-)
-# How the agent talks to the person (the language of its replies): theirs, not the project's.
-_OWN_LANGUAGE = re.compile(
-    r"^(?:please\s+)?(?:(?:always|only|from now on,?)\s+)?(?:respond|reply|answer|talk|speak"
-    r"|communicate|chat|converse)(?: to me| with me| me)?(?: only| always)? in "
-    rf"(?:simple |plain |simplified |traditional )?(?:{_LANGUAGES})\b"
-    rf"|\byour (?:responses|replies|answers)\b[^.;]{{0,20}}\bin (?:{_LANGUAGES})\b"
-    r"|(?:用|使用|以)(?:简体|繁体)?(?:中文|汉语|英文|英语|日语|韩语)(?:来)?(?:回答|回复|回应|交流|沟通|对话)"
-    r"|(?:中文|英文)(?:回答|回复)|日本語で(?:回答|答え|返答|返事|応答|話)"
-    r"|(?:한국어|한글)로\s?(?:답|대답|응답|말)|답변(?:을|은)?\s?(?:한국어|한글)로"
-    r"|^r[ée]pond(?:s|ez)?(?:-moi)?(?: toujours)? en (?:français|anglais)\b"
-    r"|^(?:responde|contesta|respóndeme|contéstame)(?:me)?(?: siempre)? en "
-    r"(?:español|castellano|inglés)\b"
-    r"|^antworte(?:n Sie)?(?: mir)?(?: bitte)?(?: immer)? auf (?:Deutsch|Englisch)\b"
-    r"|^responda(?: sempre)? em (?:português|inglês)\b"
-    r"|^отвечай(?:те)?(?: всегда)? (?:на русском|по-русски)"
-    r"|\b(?:работай|общайся|говори)(?:те)?(?: всегда)?(?: со мной)? (?:на русском|по-русски)",
-    re.I,
-)
-
-
 # The person's own shorthand for the agent ("以后我说保存到ob中…", "when I say ship, …"): what
 # one person's words mean, not a fact of the project.
 _OWN_WORDS = re.compile(
@@ -148,7 +124,7 @@ def locality(lesson: LessonView, root: Path) -> Locality:
     # only the file that run worked on, when the line says the rule without it
     if _personal_paths(lesson.text, root) or _OWN_FOLDER.search(said):
         return Locality.PERSON
-    if _OWN_LANGUAGE.search(lesson.text) or _OWN_WORDS.search(lesson.text):
+    if REPLY_LANGUAGE.search(lesson.text) or _OWN_WORDS.search(lesson.text):
         return Locality.PERSON
     heard = f"{said} {quotes}"
     if _PROJECT_TOOLING.search(lesson.fix or _remedy(lesson.text)):
