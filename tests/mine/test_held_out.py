@@ -1180,6 +1180,7 @@ def test_a_cause_found_reading_another_file_after_an_edit_is_a_finding(tmp_path:
         ([say("assistant", FOUND), say("user", "Still failing with the same error.")], False),
         ([say("assistant", FOUND), say("user", "还是不行")], False),
         ([say("assistant", FOUND), say("user", "Nope")], False),
+        ([say("assistant", FOUND), say("user", "Nope ➜ app git:(main) ✗ npm run build")], False),
         # a reply that opens with "No" and says it works now
         (
             [say("assistant", FOUND), say("user", "No errors anymore, the commit went through.")],

@@ -406,6 +406,12 @@ def test_a_pick_asked_as_option_1_or_2_names_the_option_left(tmp_path: Path) -> 
             "Both reviews recommend NO-GO on the plan. What would you like to do?",
             "I looked at the markets: keep building it",
         ),
+        (  # its first sentence long enough to be cut before the question that asks
+            "Both CEO reviews recommend NO-GO on the ball-by-ball monitoring plan. They suggest "
+            "validating the hypothesis manually first (1 week) instead of building automation "
+            "(3 weeks). What would you like to do?",
+            "I looked at the markets: keep building it",
+        ),
         # a name asked for, answered by the "other" option with nothing in it
         ("GitHub 仓库名称是什么？", "自定义名称"),
         # one act, done once: the code shows it after

@@ -394,7 +394,9 @@ def answers(event: Event, asked: str = "") -> list[Answer]:
         question = _first_question(pair["question"])
         if answer is None or _waived_by_option(asked, answer) or _own_words(asked, answer):
             continue
-        if _lasting(question, answer) and not _goes_on(pair["question"]):
+        # (the question whole: its first sentence, cut short, may stop before it asks)
+        asks_how_on = _PROCESS.match(_asking_sentence(" ".join(pair["question"].split())))
+        if _lasting(question, answer) and not _goes_on(pair["question"]) and not asks_how_on:
             written = pair["answer"].strip()
             found.append(
                 Answer(

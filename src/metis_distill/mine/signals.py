@@ -323,7 +323,7 @@ STILL_BROKEN = re.compile(
 # The user saying a fix did not take ("still failing", "проблема осталась", "还是不行"), in
 # words that say it of the fix, not of the cause explained ("that's why it doesn't work").
 STILL_FAILING = re.compile(
-    r"^\s*(?:nope|nah|no)\s*[.!,]?\s*(?:$|(?:it|that|still|same)\b)|"
+    r"^\s*(?:nope|nah)\b|^\s*no\s*[.!,]?\s*(?:$|(?:it|that|still|same)\b)|"
     r"\bstill (?:fail\w*|broken|not working|doesn't work|does not work|the same|happening|"
     r"crash\w*|getting|seeing|there|erroring)\b|\bsame (?:error|issue|problem)\b|"
     r"\b(?:didn't|did not) (?:work|help|fix)\b|\bnot fixed\b|\bno luck\b|"
