@@ -41,6 +41,12 @@ def result(tool_id: str, text: str, error: bool = False) -> dict:  # type: ignor
     return {"type": "user", "message": {"content": [block]}}
 
 
+def read(tool_id: str, path: str) -> dict:  # type: ignore[type-arg]
+    """A Read tool call."""
+    block = {"type": "tool_use", "id": tool_id, "name": "Read", "input": {"file_path": path}}
+    return {"type": "assistant", "message": {"content": [block]}}
+
+
 def edit(tool_id: str, path: str = "a.py", old: str = "x", new: str = "y") -> dict:  # type: ignore[type-arg]
     """An Edit tool call."""
     inputs = {"file_path": path, "old_string": old, "new_string": new}

@@ -14,7 +14,7 @@ from metis_distill.models import LessonCandidate, LessonKind
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.sources.codex import parse_file as parse_codex
 from metis_distill.textio import read_lines
-from tests.mine.test_episodes import _write, call, edit, result, say
+from tests.mine.test_episodes import _write, call, edit, read, result, say
 
 
 def _failures(tmp_path: Path, records: list[dict]) -> list[tuple[Episode, LessonCandidate]]:  # type: ignore[type-arg]
@@ -2065,19 +2065,6 @@ def test_a_harness_notice_between_two_edits_is_no_new_request(tmp_path: Path) ->
     """A background task's notice, written by the harness as a user text, between the refused
     edit and the one that worked after a read: the fix stands."""
     notice = "<task-notification>\n<task-id>b1</task-id>\n<status>completed</status>\n</task-notification>"
-    read = {
-        "type": "assistant",
-        "message": {
-            "content": [
-                {
-                    "type": "tool_use",
-                    "id": "r1",
-                    "name": "Read",
-                    "input": {"file_path": "src/app.py"},
-                }
-            ]
-        },
-    }
     (episode, lesson), *_ = _failures(
         tmp_path,
         [
@@ -2088,7 +2075,7 @@ def test_a_harness_notice_between_two_edits_is_no_new_request(tmp_path: Path) ->
                 True,
             ),
             say("user", notice),
-            read,
+            read("r1", "src/app.py"),
             result("r1", "1\tx  =  1"),
             edit("e2", "src/app.py", "x  =  1", "x = 2"),
             result("e2", "The file src/app.py has been updated successfully."),

@@ -15,7 +15,7 @@ from metis_distill.mine.text import one_spelling
 from metis_distill.models import Event, EventKind, LessonKind, SourceRef
 from metis_distill.render.claude_md import safe_text
 from metis_distill.sources.claude_code import parse_file
-from tests.mine.test_episodes import _write, call, edit, result, say
+from tests.mine.test_episodes import _write, call, edit, read, result, say
 from tests.mine.test_questions import BUILT, answered, ask
 
 BANNER = "/opt/homebrew/etc/shellenv.sh: line 18: /bin/ps: Operation not permitted"
@@ -1127,17 +1127,12 @@ def test_gh_unable_to_connect_is_the_sandboxs_missing_network(tmp_path: Path) ->
 FOUND = "The root cause was that the pre-commit hook runs prettier and rewrites staged files."
 
 
-def _read(tool_id: str, path: str) -> dict:  # type: ignore[type-arg]
-    block = {"type": "tool_use", "id": tool_id, "name": "Read", "input": {"file_path": path}}
-    return {"type": "assistant", "message": {"content": [block]}}
-
-
 @pytest.mark.parametrize(
     "look",
     [
         call("b1", "cat .husky/pre-commit"),
         call("b1", "git diff"),
-        _read("b1", "/w/.husky/pre-commit"),
+        read("b1", "/w/.husky/pre-commit"),
     ],
 )
 def test_the_edited_file_read_back_through_the_shell_checks_nothing(
@@ -1163,7 +1158,7 @@ def test_a_cause_found_reading_another_file_after_an_edit_is_a_finding(tmp_path:
     records = [
         edit("e1", "src/cli.py", "import a", "import b"),
         result("e1", "The file src/cli.py has been updated successfully."),
-        _read("r1", "src/db.py"),
+        read("r1", "src/db.py"),
         result("r1", "1\tengine = create_engine(url)"),
         say("assistant", FOUND),
     ]
@@ -1197,19 +1192,7 @@ def test_a_cause_found_reading_another_file_after_an_edit_is_a_finding(tmp_path:
             [
                 edit("e1", ".husky/pre-commit", "npx prettier", "npx prettier --check"),
                 result("e1", "The file .husky/pre-commit has been updated successfully."),
-                {
-                    "type": "assistant",
-                    "message": {
-                        "content": [
-                            {
-                                "type": "tool_use",
-                                "id": "r1",
-                                "name": "Read",
-                                "input": {"file_path": ".husky/pre-commit"},
-                            }
-                        ]
-                    },
-                },
+                read("r1", ".husky/pre-commit"),
                 result("r1", "1\tnpx prettier --check"),
                 say("assistant", FOUND),
                 say("user", "ok"),
