@@ -50,6 +50,7 @@ from metis_distill.mine.signals import (
     DOCKER_SOCKET,
     EDIT_TOOLS,
     NO_NETWORK,
+    PIPE,
     SANDBOX_REFUSAL,
     SHELL_TOOLS,
     THANKS,
@@ -305,12 +306,9 @@ def _ran_later(run: Run, program: str, failure: Event) -> bool:
         own = split_heredocs(call.text)[0]
         shown = _steps_the_exit_shows(own)
         # a program piped into (`ls | grep x`) ran too: had it been missing, it would have said
-        if any(part.split()[:1] == [program] for step in shown for part in _PIPED.split(step)):
+        if any(part.split()[:1] == [program] for step in shown for part in PIPE.split(step)):
             return True
     return False
-
-
-_PIPED = re.compile(r"(?<!\|)\|(?!\|)")
 
 
 _OPERATOR = re.compile(r"&&|\|\||;|\n")

@@ -840,7 +840,7 @@ def _worked(later: Event, result: Event, failure: Event) -> bool:
         return False
     if result.exit_code == 0 and not _masks_status(later.text):
         return True  # the status was seen: an error line printed again is only output
-    hidden = _masks_status(later.text) or _PIPED.search(command_head(later.text)) is not None
+    hidden = _masks_status(later.text) or signals.PIPE.search(command_head(later.text)) is not None
     if hidden and _CRASHED.search(result.text[:20_000]):
         return False  # `cmd | head` exited 0 on another error ("Cannot find module …")
     error = " ".join(signals.error_signature(failure.text).split())
@@ -938,8 +938,6 @@ _CRASHED = re.compile(
     r"^make(?:\[\d+\])?: \*\*\* .*\bError \d+|\berror TS\d+:|\bfailed to solve:",
     re.M,
 )
-# A pipe (not `||`): the status seen is the last program's (`cmd | head -30` exits 0).
-_PIPED = re.compile(r"(?<!\|)\|(?!\|)")
 
 
 def _masks_status(command: str) -> bool:

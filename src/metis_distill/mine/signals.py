@@ -1001,7 +1001,8 @@ def _npm_cause(lines: list[str]) -> str:
 # failure; 2 and more are their errors.
 _ANSWERS_WITH_ONE = frozenset({"rg", "grep", "egrep", "fgrep", "ag", "ack", "diff", "cmp", "pgrep"})
 _LISTS_PACKAGES = re.compile(r"^(?:npm|pnpm|yarn)\s+(?:-g\s+)?(?:ls|list)\b")
-_PIPE = re.compile(r"(?<!\|)\|(?!\|)")
+# A pipe (not `||`): the status seen is the last program's (`cmd | head -30` exits 0).
+PIPE = re.compile(r"(?<!\|)\|(?!\|)")
 BANNER_MIN = 20  # characters of a line before it can be told a banner
 BANNER_LINES = 40  # lines at the head of an output a banner of many lines may fill
 BANNER_REPEATS = 3  # commands whose outputs hold a line further down the banner
@@ -1039,7 +1040,7 @@ def answers_no(call: Event | None, result: Event) -> bool:
     if result.exit_code == 1 and _NOTHING_TO_COMMIT.search(result.text[-2000:]):
         # nothing staged, the commit the call's last step: the work was already in
         return _exit_is_the_commits(call.text)
-    last = _PIPE.split(call.text.strip())[-1].strip()
+    last = PIPE.split(call.text.strip())[-1].strip()
     words = last.split()
     if not words:
         return False
