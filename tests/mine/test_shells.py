@@ -409,6 +409,10 @@ def test_a_cd_claude_code_blocked_is_the_harness_not_the_command(tmp_path: Path)
     [
         "Permission for this action was denied by the Claude Code auto mode classifier. "
         "Reason: Blocked by classifier.",
+        # a permission the harness asks for and was not given: the action never ran
+        "Claude requested permissions to write to backend/build.gradle, but you haven't "
+        "granted it yet.",
+        "This command requires approval",
         # auto mode could not ask its model: the action never ran
         "Error: claude-opus-4-8 is temporarily unavailable, so auto mode cannot determine the "
         "safety of Bash right now. Wait briefly and then try this action again.",

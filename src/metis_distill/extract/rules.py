@@ -19,6 +19,7 @@ from metis_distill.extract.wording import (
     names_instance,
     subject,
 )
+from metis_distill.mine.drive_paths import DRIVE_PATH_FIX, DRIVE_PATH_TEXT, mounted_path
 from metis_distill.mine.episodes import Episode
 from metis_distill.mine.fixes import (
     SEARCHERS,
@@ -399,6 +400,8 @@ def _failure_lesson(
     an earlier call moved into)."""
     if kept_folder:
         return KEPT_CWD_TEXT, None
+    if mounted_path(call, episode.trigger.text) is not None:
+        return DRIVE_PATH_TEXT, (DRIVE_PATH_FIX if episode.fix is not None else None)
     if lost_variable and harness in _FRESH_SHELLS:
         return _LOST_VARIABLE_TEXT, (_LOST_VARIABLE_FIX if episode.fix is not None else None)
     if _WSL_NO_SHELL.search(episode.trigger.text[:2000]):

@@ -10,6 +10,7 @@ from difflib import SequenceMatcher
 from metis_distill.mine import signals
 from metis_distill.mine.cancelled import LESSON as CANCELLED_LESSON
 from metis_distill.mine.cancelled import CancelledBatch, earned_batches
+from metis_distill.mine.drive_paths import drive_shown
 from metis_distill.mine.fixes import Fix, fails_on_its_own, find_fix
 from metis_distill.mine.kept_cwd import kept_cwd
 from metis_distill.mine.questions import (
@@ -96,7 +97,11 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
                 continue
             # a look at nothing is how an agent explores, unless where the shell stood was
             # not where the agent thought
-            if not signals.looked_for_nothing(call, event) or kept_cwd(events, index, call):
+            if (
+                not signals.looked_for_nothing(call, event)
+                or kept_cwd(events, index, call)
+                or drive_shown(events, index, call)  # a Git Bash path to a file tool, on Windows
+            ):
                 for episode in _failure(events, index, call, banners):
                     if episode.fix is not None and not fails_on_its_own(episode.fix):
                         fixes.add(episode.fix.result.seq)

@@ -21,6 +21,7 @@ from functools import lru_cache
 from itertools import takewhile
 
 from metis_distill.mine import signals
+from metis_distill.mine.drive_paths import mounted_path, written_with_drive
 from metis_distill.mine.kept_cwd import kept_cwd
 from metis_distill.mine.modules import environment, importing_step, installs
 from metis_distill.mine.own_shell import killed_own_shell
@@ -194,6 +195,10 @@ def find_fix(events: tuple[Event, ...], index: int, call: Event | None) -> Fix |
         return None
     if kept_cwd(events, index, call):  # the shell stood in another folder: known, no way shown
         return None
+    mounted = mounted_path(call, events[index].text)
+    if mounted is not None:  # `/d/…` to a file tool: the same file with its drive letter
+        fixed = written_with_drive(events, index, call, mounted)
+        return Fix(FixKind.REPLACED, *fixed) if fixed is not None else None
     if ran_store_stub(call, events[index]):  # a real Python, by another name or path
         return _real_python(events, index, call)
     unsplit = unsplit_variable(call, events[index])

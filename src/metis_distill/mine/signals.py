@@ -51,11 +51,15 @@ _REJECTED = re.compile(
     r"^(?:exec command |patch )?(?:rejected|aborted) by (?:the )?user",
     re.I | re.M,  # the harness may put its `Exit code 137` line first
 )
-# Claude Code's auto mode turned the action down before it ran: a permission the harness
-# withheld, no failure of the command (nor the user's word on it).
+# Claude Code held the action back before it ran (its auto mode, or a permission it asks
+# for and was not given): a permission the harness withheld, no failure of the command (nor
+# the user's word on it).
 _CLASSIFIER_DENIED = re.compile(
     r"^(?:Error: )?(?:Permission for this action was denied by the Claude Code auto mode "
-    r"classifier|\S+ is temporarily unavailable, so auto mode cannot determine the safety of)",
+    r"classifier|\S+ is temporarily unavailable, so auto mode cannot determine the safety of"
+    r"|Claude requested permissions to (?:write to|edit|read|use) |This command requires "
+    r"approval\b|This Bash command contains multiple operations\b|This command uses shell "
+    r"operators that require approval\b)",
     re.M,
 )
 _TRACEBACK = re.compile(r"Traceback \(most recent call last\)")

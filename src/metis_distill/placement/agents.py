@@ -42,7 +42,7 @@ _OWN_WAYS = re.compile(
     # (whose `bash -lc` finds WSL's launcher)
     r"|\bShell commands here run in bash, not cmd or PowerShell\b|\bGit Bash here\b"
     r"|\bShell commands here run in PowerShell, not bash\b"
-    r"|\bhere starts WSL\b|\bClaude Code's (?:Edit and Write|Bash tool)\b",
+    r"|\bhere starts WSL\b|\bClaude Code's (?:Edit and Write|Read, Edit and Write|Bash tool)\b",
     re.I,
 )
 # What the system refused, whichever agent asked: an own tool failing with it holds for all.
