@@ -2141,3 +2141,18 @@ def test_a_failed_retry_after_an_installer_refused_is_no_way(tmp_path: Path) -> 
         ],
     )
     assert lesson.fix is None and "instead" not in lesson.text
+
+
+def test_steps_run_first_keep_the_joiner_they_were_given(tmp_path: Path) -> None:
+    """`a; b; cmd`: the steps are shown with `;` (Windows PowerShell 5.1 has no `&&`)."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "make build"),
+            result("t1", "Exit code 2\nmake: *** No rule to make target 'gen/api.h'.  Stop.", True),
+            call("t2", "npm ci; npm run gen; make build"),
+            result("t2", "gen/api.h written\nbuild ok"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+    assert "`npm ci; npm run gen`" in lesson.text and "&&" not in lesson.text

@@ -466,3 +466,27 @@ def test_powershell_run_on_purpose_says_nothing_of_the_harness_shell(tmp_path: P
         ],
     )
     assert all("run in PowerShell" not in c.text for c in found)
+
+
+def test_a_here_string_header_with_text_after_it_is_powershells_known_cause(
+    tmp_path: Path,
+) -> None:
+    """The first error says the cause; the parse errors after it (“Missing expression after
+    unary operator”) are its echoes, and `@"` for `@'` is no way."""
+    error = (
+        "No characters are allowed after a here-string header but before the end of the line.\n"
+        "Missing expression after unary operator '-'."
+    )
+    found = _codex(
+        tmp_path,
+        [
+            {"type": "session_meta", "payload": {"id": "s1", "cwd": "C:\\w"}},
+            _codex_call("c1", '$content = @"<!-- report -->\n"@; Set-Content a.md $content'),
+            _codex_output("c1", error, 1),
+            _codex_call("c2", "$content = @'\n<!-- report -->\n'@; Set-Content a.md $content"),
+            _codex_output("c2", "", 0),
+        ],
+    )
+    (lesson,) = found
+    assert lesson.text.startswith("PowerShell's here-strings start their text on the line after")
+    assert "instead" not in lesson.text

@@ -554,7 +554,9 @@ def _failure_lesson(
         if all(_SWITCHES_BRANCH.match(part) for part in shell_steps(remedy)):
             # another branch is other work: which branch, and why, is that day's
             return f"{what} {verb} here: “{sig}” (it worked on another branch).", None
-        return f"{what} {verb} with “{sig}”; run {code(' && '.join(steps))} first.", remedy
+        given = command_head(fix.call.text)  # its joiner kept: PowerShell 5.1 has no `&&`
+        joiner = "; " if ";" in given and "&&" not in given else " && "
+        return f"{what} {verb} with “{sig}”; run {code(joiner.join(steps))} first.", remedy
     if fix is not None and fix.kind is FixKind.HINTED and remedy:
         return f"{what} {verb} with “{sig}”; run {code(remedy)} first, as the error says.", remedy
     if fix is not None and fix.kind is FixKind.INSTALLED and remedy:
@@ -1211,9 +1213,19 @@ def _known_shell_cause(call: Event, error: str, harness: str) -> tuple[str, None
         return _CD_BLOCKED_TEXT, None
     if harness == "codex" and posix_in_powershell(call, error) is not None:
         return POSIX_IN_POWERSHELL_TEXT, None
+    if _HERE_STRING_HEADER.search(error[:4000]):
+        return _HERE_STRING_TEXT, None
     return None
 
 
+# PowerShell's here-string: its text starts on the line after `@'` / `@"`; the error says so,
+# whatever parse errors follow it.
+_HERE_STRING_HEADER = re.compile(r"No characters are allowed after a here-string header")
+_HERE_STRING_TEXT = (
+    "PowerShell's here-strings start their text on the line after the header: anything after "
+    "`@'` or `@\"` on the same line fails (“No characters are allowed after a here-string "
+    "header but before the end of the line”); put a line break right after `@'`."
+)
 # Claude Code keeps a session's Bash calls in the folder it started in and the folders below:
 # a `cd` elsewhere stops the call before anything in it runs, whatever came after the `cd`.
 _CD_BLOCKED = re.compile(
