@@ -1279,3 +1279,54 @@ def test_a_way_that_opens_like_the_failed_command_is_not_told_as_its_way(
         ],
     )
     assert "use `php artisan test …` instead" not in lesson.text
+
+
+_NO_FOLDER_PS = (
+    "Set-Content : Could not find a part of the path 'C:\\w\\tests\\e2e\\test_a.py'.\n"
+    "    + CategoryInfo          : ObjectNotFound: (C:\\w\\...test_a.py:String) [Set-Content], "
+    "DirectoryNotFoundException"
+)
+_WRITE_PS = '$content = @"\nimport json\n"@\nSet-Content -Path tests/e2e/test_a.py -Value $content'
+
+
+@pytest.mark.parametrize(
+    ("command", "output", "fails"),
+    [
+        (_WRITE_PS, _NO_FOLDER_PS, False),
+        ("python gen.py > out/a.txt", "/bin/bash: line 1: out/a.txt: No such file or directory", False),
+        # a missing folder the program was asked to read is another matter
+        ("python tools/run.py --in data/a.csv", "FileNotFoundError: data/a.csv: No such file or directory", True),
+        ("Get-Content a.txt | python x.py", _NO_FOLDER_PS.replace("Set-Content", "Import-Csv"), True),
+    ],
+)  # fmt: skip
+def test_a_file_written_into_a_folder_not_made_yet_is_no_failure(
+    tmp_path: Path, command: str, output: str, fails: bool
+) -> None:
+    # the folder made and the write done again is the agent's own order of steps
+    records = [
+        call("w1", command),
+        result("w1", output, True),
+        call("m1", "mkdir -p tests/e2e out"),
+        result("m1", ""),
+        call("w2", command),
+        result("w2", ""),
+    ]
+    assert bool(failures(tmp_path, records)) is fails
+
+
+def test_a_powershell_rewrite_of_the_code_is_an_edit_not_a_step_first(tmp_path: Path) -> None:
+    # `(Get-Content f) -replace … | Set-Content f` changed the code the tests ran
+    rewrite = (
+        "$files = @('a.py','b.py'); foreach ($file in $files) { (Get-Content $file) -replace "
+        "'HTTP_413_CONTENT_TOO_LARGE','HTTP_413_REQUEST_ENTITY_TOO_LARGE' | Set-Content $file }"
+    )
+    records = [
+        call("t1", "python -m pytest"),
+        result("t1", "E AttributeError: module 'starlette.status' has no attribute 'X'", True),
+        call("e1", rewrite),
+        result("e1", ""),
+        call("t2", "python -m pytest"),
+        result("t2", "3 passed in 0.1s"),
+    ]
+    (episode,) = failures(tmp_path, records)
+    assert episode.fix is not None and episode.fix.kind is FixKind.EDITED

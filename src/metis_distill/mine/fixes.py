@@ -984,12 +984,17 @@ def seconds(milliseconds: int) -> str:
     return f"{milliseconds / 1000:g} s"
 
 
-_WRITES_SOURCE = re.compile(r"writeFile(?:Sync)?\(|\.write_text\(")
+_WRITES_SOURCE = re.compile(
+    r"writeFile(?:Sync)?\(|\.write_text\(|\b(?:Set-Content|Add-Content)\b"
+    r"|\[(?:System\.)?IO\.File\]::(?:Write|Append)All",
+    re.I,
+)
 # A step that writes files (`sed -i`, `fs.writeFileSync`, a redirect into a file): it changed
 # the code or its data, so it is no step to run before the command every time.
 WRITES_FILES = re.compile(
     r"\bsed\s+(?:-\w*\s+)*-i|\bperl\s+-\w*i|writeFile(?:Sync)?\b|\.write_text\(|"
-    r"\bopen\([^)]*['\"][wa]\+?['\"]|\btee\b|(?<![<>&\d])>>?\s*(?!/dev/|&)[\w~./-]"
+    r"\bopen\([^)]*['\"][wa]\+?['\"]|\btee\b|(?<![<>&\d])>>?\s*(?!/dev/|&)[\w~./-]|"
+    r"\b(?:Set-Content|Add-Content|Out-File)\b|\[(?:System\.)?IO\.File\]::(?:Write|Append)All"
 )
 
 

@@ -1254,6 +1254,26 @@ def looked_for_nothing(call: Event | None, result: Event) -> bool:
     return all(words and _only_looks(words) for words in segments)
 
 
+# A file written into a folder not made yet (`Set-Content -Path tests/e2e/x.py`, `echo x >
+# out/a.txt`): the agent's own order of steps; making the folder first is nothing to learn.
+_NO_FOLDER = re.compile(r"DirectoryNotFoundException|Could not find a part of the path")
+_CMDLET_WRITES = re.compile(r"\b(?:Set-Content|Add-Content|Out-File)\b", re.I)
+_REDIRECT_INTO = re.compile(r"(?<![<>&\d])>>?\s*[\"']?(?P<path>[\w~.-]*/[\w~./-]*)")
+
+
+def wrote_into_no_folder(call: Event | None, result: Event) -> bool:
+    """The call wrote a file, and the folder it named was not there."""
+    if call is None or call.tool_name not in SHELL_TOOLS:
+        return False
+    said = result.text[:2000]
+    if _NO_FOLDER.search(said):
+        return _CMDLET_WRITES.search(call.text[:4000]) is not None
+    return any(
+        f"{found['path']}: No such file or directory" in said
+        for found in _REDIRECT_INTO.finditer(command_head(call.text))
+    )
+
+
 def _only_git(call: Event | None) -> bool:
     """Every step of the call is git (`git add -A && git status`)."""
     if call is None or call.tool_name not in SHELL_TOOLS:
