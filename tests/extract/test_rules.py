@@ -626,3 +626,44 @@ def test_an_environment_made_active_is_the_way_not_the_interpreters_name(
     (lesson,) = extract(path, path.parent)
     assert "activate the project's environment first (`source …/bin/activate`)" in lesson.text
     assert "use `python" not in lesson.text
+
+
+_CLOSED_BESIDE = (
+    "cp a.py a.py.bak && python - <<'PY'\nprint('patched')\nPY && python - <<'PY'\nimport numpy\nPY"
+)
+_READ_ON = (
+    "  File \"<stdin>\", line 2\n    PY && python - <<'PY'\n        ^\nSyntaxError: invalid syntax"
+)
+
+
+@pytest.mark.parametrize(
+    ("command", "error", "told"),
+    [
+        (_CLOSED_BESIDE, _READ_ON, True),
+        (  # bash itself ran to the end looking for the closing word
+            "cat <<'EOF' > notes.txt\nhello\nEOF; ls",
+            "bash: line 3: warning: here-document at line 1 delimited by end-of-file (wanted `EOF')",
+            True,
+        ),
+        (  # chained on the line after the closing word
+            "python3 - <<'PY'\nprint('patched')\nPY\n&& nl -ba a.py | sed -n '1,5p'",
+            "patched\nbash: -c: line 4: syntax error near unexpected token `&&'\n"
+            "bash: -c: line 4: `&& nl -ba a.py | sed -n '1,5p''",
+            True,
+        ),
+        (  # closed on its own line: the script's own error is another failure
+            "python - <<'PY'\nprint(1\nPY\npytest -q",
+            '  File "<stdin>", line 1\n    print(1\n         ^\nSyntaxError: \'(\' was never closed',
+            False,
+        ),
+    ],
+)  # fmt: skip
+def test_a_heredoc_closed_beside_the_next_command_is_one_known_cause(
+    tmp_path: Path, command: str, error: str, told: bool
+) -> None:
+    from tests.mine.test_episodes import _write, call, result
+
+    path = _write(tmp_path, [call("c1", command), result("c1", error, True)])
+    texts = [lesson.text for lesson in extract(path, path.parent)]
+    assert any(t.startswith("A here-document ends only at a line") for t in texts) is told
+    assert not any("`cp " in t or "`cat " in t for t in texts)

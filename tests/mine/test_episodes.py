@@ -173,6 +173,7 @@ def test_statements_decision_gotcha_and_user_rule(tmp_path: Path) -> None:
     found = episodes_of(
         tmp_path,
         [
+            say("user", "Add a cache to the CLI."),
             say(
                 "assistant",
                 "We'll use SQLite for the cache because the CLI must run without a server.",

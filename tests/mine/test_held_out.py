@@ -1330,3 +1330,69 @@ def test_a_powershell_rewrite_of_the_code_is_an_edit_not_a_step_first(tmp_path: 
     ]
     (episode,) = failures(tmp_path, records)
     assert episode.fix is not None and episode.fix.kind is FixKind.EDITED
+
+
+def test_a_call_issued_beside_the_failed_one_is_no_step_of_its_fix(tmp_path: Path) -> None:
+    # both sent at once: the other page's check answered no error; the install did
+    batch = [
+        {"type": "tool_use", "id": "b1", "name": "Bash", "input": {"command": "npm run build"}},
+        {
+            "type": "tool_use",
+            "id": "f1",
+            "name": "Bash",
+            "input": {"command": "curl -I -sS http://127.0.0.1:8501"},
+        },
+    ]
+    records = [
+        {"type": "assistant", "message": {"content": batch}},
+        result("b1", "sh: 1: vite: not found", True),
+        result("f1", "HTTP/1.1 200 OK"),
+        call("i1", "npm install"),
+        result("i1", "added 120 packages in 4s"),
+        call("b2", "npm run build"),
+        result("b2", "vite v5.4.0 building for production...\n✓ built in 1.2s"),
+    ]
+    (episode,) = failures(tmp_path, records)
+    assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+    assert [step.text for step in episode.fix.steps] == ["npm install"]
+
+
+def test_a_script_written_anew_before_it_ran_again_is_an_edit_not_a_retry(
+    tmp_path: Path,
+) -> None:
+    # `cat <<EOF > fix.py … EOF` then `python3 fix.py`, twice, with another script the second time
+    def written(body: str) -> str:
+        return f"cat <<EOF > fix.py\nimport sys\n{body}\nEOF\npython3 fix.py"
+
+    records = [
+        call("w1", written("line = 613")),
+        result("w1", "Error: Line 613 does not match expected content.", True),
+        call("w2", written("line = 616")),
+        result("w2", "Successfully modified pylint/lint/pylinter.py"),
+    ]
+    (episode,) = failures(tmp_path, records)
+    assert episode.fix is not None and episode.fix.kind is FixKind.EDITED
+
+
+@pytest.mark.parametrize(
+    ("command", "output", "fails"),
+    [
+        ("curl -sS http://127.0.0.1:8000/health", "curl: (7) Failed to connect to 127.0.0.1 port 8000 after 0 ms: Couldn't connect to server", False),
+        ("curl -s localhost:3000/api/items | jq .", "curl: (7) Failed to connect to localhost port 3000: Connection refused", False),
+        # the tests needing the server up: a failure of the tests, whose fix may be a step
+        ("npx playwright test", "Error: connect ECONNREFUSED 127.0.0.1:3000\n1 failed", True),
+        ("curl -sS http://127.0.0.1:8000/health && npm test", "curl: (7) Failed to connect to 127.0.0.1 port 8000: Connection refused", True),
+    ],
+)  # fmt: skip
+def test_a_request_to_a_local_server_not_up_yet_is_a_look(
+    tmp_path: Path, command: str, output: str, fails: bool
+) -> None:
+    records = [
+        call("r1", command),
+        result("r1", output, True),
+        call("s1", "python -m uvicorn backend.api:app --port 8000"),
+        result("s1", "INFO:     Uvicorn running on http://127.0.0.1:8000"),
+        call("r2", command),
+        result("r2", '{"status":"ok"}'),
+    ]
+    assert bool(failures(tmp_path, records)) is fails

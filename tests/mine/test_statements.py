@@ -195,8 +195,22 @@ def test_a_rule_keeps_the_exception_its_next_sentence_makes(
 def test_decided_to_is_a_decision_with_its_reason_or_the_users(
     tmp_path: Path, role: str, text: str, decides: bool
 ) -> None:
-    found = _lessons(tmp_path, [say(role, text)])
+    records = [say(role, text)] if role == "user" else _answered([say(role, text)])
+    found = _lessons(tmp_path, records)
     assert [kind for kind, _ in found] == ([LessonKind.DECISION] if decides else [])
+
+
+def _answered(records: list[dict]) -> list[dict]:  # type: ignore[type-arg]
+    """The agent's words in a run a person took part in: the task, then their reply."""
+    return [say("user", "Set the project up."), *records, say("user", "Go on.")]
+
+
+def test_the_agents_choice_in_a_run_no_person_answered_is_no_decision(tmp_path: Path) -> None:
+    # an autonomous run (a harness's task, then the agent alone): nobody adopted the choice
+    task = say("user", "Fix the timezone bug in the MySQL backend.")
+    choice = say("assistant", "I'll use SQLite because it's easier to run.")
+    assert _lessons(tmp_path / "a", [task, choice]) == []
+    assert [k for k, _ in _lessons(tmp_path / "b", _answered([choice]))] == [LessonKind.DECISION]
 
 
 def test_an_answer_to_a_numbered_question_is_recorded_as_a_decision(tmp_path: Path) -> None:
@@ -364,7 +378,8 @@ def test_behaviour_described_with_instead_of_is_no_decision(tmp_path: Path) -> N
     )
     choice = "We use SQLite instead of Postgres because the app runs on one machine."
     assert _lessons(tmp_path / "a", [say("assistant", bug)]) == []
-    assert _lessons(tmp_path / "b", [say("assistant", choice)]) == [(LessonKind.DECISION, choice)]
+    found = _lessons(tmp_path / "b", _answered([say("assistant", choice)]))
+    assert found == [(LessonKind.DECISION, choice)]
 
 
 @pytest.mark.parametrize(

@@ -68,6 +68,21 @@ def test_the_harness_feedback_is_not_the_users_word() -> None:
         assert len(system) == 1 and ("EXACTLY ONE" in system[0] or "MUST" in system[0])
 
 
+def test_the_submission_sent_back_after_the_last_command_is_no_persons_word(
+    tmp_path: Path,
+) -> None:
+    # some runs get the diff back bare, without `<returncode>`: the harness's, not a person's
+    document = json.loads(TEXT_FORMAT.read_text())
+    diff = "diff --git a/calc/ops.py b/calc/ops.py\n--- a/calc/ops.py\n+++ b/calc/ops.py"
+    document["messages"][-1]["content"] = diff
+    path = tmp_path / "run.traj.json"
+    path.write_text(json.dumps(document, indent=1))
+    run = parse_file(path, tmp_path)
+    users = [e.text for e in run.events if e.role == "user"]
+    assert users == ["divide() in calc/ops.py returns an int for 7 / 2"]
+    assert ("system", EventKind.TEXT, diff) in _events(run)
+
+
 def test_tool_calls_are_read_from_their_actions() -> None:
     run = parse_file(TOOL_CALLS, ROOT)
     assert run.cwd == "/testbed" and run.started_at is not None

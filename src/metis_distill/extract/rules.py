@@ -40,6 +40,7 @@ from metis_distill.mine.shells import (
     POSIX_IN_POWERSHELL_TEXT,
     SWITCH_LESSON,
     broken_heredoc,
+    closed_beside_more,
     escaped_bang,
     foreign_command,
     posix_in_powershell,
@@ -1215,7 +1216,18 @@ def _known_shell_cause(call: Event, error: str, harness: str) -> tuple[str, None
         return POSIX_IN_POWERSHELL_TEXT, None
     if _HERE_STRING_HEADER.search(error[:4000]):
         return _HERE_STRING_TEXT, None
+    if closed_beside_more(call, error):
+        return _HEREDOC_CLOSING_TEXT, None
     return None
+
+
+_HEREDOC_CLOSING_TEXT = (
+    "A here-document ends only at a line holding its closing word alone, so chain the next "
+    "command on the line that opens it (`python - <<'PY' && next`): `PY && next` is read as "
+    "more of the document (a `SyntaxError` on that line, “here-document … delimited by "
+    "end-of-file”), and a line after it opening on `&&` is bash's “syntax error near "
+    "unexpected token `&&'”."
+)
 
 
 # PowerShell's here-string: its text starts on the line after `@'` / `@"`; the error says so,

@@ -95,6 +95,8 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
                 continue
             if signals.stopped_on_purpose(call, event) or signals.wrote_into_no_folder(call, event):
                 continue
+            if signals.probed_a_server_down(call, event):
+                continue  # a look whether the server is up, which found it down
             # a look at nothing is how an agent explores, unless where the shell stood was
             # not where the agent thought
             if (

@@ -47,6 +47,7 @@ from metis_distill.mine.text import (
     shell_steps,
     split_heredocs,
     unwrapped,
+    writes_heredoc,
 )
 from metis_distill.mine.word_split import WORD_SPLIT_FIX, unsplit_variable, words_inline
 from metis_distill.mine.zsh_read_only import RENAME_FIX, read_only_name, renamed
@@ -311,7 +312,7 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
             continue  # `cmd > log; rg x log`: what printed and exited was another program
 
         if _worked(later, result, failure):
-            fix = _classify(events, call, later, result)
+            fix = _classify(events, call, later, result, failure)
             if fix is None:
                 return None
             if fix.kind is FixKind.RETRIED and _let_out_whole(call, later):
@@ -671,7 +672,9 @@ def _comes_back(events: tuple[Event, ...], after: int, error: str) -> bool:
     return any(error in e.text for e in events[after + 1 :] if e.role == "tool")
 
 
-def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Event) -> Fix | None:
+def _classify(
+    events: tuple[Event, ...], call: Event, later: Event, result: Event, failure: Event
+) -> Fix | None:
     """What the later call that worked shows of the failure's fix; None when it cannot tell
     (the call changed, and another step changed things in between: which mattered?)."""
     if call.tool_name in signals.EDIT_TOOLS:
@@ -701,14 +704,17 @@ def _classify(events: tuple[Event, ...], call: Event, later: Event, result: Even
             return Fix(FixKind.PREPARED, later, result)
         # `npm install -D tailwindcss@3` between `npx tailwindcss init` and its `-p` form
         return None if _state_changes(between, call) else Fix(FixKind.REPLACED, later, result)
-    steps = _state_changes(between, call)
+    # a call issued beside the failed one, before its error came back, answered no error
+    steps = _state_changes([e for e in between if e.seq > failure.seq], call)
     if steps:
         return Fix(FixKind.PREPARED, later, result, steps[-MAX_STEPS:])
-    if (
-        _feeds_interpreter(call.text)
-        and split_heredocs(later.text)[1] != split_heredocs(call.text)[1]
-    ):
-        return None  # the script it read was written again: the day's code, no retry
+    if _state_changes(between, call):
+        return None  # only calls issued beside it changed things: a race, no step shown
+    if split_heredocs(later.text)[1] != split_heredocs(call.text)[1]:
+        if _feeds_interpreter(call.text):
+            return None  # the script it read was written again: the day's code, no retry
+        if writes_heredoc(call.text):
+            return Fix(FixKind.EDITED, later, result)  # the file it runs, written anew
     return Fix(FixKind.RETRIED, later, result)
 
 

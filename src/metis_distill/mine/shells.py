@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from metis_distill.mine import signals
-from metis_distill.mine.text import command_head
+from metis_distill.mine.text import command_head, shared_closing_line
 from metis_distill.models import Event, EventKind
 
 _SEGMENT = re.compile(r"\s*(?:&&|\|\||;|\|)\s*")
@@ -250,6 +250,16 @@ def broken_heredoc(call: Event, error: str) -> str | None:
         return None
     into = _HEREDOC_INTO.search(call.text[:2000])
     return (into["a"] or into["b"]).strip("\"'") if into else None
+
+
+def closed_beside_more(call: Event, error: str) -> bool:
+    """A here-document's closing word shared its line with the next command, and what read
+    the document failed on that line (or bash found the document never closed)."""
+    if call.tool_name not in signals.SHELL_TOOLS or "<<" not in call.text:
+        return False
+    line = shared_closing_line(call.text)
+    said = error[:4000]
+    return line is not None and (line in said or "delimited by end-of-file" in said)
 
 
 def escaped_bang(call: Event, error: str) -> bool:

@@ -1261,6 +1261,28 @@ _CMDLET_WRITES = re.compile(r"\b(?:Set-Content|Add-Content|Out-File)\b", re.I)
 _REDIRECT_INTO = re.compile(r"(?<![<>&\d])>>?\s*[\"']?(?P<path>[\w~.-]*/[\w~./-]*)")
 
 
+# A request to a server on this machine that nothing answered (`curl -sS localhost:8000/health`
+# refused): a look whether it is up, which found it down; not a failure of the request.
+_LOCAL_PROBE = re.compile(
+    r"^(?:curl|wget|http|https|xh)\s[^|;&]*?(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])"
+    r"[^|;&]*(?:\|\s*(?:jq|head|tail|python3? -m json\.tool)\b[^|;&]*)*$"
+)
+_REFUSED_HERE = re.compile(
+    r"Failed to connect to (?:localhost|127\.0\.0\.1|0\.0\.0\.0|::1)\b|Couldn't connect to server"
+    r"|Connection refused|ECONNREFUSED"
+)
+
+
+def probed_a_server_down(call: Event | None, result: Event) -> bool:
+    """A request to a local server only, refused: the server was not up yet."""
+    return (
+        call is not None
+        and call.tool_name in SHELL_TOOLS
+        and _LOCAL_PROBE.match(command_head(call.text)) is not None
+        and _REFUSED_HERE.search(result.text[:2000]) is not None
+    )
+
+
 def wrote_into_no_folder(call: Event | None, result: Event) -> bool:
     """The call wrote a file, and the folder it named was not there."""
     if call is None or call.tool_name not in SHELL_TOOLS:

@@ -140,6 +140,8 @@ def statements(events: Sequence[Event], index: int) -> Iterator[Statement]:
             found = _with_resolution(_with_workaround(found, following), following)
         elif found.kind is LessonKind.DECISION and event.role == "user":
             found = _with_exception(found, prose[position + 1 : position + 2])
+        elif found.kind is LessonKind.DECISION and not _person_in_session(events, index):
+            continue  # the agent's own choice, in a run no person answered: nobody adopted it
         yield found
 
 
@@ -331,6 +333,22 @@ def _with_resolution(found: Statement, following: list[str]) -> Statement:
     if signals.HEDGE.search(resolution) or _PLAN.match(resolution):
         return found
     return replace(found, sentence=f"{found.sentence} {resolution}", quote=found.sentence)
+
+
+def _person_in_session(events: Sequence[Event], index: int) -> bool:
+    """Someone wrote to the agent after the task it was given (an autonomous harness's run,
+    a one-shot `-p` or `exec` run, has the task alone): a person there to take up or turn
+    down the agent's choices."""
+    session = events[index].session
+    spoke = (
+        e
+        for e in events
+        if e.session == session
+        and e.role == "user"
+        and e.kind is EventKind.TEXT
+        and not injected(events, e.seq)
+    )
+    return next(spoke, None) is not None and next(spoke, None) is not None
 
 
 def _confirmed(events: Sequence[Event], index: int, sentence: str) -> bool:

@@ -136,6 +136,26 @@ def split_heredocs(command: str) -> tuple[str, str]:
     return "\n".join(own), "\n".join(bodies)
 
 
+def shared_closing_line(command: str) -> str | None:
+    """A here-document chained to the next command at its end: the line meant to close it
+    holding more than its closing word (`PY && python - <<'PY'`: read as the document's text,
+    which runs on), or the line after it opening on `&&` (a syntax error)."""
+    closing: str | None = None
+    closed = False
+    for line in command.split("\n"):
+        if closed and re.match(r"[ \t]*(?:&&|\|\|)", line):
+            return line.strip()
+        closed = False
+        if closing is None:
+            marker = _HEREDOC.search(line)
+            closing = marker["tag"] if marker is not None else None
+        elif line.strip() == closing:
+            closing, closed = None, True
+        elif re.match(rf"[ \t]*{re.escape(closing)}[ \t]*(?:&&|\|\||[;|>])", line):
+            return line.strip()
+    return None
+
+
 @lru_cache(maxsize=_COMMANDS_CACHED)
 def command_head(command: str) -> str:
     """A command on one line, without the steps that only set it up (`cd somewhere &&`,
@@ -203,6 +223,11 @@ def file_name(path: str) -> str:
 def first_step(command: str) -> str:
     """The command's first step, before any pipe: `find . -name x` of `find . -name x | sort`."""
     return command_head(command).split("|", 1)[0].strip()
+
+
+def writes_heredoc(command: str) -> bool:
+    """The command opens by writing a here-document into a file (`cat <<'EOF' > run.py`)."""
+    return _WRITES_HEREDOC.match(split_heredocs(command)[0]) is not None
 
 
 def _after_written_heredocs(command: str) -> str:

@@ -38,6 +38,8 @@ _HARNESS = re.compile(
     re.S,
 )
 _TIMED_OUT = re.compile(rf"\A\s*{_TIMED_OUT_TEXT}", re.S)
+# The command that ends the run: what the harness sends back after it is the submission.
+_SUBMITS = re.compile(r"\b(?:COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT|MINI_SWE_AGENT_FINAL_OUTPUT)\b")
 # The task as mini-SWE-agent's templates wrap it: the issue text is between these.
 _TASK_OPENERS = ("<pr_description>\nConsider the following PR description:\n", "<pr_description>")
 _TASK_CLOSERS = ("\n</pr_description>", "\n\nYou can execute bash commands and edit files")
@@ -46,7 +48,7 @@ _TASK_CLOSERS = ("\n</pr_description>", "\n\nYou can execute bash commands and e
 def mini_messages(state: State, messages: list[Node], info: Node | None) -> None:
     _environment(state, info)
     pending: Call | None = None  # the last call, for a 1.x observation
-    seen_assistant = False
+    seen_assistant = submitted = False
     for node in messages:
         message, members = node.value, node.members or {}
         role = message.get("role") if isinstance(message, dict) else None
@@ -59,6 +61,7 @@ def mini_messages(state: State, messages: list[Node], info: Node | None) -> None
             continue
         if role == "assistant":
             seen_assistant = True
+            submitted = _SUBMITS.search(str(message.get("content"))) is not None
             pending = _assistant(state, message, members, ts) or pending
         elif role == "tool":
             call_id = as_str(message.get("tool_call_id"))
@@ -68,7 +71,8 @@ def mini_messages(state: State, messages: list[Node], info: Node | None) -> None
         elif role == "user" and not seen_assistant:
             _task(state, members, ts)
         elif role == "user":
-            pending = _user_after_task(state, message, members, pending, ts)
+            pending = _user_after_task(state, message, members, pending, ts, submitted)
+            submitted = False
         else:
             state.unknown += 1
 
@@ -173,8 +177,10 @@ def _user_after_task(
     members: dict[str, Node],
     pending: Call | None,
     ts: datetime | None,
+    submitted: bool = False,
 ) -> Call | None:
-    """A command's output (1.x), the harness's feedback, or a person's message (interactive)."""
+    """A command's output (1.x), the harness's feedback (the submission sent back after the
+    command that ends the run), or a person's message (interactive)."""
     found = content_nodes(state, members.get("content"))
     if found is None:
         return pending
@@ -195,7 +201,7 @@ def _user_after_task(
         return None
     extra = message.get("extra")
     harness = isinstance(extra, dict) and "interrupt_type" in extra
-    role = "system" if harness or _HARNESS.match(text) else "user"
+    role = "system" if harness or submitted or _HARNESS.match(text) else "user"
     state.add(node, role=role, kind=EventKind.TEXT, text=text.strip(), timestamp=ts)
     return pending
 
