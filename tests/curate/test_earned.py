@@ -319,6 +319,20 @@ def test_an_import_error_is_told_of_its_interpreter_and_mended_only_by_its_packa
             True,
         ),
         ("`npm test` fails here (“jest: not found”); use `npx jest` instead.", "npx jest", 1, True),
+        (  # Windows' own names of the installers
+            "`python.exe init_db.py` fails with “No module named 'pydantic_settings'”; run …",
+            "./venv/Scripts/pip.exe install pydantic-settings",
+            1,
+            False,
+        ),
+        (
+            "`python.exe -m playwright install chromium` fails with “No module named "
+            "playwright”; run `pip.exe install playwright` first.",
+            "./venv/Scripts/pip.exe install playwright",
+            1,
+            False,
+        ),
+        ("`npm.cmd run build` fails with “vite: not found”; run …", "npm.cmd install", 1, False),
         ("`rg` is not on the PATH here; install it with …", "cargo install ripgrep", 1, False),
         ("`gh` is not on the PATH here; install it with …", "winget install GitHub.cli", 1, False),
         (

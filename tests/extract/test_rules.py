@@ -667,3 +667,23 @@ def test_a_heredoc_closed_beside_the_next_command_is_one_known_cause(
     texts = [lesson.text for lesson in extract(path, path.parent)]
     assert any(t.startswith("A here-document ends only at a line") for t in texts) is told
     assert not any("`cp " in t or "`cat " in t for t in texts)
+
+
+@pytest.mark.parametrize(
+    ("command", "error", "told"),
+    [
+        ("cd c:\\Users\\ana\\app\\web && bun run test", "/usr/bin/bash: line 1: cd: c:Usersanaappweb: No such file or directory", True),
+        ("grep -n x C:\\Users\\ana\\.claude\\MEMORY.md", "grep: C:Usersana.claudeMEMORY.md: No such file or directory", True),
+        # quoted, the backslashes reached the program: another failure
+        ('cd "c:\\Users\\ana\\app" && bun run test', "bun: error: script not found", False),
+    ],
+)  # fmt: skip
+def test_a_windows_path_whose_backslashes_bash_ate_is_one_known_cause(
+    tmp_path: Path, command: str, error: str, told: bool
+) -> None:
+    from tests.mine.test_episodes import _write, call, result
+
+    path = _write(tmp_path, [call("c1", command), result("c1", error, True)])
+    texts = [lesson.text for lesson in extract(path, path.parent)]
+    assert any(t.startswith("Git Bash here reads each `\\`") for t in texts) is told
+    assert not any("ana" in t for t in texts)

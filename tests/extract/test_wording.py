@@ -150,3 +150,9 @@ def test_an_interpreter_given_by_its_path_is_named_with_it() -> None:
 def test_a_script_at_the_root_is_named_not_its_folder() -> None:
     assert subject("Bash", "./install.sh") == "`install.sh`"
     assert subject("Bash", "./scripts/setup.sh --dev") == "Scripts in `scripts/`"
+
+
+def test_a_word_garbled_by_a_wrong_encoding_is_cut() -> None:
+    # a Chinese console's message read as UTF-8: the words say nothing; the rest stays
+    text = "`soffice` fails here: “Error: [WinError 2] ϵͳ�Ҳ���ָ�����ļ���” (no fix seen)."
+    assert scrub(text) == "`soffice` fails here: “Error: [WinError 2] …” (no fix seen)."

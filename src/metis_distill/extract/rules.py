@@ -39,6 +39,7 @@ from metis_distill.mine.shells import (
     ESCAPED_QUOTE_LESSON,
     POSIX_IN_POWERSHELL_TEXT,
     SWITCH_LESSON,
+    backslashes_eaten,
     broken_heredoc,
     closed_beside_more,
     escaped_bang,
@@ -1218,7 +1219,16 @@ def _known_shell_cause(call: Event, error: str, harness: str) -> tuple[str, None
         return _HERE_STRING_TEXT, None
     if closed_beside_more(call, error):
         return _HEREDOC_CLOSING_TEXT, None
+    if backslashes_eaten(call, error):
+        return _BACKSLASHES_EATEN_TEXT, None
     return None
+
+
+_BACKSLASHES_EATEN_TEXT = (
+    "Git Bash here reads each `\\` of a Windows path written bare as an escape (`cd D:\\work\\app` "
+    "becomes `D:workapp`: “No such file or directory”): write such paths with forward slashes "
+    "(`D:/work/app`, `/d/work/app`) or in quotes."
+)
 
 
 _HEREDOC_CLOSING_TEXT = (

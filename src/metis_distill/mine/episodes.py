@@ -24,7 +24,7 @@ from metis_distill.mine.questions import (
 )
 from metis_distill.mine.rejections import Switch, named_program
 from metis_distill.mine.rereads import Rereads, refused_rereads
-from metis_distill.mine.shells import QUOTING_LESSON, lost_variable_marks
+from metis_distill.mine.shells import QUOTING_LESSON, backslashes_eaten, lost_variable_marks
 from metis_distill.mine.statements import built_on, injected, statements
 from metis_distill.mine.text import sentences
 from metis_distill.models import Event, EventKind, LessonKind, Run
@@ -103,6 +103,7 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
                 not signals.looked_for_nothing(call, event)
                 or kept_cwd(events, index, call)
                 or drive_shown(events, index, call)  # a Git Bash path to a file tool, on Windows
+                or (call is not None and backslashes_eaten(call, event.text))  # bash ate `\\`
             ):
                 for episode in _failure(events, index, call, banners):
                     if episode.fix is not None and not fails_on_its_own(episode.fix):

@@ -54,8 +54,8 @@ PROVIDERS: dict[str, frozenset[str]] = {
 }
 # A step that installs packages, with any package manager (the words after it name them).
 INSTALL = re.compile(
-    r"\b(?:pip3?|-m pip|uv pip|poetry|pipx)\s+(?:install|add)\b|\buv add\b|"
-    r"\b(?:npm|pnpm|yarn|bun)\s+(?:install|i|add)\b|"
+    r"\b(?:pip3?(?:\.exe)?|-m pip|uv pip|poetry|pipx)\s+(?:install|add)\b|\buv add\b|"
+    r"\b(?:npm|pnpm|yarn|bun)(?:\.cmd|\.exe)?\s+(?:install|i|add)\b|"
     r"\b(?:apt-get|apt|brew|conda|mamba|dnf|yum|apk|cargo|go|gem|winget|choco|scoop)\s+"
     r"(?:install|add)\b|\bpacman\s+-S\b|\bdotnet\s+tool\s+install\b|\bcorepack\s+enable\b"
 )

@@ -262,6 +262,22 @@ def closed_beside_more(call: Event, error: str) -> bool:
     return line is not None and (line in said or "delimited by end-of-file" in said)
 
 
+# A Windows path written bare in a bash command (`cd c:\Users\me\app && …`): bash took each
+# backslash for an escape, and the error names the path without them (`c:Usersmeapp`).
+_BARE_WINDOWS_PATH = re.compile(r"(?<![\"'\w])[A-Za-z]:\\[^\s\"'`;&|<>()]+")
+
+
+def backslashes_eaten(call: Event, error: str) -> bool:
+    if call.tool_name not in signals.SHELL_TOOLS or ":\\" not in call.text:
+        return False
+    said = error[:2000]
+    return any(
+        path.group(0).replace("\\", "") in said
+        for path in _BARE_WINDOWS_PATH.finditer(call.text[:4000])
+        if path.group(0).count("\\") >= 2
+    )
+
+
 def escaped_bang(call: Event, error: str) -> bool:
     """The error shows a `\\!` where the call wrote a bare `!`: the harness added the
     backslash on the way to the program."""

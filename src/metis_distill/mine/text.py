@@ -241,10 +241,16 @@ def _after_written_heredocs(command: str) -> str:
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
+# A word holding the replacement character: bytes read in the wrong encoding (a GBK or cp949
+# console's message read as UTF-8), which says nothing legible.
+_GARBLED = re.compile(r"[^\s“”\"'`]*\ufffd[^\s“”\"'`]*")
+
+
 def scrub(text: str) -> str:
     """Text fit for a shared context file: no home folder names a person, nothing invisible,
-    no terminal colour codes or other control characters."""
-    return hide_person(printable(_INVISIBLE.sub("", text)))
+    no terminal colour codes or other control characters, no word garbled by a wrong
+    encoding."""
+    return hide_person(printable(_GARBLED.sub("…", _INVISIBLE.sub("", text))))
 
 
 # `npm run test` is `npm test` (`npm run test:unit` is no `npm test:unit`: npm has no such
