@@ -281,6 +281,12 @@ def test_harness_text_is_not_mined(tmp_path: Path) -> None:
             "ERROR: failed to solve: process did not complete successfully: exit code: 254",
             "npm error enoent Could not read package.json",
         ),
+        (  # a tool's own words in Chinese: its progress line above says nothing
+            "找到开发机: dev-4090 (notebook_id: abc)\n正在连接...\n错误: 需要 websocket-client",
+            "错误: 需要 websocket-client",
+        ),
+        ("ビルド中...\nエラー: モジュールが見つかりません", "エラー: モジュールが見つかりません"),
+        ("컴파일 완료, 오류 없음\nfatal: unable to access 'x'", "fatal: unable to access 'x'"),
     ],
 )
 def test_error_signature(output: str, expected: str) -> None:

@@ -356,6 +356,19 @@ def test_what_a_thing_is_used_as_gives_no_reason(sentence: str, decided: bool) -
         # the agent's summary of a bug in the project's own code, which it then fixed
         ("The issue was that the installation script only copied `kit.sh` but no link.", False),
         ("The root cause was that the build script only reads NODE_ENV at import time.", False),
+        # ... named as code is named
+        (
+            "The issue was that `pytest_collect_file` was forcing collection of `__init__.py`.",
+            False,
+        ),
+        (
+            "The root cause was that `parseArgs()` returned the defaults before reading the file.",
+            False,
+        ),
+        ("The issue was that `Config.load` never merged the user's overrides.", False),
+        # a tool named: what it does here lasts
+        ("Turns out `git-lfs` was not installed in the CI image, so fixtures came up empty.", True),
+        ("Turns out `npm` was resolving packages from the stale mirror in `.npmrc`.", True),
         # how a library or tool behaves: a finding that lasts
         ("The root problem was the custom state plumbing around nodes; React Flow owns it.", True),
         ("Turns out Vite only exposes variables prefixed with VITE_ to the client.", True),

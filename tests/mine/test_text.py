@@ -11,6 +11,10 @@ from metis_distill.mine.text import clean, command_head
     ("command", "head"),
     [
         ("cd /w/app && npm test", "npm test"),
+        # a script's shell options: how it runs, not what
+        ("set -euo pipefail\nnpm test", "npm test"),
+        ("set -e; make check", "make check"),
+        ("set -x", "set -x"),
         ('cd "C:/Users/a b/app"; export CI=1 && make check', "make check"),
         # the download failed, not the folder it goes to
         ("mkdir -p ~/Videos && yt-dlp -o '%(title)s' URL", "yt-dlp -o '%(title)s' URL"),

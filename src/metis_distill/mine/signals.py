@@ -140,7 +140,9 @@ _ERROR_LINE = re.compile(
     r"error(?![a-df-rt-z0-9_])|not found|denied|failed|fatal|cannot|can't|unable|no such|refused|"
     r"invalid|exception|not recognized|unrecognized|illegal option|undefined|missing|timed out|"
     rf"no matches found|\bconflict\b|{'|'.join(CMD_NOT_A_COMMAND)}|"
-    r"\bunknown (?:shorthand )?(?:flag|option|command|argument)",
+    r"\bunknown (?:shorthand )?(?:flag|option|command|argument)"
+    # a tool's own words in Chinese, Japanese, Korean: 错误/錯誤 (error), 失败/失敗 (failed)
+    r"|错误|錯誤|失败|失敗|エラー|오류|에러|실패",
     re.I,
 )
 ERROR_WORDS = (  # every match of _ERROR_LINE, lower-cased, holds one of these (`may_hold`)
@@ -164,6 +166,7 @@ ERROR_WORDS = (  # every match of _ERROR_LINE, lower-cased, holds one of these (
     "no matches found",
     "conflict",
     "unknown",
+    *("错误", "錯誤", "失败", "失敗", "エラー", "오류", "에러", "실패"),
     *CMD_NOT_A_COMMAND_WORDS,
 )
 _GO_TEST_ERROR = re.compile(r"^[\w./-]+_test\.go:\d+: \S")
@@ -183,6 +186,7 @@ _WARNING = re.compile(
 # A tally that says nothing went wrong ("Found 0 errors.") is no error line.
 _NONE_FOUND = re.compile(
     r"\b(?:0|no|zero) (?:errors?|failures?|failed|problems?|issues?)\b"
+    r"|(?:没有|沒有|无|無|0\s*个?)(?:错误|錯誤|失败|失敗)|エラー(?:なし|はありません)|(?:오류|에러)\s*없"
     r"|^test \S+ \.\.\. ok$"  # a test that passed, whatever its name says
     r"|(?-i:^(?:[\u2713\u2714\u221a]|PASS\s))"  # vitest's, jest's, mocha's passed test
     # a log line at level INFO or DEBUG (its logger may be named `uvicorn.error`)
@@ -392,8 +396,11 @@ TASK = re.compile(
 # A cause found in an unnamed part of the project's own code ("the issue was that the
 # installation script only copied …"): a bug the run went on to fix, not a lasting fact.
 OWN_CODE_CAUSE = re.compile(
-    r"^the (?:(?-i:[a-z][\w-]*) ){0,2}(?:script|function|method|code|class|component|handler|"
-    r"query|loop|migration|endpoint|route) (?:only|never|always|was|wasn't|did|didn't|had|"
+    r"^(?:the (?:(?-i:[a-z][\w-]*) ){0,2}(?:script|function|method|code|class|component|handler|"
+    r"query|loop|migration|endpoint|route)"
+    # ... or named as code is: `pytest_collect_file`, `load()`, `Config.load`, `parseArgs`
+    r"|`(?:[A-Za-z]\w*_\w*|[\w.]*\w\(\)|\w+\.\w[\w.]*|(?-i:[a-z]+[A-Z]\w*))`)"
+    r" (?:only|never|always|was|wasn't|did|didn't|had|"
     r"hadn't|kept|copied|created|returned|called|used|set|wrote|read|skipped|ran|checked)\b",
     re.I,
 )

@@ -156,11 +156,18 @@ def shared_closing_line(command: str) -> str | None:
     return None
 
 
+# A script's opening `set -euo pipefail` (on its own line, or before `;` / `&&`): how the
+# shell runs what follows, not what the script does.
+_SHELL_OPTIONS = re.compile(
+    r"^\s*set\s+-[a-zA-Z]+(?:\s+-?o\s+\w+|\s+pipefail)*\s*(?:\n|;|&&)\s*(?=\S)"
+)
+
+
 @lru_cache(maxsize=_COMMANDS_CACHED)
 def command_head(command: str) -> str:
     """A command on one line, without the steps that only set it up (`cd somewhere &&`,
     `mkdir -p out &&`) and without its here-documents' bodies: what it really runs."""
-    command = _after_written_heredocs(split_heredocs(command)[0])
+    command = _after_written_heredocs(_SHELL_OPTIONS.sub("", split_heredocs(command)[0]))
     flat = _WS.sub(" ", command.strip().split("\n# ")[0])
     head = flat
     while (step := _SETUP_PREFIX.match(head)) is not None and step.end() < len(head):
