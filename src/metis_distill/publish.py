@@ -18,7 +18,14 @@ from metis_distill.config import Settings
 from metis_distill.curate.earned import earned
 from metis_distill.curate.merge import DEFAULT_PARAPHRASE_DISTANCE
 from metis_distill.curate.retire import DEFAULT_RETIRE_AFTER_DAYS
-from metis_distill.curate.select import Budget, Scope, budgeted, lessons_in_scope, verified
+from metis_distill.curate.select import (
+    Budget,
+    Scope,
+    budgeted,
+    lessons_in_scope,
+    verified,
+    without_answered_warnings,
+)
 from metis_distill.errors import ProposalError
 from metis_distill.ledger import (
     Change,
@@ -118,7 +125,7 @@ def publish_targets(
     evidence is checked in `processes(its bytes)` forked processes (default: this one)."""
     root = repository_root(target)
     in_scope = lessons_in_scope(ledger, scope)
-    earned_here = [v for v in in_scope if earned(v)]
+    earned_here = without_answered_warnings([v for v in in_scope if earned(v)])
     waiting = len(in_scope) - len(earned_here)
     documented = already_documented(earned_here, statements(root, documents(root)))
     earned_here = [v for v in earned_here if v.id not in documented]
@@ -167,7 +174,9 @@ def _lessons_of(
     user, so it takes the facts of this machine from the runs of all of them."""
     if where.why != Why.PERSONAL or not is_user_level(where.path, root):
         return placement.of(where.path)
-    everyone = [v for v in lessons_in_scope(ledger, Scope(None)) if earned(v)]
+    everyone = without_answered_warnings(
+        [v for v in lessons_in_scope(ledger, Scope(None)) if earned(v)]
+    )
     mine = personal(everyone, root)
     return [v for v in everyone if v.id in mine and fits(v, where.path)]
 

@@ -380,3 +380,21 @@ def test_a_failure_mended_by_editing_the_work_never_renders() -> None:
         "were edited (`rbac.ts`)."
     )
     assert not earned(_Lesson(text, scope=("Bash:pnpm",), support=5))
+
+
+def test_a_missing_program_warned_of_beside_its_way_shows_only_the_way() -> None:
+    from dataclasses import replace
+
+    from metis_distill.curate.select import without_answered_warnings
+    from tests.curate.test_retire import view
+
+    warning = view(1, "failure", 3, "`python` is not on the PATH here (“python: command not "
+                   "found”); find the project's way to run it before retrying.")  # fmt: skip
+    way = replace(
+        view(2, "failure", 2, "`python` is not on the PATH here (…); use `python3 …` instead."),
+        fix="python3",
+    )
+    other = view(3, "failure", 3, "`node` is not on the PATH here (…); find the project's "
+                 "way to run it before retrying.")  # fmt: skip
+    assert without_answered_warnings([warning, way, other]) == [way, other]
+    assert without_answered_warnings([warning, other]) == [warning, other]

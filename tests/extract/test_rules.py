@@ -651,6 +651,12 @@ _READ_ON = (
             "bash: -c: line 4: `&& nl -ba a.py | sed -n '1,5p''",
             True,
         ),
+        (  # `END;` of the SQL inside a document whose closing word is END: no closing line
+            "psql -d app <<END\nCREATE FUNCTION one() RETURNS int AS $$\nBEGIN\n  RETURN 1\n"
+            "END;\n$$ LANGUAGE plpgsql;\nEND",
+            'ERROR:  syntax error at or near "END"\nLINE 4: END;\n        ^',
+            False,
+        ),
         (  # closed on its own line: the script's own error is another failure
             "python - <<'PY'\nprint(1\nPY\npytest -q",
             '  File "<stdin>", line 1\n    print(1\n         ^\nSyntaxError: \'(\' was never closed',
@@ -687,3 +693,28 @@ def test_a_windows_path_whose_backslashes_bash_ate_is_one_known_cause(
     texts = [lesson.text for lesson in extract(path, path.parent)]
     assert any(t.startswith("Git Bash here reads each `\\`") for t in texts) is told
     assert not any("ana" in t for t in texts)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        "UnicodeEncodeError: 'charmap' codec can't encode character '\\u270d' in position 3: character maps to <undefined>",
+        "UnicodeEncodeError: 'cp949' codec can't encode character '\\U0001f6e1' in position 0: illegal multibyte sequence",
+    ],
+)  # fmt: skip
+def test_a_console_code_page_refusing_a_character_is_one_known_cause(
+    tmp_path: Path, error: str
+) -> None:
+    from tests.mine.test_episodes import _write, call, result
+
+    failed = "python -c \"from pathlib import Path; print(Path('a.pdf').read_text())\""
+    records = [
+        call("c1", failed),
+        result("c1", error, True),
+        call("c2", f"$env:PYTHONIOENCODING='utf-8'; {failed}"),
+        result("c2", "ok"),
+    ]
+    path = _write(tmp_path, records)
+    (lesson,) = extract(path, path.parent)
+    assert lesson.text.startswith("On this Windows machine Python writes through the console")
+    assert lesson.fix == "set PYTHONIOENCODING=utf-8" and "pathlib" not in lesson.text

@@ -50,6 +50,9 @@ from metis_distill.mine.text import scrub
             "gh release create v1.2 --title v1.2 --notes-file CHANGELOG.md",
         ),
         ("dotnet ef migrations script --idempotent", "dotnet ef migrations script --idempotent"),
+        # PowerShell's setting of a variable keeps its quotes whole
+        ("$env:PYTHONIOENCODING='utf-8'", "$env:PYTHONIOENCODING='utf-8'"),
+        ("$env:RUST_LOG='debug' cargo run", "$env:RUST_LOG='debug' cargo run"),
     ],
 )
 def test_general_command(command: str, general: str) -> None:
@@ -156,3 +159,8 @@ def test_a_word_garbled_by_a_wrong_encoding_is_cut() -> None:
     # a Chinese console's message read as UTF-8: the words say nothing; the rest stays
     text = "`soffice` fails here: “Error: [WinError 2] ϵͳ�Ҳ���ָ�����ļ���” (no fix seen)."
     assert scrub(text) == "`soffice` fails here: “Error: [WinError 2] …” (no fix seen)."
+
+
+def test_text_without_a_replacement_character_is_left_as_it_is() -> None:
+    text = "`make` fails here: “error: ‘x’ undeclared (first use in this function)”."
+    assert scrub(text) == text

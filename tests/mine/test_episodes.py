@@ -286,6 +286,14 @@ def test_harness_text_is_not_mined(tmp_path: Path) -> None:
             "错误: 需要 websocket-client",
         ),
         ("ビルド中...\nエラー: モジュールが見つかりません", "エラー: モジュールが見つかりません"),
+        (  # a crate whose name ends in "error", compiled: no error line
+            "   Compiling thiserror v2.0.17\nerror: linking with `link.exe` failed: exit code: 1318",
+            "error: linking with `link.exe` failed: exit code: 1318",
+        ),
+        (
+            "Traceback (most recent call last):\nTypeError: x is not a function",
+            "TypeError: x is not a function",
+        ),
         ("컴파일 완료, 오류 없음\nfatal: unable to access 'x'", "fatal: unable to access 'x'"),
     ],
 )

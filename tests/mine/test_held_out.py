@@ -1387,25 +1387,96 @@ def test_a_script_written_anew_before_it_ran_again_is_an_edit_not_a_retry(
     assert episode.fix is not None and episode.fix.kind is FixKind.EDITED
 
 
-@pytest.mark.parametrize(
-    ("command", "output", "fails"),
-    [
-        ("curl -sS http://127.0.0.1:8000/health", "curl: (7) Failed to connect to 127.0.0.1 port 8000 after 0 ms: Couldn't connect to server", False),
-        ("curl -s localhost:3000/api/items | jq .", "curl: (7) Failed to connect to localhost port 3000: Connection refused", False),
-        # the tests needing the server up: a failure of the tests, whose fix may be a step
-        ("npx playwright test", "Error: connect ECONNREFUSED 127.0.0.1:3000\n1 failed", True),
-        ("curl -sS http://127.0.0.1:8000/health && npm test", "curl: (7) Failed to connect to 127.0.0.1 port 8000: Connection refused", True),
-    ],
-)  # fmt: skip
-def test_a_request_to_a_local_server_not_up_yet_is_a_look(
-    tmp_path: Path, command: str, output: str, fails: bool
+def test_a_service_started_before_the_request_that_was_refused_is_its_step(
+    tmp_path: Path,
 ) -> None:
+    # the project's way to bring its service up is a step worth telling
+    health = "curl -s localhost:9200/_cluster/health"
     records = [
-        call("r1", command),
-        result("r1", output, True),
-        call("s1", "python -m uvicorn backend.api:app --port 8000"),
-        result("s1", "INFO:     Uvicorn running on http://127.0.0.1:8000"),
-        call("r2", command),
-        result("r2", '{"status":"ok"}'),
+        call("r1", health),
+        result(
+            "r1", "curl: (7) Failed to connect to localhost port 9200: Connection refused", True
+        ),
+        call("s1", "docker compose up -d elasticsearch"),
+        result("s1", "Container es-1  Started"),
+        call("r2", health),
+        result("r2", '{"status":"green"}'),
     ]
-    assert bool(failures(tmp_path, records)) is fails
+    (episode,) = failures(tmp_path, records)
+    assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+
+
+def test_an_install_sent_beside_the_failed_call_is_still_its_step(tmp_path: Path) -> None:
+    # Claude Code runs the calls of one message in turn: the install ran after the failure
+    batch = [
+        {
+            "type": "tool_use",
+            "id": "t1",
+            "name": "Bash",
+            "input": {"command": "python -m pytest -q"},
+        },
+        {"type": "tool_use", "id": "i1", "name": "Bash", "input": {"command": "pip install -e ."}},
+    ]
+    records = [
+        {"type": "assistant", "message": {"content": batch}},
+        result("t1", "ModuleNotFoundError: No module named 'myapp'", True),
+        result("i1", "Successfully installed myapp-0.1"),
+        call("t2", "python -m pytest -q"),
+        result("t2", "3 passed in 0.2s"),
+    ]
+    (episode,) = failures(tmp_path, records)
+    assert episode.fix is not None and [s.text for s in episode.fix.steps] == ["pip install -e ."]
+
+
+def test_a_search_naming_a_write_cmdlet_is_no_edit(tmp_path: Path) -> None:
+    records = [
+        call("t1", "pytest -q"),
+        result("t1", "bash: pytest: command not found", True),
+        call("g1", "rg -n 'Set-Content' scripts/"),
+        result("g1", "scripts/deploy.ps1:12:Set-Content -Path $out -Value $json"),
+        call("t2", "uv run pytest -q"),
+        result("t2", "14 passed in 0.5s"),
+    ]
+    (episode,) = failures(tmp_path, records)
+    assert episode.fix is not None and episode.fix.kind is FixKind.REPLACED
+
+
+def test_a_folder_missing_for_another_program_than_the_write_is_a_failure(
+    tmp_path: Path,
+) -> None:
+    # the call wrote a file first, but what failed was the tests, on a folder of their own
+    command = "Set-Content -Path .env -Value 'MODE=test'; dotnet test"
+    records = [
+        call("t1", command),
+        result(
+            "t1",
+            "System.IO.DirectoryNotFoundException: Could not find a part of the path "
+            "'/w/App/wwwroot/templates'.",
+            True,
+        ),
+        call("b1", "dotnet build -t:CopyTemplates"),
+        result("b1", "Build succeeded."),
+        call("t2", command),
+        result("t2", "Passed!  - Failed: 0, Passed: 12"),
+    ]
+    assert failures(tmp_path, records)
+
+
+def test_a_probe_of_which_runtimes_answer_is_no_way_past_the_store_stub(tmp_path: Path) -> None:
+    # `python3` is Windows' Store stub; asking versions down a `||` chain found node, no Python
+    stub = (
+        "Exit code 49\nPython was not found; run without arguments to install from the "
+        "Microsoft Store, or disable this shortcut from Settings > Apps > Advanced app settings "
+        "> App execution aliases."
+    )
+    probe = "py -3 --version 2>/dev/null || python --version 2>/dev/null || node --version"
+    records = [
+        call("p1", "python3 - << 'EOF'\nimport zlib\nprint('ok')\nEOF"),
+        result("p1", stub, True),
+        call("v1", probe),
+        result("v1", "v25.7.0"),
+        call("n1", "node - << 'EOF'\nconsole.log('OK')\nEOF"),
+        result("n1", "OK"),
+    ]
+    found = failures(tmp_path, records)
+    assert found and all(e.fix is None or e.fix.call.text != probe for e in found)

@@ -83,6 +83,16 @@ def test_the_submission_sent_back_after_the_last_command_is_no_persons_word(
     assert ("system", EventKind.TEXT, diff) in _events(run)
 
 
+def test_a_new_task_the_person_gives_after_the_submission_is_theirs(tmp_path: Path) -> None:
+    document = json.loads(TEXT_FORMAT.read_text())
+    told = "The user added a new task: never use sed -i on the sources, use git apply."
+    document["messages"][-1]["content"] = told
+    path = tmp_path / "run.traj.json"
+    path.write_text(json.dumps(document, indent=1))
+    run = parse_file(path, tmp_path)
+    assert ("user", EventKind.TEXT, told) in _events(run)
+
+
 def test_tool_calls_are_read_from_their_actions() -> None:
     run = parse_file(TOOL_CALLS, ROOT)
     assert run.cwd == "/testbed" and run.started_at is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -10,6 +11,7 @@ from typing import Literal
 
 from metis_distill.config import BudgetSettings
 from metis_distill.curate.earned import earned
+from metis_distill.extract.wording import NO_RUNNER_SEEN
 from metis_distill.ledger import Evidence, Ledger, LessonStatus, LessonView
 from metis_distill.provenance import quote_in_span
 from metis_distill.targets import feeds
@@ -74,7 +76,23 @@ def score(lesson: LessonView) -> tuple[int, int, datetime]:
 
 def lessons_for(ledger: Ledger, scope: Scope) -> list[LessonView]:
     """The lessons a target may show: active, with evidence from its runs, and earned."""
-    return [view for view in lessons_in_scope(ledger, scope) if earned(view)]
+    return without_answered_warnings([v for v in lessons_in_scope(ledger, scope) if earned(v)])
+
+
+def without_answered_warnings(lessons: Sequence[LessonView]) -> list[LessonView]:
+    """A program missing, told as a warning ("find the project's way to run it"), beside a
+    lesson that names the way that worked for the same program: the warning says less."""
+    answered = {_program(x.text) for x in lessons if x.fix is not None} - {None}
+    return [x for x in lessons if not (NO_RUNNER_SEEN in x.text and _program(x.text) in answered)]
+
+
+def _program(text: str) -> str | None:
+    """The program a lesson opens on (`python` of "`python` is not on the PATH here …")."""
+    found = _OPENING_CODE.match(text)
+    return found.group(1) if found else None
+
+
+_OPENING_CODE = re.compile(r"^`([^`\s]+)`")
 
 
 def lessons_in_scope(ledger: Ledger, scope: Scope) -> list[LessonView]:

@@ -1092,6 +1092,13 @@ def _known_cause(signature: str) -> tuple[str, str | None] | None:
             "git has no user name or e-mail set here (“Please tell me who you are” / “empty "
             "ident name”); ask the user which identity to commit with, never make one up."
         ), None
+    if _CONSOLE_CODE_PAGE.search(signature):
+        return (
+            "On this Windows machine Python writes through the console's code page, not UTF-8: "
+            "printing other characters fails (“UnicodeEncodeError: 'charmap' codec can't encode "
+            "…”); set `PYTHONIOENCODING=utf-8` before running it (PowerShell: "
+            "`$env:PYTHONIOENCODING='utf-8'`), or run it as `python -X utf8`."
+        ), "set PYTHONIOENCODING=utf-8"
     if ZSH_PATTERN_ERROR.search(signature):
         return (
             "The shell here is zsh: an unquoted argument holding `[ ]`, `*`, `?` or `( )` is "
@@ -1102,6 +1109,10 @@ def _known_cause(signature: str) -> tuple[str, str | None] | None:
     return None
 
 
+# A Windows console's code page (cp1252 "charmap", cp949, cp936) refusing a character.
+_CONSOLE_CODE_PAGE = re.compile(
+    r"UnicodeEncodeError: '(?:charmap|cp\d+|gbk|mbcs)' codec can't encode"
+)
 _CHMOD = "chmod +x"
 
 

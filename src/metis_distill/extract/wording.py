@@ -13,7 +13,7 @@ from metis_distill.mine.text import command_head, one_spelling, shorten, unwrapp
 
 _SCRIPT = re.compile(r"^(?:\./)?(?P<dir>(?:[\w.@-]+/)+)[\w.@-]+\.(?:sh|bash|py|ps1|js|rb|pl)$")
 _ABSOLUTE = re.compile(r"(?:(?<=[\s\"'(=:])|^)(?:/[\w.@-]+/|~/|[A-Za-z]:[\\/])")
-_ENV_WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_ENV_WORD = re.compile(r"^(?:\$env:)?[A-Za-z_][A-Za-z0-9_]*=")
 _BRANCH_LIKE = re.compile(r"^\d{3,}-[\w.-]+$")  # spec-kit's `001-feature-name`
 # One instance's id: an issue's (`cr-wisp-ci4`, `hq-wisp-025x`), a commit's or a container's.
 _SLUG_ID = r"[a-z]+(?:-[a-z0-9]+)+-[a-z]*\d[a-z0-9]*"

@@ -25,7 +25,7 @@ from metis_distill.mine.questions import (
 from metis_distill.mine.rejections import Switch, named_program
 from metis_distill.mine.rereads import Rereads, refused_rereads
 from metis_distill.mine.shells import QUOTING_LESSON, backslashes_eaten, lost_variable_marks
-from metis_distill.mine.statements import built_on, injected, statements
+from metis_distill.mine.statements import PersonsSeen, built_on, injected, statements
 from metis_distill.mine.text import sentences
 from metis_distill.models import Event, EventKind, LessonKind, Run
 
@@ -66,6 +66,7 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
     rereads = {r.refusals[0].seq: r for r in refused_rereads(events)}
     told = {e.seq for r in rereads.values() for e in r.all_refusals}  # one lesson for them all
     banners = signals.banner_lines(events)
+    persons = PersonsSeen(events)
     # a file may hold a stretch of the conversation twice (the same tool ids again): a result
     # answers the call with its id that came last before it
     latest: dict[str | None, Event] = {}
@@ -95,8 +96,6 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
                 continue
             if signals.stopped_on_purpose(call, event) or signals.wrote_into_no_folder(call, event):
                 continue
-            if signals.probed_a_server_down(call, event):
-                continue  # a look whether the server is up, which found it down
             # a look at nothing is how an agent explores, unless where the shell stood was
             # not where the agent thought
             if (
@@ -129,7 +128,7 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
                 corrected.add(correction.trigger.seq)
                 yield correction
         if _is_statement_text(events, index, corrected):
-            yield from _statements(events, index)
+            yield from _statements(events, index, persons)
 
 
 def _failure(
@@ -316,9 +315,9 @@ def _is_statement_text(events: tuple[Event, ...], index: int, corrected: set[int
     )
 
 
-def _statements(events: tuple[Event, ...], index: int) -> Iterator[Episode]:
+def _statements(events: tuple[Event, ...], index: int, persons: PersonsSeen) -> Iterator[Episode]:
     """Decisions and gotchas stated in prose, as far as they are earned."""
-    for found in statements(events, index):
+    for found in statements(events, index, persons):
         yield Episode(
             found.kind,
             found.signal,

@@ -355,7 +355,10 @@ def _searches_instead(failed: str, retry: str, missing: str | None) -> bool:
     return pattern is not None and pattern in b[1:]
 
 
-_VERSION_PROBE = re.compile(r"^\S+(?:\s+-m\s+\S+)?\s+(?:--version|-V|--help|version)\s*$")
+_VERSION_PROBE = re.compile(
+    r"^\S+(?:\s+-\d[\d.]*)?(?:\s+-m\s+\S+)?\s+(?:--version|-V|--help|version)"
+    r"(?:\s+[12]?>\s*/dev/null)?\s*$"
+)
 
 
 def _asks_version(command: str) -> bool:
@@ -483,6 +486,8 @@ def _real_python(events: tuple[Event, ...], index: int, call: Event) -> Fix | No
             continue
         result = results.get(later.tool_use_id or "")
         if later.session == call.session and result is not None and runs_python(later.text):
+            if all(_asks_version(step) for step in shell_steps(later.text)):
+                continue  # `py -3 --version || node --version`: which runs here, asked
             return Fix(FixKind.REPLACED, later, result) if signals.is_success(result) else None
     return None
 
@@ -704,12 +709,11 @@ def _classify(
             return Fix(FixKind.PREPARED, later, result)
         # `npm install -D tailwindcss@3` between `npx tailwindcss init` and its `-p` form
         return None if _state_changes(between, call) else Fix(FixKind.REPLACED, later, result)
-    # a call issued beside the failed one, before its error came back, answered no error
-    steps = _state_changes([e for e in between if e.seq > failure.seq], call)
+    # a request issued beside the failed one, before its error came back, answered no error
+    # (an install issued beside it ran after it all the same: Claude Code runs them in turn)
+    steps = _state_changes([e for e in between if e.seq > failure.seq or not _requests(e)], call)
     if steps:
         return Fix(FixKind.PREPARED, later, result, steps[-MAX_STEPS:])
-    if _state_changes(between, call):
-        return None  # only calls issued beside it changed things: a race, no step shown
     if split_heredocs(later.text)[1] != split_heredocs(call.text)[1]:
         if _feeds_interpreter(call.text):
             return None  # the script it read was written again: the day's code, no retry
@@ -718,6 +722,14 @@ def _classify(
     return Fix(FixKind.RETRIED, later, result)
 
 
+def _requests(event: Event) -> bool:
+    """A request to a server (`curl -I http://127.0.0.1:8501`): it asks, it sets nothing up."""
+    return event.tool_name in _SHELLS and _REQUEST.match(command_head(event.text)) is not None
+
+
+_REQUEST = re.compile(
+    r"^(?:curl|wget|http|https|xh)\s(?![^|;&]*\s(?:-X\s*(?:POST|PUT|DELETE|PATCH)|-d|--data))"
+)
 # A step that only waits (`sleep 2`, `Start-Sleep -Seconds 2`): what it prepares is time.
 _WAIT = re.compile(
     r"^\s*(?:sleep\s+[\d.]+[smh]?|Start-Sleep\b[^;&|]*|timeout\s+/t\s+\d+)\s*$", re.I
@@ -991,16 +1003,17 @@ def seconds(milliseconds: int) -> str:
 
 
 _WRITES_SOURCE = re.compile(
-    r"writeFile(?:Sync)?\(|\.write_text\(|\b(?:Set-Content|Add-Content)\b"
-    r"|\[(?:System\.)?IO\.File\]::(?:Write|Append)All",
-    re.I,
+    r"writeFile(?:Sync)?\(|\.write_text\("
+    r"|(?:^|[|;&\n{]\s*)(?i:Set-Content|Add-Content)\b"
+    r"|\[(?:System\.)?IO\.File\]::(?:Write|Append)All"
 )
 # A step that writes files (`sed -i`, `fs.writeFileSync`, a redirect into a file): it changed
 # the code or its data, so it is no step to run before the command every time.
 WRITES_FILES = re.compile(
     r"\bsed\s+(?:-\w*\s+)*-i|\bperl\s+-\w*i|writeFile(?:Sync)?\b|\.write_text\(|"
     r"\bopen\([^)]*['\"][wa]\+?['\"]|\btee\b|(?<![<>&\d])>>?\s*(?!/dev/|&)[\w~./-]|"
-    r"\b(?:Set-Content|Add-Content|Out-File)\b|\[(?:System\.)?IO\.File\]::(?:Write|Append)All"
+    r"(?:^|[|;&\n{]\s*)(?i:Set-Content|Add-Content|Out-File)\b"
+    r"|\[(?:System\.)?IO\.File\]::(?:Write|Append)All"
 )
 
 
@@ -1114,6 +1127,8 @@ def _is_edit(event: Event) -> bool:
     head = command_head(event.text)
     if head.startswith(("apply_patch", "sed -i", "perl -pi")) or _RESTORES.match(head):
         return True
+    if _only_looks(event):
+        return False  # `rg -n 'Set-Content' scripts/`: a search that names a write
     # a here-document written into a file (`cat <<'EOF' > src/x.go`), or a script that writes
     return ("<<" in head and bool(WRITES_FILES.search(head))) or bool(
         _WRITES_SOURCE.search(event.text[:4000])

@@ -10,6 +10,7 @@ from metis_distill.mine.text import (
     command_head,
     quotes_masked,
     script_steps,
+    shell_steps,
     split_heredocs,
 )
 from metis_distill.models import Event, EventKind
@@ -137,7 +138,9 @@ CMD_NOT_A_COMMAND_WORDS = (
     "내부 또는",
 )
 _ERROR_LINE = re.compile(
-    r"error(?![a-df-rt-z0-9_])|not found|denied|failed|fatal|cannot|can't|unable|no such|refused|"
+    # (a word that only ends in "error" is none: the `thiserror` crate being compiled)
+    r"(?-i:(?<![a-z])error|Error|ERROR)(?![a-df-rt-z0-9_])|"
+    r"not found|denied|failed|fatal|cannot|can't|unable|no such|refused|"
     r"invalid|exception|not recognized|unrecognized|illegal option|undefined|missing|timed out|"
     rf"no matches found|\bconflict\b|{'|'.join(CMD_NOT_A_COMMAND)}|"
     r"\bunknown (?:shorthand )?(?:flag|option|command|argument)"
@@ -1263,31 +1266,14 @@ def looked_for_nothing(call: Event | None, result: Event) -> bool:
 
 # A file written into a folder not made yet (`Set-Content -Path tests/e2e/x.py`, `echo x >
 # out/a.txt`): the agent's own order of steps; making the folder first is nothing to learn.
-_NO_FOLDER = re.compile(r"DirectoryNotFoundException|Could not find a part of the path")
-_CMDLET_WRITES = re.compile(r"\b(?:Set-Content|Add-Content|Out-File)\b", re.I)
+# (the error's record names the cmdlet that wrote: `Set-Content : Could not find a part of the
+# path …`, `[Set-Content], DirectoryNotFoundException`)
+_CMDLET_FOUND_NO_FOLDER = re.compile(
+    r"(?:^|\[)(?:Set-Content|Add-Content|Out-File)(?: :|\]).{0,200}?"
+    r"(?:DirectoryNotFoundException|Could not find a part of the path)",
+    re.I | re.M,
+)
 _REDIRECT_INTO = re.compile(r"(?<![<>&\d])>>?\s*[\"']?(?P<path>[\w~.-]*/[\w~./-]*)")
-
-
-# A request to a server on this machine that nothing answered (`curl -sS localhost:8000/health`
-# refused): a look whether it is up, which found it down; not a failure of the request.
-_LOCAL_PROBE = re.compile(
-    r"^(?:curl|wget|http|https|xh)\s[^|;&]*?(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])"
-    r"[^|;&]*(?:\|\s*(?:jq|head|tail|python3? -m json\.tool)\b[^|;&]*)*$"
-)
-_REFUSED_HERE = re.compile(
-    r"Failed to connect to (?:localhost|127\.0\.0\.1|0\.0\.0\.0|::1)\b|Couldn't connect to server"
-    r"|Connection refused|ECONNREFUSED"
-)
-
-
-def probed_a_server_down(call: Event | None, result: Event) -> bool:
-    """A request to a local server only, refused: the server was not up yet."""
-    return (
-        call is not None
-        and call.tool_name in SHELL_TOOLS
-        and _LOCAL_PROBE.match(command_head(call.text)) is not None
-        and _REFUSED_HERE.search(result.text[:2000]) is not None
-    )
 
 
 def wrote_into_no_folder(call: Event | None, result: Event) -> bool:
@@ -1295,11 +1281,12 @@ def wrote_into_no_folder(call: Event | None, result: Event) -> bool:
     if call is None or call.tool_name not in SHELL_TOOLS:
         return False
     said = result.text[:2000]
-    if _NO_FOLDER.search(said):
-        return _CMDLET_WRITES.search(call.text[:4000]) is not None
-    return any(
+    if _CMDLET_FOUND_NO_FOLDER.search(said):
+        return True
+    head = command_head(call.text)
+    return len(shell_steps(head)) == 1 and any(
         f"{found['path']}: No such file or directory" in said
-        for found in _REDIRECT_INTO.finditer(command_head(call.text))
+        for found in _REDIRECT_INTO.finditer(head)
     )
 
 

@@ -104,8 +104,11 @@ def injected(events: Sequence[Event], index: int) -> bool:
     return before is not None and "<command-name>" in before.text[:400]
 
 
-def statements(events: Sequence[Event], index: int) -> Iterator[Statement]:
-    """The earned decisions and gotchas of one prose event."""
+def statements(
+    events: Sequence[Event], index: int, persons: PersonsSeen | None = None
+) -> Iterator[Statement]:
+    """The earned decisions and gotchas of one prose event (`persons`: the run's, when the
+    caller keeps them for every event)."""
     event = events[index]
     answer = _picked_option(events, index) or _picked_number(events, index)
     if answer is not None:
@@ -140,7 +143,9 @@ def statements(events: Sequence[Event], index: int) -> Iterator[Statement]:
             found = _with_resolution(_with_workaround(found, following), following)
         elif found.kind is LessonKind.DECISION and event.role == "user":
             found = _with_exception(found, prose[position + 1 : position + 2])
-        elif found.kind is LessonKind.DECISION and not _person_in_session(events, index):
+        elif found.kind is LessonKind.DECISION and not (persons or PersonsSeen(events)).wrote_in(
+            event.session
+        ):
             continue  # the agent's own choice, in a run no person answered: nobody adopted it
         yield found
 
@@ -335,20 +340,27 @@ def _with_resolution(found: Statement, following: list[str]) -> Statement:
     return replace(found, sentence=f"{found.sentence} {resolution}", quote=found.sentence)
 
 
-def _person_in_session(events: Sequence[Event], index: int) -> bool:
-    """Someone wrote to the agent after the task it was given (an autonomous harness's run,
-    a one-shot `-p` or `exec` run, has the task alone): a person there to take up or turn
-    down the agent's choices."""
-    session = events[index].session
-    spoke = (
-        e
-        for e in events
-        if e.session == session
-        and e.role == "user"
-        and e.kind is EventKind.TEXT
-        and not injected(events, e.seq)
-    )
-    return next(spoke, None) is not None and next(spoke, None) is not None
+class PersonsSeen:
+    """The sessions of a run in which someone wrote to the agent after the task it was given
+    (an autonomous harness's run, a one-shot `-p` or `exec` run, has the task alone): a person
+    there to take up or turn down the agent's choices. Found once, when first asked."""
+
+    def __init__(self, events: Sequence[Event]) -> None:
+        self._events = events
+        self._sessions: frozenset[str | None] | None = None
+
+    def wrote_in(self, session: str | None) -> bool:
+        if self._sessions is None:
+            self._sessions = _sessions_with_a_person(self._events)
+        return session in self._sessions
+
+
+def _sessions_with_a_person(events: Sequence[Event]) -> frozenset[str | None]:
+    said: dict[str | None, int] = {}
+    for e in events:
+        if e.role == "user" and e.kind is EventKind.TEXT and not injected(events, e.seq):
+            said[e.session] = said.get(e.session, 0) + 1
+    return frozenset(session for session, count in said.items() if count > 1)
 
 
 def _confirmed(events: Sequence[Event], index: int, sentence: str) -> bool:

@@ -151,7 +151,7 @@ def shared_closing_line(command: str) -> str | None:
             closing = marker["tag"] if marker is not None else None
         elif line.strip() == closing:
             closing, closed = None, True
-        elif re.match(rf"[ \t]*{re.escape(closing)}[ \t]*(?:&&|\|\||[;|>])", line):
+        elif re.match(rf"[ \t]*{re.escape(closing)}[ \t]*(?:&&|\|\||[;|>])[ \t]*\S", line):
             return line.strip()
     return None
 
@@ -250,14 +250,17 @@ _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u
 
 # A word holding the replacement character: bytes read in the wrong encoding (a GBK or cp949
 # console's message read as UTF-8), which says nothing legible.
-_GARBLED = re.compile(r"[^\s“”\"'`]*\ufffd[^\s“”\"'`]*")
+_WORD_UNQUOTED = re.compile(r"[^\s“”\"'`]+")
 
 
 def scrub(text: str) -> str:
     """Text fit for a shared context file: no home folder names a person, nothing invisible,
     no terminal colour codes or other control characters, no word garbled by a wrong
     encoding."""
-    return hide_person(printable(_GARBLED.sub("…", _INVISIBLE.sub("", text))))
+    text = _INVISIBLE.sub("", text)
+    if "\ufffd" in text:
+        text = _WORD_UNQUOTED.sub(lambda word: "…" if "\ufffd" in word[0] else word[0], text)
+    return hide_person(printable(text))
 
 
 # `npm run test` is `npm test` (`npm run test:unit` is no `npm test:unit`: npm has no such

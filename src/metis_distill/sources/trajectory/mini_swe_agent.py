@@ -201,7 +201,8 @@ def _user_after_task(
         return None
     extra = message.get("extra")
     harness = isinstance(extra, dict) and "interrupt_type" in extra
-    role = "system" if harness or submitted or _HARNESS.match(text) else "user"
+    sent_back = submitted and text.lstrip().startswith("diff --git")  # the submission
+    role = "system" if harness or sent_back or _HARNESS.match(text) else "user"
     state.add(node, role=role, kind=EventKind.TEXT, text=text.strip(), timestamp=ts)
     return pending
 
