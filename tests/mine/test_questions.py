@@ -391,6 +391,8 @@ def test_a_pick_asked_as_option_1_or_2_names_the_option_left(tmp_path: Path) -> 
         # what to do first this session, the state of the user's setup, an act asked of them
         ("What do you want to tackle first in this session?", "Build the importer first"),
         ("What's your current environment status?", "Docker installed"),
+        ("What is your current Obsidian vault setup status?", "Obsidian installed, vault at D:"),
+        ("What is the status of Smart Connections plugin installation?", "Installed"),
         ("Where is your Docker installation?", "/usr/local/bin"),
         ("Can you upload the design document now?", "Uploading now"),
         ("Can you upload Agent_Jay_Architecture.md now?", "Uploading now"),
