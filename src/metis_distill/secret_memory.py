@@ -121,6 +121,12 @@ class RunSecrets:
             text = _TOKEN.sub(self._remembered, text)
         return text
 
+    def by_line(self) -> bool:
+        """Does `hide` read a text line by line: is `hide(text)` each line of it hidden, joined
+        by `\\n`? Yes while no value holds a line break: a value's match and a token (no
+        whitespace) then lie in one line, and a replacement holds none."""
+        return not any("\n" in value for value in self.values)
+
     def _is_remembered(self, token: str) -> bool:
         """Is the token's digest remembered? Each distinct token of a run hashed once: a run
         repeats its paths and words in event after event."""
