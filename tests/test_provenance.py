@@ -3,12 +3,14 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from metis_distill import provenance, secret_memory, terminal
+from metis_distill import redact as redaction
 from metis_distill.provenance import (
     checking,
     json_unescape,
@@ -295,3 +297,85 @@ def test_the_fast_path_finds_quotes_in_the_corpus(corpus: Path) -> None:
                 span, quote
             )
     assert taken > 20
+
+
+# Secrets of a run in the lines of a span: remembered tokens, values a rule found in another
+# line (one of them holding a line break: no rule notes such a value, but `RunSecrets` takes
+# any), values a rule finds in the span, what a replacement writes, and an ESC.
+_REMEMBERED = ["S3cret-Pw!x", "hunter2hunter2"]
+_VALUES = ["Zq8vLm2Xk9Rt", "Ab3dEf6hIj9k\nsecond", "x" * 8]
+_SECRET_PIECES = st.lists(
+    st.sampled_from(
+        [*_REMEMBERED, *_VALUES, "Zq8vLm2Xk9", "hunter2", " ", "=", ":", '"', "/", "[", "]"]
+        + ["REDACTED", "[REDACTED:remembered_secret]", "remembered_secret", "password=", "x"]
+        + ["AKIAIOSFODNN7EXAMPLE", "api_key=", "\\n", "\\u001b", "\x1b", "word", "\u00e9"]
+    ),
+    max_size=10,
+).map("".join)
+
+
+class _Drawn(NamedTuple):
+    """A span of secrets and where its quote comes from: `source` is `raw` (one of the lines as
+    written), `redacted` (that line as `redact` shows it) or any other text, cut at start..end."""
+
+    lines: list[str]
+    values: list[str]  # the run's noted values (a subset of `_VALUES`)
+    line: int
+    source: str
+    start: int = 0
+    end: int = 400
+
+    def quote(self) -> str:
+        line = self.lines[self.line]
+        if self.source == "redacted":  # made here: the rules are not a strategy's work
+            text = _run_secrets(self.values).hide(redaction.by_rules(line))
+        else:
+            text = line if self.source == "raw" else self.source
+        return text[self.start : max(self.start, self.end)]
+
+
+@st.composite
+def _secret_span(draw: st.DrawFn) -> _Drawn:
+    lines = draw(st.lists(_SECRET_PIECES, min_size=1, max_size=4))
+    values = draw(st.lists(st.sampled_from(_VALUES), unique=True, max_size=3))
+    source = draw(st.sampled_from(["raw", "redacted"]) | _SECRET_PIECES)
+    start, end = sorted(draw(st.lists(st.integers(0, 120), min_size=2, max_size=2)))
+    return _Drawn(lines, values, draw(st.integers(0, len(lines) - 1)), source, start, end)
+
+
+def _run_secrets(values: list[str]) -> secret_memory.RunSecrets:
+    plain = secret_memory.Memory(Path("unused"), b"k" * 32, frozenset())
+    memory = secret_memory.Memory(
+        plain.folder, plain.key, frozenset(map(plain.digest, _REMEMBERED))
+    )
+    return secret_memory.RunSecrets(memory, dict.fromkeys(values, "generic_secret"))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_secret_span())
+@example(_Drawn(["the S3cret-Pw!x works"], [], 0, "S3cret-Pw!x works"))
+@example(_Drawn(["the S3cret-Pw!x works"], [], 0, "[REDACTED:remembered_secret] works"))
+@example(_Drawn(["Ab3dEf6hIj9k", "second"], ["Ab3dEf6hIj9k\nsecond"], 0, "raw"))
+@example(_Drawn(["a Zq8vLm2Xk9Rt b"], ["Zq8vLm2Xk9Rt"], 0, "a Zq8vLm2Xk9Rt"))
+def test_a_quote_looked_for_in_its_line_hidden_answers_as_the_span_redacted(
+    span: _Drawn,
+) -> None:
+    """The fast path hides the run's secrets in the lines it reads only: `quote_in_lines`
+    answers as it did reading `lines_text`, the whole span redacted, with the same run's
+    secrets (memory and values) current; and `hide` reads line by line when `by_line` says so."""
+    lines, values, quote = span.lines, span.values, span.quote()
+    with secret_memory.using(_run_secrets(values)):
+        fast = provenance.quote_in_lines(lines, 1, len(lines), quote)
+    with secret_memory.using(_run_secrets(values)):
+        assert fast == _quote_in_lines_reference(lines, quote)
+    found, text = _run_secrets(values), "\n".join(lines)
+    if found.by_line():
+        assert found.hide(text) == "\n".join(map(found.hide, lines))
+
+
+def test_a_replacement_holds_no_line_break_escape_or_backslash() -> None:
+    """What `_in_one_line` relies on: `hide` writes `[REDACTED:kind]`, of the rules' kinds and
+    `remembered_secret`, none of them holding what an ESC check or a line reads."""
+    for kind in [*redaction.kinds(), "remembered_secret"]:
+        written = f"[REDACTED:{kind}]"
+        assert not any(c in written for c in "\n\x1b\\"), kind

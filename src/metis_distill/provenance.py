@@ -92,16 +92,22 @@ def lines_text(lines: Lines, line_start: int, line_end: int) -> str | None:
     """Redacted text of lines a..b of an already read file: a list of all its lines (a trailing
     empty one is no line) or a mapping of line number to text (lines read from an offset).
     A huge line gives its two ends only (see LINE_WINDOW): bounded work on every run."""
+    joined = _joined(lines, line_start, line_end)
+    return None if joined is None else redact(joined)
+
+
+def _joined(lines: Lines, line_start: int, line_end: int) -> str | None:
+    """Lines a..b joined, each huge line cut to its two ends; None when they do not exist."""
     if line_start < 1 or line_end < line_start:
         return None
     if isinstance(lines, Mapping):
         if any(n not in lines for n in range(line_start, line_end + 1)):
             return None
-        return redact("\n".join(_bounded(lines[n]) for n in range(line_start, line_end + 1)))
+        return "\n".join(_bounded(lines[n]) for n in range(line_start, line_end + 1))
     count = len(lines) - 1 if lines and lines[-1] == "" else len(lines)
     if line_end > count:
         return None
-    return redact("\n".join(_bounded(line) for line in lines[line_start - 1 : line_end]))
+    return "\n".join(_bounded(line) for line in lines[line_start - 1 : line_end])
 
 
 def _bounded(line: str) -> str:
@@ -120,13 +126,18 @@ def _ends(line: str) -> str:
 def quote_in_lines(lines: Lines, line_start: int, line_end: int, quote: str) -> bool:
     """Does the span hold the quote? Both are normalized (JSON unescaping, whitespace). Text
     that was JSON inside a JSON string (tool arguments) is unescaped once more, and a quote
-    whose own backslashes are literal is tried as it is."""
-    text = lines_text(lines, line_start, line_end)
-    if text is None or not quote.strip():
+    whose own backslashes are literal is tried as it is. The text is `lines_text`'s: the rules
+    run on the whole span, the run's secrets are hidden in the lines the quote's own line is
+    looked for in, and only when it is not found there in the whole span."""
+    joined = _joined(lines, line_start, line_end)
+    if joined is None or not quote.strip():
         return False
+    ruled = redaction.by_rules(joined)
+    found = secret_memory.current()
     needles = {normalize(quote), collapse(quote)}
-    if any(_in_one_line(text, n) for n in needles):
+    if _line_by_line(found) and any(_in_one_line(ruled, n, _hider(found)) for n in needles):
         return True
+    text = ruled if found is None else found.hide(ruled)  # `redact(joined)`
     haystack = normalize(text)
     if any(n in haystack for n in needles):
         return True
@@ -144,14 +155,30 @@ def quote_in_lines(lines: Lines, line_start: int, line_end: int, quote: str) -> 
 _UNWRITTEN = re.compile(r'[\s\\"/\x00-\x1f\x7f]+')
 
 
-def _in_one_line(text: str, needle: str) -> bool:
-    """Does one line of the text, normalized, hold the needle? Then `normalize(text)` does:
-    without ESC, `normalize` reads line by line (no escape, control character or run of
+def _line_by_line(found: secret_memory.RunSecrets | None) -> bool:
+    """Does hiding the run's secrets read a text line by line (see `RunSecrets.by_line`)?"""
+    return found is None or found.by_line()
+
+
+def _hider(found: secret_memory.RunSecrets | None) -> Callable[[str], str]:
+    return _as_it_is if found is None else found.hide
+
+
+def _as_it_is(text: str) -> str:
+    return text
+
+
+def _in_one_line(text: str, needle: str, hide: Callable[[str], str] = _as_it_is) -> bool:
+    """Does one line of `hide(text)`, normalized, hold the needle? Then `normalize(hide(text))`
+    does: without ESC, `normalize` reads line by line (no escape, control character or run of
     whitespace it rewrites holds a newline, and a newline collapses to the space between
-    the lines' own), so it holds each line's. Only the lines holding the needle's longest
-    run of `_UNWRITTEN`-free characters are tried, half the text's length at most: a quote
-    comes from one line, a small part of its span (an escape written in ASCII only misses).
-    False says nothing: the caller reads the whole text."""
+    the lines' own), so it holds each line's. Only the lines of `text` holding the needle's
+    longest run of `_UNWRITTEN`-free characters are tried, each hidden (`hide` must read line
+    by line: the lines of `hide(text)` are those of `text` hidden one by one), half the text's
+    length at most: a quote comes from one line, a small part of its span (an escape written
+    in ASCII only, or a probe `hide` writes, misses). `hide` puts no ESC in a text (its
+    `[REDACTED:kind]` holds none, nor a backslash), so `text` without one gives a hidden text
+    without one. False says nothing: the caller reads the whole text."""
     if "\x1b" in text or "\\u001b" in text or "\\u001B" in text:
         return False  # an OSC escape (`printable`) may run across lines
     probe = max(_UNWRITTEN.split(needle), key=len)
@@ -161,7 +188,7 @@ def _in_one_line(text: str, needle: str) -> bool:
         begin = text.rfind("\n", 0, start) + 1
         end = text.find("\n", start)
         end = len(text) if end < 0 else end
-        if needle in normalize(text[begin:end]):
+        if needle in normalize(hide(text[begin:end])):
             return True
         budget -= end - begin
         start = text.find(probe, end + 1)

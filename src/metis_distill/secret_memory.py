@@ -101,6 +101,7 @@ class RunSecrets:
     values: dict[str, str] = field(default_factory=dict)  # value -> kind
     _pattern: re.Pattern[str] | None = None
     _known: dict[str, bool] = field(default_factory=dict)  # token -> remembered? (each once)
+    _hidden: set[str] = field(default_factory=set)  # the tokens of `_known` remembered
 
     def note(self, kind: str, value: str) -> None:
         """A rule redacted `value`: hide it wherever the run repeats it."""
@@ -117,9 +118,22 @@ class RunSecrets:
                 self._pattern = re.compile("|".join(map(re.escape, ordered)))
             text = self._pattern.sub(lambda m: f"[REDACTED:{self.values[m.group(0)]}]", text)
         remembered = self.memory is not None and self.memory.digests
-        if remembered and any(map(self._is_remembered, _TOKEN.findall(text))):
+        if remembered and self._holds_remembered(set(_TOKEN.findall(text))):
             text = _TOKEN.sub(self._remembered, text)
         return text
+
+    def _holds_remembered(self, tokens: set[str]) -> bool:
+        """Is any of the tokens remembered (`_is_remembered`)? The tokens not met before are
+        hashed; the rest are answered by set operations on those met, without a call each."""
+        for token in tokens.difference(self._known):
+            self._is_remembered(token)
+        return not self._hidden.isdisjoint(tokens)
+
+    def by_line(self) -> bool:
+        """Does `hide` read a text line by line: is `hide(text)` each line of it hidden, joined
+        by `\\n`? Yes while no value holds a line break: a value's match and a token (no
+        whitespace) then lie in one line, and a replacement holds none."""
+        return not any("\n" in value for value in self.values)
 
     def _is_remembered(self, token: str) -> bool:
         """Is the token's digest remembered? Each distinct token of a run hashed once: a run
@@ -129,6 +143,8 @@ class RunSecrets:
             memory = self.memory
             known = memory is not None and memory.digest(token) in memory.digests
             self._known[token] = known
+            if known:
+                self._hidden.add(token)
         return known
 
     def _remembered(self, match: re.Match[str]) -> str:
