@@ -37,8 +37,10 @@ from metis_distill.pipeline import LocalRunner
 # then the quote the path opened cut with it (`cp: cannot stat …: No such file or directory`);
 # `ls -lh "C:\…\"` failing on the quote its closing backslash escaped, told as that cause (a
 # lesson that does not render); a background command's end read from the poll that waited on
-# it (`docker-compose up -d` failing on a drive not mapped, a lesson that does not render).
-BEFORE = "ed4750b5eec5cc2f4d14d70a891234a1a3202cc8cb23d1c567e379868f0613e5"
+# it (`docker-compose up -d` failing on a drive not mapped, a lesson that does not render);
+# a Windows console's code page refusing a character told as that cause (`py …` printing
+# "✓", a lesson that does not render).
+BEFORE = "9026b302b7fe07b94823c4a9f30d30fdbcc60d98890637130b71cd47facd0f59"
 _LINK = re.compile(r"\]\([^)\s]*#L\d+-L\d+\)")
 _BLOCK_SHA = re.compile(r"sha=[0-9a-f]+")  # the block's hash covers the links
 
