@@ -1480,3 +1480,64 @@ def test_a_probe_of_which_runtimes_answer_is_no_way_past_the_store_stub(tmp_path
     ]
     found = failures(tmp_path, records)
     assert found and all(e.fix is None or e.fix.call.text != probe for e in found)
+
+
+def _aider_corrections(tmp_path: Path, texts: list[str]) -> list[str]:
+    from metis_distill.sources.aider import parse_file as parse_aider
+
+    path = tmp_path / "p" / ".aider.chat.history.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    run = parse_aider(path, tmp_path)
+    return [e.sentence for e in find_episodes(run) if e.signal == "correction"]
+
+
+_AIDER_REPLY = [
+    "# aider chat started at 2025-03-01 10:00:00",
+    "",
+    "#### make the carousel scrollable  ",
+    "",
+    "I made the carousel scroll sideways.",
+    "",
+    "> Applied edit to client/src/App.js  ",
+    "> Commit c4bc72a feat: scrollable carousel  ",
+]
+
+
+@pytest.mark.parametrize(
+    ("declined", "said", "corrects"),
+    [
+        # the next task, after a suggested command the user did not want run now
+        ("npm start", "Rather than images, can you show each recipe's name on its card?", False),
+        # words about the command declined
+        ("pytest -q", "No, always run the tests with uv run pytest so the venv is used.", True),
+    ],
+)
+def test_an_aider_command_declined_is_corrected_only_by_words_about_it(
+    tmp_path: Path, declined: str, said: str, corrects: bool
+) -> None:
+    texts = [
+        *_AIDER_REPLY,
+        f"> {declined}  ",
+        "> Run shell command? (Y)es/(N)o [Yes]: n  ",
+        "",
+        f"#### {said}  ",
+        "",
+    ]
+    assert bool(_aider_corrections(tmp_path, texts)) is corrects
+
+
+def test_a_ctrl_c_before_the_agent_did_anything_stops_nothing(tmp_path: Path) -> None:
+    texts = [
+        "# aider chat started at 2025-03-01 10:00:00",
+        "",
+        "> Main model: gpt-4o with diff edit format  ",
+        ">  ",
+        "> ^C again to exit  ",
+        "",
+        "#### Use chain of thought reasoning, and think out loud. Fix the spacing in App.js.  ",
+        "",
+        "I adjusted the margins.",
+        "",
+    ]
+    assert _aider_corrections(tmp_path, texts) == []

@@ -279,6 +279,8 @@ def _correction_after(
         if first and _FILLER.match(first):  # "Wait, hold on." says what to do next, if anything
             first = said[1] if len(said) > 1 else ""
         if first and lead.match(first) and 12 <= len(first) <= 300 and not _resent(events, later):
+            if not _answers_the_stop(events, events[index], later.text):
+                return None  # the next task, after a stop that stopped nothing of it
             return Episode(
                 kind=LessonKind.FAILURE,
                 signal="correction",
@@ -288,6 +290,36 @@ def _correction_after(
             )
         return None
     return None
+
+
+def _answers_the_stop(events: tuple[Event, ...], stop: Event, said: str) -> bool:
+    """The message can be about what was stopped: aider's suggested shell command declined
+    ("Run shell command? … n") is corrected by words naming its program ("always run the
+    tests with uv run pytest"), not by the next task; a Ctrl-C before the agent did anything
+    (at aider's start) stopped nothing."""
+    if stop.kind is not EventKind.INTERRUPT:
+        return True
+    if _CTRL_C_ALONE.match(stop.text):
+        return _agent_spoke_before(events, stop)
+    declined = _DECLINED_COMMAND.match(stop.text)
+    if declined is None:
+        return True
+    program = declined["command"].split()[0].rsplit("/", 1)[-1]
+    return re.search(rf"(?<![\w-]){re.escape(program)}(?![\w-])", said) is not None
+
+
+def _agent_spoke_before(events: tuple[Event, ...], stop: Event) -> bool:
+    """The agent said or did something in the stop's session before it."""
+    for earlier in reversed(events[: stop.seq]):
+        if earlier.session != stop.session:
+            return False
+        if earlier.role == "assistant":
+            return True
+    return False
+
+
+_CTRL_C_ALONE = re.compile(r"^\s*\^C (?:again to exit|again to quit|KeyboardInterrupt)\s*$")
+_DECLINED_COMMAND = re.compile(r"^\s*(?P<command>\S[^\n]*)\n\s*Run shell commands?\?")
 
 
 RESENT = 0.8  # likeness at which a message is the one before it sent again
