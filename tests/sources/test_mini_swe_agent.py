@@ -72,25 +72,25 @@ def test_the_submission_sent_back_after_the_last_command_is_no_persons_word(
     tmp_path: Path,
 ) -> None:
     # some runs get the diff back bare, without `<returncode>`: the harness's, not a person's
-    document = json.loads(TEXT_FORMAT.read_text())
     diff = "diff --git a/calc/ops.py b/calc/ops.py\n--- a/calc/ops.py\n+++ b/calc/ops.py"
-    document["messages"][-1]["content"] = diff
-    path = tmp_path / "run.traj.json"
-    path.write_text(json.dumps(document, indent=1))
-    run = parse_file(path, tmp_path)
+    run = _ending_on(tmp_path, diff)
     users = [e.text for e in run.events if e.role == "user"]
     assert users == ["divide() in calc/ops.py returns an int for 7 / 2"]
     assert ("system", EventKind.TEXT, diff) in _events(run)
 
 
 def test_a_new_task_the_person_gives_after_the_submission_is_theirs(tmp_path: Path) -> None:
-    document = json.loads(TEXT_FORMAT.read_text())
     told = "The user added a new task: never use sed -i on the sources, use git apply."
-    document["messages"][-1]["content"] = told
+    assert ("user", EventKind.TEXT, told) in _events(_ending_on(tmp_path, told))
+
+
+def _ending_on(tmp_path: Path, last: str) -> Run:
+    """The 1.x run, with `last` as what came back after the agent's submit command."""
+    document = json.loads(TEXT_FORMAT.read_text())
+    document["messages"][-1]["content"] = last
     path = tmp_path / "run.traj.json"
     path.write_text(json.dumps(document, indent=1))
-    run = parse_file(path, tmp_path)
-    assert ("user", EventKind.TEXT, told) in _events(run)
+    return parse_file(path, tmp_path)
 
 
 def test_tool_calls_are_read_from_their_actions() -> None:
