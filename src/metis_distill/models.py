@@ -66,6 +66,9 @@ class Event:
     # An edit that changes the file's text in place; not a patch that adds or deletes whole
     # files or only inserts lines (what it did is no retry of a replacement that failed).
     in_place: bool = True
+    # A command's result read while it still ran, whose end the run never showed (Codex's
+    # "Process running with session ID …", the user speaking before it ended): no verdict.
+    unfinished: bool = False
 
 
 @dataclass(frozen=True)

@@ -1422,3 +1422,38 @@ def test_a_git_failure_that_is_not_a_refused_write_is_not_the_git_folders(
     lines = read_lines(tmp_path / "rollout-x.jsonl")
     lessons = RulesExtractor().extract(run, list(find_episodes(run)), lines)
     assert all("cannot write under `.git/`" not in c.text for c in lessons)
+
+
+def test_a_command_whose_end_the_run_never_shows_is_unfinished(tmp_path: Path) -> None:
+    """Still running at its last poll (the user spoke, the file ends): no verdict, so it is
+    no retry shown to work; one that exited later is finished."""
+    running = _unified("make test", "Process running with session ID 7", "compiling\n")
+    (started,) = [e for e in _polled(tmp_path, [("7", running)]) if e.role == "tool"]
+    assert started.unfinished and started.exit_code is None
+    exited = _unified("make test", "Process exited with code 0", "3 passed\n")
+    (tmp_path / "b").mkdir()
+    (ended,) = [e for e in _polled(tmp_path / "b", [("7", exited)]) if e.role == "tool"]
+    assert not ended.unfinished and ended.exit_code == 0
+
+
+def test_a_retry_still_running_when_the_user_spoke_is_no_fix(tmp_path: Path) -> None:
+    from metis_distill.mine.episodes import find_episodes
+
+    failed = _unified("./gradlew build", "Process exited with code 1", "BUILD FAILED in 4s\n")
+    running = _unified("./gradlew build", "Process running with session ID 9", "> Task :app\n")
+    records = [
+        {"type": "session_meta", "payload": {"id": "abc", "cwd": "/w"}},
+        {"type": "response_item", "payload": {"type": "function_call", "name": "exec_command",
+         "call_id": "c1", "arguments": json.dumps({"cmd": "./gradlew build"})}},
+        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c1",
+         "output": failed}},
+        {"type": "response_item", "payload": {"type": "function_call", "name": "exec_command",
+         "call_id": "c2", "arguments": json.dumps({"cmd": "./gradlew build"})}},
+        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c2",
+         "output": running}},
+        {"type": "response_item", "payload": {"type": "message", "role": "user",
+         "content": [{"type": "input_text", "text": "should the call go in LaunchedEffect?"}]}},
+    ]  # fmt: skip
+    run = parse_file(_rollout(tmp_path, records, "2026-03-23T00:00:00Z"), tmp_path)
+    (failure,) = [e for e in find_episodes(run) if e.kind.value == "failure"]
+    assert failure.fix is None  # not "passed when run again"

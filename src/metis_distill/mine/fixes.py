@@ -861,6 +861,8 @@ def _worked(later: Event, result: Event, failure: Event) -> bool:
     `cmd`)."""
     if not signals.is_success(result) or _BACKGROUND.search(result.text[:200]):
         return False
+    if result.unfinished:
+        return False  # still running when the run went on: how it ended is unseen
     if result.exit_code == 0 and not _masks_status(later.text):
         return True  # the status was seen: an error line printed again is only output
     hidden = _masks_status(later.text) or signals.PIPE.search(command_head(later.text)) is not None

@@ -90,6 +90,7 @@ class Draft:
     timeout_ms: int | None = None
     escalated: bool = False
     in_place: bool = True
+    unfinished: bool = False
 
     def event(self, seq: int, rel_path: str) -> Event:
         return Event(
@@ -108,6 +109,7 @@ class Draft:
             timeout_ms=self.timeout_ms,
             escalated=self.escalated,
             in_place=self.in_place,
+            unfinished=self.unfinished,
         )
 
 

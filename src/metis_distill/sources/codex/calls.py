@@ -262,6 +262,7 @@ def output(state: State, line_no: int, ts: datetime | None, item: dict[str, Any]
         state.results[call_id] = draft
         if read.running is not None and role == "tool":
             state.running[read.running] = draft
+            draft.unfinished = True  # until a poll reads how it ended
 
 
 def _finish_running(state: State, pending: Draft, line_no: int, read: _Output) -> None:
@@ -276,6 +277,7 @@ def _finish_running(state: State, pending: Draft, line_no: int, read: _Output) -
     if read.running is not None:  # still running: a later poll may tell how it ended
         state.running[read.running] = pending
         return
+    pending.unfinished = False
     pending.exit_code = read.exit_code
     if read.failed or read.exit_code not in (None, 0):
         pending.kind = EventKind.ERROR
