@@ -718,3 +718,19 @@ def test_a_console_code_page_refusing_a_character_is_one_known_cause(
     (lesson,) = extract(path, path.parent)
     assert lesson.text.startswith("On this Windows machine Python writes through the console")
     assert lesson.fix == "set PYTHONIOENCODING=utf-8" and "pathlib" not in lesson.text
+
+
+def test_a_file_written_without_an_encoding_is_no_console_code_page(tmp_path: Path) -> None:
+    from tests.mine.test_episodes import _write, call, result
+
+    traceback = (
+        "Traceback (most recent call last):\n"
+        '  File "C:\\proj\\gen_report.py", line 41, in <module>\n'
+        '    Path("report.md").write_text(body)\n'
+        '  File "C:\\Python312\\Lib\\encodings\\cp1252.py", line 19, in encode\n'
+        "UnicodeEncodeError: 'charmap' codec can't encode character '\\u2705' in position 1: "
+        "character maps to <undefined>"
+    )
+    path = _write(tmp_path, [call("c1", "python gen_report.py"), result("c1", traceback, True)])
+    texts = [lesson.text for lesson in extract(path, path.parent)]
+    assert not any("PYTHONIOENCODING" in t for t in texts)

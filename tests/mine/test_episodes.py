@@ -295,6 +295,7 @@ def test_harness_text_is_not_mined(tmp_path: Path) -> None:
             "TypeError: x is not a function",
         ),
         ("컴파일 완료, 오류 없음\nfatal: unable to access 'x'", "fatal: unable to access 'x'"),
+        ("测试: 12, 失败: 0\nfatal: unable to access 'x'", "fatal: unable to access 'x'"),
     ],
 )
 def test_error_signature(output: str, expected: str) -> None:

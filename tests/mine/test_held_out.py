@@ -369,6 +369,10 @@ def test_what_a_thing_is_used_as_gives_no_reason(sentence: str, decided: bool) -
         # a tool named: what it does here lasts
         ("Turns out `git-lfs` was not installed in the CI image, so fixtures came up empty.", True),
         ("Turns out `npm` was resolving packages from the stale mirror in `.npmrc`.", True),
+        ("Turns out `python3.11` was never installed on this machine, only 3.9.", True),
+        ("Turns out `NODE_OPTIONS` was set to --no-experimental-fetch in the CI image.", True),
+        ("Turns out `package.json` had type module, so every .js config must be .cjs.", True),
+        ("Turns out `macOS` was quarantining the downloaded binary, so run xattr -d first.", True),
         # how a library or tool behaves: a finding that lasts
         ("The root problem was the custom state plumbing around nodes; React Flow owns it.", True),
         ("Turns out Vite only exposes variables prefixed with VITE_ to the client.", True),
@@ -1541,3 +1545,99 @@ def test_a_ctrl_c_before_the_agent_did_anything_stops_nothing(tmp_path: Path) ->
         "",
     ]
     assert _aider_corrections(tmp_path, texts) == []
+
+
+def _three(failed: str, error: str, step: str, said: str, retry: str, out: str) -> list[dict]:  # type: ignore[type-arg]
+    """A call that failed, one call after it, and a later call."""
+    return [
+        call("a1", failed),
+        result("a1", error, True),
+        call("b1", step),
+        result("b1", said),
+        call("a2", retry),
+        result("a2", out),
+    ]
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        "powershell -Command \"Set-Content -Path babel.config.js -Value 'module.exports = {};'\"",
+        "cat src/settings.py && python3 - <<'PY'\nfrom pathlib import Path\n"
+        "Path('src/settings.py').write_text('TZ = 1')\nPY",
+    ],
+)
+def test_a_file_written_by_a_call_that_also_looks_or_quotes_its_cmdlet_is_an_edit(
+    tmp_path: Path, step: str
+) -> None:
+    records = _three("npm test", "SyntaxError: Cannot use import statement outside a module",
+                     step, "Wrote it", "npm test", "Tests: 1 passed, 1 total")  # fmt: skip
+    (episode,) = failures(tmp_path, records)
+    assert episode.fix is not None and episode.fix.kind is FixKind.EDITED
+
+
+def test_a_download_sent_beside_the_failed_call_is_its_step(tmp_path: Path) -> None:
+    untar = "tar xzvf fixtures.tar.gz -C tests/data"
+    batch = [
+        {"type": "tool_use", "id": "t1", "name": "Bash", "input": {"command": untar}},
+        {"type": "tool_use", "id": "w1", "name": "Bash",
+         "input": {"command": "wget -q https://example.com/releases/fixtures.tar.gz"}},
+    ]  # fmt: skip
+    records = [
+        {"type": "assistant", "message": {"content": batch}},
+        result("t1", "tar (child): fixtures.tar.gz: Cannot open: No such file or directory", True),
+        result(
+            "w1",
+            'URL:https://example.com/releases/fixtures.tar.gz [10240/10240] -> "fixtures.tar.gz"',
+        ),
+        call("t2", untar),
+        result("t2", "a.json\nb.json"),
+    ]
+    (episode,) = failures(tmp_path, records)
+    assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+
+
+@pytest.mark.parametrize(
+    ("step", "retry"),
+    [("sleep 3", "curl -sS http://localhost:3000/api/health"),
+     ("echo waiting", "sleep 3 && curl -sS http://localhost:3000/api/health")],
+)  # fmt: skip
+def test_a_local_server_asked_again_after_a_wait_teaches_nothing(
+    tmp_path: Path, step: str, retry: str
+) -> None:
+    refused = "curl: (7) Failed to connect to localhost port 3000 after 0 ms: Couldn't connect"
+    records = _three("curl -sS http://localhost:3000/api/health", refused, step, "", retry,
+                     '{"status":"ok"}')  # fmt: skip
+    assert failures(tmp_path, records) == []
+
+
+def test_powershell_7s_short_error_for_a_folder_not_made_yet_is_no_failure(
+    tmp_path: Path,
+) -> None:
+    write = 'pwsh -NoProfile -Command "Set-Content -Path out/report.txt -Value hi"'
+    error = "Set-Content: Could not find a part of the path 'C:\\w\\out\\report.txt'."
+    records = _three(write, error, "New-Item -ItemType Directory -Force -Path out", "", write, "")
+    assert failures(tmp_path, records) == []
+
+
+@pytest.mark.parametrize(
+    ("declined", "said"),
+    [
+        ("npm install react-slick", "Use pnpm for every install here, the lockfile is pnpm-lock.yaml."),
+        ("rm -rf node_modules && npm install", "no! use pnpm install --frozen-lockfile instead"),
+        ("cd client && npm test", "Always run the npm scripts from the repository root."),
+        ("python -m pytest tests/", "Always run pytest through uv run so the venv is used."),
+    ],
+)  # fmt: skip
+def test_an_aider_command_declined_is_corrected_by_its_family_or_a_refusal(
+    tmp_path: Path, declined: str, said: str
+) -> None:
+    texts = [
+        *_AIDER_REPLY,
+        f"> {declined}  ",
+        "> Run shell command? (Y)es/(N)o [Yes]: n  ",
+        "",
+        f"#### {said}  ",
+        "",
+    ]
+    assert _aider_corrections(tmp_path, texts)

@@ -484,6 +484,9 @@ def test_an_answer_that_decides_nothing_that_lasts_in_any_language(
         ("这几个数据库方案中，服务应该用哪一个？", "PostgreSQL", None),
         # the user's side, not the agent's own browser: a choice that stands
         ("你这边的服务应该用哪个数据库？", "PostgreSQL", None),
+        # the state a thing of the design is in: a choice, not the user's setup
+        ("What is the state of a new order before payment is confirmed?", "Draft", None),
+        ("What's the status of a soft-deleted user in the API responses?", "Hidden: 404", None),
         ("서비스에서 몇 가지 데이터베이스 중 어떤 것을 사용할까요?", "PostgreSQL", None),
     ],
 )

@@ -15,6 +15,7 @@ from metis_distill.mine.text import clean, command_head
         ("set -euo pipefail\nnpm test", "npm test"),
         ("set -e; make check", "make check"),
         ("set -x", "set -x"),
+        ("set -euo pipefail\n# start the api\nnode server.js", "node server.js"),
         ('cd "C:/Users/a b/app"; export CI=1 && make check', "make check"),
         # the download failed, not the folder it goes to
         ("mkdir -p ~/Videos && yt-dlp -o '%(title)s' URL", "yt-dlp -o '%(title)s' URL"),

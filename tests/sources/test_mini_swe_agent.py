@@ -79,6 +79,23 @@ def test_the_submission_sent_back_after_the_last_command_is_no_persons_word(
     assert ("system", EventKind.TEXT, diff) in _events(run)
 
 
+@pytest.mark.parametrize(
+    "sent_back",
+    [
+        "warning: in the working copy of 'a.py', CRLF will be replaced by LF\ndiff --git a/a.py",
+        "--- a/calc/ops.py\n+++ b/calc/ops.py",
+        "Summary: fixed division. Always run the suite with python3 -m pytest here.",
+    ],
+)
+def test_whatever_else_comes_back_after_the_submit_is_the_harnesss(
+    tmp_path: Path, sent_back: str
+) -> None:
+    run = _ending_on(tmp_path, sent_back)
+    assert [e.text for e in run.events if e.role == "user"] == [
+        "divide() in calc/ops.py returns an int for 7 / 2"
+    ]
+
+
 def test_a_new_task_the_person_gives_after_the_submission_is_theirs(tmp_path: Path) -> None:
     told = "The user added a new task: never use sed -i on the sources, use git apply."
     assert ("user", EventKind.TEXT, told) in _events(_ending_on(tmp_path, told))

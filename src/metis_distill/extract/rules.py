@@ -1092,13 +1092,6 @@ def _known_cause(signature: str) -> tuple[str, str | None] | None:
             "git has no user name or e-mail set here (“Please tell me who you are” / “empty "
             "ident name”); ask the user which identity to commit with, never make one up."
         ), None
-    if _CONSOLE_CODE_PAGE.search(signature):
-        return (
-            "On this Windows machine Python writes through the console's code page, not UTF-8: "
-            "printing other characters fails (“UnicodeEncodeError: 'charmap' codec can't encode "
-            "…”); set `PYTHONIOENCODING=utf-8` before running it (PowerShell: "
-            "`$env:PYTHONIOENCODING='utf-8'`), or run it as `python -X utf8`."
-        ), "set PYTHONIOENCODING=utf-8"
     if ZSH_PATTERN_ERROR.search(signature):
         return (
             "The shell here is zsh: an unquoted argument holding `[ ]`, `*`, `?` or `( )` is "
@@ -1109,9 +1102,17 @@ def _known_cause(signature: str) -> tuple[str, str | None] | None:
     return None
 
 
-# A Windows console's code page (cp1252 "charmap", cp949, cp936) refusing a character.
+# A Windows console's code page (cp1252 "charmap", cp949, cp936) refusing a character; not
+# when the traceback shows a file written (opened without an encoding: its way is `encoding=`).
 _CONSOLE_CODE_PAGE = re.compile(
     r"UnicodeEncodeError: '(?:charmap|cp\d+|gbk|mbcs)' codec can't encode"
+)
+_WROTE_FILE = re.compile(r"(?<!stdout)(?<!stderr)\.write(?:_text)?\(|\bin write_text\b|\bopen\(")
+_CONSOLE_CODE_PAGE_TEXT = (
+    "On this Windows machine Python writes through the console's code page, not UTF-8: "
+    "printing other characters fails (“UnicodeEncodeError: 'charmap' codec can't encode …”); "
+    "set `PYTHONIOENCODING=utf-8` before running it (PowerShell: "
+    "`$env:PYTHONIOENCODING='utf-8'`), or run it as `python -X utf8`."
 )
 _CHMOD = "chmod +x"
 
@@ -1209,7 +1210,7 @@ def _setting_told(assignment: str) -> str:
     return f"{name}=…" if names_instance(bare) and not place else assignment
 
 
-def _known_shell_cause(call: Event, error: str, harness: str) -> tuple[str, None] | None:
+def _known_shell_cause(call: Event, error: str, harness: str) -> tuple[str, str | None] | None:
     """The lesson of a failure that the shell itself explains, with no fix shown: Git Bash
     crashing before the command ran, or a cmd or PowerShell command given to bash."""
     if _SHELL_CRASH.search(error[:2000]):
@@ -1230,6 +1231,8 @@ def _known_shell_cause(call: Event, error: str, harness: str) -> tuple[str, None
         return _HERE_STRING_TEXT, None
     if closed_beside_more(call, error):
         return _HEREDOC_CLOSING_TEXT, None
+    if _CONSOLE_CODE_PAGE.search(error[-4000:]) and not _WROTE_FILE.search(error[-4000:]):
+        return _CONSOLE_CODE_PAGE_TEXT, "set PYTHONIOENCODING=utf-8"
     if backslashes_eaten(call, error):
         return _BACKSLASHES_EATEN_TEXT, None
     return None

@@ -11,7 +11,7 @@ from metis_distill.mine import signals
 from metis_distill.mine.cancelled import LESSON as CANCELLED_LESSON
 from metis_distill.mine.cancelled import CancelledBatch, earned_batches
 from metis_distill.mine.drive_paths import drive_shown
-from metis_distill.mine.fixes import Fix, fails_on_its_own, find_fix
+from metis_distill.mine.fixes import Fix, FixKind, fails_on_its_own, family, find_fix
 from metis_distill.mine.kept_cwd import kept_cwd
 from metis_distill.mine.questions import (
     answer_text,
@@ -26,7 +26,7 @@ from metis_distill.mine.rejections import Switch, named_program
 from metis_distill.mine.rereads import Rereads, refused_rereads
 from metis_distill.mine.shells import QUOTING_LESSON, backslashes_eaten, lost_variable_marks
 from metis_distill.mine.statements import PersonsSeen, built_on, injected, statements
-from metis_distill.mine.text import sentences
+from metis_distill.mine.text import sentences, shell_steps
 from metis_distill.models import Event, EventKind, LessonKind, Run
 
 CORRECTION_LOOKAHEAD = 4
@@ -105,6 +105,8 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
                 or (call is not None and backslashes_eaten(call, event.text))  # bash ate `\\`
             ):
                 for episode in _failure(events, index, call, banners):
+                    if _server_not_up_yet(call, event, episode.fix):
+                        continue  # asked before the server was up: waiting was all it took
                     if episode.fix is not None and not fails_on_its_own(episode.fix):
                         fixes.add(episode.fix.result.seq)
                     yield episode
@@ -292,6 +294,12 @@ def _correction_after(
     return None
 
 
+def _server_not_up_yet(call: Event | None, result: Event, fix: Fix | None) -> bool:
+    """A local server refused a request, and nothing was shown mending it but asking again:
+    it was still starting (a step that started it, or the sandbox let out, is a lesson)."""
+    return signals.refused_locally(call, result) and (fix is None or fix.kind is FixKind.RETRIED)
+
+
 def _answers_the_stop(events: tuple[Event, ...], stop: Event, said: str) -> bool:
     """The message can be about what was stopped: aider's suggested shell command declined
     ("Run shell command? … n") is corrected by words naming its program ("always run the
@@ -302,10 +310,25 @@ def _answers_the_stop(events: tuple[Event, ...], stop: Event, said: str) -> bool
     if _CTRL_C_ALONE.match(stop.text):
         return _agent_spoke_before(events, stop)
     declined = _DECLINED_COMMAND.match(stop.text)
-    if declined is None:
-        return True
-    program = declined["command"].split()[0].rsplit("/", 1)[-1]
-    return re.search(rf"(?<![\w-]){re.escape(program)}(?![\w-])", said) is not None
+    if declined is None or _REFUSES.match(said):
+        return True  # "no! use pnpm install instead" answers whatever was declined
+    named = {family(p) for p in _programs(declined["command"])}
+    return any(family(word) in named for word in re.findall(r"[\w.-]+", said.lower()))
+
+
+def _programs(command: str) -> list[str]:
+    """The programs a command's steps run, and the module a `-m` names (`python -m pytest`)."""
+    found = []
+    for step in shell_steps(command):
+        words = step.split()
+        found.append(words[0].rsplit("/", 1)[-1].lower())
+        if len(words) > 2 and words[1] == "-m":
+            found.append(words[2].lower())
+    return found
+
+
+# A reply that opens by turning the declined step down: it is about that step.
+_REFUSES = re.compile(r"^\s*(?:no\b|nope\b|don'?t\b|do not\b|never\b|stop\b|instead\b)", re.I)
 
 
 def _agent_spoke_before(events: tuple[Event, ...], stop: Event) -> bool:

@@ -728,7 +728,9 @@ def _requests(event: Event) -> bool:
 
 
 _REQUEST = re.compile(
-    r"^(?:curl|wget|http|https|xh)\s(?![^|;&]*\s(?:-X\s*(?:POST|PUT|DELETE|PATCH)|-d|--data))"
+    r"^(?:curl|http|https|xh)\s(?![^|;&]*(?:\s(?:-X\s*(?:POST|PUT|DELETE|PATCH)|--request|-d|--data"
+    r"|-F|--form|-o|-O|--output|--remote-name)\b|\|\s*(?:sudo\s+)?(?:ba|z)?sh\b))"
+    r"|^wget\s[^|;&]*--spider\b"
 )
 # A step that only waits (`sleep 2`, `Start-Sleep -Seconds 2`): what it prepares is time.
 _WAIT = re.compile(
@@ -1006,7 +1008,7 @@ def seconds(milliseconds: int) -> str:
 
 _WRITES_SOURCE = re.compile(
     r"writeFile(?:Sync)?\(|\.write_text\("
-    r"|(?:^|[|;&\n{]\s*)(?i:Set-Content|Add-Content)\b"
+    r"|(?:^|[|;&\n{]\s*|-Command\s+[\"']\s*)(?i:Set-Content|Add-Content)\b"
     r"|\[(?:System\.)?IO\.File\]::(?:Write|Append)All"
 )
 # A step that writes files (`sed -i`, `fs.writeFileSync`, a redirect into a file): it changed
@@ -1014,7 +1016,7 @@ _WRITES_SOURCE = re.compile(
 WRITES_FILES = re.compile(
     r"\bsed\s+(?:-\w*\s+)*-i|\bperl\s+-\w*i|writeFile(?:Sync)?\b|\.write_text\(|"
     r"\bopen\([^)]*['\"][wa]\+?['\"]|\btee\b|(?<![<>&\d])>>?\s*(?!/dev/|&)[\w~./-]|"
-    r"(?:^|[|;&\n{]\s*)(?i:Set-Content|Add-Content|Out-File)\b"
+    r"(?:^|[|;&\n{]\s*|-Command\s+[\"']\s*)(?i:Set-Content|Add-Content|Out-File)\b"
     r"|\[(?:System\.)?IO\.File\]::(?:Write|Append)All"
 )
 
@@ -1129,8 +1131,6 @@ def _is_edit(event: Event) -> bool:
     head = command_head(event.text)
     if head.startswith(("apply_patch", "sed -i", "perl -pi")) or _RESTORES.match(head):
         return True
-    if _only_looks(event):
-        return False  # `rg -n 'Set-Content' scripts/`: a search that names a write
     # a here-document written into a file (`cat <<'EOF' > src/x.go`), or a script that writes
     return ("<<" in head and bool(WRITES_FILES.search(head))) or bool(
         _WRITES_SOURCE.search(event.text[:4000])
@@ -1213,7 +1213,7 @@ def same_intent(failed: str, retry: str, droppable: frozenset[str] = frozenset()
         return True
     if a[0] == b[0] and not _flags_kept(a, b, droppable):
         return False
-    if _family(a[0]) != _family(b[0]):
+    if family(a[0]) != family(b[0]):
         return False
     args_a = [t for t in a[1:] if not t.startswith("-")]
     args_b = [t for t in b[1:] if not t.startswith("-")]
@@ -1505,7 +1505,7 @@ def _contains(outer: list[str], inner: list[str]) -> bool:
     return any(outer[i : i + size] == inner for i in range(len(outer) - size + 1))
 
 
-def _family(program: str) -> str:
+def family(program: str) -> str:
     name = program.rsplit("/", 1)[-1].lower()
     return _FAMILIES.get(name, name)
 

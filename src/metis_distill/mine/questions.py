@@ -186,7 +186,8 @@ _HAS_NOW = re.compile(
     r"favou?rite|particular|opinion)\b)|\bhave you (?:already )?(?:got|created|set up)\b|"
     # the state of their setup, where their copy of a thing is, an act asked of them now
     r"\byour current (?:[\w-]+ ){0,3}status\b|"
-    r"\bwhat(?:'s| is) the (?:current )?(?:status|state) of (?:your |the )?\S+|"
+    r"\bwhat(?:'s| is) the (?:current )?(?:status|state) of (?:your |the )?(?:[\w-]+ ){0,3}"
+    r"(?:installation|install|setup|plugin|account|environment|configuration|download)\b|"
     r"\bwhere is your (?:[\w-]+ )?(?:installation|install|copy|checkout|clone|binary)\b|"
     r"^(?:can|could) you (?!prefer|choose|pick|decide|tell me which)(?:\S+ ){1,6}now\?|"
     r"đã có.{0,80}chưa|(?:你|您)(?:已经)?有(?:没有)?.{0,30}(?:吗|么)|是否已(?:有|经有)",

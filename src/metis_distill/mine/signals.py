@@ -190,6 +190,7 @@ _WARNING = re.compile(
 _NONE_FOUND = re.compile(
     r"\b(?:0|no|zero) (?:errors?|failures?|failed|problems?|issues?)\b"
     r"|(?:没有|沒有|无|無|0\s*个?)(?:错误|錯誤|失败|失敗)|エラー(?:なし|はありません)|(?:오류|에러)\s*없"
+    r"|(?:错误|錯誤|失败|失敗|エラー|오류|실패)\s*[:：]\s*0\b"
     r"|^test \S+ \.\.\. ok$"  # a test that passed, whatever its name says
     r"|(?-i:^(?:[\u2713\u2714\u221a]|PASS\s))"  # vitest's, jest's, mocha's passed test
     # a log line at level INFO or DEBUG (its logger may be named `uvicorn.error`)
@@ -402,7 +403,7 @@ OWN_CODE_CAUSE = re.compile(
     r"^(?:the (?:(?-i:[a-z][\w-]*) ){0,2}(?:script|function|method|code|class|component|handler|"
     r"query|loop|migration|endpoint|route)"
     # ... or named as code is: `pytest_collect_file`, `load()`, `Config.load`, `parseArgs`
-    r"|`(?:[A-Za-z]\w*_\w*|[\w.]*\w\(\)|\w+\.\w[\w.]*|(?-i:[a-z]+[A-Z]\w*))`)"
+    r"|`(?-i:[a-z][a-z0-9]*_[a-z0-9_]*|[\w.]*\w\(\)|[A-Z]\w*\.[a-z_]\w*|[a-z]+[A-Z][a-z]\w*)`)"
     r" (?:only|never|always|was|wasn't|did|didn't|had|"
     r"hadn't|kept|copied|created|returned|called|used|set|wrote|read|skipped|ran|checked)\b",
     re.I,
@@ -1269,11 +1270,32 @@ def looked_for_nothing(call: Event | None, result: Event) -> bool:
 # (the error's record names the cmdlet that wrote: `Set-Content : Could not find a part of the
 # path …`, `[Set-Content], DirectoryNotFoundException`)
 _CMDLET_FOUND_NO_FOLDER = re.compile(
-    r"(?:^|\[)(?:Set-Content|Add-Content|Out-File)(?: :|\]).{0,200}?"
+    r"(?:^|\[)(?:Set-Content|Add-Content|Out-File)(?: ?:|\]).{0,200}?"
     r"(?:DirectoryNotFoundException|Could not find a part of the path)",
     re.I | re.M,
 )
 _REDIRECT_INTO = re.compile(r"(?<![<>&\d])>>?\s*[\"']?(?P<path>[\w~.-]*/[\w~./-]*)")
+
+
+# A request to a server on this machine that nothing answered (`curl localhost:3000` refused).
+_LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "[::1]")
+_REFUSED_HERE = re.compile(
+    r"Connection refused|Couldn't connect to server|ECONNREFUSED"
+    r"|Failed to connect to (?:localhost|127\.0\.0\.1|0\.0\.0\.0|::1)\b"
+)
+
+
+def refused_locally(call: Event | None, result: Event) -> bool:
+    """A request (`curl`, `wget`, httpie) to a server on this machine, refused: not up yet."""
+    if call is None or call.tool_name not in SHELL_TOOLS:
+        return False
+    head = command_head(call.text)
+    program = head.split(" ", 1)[0]
+    return (
+        program in ("curl", "wget", "http", "https", "xh")
+        and any(host in head for host in _LOCAL_HOSTS)
+        and _REFUSED_HERE.search(result.text[:2000]) is not None
+    )
 
 
 def wrote_into_no_folder(call: Event | None, result: Event) -> bool:

@@ -159,7 +159,7 @@ def shared_closing_line(command: str) -> str | None:
 # A script's opening `set -euo pipefail` (on its own line, or before `;` / `&&`): how the
 # shell runs what follows, not what the script does.
 _SHELL_OPTIONS = re.compile(
-    r"^\s*set\s+-[a-zA-Z]+(?:\s+-?o\s+\w+|\s+pipefail)*\s*(?:\n|;|&&)\s*(?=\S)"
+    r"^\s*set\s+-[a-zA-Z]+(?:\s+-?o\s+\w+|\s+pipefail)*\s*(?:\n|;|&&)(?:\s*#[^\n]*\n)*\s*(?=\S)"
 )
 
 

@@ -38,6 +38,8 @@ _HARNESS = re.compile(
     re.S,
 )
 _TIMED_OUT = re.compile(rf"\A\s*{_TIMED_OUT_TEXT}", re.S)
+# What the interactive agent (1.x) sends back as a person's words after the submit.
+_PERSON_AFTER_SUBMIT = ("The user added a new task", "Interrupted by user")
 # The command that ends the run: what the harness sends back after it is the submission.
 _SUBMITS = re.compile(r"\b(?:COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT|MINI_SWE_AGENT_FINAL_OUTPUT)\b")
 # The task as mini-SWE-agent's templates wrap it: the issue text is between these.
@@ -201,7 +203,8 @@ def _user_after_task(
         return None
     extra = message.get("extra")
     harness = isinstance(extra, dict) and "interrupt_type" in extra
-    sent_back = submitted and text.lstrip().startswith("diff --git")  # the submission
+    # what came back after the submit is the harness's, unless a person gave a new task
+    sent_back = submitted and not text.lstrip().startswith(_PERSON_AFTER_SUBMIT)
     role = "system" if harness or sent_back or _HARNESS.match(text) else "user"
     state.add(node, role=role, kind=EventKind.TEXT, text=text.strip(), timestamp=ts)
     return pending
