@@ -398,3 +398,11 @@ def test_a_missing_program_warned_of_beside_its_way_shows_only_the_way() -> None
                  "way to run it before retrying.")  # fmt: skip
     assert without_answered_warnings([warning, way, other]) == [way, other]
     assert without_answered_warnings([warning, other]) == [warning, other]
+    # a fix for another failure of the same program answers nothing of it missing
+    imports = replace(
+        view(
+            4, "failure", 2, "`python` fails with “ImportError: x”; run `pip install -e .` first."
+        ),
+        fix="pip install -e .",
+    )
+    assert without_answered_warnings([warning, imports]) == [warning, imports]

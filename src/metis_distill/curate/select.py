@@ -82,7 +82,9 @@ def lessons_for(ledger: Ledger, scope: Scope) -> list[LessonView]:
 def without_answered_warnings(lessons: Sequence[LessonView]) -> list[LessonView]:
     """A program missing, told as a warning ("find the project's way to run it"), beside a
     lesson that names the way that worked for the same program: the warning says less."""
-    answered = {_program(x.text) for x in lessons if x.fix is not None} - {None}
+    answered = {
+        _program(x.text) for x in lessons if x.fix is not None and _MISSING.search(x.text)
+    } - {None}
     return [x for x in lessons if not (NO_RUNNER_SEEN in x.text and _program(x.text) in answered)]
 
 
@@ -93,6 +95,8 @@ def _program(text: str) -> str | None:
 
 
 _OPENING_CODE = re.compile(r"^`([^`\s]+)`")
+# A lesson about the program itself missing, as the warning is (not another failure of it).
+_MISSING = re.compile(r"is not on the PATH|is not installed|not found|cannot be found")
 
 
 def lessons_in_scope(ledger: Ledger, scope: Scope) -> list[LessonView]:
