@@ -1396,16 +1396,9 @@ def test_a_service_started_before_the_request_that_was_refused_is_its_step(
 ) -> None:
     # the project's way to bring its service up is a step worth telling
     health = "curl -s localhost:9200/_cluster/health"
-    records = [
-        call("r1", health),
-        result(
-            "r1", "curl: (7) Failed to connect to localhost port 9200: Connection refused", True
-        ),
-        call("s1", "docker compose up -d elasticsearch"),
-        result("s1", "Container es-1  Started"),
-        call("r2", health),
-        result("r2", '{"status":"green"}'),
-    ]
+    refused = "curl: (7) Failed to connect to localhost port 9200: Connection refused"
+    started = ("docker compose up -d elasticsearch", "Container es-1  Started")
+    records = _three(health, refused, *started, health, '{"status":"green"}')
     (episode,) = failures(tmp_path, records)
     assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
 
@@ -1433,14 +1426,9 @@ def test_an_install_sent_beside_the_failed_call_is_still_its_step(tmp_path: Path
 
 
 def test_a_search_naming_a_write_cmdlet_is_no_edit(tmp_path: Path) -> None:
-    records = [
-        call("t1", "pytest -q"),
-        result("t1", "bash: pytest: command not found", True),
-        call("g1", "rg -n 'Set-Content' scripts/"),
-        result("g1", "scripts/deploy.ps1:12:Set-Content -Path $out -Value $json"),
-        call("t2", "uv run pytest -q"),
-        result("t2", "14 passed in 0.5s"),
-    ]
+    search = ("rg -n 'Set-Content' scripts/", "scripts/deploy.ps1:12:Set-Content -Path $out")
+    missing = "bash: pytest: command not found"
+    records = _three("pytest -q", missing, *search, "uv run pytest -q", "14 passed in 0.5s")
     (episode,) = failures(tmp_path, records)
     assert episode.fix is not None and episode.fix.kind is FixKind.REPLACED
 
@@ -1450,19 +1438,12 @@ def test_a_folder_missing_for_another_program_than_the_write_is_a_failure(
 ) -> None:
     # the call wrote a file first, but what failed was the tests, on a folder of their own
     command = "Set-Content -Path .env -Value 'MODE=test'; dotnet test"
-    records = [
-        call("t1", command),
-        result(
-            "t1",
-            "System.IO.DirectoryNotFoundException: Could not find a part of the path "
-            "'/w/App/wwwroot/templates'.",
-            True,
-        ),
-        call("b1", "dotnet build -t:CopyTemplates"),
-        result("b1", "Build succeeded."),
-        call("t2", command),
-        result("t2", "Passed!  - Failed: 0, Passed: 12"),
-    ]
+    error = (
+        "System.IO.DirectoryNotFoundException: Could not find a part of the path "
+        "'/w/App/wwwroot/templates'."
+    )
+    built = ("dotnet build -t:CopyTemplates", "Build succeeded.")
+    records = _three(command, error, *built, command, "Passed!  - Failed: 0, Passed: 12")
     assert failures(tmp_path, records)
 
 
