@@ -1457,3 +1457,32 @@ def test_a_retry_still_running_when_the_user_spoke_is_no_fix(tmp_path: Path) -> 
     run = parse_file(_rollout(tmp_path, records, "2026-03-23T00:00:00Z"), tmp_path)
     (failure,) = [e for e in find_episodes(run) if e.kind.value == "failure"]
     assert failure.fix is None  # not "passed when run again"
+
+
+def test_another_form_still_running_at_its_last_poll_is_no_way(tmp_path: Path) -> None:
+    from metis_distill.mine.episodes import find_episodes
+
+    traceback = (
+        "Traceback (most recent call last):\nPermissionError: [Errno 1] Operation not permitted\n"
+    )
+    failed = _unified("python run.py", "Process exited with code 1", traceback)
+    running = _unified("check && python run.py", "Process running with session ID 9", "")
+    polled = _unified("check && python run.py", "Process running with session ID 9", "waiting\n")
+    records = [
+        {"type": "session_meta", "payload": {"id": "abc", "cwd": "/w"}},
+        {"type": "response_item", "payload": {"type": "function_call", "name": "exec_command",
+         "call_id": "c1", "arguments": json.dumps({"cmd": "python run.py"})}},
+        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c1",
+         "output": failed}},
+        {"type": "response_item", "payload": {"type": "function_call", "name": "exec_command",
+         "call_id": "c2", "arguments": json.dumps({"cmd": "check && python run.py"})}},
+        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c2",
+         "output": running}},
+        {"type": "response_item", "payload": {"type": "function_call", "name": "write_stdin",
+         "call_id": "c3", "arguments": json.dumps({"session_id": 9, "chars": ""})}},
+        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c3",
+         "output": polled}},
+    ]  # fmt: skip
+    run = parse_file(_rollout(tmp_path, records, "2026-03-23T00:00:00Z"), tmp_path)
+    failures = [e for e in find_episodes(run) if e.kind.value == "failure"]
+    assert failures and all(e.fix is None for e in failures)

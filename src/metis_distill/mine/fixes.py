@@ -329,7 +329,8 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
         if _let_out(failure, call, later, result) and not _ran_elsewhere(events, call, later):
             return Fix(FixKind.ESCALATED, later, result)
         if (
-            _got_past(failure, later, result)
+            not result.unfinished  # still running at its last poll: how far it got is unseen
+            and _got_past(failure, later, result)
             and _only_other_form(events, call, since, later)
             and not _ran_elsewhere(events, call, later)
         ):
