@@ -289,6 +289,8 @@ def test_missing_programs_and_unknown_flags_are_read_as_the_searches_alone_read_
             for m in signals._MISSING_PROGRAM.finditer(text[:4000])
             if (p := m["program"] or m["zsh"] or m["cmd"]).lower() not in signals._NOT_PROGRAMS
             and not p[0].isdigit()
+            and p[0] not in "-+"  # a flag the shell took for a command
+            and not signals._DOCUMENT.search(p)
         ),
         None,
     )
