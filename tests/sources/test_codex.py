@@ -1436,32 +1436,39 @@ def test_a_command_whose_end_the_run_never_shows_is_unfinished(tmp_path: Path) -
     assert not ended.unfinished and ended.exit_code == 0
 
 
-def test_a_retry_still_running_when_the_user_spoke_is_no_fix(tmp_path: Path) -> None:
+def _exec(call_id: str, name: str, arguments: dict, output: str) -> list[dict]:  # type: ignore[type-arg]
+    """One call of Codex's unified exec and its output, as rollout records."""
+    return [
+        {"type": "response_item", "payload": {"type": "function_call", "name": name,
+         "call_id": call_id, "arguments": json.dumps(arguments)}},
+        {"type": "response_item", "payload": {"type": "function_call_output",
+         "call_id": call_id, "output": output}},
+    ]  # fmt: skip
+
+
+def _failures_of(tmp_path: Path, records: list[dict]) -> list:  # type: ignore[type-arg]
     from metis_distill.mine.episodes import find_episodes
 
+    meta = {"type": "session_meta", "payload": {"id": "abc", "cwd": "/w"}}
+    run = parse_file(_rollout(tmp_path, [meta, *records], "2026-03-23T00:00:00Z"), tmp_path)
+    return [e for e in find_episodes(run) if e.kind.value == "failure"]
+
+
+def test_a_retry_still_running_when_the_user_spoke_is_no_fix(tmp_path: Path) -> None:
     failed = _unified("./gradlew build", "Process exited with code 1", "BUILD FAILED in 4s\n")
     running = _unified("./gradlew build", "Process running with session ID 9", "> Task :app\n")
+    asked = {"type": "response_item", "payload": {"type": "message", "role": "user",
+             "content": [{"type": "input_text", "text": "should the call go in LaunchedEffect?"}]}}  # fmt: skip
     records = [
-        {"type": "session_meta", "payload": {"id": "abc", "cwd": "/w"}},
-        {"type": "response_item", "payload": {"type": "function_call", "name": "exec_command",
-         "call_id": "c1", "arguments": json.dumps({"cmd": "./gradlew build"})}},
-        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c1",
-         "output": failed}},
-        {"type": "response_item", "payload": {"type": "function_call", "name": "exec_command",
-         "call_id": "c2", "arguments": json.dumps({"cmd": "./gradlew build"})}},
-        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c2",
-         "output": running}},
-        {"type": "response_item", "payload": {"type": "message", "role": "user",
-         "content": [{"type": "input_text", "text": "should the call go in LaunchedEffect?"}]}},
-    ]  # fmt: skip
-    run = parse_file(_rollout(tmp_path, records, "2026-03-23T00:00:00Z"), tmp_path)
-    (failure,) = [e for e in find_episodes(run) if e.kind.value == "failure"]
+        *_exec("c1", "exec_command", {"cmd": "./gradlew build"}, failed),
+        *_exec("c2", "exec_command", {"cmd": "./gradlew build"}, running),
+        asked,
+    ]
+    (failure,) = _failures_of(tmp_path, records)
     assert failure.fix is None  # not "passed when run again"
 
 
 def test_another_form_still_running_at_its_last_poll_is_no_way(tmp_path: Path) -> None:
-    from metis_distill.mine.episodes import find_episodes
-
     traceback = (
         "Traceback (most recent call last):\nPermissionError: [Errno 1] Operation not permitted\n"
     )
@@ -1469,20 +1476,9 @@ def test_another_form_still_running_at_its_last_poll_is_no_way(tmp_path: Path) -
     running = _unified("check && python run.py", "Process running with session ID 9", "")
     polled = _unified("check && python run.py", "Process running with session ID 9", "waiting\n")
     records = [
-        {"type": "session_meta", "payload": {"id": "abc", "cwd": "/w"}},
-        {"type": "response_item", "payload": {"type": "function_call", "name": "exec_command",
-         "call_id": "c1", "arguments": json.dumps({"cmd": "python run.py"})}},
-        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c1",
-         "output": failed}},
-        {"type": "response_item", "payload": {"type": "function_call", "name": "exec_command",
-         "call_id": "c2", "arguments": json.dumps({"cmd": "check && python run.py"})}},
-        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c2",
-         "output": running}},
-        {"type": "response_item", "payload": {"type": "function_call", "name": "write_stdin",
-         "call_id": "c3", "arguments": json.dumps({"session_id": 9, "chars": ""})}},
-        {"type": "response_item", "payload": {"type": "function_call_output", "call_id": "c3",
-         "output": polled}},
-    ]  # fmt: skip
-    run = parse_file(_rollout(tmp_path, records, "2026-03-23T00:00:00Z"), tmp_path)
-    failures = [e for e in find_episodes(run) if e.kind.value == "failure"]
+        *_exec("c1", "exec_command", {"cmd": "python run.py"}, failed),
+        *_exec("c2", "exec_command", {"cmd": "check && python run.py"}, running),
+        *_exec("c3", "write_stdin", {"session_id": 9, "chars": ""}, polled),
+    ]
+    failures = _failures_of(tmp_path, records)
     assert failures and all(e.fix is None for e in failures)
