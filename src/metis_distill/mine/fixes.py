@@ -1007,18 +1007,20 @@ def seconds(milliseconds: int) -> str:
     return f"{milliseconds / 1000:g} s"
 
 
+# PowerShell's writes of a file, as a step of the command (not a word a search names), and
+# .NET's: what both patterns below count.
+_CMDLET_AT_STEP = r"(?:^|[|;&\n{]\s*|-Command\s+[\"']\s*)"
+_DOTNET_WRITE = r"\[(?:System\.)?IO\.File\]::(?:Write|Append)All"
 _WRITES_SOURCE = re.compile(
     r"writeFile(?:Sync)?\(|\.write_text\("
-    r"|(?:^|[|;&\n{]\s*|-Command\s+[\"']\s*)(?i:Set-Content|Add-Content)\b"
-    r"|\[(?:System\.)?IO\.File\]::(?:Write|Append)All"
+    rf"|{_CMDLET_AT_STEP}(?i:Set-Content|Add-Content)\b|{_DOTNET_WRITE}"
 )
 # A step that writes files (`sed -i`, `fs.writeFileSync`, a redirect into a file): it changed
 # the code or its data, so it is no step to run before the command every time.
 WRITES_FILES = re.compile(
     r"\bsed\s+(?:-\w*\s+)*-i|\bperl\s+-\w*i|writeFile(?:Sync)?\b|\.write_text\(|"
     r"\bopen\([^)]*['\"][wa]\+?['\"]|\btee\b|(?<![<>&\d])>>?\s*(?!/dev/|&)[\w~./-]|"
-    r"(?:^|[|;&\n{]\s*|-Command\s+[\"']\s*)(?i:Set-Content|Add-Content|Out-File)\b"
-    r"|\[(?:System\.)?IO\.File\]::(?:Write|Append)All"
+    rf"{_CMDLET_AT_STEP}(?i:Set-Content|Add-Content|Out-File)\b|{_DOTNET_WRITE}"
 )
 
 
