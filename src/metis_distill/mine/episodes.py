@@ -25,7 +25,13 @@ from metis_distill.mine.questions import (
 from metis_distill.mine.rejections import Switch, named_program
 from metis_distill.mine.rereads import Rereads, refused_rereads
 from metis_distill.mine.shells import QUOTING_LESSON, backslashes_eaten, lost_variable_marks
-from metis_distill.mine.statements import PersonsSeen, built_on, injected, statements
+from metis_distill.mine.statements import (
+    PersonsSeen,
+    built_on,
+    injected,
+    memory_entry,
+    statements,
+)
 from metis_distill.mine.text import sentences, shell_steps
 from metis_distill.models import Event, EventKind, LessonKind, Run
 
@@ -365,9 +371,9 @@ def _resent(events: tuple[Event, ...], message: Event) -> bool:
 def _is_statement_text(events: tuple[Event, ...], index: int, corrected: set[int]) -> bool:
     """Prose a person or the agent wrote, not already taken as a correction."""
     event = events[index]
-    return (
-        event.kind is EventKind.TEXT and event.seq not in corrected and not injected(events, index)
-    )
+    if event.kind is not EventKind.TEXT or event.seq in corrected:
+        return False
+    return not injected(events, index) or memory_entry(event.text) is not None
 
 
 def _statements(events: tuple[Event, ...], index: int, persons: PersonsSeen) -> Iterator[Episode]:

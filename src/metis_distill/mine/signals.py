@@ -370,12 +370,35 @@ REPLY_LANGUAGE = re.compile(
     r"|(?:中文|英文)(?:回答|回复)|日本語で(?:回答|答え|返答|返事|応答|話)"
     r"|(?:한국어|한글)로\s?(?:답|대답|응답|말)|답변(?:을|은)?\s?(?:한국어|한글)로"
     r"|^r[ée]pond(?:s|ez)?(?:-moi)?(?: toujours)? en (?:français|anglais)\b"
+    r"|\ben (?:français|anglais)\b[^.;!?]{0,20}\b(?:lors de |dans |pendant )?(?:nos|tes|vos) "
+    r"(?:échanges|conversations|discussions|réponses)\b"
+    r"|\b(?:nos|tes|vos) (?:échanges|conversations|discussions|réponses)\b[^.;!?]{0,20}"
+    r"\ben (?:français|anglais)\b"
     r"|^(?:responde|contesta|respóndeme|contéstame)(?:me)?(?: siempre)? en "
     r"(?:español|castellano|inglés)\b"
     r"|^antworte(?:n Sie)?(?: mir)?(?: bitte)?(?: immer)? auf (?:Deutsch|Englisch)\b"
     r"|^responda(?: sempre)? em (?:português|inglês)\b"
     r"|^отвечай(?:те)?(?: всегда)? (?:на русском|по-русски)"
     r"|\b(?:работай|общайся|говори)(?:те)?(?: всегда)?(?: со мной)? (?:на русском|по-русски)",
+    re.I,
+)
+
+# The agent's co-author trailer on commits ("Co-Authored-By: Claude …"), and the user asking
+# for it to go ("remove the co-author message", "去除"), not to stay ("don't remove it").
+CO_AUTHOR = re.compile(r"\bco-?author(?:ed)?(?:[- ]by)?\b", re.I)
+REMOVED = re.compile(
+    r"\b(?:remove|delete|drop|strip|get rid of|take out|without)\b|\b(?:no|don'?t (?:add|"
+    r"include|put)|never (?:add|include|put))\b[^.;!?]{0,20}\bco-?author|去除|去掉|删除|删掉|"
+    r"不要|别加|entfern\w*|supprim\w*|quita\w*|elimin\w*",
+    re.I,
+)
+# ... naming the agent, not a person who shares the work ("remove the co-author Ana").
+AGENT_NAMED = re.compile(
+    r"\b(?:claude|anthropic|codex|openai|copilot|gemini|cursor|aider|AI|agent|assistant|bot)\b",
+    re.I,
+)
+KEPT = re.compile(
+    r"\b(?:don'?t|do not|never|no need to)\s+(?:remove|delete|drop|strip)\b|不要(?:去除|去掉|删除|删掉)",
     re.I,
 )
 

@@ -86,6 +86,50 @@ class Statement:
     context: tuple[Event, ...] = ()  # other events the evidence must cover
 
 
+# What the user saved to Claude Code's memory (a message opened with `#`): a rule they chose
+# to keep, the plainest decision a run can hold. The harness wraps it in a tag.
+_MEMORY_ENTRY = re.compile(r"^\s*<user-memory-input>(?P<rule>.+?)</user-memory-input>\s*$", re.S)
+_MEMORY_MIN = 8  # characters: "use bun" says all a saved rule needs to
+_MEMORY_MAX = 400
+
+
+def memory_entry(text: str) -> str | None:
+    """The words the user saved to the agent's memory, when `text` is such an entry."""
+    match = _MEMORY_ENTRY.match(text)
+    return match.group("rule").strip() if match else None
+
+
+def _saved_rule(text: str) -> Statement | None:
+    """The decision a memory entry keeps, on one line; None for what is no rule (a question,
+    a document typed after the `#` of its heading, a word or two)."""
+    rule = memory_entry(text) or ""
+    lines = [_LIST_MARK.sub("", line).strip() for line in rule.splitlines() if line.strip()]
+    said = _joined(lines)
+    if not _MEMORY_MIN <= _length(said) <= _MEMORY_MAX or said.endswith(("?", "\uff1f")):
+        return None
+    if len(lines) > MAX_SAVED_LINES or _is_document(rule):
+        return None
+    return Statement(LessonKind.DECISION, "remembered", said, quote=lines[0])
+
+
+MAX_SAVED_LINES = 6
+
+
+def _joined(lines: list[str]) -> str:
+    """Lines of a saved rule as one: the items after a line that ends in a colon, by "; "."""
+    said = ""
+    for line in lines:
+        if not said:
+            said = line
+        elif said.endswith((":", "\uff1a")):
+            said = f"{said} {line}"
+        elif lines[0].endswith((":", "\uff1a")):
+            said = f"{said.rstrip('.;')}; {line}"
+        else:
+            said = f"{said} {line}"
+    return said
+
+
 def is_harness_text(text: str) -> bool:
     """Text the agent harness injects (caveats, command echoes, reminders, skill files,
     IDE context), not a person's."""
@@ -110,6 +154,11 @@ def statements(
     """The earned decisions and gotchas of one prose event (`persons`: the run's, when the
     caller keeps them for every event)."""
     event = events[index]
+    if event.role == "user" and memory_entry(event.text) is not None:
+        saved = _saved_rule(event.text)
+        if saved is not None:
+            yield saved
+        return
     answer = _picked_option(events, index) or _picked_number(events, index)
     if answer is not None:
         if built_on(events, index):
@@ -121,6 +170,11 @@ def statements(
         return  # `_classify` finds nothing in another's prose, nor in the agent's without these
     if event.role == "user" and _is_document(event.text):
         return  # rules pasted, or written for a document, are not the user's own decisions
+    if event.role == "user":
+        unsigned = _unsigned_commits(event.text)
+        if unsigned is not None:
+            yield unsigned
+            return
     prose = [_LIST_MARK.sub("", sentence) for sentence in sentences(event.text)]
     told = _remembered(prose) if event.role == "user" else None
     if told is not None:
@@ -217,6 +271,27 @@ def _kept_before(before: list[str], request: str) -> Statement | None:
     if not called and not (_FOR_LATER.search(request) and is_standing_rule(kept[0])):
         return None
     return Statement(LessonKind.DECISION, "remembered", " ".join(kept), quote=kept[0])
+
+
+UNSIGNED_COMMITS = (
+    "Leave the agent's `Co-Authored-By` trailer out of commit messages: the user had it removed."
+)
+_CO_AUTHOR_ASK_MAX = 600  # characters: a request about one trailer, not a document naming it
+
+
+def _unsigned_commits(text: str) -> Statement | None:
+    """The user asking for the agent's co-author trailer to go: what they want of every
+    commit, however the one request is worded."""
+    said = text.strip()
+    named = signals.CO_AUTHOR.search(said)
+    if named is None or len(said) > _CO_AUTHOR_ASK_MAX or said.endswith(("?", "\uff1f")):
+        return None
+    if not signals.AGENT_NAMED.search(said):
+        return None
+    if not signals.REMOVED.search(said) or signals.KEPT.search(said):
+        return None
+    line = said[said.rfind("\n", 0, named.start()) + 1 :].splitlines()[0]
+    return Statement(LessonKind.DECISION, "user_rule", UNSIGNED_COMMITS, quote=line)
 
 
 # An agent's sentence is a statement only when DECISION or GOTCHA matches it.
