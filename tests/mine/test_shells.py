@@ -14,6 +14,8 @@ from metis_distill.ledger import LessonView
 from metis_distill.mine.episodes import find_episodes
 from metis_distill.mine.shells import (
     ESCAPED_QUOTE_LESSON,
+    HEREDOC_IN_POWERSHELL_FIX,
+    HEREDOC_IN_POWERSHELL_TEXT,
     QUOTING_LESSON,
     SWITCH_LESSON,
     escaped_bang,
@@ -490,3 +492,50 @@ def test_a_here_string_header_with_text_after_it_is_powershells_known_cause(
     (lesson,) = found
     assert lesson.text.startswith("PowerShell's here-strings start their text on the line after")
     assert "instead" not in lesson.text
+
+
+_HEREDOC_REFUSED = (
+    "At line:1 char:11\r\n+ python - <<'PY'\r\n+           ~\r\n"
+    "Missing file specification after redirection operator.\r\n"
+    "The '<' operator is reserved for future use."
+)
+
+
+def _heredoc_then(tmp_path: Path, retry: str, code: int) -> list[LessonCandidate]:
+    """Codex on Windows: a here-document fed to Python in PowerShell, then `retry`."""
+    return _codex(
+        tmp_path,
+        [
+            {"type": "session_meta", "payload": {"id": "s", "cwd": "C:\\w"}},
+            _codex_call("c1", "python - <<'PY'\nimport json\nprint(json.dumps({}))\nPY"),
+            _codex_output("c1", _HEREDOC_REFUSED, 1),
+            _codex_call("c2", retry),
+            _codex_output("c2", "{}", code),
+        ],
+    )
+
+
+def test_a_here_document_powershell_refused_is_passed_another_way(tmp_path: Path) -> None:
+    """The code was fine; PowerShell has no `<<`. The same program with the code given by
+    `-c` working right after is the way, whatever the code: one lesson, with its fix."""
+    (lesson,) = _heredoc_then(tmp_path, 'python -c "import json; print(json.dumps({}))"', 0)
+    assert lesson.text == HEREDOC_IN_POWERSHELL_TEXT
+    assert lesson.fix == HEREDOC_IN_POWERSHELL_FIX
+
+
+def test_a_here_document_powershell_refused_with_no_way_seen_has_no_fix(tmp_path: Path) -> None:
+    (lesson,) = _heredoc_then(tmp_path, 'python -c "import json; print(json.dumps({})"', 1)
+    assert lesson.text == HEREDOC_IN_POWERSHELL_TEXT and lesson.fix is None
+
+
+def test_a_here_document_in_a_powershell_the_call_started_is_no_lesson_of_the_shell(
+    tmp_path: Path,
+) -> None:
+    found = _lessons(
+        tmp_path,
+        [
+            call("t1", "powershell.exe -Command \"python - <<'PY'\nprint(1)\nPY\""),
+            result("t1", "Exit code 1\n" + _HEREDOC_REFUSED, True),
+        ],
+    )
+    assert all(c.text != HEREDOC_IN_POWERSHELL_TEXT for c in found)

@@ -31,6 +31,8 @@ from metis_distill.mine.shells import (
     doubled,
     escaped_bang,
     foreign_command,
+    heredoc_in_powershell,
+    passed_without_heredoc,
     switch_as_path,
 )
 from metis_distill.mine.statements import injected
@@ -186,6 +188,8 @@ def find_fix(events: tuple[Event, ...], index: int, call: Event | None) -> Fix |
     target = broken_heredoc(call, events[index].text)
     if target is not None:  # the body was fine; the way it was passed not
         return _written_whole(events, index, call, target)
+    if heredoc_in_powershell(call, events[index].text):  # the code was fine; its passing not
+        return _without_heredoc(events, index, call)
     foreign = foreign_command(call, events[index].text)
     if foreign is not None:  # `dir /B` in bash: only the POSIX way (or a harness tool) fixes it
         return _posix_form(events, index, foreign)
@@ -540,6 +544,16 @@ def _posix_form(events: tuple[Event, ...], index: int, foreign: str) -> Fix | No
         result = results.get(later.tool_use_id or "")
         if does_same(foreign, later) and result is not None and signals.is_success(result):
             return Fix(FixKind.REPLACED, later, result)
+    return None
+
+
+def _without_heredoc(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
+    """The program the here-document fed, run with its code passed another way, working."""
+    results = results_by_call(events[index + 1 :])
+    for later in _window(events, index):
+        result = results.get(later.tool_use_id or "")
+        if result is not None and passed_without_heredoc(call, later):
+            return Fix(FixKind.REPLACED, later, result) if signals.is_success(result) else None
     return None
 
 

@@ -10,6 +10,8 @@ Git Bash (`taskkill /F`, `schtasks /Query`) gets its `/switches` turned into pat
 `C:/Program Files/Git/Query`) before it starts: a doubled slash (`//F`) reaches it as `/F`.
 Some versions of Claude Code's Bash tool pass a `!` on as `\\!` (jq's `!=`, awk's `!~`, an
 inline `node -e "if (!x)"`): the program's error shows the backslash the call never wrote.
+Codex on Windows runs PowerShell, which has no here-documents: `python - <<'PY'` stops at its
+parser, and the same program given the code by `-c` (or a file) is the way past it.
 """
 
 from __future__ import annotations
@@ -123,6 +125,37 @@ def posix_in_powershell(call: Event, error: str) -> str | None:
 
 
 _RUNS_POWERSHELL = re.compile(r"\b(?:powershell|pwsh)(?:\.exe)?\b", re.I)
+
+# A bash here-document given to PowerShell: its parser stops at the `<<` before anything runs.
+_HEREDOC_REFUSED = re.compile(
+    r"Missing file specification after redirection operator|The '<' operator is reserved for "
+    r"future use"
+)
+_HEREDOC_OPENED = re.compile(r"<<-?\s*['\"]?\w+")
+HEREDOC_IN_POWERSHELL_TEXT = (
+    "Shell commands here run in PowerShell, which has no here-documents: `python - <<'PY'` "
+    "fails before anything runs (“Missing file specification after redirection operator”); "
+    'pass short code with `python -c "…"`, or write it to a file and run the file.'
+)
+HEREDOC_IN_POWERSHELL_FIX = "pass the code with `-c`, or write it to a file and run it"
+
+
+def heredoc_in_powershell(call: Event, error: str) -> bool:
+    """A here-document the shell, PowerShell, could not parse (not one given to a PowerShell
+    the call started on purpose: that says nothing of the harness's shell)."""
+    if _RUNS_POWERSHELL.search(call.text) or not _HEREDOC_OPENED.search(call.text):
+        return False
+    return _HEREDOC_REFUSED.search(error[:4000]) is not None
+
+
+def passed_without_heredoc(call: Event, later: Event) -> bool:
+    """`later` runs the program the here-document fed, its code passed another way."""
+    if later.kind is not EventKind.TOOL_CALL or later.session != call.session:
+        return False
+    if later.tool_name not in signals.SHELL_TOOLS or _HEREDOC_OPENED.search(later.text):
+        return False
+    fed = command_head(call.text).split()[:1]
+    return bool(fed) and command_head(later.text).split()[:1] == fed
 
 
 def does_same(foreign: str, later: Event) -> bool:

@@ -398,7 +398,8 @@ AGENT_NAMED = re.compile(
     re.I,
 )
 KEPT = re.compile(
-    r"\b(?:don'?t|do not|never|no need to)\s+(?:remove|delete|drop|strip)\b|不要(?:去除|去掉|删除|删掉)",
+    r"\b(?:don'?t|do not|never|no need to)\s+(?:remove|delete|drop|strip)\b"
+    r"|不要(?:去除|去掉|删除|删掉)",
     re.I,
 )
 
