@@ -666,7 +666,13 @@ def test_a_rule_that_ends_with_now_or_please_keeps_its_way(tmp_path: Path, said:
 
 
 @pytest.mark.parametrize(
-    "said", ["中文回复我", "Please always reply in English.", "日本語で回答してください"]
+    "said",
+    [
+        "中文回复我",
+        "Please always reply in English.",
+        "日本語で回答してください",
+        "之後回覆我都用繁體中文",  # Traditional characters, the reply named before the language
+    ],
 )
 def test_the_language_to_answer_in_is_the_persons_rule(tmp_path: Path, said: str) -> None:
     found = _lessons(tmp_path, [say("user", said)])
