@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from metis_distill import redact as redact_module
+from metis_distill import secret_memory
 from metis_distill.redact import redact
 
 SECRETS = [
@@ -97,6 +98,20 @@ def test_secret_inside_a_json_string_is_replaced_the_same_way() -> None:
 )
 def test_code_that_handles_secrets_is_not_a_secret(code: str) -> None:
     assert redact(code) == code
+
+
+def test_the_cmdlet_that_reads_a_secret_is_no_secret_and_is_not_hidden_later() -> None:
+    read = "$env:N8N_API_KEY = Get-Content -Raw n8n_api_key.txt; curl.exe -H $env:N8N_API_KEY"
+    later = "Get-Content -TotalCount 250 cli.py"
+    with secret_memory.reading():
+        assert redact(read) == read
+        assert redact(later) == later
+
+
+@pytest.mark.parametrize("value", ["Get-Rich42", "Correct-Horse", "Get-Content"])
+def test_a_password_shaped_like_a_cmdlet_is_still_redacted(value: str) -> None:
+    """Only a cmdlet with its arguments after it is left: a value standing alone is the secret."""
+    assert value not in redact(f"DB_PASSWORD={value}")
 
 
 @pytest.mark.parametrize(

@@ -555,9 +555,12 @@ def _is_count(name: str, value: str) -> bool:
 
 def _redact_env(match: re.Match[str]) -> str:
     """`DB_PASSWORD=correcthorse`: an upper-case variable named for a secret holds one, whatever
-    its value looks like (placeholders and `${VAR}` references aside)."""
+    its value looks like (placeholders, `${VAR}` references and a PowerShell command whose
+    output it takes aside)."""
     value = match.group("value")
     if value.startswith(("[REDACTED", "<", "$", "{", "%")) or _PLACEHOLDER.match(value):
+        return match.group(0)
+    if _READ_BY_CMDLET.fullmatch(value) and _ARGUMENTS.match(match.string, match.end()):
         return match.group(0)
     if _is_count(match.group("name"), value):
         return match.group(0)
@@ -573,6 +576,14 @@ def _redact_said(match: re.Match[str]) -> str:
     if not mixed or value.startswith(("[REDACTED", "-", "$")) or _PLACEHOLDER.match(value):
         return match.group(0)
     return _replace(match, "said_password")
+
+
+# `$env:API_KEY = Get-Content -Raw key.txt`: the cmdlet that reads the secret, with its
+# arguments after it, is no secret (and hidden as one, every later `Get-Content` would be).
+_READ_BY_CMDLET = re.compile(
+    r"(?:Get|Read|ConvertTo|ConvertFrom|Import|Invoke|New|Select|Join|Resolve)-[A-Z][A-Za-z]+"
+)
+_ARGUMENTS = re.compile(r"[ \t]+\S")
 
 
 def _redact_assignment(match: re.Match[str]) -> str:
