@@ -442,7 +442,12 @@ def test_behaviour_described_with_instead_of_is_no_decision(tmp_path: Path) -> N
         "the page is cached (because the cache entry drops the title)."
     )
     choice = "We use SQLite instead of Postgres because the app runs on one machine."
+    theirs = (
+        "The reason it uses POST instead of GET is simply because the API requires sending a "
+        "JSON body, and GET requests don't support a request body well."
+    )
     assert _lessons(tmp_path / "a", [say("assistant", bug)]) == []
+    assert _lessons(tmp_path / "c", _answered([say("assistant", theirs)])) == []
     found = _lessons(tmp_path / "b", _answered([say("assistant", choice)]))
     assert found == [(LessonKind.DECISION, choice)]
 
@@ -621,6 +626,13 @@ def test_codexs_note_sent_as_the_users_message_is_no_rule(tmp_path: Path) -> Non
             "build. Remember this always.",
             "Never edit the generated files under gen/ by hand, they are overwritten on every "
             "build.",
+        ),
+        (
+            "you merely acknowledged it last time. I need you to build into your core working "
+            "practices the idea that you never just acknowledge a direct CD command but just "
+            "action it",
+            "I need you to build into your core working practices the idea that you never just "
+            "acknowledge a direct CD command but just action it.",
         ),
     ],
 )

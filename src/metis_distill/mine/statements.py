@@ -69,6 +69,14 @@ _OWN_TOOL = re.compile(
     r"|(?:Explore|Plan|general-purpose)\s+(?:sub-?)?agent\b|Task\s+tool\b|`?mcp__\w+)",
     re.I,
 )
+# What another's code or service does, as the agent explains it ("The reason it uses POST
+# instead of GET is …", "the SDK stores tokens instead of …"): no choice made in the run.
+_THEIR_CHOICE = re.compile(
+    r"\b(?:it|they|he|she|(?:the|this|that|their|its) [\w-]+)\s+(?:\w+\s+)?(?:use[ds]?|using|"
+    r"chose|went with|goes with|picked|prefers?|kept|keeps|stores?|stored|moved to)\b"
+    r"[^.]{0,80}?\binstead of\b",
+    re.I,
+)
 _PLAN = re.compile(r"^(?:instead,?\s+)?(?:I'll|I will|let me|let's|I'm going to|we'll)\b", re.I)
 _QUESTION = re.compile(r"\bQuestion\s+\d+(?:\s+of\s+\d+)?\s*[:.-]\s*(?P<topic>[^\n*#]{4,80})")
 _RECORDED = re.compile(
@@ -210,7 +218,9 @@ def statements(
 # the request itself ("Remember that we always deploy from the release branch", "记住以后…"),
 # the rest of the sentence is the rule, when it reads as one.
 _REMEMBER = re.compile(
-    r"\b(?:remember (?:this|that)|keep (?:this|that) in mind|note (?:this|that) down|merk(?:e)? "
+    r"\b(?:remember (?:this|that)|keep (?:this|that) in mind|note (?:this|that) down|"
+    r"build (?:this |that |it )?into your (?:\w+ ){0,2}(?:practices?|habits?|rules?)"
+    r"(?: the idea)?(?: that)?|merk(?:e)? "
     r"dir (?:das|dies)|behalte? (?:das|dies) im Kopf|retiens (?:ça|cela|bien)|souviens-toi de "
     r"(?:ça|cela)|recuerda (?:esto|eso)|запомни(?:те)?(?: это)?)\b|记住|記住|記得|覚えて",
     re.I,
@@ -352,6 +362,8 @@ def _classify(event: Event, sentence: str) -> Statement | None:
         if event.role == "assistant" and _WONDERS.search(sentence):
             return None  # "Let me check if we should use X, since …:": asked, not decided
         if event.role == "assistant" and _OWN_TOOL.search(sentence):
+            return None
+        if event.role == "assistant" and _THEIR_CHOICE.search(sentence):
             return None
         return Statement(LessonKind.DECISION, "decision", sentence)
     tells = event.role == "assistant" and signals.may_hold(sentence, signals.GOTCHA_WORDS)
