@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from metis_distill.extract.rules import RulesExtractor
+from metis_distill.extract.rules import _NO_TIMEOUT_TEXT, RulesExtractor
 from metis_distill.mine.episodes import find_episodes
 from metis_distill.models import LessonKind
 from metis_distill.provenance import quote_in_span
@@ -734,3 +734,21 @@ def test_a_file_written_without_an_encoding_is_no_console_code_page(tmp_path: Pa
     path = _write(tmp_path, [call("c1", "python gen_report.py"), result("c1", traceback, True)])
     texts = [lesson.text for lesson in extract(path, path.parent)]
     assert not any("PYTHONIOENCODING" in t for t in texts)
+
+
+def test_gnu_timeout_missing_is_told_as_macos_lacking_it(tmp_path: Path) -> None:
+    """No project runner runs `timeout`: the line says what stands in for it, never "find the
+    project's way to run it" nor "use `npm …` instead" after `npm test` ran without it."""
+    from tests.mine.test_episodes import _write, call, result
+
+    path = _write(
+        tmp_path,
+        [
+            call("t1", "timeout 20 npm test"),
+            result("t1", "Exit code 127\n(eval):1: command not found: timeout", True),
+            call("t2", "npm test"),
+            result("t2", "Tests: 4 passed, 4 total"),
+        ],
+    )
+    (lesson,) = extract(path, path.parent)
+    assert lesson.text == _NO_TIMEOUT_TEXT

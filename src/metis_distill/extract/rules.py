@@ -1306,6 +1306,8 @@ def _run_by_prepared(program: str, call: Event, fix: Fix | None) -> bool:
 def _missing_program_text(program: str, call: Event, fix: Fix | None) -> tuple[str, str | None]:
     """One wording for a program missing from PATH, whatever the arguments, so that every
     session that hits it supports the same lesson."""
+    if program == "timeout":  # GNU's, missing on macOS: no runner of the project runs it
+        return _NO_TIMEOUT_TEXT, None
     text = f"`{program}` is not on the PATH here (“{program}: command not found”)"
     if fix is None:
         return f"{text}; {NO_RUNNER_SEEN}.", None
@@ -1330,6 +1332,11 @@ def _missing_program_text(program: str, call: Event, fix: Fix | None) -> tuple[s
     return text + f"; use `{shown} …` instead.", runner
 
 
+_NO_TIMEOUT_TEXT = (
+    "`timeout` is not installed here (“timeout: command not found”; macOS has no GNU "
+    "`timeout`): run the command without it and bound it with the tool call's own time limit "
+    "(or `gtimeout`, where Homebrew's coreutils is installed)."
+)
 _RUNNERS = frozenset(
     {"npx", "bunx", "pnpx", "uvx", "uv run", "poetry run", "pipenv run", "pdm run", "hatch run"}
     | {"rye run", "pnpm exec", "pnpm dlx", "yarn dlx", "bundle exec", "pipx run"}
