@@ -16,6 +16,8 @@ from metis_distill.mine.shells import (
     ESCAPED_QUOTE_LESSON,
     HEREDOC_IN_POWERSHELL_FIX,
     HEREDOC_IN_POWERSHELL_TEXT,
+    PAREN_PATH_FIX,
+    PAREN_PATH_TEXT,
     QUOTING_LESSON,
     SWITCH_LESSON,
     escaped_bang,
@@ -539,3 +541,34 @@ def test_a_here_document_in_a_powershell_the_call_started_is_no_lesson_of_the_sh
         ],
     )
     assert all(c.text != HEREDOC_IN_POWERSHELL_TEXT for c in found)
+
+
+def test_a_route_group_path_left_unquoted_in_bash_is_one_lesson_mended_by_quotes(
+    tmp_path: Path,
+) -> None:
+    error = (
+        "Exit code 2\n/usr/bin/bash: eval: line 1: syntax error near unexpected token `('\n"
+        "/usr/bin/bash: eval: line 1: `ls apps/web/app/(protected)'"
+    )
+    (lesson,) = _lessons(
+        tmp_path,
+        [
+            call("t1", "ls apps/web/app/(protected)"),
+            result("t1", error, True),
+            call("t2", "ls 'apps/web/app/(protected)'"),
+            result("t2", "layout.tsx\npage.tsx"),
+        ],
+    )
+    assert lesson.text == PAREN_PATH_TEXT and lesson.fix == PAREN_PATH_FIX
+
+
+def test_cmds_parentheses_given_to_bash_are_not_a_path_left_unquoted(tmp_path: Path) -> None:
+    error = "Exit code 2\n/usr/bin/bash: eval: line 1: syntax error near unexpected token `('"
+    found = _lessons(
+        tmp_path,
+        [
+            call("t1", 'if exist "C:\\w\\venv" (echo EXISTS) else (echo NOT FOUND)'),
+            result("t1", error, True),
+        ],
+    )
+    assert all(c.text != PAREN_PATH_TEXT for c in found)

@@ -39,6 +39,8 @@ from metis_distill.mine.shells import (
     ESCAPED_QUOTE_LESSON,
     HEREDOC_IN_POWERSHELL_FIX,
     HEREDOC_IN_POWERSHELL_TEXT,
+    PAREN_PATH_FIX,
+    PAREN_PATH_TEXT,
     POSIX_IN_POWERSHELL_TEXT,
     SWITCH_LESSON,
     backslashes_eaten,
@@ -47,6 +49,7 @@ from metis_distill.mine.shells import (
     escaped_bang,
     foreign_command,
     heredoc_in_powershell,
+    paren_in_path,
     posix_in_powershell,
     quote_escaped_by_path,
     switch_as_path,
@@ -416,6 +419,8 @@ def _failure_lesson(
         return _ESCAPED_BANG_TEXT, (_ESCAPED_BANG_FIX if from_file else None)
     if harness == "claude_code" and broken_heredoc(call, episode.trigger.text) is not None:
         return _HEREDOC_TEXT, (_HEREDOC_FIX if episode.fix is not None else None)
+    if paren_in_path(call, episode.trigger.text):
+        return PAREN_PATH_TEXT, (PAREN_PATH_FIX if episode.fix is not None else None)
     if heredoc_in_powershell(call, episode.trigger.text):
         return HEREDOC_IN_POWERSHELL_TEXT, (HEREDOC_IN_POWERSHELL_FIX if episode.fix else None)
     if killed_own_shell(call, episode.trigger):

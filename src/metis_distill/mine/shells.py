@@ -11,7 +11,8 @@ Git Bash (`taskkill /F`, `schtasks /Query`) gets its `/switches` turned into pat
 Some versions of Claude Code's Bash tool pass a `!` on as `\\!` (jq's `!=`, awk's `!~`, an
 inline `node -e "if (!x)"`): the program's error shows the backslash the call never wrote.
 Codex on Windows runs PowerShell, which has no here-documents: `python - <<'PY'` stops at its
-parser, and the same program given the code by `-c` (or a file) is the way past it.
+parser, and the same program given the code by `-c` (or a file) is the way past it. bash
+reads the `(` of an unquoted path (a Next.js route group, `app/(auth)`) as syntax.
 """
 
 from __future__ import annotations
@@ -146,6 +147,24 @@ def heredoc_in_powershell(call: Event, error: str) -> bool:
     if _RUNS_POWERSHELL.search(call.text) or not _HEREDOC_OPENED.search(call.text):
         return False
     return _HEREDOC_REFUSED.search(error[:4000]) is not None
+
+
+# bash read a `(` of an unquoted path (a Next.js route group, `app/(auth)/page.tsx`) as syntax.
+_PAREN_REFUSED = re.compile(r"syntax error near unexpected token `\('")
+_PAREN_IN_PATH = re.compile(r"(?<![\w'\"(])[\w.@~\[\]-]*/\([\w.-]+\)(?:/|\s|$)")
+PAREN_PATH_TEXT = (
+    "An unquoted path holding `( )` (a Next.js route group such as `app/(auth)/page.tsx`) is a "
+    "syntax error in bash (“syntax error near unexpected token `('”); quote such paths "
+    "(`'app/(auth)/page.tsx'`)."
+)
+PAREN_PATH_FIX = "quote the path"
+
+
+def paren_in_path(call: Event, error: str) -> bool:
+    """bash stopped at the `(` of a path the call left unquoted."""
+    if call.tool_name not in signals.SHELL_TOOLS or not _PAREN_REFUSED.search(error[:2000]):
+        return False
+    return _PAREN_IN_PATH.search(command_head(call.text)) is not None
 
 
 def passed_without_heredoc(call: Event, later: Event) -> bool:
