@@ -1475,6 +1475,29 @@ def test_a_hook_that_failed_is_told_of_the_commit_not_the_add(tmp_path: Path) ->
     assert "Dialog.vue" not in lesson.text and "git add" not in lesson.text
 
 
+@pytest.mark.parametrize(
+    "refused",
+    [
+        "fatal: No configured push destination.",
+        "remote: error: GH013: Repository rule violations found for refs/heads/main.",
+        " ! [rejected]        main -> main (non-fast-forward)\nerror: failed to push some refs",
+    ],
+)
+def test_a_push_refused_at_the_end_of_a_chain_is_told_of_the_push(
+    tmp_path: Path, refused: str
+) -> None:
+    """`git add . && git commit -m … && git push` stopped at the remote: the push failed,
+    not `git add`."""
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "git add vercel.json && git commit -m 'Pin the runtime' && git push"),
+            result("t1", f"[main 1a2b3c4] Pin the runtime\n{refused}", True),
+        ],
+    )
+    assert lesson.text.startswith("`git push` fails here")
+
+
 def test_a_sudo_retry_that_could_not_run_is_no_fix(tmp_path: Path) -> None:
     """Permission denied, then `sudo` with no terminal to ask for the password: it never ran,
     so nothing "worked with sudo"."""

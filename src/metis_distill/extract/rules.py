@@ -968,6 +968,10 @@ def _failed_step(call: Event, signature: str) -> str | None:
     if _GIT_HOOK.search(signature):  # `git add x && git commit`: the commit's hook failed
         hooked = next((m for s in steps if (m := _HOOKED.match(s)) is not None), None)
         return hooked.group(0).strip() if hooked is not None else call.text
+    if _PUSH_SAYS.search(signature):  # `git add . && git commit && git push`: the push's
+        pushed = next((s for s in steps if _PUSHED.match(s)), None)
+        if pushed is not None:
+            return pushed.strip()
     gits = [step for step in steps if _GIT_STEP.match(step)]
     others = [step for step in steps if not _GIT_STEP.match(step)]
     if _GIT_SAYS.match(signature) and len(gits) == 1 and all(map(only_reads, others)):
@@ -986,6 +990,13 @@ _GIT_SAYS = re.compile(
     r"src refspec|unable to (?:create|unlink|write))\b)"
 )
 _GIT_STEP = re.compile(r"^\s*git\s")
+# What only a push (or a pull's fetch) says: the remote refused it, or there is none.
+_PUSH_SAYS = re.compile(
+    r"No configured push destination|^remote: error:|\[(?:remote )?rejected\]|failed to push"
+    r"|\bnon-fast-forward\b|\bhas no upstream branch\b|Could not read from remote repository",
+    re.M,
+)
+_PUSHED = re.compile(r"^\s*git\s+(?:-\S+\s+)*push\b")
 
 
 # A command run inside a named conda environment (a project's runner, `uv run pytest`, is
