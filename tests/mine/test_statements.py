@@ -631,8 +631,7 @@ def test_codexs_note_sent_as_the_users_message_is_no_rule(tmp_path: Path) -> Non
             "you merely acknowledged it last time. I need you to build into your core working "
             "practices the idea that you never just acknowledge a direct CD command but just "
             "action it",
-            "I need you to build into your core working practices the idea that you never just "
-            "acknowledge a direct CD command but just action it.",
+            "Never just acknowledge a direct CD command but just action it.",
         ),
     ],
 )

@@ -244,6 +244,8 @@ _LABEL = re.compile(
     r"(?:\s+\w+)?\s*)?[!.:：。！]*$",
     re.I,
 )
+# The rule said to the agent ("you never …", "you always …"): told as the rule itself.
+_TO_THE_AGENT = re.compile(r"^you\s+(?=(?:always|never|must|should)\b)", re.I)
 MAX_REMEMBERED = 2  # sentences before the request to remember: the rule, and its reason
 MAX_REMEMBER_SENTENCE = 160
 
@@ -260,9 +262,15 @@ def _remembered(prose: list[str]) -> Statement | None:
             continue
         said = sentence[asked.end() :].strip(" ,，:：")
         if _length(said) >= MIN_SENTENCE and not _LABEL.match(said):  # the rule, said in it
-            if opens_rule(said) or is_standing_rule(said):
+            if not (opens_rule(said) or is_standing_rule(said)):
+                return None
+            addressed = _TO_THE_AGENT.match(said)  # "… the idea that you never …": the rule
+            if addressed is None:
                 return Statement(LessonKind.DECISION, "remembered", sentence)
-            return None
+            rule = said[addressed.end() :]
+            return Statement(
+                LessonKind.DECISION, "remembered", rule[:1].upper() + rule[1:], quote=sentence
+            )
         return _kept_before(prose[:position], sentence)
     return None
 
