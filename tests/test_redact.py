@@ -100,18 +100,37 @@ def test_code_that_handles_secrets_is_not_a_secret(code: str) -> None:
     assert redact(code) == code
 
 
-def test_the_cmdlet_that_reads_a_secret_is_no_secret_and_is_not_hidden_later() -> None:
-    read = "$env:N8N_API_KEY = Get-Content -Raw n8n_api_key.txt; curl.exe -H $env:N8N_API_KEY"
-    later = "Get-Content -TotalCount 250 cli.py"
+@pytest.mark.parametrize(
+    "read",
+    [
+        "$env:N8N_API_KEY = Get-Content -Raw n8n_api_key.txt; curl.exe -H $env:N8N_API_KEY",
+        "$env:API_KEY = (Get-Content -Raw key.txt).Trim()",
+        "$env:DB_PASSWORD = ConvertTo-SecureString $raw -AsPlainText -Force",
+        '{"command":"$env:API_TOKEN = Get-Content \\"token.txt\\""}',
+    ],
+)
+def test_the_cmdlet_that_reads_a_secret_is_no_secret_and_is_not_hidden_later(read: str) -> None:
+    later = "Get-Content -TotalCount 250 cli.py; ConvertTo-SecureString -String x"
     with secret_memory.reading():
         assert redact(read) == read
         assert redact(later) == later
 
 
-@pytest.mark.parametrize("value", ["Get-Rich42", "Correct-Horse", "Get-Content"])
-def test_a_password_shaped_like_a_cmdlet_is_still_redacted(value: str) -> None:
-    """Only a cmdlet with its arguments after it is left: a value standing alone is the secret."""
-    assert value not in redact(f"DB_PASSWORD={value}")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DB_PASSWORD=Correct-Horse",
+        "DB_PASSWORD=Get-Content",  # standing alone: the value itself
+        "export DB_PASSWORD=New-Yorker && ./run.sh",  # bash, not PowerShell's environment
+        "SECRET_KEY=Select-Star python manage.py runserver",
+        "API_KEY=Invoke-Mischief npm start",
+        "$env:DB_PASSWORD = Get-Lucky && echo done",  # no argument a cmdlet takes after it
+    ],
+)
+def test_a_password_shaped_like_a_cmdlet_is_still_redacted(text: str) -> None:
+    """Only a cmdlet given to `$env:NAME`, with its arguments after it, is left."""
+    value = text.split("=", 1)[1].strip().split()[0]
+    assert value not in redact(text)
 
 
 @pytest.mark.parametrize(

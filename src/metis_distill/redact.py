@@ -560,7 +560,7 @@ def _redact_env(match: re.Match[str]) -> str:
     value = match.group("value")
     if value.startswith(("[REDACTED", "<", "$", "{", "%")) or _PLACEHOLDER.match(value):
         return match.group(0)
-    if _READ_BY_CMDLET.fullmatch(value) and _ARGUMENTS.match(match.string, match.end()):
+    if _read_by_cmdlet(match):
         return match.group(0)
     if _is_count(match.group("name"), value):
         return match.group(0)
@@ -581,14 +581,27 @@ def _redact_said(match: re.Match[str]) -> str:
 # `$env:API_KEY = Get-Content -Raw key.txt`: the cmdlet that reads the secret, with its
 # arguments after it, is no secret (and hidden as one, every later `Get-Content` would be).
 _READ_BY_CMDLET = re.compile(
-    r"(?:Get|Read|ConvertTo|ConvertFrom|Import|Invoke|New|Select|Join|Resolve)-[A-Z][A-Za-z]+"
+    r"\(?(?:Get|Read|ConvertTo|ConvertFrom|Import|Invoke|New|Select|Join|Resolve)-[A-Z][A-Za-z]+"
 )
-_ARGUMENTS = re.compile(r"[ \t]+\S")
+# What a cmdlet's arguments start with: a parameter, a variable, a quoted or a path-like word.
+_ARGUMENTS = re.compile(r"[ \t]+(?:-[A-Za-z]|\$|[\"']|[\w~.-]*[./\\])")
+_POWERSHELL_ENV = "$env:"
+
+
+def _read_by_cmdlet(match: re.Match[str]) -> bool:
+    """A PowerShell variable of the environment (`$env:NAME = …`) given a cmdlet's output."""
+    start = match.start()
+    named = match.string[max(0, start - len(_POWERSHELL_ENV)) : start].lower() == _POWERSHELL_ENV
+    return (
+        named
+        and _READ_BY_CMDLET.fullmatch(match.group("value")) is not None
+        and _ARGUMENTS.match(match.string, match.end()) is not None
+    )
 
 
 def _redact_assignment(match: re.Match[str]) -> str:
     value, name = match.group("value"), match.group("name")
-    if value.startswith("[REDACTED") or _PLACEHOLDER.match(value):
+    if value.startswith("[REDACTED") or _PLACEHOLDER.match(value) or _read_by_cmdlet(match):
         return match.group(0)
     if not _looks_random(value) and not _password_like(name, value):
         return match.group(0)
