@@ -9,7 +9,6 @@ import pytest
 
 from metis_distill.extract.rules import RulesExtractor
 from metis_distill.mine.episodes import find_episodes
-from metis_distill.mine.statements import UNSIGNED_COMMITS
 from metis_distill.models import LessonKind
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.textio import read_lines
@@ -140,34 +139,6 @@ def test_a_rule_saved_to_memory_is_a_decision_on_one_line(tmp_path: Path) -> Non
 )
 def test_a_memory_entry_that_is_no_rule_is_no_decision(tmp_path: Path, rule: str) -> None:
     assert _lessons(tmp_path, [_saved(rule)]) == []
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "remove the co-author message, dont reference anything back to claude",
-        'Co-Authored-By: Claude Sonnet 4.6 <noreply@anthropic.com>\n  EOF\n  )"  这一段是什么,去除',
-        "Commit it without the Co-Authored-By: Claude line.",
-    ],
-)
-def test_the_agents_co_author_trailer_removed_is_a_rule_for_every_commit(
-    tmp_path: Path, text: str
-) -> None:
-    records = [say("user", "Commit the fix."), say("assistant", "Committed."), say("user", text)]
-    assert _lessons(tmp_path, records) == [(LessonKind.DECISION, UNSIGNED_COMMITS)]
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Don't remove the Co-Authored-By: Claude line, we track what the agent wrote.",
-        "Why did you remove the co-author line for claude?",
-        "Remove the co-author Ana from the last commit, she did not work on it.",
-        "Add a Co-Authored-By trailer for the AI pair to the last commit.",
-    ],
-)
-def test_a_co_author_kept_asked_about_or_a_persons_is_no_rule(tmp_path: Path, text: str) -> None:
-    assert _lessons(tmp_path, [say("user", text)]) == []
 
 
 def test_the_language_of_our_exchanges_in_french_is_the_reply_language(tmp_path: Path) -> None:

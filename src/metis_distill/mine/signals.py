@@ -386,26 +386,6 @@ REPLY_LANGUAGE = re.compile(
     re.I,
 )
 
-# The agent's co-author trailer on commits ("Co-Authored-By: Claude …"), and the user asking
-# for it to go ("remove the co-author message", "去除"), not to stay ("don't remove it").
-CO_AUTHOR = re.compile(r"\bco-?author(?:ed)?(?:[- ]by)?\b", re.I)
-REMOVED = re.compile(
-    r"\b(?:remove|delete|drop|strip|get rid of|take out|without)\b|\b(?:no|don'?t (?:add|"
-    r"include|put)|never (?:add|include|put))\b[^.;!?]{0,20}\bco-?author|去除|去掉|删除|删掉|"
-    r"不要|别加|entfern\w*|supprim\w*|quita\w*|elimin\w*",
-    re.I,
-)
-# ... naming the agent, not a person who shares the work ("remove the co-author Ana").
-AGENT_NAMED = re.compile(
-    r"\b(?:claude|anthropic|codex|openai|copilot|gemini|cursor|aider|AI|agent|assistant|bot)\b",
-    re.I,
-)
-KEPT = re.compile(
-    r"\b(?:don'?t|do not|never|no need to)\s+(?:remove|delete|drop|strip)\b"
-    r"|不要(?:去除|去掉|删除|删掉)",
-    re.I,
-)
-
 # A one-off request or question to the agent, not a standing rule.
 REQUEST = re.compile(
     r"\b(?:can you|could you|would you|can we|could we|will you|let me know|help me)\b", re.I

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from metis_distill.mine import signals
+from metis_distill.mine.co_author import UNSIGNED_COMMITS, unsigned_commits
 from metis_distill.mine.questions import answer_text, numbered_pick, undone
 from metis_distill.mine.text import clean, command_head, sentences
 from metis_distill.models import Event, EventKind, LessonKind
@@ -178,11 +179,8 @@ def statements(
         return  # `_classify` finds nothing in another's prose, nor in the agent's without these
     if event.role == "user" and _is_document(event.text):
         return  # rules pasted, or written for a document, are not the user's own decisions
-    if event.role == "user":
-        unsigned = _unsigned_commits(event.text)
-        if unsigned is not None:
-            yield unsigned
-            return
+    if event.role == "user" and (asked := unsigned_commits(event.text)) is not None:
+        yield Statement(LessonKind.DECISION, "user_rule", UNSIGNED_COMMITS, quote=asked)
     prose = [_LIST_MARK.sub("", sentence) for sentence in sentences(event.text)]
     told = _remembered(prose) if event.role == "user" else None
     if told is not None:
@@ -289,27 +287,6 @@ def _kept_before(before: list[str], request: str) -> Statement | None:
     if not called and not (_FOR_LATER.search(request) and is_standing_rule(kept[0])):
         return None
     return Statement(LessonKind.DECISION, "remembered", " ".join(kept), quote=kept[0])
-
-
-UNSIGNED_COMMITS = (
-    "Leave the agent's `Co-Authored-By` trailer out of commit messages: the user had it removed."
-)
-_CO_AUTHOR_ASK_MAX = 600  # characters: a request about one trailer, not a document naming it
-
-
-def _unsigned_commits(text: str) -> Statement | None:
-    """The user asking for the agent's co-author trailer to go: what they want of every
-    commit, however the one request is worded."""
-    said = text.strip()
-    named = signals.CO_AUTHOR.search(said)
-    if named is None or len(said) > _CO_AUTHOR_ASK_MAX or said.endswith(("?", "\uff1f")):
-        return None
-    if not signals.AGENT_NAMED.search(said):
-        return None
-    if not signals.REMOVED.search(said) or signals.KEPT.search(said):
-        return None
-    line = said[said.rfind("\n", 0, named.start()) + 1 :].splitlines()[0]
-    return Statement(LessonKind.DECISION, "user_rule", UNSIGNED_COMMITS, quote=line)
 
 
 # An agent's sentence is a statement only when DECISION or GOTCHA matches it.

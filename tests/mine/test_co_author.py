@@ -1,0 +1,64 @@
+"""The user asking for the agent's co-author trailer to go: one rule for every commit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from metis_distill.mine.co_author import UNSIGNED_COMMITS
+from metis_distill.models import LessonKind
+from tests.mine.test_episodes import say
+from tests.mine.test_statements import _lessons
+
+
+def _after_a_commit(tmp_path: Path, text: str) -> list[tuple[LessonKind, str]]:
+    records = [say("user", "Commit the fix."), say("assistant", "Committed."), say("user", text)]
+    return _lessons(tmp_path, records)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "remove the co-author message, dont reference anything back to claude",
+        'Co-Authored-By: Claude Sonnet 4.6 <noreply@anthropic.com>\n  EOF\n  )"  这一段是什么,去除',
+        "Commit it without the Co-Authored-By: Claude line.",
+    ],
+)
+def test_the_agents_co_author_trailer_removed_is_a_rule_for_every_commit(
+    tmp_path: Path, text: str
+) -> None:
+    assert _after_a_commit(tmp_path, text) == [(LessonKind.DECISION, UNSIGNED_COMMITS)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Don't remove the Co-Authored-By: Claude line, we track what the agent wrote.",
+        "Why did you remove the co-author line for claude?",
+        "why did you remove the co-authored-by claude line",
+        "Remove the co-author Ana from the last commit, she did not work on it.",
+        "Remove the co-author line for Bob from the commit, he is not an agent.",
+        "Add a Co-Authored-By trailer for the AI pair to the last commit.",
+        "Commit without pushing. Add the Co-Authored-By: Claude trailer.",
+        "Please add co-author for the AI assistant, and remove the old changelog entry",
+        "Drop the WIP commit; keep the Co-Authored-By for Claude.",
+        "Remove Copilot as a reviewer and add a co-author for Maria",
+        "move the cursor handling into utils, and add Jan as co-author without squashing",
+        "Our guide:\nAll commits by AI must include Co-Authored-By: Claude. Remove stale branches.",
+    ],
+)
+def test_a_co_author_kept_added_asked_about_or_a_persons_is_no_rule(
+    tmp_path: Path, text: str
+) -> None:
+    assert UNSIGNED_COMMITS not in [t for _, t in _after_a_commit(tmp_path, text)]
+
+
+def test_the_trailer_asked_away_leaves_the_other_rules_of_the_message(tmp_path: Path) -> None:
+    text = (
+        "Always run the tests before you commit because CI is slow. Also remove the Claude "
+        "co-author line from commits."
+    )
+    found = [t for _, t in _after_a_commit(tmp_path, text)]
+    assert UNSIGNED_COMMITS in found
+    assert "Always run the tests before you commit because CI is slow." in found
