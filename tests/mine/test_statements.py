@@ -419,6 +419,22 @@ def test_behaviour_described_with_instead_of_is_no_decision(tmp_path: Path) -> N
     )
     assert _lessons(tmp_path / "a", [say("assistant", bug)]) == []
     assert _lessons(tmp_path / "c", _answered([say("assistant", theirs)])) == []
+
+
+@pytest.mark.parametrize(
+    "choice",
+    [
+        "The project uses pnpm instead of npm because the workspace relies on its hoisting rules.",
+        "The team chose Postgres instead of MySQL because we need JSONB.",
+        "I'll make the service use Redis instead of Memcached because we need persistence.",
+        "I switched it so that it uses UTC instead of local time because CI runs in UTC.",
+    ],
+)
+def test_a_choice_told_of_the_project_or_made_in_the_run_stays_a_decision(
+    tmp_path: Path, choice: str
+) -> None:
+    ((kind, text),) = _lessons(tmp_path, _answered([say("assistant", choice)]))
+    assert kind is LessonKind.DECISION and choice.endswith(text[1:])
     found = _lessons(tmp_path / "b", _answered([say("assistant", choice)]))
     assert found == [(LessonKind.DECISION, choice)]
 
