@@ -435,8 +435,6 @@ def test_a_choice_told_of_the_project_or_made_in_the_run_stays_a_decision(
 ) -> None:
     ((kind, text),) = _lessons(tmp_path, _answered([say("assistant", choice)]))
     assert kind is LessonKind.DECISION and choice.endswith(text[1:])
-    found = _lessons(tmp_path / "b", _answered([say("assistant", choice)]))
-    assert found == [(LessonKind.DECISION, choice)]
 
 
 @pytest.mark.parametrize(
