@@ -133,6 +133,14 @@ def test_a_rule_saved_to_memory_is_a_decision_on_one_line(tmp_path: Path) -> Non
     "rule",
     [
         "why do the tests fail on CI?",  # a question sent after a stray `#`
+        "how do I run the tests here",
+        "can you check why CI fails on main",
+        "fix the failing test in auth.py now",
+        "TODO: migrate the auth module tomorrow",
+        "remember to email Bob about the invoice",
+        "Architecture",
+        "## Setup\nrun npm install\n## Test\nrun npm test",
+        "Project Notes\nThis repo is a Next.js app.\nIt uses Prisma.",
         "ok",
         "# Plan\n## Goals\n- a\n- b\n## Steps\n- c\n| x | y |",  # a document, heading and all
     ],
@@ -419,6 +427,8 @@ def test_behaviour_described_with_instead_of_is_no_decision(tmp_path: Path) -> N
     )
     assert _lessons(tmp_path / "a", [say("assistant", bug)]) == []
     assert _lessons(tmp_path / "c", _answered([say("assistant", theirs)])) == []
+    found = _lessons(tmp_path / "b", _answered([say("assistant", choice)]))
+    assert found == [(LessonKind.DECISION, choice)]
 
 
 @pytest.mark.parametrize(

@@ -98,8 +98,18 @@ class Statement:
 # What the user saved to Claude Code's memory (a message opened with `#`): a rule they chose
 # to keep, the plainest decision a run can hold. The harness wraps it in a tag.
 _MEMORY_ENTRY = re.compile(r"^\s*<user-memory-input>(?P<rule>.+?)</user-memory-input>\s*$", re.S)
-_MEMORY_MIN = 8  # characters: "use bun" says all a saved rule needs to
+_MEMORY_WORDS = 3  # "use bun always": a saved rule says what and how in a few words
 _MEMORY_MAX = 400
+_MAX_SAVED_LINES = 6
+_HEADING_MARK = re.compile(r"^\s*#{1,6}\s*")
+# What no saved rule is: a question or a request typed after a stray `#`, today's task, a
+# reminder ("remember to email Bob"), a note of work to do.
+_NOT_SAVED_RULE = re.compile(
+    r"^(?:how|what|why|where|when|who|which|can|could|would|will|is|are|do|does|did)\b"
+    r"|^(?:remember|don't forget|do not forget) to\b|^(?:TODO|FIXME|note to self)\b"
+    r"|\b(?:now|today|tonight|tomorrow|right away|asap|later today|this week)\b",
+    re.I,
+)
 
 
 def memory_entry(text: str) -> str | None:
@@ -110,18 +120,33 @@ def memory_entry(text: str) -> str | None:
 
 def _saved_rule(text: str) -> Statement | None:
     """The decision a memory entry keeps, on one line; None for what is no rule (a question,
-    a document typed after the `#` of its heading, a word or two)."""
+    a request, a document typed after the `#` of its heading, a word or two)."""
     rule = memory_entry(text) or ""
-    lines = [_LIST_MARK.sub("", line).strip() for line in rule.splitlines() if line.strip()]
+    lines = [
+        _LIST_MARK.sub("", _HEADING_MARK.sub("", line)).strip()
+        for line in rule.splitlines()
+        if line.strip()
+    ]
     said = _joined(lines)
-    if not _MEMORY_MIN <= _length(said) <= _MEMORY_MAX or said.endswith(("?", "\uff1f")):
+    if _length(said) > _MEMORY_MAX or len(lines) > _MAX_SAVED_LINES or _is_document(rule):
         return None
-    if len(lines) > MAX_SAVED_LINES or _is_document(rule):
+    if len(said.split()) < _MEMORY_WORDS and _length(said) < MIN_SENTENCE:
         return None
+    if said.endswith(("?", "\uff1f")) or _NOT_SAVED_RULE.search(said):
+        return None
+    if signals.REQUEST.search(said) or signals.ONE_OFF_ELSEWHERE.search(said):
+        return None
+    if len(lines) > 1 and _is_title(lines[0]):
+        return None  # a document's title or a section's heading, then its text
     return Statement(LessonKind.DECISION, "remembered", said, quote=lines[0])
 
 
-MAX_SAVED_LINES = 6
+_TITLE_WORDS = 4
+
+
+def _is_title(line: str) -> bool:
+    """A line that names what follows ("Project Notes", "Setup"), not a rule that lists it."""
+    return len(line.split()) < _TITLE_WORDS and not line.endswith((":", "\uff1a", ".", "!"))
 
 
 def _joined(lines: list[str]) -> str:
