@@ -149,6 +149,23 @@ def test_a_memory_entry_that_is_no_rule_is_no_decision(tmp_path: Path, rule: str
     assert _lessons(tmp_path, [_saved(rule)]) == []
 
 
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Traduis ce document en anglais pour nos discussions avec le client",
+        "écris le README en anglais, pour nos échanges avec l'équipe",
+        "Mets l'interface en anglais dans nos échanges avec le client, s'il te plaît",
+        "Rédige la lettre en anglais, vos réponses au client doivent rester courtes",
+        "這次回覆用英文",  # this time
+        "这条评论的回复用英文写",  # the reply to this comment: a thing to write
+    ],
+)
+def test_a_task_in_a_language_or_a_reply_this_time_is_no_reply_language(
+    tmp_path: Path, said: str
+) -> None:
+    assert _lessons(tmp_path, [say("user", said)]) == []
+
+
 def test_the_language_of_our_exchanges_in_french_is_the_reply_language(tmp_path: Path) -> None:
     records = [say("user", "j'aimerai que tout soit en français lors de nos échanges")]
     assert _lessons(tmp_path, records) == [

@@ -358,7 +358,11 @@ def _classify(event: Event, sentence: str) -> Statement | None:
             return None
         if opens_rule(sentence) and is_standing_rule(sentence):
             return Statement(LessonKind.DECISION, "user_rule", sentence)
-        if signals.REPLY_LANGUAGE.search(sentence) and len(sentence) <= _LANGUAGE_ASK_MAX:
+        if (
+            signals.REPLY_LANGUAGE.search(sentence)
+            and len(sentence) <= _LANGUAGE_ASK_MAX
+            and not signals.ONE_OFF_ELSEWHERE.search(sentence)
+        ):
             # the language to answer in: how this person is spoken to, whatever the task
             return Statement(LessonKind.DECISION, "user_rule", sentence)
         if signals.USER_CHOICE.search(sentence) and not signals.TASK.search(sentence):
