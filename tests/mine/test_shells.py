@@ -572,3 +572,42 @@ def test_cmds_parentheses_given_to_bash_are_not_a_path_left_unquoted(tmp_path: P
         ],
     )
     assert all(c.text != PAREN_PATH_TEXT for c in found)
+
+
+def test_a_version_probe_after_a_refused_here_document_is_no_way_past_it(tmp_path: Path) -> None:
+    (lesson,) = _heredoc_then(tmp_path, "python --version", 0)
+    assert lesson.text == HEREDOC_IN_POWERSHELL_TEXT and lesson.fix is None
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "git commit -m \"$(cat <<'EOF'\nFix the parser\nEOF\n)\"",  # a message, not code
+        "python main.py < input.txt  # was <<EOF before",
+    ],
+)
+def test_a_redirection_powershell_refused_that_feeds_no_interpreter_is_not_the_here_document(
+    tmp_path: Path, command: str
+) -> None:
+    found = _codex(
+        tmp_path,
+        [
+            {"type": "session_meta", "payload": {"id": "s", "cwd": "C:\\w"}},
+            _codex_call("c1", command),
+            _codex_output("c1", _HEREDOC_REFUSED, 1),
+        ],
+    )
+    assert all(c.text != HEREDOC_IN_POWERSHELL_TEXT for c in found)
+
+
+def test_a_here_document_refused_in_a_claude_code_run_is_not_told_of_powershell(
+    tmp_path: Path,
+) -> None:
+    found = _lessons(
+        tmp_path,
+        [
+            call("t1", "python - <<'PY'\nprint(1)\nPY"),
+            result("t1", "Exit code 1\n" + _HEREDOC_REFUSED, True),
+        ],
+    )
+    assert all(c.text != HEREDOC_IN_POWERSHELL_TEXT for c in found)

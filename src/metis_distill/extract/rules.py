@@ -421,8 +421,9 @@ def _failure_lesson(
         return _HEREDOC_TEXT, (_HEREDOC_FIX if episode.fix is not None else None)
     if paren_in_path(call, episode.trigger.text):
         return PAREN_PATH_TEXT, (PAREN_PATH_FIX if episode.fix is not None else None)
-    if heredoc_in_powershell(call, episode.trigger.text):
-        return HEREDOC_IN_POWERSHELL_TEXT, (HEREDOC_IN_POWERSHELL_FIX if episode.fix else None)
+    if harness == "codex" and heredoc_in_powershell(call, episode.trigger.text):
+        fixed = episode.fix is not None
+        return HEREDOC_IN_POWERSHELL_TEXT, (HEREDOC_IN_POWERSHELL_FIX if fixed else None)
     if killed_own_shell(call, episode.trigger):
         return OWN_SHELL_TEXT, None
     if quote_escaped_by_path(call, episode.trigger.text):

@@ -13,7 +13,7 @@ flaky retry: nothing to teach either).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import StrEnum
@@ -43,6 +43,7 @@ from metis_distill.mine.text import (
     SHELL_WORD,
     STEP_SPLIT,
     command_head,
+    feeds_interpreter,
     file_name,
     first_step,
     script_steps,
@@ -539,22 +540,24 @@ def _only_other_form(events: tuple[Event, ...], call: Event, since: Event, later
 def _posix_form(events: tuple[Event, ...], index: int, foreign: str) -> Fix | None:
     """The call that did what a cmd or PowerShell command meant, the POSIX way or with the
     harness's own tool, and worked."""
+    return _first_working(events, index, lambda later: does_same(foreign, later))
+
+
+def _first_working(
+    events: tuple[Event, ...], index: int, accepts: Callable[[Event], bool]
+) -> Fix | None:
+    """The first call after the failure that `accepts` takes, when it worked."""
     results = results_by_call(events[index + 1 :])
     for later in _window(events, index):
         result = results.get(later.tool_use_id or "")
-        if does_same(foreign, later) and result is not None and signals.is_success(result):
+        if accepts(later) and result is not None and signals.is_success(result):
             return Fix(FixKind.REPLACED, later, result)
     return None
 
 
 def _without_heredoc(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
-    """The program the here-document fed, run with its code passed another way, working."""
-    results = results_by_call(events[index + 1 :])
-    for later in _window(events, index):
-        result = results.get(later.tool_use_id or "")
-        if result is not None and passed_without_heredoc(call, later):
-            return Fix(FixKind.REPLACED, later, result) if signals.is_success(result) else None
-    return None
+    """The program the here-document fed, given the code another way (`-c`, a file)."""
+    return _first_working(events, index, lambda later: passed_without_heredoc(call, later))
 
 
 def _doubled_switch(events: tuple[Event, ...], index: int, call: Event, switch: str) -> Fix | None:
@@ -730,7 +733,7 @@ def _classify(
     if steps:
         return Fix(FixKind.PREPARED, later, result, steps[-MAX_STEPS:])
     if split_heredocs(later.text)[1] != split_heredocs(call.text)[1]:
-        if _feeds_interpreter(call.text):
+        if feeds_interpreter(call.text):
             return None  # the script it read was written again: the day's code, no retry
         if writes_heredoc(call.text):
             return Fix(FixKind.EDITED, later, result)  # the file it runs, written anew
@@ -803,16 +806,6 @@ _BACKGROUND = re.compile(r"running in (?:the )?background", re.I)
 _DEFAULT_LIMIT_MS = {"Bash": 120_000}
 # A here-document fed to an interpreter as its script (`python3 - <<'PY'`, `bash <<EOF`), not
 # one a command reads as text (a commit message through `$(cat <<'EOF' …)`).
-_INTERPRETER_HEREDOC = re.compile(
-    r"(?:^|[\s;&|(])(?:\S*/)?(?:python[\d.]*|node|ruby|perl|php|bash|sh|zsh|deno|bun|Rscript)"
-    r"(?:\s+-\S*)*\s*<<"
-)
-
-
-def _feeds_interpreter(command: str) -> bool:
-    return _INTERPRETER_HEREDOC.search(split_heredocs(command)[0]) is not None
-
-
 # What a rerun may add around a command without changing what it does: a time limit, its
 # output cut or merged, its exit status masked.
 _TIME_LIMIT = re.compile(r"^timeout\s+\d+[smh]?\s+")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 from metis_distill.mine import signals
-from metis_distill.mine.text import command_head, shared_closing_line
+from metis_distill.mine.text import command_head, feeds_interpreter, shared_closing_line
 from metis_distill.models import Event, EventKind
 
 _SEGMENT = re.compile(r"\s*(?:&&|\|\||;|\|)\s*")
@@ -132,7 +132,10 @@ _HEREDOC_REFUSED = re.compile(
     r"Missing file specification after redirection operator|The '<' operator is reserved for "
     r"future use"
 )
-_HEREDOC_OPENED = re.compile(r"<<-?\s*['\"]?\w+")
+# How code goes to an interpreter without a here-document: a flag, or a script file run.
+_CODE_PASSED = re.compile(
+    r"(?:^|\s)(?:-c|-e|--eval|-Command|--command)\s|\S\.(?:py|js|mjs|cjs|ts|rb|pl|php|ps1|sh|R)\b"
+)
 HEREDOC_IN_POWERSHELL_TEXT = (
     "Shell commands here run in PowerShell, which has no here-documents: `python - <<'PY'` "
     "fails before anything runs (“Missing file specification after redirection operator”); "
@@ -144,7 +147,7 @@ HEREDOC_IN_POWERSHELL_FIX = "pass the code with `-c`, or write it to a file and 
 def heredoc_in_powershell(call: Event, error: str) -> bool:
     """A here-document the shell, PowerShell, could not parse (not one given to a PowerShell
     the call started on purpose: that says nothing of the harness's shell)."""
-    if _RUNS_POWERSHELL.search(call.text) or not _HEREDOC_OPENED.search(call.text):
+    if _RUNS_POWERSHELL.search(call.text) or not feeds_interpreter(call.text):
         return False
     return _HEREDOC_REFUSED.search(error[:4000]) is not None
 
@@ -171,10 +174,11 @@ def passed_without_heredoc(call: Event, later: Event) -> bool:
     """`later` runs the program the here-document fed, its code passed another way."""
     if later.kind is not EventKind.TOOL_CALL or later.session != call.session:
         return False
-    if later.tool_name not in signals.SHELL_TOOLS or _HEREDOC_OPENED.search(later.text):
+    if later.tool_name not in signals.SHELL_TOOLS or feeds_interpreter(later.text):
         return False
     fed = command_head(call.text).split()[:1]
-    return bool(fed) and command_head(later.text).split()[:1] == fed
+    head = command_head(later.text)
+    return bool(fed) and head.split()[:1] == fed and _CODE_PASSED.search(head) is not None
 
 
 def does_same(foreign: str, later: Event) -> bool:

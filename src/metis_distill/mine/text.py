@@ -115,6 +115,19 @@ def shorten(text: str, limit: int) -> str:
 _COMMANDS_CACHED = 512
 
 
+# A here-document fed to an interpreter (`python - <<'PY'`, `node <<EOF`), not a message
+# written through one (`git commit -m "$(cat <<'EOF' …)"`).
+_INTERPRETER_HEREDOC = re.compile(
+    r"(?:^|[\s;&|(])(?:\S*/)?(?:python[\d.]*|node|ruby|perl|php|bash|sh|zsh|deno|bun|Rscript)"
+    r"(?:\s+-\S*)*\s*<<"
+)
+
+
+def feeds_interpreter(command: str) -> bool:
+    """The command feeds a here-document to an interpreter."""
+    return _INTERPRETER_HEREDOC.search(split_heredocs(command)[0]) is not None
+
+
 @lru_cache(maxsize=_COMMANDS_CACHED)
 def split_heredocs(command: str) -> tuple[str, str]:
     """The command's own lines and the bodies of its here-documents (`python3 - <<'PY'` …
