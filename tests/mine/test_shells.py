@@ -611,3 +611,41 @@ def test_a_here_document_refused_in_a_claude_code_run_is_not_told_of_powershell(
         ],
     )
     assert all(c.text != HEREDOC_IN_POWERSHELL_TEXT for c in found)
+
+
+@pytest.mark.parametrize(
+    ("command", "retry"),
+    [  # the path was quoted: the `(` bash stopped at was another's
+        (
+            "cat 'apps/web/app/(auth)/page.tsx' && if exist x (echo y) else (echo n)",
+            "cat 'apps/web/app/(auth)/page.tsx'",
+        ),
+        (
+            'ls "src/app/(marketing)/about" && python -c print(1)',
+            'ls "src/app/(marketing)/about" && python -c "print(1)"',
+        ),
+    ],
+)
+def test_a_quoted_path_with_parentheses_is_no_path_left_unquoted(
+    tmp_path: Path, command: str, retry: str
+) -> None:
+    error = "Exit code 2\n/usr/bin/bash: eval: line 1: syntax error near unexpected token `('"
+    found = _lessons(
+        tmp_path,
+        [call("t1", command), result("t1", error, True), call("t2", retry), result("t2", "ok")],
+    )
+    assert all(c.text != PAREN_PATH_TEXT for c in found)
+
+
+def test_a_route_group_path_retried_another_way_has_no_fix(tmp_path: Path) -> None:
+    error = "Exit code 2\n/usr/bin/bash: eval: line 1: syntax error near unexpected token `('"
+    (lesson,) = _lessons(
+        tmp_path,
+        [
+            call("t1", "ls apps/web/app/(protected)"),
+            result("t1", error, True),
+            call("t2", "ls apps/web/app"),
+            result("t2", "(protected)\nlayout.tsx"),
+        ],
+    )
+    assert lesson.text == PAREN_PATH_TEXT and lesson.fix is None

@@ -419,7 +419,7 @@ def _failure_lesson(
         return _ESCAPED_BANG_TEXT, (_ESCAPED_BANG_FIX if from_file else None)
     if harness == "claude_code" and broken_heredoc(call, episode.trigger.text) is not None:
         return _HEREDOC_TEXT, (_HEREDOC_FIX if episode.fix is not None else None)
-    if paren_in_path(call, episode.trigger.text):
+    if paren_in_path(call, episode.trigger.text) is not None:
         return PAREN_PATH_TEXT, (PAREN_PATH_FIX if episode.fix is not None else None)
     if harness == "codex" and heredoc_in_powershell(call, episode.trigger.text):
         fixed = episode.fix is not None

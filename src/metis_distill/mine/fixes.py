@@ -32,7 +32,9 @@ from metis_distill.mine.shells import (
     escaped_bang,
     foreign_command,
     heredoc_in_powershell,
+    paren_in_path,
     passed_without_heredoc,
+    quoted_path,
     switch_as_path,
 )
 from metis_distill.mine.statements import injected
@@ -189,6 +191,9 @@ def find_fix(events: tuple[Event, ...], index: int, call: Event | None) -> Fix |
     target = broken_heredoc(call, events[index].text)
     if target is not None:  # the body was fine; the way it was passed not
         return _written_whole(events, index, call, target)
+    path = paren_in_path(call, events[index].text)
+    if path is not None:  # `ls app/(auth)` in bash: the same path quoted fixes it
+        return _first_working(events, index, lambda later: quoted_path(path, later))
     if heredoc_in_powershell(call, events[index].text):  # the code was fine; its passing not
         return _without_heredoc(events, index, call)
     foreign = foreign_command(call, events[index].text)

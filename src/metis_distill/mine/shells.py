@@ -20,7 +20,12 @@ from __future__ import annotations
 import re
 
 from metis_distill.mine import signals
-from metis_distill.mine.text import command_head, feeds_interpreter, shared_closing_line
+from metis_distill.mine.text import (
+    command_head,
+    feeds_interpreter,
+    quotes_masked,
+    shared_closing_line,
+)
 from metis_distill.models import Event, EventKind
 
 _SEGMENT = re.compile(r"\s*(?:&&|\|\||;|\|)\s*")
@@ -154,7 +159,7 @@ def heredoc_in_powershell(call: Event, error: str) -> bool:
 
 # bash read a `(` of an unquoted path (a Next.js route group, `app/(auth)/page.tsx`) as syntax.
 _PAREN_REFUSED = re.compile(r"syntax error near unexpected token `\('")
-_PAREN_IN_PATH = re.compile(r"(?<![\w'\"(])[\w.@~\[\]-]*/\([\w.-]+\)(?:/|\s|$)")
+_PAREN_IN_PATH = re.compile(r"(?<![^\s=])[^\s'\";&|]*/\([\w.-]+\)[^\s'\";&|]*")
 PAREN_PATH_TEXT = (
     "An unquoted path holding `( )` (a Next.js route group such as `app/(auth)/page.tsx`) is a "
     "syntax error in bash (“syntax error near unexpected token `('”); quote such paths "
@@ -163,11 +168,21 @@ PAREN_PATH_TEXT = (
 PAREN_PATH_FIX = "quote the path"
 
 
-def paren_in_path(call: Event, error: str) -> bool:
-    """bash stopped at the `(` of a path the call left unquoted."""
+def paren_in_path(call: Event, error: str) -> str | None:
+    """The path holding `( )` the call left unquoted, when bash stopped at its `(`."""
     if call.tool_name not in signals.SHELL_TOOLS or not _PAREN_REFUSED.search(error[:2000]):
+        return None
+    head = command_head(call.text)
+    found = _PAREN_IN_PATH.search(quotes_masked(head))  # a quoted path is no cause
+    return head[found.start() : found.end()].strip() if found is not None else None
+
+
+def quoted_path(path: str, later: Event) -> bool:
+    """`later` is a shell call that gives the path quoted (or its parentheses escaped)."""
+    if later.kind is not EventKind.TOOL_CALL or later.tool_name not in signals.SHELL_TOOLS:
         return False
-    return _PAREN_IN_PATH.search(command_head(call.text)) is not None
+    escaped = path.replace("(", "\\(").replace(")", "\\)")
+    return any(form in later.text for form in (f"'{path}", f'"{path}', escaped))
 
 
 def passed_without_heredoc(call: Event, later: Event) -> bool:
