@@ -1498,6 +1498,28 @@ def test_a_push_refused_at_the_end_of_a_chain_is_told_of_the_push(
     assert lesson.text.startswith("`git push` fails here")
 
 
+def test_a_push_through_another_folder_is_told_of_the_push(tmp_path: Path) -> None:
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "git -C site add -A && git -C site commit -m 'x' && git -C site push"),
+            result("t1", "fatal: No configured push destination.", True),
+        ],
+    )
+    assert lesson.text.startswith("`git -C site push` fails here")
+
+
+def test_a_remote_a_fetch_could_not_read_is_not_told_of_the_push(tmp_path: Path) -> None:
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "git fetch origin && git rebase origin/main && git push"),
+            result("t1", "fatal: Could not read from remote repository.", True),
+        ],
+    )
+    assert not lesson.text.startswith("`git push`")
+
+
 def test_a_sudo_retry_that_could_not_run_is_no_fix(tmp_path: Path) -> None:
     """Permission denied, then `sudo` with no terminal to ask for the password: it never ran,
     so nothing "worked with sudo"."""

@@ -969,7 +969,8 @@ def _failed_step(call: Event, signature: str) -> str | None:
     if _GIT_HOOK.search(signature):  # `git add x && git commit`: the commit's hook failed
         hooked = next((m for s in steps if (m := _HOOKED.match(s)) is not None), None)
         return hooked.group(0).strip() if hooked is not None else call.text
-    if _PUSH_SAYS.search(signature):  # `git add . && git commit && git push`: the push's
+    if _PUSH_SAYS.search(signature) and not any(_FETCHED.match(s) for s in steps):
+        # `git add . && git commit && git push`: the push's (a fetch or a pull says the same)
         pushed = next((s for s in steps if _PUSHED.match(s)), None)
         if pushed is not None:
             return pushed.strip()
@@ -991,13 +992,15 @@ _GIT_SAYS = re.compile(
     r"src refspec|unable to (?:create|unlink|write))\b)"
 )
 _GIT_STEP = re.compile(r"^\s*git\s")
-# What only a push (or a pull's fetch) says: the remote refused it, or there is none.
+# What a push says when the remote refused it, or there is none (a fetch may say it too).
 _PUSH_SAYS = re.compile(
     r"No configured push destination|^remote: error:|\[(?:remote )?rejected\]|failed to push"
     r"|\bnon-fast-forward\b|\bhas no upstream branch\b|Could not read from remote repository",
     re.M,
 )
-_PUSHED = re.compile(r"^\s*git\s+(?:-\S+\s+)*push\b")
+_GIT_OPTIONS = r"^\s*git\s+(?:-C\s+\S+\s+|-c\s+\S+\s+|-\S+\s+)*"
+_PUSHED = re.compile(_GIT_OPTIONS + r"push\b")
+_FETCHED = re.compile(_GIT_OPTIONS + r"(?:fetch|pull|clone|ls-remote|remote\s+update)\b")
 
 
 # A command run inside a named conda environment (a project's runner, `uv run pytest`, is
@@ -1350,9 +1353,9 @@ def _missing_program_text(program: str, call: Event, fix: Fix | None) -> tuple[s
 
 
 _NO_TIMEOUT_TEXT = (
-    "`timeout` is not installed here (“timeout: command not found”; macOS has no GNU "
-    "`timeout`): run the command without it and bound it with the tool call's own time limit "
-    "(or `gtimeout`, where Homebrew's coreutils is installed)."
+    "`timeout` is not installed here (GNU coreutils' `timeout`, which macOS lacks): run the "
+    "command without it and bound it with the tool call's own time limit (or `gtimeout`, "
+    "where Homebrew's coreutils is installed)."
 )
 _RUNNERS = frozenset(
     {"npx", "bunx", "pnpx", "uvx", "uv run", "poetry run", "pipenv run", "pdm run", "hatch run"}
