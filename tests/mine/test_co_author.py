@@ -23,6 +23,7 @@ def _after_a_commit(tmp_path: Path, text: str) -> list[tuple[LessonKind, str]]:
         "remove the co-author message, dont reference anything back to claude",
         'Co-Authored-By: Claude Sonnet 4.6 <noreply@anthropic.com>\n  EOF\n  )"  这一段是什么,去除',
         "Commit it without the Co-Authored-By: Claude line.",
+        "Don't add a co-author line for Claude.",
     ],
 )
 def test_the_agents_co_author_trailer_removed_is_a_rule_for_every_commit(
@@ -46,6 +47,15 @@ def test_the_agents_co_author_trailer_removed_is_a_rule_for_every_commit(
         "Remove Copilot as a reviewer and add a co-author for Maria",
         "move the cursor handling into utils, and add Jan as co-author without squashing",
         "Our guide:\nAll commits by AI must include Co-Authored-By: Claude. Remove stale branches.",
+        "Co-Authored-By: Claude <noreply@anthropic.com>\nno, keep it",
+        "no co-author for claude is fine... actually put it back",
+        "Remove co-author Maria Garcia, the AI wrote that part",
+        "remove the co-author line for ana, claude wrote it",
+        "Claude: remove the co-author Bob line",
+        "So we remove the claude co-author line?",
+        "Remove the claude co-author line, or keep it?",
+        "I noticed there is no co-author attribution for claude in the commits",
+        "delete the co-author section in the README about claude",
     ],
 )
 def test_a_co_author_kept_added_asked_about_or_a_persons_is_no_rule(
@@ -62,3 +72,8 @@ def test_the_trailer_asked_away_leaves_the_other_rules_of_the_message(tmp_path: 
     found = [t for _, t in _after_a_commit(tmp_path, text)]
     assert UNSIGNED_COMMITS in found
     assert "Always run the tests before you commit because CI is slow." in found
+
+
+def test_a_rule_that_asks_the_trailer_away_is_one_decision(tmp_path: Path) -> None:
+    text = "Always remove the Claude co-author trailer from commit messages."
+    assert _after_a_commit(tmp_path, text) == [(LessonKind.DECISION, UNSIGNED_COMMITS)]

@@ -3,8 +3,9 @@
 Claude Code (and other agents) end commit messages with `Co-Authored-By: Claude …`. A user who
 has it taken out ("remove the co-author message", the trailer pasted back with "去除") wants it
 gone from every commit, however the one request is worded. The request is read clause by
-clause: the removal and the trailer in one clause, not a clause that adds or keeps it, not a
-question, not a co-author who is a person ("remove the co-author line for Bob").
+clause: the removal and the trailer (named as one: `Co-Authored-By`, "the co-author line") in
+one clause; none of the message's clauses adding, keeping or restoring it; not a question; the
+agent named, and no person whose credit it is ("remove the co-author line for Bob").
 """
 
 from __future__ import annotations
@@ -15,31 +16,53 @@ UNSIGNED_COMMITS = (
     "Leave the agent's `Co-Authored-By` trailer out of commit messages: the user had it removed."
 )
 ASK_MAX = 600  # characters: a request about one trailer, not a document naming it
-_CO_AUTHOR = re.compile(r"\bco-?author(?:ed)?(?:[- ]by)?\b|共同作者|合著", re.I)
-_REMOVED = re.compile(
-    r"\b(?:remove|delete|drop|strip|get rid of|take out|without|no|don'?t (?:add|include|put)|"
-    r"never (?:add|include|put))\b|去除|去掉|删除|删掉|不要|别加|entfern\w*|supprim\w*|quita\w*|"
-    r"elimin\w*",
+# The trailer, named as one: its own words, or co-author words with what it is in a commit.
+_TRAILER_NAMED = re.compile(
+    r"\bco-?authored[- ]by\b|\bco-?author(?:ed)?(?:[- ]by)?\s+(?:message|line|trailer|"
+    r"attribution|signature|tag|credit|footer)s?\b",
     re.I,
 )
+_CO_AUTHOR = re.compile(r"\bco-?author", re.I)
+_REMOVED = re.compile(
+    r"\b(?:remove|delete|drop|strip|get rid of|take out|without|leave out|omit)\b"
+    r"|^no\b|\b(?:don'?t|do not|never) (?:add|include|put)\b|去除|去掉|删除|删掉|不要|别加"
+    r"|entfern\w*|supprim\w*|quita\w*|elimin\w*",
+    re.I,
+)
+# A clause that adds the trailer (not "don't add"), anywhere in the message.
+_ADDED = re.compile(
+    r"(?<!don't )(?<!dont )(?<!not )(?<!never )\b(?:add|include|append|use|must|should|needs?)\b",
+    re.I,
+)
+# The trailer kept or put back, said of it or of "it" ("no, keep it", "actually put it back").
 _KEPT = re.compile(
-    r"\b(?:add|include|keep|put|use|append|must|should|needs?|don'?t (?:remove|delete|drop|strip)|"
-    r"do not (?:remove|delete|drop|strip)|never (?:remove|delete|drop|strip)|no need to)\b"
-    r"|不要(?:去除|去掉|删除|删掉)|保留|加上",
+    r"\b(?:keep|restore|put (?:it |that )?back|leave (?:it|that) (?:in|there|alone)|"
+    r"(?:don'?t|do not|never|no need to) (?:remove|delete|drop|strip))\b"
+    r"|不要(?:去除|去掉|删除|删掉)|保留|加上|加回",
     re.I,
 )
 _AGENT = re.compile(
     r"\b(?:claude|anthropic|codex|openai|copilot|gemini|cursor|aider|AI|agent|assistant|bot)\b",
     re.I,
 )
-# Someone named after the co-author words ("the co-author line for Bob"): a person's credit.
-_PERSON = re.compile(r"\b(?:for|of|by|as)\s+(?P<name>[A-Z][a-z]+)\b")
-_QUESTION = re.compile(
-    r"^\s*(?:why|what|how|when|where|who|did|do|does|is|are|can|could|would|should)\b"
-    r"|[?\uff1f]\s*$|吗\s*$",
+# A person named with the co-author words ("co-author Bob", "the co-author line for Ana").
+_PERSON = re.compile(
+    r"\bco-?author(?:ed)?(?:[- ]by)?:?\s+(?:(?:line|message|trailer)\s+)?(?:for|of)?\s*"
+    r"(?P<name>[A-Za-z][a-z]+)\b|\b(?:for|of)\s+(?P<after>[A-Za-z][a-z]+)\b",
     re.I,
 )
-_CLAUSE = re.compile(r"[.;!?\n。；！？,，]+|\s+(?:and|but|then)\s+", re.I)
+_NOT_NAMES = frozenset(
+    {"the", "a", "an", "this", "that", "it", "my", "our", "your", "all", "each", "every", "me"}
+    | {"line", "message", "trailer", "attribution", "signature", "tag", "credit", "footer"}
+    | {"commit", "commits", "from", "in", "on", "to"}
+)
+_QUESTION_OPENS = re.compile(
+    r"^\s*(?:so\s+)?(?:why|what|how|when|where|who|did|do|does|is|are|can|could|would|should|"
+    r"shall|will)\b",
+    re.I,
+)
+_SENTENCE = re.compile(r"[^.!?\n。！？]+[.!?\n。！？]*")
+_CLAUSE = re.compile(r"[.;!?\n。；！？,，:]+|\s+(?:and|but|then|or)\s+", re.I)
 # The trailer itself, pasted back by the user.
 _TRAILER = re.compile(r"^\s*Co-Authored-By:\s*(?P<who>.+)$", re.I | re.M)
 _BARE_REMOVAL_MAX = 12  # characters of a clause that says only "remove it" ("去除")
@@ -51,11 +74,14 @@ def unsigned_commits(text: str) -> str | None:
     if len(said) > ASK_MAX or not _CO_AUTHOR.search(said):
         return None
     clauses = [c.strip() for c in _CLAUSE.split(said) if c.strip()]
-    if any(_CO_AUTHOR.search(c) and _KEPT.search(c) for c in clauses):
-        return None  # the trailer added or kept somewhere in the message
-    for clause in clauses:
-        if _asks_removal(clause, agent_named=bool(_AGENT.search(said))):
-            return clause
+    if any(_KEPT.search(c) or (_CO_AUTHOR.search(c) and _ADDED.search(c)) for c in clauses):
+        return None  # the trailer added, kept or put back somewhere in the message
+    for sentence in _SENTENCE.findall(said):
+        if _is_question(sentence):
+            continue
+        for clause in _CLAUSE.split(sentence):
+            if _asks_removal(clause.strip(), agent_named=bool(_AGENT.search(said))):
+                return clause.strip()
     pasted = _TRAILER.search(said)
     if pasted is not None and _AGENT.search(pasted["who"]):
         own = said[: pasted.start()] + said[pasted.end() :]
@@ -64,22 +90,30 @@ def unsigned_commits(text: str) -> str | None:
     return None
 
 
+def _is_question(sentence: str) -> bool:
+    stripped = sentence.strip()
+    return bool(_QUESTION_OPENS.match(stripped)) or stripped.endswith(("?", "\uff1f", "吗", "嗎"))
+
+
 def _asks_removal(clause: str, agent_named: bool) -> bool:
-    """The clause removes the co-author trailer of the agent (named in it, or in the message
-    with no one else named in the clause)."""
-    if not (_CO_AUTHOR.search(clause) and _REMOVED.search(clause)) or _QUESTION.search(clause):
+    """The clause removes the trailer of the agent (named in it, or in the message), and of
+    no person."""
+    if not (_TRAILER_NAMED.search(clause) and _REMOVED.search(clause)):
         return False
-    if _AGENT.search(clause):
-        return True
-    person = _PERSON.search(clause)
-    return agent_named and (person is None or _AGENT.fullmatch(person["name"]) is not None)
+    if _names_person(clause):
+        return False
+    return agent_named or _AGENT.search(clause) is not None
+
+
+def _names_person(clause: str) -> bool:
+    for found in _PERSON.finditer(clause):
+        name = found["name"] or found["after"]
+        if name.lower() not in _NOT_NAMES and not _AGENT.fullmatch(name):
+            return True
+    return False
 
 
 def _bare_removal(clause: str) -> bool:
     """A clause that only says to remove it ("去除", "remove it", "delete that")."""
     clause = clause.strip()
-    return (
-        0 < len(clause) <= _BARE_REMOVAL_MAX
-        and _REMOVED.match(clause) is not None
-        and not _KEPT.search(clause)
-    )
+    return 0 < len(clause) <= _BARE_REMOVAL_MAX and _REMOVED.match(clause) is not None

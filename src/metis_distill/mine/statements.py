@@ -204,7 +204,8 @@ def statements(
         return  # `_classify` finds nothing in another's prose, nor in the agent's without these
     if event.role == "user" and _is_document(event.text):
         return  # rules pasted, or written for a document, are not the user's own decisions
-    if event.role == "user" and (asked := unsigned_commits(event.text)) is not None:
+    asked = unsigned_commits(event.text) if event.role == "user" else None
+    if asked is not None:
         yield Statement(LessonKind.DECISION, "user_rule", UNSIGNED_COMMITS, quote=asked)
     prose = [_LIST_MARK.sub("", sentence) for sentence in sentences(event.text)]
     told = _remembered(prose) if event.role == "user" else None
@@ -213,6 +214,8 @@ def statements(
     for position, sentence in enumerate(prose):
         if told is not None and sentence in told.sentence:
             continue  # read already, as the rule the user asked to keep
+        if asked is not None and asked in sentence:
+            continue  # read already, as the trailer asked away
         short = _length(sentence) < MIN_SENTENCE and not signals.REPLY_LANGUAGE.search(sentence)
         if short or sentence.endswith(("?", "\uff1f")):
             continue  # (the language to answer in is said in few words: "中文回复我")
