@@ -141,6 +141,13 @@ def test_a_rule_saved_to_memory_is_a_decision_on_one_line(tmp_path: Path) -> Non
         "Architecture",
         "## Setup\nrun npm install\n## Test\nrun npm test",
         "Project Notes\nThis repo is a Next.js app.\nIt uses Prisma.",
+        "fix the login bug in auth.py",
+        "rm -rf node_modules",
+        "git push origin main",
+        "Thanks, that worked great",
+        "the tests are failing on CI",
+        "I think we should maybe use bun",
+        "Build Commands:\n- npm run build\n- npm test",
         "ok",
         "# Plan\n## Goals\n- a\n- b\n## Steps\n- c\n| x | y |",  # a document, heading and all
     ],

@@ -136,11 +136,22 @@ def _saved_rule(text: str) -> Statement | None:
         return None
     if signals.REQUEST.search(said) or signals.ONE_OFF_ELSEWHERE.search(said):
         return None
+    if not _SAID_AS_RULE.search(said) or signals.HEDGE.search(said):
+        return None  # a task, a thanks, a report of today or a guess typed after a stray `#`
     if len(lines) > 1 and _is_title(lines[0]):
         return None  # a document's title or a section's heading, then its text
     return Statement(LessonKind.DECISION, "remembered", said, quote=lines[0])
 
 
+# How a rule is said: what always or never holds, what to do or avoid, what to use for what,
+# what to do in a kind of case.
+_SAID_AS_RULE = re.compile(
+    r"\b(?:always|never|must|should|make sure|ensure|prefer\w*|avoid|only|instead|by default|"
+    r"every|each|don't|do not|rather than|use \S+ (?:for|to|as|instead|when|with))\b"
+    r"|^(?:in|for|when|whenever|if|with)\b[^,:]{3,60},"  # scoped: "In Markdown files, …"
+    r"|[一-鿿]*(?:总是|始终|永远|不要|必须|务必|一律|優先|必ず|常に|絶対)",
+    re.I,
+)
 _TITLE_WORDS = 4
 
 
