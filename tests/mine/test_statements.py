@@ -677,6 +677,20 @@ def test_a_fact_to_remember_for_today_is_no_rule(tmp_path: Path, message: str) -
     assert [k for k, _ in _lessons(tmp_path, [say("user", message)])] == []
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Remember this: you always forget to run the linter, which is annoying.",
+        "Build this into your rules: you never ask before deleting files.",
+        "build it into your habits that you always forget the lockfile",
+        "Remember that you always broke the build last week when you skipped the tests.",
+    ],
+)
+def test_a_complaint_about_the_agent_is_no_rule_told_to_it(tmp_path: Path, message: str) -> None:
+    told = [t for _, t in _lessons(tmp_path, [say("user", message)])]
+    assert not any(t.startswith(("Always", "Never")) for t in told)
+
+
 def test_todays_request_tacked_onto_a_rule_is_cut(tmp_path: Path) -> None:
     said = "Always use uv for dependency management pls. and run the notebook for me."
     found = _lessons(tmp_path, [say("user", said)])

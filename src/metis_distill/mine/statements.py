@@ -257,7 +257,7 @@ def statements(
 _REMEMBER = re.compile(
     r"\b(?:remember (?:this|that)|keep (?:this|that) in mind|note (?:this|that) down|"
     r"build (?:this |that |it )?into your (?:\w+ ){0,2}(?:practices?|habits?|rules?)"
-    r"(?: the idea)?(?: that)?|merk(?:e)? "
+    r"(?: the idea)? that|merk(?:e)? "
     r"dir (?:das|dies)|behalte? (?:das|dies) im Kopf|retiens (?:ça|cela|bien)|souviens-toi de "
     r"(?:ça|cela)|recuerda (?:esto|eso)|запомни(?:те)?(?: это)?)\b|记住|記住|記得|覚えて",
     re.I,
@@ -282,7 +282,12 @@ _LABEL = re.compile(
     re.I,
 )
 # The rule said to the agent ("you never …", "you always …"): told as the rule itself.
-_TO_THE_AGENT = re.compile(r"^you\s+(?=(?:always|never|must|should)\b)", re.I)
+_TO_THE_AGENT = re.compile(r"^you\s+(?=(?:always|never)\b)", re.I)
+_COMPLAINED = re.compile(
+    r"^(?:always|never)\s+(?:\w+\s+)?(?:\w+ed|forget|forgot|break|broke|miss|ignore|skip|"
+    r"mess|fail|lose|lost|leave|left|did|made|ran|went|wrote|took|got|do|make)\b",
+    re.I,
+)
 MAX_REMEMBERED = 2  # sentences before the request to remember: the rule, and its reason
 MAX_REMEMBER_SENTENCE = 160
 
@@ -301,8 +306,10 @@ def _remembered(prose: list[str]) -> Statement | None:
         if _length(said) >= MIN_SENTENCE and not _LABEL.match(said):  # the rule, said in it
             if not (opens_rule(said) or is_standing_rule(said)):
                 return None
-            addressed = _TO_THE_AGENT.match(said)  # "… the idea that you never …": the rule
-            if addressed is None:
+            # "… the idea that you never …": the rule, said to the agent (not "Remember this:
+            # you always forget …", a complaint, nor what it did once)
+            addressed = _TO_THE_AGENT.match(said) if asked.group(0).endswith("that") else None
+            if addressed is None or _COMPLAINED.match(said[addressed.end() :]):
                 return Statement(LessonKind.DECISION, "remembered", sentence)
             rule = said[addressed.end() :]
             return Statement(
