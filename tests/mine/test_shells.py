@@ -574,9 +574,26 @@ def test_cmds_parentheses_given_to_bash_are_not_a_path_left_unquoted(tmp_path: P
     assert all(c.text != PAREN_PATH_TEXT for c in found)
 
 
-def test_a_version_probe_after_a_refused_here_document_is_no_way_past_it(tmp_path: Path) -> None:
-    (lesson,) = _heredoc_then(tmp_path, "python --version", 0)
+@pytest.mark.parametrize(
+    "retry",
+    [
+        "python --version",
+        'python -c "import sys; print(sys.version)"',
+        "python manage.py migrate",  # the program ran, the code it was to be given did not
+        "python -m pytest tests/test_api.py",
+        "$env:PYTHONPATH='src'; npm run build -- --config vite.config.ts",
+    ],
+)
+def test_another_call_after_a_refused_here_document_is_no_way_past_it(
+    tmp_path: Path, retry: str
+) -> None:
+    (lesson,) = _heredoc_then(tmp_path, retry, 0)
     assert lesson.text == HEREDOC_IN_POWERSHELL_TEXT and lesson.fix is None
+
+
+def test_the_code_given_by_c_after_a_set_up_step_is_the_way_past_it(tmp_path: Path) -> None:
+    (lesson,) = _heredoc_then(tmp_path, "$env:PYTHONPATH='src'; python -c \"print(1)\"", 0)
+    assert lesson.fix == HEREDOC_IN_POWERSHELL_FIX
 
 
 @pytest.mark.parametrize(

@@ -22,9 +22,11 @@ import re
 from metis_distill.mine import signals
 from metis_distill.mine.text import (
     command_head,
+    fed_interpreter,
     feeds_interpreter,
     quotes_masked,
     shared_closing_line,
+    shell_steps,
 )
 from metis_distill.models import Event, EventKind
 
@@ -137,10 +139,9 @@ _HEREDOC_REFUSED = re.compile(
     r"Missing file specification after redirection operator|The '<' operator is reserved for "
     r"future use"
 )
-# How code goes to an interpreter without a here-document: a flag, or a script file run.
-_CODE_PASSED = re.compile(
-    r"(?:^|\s)(?:-c|-e|--eval|-Command|--command)\s|\S\.(?:py|js|mjs|cjs|ts|rb|pl|php|ps1|sh|R)\b"
-)
+# How code goes to an interpreter without a here-document; and code that only asks its version.
+_CODE_FLAGS = frozenset({"-c", "-e", "--eval"})
+_ASKS_VERSION = re.compile(r"\bsys\.version|\bprocess\.version|\bRUBY_VERSION\b|\bplatform\.")
 HEREDOC_IN_POWERSHELL_TEXT = (
     "Shell commands here run in PowerShell, which has no here-documents: `python - <<'PY'` "
     "fails before anything runs (“Missing file specification after redirection operator”); "
@@ -191,9 +192,17 @@ def passed_without_heredoc(call: Event, later: Event) -> bool:
         return False
     if later.tool_name not in signals.SHELL_TOOLS or feeds_interpreter(later.text):
         return False
-    fed = command_head(call.text).split()[:1]
-    head = command_head(later.text)
-    return bool(fed) and head.split()[:1] == fed and _CODE_PASSED.search(head) is not None
+    fed = fed_interpreter(call.text)
+    return fed is not None and any(
+        _passes_code(step.split(), fed) for step in shell_steps(later.text)
+    )
+
+
+def _passes_code(words: list[str], program: str) -> bool:
+    """The step runs `program` with code given by `-c` / `-e` (not a look at its version)."""
+    if len(words) < 3 or words[0].rsplit("/", 1)[-1].rsplit("\\", 1)[-1] != program:
+        return False
+    return words[1] in _CODE_FLAGS and not _ASKS_VERSION.search(" ".join(words[2:]))
 
 
 def does_same(foreign: str, later: Event) -> bool:

@@ -118,14 +118,20 @@ _COMMANDS_CACHED = 512
 # A here-document fed to an interpreter (`python - <<'PY'`, `node <<EOF`), not a message
 # written through one (`git commit -m "$(cat <<'EOF' …)"`).
 _INTERPRETER_HEREDOC = re.compile(
-    r"(?:^|[\s;&|(])(?:\S*/)?(?:python[\d.]*|node|ruby|perl|php|bash|sh|zsh|deno|bun|Rscript)"
-    r"(?:\s+-\S*)*\s*<<"
+    r"(?:^|[\s;&|(])(?:\S*/)?(?P<program>python[\d.]*|node|ruby|perl|php|bash|sh|zsh|deno|bun|"
+    r"Rscript)(?:\s+-\S*)*\s*<<"
 )
 
 
 def feeds_interpreter(command: str) -> bool:
     """The command feeds a here-document to an interpreter."""
-    return _INTERPRETER_HEREDOC.search(split_heredocs(command)[0]) is not None
+    return fed_interpreter(command) is not None
+
+
+def fed_interpreter(command: str) -> str | None:
+    """The interpreter the command feeds a here-document to (`python3` of `python3 - <<'PY'`)."""
+    found = _INTERPRETER_HEREDOC.search(split_heredocs(command)[0])
+    return found["program"] if found is not None else None
 
 
 @lru_cache(maxsize=_COMMANDS_CACHED)
