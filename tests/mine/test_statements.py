@@ -165,6 +165,11 @@ def test_a_memory_entry_that_is_no_rule_is_no_decision(tmp_path: Path, rule: str
         "Rédige la lettre en anglais, vos réponses au client doivent rester courtes",
         "這次回覆用英文",  # this time
         "这条评论的回复用英文写",  # the reply to this comment: a thing to write
+        "tes réponses en anglais sont trop longues",
+        "nos échanges en anglais avec le client ont été tendus",
+        "回覆用英文比較好嗎",  # a question
+        "客户回复用英文",  # the customer's reply
+        "回复用英文太难了",
     ],
 )
 def test_a_task_in_a_language_or_a_reply_this_time_is_no_reply_language(

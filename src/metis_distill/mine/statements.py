@@ -383,6 +383,7 @@ def _classify(event: Event, sentence: str) -> Statement | None:
             signals.REPLY_LANGUAGE.search(sentence)
             and len(sentence) <= _LANGUAGE_ASK_MAX
             and not signals.ONE_OFF_ELSEWHERE.search(sentence)
+            and not sentence.endswith(("吗", "嗎"))
         ):
             # the language to answer in: how this person is spoken to, whatever the task
             return Statement(LessonKind.DECISION, "user_rule", sentence)
