@@ -1509,15 +1509,22 @@ def test_a_push_through_another_folder_is_told_of_the_push(tmp_path: Path) -> No
     assert lesson.text.startswith("`git -C site push` fails here")
 
 
-def test_a_remote_a_fetch_could_not_read_is_not_told_of_the_push(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "chain",
+    [
+        "git fetch origin && git rebase origin/main && git push",
+        "git submodule update --init && git push",
+        "git lfs pull && git push",
+        "gh repo clone org/x && git push",
+        "git remote add origin git@example.com:me/x.git && git push -u origin main",
+    ],
+)
+def test_a_remote_another_step_reads_is_not_told_of_the_push(tmp_path: Path, chain: str) -> None:
     ((_, lesson),) = _failures(
         tmp_path,
-        [
-            call("t1", "git fetch origin && git rebase origin/main && git push"),
-            result("t1", "fatal: Could not read from remote repository.", True),
-        ],
+        [call("t1", chain), result("t1", "fatal: Could not read from remote repository.", True)],
     )
-    assert not lesson.text.startswith("`git push`")
+    assert not lesson.text.startswith("`git push")
 
 
 def test_a_sudo_retry_that_could_not_run_is_no_fix(tmp_path: Path) -> None:

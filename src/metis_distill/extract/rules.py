@@ -1000,7 +1000,11 @@ _PUSH_SAYS = re.compile(
 )
 _GIT_OPTIONS = r"^\s*git\s+(?:-C\s+\S+\s+|-c\s+\S+\s+|-\S+\s+)*"
 _PUSHED = re.compile(_GIT_OPTIONS + r"push\b")
-_FETCHED = re.compile(_GIT_OPTIONS + r"(?:fetch|pull|clone|ls-remote|remote\s+update)\b")
+# A step that reads from a remote (or names one), whose errors a push's look like.
+_FETCHED = re.compile(
+    _GIT_OPTIONS + r"(?:fetch|pull|clone|ls-remote|remote|submodule|lfs)\b"
+    r"|^\s*(?:gh|glab)\s+repo\s+(?:clone|fork|sync)\b"
+)
 
 
 # A command run inside a named conda environment (a project's runner, `uv run pytest`, is
