@@ -125,12 +125,24 @@ def test_the_cmdlet_that_reads_a_secret_is_no_secret_and_is_not_hidden_later(rea
         "SECRET_KEY=Select-Star python manage.py runserver",
         "API_KEY=Invoke-Mischief npm start",
         "$env:DB_PASSWORD = Get-Lucky && echo done",  # no argument a cmdlet takes after it
+        "$env:DB_PASSWORD = New-Yorker ./run.ps1",  # no cmdlet that reads a value
+        "$env:DB_PASSWORD=New-Yorker ./run.ps1",
+        "$env:DB_PASSWORD = Get-Lucky $HOME",
+        "$env:PASS = New-Yorker -Force",
+        "$env:DB_PASSWORD = (New-Yorker ./x",
     ],
 )
 def test_a_password_shaped_like_a_cmdlet_is_still_redacted(text: str) -> None:
     """Only a cmdlet given to `$env:NAME`, with its arguments after it, is left."""
-    value = text.split("=", 1)[1].strip().split()[0]
+    value = text.split("=", 1)[1].strip().split()[0].lstrip("(")
     assert value not in redact(text)
+
+
+@pytest.mark.parametrize("quote", ["'", '"', '\\"'])
+def test_the_plain_text_given_to_a_secure_string_is_redacted(quote: str) -> None:
+    text = f"$p = ConvertTo-SecureString {quote}Sup3rS3cretPass!{quote} -AsPlainText -Force"
+    assert "Sup3rS3cretPass" not in redact(text)
+    assert "ConvertTo-SecureString" in redact(text)
 
 
 @pytest.mark.parametrize(

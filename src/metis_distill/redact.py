@@ -90,6 +90,8 @@ _OWN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(\\?\"[^\"\\]{1,500}\\?\"|'[^']{1,500}'|[^\s\"'\\]+)"
             r"|\bgh[ ]+secret[ ]+set\b[^|;&]{0,200}?(?:--body|-b)[ =]+"
             r"(\\?\"[^\"\\]{1,500}\\?\"|'[^']{1,500}'|[^\s\"'\\]+)"
+            # PowerShell's `ConvertTo-SecureString 'pw' -AsPlainText`: the literal is the secret
+            r"|\bConvertTo-SecureString[ ]+(?:-String[ ]+)?(\\?\"[^\"\\]{1,500}\\?\"|'[^']{1,500}')"
         ),
     ),
     (
@@ -202,7 +204,7 @@ _GATES: dict[str, tuple[str, ...]] = {
     "basic_auth_credentials": ("://",),
     "bearer_token": ("bearer ",),
     "sudo_password": ("sudo",),
-    "cli_secret": ("user-secrets", "secret set"),
+    "cli_secret": ("user-secrets", "secret set", "convertto-securestring"),
     "cli_password": ("sshpass", "mysql", "mariadb", "--pass"),
     "said_password": (
         "pass",
@@ -581,7 +583,9 @@ def _redact_said(match: re.Match[str]) -> str:
 # `$env:API_KEY = Get-Content -Raw key.txt`: the cmdlet that reads the secret, with its
 # arguments after it, is no secret (and hidden as one, every later `Get-Content` would be).
 _READ_BY_CMDLET = re.compile(
-    r"\(?(?:Get|Read|ConvertTo|ConvertFrom|Import|Invoke|New|Select|Join|Resolve)-[A-Z][A-Za-z]+"
+    r"\(?(?:Get-(?:Content|Secret|StoredCredential|Credential|AzKeyVaultSecret|Clipboard|"
+    r"ItemPropertyValue)|Read-Host|ConvertTo-SecureString|ConvertFrom-SecureString|Import-Clixml|"
+    r"Invoke-RestMethod|Invoke-WebRequest|Select-String|Join-Path|Resolve-Path)"
 )
 # What a cmdlet's arguments start with: a parameter, a variable, a quoted or a path-like word.
 _ARGUMENTS = re.compile(r"[ \t]+(?:-[A-Za-z]|\$|[\"']|[\w~.-]*[./\\])")
