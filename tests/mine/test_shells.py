@@ -654,6 +654,26 @@ def test_a_quoted_path_with_parentheses_is_no_path_left_unquoted(
     assert all(c.text != PAREN_PATH_TEXT for c in found)
 
 
+def test_a_sed_expression_with_parentheses_is_no_path(tmp_path: Path) -> None:
+    error = "Exit code 2\n/usr/bin/bash: eval: line 1: syntax error near unexpected token `('"
+    found = _lessons(tmp_path, [call("t1", "sed -E s/(foo)/bar/ f.txt"), result("t1", error, True)])
+    assert all(c.text != PAREN_PATH_TEXT for c in found)
+
+
+def test_a_longer_path_quoted_is_no_fix_of_the_path(tmp_path: Path) -> None:
+    error = "Exit code 2\n/usr/bin/bash: eval: line 1: syntax error near unexpected token `('"
+    (lesson,) = _lessons(
+        tmp_path,
+        [
+            call("t1", "cat app/(auth)/page.tsx"),
+            result("t1", error, True),
+            call("t2", "cat 'app/(auth)/page.tsx.bak'"),
+            result("t2", "export default function Page() {}"),
+        ],
+    )
+    assert lesson.fix is None
+
+
 def test_a_route_group_path_retried_another_way_has_no_fix(tmp_path: Path) -> None:
     error = "Exit code 2\n/usr/bin/bash: eval: line 1: syntax error near unexpected token `('"
     (lesson,) = _lessons(

@@ -467,6 +467,8 @@ def test_behaviour_described_with_instead_of_is_no_decision(tmp_path: Path) -> N
         "The team chose Postgres instead of MySQL because we need JSONB.",
         "I'll make the service use Redis instead of Memcached because we need persistence.",
         "I switched it so that it uses UTC instead of local time because CI runs in UTC.",
+        "This is why the service uses Redis instead of Memcached: we need persistence, because "
+        "jobs must survive restarts.",
     ],
 )
 def test_a_choice_told_of_the_project_or_made_in_the_run_stays_a_decision(

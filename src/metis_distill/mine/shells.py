@@ -161,6 +161,7 @@ def heredoc_in_powershell(call: Event, error: str) -> bool:
 # bash read a `(` of an unquoted path (a Next.js route group, `app/(auth)/page.tsx`) as syntax.
 _PAREN_REFUSED = re.compile(r"syntax error near unexpected token `\('")
 _PAREN_IN_PATH = re.compile(r"(?<![^\s=])[^\s'\";&|]*/\([\w.-]+\)[^\s'\";&|]*")
+_EDIT_SCRIPT = re.compile(r"[sy]/")
 PAREN_PATH_TEXT = (
     "An unquoted path holding `( )` (a Next.js route group such as `app/(auth)/page.tsx`) is a "
     "syntax error in bash (“syntax error near unexpected token `('”); quote such paths "
@@ -174,16 +175,19 @@ def paren_in_path(call: Event, error: str) -> str | None:
     if call.tool_name not in signals.SHELL_TOOLS or not _PAREN_REFUSED.search(error[:2000]):
         return None
     head = command_head(call.text)
-    found = _PAREN_IN_PATH.search(quotes_masked(head))  # a quoted path is no cause
-    return head[found.start() : found.end()].strip() if found is not None else None
+    for found in _PAREN_IN_PATH.finditer(quotes_masked(head)):  # a quoted path is no cause
+        if not _EDIT_SCRIPT.match(found[0]):  # `sed -E s/(a)/b/`: a program's own syntax
+            return head[found.start() : found.end()].strip()
+    return None
 
 
 def quoted_path(path: str, later: Event) -> bool:
     """`later` is a shell call that gives the path quoted (or its parentheses escaped)."""
     if later.kind is not EventKind.TOOL_CALL or later.tool_name not in signals.SHELL_TOOLS:
         return False
-    escaped = path.replace("(", "\\(").replace(")", "\\)")
-    return any(form in later.text for form in (f"'{path}", f'"{path}', escaped))
+    escaped = re.escape(path.replace("(", "\\(").replace(")", "\\)"))
+    quoted = rf"'{re.escape(path)}'|\"{re.escape(path)}\"|{escaped}(?![^\s;&|])"
+    return re.search(quoted, later.text) is not None
 
 
 def passed_without_heredoc(call: Event, later: Event) -> bool:

@@ -73,8 +73,8 @@ _OWN_TOOL = re.compile(
 # What another's code or service does, as the agent explains it ("The reason it uses POST
 # instead of GET is …", "the SDK stores tokens instead of …"): no choice made in the run.
 _THEIR_CHOICE = re.compile(
-    r"\b(?:the reason (?:why )?|that's why |this is why |which is why )(?:it|they|the [\w-]+|"
-    r"this [\w-]+)\s+(?:uses|used|chose|went with|goes with|picked|prefers|keeps|stores)\b"
+    r"\b(?:the reason (?:why )?(?:it|they|the [\w-]+|this [\w-]+)|(?:that's|this is|which is) "
+    r"why (?:it|they))\s+(?:uses|used|chose|went with|goes with|picked|prefers|keeps|stores)\b"
     r"[^.]{0,80}?\binstead of\b",
     re.I,
 )
