@@ -36,6 +36,17 @@ def test_speculation_is_no_gotcha(tmp_path: Path, text: str) -> None:
     assert _lessons(tmp_path, [say("assistant", text)]) == []
 
 
+def test_the_agent_telling_what_its_own_code_never_does_silently_is_no_gotcha(
+    tmp_path: Path,
+) -> None:
+    told = (
+        "If the download fails or the video has no captions, you still get the note, just "
+        "without a transcript. The capture never silently drops."
+    )
+    records = [say("user", "What happens now?"), say("assistant", told), say("user", "great")]
+    assert _lessons(tmp_path, records) == []
+
+
 def test_a_diagnosis_counts_once_the_user_says_the_fix_worked(tmp_path: Path) -> None:
     diagnosis = "The issue is that `app.local` is not in the hosts file, so the proxy rejects it."
     unconfirmed = [say("assistant", diagnosis), say("user", "Still the same error on reload.")]

@@ -251,7 +251,8 @@ USER_CHOICE = re.compile(
 GOTCHA = re.compile(
     r"\b(?:turns out|it turns out|the root (?:cause|problem)|root (?:cause|problem) (?:was|is)|"
     r"the (?:issue|problem|bug|culprit) (?:was|is) that|this happens because|"
-    r"the reason (?:is|was) that|gotcha|caveat|note that|surprisingly|silently|"
+    r"the reason (?:is|was) that|gotcha|caveat|note that|surprisingly|"
+    r"(?<!never )(?<!not )(?<!n't )silently|"
     r"(?:doesn't|does not|don't|do not) support|only supports?|"
     r"(?:doesn't|does not|won't|can't|cannot) (?:accept|launch))\b",
     re.I,
