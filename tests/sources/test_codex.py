@@ -410,6 +410,25 @@ def test_the_rust_form_of_the_wrapper_is_cut_too(tmp_path: Path, output: str, ke
     assert result.text.strip().startswith(kept) and (kept or result.text == "")
 
 
+@pytest.mark.parametrize(
+    ("output", "kept"),
+    [
+        ("error: could not compile `app`\n", "error: could not compile `app`"),
+        ("fatal: Unable to create '/w/.git/index.lock': Operation not permitted\n", "exec_command"),
+    ],
+)
+def test_the_create_process_form_of_the_wrapper_gives_its_exit_code(
+    tmp_path: Path, output: str, kept: str
+) -> None:
+    """Codex 0.11x: the 0.4x value, inside a string of `CreateProcess`'s message."""
+    inner = _denied(128, output).replace(
+        "failed in sandbox LinuxSeccomp with execution error: ", "Codex(Sandbox("
+    )
+    wrapped = f"exec_command failed: CreateProcess {{ message: {json.dumps(inner + '))')} }}"
+    (_, result) = _wrapped(tmp_path, "git commit -m x", wrapped)
+    assert result.exit_code == 128 and result.text.strip().startswith(kept)
+
+
 def test_without_session_meta_the_id_comes_from_the_rollout_name(tmp_path: Path) -> None:
     name = "rollout-2025-01-01T00-00-00-0194a1b2-aaaa-7bbb-8ccc-dddddddddddd.jsonl"
     path = tmp_path / name

@@ -52,6 +52,13 @@ _DENIED_WRAPPER = re.compile(
     r"^failed in sandbox \w+ with execution error: Denied \{ output: ExecToolCallOutput \{ "
     r"exit_code: (-?\d+),"
 )
+# Codex 0.11x (2026) wraps the 0.4x value once more, as a string: `exec_command failed:
+# CreateProcess { message: "Codex(Sandbox(Denied { output: ExecToolCallOutput { exit_code: 128,
+# … } }))" }`.
+_CREATE_PROCESS_DENIED = re.compile(
+    r'^exec_command failed: CreateProcess \{ message: "((?:[^"\\]|\\.)*?'
+    r"Sandbox\(Denied \{ output: ExecToolCallOutput \{ exit_code: (-?\d+),(?:[^\"\\]|\\.)*)\""
+)
 # Codex 0.46 gave a command that failed in its sandbox as a plain string: these words, then the
 # command's stderr (a shell profile's banner first, when the profile prints one).
 _FAILED_PREFIX = "failed in sandbox: "
@@ -318,6 +325,13 @@ def _output_text(state: State, raw: Any) -> _Output:
         if not _SANDBOX_REFUSAL.search(text):  # the sandbox did refuse: its words stay
             rest = text[wrapper.end() :]  # still a verbatim suffix of the output
             text = rest.removeprefix(", stderr: ")
+    created = _CREATE_PROCESS_DENIED.match(text)
+    if created is not None:
+        exit_code = int(created.group(2))
+        inner = _unescaped(created.group(1))
+        output = _AGGREGATED.search(inner)
+        if output is not None and not _SANDBOX_REFUSAL.search(inner):
+            text = _unescaped(output.group(1))
     denied = _DENIED_WRAPPER.match(text)
     if denied is not None:
         exit_code = int(denied.group(1))
