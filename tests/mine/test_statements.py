@@ -128,6 +128,13 @@ def _saved(rule: str) -> dict:  # type: ignore[type-arg]
     return say("user", f"<user-memory-input>{rule}</user-memory-input>")
 
 
+@pytest.mark.parametrize(
+    "rule", ["From now on, always use pnpm for installs.", "Never commit directly to main."]
+)
+def test_a_rule_saved_to_memory_in_one_line_is_that_decision(tmp_path: Path, rule: str) -> None:
+    assert _lessons(tmp_path, [_saved(rule)]) == [(LessonKind.DECISION, rule)]
+
+
 def test_a_rule_saved_to_memory_is_a_decision_on_one_line(tmp_path: Path) -> None:
     rule = (
         "In Markdown documents, leave a blank line between:\n\n- headers and body\n- body and lists"

@@ -71,7 +71,7 @@ _OWN_TOOL = re.compile(
     re.I,
 )
 # What another's code or service does, as the agent explains it ("The reason it uses POST
-# instead of GET is …", "the SDK stores tokens instead of …"): no choice made in the run.
+# instead of GET is …", "that's why they chose X instead of Y"): no choice made in the run.
 _THEIR_CHOICE = re.compile(
     r"\b(?:the reason (?:why )?(?:it|they|the [\w-]+|this [\w-]+)|(?:that's|this is|which is) "
     r"why (?:it|they))\s+(?:uses|used|chose|went with|goes with|picked|prefers|keeps|stores)\b"
@@ -107,7 +107,7 @@ _HEADING_MARK = re.compile(r"^\s*#{1,6}\s*")
 _NOT_SAVED_RULE = re.compile(
     r"^(?:how|what|why|where|when|who|which|can|could|would|will|is|are|do|does|did)\b"
     r"|^(?:remember|don't forget|do not forget) to\b|^(?:TODO|FIXME|note to self)\b"
-    r"|\b(?:now|today|tonight|tomorrow|right away|asap|later today|this week)\b",
+    r"|\b(?:(?<!from )now|today|tonight|tomorrow|right away|asap|later today|this week)\b",
     re.I,
 )
 
@@ -149,7 +149,7 @@ _SAID_AS_RULE = re.compile(
     r"\b(?:always|never|must|should|make sure|ensure|prefer\w*|avoid|only|instead|by default|"
     r"every|each|don't|do not|rather than|use \S+ (?:for|to|as|instead|when|with))\b"
     r"|^(?:in|for|when|whenever|if|with)\b[^,:]{3,60},"  # scoped: "In Markdown files, …"
-    r"|[一-鿿]*(?:总是|始终|永远|不要|必须|务必|一律|優先|必ず|常に|絶対)",
+    r"|总是|始终|永远|不要|必须|务必|一律|優先|必ず|常に|絶対",
     re.I,
 )
 _TITLE_WORDS = 4
