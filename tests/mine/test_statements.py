@@ -203,6 +203,14 @@ def test_the_language_of_our_exchanges_in_french_is_the_reply_language(tmp_path:
     ]
 
 
+def test_a_sentence_that_leads_to_what_follows_is_no_rule_alone(tmp_path: Path) -> None:
+    task = (
+        "Write coeffs.py with one function returning the matrix K. Use this exact sign "
+        "convention:\nrow I: [a, b]\nrow Q: [b, a]"
+    )
+    assert _lessons(tmp_path, [say("user", task)]) == []
+
+
 def test_a_standing_rule_of_the_user_is_a_decision(tmp_path: Path) -> None:
     ((kind, text),) = _lessons(
         tmp_path, [say("user", "From now on, always run the linter before you commit anything.")]

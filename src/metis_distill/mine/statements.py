@@ -230,6 +230,8 @@ def statements(
         short = _length(sentence) < MIN_SENTENCE and not signals.REPLY_LANGUAGE.search(sentence)
         if short or sentence.endswith(("?", "\uff1f")):
             continue  # (the language to answer in is said in few words: "中文回复我")
+        if sentence.rstrip().endswith((":", "\uff1a")):
+            continue  # "Use this exact sign convention:": what it leads to follows, apart
         if "|" in sentence and _TABLE_ROW.search(sentence):
             continue  # a row of a table (a review's findings, a summary): cells, not a claim
         found = _classify(event, sentence)
