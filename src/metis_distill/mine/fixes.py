@@ -561,7 +561,7 @@ def _first_working(
 
 
 def _without_heredoc(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
-    """The program the here-document fed, given the code another way (`-c`, a file)."""
+    """The interpreter the here-document fed, given the code by `-c` or `-e` instead."""
     return _first_working(events, index, lambda later: passed_without_heredoc(call, later))
 
 
@@ -809,8 +809,6 @@ _HARNESS_TIMEOUT = re.compile(r"^(?:Exit code -?\d+\s*\n)?\s*command timed out a
 _BACKGROUND = re.compile(r"running in (?:the )?background", re.I)
 # Claude Code's Bash tool stops a call after two minutes unless the call sets its own limit.
 _DEFAULT_LIMIT_MS = {"Bash": 120_000}
-# A here-document fed to an interpreter as its script (`python3 - <<'PY'`, `bash <<EOF`), not
-# one a command reads as text (a commit message through `$(cat <<'EOF' …)`).
 # What a rerun may add around a command without changing what it does: a time limit, its
 # output cut or merged, its exit status masked.
 _TIME_LIMIT = re.compile(r"^timeout\s+\d+[smh]?\s+")

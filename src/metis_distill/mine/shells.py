@@ -11,7 +11,7 @@ Git Bash (`taskkill /F`, `schtasks /Query`) gets its `/switches` turned into pat
 Some versions of Claude Code's Bash tool pass a `!` on as `\\!` (jq's `!=`, awk's `!~`, an
 inline `node -e "if (!x)"`): the program's error shows the backslash the call never wrote.
 Codex on Windows runs PowerShell, which has no here-documents: `python - <<'PY'` stops at its
-parser, and the same program given the code by `-c` (or a file) is the way past it. bash
+parser, and the same interpreter given the code by `-c` is the way past it. bash
 reads the `(` of an unquoted path (a Next.js route group, `app/(auth)`) as syntax.
 """
 
