@@ -138,11 +138,27 @@ def test_a_password_shaped_like_a_cmdlet_is_still_redacted(text: str) -> None:
     assert value not in redact(text)
 
 
-@pytest.mark.parametrize("quote", ["'", '"', '\\"'])
-def test_the_plain_text_given_to_a_secure_string_is_redacted(quote: str) -> None:
-    text = f"$p = ConvertTo-SecureString {quote}Sup3rS3cretPass!{quote} -AsPlainText -Force"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "$p = ConvertTo-SecureString 'Sup3rS3cretPass!' -AsPlainText -Force",
+        '$p = ConvertTo-SecureString "Sup3rS3cretPass!" -AsPlainText -Force',
+        '{"command": "$p = ConvertTo-SecureString -AsPlainText -Force \\"Sup3rS3cretPass!\\""}',
+        "$p = ConvertTo-SecureString -AsPlainText -Force -String 'Sup3rS3cretPass!'",
+        "$p = convertto-securestring 'Sup3rS3cretPass!' -asplaintext -force",
+        "$p = ConvertTo-SecureString Sup3rS3cretPass -AsPlainText -Force",
+        "$p = 'Sup3rS3cretPass!' | ConvertTo-SecureString -AsPlainText -Force",
+        "$p = ConvertTo-SecureString -String:'Sup3rS3cretPass!' -AsPlainText",
+    ],
+)
+def test_the_plain_text_given_to_a_secure_string_is_redacted(text: str) -> None:
     assert "Sup3rS3cretPass" not in redact(text)
-    assert "ConvertTo-SecureString" in redact(text)
+    assert "securestring" in redact(text).lower()
+
+
+def test_a_variable_given_to_a_secure_string_is_left() -> None:
+    text = "$p = ConvertTo-SecureString $raw -AsPlainText -Force"
+    assert redact(text) == text
 
 
 @pytest.mark.parametrize(

@@ -90,8 +90,16 @@ _OWN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(\\?\"[^\"\\]{1,500}\\?\"|'[^']{1,500}'|[^\s\"'\\]+)"
             r"|\bgh[ ]+secret[ ]+set\b[^|;&]{0,200}?(?:--body|-b)[ =]+"
             r"(\\?\"[^\"\\]{1,500}\\?\"|'[^']{1,500}'|[^\s\"'\\]+)"
-            # PowerShell's `ConvertTo-SecureString 'pw' -AsPlainText`: the literal is the secret
-            r"|\bConvertTo-SecureString[ ]+(?:-String[ ]+)?(\\?\"[^\"\\]{1,500}\\?\"|'[^']{1,500}')"
+        ),
+    ),
+    # PowerShell's `ConvertTo-SecureString 'pw' -AsPlainText` (its switches in any order,
+    # `-String:`, piped in): the literal is the secret
+    (
+        "secure_string",
+        re.compile(
+            r"(?i)\bConvertTo-SecureString(?:[ ]+-(?:AsPlainText|Force)\b)*[ ]+(?:-String[ :]+)?"
+            r"(\\?\"[^\"\\]{1,500}\\?\"|'[^']{1,500}'|(?![-$])[^\s'\"|;\\]{4,})"
+            r"|(\\?\"[^\"\\]{1,500}\\?\"|'[^']{1,500}')[ ]*\|[ ]*ConvertTo-SecureString\b"
         ),
     ),
     (
@@ -204,7 +212,8 @@ _GATES: dict[str, tuple[str, ...]] = {
     "basic_auth_credentials": ("://",),
     "bearer_token": ("bearer ",),
     "sudo_password": ("sudo",),
-    "cli_secret": ("user-secrets", "secret set", "convertto-securestring"),
+    "cli_secret": ("user-secrets", "secret set"),
+    "secure_string": ("convertto-securestring",),
     "cli_password": ("sshpass", "mysql", "mariadb", "--pass"),
     "said_password": (
         "pass",
@@ -502,6 +511,7 @@ def _library_patterns() -> list[tuple[str, re.Pattern[str]]]:
 # prefix), so the whole match goes.
 _GROUP_IS_SECRET = frozenset(
     {
+        "secure_string",
         "aws_access_key",
         "basic_auth_credentials",
         "cloudant_credentials",

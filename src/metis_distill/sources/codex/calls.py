@@ -55,10 +55,9 @@ _DENIED_WRAPPER = re.compile(
 # Codex 0.11x (2026) wraps the 0.4x value once more, as a string: `exec_command failed:
 # CreateProcess { message: "Codex(Sandbox(Denied { output: ExecToolCallOutput { exit_code: 128,
 # … } }))" }`.
-_CREATE_PROCESS_DENIED = re.compile(
-    r'^exec_command failed: CreateProcess \{ message: "((?:[^"\\]|\\.)*?'
-    r"Sandbox\(Denied \{ output: ExecToolCallOutput \{ exit_code: (-?\d+),(?:[^\"\\]|\\.)*)\""
-)
+_CREATE_PROCESS = 'exec_command failed: CreateProcess { message: "'
+_DENIED_EXIT = re.compile(r"Sandbox\(Denied \{ output: ExecToolCallOutput \{ exit_code: (-?\d+),")
+_DENIED_EXIT_WITHIN = 200  # characters of the message before the exit code
 # Codex 0.46 gave a command that failed in its sandbox as a plain string: these words, then the
 # command's stderr (a shell profile's banner first, when the profile prints one).
 _FAILED_PREFIX = "failed in sandbox: "
@@ -325,10 +324,9 @@ def _output_text(state: State, raw: Any) -> _Output:
         if not _SANDBOX_REFUSAL.search(text):  # the sandbox did refuse: its words stay
             rest = text[wrapper.end() :]  # still a verbatim suffix of the output
             text = rest.removeprefix(", stderr: ")
-    created = _CREATE_PROCESS_DENIED.match(text)
+    created = _create_process_denied(text)
     if created is not None:
-        exit_code = int(created.group(2))
-        inner = _unescaped(created.group(1))
+        exit_code, inner = created
         output = _AGGREGATED.search(inner)
         if output is not None and not _SANDBOX_REFUSAL.search(inner):
             text = _unescaped(output.group(1))
@@ -344,6 +342,18 @@ def _output_text(state: State, raw: Any) -> _Output:
         match = _EXIT_IN_TEXT.search(head)
         exit_code = int(match.group(1)) if match else None
     return _Output(text, exit_code, failed, running if exit_code is None else None)
+
+
+def _create_process_denied(text: str) -> tuple[int, str] | None:
+    """The exit code and the message (its escapes undone) of 0.11x's wrapped denial."""
+    if not text.startswith(_CREATE_PROCESS):
+        return None
+    start = len(_CREATE_PROCESS)
+    denied = _DENIED_EXIT.search(text, start, start + _DENIED_EXIT_WITHIN)
+    end = text.rfind('"')
+    if denied is None or end <= start:
+        return None
+    return int(denied.group(1)), _unescaped(text[start:end])
 
 
 def _unescaped(debug: str) -> str:
