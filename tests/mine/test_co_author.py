@@ -56,6 +56,12 @@ def test_the_agents_co_author_trailer_removed_is_a_rule_for_every_commit(
         "Remove the claude co-author line, or keep it?",
         "I noticed there is no co-author attribution for claude in the commits",
         "delete the co-author section in the README about claude",
+        "Don’t remove the Co-Authored-By line, Claude.",
+        "You shouldn't remove the Co-Authored-By trailer, Claude.",
+        "I don't want you to remove the Co-Authored-By: Claude trailer.",
+        "Don't ever remove the co-author line from commits, Claude.",
+        "The hook will strip the Co-Authored-By trailer, so Claude can ignore it.",
+        "Claude, remove Alice's co-author line from the last commit.",
     ],
 )
 def test_a_co_author_kept_added_asked_about_or_a_persons_is_no_rule(

@@ -717,6 +717,8 @@ def test_a_fact_to_remember_for_today_is_no_rule(tmp_path: Path, message: str) -
         "Build this into your rules: you never ask before deleting files.",
         "build it into your habits that you always forget the lockfile",
         "Remember that you always broke the build last week when you skipped the tests.",
+        "Remember that you never check the logs before guessing.",
+        "Remember that you never bother to run the linter.",
     ],
 )
 def test_a_complaint_about_the_agent_is_no_rule_told_to_it(tmp_path: Path, message: str) -> None:

@@ -37,8 +37,19 @@ _ADDED = re.compile(
 # The trailer kept or put back, said of it or of "it" ("no, keep it", "actually put it back").
 _KEPT = re.compile(
     r"\b(?:keep|restore|put (?:it |that )?back|leave (?:it|that) (?:in|there|alone)|"
-    r"(?:don'?t|do not|never|no need to) (?:remove|delete|drop|strip))\b"
+    r"(?:don[’']?t|do not|never|no need to|shouldn[’']?t|should not|mustn[’']?t|must not)"
+    r"(?:\s+\w+){0,3}?\s+(?:remove|delete|drop|strip))\b"
     r"|不要(?:去除|去掉|删除|删掉)|保留|加上|加回",
+    re.I,
+)
+# The removal asked for: the clause opens on it (after "please", the agent's name …), or
+# says what to do without the trailer; not what a hook or a tool will do.
+_ASKED = re.compile(
+    r"^(?:(?:please|also|always|just|and|now|then|so|ok(?:ay)?|[A-Z][a-z]+,)\s+)*(?:remove|delete|"
+    r"drop|"
+    r"strip|get rid of|take out|leave out|omit|no\b|don[’']?t (?:add|include|put)|"
+    r"never (?:add|include|put)|do not (?:add|include|put))"
+    r"|\bwithout\b|去除|去掉|删除|删掉|不要|别加",
     re.I,
 )
 _AGENT = re.compile(
@@ -48,7 +59,8 @@ _AGENT = re.compile(
 # A person named with the co-author words ("co-author Bob", "the co-author line for Ana").
 _PERSON = re.compile(
     r"\bco-?author(?:ed)?(?:[- ]by)?:?\s+(?:(?:line|message|trailer)\s+)?(?:for|of)?\s*"
-    r"(?P<name>[A-Za-z][a-z]+)\b|\b(?:for|of)\s+(?P<after>[A-Za-z][a-z]+)\b",
+    r"(?P<name>[A-Za-z][a-z]+)\b|\b(?:for|of)\s+(?P<after>[A-Za-z][a-z]+)\b"
+    r"|\b(?P<owner>[A-Za-z][a-z]+)[’']s\s+co-?author",
     re.I,
 )
 _NOT_NAMES = frozenset(
@@ -98,7 +110,7 @@ def _is_question(sentence: str) -> bool:
 def _asks_removal(clause: str, agent_named: bool) -> bool:
     """The clause removes the trailer of the agent (named in it, or in the message), and of
     no person."""
-    if not (_TRAILER_NAMED.search(clause) and _REMOVED.search(clause)):
+    if not (_TRAILER_NAMED.search(clause) and _ASKED.search(clause)):
         return False
     if _names_person(clause):
         return False
@@ -107,7 +119,7 @@ def _asks_removal(clause: str, agent_named: bool) -> bool:
 
 def _names_person(clause: str) -> bool:
     for found in _PERSON.finditer(clause):
-        name = found["name"] or found["after"]
+        name = found["name"] or found["after"] or found["owner"]
         if name.lower() not in _NOT_NAMES and not _AGENT.fullmatch(name):
             return True
     return False

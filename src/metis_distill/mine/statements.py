@@ -310,7 +310,8 @@ def _remembered(prose: list[str]) -> Statement | None:
                 return None
             # "… the idea that you never …": the rule, said to the agent (not "Remember this:
             # you always forget …", a complaint, nor what it did once)
-            addressed = _TO_THE_AGENT.match(said) if asked.group(0).endswith("that") else None
+            framed = asked.group(0).endswith("the idea that")  # said as a rule, not of a habit
+            addressed = _TO_THE_AGENT.match(said) if framed else None
             if addressed is None or _COMPLAINED.match(said[addressed.end() :]):
                 return Statement(LessonKind.DECISION, "remembered", sentence)
             rule = said[addressed.end() :]
