@@ -118,10 +118,9 @@ def memory_entry(text: str) -> str | None:
     return match.group("rule").strip() if match else None
 
 
-def _saved_rule(text: str) -> Statement | None:
-    """The decision a memory entry keeps, on one line; None for what is no rule (a question,
-    a request, a document typed after the `#` of its heading, a word or two)."""
-    rule = memory_entry(text) or ""
+def _saved_rule(rule: str) -> Statement | None:
+    """The decision the words of a memory entry keep, on one line; None for what is no rule
+    (a question, a request, a document typed after the `#` of its heading, a word or two)."""
     lines = [
         _LIST_MARK.sub("", _HEADING_MARK.sub("", line)).strip()
         for line in rule.splitlines()
@@ -199,8 +198,9 @@ def statements(
     """The earned decisions and gotchas of one prose event (`persons`: the run's, when the
     caller keeps them for every event)."""
     event = events[index]
-    if event.role == "user" and memory_entry(event.text) is not None:
-        saved = _saved_rule(event.text)
+    entry = memory_entry(event.text) if event.role == "user" else None
+    if entry is not None:
+        saved = _saved_rule(entry)
         if saved is not None:
             yield saved
         return
