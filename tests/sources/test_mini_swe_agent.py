@@ -158,3 +158,13 @@ def test_a_head_cut_inside_info_or_messages() -> None:
     assert looks_like("a.json", json.dumps(long_messages, indent=2)[: 64 * 1024])
     formatted = {"trajectory_format": "mini-swe-agent-1", "messages": [{"role": "user"}]}
     assert looks_like("a.json", json.dumps(formatted))
+
+
+def test_a_head_cut_inside_the_submitted_diff() -> None:
+    """mini-SWE-agent 1.17 writes the run's exit status and its submitted diff first in `info`;
+    a diff of megabytes puts `mini_version` far past the head."""
+    info = {"exit_status": "Submitted", "submission": "diff --git a/x b/x\n" * 50_000}
+    run = {"info": {**info, "mini_version": "1.17.3"}, "messages": []}
+    assert looks_like("a.json", json.dumps(run, indent=2)[: 64 * 1024])
+    other = {"info": {"status": "ok", "submission": "x" * 100_000}, "messages": []}
+    assert not looks_like("a.json", json.dumps(other, indent=2)[: 64 * 1024])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from metis_distill.sources.trajectory.positioned import DECODER, skip
@@ -68,7 +69,7 @@ def _looks_like_traj(text: str) -> bool:
         try:
             value, pos = DECODER.raw_decode(text, pos)
         except (ValueError, RecursionError):
-            if key == "info" and '"mini_version"' in text[pos:]:
+            if key == "info" and _agent_info(text[pos:]):
                 keys.add("mini")  # mini-SWE-agent's info, longer than the head
             break  # the value runs past the head
         if (key == "info" and isinstance(value, dict)) or _mini_format(key, value):
@@ -82,6 +83,16 @@ def _looks_like_traj(text: str) -> bool:
         else:
             return False
     return _traj_keys(keys)
+
+
+# mini-SWE-agent's `info` opens with the run's end: its exit status, then the submitted diff,
+# which can run for megabytes before `mini_version`.
+_RUN_END = re.compile(r'\{\s*"exit_status"\s*:\s*(?:"[^"\\]*"|null)\s*,\s*"submission"\s*:')
+
+
+def _agent_info(info: str) -> bool:
+    """The head of an `info` object cut by the head's end: mini-SWE-agent's own."""
+    return '"mini_version"' in info or bool(_RUN_END.match(info))
 
 
 def _traj_keys(keys: set[str]) -> bool:
