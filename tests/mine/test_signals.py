@@ -195,6 +195,29 @@ def test_an_error_is_said_in_words(output: str, signature: str) -> None:
     ("output", "signature"),
     [
         (
+            "FAILED BUILD CRITICAL in TypeScript check\n"
+            "src/components/Roll.tsx(25,13): error TS2345: Argument of type 'A' is not "
+            "assignable to parameter of type 'B'.\n  Types of property 'id' are incompatible.",
+            "src/components/Roll.tsx(25,13): error TS2345: Argument of type 'A' is not "
+            "assignable to parameter of type 'B'.",
+        ),
+        (
+            "error: build failed\nsrc/x.ts:3:4 - error TS1005: ';' expected.",
+            "src/x.ts:3:4 - error TS1005: ';' expected.",
+        ),
+        ("Build failed\nmain.c:3:5: error: expected ';'\n", "main.c:3:5: error: expected ';'"),
+    ],
+)
+def test_a_compilers_located_error_says_more_than_the_banner_above_it(
+    output: str, signature: str
+) -> None:
+    assert signals.error_signature(output) == signature
+
+
+@pytest.mark.parametrize(
+    ("output", "signature"),
+    [
+        (
             "Exit code 1\ntry:\n    n = int(v)\nexcept ValueError:\n    n = 0\n"
             "cat: main.py: No such file or directory",
             "cat: main.py: No such file or directory",
@@ -384,6 +407,29 @@ def test_a_program_missing_behind_a_pipe_failed_whatever_the_exit(
     command: str, output: str, failed: bool
 ) -> None:
     ran, said = _shell_call(command, output, "Bash", 0 if "|" in command else None)
+    assert signals.failures([ran, said]) == [False, failed]
+
+
+_NO_TTY = (
+    "sudo: a terminal is required to read the password; either use the -S option to read from "
+    "standard input or configure an askpass helper\nsudo: a password is required"
+)
+
+
+@pytest.mark.parametrize(
+    ("command", "output", "failed"),
+    [
+        ("sudo pacman -S --needed --noconfirm wpaperd 2>&1 | tail -15", _NO_TTY, True),
+        ("cd /srv && sudo systemctl restart app 2>&1 | head", "sudo: no tty present", True),
+        # sudo's words printed by another program, or a pipe that only read sudo's log
+        ("grep 'a password is required' /var/log/auth.log | tail", _NO_TTY, False),
+        ("journalctl -u sudo | tail -5", _NO_TTY, False),
+    ],
+)
+def test_sudo_that_could_not_ask_for_the_password_behind_a_pipe_failed(
+    command: str, output: str, failed: bool
+) -> None:
+    ran, said = _shell_call(command, output, "Bash", 0)
     assert signals.failures([ran, said]) == [False, failed]
 
 

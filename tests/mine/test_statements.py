@@ -68,10 +68,21 @@ def test_a_diagnosis_counts_once_the_user_says_the_fix_worked(tmp_path: Path) ->
         # the rest of today's request, read against what it just asked
         "それ以外のサイトの言葉は絶対に変えないでください。",
         "Other than that, never change any wording on the site.",
+        # what the product shows by default: today's feature, not how to work
+        "don't show load more button by default, load more button should visible only when "
+        "rows are more than 10",
+        "Don't collapse the filters panel by default.",
     ],
 )
 def test_one_off_requests_are_no_decision(tmp_path: Path, text: str) -> None:
     assert _lessons(tmp_path, [say("user", text)]) == []
+
+
+def test_by_default_said_of_the_agents_work_is_still_a_rule(tmp_path: Path) -> None:
+    ((kind, text),) = _lessons(
+        tmp_path, [say("user", "Don't install packages globally by default.")]
+    )
+    assert kind is LessonKind.DECISION and "globally" in text
 
 
 def test_rules_pasted_or_written_for_a_document_are_not_the_users(tmp_path: Path) -> None:

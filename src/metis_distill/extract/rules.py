@@ -62,6 +62,7 @@ from metis_distill.mine.signals import (
     PIPE,
     SANDBOX_REFUSAL,
     SHELL_TOOLS,
+    SUDO_PASSWORD,
     THANKS,
     WRITE_REFUSED,
     ZSH_PATTERN_ERROR,
@@ -221,7 +222,7 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     missing = missing_program(signature) if episode.fix is None else None
     if missing is not None and _ran_later(run, missing, error):
         return None  # the shell was broken for a moment (`ls: command not found`), or mended
-    if _SUDO_PASSWORD.search(signature) and _ran_later(run, "sudo", error):
+    if SUDO_PASSWORD.search(signature) and _ran_later(run, "sudo", error):
         return None  # the user let `sudo` in without a password later on: no longer so
     # bash stopped before the command ran: its redirections never applied
     stopped = stopped or (call is not None and quote_escaped_by_path(call, error.text))
@@ -310,7 +311,7 @@ def _ran_later(run: Run, program: str, failure: Event) -> bool:
         call = calls.get(result.tool_use_id or "") if result.role == "tool" else None
         if call is None or call.session != failure.session or not is_success(result):
             continue
-        if missing_program(result.text[:2000]) == program or _SUDO_PASSWORD.search(result.text):
+        if missing_program(result.text[:2000]) == program or SUDO_PASSWORD.search(result.text):
             continue  # the check printed the same failure again (`python -V; echo $?`)
         own = split_heredocs(call.text)[0]
         shown = _steps_the_exit_shows(own)
@@ -1073,11 +1074,6 @@ def _one_edit_error(sig: str) -> str:
     return sig
 
 
-_SUDO_PASSWORD = re.compile(
-    r"sudo: (?:a terminal is required|a password is required|no tty present)"
-    r"|^\[sudo\] [^\n]*[:：]\s*$|^Sorry, try again\.",
-    re.M,
-)
 _NO_GIT_IDENTITY = re.compile(
     r"empty ident name|Please tell me who you are|unable to auto-detect email address"
 )
@@ -1111,7 +1107,7 @@ def _known_cause(signature: str) -> tuple[str, str | None] | None:
             "Claude Code's Grep and Glob tools cannot start their bundled ripgrep here (“spawn "
             f"…/rg {bundled['code']}”); search with `grep -rn` or `rg` through Bash instead."
         ), "search through Bash"
-    if _SUDO_PASSWORD.search(signature):
+    if SUDO_PASSWORD.search(signature):
         return (
             "`sudo` asks for a password here, which the agent cannot give (“a terminal is "
             "required” / “[sudo] password for …”); ask the user to run such commands."

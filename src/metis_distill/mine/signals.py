@@ -669,6 +669,7 @@ def failures(events: Sequence[Event]) -> list[bool]:
         )
         or _missing_behind_pipe(calls.get(event.tool_use_id or ""), event)
         or _traceback_behind_pipe(calls.get(event.tool_use_id or ""), event)
+        or _sudo_behind_pipe(calls.get(event.tool_use_id or ""), event)
         for event in events
     ]
 
@@ -706,6 +707,25 @@ def _missing_behind_pipe(call: Event | None, result: Event) -> bool:
     if own is None or program is None:
         return False
     return any(step.split()[:1] == [program] for step in script_steps(own))
+
+
+# sudo could not ask for the password: no terminal, no askpass helper.
+SUDO_PASSWORD = re.compile(
+    r"sudo: (?:a terminal is required|a password is required|no tty present)"
+    r"|^\[sudo\] [^\n]*[:：]\s*$|^Sorry, try again\.",
+    re.M,
+)
+
+
+def _sudo_behind_pipe(call: Event | None, result: Event) -> bool:
+    """A step of the call ran `sudo`, which could not ask for the password, and a pipe after
+    it (`sudo pacman -S x 2>&1 | tail -15`) made the exit the last program's, 0."""
+    own = _exit_hidden_by_pipe(call, result)
+    if own is None or "sudo" not in result.text[:2000]:
+        return False
+    if not SUDO_PASSWORD.search(result.text[:2000]):
+        return False
+    return any(step.split()[:1] == ["sudo"] for step in script_steps(own))
 
 
 def _exit_hidden_by_pipe(call: Event | None, result: Event) -> str | None:
@@ -880,9 +900,19 @@ def error_signature(text: str) -> str:
     # a word alone (`undefined` a script printed) says less than an error line in words
     stopped = [line for line in errors if not _WARNING.match(line)]
     worded = [line for line in stopped if " " in line.strip()]
-    if worded or stopped:
-        return (worded or stopped)[0]
+    # a compiler's error at a file's line says what is wrong; a check's banner above it
+    # (`FAILED BUILD CRITICAL in TypeScript check`) says only that something is
+    located = [line for line in worded if _LOCATED_ERROR.match(line)]
+    if located or worded or stopped:
+        return (located or worded or stopped)[0]
     return errors[0] if errors else _said_wrong(lines) or _first_worded(lines)
+
+
+# `src/a.tsx(25,13): error TS2345: …` and `src/a.ts:3:4 - error TS1005: …` (tsc),
+# `a.c:3:5: error: …` (gcc, clang).
+_LOCATED_ERROR = re.compile(
+    r"^\S+?(?:\(\d+,\d+\)|:\d+(?::\d+)?):?\s+(?:-\s+)?(?:fatal )?error\b", re.I
+)
 
 
 # Docker BuildKit's log: each line of step N opens with `#N` (and the seconds since it began);

@@ -368,12 +368,30 @@ def is_standing_rule(sentence: str) -> bool:
     language: not a one-off, a question or a guess there either)."""
     return (
         bool(signals.DURABLE.search(sentence) or signals.DURABLE_ELSEWHERE.search(sentence))
+        and not _product_default(sentence)
         and not signals.REQUEST.search(sentence)
         and not signals.CONVERSATIONAL.search(sentence)
         and not signals.ONE_OFF_ELSEWHERE.search(sentence)
         and not signals.HEDGE_ELSEWHERE.search(sentence)
         and not _PATH.search(sentence)
     )
+
+
+# What the product shows by default ("don't show the load more button by default", "keep the
+# panel collapsed by default"): a feature of today's task, not how the agent should work.
+_PRODUCT_DEFAULT = re.compile(
+    r"\b(?:show|display|hide|render|expand|collapse|select|check)\w*\b[^.;,]{0,60}"
+    r"\bby default\b|\b(?:visible|hidden|shown|displayed|expanded|collapsed|checked|selected|"
+    r"enabled|disabled)\s+by default\b",
+    re.I,
+)
+
+
+def _product_default(sentence: str) -> bool:
+    """The sentence's only mark of a standing rule is "by default", said of what the product
+    shows."""
+    marks = {found.lower() for found in signals.DURABLE.findall(sentence)}
+    return marks == {"by default"} and bool(_PRODUCT_DEFAULT.search(sentence))
 
 
 def _classify(event: Event, sentence: str) -> Statement | None:
