@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from metis_distill.textio import atomic_write_text, read_lines
+from metis_distill import sources
+from metis_distill.textio import atomic_write_text, read_lines, read_segment
 
 TEXT = "first line\nsecond: é ü\nthird\n"
 
@@ -26,6 +27,40 @@ def test_read_lines_detects_encoding(tmp_path: Path, encoded: bytes) -> None:
     path = tmp_path / "f.txt"
     path.write_bytes(encoded)
     assert read_lines(path)[:3] == ["first line", "second: é ü", "third"]
+
+
+HISTORY = (
+    "\r\n# aider chat started at 2025-09-01 14:45:11\r\n\r\n> Aider v0.86.1\r\n"
+    "#### explain the project\r\n\r\nIt reads résumés.\r\n"
+)
+
+
+def test_a_utf16_first_line_before_utf8_text_is_read_as_utf8(tmp_path: Path) -> None:
+    """PowerShell's `"" > f` writes a BOM and a line break in UTF-16; aider then appends UTF-8
+    (a UTF-16 line break pasted into a message is kept too). The file is read as UTF-8, its
+    first lines damaged, and its lines keep the numbers a byte count gives them."""
+    pasted = "#### list: 1\r\x00\n\x00Purpose\r\n".encode()
+    path = tmp_path / ".aider.chat.history.md"
+    talk = "Aider: the project reads résumés and lists items.\r\n" * 100  # not binary
+    text = HISTORY.encode() + pasted + talk.encode()
+    path.write_bytes(codecs.BOM_UTF16_LE + "\r\n".encode("utf-16-le") + text)
+    lines = read_lines(path)
+    assert lines[2:5] == ["# aider chat started at 2025-09-01 14:45:11", "", "> Aider v0.86.1"]
+    assert lines[:2] == ["\ufffd\ufffd\r\x00", "\x00"]  # the UTF-16 BOM and line break
+    assert "It reads résumés." in lines
+    assert len(lines) == path.read_bytes().count(b"\n") + 1
+    assert [text for _, text in read_segment(path).lines][2] == lines[2]
+    detected = sources.detect(path).format
+    assert detected is not None and detected.name == "aider"
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_text_stays_utf16_whatever_its_characters(tmp_path: Path, codec: str) -> None:
+    bom = codecs.BOM_UTF16_LE if codec.endswith("le") else codecs.BOM_UTF16_BE
+    for text in (HISTORY * 4, "\r\n" + "中文的句子很长" * 40 + "\n第二行\n"):
+        path = tmp_path / "f.md"
+        path.write_bytes(bom + text.encode(codec))
+        assert read_lines(path) == text.replace("\r\n", "\n").split("\n")
 
 
 def test_atomic_write_replaces_whole_file(tmp_path: Path) -> None:

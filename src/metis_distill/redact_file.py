@@ -30,7 +30,13 @@ from typing import Any
 
 from metis_distill import redact
 from metis_distill.secret_screen import Screen, characters_at, scanned_copy, scanned_copy_of_utf8
-from metis_distill.textio import ASCII_BLANKS, Utf8Lines, detect_encoding, read_lines_of
+from metis_distill.textio import (
+    ASCII_BLANKS,
+    ENCODING_HEAD,
+    Utf8Lines,
+    detect_encoding,
+    read_lines_of,
+)
 
 _BOUNDARIES = ("AT_BOUNDARY", "AT_NON_BOUNDARY")  # \b, \B: a newline is no word character
 
@@ -46,7 +52,7 @@ def read_and_redact(data: bytes) -> tuple[list[str], str]:
     of valid UTF-8 with no BOM and no CR is its joined text already, and the screen's copy is
     made from its bytes: the same bytes `scanned_copy` makes of the text (one per character),
     without joining the lines again and encoding the text back."""
-    if detect_encoding(data[:4]) != ("utf-8", 0) or b"\r" in data:
+    if detect_encoding(data[:ENCODING_HEAD]) != ("utf-8", 0) or b"\r" in data:
         return _of_lines(read_lines_of(data))
     try:
         text = data.decode("utf-8")
@@ -62,7 +68,7 @@ def read_and_note(data: bytes) -> Sequence[str]:
     the file's spans needs: its secrets). A UTF-8 file's lines are decoded when read, but for
     the lines the rules named by its screen read, and those outside ASCII (`Utf8Lines`)."""
     screen = redact.active_screen()
-    if screen is None or detect_encoding(data[:4]) != ("utf-8", 0) or b"\r" in data:
+    if screen is None or detect_encoding(data[:ENCODING_HEAD]) != ("utf-8", 0) or b"\r" in data:
         return read_and_redact(data)[0]
     try:
         lines = Utf8Lines(data.split(b"\n"))

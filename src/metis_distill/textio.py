@@ -22,11 +22,20 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 
+# The bytes `detect_encoding` reads: a BOM, a first line, and enough of the next.
+ENCODING_HEAD = 512
+_UTF16_NEWLINE = {"utf-16-le": b"\n\x00", "utf-16-be": b"\x00\n"}
+
+
 def detect_encoding(head: bytes) -> tuple[str, int]:
-    """The codec of a file from its first bytes, and the length of its BOM. UTF-16 without a
-    BOM is told by its first two characters (text starts with ASCII: `{`, `#`, a letter)."""
+    """The codec of a file from its first bytes (up to ENCODING_HEAD), and the length of its
+    BOM. UTF-16 without a BOM is told by its first two characters (text starts with ASCII:
+    `{`, `#`, a letter). A UTF-16 BOM and first line before UTF-8 text is UTF-8 with a damaged
+    first line: a Windows shell made the file (`"" > f`), then a program appended to it."""
     for bom, codec in _BOMS:
         if head.startswith(bom):
+            if codec.startswith("utf-16") and _utf8_after_first_line(head, codec):
+                return "utf-8", 0
             return codec, len(bom)
     if len(head) >= 4 and head[0] and head[2] and not head[1] and not head[3]:
         return "utf-16-le", 0
@@ -35,8 +44,25 @@ def detect_encoding(head: bytes) -> tuple[str, int]:
     return "utf-8", 0
 
 
+def _utf8_after_first_line(head: bytes, codec: str) -> bool:
+    """After the first UTF-16 line break, UTF-8 text: next to no NUL byte (UTF-16 puts one in
+    every ASCII character and line break; a UTF-16 line break pasted into the text is two) and
+    whole lines that decode as UTF-8 (text in UTF-16 outside ASCII does not)."""
+    newline = _UTF16_NEWLINE[codec]
+    end = next((i for i in range(2, len(head) - 1, 2) if head[i : i + 2] == newline), None)
+    rest = head[end + 2 :] if end is not None else b""
+    lines = rest[: rest.rfind(b"\n") + 1]
+    if len(lines) < 16 or rest.count(0) * 16 > len(rest):
+        return False
+    try:
+        lines.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def decode(data: bytes) -> str:
-    codec, bom = detect_encoding(data[:4])
+    codec, bom = detect_encoding(data[:ENCODING_HEAD])
     return data[bom:].decode(codec.removesuffix("-sig"), errors="replace")
 
 
@@ -149,7 +175,7 @@ def read_segment(path: Path, offset: int = 0, first_line: int = 1, raw: bool = F
     """Numbered lines from `offset` (a line start, as returned before) to the end of the file;
     `raw`: a UTF-8 file's lines as bytes, not decoded (`line_text`)."""
     with path.open("rb") as handle:
-        head = handle.read(4)
+        head = handle.read(ENCODING_HEAD)
         codec, bom = detect_encoding(head)
         if codec.startswith("utf-16"):
             handle.seek(0)
@@ -235,7 +261,7 @@ def numbered_lines(path: Path) -> Iterator[tuple[int, str]]:
 def numbered_raw_lines(path: Path) -> list[tuple[int, RawLine]]:
     """`numbered_lines`, but a UTF-8 file's lines as bytes, not decoded (`line_text`)."""
     data = path.read_bytes()
-    codec, bom = detect_encoding(data[:4])
+    codec, bom = detect_encoding(data[:ENCODING_HEAD])
     if codec.startswith("utf-16"):
         return list(enumerate(read_lines_of(data), start=1))
     lines = data[bom:].split(b"\n")
