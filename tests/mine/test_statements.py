@@ -36,6 +36,19 @@ def test_speculation_is_no_gotcha(tmp_path: Path, text: str) -> None:
     assert _lessons(tmp_path, [say("assistant", text)]) == []
 
 
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Turns out the CI image has no git-lfs, so the fixtures come up empty.",
+        "The root cause was that the CI image has no git-lfs, so the fixtures come up empty.",
+    ],
+)
+def test_a_gotcha_opens_on_the_fact_not_on_how_it_was_found(tmp_path: Path, said: str) -> None:
+    ((kind, text),) = _lessons(tmp_path, [say("assistant", said)])
+    assert kind is LessonKind.GOTCHA
+    assert text == "The CI image has no git-lfs, so the fixtures come up empty."
+
+
 def test_the_agent_telling_what_its_own_code_never_does_silently_is_no_gotcha(
     tmp_path: Path,
 ) -> None:

@@ -109,10 +109,12 @@ _DECISION_LEAD = re.compile(
     r"I'm going to|we're going to)\s+",
     re.I,
 )
-# What opens the sentence without being the fact: "turns out", a thanks to the user.
+# What opens the sentence without being the fact: "turns out", "the root cause was that", a
+# thanks to the user.
 _GOTCHA_LEAD = re.compile(
     rf"^{THANKS}?"
-    r"(?:(?:so,?\s+)?(?:it\s+)?turns out(?: that)?,?\s+)?",
+    r"(?:(?:so,?\s+)?(?:(?:it\s+)?turns out(?: that)?,?|"
+    r"the (?:root cause|root problem|culprit) (?:is|was) that)\s+)?",
     re.I,
 )
 # Causes known from the error alone: one wording whatever the command, so that every
