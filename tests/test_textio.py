@@ -39,7 +39,7 @@ def test_a_utf16_first_line_before_utf8_text_is_read_as_utf8(tmp_path: Path) -> 
     """PowerShell's `"" > f` writes a BOM and a line break in UTF-16; aider then appends UTF-8
     (a UTF-16 line break pasted into a message is kept too). The file is read as UTF-8, its
     first lines damaged, and its lines keep the numbers a byte count gives them."""
-    pasted = "#### list: 1\r\x00\n\x00Purpose\r\n".encode()
+    pasted = b"#### list: 1\r\x00\n\x00Purpose\r\n"
     path = tmp_path / ".aider.chat.history.md"
     talk = "Aider: the project reads résumés and lists items.\r\n" * 100  # not binary
     text = HISTORY.encode() + pasted + talk.encode()
