@@ -52,6 +52,8 @@ def test_the_three_tools_answer_with_the_expected_lesson(sample_data: Path, tmp_
     tools = first["tools"]
     assert set(tools) == {"search_lessons", "get_lesson", "context_for_task"}
     assert all(t.annotations.read_only_hint for t in tools.values())
+    assert all(t.description and "  " not in t.description for t in tools.values())
+    assert "\n" not in tools["search_lessons"].description
     assert "query" in tools["search_lessons"].input_schema["properties"]
 
     found = first["search_lessons"]

@@ -7,6 +7,7 @@ a server started once sees what later distills add. Nothing but the protocol goe
 
 from __future__ import annotations
 
+import inspect
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -37,8 +38,9 @@ def build_server(retriever: Retriever, project: str | None = None) -> MCPServer:
     """The server and its three tools, answering from `retriever`."""
     server = MCPServer("metis", instructions=INSTRUCTIONS)
     lock = threading.Lock()  # sync tools run in worker threads; one question at a time
+    tool = _read_only_tool(server)
 
-    @server.tool(annotations=READ_ONLY)
+    @tool
     def search_lessons(
         query: str,
         kind: KindName | None = None,
@@ -55,7 +57,7 @@ def build_server(retriever: Retriever, project: str | None = None) -> MCPServer:
             hits = _ask(lambda: retriever.search(wanted))
         return {"lessons": [hit_record(h) for h in hits]}
 
-    @server.tool(annotations=READ_ONLY)
+    @tool
     def get_lesson(lesson_id: str) -> dict[str, Any]:
         """One lesson by id (as returned by search_lessons), with all of its evidence: the
         archive span of each, its quote, session and time."""
@@ -63,7 +65,7 @@ def build_server(retriever: Retriever, project: str | None = None) -> MCPServer:
             lesson = _ask(lambda: retriever.lesson(lesson_id))
         return lesson_record(lesson, all_evidence=True)
 
-    @server.tool(annotations=READ_ONLY)
+    @tool
     def context_for_task(task: str, budget: int = DEFAULT_BUDGET) -> str:
         """A compact markdown brief of the lessons that bear on a task, within a budget of
         tokens (estimated as characters / 4): most relevant first, then best supported."""
@@ -72,6 +74,20 @@ def build_server(retriever: Retriever, project: str | None = None) -> MCPServer:
         return brief.markdown
 
     return server
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _read_only_tool(server: MCPServer) -> Callable[[F], F]:
+    """A read-only tool whose description is its docstring as a reader sees it: one paragraph,
+    without the source's indentation."""
+
+    def register(function: F) -> F:
+        description = " ".join(inspect.cleandoc(function.__doc__ or "").split())
+        return server.tool(annotations=READ_ONLY, description=description)(function)
+
+    return register
 
 
 def _ask(question: Callable[[], T]) -> T:
