@@ -118,3 +118,40 @@ def test_a_prefect_home_that_cannot_be_made_is_said_at_once(
     )  # fmt: skip
     assert code == 2 and "Prefect's home" in out and "cannot be made" in out
     assert "PREFECT_HOME" in out
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["distill", "--archive", "{tmp}", "--target", "{tmp}/CLAUDE.md"],
+        ["archive", "--from", "{tmp}"],
+        ["accept"],
+        ["reject"],
+        ["status"],
+        ["history"],
+        ["search", "alembic"],
+        ["hooks", "install", "--settings-file", "{tmp}/settings.json"],
+    ],
+)
+def test_a_data_dir_that_is_a_file_is_said_without_a_traceback(
+    tmp_path: Path, command: list[str]
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    args = [a.replace("{tmp}", str(tmp_path)) for a in command]
+    code, out = invoke(*args, "--data-dir", str(blocker))
+    assert code == 2 and f"error: the data dir {blocker} is a file, not a folder\n" in out
+    assert "Traceback" not in out and not (tmp_path / "settings.json").exists()
+    code, out = invoke(*args, "--data-dir", str(blocker / "deeper" / "data"))
+    assert code == 2, out
+    assert f"the data dir {blocker}/deeper/data cannot be made: {blocker} is a file" in out
+
+
+def test_a_data_dir_from_the_environment_is_checked_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("METIS_DATA_DIR", str(blocker))
+    code, out = invoke("status")
+    assert code == 2 and "is a file, not a folder" in out and "METIS_DATA_DIR" in out
