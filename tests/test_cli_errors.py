@@ -155,3 +155,25 @@ def test_a_data_dir_from_the_environment_is_checked_too(
     monkeypatch.setenv("METIS_DATA_DIR", str(blocker))
     code, out = invoke("status")
     assert code == 2 and "is a file, not a folder" in out and "METIS_DATA_DIR" in out
+
+
+def test_a_target_not_made_yet_must_be_named_as_a_markdown_file(tmp_path: Path) -> None:
+    """A mistyped folder (`repo/sub`) would become a file named `sub` on accept."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    code, out = invoke("distill", "--archive", str(tmp_path), "--target", str(repo / "sub"))
+    assert code == 2, out
+    assert f"error: the target {repo / 'sub'} does not exist, and is not named as a Markdown" in out
+    assert f"e.g. {repo / 'CLAUDE.md'}" in out
+    (repo / ".cursorrules").write_text("# rules\n")  # an existing file of any name stays a target
+    code, out = invoke("distill", "--target", str(repo / ".cursorrules"), "--archive", "/nope")
+    assert "archive folder not found" in out and "does not exist yet" not in out
+
+
+@pytest.mark.parametrize("name", ["notes.md", "AGENTS.md", "CLAUDE.local.md", "README.MD", ""])
+def test_a_markdown_target_not_made_yet_or_a_folder_is_taken(tmp_path: Path, name: str) -> None:
+    """Refused only for its name: the run goes on (here to the missing archive)."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    code, out = invoke("distill", "--target", str(repo / name), "--archive", str(tmp_path / "no"))
+    assert "archive folder not found" in out and "Markdown" not in out

@@ -111,8 +111,16 @@ def check_target(settings: Settings) -> None:
     from metis_distill.placement.files import context_file
     from metis_distill.review.target import read_target
 
-    settings.target = context_file(settings.target.expanduser())  # a folder: the file it has
-    read_target(settings.target)  # non-UTF-8 text fails here, early
+    target = settings.target = context_file(settings.target.expanduser())  # a folder: its file
+    read_target(target)  # non-UTF-8 text fails here, early
+    if target.exists():
+        return
+    if target.suffix.lower() != ".md":  # a folder's name mistyped would become a file
+        raise ConfigError(
+            f"the target {target} does not exist, and is not named as a Markdown file (.md)",
+            hint=f"name a Markdown file, e.g. {folder / 'CLAUDE.md'} (or AGENTS.md, "
+            "CLAUDE.local.md, any .md), or an existing folder",
+        )
 
 
 def writing(settings: Settings) -> Ledger:

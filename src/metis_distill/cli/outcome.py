@@ -38,6 +38,12 @@ def print_outcome(report: RunReport, *, verbose: bool, log_file: Path | None) ->
     ]
     for line in filter(None, said):
         console.print(line, markup=False, soft_wrap=True)
+    target = Path(proposal.target) if proposal.target else None
+    if proposal.status == PublishStatus.CREATED and target and not target.exists():
+        err.print(
+            f"[yellow]note:[/] {escape(str(target))} does not exist yet: accepting will create it",
+            soft_wrap=True,
+        )
     if log_file is not None and not verbose:
         err.print(f"[dim]Prefect's log: {escape(str(log_file))}[/]")
 
