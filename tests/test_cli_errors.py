@@ -177,3 +177,25 @@ def test_a_markdown_target_not_made_yet_or_a_folder_is_taken(tmp_path: Path, nam
     repo.mkdir()
     code, out = invoke("distill", "--target", str(repo / name), "--archive", str(tmp_path / "no"))
     assert "archive folder not found" in out and "Markdown" not in out
+
+
+def test_sources_hints_fit_the_path_given(tmp_path: Path) -> None:
+    code, out = invoke("sources", "--archive", str(tmp_path / "nope"))
+    assert code == 2 and f"error: no such folder: {tmp_path / 'nope'}\n" in out
+    assert "check the path given to --archive" in out and "pass --archive" not in out
+    a_file = tmp_path / "README.md"
+    a_file.write_text("# not runs\n")
+    code, out = invoke("sources", "--archive", str(a_file))
+    assert code == 2 and f"error: {a_file} is a file, not a folder\n" in out
+    code, out = invoke("sources", "--data-dir", str(tmp_path / "data"))
+    assert code == 2 and "no archive in the data dir yet" in out and "metis archive" in out
+
+
+def test_distill_says_an_archive_that_is_a_file(tmp_path: Path) -> None:
+    a_file = tmp_path / "README.md"
+    a_file.write_text("# not runs\n")
+    target = tmp_path / "CLAUDE.md"
+    code, out = invoke("distill", "--archive", str(a_file), "--target", str(target))
+    assert code == 2 and f"error: the archive {a_file} is a file, not a folder\n" in out
+    code, out = invoke("distill", "--archive", str(tmp_path / "nope"), "--target", str(target))
+    assert code == 2 and "nothing is there: check the path" in out
