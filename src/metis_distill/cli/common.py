@@ -130,6 +130,20 @@ def writing(settings: Settings) -> Ledger:
     return Ledger(settings.ledger_url)
 
 
+def check_data_dir_made(settings: Settings) -> None:
+    """A command that only reports on a data dir says when there is none there (as `search`
+    does), rather than an empty report. A ledger elsewhere (a URL) is still read."""
+    from metis_distill.ledger.where import sqlite_file
+
+    ledger = sqlite_file(settings.ledger_url)
+    if settings.data_dir.exists() or ledger is None or ledger.exists():
+        return
+    raise MetisError(
+        f"no data dir at {settings.data_dir}",
+        hint="run `metis distill` first, or pass the --data-dir it used",
+    )
+
+
 def reading(settings: Settings) -> Ledger:
     """The ledger, for a command that only reads it: never created, migrated or written."""
     from metis_distill.ledger import Ledger
