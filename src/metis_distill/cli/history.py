@@ -81,7 +81,13 @@ def rewind(
 
 @friendly
 def show(
-    lesson: Annotated[str, typer.Argument(help="A lesson id (the ID of `<!-- metis:ID -->`).")],
+    lesson: Annotated[
+        str,
+        typer.Argument(
+            help="A lesson id: a line's evidence file names it (`.metis/…/ID.txt`); "
+            "`metis review` lists them."
+        ),
+    ],
     data_dir: DataDir = None,
 ) -> None:
     """A lesson with all its evidence (quotes, spans, sessions), wordings and decisions."""
