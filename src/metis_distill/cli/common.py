@@ -33,6 +33,11 @@ def shown(note: str) -> str:
     return escape(f"[{note}]")
 
 
+def counted(n: int, word: str, many: str | None = None) -> str:
+    """ "1 file", "2 files": a count and its noun, singular or plural."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
+
+
 DataDir = Annotated[
     Path | None,
     typer.Option(
