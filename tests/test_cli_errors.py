@@ -118,3 +118,84 @@ def test_a_prefect_home_that_cannot_be_made_is_said_at_once(
     )  # fmt: skip
     assert code == 2 and "Prefect's home" in out and "cannot be made" in out
     assert "PREFECT_HOME" in out
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["distill", "--archive", "{tmp}", "--target", "{tmp}/CLAUDE.md"],
+        ["archive", "--from", "{tmp}"],
+        ["accept"],
+        ["reject"],
+        ["status"],
+        ["history"],
+        ["search", "alembic"],
+        ["hooks", "install", "--settings-file", "{tmp}/settings.json"],
+    ],
+)
+def test_a_data_dir_that_is_a_file_is_said_without_a_traceback(
+    tmp_path: Path, command: list[str]
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    args = [a.replace("{tmp}", str(tmp_path)) for a in command]
+    code, out = invoke(*args, "--data-dir", str(blocker))
+    assert code == 2 and f"error: the data dir {blocker} is a file, not a folder\n" in out
+    assert "Traceback" not in out and not (tmp_path / "settings.json").exists()
+    code, out = invoke(*args, "--data-dir", str(blocker / "deeper" / "data"))
+    assert code == 2, out
+    assert f"the data dir {blocker}/deeper/data cannot be made: {blocker} is a file" in out
+
+
+def test_a_data_dir_from_the_environment_is_checked_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("METIS_DATA_DIR", str(blocker))
+    code, out = invoke("status")
+    assert code == 2 and "is a file, not a folder" in out and "METIS_DATA_DIR" in out
+
+
+def test_a_target_not_made_yet_must_be_named_as_a_markdown_file(tmp_path: Path) -> None:
+    """A mistyped folder (`repo/sub`) would become a file named `sub` on accept."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    code, out = invoke("distill", "--archive", str(tmp_path), "--target", str(repo / "sub"))
+    assert code == 2, out
+    assert f"error: the target {repo / 'sub'} does not exist, and is not named as a Markdown" in out
+    assert f"e.g. {repo / 'CLAUDE.md'}" in out
+    (repo / ".cursorrules").write_text("# rules\n")  # an existing file of any name stays a target
+    code, out = invoke("distill", "--target", str(repo / ".cursorrules"), "--archive", "/nope")
+    assert "archive folder not found" in out and "does not exist yet" not in out
+
+
+@pytest.mark.parametrize("name", ["notes.md", "AGENTS.md", "CLAUDE.local.md", "README.MD", ""])
+def test_a_markdown_target_not_made_yet_or_a_folder_is_taken(tmp_path: Path, name: str) -> None:
+    """Refused only for its name: the run goes on (here to the missing archive)."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    code, out = invoke("distill", "--target", str(repo / name), "--archive", str(tmp_path / "no"))
+    assert "archive folder not found" in out and "Markdown" not in out
+
+
+def test_sources_hints_fit_the_path_given(tmp_path: Path) -> None:
+    code, out = invoke("sources", "--archive", str(tmp_path / "nope"))
+    assert code == 2 and f"error: no such folder: {tmp_path / 'nope'}\n" in out
+    assert "check the path given to --archive" in out and "pass --archive" not in out
+    a_file = tmp_path / "README.md"
+    a_file.write_text("# not runs\n")
+    code, out = invoke("sources", "--archive", str(a_file))
+    assert code == 2 and f"error: {a_file} is a file, not a folder\n" in out
+    code, out = invoke("sources", "--data-dir", str(tmp_path / "data"))
+    assert code == 2 and "no archive in the data dir yet" in out and "metis archive" in out
+
+
+def test_distill_says_an_archive_that_is_a_file(tmp_path: Path) -> None:
+    a_file = tmp_path / "README.md"
+    a_file.write_text("# not runs\n")
+    target = tmp_path / "CLAUDE.md"
+    code, out = invoke("distill", "--archive", str(a_file), "--target", str(target))
+    assert code == 2 and f"error: the archive {a_file} is a file, not a folder\n" in out
+    code, out = invoke("distill", "--archive", str(tmp_path / "nope"), "--target", str(target))
+    assert code == 2 and "nothing is there: check the path" in out

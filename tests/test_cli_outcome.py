@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from metis_distill.cli.outcome import proposal_line
 from metis_distill.run_report import ProposalOutcome
 from metis_distill.statuses import PublishStatus
@@ -47,3 +51,53 @@ def test_one_lesson_added_is_said_in_the_singular() -> None:
         lessons_waiting=30,
     )
     assert proposal_line(made).startswith("Proposal #1: 1 lesson added, 0 removed.")
+
+
+def test_a_proposal_for_a_target_not_made_yet_says_accepting_will_create_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from metis_distill.cli.outcome import print_outcome
+    from metis_distill.run_report import RunReport
+
+    target = tmp_path / "repo" / "notes.md"
+    made = ProposalOutcome(
+        status=PublishStatus.CREATED,
+        proposal_id=1,
+        folder=None,
+        added=2,
+        removed=0,
+        lessons_shown=2,
+        target=str(target),
+    )
+    report = RunReport(extractor="rules", proposal=made)
+    print_outcome(report, verbose=False, log_file=None)
+    note = f"note: {target} does not exist yet: accepting will create it\n"
+    assert note in capsys.readouterr().err
+    target.parent.mkdir()
+    target.write_text("# Notes\n")
+    print_outcome(report, verbose=False, log_file=None)
+    assert "does not exist yet" not in capsys.readouterr().err
+
+
+def test_one_of_each_is_said_in_the_singular() -> None:
+    from metis_distill.cli.outcome import summary
+    from metis_distill.run_report import RunReport
+
+    made = _nothing(shown=4, waiting=1)
+    report = RunReport(
+        extractor="rules",
+        proposal=made,
+        archived_new=1,
+        files_read=1,
+        events=3,
+        episodes=1,
+        candidates=1,
+        lessons_new=1,
+    )
+    assert summary(report) == (
+        "Archived 1 new or grown file. Read 1 file (3 events): 1 episode, 1 candidate -> "
+        "1 new lesson, 0 merged into known ones."
+    )
+    line = proposal_line(made)
+    assert "1 more lesson waits in the ledger until its evidence earns it a line" in line
+    assert "(`metis search` finds it)" in line

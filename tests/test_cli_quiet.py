@@ -147,6 +147,12 @@ def test_every_help_text_prints_whole(name: str, command: Any) -> None:
     assert not re.search(r"\w \.( |$)", shown)  # what a vanished `[…]` leaves
 
 
+def test_shows_help_names_the_ids_where_they_are_now() -> None:
+    """The block has no `<!-- metis:ID -->` comments any more: ids name the evidence files."""
+    shown = flat(runner.invoke(app, ["show", "--help"], env={"COLUMNS": "200"}).output)
+    assert "metis:ID" not in shown and "`.metis/…/ID.txt`" in shown
+
+
 def test_defaults_from_the_settings_are_in_the_help() -> None:
     shown = flat(runner.invoke(app, ["distill", "--help"], env={"COLUMNS": "200"}).output)
     for default in ("[default: 12]", "[default: 1,000,000]", "[default: ~/.claude/projects]"):

@@ -189,6 +189,18 @@ def test_a_settings_file_it_cannot_read_is_left_untouched(home: Path, text: str)
         assert settings.read_text(encoding="utf-8") == text
 
 
+def test_a_settings_file_that_cannot_be_one_is_said_without_a_traceback(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    under = blocker / "x.json"
+    out = metis("hooks", "install", "--settings-file", str(under), code=2)
+    assert f"error: {under} cannot be made: {blocker} is a file, not a folder\n" in out
+    assert "Traceback" not in out and blocker.read_text() == "not a folder"
+    for command in ("install", "uninstall"):
+        out = metis("hooks", command, "--settings-file", str(tmp_path), code=2)
+        assert f"error: {tmp_path} is a folder, not a settings file\n" in out
+
+
 @pytest.mark.parametrize(
     "stdin", ["", "not json", "[]", '{"transcript_path": 3}', '{"transcript_path": "/nope.jsonl"}']
 )

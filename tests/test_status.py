@@ -212,3 +212,15 @@ def test_status_shows_time_to_recovery_of_this_project_only(tmp_path: Path) -> N
     assert classes[0] == "failing tests" and "type errors" not in classes
     table = CliRunner().invoke(app, ["status", "--target", str(target)])
     assert "time to recovery (this project)" in table.output and "90 s" in table.output
+
+
+def test_status_of_a_data_dir_not_made_says_so(tmp_path: Path) -> None:
+    """Not a table of dashes: the same error as `metis search` (exit 1)."""
+    missing = tmp_path / "empty-dd"
+    shown = CliRunner().invoke(app, ["status", "--data-dir", str(missing)])
+    assert shown.exit_code == 1
+    assert f"error: no data dir at {missing}\n" in shown.output and "last run" not in shown.output
+    assert not missing.exists()
+    missing.mkdir()  # made, nothing run yet: the empty status
+    shown = CliRunner().invoke(app, ["status", "--data-dir", str(missing), "--json"])
+    assert shown.exit_code == 0 and json.loads(shown.stdout)["last_run"] is None

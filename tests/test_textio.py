@@ -87,3 +87,15 @@ def test_atomic_write_crash_before_rename_keeps_old_file(
         atomic_write_text(path, "half of something")
     assert path.read_text() == "precious human text\n"
     assert [p.name for p in path.parent.iterdir()] == ["out.md"]  # no temp file left behind
+
+
+def test_file_in_the_way(tmp_path: Path) -> None:
+    from metis_distill.textio import file_in_the_way
+
+    (tmp_path / "a-file").write_text("x")
+    (tmp_path / "broken").symlink_to(tmp_path / "nowhere")
+    assert file_in_the_way(tmp_path) is None
+    assert file_in_the_way(tmp_path / "new" / "deeper") is None
+    assert file_in_the_way(tmp_path / "a-file") == tmp_path / "a-file"
+    assert file_in_the_way(tmp_path / "a-file" / "x" / "y") == tmp_path / "a-file"
+    assert file_in_the_way(tmp_path / "broken" / "x") == tmp_path / "broken"

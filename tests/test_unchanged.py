@@ -174,3 +174,10 @@ def test_a_ledger_at_another_schema_revision_is_not_glanced(tmp_path: Path, embe
     connection.close()
     assert glance(settings.ledger_url, str(settings.target), str(settings.archive_dir)) is None
     assert nothing_new(settings) is None
+
+
+def test_nothing_new_is_said_in_the_singular_too() -> None:
+    from metis_distill.unchanged import NothingNew
+
+    said = NothingNew(sources=1, archived=1).said()
+    assert said == "Nothing new since the last run: 1 source file and 1 archived file unchanged."

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from metis_distill.errors import ConfigError
-from metis_distill.textio import atomic_write_text
+from metis_distill.textio import atomic_write_text, file_in_the_way
 
 EVENT = "SessionEnd"
 TIMEOUT = 10  # seconds Claude Code gives the command at most; it returns in well under one
@@ -181,10 +181,17 @@ def main(argv: list[str]) -> int:
 
 # the settings file ---------------------------------------------------------------------
 def _read(settings_file: Path) -> dict[str, Any]:
+    if settings_file.is_dir():
+        raise ConfigError(
+            f"{settings_file} is a folder, not a settings file",
+            hint="pass --settings-file a JSON file, e.g. ~/.claude/settings.json",
+        )
     if not settings_file.exists():
         return {}
     try:
         data = json.loads(settings_file.read_text(encoding="utf-8") or "{}")
+    except OSError as e:
+        raise ConfigError(f"{settings_file} cannot be read: {e.strerror or e}") from e
     except (ValueError, UnicodeDecodeError) as e:
         raise ConfigError(
             f"{settings_file} is not valid JSON ({e}); it was left as it is",
@@ -232,7 +239,16 @@ def _drop_ours(groups: list[Any]) -> int:
 
 
 def _write(settings_file: Path, settings: dict[str, Any]) -> None:
-    atomic_write_text(settings_file, json.dumps(settings, indent=2, ensure_ascii=False) + "\n")
+    blocker = file_in_the_way(settings_file.parent)
+    if blocker is not None:
+        raise ConfigError(
+            f"{settings_file} cannot be made: {blocker} is a file, not a folder",
+            hint="pass --settings-file a path whose folders are folders",
+        )
+    try:
+        atomic_write_text(settings_file, json.dumps(settings, indent=2, ensure_ascii=False) + "\n")
+    except OSError as e:
+        raise ConfigError(f"{settings_file} cannot be written: {e.strerror or e}") from e
 
 
 if __name__ == "__main__":

@@ -307,6 +307,17 @@ def remove_temps(folder: Path, name: str | None = None) -> list[Path]:
     return removed
 
 
+def file_in_the_way(folder: Path) -> Path | None:
+    """The file at `folder` or above it that keeps it from being a folder (a regular file, a
+    broken link); None when it is one, or when it can be made (as far as names go)."""
+    for place in (folder, *folder.parents):
+        if place.is_dir():
+            return None
+        if place.exists() or place.is_symlink():
+            return place
+    return None
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     """Write via a temp file in the same folder, then rename: never a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -40,9 +40,11 @@ class NothingNew:
         return self.sources + self.archived
 
     def said(self) -> str:
+        sources = "source file" if self.sources == 1 else "source files"
+        archived = "archived file" if self.archived == 1 else "archived files"
         return (
-            f"Nothing new since the last run: {self.sources} source files and "
-            f"{self.archived} archived files unchanged."
+            f"Nothing new since the last run: {self.sources} {sources} and "
+            f"{self.archived} {archived} unchanged."
         )
 
 

@@ -115,12 +115,13 @@ def test_history_rewind_and_show_through_the_cli(world) -> None:  # type: ignore
     assert "before" in out and "4 lessons" in out and "Ports below 1024 need root." in out
     version = ledger.versions(str(target.resolve()))[1].id
     out = runner.invoke(app, ["rewind", "--to", f"v{version}", *data])  # the only target
-    assert out.exit_code == 0 and "1 items" in out.output, out.output
+    assert out.exit_code == 0 and "1 item. Next" in out.output, out.output
     assert runner.invoke(app, ["accept", "--all", *data]).exit_code == 0
     assert target.read_text() == second
     out = runner.invoke(app, ["show", NEW, *data])
     assert out.exit_code == 0
     assert "p/s.jsonl#L5-L5" in out.output and "quote number 5" in out.output
     assert "(removed): accepted" in out.output  # the rewind's decision
+    assert "seen in 1 session" in out.output and "1 sessions" not in out.output
     bad = runner.invoke(app, ["rewind", "--to", "v999", "-t", str(target), *data])
     assert bad.exit_code == 1 and "has no version v999" in bad.output

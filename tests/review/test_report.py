@@ -84,7 +84,7 @@ def test_markdown_report_matches_golden_file() -> None:
         origin="distill",
         extractor="rules",
         rewind_note="",
-        counts="lines 1 added, 1 reworded, 1 retired",
+        counts="1 line added, 1 reworded, 1 retired",
         hand_edited=True,
         learned=(("0000000003", "Run `uv run pytest -q`, never bare pytest."),),
         kept=("- A note by hand.",),
@@ -136,3 +136,15 @@ def test_markdown_report_matches_golden_file() -> None:
     if os.environ.get("UPDATE_GOLDEN"):
         golden.write_text(text, encoding="utf-8")
     assert text == golden.read_text(encoding="utf-8")
+
+
+def test_the_counts_say_line_or_lines() -> None:
+    from metis_distill.review.report import _counts
+
+    def item(n: int, change: str) -> Item:
+        return Item(n, change, f"000000000{n}", "gotcha", "words", 1, ())
+
+    assert _counts((item(1, "added"),)) == "1 line added"
+    many = tuple(item(n, "added") for n in range(1, 12)) + (item(12, "retired"),)
+    assert _counts(many) == "11 lines added, 1 retired"
+    assert _counts(()) == "no line added, reworded or removed"

@@ -119,7 +119,7 @@ def test_html_report_renders_in_headless_chromium(world, chromium: Path, tmp_pat
     assert "Ports below 1024 need root <b>here</b>." in diff  # shown as text, side by side
     assert "Vitest runs in node unless a file says jsdom." in diff
     assert "Vitest runs in node." in diff  # the old wording, on the left
-    assert counts == "lines 1 added, 1 reworded, 1 retired"
+    assert counts == "1 line added, 1 reworded, 1 retired"
     assert "1. added" in added and "quote number 5" in added
     assert "2. reworded" in reworded and "Vitest runs in node." in reworded
     assert "3. retired (stale)" in retired and "quote number 2" in retired

@@ -33,6 +33,11 @@ def shown(note: str) -> str:
     return escape(f"[{note}]")
 
 
+def counted(n: int, word: str, many: str | None = None) -> str:
+    """ "1 file", "2 files": a count and its noun, singular or plural."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
+
+
 DataDir = Annotated[
     Path | None,
     typer.Option(
@@ -111,8 +116,16 @@ def check_target(settings: Settings) -> None:
     from metis_distill.placement.files import context_file
     from metis_distill.review.target import read_target
 
-    settings.target = context_file(settings.target.expanduser())  # a folder: the file it has
-    read_target(settings.target)  # non-UTF-8 text fails here, early
+    target = settings.target = context_file(settings.target.expanduser())  # a folder: its file
+    read_target(target)  # non-UTF-8 text fails here, early
+    if target.exists():
+        return
+    if target.suffix.lower() != ".md":  # a folder's name mistyped would become a file
+        raise ConfigError(
+            f"the target {target} does not exist, and is not named as a Markdown file (.md)",
+            hint=f"name a Markdown file, e.g. {folder / 'CLAUDE.md'} (or AGENTS.md, "
+            "CLAUDE.local.md, any .md), or an existing folder",
+        )
 
 
 def writing(settings: Settings) -> Ledger:
@@ -120,6 +133,20 @@ def writing(settings: Settings) -> Ledger:
     from metis_distill.ledger import Ledger
 
     return Ledger(settings.ledger_url)
+
+
+def check_data_dir_made(settings: Settings) -> None:
+    """A command that only reports on a data dir says when there is none there (as `search`
+    does), rather than an empty report. A ledger elsewhere (a URL) is still read."""
+    from metis_distill.ledger.where import sqlite_file
+
+    ledger = sqlite_file(settings.ledger_url)
+    if settings.data_dir.exists() or ledger is None or ledger.exists():
+        return
+    raise MetisError(
+        f"no data dir at {settings.data_dir}",
+        hint="run `metis distill` first, or pass the --data-dir it used",
+    )
 
 
 def reading(settings: Settings) -> Ledger:

@@ -12,6 +12,7 @@ from metis_distill.cli.common import (
     DataDir,
     Target,
     console,
+    counted,
     friendly,
     reading,
     writing,
@@ -43,7 +44,7 @@ def history(
             when = v.created_at.strftime("%Y-%m-%d %H:%M:%S UTC")
             console.print(
                 f"[bold]v{v.id}[/]  {when}  {escape(f'{v.reason:<8}')}  {made}  "
-                f"{len(v.lessons)} lessons  sha {v.sha256[:12]}",
+                f"{counted(len(v.lessons), 'lesson')}  sha {v.sha256[:12]}",
                 soft_wrap=True,
                 highlight=False,
             )
@@ -73,7 +74,7 @@ def rewind(
         items = len(ledger.proposal_items(row.id))
     console.print(
         f"Proposal #{row.id}: {chosen} as it was at v{version.id} "
-        f"({version.created_at:%Y-%m-%d %H:%M} UTC), {items} items. "
+        f"({version.created_at:%Y-%m-%d %H:%M} UTC), {counted(items, 'item')}. "
         "Next: `metis review`, then `metis accept` or `metis reject`.",
         soft_wrap=True,
     )
@@ -81,7 +82,13 @@ def rewind(
 
 @friendly
 def show(
-    lesson: Annotated[str, typer.Argument(help="A lesson id (the ID of `<!-- metis:ID -->`).")],
+    lesson: Annotated[
+        str,
+        typer.Argument(
+            help="A lesson id: a line's evidence file names it (`.metis/…/ID.txt`); "
+            "`metis review` lists them."
+        ),
+    ],
     data_dir: DataDir = None,
 ) -> None:
     """A lesson with all its evidence (quotes, spans, sessions), wordings and decisions."""
@@ -92,7 +99,8 @@ def show(
     seen = " to ".join(f"{t:%Y-%m-%d}" for t in (d.first_seen, d.last_seen) if t)
     console.print(f"{d.id} {d.kind} · {d.status} · severity {d.severity}", markup=False)
     console.print(d.text, soft_wrap=True, highlight=False, markup=False)
-    console.print(f"seen in {d.support} sessions" + (f", {seen}" if seen else ""), highlight=False)
+    sessions = counted(d.support, "session")
+    console.print(f"seen in {sessions}" + (f", {seen}" if seen else ""), highlight=False)
     console.rule(f"evidence ({len(d.evidence)})")
     for e in d.evidence:
         console.print(

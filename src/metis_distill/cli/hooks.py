@@ -58,6 +58,7 @@ def install(
     settings_file: SettingsFile = None, project: Project = False, data_dir: DataDir = None
 ) -> None:
     """Add the SessionEnd hook (once; other settings and hooks are left as they are)."""
+    load_settings(data_dir=data_dir)  # a data dir that cannot be one is said now, not in the log
     result = install_hook(_settings_file(settings_file, project), hook_command(data_dir))
     _say(result)
 

@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from metis_distill.cli.common import console, err
+from metis_distill.cli.common import console, counted, err
 from metis_distill.statuses import PublishStatus
 
 if TYPE_CHECKING:  # the run's report pulls the ledger in: loaded only when a run is printed
@@ -38,6 +38,12 @@ def print_outcome(report: RunReport, *, verbose: bool, log_file: Path | None) ->
     ]
     for line in filter(None, said):
         console.print(line, markup=False, soft_wrap=True)
+    target = Path(proposal.target) if proposal.target else None
+    if proposal.status == PublishStatus.CREATED and target and not target.exists():
+        err.print(
+            f"[yellow]note:[/] {escape(str(target))} does not exist yet: accepting will create it",
+            soft_wrap=True,
+        )
     if log_file is not None and not verbose:
         err.print(f"[dim]Prefect's log: {escape(str(log_file))}[/]")
 
@@ -46,17 +52,19 @@ def summary(report: RunReport) -> str:
     """The run in a sentence or two: what was read, what it gave, what Claude cost."""
     archived = report.archived_new + report.archived_appended + report.archived_versions
     read = (
-        f"Read {report.files_read} files ({report.events:,} events)"
+        f"Read {counted(report.files_read, 'file')} ({report.events:,} events)"
         if report.files_read
         else "No new runs to read"
     )
     found = (
-        f": {report.episodes} episodes, {report.candidates} candidates -> "
-        f"{report.lessons_new} new lessons, {report.lessons_merged} merged into known ones."
+        f": {counted(report.episodes, 'episode')}, {counted(report.candidates, 'candidate')} "
+        f"-> {counted(report.lessons_new, 'new lesson')}, {report.lessons_merged} merged into "
+        "known ones."
         if report.files_read
         else "."
     )
-    line = (f"Archived {archived} new or grown files. " if archived else "") + read + found
+    archived_said = f"Archived {counted(archived, 'new or grown file')}. " if archived else ""
+    line = archived_said + read + found
     usage = report.extraction
     if usage is not None:
         line += f"\n{usage.usage_note}"
@@ -82,23 +90,26 @@ def _nothing_message(proposal: ProposalOutcome) -> str:
     if proposal.lessons_known == 0:
         return "No lessons found yet in the archive's runs: nothing to propose."
     waiting = proposal.lessons_waiting
+    earns, them = (
+        ("its evidence earns it", "it") if waiting == 1 else ("their evidence earns them", "them")
+    )
     if proposal.lessons_shown == 0 and proposal.lessons_active > 0 and not waiting:
         return (
-            f"{proposal.lessons_active} lessons known, none from runs in this target's "
+            f"{counted(proposal.lessons_active, 'lesson')} known, none from runs in this target's "
             "repository (their cwd is elsewhere): nothing to propose. Use --all-projects, or "
             "add the old checkout paths as `aliases` in metis.toml."
         )
     if waiting and proposal.lessons_shown == 0:
         return (
             "No change to propose: no lesson has earned a line in this target yet; "
-            f"{waiting} lessons wait in the ledger until their evidence earns them one "
-            "(`metis search` finds them)."
+            f"{counted(waiting, 'lesson waits', 'lessons wait')} in the ledger until {earns} one "
+            f"(`metis search` finds {them})."
         )
     if waiting:
         return (
             "No change to propose: the target already says all we know; "
-            f"{waiting} more lessons wait in the ledger until their evidence earns them a line "
-            "(`metis search` finds them)."
+            f"{counted(waiting, 'more lesson waits', 'more lessons wait')} in the ledger until "
+            f"{earns} a line (`metis search` finds {them})."
         )
     return "No change to propose: the target already says all we know."
 
@@ -112,7 +123,8 @@ def _print_problems(report: RunReport) -> None:
     for line in skipped[:SKIPPED_SHOWN]:
         err.print(f"[dim]skipped[/] {escape(line)}")
     if len(skipped) > SKIPPED_SHOWN:
-        err.print(f"[dim]... and {len(skipped) - SKIPPED_SHOWN} more skipped files[/]")
+        more = counted(len(skipped) - SKIPPED_SHOWN, "more skipped file")
+        err.print(f"[dim]... and {more}[/]")
     for warning in report.proposal.warnings:
         err.print(f"[yellow]warning:[/] {escape(warning)}")
 
@@ -132,7 +144,7 @@ def exit_if_stopped(report: RunReport) -> None:
     pending = report.extract_pending
     if pending:
         err.print(
-            f"[yellow]{pending} excerpts left for the next run[/] (a token or dollar budget "
-            "reached, or calls failed); run `metis distill` again to finish them."
+            f"[yellow]{counted(pending, 'excerpt')} left for the next run[/] (a token or dollar "
+            "budget reached, or calls failed); run `metis distill` again to finish."
         )
         raise typer.Exit(4)

@@ -19,6 +19,7 @@ from metis_distill.cli.common import (
     Archive,
     DataDir,
     Target,
+    check_data_dir_made,
     check_target,
     console,
     err,
@@ -255,6 +256,7 @@ def status(
     from metis_distill.status import status as read_status
 
     settings = load_settings(archive=archive, target=target, data_dir=data_dir)
+    check_data_dir_made(settings)
     with reading(settings) as ledger:
         found = read_status(settings, ledger)
     days = [asdict(day) for day in found.spend_by_day]

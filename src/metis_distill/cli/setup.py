@@ -64,6 +64,7 @@ def sources_(
 
     settings = load_settings(data_dir=data_dir)
     root = archive or settings.archive_dir
+    _check_folder(root.expanduser(), given=archive is not None)
     rows, skipped = inventory(root.expanduser())
     table = Table(
         "format", "files", "runs", "events", "corrupt lines", "unknown lines", "MB", title=str(root)
@@ -81,6 +82,26 @@ def sources_(
     console.print(table, soft_wrap=False)
     for path, reason in skipped:
         err.print(f"[dim]skipped[/] {escape(f'{path}: {reason}')}")
+
+
+def _check_folder(root: Path, *, given: bool) -> None:
+    """The hint fits what was asked: a path given that is wrong, or no archive made yet."""
+    from metis_distill.errors import ConfigError
+
+    if root.exists() and not root.is_dir():
+        raise ConfigError(
+            f"{root} is a file, not a folder",
+            hint="pass --archive a folder of runs, e.g. ~/.claude/projects",
+        )
+    if not root.exists() and given:
+        raise ConfigError(
+            f"no such folder: {root}", hint="check the path given to --archive: nothing is there"
+        )
+    if not root.exists():
+        raise ConfigError(
+            f"no archive in the data dir yet: {root}",
+            hint="run `metis archive` first, or pass --archive a folder of runs",
+        )
 
 
 @friendly

@@ -36,6 +36,7 @@ from metis_distill.config.places import (
     user_toml,
 )
 from metis_distill.errors import ConfigError
+from metis_distill.textio import file_in_the_way
 from metis_distill.tripwires import Thresholds
 
 
@@ -192,7 +193,7 @@ def load_settings(**flags: Any) -> Settings:
     """Settings from every layer; flags (a top-level name, a group as a dict of its fields, or
     a flat name of old) left as None do not override the layers below."""
     try:
-        return Settings(**given(flags))
+        settings = Settings(**given(flags))
     except (SettingsError, tomllib.TOMLDecodeError) as e:
         raise ConfigError(
             f"cannot read the settings: {e}",
@@ -203,6 +204,21 @@ def load_settings(**flags: Any) -> Settings:
         raise ConfigError(
             f"invalid settings: {problems}", hint="check flags, METIS_* variables and metis.toml"
         ) from e
+    _check_data_dir(settings.data_dir)
+    return settings
+
+
+def _check_data_dir(data_dir: Path) -> None:
+    """A data dir that is a file (or lies under one) is said at once, before any command
+    tries to make a folder in it."""
+    blocker = file_in_the_way(data_dir)
+    if blocker is None:
+        return
+    said = "is" if blocker == data_dir else f"cannot be made: {blocker} is"
+    raise ConfigError(
+        f"the data dir {data_dir} {said} a file, not a folder",
+        hint="pass --data-dir (or set METIS_DATA_DIR to) a folder, or one not made yet",
+    )
 
 
 def with_values(settings: Settings, values: Mapping[str, Any]) -> Settings:

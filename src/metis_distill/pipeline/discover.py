@@ -52,10 +52,17 @@ class Discovery:
 
 def check_archive(archive_root: Path) -> Path:
     root = archive_root.expanduser()
+    if root.exists() and not root.is_dir():
+        raise ConfigError(
+            f"the archive {root} is a file, not a folder",
+            hint="pass --archive (or set METIS_ARCHIVE to) a folder of runs, "
+            "e.g. ~/.claude/projects",
+        )
     if not root.is_dir():
         raise ConfigError(
             f"archive folder not found: {root}",
-            hint="pass --archive (e.g. ~/.claude/projects) or set METIS_ARCHIVE",
+            hint="nothing is there: check the path (from --archive, METIS_ARCHIVE or "
+            "metis.toml; the default is ~/.claude/projects)",
         )
     return root.resolve()
 

@@ -151,8 +151,12 @@ def _shown(item: Item, decision: ItemDecision, why: str) -> ShownItem:
 
 
 def _counts(items: tuple[Item, ...]) -> str:
+    """ "1 line added", "3 lines added, 1 retired"."""
     said = change_counts(i.change for i in items)
-    return f"lines {said}" if said else "no line added, reworded or removed"
+    if not said:
+        return "no line added, reworded or removed"
+    first, _, rest = said.partition(" ")
+    return f"{first} {'line' if first == '1' else 'lines'} {rest}"
 
 
 def markdown(view: View) -> str:
