@@ -147,6 +147,13 @@ def test_every_help_text_prints_whole(name: str, command: Any) -> None:
     assert not re.search(r"\w \.( |$)", shown)  # what a vanished `[…]` leaves
 
 
+def test_version_is_printed() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and re.fullmatch(
+        r"metis-distill \d+\.\d+\.\d+\S*\n", result.output
+    )
+
+
 def test_shows_help_names_the_ids_where_they_are_now() -> None:
     """The block has no `<!-- metis:ID -->` comments any more: ids name the evidence files."""
     shown = flat(runner.invoke(app, ["show", "--help"], env={"COLUMNS": "200"}).output)

@@ -4,6 +4,11 @@ commands; they are registered here, in the order `metis --help` lists them."""
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+from importlib.metadata import version
+from typing import Annotated, Any
+
 import typer
 
 from metis_distill.cli import evaluate, history, hooks, retrieve, review, run, setup
@@ -15,25 +20,52 @@ app = typer.Typer(
     add_completion=False,
 )
 
-app.command()(run.distill)
-app.command()(review.review)
-app.command()(review.accept)
-app.command()(review.reject)
-app.command()(setup.archive)
-app.command(name="sources")(setup.sources_)
-app.command()(setup.config)
-app.command()(review.release)
-app.command()(history.history)
-app.command()(history.rewind)
-app.command()(history.show)
-app.command()(review.propose)
-app.command()(run.serve)
-app.command()(run.status)
-app.command()(retrieve.search)
-app.command()(retrieve.context)
-app.command()(retrieve.mcp)
-app.command()(evaluate.replay)
-app.command(name="eval")(evaluate.eval_)
+
+def _command(function: Callable[..., Any], name: str | None = None) -> None:
+    """Register a command; its help is its docstring with each paragraph on one line, for the
+    help to wrap it to the terminal (a line break inside a paragraph would stay)."""
+    text = inspect.cleandoc(function.__doc__ or "")
+    paragraphs = [" ".join(p.split()) for p in text.split("\n\n")]
+    app.command(name=name, help="\n\n".join(paragraphs))(function)
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"metis-distill {version('metis-distill')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", is_eager=True, callback=_print_version
+        ),
+    ] = False,
+) -> None:
+    """Distil the archived runs of AI coding agents into reviewed context files."""
+
+
+_command(run.distill)
+_command(review.review)
+_command(review.accept)
+_command(review.reject)
+_command(setup.archive)
+_command(setup.sources_, "sources")
+_command(setup.config)
+_command(review.release)
+_command(history.history)
+_command(history.rewind)
+_command(history.show)
+_command(review.propose)
+_command(run.serve)
+_command(run.status)
+_command(retrieve.search)
+_command(retrieve.context)
+_command(retrieve.mcp)
+_command(evaluate.replay)
+_command(evaluate.eval_, "eval")
 app.add_typer(hooks.app, name="hooks")
 
 
