@@ -23,6 +23,7 @@ from metis_distill.curate.select import (
     Scope,
     budgeted,
     lessons_in_scope,
+    not_refused,
     verified,
     without_answered_warnings,
 )
@@ -218,7 +219,7 @@ def _publish_one(
     documented: Sequence[Documented] = (),
 ) -> ProposalOutcome:
     target = where.path
-    chosen = budgeted(lessons, curation.budget, verify=verified)
+    chosen = budgeted(not_refused(lessons, ledger, target), curation.budget, verify=verified)
     shown = sum(len(v) for v in chosen.values())
     known = ledger.counts()["lessons"]
     active = len(ledger.lessons(status=LessonStatus.ACTIVE))

@@ -152,6 +152,30 @@ def reject(
     with writing(settings) as ledger:
         decision = reject_proposal(ledger, settings.locks_dir, target or settings.target, wanted)
     console.print(_said(decision, "Rejected") + "; remembered.", soft_wrap=True, markup=False)
+    for line in _never_again(decision.refused):
+        console.print(line, soft_wrap=True, markup=False, highlight=False)
+
+
+def _lessons(n: int) -> str:
+    return f"{n} lesson{'s' if n != 1 else ''}"
+
+
+def _never_again(refused: Any) -> list[str]:
+    """What a reject means for later proposals: lessons refused everywhere, or for this file
+    only (another file keeps them)."""
+    if refused is None:
+        return []
+    said = []
+    if refused.everywhere:
+        everywhere = _lessons(len(refused.everywhere))
+        said.append(f"{everywhere} will never be proposed again, for any file.")
+    if refused.here_only:
+        kept = ", ".join(refused.kept_in)
+        said.append(
+            f"{_lessons(len(refused.here_only))} will never be proposed again for "
+            f"{refused.target} (still accepted in {kept})."
+        )
+    return said
 
 
 @friendly

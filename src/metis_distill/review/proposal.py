@@ -43,6 +43,7 @@ from metis_distill.review.plan import (
     make_plan,
     unified_diff,
 )
+from metis_distill.review.refusals import Refused, refuse
 from metis_distill.review.report import refresh, write_reports
 from metis_distill.review.target import read_target, sha256_text
 from metis_distill.run_report import RunSummary
@@ -52,6 +53,7 @@ from metis_distill.statuses import (
     LessonStatus,
     ProposalOrigin,
     ProposalState,
+    Refusal,
     VersionReason,
     WordingSource,
 )
@@ -87,6 +89,7 @@ class Decision:
     written: bool  # the target was rewritten
     remaining: int  # items of the proposal still waiting
     recovered: bool = False  # an accept a crash had stopped, finished now
+    refused: Refused | None = None  # a reject: the lessons never proposed again, and where
 
 
 def target_key(target: Path) -> str:
@@ -145,13 +148,13 @@ def _item_rows(items: Sequence[Item], proposal_id: int) -> list[ProposalItemRow]
 
 def _learn(plan: Plan, ledger: Ledger) -> Plan:
     """What people did inside the block, remembered: their wordings become the lessons' own
-    (redacted like any text that leaves the file), their deletions rejections."""
+    (redacted like any text that leaves the file), their deletions refusals for this file."""
     target = str(plan.target.resolve())
     learned = tuple((lesson_id, redact(words)) for lesson_id, words in plan.learned)
     for lesson_id, words in learned:
         ledger.learn_wording(lesson_id, words, WordingSource.HAND_EDIT, target)
     deleted = hand_deleted(plan, ledger)
-    ledger.set_status(deleted, LessonStatus.REJECTED)
+    refuse(ledger, target, deleted, Refusal.HAND_DELETED)
     plan = drop_items(plan, deleted, (Change.ADDED,))
     return replace(plan, learned=learned, deleted=tuple(deleted))
 
@@ -405,13 +408,15 @@ def _record_accept(
 
 
 def _remember_accepted(ledger: Ledger, row: ProposalRow, items: list[ProposalItemRow]) -> None:
-    """An added line a person accepted is active again (a rewind may bring back a rejected one);
-    a line a rewind removes is refused, or the next distill would bring it back."""
+    """An added line a person accepted is active again (a rewind may bring back a rejected one),
+    and no longer refused for this target; a line a rewind removes is refused, or the next
+    distill would bring it back."""
     added = [i.lesson_id for i in items if i.change == Change.ADDED]
     ledger.set_status(added, LessonStatus.ACTIVE)
+    ledger.unrefuse(row.target, added)
     if row.origin == ProposalOrigin.REWIND:
         gone = [i.lesson_id for i in items if i.change in (Change.REMOVED, Change.RETIRED)]
-        ledger.set_status(gone, LessonStatus.REJECTED)
+        refuse(ledger, row.target, gone, Refusal.REWOUND)
     for item in items:
         if item.change == Change.REWORDED and row.origin == ProposalOrigin.REWIND:
             ledger.learn_wording(item.lesson_id, item.text, WordingSource.REWIND, row.target)
@@ -421,7 +426,8 @@ def reject(
     ledger: Ledger, locks_dir: Path, target: Path | None = None, numbers: Sequence[int] = ()
 ) -> Decision:
     """Refuse the chosen items (all still waiting when none are named). A refused new line's
-    lesson is remembered as rejected; a refused rewording keeps the old words; a refused
+    lesson is never proposed again for this target, nor anywhere unless another target keeps
+    its line as a person accepted it; a refused rewording keeps the old words; a refused
     retirement makes the lesson active again."""
     recover_accepts(ledger, locks_dir)  # an accept a crash stopped is not a proposal to refuse
     row = choose_pending(ledger, target)
@@ -431,7 +437,7 @@ def reject(
         ledger.decide_items(row.id, chosen, ItemDecision.REJECTED)
         refused = [i for i in items if i.number in chosen]
         added = [i.lesson_id for i in refused if i.change == Change.ADDED]
-        ledger.set_status(added, LessonStatus.REJECTED)
+        gone = refuse(ledger, row.target, added, Refusal.REJECTED)
         for item in refused:
             if item.change == Change.REWORDED:
                 kept = WordingSource.REWORDING_REJECTED
@@ -439,7 +445,8 @@ def reject(
         # a retired line a person keeps is a lesson still in force
         kept_in_force = [i.lesson_id for i in refused if i.change == Change.RETIRED]
         ledger.set_status(kept_in_force, LessonStatus.ACTIVE)
-        return _settle(ledger, row, items, chosen, row.base_sha256, ItemDecision.REJECTED)
+        decision = _settle(ledger, row, items, chosen, row.base_sha256, ItemDecision.REJECTED)
+        return replace(decision, refused=gone)
 
 
 def _settle(
