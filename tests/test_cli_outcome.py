@@ -47,3 +47,16 @@ def test_one_lesson_added_is_said_in_the_singular() -> None:
         lessons_waiting=30,
     )
     assert proposal_line(made).startswith("Proposal #1: 1 lesson added, 0 removed.")
+
+
+def test_reworded_lines_are_not_counted_as_removed() -> None:
+    made = ProposalOutcome(
+        status=PublishStatus.CREATED,
+        proposal_id=2,
+        folder=None,
+        added=1,
+        removed=0,
+        reworded=2,
+        lessons_shown=3,
+    )
+    assert proposal_line(made).startswith("Proposal #2: 1 lesson added, 2 reworded, 0 removed.")

@@ -59,6 +59,7 @@ from metis_distill.review.notes import ProposalNotes, Retirement
 from metis_distill.review.proposal import (
     LOCK_TIMEOUT,
     Plan,
+    learn,
     make_plan,
     recover_accepts,
     save_plan,
@@ -227,7 +228,7 @@ def _publish_one(
     locks_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(str(locks_dir / f"{target_key(target)}.lock"), timeout=LOCK_TIMEOUT):
         remove_temps(proposals_dir / target_key(target))  # left by a run killed mid-write
-        plan = make_plan(target, chosen, where.preamble)
+        plan = _learned(make_plan(target, chosen, where.preamble), ledger)
         if plan is None:
             return ProposalOutcome(
                 status=PublishStatus.NOTHING,
@@ -249,7 +250,7 @@ def _publish_one(
         # stored as needing a human at once, and replaces the pending one too.
         stored_as = ProposalState.NEEDS_HUMAN if reasons else ProposalState.PENDING
         row, created = save_plan(plan, ledger, proposals_dir, notes, run, stored_as, _WAITING)
-    added = sum(i.change == Change.ADDED for i in plan.items)
+    changes = [i.change for i in plan.items]
     status = (
         PublishStatus.NEEDS_HUMAN
         if reasons
@@ -261,8 +262,9 @@ def _publish_one(
         status=status,
         proposal_id=row.id,
         folder=row.folder,
-        added=added,
-        removed=len(plan.items) - added,
+        added=changes.count(Change.ADDED),
+        removed=changes.count(Change.REMOVED) + changes.count(Change.RETIRED),
+        reworded=changes.count(Change.REWORDED),
         lessons_shown=shown,
         lessons_known=known,
         lessons_active=active,
@@ -272,6 +274,15 @@ def _publish_one(
         warnings=tuple(warnings),
         already_documented=_stated(documented),
     )
+
+
+def _learned(plan: Plan | None, ledger: Ledger) -> Plan | None:
+    """The plan once the hand edits of the block are learned (the lines people deleted are
+    not added back): what the tripwires check and the summary counts, as the review shows it."""
+    if plan is None:
+        return None
+    plan = learn(plan, ledger)
+    return plan if plan.proposed != plan.current else None
 
 
 def _stated(documented: Sequence[Documented]) -> tuple[str, ...]:

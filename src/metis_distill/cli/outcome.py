@@ -71,10 +71,17 @@ def proposal_line(proposal: ProposalOutcome) -> str:
         return f"Proposal #{number} needs a human (a tripwire tripped)."
     if proposal.status == PublishStatus.UNCHANGED:
         return f"Nothing new: proposal #{number} still waits for review (`metis review`)."
+    following = "Next: `metis review`, then `metis accept` or `metis reject`."
+    if not (proposal.added or proposal.removed or proposal.reworded):
+        return (
+            f"Proposal #{number}: no line added, reworded or removed; it records your edits "
+            f"inside the block (accept it as a whole to settle them). {following}"
+        )
     lessons = "lesson" if proposal.added == 1 else "lessons"
+    reworded = f", {proposal.reworded} reworded" if proposal.reworded else ""
     return (
-        f"Proposal #{number}: {proposal.added} {lessons} added, {proposal.removed} removed. "
-        "Next: `metis review`, then `metis accept` or `metis reject`."
+        f"Proposal #{number}: {proposal.added} {lessons} added{reworded}, "
+        f"{proposal.removed} removed. {following}"
     )
 
 

@@ -104,7 +104,9 @@ def _items_wanted(items: list[int] | None, all_items: bool) -> list[int]:
 
 def _said(decision: Any, verb: str) -> str:
     numbers = ", ".join(map(str, decision.numbers))
-    what = f"item{'s' if len(decision.numbers) != 1 else ''} {numbers}" if numbers else "it"
+    if not numbers:  # a proposal without numbered changes, decided as a whole
+        return f"{verb} proposal #{decision.row.id} (no numbered changes)"
+    what = f"item{'s' if len(decision.numbers) != 1 else ''} {numbers}"
     rest = (
         f"; {decision.remaining} item{'s' if decision.remaining != 1 else ''} still wait "
         "(`metis review`)"

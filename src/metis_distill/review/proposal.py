@@ -67,6 +67,7 @@ __all__ = [
     "Plan",
     "accept",
     "accept_waiting",
+    "learn",
     "make_plan",
     "read_target",
     "recover_accepts",
@@ -111,7 +112,7 @@ def save_plan(
     if a proposal in `status` is the same as before. Wordings people gave lines inside the
     block are learned here, before anything else."""
     target = str(plan.target.resolve())
-    plan = _with_removed_details(_learn(plan, ledger), ledger)
+    plan = _with_removed_details(learn(plan, ledger), ledger)
     base = sha256_text(plan.current)
     for waiting in ledger.proposals_with_status(status, target):
         same = Path(waiting.folder, "proposed.md")
@@ -146,9 +147,10 @@ def _item_rows(items: Sequence[Item], proposal_id: int) -> list[ProposalItemRow]
     return [_item_row(proposal_id, item) for item in items]
 
 
-def _learn(plan: Plan, ledger: Ledger) -> Plan:
+def learn(plan: Plan, ledger: Ledger) -> Plan:
     """What people did inside the block, remembered: their wordings become the lessons' own
-    (redacted like any text that leaves the file), their deletions refusals for this file."""
+    (redacted like any text that leaves the file), their deletions refusals for this file; the
+    plan without the lines they deleted. Learning twice changes nothing more."""
     target = str(plan.target.resolve())
     learned = tuple((lesson_id, redact(words)) for lesson_id, words in plan.learned)
     for lesson_id, words in learned:
