@@ -65,6 +65,7 @@ from metis_distill.review.proposal import (
     save_plan,
     target_key,
 )
+from metis_distill.review.target import read_target, sha256_text
 from metis_distill.run_report import OtherFile, ProposalOutcome, RunSummary
 from metis_distill.statuses import PublishStatus
 from metis_distill.targets import Route, repository_root, unmatched_aliases
@@ -230,6 +231,7 @@ def _publish_one(
         remove_temps(proposals_dir / target_key(target))  # left by a run killed mid-write
         plan = _learned(make_plan(target, chosen, where.preamble), ledger)
         if plan is None:
+            closed = _close_stale(ledger, target)
             return ProposalOutcome(
                 status=PublishStatus.NOTHING,
                 proposal_id=None,
@@ -242,6 +244,7 @@ def _publish_one(
                 target=str(target),
                 lessons_waiting=waiting,
                 already_documented=_stated(documented),
+                closed=closed,
             )
         reasons = _tripped(plan, curation.thresholds, stats)
         warnings = [w for w in _warnings(plan, where, root) if w]
@@ -274,6 +277,17 @@ def _publish_one(
         warnings=tuple(warnings),
         already_documented=_stated(documented),
     )
+
+
+def _close_stale(ledger: Ledger, target: Path) -> tuple[int, ...]:
+    """Proposals waiting on the target as it was before a person changed it, when there is
+    nothing to propose now: closed (superseded), or they would wait forever, never acceptable."""
+    where = str(target.resolve())
+    now = sha256_text(read_target(target))
+    waiting = (r for state in _WAITING for r in ledger.proposals_with_status(state, where))
+    stale = sorted(r.id for r in waiting if r.base_sha256 != now)
+    ledger.set_proposal_status(stale, ProposalState.SUPERSEDED)
+    return tuple(stale)
 
 
 def _learned(plan: Plan | None, ledger: Ledger) -> Plan | None:

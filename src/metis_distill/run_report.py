@@ -52,6 +52,7 @@ class ProposalOutcome(BaseModel):
     already_documented: tuple[str, ...] = ()  # "id (README.md:12)": the repository states it
     other_agents: tuple[str, ...] = ()  # per lesson held back, who it holds for ("Codex")
     reworded: int = 0
+    closed: tuple[int, ...] = ()  # stale proposals closed: made before a person changed the file
 
     def documented_said(self) -> str | None:
         """The lessons left out because the repository's own documents state them."""

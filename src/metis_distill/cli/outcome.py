@@ -66,7 +66,7 @@ def summary(report: RunReport) -> str:
 def proposal_line(proposal: ProposalOutcome) -> str:
     number = proposal.proposal_id
     if proposal.status == PublishStatus.NOTHING:
-        return _nothing_message(proposal)
+        return _nothing_message(proposal) + _closed_said(proposal.closed)
     if proposal.status == PublishStatus.NEEDS_HUMAN:
         return f"Proposal #{number} needs a human (a tripwire tripped)."
     if proposal.status == PublishStatus.UNCHANGED:
@@ -83,6 +83,14 @@ def proposal_line(proposal: ProposalOutcome) -> str:
         f"Proposal #{number}: {proposal.added} {lessons} added{reworded}, "
         f"{proposal.removed} removed. {following}"
     )
+
+
+def _closed_said(closed: tuple[int, ...]) -> str:
+    if not closed:
+        return ""
+    numbers = ", ".join(f"#{n}" for n in closed)
+    which = f"proposal {numbers} was" if len(closed) == 1 else f"proposals {numbers} were"
+    return f" The target changed since {which} made: closed (superseded), nothing to accept."
 
 
 def _nothing_message(proposal: ProposalOutcome) -> str:

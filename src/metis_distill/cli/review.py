@@ -55,6 +55,7 @@ def _review_one(row: Any, *, diff_only: bool, html: bool) -> None:
     folder = Path(row.folder)
     if row.status == ProposalState.NEEDS_HUMAN:
         _say_stopped(row)
+    _say_stale(row)
     if html:
         sys.stdout.write(f"{folder / 'report.html'}\n")
         return
@@ -85,6 +86,20 @@ def _say_stopped(row: Any) -> None:
     for reason in row.summary.get("tripwires", []):
         err.print(f"  - {reason}", markup=False)
     err.print(f"[dim]hint:[/] {RELEASE_HINT}")
+
+
+def _say_stale(row: Any) -> None:
+    """A proposal made before the target changed cannot be accepted: said, with the ways out."""
+    from metis_distill.review.proposal import STALE_HINT
+    from metis_distill.review.target import read_target, sha256_text
+
+    if sha256_text(read_target(Path(row.target))) == row.base_sha256:
+        return
+    err.print(
+        f"[bold yellow]stale:[/] {escape(row.target)} changed since proposal #{row.id} was made; "
+        "`metis accept` will refuse it"
+    )
+    err.print(f"[dim]hint:[/] {escape(STALE_HINT)}")
 
 
 ItemNumbers = Annotated[

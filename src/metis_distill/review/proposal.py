@@ -61,6 +61,7 @@ from metis_distill.textio import atomic_write_text, remove_temps
 
 __all__ = [
     "LOCK_TIMEOUT",
+    "STALE_HINT",
     "Decision",
     "EvidenceItem",
     "Item",
@@ -78,6 +79,10 @@ __all__ = [
     "unified_diff",
 ]
 
+STALE_HINT = (
+    "run `metis distill` again to make a fresh proposal (it closes this one), "
+    "or drop this one with `metis reject`"
+)
 LOCK_TIMEOUT = 60  # seconds to wait for another propose/accept/reject of the same target
 
 
@@ -281,7 +286,7 @@ def accept(
         if sha256_text(current) != row.base_sha256:
             raise TargetChangedError(
                 f"{path} changed since proposal #{row.id} was made",
-                hint="run `metis distill` again to make a fresh proposal",
+                hint=STALE_HINT,
             )
         accepted = {i.number for i in items if i.decision == ItemDecision.ACCEPTED}
         accepted |= set(chosen)
