@@ -101,3 +101,16 @@ def test_one_of_each_is_said_in_the_singular() -> None:
     line = proposal_line(made)
     assert "1 more lesson waits in the ledger until its evidence earns it a line" in line
     assert "(`metis search` finds it)" in line
+
+
+def test_reworded_lines_are_not_counted_as_removed() -> None:
+    made = ProposalOutcome(
+        status=PublishStatus.CREATED,
+        proposal_id=2,
+        folder=None,
+        added=1,
+        removed=0,
+        reworded=2,
+        lessons_shown=3,
+    )
+    assert proposal_line(made).startswith("Proposal #2: 1 lesson added, 2 reworded, 0 removed.")

@@ -23,6 +23,7 @@ from metis_distill.curate.select import (
     Scope,
     budgeted,
     lessons_in_scope,
+    not_refused,
     verified,
     without_answered_warnings,
 )
@@ -58,11 +59,13 @@ from metis_distill.review.notes import ProposalNotes, Retirement
 from metis_distill.review.proposal import (
     LOCK_TIMEOUT,
     Plan,
+    learn,
     make_plan,
     recover_accepts,
     save_plan,
     target_key,
 )
+from metis_distill.review.target import read_target, sha256_text
 from metis_distill.run_report import OtherFile, ProposalOutcome, RunSummary
 from metis_distill.statuses import PublishStatus
 from metis_distill.targets import Route, repository_root, unmatched_aliases
@@ -218,7 +221,7 @@ def _publish_one(
     documented: Sequence[Documented] = (),
 ) -> ProposalOutcome:
     target = where.path
-    chosen = budgeted(lessons, curation.budget, verify=verified)
+    chosen = budgeted(not_refused(lessons, ledger, target), curation.budget, verify=verified)
     shown = sum(len(v) for v in chosen.values())
     known = ledger.counts()["lessons"]
     active = len(ledger.lessons(status=LessonStatus.ACTIVE))
@@ -226,8 +229,9 @@ def _publish_one(
     locks_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(str(locks_dir / f"{target_key(target)}.lock"), timeout=LOCK_TIMEOUT):
         remove_temps(proposals_dir / target_key(target))  # left by a run killed mid-write
-        plan = make_plan(target, chosen, where.preamble)
+        plan = _learned(make_plan(target, chosen, where.preamble), ledger)
         if plan is None:
+            closed = _close_stale(ledger, target)
             return ProposalOutcome(
                 status=PublishStatus.NOTHING,
                 proposal_id=None,
@@ -240,6 +244,7 @@ def _publish_one(
                 target=str(target),
                 lessons_waiting=waiting,
                 already_documented=_stated(documented),
+                closed=closed,
             )
         reasons = _tripped(plan, curation.thresholds, stats)
         warnings = [w for w in _warnings(plan, where, root) if w]
@@ -248,7 +253,7 @@ def _publish_one(
         # stored as needing a human at once, and replaces the pending one too.
         stored_as = ProposalState.NEEDS_HUMAN if reasons else ProposalState.PENDING
         row, created = save_plan(plan, ledger, proposals_dir, notes, run, stored_as, _WAITING)
-    added = sum(i.change == Change.ADDED for i in plan.items)
+    changes = [i.change for i in plan.items]
     status = (
         PublishStatus.NEEDS_HUMAN
         if reasons
@@ -260,8 +265,9 @@ def _publish_one(
         status=status,
         proposal_id=row.id,
         folder=row.folder,
-        added=added,
-        removed=len(plan.items) - added,
+        added=changes.count(Change.ADDED),
+        removed=changes.count(Change.REMOVED) + changes.count(Change.RETIRED),
+        reworded=changes.count(Change.REWORDED),
         lessons_shown=shown,
         lessons_known=known,
         lessons_active=active,
@@ -271,6 +277,26 @@ def _publish_one(
         warnings=tuple(warnings),
         already_documented=_stated(documented),
     )
+
+
+def _close_stale(ledger: Ledger, target: Path) -> tuple[int, ...]:
+    """Proposals waiting on the target as it was before a person changed it, when there is
+    nothing to propose now: closed (superseded), or they would wait forever, never acceptable."""
+    where = str(target.resolve())
+    now = sha256_text(read_target(target))
+    waiting = (r for state in _WAITING for r in ledger.proposals_with_status(state, where))
+    stale = sorted(r.id for r in waiting if r.base_sha256 != now)
+    ledger.set_proposal_status(stale, ProposalState.SUPERSEDED)
+    return tuple(stale)
+
+
+def _learned(plan: Plan | None, ledger: Ledger) -> Plan | None:
+    """The plan once the hand edits of the block are learned (the lines people deleted are
+    not added back): what the tripwires check and the summary counts, as the review shows it."""
+    if plan is None:
+        return None
+    plan = learn(plan, ledger)
+    return plan if plan.proposed != plan.current else None
 
 
 def _stated(documented: Sequence[Documented]) -> tuple[str, ...]:

@@ -40,7 +40,7 @@ class ProposalOutcome(BaseModel):
     proposal_id: int | None
     folder: str | None
     added: int
-    removed: int
+    removed: int  # removed or retired
     lessons_shown: int
     lessons_known: int = 0  # lessons of every project, whatever their status
     lessons_active: int = 0  # active lessons of every project
@@ -51,6 +51,8 @@ class ProposalOutcome(BaseModel):
     others: tuple[OtherFile, ...] = ()  # the other context files' proposals of the run
     already_documented: tuple[str, ...] = ()  # "id (README.md:12)": the repository states it
     other_agents: tuple[str, ...] = ()  # per lesson held back, who it holds for ("Codex")
+    reworded: int = 0
+    closed: tuple[int, ...] = ()  # stale proposals closed: made before a person changed the file
 
     def documented_said(self) -> str | None:
         """The lessons left out because the repository's own documents state them."""

@@ -58,6 +58,14 @@ class WordingSource(StrEnum):
     REWIND = "rewind"  # a rewind brought an older wording back
 
 
+class Refusal(StrEnum):
+    """How a person refused a lesson for one context file."""
+
+    REJECTED = "rejected"  # its added line turned down in a review
+    HAND_DELETED = "hand-deleted"  # its line deleted from the block by hand
+    REWOUND = "rewound"  # its line taken out by an accepted rewind
+
+
 class ExtractionStatus(StrEnum):
     OK = "ok"
     FAILED = "failed"  # malformed twice

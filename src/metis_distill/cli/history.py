@@ -97,7 +97,8 @@ def show(
     with reading(load_settings(data_dir=data_dir)) as ledger:
         d = lesson_detail(ledger, lesson)
     seen = " to ".join(f"{t:%Y-%m-%d}" for t in (d.first_seen, d.last_seen) if t)
-    console.print(f"{d.id} {d.kind} · {d.status} · severity {d.severity}", markup=False)
+    status = d.status if d.status != "active" or not d.refused else "; ".join(d.refused)
+    console.print(f"{d.id} {d.kind} · {status} · severity {d.severity}", markup=False)
     console.print(d.text, soft_wrap=True, highlight=False, markup=False)
     sessions = counted(d.support, "session")
     console.print(f"seen in {sessions}" + (f", {seen}" if seen else ""), highlight=False)
@@ -115,7 +116,7 @@ def show(
         console.rule("wordings")
         for when, how, before in d.wordings:
             console.print(f"{when} ({how}), was: {before}", soft_wrap=True, markup=False)
-    if d.decisions:
+    if d.decisions or d.refused:
         console.rule("decisions")
-        for line in d.decisions:
+        for line in (*d.decisions, *(f"{r}: never proposed there again" for r in d.refused)):
             console.print(line, highlight=False, markup=False)

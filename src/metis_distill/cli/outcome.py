@@ -74,16 +74,31 @@ def summary(report: RunReport) -> str:
 def proposal_line(proposal: ProposalOutcome) -> str:
     number = proposal.proposal_id
     if proposal.status == PublishStatus.NOTHING:
-        return _nothing_message(proposal)
+        return _nothing_message(proposal) + _closed_said(proposal.closed)
     if proposal.status == PublishStatus.NEEDS_HUMAN:
         return f"Proposal #{number} needs a human (a tripwire tripped)."
     if proposal.status == PublishStatus.UNCHANGED:
         return f"Nothing new: proposal #{number} still waits for review (`metis review`)."
+    following = "Next: `metis review`, then `metis accept` or `metis reject`."
+    if not (proposal.added or proposal.removed or proposal.reworded):
+        return (
+            f"Proposal #{number}: no line added, reworded or removed; it records your edits "
+            f"inside the block (accept it as a whole to settle them). {following}"
+        )
     lessons = "lesson" if proposal.added == 1 else "lessons"
+    reworded = f", {proposal.reworded} reworded" if proposal.reworded else ""
     return (
-        f"Proposal #{number}: {proposal.added} {lessons} added, {proposal.removed} removed. "
-        "Next: `metis review`, then `metis accept` or `metis reject`."
+        f"Proposal #{number}: {proposal.added} {lessons} added{reworded}, "
+        f"{proposal.removed} removed. {following}"
     )
+
+
+def _closed_said(closed: tuple[int, ...]) -> str:
+    if not closed:
+        return ""
+    numbers = ", ".join(f"#{n}" for n in closed)
+    which = f"proposal {numbers} was" if len(closed) == 1 else f"proposals {numbers} were"
+    return f" The target changed since {which} made: closed (superseded), nothing to accept."
 
 
 def _nothing_message(proposal: ProposalOutcome) -> str:

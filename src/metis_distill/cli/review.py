@@ -55,6 +55,7 @@ def _review_one(row: Any, *, diff_only: bool, html: bool) -> None:
     folder = Path(row.folder)
     if row.status == ProposalState.NEEDS_HUMAN:
         _say_stopped(row)
+    _say_stale(row)
     if html:
         sys.stdout.write(f"{folder / 'report.html'}\n")
         return
@@ -87,6 +88,20 @@ def _say_stopped(row: Any) -> None:
     err.print(f"[dim]hint:[/] {RELEASE_HINT}")
 
 
+def _say_stale(row: Any) -> None:
+    """A proposal made before the target changed cannot be accepted: said, with the ways out."""
+    from metis_distill.review.proposal import STALE_HINT
+    from metis_distill.review.target import read_target, sha256_text
+
+    if sha256_text(read_target(Path(row.target))) == row.base_sha256:
+        return
+    err.print(
+        f"[bold yellow]stale:[/] {escape(row.target)} changed since proposal #{row.id} was made; "
+        "`metis accept` will refuse it"
+    )
+    err.print(f"[dim]hint:[/] {escape(STALE_HINT)}")
+
+
 ItemNumbers = Annotated[
     list[int] | None,
     typer.Argument(help="Item numbers, as `metis review` shows them (default: all waiting)."),
@@ -104,7 +119,9 @@ def _items_wanted(items: list[int] | None, all_items: bool) -> list[int]:
 
 def _said(decision: Any, verb: str) -> str:
     numbers = ", ".join(map(str, decision.numbers))
-    what = f"item{'s' if len(decision.numbers) != 1 else ''} {numbers}" if numbers else "it"
+    if not numbers:  # a proposal without numbered changes, decided as a whole
+        return f"{verb} proposal #{decision.row.id} (no numbered changes)"
+    what = f"item{'s' if len(decision.numbers) != 1 else ''} {numbers}"
     rest = (
         f"; {decision.remaining} item{'s' if decision.remaining != 1 else ''} still wait "
         "(`metis review`)"
@@ -152,6 +169,30 @@ def reject(
     with writing(settings) as ledger:
         decision = reject_proposal(ledger, settings.locks_dir, target or settings.target, wanted)
     console.print(_said(decision, "Rejected") + "; remembered.", soft_wrap=True, markup=False)
+    for line in _never_again(decision.refused):
+        console.print(line, soft_wrap=True, markup=False, highlight=False)
+
+
+def _lessons(n: int) -> str:
+    return f"{n} lesson{'s' if n != 1 else ''}"
+
+
+def _never_again(refused: Any) -> list[str]:
+    """What a reject means for later proposals: lessons refused everywhere, or for this file
+    only (another file keeps them)."""
+    if refused is None:
+        return []
+    said = []
+    if refused.everywhere:
+        everywhere = _lessons(len(refused.everywhere))
+        said.append(f"{everywhere} will never be proposed again, for any file.")
+    if refused.here_only:
+        kept = ", ".join(refused.kept_in)
+        said.append(
+            f"{_lessons(len(refused.here_only))} will never be proposed again for "
+            f"{refused.target} (still accepted in {kept})."
+        )
+    return said
 
 
 @friendly

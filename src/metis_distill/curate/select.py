@@ -113,6 +113,13 @@ def lessons_in_scope(ledger: Ledger, scope: Scope) -> list[LessonView]:
     return views
 
 
+def not_refused(lessons: Sequence[LessonView], ledger: Ledger, target: Path) -> list[LessonView]:
+    """Without the lessons a person refused for this target (a line rejected or deleted by
+    hand there while another target keeps it): never proposed again for it."""
+    refused = ledger.refused_for(str(target.resolve()))
+    return [v for v in lessons if v.id not in refused]
+
+
 def ranked(lessons: Sequence[LessonView]) -> dict[str, list[LessonView]]:
     """Per kind, every lesson best first (ties broken by id, for stable output)."""
     by_kind: dict[str, list[LessonView]] = {kind: [] for kind in KINDS}

@@ -11,10 +11,11 @@ from metis_distill.ledger.schema import (
     AcceptIntentRow,
     ProposalItemRow,
     ProposalRow,
+    RefusalRow,
     VersionRow,
     now,
 )
-from metis_distill.statuses import ItemDecision, ProposalState, VersionReason
+from metis_distill.statuses import ItemDecision, ProposalState, Refusal, VersionReason
 
 
 class ProposalRepository(Repository):
@@ -165,3 +166,33 @@ class ProposalRepository(Repository):
     def drop_accept_intent(self, proposal_id: int) -> None:
         with self.session() as db:
             db.execute(delete(AcceptIntentRow).where(AcceptIntentRow.proposal_id == proposal_id))
+
+    def refuse(self, target: str, lesson_ids: Iterable[str], how: Refusal) -> None:
+        """These lessons are never proposed again for this target."""
+        with self.session() as db:
+            for lesson_id in lesson_ids:
+                db.merge(RefusalRow(target=target, lesson_id=lesson_id, how=how, created_at=now()))
+
+    def unrefuse(self, target: str, lesson_ids: Iterable[str]) -> None:
+        """A person accepted these lessons for this target after all."""
+        wanted = list(lesson_ids)
+        if not wanted:
+            return
+        with self.session() as db:
+            db.execute(
+                delete(RefusalRow).where(
+                    RefusalRow.target == target, RefusalRow.lesson_id.in_(wanted)
+                )
+            )
+
+    def refused_for(self, target: str) -> set[str]:
+        """The lessons a person refused for this target."""
+        with self.session() as db:
+            query = select(RefusalRow.lesson_id).where(RefusalRow.target == target)
+            return set(db.scalars(query))
+
+    def refusals_of(self, lesson_id: str) -> list[RefusalRow]:
+        """The targets a person refused this lesson for, oldest first."""
+        with self.session() as db:
+            query = select(RefusalRow).where(RefusalRow.lesson_id == lesson_id)
+            return list(db.scalars(query.order_by(RefusalRow.created_at, RefusalRow.target)))

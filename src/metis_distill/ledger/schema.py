@@ -196,6 +196,17 @@ class AcceptIntentRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class RefusalRow(Base):
+    """A lesson a person refused for one context file while another file keeps it: never
+    proposed again for that file (refused everywhere, a lesson is rejected instead)."""
+
+    __tablename__ = "refusals"
+    target: Mapped[str] = mapped_column(String, primary_key=True)
+    lesson_id: Mapped[str] = mapped_column(String(10), primary_key=True, index=True)
+    how: Mapped[str] = mapped_column(String)  # Refusal
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class ExtractionRow(Base):
     """One model answer for one span, validated: the cache that makes a re-run free."""
 

@@ -31,6 +31,7 @@ from metis_distill.review.plan import (
     unified_diff,
 )
 from metis_distill.review.proposal import LOCK_TIMEOUT, save_plan, target_key
+from metis_distill.review.refusals import said
 from metis_distill.review.target import read_target
 from metis_distill.statuses import Change, ProposalOrigin
 
@@ -242,6 +243,7 @@ class LessonDetail:
     evidence: tuple[dict[str, str], ...]
     wordings: tuple[tuple[str, str, str], ...]  # (when, how, the words before)
     decisions: tuple[str, ...]  # "proposal #3 item 2 (added): accepted"
+    refused: tuple[str, ...] = ()  # "rejected for /repo/typo.md": never proposed there again
 
 
 def show(ledger: Ledger, lesson_id: str) -> LessonDetail:
@@ -279,6 +281,7 @@ def show(ledger: Ledger, lesson_id: str) -> LessonDetail:
         evidence,
         wordings,
         decisions,
+        said(ledger, row.id),
     )
 
 

@@ -43,6 +43,7 @@ from metis_distill.review.plan import (
     make_plan,
     unified_diff,
 )
+from metis_distill.review.refusals import Refused, refuse
 from metis_distill.review.report import refresh, write_reports
 from metis_distill.review.target import read_target, sha256_text
 from metis_distill.run_report import RunSummary
@@ -52,6 +53,7 @@ from metis_distill.statuses import (
     LessonStatus,
     ProposalOrigin,
     ProposalState,
+    Refusal,
     VersionReason,
     WordingSource,
 )
@@ -59,12 +61,14 @@ from metis_distill.textio import atomic_write_text, remove_temps
 
 __all__ = [
     "LOCK_TIMEOUT",
+    "STALE_HINT",
     "Decision",
     "EvidenceItem",
     "Item",
     "Plan",
     "accept",
     "accept_waiting",
+    "learn",
     "make_plan",
     "read_target",
     "recover_accepts",
@@ -75,6 +79,10 @@ __all__ = [
     "unified_diff",
 ]
 
+STALE_HINT = (
+    "run `metis distill` again to make a fresh proposal (it closes this one), "
+    "or drop this one with `metis reject`"
+)
 LOCK_TIMEOUT = 60  # seconds to wait for another propose/accept/reject of the same target
 
 
@@ -87,6 +95,7 @@ class Decision:
     written: bool  # the target was rewritten
     remaining: int  # items of the proposal still waiting
     recovered: bool = False  # an accept a crash had stopped, finished now
+    refused: Refused | None = None  # a reject: the lessons never proposed again, and where
 
 
 def target_key(target: Path) -> str:
@@ -108,7 +117,7 @@ def save_plan(
     if a proposal in `status` is the same as before. Wordings people gave lines inside the
     block are learned here, before anything else."""
     target = str(plan.target.resolve())
-    plan = _with_removed_details(_learn(plan, ledger), ledger)
+    plan = _with_removed_details(learn(plan, ledger), ledger)
     base = sha256_text(plan.current)
     for waiting in ledger.proposals_with_status(status, target):
         same = Path(waiting.folder, "proposed.md")
@@ -143,15 +152,16 @@ def _item_rows(items: Sequence[Item], proposal_id: int) -> list[ProposalItemRow]
     return [_item_row(proposal_id, item) for item in items]
 
 
-def _learn(plan: Plan, ledger: Ledger) -> Plan:
+def learn(plan: Plan, ledger: Ledger) -> Plan:
     """What people did inside the block, remembered: their wordings become the lessons' own
-    (redacted like any text that leaves the file), their deletions rejections."""
+    (redacted like any text that leaves the file), their deletions refusals for this file; the
+    plan without the lines they deleted. Learning twice changes nothing more."""
     target = str(plan.target.resolve())
     learned = tuple((lesson_id, redact(words)) for lesson_id, words in plan.learned)
     for lesson_id, words in learned:
         ledger.learn_wording(lesson_id, words, WordingSource.HAND_EDIT, target)
     deleted = hand_deleted(plan, ledger)
-    ledger.set_status(deleted, LessonStatus.REJECTED)
+    refuse(ledger, target, deleted, Refusal.HAND_DELETED)
     plan = drop_items(plan, deleted, (Change.ADDED,))
     return replace(plan, learned=learned, deleted=tuple(deleted))
 
@@ -276,7 +286,7 @@ def accept(
         if sha256_text(current) != row.base_sha256:
             raise TargetChangedError(
                 f"{path} changed since proposal #{row.id} was made",
-                hint="run `metis distill` again to make a fresh proposal",
+                hint=STALE_HINT,
             )
         accepted = {i.number for i in items if i.decision == ItemDecision.ACCEPTED}
         accepted |= set(chosen)
@@ -405,13 +415,15 @@ def _record_accept(
 
 
 def _remember_accepted(ledger: Ledger, row: ProposalRow, items: list[ProposalItemRow]) -> None:
-    """An added line a person accepted is active again (a rewind may bring back a rejected one);
-    a line a rewind removes is refused, or the next distill would bring it back."""
+    """An added line a person accepted is active again (a rewind may bring back a rejected one),
+    and no longer refused for this target; a line a rewind removes is refused, or the next
+    distill would bring it back."""
     added = [i.lesson_id for i in items if i.change == Change.ADDED]
     ledger.set_status(added, LessonStatus.ACTIVE)
+    ledger.unrefuse(row.target, added)
     if row.origin == ProposalOrigin.REWIND:
         gone = [i.lesson_id for i in items if i.change in (Change.REMOVED, Change.RETIRED)]
-        ledger.set_status(gone, LessonStatus.REJECTED)
+        refuse(ledger, row.target, gone, Refusal.REWOUND)
     for item in items:
         if item.change == Change.REWORDED and row.origin == ProposalOrigin.REWIND:
             ledger.learn_wording(item.lesson_id, item.text, WordingSource.REWIND, row.target)
@@ -421,7 +433,8 @@ def reject(
     ledger: Ledger, locks_dir: Path, target: Path | None = None, numbers: Sequence[int] = ()
 ) -> Decision:
     """Refuse the chosen items (all still waiting when none are named). A refused new line's
-    lesson is remembered as rejected; a refused rewording keeps the old words; a refused
+    lesson is never proposed again for this target, nor anywhere unless another target keeps
+    its line as a person accepted it; a refused rewording keeps the old words; a refused
     retirement makes the lesson active again."""
     recover_accepts(ledger, locks_dir)  # an accept a crash stopped is not a proposal to refuse
     row = choose_pending(ledger, target)
@@ -431,7 +444,7 @@ def reject(
         ledger.decide_items(row.id, chosen, ItemDecision.REJECTED)
         refused = [i for i in items if i.number in chosen]
         added = [i.lesson_id for i in refused if i.change == Change.ADDED]
-        ledger.set_status(added, LessonStatus.REJECTED)
+        gone = refuse(ledger, row.target, added, Refusal.REJECTED)
         for item in refused:
             if item.change == Change.REWORDED:
                 kept = WordingSource.REWORDING_REJECTED
@@ -439,7 +452,8 @@ def reject(
         # a retired line a person keeps is a lesson still in force
         kept_in_force = [i.lesson_id for i in refused if i.change == Change.RETIRED]
         ledger.set_status(kept_in_force, LessonStatus.ACTIVE)
-        return _settle(ledger, row, items, chosen, row.base_sha256, ItemDecision.REJECTED)
+        decision = _settle(ledger, row, items, chosen, row.base_sha256, ItemDecision.REJECTED)
+        return replace(decision, refused=gone)
 
 
 def _settle(
