@@ -2,7 +2,7 @@
 
 Revision ID: 0051
 Revises: 0050
-Create Date: 2026-12-08 09:00:00
+Create Date: 2026-12-05 05:00:00
 """
 
 from __future__ import annotations
