@@ -259,3 +259,16 @@ def test_config_shows_groups_origins_and_old_names(monkeypatch: pytest.MonkeyPat
     assert "flag" in rows["data_dir"] and "default" in rows["curate.judge_distance"]
     assert "deprecated: METIS_SECTION_BUDGET (env) is now METIS_BUDGETS__PER_SECTION" in out
     assert "deprecated: dedupe_distance (metis.toml) is now [curate] dedupe_distance" in out
+
+
+def test_config_shows_long_values_whole_and_what_an_unset_one_means(tmp_path: Path) -> None:
+    data = tmp_path / "a-data-dir-whose-path-is-long-enough" / "to-be-cut-at-eighty-columns"
+    result = CliRunner().invoke(app, ["config", "--data-dir", str(data)], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.output
+    assert str(data / "ledger.sqlite") in "".join(
+        line.split("│")[2].strip() for line in result.output.splitlines() if line.count("│") >= 3
+    )
+    rows = {line.split("│")[1].strip(): line for line in result.output.splitlines() if "│" in line}
+    assert "(in the venv)" in rows["model_dir"]
+    assert "(CLAUDE.local.md" in rows["curate.personal_file"]

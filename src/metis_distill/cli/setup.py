@@ -112,9 +112,10 @@ def config(data_dir: DataDir = None) -> None:
     settings = load_settings(data_dir=data_dir)
     rows = effective(settings, {"data_dir": data_dir})
     table = Table("setting", "value", "from")
+    table.columns[1].overflow = "fold"  # a long path whole, over lines, never cut
     for row in rows:
         origin = f"{row.origin} (old name)" if row.flat else row.origin
-        table.add_row(row.path, Text(str(row.value)), origin, style="yellow" if row.flat else None)
+        table.add_row(row.path, Text(row.shown), origin, style="yellow" if row.flat else None)
     console.print(table, soft_wrap=False)
     for row in rows:
         if row.flat:

@@ -3,6 +3,7 @@ it was given by (to be spelled the grouped way)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,37 @@ class Effective:
     value: Any
     origin: str  # flag, env, metis.toml, the user's metis.toml, default
     flat: FlatName | None = None
+
+    @property
+    def shown(self) -> str:
+        """The value as `metis config` prints it: an unset one says what it stands for."""
+        if self.value not in (None, "") or not self.unset:
+            return str(self.value)
+        return f"({self.unset})"
+
+    @property
+    def unset(self) -> str:
+        """What the setting's description says an unset value means ("empty: CLAUDE.local.md")."""
+        found = _UNSET.search(_description(self.path))
+        return found.group(1).rstrip(". ") if found else ""
+
+
+# "(default: in the venv)", "; empty: CLAUDE.local.md (for an AGENTS.md target, …)."
+_UNSET = re.compile(
+    r"(?:\(|;\s*|^)(?:default|empty|unset|none):\s*((?:[^()]|\([^()]*\))+?)(?:\)|$)"
+)
+
+
+def _description(path: str) -> str:
+    model: type[BaseModel] = Settings
+    *groups, name = path.split(".")
+    for group in groups:
+        annotation = model.model_fields[group].annotation
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return ""
+        model = annotation
+    field = model.model_fields.get(name)
+    return field.description or "" if field else ""
 
 
 def effective(settings: Settings, flags: Mapping[str, Any]) -> list[Effective]:
