@@ -212,6 +212,8 @@ def test_status_shows_time_to_recovery_of_this_project_only(tmp_path: Path) -> N
     assert classes[0] == "failing tests" and "type errors" not in classes
     table = CliRunner().invoke(app, ["status", "--target", str(target)])
     assert "time to recovery (this project)" in table.output and "90 s" in table.output
+    every = CliRunner().invoke(app, ["status", "--data-dir", str(tmp_path / "data")])
+    assert "time to recovery (all projects)" in every.output and "type errors" in every.output
 
 
 def test_status_of_a_data_dir_not_made_says_so(tmp_path: Path) -> None:

@@ -272,7 +272,8 @@ def status(
     if days:
         console.print(_spend_table(days), soft_wrap=False)
     if found.recovery:
-        console.print(_recovery_table(found.recovery), soft_wrap=False)
+        whose = "this project" if settings.target and not settings.all_projects else "all projects"
+        console.print(_recovery_table(found.recovery, whose), soft_wrap=False)
 
 
 def _spend_table(days: list[dict[str, Any]]) -> Table:
@@ -285,11 +286,11 @@ def _spend_table(days: list[dict[str, Any]]) -> Table:
     return table
 
 
-def _recovery_table(rows: Any) -> Table:
+def _recovery_table(rows: Any, whose: str) -> Table:
     """Time to recovery per failure class, each timed on its own session's clock."""
     from textwrap import shorten
 
-    table = Table(title="time to recovery (this project)")
+    table = Table(title=f"time to recovery ({whose})")
     for column in ("failure class", "failures", "recovered", "mean time", "sessions", "command"):
         table.add_column(column)
     for r in rows:
