@@ -208,7 +208,8 @@ def test_the_hook_never_fails_the_agent(stdin: str, home: Path, tmp_path: Path) 
     data = tmp_path / "data"
     ran = run_hook(hook_command(data), stdin, home)
     assert ran.returncode == 0 and ran.stdout == ""
-    metis("hooks", "capture", "--data-dir", str(data), stdin=stdin)  # exit 0 too
+    said = metis("hooks", "capture", "--data-dir", str(data), stdin=stdin)  # exit 0 too
+    assert "metis hooks capture: no finished transcript named" in said  # run by hand: told
     assert not (data / "archive").exists()
     assert "nothing archived" in (data / "logs" / "hooks.log").read_text(encoding="utf-8")
 
@@ -221,8 +222,9 @@ def test_capture_archives_now_and_appends_a_resumed_session(
     copy = data / "archive" / "claude" / "projects" / PROJECT / DEMO_FILE.name
     assert copy.read_bytes() == transcript.read_bytes()
     transcript.write_text(transcript.read_text() + transcript.read_text().splitlines()[0] + "\n")
-    metis("hooks", "capture", "--data-dir", str(data), "--transcript", str(transcript))
+    said = metis("hooks", "capture", "--data-dir", str(data), "--transcript", str(transcript))
     assert copy.read_bytes() == transcript.read_bytes()  # a resumed session: appended
+    assert "1 appended" in said
     log = (data / "logs" / "hooks.log").read_text(encoding="utf-8")
     assert "1 new" in log and "1 appended" in log
     assert not (home / ".claude" / "settings.json").exists()

@@ -93,7 +93,7 @@ def capture(
 ) -> None:
     """Archive one finished transcript now (--transcript, or the hook's JSON on stdin); exits 0.
 
-    What happened goes to data_dir/logs/hooks.log. The hook itself runs `python -m
+    What happened goes to data_dir/logs/hooks.log, and to stderr. The hook itself runs `python -m
     metis_distill.hooks`, which starts this in the background."""
     try:
         settings = load_settings(data_dir=data_dir)
@@ -103,11 +103,18 @@ def capture(
     try:
         found = transcript if transcript is not None else transcript_of(sys.stdin.read())
         if found is None or not found.is_file():
-            log(settings.data_dir, f"no finished transcript named ({found}); nothing archived")
+            _tell(settings, f"no finished transcript named ({found}); nothing archived")
             return
-        log(settings.data_dir, f"{found}: {_archive_now(found, settings)}")
+        _tell(settings, f"{found}: {_archive_now(found, settings)}")
     except Exception as e:  # noqa: BLE001
-        log(settings.data_dir, f"failed: {type(e).__name__}: {e}")
+        _tell(settings, f"failed: {type(e).__name__}: {e}")
+
+
+def _tell(settings: Settings, line: str) -> None:
+    """Into hooks.log, and to whoever runs the capture by hand (the hook's child has no
+    terminal: its stderr goes nowhere)."""
+    log(settings.data_dir, line)
+    err.print(f"metis hooks capture: {line}", markup=False, soft_wrap=True)
 
 
 def _archive_now(transcript: Path, settings: Settings) -> str:
