@@ -196,7 +196,12 @@ def test_runs_feed_only_their_own_repository(
     data = tmp_path / "data"
     args = ["distill", "--archive", str(SAMPLE), "--target", str(target), "--data-dir", str(data)]
     out = metis(*args)
-    assert "none from runs in this target's repository" in out and not target.exists()
+    assert f"none from runs in this target's repository ({repo})" in out
+    assert not target.exists()
+    loose = tmp_path / "loose" / "CLAUDE.md"
+    loose.parent.mkdir()
+    said = metis(*args[:3], "--target", str(loose), "--data-dir", str(data))
+    assert f"this target's folder ({loose.parent}; it is in no git repository)" in said
 
     monkeypatch.setenv("HOME", "/home/dev")  # the old checkout, as a user writes it; a typo
     Path("metis.toml").write_text('aliases = ["~/src/shopfront", "~/src/shop-front"]\n')

@@ -101,6 +101,18 @@ def _closed_said(closed: tuple[int, ...]) -> str:
     return f" The target changed since {which} made: closed (superseded), nothing to accept."
 
 
+def _where_runs_count(target: str | None) -> str:
+    """The folder whose runs feed the target: its git repository, or its own folder."""
+    if not target:
+        return "this target's repository"
+    from metis_distill.targets import repository_root
+
+    root = repository_root(Path(target))
+    if (root / ".git").exists():
+        return f"this target's repository ({root})"
+    return f"this target's folder ({root}; it is in no git repository)"
+
+
 def _nothing_message(proposal: ProposalOutcome) -> str:
     if proposal.lessons_known == 0:
         return "No lessons found yet in the archive's runs: nothing to propose."
@@ -110,9 +122,9 @@ def _nothing_message(proposal: ProposalOutcome) -> str:
     )
     if proposal.lessons_shown == 0 and proposal.lessons_active > 0 and not waiting:
         return (
-            f"{counted(proposal.lessons_active, 'lesson')} known, none from runs in this target's "
-            "repository (their cwd is elsewhere): nothing to propose. Use --all-projects, or "
-            "add the old checkout paths as `aliases` in metis.toml."
+            f"{counted(proposal.lessons_active, 'lesson')} known, none from runs in "
+            f"{_where_runs_count(proposal.target)} (their cwd is elsewhere): nothing to propose. "
+            "Use --all-projects, or add the old checkout paths as `aliases` in metis.toml."
         )
     if waiting and proposal.lessons_shown == 0:
         return (
