@@ -11,6 +11,7 @@ from metis_distill.provenance import quote_in_span
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.textio import read_lines
 from tests.conftest import DEMO_FILE, FIXTURES
+from tests.mine.test_episodes import call, failure_lessons, result
 
 ROOT = FIXTURES / "claude_code"
 
@@ -752,3 +753,30 @@ def test_gnu_timeout_missing_is_told_as_macos_lacking_it(tmp_path: Path) -> None
     )
     (lesson,) = extract(path, path.parent)
     assert lesson.text == _NO_TIMEOUT_TEXT
+
+
+NO_UPSTREAM = (
+    "Exit code 128\nfatal: The current branch main has no upstream branch.\nTo push the "
+    "current branch and set the remote as upstream, use\n\n    git push --set-upstream origin "
+    "main\n"
+)
+
+
+def test_a_fix_the_error_spelled_out_is_no_lesson(tmp_path: Path) -> None:
+    """git said which command to run, and it worked: the next agent reads the same advice."""
+    told = [
+        call("t1", "git -C /Users/ana/playground/kata push"),
+        result("t1", NO_UPSTREAM, error=True),
+        call("t2", "git -C /Users/ana/playground/kata push --set-upstream origin main"),
+        result("t2", "branch 'main' set up to track 'origin/main'."),
+    ]
+    assert failure_lessons(tmp_path / "a", told) == []
+    untold = [
+        call("t1", "npm test"),
+        result("t1", 'Exit code 1\nnpm error Missing script: "test"', error=True),
+        call("t2", "npm run test:unit"),
+        result("t2", "Tests: 4 passed, 4 total"),
+    ]
+    (lesson,) = failure_lessons(tmp_path / "b", untold)
+    assert "use `npm run test:unit` instead" in lesson.text
+

@@ -53,6 +53,10 @@ from metis_distill.mine.text import scrub
         # PowerShell's setting of a variable keeps its quotes whole
         ("$env:PYTHONIOENCODING='utf-8'", "$env:PYTHONIOENCODING='utf-8'"),
         ("$env:RUST_LOG='debug' cargo run", "$env:RUST_LOG='debug' cargo run"),
+        # git's own options (where and how it runs) are not what failed
+        ("git -C /Users/ana/playground/kata push", "git push"),
+        ("git --no-pager -c core.pager=cat log --oneline", "git log --oneline"),
+        ("/usr/bin/git -C repo status --short", "git status --short"),
     ],
 )
 def test_general_command(command: str, general: str) -> None:

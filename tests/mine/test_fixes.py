@@ -1506,7 +1506,7 @@ def test_a_push_through_another_folder_is_told_of_the_push(tmp_path: Path) -> No
             result("t1", "fatal: No configured push destination.", True),
         ],
     )
-    assert lesson.text.startswith("`git -C site push` fails here")
+    assert lesson.text.startswith("`git push` fails here")  # git's `-C site` is where, not what
 
 
 @pytest.mark.parametrize(

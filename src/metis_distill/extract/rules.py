@@ -18,6 +18,7 @@ from metis_distill.extract.wording import (
     general_error,
     names_instance,
     subject,
+    without_git_options,
 )
 from metis_distill.mine.drive_paths import DRIVE_PATH_FIX, DRIVE_PATH_TEXT, mounted_path
 from metis_distill.mine.episodes import Episode
@@ -221,6 +222,8 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         return None  # a failure we cannot tie to what was run teaches nothing actionable
     if episode.fix is not None and episode.fix.kind is FixKind.ESCALATED:
         signature = _refusal_line(error.text, signature)
+    if episode.fix is not None and _told_by_the_error(episode.fix, error):
+        return None  # the error spelled out the command that worked: any agent reads it there
     missing = missing_program(signature) if episode.fix is None else None
     if missing is not None and _ran_later(run, missing, error):
         return None  # the shell was broken for a moment (`ls: command not found`), or mended
@@ -269,6 +272,17 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         cwd=run.cwd,
         fix=scrub(fix) if fix else None,
     )
+
+
+def _told_by_the_error(fix: Fix, error: Event) -> bool:
+    """The call that worked is written out whole in the error (git's "use git push
+    --set-upstream origin main"), as the program's own advice; a step the error said to run
+    first (a precondition the agent might skip) is still a lesson."""
+    if fix.kind is FixKind.HINTED or fix.call.tool_name not in SHELL_TOOLS:
+        return False
+    words = without_git_options(command_head(fix.call.text).split())
+    said = " ".join(words)
+    return len(words) >= 3 and said in " ".join(error.text[:4000].split())
 
 
 # A command that opens with a variable (`$B goto …`, `"${TOOL}" run`): the program it holds.

@@ -66,6 +66,21 @@ def subject(tool: str | None, call_text: str) -> str:
     return code(general_command(call_text))
 
 
+# git's own options before its command (`git -C /repo push`): where and how git runs, not
+# what it does; `-C` and `-c` take the next word.
+_GIT_GLOBAL_WITH_VALUE = frozenset({"-C", "-c"})
+
+
+def without_git_options(words: list[str]) -> list[str]:
+    """`git -C /repo -c k=v --no-pager push` as `git push`; any other program as it is."""
+    if not words or words[0].strip("\"'").replace("\\", "/").rsplit("/", 1)[-1] != "git":
+        return words
+    position = 1
+    while position < len(words) and words[position].startswith("-"):
+        position += 2 if words[position] in _GIT_GLOBAL_WITH_VALUE else 1
+    return [words[0], *words[position:]]
+
+
 def general_command(command: str, limit: int = MAX_COMMAND) -> str:
     """A command up to its first argument that belongs to one instance (an absolute path, a
     branch name), then `…`: `git checkout -b …`, `chmod +x …`, `npm install`; one spelling
@@ -73,6 +88,7 @@ def general_command(command: str, limit: int = MAX_COMMAND) -> str:
     words = one_spelling(unwrapped(command)).split()
     kept: list[str] = []
     program = next((i for i, w in enumerate(words) if not _ENV_WORD.match(w)), len(words))
+    words = words[: program + 1] + without_git_options(words[program:])[1:]
     for position, word in enumerate(words):
         bare = word.strip("\"'")
         if position < program:  # `GOCACHE=/tmp/go-build go test`: the setting, its value cut
