@@ -779,4 +779,3 @@ def test_a_fix_the_error_spelled_out_is_no_lesson(tmp_path: Path) -> None:
     ]
     (lesson,) = failure_lessons(tmp_path / "b", untold)
     assert "use `npm run test:unit` instead" in lesson.text
-
