@@ -75,10 +75,12 @@ def _edit_failure(tmp_path: Path, error: str):  # type: ignore[no-untyped-def]
 def test_only_an_edit_whose_text_did_not_match_is_told_to_re_read(tmp_path: Path) -> None:
     (stale,) = _edit_failure(tmp_path / "a", "String to replace not found in file.\nString: x")
     assert "was not the file's current text" in stale.text
-    # another refusal says nothing of stale text, and claims no fix it cannot tell
+    # another refusal says nothing of stale text, and names no remedy it cannot tell; that an
+    # edit written otherwise worked right after, it says (not "no fix seen")
     (other,) = _edit_failure(tmp_path / "b", "No filename provided before ``` in file listing")
     assert "current text" not in other.text and "re-read" not in other.text
-    assert other.fix is None and "(no fix seen)" in other.text
+    assert other.fix is None and "(no fix seen)" not in other.text
+    assert other.text.endswith("; an edit written otherwise worked right after.")
 
 
 def test_a_malformed_call_the_harness_refused_is_no_lesson(tmp_path: Path) -> None:

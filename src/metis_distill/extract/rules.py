@@ -488,7 +488,8 @@ def _failure_lesson(
     if tool in EDIT_TOOLS and _STALE_TEXT.search(signature):
         return _edit_text(tool, sig, episode.teachable_fix)
     if tool in EDIT_TOOLS:  # another refusal (a malformed edit): its cause is not ours to tell
-        return f"{tool} failed here: “{sig}” {NO_FIX_SEEN}.", None
+        after = "; an edit written otherwise worked right after" if episode.teachable_fix else ""
+        return f"{tool} failed here: “{sig}”{after or ' ' + NO_FIX_SEEN}.", None
     failed = _failed_step(call, signature)
     if failed is None:  # a module missing for one of several steps, and which one is unknown
         installed = remedy if fix is not None and fix.kind is FixKind.INSTALLED else None
