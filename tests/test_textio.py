@@ -57,10 +57,22 @@ def test_a_utf16_first_line_before_utf8_text_is_read_as_utf8(tmp_path: Path) -> 
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
 def test_utf16_text_stays_utf16_whatever_its_characters(tmp_path: Path, codec: str) -> None:
     bom = codecs.BOM_UTF16_LE if codec.endswith("le") else codecs.BOM_UTF16_BE
-    for text in (HISTORY * 4, "\r\n" + "中文的句子很长" * 40 + "\n第二行\n"):
+    russian = "Вывод\r\n" + "Приложение завершилось неожиданно, перезапустите компьютер\r\n" * 6
+    arabic = "x\r\n" + "مرحبا بالعالم هذا نص عربي طويل للاختبار\r\n" * 6
+    unspaced = "Вывод\r\n" + "Приложениезавершилосьнеожиданно\r\n" * 10
+    chinese = "\r\n" + "中文的句子很长" * 40 + "\n第二行\n"
+    for text in (HISTORY * 4, chinese, russian, arabic, unspaced):
         path = tmp_path / "f.md"
         path.write_bytes(bom + text.encode(codec))
         assert read_lines(path) == text.replace("\r\n", "\n").split("\n")
+
+
+def test_a_small_file_with_a_utf16_start_is_text_not_binary(tmp_path: Path) -> None:
+    """Its NULs are the UTF-16 line's: a file of a few hundred bytes is still text."""
+    path = tmp_path / ".aider.chat.history.md"
+    path.write_bytes(codecs.BOM_UTF16_LE + "\r\n".encode("utf-16-le") + HISTORY.encode())
+    detected = sources.detect(path)
+    assert detected.format is not None and detected.format.name == "aider", detected.reason
 
 
 def test_atomic_write_replaces_whole_file(tmp_path: Path) -> None:

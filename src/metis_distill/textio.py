@@ -45,20 +45,33 @@ def detect_encoding(head: bytes) -> tuple[str, int]:
 
 
 def _utf8_after_first_line(head: bytes, codec: str) -> bool:
-    """After the first UTF-16 line break, UTF-8 text: next to no NUL byte (UTF-16 puts one in
-    every ASCII character and line break; a UTF-16 line break pasted into the text is two) and
-    whole lines that decode as UTF-8 (text in UTF-16 outside ASCII does not)."""
+    """After the first UTF-16 line break, whole lines of UTF-8 text: they decode as UTF-8 and
+    hold next to no control byte. UTF-16 puts a NUL in every ASCII character and line break,
+    and its Cyrillic, Greek or Arabic letters a control byte beside each letter (0x04 …); its
+    Chinese or Japanese ones do not decode as UTF-8. A UTF-16 line break pasted into the
+    UTF-8 text is two NULs, and allowed."""
     newline = _UTF16_NEWLINE[codec]
     end = next((i for i in range(2, len(head) - 1, 2) if head[i : i + 2] == newline), None)
     rest = head[end + 2 :] if end is not None else b""
     lines = rest[: rest.rfind(b"\n") + 1]
-    if len(lines) < 16 or rest.count(0) * 16 > len(rest):
+    if len(lines) < 16 or len(_CONTROL.findall(lines)) * 64 > len(lines):
         return False
     try:
         lines.decode("utf-8")
     except UnicodeDecodeError:
         return False
     return True
+
+
+# Bytes no text holds, in UTF-8: the C0 controls but tab, line feed and carriage return.
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def damaged_utf16_start(head: bytes) -> bool:
+    """The file opens with a UTF-16 BOM and line, then holds UTF-8 text (read as UTF-8)."""
+    return head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) and (
+        detect_encoding(head) == ("utf-8", 0)
+    )
 
 
 def decode(data: bytes) -> str:

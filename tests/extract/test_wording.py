@@ -57,6 +57,9 @@ from metis_distill.mine.text import scrub
         ("git -C /Users/ana/playground/kata push", "git push"),
         ("git --no-pager -c core.pager=cat log --oneline", "git log --oneline"),
         ("/usr/bin/git -C repo status --short", "git status --short"),
+        ('git -C "C:/Users/Ana Lopez/proj" push', "git push"),  # a quoted value, its spaces
+        ("git --git-dir /r/.git status", "git status"),
+        ("git --version", "git --version"),  # no command after its options: git as it is
     ],
 )
 def test_general_command(command: str, general: str) -> None:

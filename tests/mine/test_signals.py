@@ -206,6 +206,12 @@ def test_an_error_is_said_in_words(output: str, signature: str) -> None:
             "src/x.ts:3:4 - error TS1005: ';' expected.",
         ),
         ("Build failed\nmain.c:3:5: error: expected ';'\n", "main.c:3:5: error: expected ';'"),
+        # a log line's clock is no file's line: the error above it says more
+        (
+            "Error: Cannot find module 'express'\nRequire stack:\n"
+            "10:42:07 error [nodemon] app crashed - waiting for file changes",
+            "Error: Cannot find module 'express'",
+        ),
     ],
 )
 def test_a_compilers_located_error_says_more_than_the_banner_above_it(
@@ -424,6 +430,12 @@ _NO_TTY = (
         # sudo's words printed by another program, or a pipe that only read sudo's log
         ("grep 'a password is required' /var/log/auth.log | tail", _NO_TTY, False),
         ("journalctl -u sudo | tail -5", _NO_TTY, False),
+        # `sudo -S` reads the password it was given: its prompt alone is no failure
+        (
+            'echo "$PW" | sudo -S systemctl restart nginx 2>&1 | tail -3',
+            "[sudo] password for ana: ",
+            False,
+        ),
     ],
 )
 def test_sudo_that_could_not_ask_for_the_password_behind_a_pipe_failed(

@@ -91,11 +91,19 @@ def test_one_off_requests_are_no_decision(tmp_path: Path, text: str) -> None:
     assert _lessons(tmp_path, [say("user", text)]) == []
 
 
-def test_by_default_said_of_the_agents_work_is_still_a_rule(tmp_path: Path) -> None:
-    ((kind, text),) = _lessons(
-        tmp_path, [say("user", "Don't install packages globally by default.")]
-    )
-    assert kind is LessonKind.DECISION and "globally" in text
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "Don't install packages globally by default.",
+        "Don't check in the generated lockfiles by default.",
+        "Don't checkout main by default, work on the release branch.",
+        "Don't run the slow tests by default, they are disabled by default for a reason.",
+        "Don't render the HTML report by default, it takes minutes in CI.",
+    ],
+)
+def test_by_default_said_of_the_agents_work_is_still_a_rule(tmp_path: Path, rule: str) -> None:
+    ((kind, text),) = _lessons(tmp_path, [say("user", rule)])
+    assert kind is LessonKind.DECISION and text == rule
 
 
 def test_rules_pasted_or_written_for_a_document_are_not_the_users(tmp_path: Path) -> None:

@@ -55,3 +55,15 @@ def test_review_warns_that_the_target_changed(world, monkeypatch) -> None:  # ty
     words = " ".join(said.output.split())
     assert f"stale: {target.resolve()} changed since proposal #{stale} was made" in words
     assert "or drop this one with `metis reject`" in words
+
+
+def test_review_shows_a_proposal_whose_target_cannot_be_read_now(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A target no longer UTF-8: no stale warning to give, the proposal shown all the same."""
+    ledger, target, tmp = world
+    monkeypatch.setenv("HOME", str(tmp / "home"))
+    stale_proposal(ledger, target, tmp)
+    target.write_bytes(b"\xff\xfe\x00not text any more\x80")
+    data = str(tmp / "data")
+    said = CliRunner().invoke(app, ["review", "--target", str(target), "--data-dir", data])
+    assert said.exit_code == 0, said.output
+    assert "stale:" not in said.output and "diff" in said.output

@@ -90,11 +90,15 @@ def _say_stopped(row: Any) -> None:
 
 def _say_stale(row: Any) -> None:
     """A proposal made before the target changed cannot be accepted: said, with the ways out."""
+    from metis_distill.errors import ProposalError
     from metis_distill.review.proposal import STALE_HINT
     from metis_distill.review.target import read_target, sha256_text
 
-    if sha256_text(read_target(Path(row.target))) == row.base_sha256:
-        return
+    try:
+        if sha256_text(read_target(Path(row.target))) == row.base_sha256:
+            return
+    except ProposalError:
+        return  # a target that cannot be read now: `metis accept` says why
     err.print(
         f"[bold yellow]stale:[/] {escape(row.target)} changed since proposal #{row.id} was made; "
         "`metis accept` will refuse it"

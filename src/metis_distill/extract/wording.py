@@ -67,18 +67,37 @@ def subject(tool: str | None, call_text: str) -> str:
 
 
 # git's own options before its command (`git -C /repo push`): where and how git runs, not
-# what it does; `-C` and `-c` take the next word.
-_GIT_GLOBAL_WITH_VALUE = frozenset({"-C", "-c"})
+# what it does. These take the next word as their value.
+_GIT_GLOBAL_WITH_VALUE = frozenset({"-C", "-c", "--git-dir", "--work-tree", "--namespace"})
 
 
 def without_git_options(words: list[str]) -> list[str]:
-    """`git -C /repo -c k=v --no-pager push` as `git push`; any other program as it is."""
+    """`git -C /repo -c k=v --no-pager push` as `git push`; any other program as it is, and
+    git as it is when no command follows its options (`git --version`) or a quoted value
+    does not close."""
     if not words or words[0].strip("\"'").replace("\\", "/").rsplit("/", 1)[-1] != "git":
         return words
     position = 1
     while position < len(words) and words[position].startswith("-"):
-        position += 2 if words[position] in _GIT_GLOBAL_WITH_VALUE else 1
-    return [words[0], *words[position:]]
+        takes_value = words[position] in _GIT_GLOBAL_WITH_VALUE
+        position = _after_value(words, position + 1) if takes_value else position + 1
+        if position < 0:
+            return words
+    return [words[0], *words[position:]] if position < len(words) else words
+
+
+def _after_value(words: list[str], position: int) -> int:
+    """The position after the value that starts at `position` (a quoted value split on its
+    spaces runs to the word that closes its quote); -1 when it does not close."""
+    if position >= len(words):
+        return -1
+    quote = words[position][:1]
+    if quote not in ("'", '"') or (len(words[position]) > 1 and words[position].endswith(quote)):
+        return position + 1
+    for end in range(position + 1, len(words)):
+        if words[end].endswith(quote):
+            return end + 1
+    return -1
 
 
 def general_command(command: str, limit: int = MAX_COMMAND) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import takewhile
 
 from metis_distill.mine.text import (
     STEP_SPLIT,
@@ -723,9 +724,23 @@ def _sudo_behind_pipe(call: Event | None, result: Event) -> bool:
     own = _exit_hidden_by_pipe(call, result)
     if own is None or "sudo" not in result.text[:2000]:
         return False
-    if not SUDO_PASSWORD.search(result.text[:2000]):
+    if not _SUDO_COULD_NOT_ASK.search(result.text[:2000]):
+        return False  # a prompt alone (`[sudo] password for ana:`) is `sudo -S` reading one
+    return any(_asking_sudo(step.split()) for step in script_steps(own))
+
+
+_SUDO_COULD_NOT_ASK = re.compile(
+    r"sudo: (?:a terminal is required|a password is required|no tty present)"
+)
+
+
+def _asking_sudo(words: list[str]) -> bool:
+    """A `sudo` step that would ask on a terminal: not `-S` (the password from stdin) nor `-A`
+    (an askpass helper)."""
+    if words[:1] != ["sudo"]:
         return False
-    return any(step.split()[:1] == ["sudo"] for step in script_steps(own))
+    flags = takewhile(lambda w: w.startswith("-"), words[1:])
+    return not any(f in ("-S", "-A", "--stdin", "--askpass") for f in flags)
 
 
 def _exit_hidden_by_pipe(call: Event | None, result: Event) -> str | None:
@@ -909,9 +924,12 @@ def error_signature(text: str) -> str:
 
 
 # `src/a.tsx(25,13): error TS2345: …` and `src/a.ts:3:4 - error TS1005: …` (tsc),
-# `a.c:3:5: error: …` (gcc, clang).
+# `a.c:3:5: error: …` (gcc, clang): a file's name (a dot or a slash in it), not a clock's
+# `10:42:07 error`.
 _LOCATED_ERROR = re.compile(
-    r"^\S+?(?:\(\d+,\d+\)|:\d+(?::\d+)?):?\s+(?:-\s+)?(?:fatal )?error\b", re.I
+    r"^(?:[A-Za-z]:)?[^\s:()]*[/\\.][^\s:()]*(?:\(\d+,\d+\)|:\d+(?::\d+)?):?\s+(?:-\s+)?"
+    r"(?:fatal )?error\b",
+    re.I,
 )
 
 

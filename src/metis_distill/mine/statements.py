@@ -378,20 +378,30 @@ def is_standing_rule(sentence: str) -> bool:
 
 
 # What the product shows by default ("don't show the load more button by default", "keep the
-# panel collapsed by default"): a feature of today's task, not how the agent should work.
+# panel collapsed by default"): a feature of today's task, not how the agent should work. A
+# widget is named: "don't check in lockfiles by default" is a rule of the work.
 _PRODUCT_DEFAULT = re.compile(
-    r"\b(?:show|display|hide|render|expand|collapse|select|check)\w*\b[^.;,]{0,60}"
-    r"\bby default\b|\b(?:visible|hidden|shown|displayed|expanded|collapsed|checked|selected|"
-    r"enabled|disabled)\s+by default\b",
+    r"\b(?:show|display|hide|expand|collapse)(?:s|n|ed|ing)?\b|"
+    r"\b(?:visible|hidden|shown|displayed|expanded|collapsed)\b",
+    re.I,
+)
+_WIDGET = re.compile(
+    r"\b(?:button|panel|column|modal|dialog|tab|menu|sidebar|field|row|card|banner|tooltip|"
+    r"popup|toast|badge|icon|chart|header|footer|dropdown|spinner|toolbar|checkbox|widget|"
+    r"section|accordion|drawer)s?\b",
     re.I,
 )
 
 
 def _product_default(sentence: str) -> bool:
-    """The sentence's only mark of a standing rule is "by default", said of what the product
-    shows."""
+    """The sentence's only mark of a standing rule is "by default", said of what a widget of
+    the product shows."""
     marks = {found.lower() for found in signals.DURABLE.findall(sentence)}
-    return marks == {"by default"} and bool(_PRODUCT_DEFAULT.search(sentence))
+    return (
+        marks == {"by default"}
+        and bool(_PRODUCT_DEFAULT.search(sentence))
+        and bool(_WIDGET.search(sentence))
+    )
 
 
 def _classify(event: Event, sentence: str) -> Statement | None:

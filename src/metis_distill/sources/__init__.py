@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from metis_distill.sources.base import SourceFormat
-from metis_distill.textio import ENCODING_HEAD, decode, detect_encoding
+from metis_distill.textio import ENCODING_HEAD, damaged_utf16_start, decode, detect_encoding
 
 HEAD_BYTES = 64 * 1024
 # Module names under metis_distill.sources, in the order they are tried.
@@ -69,4 +69,6 @@ def _is_binary(head: bytes) -> bool:
     text."""
     if detect_encoding(head[:ENCODING_HEAD])[0].startswith("utf-16"):
         return False
+    if damaged_utf16_start(head[:ENCODING_HEAD]):
+        return False  # its NULs are the UTF-16 first line's and pasted line breaks
     return head.count(0) * 1000 > len(head)
