@@ -67,6 +67,15 @@ def test_utf16_text_stays_utf16_whatever_its_characters(tmp_path: Path, codec: s
         assert read_lines(path) == text.replace("\r\n", "\n").split("\n")
 
 
+def test_a_coloured_log_after_a_utf16_start_is_read_as_utf8(tmp_path: Path) -> None:
+    """Escape bytes of a coloured log, and form feeds, are text: not UTF-16's letters."""
+    log = "\x1b[31mERROR\x1b[0m src/a.py:3: boom\n\x0c\n" * 20
+    path = tmp_path / "build.log"
+    path.write_bytes(codecs.BOM_UTF16_LE + "\r\n".encode("utf-16-le") + log.encode())
+    # the UTF-16 line break's NUL opens the next line: the first line's damage, kept
+    assert read_lines(path)[1:3] == ["\x00\x1b[31mERROR\x1b[0m src/a.py:3: boom", "\x0c"]
+
+
 def test_a_small_file_with_a_utf16_start_is_text_not_binary(tmp_path: Path) -> None:
     """Its NULs are the UTF-16 line's: a file of a few hundred bytes is still text."""
     path = tmp_path / ".aider.chat.history.md"

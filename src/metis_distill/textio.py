@@ -63,8 +63,10 @@ def _utf8_after_first_line(head: bytes, codec: str) -> bool:
     return True
 
 
-# Bytes no text holds, in UTF-8: the C0 controls but tab, line feed and carriage return.
-_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Bytes no UTF-8 text holds but UTF-16 puts beside each letter of most alphabets (Greek 0x03,
+# Cyrillic 0x04, Hebrew and Armenian 0x05, Arabic 0x06 …): C0 controls but tab, line feed,
+# form feed, carriage return and escape (a coloured log's).
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
 
 
 def damaged_utf16_start(head: bytes) -> bool:

@@ -60,6 +60,8 @@ from metis_distill.mine.text import scrub
         ('git -C "C:/Users/Ana Lopez/proj" push', "git push"),  # a quoted value, its spaces
         ("git --git-dir /r/.git status", "git status"),
         ("git --version", "git --version"),  # no command after its options: git as it is
+        ('git -c user.name="Ana Smith" -c user.email=a@b.c commit -m "fix"', "git commit -m …"),
+        ('git --git-dir="/home/ana/my repo/.git" status', "git status"),
     ],
 )
 def test_general_command(command: str, general: str) -> None:

@@ -206,6 +206,24 @@ def test_an_error_is_said_in_words(output: str, signature: str) -> None:
             "src/x.ts:3:4 - error TS1005: ';' expected.",
         ),
         ("Build failed\nmain.c:3:5: error: expected ';'\n", "main.c:3:5: error: expected ';'"),
+        # mypy's, MSVC's without a column, ESLint's under the file's name
+        (
+            "Found 1 error\na.py:3: error: Name 'x' is not defined",
+            "a.py:3: error: Name 'x' is not defined",
+        ),
+        (
+            "Build FAILED.\nC:\\proj\\a.cpp(10): error C2065: 'x': undeclared",
+            "C:\\proj\\a.cpp(10): error C2065: 'x': undeclared",
+        ),
+        (
+            "Failed to compile.\n\n./src/app/page.tsx\n12:7  Error: 'x' is assigned a value but never used.",
+            "12:7  Error: 'x' is assigned a value but never used.",
+        ),
+        # a log's own line, at a file's line, is not the compiler's error
+        (
+            "Error: migration failed: column x already exists\nworker.py:88 ERROR job failed, retrying",
+            "Error: migration failed: column x already exists",
+        ),
         # a log line's clock is no file's line: the error above it says more
         (
             "Error: Cannot find module 'express'\nRequire stack:\n"
@@ -430,6 +448,14 @@ _NO_TTY = (
         # sudo's words printed by another program, or a pipe that only read sudo's log
         ("grep 'a password is required' /var/log/auth.log | tail", _NO_TTY, False),
         ("journalctl -u sudo | tail -5", _NO_TTY, False),
+        # after settings or a wrapper; a wrong password given by `-S` ran nothing either
+        ("DEBIAN_FRONTEND=noninteractive sudo apt-get install -y jq 2>&1 | tail", _NO_TTY, True),
+        ("timeout 60 /usr/bin/sudo systemctl restart app | tail -3", _NO_TTY, True),
+        (
+            "echo pw | sudo -S apt-get install -y jq 2>&1 | tail -5",
+            "Sorry, try again.\nsudo: 1 incorrect password attempt",
+            True,
+        ),
         # `sudo -S` reads the password it was given: its prompt alone is no failure
         (
             'echo "$PW" | sudo -S systemctl restart nginx 2>&1 | tail -3',

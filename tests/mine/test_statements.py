@@ -9,6 +9,7 @@ import pytest
 
 from metis_distill.extract.rules import RulesExtractor
 from metis_distill.mine.episodes import find_episodes
+from metis_distill.mine.statements import is_standing_rule
 from metis_distill.models import LessonKind
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.textio import read_lines
@@ -85,6 +86,10 @@ def test_a_diagnosis_counts_once_the_user_says_the_fix_worked(tmp_path: Path) ->
         "don't show load more button by default, load more button should visible only when "
         "rows are more than 10",
         "Don't collapse the filters panel by default.",
+        "Don't keep the checkbox checked by default.",
+        "Don't select the first tab by default.",
+        "Don't sort the table by date by default.",
+        "Don't hide archived projects by default.",
     ],
 )
 def test_one_off_requests_are_no_decision(tmp_path: Path, text: str) -> None:
@@ -104,6 +109,23 @@ def test_one_off_requests_are_no_decision(tmp_path: Path, text: str) -> None:
 def test_by_default_said_of_the_agents_work_is_still_a_rule(tmp_path: Path, rule: str) -> None:
     ((kind, text),) = _lessons(tmp_path, [say("user", rule)])
     assert kind is LessonKind.DECISION and text == rule
+
+
+@pytest.mark.parametrize(
+    ("sentence", "standing"),
+    [
+        ("By default, put long logs in a collapsed details section in PR descriptions.", True),
+        ("By default, show the ticket number in the commit message header.", True),
+        ("By default, show me a short summary section at the end of each reply.", True),
+        ("Indent with tabs by default and show the diff before you commit.", True),
+        ("Keep the checkbox checked by default.", False),
+        ("Dark mode should be enabled by default.", False),
+        ("Show 20 items per page by default.", False),
+        ("The dropdown should be closed by default.", False),
+    ],
+)
+def test_by_default_of_the_product_is_no_standing_rule(sentence: str, standing: bool) -> None:
+    assert is_standing_rule(sentence) is standing
 
 
 def test_rules_pasted_or_written_for_a_document_are_not_the_users(tmp_path: Path) -> None:

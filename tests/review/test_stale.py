@@ -67,3 +67,18 @@ def test_review_shows_a_proposal_whose_target_cannot_be_read_now(world, monkeypa
     said = CliRunner().invoke(app, ["review", "--target", str(target), "--data-dir", data])
     assert said.exit_code == 0, said.output
     assert "stale:" not in said.output and "diff" in said.output
+
+
+def test_review_shows_a_proposal_whose_target_cannot_be_opened_now(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp = world
+    monkeypatch.setenv("HOME", str(tmp / "home"))
+    stale_proposal(ledger, target, tmp)
+
+    def refused(path: Path) -> str:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr("metis_distill.review.target.read_target", refused)
+    data = str(tmp / "data")
+    said = CliRunner().invoke(app, ["review", "--target", str(target), "--data-dir", data])
+    assert said.exit_code == 0, said.output
+    assert "stale:" not in said.output and "diff" in said.output

@@ -97,7 +97,7 @@ def _say_stale(row: Any) -> None:
     try:
         if sha256_text(read_target(Path(row.target))) == row.base_sha256:
             return
-    except ProposalError:
+    except (ProposalError, OSError, ValueError):
         return  # a target that cannot be read now: `metis accept` says why
     err.print(
         f"[bold yellow]stale:[/] {escape(row.target)} changed since proposal #{row.id} was made; "

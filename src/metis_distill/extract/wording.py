@@ -75,29 +75,28 @@ def without_git_options(words: list[str]) -> list[str]:
     """`git -C /repo -c k=v --no-pager push` as `git push`; any other program as it is, and
     git as it is when no command follows its options (`git --version`) or a quoted value
     does not close."""
-    if not words or words[0].strip("\"'").replace("\\", "/").rsplit("/", 1)[-1] != "git":
+    program = words[0].strip("\"'").replace("\\", "/").rsplit("/", 1)[-1] if words else ""
+    if program.removesuffix(".exe") != "git":
         return words
     position = 1
-    while position < len(words) and words[position].startswith("-"):
-        takes_value = words[position] in _GIT_GLOBAL_WITH_VALUE
-        position = _after_value(words, position + 1) if takes_value else position + 1
-        if position < 0:
-            return words
-    return [words[0], *words[position:]] if position < len(words) else words
+    while 0 < position < len(words) and words[position].startswith("-"):
+        option, joined, _ = words[position].partition("=")
+        position = _after_word(words, position)
+        if option in _GIT_GLOBAL_WITH_VALUE and not joined:
+            position = _after_word(words, position)  # its value, the next word
+    return [words[0], *words[position:]] if 0 < position < len(words) else words
 
 
-def _after_value(words: list[str], position: int) -> int:
-    """The position after the value that starts at `position` (a quoted value split on its
-    spaces runs to the word that closes its quote); -1 when it does not close."""
-    if position >= len(words):
+def _after_word(words: list[str], position: int) -> int:
+    """The position after the word at `position`, a quoted value split on its spaces taken
+    whole (`user.name="Ana Smith"` is one); -1 when there is none or its quote does not close."""
+    if position < 0 or position >= len(words):
         return -1
-    quote = words[position][:1]
-    if quote not in ("'", '"') or (len(words[position]) > 1 and words[position].endswith(quote)):
-        return position + 1
-    for end in range(position + 1, len(words)):
-        if words[end].endswith(quote):
-            return end + 1
-    return -1
+    for quote in ('"', "'"):
+        if words[position].count(quote) % 2:
+            closing = (n for n in range(position + 1, len(words)) if words[n].count(quote) % 2)
+            return next(closing, -2) + 1
+    return position + 1
 
 
 def general_command(command: str, limit: int = MAX_COMMAND) -> str:

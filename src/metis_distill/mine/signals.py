@@ -724,23 +724,36 @@ def _sudo_behind_pipe(call: Event | None, result: Event) -> bool:
     own = _exit_hidden_by_pipe(call, result)
     if own is None or "sudo" not in result.text[:2000]:
         return False
-    if not _SUDO_COULD_NOT_ASK.search(result.text[:2000]):
+    head = result.text[:2000]
+    steps = [_sudo_flags(step.split()) for step in script_steps(own)]
+    if _SUDO_REFUSED.search(head):
+        return any(flags is not None for flags in steps)
+    if not _SUDO_COULD_NOT_ASK.search(head):
         return False  # a prompt alone (`[sudo] password for ana:`) is `sudo -S` reading one
-    return any(_asking_sudo(step.split()) for step in script_steps(own))
+    return any(flags is not None and not flags & _GIVEN_PASSWORD for flags in steps)
 
 
 _SUDO_COULD_NOT_ASK = re.compile(
     r"sudo: (?:a terminal is required|a password is required|no tty present)"
 )
+# sudo ran nothing, however the password was to come (`-S`, `-A`).
+_SUDO_REFUSED = re.compile(
+    r"sudo: (?:\d+ incorrect password attempts?|no password was provided|no askpass program)"
+)
+_GIVEN_PASSWORD = frozenset({"-S", "-A", "--stdin", "--askpass"})
+# What may stand before `sudo` in a step: settings, and programs that run the rest.
+_BEFORE_SUDO = re.compile(r"^(?:[A-Za-z_]\w*=\S*|env|nice|time|nohup|timeout|-\S+|\d+[smh]?)$")
 
 
-def _asking_sudo(words: list[str]) -> bool:
-    """A `sudo` step that would ask on a terminal: not `-S` (the password from stdin) nor `-A`
-    (an askpass helper)."""
-    if words[:1] != ["sudo"]:
-        return False
-    flags = takewhile(lambda w: w.startswith("-"), words[1:])
-    return not any(f in ("-S", "-A", "--stdin", "--askpass") for f in flags)
+def _sudo_flags(words: list[str]) -> frozenset[str] | None:
+    """The flags of the step's `sudo` (`DEBIAN_FRONTEND=… timeout 60 /usr/bin/sudo -S …`), or
+    None when the step runs no sudo."""
+    for position, word in enumerate(words):
+        if word.rsplit("/", 1)[-1] == "sudo":
+            return frozenset(takewhile(lambda w: w.startswith("-"), words[position + 1 :]))
+        if not _BEFORE_SUDO.match(word):
+            return None
+    return None
 
 
 def _exit_hidden_by_pipe(call: Event | None, result: Event) -> str | None:
@@ -924,12 +937,14 @@ def error_signature(text: str) -> str:
 
 
 # `src/a.tsx(25,13): error TS2345: …` and `src/a.ts:3:4 - error TS1005: …` (tsc),
-# `a.c:3:5: error: …` (gcc, clang): a file's name (a dot or a slash in it), not a clock's
-# `10:42:07 error`.
+# `a.c:3:5: error: …` (gcc, clang), `a.py:3: error:` (mypy), `a.cpp(10): error C2065:` (MSVC):
+# a file's name (a dot or a slash in it, not a clock's `10:42:07`) and a compiler's spelling
+# of `error` (not a log's `worker.py:88 ERROR job failed`).
 _LOCATED_ERROR = re.compile(
-    r"^(?:[A-Za-z]:)?[^\s:()]*[/\\.][^\s:()]*(?:\(\d+,\d+\)|:\d+(?::\d+)?):?\s+(?:-\s+)?"
-    r"(?:fatal )?error\b",
-    re.I,
+    r"^(?:[A-Za-z]:)?[^\s:()]*[/\\.][^\s:()]*(?:\(\d+(?:,\d+)*\)|:\d+(?::\d+)?):?\s+(?:-\s+)?"
+    r"(?:fatal )?error(?:\[\w+\])?(?:\s+[A-Z]+\d+)?:"
+    # ESLint's stylish report under the file's name: `  3:5  error  'x' is not defined`
+    r"|^\d+:\d+\s{2,}(?:error\b|Error:)"
 )
 
 

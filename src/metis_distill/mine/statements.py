@@ -377,30 +377,33 @@ def is_standing_rule(sentence: str) -> bool:
     )
 
 
-# What the product shows by default ("don't show the load more button by default", "keep the
-# panel collapsed by default"): a feature of today's task, not how the agent should work. A
-# widget is named: "don't check in lockfiles by default" is a rule of the work.
+# What the product shows or does by default, said in the clause of "by default" ("don't show
+# the load more button by default", "keep the checkbox checked by default", "dark mode should
+# be enabled by default"): a feature of today's task, not how the agent should work. Said of
+# the agent's own output or work ("show me a summary by default", "don't check in lockfiles
+# by default", "don't run the slow tests by default") it is a rule.
 _PRODUCT_DEFAULT = re.compile(
-    r"\b(?:show|display|hide|expand|collapse)(?:s|n|ed|ing)?\b|"
-    r"\b(?:visible|hidden|shown|displayed|expanded|collapsed)\b",
+    r"\b(?:show|display|hide|render|expand|collapse|select|sort|open|check(?!\s+(?:in|out)\b))"
+    r"(?:s|n|ed|ing)?\b[^.;,]{0,60}\bby default\b"
+    r"|\b(?:visible|hidden|shown|displayed|expanded|collapsed|checked|selected|enabled|disabled|"
+    r"open|closed|on|off)\s+by default\b",
     re.I,
 )
-_WIDGET = re.compile(
-    r"\b(?:button|panel|column|modal|dialog|tab|menu|sidebar|field|row|card|banner|tooltip|"
-    r"popup|toast|badge|icon|chart|header|footer|dropdown|spinner|toolbar|checkbox|widget|"
-    r"section|accordion|drawer)s?\b",
+_AGENT_FACING = re.compile(
+    r"\b(?:me|my|you|your|commits?|PRs?|pull requests?|logs?|diffs?|reports?|messages?|"
+    r"tests?|CI|lockfiles?|branch(?:es)?|terminal|console|output)\b",
     re.I,
 )
 
 
 def _product_default(sentence: str) -> bool:
-    """The sentence's only mark of a standing rule is "by default", said of what a widget of
-    the product shows."""
+    """The sentence's only mark of a standing rule is "by default", said of what the product
+    shows or does, not of the agent's own output or work."""
     marks = {found.lower() for found in signals.DURABLE.findall(sentence)}
     return (
         marks == {"by default"}
         and bool(_PRODUCT_DEFAULT.search(sentence))
-        and bool(_WIDGET.search(sentence))
+        and not _AGENT_FACING.search(sentence)
     )
 
 
