@@ -46,7 +46,7 @@ def test_a_utf16_first_line_before_utf8_text_is_read_as_utf8(tmp_path: Path) -> 
     path.write_bytes(codecs.BOM_UTF16_LE + "\r\n".encode("utf-16-le") + text)
     lines = read_lines(path)
     assert lines[2:5] == ["# aider chat started at 2025-09-01 14:45:11", "", "> Aider v0.86.1"]
-    assert lines[:2] == ["\ufffd\ufffd\r\x00", "\x00"]  # the UTF-16 BOM and line break
+    assert lines[:2] == ["\r\x00", "\x00"]  # the UTF-16 line break, its BOM left out
     assert "It reads résumés." in lines
     assert len(lines) == path.read_bytes().count(b"\n") + 1
     assert [text for _, text in read_segment(path).lines][2] == lines[2]
@@ -74,6 +74,25 @@ def test_a_coloured_log_after_a_utf16_start_is_read_as_utf8(tmp_path: Path) -> N
     path.write_bytes(codecs.BOM_UTF16_LE + "\r\n".encode("utf-16-le") + log.encode())
     # the UTF-16 line break's NUL opens the next line: the first line's damage, kept
     assert read_lines(path)[1:3] == ["\x00\x1b[31mERROR\x1b[0m src/a.py:3: boom", "\x0c"]
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        codecs.BOM_UTF16_LE,  # `$null > f`: a BOM alone
+        codecs.BOM_UTF16_LE + "\r\n".encode("utf-16-le") + b"x" * 700 + b"\n",  # a long line
+    ],
+    ids=["bom-alone", "long-first-line"],
+)
+def test_utf8_after_a_bom_alone_or_before_a_long_line_is_read_as_utf8(
+    tmp_path: Path, start: bytes
+) -> None:
+    path = tmp_path / ".aider.chat.history.md"
+    path.write_bytes(start + HISTORY.encode().lstrip())
+    lines = read_lines(path)
+    assert "# aider chat started at 2025-09-01 14:45:11" in lines
+    detected = sources.detect(path).format
+    assert detected is not None and detected.name == "aider"
 
 
 def test_a_small_file_with_a_utf16_start_is_text_not_binary(tmp_path: Path) -> None:

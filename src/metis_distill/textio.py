@@ -35,7 +35,7 @@ def detect_encoding(head: bytes) -> tuple[str, int]:
     for bom, codec in _BOMS:
         if head.startswith(bom):
             if codec.startswith("utf-16") and _utf8_after_first_line(head, codec):
-                return "utf-8", 0
+                return "utf-8", len(bom)  # the BOM's bytes left out, as a UTF-8 BOM's are
             return codec, len(bom)
     if len(head) >= 4 and head[0] and head[2] and not head[1] and not head[3]:
         return "utf-16-le", 0
@@ -45,19 +45,18 @@ def detect_encoding(head: bytes) -> tuple[str, int]:
 
 
 def _utf8_after_first_line(head: bytes, codec: str) -> bool:
-    """After the first UTF-16 line break, whole lines of UTF-8 text: they decode as UTF-8 and
-    hold next to no control byte. UTF-16 puts a NUL in every ASCII character and line break,
-    and its Cyrillic, Greek or Arabic letters a control byte beside each letter (0x04 …); its
-    Chinese or Japanese ones do not decode as UTF-8. A UTF-16 line break pasted into the
-    UTF-8 text is two NULs, and allowed."""
+    """After the first UTF-16 line break (or the BOM, when the head holds none), UTF-8 text:
+    it decodes as UTF-8 and holds next to no control byte. UTF-16 puts a NUL in every ASCII
+    character and line break, and its Cyrillic, Greek or Arabic letters a control byte beside
+    each letter (0x04 …); its Chinese or Japanese ones do not decode as UTF-8. A UTF-16 line
+    break pasted into the UTF-8 text is two NULs, and allowed."""
     newline = _UTF16_NEWLINE[codec]
     end = next((i for i in range(2, len(head) - 1, 2) if head[i : i + 2] == newline), None)
-    rest = head[end + 2 :] if end is not None else b""
-    lines = rest[: rest.rfind(b"\n") + 1]
-    if len(lines) < 16 or len(_CONTROL.findall(lines)) * 64 > len(lines):
+    rest = head[end + 2 :] if end is not None else head[2:]  # or a BOM alone (`$null > f`)
+    if len(rest) < 16 or len(_CONTROL.findall(rest)) * 64 > len(rest):
         return False
-    try:
-        lines.decode("utf-8")
+    try:  # the head may end inside a character
+        codecs.getincrementaldecoder("utf-8")().decode(rest, final=False)
     except UnicodeDecodeError:
         return False
     return True
@@ -72,7 +71,7 @@ _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
 def damaged_utf16_start(head: bytes) -> bool:
     """The file opens with a UTF-16 BOM and line, then holds UTF-8 text (read as UTF-8)."""
     return head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) and (
-        detect_encoding(head) == ("utf-8", 0)
+        detect_encoding(head)[0] == "utf-8"
     )
 
 
