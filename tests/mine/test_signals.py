@@ -185,6 +185,16 @@ def test_a_warning_the_program_went_on_after_is_not_its_error(output: str, signa
             "Lint/UselessAssignment: Useless assignment to variable - x.\n",
             "Lint/UselessAssignment: Useless assignment to variable - x.",
         ),
+        # no error line: the line that says it could not, capitalised, over the settings above
+        (
+            "XDG_SESSION_TYPE=wayland\nHYPRLAND_INSTANCE_SIGNATURE=abc\n"
+            "Couldn't set socket timeout (2)",
+            "Couldn't set socket timeout (2)",
+        ),
+        (
+            "Starting build\nCould not resolve host: example.com",
+            "Could not resolve host: example.com",
+        ),
     ],
 )
 def test_an_error_is_said_in_words(output: str, signature: str) -> None:

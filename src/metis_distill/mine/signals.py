@@ -989,8 +989,8 @@ def _said_wrong(lines: list[str]) -> str:
 
 
 _SAYS_WRONG = re.compile(
-    r"^(?:No|Not|Cannot|Can't|Unable|Missing|Nothing)\b|\b(?:not found|does not exist|"
-    r"doesn't exist|could not|couldn't|cannot|can't|unable to)\b"
+    r"^(?:No|Not|Cannot|Can't|Could not|Couldn't|Unable|Missing|Nothing)\b|\b(?:not found|"
+    r"does not exist|doesn't exist|could not|couldn't|cannot|can't|unable to)\b"
 )
 
 
