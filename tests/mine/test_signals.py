@@ -204,6 +204,23 @@ def test_an_error_is_said_in_words(output: str, signature: str) -> None:
 @pytest.mark.parametrize(
     ("output", "signature"),
     [
+        # npm's report of a package added is no error, whatever the exit: nothing to quote
+        ("Exit code 192\n\nadded 1 package in 13s\n", ""),
+        # systemd's report of the unit enabled is not what `systemctl status` exited 3 on
+        (
+            "Exit code 3\nCreated symlink /etc/systemd/user/a.service → /u/a.service.\n"
+            "● a.service - A\n     Loaded: loaded",
+            "● a.service - A",
+        ),
+    ],
+)
+def test_a_report_of_something_done_is_no_error_line(output: str, signature: str) -> None:
+    assert signals.error_signature(output) == signature
+
+
+@pytest.mark.parametrize(
+    ("output", "signature"),
+    [
         (
             "FAILED BUILD CRITICAL in TypeScript check\n"
             "src/components/Roll.tsx(25,13): error TS2345: Argument of type 'A' is not "

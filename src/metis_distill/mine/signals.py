@@ -995,8 +995,21 @@ _SAYS_WRONG = re.compile(
 
 
 def _first_worded(lines: list[str]) -> str:
-    """The first line that says something in words, not a banner's frame (`╔══════╗`)."""
-    return next((line for line in lines if _WORDED.search(line)), lines[0])
+    """The first line that says something in words, not a banner's frame (`╔══════╗`) nor a
+    report of something done (`added 1 package in 13s`, `Created symlink …`): none when all
+    the words report what was done, for such a line is no error to learn from."""
+    worded = [line for line in lines if _WORDED.search(line)]
+    if not worded:
+        return lines[0]
+    return next((line for line in worded if not _DONE.match(line)), "")
+
+
+# What a program prints when a step went well (npm, systemd, pip, a build).
+_DONE = re.compile(
+    r"^(?:added \d+ packages?\b|changed \d+ packages?\b|up to date\b|Created symlink\b|"
+    r"Removed \S+\.(?:service|timer|socket)\b|Successfully\b|Done\b|Finished\b)",
+    re.I,
+)
 
 
 _WORDED = re.compile(r"[^\W\d_]{2,}")
