@@ -226,3 +226,11 @@ def test_status_of_a_data_dir_not_made_says_so(tmp_path: Path) -> None:
     missing.mkdir()  # made, nothing run yet: the empty status
     shown = CliRunner().invoke(app, ["status", "--data-dir", str(missing), "--json"])
     assert shown.exit_code == 0 and json.loads(shown.stdout)["last_run"] is None
+
+
+def test_history_of_a_data_dir_not_made_says_so(tmp_path: Path) -> None:
+    """As `status` and `search` do, not "No version recorded yet"."""
+    missing = tmp_path / "empty-dd"
+    shown = CliRunner().invoke(app, ["history", "--data-dir", str(missing)])
+    assert shown.exit_code == 1
+    assert f"error: no data dir at {missing}\n" in shown.output and not missing.exists()

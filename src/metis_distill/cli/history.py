@@ -11,6 +11,7 @@ from rich.markup import escape
 from metis_distill.cli.common import (
     DataDir,
     Target,
+    check_data_dir_made,
     console,
     counted,
     friendly,
@@ -32,6 +33,7 @@ def history(
     from metis_distill.review.history import history as versions_of
 
     settings = load_settings(data_dir=data_dir)
+    check_data_dir_made(settings)
     with reading(settings) as ledger:
         found = versions_of(ledger, target or settings.target)
     if not found:
