@@ -668,11 +668,20 @@ def failures(events: Sequence[Event]) -> list[bool]:
                 and _prints_only(calls.get(event.tool_use_id or ""))
             )
         )
-        or _missing_behind_pipe(calls.get(event.tool_use_id or ""), event)
-        or _traceback_behind_pipe(calls.get(event.tool_use_id or ""), event)
-        or _sudo_behind_pipe(calls.get(event.tool_use_id or ""), event)
+        or _failed_behind_pipe(calls.get(event.tool_use_id or ""), event)
         for event in events
     ]
+
+
+def _failed_behind_pipe(call: Event | None, result: Event) -> bool:
+    """The call failed, though a pipe after the step that failed made its exit 0: a program
+    missing, a Python crash, or a `sudo` that could not ask for the password."""
+    own = _exit_hidden_by_pipe(call, result)
+    return own is not None and (
+        _missing_behind_pipe(own, result)
+        or _traceback_behind_pipe(own, result)
+        or _sudo_behind_pipe(own, result)
+    )
 
 
 def _traceback_tail(text: str) -> bool:
@@ -690,52 +699,41 @@ _RUNS_PYTHON = re.compile(
 )
 
 
-def _traceback_behind_pipe(call: Event | None, result: Event) -> bool:
-    """A Python program the call ran crashed, and a pipe after it (`| tail -8`) made the exit
-    tail's, 0, and cut the traceback's header: the call failed all the same. (Logs a call
-    printed, `docker logs api | tail`, tell of another run's crash.)"""
-    own = _exit_hidden_by_pipe(call, result)
-    return (
-        own is not None and bool(_RUNS_PYTHON.search(own)) and _traceback_tail(result.text[-4000:])
-    )
+def _traceback_behind_pipe(own: str, result: Event) -> bool:
+    """A Python program the call (its own command `own`) ran crashed, and a pipe after it
+    (`| tail -8`) cut the traceback's header. (Logs a call printed, `docker logs api | tail`,
+    tell of another run's crash.)"""
+    return bool(_RUNS_PYTHON.search(own)) and _traceback_tail(result.text[-4000:])
 
 
-def _missing_behind_pipe(call: Event | None, result: Event) -> bool:
-    """A program the call ran was not found, and a pipe after it (`timeout 10 x | head`)
-    made the exit the last program's, 0: the call failed all the same."""
-    own = _exit_hidden_by_pipe(call, result)
-    program = missing_program(result.text[:2000]) if own is not None else None
-    if own is None or program is None:
-        return False
-    return any(step.split()[:1] == [program] for step in script_steps(own))
+def _missing_behind_pipe(own: str, result: Event) -> bool:
+    """A program the call ran was not found (`timeout 10 x | head`)."""
+    program = missing_program(result.text[:2000])
+    return program is not None and any(step.split()[:1] == [program] for step in script_steps(own))
 
 
 # sudo could not ask for the password: no terminal, no askpass helper.
+_SUDO_COULD_NOT_ASK = r"sudo: (?:a terminal is required|a password is required|no tty present)"
+# … or it asked, and what it was given was refused (a prompt, "Sorry, try again").
 SUDO_PASSWORD = re.compile(
-    r"sudo: (?:a terminal is required|a password is required|no tty present)"
-    r"|^\[sudo\] [^\n]*[:：]\s*$|^Sorry, try again\.",
-    re.M,
+    _SUDO_COULD_NOT_ASK + r"|^\[sudo\] [^\n]*[:：]\s*$|^Sorry, try again\.", re.M
 )
 
 
-def _sudo_behind_pipe(call: Event | None, result: Event) -> bool:
-    """A step of the call ran `sudo`, which could not ask for the password, and a pipe after
-    it (`sudo pacman -S x 2>&1 | tail -15`) made the exit the last program's, 0."""
-    own = _exit_hidden_by_pipe(call, result)
-    if own is None or "sudo" not in result.text[:2000]:
-        return False
+def _sudo_behind_pipe(own: str, result: Event) -> bool:
+    """A step of the call ran `sudo`, which could not ask for the password
+    (`sudo pacman -S x 2>&1 | tail -15`)."""
     head = result.text[:2000]
+    if "sudo" not in head:
+        return False
     steps = [_sudo_flags(step.split()) for step in script_steps(own)]
     if _SUDO_REFUSED.search(head):
         return any(flags is not None for flags in steps)
-    if not _SUDO_COULD_NOT_ASK.search(head):
+    if not re.search(_SUDO_COULD_NOT_ASK, head):
         return False  # a prompt alone (`[sudo] password for ana:`) is `sudo -S` reading one
     return any(flags is not None and not flags & _GIVEN_PASSWORD for flags in steps)
 
 
-_SUDO_COULD_NOT_ASK = re.compile(
-    r"sudo: (?:a terminal is required|a password is required|no tty present)"
-)
 # sudo ran nothing, however the password was to come (`-S`, `-A`).
 _SUDO_REFUSED = re.compile(
     r"sudo: (?:\d+ incorrect password attempts?|no password was provided|no askpass program)"
