@@ -22,6 +22,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 # The bytes `detect_encoding` reads: a BOM, a first line, and enough of the next.
 ENCODING_HEAD = 512
 _UTF16_NEWLINE = {"utf-16-le": b"\n\x00", "utf-16-be": b"\x00\n"}
@@ -66,13 +67,6 @@ def _utf8_after_first_line(head: bytes, codec: str) -> bool:
 # Cyrillic 0x04, Hebrew and Armenian 0x05, Arabic 0x06 …): C0 controls but tab, line feed,
 # form feed, carriage return and escape (a coloured log's).
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
-
-
-def damaged_utf16_start(head: bytes) -> bool:
-    """The file opens with a UTF-16 BOM and line, then holds UTF-8 text (read as UTF-8)."""
-    return head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) and (
-        detect_encoding(head)[0] == "utf-8"
-    )
 
 
 def decode(data: bytes) -> str:

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from metis_distill.sources.base import SourceFormat
-from metis_distill.textio import ENCODING_HEAD, damaged_utf16_start, decode, detect_encoding
+from metis_distill.textio import UTF16_BOMS, decode, detect_encoding
 
 HEAD_BYTES = 64 * 1024
 # Module names under metis_distill.sources, in the order they are tried.
@@ -67,8 +67,8 @@ def _is_binary(head: bytes) -> bool:
     """NUL bytes above one in a thousand mean binary (random bytes hold one in 256); fewer in
     UTF-8 text are damaged lines, skipped and counted by the parser. UTF-16, BOM or not, is
     text."""
-    if detect_encoding(head[:ENCODING_HEAD])[0].startswith("utf-16"):
+    if head[:2] in UTF16_BOMS:  # UTF-16, or UTF-8 after a UTF-16 start: its NULs are that
         return False
-    if damaged_utf16_start(head[:ENCODING_HEAD]):
-        return False  # its NULs are the UTF-16 first line's and pasted line breaks
+    if detect_encoding(head[:4])[0].startswith("utf-16"):
+        return False
     return head.count(0) * 1000 > len(head)
