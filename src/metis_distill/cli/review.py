@@ -14,6 +14,7 @@ from metis_distill.cli.common import (
     DataDir,
     Target,
     console,
+    counted,
     err,
     friendly,
     reading,
@@ -127,8 +128,7 @@ def _said(decision: Any, verb: str) -> str:
         return f"{verb} proposal #{decision.row.id} (no numbered changes)"
     what = f"item{'s' if len(decision.numbers) != 1 else ''} {numbers}"
     rest = (
-        f"; {decision.remaining} item{'s' if decision.remaining != 1 else ''} still wait "
-        "(`metis review`)"
+        f"; {counted(decision.remaining, 'item')} still wait (`metis review`)"
         if decision.remaining
         else ""
     )
@@ -177,10 +177,6 @@ def reject(
         console.print(line, soft_wrap=True, markup=False, highlight=False)
 
 
-def _lessons(n: int) -> str:
-    return f"{n} lesson{'s' if n != 1 else ''}"
-
-
 def _never_again(refused: Any) -> list[str]:
     """What a reject means for later proposals: lessons refused everywhere, or for this file
     only (another file keeps them)."""
@@ -188,12 +184,12 @@ def _never_again(refused: Any) -> list[str]:
         return []
     said = []
     if refused.everywhere:
-        everywhere = _lessons(len(refused.everywhere))
+        everywhere = counted(len(refused.everywhere), "lesson")
         said.append(f"{everywhere} will never be proposed again, for any file.")
     if refused.here_only:
         kept = ", ".join(refused.kept_in)
         said.append(
-            f"{_lessons(len(refused.here_only))} will never be proposed again for "
+            f"{counted(len(refused.here_only), 'lesson')} will never be proposed again for "
             f"{refused.target} (still accepted in {kept})."
         )
     return said
