@@ -21,12 +21,13 @@ DEMO_FILE = (
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Every test gets its own data dir and config home, and runs from an empty folder."""
+    """Every test gets its own data dir, config home and cache, and runs from an empty folder."""
     for key in list(os.environ):
         if key.startswith("METIS_") and key != "METIS_MODEL_DIR":
             monkeypatch.delenv(key)
     monkeypatch.setenv("METIS_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("METIS_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     work = tmp_path / "cwd"
     work.mkdir()

@@ -12,12 +12,14 @@ most of a transcript, so they are not used.
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from functools import cache, lru_cache
+from pathlib import Path
 
-from metis_distill import secret_memory
+from metis_distill import built_cache, secret_memory
 from metis_distill.secret_screen import Screen, Words, screen, words
 
 
@@ -484,7 +486,31 @@ def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
 
 
 def _library_patterns() -> list[tuple[str, re.Pattern[str]]]:
-    """The regexes of detect-secrets' provider detectors, named by their secret type."""
+    """The regexes of detect-secrets' provider detectors, named by their secret type; read
+    from the cache when this code and detect-secrets' detectors are those they came from."""
+    kept = built_cache.entry("secret-rules", _library_stamp())
+    try:
+        listed = json.loads(built_cache.read(kept) or b"null")
+        return [(kind, re.compile(source, flags)) for kind, source, flags in listed]
+    except (TypeError, ValueError, re.error):  # none yet, or damaged: read them anew
+        found = _detectors_patterns()
+    listed = [[kind, pattern.pattern, pattern.flags] for kind, pattern in found]
+    built_cache.write(kept, json.dumps(listed).encode())
+    return found
+
+
+def _library_stamp() -> list[bytes]:
+    """What the detectors' rules follow from: detect-secrets' plugin files, and this code."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.find_spec("detect_secrets")  # found, not imported (its import is slow)
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    plugins = [built_cache.files_stamp(Path(folder) / "plugins") for folder in folders]
+    return [sys.version.encode(), Path(__file__).read_bytes(), *plugins]
+
+
+def _detectors_patterns() -> list[tuple[str, re.Pattern[str]]]:
     import importlib
     import inspect
     import pkgutil

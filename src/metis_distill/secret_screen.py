@@ -29,7 +29,10 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
+
+from metis_distill import built_cache
 
 _OTHER = 0x80  # what every character outside ASCII becomes in the scanned copy
 _TABLE = bytes(
@@ -166,15 +169,44 @@ def screen(rules: Iterable[re.Pattern[str]]) -> Screen | None:
         return None
     expressions = [c[0] for c in compiled if c is not None]
     flags = [c[1] for c in compiled if c is not None]
+    kept = _kept_entry(hyperscan, expressions, flags)
+    database = _loaded(hyperscan, built_cache.read(kept))
+    if database is None:
+        database = _compiled(hyperscan, expressions, flags)
+        built_cache.write(kept, hyperscan.dumpb(database))
+    return Screen(database, hyperscan)
+
+
+def _compiled(hyperscan: Any, expressions: list[bytes], flags: list[int]) -> Any:
     try:
-        database = _database(hyperscan, expressions, flags)
+        return _database(hyperscan, expressions, flags)
     except hyperscan.HyperscanError:  # one rule is past exact compilation: widen that one
         flags = [
             f | _prefilter_if_needed(hyperscan, e, f)
             for e, f in zip(expressions, flags, strict=True)
         ]
-        database = _database(hyperscan, expressions, flags)
-    return Screen(database, hyperscan)
+        return _database(hyperscan, expressions, flags)
+
+
+def _kept_entry(hyperscan: Any, expressions: list[bytes], flags: list[int]) -> Path:
+    """The cache entry of the database compiled from these expressions, here."""
+    parts = [hyperscan.__version__.encode(), built_cache.processor(), *expressions]
+    return built_cache.entry("secret-screen", [*parts, repr(flags).encode()])
+
+
+def _loaded(hyperscan: Any, data: bytes | None) -> Any:
+    """The database a cache entry holds, None when there is none or it does not load and scan
+    here (damaged, or built for another Hyperscan)."""
+    if data is None:
+        return None
+    try:
+        database = hyperscan.loadb(data, hyperscan.HS_MODE_BLOCK)
+        database.scan(
+            b"a", match_event_handler=_note, context=set(), scratch=hyperscan.Scratch(database)
+        )
+    except (hyperscan.HyperscanError, TypeError, ValueError):
+        return None
+    return database
 
 
 def _database(hyperscan: Any, expressions: list[bytes], flags: list[int]) -> Any:
