@@ -2208,3 +2208,29 @@ def test_steps_run_first_keep_the_joiner_they_were_given(tmp_path: Path) -> None
     )
     assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
     assert "`npm ci; npm run gen`" in lesson.text and "&&" not in lesson.text
+
+
+def test_a_long_script_that_writes_the_file_at_its_end_is_an_edit(tmp_path: Path) -> None:
+    """An inline script whose write comes after a long replaced block (its `write_text` past
+    the first few thousand characters) edited the code: the test passing after it is no step
+    to run first."""
+    block = "".join(
+        f"    value_{n} = compute({n})  # the block as it should be indented\n" for n in range(80)
+    )
+    script = f"from pathlib import Path\np = Path('pkg/plot.py')\nnew = '''\n{block}'''\np.write_text(new)\n"
+    assert script.index("write_text") > 4000
+    records = [
+        call("t1", "pytest tests/test_plot.py -q"),
+        result(
+            "t1", "Exit code 2\nE   IndentationError: expected an indented block\n1 error", True
+        ),
+        call("t2", "git add pkg/plot.py && git commit -m 'wip'"),
+        result("t2", "[main 1a2b3c4] wip"),
+        call("t3", f"python - <<'PY'\n{script}PY"),
+        result("t3", ""),
+        call("t4", "pytest tests/test_plot.py -q"),
+        result("t4", "1 passed in 0.4s"),
+    ]
+    ((episode, lesson),) = _failures(tmp_path, records)
+    assert episode.fix is not None and episode.fix.kind is FixKind.EDITED
+    assert "first" not in lesson.text and "git add" not in lesson.text

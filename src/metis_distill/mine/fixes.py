@@ -1145,8 +1145,9 @@ def _is_edit(event: Event) -> bool:
     if head.startswith(("apply_patch", "sed -i", "perl -pi")) or _RESTORES.match(head):
         return True
     # a here-document written into a file (`cat <<'EOF' > src/x.go`), or a script that writes
+    # (anywhere in it: a script replacing a long block writes at its end)
     return ("<<" in head and bool(WRITES_FILES.search(head))) or bool(
-        _WRITES_SOURCE.search(event.text[:4000])
+        _WRITES_SOURCE.search(event.text)
     )
 
 
