@@ -675,6 +675,8 @@ def test_a_heredoc_closed_beside_the_next_command_is_one_known_cause(
     path = _write(tmp_path, [call("c1", command), result("c1", error, True)])
     texts = [lesson.text for lesson in extract(path, path.parent)]
     assert any(t.startswith("A here-document ends only at a line") for t in texts) is told
+    # what agents did once told (the next command in a call of its own) is offered too
+    assert any("or run it in a call of its own" in t for t in texts) is told
     assert not any("`cp " in t or "`cat " in t for t in texts)
 
 

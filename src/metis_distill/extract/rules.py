@@ -1289,7 +1289,8 @@ _BACKSLASHES_EATEN_TEXT = (
 
 _HEREDOC_CLOSING_TEXT = (
     "A here-document ends only at a line holding its closing word alone, so chain the next "
-    "command on the line that opens it (`python - <<'PY' && next`): `PY && next` is read as "
+    "command on the line that opens it (`python - <<'PY' && next`) or run it in a call of its "
+    "own: `PY && next` is read as "
     "more of the document (a `SyntaxError` on that line, “here-document … delimited by "
     "end-of-file”), and a line after it opening on `&&` is bash's “syntax error near "
     "unexpected token `&&'”."
