@@ -36,11 +36,32 @@ from metis_distill.homes import hide_homes, hide_person, home_folder
         ("file:///C%3A%5CUsers%5Cana%20Doe%5Cproj", "file:///~%5Cproj"),
         ("%2Fhome%2Fjos%C3%A9ana%2Fsrc", "~%2Fsrc"),
         ("u=%252FUsers%252Fana%252Fx", "u=~%252Fx"),
+        # homes some systems keep under another root, and a home on a host a URL names
+        ("ls /usr/home/ana/x /var/home/ana/y /export/home/ana/z", "ls ~/x ~/y ~/z"),
+        ("git clone ssh://srv/home/ana/shop.git", "git clone ssh://srv/~/shop.git"),
+        ("PATH=/usr/bin:/home/ana/.local/bin", "PATH=/usr/bin:~/.local/bin"),
     ],
 )
 def test_the_owner_of_a_home_is_hidden(text: str, hidden: str) -> None:
     assert hide_homes(text) == hidden
     assert "ana" not in hidden and "max" not in hidden and "joshl" not in hidden
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        # Termux's home is the app's folder; what follows it is the user's own folder
+        ("python /data/data/com.termux/files/home/shop-api/x.py", "python ~/shop-api/x.py"),
+        ("cd /data/data/com.termux/files/home && ls", "cd ~ && ls"),
+        # a folder named `home` inside a project is no home
+        (
+            "see docs/home/index.md and ./home/readme.md",
+            "see docs/home/index.md and ./home/readme.md",
+        ),
+    ],
+)
+def test_a_folder_named_home_inside_a_path_is_no_home(text: str, kept: str) -> None:
+    assert hide_homes(text) == kept
 
 
 def test_a_paths_home_folder() -> None:

@@ -18,10 +18,20 @@ import re
 # What may stand right before a path: anything but a letter or digit, or a JSON line's `\n`,
 # `\t`, `\r` escape (the path starts the next line of the output).
 _STARTS = r"(?:(?<![A-Za-z0-9])|(?<=\\[nrt]))"
+# A Unix home starts a path (not a folder named `home` inside another: a web route
+# `localhost:3000/home/…`, a project's `docs/home/…`), under a root some systems keep homes in
+# (`/usr/home`, `/var/home`, `/export/home`) or WSL's view of a Windows drive.
+_UNIX_STARTS = r"(?:(?<![A-Za-z0-9._-])|(?<=\\[nrt]))"
 _HOME = re.compile(
     _STARTS + r"(?i:[a-z]:[\\/]+(?:users|documents and settings)[\\/]+)[^\\/\s`'\"]+"
-    r"|(?:/mnt/[a-z])?/(?:Users|home)/[^/\s`'\"]+"
+    r"|" + _UNIX_STARTS + r"(?:/mnt/[a-z]|/usr|/var|/export)?/(?:Users|home)/[^/\s`'\"]+"
 )
+# ... or a URL's path on a host (`ssh://server/home/ana/repo.git`): there a route
+# (`localhost:3000/home/dashboard`) and a home cannot be told apart, and the name may be one.
+_URL_HOME = re.compile(r"(://[^/\s`'\"]+)/(?:Users|home)/[^/\s`'\"]+")
+# Termux's home is the app's folder `/data/data/com.termux/files/home` itself: no name in it,
+# and what follows is the user's own folder.
+_APP_HOME = re.compile(r"/data/data/[\w.]+/files/home(?![^/\\\s`'\"])")
 # ... and as a URL encodes it (`http://%2FUsers%2Fmax%2F.orbstack%2Frun…`, `C%3A%5CUsers%5Cana`).
 _ENCODED_HOME = re.compile(
     r"(?i:%(?:25)?2F(?:Users|home)%(?:25)?2F|[a-z]%(?:25)?3A(?:%(?:25)?5C|%(?:25)?2F)+users"
@@ -59,7 +69,8 @@ def _hidden_address(address: re.Match[str]) -> str:
 def hide_homes(text: str) -> str:
     """The text with each home folder's owner replaced by `~`, and the owner of each drive
     mounted for a person by `…`."""
-    return _MOUNTED.sub(r"\1…", _HOME.sub("~", _ENCODED_HOME.sub("~", text)))
+    text = _URL_HOME.sub(r"\1/~", _APP_HOME.sub("~", _ENCODED_HOME.sub("~", text)))
+    return _MOUNTED.sub(r"\1…", _HOME.sub("~", text))
 
 
 def home_folder(path: str) -> str | None:
