@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -40,6 +41,21 @@ def test_unknown_types_images_and_metadata(run) -> None:  # type: ignore[no-unty
     assert run.stats.unknown_lines == 1
     assert run.stats.skipped_images == 1
     assert all(e.ref.line_start != 1 for e in run.events)  # permission-mode is metadata
+
+
+def test_the_mode_line_of_recent_versions_is_metadata(tmp_path: Path) -> None:
+    sid = "70fa8c66-0000-4000-8000-000000000001"
+    lines = [
+        {"type": "mode", "mode": "normal", "sessionId": sid},
+        {"type": "user", "sessionId": sid, "uuid": "u1", "timestamp": "2026-05-01T10:00:00Z",
+         "cwd": "/work/app", "message": {"role": "user", "content": "run the tests"}},
+    ]  # fmt: skip
+    path = tmp_path / "p" / f"{sid}.jsonl"
+    path.parent.mkdir()
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    parsed = parse_file(path, tmp_path)
+    assert parsed.stats.unknown_lines == 0
+    assert [e.ref.line_start for e in parsed.events] == [2]
 
 
 def test_event_kinds_and_refs(run) -> None:  # type: ignore[no-untyped-def]

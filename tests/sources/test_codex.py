@@ -429,6 +429,28 @@ def test_the_create_process_form_of_the_wrapper_gives_its_exit_code(
     assert result.exit_code == 128 and result.text.strip().startswith(kept)
 
 
+@pytest.mark.parametrize(
+    ("output", "kept"),
+    [
+        ("error: could not compile `app`\n", "error: could not compile `app`"),
+        ("[ERROR] <urlopen error [Errno 1] Operation not permitted>\n", "exec_command failed"),
+    ],
+)
+def test_the_sandbox_denied_form_of_the_wrapper_is_a_failure(
+    tmp_path: Path, output: str, kept: str
+) -> None:
+    """Codex 0.11x's other form: `SandboxDenied { message: "…", output: ExecToolCallOutput {
+    exit_code: 1, … } }`; a refusal of the sandbox keeps its words."""
+    stream = f"StreamOutput {{ text: {json.dumps(output)}, truncated_after_lines: None }}"
+    wrapped = (
+        f"exec_command failed: SandboxDenied {{ message: {json.dumps(output)}, output: "
+        f"ExecToolCallOutput {{ exit_code: 1, stdout: {stream}, stderr: {stream}, "
+        f"aggregated_output: {stream}, duration: 0ns, timed_out: false }} }}"
+    )
+    (_, result) = _wrapped(tmp_path, "python3 fetch.py", wrapped)
+    assert result.exit_code == 1 and result.text.strip().startswith(kept)
+
+
 def test_without_session_meta_the_id_comes_from_the_rollout_name(tmp_path: Path) -> None:
     name = "rollout-2025-01-01T00-00-00-0194a1b2-aaaa-7bbb-8ccc-dddddddddddd.jsonl"
     path = tmp_path / name

@@ -51,6 +51,14 @@ def test_a_failed_log_without_a_shell_command_still_teaches(
     assert f"`{command}`" in text and words in text
 
 
+def test_a_traceback_a_library_printed_names_no_script() -> None:
+    """A harness logging an exception its own code caught: the first frame is a library's
+    (`httpx/_transports/default.py`), no script that was run."""
+    run, texts = lessons(LOGS / "library_traceback.txt", LOGS)
+    assert not any("default.py" in e.text for e in run.events if e.kind is EventKind.TOOL_CALL)
+    assert not any("`python default.py`" in t for t in texts)
+
+
 def test_the_openhands_event_store_is_read_one_event_a_file() -> None:
     files = pipeline.walk(STORE)
     assert len(files) == 6

@@ -50,6 +50,7 @@ _METADATA_TYPES = frozenset(
         "custom-title",
         "agent-name",
         "permission-mode",
+        "mode",  # 2.1.16x: the session's mode, `{"type":"mode","mode":"normal"}`
         "pr-link",
         "tag",
     }

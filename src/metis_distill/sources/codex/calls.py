@@ -48,9 +48,12 @@ _SANDBOX_WRAPPER = re.compile(
 )
 # Codex 0.4x wrapped it as a Rust value: `Denied { output: ExecToolCallOutput { exit_code: 1,
 # …, aggregated_output: StreamOutput { text: "…" … } … } }`; the command's output is that text.
+# Codex 0.11x also writes it as `exec_command failed: SandboxDenied { message: "…", output:
+# ExecToolCallOutput { exit_code: 1, … } }`.
 _DENIED_WRAPPER = re.compile(
-    r"^failed in sandbox \w+ with execution error: Denied \{ output: ExecToolCallOutput \{ "
-    r"exit_code: (-?\d+),"
+    r"^(?:failed in sandbox \w+ with execution error: Denied \{ |"
+    r'exec_command failed: SandboxDenied \{ message: "(?:[^"\\]|\\.)*", )'
+    r"output: ExecToolCallOutput \{ exit_code: (-?\d+),"
 )
 # Codex 0.11x (2026) wraps the 0.4x value once more, as a string: `exec_command failed:
 # CreateProcess { message: "Codex(Sandbox(Denied { output: ExecToolCallOutput { exit_code: 128,

@@ -24,7 +24,12 @@ from metis_distill.sources.logs.steps import Segment, Step, act_segments, segmen
 FORMAT = "logs"
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "metis-distill:sources:logs")
 PYTEST_MARK = re.compile(r"^=+ (?:test session starts|short test summary info) =+$")
-FRAME_FILE = re.compile(r'^\s*File "([^"<]+\.py)", line \d+')
+# A traceback's first frame when it is a script's top level (`File "/srv/x.py", line 48, in
+# <module>`): the script that was run. A first frame in a library (a logger printing an
+# exception its own code caught) names no script.
+FRAME_FILE = re.compile(
+    r'^\s*File "(?![^"]*[/\\](?:site|dist)-packages[/\\])([^"<]+\.py)", line \d+, in <module>'
+)
 # The runner's own lines between steps: never a step's last output.
 RUNNER_NOISE = re.compile(
     r"^(?:Prepare all required actions|Getting action download info|"
