@@ -62,6 +62,11 @@ from metis_distill.mine.text import scrub
         ("git --version", "git --version"),  # no command after its options: git as it is
         ('git -c user.name="Ana Smith" -c user.email=a@b.c commit -m "fix"', "git commit -m …"),
         ('git --git-dir="/home/ana/my repo/.git" status', "git status"),
+        # a Python named by where it is: another environment than the `python3` on the PATH
+        ("/usr/bin/python3 -m pytest -q", "/usr/bin/python3 -m pytest -q"),
+        (".venv/bin/python -m pytest -q", ".venv/bin/python -m pytest -q"),
+        ("/usr/local/bin/pip3 install httpx", "/usr/local/bin/pip3 install httpx"),
+        ("/home/ana/.pyenv/shims/python3 -m pytest", "python3 -m pytest"),  # a home's: its name
     ],
 )
 def test_general_command(command: str, general: str) -> None:

@@ -113,8 +113,12 @@ def general_command(command: str, limit: int = MAX_COMMAND) -> str:
             name, value = word.split("=", 1)
             kept.append(f"{name}=…" if _ABSOLUTE.match(value) or "\\" in value else word)
             continue
-        if position == program:  # the program: its name, wherever it is installed
-            kept.append(bare.replace("\\", "/").rsplit("/", 1)[-1] or bare)
+        if position == program:  # the program: its name, wherever it is installed ...
+            path = bare.replace("\\", "/")
+            # ... but the modules a Python of the system's or a venv's runs are its own
+            at = _PYTHON_AT.match(path)
+            own = at is not None and (at["pip"] or words[position + 1 : position + 2] == ["-m"])
+            kept.append(path if own else path.rsplit("/", 1)[-1] or bare)
             continue
         script = _runs_script(kept) and bool(_SCRIPT_FILE.match(bare))
         # a commit's message is that commit's (`python -m pip`'s `-m` names a module)
@@ -133,6 +137,12 @@ def general_command(command: str, limit: int = MAX_COMMAND) -> str:
     return shorten(" ".join(kept), limit)
 
 
+# A Python (or its pip) named by where it is: the system's, Homebrew's or a project's venv,
+# whose modules are not those of the `python3` on the PATH.
+_PYTHON_AT = re.compile(
+    r"^(?:/usr(?:/local)?/bin/|/bin/|/opt/homebrew/bin/|(?:\./)?\.?venv/bin/)"
+    r"(?:python|(?P<pip>pip))[\d.]*$"
+)
 # A flag whose value names or describes one item (`bd create --id=… --title="…"`).
 _INSTANCE_FLAG = re.compile(
     r"^(?P<flag>--(?:id|title|description|desc|body|summary|subject|comment|note)(?:=|$))"
