@@ -428,6 +428,8 @@ def test_a_bundled_search_that_cannot_start_is_done_through_the_shell(
     )
     (lesson,) = extract(path, path.parent)
     assert lesson.text.startswith("Claude Code's Grep and Glob tools cannot start their bundled")
+    # the ways through Bash for both tools: the same ripgrep may be all there is of `rg`
+    assert lesson.text.endswith("`grep -rn` for text, `find` for file names.")
     assert "homebrew" not in lesson.text and "Program Files" not in lesson.text
     assert (lesson.fix == "search through Bash") is fixed
 

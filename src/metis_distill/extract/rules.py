@@ -1122,7 +1122,8 @@ def _known_cause(signature: str) -> tuple[str, str | None] | None:
     if bundled:
         return (
             "Claude Code's Grep and Glob tools cannot start their bundled ripgrep here (“spawn "
-            f"…/rg {bundled['code']}”); search with `grep -rn` or `rg` through Bash instead."
+            f"…/rg {bundled['code']}”); search through Bash instead: `grep -rn` for text, "
+            "`find` for file names."
         ), "search through Bash"
     if SUDO_PASSWORD.search(signature):
         return (
