@@ -36,6 +36,7 @@ def lesson(
 SANDBOX = "`mix` fails inside Codex's sandbox here and works outside it; ask to run it."
 EDIT_BLOCK = "Edit failed with “SEARCH/REPLACE block failed to match”: re-read the file."
 CANCELLED = "When one of several parallel tool calls fails, the others are cancelled."
+ZSH_WORDS = "The shell here is zsh: an unquoted `$VAR` holding several words stays one word."
 
 
 @pytest.mark.parametrize(
@@ -60,6 +61,9 @@ CANCELLED = "When one of several parallel tool calls fails, the others are cance
         (lesson(POSIX_IN_POWERSHELL_TEXT, ("Bash:sed",), {"codex"}), {"codex"}),
         # Codex's `bash -lc` on Windows finding WSL's launcher: Claude Code runs Git Bash there
         (lesson(WSL_TEXT, ("Bash:bash",), {"codex"}), {"codex"}),
+        # the shell an agent's tool runs: Claude Code's login shell, not Codex's `bash -lc`
+        (lesson(ZSH_WORDS, ("Bash:sed",), {"claude_code"}), {"claude_code"}),
+        (lesson(ZSH_WORDS, ("Bash:sed",), {"claude_code", "codex"}), {"claude_code", "codex"}),
         # a shell command holds for any agent on this repository
         (lesson("`npm test` fails; use `npx jest`.", ("Bash:npm",), {"codex"}), set()),
         # a gotcha about a file names it as an edit's scope: it holds for any agent

@@ -42,6 +42,9 @@ _OWN_WAYS = re.compile(
     # (whose `bash -lc` finds WSL's launcher)
     r"|\bShell commands here run in bash, not cmd or PowerShell\b|\bGit Bash here\b"
     r"|\bShell commands here run in PowerShell, not bash\b"
+    # the shell an agent's tool runs elsewhere: Claude Code's is the user's login shell, Codex
+    # often runs `bash -lc` on the same machine
+    r"|^The shell here is (?:zsh|bash|fish|sh|dash)\b"
     r"|\bhere starts WSL\b|\bClaude Code's (?:Edit and Write|Read, Edit and Write|Bash tool)\b",
     re.I,
 )
