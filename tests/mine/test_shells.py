@@ -109,6 +109,30 @@ def test_powershell_variables_lost_to_bash_twice_is_one_gotcha(tmp_path: Path) -
     assert found[0].evidence.quote == "foreach ( in )"
 
 
+def test_a_variable_bash_replaced_with_extglob_is_lost_too(tmp_path: Path) -> None:
+    """Claude Code's shell on Windows leaves `$_` as `extglob`: PowerShell echoes the line it
+    got (`{extglob.Status -eq 'OK'}`), its message in the system's language."""
+    script = (
+        "powershell -Command \"Get-PnpDevice -Class Audio | Where-Object {$_.Status -eq 'OK'}\""
+    )
+    echoed = (
+        "Exit code 1\nWhere-Object : \ufffd\ufffd extglob.Status \ufffd\ufffd\r\n"
+        "+ Get-PnpDevice -Class Audio | Where-Object {extglob.Status -eq 'OK'} | ...\r\n"
+        "    + CategoryInfo          : ObjectNotFound: (extglob.Status:String) [Where-Object]"
+    )
+    found = _lessons(
+        tmp_path,
+        [
+            call("t1", script),
+            result("t1", echoed, True),
+            call("t2", script),
+            result("t2", echoed, True),
+        ],
+    )
+    assert [(c.kind, c.text) for c in found] == [(LessonKind.GOTCHA, QUOTING_LESSON)] * 2
+    assert found[0].evidence.quote == "{extglob.Status"
+
+
 def test_powershell_variables_lost_once_stay_a_failure(tmp_path: Path) -> None:
     found = _lessons(tmp_path, [_powershell("t1"), result("t1", f"Exit code 1\n{_LOST}", True)])
     assert [c.kind for c in found] == [LessonKind.FAILURE]
