@@ -44,6 +44,19 @@ from metis_distill.mine.text import clean, command_head
         # a here-document piped on, or written and nothing more, stays the command
         ("cat <<EOF | python -\nprint(1)\nEOF", "cat <<EOF | python -"),
         ("cat > run.py <<EOF\nprint(1)\nEOF", "cat > run.py <<EOF"),
+        # a script of several lines: each line a step, as after `;`
+        (
+            "export PYTHONPATH=$PYTHONPATH:$(pwd)\ncd repro\npython3 -m pylint --recursive=y .",
+            "python3 -m pylint --recursive=y .",
+        ),
+        ("make build\nmake test", "make build; make test"),
+        # a line that goes on: after `\\`, an operator, an opened clause; or a quote still open
+        ("docker run \\\n  --rm app", "docker run --rm app"),
+        ("npm ci &&\n  npm test", "npm ci && npm test"),
+        ("npm test\n  | tail -5", "npm test | tail -5"),
+        ("if [ -f a ]\nthen\n  cat a\nfi", "if [ -f a ]; then cat a; fi"),
+        ("for f in *.md; do\n  wc -l $f\ndone", "for f in *.md; do wc -l $f; done"),
+        ('git commit -m "one\ntwo"\ngit push', 'git commit -m "one two"; git push'),
     ],
 )
 def test_the_setup_steps_before_a_command_are_cut(command: str, head: str) -> None:

@@ -182,12 +182,39 @@ _SHELL_OPTIONS = re.compile(
 )
 
 
+# A line that goes on on the next (`\\`, an operator, an opened group or clause), or the next
+# line that goes on from it (`&& next`, `| grep x`): no step ends between them.
+_GOES_ON = re.compile(r"(?:\\|&&|\|\||\||\(|\{|\bthen|\bdo|\belse|;)\s*$")
+_GOES_ON_FROM = re.compile(r"^\s*(?:&&|\|\||\||\)|\})")
+
+
+def lines_as_steps(script: str) -> str:
+    """A script of several lines as one (`export A=1\\ncd app\\nmake` as `export A=1; cd app;
+    make`): a line break ends a step, as `;` does, unless the line goes on on the next or a
+    quote is still open."""
+    if "\n" not in script:
+        return script
+    lines = [line for line in script.split("\n") if line.strip()]
+    parts = lines[:1]
+    singles = doubles = 0  # the quotes so far: an odd count is a quote still open
+    for previous, line in zip(lines, lines[1:], strict=False):
+        singles += previous.count("'")
+        doubles += previous.replace('\\"', "").count('"')
+        if singles % 2 or doubles % 2 or _GOES_ON.search(previous) or _GOES_ON_FROM.match(line):
+            parts[-1] = parts[-1].rstrip().removesuffix("\\")
+            parts.append(" ")
+        else:
+            parts.append("; ")
+        parts.append(line)
+    return "".join(parts)
+
+
 @lru_cache(maxsize=_COMMANDS_CACHED)
 def command_head(command: str) -> str:
     """A command on one line, without the steps that only set it up (`cd somewhere &&`,
     `mkdir -p out &&`) and without its here-documents' bodies: what it really runs."""
     command = _after_written_heredocs(_SHELL_OPTIONS.sub("", split_heredocs(command)[0]))
-    flat = _WS.sub(" ", command.strip().split("\n# ")[0])
+    flat = _WS.sub(" ", lines_as_steps(command.strip().split("\n# ")[0]))
     head = flat
     while (step := _SETUP_PREFIX.match(head)) is not None and step.end() < len(head):
         head = head[step.end() :]
