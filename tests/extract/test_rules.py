@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -785,3 +786,24 @@ def test_a_fix_the_error_spelled_out_is_no_lesson(tmp_path: Path) -> None:
     ]
     (lesson,) = failure_lessons(tmp_path / "b", untold)
     assert "use `npm run test:unit` instead" in lesson.text
+
+
+def test_a_correction_keeping_a_kind_of_file_out_of_git_earns_its_line(tmp_path: Path) -> None:
+    """Typed while the agent worked, "don't commit .so files" is the user's rule: its own
+    remedy, so it earns a line the first time."""
+    from metis_distill.curate.earned import earned
+    from tests.mine.test_episodes import _write, say
+
+    path = _write(
+        tmp_path,
+        [
+            say("user", "[Request interrupted by user for tool use]"),
+            say("user", "don't commit .so files"),
+        ],
+    )
+    (lesson,) = extract(path, path.parent)
+    assert lesson.text == "User correction: Don't commit .so files."
+    assert lesson.fix is not None
+    assert earned(
+        SimpleNamespace(kind=lesson.kind, text=lesson.text, scope=(), fix=lesson.fix, support=1)
+    )

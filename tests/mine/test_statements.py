@@ -114,6 +114,30 @@ def test_by_default_said_of_the_agents_work_is_still_a_rule(tmp_path: Path, rule
 @pytest.mark.parametrize(
     ("sentence", "standing"),
     [
+        # a kind of file kept out of the repository: a rule without a mark of one
+        ("don't commit .so files", True),
+        ("Don't commit artifacts", True),
+        ("Do not push generated files", True),
+        # today's files, or not yet: a request
+        ("don't commit the files yet", False),
+        ("Don't commit these files", False),
+        ("don't commit yet", False),
+        ("don't commit anything", False),
+    ],
+)
+def test_a_kind_of_file_kept_out_of_git_is_a_standing_rule(sentence: str, standing: bool) -> None:
+    assert is_standing_rule(sentence) is standing
+
+
+def test_a_kind_of_file_kept_out_of_git_is_the_users_rule(tmp_path: Path) -> None:
+    rule = "Please don't commit compiled .so files."
+    ((kind, text),) = _lessons(tmp_path, [say("user", rule)])
+    assert kind is LessonKind.DECISION and text == rule
+
+
+@pytest.mark.parametrize(
+    ("sentence", "standing"),
+    [
         ("By default, put long logs in a collapsed details section in PR descriptions.", True),
         ("By default, show the ticket number in the commit message header.", True),
         ("By default, show me a short summary section at the end of each reply.", True),

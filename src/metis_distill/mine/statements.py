@@ -366,8 +366,9 @@ def is_standing_rule(sentence: str) -> bool:
     """An instruction of the user's that holds beyond today's task: marked as durable, not a
     request, and about no particular file or folder of theirs (in English or in another
     language: not a one-off, a question or a guess there either)."""
+    durable = signals.DURABLE.search(sentence) or signals.DURABLE_ELSEWHERE.search(sentence)
     return (
-        bool(signals.DURABLE.search(sentence) or signals.DURABLE_ELSEWHERE.search(sentence))
+        bool(durable or _KEPT_OUT_OF_GIT.match(sentence))
         and not _product_default(sentence)
         and not signals.REQUEST.search(sentence)
         and not signals.CONVERSATIONAL.search(sentence)
@@ -375,6 +376,17 @@ def is_standing_rule(sentence: str) -> bool:
         and not signals.HEDGE_ELSEWHERE.search(sentence)
         and not _PATH.search(sentence)
     )
+
+
+# A kind of file kept out of the repository ("Don't commit .so files", "never push build
+# artifacts"): a rule of the repository without a mark of one, for it names a kind of thing,
+# not today's ("don't commit the changes yet", "don't push this").
+_KEPT_OUT_OF_GIT = re.compile(
+    r"^(?:please\s+)?(?:don'?t|do not|never)\s+(?:commit|push|check in|stage|git add)\s+"
+    r"(?!(?:the|these|those|this|that|it|them|my|your|our|anything|yet|now|until|before|again)\b)"
+    r"(?:[\w.*/-]+\s+){0,2}(?:files|artifacts|binaries|outputs|secrets|dumps|logs)\b",
+    re.I,
+)
 
 
 # What the product shows or does by default, said in the clause of "by default" ("don't show
