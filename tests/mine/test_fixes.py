@@ -2234,3 +2234,24 @@ def test_a_long_script_that_writes_the_file_at_its_end_is_an_edit(tmp_path: Path
     ((episode, lesson),) = _failures(tmp_path, records)
     assert episode.fix is not None and episode.fix.kind is FixKind.EDITED
     assert "first" not in lesson.text and "git add" not in lesson.text
+
+
+def test_a_script_that_catches_the_same_error_and_exits_0_is_no_fix(tmp_path: Path) -> None:
+    """The other way of running it printed the same exception's message (its handler caught
+    `EOFError` and went on): exit 0, but the error is not gone."""
+    crashed = (
+        'Exit code 1\nTraceback (most recent call last):\n  File "scrape.py", line 592, in main\n'
+        "    choice = input('choose: ')\nEOFError: EOF when reading a line"
+    )
+    caught = "Starting the browser...\n[X] browser start failed: EOF when reading a line\n[OK] browser closed"
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "python scrape.py"),
+            result("t1", crashed, True),
+            call("t2", 'python -c "from scrape import Scraper; Scraper(headless=False).run()"'),
+            result("t2", caught),
+        ],
+    )
+    assert episode.fix is None
+    assert lesson.fix is None and "instead" not in lesson.text

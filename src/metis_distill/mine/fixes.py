@@ -876,15 +876,23 @@ def _worked(later: Event, result: Event, failure: Event) -> bool:
         return False
     if result.unfinished:
         return False  # still running when the run went on: how it ended is unseen
-    if result.exit_code == 0 and not _masks_status(later.text):
-        return True  # the status was seen: an error line printed again is only output
+    seen = result.exit_code == 0 and not _masks_status(later.text)
     hidden = _masks_status(later.text) or signals.PIPE.search(command_head(later.text)) is not None
-    if hidden and _CRASHED.search(result.text[:20_000]):
+    if not seen and hidden and _CRASHED.search(result.text[:20_000]):
         return False  # `cmd | head` exited 0 on another error ("Cannot find module …")
     error = " ".join(signals.error_signature(failure.text).split())
     if len(error) < MIN_ERROR or not signals.names_an_error(error):
         return True
-    return error not in " ".join(result.text[:20_000].split())
+    # the same error again, even under exit 0 (a script that catches it and goes on): whole,
+    # or an exception's message printed by the handler that caught it
+    said = " ".join(result.text[:20_000].split())
+    caught = _EXCEPTION_LINE.match(error)
+    message = caught["message"] if caught is not None else ""
+    return error not in said and not (len(message) >= MIN_ERROR and message in said)
+
+
+# An exception's line: its class, then its message (`EOFError: EOF when reading a line`).
+_EXCEPTION_LINE = re.compile(r"^(?:[\w.]+\.)?\w*(?:Error|Exception): (?P<message>.+)$")
 
 
 def limit_ms(call: Event) -> int | None:
