@@ -1079,6 +1079,24 @@ def test_a_write_refused_under_a_dot_folder_is_the_folder_not_the_command(
     assert "`mkdir`" not in lesson.text and lesson.fix is not None
 
 
+def test_a_shells_own_refusal_names_the_folder_after_it(tmp_path: Path) -> None:
+    """zsh says the path after its refusal (`zsh:150: operation not permitted: .codex/x.md`):
+    `cat >` into `docs/` works inside the sandbox, into `.codex/` it does not."""
+    refused = _failed(
+        "zsh:150: operation not permitted: .codex/MANUAL.md\nzsh:186: operation not permitted: .codex/policies/global.md"
+    )
+    calls = [
+        ("cat > docs/index.md <<'EOF'\n# Docs\nEOF", _ran("")),
+        ("cat > .codex/MANUAL.md <<'EOF'\n# Manual\nEOF", refused),
+        ("cat > .codex/MANUAL.md <<'EOF'\n# Manual\nEOF", _ran("")),
+    ]
+    run = _shell_run(tmp_path, calls, escalated=frozenset({2}))
+    lines = read_lines(tmp_path / "rollout-x.jsonl")
+    (lesson,) = RulesExtractor().extract(run, list(find_episodes(run)), lines)
+    assert lesson.text.startswith("Codex's sandbox here cannot write under `.codex/`")
+    assert "`cat" not in lesson.text
+
+
 def test_a_cache_the_sandbox_will_not_write_is_set_elsewhere(tmp_path: Path) -> None:
     """`go test` stops on its build cache, which the sandbox will not let it write; with
     `GOCACHE` in /tmp the same tests run (and fail on the code under work): the setting is
@@ -1396,10 +1414,12 @@ def test_an_inline_script_written_again_is_no_retry_in_codex(tmp_path: Path) -> 
 
 
 def test_git_writes_refused_with_no_path_are_the_git_folders_lesson(tmp_path: Path) -> None:
-    """`git add` and `git restore` refused by the sandbox with no path named, each working
-    let out: one lesson, `.git/`'s, not one per subcommand."""
+    """`git add`, `git restore` and `git fetch` refused by the sandbox with no path named, each
+    working let out: one lesson, `.git/`'s, not one per subcommand."""
     texts = set()
-    for n, command in enumerate(("git add app.js", "git restore --source HEAD -- app.js")):
+    for n, command in enumerate(
+        ("git add app.js", "git restore --source HEAD -- app.js", "git fetch --all --prune")
+    ):
         folder = tmp_path / str(n)
         folder.mkdir()
         refused = "failed in sandbox: Operation not permitted"

@@ -773,13 +773,31 @@ _REFUSED = re.compile(r"['\"]?:? (?:Operation not permitted|Read-only file syste
 _DOT_FOLDER = re.compile(r"(?:^|[\\/])(\.[A-Za-z][\w-]*)[\\/]")
 
 
-def _refused_folder(error: str) -> str | None:
-    """The dot-folder of the path a refused write names, just before the refusal (`.git`
-    wherever it is in the path, else the first one), or None."""
+# A shell's own refusal names the path after it: `zsh:150: operation not permitted: .codex/x`.
+_SHELL_REFUSED = re.compile(
+    r"\b(?:zsh|bash|sh)(?::\s*(?:line\s+)?\d+)?: (?:operation not permitted|read-only file "
+    r"system): ([^\s'\"`\\]+)",
+    re.I,
+)
+
+
+def _refused_paths(error: str) -> list[str]:
+    """The paths of the writes refused, in the order the error names them: the path just
+    before a program's refusal (`mkdir: /w/.codex/x: Operation not permitted`), or the one
+    after a shell's."""
+    found: list[tuple[int, str]] = []
     for refused in _REFUSED.finditer(error):
         before = error[max(0, refused.start() - 400) : refused.start()].split("\n")[-1]
         words = before.split()
-        path = words[-1].strip("'\"`") if words else ""
+        found.append((refused.start(), words[-1].strip("'\"`") if words else ""))
+    found.extend((said.start(), said.group(1)) for said in _SHELL_REFUSED.finditer(error))
+    return [path for _, path in sorted(found)]
+
+
+def _refused_folder(error: str) -> str | None:
+    """The dot-folder of the path a refused write names (`.git` wherever it is in the path,
+    else the first one), or None."""
+    for path in _refused_paths(error):
         folders = _DOT_FOLDER.findall(path)
         if ".git" in folders:
             return ".git"
@@ -795,9 +813,10 @@ _HOME_FOLDER = re.compile(
 )
 
 
-# git's subcommands that write the repository's `.git/` (its index, refs, objects, config).
+# git's subcommands that write the repository's `.git/` (its index, refs, objects, config;
+# a fetch its remote refs and objects).
 _GIT_WRITES = re.compile(
-    r"^git\s+(?:-C\s+\S+\s+)?(?:add|commit|restore|checkout|switch|merge|rebase|"
+    r"^git\s+(?:-C\s+\S+\s+)?(?:add|commit|restore|checkout|switch|merge|rebase|fetch|pull|"
     r"stash|reset|rm|mv|tag|cherry-pick|revert|am|init|gc|worktree|branch\s+(?!--?(?:l|list|a|"
     r"all|r|remotes|v|show-current|contains)\b)\S)"
 )
