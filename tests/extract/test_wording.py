@@ -67,6 +67,9 @@ from metis_distill.mine.text import scrub
         (".venv/bin/python -m pytest -q", ".venv/bin/python -m pytest -q"),
         ("/usr/local/bin/pip3 install httpx", "/usr/local/bin/pip3 install httpx"),
         ("/home/ana/.pyenv/shims/python3 -m pytest", "python3 -m pytest"),  # a home's: its name
+        # a message written to a file for the step after it: that step is what ran
+        ("printf 'chore: x\\n' > /tmp/msg.txt && yarn commitmsg /tmp/msg.txt", "yarn commitmsg …"),
+        ("echo hello > a.txt", "echo hello > a.txt"),
     ],
 )
 def test_general_command(command: str, general: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from metis_distill.mine.text import command_head, one_spelling, shorten, unwrapped
+from metis_distill.mine.text import SHELL_WORD, command_head, one_spelling, shorten, unwrapped
 
 _SCRIPT = re.compile(r"^(?:\./)?(?P<dir>(?:[\w.@-]+/)+)[\w.@-]+\.(?:sh|bash|py|ps1|js|rb|pl)$")
 _ABSOLUTE = re.compile(r"(?:(?<=[\s\"'(=:])|^)(?:/[\w.@-]+/|~/|[A-Za-z]:[\\/])")
@@ -103,7 +103,7 @@ def general_command(command: str, limit: int = MAX_COMMAND) -> str:
     """A command up to its first argument that belongs to one instance (an absolute path, a
     branch name), then `…`: `git checkout -b …`, `chmod +x …`, `npm install`; one spelling
     of a package script (`npm test` for `npm run test`)."""
-    words = one_spelling(unwrapped(command)).split()
+    words = one_spelling(unwrapped(_WRITTEN_FIRST.sub("", command, count=1))).split()
     kept: list[str] = []
     program = next((i for i, w in enumerate(words) if not _ENV_WORD.match(w)), len(words))
     words = words[: program + 1] + without_git_options(words[program:])[1:]
@@ -137,6 +137,11 @@ def general_command(command: str, limit: int = MAX_COMMAND) -> str:
     return shorten(" ".join(kept), limit)
 
 
+# A message written to a file for the next step to read (`printf 'fix: x' > msg.txt && yarn
+# commitmsg msg.txt`): what failed is the step after it.
+_WRITTEN_FIRST = re.compile(
+    rf"^\s*(?:printf|echo)\s+{SHELL_WORD}(?:\s+{SHELL_WORD})*?\s*>>?\s*{SHELL_WORD}\s*&&\s*(?=\S)"
+)
 # A Python (or its pip) named by where it is: the system's, Homebrew's or a project's venv,
 # whose modules are not those of the `python3` on the PATH.
 _PYTHON_AT = re.compile(
