@@ -533,3 +533,16 @@ def _shell_call(command: str, output: str, tool: str, code: int | None) -> tuple
 def test_an_error_that_names_a_log_level_is_an_error(line: str) -> None:
     assert signals.names_an_error(line)
     assert signals.error_signature(f"Performing system checks...\n{line}") == line
+
+
+def test_an_error_of_the_login_shells_start_up_file_is_not_the_commands() -> None:
+    """`bash -lc` reads the profile before every command: its typo is not why this one failed."""
+    output = (
+        "/home/ana/.bash_profile: line 1: souce: command not found\r\n"
+        "Communication level is set to HIGH-level.\r\nError: Socket init failed.\r\n"
+    )
+    assert signals.error_signature(output) == "Error: Socket init failed."
+    assert signals.missing_program(output) is None
+    # said alone, it is all there is to quote
+    alone = "/home/ana/.zshrc:12: command not found: compdef"
+    assert signals.error_signature(alone) == alone

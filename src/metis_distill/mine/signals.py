@@ -836,8 +836,19 @@ def missing_program(text: str) -> str | None:
             continue
         if _DOCUMENT.search(program):
             continue
+        line_start = head.rfind("\n", 0, found.start()) + 1
+        if _STARTUP_FILE.match(head, line_start):
+            continue  # the login shell's own start-up file, read before every command
         return str(program)
     return None
+
+
+# An error of a shell's start-up file (`/home/ana/.bash_profile: line 1: souce: command not
+# found`): printed before every command a login shell runs, it is not why this one failed.
+_STARTUP_FILE = re.compile(
+    r"\s*(?:\S*/)?\.(?:bash_profile|bash_login|bashrc|profile|zshrc|zprofile|zshenv|zlogin)"
+    r"(?::\s*line\s+\d+|:\d+)?:\s"
+)
 
 
 _DOCUMENT = re.compile(r"\.(?:md|markdown|txt|rst|json|ya?ml|toml|csv|html?|css|lock)$", re.I)
@@ -889,6 +900,7 @@ def error_signature(text: str) -> str:
     lines = [printable(_TAGS.sub("", line)).strip() for line in text.splitlines()]
     lines = [_TASK_PREFIX.sub("", line) for line in lines if line and not _EXIT_LINE.match(line)]
     lines = [line for line in lines if not _ASKPASS.match(line)] or lines
+    lines = [line for line in lines if not _STARTUP_FILE.match(line)] or lines
     lines = _without_finished_build_steps(lines)
     if not lines:
         return ""
