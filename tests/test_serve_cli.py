@@ -4,6 +4,7 @@ itself is tested against a real Prefect server in tests/flows/test_nightly.py)."
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -58,3 +59,23 @@ def test_prefect_yaml_deploys_the_distill_flow_on_a_zoned_cron() -> None:
     flow = load_flow_from_entrypoint(str(REPO / nightly["entrypoint"]))
     assert flow.name == "distill"  # so the deployment is `distill/nightly`
     assert set(nightly["parameters"]) <= set(flow.parameters.properties)
+
+
+def test_each_target_is_served_as_a_deployment_of_its_own(tmp_path: Path) -> None:
+    """Two serves of two targets never share one deployment (the second's parameters would
+    replace the first's); two of one target share it."""
+    from flows.serve import nightly
+
+    def served(repo: str) -> Any:
+        (tmp_path / repo).mkdir(exist_ok=True)
+        return nightly(Settings(data_dir=tmp_path / "data", target=tmp_path / repo / "CLAUDE.md"))
+
+    shop, blog = served("shop"), served("blog")
+    assert shop.name.startswith("nightly-shop-CLAUDE.md-")
+    assert blog.name.startswith("nightly-blog-CLAUDE.md-")
+    assert shop.name != blog.name and served("shop").name == shop.name
+    assert shop.parameters["target"] == str(tmp_path / "shop" / "CLAUDE.md")
+    assert blog.parameters["target"] == str(tmp_path / "blog" / "CLAUDE.md")
+    (tmp_path / "my repo & co").mkdir()
+    odd = nightly(Settings(target=tmp_path / "my repo & co" / "CLAUDE.md"))
+    assert odd.name.startswith("nightly-my-repo-co-CLAUDE.md-")

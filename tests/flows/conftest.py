@@ -1,5 +1,5 @@
 """Real servers on 127.0.0.1 for the nightly's tests: `prefect server start` (one per test
-module), a served `distill/nightly` deployment, and `chroma run`."""
+module), a served `distill/nightly-…` deployment, and `chroma run`."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The nightly against a real `prefect server start` on loopback: `metis serve` registers
-`distill/nightly` with its cron and time zone, a run triggered by hand through the API
+its target's `distill/nightly-…` with its cron and time zone (a second target: one of its own), a run triggered by hand through the API
 completes and publishes its artifact, two concurrent triggers of one target do the work of
 one, and `metis status` reports the outcome."""
 
@@ -31,10 +31,25 @@ def nightly(
     prefect_server: PrefectServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Any]:
     """`metis serve` in a subprocess, until the deployment is registered."""
+    work = tmp_path_factory.mktemp("serve")
+    server, deployment = serve(work, "repo", prefect_server)
+    try:
+        yield deployment
+    finally:
+        stop(server)
+        print((work / "serve-repo.log").read_text()[-5000:])
+
+
+def serve(work: Path, repo: str, prefect_server: PrefectServer) -> tuple[Any, Any]:
+    """`metis serve` of `work/<repo>/CLAUDE.md` started, and its deployment once registered."""
     from prefect.client.orchestration import get_client
 
-    work = tmp_path_factory.mktemp("serve")
-    (work / "repo").mkdir()
+    from flows.serve import deployment_name
+    from metis_distill.config import Settings
+
+    target = work / repo / "CLAUDE.md"
+    target.parent.mkdir()
+    name = f"distill/{deployment_name(Settings(target=target))}"
     env = {
         **{
             k: v
@@ -46,28 +61,25 @@ def nightly(
     }
     args = [sys.executable, "-m", "metis_distill.cli", "serve", "--archive", str(ARCHIVE)]
     args += ["--data-dir", str(work / "data")]  # a flag, not the env: the runs must follow it
-    args += ["--target", str(work / "repo" / "CLAUDE.md"), "--cron", CRON, "--timezone", ZONE]
-    log = work / "serve.log"
+    args += ["--target", str(target), "--cron", CRON, "--timezone", ZONE]
+    log = work / f"serve-{repo}.log"
     server = start(args, env, log, work)
-    try:
-        deadline = time.monotonic() + 120
-        with get_client(sync_client=True) as client:
-            while True:
-                try:
-                    deployment = client.read_deployment_by_name("distill/nightly")
-                    break
-                except Exception:  # noqa: BLE001 (not registered yet)
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        pytest.fail(f"metis serve did not register:\n{log.read_text()[-3000:]}")
-                    time.sleep(0.5)
-        time.sleep(1)  # the runner polls for work once it has registered
-        yield deployment
-    finally:
-        stop(server)
-        print(log.read_text()[-5000:])
+    deadline = time.monotonic() + 120
+    with get_client(sync_client=True) as client:
+        while True:
+            try:
+                deployment = client.read_deployment_by_name(name)
+                break
+            except Exception:  # noqa: BLE001 (not registered yet)
+                if server.poll() is not None or time.monotonic() > deadline:
+                    stop(server)
+                    pytest.fail(f"metis serve did not register:\n{log.read_text()[-3000:]}")
+                time.sleep(0.5)
+    time.sleep(1)  # the runner polls for work once it has registered
+    return server, deployment
 
 
-def trigger(tmp_path: Path, **extra: Any) -> Any:
+def trigger(nightly: Any, tmp_path: Path, **extra: Any) -> Any:
     from prefect.deployments import run_deployment
 
     target = tmp_path / "repo" / "CLAUDE.md"
@@ -79,7 +91,7 @@ def trigger(tmp_path: Path, **extra: Any) -> Any:
         "all_projects": True,
         **extra,
     }
-    return run_deployment("distill/nightly", parameters=parameters, timeout=0)
+    return run_deployment(f"distill/{nightly.name}", parameters=parameters, timeout=0)
 
 
 def wait(flow_run_id: Any, seconds: float = 240) -> Any:
@@ -121,10 +133,26 @@ def test_serve_registers_the_nightly_schedule_with_its_time_zone(nightly: Any) -
     assert nightly.parameters["target"].endswith("repo/CLAUDE.md")
 
 
+def test_a_second_target_is_served_as_a_deployment_of_its_own(
+    nightly: Any, prefect_server: PrefectServer, tmp_path: Path
+) -> None:
+    from prefect.client.orchestration import get_client
+
+    other, deployment = serve(tmp_path, "other", prefect_server)
+    try:
+        assert deployment.id != nightly.id
+        assert deployment.parameters["target"] == str(tmp_path / "other" / "CLAUDE.md")
+        with get_client(sync_client=True) as client:
+            first = client.read_deployment(nightly.id)
+        assert first.parameters == nightly.parameters  # the first target's, as it served them
+    finally:
+        stop(other)
+
+
 def test_a_run_triggered_by_hand_completes_and_publishes_its_artifact(
     nightly: Any, tmp_path: Path
 ) -> None:
-    run = wait(trigger(tmp_path).id)
+    run = wait(trigger(nightly, tmp_path).id)
     assert run.state.is_completed(), run.state
     assert run.deployment_id == nightly.id
     assert "lessons_new | 4" in artifact_of(run.id)
@@ -145,7 +173,9 @@ def test_a_run_writes_into_the_data_dir_given_to_serve(nightly: Any) -> None:
     from prefect.deployments import run_deployment
 
     data = Path(nightly.parameters["target"]).parent.parent / "data"  # as served
-    run = wait(run_deployment("distill/nightly", parameters={"all_projects": True}, timeout=0).id)
+    run = wait(
+        run_deployment(f"distill/{nightly.name}", parameters={"all_projects": True}, timeout=0).id
+    )
     assert run.state.is_completed(), run.state
     status = CliRunner().invoke(app, ["status", "--data-dir", str(data), "--json"])
     assert status.exit_code == 0, status.output
@@ -156,7 +186,7 @@ def test_a_run_writes_into_the_data_dir_given_to_serve(nightly: Any) -> None:
 def test_two_concurrent_triggers_of_one_target_do_the_work_of_one(
     nightly: Any, tmp_path: Path
 ) -> None:
-    first, second = trigger(tmp_path), trigger(tmp_path)
+    first, second = trigger(nightly, tmp_path), trigger(nightly, tmp_path)
     runs = [wait(first.id), wait(second.id)]
     assert all(r.state.is_completed() for r in runs), [r.state for r in runs]
     ledger = Ledger.at(tmp_path / "data")
@@ -174,7 +204,7 @@ def test_two_concurrent_triggers_of_one_target_do_the_work_of_one(
     assert statuses == ["pending"]  # one proposal, not one per run
 
     once = tmp_path / "once"
-    single = wait(trigger(once).id)
+    single = wait(trigger(nightly, once).id)
     assert single.state.is_completed()
     assert proposal_text(tmp_path / "data") == proposal_text(once / "data")
     ledger = Ledger.at(once / "data")

@@ -129,10 +129,40 @@ def check_target(settings: Settings) -> None:
 
 
 def writing(settings: Settings) -> Ledger:
-    """The ledger, for a command that changes it (its schema upgraded first)."""
+    """The ledger, for a command that changes it (its schema upgraded first, its paths
+    re-pointed into a data dir that was moved)."""
     from metis_distill.ledger import Ledger
 
-    return Ledger(settings.ledger_url)
+    return _following(Ledger(settings.ledger_url), settings, record=True)
+
+
+def _following(ledger: Ledger, settings: Settings, *, record: bool) -> Ledger:
+    from metis_distill.ledger.moves import follow_move
+
+    try:
+        was = follow_move(ledger, settings.data_dir, record=record)
+    except BaseException:
+        ledger.close()
+        raise
+    if was is not None:
+        err.print(
+            f"note: the data dir was moved from {was}; its ledger now points into "
+            f"{settings.data_dir.expanduser().resolve()}",
+            markup=False,
+            soft_wrap=True,
+        )
+    return ledger
+
+
+def follow_data_dir(settings: Settings) -> None:
+    """For a command that reads the ledger without SQLAlchemy: a data dir that was moved is
+    re-pointed first (one quick look when it was not)."""
+    from metis_distill.ledger.glance import serves
+    from metis_distill.ledger.where import sqlite_file
+
+    # only a SQLite ledger is read that way
+    if sqlite_file(settings.ledger_url) and not serves(settings.ledger_url, settings.data_dir):
+        reading(settings).close()
 
 
 def check_data_dir_made(settings: Settings) -> None:
@@ -150,7 +180,12 @@ def check_data_dir_made(settings: Settings) -> None:
 
 
 def reading(settings: Settings) -> Ledger:
-    """The ledger, for a command that only reads it: never created, migrated or written."""
+    """The ledger, for a command that only reads it: never created or migrated, and written
+    only to re-point it into a data dir that was moved."""
     from metis_distill.ledger import Ledger
+    from metis_distill.ledger.core import MEMORY
 
-    return Ledger.reading(settings.ledger_url)
+    ledger = Ledger.reading(settings.ledger_url)
+    if ledger.url == MEMORY:  # no ledger yet
+        return ledger
+    return _following(ledger, settings, record=False)

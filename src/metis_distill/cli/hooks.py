@@ -124,10 +124,12 @@ def _archive_now(transcript: Path, settings: Settings) -> str:
 
     from metis_distill.archive import archive_from
     from metis_distill.ledger import Ledger
+    from metis_distill.ledger.moves import follow_move
 
     lock = settings.data_dir / "locks" / "hooks-capture.lock"
     lock.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(lock)), Ledger(settings.ledger_url) as ledger:
+        follow_move(ledger, settings.data_dir, record=True)
         done = archive_from([transcript], settings.archive_dir, ledger)
     if done.skipped:
         return f"skipped ({done.skipped[0][1]})"

@@ -14,6 +14,7 @@ from rich.markup import escape
 from metis_distill.cli.common import (
     DataDir,
     console,
+    follow_data_dir,
     friendly,
     shown,
 )
@@ -30,6 +31,7 @@ def _retriever(data_dir: Path | None) -> Any:
     from metis_distill.retrieve.retriever import Retriever
 
     settings = load_settings(data_dir=data_dir)
+    follow_data_dir(settings)
     return Retriever.at(settings.data_dir.expanduser(), settings.model_dir)
 
 
@@ -110,4 +112,5 @@ def mcp(data_dir: DataDir = None) -> None:
     from metis_distill.retrieve.mcp_server import serve  # the MCP SDK is imported only here
 
     settings = load_settings(data_dir=data_dir)
+    follow_data_dir(settings)
     serve(settings.data_dir.expanduser(), settings.model_dir)

@@ -215,8 +215,9 @@ def serve(
     task_runner: TaskRunner = None,
     dask_address: DaskAddress = None,
 ) -> None:
-    """Serve the distill flow as the Prefect deployment `distill/nightly` on a cron, until
-    stopped. Trigger a run by hand with `prefect deployment run 'distill/nightly'`."""
+    """Serve the distill flow as the target's Prefect deployment, `distill/nightly-<repo>-<file
+    key>` (printed at start), on a cron, until stopped. Trigger a run by hand with `prefect
+    deployment run 'distill/<that name>'`."""
     settings = load_settings(
         archive=archive,
         target=target,
@@ -230,15 +231,17 @@ def serve(
     )
     check_target(settings)
     quiet_prefect()
-    from flows.serve import check_cron  # Prefect is imported only here
+    from flows.serve import check_cron, deployment_name  # Prefect is imported only here
     from flows.serve import serve as serve_nightly
 
     check_cron(settings.scale.nightly_cron)
     api = os.environ.get("PREFECT_API_URL")
     scale = settings.scale
+    name = deployment_name(settings)
     err.print(
-        f"serving distill/nightly: {scale.nightly_cron} ({scale.nightly_timezone}), "
-        f"target {settings.target}; Prefect API: {api or 'none (ephemeral: no UI)'}",
+        f"serving distill/{name}: {scale.nightly_cron} ({scale.nightly_timezone}), "
+        f"target {settings.target}; Prefect API: {api or 'none (ephemeral: no UI)'}; "
+        f"run it now: prefect deployment run 'distill/{name}'",
         markup=False,
     )
     serve_nightly(settings)

@@ -167,7 +167,7 @@ class ScaleSettings(Group):
     """The nightly deployment and where its work runs."""
 
     nightly_cron: str = Field(
-        default="0 3 * * *", description="Cron of the served `distill/nightly` deployment."
+        default="0 3 * * *", description="Cron of the served `distill/nightly-…` deployments."
     )
     nightly_timezone: str = Field(
         default_factory=local_timezone,

@@ -23,7 +23,12 @@ def lesson_id(kind: LessonKind | str, text: str) -> str:
 
 def evidence_id(lesson: str, evidence: Evidence, archive_root: str) -> str:
     ref = evidence.ref
-    key = f"evidence:{lesson}:{archive_root}:{ref.path}:{ref.line_start}-{ref.line_end}"
+    return span_id(lesson, archive_root, ref.path, ref.line_start, ref.line_end)
+
+
+def span_id(lesson: str, archive_root: str, path: str, line_start: int, line_end: int) -> str:
+    """A lesson's evidence at lines a..b of an archived file: the id its evidence row takes."""
+    key = f"evidence:{lesson}:{archive_root}:{path}:{line_start}-{line_end}"
     return uuid.uuid5(_NAMESPACE, key).hex[:10]
 
 

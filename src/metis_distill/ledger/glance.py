@@ -113,3 +113,22 @@ def _read(ledger: Ledger, target: str, archive_root: str) -> Glance:
             },
             files={p: (f.size, f.mtime_ns) for p, f in ledger.file_rows(archive_root).items()},
         )
+
+
+def serves(url: str, data_dir: Path) -> bool:
+    """Whether a SQLite ledger is known to serve `data_dir` (its paths point into it), or does
+    not exist yet; False when unsure (then `ledger.moves.follow_move` decides)."""
+    path = sqlite_file(url)
+    if path is None:
+        return False
+    if not path.exists():
+        return True
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=30)
+        try:
+            row = connection.execute("SELECT value FROM meta WHERE key = 'data_dir'").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return False
+    return row is not None and json.loads(row[0]) == str(data_dir.expanduser().resolve())

@@ -122,10 +122,15 @@ def distill(
     `runner` runs the stages (default: in this process); `embedder` is the index's (default:
     the offline model of the settings); `only` limits what is read this time to these archive
     paths (replay feeds the runs one by one; the others wait for a later call)."""
+    from metis_distill.ledger.moves import follow_move
+
     runner = runner or LocalRunner()
     target = distill_target(settings)
     with Ledger(settings.ledger_url) as ledger:
+        moved_from = follow_move(ledger, settings.data_dir, record=True)
         run = ledger.start_distill_run(str(target), runner.flow_run_id)
+    if moved_from is not None:
+        runner.log().info("the data dir was moved from %s: its ledger re-pointed", moved_from)
     try:
         report = _stages(settings, target, runner, embedder, only)
     except BaseException as e:
