@@ -13,7 +13,7 @@ from metis_distill import pipeline
 from metis_distill.config import default_settings
 from metis_distill.extract.rules import WSL_TEXT
 from metis_distill.ledger import Evidence, LessonView
-from metis_distill.mine.shells import POSIX_IN_POWERSHELL_TEXT, SWITCH_LESSON
+from metis_distill.mine.shells import POSIX_IN_POWERSHELL_TEXT, QUOTING_LESSON, SWITCH_LESSON
 from metis_distill.placement.agents import agents_of, fits, readers_of
 from metis_distill.placement.files import personal_file
 from metis_distill.placement.place import Rules, place
@@ -61,6 +61,8 @@ ZSH_WORDS = "The shell here is zsh: an unquoted `$VAR` holding several words sta
         (lesson(POSIX_IN_POWERSHELL_TEXT, ("Bash:sed",), {"codex"}), {"codex"}),
         # Codex's `bash -lc` on Windows finding WSL's launcher: Claude Code runs Git Bash there
         (lesson(WSL_TEXT, ("Bash:bash",), {"codex"}), {"codex"}),
+        # PowerShell given through Claude Code's Git Bash: Codex runs PowerShell itself there
+        (lesson(QUOTING_LESSON, ("Bash:powershell",), {"claude_code"}, "gotcha"), {"claude_code"}),
         # the shell an agent's tool runs: Claude Code's login shell, not Codex's `bash -lc`
         (lesson(ZSH_WORDS, ("Bash:sed",), {"claude_code"}), {"claude_code"}),
         (lesson(ZSH_WORDS, ("Bash:sed",), {"claude_code", "codex"}), {"claude_code", "codex"}),

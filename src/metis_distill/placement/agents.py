@@ -41,6 +41,7 @@ _OWN_WAYS = re.compile(
     # the shell an agent's tool runs on Windows: Git Bash for Claude Code, PowerShell for Codex
     # (whose `bash -lc` finds WSL's launcher)
     r"|\bShell commands here run in bash, not cmd or PowerShell\b|\bGit Bash here\b"
+    r"|^Given to bash, a `powershell -Command"
     r"|\bShell commands here run in PowerShell, not bash\b"
     # the shell an agent's tool runs elsewhere: Claude Code's is the user's login shell, Codex
     # often runs `bash -lc` on the same machine
