@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from metis_distill.cli import app
-from metis_distill.errors import ProposalError
+from metis_distill.errors import ProposalError, UsageError
 from metis_distill.ledger import Ledger
 from metis_distill.review.history import find_version, history, rewind, show
 from metis_distill.review.proposal import accept, reject
@@ -88,8 +88,18 @@ def test_rewind_by_date(world) -> None:  # type: ignore[no-untyped-def]
         find_version(ledger, target, "2001-01-01")
     with pytest.raises(ProposalError, match="already as it was"):
         rewind(ledger, target, versions[-1].created_at.strftime("%Y-%m-%d"), tmp, tmp)
-    with pytest.raises(ProposalError, match="not a version or a date"):
+    with pytest.raises(UsageError, match="not a version or a date"):
         find_version(ledger, target, "last tuesday")
+
+
+def test_rewind_to_what_is_neither_a_version_nor_a_date_is_a_usage_error(tmp_path: Path) -> None:
+    """Exit 2, as for any argument that cannot be parsed, even before any ledger exists."""
+    data = ["--data-dir", str(tmp_path / "data"), "--target", str(tmp_path / "CLAUDE.md")]
+    for when in ("garbage", "2026-13-45"):
+        out = runner.invoke(app, ["rewind", "--to", when, *data])
+        assert out.exit_code == 2, out.output
+        assert f"error: not a version or a date: '{when}'" in out.output
+        assert "Traceback" not in out.output
 
 
 def test_show_prints_a_lesson_with_all_its_evidence(world) -> None:  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from metis_distill.conversations import support
-from metis_distill.errors import ConfigError, ProposalError
+from metis_distill.errors import ConfigError, ProposalError, UsageError
 from metis_distill.ledger import Ledger, LessonRow, LessonView, ProposalRow, VersionRow
 from metis_distill.redact import redact
 from metis_distill.render.claude_md import RenderedLine, find_block
@@ -87,28 +87,31 @@ def only_target(ledger: Ledger) -> Path:
 def find_version(ledger: Ledger, target: Path, when: str) -> VersionRow:
     """The version named by its number (`12` or `v12`), or the last one written by a date or
     time (`2026-11-24` means the end of that day, UTC)."""
+    wanted = parse_when(when)
     rows = ledger.versions(str(target.resolve()))
     if not rows:
         raise ProposalError(
             f"no version of {target} is recorded", hint="`metis accept` records each version"
         )
-    match = _VERSION.match(when.strip())
-    if match is not None:
-        wanted = int(match["id"])
+    if isinstance(wanted, int):
         for row in rows:
             if row.id == wanted:
                 return row
         known = ", ".join(f"v{r.id}" for r in rows)
         raise ProposalError(f"{target} has no version v{wanted} (it has {known})")
-    moment = _moment(when)
-    earlier = [r for r in rows if r.created_at <= moment]
+    earlier = [r for r in rows if r.created_at <= wanted]
     if not earlier:
         first = rows[0].created_at.strftime("%Y-%m-%d %H:%M:%S UTC")
         raise ProposalError(f"no version of {target} is that old: the first is from {first}")
     return earlier[-1]
 
 
-def _moment(when: str) -> datetime:
+def parse_when(when: str) -> int | datetime:
+    """A version's number (`12` or `v12`), or the moment a date or time names (a date means
+    the end of that day, UTC)."""
+    match = _VERSION.match(when.strip())
+    if match is not None:
+        return int(match["id"])
     try:
         if len(when.strip()) == 10:
             day = date.fromisoformat(when.strip())
@@ -117,7 +120,7 @@ def _moment(when: str) -> datetime:
             )
         moment = datetime.fromisoformat(when.strip())
     except ValueError as e:
-        raise ProposalError(
+        raise UsageError(
             f"not a version or a date: {when!r}",
             hint="use a version number from `metis history` (e.g. v3) or a date like 2026-11-24",
         ) from e
