@@ -99,3 +99,17 @@ def splice(current: str, block: str) -> str:
         return block + newline
     separator = newline if current.endswith("\n") else newline * 2
     return current + separator + block + newline
+
+
+def without_block(current: str) -> str:
+    """The file with its managed block taken out, and the line end and blank line `splice`
+    adds around a block it appends; every other byte kept as it is."""
+    existing = find_block(current)
+    if existing is None:
+        return current
+    newline = "\r\n" if "\r\n" in current else "\n"
+    before = current[: existing.start]
+    after = current[existing.end :].removeprefix(newline)
+    if not after and before.endswith(newline * 2):
+        before = before.removesuffix(newline)
+    return before + after

@@ -1,7 +1,9 @@
 """Every version of every target written, the lessons each held, and going back to one.
 
-`rewind` does not write the target: it makes a normal pending proposal whose full acceptance
-gives the file exactly as it was (byte for byte); its items can be decided one by one.
+`rewind` does not write the target: it makes a normal pending proposal whose items can be
+decided one by one. It brings back the block as it was; the text outside the markers is the
+person's, left as it is now. Full acceptance gives the file exactly as it was (byte for byte)
+when that text has not changed since.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from metis_distill.conversations import support
 from metis_distill.errors import ConfigError, ProposalError, UsageError
 from metis_distill.ledger import Ledger, LessonRow, LessonView, ProposalRow, VersionRow
 from metis_distill.redact import redact
-from metis_distill.render.claude_md import RenderedLine, find_block
+from metis_distill.render.claude_md import RenderedLine, find_block, splice, without_block
 from metis_distill.render.parse import BlockLine, BlockSection, parse_block, words_of
 from metis_distill.review.evidence import note_for
 from metis_distill.review.layout import build
@@ -137,6 +139,8 @@ def rewind(
         plan = rewind_plan(ledger, target, version)
         stamp = version.created_at.strftime("%Y-%m-%d %H:%M UTC")
         note = f"the file as it was at v{version.id}, {stamp}"
+        if plan.proposed != version.content:
+            note = f"the block as it was at v{version.id}, {stamp}; your text outside it is kept"
         row, _ = save_plan(
             plan, ledger, proposals_dir, ProposalNotes(extractor="rewind", rewind_note=note)
         )
@@ -147,6 +151,12 @@ def rewind_plan(ledger: Ledger, target: Path, version: VersionRow) -> Plan:
     current = read_target(target)
     if current == version.content:
         raise ProposalError(f"{target} is already as it was at v{version.id}")
+    text = rewound_text(current, version.content)
+    if text == current:
+        raise ProposalError(
+            f"{target}'s block is already as it was at v{version.id}",
+            hint="a rewind changes only the block: the text outside it is yours, kept as it is",
+        )
     now_block, then_block = find_block(current), find_block(version.content)
     base = parse_block(now_block.body) if now_block else []
     then = parse_block(then_block.body) if then_block else []
@@ -157,14 +167,33 @@ def rewind_plan(ledger: Ledger, target: Path, version: VersionRow) -> Plan:
     return Plan(
         target=target,
         current=current,
-        proposed=version.content,
-        diff=unified_diff(current, version.content, target.name),
+        proposed=text,
+        diff=unified_diff(current, text, target.name),
         items=_items(ledger, target, base, then, changes, number),
         hand_edited=False,
         layout=layout,
         origin=ProposalOrigin.REWIND,
         notes=_notes(ledger, [x.id for s in then for x in s.lines if x.id]),
     )
+
+
+def rewound_text(current: str, then: str) -> str:
+    """The target with its block as it was `then`, every byte outside the block as it is now:
+    the file as it was `then`, byte for byte, when only the block changed since."""
+    then_block = find_block(then)
+    if then_block is not None:
+        return splice(current, _lf(then[then_block.start : then_block.end]))
+    now_block = find_block(current)
+    if now_block is None:
+        return current
+    if splice(then, _lf(current[now_block.start : now_block.end])) == current:
+        return then  # the block was appended to the file as it was then, nothing else changed
+    return without_block(current)
+
+
+def _lf(block: str) -> str:
+    """A block with `\\n` line ends, as `splice` takes it (it writes the file's own)."""
+    return block.replace("\r\n", "\n")
 
 
 def _notes(ledger: Ledger, ids: list[str]) -> tuple[tuple[str, str], ...]:
