@@ -100,3 +100,4 @@ class PublishStatus(StrEnum):
     UNCHANGED = "unchanged"  # the same proposal already waits for review
     NOTHING = "nothing"  # no lesson to show, no proposal stored
     NEEDS_HUMAN = "needs_human"  # a tripwire stopped it
+    MARKERS_BROKEN = "markers_broken"  # a hand edit broke the block's markers: no proposal

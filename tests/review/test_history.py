@@ -186,3 +186,14 @@ def test_without_block_is_the_inverse_of_splice() -> None:
     for human in ("# T\n", "", "# T\r\nline\r\n"):  # ("# T" reads as "# T\n")
         assert without_block(splice(human, block)) == human
     assert without_block(f"top\n\n{block}\n\nbelow\n") == "top\n\n\nbelow\n"
+
+
+def test_a_rewind_refuses_a_block_whose_end_marker_was_deleted(world) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp = world
+    _, _, third = three_versions(ledger, target, tmp)
+    first = ledger.versions(str(target.resolve()))[0]
+    broken = third.replace("<!-- metis:end -->", "") + "## Mine\n"
+    target.write_text(broken)
+    with pytest.raises(ProposalError, match="has no `<!-- metis:end -->` after it"):
+        rewind(ledger, target, f"v{first.id}", tmp / "proposals", tmp / "locks")
+    assert target.read_text() == broken

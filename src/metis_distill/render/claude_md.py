@@ -21,6 +21,8 @@ SECTION_TITLES = {"gotcha": "Gotchas", "failure": "Failures to avoid", "decision
 _BLOCK = re.compile(
     r"<!--\s*metis:begin(?P<attrs>[^>]*)-->(?P<body>.*?)<!--\s*metis:end\s*-->", re.S
 )
+_BEGIN_MARK = re.compile(r"<!--\s*metis:begin[^>]*-->")
+_END_MARK = re.compile(r"<!--\s*metis:end\s*-->")
 _HASH = re.compile(r"sha=(?P<sha>[0-9a-f]+)")
 _ID = re.compile(
     r"<!--\s*metis:(?P<id>[0-9a-f]{10})\s*-->"  # the id marker of blocks written before
@@ -86,6 +88,26 @@ def find_block(text: str) -> ExistingBlock | None:
     edited = recorded is not None and recorded["sha"] != block_hash(body)
     ids = tuple(i for i in map(line_id, body.splitlines()) if i is not None)
     return ExistingBlock(match.start(), match.end(), body, ids, edited)
+
+
+def marker_problem(text: str) -> str | None:
+    """What a hand edit broke in the block's markers, said with how to mend it; None for one
+    whole block or none. A file so broken gets no block written: `splice` would add a second
+    one, or take the person's text below the first begin marker into the block."""
+    begins = [m.start() for m in _BEGIN_MARK.finditer(text)]
+    ends = [m.start() for m in _END_MARK.finditer(text)]
+    if len(begins) > len(ends):
+        return (
+            f"a `{BEGIN} -->` marker has no `{END}` after it: put `{END}` back where the "
+            "managed block ends"
+        )
+    if len(ends) > len(begins):
+        return f"a `{END}` marker has no `{BEGIN} -->` before it: delete it or put the begin back"
+    if len(begins) > 1:
+        return f"{len(begins)} managed blocks where metis keeps one: delete all but one"
+    if begins and ends[0] < begins[0]:
+        return f"the `{END}` marker comes before `{BEGIN} -->`: swap them back"
+    return None
 
 
 def splice(current: str, block: str) -> str:

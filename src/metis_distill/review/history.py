@@ -19,7 +19,13 @@ from metis_distill.conversations import support
 from metis_distill.errors import ConfigError, ProposalError, UsageError
 from metis_distill.ledger import Ledger, LessonRow, LessonView, ProposalRow, VersionRow
 from metis_distill.redact import redact
-from metis_distill.render.claude_md import RenderedLine, find_block, splice, without_block
+from metis_distill.render.claude_md import (
+    RenderedLine,
+    find_block,
+    marker_problem,
+    splice,
+    without_block,
+)
 from metis_distill.render.parse import BlockLine, BlockSection, parse_block, words_of
 from metis_distill.review.evidence import note_for
 from metis_distill.review.layout import build
@@ -149,6 +155,9 @@ def rewind(
 
 def rewind_plan(ledger: Ledger, target: Path, version: VersionRow) -> Plan:
     current = read_target(target)
+    broken = marker_problem(current)
+    if broken is not None:
+        raise ProposalError(f"{target}: {broken}; then rewind again")
     if current == version.content:
         raise ProposalError(f"{target} is already as it was at v{version.id}")
     text = rewound_text(current, version.content)
