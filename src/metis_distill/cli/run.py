@@ -155,7 +155,7 @@ def distill(
         print_preview(preview(settings), as_json=as_json, verbose=verbose)
         return
     check_target(settings)
-    if _said_nothing_new(settings, as_json):
+    if _said_nothing_new(settings, as_json, record=True):
         return
     from metis_distill.pipeline import check_archive
 
@@ -171,8 +171,8 @@ def distill(
     with api_for_workers(settings), progress_bar(err if not verbose else None):
         progress.report().begin(STARTING)  # Prefect's server takes seconds to start
         report = with_task_runner(distill_flow, settings)(settings)
-    if report is None:  # the flow found nothing new either
-        _said_nothing_new(settings, as_json)
+    if report is None:  # the flow found nothing new either, and put that on record
+        _said_nothing_new(settings, as_json, record=False)
         return
     if as_json:
         sys.stdout.write(report.to_json())
@@ -181,14 +181,17 @@ def distill(
     exit_if_stopped(report)
 
 
-def _said_nothing_new(settings: Settings, as_json: bool) -> bool:
+def _said_nothing_new(settings: Settings, as_json: bool, *, record: bool) -> bool:
     """Say so when nothing is new since the target's last run: one stat a file, before
-    Prefect, the embedding model or the index is loaded."""
-    from metis_distill.unchanged import nothing_new
+    Prefect, the embedding model or the index is loaded (and `record`: the run put on record
+    for `metis status`)."""
+    from metis_distill.unchanged import nothing_new, record_quiet_run
 
     quiet = nothing_new(settings)
     if quiet is None:
         return False
+    if record:
+        record_quiet_run(settings, quiet)
     if as_json:
         said = {"nothing_new": True, "files_unchanged": quiet.files}
         sys.stdout.write(json.dumps(said | {"sources": quiet.sources, "archived": quiet.archived}))
