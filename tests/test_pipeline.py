@@ -211,6 +211,7 @@ def test_distill_runs_every_stage_through_its_runner_and_records_the_run(
     assert last is not None and last.status == DistillStatus.COMPLETED
     assert last.proposal_id == report.proposal.proposal_id
     assert last.summary["files_read"] == 6 and "failed_files" not in last.summary
+    assert last.summary["archive"] == str(SAMPLE.resolve())  # where `metis status` counts
 
 
 def test_memory_is_given_back_after_extraction_and_after_curation(

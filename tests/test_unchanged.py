@@ -151,7 +151,12 @@ def test_the_cli_says_nothing_new_without_prefect_the_model_or_the_index(tmp_pat
         last.message
         == "Nothing new since the last run: 7 source files and 7 archived files unchanged."
     )
-    assert last.summary == {"files_unchanged": 14, "sources": 7, "archived": 7}
+    assert last.summary == {
+        "files_unchanged": 14,
+        "sources": 7,
+        "archived": 7,
+        "archive": str(SAMPLE.resolve()),  # where `metis status` counts files to archive
+    }
     assert read is not None and read.status == "completed" and read.id < last.id
     assert last.started_at > read.started_at and last.finished_at == last.started_at
     from typer.testing import CliRunner

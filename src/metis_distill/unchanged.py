@@ -29,6 +29,7 @@ from metis_distill.listing import stat_files
 from metis_distill.statuses import DistillStatus
 
 STAMP = "run_stamp"  # the key of the stamp in a distill run's summary
+ARCHIVE = "archive"  # the key of the folder a run archived from (`metis status` counts it)
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ def record_quiet_run(settings: Settings, quiet: NothingNew, flow_run_id: str | N
             "files_unchanged": quiet.files,
             "sources": quiet.sources,
             "archived": quiet.archived,
+            ARCHIVE: str(settings.archive.expanduser().resolve()),
         },
         at=datetime.now(UTC),
         host=socket.gethostname(),

@@ -258,10 +258,11 @@ def status(
     (tokens, USD) over two weeks, and whether a proposal waits for review."""
     from metis_distill.status import status as read_status
 
-    settings = load_settings(archive=archive, target=target, data_dir=data_dir)
+    flags = {"archive": archive, "target": target, "data_dir": data_dir}
+    settings = load_settings(**flags)
     check_data_dir_made(settings)
     with reading(settings) as ledger:
-        found = read_status(settings, ledger)
+        found = read_status(settings, ledger, archive_named=_named(settings, flags, "archive"))
     days = [asdict(day) for day in found.spend_by_day]
     if as_json:
         recovery = [asdict(r) for r in found.recovery]
@@ -277,6 +278,13 @@ def status(
     if found.recovery:
         whose = "this project" if settings.target and not settings.all_projects else "all projects"
         console.print(_recovery_table(found.recovery, whose), soft_wrap=False)
+
+
+def _named(settings: Settings, flags: dict[str, Any], name: str) -> bool:
+    """The setting was given (a flag, METIS_* or metis.toml), not left to its default."""
+    from metis_distill.config.explain import effective
+
+    return any(e.path == name and e.origin != "default" for e in effective(settings, flags))
 
 
 def _spend_table(days: list[dict[str, Any]]) -> Table:
