@@ -23,7 +23,7 @@ from metis_distill.pipeline import BatchJob, BatchResult, Log, Stage, distill, d
 from metis_distill.pipeline.steps import extract_job
 from metis_distill.review.artifact import artifact_markdown
 from metis_distill.run_report import RunReport
-from metis_distill.unchanged import nothing_new
+from metis_distill.unchanged import nothing_new, record_quiet_run
 
 T = TypeVar("T")
 
@@ -121,6 +121,7 @@ def distill_flow(
     quiet = nothing_new(settings)
     if quiet is not None:
         get_run_logger().info(quiet.said())
+        record_quiet_run(settings, quiet, str(flow_run.id) if flow_run.id else None)
         return None
     with target_guard(settings, distill_target(settings)):
         report = distill(settings, runner=PrefectRunner())

@@ -114,3 +114,11 @@ def test_reworded_lines_are_not_counted_as_removed() -> None:
         lessons_shown=3,
     )
     assert proposal_line(made).startswith("Proposal #2: 1 lesson added, 2 reworded, 0 removed.")
+
+
+def test_broken_markers_are_not_said_as_all_we_know() -> None:
+    broken = _nothing(shown=4, waiting=0).model_copy(
+        update={"status": PublishStatus.MARKERS_BROKEN}
+    )
+    line = proposal_line(broken)
+    assert "broken markers (see the warning)" in line and "all we know" not in line

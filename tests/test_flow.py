@@ -8,6 +8,7 @@ import pytest
 
 from flows.distill import distill_flow
 from metis_distill.config import Settings
+from metis_distill.ledger import Ledger
 from tests.conftest import FIXTURES
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness", "model_dir")]
@@ -61,3 +62,7 @@ def test_a_night_with_nothing_new_runs_no_task(tmp_path: Path) -> None:
     with get_client(sync_client=True) as client:
         runs = client.read_task_runs()
     assert not [r for r in runs if r.flow_run_id == state.state_details.flow_run_id]
+    with Ledger.reading(settings.ledger_url) as ledger:  # `metis status` shows it as the last
+        last = ledger.last_distill_run(str(settings.target))
+    assert last is not None and last.status == "nothing new"
+    assert last.flow_run_id == str(state.state_details.flow_run_id)

@@ -211,6 +211,7 @@ def test_distill_runs_every_stage_through_its_runner_and_records_the_run(
     assert last is not None and last.status == DistillStatus.COMPLETED
     assert last.proposal_id == report.proposal.proposal_id
     assert last.summary["files_read"] == 6 and "failed_files" not in last.summary
+    assert last.summary["archive"] == str(SAMPLE.resolve())  # where `metis status` counts
 
 
 def test_memory_is_given_back_after_extraction_and_after_curation(
@@ -303,3 +304,29 @@ def test_a_preload_imports_its_modules_and_leaves_a_failure_to_the_stage_that_im
     loading = Preload(("metis_distill_no_such_module", "tabnanny"))
     loading.wait()
     assert "tabnanny" in sys.modules and "metis_distill_no_such_module" not in sys.modules
+
+
+def test_a_deleted_end_marker_is_warned_of_and_no_second_block_is_proposed(
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+) -> None:
+    from metis_distill.review.proposal import accept
+
+    target, data = tmp_path / "CLAUDE.md", tmp_path / "data"
+    target.write_text("# HB\nmine\n")
+    settings = default_settings(archive=SAMPLE, data_dir=data, target=target, all_projects=True)
+    pipeline.distill(settings, embedder=embedder)
+    with Ledger(settings.ledger_url) as ledger:
+        accept(ledger, settings.locks_dir, target)
+    mine = target.read_text().replace("<!-- metis:end -->\n", "")
+    mine += "\n## My section after the block\nImportant human text.\n"
+    target.write_text(mine)
+
+    report = pipeline.distill(settings, embedder=embedder)
+    assert report.proposal.status == PublishStatus.MARKERS_BROKEN
+    assert report.proposal.proposal_id is None
+    (warning,) = report.proposal.warnings
+    assert "has no `<!-- metis:end -->` after it" in warning and str(target) in warning
+    assert target.read_text() == mine
+    with Ledger.reading(settings.ledger_url) as ledger:
+        assert ledger.pending_proposals(str(target.resolve())) == []

@@ -8,11 +8,13 @@ import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from metis_distill.archive import archive_from
 from metis_distill.cli import app
 from metis_distill.config import Settings
+from metis_distill.config.places import default_archive
 from metis_distill.ledger import (
     DistillStatus,
     ExtractionRow,
@@ -234,3 +236,33 @@ def test_history_of_a_data_dir_not_made_says_so(tmp_path: Path) -> None:
     shown = CliRunner().invoke(app, ["history", "--data-dir", str(missing)])
     assert shown.exit_code == 1
     assert f"error: no data dir at {missing}\n" in shown.output and not missing.exists()
+
+
+def test_files_to_archive_are_counted_where_the_targets_runs_come_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Served with `--archive X`, a target's status counts X, not ~/.claude/projects (the
+    default), unless an archive is named to status itself."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    shutil.copytree(SOURCE, default_archive())  # 4 files in the default archive, never copied
+    served = tmp_path / "served"
+    shutil.copytree(SOURCE, served)
+    target = tmp_path / "repo" / "CLAUDE.md"
+    settings = Settings(archive=served, target=target, data_dir=tmp_path / "data")
+    with Ledger(settings.ledger_url) as ledger:
+        archive_from([served], settings.archive_dir, ledger)
+        run = ledger.start_distill_run(str(target.resolve()), "flow-1")
+        summary = {"archive": str(served.resolve())}
+        ledger.finish_distill_run(run, DistillStatus.COMPLETED, summary=summary)
+    shutil.copy(SOURCE / "ad234e5c-535f-4aba-a3ca-a67afaa16548.jsonl", served / "new1.jsonl")
+
+    def pending(*named: str) -> int:
+        args = ["status", "--target", str(target), "--json", *named]
+        shown = CliRunner().invoke(app, args)
+        assert shown.exit_code == 0, shown.output
+        return int(json.loads(shown.stdout)["pending_to_archive"])
+
+    assert pending() == 1  # the new file of the archive the target's runs came from
+    assert pending("--archive", str(default_archive())) == 4  # an archive named wins
+    monkeypatch.setenv("METIS_ARCHIVE", str(default_archive()))
+    assert pending() == 4

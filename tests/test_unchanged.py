@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -130,17 +131,43 @@ def test_the_cli_says_nothing_new_without_prefect_the_model_or_the_index(tmp_pat
     )
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
     runs = []
-    for _ in range(2):
+    for _ in range(3):
         out = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
         )
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    first, second = runs
+    first, second, third = runs
     assert first["exit"] == 0 and "prefect" in first["loaded"]
     assert json.loads(first["out"])["files_read"] == 6
-    assert second["exit"] == 0 and second["loaded"] == []
     said = {"nothing_new": True, "files_unchanged": 14, "sources": 7, "archived": 7}
-    assert json.loads(second["out"]) == said
+    for quiet in (second, third):  # a quiet run on record does not make the next one read
+        assert quiet["exit"] == 0 and quiet["loaded"] == []
+        assert json.loads(quiet["out"]) == said
+    with Ledger.reading(default_settings(data_dir=tmp_path / "data").ledger_url) as ledger:
+        last = ledger.last_distill_run(str(tmp_path / "repo" / "CLAUDE.md"))
+        read = ledger.last_distill_run(nothing_new=False)
+    assert last is not None and last.status == "nothing new"
+    assert (
+        last.message
+        == "Nothing new since the last run: 7 source files and 7 archived files unchanged."
+    )
+    assert last.summary == {
+        "files_unchanged": 14,
+        "sources": 7,
+        "archived": 7,
+        "archive": str(SAMPLE.resolve()),  # where `metis status` counts files to archive
+    }
+    assert read is not None and read.status == "completed" and read.id < last.id
+    assert last.started_at > read.started_at and last.finished_at == last.started_at
+    from typer.testing import CliRunner
+
+    from metis_distill.cli import app
+
+    where = ["--target", str(tmp_path / "repo" / "CLAUDE.md"), "--data-dir", str(tmp_path / "data")]
+    status = CliRunner().invoke(app, ["status", "--archive", str(SAMPLE), *where, "--json"])
+    shown = json.loads(status.stdout)
+    assert shown["outcome"] == "nothing new" and shown["outcome_detail"] == last.message
+    assert shown["last_run"] == last.started_at.isoformat(timespec="seconds")
 
 
 def test_the_ledger_reads_the_same_through_sqlite3_and_sqlalchemy(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
@@ -181,3 +208,27 @@ def test_nothing_new_is_said_in_the_singular_too() -> None:
 
     said = NothingNew(sources=1, archived=1).said()
     assert said == "Nothing new since the last run: 1 source file and 1 archived file unchanged."
+
+
+def test_a_quiet_run_is_written_the_same_through_sqlite3_and_sqlalchemy(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from metis_distill.ledger.glance import QuietRun, _insert_ledger, _insert_sqlite
+
+    url = default_settings(data_dir=tmp_path).ledger_url
+    Ledger(url).close()  # the schema
+    at = datetime(2026, 12, 5, 22, 44, 39, 123456, tzinfo=UTC)
+    run = QuietRun("/r/CLAUDE.md", "Nothing new.", {"files_unchanged": 2}, at, "vm", 42, "f-1")
+    _insert_sqlite(tmp_path / "ledger.sqlite", run)
+    with Ledger.reading(url) as ledger:
+        row = ledger.last_distill_run("/r/CLAUDE.md")
+        assert ledger.last_distill_run(nothing_new=False) is None  # it read nothing
+    assert row is not None
+    seen = (row.status, row.message, row.summary, row.started_at, row.finished_at, row.pid)
+    assert seen == ("nothing new", "Nothing new.", {"files_unchanged": 2}, at, at, 42)
+    assert _insert_ledger(url, run)
+    columns = "target, status, message, flow_run_id, summary, started_at, finished_at, host, pid"
+    with sqlite3.connect(tmp_path / "ledger.sqlite") as connection:
+        quick, full = connection.execute(f"SELECT {columns} FROM distill_runs ORDER BY id")
+    connection.close()
+    assert quick == full  # byte for byte as SQLAlchemy writes it

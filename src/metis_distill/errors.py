@@ -21,6 +21,12 @@ class ConfigError(MetisError):
     exit_code = 2
 
 
+class UsageError(MetisError):
+    """An argument cannot be parsed (exit code 2, as typer's own)."""
+
+    exit_code = 2
+
+
 class SourceError(MetisError):
     """An archive file cannot be read at all (not: a bad line, which is skipped and counted)."""
 

@@ -54,7 +54,7 @@ from metis_distill.placement.files import (
 from metis_distill.placement.locality import personal
 from metis_distill.placement.place import Destination, Placement, Rules, Why, place
 from metis_distill.provenance import QuotedSpan, Spread, checking, this_process
-from metis_distill.render.claude_md import ExistingBlock, find_block
+from metis_distill.render.claude_md import ExistingBlock, find_block, marker_problem
 from metis_distill.review.notes import ProposalNotes, Retirement
 from metis_distill.review.proposal import (
     LOCK_TIMEOUT,
@@ -229,11 +229,12 @@ def _publish_one(
     locks_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(str(locks_dir / f"{target_key(target)}.lock"), timeout=LOCK_TIMEOUT):
         remove_temps(proposals_dir / target_key(target))  # left by a run killed mid-write
-        plan = _learned(make_plan(target, chosen, where.preamble), ledger)
+        broken = marker_problem(read_target(target))
+        plan = None if broken else _learned(make_plan(target, chosen, where.preamble), ledger)
         if plan is None:
             closed = _close_stale(ledger, target)
             return ProposalOutcome(
-                status=PublishStatus.NOTHING,
+                status=PublishStatus.MARKERS_BROKEN if broken else PublishStatus.NOTHING,
                 proposal_id=None,
                 folder=None,
                 added=0,
@@ -245,6 +246,9 @@ def _publish_one(
                 lessons_waiting=waiting,
                 already_documented=_stated(documented),
                 closed=closed,
+                warnings=(f"{target}: {broken}; nothing is proposed for it until then",)
+                if broken
+                else (),
             )
         reasons = _tripped(plan, curation.thresholds, stats)
         warnings = [w for w in _warnings(plan, where, root) if w]

@@ -17,6 +17,7 @@ from metis_distill.mine.recovery import metrics
 from metis_distill.pipeline.discover import not_copied
 from metis_distill.publish import target_scope
 from metis_distill.review.notes import ProposalNotes, Recovery, notes_of
+from metis_distill.unchanged import ARCHIVE
 
 SPEND_DAYS = 14  # days of spend shown, today included
 
@@ -63,15 +64,25 @@ class Status:
         return run.message if run else None
 
 
-def status(settings: Settings, ledger: Ledger, *, today: datetime | None = None) -> Status:
+def status(
+    settings: Settings,
+    ledger: Ledger,
+    *,
+    today: datetime | None = None,
+    archive_named: bool = True,
+) -> Status:
+    """What `metis status` shows. Files waiting to be archived are counted in the settings'
+    archive when one was named (`archive_named`), else in the one the last run used."""
     target = str(settings.target.expanduser().resolve()) if settings.target else None
     moment = today or datetime.now(UTC)
     start = month_start(moment)
     proposals = ledger.pending_proposals(target)
+    last_run = ledger.last_distill_run(target)
+    roots = settings.source_roots() if archive_named else last_sources(settings, last_run)
     return Status(
         target=target,
-        last_run=ledger.last_distill_run(target),
-        to_archive=unarchived(settings, ledger),
+        last_run=last_run,
+        to_archive=unarchived(roots, ledger),
         to_distill=undistilled(settings.archive_dir, ledger),
         tokens_this_month=ledger.tokens_since(start),
         month=start.strftime("%Y-%m"),
@@ -109,11 +120,20 @@ def month_start(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
-def unarchived(settings: Settings, ledger: Ledger) -> int:
+def last_sources(settings: Settings, last_run: DistillRunRow | None) -> list[Path]:
+    """The folders the last run archived from: its archive (the served `--archive`, say) and
+    the settings' other sources; the settings' archive when no run recorded one."""
+    recorded = last_run.summary.get(ARCHIVE) if last_run is not None else None
+    if not isinstance(recorded, str) or not recorded:
+        return settings.source_roots()
+    return settings.model_copy(update={"archive": Path(recorded)}).source_roots()
+
+
+def unarchived(roots: list[Path], ledger: Ledger) -> int:
     """Files of the source roots that the next distill would copy in (one stat each)."""
     copies = ledger.copies()
     count = 0
-    for root in settings.source_roots():
+    for root in roots:
         if not root.exists():
             continue
         count += sum(not_copied(p, copies.get(str(p))) for p in list_files(root.resolve()).files)

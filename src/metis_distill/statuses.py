@@ -86,6 +86,7 @@ class DistillStatus(StrEnum):
     NEEDS_HUMAN = "needs a human"  # a tripwire or a halted extraction (exit code 3)
     BUDGET_REACHED = "budget reached"  # work left for the next run (exit code 4)
     INTERRUPTED = "interrupted"  # its process died (kill -9, power cut) before it could say
+    NOTHING_NEW = "nothing new"  # every file as last read: answered before anything loaded
 
     @classmethod
     def of_error(cls, error: BaseException) -> DistillStatus:
@@ -100,3 +101,4 @@ class PublishStatus(StrEnum):
     UNCHANGED = "unchanged"  # the same proposal already waits for review
     NOTHING = "nothing"  # no lesson to show, no proposal stored
     NEEDS_HUMAN = "needs_human"  # a tripwire stopped it
+    MARKERS_BROKEN = "markers_broken"  # a hand edit broke the block's markers: no proposal

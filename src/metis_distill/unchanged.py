@@ -5,7 +5,8 @@ library code and the same target file (the run's stamp, kept in its summary), it
 still waits for review, and every source and archive file has the size and mtime the ledger
 recorded when it was copied and read. Anything else (a new or grown file, an unreadable
 folder, work left by a budget, a changed setting or target, a reviewed proposal, a ledger
-that cannot be read as it is) means a full run.
+that cannot be read as it is) means a full run. A run that finds nothing new is still put on
+record (`record_quiet_run`), with sqlite3 too, so that `metis status` shows it as the last run.
 """
 
 from __future__ import annotations
@@ -13,19 +14,22 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
 from metis_distill.config import Settings
 from metis_distill.config.places import lock_path
 from metis_distill.errors import MetisError
-from metis_distill.ledger.glance import Copied, glance
+from metis_distill.ledger.glance import Copied, QuietRun, glance, record_nothing_new
 from metis_distill.listing import stat_files
 from metis_distill.statuses import DistillStatus
 
 STAMP = "run_stamp"  # the key of the stamp in a distill run's summary
+ARCHIVE = "archive"  # the key of the folder a run archived from (`metis status` counts it)
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,28 @@ def nothing_new(settings: Settings) -> NothingNew | None:
     if sources is None or read is None:
         return None
     return NothingNew(sources, read)
+
+
+def record_quiet_run(settings: Settings, quiet: NothingNew, flow_run_id: str | None = None) -> bool:
+    """The run that found `quiet`, on record as the target's last run (`metis status`); False
+    when the ledger refused it."""
+    if settings.target is None:
+        return False
+    run = QuietRun(
+        target=str(settings.target.expanduser().resolve()),
+        message=quiet.said(),
+        summary={
+            "files_unchanged": quiet.files,
+            "sources": quiet.sources,
+            "archived": quiet.archived,
+            ARCHIVE: str(settings.archive.expanduser().resolve()),
+        },
+        at=datetime.now(UTC),
+        host=socket.gethostname(),
+        pid=os.getpid(),
+        flow_run_id=flow_run_id,
+    )
+    return record_nothing_new(settings.ledger_url, run)
 
 
 def _sources_unchanged(

@@ -54,6 +54,10 @@ def test_the_managed_block_states_nothing(tmp_path: Path) -> None:
     assert not already_documented([lesson(CENTS_TEXT)], known)
     assert [s.where for s in known] == ["CLAUDE.md:8"]  # line numbers as in the file
 
+    (tmp_path / "CLAUDE.md").write_text(f"# Shop\n\n{block.replace('<!-- metis:end -->', '')}")
+    known = statements(tmp_path, documents(tmp_path))  # its end deleted: metis's lines still
+    assert not already_documented([lesson(CENTS_TEXT)], known)
+
 
 def test_a_documented_lesson_is_left_out_and_the_report_says_so(shop) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     ledger, root, tmp = shop

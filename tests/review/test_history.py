@@ -8,8 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from metis_distill.cli import app
-from metis_distill.errors import ProposalError
+from metis_distill.errors import ProposalError, UsageError
 from metis_distill.ledger import Ledger
+from metis_distill.render.claude_md import find_block, splice, without_block
 from metis_distill.review.history import find_version, history, rewind, show
 from metis_distill.review.proposal import accept, reject
 from tests.review.test_items import DECISION, FAILURE, GOTCHA, add_lesson, ids_in, save_proposal
@@ -88,8 +89,18 @@ def test_rewind_by_date(world) -> None:  # type: ignore[no-untyped-def]
         find_version(ledger, target, "2001-01-01")
     with pytest.raises(ProposalError, match="already as it was"):
         rewind(ledger, target, versions[-1].created_at.strftime("%Y-%m-%d"), tmp, tmp)
-    with pytest.raises(ProposalError, match="not a version or a date"):
+    with pytest.raises(UsageError, match="not a version or a date"):
         find_version(ledger, target, "last tuesday")
+
+
+def test_rewind_to_what_is_neither_a_version_nor_a_date_is_a_usage_error(tmp_path: Path) -> None:
+    """Exit 2, as for any argument that cannot be parsed, even before any ledger exists."""
+    data = ["--data-dir", str(tmp_path / "data"), "--target", str(tmp_path / "CLAUDE.md")]
+    for when in ("garbage", "2026-13-45"):
+        out = runner.invoke(app, ["rewind", "--to", when, *data])
+        assert out.exit_code == 2, out.output
+        assert f"error: not a version or a date: '{when}'" in out.output
+        assert "Traceback" not in out.output
 
 
 def test_show_prints_a_lesson_with_all_its_evidence(world) -> None:  # type: ignore[no-untyped-def]
@@ -125,3 +136,64 @@ def test_history_rewind_and_show_through_the_cli(world) -> None:  # type: ignore
     assert "seen in 1 session" in out.output and "1 sessions" not in out.output
     bad = runner.invoke(app, ["rewind", "--to", "v999", "-t", str(target), *data])
     assert bad.exit_code == 1 and "has no version v999" in bad.output
+
+
+def test_a_rewind_never_takes_away_text_written_outside_the_block(world) -> None:  # type: ignore[no-untyped-def]
+    """The file before metis had no block; a person then wrote below the block and above it.
+    Rewinding to that first version removes the block and keeps both notes, whether its items
+    are accepted all at once or one by one (the last one used to write the old file whole)."""
+    ledger, target, tmp = world
+    human, _, third = three_versions(ledger, target, tmp)
+    first = ledger.versions(str(target.resolve()))[0]
+    mine = third.replace(human, human + "A note above the block.\n") + "My own note, after.\n"
+    target.write_text(mine)
+
+    row, _ = rewind(ledger, target, f"v{first.id}", tmp / "proposals", tmp / "locks")
+    diff = Path(row.folder, "diff.patch").read_text()
+    assert "-My own note" not in diff and "-A note above" not in diff
+    assert "your text outside it is kept" in Path(row.folder, "report.md").read_text()
+    numbers = [i.number for i in ledger.proposal_items(row.id)]
+    for number in numbers:  # item by item: the last accept is the whole proposal
+        accept(ledger, tmp / "locks", target, [number])
+        assert "A note above the block.\n" in target.read_text()
+        assert target.read_text().endswith("\nMy own note, after.\n")
+    assert target.read_text() == human + "A note above the block.\n\nMy own note, after.\n"
+    assert find_block(target.read_text()) is None
+
+
+def test_a_rewind_to_a_version_with_a_block_keeps_the_text_outside_it(world) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp = world
+    _, second, third = three_versions(ledger, target, tmp)
+    versions = ledger.versions(str(target.resolve()))
+    target.write_text("Written on top.\n" + third + "\nWritten below.\n")
+    rewind(ledger, target, f"v{versions[1].id}", tmp / "proposals", tmp / "locks")
+    accept(ledger, tmp / "locks", target)  # all at once
+    assert target.read_text() == "Written on top.\n" + second + "\nWritten below.\n"
+
+
+def test_a_rewind_with_only_the_text_outside_the_block_changed_proposes_nothing(world) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp = world
+    _, _, third = three_versions(ledger, target, tmp)
+    last = ledger.versions(str(target.resolve()))[-1]
+    target.write_text(third + "My own note.\n")
+    with pytest.raises(ProposalError, match="block is already as it was"):
+        rewind(ledger, target, f"v{last.id}", tmp / "proposals", tmp / "locks")
+    assert target.read_text() == third + "My own note.\n"
+
+
+def test_without_block_is_the_inverse_of_splice() -> None:
+    block = "<!-- metis:begin sha=0 -->\nbody\n<!-- metis:end -->"
+    for human in ("# T\n", "", "# T\r\nline\r\n"):  # ("# T" reads as "# T\n")
+        assert without_block(splice(human, block)) == human
+    assert without_block(f"top\n\n{block}\n\nbelow\n") == "top\n\n\nbelow\n"
+
+
+def test_a_rewind_refuses_a_block_whose_end_marker_was_deleted(world) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp = world
+    _, _, third = three_versions(ledger, target, tmp)
+    first = ledger.versions(str(target.resolve()))[0]
+    broken = third.replace("<!-- metis:end -->", "") + "## Mine\n"
+    target.write_text(broken)
+    with pytest.raises(ProposalError, match="has no `<!-- metis:end -->` after it"):
+        rewind(ledger, target, f"v{first.id}", tmp / "proposals", tmp / "locks")
+    assert target.read_text() == broken

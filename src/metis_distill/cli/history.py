@@ -62,11 +62,12 @@ def rewind(
     target: Target = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Propose the target as it was at a version or a date: a pending proposal, reviewed and
-    accepted like any other (accepting all of it restores the file byte for byte)."""
-    from metis_distill.review.history import only_target
+    """Propose the target's block as it was at a version or a date: a pending proposal,
+    reviewed and accepted like any other. Your text outside the block is kept as it is now."""
+    from metis_distill.review.history import only_target, parse_when
     from metis_distill.review.history import rewind as rewind_target
 
+    parse_when(to)  # an argument that cannot be parsed: exit 2, before the ledger is opened
     settings = load_settings(data_dir=data_dir)
     with writing(settings) as ledger:
         chosen = target or settings.target or only_target(ledger)

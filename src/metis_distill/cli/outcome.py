@@ -77,6 +77,8 @@ def proposal_line(proposal: ProposalOutcome) -> str:
         return _nothing_message(proposal) + _closed_said(proposal.closed)
     if proposal.status == PublishStatus.NEEDS_HUMAN:
         return f"Proposal #{number} needs a human (a tripwire tripped)."
+    if proposal.status == PublishStatus.MARKERS_BROKEN:
+        return "No proposal: the target's managed block has broken markers (see the warning)."
     if proposal.status == PublishStatus.UNCHANGED:
         return f"Nothing new: proposal #{number} still waits for review (`metis review`)."
     following = "Next: `metis review`, then `metis accept` or `metis reject`."

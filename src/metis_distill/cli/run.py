@@ -155,7 +155,7 @@ def distill(
         print_preview(preview(settings), as_json=as_json, verbose=verbose)
         return
     check_target(settings)
-    if _said_nothing_new(settings, as_json):
+    if _said_nothing_new(settings, as_json, record=True):
         return
     from metis_distill.pipeline import check_archive
 
@@ -171,8 +171,8 @@ def distill(
     with api_for_workers(settings), progress_bar(err if not verbose else None):
         progress.report().begin(STARTING)  # Prefect's server takes seconds to start
         report = with_task_runner(distill_flow, settings)(settings)
-    if report is None:  # the flow found nothing new either
-        _said_nothing_new(settings, as_json)
+    if report is None:  # the flow found nothing new either, and put that on record
+        _said_nothing_new(settings, as_json, record=False)
         return
     if as_json:
         sys.stdout.write(report.to_json())
@@ -181,14 +181,17 @@ def distill(
     exit_if_stopped(report)
 
 
-def _said_nothing_new(settings: Settings, as_json: bool) -> bool:
+def _said_nothing_new(settings: Settings, as_json: bool, *, record: bool) -> bool:
     """Say so when nothing is new since the target's last run: one stat a file, before
-    Prefect, the embedding model or the index is loaded."""
-    from metis_distill.unchanged import nothing_new
+    Prefect, the embedding model or the index is loaded (and `record`: the run put on record
+    for `metis status`)."""
+    from metis_distill.unchanged import nothing_new, record_quiet_run
 
     quiet = nothing_new(settings)
     if quiet is None:
         return False
+    if record:
+        record_quiet_run(settings, quiet)
     if as_json:
         said = {"nothing_new": True, "files_unchanged": quiet.files}
         sys.stdout.write(json.dumps(said | {"sources": quiet.sources, "archived": quiet.archived}))
@@ -258,10 +261,11 @@ def status(
     (tokens, USD) over two weeks, and whether a proposal waits for review."""
     from metis_distill.status import status as read_status
 
-    settings = load_settings(archive=archive, target=target, data_dir=data_dir)
+    flags = {"archive": archive, "target": target, "data_dir": data_dir}
+    settings = load_settings(**flags)
     check_data_dir_made(settings)
     with reading(settings) as ledger:
-        found = read_status(settings, ledger)
+        found = read_status(settings, ledger, archive_named=_named(settings, flags, "archive"))
     days = [asdict(day) for day in found.spend_by_day]
     if as_json:
         recovery = [asdict(r) for r in found.recovery]
@@ -277,6 +281,13 @@ def status(
     if found.recovery:
         whose = "this project" if settings.target and not settings.all_projects else "all projects"
         console.print(_recovery_table(found.recovery, whose), soft_wrap=False)
+
+
+def _named(settings: Settings, flags: dict[str, Any], name: str) -> bool:
+    """The setting was given (a flag, METIS_* or metis.toml), not left to its default."""
+    from metis_distill.config.explain import effective
+
+    return any(e.path == name and e.origin != "default" for e in effective(settings, flags))
 
 
 def _spend_table(days: list[dict[str, Any]]) -> Table:

@@ -1,11 +1,13 @@
 """What the check of a run with nothing new reads from the ledger (`unchanged.nothing_new`):
-the target's last distill run, its pending proposals, and the size and mtime of every file
-copied and read. A SQLite ledger is read with the standard library's sqlite3, SELECTs
-only: importing SQLAlchemy costs more than the whole check. The connection may write, as
-`Ledger.reading`'s does, but never creates the file (`mode=rw`): a read-only one would leave
-the WAL's `-wal` and `-shm` files behind, since only a connection that may write removes them
-as it closes last. Other databases, or a file sqlite3 refuses, are read through
-`Ledger.reading`; `tests/test_unchanged.py` compares the two readings.
+the target's last distill run that read, its pending proposals, and the size and mtime of
+every file copied and read; and the one row it writes, the run that found nothing new (so
+`metis status` shows the schedule alive). A SQLite ledger is read and written with the
+standard library's sqlite3: importing SQLAlchemy costs more than the whole check. The
+connection may write, as `Ledger.reading`'s does, but never creates the file (`mode=rw`): a
+read-only one would leave the WAL's `-wal` and `-shm` files behind, since only a connection
+that may write removes them as it closes last. Other databases, or a file sqlite3 refuses,
+are read through `Ledger.reading` (and written through `Ledger`); `tests/test_unchanged.py`
+compares the two readings, and the two writings.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ import json
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from metis_distill.ledger.where import head_revision, sqlite_file
-from metis_distill.statuses import ProposalState
+from metis_distill.statuses import DistillStatus, ProposalState
 
 if TYPE_CHECKING:
     from metis_distill.ledger.core import Ledger
@@ -39,6 +42,19 @@ class Glance:
     pending: frozenset[int]  # the target's proposals waiting for review
     copies: Mapping[str, Copied]  # source path -> its copy in the archive
     files: Mapping[str, tuple[int, int]]  # archive path -> (size, mtime_ns) when read
+
+
+@dataclass(frozen=True)
+class QuietRun:
+    """A distill that found nothing new: done as soon as it began."""
+
+    target: str
+    message: str
+    summary: Mapping[str, int | str]
+    at: datetime  # aware UTC
+    host: str
+    pid: int
+    flow_run_id: str | None = None
 
 
 def glance(url: str, target: str, archive_root: str) -> Glance | None:
@@ -63,8 +79,8 @@ def _from_sqlite(path: Path, target: str, archive_root: str) -> Glance | None:
             return None
         last = connection.execute(
             "SELECT status, summary, proposal_id FROM distill_runs WHERE target = ?"
-            " ORDER BY id DESC LIMIT 1",
-            (target,),
+            " AND status != ? ORDER BY id DESC LIMIT 1",
+            (target, DistillStatus.NOTHING_NEW.value),
         ).fetchone()
         pending = connection.execute(
             "SELECT id FROM proposals WHERE status = ? AND target = ?",
@@ -102,7 +118,7 @@ def _from_ledger(url: str, target: str, archive_root: str) -> Glance | None:
 
 def _read(ledger: Ledger, target: str, archive_root: str) -> Glance:
     with ledger:
-        last = ledger.last_distill_run(target)
+        last = ledger.last_distill_run(target, nothing_new=False)
         return Glance(
             last_status=last.status if last else None,
             last_summary=last.summary if last else {},
@@ -132,3 +148,58 @@ def serves(url: str, data_dir: Path) -> bool:
     except sqlite3.Error:
         return False
     return row is not None and json.loads(row[0]) == str(data_dir.expanduser().resolve())
+
+
+def record_nothing_new(url: str, run: QuietRun) -> bool:
+    """Put the run on record as the target's last; False when the ledger refuses (the run
+    itself is not the worse for it: nothing is left half written)."""
+    path = sqlite_file(url)
+    if path is not None and path.exists():
+        try:
+            _insert_sqlite(path, run)
+            return True
+        except sqlite3.Error:
+            pass  # the full writer tries
+    return _insert_ledger(url, run)
+
+
+def _insert_sqlite(path: Path, run: QuietRun) -> None:
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=30)
+    try:
+        with connection:
+            connection.execute(
+                "INSERT INTO distill_runs (target, status, message, flow_run_id, summary,"
+                " started_at, finished_at, host, pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    run.target,
+                    DistillStatus.NOTHING_NEW.value,
+                    run.message,
+                    run.flow_run_id,
+                    json.dumps(dict(run.summary)),
+                    _stored_time(run.at),
+                    _stored_time(run.at),
+                    run.host,
+                    run.pid,
+                ),
+            )
+    finally:
+        connection.close()
+
+
+def _stored_time(moment: datetime) -> str:
+    """As SQLAlchemy stores a UTC time in SQLite (naive, with microseconds)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _insert_ledger(url: str, run: QuietRun) -> bool:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from metis_distill.ledger.core import Ledger
+    from metis_distill.ledger.engine import LedgerError
+
+    try:
+        with Ledger(url) as ledger:
+            ledger.record_nothing_new(run)
+    except (SQLAlchemyError, LedgerError):
+        return False
+    return True

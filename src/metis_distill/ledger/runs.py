@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Row, delete, func, select, update
 
 from metis_distill.ledger.base import Repository, upsert_all
+from metis_distill.ledger.glance import QuietRun
 from metis_distill.ledger.schema import (
     DistillRunRow,
     ExtractBatchRow,
@@ -250,12 +251,34 @@ class RunRepository(Repository):
                 row.summary = summary or {}
                 row.finished_at = now()
 
-    def last_distill_run(self, target: str | None = None) -> DistillRunRow | None:
+    def last_distill_run(
+        self, target: str | None = None, *, nothing_new: bool = True
+    ) -> DistillRunRow | None:
+        """The last run (of the target); with `nothing_new=False`, the last that read."""
         with self.session() as db:
             query = select(DistillRunRow)
             if target is not None:
                 query = query.where(DistillRunRow.target == target)
+            if not nothing_new:
+                query = query.where(DistillRunRow.status != DistillStatus.NOTHING_NEW)
             return db.scalars(query.order_by(DistillRunRow.id.desc()).limit(1)).first()
+
+    def record_nothing_new(self, run: QuietRun) -> None:
+        """A run that found nothing new, on record as done."""
+        with self.session() as db:
+            db.add(
+                DistillRunRow(
+                    target=run.target,
+                    status=DistillStatus.NOTHING_NEW.value,
+                    message=run.message,
+                    flow_run_id=run.flow_run_id,
+                    summary=dict(run.summary),
+                    started_at=run.at,
+                    finished_at=run.at,
+                    host=run.host,
+                    pid=run.pid,
+                )
+            )
 
     def cost_since(self, since: datetime) -> float:
         """US dollars spent by extract runs started since (a run counts on its start day)."""

@@ -48,7 +48,7 @@ from metis_distill.pipeline.steps import (
 from metis_distill.pipeline.usage import ExtractTotals, claude_usage, finish_extraction
 from metis_distill.placement.files import context_file
 from metis_distill.run_report import RunReport, RunSummary
-from metis_distill.unchanged import STAMP, run_stamp
+from metis_distill.unchanged import ARCHIVE, STAMP, run_stamp
 
 T = TypeVar("T")
 
@@ -154,8 +154,9 @@ def _finish(
     report: RunReport | None = None,
     stamp: str | None = None,
 ) -> None:
-    summary = report.scalars() if report is not None else None
-    if summary is not None and stamp is not None:
+    summary = report.scalars() if report is not None else {}
+    summary[ARCHIVE] = str(settings.archive.expanduser().resolve())  # for `metis status`
+    if stamp is not None:
         summary[STAMP] = stamp
     with Ledger(settings.ledger_url) as ledger:
         ledger.finish_distill_run(

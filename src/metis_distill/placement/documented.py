@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from metis_distill.ledger import LessonView
-from metis_distill.render.claude_md import find_block
+from metis_distill.render.claude_md import find_block, line_id
 
 ROOT_FILES = ("CLAUDE.md", "CLAUDE.local.md", ".claude/CLAUDE.md", "AGENTS.md", "README.md")
 NESTED = ("CLAUDE.md", "AGENTS.md")  # a sub-folder's README may describe anything (a sample)
@@ -106,10 +106,11 @@ def statements(root: Path, paths: Iterable[Path]) -> list[Statement]:
 
 
 def _without_block(text: str) -> str:
-    """The text with its managed block blanked (line numbers kept)."""
+    """The text with its managed block blanked (line numbers kept); with no whole block (its
+    end marker deleted), the lines metis wrote, each known by its evidence link."""
     block = find_block(text)
     if block is None:
-        return text
+        return "\n".join("" if line_id(line) else line for line in text.split("\n"))
     inside = text[block.start : block.end]
     return text[: block.start] + "\n" * inside.count("\n") + text[block.end :]
 

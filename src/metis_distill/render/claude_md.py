@@ -21,6 +21,8 @@ SECTION_TITLES = {"gotcha": "Gotchas", "failure": "Failures to avoid", "decision
 _BLOCK = re.compile(
     r"<!--\s*metis:begin(?P<attrs>[^>]*)-->(?P<body>.*?)<!--\s*metis:end\s*-->", re.S
 )
+_BEGIN_MARK = re.compile(r"<!--\s*metis:begin[^>]*-->")
+_END_MARK = re.compile(r"<!--\s*metis:end\s*-->")
 _HASH = re.compile(r"sha=(?P<sha>[0-9a-f]+)")
 _ID = re.compile(
     r"<!--\s*metis:(?P<id>[0-9a-f]{10})\s*-->"  # the id marker of blocks written before
@@ -88,6 +90,26 @@ def find_block(text: str) -> ExistingBlock | None:
     return ExistingBlock(match.start(), match.end(), body, ids, edited)
 
 
+def marker_problem(text: str) -> str | None:
+    """What a hand edit broke in the block's markers, said with how to mend it; None for one
+    whole block or none. A file so broken gets no block written: `splice` would add a second
+    one, or take the person's text below the first begin marker into the block."""
+    begins = [m.start() for m in _BEGIN_MARK.finditer(text)]
+    ends = [m.start() for m in _END_MARK.finditer(text)]
+    if len(begins) > len(ends):
+        return (
+            f"a `{BEGIN} -->` marker has no `{END}` after it: put `{END}` back where the "
+            "managed block ends"
+        )
+    if len(ends) > len(begins):
+        return f"a `{END}` marker has no `{BEGIN} -->` before it: delete it or put the begin back"
+    if len(begins) > 1:
+        return f"{len(begins)} managed blocks where metis keeps one: delete all but one"
+    if begins and ends[0] < begins[0]:
+        return f"the `{END}` marker comes before `{BEGIN} -->`: swap them back"
+    return None
+
+
 def splice(current: str, block: str) -> str:
     """The file with its managed block replaced or appended; all other bytes kept as they are."""
     newline = "\r\n" if "\r\n" in current else "\n"
@@ -99,3 +121,17 @@ def splice(current: str, block: str) -> str:
         return block + newline
     separator = newline if current.endswith("\n") else newline * 2
     return current + separator + block + newline
+
+
+def without_block(current: str) -> str:
+    """The file with its managed block taken out, and the line end and blank line `splice`
+    adds around a block it appends; every other byte kept as it is."""
+    existing = find_block(current)
+    if existing is None:
+        return current
+    newline = "\r\n" if "\r\n" in current else "\n"
+    before = current[: existing.start]
+    after = current[existing.end :].removeprefix(newline)
+    if not after and before.endswith(newline * 2):
+        before = before.removesuffix(newline)
+    return before + after

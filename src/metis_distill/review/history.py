@@ -1,7 +1,9 @@
 """Every version of every target written, the lessons each held, and going back to one.
 
-`rewind` does not write the target: it makes a normal pending proposal whose full acceptance
-gives the file exactly as it was (byte for byte); its items can be decided one by one.
+`rewind` does not write the target: it makes a normal pending proposal whose items can be
+decided one by one. It brings back the block as it was; the text outside the markers is the
+person's, left as it is now. Full acceptance gives the file exactly as it was (byte for byte)
+when that text has not changed since.
 """
 
 from __future__ import annotations
@@ -14,10 +16,16 @@ from pathlib import Path
 from filelock import FileLock
 
 from metis_distill.conversations import support
-from metis_distill.errors import ConfigError, ProposalError
+from metis_distill.errors import ConfigError, ProposalError, UsageError
 from metis_distill.ledger import Ledger, LessonRow, LessonView, ProposalRow, VersionRow
 from metis_distill.redact import redact
-from metis_distill.render.claude_md import RenderedLine, find_block
+from metis_distill.render.claude_md import (
+    RenderedLine,
+    find_block,
+    marker_problem,
+    splice,
+    without_block,
+)
 from metis_distill.render.parse import BlockLine, BlockSection, parse_block, words_of
 from metis_distill.review.evidence import note_for
 from metis_distill.review.layout import build
@@ -87,28 +95,31 @@ def only_target(ledger: Ledger) -> Path:
 def find_version(ledger: Ledger, target: Path, when: str) -> VersionRow:
     """The version named by its number (`12` or `v12`), or the last one written by a date or
     time (`2026-11-24` means the end of that day, UTC)."""
+    wanted = parse_when(when)
     rows = ledger.versions(str(target.resolve()))
     if not rows:
         raise ProposalError(
             f"no version of {target} is recorded", hint="`metis accept` records each version"
         )
-    match = _VERSION.match(when.strip())
-    if match is not None:
-        wanted = int(match["id"])
+    if isinstance(wanted, int):
         for row in rows:
             if row.id == wanted:
                 return row
         known = ", ".join(f"v{r.id}" for r in rows)
         raise ProposalError(f"{target} has no version v{wanted} (it has {known})")
-    moment = _moment(when)
-    earlier = [r for r in rows if r.created_at <= moment]
+    earlier = [r for r in rows if r.created_at <= wanted]
     if not earlier:
         first = rows[0].created_at.strftime("%Y-%m-%d %H:%M:%S UTC")
         raise ProposalError(f"no version of {target} is that old: the first is from {first}")
     return earlier[-1]
 
 
-def _moment(when: str) -> datetime:
+def parse_when(when: str) -> int | datetime:
+    """A version's number (`12` or `v12`), or the moment a date or time names (a date means
+    the end of that day, UTC)."""
+    match = _VERSION.match(when.strip())
+    if match is not None:
+        return int(match["id"])
     try:
         if len(when.strip()) == 10:
             day = date.fromisoformat(when.strip())
@@ -117,7 +128,7 @@ def _moment(when: str) -> datetime:
             )
         moment = datetime.fromisoformat(when.strip())
     except ValueError as e:
-        raise ProposalError(
+        raise UsageError(
             f"not a version or a date: {when!r}",
             hint="use a version number from `metis history` (e.g. v3) or a date like 2026-11-24",
         ) from e
@@ -134,6 +145,8 @@ def rewind(
         plan = rewind_plan(ledger, target, version)
         stamp = version.created_at.strftime("%Y-%m-%d %H:%M UTC")
         note = f"the file as it was at v{version.id}, {stamp}"
+        if plan.proposed != version.content:
+            note = f"the block as it was at v{version.id}, {stamp}; your text outside it is kept"
         row, _ = save_plan(
             plan, ledger, proposals_dir, ProposalNotes(extractor="rewind", rewind_note=note)
         )
@@ -142,8 +155,17 @@ def rewind(
 
 def rewind_plan(ledger: Ledger, target: Path, version: VersionRow) -> Plan:
     current = read_target(target)
+    broken = marker_problem(current)
+    if broken is not None:
+        raise ProposalError(f"{target}: {broken}; then rewind again")
     if current == version.content:
         raise ProposalError(f"{target} is already as it was at v{version.id}")
+    text = rewound_text(current, version.content)
+    if text == current:
+        raise ProposalError(
+            f"{target}'s block is already as it was at v{version.id}",
+            hint="a rewind changes only the block: the text outside it is yours, kept as it is",
+        )
     now_block, then_block = find_block(current), find_block(version.content)
     base = parse_block(now_block.body) if now_block else []
     then = parse_block(then_block.body) if then_block else []
@@ -154,14 +176,33 @@ def rewind_plan(ledger: Ledger, target: Path, version: VersionRow) -> Plan:
     return Plan(
         target=target,
         current=current,
-        proposed=version.content,
-        diff=unified_diff(current, version.content, target.name),
+        proposed=text,
+        diff=unified_diff(current, text, target.name),
         items=_items(ledger, target, base, then, changes, number),
         hand_edited=False,
         layout=layout,
         origin=ProposalOrigin.REWIND,
         notes=_notes(ledger, [x.id for s in then for x in s.lines if x.id]),
     )
+
+
+def rewound_text(current: str, then: str) -> str:
+    """The target with its block as it was `then`, every byte outside the block as it is now:
+    the file as it was `then`, byte for byte, when only the block changed since."""
+    then_block = find_block(then)
+    if then_block is not None:
+        return splice(current, _lf(then[then_block.start : then_block.end]))
+    now_block = find_block(current)
+    if now_block is None:
+        return current
+    if splice(then, _lf(current[now_block.start : now_block.end])) == current:
+        return then  # the block was appended to the file as it was then, nothing else changed
+    return without_block(current)
+
+
+def _lf(block: str) -> str:
+    """A block with `\\n` line ends, as `splice` takes it (it writes the file's own)."""
+    return block.replace("\r\n", "\n")
 
 
 def _notes(ledger: Ledger, ids: list[str]) -> tuple[tuple[str, str], ...]:
