@@ -30,7 +30,7 @@ def _retriever(data_dir: Path | None) -> Any:
     from metis_distill.retrieve.retriever import Retriever
 
     settings = load_settings(data_dir=data_dir)
-    return Retriever.at(settings.data_dir.expanduser(), settings.model_dir)
+    return Retriever.at(settings.data_dir.expanduser(), settings.model_dir, settings.ledger_url)
 
 
 @friendly
@@ -110,4 +110,4 @@ def mcp(data_dir: DataDir = None) -> None:
     from metis_distill.retrieve.mcp_server import serve  # the MCP SDK is imported only here
 
     settings = load_settings(data_dir=data_dir)
-    serve(settings.data_dir.expanduser(), settings.model_dir)
+    serve(settings.data_dir.expanduser(), settings.model_dir, settings.ledger_url)

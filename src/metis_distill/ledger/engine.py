@@ -27,6 +27,32 @@ def connect(url: str) -> Engine:
     return engine
 
 
+def shown_url(url: str) -> str:
+    """The URL as a message may show it: without its password."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@contextmanager
+def reaching(url: str) -> Iterator[None]:
+    """A database server that does not answer (a nightly while it is down) is an ordinary
+    event: one line saying which ledger and what to do, not a traceback. SQLite's own
+    operational errors are not about reaching anything and go on as they are."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    try:
+        yield
+    except (OperationalError, InterfaceError) as e:
+        if url.startswith("sqlite"):
+            raise
+        reason = str(e.orig or e).strip().splitlines()[0]
+        raise LedgerError(
+            f"cannot reach the ledger at {shown_url(url)}: {reason}",
+            hint="start its database server, or correct ledger_url (METIS_LEDGER_URL)",
+        ) from e
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
