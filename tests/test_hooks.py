@@ -255,3 +255,19 @@ def test_sessions_ending_together_on_a_fresh_data_dir_are_both_archived(
     assert "failed" not in text and text.count("1 new") == 2, text
     archived = data / "archive" / "claude" / "projects" / PROJECT
     assert sorted(p.name for p in archived.iterdir()) == sorted([DEMO_FILE.name, "second.jsonl"])
+
+
+def test_a_settings_file_that_is_a_link_is_written_through_it(tmp_path: Path) -> None:
+    """~/.claude/settings.json is often a link into a dotfiles repository: the link stays."""
+    dotfiles = tmp_path / "dotfiles" / "settings.json"
+    dotfiles.parent.mkdir()
+    dotfiles.write_text('{"model": "opus"}\n')
+    link = tmp_path / "settings.json"
+    link.symlink_to(dotfiles)
+    assert "added" in metis("hooks", "install", "--settings-file", str(link))
+    assert link.is_symlink() and link.readlink() == dotfiles
+    written = json.loads(dotfiles.read_text())
+    assert written["model"] == "opus" and is_ours(written["hooks"][EVENT][0]["hooks"][0])
+    assert "removed" in metis("hooks", "uninstall", "--settings-file", str(link))
+    assert link.is_symlink() and json.loads(dotfiles.read_text()) == {"model": "opus"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cwd", "dotfiles", "settings.json"]

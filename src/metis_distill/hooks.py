@@ -239,16 +239,31 @@ def _drop_ours(groups: list[Any]) -> int:
 
 
 def _write(settings_file: Path, settings: dict[str, Any]) -> None:
-    blocker = file_in_the_way(settings_file.parent)
+    real = _linked_file(settings_file)
+    blocker = file_in_the_way(real.parent)
     if blocker is not None:
         raise ConfigError(
             f"{settings_file} cannot be made: {blocker} is a file, not a folder",
             hint="pass --settings-file a path whose folders are folders",
         )
     try:
-        atomic_write_text(settings_file, json.dumps(settings, indent=2, ensure_ascii=False) + "\n")
+        atomic_write_text(real, json.dumps(settings, indent=2, ensure_ascii=False) + "\n")
     except OSError as e:
         raise ConfigError(f"{settings_file} cannot be written: {e.strerror or e}") from e
+
+
+def _linked_file(settings_file: Path) -> Path:
+    """The file a link names (a settings file kept in a dotfiles repository): written there,
+    so that the link stays a link."""
+    if not settings_file.is_symlink():
+        return settings_file
+    try:
+        return settings_file.resolve(strict=False)
+    except (OSError, RuntimeError) as e:  # a loop of links
+        raise ConfigError(
+            f"{settings_file} is a link that leads to no file ({e}); it was left as it is",
+            hint="fix the link, or pass --settings-file the file itself",
+        ) from e
 
 
 if __name__ == "__main__":
