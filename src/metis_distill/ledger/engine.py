@@ -83,12 +83,14 @@ def migrate(engine: Engine) -> None:
     from alembic.config import Config
     from alembic.runtime.migration import MigrationContext
 
+    head = head_revision()
+    if current_revision(engine) == head:  # read without a lock: the usual case
+        return
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    head = head_revision()
     with engine.connect() as connection, _schema_transaction(connection):
         current = MigrationContext.configure(connection).get_current_revision()
-        if current == head:
+        if current == head:  # another process upgraded it while this one waited
             return
         if current is None and connection.dialect.name == "sqlite":
             _drop_an_unfinished_setup(connection)
