@@ -107,3 +107,32 @@ def test_a_file_or_folder_unreadable_once_is_reported_then_archived_when_readabl
         ("locked", "unreadable folder: Permission denied"),
     ]
     assert said["second"] == 2  # tried again, not remembered as skipped
+
+
+def test_links_in_a_loop_are_reported_by_sources_and_distill(
+    tmp_path: Path, embedder: object
+) -> None:
+    """Nothing is lost by them, but every input passed over is said, and counted."""
+    from typer.testing import CliRunner
+
+    from metis_distill.cli import app
+    from metis_distill.config import default_settings
+    from tests.test_listing import archive_with_loops
+
+    runs = archive_with_loops(tmp_path / "runs")
+    _session(runs / "proj", "a0000002")
+    loops = ["l1", "l2", "proj/up", "self"]
+    said = CliRunner().invoke(app, ["sources", "--archive", str(runs)])
+    assert said.exit_code == 0, said.output
+    for name in loops:
+        assert f"skipped {name}: a loop of symbolic links: not followed" in said.output
+
+    target = tmp_path / "repo" / "CLAUDE.md"
+    target.parent.mkdir()
+    settings = default_settings(
+        archive=runs, data_dir=tmp_path / "data", target=target, all_projects=True
+    )
+    report = pipeline.distill(settings, embedder=embedder)
+    passed_over = [line for line in report.skipped_files if "loop of symbolic links" in line]
+    assert passed_over == [f"{runs / n}: a loop of symbolic links: not followed" for n in loops]
+    assert report.files_skipped >= len(loops)

@@ -209,9 +209,10 @@ def test_the_hook_never_fails_the_agent(stdin: str, home: Path, tmp_path: Path) 
     ran = run_hook(hook_command(data), stdin, home)
     assert ran.returncode == 0 and ran.stdout == ""
     said = metis("hooks", "capture", "--data-dir", str(data), stdin=stdin)  # exit 0 too
-    assert "metis hooks capture: no finished transcript named" in said  # run by hand: told
+    assert said.startswith("metis hooks capture: ") and "nothing archived" in said  # told
+    log = wait_for_lines(data / "logs" / "hooks.log", 2)  # the hook's capture, and this one
+    assert log.count("nothing archived") == 2, log
     assert not (data / "archive").exists()
-    assert "nothing archived" in (data / "logs" / "hooks.log").read_text(encoding="utf-8")
 
 
 def test_capture_archives_now_and_appends_a_resumed_session(
@@ -255,3 +256,65 @@ def test_sessions_ending_together_on_a_fresh_data_dir_are_both_archived(
     assert "failed" not in text and text.count("1 new") == 2, text
     archived = data / "archive" / "claude" / "projects" / PROJECT
     assert sorted(p.name for p in archived.iterdir()) == sorted([DEMO_FILE.name, "second.jsonl"])
+
+
+def wait_for_lines(log: Path, count: int) -> str:
+    """The detached captures log on their own; wait for their lines (not a timing assertion)."""
+    for _ in range(600):
+        if log.is_file() and log.read_text(encoding="utf-8").count("\n") >= count:
+            break
+        time.sleep(0.1)
+    return log.read_text(encoding="utf-8")
+
+
+def test_the_hook_archives_the_session_s_subagent_transcripts_with_it(
+    home: Path, transcript: Path, tmp_path: Path
+) -> None:
+    """Claude Code keeps a subagent's run in `<session>/subagents/agent-*.jsonl`: captured
+    with the session, where archiving the whole folder later finds it (nothing twice)."""
+    subagents = transcript.with_suffix("") / "subagents"
+    subagents.mkdir(parents=True)
+    agents = [Path(shutil.copy(DEMO_FILE, subagents / f"agent-a{n}.jsonl")) for n in (1, 2)]
+    data = tmp_path / "data"
+    assert run_hook(hook_command(data), hook_input(transcript), home).returncode == 0
+    log = wait_for_lines(data / "logs" / "hooks.log", 1)
+    assert log.count("\n") == 1 and "3 new" in log and "2 subagent transcripts" in log, log
+    archived = data / "archive" / "claude" / "projects" / PROJECT
+    for agent in agents:
+        copy = archived / transcript.stem / "subagents" / agent.name
+        assert copy.read_bytes() == agent.read_bytes()
+    said = metis("archive", "--from", str(home / ".claude" / "projects"), "--data-dir", str(data))
+    assert "0 new" in said and "3 unchanged" in said
+
+
+def test_a_settings_file_that_is_a_link_is_written_through_it(tmp_path: Path) -> None:
+    """~/.claude/settings.json is often a link into a dotfiles repository: the link stays."""
+    dotfiles = tmp_path / "dotfiles" / "settings.json"
+    dotfiles.parent.mkdir()
+    dotfiles.write_text('{"model": "opus"}\n')
+    link = tmp_path / "settings.json"
+    link.symlink_to(dotfiles)
+    assert "added" in metis("hooks", "install", "--settings-file", str(link))
+    assert link.is_symlink() and link.readlink() == dotfiles
+    written = json.loads(dotfiles.read_text())
+    assert written["model"] == "opus" and is_ours(written["hooks"][EVENT][0]["hooks"][0])
+    assert "removed" in metis("hooks", "uninstall", "--settings-file", str(link))
+    assert link.is_symlink() and json.loads(dotfiles.read_text()) == {"model": "opus"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cwd", "dotfiles", "settings.json"]
+
+
+@pytest.mark.parametrize(
+    ("stdin", "said"),
+    [
+        ("not json", "the hook's input is not JSON"),
+        ("[]", "the hook's input names no transcript_path"),
+        ('{"transcript_path": "/nonexistent/x.jsonl"}', "no transcript at /nonexistent/x.jsonl"),
+    ],
+)
+def test_the_hook_logs_one_line_for_input_it_cannot_use(
+    stdin: str, said: str, home: Path, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    assert run_hook(hook_command(data), stdin, home).returncode == 0
+    log = wait_for_lines(data / "logs" / "hooks.log", 1)
+    assert log.count("\n") == 1 and f"{said}; nothing archived" in log, log

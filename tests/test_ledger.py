@@ -236,3 +236,87 @@ def test_evidence_is_read_as_tuples_of_the_rows_columns(tmp_path: Path) -> None:
         ("e1", when.replace(hour=8), False, 2),
         ("e2", when, True, 3),
     ]
+
+
+KILLED_WHILE_MIGRATING = """
+import os, signal, sys
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from metis_distill.ledger import Ledger
+
+kill_at, created = int(sys.argv[2]), 0
+
+@event.listens_for(Engine, "before_cursor_execute")
+def kill_mid_migration(conn, cursor, statement, *rest):
+    global created
+    if statement.lstrip().upper().startswith("CREATE TABLE"):
+        created += 1
+        if created == kill_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+Ledger(f"sqlite:///{sys.argv[1]}")
+"""
+
+
+@pytest.mark.parametrize("kill_at", [3, 12])
+def test_a_kill_during_the_first_migration_leaves_a_ledger_the_next_run_sets_up(
+    tmp_path: Path, kill_at: int
+) -> None:
+    """kill -9 while the schema is being created (the first distill into a data dir): no
+    table made before the kill may stay without its revision, or every later run stops on
+    `table … already exists`."""
+    import signal
+    import subprocess
+    import sys
+
+    path = tmp_path / "data" / "ledger.sqlite"
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_WHILE_MIGRATING, str(path), str(kill_at)], check=False
+    )
+    assert killed.returncode == -signal.SIGKILL
+    assert tables_in(path) == set()  # the set-up is one transaction: nothing of it stayed
+    with Ledger.at(path.parent) as ledger:
+        ledger.add_version("/t/CLAUDE.md", "text", "abc", "accepted")
+    assert revision_of(path) == revision_of_head(tmp_path)
+
+
+def tables_in(path: Path) -> set[str]:
+    engine = create_engine(f"sqlite:///{path}")
+    found = set(inspect(engine).get_table_names())
+    engine.dispose()
+    return found
+
+
+def half_set_up_ledger(data: Path, *, row: bool = False) -> Path:
+    """What an older metis killed in its first set-up left: some tables of the first revision,
+    committed one by one, and no revision recorded."""
+    data.mkdir(parents=True)
+    path = data / "ledger.sqlite"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE alembic_version (version_num VARCHAR(32))")
+        connection.exec_driver_sql("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value TEXT)")
+        if row:
+            connection.exec_driver_sql("INSERT INTO meta VALUES ('mine', '1')")
+    engine.dispose()
+    return path
+
+
+def test_a_first_set_up_an_older_metis_left_half_done_is_made_again(tmp_path: Path) -> None:
+    path = half_set_up_ledger(tmp_path / "data")
+    with Ledger.at(path.parent) as ledger:
+        ledger.add_version("/t/CLAUDE.md", "text", "abc", "accepted")
+    assert revision_of(path) == revision_of_head(tmp_path)
+
+
+def test_a_ledger_with_rows_but_no_revision_is_refused_and_kept(tmp_path: Path) -> None:
+    path = half_set_up_ledger(tmp_path / "data", row=True)
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    result = CliRunner().invoke(
+        app, ["archive", "--from", str(runs), "--data-dir", str(path.parent)]
+    )
+    assert result.exit_code == 1, result.output
+    assert "has rows in table meta but no schema revision" in result.output
+    assert "Traceback" not in result.output
+    assert tables_in(path) == {"alembic_version", "meta"}

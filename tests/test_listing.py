@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from metis_distill.listing import list_files, stat_files
+from metis_distill.listing import LOOP, list_files, stat_files
 
 
 def test_both_listings_hold_the_same_regular_files(tmp_path: Path) -> None:
@@ -39,3 +39,25 @@ def test_a_file_or_nothing_as_the_root(tmp_path: Path) -> None:
     assert list_files(one).files == [one]
     assert list(stat_files(one).files) == [str(one)]
     assert not stat_files(tmp_path / "missing").files
+
+
+def archive_with_loops(root: Path) -> Path:
+    """A file beside links that lead nowhere but round: to each other, to themselves, and a
+    folder's link back to a folder it is in."""
+    (root / "proj").mkdir(parents=True)
+    (root / "proj" / "a.jsonl").write_text("{}\n")
+    (root / "l1").symlink_to(root / "l2")
+    (root / "l2").symlink_to(root / "l1")
+    (root / "self").symlink_to(root / "self")
+    (root / "proj" / "up").symlink_to(root)
+    return root
+
+
+def test_links_in_a_loop_are_listed_as_passed_over_not_as_files(tmp_path: Path) -> None:
+    root = archive_with_loops(tmp_path / "runs")
+    listed = list_files(root)
+    assert listed.files == [root / "proj" / "a.jsonl"]
+    loops = [root / "l1", root / "l2", root / "proj" / "up", root / "self"]
+    assert listed.loops == loops and not listed.unreadable
+    assert listed.passed_over() == [(path, LOOP) for path in loops]
+    assert not stat_files(root).unreadable  # a loop hides no file: the no-op check still holds

@@ -4,6 +4,7 @@ skipped when PostgreSQL is not installed, except under CI=true (.ci/run installs
 
 from __future__ import annotations
 
+import json
 import os
 import pwd
 import shutil
@@ -20,6 +21,7 @@ from typer.testing import CliRunner
 from metis_distill.cli import app
 from metis_distill.ledger import CopyRow, FileRow, Ledger
 from tests.conftest import SAMPLE
+from tests.retrieve.test_mcp_server import session
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness", "model_dir")]
 runner = CliRunner()
@@ -98,6 +100,20 @@ def metis(*args: str) -> str:
     return result.output
 
 
+def assert_the_lessons_are_retrieved(data: Path, home: Path, ledger_url: str) -> None:
+    """search, context and mcp read the database, as distill wrote it."""
+    found = json.loads(
+        metis("search", "python command not found", "--json", "--data-dir", str(data))
+    )
+    assert found[0]["text"].startswith("`python` is not on the PATH")
+    assert found[0]["support"] == 2
+    assert "not on the PATH" in metis("context", "run the python tests", "--data-dir", str(data))
+    calls = [("get_lesson", {"lesson_id": found[0]["id"]})]
+    lesson = session(data, home, calls, ledger_url)["get_lesson"]
+    assert not lesson.is_error, lesson.content
+    assert lesson.structured_content["evidence_count"] == 2
+
+
 def test_distill_accept_and_rewind_on_postgresql(
     postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -110,6 +126,7 @@ def test_distill_accept_and_rewind_on_postgresql(
     said = metis("distill", "--archive", str(SAMPLE), "--all-projects", *common)
     assert "Proposal #1" in said
     assert not (data / "ledger.sqlite").exists()  # the ledger is the database
+    assert_the_lessons_are_retrieved(data, tmp_path, postgres_url)
     metis("accept", *common)
     accepted = target.read_text()
     assert "<!-- metis:end -->" in accepted

@@ -101,7 +101,7 @@ def _archive_root(
         )
     label = _unique_label(root, copies)
     listing = list_files(root)
-    result.skipped.extend((str(folder), why) for folder, why in listing.unreadable)
+    result.skipped.extend((str(where), why) for where, why in listing.passed_over())
     locks = lock_path(archive_root).parent
     for path in listing.files:
         if path.is_relative_to(archive_root) or path.is_relative_to(locks):

@@ -3,10 +3,11 @@ at once (Claude Code deletes transcripts after 30 days by default).
 
 `install` adds one hook entry to a Claude Code settings file, `uninstall` removes it; both
 leave every other key and hook as they were, and refuse (untouched) a file they cannot parse.
-The entry's command is `python -m metis_distill.hooks` (this module's `main`, ~0.1 s: json,
-no settings, no database): it reads the hook's JSON on stdin and starts `metis hooks capture
---transcript <transcript_path>` detached, so the agent never waits for the copy and never sees
-it fail; what the copy did goes to `data_dir/logs/hooks.log`. It always exits 0."""
+The entry's command is `python -m metis_distill.hooks` (this module's `main`, ~0.1 s: no
+settings, no database): it starts `metis hooks capture` detached, the hook's JSON as its stdin,
+so the agent never waits for the copy and never sees it fail. The capture archives the
+transcript the JSON names, with the session's subagent transcripts, and logs one line to
+`data_dir/logs/hooks.log` per call: what it copied, or why nothing. It always exits 0."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import json
 import shlex
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -128,33 +130,52 @@ def installed(settings_file: Path) -> list[str]:
     return [h["command"] for group in groups for h in _hooks_of(group) if is_ours(h)]
 
 
-def transcript_of(hook_input: str) -> Path | None:
-    """The finished transcript named by the hook's JSON, if it is a file."""
+class NoTranscript(Exception):
+    """The hook's input names no finished transcript: what it held instead, for the log."""
+
+
+def transcript_of(hook_input: str) -> Path:
+    """The finished transcript named by the hook's JSON; NoTranscript says why there is none."""
     try:
         data = json.loads(hook_input)
     except ValueError:
-        return None
+        raise NoTranscript("the hook's input is not JSON") from None
     path = data.get("transcript_path") if isinstance(data, dict) else None
     if not isinstance(path, str) or not path:
-        return None
-    found = Path(path).expanduser()
-    return found if found.is_file() else None
+        raise NoTranscript("the hook's input names no transcript_path")
+    return finished(Path(path).expanduser())
 
 
-def start_archiving(transcript: Path, data_dir: str | None) -> None:
-    """`metis hooks capture --transcript …` detached from the agent (its own session, no
-    terminal, nothing inherited): returns at once; the child logs what it did."""
-    args = [*program(), *CAPTURE, "--transcript", str(transcript)]
+def finished(transcript: Path) -> Path:
+    if not transcript.is_file():
+        raise NoTranscript(f"no transcript at {transcript}")
+    return transcript
+
+
+def subagents_of(transcript: Path) -> list[Path]:
+    """The session's subagent transcripts: Claude Code keeps them beside the session's own,
+    in `<session>/subagents/agent-*.jsonl`."""
+    return sorted(transcript.with_suffix("").joinpath("subagents").glob("agent-*.jsonl"))
+
+
+def start_archiving(hook_input: bytes, data_dir: str | None) -> None:
+    """`metis hooks capture` detached from the agent (its own session, no terminal, nothing
+    inherited), the hook's input as its stdin: returns at once; the child reads the input,
+    archives what it names and logs one line, whatever the input held."""
+    args = [*program(), *CAPTURE]
     if data_dir is not None:
         args += ["--data-dir", data_dir]
-    subprocess.Popen(  # noqa: S603 (our own program, arguments as a list)
-        args,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-        close_fds=True,
-    )
+    with tempfile.TemporaryFile() as given:  # a file, not a pipe: the hook never waits
+        given.write(hook_input)
+        given.seek(0)
+        subprocess.Popen(  # noqa: S603 (our own program, arguments as a list)
+            args,
+            stdin=given,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            close_fds=True,
+        )
 
 
 def log(data_dir: Path, line: str) -> None:
@@ -171,9 +192,7 @@ def main(argv: list[str]) -> int:
     background. Exit 0 whatever happens: a hook must never fail the agent."""
     try:
         data_dir = argv[argv.index("--data-dir") + 1] if "--data-dir" in argv else None
-        transcript = transcript_of(sys.stdin.read())
-        if transcript is not None:
-            start_archiving(transcript, data_dir)
+        start_archiving(sys.stdin.buffer.read(), data_dir)
     except Exception as e:  # noqa: BLE001
         print(f"{MODULE}: {type(e).__name__}: {e}", file=sys.stderr)
     return 0
@@ -239,16 +258,31 @@ def _drop_ours(groups: list[Any]) -> int:
 
 
 def _write(settings_file: Path, settings: dict[str, Any]) -> None:
-    blocker = file_in_the_way(settings_file.parent)
+    real = _linked_file(settings_file)
+    blocker = file_in_the_way(real.parent)
     if blocker is not None:
         raise ConfigError(
             f"{settings_file} cannot be made: {blocker} is a file, not a folder",
             hint="pass --settings-file a path whose folders are folders",
         )
     try:
-        atomic_write_text(settings_file, json.dumps(settings, indent=2, ensure_ascii=False) + "\n")
+        atomic_write_text(real, json.dumps(settings, indent=2, ensure_ascii=False) + "\n")
     except OSError as e:
         raise ConfigError(f"{settings_file} cannot be written: {e.strerror or e}") from e
+
+
+def _linked_file(settings_file: Path) -> Path:
+    """The file a link names (a settings file kept in a dotfiles repository): written there,
+    so that the link stays a link."""
+    if not settings_file.is_symlink():
+        return settings_file
+    try:
+        return settings_file.resolve(strict=False)
+    except (OSError, RuntimeError) as e:  # a loop of links
+        raise ConfigError(
+            f"{settings_file} is a link that leads to no file ({e}); it was left as it is",
+            hint="fix the link, or pass --settings-file the file itself",
+        ) from e
 
 
 if __name__ == "__main__":

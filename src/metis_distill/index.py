@@ -131,8 +131,20 @@ def chroma_client(index_url: str | None, path: Path) -> Any:
             hint='e.g. index_url = "http://127.0.0.1:8000" (a server started by `chroma run`)',
         )
     https = url.scheme == "https"
-    return chromadb.HttpClient(
-        host=url.hostname, port=url.port or (443 if https else 80), ssl=https, settings=quiet
+    try:
+        return chromadb.HttpClient(
+            host=url.hostname, port=url.port or (443 if https else 80), ssl=https, settings=quiet
+        )
+    except ValueError as e:  # how chromadb says that no server answered
+        raise unreachable(index_url) from e
+
+
+def unreachable(index_url: str) -> IndexStoreError:
+    """A Chroma server that does not answer (a nightly while it is down): said in one line."""
+    return IndexStoreError(
+        f"cannot reach the lesson index's Chroma server at {index_url}",
+        hint="start it (`chroma run --host … --port …`), or correct index_url (METIS_INDEX_URL);"
+        " unset, the index is kept in the data dir",
     )
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from metis_distill import sources
 from metis_distill.errors import ConfigError
-from metis_distill.pipeline import walk
+from metis_distill.listing import list_files
 
 
 @dataclass
@@ -26,8 +26,9 @@ def inventory(root: Path) -> tuple[list[FormatCount], list[tuple[str, str]]]:
     if not root.is_dir():
         raise ConfigError(f"no such folder: {root}", hint="pass --archive or run `metis archive`")
     counts: dict[str, FormatCount] = {}
-    skipped: list[tuple[str, str]] = []
-    for path in walk(root):
+    listing = list_files(root)
+    skipped = [(p.relative_to(root).as_posix(), why) for p, why in listing.passed_over()]
+    for path in listing.files:
         detected = sources.detect(path)
         if detected.format is None:
             skipped.append((path.relative_to(root).as_posix(), detected.reason))

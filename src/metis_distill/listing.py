@@ -1,11 +1,13 @@
 """The files under a folder, as every stage walks them (source roots, the archive, status).
 
-Git folders and our own temp files are left out; a sub-folder that cannot be listed is
-reported with the reason, never passed over in silence.
+Git folders and our own temp files are left out; a sub-folder that cannot be listed, and a
+symbolic link in a loop (to itself, to another that leads back, to a folder it is in), are
+reported with the reason, never passed over in silence. Links to folders are not followed.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass, field
@@ -13,11 +15,18 @@ from pathlib import Path
 
 from metis_distill.textio import is_temp
 
+LOOP = "a loop of symbolic links: not followed"
+
 
 @dataclass
 class Listing:
     files: list[Path] = field(default_factory=list)  # sorted
     unreadable: list[tuple[Path, str]] = field(default_factory=list)  # (folder, reason)
+    loops: list[Path] = field(default_factory=list)  # links in a loop: they hide no file
+
+    def passed_over(self) -> list[tuple[Path, str]]:
+        """Every path the listing could not take, with its reason."""
+        return [*self.unreadable, *((path, LOOP) for path in self.loops)]
 
 
 @dataclass
@@ -27,6 +36,7 @@ class FileStats:
 
     files: dict[str, os.stat_result] = field(default_factory=dict)
     unreadable: list[tuple[Path, str]] = field(default_factory=list)  # (folder, reason)
+    loops: list[Path] = field(default_factory=list)
 
 
 def list_files(root: Path) -> Listing:
@@ -34,7 +44,7 @@ def list_files(root: Path) -> Listing:
     if root.is_file():
         return Listing([root])
     found = stat_files(root)
-    return Listing(sorted(map(Path, found.files)), found.unreadable)
+    return Listing(sorted(map(Path, found.files)), found.unreadable, sorted(found.loops))
 
 
 def stat_files(root: Path) -> FileStats:
@@ -51,6 +61,7 @@ def stat_files(root: Path) -> FileStats:
 
     for folder, dirs, names in os.walk(root, onerror=failed):
         dirs[:] = sorted(d for d in dirs if d != ".git")
+        found.loops.extend(_links_back(folder, dirs))
         for name in names:
             # every temp file's name starts with a dot: the others need no `Path` to tell
             if name.startswith(".") and is_temp(Path(folder, name)):
@@ -58,11 +69,27 @@ def stat_files(root: Path) -> FileStats:
             path = os.path.join(folder, name)
             try:
                 stats = os.stat(path)
-            except OSError:  # vanished, or a broken link: not a file, as `is_file` says
+            except OSError as e:  # vanished, or a broken link: not a file, as `is_file` says
+                if e.errno == errno.ELOOP:
+                    found.loops.append(Path(path))
                 continue
             if stat.S_ISREG(stats.st_mode):
                 found.files[path] = stats
     return found
+
+
+def _links_back(folder: str, dirs: list[str]) -> list[Path]:
+    """The links among a folder's sub-folders that lead to it or to a folder it is in (the
+    walk does not follow links, but one followed there would never end)."""
+    links = [os.path.join(folder, d) for d in dirs if os.path.islink(os.path.join(folder, d))]
+    if not links:
+        return []
+    here = os.path.realpath(folder)
+    return [Path(link) for link in links if _inside(here, os.path.realpath(link))]
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def unreadable(path: Path) -> str | None:

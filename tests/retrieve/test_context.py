@@ -58,7 +58,7 @@ def test_the_brief_stays_within_its_budget(sample_data: Path, budget: int) -> No
 
 
 def test_a_bigger_budget_shows_more_in_the_same_order(sample_data: Path, embedder: Any) -> None:
-    with LessonStore(sample_data) as store:
+    with LessonStore.at(sample_data) as store:
         snapshot = store.snapshot()
     index = SearchIndex(snapshot, VectorCache(embedder))
     small, large = (brief(index, TASK, b) for b in (120, 5000))
@@ -166,7 +166,7 @@ def test_context_ranks_the_project_it_runs_in_first(
         ranked[project] = re.findall(r"\[([0-9a-f]{10})\]", shown.stdout)
     assert sorted(ranked["shopfront"]) == sorted(ranked["ledgerline"])  # the same lessons
     assert ranked["shopfront"] != ranked["ledgerline"]  # in another order
-    with LessonStore(sample_data) as store:
+    with LessonStore.at(sample_data) as store:
         lessons = {v.id: v for v in store.snapshot().lessons}
     for project, ids in ranked.items():
         where = [in_project(lessons[i], f"/home/dev/src/{project}") for i in ids]

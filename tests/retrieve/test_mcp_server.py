@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,26 +15,35 @@ from typer.testing import CliRunner
 
 from metis_distill.cli import app
 from metis_distill.provenance import resolve
+from tests.retrieve.test_search import copy_of_ledger
 
 pytestmark = pytest.mark.slow
 METIS = str(Path(sys.executable).parent / "metis")
 
 
-def server(data: Path, home: Path) -> StdioServerParameters:
-    """The real command line; settings come from the flag, never from the user's config."""
+def server(data: Path, home: Path, ledger_url: str | None = None) -> StdioServerParameters:
+    """The real command line; settings come from the flag (and `ledger_url` from the
+    environment), never from the user's config."""
+    env = {"XDG_CONFIG_HOME": str(home / "config"), "HOME": str(home)}
+    if "PYTHONPATH" in os.environ:  # the code under test, as this process imports it
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+    if ledger_url:
+        env["METIS_LEDGER_URL"] = ledger_url
     return StdioServerParameters(
-        command=METIS,
-        args=["mcp", "--data-dir", str(data)],
-        env={"XDG_CONFIG_HOME": str(home / "config"), "HOME": str(home)},
-        cwd=str(home),
+        command=METIS, args=["mcp", "--data-dir", str(data)], env=env, cwd=str(home)
     )
 
 
-def session(data: Path, home: Path, calls: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+def session(
+    data: Path,
+    home: Path,
+    calls: list[tuple[str, dict[str, Any]]],
+    ledger_url: str | None = None,
+) -> dict[str, Any]:
     """List the tools and make the calls in one session; what came back, by tool name."""
 
     async def main() -> dict[str, Any]:
-        async with Client(server(data, home), read_timeout_seconds=120) as client:
+        async with Client(server(data, home, ledger_url), read_timeout_seconds=120) as client:
             listed = await client.list_tools()
             answers: dict[str, Any] = {"tools": {t.name: t for t in listed.tools}}
             for name, arguments in calls:
@@ -85,6 +95,16 @@ def test_errors_come_back_as_tool_errors(sample_data: Path, tmp_path: Path) -> N
     missing = answers["get_lesson"]
     assert missing.is_error and "no lesson with id '0000000000'" in missing.content[0].text
     assert answers["search_lessons"].is_error  # not a kind: refused by the schema
+
+
+def test_the_server_reads_the_configured_ledger(sample_data: Path, tmp_path: Path) -> None:
+    ledger = copy_of_ledger(sample_data, tmp_path / "shared" / "metis.sqlite")
+    data = tmp_path / "data"
+    data.mkdir()
+    calls = [("search_lessons", {"query": "the python interpreter is missing", "limit": 1})]
+    found = session(data, tmp_path, calls, f"sqlite:///{ledger}")["search_lessons"]
+    assert not found.is_error, found.content
+    assert found.structured_content["lessons"][0]["text"].startswith("`python` is not on")
 
 
 def test_no_data_dir_is_a_clear_error_before_serving(tmp_path: Path) -> None:

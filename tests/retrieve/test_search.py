@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from metis_distill.cli import app
@@ -52,7 +54,7 @@ def test_each_hit_carries_what_a_reader_needs(sample_data: Path) -> None:
     hit = hits(sample_data, "python command not found", "-n", "1")[0]
     assert re.fullmatch(r"[0-9a-f]{10}", hit["id"])
     assert hit["last_seen"].startswith("2026-11-13")  # the later of the two sessions
-    with LessonStore(sample_data) as store:
+    with LessonStore.at(sample_data) as store:
         lesson = store.snapshot().get(hit["id"])
     assert lesson is not None
     # the evidence link is contract 2's, made absolute; it resolves to its quote
@@ -65,7 +67,7 @@ def test_filters_by_kind_and_project(sample_data: Path) -> None:
     both = hits(sample_data, "tests fail", "-k", "gotcha", "-k", "failure", "-n", "20")
     assert {h["kind"] for h in both} == {"gotcha", "failure"}
 
-    with LessonStore(sample_data) as store:
+    with LessonStore.at(sample_data) as store:
         snapshot = store.snapshot()
 
     def cwds(hit: dict[str, Any]) -> set[str]:
@@ -149,6 +151,30 @@ def test_human_output_and_clear_errors(sample_data: Path, tmp_path: Path) -> Non
     assert bad.exit_code == 2
 
 
+def copy_of_ledger(data: Path, to: Path) -> Path:
+    """The data dir's ledger copied whole into `to` (SQLite's backup: its log included)."""
+    to.parent.mkdir(parents=True)
+    with sqlite3.connect(data / "ledger.sqlite") as source, sqlite3.connect(to) as copy:
+        source.backup(copy)
+    return to
+
+
+def test_search_and_context_read_the_configured_ledger(
+    sample_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`ledger_url` names the ledger for every command, as for distill: not the data dir's
+    ledger.sqlite, which is not there."""
+    ledger = copy_of_ledger(sample_data, tmp_path / "shared" / "metis.sqlite")
+    data = tmp_path / "data"
+    data.mkdir()
+    monkeypatch.setenv("METIS_LEDGER_URL", f"sqlite:///{ledger}")
+    assert hits(data, "python command not found")[0]["text"].startswith(PYTHON_LESSON)
+    brief = runner.invoke(app, ["context", "run the python tests", "--data-dir", str(data)])
+    assert brief.exit_code == 0, brief.output
+    assert "not on the PATH" in brief.stdout
+    assert not (data / "ledger.sqlite").exists()
+
+
 def test_query_words_and_clauses() -> None:
     assert terms("Run `uv run pytest` in web/lib/cart.ts") == [
         "run",
@@ -166,5 +192,5 @@ def test_query_words_and_clauses() -> None:
 
 
 def test_empty_query_finds_nothing(sample_data: Path, embedder: Any) -> None:
-    with LessonStore(sample_data) as store:
+    with LessonStore.at(sample_data) as store:
         assert SearchIndex(store.snapshot(), VectorCache(embedder)).search(Query("   ")) == []

@@ -10,15 +10,18 @@ from typing import Annotated
 
 import typer
 
-from metis_distill.cli.common import DataDir, console, err, friendly, shown
+from metis_distill.cli.common import DataDir, console, counted, err, friendly, shown
 from metis_distill.config import Settings, load_settings
 from metis_distill.hooks import (
     Change,
     HookResult,
+    NoTranscript,
+    finished,
     hook_command,
     installed,
     log,
     project_settings,
+    subagents_of,
     transcript_of,
     uninstall,
     user_settings,
@@ -91,21 +94,22 @@ def capture(
     ] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Archive one finished transcript now (--transcript, or the hook's JSON on stdin); exits 0.
+    """Archive one finished transcript now, with its session's subagent transcripts
+    (--transcript, or the hook's JSON on stdin); exits 0.
 
-    What happened goes to data_dir/logs/hooks.log, and to stderr. The hook itself runs `python -m
-    metis_distill.hooks`, which starts this in the background."""
+    What happened goes to data_dir/logs/hooks.log, one line, and to stderr. The hook itself
+    runs `python -m metis_distill.hooks`, which starts this in the background."""
     try:
         settings = load_settings(data_dir=data_dir)
     except Exception as e:  # noqa: BLE001 (a hook must never fail the agent)
         err.print(f"metis hooks capture: {type(e).__name__}: {e}", markup=False)
         return
     try:
-        found = transcript if transcript is not None else transcript_of(sys.stdin.read())
-        if found is None or not found.is_file():
-            _tell(settings, f"no finished transcript named ({found}); nothing archived")
-            return
+        hook_input = sys.stdin.buffer.read().decode("utf-8", "replace") if not transcript else ""
+        found = finished(transcript) if transcript else transcript_of(hook_input)
         _tell(settings, f"{found}: {_archive_now(found, settings)}")
+    except NoTranscript as e:
+        _tell(settings, f"{e}; nothing archived")
     except Exception as e:  # noqa: BLE001
         _tell(settings, f"failed: {type(e).__name__}: {e}")
 
@@ -128,14 +132,15 @@ def _archive_now(transcript: Path, settings: Settings) -> str:
 
     lock = settings.data_dir / "locks" / "hooks-capture.lock"
     lock.parent.mkdir(parents=True, exist_ok=True)
+    subagents = subagents_of(transcript)
     with FileLock(str(lock)), Ledger(settings.ledger_url) as ledger:
         follow_move(ledger, settings.data_dir, record=True)
-        done = archive_from([transcript], settings.archive_dir, ledger)
-    if done.skipped:
-        return f"skipped ({done.skipped[0][1]})"
+        done = archive_from([transcript, *subagents], settings.archive_dir, ledger)
+    with_them = f"with {counted(len(subagents), 'subagent transcript')}: " if subagents else ""
+    skipped = "".join(f"; skipped {path} ({why})" for path, why in done.skipped)
     return (
-        f"{done.copied} new, {done.appended} appended, {done.versions} new versions, "
-        f"{done.unchanged} unchanged ({done.bytes_copied:,} bytes copied)"
+        f"{with_them}{done.copied} new, {done.appended} appended, {done.versions} new versions, "
+        f"{done.unchanged} unchanged ({done.bytes_copied:,} bytes copied){skipped}"
     )
 
 

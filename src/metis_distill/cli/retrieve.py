@@ -32,7 +32,7 @@ def _retriever(data_dir: Path | None) -> Any:
 
     settings = load_settings(data_dir=data_dir)
     follow_data_dir(settings)
-    return Retriever.at(settings.data_dir.expanduser(), settings.model_dir)
+    return Retriever.at(settings.data_dir.expanduser(), settings.model_dir, settings.ledger_url)
 
 
 @friendly
@@ -113,4 +113,4 @@ def mcp(data_dir: DataDir = None) -> None:
 
     settings = load_settings(data_dir=data_dir)
     follow_data_dir(settings)
-    serve(settings.data_dir.expanduser(), settings.model_dir)
+    serve(settings.data_dir.expanduser(), settings.model_dir, settings.ledger_url)

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from metis_distill.faults import checkpoint
-from metis_distill.ledger.engine import check_schema, connect, migrate
+from metis_distill.ledger.engine import check_schema, connect, migrate, reaching, shown_url
 from metis_distill.ledger.files import FileRepository
 from metis_distill.ledger.lessons import LessonRepository
 from metis_distill.ledger.proposals import ProposalRepository
@@ -36,13 +36,14 @@ class Ledger(FileRepository, LessonRepository, ProposalRepository, RunRepository
             path.parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = connect(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        if not upgrade:
-            check_schema(self.engine, str(path) if path is not None else "at the configured URL")
-            return
-        migrate(self.engine)
-        with self.session() as db:
-            if db.get(MetaRow, "schema_version") is None:
-                db.add(MetaRow(key="schema_version", value=json.dumps(SCHEMA_VERSION)))
+        with reaching(url):  # the first connection: a server that is down is said here
+            if not upgrade:
+                check_schema(self.engine, str(path) if path is not None else f"at {shown_url(url)}")
+                return
+            migrate(self.engine)
+            with self.session() as db:
+                if db.get(MetaRow, "schema_version") is None:
+                    db.add(MetaRow(key="schema_version", value=json.dumps(SCHEMA_VERSION)))
 
     @classmethod
     def at(cls, data_dir: Path) -> Ledger:

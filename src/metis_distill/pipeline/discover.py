@@ -84,8 +84,8 @@ def changed_files(archive_root: Path, ledger: Ledger) -> Discovery:
     seen = ledger.file_rows(str(archive_root))
     found = Discovery()
     listing = list_files(archive_root)
-    for folder, why in listing.unreadable:
-        found.skipped.append((folder.relative_to(archive_root).as_posix(), why))
+    for where, why in listing.passed_over():
+        found.skipped.append((where.relative_to(archive_root).as_posix(), why))
     for path in listing.files:
         rel = path.relative_to(archive_root).as_posix()
         row, stat = seen.get(rel), path.stat()

@@ -98,8 +98,8 @@ def _ask(question: Callable[[], T]) -> T:
         raise ToolError(f"{e}" + (f" ({e.hint})" if e.hint else "")) from e
 
 
-def serve(data_dir: Path, model_dir: Path | None = None) -> None:
+def serve(data_dir: Path, model_dir: Path | None = None, ledger_url: str | None = None) -> None:
     """Run the server on stdin/stdout until the client closes it; the briefs rank first the
     lessons of the project it was started in (an agent starts it in its working folder)."""
-    with Retriever.at(data_dir, model_dir) as retriever:
+    with Retriever.at(data_dir, model_dir, ledger_url) as retriever:
         build_server(retriever, project_of(Path.cwd())).run("stdio")

@@ -17,20 +17,30 @@ class Retriever:
     committed state, so a long-lived server sees what a distill adds (and re-reads only
     after a commit). Lesson vectors are kept by text, in memory and in the vector cache."""
 
-    def __init__(self, data_dir: Path, embedder: Embedder, *, keep_vectors: bool = True) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        embedder: Embedder,
+        *,
+        ledger_url: str | None = None,
+        keep_vectors: bool = True,
+    ) -> None:
+        """`ledger_url`: the configured ledger; None, the data dir's own SQLite file."""
         if not data_dir.is_dir():
             raise RetrieveError(
                 f"no data dir at {data_dir}",
                 hint="run `metis distill` first, or pass the --data-dir it used",
             )
-        self.store = LessonStore(data_dir)
+        self.store = LessonStore(ledger_url) if ledger_url else LessonStore.at(data_dir)
         path = cache_file(data_dir, embedder) if keep_vectors else None
         self.vectors = VectorCache(embedder, path)
         self._index: SearchIndex | None = None
 
     @classmethod
-    def at(cls, data_dir: Path, model_dir: Path | None = None) -> Retriever:
-        return cls(data_dir, MiniLMEmbedder(model_dir))
+    def at(
+        cls, data_dir: Path, model_dir: Path | None = None, ledger_url: str | None = None
+    ) -> Retriever:
+        return cls(data_dir, MiniLMEmbedder(model_dir), ledger_url=ledger_url)
 
     def index(self) -> SearchIndex:
         """The search index of the latest snapshot (built again only when that changed)."""
