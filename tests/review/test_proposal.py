@@ -230,3 +230,16 @@ def test_a_reject_after_an_interrupted_accept_does_not_undo_it(world) -> None:  
         reject(ledger, tmp / "data" / "locks", target)  # nothing left to refuse: it was accepted
     assert {lesson.status for lesson in ledger.lessons()} == {"active"}
     assert [v.reason for v in ledger.versions(str(target.resolve()))] == ["before", "accepted"]
+
+
+def test_no_proposal_for_this_file_names_the_one_waiting_for_another(world) -> None:  # type: ignore[no-untyped-def]
+    """Distill proposed for the personal file only: the team file's `accept` names it."""
+    ledger, target, tmp = world
+    save_plan(_plan(ledger, target), ledger, tmp / "proposals", ProposalNotes())
+    other = target.with_name("AGENTS.md")
+    with pytest.raises(
+        ProposalError, match=r"no pending proposal for .*AGENTS\.md; waiting: #1 for .*"
+    ) as told:
+        accept(ledger, tmp / "data" / "locks", other)
+    assert told.value.hint == "name it with --target FILE"
+    assert str(target.resolve()) in str(told.value)

@@ -21,6 +21,13 @@ def choose_pending(ledger: Ledger, target: Path | None) -> ProposalRow:
                 f"no pending proposal{where}: proposal #{stopped.id} was stopped by a tripwire",
                 hint=RELEASE_HINT,
             )
+        elsewhere = ledger.pending_proposals() if target is not None else []
+        if elsewhere:  # distill proposed for another file (a personal one) and none for this
+            names = "; ".join(f"#{p.id} for {p.target}" for p in elsewhere)
+            raise ProposalError(
+                f"no pending proposal{where}; waiting: {names}",
+                hint="name it with --target FILE",
+            )
         raise ProposalError(f"no pending proposal{where}", hint="run `metis distill` first")
     if len(pending) > 1:
         names = "; ".join(f"#{p.id} {p.target}" for p in pending)
