@@ -160,3 +160,16 @@ def test_a_new_ledger_records_its_data_dir_only_when_written(tmp_path: Path) -> 
         assert recorded_data_dir(ledger) == str(data.resolve())
         with ledger.session() as db:
             assert json.loads(db.get(MetaRow, DATA_DIR).value) == str(data.resolve())  # type: ignore[union-attr]
+
+
+def test_a_database_servers_ledger_never_follows_a_data_dir_it_cannot_see(tmp_path: Path) -> None:
+    """Several machines may share a PostgreSQL ledger, each with a data dir the others cannot
+    see: one missing here is no move, and the shared paths are not re-pointed."""
+    from metis_distill.ledger.moves import _check_own
+
+    gone = str(tmp_path / "elsewhere" / "data")
+    with pytest.raises(LedgerError, match="serves the data dir"):
+        _check_own("postgresql+psycopg://metis@db/metis", gone, str(tmp_path / "data"))
+    _check_own(
+        f"sqlite:///{tmp_path / 'shared.sqlite'}", gone, str(tmp_path / "data")
+    )  # a file: it follows

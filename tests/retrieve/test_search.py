@@ -152,10 +152,12 @@ def test_human_output_and_clear_errors(sample_data: Path, tmp_path: Path) -> Non
 
 
 def copy_of_ledger(data: Path, to: Path) -> Path:
-    """The data dir's ledger copied whole into `to` (SQLite's backup: its log included)."""
+    """The data dir's ledger copied whole into `to` (SQLite's backup: its log included), as a
+    ledger no data dir has used yet (a ledger that serves another data dir is refused)."""
     to.parent.mkdir(parents=True)
     with sqlite3.connect(data / "ledger.sqlite") as source, sqlite3.connect(to) as copy:
         source.backup(copy)
+        copy.execute("DELETE FROM meta WHERE key = 'data_dir'")
     return to
 
 

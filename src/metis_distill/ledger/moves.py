@@ -51,11 +51,12 @@ def follow_move(ledger: Ledger, data_dir: Path, *, record: bool) -> str | None:
 
 
 def _check_own(url: str, was: str, here: str) -> None:
-    """A ledger inside the data dir moved with it; one elsewhere still serves `was` while
-    that exists."""
+    """A ledger inside the data dir moved with it; a SQLite file elsewhere still serves `was`
+    while that exists; a database server's never follows: other machines may use it, with
+    data dirs this one cannot see."""
     path = sqlite_file(url)
     inside = path is not None and path.expanduser().resolve().is_relative_to(here)
-    if inside or not Path(was).exists():
+    if inside or (path is not None and not Path(was).exists()):
         return
     raise LedgerError(
         f"the ledger serves the data dir {was}, not {here}",
