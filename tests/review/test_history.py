@@ -197,3 +197,11 @@ def test_a_rewind_refuses_a_block_whose_end_marker_was_deleted(world) -> None:  
     with pytest.raises(ProposalError, match="has no `<!-- metis:end -->` after it"):
         rewind(ledger, target, f"v{first.id}", tmp / "proposals", tmp / "locks")
     assert target.read_text() == broken
+
+
+def test_a_rewind_of_a_deleted_target_brings_back_the_whole_file() -> None:
+    """Nothing of the person's is left to keep: the version comes back whole, not its block alone."""
+    from metis_distill.review.history import rewound_text
+
+    then = "# Project\n\nMy notes.\n\n<!-- metis:begin sha=abc -->\n## Gotchas\n- old line\n<!-- metis:end -->\n"
+    assert rewound_text("", then) == then

@@ -137,10 +137,23 @@ def writing(settings: Settings) -> Ledger:
 
 
 def _following(ledger: Ledger, settings: Settings, *, record: bool) -> Ledger:
+    from sqlalchemy.exc import OperationalError
+
     from metis_distill.ledger.moves import follow_move
 
     try:
         was = follow_move(ledger, settings.data_dir, record=record)
+    except OperationalError as e:
+        if record or "readonly" not in str(e).replace("read-only", "readonly"):
+            ledger.close()
+            raise
+        # a read-only copy (a backup, a snapshot) is read as it is, its paths not re-pointed
+        err.print(
+            "note: this data dir's ledger cannot be written; its paths are read as recorded",
+            markup=False,
+            soft_wrap=True,
+        )
+        return ledger
     except BaseException:
         ledger.close()
         raise

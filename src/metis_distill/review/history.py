@@ -188,7 +188,10 @@ def rewind_plan(ledger: Ledger, target: Path, version: VersionRow) -> Plan:
 
 def rewound_text(current: str, then: str) -> str:
     """The target with its block as it was `then`, every byte outside the block as it is now:
-    the file as it was `then`, byte for byte, when only the block changed since."""
+    the file as it was `then`, byte for byte, when only the block changed since, or when the
+    file is gone (nothing of the person's is there to keep)."""
+    if not current:
+        return then
     then_block = find_block(then)
     if then_block is not None:
         return splice(current, _lf(then[then_block.start : then_block.end]))
