@@ -175,24 +175,6 @@ def test_a_database_servers_ledger_never_follows_a_data_dir_it_cannot_see(tmp_pa
     )  # a file: it follows
 
 
-def test_a_ledger_made_before_the_record_and_copied_follows_its_copy(tmp_path: Path) -> None:
-    """A copy (`cp -a data copy`) of a data dir whose ledger predates the record: the original
-    still exists, yet the copy's ledger moved with the copy and is re-pointed into it."""
-    import shutil
-
-    old = tmp_path / "data"
-    old.mkdir()
-    with Ledger.at(old) as ledger:
-        _fill(ledger, old)
-    copy = tmp_path / "copy"
-    shutil.copytree(old, copy)
-    with Ledger.at(copy) as ledger:
-        assert follow_move(ledger, copy, record=True) == str(old.resolve())
-        assert all(p.startswith(str(copy.resolve()) + "/") for p in _paths(ledger))
-    with Ledger.at(old) as ledger:  # the original is its own still
-        assert all(p.startswith(str(old.resolve()) + "/") for p in _paths(ledger))
-
-
 def test_a_read_only_copy_is_read_as_recorded(tmp_path: Path) -> None:
     """A backup mounted read-only (here an immutable ledger file) is still read by a command
     that only reads: its paths are not re-pointed, and it says so, without a traceback."""

@@ -39,11 +39,7 @@ def follow_move(ledger: Ledger, data_dir: Path, *, record: bool) -> str | None:
     here = str(data_dir.expanduser().resolve())
     with ledger.session() as db:
         row = db.get(MetaRow, DATA_DIR)
-        was = (
-            json.loads(row.value)
-            if row is not None
-            else _gone_data_dir(db, _inside(ledger.url, here))
-        )
+        was = json.loads(row.value) if row is not None else _gone_data_dir(db)
         if was is None or was == here:
             if row is None and record:
                 db.add(MetaRow(key=DATA_DIR, value=json.dumps(here)))
@@ -144,10 +140,9 @@ def _existing(db: Session, ids: Iterable[str]) -> list[str]:
     return found
 
 
-def _gone_data_dir(db: Session, moved_with: bool) -> str | None:
-    """The data dir of a ledger made before the record was kept, when it no longer exists
-    or the ledger `moved_with` the data dir: the folder of the archive its files were last
-    read from, else of its last proposal."""
+def _gone_data_dir(db: Session) -> str | None:
+    """The data dir of a ledger made before the record was kept, when it no longer exists:
+    the folder of the archive its files were last read from, else of its last proposal."""
     last_read = db.scalars(
         select(FileRow.archive_root).order_by(FileRow.read_at.desc()).limit(1)
     ).first()
@@ -162,12 +157,4 @@ def _gone_data_dir(db: Session, moved_with: bool) -> str | None:
         if proposal is None or not PurePosixPath(proposal).is_absolute():
             return None
         folder = str(PurePosixPath(proposal).parents[2])  # <data dir>/proposals/<file>/<n>
-    # a ledger that moved with its data dir (a copy, or a move whose old path came back) left
-    # the old one whether it still exists or not
-    return folder if moved_with or not Path(folder).exists() else None
-
-
-def _inside(url: str, here: str) -> bool:
-    """Is the ledger a SQLite file inside the data dir `here` (moved or copied with it)?"""
-    path = sqlite_file(url)
-    return path is not None and path.expanduser().resolve().is_relative_to(here)
+    return None if Path(folder).exists() else folder
