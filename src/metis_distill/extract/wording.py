@@ -138,7 +138,8 @@ def general_command(command: str, limit: int = MAX_COMMAND) -> str:
 
 
 # A message written to a file for the next step to read (`printf 'fix: x' > msg.txt && yarn
-# commitmsg msg.txt`): what failed is the step after it.
+# commitmsg msg.txt`): what failed is the step after it. Cut here, in the wording only: in
+# `command_head` a file written is an edit the fixes must still see.
 _WRITTEN_FIRST = re.compile(
     rf"^\s*(?:printf|echo)\s+{SHELL_WORD}(?:\s+{SHELL_WORD})*?\s*>>?\s*{SHELL_WORD}\s*&&\s*(?=\S)"
 )

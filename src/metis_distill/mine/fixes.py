@@ -886,13 +886,9 @@ def _worked(later: Event, result: Event, failure: Event) -> bool:
     # the same error again, even under exit 0 (a script that catches it and goes on): whole,
     # or an exception's message printed by the handler that caught it
     said = " ".join(result.text[:20_000].split())
-    caught = _EXCEPTION_LINE.match(error)
-    message = caught["message"] if caught is not None else ""
+    caught = signals.EXCEPTION_LINE.match(error)
+    message = (caught["message"] or "") if caught is not None else ""
     return error not in said and not (len(message) >= MIN_ERROR and message in said)
-
-
-# An exception's line: its class, then its message (`EOFError: EOF when reading a line`).
-_EXCEPTION_LINE = re.compile(r"^(?:[\w.]+\.)?\w*(?:Error|Exception): (?P<message>.+)$")
 
 
 def limit_ms(call: Event) -> int | None:

@@ -68,7 +68,8 @@ _TRACEBACK = re.compile(r"Traceback \(most recent call last\)")
 # A traceback's end, its header cut off (`python x.py 2>&1 | tail -8`, whose exit is tail's):
 # a frame, and the exception that ended it as the output's last line.
 _TRACEBACK_FRAME = re.compile(r'^[ \t]+File "[^"\n]+", line \d+', re.M)
-_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception)(?::|$)")
+# An exception's line: its class, then its message (`EOFError: EOF when reading a line`).
+EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception)(?::\s*(?P<message>.*)|$)")
 # A package script or bundler that failed, said in its output (the exit status may be a
 # pipe's): npm/pnpm's ELIFECYCLE line, yarn's, Next's and webpack's.
 # Each with the words every match of it holds, searched as `_FAILING_PARTS` are.
@@ -690,7 +691,7 @@ def _traceback_tail(text: str) -> bool:
     if 'File "' not in text or not _TRACEBACK_FRAME.search(text):
         return False
     last = text.rstrip().rsplit("\n", 1)[-1]
-    return bool(_EXCEPTION_LINE.match(last))
+    return bool(EXCEPTION_LINE.match(last))
 
 
 # A Python program run by the call (`python x.py`, `uv run pytest`, `python3 -m app`).
