@@ -71,8 +71,13 @@ def glance(url: str, target: str, archive_root: str) -> Glance | None:
     return _from_ledger(url, target, archive_root)
 
 
+def _connect(path: Path) -> sqlite3.Connection:
+    """The existing ledger file, opened so that it may be written but never created."""
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=30)
+
+
 def _from_sqlite(path: Path, target: str, archive_root: str) -> Glance | None:
-    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=30)
+    connection = _connect(path)
     try:
         versions = [v for (v,) in connection.execute("SELECT version_num FROM alembic_version")]
         if versions != [head_revision()]:
@@ -140,7 +145,7 @@ def serves(url: str, data_dir: Path) -> bool:
     if not path.exists():
         return True
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=30)
+        connection = _connect(path)
         try:
             row = connection.execute("SELECT value FROM meta WHERE key = 'data_dir'").fetchone()
         finally:
@@ -164,7 +169,7 @@ def record_nothing_new(url: str, run: QuietRun) -> bool:
 
 
 def _insert_sqlite(path: Path, run: QuietRun) -> None:
-    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=30)
+    connection = _connect(path)
     try:
         with connection:
             connection.execute(
