@@ -110,9 +110,14 @@ def marker_problem(text: str) -> str | None:
     return None
 
 
+def line_end(text: str) -> str:
+    """The file's own line end: a block is written and taken out with it."""
+    return "\r\n" if "\r\n" in text else "\n"
+
+
 def splice(current: str, block: str) -> str:
     """The file with its managed block replaced or appended; all other bytes kept as they are."""
-    newline = "\r\n" if "\r\n" in current else "\n"
+    newline = line_end(current)
     block = block.replace("\n", newline)  # a CRLF file gets a CRLF block
     existing = find_block(current)
     if existing is not None:
@@ -129,7 +134,7 @@ def without_block(current: str) -> str:
     existing = find_block(current)
     if existing is None:
         return current
-    newline = "\r\n" if "\r\n" in current else "\n"
+    newline = line_end(current)
     before = current[: existing.start]
     after = current[existing.end :].removeprefix(newline)
     if not after and before.endswith(newline * 2):
