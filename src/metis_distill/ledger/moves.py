@@ -2,8 +2,9 @@
 archive's root in `files`, `evidence` and `recoveries`, each proposal's folder, and the
 evidence ids made from the archive's root). The ledger records the data dir it serves (meta
 `data_dir`); a command run from another one re-points those paths there, in one transaction,
-before it reads anything. A ledger kept outside the data dir (a URL) is re-pointed only when
-the data dir it served is gone: while that one exists, the ledger is still its own.
+before it reads anything. A SQLite ledger kept outside the data dir is re-pointed only when
+the data dir it served is gone (while that one exists, the ledger is still its own); a
+database server's ledger never is (other machines may share it).
 
 A ledger made before the record was kept is read for it: the folder holding the archive its
 files were read from, or its proposals' folders, when that folder no longer exists.
