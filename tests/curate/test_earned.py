@@ -27,6 +27,24 @@ def _proposed(outcome) -> str:  # type: ignore[no-untyped-def]
     return (Path(outcome.folder) / "proposed.md").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize(
+    "fix",
+    [
+        "curl -k -s https://api.example/repos",
+        "pip install --trusted-host pypi.org requests",
+        "git commit --no-verify -m …",
+        "NODE_TLS_REJECT_UNAUTHORIZED=0 npm install",
+    ],
+)
+def test_a_fix_that_turns_a_check_off_never_earns_a_line(fix: str) -> None:
+    """However it came to be worded (another extractor's, an older ledger's), a failure whose
+    fix turns a verification off stays in the ledger, however often it recurs."""
+    text = f"`{fix.split()[0]} …` fails here (“certificate verify failed”); use `{fix}` instead."
+    assert not earned(_Lesson(text, scope=("Bash:curl",), fix=fix, support=5))
+    safe = "curl --cacert corp-ca.pem -s https://api.example/repos"
+    assert earned(_Lesson(text.replace(fix, safe), scope=("Bash:curl",), fix=safe, support=2))
+
+
 def test_a_one_off_failure_with_no_fix_stays_in_the_ledger(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
     archive, data = tmp_path / "archive", tmp_path / "data"
     turns = [

@@ -12,7 +12,7 @@ from metis_distill.advice.kinds import Danger, Finding
 from metis_distill.advice.shell import parse, snippets
 from metis_distill.advice.words import word_dangers
 
-__all__ = ["Danger", "Finding", "dangers"]
+__all__ = ["Danger", "Finding", "added_dangers", "dangers"]
 
 
 def dangers(text: str) -> list[Finding]:
@@ -25,3 +25,10 @@ def dangers(text: str) -> list[Finding]:
     for finding in word_dangers(text):
         found.setdefault(finding.danger, finding)
     return sorted(found.values(), key=lambda f: list(Danger).index(f.danger))
+
+
+def added_dangers(before: str, after: str) -> list[Finding]:
+    """The kinds of danger `after` shows that `before` does not: what a retry that worked
+    waived (`curl -k` after `curl`, `git commit --no-verify` after `git commit`)."""
+    kept = {finding.danger for finding in dangers(before)}
+    return [finding for finding in dangers(after) if finding.danger not in kept]

@@ -4,7 +4,7 @@ verification turned off (TLS, hooks, signatures, errors), an agent's safety chec
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 from metis_distill.advice.commands import all_commands, at_each_word, clean, shown
 from metis_distill.advice.kinds import Danger, Finding
@@ -52,10 +52,12 @@ OPTIONS: dict[str, Danger] = {
             "--no-preflight",
             "--yolo",
             "danger-full-access",
+            "--privileged",
         ),
         Danger.SAFETY_OFF,
     ),
     "--no-preserve-root": Danger.BROAD_DELETE,
+    "--break-system-packages": Danger.SYSTEM_PACKAGES,
 }
 ASSIGNMENTS: tuple[tuple[re.Pattern[str], Danger], ...] = tuple(
     (re.compile(pattern, re.I), danger)
@@ -63,6 +65,7 @@ ASSIGNMENTS: tuple[tuple[re.Pattern[str], Danger], ...] = tuple(
         (r"^GIT_SSL_NO_VERIFY=(?!0$|false$|no$).+", Danger.TLS_OFF),
         (r"^(?:NODE_TLS_REJECT_UNAUTHORIZED|PYTHONHTTPSVERIFY)=0$", Danger.TLS_OFF),
         (r"^(?:CURL_CA_BUNDLE|REQUESTS_CA_BUNDLE|SSL_CERT_FILE)=$", Danger.TLS_OFF),
+        (r"^(?:-o)?StrictHostKeyChecking=(?:no|off)$", Danger.SAFETY_OFF),
         (r"^HUSKY=0$|^HUSKY_SKIP_HOOKS=(?!0$).+|^SKIP=.+", Danger.HOOKS_OFF),
     )
 )
@@ -155,7 +158,11 @@ def _git_dangers(args: tuple[str, ...]) -> Iterator[Danger]:
     while rest and rest[0].startswith("-"):  # git's own options, before the subcommand
         option = rest.pop(0)
         if option in _GIT_OPTION_WITH_VALUE and rest:
+            if option == "-c" and _every_folder_safe(rest[0].split("=", 1)):
+                yield Danger.SAFETY_OFF
             rest.pop(0)
+    if rest[:1] == ["config"] and _every_folder_safe(rest[1:]):
+        yield Danger.SAFETY_OFF
     if rest[:1] == ["add"] and any(_forces(o) for o in rest[1:]):
         yield Danger.IGNORED_ADDED
     if not rest or rest[0] not in _HOOKED:
@@ -164,6 +171,12 @@ def _git_dangers(args: tuple[str, ...]) -> Iterator[Danger]:
     short_n = subcommand == "commit" and any(_short_n(o) for o in options)
     if "--no-verify" in options or short_n:
         yield Danger.HOOKS_OFF
+
+
+def _every_folder_safe(words: Sequence[str]) -> bool:
+    """`safe.directory` set to `*`: git's check of who owns a repository, off for every one
+    (a folder named, as git's own message suggests, is no danger)."""
+    return "safe.directory" in words and any(w.strip("'\"") == "*" for w in words)
 
 
 def _forces(option: str) -> bool:

@@ -15,6 +15,7 @@ class Danger(StrEnum):
     HOOKS_OFF = "skips the git hooks (--no-verify)"
     IGNORED_ADDED = "adds files the repository ignores (git add -f)"
     SIGNATURES_OFF = "skips signature verification"
+    SYSTEM_PACKAGES = "overrides the system's protection of its packages (--break-system-packages)"
     ERRORS_OFF = "turns off stopping on errors (set +e)"
     SAFETY_OFF = "disables a safety check"
     OBEYS_TEXT = "tells the agent to ignore its instructions or obey a URL or a document"

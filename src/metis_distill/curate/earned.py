@@ -7,6 +7,7 @@ cause is unknown too needs a third). A package
 installed to mend it (a host key trusted, a login done) is a repair done once: the next run
 finds it done, so that line too waits until the failure recurs in another session (a fresh
 environment, a new worktree).
+A fix that turns a check off (`curl -k`, `--no-verify`) is never one to teach.
 Decisions and gotchas are earned at extraction (only durable rules and confirmed facts
 become lessons). Everything else stays in the ledger, where search finds it. The brief an
 agent asks for at the start of a task (`metis context`, the MCP server's `context_for_task`)
@@ -72,6 +73,8 @@ def earned(lesson: Judged) -> bool:
         # That an edit can miss the file's text every agent knows, and the tool itself says
         # what to do (read the file again): however often, a line would say what it says.
         return False
+    if lesson.fix is not None and _waives_a_check(lesson.fix):
+        return False  # however it was worded: a check turned off is no fix to teach
     if lesson.fix is not None:
         # a package installed to mend it is a repair done: the next run finds it installed
         return lesson.support >= RECURRING_SESSIONS or not _repairs_by_install(
@@ -85,6 +88,14 @@ def earned(lesson: Judged) -> bool:
     if (NO_FIX_SEEN in lesson.text and not installing) or NO_RUNNER_SEEN in lesson.text:
         return lesson.support >= OPAQUE_RECURRING_SESSIONS
     return lesson.support >= RECURRING_SESSIONS
+
+
+def _waives_a_check(fix: str) -> bool:
+    """The fix turns a verification off (TLS, hooks, signatures), runs what the network sends
+    or deletes broadly: what `advice` finds in it."""
+    from metis_distill import advice  # its patterns compiled only when a fix is judged
+
+    return bool(advice.dangers(fix))
 
 
 def _repairs_by_install(text: str, fix: str) -> bool:
