@@ -609,6 +609,123 @@ def test_a_retry_as_root_is_no_fix_to_teach(tmp_path: Path) -> None:
     assert lesson.text.endswith("(it worked with `sudo`; ask before using it).")
 
 
+@pytest.mark.parametrize(
+    ("failed", "error", "retry", "shown"),
+    [
+        (
+            "curl -s https://api.example/repos/a/b",
+            "curl: (35) schannel: next InitializeSecurityContext failed: SEC_E_UNTRUSTED_ROOT",
+            "curl -k -s https://api.example/repos/a/b",
+            "without the TLS certificate check",
+        ),
+        (
+            "pip install requests",
+            "ERROR: Could not fetch URL https://pypi.org/simple/requests/: [SSL: "
+            "CERTIFICATE_VERIFY_FAILED] certificate verify failed",
+            "pip install --trusted-host pypi.org --trusted-host files.pythonhosted.org requests",
+            "without the TLS certificate check",
+        ),
+        (
+            "git clone https://git.corp.example/x.git",
+            "fatal: unable to access 'https://git.corp.example/x.git/': SSL certificate problem: "
+            "self-signed certificate in certificate chain",
+            "git -c http.sslVerify=false clone https://git.corp.example/x.git",
+            "without the TLS certificate check",
+        ),
+        (
+            "npm install",
+            "npm ERR! code SELF_SIGNED_CERT_IN_CHAIN",
+            "NODE_TLS_REJECT_UNAUTHORIZED=0 npm install",
+            "without the TLS certificate check",
+        ),
+        (
+            "git commit -m 'wip'",
+            "husky - pre-commit hook exited with code 1 (error)",
+            "git commit --no-verify -m 'wip'",
+            "without the git hooks",
+        ),
+        (
+            "pip install numpy",
+            "error: externally-managed-environment",
+            "pip install --break-system-packages numpy",
+            "by overriding the system's package protection",
+        ),
+        (
+            "git status",
+            "fatal: detected dubious ownership in repository at '/src'",
+            "git config --global --add safe.directory '*' && git status",
+            "without a safety check",
+        ),
+        (
+            "docker run app ./probe",
+            "perf_event_open: Operation not permitted",
+            "docker run --privileged app ./probe",
+            "without a safety check",
+        ),
+    ],
+)
+def test_a_retry_that_turns_a_check_off_is_no_fix_to_teach(
+    tmp_path: Path, failed: str, error: str, retry: str, shown: str
+) -> None:
+    """It went through, but only with the certificate check, the hooks or the system's
+    package protection turned off: the line says so and asks first, and never teaches it."""
+    from metis_distill.advice import dangers
+    from tests.mine.test_fixes import _failures
+
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", failed),
+            result("t1", f"Exit code 1\n{error}", True),
+            call("t2", retry),
+            result("t2", "done"),
+        ],
+    )
+    assert episode.fix is not None  # the retry did work: what changes is what is taught
+    assert lesson.fix is None and "instead" not in lesson.text
+    assert lesson.text.endswith(f"(it went through only {shown}; ask first).")
+    assert dangers(lesson.text) == []  # the line itself is no advice the tripwires stop
+
+
+def test_cd_made_zoxide_by_the_users_shell_is_its_cause_not_a_missing_program(
+    tmp_path: Path,
+) -> None:
+    """`z:1: command not found: __zoxide_z`: the user's zsh set-up turned `cd` into zoxide's
+    function; the absolute path that worked right after is the way, not "find the project's
+    way to run `__zoxide_z`"."""
+    from tests.mine.test_fixes import _failures
+
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "cd src && find . -name '*.tsx' -exec sed -i '' 's/a/b/g' {} \\;"),
+            result("t1", "Exit code 127\nz:1: command not found: __zoxide_z", True),
+            call("t2", "find /Users/me/app/src -name '*.tsx' -exec sed -i '' 's/a/b/g' {} \\;"),
+            result("t2", ""),
+        ],
+    )
+    assert lesson.text.startswith("`cd` here is zoxide's `z`")
+    assert "project's way" not in lesson.text and "/Users/me" not in lesson.text
+
+
+def test_an_option_holding_an_unquoted_pattern_in_zsh_is_no_look_at_nothing(
+    tmp_path: Path,
+) -> None:
+    """`grep -rn x src/ --include=*.astro` in zsh: the shell refused the option's pattern
+    before grep ran; that is zsh's quoting lesson, not a search that found nothing."""
+    from tests.mine.test_fixes import _failures
+
+    refused = "Exit code 1\n=== usages ===\n(eval):1: no matches found: --include=*.astro"
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", 'echo "=== usages ===" && grep -rn "modal" src/ --include=*.astro'),
+            result("t1", refused, True),
+        ],
+    )
+    assert lesson.text.startswith("The shell here is zsh: an unquoted argument")
+
+
 def test_forcing_one_git_step_among_others_is_still_forcing(tmp_path: Path) -> None:
     from tests.mine.test_fixes import _failures
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from itertools import takewhile
 
+from metis_distill.advice import Danger, added_dangers
 from metis_distill.extract.base import ExtractStats
 from metis_distill.extract.wording import (
     MAX_COMMAND,
@@ -32,7 +33,7 @@ from metis_distill.mine.fixes import (
     stopped_after,
 )
 from metis_distill.mine.fixes import remedy as remedy_of
-from metis_distill.mine.kept_cwd import KEPT_CWD_TEXT, kept_cwd
+from metis_distill.mine.kept_cwd import kept_cwd, kept_cwd_text
 from metis_distill.mine.modules import INSTALL, importing_step, interpreter
 from metis_distill.mine.own_shell import OWN_SHELL_TEXT, killed_own_shell
 from metis_distill.mine.persisted import mode_committed
@@ -424,7 +425,7 @@ def _failure_lesson(
     `sandbox_ran`: some call worked inside it; `kept_folder`: the shell stood in the folder
     an earlier call moved into)."""
     if kept_folder:
-        return KEPT_CWD_TEXT, None
+        return kept_cwd_text(harness), None
     if mounted_path(call, episode.trigger.text) is not None:
         return DRIVE_PATH_TEXT, (DRIVE_PATH_FIX if episode.fix is not None else None)
     if lost_variable and harness in _FRESH_SHELLS:
@@ -496,6 +497,9 @@ def _failure_lesson(
         return _missing_module_text(signature, None, installed), installed
     what = subject(tool, failed)
     verb = "fail" if what.startswith("Scripts") else "fails"
+    waived = _waived(call.text, remedy) if remedy else None
+    if waived is not None:  # a check turned off is no way to teach, whatever it mended
+        return f"{what} {verb} here: “{sig}” (it went through only {waived}; ask first).", None
     if fix is not None and fix.kind is FixKind.WAITED and remedy:
         enough = seconds(limit_ms(fix.call) or 0)
         stopped = _timed_out(call, episode.trigger)
@@ -1110,6 +1114,12 @@ def _one_edit_error(sig: str) -> str:
     return sig
 
 
+# The user's shell setup makes `cd` zoxide's `z`, whose helper the agent's shell lacks.
+_ZOXIDE_CD = re.compile(r"command not found: __zoxide_z|__zoxide_z: (?:command )?not found")
+_ZOXIDE_CD_TEXT = (
+    "`cd` here is zoxide's `z` (from the user's shell set-up), which the agent's shell cannot "
+    "run (“command not found: __zoxide_z”); give commands absolute paths instead of `cd`."
+)
 _NO_GIT_IDENTITY = re.compile(
     r"empty ident name|Please tell me who you are|unable to auto-detect email address"
 )
@@ -1154,6 +1164,8 @@ def _known_cause(signature: str) -> tuple[str, str | None] | None:
             "git has no user name or e-mail set here (“Please tell me who you are” / “empty "
             "ident name”); ask the user which identity to commit with, never make one up."
         ), None
+    if _ZOXIDE_CD.search(signature):
+        return _ZOXIDE_CD_TEXT, "give commands absolute paths instead of `cd`"
     if ZSH_PATTERN_ERROR.search(signature):
         return (
             "The shell here is zsh: an unquoted argument holding `[ ]`, `*`, `?` or `( )` is "
@@ -1203,6 +1215,29 @@ def _script_denied_text(script: str, remedy: str | None) -> tuple[str, str | Non
     if remedy and runner == "chmod":
         return f"{said}; make them executable (`chmod +x`) if the project agrees.", _CHMOD
     return f"{said}.", None
+
+
+# How a retry got through, said without the words that would teach it (a line saying "turn
+# off the certificate check" would itself be the advice the tripwires stop).
+_WAIVED = {
+    Danger.TLS_OFF: "without the TLS certificate check",
+    Danger.HOOKS_OFF: "without the git hooks",
+    Danger.SIGNATURES_OFF: "without the signature check",
+    Danger.SYSTEM_PACKAGES: "by overriding the system's package protection",
+    Danger.SAFETY_OFF: "without a safety check",
+    Danger.ERRORS_OFF: "without stopping on errors",
+    Danger.REMOTE_CODE: "by running a script fetched from the network",
+    Danger.BROAD_DELETE: "by deleting broadly",
+}
+
+
+def _waived(failed: str, way: str) -> str | None:
+    """How the way that worked got through, when it waived a check the failed command kept
+    (`curl -k` after `curl`, `--trusted-host`, `git commit --no-verify`)."""
+    for finding in added_dangers(failed, way):
+        if finding.danger in _WAIVED:
+            return _WAIVED[finding.danger]
+    return None
 
 
 def _forced(failed: str, retry: str) -> bool:

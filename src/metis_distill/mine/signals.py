@@ -1332,6 +1332,9 @@ def looked_for_nothing(call: Event | None, result: Event) -> bool:
         return False
     if BUNDLED_SEARCH.search(result.text[:2000]):
         return False  # the search tool could not start: nothing was looked for
+    unmatched = ZSH_NO_MATCH.search(result.text[:2000])
+    if unmatched is not None and unmatched["word"].startswith("-"):
+        return False  # an option holding a pattern (`--include=*.ts`) unquoted: zsh's refusal
     if _NOT_A_REPOSITORY.search(result.text[:400]) and _only_git(call):
         return True  # where the agent stood was no repository: a fact of the folder
     if (
@@ -1347,7 +1350,6 @@ def looked_for_nothing(call: Event | None, result: Event) -> bool:
     segments = [part.split() for part in _SEGMENTS.split(command_head(call.text))]
     if segments and segments[0] and _ran_nothing(segments[0][0], result.text[:2000]):
         return True
-    unmatched = ZSH_NO_MATCH.search(result.text[:2000])
     if (
         _wildcard_matched_nothing(result.text)
         and unmatched is not None
