@@ -785,6 +785,22 @@ def test_another_search_after_a_timeout_is_not_narrowed(tmp_path: Path, retry: s
     assert _kinds(tmp_path, records) == [None]
 
 
+def test_a_test_suite_timed_out_and_one_file_passing_is_no_search_narrowed(
+    tmp_path: Path,
+) -> None:
+    """A browser suite hung on its log-in: one test file passing after it says nothing about
+    pointing searches at folders."""
+    records = [
+        call("t1", "script -q /dev/null php artisan dusk"),
+        result("t1", "Command timed out after 2m 0.0s", True),
+        call("t2", "script -q /dev/null php artisan dusk tests/Browser/ContentLoadingTest.php"),
+        result("t2", "PASS ContentLoadingTest"),
+    ]
+    ((episode, lesson),) = _failures(tmp_path, records)
+    assert episode.fix is None or episode.fix.kind is not FixKind.NARROWED
+    assert "search" not in lesson.text and lesson.fix is None
+
+
 def test_a_rerun_that_prints_the_same_error_is_no_fix(tmp_path: Path) -> None:
     """`| head` hides the exit status: the same TypeError printed again is still the failure."""
     error = "TypeError: Cannot read properties of undefined (reading 'rows')"

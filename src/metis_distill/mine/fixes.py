@@ -855,7 +855,7 @@ def _narrowed(failed: str, retry: str) -> bool:
     of it (`Get-ChildItem backend -Recurse -File` after `Get-ChildItem -Recurse -File`, `find
     src -name x` after `find . -name x`); what it pipes into may differ."""
     a, b = first_step(failed).split(), first_step(retry).split()
-    if len(a) < 2 or not b or a[0] != b[0]:
+    if len(a) < 2 or not b or a[0] != b[0] or not _searches(a):
         return False
     kept = [t for t in a if t not in _WHOLE_TREE]
     added = list(b)
@@ -866,6 +866,19 @@ def _narrowed(failed: str, retry: str) -> bool:
     return bool(added) and all(
         _FOLDER.match(t) and t not in _WHOLE_TREE and not t.startswith("-") for t in added
     )
+
+
+# Programs that walk a tree to search or list it: a test suite run on one file instead of
+# all of them (`php artisan dusk tests/Browser/LoginTest.php`) is no search narrowed.
+_SEARCHERS = frozenset(
+    {"grep", "egrep", "fgrep", "rg", "ag", "ack", "find", "fd", "fdfind", "ls", "tree", "du"}
+    | {"Get-ChildItem", "gci", "dir", "Select-String", "sls", "findstr"}
+)
+
+
+def _searches(words: list[str]) -> bool:
+    program = words[0].rsplit("/", 1)[-1]
+    return program in _SEARCHERS or (program == "git" and words[1] in ("grep", "ls-files"))
 
 
 def _worked(later: Event, result: Event, failure: Event) -> bool:
