@@ -3,6 +3,7 @@ or a path from the project root, fails. One lesson, the cause known, no way inve
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -83,3 +84,52 @@ def test_a_folder_no_earlier_call_stood_in_is_not_this_cause(
     moved = [] if "web" in said.get("command", "") or "myapp" in said.get("path", "") else MOVED
     lessons = failure_lessons(tmp_path, [*moved, *records])
     assert all(c.text != KEPT_CWD_TEXT for c in lessons)
+
+
+def _openhands_call(first: int, command: str, output: str, exit_code: int) -> list[dict[str, Any]]:
+    call_id = f"toolu_{first}"
+    return [
+        {
+            "id": first,
+            "timestamp": f"2025-03-02T10:00:{first:02d}",
+            "source": "agent",
+            "message": f"Running command: {command}",
+            "action": "run",
+            "tool_call_metadata": {"function_name": "execute_bash", "tool_call_id": call_id},
+            "args": {"command": command},
+        },
+        {
+            "id": first + 1,
+            "timestamp": f"2025-03-02T10:00:{first + 1:02d}",
+            "source": "agent",
+            "message": f"Command `{command}` executed with exit code {exit_code}.",
+            "cause": first,
+            "observation": "run",
+            "content": output,
+            "tool_call_metadata": {"function_name": "execute_bash", "tool_call_id": call_id},
+            "extras": {"command": command, "metadata": {"exit_code": exit_code}},
+        },
+    ]
+
+
+def test_another_agents_kept_folder_is_said_of_its_own_shell(tmp_path: Path) -> None:
+    """OpenHands keeps one shell for the run too: the lesson is its own, not "Claude Code's
+    Bash tool", and it is placed in no other agent's file."""
+    from metis_distill.extract.rules import RulesExtractor
+    from metis_distill.mine.episodes import find_episodes
+    from metis_distill.mine.kept_cwd import KEPT_CWD_ELSEWHERE
+    from metis_distill.placement.agents import _OWN_WAYS
+    from metis_distill.sources.trajectory import parse_file
+    from metis_distill.textio import read_lines
+
+    missing = "bash: cd: backend: No such file or directory"
+    events = [
+        *_openhands_call(0, "cd backend && pytest -q", "3 passed", 0),
+        *_openhands_call(2, "cd backend && pytest -q test_feed.py", missing, 1),
+    ]
+    path = tmp_path / "session.json"
+    path.write_text(json.dumps(events))
+    run = parse_file(path, tmp_path)
+    lessons = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+    assert [c.text for c in lessons] == [KEPT_CWD_ELSEWHERE]
+    assert "Claude Code" not in KEPT_CWD_ELSEWHERE and _OWN_WAYS.search(KEPT_CWD_ELSEWHERE)

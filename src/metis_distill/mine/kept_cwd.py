@@ -32,12 +32,18 @@ _NOTED = re.compile(
 )
 _CD_STEP = re.compile(r"^cd\s+(?P<dir>[^\s;&|]+)$")
 
-KEPT_CWD_TEXT = (
-    "Claude Code's Bash tool keeps the working directory from one call to the next: after "
-    "`cd sub && …`, a later `cd sub` fails (“cd: sub: No such file or directory”) and paths "
-    "written from the project root miss; use absolute paths, or `cd` to the project root "
-    "first."
+_KEPT_CWD = (
+    "keeps the working directory from one call to the next: after `cd sub && …`, a later "
+    "`cd sub` fails (“cd: sub: No such file or directory”) and paths written from the project "
+    "root miss; use absolute paths, or `cd` to the project root first."
 )
+KEPT_CWD_TEXT = f"Claude Code's Bash tool {_KEPT_CWD}"
+# OpenHands and SWE-agent keep one shell session for the run: their own way, not Claude Code's
+KEPT_CWD_ELSEWHERE = f"The agent's shell session {_KEPT_CWD}"
+
+
+def kept_cwd_text(harness: str) -> str:
+    return KEPT_CWD_TEXT if harness == "claude_code" else KEPT_CWD_ELSEWHERE
 
 
 def kept_cwd(events: Sequence[Event], index: int, call: Event | None) -> bool:

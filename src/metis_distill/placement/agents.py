@@ -46,7 +46,8 @@ _OWN_WAYS = re.compile(
     # the shell an agent's tool runs elsewhere: Claude Code's is the user's login shell, Codex
     # often runs `bash -lc` on the same machine
     r"|^The shell here is (?:zsh|bash|fish|sh|dash)\b"
-    r"|\bhere starts WSL\b|\bClaude Code's (?:Edit and Write|Read, Edit and Write|Bash tool)\b",
+    r"|\bhere starts WSL\b|\bClaude Code's (?:Edit and Write|Read, Edit and Write|Bash tool)\b"
+    r"|^The agent's shell session keeps\b",
     re.I,
 )
 # What the system refused, whichever agent asked: an own tool failing with it holds for all.
