@@ -157,11 +157,16 @@ def test_unified_exec_headers_after_the_command_are_cut(tmp_path: Path, chunk: s
 
 
 def _polled(
-    tmp_path: Path, outputs: list[tuple[str, str]], chars: str = "", other: bool = False
+    tmp_path: Path,
+    outputs: list[tuple[str, str]],
+    chars: str = "",
+    other: bool = False,
+    ended: int | None = None,
 ) -> list[Event]:
     """`exec_command` whose process is still running, then `write_stdin` calls on its
     session, each (session id, output), sending `chars`; `other`: the agent made another
-    call before the polls."""
+    call before the polls; `ended`: Codex's `exec_command_end` of the command comes last,
+    with that exit code."""
     first = _unified("make test", "Process running with session ID 7", "collecting\n")
     records = [
         {"type": "session_meta", "payload": {"id": "abc", "cwd": "/w"}},
@@ -182,6 +187,10 @@ def _polled(
             {"type": "response_item", "payload": {"type": "function_call_output",
              "call_id": f"c{n}", "output": output}},
         ]  # fmt: skip
+    if ended is not None:
+        records.append({"type": "event_msg", "payload": {"type": "exec_command_end",
+                        "call_id": "c1", "exit_code": ended, "status": "failed",
+                        "aggregated_output": "collecting\n^C"}})  # fmt: skip
     return list(parse_file(_rollout(tmp_path, records, "2026-03-23T00:00:00Z"), tmp_path).events)
 
 
@@ -201,14 +210,16 @@ def test_a_process_read_later_ends_in_the_result_of_its_command(tmp_path: Path) 
         assert quote_in_span(tmp_path / "rollout-x.jsonl", 3, 7, part)
 
 
+@pytest.mark.parametrize("ended", [None, 1])
 @pytest.mark.parametrize(("chars", "other"), [("\u0003", False), ("", True), ("n\n", False)])
 def test_a_process_stopped_or_left_running_is_no_verdict_on_its_command(
-    tmp_path: Path, chars: str, other: bool
+    tmp_path: Path, chars: str, other: bool, ended: int | None
 ) -> None:
     """Stopped by the agent's Ctrl-C, or left running while the agent went on (a server):
-    how it ended later says nothing of whether the command worked."""
+    how it ended later says nothing of whether the command worked, nor does Codex's own
+    `exec_command_end` of it, written when it stopped."""
     exited = _unified("make test", "Process exited with code 130", "^C\n")
-    events = _polled(tmp_path, [("7", exited)], chars=chars, other=other)
+    events = _polled(tmp_path, [("7", exited)], chars=chars, other=other, ended=ended)
     started = next(e for e in events if e.role == "tool" and e.tool_use_id == "c1")
     assert (started.kind, started.exit_code, started.ref.line_end) == (
         EventKind.TOOL_RESULT,

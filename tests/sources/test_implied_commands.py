@@ -4,6 +4,7 @@ one event a file) is read, not skipped as unknown."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,50 @@ def test_the_openhands_event_store_is_read_one_event_a_file() -> None:
     assert any("pytest` is not on the PATH" in t for t in texts)  # the observation's own command
     assert "Always run the tests with uv run pytest, never plain pytest." in texts
     assert any("silently drops rows" in t for t in texts)
+
+
+def _chunk(first: int) -> str:
+    events = [
+        {
+            "id": first,
+            "timestamp": "2025-10-07T00:22:58",
+            "source": "agent",
+            "message": "Running command: pytest -q",
+            "action": "run",
+            "args": {"command": "pytest -q"},
+        }
+    ]
+    return json.dumps(events)
+
+
+@pytest.mark.parametrize(
+    ("names", "sessions"),
+    [
+        (  # as OpenHands keeps them: the session's folder names it
+            [
+                "sessions/aaaa1111/event_cache/0-25.json",
+                "sessions/aaaa1111/event_cache/25-50.json",
+                "sessions/bbbb2222/event_cache/0-25.json",
+            ],
+            ["aaaa1111", "aaaa1111", "bbbb2222"],
+        ),
+        (  # copied out under names of their own
+            [
+                "repo__aaaa1111__0-25.json",
+                "repo__aaaa1111__25-50.json",
+                "repo__bbbb2222__0-25.json",
+            ],
+            ["repo__aaaa1111", "repo__aaaa1111", "repo__bbbb2222"],
+        ),
+    ],
+)
+def test_the_chunks_of_an_openhands_event_cache_are_one_session_each(
+    tmp_path: Path, names: list[str], sessions: list[str]
+) -> None:
+    """Each chunk of 25 events is a file: counted as sessions of their own, one run's failure
+    would recur (and every session's `0-25.json` would be one)."""
+    for name, first in zip(names, (0, 25, 0), strict=True):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(_chunk(first))
+    runs = [lessons(tmp_path / name, tmp_path)[0] for name in names]
+    assert [run.session_id for run in runs] == sessions

@@ -121,6 +121,10 @@ def resolve_echoes(state: State) -> None:
         failed = echo.failed or echo.exit_code not in (None, 0)
         result = state.results.get(echo.call_id or "")
         if result is not None:
+            if result.unfinished:
+                # left running while the agent went on, or stopped by it (Ctrl-C): how it
+                # ended is no verdict on the command
+                continue
             if result.exit_code is None and echo.exit_code is not None:
                 result.exit_code = echo.exit_code
             if failed and result.kind is EventKind.TOOL_RESULT:

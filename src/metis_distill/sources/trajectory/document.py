@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -33,6 +34,7 @@ def parse_lines(rel_path: str, lines: Iterable[tuple[int, str]]) -> Run:
 def _dispatch(state: State, root: Node) -> None:
     if root.items is not None:
         openhands(state, _flatten(root.items))
+        state.session_id = state.session_id or _cache_chunk_session(Path(state.rel_path))
         return
     if _is_event_node(root):  # one event of an OpenHands event store
         openhands(state, [root])
@@ -87,7 +89,21 @@ def _finish(state: State, nonblank: int) -> Run:
 
 
 def _store_session(rel: Path) -> str | None:
-    """`sessions/<id>/events/N.json`: the session is the folder above `events`."""
-    if rel.parent.name == "events" and len(rel.parts) >= 3:
+    """`sessions/<id>/events/N.json` and `sessions/<id>/event_cache/0-25.json`: the session is
+    the folder above (every session has a `0-25.json`)."""
+    if rel.parent.name in ("events", "event_cache") and len(rel.parts) >= 3:
         return rel.parent.parent.name
     return None
+
+
+def _cache_chunk_session(rel: Path) -> str | None:
+    """A list of OpenHands events copied out of its session's folder under a name of its own
+    (`<repo>__<id>__25-50.json`): the session is the name without the chunk's range."""
+    if rel.parent.name == "event_cache":
+        return None  # the folder above names it
+    chunk = _CACHE_CHUNK.match(unversioned(rel.stem))
+    return chunk["session"] if chunk else None
+
+
+# The range of events an OpenHands event-cache chunk holds, after the session's name.
+_CACHE_CHUNK = re.compile(r"^(?P<session>.+?)[_.-]+\d+-\d+$")
