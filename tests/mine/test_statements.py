@@ -834,3 +834,22 @@ def test_a_rule_that_ends_with_now_or_please_keeps_its_way(tmp_path: Path, said:
 def test_the_language_to_answer_in_is_the_persons_rule(tmp_path: Path, said: str) -> None:
     found = _lessons(tmp_path, [say("user", said)])
     assert [kind for kind, _ in found] == [LessonKind.DECISION]
+
+
+def test_a_heading_of_the_agents_review_is_no_gotcha(tmp_path: Path) -> None:
+    """A code review's finding named in bold (`**5. X silently … — a.go:426**`) is the title
+    of a claim about the day's code, which the user then disputed: no gotcha."""
+    review = (
+        "Here are the verified findings, ranked by severity:\n\n---\n\n"
+        "**5. `StockBase=0` handsets silently unorderable — `controller.go:426`**\n\n"
+        "A handset imported with `StockBase=0` reports `InStock: false` permanently. Low "
+        "severity, but worth a defensive check at import time.\n\n---\n\n"
+        "### The importer silently skips rows without a SKU\n\n"
+        "Shall I go ahead?"
+    )
+    records = [
+        say("user", "Review the handsets PR please."),
+        say("assistant", review),
+        say("user", "5 i mean if stock is 0 then yes its out of stock"),
+    ]
+    assert _lessons(tmp_path, records) == []

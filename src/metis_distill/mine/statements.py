@@ -219,6 +219,7 @@ def statements(
     if asked is not None:
         yield Statement(LessonKind.DECISION, "user_rule", UNSIGNED_COMMITS, quote=asked)
     prose = [_LIST_MARK.sub("", sentence) for sentence in sentences(event.text)]
+    headings = _HEADING_LINE.findall(event.text) if event.role == "assistant" else []
     told = _remembered(prose) if event.role == "user" else None
     if told is not None:
         yield told
@@ -234,6 +235,8 @@ def statements(
             continue  # "Use this exact sign convention:": what it leads to follows, apart
         if "|" in sentence and _TABLE_ROW.search(sentence):
             continue  # a row of a table (a review's findings, a summary): cells, not a claim
+        if event.role == "assistant" and _in_heading(sentence, headings):
+            continue  # a heading of the agent's (a review's finding named): a title, not a claim
         found = _classify(event, sentence)
         if found is None:
             continue
@@ -249,6 +252,15 @@ def statements(
         ):
             continue  # the agent's own choice, in a run no person answered: nobody adopted it
         yield found
+
+
+# A line that is a heading: `### …`, or wholly in bold (`**5. X silently fails — a.go:42**`).
+_HEADING_LINE = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+[^\n]+|\*\*[^*\n]+\*\*[ \t]*:?)[ \t]*$", re.M)
+
+
+def _in_heading(sentence: str, headings: list[str]) -> bool:
+    said = sentence.strip("*# ")
+    return bool(said) and any(said in heading for heading in headings)
 
 
 # The user asks the agent to keep a rule ("Merk dir dies als Leitlinie für zukünftige
