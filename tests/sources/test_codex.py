@@ -1554,3 +1554,28 @@ def test_another_form_still_running_at_its_last_poll_is_no_way(tmp_path: Path) -
     ]
     failures = _failures_of(tmp_path, records)
     assert failures and all(e.fix is None for e in failures)
+
+
+def test_the_records_of_codex_0_14x_are_known_and_make_no_event(tmp_path: Path) -> None:
+    """What Codex 0.12x–0.14x writes beside the conversation (the environment the model is
+    shown, settings applied, the guardian's review of a command, a subagent started and waited
+    for, the model looking up its tools) is metadata: neither unknown nor an event."""
+    records = [
+        {"type": "session_meta", "payload": {"id": "abc", "cwd": "/w"}},
+        {"type": "world_state", "payload": {"full": True, "state": {"agents_md": {}}}},
+        {"type": "event_msg", "payload": {"type": "thread_settings_applied",
+         "thread_settings": {"model": "gpt-5.6", "approval_policy": "on-request"}}},
+        {"type": "event_msg", "payload": {"type": "thread_name_updated", "name": "Fix it"}},
+        {"type": "event_msg", "payload": {"type": "guardian_assessment", "status": "approved",
+         "target_item_id": "c1", "risk_level": "low"}},
+        {"type": "event_msg", "payload": {"type": "collab_agent_spawn_end", "call_id": "c2",
+         "new_thread_id": "t2", "prompt": "Review the plan."}},
+        {"type": "event_msg", "payload": {"type": "collab_waiting_end", "call_id": "c3",
+         "agent_statuses": [{"thread_id": "t2", "status": {"completed": "Done."}}]}},
+        {"type": "response_item", "payload": {"type": "tool_search_call", "call_id": "c4",
+         "arguments": {"query": "job status", "limit": 8}}},
+        {"type": "response_item", "payload": {"type": "tool_search_output", "call_id": "c4",
+         "tools": []}},
+    ]  # fmt: skip
+    run = parse_file(_rollout(tmp_path, records, "2026-07-25T21:37:53Z"), tmp_path)
+    assert run.stats.unknown_lines == 0 and run.events == ()

@@ -618,3 +618,28 @@ def test_fuzz_random_json_documents(doc: Any, indent: int | None) -> None:
     if indent is not None:
         assert len(run.events) + run.stats.unknown_lines <= len(lines)
     looks_like("run.json", text)
+
+
+def test_openhands_task_lists_are_quiet_and_an_mcp_call_is_a_call(tmp_path: Path) -> None:
+    """OpenHands' `task_tracking` (the agent's own task list) makes no event; `call_tool_mcp`
+    is a call of an MCP tool, answered by its `mcp` observation."""
+    events = [
+        {"id": 27, "timestamp": "2025-10-07T00:03:06", "source": "agent",
+         "message": "Managing 5 task items.", "action": "task_tracking",
+         "args": {"command": "plan", "task_list": []}},
+        {"id": 28, "timestamp": "2025-10-07T00:03:07", "source": "agent", "cause": 27,
+         "observation": "task_tracking", "content": "Task list has been updated with 5 items.",
+         "extras": {"command": "plan"}},
+        {"id": 281, "timestamp": "2025-10-07T00:44:00", "source": "agent",
+         "message": "I am interacting with the MCP server", "action": "call_tool_mcp",
+         "args": {"name": "create_pr", "arguments": {"title": "fix"}}},
+        {"id": 282, "timestamp": "2025-10-07T00:44:02", "source": "agent", "cause": 281,
+         "observation": "mcp", "content": "https://github.example/pull/103",
+         "extras": {"name": "create_pr"}},
+    ]  # fmt: skip
+    run = _parse_text(tmp_path, json.dumps(events))
+    assert run.stats.unknown_lines == 0
+    assert [(e.kind, e.tool_name, e.text) for e in run.events] == [
+        (EventKind.TOOL_CALL, "MCP", "create_pr"),
+        (EventKind.TOOL_RESULT, "MCP", "https://github.example/pull/103"),
+    ]

@@ -51,6 +51,15 @@ _SKIPPED_EVENTS = frozenset(
         "item_started",
         "item_completed",
         "raw_response_item",
+        # Codex 0.12x–0.14x: settings applied, the guardian's review of a command (its
+        # refusal is the call's output), a subagent started and waited for (its own rollout)
+        "thread_settings_applied",
+        "thread_name_updated",
+        "guardian_assessment",
+        "collab_agent_spawn_begin",
+        "collab_agent_spawn_end",
+        "collab_waiting_begin",
+        "collab_waiting_end",
     }
 )
 

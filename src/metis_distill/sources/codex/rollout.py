@@ -27,7 +27,10 @@ from metis_distill.textio import RawLine
 FORMAT = "codex"
 
 # Response items that carry nothing to learn from (or only encrypted reasoning).
-_SKIPPED_ITEMS = frozenset({"reasoning", "ghost_snapshot", "compaction", "compaction_summary"})
+_SKIPPED_ITEMS = frozenset(
+    {"reasoning", "ghost_snapshot", "compaction", "compaction_summary"}
+    | {"tool_search_call", "tool_search_output"}  # the model looking up the tools it has
+)
 _RESPONSE_ITEMS = (
     CALL_TYPES | OUTPUT_TYPES | _SKIPPED_ITEMS | {"message", "web_search_call", "other"}
 )
@@ -68,6 +71,9 @@ def _dispatch(state: State, line_no: int, record: dict[str, Any]) -> bool:
             state.add(
                 line_no, ts, role="system", kind=EventKind.SUMMARY, text=payload.get("message")
             )
+        return True
+    if kind == "world_state" and isinstance(payload, dict):
+        state.span.note(ts)  # what the model is shown of its environment: no event
         return True
     # Older rollouts: a header without envelope, state lines, bare response items.
     if "payload" not in record and is_legacy_meta(record):

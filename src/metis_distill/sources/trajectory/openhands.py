@@ -27,12 +27,15 @@ _OH_CALLS: dict[str, tuple[str, tuple[str, ...]]] = {
     "browse_interactive": ("BrowseInteractive", ("browser_actions",)),
     "delegate": ("Task", ("agent",)),
     "mcp": ("MCP", ("name",)),
+    "call_tool_mcp": ("MCP", ("name",)),
 }
 _OH_QUIET_ACTIONS = frozenset(
     {"system", "recall", "change_agent_state", "null", "condensation", "condensation_request"}
+    | {"task_tracking"}  # the agent's own task list
 )
 _OH_QUIET_OBSERVATIONS = frozenset(
     {"agent_state_changed", "null", "recall", "condense", "condensation", "think", "success"}
+    | {"task_tracking"}
 )
 _OH_RESULTS = frozenset(
     {"run", "run_ipython", "read", "write", "edit", "browse", "delegate", "mcp", "download"}
