@@ -33,6 +33,10 @@ def lesson(
     )
 
 
+MISSING_MODULE = (
+    "The module `flask_cors` is not installed here (“No module named 'flask_cors'”); run "
+    "`pip install flask-cors` first."
+)
 SANDBOX = "`mix` fails inside Codex's sandbox here and works outside it; ask to run it."
 EDIT_BLOCK = "Edit failed with “SEARCH/REPLACE block failed to match”: re-read the file."
 CANCELLED = "When one of several parallel tool calls fails, the others are cancelled."
@@ -93,6 +97,12 @@ ZSH_WORDS = "The shell here is zsh: an unquoted `$VAR` holding several words sta
         ),
         # an edit lesson seen in two agents' runs holds for both
         (lesson(EDIT_BLOCK, ("Edit:a",), {"aider", "claude_code"}), {"aider", "claude_code"}),
+        # a module missing in OpenHands' or SWE-agent's own container: true there alone
+        (lesson(MISSING_MODULE, ("Bash:python",), {"trajectory"}), {"trajectory"}),
+        # ... and of any machine once seen in a run on the user's own
+        (lesson(MISSING_MODULE, ("Bash:python",), {"trajectory", "claude_code"}), set()),
+        # a command failing in the repository, whoever ran it
+        (lesson("`npm test` fails; use `npx jest`.", ("Bash:npm",), {"trajectory"}), set()),
     ],
 )
 def test_the_agents_a_lesson_holds_for(made: LessonView, expected: set[str]) -> None:
@@ -131,6 +141,19 @@ def test_placement_holds_back_what_the_targets_readers_cannot_use(tmp_path: Path
     # what this person's sandbox refuses: their own Codex file, read in each of their projects
     assert for_codex.of(personal_file(tmp_path / "AGENTS.md", tmp_path, "")) == [sandbox]
     assert for_codex.held_back == ()
+
+
+def test_a_fact_of_another_agents_container_goes_in_no_file_of_this_machine(
+    tmp_path: Path,
+) -> None:
+    """A module missing in OpenHands' runtime is no fact of the user's machine: neither the
+    personal file nor the team's takes it."""
+    (tmp_path / "CLAUDE.md").write_text("# people\n")
+    missing = lesson(MISSING_MODULE, ("Bash:python",), {"trajectory"})
+    placed = place([missing], tmp_path / "CLAUDE.md", tmp_path, Rules())
+    assert placed.of(tmp_path / "CLAUDE.md") == []
+    assert placed.of(personal_file(tmp_path / "CLAUDE.md", tmp_path, "")) == []
+    assert placed.held_back == (missing,)
 
 
 def test_a_lesson_of_one_agent_names_it_in_a_file_others_read_too(tmp_path: Path) -> None:

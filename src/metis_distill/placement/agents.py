@@ -17,6 +17,7 @@ from pathlib import Path
 from metis_distill.ledger import LessonView
 from metis_distill.models import LessonKind
 from metis_distill.placement.files import AGENTS, CLAUDE, LOCAL
+from metis_distill.placement.locality import machine_fact
 
 CLAUDE_CODE = "claude_code"
 CODEX = "codex"
@@ -28,6 +29,8 @@ NAMES = {
 }
 # Formats of runs that are not an agent's: a CI log's steps are nobody's own tools.
 _NOT_AGENTS = frozenset({"logs"})
+# Agents whose runs are made in a container of their own (or on a benchmark's machine).
+_CONTAINED = frozenset({"trajectory"})
 # Tools of the agents' own, as the sources name them (aider's edit blocks are `Edit`).
 _OWN_TOOLS = frozenset(
     {"Edit", "MultiEdit", "Write", "NotebookEdit", "Read", "Grep", "Glob", "LS"}
@@ -64,9 +67,15 @@ def agents_of(lesson: LessonView) -> frozenset[str]:
     tools = [entry.partition(":")[0] for entry in lesson.scope]
     failed = lesson.kind == LessonKind.FAILURE and not _SYSTEM_ERROR.search(lesson.text)
     own_tools = failed and bool(tools) and all(t in _OWN_TOOLS for t in tools)
-    if not own_tools and not _OWN_WAYS.search(lesson.text):
-        return frozenset()
-    return lesson.formats - _NOT_AGENTS
+    if own_tools or _OWN_WAYS.search(lesson.text) or _of_their_container(lesson):
+        return lesson.formats - _NOT_AGENTS
+    return frozenset()
+
+
+def _of_their_container(lesson: LessonView) -> bool:
+    """A fact of the machine learned only in runs of agents that work in a container of
+    their own (OpenHands' runtime, SWE-agent's): true there, not on the user's machine."""
+    return bool(lesson.formats) and lesson.formats <= _CONTAINED and machine_fact(lesson)
 
 
 def readers_of(path: Path) -> frozenset[str] | None:

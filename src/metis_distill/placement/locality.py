@@ -119,23 +119,27 @@ def locality(lesson: LessonView, root: Path) -> Locality:
     """The lesson's own words and remedy, and its evidence's quotes, read against the
     repository root (a path inside the repository is the team's, even under a home)."""
     said = " ".join([lesson.text, lesson.fix or ""])
-    quotes = " ".join(e.quote for e in lesson.evidence)
     # a path in the line's words is someone's; one the fix ran on (`rg -- x ~/src/a.md`) is
     # only the file that run worked on, when the line says the rule without it
     if _personal_paths(lesson.text, root) or _OWN_FOLDER.search(said):
         return Locality.PERSON
     if REPLY_LANGUAGE.search(lesson.text) or _OWN_WORDS.search(lesson.text):
         return Locality.PERSON
-    heard = f"{said} {quotes}"
+    return Locality.MACHINE if machine_fact(lesson) else Locality.TEAM
+
+
+def machine_fact(lesson: LessonView) -> bool:
+    """The lesson is a fact of the machine its runs were on, whatever the repository: a
+    program or module missing there, its system tools' flags, its shell or sandbox."""
+    heard = " ".join([lesson.text, lesson.fix or "", *(e.quote for e in lesson.evidence)])
     if _PROJECT_TOOLING.search(lesson.fix or _remedy(lesson.text)):
-        return Locality.TEAM
-    if _missing_program(heard) or _MISSING_MODULE.search(heard):
-        return Locality.MACHINE
-    if _SYSTEM_TOOL_FLAG.match(lesson.text):
-        return Locality.MACHINE
-    if _THIS_MACHINE.search(heard):
-        return Locality.MACHINE
-    return Locality.TEAM
+        return False
+    return bool(
+        _missing_program(heard)
+        or _MISSING_MODULE.search(heard)
+        or _SYSTEM_TOOL_FLAG.match(lesson.text)
+        or _THIS_MACHINE.search(heard)
+    )
 
 
 def _missing_program(text: str) -> bool:
