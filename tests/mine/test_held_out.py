@@ -108,6 +108,12 @@ def failures(tmp_path: Path, records: list[dict]) -> list:  # type: ignore[type-
             False,
         ),
         ("systemctl is-enabled cups", 1, "Exit code 1\ndisabled", False),
+        (  # an older Claude Code: the error flagged, no exit code said
+            "systemctl status systemd-suspend.service",
+            0,
+            "○ systemd-suspend.service - System Suspend\n     Active: inactive (dead)",
+            False,
+        ),
         # the same commands failing on their own: failures still
         ("npm audit", 1, "Exit code 1\nnpm error audit endpoint returned an error", True),
         ("npm outdated", 1, "Exit code 1\nnpm error code ENOLOCK", True),

@@ -546,3 +546,28 @@ def test_an_error_of_the_login_shells_start_up_file_is_not_the_commands() -> Non
     # said alone, it is all there is to quote
     alone = "/home/ana/.zshrc:12: command not found: compdef"
     assert signals.error_signature(alone) == alone
+
+
+METER = (
+    "  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n"
+    "                                 Dload  Upload   Total   Spent    Left  Speed\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("output", "signature"),
+    [
+        (  # the error follows the meter's last row on its line
+            f"Exit code 6\n{METER}\r  0     0    0     0    0     0      0      0 --:--:-- "
+            "--:--:-- --:--:--     0curl: (6) Could not resolve host: www.example.com\n",
+            "curl: (6) Could not resolve host: www.example.com",
+        ),
+        (  # piped on: the next program's error
+            f"{METER}100   612  100   612    0     0   3000      0 --:--:-- --:--:-- "
+            "--:--:--  3000\nbash: jq: command not found\n",
+            "bash: jq: command not found",
+        ),
+    ],
+)
+def test_curls_progress_meter_is_no_error_line(output: str, signature: str) -> None:
+    assert signals.error_signature(output) == signature

@@ -902,6 +902,8 @@ def error_signature(text: str) -> str:
     lines = [_TASK_PREFIX.sub("", line) for line in lines if line and not _EXIT_LINE.match(line)]
     lines = [line for line in lines if not _ASKPASS.match(line)] or lines
     lines = [line for line in lines if not _STARTUP_FILE.match(line)] or lines
+    if "% Total" in text:
+        lines = _without_curl_meter(lines)
     lines = _without_finished_build_steps(lines)
     if not lines:
         return ""
@@ -945,6 +947,23 @@ def error_signature(text: str) -> str:
     if located or worded or stopped:
         return (located or worded or stopped)[0]
     return errors[0] if errors else _said_wrong(lines) or _first_worded(lines)
+
+
+# curl's progress meter on stderr: its header, and its rows, the last of which the error
+# follows on the same line (`  0  0  0 --:--:-- …  0curl: (6) Could not resolve host: x`)
+_CURL_METER = re.compile(r"^%\s*Total\s+%\s*Received\b|^Dload\s+Upload\b|--:--:--|\d:\d\d:\d\d\s")
+_CURL_ERROR = re.compile(r"curl: \(\d+\) .+")
+
+
+def _without_curl_meter(lines: list[str]) -> list[str]:
+    kept = []
+    for line in lines:
+        said = _CURL_ERROR.search(line)
+        if said is not None:
+            kept.append(said.group(0))
+        elif not _CURL_METER.search(line):
+            kept.append(line)
+    return kept or lines
 
 
 # `src/a.tsx(25,13): error TS2345: …` and `src/a.ts:3:4 - error TS1005: …` (tsc),
@@ -1189,7 +1208,7 @@ def _reports_findings(command: str, result: Event) -> bool:
         return False
     return any(
         runs.match(own) is not None
-        and result.exit_code in codes
+        and (result.exit_code in codes or result.exit_code is None)  # (older harnesses: none)
         and report.search(result.text[:8000]) is not None
         for runs, codes, report in _REPORTS
     )
