@@ -251,6 +251,10 @@ class _Lesson:
         # a script written that day its language could not parse, whatever script it was
         "`powershell.exe -ExecutionPolicy Bypass -File …` fails here: “+ CategoryInfo : "
         "ParserError: (:) [], ParentContainsErrorRecordException” (no fix seen).",
+        # the compilers of a Gradle build on the code of the day
+        "`gradle assembleDebug --no-daemon` fails here: “e: ActionSequencerViewModel.kt:114:29 "
+        "Unresolved reference: ToxParser” (no fix seen).",
+        "`./gradlew build` fails here: “Cart.java:12: error: cannot find symbol” (no fix seen).",
     ],
 )
 def test_linters_findings_on_the_code_under_work_never_render(text: str) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -509,6 +510,30 @@ def test_a_two_line_script_is_both_commands_and_gradle_says_what_went_wrong() ->
     (lesson,) = lessons(GRADLE, ROOT)
     assert lesson.text.startswith("`gradle clean && gradle :lib:assembleRelease` fails here")
     assert lesson.evidence.quote == "Resource linking failed: style/Theme.Paper not found"
+
+
+def test_a_kotlin_compile_failure_quotes_the_compilers_line_not_gradles_summary() -> None:
+    """Gradle's report says only "Compilation error. See log for more details"; the `e:` lines
+    under the failed task say what, and they are the day's code: no line renders."""
+    from metis_distill.curate.earned import earned
+
+    kotlin = ROOT / "gradle_kotlin_compile.txt"
+    (lesson,) = lessons(kotlin, ROOT)
+    assert lesson.evidence.quote.startswith("e: file:///home/runner/")
+    assert lesson.evidence.quote.endswith(
+        "SequencerViewModel.kt:114:29 Unresolved reference: ToxParser"
+    )
+    assert "“e: SequencerViewModel.kt:114:29 Unresolved reference: ToxParser”" in lesson.text
+
+    @dataclass
+    class Seen:
+        text: str
+        kind: str = "failure"
+        scope: tuple[str, ...] = ("Bash:gradlew",)
+        fix: str | None = None
+        support: int = 5
+
+    assert not earned(Seen(lesson.text))
 
 
 @pytest.mark.parametrize(

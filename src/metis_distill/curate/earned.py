@@ -43,6 +43,8 @@ _CODE_UNDER_WORK = re.compile(
     # linters' and type checkers' findings: flake8/ruff `a.py:3:1: E999 …`, mypy `… [attr-defined]`,
     # eslint `12:5  error  … no-undef`
     r"|:\d+:\d+: [A-Z]{1,3}\d{3,4}\b|: error: .+ \[[a-z-]+\]|(?:^|“)\s*\d+:\d+\s+error\s"
+    # Kotlin's and javac's errors at a line of the code (`e: A.kt:114:29 Unresolved …`)
+    r"|“e: [^\s”]+\.kts?:\d+|\.java:\d+: error: "
     # a script written that day PowerShell could not parse (a `SyntaxError` may be the
     # machine's: an interpreter too old for the code)
     r"|\bParserError\b"

@@ -31,6 +31,9 @@ _NAMED_SLUG = re.compile(
     re.I,
 )
 # What an error says after the path it names: `open /home/…/x: permission denied`.
+# A compiler's line that opens with the file's whole path (Kotlin's `e: file:///home/…/A.kt:
+# 114:29 Unresolved reference: X`): the file's name and place say it, not the runner's folders.
+_COMPILER_AT = re.compile(r"^(?P<lead>e: |)(?:file://)?/(?:[^\s/:]+/)+(?P<file>[^\s/:]+:\d+)")
 _CAUSE_AFTER_PATH = re.compile(r"\S: ([A-Za-z][\w ']{2,60})$")
 # A file two folders deep or more (`src/pages/user/Dialog.vue`): one file of today's work.
 _DEEP_FILE = re.compile(r"^(?:\./)?(?:[\w.@-]+/){2,}[\w.@-]*\.[A-Za-z]\w{0,5}$")
@@ -194,6 +197,7 @@ def general_error(signature: str) -> str:
     """An error line as every instance prints it: its first sentence, cut before the first
     absolute path, counts folded (`# 1 SEARCH/REPLACE block` and `# 2 …` are one error)."""
     first = _SENTENCE.split(_PYTEST_MARK.sub("", signature.strip()), maxsplit=1)[0]
+    first = _COMPILER_AT.sub(r"\g<lead>\g<file>", first, count=1)
     path = _ABSOLUTE.search(first)
     if path is not None and path.start() > 8:
         cause = _CAUSE_AFTER_PATH.search(first, path.start())

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from itertools import takewhile
 
+from metis_distill.build_reports import COMPILER_LINE
 from metis_distill.mine.text import (
     STEP_SPLIT,
     command_head,
@@ -1097,7 +1098,16 @@ def _gradle_cause(lines: list[str]) -> str:
             break
         section.append(line)
     causes = [line.removeprefix("> ") for line in section if line.startswith("> ")]
-    return causes[-1] if causes else (section[0] if section else "")
+    cause = causes[-1] if causes else (section[0] if section else "")
+    if _COMPILATION_FAILED.match(cause):  # the compiler's own lines above say what
+        return next((line for line in lines if COMPILER_LINE.match(line)), cause)
+    return cause
+
+
+# Gradle's cause when a compiler failed ("Compilation error. See log for more details",
+# "Compilation failed; see the compiler error output for details."): the compiler's lines
+# above it say what.
+_COMPILATION_FAILED = re.compile(r"^Compilation (?:error|failed)\b", re.I)
 
 
 # npm's report: `npm ERR! code EPERM`, then `syscall`, `path`, `errno` lines, then what went

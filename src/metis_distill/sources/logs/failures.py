@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from metis_distill.build_reports import COMPILER_LINE
 from metis_distill.sources.logs.lines import Line
 
 MAX_BLOCK_LINES = 400  # a failure block never grows past this
@@ -177,11 +178,26 @@ def _detect(
         last = _run_end(lines, index, end, _before_gradle_end, limit=GRADLE_REPORT_LINES)
         if last + 1 < end and _GRADLE_END.match(lines[last + 1].text):
             last += 1
-        return last, [Block(index, last)]
+        return last, [Block(_compiler_lines_above(lines, index), last)]
     if _GENERIC.search(text):
         last = _run_end(lines, index, end, _continues_error, limit=40)
         return last, [Block(index, last)]
     return None
+
+
+# The task Gradle reports failed (`> Task :app:compileDebugKotlin FAILED`): the compiler's
+# lines under it say why.
+_GRADLE_TASK_FAILED = re.compile(r"^> Task \S+ FAILED$")
+
+
+def _compiler_lines_above(lines: Sequence[Line], report: int) -> int:
+    """Where a failed build's report starts: at the compiler's first error line under the
+    failed task, when there is one within the report's reach above it."""
+    for above in range(report - 1, max(-1, report - GRADLE_REPORT_LINES), -1):
+        if _GRADLE_TASK_FAILED.match(lines[above].text.strip()):
+            found = (i for i in range(above + 1, report) if COMPILER_LINE.match(lines[i].text))
+            return next(found, report)
+    return report
 
 
 def _pytest_title(text: str) -> str | None:
