@@ -732,6 +732,36 @@ def test_an_option_holding_an_unquoted_pattern_in_zsh_is_no_look_at_nothing(
     assert lesson.text.startswith("The shell here is zsh: an unquoted argument")
 
 
+@pytest.mark.parametrize(
+    ("failed", "retry", "way"),
+    [
+        (
+            "lspci -k | grep -A3 -i vga",
+            'nix-shell -p pciutils --run "lspci -k"',
+            "nix-shell -p pciutils",
+        ),
+        ("jq .name package.json", "nix run nixpkgs#jq -- .name package.json", "nix run nixpkgs#jq"),
+    ],
+)
+def test_a_missing_program_run_through_what_provides_it_is_the_way(
+    tmp_path: Path, failed: str, retry: str, way: str
+) -> None:
+    """NixOS: the program comes with the shell that provides it, right after."""
+    from tests.mine.test_fixes import _failures
+
+    program = failed.split()[0]
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", failed),
+            result("t1", f"Exit code 127\n/bin/bash: line 1: {program}: command not found", True),
+            call("t2", retry),
+            result("t2", "00:02.0 VGA compatible controller"),
+        ],
+    )
+    assert lesson.fix == way and f"use `{way} …` instead" in lesson.text
+
+
 def test_forcing_one_git_step_among_others_is_still_forcing(tmp_path: Path) -> None:
     from tests.mine.test_fixes import _failures
 

@@ -1412,7 +1412,8 @@ def _missing_program_text(program: str, call: Event, fix: Fix | None) -> tuple[s
     # what the fix put before the failed call's words (`npx` of `npx jest --ci` for `jest
     # --ci`); sharing none, up to the missing program (`npx jest` for `npm test`), else its
     # own program alone (`python3` of `python3 app.py test` for `python -m pytest`)
-    upto = fix_tokens.index(program) + 1 if program in fix_tokens else 1
+    given = [token.strip("'\"") for token in fix_tokens]  # `--run "lspci -k"`
+    upto = given.index(program) + 1 if program in given else 1
     prefix = next((fix_tokens[:i] for i, t in enumerate(fix_tokens) if t in failed), None)
     prefix = fix_tokens[:upto] if prefix is None else prefix
     runner = " ".join(_with_values(prefix[:3], fix_tokens, program, failed)) or fix_tokens[0]

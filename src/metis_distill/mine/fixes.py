@@ -1524,7 +1524,13 @@ def _runs(retry: str, program: str | None) -> bool:
     words = command_head(retry).split()
     if words and words[0] in _WHERE_IS:
         return False  # `which pyright || which npx`: where it is, nothing run
-    return program in words[1:4] and words[0] != program
+    # the program given to a runner that provides it: `npx jest`, `nix-shell -p pciutils
+    # --run "lspci …"`, `nix run nixpkgs#jq -- …`
+    given = [_PROVIDED.sub("", word.strip("'\"")) for word in words[1:6]]
+    return program in given and words[0] != program
+
+
+_PROVIDED = re.compile(r"^nixpkgs#")
 
 
 # Commands that say where a program is, and run nothing.
