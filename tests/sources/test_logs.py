@@ -3,7 +3,6 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -516,6 +515,7 @@ def test_a_kotlin_compile_failure_quotes_the_compilers_line_not_gradles_summary(
     """Gradle's report says only "Compilation error. See log for more details"; the `e:` lines
     under the failed task say what, and they are the day's code: no line renders."""
     from metis_distill.curate.earned import earned
+    from tests.curate.test_earned import _Lesson
 
     kotlin = ROOT / "gradle_kotlin_compile.txt"
     (lesson,) = lessons(kotlin, ROOT)
@@ -525,15 +525,7 @@ def test_a_kotlin_compile_failure_quotes_the_compilers_line_not_gradles_summary(
     )
     assert "“e: SequencerViewModel.kt:114:29 Unresolved reference: ToxParser”" in lesson.text
 
-    @dataclass
-    class Seen:
-        text: str
-        kind: str = "failure"
-        scope: tuple[str, ...] = ("Bash:gradlew",)
-        fix: str | None = None
-        support: int = 5
-
-    assert not earned(Seen(lesson.text))
+    assert not earned(_Lesson(lesson.text, scope=("Bash:gradlew",), support=5))
 
 
 @pytest.mark.parametrize(
