@@ -70,6 +70,8 @@ from metis_distill.mine.text import scrub
         # a message written to a file for the step after it: that step is what ran
         ("printf 'chore: x\\n' > /tmp/msg.txt && yarn commitmsg /tmp/msg.txt", "yarn commitmsg …"),
         ("echo hello > a.txt", "echo hello > a.txt"),
+        # a variable set from a command whose output is thrown away: the redirection stays one
+        ("X=$(check 2>/dev/null || true)", "X=$(check 2>/dev/null || true)"),
     ],
 )
 def test_general_command(command: str, general: str) -> None:

@@ -2271,3 +2271,42 @@ def test_a_script_that_catches_the_same_error_and_exits_0_is_no_fix(tmp_path: Pa
     )
     assert episode.fix is None
     assert lesson.fix is None and "instead" not in lesson.text
+
+
+def test_a_scripts_own_failure_mark_is_its_error_and_again_is_no_fix(tmp_path: Path) -> None:
+    """`❌ No __NEXT_DATA__ found` under progress lines is what the script said went wrong;
+    printed again after an edit (`| head` hiding the exit status), nothing was mended."""
+    said = "Fetching: https://example.com/scores/149757\nStatus: 200\n\u274c No __NEXT_DATA__ found"
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "uv run extract.py"),
+            result("t1", f"Exit code 1\n{said}", True),
+            edit("t2", "/p/extract.py", "a", "b"),
+            result("t2", "The file /p/extract.py has been updated."),
+            call("t3", "uv run extract.py 2>&1 | head -100"),
+            result("t3", said.replace("149757", "149757/kkr")),
+        ],
+    )
+    assert episode.fix is None
+    assert (
+        lesson.text
+        == "`uv run extract.py` fails here: “\u274c No __NEXT_DATA__ found” (no fix seen)."
+    )
+
+
+def test_a_folder_made_before_the_same_command_is_what_mended_it(tmp_path: Path) -> None:
+    """`mkdir -p .squads && cp -r …` after `cp -r …` failed for want of `.squads`: the folder
+    made first is the fix, not a plain second try."""
+    missing = "Exit code 1\ncp: cannot create directory '.squads/copy': No such file or directory"
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "cp -r ../hub/.squads/copy .squads/copy"),
+            result("t1", missing, True),
+            call("t2", "mkdir -p .squads && cp -r ../hub/.squads/copy .squads/copy"),
+            result("t2", "(Bash completed with no output)"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+    assert lesson.fix == "mkdir -p .squads" and "passed when run again" not in lesson.text

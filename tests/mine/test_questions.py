@@ -361,6 +361,8 @@ def test_a_pick_asked_as_option_1_or_2_names_the_option_left(tmp_path: Path) -> 
         ("혹시 다른 위치로 옮기길 원하시나요?", "다른 디렉토리로 이동"),
         ("Which folder should I save the screenshots to?", "The desktop"),
         ("报告要保存到哪个目录？", "项目根目录"),
+        ("您希望网站放在哪个目录？", "Desktop"),
+        ("Where should I create the new site?", "In ~/Sites"),
         # what the user's request meant
         ("Could you clarify what you mean by a clean build?", "Wipe the cache first"),
         # how to install a tool on this machine, once
@@ -383,6 +385,7 @@ def test_a_pick_asked_as_option_1_or_2_names_the_option_left(tmp_path: Path) -> 
         ("What scope should the first version cover?", "Only the import, no export"),
         ("What is the scope of this refactor?", "Just the parser module"),
         ("这次的实现范围是？", "只做后端"),
+        ("您需要哪些主要功能？", "基本信息展示, 多语言支持, 联系表单"),
         ("What should the initial scope of the build be?", "Production-ready v1"),
         ("What level of reporting features should be included?", "The full reporting suite"),
         ("Which payment features should we support first?", "Cards and refunds"),

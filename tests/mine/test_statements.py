@@ -829,6 +829,8 @@ def test_a_rule_that_ends_with_now_or_please_keeps_its_way(tmp_path: Path, said:
         "Please always reply in English.",
         "日本語で回答してください",
         "之後回覆我都用繁體中文",  # Traditional characters, the reply named before the language
+        # said in English by someone who writes in another language, its spelling their own
+        "I talk to you in Japanese, so from now please also response me in Japanese",
     ],
 )
 def test_the_language_to_answer_in_is_the_persons_rule(tmp_path: Path, said: str) -> None:
@@ -853,3 +855,19 @@ def test_a_heading_of_the_agents_review_is_no_gotcha(tmp_path: Path) -> None:
         say("user", "5 i mean if stock is 0 then yes its out of stock"),
     ]
     assert _lessons(tmp_path, records) == []
+
+
+def test_a_caveat_about_the_days_own_change_is_no_gotcha(tmp_path: Path) -> None:
+    """ "One caveat: this is a guardrail fix, …" closes the agent's summary of its own work:
+    a remark on that change, whatever the user answered."""
+    summary = (
+        "I fixed the behavior in the app. The backend now returns a `decision_reason` for "
+        "trusted domains.\n\nOne caveat: this is a guardrail fix, not a deeper model "
+        "improvement. The underlying model still overweights simple URL-shape features."
+    )
+    records = [
+        say("user", "The app flags youtube.com as phishing, fix it."),
+        say("assistant", summary),
+        say("user", "great, thanks"),
+    ]
+    assert [k for k, _ in _lessons(tmp_path, records)] == []

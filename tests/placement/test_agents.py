@@ -13,7 +13,12 @@ from metis_distill import pipeline
 from metis_distill.config import default_settings
 from metis_distill.extract.rules import WSL_TEXT
 from metis_distill.ledger import Evidence, LessonView
-from metis_distill.mine.shells import POSIX_IN_POWERSHELL_TEXT, QUOTING_LESSON, SWITCH_LESSON
+from metis_distill.mine.shells import (
+    HEREDOC_IN_POWERSHELL_TEXT,
+    POSIX_IN_POWERSHELL_TEXT,
+    QUOTING_LESSON,
+    SWITCH_LESSON,
+)
 from metis_distill.placement.agents import agents_of, fits, readers_of
 from metis_distill.placement.files import personal_file
 from metis_distill.placement.place import Rules, place
@@ -63,6 +68,8 @@ ZSH_WORDS = "The shell here is zsh: an unquoted `$VAR` holding several words sta
         (lesson(SWITCH_LESSON, ("Bash:taskkill",), {"claude_code"}), {"claude_code"}),
         # PowerShell lacking POSIX tools: Codex's shell on Windows, not Claude Code's Git Bash
         (lesson(POSIX_IN_POWERSHELL_TEXT, ("Bash:sed",), {"codex"}), {"codex"}),
+        # ... nor its here-documents (Claude Code's Git Bash has them)
+        (lesson(HEREDOC_IN_POWERSHELL_TEXT, ("Bash:python",), {"codex"}), {"codex"}),
         # Codex's `bash -lc` on Windows finding WSL's launcher: Claude Code runs Git Bash there
         (lesson(WSL_TEXT, ("Bash:bash",), {"codex"}), {"codex"}),
         # PowerShell given through Claude Code's Git Bash: Codex runs PowerShell itself there

@@ -116,6 +116,9 @@ def general_command(command: str, limit: int = MAX_COMMAND) -> str:
             name, value = word.split("=", 1)
             kept.append(f"{name}=…" if _ABSOLUTE.match(value) or "\\" in value else word)
             continue
+        if position == program and _REDIRECTION.match(bare):
+            kept.append(word)  # `X=$(cmd 2>/dev/null …)`: a redirection, no program's path
+            continue
         if position == program:  # the program: its name, wherever it is installed ...
             path = bare.replace("\\", "/")
             # ... but the modules a Python of the system's or a venv's runs are its own
@@ -140,6 +143,7 @@ def general_command(command: str, limit: int = MAX_COMMAND) -> str:
     return shorten(" ".join(kept), limit)
 
 
+_REDIRECTION = re.compile(r"^\d*[<>]")
 # A message written to a file for the next step to read (`printf 'fix: x' > msg.txt && yarn
 # commitmsg msg.txt`): what failed is the step after it. Cut here, in the wording only: in
 # `command_head` a file written is an edit the fixes must still see.

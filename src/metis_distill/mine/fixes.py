@@ -742,6 +742,8 @@ def _classify(
             return None  # the script it read was written again: the day's code, no retry
         if writes_heredoc(call.text):
             return Fix(FixKind.EDITED, later, result)  # the file it runs, written anew
+    if _folders_made_first(call.text, later.text):
+        return Fix(FixKind.PREPARED, later, result)  # the folder it missed, made first
     return Fix(FixKind.RETRIED, later, result)
 
 
@@ -1023,7 +1025,9 @@ def remedy(call: Event, fix: Fix) -> str | None:
         return RENAME_FIX
     if fix.kind is not FixKind.PREPARED:
         return None
-    extra = _extra_segments(call.text, fix.call.text)
+    extra = _extra_segments(call.text, fix.call.text) or _folders_made_first(
+        call.text, fix.call.text
+    )
     if extra:
         return " && ".join(unwrapped(step) for step in extra)
     return " && ".join(unwrapped(step.text) for step in fix.steps) or None
@@ -1124,6 +1128,17 @@ def _extra_segments(failed: str, retry: str) -> list[str]:
     # only what ran before the command can have prepared it (`npm run deploy` after the
     # build that failed is no step to run first)
     return [p for p in parts[:at] if not p.startswith("cd ")]
+
+
+_MAKES_FOLDER = re.compile(r"^mkdir\s+(?:-\w+\s+)*-\w*p\w*\s")
+
+
+def _folders_made_first(failed: str, retry: str) -> list[str]:
+    """`mkdir -p out &&` that the retry put before the same command and the failed call did
+    not have (a set-up step `command_head` leaves out, so the two read alike)."""
+    had = {" ".join(step.split()) for step in STEP_SPLIT.split(split_heredocs(failed)[0])}
+    steps = (" ".join(step.split()) for step in STEP_SPLIT.split(split_heredocs(retry)[0]))
+    return [step for step in steps if _MAKES_FOLDER.match(step) and step not in had]
 
 
 def _successful_calls(

@@ -127,7 +127,8 @@ _SCOPE = re.compile(
     r"views) (?:do you want|would you like|should (?:we|I|it|the \w+)) (?:to )?(?:create|build|"
     r"include|add|have|make)\b"
     r"|どの(?:ような)?(?:ページ|セクション|機能|画面)を?(?:作成|作|含め|実装|追加)"
-    r"|(?:哪些|什么)(?:页面|功能|模块|板块)|(?:页面|功能|模块|板块)(?:有|要|包括|包含)哪些"
+    r"|(?:哪些|什么)(?:主要|核心|基本|具体)?的?(?:页面|功能|模块|板块)"
+    r"|(?:页面|功能|模块|板块)(?:有|要|包括|包含)哪些"
     # how one piece of today's writing is laid out: the plan, the report, the deck
     r"|\bhow should (?:the|this|my|our|your) (?:[\w-]+ )?(?:plan|report|document|doc|summary|"
     r"outline|presentation|slides|deck|answer) be (?:organi[sz]ed|structured|laid out|ordered|"
@@ -164,7 +165,12 @@ _RELOCATES = re.compile(
     r"that|the (?:\w+ )?(?:files?|results?|outputs?|screenshots?|reports?|images?|folder|zip|"
     r"archive|logs?))\b)(?=.*\b(?:where|director(?:y|ies)|folders?|paths?|destination)\b)|"
     r"^(?=.*(?:옮기|옮길|옮겨|이동|복사|다운로드))(?=.*(?:디렉토리|폴더|경로|위치))|"
-    r"^(?=.*(?:移动|移到|复制|拷贝|下载|保存到|放到))(?=.*(?:哪个|什么)(?:目录|文件夹|路径|位置))",
+    r"^(?=.*(?:移动|移到|复制|拷贝|下载|保存到|放到|放在|创建在|建在|存放在))"
+    r"(?=.*(?:哪个|什么)(?:目录|文件夹|路径|位置))|"
+    # where to make what is being made today ("Where should I create the new site?")
+    r"^(?=.*\b(?:create|put|place|scaffold|generate|build)\s+(?:it|the (?:new )?(?:project|"
+    r"site|website|app|folder|files?))\b)(?=.*\b(?:where|director(?:y|ies)|folders?|path|"
+    r"location)\b)",
     re.I | re.S,
 )
 # How to install or set up a tool on this machine ("Máy bạn chưa có Node.js. Bạn muốn cài

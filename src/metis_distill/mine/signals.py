@@ -315,6 +315,7 @@ THANKS = r"(?:(?:thanks|thank you|got it|good catch)\s*[—–,!.:-]+\s*)"
 FACT_LEAD = re.compile(
     rf"^{THANKS}?"
     r"(?:(?:so,?\s+)?(?:(?:it\s+)?turns out(?: that)?,?|note that|gotcha:|surprisingly,?|"
+    r"(?:one|a|the|an important|the main|one more)?\s*(?:caveat|catch|gotcha|note)\s*:|"
     r"the (?:root cause|root problem|reason|problem|issue|bug|culprit) (?:is|was) that|"
     r"this happens because)\s*)?",
     re.I,
@@ -370,6 +371,9 @@ REPLY_LANGUAGE = re.compile(
     r"|communicate|chat|converse)(?: to me| with me| me)?(?: only| always)? in "
     rf"(?:simple |plain |simplified |traditional )?(?:{_LANGUAGES})\b"
     rf"|\byour (?:responses|replies|answers)\b[^.;]{{0,20}}\bin (?:{_LANGUAGES})\b"
+    # "…, so from now please also response me in Japanese"
+    r"|\bfrom now(?: on)?,?\s+(?:please\s+)?(?:also\s+)?(?:respond|reply|answer|response|talk|"
+    rf"write)(?: to)? me in (?:{_LANGUAGES})\b"
     r"|(?:用|使用|以)(?:简体|繁体|簡體|繁體)?(?:中文|汉语|漢語|英文|英语|英語|日语|日語|韩语|韓語)"
     r"(?:来|來)?(?:回答|回复|回覆|回应|回應|交流|沟通|溝通|对话|對話)"
     r"|(?:回答|回复|回覆|回应|回應)我(?:都|一律|请|請)?(?:用|使用|以)(?:简体|繁体|簡體|繁體)?"
@@ -892,6 +896,7 @@ def names_an_error(line: str) -> bool:
     """The line says something went wrong (not a line any output may print)."""
     return bool(
         (_ERROR_LINE.search(line) and not _NONE_FOUND.search(line))
+        or _CROSSED.match(line)
         or _PYTEST_ERROR.match(line)
         or _go_failure(line)
     )
@@ -1019,8 +1024,11 @@ def _said_wrong(lines: list[str]) -> str:
     return next((line for line in lines if _SAYS_WRONG.search(line)), "")
 
 
+# A script's own mark of a failure, opening its line (`❌ No __NEXT_DATA__ found`).
+_CROSSED = re.compile(r"^[\u274c\u2717\u2718]\ufe0f?\s*\S")
 _SAYS_WRONG = re.compile(
-    r"^(?:No|Not|Cannot|Can't|Could not|Couldn't|Unable|Missing|Nothing)\b|\b(?:not found|"
+    _CROSSED.pattern
+    + r"|^(?:No|Not|Cannot|Can't|Could not|Couldn't|Unable|Missing|Nothing)\b|\b(?:not found|"
     r"does not exist|doesn't exist|could not|couldn't|cannot|can't|unable to)\b"
 )
 
