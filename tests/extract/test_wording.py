@@ -130,6 +130,20 @@ def test_general_command(command: str, general: str) -> None:
             "Error: Cannot find module '/usr/local/lib/pnpm/pm2@6.0.13/node_modules/pm2/bin/pm2'",
             "Error: Cannot find module …",
         ),
+        # Kotlin's line, by its file's name and place (both its forms)
+        (
+            "e: file:///home/runner/work/a/app/src/A.kt:114:29 Unresolved reference: X",
+            "e: A.kt:114:29 Unresolved reference: X",
+        ),
+        (
+            "e: /home/runner/work/a/src/A.kt: (114, 29): Unresolved reference: X",
+            "e: A.kt: (114, 29): Unresolved reference: X",
+        ),
+        # another error at a path of someone's home keeps it (it is their file)
+        (
+            "/Users/me/dev/tools/gen.sh:14: syntax error near unexpected token",
+            "/Users/me/dev/tools/gen.sh:14: syntax error near unexpected token",
+        ),
     ],
 )
 def test_general_error(error: str, general: str) -> None:

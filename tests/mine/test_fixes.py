@@ -785,6 +785,25 @@ def test_another_search_after_a_timeout_is_not_narrowed(tmp_path: Path, retry: s
     assert _kinds(tmp_path, records) == [None]
 
 
+@pytest.mark.parametrize(
+    ("failed", "retry"),
+    [
+        ("timeout 60 grep -rn useAuth .", "timeout 60 grep -rn useAuth src"),
+        ("get-childitem -Recurse -Filter *.cs", "get-childitem src -Recurse -Filter *.cs"),
+    ],
+)
+def test_a_search_under_a_time_limit_or_in_any_case_is_narrowed(
+    tmp_path: Path, failed: str, retry: str
+) -> None:
+    records = [
+        call("t1", failed),
+        result("t1", "Command timed out after 2m 0.0s", True),
+        call("t2", retry),
+        result("t2", "src/auth.ts:3: useAuth"),
+    ]
+    assert _kinds(tmp_path, records) == [FixKind.NARROWED]
+
+
 def test_a_test_suite_timed_out_and_one_file_passing_is_no_search_narrowed(
     tmp_path: Path,
 ) -> None:

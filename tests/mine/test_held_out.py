@@ -668,6 +668,18 @@ def test_a_retry_as_root_is_no_fix_to_teach(tmp_path: Path) -> None:
             "docker run --privileged app ./probe",
             "without a safety check",
         ),
+        (  # turned off by a set-up step before the same command
+            "npm install",
+            "npm ERR! code SELF_SIGNED_CERT_IN_CHAIN",
+            "export NODE_TLS_REJECT_UNAUTHORIZED=0 && npm install",
+            "without the TLS certificate check",
+        ),
+        (  # a missing program installed with a check turned off
+            "uv sync",
+            "/bin/bash: line 1: uv: command not found",
+            "pip install --break-system-packages uv && uv sync",
+            "by overriding the system's package protection",
+        ),
     ],
 )
 def test_a_retry_that_turns_a_check_off_is_no_fix_to_teach(
@@ -722,14 +734,15 @@ def test_an_option_holding_an_unquoted_pattern_in_zsh_is_no_look_at_nothing(
     from tests.mine.test_fixes import _failures
 
     refused = "Exit code 1\n=== usages ===\n(eval):1: no matches found: --include=*.astro"
-    ((_, lesson),) = _failures(
-        tmp_path,
-        [
-            call("t1", 'echo "=== usages ===" && grep -rn "modal" src/ --include=*.astro'),
-            result("t1", refused, True),
-        ],
-    )
-    assert lesson.text.startswith("The shell here is zsh: an unquoted argument")
+    for command, word in (
+        ('grep -rn "modal" src/ --include=*.astro', "--include=*.astro"),
+        ("find src -name *.astro", "*.astro"),  # the option's value a word of its own
+        ("rg -n modal -g *.astro src", "*.astro"),
+    ):
+        said = refused.replace("--include=*.astro", word)
+        records = [call("t1", f'echo "=== usages ===" && {command}'), result("t1", said, True)]
+        ((_, lesson),) = _failures(tmp_path, records)
+        assert lesson.text.startswith("The shell here is zsh: an unquoted argument"), command
 
 
 @pytest.mark.parametrize(
@@ -760,6 +773,26 @@ def test_a_missing_program_run_through_what_provides_it_is_the_way(
         ],
     )
     assert lesson.fix == way and f"use `{way} …` instead" in lesson.text
+
+
+@pytest.mark.parametrize(
+    "looked", ['grep -rn "lspci" scripts/', "grep -rn lspci scripts/", "apt-cache policy lspci"]
+)
+def test_looking_for_a_missing_program_is_no_way_to_run_it(tmp_path: Path, looked: str) -> None:
+    """A search for the missing program's name (in files, in the package lists) that found
+    it runs nothing: "use `grep -rn …` instead" would be a wrong fix."""
+    from tests.mine.test_fixes import _failures
+
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "lspci -k"),
+            result("t1", "Exit code 127\n/bin/bash: line 1: lspci: command not found", True),
+            call("t2", looked),
+            result("t2", "scripts/gpu.sh:3:lspci -k | grep VGA"),
+        ],
+    )
+    assert lesson.fix is None and "instead" not in lesson.text
 
 
 def test_forcing_one_git_step_among_others_is_still_forcing(tmp_path: Path) -> None:

@@ -133,3 +133,27 @@ def test_another_agents_kept_folder_is_said_of_its_own_shell(tmp_path: Path) -> 
     lessons = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
     assert [c.text for c in lessons] == [KEPT_CWD_ELSEWHERE]
     assert "Claude Code" not in KEPT_CWD_ELSEWHERE and _OWN_WAYS.search(KEPT_CWD_ELSEWHERE)
+
+
+def test_codex_runs_each_command_in_a_fresh_shell_so_no_folder_is_kept(tmp_path: Path) -> None:
+    """`cd web` failing after an earlier `cd web && …` worked is no kept folder under Codex:
+    each of its commands starts where the session started."""
+    from metis_distill.extract.rules import RulesExtractor
+    from metis_distill.mine.episodes import find_episodes
+    from metis_distill.mine.kept_cwd import KEPT_CWD_ELSEWHERE
+    from metis_distill.sources.codex import parse_file as parse_codex
+    from metis_distill.textio import read_lines
+    from tests.sources.test_codex import _exec, _rollout, _unified
+
+    ran = _unified("cd web && npm ci", "Process exited with code 0", "added 3 packages\n")
+    missing = "zsh:cd:1: no such file or directory: web\n"
+    failed = _unified("cd web && npm test", "Process exited with code 1", missing)
+    records = [
+        {"type": "session_meta", "payload": {"id": "abc", "cwd": "/w"}},
+        *_exec("c1", "exec_command", {"cmd": "cd web && npm ci"}, ran),
+        *_exec("c2", "exec_command", {"cmd": "cd web && npm test"}, failed),
+    ]
+    path = _rollout(tmp_path, records, "2026-03-23T00:00:00Z")
+    run = parse_codex(path, tmp_path)
+    lessons = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
+    assert lessons and all(c.text not in (KEPT_CWD_TEXT, KEPT_CWD_ELSEWHERE) for c in lessons)

@@ -567,6 +567,11 @@ METER = (
             "--:--:--  3000\nbash: jq: command not found\n",
             "bash: jq: command not found",
         ),
+        (  # a program's own log line with a clock in it is no meter row
+            f"{METER}100   612  100   612    0     0   3000      0 --:--:-- --:--:-- "
+            "--:--:--  3000\n2025/11/01 10:42:07 open config.yaml: no such file or directory\n",
+            "2025/11/01 10:42:07 open config.yaml: no such file or directory",
+        ),
     ],
 )
 def test_curls_progress_meter_is_no_error_line(output: str, signature: str) -> None:

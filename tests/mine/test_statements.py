@@ -871,3 +871,12 @@ def test_a_caveat_about_the_days_own_change_is_no_gotcha(tmp_path: Path) -> None
         say("user", "great, thanks"),
     ]
     assert [k for k, _ in _lessons(tmp_path, records)] == []
+
+
+def test_a_confirmed_finding_stressed_in_bold_is_still_a_gotcha(tmp_path: Path) -> None:
+    """A whole sentence in bold stresses the agent's conclusion; a title has no sentence's
+    end."""
+    said = "Found it.\n\n**Turns out the CI image has no git-lfs, so the fixtures come up empty.**"
+    records = [say("user", "Why are the fixtures empty in CI?"), say("assistant", said)]
+    records.append(say("user", "That worked, thanks!"))
+    assert [k for k, _ in _lessons(tmp_path, records)] == [LessonKind.GOTCHA]

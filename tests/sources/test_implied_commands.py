@@ -104,6 +104,10 @@ def _chunk(first: int) -> str:
             ],
             ["repo__aaaa1111", "repo__aaaa1111", "repo__bbbb2222"],
         ),
+        (  # dated names: no range of events, each file its own session
+            ["run-2025-01-15.json", "run-2025-02-15.json", "run-1-2.json"],
+            ["run-2025-01-15", "run-2025-02-15", "run-1-2"],
+        ),
     ],
 )
 def test_the_chunks_of_an_openhands_event_cache_are_one_session_each(

@@ -528,6 +528,27 @@ def test_a_kotlin_compile_failure_quotes_the_compilers_line_not_gradles_summary(
     assert not earned(_Lesson(lesson.text, scope=("Bash:gradlew",), support=5))
 
 
+def test_kotlins_older_line_and_one_printed_before_the_failed_task_are_quoted(
+    tmp_path: Path,
+) -> None:
+    """Kotlin before 1.9 writes `e: /…/A.kt: (114, 29): …`; Gradle may print the compiler's
+    lines before its `> Task … FAILED` line."""
+    text = (ROOT / "gradle_kotlin_compile.txt").read_text(encoding="utf-8")
+    older = text.replace("e: file:///", "e: /").replace(".kt:114:29 ", ".kt: (114, 29): ")
+    task = "> Task :app:compileDebugKotlin FAILED"
+    before = text.replace(task, "> Task :app:compileDebugKotlin").replace(
+        "\nbuild\tBuild\t2026-01-20T08:18:09.0000000Z \n",
+        f"\nbuild\tBuild\t2026-01-20T08:18:09.0000000Z {task}\n",
+    )
+    for name, body, said in (
+        ("older.txt", older, "SequencerViewModel.kt: (114, 29): Unresolved reference: ToxParser"),
+        ("before.txt", before, "SequencerViewModel.kt:114:29 Unresolved reference: ToxParser"),
+    ):
+        (tmp_path / name).write_text(body, encoding="utf-8")
+        (lesson,) = lessons(tmp_path / name, tmp_path)
+        assert lesson.evidence.quote.startswith("e: ") and lesson.evidence.quote.endswith(said)
+
+
 @pytest.mark.parametrize(
     ("script", "text"),
     [

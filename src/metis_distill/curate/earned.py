@@ -44,7 +44,7 @@ _CODE_UNDER_WORK = re.compile(
     # eslint `12:5  error  … no-undef`
     r"|:\d+:\d+: [A-Z]{1,3}\d{3,4}\b|: error: .+ \[[a-z-]+\]|(?:^|“)\s*\d+:\d+\s+error\s"
     # Kotlin's and javac's errors at a line of the code (`e: A.kt:114:29 Unresolved …`)
-    r"|“e: [^\s”]+\.kts?:\d+|\.java:\d+: error: "
+    r"|“e: [^\s”]+\.kts?(?::\d+|: \(\d+, \d+\))|\.java:\d+: error: "
     # a script written that day PowerShell could not parse (a `SyntaxError` may be the
     # machine's: an interpreter too old for the code)
     r"|\bParserError\b"
@@ -93,8 +93,9 @@ def earned(lesson: Judged) -> bool:
 
 
 def _waives_a_check(fix: str) -> bool:
-    """The fix turns a verification off (TLS, hooks, signatures), runs what the network sends
-    or deletes broadly: what `advice` finds in it."""
+    """The fix shows any danger `advice` knows: a verification or safety check turned off
+    (TLS, hooks, signatures, a sandbox, the system's packages), ignored files added, errors
+    let through, what the network sends run, a broad delete."""
     from metis_distill import advice  # its patterns compiled only when a fix is judged
 
     return bool(advice.dangers(fix))

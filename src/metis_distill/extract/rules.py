@@ -424,7 +424,7 @@ def _failure_lesson(
     (`ran_inside`: the program the sandbox stopped worked inside it at another call;
     `sandbox_ran`: some call worked inside it; `kept_folder`: the shell stood in the folder
     an earlier call moved into)."""
-    if kept_folder:
+    if kept_folder and harness != "codex":  # (Codex runs each command in a fresh shell)
         return kept_cwd_text(harness), None
     if mounted_path(call, episode.trigger.text) is not None:
         return DRIVE_PATH_TEXT, (DRIVE_PATH_FIX if episode.fix is not None else None)
@@ -460,6 +460,10 @@ def _failure_lesson(
     tool = call.tool_name or "tool"
     sig = general_error(signature)
     remedy = remedy_of(call, fix) if fix is not None else None
+    waived = _waived(call.text, _way_taken(fix)) if fix is not None else None
+    if waived is not None:  # a check turned off is no way to teach, whatever it mended
+        what = subject(tool, _failed_step(call, signature) or first_step(call.text))
+        return f"{what} fails here: “{sig}” (it went through only {waived}; ask first).", None
     if fix is not None and remedy is not None and foreign_command(call, episode.trigger.text):
         return _foreign_text(harness), _foreign_remedy(harness)
     switch = switch_as_path(call, episode.trigger.text)
@@ -497,9 +501,6 @@ def _failure_lesson(
         return _missing_module_text(signature, None, installed), installed
     what = subject(tool, failed)
     verb = "fail" if what.startswith("Scripts") else "fails"
-    waived = _waived(call.text, remedy) if remedy else None
-    if waived is not None:  # a check turned off is no way to teach, whatever it mended
-        return f"{what} {verb} here: “{sig}” (it went through only {waived}; ask first).", None
     if fix is not None and fix.kind is FixKind.WAITED and remedy:
         enough = seconds(limit_ms(fix.call) or 0)
         stopped = _timed_out(call, episode.trigger)
@@ -1229,6 +1230,12 @@ _WAIVED = {
     Danger.REMOTE_CODE: "by running a script fetched from the network",
     Danger.BROAD_DELETE: "by deleting broadly",
 }
+
+
+def _way_taken(fix: Fix) -> str:
+    """What ran from the failure to the call that worked: the steps in between and that
+    call whole (its `export X=… &&` set-up included)."""
+    return "\n".join([*(step.text for step in fix.steps), fix.call.text])
 
 
 def _waived(failed: str, way: str) -> str | None:

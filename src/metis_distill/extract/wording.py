@@ -31,10 +31,13 @@ _NAMED_SLUG = re.compile(
     re.I,
 )
 # What an error says after the path it names: `open /home/…/x: permission denied`.
-# A compiler's line that opens with the file's whole path (Kotlin's `e: file:///home/…/A.kt:
-# 114:29 Unresolved reference: X`): the file's name and place say it, not the runner's folders.
-_COMPILER_AT = re.compile(r"^(?P<lead>e: |)(?:file://)?/(?:[^\s/:]+/)+(?P<file>[^\s/:]+:\d+)")
 _CAUSE_AFTER_PATH = re.compile(r"\S: ([A-Za-z][\w ']{2,60})$")
+# Kotlin's error line opens with the file's whole path (`e: file:///home/…/A.kt:114:29
+# Unresolved reference: X`; before 1.9 `e: /home/…/A.kt: (114, 29): …`): the file's name and
+# place say it, not the runner's folders.
+_COMPILER_AT = re.compile(
+    r"^(?P<lead>e: )(?:file://)?/(?:[^\s/:]+/)+(?P<file>[^\s/:]+(?::\d+|: \(\d+, \d+\)))"
+)
 # A file two folders deep or more (`src/pages/user/Dialog.vue`): one file of today's work.
 _DEEP_FILE = re.compile(r"^(?:\./)?(?:[\w.@-]+/){2,}[\w.@-]*\.[A-Za-z]\w{0,5}$")
 _SCRIPT_FILE = re.compile(

@@ -872,15 +872,17 @@ def _narrowed(failed: str, retry: str) -> bool:
 
 # Programs that walk a tree to search or list it: a test suite run on one file instead of
 # all of them (`php artisan dusk tests/Browser/LoginTest.php`) is no search narrowed.
-_SEARCHERS = frozenset(
-    {"grep", "egrep", "fgrep", "rg", "ag", "ack", "find", "fd", "fdfind", "ls", "tree", "du"}
-    | {"Get-ChildItem", "gci", "dir", "Select-String", "sls", "findstr"}
+_WALKERS = (
+    SEARCHERS
+    | {"fgrep", "find", "fd", "fdfind", "ls", "tree", "du"}
+    | {"get-childitem", "gci", "dir", "select-string", "sls", "findstr"}  # any case
 )
 
 
 def _searches(words: list[str]) -> bool:
-    program = words[0].rsplit("/", 1)[-1]
-    return program in _SEARCHERS or (program == "git" and words[1] in ("grep", "ls-files"))
+    words = _TIME_LIMIT.sub("", " ".join(words).removeprefix("sudo ")).split()  # `timeout 60 grep`
+    program = words[0].rsplit("/", 1)[-1].lower() if words else ""
+    return program in _WALKERS or (program == "git" and words[1:2] in (["grep"], ["ls-files"]))
 
 
 def _worked(later: Event, result: Event, failure: Event) -> bool:
@@ -1537,15 +1539,20 @@ def _runs(retry: str, program: str | None) -> bool:
     if program is None:
         return False
     words = command_head(retry).split()
-    if words and words[0] in _WHERE_IS:
-        return False  # `which pyright || which npx`: where it is, nothing run
-    # the program given to a runner that provides it: `npx jest`, `nix-shell -p pciutils
-    # --run "lspci …"`, `nix run nixpkgs#jq -- …`
-    given = [_PROVIDED.sub("", word.strip("'\"")) for word in words[1:6]]
-    return program in given and words[0] != program
+    if words and (words[0] in _WHERE_IS or words[0] in _LOOKS_FOR):
+        return False  # `which pyright || which npx`, `grep -rn lspci`: looked for, nothing run
+    if program in words[1:4] and words[0] != program:
+        return True  # `npx jest`, `python3 -m pytest`
+    if words[:1] not in (["nix-shell"], ["nix"]):
+        return False
+    # given to the shell that provides it: `nix-shell -p pciutils --run "lspci …"`,
+    # `nix run nixpkgs#jq -- …`
+    return program in (_PROVIDED.sub("", word.strip("'\"")) for word in words[1:6])
 
 
 _PROVIDED = re.compile(r"^nixpkgs#")
+# Programs that look a name up in files or package lists, and run nothing of it.
+_LOOKS_FOR = SEARCHERS | {"find", "fd", "ls", "cat", "man", "echo", "apt-cache", "dpkg", "rpm"}
 
 
 # Commands that say where a program is, and run nothing.

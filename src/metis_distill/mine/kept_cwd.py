@@ -43,6 +43,8 @@ KEPT_CWD_ELSEWHERE = f"The agent's shell session {_KEPT_CWD}"
 
 
 def kept_cwd_text(harness: str) -> str:
+    """Said of Claude Code's Bash tool, or of the one shell an OpenHands or SWE-agent run
+    keeps (not of Codex, whose every command starts in a fresh shell)."""
     return KEPT_CWD_TEXT if harness == "claude_code" else KEPT_CWD_ELSEWHERE
 
 

@@ -957,7 +957,11 @@ def error_signature(text: str) -> str:
 
 # curl's progress meter on stderr: its header, and its rows, the last of which the error
 # follows on the same line (`  0  0  0 --:--:-- …  0curl: (6) Could not resolve host: x`)
-_CURL_METER = re.compile(r"^%\s*Total\s+%\s*Received\b|^Dload\s+Upload\b|--:--:--|\d:\d\d:\d\d\s")
+_CLOCK = r"(?:--:--:--|\d+:\d\d:\d\d)"
+_CURL_METER = re.compile(
+    r"^%\s*Total\s+%\s*Received\b|^Dload\s+Upload\b"
+    rf"|^(?:[\d.]+[kMG]?\s+){{6,}}{_CLOCK}\s+{_CLOCK}\s+{_CLOCK}\s+[\d.]+[kMG]?$"
+)
 _CURL_ERROR = re.compile(r"curl: \(\d+\) .+")
 
 
@@ -1220,7 +1224,8 @@ _REPORTS: tuple[tuple[re.Pattern[str], frozenset[int], re.Pattern[str]], ...] = 
 
 def _reports_findings(command: str, result: Event) -> bool:
     """The call was one command whose non-zero exit says what it found (`npm outdated`
-    exits 1 when a package is behind), and its output is that report."""
+    exits 1 when a package is behind), and its output is that report; an older harness that
+    flagged the error without its exit code is read the same."""
     own = command_head(split_heredocs(command)[0]).strip()
     if len(script_steps(own)) != 1:
         return False
@@ -1355,6 +1360,24 @@ BUNDLED_SEARCH = re.compile(
 )
 
 
+# Options whose value is a pattern for the program, not for the shell: `find -name *.ts`,
+# `grep --include *.ts`, `rg -g *.ts`.
+_PATTERN_OPTION = re.compile(r"(?:^|\s)(?:-i?name|-i?path|--include|--exclude|--glob|-g)\s+$")
+
+
+def _option_pattern(call: Event | None, word: str) -> bool:
+    """The pattern zsh refused is an option's (`--include=*.ts`, or given after `-name`)."""
+    if word.startswith("-"):
+        return True
+    text = call.text if call is not None else ""
+    at = text.find(word)
+    while at > 0:
+        if _PATTERN_OPTION.search(text[:at]):
+            return True
+        at = text.find(word, at + 1)
+    return False
+
+
 def looked_for_nothing(call: Event | None, result: Event) -> bool:
     """A look at a file or folder that is not there (`Read` of a missing file, `ls` of a
     missing folder, a test id pytest does not find): how an agent explores, not a failure to
@@ -1370,8 +1393,8 @@ def looked_for_nothing(call: Event | None, result: Event) -> bool:
     if BUNDLED_SEARCH.search(result.text[:2000]):
         return False  # the search tool could not start: nothing was looked for
     unmatched = ZSH_NO_MATCH.search(result.text[:2000])
-    if unmatched is not None and unmatched["word"].startswith("-"):
-        return False  # an option holding a pattern (`--include=*.ts`) unquoted: zsh's refusal
+    if unmatched is not None and _option_pattern(call, unmatched["word"]):
+        return False  # an option's pattern (`--include=*.ts`, `-name *.ts`) unquoted: zsh's
     if _NOT_A_REPOSITORY.search(result.text[:400]) and _only_git(call):
         return True  # where the agent stood was no repository: a fact of the folder
     if (

@@ -254,8 +254,11 @@ def statements(
         yield found
 
 
-# A line that is a heading: `### …`, or wholly in bold (`**5. X silently fails — a.go:42**`).
-_HEADING_LINE = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+[^\n]+|\*\*[^*\n]+\*\*[ \t]*:?)[ \t]*$", re.M)
+# A line that is a heading: `### …`, or wholly in bold with no sentence's end
+# (`**5. X silently fails — a.go:42**`; `**Turns out X drops Y.**` stresses a sentence).
+_HEADING_LINE = re.compile(
+    r"^[ \t]*(?:#{1,6}[ \t]+[^\n]+|\*\*[^*\n]+(?<![.!。！])\*\*[ \t]*:?)[ \t]*$", re.M
+)
 
 
 def _in_heading(sentence: str, headings: list[str]) -> bool:

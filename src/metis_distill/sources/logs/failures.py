@@ -195,9 +195,25 @@ def _compiler_lines_above(lines: Sequence[Line], report: int) -> int:
     failed task, when there is one within the report's reach above it."""
     for above in range(report - 1, max(-1, report - GRADLE_REPORT_LINES), -1):
         if _GRADLE_TASK_FAILED.match(lines[above].text.strip()):
-            found = (i for i in range(above + 1, report) if COMPILER_LINE.match(lines[i].text))
-            return next(found, report)
+            under = (i for i in range(above + 1, report) if COMPILER_LINE.match(lines[i].text))
+            found = next(under, None)
+            if found is None:
+                found = _compiler_lines_over(lines, above)
+            return report if found is None else found
     return report
+
+
+def _compiler_lines_over(lines: Sequence[Line], task: int) -> int | None:
+    """The compiler's first error line printed before the task's `FAILED` line, back to the
+    task's start (`> Task :app:compileDebugKotlin`) or the task before it."""
+    first = None
+    for above in range(task - 1, max(-1, task - GRADLE_REPORT_LINES), -1):
+        text = lines[above].text.strip()
+        if text.startswith("> Task "):
+            break
+        if COMPILER_LINE.match(text):
+            first = above
+    return first
 
 
 def _pytest_title(text: str) -> str | None:

@@ -102,8 +102,12 @@ def _cache_chunk_session(rel: Path) -> str | None:
     if rel.parent.name == "event_cache":
         return None  # the folder above names it
     chunk = _CACHE_CHUNK.match(unversioned(rel.stem))
-    return chunk["session"] if chunk else None
+    if chunk is None or int(chunk["last"]) - int(chunk["first"]) != _CHUNK_EVENTS:
+        return None  # `run-2025-01-15.json`: a date, no range of events
+    return chunk["session"]
 
 
-# The range of events an OpenHands event-cache chunk holds, after the session's name.
-_CACHE_CHUNK = re.compile(r"^(?P<session>.+?)[_.-]+\d+-\d+$")
+# The range of events an OpenHands event-cache chunk holds (25 a chunk, `0-25`, `25-50`),
+# after the session's name.
+_CACHE_CHUNK = re.compile(r"^(?P<session>.+?)[_.-]+(?P<first>\d+)-(?P<last>\d+)$")
+_CHUNK_EVENTS = 25
