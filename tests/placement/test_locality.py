@@ -57,7 +57,7 @@ def lesson(
             Locality.MACHINE,
         ),
         (  # what this person's Codex sandbox refuses: each a fact of its setup
-            "Codex's sandbox here has no network, localhost included: calls that reach a "
+            "Codex's sandbox here has no network: calls that reach a "
             "server fail inside it and work outside it; ask to run them with escalated "
             "permissions.",
             "curl: (7) Failed to connect to localhost port 8000",

@@ -1033,7 +1033,7 @@ def test_servers_out_of_the_sandboxs_reach_are_one_lesson(tmp_path: Path) -> Non
         tmp_path, [(command, _failed(error)) for command, error in failures], _ran("ok")
     )
     (text,) = {c.text for c in lessons}
-    assert text.startswith("Codex's sandbox here has no network, localhost included")
+    assert text.startswith("Codex's sandbox here has no network: calls that reach a server")
     assert "git fetch" not in text and "smoke_test" not in text
     assert all(c.fix and c.evidence.shows_fix for c in lessons)
 

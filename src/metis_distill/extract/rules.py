@@ -887,7 +887,7 @@ def _pwsh_that_worked(run: Run, error: Event, lines: Lines) -> Event | None:
 
 # One wording whatever the call, so that every server out of reach supports one lesson.
 _NO_NETWORK_TEXT = (
-    "Codex's sandbox here has no network, localhost included: calls that reach a server fail "
+    "Codex's sandbox here has no network: calls that reach a server fail "
     "inside it (a host not resolved, a connection refused) and work outside it; ask to run "
     "them with escalated permissions."
 )
