@@ -43,10 +43,13 @@ def test_unknown_types_images_and_metadata(run) -> None:  # type: ignore[no-unty
     assert all(e.ref.line_start != 1 for e in run.events)  # permission-mode is metadata
 
 
-def test_the_mode_line_of_recent_versions_is_metadata(tmp_path: Path) -> None:
+def test_the_mode_bridge_and_backup_lines_of_recent_versions_are_metadata(tmp_path: Path) -> None:
     sid = "70fa8c66-0000-4000-8000-000000000001"
     lines = [
         {"type": "mode", "mode": "normal", "sessionId": sid},
+        {"type": "bridge-session", "sessionId": sid, "bridgeSessionId": "cse_01", "lastSequenceNum": 0},
+        {"type": "file-history-delta", "messageId": "m1", "trackingPath": "/work/app/run.sh",
+         "backup": {"backupFileName": "98c8@v1", "version": 1}},
         {"type": "user", "sessionId": sid, "uuid": "u1", "timestamp": "2026-05-01T10:00:00Z",
          "cwd": "/work/app", "message": {"role": "user", "content": "run the tests"}},
     ]  # fmt: skip
@@ -55,7 +58,7 @@ def test_the_mode_line_of_recent_versions_is_metadata(tmp_path: Path) -> None:
     path.write_text("".join(json.dumps(line) + "\n" for line in lines))
     parsed = parse_file(path, tmp_path)
     assert parsed.stats.unknown_lines == 0
-    assert [e.ref.line_start for e in parsed.events] == [2]
+    assert [e.ref.line_start for e in parsed.events] == [4]
 
 
 def test_event_kinds_and_refs(run) -> None:  # type: ignore[no-untyped-def]

@@ -51,6 +51,8 @@ _METADATA_TYPES = frozenset(
         "agent-name",
         "permission-mode",
         "mode",  # 2.1.16x: the session's mode, `{"type":"mode","mode":"normal"}`
+        "bridge-session",  # 2.1.2xx: the remote session a local one is bridged to
+        "file-history-delta",  # 2.1.2xx: a file's backup, beside `file-history-snapshot`
         "pr-link",
         "tag",
     }
