@@ -108,6 +108,13 @@ def failures(tmp_path: Path, records: list[dict]) -> list:  # type: ignore[type-
             False,
         ),
         ("systemctl is-enabled cups", 1, "Exit code 1\ndisabled", False),
+        (  # a list's exit is its last command's: a search that found nothing
+            'cd /w; find . -name Cargo.toml | head -20; echo "=== refs ==="; grep -rn log_ng .',
+            1,
+            "Exit code 1\n./framework/Cargo.toml\n=== refs ===",
+            False,
+        ),
+        ("grep -rn TODO src; make build", 1, "Exit code 1\nmake: *** [build] Error 1", True),
         (  # an older Claude Code: the error flagged, no exit code said
             "systemctl status systemd-suspend.service",
             0,
@@ -793,6 +800,30 @@ def test_looking_for_a_missing_program_is_no_way_to_run_it(tmp_path: Path, looke
         ],
     )
     assert lesson.fix is None and "instead" not in lesson.text
+
+
+@pytest.mark.parametrize(
+    ("retry", "fix"),
+    [("ls 'src/app/(auth)'", "quote the argument"), ("ls src/app/ | grep auth", None)],
+)
+def test_zsh_s_pattern_has_its_fix_only_when_the_way_that_worked_quoted_it(
+    tmp_path: Path, retry: str, fix: str | None
+) -> None:
+    """The cause is zsh's, whatever worked next; "quote it" is the fix shown only when the
+    retry quoted the word (`ls | grep auth` got round it another way)."""
+    from tests.mine.test_fixes import _failures
+
+    refused = "Exit code 1\n(eval):1: no matches found: src/app/(auth)"
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "ls src/app/(auth)"),
+            result("t1", refused, True),
+            call("t2", retry),
+            result("t2", "login\nsignup"),
+        ],
+    )
+    assert lesson.text.startswith("The shell here is zsh") and lesson.fix == fix
 
 
 def test_forcing_one_git_step_among_others_is_still_forcing(tmp_path: Path) -> None:

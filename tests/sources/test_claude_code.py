@@ -149,3 +149,18 @@ def test_file_name_is_not_the_session_id(corpus: Path) -> None:
     path = next((corpus / "claude-code").glob("CaptainRandom00__*.jsonl"))
     run = parse_file(path, corpus)
     assert run.session_id.startswith("d32a8ce8") and "d32a8ce8" not in path.name
+
+
+def test_a_copy_named_after_its_session_keeps_it_whatever_line_two_says(tmp_path: Path) -> None:
+    """A session continued from a plan carries the plan's id on its first message; the file
+    is named by its own (`<prefix>__<session id>.jsonl` when copied under another name)."""
+    own, plan = "67739a9e-f6ee-4e51-95a9-efddce02b2ce", "b5ebdb23-d653-4f59-9172-19f857855402"
+    lines = [
+        {"type": "user", "sessionId": plan, "uuid": "u0", "timestamp": "2026-02-27T08:26:44Z",
+         "cwd": "/work/app", "message": {"role": "user", "content": "Implement the plan"}},
+        {"type": "user", "sessionId": own, "uuid": "u1", "timestamp": "2026-02-27T08:26:45Z",
+         "cwd": "/work/app", "message": {"role": "user", "content": "run the tests"}},
+    ]  # fmt: skip
+    path = tmp_path / f"someone__repo__{own}.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    assert parse_file(path, tmp_path).session_id == own

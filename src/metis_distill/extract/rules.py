@@ -67,6 +67,7 @@ from metis_distill.mine.signals import (
     SUDO_PASSWORD,
     THANKS,
     WRITE_REFUSED,
+    ZSH_NO_MATCH,
     ZSH_PATTERN_ERROR,
     error_signature,
     is_success,
@@ -486,7 +487,7 @@ def _failure_lesson(
     known = _known_cause(signature) or _known_shell_cause(call, episode.trigger.text, harness)
     if known is not None:
         text, known_fix = known
-        return text, (known_fix if remedy is not None else None)
+        return text, (known_fix if remedy is not None and _took(known, remedy, signature) else None)
     program = missing_program(signature)
     if program is not None and tool == "Bash" and not _run_by_prepared(program, call, fix):
         return _missing_program_text(program, call, fix if remedy else None)
@@ -1173,10 +1174,11 @@ def _known_cause(signature: str) -> tuple[str, str | None] | None:
             "taken for a file pattern and the command fails (“no matches found: …”, “bad "
             "pattern: …”, “… glob qualifier”); quote such arguments (`'.[dev]'`, "
             "`'src/app/(group)/page.tsx'`)."
-        ), "quote the argument"
+        ), _QUOTE_THE_ARGUMENT
     return None
 
 
+_QUOTE_THE_ARGUMENT = "quote the argument"
 # A Windows console's code page (cp1252 "charmap", cp949, cp936) refusing a character; not
 # when the traceback shows a file written (opened without an encoding: its way is `encoding=`).
 _CONSOLE_CODE_PAGE = re.compile(
@@ -1312,6 +1314,16 @@ def _setting_told(assignment: str) -> str:
     bare = value.strip("\"'")
     place = bare.startswith(("/", "~", "$", "."))
     return f"{name}=…" if names_instance(bare) and not place else assignment
+
+
+def _took(known: tuple[str, str | None], remedy: str, signature: str) -> bool:
+    """The way that worked is the known way: for zsh's pattern, the word it refused quoted
+    (`ls | grep auth` got round it another way, and shows no quoting)."""
+    unmatched = ZSH_NO_MATCH.search(signature) if known[1] == _QUOTE_THE_ARGUMENT else None
+    if unmatched is None:
+        return True
+    word = unmatched["word"].strip()
+    return any(f"{q}{word}{q}" in remedy for q in ("'", '"')) or f"\\{word[:1]}" in remedy
 
 
 def _known_shell_cause(call: Event, error: str, harness: str) -> tuple[str, str | None] | None:

@@ -1191,7 +1191,7 @@ def answers_no(call: Event | None, result: Event) -> bool:
     if result.exit_code == 1 and _NOTHING_TO_COMMIT.search(result.text[-2000:]):
         # nothing staged, the commit the call's last step: the work was already in
         return _exit_is_the_commits(call.text)
-    last = PIPE.split(call.text.strip())[-1].strip()
+    last = PIPE.split(_last_listed(call.text.strip()))[-1].strip()
     words = last.split()
     if not words:
         return False
@@ -1199,6 +1199,15 @@ def answers_no(call: Event | None, result: Event) -> bool:
     if result.exit_code == 123:  # xargs: one of the runs it made exited 1 to 125
         return program == "xargs" and _xargs_runs(words[1:]) in _ANSWERS_WITH_ONE
     return program in _ANSWERS_WITH_ONE or bool(_LISTS_PACKAGES.match(last))
+
+
+def _last_listed(command: str) -> str:
+    """The last command of a `;` or newline list, whose exit is the list's (`find …; echo x;
+    grep -rn y .` exits as the `grep` does), unless `&&` or `||` join it to others."""
+    blanked = quotes_masked(command)
+    end = max(blanked.rfind(";"), blanked.rfind("\n"))
+    tail = command[end + 1 :] if end >= 0 else command
+    return command if "&&" in blanked[end + 1 :] or "||" in blanked[end + 1 :] else tail
 
 
 # Commands whose exit status reports what they found, with the words their report then holds:

@@ -133,8 +133,14 @@ def parse_lines(rel_path: str, lines: Iterable[tuple[int, RawLine]]) -> Run:
 
 
 def _own_session(rel_path: str) -> str:
-    """The session the file is named by (`<session id>.jsonl`, any archived version mark)."""
-    return unversioned(Path(rel_path).stem)
+    """The session the file is named by (`<session id>.jsonl`, any archived version mark, a
+    copy named `<anything>__<session id>.jsonl`)."""
+    stem = unversioned(Path(rel_path).stem)
+    tail = _SESSION_TAIL.search(stem)
+    return tail.group(1) if tail else stem
+
+
+_SESSION_TAIL = re.compile(r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
 
 
 def _note_context(state: _State, record: dict[str, Any]) -> None:
