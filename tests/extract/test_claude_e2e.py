@@ -21,6 +21,7 @@ from metis_distill.config import load_settings
 from metis_distill.extract import claude
 from metis_distill.extract.claude import ClaudeConfig, ClaudeExtractor
 from metis_distill.ledger import Ledger
+from tests.conftest import DEMO_FILE
 from tests.extract.demo import SPANS, demo_archive, demo_target, request_bounds
 from tests.fakes.anthropic_server import (
     FakeAnthropic,
@@ -144,6 +145,38 @@ def test_a_dollar_cap_exits_4_with_work_left_and_status_shows_the_spend(
     assert today["usd"] == pytest.approx(first["estimated_cost_usd"], abs=1e-4)
     second = distill(archive, target)
     assert second["extract_requests"] == SPANS - 2 and second["extract_pending"] == 0
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness", "model_dir")
+def test_copies_of_one_conversation_read_in_parallel_ask_each_excerpt_once(
+    fake: FakeAnthropic, tmp_path: Path, target: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `claude --resume` copies a conversation into a new file: three files, one batch each
+    folder = tmp_path / "copies" / "-home-dev-src-demo"
+    folder.mkdir(parents=True)
+    text = DEMO_FILE.read_text(encoding="utf-8")
+    copies = [folder / f"copy-{n}.jsonl" for n in range(3)]
+    for n, copy in enumerate(copies):
+        copy.write_text(text + json.dumps({"type": "summary", "summary": f"copy {n}"}) + "\n")
+    monkeypatch.setenv("METIS_SCALE__BATCH_FILES", "1")
+    fake.latency = 1.0  # each batch's calls take long enough for the batches to overlap
+    result = runner.invoke(
+        app,
+        ["distill", "--archive", str(tmp_path / "copies"), "--target", str(target)]
+        + ["--all-projects", "--extractor", "claude", "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["failed_files"] == [] and "IntegrityError" not in result.output
+    contents = [b["messages"][0]["content"] for b in fake.requests]
+    assert len(contents) == len(set(contents)) == SPANS  # each excerpt paid once
+    assert report["extract_requests"] == SPANS
+    ledger = Ledger.at(load_settings().data_dir)
+    lessons = [row.id for row in ledger.lessons()]
+    cited = {e.path for found in ledger.evidence_of(lessons).values() for e in found}
+    ledger.close()
+    assert {copy.name for copy in copies} <= {Path(path).name for path in cited}  # none lost
 
 
 @pytest.mark.slow

@@ -23,7 +23,7 @@ import anthropic
 from pydantic import ValidationError
 
 from metis_distill.config import BudgetSettings, ExtractSettings
-from metis_distill.extract import prompts
+from metis_distill.extract import asking, prompts
 from metis_distill.extract.answers import Drop, check
 from metis_distill.extract.base import ExtractionHalted, ExtractStats
 from metis_distill.extract.outline import build_outlines
@@ -178,7 +178,22 @@ class ClaudeExtractor:
 
     # cache, budget, calls -----------------------------------------------------
     def _answers(self, jobs: Sequence[Job]) -> dict[str, LessonDrafts]:
+        """Answers from the cache, else asked; an excerpt another batch of this process is
+        asking is waited for, then read from the cache (asked here if it is not there)."""
         found: dict[str, LessonDrafts] = {}
+        todo = self._uncached(jobs, found)
+        while todo:
+            keyed = {(self.ledger.url, j.key, j.version, self.config.model): j for j in todo}
+            with asking.claimed(keyed) as (mine, theirs):
+                if mine:
+                    self._call_all([j for key, j in keyed.items() if key in mine], found)
+            for event in theirs:
+                event.wait()
+            todo = self._uncached([j for key, j in keyed.items() if key not in mine], found)
+        return found
+
+    def _uncached(self, jobs: Sequence[Job], found: dict[str, LessonDrafts]) -> list[Job]:
+        """The jobs the cache has no answer for; the answers it has go into `found`."""
         todo: list[Job] = []
         for job in jobs:
             row = self.ledger.extraction(job.key, job.version, self.config.model)
@@ -188,9 +203,7 @@ class ClaudeExtractor:
             self.stats.cached += 1
             if row.status == ExtractionStatus.OK:
                 found[job.key] = LessonDrafts.model_validate(row.answer)
-        if todo:
-            self._call_all(todo, found)
-        return found
+        return todo
 
     def _call_all(self, todo: list[Job], found: dict[str, LessonDrafts]) -> None:
         """Each job sent once the most it may cost is held under the caps; a job that does not

@@ -10,7 +10,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, delete, func, select, update
+from sqlalchemy import Executable, Row, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 
 from metis_distill.ledger.base import Repository, upsert_all
@@ -60,8 +62,15 @@ class RunRepository(Repository):
             return db.get(ExtractionRow, (span_sha256, prompt_version, model))
 
     def store_extraction(self, row: ExtractionRow) -> None:
+        """Insert or replace one cached answer: a single statement, so two processes
+        storing the same excerpt's answer at once both succeed (the last one stays)."""
+        values = {column.key: getattr(row, column.key) for column in _EXTRACTION.columns}
         with self.session() as db:
-            db.merge(row)
+            upsert = _upsert(db.get_bind().dialect.name, values)
+            if upsert is None:
+                db.merge(row)
+            else:
+                db.execute(upsert)
 
     def start_extract_run(self, extractor: str, model: str | None, max_tokens: int | None) -> int:
         with self.session() as db:
@@ -359,3 +368,20 @@ class RunRepository(Repository):
         query = select(func.coalesce(func.sum(total + run.cache_write_tokens), 0))
         with self.session() as db:
             return int(db.scalar(query.where(run.started_at >= since)) or 0)
+
+
+_EXTRACTION = ExtractionRow.__table__
+
+
+def _upsert(dialect: str, values: dict[str, Any]) -> Executable | None:
+    """INSERT … ON CONFLICT (the key) DO UPDATE of one extraction row, where the database has
+    it (SQLite, PostgreSQL)."""
+    keys = [column.key for column in _EXTRACTION.primary_key]
+    changed = {k: v for k, v in values.items() if k not in keys}
+    if dialect == "sqlite":
+        lite = sqlite_insert(ExtractionRow).values(values)
+        return lite.on_conflict_do_update(index_elements=keys, set_=changed)
+    if dialect == "postgresql":
+        pg = postgresql_insert(ExtractionRow).values(values)
+        return pg.on_conflict_do_update(index_elements=keys, set_=changed)
+    return None
