@@ -70,7 +70,9 @@ class ClaudeCurator:
         self.system_text = system.render(tool_name=TOOL_NAME)
         self._rows: list[ExtractionRow] = []  # cache rows, written by flush()
         self._spent: list[ExtractionRow] = []  # token use of the run, written by flush()
-        self._held = NOTHING  # what the budget holds for the calls made since the last flush
+        # the most the calls since the last flush may cost, held here: curation's transaction
+        # holds the ledger until the flush
+        self._held = NOTHING
         caps = Caps(config.max_tokens_per_run, config.max_usd_per_run, config.max_usd_per_day)
         self.purse = Purse(caps, config.model, ledger, run_id, lambda: NOTHING)
 
@@ -81,7 +83,6 @@ class ClaudeCurator:
         if self.run_id is not None:
             for usage in self._spent:
                 self.ledger.add_usage(self.run_id, usage, self.purse.cost(usage))
-            self.purse.release(self._held)  # after the spend: never out of the caps' sight
         self._rows, self._spent, self._held = [], [], NOTHING
 
     def __call__(self, kind: str, text: str, known: Sequence[tuple[str, str]]) -> str | None:
@@ -110,11 +111,12 @@ class ClaudeCurator:
         )
 
     def _held_for(self, prompt: str) -> bool:
-        """The most this call may cost held under the run's caps (until the next flush)."""
+        """The most this call may cost held under the run's caps (until the next flush); the
+        judge runs alone, after the extraction: a check, no write to the ledger."""
         if self.run_id is None:
             return True
         most = upper_bound(self.config.model, self.request(prompt))
-        if not self.purse.reserve(most):
+        if not self.purse.fits(self._held + most):
             return False
         self._held += most
         return True
