@@ -104,6 +104,7 @@ class ExtractionUsage(BaseModel):
 
     model: str
     extract_requests: int = 0
+    judge_requests: int = 0  # the duplicate judge's calls, counted in the tokens too
     extract_cached: int = 0
     extract_pending: int = 0
     extract_failed: int = 0

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
 
-from metis_distill.extract.claude import ClaudeExtractor
+from metis_distill.extract.claude import ClaudeConfig, ClaudeExtractor
+from metis_distill.extract.spend import Spend, upper_bound
+from metis_distill.ledger import Ledger
 from metis_distill.mine.episodes import find_episodes
 from metis_distill.models import LessonCandidate
 from metis_distill.provenance import quote_in_span
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.textio import read_lines
 from tests.conftest import DEMO_FILE, FIXTURES
+from tests.fakes.anthropic_server import fake_anthropic
 
 ROOT = FIXTURES / "claude_code"
 EXCERPTS = 4  # distinct episode excerpts of the demo transcript
@@ -44,3 +48,14 @@ def demo_target(tmp_path: Path) -> Path:
     repo.mkdir()
     (repo / "CLAUDE.md").write_text("# Demo\n", encoding="utf-8")
     return repo / "CLAUDE.md"
+
+
+def request_bounds(model: str, *, batch: bool = False) -> list[Spend]:
+    """The most each of the demo's requests may cost (`spend.upper_bound`), in the order a
+    lone extractor sends them."""
+    with fake_anthropic() as fake, tempfile.TemporaryDirectory() as folder:
+        ledger = Ledger.at(Path(folder))
+        config = ClaudeConfig(base_url=fake.url, model=model, concurrency=1)
+        extract(ClaudeExtractor(config, ledger, api_key="test-key"))
+        ledger.close()
+    return [upper_bound(model, body, batch=batch) for body in fake.requests]

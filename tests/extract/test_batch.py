@@ -23,7 +23,7 @@ from metis_distill.models import LessonCandidate
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.textio import read_lines
 from tests.conftest import DEMO_FILE
-from tests.extract.demo import SPANS, UV_LESSON, extract, resolves
+from tests.extract.demo import SPANS, UV_LESSON, extract, request_bounds, resolves
 from tests.fakes.anthropic_server import (
     FakeAnthropic,
     Reply,
@@ -142,8 +142,11 @@ def test_failed_results_stay_pending_and_malformed_answers_are_cached_as_failure
 
 
 def test_the_budget_leaves_the_rest_pending(fake: FakeAnthropic, ledger: Ledger) -> None:
-    run_id = ledger.start_extract_run("claude", "claude-haiku-4-5", 1)
-    ex = extractor(fake, ledger, max_tokens_per_run=1, run_id=run_id)
+    bounds = [b.tokens for b in request_bounds("claude-sonnet-4-6", batch=True)]
+    cap = max(bounds)  # one request at its most, not two
+    assert 2 * min(bounds) > cap
+    run_id = ledger.start_extract_run("claude", "claude-sonnet-4-6", cap)
+    ex = extractor(fake, ledger, max_tokens_per_run=cap, run_id=run_id)
     extract(ex)
     assert len(fake.batch_creates[0]["requests"]) == 1 and ex.stats.pending == SPANS - 1
     row = ledger.extract_run(run_id)

@@ -20,16 +20,26 @@ from metis_distill.extract.spans import span_sha256
 from metis_distill.ledger import Ledger
 from metis_distill.models import LessonKind
 from tests.conftest import DEMO_FILE
-from tests.extract.demo import EXCERPTS, SESSIONS, SPANS, UV_LESSON, extract, resolves
+from tests.extract.demo import (
+    EXCERPTS,
+    SESSIONS,
+    SPANS,
+    UV_LESSON,
+    extract,
+    request_bounds,
+    resolves,
+)
 from tests.fakes.anthropic_server import (
     FakeAnthropic,
     Reply,
     answer,
+    at_full_cost,
     excerpt_texts,
     fake_anthropic,
     lesson,
     malformed,
     overloaded,
+    quoting_answer,
     rate_limited,
     server_error,
 )
@@ -154,13 +164,15 @@ def test_a_malformed_answer_is_retried_once_then_recorded(
 def test_the_budget_stops_midway_and_the_next_run_finishes(
     fake: FakeAnthropic, ledger: Ledger
 ) -> None:
-    first_run = ledger.start_extract_run("claude", "claude-haiku-4-5", 300)
-    first = extractor(fake, ledger, run_id=first_run, max_tokens_per_run=300)
-    extract(first)  # every answer costs 150 tokens
+    fake.responder = at_full_cost(quoting_answer)  # every answer costs what it may at most
+    cap = 2 * max(b.tokens for b in request_bounds(claude.DEFAULT_MODEL))
+    first_run = ledger.start_extract_run("claude", claude.DEFAULT_MODEL, cap)
+    first = extractor(fake, ledger, run_id=first_run, max_tokens_per_run=cap)
+    extract(first)  # a third call might cross the cap: it waits
     assert first.stats.requests == 2 and first.stats.pending == SPANS - 2
-    assert ledger.extract_run(first_run).tokens == 300  # type: ignore[union-attr]
-    second_run = ledger.start_extract_run("claude", "claude-haiku-4-5", 10_000)
-    second = extractor(fake, ledger, run_id=second_run, max_tokens_per_run=10_000)
+    assert 0 < ledger.extract_run(first_run).tokens <= cap  # type: ignore[union-attr]
+    second_run = ledger.start_extract_run("claude", claude.DEFAULT_MODEL, 1_000_000)
+    second = extractor(fake, ledger, run_id=second_run, max_tokens_per_run=1_000_000)
     found = extract(second)
     assert second.stats.requests == SPANS - 2 and second.stats.cached == 2
     assert second.stats.pending == 0 and len(found) == SPANS

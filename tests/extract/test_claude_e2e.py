@@ -21,8 +21,15 @@ from metis_distill.config import load_settings
 from metis_distill.extract import claude
 from metis_distill.extract.claude import ClaudeConfig, ClaudeExtractor
 from metis_distill.ledger import Ledger
-from tests.extract.demo import SPANS, demo_archive, demo_target
-from tests.fakes.anthropic_server import FakeAnthropic, fake_anthropic, server_error
+from tests.conftest import DEMO_FILE
+from tests.extract.demo import SPANS, demo_archive, demo_target, request_bounds
+from tests.fakes.anthropic_server import (
+    FakeAnthropic,
+    at_full_cost,
+    fake_anthropic,
+    quoting_answer,
+    server_error,
+)
 from tests.test_cli_e2e import check_proposal
 
 runner = CliRunner()
@@ -68,7 +75,9 @@ def test_settings_choose_claude_only_with_a_key(monkeypatch: pytest.MonkeyPatch)
 def test_a_pending_file_is_not_marked_as_read(fake: FakeAnthropic, archive: Path) -> None:
     ledger = Ledger.at(load_settings().data_dir)
     found = pipeline.changed_files(archive, ledger)
-    config = ClaudeConfig(base_url=fake.url, concurrency=1, max_tokens_per_run=150)
+    fake.responder = at_full_cost(quoting_answer)
+    cap = max(b.tokens for b in request_bounds(claude.DEFAULT_MODEL))  # one call, not two
+    config = ClaudeConfig(base_url=fake.url, concurrency=1, max_tokens_per_run=cap)
     result = pipeline.extract_batch(archive, found.changed, ClaudeExtractor(config, ledger))
     assert result.files == [] and len(result.pending_files) == 1
     assert result.extract.requests == 1 and result.extract.pending == SPANS - 1
@@ -102,9 +111,12 @@ def test_distill_with_claude_end_to_end(fake: FakeAnthropic, archive: Path, targ
 def test_budget_exit_code_4_then_the_next_run_finishes(
     fake: FakeAnthropic, archive: Path, target: Path
 ) -> None:
-    # four calls may be in flight, but the budget waits for them rather than overspend
-    first = distill(archive, target, "--max-tokens", "300", code=4)
+    # four calls may be in flight, but each is held at its most first: none overspends
+    fake.responder = at_full_cost(quoting_answer)
+    cap = 2 * max(b.tokens for b in request_bounds(claude.DEFAULT_MODEL))
+    first = distill(archive, target, "--max-tokens", str(cap), code=4)
     assert first["extract_requests"] == 2 and first["extract_pending"] == SPANS - 2
+    assert 0 < first["tokens_run"] <= cap
     assert first["proposal"]["status"] == "created"
     partial = (Path(first["proposal"]["folder"]) / "report.md").read_text()
     assert "this proposal is partial" in partial  # the proposal says work is pending
@@ -122,16 +134,49 @@ def test_budget_exit_code_4_then_the_next_run_finishes(
 def test_a_dollar_cap_exits_4_with_work_left_and_status_shows_the_spend(
     fake: FakeAnthropic, archive: Path, target: Path
 ) -> None:
-    call = 100 * 3e-6 + 50 * 15e-6  # a fake answer at the default model's list price
-    first = distill(archive, target, "--max-usd", str(1.5 * call), code=4)
+    fake.responder = at_full_cost(quoting_answer)
+    cap = 2 * max(b.usd for b in request_bounds(claude.DEFAULT_MODEL))
+    first = distill(archive, target, "--max-usd", str(cap), code=4)
     assert first["extract_requests"] == 2 and first["extract_pending"] == SPANS - 2
-    assert first["estimated_cost_usd"] == pytest.approx(2 * call, abs=1e-4)
+    assert 0 < first["estimated_cost_usd"] <= cap
     shown = runner.invoke(app, ["status", "--archive", str(archive), "--json"])
     [today] = json.loads(shown.stdout)["spend_by_day"]
-    assert today["runs"] == 1 and today["tokens"] == 300
-    assert today["usd"] == pytest.approx(2 * call, abs=1e-4)
+    assert today["runs"] == 1 and today["tokens"] == first["tokens_run"]
+    assert today["usd"] == pytest.approx(first["estimated_cost_usd"], abs=1e-4)
     second = distill(archive, target)
     assert second["extract_requests"] == SPANS - 2 and second["extract_pending"] == 0
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness", "model_dir")
+def test_copies_of_one_conversation_read_in_parallel_ask_each_excerpt_once(
+    fake: FakeAnthropic, tmp_path: Path, target: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `claude --resume` copies a conversation into a new file: three files, one batch each
+    folder = tmp_path / "copies" / "-home-dev-src-demo"
+    folder.mkdir(parents=True)
+    text = DEMO_FILE.read_text(encoding="utf-8")
+    copies = [folder / f"copy-{n}.jsonl" for n in range(3)]
+    for n, copy in enumerate(copies):
+        copy.write_text(text + json.dumps({"type": "summary", "summary": f"copy {n}"}) + "\n")
+    monkeypatch.setenv("METIS_SCALE__BATCH_FILES", "1")
+    fake.latency = 1.0  # each batch's calls take long enough for the batches to overlap
+    result = runner.invoke(
+        app,
+        ["distill", "--archive", str(tmp_path / "copies"), "--target", str(target)]
+        + ["--all-projects", "--extractor", "claude", "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["failed_files"] == [] and "IntegrityError" not in result.output
+    contents = [b["messages"][0]["content"] for b in fake.requests]
+    assert len(contents) == len(set(contents)) == SPANS  # each excerpt paid once
+    assert report["extract_requests"] == SPANS
+    ledger = Ledger.at(load_settings().data_dir)
+    lessons = [row.id for row in ledger.lessons()]
+    cited = {e.path for found in ledger.evidence_of(lessons).values() for e in found}
+    ledger.close()
+    assert {copy.name for copy in copies} <= {Path(path).name for path in cited}  # none lost
 
 
 @pytest.mark.slow

@@ -17,7 +17,7 @@ from metis_distill.provenance import quote_in_span
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.textio import read_lines
 from tests.extract import transcripts as t
-from tests.extract.demo import EXCERPTS
+from tests.extract.demo import EXCERPTS, request_bounds
 from tests.extract.demo import extract as extract_demo
 from tests.fakes.anthropic_server import FakeAnthropic, Reply, answer, lesson, quoting_answer
 
@@ -89,7 +89,11 @@ def test_a_second_run_answers_the_session_pass_from_the_cache(
 def test_the_token_budget_stops_the_session_pass_and_the_next_run_sends_it(
     fake: FakeAnthropic, ledger: Ledger
 ) -> None:
-    budget = EXCERPTS * 150  # every fake answer costs 150 tokens: the episodes, not the outline
+    # every fake answer costs 150 tokens: room for each episode's call at its most, after the
+    # ones before it, not for the outline's (sent last)
+    *episodes, outline = request_bounds("claude-sonnet-4-6")
+    budget = 150 * (EXCERPTS - 1) + max(b.tokens for b in episodes)
+    assert 150 * EXCERPTS + outline.tokens > budget
     run = ledger.start_extract_run("claude", "claude-sonnet-4-6", budget)
     first = extractor(fake, ledger, run_id=run, max_tokens_per_run=budget)
     extract_demo(first)

@@ -131,6 +131,24 @@ def quoting_answer(body: dict[str, Any]) -> Reply:
     return answer(lesson(text, *quotes[:2], support="fix_shown", fix="mind it"))
 
 
+def at_full_cost(responder: Callable[[dict[str, Any]], Reply]) -> Callable[[dict[str, Any]], Reply]:
+    """`responder`'s answers, each reporting what a real call may cost at most: the request's
+    characters / 4 as input tokens (the usual ratio), and its whole `max_tokens` as output."""
+
+    def reply(body: dict[str, Any]) -> Reply:
+        given = responder(body)
+        if given.status != 200 or not isinstance(given.body, dict):
+            return given
+        usage = {
+            **given.body["usage"],
+            "input_tokens": -(-len(json.dumps(body)) // 4),
+            "output_tokens": body["max_tokens"],
+        }
+        return Reply(given.status, {**given.body, "usage": usage}, given.headers)
+
+    return reply
+
+
 class FakeAnthropic:
     def __init__(self, latency: float = 0.0) -> None:
         self.requests: list[dict[str, Any]] = []

@@ -30,7 +30,6 @@ import anthropic
 
 from metis_distill.extract.base import BatchMode
 from metis_distill.extract.claude import (
-    EXPECTED_ANSWER,
     ClaudeConfig,
     ClaudeExtractor,
     Job,
@@ -39,7 +38,7 @@ from metis_distill.extract.claude import (
 )
 from metis_distill.extract.schema import LessonDrafts
 from metis_distill.extract.spans import estimate_tokens
-from metis_distill.extract.spend import NOTHING, Spend, estimate
+from metis_distill.extract.spend import NOTHING, upper_bound
 from metis_distill.ledger import (
     BatchStatus,
     ExtractBatchRow,
@@ -200,18 +199,16 @@ class BatchClaudeExtractor(ClaudeExtractor):
         return fresh
 
     def _within_budget(self, queued: list[ExtractQueueRow]) -> list[ExtractQueueRow]:
-        """The queued requests this run may still pay for (estimates, as for synchronous
-        calls in flight); the rest stays queued."""
-        system = estimate_tokens(self.system_text)
+        """The queued requests this run may still pay for, each at the most it may cost (as
+        synchronous calls are held); the rest stays queued."""
         taken: list[ExtractQueueRow] = []
         reserved = NOTHING
         for row in queued:
-            if self.purse.reached(reserved):
+            most = upper_bound(self.config.model, row.params, batch=True)
+            if not self.purse.fits(reserved + most):
                 break
             taken.append(row)
-            tokens = system + row.tokens
-            usd = estimate(self.config.model, tokens, EXPECTED_ANSWER, batch=True)
-            reserved += Spend(tokens + EXPECTED_ANSWER, usd)
+            reserved += most
         return taken
 
     # poll and collect -----------------------------------------------------------

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ import anthropic
 from pydantic import ValidationError
 
 from metis_distill.config import BudgetSettings, ExtractSettings
-from metis_distill.extract import prompts
+from metis_distill.extract import asking, prompts
 from metis_distill.extract.answers import Drop, check
 from metis_distill.extract.base import ExtractionHalted, ExtractStats
 from metis_distill.extract.outline import build_outlines
@@ -36,7 +36,7 @@ from metis_distill.extract.schema import (
     tool_definition,
 )
 from metis_distill.extract.spans import Span, build_spans, estimate_tokens, span_sha256
-from metis_distill.extract.spend import Caps, Purse, Spend, estimate
+from metis_distill.extract.spend import NOTHING, Caps, Purse, Spend, upper_bound
 from metis_distill.ledger import ExtractionRow, ExtractionStatus, Ledger, now
 from metis_distill.mine.episodes import Episode
 from metis_distill.models import LessonCandidate, Run
@@ -46,7 +46,7 @@ from metis_distill.redact import redact
 _EXTRACT, _BUDGETS = ExtractSettings(), BudgetSettings()  # the defaults, as the settings say
 DEFAULT_MODEL = _EXTRACT.model
 MIN_CALLS_TO_HALT = 5  # the failure-rate breaker needs this many answered calls first
-EXPECTED_ANSWER = 300  # output tokens of a typical answer, for budget reservations
+EXPECTED_ANSWER = 300  # output tokens of a typical answer, for the dry run's estimate
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,7 @@ class Job:
     prompt: str
     key: str  # sha256 of the prompt sent
     version: str  # the prompts it was made with, as the cache knows them
+    retry: bool = False  # asked again after a malformed answer
 
 
 @dataclass
@@ -95,11 +96,15 @@ class Usage:
 
 @dataclass
 class Outcome:
-    """What one job's call(s) gave: lessons, a malformed answer twice, or an API error."""
+    """What one job's call gave: lessons, a malformed answer, or an API error."""
 
     drafts: LessonDrafts | None = None
     usage: Usage = field(default_factory=Usage)
     error: str | None = None
+
+    @property
+    def malformed(self) -> bool:
+        return self.drafts is None and self.error is None
 
 
 class ClaudeExtractor:
@@ -173,7 +178,22 @@ class ClaudeExtractor:
 
     # cache, budget, calls -----------------------------------------------------
     def _answers(self, jobs: Sequence[Job]) -> dict[str, LessonDrafts]:
+        """Answers from the cache, else asked; an excerpt another batch of this process is
+        asking is waited for, then read from the cache (asked here if it is not there)."""
         found: dict[str, LessonDrafts] = {}
+        todo = self._uncached(jobs, found)
+        while todo:
+            keyed = {(self.ledger.url, j.key, j.version, self.config.model): j for j in todo}
+            with asking.claimed(keyed) as (mine, theirs):
+                if mine:
+                    self._call_all([j for key, j in keyed.items() if key in mine], found)
+            for event in theirs:
+                event.wait()
+            todo = self._uncached([j for key, j in keyed.items() if key not in mine], found)
+        return found
+
+    def _uncached(self, jobs: Sequence[Job], found: dict[str, LessonDrafts]) -> list[Job]:
+        """The jobs the cache has no answer for; the answers it has go into `found`."""
         todo: list[Job] = []
         for job in jobs:
             row = self.ledger.extraction(job.key, job.version, self.config.model)
@@ -183,30 +203,45 @@ class ClaudeExtractor:
             self.stats.cached += 1
             if row.status == ExtractionStatus.OK:
                 found[job.key] = LessonDrafts.model_validate(row.answer)
-        if todo:
-            self._call_all(todo, found)
-        return found
+        return todo
 
     def _call_all(self, todo: list[Job], found: dict[str, LessonDrafts]) -> None:
+        """Each job sent once the most it may cost is held under the caps; a job that does not
+        fit waits for the calls in flight, and with none left, for the next run."""
         queue = deque(todo)
-        running: dict[Future[Outcome], Job] = {}
+        running: dict[Future[Outcome], tuple[Job, Spend]] = {}
         with ThreadPoolExecutor(self.config.concurrency, thread_name_prefix="claude") as pool:
             while queue or running:
                 while queue and len(running) < self.config.concurrency:
-                    if self.purse.reached():
-                        self.stats.pending += len(queue)
-                        queue.clear()
+                    held = self.upper_bound(queue[0])
+                    if not self.purse.reserve(held):
                         break
-                    if running and self.purse.reached(self._reserved(running.values())):
-                        break  # wait for what is in flight before spending more
                     job = queue.popleft()
-                    running[pool.submit(self._ask, job)] = job
-                if not running:
+                    running[pool.submit(self._ask, job)] = (job, held)
+                if not running:  # nothing in flight can free the budget: the rest waits
+                    self.stats.pending += len(queue)
+                    queue.clear()
                     break
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
-                    self._settle(running.pop(future), future.result(), found)
+                    job, held = running.pop(future)
+                    self._returned(job, held, future.result(), queue, found)
                 self._check_failures(queue)
+
+    def _returned(
+        self,
+        job: Job,
+        held: Spend,
+        outcome: Outcome,
+        queue: deque[Job],
+        found: dict[str, LessonDrafts],
+    ) -> None:
+        """A malformed first answer is asked again (next, when the budget holds it)."""
+        if outcome.malformed and not job.retry:
+            self._spend(outcome.usage, held)
+            queue.appendleft(replace(job, retry=True))
+            return
+        self._settle_key(job.key, job.version, job, outcome, found, held=held)
 
     def _own_spend(self) -> Spend:
         """What this extractor has spent (the run's spend when it has no run row)."""
@@ -214,30 +249,22 @@ class ClaudeExtractor:
         spent = (stats.input_tokens, stats.output_tokens, stats.cache_read_tokens)
         return Spend(sum(spent) + stats.cache_write_tokens, stats.cost_usd)
 
-    def _reserved(self, jobs: Iterable[Job], *, batch: bool = False) -> Spend:
-        """A guess of what calls in flight (or queued for a batch) will cost, so concurrency
-        does not overrun a cap: the prompt's estimated tokens plus a typical answer."""
-        system = len(self.system_text)
-        asked = [estimate_tokens(system + len(j.prompt)) for j in jobs]
-        answers = EXPECTED_ANSWER * len(asked)
-        usd = estimate(self.config.model, sum(asked), answers, batch=batch)
-        return Spend(sum(asked) + answers, usd)
+    def upper_bound(self, job: Job, *, batch: bool = False) -> Spend:
+        """The most a job's call may cost, held under the caps while it is in flight."""
+        return upper_bound(self.config.model, self.request(job), batch=batch)
 
     def _ask(self, job: Job) -> Outcome:
-        """One job in a worker thread: a malformed answer is asked again once. No ledger here."""
+        """One call in a worker thread. No ledger here."""
         outcome = Outcome()
-        for _ in range(2):
-            try:
-                message = self.client.messages.create(**self.request(job))
-            except anthropic.APIError as e:
-                outcome.error = f"{type(e).__name__}: {e}"[:300]
-                return outcome
-            except ValueError:  # a body that is not the JSON of a message: malformed too
-                continue
-            outcome.usage.add(message.usage)
-            outcome.drafts = parse_answer(message)
-            if outcome.drafts is not None:
-                return outcome
+        try:
+            message = self.client.messages.create(**self.request(job))
+        except anthropic.APIError as e:
+            outcome.error = f"{type(e).__name__}: {e}"[:300]
+            return outcome
+        except ValueError:  # a body that is not the JSON of a message: malformed too
+            return outcome
+        outcome.usage.add(message.usage)
+        outcome.drafts = parse_answer(message)
         return outcome
 
     def request(self, job: Job) -> dict[str, Any]:
@@ -260,18 +287,15 @@ class ClaudeExtractor:
         found: dict[str, LessonDrafts],
         *,
         batch: bool = False,
+        held: Spend = NOTHING,
     ) -> None:
         """A result by its span key and prompt version; `job` is None when the span belongs to
         another file (a resumed batch): the cache row is written either way; only this call's
-        spans count as pending or sent. `batch`: it came from a Message Batch (half price)."""
+        spans count as pending or sent. `batch`: it came from a Message Batch (half price);
+        `held`: what the budget held for the call, given back."""
         usage = outcome.usage
-        self._count(usage)
+        self._spend(usage, held, batch=batch)
         self._answered += 1
-        row = self._row(key, version, ExtractionStatus.OK, {}, usage)
-        cost = self.purse.cost(row, batch=batch)
-        self.stats.cost_usd += cost
-        if self.run_id is not None and usage.requests:
-            self.ledger.add_usage(self.run_id, row, cost)
         if outcome.error is not None:
             self.stats.errors += 1
             self._failed += 1
@@ -290,6 +314,14 @@ class ClaudeExtractor:
             found[key] = outcome.drafts
         answer = outcome.drafts.model_dump(mode="json")
         self.ledger.store_extraction(self._row(key, version, ExtractionStatus.OK, answer, usage))
+
+    def _spend(self, usage: Usage, held: Spend, *, batch: bool = False) -> None:
+        """Count a call's tokens and cost, in place of what was held for it."""
+        self._count(usage)
+        row = self._row("", "", ExtractionStatus.OK, {}, usage)
+        cost = self.purse.cost(row, batch=batch)
+        self.stats.cost_usd += cost
+        self.purse.settle(row, cost, held)
 
     def _count(self, usage: Usage) -> None:
         self.stats.requests += usage.requests

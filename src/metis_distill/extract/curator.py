@@ -16,15 +16,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from metis_distill.curate.merge import JudgeStats
 from metis_distill.extract import prompts
 from metis_distill.extract.claude import ClaudeConfig, Usage, make_client, tool_request
-from metis_distill.extract.spans import estimate_tokens, span_sha256
-from metis_distill.extract.spend import NOTHING, Caps, Purse, Spend, estimate
+from metis_distill.extract.spans import span_sha256
+from metis_distill.extract.spend import NOTHING, Caps, Purse, upper_bound
 from metis_distill.ledger import ExtractionRow, ExtractionStatus, Ledger, now
 from metis_distill.redact import redact
 
 SYSTEM = "curate_system.md.j2"
 PAIR = "curate_pair.md.j2"
 TOOL_NAME = "judge_duplicate"
-EXPECTED_ANSWER = 60
+MAX_ANSWER = 300  # output tokens of a verdict at most
 
 
 class Verdict(BaseModel):
@@ -70,6 +70,9 @@ class ClaudeCurator:
         self.system_text = system.render(tool_name=TOOL_NAME)
         self._rows: list[ExtractionRow] = []  # cache rows, written by flush()
         self._spent: list[ExtractionRow] = []  # token use of the run, written by flush()
+        # the most the calls since the last flush may cost, held here: curation's transaction
+        # holds the ledger until the flush
+        self._held = NOTHING
         caps = Caps(config.max_tokens_per_run, config.max_usd_per_run, config.max_usd_per_day)
         self.purse = Purse(caps, config.model, ledger, run_id, lambda: NOTHING)
 
@@ -80,7 +83,7 @@ class ClaudeCurator:
         if self.run_id is not None:
             for usage in self._spent:
                 self.ledger.add_usage(self.run_id, usage, self.purse.cost(usage))
-        self._rows, self._spent = [], []
+        self._rows, self._spent, self._held = [], [], NOTHING
 
     def __call__(self, kind: str, text: str, known: Sequence[tuple[str, str]]) -> str | None:
         if not known:
@@ -90,9 +93,6 @@ class ClaudeCurator:
         key = span_sha256(prompt)
         verdict = self._cached(key)
         if verdict is None:
-            if self._over_budget(prompt):
-                self.stats.skipped += 1
-                return None
             verdict = self._ask(key, prompt)
         same = verdict.same_as if verdict is not None else None
         if same not in {known_id for known_id, _ in known}:
@@ -110,20 +110,27 @@ class ClaudeCurator:
             Verdict.model_validate(row.answer) if row.status == ExtractionStatus.OK else Verdict()
         )
 
-    def _over_budget(self, prompt: str) -> bool:
-        """The run's caps reached by what is spent, held for the next flush, and this ask."""
+    def _held_for(self, prompt: str) -> bool:
+        """The most this call may cost held under the run's caps (until the next flush); the
+        judge runs alone, after the extraction: a check, no write to the ledger."""
         if self.run_id is None:
+            return True
+        most = upper_bound(self.config.model, self.request(prompt))
+        if not self.purse.fits(self._held + most):
             return False
-        held = Spend(sum(map(_tokens, self._spent)), sum(map(self.purse.cost, self._spent)))
-        asked = estimate_tokens(len(self.system_text) + len(prompt))
-        usd = estimate(self.config.model, asked, EXPECTED_ANSWER, batch=False)
-        ask = Spend(asked + EXPECTED_ANSWER, usd)
-        return self.purse.reached(held + ask)
+        self._held += most
+        return True
 
     def _ask(self, key: str, prompt: str) -> Verdict | None:
+        """The verdict, or None; not cached when the budget or the API stopped it."""
         usage = Usage()
         verdict: Verdict | None = None
-        for _ in range(2):  # a malformed answer is asked again once
+        for attempt in range(2):  # a malformed answer is asked again once
+            if not self._held_for(prompt):
+                if attempt == 0:
+                    self.stats.skipped += 1
+                self._spend(usage)
+                return None
             try:
                 message = self.client.messages.create(**self.request(prompt))
             except anthropic.APIError:
@@ -174,7 +181,9 @@ class ClaudeCurator:
         )
 
     def request(self, prompt: str) -> dict[str, Any]:
-        return tool_request(self.config.model, 300, self.system_text, tool_definition(), prompt)
+        return tool_request(
+            self.config.model, MAX_ANSWER, self.system_text, tool_definition(), prompt
+        )
 
 
 def pair_values(kind: str, text: str, known: Sequence[tuple[str, str]]) -> dict[str, object]:
@@ -183,10 +192,6 @@ def pair_values(kind: str, text: str, known: Sequence[tuple[str, str]]) -> dict[
         "text": text,
         "candidates": [{"id": known_id, "text": known_text} for known_id, known_text in known],
     }
-
-
-def _tokens(row: ExtractionRow) -> int:
-    return row.input_tokens + row.output_tokens + row.cache_read_tokens + row.cache_write_tokens
 
 
 def _parse(message: anthropic.types.Message) -> Verdict | None:

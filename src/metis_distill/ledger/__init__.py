@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from metis_distill.ledger.engine import LedgerError, migrate
     from metis_distill.ledger.files import FileRecord
     from metis_distill.ledger.lessons import Curating, Evidence, LessonView
-    from metis_distill.ledger.runs import RecoveryRecord
+    from metis_distill.ledger.runs import RecoveryRecord, SpendCaps
     from metis_distill.ledger.schema import (
         AcceptIntentRow,
         Base,
@@ -69,6 +69,7 @@ _MODULE_OF = {
     "LessonView": "metis_distill.ledger.lessons",
     "Evidence": "metis_distill.ledger.lessons",
     "RecoveryRecord": "metis_distill.ledger.runs",
+    "SpendCaps": "metis_distill.ledger.runs",
     "AcceptIntentRow": "metis_distill.ledger.schema",
     "Base": "metis_distill.ledger.schema",
     "CopyRow": "metis_distill.ledger.schema",
@@ -151,6 +152,7 @@ __all__ = [
     "RecoveryRecord",
     "RecoveryRow",
     "RefusalRow",
+    "SpendCaps",
     "UTCDateTime",
     "VersionRow",
     "WordingRow",

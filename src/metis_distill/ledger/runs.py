@@ -10,7 +10,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, delete, func, select, update
+from sqlalchemy import Executable, Row, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
 
 from metis_distill.ledger.base import Repository, upsert_all
 from metis_distill.ledger.glance import QuietRun
@@ -42,14 +45,32 @@ class RecoveryRecord(NamedTuple):
     seconds: float | None
 
 
+Held = tuple[int, float]  # tokens and US dollars held for calls in flight
+
+
+class SpendCaps(NamedTuple):
+    """A run's caps: tokens and dollars per run, dollars per day (None: no cap)."""
+
+    tokens: int | None = None
+    usd_per_run: float | None = None
+    usd_per_day: float | None = None
+
+
 class RunRepository(Repository):
     def extraction(self, span_sha256: str, prompt_version: str, model: str) -> ExtractionRow | None:
         with self.session() as db:
             return db.get(ExtractionRow, (span_sha256, prompt_version, model))
 
     def store_extraction(self, row: ExtractionRow) -> None:
+        """Insert or replace one cached answer: a single statement, so two processes
+        storing the same excerpt's answer at once both succeed (the last one stays)."""
+        values = {column.key: getattr(row, column.key) for column in _EXTRACTION.columns}
         with self.session() as db:
-            db.merge(row)
+            upsert = _upsert(db.get_bind().dialect.name, values)
+            if upsert is None:
+                db.merge(row)
+            else:
+                db.execute(upsert)
 
     def start_extract_run(self, extractor: str, model: str | None, max_tokens: int | None) -> int:
         with self.session() as db:
@@ -64,9 +85,11 @@ class RunRepository(Repository):
         with self.session() as db:
             return db.get(ExtractRunRow, run_id)
 
-    def add_usage(self, run_id: int, usage: ExtractionRow, cost_usd: float = 0.0) -> int:
-        """Add one call's tokens and cost to the run (one atomic UPDATE); the run's total
-        tokens so far."""
+    def add_usage(
+        self, run_id: int, usage: ExtractionRow, cost_usd: float = 0.0, released: Held = (0, 0.0)
+    ) -> int:
+        """Add one call's tokens and cost to the run and give back what was held for it
+        (`released`: tokens, dollars), in one atomic UPDATE; the run's total tokens so far."""
         run = ExtractRunRow
         query = (
             update(run)
@@ -78,12 +101,55 @@ class RunRepository(Repository):
                 cache_read_tokens=run.cache_read_tokens + usage.cache_read_tokens,
                 cache_write_tokens=run.cache_write_tokens + usage.cache_write_tokens,
                 cost_usd=run.cost_usd + cost_usd,
+                reserved_tokens=run.reserved_tokens - released[0],
+                reserved_usd=run.reserved_usd - released[1],
             )
         )
         with self.session() as db:
             db.execute(query)
         row = self.extract_run(run_id)
         return 0 if row is None else row.tokens
+
+    def reserve(self, run_id: int, held: Held, caps: SpendCaps, since: datetime) -> bool:
+        """Hold `held` (tokens, dollars) for a call about to go out when the run's spend, what
+        it already holds and this stay within every cap (the day's: runs started since
+        `since`). One UPDATE, atomic between the run's threads and processes."""
+        run, other = ExtractRunRow, aliased(ExtractRunRow)
+        tokens, usd = held
+        spent_tokens = run.input_tokens + run.output_tokens + run.cache_read_tokens
+        within = [run.id == run_id]
+        if caps.tokens is not None:
+            total = spent_tokens + run.cache_write_tokens + run.reserved_tokens + tokens
+            within.append(total <= caps.tokens)
+        if caps.usd_per_run is not None:
+            within.append(run.cost_usd + run.reserved_usd + usd <= caps.usd_per_run)
+        if caps.usd_per_day is not None:
+            today = select(func.coalesce(func.sum(other.cost_usd), 0.0))
+            today_usd = today.where(other.started_at >= since).scalar_subquery()
+            within.append(today_usd + run.reserved_usd + usd <= caps.usd_per_day)
+        query = (
+            update(run)
+            .where(*within)
+            .values(
+                reserved_tokens=run.reserved_tokens + tokens, reserved_usd=run.reserved_usd + usd
+            )
+        )
+        with self.session() as db:
+            return bool(db.execute(query).rowcount == 1)  # type: ignore[attr-defined]
+
+    def release(self, run_id: int, held: Held) -> None:
+        """Give back what was held for calls that were not made."""
+        run = ExtractRunRow
+        query = (
+            update(run)
+            .where(run.id == run_id)
+            .values(
+                reserved_tokens=run.reserved_tokens - held[0],
+                reserved_usd=run.reserved_usd - held[1],
+            )
+        )
+        with self.session() as db:
+            db.execute(query)
 
     def record_batch(self, row: ExtractBatchRow) -> None:
         with self.session() as db:
@@ -176,6 +242,7 @@ class RunRepository(Repository):
             if row is not None:
                 row.stats = stats
                 row.finished_at = now()
+                row.reserved_tokens, row.reserved_usd = 0, 0.0  # nothing is in flight now
             return row
 
     # curation: run stats between runs, recovery metrics ------------------------
@@ -301,3 +368,20 @@ class RunRepository(Repository):
         query = select(func.coalesce(func.sum(total + run.cache_write_tokens), 0))
         with self.session() as db:
             return int(db.scalar(query.where(run.started_at >= since)) or 0)
+
+
+_EXTRACTION = ExtractionRow.__table__
+
+
+def _upsert(dialect: str, values: dict[str, Any]) -> Executable | None:
+    """INSERT … ON CONFLICT (the key) DO UPDATE of one extraction row, where the database has
+    it (SQLite, PostgreSQL)."""
+    keys = [column.key for column in _EXTRACTION.primary_key]
+    changed = {k: v for k, v in values.items() if k not in keys}
+    if dialect == "sqlite":
+        lite = sqlite_insert(ExtractionRow).values(values)
+        return lite.on_conflict_do_update(index_elements=keys, set_=changed)
+    if dialect == "postgresql":
+        pg = postgresql_insert(ExtractionRow).values(values)
+        return pg.on_conflict_do_update(index_elements=keys, set_=changed)
+    return None

@@ -239,6 +239,10 @@ class ExtractRunRow(Base):
     cache_write_tokens: Mapped[int] = mapped_column(Integer, default=0)
     # US dollars at list price, each call priced as sent (a Message Batch's at half)
     cost_usd: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    # the most the calls in flight may still cost: held before a call goes out, released
+    # when it returns (a cap counts them; a crashed run's are ignored with the run)
+    reserved_tokens: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reserved_usd: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # counts at the end
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

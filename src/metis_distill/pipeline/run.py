@@ -300,7 +300,9 @@ def _summary(
 ) -> RunSummary:
     totals = ExtractTotals.of(results, sent)
     spent = finish_extraction(settings, run_id, totals)
-    usage = claude_usage(settings, totals, spent) if settings.extractor == "claude" else None
+    judged = curated.judged.requests if curated.judged is not None else 0
+    claude = settings.extractor == "claude"
+    usage = claude_usage(settings, totals, spent, judged) if claude else None
     if usage is not None:
         log.info(
             "extract: %d requests, %d tokens this run, %d excerpts pending for the next run",

@@ -53,16 +53,20 @@ def finish_extraction(settings: Settings, run_id: int, totals: ExtractTotals) ->
     return Spend(row.tokens, row.cost_usd) if row is not None else Spend()
 
 
-def claude_usage(settings: Settings, totals: ExtractTotals, spent: Spend) -> ExtractionUsage:
+def claude_usage(
+    settings: Settings, totals: ExtractTotals, spent: Spend, judge_requests: int = 0
+) -> ExtractionUsage:
     """The claude extractor's calls, tokens, cost (each call at its price: a Message Batch's
-    at half) and the notes the review shows."""
+    at half) and the notes the review shows. `spent` covers the duplicate judge's calls too
+    (`judge_requests`), which the note counts apart."""
     s, model = totals.stats, settings.extract.model
     tokens_run = spent.tokens
     cost = round(spent.usd, 4) if price_of(model) is not None else None
     fraction = round(s.span_fraction, 5)
     usage_note = (
-        f"{model}: {s.requests} requests ({s.cached} answered from the cache), "
-        f"{tokens_run:,} tokens"
+        f"{model}: {s.requests} requests ({s.cached} answered from the cache)"
+        + (f" and {judge_requests} to the duplicate judge" if judge_requests else "")
+        + f", {tokens_run:,} tokens in all"
         + (f", about ${cost:.2f}" if cost is not None else "")
         + f"; excerpts were {fraction:.1%} of the transcripts' tokens."
     )
@@ -71,6 +75,7 @@ def claude_usage(settings: Settings, totals: ExtractTotals, spent: Spend) -> Ext
     return ExtractionUsage(
         model=model,
         extract_requests=s.requests,
+        judge_requests=judge_requests,
         extract_cached=s.cached,
         extract_pending=s.pending,
         extract_failed=s.failures,
