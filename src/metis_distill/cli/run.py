@@ -322,6 +322,7 @@ def _status_dict(found: Any) -> dict[str, Any]:
         "outcome_detail": found.outcome_detail,
         "pending_to_archive": found.to_archive,
         "pending_to_distill": found.to_distill,
-        f"tokens_{found.month}": found.tokens_this_month,
+        "month": found.month,
+        "tokens_this_month": found.tokens_this_month,
         "proposal_waiting": f"#{proposal.id} ({proposal.folder})" if proposal else None,
     }
