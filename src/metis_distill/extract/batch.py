@@ -37,6 +37,7 @@ from metis_distill.extract.claude import (
     Outcome,
     parse_answer,
 )
+from metis_distill.extract.failures import CallFailure, api_failure
 from metis_distill.extract.schema import LessonDrafts
 from metis_distill.extract.spans import estimate_tokens
 from metis_distill.extract.spend import NOTHING, Spend, estimate
@@ -171,7 +172,9 @@ class BatchClaudeExtractor(ClaudeExtractor):
         except anthropic.APIError as e:
             self.ledger.drop_batch(intent.id)  # the queue stays for the next run
             self.stats.errors += 1
-            self.batch_error = f"{type(e).__name__}: {e}"[:300]
+            failure = api_failure(e, self.config.timeout)
+            self._note_failure(failure)
+            self.batch_error = failure.said
             return None
         if self.after_create is not None:
             self.after_create(batch.id)
@@ -260,7 +263,7 @@ def _outcome(result: Any) -> Outcome:
         outcome.usage.add(result.message.usage)
         outcome.drafts = parse_answer(result.message)
     else:
-        outcome.error = f"batch request {result.type}"
+        outcome.error = CallFailure(f"a batch request {result.type}", "check the service status")
     return outcome
 
 

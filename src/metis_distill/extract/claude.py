@@ -26,6 +26,7 @@ from metis_distill.config import BudgetSettings, ExtractSettings
 from metis_distill.extract import prompts
 from metis_distill.extract.answers import Drop, check
 from metis_distill.extract.base import ExtractionHalted, ExtractStats
+from metis_distill.extract.failures import CallFailure, api_failure, malformed_answer
 from metis_distill.extract.outline import build_outlines
 from metis_distill.extract.prompts import Prompt
 from metis_distill.extract.schema import (
@@ -95,11 +96,13 @@ class Usage:
 
 @dataclass
 class Outcome:
-    """What one job's call(s) gave: lessons, a malformed answer twice, or an API error."""
+    """What one job's call(s) gave: lessons, a malformed answer twice (`malformed` says how),
+    or an API error."""
 
     drafts: LessonDrafts | None = None
     usage: Usage = field(default_factory=Usage)
-    error: str | None = None
+    error: CallFailure | None = None
+    malformed: str = ""
 
 
 class ClaudeExtractor:
@@ -131,6 +134,7 @@ class ClaudeExtractor:
         self.system_text = system.render(**system_values())
         self._answered = 0
         self._failed = 0
+        self.first_failure: CallFailure | None = None
         caps = Caps(config.max_tokens_per_run, config.max_usd_per_run, config.max_usd_per_day)
         self.purse = Purse(caps, config.model, ledger, run_id, self._own_spend)
 
@@ -230,14 +234,16 @@ class ClaudeExtractor:
             try:
                 message = self.client.messages.create(**self.request(job))
             except anthropic.APIError as e:
-                outcome.error = f"{type(e).__name__}: {e}"[:300]
+                outcome.error = api_failure(e, self.config.timeout)
                 return outcome
             except ValueError:  # a body that is not the JSON of a message: malformed too
+                outcome.malformed = "a body that is not a message's JSON"
                 continue
             outcome.usage.add(message.usage)
             outcome.drafts = parse_answer(message)
             if outcome.drafts is not None:
                 return outcome
+            outcome.malformed = why_malformed(message)
         return outcome
 
     def request(self, job: Job) -> dict[str, Any]:
@@ -275,6 +281,7 @@ class ClaudeExtractor:
         if outcome.error is not None:
             self.stats.errors += 1
             self._failed += 1
+            self._note_failure(outcome.error)
             if job is not None:
                 self.stats.pending += 1
             return
@@ -283,6 +290,7 @@ class ClaudeExtractor:
         if outcome.drafts is None:
             self.stats.failures += 1
             self._failed += 1
+            self._note_failure(malformed_answer(outcome.malformed or "no answer"))
             failed = self._row(key, version, ExtractionStatus.FAILED, {}, usage)
             self.ledger.store_extraction(failed)
             return
@@ -321,18 +329,35 @@ class ClaudeExtractor:
             created_at=now(),
         )
 
+    def _note_failure(self, failure: CallFailure) -> None:
+        """The run's first failure is the one reported: later ones mostly repeat it."""
+        if self.first_failure is None:
+            self.first_failure = failure
+            self.stats.first_failure, self.stats.first_failure_hint = failure.said, failure.hint
+
     def _check_failures(self, queue: deque[Job]) -> None:
+        first = self.first_failure
+        if first is not None and first.stops_the_run:
+            self._halt(queue, f"the API refused the key ({first.said}): extraction stopped")
         if self._answered < MIN_CALLS_TO_HALT:
             return
         if self._failed / self._answered <= self.config.max_failed_fraction:
             return
+        self._halt(
+            queue,
+            f"{self._failed} of {self._answered} Claude calls failed "
+            f"(more than {self.config.max_failed_fraction:.0%}): extraction stopped; "
+            f"the first: {first.said if first else 'unknown'}",
+        )
+
+    def _halt(self, queue: deque[Job], reason: str) -> None:
         self.stats.pending += len(queue)
         queue.clear()
+        first = self.first_failure
+        what_to_do = first.hint if first else "check the API key, the base URL and the service"
         raise ExtractionHalted(
-            f"{self._failed} of {self._answered} Claude calls failed "
-            f"(more than {self.config.max_failed_fraction:.0%}): extraction stopped",
-            hint="check the API key, the base URL and the service status, then run again; "
-            "answers already received are cached",
+            reason,
+            hint=f"{what_to_do}, then run again; answers already received are cached",
         )
 
     # quotes and the bar -------------------------------------------------------
@@ -361,6 +386,19 @@ def parse_answer(message: anthropic.types.Message) -> LessonDrafts | None:
             except ValidationError:
                 return None
     return None
+
+
+def why_malformed(message: anthropic.types.Message) -> str:
+    """How an answer `parse_answer` refused is malformed, in a few words."""
+    for block in message.content:
+        if block.type == "tool_use" and block.name == TOOL_NAME:
+            try:
+                LessonDrafts.model_validate(block.input)
+            except ValidationError as e:
+                first = e.errors()[0]
+                where = ".".join(str(part) for part in first["loc"])
+                return f"the tool's input broke its schema ({where}: {first['msg']})"
+    return f"no {TOOL_NAME} tool call (stop reason: {message.stop_reason})"
 
 
 def make_client(config: ClaudeConfig, api_key: str | None) -> anthropic.Anthropic:
