@@ -187,6 +187,9 @@ def test_a_call_failed_past_its_retries_exits_5_naming_its_cause(
     assert "1 Claude call failed, the first: HTTP 429 rate_limit_error: slow down" in result.output
     assert "1 excerpt left for the next run" in result.output and "concurrency" in result.output
     assert "Traceback" not in result.output
+    shown = json.loads(runner.invoke(app, ["status", "--target", str(target), "--json"]).stdout)
+    assert shown["outcome"] == "calls failed"  # not "budget reached"
+    assert "HTTP 429 rate_limit_error: slow down" in shown["outcome_detail"]
 
 
 @pytest.mark.slow

@@ -136,12 +136,24 @@ def distill(
     except BaseException as e:
         _finish(settings, run, DistillStatus.of_error(e), message=f"{type(e).__name__}: {e}")
         raise
-    outcome = DistillStatus.BUDGET_REACHED if report.extract_pending else DistillStatus.COMPLETED
+    outcome, message = _outcome(report)
     stamp = run_stamp(settings, target)  # the next run may find nothing new against it
+    proposal_id = report.proposal.proposal_id
     _finish(
-        settings, run, outcome, proposal_id=report.proposal.proposal_id, report=report, stamp=stamp
+        settings, run, outcome, message=message, proposal_id=proposal_id, report=report, stamp=stamp
     )
     return report
+
+
+def _outcome(report: RunReport) -> tuple[DistillStatus, str | None]:
+    """How a run that went to its end stands, and why when work is left."""
+    usage = report.extraction
+    if usage is not None and usage.extract_errors:
+        said = f"{usage.extract_errors} Claude calls failed, the first: {usage.first_failure}"
+        return DistillStatus.CALLS_FAILED, said
+    if report.extract_pending:
+        return DistillStatus.BUDGET_REACHED, None
+    return DistillStatus.COMPLETED, None
 
 
 def _finish(
