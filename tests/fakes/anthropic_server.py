@@ -134,6 +134,7 @@ def quoting_answer(body: dict[str, Any]) -> Reply:
 class FakeAnthropic:
     def __init__(self, latency: float = 0.0) -> None:
         self.requests: list[dict[str, Any]] = []
+        self.arrived: list[float] = []  # time.time() of each POST /v1/messages, on arrival
         self.raw: list[bytes] = []
         self.headers: list[dict[str, str]] = []
         self.script: deque[Reply] = deque()
@@ -283,6 +284,7 @@ class FakeAnthropic:
                         )
                     )
                     return
+                fake.arrived.append(time.time())
                 if fake.latency:
                     time.sleep(fake.latency)
                 self._send(fake._reply(raw, {k.lower(): v for k, v in self.headers.items()}))

@@ -28,6 +28,7 @@ from typing import Any
 
 import anthropic
 
+from metis_distill import interrupt
 from metis_distill.extract.base import BatchMode
 from metis_distill.extract.claude import (
     EXPECTED_ANSWER,
@@ -164,6 +165,7 @@ class BatchClaudeExtractor(ClaudeExtractor):
             requests=mapping,
             created_at=now(),
         )
+        interrupt.hold_if_stopping()  # Ctrl-C: no new paid call
         self.ledger.record_batch(intent)
         try:
             batch = self.client.messages.batches.create(

@@ -22,6 +22,7 @@ from typing import Any
 import anthropic
 from pydantic import ValidationError
 
+from metis_distill import interrupt
 from metis_distill.config import BudgetSettings, ExtractSettings
 from metis_distill.extract import prompts
 from metis_distill.extract.answers import Drop, check
@@ -192,25 +193,36 @@ class ClaudeExtractor:
         return found
 
     def _call_all(self, todo: list[Job], found: dict[str, LessonDrafts]) -> None:
+        """The jobs asked `concurrency` at a time; after Ctrl-C none is sent, and the answers
+        of those in flight are cached (`interrupt` counts them until they are)."""
         queue = deque(todo)
         running: dict[Future[Outcome], Job] = {}
         with ThreadPoolExecutor(self.config.concurrency, thread_name_prefix="claude") as pool:
-            while queue or running:
-                while queue and len(running) < self.config.concurrency:
-                    if self.purse.reached():
-                        self.stats.pending += len(queue)
-                        queue.clear()
+            try:
+                while queue or running:
+                    while queue and len(running) < self.config.concurrency:
+                        if interrupt.requested() or self.purse.reached():
+                            self.stats.pending += len(queue)
+                            queue.clear()
+                            break
+                        if running and self.purse.reached(self._reserved(running.values())):
+                            break  # wait for what is in flight before spending more
+                        job = queue.popleft()
+                        interrupt.call_sent()
+                        running[pool.submit(self._ask, job)] = job
+                    if not running:
                         break
-                    if running and self.purse.reached(self._reserved(running.values())):
-                        break  # wait for what is in flight before spending more
-                    job = queue.popleft()
-                    running[pool.submit(self._ask, job)] = job
-                if not running:
-                    break
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    self._settle(running.pop(future), future.result(), found)
-                self._check_failures(queue)
+                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        job = running.pop(future)
+                        try:
+                            self._settle(job, future.result(), found)
+                        finally:
+                            interrupt.call_settled()
+                    self._check_failures(queue)
+            finally:
+                for _ in running:  # left by a halt: not waited for
+                    interrupt.call_settled()
 
     def _own_spend(self) -> Spend:
         """What this extractor has spent (the run's spend when it has no run row)."""

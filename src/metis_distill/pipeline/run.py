@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
-from metis_distill import progress, redact
+from metis_distill import interrupt, progress, redact
 from metis_distill.archive import ArchiveResult
 from metis_distill.config import Settings
 from metis_distill.errors import ConfigError
@@ -250,6 +250,7 @@ def _read_and_curated(
 
 
 def _staged(runner: Runner, stage: Stage, step: Callable[[], T]) -> T:
+    interrupt.hold_if_stopping()  # Ctrl-C: no new stage while the process ends
     progress.report().begin(stage)
     return runner.stage(stage, step)
 
@@ -257,6 +258,7 @@ def _staged(runner: Runner, stage: Stage, step: Callable[[], T]) -> T:
 def _mapped(runner: Runner, jobs: Sequence[BatchJob]) -> list[BatchResult]:
     """The batches extracted; each file is reported done as it is read (in this process:
     on Dask workers nobody is told)."""
+    interrupt.hold_if_stopping()
     progress.report().begin(Stage.EXTRACT, sum(len(job.files) for job in jobs))
     return runner.map_batches(jobs)
 
