@@ -115,6 +115,11 @@ def test_status_shows_spend_by_day_in_tokens_and_dollars(tmp_path: Path) -> None
     ledger.close()
     args = ["status", "--archive", str(tmp_path), "--data-dir", str(settings.data_dir)]
     report = json.loads(CliRunner().invoke(app, [*args, "--json"]).stdout)
+    this_month = today.strftime("%Y-%m")
+    month_tokens = 500 + (
+        1_000 if (today - timedelta(days=1)).strftime("%Y-%m") == this_month else 0
+    )
+    assert (report["month"], report["tokens_this_month"]) == (this_month, month_tokens)
     assert report["spend_by_day"][-1] == {
         "day": str(today.date()),
         "runs": 2,

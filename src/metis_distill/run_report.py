@@ -123,6 +123,8 @@ class ExtractionUsage(BaseModel):
     usage_note: str = ""
     cache_note: str | None = None
     pending_note: str | None = None
+    first_failure: str | None = None  # why the run's first failed call failed
+    first_failure_hint: str | None = None  # what to do about it
 
 
 class RunSummary(BaseModel):

@@ -85,6 +85,7 @@ class DistillStatus(StrEnum):
     FAILED = "failed"
     NEEDS_HUMAN = "needs a human"  # a tripwire or a halted extraction (exit code 3)
     BUDGET_REACHED = "budget reached"  # work left for the next run (exit code 4)
+    CALLS_FAILED = "calls failed"  # Claude calls failed past their retries (exit code 5)
     INTERRUPTED = "interrupted"  # its process died (kill -9, power cut) before it could say
     NOTHING_NEW = "nothing new"  # every file as last read: answered before anything loaded
 

@@ -25,9 +25,12 @@ from tests.conftest import DEMO_FILE
 from tests.extract.demo import SPANS, demo_archive, demo_target, request_bounds
 from tests.fakes.anthropic_server import (
     FakeAnthropic,
+    answer,
     at_full_cost,
     fake_anthropic,
+    lesson,
     quoting_answer,
+    rate_limited,
     server_error,
 )
 from tests.test_cli_e2e import check_proposal
@@ -209,6 +212,41 @@ def test_failing_calls_stop_the_run_with_exit_code_3(
     flow_run_id = ledger.last_distill_run().flow_run_id  # type: ignore[union-attr]
     ledger.close()
     assert "Traceback" in flow_run_log(flow_run_id)  # the traceback went to the log
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness", "model_dir")
+def test_a_call_failed_past_its_retries_exits_5_naming_its_cause(
+    fake: FakeAnthropic, archive: Path, target: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("METIS_ANTHROPIC_MAX_RETRIES", "0")
+    monkeypatch.setenv("METIS_EXTRACT__CONCURRENCY", "1")
+    fake.play(rate_limited())  # the first call; the others are answered
+    args = ["distill", "--archive", str(archive), "--target", str(target), "--all-projects"]
+    result = runner.invoke(app, [*args, "--extractor", "claude"])
+    assert result.exit_code == 5, result.output  # not 4: no budget was reached
+    assert "1 Claude call failed, the first: HTTP 429 rate_limit_error: slow down" in result.output
+    assert "1 excerpt left for the next run" in result.output and "concurrency" in result.output
+    assert "Traceback" not in result.output
+    shown = json.loads(runner.invoke(app, ["status", "--target", str(target), "--json"]).stdout)
+    assert shown["outcome"] == "calls failed"  # not "budget reached"
+    assert "HTTP 429 rate_limit_error: slow down" in shown["outcome_detail"]
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness", "model_dir")
+def test_the_text_summary_says_why_the_answers_gave_nothing_and_the_cache_note(
+    fake: FakeAnthropic, archive: Path, target: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("METIS_EXTRACT__MODEL", "claude-haiku-4-5")
+    fake.responder = lambda body: answer(lesson("Mind this here.", "a quote in no excerpt"))
+    args = ["distill", "--archive", str(archive), "--target", str(target), "--all-projects"]
+    result = runner.invoke(app, [*args, "--extractor", "claude"], env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stdout.split())
+    assert f"{SPANS} quotes not found verbatim in their excerpts" in said
+    assert f"{SPANS} lessons dropped for want of a verified quote" in said
+    assert "below claude-haiku-4-5's minimum of 4096: prompt caching has no effect" in said
 
 
 @contextmanager

@@ -152,6 +152,7 @@ def at_full_cost(responder: Callable[[dict[str, Any]], Reply]) -> Callable[[dict
 class FakeAnthropic:
     def __init__(self, latency: float = 0.0) -> None:
         self.requests: list[dict[str, Any]] = []
+        self.arrived: list[float] = []  # time.time() of each POST /v1/messages, on arrival
         self.raw: list[bytes] = []
         self.headers: list[dict[str, str]] = []
         self.script: deque[Reply] = deque()
@@ -301,6 +302,7 @@ class FakeAnthropic:
                         )
                     )
                     return
+                fake.arrived.append(time.time())
                 if fake.latency:
                     time.sleep(fake.latency)
                 self._send(fake._reply(raw, {k.lower(): v for k, v in self.headers.items()}))

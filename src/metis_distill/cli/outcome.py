@@ -1,6 +1,7 @@
 """What `metis distill` prints when it is done: a short summary (the table of every count with
-`--verbose`), what could not be read, and the exit code of a run that needs a human (3) or
-left work for the next run (4). Every value from a run is printed as written, never as markup."""
+`--verbose`), what could not be read, and the exit code of a run that needs a human (3), left
+work for the next run at a budget (4), or whose Claude calls failed (5). Every value from a
+run is printed as written, never as markup."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:  # the run's report pulls the ledger in: loaded only when a ru
     from metis_distill.run_report import ProposalOutcome, RunReport
 
 SKIPPED_SHOWN = 10
+CALLS_FAILED = 5  # exit code: Claude calls failed past their retries, their work left pending
 
 
 def print_outcome(report: RunReport, *, verbose: bool, log_file: Path | None) -> None:
@@ -171,9 +173,20 @@ def exit_if_stopped(report: RunReport) -> None:
         )
         raise typer.Exit(3)
     pending = report.extract_pending
+    usage = report.extraction
+    if usage is not None and usage.extract_errors:
+        err.print(
+            f"[bold red]error:[/] {counted(usage.extract_errors, 'Claude call')} failed, the "
+            f"first: {escape(usage.first_failure or 'unknown')}; "
+            f"{counted(pending, 'excerpt')} left for the next run",
+            soft_wrap=True,
+        )
+        what_to_do = usage.first_failure_hint or "check the API key and the service status"
+        err.print(f"hint: {what_to_do}, then run `metis distill` again", markup=False)
+        raise typer.Exit(CALLS_FAILED)
     if pending:
         err.print(
             f"[yellow]{counted(pending, 'excerpt')} left for the next run[/] (a token or dollar "
-            "budget reached, or calls failed); run `metis distill` again to finish."
+            "budget reached); run `metis distill` again to finish."
         )
         raise typer.Exit(4)

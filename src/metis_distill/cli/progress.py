@@ -33,6 +33,9 @@ LABELS = {
 }
 
 
+_showing: list[Progress] = []  # the bar on the terminal, while one is
+
+
 class Counted(ProgressColumn):
     """`12/32 files` for a step that counts them; nothing for one that does not."""
 
@@ -73,4 +76,14 @@ def progress_bar(console: Console | None) -> Iterator[None]:
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=console, transient=True) as shown, progress.showing(Bar(shown)):
-        yield
+        _showing.append(shown)
+        try:
+            yield
+        finally:
+            _showing.remove(shown)
+
+
+def stop_bars() -> None:
+    """Take the bar off the terminal now (Ctrl-C: the process ends without unwinding)."""
+    for shown in list(_showing):
+        shown.stop()

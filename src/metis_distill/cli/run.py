@@ -8,6 +8,7 @@ import os
 import sys
 from dataclasses import asdict
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -33,7 +34,7 @@ from metis_distill.cli.progress import STARTING, progress_bar
 from metis_distill.config import BudgetSettings, ScaleSettings, Settings, load_settings
 
 if TYPE_CHECKING:  # the pipeline and the ledger: imported only by the commands using them
-    pass
+    from metis_distill.run_report import RunReport
 
 
 BUDGETS, SCALE = BudgetSettings(), ScaleSettings()  # their defaults, shown in --help
@@ -131,7 +132,8 @@ def distill(
     dask_address: DaskAddress = None,
 ) -> None:
     """Run the distill flow now (Prefect, in-process): archive -> lessons -> a proposal.
-    Exit code 4: a token or dollar budget was reached and work is left for the next run."""
+    Exit code 4: a token or dollar budget was reached and work is left for the next run;
+    5: Claude calls failed past their retries (their work is left for the next run)."""
     settings = load_settings(
         archive=archive,
         target=target,
@@ -160,25 +162,37 @@ def distill(
     from metis_distill.pipeline import check_archive
 
     check_archive(settings.archive)
-    quiet_prefect()
-    from flows.console import brief_console, log_to_file
-    from flows.distill import distill_flow  # Prefect is imported only here
-    from flows.runners import api_for_workers, with_task_runner
+    from metis_distill.cli.interrupt import ending_on_ctrl_c
 
-    brief_console()
-    log_file = None if verbose else settings.data_dir / "logs" / "prefect.log"
-    log_to_file(log_file)
-    with api_for_workers(settings), progress_bar(err if not verbose else None):
-        progress.report().begin(STARTING)  # Prefect's server takes seconds to start
-        report = with_task_runner(distill_flow, settings)(settings)
+    with ending_on_ctrl_c():
+        report = _run_flow(settings, verbose)
     if report is None:  # the flow found nothing new either, and put that on record
         _said_nothing_new(settings, as_json, record=False)
         return
     if as_json:
         sys.stdout.write(report.to_json())
     else:
-        print_outcome(report, verbose=verbose, log_file=log_file)
+        print_outcome(report, verbose=verbose, log_file=_log_file(settings, verbose))
     exit_if_stopped(report)
+
+
+def _run_flow(settings: Settings, verbose: bool) -> RunReport | None:
+    quiet_prefect()
+    from flows.console import brief_console, log_to_file
+    from flows.distill import distill_flow  # Prefect is imported only here
+    from flows.runners import api_for_workers, with_task_runner
+
+    brief_console()
+    log_file = _log_file(settings, verbose)
+    log_to_file(log_file)
+    with api_for_workers(settings), progress_bar(err if not verbose else None):
+        progress.report().begin(STARTING)  # Prefect's server takes seconds to start
+        return with_task_runner(distill_flow, settings)(settings)
+
+
+def _log_file(settings: Settings, verbose: bool) -> Path | None:
+    """Prefect's log goes to a file unless --verbose shows it on the terminal."""
+    return None if verbose else settings.data_dir / "logs" / "prefect.log"
 
 
 def _said_nothing_new(settings: Settings, as_json: bool, *, record: bool) -> bool:
@@ -322,6 +336,7 @@ def _status_dict(found: Any) -> dict[str, Any]:
         "outcome_detail": found.outcome_detail,
         "pending_to_archive": found.to_archive,
         "pending_to_distill": found.to_distill,
-        f"tokens_{found.month}": found.tokens_this_month,
+        "month": found.month,
+        "tokens_this_month": found.tokens_this_month,
         "proposal_waiting": f"#{proposal.id} ({proposal.folder})" if proposal else None,
     }

@@ -38,10 +38,14 @@ class ExtractStats:
     transcript_tokens: int = 0  # estimated tokens of the lines read
     batches_waiting: int = 0  # Message Batches still running when the wait ran out
     cost_usd: float = 0.0  # list price of the calls made (a Message Batch's at half)
+    first_failure: str = ""  # why the first failed call failed ("HTTP 429 rate_limit_error: …")
+    first_failure_hint: str = ""  # what to do about it
 
     def add(self, other: ExtractStats) -> None:
+        """Counts summed; the first failure kept (this one's, else the other's)."""
         for f in fields(self):
-            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            setattr(self, f.name, (mine or theirs) if isinstance(mine, str) else mine + theirs)
 
     @property
     def unfinished(self) -> int:

@@ -28,6 +28,7 @@ from typing import Any
 
 import anthropic
 
+from metis_distill import interrupt
 from metis_distill.extract.base import BatchMode
 from metis_distill.extract.claude import (
     ClaudeConfig,
@@ -35,7 +36,9 @@ from metis_distill.extract.claude import (
     Job,
     Outcome,
     parse_answer,
+    why_malformed,
 )
+from metis_distill.extract.failures import CallFailure, api_failure
 from metis_distill.extract.schema import LessonDrafts
 from metis_distill.extract.spans import estimate_tokens
 from metis_distill.extract.spend import NOTHING, upper_bound
@@ -162,6 +165,7 @@ class BatchClaudeExtractor(ClaudeExtractor):
             requests=mapping,
             created_at=now(),
         )
+        interrupt.hold_if_stopping()  # Ctrl-C: no new paid call
         self.ledger.record_batch(intent)
         try:
             batch = self.client.messages.batches.create(
@@ -170,7 +174,9 @@ class BatchClaudeExtractor(ClaudeExtractor):
         except anthropic.APIError as e:
             self.ledger.drop_batch(intent.id)  # the queue stays for the next run
             self.stats.errors += 1
-            self.batch_error = f"{type(e).__name__}: {e}"[:300]
+            failure = api_failure(e, self.config.timeout)
+            self._note_failure(failure)
+            self.batch_error = failure.said
             return None
         if self.after_create is not None:
             self.after_create(batch.id)
@@ -256,8 +262,10 @@ def _outcome(result: Any) -> Outcome:
     if result.type == "succeeded":
         outcome.usage.add(result.message.usage)
         outcome.drafts = parse_answer(result.message)
+        if outcome.drafts is None:
+            outcome.why_malformed = why_malformed(result.message)
     else:
-        outcome.error = f"batch request {result.type}"
+        outcome.error = CallFailure(f"a batch request {result.type}", "check the service status")
     return outcome
 
 

@@ -22,10 +22,12 @@ from typing import Any
 import anthropic
 from pydantic import ValidationError
 
+from metis_distill import interrupt
 from metis_distill.config import BudgetSettings, ExtractSettings
 from metis_distill.extract import asking, prompts
 from metis_distill.extract.answers import Drop, check
 from metis_distill.extract.base import ExtractionHalted, ExtractStats
+from metis_distill.extract.failures import CallFailure, api_failure, malformed_answer
 from metis_distill.extract.outline import build_outlines
 from metis_distill.extract.prompts import Prompt
 from metis_distill.extract.schema import (
@@ -96,11 +98,13 @@ class Usage:
 
 @dataclass
 class Outcome:
-    """What one job's call gave: lessons, a malformed answer, or an API error."""
+    """What one job's call gave: lessons, a malformed answer (`why_malformed` says how), or
+    an API error."""
 
     drafts: LessonDrafts | None = None
     usage: Usage = field(default_factory=Usage)
-    error: str | None = None
+    error: CallFailure | None = None
+    why_malformed: str = ""
 
     @property
     def malformed(self) -> bool:
@@ -136,6 +140,7 @@ class ClaudeExtractor:
         self.system_text = system.render(**system_values())
         self._answered = 0
         self._failed = 0
+        self.first_failure: CallFailure | None = None
         caps = Caps(config.max_tokens_per_run, config.max_usd_per_run, config.max_usd_per_day)
         self.purse = Purse(caps, config.model, ledger, run_id, self._own_spend)
 
@@ -207,26 +212,40 @@ class ClaudeExtractor:
 
     def _call_all(self, todo: list[Job], found: dict[str, LessonDrafts]) -> None:
         """Each job sent once the most it may cost is held under the caps; a job that does not
-        fit waits for the calls in flight, and with none left, for the next run."""
+        fit waits for the calls in flight, and with none left, for the next run. After Ctrl-C
+        none is sent, and the answers of those in flight are cached (`interrupt` counts them
+        until they are)."""
         queue = deque(todo)
         running: dict[Future[Outcome], tuple[Job, Spend]] = {}
         with ThreadPoolExecutor(self.config.concurrency, thread_name_prefix="claude") as pool:
-            while queue or running:
-                while queue and len(running) < self.config.concurrency:
-                    held = self.upper_bound(queue[0])
-                    if not self.purse.reserve(held):
+            try:
+                while queue or running:
+                    while queue and len(running) < self.config.concurrency:
+                        if interrupt.requested():
+                            self.stats.pending += len(queue)
+                            queue.clear()
+                            break
+                        held = self.upper_bound(queue[0])
+                        if not self.purse.reserve(held):
+                            break
+                        job = queue.popleft()
+                        interrupt.call_sent()
+                        running[pool.submit(self._ask, job)] = (job, held)
+                    if not running:  # nothing in flight can free the budget: the rest waits
+                        self.stats.pending += len(queue)
+                        queue.clear()
                         break
-                    job = queue.popleft()
-                    running[pool.submit(self._ask, job)] = (job, held)
-                if not running:  # nothing in flight can free the budget: the rest waits
-                    self.stats.pending += len(queue)
-                    queue.clear()
-                    break
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    job, held = running.pop(future)
-                    self._returned(job, held, future.result(), queue, found)
-                self._check_failures(queue)
+                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        job, held = running.pop(future)
+                        try:
+                            self._returned(job, held, future.result(), queue, found)
+                        finally:
+                            interrupt.call_settled()
+                    self._check_failures(queue)
+            finally:
+                for _ in running:  # left by a halt: not waited for
+                    interrupt.call_settled()
 
     def _returned(
         self,
@@ -259,12 +278,15 @@ class ClaudeExtractor:
         try:
             message = self.client.messages.create(**self.request(job))
         except anthropic.APIError as e:
-            outcome.error = f"{type(e).__name__}: {e}"[:300]
+            outcome.error = api_failure(e, self.config.timeout)
             return outcome
         except ValueError:  # a body that is not the JSON of a message: malformed too
+            outcome.why_malformed = "a body that is not a message's JSON"
             return outcome
         outcome.usage.add(message.usage)
         outcome.drafts = parse_answer(message)
+        if outcome.drafts is None:
+            outcome.why_malformed = why_malformed(message)
         return outcome
 
     def request(self, job: Job) -> dict[str, Any]:
@@ -299,6 +321,7 @@ class ClaudeExtractor:
         if outcome.error is not None:
             self.stats.errors += 1
             self._failed += 1
+            self._note_failure(outcome.error)
             if job is not None:
                 self.stats.pending += 1
             return
@@ -307,6 +330,7 @@ class ClaudeExtractor:
         if outcome.drafts is None:
             self.stats.failures += 1
             self._failed += 1
+            self._note_failure(malformed_answer(outcome.why_malformed or "no answer"))
             failed = self._row(key, version, ExtractionStatus.FAILED, {}, usage)
             self.ledger.store_extraction(failed)
             return
@@ -353,18 +377,35 @@ class ClaudeExtractor:
             created_at=now(),
         )
 
+    def _note_failure(self, failure: CallFailure) -> None:
+        """The run's first failure is the one reported: later ones mostly repeat it."""
+        if self.first_failure is None:
+            self.first_failure = failure
+            self.stats.first_failure, self.stats.first_failure_hint = failure.said, failure.hint
+
     def _check_failures(self, queue: deque[Job]) -> None:
+        first = self.first_failure
+        if first is not None and first.stops_the_run:
+            self._halt(queue, f"the API refused the key ({first.said}): extraction stopped")
         if self._answered < MIN_CALLS_TO_HALT:
             return
         if self._failed / self._answered <= self.config.max_failed_fraction:
             return
+        self._halt(
+            queue,
+            f"{self._failed} of {self._answered} Claude calls failed "
+            f"(more than {self.config.max_failed_fraction:.0%}): extraction stopped; "
+            f"the first: {first.said if first else 'unknown'}",
+        )
+
+    def _halt(self, queue: deque[Job], reason: str) -> None:
         self.stats.pending += len(queue)
         queue.clear()
+        first = self.first_failure
+        what_to_do = first.hint if first else "check the API key, the base URL and the service"
         raise ExtractionHalted(
-            f"{self._failed} of {self._answered} Claude calls failed "
-            f"(more than {self.config.max_failed_fraction:.0%}): extraction stopped",
-            hint="check the API key, the base URL and the service status, then run again; "
-            "answers already received are cached",
+            reason,
+            hint=f"{what_to_do}, then run again; answers already received are cached",
         )
 
     # quotes and the bar -------------------------------------------------------
@@ -393,6 +434,19 @@ def parse_answer(message: anthropic.types.Message) -> LessonDrafts | None:
             except ValidationError:
                 return None
     return None
+
+
+def why_malformed(message: anthropic.types.Message) -> str:
+    """How an answer `parse_answer` refused is malformed, in a few words."""
+    for block in message.content:
+        if block.type == "tool_use" and block.name == TOOL_NAME:
+            try:
+                LessonDrafts.model_validate(block.input)
+            except ValidationError as e:
+                first = e.errors()[0]
+                where = ".".join(str(part) for part in first["loc"])
+                return f"the tool's input broke its schema ({where}: {first['msg']})"
+    return f"no {TOOL_NAME} tool call (stop reason: {message.stop_reason})"
 
 
 def make_client(config: ClaudeConfig, api_key: str | None) -> anthropic.Anthropic:

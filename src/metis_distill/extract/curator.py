@@ -13,6 +13,7 @@ from typing import Any
 import anthropic
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from metis_distill import interrupt
 from metis_distill.curate.merge import JudgeStats
 from metis_distill.extract import prompts
 from metis_distill.extract.claude import ClaudeConfig, Usage, make_client, tool_request
@@ -126,6 +127,7 @@ class ClaudeCurator:
         usage = Usage()
         verdict: Verdict | None = None
         for attempt in range(2):  # a malformed answer is asked again once
+            interrupt.hold_if_stopping()  # Ctrl-C: no new paid call
             if not self._held_for(prompt):
                 if attempt == 0:
                     self.stats.skipped += 1

@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
-from metis_distill import progress, redact
+from metis_distill import interrupt, progress, redact
 from metis_distill.archive import ArchiveResult
 from metis_distill.config import Settings
 from metis_distill.errors import ConfigError
@@ -136,12 +136,24 @@ def distill(
     except BaseException as e:
         _finish(settings, run, DistillStatus.of_error(e), message=f"{type(e).__name__}: {e}")
         raise
-    outcome = DistillStatus.BUDGET_REACHED if report.extract_pending else DistillStatus.COMPLETED
+    outcome, message = _outcome(report)
     stamp = run_stamp(settings, target)  # the next run may find nothing new against it
+    proposal_id = report.proposal.proposal_id
     _finish(
-        settings, run, outcome, proposal_id=report.proposal.proposal_id, report=report, stamp=stamp
+        settings, run, outcome, message=message, proposal_id=proposal_id, report=report, stamp=stamp
     )
     return report
+
+
+def _outcome(report: RunReport) -> tuple[DistillStatus, str | None]:
+    """How a run that went to its end stands, and why when work is left."""
+    usage = report.extraction
+    if usage is not None and usage.extract_errors:
+        said = f"{usage.extract_errors} Claude calls failed, the first: {usage.first_failure}"
+        return DistillStatus.CALLS_FAILED, said
+    if report.extract_pending:
+        return DistillStatus.BUDGET_REACHED, None
+    return DistillStatus.COMPLETED, None
 
 
 def _finish(
@@ -238,6 +250,7 @@ def _read_and_curated(
 
 
 def _staged(runner: Runner, stage: Stage, step: Callable[[], T]) -> T:
+    interrupt.hold_if_stopping()  # Ctrl-C: no new stage while the process ends
     progress.report().begin(stage)
     return runner.stage(stage, step)
 
@@ -245,6 +258,7 @@ def _staged(runner: Runner, stage: Stage, step: Callable[[], T]) -> T:
 def _mapped(runner: Runner, jobs: Sequence[BatchJob]) -> list[BatchResult]:
     """The batches extracted; each file is reported done as it is read (in this process:
     on Dask workers nobody is told)."""
+    interrupt.hold_if_stopping()
     progress.report().begin(Stage.EXTRACT, sum(len(job.files) for job in jobs))
     return runner.map_batches(jobs)
 

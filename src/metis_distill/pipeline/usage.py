@@ -63,14 +63,18 @@ def claude_usage(
     tokens_run = spent.tokens
     cost = round(spent.usd, 4) if price_of(model) is not None else None
     fraction = round(s.span_fraction, 5)
+    from metis_distill.extract.claude import cached_prefix_tokens  # anthropic: only when used
+
+    caching = cache_note(model, cached_prefix_tokens())
     usage_note = (
         f"{model}: {s.requests} requests ({s.cached} answered from the cache)"
         + (f" and {judge_requests} to the duplicate judge" if judge_requests else "")
         + f", {tokens_run:,} tokens in all"
         + (f", about ${cost:.2f}" if cost is not None else "")
         + f"; excerpts were {fraction:.1%} of the transcripts' tokens."
+        + dropped_said(s)
+        + (f" Note: {caching}." if caching else "")
     )
-    from metis_distill.extract.claude import cached_prefix_tokens  # anthropic: only when used
 
     return ExtractionUsage(
         model=model,
@@ -92,11 +96,26 @@ def claude_usage(
         excerpt_fraction=fraction,
         estimated_cost_usd=cost,
         usage_note=usage_note,
-        cache_note=cache_note(model, cached_prefix_tokens()),
+        cache_note=caching,
         pending_note=(
             f"{s.pending} excerpts were not extracted in this run (a token or dollar budget "
             "reached, or calls failed): this proposal is partial, and the next run does them."
             if s.pending
             else None
         ),
+        first_failure=s.first_failure or None,
+        first_failure_hint=s.first_failure_hint or None,
     )
+
+
+def dropped_said(s: ExtractStats) -> str:
+    """What the answers lost on the way: quotes not found verbatim, lessons left without one,
+    answers malformed twice (the summary says it, not only `--json`)."""
+    parts = []
+    if s.quotes_dropped:
+        parts.append(f"{s.quotes_dropped} quotes not found verbatim in their excerpts")
+    if s.lessons_dropped:
+        parts.append(f"{s.lessons_dropped} lessons dropped for want of a verified quote")
+    if s.failures:
+        parts.append(f"{s.failures} answers malformed twice")
+    return f" Of the answers: {', '.join(parts)}." if parts else ""
