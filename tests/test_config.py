@@ -335,3 +335,22 @@ def test_relative_paths_in_the_user_file_are_beside_it(
             Path("/abs"),
             Path("~/h").expanduser(),
         ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["../outside/CLAUDE.md", "web/../../CLAUDE.md", "/etc/CLAUDE.md", "C:\\\\x\\\\AGENTS.md"],
+)
+def test_a_route_outside_the_repository_is_refused_naming_it_and_its_file(path: str) -> None:
+    Path("metis.toml").write_text(f'[[curate.routes]]\npath = "{path}"\ncommands = ["git"]\n')
+    result = CliRunner().invoke(app, ["config"])
+    assert result.exit_code == 2
+    said = " ".join(result.output.split())
+    assert said.startswith("error: invalid settings: curate.routes.0: the route ")
+    assert "lies outside the repository" in said and "Value error" not in said
+    assert f"(in {Path('metis.toml').absolute()})" in said and "Traceback" not in said
+
+
+def test_a_route_inside_the_repository_is_kept() -> None:
+    Path("metis.toml").write_text('[[curate.routes]]\npath = "web/../AGENTS.md"\n')
+    assert [r.path for r in load_settings().curate.routes] == ["web/../AGENTS.md"]

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import Field, ValidationError, model_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
@@ -207,6 +208,13 @@ def layers(
     ]
 
 
+def _said(problem: ErrorDetails) -> str:
+    """A problem's message; our own checks' without pydantic's "Value error, "."""
+    if problem["type"] == "value_error":
+        return str(problem.get("ctx", {}).get("error", problem["msg"]))
+    return problem["msg"]
+
+
 def _origin(flags: dict[str, Any], loc: tuple[int | str, ...]) -> str:
     """Where the value at `loc` came from: ` (in <file>)`, ` (from a METIS_* variable)`,
     ` (from a flag)`; empty when no layer holds it (a default)."""
@@ -255,7 +263,7 @@ def load_settings(**flags: Any) -> Settings:
         ) from e
     except ValidationError as e:
         problems = "; ".join(
-            f"{'.'.join(map(str, x['loc']))}: {x['msg']}{_origin(given(flags), x['loc'])}"
+            f"{'.'.join(map(str, x['loc']))}: {_said(x)}{_origin(given(flags), x['loc'])}"
             for x in e.errors()
         )
         raise ConfigError(
