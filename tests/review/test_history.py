@@ -227,7 +227,7 @@ def test_rewind_keeps_the_persons_own_lines_in_the_block(world, back_to: int) ->
     version = ledger.versions(str(target.resolve()))[back_to]
     row, _ = rewind(ledger, target, f"v{version.id}", tmp / "proposals", tmp / "locks")
     assert OWN in Path(row.folder, "proposed.md").read_text()
-    assert "your own lines inside it" in Path(row.folder, "report.md").read_text()
+    assert "your own lines inside it are kept" in Path(row.folder, "report.md").read_text()
     assert all(i.change == "removed" for i in ledger.proposal_items(row.id))
     accept(ledger, tmp / "locks", target)
     assert OWN in target.read_text().splitlines()

@@ -140,11 +140,12 @@ def _branch_record(row: ProposalRow) -> dict[str, str] | None:
 def _merged(row: ProposalRow, record: dict[str, str]) -> bool:
     """The target holds the branch's file (a merge, a squash, a cherry-pick), or the branch's
     commit is in the repository's HEAD (merged, then edited)."""
-    if sha256_text(read_target(Path(row.target))) == record["sha256"]:
-        return True
     try:
+        now = sha256_text(read_target(Path(row.target)))
+        if now == record["sha256"] != row.base_sha256:
+            return True
         _git(Path(record["repo"]), "merge-base", "--is-ancestor", record["commit"], "HEAD")
-    except ProposalError:
+    except ProposalError:  # unreadable, gone, or not merged: the proposal waits
         return False
     return True
 

@@ -147,9 +147,10 @@ def rewind(
         stamp = version.created_at.strftime("%Y-%m-%d %H:%M UTC")
         note = f"the file as it was at v{version.id}, {stamp}"
         if plan.proposed != version.content:
-            note = f"the block as it was at v{version.id}, {stamp}; your text outside it is kept"
-        if own_lines(sections_of(plan.current)):
-            note += ", and so are your own lines inside it"
+            kept = "your text outside it is kept"
+            if own_lines(sections_of(plan.current)):
+                kept = "your text outside it and your own lines inside it are kept"
+            note = f"the block as it was at v{version.id}, {stamp}; {kept}"
         row, _ = save_plan(
             plan, ledger, proposals_dir, ProposalNotes(extractor="rewind", rewind_note=note)
         )
