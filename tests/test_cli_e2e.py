@@ -350,3 +350,27 @@ def test_a_rewritten_source_replaces_its_old_evidence(tmp_path: Path) -> None:
     (lesson,) = python
     sessions = {e.session_id for e in ledger.evidence_of([lesson.id])[lesson.id]}
     assert len(sessions) == 2  # the two ledgerline sessions, not counted twice
+
+
+def test_the_next_distill_records_a_merged_branch(tmp_path: Path) -> None:
+    """`propose --git`, the branch merged, `distill` again: the proposal was closed as
+    superseded and no version recorded, so `history` and `rewind` knew nothing of it."""
+    repo, data = tmp_path / "repo", tmp_path / "data"
+    repo.mkdir()
+    target = repo / "CLAUDE.md"
+    target.write_text(HUMAN)
+    git = ["git", "-C", str(repo), "-c", "user.name=Ana", "-c", "user.email=ana@example.invalid"]
+    subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
+    subprocess.run([*git, "add", "CLAUDE.md"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "start"], check=True)
+    distill(SAMPLE, target, data)
+    metis("propose", "--git", "--data-dir", str(data))
+    subprocess.run([*git, "merge", "-q", "--ff-only", "metis/proposal-1"], check=True)
+    again = distill(SAMPLE, target, data)
+    assert "superseded" not in again
+    with Ledger.reading(f"sqlite:///{data / 'ledger.sqlite'}") as ledger:
+        versions = ledger.versions(str(target.resolve()))
+        assert [v.reason for v in versions] == ["before", "accepted"]
+        assert versions[-1].content == target.read_text()
+        assert ledger.proposal(1).status == "accepted"  # type: ignore[union-attr]
+    assert "accepted" in metis("history", "--target", str(target), "--data-dir", str(data))

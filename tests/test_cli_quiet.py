@@ -4,6 +4,7 @@ summary (the table with --verbose), defaults in --help, and text printed as writ
 from __future__ import annotations
 
 import io
+import json
 import logging
 import re
 from pathlib import Path
@@ -202,3 +203,23 @@ def test_review_prints_evidence_links_whole_at_80_columns(world) -> None:  # typ
         link = f"{long}#L{i + 1}-L{i + 2} (s1): “quote number {i + 1}”"
         assert len(link) > 80 and f" • {link}" in lines
     assert f"▌ {waits}" in lines
+
+
+def test_review_prints_backslashes_in_quotes_as_the_archive_has_them(world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """Markdown read `bin\\..\\usr` as an escaped dot and `"\\??\\C:` as an escaped `?`: the
+    review printed `bin..\\usr` and `"??\\C:`."""
+    from metis_distill.ledger import EvidenceRow
+
+    ledger, target, tmp = world
+    quote = r'C:\Program Files\Git\bin\..\usr\bin\bash.exe add_item ("\??\C:\x\*y*\_z_")'
+    session = tmp / "archive" / "p" / "s.jsonl"
+    lines = session.read_text().splitlines(keepends=True)
+    lines[1] = json.dumps({"n": 2, "text": quote}) + "\n"
+    session.write_text("".join(lines))
+    with ledger.session() as db:
+        db.get(EvidenceRow, "e000000001").quote = quote
+    save_plan(_plan(ledger, target), ledger, tmp / "proposals", ProposalNotes())
+    shown = runner.invoke(app, ["review", "--data-dir", str(tmp / "data")])
+    assert shown.exit_code == 0, shown.output
+    items = shown.output.partition(" diff ─")[0]
+    assert f"“{quote}”" in items

@@ -272,3 +272,85 @@ def test_config_shows_long_values_whole_and_what_an_unset_one_means(tmp_path: Pa
     rows = {line.split("│")[1].strip(): line for line in result.output.splitlines() if "│" in line}
     assert "(in the venv)" in rows["model_dir"]
     assert "(CLAUDE.local.md" in rows["curate.personal_file"]
+
+
+def user_file(tmp_path: Path, text: str) -> Path:
+    """The user's metis.toml (the `isolated` fixture points XDG_CONFIG_HOME at tmp/config)."""
+    toml = tmp_path / "config" / "metis" / "metis.toml"
+    toml.parent.mkdir(parents=True, exist_ok=True)
+    toml.write_text(text)
+    return toml
+
+
+def test_a_misspelt_key_in_the_user_file_names_that_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    toml = user_file(tmp_path, "[budgets]\nper_sectoin = 5\n")
+    monkeypatch.delenv("METIS_DATA_DIR")
+    with pytest.raises(ConfigError, match=rf"budgets\.per_sectoin: .* \(in {toml}\)"):
+        load_settings()
+
+
+def test_a_wrong_type_names_the_layer_that_gave_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user_file(tmp_path, "[budgets]\nper_section = 4\n")
+    Path("metis.toml").write_text("[budgets]\nper_section = 'many'\n")
+    local = Path("metis.toml").absolute()
+    with pytest.raises(ConfigError, match=rf"budgets\.per_section: .* \(in {local}\)"):
+        load_settings()
+    monkeypatch.setenv("METIS_BUDGETS__PER_SECTION", "lots")
+    with pytest.raises(ConfigError, match=r"per_section: .* \(from a METIS_\* variable\)"):
+        load_settings()
+
+
+def test_a_toml_syntax_error_names_the_file_and_line(tmp_path: Path) -> None:
+    toml = user_file(tmp_path, "[budgets\nper_section = 5\n")
+    with pytest.raises(
+        ConfigError, match=rf"cannot read the settings in {toml}: .*line 1"
+    ) as raised:
+        load_settings()
+    assert "\n" not in str(raised.value)
+
+
+def test_the_cli_names_the_file_in_one_line(tmp_path: Path) -> None:
+    toml = user_file(tmp_path, "[budgets]\nper_sectoin = 5\n")
+    result = CliRunner().invoke(app, ["config"])
+    assert result.exit_code == 2
+    assert f"(in {toml})" in result.output and "Traceback" not in result.output
+
+
+def test_relative_paths_in_the_user_file_are_beside_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("METIS_DATA_DIR")
+    toml = user_file(tmp_path, 'data_dir = "mydata"\nextra_sources = ["runs", "/abs", "~/h"]\n')
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        monkeypatch.chdir(tmp_path / folder)
+        settings = load_settings()
+        assert settings.data_dir == toml.parent / "mydata"
+        assert settings.extra_sources == [
+            toml.parent / "runs",
+            Path("/abs"),
+            Path("~/h").expanduser(),
+        ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["../outside/CLAUDE.md", "web/../../CLAUDE.md", "/etc/CLAUDE.md", "C:\\\\x\\\\AGENTS.md"],
+)
+def test_a_route_outside_the_repository_is_refused_naming_it_and_its_file(path: str) -> None:
+    Path("metis.toml").write_text(f'[[curate.routes]]\npath = "{path}"\ncommands = ["git"]\n')
+    result = CliRunner().invoke(app, ["config"])
+    assert result.exit_code == 2
+    said = " ".join(result.output.split())
+    assert said.startswith("error: invalid settings: curate.routes.0: the route ")
+    assert "lies outside the repository" in said and "Value error" not in said
+    assert f"(in {Path('metis.toml').absolute()})" in said and "Traceback" not in said
+
+
+def test_a_route_inside_the_repository_is_kept() -> None:
+    Path("metis.toml").write_text('[[curate.routes]]\npath = "web/../AGENTS.md"\n')
+    assert [r.path for r in load_settings().curate.routes] == ["web/../AGENTS.md"]

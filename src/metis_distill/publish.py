@@ -55,6 +55,7 @@ from metis_distill.placement.locality import personal
 from metis_distill.placement.place import Destination, Placement, Rules, Why, place
 from metis_distill.provenance import QuotedSpan, Spread, checking, this_process
 from metis_distill.render.claude_md import ExistingBlock, find_block, marker_problem
+from metis_distill.review.git import record_merged
 from metis_distill.review.notes import ProposalNotes, Retirement
 from metis_distill.review.proposal import (
     LOCK_TIMEOUT,
@@ -126,6 +127,7 @@ def publish_targets(
     in (routes, parts of the tree, the personal file). The run's counts are compared with the
     previous run's once. The first outcome carries every file's warnings and the others. The
     evidence is checked in `processes(its bytes)` forked processes (default: this one)."""
+    record_merged(ledger, locks_dir)  # a `propose --git` branch merged since: an accept
     root = repository_root(target)
     in_scope = lessons_in_scope(ledger, scope)
     earned_here = without_answered_warnings([v for v in in_scope if earned(v)])

@@ -73,11 +73,31 @@ class Route:
     tools: tuple[str, ...] = ()
     commands: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        if leaves_repository(self.path):
+            raise ValueError(
+                f"the route {self.path!r} lies outside the repository: routes send lessons to "
+                "files of the target's repository; give a path relative to its root, "
+                "e.g. web/CLAUDE.md"
+            )
+
     def folders(self) -> tuple[str, ...]:
         if self.paths:
             return tuple(_folder(p) for p in self.paths)
         parent = PurePosixPath(self.path).parent.as_posix()
         return () if parent in ("", ".") else (_folder(parent),)
+
+
+def leaves_repository(path: str) -> bool:
+    """Is this path (read from the repository root) absolute, or does its `..` climb out?"""
+    if _WINDOWS.match(path) or path.startswith(("/", "\\")):
+        return True
+    depth = 0
+    for part in path.replace("\\", "/").split("/"):
+        depth += -1 if part == ".." else 0 if part in ("", ".") else 1
+        if depth < 0:
+            return True
+    return False
 
 
 @dataclass(frozen=True)

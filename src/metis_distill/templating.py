@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -12,7 +13,7 @@ TEMPLATES = Path(__file__).parent / "render" / "templates"
 
 @cache
 def environment(folder: Path = TEMPLATES) -> Environment:
-    return Environment(
+    made = Environment(
         loader=FileSystemLoader(folder),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -20,3 +21,16 @@ def environment(folder: Path = TEMPLATES) -> Environment:
         keep_trailing_newline=True,
         autoescape=False,  # Markdown out, not HTML
     )
+    made.filters["code_span"] = code_span
+    return made
+
+
+def code_span(text: str) -> str:
+    """`text` as a Markdown code span, which every renderer shows verbatim: as plain Markdown,
+    a quote's `bin\\..\\usr` lost its backslashes and its `*x*` became emphasis."""
+    if not text:
+        return ""
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    padded = text.startswith(("`", " ")) or text.endswith(("`", " "))
+    pad = " " if padded and text.strip() else ""
+    return f"{fence}{pad}{text}{pad}{fence}"

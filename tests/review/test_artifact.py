@@ -13,7 +13,7 @@ from metis_distill.statuses import PublishStatus
 from tests.placement.test_routing import publish, shop  # noqa: F401 (fixture)
 
 LINK = re.compile(
-    r"^- \[(?P<label>[^\]]*)\]\((?P<link>[^)]*)\) \([^)]*\): “(?P<quote>[^”]*)”", re.M
+    r"^- \[(?P<label>[^\]]*)\]\((?P<link>[^)]*)\) \([^)]*\): “`(?P<quote>[^`]*)`”", re.M
 )
 
 

@@ -15,7 +15,7 @@ from metis_distill.cli import app
 from metis_distill.errors import ProposalError, TargetChangedError
 from metis_distill.provenance import note_source, resolve, resolve_line
 from metis_distill.review.evidence import span_sha256
-from metis_distill.review.git import commit_on_branch
+from metis_distill.review.git import commit_on_branch, record_merged
 from metis_distill.review.proposal import reject
 from tests.conftest import REPO
 from tests.review.test_items import DECISION, FAILURE, GOTCHA, save_proposal
@@ -184,3 +184,58 @@ def test_every_link_resolves_in_a_clone_of_the_proposed_branch(repo) -> None:  #
         path = archive / source.archive_path
         assert resolve(f"{path}#L{source.line_start}-L{source.line_end}", source.quote, clone)
         assert span_sha256(path, source.line_start, source.line_end) == source.span_sha256
+
+
+def test_a_merged_branch_is_recorded_as_accepted(repo) -> None:  # type: ignore[no-untyped-def]
+    """A merged `propose --git` branch left no version: `history` said none, `rewind` had
+    nothing to go back to. The next command records it as an accept."""
+    ledger, target, tmp, root = repo
+    human = target.read_text()
+    _, row = save_proposal(ledger, target, tmp)
+    made = commit_on_branch(ledger, target)
+    git(root, "merge", "-q", "--ff-only", made.branch)
+    merged = target.read_text()
+    assert merged != human
+    record_merged(ledger, tmp / "locks")
+    versions = ledger.versions(str(target.resolve()))
+    assert [(v.reason, v.content) for v in versions] == [("before", human), ("accepted", merged)]
+    assert ledger.proposal(row.id).status == "accepted"  # type: ignore[union-attr]
+    assert {i.decision for i in ledger.proposal_items(row.id)} == {"accepted"}
+    assert record_merged(ledger, tmp / "locks") == []  # recorded once
+
+
+def test_a_squashed_then_edited_merge_is_recorded_as_the_branch_had_it(repo) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp, root = repo
+    _, row = save_proposal(ledger, target, tmp)
+    made = commit_on_branch(ledger, target)
+    branch_file = git(root, "show", f"{made.branch}:CLAUDE.md") + "\n"
+    git(root, "merge", "-q", "--ff-only", made.branch)
+    with target.open("a") as edited:
+        edited.write("\nA note written after the merge.\n")
+    record_merged(ledger, tmp / "locks")
+    assert ledger.versions(str(target.resolve()))[-1].content == branch_file
+
+
+def test_an_unmerged_branch_waits(repo) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp, root = repo
+    _, row = save_proposal(ledger, target, tmp)
+    commit_on_branch(ledger, target)
+    assert record_merged(ledger, tmp / "locks") == []
+    assert ledger.proposal(row.id).status == "pending"  # type: ignore[union-attr]
+    assert ledger.versions(str(target.resolve())) == []
+
+
+def test_history_and_rewind_see_a_merged_branch(repo) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp, root = repo
+    human = target.read_text()
+    save_proposal(ledger, target, tmp)
+    data = ["--data-dir", str(tmp / "data")]
+    assert runner.invoke(app, ["propose", "--git", *data]).exit_code == 0
+    git(root, "merge", "-q", "--ff-only", "metis/proposal-1")
+    shown = runner.invoke(app, ["history", *data])
+    assert shown.exit_code == 0, shown.output
+    assert "v1" in shown.output and "before" in shown.output and "accepted" in shown.output
+    back = runner.invoke(app, ["rewind", "--to", "v1", "-t", str(target), *data])
+    assert back.exit_code == 0, back.output
+    assert runner.invoke(app, ["accept", *data]).exit_code == 0
+    assert target.read_text() == human

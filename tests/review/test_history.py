@@ -205,3 +205,60 @@ def test_a_rewind_of_a_deleted_target_brings_back_the_whole_file() -> None:
 
     then = "# Project\n\nMy notes.\n\n<!-- metis:begin sha=abc -->\n## Gotchas\n- old line\n<!-- metis:end -->\n"
     assert rewound_text("", then) == then
+
+
+OWN = "- Our CI runs on Ubuntu 22.04; do not use macOS-only flags."
+
+
+def with_own_line(target: Path) -> None:
+    """A line the person wrote under the block's first section heading."""
+    lines = target.read_text().splitlines(keepends=True)
+    heading = next(i for i, line in enumerate(lines) if line.startswith("### "))
+    lines.insert(heading + 1, OWN + "\n")
+    target.write_text("".join(lines))
+
+
+@pytest.mark.parametrize("back_to", [0, 1])
+def test_rewind_keeps_the_persons_own_lines_in_the_block(world, back_to: int) -> None:  # type: ignore[no-untyped-def]
+    """A rewind to a version without the person's line deleted it, though no item named it."""
+    ledger, target, tmp = world
+    three_versions(ledger, target, tmp)
+    with_own_line(target)
+    version = ledger.versions(str(target.resolve()))[back_to]
+    row, _ = rewind(ledger, target, f"v{version.id}", tmp / "proposals", tmp / "locks")
+    assert OWN in Path(row.folder, "proposed.md").read_text()
+    assert "your own lines inside it are kept" in Path(row.folder, "report.md").read_text()
+    assert all(i.change == "removed" for i in ledger.proposal_items(row.id))
+    accept(ledger, tmp / "locks", target)
+    assert OWN in target.read_text().splitlines()
+    assert ids_in(target) == ids_in_text(version.content)
+
+
+def test_rewind_by_item_keeps_the_persons_own_lines(world) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp = world
+    three_versions(ledger, target, tmp)
+    with_own_line(target)
+    first = ledger.versions(str(target.resolve()))[0]
+    row, _ = rewind(ledger, target, f"v{first.id}", tmp / "proposals", tmp / "locks")
+    numbers = [i.number for i in ledger.proposal_items(row.id)]
+    accept(ledger, tmp / "locks", target, numbers[:1])
+    assert OWN in target.read_text().splitlines()
+    accept(ledger, tmp / "locks", target, numbers[1:])  # the rest: every item now accepted
+    assert OWN in target.read_text().splitlines() and ids_in(target) == ()
+
+
+def test_a_rewind_that_would_only_drop_the_persons_lines_changes_nothing(world) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp = world
+    _, _, third = three_versions(ledger, target, tmp)
+    with_own_line(target)
+    now = target.read_text()
+    third_version = ledger.versions(str(target.resolve()))[2]
+    with pytest.raises(ProposalError, match="already as it was") as refused:
+        rewind(ledger, target, f"v{third_version.id}", tmp / "proposals", tmp / "locks")
+    assert "own lines" in (refused.value.hint or "")
+    assert target.read_text() == now != third
+
+
+def ids_in_text(text: str) -> tuple[str, ...]:
+    block = find_block(text)
+    return block.ids if block else ()

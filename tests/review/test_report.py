@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 from jinja2 import meta
+from markdown_it import MarkdownIt
 
 from metis_distill.review.plan import Item
 from metis_distill.review.report import View, _html_environment, side_by_side
-from metis_distill.templating import environment
+from metis_distill.templating import code_span, environment
 
 
 @pytest.mark.parametrize(
@@ -148,3 +149,19 @@ def test_the_counts_say_line_or_lines() -> None:
     many = tuple(item(n, "added") for n in range(1, 12)) + (item(12, "retired"),)
     assert _counts(many) == "11 lines added, 1 retired"
     assert _counts(()) == "no line added, reworded or removed"
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        r'C:\Program Files\Git\bin\..\usr\bin\bash.exe ("\??\C:")',
+        "*not emphasis* and _not_ either <b>",
+        "a `tick` inside",
+        "`starts and ends with ticks`",
+        " padded ",
+        "``double``",
+    ],
+)
+def test_a_quote_is_a_code_span_that_markdown_shows_verbatim(quote: str) -> None:
+    inline = MarkdownIt("commonmark").parseInline(code_span(quote))[0].children or []
+    assert [(t.type, t.content) for t in inline] == [("code_inline", quote)]

@@ -30,10 +30,16 @@ def history(
     ] = True,
 ) -> None:
     """Every version of each target that metis wrote or found, with the lessons it held."""
+    from metis_distill.review.git import merged_waiting, record_merged
     from metis_distill.review.history import history as versions_of
 
     settings = load_settings(data_dir=data_dir)
     check_data_dir_made(settings)
+    with reading(settings) as ledger:
+        merged = merged_waiting(ledger)
+    if merged:  # a `propose --git` branch merged since: recorded as accepted first
+        with writing(settings) as ledger:
+            record_merged(ledger, settings.locks_dir)
     with reading(settings) as ledger:
         found = versions_of(ledger, target or settings.target)
     if not found:
@@ -64,12 +70,14 @@ def rewind(
 ) -> None:
     """Propose the target's block as it was at a version or a date: a pending proposal,
     reviewed and accepted like any other. Your text outside the block is kept as it is now."""
+    from metis_distill.review.git import record_merged
     from metis_distill.review.history import only_target, parse_when
     from metis_distill.review.history import rewind as rewind_target
 
     parse_when(to)  # an argument that cannot be parsed: exit 2, before the ledger is opened
     settings = load_settings(data_dir=data_dir)
     with writing(settings) as ledger:
+        record_merged(ledger, settings.locks_dir)  # a `propose --git` branch merged since
         chosen = target or settings.target or only_target(ledger)
         row, version = rewind_target(
             ledger, chosen.expanduser(), to, settings.proposals_dir, settings.locks_dir

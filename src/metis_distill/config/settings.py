@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import Field, ValidationError, model_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
+    InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     SettingsError,
@@ -161,6 +163,38 @@ class Settings(BaseSettings):
         return self.data_dir / "locks"
 
 
+# The settings that hold paths: in a metis.toml, a relative one means beside that file.
+PATH_SETTINGS = ("data_dir", "archive", "extra_sources", "target", "model_dir")
+
+
+class TomlFile(TomlConfigSettingsSource):
+    """A metis.toml: a syntax error names the file, and relative paths are read against the
+    file's folder (the user's file must not mean another folder from each working directory)."""
+
+    def _read_file(self, file_path: Any) -> dict[str, Any]:
+        try:
+            values = super()._read_file(file_path)
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError(
+                f"cannot read the settings in {Path(file_path).absolute()}: {e}",
+                hint="fix the TOML syntax at that line (https://toml.io)",
+            ) from e
+        folder = Path(file_path).parent
+        for name in PATH_SETTINGS:
+            if name in values:
+                values[name] = _beside(folder, values[name])
+        return values
+
+
+def _beside(folder: Path, value: Any) -> Any:
+    """A path (or a list of them) read against `folder`; `~` and absolute paths as given."""
+    if isinstance(value, list):
+        return [_beside(folder, item) for item in value]
+    if not isinstance(value, str) or not value or value.startswith("~"):
+        return value
+    return value if Path(value).is_absolute() else str(folder / value)
+
+
 def layers(
     settings_cls: type[BaseSettings], init: PydanticBaseSettingsSource
 ) -> list[tuple[str, PydanticBaseSettingsSource]]:
@@ -170,11 +204,39 @@ def layers(
         ("flag", Regrouped(settings_cls, init)),
         ("env", EnvSettingsSource(settings_cls)),
         ("env", FlatEnv(settings_cls)),
-        *(
-            (str(toml), Regrouped(settings_cls, TomlConfigSettingsSource(settings_cls, toml)))
-            for toml in tomls
-        ),
+        *((str(toml), Regrouped(settings_cls, TomlFile(settings_cls, toml))) for toml in tomls),
     ]
+
+
+def _said(problem: ErrorDetails) -> str:
+    """A problem's message; our own checks' without pydantic's "Value error, "."""
+    if problem["type"] == "value_error":
+        return str(problem.get("ctx", {}).get("error", problem["msg"]))
+    return problem["msg"]
+
+
+def _origin(flags: dict[str, Any], loc: tuple[int | str, ...]) -> str:
+    """Where the value at `loc` came from: ` (in <file>)`, ` (from a METIS_* variable)`,
+    ` (from a flag)`; empty when no layer holds it (a default)."""
+    for depth in range(len(loc), 0, -1):
+        for label, source in layers(Settings, InitSettingsSource(Settings, flags)):
+            if _holds(source(), loc[:depth]):
+                if label == "flag":
+                    return " (from a flag)"
+                if label == "env":
+                    return " (from a METIS_* variable)"
+                return f" (in {Path(label).absolute()})"
+    return ""
+
+
+def _holds(values: Any, loc: tuple[int | str, ...]) -> bool:
+    for key in loc:
+        in_table = isinstance(values, Mapping) and key in values
+        in_list = isinstance(values, list) and isinstance(key, int) and key < len(values)
+        if not (in_table or in_list):
+            return False
+        values = values[key]
+    return True
 
 
 def given(flags: Mapping[str, Any]) -> dict[str, Any]:
@@ -194,13 +256,16 @@ def load_settings(**flags: Any) -> Settings:
     a flat name of old) left as None do not override the layers below."""
     try:
         settings = Settings(**given(flags))
-    except (SettingsError, tomllib.TOMLDecodeError) as e:
+    except SettingsError as e:
         raise ConfigError(
             f"cannot read the settings: {e}",
             hint="check METIS_* variables (lists are JSON, e.g. '[\"/src/app\"]') and metis.toml",
         ) from e
     except ValidationError as e:
-        problems = "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors())
+        problems = "; ".join(
+            f"{'.'.join(map(str, x['loc']))}: {_said(x)}{_origin(given(flags), x['loc'])}"
+            for x in e.errors()
+        )
         raise ConfigError(
             f"invalid settings: {problems}", hint="check flags, METIS_* variables and metis.toml"
         ) from e

@@ -12,7 +12,7 @@ from urllib.parse import unquote
 
 from metis_distill.run_report import ProposalOutcome
 
-# an evidence line of report.md: `- [label](link) (session): “quote”`
+# an evidence line of report.md: - [label](link) (session): “`quote`”
 _EVIDENCE = re.compile(r"^- \[(?P<label>[^\]\n]*)\]\((?P<link>[^)\s]+)\)", re.MULTILINE)
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 

@@ -25,10 +25,17 @@ from metis_distill.review.evidence import (
     supplied_notes,
 )
 from metis_distill.review.plan import change_counts
-from metis_distill.review.proposal import accepted_text
+from metis_distill.review.proposal import (
+    Decision,
+    accept_merged,
+    accepted_text,
+    proposal_lock,
+)
 from metis_distill.review.target import read_target, sha256_text
-from metis_distill.statuses import ItemDecision, ProposalOrigin
+from metis_distill.statuses import ItemDecision, ProposalOrigin, ProposalState
+from metis_distill.textio import atomic_write_text
 
+BRANCH_RECORD = "git.json"  # in the proposal's folder: the branch `propose --git` made
 FALLBACK_AUTHOR = {"name": "metis-distill", "email": "metis-distill@localhost"}
 MAX_LISTED = 30
 
@@ -69,9 +76,78 @@ def commit_on_branch(ledger: Ledger, target: Path | None, branch: str | None = N
     message = commit_message(row, items, rel)
     files: dict[str, str | None] = {rel: content, **_notes(repo, head, row, rel, content)}
     commit = _commit(repo, head, files, message)
+    made = GitProposal(repo, name, commit, rel, message)
+    _remember_branch(row, made, current, content)  # before the branch: no merge goes unseen
     # the empty old value makes update-ref refuse if the branch appeared meanwhile
     _git(repo, "update-ref", f"refs/heads/{name}", commit, "")
-    return GitProposal(repo, name, commit, rel, message)
+    return made
+
+
+def _remember_branch(row: ProposalRow, made: GitProposal, base: str, content: str) -> None:
+    """What the next command needs to see the branch merged and record it as accepted."""
+    if not row.folder:
+        return
+    record = {
+        "repo": str(made.repo),
+        "branch": made.branch,
+        "commit": made.commit,
+        "sha256": sha256_text(content),
+        "base": base,
+        "content": content,
+    }
+    atomic_write_text(Path(row.folder, BRANCH_RECORD), json.dumps(record, indent=2) + "\n")
+
+
+def merged_waiting(ledger: Ledger) -> bool:
+    """Is a pending proposal's `propose --git` branch merged, not yet recorded?"""
+    return any(_merged_record(row) is not None for row in ledger.pending_proposals())
+
+
+def record_merged(ledger: Ledger, locks_dir: Path) -> list[Decision]:
+    """Every pending proposal whose `propose --git` branch was merged, recorded as accepted:
+    the version before it, the merged version, its items accepted (`history`, `rewind` and
+    the lessons-not-working check see it as they see an accept)."""
+    decisions = []
+    for row in ledger.pending_proposals():
+        record = _merged_record(row)
+        if record is None:
+            continue
+        with proposal_lock(locks_dir, row.target):
+            fresh = ledger.proposal(row.id)
+            if fresh is not None and fresh.status == ProposalState.PENDING:
+                decisions.append(accept_merged(ledger, fresh, record["base"], record["content"]))
+    return decisions
+
+
+def _merged_record(row: ProposalRow) -> dict[str, str] | None:
+    """The proposal's branch, when it was merged; else None."""
+    record = _branch_record(row)
+    return record if record is not None and _merged(row, record) else None
+
+
+def _branch_record(row: ProposalRow) -> dict[str, str] | None:
+    path = Path(row.folder, BRANCH_RECORD) if row.folder else None
+    if path is None or not path.is_file():
+        return None
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError:
+        return None
+    keys = ("repo", "commit", "sha256", "base", "content")
+    return record if isinstance(record, dict) and all(k in record for k in keys) else None
+
+
+def _merged(row: ProposalRow, record: dict[str, str]) -> bool:
+    """The target holds the branch's file (a merge, a squash, a cherry-pick), or the branch's
+    commit is in the repository's HEAD (merged, then edited)."""
+    try:
+        now = sha256_text(read_target(Path(row.target)))
+        if now == record["sha256"] != row.base_sha256:
+            return True
+        _git(Path(record["repo"]), "merge-base", "--is-ancestor", record["commit"], "HEAD")
+    except ProposalError:  # unreadable, gone, or not merged: the proposal waits
+        return False
+    return True
 
 
 def _git(

@@ -2,8 +2,9 @@
 
 `rewind` does not write the target: it makes a normal pending proposal whose items can be
 decided one by one. It brings back the block as it was; the text outside the markers is the
-person's, left as it is now. Full acceptance gives the file exactly as it was (byte for byte)
-when that text has not changed since.
+person's, left as it is now, and so are the lines a person wrote inside the block. Full
+acceptance gives the file exactly as it was (byte for byte) when that text has not changed
+since.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from metis_distill.render.claude_md import (
 )
 from metis_distill.render.parse import BlockLine, BlockSection, parse_block, words_of
 from metis_distill.review.evidence import note_for
-from metis_distill.review.layout import build
+from metis_distill.review.layout import apply, build
 from metis_distill.review.notes import ProposalNotes
 from metis_distill.review.plan import (
     KIND_OF_TITLE,
@@ -146,7 +147,10 @@ def rewind(
         stamp = version.created_at.strftime("%Y-%m-%d %H:%M UTC")
         note = f"the file as it was at v{version.id}, {stamp}"
         if plan.proposed != version.content:
-            note = f"the block as it was at v{version.id}, {stamp}; your text outside it is kept"
+            kept = "your text outside it is kept"
+            if own_lines(sections_of(plan.current)):
+                kept = "your text outside it and your own lines inside it are kept"
+            note = f"the block as it was at v{version.id}, {stamp}; {kept}"
         row, _ = save_plan(
             plan, ledger, proposals_dir, ProposalNotes(extractor="rewind", rewind_note=note)
         )
@@ -160,19 +164,22 @@ def rewind_plan(ledger: Ledger, target: Path, version: VersionRow) -> Plan:
         raise ProposalError(f"{target}: {broken}; then rewind again")
     if current == version.content:
         raise ProposalError(f"{target} is already as it was at v{version.id}")
-    text = rewound_text(current, version.content)
-    if text == current:
-        raise ProposalError(
-            f"{target}'s block is already as it was at v{version.id}",
-            hint="a rewind changes only the block: the text outside it is yours, kept as it is",
-        )
-    now_block, then_block = find_block(current), find_block(version.content)
-    base = parse_block(now_block.body) if now_block else []
-    then = parse_block(then_block.body) if then_block else []
+    base, then = sections_of(current), sections_of(version.content)
     changes = _changes(base, then)
     number = {lesson: n for n, lesson in enumerate(changes, start=1)}
-    proposed = [(s.title, [_as_line(x) for x in s.lines]) for s in then]
+    own = own_lines(base)
+    proposed = [(s.title, [_as_line(x) for x in s.lines if x.id or x.raw not in own]) for s in then]
     layout = build(proposed, base, number)
+    if own:  # the person's lines stay where they are, as `build` places them
+        text = apply(current, layout, number.values())
+    else:
+        text = rewound_text(current, version.content)
+    if same_but_stamp(text, current):
+        raise ProposalError(
+            f"{target}'s block is already as it was at v{version.id}",
+            hint="a rewind changes only metis's lines: your text outside the block and your "
+            "own lines in it are kept as they are",
+        )
     return Plan(
         target=target,
         current=current,
@@ -184,6 +191,30 @@ def rewind_plan(ledger: Ledger, target: Path, version: VersionRow) -> Plan:
         origin=ProposalOrigin.REWIND,
         notes=_notes(ledger, [x.id for s in then for x in s.lines if x.id]),
     )
+
+
+def same_but_stamp(text: str, current: str) -> bool:
+    """The same file, but for the block's stamp (`sha=…`, stale after a hand edit)."""
+    if text == current:
+        return True
+    block, now = find_block(text), find_block(current)
+    if block is None or now is None:
+        return False
+    return (text[: block.start], block.body, text[block.end :]) == (
+        current[: now.start],
+        now.body,
+        current[now.end :],
+    )
+
+
+def sections_of(text: str) -> list[BlockSection]:
+    block = find_block(text)
+    return parse_block(block.body) if block else []
+
+
+def own_lines(sections: list[BlockSection]) -> set[str]:
+    """The lines a person wrote inside a block (no lesson id): a rewind keeps them."""
+    return {x.raw for s in sections for x in s.lines if x.id is None}
 
 
 def rewound_text(current: str, then: str) -> str:

@@ -259,7 +259,18 @@ def _chosen(row: ProposalRow, items: list[ProposalItemRow], numbers: Sequence[in
     return sorted(set(numbers))
 
 
-def _lock(locks_dir: Path, target: str) -> FileLock:
+def accept_merged(ledger: Ledger, row: ProposalRow, base: str, merged: str) -> Decision:
+    """A proposal a person merged as a git branch, recorded as an accept of its waiting items
+    (call it holding the target's lock): the version before it, then the merged one."""
+    items = ledger.proposal_items(row.id)
+    waiting = [i.number for i in items if i.decision == ItemDecision.PENDING]
+    known = ledger.versions(row.target)
+    if base and (not known or known[-1].sha256 != sha256_text(base)):
+        ledger.add_version(row.target, base, sha256_text(base), VersionReason.BEFORE, row.id)
+    return _record_accept(ledger, row, waiting, merged, wrote=True)
+
+
+def proposal_lock(locks_dir: Path, target: str) -> FileLock:
     locks_dir.mkdir(parents=True, exist_ok=True)
     return FileLock(str(locks_dir / f"{target_key(Path(target))}.lock"), timeout=LOCK_TIMEOUT)
 
@@ -280,7 +291,7 @@ def accept(
     items = ledger.proposal_items(row.id)
     chosen = _chosen(row, items, numbers)
     path = Path(row.target)
-    with _lock(locks_dir, row.target):
+    with proposal_lock(locks_dir, row.target):
         _tidy(row)
         current = read_target(path)
         if sha256_text(current) != row.base_sha256:
@@ -316,7 +327,7 @@ def recover_accepts(ledger: Ledger, locks_dir: Path) -> list[Decision]:
     done = []
     for intent in ledger.accept_intents():
         path = Path(intent.target)
-        with _lock(locks_dir, intent.target):
+        with proposal_lock(locks_dir, intent.target):
             remove_temps(path.parent, path.name)
             row = ledger.proposal(intent.proposal_id)
             if row is not None:
@@ -440,7 +451,7 @@ def reject(
     row = choose_pending(ledger, target)
     items = ledger.proposal_items(row.id)
     chosen = _chosen(row, items, numbers)
-    with _lock(locks_dir, row.target):
+    with proposal_lock(locks_dir, row.target):
         ledger.decide_items(row.id, chosen, ItemDecision.REJECTED)
         refused = [i for i in items if i.number in chosen]
         added = [i.lesson_id for i in refused if i.change == Change.ADDED]
