@@ -226,7 +226,9 @@ def test_a_reject_after_an_interrupted_accept_does_not_undo_it(world) -> None:  
     ledger, target, tmp = world
     save_plan(_plan(ledger, target), ledger, tmp / "proposals", ProposalNotes())
     _killed_accept(tmp / "data", target, "accept:renamed", [])
-    with pytest.raises(ProposalError, match="no pending proposal"):
+    with pytest.raises(
+        ProposalError, match="no pending proposal for .*: proposal #1 was accepted already"
+    ):
         reject(ledger, tmp / "data" / "locks", target)  # nothing left to refuse: it was accepted
     assert {lesson.status for lesson in ledger.lessons()} == {"active"}
     assert [v.reason for v in ledger.versions(str(target.resolve()))] == ["before", "accepted"]

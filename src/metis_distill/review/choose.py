@@ -28,6 +28,12 @@ def choose_pending(ledger: Ledger, target: Path | None) -> ProposalRow:
                 f"no pending proposal{where}; waiting: {names}",
                 hint="name it with --target FILE",
             )
+        settled = settled_proposal(ledger, target)
+        if settled is not None:  # `accept --all` took it already, or it was refused
+            raise ProposalError(
+                f"no pending proposal{where}: proposal #{settled.id} was {settled.status} already",
+                hint="`metis distill` proposes again once new runs teach something",
+            )
         raise ProposalError(f"no pending proposal{where}", hint="run `metis distill` first")
     if len(pending) > 1:
         names = "; ".join(f"#{p.id} {p.target}" for p in pending)
@@ -59,6 +65,22 @@ def stopped_proposal(ledger: Ledger, target: Path | None) -> ProposalRow | None:
     if not stopped or len({row.target for row in stopped}) > 1:
         return None
     return stopped[0]
+
+
+def settled_proposal(ledger: Ledger, target: Path | None) -> ProposalRow | None:
+    """The named target's newest proposal, when a person accepted or refused it."""
+    if target is None:
+        return None
+    named = str(target.resolve())
+    settled = [
+        *ledger.proposals_with_status(ProposalState.ACCEPTED, named),
+        *ledger.proposals_with_status(ProposalState.REJECTED, named),
+    ]
+    newest = max(settled, key=lambda row: row.id, default=None)
+    superseded = ledger.proposals_with_status(ProposalState.SUPERSEDED, named)
+    if newest is None or any(row.id > newest.id for row in superseded):
+        return None
+    return newest
 
 
 def waiting_for_review(ledger: Ledger, target: Path | None) -> list[ProposalRow]:
