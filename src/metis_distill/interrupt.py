@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 _stop = threading.Event()
 _unsettled = 0  # calls sent whose answer is not cached yet
@@ -46,16 +44,6 @@ def call_settled() -> None:
     with _lock:
         _unsettled -= 1
         _lock.notify_all()
-
-
-@contextmanager
-def paid_call() -> Iterator[None]:
-    """A call and the caching of its answer, as one."""
-    call_sent()
-    try:
-        yield
-    finally:
-        call_settled()
 
 
 def wait_settled(seconds: float) -> bool:

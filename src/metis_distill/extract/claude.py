@@ -296,10 +296,6 @@ class ClaudeExtractor:
             self.config.model, self.config.max_output_tokens, self.system_text, tool, job.prompt
         )
 
-    def _settle(self, job: Job, outcome: Outcome, found: dict[str, LessonDrafts]) -> None:
-        """In the calling thread: count, spend the budget, cache what was answered."""
-        self._settle_key(job.key, job.version, job, outcome, found)
-
     def _settle_key(
         self,
         key: str,
