@@ -219,7 +219,6 @@ def statements(
     if asked is not None:
         yield Statement(LessonKind.DECISION, "user_rule", UNSIGNED_COMMITS, quote=asked)
     prose = [_LIST_MARK.sub("", sentence) for sentence in sentences(event.text)]
-    headings = _HEADING_LINE.findall(event.text) if event.role == "assistant" else []
     told = _remembered(prose) if event.role == "user" else None
     if told is not None:
         yield told
@@ -235,11 +234,11 @@ def statements(
             continue  # "Use this exact sign convention:": what it leads to follows, apart
         if "|" in sentence and _TABLE_ROW.search(sentence):
             continue  # a row of a table (a review's findings, a summary): cells, not a claim
-        if event.role == "assistant" and _in_heading(sentence, headings):
-            continue  # a heading of the agent's (a review's finding named): a title, not a claim
         found = _classify(event, sentence)
         if found is None:
             continue
+        if event.role == "assistant" and _in_heading(sentence, event.text):
+            continue  # a heading of the agent's (a review's finding named): a title, not a claim
         if found.kind is LessonKind.GOTCHA:
             if not _confirmed(events, index, sentence):
                 continue
@@ -261,9 +260,10 @@ _HEADING_LINE = re.compile(
 )
 
 
-def _in_heading(sentence: str, headings: list[str]) -> bool:
+def _in_heading(sentence: str, text: str) -> bool:
+    """The sentence is (part of) a heading line of the text (read only for a statement found)."""
     said = sentence.strip("*# ")
-    return bool(said) and any(said in heading for heading in headings)
+    return bool(said) and any(said in heading for heading in _HEADING_LINE.findall(text))
 
 
 # The user asks the agent to keep a rule ("Merk dir dies als Leitlinie für zukünftige
