@@ -487,7 +487,9 @@ def _failure_lesson(
     known = _known_cause(signature) or _known_shell_cause(call, episode.trigger.text, harness)
     if known is not None:
         text, known_fix = known
-        return text, (known_fix if remedy is not None and _took(known, remedy, signature) else None)
+        return text, (
+            known_fix if remedy is not None and _took(known_fix, remedy, signature) else None
+        )
     program = missing_program(signature)
     if program is not None and tool == "Bash" and not _run_by_prepared(program, call, fix):
         return _missing_program_text(program, call, fix if remedy else None)
@@ -1316,10 +1318,10 @@ def _setting_told(assignment: str) -> str:
     return f"{name}=…" if names_instance(bare) and not place else assignment
 
 
-def _took(known: tuple[str, str | None], remedy: str, signature: str) -> bool:
+def _took(known_fix: str | None, remedy: str, signature: str) -> bool:
     """The way that worked is the known way: for zsh's pattern, the word it refused quoted
     (`ls | grep auth` got round it another way, and shows no quoting)."""
-    unmatched = ZSH_NO_MATCH.search(signature) if known[1] == _QUOTE_THE_ARGUMENT else None
+    unmatched = ZSH_NO_MATCH.search(signature) if known_fix == _QUOTE_THE_ARGUMENT else None
     if unmatched is None:
         return True
     word = unmatched["word"].strip()
