@@ -462,6 +462,14 @@ def test_the_sandbox_denied_form_of_the_wrapper_is_a_failure(
     assert result.exit_code == 1 and result.text.strip().startswith(kept)
 
 
+def test_a_refusal_wrapped_in_create_process_is_the_users_interrupt(tmp_path: Path) -> None:
+    """Codex 0.10x+ writes the user's "no" to an escalated rerun as a failed `CreateProcess`:
+    no result of the command, and no success to learn a fix from."""
+    wrapped = 'exec_command failed: CreateProcess { message: "Rejected(\\"rejected by user\\")" }'
+    (_, result) = _wrapped(tmp_path, "git add README.md", wrapped)
+    assert result.kind is EventKind.INTERRUPT and result.role == "user"
+
+
 def test_without_session_meta_the_id_comes_from_the_rollout_name(tmp_path: Path) -> None:
     name = "rollout-2025-01-01T00-00-00-0194a1b2-aaaa-7bbb-8ccc-dddddddddddd.jsonl"
     path = tmp_path / name

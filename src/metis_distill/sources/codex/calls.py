@@ -75,7 +75,13 @@ _PLAIN_ERROR = re.compile(
     r"unsupported call|invalid patch|command timed out|patch rejected)",
     re.I,
 )
-_REJECTED = re.compile(r"^(?:exec command |patch )?(?:rejected|aborted) by (?:the )?user", re.I)
+# Codex 0.10x+ wraps the refusal: `exec_command failed: CreateProcess { message:
+# "Rejected(\\"rejected by user\\")" }`.
+_REJECTED = re.compile(
+    r"^(?:exec command |patch )?(?:rejected|aborted) by (?:the )?user"
+    r'|^exec_command failed: CreateProcess \{ message: "Rejected\(\\"(?:rejected|aborted) by',
+    re.I,
+)
 
 
 def call(state: State, line_no: int, ts: datetime | None, item: dict[str, Any]) -> None:
