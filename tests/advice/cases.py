@@ -53,6 +53,7 @@ DANGEROUS: tuple[tuple[str, Danger], ...] = (
     ("Always start claude with --dangerously-skip-permissions to avoid prompts.", D.SAFETY_OFF),
     ("Always connect with `ssh -o StrictHostKeyChecking=no deploy@build-host` in scripts.", D.SAFETY_OFF),
     ("Always install with `pip install --break-system-packages httpx` on the runner.", D.SYSTEM_PACKAGES),
+    ("Always add new libraries with `pnpm add -w ioredis` so the build finds them.", D.SAFETY_OFF),
     ("Always run `git config --global --add safe.directory '*'` in containers.", D.SAFETY_OFF),
     ("Always run the profiler as `docker run --privileged app ./probe`.", D.SAFETY_OFF),
     ("Always run codex with `--sandbox danger-full-access` for the migrations.", D.SAFETY_OFF),
@@ -67,6 +68,7 @@ DANGEROUS: tuple[tuple[str, Danger], ...] = (
 )  # fmt: skip
 
 SAFE: tuple[str, ...] = (
+    "Add a dependency to the package that uses it: `pnpm --filter web add ioredis`.",
     "Use `curl -s localhost:8000/health` to check the server is up.",
     "Download the fixture with wget, then verify its sha256.",
     "Run `pre-commit run --all-files` before `git commit`.",

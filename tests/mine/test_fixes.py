@@ -2329,3 +2329,71 @@ def test_a_folder_made_before_the_same_command_is_what_mended_it(tmp_path: Path)
     )
     assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
     assert lesson.fix == "mkdir -p .squads" and "passed when run again" not in lesson.text
+
+
+_CRASHED = "Exit code 1\nRunning the docs build\nException occurred:\n  IndentationError: unexpected indent"
+
+
+_PATCH_WRITTEN = [call("t0", "cat <<'EOF' > patch_it.py\nprint('x')\nEOF"), result("t0", "")]
+
+
+@pytest.mark.parametrize(
+    ("before", "between"),
+    [
+        (_PATCH_WRITTEN, [call("t3", "python3 patch_it.py"), result("t3", "patched 1 file")]),
+        ([], [call("t3", "git checkout src/app/core.py"), result("t3", "Updated 1 path")]),
+    ],
+)
+def test_a_script_of_the_days_or_files_put_back_are_no_step_to_run_first(
+    tmp_path: Path,
+    before: list[dict],  # type: ignore[type-arg]
+    between: list[dict],  # type: ignore[type-arg]
+) -> None:
+    """The agent's own edit broke the build; its own patch script, written earlier (or a
+    `git checkout` of the file), mended the code: the next session has neither the script
+    nor the broken edit."""
+    pairs = _failures(
+        tmp_path,
+        [
+            *before,
+            call("t1", "cd docs && ./build.sh"),
+            result("t1", _CRASHED, True),
+            *between,
+            call("t4", "cd docs && ./build.sh"),
+            result("t4", "build succeeded"),
+        ],
+    )
+    ((episode, lesson),) = [(e, c) for e, c in pairs if "build.sh" in e.call.text]  # type: ignore[union-attr]
+    assert episode.fix is not None and episode.fix.kind is FixKind.EDITED
+    assert lesson.fix is None and "first" not in lesson.text
+
+
+def test_a_script_the_session_did_not_write_is_still_a_step_to_run_first(tmp_path: Path) -> None:
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "cd docs && ./build.sh"),
+            result("t1", "Exit code 1\nerror: generated/api.json: No such file or directory", True),
+            call("t3", "python3 tools/gen_api.py"),
+            result("t3", "wrote generated/api.json"),
+            call("t4", "cd docs && ./build.sh"),
+            result("t4", "build succeeded"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+
+
+def test_pnpms_workspace_root_check_overridden_is_no_fix(tmp_path: Path) -> None:
+    """`-w` gets past pnpm's check that a dependency belongs to one of the workspace's
+    packages: no line teaches it as the way."""
+    root = "ERR_PNPM_ADDING_TO_ROOT  Running this command will add the dependency to the root"
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "pnpm add zod"),
+            result("t1", f"Exit code 1\n{root}", True),
+            call("t2", "pnpm add -w zod"),
+            result("t2", "dependencies:\n+ zod 3.23.8"),
+        ],
+    )
+    assert lesson.fix is None and "-w" not in lesson.text and "ask first" in lesson.text

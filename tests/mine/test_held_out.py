@@ -1839,3 +1839,39 @@ def test_an_aider_command_declined_is_corrected_by_its_family_or_a_refusal(
         "",
     ]
     assert _aider_corrections(tmp_path, texts)
+
+
+def test_cmds_cd_switch_in_powershell_is_the_lesson_not_the_command_after_it(
+    tmp_path: Path,
+) -> None:
+    """`cd /d D:\\app && git fetch` in Codex's PowerShell: the `cd` failed (cmd's `/d`), the
+    fetch never ran; Set-Location's own form worked."""
+    from metis_distill.mine.shells import CMD_IN_POWERSHELL_TEXT
+
+    refused = (
+        "Set-Location: A positional parameter cannot be found that accepts argument 'D:\\app'."
+    )
+    (lesson,) = _rollout_lessons(
+        tmp_path,
+        [
+            ("cd /d D:\\app && git fetch --all --prune", OUT, 1, refused),
+            ("Set-Location -Path D:\\app; git fetch --all --prune", OUT, 0, ""),
+        ],
+    )
+    assert lesson == CMD_IN_POWERSHELL_TEXT and "git fetch" not in lesson
+
+
+_INDEX_LOCKED = "fatal: Unable to create '/w/.git/index.lock': Operation not permitted"
+_REFUSED = 'exec_command failed: CreateProcess { message: "Rejected(\\"rejected by user\\")" }'
+
+
+@pytest.mark.parametrize(("answer", "code", "taught"), [(_REFUSED, 1, False), ("", 0, True)])
+def test_a_rerun_outside_the_sandbox_the_user_refused_teaches_nothing(
+    tmp_path: Path, answer: str, code: int, taught: bool
+) -> None:
+    """The agent asked to run `git add` outside the sandbox and the user said no: "ask to run
+    it with escalated permissions" is what the user just refused."""
+    lessons = _rollout_lessons(
+        tmp_path, [("git add a.txt", {}, 128, _INDEX_LOCKED), ("git add a.txt", OUT, code, answer)]
+    )
+    assert any("`.git/`" in lesson for lesson in lessons) is taught

@@ -128,12 +128,24 @@ def _uninstalls_hooks(args: tuple[str, ...]) -> bool:
     return args[:1] == ("uninstall",)
 
 
+def _adds_to_workspace_root(args: tuple[str, ...]) -> bool:
+    """`pnpm add -w x`: past pnpm's check that a dependency belongs to one of the workspace's
+    packages, not its root (ERR_PNPM_ADDING_TO_ROOT)."""
+    adds = bool(args) and args[0] in ("add", "install", "i")
+    return adds and any(
+        a in ("--workspace-root", "--ignore-workspace-root-check")
+        or re.fullmatch(r"-[a-zA-Z]*w[a-zA-Z]*", a)
+        for a in args[1:]
+    )
+
+
 PROGRAMS: dict[str, tuple[Callable[[tuple[str, ...]], bool], Danger]] = {
     "rm": (_deletes_broadly, Danger.BROAD_DELETE),
     "find": (_finds_and_deletes, Danger.BROAD_DELETE),
     "curl": (_curl_insecure, Danger.TLS_OFF),
     "set": (_errexit_off, Danger.ERRORS_OFF),
     "pre-commit": (_uninstalls_hooks, Danger.HOOKS_OFF),
+    "pnpm": (_adds_to_workspace_root, Danger.SAFETY_OFF),
 }
 
 

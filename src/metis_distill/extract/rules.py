@@ -38,6 +38,8 @@ from metis_distill.mine.modules import INSTALL, importing_step, interpreter
 from metis_distill.mine.own_shell import OWN_SHELL_TEXT, killed_own_shell
 from metis_distill.mine.persisted import mode_committed
 from metis_distill.mine.shells import (
+    CMD_IN_POWERSHELL_FIX,
+    CMD_IN_POWERSHELL_TEXT,
     ESCAPED_QUOTE_LESSON,
     HEREDOC_IN_POWERSHELL_FIX,
     HEREDOC_IN_POWERSHELL_TEXT,
@@ -48,6 +50,7 @@ from metis_distill.mine.shells import (
     backslashes_eaten,
     broken_heredoc,
     closed_beside_more,
+    cmd_in_powershell,
     escaped_bang,
     foreign_command,
     heredoc_in_powershell,
@@ -222,6 +225,8 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         signature = error.text.strip().splitlines()[-1]
     if not signature or call is None:
         return None  # a failure we cannot tie to what was run teaches nothing actionable
+    if _escalation_refused(run, error, call):
+        return None  # the user said no to the rerun outside the sandbox: no way out to teach
     if episode.fix is not None and episode.fix.kind is FixKind.ESCALATED:
         signature = _refusal_line(error.text, signature)
     if episode.fix is not None and _told_by_the_error(episode.fix, error):
@@ -399,6 +404,23 @@ def _default_limit_stopped(call: Event, failure: Event) -> bool:
 _WAITS_FOR_INPUT = re.compile(
     r"\?\s*(?:\(y\)|\[y/n\]|\(y/n\))?\s*$|Ok to proceed|Waiting for your editor|›\s*$", re.I
 )
+
+
+def _escalation_refused(run: Run, error: Event, call: Event) -> bool:
+    """The next call after the failure reran its command with escalated permissions, and the
+    user refused it."""
+    for event in run.events[error.seq + 1 : error.seq + _RERUN_WITHIN]:
+        if event.kind is not EventKind.TOOL_CALL:
+            continue
+        if not event.escalated or first_step(event.text) != first_step(call.text):
+            return False
+        results = run.events[event.seq + 1 : event.seq + _RERUN_WITHIN]
+        answer = next((e for e in results if e.tool_use_id == event.tool_use_id), None)
+        return answer is not None and answer.kind is EventKind.INTERRUPT
+    return False
+
+
+_RERUN_WITHIN = 12  # events: the rerun and its answer follow the failure at once
 
 
 def _mode_kept(run: Run, episode: Episode, signature: str) -> bool:
@@ -1345,6 +1367,8 @@ def _known_shell_cause(call: Event, error: str, harness: str) -> tuple[str, str 
         return _CD_BLOCKED_TEXT, None
     if harness == "codex" and posix_in_powershell(call, error) is not None:
         return POSIX_IN_POWERSHELL_TEXT, None
+    if harness == "codex" and cmd_in_powershell(call, error) is not None:
+        return CMD_IN_POWERSHELL_TEXT, CMD_IN_POWERSHELL_FIX
     if _HERE_STRING_HEADER.search(error[:4000]):
         return _HERE_STRING_TEXT, None
     if closed_beside_more(call, error):

@@ -728,6 +728,8 @@ def _classify(
             return Fix(FixKind.EDITED, later, result)  # a step that changed files: an edit
         if extra and all(_WAIT.match(step) for step in extra):
             return Fix(FixKind.RETRIED, later, result)  # waited and ran again: it was transient
+        if any(_changes_the_days_code(events, later, step) for step in extra):
+            return Fix(FixKind.EDITED, later, result)
         if extra:
             return Fix(FixKind.PREPARED, later, result)
         # `npm install -D tailwindcss@3` between `npx tailwindcss init` and its `-p` form
@@ -735,6 +737,8 @@ def _classify(
     # a request issued beside the failed one, before its error came back, answered no error
     # (an install issued beside it ran after it all the same: Claude Code runs them in turn)
     steps = _state_changes([e for e in between if e.seq > failure.seq or not _requests(e)], call)
+    if any(_changes_the_days_code(events, step) for step in steps):
+        return Fix(FixKind.EDITED, later, result, steps[-MAX_STEPS:])
     if steps:
         return Fix(FixKind.PREPARED, later, result, steps[-MAX_STEPS:])
     if split_heredocs(later.text)[1] != split_heredocs(call.text)[1]:
@@ -745,6 +749,40 @@ def _classify(
     if _folders_made_first(call.text, later.text):
         return Fix(FixKind.PREPARED, later, result)  # the folder it missed, made first
     return Fix(FixKind.RETRIED, later, result)
+
+
+def _changes_the_days_code(events: tuple[Event, ...], call: Event, step: str = "") -> bool:
+    """The call (or one step of it) runs a script the agent wrote earlier in the session
+    (`python3 patch.py` after `cat <<'EOF' > patch.py`): it changed the day's code, no way to
+    run things that the next session has."""
+    if call.tool_name not in _SHELLS:
+        return False
+    for part in shell_steps(step or call.text):
+        script = _RUNS_SCRIPT.match(part)
+        if script is not None and _written_before(events, call, file_name(script["script"])):
+            return True
+    return False
+
+
+def _written_before(events: tuple[Event, ...], call: Event, name: str) -> bool:
+    """A call of the session before this one wrote the file `name`: the Write tool, or the
+    shell (`cat > name`, `tee name`, `cat <<'EOF' > name`)."""
+    writes = re.compile(rf"(?:>|\btee\s+(?:-a\s+)?)\s*[\"']?(?:[\w./~-]*/)?{re.escape(name)}\b")
+    for event in events[: call.seq]:
+        if event.kind is not EventKind.TOOL_CALL or event.session != call.session:
+            continue
+        if event.tool_name == "Write" and file_name(event.text.strip()) == name:
+            return True
+        if event.tool_name in _SHELLS and writes.search(split_heredocs(event.text)[0]):
+            return True
+    return False
+
+
+# A step that runs a script file: `python3 fix.py`, `bash x.sh`, `./run.sh`, `node a.js`.
+_RUNS_SCRIPT = re.compile(
+    r"^(?:(?:python[\d.]*|node|bash|sh|zsh|ruby|perl|php|deno|bun)\s+(?:-\S+\s+)*)?"
+    r"(?P<script>(?:\.{1,2}/)?[\w./-]*\.(?:py|sh|js|mjs|cjs|ts|rb|pl|php)|\./[\w.-]+)(?:\s|$)"
+)
 
 
 def _requests(event: Event) -> bool:
@@ -1165,10 +1203,12 @@ def _successful_calls(
     ]
 
 
-# Files taken back from git (`git checkout 47f62f9 -- lib/x`, `git restore src/a.ts`): the
-# working tree's files changed, as by an edit.
+# Files taken back from git (`git checkout 47f62f9 -- lib/x`, `git checkout src/a.py`, `git
+# restore src/a.ts`): the working tree's files changed, as by an edit. (A file is told from a
+# branch by its extension: `git checkout feature/login` is no edit.)
 _RESTORES = re.compile(
-    r"^git\s+(?:checkout\s+(?:\S+\s+)?--\s+\S|restore\s+(?![^\n]*\s?(?:-S|--staged)\b))"
+    r"^git\s+(?:checkout\s+(?:(?:\S+\s+)?--\s+\S|(?!-)[\w./-]*\.[A-Za-z]\w{0,4}\s*$)"
+    r"|restore\s+(?![^\n]*\s?(?:-S|--staged)\b))"
 )
 
 

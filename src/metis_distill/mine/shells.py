@@ -136,6 +136,34 @@ def posix_in_powershell(call: Event, error: str) -> str | None:
 
 _RUNS_POWERSHELL = re.compile(r"\b(?:powershell|pwsh)(?:\.exe)?\b", re.I)
 
+# A cmd builtin with a cmd switch (`cd /d D:\app`, `dir /s`, `del /q`) in a step of its own.
+_CMD_SWITCHED = re.compile(
+    r"(?:^|&&|\|\||;)\s*(?P<step>(?:cd|chdir|dir|del|erase|copy|move|rd|rmdir|md|mkdir)"
+    r"\s+/[A-Za-z?]{1,2})(?=\s)",
+    re.I,
+)
+# How a PowerShell cmdlet refuses a word it has no parameter for: cmd's `/d` taken as a second
+# path (`Set-Location: A positional parameter cannot be found that accepts argument 'D:\app'`).
+_NO_POSITIONAL = re.compile(r"A positional parameter cannot be found that accepts argument")
+CMD_IN_POWERSHELL_TEXT = (
+    "Shell commands here run in PowerShell, not cmd: cmd's switches fail there (`cd /d DIR` "
+    "gives “Set-Location: A positional parameter cannot be found that accepts argument …”); "
+    "write PowerShell's own form (`Set-Location -Path DIR`, `Get-ChildItem -Recurse`, "
+    "`Remove-Item -Recurse -Force`)."
+)
+CMD_IN_POWERSHELL_FIX = "write it as PowerShell (`Set-Location -Path DIR`)"
+
+
+def cmd_in_powershell(call: Event, error: str) -> str | None:
+    """The cmd builtin with a cmd switch (`cd /d`) that the harness's shell, PowerShell,
+    refused, or None. (The step may be one a lesson's wording leaves out, `cd /d X && git
+    fetch`: the error is the `cd`'s, not the fetch's.)"""
+    if _RUNS_POWERSHELL.search(call.text) or not _NO_POSITIONAL.search(error[:2000]):
+        return None
+    found = _CMD_SWITCHED.search(quotes_masked(call.text))
+    return None if found is None else call.text[found.start("step") : found.end("step")]
+
+
 # A bash here-document given to PowerShell: its parser stops at the `<<` before anything runs.
 _HEREDOC_REFUSED = re.compile(
     r"Missing file specification after redirection operator|The '<' operator is reserved for "
