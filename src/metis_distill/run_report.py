@@ -147,6 +147,7 @@ class RunSummary(BaseModel):
     candidates: int = 0
     lessons_new: int = 0
     lessons_merged: int = 0
+    merged_into_new: int = 0  # of `lessons_merged`, repeats of a lesson this run made
     duplicates_judged: JudgeStats | None = None
     suppressed: int = 0
     corrupt_lines: int = 0

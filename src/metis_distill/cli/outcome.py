@@ -60,8 +60,7 @@ def summary(report: RunReport) -> str:
     )
     found = (
         f": {counted(report.episodes, 'episode')}, {counted(report.candidates, 'candidate')} "
-        f"-> {counted(report.lessons_new, 'new lesson')}, {report.lessons_merged} merged into "
-        "known ones."
+        f"-> {_lessons_said(report)}."
         if report.files_read
         else "."
     )
@@ -71,6 +70,16 @@ def summary(report: RunReport) -> str:
     if usage is not None:
         line += f"\n{usage.usage_note}"
     return line
+
+
+def _lessons_said(report: RunReport) -> str:
+    """New lessons, and the candidates merged: into lessons this run made (repeats), or into
+    lessons the ledger knew before."""
+    repeats = report.merged_into_new
+    into_known = report.lessons_merged - repeats
+    repeated = f" ({counted(repeats, 'repeat')} merged in)" if repeats else ""
+    new = counted(report.lessons_new, "new lesson")
+    return f"{new}{repeated}, {into_known} merged into known ones"
 
 
 def proposal_line(proposal: ProposalOutcome) -> str:
