@@ -14,6 +14,8 @@ from metis_distill.curate.merge import JudgeStats
 from metis_distill.statuses import PublishStatus
 from metis_distill.tripwires import RunStats
 
+PROPOSAL_STATUS = "proposal_status"  # the key of the publish status in a run's stored summary
+
 
 class OtherFile(BaseModel):
     """A context file besides the target that the run's lessons were placed in, and its
@@ -202,6 +204,17 @@ class RunReport(RunSummary):
     """A whole distill: the summary and the proposal it made for the target."""
 
     proposal: ProposalOutcome
+
+    def scalars(self) -> dict[str, int | float | str]:
+        """The summary's scalars and what the proposal made for the target: `accept` says
+        why, when it finds nothing to accept."""
+        p = self.proposal
+        return super().scalars() | {
+            PROPOSAL_STATUS: p.status.value,
+            "lessons_shown": p.lessons_shown,
+            "lessons_known": p.lessons_known,
+            "lessons_waiting": p.lessons_waiting,
+        }
 
     def to_json(self) -> str:
         return json.dumps(self.model_dump(mode="json"), indent=2) + "\n"
