@@ -129,6 +129,29 @@ def test_repeats_within_the_run_are_not_said_merged_into_known_lessons() -> None
     )
 
 
+def test_the_lessons_held_back_are_said_with_why() -> None:
+    """12 of 15 lessons wait for their evidence: the summary says so, and for what."""
+    why = {"no fix seen": 9, "one session only": 3}
+    made = ProposalOutcome(
+        status=PublishStatus.CREATED,
+        proposal_id=1,
+        folder=None,
+        added=3,
+        removed=0,
+        lessons_shown=3,
+        lessons_waiting=12,
+        waiting_why=why,
+    )
+    assert proposal_line(made).startswith(
+        "Proposal #1: 3 lessons added, 0 removed. 12 more lessons wait in the ledger, not earned "
+        "yet (9 no fix seen, 3 one session only). Next: `metis review`"
+    )
+    nothing = _nothing(shown=0, waiting=12).model_copy(update={"waiting_why": why})
+    assert "12 lessons wait in the ledger (9 no fix seen, 3 one session only) until" in (
+        proposal_line(nothing)
+    )
+
+
 def test_reworded_lines_are_not_counted_as_removed() -> None:
     made = ProposalOutcome(
         status=PublishStatus.CREATED,

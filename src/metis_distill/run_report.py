@@ -49,12 +49,19 @@ class ProposalOutcome(BaseModel):
     reasons: tuple[str, ...] = ()  # why a human is needed (tripwires)
     target: str | None = None
     lessons_waiting: int = 0  # this target's active lessons that have not earned a line yet
+    waiting_why: dict[str, int] = Field(default_factory=dict)  # `HeldBack` reason: lessons
     warnings: tuple[str, ...] = ()  # settings that did nothing, limits near, files git commits
     others: tuple[OtherFile, ...] = ()  # the other context files' proposals of the run
     already_documented: tuple[str, ...] = ()  # "id (README.md:12)": the repository states it
     other_agents: tuple[str, ...] = ()  # per lesson held back, who it holds for ("Codex")
     reworded: int = 0
     closed: tuple[int, ...] = ()  # stale proposals closed: made before a person changed the file
+
+    def waiting_why_said(self) -> str:
+        """Why lessons wait, most first: " (9 no fix seen, 3 one session only)"."""
+        if not self.waiting_why:
+            return ""
+        return " (" + ", ".join(f"{n} {why}" for why, n in self.waiting_why.items()) + ")"
 
     def documented_said(self) -> str | None:
         """The lessons left out because the repository's own documents state them."""
