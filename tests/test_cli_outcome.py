@@ -103,6 +103,55 @@ def test_one_of_each_is_said_in_the_singular() -> None:
     assert "(`metis search` finds it)" in line
 
 
+def test_repeats_within_the_run_are_not_said_merged_into_known_lessons() -> None:
+    """A first distill into an empty ledger: the candidates that repeat one another merge into
+    the lessons this same run made, none into known ones."""
+    from metis_distill.cli.outcome import summary
+    from metis_distill.run_report import RunReport
+
+    first = RunReport(
+        extractor="rules",
+        proposal=_nothing(shown=0, waiting=15),
+        files_read=4,
+        events=900,
+        episodes=40,
+        candidates=36,
+        lessons_new=15,
+        lessons_merged=21,
+        merged_into_new=21,
+    )
+    assert summary(first).endswith(
+        "36 candidates -> 15 new lessons (21 repeats merged in), 0 merged into known ones."
+    )
+    later = first.model_copy(update={"merged_into_new": 1})
+    assert summary(later).endswith(
+        "-> 15 new lessons (1 repeat merged in), 20 merged into known ones."
+    )
+
+
+def test_the_lessons_held_back_are_said_with_why() -> None:
+    """12 of 15 lessons wait for their evidence: the summary says so, and for what."""
+    why = {"no fix seen": 9, "one session only": 3}
+    made = ProposalOutcome(
+        status=PublishStatus.CREATED,
+        proposal_id=1,
+        folder=None,
+        added=3,
+        removed=0,
+        lessons_shown=3,
+        lessons_waiting=12,
+        waiting_why=why,
+    )
+    assert proposal_line(made).startswith(
+        "Proposal #1: 3 lessons added, 0 removed. 12 more lessons wait in the ledger, not earned "
+        "yet (9 no fix seen, 3 one session only). Next: `metis review`"
+    )
+    nothing = _nothing(shown=0, waiting=12).model_copy(update={"waiting_why": why})
+    assert "12 lessons wait in the ledger (9 no fix seen, 3 one session only) until" in (
+        proposal_line(nothing)
+    )
+
+
 def test_reworded_lines_are_not_counted_as_removed() -> None:
     made = ProposalOutcome(
         status=PublishStatus.CREATED,

@@ -43,6 +43,13 @@ class ProposalError(MetisError):
     """A proposal cannot be shown, accepted or rejected as asked."""
 
 
+class NothingProposed(ProposalError):
+    """The target's last distill proposed nothing for it: nothing to accept, refuse or review
+    is no error (exit code 0, said as a note), so `distill && accept --all` runs on."""
+
+    exit_code = 0
+
+
 class TargetChangedError(ProposalError):
     """The target file changed since the proposal was made."""
 

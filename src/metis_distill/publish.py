@@ -6,6 +6,7 @@ retired and why, lessons not working, recovery metrics).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -15,7 +16,7 @@ from filelock import FileLock
 
 from metis_distill import tripwires
 from metis_distill.config import Settings
-from metis_distill.curate.earned import earned
+from metis_distill.curate.earned import earned, held_back
 from metis_distill.curate.merge import DEFAULT_PARAPHRASE_DISTANCE
 from metis_distill.curate.retire import DEFAULT_RETIRE_AFTER_DAYS
 from metis_distill.curate.select import (
@@ -130,8 +131,11 @@ def publish_targets(
     record_merged(ledger, locks_dir)  # a `propose --git` branch merged since: an accept
     root = repository_root(target)
     in_scope = lessons_in_scope(ledger, scope)
-    earned_here = without_answered_warnings([v for v in in_scope if earned(v)])
+    held = [held_back(v) for v in in_scope]
+    unheld = [v for v, why in zip(in_scope, held, strict=True) if why is None]
+    earned_here = without_answered_warnings(unheld)
     waiting = len(in_scope) - len(earned_here)
+    waiting_why = Counter(why for why in held if why is not None)
     documented = already_documented(earned_here, statements(root, documents(root)))
     earned_here = [v for v in earned_here if v.id not in documented]
     written = {Path(v.target) for v in ledger.all_versions()}
@@ -152,7 +156,7 @@ def publish_targets(
                 curation=curation,
                 stats=(current, previous),
                 scope=scope,
-                waiting=waiting,
+                waiting=(waiting, dict(waiting_why.most_common())),
                 documented=list(documented.values()),
             )
             for where in placement.files
@@ -219,9 +223,11 @@ def _publish_one(
     curation: Curation,
     stats: tuple[tripwires.RunStats, tripwires.RunStats | None],
     scope: Scope,
-    waiting: int = 0,
+    waiting: tuple[int, dict[str, int]] = (0, {}),
     documented: Sequence[Documented] = (),
 ) -> ProposalOutcome:
+    """`waiting`: the lessons in scope that have not earned a line, and how many for each
+    reason `held_back` gives."""
     target = where.path
     chosen = budgeted(not_refused(lessons, ledger, target), curation.budget, verify=verified)
     shown = sum(len(v) for v in chosen.values())
@@ -245,7 +251,8 @@ def _publish_one(
                 lessons_known=known,
                 lessons_active=active,
                 target=str(target),
-                lessons_waiting=waiting,
+                lessons_waiting=waiting[0],
+                waiting_why=waiting[1],
                 already_documented=_stated(documented),
                 closed=closed,
                 warnings=(f"{target}: {broken}; nothing is proposed for it until then",)
@@ -279,7 +286,8 @@ def _publish_one(
         lessons_active=active,
         reasons=tuple(reasons),
         target=str(target),
-        lessons_waiting=waiting,
+        lessons_waiting=waiting[0],
+        waiting_why=waiting[1],
         warnings=tuple(warnings),
         already_documented=_stated(documented),
     )

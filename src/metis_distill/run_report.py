@@ -14,6 +14,8 @@ from metis_distill.curate.merge import JudgeStats
 from metis_distill.statuses import PublishStatus
 from metis_distill.tripwires import RunStats
 
+PROPOSAL_STATUS = "proposal_status"  # the key of the publish status in a run's stored summary
+
 
 class OtherFile(BaseModel):
     """A context file besides the target that the run's lessons were placed in, and its
@@ -47,12 +49,19 @@ class ProposalOutcome(BaseModel):
     reasons: tuple[str, ...] = ()  # why a human is needed (tripwires)
     target: str | None = None
     lessons_waiting: int = 0  # this target's active lessons that have not earned a line yet
+    waiting_why: dict[str, int] = Field(default_factory=dict)  # `HeldBack` reason: lessons
     warnings: tuple[str, ...] = ()  # settings that did nothing, limits near, files git commits
     others: tuple[OtherFile, ...] = ()  # the other context files' proposals of the run
     already_documented: tuple[str, ...] = ()  # "id (README.md:12)": the repository states it
     other_agents: tuple[str, ...] = ()  # per lesson held back, who it holds for ("Codex")
     reworded: int = 0
     closed: tuple[int, ...] = ()  # stale proposals closed: made before a person changed the file
+
+    def waiting_why_said(self) -> str:
+        """Why lessons wait, most first: " (9 no fix seen, 3 one session only)"."""
+        if not self.waiting_why:
+            return ""
+        return " (" + ", ".join(f"{n} {why}" for why, n in self.waiting_why.items()) + ")"
 
     def documented_said(self) -> str | None:
         """The lessons left out because the repository's own documents state them."""
@@ -147,6 +156,7 @@ class RunSummary(BaseModel):
     candidates: int = 0
     lessons_new: int = 0
     lessons_merged: int = 0
+    merged_into_new: int = 0  # of `lessons_merged`, repeats of a lesson this run made
     duplicates_judged: JudgeStats | None = None
     suppressed: int = 0
     corrupt_lines: int = 0
@@ -201,6 +211,17 @@ class RunReport(RunSummary):
     """A whole distill: the summary and the proposal it made for the target."""
 
     proposal: ProposalOutcome
+
+    def scalars(self) -> dict[str, int | float | str]:
+        """The summary's scalars and what the proposal made for the target: `accept` says
+        why, when it finds nothing to accept."""
+        p = self.proposal
+        return super().scalars() | {
+            PROPOSAL_STATUS: p.status.value,
+            "lessons_shown": p.lessons_shown,
+            "lessons_known": p.lessons_known,
+            "lessons_waiting": p.lessons_waiting,
+        }
 
     def to_json(self) -> str:
         return json.dumps(self.model_dump(mode="json"), indent=2) + "\n"

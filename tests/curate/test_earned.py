@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from metis_distill.curate.earned import earned
+from metis_distill.curate.earned import HeldBack, earned, held_back
 from metis_distill.ledger import Ledger, LessonView
 from tests.curate.sessions import Bash, Say, distil, write_session
 
@@ -56,6 +56,7 @@ def test_a_one_off_failure_with_no_fix_stays_in_the_ledger(tmp_path: Path, embed
     outcome = distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
     (lesson,) = [r for r in Ledger.at(data).lessons() if "quota" in r.text]
     assert lesson.fix is None  # searchable, never rendered
+    assert outcome.waiting_why.get(HeldBack.NO_FIX_SEEN, 0) >= 1  # and the summary says why
     assert outcome.folder is None or not [ln for ln in _lines(_proposed(outcome)) if "quota" in ln]
 
     # the same failure in a second session: no cause known, no remedy seen, still nothing
@@ -84,6 +85,18 @@ def test_a_warning_with_a_known_cause_renders_from_a_second_session() -> None:
     for warning, scope in ((opaque, ("Bash:bd",)), (missing, ("Bash:rg",))):
         assert not earned(_Lesson(warning, scope=scope, support=2))
         assert earned(_Lesson(warning, scope=scope, support=3))
+
+
+def test_a_lesson_held_back_is_held_back_for_a_reason_the_summary_can_say() -> None:
+    opaque = "`bd show …` fails here: “Error: Database out of sync with JSONL.” (no fix seen)."
+    assert held_back(_Lesson(opaque, scope=("Bash:bd",), support=2)) is HeldBack.NO_FIX_SEEN
+    once = "`make db` fails here (“role app does not exist”); run `make db-init` first."
+    assert held_back(_Lesson(once, scope=("Bash:make",), support=1)) is HeldBack.ONE_SESSION
+    waived = "`curl …` fails here (“certificate verify failed”); use `curl -k …` instead."
+    lesson = _Lesson(waived, scope=("Bash:curl",), fix="curl -k https://x", support=4)
+    assert held_back(lesson) is HeldBack.CHECK_WAIVED
+    fixed = _Lesson(once, scope=("Bash:make",), fix="make db-init && make db", support=1)
+    assert held_back(fixed) is None and earned(fixed)
 
 
 def test_a_resumed_session_does_not_make_a_one_off_recur(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]

@@ -37,11 +37,13 @@ def test_exact_duplicate_merges_evidence(stores) -> None:  # type: ignore[no-unt
     stats = curate(
         [candidate(text, 1, "s1"), candidate(text, 9, "s2")], ledger, index, archive_root="/a"
     )
-    assert (stats.new, stats.merged) == (1, 1)
+    assert (stats.new, stats.merged, stats.merged_into_new) == (1, 1, 1)  # a repeat of this run
     evidence = ledger.evidence_of([lesson_id(LessonKind.GOTCHA, text)])
     assert sorted(e.session_id for e in next(iter(evidence.values()))) == ["s1", "s2"]
     again = curate([candidate(text, 1, "s1")], ledger, index, archive_root="/a")
     assert again.known_evidence == 1 and ledger.counts()["evidence"] == 2  # idempotent
+    later = curate([candidate(text, 20, "s3")], ledger, index, archive_root="/a")
+    assert (later.merged, later.merged_into_new) == (1, 0)  # into a lesson known before
 
 
 def test_near_duplicate_merges_but_a_different_lesson_does_not(stores) -> None:  # type: ignore[no-untyped-def]

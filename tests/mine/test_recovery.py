@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from metis_distill import sources
 from metis_distill.ledger import Ledger
 from metis_distill.mine.recovery import classify, metrics, recoveries
-from metis_distill.models import Event, EventKind, SourceRef
+from metis_distill.models import Event, EventKind, Run, SourceRef
 from tests.curate.sessions import Bash, Say, distil, write_session
 
 S = datetime(2026, 10, 5, 8, 0, tzinfo=UTC)
@@ -191,3 +192,57 @@ def test_a_program_cmd_exe_cannot_find_is_a_missing_program_in_its_language() ->
     ):
         event = Event(0, "user", EventKind.TOOL_RESULT, said, SourceRef("a.jsonl", 1, 1))
         assert classify(event) == "missing program"
+
+
+def _claude_run(path: Path) -> Run:
+    return sources.by_name("claude_code").parse_lines(
+        path.name, list(enumerate(path.read_text().splitlines(), start=1))
+    )
+
+
+def test_a_search_that_found_nothing_is_no_failure_to_recover_from(tmp_path: Path) -> None:
+    """`rg` and `grep` exit 1 when nothing matched, `diff` when the files differ: an answer,
+    as `signals.answers_no` reads it, not a failure waiting for its fix."""
+    path = write_session(
+        tmp_path,
+        "d0000011",
+        S,
+        [
+            Say("user", "Find where the cart total is rounded.", after=0),
+            Bash("rg -n 'round\\(' web/lib", "", failed=True, after=5),
+            Bash("grep -rn total_cents src", "", failed=True, after=5),
+            Bash("diff old.csv new.csv", "3c3\n< a\n---\n> b", failed=True, after=5),
+            Bash("rg -n 'round\\(' src", "src/cart.py:12: round(total, 2)", after=20),
+            Bash("pytest -q", "1 failed, 3 passed in 0.4s", failed=True, after=5),
+        ],
+    )
+    found = recoveries(_claude_run(path))
+    assert [r.command for r in found] == ["pytest -q"]
+
+
+def test_a_rerun_the_user_rejected_is_no_recovery(tmp_path: Path) -> None:
+    """Codex asks before it reruns a command outside its sandbox; the user's "no" is no
+    success of the command, however soon it came."""
+    refusal = 'exec_command failed: CreateProcess { message: "Rejected(\\"rejected by user\\")" }'
+    records = [
+        {"type": "session_meta", "payload": {"id": "abc", "cwd": "/w"}},
+        _codex_call("c1", "npm install", "2025-09-01T00:00:00Z"),
+        _codex_output("c1", "Process exited with code 1\nnpm ERR! code EACCES", "2025-09-01T00:00:05Z"),
+        _codex_call("c2", "npm install", "2025-09-01T00:00:30Z"),
+        _codex_output("c2", refusal, "2025-09-01T00:00:44Z"),
+    ]  # fmt: skip
+    path = tmp_path / "rollout-x.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    (found,) = recoveries(sources.by_name("codex").parse_file(path, tmp_path))
+    assert found.command == "npm install" and found.recovered_at is None
+
+
+def _codex_call(call_id: str, command: str, when: str) -> dict[str, object]:
+    arguments = json.dumps({"command": ["bash", "-lc", command]})
+    payload = {"type": "function_call", "name": "shell", "call_id": call_id, "arguments": arguments}
+    return {"timestamp": when, "type": "response_item", "payload": payload}
+
+
+def _codex_output(call_id: str, output: str, when: str) -> dict[str, object]:
+    payload = {"type": "function_call_output", "call_id": call_id, "output": output}
+    return {"timestamp": when, "type": "response_item", "payload": payload}

@@ -69,7 +69,8 @@ def friendly(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
         except MetisError as e:
             # soft_wrap: a path in a message must stay whole when there is no terminal
-            err.print(f"[bold red]error:[/] {escape(str(e))}", soft_wrap=True)
+            label = "[bold red]error:[/]" if e.exit_code else "[yellow]note:[/]"
+            err.print(f"{label} {escape(str(e))}", soft_wrap=True)
             if e.hint:
                 err.print(f"[dim]hint:[/] {escape(e.hint)}", soft_wrap=True)
             raise typer.Exit(e.exit_code) from e

@@ -60,8 +60,7 @@ def summary(report: RunReport) -> str:
     )
     found = (
         f": {counted(report.episodes, 'episode')}, {counted(report.candidates, 'candidate')} "
-        f"-> {counted(report.lessons_new, 'new lesson')}, {report.lessons_merged} merged into "
-        "known ones."
+        f"-> {_lessons_said(report)}."
         if report.files_read
         else "."
     )
@@ -71,6 +70,16 @@ def summary(report: RunReport) -> str:
     if usage is not None:
         line += f"\n{usage.usage_note}"
     return line
+
+
+def _lessons_said(report: RunReport) -> str:
+    """New lessons, and the candidates merged: into lessons this run made (repeats), or into
+    lessons the ledger knew before."""
+    repeats = report.merged_into_new
+    into_known = report.lessons_merged - repeats
+    repeated = f" ({counted(repeats, 'repeat')} merged in)" if repeats else ""
+    new = counted(report.lessons_new, "new lesson")
+    return f"{new}{repeated}, {into_known} merged into known ones"
 
 
 def proposal_line(proposal: ProposalOutcome) -> str:
@@ -93,8 +102,17 @@ def proposal_line(proposal: ProposalOutcome) -> str:
     reworded = f", {proposal.reworded} reworded" if proposal.reworded else ""
     return (
         f"Proposal #{number}: {proposal.added} {lessons} added{reworded}, "
-        f"{proposal.removed} removed. {following}"
+        f"{proposal.removed} removed.{_waiting_said(proposal)} {following}"
     )
+
+
+def _waiting_said(proposal: ProposalOutcome) -> str:
+    """The lessons held back from the file, and why, most first."""
+    waiting = proposal.lessons_waiting
+    if not waiting:
+        return ""
+    wait = counted(waiting, "more lesson waits", "more lessons wait")
+    return f" {wait} in the ledger, not earned yet{proposal.waiting_why_said()}."
 
 
 def _closed_said(closed: tuple[int, ...]) -> str:
@@ -133,13 +151,15 @@ def _nothing_message(proposal: ProposalOutcome) -> str:
     if waiting and proposal.lessons_shown == 0:
         return (
             "No change to propose: no lesson has earned a line in this target yet; "
-            f"{counted(waiting, 'lesson waits', 'lessons wait')} in the ledger until {earns} one "
+            f"{counted(waiting, 'lesson waits', 'lessons wait')} in the ledger"
+            f"{proposal.waiting_why_said()} until {earns} one "
             f"(`metis search` finds {them})."
         )
     if waiting:
         return (
             "No change to propose: the target already says all we know; "
-            f"{counted(waiting, 'more lesson waits', 'more lessons wait')} in the ledger until "
+            f"{counted(waiting, 'more lesson waits', 'more lessons wait')} in the ledger"
+            f"{proposal.waiting_why_said()} until "
             f"{earns} a line (`metis search` finds {them})."
         )
     return "No change to propose: the target already says all we know."

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from enum import StrEnum
 from typing import Protocol
 
 from metis_distill.extract.wording import NO_FIX_SEEN, NO_RUNNER_SEEN, UNTIL_EDITED
@@ -68,28 +69,45 @@ class Judged(Protocol):
     def support(self) -> int: ...
 
 
+class HeldBack(StrEnum):
+    """Why a lesson has not earned a line (yet): said in the distill's summary."""
+
+    ONLY_EDITS = "edits that missed"
+    CHECK_WAIVED = "a fix that turns a check off"
+    REPAIRED_ONCE = "a repair done once"
+    WORK_OF_THE_DAY = "the day's own tests or types"
+    UNTIL_EDITED = "mended by an edit"
+    NO_FIX_SEEN = "no fix seen"
+    ONE_SESSION = "one session only"
+
+
 def earned(lesson: Judged) -> bool:
+    return held_back(lesson) is None
+
+
+def held_back(lesson: Judged) -> HeldBack | None:
+    """Why the lesson has not earned a line; None when it has."""
     if lesson.kind != LessonKind.FAILURE:
-        return True
+        return None
     if _only_edits(lesson):
         # That an edit can miss the file's text every agent knows, and the tool itself says
         # what to do (read the file again): however often, a line would say what it says.
-        return False
+        return HeldBack.ONLY_EDITS
     if lesson.fix is not None and _waives_a_check(lesson.fix):
-        return False  # however it was worded: a check turned off is no fix to teach
+        return HeldBack.CHECK_WAIVED  # however it was worded: no fix to teach
     if lesson.fix is not None:
         # a package installed to mend it is a repair done: the next run finds it installed
-        return lesson.support >= RECURRING_SESSIONS or not _repairs_by_install(
-            lesson.text, lesson.fix
-        )
+        once = lesson.support < RECURRING_SESSIONS and _repairs_by_install(lesson.text, lesson.fix)
+        return HeldBack.REPAIRED_ONCE if once else None
     installing = _NOT_INSTALLED.search(lesson.text) is not None
     if _CODE_UNDER_WORK.search(lesson.text) and not installing:
-        return False  # its tests or types failing is the work of the day, however often
+        return HeldBack.WORK_OF_THE_DAY  # its tests or types failing, however often
     if UNTIL_EDITED in lesson.text:
-        return False  # mended by editing the work: which edit, and why, the line cannot say
+        return HeldBack.UNTIL_EDITED  # which edit, and why, the line cannot say
     if (NO_FIX_SEEN in lesson.text and not installing) or NO_RUNNER_SEEN in lesson.text:
-        return lesson.support >= OPAQUE_RECURRING_SESSIONS
-    return lesson.support >= RECURRING_SESSIONS
+        opaque = lesson.support < OPAQUE_RECURRING_SESSIONS
+        return HeldBack.NO_FIX_SEEN if opaque else None
+    return HeldBack.ONE_SESSION if lesson.support < RECURRING_SESSIONS else None
 
 
 def _waives_a_check(fix: str) -> bool:

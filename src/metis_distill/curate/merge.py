@@ -64,6 +64,7 @@ class CurateStats:
     candidates: int = 0
     new: int = 0
     merged: int = 0
+    merged_into_new: int = 0  # of `merged`, those into a lesson this same call made
     known_evidence: int = 0
     suppressed: int = 0
     new_ids: list[str] = field(default_factory=list)
@@ -120,6 +121,7 @@ def curate(
                 stats.suppressed += 1
             elif added:
                 stats.merged += 1
+                stats.merged_into_new += target.id in stats.new_ids
             else:
                 stats.known_evidence += 1
     if judge is not None:

@@ -112,7 +112,7 @@ def recoveries(run: Run, failed: Sequence[bool] | None = None) -> list[Recovery]
         if not failed[index]:
             continue
         call = calls.get(event.tool_use_id or "")
-        if call is None:
+        if call is None or _no_failure(call, event):
             continue
         success = _next_success(events, index, call, results, searched)
         key = success.seq if success is not None else -1
@@ -121,6 +121,12 @@ def recoveries(run: Run, failed: Sequence[bool] | None = None) -> list[Recovery]
         incidents.append((call, key))
         found.append(_record(run, event, call, success, clocked))
     return found
+
+
+def _no_failure(call: Event, result: Event) -> bool:
+    """An exit the miners do not take for a failure either: a search that found nothing
+    (`rg`, `grep` exit 1), files that differ (`diff`), a run the call bounded itself."""
+    return signals.answers_no(call, result) or signals.stopped_on_purpose(call, result)
 
 
 def clocked_sessions(events: Sequence[Event]) -> set[str]:

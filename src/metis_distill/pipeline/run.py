@@ -342,6 +342,7 @@ def _summary(
         candidates=stats.candidates,
         lessons_new=stats.new,
         lessons_merged=stats.merged,
+        merged_into_new=stats.merged_into_new,
         duplicates_judged=curated.judged,
         suppressed=stats.suppressed,
         corrupt_lines=sum(r.corrupt_lines for r in results),

@@ -163,10 +163,12 @@ def curate_step(
             vectors=vectors,
         )
     log.info(
-        "curate: %d candidates -> %d new lessons, %d merged, %d suppressed (rejected before)",
+        "curate: %d candidates -> %d new lessons, %d merged (%d into lessons of this run), "
+        "%d suppressed (rejected before)",
         stats.candidates,
         stats.new,
         stats.merged,
+        stats.merged_into_new,
         stats.suppressed,
     )
     judged = judge.stats if judge is not None else None
