@@ -59,6 +59,9 @@ def detect(path: Path) -> Detected:
     text = decode(head)
     for source in formats():
         if source.looks_like(path.name, text):
+            replayed = source.replay(path, text) if source.replay is not None else None
+            if replayed is not None:
+                return Detected(path, None, replayed)
             return Detected(path, source)
     return Detected(path, None, "unknown format")
 
