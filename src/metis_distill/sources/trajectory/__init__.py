@@ -8,7 +8,9 @@ mini-SWE-agent: `messages` (the chat: a shell command per assistant message, its
 `<returncode>`/`<output>` in the next message) beside `info`.
 OpenHands: a list of events, actions (`action`, `args`) and observations (`observation`,
 `content`, `extras`) linked by `cause` -> action `id`; the SDK's events carry a `kind`, their
-`action`/`observation` objects, linked by `tool_call_id`.
+`action`/`observation` objects, linked by `tool_call_id`. OpenHands' GitHub resolver writes
+one record (`issue`, `history`, `metrics`, …) whose events are flat (`dataclasses.asdict`: no
+`args`, `extras`, `id` nor `source`), each observation after its action.
 
 The document is pretty-printed, so line numbers matter: it is walked with the stdlib decoder
 (`raw_decode` at offsets) to learn where every record and every key/value starts and ends, and
