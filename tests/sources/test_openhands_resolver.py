@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -95,3 +97,33 @@ def test_the_resolver_outputs_failure_becomes_a_lesson(run: Run) -> None:
 )
 def test_a_flat_event_is_told_from_other_formats_records(record: Any, flat: bool) -> None:
     assert is_flat_event(record) is flat
+
+
+def test_a_resolver_output_of_several_issues_says_why_it_is_not_read(tmp_path: Path) -> None:
+    record = RESOLVER.read_text(encoding="utf-8")
+    compact = json.dumps(json.loads(record), separators=(",", ":")) + "\n"
+    for name, text in (("output.jsonl", record * 2), ("compact.jsonl", compact * 3)):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        detected = sources.detect(path)
+        assert detected.format is None
+        assert "OpenHands resolver output" in detected.reason
+        assert "one file per line" in detected.reason
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ['{"issue": 1, "history": []}', '{"issue": 2, "history": []}'],
+        [
+            '{"issue": {"number": 1}, "history": [{"action": "run", "source": "agent", '
+            '"args": {"command": "ls"}}]}',
+            '{"issue": {"number": 2}, "history": []}',
+        ],
+    ],
+    ids=["no events", "nested events"],
+)
+def test_other_json_lines_stay_unknown(tmp_path: Path, lines: list[str]) -> None:
+    path = tmp_path / "output.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert sources.detect(path).reason == "unknown format"

@@ -63,6 +63,10 @@ def detect(path: Path) -> Detected:
             if replayed is not None:
                 return Detected(path, None, replayed)
             return Detected(path, source)
+    for source in formats():
+        why = source.unread(path.name, text) if source.unread is not None else None
+        if why is not None:
+            return Detected(path, None, why)
     return Detected(path, None, "unknown format")
 
 

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 from metis_distill.sources.base import SourceFormat
 from metis_distill.sources.trajectory.document import FORMAT, parse_lines
+from metis_distill.sources.trajectory.openhands_resolver import several_records
 from metis_distill.sources.trajectory.sniff import looks_like
 
-SOURCE = SourceFormat(FORMAT, looks_like, parse_lines)
+SOURCE = SourceFormat(FORMAT, looks_like, parse_lines, unread=several_records)
 parse_file = SOURCE.parse_file
 
 __all__ = ["FORMAT", "SOURCE", "looks_like", "parse_file", "parse_lines"]

@@ -7,6 +7,8 @@ stand-in replies do not)."""
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +42,50 @@ def is_flat_event(record: Any) -> bool:
         return False
     action, observation = record.get("action"), record.get("observation")
     return isinstance(action, str) != isinstance(observation, str)
+
+
+def several_records(name: str, head: str) -> str | None:  # noqa: ARG001 (content decides)
+    """Why a resolver output of several records (one line an issue) is not read: a file is
+    one run, and each record is a run of its own."""
+    lines = [line for line in head.lstrip("\ufeff").splitlines() if line.strip()]
+    if len(lines) < 2 or not _resolver_line(lines[0]):
+        return None
+    return (
+        "an OpenHands resolver output with a record per issue: only a file of one record is "
+        "read; split it into one file per line"
+    )
+
+
+def _resolver_line(line: str) -> bool:
+    """A resolver record: an object with an `issue` and a `history` of flat events."""
+    try:
+        record = json.loads(line)
+    except ValueError:  # longer than the head: its first event's keys decide
+        events = _HISTORY.search(line)
+        rest = line[events.end() :] if events else ""
+        return _ISSUE_FIRST.match(line) is not None and _flat_keys(rest)
+    history = record.get("history") if isinstance(record, dict) else None
+    return (
+        isinstance(record, dict)
+        and "issue" in record
+        and isinstance(history, list)
+        and bool(history)
+        and is_flat_event(history[0])
+    )
+
+
+_ISSUE_FIRST = re.compile(r'^\{\s*"issue"\s*:\s*\{')
+_HISTORY = re.compile(r'"history"\s*:\s*\[\s*(?=\{)')
+
+
+# Keys, not text: a quote inside a JSON string is escaped (`\"`), so these match keys only.
+_EVENT_KIND_KEY = re.compile(r'"(?:action|observation)"\s*:\s*"')
+_NESTED_KEY = re.compile(r'"(?:source|args|extras|kind)"\s*:')
+
+
+def _flat_keys(events: str) -> bool:
+    """The head of a history's events: actions or observations, none of them nested."""
+    return _EVENT_KIND_KEY.search(events) is not None and _NESTED_KEY.search(events) is None
 
 
 def resolver_session(issue: Any) -> str | None:
