@@ -100,6 +100,19 @@ PLAIN_LOGS = {
     "Error: unhandled exception: t.nim(3, 8) `x == 2`  [AssertionDefect]\n[FAILED] adds\n",
     "nim stack trace": "a/b.nim(25, 26) Error: cannot open file: x.spv\n"
     "stack trace: (most recent call last)\na/c.nims(41, 16) testTask\n",
+    "rustc": "error[E0433]: failed to resolve: use of undeclared crate `tokio`\n"
+    " --> src/main.rs:3:5\n  |\n3 | use tokio::net;\n",
+    "rustc wrapped": "error[E0433]: failed \nto resolve\n --> src\\main.rs:3:5\n",
+    "xctest suite": "Test Suite 'All tests' started at 2026-01-05 09:00:00.100.\n"
+    "Test Suite 'All tests' passed at 2026-01-05 09:00:00.300.\n",
+    "xctest case": "Test Case 'ParserTests.testEmpty' passed (0.002 seconds).\n",
+    "cargo test": "running 3 tests\ntest parse::empty ... ok\n"
+    "test result: ok. 3 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out\n",
+    "go test": "=== RUN   TestParse\n--- FAIL: TestParse (0.00s)\n    parse_test.go:9: got 1\n",
+    "jest": "FAIL src/sum.test.js\nTests:       1 failed, 4 passed, 5 total\n",
+    "cargo build": "   Compiling tallyd v0.2.0 (/src/tallyd)\nerror: linker `cc` not found\n",
+    "powershell native error": "cargo : error: no such command: `nextest`\n"
+    "At line:1 char:1\nerror: could not run the tests\n",
 }
 
 
@@ -125,6 +138,17 @@ NOT_LOGS = {
     "2024-01-03T00:00:00,1.9\n",
     "prose citing a position": "See notes(12, 5) Error: in the table below.\nThanks.\n",
     "prose with a stack trace title": "stack trace: (most recent call last)\nis a heading.\n",
+    "readme quoting a rust error": "Troubleshooting\n\n"
+    "error[E0425]: cannot find function `open_store`\n"
+    "means the store feature is off; build with `--features store`.\n",
+    "readme with a tilde fence around a failing build": "Build\n~~~\n$ cargo build\n"
+    "error: could not compile `tallyd`\n~~~\n",
+    "csv of test verdicts": "suite,case,verdict,seconds\nCounterTests,testWraps,passed,0.004\n"
+    "CounterTests,testReset,failed,0.011\n",
+    "rust source printing a diagnostic": "use std::fmt;\n\nfn main() {\n"
+    '    eprintln!("error[E0001]: demo");\n    eprintln!("  --> src/main.rs:1:1");\n}\n',
+    "swift test source": "import XCTest\n\nfinal class CounterTests: XCTestCase {\n"
+    "    func testReset() {\n        XCTAssertEqual(counter.value, 0)\n    }\n}\n",
 }
 
 
@@ -704,3 +728,83 @@ def test_truncated_and_damaged_act_logs_never_raise(
     if lines:
         lines[-1] = lines[-1][:cut]
     check(lines)
+
+
+# --- compiler and test-runner output without a runner ---------------------------------------
+
+CARGO = ROOT / "cargo_build_errors.txt"
+SWIFT = ROOT / "swift_test.log"
+POWERSHELL = ROOT / "powershell_cargo_test.log"  # a UTF-8 BOM, lines wrapped at ~24 columns
+
+
+@pytest.mark.parametrize("path", [CARGO, SWIFT, POWERSHELL], ids=lambda p: p.name)
+def test_raw_compiler_and_test_output_is_a_log(path: Path) -> None:
+    assert looks_like(path.name, head_of(path))
+    assert sources.detect(path).format is sources.by_name("logs")
+
+
+def errors_of(path: Path) -> list[str]:
+    run = parse_file(path, ROOT)
+    assert_quotable(path, run)
+    return [e.text for e in run.events if e.kind is EventKind.ERROR]
+
+
+def test_a_cargo_build_log_gives_its_errors_not_its_warnings() -> None:
+    errors = errors_of(CARGO)
+    assert [e.splitlines()[0] for e in errors] == [
+        "error[E0425]: cannot find function `open_store` in module `store`",
+        "error[E0308]: mismatched types",
+        'error: could not compile `ledgerd` (bin "ledgerd") due to 2 previous errors; '
+        "1 warning emitted",
+    ]
+    assert "--> ledgerd/src/main.rs:14:18" in errors[0]
+    assert not any(e.startswith("warning") for e in errors)
+
+
+def test_a_failing_xctest_case_is_its_assertion_line() -> None:
+    errors = errors_of(SWIFT)
+    assert len(errors) == 1
+    assert "testResetClearsHistory] : XCTAssertEqual failed" in errors[0]
+
+
+def test_powershells_wrapper_of_a_native_command_is_no_failure() -> None:
+    errors = errors_of(POWERSHELL)
+    assert [e.splitlines()[0] for e in errors] == ["error[E0599]: no ", "error: could not "]
+
+
+LINT_STEP = [
+    "2026-04-01T10:00:00.0000000Z ##[group]Run golangci/golangci-lint-action@v6",
+    "2026-04-01T10:00:00.1000000Z with:",
+    "2026-04-01T10:00:00.2000000Z   version: v1.64",
+    "2026-04-01T10:00:00.3000000Z ##[endgroup]",
+    "2026-04-01T10:00:05.0000000Z Running [golangci-lint run --out-format=github-actions] ...",
+    "2026-04-01T10:00:09.0000000Z ##[error]internal/queue/worker.go:31:9: too many arguments"
+    " in call to q.Pop",
+    "2026-04-01T10:00:09.0100000Z \thave (context.Context)",
+    "2026-04-01T10:00:09.0200000Z \twant () (typecheck)",
+    "2026-04-01T10:00:09.0300000Z ##[error]internal/queue/worker.go:40:2: declared and not used: n",
+    "2026-04-01T10:00:09.0400000Z ##[error]too many arguments in call to q.Push",
+    "2026-04-01T10:00:09.0500000Z \thave (int, int)",
+    "2026-04-01T10:00:09.0600000Z \twant (int) (typecheck)",
+    "2026-04-01T10:00:09.0700000Z ",
+    '2026-04-01T10:00:09.0800000Z level=warning msg="[config_reader] format is deprecated"',
+    "2026-04-01T10:00:09.0900000Z ",
+    "2026-04-01T10:00:09.1000000Z ##[error]issues found",
+    "2026-04-01T10:00:09.2000000Z Ran golangci-lint in 4100ms",
+    "2026-04-01T10:00:09.3000000Z Post job cleanup.",
+]
+
+
+def test_the_runners_errors_of_one_lint_step_are_one_failure(tmp_path: Path) -> None:
+    path = tmp_path / "lint.log"
+    path.write_text("\n".join(LINT_STEP) + "\n", encoding="utf-8")
+    run = parse_file(path, tmp_path)
+    kinds = [e.kind for e in run.events]
+    assert kinds == [EventKind.TOOL_CALL, EventKind.ERROR]  # no result: the step failed
+    error = run.events[1]
+    assert (error.ref.line_start, error.ref.line_end) == (6, 16)
+    found = lessons(path, tmp_path)
+    assert [c.text for c in found] == [
+        "action fails here: “internal/queue/worker.go:31:9: too many arguments in call to "
+        "q.Pop” (no fix seen)."
+    ]

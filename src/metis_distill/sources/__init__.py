@@ -59,7 +59,14 @@ def detect(path: Path) -> Detected:
     text = decode(head)
     for source in formats():
         if source.looks_like(path.name, text):
+            replayed = source.replay(path, text) if source.replay is not None else None
+            if replayed is not None:
+                return Detected(path, None, replayed)
             return Detected(path, source)
+    for source in formats():
+        why = source.unread(path.name, text) if source.unread is not None else None
+        if why is not None:
+            return Detected(path, None, why)
     return Detected(path, None, "unknown format")
 
 

@@ -17,12 +17,18 @@ RawNumberedLines = Iterable[tuple[int, RawLine]]  # UTF-8 lines may come as byte
 class SourceFormat:
     """One run format. `looks_like` sees the file's name and first 64 KiB (decoded text).
     `parse_raw`, when a format has it, reads the same lines with the UTF-8 ones as bytes (JSON
-    lines: parsed without being decoded first) and gives the same run."""
+    lines: parsed without being decoded first) and gives the same run. `replay`, when a format
+    has it, sees a file it claimed (path and head) and says why it is not read when the file
+    only repeats another one that is (None: read it). `unread`, when a format has it, sees a
+    file no format claimed (name and head) and says why, when it is a variant of this format
+    that is not read."""
 
     name: str
     looks_like: Callable[[str, str], bool]
     parse_lines: Callable[[str, NumberedLines], Run]
     parse_raw: Callable[[str, RawNumberedLines], Run] | None = None
+    replay: Callable[[Path, str], str | None] | None = None
+    unread: Callable[[str, str], str | None] | None = None
 
     def parse_file(self, path: Path, archive_root: Path) -> Run:
         rel_path = path.relative_to(archive_root).as_posix()

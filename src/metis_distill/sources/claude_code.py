@@ -75,6 +75,27 @@ def looks_like(name: str, head: str) -> bool:  # noqa: ARG001 (content decides, 
     return '"sessionId"' in head or '"type":"summary"' in head or '"type": "summary"' in head
 
 
+# Claude Code names the agents it forks for itself `a<label>-<hex>`; the one that compacts a
+# session (`acompact-…`) gets the session's records again (the same uuids) as its input, and
+# writes the summary the session file holds too, as its compact summary.
+_COMPACTION_AGENT_ID = re.compile(r'"agentId"\s*:\s*"acompact-')
+_COMPACTION_AGENT_FILE = re.compile(r"^agent-acompact-[\w-]+\.jsonl$")
+
+
+def compaction_replay(path: Path, head: str) -> str | None:
+    """Why a compaction agent's file (`<session>/subagents/agent-acompact-….jsonl`) is not
+    read: it replays `<session>.jsonl`, read in its own right. Read when that file is not
+    there (then the replay is the only copy of its records)."""
+    if not (_COMPACTION_AGENT_FILE.match(path.name) or _COMPACTION_AGENT_ID.search(head)):
+        return None
+    if path.parent.name != "subagents":
+        return None
+    session = path.parent.parent
+    if not session.with_name(f"{session.name}.jsonl").is_file():
+        return None
+    return f"Claude Code's compaction agent replaying {session.name}.jsonl (read there)"
+
+
 @dataclass
 class _State:
     """Mutable bookkeeping while one file is read."""
@@ -432,5 +453,7 @@ def _api_error(record: dict[str, Any]) -> str:
     return f"api_error status {status}" if status else "api_error"
 
 
-SOURCE = SourceFormat(FORMAT, looks_like, parse_lines, parse_raw=parse_lines)
+SOURCE = SourceFormat(
+    FORMAT, looks_like, parse_lines, parse_raw=parse_lines, replay=compaction_replay
+)
 parse_file = SOURCE.parse_file

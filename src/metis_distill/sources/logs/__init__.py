@@ -13,11 +13,14 @@ prompt starts one. A step is a TOOL_CALL: `Bash` for a script (its lines, withou
 blocks are found (a Python traceback, a pytest short summary, or its failure entries when there
 is no summary, a node/Java error with its stack, an `npm ERR!` run, `##[error]` lines,
 compiler-style `error:` lines) and each is one ERROR event spanning the block, paired with its
-step. The runner's `Process completed with exit code N.` is the step's exit code: it joins the
+step; the runner's `##[error]` lines of one step are one block (the step failed once).
+Raw compiler and test-runner output is a log too: rustc's `error[E…]`, XCTest, cargo, go test
+and jest verdicts.
+The runner's `Process completed with exit code N.` is the step's exit code: it joins the
 failure block just above it, or is an ERROR of its own with the error-looking lines over it; a
 workflow step that ends without it gets a one-line TOOL_RESULT (its last output line), exit
-code 0, and none of its error-looking output but the runner's own `##[error]` lines is an
-ERROR (a test suite prints the errors it tests for).
+code 0, unless the runner's own `##[error]` lines say it failed; none of its other
+error-looking output is an ERROR (a test suite prints the errors it tests for).
 An act (nektos/act) local run is read per job (its `[Workflow/Job] ` prefix; jobs interleave):
 a `⭐ Run <stage> <step>` line starts a step (its name, without the `Main` stage, is the call's
 text), its `| ` lines are its output, and `❌ Failure - …` or `exitcode 'N': …` is its failure;

@@ -71,7 +71,7 @@ _RULE_LINE = re.compile(r"^\s*[-=_~*#]{3,}\s*$")
 class Block:
     start: int
     end: int
-    kind: str = "plain"  # plain | pytest-entry
+    kind: str = "plain"  # plain | pytest-entry | runner (a run of `##[error]` lines)
     exit_code: int | None = None
 
 
@@ -170,10 +170,8 @@ def _detect(
         last = _run_end(lines, index, end, lambda t: bool(_BRACKETED_ERROR.match(t)))
         return last, [Block(index, last)]
     if text.startswith("##[error]") and not EXIT.match(text):
-        last = _run_end(
-            lines, index, end, lambda t: t.startswith("##[error]") and not EXIT.match(t)
-        )
-        return last, [Block(index, last)]
+        last = _run_end(lines, index, end, _continues_runner_error, limit=end - index)
+        return last, [Block(index, last, kind="runner")]
     if _GRADLE_FAILURE.match(text):
         last = _run_end(lines, index, end, _before_gradle_end, limit=GRADLE_REPORT_LINES)
         if last + 1 < end and _GRADLE_END.match(lines[last + 1].text):
@@ -305,6 +303,15 @@ def _before_gradle_end(text: str) -> bool:
     return not _GRADLE_END.match(text) and not EXIT.match(text)
 
 
+def _continues_runner_error(text: str) -> bool:
+    """A line that carries on a run of `##[error]` lines: another one, or an indented detail
+    of the one above (Go's `have (…)`/`want (…)` under a call's error), so that the errors a
+    step printed stay one failure."""
+    if EXIT.match(text):
+        return False
+    return text.startswith("##[error]") or (text[:1] in (" ", "\t") and bool(text.strip()))
+
+
 def _continues_error(text: str) -> bool:
     """A line that carries on a compiler-style error: another one, or an indented detail."""
     if EXIT.match(text):
@@ -327,23 +334,30 @@ def _run_end(
 
 def _merge(lines: Sequence[Line], blocks: list[Block]) -> list[Block]:
     """Blocks with nothing or only blank or rule lines between them are one failure (unittest's
-    `ERROR: test` line and its traceback, an npm error after node's); pytest entries stay apart."""
+    `ERROR: test` line and its traceback, an npm error after node's); pytest entries stay apart.
+    The runner's `##[error]` runs of one stretch of output are one failure whatever lies between
+    them (a linter's messages, then its `issues found`): the step failed once."""
     merged: list[Block] = []
     for block in blocks:
         previous = merged[-1] if merged else None
-        if (
-            previous is not None
-            and "pytest-entry" not in (previous.kind, block.kind)
-            and block.start - previous.end - 1 <= BLOCK_MERGE_GAP
-            and all(
-                not lines[i].text.strip() or _RULE_LINE.match(lines[i].text)
-                for i in range(previous.end + 1, block.start)
-            )
+        if previous is not None and (
+            _adjacent(lines, previous, block) or previous.kind == block.kind == "runner"
         ):
             previous.end = block.end
             continue
         merged.append(block)
     return merged
+
+
+def _adjacent(lines: Sequence[Line], previous: Block, block: Block) -> bool:
+    return (
+        "pytest-entry" not in (previous.kind, block.kind)
+        and block.start - previous.end - 1 <= BLOCK_MERGE_GAP
+        and all(
+            not lines[i].text.strip() or _RULE_LINE.match(lines[i].text)
+            for i in range(previous.end + 1, block.start)
+        )
+    )
 
 
 def _next_text(lines: Sequence[Line], start: int, end: int) -> int | None:

@@ -166,11 +166,12 @@ def _has_runner_error(lines: Sequence[Line], block: Block) -> bool:
 
 def _succeeded(step: Step, segment: Segment, blocks: list[Block], exits: list[int]) -> bool:
     """A step's status when no exit line says it failed: a workflow step that another one
-    followed exited 0; a `$ ` prompt's command finished (its status unknown) and is shown as a
-    result only when nothing in its output failed."""
-    if exits or segment.failed:
+    followed, with none of the runner's `##[error]` lines, exited 0; a `$ ` prompt's command
+    finished (its status unknown) and is shown as a result only when nothing in its output
+    failed."""
+    if exits or segment.failed or blocks:
         return False
-    return segment.terminated if step.runner else not blocks
+    return segment.terminated or not step.runner
 
 
 def _add(

@@ -15,7 +15,9 @@ _WORKFLOW_LINE = re.compile(
     rf"^(?:{BOM})?{_GH_PREFIX}(?:{TS} )?##\[(?:group|endgroup|error|section)\]", re.M
 )
 _AIDER = re.compile(r"^# aider chat started at", re.M)
-_DOCUMENT = re.compile(r"^(?:```|~~~)", re.M)
+# A code fence; tildes that carry on a wrapped line of tildes are PowerShell's underline of
+# the command a native error came from (`+ ~~~~`), no fence.
+_DOCUMENT = re.compile(r"(?<!~\n)(?<!~\r\n)^(?:```|~~~)", re.M)
 _SOURCE_CODE = re.compile(
     r"^(?:def |class |import \w|from [\w.]+ import |function |const |let |var |package |"
     r"#include |public |private )",
@@ -25,6 +27,15 @@ _STRONG_SIGNS = (
     re.compile(r"^\s*Traceback \(most recent call last\):", re.M),
     re.compile(r"^=+ (?:test session starts|short test summary info|FAILURES|ERRORS) =+$", re.M),
     re.compile(r"^npm (?:ERR!|error) ", re.M),
+    # rustc's coded error with its `--> file:line:col` a few (perhaps wrapped) lines under it
+    re.compile(r"^error\[E\d{4}\]: .*\n(?:.*\n){0,6}?[ \t]*--> \S", re.M),
+    # XCTest (`swift test`, xcodebuild): a suite's start or end, a test case's verdict
+    re.compile(r"^Test Suite '[^'\n]+' (?:started|passed|failed) at \d{4}-", re.M),
+    re.compile(r"^Test Case '[^'\n]+' (?:passed|failed|skipped) \(\d+\.\d+ seconds\)", re.M),
+    # the verdicts of cargo test, go test and jest/vitest
+    re.compile(r"^test result: (?:ok|FAILED)\. \d+ passed; \d+ failed", re.M),
+    re.compile(r"^--- (?:FAIL|PASS): \S+ \(\d+\.\d+s\)$", re.M),
+    re.compile(r"^Tests:\s+(?:\d+ \w+, )*\d+ total$", re.M),
 )
 _WEAK_SIGNS = (
     re.compile(r"^=*\s*(?:\d+ [a-z]+(?:, )?)+ in [\d.]+s\b", re.M),
@@ -36,6 +47,8 @@ _WEAK_SIGNS = (
     # a compiler's `path(line, col) Error:` (Nim, MSVC) and Nim's stack trace title
     re.compile(r"^\S+\.\w+\(\d+(?:, ?\d+)?\):? (?:fatal )?(?:Error|error)\b", re.M),
     re.compile(r"^stack trace: \(most recent call last\)$", re.M),
+    re.compile(r"^\s*Compiling \S+ v\d+\.\d+\.\d+\S* \(", re.M),  # cargo
+    re.compile(r"^At line:\d+ char:\d+$", re.M),  # PowerShell's note over a native error
 )
 
 
@@ -46,9 +59,11 @@ def looks_like(name: str, head: str) -> bool:  # noqa: ARG001 (content decides, 
     lines (most of the first 50 lines, raw or `gh run view` columns) or `##[group]`/`##[error]`
     workflow commands at line starts. Otherwise not a document (code fences, a `# ` title, `<`
     markup, source code) and either most first lines start with a date-time, or it shows a
-    strong sign (a Python traceback, a pytest banner, `npm ERR!`) or two weak ones (pytest
-    counts, a stack frame, a `$ ` prompt, an `error:` line, an exit code, a `make: ***` line, a
-    compiler's `file(line, col) Error`, Nim's `stack trace:`)."""
+    strong sign (a Python traceback, a pytest banner, `npm ERR!`, rustc's `error[E…]` with its
+    `-->` location, XCTest's suite or case lines, cargo/go/jest test verdicts) or two weak ones
+    (pytest counts, a stack frame, a `$ ` prompt, an `error:` line, an exit code, a `make: ***`
+    line, a compiler's `file(line, col) Error`, Nim's `stack trace:`, cargo's `Compiling`,
+    PowerShell's `At line:N char:N`)."""
     body = LEAD.sub("", head.lstrip("\ufeff \t\r\n")).lstrip()
     if not body or _AIDER.search(body):
         return False

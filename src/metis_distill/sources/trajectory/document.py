@@ -10,6 +10,11 @@ from metis_distill.models import Run
 from metis_distill.sources.common import events_of, unversioned
 from metis_distill.sources.trajectory.mini_swe_agent import mini_messages
 from metis_distill.sources.trajectory.openhands import openhands
+from metis_distill.sources.trajectory.openhands_resolver import (
+    is_flat_event,
+    resolver_history,
+    resolver_session,
+)
 from metis_distill.sources.trajectory.positioned import Corrupt, Doc, Node, read_root
 from metis_distill.sources.trajectory.sniff import is_openhands_event
 from metis_distill.sources.trajectory.state import State
@@ -47,6 +52,9 @@ def _dispatch(state: State, root: Node) -> None:
     elif steps is not None and steps.items is not None and steps.items:
         swe_task(state, history)
         swe_steps(state, steps.items)
+    elif history is not None and history.items and is_flat_event(history.items[0].value):
+        resolver_history(state, history.items)
+        state.session_id = resolver_session(root.value.get("issue"))
     elif history is not None and history.items is not None:
         swe_history(state, history.items)
     elif messages is not None and messages.items is not None and info is not None:

@@ -17,7 +17,7 @@ from metis_distill.sources.trajectory.state import State, id_of, shows_failure, 
 
 _EXIT_SUFFIX = re.compile(r"\[The command completed with exit code (-?\d+)\.\]")
 # OpenHands: how each action is read, and which events carry nothing to learn from.
-_OH_CALLS: dict[str, tuple[str, tuple[str, ...]]] = {
+OH_CALLS: dict[str, tuple[str, tuple[str, ...]]] = {
     "run": ("Bash", ("command",)),
     "run_ipython": ("IPython", ("code",)),
     "read": ("Read", ("path",)),
@@ -29,15 +29,15 @@ _OH_CALLS: dict[str, tuple[str, tuple[str, ...]]] = {
     "mcp": ("MCP", ("name",)),
     "call_tool_mcp": ("MCP", ("name",)),
 }
-_OH_QUIET_ACTIONS = frozenset(
+OH_QUIET_ACTIONS = frozenset(
     {"system", "recall", "change_agent_state", "null", "condensation", "condensation_request"}
     | {"task_tracking"}  # the agent's own task list
 )
-_OH_QUIET_OBSERVATIONS = frozenset(
+OH_QUIET_OBSERVATIONS = frozenset(
     {"agent_state_changed", "null", "recall", "condense", "condensation", "think", "success"}
     | {"task_tracking"}
 )
-_OH_RESULTS = frozenset(
+OH_RESULTS = frozenset(
     {"run", "run_ipython", "read", "write", "edit", "browse", "delegate", "mcp", "download"}
 )
 
@@ -83,9 +83,9 @@ def _oh_action(state: State, node: Node, event: dict[str, Any], ts: datetime | N
         if text_node is not None:
             kind = EventKind.TEXT if action == "think" else EventKind.SUMMARY
             state.add(text_node, role=role, kind=kind, text=text_node.value, **common)
-    elif action in _OH_CALLS:
+    elif action in OH_CALLS:
         _oh_call(state, event, members, arg, role, common)
-    elif action not in _OH_QUIET_ACTIONS:
+    elif action not in OH_QUIET_ACTIONS:
         state.unknown += 1
 
 
@@ -97,7 +97,7 @@ def _oh_call(
     role: str,
     common: dict[str, Any],
 ) -> None:
-    tool, keys = _OH_CALLS[event["action"]]
+    tool, keys = OH_CALLS[event["action"]]
     thought = string_node(arg.get("thought"))
     if thought is not None:
         state.add(thought, role=role, kind=EventKind.TEXT, text=thought.value.strip(), **common)
@@ -124,9 +124,9 @@ def _oh_call(
 
 def _oh_observation(state: State, node: Node, event: dict[str, Any], ts: datetime | None) -> None:
     kind, members = event["observation"], node.members or {}
-    if kind in _OH_QUIET_OBSERVATIONS:
+    if kind in OH_QUIET_OBSERVATIONS:
         return
-    if kind not in _OH_RESULTS and kind not in ("error", "user_rejected"):
+    if kind not in OH_RESULTS and kind not in ("error", "user_rejected"):
         state.unknown += 1
         return
     cause = id_of(event.get("cause"))
@@ -142,7 +142,7 @@ def _oh_observation(state: State, node: Node, event: dict[str, Any], ts: datetim
     content = string_node(members.get("content")) or string_node(members.get("message"))
     if content is None:
         return
-    text, exit_code = content.value, _exit_code(extras, content.value)
+    text, exit_code = content.value, exit_code_of(extras, content.value)
     failed = kind in ("error", "user_rejected") or event.get("success") is False
     common: dict[str, Any] = {"native_id": id_of(event.get("id")), "timestamp": ts}
     if failed or exit_code not in (None, 0) or shows_failure(text, tool):
@@ -192,7 +192,7 @@ def _call_from_extras(
     return "Bash"
 
 
-def _exit_code(extras: dict[str, Any], text: str) -> int | None:
+def exit_code_of(extras: dict[str, Any], text: str) -> int | None:
     meta = extras.get("metadata")
     for holder in (meta if isinstance(meta, dict) else {}, extras):
         value = holder.get("exit_code")
