@@ -16,9 +16,11 @@ from metis_distill.render.claude_md import (
     splice,
 )
 from metis_distill.render.evidence import note_link, note_name, notes_folder
+from metis_distill.review.git import commit_on_branch
 from metis_distill.review.plan import foreign_ids
 from metis_distill.review.proposal import accept, make_plan
 from metis_distill.statuses import Change, PublishStatus
+from tests.review.test_git import git
 from tests.review.test_hand_edit_summary import publish
 from tests.review.test_items import DECISION, FAILURE, GOTCHA, ids_in
 
@@ -154,3 +156,24 @@ def test_a_large_teammates_block_does_not_trip_the_removal_tripwire(world) -> No
     assert (made.added, made.removed) == (3, 0)
     block = find_block(Path(made.folder or "", "proposed.md").read_text())
     assert block is not None and set(block.ids) >= {i for i, _, _ in many}
+
+
+def test_a_pull_request_keeps_the_teammates_lines_and_evidence_files(world) -> None:  # type: ignore[no-untyped-def]
+    ledger, target, tmp = world
+    root = target.parent
+    teammates_block(target)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "the team's block")
+    made = publish(ledger, target, tmp)
+    assert made.proposal_id is not None
+
+    branch = commit_on_branch(ledger, target).branch
+
+    committed = git(root, "show", f"{branch}:CLAUDE.md").splitlines()
+    assert all(line in committed for line in teammate_lines(target))
+    changed = git(root, "diff", "--name-status", "main", branch).splitlines()
+    assert not [x for x in changed if not x.startswith("A") and "CLAUDE.md" not in x]
+    for lesson_id, _, _ in TEAMMATE:
+        note = f".metis/CLAUDE/{note_name(lesson_id)}"
+        assert git(root, "show", f"{branch}:{note}") + "\n" == note_text(lesson_id)
