@@ -61,6 +61,7 @@ from metis_distill.review.notes import ProposalNotes, Retirement
 from metis_distill.review.proposal import (
     LOCK_TIMEOUT,
     Plan,
+    foreign_ids,
     learn,
     make_plan,
     recover_accepts,
@@ -238,7 +239,7 @@ def _publish_one(
     with FileLock(str(locks_dir / f"{target_key(target)}.lock"), timeout=LOCK_TIMEOUT):
         remove_temps(proposals_dir / target_key(target))  # left by a run killed mid-write
         broken = marker_problem(read_target(target))
-        plan = None if broken else _learned(make_plan(target, chosen, where.preamble), ledger)
+        plan = None if broken else _learned(_planned(where, chosen, ledger), ledger)
         if plan is None:
             closed = _close_stale(ledger, target)
             return ProposalOutcome(
@@ -302,6 +303,15 @@ def _close_stale(ledger: Ledger, target: Path) -> tuple[int, ...]:
     stale = sorted(r.id for r in waiting if r.base_sha256 != now)
     ledger.set_proposal_status(stale, ProposalState.SUPERSEDED)
     return tuple(stale)
+
+
+def _planned(
+    where: Destination, chosen: dict[str, list[LessonView]], ledger: Ledger
+) -> Plan | None:
+    """The target's plan, where the lines another ledger wrote into the block (a teammate's,
+    committed with the file) stay as they are: this ledger removes only its own."""
+    foreign = foreign_ids(ledger, read_target(where.path))
+    return make_plan(where.path, chosen, where.preamble, foreign)
 
 
 def _learned(plan: Plan | None, ledger: Ledger) -> Plan | None:

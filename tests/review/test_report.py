@@ -89,6 +89,7 @@ def test_markdown_report_matches_golden_file() -> None:
         hand_edited=True,
         learned=(("0000000003", "Run `uv run pytest -q`, never bare pytest."),),
         kept=("- A note by hand.",),
+        foreign=(),
         deleted=("0000000004",),
         items=(
             ShownItem(

@@ -78,10 +78,12 @@ def build(
     proposed: Sequence[tuple[str, Sequence[RenderedLine]]],
     base: Sequence[BlockSection],
     number: dict[str, int],
+    foreign: Collection[str] = (),
 ) -> Layout:
     """The layout of a proposed block against the block the target holds (`base`): each
     proposed line with the line it replaces, and the target's other lines where they stood
-    (a line metis wrote becomes a removal, numbered in `number`; a person's line stays)."""
+    (a line metis wrote becomes a removal, numbered in `number`; a person's line stays, and
+    so does a line of the `foreign` lesson ids, which another ledger wrote)."""
     old = {line.id: line for s in base for line in s.lines if line.id}
     sections: dict[str, list[Entry]] = {}
     entry_of: dict[str, Entry] = {}
@@ -100,7 +102,7 @@ def build(
                 anchor = entry_of[line.id]
                 continue
             was = before_of(line)
-            mine = line.id is not None
+            mine = line.id is not None and line.id not in foreign
             entry = Entry(line.id, was, None if mine else was, number.get(line.id or ""))
             anchored(sections, section.title, anchor, entry)
             anchor = entry

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from metis_distill.curate.select import KINDS
-from metis_distill.ledger import Evidence, LessonView
+from metis_distill.ledger import Evidence, Ledger, LessonView
 from metis_distill.provenance import quote_in_span
 from metis_distill.render.claude_md import SECTION_TITLES, RenderedLine, find_block, safe_text
 from metis_distill.render.evidence import EvidenceNote
@@ -59,6 +59,7 @@ class Plan:
     layout: Layout = ()
     learned: tuple[tuple[str, str], ...] = ()  # (lesson id, the words a person gave it)
     kept: tuple[str, ...] = ()  # lines people added inside the block, kept as they are
+    foreign: tuple[str, ...] = ()  # lines another ledger wrote into the block, kept as they are
     origin: ProposalOrigin = ProposalOrigin.DISTILL
     deleted: tuple[str, ...] = ()  # lines people deleted from the block: they stay deleted
     notes: tuple[tuple[str, str], ...] = ()  # (lesson id, its evidence file) of lines rendered
@@ -73,9 +74,15 @@ class _Draft:
     learned: dict[str, str]
 
 
-def make_plan(target: Path, chosen: dict[str, list[LessonView]], preamble: str = "") -> Plan | None:
+def make_plan(
+    target: Path,
+    chosen: dict[str, list[LessonView]],
+    preamble: str = "",
+    foreign: Collection[str] = (),
+) -> Plan | None:
     """What the target would become (a new file starts with `preamble`); None when nothing
-    would change."""
+    would change. `foreign`: lesson ids of the block's lines that another ledger wrote (see
+    `foreign_ids`): they stay as they are, like a person's lines."""
     current = read_target(target)
     existing = find_block(current)
     if existing is None and not any(chosen.values()):
@@ -85,8 +92,9 @@ def make_plan(target: Path, chosen: dict[str, list[LessonView]], preamble: str =
     chosen = {kind: [v for v in chosen[kind] if v.id in notes] for kind in KINDS}
     base = parse_block(existing.body) if existing else []
     edited = bool(existing and existing.hand_edited)
-    draft = _draft(target, chosen, base, edited, notes)
-    layout = _layout(chosen, base, draft)
+    foreign = frozenset(foreign) - {v.id for kind in KINDS for v in chosen[kind]}
+    draft = _draft(target, chosen, base, edited, notes, foreign)
+    layout = _layout(chosen, base, draft, foreign)
     proposed = apply(current, layout, numbers(layout), preamble)
     if proposed == current:
         return None
@@ -100,6 +108,7 @@ def make_plan(target: Path, chosen: dict[str, list[LessonView]], preamble: str =
         layout=layout,
         learned=tuple(draft.learned.items()),
         kept=tuple(line.raw for s in base for line in s.lines if line.id is None),
+        foreign=tuple(line.raw for s in base for line in s.lines if line.id in foreign),
         notes=tuple((i, note.text()) for i, note in notes.items()),
         preamble=preamble,
     )
@@ -111,8 +120,10 @@ def _draft(
     base: list[BlockSection],
     edited: bool,
     notes: dict[str, EvidenceNote],
+    foreign: Collection[str],
 ) -> _Draft:
-    """Classify each lesson shown against the block: added, reworded, unchanged or hand-edited."""
+    """Classify each lesson shown against the block: added, reworded, unchanged or hand-edited;
+    a line of this ledger's that is not shown any more is removed (another ledger's stays)."""
     old = {line.id: line for s in base for line in s.lines if line.id}
     draft = _Draft(old, {}, {}, {})
     for lesson in (v for kind in KINDS for v in chosen[kind]):
@@ -132,7 +143,8 @@ def _draft(
             line = _kept(line, was)  # the same words: exactly as the file has them
         draft.lines[lesson.id] = line
     for gone in (x.id for s in base for x in s.lines if x.id and x.id not in draft.lines):
-        draft.changes.setdefault(gone, Change.REMOVED)
+        if gone not in foreign:
+            draft.changes.setdefault(gone, Change.REMOVED)
     return draft
 
 
@@ -152,9 +164,22 @@ def _ids(draft: _Draft, change: Change) -> list[str]:
     return [i for i, c in draft.changes.items() if c == change]
 
 
-def _layout(chosen: dict[str, list[LessonView]], base: list[BlockSection], draft: _Draft) -> Layout:
+def _layout(
+    chosen: dict[str, list[LessonView]],
+    base: list[BlockSection],
+    draft: _Draft,
+    foreign: Collection[str],
+) -> Layout:
     proposed = [(SECTION_TITLES[kind], [draft.lines[v.id] for v in chosen[kind]]) for kind in KINDS]
-    return build(proposed, base, _numbers(draft))
+    return build(proposed, base, _numbers(draft), foreign)
+
+
+def foreign_ids(ledger: Ledger, text: str) -> frozenset[str]:
+    """The lesson ids of the block's lines that this ledger holds no lesson of: another data
+    dir wrote them (a teammate's, committed with the file). Lesson ids come from content, so
+    a lesson this ledger learned too is its own, and follows its rules."""
+    block = find_block(text)
+    return frozenset(i for i in (block.ids if block else ()) if ledger.lesson(i) is None)
 
 
 def change_counts(changes: Iterable[str]) -> str:

@@ -40,6 +40,7 @@ from metis_distill.review.plan import (
     Plan,
     drop_items,
     evidence_item,
+    foreign_ids,
     make_plan,
     unified_diff,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "Plan",
     "accept",
     "accept_waiting",
+    "foreign_ids",
     "learn",
     "make_plan",
     "read_target",
@@ -226,6 +228,7 @@ def _write_files(
         "items": [asdict(i) for i in plan.items],
         "learned": [{"lesson": i, "words": w} for i, w in plan.learned],
         "kept": list(plan.kept),
+        "foreign": list(plan.foreign),
         "hand_edited": plan.hand_edited,
         "deleted": list(plan.deleted),
         "preamble": plan.preamble,

@@ -76,6 +76,7 @@ class View:
     hand_edited: bool
     learned: tuple[tuple[str, str], ...]
     kept: tuple[str, ...]
+    foreign: tuple[str, ...]
     deleted: tuple[str, ...]
     items: tuple[ShownItem, ...]
     diff: str
@@ -125,6 +126,7 @@ def make_view(
         hand_edited=plan.hand_edited,
         learned=plan.learned,
         kept=plan.kept,
+        foreign=plan.foreign,
         deleted=plan.deleted,
         items=items,
         diff=_redacted_lines(plan.diff),
@@ -260,6 +262,7 @@ def refresh(ledger: Ledger, row: ProposalRow) -> None:
         hand_edited=bool(meta.get("hand_edited", False)),
         learned=tuple((x["lesson"], x["words"]) for x in meta.get("learned", [])),
         kept=tuple(meta.get("kept", [])),
+        foreign=tuple(meta.get("foreign", [])),
         origin=ProposalOrigin(meta.get("origin", ProposalOrigin.DISTILL)),
         deleted=tuple(meta.get("deleted", [])),
         preamble=meta.get("preamble", ""),
