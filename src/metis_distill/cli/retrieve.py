@@ -82,7 +82,8 @@ def context(
         str, typer.Argument(help="The task at hand, in a sentence or a paragraph; - reads stdin.")
     ],
     budget: Annotated[
-        int, typer.Option("--budget", min=20, help="Tokens at most (estimated as chars / 4).")
+        # min: `retrieve.context.MIN_BUDGET`, not imported before a command runs
+        int, typer.Option("--budget", min=30, help="Tokens at most (estimated as chars / 4).")
     ] = 600,
     project: Annotated[
         Path | None,

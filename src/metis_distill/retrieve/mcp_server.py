@@ -70,7 +70,7 @@ def build_server(retriever: Retriever, project: str | None = None) -> MCPServer:
         """A compact markdown brief of the lessons that bear on a task, within a budget of
         tokens (estimated as characters / 4): most relevant first, then best supported."""
         with lock:
-            brief = _ask(lambda: retriever.context(task, max(20, budget), project))
+            brief = _ask(lambda: retriever.context(task, budget, project))
         return brief.markdown
 
     return server
