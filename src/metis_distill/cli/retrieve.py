@@ -53,6 +53,8 @@ def search(
     data_dir: DataDir = None,
 ) -> None:
     """The lessons closest to QUERY (meaning and exact words), best first. Read-only."""
+    if not query.strip():
+        raise typer.BadParameter("give words to look for", param_hint="QUERY")
 
     from metis_distill.retrieve.records import hit_record
     from metis_distill.retrieve.search import Query

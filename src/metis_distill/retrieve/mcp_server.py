@@ -10,12 +10,15 @@ from __future__ import annotations
 import inspect
 import threading
 from collections.abc import Callable
+from importlib.metadata import version
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from mcp.server import MCPServer
+from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import ToolAnnotations
+from mcp.types import CallToolResult, InputRequiredResult, ToolAnnotations
+from pydantic import Field, ValidationError
 
 from metis_distill.errors import MetisError
 from metis_distill.retrieve.context import DEFAULT_BUDGET, project_of
@@ -31,12 +34,37 @@ INSTRUCTIONS = (
     "for the evidence behind one lesson."
 )
 KindName = Literal["failure", "decision", "gotcha"]
+MAX_LIMIT = 50
 T = TypeVar("T")
+
+
+class LessonServer(MCPServer):
+    """The SDK's server, but for an argument the schema refuses: said in one line per
+    argument, as the CLI says it, not in the validator's own words and links."""
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as e:
+            if not isinstance(e.__cause__, ValidationError):
+                raise
+            raise ToolError(argument_errors(name, e.__cause__)) from e.__cause__
+
+
+def argument_errors(tool: str, error: ValidationError) -> str:
+    """`search_lessons: limit: Input should be greater than or equal to 1`, one per argument."""
+    said = (
+        f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}"
+        for problem in error.errors(include_url=False)
+    )
+    return f"{tool}: " + "; ".join(said)
 
 
 def build_server(retriever: Retriever, project: str | None = None) -> MCPServer:
     """The server and its three tools, answering from `retriever`."""
-    server = MCPServer("metis", instructions=INSTRUCTIONS)
+    server = LessonServer("metis", instructions=INSTRUCTIONS, version=version("metis-distill"))
     lock = threading.Lock()  # sync tools run in worker threads; one question at a time
     tool = _read_only_tool(server)
 
@@ -45,14 +73,16 @@ def build_server(retriever: Retriever, project: str | None = None) -> MCPServer:
         query: str,
         kind: KindName | None = None,
         project: str | None = None,
-        limit: int = 10,
+        limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = 10,
         include_retired: bool = False,
     ) -> dict[str, Any]:
         """Lessons closest to the query (meaning, plus exact commands, paths and error
         strings), best first, each with kind, support (sessions that taught it), last seen,
         id and a link to its evidence. Filter by kind or by project (name or path)."""
+        if not query.strip():
+            raise ToolError("search_lessons: query: give words to look for")
         kinds = (kind,) if kind else ()
-        wanted = Query(query, kinds, project, max(1, min(limit, 50)), include_retired)
+        wanted = Query(query, kinds, project, limit, include_retired)
         with lock:
             hits = _ask(lambda: retriever.search(wanted))
         return {"lessons": [hit_record(h) for h in hits]}
