@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from importlib.metadata import version
 from pathlib import Path
@@ -149,3 +150,26 @@ def test_arguments_are_checked_as_the_cli_checks_them(sample_data: Path) -> None
     assert "give words to look for" in answers["3"].content[0].text
     assert "too small" in answers["4"].content[0].text
     assert len(answers["5"].structured_content["lessons"]) == 1
+
+
+def test_a_line_that_is_no_request_gets_json_rpc_s_error_reply(
+    sample_data: Path, tmp_path: Path
+) -> None:
+    params = server(sample_data, tmp_path)
+    lines = 'not json\n{"a": 1}\n{"jsonrpc": "2.0", "id": 7, "method": "ping"}\n'
+    done = subprocess.run(
+        [params.command, *params.args],
+        input=lines,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(params.env or {})},
+        cwd=params.cwd,
+        timeout=120,
+        check=False,
+    )
+    replies = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [(r["id"], r.get("error", {}).get("code")) for r in replies] == [
+        (None, -32700),
+        (None, -32600),
+        (7, None),
+    ], done.stderr

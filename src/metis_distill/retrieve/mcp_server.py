@@ -2,7 +2,9 @@
 
 Three read-only tools on the official SDK's `MCPServer`: `search_lessons`, `get_lesson` (with
 all its evidence) and `context_for_task`. Each call reads a fresh snapshot of the ledger, so
-a server started once sees what later distills add. Nothing but the protocol goes to stdout.
+a server started once sees what later distills add. Nothing but the protocol goes to stdout;
+a line that is no JSON-RPC message is answered with JSON-RPC's error, and an argument the
+schema refuses is said in one line.
 """
 
 from __future__ import annotations
@@ -14,10 +16,25 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
+import anyio
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import CallToolResult, InputRequiredResult, ToolAnnotations
+from mcp.server.stdio import stdio_server
+from mcp.shared._context_streams import (
+    ContextReceiveStream,
+    ContextSendStream,
+    create_context_streams,
+)
+from mcp.shared.message import SessionMessage
+from mcp.types import (
+    PARSE_ERROR,
+    CallToolResult,
+    ErrorData,
+    InputRequiredResult,
+    JSONRPCError,
+    ToolAnnotations,
+)
 from pydantic import Field, ValidationError
 
 from metis_distill.errors import MetisError
@@ -35,7 +52,9 @@ INSTRUCTIONS = (
 )
 KindName = Literal["failure", "decision", "gotcha"]
 MAX_LIMIT = 50
+INVALID_REQUEST = -32600  # JSON-RPC's code for JSON that is no request
 T = TypeVar("T")
+Lines = ContextReceiveStream[SessionMessage | Exception]
 
 
 class LessonServer(MCPServer):
@@ -51,6 +70,38 @@ class LessonServer(MCPServer):
             if not isinstance(e.__cause__, ValidationError):
                 raise
             raise ToolError(argument_errors(name, e.__cause__)) from e.__cause__
+
+    async def run_stdio_async(self) -> None:
+        """As the SDK's, but a line that is no JSON-RPC message gets JSON-RPC's error reply
+        (id null) where the SDK's stdio transport drops it unanswered."""
+        async with stdio_server() as (lines, replies):
+            passed, read = create_context_streams[SessionMessage | Exception](0)
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(_answer_unreadable, lines, passed, replies)
+                server = self._lowlevel_server
+                await server.run(read, replies, server.create_initialization_options())
+
+
+async def _answer_unreadable(
+    lines: Lines,
+    passed: ContextSendStream[SessionMessage | Exception],
+    replies: ContextSendStream[SessionMessage],
+) -> None:
+    async with passed:
+        async for line in lines:
+            if isinstance(line, Exception):
+                await replies.send(SessionMessage(unreadable(line)))
+            else:
+                await passed.send(line)
+
+
+def unreadable(error: Exception) -> JSONRPCError:
+    """The reply to a line that is no JSON (parse error) or no JSON-RPC message."""
+    parsed = not isinstance(error, ValidationError) or all(
+        problem["type"] != "json_invalid" for problem in error.errors()
+    )
+    code, message = (INVALID_REQUEST, "Invalid Request") if parsed else (PARSE_ERROR, "Parse error")
+    return JSONRPCError(jsonrpc="2.0", id=None, error=ErrorData(code=code, message=message))
 
 
 def argument_errors(tool: str, error: ValidationError) -> str:
