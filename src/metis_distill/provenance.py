@@ -145,10 +145,10 @@ def quote_in_lines(lines: Lines, line_start: int, line_end: int, quote: str) -> 
     if any(n in deeper for n in needles):
         return True
     # an evidence file and a prompt show home folders as `~` and e-mail addresses as
-    # `…@host`: a quote of the span as the archive has it, or as it was shown, is found there
-    # with its persons hidden the same way
+    # `…@host`: a quote as the archive has it is found in an evidence file, and a quote as a
+    # prompt showed it in the archive, with the persons of both hidden the same way
     shown = hide_person(deeper)
-    return shown != deeper and any(hide_person(n) in shown for n in needles)
+    return any(hide_person(n) in shown for n in needles)
 
 
 # Characters JSON may write otherwise (escaped) and those `normalize` drops or collapses: a
