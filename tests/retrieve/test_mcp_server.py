@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -157,19 +158,25 @@ def test_a_line_that_is_no_request_gets_json_rpc_s_error_reply(
 ) -> None:
     params = server(sample_data, tmp_path)
     lines = 'not json\n{"a": 1}\n{"jsonrpc": "2.0", "id": 7, "method": "ping"}\n'
-    done = subprocess.run(
+    env = {**os.environ, **(params.env or {})}
+    with subprocess.Popen(
         [params.command, *params.args],
-        input=lines,
-        capture_output=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
         text=True,
-        env={**os.environ, **(params.env or {})},
+        env=env,
         cwd=params.cwd,
-        timeout=120,
-        check=False,
-    )
-    replies = [json.loads(line) for line in done.stdout.splitlines()]
-    assert [(r["id"], r.get("error", {}).get("code")) for r in replies] == [
+    ) as running:
+        assert running.stdin is not None and running.stdout is not None
+        watchdog = threading.Timer(60, running.kill)
+        watchdog.start()
+        running.stdin.write(lines)
+        running.stdin.flush()  # kept open until the replies are read: none is in flight
+        replies = [json.loads(running.stdout.readline() or "null") for _ in range(3)]
+        running.stdin.close()
+        watchdog.cancel()
+    assert [(r["id"], r.get("error", {}).get("code")) for r in replies if r] == [
         (None, -32700),
         (None, -32600),
         (7, None),
-    ], done.stderr
+    ]
