@@ -274,6 +274,19 @@ def test_config_shows_long_values_whole_and_what_an_unset_one_means(tmp_path: Pa
     assert "(CLAUDE.local.md" in rows["curate.personal_file"]
 
 
+def test_config_says_the_key_comes_from_anthropic_api_key_and_never_shows_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    key = "sk-ant-api03-" + "k" * 30
+    monkeypatch.setenv("ANTHROPIC_API_KEY", key)
+    result = CliRunner().invoke(app, ["config", "--data-dir", "/tmp/x"])
+    assert result.exit_code == 0, result.output
+    rows = {line.split("│")[1].strip(): line for line in result.output.splitlines() if "│" in line}
+    assert "(set, from ANTHROPIC_API_KEY)" in rows["extract.api_key"]
+    assert "env" in rows["extract.api_key"] and "claude" in rows["extract.extractor"]
+    assert key not in result.output and "kkkk" not in result.output
+
+
 def user_file(tmp_path: Path, text: str) -> Path:
     """The user's metis.toml (the `isolated` fixture points XDG_CONFIG_HOME at tmp/config)."""
     toml = tmp_path / "config" / "metis" / "metis.toml"

@@ -241,8 +241,8 @@ def _quote_in_lines_reference(lines: list[str], quote: str) -> bool:
     deeper = normalize(json_unescape(text))
     if any(n in deeper for n in needles):
         return True
-    hidden = [h for n in needles if (h := provenance.hide_person(n)) != n]
-    return bool(hidden) and any(h in provenance.hide_person(deeper) for h in hidden)
+    shown = provenance.hide_person(deeper)
+    return any(provenance.hide_person(n) in shown for n in needles)
 
 
 # Terminal escapes begun on one line and ended on another, as written and as JSON escapes.
@@ -379,3 +379,19 @@ def test_a_replacement_holds_no_line_break_escape_or_backslash() -> None:
     for kind in [*redaction.kinds(), "remembered_secret"]:
         written = f"[REDACTED:{kind}]"
         assert not any(c in written for c in "\n\x1b\\"), kind
+
+
+@pytest.mark.parametrize(
+    ("lines", "quote"),
+    [
+        # an evidence file's excerpt shows the persons hidden; the ledger's quote has them
+        (["fatal: cannot open ~/src/shop/.git/config"], "open /home/ana/src/shop/.git/config"),
+        # a prompt showed them hidden, and Claude quoted what it was shown
+        (["push refused: private address ana.lima@mailbox.test"], "private address …@mailbox.test"),
+        (["fatal: cannot open /home/ana/src/shop/.git/config"], "open ~/src/shop/.git/config"),
+    ],
+)
+def test_a_quote_and_its_span_match_with_their_persons_hidden(lines: list[str], quote: str) -> None:
+    assert provenance.quote_in_lines(lines, 1, 1, quote)
+    other = quote.replace("open", "read").replace("private", "public")
+    assert not provenance.quote_in_lines(lines, 1, 1, other)

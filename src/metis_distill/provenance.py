@@ -144,10 +144,11 @@ def quote_in_lines(lines: Lines, line_start: int, line_end: int, quote: str) -> 
     deeper = normalize(json_unescape(text))
     if any(n in deeper for n in needles):
         return True
-    # an evidence file shows home folders as `~`: the quote of the span, as the archive has
-    # it, is found there with its home hidden the same way
-    hidden = [h for n in needles if (h := hide_person(n)) != n]
-    return bool(hidden) and any(h in hide_person(deeper) for h in hidden)
+    # an evidence file and a prompt show home folders as `~` and e-mail addresses as
+    # `…@host`: a quote as the archive has it is found in an evidence file, and a quote as a
+    # prompt showed it in the archive, with the persons of both hidden the same way
+    shown = hide_person(deeper)
+    return any(hide_person(n) in shown for n in needles)
 
 
 # Characters JSON may write otherwise (escaped) and those `normalize` drops or collapses: a

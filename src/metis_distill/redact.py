@@ -20,6 +20,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from metis_distill import built_cache, secret_memory
+from metis_distill.homes import hide_person
 from metis_distill.secret_screen import Screen, Words, screen, words
 
 
@@ -256,6 +257,13 @@ def redact(text: str) -> str:
     text = by_rules(text)
     found = secret_memory.current()
     return found.hide(text) if found is not None else text
+
+
+def shareable(text: str) -> str:
+    """The text as it may leave this machine: redacted (`redact`), and no home folder, e-mail
+    address or greeted account naming a person (`homes.hide_person`). What a prompt, the
+    search results and the evidence files committed beside a context file all show."""
+    return hide_person(redact(text))
 
 
 _SCREENED: ContextVar[bool] = ContextVar("metis_redact_screened", default=True)

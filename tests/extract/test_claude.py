@@ -18,8 +18,12 @@ from metis_distill.extract.prompts import default_prompts_dir
 from metis_distill.extract.schema import TOOL_NAME, input_schema
 from metis_distill.extract.spans import span_sha256
 from metis_distill.ledger import Ledger
+from metis_distill.mine.episodes import find_episodes
 from metis_distill.models import LessonKind
-from tests.conftest import DEMO_FILE
+from metis_distill.provenance import quote_in_span
+from metis_distill.sources.claude_code import parse_file
+from metis_distill.textio import read_lines
+from tests.conftest import DEMO_FILE, FIXTURES
 from tests.extract.demo import (
     EXCERPTS,
     SESSIONS,
@@ -185,6 +189,30 @@ def test_no_request_carries_the_planted_secret(fake: FakeAnthropic, ledger: Ledg
     extract(extractor(fake, ledger))
     assert fake.raw and not any(b"sk-ant-api03" in raw for raw in fake.raw)
     assert any("[REDACTED:anthropic_key]" in t for b in fake.requests for t in excerpt_texts(b))
+
+
+PERSONS = FIXTURES / "persons"
+ADDRESS = "ines.moraes@fastmail.test"
+SHOWN_QUOTE = "would publish a private email address …@fastmail.test"
+
+
+def test_no_request_names_a_person_as_the_evidence_files_do_not(
+    fake: FakeAnthropic, ledger: Ledger
+) -> None:
+    (path,) = PERSONS.rglob("*.jsonl")
+    assert ADDRESS in path.read_text(encoding="utf-8")
+    fake.responder = lambda body: answer(
+        lesson("GitHub declines a push of commits authored with a private address.", SHOWN_QUOTE)
+    )
+    run = parse_file(path, PERSONS)
+    found = extractor(fake, ledger).extract(run, list(find_episodes(run)), read_lines(path))
+    assert fake.raw and not any(ADDRESS.encode() in raw for raw in fake.raw)
+    assert not any(b"/home/ines" in raw for raw in fake.raw)
+    assert any(SHOWN_QUOTE in t for b in fake.requests for t in excerpt_texts(b))
+    # a quote of the address as it was shown still resolves in the file
+    assert found and {c.evidence.quote for c in found} == {SHOWN_QUOTE}
+    ref = found[0].evidence.ref
+    assert quote_in_span(PERSONS / ref.path, ref.line_start, ref.line_end, SHOWN_QUOTE)
 
 
 def test_the_request_forces_the_tool_and_caches_the_system_prompt(

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
+import threading
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +18,8 @@ from typer.testing import CliRunner
 
 from metis_distill.cli import app
 from metis_distill.provenance import resolve
+from metis_distill.retrieve.mcp_server import build_server
+from metis_distill.retrieve.retriever import Retriever
 from tests.retrieve.test_search import copy_of_ledger
 
 pytestmark = pytest.mark.slow
@@ -110,3 +115,68 @@ def test_the_server_reads_the_configured_ledger(sample_data: Path, tmp_path: Pat
 def test_no_data_dir_is_a_clear_error_before_serving(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["mcp", "--data-dir", str(tmp_path / "nope")])
     assert result.exit_code == 1 and "no data dir" in result.output
+
+
+def in_process(data: Path, calls: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """The server of `build_server` asked in this process: its version and the answers."""
+
+    async def main() -> dict[str, Any]:
+        with Retriever.at(data) as retriever:
+            async with Client(build_server(retriever)) as client:
+                info = client.server_info
+                answers: dict[str, Any] = {"version": info.version if info else None}
+                for n, (name, arguments) in enumerate(calls):
+                    answers[f"{n}"] = await client.call_tool(name, arguments)
+                return answers
+
+    return anyio.run(main)
+
+
+def test_arguments_are_checked_as_the_cli_checks_them(sample_data: Path) -> None:
+    calls = [
+        ("search_lessons", {"query": "python", "limit": 0}),
+        ("search_lessons", {"query": "python", "limit": -5}),
+        ("search_lessons", {"query": "python", "limit": 51}),
+        ("search_lessons", {"query": "   "}),
+        ("context_for_task", {"task": "run the tests", "budget": 5}),
+        ("search_lessons", {"query": "python", "limit": 1}),
+    ]
+    answers = in_process(sample_data, calls)
+    assert answers["version"] == version("metis-distill")
+    for n in range(5):
+        text = answers[f"{n}"].content[0].text
+        assert answers[f"{n}"].is_error, text
+        assert "pydantic" not in text and "\n" not in text, text
+    assert "limit: Input should be greater than or equal to 1" in answers["0"].content[0].text
+    assert "give words to look for" in answers["3"].content[0].text
+    assert "too small" in answers["4"].content[0].text
+    assert len(answers["5"].structured_content["lessons"]) == 1
+
+
+def test_a_line_that_is_no_request_gets_json_rpc_s_error_reply(
+    sample_data: Path, tmp_path: Path
+) -> None:
+    params = server(sample_data, tmp_path)
+    lines = 'not json\n{"a": 1}\n{"jsonrpc": "2.0", "id": 7, "method": "ping"}\n'
+    env = {**os.environ, **(params.env or {})}
+    with subprocess.Popen(
+        [params.command, *params.args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=params.cwd,
+    ) as running:
+        assert running.stdin is not None and running.stdout is not None
+        watchdog = threading.Timer(60, running.kill)
+        watchdog.start()
+        running.stdin.write(lines)
+        running.stdin.flush()  # kept open until the replies are read: none is in flight
+        replies = [json.loads(running.stdout.readline() or "null") for _ in range(3)]
+        running.stdin.close()
+        watchdog.cancel()
+    assert [(r["id"], r.get("error", {}).get("code")) for r in replies if r] == [
+        (None, -32700),
+        (None, -32600),
+        (7, None),
+    ]

@@ -151,6 +151,13 @@ def test_human_output_and_clear_errors(sample_data: Path, tmp_path: Path) -> Non
     assert bad.exit_code == 2
 
 
+@pytest.mark.parametrize("query", ["", "   "])
+def test_a_query_of_no_words_is_a_usage_error(sample_data: Path, query: str) -> None:
+    result = runner.invoke(app, ["search", query, "--data-dir", str(sample_data)])
+    assert result.exit_code == 2 and "give words to look for" in result.output
+    assert "No lesson matches" not in result.output
+
+
 def copy_of_ledger(data: Path, to: Path) -> Path:
     """The data dir's ledger copied whole into `to` (SQLite's backup: its log included), as a
     ledger no data dir has used yet (a ledger that serves another data dir is refused)."""

@@ -69,7 +69,12 @@ def replay(
 
 @friendly
 def eval_(
-    gold: Annotated[Path, typer.Option(help="Folder of gold labels (*.yaml).")] = Path("eval/gold"),
+    gold: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder of gold labels (*.yaml) " + shown("default: eval/gold of this checkout")
+        ),
+    ] = None,
     corpus: Annotated[Path, typer.Option(help="The archive the labels were made on.")] = Path(
         "../shared/corpus"
     ),
@@ -89,8 +94,10 @@ def eval_(
     import tempfile
 
     from metis_distill.embeddings import MiniLMEmbedder
+    from metis_distill.evaluate.gold import default_gold
     from metis_distill.evaluate.run import evaluate
 
+    gold = gold or default_gold()
     settings = load_settings()
     with tempfile.TemporaryDirectory(prefix="metis-eval-") as data:
         embedder = MiniLMEmbedder(settings.model_dir)

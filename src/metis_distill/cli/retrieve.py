@@ -53,6 +53,8 @@ def search(
     data_dir: DataDir = None,
 ) -> None:
     """The lessons closest to QUERY (meaning and exact words), best first. Read-only."""
+    if not query.strip():
+        raise typer.BadParameter("give words to look for", param_hint="QUERY")
 
     from metis_distill.retrieve.records import hit_record
     from metis_distill.retrieve.search import Query
@@ -82,7 +84,8 @@ def context(
         str, typer.Argument(help="The task at hand, in a sentence or a paragraph; - reads stdin.")
     ],
     budget: Annotated[
-        int, typer.Option("--budget", min=20, help="Tokens at most (estimated as chars / 4).")
+        # min: `retrieve.context.MIN_BUDGET`, not imported before a command runs
+        int, typer.Option("--budget", min=30, help="Tokens at most (estimated as chars / 4).")
     ] = 600,
     project: Annotated[
         Path | None,

@@ -3,6 +3,7 @@ it was given by (to be spelled the grouped way)."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -68,8 +69,18 @@ def effective(settings: Settings, flags: Mapping[str, Any]) -> list[Effective]:
             if _holds(values, path):
                 row = Effective(path, value, label, _flat_name(label, names, path))
                 break
-        rows.append(row)
+        rows.append(_key_from_environment(row))
     return rows
+
+
+def _key_from_environment(row: Effective) -> Effective:
+    """An API key given nowhere else is ANTHROPIC_API_KEY's, when that is set: said so, the
+    key itself never shown."""
+    if row.path != "extract.api_key" or row.value is not None:
+        return row
+    if not os.environ.get("ANTHROPIC_API_KEY"):
+        return row
+    return Effective(row.path, "(set, from ANTHROPIC_API_KEY)", "env")
 
 
 def leaves(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, Any]]:

@@ -49,10 +49,30 @@ class GoldFile:
     lessons: tuple[GoldLesson, ...]
 
 
+# The labels of the corpus, in a checkout of the repository (src/metis_distill/ -> eval/gold);
+# an installed package has none.
+CHECKOUT_GOLD = Path(__file__).resolve().parents[3] / "eval" / "gold"
+NO_GOLD_HINT = (
+    "pass --gold with a folder of *.yaml labels; to measure lessons on your own runs, "
+    "without labels, use `metis replay --archive DIR`"
+)
+
+
+def default_gold() -> Path:
+    """The checkout's gold labels, wherever the command runs from."""
+    if not CHECKOUT_GOLD.is_dir():
+        raise ConfigError(
+            "no gold labels: `metis eval` scores against the labels of a checkout of "
+            "metis-distill (eval/gold)",
+            hint=NO_GOLD_HINT,
+        )
+    return CHECKOUT_GOLD
+
+
 def load_gold(folder: Path) -> list[GoldFile]:
     """Every `*.yaml` file of the folder, checked; a bad label is an error naming its file."""
     if not folder.is_dir():
-        raise ConfigError(f"gold folder not found: {folder}", hint="pass --gold eval/gold")
+        raise ConfigError(f"gold folder not found: {folder}", hint=NO_GOLD_HINT)
     files = [_load_file(p) for p in sorted(folder.glob("*.yaml"))]
     if not files:
         raise ConfigError(f"no gold files (*.yaml) in {folder}")

@@ -43,7 +43,7 @@ from metis_distill.ledger import ExtractionRow, ExtractionStatus, Ledger, now
 from metis_distill.mine.episodes import Episode
 from metis_distill.models import LessonCandidate, Run
 from metis_distill.provenance import Lines
-from metis_distill.redact import redact
+from metis_distill.redact import shareable
 
 _EXTRACT, _BUDGETS = ExtractSettings(), BudgetSettings()  # the defaults, as the settings say
 DEFAULT_MODEL = _EXTRACT.model
@@ -171,9 +171,7 @@ class ClaudeExtractor:
     ) -> list[Job]:
         jobs: dict[str, Job] = {}
         for span in spans:
-            prompt = template.render(**values(span))
-            if redact(prompt) != prompt:  # events are redacted when read: never send a secret
-                prompt = redact(prompt)
+            prompt = shareable(template.render(**values(span)))
             key = span_sha256(prompt)
             if key not in jobs:
                 jobs[key] = Job(span, prompt, key, version)

@@ -20,7 +20,7 @@ from metis_distill.extract.claude import ClaudeConfig, Usage, make_client, tool_
 from metis_distill.extract.spans import span_sha256
 from metis_distill.extract.spend import NOTHING, Caps, Purse, upper_bound
 from metis_distill.ledger import ExtractionRow, ExtractionStatus, Ledger, now
-from metis_distill.redact import redact
+from metis_distill.redact import shareable
 
 SYSTEM = "curate_system.md.j2"
 PAIR = "curate_pair.md.j2"
@@ -90,7 +90,7 @@ class ClaudeCurator:
         if not known:
             return None
         self.stats.asked += 1
-        prompt = redact(self._pair.render(**pair_values(kind, text, known)))
+        prompt = shareable(self._pair.render(**pair_values(kind, text, known)))
         key = span_sha256(prompt)
         verdict = self._cached(key)
         if verdict is None:

@@ -17,7 +17,7 @@ from typing import Any
 from metis_distill.mine.signals import EDIT_TOOLS
 from metis_distill.models import Event, EventKind
 from metis_distill.provenance import Lines
-from metis_distill.redact import redact
+from metis_distill.redact import shareable
 
 MAX_DIFF = 4000  # characters; the excerpt cuts further to its own budget
 _CUT = "[…]"
@@ -41,7 +41,7 @@ def edit_diff(event: Event, lines: Lines | None, limit: int = MAX_DIFF) -> str:
     diff = _render(found).strip()
     if len(diff) > limit:
         diff = diff[: limit - len(_CUT) - 1].rstrip() + "\n" + _CUT
-    return redact(diff)
+    return shareable(diff)
 
 
 def _record(lines: Lines, number: int) -> Any:

@@ -23,7 +23,7 @@ from metis_distill.mine.fixes import FixKind
 from metis_distill.mine.signals import EDIT_TOOLS
 from metis_distill.models import Event, EventKind, Run
 from metis_distill.provenance import Lines
-from metis_distill.redact import redact
+from metis_distill.redact import shareable
 
 CHARS_PER_TOKEN = 4
 DEFAULT_SPAN_TOKENS = ExtractSettings().span_tokens
@@ -212,8 +212,9 @@ def cut(events: Sequence[tuple[Event, Part]], budget: int, lines: Lines | None) 
 
 
 def event_text(event: Event, lines: Lines | None) -> str:
-    """The event's text, redacted; an edit call's with its diff under it."""
-    text = redact(event.text)
+    """The event's text as it may be sent (`redact.shareable`); an edit call's with its diff
+    under it."""
+    text = shareable(event.text)
     diff = edit_diff(event, lines)
     return f"{text}\n{diff}" if diff else text
 

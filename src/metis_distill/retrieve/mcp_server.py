@@ -2,7 +2,9 @@
 
 Three read-only tools on the official SDK's `MCPServer`: `search_lessons`, `get_lesson` (with
 all its evidence) and `context_for_task`. Each call reads a fresh snapshot of the ledger, so
-a server started once sees what later distills add. Nothing but the protocol goes to stdout.
+a server started once sees what later distills add. Nothing but the protocol goes to stdout;
+a line that is no JSON-RPC message is answered with JSON-RPC's error, and an argument the
+schema refuses is said in one line.
 """
 
 from __future__ import annotations
@@ -10,12 +12,30 @@ from __future__ import annotations
 import inspect
 import threading
 from collections.abc import Callable
+from importlib.metadata import version
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
+import anyio
 from mcp.server import MCPServer
+from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import ToolAnnotations
+from mcp.server.stdio import stdio_server
+from mcp.shared._context_streams import (
+    ContextReceiveStream,
+    ContextSendStream,
+    create_context_streams,
+)
+from mcp.shared.message import SessionMessage
+from mcp.types import (
+    PARSE_ERROR,
+    CallToolResult,
+    ErrorData,
+    InputRequiredResult,
+    JSONRPCError,
+    ToolAnnotations,
+)
+from pydantic import Field, ValidationError
 
 from metis_distill.errors import MetisError
 from metis_distill.retrieve.context import DEFAULT_BUDGET, project_of
@@ -31,12 +51,71 @@ INSTRUCTIONS = (
     "for the evidence behind one lesson."
 )
 KindName = Literal["failure", "decision", "gotcha"]
+MAX_LIMIT = 50
+INVALID_REQUEST = -32600  # JSON-RPC's code for JSON that is no request
 T = TypeVar("T")
+Lines = ContextReceiveStream[SessionMessage | Exception]
+
+
+class LessonServer(MCPServer):
+    """The SDK's server, but for an argument the schema refuses: said in one line per
+    argument, as the CLI says it, not in the validator's own words and links."""
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as e:
+            if not isinstance(e.__cause__, ValidationError):
+                raise
+            raise ToolError(argument_errors(name, e.__cause__)) from e.__cause__
+
+    async def run_stdio_async(self) -> None:
+        """As the SDK's, but a line that is no JSON-RPC message gets JSON-RPC's error reply
+        (id null) where the SDK's stdio transport drops it unanswered."""
+        async with stdio_server() as (lines, replies):
+            passed, read = create_context_streams[SessionMessage | Exception](0)
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(_answer_unreadable, lines, passed, replies)
+                server = self._lowlevel_server
+                await server.run(read, replies, server.create_initialization_options())
+
+
+async def _answer_unreadable(
+    lines: Lines,
+    passed: ContextSendStream[SessionMessage | Exception],
+    replies: ContextSendStream[SessionMessage],
+) -> None:
+    async with passed:
+        async for line in lines:
+            if isinstance(line, Exception):
+                await replies.send(SessionMessage(unreadable(line)))
+            else:
+                await passed.send(line)
+
+
+def unreadable(error: Exception) -> JSONRPCError:
+    """The reply to a line that is no JSON (parse error) or no JSON-RPC message."""
+    parsed = not isinstance(error, ValidationError) or all(
+        problem["type"] != "json_invalid" for problem in error.errors()
+    )
+    code, message = (INVALID_REQUEST, "Invalid Request") if parsed else (PARSE_ERROR, "Parse error")
+    return JSONRPCError(jsonrpc="2.0", id=None, error=ErrorData(code=code, message=message))
+
+
+def argument_errors(tool: str, error: ValidationError) -> str:
+    """`search_lessons: limit: Input should be greater than or equal to 1`, one per argument."""
+    said = (
+        f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}"
+        for problem in error.errors(include_url=False)
+    )
+    return f"{tool}: " + "; ".join(said)
 
 
 def build_server(retriever: Retriever, project: str | None = None) -> MCPServer:
     """The server and its three tools, answering from `retriever`."""
-    server = MCPServer("metis", instructions=INSTRUCTIONS)
+    server = LessonServer("metis", instructions=INSTRUCTIONS, version=version("metis-distill"))
     lock = threading.Lock()  # sync tools run in worker threads; one question at a time
     tool = _read_only_tool(server)
 
@@ -45,14 +124,16 @@ def build_server(retriever: Retriever, project: str | None = None) -> MCPServer:
         query: str,
         kind: KindName | None = None,
         project: str | None = None,
-        limit: int = 10,
+        limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = 10,
         include_retired: bool = False,
     ) -> dict[str, Any]:
         """Lessons closest to the query (meaning, plus exact commands, paths and error
         strings), best first, each with kind, support (sessions that taught it), last seen,
         id and a link to its evidence. Filter by kind or by project (name or path)."""
+        if not query.strip():
+            raise ToolError("search_lessons: query: give words to look for")
         kinds = (kind,) if kind else ()
-        wanted = Query(query, kinds, project, max(1, min(limit, 50)), include_retired)
+        wanted = Query(query, kinds, project, limit, include_retired)
         with lock:
             hits = _ask(lambda: retriever.search(wanted))
         return {"lessons": [hit_record(h) for h in hits]}
@@ -70,7 +151,7 @@ def build_server(retriever: Retriever, project: str | None = None) -> MCPServer:
         """A compact markdown brief of the lessons that bear on a task, within a budget of
         tokens (estimated as characters / 4): most relevant first, then best supported."""
         with lock:
-            brief = _ask(lambda: retriever.context(task, max(20, budget), project))
+            brief = _ask(lambda: retriever.context(task, budget, project))
         return brief.markdown
 
     return server

@@ -1,7 +1,8 @@
 """Lessons and hits as plain, JSON-ready dicts: what `--json` prints and the MCP tools return.
 
 Every text passes through `redact` on its way out (the ledger holds redacted text already;
-this is the second lock on the door). Keys come in a fixed order, so the output is stable.
+this is the second lock on the door), a lesson's text and quotes through `redact.shareable`:
+an agent asking over MCP sends them on. Keys come in a fixed order, so the output is stable.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from metis_distill.redact import redact
+from metis_distill.redact import redact, shareable
 from metis_distill.retrieve.search import Hit
 from metis_distill.retrieve.store import Evidence, Lesson
 
@@ -30,7 +31,7 @@ def _iso(when: datetime | None) -> str | None:
 def evidence_record(row: Evidence) -> dict[str, Any]:
     return {
         "link": evidence_link(row),
-        "quote": redact(row.quote),
+        "quote": shareable(row.quote),
         "session": row.session_id,
         "cwd": redact(row.cwd) if row.cwd else None,
         "timestamp": _iso(row.timestamp),
@@ -44,7 +45,7 @@ def lesson_record(lesson: Lesson, *, all_evidence: bool = False) -> dict[str, An
         "id": lesson.id,
         "kind": lesson.kind,
         "status": lesson.status,
-        "text": redact(lesson.text),
+        "text": shareable(lesson.text),
         "support": lesson.support,
         "severity": lesson.severity,
         "first_seen": _iso(lesson.first_seen),

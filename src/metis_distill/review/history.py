@@ -19,7 +19,7 @@ from filelock import FileLock
 from metis_distill.conversations import support
 from metis_distill.errors import ConfigError, ProposalError, UsageError
 from metis_distill.ledger import Ledger, LessonRow, LessonView, ProposalRow, VersionRow
-from metis_distill.redact import redact
+from metis_distill.redact import redact, shareable
 from metis_distill.render.claude_md import (
     RenderedLine,
     find_block,
@@ -332,7 +332,7 @@ def show(ledger: Ledger, lesson_id: str) -> LessonDetail:
             "session": e.session_id,
             "cwd": e.cwd or "",
             "when": e.timestamp.strftime("%Y-%m-%d %H:%M UTC") if e.timestamp else "",
-            "quote": redact(e.quote),
+            "quote": shareable(e.quote),
         }
         for e in rows
     )
