@@ -157,6 +157,9 @@ def distill(
         print_preview(preview(settings), as_json=as_json, verbose=verbose)
         return
     check_target(settings)
+    from metis_distill.pipeline.extractors import check_extraction
+
+    check_extraction(settings)  # before anything is archived or written
     if _said_nothing_new(settings, as_json, record=True):
         return
     from metis_distill.pipeline import check_archive
@@ -247,6 +250,9 @@ def serve(
         },
     )
     check_target(settings)
+    from metis_distill.pipeline.extractors import check_extraction
+
+    check_extraction(settings)
     quiet_prefect()
     from flows.serve import check_cron, deployment_name  # Prefect is imported only here
     from flows.serve import serve as serve_nightly

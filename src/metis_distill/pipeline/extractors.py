@@ -9,11 +9,27 @@ from metis_distill.config import Settings
 from metis_distill.curate.merge import DuplicateJudge
 from metis_distill.errors import ConfigError
 from metis_distill.extract.base import BatchMode, Extractor
+from metis_distill.extract.pricing import price_of
 from metis_distill.extract.rules import RulesExtractor
 from metis_distill.ledger import Ledger
 
 if TYPE_CHECKING:  # anthropic is imported only when the claude extractor runs
     from metis_distill.extract.claude import ClaudeConfig
+
+
+def check_extraction(settings: Settings) -> None:
+    """The settings a run cannot go without (the claude extractor's key, a price for a USD
+    cap), checked before anything is archived or written."""
+    if settings.extractor != "claude":
+        return
+    _api_key(settings)
+    budgets = settings.budgets
+    in_usd = budgets.max_usd_per_run is not None or budgets.max_usd_per_day is not None
+    if in_usd and price_of(settings.extract.model) is None:
+        raise ConfigError(
+            f"no price is known for {settings.extract.model}: a USD cap cannot be kept",
+            hint="use a listed model (extract/pricing.py) or drop max_usd_per_run/day",
+        )
 
 
 def start_extraction(settings: Settings, ledger: Ledger) -> int:
