@@ -132,7 +132,8 @@ def distill(
     dask_address: DaskAddress = None,
 ) -> None:
     """Run the distill flow now (Prefect, in-process): archive -> lessons -> a proposal.
-    Exit code 4: a token or dollar budget was reached and work is left for the next run;
+    Exit code 3: a tripwire stopped the proposal, or the target's markers are broken; 4: a
+    token or dollar budget was reached and work is left for the next run;
     5: Claude calls failed past their retries (their work is left for the next run)."""
     settings = load_settings(
         archive=archive,
