@@ -21,6 +21,7 @@ from metis_distill.cli.common import (
     DataDir,
     Target,
     check_data_dir_made,
+    check_data_dir_writable,
     check_target,
     console,
     err,
@@ -158,9 +159,10 @@ def distill(
         print_preview(preview(settings), as_json=as_json, verbose=verbose)
         return
     check_target(settings)
-    from metis_distill.pipeline.extractors import check_extraction
+    from metis_distill.extract.ready import check_extraction
 
     check_extraction(settings)  # before anything is archived or written
+    check_data_dir_writable(settings)
     if _said_nothing_new(settings, as_json, record=True):
         return
     from metis_distill.pipeline import check_archive
@@ -251,7 +253,7 @@ def serve(
         },
     )
     check_target(settings)
-    from metis_distill.pipeline.extractors import check_extraction
+    from metis_distill.extract.ready import check_extraction
 
     check_extraction(settings)
     quiet_prefect()
