@@ -93,9 +93,10 @@ def through_flow(source: Path, data: Path, runner: str, workers: int) -> dict[st
 def proposal(data: Path) -> list[str]:
     """The proposed lines without their evidence link: among evidence of equal strength (the
     same run replayed under two session ids) the one shown depends on ids that include the
-    data dir's path, which differs between the three runs."""
+    data dir's path, which differs between the three runs. The target's own proposal: a
+    distill also proposes for its CLAUDE.local.md."""
     ledger = Ledger.at(data)
-    (row,) = ledger.pending_proposals()
+    (row,) = [p for p in ledger.pending_proposals() if Path(p.target).name == "CLAUDE.md"]
     ledger.close()
     text = Path(row.folder, "proposed.md").read_text(encoding="utf-8")
     return [EVIDENCE.sub("", line) for line in text.splitlines() if "metis:begin" not in line]
@@ -109,6 +110,7 @@ def main() -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")  # as the CLI
     work = Path(tempfile.mkdtemp(prefix="metis-dask-"))
     os.environ["PREFECT_HOME"] = str(work / "prefect")
     try:

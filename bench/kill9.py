@@ -145,7 +145,7 @@ def snapshot(folder: Path) -> dict[str, object]:
     db = sqlite3.connect(folder / "data" / "ledger.sqlite")
     try:
         one = db.execute
-        pending = one("select folder from proposals where status = 'pending'").fetchall()
+        pending = one("select target, folder from proposals where status = 'pending'").fetchall()
         lessons = one("select kind, text from lessons order by kind, text").fetchall()
         evidence = one("select count(*), count(distinct id) from evidence").fetchone()
         versions = [r[0] for r in one("select sha256 from versions order by id").fetchall()]
@@ -154,9 +154,9 @@ def snapshot(folder: Path) -> dict[str, object]:
     finally:
         db.close()
     proposal = {}
-    for (where,) in pending:
+    for target, where in pending:  # the target's proposal and its CLAUDE.local.md's
         for name in ("proposed.md", "diff.patch"):
-            proposal[name] = (Path(where) / name).read_text(encoding="utf-8")
+            proposal[f"{Path(target).name}/{name}"] = (Path(where) / name).read_text("utf-8")
     return {
         "proposal": proposal,
         "lessons": lessons,

@@ -55,8 +55,8 @@ def main() -> None:
     subprocess.run([*git, "commit", "-qm", "start"], check=True)
     distill_once(args.archive.resolve(), data, MiniLMEmbedder())
     ledger = Ledger.at(data)
-    (stale,) = ledger.pending_proposals()
-    ledger.decide(stale.id, "superseded")  # made with the bench's own target path; redo it
+    for stale in ledger.pending_proposals():  # the target's and its CLAUDE.local.md's
+        ledger.decide(stale.id, "superseded")  # made with the bench's own target path; redo it
 
     def propose() -> ProposalOutcome:
         return publish_targets(

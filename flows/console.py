@@ -6,6 +6,8 @@ everything, with the full traceback."""
 from __future__ import annotations
 
 import logging
+import sys
+from contextlib import suppress
 from pathlib import Path
 
 from prefect.logging.configuration import ensure_logging_setup
@@ -46,6 +48,19 @@ def brief_console() -> None:
 
 class LogFile(logging.FileHandler):
     """Where Prefect's console lines go when `metis distill` runs quietly."""
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
+        """A line the file cannot take (a full or read-only disk) is dropped without a word:
+        the run says what stopped it in one line, and logging's own report of each lost line
+        would bury it."""
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handleError(record)
+
+    def close(self) -> None:
+        """Closed even when its last lines cannot be flushed (the disk still full): the next
+        run of a served deployment, in the same process, opens its own."""
+        with suppress(OSError):  # FileHandler.close has let go of the file before it raises
+            super().close()
 
 
 _STREAMS = (PrefectConsoleHandler, logging.StreamHandler)

@@ -199,3 +199,32 @@ def test_distill_says_an_archive_that_is_a_file(tmp_path: Path) -> None:
     assert code == 2 and f"error: the archive {a_file} is a file, not a folder\n" in out
     code, out = invoke("distill", "--archive", str(tmp_path / "nope"), "--target", str(target))
     assert code == 2 and "nothing is there: check the path" in out
+
+
+@pytest.mark.parametrize(
+    ("flags", "said"),
+    [
+        ([], "needs an Anthropic API key"),
+        (["--max-usd", "1"], "no price is known for claude-unlisted-9"),
+    ],
+)
+def test_a_run_the_settings_make_impossible_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flags: list[str], said: str
+) -> None:
+    """A missing key (or a USD cap without a price) is said before anything is archived or
+    put in a ledger."""
+    if flags:
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-000")
+        monkeypatch.setenv("METIS_EXTRACT__MODEL", "claude-unlisted-9")
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "s.jsonl").write_text('{"type":"user","sessionId":"s","message":{"content":"hi"}}\n')
+    target = tmp_path / "repo" / "CLAUDE.md"
+    target.parent.mkdir()
+    data = tmp_path / "fresh-data"
+    code, out = invoke(
+        "distill", "--extractor", "claude", "--archive", str(archive), "--target", str(target),
+        "--data-dir", str(data), *flags,
+    )  # fmt: skip
+    assert code == 2 and said in out and "Traceback" not in out
+    assert not data.exists()

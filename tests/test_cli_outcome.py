@@ -171,3 +171,19 @@ def test_broken_markers_are_not_said_as_all_we_know() -> None:
     )
     line = proposal_line(broken)
     assert "broken markers (see the warning)" in line and "all we know" not in line
+
+
+def test_broken_markers_end_the_run_with_exit_code_3(capsys: pytest.CaptureFixture[str]) -> None:
+    """A nightly must not read as a normal run when the file's proposals stopped."""
+    import typer
+
+    from metis_distill.cli.outcome import exit_if_stopped
+    from metis_distill.run_report import RunReport
+
+    broken = _nothing(shown=4, waiting=0).model_copy(
+        update={"status": PublishStatus.MARKERS_BROKEN}
+    )
+    with pytest.raises(typer.Exit) as stopped:
+        exit_if_stopped(RunReport(extractor="rules", proposal=broken))
+    assert stopped.value.exit_code == 3
+    assert "needs a human: mend the markers" in capsys.readouterr().err

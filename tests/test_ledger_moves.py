@@ -197,4 +197,37 @@ def test_a_read_only_copy_is_read_as_recorded(tmp_path: Path) -> None:
     finally:
         subprocess.run(["chattr", "-i", str(ledger_file)], check=False)
     assert result.exit_code == 0, result.output
-    assert "cannot be written" in result.output and "Traceback" not in result.output
+    assert "moved or copied from" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", [["status"], ["history"], ["review"], ["search", "vitest"]])
+def test_a_reading_command_on_a_copied_data_dir_never_writes_its_ledger(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """A copy (a backup; its original still there) is read with its paths re-pointed in
+    memory only: the ledger's bytes stay as copied."""
+    import hashlib
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from metis_distill.cli import app
+    from metis_distill.cli.common import reading
+    from metis_distill.config import load_settings
+
+    old, moved = _moved_data_dir(tmp_path)
+    shutil.copytree(moved, old)  # the original back, and a copy of it
+    copy = tmp_path / "copy"
+    moved.rename(copy)
+
+    def ledger_bytes() -> str:
+        return hashlib.sha256((copy / "ledger.sqlite").read_bytes()).hexdigest()
+
+    before = ledger_bytes()
+    result = CliRunner().invoke(app, [*command, "--data-dir", str(copy)])
+    assert "Traceback" not in result.output and "moved or copied" in result.output, result.output
+    assert ledger_bytes() == before
+    with reading(load_settings(data_dir=copy)) as ledger:  # read as if there
+        here = str(copy.resolve())
+        assert all(p.startswith(here + "/") for p in _paths(ledger)), _paths(ledger)
+    assert ledger_bytes() == before

@@ -330,3 +330,6 @@ def test_a_deleted_end_marker_is_warned_of_and_no_second_block_is_proposed(
     assert target.read_text() == mine
     with Ledger.reading(settings.ledger_url) as ledger:
         assert ledger.pending_proposals(str(target.resolve())) == []
+        run = ledger.last_distill_run(str(target.resolve()))
+    assert run is not None and run.status == DistillStatus.BLOCK_UNREADABLE  # not "completed"
+    assert run.message is not None and "has no `<!-- metis:end -->` after it" in run.message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 
@@ -60,3 +61,52 @@ class BusyError(MetisError):
 
 class IndexStoreError(MetisError):
     """The lesson index (chromadb) could not be read or written."""
+
+
+class DiskError(MetisError):
+    """A file could not be written: a read-only filesystem, no permission, a full disk."""
+
+
+_CANNOT_WRITE = {
+    errno.EROFS: "read-only file system",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+}
+_FULL = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "disk quota exceeded"}
+
+
+def disk_error(error: BaseException) -> DiskError | None:
+    """The disk's refusal behind `error` (itself, or what it was raised from) as one message
+    naming the path; None when the disk is not the cause."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        said = _said(cause)
+        if said is not None:
+            return said
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
+def _said(error: BaseException) -> DiskError | None:
+    if isinstance(error, OSError) and error.errno in _CANNOT_WRITE | _FULL:
+        where = f" {error.filename}" if error.filename else ""  # a write() names no file
+        if error.errno in _FULL:
+            return DiskError(
+                f"cannot write{where}: {_FULL[error.errno]}",
+                hint="free some space (on the data dir's disk, or the target's), then run the "
+                "command again",
+            )
+        found = DiskError(
+            f"cannot write{where}: {_CANNOT_WRITE[error.errno]}",
+            hint="make it writable (or point the command at a place that is), then run again",
+        )
+        found.exit_code = 2  # a path that cannot be right, as a data dir that is a file
+        return found
+    if type(error).__name__ == "OperationalError" and "database or disk is full" in str(error):
+        return DiskError(
+            "cannot write the ledger: the database or its disk is full",
+            hint="free some space on the data dir's disk, then run the command again",
+        )
+    return None

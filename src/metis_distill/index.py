@@ -174,6 +174,11 @@ def open_for_writing(
             stack.callback(client.close)
             yield LessonIndex(index_dir, embedder, client=client)
         except ChromaError as e:
+            if "disk is full" in str(e):  # chroma's own SQLite said it
+                raise IndexStoreError(
+                    f"cannot write the lesson index {index_dir}: its disk is full",
+                    hint="free some space there, then run `metis distill` again",
+                ) from e
             raise IndexStoreError(
                 f"the lesson index failed: {type(e).__name__}: {e}",
                 hint=f"the index is derived from the ledger: remove {index_dir} and run "

@@ -88,6 +88,7 @@ class DistillStatus(StrEnum):
     CALLS_FAILED = "calls failed"  # Claude calls failed past their retries (exit code 5)
     INTERRUPTED = "interrupted"  # its process died (kill -9, power cut) before it could say
     NOTHING_NEW = "nothing new"  # every file as last read: answered before anything loaded
+    BLOCK_UNREADABLE = "block unreadable"  # the target's markers broken: no proposal (exit 3)
 
     @classmethod
     def of_error(cls, error: BaseException) -> DistillStatus:

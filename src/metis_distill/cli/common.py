@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from metis_distill.config import Settings
-from metis_distill.errors import MetisError
+from metis_distill.errors import MetisError, disk_error
 
 if TYPE_CHECKING:  # the pipeline and the ledger: imported only by the commands using them
     from metis_distill.ledger import Ledger
@@ -68,14 +68,24 @@ def friendly(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except MetisError as e:
-            # soft_wrap: a path in a message must stay whole when there is no terminal
-            label = "[bold red]error:[/]" if e.exit_code else "[yellow]note:[/]"
-            err.print(f"{label} {escape(str(e))}", soft_wrap=True)
-            if e.hint:
-                err.print(f"[dim]hint:[/] {escape(e.hint)}", soft_wrap=True)
+            _say(e)
             raise typer.Exit(e.exit_code) from e
+        except Exception as e:
+            disk = disk_error(e)  # a read-only or full disk met on the way: one line too
+            if disk is None:
+                raise
+            _say(disk)
+            raise typer.Exit(disk.exit_code) from e
 
     return wrapper
+
+
+def _say(error: MetisError) -> None:
+    # soft_wrap: a path in a message must stay whole when there is no terminal
+    label = "[bold red]error:[/]" if error.exit_code else "[yellow]note:[/]"
+    err.print(f"{label} {escape(str(error))}", soft_wrap=True)
+    if error.hint:
+        err.print(f"[dim]hint:[/] {escape(error.hint)}", soft_wrap=True)
 
 
 def quiet_prefect() -> None:
@@ -134,34 +144,56 @@ def writing(settings: Settings) -> Ledger:
     re-pointed into a data dir that was moved)."""
     from metis_distill.ledger import Ledger
 
+    check_data_dir_writable(settings)
     return _following(Ledger(settings.ledger_url), settings, record=True)
 
 
+def check_data_dir_writable(settings: Settings) -> None:
+    """A command that writes says at once when its data dir cannot be written (a read-only
+    copy shared with a team, a disk mounted read-only); the reading commands work there."""
+    import os
+
+    from metis_distill.errors import ConfigError
+    from metis_distill.ledger.where import writable
+
+    data_dir = settings.data_dir.expanduser()
+    folder = next(p for p in (data_dir, *data_dir.parents) if p.exists())
+    if writable(folder):
+        return
+    read_only = os.statvfs(folder).f_flag & os.ST_RDONLY
+    why = "is on a read-only filesystem" if read_only else "cannot be written (permission denied)"
+    raise ConfigError(
+        f"the data dir {data_dir} {why}: this command writes its ledger",
+        hint="pass --data-dir (or set METIS_DATA_DIR to) a writable folder; search, context, "
+        "status, review, history and show read this one as it is",
+    )
+
+
 def _following(ledger: Ledger, settings: Settings, *, record: bool) -> Ledger:
-    from sqlalchemy.exc import OperationalError
+    from metis_distill.ledger.moves import follow_move, recorded_data_dir
+    from metis_distill.ledger.where import sqlite_file
 
-    from metis_distill.ledger.moves import follow_move
-
+    here = settings.data_dir.expanduser().resolve()
     try:
-        was = follow_move(ledger, settings.data_dir, record=record)
-    except OperationalError as e:
-        if record or "readonly" not in str(e).replace("read-only", "readonly"):
+        if not record and sqlite_file(ledger.url) and recorded_data_dir(ledger) != str(here):
+            # a command that reads never writes: the paths of a data dir that was moved or
+            # copied (a backup, a read-only snapshot) are re-pointed in a copy in memory
+            copy = ledger.copied()
             ledger.close()
-            raise
-        # a read-only copy (a backup, a snapshot) is read as it is, its paths not re-pointed
-        err.print(
-            "note: this data dir's ledger cannot be written; its paths are read as recorded",
-            markup=False,
-            soft_wrap=True,
-        )
-        return ledger
+            ledger = copy
+        was = follow_move(ledger, settings.data_dir, record=record)
     except BaseException:
         ledger.close()
         raise
     if was is not None:
+        said = (
+            f"its ledger now points into {here}"
+            if record
+            else "its paths are read as if there (the next `metis distill` re-points them "
+            "in its ledger)"
+        )
         err.print(
-            f"note: the data dir was moved from {was}; its ledger now points into "
-            f"{settings.data_dir.expanduser().resolve()}",
+            f"note: the data dir was moved or copied from {was}; {said}",
             markup=False,
             soft_wrap=True,
         )
@@ -169,14 +201,19 @@ def _following(ledger: Ledger, settings: Settings, *, record: bool) -> Ledger:
 
 
 def follow_data_dir(settings: Settings) -> None:
-    """For a command that reads the ledger without SQLAlchemy: a data dir that was moved is
-    re-pointed first (one quick look when it was not)."""
+    """For a command that reads the SQLite ledger's file as it is (search, context, mcp): a
+    data dir that was moved or copied is said, its evidence paths shown as recorded (one
+    quick look when it was not)."""
     from metis_distill.ledger.glance import serves
     from metis_distill.ledger.where import sqlite_file
 
-    # only a SQLite ledger is read that way
     if sqlite_file(settings.ledger_url) and not serves(settings.ledger_url, settings.data_dir):
-        reading(settings).close()
+        err.print(
+            "note: this data dir's ledger was written from another data dir (moved or copied):"
+            " its evidence paths are shown as recorded (the next `metis distill` re-points them)",
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 def check_data_dir_made(settings: Settings) -> None:

@@ -181,8 +181,9 @@ def _print_problems(report: RunReport) -> None:
 
 
 def exit_if_stopped(report: RunReport) -> None:
-    """Exit code 3: a tripwire stopped the proposal, a human looks before anything goes on;
-    exit code 4: work is left for the next run."""
+    """Exit code 3: a tripwire stopped the proposal, or the target's markers are broken (no
+    proposal until they are mended), a human looks before anything goes on; exit code 4: work
+    is left for the next run."""
     proposal = report.proposal
     if proposal.status == PublishStatus.NEEDS_HUMAN:
         err.print(f"[bold yellow]needs a human:[/] proposal #{proposal.proposal_id} was stopped")
@@ -191,6 +192,9 @@ def exit_if_stopped(report: RunReport) -> None:
         err.print(
             f"[dim]look at {escape(str(proposal.folder))}/report.md before letting it through[/]"
         )
+        raise typer.Exit(3)
+    if proposal.status == PublishStatus.MARKERS_BROKEN:  # the warning says how to mend them
+        err.print("[bold yellow]needs a human:[/] mend the markers, then run `metis distill` again")
         raise typer.Exit(3)
     pending = report.extract_pending
     usage = report.extraction

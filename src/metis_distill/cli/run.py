@@ -21,6 +21,7 @@ from metis_distill.cli.common import (
     DataDir,
     Target,
     check_data_dir_made,
+    check_data_dir_writable,
     check_target,
     console,
     err,
@@ -132,7 +133,8 @@ def distill(
     dask_address: DaskAddress = None,
 ) -> None:
     """Run the distill flow now (Prefect, in-process): archive -> lessons -> a proposal.
-    Exit code 4: a token or dollar budget was reached and work is left for the next run;
+    Exit code 3: a tripwire stopped the proposal, or the target's markers are broken; 4: a
+    token or dollar budget was reached and work is left for the next run;
     5: Claude calls failed past their retries (their work is left for the next run)."""
     settings = load_settings(
         archive=archive,
@@ -157,6 +159,10 @@ def distill(
         print_preview(preview(settings), as_json=as_json, verbose=verbose)
         return
     check_target(settings)
+    from metis_distill.extract.ready import check_extraction
+
+    check_extraction(settings)  # before anything is archived or written
+    check_data_dir_writable(settings)
     if _said_nothing_new(settings, as_json, record=True):
         return
     from metis_distill.pipeline import check_archive
@@ -247,6 +253,9 @@ def serve(
         },
     )
     check_target(settings)
+    from metis_distill.extract.ready import check_extraction
+
+    check_extraction(settings)
     quiet_prefect()
     from flows.serve import check_cron, deployment_name  # Prefect is imported only here
     from flows.serve import serve as serve_nightly

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine
 
 from metis_distill.errors import MetisError
-from metis_distill.ledger.where import MIGRATIONS, head_revision
+from metis_distill.ledger.where import MIGRATIONS, head_revision, read_only_uri
 
 UPGRADING = "`metis distill` or `metis archive`"  # the commands that bring a ledger up to date
 
@@ -24,6 +25,13 @@ def connect(url: str) -> Engine:
     engine = create_engine(url)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def connect_read_only(path: Path) -> Engine:
+    """A SQLite ledger opened so that it can only be read (it may be on a read-only disk)."""
+    engine = create_engine(f"sqlite:///{read_only_uri(path)}&uri=true")
+    event.listen(engine, "connect", _sqlite_read_only_pragmas)
     return engine
 
 
@@ -57,6 +65,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_read_only_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA query_only=ON")
     cursor.close()
 
 

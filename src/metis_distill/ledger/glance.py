@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from metis_distill.ledger.where import head_revision, sqlite_file
+from metis_distill.ledger.where import head_revision, read_only_uri, sqlite_file, writable
 from metis_distill.statuses import DistillStatus, ProposalState
 
 if TYPE_CHECKING:
@@ -145,7 +145,11 @@ def serves(url: str, data_dir: Path) -> bool:
     if not path.exists():
         return True
     try:
-        connection = _connect(path)
+        connection = (
+            _connect(path)
+            if writable(path.parent)
+            else sqlite3.connect(read_only_uri(path), uri=True)  # a read-only disk
+        )
         try:
             row = connection.execute("SELECT value FROM meta WHERE key = 'data_dir'").fetchone()
         finally:

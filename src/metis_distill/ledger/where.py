@@ -3,9 +3,11 @@ migrations' files: without SQLAlchemy or alembic, for the check a run with nothi
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
 from pathlib import Path
+from urllib.parse import quote
 
 MIGRATIONS = Path(__file__).parents[1] / "migrations"
 
@@ -14,6 +16,26 @@ def sqlite_file(url: str) -> Path | None:
     """The file of a SQLite URL (None for other databases, or SQLite in memory)."""
     path = url.removeprefix("sqlite:///")
     return Path(path) if url.startswith("sqlite:///") and path else None
+
+
+def writable(folder: Path) -> bool:
+    """False for a folder on a read-only filesystem (even for root) or one this user may not
+    write; True when it cannot be told (the write itself will say)."""
+    try:
+        read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return True
+    return not read_only and os.access(folder, os.W_OK)
+
+
+def read_only_uri(path: Path) -> str:
+    """A `file:` URI opening the SQLite file to read only. In a folder that cannot be written
+    SQLite cannot make the WAL's `-shm` file, and nothing else can write the ledger there:
+    it is read as immutable (unless a `-wal` file holds commits still to be read through it)."""
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    wal = path.with_name(path.name + "-wal")
+    pending = wal.exists() and wal.stat().st_size > 0
+    return uri if writable(path.parent) or pending else uri + "&immutable=1"
 
 
 _REVISION = re.compile(r"^(down_revision|revision)\b[^=\n]*=\s*(?:\"([^\"]*)\"|None)\s*$", re.M)

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from metis_distill.config import Settings
 from metis_distill.curate.merge import DuplicateJudge
-from metis_distill.errors import ConfigError
 from metis_distill.extract.base import BatchMode, Extractor
+from metis_distill.extract.ready import api_key
 from metis_distill.extract.rules import RulesExtractor
 from metis_distill.ledger import Ledger
 
@@ -38,23 +38,13 @@ def make_extractor(
         return RulesExtractor()
     from metis_distill.extract.claude import ClaudeExtractor
 
-    key = _api_key(settings)
+    key = api_key(settings)
     config = claude_config(settings)
     if config.batch:
         from metis_distill.extract.batch import BatchClaudeExtractor
 
         return BatchClaudeExtractor(config, ledger, api_key=key, run_id=run_id, mode=batch_mode)
     return ClaudeExtractor(config, ledger, api_key=key, run_id=run_id)
-
-
-def _api_key(settings: Settings) -> str:
-    key = settings.api_key()
-    if key is None:
-        raise ConfigError(
-            "the claude extractor needs an Anthropic API key",
-            hint="set ANTHROPIC_API_KEY (or METIS_EXTRACT__API_KEY), or pass --extractor rules",
-        )
-    return key
 
 
 def claude_config(settings: Settings) -> ClaudeConfig:
@@ -86,4 +76,4 @@ def make_judge(
     from metis_distill.extract.curator import ClaudeCurator
 
     config = claude_config(settings)
-    return ClaudeCurator(config, ledger, api_key=_api_key(settings), run_id=run_id)
+    return ClaudeCurator(config, ledger, api_key=api_key(settings), run_id=run_id)

@@ -48,6 +48,7 @@ from metis_distill.pipeline.steps import (
 from metis_distill.pipeline.usage import ExtractTotals, claude_usage, finish_extraction
 from metis_distill.placement.files import context_file
 from metis_distill.run_report import RunReport, RunSummary
+from metis_distill.statuses import PublishStatus
 from metis_distill.unchanged import ARCHIVE, STAMP, run_stamp
 
 T = TypeVar("T")
@@ -153,6 +154,8 @@ def _outcome(report: RunReport) -> tuple[DistillStatus, str | None]:
         return DistillStatus.CALLS_FAILED, said
     if report.extract_pending:
         return DistillStatus.BUDGET_REACHED, None
+    if report.proposal.status == PublishStatus.MARKERS_BROKEN:
+        return DistillStatus.BLOCK_UNREADABLE, "; ".join(report.proposal.warnings) or None
     return DistillStatus.COMPLETED, None
 
 

@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import quote
 
 from metis_distill.conversations import support
 from metis_distill.errors import MetisError
-from metis_distill.ledger.where import sqlite_file
+from metis_distill.ledger.where import read_only_uri, sqlite_file
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -130,8 +129,9 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
             f"no ledger at {path}: nothing has been distilled into this data dir yet",
             hint="run `metis distill` first, or pass the --data-dir it used",
         )
-    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
-    connection = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    connection = sqlite3.connect(
+        read_only_uri(path), uri=True, isolation_level=None, check_same_thread=False
+    )
     connection.execute("PRAGMA busy_timeout=30000")
     connection.execute("PRAGMA query_only=ON")
     return connection
