@@ -144,30 +144,15 @@ def _oh_observation(state: State, node: Node, event: dict[str, Any], ts: datetim
         return
     text, exit_code = content.value, exit_code_of(extras, content.value)
     failed = kind in ("error", "user_rejected") or event.get("success") is False
-    common: dict[str, Any] = {"native_id": id_of(event.get("id")), "timestamp": ts}
-    if failed or exit_code not in (None, 0) or shows_failure(text, tool):
-        role = "tool" if call_id is not None else "system"
-        state.add(
-            content,
-            role=role,
-            kind=EventKind.ERROR,
-            text=text,
-            tool_use_id=call_id,
-            tool_name=tool,
-            exit_code=exit_code,
-            **common,
-        )
-        return
-    state.add(
+    state.add_result(
         content,
-        role="tool",
-        kind=EventKind.TOOL_RESULT,
+        failed=failed or exit_code not in (None, 0) or shows_failure(text, tool),
         text=text,
         tool_use_id=call_id,
         tool_name=tool,
         exit_code=exit_code,
-        keep_empty=True,
-        **common,
+        native_id=id_of(event.get("id")),
+        timestamp=ts,
     )
 
 

@@ -173,25 +173,11 @@ def _observation(state: State, node: Node, call: _Call | None) -> None:
     text, exit_code = content.value, exit_code_of(event, content.value)
     use_id, tool = (call.use_id, call.tool) if call is not None else (None, None)
     failed = kind in _FAILED_OBSERVATIONS or exit_code not in (None, 0)
-    if failed or shows_failure(text, tool):
-        role = "tool" if call is not None else "system"
-        state.add(
-            content,
-            role=role,
-            kind=EventKind.ERROR,
-            text=text,
-            tool_use_id=use_id,
-            tool_name=tool,
-            exit_code=exit_code,
-        )
-        return
-    state.add(
+    state.add_result(
         content,
-        role="tool",
-        kind=EventKind.TOOL_RESULT,
+        failed=failed or shows_failure(text, tool),
         text=text,
         tool_use_id=use_id,
         tool_name=tool,
         exit_code=exit_code,
-        keep_empty=True,
     )

@@ -65,6 +65,34 @@ class State:
             Draft(role, kind, text, start, end, timestamp=timestamp, native_id=native_id, **kwargs)
         )
 
+    def add_result(
+        self,
+        node: Node | None,
+        *,
+        failed: bool,
+        text: str,
+        tool_use_id: str | None,
+        tool_name: str | None,
+        exit_code: int | None,
+        native_id: str | None = None,
+        timestamp: datetime | None = None,
+    ) -> None:
+        """What a call gave back: an error (the system's, when no call is known), or its
+        result, kept even when empty."""
+        common: dict[str, Any] = {
+            "text": text,
+            "tool_use_id": tool_use_id,
+            "tool_name": tool_name,
+            "exit_code": exit_code,
+            "native_id": native_id,
+            "timestamp": timestamp,
+        }
+        if failed:
+            role = "tool" if tool_use_id is not None else "system"
+            self.add(node, role=role, kind=EventKind.ERROR, **common)
+        else:
+            self.add(node, role="tool", kind=EventKind.TOOL_RESULT, keep_empty=True, **common)
+
     def tally(self, nonblank: int) -> Tally:
         return Tally(lines=nonblank, corrupt=self.doc.corrupt, unknown=self.unknown)
 
