@@ -96,6 +96,22 @@ def compaction_replay(path: Path, head: str) -> str | None:
     return f"Claude Code's compaction agent replaying {session.name}.jsonl (read there)"
 
 
+# Beside its subagents' transcripts Claude Code keeps notes of them: `agent-<id>.meta.json`
+# (the agent's type) and a workflow's `journal.jsonl` (each agent started, and its result).
+_SUBAGENT_META = re.compile(r"^agent-[\w-]+\.meta\.json$")
+_WORKFLOW_JOURNAL = re.compile(r'^\{"type":"(?:started|result)","key":"v\d+:[0-9a-f]+","agentId":"')
+
+
+def sidecar(name: str, head: str) -> str | None:
+    """Why a note Claude Code keeps beside its subagents' transcripts is not read: it holds
+    no run (the runs are in the transcripts themselves)."""
+    if _SUBAGENT_META.match(name) and '"agentType"' in head[:200]:
+        return "Claude Code's note of a subagent's type (no run in it)"
+    if name == "journal.jsonl" and _WORKFLOW_JOURNAL.match(head.lstrip()):
+        return "Claude Code's journal of a workflow's subagents (their runs are in their own files)"
+    return None
+
+
 @dataclass
 class _State:
     """Mutable bookkeeping while one file is read."""
@@ -454,6 +470,11 @@ def _api_error(record: dict[str, Any]) -> str:
 
 
 SOURCE = SourceFormat(
-    FORMAT, looks_like, parse_lines, parse_raw=parse_lines, replay=compaction_replay
+    FORMAT,
+    looks_like,
+    parse_lines,
+    parse_raw=parse_lines,
+    replay=compaction_replay,
+    unread=sidecar,
 )
 parse_file = SOURCE.parse_file
