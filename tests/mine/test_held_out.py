@@ -1875,3 +1875,41 @@ def test_a_rerun_outside_the_sandbox_the_user_refused_teaches_nothing(
         tmp_path, [("git add a.txt", {}, 128, _INDEX_LOCKED), ("git add a.txt", OUT, code, answer)]
     )
     assert any("`.git/`" in lesson for lesson in lessons) is taught
+
+
+_NUGET_OFFLINE = (
+    "error NU1301: Unable to load the service index for source "
+    "https://api.nuget.org/v3/index.json. No such host is known."
+)
+
+
+@pytest.mark.parametrize(("second", "offline"), [(_NUGET_OFFLINE, True), ("  Restoring…", False)])
+def test_a_failure_mended_outside_the_sandbox_after_a_network_error_was_the_networks(
+    tmp_path: Path, second: str, offline: bool
+) -> None:
+    """`dotnet restore` failed saying nothing, then (another try) said the feed was out of
+    reach; run outside the sandbox it worked: the first failure is the sandbox's network too,
+    one lesson with the second, not a line of its own about failing "for no reason told"."""
+    from metis_distill.extract.rules import _offline_before_fix
+    from metis_distill.mine.episodes import Episode
+    from metis_distill.mine.fixes import Fix
+
+    _, run = _codex_rollout(
+        tmp_path,
+        [
+            ("dotnet restore a.csproj -p:RestoreIgnoreFailedSources=true", {}, 1, "  Restoring…"),
+            ("dotnet restore a.csproj /m:1", {}, 1, second),
+            ("dotnet restore a.csproj /m:1", OUT, 0, "  Restored a.csproj"),
+        ],
+    )
+    first_error = next(e for e in run.events if e.kind is EventKind.ERROR)
+    calls = [e for e in run.events if e.kind is EventKind.TOOL_CALL]
+    worked = run.events[calls[-1].seq + 1]
+    episode = Episode(
+        kind=LessonKind.FAILURE,
+        signal="exit_code",
+        trigger=first_error,
+        call=calls[0],
+        fix=Fix(FixKind.ESCALATED, calls[-1], worked),
+    )
+    assert _offline_before_fix(run, episode) is offline

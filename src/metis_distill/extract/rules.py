@@ -267,6 +267,7 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         sandbox_ran=bool(inside),
         kept_folder=kept_cwd(run.events, error.seq, call),
         lost_variable=_lost_variable(run, call, signature),
+        offline_before_fix=escalated and _offline_before_fix(run, episode),
     )
     if fix == _CHMOD and _mode_kept(run, episode, signature):
         return None  # made executable and committed: the next clone has it done
@@ -406,6 +407,15 @@ _WAITS_FOR_INPUT = re.compile(
 )
 
 
+def _offline_before_fix(run: Run, episode: Episode) -> bool:
+    """A failure between this one and the rerun outside the sandbox that mended both said the
+    network was out of reach: the sandbox's network was what stopped this one too."""
+    if episode.fix is None:
+        return False
+    between = run.events[episode.trigger.seq + 1 : episode.fix.call.seq]
+    return any(e.kind is EventKind.ERROR and NO_NETWORK.search(e.text[:4000]) for e in between)
+
+
 def _escalation_refused(run: Run, error: Event, call: Event) -> bool:
     """The next call after the failure reran its command with escalated permissions, and the
     user refused it."""
@@ -442,11 +452,13 @@ def _failure_lesson(
     sandbox_ran: bool = False,
     kept_folder: bool = False,
     lost_variable: bool = False,
+    offline_before_fix: bool = False,
 ) -> tuple[str, str | None]:
     """The lesson's text and its fix: a fix only when the run showed it causing success
     (`ran_inside`: the program the sandbox stopped worked inside it at another call;
     `sandbox_ran`: some call worked inside it; `kept_folder`: the shell stood in the folder
-    an earlier call moved into)."""
+    an earlier call moved into; `offline_before_fix`: a failure before the rerun outside the
+    sandbox found no network)."""
     if kept_folder and harness != "codex":  # (Codex runs each command in a fresh shell)
         return kept_cwd_text(harness), None
     if mounted_path(call, episode.trigger.text) is not None:
@@ -544,7 +556,7 @@ def _failure_lesson(
             return text, "run it with escalated permissions"
         if DOCKER_SOCKET.search(episode.trigger.text[:4000]):
             return _NO_DOCKER_TEXT, "run it with escalated permissions"
-        if NO_NETWORK.search(episode.trigger.text[:4000]):
+        if offline_before_fix or NO_NETWORK.search(episode.trigger.text[:4000]):
             return _NO_NETWORK_TEXT, "run it with escalated permissions"
         program = code(_sandboxed_program(call.text, whole=not ran_inside))
         return (
