@@ -2397,3 +2397,24 @@ def test_pnpms_workspace_root_check_overridden_is_no_fix(tmp_path: Path) -> None
         ],
     )
     assert lesson.fix is None and "-w" not in lesson.text and "ask first" in lesson.text
+
+
+def test_a_program_npx_had_to_fetch_is_this_machines_not_the_projects(tmp_path: Path) -> None:
+    """`npx vercel` worked, but npm said it fetched vercel: no dependency of the project, so
+    the line says the program is not installed here, not that the project runs it by npx."""
+    from metis_distill.extract.rules import FETCHED_NOT_A_DEPENDENCY
+
+    fetched = (
+        "npm warn exec The following package was not found and will be installed: vercel@50.2.1"
+    )
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "vercel --prod"),
+            result("t1", "Exit code 127\nbash: vercel: command not found", True),
+            call("t2", "npx vercel --prod"),
+            result("t2", f"{fetched}\nProduction: https://site.example [12s]"),
+        ],
+    )
+    assert lesson.fix == "npx" and FETCHED_NOT_A_DEPENDENCY in lesson.text
+    assert "`npx vercel …` fetches it" in lesson.text

@@ -44,6 +44,13 @@ def lesson(
 @pytest.mark.parametrize(
     ("text", "quote", "fix", "expected"),
     [
+        (  # a program the project's runner had to fetch: this machine lacks it
+            "`vercel` is not installed here (“vercel: command not found”), nor a dependency "
+            "of the project: `npx vercel …` fetches it and runs it.",
+            "bash: vercel: command not found",
+            "npx",
+            Locality.MACHINE,
+        ),
         (  # a program missing on this machine
             "`python` is not on the PATH here; use `python3` instead.",
             "bash: line 1: python: command not found",

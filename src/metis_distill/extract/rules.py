@@ -1480,7 +1480,21 @@ def _missing_program_text(program: str, call: Event, fix: Fix | None) -> tuple[s
     # `npx vercel …`, not `npx …`: a runner with the program it runs (`python3` runs in
     # the place of `python`, `nix-shell -p cargo rustc` names its own)
     shown = f"{runner} {program}" if runner in _RUNNERS else runner
+    if runner in _RUNNERS and _FETCHED_TO_RUN.search(fix.result.text[:4000]):
+        # npx had to fetch it: no tool of the project's, a program this machine lacks
+        return (
+            f"`{program}` is not installed here (“{program}: command not found”), "
+            f"{FETCHED_NOT_A_DEPENDENCY}: `{shown} …` fetches it and runs it."
+        ), runner
     return text + f"; use `{shown} …` instead.", runner
+
+
+# What npm's runner says when the program it is to run is nowhere in the project.
+_FETCHED_TO_RUN = re.compile(
+    r"Need to install the following packages:|The following packages? (?:was|were) not found "
+    r"and will be installed"
+)
+FETCHED_NOT_A_DEPENDENCY = "nor a dependency of the project"
 
 
 _NO_TIMEOUT_TEXT = (

@@ -73,6 +73,8 @@ _THIS_MACHINE = re.compile(
 )
 # Words after "make" in a sentence, not a target of the project's `make` ("never make one up").
 _PROSE = r"one|it|sure|a|an|the|this|that|these|those|them|up|you|me|us|your|their|its|any|some"
+# A program the project's runner had to fetch (`npx vercel` downloading it): not the project's.
+_NOT_THE_PROJECTS = re.compile(r"\bis not installed here\b.*, nor a dependency of the project\b")
 # The project's own ways to install or run its tools: a remedy using one is the team's.
 _PROJECT_TOOLING = re.compile(
     r"\b(?:npx|pnpm (?:exec|dlx|run|install)|npm (?:ci|run|install)(?!\s+-g)|yarn"
@@ -132,6 +134,8 @@ def machine_fact(lesson: LessonView) -> bool:
     """The lesson is a fact of the machine its runs were on, whatever the repository: a
     program or module missing there, its system tools' flags, its shell or sandbox."""
     heard = " ".join([lesson.text, lesson.fix or "", *(e.quote for e in lesson.evidence)])
+    if _NOT_THE_PROJECTS.search(lesson.text):
+        return True  # a runner fetched the program: the project's tooling does not hold it
     if _PROJECT_TOOLING.search(lesson.fix or _remedy(lesson.text)):
         return False
     return bool(
