@@ -1131,7 +1131,8 @@ def test_a_timed_out_call_that_passed_only_once_let_out_was_the_sandboxs(tmp_pat
             ("npm install zod", {"timeout_ms": 600000, **OUT}, 0, "added 1 package"),
         ],
     )
-    assert "`npm install` fails inside Codex's sandbox" in timeout and "600 s" not in timeout
+    # the try between found no network: the timeout was the sandbox's network too, one lesson
+    assert timeout == network and "600 s" not in timeout
     assert network.startswith("Codex's sandbox here has no network")
 
 
