@@ -160,16 +160,7 @@ def _tool_calls(
 def _call(state: State, node: Node, command: str, call_id: str, ts: datetime | None) -> Call | None:
     if not command.strip():
         return None
-    state.calls[call_id] = (call_id, "Bash")
-    state.add(
-        node,
-        role="assistant",
-        kind=EventKind.TOOL_CALL,
-        text=command.strip(),
-        tool_name="Bash",
-        tool_use_id=call_id,
-        timestamp=ts,
-    )
+    state.add_call(node, text=command, tool="Bash", call_id=call_id, known_as=call_id, timestamp=ts)
     return call_id, "Bash"
 
 

@@ -111,15 +111,7 @@ def _oh_call(
     if common["native_id"] is not None:
         state.calls[common["native_id"]] = (call_id, tool)
     if target is not None:
-        state.add(
-            target,
-            role=role,
-            kind=EventKind.TOOL_CALL,
-            text=target.value.strip(),
-            tool_name=tool,
-            tool_use_id=call_id,
-            **common,
-        )
+        state.add_call(target, text=target.value, tool=tool, call_id=call_id, role=role, **common)
 
 
 def _oh_observation(state: State, node: Node, event: dict[str, Any], ts: datetime | None) -> None:
@@ -165,15 +157,7 @@ def _call_from_extras(
     command = string_node((extras.members or {}).get("command")) if extras is not None else None
     if command is None or not command.value.strip():
         return None
-    state.add(
-        command,
-        role="assistant",
-        kind=EventKind.TOOL_CALL,
-        text=command.value.strip(),
-        tool_name="Bash",
-        tool_use_id=call_id,
-        timestamp=ts,
-    )
+    state.add_call(command, text=command.value, tool="Bash", call_id=call_id, timestamp=ts)
     return "Bash"
 
 

@@ -145,14 +145,7 @@ def _call(state: State, node: Node, index: int) -> _Call:
     _add_text(state, members.get("thought"), "assistant", EventKind.TEXT)
     target = next((string_node(members.get(k)) for k in keys if string_node(members.get(k))), None)
     if target is not None:
-        state.add(
-            target,
-            role="assistant",
-            kind=EventKind.TOOL_CALL,
-            text=target.value.strip(),
-            tool_name=tool,
-            tool_use_id=call.use_id,
-        )
+        state.add_call(target, text=target.value, tool=tool, call_id=call.use_id)
     return call
 
 

@@ -90,15 +90,8 @@ def _action(
             state.unknown += 1
         return
     call_id = as_str(event.get("tool_call_id")) or f"oh-{common['native_id']}"
-    state.calls[call_id] = (call_id, tool)
-    state.add(
-        target,
-        role="assistant",
-        kind=EventKind.TOOL_CALL,
-        text=target.value.strip(),
-        tool_name=tool,
-        tool_use_id=call_id,
-        **common,
+    state.add_call(
+        target, text=target.value, tool=tool, call_id=call_id, known_as=call_id, **common
     )
 
 

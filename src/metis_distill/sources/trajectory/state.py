@@ -65,6 +65,30 @@ class State:
             Draft(role, kind, text, start, end, timestamp=timestamp, native_id=native_id, **kwargs)
         )
 
+    def add_call(
+        self,
+        node: Node | None,
+        *,
+        text: str,
+        tool: str | None,
+        call_id: str,
+        role: str = "assistant",
+        known_as: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """A tool call; `known_as` is the id its result will answer to, when it has one."""
+        if known_as is not None:
+            self.calls[known_as] = (call_id, tool)
+        self.add(
+            node,
+            role=role,
+            kind=EventKind.TOOL_CALL,
+            text=text.strip(),
+            tool_name=tool,
+            tool_use_id=call_id,
+            **kwargs,
+        )
+
     def add_result(
         self,
         node: Node | None,

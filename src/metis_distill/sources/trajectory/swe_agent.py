@@ -82,14 +82,7 @@ def swe_steps(state: State, steps: list[Node]) -> None:
         if action is not None and action.strip():
             call_id = f"L{state.doc.line(members['action'].start)}"
             tool = _swe_tool(action)
-            state.add(
-                members["action"],
-                role="assistant",
-                kind=EventKind.TOOL_CALL,
-                text=action.strip(),
-                tool_name=tool,
-                tool_use_id=call_id,
-            )
+            state.add_call(members["action"], text=action, tool=tool, call_id=call_id)
         observation = as_str(step.get("observation"))
         if observation is not None:
             _swe_cwd_from_output(state, observation)
@@ -144,15 +137,12 @@ def _swe_history_call(
     native, tool = _first_tool_call(message.get("tool_calls"))
     tool = tool or _swe_tool(action)
     call_id = native or f"L{state.doc.line(members['action'].start)}"
-    if native:
-        state.calls[native] = (call_id, tool)
-    state.add(
+    state.add_call(
         members["action"],
-        role="assistant",
-        kind=EventKind.TOOL_CALL,
-        text=action.strip(),
-        tool_name=tool,
-        tool_use_id=call_id,
+        text=action,
+        tool=tool,
+        call_id=call_id,
+        known_as=native or None,
         native_id=native,
     )
     return call_id, tool
