@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from metis_distill.listing import LOOP, list_files, stat_files
+from metis_distill.listing import BROKEN_LINK, LOOP, list_files, stat_files
 
 
 def test_both_listings_hold_the_same_regular_files(tmp_path: Path) -> None:
@@ -61,3 +61,18 @@ def test_links_in_a_loop_are_listed_as_passed_over_not_as_files(tmp_path: Path) 
     assert listed.loops == loops and not listed.unreadable
     assert listed.passed_over() == [(path, LOOP) for path in loops]
     assert not stat_files(root).unreadable  # a loop hides no file: the no-op check still holds
+
+
+def test_a_broken_link_and_a_named_pipe_are_listed_with_why_not_as_files(tmp_path: Path) -> None:
+    root = tmp_path / "runs"
+    (root / "proj").mkdir(parents=True)
+    (root / "proj" / "a.jsonl").write_text("{}\n")
+    (root / "proj" / "gone.jsonl").symlink_to(root / "proj" / "deleted.jsonl")
+    os.mkfifo(root / "proj" / "pipe.jsonl")
+    listed = list_files(root)
+    assert listed.files == [root / "proj" / "a.jsonl"]
+    assert listed.passed_over() == [
+        (root / "proj" / "gone.jsonl", BROKEN_LINK),
+        (root / "proj" / "pipe.jsonl", "a named pipe: not read"),
+    ]
+    assert not stat_files(root).unreadable  # neither hides a file: the no-op check still holds

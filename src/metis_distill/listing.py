@@ -1,8 +1,9 @@
 """The files under a folder, as every stage walks them (source roots, the archive, status).
 
 Git folders and our own temp files are left out; a sub-folder that cannot be listed, and a
-symbolic link in a loop (to itself, to another that leads back, to a folder it is in), are
-reported with the reason, never passed over in silence. Links to folders are not followed.
+symbolic link in a loop (to itself, to another that leads back, to a folder it is in), a broken
+link and a file that is no regular file (a named pipe, a socket, a device) are reported with the
+reason, never passed over in silence. Links to folders are not followed.
 """
 
 from __future__ import annotations
@@ -16,6 +17,13 @@ from pathlib import Path
 from metis_distill.textio import is_temp
 
 LOOP = "a loop of symbolic links: not followed"
+BROKEN_LINK = "a broken symbolic link: it leads to nothing"
+_NOT_REGULAR = {
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+}
 
 
 @dataclass
@@ -23,10 +31,11 @@ class Listing:
     files: list[Path] = field(default_factory=list)  # sorted
     unreadable: list[tuple[Path, str]] = field(default_factory=list)  # (folder, reason)
     loops: list[Path] = field(default_factory=list)  # links in a loop: they hide no file
+    not_files: list[tuple[Path, str]] = field(default_factory=list)  # broken links, pipes...
 
     def passed_over(self) -> list[tuple[Path, str]]:
         """Every path the listing could not take, with its reason."""
-        return [*self.unreadable, *((path, LOOP) for path in self.loops)]
+        return [*self.unreadable, *((path, LOOP) for path in self.loops), *self.not_files]
 
 
 @dataclass
@@ -37,6 +46,7 @@ class FileStats:
     files: dict[str, os.stat_result] = field(default_factory=dict)
     unreadable: list[tuple[Path, str]] = field(default_factory=list)  # (folder, reason)
     loops: list[Path] = field(default_factory=list)
+    not_files: list[tuple[Path, str]] = field(default_factory=list)
 
 
 def list_files(root: Path) -> Listing:
@@ -44,7 +54,12 @@ def list_files(root: Path) -> Listing:
     if root.is_file():
         return Listing([root])
     found = stat_files(root)
-    return Listing(sorted(map(Path, found.files)), found.unreadable, sorted(found.loops))
+    return Listing(
+        sorted(map(Path, found.files)),
+        found.unreadable,
+        sorted(found.loops),
+        sorted(found.not_files),
+    )
 
 
 def stat_files(root: Path) -> FileStats:
@@ -69,12 +84,17 @@ def stat_files(root: Path) -> FileStats:
             path = os.path.join(folder, name)
             try:
                 stats = os.stat(path)
-            except OSError as e:  # vanished, or a broken link: not a file, as `is_file` says
+            except OSError as e:  # vanished, a broken link or a loop: not a file
                 if e.errno == errno.ELOOP:
                     found.loops.append(Path(path))
+                elif os.path.islink(path):
+                    found.not_files.append((Path(path), BROKEN_LINK))
                 continue
             if stat.S_ISREG(stats.st_mode):
                 found.files[path] = stats
+            else:
+                kind = _NOT_REGULAR.get(stat.S_IFMT(stats.st_mode), "not a regular file")
+                found.not_files.append((Path(path), f"{kind}: not read"))
     return found
 
 
