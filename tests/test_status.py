@@ -271,3 +271,33 @@ def test_files_to_archive_are_counted_where_the_targets_runs_come_from(
     assert pending("--archive", str(default_archive())) == 4  # an archive named wins
     monkeypatch.setenv("METIS_ARCHIVE", str(default_archive()))
     assert pending() == 4
+
+
+def test_status_with_no_target_names_the_last_runs_and_every_proposal_waiting(
+    tmp_path: Path,
+) -> None:
+    """A distill writes two proposals (the team's file and the personal one): `status` with
+    no `--target` shows the target of the last run and both, not a dash and one of them."""
+    data = tmp_path / "data"
+    team, personal = tmp_path / "repo" / "CLAUDE.md", tmp_path / "repo" / "CLAUDE.local.md"
+    now = datetime(2026, 11, 24, 12, tzinfo=UTC)
+    with Ledger(Settings(data_dir=data).ledger_url) as ledger:
+        run = ledger.start_distill_run(str(team.resolve()), "flow-1")
+        ledger.finish_distill_run(run, DistillStatus.COMPLETED)
+        for target, folder in ((team, "t"), (personal, "p")):
+            ledger.add_proposal(
+                ProposalRow(
+                    target=str(target.resolve()), base_sha256="0" * 64, folder="", created_at=now
+                ),
+                items=lambda _: [],
+                publish=lambda _, folder=folder: folder,  # type: ignore[misc]
+            )
+    shown = CliRunner().invoke(app, ["status", "--data-dir", str(data), "--json"])
+    assert shown.exit_code == 0, shown.output
+    report = json.loads(shown.stdout)
+    assert report["target"] == str(team.resolve()) and report["outcome"] == "completed"
+    assert report["proposal_waiting"] == "#1 (t); #2 (p)"
+    named = ["status", "--data-dir", str(data), "--target", str(personal), "--json"]
+    report = json.loads(CliRunner().invoke(app, named).stdout)
+    assert report["target"] == str(personal.resolve()) and report["last_run"] is None
+    assert report["proposal_waiting"] == "#2 (p)"

@@ -34,15 +34,20 @@ class DaySpend:
 
 @dataclass(frozen=True)
 class Status:
-    target: str | None
+    target: str | None  # the one named, else the last run's
     last_run: DistillRunRow | None
     to_archive: int  # source files new or grown since they were last copied into the archive
     to_distill: int  # archive files new or changed since they were last read
     tokens_this_month: int
     month: str  # "2026-11"
-    proposal: ProposalRow | None  # pending, waiting for review
+    proposals: tuple[ProposalRow, ...]  # waiting for review (every target's if none named)
     recovery: tuple[Recovery, ...] = ()  # per failure class, the classes costing most first
     spend_by_day: list[DaySpend] = field(default_factory=list)  # days with spend, oldest first
+
+    @property
+    def proposal(self) -> ProposalRow | None:
+        """The newest proposal waiting."""
+        return self.proposals[-1] if self.proposals else None
 
     @property
     def pending(self) -> int:
@@ -72,7 +77,8 @@ def status(
     archive_named: bool = True,
 ) -> Status:
     """What `metis status` shows. Files waiting to be archived are counted in the settings'
-    archive when one was named (`archive_named`), else in the one the last run used."""
+    archive when one was named (`archive_named`), else in the one the last run used. With no
+    target named, the last run of any target is shown, with every proposal waiting."""
     target = str(settings.target.expanduser().resolve()) if settings.target else None
     moment = today or datetime.now(UTC)
     start = month_start(moment)
@@ -80,13 +86,13 @@ def status(
     last_run = ledger.last_distill_run(target)
     roots = settings.source_roots() if archive_named else last_sources(settings, last_run)
     return Status(
-        target=target,
+        target=target or (last_run.target if last_run is not None else None),
         last_run=last_run,
         to_archive=unarchived(roots, ledger),
         to_distill=undistilled(settings.archive_dir, ledger),
         tokens_this_month=ledger.tokens_since(start),
         month=start.strftime("%Y-%m"),
-        proposal=proposals[-1] if proposals else None,
+        proposals=tuple(proposals),
         recovery=recovery(settings, ledger),
         spend_by_day=spend_by_day(ledger, moment),
     )

@@ -337,7 +337,8 @@ def _recovery_table(rows: Any, whose: str) -> Table:
 
 
 def _status_dict(found: Any) -> dict[str, Any]:
-    run, proposal = found.last_run, found.proposal
+    run = found.last_run
+    waiting = "; ".join(f"#{p.id} ({p.folder})" for p in found.proposals)
     return {
         "target": found.target,
         "last_run": run.started_at.isoformat(timespec="seconds") if run else None,
@@ -347,5 +348,5 @@ def _status_dict(found: Any) -> dict[str, Any]:
         "pending_to_distill": found.to_distill,
         "month": found.month,
         "tokens_this_month": found.tokens_this_month,
-        "proposal_waiting": f"#{proposal.id} ({proposal.folder})" if proposal else None,
+        "proposal_waiting": waiting or None,
     }
