@@ -187,6 +187,15 @@ def test_an_option_picked_by_its_number_is_a_decision(tmp_path: Path, reply: str
     assert "Or `Decimal`" not in decision and "places?”" not in decision
 
 
+def test_a_lasting_pick_by_number_in_french_is_a_decision(tmp_path: Path) -> None:
+    asked = (
+        "Les prix sont des flottants aujourd’hui. Comment stocker les montants désormais ?\n"
+        "1) Des centimes entiers dans chaque table\n2) Ou des chaînes `Decimal` à deux décimales ?"
+    )
+    (decision,) = numbered_decisions(tmp_path, asked, "1")
+    assert "the user chose “Des centimes entiers dans chaque table”" in decision
+
+
 def test_a_refactor_of_todays_code_picked_by_its_number_decides_nothing(
     tmp_path: Path,
 ) -> None:
@@ -213,6 +222,13 @@ def test_a_refactor_of_todays_code_picked_by_its_number_decides_nothing(
         (LAYOUT + "\n\nOr something else entirely.", "2", ""),
         # taken back by the user's next words
         (LAYOUT, "2", "no wait, that does not work with the effects flow"),
+        # in French, with the typographic hyphen and apostrophe of the agent's text: fix what
+        # now, or go on with a step (rerun the check, stop here)
+        ("J’ai ajouté les seuils de latence.\n\nSouhaites‑tu que je corrige maintenant :\n"
+         "1) Les exigences de sécurité (chiffrement/audit)\n2) Ou que je relance une "
+         "validation ciblée ?", "1", ""),
+        ("Sections ajoutées au plan.\n\nSouhaites‑tu :\n1) relancer la validation pour "
+         "confirmer que tout passe,\n2) ou simplement sortir maintenant ?", "1", ""),
         # a clarification of what the request meant, whatever the option picked
         ("Could you clarify what you mean by \"sync locally\"? A couple of possibilities:\n\n"
          "1. **This is a remote server**: download the results with `rsync`\n"

@@ -59,6 +59,18 @@ _PROCESS_ZH = re.compile(
     r"^(?:(?:你|您|我们?)(?:想|希望|要|打算|应该)?)?(?:如何|怎么|怎样)(?:处理|继续|进行|操作|办)|"
     r"(?:如何|怎么)继续|^(?:接下来|下一步)|(?<![首优])先.{0,12}哪"
 )
+# A step of today's work in French, Spanish or German, as the agent offers it ("Souhaites-tu
+# que je corrige maintenant", "2) ou simplement sortir maintenant").
+_ACT_FR = (
+    r"(?:(?:re)?lancer?|corrig(?:e|er)|continuer?|commencer?|sortir|arrêter|valider?|vérifier?|"
+    r"appliquer?|ajouter?|supprimer?|crée|créer|exécuter?|passer?|committer?|commite|pousser?|"
+    r"déployer?|fusionner?|mette à jour|mettre à jour)\b"
+)
+_ACT_ELSEWHERE = (
+    rf"(?:{_ACT_FR}|(?:corregir|continuar|seguir|salir|ejecutar|reintentar|volver a|aplicar|"
+    r"añadir|eliminar|crear|desplegar)\b|(?:weitermachen|abbrechen|beenden|korrigieren|"
+    r"ausführen|fortfahren)\b)"
+)
 # The same in German, French, Spanish, Portuguese, Russian, Japanese and Korean: how to go on,
 # where to start, the next steps ("Wie sollen wir vorgehen?", "Tu veux enchaîner sur quoi ?").
 _PROCESS_ELSEWHERE = re.compile(
@@ -67,6 +79,8 @@ _PROCESS_ELSEWHERE = re.compile(
     r"\bsoll ich (?:jetzt |gleich )?(?:weitermachen|fortfahren|anfangen|loslegen)|"
     r"\bcomment (?:procéder|continuer|(?:souhaites?-tu|souhaitez-vous|veux-tu|voulez-vous) "
     r"(?:que je )?(?:procéd|continu|poursuiv))|"
+    r"\b(?:souhaites?-tu|souhaitez-vous|veux-tu|voulez-vous|tu veux|vous voulez) (?:que je |"
+    rf"qu'on |que l'on )?{_ACT_FR}|"
     r"\bpar quoi (?:commencer|veux-tu commencer|on commence)|\benchaîner sur quoi|"
     r"\bprochaines? étapes?|\bc[oó]mo (?:procedemos|proceder|seguimos|continuamos|"
     r"(?:quieres|querés|prefieres|preferís|deseas) (?:que )?(?:contin|proced|sig))|"
@@ -345,7 +359,8 @@ _NUMBER_REPLY = re.compile(
 _REFACTOR = r"(?:convert|merge|rename|extract|split|inline|refactor|combine|collapse)\b"
 # An option that is a step of today's work ("Fix the tests first", "Leave it for now").
 _STEP = re.compile(
-    rf"^(?:or\s+)?(?:just\s+|first\s+)?(?:{_ACT}|{_REFACTOR}|leave|skip|keep going|wait|"
+    rf"^(?:(?:or|ou|oder|o)\s+)?(?:just\s+|first\s+|simplement\s+|juste\s+|d'abord\s+)?"
+    rf"(?:{_ACT}|{_ACT_ELSEWHERE}|{_REFACTOR}|leave|skip|keep going|wait|"
     r"investigate|check|test|debug|look|show|explain|tell|let me|do nothing|nothing|both|"
     r"neither|all of)",
     re.I,
@@ -487,10 +502,20 @@ def _asking_sentence(question: str) -> str:
     return asking[-1] if asking else question
 
 
+def _plain(text: str) -> str:
+    """The text as the patterns read it: a non-breaking or typographic hyphen ("Souhaites‑tu")
+    is a hyphen, an apostrophe is straight."""
+    return text.translate(_TYPOGRAPHIC)
+
+
+_TYPOGRAPHIC = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2019": "'"})
+
+
 def _goes_on(question: str) -> bool:
     """The question, read whole (the kept first sentence may stop before it asks), is how to
     go on (in a language other than English, Chinese or Vietnamese), today's scope, or what
     the agent can do with its own browser or terminal."""
+    question = _plain(question)
     return bool(
         _PROCESS_ELSEWHERE.search(question)
         or _TODAY.search(question)
@@ -499,6 +524,7 @@ def _goes_on(question: str) -> bool:
 
 
 def _lasting(question: str, choice: str) -> bool:
+    question, choice = _plain(question), _plain(choice)
     asking = _asking_sentence(question)
     return not (
         _PROCESS.match(asking)
@@ -540,7 +566,7 @@ def numbered_pick(asked: str, reply: str) -> Answer | None:
     written = options[picked - 1].strip()
     choice = _LEADING_OR.sub("", written.replace("**", "")).rstrip(" ?.").strip()
     asked_question = _last_sentence(question)
-    if not asked_question or _STEP.match(choice) or not _lasting(asked_question, choice):
+    if not asked_question or _STEP.match(_plain(choice)) or not _lasting(asked_question, choice):
         return None
     over = ""
     if len(options) == 2 and _NAMES_NEITHER.search(asked_question):
