@@ -381,6 +381,28 @@ def test_a_here_document_with_its_delimiter_unquoted_is_the_scripts_own_failure(
     assert not lesson.text.startswith("A long here-document")
 
 
+def test_a_script_written_by_a_here_document_then_run_fails_on_its_own_quotes(
+    tmp_path: Path,
+) -> None:
+    """bash wrote the file as given (`<<'EOF'`); the error names the script run after it, at
+    its own line: the script's quoting failed, not the Bash tool's passing of the body."""
+    heredoc = (
+        "cat > /tmp/try_sed.sh << 'EOF'\nsed -i 's/from [\\\"']*old[\\\"']*/new/' a.ts\nEOF\n"
+        "bash /tmp/try_sed.sh"
+    )
+    error = (
+        "Exit code 2\n/tmp/try_sed.sh: line 2: unexpected EOF while looking for matching `''\n"
+        "/tmp/try_sed.sh: line 3: syntax error: unexpected end of file"
+    )
+    records = [
+        call("t1", heredoc),
+        result("t1", error, True),
+        _write_tool("w1", "/tmp/try_sed.sh"),
+        result("w1", "File created successfully at: /tmp/try_sed.sh"),
+    ]
+    assert not any(c.text.startswith("A long here-document") for c in _lessons(tmp_path, records))
+
+
 @pytest.mark.parametrize(
     ("command", "error", "told"),
     [

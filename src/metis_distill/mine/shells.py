@@ -18,6 +18,7 @@ reads the `(` of an unquoted path (a Next.js route group, `app/(auth)`) as synta
 from __future__ import annotations
 
 import re
+from pathlib import PurePosixPath
 
 from metis_distill.mine import signals
 from metis_distill.mine.text import (
@@ -359,11 +360,20 @@ def quote_escaped_by_path(call: Event, error: str) -> bool:
 
 
 def broken_heredoc(call: Event, error: str) -> str | None:
-    """The file a here-document was to write, when bash stopped at an unmatched quote."""
-    if call.tool_name not in signals.SHELL_TOOLS or not _UNMATCHED_QUOTE.search(error[:2000]):
+    """The file a here-document was to write, when bash stopped at an unmatched quote in the
+    command itself: not when the file written was then run and the error is its own
+    (`/tmp/t.sh: line 21: unexpected EOF …`)."""
+    if call.tool_name not in signals.SHELL_TOOLS:
         return None
-    into = _HEREDOC_INTO.search(call.text[:2000])
-    return (into["a"] or into["b"]).strip("\"'") if into else None
+    said = _UNMATCHED_QUOTE.search(error[:2000])
+    into = _HEREDOC_INTO.search(call.text[:2000]) if said else None
+    if said is None or into is None:
+        return None
+    written = (into["a"] or into["b"]).strip("\"'")
+    line_start = error.rfind("\n", 0, said.start()) + 1
+    if PurePosixPath(written).name in error[line_start : said.start()]:
+        return None
+    return written
 
 
 def closed_beside_more(call: Event, error: str) -> bool:
