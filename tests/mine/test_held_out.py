@@ -1914,3 +1914,37 @@ def test_a_failure_mended_outside_the_sandbox_after_a_network_error_was_the_netw
         fix=Fix(FixKind.ESCALATED, calls[-1], worked),
     )
     assert _offline_before_fix(run, episode) is offline
+
+
+REVIEW = (
+    "Here's what I found:\n\n**1. The retry loses `expires_at`** — `worker.go:205`\n"
+    "On retry the early exit acks before the update runs. The order silently never expires.\n\n"
+    "**2. `os.Exit(1)` skips the deferred close** — `main.go:94`\n"
+    "Buffered messages get dropped."
+)
+
+
+@pytest.mark.parametrize(
+    "reply", ["1 yeah we should fix, 2 i have fixed", "yeah fix all", "Yes, both."]
+)
+def test_a_reviews_findings_the_user_answers_are_no_gotchas(tmp_path: Path, reply: str) -> None:
+    """A numbered review of today's code: the reply answers item by item, and what it agrees
+    to fix is gone after; no sentence of it is a fact that stands."""
+    from tests.mine.test_statements import _lessons
+
+    assert _lessons(tmp_path, [say("assistant", REVIEW), say("user", reply)]) == []
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "The problem was that I was showing you the output as if it had run, but I wasn't "
+        "actually running the commands.",
+        "The issue was that the slash command files are instructions for me to follow, not "
+        "scripts that run.",
+    ],
+)
+def test_the_agents_account_of_its_own_conduct_is_no_gotcha(tmp_path: Path, said: str) -> None:
+    from tests.mine.test_statements import _lessons
+
+    assert _lessons(tmp_path, [say("assistant", said), say("user", "ok, thanks")]) == []

@@ -240,6 +240,8 @@ def statements(
         if event.role == "assistant" and _in_heading(sentence, event.text):
             continue  # a heading of the agent's (a review's finding named): a title, not a claim
         if found.kind is LessonKind.GOTCHA:
+            if event.role == "assistant" and _OF_ITSELF.search(sentence):
+                continue
             if not _confirmed(events, index, sentence):
                 continue
             following = prose[position + 1 : position + 2]
@@ -554,6 +556,9 @@ def _confirmed(events: Sequence[Event], index: int, sentence: str) -> bool:
         return not _still_broken_next(events, index)
     if _asks_to_choose(events[index].text):
         return False  # the reply picks among the options: it accepts no argument made for one
+    if len(_NUMBERED_ITEM.findall(events[index].text)) >= 2:
+        return False  # a review's findings: the reply answers item by item ("1 yeah we should
+        # fix, 5 we should test it"), and what it agrees to fix is gone after
     for later in events[index + 1 : index + 1 + CONFIRM_LOOKAHEAD]:
         if later.role == "assistant" and later.kind is EventKind.TEXT:
             return False  # the user's next words answer something else
@@ -562,6 +567,20 @@ def _confirmed(events: Sequence[Event], index: int, sentence: str) -> bool:
         if not injected(events, later.seq):
             return _accepts(later.text[:300])
     return False
+
+
+# An item of a numbered list that opens a line: `1. …`, `**2. X** — a.go:42`, `### 3) …`.
+_NUMBERED_ITEM = re.compile(r"^[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*)?\d{1,2}[.)][ \t]", re.M)
+
+
+# The agent telling of its own conduct ("The problem was that I wasn't actually running the
+# commands", "… instructions for me to follow"): an apology, no fact of the project.
+_OF_ITSELF = re.compile(
+    r"\bI(?:'ve| have| had)? (?:was|wasn't|was not|were|didn't|did not|had|hadn't|had not|"
+    r"have been|need(?:ed)? to|should have|forgot|missed|assumed|misread|only)\b"
+    r"|\bfor me to\b|\bmy (?:mistake|bad|fault|apolog)",
+    re.I,
+)
 
 
 def _edited_unchecked(events: Sequence[Event], index: int) -> bool:
