@@ -1948,3 +1948,23 @@ def test_the_agents_account_of_its_own_conduct_is_no_gotcha(tmp_path: Path, said
     from tests.mine.test_statements import _lessons
 
     assert _lessons(tmp_path, [say("assistant", said), say("user", "ok, thanks")]) == []
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        # a plan in stages, hedged: the order of today's steps
+        "Ok, two tables it is. I think I want to keep the export as is initially and eventually "
+        "change it to only send the deltas.",
+        "I want to keep the old endpoint at first and only move the mobile client later.",
+        # the aim of a task the user asks help with
+        "Help me think through this. The page only needs the totals to render. I want to fetch "
+        "only that part first so the page is not blocked. Help me design it.",
+    ],
+)
+def test_a_staged_plan_or_the_aim_of_a_task_asked_about_is_no_choice(
+    tmp_path: Path, said: str
+) -> None:
+    from tests.mine.test_statements import _lessons
+
+    assert _lessons(tmp_path, [say("user", said), *BUILT]) == []

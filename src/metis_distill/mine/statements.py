@@ -237,6 +237,8 @@ def statements(
         found = _classify(event, sentence)
         if found is None:
             continue
+        if found.signal == "user_choice" and _HELP_ASKED.search(event.text):
+            continue
         if event.role == "assistant" and _in_heading(sentence, event.text):
             continue  # a heading of the agent's (a review's finding named): a title, not a claim
         if found.kind is LessonKind.GOTCHA:
@@ -436,6 +438,18 @@ def _product_default(sentence: str) -> bool:
     )
 
 
+# A plan in stages for the work at hand ("leave it as is initially and eventually …"): the
+# order of today's steps, not a choice that stands.
+_STAGED = re.compile(r"\b(?:initially|eventually|at first|for starters|to begin with)\b", re.I)
+# The message asks for help with the task ("Help me think through …", "help me design …"):
+# what the user wants in it ("I want to load only that data") is the task's aim, no rule.
+_HELP_ASKED = re.compile(
+    r"(?:^|[.!?]\s+)(?:please\s+)?help me (?:think|design|figure|plan|work out|decide|"
+    r"reason|brainstorm)",
+    re.I | re.M,
+)
+
+
 def _classify(event: Event, sentence: str) -> Statement | None:
     if event.role == "user":
         if signals.REQUEST.search(sentence) or signals.CONVERSATIONAL.search(sentence):
@@ -450,7 +464,12 @@ def _classify(event: Event, sentence: str) -> Statement | None:
         ):
             # the language to answer in: how this person is spoken to, whatever the task
             return Statement(LessonKind.DECISION, "user_rule", sentence)
-        if signals.USER_CHOICE.search(sentence) and not signals.TASK.search(sentence):
+        if (
+            signals.USER_CHOICE.search(sentence)
+            and not signals.TASK.search(sentence)
+            and not signals.HEDGE.search(sentence)
+            and not _STAGED.search(sentence)
+        ):
             return Statement(LessonKind.DECISION, "user_choice", sentence)
         if signals.USER_DECIDED.search(sentence) and not signals.HEDGE.search(sentence):
             return Statement(LessonKind.DECISION, "decision", sentence)
