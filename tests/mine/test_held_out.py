@@ -1968,3 +1968,17 @@ def test_a_staged_plan_or_the_aim_of_a_task_asked_about_is_no_choice(
     from tests.mine.test_statements import _lessons
 
     assert _lessons(tmp_path, [say("user", said), *BUILT]) == []
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Captured the root cause narrative plus the mitigation (drop the alias, rerun the checks) "
+        "in `docs/NOTES.md:40-44`.",
+        "Documented that the root cause is the stale mirror in `.npmrc`, in `docs/ci.md`.",
+    ],
+)
+def test_the_agents_report_of_what_it_wrote_is_no_gotcha(tmp_path: Path, said: str) -> None:
+    from tests.mine.test_statements import _lessons
+
+    assert _lessons(tmp_path, [say("assistant", said), say("user", "perfect, thanks")]) == []

@@ -450,6 +450,16 @@ _HELP_ASKED = re.compile(
 )
 
 
+# The agent reporting its own work, a summary's item ("Captured the root cause narrative in
+# `docs/VERIFICATION.md`", "Documented the issue that …"): what it did, no fact found.
+_REPORTS_WORK = re.compile(
+    r"^(?:I\s+)?(?:captured|added|updated|documented|recorded|wrote|noted|logged|summari[sz]ed|"
+    r"created|implemented|extended|expanded|reworked|rewrote|refactored|moved|removed|renamed|"
+    r"replaced|described|drafted|outlined|listed|appended|included)\b",
+    re.I,
+)
+
+
 def _classify(event: Event, sentence: str) -> Statement | None:
     if event.role == "user":
         if signals.REQUEST.search(sentence) or signals.CONVERSATIONAL.search(sentence):
@@ -491,6 +501,8 @@ def _classify(event: Event, sentence: str) -> Statement | None:
             return None
         if signals.FOUND_CAUSE.match(clean(sentence)) and signals.OWN_CODE_CAUSE.match(subject):
             return None
+        if _REPORTS_WORK.match(clean(sentence)):
+            return None  # "Captured the root cause … in `docs/x.md`": what was written, where
         return Statement(LessonKind.GOTCHA, "gotcha", sentence)
     return None
 
