@@ -237,6 +237,31 @@ def test_a_variable_set_before_the_same_call_is_the_rule(tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize(
+    ("cwd", "value"),
+    [("/w", "/w/src:$PYTHONPATH"), ("/home/ana/code/geo", "~/code/geo/src:$PYTHONPATH")],
+)
+def test_a_variable_naming_the_projects_own_folder_is_told_from_the_project(
+    tmp_path: Path, cwd: str, value: str
+) -> None:
+    """`PYTHONPATH=~/code/geo/src` in `~/code/geo` is `PYTHONPATH=src` in every checkout: the
+    lesson is the team's, and names no one's home."""
+    from tests.mine.test_episodes import _write, call, result
+
+    failed = "python -m pytest tests/test_io.py"
+    error = "Exit code 1\nE   ModuleNotFoundError: No module named 'geo'"
+    records = [
+        call("c1", failed),
+        result("c1", error, True),
+        call("c2", f"PYTHONPATH={value} {failed}"),
+        result("c2", "3 passed"),
+    ]
+    path = _write(tmp_path, [{**r, "cwd": cwd} for r in records])
+    (lesson,) = extract(path, path.parent)
+    assert lesson.text.endswith("; run it with `PYTHONPATH=src:$PYTHONPATH` set.")
+    assert lesson.fix is not None and "PYTHONPATH=src:$PYTHONPATH python -m pytest" in lesson.fix
+
+
+@pytest.mark.parametrize(
     ("script", "retry", "says", "fix"),
     [
         ("tools/scripts/list.py", "python3 tools/scripts/list.py", "run them with `python3`.", "python3 tools/scripts/list.py"),

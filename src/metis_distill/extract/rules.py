@@ -271,6 +271,8 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     )
     if fix == _CHMOD and _mode_kept(run, episode, signature):
         return None  # made executable and committed: the next clone has it done
+    if run.cwd:
+        text, fix = _settings_in_project(text, run.cwd), fix and _settings_in_project(fix, run.cwd)
     return LessonCandidate(
         kind=LessonKind.FAILURE,
         text=scrub(text),
@@ -1350,6 +1352,32 @@ def _setting_told(assignment: str) -> str:
     bare = value.strip("\"'")
     place = bare.startswith(("/", "~", "$", "."))
     return f"{name}=…" if names_instance(bare) and not place else assignment
+
+
+_SETTING = re.compile(r"\b(?P<name>[A-Z_][A-Z0-9_]*)=(?P<value>[^\s`\"']+)")
+_HOME_OF = re.compile(r"^(?:/Users|/home)/[^/]+(?=/)|^/root(?=/)")
+
+
+def _settings_in_project(text: str, cwd: str) -> str:
+    """A variable's value in the folder the run worked in, written from there
+    (`PYTHONPATH=~/code/geo/src` in `~/code/geo` is `PYTHONPATH=src`): it holds in every
+    checkout, and names no one's home."""
+    homed = _HOME_OF.sub("~", cwd.rstrip("/"))
+    roots = {cwd.rstrip("/"), homed}
+
+    def from_project(part: str) -> str:
+        for root in roots:
+            if part == root:
+                return "."
+            if part.startswith(root + "/"):
+                return part[len(root) + 1 :]
+        return part
+
+    def rewrite(found: re.Match[str]) -> str:
+        parts = found["value"].split(":")
+        return f"{found['name']}={':'.join(map(from_project, parts))}"
+
+    return _SETTING.sub(rewrite, text)
 
 
 def _took(known_fix: str | None, remedy: str, signature: str) -> bool:
