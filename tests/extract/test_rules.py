@@ -832,3 +832,14 @@ def test_a_correction_keeping_a_kind_of_file_out_of_git_earns_its_line(tmp_path:
     assert earned(
         SimpleNamespace(kind=lesson.kind, text=lesson.text, scope=(), fix=lesson.fix, support=1)
     )
+
+
+def test_an_end_of_options_put_before_a_dashed_argument_is_no_rule_of_the_place(
+    tmp_path: Path,
+) -> None:
+    """`rg -n "-x"` took the pattern for a flag; `rg -n -- "-x"` worked: the call's own slip,
+    any program does so, nothing that "fails here"."""
+    failed = 'rg -n "- \\[ \\]" docs/'
+    error = "Exit code 2\nrg: unrecognized flag -"
+    (lesson,) = _retried(tmp_path, failed, error, 'rg -n -- "- \\[ \\]" docs/', "docs/a.md:3")
+    assert lesson.fix is None and "use `rg" not in lesson.text

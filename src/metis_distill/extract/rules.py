@@ -573,9 +573,14 @@ def _failure_lesson(
         fix is not None
         and fix.kind is FixKind.REPLACED
         and remedy
-        and (_one_value_changed(call.text, remedy) or _script_rewritten(call.text, fix.call.text))
-    ):  # a name or a value corrected (`skills@research` → `skills@tavily-research`), or an
-        # inline script written again: what it mended was that run's own, no rule
+        and (
+            _one_value_changed(call.text, remedy)
+            or _script_rewritten(call.text, fix.call.text)
+            or _options_ended(call.text, remedy)
+        )
+    ):  # a name or a value corrected (`skills@research` → `skills@tavily-research`), an
+        # inline script written again, or `--` put before an argument that opens with a dash:
+        # what it mended was that run's own slip, no rule of the place
         return f"{what} {verb} here: “{sig}” {NO_FIX_SEEN}.", None
     if fix is not None and fix.kind is FixKind.REPLACED and remedy:
         activated = _activation(call.text, fix.call.text)
@@ -724,6 +729,12 @@ def _one_value_changed(failed: str, retry: str) -> bool:
         and not old[changed[0]].startswith("-")
         and not new[changed[0]].startswith("-")
     )
+
+
+def _options_ended(failed: str, retry: str) -> bool:
+    """The retry is the failed call with `--` put in before an argument (`rg -n -- "-x"`)."""
+    old, new = unwrapped(failed).split(), unwrapped(retry).split()
+    return any(new[:n] + new[n + 1 :] == old for n, word in enumerate(new) if word == "--")
 
 
 def _unknown_flag_text(call: Event, fix: Fix, sig: str) -> str:
