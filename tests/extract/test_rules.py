@@ -843,3 +843,17 @@ def test_an_end_of_options_put_before_a_dashed_argument_is_no_rule_of_the_place(
     error = "Exit code 2\nrg: unrecognized flag -"
     (lesson,) = _retried(tmp_path, failed, error, 'rg -n -- "- \\[ \\]" docs/', "docs/a.md:3")
     assert lesson.fix is None and "use `rg" not in lesson.text
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        "Exit code 1\nError: accepts 1 arg(s), received 0\nUsage:\n  gt witness status <rig>",
+        "Exit code 2\nusage: gt witness status [-h] rig\nerror: the following arguments are "
+        "required: rig",
+    ],
+)
+def test_an_argument_the_program_asked_for_is_no_rule(tmp_path: Path, error: str) -> None:
+    """The usage said an argument was missing; the retry gave one (that day's value)."""
+    (lesson,) = _retried(tmp_path, "gt witness status", error, "gt witness status web_rig")
+    assert lesson.fix is None and "web_rig" not in lesson.text

@@ -577,6 +577,7 @@ def _failure_lesson(
             _one_value_changed(call.text, remedy)
             or _script_rewritten(call.text, fix.call.text)
             or _options_ended(call.text, remedy)
+            or _argument_asked_for(call.text, remedy, episode.trigger.text)
         )
     ):  # a name or a value corrected (`skills@research` → `skills@tavily-research`), an
         # inline script written again, or `--` put before an argument that opens with a dash:
@@ -729,6 +730,26 @@ def _one_value_changed(failed: str, retry: str) -> bool:
         and not old[changed[0]].startswith("-")
         and not new[changed[0]].startswith("-")
     )
+
+
+# The program said an argument was missing ("accepts 1 arg(s), received 0", "the following
+# arguments are required: name", "requires at least 1 arg(s)").
+_ARGUMENT_MISSING = re.compile(
+    r"\baccepts? (?:between )?\d+(?: and \d+)? arg\(?s?\)?, received \d+|"
+    r"\brequires? (?:at least |exactly )?\d+ arg|\barguments? (?:are|is) required\b|"
+    r"\bmissing (?:required )?(?:positional )?argument|\bnot enough arguments\b",
+    re.I,
+)
+
+
+def _argument_asked_for(failed: str, retry: str, error: str) -> bool:
+    """The program said an argument was missing, and the retry is the call with one more
+    (`gt witness status` → `gt witness status web`): the usage told it, the value is that
+    run's own."""
+    if not _ARGUMENT_MISSING.search(error[:2000]):
+        return False
+    old, new = unwrapped(failed).split(), unwrapped(retry).split()
+    return len(new) == len(old) + 1 and new[: len(old)] == old and not new[-1].startswith("-")
 
 
 def _options_ended(failed: str, retry: str) -> bool:
