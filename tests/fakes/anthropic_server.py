@@ -150,7 +150,7 @@ def at_full_cost(responder: Callable[[dict[str, Any]], Reply]) -> Callable[[dict
 
 
 class FakeAnthropic:
-    def __init__(self, latency: float = 0.0) -> None:
+    def __init__(self, latency: float = 0.0, port: int = 0) -> None:
         self.requests: list[dict[str, Any]] = []
         self.arrived: list[float] = []  # time.time() of each POST /v1/messages, on arrival
         self.raw: list[bytes] = []
@@ -167,7 +167,7 @@ class FakeAnthropic:
         self.batch_result_types: dict[int, str] = {}  # request index -> errored|expired|...
         self._batches: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -342,3 +342,26 @@ def fake_anthropic(latency: float = 0.0) -> Iterator[FakeAnthropic]:
         yield server
     finally:
         server.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve the fake on a port until interrupted, for trying `--extractor claude` by hand
+    with no key and no network (`ANTHROPIC_BASE_URL=<the url printed>`)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="A fake Anthropic Messages API on 127.0.0.1.")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds per answer")
+    args = parser.parse_args(argv)
+    server = FakeAnthropic(args.latency, args.port)
+    print(f"fake Messages API at {server.url} (Ctrl-C stops it)", flush=True)
+    try:
+        server._server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server._server.server_close()
+
+
+if __name__ == "__main__":
+    main()
