@@ -203,3 +203,20 @@ def test_query_words_and_clauses() -> None:
 def test_empty_query_finds_nothing(sample_data: Path, embedder: Any) -> None:
     with LessonStore.at(sample_data) as store:
         assert SearchIndex(store.snapshot(), VectorCache(embedder)).search(Query("   ")) == []
+
+
+def test_no_words_with_a_kind_lists_every_lesson_of_it_most_sessions_first(
+    sample_data: Path,
+) -> None:
+    everything = hits(sample_data, "--kind", "failure", "-n", "500")
+    with LessonStore.at(sample_data) as store:
+        failures = [
+            v for v in store.snapshot().lessons if v.kind == "failure" and v.status == "active"
+        ]
+    assert len(everything) == len(failures) > 1
+    assert {h["id"] for h in everything} == {v.id for v in failures}
+    supports = [h["support"] for h in everything]
+    assert supports == sorted(supports, reverse=True)
+    assert everything[0]["text"].startswith(PYTHON_LESSON)  # two sessions, the most here
+    assert len(hits(sample_data, "--kind", "failure", "-n", "2")) == 2
+    assert hits(sample_data, "--project", "no-such-project") == []

@@ -37,7 +37,13 @@ def _retriever(data_dir: Path | None) -> Any:
 
 @friendly
 def search(
-    query: Annotated[str, typer.Argument(help="What to look for: words, a command, an error.")],
+    query: Annotated[
+        str,
+        typer.Argument(
+            help="What to look for: words, a command, an error. Left out with --kind or "
+            "--project, every lesson they keep is listed (most sessions first)."
+        ),
+    ] = "",
     kind: Annotated[
         list[SearchKind] | None, typer.Option("--kind", "-k", help="Only lessons of this kind.")
     ] = None,
@@ -52,9 +58,13 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Print the hits as JSON.")] = False,
     data_dir: DataDir = None,
 ) -> None:
-    """The lessons closest to QUERY (meaning and exact words), best first. Read-only."""
-    if not query.strip():
-        raise typer.BadParameter("give words to look for", param_hint="QUERY")
+    """The lessons closest to QUERY (meaning and exact words), best first; with no QUERY,
+    every lesson of a --kind or --project. Read-only."""
+    if not query.strip() and not kind and project is None:
+        raise typer.BadParameter(
+            "give words to look for, or --kind / --project to list their lessons",
+            param_hint="QUERY",
+        )
 
     from metis_distill.retrieve.records import hit_record
     from metis_distill.retrieve.search import Query

@@ -103,8 +103,21 @@ class SearchIndex:
         ]
 
     def search(self, query: Query) -> list[Hit]:
-        """The best `query.limit` lessons for the query, best first (ties broken by id)."""
+        """The best `query.limit` lessons for the query, best first (ties broken by id); with
+        no words, every lesson of the kinds or the project asked for, as `listed` orders them
+        (and none when neither is asked)."""
+        if not query.text.strip():
+            return self.listed(query) if query.kinds or query.project is not None else []
         return self.rank(query, query.limit)
+
+    def listed(self, query: Query) -> list[Hit]:
+        """The lessons that pass the filters, with nothing to rank them by: the most sessions
+        first, then the latest seen, then by id (score 0)."""
+        kept = [self.lessons[i] for i in np.flatnonzero(self._mask(query)).tolist()]
+        kept.sort(key=lambda v: v.id)
+        kept.sort(key=lambda v: v.last_seen.timestamp() if v.last_seen else 0.0, reverse=True)
+        kept.sort(key=lambda v: v.support, reverse=True)
+        return [Hit(v, 0.0, 0.0, 0.0) for v in kept[: query.limit]]
 
     def _frequency(self, term: str) -> int:
         found = self.postings.get(term)
