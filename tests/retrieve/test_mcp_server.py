@@ -180,3 +180,32 @@ def test_a_line_that_is_no_request_gets_json_rpc_s_error_reply(
         (None, -32600),
         (7, None),
     ]
+
+
+def test_requests_in_flight_when_stdin_closes_are_answered(
+    sample_data: Path, tmp_path: Path
+) -> None:
+    """`printf '…' | metis mcp`: stdin ends right after the last request; its answer still
+    comes, before the server stops (the SDK alone cancelled it)."""
+    params = server(sample_data, tmp_path)
+    hello = {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t"}}
+    ask = {"name": "search_lessons", "arguments": {"query": "python command not found"}}
+    lines = [
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": hello},
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": ask},
+    ]
+    env = {**os.environ, **(params.env or {})}
+    done = subprocess.run(
+        [params.command, *params.args],
+        input="".join(json.dumps(line) + "\n" for line in lines),
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=params.cwd,
+        timeout=120,
+    )
+    replies = {r["id"]: r for r in map(json.loads, done.stdout.splitlines())}
+    assert done.returncode == 0 and sorted(replies) == [1, 2]
+    found = json.loads(replies[2]["result"]["content"][0]["text"])["lessons"]
+    assert found[0]["text"].startswith("`python` is not on the PATH")

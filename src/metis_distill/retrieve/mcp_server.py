@@ -33,6 +33,8 @@ from mcp.types import (
     ErrorData,
     InputRequiredResult,
     JSONRPCError,
+    JSONRPCRequest,
+    JSONRPCResponse,
     ToolAnnotations,
 )
 from pydantic import Field, ValidationError
@@ -73,26 +75,74 @@ class LessonServer(MCPServer):
 
     async def run_stdio_async(self) -> None:
         """As the SDK's, but a line that is no JSON-RPC message gets JSON-RPC's error reply
-        (id null) where the SDK's stdio transport drops it unanswered."""
+        (id null) where the SDK's stdio transport drops it unanswered, and when stdin closes
+        the requests still in flight are answered before the server stops (the SDK's would
+        cancel them: `printf … | metis mcp` got no answer to its last request)."""
         async with stdio_server() as (lines, replies):
             passed, read = create_context_streams[SessionMessage | Exception](0)
+            answers, answered = create_context_streams[SessionMessage](0)
+            in_flight = InFlight()
             async with anyio.create_task_group() as tasks:
-                tasks.start_soon(_answer_unreadable, lines, passed, replies)
+                tasks.start_soon(_answer_unreadable, lines, passed, replies, in_flight)
+                tasks.start_soon(_send_answers, answered, replies, in_flight)
                 server = self._lowlevel_server
-                await server.run(read, replies, server.create_initialization_options())
+                async with answers:  # closed after the server: the answers sent, then stop
+                    await server.run(read, answers, server.create_initialization_options())
+
+
+DRAIN_SECONDS = 60.0  # at most this long for the requests in flight once stdin closed
+
+
+class InFlight:
+    """The ids of the requests passed to the server and not answered yet."""
+
+    def __init__(self) -> None:
+        self.ids: set[str | int] = set()
+        self._none_left = anyio.Event()
+        self._none_left.set()
+
+    def asked(self, message: SessionMessage) -> None:
+        if isinstance(message.message, JSONRPCRequest):
+            self.ids.add(message.message.id)
+            if self._none_left.is_set():
+                self._none_left = anyio.Event()
+
+    def answered(self, message: SessionMessage) -> None:
+        if isinstance(message.message, JSONRPCResponse | JSONRPCError):
+            self.ids.discard(message.message.id)
+            if not self.ids:
+                self._none_left.set()
+
+    async def drained(self) -> None:
+        await self._none_left.wait()
 
 
 async def _answer_unreadable(
     lines: Lines,
     passed: ContextSendStream[SessionMessage | Exception],
     replies: ContextSendStream[SessionMessage],
+    in_flight: InFlight,
 ) -> None:
     async with passed:
         async for line in lines:
             if isinstance(line, Exception):
                 await replies.send(SessionMessage(unreadable(line)))
             else:
+                in_flight.asked(line)
                 await passed.send(line)
+        with anyio.move_on_after(DRAIN_SECONDS):
+            await in_flight.drained()
+
+
+async def _send_answers(
+    answered: ContextReceiveStream[SessionMessage],
+    replies: ContextSendStream[SessionMessage],
+    in_flight: InFlight,
+) -> None:
+    async with answered, replies:  # the last writer: stdout is closed after it
+        async for message in answered:
+            await replies.send(message)
+            in_flight.answered(message)
 
 
 def unreadable(error: Exception) -> JSONRPCError:
