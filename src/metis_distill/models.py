@@ -69,6 +69,9 @@ class Event:
     # A command's result read while it still ran, whose end the run never showed (Codex's
     # "Process running with session ID …", the user speaking before it ended): no verdict.
     unfinished: bool = False
+    # A call the user turned down, said by the format otherwise than in the words of a
+    # rejection (Claude Code 2.0's error holding only what the user typed): no failure.
+    rejected: bool = False
 
 
 @dataclass(frozen=True)

@@ -133,6 +133,46 @@ def test_correction_after_interrupt(tmp_path: Path) -> None:
     assert episode.signal == "correction" and episode.sentence.startswith("Don't push")
 
 
+def turned_down(tool_id: str, said: str) -> dict:  # type: ignore[type-arg]
+    """Claude Code 2.0's result of a call the user turned down with words (its VS Code
+    extension): an error holding only the words."""
+    return {**result(tool_id, said, True), "version": "2.0.4", "toolUseResult": "Error: " + said}
+
+
+def test_words_turning_a_call_down_in_claude_code_2_0_are_no_failure(tmp_path: Path) -> None:
+    records = [
+        edit("t1", "models/order.py"),
+        turned_down("t1", "I changed the order table myself.  Try the tests again without edits"),
+        edit("t2", "models/order.py", "a", "b"),
+        turned_down("t2", "No.  Can you keep both fields and compare them instead?"),
+        edit("t3", "models/order.py", "a", "c"),
+        result("t3", "The file models/order.py has been updated."),
+    ]
+    assert [e for e in episodes_of(tmp_path, records) if e.kind is LessonKind.FAILURE] == []
+    assert failure_lessons(tmp_path, records) == []
+
+
+def test_words_turning_a_call_down_in_claude_code_2_0_correct_it(tmp_path: Path) -> None:
+    """Said what to do instead, the words are the user's correction of the call, as the
+    message typed after a rejection is."""
+    records = [
+        call("t1", "npm test -- --grep parser"),
+        turned_down("t1", "Use make unit-test NAME=<name> for one test, never npm test here"),
+        call("t2", "make unit-test NAME=parser"),
+        result("t2", "1 passing"),
+    ]
+    path = _write(tmp_path, records)
+    run = parse_file(path, path.parent)
+    (episode,) = find_episodes(run)
+    assert episode.signal == "correction" and episode.call is not None
+    assert episode.call.text == "npm test -- --grep parser"
+    (lesson,) = RulesExtractor().extract(run, [episode], read_lines(path))
+    assert lesson.text == (
+        "User correction: Use make unit-test NAME=<name> for one test, never npm test here."
+    )
+    assert (lesson.evidence.ref.line_start, lesson.evidence.ref.line_end) == (1, 2)
+
+
 def test_a_task_sent_again_after_an_interrupt_is_no_correction(tmp_path: Path) -> None:
     """The same request again, one value changed: the task restated, nothing learned."""
     asked = "No, in cells AF39, AG39 and AH39 you will see a subtraction; fill them like row 38."

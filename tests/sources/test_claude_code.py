@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from metis_distill.models import EventKind
+from metis_distill.mine.signals import is_failure, is_rejection
+from metis_distill.models import Event, EventKind
 from metis_distill.provenance import quote_in_span
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.textio import read_lines
@@ -164,3 +165,75 @@ def test_a_copy_named_after_its_session_keeps_it_whatever_line_two_says(tmp_path
     path = tmp_path / f"someone__repo__{own}.jsonl"
     path.write_text("".join(json.dumps(line) + "\n" for line in lines))
     assert parse_file(path, tmp_path).session_id == own
+
+
+def _turned_down(tmp_path: Path, tool: str, said: str, **record: object) -> Event:
+    """A call and its error result as Claude Code 2.0 wrote them: `record` adds to (or, None,
+    takes from) the records; the result's `toolUseResult` is "Error: " and the text."""
+    inputs = {"command": "make test"} if tool == "Bash" else {"file_path": "/w/a.py"}
+    use = {"type": "tool_use", "id": "t1", "name": tool, "input": inputs}
+    block = {"type": "tool_result", "tool_use_id": "t1", "content": said, "is_error": True}
+    version = record.pop("version", "2.0.4")
+    base = {"sessionId": "s1", "cwd": "/w", "version": version, "timestamp": "2026-01-02T10:00:00Z"}
+    answer = {**base, "type": "user", "uuid": "u2", "message": {"role": "user", "content": [block]},
+              "toolUseResult": "Error: " + said.removeprefix("Error: ")}  # fmt: skip
+    answer = {k: v for k, v in {**answer, **record}.items() if v is not None}
+    lines = [{**base, "type": "assistant", "uuid": "u1", "message": {"content": [use]}}, answer]
+    path = tmp_path / "p" / "s.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    (event,) = [e for e in parse_file(path, tmp_path).events if e.role == "tool"]
+    return event
+
+
+@pytest.mark.parametrize(
+    ("tool", "said"),
+    [
+        ("Bash", 'Use "make unit NAME=<the test>" to run one test, not make test'),
+        ("Edit", "I renamed the column myself already.  Just run the migration again"),
+        ("Write", "Should we keep the old loader?  Maybe wrap it rather than replace it?"),
+        ("Edit", "No.  Can you leave the generated client alone and change the caller?"),
+        ("Edit", "Error: Please don't touch the fixtures, we regenerate them"),  # "Error: " twice
+    ],
+)
+def test_a_call_turned_down_with_words_in_claude_code_2_0_is_a_rejection(
+    tmp_path: Path, tool: str, said: str
+) -> None:
+    """Claude Code 2.0 (its VS Code extension) answered a call the user turned down with
+    words of theirs by an error holding only the words: the user's rejection, not a failure."""
+    event = _turned_down(tmp_path, tool, said)
+    assert event.kind is EventKind.ERROR and event.rejected and is_rejection(event)
+    assert not is_failure(event)
+
+
+def test_the_words_are_a_rejection_in_a_copy_a_resumed_session_made(tmp_path: Path) -> None:
+    """The copy of the lines a resumed session begins with has no `toolUseResult`."""
+    said = "I fixed the seed data by hand.  Try the import again without changes"
+    assert _turned_down(tmp_path, "Edit", said, toolUseResult=None).rejected
+
+
+@pytest.mark.parametrize(
+    ("tool", "said", "record"),
+    [
+        ("Bash", "ls: cannot access 'my notes': No such file or directory", {}),
+        ("Bash", "fatal: I don't handle protocol 'gitx'", {}),
+        ("Bash", "Error", {}),
+        ("Bash", "Usage Error: Couldn't find a script named \"test:all\".\n\n$ yarn run <name>", {}),
+        ("Bash", "We moved the docs.\nUse the new site instead", {}),  # a program's lines
+        ("Edit", "File has been unexpectedly modified. Read it again before writing to it.", {}),
+        ("Read", "File content (31000 tokens) exceeds maximum allowed tokens (25000). Please "
+                 "use offset and limit parameters to read specific portions of the file.", {}),
+        ("WebFetch", "Request failed with status code 404", {}),
+        ("Bash", "Use make unit NAME=the-test instead of make test", {"version": "2.1.30"}),
+        ("Bash", "Use make unit NAME=the-test instead of make test", {"version": "1.0.44"}),
+        ("Bash", "Use make unit NAME=the-test instead of make test",
+         {"toolUseResult": {"stdout": "", "stderr": "x"}}),
+    ],
+)  # fmt: skip
+def test_a_tool_error_of_claude_code_2_0_is_no_rejection(
+    tmp_path: Path, tool: str, said: str, record: dict[str, object]
+) -> None:
+    """The same record says a program's or the harness's error: not said by a person (one
+    line, no `name: ` of a program, no error's words), another version, another result."""
+    event = _turned_down(tmp_path, tool, said, **record)
+    assert event.kind is EventKind.ERROR and not event.rejected and not is_rejection(event)

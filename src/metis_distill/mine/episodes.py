@@ -127,11 +127,14 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
         if event.kind is EventKind.INTERRUPT or rejected or event.mid_turn:
             # a message typed mid-turn corrects what the agent was doing: it is read as the
             # correction of the call before it
-            correction = (
-                _correction_after(events, max(index - 1, 0), signals.OBJECTION)
-                if event.mid_turn
-                else _correction_after(events, index)
-            )
+            if event.mid_turn:
+                correction = _correction_after(events, max(index - 1, 0), signals.OBJECTION)
+            elif signals.rejection_words(event) is not None:
+                # the user's words alone: the message that corrects the call turned down
+                call = latest.get(event.tool_use_id or "") or event
+                correction = _correction(events, index, event, signals.CORRECTION, call)
+            else:
+                correction = _correction_after(events, index)
             if correction is not None and correction.trigger.seq not in corrected:
                 corrected.add(correction.trigger.seq)
                 yield correction
@@ -282,21 +285,29 @@ def _correction_after(
             return None
         if later.role != "user" or later.kind is not EventKind.TEXT:
             continue
-        said = sentences(later.text)
-        first = said[0] if said else ""
-        if first and _FILLER.match(first):  # "Wait, hold on." says what to do next, if anything
-            first = said[1] if len(said) > 1 else ""
-        if first and lead.match(first) and 12 <= len(first) <= 300 and not _resent(events, later):
-            if not _answers_the_stop(events, events[index], later.text):
-                return None  # the next task, after a stop that stopped nothing of it
-            return Episode(
-                kind=LessonKind.FAILURE,
-                signal="correction",
-                trigger=later,
-                call=events[index],
-                sentence=first,
-            )
-        return None
+        return _correction(events, index, later, lead, events[index])
+    return None
+
+
+def _correction(
+    events: tuple[Event, ...], index: int, message: Event, lead: re.Pattern[str], call: Event
+) -> Episode | None:
+    """The message's first sentence, when it tells what to do (`lead`) about the stop at
+    `index`."""
+    said = sentences(signals.rejection_words(message) or message.text)
+    first = said[0] if said else ""
+    if first and _FILLER.match(first):  # "Wait, hold on." says what to do next, if anything
+        first = said[1] if len(said) > 1 else ""
+    if first and lead.match(first) and 12 <= len(first) <= 300 and not _resent(events, message):
+        if not _answers_the_stop(events, events[index], message.text):
+            return None  # the next task, after a stop that stopped nothing of it
+        return Episode(
+            kind=LessonKind.FAILURE,
+            signal="correction",
+            trigger=message,
+            call=call,
+            sentence=first,
+        )
     return None
 
 

@@ -596,7 +596,18 @@ def may_hold(text: str, words: tuple[str, ...]) -> bool:
 
 
 def is_rejection(event: Event) -> bool:
-    return event.kind is EventKind.ERROR and bool(_REJECTED.search(event.text[:300]))
+    """A call the user turned down: in a rejection's words, or so read by its format."""
+    if event.kind is not EventKind.ERROR:
+        return False
+    return event.rejected or bool(_REJECTED.search(event.text[:300]))
+
+
+def rejection_words(event: Event) -> str | None:
+    """What the user typed turning a call down, when the rejection is those words alone
+    (Claude Code 2.0's): read as the message a person types after a rejection is."""
+    if not event.rejected:
+        return None
+    return event.text.removeprefix("Error: ").strip() or None
 
 
 # The tools that run a POSIX shell command (Codex's shell calls are read as `Bash`).

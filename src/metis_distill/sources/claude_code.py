@@ -303,11 +303,58 @@ def _tool_result(
         tool_use_id=tool_id,
         tool_name=state.tool_names.get(tool_id or ""),
         exit_code=exit_code,
+        rejected=is_error and _turned_down_in_words(record, text),
     )
     started = started_task(text, record.get("toolUseResult")) if not is_error else None
     if draft is not None and started:
         state.tasks[started] = draft
         state.left.discard(started)
+
+
+# Claude Code 2.0 (its VS Code extension) answered a call the user turned down with words
+# ("tell Claude what to do instead") by an error holding the words alone, its `toolUseResult`
+# "Error: <the words>" (none in the copy a resumed session begins with) — as it answers a
+# program's error. The words tell them apart: one line, said by a person (as "I" or "we", or
+# opening with what to do or a request: "Use …", "Don't …", "No. …", "Can you …"), with no
+# program's `name: ` before them and none of an error's words.
+_WORDS_ERA = "2.0."
+_ERROR_WORDS = re.compile(
+    r"\b(?:errors?|fail(?:s|ed|ure)?|fatal|exception|denied|cannot|can't|could not|couldn't"
+    r"|unable|not found|no such|invalid|refused|timed? ?out|abort(?:ed)?|exceed(?:s|ed)?"
+    r"|not running|unexpected(?:ly)?|warning)\b",
+    re.I,
+)
+_PROGRAM_SAYS = re.compile(r"^\S+:\s")  # `ls: …`, `fatal: …`, `(eval):1: …`
+_TELLS = re.compile(
+    r"^(?:(?:can|could|would|will|should|shall) (?:you|we|i)\b|why\b|please\b|sorry\b|just\b"
+    r"|use\b|try\b|don'?t\b|do not\b|instead\b|never\b|always\b|stop\b|no[.,!]|nope\b)",
+    re.I,
+)
+_FIRST_PERSON = frozenset(
+    {"i", "i'm", "i've", "i'd", "i'll", "me", "my", "we", "we're", "we've", "we'll", "let's",
+     "us", "our"}
+)  # fmt: skip
+_QUOTED = re.compile(r"\"[^\"]*\"|'[^'\s][^']*'|`[^`]*`|\u201c[^\u201d]*\u201d")
+
+
+def _turned_down_in_words(record: dict[str, Any], text: str) -> bool:
+    """The error result is Claude Code 2.0's answer to a call the user turned down, holding
+    only the words they typed."""
+    version = record.get("version")
+    if not isinstance(version, str) or not version.startswith(_WORDS_ERA):
+        return False
+    said = text.removeprefix("Error: ").strip()
+    result = record.get("toolUseResult", f"Error: {said}")
+    if not isinstance(result, str) or result.removeprefix("Error: ").strip() != said:
+        return False
+    if "\n" in said or len(said) > 600 or len(said.split()) < 3 or not said.isprintable():
+        return False
+    if _PROGRAM_SAYS.match(said) or _ERROR_WORDS.search(said):
+        return False
+    if _TELLS.match(said):
+        return True
+    words = (word.strip(".,;:!?()").lower() for word in _QUOTED.sub(" ", said).split())
+    return any(word in _FIRST_PERSON for word in words)
 
 
 def _finish_task(state: _State, task: str, line_no: int, text: str, record: dict[str, Any]) -> bool:

@@ -91,6 +91,7 @@ class Draft:
     escalated: bool = False
     in_place: bool = True
     unfinished: bool = False
+    rejected: bool = False
 
     def event(self, seq: int, rel_path: str) -> Event:
         return Event(
@@ -110,6 +111,7 @@ class Draft:
             escalated=self.escalated,
             in_place=self.in_place,
             unfinished=self.unfinished,
+            rejected=self.rejected,
         )
 
 
