@@ -168,6 +168,63 @@ def test_a_fixed_failure_does_not_join_the_same_failure_without_a_fix(stores) ->
     assert row.text.endswith("first.")
 
 
+_DROP = "`tk link drop …` fails with “Error: cannot drop link: sqlite3: database is locked”"
+
+
+@pytest.mark.parametrize(
+    ("text", "fix"),
+    [
+        # passed on a plain rerun: the failure went away with no step at all
+        (
+            "`tk link drop …` failed once with “Error: cannot drop link: sqlite3: database is "
+            "locked” and passed when run again.",
+            None,
+        ),
+        # mended by an edit
+        (
+            "`tk link drop …` failed with “Error: cannot drop link: sqlite3: database is locked” "
+            "until files were edited (tk.toml).",
+            None,
+        ),
+        # another step made first
+        (f"{_DROP}; run `tk unlock --stale` first.", "tk unlock --stale"),
+    ],
+)
+def test_a_failure_past_which_another_way_led_does_not_join_a_fix(  # type: ignore[no-untyped-def]
+    stores, text: str, fix: str | None
+) -> None:
+    """Another run showed the same failure go away otherwise: its evidence would count for a
+    fix it does not show ("run X first", X never run there)."""
+    ledger, index = stores
+    fixed = replace(
+        candidate(f"{_DROP}; run `crew nudge-waiting` first.", 3, "s1", LessonKind.FAILURE),
+        fix="crew nudge-waiting",
+    )
+    curate([fixed], ledger, index, archive_root="/a")
+    stats = curate(
+        [replace(candidate(text, 9, "s2", LessonKind.FAILURE), fix=fix)],
+        ledger,
+        index,
+        archive_root="/a",
+    )
+    assert (stats.new, stats.merged) == (1, 0)
+    (row,) = [r for r in ledger.lessons() if r.fix == "crew nudge-waiting"]
+    assert [e.session_id for e in ledger.evidence_of([row.id])[row.id]] == ["s1"]
+
+
+def test_the_same_failure_without_a_way_past_it_still_joins_a_fix(stores) -> None:  # type: ignore[no-untyped-def]
+    """A run where the failure came and nothing mended it adds to the lesson that says how."""
+    ledger, index = stores
+    fixed = replace(
+        candidate(f"{_DROP}; run `crew nudge-waiting` first.", 3, "s1", LessonKind.FAILURE),
+        fix="crew nudge-waiting",
+    )
+    curate([fixed], ledger, index, archive_root="/a")
+    unfixed = candidate(f"{_DROP} (no fix seen).", 9, "s2", LessonKind.FAILURE)
+    stats = curate([unfixed], ledger, index, archive_root="/a")
+    assert (stats.new, stats.merged) == (0, 1)
+
+
 def test_a_standing_correction_joins_the_same_rule_said_before(stores) -> None:  # type: ignore[no-untyped-def]
     """A correction keeps its words as its fix: with or without them it is one rule."""
     ledger, index = stores

@@ -335,6 +335,32 @@ def test_a_program_a_script_runs_missing_until_the_install_is_the_install(
     assert lesson.fix == "npm install"
 
 
+def test_a_setting_made_first_is_told_whole_not_cut_inside_its_quotes(tmp_path: Path) -> None:
+    """The step that prepared the call sets a list in quotes; cut at the command's length, it
+    would end inside the open quote (`"alpha,…,ka…`), which no one could run."""
+    from tests.mine.test_episodes import _write, call, result
+
+    kinds = "alpha,beta,gamma,delta,epsilon,zeta,eta,theta,iota,kappa,lambda"
+    setting = f'tk config set kinds.extra "{kinds}"'
+    path = _write(
+        tmp_path,
+        [
+            call("k1", "tk new --kind=lambda --title=Lamp"),
+            result("k1", "Exit code 1\nError: cannot add item: unknown kind: lambda", True),
+            call("k2", setting),
+            result("k2", f"Set kinds.extra = {kinds}"),
+            call("k3", "tk new --kind=lambda --title=Lamp"),
+            result("k3", "Added item tk-7"),
+        ],
+    )
+    (lesson,) = extract(path, path.parent)
+    assert lesson.fix == setting
+    assert lesson.text == (
+        "`tk new --kind=lambda --title=Lamp` fails with “Error: cannot add item: unknown kind: "
+        f"lambda”; run `{setting}` first."
+    )
+
+
 def test_a_git_command_forced_past_its_check_teaches_no_fix(tmp_path: Path) -> None:
     """`git add` of an ignored file, then `git add -f`: the line must not teach overriding
     .gitignore; the lesson keeps the error and claims no fix."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from metis_distill.extract.wording import general_command, general_error, subject
+from metis_distill.extract.wording import general_command, general_error, general_fix, subject
 from metis_distill.mine.text import scrub
 
 
@@ -76,6 +76,26 @@ from metis_distill.mine.text import scrub
 )
 def test_general_command(command: str, general: str) -> None:
     assert general_command(command) == general
+
+
+_KINDS = ",".join(f"kind{n}" for n in range(30))  # 179 characters: longer than a fix may be
+
+
+@pytest.mark.parametrize(
+    ("command", "general"),
+    [
+        # cut before the quoted value, never inside its quotes
+        (f'tk config set kinds.extra "{_KINDS}"', "tk config set kinds.extra …"),
+        (f"tk config set kinds.extra '{_KINDS}' --global", "tk config set kinds.extra …"),
+        (f'tk config set --value="{_KINDS}" kinds.extra', "tk config set …"),
+        # a cut outside any quote stays where it was
+        (f"tk config set kinds.extra {_KINDS}", f"tk config set kinds.extra {_KINDS}"[:159] + "…"),
+        # as long as a fix may be, it is whole
+        ('tk config set kinds.extra "alpha,beta,gamma"', 'tk config set kinds.extra "alpha,beta,gamma"'),
+    ],
+)  # fmt: skip
+def test_a_fix_is_never_cut_inside_a_quoted_argument(command: str, general: str) -> None:
+    assert general_fix(command) == general
 
 
 @pytest.mark.parametrize(

@@ -1853,6 +1853,70 @@ def test_a_call_that_worked_after_a_wait_was_retried_not_prepared(
     assert "sleep" not in lesson.text
 
 
+_LOCKED = "Exit code 1\nError: cannot drop link: sqlite3: database is locked"
+
+
+def test_a_step_between_a_lock_and_its_rerun_is_no_fix(tmp_path: Path) -> None:
+    """The tracker's database was locked while a read ran beside the write; a command of
+    another tool ran, then the same write passed: the lock let go, that command mended
+    nothing (a line "run it first" would teach a step that has nothing to do with it)."""
+    write = "tk link drop T-2 T-1 && tk set T-2 --owner=me"
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", write),
+            call("t2", "tk view T-2"),
+            result("t1", _LOCKED, True),
+            result("t2", "T-2 · Wake idle workers [open]"),
+            call("t3", "crew nudge-waiting"),
+            result("t3", "Nothing waiting"),
+            call("t4", write),
+            result("t4", "Dropped link: T-2 no longer waits on T-1\nUpdated T-2"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.RETRIED
+    assert lesson.fix is None
+    assert "nudge" not in lesson.text and "first" not in lesson.text
+
+
+def test_git_steps_between_a_held_index_lock_and_the_rerun_are_no_fix(tmp_path: Path) -> None:
+    held = (
+        "Exit code 128\nfatal: Unable to create '/w/.git/index.lock': File exists.\n\n"
+        "Another git process seems to be running in this repository"
+    )
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", 'git commit -m "Add the export page"'),
+            result("t1", held, True),
+            call("t2", "git add src/export.ts"),
+            result("t2", "(Bash completed with no output)"),
+            call("t3", 'git commit -m "Add the export page"'),
+            result("t3", "[main 1a2b3c4] Add the export page\n 1 file changed"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.RETRIED
+    assert lesson.fix is None and "git add" not in lesson.text
+
+
+def test_a_step_that_stopped_the_locks_holder_is_still_the_fix(tmp_path: Path) -> None:
+    """The dev server held the folder open; stopping it is what let the install through."""
+    busy = "Exit code 1\nnpm ERR! code EBUSY\nnpm ERR! EBUSY: resource busy or locked, rmdir"
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "npm install"),
+            result("t1", busy, True),
+            call("t2", 'pkill -f "next dev"'),
+            result("t2", "(Bash completed with no output)"),
+            call("t3", "npm install"),
+            result("t3", "added 12 packages in 3s"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+    assert lesson.fix == 'pkill -f "next dev"'
+
+
 def test_a_rerun_piped_into_a_filter_shows_no_fix(tmp_path: Path) -> None:
     """`rspec x | grep -A10 Expected` exits with grep's status: the tests may still fail."""
     ((episode, lesson),) = _failures(

@@ -17,6 +17,7 @@ from metis_distill.curate.ids import (
     quoted,
     word_overlap,
 )
+from metis_distill.extract.wording import PASSED_AGAIN, UNTIL_EDITED
 from metis_distill.index import LessonIndex, embed_many
 from metis_distill.ledger import Curating, Evidence, Ledger, LessonRow, LessonStatus, now
 from metis_distill.models import LessonCandidate, LessonKind
@@ -161,7 +162,7 @@ class _Near:
             if neighbour.distance > reach:
                 break
             row = lessons.lesson(neighbour.id)
-            if row is None or _fix_into_none(candidate, row):
+            if row is None or _fix_into_none(candidate, row) or _other_way(candidate, row):
                 continue
             distance = neighbour.distance
             if distance > self.limits[1]:  # maybe near another wording of the lesson seen before
@@ -183,6 +184,16 @@ def _fix_into_none(candidate: LessonCandidate, row: LessonRow) -> bool:
     its words as its "fix": said with or without them, it is one rule)."""
     failure = candidate.kind is LessonKind.FAILURE and row.fix is None
     return failure and candidate.fix not in (None, candidate.text)
+
+
+def _other_way(candidate: LessonCandidate, row: LessonRow) -> bool:
+    """A failure whose run showed another way past it (another fix, a plain rerun, an edit)
+    never joins one whose fix it does not show: its evidence would count for that fix."""
+    if candidate.kind is not LessonKind.FAILURE or row.fix in (None, row.text):
+        return False
+    if candidate.fix not in (None, candidate.text):
+        return candidate.fix != row.fix
+    return PASSED_AGAIN in candidate.text or UNTIL_EDITED in candidate.text
 
 
 def _nearest_wording(

@@ -10,13 +10,14 @@ from metis_distill.advice import Danger, added_dangers
 from metis_distill.extract.base import ExtractStats
 from metis_distill.extract.wording import (
     MAX_COMMAND,
-    MAX_REMEDY,
     NO_FIX_SEEN,
     NO_RUNNER_SEEN,
+    PASSED_AGAIN,
     UNTIL_EDITED,
     code,
     general_command,
     general_error,
+    general_fix,
     names_instance,
     subject,
     without_git_options,
@@ -615,7 +616,7 @@ def _failure_lesson(
         if swapped is not None:  # `docker compose -f x.yml logs` → `docker-compose -f x.yml …`
             old, new = swapped
             return f"`{old} …` {verb} here (“{sig}”); use `{new} …` instead.", new
-        instead = general_command(remedy, MAX_REMEDY)
+        instead = general_fix(remedy)
         if code(instead) == what or _opens_alike(what, instead):
             # the general forms are alike: the difference is in the args
             if _PATH_ERROR.search(sig):  # other paths: where this run stood, no rule
@@ -627,8 +628,9 @@ def _failure_lesson(
         return f"{what} {verb} here (“{sig}”); use {code(instead)} instead.", remedy
     if fix is not None and fix.kind is FixKind.PREPARED and remedy:
         # every preparing step, each in its general form (`git rm --cached … && git commit
-        # --amend`: the first alone would not do)
-        steps = [general_command(part) for part in shell_steps(remedy)]
+        # --amend`: the first alone would not do), as long as a remedy may be: a step cut
+        # short (a setting's quoted value) could not be run as written
+        steps = [general_fix(part) for part in shell_steps(remedy)]
         if what in (code(step) for step in steps):
             # a step reads as the call itself: which of its kind helped is unsaid
             return f"{what} {verb} here: “{sig}” {NO_FIX_SEEN}.", None
@@ -647,7 +649,7 @@ def _failure_lesson(
         files = f" ({', '.join(edited)})" if edited else ""
         return f"{what} failed with “{sig}” {UNTIL_EDITED}{files}.", None
     if fix is not None and fix.kind is FixKind.RETRIED:
-        return f"{what} failed once with “{sig}” and passed when run again.", None
+        return f"{what} failed once with “{sig}” {PASSED_AGAIN}.", None
     return f"{what} {verb} here: “{sig}” {NO_FIX_SEEN}.", None
 
 

@@ -59,6 +59,8 @@ NO_FIX_SEEN = "(no fix seen)"
 NO_RUNNER_SEEN = "find the project's way to run it before retrying"
 # How it ends when the call passed once files were edited: which edit mattered is unsaid.
 UNTIL_EDITED = "until files were edited"
+# How it ends when the same call passed run again, nothing changed: no step to teach.
+PASSED_AGAIN = "and passed when run again"
 MAX_ERROR = 140
 
 
@@ -144,6 +146,38 @@ def general_command(command: str, limit: int = MAX_COMMAND) -> str:
             break
         kept.append(word)
     return shorten(" ".join(kept), limit)
+
+
+def general_fix(command: str) -> str:
+    """A command given as a fix, in its general form, as long as a remedy may be, and never
+    cut inside a quoted argument: a cut that would fall in one (`set types "a,b,c…`, an open
+    quote no one could run) falls before it (`set types …`)."""
+    told = general_command(command, MAX_REMEDY)
+    if not told.endswith("…"):
+        return told
+    whole = general_command(command, len(command) + 1)  # where its own words end it
+    if told == whole:
+        return told
+    opened = _open_quote_at(whole, len(told) - 1)
+    before = whole[:opened].rstrip() if opened is not None else ""
+    return f"{before} …" if before else told
+
+
+def _open_quote_at(command: str, end: int) -> int | None:
+    """Where the argument starts whose quote is still open at `end`; None when none is."""
+    quote, start, opened, escaped = "", 0, 0, False
+    for at, char in enumerate(command[:end]):
+        if escaped:
+            escaped = False
+        elif char == "\\" and quote != "'":
+            escaped = True
+        elif quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote, opened = char, start
+        elif char == " ":
+            start = at + 1
+    return opened if quote else None
 
 
 _REDIRECTION = re.compile(r"^\d*[<>]")

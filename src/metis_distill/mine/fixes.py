@@ -329,6 +329,8 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
                 return Fix(FixKind.ESCALATED, later, result)  # run again, outside the sandbox
             if fix.kind in _CHANGES and _NETWORK.search(failure.text[:4000]):
                 return Fix(FixKind.RETRIED, later, result)  # the network came back
+            if fix.kind in _CHANGES and _locked(failure.text) and not _let_go(call, fix):
+                return Fix(FixKind.RETRIED, later, result)  # the lock was let go of
             if fix.kind is FixKind.RETRIED and _user_between(events, call, later):
                 return None  # the user had the word in between: what they changed is unseen
             if fix.kind is FixKind.PREPARED and _user_between(events, call, later, fix.steps):
@@ -1104,6 +1106,43 @@ _NETWORK = re.compile(
     r"\bTLS handshake timeout\b|unable to access '[^']*': (?:Recv|Send|OpenSSL|GnuTLS)",
     re.I,
 )
+# A lock another process held (a database, git's index, the package manager's, a busy file):
+# it lets go on its own, so a call that ran before the rerun worked did not mend it, unless
+# that call stopped a process (the one holding it). What it teaches, if anything, is not to
+# run two writers at once, or to run it again.
+_LOCKED = re.compile(
+    r"\bdatabase (?:table )?is (?:locked|busy)\b|\bSQLITE_BUSY\b"
+    r"|\b(?:could not|unable to|failed to) (?:obtain|acquire|get) (?:an? |the )?"
+    r"(?:[\w-]+ ){0,2}lock\b"
+    r"|\bindex\.lock'?:? File exists\b|\bAnother git process seems to be running\b"
+    r"|\bresource (?:is )?busy\b|\bEBUSY\b|\bwaiting for (?:file |cache )?lock\b"
+    r"|\block (?:file )?(?:is )?(?:held|already taken)\b|\balready locked\b"
+    r"|\bbeing used by another process\b",
+    re.I,
+)
+# A step that stops a process or undoes a mount: what held the lock, let go.
+_STOPS = re.compile(
+    r"^(?:sudo\s+)?(?:kill|pkill|killall|taskkill|Stop-Process|umount|fuser\s+(?:-\w+\s+)*-\w*k)\b"
+    r"|^(?:sudo\s+)?(?!echo\b|printf\b)[\w.-]+(?:\s+[\w.-]+)?\s+(?:stop|kill|killall|shutdown)\b",
+    re.I,
+)
+
+
+def _locked(error: str) -> bool:
+    """The call failed on a lock another process held (`database is locked`, git's
+    `index.lock`, apt's `Could not get lock`, `EBUSY`)."""
+    return _LOCKED.search(error[:4000]) is not None
+
+
+def _let_go(call: Event, fix: Fix) -> bool:
+    """A step of the fix (a call between, or one the retry put before the command) stopped a
+    process or undid a mount: what held the lock, let go of it (`pkill -f next`, `docker stop
+    db`)."""
+    steps = [unwrapped(step.text) for step in fix.steps]
+    steps += _extra_segments(call.text, fix.call.text)
+    return any(_STOPS.match(part.strip()) for step in steps for part in STEP_SPLIT.split(step))
+
+
 _CHANGES = frozenset({FixKind.PREPARED, FixKind.REPLACED})
 _SHELLS = signals.SHELL_TOOLS
 # A step that deletes files or throws work away: never a step to teach before a command.
