@@ -594,7 +594,8 @@ def _failure_lesson(
         env = _env_prefix(call.text, remedy)
         if env:
             where = "inside Codex's sandbox here" if _sandbox_stopped(harness, episode) else "here"
-            return f"{what} {verb} {where} (“{sig}”); run it with {code(env)} set.", remedy
+            program = subject(tool, _runner(failed))
+            return f"{program} {verb} {where} (“{sig}”); run it with {code(env)} set.", remedy
         binary = _other_binary(call.text, remedy)
         if binary is not None:
             name = code(file_name(binary))
@@ -1390,6 +1391,19 @@ def _setting_told(assignment: str) -> str:
 
 _SETTING = re.compile(r"\b(?P<name>[A-Z_][A-Z0-9_]*)=(?P<value>[^\s`\"']+)")
 _HOME_OF = re.compile(r"^(?:/Users|/home)/[^/]+(?=/)|^/root(?=/)")
+
+
+def _runner(command: str) -> str:
+    """The program and its subcommands or module, without the files and flags of that one
+    call (`python -m pytest tests/test_io.py -x` → `python -m pytest …`): a variable the
+    program needed is the program's, whatever it was given."""
+    words = general_command(command).split()
+    kept = words[:1]
+    for word in words[1:]:
+        if kept[-1] != "-m" and (word.startswith("-") or "/" in word or "." in word or word == "…"):
+            return " ".join([*kept, "…"])
+        kept.append(word)
+    return " ".join(kept)
 
 
 def _settings_in_project(text: str, cwd: str) -> str:
