@@ -1400,7 +1400,8 @@ def _runner(command: str) -> str:
     words = general_command(command).split()
     kept = words[:1]
     for word in words[1:]:
-        if kept[-1] != "-m" and (word.startswith("-") or "/" in word or "." in word or word == "…"):
+        module = "-m" in (word, kept[-1])  # `python -m pytest`: the module is the program
+        if not module and (word.startswith("-") or "/" in word or "." in word or word == "…"):
             return " ".join([*kept, "…"])
         kept.append(word)
     return " ".join(kept)
