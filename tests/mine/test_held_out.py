@@ -1942,6 +1942,8 @@ def test_a_reviews_findings_the_user_answers_are_no_gotchas(tmp_path: Path, repl
         "actually running the commands.",
         "The issue was that the slash command files are instructions for me to follow, not "
         "scripts that run.",
+        "The issue was that the hooks in `~/.claude/hooks/` are just notes for me - they don't "
+        "run anything by themselves.",
     ],
 )
 def test_the_agents_account_of_its_own_conduct_is_no_gotcha(tmp_path: Path, said: str) -> None:

@@ -609,7 +609,7 @@ _NUMBERED_ITEM = re.compile(r"^[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*)?\d{1,2}[.)][ \t]"
 _OF_ITSELF = re.compile(
     r"\bI(?:'ve| have| had)? (?:was|wasn't|was not|were|didn't|did not|had|hadn't|had not|"
     r"have been|need(?:ed)? to|should have|forgot|missed|assumed|misread|only)\b"
-    r"|\bfor me to\b|\bmy (?:mistake|bad|fault|apolog)",
+    r"|\bfor me\b|\bmy (?:mistake|bad|fault|apolog)",
     re.I,
 )
 
