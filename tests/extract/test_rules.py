@@ -884,3 +884,20 @@ def test_an_argument_the_program_asked_for_is_no_rule(tmp_path: Path, error: str
     """The usage said an argument was missing; the retry gave one (that day's value)."""
     (lesson,) = _retried(tmp_path, "gt witness status", error, "gt witness status web_rig")
     assert lesson.fix is None and "web_rig" not in lesson.text
+
+
+@pytest.mark.parametrize(("cwd", "said"), [("/mnt/c/Users/ana/app", "in WSL here"), ("/w", "here")])
+def test_a_program_missing_in_wsl_is_said_of_wsl(tmp_path: Path, cwd: str, said: str) -> None:
+    """WSL's Linux PATH is not the Windows one around it (where `python3` may be the Store's
+    placeholder): the line says which."""
+    from tests.mine.test_episodes import _write, call, result
+
+    records = [
+        call("c1", "python scripts/check.py"),
+        result("c1", "Exit code 127\n/bin/bash: line 1: python: command not found", True),
+        call("c2", "python3 scripts/check.py"),
+        result("c2", "ok"),
+    ]
+    path = _write(tmp_path, [{**r, "cwd": cwd} for r in records])
+    (lesson,) = extract(path, path.parent)
+    assert lesson.text.startswith(f"`python` is not on the PATH {said} (")

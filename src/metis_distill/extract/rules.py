@@ -274,6 +274,8 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         return None  # made executable and committed: the next clone has it done
     if run.cwd:
         text, fix = _settings_in_project(text, run.cwd), fix and _settings_in_project(fix, run.cwd)
+        if _WSL_DRIVE.match(run.cwd):  # the PATH of WSL's Linux, not of the Windows around it
+            text = text.replace(" is not on the PATH here ", " is not on the PATH in WSL here ")
     return LessonCandidate(
         kind=LessonKind.FAILURE,
         text=scrub(text),
@@ -1389,6 +1391,7 @@ def _setting_told(assignment: str) -> str:
     return f"{name}=…" if names_instance(bare) and not place else assignment
 
 
+_WSL_DRIVE = re.compile(r"^/mnt/[a-z](?:/|$)")
 _SETTING = re.compile(r"\b(?P<name>[A-Z_][A-Z0-9_]*)=(?P<value>[^\s`\"']+)")
 _HOME_OF = re.compile(r"^(?:/Users|/home)/[^/]+(?=/)|^/root(?=/)")
 
