@@ -1131,7 +1131,7 @@ def test_a_cache_the_sandbox_will_not_write_is_set_elsewhere(tmp_path: Path) -> 
     lessons = RulesExtractor().extract(run, list(find_episodes(run)), lines)
     (lesson,) = [c for c in lessons if "permission denied" in c.text]
     assert lesson.text == (
-        "`go test ./...` fails inside Codex's sandbox here (“pattern ./...: open …: permission "
+        "`go test …` fails inside Codex's sandbox here (“pattern ./...: open …: permission "
         "denied”); run it with `GOCACHE=/tmp/go-build` set."
     )
     assert lesson.fix == "GOCACHE=/tmp/go-build go test ./..." and lesson.evidence.shows_fix
@@ -1587,3 +1587,18 @@ def test_the_records_of_codex_0_14x_are_known_and_make_no_event(tmp_path: Path) 
     ]  # fmt: skip
     run = parse_file(_rollout(tmp_path, records, "2026-07-25T21:37:53Z"), tmp_path)
     assert run.stats.unknown_lines == 0 and run.events == ()
+
+
+def test_a_socket_the_sandbox_refused_with_no_rerun_seen_is_the_sandboxs(tmp_path: Path) -> None:
+    """`mix precommit` could not open its socket (`:eperm`) and the session went on without
+    a rerun outside: no fix seen, but the line names Codex's sandbox, so it goes to Codex's
+    personal file, never a project's file as a fault of the project's check."""
+    refused = (
+        "** (RuntimeError) failed to start Mix.PubSub, reason: failed to open a TCP socket in "
+        "Mix.Sync.PubSub.subscribe/1, reason: :eperm"
+    )
+    run = _shell_run(tmp_path, [("mix precommit", _failed(refused))])
+    lines = read_lines(tmp_path / "rollout-x.jsonl")
+    (lesson,) = RulesExtractor().extract(run, list(find_episodes(run)), lines)
+    assert lesson.text.startswith("`mix precommit` fails inside Codex's sandbox here: “")
+    assert lesson.fix is None
