@@ -901,3 +901,29 @@ def test_a_program_missing_in_wsl_is_said_of_wsl(tmp_path: Path, cwd: str, said:
     path = _write(tmp_path, [{**r, "cwd": cwd} for r in records])
     (lesson,) = extract(path, path.parent)
     assert lesson.text.startswith(f"`python` is not on the PATH {said} (")
+
+
+@pytest.mark.parametrize(
+    "denied",
+    [
+        "Exit code 126\n/bin/bash: line 1: ~/work/shop/scripts/stop.sh: Permission denied",
+        "Exit code 126\n/bin/bash: 行 1: ~/work/shop/scripts/stop.sh: 权限不够",
+    ],
+)
+def test_a_script_refused_in_any_language_is_told_of_the_projects_folder(
+    tmp_path: Path, denied: str
+) -> None:
+    """EACCES in the user's language is the same refusal; the script's path in the folder the
+    run worked in is told from there (no one's home in the team's line)."""
+    from tests.mine.test_episodes import _write, call, result
+
+    records = [
+        call("c1", "~/work/shop/scripts/stop.sh"),
+        result("c1", denied, True),
+        call("c2", "bash ~/work/shop/scripts/stop.sh"),
+        result("c2", "stopped"),
+    ]
+    path = _write(tmp_path, [{**r, "cwd": "/home/ana/work/shop"} for r in records])
+    (lesson,) = extract(path, path.parent)
+    assert lesson.text.startswith("Scripts in `scripts/` are not executable")
+    assert "~/" not in lesson.text and "ana" not in lesson.text

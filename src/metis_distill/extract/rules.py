@@ -127,9 +127,15 @@ _GOTCHA_LEAD = re.compile(
 # Causes known from the error alone: one wording whatever the command, so that every
 # instance (in one run or many) supports the same lesson instead of adding a line each.
 _CRLF = re.compile(r"(?:\\r|\r)['’]|\$'\\r'")
+# EACCES as the C library says it in the user's language (zh_CN, zh_TW, de, fr, es, pt, ja,
+# ru, ko): `bash: ./x.sh: 权限不够` is the same refusal.
+_EACCES = (
+    r"(?:permission denied|权限不够|拒絕不符權限的操作|Keine Berechtigung|Permission non accordée"
+    r"|Permiso denegado|Permissão negada|許可がありません|Отказано в доступе|허가 거부)"
+)
 _SCRIPT_DENIED = re.compile(
-    r"permission denied:\s*(?P<script>\S+\.(?:sh|bash|py))\b"
-    r"|(?P<script2>\S+\.(?:sh|bash|py)): permission denied",
+    rf"{_EACCES}:\s*(?P<script>\S+\.(?:sh|bash|py))\b"
+    rf"|(?P<script2>\S+\.(?:sh|bash|py)): {_EACCES}",
     re.I,
 )
 # Cygwin's own crash report: Git Bash died before it ran anything.
@@ -273,7 +279,7 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     if fix == _CHMOD and _mode_kept(run, episode, signature):
         return None  # made executable and committed: the next clone has it done
     if run.cwd:
-        text, fix = _settings_in_project(text, run.cwd), fix and _settings_in_project(fix, run.cwd)
+        text, fix = _from_project(text, run.cwd), fix and _from_project(fix, run.cwd)
         if _WSL_DRIVE.match(run.cwd):  # the PATH of WSL's Linux, not of the Windows around it
             text = text.replace(" is not on the PATH here ", " is not on the PATH in WSL here ")
     return LessonCandidate(
@@ -1417,12 +1423,16 @@ def _runner(command: str) -> str:
     return " ".join(kept)
 
 
-def _settings_in_project(text: str, cwd: str) -> str:
-    """A variable's value in the folder the run worked in, written from there
-    (`PYTHONPATH=~/code/geo/src` in `~/code/geo` is `PYTHONPATH=src`): it holds in every
-    checkout, and names no one's home."""
+def _from_project(text: str, cwd: str) -> str:
+    """Paths in the folder the run worked in, written from there (`~/code/geo/scripts/x.sh`
+    in `~/code/geo` is `scripts/x.sh`, `PYTHONPATH=~/code/geo/src` is `PYTHONPATH=src`): they
+    hold in every checkout, and name no one's home."""
     homed = _HOME_OF.sub("~", cwd.rstrip("/"))
     roots = {cwd.rstrip("/"), homed}
+    for root in roots:
+        # not a home folder itself (`~/.bashrc` is the person's), nor `/` or `/srv`
+        if homed != "~" and root.count("/") >= (1 if root.startswith("~") else 2):
+            text = re.sub(rf"(?<![\w./~-]){re.escape(root)}/(?=[\w.-])", "", text)
 
     def from_project(part: str) -> str:
         for root in roots:
