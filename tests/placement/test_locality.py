@@ -209,6 +209,13 @@ def lesson(
             'rg -n -- "- \\[ \\]" ~/git/shop/specs/tasks.md',
             Locality.TEAM,
         ),
+        (  # a browser the test tool downloads into the person's cache: once per machine
+            "`python3 check_page.py` fails with “BrowserType.launch: Executable doesn't exist at "
+            "…”; run `playwright install chromium` first.",
+            "Executable doesn't exist at /home/ana/.cache/ms-playwright/chromium-1140/chrome",
+            "playwright install chromium",
+            Locality.MACHINE,
+        ),
         ("Money is integer cents, never floats.", "", None, Locality.TEAM),
     ],
 )

@@ -68,7 +68,9 @@ _THIS_MACHINE = re.compile(
     r"|\bcannot start their bundled ripgrep here\b|\bBash tool here passes a `!` on as\b"
     r"|\bOn this Windows machine\b|\bhere-document written into a file through\b"
     # a command run as another of the machine's accounts (`sudo -u deploy …`): its setup
-    r"|\bsudo -u [\w.-]+ ",
+    r"|\bsudo -u [\w.-]+ "
+    # a browser a test tool downloads into the person's cache, once per machine
+    r"|\bplaywright install\b|\bpuppeteer browsers install\b|\bcypress install\b",
     re.I,
 )
 # Words after "make" in a sentence, not a target of the project's `make` ("never make one up").
