@@ -257,7 +257,8 @@ def test_a_variable_naming_the_projects_own_folder_is_told_from_the_project(
     ]
     path = _write(tmp_path, [{**r, "cwd": cwd} for r in records])
     (lesson,) = extract(path, path.parent)
-    assert lesson.text.endswith("; run it with `PYTHONPATH=src:$PYTHONPATH` set.")
+    # (the value there before, kept after the project's: the same setting as `src` alone)
+    assert lesson.text.endswith("; run it with `PYTHONPATH=src` set.")
     assert lesson.text.startswith("`python -m pytest …` fails here")  # any test file
     assert lesson.fix is not None and "PYTHONPATH=src:$PYTHONPATH python -m pytest" in lesson.fix
 

@@ -1400,6 +1400,11 @@ def _setting_told(assignment: str) -> str:
     word (`PYTHONPATH=src`) kept, since it is what worked."""
     name, value = assignment.split("=", 1)
     bare = value.strip("\"'")
+    # `PYTHONPATH=src:$PYTHONPATH` is `PYTHONPATH=src`, the value there before kept after it
+    added = [part for part in bare.split(":") if part not in (f"${name}", f"${{{name}}}")]
+    if added and len(added) < len(bare.split(":")):
+        bare = ":".join(added)
+        assignment = f"{name}={bare}"
     place = bare.startswith(("/", "~", "$", "."))
     return f"{name}=…" if names_instance(bare) and not place else assignment
 
