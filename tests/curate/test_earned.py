@@ -441,3 +441,29 @@ def test_a_missing_program_warned_of_beside_its_way_shows_only_the_way() -> None
         fix="pip install -e .",
     )
     assert without_answered_warnings([warning, imports]) == [warning, imports]
+
+
+def test_a_sandboxed_failure_with_no_rerun_seen_beside_its_let_out_lesson_shows_the_lesson() -> (
+    None
+):
+    from dataclasses import replace
+
+    from metis_distill.curate.select import without_answered_warnings
+    from tests.curate.test_retire import view
+
+    let_out = replace(
+        view(
+            1,
+            "failure",
+            6,
+            "`mix` fails inside Codex's sandbox here and works outside it; "
+            "ask to run it with escalated permissions.",
+        ),  # fmt: skip
+        fix="run it with escalated permissions",
+    )
+    stuck = view(2, "failure", 3, "`mix precommit` fails inside Codex's sandbox here: “** "
+                 "(RuntimeError) failed to start Mix.PubSub…” (no fix seen).")  # fmt: skip
+    other = view(3, "failure", 3, "`cargo test` fails inside Codex's sandbox here: “error: "
+                 "failed to open …” (no fix seen).")  # fmt: skip
+    assert without_answered_warnings([let_out, stuck, other]) == [let_out, other]
+    assert without_answered_warnings([stuck, other]) == [stuck, other]

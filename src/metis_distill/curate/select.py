@@ -81,11 +81,30 @@ def lessons_for(ledger: Ledger, scope: Scope) -> list[LessonView]:
 
 def without_answered_warnings(lessons: Sequence[LessonView]) -> list[LessonView]:
     """A program missing, told as a warning ("find the project's way to run it"), beside a
-    lesson that names the way that worked for the same program: the warning says less."""
+    lesson that names the way that worked for the same program: the warning says less. So
+    does a program failing inside Codex's sandbox with no rerun outside seen, beside the
+    lesson that it works outside it."""
     answered = {
         _program(x.text) for x in lessons if x.fix is not None and _MISSING.search(x.text)
     } - {None}
-    return [x for x in lessons if not (NO_RUNNER_SEEN in x.text and _program(x.text) in answered)]
+    let_out = {_first_word(x.text) for x in lessons if x.fix is not None and _LET_OUT in x.text}
+    return [
+        x
+        for x in lessons
+        if not (NO_RUNNER_SEEN in x.text and _program(x.text) in answered)
+        and not (_SANDBOXED_NO_FIX in x.text and _first_word(x.text) in let_out - {None})
+    ]
+
+
+def _first_word(text: str) -> str | None:
+    """The program of the command a lesson opens on (`mix` of "`mix precommit` fails …")."""
+    found = _OPENING_WORD.match(text)
+    return found.group(1) if found else None
+
+
+_OPENING_WORD = re.compile(r"^`([^`\s]+)[\s`]")
+_LET_OUT = " fails inside Codex's sandbox here and works outside it"
+_SANDBOXED_NO_FIX = " fails inside Codex's sandbox here: “"
 
 
 def _program(text: str) -> str | None:
