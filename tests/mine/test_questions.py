@@ -853,3 +853,98 @@ def test_what_the_user_sees_or_their_own_machine_decides_nothing(
     question: str, answer: str
 ) -> None:
     assert answers(answer_event(question, answer)) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        # a question back typed instead of an option: "when does it fire?"
+        (
+            "现在有 3 个待提交文件：a.md、b.md、c.md。要一起提交吗？",
+            "lint 和 sync 的钩子什么时候会触发",
+        ),
+        ("Should the cache stay?", "when would the cleanup hook actually run"),
+        # the agent asking what the user's request meant
+        ("你是想了解缓存层与其他模块的关系，还是想让它自动刷新？", "想调整刷新时机"),
+        ("Are you asking about how the queue works, or about changing its retries?", "Retries"),
+        # one addition to a file, done once: the file keeps it after
+        ("这条约定还没有写进 guide.md。是否需要补充？", "补充命名约定"),
+        ("这条约定还没有写进 guide.md。是否需要？", "追加到 guide.md 末尾"),
+        # anything else to handle today
+        ("所有提交都已完成。还有什么需要处理的？", "整理文档"),
+        ("All commits are in. Is there anything else to handle?", "Regenerate the diagram"),
+        # how to go on, asked at the end of a long question
+        (
+            "迁移已经全部完成。涉及子仓库的改动（支付 SDK 的 12 个配置、日志 SDK 的 4 个配置、"
+            "网络层的 3 个规则、存储层的 2 个规则、界面层的 5 个规则）需要在各子仓库单独提交，"
+            "主仓库也有改动待提交。接下来你想怎么处理？",
+            "全部一起提交",
+        ),
+        ("四个阶段全部完成，所有文档已归档。你希望接下来怎么推进？", "开始第一层落地"),
+        # the session's plan approved or reviewed
+        ("这个方案是否符合你的预期？", "方案OK，全量执行"),
+        ("设计文档的处置？", "再加上离线模式的说明"),
+        ("Does this plan look right to you?", "Yes, run all of it"),
+        ("Is this approach what you expected?", "Looks good, go"),
+        # the user's own notes on a document, point by point: review feedback, not a choice
+        ("Which part should change?", "1. cover the admin app too 2. add the offline pods"),
+        # a quiz the agent puts to the user, then grades
+        (
+            "练习: 运营提了一个新需求，要给订单页加一个导出按钮。假设你已经搭好了全部知识库，"
+            "你会按什么流程来处理这个需求？",
+            "召回知识 → 写 Spec → 沉淀知识",
+        ),
+        (
+            "Suppose a product manager asks for a CSV export on the orders page. Which process "
+            "would you follow?",
+            "Read the module notes, then write a spec",
+        ),
+        # ... or a role the agent plays to test the user ("a novice asks:", "the expert doubts:")
+        ("“新人”问：README 和 CLAUDE.md 有什么区别？", "一个给人看，一个给模型看"),
+        ("专家质疑: 文档写完就过时了，维护成本怎么控制？", "用钩子自动刷新文档"),
+        ("Skeptic asks: won't the docs rot within a week?", "Hooks refresh them on change"),
+        # the user's situation now, asked in an intake: a state, decided by nobody
+        ("你团队日常的需求形态主要是哪种？", "以存量迭代为主"),
+        ("你当前主要使用哪些编程工具？", "Claude Code"),
+        ("你的安卓工程当前的架构质量如何？", "中等偏复杂"),
+        ("Which editors does your team currently use?", "VS Code and Vim"),
+        ("你是个人使用还是团队推广？", "中大型团队"),
+        ("Are you working solo or with a team on this?", "A team of ten"),
+        # which feature to build today
+        ("您想要实现哪个功能？", "写个周报生成器"),
+        ("What do you want me to build?", "A weekly report script"),
+    ],
+)
+def test_a_step_of_today_a_review_or_a_quiz_decides_nothing(question: str, answer: str) -> None:
+    assert answers(answer_event(question, answer)) == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "你想用 Postgres 还是 SQLite？",
+        "这个方案里的数据库用哪个？",
+        "数据库设计如何分表？",
+        "What would you like the default timeout to be?",
+        "Which plan should new tenants start on?",
+        "需要支持哪种导出格式？",
+        "Should we keep your current setup with ESLint or switch to Biome?",
+        "When a job fails, which queue should it go to?",
+    ],
+)
+def test_a_lasting_choice_near_those_words_stays_a_decision(question: str) -> None:
+    assert len(answers(answer_event(question, "PostgreSQL"))) == 1
+
+
+def test_an_answer_in_a_session_run_in_the_home_folder_decides_nothing(tmp_path: Path) -> None:
+    """A session started in the user's home folder (no project): its prototype's choices
+    decide nothing for a project."""
+    asked = [("Which framework should the front end use?", ["React", "Plain JS"])]
+    body = f'"{asked[0][0]}"="Plain JS"'
+    built = [edit("e1", "proto/app.js"), result("e1", "The file proto/app.js has been updated.")]
+    records = [ask("q1", asked), answered("q1", body), *built]
+    assert decisions(tmp_path / "project", records) != []
+    at_home = [{**record, "cwd": "C:\\Users\\Administrator"} for record in records]
+    assert decisions(tmp_path / "win", at_home) == []
+    at_home = [{**record, "cwd": "/Users/ana"} for record in records]
+    assert decisions(tmp_path / "mac", at_home) == []

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
+from metis_distill.homes import home_folder
 from metis_distill.mine import signals
 from metis_distill.mine.cancelled import LESSON as CANCELLED_LESSON
 from metis_distill.mine.cancelled import CancelledBatch, earned_batches
@@ -73,6 +74,7 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
     told = {e.seq for r in rereads.values() for e in r.all_refusals}  # one lesson for them all
     banners = signals.banner_lines(events)
     persons = PersonsSeen(events)
+    at_home = _in_home_folder(run.cwd)  # no project: its answers decide nothing for one
     # a file may hold a stretch of the conversation twice (the same tool ids again): a result
     # answers the call with its id that came last before it
     latest: dict[str | None, Event] = {}
@@ -93,7 +95,7 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
                 yield _reread(rereads[event.seq])
             continue
         if is_answer(event):
-            if not undone(events, index):
+            if not undone(events, index) and not at_home:
                 yield from _answered(events, index, latest.get(event.tool_use_id or ""))
             continue
         if failed[index]:
@@ -243,6 +245,15 @@ def _answered(events: Sequence[Event], index: int, call: Event | None) -> Iterat
             quote=answer.quote,
             context=(call,) if call is not None else (),
         )
+
+
+def _in_home_folder(cwd: str | None) -> bool:
+    """The session ran in the user's home folder itself (`C:\\Users\\ana`, `/Users/ana`),
+    which holds many projects and is none: what was chosen there was for a throw-away."""
+    if not cwd:
+        return False
+    folder = cwd.rstrip("/\\")
+    return home_folder(folder) == folder
 
 
 TAKEN_BACK_TURNS = 5  # the user's next messages in which a choice may be taken back

@@ -44,20 +44,32 @@ _PROCESS = re.compile(
     r"how (?:would|do) you (?:like|want)(?: me| us)? to (?:proceed|continue|go on)|"
     r"what (?:should I|should we|do you want me to) do|"
     r"what (?:would|do) you (?:like|want) (?:me |us )?to do(?: next| now)?\s*[?？]?$|"
+    # what to build today, anything else to handle before the session ends
+    r"what (?:would|do) you (?:like|want) (?:me |us )?to (?:build|implement|make|write|work on)"
+    r"(?: next| now| today| first)?\s*[?？]?$|"
+    r"(?:is there )?anything else (?:to|you|I|we|that)\b|"
+    r"what else (?:do you want|would you like|should (?:I|we)|needs?)\b|"
     r"what next|which\b.{0,60}\bfirst\b)",
     re.I,
 )
 # The same in Chinese: "是否需要在执行前先验证？", "你希望在哪个环境执行清理？",
 # "您想如何处理认证？" ("API 错误如何处理？", the subject first, is a choice that stands).
-_ACT_ZH = r"(?:执行|继续|开始|停止|提交|推送|合并|部署|运行|重试|删除|清理|修复|更新|安装)"
+_ACT_ZH = r"(?:执行|继续|开始|停止|提交|推送|合并|部署|运行|重试|删除|清理|修复|更新|安装|推进)"
 # The same in Vietnamese: "Bạn muốn tôi … không?" (do you want me to …?), "Tôi có nên …".
 _PROCESS_VI = re.compile(r"^(?:bạn (?:có )?muốn (?:tôi|mình)|tôi có nên|để tôi)\b", re.I)
 _PROCESS_ZH = re.compile(
     rf"^(?:是否|要不要|需不需要|我(?:可以|应该|要|能|先)|能否).{{0,16}}{_ACT_ZH}|"
     rf"^现在(?:就|先|要|可以|开始)?{_ACT_ZH}|"
+    rf"^要(?:我)?(?:现在|先|一起|直接|马上)?{_ACT_ZH}|"
     rf"^(?:你|您)(?:希望|想|要|打算|想要)(?:我|我们)?.{{0,12}}{_ACT_ZH}|"
-    r"^(?:(?:你|您|我们?)(?:想|希望|要|打算|应该)?)?(?:如何|怎么|怎样)(?:处理|继续|进行|操作|办)|"
-    r"(?:如何|怎么)继续|^(?:接下来|下一步)|(?<![首优])先.{0,12}哪"
+    r"^(?:(?:你|您|我们?)(?:想|希望|要|打算|应该)?)?(?:如何|怎么|怎样)(?:处理|继续|进行|操作|办|推进)|"
+    r"(?:如何|怎么)继续|^(?:接下来|下一步)|(?<![首优])先.{0,12}哪|"
+    # how to go on, said anywhere ("你希望接下来怎么推进"); what else is left to do today;
+    # what to make today ("您想要实现哪个功能")
+    r"(?:接下来|下一步)(?:要|该|应该|想)?(?:怎么|如何|怎样|做什么|干什么)|"
+    r"还有(?:什么|哪些|其他|别的)(?:事情?|地方)?(?:需要|要)(?:处理|做|调整|修改)|"
+    r"^(?:你|您)(?:想要|希望|想|要|打算)(?:我|我们)?(?:先|今天|现在)?(?:做|写|实现|开发)"
+    r"(?:什么|哪个|哪些|点什么)"
 )
 # A step of today's work in French, Spanish or German, as the agent offers it ("Souhaites-tu
 # que je corrige maintenant", "2) ou simplement sortir maintenant").
@@ -99,6 +111,33 @@ _PROCESS_ELSEWHERE = re.compile(
     r"\bwas soll ich (?:als nächstes|jetzt|danach) (?:tun|machen)|"
     r"\bчто (?:дальше|делать дальше|мне делать дальше)|"
     r"接下来(?:要)?(?:做什么|干什么)|下一步(?:做什么|怎么做))[\s?？!.。]*$",
+    re.I,
+)
+# The session's plan or document put to the user for approval or review ("这个方案是否符合你的
+# 预期？", "Spec 的处置？", "Does this plan look right?"): today's work approved, no choice.
+_APPROVES = re.compile(
+    r"^(?:does|do|will) (?:this|the|that|these|my) (?:[\w-]+ )?(?:plan|approach|design|proposal|"
+    r"spec|outline|changes?|draft)s? (?:look|sound|seem|work)(?: \w+)? (?:good|right|ok(?:ay)?|"
+    r"fine|reasonable|correct|for you)|"
+    r"^(?:is|are) (?:this|the|that|these|my) (?:[\w-]+ )?(?:plan|approach|design|proposal|spec|"
+    r"outline|draft)s? (?:ok(?:ay)?|good|fine|acceptable|correct|right|what you (?:want|wanted|"
+    r"expected|had in mind))|"
+    r"^(?:do you )?approve (?:this|the) (?:[\w-]+ )?(?:plan|design|proposal|spec)\b|"
+    r"(?:方案|计划|设计|规划|思路|spec|文档)(?:是否|能否).{0,12}(?:符合|满足|满意|可行|合适|没问题|"
+    r"可以|OK|ok)|(?:方案|计划|设计|规划|思路|spec|文档)(?:可以吗|可行吗|行吗|OK吗|怎么样|如何|"
+    r"还有问题吗)\s*[?？]\s*$|"
+    r"(?:方案|计划|设计|规划|spec|文档)的?(?:处置|审批|评审|审阅|确认)",
+    re.I,
+)
+# A quiz the agent puts to the user ("假设你…，你会按什么流程来处理？", "Suppose …, which
+# process would you follow?"): the agent then grades it; no choice of the project.
+_QUIZ = re.compile(
+    r"(?:^|[。.!！:：]\s*)(?:假设|假如|设想)(?:你|您).{0,120}(?:你|您)会|"
+    # a part the agent plays to test the user: "“小白”问：", "专家质疑:", "Skeptic asks:"
+    r"^\W{0,2}[^\s:：]{0,8}?\W{0,2}(?:问|质疑|追问|提问|考你)\s*[:：]|"
+    r"^(?:(?:a|the) )?(?:quiz|pop quiz|skeptic|sceptic|expert|novice|beginner|newcomer|"
+    r"interviewer)(?: (?:asks|challenges|question))?\s*[:：]|"
+    r"(?:^|[.!?:]\s+)(?:suppose|imagine|assume|say|let'?s say)\b[^?]{0,200}\bwould you\b",
     re.I,
 )
 # A question about today's scope: what holds for today says nothing of the days after ("What
@@ -210,7 +249,16 @@ _HAS_NOW = re.compile(
     r"(?:installation|install|setup|plugin|account|environment|configuration|download)\b|"
     r"\bwhere is your (?:[\w-]+ )?(?:installation|install|copy|checkout|clone|binary)\b|"
     r"^(?:can|could) you (?!prefer|choose|pick|decide|tell me which)(?:\S+ ){1,6}now\?|"
-    r"đã có.{0,80}chưa|(?:你|您)(?:已经)?有(?:没有)?.{0,30}(?:吗|么)|是否已(?:有|经有)",
+    r"đã có.{0,80}chưa|(?:你|您)(?:已经)?有(?:没有)?.{0,30}(?:吗|么)|是否已(?:有|经有)|"
+    # the user's situation now, asked in an intake ("你当前主要使用哪些工具？", "Which editors
+    # does your team currently use?")
+    r"^(?:(?:what|which|how)\b.{0,40}\b(?:do|does) (?:you|your team) (?:currently|usually|"
+    r"normally|mainly|mostly|typically)\b)|"
+    r"^(?:你|您)(?:的)?(?:团队|项目|工程|公司)?.{0,12}?(?:当前|目前|现在|日常|平时)"
+    r"(?!.{0,20}(?:应该|要用|选用|改用|换成|打算))|"
+    r"^(?:你|您)是(?:个人|一个人|自己|独自|团队)|"
+    r"^are you (?:working |building |coding )?(?:solo|alone|on your own|by yourself|"
+    r"(?:part of|in|with|on) a team)\b",
     re.I,
 )
 # The agent asking what the user sees or what happened ("Did it work?", "Can you see the
@@ -227,7 +275,10 @@ _OBSERVES = re.compile(
 # The agent asking what the user's request meant: a clarification of today's task.
 _CLARIFIES = re.compile(
     r"\b(?:could|can) you (?:please )?clarify\b|\bclarify what you mean\b|"
-    r"\bwhat (?:exactly )?do you mean by\b|무슨 (?:뜻|의미)|어떤 의미|什么意思|是指什么|指的是",
+    r"\bwhat (?:exactly )?do you mean by\b|무슨 (?:뜻|의미)|어떤 의미|什么意思|是指什么|指的是|"
+    # "你是想了解 X，还是 Y？", "Are you asking about X or Y?": what the request was
+    r"^(?:你|您)是(?:想|要|希望|打算|在)?(?:了解|知道|问|询问|确认|讨论|考虑|指|说)|"
+    r"(?:你|您)的意思是|\bare you (?:asking|wondering) (?:about|whether|if|how|what)\b",
     re.I,
 )
 _NO_CHOICE = re.compile(
@@ -262,7 +313,7 @@ _DONE_ONCE = re.compile(
     r"start from scratch|remplacer|supprimer|réécrire|refaire|reconstruire|écraser|effacer|"
     r"reemplazar|eliminar|borrar|reescribir|rehacer|sobrescribir|substituir|remover|apagar|"
     r"reescrever|refazer|sobrescrever|ersetzen|entfernen|löschen|neu schreiben|überschreiben)\b"
-    r"|^(?:全部|全部都)?(?:替换|删除|移除|重写|重做|重建|覆盖)|^(?:置き換え|削除|書き直)",
+    r"|^(?:全部|全部都)?(?:替换|删除|移除|重写|重做|重建|覆盖|补充|追加|写入)|^(?:置き換え|削除|書き直)",
     re.I,
 )
 # A condition or a scope that makes an act a standing rule ("Delete it after 30 days",
@@ -289,8 +340,9 @@ _ASKS_BACK = re.compile(
 )
 _ASKS_ANYWHERE = re.compile(
     r"[?？]|[吗呢]\s*[。.]?\s*$|(?:^|[，,；;。]\s*(?:但是?|那|可是)?)(?:是否|能否|能不能|可否|如何|怎么|"
-    r"怎样|为什么)|\b(?:how (?:do|does|can|could|should|would|will) (?:we|i|you|it)|why (?:do|does|"
-    r"is|are|not)|whether)\b",
+    r"怎样|为什么)|什么时候|何时|啥时候|\b(?:how (?:do|does|can|could|should|would|will) "
+    r"(?:we|i|you|it)|why (?:do|does|is|are|not)|whether|when (?:do|does|did|would|will|should|"
+    r"is|are) (?:we|i|you|it|they|the|this|that)\b)\b",
     re.I,
 )
 _REACTS = re.compile(
@@ -418,7 +470,7 @@ def answers(event: Event, asked: str = "") -> list[Answer]:
         if answer is None or _waived_by_option(asked, answer) or _own_words(asked, answer):
             continue
         # (the question whole: its first sentence, cut short, may stop before it asks)
-        asks_how_on = _PROCESS.match(_asking_sentence(" ".join(pair["question"].split())))
+        asks_how_on = _asks_how_on(_asking_sentence(" ".join(pair["question"].split())))
         if _lasting(question, answer) and not _goes_on(pair["question"]) and not asks_how_on:
             written = pair["answer"].strip()
             found.append(
@@ -429,6 +481,18 @@ def answers(event: Event, asked: str = "") -> list[Answer]:
                 )
             )
     return found
+
+
+def _asks_how_on(asking: str) -> bool:
+    """The sentence that asks is how to go on with today's work, or puts today's plan to the
+    user, in English, Chinese or Vietnamese."""
+    asking = _plain(asking)
+    return bool(
+        _PROCESS.match(asking)
+        or _PROCESS_ZH.search(asking)
+        or _PROCESS_VI.match(asking)
+        or _APPROVES.search(asking)
+    )
 
 
 def _own_words(asked: str, answer: str) -> bool:
@@ -444,10 +508,13 @@ def _own_words(asked: str, answer: str) -> bool:
         bool(_ASKS_ANYWHERE.search(answer))
         or len(answer) > OWN_WORDS_MAX
         or bool(_PASTED_LOG.search(answer))
+        or bool(_POINTS.search(answer))
     )
 
 
 OWN_WORDS_MAX = 160  # characters of the user's own words beyond which an answer is a message
+# Points numbered 1 and 2 ("1、还要考虑… 2、…"): notes on the work in review, not a choice.
+_POINTS = re.compile(r"^\s*1\s*[、.．)）:：]\s*\S.*?\s2\s*[、.．)）:：]\s*\S", re.S)
 _PASTED_LOG = re.compile(
     r"\b0x[0-9a-fA-F]{6,}\b|Traceback \(most recent|\bStack ?Trace\b|EXC_BAD_ACCESS|"
     r"^\s*at [\w.$<>]+\(|\b(?:Error|Exception):\s",
@@ -513,13 +580,14 @@ _TYPOGRAPHIC = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2019": "'"})
 
 def _goes_on(question: str) -> bool:
     """The question, read whole (the kept first sentence may stop before it asks), is how to
-    go on (in a language other than English, Chinese or Vietnamese), today's scope, or what
-    the agent can do with its own browser or terminal."""
+    go on (in a language other than English, Chinese or Vietnamese), today's scope, what
+    the agent can do with its own browser or terminal, or a quiz put to the user."""
     question = _plain(question)
     return bool(
         _PROCESS_ELSEWHERE.search(question)
         or _TODAY.search(question)
         or _YOUR_SIDE.search(question)
+        or _QUIZ.search(question)
     )
 
 
@@ -527,9 +595,7 @@ def _lasting(question: str, choice: str) -> bool:
     question, choice = _plain(question), _plain(choice)
     asking = _asking_sentence(question)
     return not (
-        _PROCESS.match(asking)
-        or _PROCESS_ZH.search(asking)
-        or _PROCESS_VI.match(asking)
+        _asks_how_on(asking)
         or _goes_on(question)
         or _ASKS_BACK.search(choice)
         or _REACTS.search(choice)
