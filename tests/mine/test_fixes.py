@@ -1222,6 +1222,78 @@ def test_a_retry_that_failed_is_no_fix_unless_it_got_past_a_missing_program(
     assert lessons[0][0].fix is None
 
 
+_NO_STORAGE = (
+    "Exit code 1\nTraceback (most recent call last):\n"
+    '  File "/srv/api/jobs/sync.py", line 7, in <module>\n'
+    "    from storage.pg import connect\nModuleNotFoundError: No module named 'storage'"
+)
+
+
+@pytest.mark.parametrize(
+    ("second", "fixed"),
+    [
+        # the path set, the job stopped at its next import: a module of a package, no script
+        ('Exit code 1\nTraceback (most recent call last):\n  File "/srv/api/jobs/sync.py", '
+         "line 8, in <module>\n    from .feeds import Feed\nImportError: attempted relative "
+         "import with no known parent package", False),
+        # stopped by the time limit, or killed: nothing shows it got to its work
+        ("Command timed out after 2m 0.0s", False),
+        ("Exit code 137\nKilled", False),
+        # called the wrong way: it never did the job
+        ("Exit code 2\nusage: sync.py [-h] [--feed FEED]\nsync.py: error: the following "
+         "arguments are required: --feed", False),
+        # it ran, and failed on the job's own data: the path was the way past the import
+        ('Exit code 1\nTraceback (most recent call last):\n  File "/srv/api/jobs/sync.py", '
+         "line 40, in main\n    rows = plans[feed]\nKeyError: 'news'", True),
+    ],
+)  # fmt: skip
+def test_another_form_got_past_only_when_what_failed_next_is_the_work(
+    tmp_path: Path, second: str, fixed: bool
+) -> None:
+    """`python jobs/sync.py` could not import `storage`; with `PYTHONPATH` set it counts as
+    the way past only when what fails next is the job itself, not another failure to start
+    it (an import, a time limit, a kill, its usage)."""
+    path = _write(
+        tmp_path,
+        [
+            call("t1", "python jobs/sync.py --feed news"),
+            result("t1", _NO_STORAGE, True),
+            call("t2", "PYTHONPATH=/srv/api python jobs/sync.py --feed news"),
+            result("t2", second, True),
+        ],
+    )
+    run = parse_file(path, path.parent)
+    episode = next(e for e in find_episodes(run) if e.kind is LessonKind.FAILURE)
+    (lesson,) = RulesExtractor().extract(run, [episode], read_lines(path))
+    if fixed:
+        assert episode.fix is not None and episode.fix.kind is FixKind.REPLACED
+        assert "PYTHONPATH" in lesson.text
+    else:
+        assert episode.fix is None and "PYTHONPATH" not in lesson.text
+
+
+def test_tests_that_ran_and_failed_to_import_the_code_under_work_got_past(tmp_path: Path) -> None:
+    """With `PYTHONPATH` set pytest ran, and a test could not import a name the code does not
+    have yet: that is the work failing, and the setting the way past the first error."""
+    collected = (
+        "Exit code 2\n____ ERROR collecting tests/test_sync.py ____\nImportError while "
+        "importing test module '/srv/api/tests/test_sync.py'.\ntests/test_sync.py:3: in "
+        "<module>\n    from jobs.sync import plan\nE   ImportError: cannot import name 'plan' "
+        "from 'jobs.sync'\n1 error in 0.12s"
+    )
+    ((episode, lesson), *_) = _failures(
+        tmp_path,
+        [
+            call("t1", "pytest tests/test_sync.py"),
+            result("t1", _NO_STORAGE, True),
+            call("t2", "PYTHONPATH=/srv/api pytest tests/test_sync.py"),
+            result("t2", collected, True),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.REPLACED
+    assert "PYTHONPATH" in lesson.text
+
+
 def test_a_repeat_that_still_could_not_run_leaves_the_fix_to_the_form_that_did(
     tmp_path: Path,
 ) -> None:
@@ -2023,6 +2095,21 @@ def test_another_searcher_on_the_same_pattern_stands_in_for_a_missing_one(
         assert lesson.fix is None
     else:
         assert lesson.text == text and lesson.fix == "grep -R"
+
+
+def test_a_searcher_that_timed_out_in_place_of_a_missing_one_is_no_way(tmp_path: Path) -> None:
+    """`rg` is not installed; `grep -R` over the whole tree ran into the time limit: it never
+    showed it does the search, so "use `grep -R`" is not taught."""
+    ((episode, lesson), *_) = _failures(
+        tmp_path,
+        [
+            call("t1", 'rg -n "widget" -C2'),
+            result("t1", "Exit code 127\nbash: rg: command not found", True),
+            call("t2", 'grep -R "widget" -n'),
+            result("t2", "Command timed out after 2m 0.0s", True),
+        ],
+    )
+    assert episode.fix is None and lesson.fix is None and "grep" not in lesson.text
 
 
 @pytest.mark.parametrize(

@@ -1137,6 +1137,26 @@ def test_a_cache_the_sandbox_will_not_write_is_set_elsewhere(tmp_path: Path) -> 
     assert lesson.fix == "GOCACHE=/tmp/go-build go test ./..." and lesson.evidence.shows_fix
 
 
+def test_a_stand_in_the_sandbox_timed_out_is_no_way_past_a_missing_program(
+    tmp_path: Path,
+) -> None:
+    """`rg` is not installed; `grep -R` on the same word was stopped by Codex's time limit and
+    `find | xargs grep` could not be started: neither showed the search done, so no stand-in
+    is taught."""
+    missing = json.dumps(
+        {"output": "zsh:1: command not found: rg\n", "metadata": {"exit_code": 127}}
+    )
+    calls = [
+        ('rg -n "widget" -C2', missing),
+        ('grep -R "widget" -n', "failed in sandbox MacosSeatbelt with execution error: command timed out"),
+        ('find . -type f -print0 | xargs -0 grep -i "widget"', "execution error: No such file or directory (os error 2)"),
+    ]  # fmt: skip
+    run = _shell_run(tmp_path, calls)
+    lines = read_lines(tmp_path / "rollout-x.jsonl")
+    lessons = RulesExtractor().extract(run, list(find_episodes(run)), lines)
+    assert lessons and all(c.fix is None and "use `grep" not in c.text for c in lessons)
+
+
 def test_a_cache_under_home_the_sandbox_refused_is_named_from_home(tmp_path: Path) -> None:
     """uv's cache in the home folder, refused: the folder is `~/.cache/`, not a folder of the
     repository's."""

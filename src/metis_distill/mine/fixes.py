@@ -3,7 +3,8 @@
 A later success is a fix only when it does what the failed call meant (the same command, its
 flags kept, or the missing program run another way) and comes right after it. When the failed
 call could not run at all (a program or module missing), another form of it that did run is
-its fix even if it then failed on something else. What changed
+its fix even if it then failed on the work itself (a test, a type error), but not when it
+failed to start again (an import, its usage, a time limit, a kill). What changed
 between the two says what kind of fix it was: another form of the call (`python3` for
 `python`, `npx jest` for a missing `jest`), a step that prepared it (`chmod +x`, a branch
 checked out), edits to files (the code's own bug: nothing to teach), or nothing at all (a
@@ -442,7 +443,9 @@ def _got_past(failure: Event, later: Event, result: Event) -> bool:
     unless the other form is `sudo`'s and it did not get to run (no password, no terminal).
     For a program not found, the other program starting is enough (`python3 -m pytest`
     saying it has no pytest shows `python3` is there, after `python` was not), unless what
-    it lacks is the program that was not found (no `pytest`, by either name)."""
+    it lacks is the program that was not found (no `pytest`, by either name). Otherwise what
+    fails next must be the work itself: another failure to start the same thing (an import,
+    its usage, a time limit or a kill) shows no way past."""
     head = result.text[:4000]
     denied = bool(signals.WRITE_REFUSED.search(failure.text[:4000])) and not (
         _AS_ROOT.match(command_head(later.text)) or _NOT_AUTHORIZED.search(head)
@@ -456,8 +459,8 @@ def _got_past(failure: Event, later: Event, result: Event) -> bool:
             or (lacks is not None and re.search(rf"\b{re.escape(missing)}\b", lacks[0]))
         )
     else:
-        stuck = _could_not_run(result.text)
-    stuck = stuck or bool(_INSTALLER_REFUSED.search(head))
+        stuck = _could_not_run(result.text) or bool(_IMPORT_FAILED.search(head))
+    stuck = stuck or bool(_INSTALLER_REFUSED.search(head)) or _stopped_before_work(result)
     return (
         (_could_not_run(failure.text) or denied)
         and not stuck
@@ -466,6 +469,28 @@ def _got_past(failure: Event, later: Event, result: Event) -> bool:
     )
 
 
+def _stopped_before_work(result: Event) -> bool:
+    """The call stopped before its work was seen done: stopped by a time limit or killed,
+    called the wrong way (its usage), or not started by the harness (Codex's `execution
+    error: … (os error 2)`)."""
+    head = result.text[:4000]
+    return bool(
+        result.exit_code in _KILLED
+        or _TIMED_OUT.search(head[:400])
+        or _USAGE_PRINTED.search(head)
+        or unknown_flags(head)
+        or _NOT_STARTED.match(head)
+    )
+
+
+# Python stopping at an import, whatever its cause (a relative import run as a script, a name
+# the module lacks): the program never reached its work. (pytest's "ImportError while
+# importing test module" is the runner at work: the code under test failing to import.)
+_IMPORT_FAILED = re.compile(r"^(?:ImportError|ModuleNotFoundError):", re.M)
+# A program's own usage printed on a call it could not take (`usage: sync.py [-h] …`).
+_USAGE_PRINTED = re.compile(r"^\s*usage:\s", re.I | re.M)
+# Codex's harness could not start the command at all.
+_NOT_STARTED = re.compile(r"^(?:failed in sandbox\b.*?)?execution error: .*\(os error \d+\)")
 _AS_ROOT = re.compile(r"^\s*(?:sudo|doas|runas|gsudo)\b")
 _NOT_AUTHORIZED = re.compile(
     r"a terminal is required|a password is required|incorrect password|\bsudo:|"
