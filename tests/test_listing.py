@@ -4,6 +4,8 @@ that found each a regular file, for the no-op check) list the same files."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from metis_distill.listing import BROKEN_LINK, LOOP, list_files, stat_files
@@ -76,3 +78,26 @@ def test_a_broken_link_and_a_named_pipe_are_listed_with_why_not_as_files(tmp_pat
         (root / "proj" / "pipe.jsonl", "a named pipe: not read"),
     ]
     assert not stat_files(root).unreadable  # neither hides a file: the no-op check still holds
+
+
+def test_a_named_pipe_in_the_archive_is_passed_over_without_opening_it(tmp_path: Path) -> None:
+    """Opening a pipe no one writes to blocks for ever: discovery and what it remembers of
+    skipped files never open it (a child process, killed if it hangs)."""
+    root = tmp_path / "archive"
+    root.mkdir()
+    os.mkfifo(root / "pipe.jsonl")
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from metis_distill.pipeline.discover import Discovery, skipped_records\n"
+        "from metis_distill.listing import list_files, unreadable\n"
+        "root = Path(sys.argv[1]); found = Discovery()\n"
+        "found.skipped.extend((p.relative_to(root).as_posix(), why)"
+        " for p, why in list_files(root).passed_over())\n"
+        "print(len(found.skipped), len(skipped_records(root, found)))\n"
+        "print(unreadable(root / 'pipe.jsonl'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(root)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["1 0", "a named pipe: not read"]

@@ -113,8 +113,12 @@ def _inside(path: str, folder: str) -> bool:
 
 
 def unreadable(path: Path) -> str | None:
-    """Why a file cannot be opened for reading now (permissions, a vanished file), or None."""
+    """Why a file cannot be opened for reading now (permissions, a vanished file, no regular
+    file: a named pipe would block the open), or None."""
     try:
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode):
+            return f"{_NOT_REGULAR.get(stat.S_IFMT(mode), 'not a regular file')}: not read"
         with path.open("rb"):
             return None
     except OSError as e:
