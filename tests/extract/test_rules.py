@@ -928,3 +928,21 @@ def test_a_script_refused_in_any_language_is_told_of_the_projects_folder(
     (lesson,) = extract(path, path.parent)
     assert lesson.text.startswith("Scripts in `scripts/` are not executable")
     assert "~/" not in lesson.text and "ana" not in lesson.text
+
+
+@pytest.mark.parametrize(
+    ("failed", "told"),
+    [
+        ("python scripts/seed.py --rows 10", "`python scripts/seed.py …`"),
+        ("node scripts/upload.js", "`node scripts/upload.js`"),
+        ("bash deploy.sh", "`bash deploy.sh`"),
+    ],
+)
+def test_a_variable_one_script_needed_is_told_of_that_script(
+    tmp_path: Path, failed: str, told: str
+) -> None:
+    """Not "`python …` fails …; run it with `DATABASE_URL=…` set": every other script of the
+    interpreter would seem to need it."""
+    error = "Exit code 1\nKeyError: 'DATABASE_URL'"
+    (lesson,) = _retried(tmp_path, failed, error, f"DATABASE_URL=postgres://db/dev {failed}")
+    assert lesson.text.startswith(f"{told} fails here")

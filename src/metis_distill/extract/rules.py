@@ -1420,12 +1420,21 @@ def _runner(command: str) -> str:
     program needed is the program's, whatever it was given."""
     words = general_command(command).split()
     kept = words[:1]
-    for word in words[1:]:
+    for position, word in enumerate(words[1:], start=1):
         module = "-m" in (word, kept[-1])  # `python -m pytest`: the module is the program
+        if position == 1 and _INTERPRETER.match(kept[0]) and _FILE_WORD.match(word):
+            kept.append(word)  # `python scripts/seed.py`: the script is the program
+            return " ".join([*kept, "…"]) if len(words) > 2 else " ".join(kept)
         if not module and (word.startswith("-") or "/" in word or "." in word or word == "…"):
             return " ".join([*kept, "…"])
         kept.append(word)
     return " ".join(kept)
+
+
+_INTERPRETER = re.compile(
+    r"^(?:python[\d.]*|node|bash|sh|zsh|ruby|perl|php|deno|bun|tsx|ts-node|Rscript|lua)$"
+)
+_FILE_WORD = re.compile(r"^[^-\s][^\s]*(?:/|\.[A-Za-z]\w*$)")
 
 
 def _from_project(text: str, cwd: str) -> str:
