@@ -188,7 +188,8 @@ def test_requests_in_flight_when_stdin_closes_are_answered(
     """`printf '…' | metis mcp`: stdin ends right after the last request; its answer still
     comes, before the server stops (the SDK alone cancelled it)."""
     params = server(sample_data, tmp_path)
-    hello = {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t"}}
+    client = {"name": "t", "version": "1"}
+    hello = {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": client}
     ask = {"name": "search_lessons", "arguments": {"query": "python command not found"}}
     lines = [
         {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": hello},
@@ -206,6 +207,28 @@ def test_requests_in_flight_when_stdin_closes_are_answered(
         timeout=120,
     )
     replies = {r["id"]: r for r in map(json.loads, done.stdout.splitlines())}
-    assert done.returncode == 0 and sorted(replies) == [1, 2]
+    assert done.returncode == 0 and sorted(replies) == [1, 2] and "result" in replies[1]
     found = json.loads(replies[2]["result"]["content"][0]["text"])["lessons"]
     assert found[0]["text"].startswith("`python` is not on the PATH")
+
+
+def test_a_request_the_client_cancelled_is_waited_for_no_more() -> None:
+    """The protocol forbids answering a cancelled request: draining at stdin's end does not
+    wait for it (it waited the whole drain before)."""
+    import anyio
+    from mcp.shared.message import SessionMessage
+    from mcp.types import JSONRPCNotification, JSONRPCRequest
+
+    from metis_distill.retrieve.mcp_server import InFlight
+
+    async def drain() -> bool:
+        in_flight = InFlight()
+        in_flight.asked(SessionMessage(JSONRPCRequest(jsonrpc="2.0", id=2, method="tools/call")))
+        cancel = {"requestId": 2, "reason": "the user stopped it"}
+        note = JSONRPCNotification(jsonrpc="2.0", method="notifications/cancelled", params=cancel)
+        in_flight.asked(SessionMessage(note))
+        with anyio.move_on_after(10) as waited:  # a guard against a hang, not a timing
+            await in_flight.drained()
+        return not waited.cancelled_caught and not in_flight.ids
+
+    assert anyio.run(drain)

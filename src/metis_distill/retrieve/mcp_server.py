@@ -33,6 +33,7 @@ from mcp.types import (
     ErrorData,
     InputRequiredResult,
     JSONRPCError,
+    JSONRPCNotification,
     JSONRPCRequest,
     JSONRPCResponse,
     ToolAnnotations,
@@ -90,6 +91,7 @@ class LessonServer(MCPServer):
                     await server.run(read, answers, server.create_initialization_options())
 
 
+CANCELLED = "notifications/cancelled"
 DRAIN_SECONDS = 60.0  # at most this long for the requests in flight once stdin closed
 
 
@@ -102,16 +104,24 @@ class InFlight:
         self._none_left.set()
 
     def asked(self, message: SessionMessage) -> None:
-        if isinstance(message.message, JSONRPCRequest):
-            self.ids.add(message.message.id)
+        """A request waits for its answer; one the client cancels gets none (the protocol
+        says so), so it waits no more."""
+        said = message.message
+        if isinstance(said, JSONRPCRequest):
+            self.ids.add(said.id)
             if self._none_left.is_set():
                 self._none_left = anyio.Event()
+        elif isinstance(said, JSONRPCNotification) and said.method == CANCELLED:
+            self._done((said.params or {}).get("requestId"))
 
     def answered(self, message: SessionMessage) -> None:
         if isinstance(message.message, JSONRPCResponse | JSONRPCError):
-            self.ids.discard(message.message.id)
-            if not self.ids:
-                self._none_left.set()
+            self._done(message.message.id)
+
+    def _done(self, request_id: object) -> None:
+        self.ids.discard(request_id)
+        if not self.ids:
+            self._none_left.set()
 
     async def drained(self) -> None:
         await self._none_left.wait()
