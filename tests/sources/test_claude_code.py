@@ -224,6 +224,8 @@ def test_the_words_are_a_rejection_in_a_copy_a_resumed_session_made(tmp_path: Pa
         ("Read", "File content (31000 tokens) exceeds maximum allowed tokens (25000). Please "
                  "use offset and limit parameters to read specific portions of the file.", {}),
         ("WebFetch", "Request failed with status code 404", {}),
+        # an MCP server's own advice, worded as a person would tell it
+        ("mcp__files__read", "Use the absolute path instead of a relative one", {}),
         ("Bash", "Use make unit NAME=the-test instead of make test", {"version": "2.1.30"}),
         ("Bash", "Use make unit NAME=the-test instead of make test", {"version": "1.0.44"}),
         ("Bash", "Use make unit NAME=the-test instead of make test",

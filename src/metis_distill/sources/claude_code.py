@@ -303,7 +303,8 @@ def _tool_result(
         tool_use_id=tool_id,
         tool_name=state.tool_names.get(tool_id or ""),
         exit_code=exit_code,
-        rejected=is_error and _turned_down_in_words(record, text),
+        rejected=is_error
+        and _turned_down_in_words(record, text, state.tool_names.get(tool_id or "")),
     )
     started = started_task(text, record.get("toolUseResult")) if not is_error else None
     if draft is not None and started:
@@ -335,11 +336,14 @@ _FIRST_PERSON = frozenset(
      "us", "our"}
 )  # fmt: skip
 _QUOTED = re.compile(r"\"[^\"]*\"|'[^'\s][^']*'|`[^`]*`|\u201c[^\u201d]*\u201d")
+_OWN_TOOLS = frozenset({"Bash", "Edit", "MultiEdit", "Write", "NotebookEdit", "WebFetch"})
 
 
-def _turned_down_in_words(record: dict[str, Any], text: str) -> bool:
+def _turned_down_in_words(record: dict[str, Any], text: str, tool: str | None) -> bool:
     """The error result is Claude Code 2.0's answer to a call the user turned down, holding
-    only the words they typed."""
+    only the words they typed. Words that tell what to do ("Use …", "Try …") count only for
+    Claude Code's own tools, whose errors never read so (an MCP server's may: "Use the
+    absolute path instead")."""
     version = record.get("version")
     if not isinstance(version, str) or not version.startswith(_WORDS_ERA):
         return False
@@ -352,7 +356,7 @@ def _turned_down_in_words(record: dict[str, Any], text: str) -> bool:
     if _PROGRAM_SAYS.match(said) or _ERROR_WORDS.search(said):
         return False
     if _TELLS.match(said):
-        return True
+        return tool in _OWN_TOOLS
     words = (word.strip(".,;:!?()").lower() for word in _QUOTED.sub(" ", said).split())
     return any(word in _FIRST_PERSON for word in words)
 
