@@ -507,6 +507,13 @@ def test_an_answer_that_decides_nothing_that_lasts_in_any_language(
         ("What is the state of a new order before payment is confirmed?", "Draft", None),
         ("What's the status of a soft-deleted user in the API responses?", "Hidden: 404", None),
         ("서비스에서 몇 가지 데이터베이스 중 어떤 것을 사용할까요?", "PostgreSQL", None),
+        # a polite opener and a hypothesis about the project are no quiz of the user
+        ("请问：数据库用 PostgreSQL 还是 SQLite？", "PostgreSQL", None),
+        (
+            "Assume traffic doubles next month: which queue would you pick for the jobs?",
+            "SQS",
+            None,
+        ),
     ],
 )
 def test_a_lasting_pick_in_any_language_stays_a_decision(

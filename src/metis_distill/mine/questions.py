@@ -134,10 +134,11 @@ _APPROVES = re.compile(
 _QUIZ = re.compile(
     r"(?:^|[。.!！:：]\s*)(?:假设|假如|设想)(?:你|您).{0,120}(?:你|您)会|"
     # a part the agent plays to test the user: "“小白”问：", "专家质疑:", "Skeptic asks:"
-    r"^\W{0,2}[^\s:：]{0,8}?\W{0,2}(?:问|质疑|追问|提问|考你)\s*[:：]|"
+    r"^(?!\W{0,2}请问)\W{0,2}[^\s:：]{1,8}?\W{0,2}(?:问|质疑|追问|提问|考你)\s*[:：]|"
     r"^(?:(?:a|the) )?(?:quiz|pop quiz|skeptic|sceptic|expert|novice|beginner|newcomer|"
     r"interviewer)(?: (?:asks|challenges|question))?\s*[:：]|"
-    r"(?:^|[.!?:]\s+)(?:suppose|imagine|assume|say|let'?s say)\b[^?]{0,200}\bwould you\b",
+    r"(?:^|[.!?:]\s+)(?:suppose|imagine|assume|say|let'?s say)\b[^?]{0,200}\bwould you "
+    r"(?:do|handle|approach|answer|respond|tackle|proceed|follow|take)\b",
     re.I,
 )
 # A question about today's scope: what holds for today says nothing of the days after ("What

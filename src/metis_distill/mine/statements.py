@@ -455,7 +455,7 @@ _HELP_ASKED = re.compile(
 _REPORTS_WORK = re.compile(
     r"^(?:I\s+)?(?:captured|added|updated|documented|recorded|wrote|noted|logged|summari[sz]ed|"
     r"created|implemented|extended|expanded|reworked|rewrote|refactored|moved|removed|renamed|"
-    r"replaced|described|drafted|outlined|listed|appended|included)\b",
+    r"replaced|drafted|outlined|appended)\b",
     re.I,
 )
 
@@ -607,7 +607,7 @@ _NUMBERED_ITEM = re.compile(r"^[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*)?\d{1,2}[.)][ \t]"
 # The agent telling of its own conduct ("The problem was that I wasn't actually running the
 # commands", "… instructions for me to follow"): an apology, no fact of the project.
 _OF_ITSELF = re.compile(
-    r"\bI(?:'ve| have| had)? (?:was|wasn't|was not|were|didn't|did not|had|hadn't|had not|"
+    r"\b(?-i:I)(?:'ve| have| had)? (?:was|wasn't|was not|were|didn't|did not|"
     r"have been|need(?:ed)? to|should have|forgot|missed|assumed|misread|only)\b"
     r"|\bfor me\b|\bmy (?:mistake|bad|fault|apolog)",
     re.I,
