@@ -732,3 +732,15 @@ def test_a_route_group_path_retried_another_way_has_no_fix(tmp_path: Path) -> No
         ],
     )
     assert lesson.text == PAREN_PATH_TEXT and lesson.fix is None
+
+
+def test_a_here_document_into_a_one_letter_file_is_still_the_bash_tools(tmp_path: Path) -> None:
+    """The file's name `a` is in "bash", before the error's line: not the script's own."""
+    records = [
+        call("t1", "cat > a << 'EOF'\nIt's the first chapter.\nEOF"),
+        result("t1", UNMATCHED, True),
+        _write_tool("w1", "a"),
+        result("w1", "File created successfully at: a"),
+    ]
+    (lesson,) = _lessons(tmp_path, records)
+    assert lesson.text.startswith("A long here-document written into a file through Claude")

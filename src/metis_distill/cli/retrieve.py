@@ -41,7 +41,7 @@ def search(
         str,
         typer.Argument(
             help="What to look for: words, a command, an error. Left out with --kind or "
-            "--project, every lesson they keep is listed (most sessions first)."
+            "--project, the lessons they keep are listed, most sessions first, up to --limit."
         ),
     ] = "",
     kind: Annotated[

@@ -371,7 +371,8 @@ def broken_heredoc(call: Event, error: str) -> str | None:
         return None
     written = (into["a"] or into["b"]).strip("\"'")
     line_start = error.rfind("\n", 0, said.start()) + 1
-    if PurePosixPath(written).name in error[line_start : said.start()]:
+    name = re.escape(PurePosixPath(written).name)
+    if re.search(rf"(?:^|[/\s]){name}: ", error[line_start : said.start()]):
         return None
     return written
 
