@@ -946,3 +946,21 @@ def test_a_variable_one_script_needed_is_told_of_that_script(
     error = "Exit code 1\nKeyError: 'DATABASE_URL'"
     (lesson,) = _retried(tmp_path, failed, error, f"DATABASE_URL=postgres://db/dev {failed}")
     assert lesson.text.startswith(f"{told} fails here")
+
+
+def test_a_session_in_the_home_folder_itself_keeps_its_paths(tmp_path: Path) -> None:
+    """Run in `/home/ana` (no project), `/home/ana/.zshrc` is the person's file: it stays as
+    written, not "`.zshrc`" as if it were in every checkout."""
+    from tests.mine.test_episodes import _write, call, result
+
+    records = [
+        call("c1", "/home/ana/.local/bin/sync.sh"),
+        result(
+            "c1", "Exit code 126\n/bin/bash: /home/ana/.local/bin/sync.sh: Permission denied", True
+        ),
+        call("c2", "bash /home/ana/.local/bin/sync.sh"),
+        result("c2", "synced"),
+    ]
+    path = _write(tmp_path, [{**r, "cwd": "/home/ana"} for r in records])
+    (lesson,) = extract(path, path.parent)
+    assert "`~/.local/bin/`" in lesson.text  # (the home hidden as everywhere), not `.local/bin/`

@@ -22,6 +22,7 @@ from metis_distill.extract.wording import (
     subject,
     without_git_options,
 )
+from metis_distill.homes import home_folder
 from metis_distill.mine.drive_paths import DRIVE_PATH_FIX, DRIVE_PATH_TEXT, mounted_path
 from metis_distill.mine.episodes import Episode
 from metis_distill.mine.fixes import (
@@ -1411,7 +1412,7 @@ def _setting_told(assignment: str) -> str:
 
 _WSL_DRIVE = re.compile(r"^/mnt/[a-z](?:/|$)")
 _SETTING = re.compile(r"\b(?P<name>[A-Z_][A-Z0-9_]*)=(?P<value>[^\s`\"']+)")
-_HOME_OF = re.compile(r"^(?:/Users|/home)/[^/]+(?=/)|^/root(?=/)")
+_ROOT_HOME = re.compile(r"^/root(?:/|$)")  # root's home, which `home_folder` leaves alone
 
 
 def _runner(command: str) -> str:
@@ -1441,8 +1442,10 @@ def _from_project(text: str, cwd: str) -> str:
     """Paths in the folder the run worked in, written from there (`~/code/geo/scripts/x.sh`
     in `~/code/geo` is `scripts/x.sh`, `PYTHONPATH=~/code/geo/src` is `PYTHONPATH=src`): they
     hold in every checkout, and name no one's home."""
-    homed = _HOME_OF.sub("~", cwd.rstrip("/"))
-    roots = {cwd.rstrip("/"), homed}
+    folder = cwd.rstrip("/")
+    home = home_folder(folder) or ("/root" if _ROOT_HOME.match(folder) else None)
+    homed = "~" + folder[len(home) :] if home else folder
+    roots = {folder, homed}
     for root in roots:
         # not a home folder itself (`~/.bashrc` is the person's), nor `/` or `/srv`
         if homed != "~" and root.count("/") >= (1 if root.startswith("~") else 2):
