@@ -93,8 +93,7 @@ def stat_files(root: Path) -> FileStats:
             if stat.S_ISREG(stats.st_mode):
                 found.files[path] = stats
             else:
-                kind = _NOT_REGULAR.get(stat.S_IFMT(stats.st_mode), "not a regular file")
-                found.not_files.append((Path(path), f"{kind}: not read"))
+                found.not_files.append((Path(path), _not_read(stats.st_mode)))
     return found
 
 
@@ -118,8 +117,13 @@ def unreadable(path: Path) -> str | None:
     try:
         mode = path.stat().st_mode
         if not stat.S_ISREG(mode):
-            return f"{_NOT_REGULAR.get(stat.S_IFMT(mode), 'not a regular file')}: not read"
+            return _not_read(mode)
         with path.open("rb"):
             return None
     except OSError as e:
         return f"unreadable: {e.strerror or e}"
+
+
+def _not_read(mode: int) -> str:
+    """Why a file that is no regular file is not read: what it is."""
+    return f"{_NOT_REGULAR.get(stat.S_IFMT(mode), 'not a regular file')}: not read"

@@ -67,6 +67,7 @@ from metis_distill.mine.signals import (
     EDIT_TOOLS,
     NO_NETWORK,
     PIPE,
+    SANDBOX_DENIED,
     SANDBOX_REFUSAL,
     SHELL_TOOLS,
     SUDO_PASSWORD,
@@ -660,14 +661,11 @@ def _failure_lesson(
         return f"{what} failed with “{sig}” {UNTIL_EDITED}{files}.", None
     if fix is not None and fix.kind is FixKind.RETRIED:
         return f"{what} failed once with “{sig}” {PASSED_AGAIN}.", None
-    if harness == "codex" and _SANDBOX_DENIED.search(episode.trigger.text[:4000]):
+    if harness == "codex" and SANDBOX_DENIED.search(episode.trigger.text[:4000]):
         # a socket or a write Codex's sandbox refused, no rerun outside it seen: the sandbox's
         # (the person's own setting), not the project's
         return f"{what} {verb} inside Codex's sandbox here: “{sig}” {NO_FIX_SEEN}.", None
     return f"{what} {verb} here: “{sig}” {NO_FIX_SEEN}.", None
-
-
-_SANDBOX_DENIED = re.compile(r":eperm\b|\bEPERM\b|Operation not permitted|Read-only file system")
 
 
 # A step that moves to another existing branch (not one it makes: `-b`, `-c`).

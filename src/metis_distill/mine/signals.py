@@ -630,11 +630,11 @@ DOCKER_SOCKET = re.compile(
     r"|Cannot connect to the Docker daemon at unix://",
     re.I,
 )
+# A socket or a write the sandbox denied (`:eperm`, "Operation not permitted").
+SANDBOX_DENIED = re.compile(r":eperm\b|\bEPERM\b|Operation not permitted|Read-only file system")
 # What Codex's sandbox refuses: a socket (`:eperm`, Docker's), a write, the network.
 SANDBOX_REFUSAL = re.compile(
-    rf":eperm\b|\bEPERM\b|Operation not permitted|Read-only file system|{NO_NETWORK.pattern}"
-    rf"|{DOCKER_SOCKET.pattern}",
-    re.I,
+    rf"{SANDBOX_DENIED.pattern}|{NO_NETWORK.pattern}|{DOCKER_SOCKET.pattern}", re.I
 )
 # File-editing tools of every format (Claude Code, Codex, aider, SWE-agent, OpenHands).
 EDIT_TOOLS = frozenset(
