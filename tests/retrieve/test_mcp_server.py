@@ -140,6 +140,8 @@ def test_arguments_are_checked_as_the_cli_checks_them(sample_data: Path) -> None
         ("search_lessons", {"query": "   "}),
         ("context_for_task", {"task": "run the tests", "budget": 5}),
         ("search_lessons", {"query": "python", "limit": 1}),
+        ("search_lessons", {"kind": "failure", "limit": 50}),
+        ("search_lessons", {"query": "python", "kind": "failure", "limit": 50}),
     ]
     answers = in_process(sample_data, calls)
     assert answers["version"] == version("metis-distill")
@@ -151,6 +153,12 @@ def test_arguments_are_checked_as_the_cli_checks_them(sample_data: Path) -> None
     assert "give words to look for" in answers["3"].content[0].text
     assert "too small" in answers["4"].content[0].text
     assert len(answers["5"].structured_content["lessons"]) == 1
+    listed = answers["6"].structured_content["lessons"]  # no words: the kind's every lesson
+    assert not answers["6"].is_error and {x["kind"] for x in listed} == {"failure"}
+    supports = [x["support"] for x in listed]
+    assert supports == sorted(supports, reverse=True)
+    found = answers["7"].structured_content["lessons"]
+    assert len(listed) >= len(found) and {x["id"] for x in found} <= {x["id"] for x in listed}
 
 
 def test_a_line_that_is_no_request_gets_json_rpc_s_error_reply(

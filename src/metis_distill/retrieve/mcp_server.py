@@ -181,7 +181,7 @@ def build_server(retriever: Retriever, project: str | None = None) -> MCPServer:
 
     @tool
     def search_lessons(
-        query: str,
+        query: str = "",
         kind: KindName | None = None,
         project: str | None = None,
         limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = 10,
@@ -189,9 +189,12 @@ def build_server(retriever: Retriever, project: str | None = None) -> MCPServer:
     ) -> dict[str, Any]:
         """Lessons closest to the query (meaning, plus exact commands, paths and error
         strings), best first, each with kind, support (sessions that taught it), last seen,
-        id and a link to its evidence. Filter by kind or by project (name or path)."""
-        if not query.strip():
-            raise ToolError("search_lessons: query: give words to look for")
+        id and a link to its evidence. Filter by kind or by project (name or path); with no
+        query, every lesson of the kind or project is listed, most sessions first."""
+        if not query.strip() and kind is None and project is None:
+            raise ToolError(
+                "search_lessons: query: give words to look for, or a kind or project to list"
+            )
         kinds = (kind,) if kind else ()
         wanted = Query(query, kinds, project, limit, include_retired)
         with lock:
