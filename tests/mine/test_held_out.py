@@ -1984,3 +1984,35 @@ def test_the_agents_report_of_what_it_wrote_is_no_gotcha(tmp_path: Path, said: s
     from tests.mine.test_statements import _lessons
 
     assert _lessons(tmp_path, [say("assistant", said), say("user", "perfect, thanks")]) == []
+
+
+def test_a_push_github_refused_for_a_large_file_is_told_as_the_rule_not_the_file(
+    tmp_path: Path,
+) -> None:
+    """A kernel module over 100 MB, staged by `git add -A` and refused at the push: the rule
+    (keep such files out of commits; untrack and amend), not this file's name and size, and
+    not "run `git rm --cached … && git commit --amend -m …` first"."""
+    from tests.mine.test_fixes import _failures
+
+    refused = (
+        "Exit code 1\nremote: error: File build/mod/big.ko is 104.20 MB; this exceeds GitHub's "
+        "file size limit of 100.00 MB\nremote: error: GH001: Large files detected.\n"
+        " ! [remote rejected] main -> main (pre-receive hook declined)"
+    )
+    untrack = "git rm --cached build/mod/big.ko && git commit --amend -m 'add module sources'"
+    records = [
+        call("t1", "git push origin main"),
+        result("t1", refused, True),
+        call("t2", untrack),
+        result("t2", "[main 3f2a1b0] add module sources"),
+        call("t3", "git push origin main"),
+        result("t3", "To github.com:ana/mods.git\n * [new branch]      main -> main"),
+    ]
+    ((_, lesson),) = _failures(tmp_path, records)
+    assert lesson.text.startswith("GitHub refuses a push when any of its commits holds a file")
+    assert "big.ko" not in lesson.text and "104.20" not in lesson.text
+    assert lesson.fix is not None and "git rm --cached" in lesson.fix
+
+    lfs = [*records[:2], call("t2", "git lfs track '*.ko' && git lfs migrate import"), *records[3:]]
+    ((_, other_way),) = _failures(tmp_path, lfs)
+    assert other_way.text == lesson.text and other_way.fix is None  # not the way it took

@@ -1209,6 +1209,20 @@ _ZOXIDE_CD_TEXT = (
     "`cd` here is zoxide's `z` (from the user's shell set-up), which the agent's shell cannot "
     "run (“command not found: __zoxide_z”); give commands absolute paths instead of `cd`."
 )
+# GitHub's pre-receive refusal of a file over its limit, in any commit of the push.
+_TOO_LARGE_FOR_GITHUB = re.compile(
+    r"exceeds GitHub's file size limit|\bGH001: Large files detected"
+)
+_TOO_LARGE_FOR_GITHUB_TEXT = (
+    "GitHub refuses a push when any of its commits holds a file over 100 MB (“… exceeds "
+    "GitHub's file size limit of 100.00 MB”): keep build outputs and large binaries out of "
+    "commits (look at `git status` before `git add -A`; a `.gitignore` entry does not untrack "
+    "a file already added); untrack it with `git rm --cached`, then rewrite the commit that "
+    "added it (`git commit --amend` when it is the last) before pushing again."
+)
+_UNTRACK_LARGE = "untrack the file (`git rm --cached`) and amend the commit"
+# What takes a file back out of the commits: untracked and amended, or the history rewritten.
+_UNTRACKED = re.compile(r"\brm\b[^|;&]*--cached\b|\bfilter-(?:repo|branch)\b|\breset\b")
 _NO_GIT_IDENTITY = re.compile(
     r"empty ident name|Please tell me who you are|unable to auto-detect email address"
 )
@@ -1255,6 +1269,8 @@ def _known_cause(signature: str) -> tuple[str, str | None] | None:
         ), None
     if _ZOXIDE_CD.search(signature):
         return _ZOXIDE_CD_TEXT, "give commands absolute paths instead of `cd`"
+    if _TOO_LARGE_FOR_GITHUB.search(signature):
+        return _TOO_LARGE_FOR_GITHUB_TEXT, _UNTRACK_LARGE
     if ZSH_PATTERN_ERROR.search(signature):
         return (
             "The shell here is zsh: an unquoted argument holding `[ ]`, `*`, `?` or `( )` is "
@@ -1466,7 +1482,10 @@ def _from_project(text: str, cwd: str) -> str:
 
 def _took(known_fix: str | None, remedy: str, signature: str) -> bool:
     """The way that worked is the known way: for zsh's pattern, the word it refused quoted
-    (`ls | grep auth` got round it another way, and shows no quoting)."""
+    (`ls | grep auth` got round it another way, and shows no quoting); for a file too large
+    for GitHub, the file untracked or the history rewritten."""
+    if known_fix == _UNTRACK_LARGE:  # (`git lfs` got past it another way)
+        return _UNTRACKED.search(remedy) is not None
     unmatched = ZSH_NO_MATCH.search(signature) if known_fix == _QUOTE_THE_ARGUMENT else None
     if unmatched is None:
         return True
