@@ -24,6 +24,14 @@ def _after_a_commit(tmp_path: Path, text: str) -> list[tuple[LessonKind, str]]:
         'Co-Authored-By: Claude Sonnet 4.6 <noreply@anthropic.com>\n  EOF\n  )"  这一段是什么,去除',
         "Commit it without the Co-Authored-By: Claude line.",
         "Don't add a co-author line for Claude.",
+        # the agent's signature, as users name it in a request to commit
+        "Let's zip up these changes, commit (without Claude Code signature in the message), "
+        "and then I'll branch off main",
+        "Ok. Add. script/lint --staged. Commit (without 'by Claude Code'). Take care only to "
+        "add the files you adjusted.",
+        "please stage, run script/lint --staged, commit without signing as claude code",
+        "Yeah just commit it, no extraneous details, no 'Signed by Claude Code' business",
+        "Remove the 'Generated with Claude Code' line from the commit message.",
     ],
 )
 def test_the_agents_co_author_trailer_removed_is_a_rule_for_every_commit(
@@ -62,6 +70,12 @@ def test_the_agents_co_author_trailer_removed_is_a_rule_for_every_commit(
         "Don't ever remove the co-author line from commits, Claude.",
         "The hook will strip the Co-Authored-By trailer, so Claude can ignore it.",
         "Claude, remove Alice's co-author line from the last commit.",
+        "Commit without signing, Claude; my GPG agent is down.",  # the user's own key
+        "Remove the commits signed by Claude from the branch.",
+        "Remove the function written by Claude, it is unused.",
+        "Keep the Claude Code signature in the commit message.",
+        "Add the 'Generated with Claude Code' line to every commit.",
+        "Why is there no Claude Code signature in the last commit?",
     ],
 )
 def test_a_co_author_kept_added_asked_about_or_a_persons_is_no_rule(

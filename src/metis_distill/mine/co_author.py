@@ -1,11 +1,14 @@
-"""The user asking for the agent's co-author trailer to go from commits.
+"""The user asking for the agent's signature (its co-author trailer) to go from commits.
 
-Claude Code (and other agents) end commit messages with `Co-Authored-By: Claude …`. A user who
-has it taken out ("remove the co-author message", the trailer pasted back with "去除") wants it
-gone from every commit, however the one request is worded. The request is read clause by
-clause: the removal and the trailer (named as one: `Co-Authored-By`, "the co-author line") in
-one clause; none of the message's clauses adding, keeping or restoring it; not a question; the
-agent named, and no person whose credit it is ("remove the co-author line for Bob").
+Claude Code (and other agents) end commit messages with "Generated with Claude Code" and
+`Co-Authored-By: Claude …`. A user who has it taken out ("remove the co-author message",
+"commit without the Claude Code signature", the trailer pasted back with "去除") wants it gone
+from every commit, however the one request is worded. The request is read clause by clause: the
+removal and the trailer (named as one: `Co-Authored-By`, "the co-author line", the agent's
+signature) in one clause; none of the message's clauses adding, keeping or restoring it; not a
+question; the agent named, and no person whose credit it is ("remove the co-author line for
+Bob"). A signature is the agent's only when the clause names the agent ("commit without
+signing" is about the user's own key).
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from __future__ import annotations
 import re
 
 UNSIGNED_COMMITS = (
-    "Leave the agent's `Co-Authored-By` trailer out of commit messages: the user had it removed."
+    "Leave the agent's signature (its `Co-Authored-By` trailer, “Generated with …”) out of "
+    "commit messages: the user had it removed."
 )
 ASK_MAX = 600  # characters: a request about one trailer, not a document naming it
 # The trailer, named as one: its own words, or co-author words with what it is in a commit.
@@ -23,6 +27,21 @@ _TRAILER_NAMED = re.compile(
     re.I,
 )
 _CO_AUTHOR = re.compile(r"\bco-?author", re.I)
+_AGENT_NAMES = r"(?:claude(?: code)?|codex|copilot|gemini|cursor|aider|the agent|the AI)"
+# The agent's signature named, with the agent in the same words: "Claude Code signature",
+# "the 'Generated with Claude Code' line".
+_SIGNATURE_NAMED = re.compile(
+    rf"\b{_AGENT_NAMES}['’]?s?\s+(?:signature|attribution|footer)s?\b"
+    rf"|\b(?:signature|attribution|footer)s?\s+(?:of|from|by)\s+{_AGENT_NAMES}\b"
+    rf"|\bgenerated\s+(?:with|by)\s+\[?{_AGENT_NAMES}\b",
+    re.I,
+)
+# Signed as the agent: "signing as claude code", "'Signed by Claude Code'", "'by Claude Code'"
+# (quoted); what a commit is to be without ("Remove the commits signed by Claude" is not).
+_SIGNED_AS = re.compile(
+    rf"\bsign(?:ed|ing)?\s+(?:as|by)\s+{_AGENT_NAMES}\b|['\"“‘]by\s+{_AGENT_NAMES}\b", re.I
+)
+_WITHOUT = re.compile(r"\bwithout\b|^no\b|\bno\s+['\"“‘]", re.I)
 _REMOVED = re.compile(
     r"\b(?:remove|delete|drop|strip|get rid of|take out|without|leave out|omit)\b"
     r"|^no\b|\b(?:don'?t|do not|never) (?:add|include|put)\b|去除|去掉|删除|删掉|不要|别加"
@@ -83,10 +102,10 @@ _BARE_REMOVAL_MAX = 12  # characters of a clause that says only "remove it" ("�
 def unsigned_commits(text: str) -> str | None:
     """What of the user's message asks for the agent's trailer to go (to quote), or None."""
     said = text.strip()
-    if len(said) > ASK_MAX or not _CO_AUTHOR.search(said):
+    if len(said) > ASK_MAX or not _names_trailer(said):
         return None
     clauses = [c.strip() for c in _CLAUSE.split(said) if c.strip()]
-    if any(_KEPT.search(c) or (_CO_AUTHOR.search(c) and _ADDED.search(c)) for c in clauses):
+    if any(_KEPT.search(c) or (_names_trailer(c) and _ADDED.search(c)) for c in clauses):
         return None  # the trailer added, kept or put back somewhere in the message
     for sentence in _SENTENCE.findall(said):
         if _is_question(sentence):
@@ -110,11 +129,20 @@ def _is_question(sentence: str) -> bool:
 def _asks_removal(clause: str, agent_named: bool) -> bool:
     """The clause removes the trailer of the agent (named in it, or in the message), and of
     no person."""
-    if not (_TRAILER_NAMED.search(clause) and _ASKED.search(clause)):
+    named = _TRAILER_NAMED.search(clause) or _SIGNATURE_NAMED.search(clause)
+    if not (named and _ASKED.search(clause)) and not (
+        _SIGNED_AS.search(clause) and _WITHOUT.search(clause)
+    ):
         return False
     if _names_person(clause):
         return False
     return agent_named or _AGENT.search(clause) is not None
+
+
+def _names_trailer(text: str) -> bool:
+    return bool(
+        _CO_AUTHOR.search(text) or _SIGNATURE_NAMED.search(text) or _SIGNED_AS.search(text)
+    )
 
 
 def _names_person(clause: str) -> bool:
