@@ -1183,19 +1183,19 @@ def test_steps_of_which_one_reads_as_the_failed_call_are_no_remedy(tmp_path: Pat
 
 
 def test_every_preparing_step_is_told(tmp_path: Path) -> None:
-    """A file too big for GitHub taken out of the index and the commit amended, then the push
-    worked: the lesson names both steps (the first alone would fail the same way)."""
-    too_big = "remote: error: File big.bin is 103.31 MB; this exceeds GitHub's file size limit of 100.00 MB"
+    """A settings file made from its example and its mode narrowed, then the deploy worked:
+    the lesson names both steps (the first alone would fail the same way)."""
+    refused = "error: config/app.yml is readable by others; refusing to deploy"
     (lesson,) = _rollout_lessons(
         tmp_path,
         [
-            ("git push origin main", {}, 1, too_big),
-            ("git rm --cached big.bin", {}, 0, "rm 'big.bin'"),
-            ("git commit --amend -m 'add data'", {}, 0, "[main 1a2b3c4] add data"),
-            ("git push origin main", {}, 0, "To github.com:a/b.git"),
+            ("./deploy.sh staging", {}, 1, refused),
+            ("cp config/app.example.yml config/app.yml", {}, 0, ""),
+            ("chmod 600 config/app.yml", {}, 0, ""),
+            ("./deploy.sh staging", {}, 0, "deployed to staging"),
         ],
     )
-    assert "run `git rm --cached big.bin && git commit --amend -m …` first" in lesson
+    assert "`cp config/app.example.yml config/app.yml && chmod 600 config/app.yml`" in lesson
 
 
 def test_let_out_of_the_sandbox_the_refusal_gone_is_the_fix_whatever_the_status(
