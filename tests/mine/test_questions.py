@@ -27,11 +27,18 @@ ASKED = [
 ]
 
 
+# The calls' headers: the topic each question is about (one asked without).
+TOPICS = {
+    "Which database should the service use?": "Database",
+    "How are API errors reported to clients? (this shapes every handler)": "API errors",
+}
+
+
 def ask(tool_id: str, asked: list[tuple[str, list[str]]]) -> dict:  # type: ignore[type-arg]
     questions = [
         {
             "question": q,
-            "header": q.split()[0],
+            "header": TOPICS.get(q, ""),
             "options": [{"label": o, "description": ""} for o in options],
             "multiSelect": False,
         }
@@ -68,10 +75,9 @@ def test_lasting_answers_become_decisions(tmp_path: Path) -> None:
     run = parse_file(path, path.parent)
     found = [e for e in find_episodes(run) if e.kind is LessonKind.DECISION]
     assert [e.sentence for e in found] == [
-        "Asked “Which database should the service use?”, the user chose “SQLite”.",
-        # the note is the user's own words on the option picked; the question's aside is cut
-        "Asked “How are API errors reported to clients?”, the user chose “RFC 7807 "
-        "(problem+json, with a trace id)”.",
+        "Database: SQLite.",
+        # the note is the user's own words on the option picked
+        "API errors: RFC 7807 (problem+json, with a trace id).",
     ]  # "Should I commit …" = "Yes" decides nothing that lasts
 
 
@@ -81,7 +87,7 @@ def test_each_decision_quotes_the_answer_in_its_file(tmp_path: Path) -> None:
     lines = read_lines(path)
     found = RulesExtractor().extract(run, list(find_episodes(run)), lines)
     assert [c.kind for c in found] == [LessonKind.DECISION, LessonKind.DECISION]
-    assert found[0].text.startswith("Asked “Which database")
+    assert found[0].text == "Database: SQLite."
     for candidate in found:
         ref = candidate.evidence.ref
         assert quote_in_lines(lines, ref.line_start, ref.line_end, candidate.evidence.quote)
@@ -182,9 +188,10 @@ MONEY = (
 )
 def test_an_option_picked_by_its_number_is_a_decision(tmp_path: Path, reply: str) -> None:
     (decision,) = numbered_decisions(tmp_path, MONEY, reply)
-    assert decision.startswith("Asked “How should amounts be stored from now on?")
-    assert "the user chose “`Decimal` strings with two places”" in decision
-    assert "Or `Decimal`" not in decision and "places?”" not in decision
+    # no header: the question is the topic, the option its answer
+    assert (
+        decision == "How should amounts be stored from now on? `Decimal` strings with two places."
+    )
 
 
 def test_a_lasting_pick_by_number_in_french_is_a_decision(tmp_path: Path) -> None:
@@ -193,7 +200,9 @@ def test_a_lasting_pick_by_number_in_french_is_a_decision(tmp_path: Path) -> Non
         "1) Des centimes entiers dans chaque table\n2) Ou des chaînes `Decimal` à deux décimales ?"
     )
     (decision,) = numbered_decisions(tmp_path, asked, "1")
-    assert "the user chose “Des centimes entiers dans chaque table”" in decision
+    assert decision == (
+        "Comment stocker les montants désormais ? Des centimes entiers dans chaque table."
+    )
 
 
 def test_a_refactor_of_todays_code_picked_by_its_number_decides_nothing(
@@ -292,10 +301,7 @@ def test_a_decision_keeps_what_the_chosen_option_said_of_itself(tmp_path: Path) 
     path = _write(tmp_path, records)
     run = parse_file(path, path.parent)
     found = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
-    assert [c.text for c in found] == [
-        "Asked “Where should uploaded files be stored?”, the user chose “S3” "
-        "(Shared by every instance)."
-    ]
+    assert [c.text for c in found] == ["Storage: S3 (Shared by every instance)."]
 
 
 @pytest.mark.parametrize(
@@ -335,9 +341,10 @@ def test_a_pick_asked_as_option_1_or_2_names_the_option_left(tmp_path: Path) -> 
         "Want me to update package.json to option 1 or 2?"
     )
     (decision,) = numbered_decisions(tmp_path, asked, "I'd like option 2")
-    assert decision.endswith(
-        "the user chose “Upgrade the `@typescript-eslint/*` packages to a release that "
-        "supports 5.9” over “Downgrade TypeScript to 5.5”."
+    # the question names neither option: the choice and the one turned down say it all
+    assert decision == (
+        "Upgrade the `@typescript-eslint/*` packages to a release that supports 5.9, "
+        "not “Downgrade TypeScript to 5.5”."
     )
 
 
@@ -545,11 +552,13 @@ def test_a_recommendation_taken_with_the_users_notes_is_theirs() -> None:
     assert found.choice == "PostgreSQL (with row-level security)"
 
 
-def asked_with(tool_id: str, question: str, options: list[tuple[str, str]]) -> dict:  # type: ignore[type-arg]
+def asked_with(
+    tool_id: str, question: str, options: list[tuple[str, str]], header: str = "选择"
+) -> dict:  # type: ignore[type-arg]
     """An AskUserQuestion call whose options say what they do."""
     asked = {
         "question": question,
-        "header": "选择",
+        "header": header,
         "options": [{"label": label, "description": why} for label, why in options],
         "multiSelect": False,
     }
@@ -575,9 +584,7 @@ def test_an_option_that_says_it_skips_a_check_decides_nothing(tmp_path: Path) ->
     assert decisions(tmp_path, [*picked, *BUILT]) == []
     records = [asked_with("q1", question, options), answered("q1", f'"{question}"="逐条导入"')]
     records += BUILT
-    assert decisions(tmp_path, records) == [
-        "Asked “导入的订单数据走哪条路径？”, the user chose “逐条导入” (先校验每一行)."
-    ]
+    assert decisions(tmp_path, records) == ["导入的订单数据走哪条路径？逐条导入 (先校验每一行)."]
 
 
 @pytest.mark.parametrize(
@@ -601,7 +608,7 @@ def test_a_choice_the_user_takes_back_later_is_no_decision(
         say("assistant", "已改。"),
         say("user", later),
     ]
-    expected = ["Asked “新用户注册时是否必须绑定手机？”, the user chose “必须绑定” (发短信验证码)."]
+    expected = ["新用户注册时是否必须绑定手机？必须绑定 (发短信验证码)."]
     assert decisions(tmp_path, records) == (expected if kept else [])
 
 
@@ -616,7 +623,7 @@ def test_an_english_choice_taken_back_later_is_no_decision(tmp_path: Path) -> No
     ]
     assert decisions(tmp_path, records) == []
     assert decisions(tmp_path, records[:5]) == [
-        "Asked “Which cache should the sessions use?”, the user chose “Memcached” (Fast)."
+        "Which cache should the sessions use? Memcached (Fast)."
     ]
 
 
@@ -643,7 +650,8 @@ def test_a_choice_whose_subject_the_user_reports_a_problem_in_later_is_no_decisi
         *[say("user", f"Next: step {n}.") for n in range(6)],
         say("user", later),
     ]
-    expected = [f"Asked “{question}”, the user chose “Auto-load” (Blocks until ready)."]
+    # a header that names nothing ("选择"): the question is the topic, the option left in it
+    expected = [f"{question} Auto-load (Blocks until ready)."]
     assert decisions(tmp_path, records) == (expected if kept else [])
 
 
@@ -955,3 +963,121 @@ def test_an_answer_in_a_session_run_in_the_home_folder_decides_nothing(tmp_path:
     assert decisions(tmp_path / "win", at_home) == []
     at_home = [{**record, "cwd": "/Users/ana"} for record in records]
     assert decisions(tmp_path / "mac", at_home) == []
+
+
+# The decision stands alone: the call's header as its topic, the option's description as its
+# reason, the option the question named and the user left; a label that says nothing alone
+# told by its description, or no decision at all.
+CACHE_OPTIONS = [
+    ("A. 只用进程内缓存", "每个实例各自缓存，重启即失"),
+    ("B. 只用 Redis", "所有实例共享，多一次网络往返"),
+    ("A+B 组合", "进程内缓存在前，Redis 兜底，两级命中"),
+]
+
+
+def test_the_header_is_the_decisions_topic_and_the_option_its_reason(tmp_path: Path) -> None:
+    question = "Should sessions live in Redis or in Postgres?"
+    records = [
+        asked_with(
+            "q1",
+            question,
+            [("Redis", "Expires on its own. Needs a server"), ("Postgres", "One store fewer")],
+            header="Session store",
+        ),
+        answered("q1", f'"{question}"="Redis"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == [
+        "Session store: Redis (Expires on its own), not “Postgres”."
+    ]
+
+
+def test_an_option_is_named_by_the_question_only_as_a_word(tmp_path: Path) -> None:
+    question = "Which language should the ongoing ingest job be written in?"
+    records = [
+        asked_with("q1", question, [("Go", "One static binary"), ("Rust", "")], header="Ingest"),
+        answered("q1", f'"{question}"="Rust"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == ["Ingest: Rust."]
+
+
+def test_a_label_that_says_nothing_alone_is_told_by_its_description(tmp_path: Path) -> None:
+    question = "缓存层你倾向哪种做法？A 最快但不共享；B 共享但慢一些。"
+    records = [
+        asked_with("q1", question, CACHE_OPTIONS, header="缓存层级"),
+        answered("q1", f'"{question}"="A+B 组合"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == ["缓存层级: 进程内缓存在前，Redis 兜底，两级命中."]
+
+
+def test_an_options_letter_is_left_out_of_the_decision(tmp_path: Path) -> None:
+    question = "缓存层你倾向哪种做法？"
+    records = [
+        asked_with("q1", question, CACHE_OPTIONS, header="缓存层级"),
+        answered("q1", f'"{question}"="B. 只用 Redis"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == ["缓存层级: 只用 Redis (所有实例共享，多一次网络往返)."]
+
+
+@pytest.mark.parametrize(
+    "label", ["Option 2", "Both", "2", "All of the above", "方案二", "两者都要"]
+)
+def test_a_label_that_says_nothing_with_nothing_to_tell_it_is_no_decision(
+    tmp_path: Path, label: str
+) -> None:
+    question = "Which queue should the workers read from?"
+    options = [("SQS", ""), ("Kafka", ""), (label, "")]
+    records = [
+        asked_with("q1", question, options, header="Work queue"),
+        answered("q1", f'"{question}"="{label}"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == []
+
+
+def test_options_picked_together_each_keep_their_reason(tmp_path: Path) -> None:
+    question = "Which checks should run before each merge? Pick any."
+    options = [
+        ("ruff", "Lint and format in one tool"),
+        ("mypy --strict", "Types checked everywhere"),
+        ("pytest", ""),
+    ]
+    records = [
+        asked_with("q1", question, options, header="Merge checks"),
+        answered("q1", f'"{question}"="ruff, mypy --strict, pytest"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == [
+        "Merge checks: ruff (Lint and format in one tool); mypy --strict (Types checked "
+        "everywhere); pytest."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "label", "why"),
+    [
+        ("你对这次重构的期望目标是什么？这决定了改动的范围", "长期可维护", "模块边界清晰，测试齐全"),
+        ("What are you hoping to get out of the new dashboard?", "Fewer support tickets", ""),
+        ("What is your main goal for the rewrite?", "Speed", "Pages load under a second"),
+        ("Quel est ton objectif pour cette refonte ?", "La vitesse", "Des pages plus rapides"),
+    ],
+)  # fmt: skip
+def test_the_users_goal_asked_is_no_decision(
+    tmp_path: Path, question: str, label: str, why: str
+) -> None:
+    records = [
+        asked_with("q1", question, [(label, why), ("Other", "")], header="Goal"),
+        answered("q1", f'"{question}"="{label}"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == []
+
+
+def test_the_source_reader_keeps_each_questions_header(tmp_path: Path) -> None:
+    question = "Where should uploads be kept?"
+    path = _write(tmp_path, [asked_with("q1", question, [("S3", "Shared")], header="Uploads")])
+    (call,) = [e for e in parse_file(path, path.parent).events if e.kind is EventKind.TOOL_CALL]
+    assert call.text.split("\n") == [question, "topic: Uploads", "- S3: Shared"]

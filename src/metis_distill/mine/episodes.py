@@ -18,7 +18,6 @@ from metis_distill.mine.questions import (
     answer_text,
     answers,
     is_answer,
-    option_description,
     revisited,
     taken_back,
     undone,
@@ -235,13 +234,12 @@ def _answered(events: Sequence[Event], index: int, call: Event | None) -> Iterat
             answer.question, said_later
         ):
             continue
-        why = option_description(call.text, answer.choice) if call is not None else None
         yield Episode(
             kind=LessonKind.DECISION,
             signal="answer",
             trigger=events[index],
             call=call,
-            sentence=answer_text(answer, why),
+            sentence=answer_text(answer),
             quote=answer.quote,
             context=(call,) if call is not None else (),
         )

@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from metis_distill.mine import signals
 from metis_distill.mine.text import shorten
 from metis_distill.models import Event, EventKind
+from metis_distill.sources.claude_code import TOPIC_LINE
 
 ASK_TOOL = "AskUserQuestion"
 MAX_QUESTION = 160  # characters of the question kept: its first sentence
 MAX_ANSWER = 300
 MAX_REASON = 100  # characters of the chosen option's description kept
+MAX_EACH_REASON = 60  # the same, of each of several options picked together
 # Where the first clause of an option's description ends.
 _CLAUSE_END = re.compile(r"(?<=[.!?])\s+|[。！？；;]")
 SHORT_QUESTION = 30  # characters under which a question takes the sentence before it along
@@ -262,6 +264,25 @@ _HAS_NOW = re.compile(
     r"(?:part of|in|with|on) a team)\b",
     re.I,
 )
+# The user's goal or expectation asked ("你对 X 的期望目标是什么？", "What are you hoping to get
+# out of this?"): what they want from the work, which no rule of the project says.
+_GOAL = re.compile(
+    r"\bwhat (?:is|are|'s) (?:your|the user'?s) (?:\w+ )?(?:goals?|aims?|objectives?|"
+    r"expectations?|hopes?|priorit(?:y|ies))\b|"
+    r"\bwhat (?:are|were) you (?:hoping|expecting|aiming|looking) (?:for|to)\b|"
+    r"\bwhat (?:do|would) you (?:hope|expect|want|like) to (?:get|achieve|gain|accomplish|see)\b|"
+    r"\bwhat does success look like\b|"
+    r"(?:你|您)(?:对.{0,40}?)?的?(?:期望|期待|预期|目标|愿景)(?:目标)?(?:是|有哪些)|"
+    r"(?:期望|期待|预期)的?目标|(?:想要|希望|想)(?:达到|实现|达成)(?:什么|怎样|哪种)(?:样的)?(?:目标|效果|程度)|"
+    r"\bwas (?:ist|sind) (?:dein|deine|Ihr|Ihre) (?:Ziele?|Erwartungen)\b|"
+    r"\bquels? (?:est|sont) (?:ton|ta|tes|votre|vos) (?:objectifs?|buts?|attentes)\b|"
+    r"\bcu[aá]l(?:es)? (?:es|son) (?:tu|tus|su|sus) (?:objetivos?|metas?|expectativas)\b|"
+    r"\bqua(?:l|is) (?:é|e|são) (?:o seu|a sua|os seus|as suas|o teu|a tua) (?:objetivos?|metas?|"
+    r"expectativas)\b|"
+    r"\b(?:какая|какие|каковы) (?:ваша|твоя|ваши|твои) (?:цел[ьи]|ожидания)|"
+    r"目標は|목표(?:는|가) (?:무엇|뭐)",
+    re.I,
+)
 # The agent asking what the user sees or what happened ("Did it work?", "Can you see the
 # shortcut now?", "Did the window appear?"): an observation of today, no choice. And a setting
 # of the user's own machine ("How would you like to set your Windows password?").
@@ -443,6 +464,8 @@ class Answer:
     choice: str  # the option picked, or the user's own words
     quote: str  # words of the run that show it: the answer as written, or the question
     over: str = ""  # the other option, when the question names neither ("option 1 or 2?")
+    topic: str = ""  # what the question is about: the call's `header` ("Auth method")
+    told: str = ""  # the choice as the line tells it: what its option said of it (`told_choice`)
 
 
 def is_answer(event: Event) -> bool:
@@ -473,15 +496,149 @@ def answers(event: Event, asked: str = "") -> list[Answer]:
         # (the question whole: its first sentence, cut short, may stop before it asks)
         asks_how_on = _asks_how_on(_asking_sentence(" ".join(pair["question"].split())))
         if _lasting(question, answer) and not _goes_on(pair["question"]) and not asks_how_on:
+            block = _question_of(asked, pair["question"])
+            options = block.options if block is not None else _options(asked)
+            told = told_choice(options, answer)
+            if told is None:
+                continue  # "A+B 组合", "Option 2" with nothing that says what it is
             written = pair["answer"].strip()
             found.append(
                 Answer(
                     question,
                     answer,
                     written if len(written) >= MIN_QUOTE else question.removesuffix("…"),
+                    over=_named_others(options, answer, pair["question"]),
+                    topic=_topic(block),
+                    told=told,
                 )
             )
     return found
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One question of an AskUserQuestion call, as the source reader wrote it."""
+
+    topic: str  # its `header`, or ""
+    question: str
+    options: tuple[tuple[str, str], ...]  # (label without its "(Recommended)", description)
+
+
+def asked_questions(asked: str) -> list[Asked]:
+    """The questions of a call's text: each with its `topic:` line after it (when the call gave
+    one), its options on `- label: description` lines."""
+    found: list[Asked] = []
+    topic, said, options = "", list[str](), list[tuple[str, str]]()
+
+    def close() -> None:
+        if said or options:
+            question = " ".join(" ".join(said).split())
+            found.append(Asked(topic, question, tuple(options)))
+
+    for line in asked.splitlines():
+        if line.startswith("- "):
+            options.append(_option(line))
+        elif line.startswith(TOPIC_LINE) and said and not options and not topic:
+            topic = line.removeprefix(TOPIC_LINE).strip().rstrip(":：").strip()
+        else:
+            if options or topic:
+                close()  # the next question
+                topic, said, options = "", [], []
+            said.append(line)
+    close()
+    return found
+
+
+def _topic(block: Asked | None) -> str:
+    """The question's topic, when its header names one."""
+    return block.topic if block is not None and not _BARE_TOPIC.match(block.topic) else ""
+
+
+def _question_of(asked: str, question: str) -> Asked | None:
+    """The call's question an answer answers (the answer repeats the question's words)."""
+    wanted = " ".join(question.split())
+    for block in asked_questions(asked):
+        if block.question and (block.question == wanted or wanted.startswith(block.question)):
+            return block
+    return None
+
+
+# A header that names no topic ("Choice", "选择", "Question 2"): the question tells it instead.
+_BARE_TOPIC = re.compile(
+    r"^(?:(?:your |the |a )?(?:choice|option|question|decision|selection|select|pick|answer|"
+    r"confirm(?:ation)?|preference|next steps?|clarification)s?|选择|选项|问题|决定|确认|偏好|"
+    r"下一步|澄清|選択|質問|확인|선택)\s*\d*\s*$",
+    re.I,
+)
+# A label that says nothing alone: "A+B 组合", "Option 2", "Both", "1", "All of the above".
+_OPAQUE = re.compile(
+    r"^(?:(?:options?|choices?|plans?|approach(?:es)?|variants?|方案|选项|选择|第)\s*"
+    r"|[A-Za-z](?![\w-])|\d+(?![\w-])|[+&/,，、.．)）(（\s]|(?:and|or|both|all|together|"
+    r"combined|combination|combo|hybrid|mix(?:ed)?|of the above|of them|of these)\b|"
+    r"[一二三四五六七八九十甲乙丙丁]|组合|结合|合并|混合|兼顾|两者|二者|两个|都要|都|全部|全选|以上|上述|和|与|及|加|个|种|项)+$",
+    re.I,
+)
+# An option's letter or number before its words ("A. proposal 内自动触发", "2) Redis").
+_LETTERED = re.compile(r"^(?:[A-Za-z]|\d{1,2})\s*[.)、．）]\s+(?=\S)")
+
+
+def opaque(label: str) -> bool:
+    """The label means nothing without its description (a lone letter may be a name: "C")."""
+    label = label.strip()
+    return bool(_OPAQUE.match(label)) and not re.fullmatch(r"[A-Za-z]", label)
+
+
+def told_choice(options: Sequence[tuple[str, str]], choice: str) -> str | None:
+    """The choice as a line tells it: the option with the first clause of its description
+    (several options picked together, each with its own), an option whose label says nothing
+    alone ("A+B 组合") told by its description; None when nothing tells what it is."""
+    picked = _picked(options, choice)
+    if picked is not None and len(picked) > 1:
+        parts = []
+        for label, description in picked:
+            reason = _reason(description, MAX_EACH_REASON)
+            if opaque(label) and not reason:
+                return None
+            named = _LETTERED.sub("", label)
+            parts.append(reason if opaque(label) else f"{named} ({reason})" if reason else named)
+        return "; ".join(parts)
+    why = _description(options, choice)
+    chosen = next((lab for lab, _ in options if lab and choice.startswith(lab)), None)
+    rest = choice[len(chosen) :] if chosen is not None else ""  # the user's notes on it, if any
+    if opaque(chosen if chosen is not None else choice):
+        if why:
+            return f"{why}{rest}"
+        return choice if rest.strip() else None  # the notes say what it is
+    told = _LETTERED.sub("", choice) if chosen is not None else choice
+    return f"{told} ({why})" if why else told
+
+
+def _picked(options: Sequence[tuple[str, str]], choice: str) -> list[tuple[str, str]] | None:
+    """The options a choice names, one after the other ("A, C"), or None when it holds other
+    words."""
+    labelled = sorted((o for o in options if o[0]), key=lambda o: -len(o[0]))
+    picked, rest = [], choice
+    while rest:
+        option = next((o for o in labelled if rest.startswith(o[0])), None)
+        if option is None:
+            return None
+        picked.append(option)
+        rest = rest[len(option[0]) :].lstrip(" ,，、")
+    return picked or None
+
+
+def _named_others(options: Sequence[tuple[str, str]], choice: str, question: str) -> str:
+    """The options not taken that the question names ("Postgres or SQLite?"): turned down. A
+    label of Latin letters is named as a word ("Go", not the "go" of "ongoing")."""
+    said = " ".join(question.split())
+    others = [
+        label
+        for label, _ in options
+        if len(label) > 1
+        and not choice.startswith(label)
+        and re.search(rf"(?<![A-Za-z0-9_]){re.escape(label)}(?![A-Za-z0-9_])", said, re.I)
+    ]
+    return " or ".join(others)
 
 
 def _asks_how_on(asking: str) -> bool:
@@ -610,6 +767,7 @@ def _lasting(question: str, choice: str) -> bool:
         or _OBSERVES.search(asking)
         or _SETS_UP.search(question)
         or _HAS_NOW.search(question)
+        or _GOAL.search(question)
         or _NO_CHOICE.match(choice)
         or _FOR_NOW.search(choice)
         or (_DONE_ONCE.match(choice) and not _STANDS.search(choice))
@@ -633,7 +791,12 @@ def numbered_pick(asked: str, reply: str) -> Answer | None:
     written = options[picked - 1].strip()
     choice = _LEADING_OR.sub("", written.replace("**", "")).rstrip(" ?.").strip()
     asked_question = _last_sentence(question)
-    if not asked_question or _STEP.match(_plain(choice)) or not _lasting(asked_question, choice):
+    if (
+        not asked_question
+        or _STEP.match(_plain(choice))
+        or opaque(choice)
+        or not _lasting(asked_question, choice)
+    ):
         return None
     over = ""
     if len(options) == 2 and _NAMES_NEITHER.search(asked_question):
@@ -689,23 +852,32 @@ def _last_sentence(line: str) -> str:
     return question.strip()
 
 
-def answer_text(answer: Answer, why: str | None = None) -> str:
-    """The decision as a line: the question, then what the user chose (and what the option
-    said of itself, when the agent offered it with a description)."""
-    said = f" ({why})" if why else ""
-    over = f" over “{answer.over}”" if answer.over else ""
-    return f"Asked “{answer.question}”, the user chose “{answer.choice}”{said}{over}."
+def answer_text(answer: Answer) -> str:
+    """The decision as a line that stands alone, the project's choice on its topic: "Topic:
+    choice (what its option said of it), not the other option the question named." With no
+    topic, the question is the topic ("Which queue? Redis."), or, when it names neither option
+    ("option 1 or 2?"), the choice and the other option say it all."""
+    told = answer.told or answer.choice
+    not_taken = f", not “{answer.over}”" if answer.over else ""
+    if answer.topic:
+        line = f"{answer.topic}: {told}{not_taken}"
+    elif answer.over and _NAMES_NEITHER.search(answer.question):
+        line = f"{told}{not_taken}"
+    else:
+        space = "" if answer.question.endswith(("？", "：", "…")) else " "
+        line = f"{answer.question}{space}{told}"
+    return line.rstrip(" .。") + "."
 
 
 def _options(asked: str) -> list[tuple[str, str]]:
     """The options of the question's call (`- label: description` lines): each label, without
     its "(Recommended)", and its description."""
-    found = []
-    for line in asked.splitlines():
-        if line.startswith("- "):
-            label, _, why = line.removeprefix("- ").partition(": ")
-            found.append((_RECOMMENDED.sub("", label).strip(), why))
-    return found
+    return [_option(line) for line in asked.splitlines() if line.startswith("- ")]
+
+
+def _option(line: str) -> tuple[str, str]:
+    label, _, why = line.removeprefix("- ").partition(": ")
+    return _RECOMMENDED.sub("", label).strip(), why
 
 
 # An option described as the agent's own next step, in its first person: "I'll add …",
@@ -720,16 +892,26 @@ _AGENT_VOICE = re.compile(
 def option_description(asked: str, choice: str) -> str | None:
     """The description the agent gave the option chosen (`- label: description` lines of the
     question's call), first sentence, or None."""
-    for label, why in _options(asked):
+    return _description(_options(asked), choice)
+
+
+def _description(options: Sequence[tuple[str, str]], choice: str) -> str | None:
+    for label, why in options:
         several = choice[len(label) :].startswith(",")  # options picked together: whose reason?
         if why and label and choice.startswith(label) and not several:
-            first = _CLAUSE_END.split(why.strip(), maxsplit=1)[0].strip().rstrip(".")
-            if "[REDACTED" in first:
-                return None  # a template with a secret's place in it says nothing here
-            if _AGENT_VOICE.match(first):
-                return None  # what the agent would do ("I'll wire up X or Y"): no reason
-            return shorten(first, MAX_REASON)
+            return _reason(why, MAX_REASON) or None
     return None
+
+
+def _reason(why: str, limit: int) -> str:
+    """An option's description as a reason: its first clause, or "" when it holds a secret's
+    place or tells what the agent would do."""
+    first = _CLAUSE_END.split(why.strip(), maxsplit=1)[0].strip().rstrip(".")
+    if "[REDACTED" in first:
+        return ""  # a template with a secret's place in it says nothing here
+    if _AGENT_VOICE.match(first):
+        return ""  # what the agent would do ("I'll wire up X or Y"): no reason
+    return shorten(first, limit)
 
 
 def undone(events: Sequence[Event], index: int) -> bool:

@@ -494,7 +494,8 @@ def _timeout(tool_input: Any) -> int | None:
 
 def _describe_input(tool_input: Any) -> str:
     """What a tool call acted on (its command, file, pattern...), verbatim from the line; the
-    questions an AskUserQuestion call asks, each with its options (`- label: description`)."""
+    questions an AskUserQuestion call asks, each with its topic (`topic: header`, when given)
+    and its options (`- label: description`)."""
     if not isinstance(tool_input, dict):
         return ""
     questions = tool_input.get("questions")
@@ -503,9 +504,17 @@ def _describe_input(tool_input: Any) -> str:
     return next((tool_input[k] for k in _INPUT_KEYS if isinstance(tool_input.get(k), str)), "")
 
 
+# The line after a question of an AskUserQuestion call that names its topic: the call's
+# `header` ("Auth method", "触发策略").
+TOPIC_LINE = "topic: "
+
+
 def _describe_question(question: dict[str, Any]) -> str:
     options = question.get("options")
+    header = " ".join((as_str(question.get("header")) or "").split())
     lines = [as_str(question.get("question")) or ""]
+    if header:
+        lines.append(f"{TOPIC_LINE}{header}")
     for option in options if isinstance(options, list) else []:
         if isinstance(option, dict):
             label = as_str(option.get("label")) or ""
