@@ -402,6 +402,75 @@ def test_a_found_cause_about_an_unnamed_part_of_the_code_is_no_gotcha(
     assert (found != []) is kept
 
 
+@pytest.mark.parametrize(
+    ("sentence", "kept"),
+    [
+        # a slip in the project's own code, which the run fixed: today's bug
+        (
+            "The root cause was a missing `Invoice` schema import in `api/billing/totals.ts:14`.",
+            False,
+        ),
+        ("The root cause was a missing import of the `Order` model in the report handler.", False),
+        ("The root cause was a typo in the name of the variable the loader reads.", False),
+        ("Turns out there was an off-by-one in the pagination offset, so a row was lost.", False),
+        ("The root problem was the wrong variable passed to the total, `gross` for `net`.", False),
+        ("The root cause was a missing null check before the profile's avatar was read.", False),
+        ("The root cause was that the `Order` model was never imported in the handler.", False),
+        # ... or placed at a line of the project's code, or said of a source file of it
+        ("The root cause was the retry loop at `workers/sync.go:88` ignoring the deadline.", False),
+        ("The issue was that `report.py` never closed the cursor before the retry.", False),
+        # a library's, a tool's or a setting's way: it lasts
+        (
+            "The root cause was that Mongoose needs a model registered before `populate()` runs.",
+            True,
+        ),
+        (
+            "Turns out the missing import warning is printed by `tsc` only, never by `esbuild`.",
+            True,
+        ),
+        ("Turns out `node_modules/next/dist/server/render.js:412` swallows the error.", True),
+        ("Turns out `package.json` had type module, so every .js config must be .cjs.", True),
+        ("Turns out Node.js was buffering stdout when piped, so flush it before exiting.", True),
+        ("Turns out ESM-only packages were not imported by Jest without a transform.", True),
+    ],
+)
+def test_a_found_cause_that_is_a_slip_in_the_projects_code_is_no_gotcha(
+    tmp_path: Path, sentence: str, kept: bool
+) -> None:
+    """A root cause that is today's bug in the project's own code (a missing import, a typo,
+    a wrong variable, a missing check, an off-by-one; a line of its code; one of its source
+    files doing it) was fixed in the run: nothing to do next time. A cause in how a library,
+    a tool or a setting behaves is a fact of the place."""
+    from tests.mine.test_statements import _lessons
+
+    found = _lessons(tmp_path, [say("assistant", sentence)])
+    assert (found != []) is kept
+
+
+def test_the_closing_report_of_a_bug_fixed_in_the_projects_code_is_no_gotcha(
+    tmp_path: Path,
+) -> None:
+    """The endpoint fails for a model never imported, the import is added, the endpoint
+    answers; the report that closes the run names the slip and its line."""
+    from tests.mine.test_statements import _lessons
+
+    report = (
+        "**Fixed.**\n\nThe root cause was a **missing `Invoice` model import** in "
+        "`routes/api/billing/summary.js:5`.\n\nThe summary now lists every invoice."
+    )
+    records = [
+        call("c1", "curl -s http://localhost:4000/api/billing/summary"),
+        result("c1", '{"error":"MissingSchemaError: model \\"Invoice\\" is not registered"}'),
+        edit("e1", "routes/api/billing/summary.js", "import db", "import db\nimport Invoice"),
+        result("e1", "The file routes/api/billing/summary.js has been updated successfully."),
+        call("c2", "curl -s http://localhost:4000/api/billing/summary"),
+        result("c2", '{"invoices":12,"total":4180}'),
+        say("assistant", report),
+        say("user", "great, thanks"),
+    ]
+    assert _lessons(tmp_path, records) == []
+
+
 def test_a_rerun_whose_output_went_to_a_file_before_another_program_is_no_fix(
     tmp_path: Path,
 ) -> None:

@@ -410,19 +410,52 @@ TASK = re.compile(
     r"document|pdf|slides?|email|logo|image|video|mockup|draft)\b(?!\s+to\b)",
     re.I,
 )
-# A subject that names nothing ("The CLI does not …", "It only supports …"): out of its
-# context a fact about it cannot be placed.
+# A file of the project's code by its extension (not a setting's file: `package.json`,
+# `.npmrc`, `vite.config.ts`; nor a framework named so: Node.js, Next.js).
+_SOURCE_FILE = (
+    r"(?![\w.@/\\-]*(?:config|settings|rc)\.)"
+    r"(?!(?:node|next|nuxt|vue|react|three|chart|d3|express|ember|angular|alpine|moment)\.js\b)"
+    r"[\w.@/\\-]*\w\.(?:py|js|jsx|mjs|cjs|ts|tsx|mts|cts|"
+    r"vue|svelte|go|rs|rb|java|kt|scala|swift|c|cc|cpp|h|hpp|cs|php|ex|exs|dart|lua|sh)\b"
+)
 # A cause found in an unnamed part of the project's own code ("the issue was that the
 # installation script only copied …"): a bug the run went on to fix, not a lasting fact.
 OWN_CODE_CAUSE = re.compile(
     r"^(?:the (?:(?-i:[a-z][\w-]*) ){0,2}(?:script|function|method|code|class|component|handler|"
     r"query|loop|migration|endpoint|route)"
     # ... or named as code is: `pytest_collect_file`, `load()`, `Config.load`, `parseArgs`
-    r"|`(?-i:[a-z][a-z0-9]*_[a-z0-9_]*|[\w.]*\w\(\)|[A-Z]\w*\.[a-z_]\w*|[a-z]+[A-Z][a-z]\w*)`)"
+    r"|`(?-i:[a-z][a-z0-9]*_[a-z0-9_]*|[\w.]*\w\(\)|[A-Z]\w*\.[a-z_]\w*|[a-z]+[A-Z][a-z]\w*)`"
+    # ... or a source file of it: `report.py`, `src/api/stats.js`
+    rf"|`?{_SOURCE_FILE}`?)"
     r" (?:only|never|always|was|wasn't|did|didn't|had|"
     r"hadn't|kept|copied|created|returned|called|used|set|wrote|read|skipped|ran|checked)\b",
     re.I,
 )
+# A cause found in the project's own code that the run fixed, told as a slip of that code
+# after "the root cause was", "turns out" ("a missing `Contact` model import", "a typo",
+# "an off-by-one", "the wrong variable", "that `X` was never imported"): today's bug.
+CODE_SLIP = re.compile(
+    r"\s*(?:to be\s+)?(?:that\s+)?(?:there (?:was|were)\s+|it was\s+)?(?:just\s+|simply\s+)?"
+    r"(?:(?:an?|the|one)\s+(?:(?:simple|small|single|silly|stray)\s+)?"
+    r"(?:missing\s+(?:[^\s,;.]+\s+){0,3}?(?:import|export|await|return|null[- ]check|check|"
+    r"semicolon|comma|bracket|brace|parenthesis)"
+    r"|typo|misspelling|off-by-one(?:\s+error)?"
+    r"|(?:wrong|incorrect|misspelled|undefined|undeclared)\s+(?:[^\s,;.]+\s+){0,2}?"
+    r"(?:variable|import|argument|parameter|index|operator|comparison|name))s?"
+    r"(?=$|\s*[,;:.(\u2014\u2013-]|\s+(?:in|of|for|from|at|on|inside|within|to|before|after|"
+    r"when|where|so|which|that|passed|used|called)\b)"
+    r"|(?:the\s+)?`[^`]+`(?:\s+[\w-]+){0,2}\s+(?:was|were)(?:n't| not| never)\s+"
+    r"(?:imported|exported|awaited)\b)",
+    re.I,
+)
+# A line of the project's code (`pages/api/stats.js:8`), not of a dependency's.
+CODE_LINE = re.compile(
+    r"(?<![\w.@/\\-])(?![^\s`'\"]*(?:node_modules|site-packages|dist-packages|vendor|\.venv)[/\\])"
+    rf"{_SOURCE_FILE}:\d+\b",
+    re.I,
+)
+# A subject that names nothing ("The CLI does not …", "It only supports …"): out of its
+# context a fact about it cannot be placed.
 UNNAMED_SUBJECT = re.compile(
     r"^(?:(?:it|this|that|these|those|they)\b|the (?:cli|tool|script|command|app|application|"
     r"function|file|method|api|server|library|package|project|code|system|module|test|build|"

@@ -499,12 +499,24 @@ def _classify(event: Event, sentence: str) -> Statement | None:
         subject = signals.FACT_LEAD.sub("", clean(sentence))
         if signals.UNNAMED_SUBJECT.match(subject):
             return None
-        if signals.FOUND_CAUSE.match(clean(sentence)) and signals.OWN_CODE_CAUSE.match(subject):
+        if _own_code_cause(clean(sentence), subject):
             return None
         if _REPORTS_WORK.match(clean(sentence)):
             return None  # "Captured the root cause … in `docs/x.md`": what was written, where
         return Statement(LessonKind.GOTCHA, "gotcha", sentence)
     return None
+
+
+def _own_code_cause(said: str, subject: str) -> bool:
+    """A cause found in the project's own code: a part of it doing the wrong thing, a slip of
+    it ("a missing import", "a typo"), or a line of it (`api/stats.js:8`). The run fixed it;
+    the next has nothing to do about it (unlike a library's, a tool's or a setting's way)."""
+    found = signals.FOUND_CAUSE.match(said)
+    return found is not None and bool(
+        signals.OWN_CODE_CAUSE.match(subject)
+        or signals.CODE_SLIP.match(said, found.end())
+        or signals.CODE_LINE.search(said)
+    )
 
 
 def _with_workaround(found: Statement, following: list[str]) -> Statement:
