@@ -678,10 +678,12 @@ def _user_between(
 ) -> bool:
     """The user wrote between the two calls ("I switched the branch"): the second call may
     have worked because of what they did, outside the run; unless their words named one of
-    the `steps` the agent then took, as a user would name it ("run npm install first")."""
+    the `steps` the agent then took, as a user would name it ("run npm install first"), or
+    they only said yes ("ok", "go ahead") to the agent's proposal that named it."""
+    between = events[call.seq + 1 : later.seq]
     said = [
-        e.text
-        for e in events[call.seq + 1 : later.seq]
+        _approved(between[: i + 1]) if _APPROVAL.fullmatch(e.text.strip()) else e.text
+        for i, e in enumerate(between)
         if e.role == "user" and e.kind is EventKind.TEXT
     ]
     if not said or not steps:
@@ -690,6 +692,25 @@ def _user_between(
     # of the sentence ("make sure") it names nothing
     told = {_told_as(s.text) for s in steps} - {""}
     return not any(_names_step(step, text) for step in told for text in said)
+
+
+# A bare yes to what the agent proposed, adding nothing: no command, path or correction.
+_APPROVAL = re.compile(
+    r"(?i)(?:(?:ok(?:ay)?|yes|yeah|yep|sure|go ahead|go for it|please do|do it|proceed|please"
+    r"|はい|お願いします|どうぞ|好的|好|对|是的|可以|行|oui|sí|si|ja|да|sim|vale|claro)"
+    r"[\s,.!。、！]*)+"
+)
+
+
+def _approved(before: Sequence[Event]) -> str:
+    """What a bare yes (the last of `before`) approved: the agent's last words before it,
+    when they came after the failed call; else nothing."""
+    for e in reversed(before[:-1]):
+        if e.role == "user" and e.kind is EventKind.TEXT:
+            return ""  # the user spoke before: their yes answers no proposal seen here
+        if e.role == "assistant" and e.kind is EventKind.TEXT:
+            return e.text
+    return ""
 
 
 def _asked_between(events: tuple[Event, ...], call: Event, later: Event) -> bool:
