@@ -1921,6 +1921,56 @@ def test_a_move_to_another_folder_is_no_fix_on_any_path(tmp_path: Path) -> None:
     assert episode.fix is None and "instead" not in lesson.text
 
 
+_SPAWN = "Exit code 2\nerror: Failed to spawn: `pytest`\n  Caused by: No such file or directory"
+
+
+@pytest.mark.parametrize(
+    ("failed", "error", "retry", "fixed"),
+    [
+        # the form brings the program itself
+        ("uv run pytest -q", _SPAWN, "uv run --with pytest pytest -q", True),
+        (
+            "ruff check src",
+            "Exit code 127\nbash: ruff: command not found",
+            "uvx ruff check src",
+            True,
+        ),
+        # the sync between may be what let it run
+        ("uv run pytest -q", _SPAWN, "uv run python -m pytest -q", False),
+        # another package: no pytest brought
+        ("uv run pytest -q", _SPAWN, "uv run --with pytest-cov pytest -q", False),
+    ],
+)
+def test_a_form_that_fetches_the_missing_program_is_the_fix_whatever_ran_between(
+    tmp_path: Path, failed: str, error: str, retry: str, fixed: bool
+) -> None:
+    """The program could not be found; a sync and an edit later, the form that adds it to its
+    own run did its work: that form, not the steps between, is what let it start."""
+    (episode, lesson), *_ = _failures(
+        tmp_path,
+        [
+            call("t1", failed),
+            result("t1", error, True),
+            call("t2", "uv sync"),
+            result("t2", "Resolved 14 packages in 2ms\nAudited 12 packages in 0.3ms"),
+            edit("e1", "src/app/routes.py"),
+            result("e1", "The file src/app/routes.py has been updated."),
+            call("t3", retry),
+            result(
+                "t3",
+                "Exit code 1\nsrc/app/routes.py:3:1: F401 `os` imported but unused\n1 failed",
+                True,
+            ),
+        ],
+    )
+    assert (episode.fix is not None) is fixed
+    if fixed:
+        assert episode.fix is not None and episode.fix.kind is FixKind.REPLACED
+        assert episode.fix.call.text == retry and "instead" in lesson.text
+    else:
+        assert "instead" not in lesson.text
+
+
 def test_a_one_word_step_is_named_only_as_a_command(tmp_path: Path) -> None:
     """ "make sure the server starts" names no `make`: what the user changed may be the fix."""
     ((episode, _),) = _failures(
