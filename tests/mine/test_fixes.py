@@ -1832,6 +1832,43 @@ def test_a_step_taken_after_the_user_spoke_is_the_fix_only_if_they_named_it(
     assert (episode.fix is not None) is fixed
 
 
+@pytest.mark.parametrize(
+    ("proposed", "said", "fixed"),
+    [
+        # the user only said yes to the step the agent named: the agent's step is the fix
+        ("go.sum lacks the new module. Shall I run `go mod tidy` first?", "ok", True),
+        ("go.sum lacks the new module; I can run go mod tidy. Go ahead?", "Yes, please.", True),
+        ("go.sum lacks the new module. Shall I run `go mod tidy` first?", "はい", True),
+        # the agent asked the user to act: their "ok" may stand for what they did, unseen
+        ("Could you pull the vendor branch on your side? Then I'll retry.", "ok", False),
+        # more than a yes: what else the user did or knows is unseen
+        ("Shall I run `go mod tidy` first?", "ok, I also bumped the proxy settings", False),
+    ],
+)
+def test_a_yes_to_the_step_the_agent_proposed_keeps_that_step_the_fix(
+    tmp_path: Path, proposed: str, said: str, fixed: bool
+) -> None:
+    """The agent proposed a step and the user approved it, adding nothing: the step the agent
+    then took, and the call working after it, are as shown as with no word in between."""
+    error = "Exit code 1\nmain.go:4:2: missing go.sum entry for module providing package x.org/kit"
+    ((episode, _),) = _failures(
+        tmp_path,
+        [
+            call("t1", "go test ./..."),
+            result("t1", error, True),
+            say("assistant", proposed),
+            say("user", said),
+            call("t2", "go mod tidy"),
+            result("t2", "go: downloading x.org/kit v1.2.0"),
+            call("t3", "go test ./..."),
+            result("t3", "ok  \tx.org/app\t0.012s"),
+        ],
+    )
+    assert (episode.fix is not None) is fixed
+    if fixed:
+        assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+
+
 def test_a_folder_a_call_between_moved_to_is_where_the_rerun_ran(tmp_path: Path) -> None:
     """Claude Code's shell keeps its folder: after `cd sub && nix flake update`, the check
     that passed ran on the sub-flake, not the one that failed."""
@@ -1882,6 +1919,56 @@ def test_a_move_to_another_folder_is_no_fix_on_any_path(tmp_path: Path) -> None:
         ],
     )
     assert episode.fix is None and "instead" not in lesson.text
+
+
+_SPAWN = "Exit code 2\nerror: Failed to spawn: `pytest`\n  Caused by: No such file or directory"
+
+
+@pytest.mark.parametrize(
+    ("failed", "error", "retry", "fixed"),
+    [
+        # the form brings the program itself
+        ("uv run pytest -q", _SPAWN, "uv run --with pytest pytest -q", True),
+        (
+            "ruff check src",
+            "Exit code 127\nbash: ruff: command not found",
+            "uvx ruff check src",
+            True,
+        ),
+        # the sync between may be what let it run
+        ("uv run pytest -q", _SPAWN, "uv run python -m pytest -q", False),
+        # another package: no pytest brought
+        ("uv run pytest -q", _SPAWN, "uv run --with pytest-cov pytest -q", False),
+    ],
+)
+def test_a_form_that_fetches_the_missing_program_is_the_fix_whatever_ran_between(
+    tmp_path: Path, failed: str, error: str, retry: str, fixed: bool
+) -> None:
+    """The program could not be found; a sync and an edit later, the form that adds it to its
+    own run did its work: that form, not the steps between, is what let it start."""
+    (episode, lesson), *_ = _failures(
+        tmp_path,
+        [
+            call("t1", failed),
+            result("t1", error, True),
+            call("t2", "uv sync"),
+            result("t2", "Resolved 14 packages in 2ms\nAudited 12 packages in 0.3ms"),
+            edit("e1", "src/app/routes.py"),
+            result("e1", "The file src/app/routes.py has been updated."),
+            call("t3", retry),
+            result(
+                "t3",
+                "Exit code 1\nsrc/app/routes.py:3:1: F401 `os` imported but unused\n1 failed",
+                True,
+            ),
+        ],
+    )
+    assert (episode.fix is not None) is fixed
+    if fixed:
+        assert episode.fix is not None and episode.fix.kind is FixKind.REPLACED
+        assert episode.fix.call.text == retry and "instead" in lesson.text
+    else:
+        assert "instead" not in lesson.text
 
 
 def test_a_one_word_step_is_named_only_as_a_command(tmp_path: Path) -> None:

@@ -344,7 +344,10 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
         if (
             not result.unfinished  # still running at its last poll: how far it got is unseen
             and _got_past(failure, later, result)
-            and _only_other_form(events, call, since, later)
+            and (
+                _only_other_form(events, call, since, later)
+                or _fetches_missing(failure, call, later)
+            )
             and not _ran_elsewhere(events, call, later)
         ):
             return Fix(FixKind.REPLACED, later, result)
@@ -383,7 +386,9 @@ def _asks_version(command: str) -> bool:
 
 # uv's words for a program that is not in the project's environment.
 # uv could not start the program; Windows' launcher could not start the interpreter it names
-_SPAWN_FAILED = re.compile(r"Failed to spawn: `?[\w.+-]+`?|Unable to create process using ")
+_SPAWN_FAILED = re.compile(
+    r"Failed to spawn: `?(?P<program>[\w.+-]+)`?|Unable to create process using "
+)
 # An installer that will not work in this environment: a retry that says so got past nothing.
 _INSTALLER_REFUSED = re.compile(r"No virtual environment found|externally-managed-environment")
 # `python3 -m pytest` where pytest is not installed: "/usr/bin/python3: No module named pytest".
@@ -569,6 +574,64 @@ def _only_other_form(events: tuple[Event, ...], call: Event, since: Event, later
     return all(_only_looks(e) and not _is_edit(e) for e in between)
 
 
+def _fetches_missing(failure: Event, call: Event, later: Event) -> bool:
+    """The failure said a program was not found or could not be started, and the other form
+    fetches that very program for its own run (`uv run --with pytest pytest` after `uv run
+    pytest` could not spawn it): whatever ran in between, the form is what let it run."""
+    head = failure.text[:4000]
+    spawn = _SPAWN_FAILED.search(head)
+    missing = signals.missing_program(head) or (spawn["program"] if spawn else None)
+    if not missing:
+        return False
+    name = missing.lower()
+    return name in _fetched(unwrapped(later.text)) and name not in _fetched(unwrapped(call.text))
+
+
+# Runners that fetch the tool they are given for that one run, whatever is installed; and
+# the options of `uv run` and `npx` that add a package to the run.
+_FETCHING_RUNNERS = (("uvx",), ("uv", "tool", "run"), ("pipx", "run"), ("pnpm", "dlx"))
+_ADDS_PACKAGE = {("uv", "run"): ("--with",), ("npx",): ("-p", "--package")}
+_VALUED = frozenset({"--from", "--with", "--python", "-p", "--spec", "--index", "--index-url"})
+_PACKAGE_NAME = re.compile(r"@?[^@<>=!~\[;\s'\"]+")
+
+
+def _fetched(command: str) -> set[str]:
+    """The packages the command's first step fetches for its own run: `uv run --with x`,
+    `npx -p x`, `uvx x` (or its `--from x`), `pipx run x`, `pnpm dlx x`."""
+    steps = shell_steps(command)
+    words = steps[0].split() if steps else []
+    values: list[str] = []
+    for runner, options in _ADDS_PACKAGE.items():
+        if tuple(words[: len(runner)]) == runner:
+            values += _option_values(words, options)
+    for runner in _FETCHING_RUNNERS:
+        if tuple(words[: len(runner)]) == runner:
+            values += _option_values(words, ("--from", "--spec"))
+            rest = words[len(runner) :]
+            tool = next(
+                (
+                    w
+                    for i, w in enumerate(rest)
+                    if not w.startswith("-") and (i == 0 or rest[i - 1] not in _VALUED)
+                ),
+                None,
+            )
+            values += [tool] if tool else []
+    names = (part for value in values for part in value.split(","))
+    return {m[0].lower() for name in names if (m := _PACKAGE_NAME.match(name.strip("'\"")))}
+
+
+def _option_values(words: list[str], options: tuple[str, ...]) -> list[str]:
+    """The values given to `options`, as `--with x` or `--with=x`."""
+    found = []
+    for i, word in enumerate(words):
+        if word in options and i + 1 < len(words):
+            found.append(words[i + 1])
+        elif word.startswith(tuple(f"{o}=" for o in options)):
+            found.append(word.split("=", 1)[1])
+    return found
+
+
 def _posix_form(events: tuple[Event, ...], index: int, foreign: str) -> Fix | None:
     """The call that did what a cmd or PowerShell command meant, the POSIX way or with the
     harness's own tool, and worked."""
@@ -678,10 +741,12 @@ def _user_between(
 ) -> bool:
     """The user wrote between the two calls ("I switched the branch"): the second call may
     have worked because of what they did, outside the run; unless their words named one of
-    the `steps` the agent then took, as a user would name it ("run npm install first")."""
+    the `steps` the agent then took, as a user would name it ("run npm install first"), or
+    they only said yes ("ok", "go ahead") to the agent's proposal that named it."""
+    between = events[call.seq + 1 : later.seq]
     said = [
-        e.text
-        for e in events[call.seq + 1 : later.seq]
+        _approved(between[: i + 1]) if _APPROVAL.fullmatch(e.text.strip()) else e.text
+        for i, e in enumerate(between)
         if e.role == "user" and e.kind is EventKind.TEXT
     ]
     if not said or not steps:
@@ -690,6 +755,25 @@ def _user_between(
     # of the sentence ("make sure") it names nothing
     told = {_told_as(s.text) for s in steps} - {""}
     return not any(_names_step(step, text) for step in told for text in said)
+
+
+# A bare yes to what the agent proposed, adding nothing: no command, path or correction.
+_APPROVAL = re.compile(
+    r"(?i)(?:(?:ok(?:ay)?|yes|yeah|yep|sure|go ahead|go for it|please do|do it|proceed|please"
+    r"|はい|お願いします|どうぞ|好的|好|对|是的|可以|行|oui|sí|si|ja|да|sim|vale|claro)"
+    r"[\s,.!。、！]*)+"
+)
+
+
+def _approved(before: Sequence[Event]) -> str:
+    """What a bare yes (the last of `before`) approved: the agent's last words before it,
+    when they came after the failed call; else nothing."""
+    for e in reversed(before[:-1]):
+        if e.role == "user" and e.kind is EventKind.TEXT:
+            return ""  # the user spoke before: their yes answers no proposal seen here
+        if e.role == "assistant" and e.kind is EventKind.TEXT:
+            return e.text
+    return ""
 
 
 def _asked_between(events: tuple[Event, ...], call: Event, later: Event) -> bool:
