@@ -467,3 +467,65 @@ def test_a_sandboxed_failure_with_no_rerun_seen_beside_its_let_out_lesson_shows_
                  "failed to open …” (no fix seen).")  # fmt: skip
     assert without_answered_warnings([let_out, stuck, other]) == [let_out, other]
     assert without_answered_warnings([stuck, other]) == [stuck, other]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "`python - <<'PY'` fails here: “shop.conf.NotReady: Requested option CURRENCY, but the "
+        "shop is not set up.” (no fix seen).",
+        '`python3 -c "from shop.cart import mean; print(mean([]))"` fails here: '
+        "“ZeroDivisionError: division by zero” (no fix seen).",
+        "`node -e \"require('./lib/feed').parse()\"` fails here: “TypeError: Cannot read "
+        "properties of undefined (reading 'items')” (no fix seen).",
+        "`python3 <<EOF` fails here: “KeyError: 'region'” (no fix seen).",
+        "`perl -ne …` fails here: “Can't locate object method id via package Row” (no fix seen).",
+        "`cat <<'EOF' | python3` fails here: “NameError: name 'rows' is not defined” (no fix seen).",
+        "`ruby -e …` fails here: “undefined method `size' for nil (NoMethodError)” (no fix seen).",
+    ],
+)
+def test_an_inline_scripts_own_error_with_no_fix_never_renders(text: str) -> None:
+    """A script handed inline to its interpreter (`python - <<'PY'`, `python -c`, `node -e`)
+    is that day's code: an exception its own code raised is its own slip, a warning of it
+    teaches nothing, in however many sessions."""
+    lesson = _Lesson(text, scope=("Bash:python",), support=6)
+    assert held_back(lesson) is HeldBack.SCRIPTS_OWN and not earned(lesson)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # what the machine lacks or refuses, whichever script met it, recurs for the next one
+        "`python - <<'PY'` fails here: “ImportError: libGL.so.1: cannot open shared object "
+        "file: No such file or directory” (no fix seen).",
+        '`python3 -c "import urllib.request as u; u.urlopen(…)"` fails here: “urllib.error.'
+        "URLError: <urlopen error [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed” "
+        "(no fix seen).",
+        "`python - <<'PY'` fails here: “PermissionError: [Errno 13] Permission denied: "
+        "'/var/log/shop'” (no fix seen).",
+        "`python3 -c …` fails inside Codex's sandbox here: “PermissionError: [Errno 1] "
+        "Operation not permitted” (no fix seen).",
+        "`python3 - <<'PY'` fails here: “UnicodeEncodeError: 'ascii' codec can't encode "
+        "character '\\xe9' in position 3” (no fix seen).",
+        # a command or a module run, not an inline script: as before
+        "`python -m shop.tasks` fails here: “KeyError: 'region'” (no fix seen).",
+        "`python manage.py check` fails here: “shop.conf.NotReady: Requested option "
+        "CURRENCY, but the shop is not set up.” (no fix seen).",
+    ],
+)
+def test_the_machines_refusal_of_an_inline_script_still_renders_when_it_recurs(
+    text: str,
+) -> None:
+    lesson = _Lesson(text, scope=("Bash:python",), support=3)
+    assert held_back(lesson) is None
+    assert held_back(_Lesson(text, scope=("Bash:python",), support=2)) is HeldBack.NO_FIX_SEEN
+
+
+def test_an_inline_script_failure_with_the_way_shown_renders() -> None:
+    """A fix the run showed (settings configured first) is a way, not the script's slip."""
+    text = (
+        "`python - <<'PY'` fails with “shop.conf.NotReady: Requested option CURRENCY”; run "
+        "`export SHOP_SETTINGS=shop.settings` first."
+    )
+    fix = "export SHOP_SETTINGS=shop.settings"
+    assert earned(_Lesson(text, scope=("Bash:python",), fix=fix, support=1))

@@ -168,3 +168,68 @@ def test_a_head_cut_inside_the_submitted_diff() -> None:
     assert looks_like("a.json", json.dumps(run, indent=2)[: 64 * 1024])
     other = {"info": {"status": "ok", "submission": "x" * 100_000}, "messages": []}
     assert not looks_like("a.json", json.dumps(other, indent=2)[: 64 * 1024])
+
+
+def _tool_calls_run(tmp_path: Path, steps: list[tuple[str, int, str]]) -> Run:
+    """A 2.x run of the given (command, returncode, output) steps, each a tool call."""
+    messages: list[dict[str, object]] = [
+        {"role": "system", "content": "You can run shell commands."},
+        {"role": "user", "content": "<pr_description>\nmean() of an empty cart\n</pr_description>"},
+    ]
+    for n, (command, returncode, output) in enumerate(steps):
+        call_id = f"call_{n}"
+        arguments = json.dumps({"command": command})
+        messages.append(
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": call_id,
+                        "type": "function",
+                        "function": {"name": "bash", "arguments": arguments},
+                    }
+                ],
+                "extra": {"actions": [{"command": command, "tool_call_id": call_id}]},
+            }
+        )
+        messages.append(
+            {
+                "role": "tool",
+                "tool_call_id": call_id,
+                "content": f"<returncode>{returncode}</returncode>\n<output>\n{output}\n</output>",
+                "extra": {"raw_output": output, "returncode": returncode},
+            }
+        )
+    document = {"info": {"mini_version": "2.2.4", "config": {}}, "messages": messages}
+    path = tmp_path / "run.traj.json"
+    path.write_text(json.dumps(document, indent=1))
+    return parse_file(path, tmp_path)
+
+
+def test_an_exit_code_of_0_is_a_success_unless_a_pipe_or_a_list_may_hide_one(
+    tmp_path: Path,
+) -> None:
+    """mini-SWE-agent reports the command's exit code: one command that exited 0 did what
+    it was asked, whatever its output says (a script catching its own exception and printing
+    it); after a pipe or `;` the code is the last program's, and the output tells."""
+    caught = (
+        "python3 - <<'PY'\nfrom shop.cart import mean\ntry:\n    print(mean([]))\n"
+        "except Exception as e:\n    print('ERROR:', type(e).__name__, e)\nPY"
+    )
+    steps = [
+        (caught, 0, "ERROR: ZeroDivisionError division by zero"),
+        ("cd /testbed && python3 -c \"print('Error: none; all good')\"", 0, "Error: none"),
+        ("python -m pytest -q tests/test_cart.py | tail -n 2", 0, "1 failed, 3 passed in 0.12s"),
+        ("python -m pytest -q tests; echo done", 0, "FAILED tests/test_cart.py::test_mean\ndone"),
+        ("python3 -c 'import shop'", 1, "ERROR: shop needs SHOP_HOME"),
+    ]
+    run = _tool_calls_run(tmp_path, steps)
+    outputs = {e.tool_use_id: e.kind for e in run.events if e.role == "tool"}
+    assert outputs == {
+        "call_0": EventKind.TOOL_RESULT,
+        "call_1": EventKind.TOOL_RESULT,
+        "call_2": EventKind.ERROR,
+        "call_3": EventKind.ERROR,
+        "call_4": EventKind.ERROR,
+    }

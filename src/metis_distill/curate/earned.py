@@ -7,7 +7,10 @@ cause is unknown too needs a third). A package
 installed to mend it (a host key trusted, a login done) is a repair done once: the next run
 finds it done, so that line too waits until the failure recurs in another session (a fresh
 environment, a new worktree).
-A fix that turns a check off (`curl -k`, `--no-verify`) is never one to teach.
+A fix that turns a check off (`curl -k`, `--no-verify`) is never one to teach. A script
+handed inline to its interpreter (`python - <<'PY'`, `python -c`, `node -e`) is the day's own
+code: an error it raised, with no fix seen, is its own slip however often one recurs (what the
+machine lacks or refuses, a module, a library, a permission, the network, is not).
 Decisions and gotchas are earned at extraction (only durable rules and confirmed facts
 become lessons). Everything else stays in the ledger, where search finds it. The brief an
 agent asks for at the start of a task (`metis context`, the MCP server's `context_for_task`)
@@ -51,6 +54,22 @@ _CODE_UNDER_WORK = re.compile(
     r"|\bParserError\b"
 )
 _FIRST_CODE = re.compile(r"`([^`]+)`")
+# A script handed inline to its interpreter, as a line names it: `python - <<'PY'`,
+# `python3 -c "…"`, `node -e …`, `python3 <<EOF`, `cat <<'EOF' | python3`.
+_INTERPRETER = r"(?:\S*/)?(?:python[\d.]*|py|node|ruby|perl|php|deno|bun|Rscript)(?:\.exe)?"
+_INLINE_SCRIPT = re.compile(
+    rf"^(?:\w+=\S*\s+)*{_INTERPRETER}(?:\s+-\w+)*?\s+"
+    r"(?:(?:-[A-Za-z]*[ce]|--eval|-p|--print|-)(?=\s|$)|<<)"
+    rf"|^cat\s+<<\S+\s*\|\s*{_INTERPRETER}$"
+)
+# What the machine lacks or refuses, whichever script met it.
+_THE_MACHINES = re.compile(
+    r"command not found|cannot open shared object|Permission denied|Operation not permitted"
+    r"|Read-only file system|certificate verify failed|CERTIFICATE_VERIFY_FAILED"
+    r"|Connection refused|Name or service not known|Temporary failure in name resolution"
+    r"|Could not resolve host|codec can't (?:en|de)code|\bsandbox\b",
+    re.I,
+)
 _EDIT_SCOPES = tuple(f"{tool}:" for tool in sorted(EDIT_TOOLS))
 
 
@@ -77,6 +96,7 @@ class HeldBack(StrEnum):
     REPAIRED_ONCE = "a repair done once"
     WORK_OF_THE_DAY = "the day's own tests or types"
     UNTIL_EDITED = "mended by an edit"
+    SCRIPTS_OWN = "an inline script's own error"
     NO_FIX_SEEN = "no fix seen"
     ONE_SESSION = "one session only"
 
@@ -104,10 +124,20 @@ def held_back(lesson: Judged) -> HeldBack | None:
         return HeldBack.WORK_OF_THE_DAY  # its tests or types failing, however often
     if UNTIL_EDITED in lesson.text:
         return HeldBack.UNTIL_EDITED  # which edit, and why, the line cannot say
+    if NO_FIX_SEEN in lesson.text and not installing and _scripts_own(lesson.text):
+        return HeldBack.SCRIPTS_OWN  # the day's script raised it, however often
     if (NO_FIX_SEEN in lesson.text and not installing) or NO_RUNNER_SEEN in lesson.text:
         opaque = lesson.support < OPAQUE_RECURRING_SESSIONS
         return HeldBack.NO_FIX_SEEN if opaque else None
     return HeldBack.ONE_SESSION if lesson.support < RECURRING_SESSIONS else None
+
+
+def _scripts_own(text: str) -> bool:
+    """What failed is a script handed inline to its interpreter, and the error is not the
+    machine lacking or refusing something."""
+    failed = _FIRST_CODE.search(text)
+    inline = failed is not None and _INLINE_SCRIPT.match(failed.group(1)) is not None
+    return inline and _THE_MACHINES.search(text) is None
 
 
 def _waives_a_check(fix: str) -> bool:

@@ -14,6 +14,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from metis_distill.mine.text import quotes_masked, split_heredocs
 from metis_distill.models import EventKind
 from metis_distill.sources.common import as_str
 from metis_distill.sources.trajectory.positioned import Node
@@ -45,6 +46,9 @@ _SUBMITS = re.compile(r"\b(?:COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT|MINI_SWE_AGEN
 # The task as mini-SWE-agent's templates wrap it: the issue text is between these.
 _TASK_OPENERS = ("<pr_description>\nConsider the following PR description:\n", "<pr_description>")
 _TASK_CLOSERS = ("\n</pr_description>", "\n\nYou can execute bash commands and edit files")
+# What makes a command's exit code another's than the program whose output shows: a pipe
+# (`pytest | tail`), a list (`;`, a new line, `||`), a command sent to the background.
+_HIDES_EXIT = re.compile(r"[|;\n]|(?<![&>])&(?![&>])")
 
 
 def mini_messages(state: State, messages: list[Node], info: Node | None) -> None:
@@ -207,8 +211,9 @@ def _observation(
     call: Call | None,
     ts: datetime | None,
 ) -> None:
-    """`<returncode>N</returncode>` and the `<output>`: an ERROR when N is not 0 or the output
-    shows a failure (a pipe hides the exit code of what it runs)."""
+    """`<returncode>N</returncode>` and the `<output>`: an ERROR when N is not 0, or when the
+    output shows a failure and a pipe or a list may have hidden its exit code (a command
+    alone that exited 0 succeeded, whatever it printed: a script catching its own error)."""
     found = content_nodes(state, members.get("content"))
     if found is None:
         return
@@ -227,8 +232,23 @@ def _observation(
         tool or "Bash",
         exit_code=exit_code,
         orphan_role="system",
+        exit_told=call_id is not None and _exit_is_its_own(_command_of(state, call_id)),
         timestamp=ts,
     )
+
+
+def _command_of(state: State, call_id: str) -> str | None:
+    calls = (d for d in reversed(state.drafts) if d.kind is EventKind.TOOL_CALL)
+    return next((d.text for d in calls if d.tool_use_id == call_id), None)
+
+
+def _exit_is_its_own(command: str | None) -> bool:
+    """The command's exit code is its program's: no pipe, list or background job outside
+    quotes and here-documents (`cd /testbed && python - <<'PY'` … `PY` is one)."""
+    if command is None:
+        return False
+    own = quotes_masked(split_heredocs(command.strip())[0])
+    return _HIDES_EXIT.search(own.strip()) is None
 
 
 def _environment(state: State, info: Node | None) -> None:

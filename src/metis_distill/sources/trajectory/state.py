@@ -131,12 +131,15 @@ def tool_output(
     exit_code: int | None = None,
     error: bool = False,
     orphan_role: str = "tool",
+    exit_told: bool = False,
     **extra: Any,
 ) -> None:
     """A command's output: an ERROR when the run says it failed (`error`, a non-zero exit code)
-    or the output shows it, else a result (kept when empty, so that the call still has one). A
+    or the output shows it (unless `exit_told`: the exit code is the command's own, no pipe
+    or list hiding one), else a result (kept when empty, so that the call still has one). A
     failure answering no call is `orphan_role`'s (the harness's, for some formats)."""
-    failed = error or exit_code not in (None, 0) or shows_failure(text, tool)
+    shown = not (exit_told and exit_code == 0) and shows_failure(text, tool)
+    failed = error or exit_code not in (None, 0) or shown
     state.add(
         node,
         role="tool" if call_id is not None or not failed else orphan_role,
