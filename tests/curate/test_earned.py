@@ -245,6 +245,35 @@ def test_a_flag_the_program_does_not_know_left_out_earns_its_line_once(
     assert "use `--label=…` for `--labels=…`" in line
 
 
+@pytest.mark.parametrize(
+    ("text", "fix", "renders_once"),
+    [
+        # the flag left out is all that worked: an agent drops a flag the program refused
+        ("`gt status` has no `--global` flag here (“Error: unknown flag: --global”); leave it "
+         "out (that worked).", "gt status without --global", False),
+        ("`fd` has no `-Z` or `--fancy` flag here (“error: unexpected argument '-Z' found”); "
+         "leave them out (that worked).", "fd without -Z, --fancy", False),
+        # another name for it, or its value given bare: what to write instead
+        ("`tk compact` has no `--purge` flag here (“Error: unknown flag: --purge”); use "
+         "`--prune` for `--purge` (that worked).", "tk compact with --prune for --purge", True),
+        ("`ocodex exec` has no `--prompt` flag here (“error: unexpected argument '--prompt' "
+         "found”); give its value without the flag (that worked).",
+         "ocodex exec without --prompt", True),
+    ],
+)  # fmt: skip
+def test_a_flag_only_left_out_earns_its_line_from_a_second_session(
+    text: str, fix: str, renders_once: bool
+) -> None:
+    """Leaving out a flag the program said it does not know is what any agent does next: seen
+    in one session, the line teaches nothing; a second session shows the flag keeps being
+    reached for. Another name for the flag is worth a line at once."""
+    once = _Lesson(text, scope=("Bash:gt",), fix=fix, support=1)
+    assert earned(once) is renders_once
+    if not renders_once:
+        assert held_back(once) is HeldBack.FLAG_LEFT_OUT
+    assert earned(_Lesson(text, scope=("Bash:gt",), fix=fix, support=2))
+
+
 @dataclass(frozen=True)
 class _Lesson:
     text: str

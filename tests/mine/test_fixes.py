@@ -281,8 +281,8 @@ def test_a_flag_renamed_beside_the_unknown_one_is_part_of_the_fix(tmp_path: Path
     assert episode.fix is not None and episode.fix.kind is FixKind.UNFLAGGED
     assert lesson.text == (
         "`tk list` has no `--wisp` or `--labels` flag here (“Error: unknown flag: --wisp”); "
-        "leave out `--wisp` and use `--label=…` for `--labels=…` (that worked)."
-    )
+        "use `--label=…` for `--labels=…` (that worked)."
+    )  # leaving `--wisp` out goes without saying: the other name is the lesson
     assert lesson.fix == "tk list with --label=… for --labels=…, without --wisp"
     assert "cleanup" not in lesson.text  # the value is the instance's
 
@@ -2182,6 +2182,103 @@ def test_another_searcher_on_the_same_pattern_stands_in_for_a_missing_one(
         assert lesson.fix is None
     else:
         assert lesson.text == text and lesson.fix == "grep -R"
+
+
+@pytest.mark.parametrize(
+    ("failed", "retry"),
+    [
+        # rg's alternation written again in grep's basic regex (`\|`), one word left out
+        ('rg -n "parse_row|RowReader|row reader" lib -S -g \'!build\'',
+         'grep -RIn "parse_row\\|row reader" lib || true'),
+        # one file searched: the same alternatives, one spelt without its leading underscore
+        ('rg -n "_load_theme|dark-mode|palette" ui/app.py',
+         'grep -n "load_theme\\|dark-mode\\|palette" ui/app.py'),
+    ],
+)  # fmt: skip
+def test_another_searcher_on_some_of_the_same_alternatives_stands_in_for_a_missing_one(
+    tmp_path: Path, failed: str, retry: str
+) -> None:
+    """The pattern given to `rg` is an alternation; the search done with grep instead names
+    some of the same alternatives in grep's own syntax: the same search, and it worked. `rg`
+    searches folders on its own: its stand-in is named `grep -R`, whatever one run needed."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", failed),
+            result("t1", "Exit code 127\nbash: line 1: rg: command not found", True),
+            call("t2", retry),
+            result("t2", "lib/rows.py:12:def parse_row(line):"),
+        ],
+    )
+    assert episode.fix is not None and lesson.fix == "grep -R"
+    assert lesson.text == (
+        "`rg` is not on the PATH here (“rg: command not found”); use `grep -R …` instead."
+    )
+
+
+@pytest.mark.parametrize(
+    ("retry", "output", "failed"),
+    [
+        # other words searched for
+        ('grep -Rn "TODO\\|FIXME" lib', "lib/rows.py:3:# TODO: speed", False),
+        # the same search, and grep failed on its own: it ran, but did not do the search
+        ('grep -Rn "parse_row" libs', "Exit code 2\ngrep: libs: No such file or directory", True),
+    ],
+)  # fmt: skip
+def test_a_search_that_is_not_shown_to_do_the_job_of_a_missing_searcher_is_no_way(
+    tmp_path: Path, retry: str, output: str, failed: bool
+) -> None:
+    ((episode, lesson), *_) = _failures(
+        tmp_path,
+        [
+            call("t1", 'rg -n "parse_row|RowReader" lib'),
+            result("t1", "Exit code 127\nbash: line 1: rg: command not found", True),
+            call("t2", retry),
+            result("t2", output, failed),
+        ],
+    )
+    assert episode.fix is None and lesson.fix is None and "grep" not in lesson.text
+
+
+@pytest.mark.parametrize(
+    ("failed", "retry", "output", "text"),
+    [
+        # the recipe's own command run with the tool it wraps, and it worked
+        ("cd api && just test", "cd api && cargo test --all-features",
+         "test result: ok. 12 passed; 0 failed; 0 ignored",
+         "`just` is not on the PATH here (“just: command not found”); run `cargo test …` in "
+         "place of `just test` (that worked)."),
+        ("make test", "go test ./...", "ok  \texample.com/shop/cart\t0.21s",
+         "`make` is not on the PATH here (“make: command not found”); run `go test …` in place "
+         "of `make test` (that worked)."),
+        # the tool ran and failed too: it got past the missing runner, but nothing worked
+        ("just fmt", "cargo fmt --all",
+         "Exit code 101\nerror: process didn't exit successfully: `rustfmt --edition 2021` "
+         "(exit status: 1)", None),
+        ("just fmt", "cargo fmt --all",
+         "Exit code 1\nerror: could not create temp file /home/u/.rustup/tmp/x: Operation not "
+         "permitted (os error 1)", None),
+    ],
+)  # fmt: skip
+def test_a_task_runners_recipe_run_with_the_tool_it_wraps_stands_in_for_the_runner(
+    tmp_path: Path, failed: str, retry: str, output: str, text: str | None
+) -> None:
+    """`just` (or `make`) is not installed; the call right after ran a command of the recipe's
+    name with the tool it wraps (`cargo test` for `just test`): the way here, when it worked."""
+    runner = failed.split("&& ")[-1].split()[0]
+    ((episode, lesson), *_) = _failures(
+        tmp_path,
+        [
+            call("t1", failed),
+            result("t1", f"Exit code 127\nbash: line 1: {runner}: command not found", True),
+            call("t2", retry),
+            result("t2", output, text is None),
+        ],
+    )
+    if text is None:
+        assert episode.fix is None and lesson.fix is None and "cargo" not in lesson.text
+    else:
+        assert episode.fix is not None and lesson.text == text
 
 
 def test_a_searcher_that_timed_out_in_place_of_a_missing_one_is_no_way(tmp_path: Path) -> None:

@@ -183,6 +183,14 @@ def lesson(
             "rsync -a src/ dst/",
             Locality.MACHINE,
         ),
+        (  # the project's task runner missing here: the tool it wraps stood in on this
+            # machine, where the project's own way stays `just test`
+            "`just` is not on the PATH here (“just: command not found”); run `cargo test …` in "
+            "place of `just test` (that worked).",
+            "bash: line 1: just: command not found",
+            "cargo test",
+            Locality.MACHINE,
+        ),
         (  # the project's own CLI: its version is the project's
             "`next` has no `lint` flag here; leave it out (that worked).",
             "error: unknown option '--lint'",

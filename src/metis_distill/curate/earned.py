@@ -10,7 +10,9 @@ environment, a new worktree).
 A fix that turns a check off (`curl -k`, `--no-verify`) is never one to teach. A script
 handed inline to its interpreter (`python - <<'PY'`, `python -c`, `node -e`) is the day's own
 code: an error it raised, with no fix seen, is its own slip however often one recurs (what the
-machine lacks or refuses, a module, a library, a permission, the network, is not).
+machine lacks or refuses, a module, a library, a permission, the network, is not). A flag
+the program said it does not know, left out and nothing else, is what any agent does next:
+that line too waits for a second session (another name for the flag is worth a line at once).
 Decisions and gotchas are earned at extraction (only durable rules and confirmed facts
 become lessons). Everything else stays in the ledger, where search finds it. The brief an
 agent asks for at the start of a task (`metis context`, the MCP server's `context_for_task`)
@@ -24,7 +26,12 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Protocol
 
-from metis_distill.extract.wording import NO_FIX_SEEN, NO_RUNNER_SEEN, UNTIL_EDITED
+from metis_distill.extract.wording import (
+    FLAGS_LEFT_OUT,
+    NO_FIX_SEEN,
+    NO_RUNNER_SEEN,
+    UNTIL_EDITED,
+)
 from metis_distill.mine.modules import INSTALL
 from metis_distill.mine.signals import EDIT_TOOLS
 from metis_distill.models import LessonKind
@@ -99,6 +106,7 @@ class HeldBack(StrEnum):
     SCRIPTS_OWN = "an inline script's own error"
     NO_FIX_SEEN = "no fix seen"
     ONE_SESSION = "one session only"
+    FLAG_LEFT_OUT = "an unknown flag left out once"
 
 
 def earned(lesson: Judged) -> bool:
@@ -116,8 +124,12 @@ def held_back(lesson: Judged) -> HeldBack | None:
     if lesson.fix is not None and _waives_a_check(lesson.fix):
         return HeldBack.CHECK_WAIVED  # however it was worded: no fix to teach
     if lesson.fix is not None:
+        if lesson.support >= RECURRING_SESSIONS:
+            return None
+        if lesson.text.endswith(FLAGS_LEFT_OUT):
+            return HeldBack.FLAG_LEFT_OUT  # dropping a refused flag: any agent's next step
         # a package installed to mend it is a repair done: the next run finds it installed
-        once = lesson.support < RECURRING_SESSIONS and _repairs_by_install(lesson.text, lesson.fix)
+        once = _repairs_by_install(lesson.text, lesson.fix)
         return HeldBack.REPAIRED_ONCE if once else None
     installing = _NOT_INSTALLED.search(lesson.text) is not None
     if _CODE_UNDER_WORK.search(lesson.text) and not installing:

@@ -9,6 +9,7 @@ from itertools import takewhile
 from metis_distill.advice import Danger, added_dangers
 from metis_distill.extract.base import ExtractStats
 from metis_distill.extract.wording import (
+    FLAGS_LEFT_OUT,
     MAX_COMMAND,
     NO_FIX_SEEN,
     NO_RUNNER_SEEN,
@@ -31,6 +32,7 @@ from metis_distill.mine.fixes import (
     FixKind,
     flag_changes,
     limit_ms,
+    recipe_instead,
     seconds,
     stopped_after,
 )
@@ -782,13 +784,15 @@ def _unknown_flag_text(call: Event, fix: Fix, sig: str) -> str:
     lacked = [*changes.dropped, *(old.partition("=")[0] for old, _ in changes.renamed)]
     flags = " or ".join(code(flag) for flag in lacked)
     todo = [f"use {code(new)} for {code(old)}" for old, new in changes.renamed]
-    if changes.dropped and todo:
-        todo.insert(0, f"leave out {' and '.join(code(flag) for flag in changes.dropped)}")
-    elif changes.dropped and _values_kept(call.text, fix.call.text, changes.dropped):
+    if changes.dropped and not todo and _values_kept(call.text, fix.call.text, changes.dropped):
         one = len(lacked) == 1
         todo = ["give its value without the flag" if one else "give their values without them"]
-    elif changes.dropped:
-        todo = ["leave it out" if len(lacked) == 1 else "leave them out"]
+    elif changes.dropped and not todo:
+        # only left out: what any agent does next (`FLAGS_LEFT_OUT`, earned once it recurs)
+        return f"{code(changes.program)} has no {flags} flag here (“{sig}”)" + (
+            FLAGS_LEFT_OUT[0] if len(lacked) == 1 else FLAGS_LEFT_OUT[1]
+        )
+    # beside another name, the flags left out go without saying: the name is the lesson
     return (
         f"{code(changes.program)} has no {flags} flag here (“{sig}”); "
         f"{' and '.join(todo)} (that worked)."
@@ -1595,6 +1599,16 @@ def _missing_program_text(program: str, call: Event, fix: Fix | None) -> tuple[s
     install = _install_of(program, command_head(fix.call.text))
     if install is not None:  # "npm install -g pnpm": the program was missing, not the wrong one
         return text + f"; install it with `{install}`.", install
+    recipe = recipe_instead(call.text, fix.call.text, program)
+    if recipe is not None:  # `cargo test` for `just test`: the tool the recipe wraps
+        return text + f"; run `{recipe[1]} …` in place of `{recipe[0]}` (that worked).", recipe[1]
+    searcher = command_head(fix.call.text).split()[:1]
+    if program in SEARCHERS and searcher and searcher[0] in SEARCHERS:
+        # one name for the stand-in, whatever one search needed: `grep -R` for a searcher
+        # that goes through folders on its own
+        recursive = program in _RECURSIVE_SEARCHERS and searcher[0] in ("grep", "egrep")
+        stand_in = f"{searcher[0]} -R" if recursive else searcher[0]
+        return text + f"; use `{stand_in} …` instead.", stand_in
     failed = set(command_head(call.text).split())
     fix_tokens = command_head(fix.call.text).split()
     # what the fix put before the failed call's words (`npx` of `npx jest --ci` for `jest
@@ -1620,6 +1634,8 @@ def _missing_program_text(program: str, call: Event, fix: Fix | None) -> tuple[s
     return text + f"; use `{shown} …` instead.", runner
 
 
+# Searchers that search a folder's files with no flag asked (grep needs `-R`).
+_RECURSIVE_SEARCHERS = frozenset({"rg", "ag", "ack"})
 # What npm's runner says when the program it is to run is nowhere in the project.
 _FETCHED_TO_RUN = re.compile(
     r"Need to install the following packages:|The following packages? (?:was|were) not found "

@@ -57,6 +57,9 @@ MAX_REMEDY = 160
 NO_FIX_SEEN = "(no fix seen)"
 # How a missing program's line ends when no other way to run it was seen.
 NO_RUNNER_SEEN = "find the project's way to run it before retrying"
+# How an unknown flag's line ends when leaving the flags out was all that worked: what any
+# agent does next, worth a line only once it recurs.
+FLAGS_LEFT_OUT = ("; leave it out (that worked).", "; leave them out (that worked).")
 # How it ends when the call passed once files were edited: which edit mattered is unsaid.
 UNTIL_EDITED = "until files were edited"
 # How it ends when the same call passed run again, nothing changed: no step to teach.

@@ -298,15 +298,18 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
             continue
         if call.tool_name in signals.EDIT_TOOLS and not later.in_place:
             continue  # a file rewritten whole, or lines only added: no replacement that worked
+        stands_in = _searches_instead(call.text, later.text, missing) or (
+            recipe_instead(call.text, later.text, missing) is not None
+        )
         if not (
-            same_intent(call.text, later.text, dropped)
-            or _runs(later.text, missing)
-            or _searches_instead(call.text, later.text, missing)
+            stands_in or same_intent(call.text, later.text, dropped) or _runs(later.text, missing)
         ):
             continue
         result = results.get(later.tool_use_id or "")
         if result is None:
             continue
+        if stands_in and not _worked(later, result, failure):
+            continue  # another program doing the job is shown only by its working
         if _status_hidden(failure, call, later, result):
             continue  # `rspec x | grep -A10 Expected`: the status is grep's; no pass shown
         if _asks_version(later.text) and not (missing and _asks_version(call.text)):
@@ -362,14 +365,56 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
 
 def _searches_instead(failed: str, retry: str, missing: str | None) -> bool:
     """The missing program searched text, and the retry searches for the same pattern with
-    another searcher (`grep -R -n "aider"` after `rg -n "aider"` found no `rg`)."""
+    another searcher (`grep -R -n "aider"` after `rg -n "aider"` found no `rg`), or for some
+    of the same alternatives in its own syntax (`grep -Rn "a\\|b"` after `rg -n "a|b|c"`)."""
     if missing not in SEARCHERS:
         return False
-    a, b = command_head(failed).split(), command_head(retry).split()
+    a, b = _words(command_head(failed)), _words(command_head(retry))
     if len(a) < 2 or not b or b[0] not in SEARCHERS or b[0] == missing:
         return False
     pattern = next((word for word in a[1:] if not word.startswith("-")), None)
-    return pattern is not None and pattern in b[1:]
+    if pattern is None:
+        return False
+    if pattern in b[1:]:
+        return True
+    given = next((word for word in b[1:] if not word.startswith("-")), None)
+    return given is not None and bool(_alternatives(pattern) & _alternatives(given))
+
+
+def _words(command: str) -> list[str]:
+    """A command's words, a quoted one whole (`"rate limit|quota"`)."""
+    return re.findall(SHELL_WORD, command)
+
+
+MIN_ALTERNATIVE = 4  # characters of an alternative specific enough to name the same search
+
+
+def _alternatives(pattern: str) -> set[str]:
+    """The words a search pattern looks for, `|` (or basic regex's `\\|`) between them, each
+    without a leading or trailing `_` (`load_theme` of `_load_theme`)."""
+    parts = re.split(r"\\?\|", pattern.strip("'\""))
+    return {p.strip("_") for p in parts if len(p.strip("_")) >= MIN_ALTERNATIVE}
+
+
+# Task runners: a recipe's name after them (`just fmt`, `make test`).
+TASK_RUNNERS = frozenset({"just", "make", "task"})
+
+
+def recipe_instead(failed: str, retry: str, missing: str | None) -> tuple[str, str] | None:
+    """The missing program was a task runner given a recipe (`just fmt`), and the retry ran
+    a command of that name with the tool it wraps (`cargo fmt --all`): (the runner's step,
+    the tool's), as `just fmt` and `cargo fmt`."""
+    if missing not in TASK_RUNNERS:
+        return None
+    ran = next((w for w in _step_words(command_head(failed)) if w[:1] == [missing]), None)
+    recipe = next((w for w in (ran or [])[1:] if not w.startswith("-")), None)
+    if ran is None or recipe is None:
+        return None
+    for words in _step_words(command_head(retry)):
+        if len(words) < 2 or words[1] != recipe or words[0] in (missing, *_WHERE_IS, *_LOOKS_FOR):
+            continue
+        return f"{missing} {recipe}", f"{words[0]} {recipe}"
+    return None
 
 
 _VERSION_PROBE = re.compile(

@@ -77,6 +77,10 @@ _THIS_MACHINE = re.compile(
 _PROSE = r"one|it|sure|a|an|the|this|that|these|those|them|up|you|me|us|your|their|its|any|some"
 # A program the project's runner had to fetch (`npx vercel` downloading it): not the project's.
 _NOT_THE_PROJECTS = re.compile(r"\bis not installed here\b.*, nor a dependency of the project\b")
+# A task runner (`mine.fixes.TASK_RUNNERS`) missing here: the project's own way to run its
+# recipes, and the tool a recipe wraps (`cargo test` for `just test`) is how this machine did
+# without it.
+_RUNNER_MISSING = re.compile(r"^`(?:just|make|task)` is not on the PATH here\b")
 # The project's own ways to install or run its tools: a remedy using one is the team's.
 _PROJECT_TOOLING = re.compile(
     r"\b(?:npx|pnpm (?:exec|dlx|run|install)|npm (?:ci|run|install)(?!\s+-g)|yarn"
@@ -138,6 +142,8 @@ def machine_fact(lesson: LessonView) -> bool:
     heard = " ".join([lesson.text, lesson.fix or "", *(e.quote for e in lesson.evidence)])
     if _NOT_THE_PROJECTS.search(lesson.text):
         return True  # a runner fetched the program: the project's tooling does not hold it
+    if _RUNNER_MISSING.match(lesson.text):
+        return True  # the project's task runner is what this machine lacks, whatever stood in
     if _PROJECT_TOOLING.search(lesson.fix or _remedy(lesson.text)):
         return False
     return bool(
