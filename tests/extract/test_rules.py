@@ -385,6 +385,7 @@ def test_a_git_command_forced_past_its_check_teaches_no_fix(tmp_path: Path) -> N
     (lesson,) = [c for c in extract(path, path.parent) if "ignored" in c.text]
     assert lesson.fix is None
     assert "ask before forcing" in lesson.text and "use `git add -f" not in lesson.text
+    assert not lesson.evidence.shows_fix  # its span shows no way a line may teach
 
 
 def test_a_command_that_worked_on_other_paths_teaches_no_fix(tmp_path: Path) -> None:

@@ -2753,3 +2753,77 @@ def test_a_program_npx_had_to_fetch_is_this_machines_not_the_projects(tmp_path: 
     )
     assert lesson.fix == "npx" and FETCHED_NOT_A_DEPENDENCY in lesson.text
     assert "`npx vercel …` fetches it" in lesson.text
+
+
+# pip's refusal of a Python the system manages (PEP 668), as its first line says it.
+PEP668 = (
+    "Exit code 1\nerror: externally-managed-environment\n\n× This environment is externally managed"
+)
+# pip at its work, stopped on a requirement of the package that no index has.
+UNMET = (
+    "Exit code 1\nERROR: Could not find a version that satisfies the requirement labtools-core "
+    "(from mypkg) (from versions: none)"
+)
+
+
+def test_an_install_the_system_refused_got_past_by_a_new_environments_own_pip(
+    tmp_path: Path,
+) -> None:
+    """pip refused the system's Python; a virtual environment was made, activating it did not
+    help (the shell still ran the system's pip), and its own pip, called by its path, got to
+    its work (resolving the package's requirements): that is the way past, steps and all."""
+    (episode, lesson), *_ = _failures(
+        tmp_path,
+        [
+            call("t1", "pip install -e ."),
+            result("t1", PEP668, True),
+            call("t2", "python3 -m venv .venv"),
+            result("t2", ""),
+            call("t3", "source .venv/bin/activate && pip install -e ."),
+            result("t3", PEP668, True),
+            call("t4", ".venv/bin/pip install -e ."),
+            result("t4", UNMET, True),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.OWN_ENVIRONMENT
+    assert episode.fix.call.tool_use_id == "t4"
+    assert lesson.fix == "python3 -m venv .venv && .venv/bin/pip install -e ."
+    assert lesson.text == (
+        "`pip install -e .` fails here (“error: externally-managed-environment”); install into "
+        "a virtual environment, calling its own pip by its path: "
+        "`python3 -m venv .venv && .venv/bin/pip install -e .`."
+    )
+    assert lesson.evidence.shows_fix  # the span runs from the refusal to the install
+
+
+@pytest.mark.parametrize(
+    ("made", "retry", "output"),
+    [
+        # the environment's pip refused too: nothing got past
+        ("python3 -m venv env", "env/bin/pip install -e .", PEP668),
+        # no environment made in the session: whose pip that is, and how it came, is unseen
+        ("ls", ".venv/bin/pip install -e .", UNMET),
+        # the environment made elsewhere than the pip called
+        ("python3 -m venv /tmp/scratch", ".venv/bin/pip install -e .", UNMET),
+        # another package installed: another intent
+        ("python3 -m venv .venv", ".venv/bin/pip install numpy", "Successfully installed numpy"),
+        # the code run from its sources: no install at all
+        ("python3 -m venv .venv", "PYTHONPATH=src python -m pytest -q", "3 passed in 0.2s"),
+    ],
+)
+def test_a_refused_install_is_got_past_only_by_an_environment_made_and_its_own_pip(
+    tmp_path: Path, made: str, retry: str, output: str
+) -> None:
+    (episode, lesson), *_ = _failures(
+        tmp_path,
+        [
+            call("t1", "pip install -e ."),
+            result("t1", PEP668, True),
+            call("t2", made),
+            result("t2", ""),
+            call("t3", retry),
+            result("t3", output, output.startswith("Exit code")),
+        ],
+    )
+    assert episode.fix is None or episode.fix.kind is not FixKind.OWN_ENVIRONMENT
+    assert lesson.fix is None and "(no fix seen)" in lesson.text

@@ -689,6 +689,7 @@ def test_a_retry_as_root_is_no_fix_to_teach(tmp_path: Path) -> None:
     )
     assert lesson.fix is None and "sudo mkdir" not in lesson.text
     assert lesson.text.endswith("(it worked with `sudo`; ask before using it).")
+    assert not lesson.evidence.shows_fix  # its span shows no way a line may teach
 
 
 @pytest.mark.parametrize(
@@ -779,6 +780,9 @@ def test_a_retry_that_turns_a_check_off_is_no_fix_to_teach(
     assert lesson.fix is None and "instead" not in lesson.text
     assert lesson.text.endswith(f"(it went through only {shown}; ask first).")
     assert dangers(lesson.text) == []  # the line itself is no advice the tripwires stop
+    # its span shows a way the line does not teach: no evidence of its fix, never the one a
+    # line of the same failure that names a fix links to
+    assert not lesson.evidence.shows_fix
 
 
 def test_cd_made_zoxide_by_the_users_shell_is_its_cause_not_a_missing_program(

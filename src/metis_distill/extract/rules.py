@@ -289,12 +289,25 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     return LessonCandidate(
         kind=LessonKind.FAILURE,
         text=scrub(text),
-        evidence=_evidence(run, ref, quote, error, shows_fix=episode.teachable_fix),
+        evidence=_evidence(run, ref, quote, error, shows_fix=_shows_fix(episode, call)),
         severity=_failure_severity(episode),
         scope=_scope(call),
         cwd=run.cwd,
         fix=scrub(fix) if fix else None,
     )
+
+
+def _shows_fix(episode: Episode, call: Event) -> bool:
+    """The span shows a way past the failure that a line may teach: not one that turned a
+    check off, forced past git's check or ran as root (the line asks first and names none, so
+    its span is no evidence of another line's fix of the same failure)."""
+    fix = episode.fix
+    if fix is None or not fix.teachable:
+        return False
+    if _waived(call.text, _way_taken(fix)) is not None:
+        return False
+    remedy = remedy_of(call, fix) if fix.kind is FixKind.REPLACED else None
+    return not remedy or not (_forced(call.text, remedy) or _as_root(call.text, remedy))
 
 
 def _told_by_the_error(fix: Fix, error: Event) -> bool:
@@ -577,6 +590,11 @@ def _failure_lesson(
         return (
             f"{program} fails inside Codex's sandbox here and works outside it; ask to run it "
             "with escalated permissions."
+        ), remedy
+    if fix is not None and fix.kind is FixKind.OWN_ENVIRONMENT and remedy:
+        return (
+            f"{what} {verb} here (“{sig}”); install into a virtual environment, calling its "
+            f"own pip by its path: {code(remedy)}."
         ), remedy
     if fix is not None and fix.kind is FixKind.REPLACED and remedy and _forced(call.text, remedy):
         return f"{what} {verb} here: “{sig}” (forced past it with `-f`; ask before forcing).", None

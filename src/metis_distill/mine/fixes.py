@@ -79,6 +79,8 @@ class FixKind(StrEnum):
     UNFLAGGED = "unflagged"  # the call worked without the flag the error said was unknown
     INLINED = "inlined"  # the words an unsplit `$VAR` held, written in the call, got through
     RENAMED = "renamed"  # the script, its variable no longer one of zsh's read-only ones, ran
+    # the install the system's Python refused, run by the pip of a virtual environment made
+    OWN_ENVIRONMENT = "own_environment"
 
 
 TEACHABLE = frozenset(
@@ -93,6 +95,7 @@ TEACHABLE = frozenset(
         FixKind.UNFLAGGED,
         FixKind.INLINED,
         FixKind.RENAMED,
+        FixKind.OWN_ENVIRONMENT,
     }
 )
 
@@ -222,10 +225,84 @@ def find_fix(events: tuple[Event, ...], index: int, call: Event | None) -> Fix |
         fixed = renamed(events, index, call, name)
         return Fix(FixKind.RENAMED, *fixed) if fixed is not None else None
     return (
-        _retried(events, index, call)
+        _own_environment(events, index, call)
+        or _retried(events, index, call)
         or _followed_hint(events, index, call)
         or _installed(events, index, call)
     )
+
+
+# pip refusing a Python the system manages (PEP 668): nothing installed, nothing of it read.
+_EXTERNALLY_MANAGED = re.compile(r"\bexternally-managed-environment\b")
+# A step that makes a virtual environment in a folder (`python3 -m venv .venv`, `virtualenv
+# env`, `uv venv .venv`).
+_MAKES_VENV = re.compile(
+    r"^(?:\S*python[\d.]*(?:\.exe)?\s+-m\s+venv|virtualenv|uv\s+venv)\s+(?:-\S+\s+)*"
+    r"(?P<folder>[^\s;&|-]\S*)\s*$"
+)
+# The pip of a virtual environment called by its path (`.venv/bin/pip install …`,
+# `env/bin/python -m pip install …`, `venv\Scripts\pip.exe install …`).
+_OWN_PIP = re.compile(
+    r"^[\"']?(?P<folder>[^\s\"']+?)[/\\](?:bin|Scripts)[/\\]"
+    r"(?:pip[\d.]*(?:\.exe)?[\"']?|python[\d.]*(?:\.exe)?[\"']?\s+-m\s+pip)\s+install\b"
+)
+
+
+def _own_environment(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
+    """pip refused the system's Python ("externally-managed-environment"); the same install,
+    run by the pip of a virtual environment the session made, called by its path (`python3
+    -m venv .venv`, then `.venv/bin/pip install -e .`), got past the refusal: pip at its work
+    (done, or stopped on the package's own requirements), the refusal gone. An environment
+    made active is no such proof (a shell's alias may still run the system's pip), nor an
+    environment the session did not make (whose it is, and how it came, is unseen)."""
+    if not _EXTERNALLY_MANAGED.search(events[index].text[:4000]):
+        return None
+    results = results_by_call(events[index + 1 :])
+    for later in _window(events, index):
+        if later.kind is not EventKind.TOOL_CALL or later.session != call.session:
+            continue
+        if later.tool_name != call.tool_name or not same_intent(call.text, later.text):
+            continue
+        pip = _OWN_PIP.match(command_head(later.text))
+        result = results.get(later.tool_use_id or "")
+        if pip is None or result is None:
+            continue
+        made = _made_environment(events, later, pip["folder"])
+        if made is None:
+            continue
+        if result.unfinished or _EXTERNALLY_MANAGED.search(result.text[:4000]):
+            return None  # still refused, or how it ended is unseen
+        stuck = _could_not_run(result.text) or _stopped_before_work(result)
+        if signals.is_success(result) or (not stuck and signals.error_signature(result.text)):
+            return Fix(FixKind.OWN_ENVIRONMENT, later, result, (made,))
+        return None
+    return None
+
+
+def _made_environment(events: tuple[Event, ...], later: Event, folder: str) -> Event | None:
+    """The call of the session, before `later`, that made `folder` a virtual environment,
+    and did not fail."""
+    results = results_by_call(events[: later.seq])
+    wanted = _as_folder(folder)
+    for event in reversed(events[: later.seq]):
+        if event.kind is not EventKind.TOOL_CALL or event.session != later.session:
+            continue
+        if event.tool_name not in signals.SHELL_TOOLS or _venv_step(event) is None:
+            continue
+        result = results.get(event.tool_use_id or "")
+        made = _MAKES_VENV.match(_venv_step(event) or "")
+        if made is not None and _as_folder(made["folder"]) == wanted:
+            return event if result is None or signals.is_success(result) else None
+    return None
+
+
+def _venv_step(event: Event) -> str | None:
+    """The step of a shell call that makes a virtual environment, if one does."""
+    return next((step for step in shell_steps(event.text) if _MAKES_VENV.match(step)), None)
+
+
+def _as_folder(path: str) -> str:
+    return path.strip("\"'").removeprefix("./").rstrip("/\\")
 
 
 _BUNDLED_SEARCH_TOOLS = frozenset({"Grep", "Glob"})
@@ -1219,6 +1296,10 @@ def remedy(call: Event, fix: Fix) -> str | None:
         return WORD_SPLIT_FIX
     if fix.kind is FixKind.RENAMED:
         return RENAME_FIX
+    if fix.kind is FixKind.OWN_ENVIRONMENT:
+        made = _venv_step(fix.steps[0]) if fix.steps else None
+        installed = MASKED.sub("", command_head(fix.call.text))
+        return f"{made} && {installed}" if made else installed
     if fix.kind is not FixKind.PREPARED:
         return None
     extra = _extra_segments(call.text, fix.call.text) or _folders_made_first(
