@@ -140,9 +140,7 @@ def _asks_removal(clause: str, agent_named: bool) -> bool:
 
 
 def _names_trailer(text: str) -> bool:
-    return bool(
-        _CO_AUTHOR.search(text) or _SIGNATURE_NAMED.search(text) or _SIGNED_AS.search(text)
-    )
+    return bool(_CO_AUTHOR.search(text) or _SIGNATURE_NAMED.search(text) or _SIGNED_AS.search(text))
 
 
 def _names_person(clause: str) -> bool:
