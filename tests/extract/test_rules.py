@@ -237,6 +237,82 @@ def test_a_variable_set_before_the_same_call_is_the_rule(tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize(
+    ("failed", "retry", "told"),
+    [
+        ("NO_COLOR=1 make seed", "APP_ENV=test NO_COLOR=1 make seed", "`APP_ENV=test`"),
+        ("NO_COLOR=1 CI=1 make seed", "NO_COLOR=1 CI=1 APP_ENV=test make seed", "`APP_ENV=test`"),
+    ],
+)
+def test_a_variable_added_among_the_calls_own_settings_is_the_rule(
+    tmp_path: Path, failed: str, retry: str, told: str
+) -> None:
+    """The failed call already set a variable of its own (`NO_COLOR=1`); the retry added one
+    more before the same command: that one is what it needed, not the whole retry."""
+    error = "Exit code 2\nerror: seed data already loaded in this database"
+    (lesson,) = _retried(tmp_path, failed, error, retry)
+    assert lesson.text.endswith(f"; run it with {told} set."), lesson.text
+    told_way = lesson.text.split(";", 1)[1]
+    assert "NO_COLOR" not in told_way and "CI=1" not in told_way
+
+
+def test_a_retry_that_dropped_one_of_the_calls_settings_sets_no_variable(
+    tmp_path: Path,
+) -> None:
+    """`APP_ENV=test` added but `NO_COLOR=1` dropped: not the same call with a variable set."""
+    error = "Exit code 2\nerror: seed data already loaded in this database"
+    (lesson,) = _retried(tmp_path, "NO_COLOR=1 make seed", error, "APP_ENV=test make seed")
+    assert "set." not in lesson.text
+
+
+def test_a_ruby_script_that_needed_a_variable_is_told_by_its_exception(tmp_path: Path) -> None:
+    """A Ruby script given inline raised (its frames in a gem under the person's home); the
+    same call with one more variable worked: the line names the program, quotes the
+    exception's message (not the frame), says the variable, and is the team's."""
+    from metis_distill.placement.locality import Locality, locality
+    from tests.placement.test_locality import lesson as view
+
+    script = 'QUIET=1 bundle exec ruby -e "\nOrder.create!(code: 7)\nputs Order.count\n"'
+    error = (
+        "Exit code 1\n/home/ana/.rbenv/versions/3.4.1/lib/ruby/gems/3.4.0/gems/sequel-5.80.0"
+        "/lib/sequel/model/base.rb:1990:in 'Sequel::Model#save!': Code is already taken "
+        "(Sequel::ValidationFailed)\n\tfrom /home/ana/.rbenv/versions/3.4.1/lib/ruby/gems/"
+        "3.4.0/gems/sequel-5.80.0/lib/sequel/model/base.rb:210:in 'Sequel::Model.create!'"
+        "\n\tfrom -e:2:in '<main>'"
+    )
+    (lesson,) = _retried(tmp_path, script, error, f"APP_ENV=test {script}", "1")
+    assert lesson.text == (
+        "`QUIET=1 bundle exec ruby …` fails here (“Code is already taken "
+        "(Sequel::ValidationFailed)”); run it with `APP_ENV=test` set."
+    )
+    assert lesson.evidence.quote == "Code is already taken (Sequel::ValidationFailed)"
+    placed = view(lesson.text, lesson.evidence.quote, lesson.fix, cwd=Path("/w"))
+    assert locality(placed, Path("/w")) is Locality.TEAM
+
+
+@pytest.mark.parametrize(
+    ("failed", "program"),
+    [
+        ('NO_COLOR=1 bin/rails runner "\nputs Order.first.code\n"', "`NO_COLOR=1 rails runner …`"),
+        ("bundle exec rails runner 'puts Order.count'", "`bundle exec rails runner …`"),
+    ],
+)
+def test_a_quoted_script_is_no_subcommand_of_the_program_that_needed_a_variable(
+    tmp_path: Path, failed: str, program: str
+) -> None:
+    """The script a program was given in quotes is that call's, not one of its subcommands:
+    the line names the program up to it, no stray quote nor the script's first word."""
+    error = (
+        "Exit code 1\nlib/orders.rb:4:in 'Order.first!': no orders in this database "
+        "(Orders::Empty)\n\tfrom -e:1:in '<main>'"
+    )
+    (lesson,) = _retried(tmp_path, failed, error, f"RAILS_ENV=test {failed}", "7")
+    assert lesson.text == (
+        f"{program} fails here (“no orders in this database (Orders::Empty)”); run it with "
+        "`RAILS_ENV=test` set."
+    )
+
+
+@pytest.mark.parametrize(
     ("cwd", "value"),
     [("/w", "/w/src:$PYTHONPATH"), ("/home/ana/code/geo", "~/code/geo/src:$PYTHONPATH")],
 )

@@ -576,3 +576,37 @@ METER = (
 )
 def test_curls_progress_meter_is_no_error_line(output: str, signature: str) -> None:
     assert signals.error_signature(output) == signature
+
+
+@pytest.mark.parametrize(
+    ("output", "signature"),
+    [
+        # Ruby 3.4: the label quoted '…'; the gem's frame, in someone's home, is only where
+        (
+            "Exit code 1\n/home/ana/.rbenv/versions/3.4.1/lib/ruby/gems/3.4.0/gems/"
+            "sequel-5.80.0/lib/sequel/model/base.rb:1990:in 'Sequel::Model#save!': Code is "
+            "already taken (Sequel::ValidationFailed)\n\tfrom /home/ana/.rbenv/versions/3.4.1/"
+            "lib/ruby/gems/3.4.0/gems/sequel-5.80.0/lib/sequel/model/base.rb:210:in "
+            "'Sequel::Model.create!'\n\tfrom -e:2:in '<main>'",
+            "Code is already taken (Sequel::ValidationFailed)",
+        ),
+        # before 3.4: `label'; an error word in the message, one frame alone
+        (
+            "booting\nbin/seed.rb:12:in `block in <main>': undefined method `name' for nil "
+            "(NoMethodError)",
+            "undefined method `name' for nil (NoMethodError)",
+        ),
+        # raised while handling another: the first raised line is the one that stopped it
+        (
+            "lib/sync.rb:8:in `rescue in run': sync failed (Sync::Error)\n\tfrom lib/sync.rb:5:in "
+            "`run'\nlib/sync.rb:6:in `run': connection refused (Errno::ECONNREFUSED)",
+            "sync failed (Sync::Error)",
+        ),
+    ],
+)
+def test_a_ruby_exceptions_signature_is_its_message_not_its_frame(
+    output: str, signature: str
+) -> None:
+    """Ruby reports an exception no one rescued as `file:line:in 'label': message (Class)`,
+    as Python's traceback ends on `Class: message`: what went wrong is the message."""
+    assert signals.error_signature(output) == signature

@@ -1422,13 +1422,17 @@ def _sandbox_stopped(harness: str, episode: Episode) -> bool:
 
 
 def _env_prefix(failed: str, retry: str) -> str | None:
-    """The variables a retry set before the very command that failed (`PYTHONPATH=src
-    python3 …` after `python3 …`), or None."""
+    """The variables a retry added before the very command that failed (`PYTHONPATH=src
+    python3 …` after `python3 …`; `RAILS_ENV=test` among the settings the failed call
+    already had, `DISABLE_SPRING=1 bin/rails …`), or None. A retry that dropped or changed
+    one of the failed call's settings did something else."""
     head, words = command_head(failed).split(), command_head(retry).split()
+    had = list(takewhile(_ENV_ASSIGNMENT.match, head))
     assignments = list(takewhile(_ENV_ASSIGNMENT.match, words))
-    if not assignments or words[len(assignments) :] != head:
+    if words[len(assignments) :] != head[len(had) :] or not set(had) <= set(assignments):
         return None
-    return " ".join(_setting_told(word) for word in assignments)
+    added = [word for word in assignments if word not in had]
+    return " ".join(_setting_told(word) for word in added) or None
 
 
 def _setting_told(assignment: str) -> str:
@@ -1462,7 +1466,9 @@ def _runner(command: str) -> str:
         if position == 1 and _INTERPRETER.match(kept[0]) and _FILE_WORD.match(word):
             kept.append(word)  # `python scripts/seed.py`: the script is the program
             return " ".join([*kept, "…"]) if len(words) > 2 else " ".join(kept)
-        if not module and (word.startswith("-") or "/" in word or "." in word or word == "…"):
+        # a quoted word is an argument (`rails runner "User.count"`'s script), no subcommand
+        argument = word.startswith(("-", '"', "'")) or "/" in word or "." in word
+        if not module and (argument or word == "…"):
             return " ".join([*kept, "…"])
         kept.append(word)
     return " ".join(kept)

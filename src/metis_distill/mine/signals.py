@@ -71,6 +71,13 @@ _TRACEBACK = re.compile(r"Traceback \(most recent call last\)")
 _TRACEBACK_FRAME = re.compile(r'^[ \t]+File "[^"\n]+", line \d+', re.M)
 # An exception's line: its class, then its message (`EOFError: EOF when reading a line`).
 EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception)(?::\s*(?P<message>.*)|$)")
+# Ruby's report of an exception nothing rescued: where it was raised, then its message and
+# class (`app/order.rb:9:in 'Order#save!': Code is taken (Sequel::ValidationFailed)`; before
+# Ruby 3.4 `in `save!'`), the frames below it each opening with `from`. The message says what
+# went wrong; the place is a frame, often a gem's path in someone's home.
+_RUBY_RAISED = re.compile(
+    r"^\S.*?:\d+:in [`'][^`'\n]*': (?P<message>.+?\s\((?:[A-Z]\w*::)*[A-Z]\w*\))$"
+)
 # A package script or bundler that failed, said in its output (the exit status may be a
 # pipe's): npm/pnpm's ELIFECYCLE line, yarn's, Next's and webpack's.
 # Each with the words every match of it holds, searched as `_FAILING_PARTS` are.
@@ -964,6 +971,12 @@ def error_signature(text: str) -> str:
         for line in reversed(lines):
             if re.match(r"^[\w.]+(?:Error|Exception|Exit)\b", line):
                 return line
+    # Ruby's: the first raised line (the exceptions that caused it, if any, are told below it)
+    raised = next(
+        (found for line in lines if ":in " in line and (found := _RUBY_RAISED.match(line))), None
+    )
+    if raised is not None:
+        return raised["message"]
     # pytest's report: its `E   AssertionError: …` line says what failed; the test's source
     # printed above it may hold any word ("# should not error")
     for line in lines:
