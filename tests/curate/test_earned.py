@@ -274,6 +274,24 @@ def test_a_flag_only_left_out_earns_its_line_from_a_second_session(
     assert earned(_Lesson(text, scope=("Bash:gt",), fix=fix, support=2))
 
 
+def test_a_retry_in_another_app_environment_earns_its_line_from_a_second_session() -> None:
+    """A script that failed on the development database's records and worked under
+    `RAILS_ENV=test` ran on another database: seen once, no rule for every such call; a
+    variable the program lacked (`PYTHONPATH=src`) renders at once."""
+    text = (
+        "`bundle exec rails runner …` fails here (“Validation failed: Email has already been "
+        "taken (ActiveRecord::RecordInvalid)”); run it with `RAILS_ENV=test` set."
+    )
+    fix = "RAILS_ENV=test bundle exec rails runner …"
+    assert held_back(_Lesson(text, fix=fix, support=1)) is HeldBack.ONE_SESSION
+    assert earned(_Lesson(text, fix=fix, support=2))
+    needed = (
+        "`python -m pytest …` fails here (“ModuleNotFoundError: No module named 'shop'”); run "
+        "it with `PYTHONPATH=src` set."
+    )
+    assert earned(_Lesson(needed, fix="PYTHONPATH=src python -m pytest …", support=1))
+
+
 @dataclass(frozen=True)
 class _Lesson:
     text: str

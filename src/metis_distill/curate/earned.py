@@ -61,6 +61,11 @@ _CODE_UNDER_WORK = re.compile(
     r"|\bParserError\b"
 )
 _FIRST_CODE = re.compile(r"`([^`]+)`")
+# A retry run in another of the app's environments (`RAILS_ENV=test`): it worked on that
+# environment's database and settings, which may be why, once; every such call is no rule.
+_APP_ENV_SET = re.compile(
+    r"run it with `(?:RAILS|RACK|NODE|APP|MIX|FLASK|DJANGO|ASPNETCORE|DOTNET|GO)_ENV(?:IRONMENT)?="
+)
 # A script handed inline to its interpreter, as a line names it: `python - <<'PY'`,
 # `python3 -c "…"`, `node -e …`, `python3 <<EOF`, `cat <<'EOF' | python3`.
 _INTERPRETER = r"(?:\S*/)?(?:python[\d.]*|py|node|ruby|perl|php|deno|bun|Rscript)(?:\.exe)?"
@@ -128,6 +133,8 @@ def held_back(lesson: Judged) -> HeldBack | None:
             return None
         if lesson.text.endswith(FLAGS_LEFT_OUT):
             return HeldBack.FLAG_LEFT_OUT  # dropping a refused flag: any agent's next step
+        if _APP_ENV_SET.search(lesson.text):
+            return HeldBack.ONE_SESSION  # another environment's data, not a setting it lacked
         # a package installed to mend it is a repair done: the next run finds it installed
         once = _repairs_by_install(lesson.text, lesson.fix)
         return HeldBack.REPAIRED_ONCE if once else None
