@@ -279,13 +279,12 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         kept_folder=kept_cwd(run.events, error.seq, call),
         lost_variable=_lost_variable(run, call, signature),
         offline_before_fix=escalated and _offline_before_fix(run, episode),
+        in_wsl=bool(_WSL_DRIVE.match(run.cwd or "")),
     )
     if fix == _CHMOD and _mode_kept(run, episode, signature):
         return None  # made executable and committed: the next clone has it done
     if run.cwd:
         text, fix = _from_project(text, run.cwd), fix and _from_project(fix, run.cwd)
-        if _WSL_DRIVE.match(run.cwd):  # the PATH of WSL's Linux, not of the Windows around it
-            text = text.replace(" is not on the PATH here ", " is not on the PATH in WSL here ")
     return LessonCandidate(
         kind=LessonKind.FAILURE,
         text=scrub(text),
@@ -481,12 +480,13 @@ def _failure_lesson(
     kept_folder: bool = False,
     lost_variable: bool = False,
     offline_before_fix: bool = False,
+    in_wsl: bool = False,
 ) -> tuple[str, str | None]:
     """The lesson's text and its fix: a fix only when the run showed it causing success
     (`ran_inside`: the program the sandbox stopped worked inside it at another call;
     `sandbox_ran`: some call worked inside it; `kept_folder`: the shell stood in the folder
     an earlier call moved into; `offline_before_fix`: a failure before the rerun outside the
-    sandbox found no network)."""
+    sandbox found no network; `in_wsl`: the run stood on a Windows drive under WSL)."""
     if kept_folder and harness != "codex":  # (Codex runs each command in a fresh shell)
         return kept_cwd_text(harness), None
     if mounted_path(call, episode.trigger.text) is not None:
@@ -554,7 +554,7 @@ def _failure_lesson(
         )
     program = missing_program(signature)
     if program is not None and tool == "Bash" and not _run_by_prepared(program, call, fix):
-        return _missing_program_text(program, call, fix if remedy else None)
+        return _missing_program_text(program, call, fix if remedy else None, in_wsl)
     if tool in EDIT_TOOLS and _STALE_TEXT.search(signature):
         return _edit_text(tool, sig, episode.teachable_fix)
     if tool in EDIT_TOOLS:  # another refusal (a malformed edit): its cause is not ours to tell
@@ -1612,12 +1612,16 @@ def _run_by_prepared(program: str, call: Event, fix: Fix | None) -> bool:
     return command_head(call.text).split()[:1] != [program]
 
 
-def _missing_program_text(program: str, call: Event, fix: Fix | None) -> tuple[str, str | None]:
+def _missing_program_text(
+    program: str, call: Event, fix: Fix | None, in_wsl: bool = False
+) -> tuple[str, str | None]:
     """One wording for a program missing from PATH, whatever the arguments, so that every
-    session that hits it supports the same lesson."""
+    session that hits it supports the same lesson (`in_wsl`: the run's folder is a Windows
+    drive under WSL, whose Linux has a PATH of its own, not the Windows one around it)."""
     if program == "timeout":  # GNU's, missing on macOS: no runner of the project runs it
         return _NO_TIMEOUT_TEXT, None
-    text = f"`{program}` is not on the PATH here (“{program}: command not found”)"
+    where = "in WSL here" if in_wsl else "here"
+    text = f"`{program}` is not on the PATH {where} (“{program}: command not found”)"
     if fix is None:
         return f"{text}; {NO_RUNNER_SEEN}.", None
     install = _install_of(program, command_head(fix.call.text))
