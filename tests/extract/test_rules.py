@@ -193,6 +193,19 @@ def test_a_runner_that_ends_on_a_flag_keeps_its_values(tmp_path: Path) -> None:
     assert "use `nix-shell -p cargo rustc pkg-config …` instead" in lesson.text
 
 
+def test_a_runner_the_failed_call_used_for_a_later_step_is_still_named_whole(
+    tmp_path: Path,
+) -> None:
+    """`cargo fmt && … && nix develop -c cargo test`: the first step ran `cargo` bare and
+    failed; the whole chain inside `nix develop -c bash -lc '…'` worked. The failed call's
+    words include `nix`, which must not cut the runner down to that one word."""
+    error = "Exit code 127\nbash: line 1: cargo: command not found"
+    failed = "cargo fmt --all && nix develop -c cargo test --manifest-path k/Cargo.toml"
+    retry = "nix develop -c bash -lc 'cargo fmt --all && cargo test --manifest-path k/Cargo.toml'"
+    (lesson,) = _retried(tmp_path, failed, error, retry)
+    assert "use `nix develop -c …` instead" in lesson.text, lesson.text
+
+
 @pytest.mark.parametrize(
     ("failed", "retry", "install"),
     [

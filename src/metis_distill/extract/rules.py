@@ -1644,8 +1644,10 @@ def _missing_program_text(
     # own program alone (`python3` of `python3 app.py test` for `python -m pytest`)
     given = [token.strip("'\"") for token in fix_tokens]  # `--run "lspci -k"`
     upto = given.index(program) + 1 if program in given else 1
+    # (its first word in the failed call too, `nix` of a later step's `nix develop -c`, is
+    # no prefix: the whole runner is what the failed call's own first step lacked)
     prefix = next((fix_tokens[:i] for i, t in enumerate(fix_tokens) if t in failed), None)
-    prefix = fix_tokens[:upto] if prefix is None else prefix
+    prefix = fix_tokens[:upto] if not prefix else prefix
     runner = " ".join(_with_values(prefix[:3], fix_tokens, program, failed)) or fix_tokens[0]
     if program in _PACKAGE_MANAGERS and runner.split()[0] in _PACKAGE_MANAGERS:
         # `npm` for a missing `pnpm`: another lock file, not the project's way
@@ -1689,8 +1691,8 @@ def _with_values(prefix: list[str], tokens: list[str], program: str, failed: set
     (`nix-shell -p cargo rustc --run '…'`: the packages are what makes `cargo` there), the
     missing program kept when it is one (`npx -p jest`), not the failed call's own words
     after it (`jest src/cart.test.ts`)."""
-    if not prefix or not prefix[-1].startswith("-"):
-        return prefix
+    if not prefix or not prefix[-1].startswith("-") or prefix[-1] in _TAKES_THE_COMMAND:
+        return prefix  # (`nix develop -c …`: what follows is the command it runs)
     values: list[str] = []
     for token in tokens[len(prefix) :]:
         if token.startswith(("-", "'", '"')) or _ABSOLUTE_ARG.match(token):
@@ -1702,6 +1704,7 @@ def _with_values(prefix: list[str], tokens: list[str], program: str, failed: set
 
 
 _MAX_VALUES = 4
+_TAKES_THE_COMMAND = frozenset({"-c", "--command", "--run", "--exec", "-lc"})
 _ABSOLUTE_ARG = re.compile(r"^(?:/|~/|[A-Za-z]:[\\/])")
 
 
