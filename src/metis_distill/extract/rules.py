@@ -1647,7 +1647,7 @@ def _missing_program_text(
     # (its first word in the failed call too, `nix` of a later step's `nix develop -c`, is
     # no prefix: the whole runner is what the failed call's own first step lacked)
     prefix = next((fix_tokens[:i] for i, t in enumerate(fix_tokens) if t in failed), None)
-    prefix = fix_tokens[:upto] if not prefix else prefix
+    prefix = prefix or fix_tokens[:upto]
     runner = " ".join(_with_values(prefix[:3], fix_tokens, program, failed)) or fix_tokens[0]
     if program in _PACKAGE_MANAGERS and runner.split()[0] in _PACKAGE_MANAGERS:
         # `npm` for a missing `pnpm`: another lock file, not the project's way
