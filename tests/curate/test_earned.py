@@ -326,6 +326,57 @@ def test_linters_findings_on_the_code_under_work_never_render(text: str) -> None
     assert earned(_Lesson("`npx prisma generate` fails here: “SyntaxError: Unexpected token '?'”."))
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "`bundle exec rspec …` fails here: “Failure/Error: expect(cart.total).to eq(12)” "
+        "(no fix seen).",
+        "`bundle exec rspec …` fails here: “4 examples, 2 failures” (no fix seen).",
+        "`bundle exec rspec` fails here: “0 examples, 0 failures, 1 error occurred outside of "
+        "examples” (no fix seen).",
+        "`bin/rails test` fails here: “2 runs, 2 assertions, 1 failures, 0 errors, 0 skips” "
+        "(no fix seen).",
+        "`cargo test` fails here: “test result: FAILED. 1 passed; 1 failed; 0 ignored” "
+        "(no fix seen).",
+        "`vendor/bin/phpunit` fails here: “Tests: 2, Assertions: 2, Failures: 1.” (no fix seen).",
+        "`vendor/bin/phpunit` fails here: “Tests: 2, Assertions: 1, Errors: 1.” (no fix seen).",
+        "`npx mocha` fails here: “1 failing” (no fix seen).",
+        # counts folded when sessions' lessons are one
+        "`bundle exec rspec …` fails here: “N examples, N failures, N errors occurred outside of "
+        "examples” (no fix seen).",
+        "`bin/rails test` fails here: “N runs, N assertions, N failures, N errors, N skips” "
+        "(no fix seen).",
+        "`npx mocha` fails here: “N failing” (no fix seen).",
+    ],
+)
+def test_a_test_runners_report_of_failing_tests_is_the_days_own_tests(text: str) -> None:
+    """RSpec, minitest, cargo test and PHPUnit reporting failures: the project's own tests
+    failing on the code being written, however many sessions met it."""
+    assert held_back(_Lesson(text, scope=("Bash:bundle exec rspec",))) is HeldBack.WORK_OF_THE_DAY
+    passed = "`bin/rails test` fails here: “3 runs, 3 assertions, 0 failures, 0 errors, 0 skips”."
+    assert held_back(_Lesson(passed)) is not HeldBack.WORK_OF_THE_DAY
+
+
+def test_rspec_failing_on_the_code_of_the_day_never_renders_however_often(
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+) -> None:
+    """An RSpec context named "with an invalid code" is no error: its report's
+    `Failure/Error:` line is, and it is the day's own tests failing."""
+    from tests.mine.test_signals import RSPEC_REPORT
+
+    archive, data = tmp_path / "archive", tmp_path / "data"
+    command = "DISABLE_SPRING=1 bundle exec rspec spec/models/coupon_spec.rb --format documentation"
+    turns = [Say("user", "Refuse invalid coupons."), Bash(command, RSPEC_REPORT, True)]
+    for n, session in enumerate(("aaaaaaaa", "bbbbbbbb", "cccccccc")):
+        write_session(archive, session, START + timedelta(days=n), turns)
+    outcome = distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
+    (lesson,) = [r for r in Ledger.at(data).lessons() if "rspec" in r.text]
+    assert "“Failure/Error: expect(coupon.redeem).to be(false)”" in lesson.text
+    assert "invalid code" not in lesson.text
+    assert outcome.folder is None or "rspec" not in _proposed(outcome)
+
+
 def _all_proposed(data: Path) -> list[str]:
     """The lines proposed for every target (a machine's facts go to CLAUDE.local.md)."""
     return [ln for f in sorted(data.rglob("proposed.md")) for ln in _lines(f.read_text("utf-8"))]

@@ -319,6 +319,10 @@ def test_results_keep_the_first_result_of_each_call(steps: Steps) -> None:
 _FAILING_TESTS = (
     r"\b[1-9][\d,]* failed\b|^FAILED |Tests?:\s+[1-9]\d* failed|\bERR_PNPM_|npm ERR!|"
     r"error TS\d+|^E\s+\w+Error|Test Files\s+[1-9]\d* failed"
+    r"|\b\d+ examples?, (?:[1-9]\d* failures?|\d+ failures?, [1-9]\d* errors?)"
+    r"|\b\d+ (?:runs|tests), \d+ assertions, (?:[1-9]|\d+ failures, [1-9])"
+    r"|^Tests: \d+, Assertions: \d+, (?:[\w ]+: \d+, )*(?:Errors|Failures): [1-9]"
+    r"|^\s*[1-9]\d* failing$"
 )
 _BUILD_FAILED = (
     r"^\s*(?:\S*ELIFECYCLE\s+|error )?Command failed with exit code [1-9]\d*\.?\s*$"
@@ -330,6 +334,8 @@ _FAILED_PIECES = [
     "E   ValueError", "E\tKeyError", "Command failed with exit code 1.", "npm ELIFECYCLE  ",
     "error ", "Failed to compile.", "> Build failed because x", "Traceback (most recent call last)",
     "failed", "1 passed", "\n", " ", "x", "E", "0", ",", "Error", "\u00e9",
+    "5 examples, 2 failures", "1 example, 0 failures, 1 error", "3 runs, 3 assertions, 1",
+    "Tests: 3, Assertions: 3, Failures: 1", "  1 failing", "0 failing",
 ]  # fmt: skip
 
 

@@ -246,6 +246,28 @@ def test_the_shells_banner_is_not_the_error(tmp_path: Path) -> None:
     assert failures(tmp_path / "b", only_banner) == []
 
 
+def test_a_test_runners_tally_printed_again_and_again_is_no_banner(tmp_path: Path) -> None:
+    """The same failing spec run through `| tail` (exit 0) again and again: its tally opens
+    each output, and is still what the runs say went wrong, never a context's name."""
+    listed = (
+        "Failed examples:\n\nrspec ./spec/cart_spec.rb:8 # Cart with an invalid coupon is refused"
+    )
+    tailed = f"2 examples, 1 failure\n\n{listed}"
+    report = (
+        "Exit code 1\nFailures:\n\n  1) Cart with an invalid coupon is refused\n"
+        "     Failure/Error: \n       cart.apply(code:,\n                  strict: true)\n\n"
+        f"Finished in 0.2 seconds (files took 0.9 seconds to load)\n{tailed}"
+    )
+    records = [
+        call("a", "bundle exec rspec spec/cart_spec.rb 2>&1 | tail -5"), result("a", tailed),
+        call("b", "bundle exec rspec spec/cart_spec.rb:8 2>&1 | tail -5"), result("b", tailed),
+        call("c", "bundle exec rspec spec/cart_spec.rb"), result("c", report, True),
+    ]  # fmt: skip
+    found = failures(tmp_path, records)
+    assert len(found) == 3  # the runs through a pipe failed too
+    assert {error_signature(f.trigger.text) for f in found} == {"2 examples, 1 failure"}
+
+
 def test_a_banner_of_many_lines_is_not_the_error(tmp_path: Path) -> None:
     """A profile's banner of a dozen lines before every output: its seventh line (a check
     that printed "Not found") is no error of the command that failed after it."""

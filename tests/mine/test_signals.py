@@ -36,6 +36,10 @@ _FAILING_PIECES = [
     "E   ValueError",
     "E\tKeyError: 'k'",
     "Test Files  1 failed",
+    "2 examples, 1 failure",
+    "4 runs, 4 assertions, 1 failures",
+    "Tests: 2, Assertions: 2, Failures: 1",
+    "\n  1 failing",
     "Traceback (most recent call last)",
     "1 passed",
 ]
@@ -350,10 +354,31 @@ def test_a_tally_of_no_failures_is_a_pass(output: str) -> None:
         "====== 10 failed, 2 passed in 1.2s ======",
         "Tests:       1 failed, 6 passed, 7 total",
         " Test Files  2 failed | 1 passed (3)",
+        # RSpec, minitest, PHPUnit, mocha: their reports through a pipe (`| tail`) exit 0
+        "Finished in 0.3 seconds (files took 1.1 seconds to load)\n5 examples, 2 failures",
+        "0 examples, 0 failures, 1 error occurred outside of examples",
+        "3 runs, 3 assertions, 1 failures, 0 errors, 0 skips",
+        "3 runs, 2 assertions, 0 failures, 1 errors, 0 skips",
+        "FAILURES!\nTests: 3, Assertions: 3, Failures: 1.",
+        "ERRORS!\nTests: 3, Assertions: 2, Errors: 1.",
+        "  2 passing (9ms)\n  1 failing",
     ],
 )
 def test_a_tally_of_some_failures_is_a_failure(output: str) -> None:
     assert signals._shows_failure(output)
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        "5 examples, 0 failures",
+        "3 runs, 3 assertions, 0 failures, 0 errors, 0 skips",
+        "OK (3 tests, 3 assertions)",
+        "  3 passing (9ms)",
+    ],
+)
+def test_a_test_runners_tally_of_none_failing_is_no_failure(output: str) -> None:
+    assert not signals._shows_failure(output)
 
 
 @pytest.mark.parametrize(
@@ -609,4 +634,79 @@ def test_a_ruby_exceptions_signature_is_its_message_not_its_frame(
 ) -> None:
     """Ruby reports an exception no one rescued as `file:line:in 'label': message (Class)`,
     as Python's traceback ends on `Class: message`: what went wrong is the message."""
+    assert signals.error_signature(output) == signature
+
+
+# Test runners' reports, written for these tests: a context's or a test's name may hold any
+# word ("with an invalid coupon", "shows an error"); it is never what went wrong.
+RSPEC_REPORT = (
+    "Exit code 1\n\nRandomized with seed 3141\n\nCoupon\n  with an invalid code\n"
+    "    is refused (FAILED - 1)\n  with a missing expiry\n    never expires\n\nFailures:\n\n"
+    "  1) Coupon with an invalid code is refused\n"
+    "     Failure/Error: expect(coupon.redeem).to be(false)\n\n"
+    "       expected false\n            got true\n"
+    "     # ./spec/models/coupon_spec.rb:9:in 'block (3 levels) in <top (required)>'\n\n"
+    "Finished in 0.3 seconds (files took 1.1 seconds to load)\n2 examples, 1 failure\n\n"
+    "Failed examples:\n\n"
+    "rspec ./spec/models/coupon_spec.rb:8 # Coupon with an invalid code is refused\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("output", "signature"),
+    [
+        (RSPEC_REPORT, "Failure/Error: expect(coupon.redeem).to be(false)"),
+        (  # a multi-line expression: RSpec's `Failure/Error:` names nothing on its own line
+            "Failures:\n\n  1) Checkout shows an error page\n     Failure/Error: \n"
+            "           def total(items:, invalid_ok: false)\n             items.sum(&:price)\n"
+            "     # ./app/models/checkout.rb:4:in 'total'\n\n"
+            "Finished in 2.1 seconds (files took 3.4 seconds to load)\n3 examples, 2 failures\n",
+            "3 examples, 2 failures",
+        ),
+        (  # minitest
+            "Run options: --seed 812\n\n# Running:\n\n.F\n\nFailure:\n"
+            "CouponTest#test_an_invalid_code_is_refused [test/models/coupon_test.rb:12]:\n"
+            "Expected true to be nil or false\n\n\n"
+            "bin/rails test test/models/coupon_test.rb:10\n\n"
+            "Finished in 0.12s, 16.6 runs/s, 16.6 assertions/s.\n"
+            "2 runs, 2 assertions, 1 failures, 0 errors, 0 skips\n",
+            "2 runs, 2 assertions, 1 failures, 0 errors, 0 skips",
+        ),
+        (  # cargo test
+            "running 2 tests\ntest coupon::tests::refuses_an_invalid_code ... FAILED\n"
+            "test coupon::tests::accepts ... ok\n\nfailures:\n\n"
+            "---- coupon::tests::refuses_an_invalid_code stdout ----\n"
+            "thread 'coupon::tests::refuses_an_invalid_code' panicked at src/coupon.rs:30:9:\n"
+            'assertion failed: !redeem("x")\n\nfailures:\n    coupon::tests::refuses_an_invalid_code\n\n'
+            "test result: FAILED. 1 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; "
+            "finished in 0.00s\n",
+            "test result: FAILED. 1 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; "
+            "finished in 0.00s",
+        ),
+        (  # PHPUnit
+            "PHPUnit 10.5.2 by Sebastian Bergmann and contributors.\n\n"
+            ".F                                                                  2 / 2 (100%)\n\n"
+            "There was 1 failure:\n\n1) Tests\\Unit\\CouponTest::test_an_invalid_code_is_refused\n"
+            "Failed asserting that true is false.\n\n/app/tests/Unit/CouponTest.php:21\n\n"
+            "FAILURES!\nTests: 2, Assertions: 2, Failures: 1.\n",
+            "Tests: 2, Assertions: 2, Failures: 1.",
+        ),
+        (  # mocha
+            "  coupon\n    ✓ accepts a valid code\n    1) refuses an invalid code\n\n\n"
+            "  1 passing (6ms)\n  1 failing\n\n  1) coupon\n       refuses an invalid code:\n"
+            "     expected true to equal false\n",
+            "1 failing",
+        ),
+        (  # jest
+            "FAIL src/coupon.test.js\n  coupon\n    ✓ accepts a valid code (2 ms)\n"
+            "    ✕ shows an error for an invalid code (3 ms)\n\n"
+            "  ● coupon › shows an error for an invalid code\n\n"
+            "    expect(received).toBe(expected) // Object.is equality\n\n"
+            "Test Suites: 1 failed, 1 total\nTests:       1 failed, 1 passed, 2 total\n",
+            "Tests:       1 failed, 1 passed, 2 total",
+        ),
+    ],
+)
+def test_a_test_runners_error_is_never_a_tests_name(output: str, signature: str) -> None:
+    """RSpec's `Failure/Error:` line says what failed; else the runner's tally of failures."""
     assert signals.error_signature(output) == signature

@@ -47,6 +47,8 @@ _NOT_INSTALLED = re.compile(
     r"declaration file",
     re.I,
 )
+# A count in a lesson's text: its digits, or `N` where sessions' counts were folded.
+_COUNT, _SOME = r"(?:\d+|N)", r"(?:[1-9]\d*|N)"
 # The project's own checks failing on the code being written: tests, types, compilers' codes.
 _CODE_UNDER_WORK = re.compile(
     r"\berror TS\d{4}\b|\berror CS\d{4}\b|\berror\[E\d{4}\]|\btests? failed\b|\bpanicked at\b"
@@ -59,6 +61,15 @@ _CODE_UNDER_WORK = re.compile(
     # a script written that day PowerShell could not parse (a `SyntaxError` may be the
     # machine's: an interpreter too old for the code)
     r"|\bParserError\b"
+    # a test runner's report of failing tests: RSpec's `Failure/Error:` line, a tally of
+    # failures, RSpec's, minitest's, mocha's, cargo test's, PHPUnit's (its counts read `N`
+    # once folded: `N examples, N failures`)
+    rf"|\bFailure/Error:|\b{_COUNT} examples?, "
+    rf"(?:{_SOME} failures?|{_COUNT} failures?, {_SOME} errors?)"
+    rf"|\b{_COUNT} (?:runs|tests), {_COUNT} assertions, "
+    rf"(?:{_SOME} failures, {_COUNT}|{_COUNT} failures, {_SOME}) errors\b|\bN failing\b"
+    r"|\btest result: FAILED\b"
+    r"|\bTests: \d+, Assertions: \d+, (?:[\w ]+: \d+, )*(?:Errors|Failures): [1-9]"
 )
 _FIRST_CODE = re.compile(r"`([^`]+)`")
 # A retry run in another of the app's environments (`RAILS_ENV=test`): it worked on that

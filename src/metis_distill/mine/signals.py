@@ -112,6 +112,14 @@ _FAILING_PARTS: tuple[tuple[str | None, re.Pattern[str]], ...] = tuple(
         ("error TS", r"error TS\d+"),
         (None, r"^E\s+\w+Error"),
         ("failed", r"Test Files\s+[1-9]\d* failed"),
+        # RSpec's, minitest's, PHPUnit's and mocha's tallies (`_TEST_TALLY`)
+        ("failure", r"\b\d+ examples?, (?:[1-9]\d* failures?|\d+ failures?, [1-9]\d* errors?)"),
+        (" assertions, ", r"\b\d+ (?:runs|tests), \d+ assertions, (?:[1-9]|\d+ failures, [1-9])"),
+        (
+            "Assertions: ",
+            r"^Tests: \d+, Assertions: \d+, (?:[\w ]+: \d+, )*(?:Errors|Failures): [1-9]",
+        ),
+        (" failing", r"^\s*[1-9]\d* failing$"),
     )
 )
 _FAILING_TESTS = re.compile("|".join(part.pattern for _, part in _FAILING_PARTS), re.M)
@@ -182,6 +190,22 @@ ERROR_WORDS = (  # every match of _ERROR_LINE, lower-cased, holds one of these (
     *("错误", "錯誤", "失败", "失敗", "エラー", "오류", "에러", "실패"),
     *CMD_NOT_A_COMMAND_WORDS,
 )
+# A test runner's tally of failing tests: RSpec's (`5 examples, 2 failures`, its errors
+# outside of examples), minitest's (`3 runs, 3 assertions, 1 failures, 0 errors, 0 skips`),
+# cargo test's, PHPUnit's (`Tests: 3, Assertions: 3, Failures: 1.`), mocha's, jest's,
+# vitest's. Its report of failing tests names them (`with an invalid code`, `shows an error`):
+# a test's name may hold any word, and is never what went wrong.
+_TEST_TALLY = re.compile(
+    r"\b\d+ examples?, (?:[1-9]\d* failures?|\d+ failures?, [1-9]\d* errors?)"
+    r"|\b\d+ (?:runs|tests), \d+ assertions, "
+    r"(?:[1-9]\d* failures, \d+|\d+ failures, [1-9]\d*) errors\b"
+    r"|\btest result: FAILED\b"
+    r"|\bTests: \d+, Assertions: \d+, (?:[\w ]+: \d+, )*(?:Errors|Failures): [1-9]"
+    r"|(?:^|“)\s*[1-9]\d* failing\b|\bTests:?\s+[1-9]\d* failed\b",
+    re.M,
+)
+# RSpec's line under a failing example: the expression that failed (`Failure/Error: expect(…)`).
+_RSPEC_FAILURE = re.compile(r"^Failure/Error:\s*(?P<expression>\S.*)?$")
 _GO_TEST_ERROR = re.compile(r"^[\w./-]+_test\.go:\d+: \S")
 _PYTEST_ERROR = re.compile(r"^E\s+(?:[\w.]*(?:Error|Exception|Failed|Timeout)\b|assert\b)")
 # RuboCop's offense (`app/x.rb:32:14: C: Style/Foo: message`): under its `Inspecting 1 file`
@@ -990,6 +1014,9 @@ def error_signature(text: str) -> str:
     go = [line for line in lines if _go_failure(line)]
     if go:
         return next((line for line in go if _GO_TEST_ERROR.match(line)), go[0])
+    report = _test_report_error(lines)
+    if report:
+        return report
     lines = _without_echoed_source(lines)
     errors = [
         line
@@ -1010,6 +1037,18 @@ def error_signature(text: str) -> str:
     if located or worded or stopped:
         return (located or worded or stopped)[0]
     return errors[0] if errors else _said_wrong(lines) or _first_worded(lines)
+
+
+def _test_report_error(lines: list[str]) -> str:
+    """What went wrong in a test runner's report: RSpec's `Failure/Error: …` line, else the
+    runner's tally of failures (RSpec's `Failure/Error:` alone, a multi-line expression
+    printed below it, names nothing); never the name of a test, which may hold any word."""
+    rspec = [found for line in lines if (found := _RSPEC_FAILURE.match(line))]
+    said = next((found.group(0) for found in rspec if found["expression"]), None)
+    if said is not None:
+        return said
+    tally = next((line for line in lines if _TEST_TALLY.match(line)), None)
+    return tally or ""
 
 
 # curl's progress meter on stderr: its header, and its rows, the last of which the error
@@ -1352,7 +1391,9 @@ def banner_lines(events: tuple[Event, ...]) -> frozenset[str]:
     """Lines printed before the output of commands that worked (a shell profile's warning,
     its banner of many lines): in the first 3 lines twice or more; further down the head of an
     output that opens with such a line, in the outputs of three different commands or more.
-    They are not what any failure says."""
+    They are not what any failure says. (A test runner's tally or RSpec's `Failure/Error:`
+    line is none, however often the same tests were run through `| tail`: it says how they
+    went.)"""
     calls = {e.tool_use_id: e.text for e in events if e.kind is EventKind.TOOL_CALL}
     worked = [
         (calls.get(e.tool_use_id, ""), e.text.split("\n", BANNER_LINES)[:BANNER_LINES])
@@ -1371,8 +1412,11 @@ def banner_lines(events: tuple[Event, ...]) -> frozenset[str]:
             for line in {line.strip() for line in lines[3:]}:
                 if len(line) >= BANNER_MIN:
                     head.setdefault(line, set()).add(command)
+    repeated = {line for line, commands in head.items() if len(commands) >= BANNER_REPEATS}
     return frozenset(
-        opening | {line for line, commands in head.items() if len(commands) >= BANNER_REPEATS}
+        line
+        for line in opening | repeated
+        if not (_TEST_TALLY.match(line) or _RSPEC_FAILURE.match(line))
     )
 
 
