@@ -285,6 +285,8 @@ def test_a_retry_in_another_app_environment_earns_its_line_from_a_second_session
     fix = "RAILS_ENV=test bundle exec rails runner …"
     assert held_back(_Lesson(text, fix=fix, support=1)) is HeldBack.ONE_SESSION
     assert earned(_Lesson(text, fix=fix, support=2))
+    among = text.replace("`RAILS_ENV=test`", "`DISABLE_SPRING=1 RAILS_ENV=test`")
+    assert held_back(_Lesson(among, fix=fix, support=1)) is HeldBack.ONE_SESSION
     needed = (
         "`python -m pytest …` fails here (“ModuleNotFoundError: No module named 'shop'”); run "
         "it with `PYTHONPATH=src` set."

@@ -191,6 +191,13 @@ def lesson(
             "cargo test",
             Locality.MACHINE,
         ),
+        (  # the same in WSL, said of WSL
+            "`make` is not on the PATH in WSL here (“make: command not found”); run `cargo "
+            "build …` in place of `make build` (that worked).",
+            "bash: line 1: make: command not found",
+            "cargo build",
+            Locality.MACHINE,
+        ),
         (  # the project's own CLI: its version is the project's
             "`next` has no `lint` flag here; leave it out (that worked).",
             "error: unknown option '--lint'",

@@ -30,6 +30,7 @@ from metis_distill.extract.wording import (
     FLAGS_LEFT_OUT,
     NO_FIX_SEEN,
     NO_RUNNER_SEEN,
+    RUN_IT_WITH,
     UNTIL_EDITED,
 )
 from metis_distill.mine.modules import INSTALL
@@ -75,7 +76,8 @@ _FIRST_CODE = re.compile(r"`([^`]+)`")
 # A retry run in another of the app's environments (`RAILS_ENV=test`): it worked on that
 # environment's database and settings, which may be why, once; every such call is no rule.
 _APP_ENV_SET = re.compile(
-    r"run it with `(?:RAILS|RACK|NODE|APP|MIX|FLASK|DJANGO|ASPNETCORE|DOTNET|GO)_ENV(?:IRONMENT)?="
+    re.escape(RUN_IT_WITH) + r" `(?:[^`]*\s)?"
+    r"(?:RAILS|RACK|NODE|APP|MIX|FLASK|DJANGO|ASPNETCORE|DOTNET|GO)_ENV(?:IRONMENT)?="
 )
 # A script handed inline to its interpreter, as a line names it: `python - <<'PY'`,
 # `python3 -c "…"`, `node -e …`, `python3 <<EOF`, `cat <<'EOF' | python3`.

@@ -14,6 +14,7 @@ from metis_distill.extract.wording import (
     NO_FIX_SEEN,
     NO_RUNNER_SEEN,
     PASSED_AGAIN,
+    RUN_IT_WITH,
     UNTIL_EDITED,
     code,
     general_command,
@@ -625,7 +626,7 @@ def _failure_lesson(
         if env:
             where = "inside Codex's sandbox here" if _sandbox_stopped(harness, episode) else "here"
             program = subject(tool, _runner(failed))
-            return f"{program} {verb} {where} (“{sig}”); run it with {code(env)} set.", remedy
+            return f"{program} {verb} {where} (“{sig}”); {RUN_IT_WITH} {code(env)} set.", remedy
         binary = _other_binary(call.text, remedy)
         if binary is not None:
             name = code(file_name(binary))

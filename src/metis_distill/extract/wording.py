@@ -59,6 +59,8 @@ NO_FIX_SEEN = "(no fix seen)"
 NO_RUNNER_SEEN = "find the project's way to run it before retrying"
 # How an unknown flag's line ends when leaving the flags out was all that worked: what any
 # agent does next, worth a line only once it recurs.
+# A variable the call needed, set for it: "run it with `PYTHONPATH=src` set."
+RUN_IT_WITH = "run it with"
 FLAGS_LEFT_OUT = ("; leave it out (that worked).", "; leave them out (that worked).")
 # How it ends when the call passed once files were edited: which edit mattered is unsaid.
 UNTIL_EDITED = "until files were edited"

@@ -80,7 +80,7 @@ _NOT_THE_PROJECTS = re.compile(r"\bis not installed here\b.*, nor a dependency o
 # A task runner (`mine.fixes.TASK_RUNNERS`) missing here: the project's own way to run its
 # recipes, and the tool a recipe wraps (`cargo test` for `just test`) is how this machine did
 # without it.
-_RUNNER_MISSING = re.compile(r"^`(?:just|make|task)` is not on the PATH here\b")
+_RUNNER_MISSING = re.compile(r"^`(?:just|make|task)` is not on the PATH (?:in WSL )?here\b")
 # The project's own ways to install or run its tools: a remedy using one is the team's.
 _PROJECT_TOOLING = re.compile(
     r"\b(?:npx|pnpm (?:exec|dlx|run|install)|npm (?:ci|run|install)(?!\s+-g)|yarn"
