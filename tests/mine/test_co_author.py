@@ -76,6 +76,12 @@ def test_the_agents_co_author_trailer_removed_is_a_rule_for_every_commit(
         "Keep the Claude Code signature in the commit message.",
         "Add the 'Generated with Claude Code' line to every commit.",
         "Why is there no Claude Code signature in the last commit?",
+        # the agent's signature of no commit, or a plain account of one
+        "Remove the AI signature feature from the settings page",
+        "Drop the Gemini attribution footer in the chat widget",
+        "Remove the Claude attribution from the README",
+        "The PR was merged without review even though it was signed by Claude",
+        "Move the cursor signature field below the form and drop the old one",
     ],
 )
 def test_a_co_author_kept_added_asked_about_or_a_persons_is_no_rule(

@@ -27,7 +27,10 @@ _TRAILER_NAMED = re.compile(
     re.I,
 )
 _CO_AUTHOR = re.compile(r"\bco-?author", re.I)
-_AGENT_NAMES = r"(?:claude(?: code)?|codex|copilot|gemini|cursor|aider|the agent|the AI)"
+# (Cursor and "the AI" only as names: a text cursor, "the ai" of a feature, are not them)
+_AGENT_NAMES = (
+    r"(?:claude(?: code)?|codex|copilot|gemini|(?-i:Cursor)|aider|the agent|(?-i:the AI))"
+)
 # The agent's signature named, with the agent in the same words: "Claude Code signature",
 # "the 'Generated with Claude Code' line".
 _SIGNATURE_NAMED = re.compile(
@@ -36,12 +39,17 @@ _SIGNATURE_NAMED = re.compile(
     rf"|\bgenerated\s+(?:with|by)\s+\[?{_AGENT_NAMES}\b",
     re.I,
 )
-# Signed as the agent: "signing as claude code", "'Signed by Claude Code'", "'by Claude Code'"
-# (quoted); what a commit is to be without ("Remove the commits signed by Claude" is not).
-_SIGNED_AS = re.compile(
-    rf"\bsign(?:ed|ing)?\s+(?:as|by)\s+{_AGENT_NAMES}\b|['\"“‘]by\s+{_AGENT_NAMES}\b", re.I
+# Signed as the agent, what a commit is to be without: "without signing as claude code",
+# "without 'by Claude Code'", "no 'Signed by Claude Code'" ("merged without review, signed by
+# Claude" is not).
+_SIGNED_AWAY = re.compile(
+    rf"(?:\bwithout|(?:^|[\s,(])no)\s+['\"“‘]?(?:sign(?:ed|ing)?\s+(?:as|by)|by)\s+"
+    rf"{_AGENT_NAMES}\b",
+    re.I,
 )
-_WITHOUT = re.compile(r"\bwithout\b|^no\b|\bno\s+['\"“‘]", re.I)
+# A signature is a commit's only when the message speaks of commits (a feature's, a
+# README's, a chat widget's attribution is not).
+_COMMITS = re.compile(r"\bcommit|\bPR\b|\bpull request|\bgit\b|提交|コミット", re.I)
 _REMOVED = re.compile(
     r"\b(?:remove|delete|drop|strip|get rid of|take out|without|leave out|omit)\b"
     r"|^no\b|\b(?:don'?t|do not|never) (?:add|include|put)\b|去除|去掉|删除|删掉|不要|别加"
@@ -104,6 +112,8 @@ def unsigned_commits(text: str) -> str | None:
     said = text.strip()
     if len(said) > ASK_MAX or not _names_trailer(said):
         return None
+    if not _CO_AUTHOR.search(said) and not _COMMITS.search(said):
+        return None  # the agent's signature, but of no commit
     clauses = [c.strip() for c in _CLAUSE.split(said) if c.strip()]
     if any(_KEPT.search(c) or (_names_trailer(c) and _ADDED.search(c)) for c in clauses):
         return None  # the trailer added, kept or put back somewhere in the message
@@ -130,9 +140,7 @@ def _asks_removal(clause: str, agent_named: bool) -> bool:
     """The clause removes the trailer of the agent (named in it, or in the message), and of
     no person."""
     named = _TRAILER_NAMED.search(clause) or _SIGNATURE_NAMED.search(clause)
-    if not (named and _ASKED.search(clause)) and not (
-        _SIGNED_AS.search(clause) and _WITHOUT.search(clause)
-    ):
+    if not (named and _ASKED.search(clause)) and not _SIGNED_AWAY.search(clause):
         return False
     if _names_person(clause):
         return False
@@ -140,7 +148,9 @@ def _asks_removal(clause: str, agent_named: bool) -> bool:
 
 
 def _names_trailer(text: str) -> bool:
-    return bool(_CO_AUTHOR.search(text) or _SIGNATURE_NAMED.search(text) or _SIGNED_AS.search(text))
+    return bool(
+        _CO_AUTHOR.search(text) or _SIGNATURE_NAMED.search(text) or _SIGNED_AWAY.search(text)
+    )
 
 
 def _names_person(clause: str) -> bool:
