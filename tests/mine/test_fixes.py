@@ -10,6 +10,7 @@ import pytest
 from metis_distill.extract.rules import RulesExtractor
 from metis_distill.mine.episodes import Episode, find_episodes
 from metis_distill.mine.fixes import FIX_WINDOW, FixKind, flag_changes
+from metis_distill.mine.zsh_parse import ZSH_PARSE_TEXT
 from metis_distill.models import LessonCandidate, LessonKind
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.sources.codex import parse_file as parse_codex
@@ -898,6 +899,59 @@ def test_a_zsh_glob_that_matched_nothing_is_one_lesson_quote_the_argument(
     assert episode.fix is not None and episode.fix.kind is FixKind.REPLACED
     assert lesson.text.startswith("The shell here is zsh: an unquoted argument")
     assert lesson.fix == "quote the argument"
+
+
+# A bash preamble of a skill, refused by zsh's parser (the Bash tool's shell being zsh).
+_PREAMBLE = (
+    "VER=$(./bin/check-version 2>/dev/null || true)\n"
+    '[ -n "$VER" ] && echo "$VER" || true\n'
+    "source <(./bin/repo-mode 2>/dev/null) || true\n"
+    'echo "MODE: ${MODE:-unknown}"'
+)
+_UNPARSED = "Exit code 1\n(eval):1: parse error near `('"
+
+
+@pytest.mark.parametrize(
+    ("retry", "fix"),
+    [
+        # the same script handed to bash, its lines joined by `;`
+        (
+            "bash -c 'VER=$(./bin/check-version 2>/dev/null || true); [ -n \"$VER\" ] && "
+            "echo \"$VER\" || true; source <(./bin/repo-mode 2>/dev/null) || true; "
+            "echo \"MODE: ${MODE:-unknown}\"'",
+            "run it with `bash -c '…'`",
+        ),
+        # the same script written to a file and the file given to bash
+        (f"cat > /tmp/pre.sh <<'EOF'\n{_PREAMBLE}\nEOF\nbash /tmp/pre.sh", "run it from a file with `bash`"),
+        # a shorter script that worked did other work: no fix of this one
+        ('export VER=$(./bin/check-version 2>/dev/null || true); echo "$VER"', None),
+        (None, None),
+    ],
+)  # fmt: skip
+def test_a_script_zsh_could_not_parse_is_the_shell_s_lesson_whatever_the_script(
+    tmp_path: Path, retry: str | None, fix: str | None
+) -> None:
+    """“(eval):1: parse error near `('”: zsh, the Bash tool's shell, refused a script written
+    for bash. One wording whatever the script (no cut command, no "no fix seen"); the fix only
+    when the same script, run by bash, worked after it."""
+    records = [call("t1", _PREAMBLE), result("t1", _UNPARSED, True)]
+    if retry is not None:
+        records += [call("t2", retry), result("t2", "v1.4\nMODE: unknown")]
+    ((episode, lesson),) = _failures(tmp_path, records)
+    assert lesson.text == ZSH_PARSE_TEXT and lesson.text.startswith("The shell here is zsh")
+    assert lesson.fix == fix
+    assert (episode.fix is not None) == (fix is not None)
+
+
+def test_a_script_handed_to_bash_that_zsh_could_not_parse_is_no_bash_lesson(
+    tmp_path: Path,
+) -> None:
+    """The call already ran the script by `bash -c "…"`: zsh refused its outer quoting, and
+    "run it with `bash -c`" would teach what failed."""
+    ((_, lesson),) = _failures(
+        tmp_path, [call("t1", f'bash -c "{_PREAMBLE}"'), result("t1", _UNPARSED, True)]
+    )
+    assert lesson.text != ZSH_PARSE_TEXT
 
 
 def test_a_file_rewritten_from_a_here_document_is_the_edit_not_the_look_before_it(

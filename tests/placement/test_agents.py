@@ -19,6 +19,7 @@ from metis_distill.mine.shells import (
     QUOTING_LESSON,
     SWITCH_LESSON,
 )
+from metis_distill.mine.zsh_parse import ZSH_PARSE_TEXT
 from metis_distill.placement.agents import agents_of, fits, readers_of
 from metis_distill.placement.files import personal_file
 from metis_distill.placement.place import Rules, place
@@ -77,6 +78,8 @@ ZSH_WORDS = "The shell here is zsh: an unquoted `$VAR` holding several words sta
         # the shell an agent's tool runs: Claude Code's login shell, not Codex's `bash -lc`
         (lesson(ZSH_WORDS, ("Bash:sed",), {"claude_code"}), {"claude_code"}),
         (lesson(ZSH_WORDS, ("Bash:sed",), {"claude_code", "codex"}), {"claude_code", "codex"}),
+        # zsh refusing a bash script: the Bash tool's shell, Claude Code's alone
+        (lesson(ZSH_PARSE_TEXT, ("Bash:bash",), {"claude_code"}), {"claude_code"}),
         # a shell command holds for any agent on this repository
         (lesson("`npm test` fails; use `npx jest`.", ("Bash:npm",), {"codex"}), set()),
         # a gotcha about a file names it as an edit's scope: it holds for any agent

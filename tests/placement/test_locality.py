@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from metis_distill.ledger import EvidenceRow, LessonView
 from metis_distill.mine.shells import SWITCH_LESSON
+from metis_distill.mine.zsh_parse import ZSH_PARSE_TEXT
 from metis_distill.placement import locality as locality_module
 from metis_distill.placement.locality import Locality, locality
 
@@ -162,6 +163,12 @@ def lesson(
             "The shell here is zsh: an unquoted argument holding `[ ]` is taken for a pattern.",
             "zsh: no matches found: .[dev]",
             "quote the argument",
+            Locality.MACHINE,
+        ),
+        (  # the person's shell, refusing a script written for bash
+            ZSH_PARSE_TEXT,
+            "(eval):1: parse error near `('",
+            "run it with `bash -c '…'`",
             Locality.MACHINE,
         ),
         (  # Windows' Git Bash, the shell of one machine

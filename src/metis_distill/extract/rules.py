@@ -101,6 +101,7 @@ from metis_distill.mine.text import (
     unwrapped,
 )
 from metis_distill.mine.word_split import WORD_SPLIT_FIX, WORD_SPLIT_TEXT, unsplit_variable
+from metis_distill.mine.zsh_parse import ZSH_PARSE_TEXT, bash_fix, zsh_parse_error
 from metis_distill.mine.zsh_read_only import RENAME_FIX, read_only_name, read_only_text
 from metis_distill.models import (
     Event,
@@ -517,6 +518,8 @@ def _failure_lesson(
     read_only = read_only_name(call, episode.trigger)
     if read_only is not None:
         return read_only_text(read_only), (RENAME_FIX if episode.fix is not None else None)
+    if zsh_parse_error(call, episode.trigger):  # one lesson whatever the script
+        return ZSH_PARSE_TEXT, (bash_fix(episode.fix.call.text) if episode.fix else None)
     if harness == "codex" and not call.escalated and _launcher_failed(episode.trigger.text):
         escaped = episode.fix is not None and episode.fix.kind is FixKind.ESCALATED
         return _NO_BWRAP_TEXT, ("run it with escalated permissions" if escaped else None)

@@ -56,6 +56,7 @@ from metis_distill.mine.text import (
     writes_heredoc,
 )
 from metis_distill.mine.word_split import WORD_SPLIT_FIX, unsplit_variable, words_inline
+from metis_distill.mine.zsh_parse import run_by_bash, zsh_parse_error
 from metis_distill.mine.zsh_read_only import RENAME_FIX, read_only_name, renamed
 from metis_distill.models import Event, EventKind
 
@@ -224,6 +225,9 @@ def find_fix(events: tuple[Event, ...], index: int, call: Event | None) -> Fix |
     if name is not None:  # zsh's own `status`: the script with another name for it
         fixed = renamed(events, index, call, name)
         return Fix(FixKind.RENAMED, *fixed) if fixed is not None else None
+    if zsh_parse_error(call, events[index]):  # zsh could not parse it: the script run by bash
+        ran = run_by_bash(events, index, call, _window(events, index))
+        return Fix(FixKind.REPLACED, *ran) if ran is not None else None
     return (
         _own_environment(events, index, call)
         or _retried(events, index, call)
