@@ -9,7 +9,7 @@ import pytest
 
 from metis_distill.extract.rules import RulesExtractor
 from metis_distill.mine.episodes import Episode, find_episodes
-from metis_distill.mine.fixes import FIX_WINDOW, FixKind, flag_changes
+from metis_distill.mine.fixes import FIX_WINDOW, FixKind, flag_changes, recipe_instead
 from metis_distill.mine.zsh_parse import ZSH_PARSE_TEXT
 from metis_distill.models import LessonCandidate, LessonKind
 from metis_distill.sources.claude_code import parse_file
@@ -2333,6 +2333,79 @@ def test_a_task_runners_recipe_run_with_the_tool_it_wraps_stands_in_for_the_runn
         assert episode.fix is None and lesson.fix is None and "cargo" not in lesson.text
     else:
         assert episode.fix is not None and lesson.text == text
+
+
+@pytest.mark.parametrize(
+    ("failed", "retry", "output"),
+    [
+        # another program's subcommand of the same name: not the recipe's tool, and it deletes
+        ("make clean", "git clean -fdx", "Removing build/\nRemoving dist/"),
+        ("cd web && just clean", "cd web && git clean -fd", "Removing out/"),
+        # ... or it sends the work away: git is no toolchain a recipe mirrors
+        ("make push", "git push", "To example.org:team/shop.git\n   1a2b3c4..5d6e7f8  main -> main"),
+        ("make status", "git status", "On branch main\nnothing to commit, working tree clean"),
+        # a toolchain, but a recipe of that name need not do what its subcommand does
+        ("make install", "npm install", "added 12 packages in 2s"),
+        ("just publish", "cargo publish", "Uploading shop v0.1.0"),
+        ("make release", "cargo release", "Publishing shop v0.1.0"),
+        # the toolchain, but run with a check the advice counts dangerous turned off
+        ("make e2e", "npm run e2e -- --no-sandbox", "12 passing (3s)"),
+        ("make test", "NODE_TLS_REJECT_UNAUTHORIZED=0 npm test", "12 passing (3s)"),
+    ],
+)  # fmt: skip
+def test_a_subcommand_of_the_recipes_name_is_no_stand_in_unless_the_tool_mirrors_the_recipe(
+    tmp_path: Path, failed: str, retry: str, output: str
+) -> None:
+    """`make` is not installed and the call after it ran a command of the recipe's name: only a
+    toolchain whose subcommands a task runner's recipes wrap (`cargo`, `go`, `npm run` …) shows
+    the recipe's way; `git clean -fdx` is not `make clean`, and no line teaches it in its place
+    (nor a recipe that installs, publishes or deploys: the names match, the acts need not; nor
+    a step with a safety check off)."""
+    runner = failed.split("&& ")[-1].split()[0]
+    program = retry.split("&& ")[-1].split()[0]
+    ((episode, lesson), *_) = _failures(
+        tmp_path,
+        [
+            call("t1", failed),
+            result("t1", f"Exit code 127\nbash: line 1: {runner}: command not found", True),
+            call("t2", retry),
+            result("t2", output),
+        ],
+    )
+    assert recipe_instead(failed, retry, runner) is None
+    assert f"`{program}" not in lesson.text and "in place of" not in lesson.text
+    assert lesson.fix is None or program not in lesson.fix
+
+
+@pytest.mark.parametrize(
+    ("failed", "retry", "stand_in"),
+    [
+        ("make lint", "npm run lint", "npm run lint"),
+        ("just test", "pnpm test -- --run", "pnpm test"),
+        ("make build", "./gradlew build", "./gradlew build"),
+        ("make check", "mix check", "mix check"),
+    ],
+)  # fmt: skip
+def test_a_toolchain_that_mirrors_the_recipes_stands_in_for_the_runner(
+    tmp_path: Path, failed: str, retry: str, stand_in: str
+) -> None:
+    """A package manager's scripts (`npm run lint`) and a build tool's tasks mirror a task
+    runner's recipes: the recipe's name run with them, working, is the recipe's way here."""
+    runner = failed.split()[0]
+    ((episode, lesson), *_) = _failures(
+        tmp_path,
+        [
+            call("t1", failed),
+            result("t1", f"Exit code 127\nbash: line 1: {runner}: command not found", True),
+            call("t2", retry),
+            result("t2", "done in 1.2s"),
+        ],
+    )
+    assert recipe_instead(failed, retry, runner) == (failed, stand_in)
+    assert episode.fix is not None and lesson.text == (
+        f"`{runner}` is not on the PATH here (“{runner}: command not found”); run "
+        f"`{stand_in} …` in place of `{failed}` (that worked)."
+    )
 
 
 def test_a_searcher_that_timed_out_in_place_of_a_missing_one_is_no_way(tmp_path: Path) -> None:

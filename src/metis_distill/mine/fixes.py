@@ -21,6 +21,7 @@ from enum import StrEnum
 from functools import lru_cache
 from itertools import takewhile
 
+from metis_distill.advice import dangers
 from metis_distill.mine import signals
 from metis_distill.mine.drive_paths import mounted_path, written_with_drive
 from metis_distill.mine.kept_cwd import kept_cwd
@@ -479,22 +480,39 @@ def _alternatives(pattern: str) -> set[str]:
 
 # Task runners: a recipe's name after them (`just fmt`, `make test`).
 TASK_RUNNERS = frozenset({"just", "make", "task"})
+# Toolchains whose subcommands (or scripts, after `run`) a task runner's recipes mirror:
+# `cargo fmt` for `just fmt`, `npm run lint` for `make lint`. Another program's subcommand of
+# the recipe's name is not the recipe (`git clean -fdx` for `make clean`).
+RECIPE_TOOLS = frozenset(
+    {"cargo", "go", "dotnet", "mix", "gradle", "./gradlew", "mvn", "./mvnw", "swift", "dune"}
+    | {"stack", "cabal", "deno", "flutter", "dart", "npm", "pnpm", "yarn", "bun"}
+)
+# Recipes whose acts the tool's subcommand of the same name need not share: what they
+# install, publish or push goes beyond the work tree (`npm install` is not `make install`).
+_OUTWARD_RECIPES = frozenset({"install", "publish", "release", "deploy", "push", "upload"})
 
 
 def recipe_instead(failed: str, retry: str, missing: str | None) -> tuple[str, str] | None:
     """The missing program was a task runner given a recipe (`just fmt`), and the retry ran
-    a command of that name with the tool it wraps (`cargo fmt --all`): (the runner's step,
-    the tool's), as `just fmt` and `cargo fmt`."""
+    a command of that name with a toolchain such recipes wrap (`cargo fmt --all`, `npm run
+    lint`): (the runner's step, the tool's), as `just fmt` and `cargo fmt`. None for another
+    program (`git clean` for `make clean`), a recipe reaching beyond the work tree (`install`,
+    `publish`), or a step the advice checks count dangerous."""
     if missing not in TASK_RUNNERS:
         return None
     ran = next((w for w in _step_words(command_head(failed)) if w[:1] == [missing]), None)
     recipe = next((w for w in (ran or [])[1:] if not w.startswith("-")), None)
-    if ran is None or recipe is None:
+    if ran is None or recipe is None or recipe in _OUTWARD_RECIPES:
         return None
     for words in _step_words(command_head(retry)):
-        if len(words) < 2 or words[1] != recipe or words[0] in (missing, *_WHERE_IS, *_LOOKS_FOR):
+        if not words or words[0] not in RECIPE_TOOLS:
             continue
-        return f"{missing} {recipe}", f"{words[0]} {recipe}"
+        named = words[1:2] if words[1:2] == [recipe] else words[1:3]
+        if named[-1:] != [recipe] or named[0] not in (recipe, "run"):
+            continue
+        if dangers(retry):
+            return None  # whatever the recipe runs, no line teaches a dangerous call for it
+        return f"{missing} {recipe}", " ".join([words[0], *named])
     return None
 
 
