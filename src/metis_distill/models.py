@@ -6,6 +6,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+# How a format reader writes the questions of an agent's question call into the call's text
+# (Claude Code's AskUserQuestion): each question, then its topic (the call's `header`, "Auth
+# method") on a line of its own, then one line per option, `- label` and, when the option has
+# one, a tab and its description. A tab, not ": ", since a label may hold a colon ("Option A:
+# Redis"); a label's own whitespace is written as one space.
+TOPIC_LINE = "topic: "
+OPTION_LINE = "- "
+OPTION_REASON = "\t"
+
 
 class EventKind(StrEnum):
     TEXT = "text"

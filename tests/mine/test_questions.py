@@ -10,7 +10,7 @@ import pytest
 
 from metis_distill.extract.rules import RulesExtractor
 from metis_distill.mine.episodes import find_episodes
-from metis_distill.mine.questions import answers, option_description
+from metis_distill.mine.questions import answers, asked_questions, opaque, option_description
 from metis_distill.models import Event, EventKind, LessonKind, SourceRef
 from metis_distill.provenance import quote_in_lines
 from metis_distill.sources.claude_code import parse_file
@@ -1080,4 +1080,152 @@ def test_the_source_reader_keeps_each_questions_header(tmp_path: Path) -> None:
     question = "Where should uploads be kept?"
     path = _write(tmp_path, [asked_with("q1", question, [("S3", "Shared")], header="Uploads")])
     (call,) = [e for e in parse_file(path, path.parent).events if e.kind is EventKind.TOOL_CALL]
-    assert call.text.split("\n") == [question, "topic: Uploads", "- S3: Shared"]
+    assert call.text.split("\n") == [question, "topic: Uploads", "- S3\tShared"]
+
+
+# The option the question named and the user left is said only of a choice of one option,
+# and never when the choice itself names it.
+@pytest.mark.parametrize(
+    ("question", "options", "answer", "line"),
+    [
+        (
+            "Should the page cache use Redis or Memcached?",
+            [("Redis", "Persistent"), ("Memcached", "Simple")],
+            "Redis, Memcached",
+            "Page cache: Redis (Persistent); Memcached (Simple).",
+        ),
+        (
+            "Postgres or SQLite for the local queue?",
+            [("Postgres", "Shared server"), ("SQLite", "One file")],
+            "Keep it in SQLite with WAL turned on",
+            "Page cache: Keep it in SQLite with WAL turned on.",
+        ),
+        (
+            "Postgres or SQLite for the local queue?",
+            [("Postgres", "Shared server"), ("SQLite", "One file")],
+            "SQLite, but Postgres once it is deployed",
+            "Page cache: SQLite, but Postgres once it is deployed.",
+        ),
+    ],
+)
+def test_the_option_left_is_named_only_beside_one_option_picked(
+    tmp_path: Path, question: str, options: list[tuple[str, str]], answer: str, line: str
+) -> None:
+    records = [
+        asked_with("q1", question, options, header="Page cache"),
+        answered("q1", f'"{question}"="{answer}"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == [line]
+
+
+@pytest.mark.parametrize(
+    "label", ["C++", "C/C++", "C#", "3.12", "2.0", "3000", "8080", "20", "Q&A"]
+)
+def test_a_short_name_or_a_number_is_a_choice_not_a_label_that_says_nothing(
+    tmp_path: Path, label: str
+) -> None:
+    question = "What should the new service be built with?"
+    options = [(label, "Fast, mature toolchains"), ("Other thing", "")]
+    records = [
+        asked_with("q1", question, options, header="Build"),
+        answered("q1", f'"{question}"="{label}"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == [f"Build: {label} (Fast, mature toolchains)."]
+
+
+@pytest.mark.parametrize(
+    "label", ["Option 2", "Option B", "A+B 组合", "A & B", "1", "Both", "方案二", "1 and 3"]
+)
+def test_a_label_of_letters_numbers_and_joining_words_says_nothing(label: str) -> None:
+    assert opaque(label)
+
+
+@pytest.mark.parametrize("label", ["option " * 200 + "!", "A+" * 150 + "!", "1 " * 150 + "?"])
+def test_a_long_answer_near_a_label_that_says_nothing_is_read_at_once(label: str) -> None:
+    # each piece of the label read once: no pattern tries its words again in every grouping
+    assert not opaque(label)
+    assert opaque(label[:-1])
+
+
+def test_the_longest_label_the_answer_starts_with_tells_the_choice(tmp_path: Path) -> None:
+    question = "Which store should hold the rate-limit counters?"
+    options = [("Redis", "One node, simple"), ("Redis Cluster", "Sharded, survives a node loss")]
+    records = [
+        asked_with("q1", question, options, header="Rate-limit store"),
+        answered("q1", f'"{question}"="Redis Cluster"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == [
+        "Rate-limit store: Redis Cluster (Sharded, survives a node loss)."
+    ]
+
+
+def test_a_label_with_a_colon_keeps_its_description_apart(tmp_path: Path) -> None:
+    question = "Which cache should the API put in front of the database?"
+    options = [("Option A: Redis", "Fast and persistent"), ("Option B: none", "Fewer parts")]
+    records = [
+        asked_with("q1", question, options, header="API cache"),
+        answered("q1", f'"{question}"="Option A: Redis"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == ["API cache: Option A: Redis (Fast and persistent)."]
+
+
+def test_options_written_by_an_older_reader_are_still_read() -> None:
+    asked = "Which queue?\ntopic: Queue\n- SQS: Managed by AWS\n- Kafka: Replayable"
+    (block,) = asked_questions(asked)
+    assert block.options == (("SQS", "Managed by AWS"), ("Kafka", "Replayable"))
+
+
+@pytest.mark.parametrize(
+    ("question", "header", "line"),
+    [
+        (
+            "How should the API limit each client's requests?",
+            "Approach",
+            "How should the API limit each client's requests? Token bucket (Smooths bursts).",
+        ),
+        ("文件同步用哪种方式？", "方案", "文件同步用哪种方式？Token bucket (Smooths bursts)."),
+        (
+            "How are releases cut?",
+            "Strategy",
+            "How are releases cut? Token bucket (Smooths bursts).",
+        ),
+    ],
+)
+def test_a_generic_header_leaves_the_question_as_the_topic(
+    tmp_path: Path, question: str, header: str, line: str
+) -> None:
+    options = [("Token bucket", "Smooths bursts"), ("Fixed window", "")]
+    records = [
+        asked_with("q1", question, options, header=header),
+        answered("q1", f'"{question}"="Token bucket"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == [line]
+
+
+def test_a_projects_target_asked_in_japanese_is_a_decision(tmp_path: Path) -> None:
+    question = "テストカバレッジの目標はどのくらいにしますか？"
+    options = [("80%以上", "主要な分岐を押さえる"), ("100%", "")]
+    records = [
+        asked_with("q1", question, options, header="カバレッジ"),
+        answered("q1", f'"{question}"="80%以上"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == ["カバレッジ: 80%以上 (主要な分岐を押さえる)."]
+    goal = "あなたの目標は何ですか？"
+    records = [
+        asked_with("q1", goal, options, header="目標"),
+        answered("q1", f'"{goal}"="80%以上"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path / "goal", records) == []
+
+
+def test_mine_reads_no_format_reader() -> None:
+    mine = Path(__file__).parents[2] / "src" / "metis_distill" / "mine"
+    readers = [p.name for p in mine.glob("*.py") if "metis_distill.sources" in p.read_text()]
+    assert readers == []

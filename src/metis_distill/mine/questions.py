@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 from metis_distill.mine import signals
 from metis_distill.mine.text import shorten
-from metis_distill.models import Event, EventKind
-from metis_distill.sources.claude_code import TOPIC_LINE
+from metis_distill.models import OPTION_LINE, OPTION_REASON, TOPIC_LINE, Event, EventKind
 
 ASK_TOOL = "AskUserQuestion"
 MAX_QUESTION = 160  # characters of the question kept: its first sentence
@@ -280,7 +279,9 @@ _GOAL = re.compile(
     r"\bqua(?:l|is) (?:é|e|são) (?:o seu|a sua|os seus|as suas|o teu|a tua) (?:objetivos?|metas?|"
     r"expectativas)\b|"
     r"\b(?:какая|какие|каковы) (?:ваша|твоя|ваши|твои) (?:цел[ьи]|ожидания)|"
-    r"目標は|목표(?:는|가) (?:무엇|뭐)",
+    # the user's goal in Japanese ("あなたの目標は"), not the project's ("カバレッジの目標は")
+    r"(?:あなた|貴方|ご自身|お客様)(?:の|が|に).{0,30}?(?:目標|期待|ゴール|目的)|"
+    r"何を(?:期待|目指)|목표(?:는|가) (?:무엇|뭐)",
     re.I,
 )
 # The agent asking what the user sees or what happened ("Did it work?", "Can you see the
@@ -536,7 +537,7 @@ def asked_questions(asked: str) -> list[Asked]:
             found.append(Asked(topic, question, tuple(options)))
 
     for line in asked.splitlines():
-        if line.startswith("- "):
+        if line.startswith(OPTION_LINE):
             options.append(_option(line))
         elif line.startswith(TOPIC_LINE) and said and not options and not topic:
             topic = line.removeprefix(TOPIC_LINE).strip().rstrip(":：").strip()
@@ -563,19 +564,27 @@ def _question_of(asked: str, question: str) -> Asked | None:
     return None
 
 
-# A header that names no topic ("Choice", "选择", "Question 2"): the question tells it instead.
+# A header that names no topic ("Choice", "选择", "Question 2", "Approach", "方案"): a word any
+# question could wear, which says nothing of what was decided; the question tells it instead.
 _BARE_TOPIC = re.compile(
     r"^(?:(?:your |the |a )?(?:choice|option|question|decision|selection|select|pick|answer|"
-    r"confirm(?:ation)?|preference|next steps?|clarification)s?|选择|选项|问题|决定|确认|偏好|"
-    r"下一步|澄清|選択|質問|확인|선택)\s*\d*\s*$",
+    r"confirm(?:ation)?|preference|next steps?|clarification|approach(?:es)?|strateg(?:y|ies)|"
+    r"method|plan|solution|design|scope|priorit(?:y|ies)|direction)s?|"
+    r"选择|选项|问题|决定|确认|偏好|下一步|澄清|方案|方式|方法|策略|方向|思路|做法|"
+    r"選択|質問|方針|手法|戦略|アプローチ|확인|선택|방식|방법|전략)\s*\d*\s*$",
     re.I,
 )
-# A label that says nothing alone: "A+B 组合", "Option 2", "Both", "1", "All of the above".
-_OPAQUE = re.compile(
-    r"^(?:(?:options?|choices?|plans?|approach(?:es)?|variants?|方案|选项|选择|第)\s*"
-    r"|[A-Za-z](?![\w-])|\d+(?![\w-])|[+&/,，、.．)）(（\s]|(?:and|or|both|all|together|"
-    r"combined|combination|combo|hybrid|mix(?:ed)?|of the above|of them|of these)\b|"
-    r"[一二三四五六七八九十甲乙丙丁]|组合|结合|合并|混合|兼顾|两者|二者|两个|都要|都|全部|全选|以上|上述|和|与|及|加|个|种|项)+$",
+# A piece of a label that says nothing alone, which such a label is made of, piece after piece:
+# "A+B 组合", "Option 2", "Both", "1", "All of the above". An option's word and its number or
+# letter; a lone letter or digit ("C++", "C#", "Q&A", "3.12", "8080" are names); a mark that
+# joins; a word that joins or says all.
+_OPAQUE_PIECE = re.compile(
+    r"(?:options?|choices?|plans?|approach(?:es)?|variants?)\b(?:\s*#?\d{1,2}(?![\w.-]))?"
+    r"|(?:方案|选项|选择|第)"
+    r"|(?<!&)[A-Za-z](?![\w-]|\+\+|#|&[A-Za-z])|\d(?![\w.-])|[+&/,，、.．)）(（\s]"
+    r"|(?:and|or|both|all|together|combined|combination|combo|hybrid|mix(?:ed)?|of the above|"
+    r"of them|of these)\b"
+    r"|[一二三四五六七八九十甲乙丙丁]|组合|结合|合并|混合|兼顾|两者|二者|两个|都要|都|全部|全选|以上|上述|和|与|及|加|个|种|项",
     re.I,
 )
 # An option's letter or number before its words ("A. proposal 内自动触发", "2) Redis").
@@ -585,7 +594,20 @@ _LETTERED = re.compile(r"^(?:[A-Za-z]|\d{1,2})\s*[.)、．）]\s+(?=\S)")
 def opaque(label: str) -> bool:
     """The label means nothing without its description (a lone letter may be a name: "C")."""
     label = label.strip()
-    return bool(_OPAQUE.match(label)) and not re.fullmatch(r"[A-Za-z]", label)
+    return _pieces_say_nothing(label) and not re.fullmatch(r"[A-Za-z]", label)
+
+
+def _pieces_say_nothing(label: str) -> bool:
+    """The label is made of `_OPAQUE_PIECE`s only, read one after the other, each at once: no
+    piece ends where another could, so nothing is tried twice (a pattern repeating them would
+    try every grouping of a long answer's words)."""
+    at = 0
+    while at < len(label):
+        piece = _OPAQUE_PIECE.match(label, at)
+        if piece is None or piece.end() == at:
+            return False
+        at = piece.end()
+    return bool(label)
 
 
 def told_choice(options: Sequence[tuple[str, str]], choice: str) -> str | None:
@@ -603,7 +625,7 @@ def told_choice(options: Sequence[tuple[str, str]], choice: str) -> str | None:
             parts.append(reason if opaque(label) else f"{named} ({reason})" if reason else named)
         return "; ".join(parts)
     why = _description(options, choice)
-    chosen = next((lab for lab, _ in options if lab and choice.startswith(lab)), None)
+    chosen = _chosen(options, choice)
     rest = choice[len(chosen) :] if chosen is not None else ""  # the user's notes on it, if any
     if opaque(chosen if chosen is not None else choice):
         if why:
@@ -627,18 +649,46 @@ def _picked(options: Sequence[tuple[str, str]], choice: str) -> list[tuple[str, 
     return picked or None
 
 
+def _chosen(options: Sequence[tuple[str, str]], choice: str) -> str | None:
+    """The label the choice starts with, the longest (of "Redis" and "Redis Cluster", the
+    second), ending where a word does ("Redis", not the start of "Redisson"); None when the
+    choice starts with none."""
+    starts = [
+        label
+        for label, _ in options
+        if label
+        and choice.startswith(label)
+        and not (_IN_WORD.match(label[-1]) and _IN_WORD.match(choice, len(label)))
+    ]
+    return max(starts, key=len) if starts else None
+
+
+_IN_WORD = re.compile(r"[A-Za-z0-9_]")
+
+
 def _named_others(options: Sequence[tuple[str, str]], choice: str, question: str) -> str:
-    """The options not taken that the question names ("Postgres or SQLite?"): turned down. A
-    label of Latin letters is named as a word ("Go", not the "go" of "ongoing")."""
+    """The options not taken that the question names ("Postgres or SQLite?"): turned down,
+    when the choice is one option, and named only if the choice does not name them itself
+    ("SQLite, but Postgres in prod"). A label of Latin letters is named as a word ("Go", not the
+    "go" of "ongoing")."""
+    chosen = _chosen(options, choice)
+    picked = _picked(options, choice)
+    if chosen is None or (picked is not None and len(picked) > 1):
+        return ""  # the user's own words, or several options picked together
     said = " ".join(question.split())
     others = [
         label
         for label, _ in options
         if len(label) > 1
-        and not choice.startswith(label)
-        and re.search(rf"(?<![A-Za-z0-9_]){re.escape(label)}(?![A-Za-z0-9_])", said, re.I)
+        and label != chosen
+        and _names_label(label, said)
+        and not _names_label(label, choice)
     ]
     return " or ".join(others)
+
+
+def _names_label(label: str, text: str) -> bool:
+    return bool(re.search(rf"(?<![A-Za-z0-9_]){re.escape(label)}(?![A-Za-z0-9_])", text, re.I))
 
 
 def _asks_how_on(asking: str) -> bool:
@@ -872,11 +922,14 @@ def answer_text(answer: Answer) -> str:
 def _options(asked: str) -> list[tuple[str, str]]:
     """The options of the question's call (`- label: description` lines): each label, without
     its "(Recommended)", and its description."""
-    return [_option(line) for line in asked.splitlines() if line.startswith("- ")]
+    return [_option(line) for line in asked.splitlines() if line.startswith(OPTION_LINE)]
 
 
 def _option(line: str) -> tuple[str, str]:
-    label, _, why = line.removeprefix("- ").partition(": ")
+    """An option's label and description: apart at the tab the reader writes between them, or,
+    in a call's text an older reader wrote (`- label: description`), at the first ": "."""
+    line = line.removeprefix(OPTION_LINE)
+    label, _, why = line.partition(OPTION_REASON if OPTION_REASON in line else ": ")
     return _RECOMMENDED.sub("", label).strip(), why
 
 
@@ -896,11 +949,12 @@ def option_description(asked: str, choice: str) -> str | None:
 
 
 def _description(options: Sequence[tuple[str, str]], choice: str) -> str | None:
-    for label, why in options:
-        several = choice[len(label) :].startswith(",")  # options picked together: whose reason?
-        if why and label and choice.startswith(label) and not several:
-            return _reason(why, MAX_REASON) or None
-    return None
+    """The reason of the option the choice starts with (the longest label, `_chosen`)."""
+    chosen = _chosen(options, choice)
+    if chosen is None or choice[len(chosen) :].startswith(","):
+        return None  # no option, or options picked together: whose reason?
+    why = next(why for label, why in options if label == chosen)
+    return (_reason(why, MAX_REASON) or None) if why else None
 
 
 def _reason(why: str, limit: int) -> str:

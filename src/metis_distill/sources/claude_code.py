@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from metis_distill.models import EventKind, Run
+from metis_distill.models import OPTION_LINE, OPTION_REASON, TOPIC_LINE, EventKind, Run
 from metis_distill.sources.base import SourceFormat
 from metis_distill.sources.claude_tasks import (
     POLL_TOOLS,
@@ -495,18 +495,13 @@ def _timeout(tool_input: Any) -> int | None:
 def _describe_input(tool_input: Any) -> str:
     """What a tool call acted on (its command, file, pattern...), verbatim from the line; the
     questions an AskUserQuestion call asks, each with its topic (`topic: header`, when given)
-    and its options (`- label: description`)."""
+    and its options (`- label`, a tab, its description)."""
     if not isinstance(tool_input, dict):
         return ""
     questions = tool_input.get("questions")
     if isinstance(questions, list):
         return "\n".join(_describe_question(q) for q in questions if isinstance(q, dict))
     return next((tool_input[k] for k in _INPUT_KEYS if isinstance(tool_input.get(k), str)), "")
-
-
-# The line after a question of an AskUserQuestion call that names its topic: the call's
-# `header` ("Auth method", "触发策略").
-TOPIC_LINE = "topic: "
 
 
 def _describe_question(question: dict[str, Any]) -> str:
@@ -517,9 +512,10 @@ def _describe_question(question: dict[str, Any]) -> str:
         lines.append(f"{TOPIC_LINE}{header}")
     for option in options if isinstance(options, list) else []:
         if isinstance(option, dict):
-            label = as_str(option.get("label")) or ""
+            label = " ".join((as_str(option.get("label")) or "").split())
             why = as_str(option.get("description")) or ""
-            lines.append(f"- {label}: {why}" if why else f"- {label}")
+            written = f"{OPTION_LINE}{label}"
+            lines.append(f"{written}{OPTION_REASON}{why}" if why else written)
     return "\n".join(lines)
 
 
