@@ -1193,6 +1193,12 @@ def test_options_written_by_an_older_reader_are_still_read() -> None:
             "Strategy",
             "How are releases cut? Token bucket (Smooths bursts).",
         ),
+        (  # the context the question opened with is no topic: the sentence that asks is
+            "接口限流目前只在网关做，每个服务自己没有任何保护，高峰期经常被单个客户端打满，"
+            "已经出现过两次线上故障。你倾向哪种限流方案？",
+            "方案",
+            "你倾向哪种限流方案？Token bucket (Smooths bursts).",
+        ),
     ],
 )
 def test_a_generic_header_leaves_the_question_as_the_topic(

@@ -902,6 +902,10 @@ def _last_sentence(line: str) -> str:
     return question.strip()
 
 
+# The sentence that asks, shorter than this ("Ok?"), says too little alone to be the topic.
+MIN_TOPIC = 8
+
+
 def answer_text(answer: Answer) -> str:
     """The decision as a line that stands alone, the project's choice on its topic: "Topic:
     choice (what its option said of it), not the other option the question named." With no
@@ -914,8 +918,11 @@ def answer_text(answer: Answer) -> str:
     elif answer.over and _NAMES_NEITHER.search(answer.question):
         line = f"{told}{not_taken}"
     else:
-        space = "" if answer.question.endswith(("？", "：", "…")) else " "
-        line = f"{answer.question}{space}{told}"
+        # the context the question opened with is no topic: the sentence that asks is
+        asking = _asking_sentence(answer.question)
+        asked = asking if len(asking) >= MIN_TOPIC else answer.question
+        space = "" if asked.endswith(("？", "：", "…")) else " "
+        line = f"{asked}{space}{told}"
     return line.rstrip(" .。") + "."
 
 
