@@ -87,6 +87,7 @@ from metis_distill.mine.signals import (
 from metis_distill.mine.statements import is_standing_rule
 from metis_distill.mine.store_stub import STORE_STUB_TEXT, ran_store_stub
 from metis_distill.mine.text import (
+    INLINE_SCRIPT,
     STEP_SPLIT,
     clean,
     command_head,
@@ -706,21 +707,14 @@ def _repeats_the_head(what: str, instead: str) -> bool:
     return what.strip("`").endswith("…") and instead.startswith(shown)
 
 
-# A program run on a script given inline (`python -c "…"`, `node -e '…'`, `python3 - <<EOF`).
-_INLINE_SCRIPT = re.compile(
-    r"^(?P<interpreter>(?:\S*/)?(?:python[\d.]*|node|ruby|perl|php|deno|bun|Rscript))"
-    r"(?:\s+-\w+)*\s+(?:-c|-e|--eval|-)(?:\s|$)"
-)
-
-
 def _script_rewritten(failed: str, retry: str) -> bool:
     """Both calls run a script given inline to the same program: the retry is that script
     written again (another path, another call), the day's code, not a way to run things. (A
     retry by another interpreter of the program, `./.venv/bin/python` for `python`, is.)"""
-    old, new = _INLINE_SCRIPT.match(unwrapped(failed)), _INLINE_SCRIPT.match(unwrapped(retry))
+    old, new = INLINE_SCRIPT.match(unwrapped(failed)), INLINE_SCRIPT.match(unwrapped(retry))
     if old is None or new is None:
         return False
-    if old["interpreter"] == new["interpreter"]:
+    if (old["interpreter"] or old["piped"]) == (new["interpreter"] or new["piped"]):
         return True
     return not _same_script(failed, retry)
 
