@@ -378,8 +378,7 @@ def test_rspec_failing_on_the_code_of_the_day_never_renders_however_often(
 
 
 def test_a_test_runner_stopped_by_the_machine_is_no_work_of_the_day(
-    tmp_path: Path,
-    embedder,  # type: ignore[no-untyped-def]
+    tmp_path: Path, embedder: object
 ) -> None:
     """jest failing because the database it reaches is not running: the lesson says so, and
     is not held back as the day's own tests."""
@@ -390,7 +389,8 @@ def test_a_test_runner_stopped_by_the_machine_is_no_work_of_the_day(
         "      at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1595:16)\n\n"
         "Test Suites: 1 failed, 1 total\nTests:       1 failed, 1 total\n"
     )
-    turns = [Say("user", "Save the orders."), Bash("npx jest tests/orders.test.js", report, True)]
+    jest = "npx jest tests/orders.test.js"
+    turns: list[Say | Bash] = [Say("user", "Save the orders."), Bash(jest, report, True)]
     for n, session in enumerate(("aaaaaaaa", "bbbbbbbb", "cccccccc")):
         write_session(archive, session, START + timedelta(days=n), turns)
     distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
