@@ -379,6 +379,28 @@ def test_rspec_failing_on_the_code_of_the_day_never_renders_however_often(
     assert outcome.folder is None or "rspec" not in _proposed(outcome)
 
 
+def test_a_test_runner_stopped_by_the_machine_is_no_work_of_the_day(
+    tmp_path: Path, embedder: object
+) -> None:
+    """jest failing because the database it reaches is not running: the lesson says so, and
+    is not held back as the day's own tests."""
+    archive, data = tmp_path / "archive", tmp_path / "data"
+    report = (
+        "FAIL tests/orders.test.js\n  orders\n    ✕ saves an order (12 ms)\n\n"
+        "  ● orders › saves an order\n\n    connect ECONNREFUSED 127.0.0.1:5432\n\n"
+        "      at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1595:16)\n\n"
+        "Test Suites: 1 failed, 1 total\nTests:       1 failed, 1 total\n"
+    )
+    jest = "npx jest tests/orders.test.js"
+    turns: list[Say | Bash] = [Say("user", "Save the orders."), Bash(jest, report, True)]
+    for n, session in enumerate(("aaaaaaaa", "bbbbbbbb", "cccccccc")):
+        write_session(archive, session, START + timedelta(days=n), turns)
+    distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
+    (lesson,) = [r for r in Ledger.at(data).lessons() if "jest" in r.text]
+    assert "“connect ECONNREFUSED 127.0.0.1:5432”" in lesson.text
+    assert held_back(_Lesson(lesson.text, scope=("Bash:npx jest",))) is None  # its 3 sessions
+
+
 def _all_proposed(data: Path) -> list[str]:
     """The lines proposed for every target (a machine's facts go to CLAUDE.local.md)."""
     return [ln for f in sorted(data.rglob("proposed.md")) for ln in _lines(f.read_text("utf-8"))]
@@ -619,6 +641,25 @@ def test_the_machines_refusal_of_an_inline_script_still_renders_when_it_recurs(
     lesson = _Lesson(text, scope=("Bash:python",), support=3)
     assert held_back(lesson) is None
     assert held_back(_Lesson(text, scope=("Bash:python",), support=2)) is HeldBack.NO_FIX_SEEN
+
+
+@pytest.mark.parametrize(
+    ("command", "inline"),
+    [
+        ("python -Wignore manage.py check", False),  # an option's value, then a file run
+        ("python3 -Werror -m shop.tasks", False),
+        ("python3 -Ic 'import shop'", True),  # one-letter flags, then the script
+        ("PYTHONPATH=src python3 -u -c 'import shop'", True),
+        ("py -c 'import shop'", True),
+        ("cat <<'EOF' | node", True),
+    ],
+)
+def test_an_inline_script_is_told_from_an_option_with_its_value(command: str, inline: bool) -> None:
+    """`-Wignore` is Python's warnings option with its value, not flags ending in `-e`: the
+    file it runs is the project's, not a script handed inline."""
+    text = f"`{command}` fails here: “KeyError: 'region'” (no fix seen)."
+    held = held_back(_Lesson(text, scope=("Bash:python",), support=3))
+    assert (held is HeldBack.SCRIPTS_OWN) is inline
 
 
 def test_an_inline_script_failure_with_the_way_shown_renders() -> None:

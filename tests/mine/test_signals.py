@@ -710,3 +710,56 @@ RSPEC_REPORT = (
 def test_a_test_runners_error_is_never_a_tests_name(output: str, signature: str) -> None:
     """RSpec's `Failure/Error:` line says what failed; else the runner's tally of failures."""
     assert signals.error_signature(output) == signature
+
+
+# The same runners' reports when the machine, not the code, failed the tests: a server not up,
+# a port taken, a module or gem not installed. That is what went wrong, not the tally.
+@pytest.mark.parametrize(
+    ("output", "signature"),
+    [
+        (  # jest: the database the tests reach is not running
+            "FAIL tests/orders.test.js\n  orders\n    ✕ saves an order (12 ms)\n\n"
+            "  ● orders › saves an order\n\n    connect ECONNREFUSED 127.0.0.1:5432\n\n"
+            "      at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1595:16)\n\n"
+            "Test Suites: 1 failed, 1 total\nTests:       1 failed, 1 total\n",
+            "connect ECONNREFUSED 127.0.0.1:5432",
+        ),
+        (  # mocha: the port its server listens on is taken
+            "  api\n    1) answers the health check\n\n\n  0 passing (40ms)\n  1 failing\n\n"
+            "  1) api\n       answers the health check:\n"
+            "     Error: listen EADDRINUSE: address already in use :::4000\n"
+            "      at Server.setupListenHandle [as _listen2] (node:net:1817:16)\n",
+            "Error: listen EADDRINUSE: address already in use :::4000",
+        ),
+        (  # mocha: a module the tests import is not installed
+            "  0 passing (2ms)\n  1 failing\n\n  1) Uncaught error outside test suite:\n"
+            "     Error: Cannot find module 'supertest'\n"
+            "      at Module._resolveFilename (node:internal/modules/cjs/loader:1145:15)\n",
+            "Error: Cannot find module 'supertest'",
+        ),
+        (  # RSpec: a gem not installed, the spec file never loaded
+            "An error occurred while loading ./spec/feed_spec.rb.\n"
+            "Failure/Error: require 'nokogiri'\n\nLoadError:\n"
+            "  cannot load such file -- nokogiri\n"
+            "# ./spec/feed_spec.rb:1:in '<top (required)>'\nNo examples found.\n\n"
+            "Finished in 0.00003 seconds (files took 0.2 seconds to load)\n"
+            "0 examples, 0 failures, 1 error occurred outside of examples\n",
+            "cannot load such file -- nokogiri",
+        ),
+    ],
+)
+def test_a_test_runners_report_of_the_machines_error_names_that_error(
+    output: str, signature: str
+) -> None:
+    assert signals.error_signature(output) == signature
+
+
+def test_a_tests_name_naming_a_machines_error_is_still_no_error() -> None:
+    """A test may be named for what the code under test handles ("connection refused")."""
+    output = (
+        "FAIL src/client.test.js\n  client\n    ✕ retries when the Connection refused it (3 ms)\n"
+        "\n  ● client › retries when the Connection refused it\n\n"
+        "    expect(received).toBe(expected) // Object.is equality\n\n"
+        "Test Suites: 1 failed, 1 total\nTests:       1 failed, 1 total\n"
+    )
+    assert signals.error_signature(output) == "Tests:       1 failed, 1 total"

@@ -35,6 +35,7 @@ from metis_distill.extract.wording import (
 )
 from metis_distill.mine.modules import INSTALL
 from metis_distill.mine.signals import EDIT_TOOLS
+from metis_distill.mine.text import INLINE_SCRIPT
 from metis_distill.models import LessonKind
 
 RECURRING_SESSIONS = 2
@@ -78,14 +79,6 @@ _FIRST_CODE = re.compile(r"`([^`]+)`")
 _APP_ENV_SET = re.compile(
     re.escape(RUN_IT_WITH) + r" `(?:[^`]*\s)?"
     r"(?:RAILS|RACK|NODE|APP|MIX|FLASK|DJANGO|ASPNETCORE|DOTNET|GO)_ENV(?:IRONMENT)?="
-)
-# A script handed inline to its interpreter, as a line names it: `python - <<'PY'`,
-# `python3 -c "…"`, `node -e …`, `python3 <<EOF`, `cat <<'EOF' | python3`.
-_INTERPRETER = r"(?:\S*/)?(?:python[\d.]*|py|node|ruby|perl|php|deno|bun|Rscript)(?:\.exe)?"
-_INLINE_SCRIPT = re.compile(
-    rf"^(?:\w+=\S*\s+)*{_INTERPRETER}(?:\s+-\w+)*?\s+"
-    r"(?:(?:-[A-Za-z]*[ce]|--eval|-p|--print|-)(?=\s|$)|<<)"
-    rf"|^cat\s+<<\S+\s*\|\s*{_INTERPRETER}$"
 )
 # What the machine lacks or refuses, whichever script met it.
 _THE_MACHINES = re.compile(
@@ -168,7 +161,7 @@ def _scripts_own(text: str) -> bool:
     """What failed is a script handed inline to its interpreter, and the error is not the
     machine lacking or refusing something."""
     failed = _FIRST_CODE.search(text)
-    inline = failed is not None and _INLINE_SCRIPT.match(failed.group(1)) is not None
+    inline = failed is not None and INLINE_SCRIPT.match(failed.group(1)) is not None
     return inline and _THE_MACHINES.search(text) is None
 
 

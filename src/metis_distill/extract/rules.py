@@ -88,6 +88,7 @@ from metis_distill.mine.signals import (
 from metis_distill.mine.statements import is_standing_rule
 from metis_distill.mine.store_stub import STORE_STUB_TEXT, ran_store_stub
 from metis_distill.mine.text import (
+    INLINE_SCRIPT,
     STEP_SPLIT,
     clean,
     command_head,
@@ -710,30 +711,39 @@ def _repeats_the_head(what: str, instead: str) -> bool:
     return what.strip("`").endswith("…") and instead.startswith(shown)
 
 
-# A program run on a script given inline (`python -c "…"`, `node -e '…'`, `python3 - <<EOF`).
-_INLINE_SCRIPT = re.compile(
-    r"^(?P<interpreter>(?:\S*/)?(?:python[\d.]*|node|ruby|perl|php|deno|bun|Rscript))"
-    r"(?:\s+-\w+)*\s+(?:-c|-e|--eval|-)(?:\s|$)"
-)
-
-
 def _script_rewritten(failed: str, retry: str) -> bool:
     """Both calls run a script given inline to the same program: the retry is that script
     written again (another path, another call), the day's code, not a way to run things. (A
     retry by another interpreter of the program, `./.venv/bin/python` for `python`, is.)"""
-    old, new = _INLINE_SCRIPT.match(unwrapped(failed)), _INLINE_SCRIPT.match(unwrapped(retry))
+    old, new = INLINE_SCRIPT.match(unwrapped(failed)), INLINE_SCRIPT.match(unwrapped(retry))
     if old is None or new is None:
         return False
-    if old["interpreter"] == new["interpreter"]:
+    if _variables_set(old) != _variables_set(new):
+        return False  # a variable set for it (`PYTHONPATH=src`) is a way
+    if (old["interpreter"] or old["piped"]) == (new["interpreter"] or new["piped"]):
         return True
     return not _same_script(failed, retry)
 
 
+def _variables_set(found: re.Match[str]) -> str:
+    """The variables an inline script's command sets before its interpreter."""
+    return found.string[: max(found.start("interpreter"), 0)].strip()
+
+
 def _same_script(failed: str, retry: str) -> bool:
-    """The two calls hand the same script (here-document bodies, and the rest of the line)
-    to their interpreters."""
+    """The two calls hand the same script (here-document bodies, and the rest of the line
+    after the flag handing it over: `py -3 -c "…"` as `python3 -c "…"`) to their
+    interpreters."""
     old, new = split_heredocs(failed), split_heredocs(retry)
-    return old[1] == new[1] and old[0].split()[1:] == new[0].split()[1:]
+    return old[1] == new[1] and _script_words(old[0]) == _script_words(new[0])
+
+
+def _script_words(line: str) -> list[str]:
+    """The words of a line after its interpreter's options (all but its first word, if it
+    hands no script inline)."""
+    line = unwrapped(line)
+    found = INLINE_SCRIPT.match(line)
+    return line[found.end() :].split() if found else line.split()[1:]
 
 
 MAX_PROGRAM_WORDS = 2  # `docker compose`, `python3 -m`: a program named in more is a command

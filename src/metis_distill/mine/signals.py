@@ -1039,16 +1039,34 @@ def error_signature(text: str) -> str:
     return errors[0] if errors else _said_wrong(lines) or _first_worded(lines)
 
 
+# What the machine lacks or refuses, as a test runner's report prints it: a server not up
+# (`connect ECONNREFUSED 127.0.0.1:5432`), a port taken, a module or gem not installed
+# (`cannot load such file -- nokogiri`), a program not found, a permission.
+_MACHINE_IN_REPORT = re.compile(
+    rf"(?i:{NO_NETWORK.pattern})|{WRITE_REFUSED.pattern}|{_MISSING_MODULE.pattern}"
+    r"|\bE(?:CONN[A-Z]+|ADDRINUSE|ACCES)\b|[Aa]ddress already in use|cannot load such file"
+    r"|command not found"
+)
+# A line of a report naming a test (jest's `✕ …`, `● suite › …`, mocha's and RSpec's `1) …`,
+# RSpec's `rspec ./spec/x_spec.rb:8 # …`): its words are the test's, whatever they say.
+_TEST_NAMED = re.compile(r"^(?:[✓✔✕✗×●]|\d+\)\s|rspec \S+:\d+ #)")
+
+
 def _test_report_error(lines: list[str]) -> str:
-    """What went wrong in a test runner's report: RSpec's `Failure/Error: …` line, else the
-    runner's tally of failures (RSpec's `Failure/Error:` alone, a multi-line expression
-    printed below it, names nothing); never the name of a test, which may hold any word."""
+    """What went wrong in a test runner's report: the machine lacking or refusing something
+    (the tests never ran their code: a database not up, a gem not installed), else RSpec's
+    `Failure/Error: …` line, else the runner's tally of failures (RSpec's `Failure/Error:`
+    alone, a multi-line expression printed below it, names nothing); never the name of a
+    test, which may hold any word."""
     rspec = [found for line in lines if (found := _RSPEC_FAILURE.match(line))]
     said = next((found.group(0) for found in rspec if found["expression"]), None)
-    if said is not None:
-        return said
-    tally = next((line for line in lines if _TEST_TALLY.match(line)), None)
-    return tally or ""
+    said = said or next((line for line in lines if _TEST_TALLY.match(line)), None)
+    if said is None:
+        return ""
+    machine = (
+        line for line in lines if _MACHINE_IN_REPORT.search(line) and not _TEST_NAMED.match(line)
+    )
+    return next(machine, said)
 
 
 # curl's progress meter on stderr: its header, and its rows, the last of which the error

@@ -115,11 +115,23 @@ def shorten(text: str, limit: int) -> str:
 _COMMANDS_CACHED = 512
 
 
-# A here-document fed to an interpreter (`python - <<'PY'`, `node <<EOF`), not a message
-# written through one (`git commit -m "$(cat <<'EOF' …)"`).
+# The programs a script is handed to as text, inline or on stdin (`python3 -c "…"`, `node -e`).
+INTERPRETERS = r"python[\d.]*|py|node|ruby|perl|php|deno|bun|Rscript"
+_INTERPRETER = rf"(?:\S*/)?(?:{INTERPRETERS})(?:\.exe)?"
+# A script handed inline to its interpreter, as a command starts: `python - <<'PY'`,
+# `python3 -c "…"`, `python3 -Ic "…"`, `node -e …`, `python3 <<EOF`, `cat <<'EOF' | python3`.
+# A cluster of a few one-letter flags ends in `c` or `e`; a longer word is an option with its
+# value (`python -Wignore manage.py` runs a file).
+INLINE_SCRIPT = re.compile(
+    rf"^(?:\w+=\S*\s+)*(?P<interpreter>{_INTERPRETER})(?:\s+-\w+)*?\s+"
+    r"(?:(?:-[A-Za-z]{0,3}[ce]|--eval|-p|--print|-)(?=\s|$)|<<)"
+    rf"|^cat\s+<<\S+\s*\|\s*(?P<piped>{_INTERPRETER})$"
+)
+# A here-document fed to an interpreter or a shell (`python - <<'PY'`, `node <<EOF`,
+# `bash <<EOF`), not a message written through one (`git commit -m "$(cat <<'EOF' …)"`).
 _INTERPRETER_HEREDOC = re.compile(
-    r"(?:^|[\s;&|(])(?:\S*/)?(?P<program>python[\d.]*|node|ruby|perl|php|bash|sh|zsh|deno|bun|"
-    r"Rscript)(?:\s+-\S*)*\s*<<"
+    rf"(?:^|[\s;&|(])(?:\S*/)?(?P<program>{INTERPRETERS}|bash|sh|zsh)(?:\.exe)?"
+    r"(?:\s+-\S*)*\s*<<"
 )
 
 
