@@ -507,6 +507,20 @@ def test_an_import_error_is_told_of_its_interpreter_and_mended_only_by_its_packa
         ),
         ("`git push` fails with “Authentication failed”; run …", "gh auth login", 1, False),
         (
+            "`python3 test_view.py` fails with “BrowserType.launch: Executable doesn't exist at "
+            "…”; run `playwright install chromium` first.",
+            "playwright install chromium",
+            1,
+            False,
+        ),
+        (
+            "`npx playwright test` fails with “Executable doesn't exist at …”; run `npx "
+            "playwright install` first.",
+            "npx playwright install",
+            2,
+            True,
+        ),
+        (
             "`git commit` fails with “empty ident name”; run …",
             "git config --global user.name x",
             1,

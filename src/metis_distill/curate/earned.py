@@ -178,7 +178,7 @@ def _repairs_by_install(text: str, fix: str) -> bool:
     """The fix installs a package or sets the machine up once (a host key trusted, a login,
     a global setting), and what failed was not that itself (an install in a sandbox)."""
     failed = _FIRST_CODE.search(text)
-    repair = INSTALL.search(fix) or _MACHINE_SETUP.search(fix)
+    repair = INSTALL.search(fix) or _MACHINE_SETUP.search(fix) or _BROWSERS_DOWNLOADED.search(fix)
     return repair is not None and not (
         failed and (INSTALL.search(failed.group(1)) or _MACHINE_SETUP.search(failed.group(1)))
     )
@@ -190,6 +190,9 @@ _MACHINE_SETUP = re.compile(
     r"|\b(?:docker|npm|az|heroku|vercel|netlify|firebase|wrangler) login\b|\bgcloud auth\b"
     r"|\baws configure\b"
 )
+# Browsers downloaded for the machine's Playwright, as its error itself says to: done once
+# (a `playwright install` that failed, its package missing, is mended by an install).
+_BROWSERS_DOWNLOADED = re.compile(r"\bplaywright install\b")
 
 
 def _only_edits(lesson: Judged) -> bool:
