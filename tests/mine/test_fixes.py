@@ -926,6 +926,8 @@ _UNPARSED = "Exit code 1\n(eval):1: parse error near `('"
         # a shorter script that worked did other work: no fix of this one
         ('export VER=$(./bin/check-version 2>/dev/null || true); echo "$VER"', None),
         (None, None),
+        # the same script, grown by 50 KB of here-document: compared on its first characters
+        (f"cat > /tmp/big.txt <<'EOF'\n{'x = 1; ' * 7000}\nEOF", None),
     ],
 )  # fmt: skip
 def test_a_script_zsh_could_not_parse_is_the_shell_s_lesson_whatever_the_script(
@@ -2954,3 +2956,14 @@ def test_a_refused_install_is_got_past_only_by_an_environment_made_and_its_own_p
     )
     assert episode.fix is None or episode.fix.kind is not FixKind.OWN_ENVIRONMENT
     assert lesson.fix is None and "(no fix seen)" in lesson.text
+
+
+def test_a_script_that_runs_bash_itself_gets_no_bash_fix_from_a_rewrite(tmp_path: Path) -> None:
+    """The failed script ran bash on files itself (`bash "$f"`); its rewrite, run by zsh again,
+    holds `bash "$f"` too: that is no hand-over of the script to bash."""
+    failed = 'for f in scripts/*.sh; do [[ $f == *test* ]] && bash "$f" || echo skip; done'
+    retry = 'for f in scripts/*.sh; do case "$f" in *test*) bash "$f";; *) echo skip;; esac; done'
+    records = [call("t1", failed), result("t1", _UNPARSED, True)]
+    records += [call("t2", retry), result("t2", "ok")]
+    ((_, lesson),) = _failures(tmp_path, records)
+    assert lesson.text == ZSH_PARSE_TEXT and lesson.fix is None

@@ -27,6 +27,7 @@ _BY_BASH = re.compile(
 # The call already hands its script to bash: what zsh refused was the outer quoting.
 _HANDED = re.compile(r"^\s*(?:/\S*/)?bash\s")
 SAME_SCRIPT = 0.6  # similarity at which the call run by bash holds the failed script
+MAX_COMPARED = 4000  # characters of each script compared
 ZSH_PARSE_TEXT = (
     "The shell here is zsh: a script written for bash can fail to parse in it (“(eval):1: "
     "parse error near …”); run it with `bash -c '…'` or from a file with `bash`."
@@ -47,6 +48,8 @@ def run_by_bash(
 ) -> tuple[Event, Event] | None:
     """The first call after the failure that hands the same script to bash, and its result,
     when it worked."""
+    if _BY_BASH.search(call.text) is not None:
+        return None  # (the script ran bash itself, `… && bash "$f"`: a retry's bash is its own)
     results = {e.tool_use_id: e for e in events[index + 1 :] if e.role == "tool"}
     for later in window:
         if later.tool_name not in signals.SHELL_TOOLS or later.session != call.session:
@@ -66,9 +69,15 @@ def bash_fix(command: str) -> str:
 
 
 def same_script(failed: str, later: str) -> bool:
-    """The later call holds the failed script, its lines joined by `;` or not."""
-    return SequenceMatcher(None, _flat(failed), _flat(later), autojunk=False).ratio() >= (
-        SAME_SCRIPT
+    """The later call holds the failed script, its lines joined by `;` or not (their first
+    `MAX_COMPARED` characters: the comparison is quadratic in what it reads)."""
+    matcher = SequenceMatcher(
+        None, _flat(failed)[:MAX_COMPARED], _flat(later)[:MAX_COMPARED], autojunk=False
+    )
+    return (
+        matcher.real_quick_ratio() >= SAME_SCRIPT
+        and matcher.quick_ratio() >= SAME_SCRIPT
+        and matcher.ratio() >= SAME_SCRIPT
     )
 
 
