@@ -82,6 +82,8 @@ def test_the_agents_co_author_trailer_removed_is_a_rule_for_every_commit(
         "Remove the Claude attribution from the README",
         "The PR was merged without review even though it was signed by Claude",
         "Move the cursor signature field below the form and drop the old one",
+        "Remove the 'Generated with Claude Code' badge from the README and commit",
+        "Drop the Claude attribution footer from the HTML report template, then open a PR",
     ],
 )
 def test_a_co_author_kept_added_asked_about_or_a_persons_is_no_rule(

@@ -139,7 +139,10 @@ def _is_question(sentence: str) -> bool:
 def _asks_removal(clause: str, agent_named: bool) -> bool:
     """The clause removes the trailer of the agent (named in it, or in the message), and of
     no person."""
-    named = _TRAILER_NAMED.search(clause) or _SIGNATURE_NAMED.search(clause)
+    # the agent's signature named without co-author words: a commit's only when the clause
+    # says so ("… from the commit message"), not the README's badge of the same words
+    signature = _SIGNATURE_NAMED.search(clause) is not None and _COMMITS.search(clause) is not None
+    named = _TRAILER_NAMED.search(clause) or signature
     if not (named and _ASKED.search(clause)) and not _SIGNED_AWAY.search(clause):
         return False
     if _names_person(clause):
