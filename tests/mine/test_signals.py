@@ -763,3 +763,32 @@ def test_a_tests_name_naming_a_machines_error_is_still_no_error() -> None:
         "Test Suites: 1 failed, 1 total\nTests:       1 failed, 1 total\n"
     )
     assert signals.error_signature(output) == "Tests:       1 failed, 1 total"
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        (  # an indented jest title naming what the code handles
+            "FAIL src/api.test.js\n  api\n    ✕ returns 503 on ECONNREFUSED (4 ms)\n\n"
+            "  ● api › returns 503 on ECONNREFUSED\n\n"
+            "    expect(received).toBe(expected) // Object.is equality\n\n"
+            '    Expected: "ECONNREFUSED"\n    Received: "ETIMEDOUT"\n\n'
+            "Test Suites: 1 failed, 1 total\nTests:       1 failed, 1 total\n"
+        ),
+        (  # a file of the project the test imports, not written yet: the day's own
+            "FAIL src/app.test.ts\n  ● Test suite failed to run\n\n"
+            "    Cannot find module '../utils/format' from 'src/app.test.ts'\n\n"
+            "Test Suites: 1 failed, 1 total\nTests:       1 failed, 1 total\n"
+        ),
+        (  # mocha's nested title of a test about a taken port
+            "  server\n    1) handles EADDRINUSE\n\n  0 passing (9ms)\n  1 failing\n\n"
+            "  1) server\n       handles EADDRINUSE:\n     AssertionError: expected 1 to equal 2\n"
+        ),
+    ],
+)
+def test_a_tests_own_words_about_a_machines_error_are_no_machine_error(output: str) -> None:
+    """A title, an assertion's values or a project file not found name the machine's error
+    words; what failed is the test: the report's tally (or its assertion) is the error."""
+    said = signals.error_signature(output)
+    assert "ECONNREFUSED" not in said and "EADDRINUSE" not in said
+    assert "utils/format" not in said

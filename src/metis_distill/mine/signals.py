@@ -1063,10 +1063,22 @@ def _test_report_error(lines: list[str]) -> str:
     said = said or next((line for line in lines if _TEST_TALLY.match(line)), None)
     if said is None:
         return ""
-    machine = (
-        line for line in lines if _MACHINE_IN_REPORT.search(line) and not _TEST_NAMED.match(line)
-    )
+    machine = (line for line in lines if _MACHINE_IN_REPORT.search(line) and _not_a_test(line))
     return next(machine, said)
+
+
+# An assertion's values (`Expected: "ECONNREFUSED"`), or a project file not found (`Cannot find
+# module '../utils/format'`): the test's or the day's own words, not the machine's.
+_TESTS_OWN = re.compile(
+    r"^(?:[Ee]xpected|Received|[Gg]ot|[Aa]ctual)\b\s*:|Cannot find module ['\"`][./]"
+)
+
+
+def _not_a_test(line: str) -> bool:
+    """The line is no test's name (jest's `  ● …`, mocha's nested `handles X:` title), no
+    assertion's values and no file of the project not found."""
+    said = line.strip()
+    return not (_TEST_NAMED.match(said) or _TESTS_OWN.search(said) or said.endswith(":"))
 
 
 # curl's progress meter on stderr: its header, and its rows, the last of which the error
