@@ -1083,6 +1083,22 @@ def test_the_source_reader_keeps_each_questions_header(tmp_path: Path) -> None:
     assert call.text.split("\n") == [question, "topic: Uploads", "- S3\tShared"]
 
 
+def test_an_option_is_one_line_its_label_whole_with_or_without_a_description(
+    tmp_path: Path,
+) -> None:
+    """A label holding a colon and no description stays the label; a description written
+    over several lines ("Pros:\n- fast") stays on its option's line (no option of its own)."""
+    options = [("Option A: Redis", ""), ("Postgres", "Pros:\n- durable\n- shared")]
+    path = _write(tmp_path, [asked_with("q1", "Which store?", options, header="Store")])
+    (call,) = [e for e in parse_file(path, path.parent).events if e.kind is EventKind.TOOL_CALL]
+    assert call.text.split("\n") == [
+        "Which store?",
+        "topic: Store",
+        "- Option A: Redis\t",
+        "- Postgres\tPros: - durable - shared",
+    ]
+
+
 # The option the question named and the user left is said only of a choice of one option,
 # and never when the choice itself names it.
 @pytest.mark.parametrize(

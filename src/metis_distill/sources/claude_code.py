@@ -512,10 +512,11 @@ def _describe_question(question: dict[str, Any]) -> str:
         lines.append(f"{TOPIC_LINE}{header}")
     for option in options if isinstance(options, list) else []:
         if isinstance(option, dict):
+            # one line an option, its label apart from its description by the tab even when
+            # it has none ("Option A: Redis" is a label)
             label = " ".join((as_str(option.get("label")) or "").split())
-            why = as_str(option.get("description")) or ""
-            written = f"{OPTION_LINE}{label}"
-            lines.append(f"{written}{OPTION_REASON}{why}" if why else written)
+            why = " ".join((as_str(option.get("description")) or "").split())
+            lines.append(f"{OPTION_LINE}{label}{OPTION_REASON}{why}")
     return "\n".join(lines)
 
 
