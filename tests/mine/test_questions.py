@@ -1215,6 +1215,13 @@ def test_options_written_by_an_older_reader_are_still_read() -> None:
             "方案",
             "你倾向哪种限流方案？Token bucket (Smooths bursts).",
         ),
+        (  # the sentence that asks points back at the context: the whole question is kept
+            "The gateway has a fixed window and utils a token bucket. Should the public API "
+            "keep one of them?",
+            "Choice",
+            "The gateway has a fixed window and utils a token bucket. Should the public API "
+            "keep one of them? Token bucket (Smooths bursts).",
+        ),
     ],
 )
 def test_a_generic_header_leaves_the_question_as_the_topic(

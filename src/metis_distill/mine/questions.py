@@ -902,8 +902,14 @@ def _last_sentence(line: str) -> str:
     return question.strip()
 
 
-# The sentence that asks, shorter than this ("Ok?"), says too little alone to be the topic.
+# The sentence that asks, shorter than this ("Ok?"), says too little alone to be the topic;
+# so does one that points back at the context ("Which one?", "Should I delete them?").
 MIN_TOPIC = 8
+_REFERS_BACK = re.compile(
+    r"\b(?:one|ones|them|it|this|that|these|those|yes or no)\b"
+    r"|哪个|哪一个|这个|那个|它们?|どれ|それ",
+    re.I,
+)
 
 
 def answer_text(answer: Answer) -> str:
@@ -920,7 +926,8 @@ def answer_text(answer: Answer) -> str:
     else:
         # the context the question opened with is no topic: the sentence that asks is
         asking = _asking_sentence(answer.question)
-        asked = asking if len(asking) >= MIN_TOPIC else answer.question
+        alone = len(asking) >= MIN_TOPIC and not _REFERS_BACK.search(asking)
+        asked = asking if alone else answer.question
         space = "" if asked.endswith(("？", "：", "…")) else " "
         line = f"{asked}{space}{told}"
     return line.rstrip(" .。") + "."
