@@ -527,7 +527,8 @@ class Asked:
 
 def asked_questions(asked: str) -> list[Asked]:
     """The questions of a call's text: each with its `topic:` line after it (when the call gave
-    one), its options on `- label: description` lines."""
+    one), its options on `- label<tab>description` lines (`- label: description` in calls an
+    older reader wrote)."""
     found: list[Asked] = []
     topic, said, options = "", list[str](), list[tuple[str, str]]()
 
