@@ -1215,6 +1215,19 @@ def test_options_written_by_an_older_reader_are_still_read() -> None:
             "方案",
             "你倾向哪种限流方案？Token bucket (Smooths bursts).",
         ),
+        (  # the sentence that asks names nothing ("which improvement strategy?"): the whole
+            # question is kept
+            "限流上限写死在网关里，高峰期会误伤正常请求。你倾向哪种改进策略？",
+            "方案",
+            "限流上限写死在网关里，高峰期会误伤正常请求。你倾向哪种改进策略？Token bucket "
+            "(Smooths bursts).",
+        ),
+        (
+            "The limit is hard-coded in the gateway. Which approach do you prefer?",
+            "Approach",
+            "The limit is hard-coded in the gateway. Which approach do you prefer? Token bucket "
+            "(Smooths bursts).",
+        ),
         (  # the sentence that asks points back at the context: the whole question is kept
             "The gateway has a fixed window and utils a token bucket. Should the public API "
             "keep one of them?",

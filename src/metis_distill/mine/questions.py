@@ -913,6 +913,19 @@ _REFERS_BACK = re.compile(
 )
 
 
+# The sentence that asks only which way to go, naming nothing ("Which approach do you prefer?",
+# "你倾向哪种改进策略？"): the context before it holds the topic, so the whole question is kept.
+_GENERIC_ASK = re.compile(
+    r"^(?:so,?\s+)?(?:which|what)\s+(?:(?:improvement|fix|implementation|overall|general|next)\s+)?"
+    r"(?:approach|option|strategy|strategies|plan|way|direction|solution|choice|method|path)"
+    r"(?:es|s)?\s+(?:do|would|should|shall|will)\s+(?:you|we|i)\b[^?]{0,25}\?$"
+    r"|^(?:你|您)?更?(?:倾向于?|希望|想要?|要|打算|偏好|建议|选择)?(?:采用|使用|用|选择?)?"
+    r"(?:哪种|哪个|哪一种|哪一个|哪类|什么样?的?)(?:改进|优化|处理|实现|修复|解决|改造|调整)?"
+    r"(?:策略|方案|方式|方法|思路|方向|做法|选项|路线)[？?]$",
+    re.I,
+)
+
+
 def answer_text(answer: Answer) -> str:
     """The decision as a line that stands alone, the project's choice on its topic: "Topic:
     choice (what its option said of it), not the other option the question named." With no
@@ -927,7 +940,11 @@ def answer_text(answer: Answer) -> str:
     else:
         # the context the question opened with is no topic: the sentence that asks is
         asking = _asking_sentence(answer.question)
-        alone = len(asking) >= MIN_TOPIC and not _REFERS_BACK.search(asking)
+        alone = (
+            len(asking) >= MIN_TOPIC
+            and not _REFERS_BACK.search(asking)
+            and not _GENERIC_ASK.match(asking)
+        )
         asked = asking if alone else answer.question
         space = "" if asked.endswith(("？", "：", "…")) else " "
         line = f"{asked}{space}{told}"
