@@ -194,6 +194,17 @@ def test_an_option_picked_by_its_number_is_a_decision(tmp_path: Path, reply: str
     )
 
 
+def test_an_offer_to_keep_a_way_of_working_picked_by_number_is_a_decision(
+    tmp_path: Path,
+) -> None:
+    asked = (
+        "The cart keeps prices as floats today, which rounds wrongly. Would you like me to:\n"
+        "1. Use integer cents for amounts from now on\n2. Use `Decimal` strings with two places?"
+    )
+    (decision,) = numbered_decisions(tmp_path, asked, "1")
+    assert "Use integer cents for amounts from now on" in decision
+
+
 def test_a_lasting_pick_by_number_in_french_is_a_decision(tmp_path: Path) -> None:
     asked = (
         "Les prix sont des flottants aujourd’hui. Comment stocker les montants désormais ?\n"
@@ -221,6 +232,10 @@ def test_a_refactor_of_todays_code_picked_by_its_number_decides_nothing(
          "2. Focus only on missing features\n\n?", "1", ""),
         ("Two tests fail. Would you like me to:\n1. Fix the failing tests first\n"
          "2. Leave them for now?", "1", ""),
+        # the agent offering its next tasks, the option a verb none of the lists know
+        ("No edits made. Would you like me to:\n1. Align the onboarding doc to the brief's "
+         "loop names (and add `brief_incomplete`),\n2. Draft the missing glossary,\n"
+         "3. Leave the docs as they are?", "1", ""),
         # a menu of ways to go on whose options are questions back to the user
         ("My fetches keep being rejected.\n\n1. Should I ask a subagent to read the docs?\n"
          "2. Would you like to paste the pages you care about?\n3. Is there a local copy of "

@@ -845,6 +845,7 @@ def numbered_pick(asked: str, reply: str) -> Answer | None:
     if (
         not asked_question
         or _STEP.match(_plain(choice))
+        or (_OFFERS_TO.search(asked_question) and not _KEEPS_TO.match(choice))
         or opaque(choice)
         or not _lasting(asked_question, choice)
     ):
@@ -856,6 +857,18 @@ def numbered_pick(asked: str, reply: str) -> Answer | None:
             _LEADING_OR.sub("", other.replace("**", "")).rstrip(" ?.").strip(), MAX_REASON
         )
     return Answer(asked_question, choice, written, over)
+
+
+# The agent offering what it could do next ("Would you like me to:", "Should I:"): its options
+# are tasks of today ("Align the doc to the brief"), unless one keeps a way of working.
+_OFFERS_TO = re.compile(
+    r"\b(?:(?:would you like|do you want|want)(?: me| us)? to|(?:should|shall|can) (?:I|we))"
+    r"\s*:?\s*$",
+    re.I,
+)
+_KEEPS_TO = re.compile(
+    r"^(?:always|never|use|keep|store|adopt|switch to|go with|stick (?:with|to)|prefer)\b", re.I
+)
 
 
 def _numbered_options(asked: str) -> tuple[str, list[str]] | None:
@@ -948,7 +961,7 @@ def answer_text(answer: Answer) -> str:
         asked = asking if alone else answer.question
         space = "" if asked.endswith(("？", "：", "…")) else " "
         line = f"{asked}{space}{told}"
-    return line.rstrip(" .。") + "."
+    return line.rstrip(" .。,;:，；") + "."
 
 
 def _options(asked: str) -> list[tuple[str, str]]:
