@@ -2484,6 +2484,25 @@ def test_another_program_on_the_same_words_is_named_without_them(tmp_path: Path)
     assert lesson.fix == "docker-compose"
 
 
+def test_another_program_without_the_failed_calls_trailing_flag_is_named_alone(
+    tmp_path: Path,
+) -> None:
+    """`npm install a b --legacy-peer-deps` broken, `pnpm install a b` working: the program
+    changed; the flag the other program did without is no argument of the lesson."""
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "npm install left-pad right-pad --legacy-peer-deps"),
+            result("t1", "Exit code 1\nnpm error Cannot read properties of null", True),
+            call("t2", "pnpm install left-pad right-pad"),
+            result("t2", "Packages: +2\nDone in 1.2s"),
+        ],
+    )
+    assert lesson.text == (
+        "`npm …` fails here (“npm error Cannot read properties of null”); use `pnpm …` instead."
+    )
+
+
 def test_a_missing_program_asked_its_version_is_answered_by_the_other_name(
     tmp_path: Path,
 ) -> None:

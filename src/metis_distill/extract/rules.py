@@ -757,6 +757,8 @@ def _program_swapped(failed: str, retry: str) -> tuple[str, str] | None:
         if old[0] != "sudo" and "=" not in old[0]:
             return None  # the program kept: what changed is its arguments
         old, new = old[1:], new[1:]
+    while old and old[-1].startswith("-") and old[-1] not in new:
+        old = old[:-1]  # a flag the other program did without (`--legacy-peer-deps`)
     same = 0
     while same < min(len(old), len(new)) and old[-1 - same] == new[-1 - same]:
         same += 1
