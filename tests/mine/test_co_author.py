@@ -8,7 +8,7 @@ import pytest
 
 from metis_distill.mine.co_author import UNSIGNED_COMMITS
 from metis_distill.models import LessonKind
-from tests.mine.test_episodes import say
+from tests.mine.test_episodes import call, result, say
 from tests.mine.test_statements import _lessons
 
 
@@ -32,6 +32,9 @@ def _after_a_commit(tmp_path: Path, text: str) -> list[tuple[LessonKind, str]]:
         "please stage, run script/lint --staged, commit without signing as claude code",
         "Yeah just commit it, no extraneous details, no 'Signed by Claude Code' business",
         "Remove the 'Generated with Claude Code' line from the commit message.",
+        # said to the agent: its own signature
+        "Pleas do not add your signature on the commit messages",
+        "Remove your signature from the commit message.",
     ],
 )
 def test_the_agents_co_author_trailer_removed_is_a_rule_for_every_commit(
@@ -84,6 +87,9 @@ def test_the_agents_co_author_trailer_removed_is_a_rule_for_every_commit(
         "Move the cursor signature field below the form and drop the old one",
         "Remove the 'Generated with Claude Code' badge from the README and commit",
         "Drop the Claude attribution footer from the HTML report template, then open a PR",
+        "Remove your signature field from the profile page, then commit",
+        "Add your signature to the commit message.",
+        "Keep your signature in the commit messages.",
     ],
 )
 def test_a_co_author_kept_added_asked_about_or_a_persons_is_no_rule(
@@ -105,3 +111,17 @@ def test_the_trailer_asked_away_leaves_the_other_rules_of_the_message(tmp_path: 
 def test_a_rule_that_asks_the_trailer_away_is_one_decision(tmp_path: Path) -> None:
     text = "Always remove the Claude co-author trailer from commit messages."
     assert _after_a_commit(tmp_path, text) == [(LessonKind.DECISION, UNSIGNED_COMMITS)]
+
+
+def test_the_signature_asked_away_after_a_rejected_commit_is_the_rule(tmp_path: Path) -> None:
+    """The commit turned down, then the reason typed: the rule for every commit, not a
+    correction of that one call."""
+    records = [
+        call("t1", 'git commit -m "Fix the parser\n\nCo-Authored-By: Claude <noreply@x.com>"'),
+        result("t1", "The user doesn't want to proceed with this tool use.", True),
+        say("user", "[Request interrupted by user for tool use]"),
+        say("user", "Pleas do not add your signature on the commit messages"),
+        call("t2", 'git commit -m "Fix the parser"'),
+        result("t2", "[main 1a2b3c4] Fix the parser"),
+    ]
+    assert _lessons(tmp_path, records) == [(LessonKind.DECISION, UNSIGNED_COMMITS)]

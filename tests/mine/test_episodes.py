@@ -194,8 +194,8 @@ def test_a_task_sent_again_after_an_interrupt_is_no_correction(tmp_path: Path) -
         ("Wait, hold on. I see a console error in the browser now.", None),  # a report, no rule
         # "please do not", typed in haste
         (
-            "Pleas do not add your signature on the commit messages",
-            "Pleas do not add your signature on the commit messages",
+            "Pleas do not run the migrations against the shared database",
+            "Pleas do not run the migrations against the shared database",
         ),
     ],
 )

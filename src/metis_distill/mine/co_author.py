@@ -36,9 +36,12 @@ _AGENT_NAMES = (
 _SIGNATURE_NAMED = re.compile(
     rf"\b{_AGENT_NAMES}['’]?s?\s+(?:signature|attribution|footer)s?\b"
     rf"|\b(?:signature|attribution|footer)s?\s+(?:of|from|by)\s+{_AGENT_NAMES}\b"
-    rf"|\bgenerated\s+(?:with|by)\s+\[?{_AGENT_NAMES}\b",
+    rf"|\bgenerated\s+(?:with|by)\s+\[?{_AGENT_NAMES}\b"
+    # the agent's own, said to it: "do not add your signature on the commit messages"
+    r"|\byour\s+(?:own\s+)?(?:signature|attribution|footer)s?\b",
     re.I,
 )
+_YOURS = re.compile(r"\byour\s+(?:own\s+)?(?:signature|attribution|footer)s?\b", re.I)
 # Signed as the agent, what a commit is to be without: "without signing as claude code",
 # "without 'by Claude Code'", "no 'Signed by Claude Code'" ("merged without review, signed by
 # Claude" is not).
@@ -76,7 +79,8 @@ _ASKED = re.compile(
     r"drop|"
     r"strip|get rid of|take out|leave out|omit|no\b|don[’']?t (?:add|include|put)|"
     r"never (?:add|include|put)|do not (?:add|include|put))"
-    r"|\bwithout\b|去除|去掉|删除|删掉|不要|别加",
+    r"|\bwithout\b|\b(?:don[’']?t|do not|never) (?:add|include|put)\b"
+    r"|去除|去掉|删除|删掉|不要|别加",
     re.I,
 )
 _AGENT = re.compile(
@@ -147,7 +151,7 @@ def _asks_removal(clause: str, agent_named: bool) -> bool:
         return False
     if _names_person(clause):
         return False
-    return agent_named or _AGENT.search(clause) is not None
+    return agent_named or _AGENT.search(clause) is not None or _YOURS.search(clause) is not None
 
 
 def _names_trailer(text: str) -> bool:

@@ -11,6 +11,7 @@ from metis_distill.homes import home_folder
 from metis_distill.mine import signals
 from metis_distill.mine.cancelled import LESSON as CANCELLED_LESSON
 from metis_distill.mine.cancelled import CancelledBatch, earned_batches
+from metis_distill.mine.co_author import unsigned_commits
 from metis_distill.mine.drive_paths import drive_shown
 from metis_distill.mine.fixes import Fix, FixKind, fails_on_its_own, family, find_fix
 from metis_distill.mine.kept_cwd import kept_cwd
@@ -303,6 +304,8 @@ def _correction(
 ) -> Episode | None:
     """The message's first sentence, when it tells what to do (`lead`) about the stop at
     `index`."""
+    if unsigned_commits(message.text) is not None:
+        return None  # the agent's signature asked away: the standing rule, read as a statement
     said = sentences(signals.rejection_words(message) or message.text)
     first = said[0] if said else ""
     if first and _FILLER.match(first):  # "Wait, hold on." says what to do next, if anything
