@@ -16,6 +16,19 @@ from metis_distill.textio import read_lines
 from tests.mine.test_episodes import _write, call, result, say
 
 
+@pytest.mark.parametrize(
+    "said",
+    [
+        "I want everything, not just subagents but skills, plugins and hooks, into globally.",
+        "We want the exporter to write not only CSV but JSON as well for this report.",
+    ],
+)
+def test_not_just_or_not_only_is_no_choice(tmp_path: Path, said: str) -> None:
+    """ "not just X but Y" includes, where "just X" would have chosen."""
+    run = parse_file(_write(tmp_path, [say("user", said)]), tmp_path)
+    assert [e.signal for e in find_episodes(run) if e.kind is LessonKind.DECISION] == []
+
+
 def test_user_choices_are_decisions(tmp_path: Path) -> None:
     path = _write(
         tmp_path,

@@ -31,10 +31,25 @@ def _lessons(tmp_path: Path, records: list[dict]) -> list[tuple[LessonKind, str]
         "I think the problem is that the cache only supports string keys here.",
         "This probably happens because the config silently falls back to defaults.",
         "Turns out a window under 17 frames with dilation 8 would fail silently in the encoder.",
+        # what the agent could not check
+        "One caveat: I can't fully script-verify the drag into the privacy list on this "
+        "release, but it is documented, so it's a far safer bet.",
+        "Note that I couldn’t confirm the cache flag is read by the worker image.",
     ],
 )
 def test_speculation_is_no_gotcha(tmp_path: Path, text: str) -> None:
     assert _lessons(tmp_path, [say("assistant", text)]) == []
+
+
+def test_what_the_agent_could_not_check_is_no_gotcha_when_the_user_agrees(
+    tmp_path: Path,
+) -> None:
+    said = (
+        "One caveat: I can't fully script-verify the drag into the privacy list on this "
+        "release, but it is documented, so it's a far safer bet."
+    )
+    records = [say("assistant", said), say("user", "Good, that works for me.")]
+    assert _lessons(tmp_path, records) == []
 
 
 @pytest.mark.parametrize(

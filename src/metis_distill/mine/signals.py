@@ -276,7 +276,8 @@ USER_RULE = re.compile(
 # preference"): a decision even when the sentence does not open like a rule.
 USER_CHOICE = re.compile(
     r"\b(?:I|we)\s+(?:(?:don't|dont|do not)\s+)?(?:want|prefer|'d rather|would rather)\b"
-    r".{3,200}?\b(?:instead|just(?! as\b)|(?<!the )(?<!my )(?<!our )(?<!read )(?<!read-)only|"
+    r".{3,200}?\b(?:instead|(?<!not )just(?! as\b)|"
+    r"(?<!the )(?<!my )(?<!our )(?<!read )(?<!read-)(?<!not )only|"
     r"rather than)\b"
     r"|\bsave (?:the|this|that|it as (?:a|my)) preference\b"
     r"|\bsave (?:that|this|it) in (?:all )?memor",
@@ -311,7 +312,10 @@ HEDGE = re.compile(
     r"\b(?:might|may|maybe|probably|possibly|perhaps|likely|unlikely|I think|I believe|"
     r"I suspect|I guess|seems?|appears? to|could be|should (?:fix|resolve|work|help)|"
     r"suggests?|not sure|presumably|I'd guess|"
-    r"would (?:fail|break|crash|throw|error|cause|lead to|result in|silently))\b",
+    r"would (?:fail|break|crash|throw|error|cause|lead to|result in|silently)|"
+    # what the agent could not check: "I can't fully script-verify …, but it's a safer bet"
+    r"(?:can[’']t|cannot|couldn[’']t|could not|wasn[’']t able to)\s+(?:fully\s+)?(?:[\w-]+-)?"
+    r"(?:verify|confirm|be sure)|safer bet)\b",
     re.I,
 )
 HEDGE_WORDS = (  # every match of HEDGE, lower-cased, holds one of these
@@ -333,6 +337,10 @@ HEDGE_WORDS = (  # every match of HEDGE, lower-cased, holds one of these
     "not sure",
     "presumably",
     "would ",
+    "verify",
+    "confirm",
+    "be sure",
+    "safer bet",
 )
 # A diagnosis before the fix was tried: a fact only once the user says the fix worked.
 DIAGNOSIS = re.compile(
