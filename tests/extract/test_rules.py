@@ -1054,3 +1054,33 @@ def test_a_session_in_the_home_folder_itself_keeps_its_paths(tmp_path: Path) -> 
     path = _write(tmp_path, [{**r, "cwd": "/home/ana"} for r in records])
     (lesson,) = extract(path, path.parent)
     assert "`~/.local/bin/`" in lesson.text  # (the home hidden as everywhere), not `.local/bin/`
+
+
+def test_the_days_inline_scripts_that_prepared_a_call_are_no_step_to_run_first() -> None:
+    """A `python -c "…"` the shell could not parse, other inline scripts between, then one
+    like it working: which of that day's scripts helped is unsaid, never "run
+    `python -c … && python -c …` first"."""
+    from metis_distill.extract.rules import _failure_lesson
+    from metis_distill.mine.episodes import Episode
+    from metis_distill.mine.fixes import Fix, FixKind
+    from metis_distill.models import Event, EventKind, SourceRef
+
+    def event(seq: int, kind: EventKind, text: str) -> Event:
+        return Event(seq, "assistant", kind, text, SourceRef("s.jsonl", seq, seq))
+
+    script = "python -c \"\nimport re\nprint(re.findall('a', 'abc'))\n\""
+    failed = event(1, EventKind.TOOL_CALL, script.replace("'abc'", "'it\"s'"))
+    error = event(
+        2,
+        EventKind.TOOL_RESULT,
+        "/usr/bin/bash: -c: line 4: unexpected EOF while looking for matching `\"'",
+    )
+    steps = (
+        event(3, EventKind.TOOL_CALL, 'python -c "\nimport re\nprint(re.__version__)\n"'),
+        event(5, EventKind.TOOL_CALL, "python -c \"\nprint(open('a.txt').read())\n\""),
+    )
+    worked = event(7, EventKind.TOOL_CALL, script)
+    fix = Fix(FixKind.PREPARED, worked, event(8, EventKind.TOOL_RESULT, "['a']"), steps=steps)
+    episode = Episode(LessonKind.FAILURE, "exit_code", error, call=failed, fix=fix)
+    text, remedy = _failure_lesson(episode, failed, "unexpected EOF", "claude_code")
+    assert "first" not in text and remedy is None

@@ -667,8 +667,11 @@ def _failure_lesson(
         # --amend`: the first alone would not do), as long as a remedy may be: a step cut
         # short (a setting's quoted value) could not be run as written
         steps = [general_fix(part) for part in shell_steps(remedy)]
-        if what in (code(step) for step in steps):
-            # a step reads as the call itself: which of its kind helped is unsaid
+        if what in (code(step) for step in steps) or any(
+            INLINE_SCRIPT.match(unwrapped(part)) for part in shell_steps(remedy)
+        ):
+            # a step reads as the call itself, or is a script of that day's (`python -c …`):
+            # which of its kind helped is unsaid
             return f"{what} {verb} here: “{sig}” {NO_FIX_SEEN}.", None
         if all(_SWITCHES_BRANCH.match(part) for part in shell_steps(remedy)):
             # another branch is other work: which branch, and why, is that day's
