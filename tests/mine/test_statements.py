@@ -13,7 +13,7 @@ from metis_distill.mine.statements import is_standing_rule
 from metis_distill.models import LessonKind
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.textio import read_lines
-from tests.mine.test_episodes import _write, call, edit, result, say
+from tests.mine.test_episodes import _write, call, edit, read, result, say
 
 
 def _lessons(tmp_path: Path, records: list[dict]) -> list[tuple[LessonKind, str]]:  # type: ignore[type-arg]
@@ -674,6 +674,122 @@ def test_a_cause_named_after_an_edit_no_run_checked_needs_the_users_word(
     )
     gotchas = [text for kind, text in found if kind is LessonKind.GOTCHA]
     assert bool(gotchas) is kept, found
+
+
+def _subagent(record: dict) -> dict:  # type: ignore[type-arg]
+    """A record of a subagent's, kept in its caller's file (`isSidechain`)."""
+    return {**record, "isSidechain": True}
+
+
+def _delegated(tool_id: str, task: str) -> dict:  # type: ignore[type-arg]
+    block = {"type": "tool_use", "id": tool_id, "name": "Task", "input": {"description": task}}
+    return {"type": "assistant", "message": {"content": [block]}}
+
+
+_PROMPT_CAUSE = (
+    "The problem was that `~/.zshrc` set PROMPT before the vcs_info hook was loaded, so the "
+    "branch segment stayed empty. I moved the hook above it."
+)
+_EXITED = "<command-name>/exit</command-name>\n<command-message>exit</command-message>"
+
+
+@pytest.mark.parametrize(
+    ("checked", "reply", "kept"),
+    [
+        ([], _EXITED, False),  # the session ended: nothing tried the edit, nobody confirmed it
+        ([], "Yes, that worked, thanks!", True),  # the user's word
+        # a run of the prompt after the edit, which worked
+        ([_subagent(call("r1", "zsh -ic 'print -P $PROMPT'")),
+          _subagent(result("r1", "ana@box main %"))], _EXITED, True),
+    ],
+)  # fmt: skip
+def test_a_cause_named_after_a_subagents_edit_of_the_setup_needs_a_check(
+    tmp_path: Path,
+    checked: list[dict],  # type: ignore[type-arg]
+    reply: str,
+    kept: bool,
+) -> None:
+    """A subagent in the same file edited a dotfile and ran nothing: the cause the agent then
+    names is what it hopes the edit fixed, as with an edit of the work."""
+    done = "Moved the vcs_info hook above PROMPT in the zshrc."
+    found = _lessons(
+        tmp_path,
+        [
+            say("user", "Why does my prompt not show the git branch any more?"),
+            _delegated("t1", "Fix the prompt's git branch"),
+            _subagent(say("user", "Find out why the prompt lacks the git branch and fix it.")),
+            _subagent(read("r0", "/home/ana/.zshrc")),
+            _subagent(result("r0", "PROMPT='%n@%m ${vcs_info_msg_0_} %# '\nautoload vcs_info")),
+            _subagent(edit("e1", "/home/ana/.zshrc", "PROMPT=", "autoload vcs_info\nPROMPT=")),
+            _subagent(result("e1", "The file /home/ana/.zshrc has been updated.")),
+            *checked,
+            _subagent(say("assistant", done)),
+            result("t1", done),
+            say("assistant", _PROMPT_CAUSE),
+            say("user", reply),
+        ],
+    )
+    gotchas = [text for kind, text in found if kind is LessonKind.GOTCHA]
+    assert bool(gotchas) is kept, found
+
+
+_EXPORT_CAUSE = (
+    "The issue was that the export job reads `EXPORT_DIR` before the env file is loaded, so "
+    "it writes its rows to the default folder."
+)
+
+
+@pytest.mark.parametrize(
+    ("guess", "after", "kept"),
+    [
+        # guessed first, then only a file read: the plain words are still the guess
+        ("The export job probably reads `EXPORT_DIR` before the env file is loaded.", [], False),
+        ("I think the env file may not be loaded before the export job reads `EXPORT_DIR`.",
+         [], False),
+        # the guess, then a run of the job that worked: tried
+        ("The export job probably reads `EXPORT_DIR` before the env file is loaded.",
+         [call("b1", "python -m jobs.export --dry-run"), result("b1", "wrote 120 rows")], True),
+        # a guess about something else: the cause stands as found
+        ("The nightly cron entry might also fire twice on Sundays.", [], True),
+        # no guess at all
+        ("Let me look at the job.", [], True),
+    ],
+)  # fmt: skip
+def test_a_cause_guessed_first_and_never_tried_is_no_finding(
+    tmp_path: Path,
+    guess: str,
+    after: list[dict],  # type: ignore[type-arg]
+    kept: bool,
+) -> None:
+    found = _lessons(
+        tmp_path,
+        [
+            say("user", "The nightly export writes an empty CSV, why?"),
+            say("assistant", guess),
+            read("r1", "jobs/export.py"),
+            result("r1", "import os\nOUT = os.environ.get('EXPORT_DIR', 'out')\nload_env()"),
+            *after,
+            say("assistant", _EXPORT_CAUSE),
+            say("user", _EXITED),
+        ],
+    )
+    gotchas = [text for kind, text in found if kind is LessonKind.GOTCHA]
+    assert bool(gotchas) is kept, found
+
+
+def test_a_cause_its_own_message_then_guesses_at_is_no_finding(tmp_path: Path) -> None:
+    hedged_after = (
+        f"{_EXPORT_CAUSE} The env file is probably loaded after the job reads `EXPORT_DIR`."
+    )
+    assert _lessons(tmp_path / "own", [say("assistant", hedged_after)]) == []
+    # once a run of the job worked, a guess the summary adds after the cause leaves it found
+    tried = [
+        say("user", "The nightly export writes an empty CSV, why?"),
+        call("b1", "python -m jobs.export --dry-run"),
+        result("b1", "wrote 120 rows"),
+        say("assistant", hedged_after),
+    ]
+    assert [k for k, _ in _lessons(tmp_path / "tried", tried)] == [LessonKind.GOTCHA]
 
 
 @pytest.mark.parametrize(

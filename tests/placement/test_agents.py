@@ -47,6 +47,8 @@ SANDBOX = "`mix` fails inside Codex's sandbox here and works outside it; ask to 
 EDIT_BLOCK = "Edit failed with “SEARCH/REPLACE block failed to match”: re-read the file."
 CANCELLED = "When one of several parallel tool calls fails, the others are cancelled."
 ZSH_WORDS = "The shell here is zsh: an unquoted `$VAR` holding several words stays one word."
+HOOK_CWD = "A hook in `~/.claude/settings.json` runs in the session's folder, not the home one."
+STATUS_LINE = "Claude Code's status line command gets the session as JSON on its stdin."
 
 
 @pytest.mark.parametrize(
@@ -113,8 +115,17 @@ ZSH_WORDS = "The shell here is zsh: an unquoted `$VAR` holding several words sta
         (lesson(MISSING_MODULE, ("Bash:python",), {"trajectory", "claude_code"}), set()),
         # a command failing in the repository, whoever ran it
         (lesson("`npm test` fails; use `npx jest`.", ("Bash:npm",), {"trajectory"}), set()),
+        # Claude Code's own setup: its settings, status line and hooks are Claude Code's alone,
+        # whichever agent's run told of them
+        (lesson(HOOK_CWD, ("Edit:~/.claude/settings.json",), {"claude_code"}, "gotcha"),
+         {"claude_code"}),
+        (lesson(STATUS_LINE, (), {"claude_code", "codex"}, "gotcha"), {"claude_code"}),
+        (lesson(STATUS_LINE, (), {"codex"}, "gotcha"), {"claude_code"}),
+        # a project's own settings file, or a word like "claude" elsewhere, is nobody's setup
+        (lesson("The app reads `config/settings.json` at start.", (), {"claude_code"}, "gotcha"),
+         set()),
     ],
-)
+)  # fmt: skip
 def test_the_agents_a_lesson_holds_for(made: LessonView, expected: set[str]) -> None:
     assert agents_of(made) == expected
 
@@ -137,6 +148,14 @@ def test_a_file_read_by_no_agent_of_the_lesson_does_not_fit(tmp_path: Path) -> N
     assert not fits(sandbox, tmp_path / "CLAUDE.md")
     assert fits(sandbox, tmp_path / "AGENTS.md")
     assert fits(sandbox, tmp_path / "NOTES.md")
+
+
+def test_claude_codes_own_setup_goes_in_no_file_codex_reads_alone(tmp_path: Path) -> None:
+    """A status line's or a hook's way, told in a Claude Code run, is no help to Codex."""
+    told = lesson(STATUS_LINE, (), {"claude_code"}, "gotcha")
+    assert not fits(told, tmp_path / "home" / ".codex" / "AGENTS.md")
+    assert fits(told, tmp_path / "CLAUDE.local.md")
+    assert fits(told, tmp_path / "home" / ".claude" / "CLAUDE.md")
 
 
 def test_placement_holds_back_what_the_targets_readers_cannot_use(tmp_path: Path) -> None:

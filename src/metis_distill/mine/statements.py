@@ -4,7 +4,8 @@ A decision is a durable rule or choice of the user's (or one the agent adopted w
 reason); a one-off request, a question, a document the user pasted or asked for, and text the
 harness injected (slash-command expansions, skill files, IDE context) are not decisions. A
 gotcha is a fact: a guess ("might", "probably", "I think") is not one; a cause the agent
-found ("turns out …") is one; any other claim counts once the user's reply accepts it.
+found ("turns out …") is one, unless it guessed at it first or named it after an edit, and
+nothing ran since; any other claim counts once the user's reply accepts it.
 """
 
 from __future__ import annotations
@@ -594,8 +595,14 @@ def _sessions_with_a_person(events: Sequence[Event]) -> frozenset[str | None]:
 
 def _confirmed(events: Sequence[Event], index: int, sentence: str) -> bool:
     """A cause the agent found ("turns out", "the root cause was") is a finding; any other
-    claim (a diagnosis, what a tool supports) stands once the user's next words accept it."""
-    if signals.FOUND_CAUSE.match(clean(sentence)) and not _edited_unchecked(events, index):
+    claim (a diagnosis, what a tool supports) stands once the user's next words accept it.
+    A cause named after an edit nothing checked, or one the agent guessed at first and never
+    tried, is a hope: it too needs the user's word (a session then ended says nothing)."""
+    if (
+        signals.FOUND_CAUSE.match(clean(sentence))
+        and not _edited_unchecked(events, index)
+        and not _guessed_first(events, index, sentence)
+    ):
         return not _still_broken_next(events, index)
     if _asks_to_choose(events[index].text):
         return False  # the reply picks among the options: it accepts no argument made for one
@@ -642,10 +649,71 @@ def _edited_unchecked(events: Sequence[Event], index: int) -> bool:
                 read.extend(_PATH_WORD.findall(command_head(event.text)) or ["?"])
             continue
         edited = _first_line(event.text)
-        if not _edits_the_work(event) or not all(_same_file(path, edited) for path in read):
+        if not _changes(event) or not all(_same_file(path, edited) for path in read):
             return False  # another file read since: what the agent found there is a finding
         return not _checked_before(events, event.seq)  # (the edited file read back tries nothing)
     return False
+
+
+def _changes(event: Event) -> bool:
+    """An edit the agent (or a subagent, in the same file) made to try a fix: of the work, or
+    of the machine's setup (`~/.claude/settings.json`, `~/.zshrc`); a plan's draft tries none."""
+    return (
+        event.role == "assistant"
+        and event.tool_name in signals.EDIT_TOOLS
+        and not _PLAN_DRAFT.search(event.text[:1000])
+    )
+
+
+_PLAN_DRAFT = re.compile(r"[/\\]\.claude[/\\]plans[/\\]")
+
+
+def _guessed_first(events: Sequence[Event], index: int, sentence: str) -> bool:
+    """The agent put the same cause as a guess ("the tilde may not be expanded", "likely the
+    path") since the user last spoke, or in the message itself, and no command run after the
+    guess worked: the cause it states plainly is still that guess (a file read is no trial)."""
+    named = _content_words(sentence)
+    if len(named) < _SAME_CAUSE_WORDS:
+        return False
+    worked: set[str | None] = set()  # shell results that worked, waiting for their calls
+    for event in _back_to_the_user(events, index):
+        if event.role == "tool" and event.tool_name in signals.SHELL_TOOLS:
+            if signals.is_success(event):
+                worked.add(event.tool_use_id)
+        elif event.kind is EventKind.TOOL_CALL and event.tool_use_id in worked:
+            if not signals.only_reads(event.text):
+                return False  # a command ran after any guess before it: tried
+        elif (
+            event.role == "assistant"
+            and event.kind is EventKind.TEXT
+            and _guesses_at(event.text, named)
+        ):
+            return True
+    return _guesses_at(events[index].text, named)  # nothing ran: its own words guess too
+
+
+def _guesses_at(text: str, named: set[str]) -> bool:
+    """A sentence of the text guesses ("may", "likely") at a cause in these words."""
+    return any(
+        signals.HEDGE.search(said) and len(named & _content_words(said)) >= _SAME_CAUSE_WORDS
+        for said in sentences(text)
+    )
+
+
+_SAME_CAUSE_WORDS = 3  # words of a cause that another sentence must share to name it too
+_WORD = re.compile(r"[a-z][a-z-]{3,}")
+# Words every account of a cause holds, which name none.
+_NO_CAUSE_WORDS = frozenset(
+    {"that", "this", "these", "those", "there", "their", "then", "than", "with", "when"}
+    | {"from", "into", "were", "what", "which", "while", "have", "your", "being", "because"}
+    | {"issue", "problem", "cause", "reason", "root", "culprit", "turns", "turned", "using"}
+    | {"uses", "used", "wasn", "isn", "doesn", "didn", "also", "just", "only", "will", "would"}
+    | {"could", "should", "might", "may", "likely", "probably", "maybe", "possibly", "seems"}
+)
+
+
+def _content_words(sentence: str) -> set[str]:
+    return set(_WORD.findall(sentence.lower())) - _NO_CAUSE_WORDS
 
 
 def _first_line(text: str) -> str:

@@ -53,6 +53,14 @@ _OWN_WAYS = re.compile(
     r"|^The agent's shell session keeps\b",
     re.I,
 )
+# Claude Code's own setup, named in a lesson's words (its settings, status line, hooks, slash
+# commands, files under `.claude/`): Claude Code's alone, whichever agent's run told of it.
+_CLAUDE_CODES_SETUP = re.compile(
+    r"(?:^|[\s`'\"(/~])\.claude[/\\]"
+    r"|\bClaude Code(?:'s)? (?:own )?"
+    r"(?:status ?line|settings|hooks?|slash commands?|keybindings|config\w*)\b"
+    r"|\bstatusLine\b|\b(?:PreToolUse|PostToolUse|UserPromptSubmit) hooks?\b"
+)
 # What the system refused, whichever agent asked: an own tool failing with it holds for all.
 _SYSTEM_ERROR = re.compile(
     r"\bEACCES\b|\bEPERM\b|\bENOSPC\b|\bEROFS\b|[Pp]ermission denied|[Rr]ead-only file system"
@@ -63,10 +71,13 @@ _SYSTEM_ERROR = re.compile(
 def agents_of(lesson: LessonView) -> frozenset[str]:
     """The agents (formats of runs) a lesson holds for alone; empty when it holds for any:
     a failure of the agents' own tools only (a lesson about a file names it as an edit's
-    scope too, so other kinds never count their scope), or words naming their own ways."""
+    scope too, so other kinds never count their scope), or words naming their own ways;
+    Claude Code's own setup (`~/.claude/…`, its status line, hooks) is Claude Code's."""
     tools = [entry.partition(":")[0] for entry in lesson.scope]
     failed = lesson.kind == LessonKind.FAILURE and not _SYSTEM_ERROR.search(lesson.text)
     own_tools = failed and bool(tools) and all(t in _OWN_TOOLS for t in tools)
+    if _CLAUDE_CODES_SETUP.search(lesson.text):
+        return frozenset({CLAUDE_CODE})
     if own_tools or _OWN_WAYS.search(lesson.text) or _of_their_container(lesson):
         return lesson.formats - _NOT_AGENTS
     return frozenset()
