@@ -39,6 +39,7 @@ from metis_distill.mine.fixes import (
 )
 from metis_distill.mine.fixes import remedy as remedy_of
 from metis_distill.mine.kept_cwd import kept_cwd, kept_cwd_text
+from metis_distill.mine.misplaced import Misplaced, misplaced, misplaced_text
 from metis_distill.mine.modules import INSTALL, importing_step, interpreter
 from metis_distill.mine.own_shell import OWN_SHELL_TEXT, killed_own_shell
 from metis_distill.mine.persisted import mode_committed
@@ -260,6 +261,9 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     pwsh = _pwsh_that_worked(run, error, lines) if _WSL_NO_SHELL.search(error.text[:2000]) else None
     if pwsh is not None:
         ref = ref.span(pwsh.ref)
+    moved = misplaced(run.events, error.seq, call, run.cwd)
+    if moved is not None:  # the span shows where the file was found
+        ref = ref.span(moved.found.ref)
     fixed = episode.fix_result
     # a lesson that states a fix shows it; another shows what followed when it is near
     if fixed is not None and (
@@ -280,6 +284,7 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         ran_inside=_sandboxed_program(call.text).split()[0] in inside,
         sandbox_ran=bool(inside),
         kept_folder=kept_cwd(run.events, error.seq, call),
+        moved=moved,
         lost_variable=_lost_variable(run, call, signature),
         offline_before_fix=escalated and _offline_before_fix(run, episode),
         in_wsl=bool(_WSL_DRIVE.match(run.cwd or "")),
@@ -484,14 +489,18 @@ def _failure_lesson(
     lost_variable: bool = False,
     offline_before_fix: bool = False,
     in_wsl: bool = False,
+    moved: Misplaced | None = None,
 ) -> tuple[str, str | None]:
     """The lesson's text and its fix: a fix only when the run showed it causing success
     (`ran_inside`: the program the sandbox stopped worked inside it at another call;
     `sandbox_ran`: some call worked inside it; `kept_folder`: the shell stood in the folder
-    an earlier call moved into; `offline_before_fix`: a failure before the rerun outside the
+    an earlier call moved into; `moved`: the file read was then found at another path of
+    the project; `offline_before_fix`: a failure before the rerun outside the
     sandbox found no network; `in_wsl`: the run stood on a Windows drive under WSL)."""
     if kept_folder and harness != "codex":  # (Codex runs each command in a fresh shell)
         return kept_cwd_text(harness), None
+    if moved is not None:  # where the file lives: no fix to teach, earned by recurring
+        return misplaced_text(moved), None
     if mounted_path(call, episode.trigger.text) is not None:
         return DRIVE_PATH_TEXT, (DRIVE_PATH_FIX if episode.fix is not None else None)
     if lost_variable and harness in _FRESH_SHELLS:

@@ -15,6 +15,7 @@ from metis_distill.mine.co_author import unsigned_commits
 from metis_distill.mine.drive_paths import drive_shown
 from metis_distill.mine.fixes import Fix, FixKind, fails_on_its_own, family, find_fix
 from metis_distill.mine.kept_cwd import kept_cwd
+from metis_distill.mine.misplaced import misplaced
 from metis_distill.mine.questions import (
     answer_text,
     answers,
@@ -110,6 +111,7 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
                 not signals.looked_for_nothing(call, event)
                 or kept_cwd(events, index, call)
                 or drive_shown(events, index, call)  # a Git Bash path to a file tool, on Windows
+                or misplaced(events, index, call, run.cwd) is not None  # then found elsewhere
                 or (call is not None and backslashes_eaten(call, event.text))  # bash ate `\\`
             ):
                 for episode in _failure(events, index, call, banners):
