@@ -9,7 +9,7 @@ from pathlib import Path
 from metis_distill.extract.rules import RulesExtractor
 from metis_distill.ledger import LessonView
 from metis_distill.mine.episodes import find_episodes
-from metis_distill.mine.rereads import BACKSLASHED, LESSON, NO_WAY_SEEN, REWRITTEN
+from metis_distill.mine.rereads import AGAIN, BACKSLASHED, LESSON, NO_WAY_SEEN, REWRITTEN
 from metis_distill.models import LessonKind
 from metis_distill.placement.agents import agents_of
 from metis_distill.placement.locality import Locality, locality
@@ -62,7 +62,7 @@ def test_twice_refused_after_a_read_is_one_gotcha_with_the_command_that_worked(
 
 def test_without_a_command_that_worked_no_remedy_is_told(tmp_path: Path) -> None:
     records = [*refused_after_read(1, SERVER), *refused_after_read(2, SERVER)]
-    assert gotchas(tmp_path, records) == [LESSON + NO_WAY_SEEN]
+    assert gotchas(tmp_path, records) == [LESSON + AGAIN + NO_WAY_SEEN]
 
 
 def test_once_or_with_the_file_touched_between_is_no_lesson(tmp_path: Path) -> None:
@@ -132,3 +132,71 @@ def test_the_same_file_edited_by_its_backslashed_path_is_the_way(tmp_path: Path)
     assert gotchas(tmp_path, records) == [LESSON + BACKSLASHED]
     refused_again = [*records[:-1], result("e3", STALE, True)]
     assert gotchas(tmp_path / "again", refused_again) == [LESSON + NO_WAY_SEEN]
+
+
+def test_reading_again_is_said_not_to_help_only_when_the_run_shows_it(tmp_path: Path) -> None:
+    """Two files refused once each, neither read again: whether a fresh Read helps is not
+    shown; one refused again after a fresh Read shows it."""
+    two_files = [*refused_after_read(1, SERVER), *refused_after_read(2, MODEL)]
+    assert gotchas(tmp_path / "a", two_files) == [LESSON + NO_WAY_SEEN]
+    read_again = [*two_files, *refused_after_read(3, MODEL)]
+    assert gotchas(tmp_path / "b", read_again) == [LESSON + AGAIN + NO_WAY_SEEN]
+
+
+def test_a_fresh_read_that_let_the_edit_through_is_no_gotcha(tmp_path: Path) -> None:
+    """Each refusal answered by reading the file again, then the same edit working: the
+    tool's own advice worked, whatever the path's slashes; no failure of each either."""
+    for form, (first, second) in {
+        "forward": (SERVER, MODEL),
+        "back": (SERVER.replace("/", "\\"), MODEL.replace("/", "\\")),
+    }.items():
+        records = [
+            record
+            for n, path in ((1, first), (2, second))
+            for record in (
+                *refused_after_read(n, path),
+                read(f"again{n}", path),
+                result(f"again{n}", "     1→import express from 'express';"),
+                edit(f"ok{n}", path),
+                result(f"ok{n}", f"The file {path} has been updated."),
+            )
+        ]
+        path = _write(tmp_path / form, records)
+        assert list(find_episodes(parse_file(path, tmp_path / form))) == []
+
+
+def test_backslashes_are_the_way_only_when_the_refused_path_had_forward_ones(
+    tmp_path: Path,
+) -> None:
+    """Refused with `C:\\…` already, the same path working later is no change of form; a Read
+    between the last refusal and the backslashed edit that worked may be what mended it."""
+    back = SERVER.replace("/", "\\")
+    same_form = [
+        *refused_after_read(1, back),
+        *refused_after_read(2, back),
+        edit("e3", back),
+        result("e3", f"The file {back} has been updated."),
+    ]
+    said = LESSON.replace("`C:/…`", "`C:\\…`") + AGAIN + NO_WAY_SEEN
+    assert gotchas(tmp_path / "a", same_form) == [said]
+    read_between = [
+        *refused_after_read(1, SERVER),
+        *refused_after_read(2, SERVER),
+        *refused_after_read(3, SERVER),
+        read("r4", back),
+        result("r4", "     1→import express from 'express';"),
+        edit("e4", back),
+        result("e4", f"The file {back} has been updated."),
+    ]
+    assert gotchas(tmp_path / "b", read_between) == [LESSON + AGAIN + NO_WAY_SEEN]
+    read_before_another_refusal = [
+        *refused_after_read(1, SERVER),
+        *refused_after_read(2, SERVER),
+        read("r3", SERVER),
+        result("r3", "     1→import express from 'express';"),
+        *refused_after_read(4, MODEL),
+        edit("e5", back),
+        result("e5", f"The file {back} has been updated."),
+    ]
+    said = LESSON + AGAIN + NO_WAY_SEEN
+    assert gotchas(tmp_path / "c", read_before_another_refusal) == [said]

@@ -1,10 +1,12 @@
 """Edits refused right after a read: Claude Code's Edit and Write failing with "File has been
 unexpectedly modified" (or "File has not been read yet") just after a Read of the very path,
-nothing else having touched the file. The tool's advice, to read the file again, does not help
-there: on Windows, with the path written `C:/…`, the tool does not know it read that file. The
-run must show it twice before it is a lesson of the machine, and the remedy is told only when
-the run shows one: the same file edited with its path written `C:\\…`, or else the file
-rewritten by a command.
+nothing else having touched the file. On Windows, with the path written `C:/…`, the tool may
+not know it read that file. The run must show it twice before it is a lesson of the machine; a
+refusal that a fresh Read of the file then let through is the tool's own advice working, not
+the gotcha. That reading again does not help is said only when the run shows a fresh Read
+refused again; the remedy is told only when the run shows one: the same file, refused as
+`C:/…`, edited with its path written `C:\\…` and no Read between, or else the file rewritten
+by a command.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ MIN_REFUSALS = 2  # once may be another program writing the file; twice in a row
 LESSON = (
     "On this Windows machine Claude Code's Edit and Write fail with “File has been "
     "unexpectedly modified” (or “File has not been read yet”) right after a Read of the same "
-    "`C:/…` path, with nothing else touching the file: reading it again does not help"
+    "`C:/…` path, with nothing else touching the file"
 )
+AGAIN = ": reading it again does not help"
 REWRITTEN = "; rewrite the file with a command through Bash instead (that worked)."
 BACKSLASHED = "; write the path with backslashes (`C:\\…`) instead (that worked)."
 NO_WAY_SEEN = " (no way around it seen)."
@@ -37,19 +40,23 @@ NO_WAY_SEEN = " (no way around it seen)."
 @dataclass(frozen=True)
 class Rereads:
     """The refusals of one session, each with its call and the Read before it, and the
-    command that rewrote the file after, when one did."""
+    command that rewrote the file after, when one did. With no `refusals`, the session's
+    refusals (`all_refusals`) are told by nothing: a fresh Read let them through."""
 
-    refusals: tuple[Event, ...]  # the first that show it
+    refusals: tuple[Event, ...]  # the first that show it; none when no lesson is shown
     events: tuple[Event, ...]  # what the evidence must cover, in order
     rewritten: Event | None
     all_refusals: tuple[Event, ...] = ()  # every one of the session: one lesson for them all
     backslashed: Event | None = None  # the same file edited with its path in `C:\…` form
+    read_again: bool = False  # a fresh Read of a refused file, then refused again
+    form: str = "`C:/…`"  # how the refused calls wrote their paths
 
     @property
     def sentence(self) -> str:
+        said = LESSON.replace("`C:/…`", self.form) + (AGAIN if self.read_again else "")
         if self.backslashed is not None:
-            return LESSON + BACKSLASHED
-        return LESSON + (REWRITTEN if self.rewritten is not None else NO_WAY_SEEN)
+            return said + BACKSLASHED
+        return said + (REWRITTEN if self.rewritten is not None else NO_WAY_SEEN)
 
     @property
     def quote(self) -> str:
@@ -59,8 +66,9 @@ class Rereads:
 
 def refused_rereads(events: tuple[Event, ...]) -> list[Rereads]:
     """Per session, the edits refused right after a Read of their path, when there are at
-    least two."""
-    sessions: dict[str | None, list[tuple[Event, Event, Event]]] = {}
+    least two that a fresh Read did not let through."""
+    after_read: dict[str | None, list[tuple[Event, Event, Event]]] = {}
+    refused_at: dict[str | None, list[tuple[int, str]]] = {}  # every refusal: where, which file
     calls = {
         e.tool_use_id: i
         for i, e in enumerate(events)
@@ -70,30 +78,93 @@ def refused_rereads(events: tuple[Event, ...]) -> list[Rereads]:
         at = calls.get(event.tool_use_id or "") if event.kind is EventKind.ERROR else None
         if at is None or events[at].tool_name not in _WRITERS or not REFUSED.match(event.text):
             continue
+        refused_at.setdefault(event.session, []).append((index, _name(events[at])))
         read = _read_just_before(events, at, index)
-        if read is not None:
-            sessions.setdefault(event.session, []).append((read, events[at], event))
+        if read is None:
+            continue
+        after_read.setdefault(event.session, []).append((read, events[at], event))
     found = []
-    for refused in sessions.values():
-        if len(refused) >= MIN_REFUSALS:
-            names = {file_name(_path(call)) for _, call, _ in refused}
-            every = tuple(r for _, _, r in refused)
-            refused = refused[:MIN_REFUSALS]  # the first that show it, and what worked after
-            last = calls[refused[-1][2].tool_use_id or ""]
-            backslashed = _backslashed(events, last, names)
-            rewritten = None if backslashed else _rewritten(events, last, names)
-            shown = [e for triple in refused for e in triple]
-            way = backslashed or rewritten
-            found.append(
-                Rereads(
-                    refusals=tuple(r for _, _, r in refused),
-                    events=tuple([*shown, way] if way else shown),
-                    rewritten=rewritten,
-                    all_refusals=every,
-                    backslashed=backslashed,
-                )
+    where = {e.seq: i for i, e in enumerate(events)}
+    for session, all_read in after_read.items():
+        if len(all_read) < MIN_REFUSALS:
+            continue  # each an ordinary failure
+        every = tuple(r for _, _, r in all_read)
+        refused = [
+            t for t in all_read if not _read_let_through(events, where[t[2].seq], _name(t[1]))
+        ]
+        if len(refused) < MIN_REFUSALS:  # a fresh Read let them through: the tool's own advice
+            found.append(Rereads(refusals=(), events=(), rewritten=None, all_refusals=every))
+            continue
+        names = {_name(call) for _, call, _ in refused}
+        again = _read_again(all_read, refused_at[session], where, events)
+        shown = [e for triple in refused[:MIN_REFUSALS] for e in triple]
+        refused = refused[:MIN_REFUSALS]  # the first that show it, and what worked after
+        last = calls[refused[-1][2].tool_use_id or ""]
+        forward = {_name(c) for _, c, _ in refused if not _BACKSLASHED.match(_path(c))}
+        backslashed = _backslashed(events, last, forward)
+        rewritten = None if backslashed else _rewritten(events, last, names)
+        way = backslashed or rewritten
+        told = {e.seq: e for e in [*shown, *again, *([way] if way else [])]}
+        found.append(
+            Rereads(
+                refusals=tuple(r for _, _, r in refused),
+                events=tuple(told[seq] for seq in sorted(told, key=where.__getitem__)),
+                rewritten=rewritten,
+                all_refusals=every,
+                backslashed=backslashed,
+                read_again=bool(again),
+                form=_form([c for _, c, _ in refused]),
             )
+        )
     return found
+
+
+def _name(call: Event) -> str:
+    return file_name(_path(call))
+
+
+def _form(calls: list[Event]) -> str:
+    """How the refused calls wrote their paths: `C:/…`, `C:\\…`, or both."""
+    back = {bool(_BACKSLASHED.match(_path(c))) for c in calls}
+    return "`C:\\…`" if back == {True} else "`C:/…`" if back == {False} else "Windows"
+
+
+def _read_let_through(events: tuple[Event, ...], refused: int, name: str) -> bool:
+    """The next Edit or Write of the refused file (`name`) worked, a Read of it that worked
+    coming between and no command naming it: the tool's advice, to read the file again, was
+    all it took."""
+    results = results_by_call(events[refused + 1 :])
+    read = False
+    for later in events[refused + 1 :]:
+        if later.kind is not EventKind.TOOL_CALL:
+            continue
+        if later.tool_name in SHELL_TOOLS and name in later.text:
+            return False  # rewritten, or may have been, by a command
+        if _name(later) != name:
+            continue
+        result = results.get(later.tool_use_id or "")
+        worked = result is not None and result.kind is not EventKind.ERROR
+        if later.tool_name == "Read":
+            read = read or worked
+        elif later.tool_name in _WRITERS:
+            return read and worked
+    return False
+
+
+def _read_again(
+    refused: list[tuple[Event, Event, Event]],
+    refused_at: list[tuple[int, str]],
+    where: dict[int, int],
+    events: tuple[Event, ...],
+) -> list[Event]:
+    """A refusal whose Read came after an earlier refusal of the same file: that refusal,
+    the Read, the call and its refusal (reading again did not help), or nothing."""
+    for read, call, refusal in refused:
+        name = _name(call)
+        for index, earlier in refused_at:
+            if earlier == name and index < where[read.seq]:
+                return [events[index], read, call, refusal]
+    return []
 
 
 def _path(call: Event) -> str:
@@ -122,9 +193,11 @@ def _read_just_before(events: tuple[Event, ...], at: int, refused: int) -> Event
 
 def _backslashed(events: tuple[Event, ...], after: int, names: set[str]) -> Event | None:
     """An Edit or Write after the refusals (the last one's call at `after`) of a file the
-    tool refused, its path written with backslashes (`C:\\…`), that worked."""
+    tool refused with its path written `C:/…` (`names`), its path now written with
+    backslashes (`C:\\…`), that worked with no Read of the file since its last refusal."""
     results = results_by_call(events[after + 1 :])
-    for later in events[after + 1 :]:
+    for at in range(after + 1, len(events)):
+        later = events[at]
         if later.kind is not EventKind.TOOL_CALL or later.tool_name not in _WRITERS:
             continue
         path = _path(later)
@@ -132,8 +205,24 @@ def _backslashed(events: tuple[Event, ...], after: int, names: set[str]) -> Even
             continue
         result = results.get(later.tool_use_id or "")
         if result is not None and result.kind is EventKind.TOOL_RESULT:
-            return later
+            return None if _read_since_refused(events, at, file_name(path)) else later
     return None
+
+
+def _read_since_refused(events: tuple[Event, ...], at: int, name: str) -> bool:
+    """A Read of the file (`name`) came between its last refused Edit or Write and the
+    call at `at`: a fresh Read, not the path's form, may be what let that call through."""
+    results = results_by_call(events)
+    for back in range(at - 1, -1, -1):
+        earlier = events[back]
+        if earlier.kind is not EventKind.TOOL_CALL or _name(earlier) != name:
+            continue
+        if earlier.tool_name == "Read":
+            return True
+        result = results.get(earlier.tool_use_id or "")
+        if earlier.tool_name in _WRITERS and result is not None and result.kind is EventKind.ERROR:
+            return False
+    return False
 
 
 _BACKSLASHED = re.compile(r"^[A-Za-z]:\\")
