@@ -1548,6 +1548,8 @@ def _known_shell_cause(call: Event, error: str, harness: str) -> tuple[str, str 
             "(“bash.exe: *** fatal error - …”): the command did nothing, and the fault is the "
             "shell's, not the command's."
         ), None
+    if _NO_CHAIN_OPERATOR.search(error[:4000]):
+        return _NO_CHAIN_OPERATOR_TEXT, None
     if foreign_command(call, error) is not None:
         return _foreign_text(harness), None
     if harness == "claude_code" and _CD_BLOCKED.search(error[:2000]):
@@ -1591,6 +1593,15 @@ _HERE_STRING_TEXT = (
     "PowerShell's here-strings start their text on the line after the header: anything after "
     "`@'` or `@\"` on the same line fails (“No characters are allowed after a here-string "
     "header but before the end of the line”); put a line break right after `@'`."
+)
+# Windows PowerShell (5.1) has no `&&` nor `||`: the whole line is refused before anything
+# runs. The machine's shell, not the code under work.
+_NO_CHAIN_OPERATOR = re.compile(
+    r"The token '(?:&&|\|\|)' is not a valid statement separator in this version"
+)
+_NO_CHAIN_OPERATOR_TEXT = (
+    "Windows PowerShell here has no `&&`/`||` (“The token '&&' is not a valid statement "
+    "separator in this version.”): chain commands with `;` (or `if ($?) { … }`)."
 )
 # Claude Code keeps a session's Bash calls in the folder it started in and the folders below:
 # a `cd` elsewhere stops the call before anything in it runs, whatever came after the `cd`.
