@@ -759,6 +759,8 @@ _NO_AND_AND = (
     [
         ("npm ci --quiet && npm run lint", _NO_AND_AND),
         ("git status || dir", _NO_AND_AND.replace("'&&'", "'||'")),
+        # a search and a look, refused before either ran: no find quoted, no "none" answered
+        ("rg --files || ls -la", _NO_AND_AND.replace("'&&'", "'||'")),
     ],
 )
 def test_windows_powershell_lacking_and_and_is_the_machines_shell_not_code(

@@ -70,6 +70,7 @@ from metis_distill.mine.signals import (
     EDIT_TOOLS,
     NO_NETWORK,
     PIPE,
+    POWERSHELL_REFUSED_LINE,
     SANDBOX_DENIED,
     SANDBOX_REFUSAL,
     SHELL_TOOLS,
@@ -250,8 +251,13 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         return None  # the shell was broken for a moment (`ls: command not found`), or mended
     if SUDO_PASSWORD.search(signature) and _ran_later(run, "sudo", error):
         return None  # the user let `sudo` in without a password later on: no longer so
-    # bash stopped before the command ran: its redirections never applied
-    stopped = stopped or (call is not None and quote_escaped_by_path(call, error.text))
+    # bash (or PowerShell, refusing the line) stopped before the command ran: its
+    # redirections never applied, no line is a search's find
+    stopped = (
+        stopped
+        or (call is not None and quote_escaped_by_path(call, error.text))
+        or POWERSHELL_REFUSED_LINE.match(error.text) is not None
+    )
     if not stopped and _STDERR_DROPPED.search(call.text) and not names_an_error(signature):
         return None  # its errors thrown away: the line quoted is output (`total 256`), no error
     if not stopped and _match_quoted(call, signature):

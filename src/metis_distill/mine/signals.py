@@ -1160,6 +1160,9 @@ def _without_finished_build_steps(lines: list[str]) -> list[str]:
 # went wrong.
 _POWERSHELL_RECORD = re.compile(r"^\s*\+ (?:CategoryInfo|FullyQualifiedErrorId)\s+:", re.M)
 _POWERSHELL_AT = re.compile(r"^At (?:line|.+\.ps[dm]?1):\d+ char:\d+$")
+# PowerShell refusing the command line it was given: its parse error's place opens the output
+# (a runtime error's record opens with what failed), so nothing in the line ran.
+POWERSHELL_REFUSED_LINE = re.compile(r"\A\s*At line:\d+ char:\d+\r?\n\s*\+ ")
 _POWERSHELL_FOOTER = re.compile(rf"{_POWERSHELL_AT.pattern}|^\+(?:\s|$)")
 # The record's first line: the script's or the cmdlet's name (or path), then its message.
 _POWERSHELL_HEAD = re.compile(r"^(?:[A-Za-z]:[\\/])?[^:]*?\S : \S")
@@ -1347,6 +1350,8 @@ def answers_no(call: Event | None, result: Event) -> bool:
     difference, `npm ls` did not find the package, `which` did not find the program."""
     if call is None or call.tool_name not in SHELL_TOOLS:
         return False
+    if POWERSHELL_REFUSED_LINE.match(result.text):
+        return False  # the shell refused the line: nothing was asked
     if _reports_findings(call.text, result):
         return True
     if result.exit_code not in (1, 123):
