@@ -786,6 +786,8 @@ def test_windows_powershell_lacking_and_and_is_the_machines_shell_not_code(
     )
     view = LessonView("id", "failure", lesson.text, "active", 2, None, None, (), (), lesson.fix)
     assert locality(view, Path("C:/w")) is Locality.MACHINE
+    # Codex's shell on Windows; Claude Code's there is Git Bash, where `&&` works
+    assert agents_of(replace(view, formats=frozenset({"codex"}))) == {"codex"}
     scope = ("Bash:npm",)
     assert held_back(_Lesson(lesson.text, scope=scope, fix=lesson.fix, support=2)) is None
     once = _Lesson(lesson.text, scope=scope, fix=lesson.fix, support=1)
