@@ -313,6 +313,13 @@ class _Lesson:
         # a script written that day its language could not parse, whatever script it was
         "`powershell.exe -ExecutionPolicy Bypass -File …` fails here: “+ CategoryInfo : "
         "ParserError: (:) [], ParentContainsErrorRecordException” (no fix seen).",
+        # ... told by the parse error's own words, now that the record's footer is not quoted
+        "`$rows = Get-Content -Raw …` fails here: “Unexpected token 'in' in expression or "
+        "statement.” (no fix seen).",
+        '`Set-Content notes.md "…` fails here: “The string is missing the terminator: ".” '
+        "(no fix seen).",
+        "`foreach ($f in $files) { …` fails here: “Missing closing '}' in statement block or "
+        "type definition.” (no fix seen).",
         # the compilers of a Gradle build on the code of the day
         "`gradle assembleDebug --no-daemon` fails here: “e: ActionSequencerViewModel.kt:114:29 "
         "Unresolved reference: ToxParser” (no fix seen).",

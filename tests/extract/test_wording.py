@@ -177,6 +177,22 @@ def test_subject_names_a_script_folder_not_one_script() -> None:
     assert subject("Edit", "/home/ana/src/app.py") == "Edit"
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        "& tools/build/release.ps1 -Tag v2",
+        "& 'tools/build/release.ps1' -Tag ''",
+        '& "tools/build/pack.ps1"',
+        "& { . 'tools/build/release.ps1' -Tag '' }",
+    ],
+)
+def test_powershells_call_operator_is_not_the_program(command: str) -> None:
+    """`&` only calls what follows it: the script is the subject, as if typed alone."""
+    assert subject("shell", command) == "Scripts in `tools/build/`"
+    assert general_command("& ./pack.ps1 -Tag v2") == "pack.ps1 -Tag v2"
+    assert general_command('& "C:/Tools/Go/bin/go.exe" build ./...') == "go.exe build ./..."
+
+
 def test_scrub_removes_home_folders_and_invisible_characters() -> None:
     text = "Keep scripts in my docs (\u202aC:\\Users\\ana\\personal-docs) and /Users/ana/x\u200b."
     assert scrub(text) == "Keep scripts in my docs (~\\personal-docs) and ~/x."

@@ -2241,3 +2241,38 @@ class _Judged:
     kind: str = "failure"
     fix: str | None = None
     support: int = 1
+
+
+def _powershell_record(head: str, code: str) -> str:
+    """A Write-Error's record as Windows PowerShell prints it: its first line, then the
+    footer every record has."""
+    return (
+        f"Exit code 1\n{head}\r\nAt line:1 char:1\r\n+ {code}\r\n+ {'~' * len(code)}\r\n"
+        "    + CategoryInfo          : NotSpecified: (:) [Write-Error], WriteErrorException\r\n"
+        "    + FullyQualifiedErrorId : Microsoft.PowerShell.Commands.WriteErrorException\r\n"
+    )
+
+
+def test_failures_sharing_only_powershells_footer_are_not_one_lesson(tmp_path: Path) -> None:
+    """Two scripts called with `&` failing for their own reasons: each is told by its script
+    and its record's first line, never as `& …` and the footer (`+ CategoryInfo …`) they share,
+    so the two sessions do not add up to one lesson."""
+    from tests.mine.test_fixes import _failures
+
+    said = []
+    for session, (script, head) in enumerate(
+        [
+            ("ops/release/tag.ps1", "tag.ps1 : Usage: ./tag.ps1 <version>"),
+            ("ops/deploy/push.ps1", "push.ps1 : The registry token is not set"),
+        ]
+    ):
+        folder = tmp_path / str(session)
+        folder.mkdir()
+        code = f"& '{script}' -Quiet"
+        ((_, lesson),) = _failures(
+            folder, [call("t1", code), result("t1", _powershell_record(head, code), True)]
+        )
+        assert "& …" not in lesson.text and "CategoryInfo" not in lesson.text
+        assert head in lesson.text and script.rsplit("/", 1)[0] in lesson.text
+        said.append(lesson.text)
+    assert said[0] != said[1]

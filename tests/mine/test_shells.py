@@ -744,3 +744,51 @@ def test_a_here_document_into_a_one_letter_file_is_still_the_bash_tools(tmp_path
     ]
     (lesson,) = _lessons(tmp_path, records)
     assert lesson.text.startswith("A long here-document written into a file through Claude")
+
+
+_NO_AND_AND = (
+    "At line:1 char:15\r\n+ npm ci --quiet && npm run lint\r\n+               ~~\r\n"
+    "The token '&&' is not a valid statement separator in this version.\r\n"
+    "    + CategoryInfo          : ParserError: (:) [], ParentContainsErrorRecordException\r\n"
+    "    + FullyQualifiedErrorId : InvalidEndOfLine\r\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("script", "output"),
+    [
+        ("npm ci --quiet && npm run lint", _NO_AND_AND),
+        ("git status || dir", _NO_AND_AND.replace("'&&'", "'||'")),
+        # a search and a look, refused before either ran: no find quoted, no "none" answered
+        ("rg --files || ls -la", _NO_AND_AND.replace("'&&'", "'||'")),
+    ],
+)
+def test_windows_powershell_lacking_and_and_is_the_machines_shell_not_code(
+    tmp_path: Path, script: str, output: str
+) -> None:
+    """Windows PowerShell 5.1 refuses `&&` and `||` (a ParserError, but of the machine's
+    shell, not of the code under work): one rule for every command line, told as the way to
+    chain there, a fact of this machine."""
+    from metis_distill.curate.earned import HeldBack, held_back
+    from tests.curate.test_earned import _Lesson
+
+    (lesson,) = _codex(
+        tmp_path,
+        [
+            {"type": "session_meta", "payload": {"id": "s1", "cwd": "C:\\w"}},
+            _codex_call("c1", script),
+            _codex_output("c1", output, 1),
+        ],
+    )
+    assert lesson.text == (
+        "Windows PowerShell here has no `&&`/`||` (“The token '&&' is not a valid statement "
+        "separator in this version.”): chain commands with `;` (or `if ($?) { … }`)."
+    )
+    view = LessonView("id", "failure", lesson.text, "active", 2, None, None, (), (), lesson.fix)
+    assert locality(view, Path("C:/w")) is Locality.MACHINE
+    # Codex's shell on Windows; Claude Code's there is Git Bash, where `&&` works
+    assert agents_of(replace(view, formats=frozenset({"codex"}))) == {"codex"}
+    scope = ("Bash:npm",)
+    assert held_back(_Lesson(lesson.text, scope=scope, fix=lesson.fix, support=2)) is None
+    once = _Lesson(lesson.text, scope=scope, fix=lesson.fix, support=1)
+    assert held_back(once) is HeldBack.ONE_SESSION

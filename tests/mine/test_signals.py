@@ -792,3 +792,68 @@ def test_a_tests_own_words_about_a_machines_error_are_no_machine_error(output: s
     said = signals.error_signature(output)
     assert "ECONNREFUSED" not in said and "EADDRINUSE" not in said
     assert "utils/format" not in said
+
+
+# PowerShell's error record: its first line says what went wrong; the footer under it
+# (`At line:N char:N`, the code echoed and marked, `+ CategoryInfo`, `+ FullyQualifiedErrorId`)
+# is the same whatever went wrong.
+_PS_FOOTER = (
+    "At line:1 char:1\r\n+ & ./tools/release.ps1 -Tag ''\r\n+ ~~~~~~~~~~~~~~~~~~~~~~~~~~\r\n"
+    "    + CategoryInfo          : NotSpecified: (:) [Write-Error], WriteErrorException\r\n"
+    "    + FullyQualifiedErrorId : Microsoft.PowerShell.Commands.WriteErrorException,release.ps1"
+    "\r\n \r\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("output", "signature"),
+    [
+        # a script's Write-Error: `<script> : <message>`, the message wrapped at the console's width
+        (
+            "D:\\work\\shop\\tools\\release.ps1 : Usage: ./release.ps1 -Tag <ta\r\ng name>\r\n"
+            + _PS_FOOTER,
+            "D:\\work\\shop\\tools\\release.ps1 : Usage: ./release.ps1 -Tag <ta",
+        ),
+        # a cmdlet's error, in a script: `At <script>:N char:N`
+        (
+            "Get-Item : Cannot find path 'D:\\work\\shop\\build.cfg' because it does not exist."
+            "\r\nAt D:\\work\\shop\\tools\\pack.ps1:7 char:9\r\n+         Get-Item build.cfg\r\n"
+            "+         ~~~~~~~~~~~~~~~~~~\r\n    + CategoryInfo          : ObjectNotFound: "
+            "(D:\\work\\shop\\build.cfg:String) [Get-Item], ItemNotFoundException\r\n"
+            "    + FullyQualifiedErrorId : PathNotFound,Microsoft.PowerShell.Commands.GetItem\r\n",
+            "Get-Item : Cannot find path 'D:\\work\\shop\\build.cfg' because it does not exist.",
+        ),
+        # a parse error: the message below the place it marks; the first record's
+        (
+            "At line:1 char:9\r\n+ npm ci && npm test\r\n+         ~~\r\n"
+            "The token '&&' is not a valid statement separator in this version.\r\n"
+            "At line:1 char:14\r\n+ npm ci && npm test\r\n+              ~~\r\nUnexpected token.\r\n"
+            "    + CategoryInfo          : ParserError: (:) [], ParentContainsErrorRecordException"
+            "\r\n    + FullyQualifiedErrorId : InvalidEndOfLine\r\n",
+            "The token '&&' is not a valid statement separator in this version.",
+        ),
+        # `throw`: the message alone above the footer, after what the script printed
+        (
+            "Packing 3 files\r\nThe version file is empty\r\nAt D:\\shop\\pack.ps1:3 char:1\r\n"
+            '+ throw "The version file is empty"\r\n+ ~~~~~~~~~~~~\r\n'
+            "    + CategoryInfo          : OperationStopped: (The version file is empty:String) "
+            "[], RuntimeException\r\n    + FullyQualifiedErrorId : The version file is empty\r\n",
+            "The version file is empty",
+        ),
+        # a native program's stderr as records (`2>&1`): what it said is below the footer
+        (
+            "python : Traceback (most recent call last):\r\nAt line:1 char:1\r\n"
+            "+ python pack.py 2>&1\r\n+ ~~~~~~~~~~~~~~~~~~~\r\n    + CategoryInfo          : "
+            "NotSpecified: (Traceback (most recent call last)::String) [], RemoteException\r\n"
+            "    + FullyQualifiedErrorId : NativeCommandError\r\n \r\n"
+            "  File \"pack.py\", line 2, in <module>\r\nKeyError: 'version'\r\n",
+            "KeyError: 'version'",
+        ),
+    ],
+)
+def test_powershells_error_record_is_told_by_its_first_line_not_its_footer(
+    output: str, signature: str
+) -> None:
+    said = signals.error_signature(output)
+    assert said == signature
+    assert "CategoryInfo" not in said and "FullyQualifiedErrorId" not in said

@@ -57,6 +57,13 @@ from metis_distill.mine.text import clean, command_head
         ("if [ -f a ]\nthen\n  cat a\nfi", "if [ -f a ]; then cat a; fi"),
         ("for f in *.md; do\n  wc -l $f\ndone", "for f in *.md; do wc -l $f; done"),
         ('git commit -m "one\ntwo"\ngit push', 'git commit -m "one two"; git push'),
+        # PowerShell's call operator runs the word after it: that word is the program
+        ("& ./tools/release.ps1 -Tag v2", "./tools/release.ps1 -Tag v2"),
+        ("& 'tools/release.ps1' -Tag v2", "tools/release.ps1 -Tag v2"),
+        ('& "C:/Py/python.exe" -m pip list', "C:/Py/python.exe -m pip list"),
+        ("& { . './tools/release.ps1' -Tag v2 }", "./tools/release.ps1 -Tag v2"),
+        ("& $python -m pytest", "$python -m pytest"),
+        ("cd app; & ./run.ps1", "./run.ps1"),
     ],
 )
 def test_the_setup_steps_before_a_command_are_cut(command: str, head: str) -> None:

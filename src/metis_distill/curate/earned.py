@@ -61,8 +61,9 @@ _CODE_UNDER_WORK = re.compile(
     # Kotlin's and javac's errors at a line of the code (`e: A.kt:114:29 Unresolved …`)
     r"|“e: [^\s”]+\.kts?(?::\d+|: \(\d+, \d+\))|\.java:\d+: error: "
     # a script written that day PowerShell could not parse (a `SyntaxError` may be the
-    # machine's: an interpreter too old for the code)
-    r"|\bParserError\b"
+    # machine's: an interpreter too old for the code), by its record's category or its words
+    r"|\bParserError\b|\bin expression or statement\.|\bstring is missing the terminator\b"
+    r"|\bMissing closing '[})\]]'|\bMissing expression after\b|\bprovide a value expression\b"
     # a test runner's report of failing tests: RSpec's `Failure/Error:` line, a tally of
     # failures, RSpec's, minitest's, mocha's, cargo test's, PHPUnit's (its counts read `N`
     # once folded: `N examples, N failures`)

@@ -71,6 +71,7 @@ from metis_distill.mine.signals import (
     EDIT_TOOLS,
     NO_NETWORK,
     PIPE,
+    POWERSHELL_REFUSED_LINE,
     SANDBOX_DENIED,
     SANDBOX_REFUSAL,
     SHELL_TOOLS,
@@ -251,8 +252,13 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         return None  # the shell was broken for a moment (`ls: command not found`), or mended
     if SUDO_PASSWORD.search(signature) and _ran_later(run, "sudo", error):
         return None  # the user let `sudo` in without a password later on: no longer so
-    # bash stopped before the command ran: its redirections never applied
-    stopped = stopped or (call is not None and quote_escaped_by_path(call, error.text))
+    # bash (or PowerShell, refusing the line) stopped before the command ran: its
+    # redirections never applied, no line is a search's find
+    stopped = (
+        stopped
+        or (call is not None and quote_escaped_by_path(call, error.text))
+        or POWERSHELL_REFUSED_LINE.match(error.text) is not None
+    )
     if not stopped and _STDERR_DROPPED.search(call.text) and not names_an_error(signature):
         return None  # its errors thrown away: the line quoted is output (`total 256`), no error
     if not stopped and _match_quoted(call, signature):
@@ -1560,6 +1566,8 @@ def _known_shell_cause(call: Event, error: str, harness: str) -> tuple[str, str 
             "(“bash.exe: *** fatal error - …”): the command did nothing, and the fault is the "
             "shell's, not the command's."
         ), None
+    if _NO_CHAIN_OPERATOR.search(error[:4000]):
+        return _NO_CHAIN_OPERATOR_TEXT, None
     if foreign_command(call, error) is not None:
         return _foreign_text(harness), None
     if harness == "claude_code" and _CD_BLOCKED.search(error[:2000]):
@@ -1603,6 +1611,15 @@ _HERE_STRING_TEXT = (
     "PowerShell's here-strings start their text on the line after the header: anything after "
     "`@'` or `@\"` on the same line fails (“No characters are allowed after a here-string "
     "header but before the end of the line”); put a line break right after `@'`."
+)
+# Windows PowerShell (5.1) has no `&&` nor `||`: the whole line is refused before anything
+# runs. The machine's shell, not the code under work.
+_NO_CHAIN_OPERATOR = re.compile(
+    r"The token '(?:&&|\|\|)' is not a valid statement separator in this version"
+)
+_NO_CHAIN_OPERATOR_TEXT = (
+    "Windows PowerShell here has no `&&`/`||` (“The token '&&' is not a valid statement "
+    "separator in this version.”): chain commands with `;` (or `if ($?) { … }`)."
 )
 # Claude Code keeps a session's Bash calls in the folder it started in and the folders below:
 # a `cd` elsewhere stops the call before anything in it runs, whatever came after the `cd`.

@@ -996,6 +996,11 @@ def error_signature(text: str) -> str:
     lines = _without_finished_build_steps(lines)
     if not lines:
         return ""
+    if _POWERSHELL_RECORD.search(text):
+        if _NATIVE_COMMAND_ERROR.search(text):  # a program's stderr, the record its first line
+            lines = [line for line in lines if not _POWERSHELL_FOOTER.match(line)] or lines
+        elif said := _powershell_error(lines):
+            return said
     cause = _gradle_cause(lines) or _npm_cause(lines)
     if cause:
         return cause
@@ -1154,6 +1159,43 @@ def _without_finished_build_steps(lines: list[str]) -> list[str]:
         if _BUILD_STEP_HEADER.match(line):
             finished.discard(number)  # above it, another step of that number, or none
     return list(reversed(kept)) or lines
+
+
+# PowerShell's error record: `<script or cmdlet> : <message>` (a parse error's message
+# below the place instead), then the same footer whatever went wrong: where (`At line:1
+# char:5`, `At C:\\x.ps1:12 char:3`), the code echoed (`+ & .\\x.ps1 …`) and marked
+# (`+ ~~~~`), `+ CategoryInfo : …` and `+ FullyQualifiedErrorId : …`. The footer is never what
+# went wrong.
+_POWERSHELL_RECORD = re.compile(r"^\s*\+ (?:CategoryInfo|FullyQualifiedErrorId)\s+:", re.M)
+_POWERSHELL_AT = re.compile(r"^At (?:line|.+\.ps[dm]?1):\d+ char:\d+$")
+# PowerShell refusing the command line it was given: its parse error's place opens the output
+# (a runtime error's record opens with what failed), so nothing in the line ran.
+POWERSHELL_REFUSED_LINE = re.compile(r"\A\s*At line:\d+ char:\d+\r?\n\s*\+ ")
+_POWERSHELL_FOOTER = re.compile(rf"{_POWERSHELL_AT.pattern}|^\+(?:\s|$)")
+# The record's first line: the script's or the cmdlet's name (or path), then its message.
+_POWERSHELL_HEAD = re.compile(r"^(?:[A-Za-z]:[\\/])?[^:]*?\S : \S")
+# A native program's stderr as records (`2>&1` in Windows PowerShell): the first line is the
+# record's head, the rest goes on below the footer: what went wrong is told there.
+_NATIVE_COMMAND_ERROR = re.compile(r"FullyQualifiedErrorId\s+:\s+NativeCommandError")
+
+
+def _powershell_error(lines: list[str]) -> str:
+    """What a PowerShell error record says went wrong: its first line, `<script or cmdlet> :
+    <message>` (a message wider than the console goes on below it, the words cut anywhere),
+    else the message above the footer (`throw`'s) or, for a parse error, below its place;
+    the first record's when there are several. None of the footer's lines."""
+    at = next((n for n, line in enumerate(lines) if _POWERSHELL_AT.match(line)), None)
+    if at is None:
+        kept = [line for line in lines if not _POWERSHELL_FOOTER.match(line)]
+        return next((line for line in kept if _POWERSHELL_HEAD.match(line)), "")
+    above = [line for line in lines[max(0, at - 3) : at] if not _POWERSHELL_FOOTER.match(line)]
+    head = next((line for line in above if _POWERSHELL_HEAD.match(line)), None)
+    if head is not None:
+        return head
+    if above:
+        return above[-1]
+    below = (line for line in lines[at + 1 :] if not _POWERSHELL_FOOTER.match(line))
+    return next(below, "")
 
 
 def _said_wrong(lines: list[str]) -> str:
@@ -1316,6 +1358,8 @@ def answers_no(call: Event | None, result: Event) -> bool:
     difference, `npm ls` did not find the package, `which` did not find the program."""
     if call is None or call.tool_name not in SHELL_TOOLS:
         return False
+    if POWERSHELL_REFUSED_LINE.match(result.text):
+        return False  # the shell refused the line: nothing was asked
     if _reports_findings(call.text, result):
         return True
     if result.exit_code not in (1, 123):

@@ -230,7 +230,30 @@ def command_head(command: str) -> str:
     head = flat
     while (step := _SETUP_PREFIX.match(head)) is not None and step.end() < len(head):
         head = head[step.end() :]
-    return head or flat
+    return _called(head) or flat
+
+
+# PowerShell's call operator (`& .\x.ps1 -v`, `& "C:/Py/python.exe" x.py`), with a script
+# block that dot-sources a script (`& { . '.\x.ps1' -v }`): the program is the word after it.
+_CALL_OPERATOR = re.compile(
+    r"^&\s+(?:\{\s*(?P<block>.*?)\s*\}\s*$|(?P<quote>[\"'])(?P<quoted>[^\"'\s]+)(?P=quote)(?=\s|$))"
+)
+_DOT_SOURCED = re.compile(r"^\.\s+(?P<quote>[\"']?)(?P<script>[^\"'\s]+\.ps1)(?P=quote)(?=\s|$)")
+
+
+def _called(head: str) -> str:
+    """The command without PowerShell's call operator: what it runs, as if typed alone."""
+    if not head.startswith("& "):
+        return head
+    call = _CALL_OPERATOR.match(head)
+    if call is None:
+        return head[2:].lstrip()
+    if call["block"] is None:
+        return call["quoted"] + head[call.end() :]
+    sourced = _DOT_SOURCED.match(call["block"])
+    if sourced is None:
+        return call["block"] or head
+    return sourced["script"] + call["block"][sourced.end() :]
 
 
 def unwrapped(command: str) -> str:

@@ -45,7 +45,7 @@ _OWN_WAYS = re.compile(
     # (whose `bash -lc` finds WSL's launcher)
     r"|\bShell commands here run in bash, not cmd or PowerShell\b|\bGit Bash here\b"
     r"|^Given to bash, a `powershell -Command"
-    r"|\bShell commands here run in PowerShell\b"
+    r"|\bShell commands here run in PowerShell\b|\bWindows PowerShell here has no\b"
     # the shell an agent's tool runs elsewhere: Claude Code's is the user's login shell, Codex
     # often runs `bash -lc` on the same machine
     r"|^The shell here is (?:zsh|bash|fish|sh|dash)\b"

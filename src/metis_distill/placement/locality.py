@@ -61,7 +61,7 @@ _THIS_MACHINE = re.compile(
     r"|\bstarts WSL\b|execvpe /bin/(?:ba)?sh failed|\bon the PATH fails here\b"
     r"|\basks for a password here\b|\bno user name or e-mail set here\b"
     r"|\bGit Bash here\b|\bShell commands here run in bash, not cmd\b"
-    r"|\bShell commands here run in PowerShell\b"
+    r"|\bShell commands here run in PowerShell\b|\bWindows PowerShell here has no\b"
     r"|\bsandbox cannot start on this machine\b|\bcannot set (?:privileged )?capabilities\b"
     # what the person's own Codex sandbox lets through (its mode, its network: their setup)
     r"|\bCodex's sandbox here\b|\binside Codex's sandbox here\b"
