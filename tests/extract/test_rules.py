@@ -851,6 +851,7 @@ def test_a_windows_path_whose_backslashes_bash_ate_is_one_known_cause(
     [
         "UnicodeEncodeError: 'charmap' codec can't encode character '\\u270d' in position 3: character maps to <undefined>",
         "UnicodeEncodeError: 'cp949' codec can't encode character '\\U0001f6e1' in position 0: illegal multibyte sequence",
+        "UnicodeEncodeError: 'gbk' codec can't encode character '\\u2713' in position 12: illegal multibyte sequence",
     ],
 )  # fmt: skip
 def test_a_console_code_page_refusing_a_character_is_one_known_cause(
@@ -869,6 +870,10 @@ def test_a_console_code_page_refusing_a_character_is_one_known_cause(
     (lesson,) = extract(path, path.parent)
     assert lesson.text.startswith("On this Windows machine Python writes through the console")
     assert lesson.fix == "set PYTHONIOENCODING=utf-8" and "pathlib" not in lesson.text
+    # the codec the error named, and no other
+    codec = error.split("'")[1]
+    assert f"“UnicodeEncodeError: '{codec}' codec can't encode …”" in lesson.text
+    assert all(f"'{other}'" not in lesson.text for other in {"charmap", "cp949", "gbk"} - {codec})
 
 
 def test_a_file_written_without_an_encoding_is_no_console_code_page(tmp_path: Path) -> None:

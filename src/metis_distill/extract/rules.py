@@ -33,6 +33,7 @@ from metis_distill.mine.fixes import (
     FixKind,
     flag_changes,
     limit_ms,
+    python_here,
     recipe_instead,
     seconds,
     stopped_after,
@@ -88,7 +89,7 @@ from metis_distill.mine.signals import (
     only_reads,
 )
 from metis_distill.mine.statements import is_standing_rule
-from metis_distill.mine.store_stub import STORE_STUB_TEXT, ran_store_stub
+from metis_distill.mine.store_stub import ran_store_stub, runs_python, store_stub_text
 from metis_distill.mine.text import (
     INLINE_SCRIPT,
     STEP_SPLIT,
@@ -294,6 +295,7 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         lost_variable=_lost_variable(run, call, signature),
         offline_before_fix=escalated and _offline_before_fix(run, episode),
         in_wsl=bool(_WSL_DRIVE.match(run.cwd or "")),
+        pythons=python_here(run.events, call) if ran_store_stub(call, error) else None,
     )
     if fix == _CHMOD and _mode_kept(run, episode, signature):
         return None  # made executable and committed: the next clone has it done
@@ -496,13 +498,15 @@ def _failure_lesson(
     offline_before_fix: bool = False,
     in_wsl: bool = False,
     moved: Misplaced | None = None,
+    pythons: tuple[list[str], str | None] | None = None,
 ) -> tuple[str, str | None]:
     """The lesson's text and its fix: a fix only when the run showed it causing success
     (`ran_inside`: the program the sandbox stopped worked inside it at another call;
     `sandbox_ran`: some call worked inside it; `kept_folder`: the shell stood in the folder
     an earlier call moved into; `moved`: the file read was then found at another path of
     the project; `offline_before_fix`: a failure before the rerun outside the
-    sandbox found no network; `in_wsl`: the run stood on a Windows drive under WSL)."""
+    sandbox found no network; `in_wsl`: the run stood on a Windows drive under WSL;
+    `pythons`: the Store's placeholders the run saw, and the Python that worked in it)."""
     if kept_folder and harness != "codex":  # (Codex runs each command in a fresh shell)
         return kept_cwd_text(harness), None
     if moved is not None:  # where the file lives: no fix to teach, earned by recurring
@@ -527,8 +531,11 @@ def _failure_lesson(
         return OWN_SHELL_TEXT, None
     if quote_escaped_by_path(call, episode.trigger.text):
         return ESCAPED_QUOTE_LESSON, None
-    if ran_store_stub(call, episode.trigger) and episode.fix is None:
-        return STORE_STUB_TEXT, None  # (a Python that worked, `py -3` or a full path, is told)
+    if pythons is not None:  # (the Python that worked next, or anywhere in the run, is told)
+        stubs, working = pythons
+        shown = runs_python(episode.fix.call.text, stubs) if episode.fix is not None else None
+        text = store_stub_text(stubs, shown or working)
+        return text, (f"use `{shown}`" if shown is not None else None)
     if unsplit_variable(call, episode.trigger) is not None:
         return WORD_SPLIT_TEXT, (WORD_SPLIT_FIX if episode.fix is not None else None)
     read_only = read_only_name(call, episode.trigger)
@@ -1341,15 +1348,22 @@ _QUOTE_THE_ARGUMENT = "quote the argument"
 # A Windows console's code page (cp1252 "charmap", cp949, cp936) refusing a character; not
 # when the traceback shows a file written (opened without an encoding: its way is `encoding=`).
 _CONSOLE_CODE_PAGE = re.compile(
-    r"UnicodeEncodeError: '(?:charmap|cp\d+|gbk|mbcs)' codec can't encode"
+    r"UnicodeEncodeError: '(?P<codec>charmap|cp\d+|gbk|mbcs)' codec can't encode"
 )
 _WROTE_FILE = re.compile(r"(?<!stdout)(?<!stderr)\.write(?:_text)?\(|\bin write_text\b|\bopen\(")
-_CONSOLE_CODE_PAGE_TEXT = (
-    "On this Windows machine Python writes through the console's code page, not UTF-8: "
-    "printing other characters fails (“UnicodeEncodeError: 'charmap' codec can't encode …”); "
-    "set `PYTHONIOENCODING=utf-8` before running it (PowerShell: "
-    "`$env:PYTHONIOENCODING='utf-8'`), or run it as `python -X utf8`."
-)
+
+
+def _console_code_page_text(codec: str) -> str:
+    """The console's code page refusing a character, quoted with the codec the error named
+    (`charmap` for cp1252, `gbk`, `cp949`)."""
+    return (
+        "On this Windows machine Python writes through the console's code page, not UTF-8: "
+        f"printing other characters fails (“UnicodeEncodeError: '{codec}' codec can't encode "
+        "…”); set `PYTHONIOENCODING=utf-8` before running it (PowerShell: "
+        "`$env:PYTHONIOENCODING='utf-8'`), or run it as `python -X utf8`."
+    )
+
+
 _CHMOD = "chmod +x"
 
 
@@ -1580,8 +1594,9 @@ def _known_shell_cause(call: Event, error: str, harness: str) -> tuple[str, str 
         return _HERE_STRING_TEXT, None
     if closed_beside_more(call, error):
         return _HEREDOC_CLOSING_TEXT, None
-    if _CONSOLE_CODE_PAGE.search(error[-4000:]) and not _WROTE_FILE.search(error[-4000:]):
-        return _CONSOLE_CODE_PAGE_TEXT, "set PYTHONIOENCODING=utf-8"
+    code_page = _CONSOLE_CODE_PAGE.search(error[-4000:])
+    if code_page is not None and not _WROTE_FILE.search(error[-4000:]):
+        return _console_code_page_text(code_page["codec"]), "set PYTHONIOENCODING=utf-8"
     if backslashes_eaten(call, error):
         return _BACKSLASHES_EATEN_TEXT, None
     return None

@@ -40,7 +40,7 @@ from metis_distill.mine.shells import (
     switch_as_path,
 )
 from metis_distill.mine.statements import injected
-from metis_distill.mine.store_stub import ran_store_stub, runs_python
+from metis_distill.mine.store_stub import ran_store_stub, runs_python, stub_names
 from metis_distill.mine.text import (
     MASKED,
     SHELL_QUOTED,
@@ -666,17 +666,51 @@ def _let_out(failure: Event, call: Event, later: Event, result: Event) -> bool:
 
 
 def _real_python(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
-    """The next shell call that ran a Python (`py -3`, a full path) and worked."""
+    """The next shell call that ran a Python by another name than the placeholders' that
+    exited 49 (`python` after `python3`, `py -3`, a full path) and worked."""
     results = results_by_call(events[index + 1 :])
+    stubs = stub_names(call)
     for later in _window(events, index):
         if later.kind is not EventKind.TOOL_CALL or later.tool_name != call.tool_name:
             continue
         result = results.get(later.tool_use_id or "")
-        if later.session == call.session and result is not None and runs_python(later.text):
-            if all(_asks_version(step) for step in shell_steps(later.text)):
-                continue  # `py -3 --version || node --version`: which runs here, asked
+        if later.session != call.session or result is None:
+            continue
+        if ran_store_stub(later, result):  # another name, a placeholder too
+            stubs += [name for name in stub_names(later) if name not in stubs]
+        elif _ran_python(later, stubs):
             return Fix(FixKind.REPLACED, later, result) if signals.is_success(result) else None
     return None
+
+
+def python_here(events: tuple[Event, ...], call: Event) -> tuple[list[str], str | None]:
+    """The placeholders of the Microsoft Store the run saw exit 49 in silence, `call`'s first,
+    and the Python that ran a script in the run by another name, as written (None if none
+    did): what the machine has, wherever in the run it showed."""
+    results = results_by_call(events)
+    stubs = stub_names(call)
+    pythons = []
+    for later in events:
+        result = results.get(later.tool_use_id or "")
+        if later.kind is not EventKind.TOOL_CALL or result is None:
+            continue
+        if ran_store_stub(later, result):
+            stubs += [name for name in stub_names(later) if name not in stubs]
+        elif signals.is_success(result):
+            pythons.append(later)
+    worked = (_ran_python(later, stubs) for later in pythons)
+    return stubs, next((python for python in worked if python is not None), None)
+
+
+def _ran_python(call: Event, stubs: list[str]) -> str | None:
+    """The Python other than the placeholders `stubs` that the call ran work with, as written;
+    not a call that only asked versions (`py -3 --version || node --version`: which runs
+    here, asked)."""
+    if call.tool_name not in signals.SHELL_TOOLS:
+        return None
+    if all(_asks_version(step) for step in shell_steps(call.text)):
+        return None
+    return runs_python(call.text, stubs)
 
 
 def _let_out_whole(call: Event, later: Event) -> bool:
