@@ -1089,3 +1089,27 @@ def test_the_days_inline_scripts_that_prepared_a_call_are_no_step_to_run_first()
     episode = Episode(LessonKind.FAILURE, "exit_code", error, call=failed, fix=fix)
     text, remedy = _failure_lesson(episode, failed, "unexpected EOF", "claude_code")
     assert "first" not in text and remedy is None
+
+
+def test_a_build_before_the_days_inline_script_is_still_the_step_to_run_first() -> None:
+    from metis_distill.extract.rules import _failure_lesson
+    from metis_distill.mine.episodes import Episode
+    from metis_distill.mine.fixes import Fix, FixKind
+    from metis_distill.models import Event, EventKind, SourceRef
+
+    def event(seq: int, kind: EventKind, text: str) -> Event:
+        return Event(seq, "assistant", kind, text, SourceRef("s.jsonl", seq, seq))
+
+    failed = event(1, EventKind.TOOL_CALL, "node dist/cli.js --check")
+    error = event(2, EventKind.TOOL_RESULT, "Error: Cannot find module '/w/dist/cli.js'")
+    steps = (
+        event(3, EventKind.TOOL_CALL, "npm run build"),
+        event(
+            5, EventKind.TOOL_CALL, "node -e \"\nconsole.log(require('./package.json').main)\n\""
+        ),
+    )
+    worked = event(7, EventKind.TOOL_CALL, "node dist/cli.js --check")
+    fix = Fix(FixKind.PREPARED, worked, event(8, EventKind.TOOL_RESULT, "ok"), steps=steps)
+    episode = Episode(LessonKind.FAILURE, "exit_code", error, call=failed, fix=fix)
+    text, remedy = _failure_lesson(episode, failed, "Cannot find module", "claude_code")
+    assert text.endswith("run `npm run build` first.") and remedy == "npm run build"

@@ -90,6 +90,10 @@ def test_the_agents_co_author_trailer_removed_is_a_rule_for_every_commit(
         "Remove your signature field from the profile page, then commit",
         "Add your signature to the commit message.",
         "Keep your signature in the commit messages.",
+        # the commit's key signature, not the agent's trailer
+        "Commit it without your signature, gpg-agent keeps timing out",
+        "Don't add your signature to the commit, my GPG key isn't set up",
+        "Don't put your footer component in the commit page layout",
     ],
 )
 def test_a_co_author_kept_added_asked_about_or_a_persons_is_no_rule(

@@ -2503,6 +2503,37 @@ def test_another_program_without_the_failed_calls_trailing_flag_is_named_alone(
     )
 
 
+@pytest.mark.parametrize(
+    ("failed", "error", "retry"),
+    [
+        # the flag's own error: the driver its value asked for, the install it refused
+        (
+            "python train.py --device=cuda",
+            "RuntimeError: Found no NVIDIA driver",
+            "python3 train.py",
+        ),
+        (
+            "pip install -r requirements.txt --user",
+            "ERROR: Can not perform a '--user' install. User site-packages are not visible",
+            "pip3 install -r requirements.txt",
+        ),
+    ],
+)
+def test_a_flag_the_error_is_about_is_not_left_out_for_the_other_program(
+    tmp_path: Path, failed: str, error: str, retry: str
+) -> None:
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", failed),
+            result("t1", f"Exit code 1\n{error}", True),
+            call("t2", retry),
+            result("t2", "done"),
+        ],
+    )
+    assert "…` instead" not in lesson.text  # no "use `python3 …` instead"
+
+
 def test_a_missing_program_asked_its_version_is_answered_by_the_other_name(
     tmp_path: Path,
 ) -> None:

@@ -41,6 +41,12 @@ def test_speculation_is_no_gotcha(tmp_path: Path, text: str) -> None:
     assert _lessons(tmp_path, [say("assistant", text)]) == []
 
 
+def test_a_tool_that_cannot_verify_is_a_fact_not_a_hedge(tmp_path: Path) -> None:
+    said = "Turns out git cannot verify the host key of the mirror, so every fetch stops there."
+    ((kind, _),) = _lessons(tmp_path, [say("assistant", said), say("user", "right, thanks")])
+    assert kind is LessonKind.GOTCHA
+
+
 def test_what_the_agent_could_not_check_is_no_gotcha_when_the_user_agrees(
     tmp_path: Path,
 ) -> None:

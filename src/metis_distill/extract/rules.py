@@ -670,7 +670,7 @@ def _failure_lesson(
         )
         if runner is not None:
             return _module_elsewhere_text(signature, runner), runner
-        swapped = _program_swapped(call.text, remedy)
+        swapped = _program_swapped(call.text, remedy, sig)
         if swapped is not None:  # `docker compose -f x.yml logs` → `docker-compose -f x.yml …`
             old, new = swapped
             return f"`{old} …` {verb} here (“{sig}”); use `{new} …` instead.", new
@@ -688,14 +688,14 @@ def _failure_lesson(
         # every preparing step, each in its general form (`git rm --cached … && git commit
         # --amend`: the first alone would not do), as long as a remedy may be: a step cut
         # short (a setting's quoted value) could not be run as written
-        steps = [general_fix(part) for part in shell_steps(remedy)]
-        if what in (code(step) for step in steps) or any(
-            INLINE_SCRIPT.match(unwrapped(part)) for part in shell_steps(remedy)
-        ):
-            # a step reads as the call itself, or is a script of that day's (`python -c …`):
-            # which of its kind helped is unsaid
+        # a script of that day's (`python -c …`) is no step to teach: the others are
+        parts = [p for p in shell_steps(remedy) if not INLINE_SCRIPT.match(unwrapped(p))]
+        steps = [general_fix(part) for part in parts]
+        if not steps or what in (code(step) for step in steps):
+            # a step reads as the call itself: which of its kind helped is unsaid
             return f"{what} {verb} here: “{sig}” {NO_FIX_SEEN}.", None
-        if all(_SWITCHES_BRANCH.match(part) for part in shell_steps(remedy)):
+        remedy = " && ".join(parts)
+        if all(_SWITCHES_BRANCH.match(part) for part in parts):
             # another branch is other work: which branch, and why, is that day's
             return f"{what} {verb} here: “{sig}” (it worked on another branch).", None
         given = command_head(fix.call.text)  # its joiner kept: PowerShell 5.1 has no `&&`
@@ -774,16 +774,18 @@ def _script_words(line: str) -> list[str]:
 MAX_PROGRAM_WORDS = 2  # `docker compose`, `python3 -m`: a program named in more is a command
 
 
-def _program_swapped(failed: str, retry: str) -> tuple[str, str] | None:
+def _program_swapped(failed: str, retry: str, error: str = "") -> tuple[str, str] | None:
     """The program the retry ran in place of the failed one, every other word kept (`docker
-    compose …` → `docker-compose …`, `sudo` before both): (failed program, retry's)."""
+    compose …` → `docker-compose …`, `sudo` before both): (failed program, retry's). A flag
+    the failed call ended on and the retry did without is left out when the `error` is the
+    program's own and names not the flag (`npm error …` after `… --legacy-peer-deps`)."""
     old, new = unwrapped(failed).split(), unwrapped(retry).split()
     while old and new and old[0] == new[0]:
         if old[0] != "sudo" and "=" not in old[0]:
             return None  # the program kept: what changed is its arguments
         old, new = old[1:], new[1:]
-    while old and old[-1].startswith("-") and old[-1] not in new:
-        old = old[:-1]  # a flag the other program did without (`--legacy-peer-deps`)
+    while old and old[-1].startswith("-") and old[-1] not in new and _own_error(old, error):
+        old = old[:-1]
     same = 0
     while same < min(len(old), len(new)) and old[-1 - same] == new[-1 - same]:
         same += 1
@@ -793,6 +795,15 @@ def _program_swapped(failed: str, retry: str) -> tuple[str, str] | None:
     if any(word.startswith("-") or "/" in word for word in [*old, *new]):
         return None  # a flag or a path changed, not the program
     return " ".join(old), " ".join(new)
+
+
+def _own_error(words: list[str], error: str) -> bool:
+    """The error opens with the program's name and says nothing of the call's last flag: the
+    program failed, not the flag (`--device=cuda`'s "no NVIDIA driver" is the flag's)."""
+    program = words[0].rsplit("/", 1)[-1].lower()
+    flag = words[-1].lstrip("-").split("=", 1)
+    said = error.lower()
+    return said.startswith(program) and not any(part and part.lower() in said for part in flag)
 
 
 def _one_value_changed(failed: str, retry: str) -> bool:

@@ -38,10 +38,12 @@ _SIGNATURE_NAMED = re.compile(
     rf"|\b(?:signature|attribution|footer)s?\s+(?:of|from|by)\s+{_AGENT_NAMES}\b"
     rf"|\bgenerated\s+(?:with|by)\s+\[?{_AGENT_NAMES}\b"
     # the agent's own, said to it: "do not add your signature on the commit messages"
-    r"|\byour\s+(?:own\s+)?(?:signature|attribution|footer)s?\b",
+    r"|\byour\s+(?:own\s+)?(?:signature|attribution)s?\b",
     re.I,
 )
-_YOURS = re.compile(r"\byour\s+(?:own\s+)?(?:signature|attribution|footer)s?\b", re.I)
+_YOURS = re.compile(r"\byour\s+(?:own\s+)?(?:signature|attribution)s?\b", re.I)
+# A commit's cryptographic signature, which "without your signature" may mean as well.
+_KEY_SIGNING = re.compile(r"\bgpg|\bpgp\b|sign(?:ing|ed)?[- ]key|\s-S\b", re.I)
 # Signed as the agent, what a commit is to be without: "without signing as claude code",
 # "without 'by Claude Code'", "no 'Signed by Claude Code'" ("merged without review, signed by
 # Claude" is not).
@@ -114,7 +116,7 @@ _BARE_REMOVAL_MAX = 12  # characters of a clause that says only "remove it" ("åŽ
 def unsigned_commits(text: str) -> str | None:
     """What of the user's message asks for the agent's trailer to go (to quote), or None."""
     said = text.strip()
-    if len(said) > ASK_MAX or not _names_trailer(said):
+    if len(said) > ASK_MAX or not _names_trailer(said) or _KEY_SIGNING.search(said):
         return None
     if not _CO_AUTHOR.search(said) and not _COMMITS.search(said):
         return None  # the agent's signature, but of no commit

@@ -845,7 +845,7 @@ def numbered_pick(asked: str, reply: str) -> Answer | None:
     if (
         not asked_question
         or _STEP.match(_plain(choice))
-        or (_OFFERS_TO.search(asked_question) and not _KEEPS_TO.match(choice))
+        or (_OFFERS_TO.search(asked_question.rstrip()) and not _KEEPS_TO.match(choice))
         or opaque(choice)
         or not _lasting(asked_question, choice)
     ):
@@ -863,7 +863,7 @@ def numbered_pick(asked: str, reply: str) -> Answer | None:
 # are tasks of today ("Align the doc to the brief"), unless one keeps a way of working.
 _OFFERS_TO = re.compile(
     r"\b(?:(?:would you like|do you want|want)(?: me| us)? to|(?:should|shall|can) (?:I|we))"
-    r"\s*:?\s*$",
+    r":?$",
     re.I,
 )
 _KEEPS_TO = re.compile(

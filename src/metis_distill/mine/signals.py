@@ -314,8 +314,9 @@ HEDGE = re.compile(
     r"suggests?|not sure|presumably|I'd guess|"
     r"would (?:fail|break|crash|throw|error|cause|lead to|result in|silently)|"
     # what the agent could not check: "I can't fully script-verify …, but it's a safer bet"
-    r"(?:can[’']t|cannot|couldn[’']t|could not|wasn[’']t able to)\s+(?:fully\s+)?(?:[\w-]+-)?"
-    r"(?:verify|confirm|be sure)|safer bet)\b",
+    # (a tool that cannot verify a certificate is a fact, not a hedge)
+    r"(?:I|we)\s+(?:can[’']t|cannot|couldn[’']t|could not|wasn[’']t able to)\s+(?:fully\s+)?"
+    r"(?:[\w-]+-)?(?:verify|confirm|be sure)|safer bet)\b",
     re.I,
 )
 HEDGE_WORDS = (  # every match of HEDGE, lower-cased, holds one of these
