@@ -1266,7 +1266,8 @@ _UNTRACK_LARGE = "untrack the file (`git rm --cached`) and amend the commit"
 _NIX_UNTRACKED = re.compile(r"\bin the repository\b.{0,300}?\bis not tracked by Git\b", re.S)
 NIX_UNTRACKED_TEXT = (
     "Nix flakes see only files git tracks: `git add` new or moved files before `nix flake "
-    "check` / `nixos-rebuild` / `nix build` (“… is not tracked by Git”)."
+    "check` / `nixos-rebuild` / `nix build` (“… is not tracked by Git”, or “path "
+    "'/nix/store/…-source/…' does not exist”)."
 )
 _STAGE_FOR_NIX = "`git add` the new or moved files"
 # A flake's source copied into the store without a file it imports (“error: path

@@ -1126,11 +1126,15 @@ _ASKED = re.compile(
 
 
 def asked_steps(error: str) -> frozenset[tuple[str, str]]:
-    """The steps an error asks to run, each as its program and subcommand (`("git", "add")`)."""
-    return frozenset(
-        _step_key((found["line"] or found["quoted"]).strip("`'"))
-        for found in _ASKED.finditer(error[:4000])
-    )
+    """The steps an error asks to run, each as its program and subcommand (`("git", "add")`);
+    a program alone only when the error named it alone (`make`, not `git --help`)."""
+    asked = set()
+    for found in _ASKED.finditer(error[:4000]):
+        command = (found["line"] or found["quoted"]).strip("`'")
+        key = _step_key(command)
+        if key[1] or len(command.split()) == 1:
+            asked.add(key)
+    return frozenset(asked)
 
 
 def _step_key(step: str) -> tuple[str, str]:
