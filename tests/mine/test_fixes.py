@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from metis_distill.extract.rules import RulesExtractor
+from metis_distill.extract.rules import NIX_UNTRACKED_TEXT, RulesExtractor
 from metis_distill.mine.episodes import Episode, find_episodes
 from metis_distill.mine.fixes import FIX_WINDOW, FixKind, flag_changes, recipe_instead
 from metis_distill.mine.zsh_parse import ZSH_PARSE_TEXT
@@ -2112,6 +2112,144 @@ def test_git_steps_between_a_held_index_lock_and_the_rerun_are_no_fix(tmp_path: 
     )
     assert episode.fix is not None and episode.fix.kind is FixKind.RETRIED
     assert lesson.fix is None and "git add" not in lesson.text
+
+
+# Nix's refusal of a file git does not track, with its own hint on the lines after "run:".
+_UNTRACKED_FOR_NIX = (
+    "Exit code 1\nwarning: Git tree '/srv/fleet' is dirty\n"
+    "error: Path 'hosts/lab.nix' in the repository \"/srv/fleet\" is not tracked by Git.\n\n"
+    "       To make it visible to Nix, run:\n\n"
+    '       git -C "/srv/fleet" add "hosts/lab.nix"'
+)
+# A flake's copy in the store lacking a module that was never staged.
+_NOT_IN_FLAKE_SOURCE = (
+    "Exit code 1\nwarning: Git tree '/srv/fleet' is dirty\nerror:\n"
+    "       … while checking flake output 'nixosConfigurations'\n\n"
+    "       error: path '/nix/store/q8w7e6r5t4y3u2i1o0p9a8s7d6f5g4h3-source/modules/shell.nix' "
+    "does not exist"
+)
+_FLAKE_CHECKED = "evaluating flake...\nchecking flake output 'nixosConfigurations'..."
+
+
+@pytest.mark.parametrize(
+    ("error", "staged"),
+    [
+        (_UNTRACKED_FOR_NIX, "git add hosts/lab.nix flake.nix"),
+        (_NOT_IN_FLAKE_SOURCE, "git add modules/"),
+    ],
+)
+def test_files_staged_for_a_flake_are_its_fix_not_a_rerun(
+    tmp_path: Path, error: str, staged: str
+) -> None:
+    """Nix flakes read only the files git tracks: the new files staged, the same check
+    passed. `git add` is the fix (the error itself asked for it); "passed when run again"
+    would teach a blind rerun. Told as the rule, not this run's file."""
+    for said in ("(Bash completed with no output)", ""):  # (an older harness's silent call)
+        ((episode, lesson),) = _failures(
+            tmp_path,
+            [
+                call("t1", "nix flake check"),
+                result("t1", error, True),
+                call("t2", staged),
+                result("t2", said),
+                call("t3", "nix flake check"),
+                result("t3", _FLAKE_CHECKED),
+            ],
+        )
+        assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+        assert "passed when run again" not in lesson.text
+        assert lesson.text == NIX_UNTRACKED_TEXT
+        assert lesson.fix is not None and "git add" in lesson.fix
+
+
+def test_a_flake_check_rerun_with_nothing_between_is_still_a_retry(tmp_path: Path) -> None:
+    """A download that failed once and went through on the plain rerun: a true retry."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "nix flake check"),
+            result(
+                "t1", "Exit code 1\nerror: unable to download 'https://x.test/a': HTTP 502", True
+            ),
+            call("t2", "nix flake check"),
+            result("t2", _FLAKE_CHECKED),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.RETRIED
+    assert "passed when run again" in lesson.text
+
+
+def test_an_untracked_file_nix_refused_is_told_as_the_rule_without_a_fix_seen(
+    tmp_path: Path,
+) -> None:
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "sudo nixos-rebuild switch --flake .#lab"),
+            result("t1", _UNTRACKED_FOR_NIX, True),
+        ],
+    )
+    assert episode.fix is None
+    assert lesson.text == NIX_UNTRACKED_TEXT and lesson.fix is None
+
+
+def test_a_hooks_changes_staged_before_it_ran_again_are_its_fix(tmp_path: Path) -> None:
+    """pre-commit checks what is staged: the formatter's changes staged, the hooks passed."""
+    modified = "Exit code 1\nblack....Failed\n- hook id: black\n- files were modified by this hook"
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "pre-commit run"),
+            result("t1", modified, True),
+            call("t2", "git add -u"),
+            result("t2", "(Bash completed with no output)"),
+            call("t3", "pre-commit run"),
+            result("t3", "black....Passed"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+    assert "passed when run again" not in lesson.text and lesson.fix == "git add -u"
+
+
+@pytest.mark.parametrize(
+    ("error", "step"),
+    [
+        (
+            "Exit code 1\nrelease: CHANGELOG.md has changes not staged; "
+            "run `git add CHANGELOG.md` first",
+            "git add CHANGELOG.md",
+        ),
+        (
+            "Exit code 1\nrelease: the version bump is not committed. To record it, run:\n\n"
+            "    git commit -am 'Bump the version'",
+            "git commit -am 'Bump the version'",
+        ),
+        (
+            "Exit code 1\nrelease: unable to acquire the workspace lock; run `ws unlock --stale` "
+            "and try again",
+            "ws unlock --stale",
+        ),
+    ],
+)
+def test_a_step_the_error_asked_for_is_the_fix_not_a_rerun(
+    tmp_path: Path, error: str, step: str
+) -> None:
+    """The script said which step to run; it ran, then the script passed: that step is the
+    fix, git's bookkeeping or not, a lock held or not."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "./scripts/release.sh 1.4.0"),
+            result("t1", error, True),
+            call("t2", step),
+            result("t2", "(Bash completed with no output)"),
+            call("t3", "./scripts/release.sh 1.4.0"),
+            result("t3", "Tagged v1.4.0"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+    assert "passed when run again" not in lesson.text
+    assert lesson.fix == step
 
 
 def test_a_step_that_stopped_the_locks_holder_is_still_the_fix(tmp_path: Path) -> None:

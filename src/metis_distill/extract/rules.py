@@ -573,7 +573,11 @@ def _failure_lesson(
     at_limit = harness == "codex" and _default_limit_stopped(call, episode.trigger)
     if at_limit and (fix is None or waited):
         return _CODEX_LIMIT_TEXT, (remedy if waited else None)
-    known = _known_cause(signature) or _known_shell_cause(call, episode.trigger.text, harness)
+    known = (
+        _known_cause(signature)
+        or _untracked_for_nix(episode.trigger.text, remedy)
+        or _known_shell_cause(call, episode.trigger.text, harness)
+    )
     if known is not None:
         text, known_fix = known
         return text, (
@@ -1295,6 +1299,19 @@ _TOO_LARGE_FOR_GITHUB_TEXT = (
     "added it (`git commit --amend` when it is the last) before pushing again."
 )
 _UNTRACK_LARGE = "untrack the file (`git rm --cached`) and amend the commit"
+# Nix flakes read the files git tracks, not the working tree: a file never staged is not
+# there ("Path '…' in the repository … is not tracked by Git").
+_NIX_UNTRACKED = re.compile(r"\bin the repository\b.{0,300}?\bis not tracked by Git\b", re.S)
+NIX_UNTRACKED_TEXT = (
+    "Nix flakes see only files git tracks: `git add` new or moved files before `nix flake "
+    "check` / `nixos-rebuild` / `nix build` (“… is not tracked by Git”, or “path "
+    "'/nix/store/…-source/…' does not exist”)."
+)
+_STAGE_FOR_NIX = "`git add` the new or moved files"
+# A flake's source copied into the store without a file it imports (“error: path
+# '/nix/store/…-source/modules/x.nix' does not exist”): untracked, when staging it mended it.
+_NOT_IN_FLAKE_SOURCE = re.compile(r"\bpath '/nix/store/[^'/]+-source/[^']*' does not exist")
+_STAGES = re.compile(r"(?:^|[;&|]\s*)git\s+(?:-C\s+\S+\s+)?add\b")
 # What takes a file back out of the commits: untracked and amended, or the history rewritten.
 _UNTRACKED = re.compile(r"\brm\b[^|;&]*--cached\b|\bfilter-(?:repo|branch)\b|\breset\b")
 _NO_GIT_IDENTITY = re.compile(
@@ -1314,6 +1331,16 @@ _HEREDOC_TEXT = (
     "matching …”); write the file with the Write tool instead."
 )
 _HEREDOC_FIX = "write the file with the Write tool"
+
+
+def _untracked_for_nix(error: str, remedy: str | None) -> tuple[str, str | None] | None:
+    """Nix refusing a file git does not track (told by the error, its end or its start), or
+    a flake's source in the store missing a file that staging then brought: the rule."""
+    said = error if len(error) <= 8000 else f"{error[:4000]}\n{error[-4000:]}"
+    staged = remedy is not None and _STAGES.search(remedy) is not None
+    if _NIX_UNTRACKED.search(said) or (staged and _NOT_IN_FLAKE_SOURCE.search(said)):
+        return NIX_UNTRACKED_TEXT, _STAGE_FOR_NIX
+    return None
 
 
 def _known_cause(signature: str) -> tuple[str, str | None] | None:
@@ -1570,9 +1597,12 @@ def _from_project(text: str, cwd: str) -> str:
 def _took(known_fix: str | None, remedy: str, signature: str) -> bool:
     """The way that worked is the known way: for zsh's pattern, the word it refused quoted
     (`ls | grep auth` got round it another way, and shows no quoting); for a file too large
-    for GitHub, the file untracked or the history rewritten."""
+    for GitHub, the file untracked or the history rewritten; for a file Nix did not see, the
+    file staged."""
     if known_fix == _UNTRACK_LARGE:  # (`git lfs` got past it another way)
         return _UNTRACKED.search(remedy) is not None
+    if known_fix == _STAGE_FOR_NIX:
+        return _STAGES.search(remedy) is not None
     unmatched = ZSH_NO_MATCH.search(signature) if known_fix == _QUOTE_THE_ARGUMENT else None
     if unmatched is None:
         return True

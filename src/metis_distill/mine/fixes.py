@@ -413,6 +413,8 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
                 return None
             if fix.kind is FixKind.RETRIED and _let_out_whole(call, later):
                 return Fix(FixKind.ESCALATED, later, result)  # run again, outside the sandbox
+            if fix.kind in _CHANGES and _did_as_asked(fix, failure):
+                return fix  # the step the error itself asked for ran: no rerun by chance
             if fix.kind in _CHANGES and _NETWORK.search(failure.text[:4000]):
                 return Fix(FixKind.RETRIED, later, result)  # the network came back
             if fix.kind in _CHANGES and _locked(failure.text) and not _let_go(call, fix):
@@ -1022,10 +1024,13 @@ def _classify(
         if extra:
             return Fix(FixKind.PREPARED, later, result)
         # `npm install -D tailwindcss@3` between `npx tailwindcss init` and its `-p` form
-        return None if _state_changes(between, call) else Fix(FixKind.REPLACED, later, result)
+        changed = _state_changes(between, call, failure.text)
+        return None if changed else Fix(FixKind.REPLACED, later, result)
     # a request issued beside the failed one, before its error came back, answered no error
     # (an install issued beside it ran after it all the same: Claude Code runs them in turn)
-    steps = _state_changes([e for e in between if e.seq > failure.seq or not _requests(e)], call)
+    steps = _state_changes(
+        [e for e in between if e.seq > failure.seq or not _requests(e)], call, failure.text
+    )
     if any(_changes_the_days_code(events, step) for step in steps):
         return Fix(FixKind.EDITED, later, result, steps[-MAX_STEPS:])
     if steps:
@@ -1124,12 +1129,89 @@ def _folder(command: str) -> str | None:
     return moved.group(1).strip("\"'").rstrip("/") if moved else None
 
 
-def _state_changes(between: Sequence[Event], call: Event) -> tuple[Event, ...]:
+def _state_changes(between: Sequence[Event], call: Event, error: str) -> tuple[Event, ...]:
     """The calls in between that changed what the retry ran on: not looks, not deletions,
-    not git's bookkeeping (unless git failed: what a push sends is what was committed)."""
+    not git's bookkeeping (unless git failed: what a push sends is what was committed; nor
+    `git add` before a program that reads what git tracks or stages); a step the error asked
+    for always counts."""
     records = unwrapped(call.text).startswith("git ")
-    steps = tuple(e for e in between if not _only_looks(e) and (records or not _bookkeeping(e)))
-    return tuple(e for e in steps if e.tool_name not in _SHELLS or not _deletes(e.text))
+    staged = records or _reads_index(call)
+    asked = asked_steps(error)
+    steps = tuple(
+        e
+        for e in between
+        if not _only_looks(e) and (records or _does_asked(e, asked) or not _bookkeeping(e, staged))
+    )
+    return tuple(
+        e
+        for e in steps
+        if e.tool_name not in _SHELLS or not _deletes(e.text) or _does_asked(e, asked)
+    )
+
+
+# What an error asks to run, in its own words: "run `npm install`", "try 'make clean'", or
+# the command on the lines after "run:" (Nix: "To make it visible to Nix, run:\n\n  git -C
+# "/x" add "a.nix"").
+_ASKED = re.compile(
+    r"\b(?:run|execute|try(?:\s+running)?)\b(?:\s*:\s*(?P<line>[^\s`'][^\n]{1,200})"
+    r"|\s+(?P<quoted>`[^`\n]{2,120}`|'[^'\n]{2,120}'))",
+    re.I,
+)
+
+
+def asked_steps(error: str) -> frozenset[tuple[str, str]]:
+    """The steps an error asks to run, each as its program and subcommand (`("git", "add")`);
+    a program alone only when the error named it alone (`make`, not `git --help`)."""
+    asked = set()
+    for found in _ASKED.finditer(error[:4000]):
+        command = (found["line"] or found["quoted"]).strip("`'")
+        key = _step_key(command)
+        if key[1] or len(command.split()) == 1:
+            asked.add(key)
+    return frozenset(asked)
+
+
+def _step_key(step: str) -> tuple[str, str]:
+    """A step's program and its first word that is no option (git's `-C <folder>` and `-c
+    <setting>` left out): `git -C "/x" add "a.nix"` is `("git", "add")`."""
+    words = [w.strip("\"'") for w in step.split()]
+    while words and (words[0] == "sudo" or "=" in words[0]):
+        words = words[1:]
+    if not words:
+        return ("", "")
+    program, rest = words[0].rsplit("/", 1)[-1], words[1:]
+    while program == "git" and len(rest) > 1 and rest[0] in ("-C", "-c"):
+        rest = rest[2:]
+    return (program, next((w for w in rest if not w.startswith("-")), ""))
+
+
+def _did_as_asked(fix: Fix, failure: Event) -> bool:
+    """A step of the fix is one the error asked for."""
+    asked = asked_steps(failure.text)
+    return any(_does_asked(step, asked) for step in fix.steps)
+
+
+def _does_asked(event: Event, asked: frozenset[tuple[str, str]]) -> bool:
+    """A step of the shell call is one the error asked for (its program and subcommand)."""
+    if not asked or event.tool_name not in _SHELLS:
+        return False
+    keys = {_step_key(step) for step in shell_steps(event.text)}
+    return any(key in keys or (key[0], "") in asked for key in keys if key[0])
+
+
+# Programs that read what git tracks or stages rather than the working tree: a flake's
+# source is the files git tracks (`nix build`, `nixos-rebuild --flake`, `home-manager`), a
+# pre-commit hook checks what is staged. A `git add` before them changed what they read.
+_READS_INDEX = re.compile(
+    r"^(?:sudo\s+)?(?:nix|nixos-rebuild|darwin-rebuild|home-manager|pre-commit|lint-staged"
+    r"|npx\s+lint-staged)\b"
+)
+
+
+def _reads_index(call: Event) -> bool:
+    return call.tool_name in _SHELLS and any(
+        _READS_INDEX.match(step) for step in shell_steps(call.text)
+    )
 
 
 # The harness stopped the call: Claude Code's Bash ("Command timed out after 2m 0.0s") and
@@ -1515,8 +1597,9 @@ def _successful_calls(
     events: tuple[Event, ...], start: Event, end: Event, landed: Event | None = None
 ) -> list[Event]:
     """The calls between two events that did not fail; a call that printed nothing (a file
-    written from a here-document) may leave no result at all. Given the result that `end`
-    got, a call issued beside `end` (in parallel) whose result came first counts too."""
+    written from a here-document, a `git add`) may leave no result at all. Given the result
+    that `end` got, a call issued beside `end` (in parallel) whose result came first counts
+    too."""
     stop = end.seq if landed is None else landed.seq
     window = events[start.seq + 1 : stop]
     results = results_by_call(window)
@@ -1528,7 +1611,7 @@ def _successful_calls(
         and (
             signals.is_success(result)
             if (result := results.get(event.tool_use_id or "")) is not None
-            else event.seq < end.seq and _is_edit(event)
+            else event.seq < end.seq and (_is_edit(event) or _stages(event))
         )
     ]
 
@@ -1555,16 +1638,28 @@ def _is_edit(event: Event) -> bool:
     )
 
 
-def _bookkeeping(event: Event) -> bool:
+def _bookkeeping(event: Event, staged: bool = False) -> bool:
     """A commit of what is there (`git add x && git commit -m …`, a push): it changes no file
-    a later call reads, so it prepares nothing."""
+    a later call reads, so it prepares nothing; when the failed program reads what git
+    stages (`staged`), a `git add` changed what it reads."""
     if event.tool_name not in _SHELLS:
         return False
     steps = [s.strip() for s in STEP_SPLIT.split(command_head(event.text)) if s.strip()]
-    return bool(steps) and all(_GIT_RECORDS.match(s) for s in steps)
+    return bool(steps) and all(
+        _GIT_RECORDS.match(s) and not (staged and _GIT_STAGES.match(s)) for s in steps
+    )
+
+
+def _stages(event: Event) -> bool:
+    """A shell call that only stages files (`git add a b`): silent when it works."""
+    if event.tool_name not in _SHELLS:
+        return False
+    steps = [s.strip() for s in STEP_SPLIT.split(command_head(event.text)) if s.strip()]
+    return bool(steps) and all(_GIT_STAGES.match(s) for s in steps)
 
 
 _GIT_RECORDS = re.compile(r"^git\s+(?:-C\s+\S+\s+)?(?:add|commit|push|tag)\b")
+_GIT_STAGES = re.compile(r"^git\s+(?:-C\s+\S+\s+)?add\b")
 _SUBAGENTS = frozenset({"Task", "Agent"})
 
 
