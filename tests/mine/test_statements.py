@@ -930,6 +930,19 @@ def test_a_rule_whose_object_only_points_back_is_no_line_alone(tmp_path: Path, s
 
 
 @pytest.mark.parametrize(
+    "rule",
+    [
+        # the pronoun in the rule's reason or condition names what the rule itself named
+        "Always use npm for installs because CI caches it.",
+        "Never force-push to main, since others pull from it.",
+        "Always pin the base image tag when you bump it.",
+    ],
+)
+def test_a_pronoun_in_the_reason_of_a_rule_is_no_pointing_back(tmp_path: Path, rule: str) -> None:
+    assert _lessons(tmp_path, [say("user", rule)]) == [(LessonKind.DECISION, rule)]
+
+
+@pytest.mark.parametrize(
     "message",
     [
         # the fix asked for now, its items under it: what to change today

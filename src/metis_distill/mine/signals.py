@@ -505,6 +505,13 @@ POINTS_BACK = re.compile(
     r"instead|first))?\s*(?:[.!,;]|$)",
     re.I,
 )
+# Where a rule's own clause ends and its reason or condition starts ("… because CI caches it",
+# "…, since others pull from it"): a pronoun there names what the rule named.
+RULE_CLAUSE_END = re.compile(
+    r"[,;:\u2014]|\s-\s|\b(?:because|since|as|so|when|whenever|if|unless|while|after|before|"
+    r"until|once|otherwise|which)\b",
+    re.I,
+)
 # The part of the project the work at hand is kept to ("work exclusively in the firmware
 # folder", "only work inside api/", "never edit anything outside the docs folder"): a limit of
 # the task, not of the project (outside the repository, the workspace or the task's scope is

@@ -516,7 +516,7 @@ def _classify(event: Event, sentence: str) -> Statement | None:
         if signals.REQUEST.search(sentence) or signals.CONVERSATIONAL.search(sentence):
             return None
         if opens_rule(sentence) and is_standing_rule(sentence):
-            if signals.POINTS_BACK.search(sentence):
+            if signals.POINTS_BACK.search(signals.RULE_CLAUSE_END.split(sentence, maxsplit=1)[0]):
                 return None  # "Never edit files outside it.": what it keeps was said before
             if _only_instead(sentence) and _FIX_ASKED.search(event.text):
                 return None  # "Fix X. Use A instead of B.": how to make today's fix
