@@ -2276,3 +2276,45 @@ def test_failures_sharing_only_powershells_footer_are_not_one_lesson(tmp_path: P
         assert head in lesson.text and script.rsplit("/", 1)[0] in lesson.text
         said.append(lesson.text)
     assert said[0] != said[1]
+
+
+def _aider_rules(tmp_path: Path, texts: list[str]) -> list[str]:
+    from metis_distill.extract.rules import RulesExtractor
+    from metis_distill.sources.aider import parse_file as parse_aider
+
+    path = tmp_path / "p" / ".aider.chat.history.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    run = parse_aider(path, tmp_path)
+    found = RulesExtractor().extract(run, list(find_episodes(run)), texts)
+    return [c.text for c in found if c.kind is LessonKind.DECISION]
+
+
+@pytest.mark.parametrize(
+    ("after", "kept"),
+    [
+        ([], True),
+        (["#### /undo  ", "> Removed: 1a2b3c4 refactor: fetch in the api client  "], False),
+        (["#### /git revert HEAD  "], False),
+        # the user goes on to another task first: what was undone later is another change
+        (["#### now add a loading spinner  ", "", "I added a spinner.", "", "#### /undo  "], True),
+    ],
+)
+def test_a_way_the_user_named_then_undid_at_once_is_no_rule(
+    tmp_path: Path, after: list[str], kept: bool
+) -> None:
+    rule = "Use the fetch API instead of axios for the HTTP calls."
+    texts = [
+        "# aider chat started at 2025-03-01 10:00:00",
+        "",
+        f"#### {rule}  ",
+        "",
+        "I switched the api client to fetch.",
+        "",
+        "> Applied edit to client/src/api.js  ",
+        "> Commit 1a2b3c4 refactor: fetch in the api client  ",
+        "",
+        *after,
+        "",
+    ]
+    assert (rule in _aider_rules(tmp_path, texts)) is kept

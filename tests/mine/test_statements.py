@@ -1017,3 +1017,86 @@ def test_a_confirmed_finding_stressed_in_bold_is_still_a_gotcha(tmp_path: Path) 
     records = [say("user", "Why are the fixtures empty in CI?"), say("assistant", said)]
     records.append(say("user", "That worked, thanks!"))
     assert [k for k, _ in _lessons(tmp_path, records)] == [LessonKind.GOTCHA]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        # the folder the work at hand stays in: a limit of this task, not of the project
+        "From now on, work exclusively in the firmware folder. We are adding the pairing "
+        "screen to the kiosk.",
+        "From now on, only work inside the api/ directory while we migrate the handlers.",
+        "Always stay within the mobile subtree for the next changes.",
+        "Never edit anything outside the docs folder from now on.",
+        "Never touch files outside of packages/web.",
+    ],
+)
+def test_the_folder_the_task_at_hand_stays_in_is_no_standing_rule(
+    tmp_path: Path, said: str
+) -> None:
+    assert _lessons(tmp_path, [say("user", said)]) == []
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        # kept to a folder for a reason that lasts
+        "Never edit anything outside src/, because the build regenerates everything else.",
+        # how to work, wherever the task is: a branch, the task's own scope
+        "Always work only in a feature branch, never on main.",
+        "Never make changes outside the scope of the task you were given.",
+        "Never change anything outside the repository without asking.",
+    ],
+)
+def test_a_limit_that_lasts_is_still_a_rule(tmp_path: Path, rule: str) -> None:
+    assert _lessons(tmp_path, [say("user", rule)]) == [(LessonKind.DECISION, rule)]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Never suggest or edit files outside it.",
+        "Always run the formatter over them before committing.",
+        "Never do that without asking me first, whatever the branch.",
+        "Don't ever push straight to them again, always open a pull request.",
+    ],
+)
+def test_a_rule_whose_object_only_points_back_is_no_line_alone(tmp_path: Path, said: str) -> None:
+    records = [say("user", "The release notes live in docs/releases."), say("user", said)]
+    assert [t for _, t in _lessons(tmp_path, records)] == []
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        # the pronoun in the rule's reason or condition names what the rule itself named
+        "Always use npm for installs because CI caches it.",
+        "Never force-push to main, since others pull from it.",
+        "Always pin the base image tag when you bump it.",
+    ],
+)
+def test_a_pronoun_in_the_reason_of_a_rule_is_no_pointing_back(tmp_path: Path, rule: str) -> None:
+    assert _lessons(tmp_path, [say("user", rule)]) == [(LessonKind.DECISION, rule)]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # the fix asked for now, its items under it: what to change today
+        "debug -> Rewrite the status check so it works on an empty local database:\n\n"
+        "Use a plain select 1 instead of the stats view\nSkip the optional tables quietly",
+        "Fix the upload form. Use fetch instead of axios in the submit handler.",
+        "Please replace the date parsing in the importer. Use dayjs rather than moment there "
+        "for the new columns.",
+    ],
+)
+def test_use_x_instead_of_y_in_a_request_to_fix_now_is_the_tasks_ask(
+    tmp_path: Path, message: str
+) -> None:
+    assert _lessons(tmp_path, [say("user", message)]) == []
+
+
+def test_a_lasting_rule_beside_a_request_to_fix_is_still_a_rule(tmp_path: Path) -> None:
+    rule = "From now on, always use pnpm instead of npm in this repo."
+    found = _lessons(tmp_path, [say("user", f"Fix the failing build. {rule}")])
+    assert found == [(LessonKind.DECISION, rule)]

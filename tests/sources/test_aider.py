@@ -482,6 +482,38 @@ def test_reasoning_closed_by_a_bare_tag_is_not_the_reply() -> None:
     check_verbatim(run, dict(lines_of(texts)))
 
 
+def test_a_message_the_user_declined_to_send_over_the_context_limit_is_not_theirs() -> None:
+    # aider asks before sending a chat larger than the model's window; "n" sends nothing
+    rule = "From now on, always run the tests with uv run pytest so the venv is used."
+    texts = [
+        "# aider chat started at 2025-03-01 09:00:00",
+        "",
+        f"#### {rule}  ",
+        "> Your estimated chat context of 301,220 tokens exceeds the 128,000 token limit!  ",
+        "> To reduce the chat context:  ",
+        "> - Use /drop to remove unneeded files from the chat  ",
+        "> Try to proceed anyway? (Y)es/(N)o [Yes]: n  ",
+        "",
+        "#### /drop docs/  ",
+        "> Removed docs/notes.md from the chat  ",
+        "",
+        f"#### {rule}  ",
+        "",
+        "Understood: I will run the tests with uv run pytest.",
+        "",
+    ]
+    run = parse_lines("p/h.md", lines_of(texts))
+    unsent, sent = at(run, 3), at(run, 12)
+    assert (unsent.role, unsent.kind) == ("system", EventKind.TEXT)
+    assert (sent.role, sent.kind, sent.text) == ("user", EventKind.TEXT, rule)
+    lessons = RulesExtractor().extract(run, list(find_episodes(run)), texts)
+    assert {x.evidence.ref.line_start for x in lessons if "uv run pytest" in x.text} == {12}
+    check_verbatim(run, dict(lines_of(texts)))
+    # said "yes", the message went to the model
+    texts[6] = "> Try to proceed anyway? (Y)es/(N)o [Yes]: y  "
+    assert at(parse_lines("p/h.md", lines_of(texts)), 3).role == "user"
+
+
 def test_the_models_header_of_aider_0_37_to_0_50_gives_the_edit_format() -> None:
     texts = [
         "# aider chat started at 2024-06-10 09:00:00",

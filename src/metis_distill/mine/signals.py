@@ -504,6 +504,48 @@ UNNAMED_SUBJECT = re.compile(
     r"returns?|fails?|expects?|uses?|reads?)\b)",
     re.I,
 )
+# An object that only points back ("edit files outside it", "run the formatter over them",
+# "never do that"): what it names was said before, so the sentence alone means nothing.
+POINTS_BACK = re.compile(
+    r"\b(?:outside|inside|within|into|from|in|to|on|onto|over|under|with|without|about|of|"
+    r"for|at)\s+(?:it|them|there)\b"
+    r"|\b(?:do|does|did|doing)\s+(?:it|that|this|so)\b(?!\s*[:\uff1a])"
+    r"|\b(?:it|them|those|these|there)(?:\s+(?:again|anymore|any more|ever|either|too|as well|"
+    r"instead|first))?\s*(?:[.!,;]|$)",
+    re.I,
+)
+# Where a rule's own clause ends and its reason or condition starts ("… because CI caches it",
+# "…, since others pull from it"): a pronoun there names what the rule named.
+RULE_CLAUSE_END = re.compile(
+    r"[,;:\u2014]|\s-\s|\b(?:because|since|as|so|when|whenever|if|unless|while|after|before|"
+    r"until|once|otherwise|which)\b",
+    re.I,
+)
+# The part of the project the work at hand is kept to ("work exclusively in the firmware
+# folder", "only work inside api/", "never edit anything outside the docs folder"): a limit of
+# the task, not of the project (outside the repository, the workspace or the task's scope is
+# no part of the project: a rule of how to work).
+# (a branch, a worktree, a container to work in is how to work, not where in the project)
+_NOT_A_FOLDER = r"[^.,;]{0,30}\b(?:branch(?:es)?|worktrees?|containers?|venvs?|virtualenvs?)\b"
+WORK_SCOPE = re.compile(
+    r"\b(?:work(?:ing)?|stay(?:ing)?|edit(?:ing)?|chang(?:e|ing)|touch(?:ing)?)\s+"
+    rf"(?:only|exclusively|solely|strictly)\s+(?:in|inside|within|under)\b(?!{_NOT_A_FOLDER})"
+    r"|\b(?:only|exclusively|solely|strictly)\s+(?:work|stay|edit|change|touch|modify)\s+"
+    rf"(?:(?:on\s+)?(?:the\s+)?(?:files?|code)\s+)?(?:in|inside|within|under)\b(?!{_NOT_A_FOLDER})"
+    r"|\bstay(?:ing)?\s+(?:in|inside|within)\s+(?:the\s+|this\s+|that\s+)?[\w./-]+\s+"
+    r"(?:folder|directory|dir|subtree|sub-?folder|package|module)\b"
+    r"|\b(?:anything|files?|code|nothing|everything|edit|change|touch|modify|write)\s+"
+    r"outside\b(?!\s+(?:of\s+)?(?:the|this|your|our|my)\s+(?:repo|repository|project|"
+    r"workspace|working (?:directory|folder|tree)|sandbox|home|scope|task|request)\b)",
+    re.I,
+)
+# What makes a limit to a part of the project last: its reason ("…, because the build
+# regenerates everything else").
+LASTING_REASON = re.compile(
+    r"\b(?:because|since|so that|as (?:it|they|that|those)|to avoid|(?:re)?generated|"
+    r"regenerates|overwritten|vendored)\b",
+    re.I,
+)
 # A reply to what the agent just said ("…then", "ok, …"), which means little out of context.
 CONVERSATIONAL = re.compile(
     r"(?:\bthen|\bthat one)[.!]?$|^(?:ok(?:ay)?|fine|sure|yes|yeah)\b"

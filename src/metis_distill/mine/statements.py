@@ -250,6 +250,12 @@ def statements(
             following = prose[position + 1 : position + 2]
             found = _with_resolution(_with_workaround(found, following), following)
         elif found.kind is LessonKind.DECISION and event.role == "user":
+            if (
+                found.signal == "user_rule"
+                and _only_instead(sentence)
+                and _undone_next(events, index)
+            ):
+                continue  # "Use A instead of B", the change made so undone at once: unearned
             found = _with_exception(found, prose[position + 1 : position + 2])
         elif found.kind is LessonKind.DECISION and not (persons or PersonsSeen(events)).wrote_in(
             event.session
@@ -395,7 +401,13 @@ def is_standing_rule(sentence: str) -> bool:
         and not signals.ONE_OFF_ELSEWHERE.search(sentence)
         and not signals.HEDGE_ELSEWHERE.search(sentence)
         and not _PATH.search(sentence)
+        and not _task_scope(sentence)
     )
+
+
+def _task_scope(sentence: str) -> bool:
+    """The sentence keeps the work to a part of the project and gives no reason it lasts."""
+    return bool(signals.WORK_SCOPE.search(sentence)) and not signals.LASTING_REASON.search(sentence)
 
 
 # A kind of file kept out of the repository ("Don't commit .so files", "never push build
@@ -426,6 +438,45 @@ _AGENT_FACING = re.compile(
     r"tests?|CI|lockfiles?|branch(?:es)?|terminal|console|output)\b",
     re.I,
 )
+
+
+# A message asking for a change now ("debug -> Rewrite the check …:", "Fix the upload form.",
+# "Can you replace …"): a "use A instead of B" in it says how to make that change.
+_FIX_ASKED = re.compile(
+    r"(?:^|[.!?]\s+|\n)\s*(?:please\s+|pls\s+|(?:can|could|would|will) you (?:please )?)?"
+    r"(?:debug|fix|replace|repair|rewrite|refactor|change|update|modify|correct|resolve|"
+    r"troubleshoot|patch|swap)\b",
+    re.I,
+)
+
+
+def _only_instead(sentence: str) -> bool:
+    """The sentence's only mark of a standing rule is "instead" or "rather than"."""
+    marks = {found.lower() for found in signals.DURABLE.findall(sentence)}
+    return bool(marks) and marks <= {"instead", "rather than"}
+
+
+# The user taking the agent's last change back: aider's `/undo`, a revert, a checkout or a
+# hard reset of what it wrote.
+_UNDO = re.compile(
+    r"^/undo\b|^(?:/?git\s+)(?:revert|reset\s+--hard|checkout\s+(?:--\s+|HEAD\b)|restore)\b"
+)
+_UNDO_LOOKAHEAD = 30  # events after the user's message in which their next action is looked for
+
+
+def _undone_next(events: Sequence[Event], index: int) -> bool:
+    """The user's next action after their message at `index` takes back the change it led to."""
+    said = events[index]
+    for later in events[index + 1 : index + 1 + _UNDO_LOOKAHEAD]:
+        if later.session != said.session:
+            return False
+        if later.role != "user":
+            continue
+        if later.kind is EventKind.TEXT:
+            return False  # another message first: what is undone later is another change
+        if later.kind in (EventKind.INTERRUPT, EventKind.TOOL_CALL):
+            return bool(_UNDO.match(later.text.strip()))
+    return False
 
 
 def _product_default(sentence: str) -> bool:
@@ -466,6 +517,10 @@ def _classify(event: Event, sentence: str) -> Statement | None:
         if signals.REQUEST.search(sentence) or signals.CONVERSATIONAL.search(sentence):
             return None
         if opens_rule(sentence) and is_standing_rule(sentence):
+            if signals.POINTS_BACK.search(signals.RULE_CLAUSE_END.split(sentence, maxsplit=1)[0]):
+                return None  # "Never edit files outside it.": what it keeps was said before
+            if _only_instead(sentence) and _FIX_ASKED.search(event.text):
+                return None  # "Fix X. Use A instead of B.": how to make today's fix
             return Statement(LessonKind.DECISION, "user_rule", sentence)
         if (
             signals.REPLY_LANGUAGE.search(sentence)

@@ -15,6 +15,9 @@ How aider writes the file, and so how it is read here:
   `<code>`, `<pre>`, ...) instead. Reasoning is skipped: `<think>…</think>`, aider's own
   `<thinking-content-…>`, and a reply whose model wrote only the closing `</think>` (the
   chat template wrote the opening one): everything up to it is reasoning.
+- A message aider asked about before sending (`Try to proceed anyway? (Y)es/(N)o [Yes]: n`,
+  a chat larger than the model's window) and the user declined was said to no one: it is
+  read as aider's record (role `system`), not as the user's words to the model.
 - aider 0.37 to 0.50 wrote `Models: X with diff edit format, weak model Y` (0.50: `with ♾️
   diff`) where later versions write `Model:`/`Main model:`; both give the edit format.
 - A history rewritten by a Markdown formatter (Prettier) has lost the two spaces that close

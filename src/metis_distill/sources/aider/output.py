@@ -28,6 +28,7 @@ from metis_distill.sources.aider.patterns import (
     NOTICE,
     OUTPUT_QUESTION,
     RUNNING,
+    SEND_QUESTION,
     SKIP_EDITS,
     TEST_QUESTION,
     TRACEBACK,
@@ -281,12 +282,21 @@ class Output:
             else:
                 s.notices.extend(span)
             return end
+        if SEND_QUESTION.match(question) and answer[:1] == "n":
+            self._unsent()
         if TEST_QUESTION.match(question) and s.notices and ADDED_OUTPUT.match(s.notices[-1].head):
             added = s.notices.pop()
             s.add_msgs("tool", EventKind.ERROR, [added, msg], tool_name="Bash")
             return i + 1
         s.notices.append(msg)
         return i + 1
+
+    def _unsent(self) -> None:
+        """The user's message just typed, which they declined to send (too large a chat for
+        the model): aider's record of it, said to no one."""
+        last = self.s.drafts[-1] if self.s.drafts else None
+        if last is not None and last.role == "user" and last.kind is EventKind.TEXT:
+            last.role = "system"
 
     def _call_for(self, path: str, fallback: bool) -> str | None:
         """The Edit call of the last reply that acted on this file (paths compared loosely)."""

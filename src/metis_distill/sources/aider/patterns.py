@@ -26,6 +26,8 @@ ACTION_QUESTION = re.compile(
 )
 OUTPUT_QUESTION = re.compile(r"^Add (?:the |command )?(?:output|[\d.]+k tokens of command output)")
 TEST_QUESTION = re.compile(r"^Attempt to fix test errors\?")
+# Asked before sending a chat larger than the model's window: "no" sends nothing.
+SEND_QUESTION = re.compile(r"^Try to proceed anyway\?")
 SKIP_EDITS = re.compile(r"^Skipping edits to ")
 RUNNING = re.compile(r"^Running (?P<cmd>\S.*)$")
 LINT_RUNNING = re.compile(r"^## Running: (?P<cmd>\S.*)$")
