@@ -61,6 +61,11 @@ def hide_person(text: str) -> str:
     return _GREETED.sub("…", _MAILBOX.sub(_hidden_address, hide_homes(text)))
 
 
+def has_address(text: str) -> bool:
+    """The text holds an e-mail address naming a person (not `git@…`, not a `noreply@`)."""
+    return _MAILBOX.search(text) is not None
+
+
 def _hidden_address(address: re.Match[str]) -> str:
     machine = address["top"].lower() in _MACHINE_DOMAINS
     return "…@…" if machine else f"…@{address['domain']}"

@@ -1286,3 +1286,101 @@ def test_mine_reads_no_format_reader() -> None:
     mine = Path(__file__).parents[2] / "src" / "metis_distill" / "mine"
     readers = [p.name for p in mine.glob("*.py") if "metis_distill.sources" in p.read_text()]
     assert readers == []
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        # the user's own data asked for: their git identity, account, key, a path or host of
+        # theirs; a fact about them, decided by nobody, and no line may carry it
+        ("提交前要先设置 Git 身份。请提供你的 Git 用户名和邮箱地址？", "使用 lin-dev"),
+        ("Git 还没有配置用户名和邮箱，用哪个？", "lin-dev"),
+        ("你的 GitHub 用户名是什么？", "lin-dev"),
+        ("请输入您的数据库密码", "留空"),
+        ("What is your GitHub username?", "lin-dev"),
+        ("Please provide the email address for your npm account.", "Use the work one"),
+        ("Which name and e-mail should git commit as?", "My usual ones"),
+        ("What's the path to your notes vault?", "D:/notes"),
+        ("What is your Supabase project URL?", "The staging project"),
+        ("Could you share your API key for the maps service?", "Use the one in .env"),
+        ("あなたのGitHubユーザー名を教えてください？", "lin-dev"),
+        ("Git のユーザー名とメールアドレスは？", "いつもの"),
+        # the settings of a thing made once today: a new repository's visibility or
+        # description, a release's version number, a branch's or a project's name
+        ("仓库可见性？", "Private"),
+        ("新仓库设为公开还是私有？", "私有"),
+        ("Should the new repository be public or private?", "Private"),
+        ("What visibility should the GitHub repo have?", "Public"),
+        ("リポジトリの公開設定はどうしますか？", "非公開"),
+        ("仓库描述写什么？", "一个线索调研工具"),
+        ("What version number should this release get?", "1.4.0"),
+        ("发布用哪个版本号？", "v2.0.0"),
+        ("リリースのバージョン番号はどうしますか？", "1.0.0"),
+        ("What should the branch name be?", "feat/export"),
+        ("分支名用什么？", "feat/export"),
+        ("ブランチ名は何にしますか？", "feat/export"),
+        ("What's the project name?", "ledger-lite"),
+    ],
+)
+def test_the_users_own_data_or_a_setting_of_a_thing_made_once_decides_nothing(
+    question: str, answer: str
+) -> None:
+    assert answers(answer_event(question, answer)) == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which versioning scheme should releases follow?",
+        "版本号规则用 semver 还是日期？",
+        "How should users' email addresses be validated?",
+        "Which field should users sign in with, user name or e-mail?",
+        "Where should your API key be stored: an env var or the keychain?",
+        "Which email provider should send the receipts?",
+        "Should the new endpoints be public or behind auth?",
+        "パスワードは何文字以上にしますか？",
+        "你的服务的密码应该怎么存？",
+    ],
+)
+def test_a_lasting_choice_near_the_users_data_or_a_release_stays_a_decision(
+    question: str,
+) -> None:
+    assert len(answers(answer_event(question, "PostgreSQL"))) == 1
+
+
+@pytest.mark.parametrize(
+    ("options", "answer"),
+    [
+        # an option that gives an address or a login: the user's identity, never a line
+        ([("Team inbox", "ops-team@example.org"), ("Nobody", "")], "Team inbox"),
+        ([("使用 lin-dev", "用户名: lin-dev"), ("自定义", "")], "使用 lin-dev"),
+        ([("SQS", ""), ("Kafka", "")], "SQS, alerts to jane.roe@example.com"),
+    ],
+)
+def test_a_decision_never_carries_an_address_or_a_login(
+    tmp_path: Path, options: list[tuple[str, str]], answer: str
+) -> None:
+    question = "Which queue should the failure alerts go through?"
+    records = [
+        asked_with("q1", question, options, header="Alerts"),
+        answered("q1", f'"{question}"="{answer}"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == []
+
+
+def test_a_git_identity_and_a_repositorys_visibility_asked_while_publishing_decide_nothing(
+    tmp_path: Path,
+) -> None:
+    identity = "提交需要 Git 用户名和邮箱。请提供你的 Git 用户名和邮箱地址？"
+    mine = ("使用 lin-dev", "用户名: lin-dev，邮箱: lin-dev@users.noreply.github.com")
+    visibility = "仓库可见性？"
+    records = [
+        asked_with("q1", identity, [mine, ("自定义", "提供自定义的用户名和邮箱")], "Git Config"),
+        answered("q1", f'"{identity}"="使用 lin-dev"'),
+        *BUILT,
+        asked_with("q2", visibility, [("Public", "所有人可见"), ("Private", "仅你可见")], "可见性"),
+        answered("q2", f'"{visibility}"="Private"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == []

@@ -2,8 +2,10 @@
 AskUserQuestion tool, or numbered options in the agent's words answered with their number):
 each answer is a choice the user made, told in the run itself.
 
-A question about how to go on with today's work ("Should I commit?", "Which first?") or an
-answer that only agrees or declines ("Yes", "Skip") decides nothing that lasts, and is left out.
+A question about how to go on with today's work ("Should I commit?", "Which first?"), one
+asking for the user's own data (their git name and e-mail, a key) or a setting of what is made
+once today (a new repository's visibility), or an answer that only agrees or declines ("Yes",
+"Skip") decides nothing that lasts, and is left out.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from metis_distill.homes import has_address
 from metis_distill.mine import signals
 from metis_distill.mine.text import shorten
 from metis_distill.models import OPTION_LINE, OPTION_REASON, TOPIC_LINE, Event, EventKind
@@ -195,11 +198,19 @@ _SCOPE = re.compile(
 # The question's sentences: "Redis is not installed. How would you like to proceed?" asks how
 # to go on in its second.
 _QUESTION_SENTENCES = re.compile(r"(?<=[.!?])\s+|(?<=[。！？：；])\s*")
-# A name asked for what is being made today (a command, a file, a branch): no rule for later.
+# A name or a setting asked for what is made once today (a command, a file, a branch; a new
+# repository's visibility or description, a release's version number): no rule for later.
 _NAMING = re.compile(
     r"\b(?:be (?:called|named)|(?:what|which) (?:name|should (?:it|we|I) (?:call|name))|"
     r"name (?:it|for (?:it|the|this|your))|call it)\b|"
-    r"叫什么|什么名字|名称是什么|取名|命名|名前|이름",
+    r"叫什么|什么名字|名称是什么|取名|命名|名前|이름|"
+    r"\b(?:project|repo|repository|package|app|site|branch) name\b|分支名|ブランチ名|"
+    # a repository's visibility or description, asked as it is made
+    r"^(?=.*(?:\brepo(?:sitory)?\b|仓库|倉庫|リポジトリ))(?=.*(?:\bvisib|\bpublic\b|\bprivate\b|"
+    r"\bdescription\b|可见|公开|私有|描述|简介|公開|非公開|説明))|"
+    # one release's number, not the scheme all of them follow
+    r"(?:\bversion (?:number|tag)\b|版本号|バージョン番号)"
+    r"(?!.*(?:\bscheme|\bformat|\bconvention|\bpolicy|规则|格式|规范|策略|ルール|形式))",
     re.I,
 )
 # A question about the problem the user reports (what they see, when it happens): it finds
@@ -239,6 +250,24 @@ _SETS_UP = re.compile(
     r"(?:本机|你的电脑|这台电脑).{0,20}安装|安装.{0,20}(?:本机|你的电脑|这台电脑)",
     re.I | re.S,
 )
+# What is the user's own: who they are, their accounts and keys, their paths and hosts.
+_OWN_DATA = (
+    r"(?:user ?name|e-?mail(?: address)?|login|account(?: name| id)?|handle|password|passphrase|"
+    r"token|(?:api |access |secret |private |ssh |deploy )?keys?|credentials?|identity|full name|"
+    r"path|url|uri|(?:project |account |user |client |tenant |org |app )?id|host ?name|host|"
+    r"ip(?: address)?|domain)"
+)
+_OWN_DATA_ZH = (
+    r"(?:用户名|邮箱|电子邮件|邮件地址|账号|帐号|账户|密码|口令|令牌|[Tt]oken|密钥|秘钥|身份|姓名|"
+    r"路径|网址|地址|URL|ID|主机名?|域名|IP)"
+)
+_OWN_DATA_JA = (
+    r"(?:ユーザー?名|メール(?:アドレス)?|アカウント|パスワード|トークン|(?:API)?キー|氏名|パス|"
+    r"URL|ID|ホスト名?|ドメイン)"
+)
+# ... the last word of what is asked for ("your username?", "your API key for the maps"), not
+# a word before the thing asked ("your import path style")
+_ENDS = r"(?=\s*(?:$|[?？,.:;)]|(?:and|or|for|of|on|in|at|to|so|that|here|please)\b))"
 # The agent asking what the user has or knows now ("Do you already have a service-account
 # key?", "Bạn đã có … chưa?"): a state of today, decided by nobody. A preference asked
 # ("Do you have a preferred logging library?") is a choice.
@@ -260,7 +289,20 @@ _HAS_NOW = re.compile(
     r"(?!.{0,20}(?:应该|要用|选用|改用|换成|打算))|"
     r"^(?:你|您)是(?:个人|一个人|自己|独自|团队)|"
     r"^are you (?:working |building |coding )?(?:solo|alone|on your own|by yourself|"
-    r"(?:part of|in|with|on) a team)\b",
+    r"(?:part of|in|with|on) a team)\b|"
+    # the user's own data asked for: their git identity, an account, a key, a path or a host
+    # of theirs ("What is your GitHub username?", "请提供你的 Git 用户名和邮箱"): a fact about
+    # them, which no line may carry
+    rf"\b(?:what(?:'s| is| are)|(?:please )?(?:provide|enter|share|paste|send|give me|tell me)|"
+    rf"(?:can|could|would) you (?:please )?(?:provide|enter|share|paste|send|give|tell))\b"
+    rf"[^?]{{0,40}}?\b(?:your (?:[\w.-]+ ){{0,3}}{_OWN_DATA}{_ENDS}|"
+    rf"{_OWN_DATA} (?:of|for|to) your\b)|"
+    r"\bgit\b[^?]{0,30}\b(?:user ?name|e-?mail|identity|author|committer)\b|"
+    rf"[Gg]it.{{0,16}}?(?:用户名|邮箱|身份|姓名|ユーザー?名|メール)|"
+    rf"(?:(?:提供|输入|告诉我|填写|给出|发送|粘贴).{{0,6}}(?:你|您)的.{{0,16}}?{_OWN_DATA_ZH}|"
+    rf"(?:你|您)的.{{0,16}}?{_OWN_DATA_ZH}(?:是(?:什么|多少|哪个)|叫什么|\s*[?？]|$))|"
+    rf"(?:あなた|ご自身)の.{{0,16}}?{_OWN_DATA_JA}(?:を(?:教えて|入力|お知らせ)|は(?:何|なん)|"
+    r"\s*[?？]|$)",
     re.I,
 )
 # The user's goal or expectation asked ("你对 X 的期望目标是什么？", "What are you hoping to get
@@ -500,8 +542,8 @@ def answers(event: Event, asked: str = "") -> list[Answer]:
             block = _question_of(asked, pair["question"])
             options = block.options if block is not None else _options(asked)
             told = told_choice(options, answer)
-            if told is None:
-                continue  # "A+B 组合", "Option 2" with nothing that says what it is
+            if told is None or names_someone(f"{answer} {told}"):
+                continue  # "A+B 组合", "Option 2" with nothing to tell it; who the user is
             written = pair["answer"].strip()
             found.append(
                 Answer(
@@ -731,6 +773,18 @@ _PASTED_LOG = re.compile(
 )
 
 
+# A login given as one ("用户名: ana", "username: ana"): who the user is, beside an address.
+_LOGIN = re.compile(
+    r"\b(?:user ?name|login)\s*[:：=]|(?:用户名|账号|帐号|ユーザー?名)\s*[:：=]", re.I
+)
+
+
+def names_someone(text: str) -> bool:
+    """The text names a person: an e-mail address of theirs, or a login given as one. A
+    decision carrying it would put the user's identity into a context file."""
+    return has_address(text) or bool(_LOGIN.search(text))
+
+
 def _waived_by_option(asked: str, choice: str) -> bool:
     """The option chosen says of itself that it skips a safety step ("否，直接执行: 跳过验证")."""
     said = option_description(asked, choice) if asked else None
@@ -847,6 +901,7 @@ def numbered_pick(asked: str, reply: str) -> Answer | None:
         or _STEP.match(_plain(choice))
         or (_OFFERS_TO.search(asked_question.rstrip()) and not _KEEPS_TO.match(choice))
         or opaque(choice)
+        or names_someone(choice)
         or not _lasting(asked_question, choice)
     ):
         return None
