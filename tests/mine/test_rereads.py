@@ -200,3 +200,36 @@ def test_backslashes_are_the_way_only_when_the_refused_path_had_forward_ones(
     ]
     said = LESSON + AGAIN + NO_WAY_SEEN
     assert gotchas(tmp_path / "c", read_before_another_refusal) == [said]
+
+
+API = "C:/Users/ana/shop/api/index.js"
+WEB = "C:/Users/ana/shop/web/index.js"
+
+
+def test_files_of_one_name_in_two_folders_are_two_files(tmp_path: Path) -> None:
+    """Each refused after its own first Read: no file was read again, whatever the names."""
+    two_files = [*refused_after_read(1, API), *refused_after_read(2, WEB)]
+    assert gotchas(tmp_path / "a", two_files) == [LESSON + NO_WAY_SEEN]
+    # a new file of the same name, written with backslashes, mends none of the refused ones
+    other = "C:\\Users\\ana\\shop\\test\\index.js"
+    written = [*two_files, edit("e3", other), result("e3", f"The file {other} has been updated.")]
+    assert gotchas(tmp_path / "b", written) == [LESSON + NO_WAY_SEEN]
+    # the refused file itself, its drive and letters in another case, is the same file
+    same = "c:\\users\\ana\\shop\\web\\index.js"
+    mended = [*two_files, edit("e3", same), result("e3", f"The file {same} has been updated.")]
+    assert gotchas(tmp_path / "c", mended) == [LESSON + BACKSLASHED]
+
+
+def test_backslashes_are_no_way_when_forward_slashes_worked_first(tmp_path: Path) -> None:
+    """The refused file edited as `C:/…` and working before its backslashed edit: the form
+    of the path is not what let the edit through."""
+    back = MODEL.replace("/", "\\")
+    records = [
+        *refused_after_read(1, SERVER),
+        *refused_after_read(2, MODEL),
+        edit("e3", MODEL),
+        result("e3", f"The file {MODEL} has been updated."),
+        edit("e4", back),
+        result("e4", f"The file {back} has been updated."),
+    ]
+    assert gotchas(tmp_path, records) == [LESSON + NO_WAY_SEEN]

@@ -20,7 +20,7 @@ from metis_distill.mine.shells import (
     SWITCH_LESSON,
 )
 from metis_distill.mine.zsh_parse import ZSH_PARSE_TEXT
-from metis_distill.placement.agents import agents_of, fits, readers_of
+from metis_distill.placement.agents import agents_of, fits, named_for, readers_of
 from metis_distill.placement.files import personal_file
 from metis_distill.placement.place import Rules, place
 
@@ -49,6 +49,10 @@ CANCELLED = "When one of several parallel tool calls fails, the others are cance
 ZSH_WORDS = "The shell here is zsh: an unquoted `$VAR` holding several words stays one word."
 HOOK_CWD = "A hook in `~/.claude/settings.json` runs in the session's folder, not the home one."
 STATUS_LINE = "Claude Code's status line command gets the session as JSON on its stdin."
+CODEX_HOME = "Codex's sandbox may not write under `~/.claude/` (EROFS); ask to run it outside."
+GEMINI_HOOKS = "Gemini CLI skips the scripts in `~/.claude/hooks/`; give it its own."
+NO_LOCAL_SETTINGS = "Keep `.claude/settings.local.json` out of git: it holds one person's grants."
+PROJECT_FOLDER = "The build copies `docs/.claude/notes.txt` into the bundle; keep it short."
 
 
 @pytest.mark.parametrize(
@@ -124,6 +128,14 @@ STATUS_LINE = "Claude Code's status line command gets the session as JSON on its
         # a project's own settings file, or a word like "claude" elsewhere, is nobody's setup
         (lesson("The app reads `config/settings.json` at start.", (), {"claude_code"}, "gotcha"),
          set()),
+        # a `.claude/` path is Claude Code's setup only when its own runs told of the home
+        # folder's, in a gotcha or a failure about no other agent
+        (lesson(CODEX_HOME, (), {"codex"}, "gotcha"), {"codex"}),
+        (lesson(CODEX_HOME, (), {"codex", "claude_code"}, "gotcha"), {"codex", "claude_code"}),
+        (lesson(GEMINI_HOOKS, (), {"claude_code"}, "gotcha"), set()),
+        (lesson(HOOK_CWD, (), {"codex"}, "gotcha"), set()),
+        (lesson(NO_LOCAL_SETTINGS, (), {"claude_code"}, "decision"), set()),
+        (lesson(PROJECT_FOLDER, (), {"claude_code"}, "gotcha"), set()),
     ],
 )  # fmt: skip
 def test_the_agents_a_lesson_holds_for(made: LessonView, expected: set[str]) -> None:
@@ -251,3 +263,13 @@ def test_codexs_sandbox_renders_for_codex_only(
             "1 lesson left out (1 for Codex alone): the agents that read this file have no use "
             "for it; `metis search` finds it. An AGENTS.md target takes Codex's."
         )
+
+
+def test_another_agents_lesson_about_claudes_folder_keeps_its_own_name(tmp_path: Path) -> None:
+    """Codex's sandbox refusing `~/.claude/` is Codex's, led by no "Claude Code:" in a file
+    both read; a repository's decision about a `.claude/` file holds for Codex too."""
+    told = lesson(CODEX_HOME, (), {"codex"}, "gotcha")
+    assert named_for(told, tmp_path / "AGENTS.md").text == CODEX_HOME
+    decided = lesson(NO_LOCAL_SETTINGS, (), {"claude_code"}, "decision")
+    assert fits(decided, tmp_path / "home" / ".codex" / "AGENTS.md")
+    assert named_for(decided, tmp_path / "AGENTS.md").text == NO_LOCAL_SETTINGS

@@ -89,13 +89,11 @@ def refused_rereads(events: tuple[Event, ...]) -> list[Rereads]:
         if len(all_read) < MIN_REFUSALS:
             continue  # each an ordinary failure
         every = tuple(r for _, _, r in all_read)
-        refused = [
-            t for t in all_read if not _read_let_through(events, where[t[2].seq], _name(t[1]))
-        ]
+        refused = [t for t in all_read if not _read_let_through(events, where[t[2].seq], t[1])]
         if len(refused) < MIN_REFUSALS:  # a fresh Read let them through: the tool's own advice
             found.append(Rereads(refusals=(), events=(), rewritten=None, all_refusals=every))
             continue
-        names = {_name(call) for _, call, _ in refused}
+        names = {file_name(_path(call)) for _, call, _ in refused}
         again = _read_again(all_read, refused_at[session], where, events)
         shown = [e for triple in refused[:MIN_REFUSALS] for e in triple]
         refused = refused[:MIN_REFUSALS]  # the first that show it, and what worked after
@@ -120,7 +118,9 @@ def refused_rereads(events: tuple[Event, ...]) -> list[Rereads]:
 
 
 def _name(call: Event) -> str:
-    return file_name(_path(call))
+    """The file a call names, as one key for every way of writing its path: `C:/A/b.js`,
+    `c:\\a\\B.js`; two files of one name in two folders are two."""
+    return _path(call).replace("\\", "/").casefold()
 
 
 def _form(calls: list[Event]) -> str:
@@ -129,16 +129,17 @@ def _form(calls: list[Event]) -> str:
     return "`C:\\…`" if back == {True} else "`C:/…`" if back == {False} else "Windows"
 
 
-def _read_let_through(events: tuple[Event, ...], refused: int, name: str) -> bool:
-    """The next Edit or Write of the refused file (`name`) worked, a Read of it that worked
+def _read_let_through(events: tuple[Event, ...], refused: int, call: Event) -> bool:
+    """The next Edit or Write of the refused file (`call`'s) worked, a Read of it that worked
     coming between and no command naming it: the tool's advice, to read the file again, was
     all it took."""
+    name, named = _name(call), file_name(_path(call))
     results = results_by_call(events[refused + 1 :])
     read = False
     for later in events[refused + 1 :]:
         if later.kind is not EventKind.TOOL_CALL:
             continue
-        if later.tool_name in SHELL_TOOLS and name in later.text:
+        if later.tool_name in SHELL_TOOLS and named in later.text:
             return False  # rewritten, or may have been, by a command
         if _name(later) != name:
             continue
@@ -193,19 +194,26 @@ def _read_just_before(events: tuple[Event, ...], at: int, refused: int) -> Event
 
 def _backslashed(events: tuple[Event, ...], after: int, names: set[str]) -> Event | None:
     """An Edit or Write after the refusals (the last one's call at `after`) of a file the
-    tool refused with its path written `C:/…` (`names`), its path now written with
-    backslashes (`C:\\…`), that worked with no Read of the file since its last refusal."""
+    tool refused with its path written `C:/…` (`names`, as `_name` keys them), its path now
+    written with backslashes (`C:\\…`), that worked with no Read of the file since its last
+    refusal, nor an Edit or Write of it in `C:/…` form that worked first."""
     results = results_by_call(events[after + 1 :])
+    forward_worked: set[str] = set()  # files a `C:/…` edit got through since the refusals
     for at in range(after + 1, len(events)):
         later = events[at]
         if later.kind is not EventKind.TOOL_CALL or later.tool_name not in _WRITERS:
             continue
-        path = _path(later)
-        if not _BACKSLASHED.match(path) or file_name(path) not in names:
-            continue
+        name = _name(later)
         result = results.get(later.tool_use_id or "")
-        if result is not None and result.kind is EventKind.TOOL_RESULT:
-            return None if _read_since_refused(events, at, file_name(path)) else later
+        worked = result is not None and result.kind is EventKind.TOOL_RESULT
+        if not _BACKSLASHED.match(_path(later)):
+            if worked:
+                forward_worked.add(name)
+            continue
+        if name not in names or name in forward_worked:
+            continue
+        if worked:
+            return None if _read_since_refused(events, at, name) else later
     return None
 
 

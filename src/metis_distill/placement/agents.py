@@ -53,13 +53,23 @@ _OWN_WAYS = re.compile(
     r"|^The agent's shell session keeps\b",
     re.I,
 )
-# Claude Code's own setup, named in a lesson's words (its settings, status line, hooks, slash
-# commands, files under `.claude/`): Claude Code's alone, whichever agent's run told of it.
-_CLAUDE_CODES_SETUP = re.compile(
-    r"(?:^|[\s`'\"(/~])\.claude[/\\]"
-    r"|\bClaude Code(?:'s)? (?:own )?"
+# Claude Code's own setup named as Claude Code's (its status line, settings, hooks, slash
+# commands): Claude Code's alone, whichever agent's run told of it.
+_CLAUDE_CODES_NAMED = re.compile(
+    r"\bClaude Code(?:'s)? (?:own )?"
     r"(?:status ?line|settings|hooks?|slash commands?|keybindings|config\w*)\b"
+)
+# The machine's Claude Code setup named by its place or its parts: the home folder's `.claude/`,
+# a `.claude/` settings.json, hooks or slash commands, the status line, the hooks' events.
+_CLAUDE_CODES_SETUP = re.compile(
+    r"(?:~|\$HOME|\$\{HOME\}|%USERPROFILE%|/(?:Users|home)/[^/\s`'\"]+"
+    r"|\b[A-Za-z]:[/\\]+Users[/\\]+[^/\\\s`'\"]+)[/\\]+\.claude[/\\]"
+    r"|\.claude[/\\]+(?:settings\.json\b|hooks[/\\]|commands[/\\])"
     r"|\bstatusLine\b|\b(?:PreToolUse|PostToolUse|UserPromptSubmit) hooks?\b"
+)
+# Other agents, named as what a lesson is about.
+_OTHER_AGENTS = re.compile(
+    r"\b(?:Codex|Gemini|Cursor|Copilot|Windsurf|Cline|aider|Aider|OpenHands|SWE-agent|opencode)\b"
 )
 # What the system refused, whichever agent asked: an own tool failing with it holds for all.
 _SYSTEM_ERROR = re.compile(
@@ -72,15 +82,27 @@ def agents_of(lesson: LessonView) -> frozenset[str]:
     """The agents (formats of runs) a lesson holds for alone; empty when it holds for any:
     a failure of the agents' own tools only (a lesson about a file names it as an edit's
     scope too, so other kinds never count their scope), or words naming their own ways;
-    Claude Code's own setup (`~/.claude/…`, its status line, hooks) is Claude Code's."""
+    Claude Code's own setup (`~/.claude/…`, its status line, hooks) is Claude Code's, when
+    named as its or told by its runs, in no decision and about no other agent."""
     tools = [entry.partition(":")[0] for entry in lesson.scope]
     failed = lesson.kind == LessonKind.FAILURE and not _SYSTEM_ERROR.search(lesson.text)
     own_tools = failed and bool(tools) and all(t in _OWN_TOOLS for t in tools)
-    if _CLAUDE_CODES_SETUP.search(lesson.text):
+    if _of_claude_codes_setup(lesson):
         return frozenset({CLAUDE_CODE})
     if own_tools or _OWN_WAYS.search(lesson.text) or _of_their_container(lesson):
         return lesson.formats - _NOT_AGENTS
     return frozenset()
+
+
+def _of_claude_codes_setup(lesson: LessonView) -> bool:
+    """A gotcha or failure about the machine's Claude Code setup, about no other agent: named
+    as Claude Code's, or told by Claude Code's runs (its `~/.claude/`, its hooks); a decision
+    about a `.claude/` file is the repository's, for every agent."""
+    if lesson.kind == LessonKind.DECISION or _OTHER_AGENTS.search(lesson.text):
+        return False
+    if _CLAUDE_CODES_NAMED.search(lesson.text):
+        return True
+    return CLAUDE_CODE in lesson.formats and bool(_CLAUDE_CODES_SETUP.search(lesson.text))
 
 
 def _of_their_container(lesson: LessonView) -> bool:
