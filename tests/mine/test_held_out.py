@@ -4,12 +4,10 @@ the user took back, terminal colours."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from metis_distill.curate.earned import HeldBack, held_back
 from metis_distill.mine.episodes import find_episodes
 from metis_distill.mine.fixes import FixKind
 from metis_distill.mine.signals import error_signature, is_success, missing_program
@@ -2113,134 +2111,6 @@ def test_a_push_github_refused_for_a_large_file_is_told_as_the_rule_not_the_file
     lfs = [*records[:2], call("t2", "git lfs track '*.ko' && git lfs migrate import"), *records[3:]]
     ((_, other_way),) = _failures(tmp_path, lfs)
     assert other_way.text == lesson.text and other_way.fix is None  # not the way it took
-
-
-# A guide read where it is not, then read where it is: "where it lives".
-_NOT_THERE = "Exit code 1\ncat: {}: No such file or directory"
-_GUIDE = "# Contributing guide\n\nRun the checks before a commit."
-
-
-def _looked_elsewhere(wrong: str, right: str, *between: dict) -> list[dict]:  # type: ignore[type-arg]
-    return [
-        call("t1", f"cat {wrong}"),
-        result("t1", _NOT_THERE.format(wrong), True),
-        *between,
-        call("t9", f"cat {right}"),
-        result("t9", _GUIDE),
-    ]
-
-
-def test_a_file_read_at_the_root_then_found_in_a_folder_says_where_it_lives(
-    tmp_path: Path,
-) -> None:
-    from tests.mine.test_episodes import failure_lessons
-
-    listed = [call("t2", "ls handbook"), result("t2", "contributing.md\nsetup.md")]
-    (lesson,) = failure_lessons(
-        tmp_path, _looked_elsewhere("contributing.md", "handbook/contributing.md", *listed)
-    )
-    assert lesson.text == (
-        "`contributing.md` is at `handbook/contributing.md`, not at the project root (reading "
-        "`contributing.md` failed: “No such file or directory”)."
-    )
-    assert lesson.fix is None  # earned only when another session takes the same wrong turn
-    assert held_back(_Judged(lesson.text, lesson.scope, support=1)) is HeldBack.ONE_SESSION
-    assert held_back(_Judged(lesson.text, lesson.scope, support=2)) is None
-
-
-def test_a_folder_found_under_another_parent_is_one_line_for_each_of_its_files(
-    tmp_path: Path,
-) -> None:
-    """Two sessions, two files of one folder: the same line, so that both support it."""
-    from tests.mine.test_episodes import failure_lessons
-
-    texts = set()
-    for name in ("lint.xml", "release.xml"):
-        wrong, right = f"tools/ci/steps/{name}", f"tools/steps/{name}"
-        folder = tmp_path / name
-        (lesson,) = failure_lessons(folder, _looked_elsewhere(wrong, right))
-        texts.add(lesson.text)
-    assert texts == {
-        "The project's `steps/` folder is `tools/steps/`, not `tools/ci/steps/` (reading files "
-        "under `tools/ci/steps/` failed: “No such file or directory”)."
-    }
-
-
-def test_the_read_tool_s_absolute_paths_are_said_from_the_project_root(tmp_path: Path) -> None:
-    from tests.mine.test_episodes import failure_lessons
-
-    records = [
-        read("t1", "/w/contributing.md"),
-        result("t1", "File does not exist.", True),
-        read("t2", "/w/handbook/contributing.md"),
-        result("t2", _GUIDE),
-    ]
-    (lesson,) = failure_lessons(tmp_path, records)
-    assert lesson.text == (
-        "`contributing.md` is at `handbook/contributing.md`, not at the project root (reading "
-        "`contributing.md` failed: “File does not exist”)."
-    )
-    assert "/w" not in lesson.text
-
-
-@pytest.mark.parametrize(
-    ("wrong", "right", "between"),
-    [
-        # made in between: the agent's own file
-        (
-            "contributing.md",
-            "handbook/contributing.md",
-            [
-                call("t2", "mkdir -p handbook && cp ../x.md handbook/contributing.md"),
-                result("t2", ""),
-            ],
-        ),
-        (
-            "contributing.md",
-            "handbook/contributing.md",
-            [call("t2", "echo hi > handbook/contributing.md"), result("t2", "")],
-        ),
-        ("contributing.md", "handbook/setup.md", []),  # another file
-        ("src/api/index.ts", "src/web/index.ts", []),  # a name every package holds
-        ("/etc/app/contributing.md", "handbook/contributing.md", []),  # outside the project
-        ("../up/contributing.md", "handbook/contributing.md", []),
-        ("contributing.md", "~/notes/contributing.md", []),
-    ],
-)
-def test_a_file_found_elsewhere_only_as_a_look_inside_the_project_teaches_where_it_lives(
-    tmp_path: Path,
-    wrong: str,
-    right: str,
-    between: list[dict],  # type: ignore[type-arg]
-) -> None:
-    from tests.mine.test_episodes import failure_lessons
-
-    found = failure_lessons(tmp_path, _looked_elsewhere(wrong, right, *between))
-    assert not any("is at `" in c.text or "folder is `" in c.text for c in found)
-
-
-def test_a_file_read_fine_at_the_path_later_in_the_session_was_moved_by_the_run(
-    tmp_path: Path,
-) -> None:
-    from tests.mine.test_episodes import failure_lessons
-
-    records = _looked_elsewhere("contributing.md", "handbook/contributing.md")
-    moved_back = [
-        call("t10", "git mv handbook/contributing.md contributing.md"),
-        result("t10", ""),
-        call("t11", "cat contributing.md"),
-        result("t11", _GUIDE),
-    ]
-    assert failure_lessons(tmp_path, [*records, *moved_back]) == []
-
-
-@dataclass(frozen=True)
-class _Judged:
-    text: str
-    scope: tuple[str, ...]
-    kind: str = "failure"
-    fix: str | None = None
-    support: int = 1
 
 
 def _powershell_record(head: str, code: str) -> str:

@@ -268,7 +268,9 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     pwsh = _pwsh_that_worked(run, error, lines) if _WSL_NO_SHELL.search(error.text[:2000]) else None
     if pwsh is not None:
         ref = ref.span(pwsh.ref)
-    moved = misplaced(run.events, error.seq, call, run.cwd)
+    moved = misplaced(
+        run.events, error.seq, call, run.cwd, fresh_shells=run.source_format == "codex"
+    )
     if moved is not None:  # the span shows where the file was found
         ref = ref.span(moved.found.ref)
     fixed = episode.fix_result

@@ -112,7 +112,10 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
                 not signals.looked_for_nothing(call, event)
                 or kept_cwd(events, index, call)
                 or drive_shown(events, index, call)  # a Git Bash path to a file tool, on Windows
-                or misplaced(events, index, call, run.cwd) is not None  # then found elsewhere
+                or misplaced(
+                    events, index, call, run.cwd, fresh_shells=run.source_format == "codex"
+                )
+                is not None  # then found elsewhere
                 or (call is not None and backslashes_eaten(call, event.text))  # bash ate `\\`
             ):
                 for episode in _failure(events, index, call, banners):

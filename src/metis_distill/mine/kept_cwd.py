@@ -86,3 +86,24 @@ def _entered_last(events: Sequence[Event], index: int, call: Event, folder: str)
         went = result is not None and not _CD_MISSING.search(result.text[:2000])
         return moves[-1].strip("'\"").rstrip("/") == folder.rstrip("/") and went
     return False
+
+
+# A step that moves the shell to another folder.
+_MOVE_STEP = re.compile(r"^(?:cd|pushd|popd)(?:\s|$)")
+_SHELLS = frozenset({"Bash", "bash", "shell", "exec_command"})
+
+
+def moved_before(events: Sequence[Event], index: int, call: Event) -> bool:
+    """An earlier shell call of `call`'s session changed folder, so that a relative path of
+    `call` (at `events[index]` or before it) may not start at the project's root, in a shell
+    that lives from one call to the next (Claude Code's, OpenHands', SWE-agent's; not Codex's,
+    whose every command starts in a fresh shell at the folder it names)."""
+    for earlier in events[:index]:
+        if earlier.tool_name not in _SHELLS or earlier.role != "assistant":
+            continue
+        if earlier.session != call.session or earlier is call:
+            continue
+        steps = script_steps(split_heredocs(earlier.text)[0])
+        if any(_MOVE_STEP.match(step.strip()) for step in steps):
+            return True
+    return False
