@@ -19,6 +19,12 @@ from metis_distill.homes import hide_homes, hide_person, home_folder
         ("unix:///Users/max/.orbstack/run/docker.sock", "unix://~/.orbstack/run/docker.sock"),
         # WSL's view of a Windows home
         ("cd /mnt/c/Users/joshl/proj", "cd ~/proj"),
+        # Git Bash's view of a Windows home
+        (
+            "/c/Users/ana/AppData/Local/Programs/Python/python.exe -c 1",
+            "~/AppData/Local/Programs/Python/python.exe -c 1",
+        ),
+        ("cd /D/Users/ana/proj", "cd ~/proj"),
         # a drive mounted for its owner
         ("ls /media/nuttapong/work/own/wallet", "ls /media/…/work/own/wallet"),
         ("ls /run/media/ana/usb", "ls /run/media/…/usb"),

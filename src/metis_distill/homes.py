@@ -24,7 +24,8 @@ _STARTS = r"(?:(?<![A-Za-z0-9])|(?<=\\[nrt]))"
 _UNIX_STARTS = r"(?:(?<![A-Za-z0-9._-])|(?<=\\[nrt]))"
 _HOME = re.compile(
     _STARTS + r"(?i:[a-z]:[\\/]+(?:users|documents and settings)[\\/]+)[^\\/\s`'\"]+"
-    r"|" + _UNIX_STARTS + r"(?:/mnt/[a-z]|/usr|/var|/export)?/(?:Users|home)/[^/\s`'\"]+"
+    r"|" + _UNIX_STARTS + r"(?:/mnt/[a-z]|/[a-zA-Z](?=/Users/)|/usr|/var|/export)?/(?:Users|home)/"
+    r"[^/\s`'\"]+"
 )
 # ... or a URL's path on a host (`ssh://server/home/ana/repo.git`): there a route
 # (`localhost:3000/home/dashboard`) and a home cannot be told apart, and the name may be one.

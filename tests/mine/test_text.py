@@ -99,3 +99,13 @@ def test_markup_is_stripped_outside_code_spans_only() -> None:
         clean(said)
         == "Root cause: `__exportStar` in `db/__init__.py` ran before the `**kwargs` check"
     )
+
+
+def test_a_call_operators_block_of_blanks_is_read_at_once() -> None:
+    """`& {` and a run of blanks with no closing brace is no block (the pattern before
+    backtracked over such a run for minutes)."""
+    from metis_distill.mine.text import _CALL_OPERATOR
+
+    assert _CALL_OPERATOR.match("& {" + " " * 20000) is None
+    found = _CALL_OPERATOR.match("& {  . 'x.ps1' -Json  }")
+    assert found is not None and found["block"].strip() == ". 'x.ps1' -Json"

@@ -236,7 +236,7 @@ def command_head(command: str) -> str:
 # PowerShell's call operator (`& .\x.ps1 -v`, `& "C:/Py/python.exe" x.py`), with a script
 # block that dot-sources a script (`& { . '.\x.ps1' -v }`): the program is the word after it.
 _CALL_OPERATOR = re.compile(
-    r"^&\s+(?:\{\s*(?P<block>.*?)\s*\}\s*$|(?P<quote>[\"'])(?P<quoted>[^\"'\s]+)(?P=quote)(?=\s|$))"
+    r"^&\s+(?:\{(?P<block>[^{}]*)\}\s*$|(?P<quote>[\"'])(?P<quoted>[^\"'\s]+)(?P=quote)(?=\s|$))"
 )
 _DOT_SOURCED = re.compile(r"^\.\s+(?P<quote>[\"']?)(?P<script>[^\"'\s]+\.ps1)(?P=quote)(?=\s|$)")
 
@@ -250,10 +250,11 @@ def _called(head: str) -> str:
         return head[2:].lstrip()
     if call["block"] is None:
         return call["quoted"] + head[call.end() :]
-    sourced = _DOT_SOURCED.match(call["block"])
+    block = call["block"].strip()
+    sourced = _DOT_SOURCED.match(block)
     if sourced is None:
-        return call["block"] or head
-    return sourced["script"] + call["block"][sourced.end() :]
+        return block or head
+    return sourced["script"] + block[sourced.end() :]
 
 
 def unwrapped(command: str) -> str:
