@@ -57,6 +57,17 @@ def test_a_file_read_at_the_root_then_found_in_a_folder_says_where_it_lives(
     assert held_back(_Judged(lesson.text, lesson.scope, support=2)) is None
 
 
+def test_a_name_the_project_holds_several_of_is_not_told_where_it_lives(
+    tmp_path: Path,
+) -> None:
+    """The search between listed the name in two workflows: the one read was that task's."""
+    found = "flows/plan/steps/step-01.md\nflows/research/steps/step-01.md"
+    listed = [call("t2", "rg --files -g step-01.md flows"), result("t2", found)]
+    wrong, right = "flows/steps/step-01.md", "flows/plan/steps/step-01.md"
+    lessons = failure_lessons(tmp_path, _looked_elsewhere(wrong, right, *listed))
+    assert all("is at" not in lesson.text for lesson in lessons)
+
+
 def test_one_file_found_under_another_folder_is_told_of_the_file_only(tmp_path: Path) -> None:
     """A monorepo may hold several `src/`: one file found in `packages/web/src/` says nothing
     of the folder `src/` (nor that `src/widgets/` is the wrong place)."""

@@ -110,10 +110,24 @@ def misplaced(
         if _read_fine(events, failure.session, wrong, root):
             return None  # the file was there at another time: the run moved it
         looks = window[: at - index - 1]
+        if _found_in_many(looks, results, file_name(wrong)):
+            return None  # the project holds several of that name: which one is that day's
         moved = (lambda _: False) if fresh_shells else partial(moved_before, events, at)
         folder = _missing_folder(looks, results, wrong, right, root, moved)
         return Misplaced(wrong, right, result, said[0], folder)
     return None
+
+
+def _found_in_many(looks: Sequence[Event], results: Mapping[str, Event], name: str) -> bool:
+    """A look in between (`rg --files -g …`, `find -name …`) listed the file's name at more
+    than one path: the project holds several, and the one read was that task's."""
+    named = re.compile(r"[^\s'\"`]*" + re.escape(name) + r"(?![\w.-])")
+    paths: set[str] = set()
+    for look in looks:
+        result = results.get(look.tool_use_id or "")
+        if result is not None:
+            paths.update(named.findall(result.text[:20000]))
+    return len(paths) > 1
 
 
 def _missing_folder(
