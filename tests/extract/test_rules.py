@@ -238,6 +238,8 @@ def test_a_variable_naming_one_instance_is_told_without_its_value(tmp_path: Path
     error = "ERROR: Not on a feature branch. Current branch: main"
     (lesson,) = _retried(tmp_path, script, error, f"SPECIFY_FEATURE=001-login-form {script}")
     assert "`SPECIFY_FEATURE=…`" in lesson.text and "001-login-form" not in lesson.text
+    # one script named (not the scripts of its folder): one verb of one subject
+    assert " fail here" not in lesson.text or lesson.text.startswith("Scripts")
 
 
 def test_a_variable_set_before_the_same_call_is_the_rule(tmp_path: Path) -> None:

@@ -658,6 +658,7 @@ def _failure_lesson(
         if env:
             where = "inside Codex's sandbox here" if _sandbox_stopped(harness, episode) else "here"
             program = subject(tool, _runner(failed))
+            verb = "fail" if program.startswith("Scripts") else "fails"
             return f"{program} {verb} {where} (“{sig}”); {RUN_IT_WITH} {code(env)} set.", remedy
         binary = _other_binary(call.text, remedy)
         if binary is not None:
