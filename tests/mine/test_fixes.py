@@ -9,7 +9,13 @@ import pytest
 
 from metis_distill.extract.rules import NIX_UNTRACKED_TEXT, RulesExtractor
 from metis_distill.mine.episodes import Episode, find_episodes
-from metis_distill.mine.fixes import FIX_WINDOW, FixKind, flag_changes, recipe_instead
+from metis_distill.mine.fixes import (
+    FIX_WINDOW,
+    FixKind,
+    asked_steps,
+    flag_changes,
+    recipe_instead,
+)
 from metis_distill.mine.zsh_parse import ZSH_PARSE_TEXT
 from metis_distill.models import LessonCandidate, LessonKind
 from metis_distill.sources.claude_code import parse_file
@@ -2250,6 +2256,111 @@ def test_a_step_the_error_asked_for_is_the_fix_not_a_rerun(
     assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
     assert "passed when run again" not in lesson.text
     assert lesson.fix == step
+
+
+@pytest.mark.parametrize(
+    ("error", "step"),
+    [
+        (
+            "Exit code 1\nrelease: the checkout lags its remote. Try "
+            "'git reset --hard origin/main' and rerun.",
+            "git reset --hard origin/main",
+        ),
+        (
+            "Exit code 1\nrelease: the tool's cache looks stale. Try `rm -rf ~/.cache/relkit`",
+            "rm -rf ~/.cache/relkit ~/.config/relkit",
+        ),
+        (
+            "Exit code 1\nrelease: 2 stashed change sets would be lost. "
+            "Run `git stash drop` to discard them.",
+            "git stash drop",
+        ),
+        (
+            "Exit code 1\nrelease: the last commit is a fixup; run `git reset --soft HEAD~1`",
+            "git reset --hard HEAD~3",
+        ),
+        (
+            "Exit code 1\nrelease: the hooks are out of date. To bypass them, run:\n\n"
+            "    git commit --no-verify -m 'Release'",
+            "git commit --no-verify -m 'Release'",
+        ),
+    ],
+)
+def test_a_destructive_step_the_error_asked_for_is_never_taught_as_the_fix(
+    tmp_path: Path, error: str, step: str
+) -> None:
+    """A step that deletes, resets, discards, forces or runs what it fetched is no rule to
+    run first because the error suggested it; the agent's step must also be the very step
+    asked (not `git reset --hard HEAD~3` for `git reset --soft HEAD~1`)."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "./scripts/release.sh 1.4.0"),
+            result("t1", error, True),
+            call("t2", step),
+            result("t2", "(Bash completed with no output)"),
+            call("t3", "./scripts/release.sh 1.4.0"),
+            result("t3", "Tagged v1.4.0"),
+        ],
+    )
+    assert episode.fix is None or episode.fix.kind is not FixKind.PREPARED
+    assert lesson.fix != step and f"`{step}` first" not in lesson.text
+    assert step.split()[1] not in (lesson.fix or "")
+
+
+def test_a_step_a_network_error_asked_for_does_not_pass_its_check(tmp_path: Path) -> None:
+    """npm timed out and suggested cleaning its cache: the network came back, not the fix."""
+    timeout = (
+        "Exit code 1\nnpm ERR! code ETIMEDOUT\nnpm ERR! network request to "
+        "https://registry.npmjs.org/left-pad failed, reason: connect ETIMEDOUT\n"
+        "npm ERR! If the problem persists, run `npm cache clean --force`"
+    )
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "npm install"),
+            result("t1", timeout, True),
+            call("t2", "npm cache clean --force"),
+            result("t2", "npm WARN using --force"),
+            call("t3", "npm install"),
+            result("t3", "added 12 packages in 3s"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.RETRIED
+    assert "cache clean" not in lesson.text and lesson.fix is None
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        "release: test run: 3 failed",
+        "release: steps executed during the run: npm ci",
+        "Error: unknown flag: --tag\nRun 'relctl tag --help' for usage.",
+        "relctl: no such command. Try `relctl help`",
+        "release: the build failed. Run:\n\nThe notes say why.",
+        "release: the build failed. Run:\n\n  42 retries left",
+        "relkit is too old. To upgrade, run:\n\n    curl -sL https://relkit.test/get | sh",
+        "relkit: the index is corrupt; run `relkit index --prune` and retry",
+        "release: files left over; try `git clean -fdx`",
+        "release: local edits; run `git checkout -- .` to throw them away",
+        "release: permission denied; try running `sudo relkit setup`",
+    ],
+)
+def test_words_that_only_look_like_a_step_asked_or_a_destructive_one_are_no_ask(
+    error: str,
+) -> None:
+    """A count, a list of what ran, help for usage, a sentence after "Run:": nothing asked;
+    nor a step that deletes, discards, forces, raises itself or runs what it fetched."""
+    assert asked_steps(error) == frozenset()
+
+
+def test_the_steps_an_error_asks_for_are_its_own_words() -> None:
+    nix = 'To make it visible to Nix, run:\n\n       git -C "/x" add "a.nix"'
+    assert asked_steps(nix) == {'git -C "/x" add "a.nix"'}
+    assert asked_steps("To record it, run:\n\n    git commit -am 'Bump'") == {
+        "git commit -am 'Bump'"
+    }
+    assert asked_steps("stale lock; run `ws unlock --stale` and try again") == {"ws unlock --stale"}
 
 
 def test_a_step_that_stopped_the_locks_holder_is_still_the_fix(tmp_path: Path) -> None:

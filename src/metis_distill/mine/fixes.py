@@ -413,10 +413,10 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
                 return None
             if fix.kind is FixKind.RETRIED and _let_out_whole(call, later):
                 return Fix(FixKind.ESCALATED, later, result)  # run again, outside the sandbox
-            if fix.kind in _CHANGES and _did_as_asked(fix, failure):
-                return fix  # the step the error itself asked for ran: no rerun by chance
             if fix.kind in _CHANGES and _NETWORK.search(failure.text[:4000]):
                 return Fix(FixKind.RETRIED, later, result)  # the network came back
+            if fix.kind in _CHANGES and _did_as_asked(fix, failure):
+                return fix  # the step the error itself asked for ran: no rerun by chance
             if fix.kind in _CHANGES and _locked(failure.text) and not _let_go(call, fix):
                 return Fix(FixKind.RETRIED, later, result)  # the lock was let go of
             if fix.kind is FixKind.RETRIED and _user_between(events, call, later):
@@ -1151,38 +1151,53 @@ def _state_changes(between: Sequence[Event], call: Event, error: str) -> tuple[E
 
 # What an error asks to run, in its own words: "run `npm install`", "try 'make clean'", or
 # the command on the lines after "run:" (Nix: "To make it visible to Nix, run:\n\n  git -C
-# "/x" add "a.nix"").
+# "/x" add "a.nix""), that line starting with a program's name (not "test run: 3 failed",
+# nor "during the run: npm ci" on the same line).
 _ASKED = re.compile(
-    r"\b(?:run|execute|try(?:\s+running)?)\b(?:\s*:\s*(?P<line>[^\s`'][^\n]{1,200})"
+    r"\b(?:run|execute|try(?:\s+running)?)\b(?:[ \t]*:[ \t]*\n\s*"
+    r"(?!(?:the|a|an|this|it|then|and|or|to|please|again)\b)"
+    r"(?P<line>(?:\.{0,2}/)?(?-i:[a-z])[\w.+/-]*(?:[ \t][^\n]{1,200})?)"
     r"|\s+(?P<quoted>`[^`\n]{2,120}`|'[^'\n]{2,120}'))",
     re.I,
 )
+# A step that deletes, resets, discards or forces, or runs what it fetched: never taught as
+# the fix because an error asked for it (`git reset --hard origin/main`, `rm -rf ~/.cache/x`,
+# `git stash drop`, `npm cache clean --force`, `git commit --no-verify`, `curl … | sh`).
+_UNSAFE_STEP = re.compile(
+    r"(?:(?:^|[;&|(]\s*)(?:\w+=\S*\s+)*|\bxargs\s+(?:-\S+\s+)*|\s-exec\s+)"
+    r"(?:sudo|doas|rm|rmdir|unlink|shred|dd|truncate|mkfs[\w.]*)(?=\s|$)"
+    r"|(?:^|\s)(?:--force[\w-]*|-[a-zA-Z]*f[a-zA-Z]*|--hard|--no-verify|--prune[\w-]*"
+    r"|--?delete|-D)(?=[\s=]|$)"
+    r"|\bgit\s+rm\b(?!.*\s--cached\b)"
+    r"|\b(?:prune|drop|purge|wipe|destroy|nuke|clear|discard)\b"
+    r"|\bgit\s+(?:\S+\s+)*?(?:clean|restore)\b|\bgit\s+checkout\b.*\s--(?:\s|$)"
+    r"|\|\s*(?:sudo\s+)?(?:ba|z|da|k)?sh\b"
+)
+# Help asked (Cobra's "Run 'kubectl get --help' for usage"): no step to take.
+_HELP_ASKED = re.compile(r"\s(?:--help|-h|help)$")
+# git's index steps: what the error names and what the agent stages may be other files.
+_INDEX_STEP = re.compile(r"^git\s+(?:add|commit|rm\s+(?:\S+\s+)*?--cached)\b")
 
 
-def asked_steps(error: str) -> frozenset[tuple[str, str]]:
-    """The steps an error asks to run, each as its program and subcommand (`("git", "add")`);
-    a program alone only when the error named it alone (`make`, not `git --help`)."""
+def asked_steps(error: str) -> frozenset[str]:
+    """The steps an error asks to run, whitespace made single spaces; none that deletes,
+    resets, discards or forces (`_UNSAFE_STEP`), nor help asked."""
     asked = set()
     for found in _ASKED.finditer(error[:4000]):
-        command = (found["line"] or found["quoted"]).strip("`'")
-        key = _step_key(command)
-        if key[1] or len(command.split()) == 1:
-            asked.add(key)
+        command = " ".join((found["line"] or found["quoted"][1:-1]).split())
+        if command and not _HELP_ASKED.search(command) and not _UNSAFE_STEP.search(command):
+            asked.add(command)
     return frozenset(asked)
 
 
-def _step_key(step: str) -> tuple[str, str]:
-    """A step's program and its first word that is no option (git's `-C <folder>` and `-c
-    <setting>` left out): `git -C "/x" add "a.nix"` is `("git", "add")`."""
+def _index_key(step: str) -> tuple[str, str] | None:
+    """git's index step (`git add`, `git commit`, `git rm --cached`) as git and its
+    subcommand (git's `-C <folder>` and `-c <setting>` left out); None for any other step."""
     words = [w.strip("\"'") for w in step.split()]
-    while words and (words[0] == "sudo" or "=" in words[0]):
-        words = words[1:]
-    if not words:
-        return ("", "")
-    program, rest = words[0].rsplit("/", 1)[-1], words[1:]
-    while program == "git" and len(rest) > 1 and rest[0] in ("-C", "-c"):
-        rest = rest[2:]
-    return (program, next((w for w in rest if not w.startswith("-")), ""))
+    while len(words) > 2 and words[0] == "git" and words[1] in ("-C", "-c"):
+        words = [words[0], *words[3:]]
+    plain = " ".join(words)
+    return ("git", words[1]) if _INDEX_STEP.match(plain) else None
 
 
 def _did_as_asked(fix: Fix, failure: Event) -> bool:
@@ -1191,12 +1206,20 @@ def _did_as_asked(fix: Fix, failure: Event) -> bool:
     return any(_does_asked(step, asked) for step in fix.steps)
 
 
-def _does_asked(event: Event, asked: frozenset[tuple[str, str]]) -> bool:
-    """A step of the shell call is one the error asked for (its program and subcommand)."""
+def _does_asked(event: Event, asked: frozenset[str]) -> bool:
+    """A step of the shell call is one the error asked for: the same text (whitespace aside),
+    or, for git's index steps, the same step naming other files; never a step that deletes,
+    resets, discards or forces."""
     if not asked or event.tool_name not in _SHELLS:
         return False
-    keys = {_step_key(step) for step in shell_steps(event.text)}
-    return any(key in keys or (key[0], "") in asked for key in keys if key[0])
+    keys = {_index_key(a) for a in asked} - {None}
+    for step in shell_steps(event.text):
+        said = " ".join(step.split())
+        if _UNSAFE_STEP.search(said):
+            continue
+        if said in asked or (keys and _index_key(said) in keys):
+            return True
+    return False
 
 
 # Programs that read what git tracks or stages rather than the working tree: a flake's
