@@ -1320,6 +1320,9 @@ def test_mine_reads_no_format_reader() -> None:
         ("分支名用什么？", "feat/export"),
         ("ブランチ名は何にしますか？", "feat/export"),
         ("What's the project name?", "ledger-lite"),
+        ("Should the repo we are creating now be public?", "No"),
+        ("What description should the new GitHub repository get?", "A lead research tool"),
+        ("Which one for the repository: Public or Private?", "Private"),
     ],
 )
 def test_the_users_own_data_or_a_setting_of_a_thing_made_once_decides_nothing(
@@ -1340,6 +1343,19 @@ def test_the_users_own_data_or_a_setting_of_a_thing_made_once_decides_nothing(
         "Should the new endpoints be public or behind auth?",
         "パスワードは何文字以上にしますか？",
         "你的服务的密码应该怎么存？",
+        # a standing way asked near a release's number, a repository's words, a path, a host
+        # or a git identity: the rule every later one follows, not one thing made today
+        "How should we bump the version number: semver or calver?",
+        "Should private repo dependencies be fetched over SSH or HTTPS?",
+        "Should the repository's README include a description of the public API?",
+        "What is your preferred host for the docs: GitHub Pages or Netlify?",
+        "What's your preferred path for build outputs?",
+        "What is your target host for production?",
+        "Which git identity should CI commits use when tagging?",
+        "Should the git author of release commits be the release bot?",
+        "What's the branch name pattern for features?",
+        # the asking sentence is what counts, not what the question opens with
+        "Your git email is set already. Which queue should failed jobs go to?",
     ],
 )
 def test_a_lasting_choice_near_the_users_data_or_a_release_stays_a_decision(
