@@ -1323,6 +1323,7 @@ def test_mine_reads_no_format_reader() -> None:
         ("Should the repo we are creating now be public?", "No"),
         ("What description should the new GitHub repository get?", "A lead research tool"),
         ("Which one for the repository: Public or Private?", "Private"),
+        ("新建的仓库要公开吗？", "不公开"),
     ],
 )
 def test_the_users_own_data_or_a_setting_of_a_thing_made_once_decides_nothing(
@@ -1354,6 +1355,7 @@ def test_the_users_own_data_or_a_setting_of_a_thing_made_once_decides_nothing(
         "Which git identity should CI commits use when tagging?",
         "Should the git author of release commits be the release bot?",
         "What's the branch name pattern for features?",
+        "私有仓库的依赖用 SSH 还是 HTTPS 拉取？",
         # the asking sentence is what counts, not what the question opens with
         "Your git email is set already. Which queue should failed jobs go to?",
     ],

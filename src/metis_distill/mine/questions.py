@@ -215,12 +215,14 @@ _NAMING = re.compile(
     r"ブランチ名)|"
     # a repository's visibility, the choice itself ("public or private"), or its visibility or
     # description asked as it is made ("the new repo", "仓库描述")
-    rf"^(?=.*{_REPO})(?=.*(?:\bvisib|\bpublic or private\b|\bprivate or public\b|可见|公开|私有|"
-    r"公開|非公開))|"
+    rf"^(?=.*{_REPO})(?=.*(?:\bvisib|\bpublic or private\b|\bprivate or public\b|可见|"
+    r"公开还是私有|私有还是公开|公开或私有|私有或公开|公開設定|公開範囲|公開か非公開|非公開か公開))|"
+    rf"^(?=.*(?:\b(?:new|creat\w*|making|initiali[sz]\w*)\b[^?]{{0,30}}{_REPO}|"
+    rf"(?:新建?|创建|新規|作成).{{0,10}}{_REPO}))(?=.*(?:公开|私有|公開|非公開|描述|简介|説明))|"
     rf"^(?=.*\b(?:new|creat\w*|making|initiali[sz]\w*)\b[^?]{{0,30}}{_REPO})"
     r"(?=.*\b(?:public|private|description)\b)|"
     rf"\brepo(?:sitory)?(?:'s)? description\b|\bdescription (?:of|for) (?:the |this |your )?"
-    rf"(?:new )?(?:GitHub )?repo(?:sitory)?\b|{_REPO}的?(?:描述|简介|説明)|"
+    rf"(?:new )?(?:GitHub )?repo(?:sitory)?\b|{_REPO}(?:的|の)?(?:描述|简介|説明)|"
     # one release's number, not the scheme all of them follow
     rf"^{_STANDING_WAY}.*(?:\bversion (?:number|tag)\b|版本号|バージョン番号)",
     re.I,
