@@ -1324,6 +1324,8 @@ def test_mine_reads_no_format_reader() -> None:
         ("What description should the new GitHub repository get?", "A lead research tool"),
         ("Which one for the repository: Public or Private?", "Private"),
         ("新建的仓库要公开吗？", "不公开"),
+        ("I'll push it to a GitHub repo. Public or private?", "Private"),
+        ("Git needs a name and an e-mail to commit. Which ones should I use?", "My usual ones"),
     ],
 )
 def test_the_users_own_data_or_a_setting_of_a_thing_made_once_decides_nothing(
@@ -1357,7 +1359,8 @@ def test_the_users_own_data_or_a_setting_of_a_thing_made_once_decides_nothing(
         "What's the branch name pattern for features?",
         "私有仓库的依赖用 SSH 还是 HTTPS 拉取？",
         # the asking sentence is what counts, not what the question opens with
-        "Your git email is set already. Which queue should failed jobs go to?",
+        "The version number lives in pyproject.toml. Where should the changelog live?",
+        "You can send me your API key. Should retries back off exponentially?",
     ],
 )
 def test_a_lasting_choice_near_the_users_data_or_a_release_stays_a_decision(

@@ -227,7 +227,8 @@ _NAMING = re.compile(
     rf"^{_STANDING_WAY}.*(?:\bversion (?:number|tag)\b|版本号|バージョン番号)",
     re.I,
 )
-# The options a repository's visibility is chosen from, the answer one of them.
+# The options a repository's visibility is chosen from, the answer one of them (the
+# repository named anywhere in the question: "A new GitHub repo, then. Public or private?").
 _VISIBILITY = re.compile(r"(?:public|private|公开|私有|公開|非公開)", re.I)
 _NAMES_REPO = re.compile(_REPO, re.I)
 # A question about the problem the user reports (what they see, when it happens): it finds
@@ -316,14 +317,19 @@ _HAS_NOW = re.compile(
     rf"(?:can|could|would) you (?:please )?(?:provide|enter|share|paste|send|give|tell))\b"
     rf"[^?]{{0,40}}?\b(?:your (?:(?!{_WAY_WORD})[\w.-]+ ){{0,3}}{_OWN_DATA}{_ENDS}|"
     rf"{_OWN_DATA} (?:of|for|to) your\b)|"
-    # (not the identity CI or a bot commits as, nor a convention: a setting that stands)
-    r"^(?!.*\b(?:ci|[\w-]*bots?|conventions?)\b).*"
-    r"\bgit\b[^?]{0,30}\b(?:user ?name|e-?mail|identity|author|committer)\b|"
     rf"[Gg]it.{{0,16}}?(?:用户名|邮箱|身份|姓名|ユーザー?名|メール)|"
     rf"(?:(?:提供|输入|告诉我|填写|给出|发送|粘贴).{{0,6}}(?:你|您)的.{{0,16}}?{_OWN_DATA_ZH}|"
     rf"(?:你|您)的.{{0,16}}?{_OWN_DATA_ZH}(?:是(?:什么|多少|哪个)|叫什么|\s*[?？]|$))|"
     rf"(?:あなた|ご自身)の.{{0,16}}?{_OWN_DATA_JA}(?:を(?:教えて|入力|お知らせ)|は(?:何|なん)|"
     r"\s*[?？]|$)",
+    re.I,
+)
+# The user's git identity asked, in any sentence of the question ("Git needs a name and an
+# e-mail to commit. Which should I use?"); not the identity CI or a bot commits as, nor a
+# convention: a setting that stands.
+_GIT_IDENTITY = re.compile(
+    r"^(?!.*\b(?:ci|[\w-]*bots?|conventions?)\b).*"
+    r"\bgit\b[^?]{0,30}\b(?:user ?name|e-?mail|identity|author|committer)\b",
     re.I,
 )
 # The user's goal or expectation asked ("你对 X 的期望目标是什么？", "What are you hoping to get
@@ -885,7 +891,7 @@ def _lasting(question: str, choice: str) -> bool:
         or _REACTS.search(choice)
         or _WAIVES.search(choice)
         or _NAMING.search(asking)
-        or (_VISIBILITY.fullmatch(choice.strip()) and _NAMES_REPO.search(asking))
+        or (_VISIBILITY.fullmatch(choice.strip()) and _NAMES_REPO.search(question))
         or _SCOPE.search(question)
         or _QUANTITY.search(asking)
         or _DIAGNOSTIC.search(question)
@@ -894,6 +900,7 @@ def _lasting(question: str, choice: str) -> bool:
         or _OBSERVES.search(asking)
         or _SETS_UP.search(question)
         or _HAS_NOW.search(asking)
+        or _GIT_IDENTITY.search(question)
         or _GOAL.search(question)
         or _NO_CHOICE.match(choice)
         or _FOR_NOW.search(choice)
