@@ -1320,6 +1320,12 @@ def test_mine_reads_no_format_reader() -> None:
         ("分支名用什么？", "feat/export"),
         ("ブランチ名は何にしますか？", "feat/export"),
         ("What's the project name?", "ledger-lite"),
+        ("Should the repo we are creating now be public?", "No"),
+        ("What description should the new GitHub repository get?", "A lead research tool"),
+        ("Which one for the repository: Public or Private?", "Private"),
+        ("新建的仓库要公开吗？", "不公开"),
+        ("I'll push it to a GitHub repo. Public or private?", "Private"),
+        ("Git needs a name and an e-mail to commit. Which ones should I use?", "My usual ones"),
     ],
 )
 def test_the_users_own_data_or_a_setting_of_a_thing_made_once_decides_nothing(
@@ -1340,6 +1346,21 @@ def test_the_users_own_data_or_a_setting_of_a_thing_made_once_decides_nothing(
         "Should the new endpoints be public or behind auth?",
         "パスワードは何文字以上にしますか？",
         "你的服务的密码应该怎么存？",
+        # a standing way asked near a release's number, a repository's words, a path, a host
+        # or a git identity: the rule every later one follows, not one thing made today
+        "How should we bump the version number: semver or calver?",
+        "Should private repo dependencies be fetched over SSH or HTTPS?",
+        "Should the repository's README include a description of the public API?",
+        "What is your preferred host for the docs: GitHub Pages or Netlify?",
+        "What's your preferred path for build outputs?",
+        "What is your target host for production?",
+        "Which git identity should CI commits use when tagging?",
+        "Should the git author of release commits be the release bot?",
+        "What's the branch name pattern for features?",
+        "私有仓库的依赖用 SSH 还是 HTTPS 拉取？",
+        # the asking sentence is what counts, not what the question opens with
+        "The version number lives in pyproject.toml. Where should the changelog live?",
+        "You can send me your API key. Should retries back off exponentially?",
     ],
 )
 def test_a_lasting_choice_near_the_users_data_or_a_release_stays_a_decision(

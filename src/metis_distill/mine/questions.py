@@ -199,20 +199,38 @@ _SCOPE = re.compile(
 # to go on in its second.
 _QUESTION_SENTENCES = re.compile(r"(?<=[.!?])\s+|(?<=[。！？：；])\s*")
 # A name or a setting asked for what is made once today (a command, a file, a branch; a new
-# repository's visibility or description, a release's version number): no rule for later.
+# repository's visibility or description, a release's version number): no rule for later. Not
+# the way all of them follow ("the branch name pattern", "How should we bump the version
+# number?"): read in the asking sentence only.
+_STANDING_WAY = (
+    r"(?!.*(?:\bpreferred\b|\btarget\b|\bdefault\b|\bpatterns?\b|\bconventions?\b|\bschemes?\b|"
+    r"\bstrateg(?:y|ies)\b|\bformat\b|\bpolicy\b|\bhow should\b|规则|格式|规范|策略|ルール|形式))"
+)
+_REPO = r"(?:\brepo(?:sitory)?\b|仓库|倉庫|リポジトリ)"
 _NAMING = re.compile(
     r"\b(?:be (?:called|named)|(?:what|which) (?:name|should (?:it|we|I) (?:call|name))|"
     r"name (?:it|for (?:it|the|this|your))|call it)\b|"
     r"叫什么|什么名字|名称是什么|取名|命名|名前|이름|"
-    r"\b(?:project|repo|repository|package|app|site|branch) name\b|分支名|ブランチ名|"
-    # a repository's visibility or description, asked as it is made
-    r"^(?=.*(?:\brepo(?:sitory)?\b|仓库|倉庫|リポジトリ))(?=.*(?:\bvisib|\bpublic\b|\bprivate\b|"
-    r"\bdescription\b|可见|公开|私有|描述|简介|公開|非公開|説明))|"
+    rf"^{_STANDING_WAY}.*(?:\b(?:project|repo|repository|package|app|site|branch) name\b|分支名|"
+    r"ブランチ名)|"
+    # a repository's visibility, the choice itself ("public or private"), or its visibility or
+    # description asked as it is made ("the new repo", "仓库描述")
+    rf"^(?=.*{_REPO})(?=.*(?:\bvisib|\bpublic or private\b|\bprivate or public\b|可见|"
+    r"公开还是私有|私有还是公开|公开或私有|私有或公开|公開設定|公開範囲|公開か非公開|非公開か公開))|"
+    rf"^(?=.*(?:\b(?:new|creat\w*|making|initiali[sz]\w*)\b[^?]{{0,30}}{_REPO}|"
+    rf"(?:新建?|创建|新規|作成).{{0,10}}{_REPO}))(?=.*(?:公开|私有|公開|非公開|描述|简介|説明))|"
+    rf"^(?=.*\b(?:new|creat\w*|making|initiali[sz]\w*)\b[^?]{{0,30}}{_REPO})"
+    r"(?=.*\b(?:public|private|description)\b)|"
+    rf"\brepo(?:sitory)?(?:'s)? description\b|\bdescription (?:of|for) (?:the |this |your )?"
+    rf"(?:new )?(?:GitHub )?repo(?:sitory)?\b|{_REPO}(?:的|の)?(?:描述|简介|説明)|"
     # one release's number, not the scheme all of them follow
-    r"(?:\bversion (?:number|tag)\b|版本号|バージョン番号)"
-    r"(?!.*(?:\bscheme|\bformat|\bconvention|\bpolicy|规则|格式|规范|策略|ルール|形式))",
+    rf"^{_STANDING_WAY}.*(?:\bversion (?:number|tag)\b|版本号|バージョン番号)",
     re.I,
 )
+# The options a repository's visibility is chosen from, the answer one of them (the
+# repository named anywhere in the question: "A new GitHub repo, then. Public or private?").
+_VISIBILITY = re.compile(r"(?:public|private|公开|私有|公開|非公開)", re.I)
+_NAMES_REPO = re.compile(_REPO, re.I)
 # A question about the problem the user reports (what they see, when it happens): it finds
 # out what is wrong and decides nothing.
 _DIAGNOSTIC = re.compile(
@@ -268,6 +286,8 @@ _OWN_DATA_JA = (
 # ... the last word of what is asked for ("your username?", "your API key for the maps"), not
 # a word before the thing asked ("your import path style")
 _ENDS = r"(?=\s*(?:$|[?？,.:;)]|(?:and|or|for|of|on|in|at|to|so|that|here|please)\b))"
+# A word that makes the user's path or host a choice that stands ("your preferred host").
+_WAY_WORD = r"(?:preferred|target|default|desired|pattern|convention|scheme|strategy)\b"
 # The agent asking what the user has or knows now ("Do you already have a service-account
 # key?", "Bạn đã có … chưa?"): a state of today, decided by nobody. A preference asked
 # ("Do you have a preferred logging library?") is a choice.
@@ -295,14 +315,21 @@ _HAS_NOW = re.compile(
     # them, which no line may carry
     rf"\b(?:what(?:'s| is| are)|(?:please )?(?:provide|enter|share|paste|send|give me|tell me)|"
     rf"(?:can|could|would) you (?:please )?(?:provide|enter|share|paste|send|give|tell))\b"
-    rf"[^?]{{0,40}}?\b(?:your (?:[\w.-]+ ){{0,3}}{_OWN_DATA}{_ENDS}|"
+    rf"[^?]{{0,40}}?\b(?:your (?:(?!{_WAY_WORD})[\w.-]+ ){{0,3}}{_OWN_DATA}{_ENDS}|"
     rf"{_OWN_DATA} (?:of|for|to) your\b)|"
-    r"\bgit\b[^?]{0,30}\b(?:user ?name|e-?mail|identity|author|committer)\b|"
     rf"[Gg]it.{{0,16}}?(?:用户名|邮箱|身份|姓名|ユーザー?名|メール)|"
     rf"(?:(?:提供|输入|告诉我|填写|给出|发送|粘贴).{{0,6}}(?:你|您)的.{{0,16}}?{_OWN_DATA_ZH}|"
     rf"(?:你|您)的.{{0,16}}?{_OWN_DATA_ZH}(?:是(?:什么|多少|哪个)|叫什么|\s*[?？]|$))|"
     rf"(?:あなた|ご自身)の.{{0,16}}?{_OWN_DATA_JA}(?:を(?:教えて|入力|お知らせ)|は(?:何|なん)|"
     r"\s*[?？]|$)",
+    re.I,
+)
+# The user's git identity asked, in any sentence of the question ("Git needs a name and an
+# e-mail to commit. Which should I use?"); not the identity CI or a bot commits as, nor a
+# convention: a setting that stands.
+_GIT_IDENTITY = re.compile(
+    r"^(?!.*\b(?:ci|[\w-]*bots?|conventions?)\b).*"
+    r"\bgit\b[^?]{0,30}\b(?:user ?name|e-?mail|identity|author|committer)\b",
     re.I,
 )
 # The user's goal or expectation asked ("你对 X 的期望目标是什么？", "What are you hoping to get
@@ -863,7 +890,8 @@ def _lasting(question: str, choice: str) -> bool:
         or _ASKS_BACK.search(choice)
         or _REACTS.search(choice)
         or _WAIVES.search(choice)
-        or _NAMING.search(question)
+        or _NAMING.search(asking)
+        or (_VISIBILITY.fullmatch(choice.strip()) and _NAMES_REPO.search(question))
         or _SCOPE.search(question)
         or _QUANTITY.search(asking)
         or _DIAGNOSTIC.search(question)
@@ -871,7 +899,8 @@ def _lasting(question: str, choice: str) -> bool:
         or _CLARIFIES.search(question)
         or _OBSERVES.search(asking)
         or _SETS_UP.search(question)
-        or _HAS_NOW.search(question)
+        or _HAS_NOW.search(asking)
+        or _GIT_IDENTITY.search(question)
         or _GOAL.search(question)
         or _NO_CHOICE.match(choice)
         or _FOR_NOW.search(choice)
