@@ -1069,6 +1069,40 @@ def test_a_rule_whose_object_only_points_back_is_no_line_alone(tmp_path: Path, s
 @pytest.mark.parametrize(
     "rule",
     [
+        # the pronoun refers back to a noun of the rule's own clause
+        "Always keep the release notes current and never reword old items in them.",
+        "Always sanitize form data and never log it.",
+        "Never check in compiled bundles or anything built from them.",
+        "Always keep the API spec and the client generated from it in step.",
+        "Always go through the shared database pool and never open connections outside it.",
+        "Always run black on modules you edit and commit them.",
+        "Always keep the changelog updated and never rewrite entries in it.",
+        "Always validate user input and never trust it.",
+        "Never commit generated files or anything derived from them.",
+        "Always keep the config schema and the code that reads from it in sync.",
+        "Always use the shared http client and never instantiate axios outside it.",
+        "Always run prettier on files you touch and stage them.",
+    ],
+)
+def test_a_pronoun_naming_a_noun_of_the_rule_is_no_pointing_back(tmp_path: Path, rule: str) -> None:
+    assert _lessons(tmp_path, [say("user", rule)]) == [(LessonKind.DECISION, rule)]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Never rename or move files outside it.",
+        "Don't ever change them.",
+        "Always do that.",
+    ],
+)
+def test_a_pronoun_with_nothing_before_it_still_points_back(tmp_path: Path, said: str) -> None:
+    assert _lessons(tmp_path, [say("user", said)]) == []
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
         # the pronoun in the rule's reason or condition names what the rule itself named
         "Always use npm for installs because CI caches it.",
         "Never force-push to main, since others pull from it.",
@@ -1093,6 +1127,32 @@ def test_a_pronoun_in_the_reason_of_a_rule_is_no_pointing_back(tmp_path: Path, r
 def test_use_x_instead_of_y_in_a_request_to_fix_now_is_the_tasks_ask(
     tmp_path: Path, message: str
 ) -> None:
+    assert _lessons(tmp_path, [say("user", message)]) == []
+
+
+@pytest.mark.parametrize(
+    "lead",
+    [
+        "Change of plans for this week.",  # no ask: a change of plans
+        "Please update the docs for the new route.",  # an ask to write docs, no fix
+        "Fix the flaky login test. The linters are slow here.",  # the ask is not next to it
+        "Change of plans for today.",
+        "Please update the docs for the new endpoint.",
+    ],
+)
+def test_use_x_instead_of_y_away_from_a_fix_asked_is_a_rule(tmp_path: Path, lead: str) -> None:
+    rule = "Use pnpm instead of yarn."
+    found = _lessons(tmp_path, [say("user", f"{lead} {rule}")])
+    assert found == [(LessonKind.DECISION, rule)]
+
+
+def test_use_x_instead_of_y_under_a_fix_asked_the_line_before_is_the_tasks_ask(
+    tmp_path: Path,
+) -> None:
+    message = (
+        "Some context first. debug -> Replace the slow lookups with ones that work offline:\n\n"
+        "Use a cached table instead of the live view\nDrop the optional checks quietly"
+    )
     assert _lessons(tmp_path, [say("user", message)]) == []
 
 

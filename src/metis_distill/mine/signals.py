@@ -514,6 +514,56 @@ POINTS_BACK = re.compile(
     r"instead|first))?\s*(?:[.!,;]|$)",
     re.I,
 )
+_PRONOUN = re.compile(r"\b(?:it|them|those|these|there)\b", re.I)
+_DOES = re.compile(r"(?:do|does|did|doing)\s", re.I)
+_PLURAL_PRONOUNS = frozenset({"them", "those", "these"})
+# Words that name nothing a pronoun could refer to: articles, particles, the rule's own marks,
+# and generic objects ("edit files outside it", "touch anything in it").
+_NOTHING_NAMED = (
+    "a an the this that these those my your our their its his her any all every each some no "
+    "not never always ever don't dont do does did please and or but nor to in on at of for from "
+    "with without into onto over under outside inside within about by up out off straight again "
+    "just only also then there here you we i me us them it they he she one make sure be is are "
+    "was were been can should must will would may might let first anything something everything "
+    "nothing stuff thing things code whatever who which what where how when so as"
+)
+_NAMES_NOTHING = frozenset(_NOTHING_NAMED.split())
+# Where a verb of the rule stands: after its opening marks, or after "and"/"or" with its own.
+_VERB_PLACE = re.compile(
+    r"(?:^|\b(?:and|or|but|nor)\b)(?:\s+(?:always|never|ever|also|then|just|please|don't|"
+    r"dont|do not|make sure to))*\s+([\w'-]+)",
+    re.I,
+)
+
+
+def _names(words: str, plural: bool) -> bool:
+    """`words` hold a noun-like word a pronoun of this number can refer to."""
+    verbs = {found.group(1).lower() for found in _VERB_PLACE.finditer(" " + words)}
+    for word in re.findall(r"[\w.'/-]+", words):
+        low = word.lower().strip(".'")
+        if not low or low in _NAMES_NOTHING or low in verbs or low.endswith(("ly", "ed", "ing")):
+            continue
+        many = len(low) > 3 and low.endswith("s") and not low.endswith(("ss", "us", "is"))
+        if many == plural:
+            return True
+    return False
+
+
+def points_back(clause: str) -> bool:
+    """The rule's clause holds a pronoun or a "do that" with nothing before it in the clause
+    to refer to ("Never edit files outside it.", "Don't change them."): what it names was said
+    before, so the sentence alone means nothing. "Always validate user input and never trust
+    it." names what "it" is."""
+    for found in POINTS_BACK.finditer(clause):
+        pronoun = _PRONOUN.search(found.group(0))
+        if pronoun is None or _DOES.match(found.group(0)):
+            return True  # "never do that": an act said before, never a noun of the clause
+        before = clause[: found.start() + pronoun.start()]
+        if not _names(before, pronoun.group(0).lower() in _PLURAL_PRONOUNS):
+            return True
+    return False
+
+
 # Where a rule's own clause ends and its reason or condition starts ("… because CI caches it",
 # "…, since others pull from it"): a pronoun there names what the rule named.
 RULE_CLAUSE_END = re.compile(

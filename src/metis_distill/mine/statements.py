@@ -445,9 +445,23 @@ _AGENT_FACING = re.compile(
 _FIX_ASKED = re.compile(
     r"(?:^|[.!?]\s+|\n)\s*(?:please\s+|pls\s+|(?:can|could|would|will) you (?:please )?)?"
     r"(?:debug|fix|replace|repair|rewrite|refactor|change|update|modify|correct|resolve|"
-    r"troubleshoot|patch|swap)\b",
+    r"troubleshoot|patch|swap)\b(?!\s+of\b)"  # "Change of plans …" asks nothing
+    r"(?![^.!?\n]{0,30}\b(?:docs|documentation|readme|changelog|comments?|wiki)\b)",
     re.I,
 )
+_LAST_SENTENCE = re.compile(r"[^.!?\n]+[.!?:]*\s*$")
+
+
+def _fix_asked_with(text: str, sentence: str) -> bool:
+    """A fix is asked in the rule's own sentence or in the one right before it (its line's
+    lead, "debug -> Replace …:", or the sentence or line above): another sentence of the
+    message asks for some other work. (An ask to update the docs is no fix a "use A instead
+    of B" tells how to make.)"""
+    at = text.find(sentence)
+    if at < 0:
+        return bool(_FIX_ASKED.search(text))
+    before = _LAST_SENTENCE.search(text[:at].rstrip())
+    return bool(_FIX_ASKED.search((before.group(0) if before else "") + "\n" + sentence))
 
 
 def _only_instead(sentence: str) -> bool:
@@ -517,9 +531,9 @@ def _classify(event: Event, sentence: str) -> Statement | None:
         if signals.REQUEST.search(sentence) or signals.CONVERSATIONAL.search(sentence):
             return None
         if opens_rule(sentence) and is_standing_rule(sentence):
-            if signals.POINTS_BACK.search(signals.RULE_CLAUSE_END.split(sentence, maxsplit=1)[0]):
+            if signals.points_back(signals.RULE_CLAUSE_END.split(sentence, maxsplit=1)[0]):
                 return None  # "Never edit files outside it.": what it keeps was said before
-            if _only_instead(sentence) and _FIX_ASKED.search(event.text):
+            if _only_instead(sentence) and _fix_asked_with(event.text, sentence):
                 return None  # "Fix X. Use A instead of B.": how to make today's fix
             return Statement(LessonKind.DECISION, "user_rule", sentence)
         if (
