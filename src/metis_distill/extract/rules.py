@@ -598,7 +598,7 @@ def _failure_lesson(
         installed = remedy if fix is not None and fix.kind is FixKind.INSTALLED else None
         return _missing_module_text(signature, None, installed), installed
     what = subject(tool, failed)
-    verb = "fail" if what.startswith("Scripts") else "fails"
+    verb = _verb(what)
     if fix is not None and fix.kind is FixKind.WAITED and remedy:
         enough = seconds(limit_ms(fix.call) or 0)
         stopped = _timed_out(call, episode.trigger)
@@ -658,8 +658,8 @@ def _failure_lesson(
         if env:
             where = "inside Codex's sandbox here" if _sandbox_stopped(harness, episode) else "here"
             program = subject(tool, _runner(failed))
-            verb = "fail" if program.startswith("Scripts") else "fails"
-            return f"{program} {verb} {where} (“{sig}”); {RUN_IT_WITH} {code(env)} set.", remedy
+            told = f"{program} {_verb(program)} {where} (“{sig}”)"
+            return f"{told}; {RUN_IT_WITH} {code(env)} set.", remedy
         binary = _other_binary(call.text, remedy)
         if binary is not None:
             name = code(file_name(binary))
@@ -776,6 +776,11 @@ def _script_words(line: str) -> list[str]:
     line = unwrapped(line)
     found = INLINE_SCRIPT.match(line)
     return line[found.end() :].split() if found else line.split()[1:]
+
+
+def _verb(subject: str) -> str:
+    """The verb of a subject: "fail" for a folder's scripts, "fails" for one command."""
+    return "fail" if subject.startswith("Scripts") else "fails"
 
 
 MAX_PROGRAM_WORDS = 2  # `docker compose`, `python3 -m`: a program named in more is a command

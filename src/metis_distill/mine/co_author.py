@@ -31,6 +31,7 @@ _CO_AUTHOR = re.compile(r"\bco-?author", re.I)
 _AGENT_NAMES = (
     r"(?:claude(?: code)?|codex|copilot|gemini|(?-i:Cursor)|aider|the agent|(?-i:the AI))"
 )
+_YOURS_SAID = r"\byour\s+(?:own\s+)?(?:signature|attribution)s?\b"
 # The agent's signature named, with the agent in the same words: "Claude Code signature",
 # "the 'Generated with Claude Code' line".
 _SIGNATURE_NAMED = re.compile(
@@ -38,10 +39,10 @@ _SIGNATURE_NAMED = re.compile(
     rf"|\b(?:signature|attribution|footer)s?\s+(?:of|from|by)\s+{_AGENT_NAMES}\b"
     rf"|\bgenerated\s+(?:with|by)\s+\[?{_AGENT_NAMES}\b"
     # the agent's own, said to it: "do not add your signature on the commit messages"
-    r"|\byour\s+(?:own\s+)?(?:signature|attribution)s?\b",
+    rf"|{_YOURS_SAID}",
     re.I,
 )
-_YOURS = re.compile(r"\byour\s+(?:own\s+)?(?:signature|attribution)s?\b", re.I)
+_YOURS = re.compile(_YOURS_SAID, re.I)
 # A commit's cryptographic signature, which "without your signature" may mean as well.
 _KEY_SIGNING = re.compile(r"\bgpg|\bpgp\b|sign(?:ing|ed)?[- ]key|\s-S\b", re.I)
 # Signed as the agent, what a commit is to be without: "without signing as claude code",
