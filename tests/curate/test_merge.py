@@ -234,3 +234,21 @@ def test_a_standing_correction_joins_the_same_rule_said_before(stores) -> None: 
     curate([rule], ledger, index, archive_root="/a")
     stats = curate([correction], ledger, index, archive_root="/a")
     assert (stats.new, stats.merged) == (0, 1)
+
+
+def test_one_program_taken_for_another_is_one_lesson_whatever_the_error(stores) -> None:  # type: ignore[no-untyped-def]
+    """`npm` failing with ERESOLVE in one run and with another error in the next, `pnpm`
+    working after each: one lesson (use pnpm), not a line per error."""
+    ledger, index = stores
+
+    def swap(error: str, line: int, session: str, new: str = "pnpm") -> LessonCandidate:
+        text = f"`npm …` fails here (“{error}”); use `{new} …` instead."
+        return replace(candidate(text, line, session, LessonKind.FAILURE), fix=new)
+
+    first = swap("npm error ERESOLVE unable to resolve dependency tree", 1, "s1")
+    second = swap("npm error Cannot read properties of null (reading 'matches')", 2, "s2")
+    other = swap("npm error code E404", 3, "s3", new="yarn")
+    stats = curate([first, second, other], ledger, index, archive_root="/a")
+    assert (stats.new, stats.merged) == (2, 1)
+    evidence = ledger.evidence_of([lesson_id(LessonKind.FAILURE, first.text)])
+    assert sorted(e.session_id for e in next(iter(evidence.values()))) == ["s1", "s2"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -35,6 +36,11 @@ NEIGHBOURS = 5
 # (the quotes of its evidence): those within this much more are checked against them too.
 WORDING_REACH = 0.15
 MAX_WORDINGS = 20
+# "`npm …` fails here (“…”); use `pnpm …` instead.": the program taken for another is the
+# lesson; the error it failed with is one of its symptoms
+_SWAP = re.compile(
+    r"^(`[^`]+ …`) \w+ (?:here|inside Codex's sandbox here) \(“.+”\); (use `[^`]+ …` instead)\.$"
+)
 
 
 @dataclass
@@ -167,8 +173,9 @@ class _Near:
             distance = neighbour.distance
             if distance > self.limits[1]:  # maybe near another wording of the lesson seen before
                 distance = min(distance, _nearest_wording(lessons, index, row, vector))
-            if distance <= self.limits[1] and is_twin(
-                row.text, candidate.text, distance, self.limits[0]
+            if _same_swap(row.text, candidate.text) or (
+                distance <= self.limits[1]
+                and is_twin(row.text, candidate.text, distance, self.limits[0])
             ):
                 return row
             if distance <= judging and not contradicts(row.text, candidate.text):
@@ -227,6 +234,12 @@ def is_twin(a: str, b: str, distance: float, max_distance: float) -> bool:
     if qa and qb and word_overlap(qa, qb) < MIN_WORD_OVERLAP:
         return False  # the same command failing with another error is another lesson
     return anchor_overlap(a, b) >= MIN_ANCHOR_OVERLAP
+
+
+def _same_swap(a: str, b: str) -> bool:
+    """One program taken for the same other program, whatever each run's error was."""
+    swap_a, swap_b = _SWAP.match(a), _SWAP.match(b)
+    return swap_a is not None and swap_b is not None and swap_a.groups() == swap_b.groups()
 
 
 def _new_lesson(candidate: LessonCandidate, extractor: str) -> LessonRow:
