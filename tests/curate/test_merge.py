@@ -252,3 +252,24 @@ def test_one_program_taken_for_another_is_one_lesson_whatever_the_error(stores) 
     assert (stats.new, stats.merged) == (2, 1)
     evidence = ledger.evidence_of([lesson_id(LessonKind.FAILURE, first.text)])
     assert sorted(e.session_id for e in next(iter(evidence.values()))) == ["s1", "s2"]
+
+
+def test_a_rule_in_chinese_said_twice_with_a_thanks_is_one_lesson(stores) -> None:  # type: ignore[no-untyped-def]
+    """Chinese has no spaces between its words: two wordings of one rule share most pairs of
+    characters, while another rule shares few."""
+    ledger, index = stores
+    first = "除了专有名词外, 请用简体中文回答我。"
+    again = "除了专有名词外, 请用简体中文回答我, 谢谢!"
+    other = "提交前请先运行全部测试。"
+    stats = curate(
+        [
+            candidate(first, 1, "s1", LessonKind.DECISION),
+            candidate(again, 2, "s2", LessonKind.DECISION),
+            candidate(other, 3, "s3", LessonKind.DECISION),
+        ],
+        ledger,
+        index,
+        archive_root="/a",
+    )
+    assert (stats.new, stats.merged) == (2, 1)
+    assert word_overlap(first, other) < 0.2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from metis_distill.mine.text import clean, command_head
+from metis_distill.mine.text import clean, command_head, sentences
 
 
 @pytest.mark.parametrize(
@@ -109,3 +109,27 @@ def test_a_call_operators_block_of_blanks_is_read_at_once() -> None:
     assert _CALL_OPERATOR.match("& {" + " " * 20000) is None
     found = _CALL_OPERATOR.match("& {  . 'x.ps1' -Json  }")
     assert found is not None and found["block"].strip() == ". 'x.ps1' -Json"
+
+
+@pytest.mark.parametrize(
+    ("text", "split"),
+    [
+        (
+            "请用中文回答我, 谢谢! 我想先问一下部署的事.",
+            ["请用中文回答我, 谢谢!", "我想先问一下部署的事."],
+        ),
+        ("Use pnpm. 然后运行测试。", ["Use pnpm.", "然后运行测试。"]),
+        (
+            "日本語で答えてください! それから質問です.",
+            ["日本語で答えてください!", "それから質問です."],
+        ),
+        ("한국어로 답해 주세요! 다음 질문입니다.", ["한국어로 답해 주세요!", "다음 질문입니다."]),
+        ("It failed again! and then it passed.", ["It failed again! and then it passed."]),
+    ],
+)
+def test_an_ascii_mark_and_a_space_end_a_sentence_before_chinese_japanese_or_korean(
+    text: str, split: list[str]
+) -> None:
+    """A rule asked with an ASCII "!" and a question after it in the user's own script are
+    two sentences: the rule is kept without the question."""
+    assert sentences(text) == split

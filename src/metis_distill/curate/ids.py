@@ -11,6 +11,9 @@ from metis_distill.models import Evidence, LessonKind
 _NAMESPACE = uuid.UUID("5b7f3c36-3c1e-4d8e-9a57-6d9e1c0b2f11")
 _WS = re.compile(r"\s+")
 _WORD = re.compile(r"[a-z0-9_]+")
+# Chinese and Japanese write no spaces between words: their text is compared by pairs of
+# characters, which hold most of its words (Korean spaces its words, as English does).
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]+")
 
 
 def normalize_text(text: str) -> str:
@@ -34,8 +37,15 @@ def span_id(lesson: str, archive_root: str, path: str, line_start: int, line_end
 
 def word_overlap(a: str, b: str) -> float:
     """Jaccard overlap of the words of two texts (the check after vector similarity)."""
-    wa, wb = set(_WORD.findall(a.lower())), set(_WORD.findall(b.lower()))
+    wa, wb = _words(a), _words(b)
     return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
+
+
+def _words(text: str) -> set[str]:
+    words = set(_WORD.findall(text.lower()))
+    for run in _UNSPACED.findall(text):
+        words.update(run[i : i + 2] for i in range(max(1, len(run) - 1)))
+    return words
 
 
 # Tokens that name something precise (a variable, a path, a flag, an error class): two texts

@@ -14,13 +14,14 @@ if TYPE_CHECKING:
 
 MAX_SENTENCE = 320
 CHUNK = 1200  # characters of prose the splitter cuts at most (a text this short is one chunk)
-# Chinese and Japanese end a sentence with a full-width mark and no space after it.
+# Chinese and Japanese end a sentence with a full-width mark and no space after it, or with
+# an ASCII one and a space, the next sentence opening with a kana, a han or a hangul.
 # An ellipsis or a run of marks ("…..", "????") ends one whatever the next word's case.
 # The first look-behind, the marks of the three alternatives after it, fails most places at
 # once (each alternative alone was tried at every place): the same splits, twice as fast.
 _SENTENCE_END = re.compile(
     r"(?<=[.!?\u2026\u3002\uff01\uff1f])"
-    r"(?:(?<=[.!?])\s+(?=[A-Z`*\"'(])|(?:(?<=[.!?][.!?])|(?<=\u2026))\s+|(?<=[\u3002\uff01\uff1f])\s*)"
+    r"(?:(?<=[.!?])\s+(?=[A-Z`*\"'(\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])|(?:(?<=[.!?][.!?])|(?<=\u2026))\s+|(?<=[\u3002\uff01\uff1f])\s*)"
     r"|\n+"
 )
 _CODE_FENCE = re.compile(r"```.*?(?:```|$)", re.S)
