@@ -251,6 +251,17 @@ def test_a_variable_set_before_the_same_call_is_the_rule(tmp_path: Path) -> None
     assert lesson.text.startswith("`python3 …`")  # the program needed it, whatever it ran
 
 
+def test_a_variable_whose_value_held_a_secret_is_told_without_it(tmp_path: Path) -> None:
+    """The database URL's password is redacted: `DATABASE_URL=postgresql://[REDACTED…]` could
+    not be run as written, so the lesson names the variable alone."""
+    script = "python3 manage.py seed"
+    error = "ValueError: DATABASE_URL environment variable is required but not set."
+    retry = f"DATABASE_URL=postgresql://shop:h7Tq9wLmZ2pX@localhost:5432/shop {script}"
+    (lesson,) = _retried(tmp_path, script, error, retry)
+    assert lesson.text.endswith("; run it with `DATABASE_URL=…` set."), lesson.text
+    assert "REDACTED" not in lesson.text and "h7Tq9wLmZ2pX" not in lesson.text
+
+
 @pytest.mark.parametrize(
     ("failed", "retry", "told"),
     [

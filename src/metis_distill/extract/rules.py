@@ -1532,7 +1532,8 @@ def _env_prefix(failed: str, retry: str) -> str | None:
 def _setting_told(assignment: str) -> str:
     """`NAME=value` as a lesson says it: a value naming one instance (`SPECIFY_FEATURE=001-
     login-form`, a feature of that day) cut; a place (`GOCACHE=/tmp/go-build`) or a plain
-    word (`PYTHONPATH=src`) kept, since it is what worked."""
+    word (`PYTHONPATH=src`) kept, since it is what worked; a value with a secret redacted in it
+    is cut too."""
     name, value = assignment.split("=", 1)
     bare = value.strip("\"'")
     # `PYTHONPATH=src:$PYTHONPATH` is `PYTHONPATH=src`, the value there before kept after it
@@ -1540,6 +1541,8 @@ def _setting_told(assignment: str) -> str:
     if added and len(added) < len(bare.split(":")):
         bare = ":".join(added)
         assignment = f"{name}={bare}"
+    if "[REDACTED:" in bare:  # a value that cannot be run as written: the variable is the lesson
+        return f"{name}=…"
     place = bare.startswith(("/", "~", "$", "."))
     return f"{name}=…" if names_instance(bare) and not place else assignment
 
