@@ -1626,6 +1626,29 @@ def test_another_form_whose_piped_output_shows_another_error_is_no_fix(tmp_path:
     assert "npx eslint" not in lesson.text and lesson.fix is None
 
 
+def test_a_rerun_whose_piped_output_opens_on_a_path_not_there_is_no_fix(tmp_path: Path) -> None:
+    """`… | head -3` exited 0 (the pipe's status), though the program stopped at once on a
+    path that is not there: the step before it did not make it work."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "./bin/serve.sh --check"),
+            result(
+                "t1",
+                "Exit code 1\nserve.sh: line 7: conf/site.env: No such file or directory",
+                True,
+            ),
+            call(
+                "t2",
+                "cp conf/site.env.sample /srv/site.env && ./bin/serve.sh --check 2>&1 | head -3",
+            ),
+            result("t2", "open /w/app/conf/site.env: no such file or directory"),
+        ],
+    )
+    assert episode.fix is None
+    assert "cp conf" not in lesson.text and lesson.fix is None
+
+
 def test_a_hook_that_failed_is_told_of_the_commit_not_the_add(tmp_path: Path) -> None:
     """`git add x && git commit -m …` stops in husky's pre-commit hook: what failed is the
     commit (its hook), not `git add` of one file."""

@@ -1624,6 +1624,13 @@ _WRITE_PS = '$content = @"\nimport json\n"@\nSet-Content -Path tests/e2e/test_a.
     [
         (_WRITE_PS, _NO_FOLDER_PS, False),
         ("python gen.py > out/a.txt", "/bin/bash: line 1: out/a.txt: No such file or directory", False),
+        # zsh says it the other way round; a chain that opens with the write never ran the rest
+        ("python gen.py > out/a.txt", "zsh:1: no such file or directory: out/a.txt", False),
+        ("echo 'k=1' > out/a.env && ./run.sh --env out/a.env", "(eval):1: no such file or directory: out/a.env", False),
+        # a step before the write may have been meant to make its folder: a failure still
+        ("make gen && python gen.py > out/a.txt", "zsh:1: no such file or directory: out/a.txt", True),
+        # the steps after `;` ran: what they said may be a failure of their own
+        ("echo 'k=1' > out/a.env; pytest -q", "zsh:1: no such file or directory: out/a.env\nE   assert 1 == 2", True),
         # a missing folder the program was asked to read is another matter
         ("python tools/run.py --in data/a.csv", "FileNotFoundError: data/a.csv: No such file or directory", True),
         ("Get-Content a.txt | python x.py", _NO_FOLDER_PS.replace("Set-Content", "Import-Csv"), True),
@@ -1640,6 +1647,56 @@ def test_a_file_written_into_a_folder_not_made_yet_is_no_failure(
         result("m1", ""),
         call("w2", command),
         result("w2", ""),
+    ]
+    assert bool(failures(tmp_path, records)) is fails
+
+
+@pytest.mark.parametrize(
+    ("command", "output", "fails"),
+    [
+        # zsh's own words for a write into a scratch folder never made, the chain's program unrun
+        (
+            'printf "MODE=dev\\n" > /tmp/probe-home/.env && HOME_DIR=/tmp/probe-home ./tools/launch.sh --help | head -5',
+            "Exit code 1\n(eval):1: no such file or directory: /tmp/probe-home/.env",
+            False,
+        ),
+        # a file below a scratch folder the call named, read by a program of the project
+        (
+            "python tools/report.py --out /private/tmp/rep1",
+            "FileNotFoundError: [Errno 2] No such file or directory: '/private/tmp/rep1/summary.json'",
+            False,
+        ),
+        # macOS's temporary folder, named through $TMPDIR
+        (
+            'node scripts/pack.js > "$TMPDIR/pack-run/out.txt"',
+            "zsh:1: no such file or directory: /var/folders/q1/zz9_b/T/pack-run/out.txt",
+            False,
+        ),
+        # a temporary path the call never named is the program's own: a failure still
+        (
+            "go test ./...",
+            "open /tmp/go-build4471/b001/exe/app.test: no such file or directory",
+            True,
+        ),
+        # a missing path of the project's, beside a scratch path the call named
+        (
+            "python tools/report.py --in data/a.csv --out /tmp/rep2",
+            "FileNotFoundError: [Errno 2] No such file or directory: 'data/a.csv'",
+            True,
+        ),
+    ],
+)  # fmt: skip
+def test_a_scratch_path_of_the_call_s_own_in_the_temporary_folder_missing_is_no_failure(
+    tmp_path: Path, command: str, output: str, fails: bool
+) -> None:
+    # a path under /tmp the call itself made up, not there: the run's own slip, no lesson
+    records = [
+        call("w1", command),
+        result("w1", output, True),
+        call("m1", "mkdir -p /tmp/probe-home /private/tmp/rep1 /tmp/rep2"),
+        result("m1", ""),
+        call("w2", "mkdir -p /tmp/probe-home && " + command),
+        result("w2", "usage: launch.sh [options]"),
     ]
     assert bool(failures(tmp_path, records)) is fails
 

@@ -104,7 +104,11 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
             call = latest.get(event.tool_use_id or "")
             if event.seq in fixes or signals.answers_no(call, event):
                 continue
-            if signals.stopped_on_purpose(call, event) or signals.wrote_into_no_folder(call, event):
+            if (
+                signals.stopped_on_purpose(call, event)
+                or signals.wrote_into_no_folder(call, event)
+                or signals.missed_own_scratch(call, event)  # `/tmp/t/.env` before any mkdir
+            ):
                 continue
             # a look at nothing is how an agent explores, unless where the shell stood was
             # not where the agent thought

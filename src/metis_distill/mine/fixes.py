@@ -1327,7 +1327,11 @@ def _worked(later: Event, result: Event, failure: Event) -> bool:
         return False  # still running when the run went on: how it ended is unseen
     seen = result.exit_code == 0 and not _masks_status(later.text)
     hidden = _masks_status(later.text) or signals.PIPE.search(command_head(later.text)) is not None
-    if not seen and hidden and _CRASHED.search(result.text[:20_000]):
+    if (
+        not seen
+        and hidden
+        and (_CRASHED.search(result.text[:20_000]) or _OPENS_NOT_THERE.match(result.text))
+    ):
         return False  # `cmd | head` exited 0 on another error ("Cannot find module …")
     error = " ".join(signals.error_signature(failure.text).split())
     if len(error) < MIN_ERROR or not signals.names_an_error(error):
@@ -1429,6 +1433,11 @@ _CRASHED = re.compile(
     r"^make(?:\[\d+\])?: \*\*\* .*\bError \d+|\berror TS\d+:|\bfailed to solve:",
     re.M,
 )
+
+
+# A program that stopped at once on a path not there: its first line says so (`stat
+# cmd/app/main.go: no such file or directory`), whatever a pipe kept of the rest.
+_OPENS_NOT_THERE = re.compile(r"\A\s*[^\n]*(?:no such file or directory|\bENOENT\b)", re.I)
 
 
 def _masks_status(command: str) -> bool:

@@ -1741,17 +1741,74 @@ def refused_locally(call: Event | None, result: Event) -> bool:
 
 
 def wrote_into_no_folder(call: Event | None, result: Event) -> bool:
-    """The call wrote a file, and the folder it named was not there."""
+    """The call wrote a file, and the folder it named was not there: bash's words (`out/a.txt:
+    No such file or directory`) or zsh's (`no such file or directory: out/a.txt`). The write
+    is the call's first step: no step before it was to make that folder, none after it ran
+    (`&&`)."""
     if call is None or call.tool_name not in SHELL_TOOLS:
         return False
     said = result.text[:2000]
     if _CMDLET_FOUND_NO_FOLDER.search(said):
         return True
     head = command_head(call.text)
-    return len(shell_steps(head)) == 1 and any(
+    steps = shell_steps(head)
+    first = steps[0] if steps else ""
+    if len(steps) > 1 and not head.lstrip().removeprefix(first).lstrip().startswith("&&"):
+        return False  # `;` or `||`: the steps after it ran, and may have failed of their own
+    return any(
         f"{found['path']}: No such file or directory" in said
-        for found in _REDIRECT_INTO.finditer(head)
+        or f"no such file or directory: {found['path']}" in said
+        for found in _REDIRECT_INTO.finditer(first)
     )
+
+
+# The system's temporary folder, where a run keeps its scratch: `/tmp/…` (macOS's
+# `/private/tmp/…`), `/var/tmp/…`, macOS's `/var/folders/…/T/…`, Windows' `…\AppData\Local\
+# Temp\…`; and the variables that name it in a command (`$TMPDIR/…`, `%TEMP%\…`).
+_PATH_END = r"[^\s'\"`:,;()<>|&]+"
+_TEMP_PATH = re.compile(
+    rf"(?<![\w.~/$}}%-])(?:(?:/private)?/(?:var/)?tmp|(?:/private)?/var/folders)/{_PATH_END}"
+    rf"|(?i:\b[A-Z]:\\(?:Users\\[^\\\s]+\\AppData\\Local\\|Windows\\)?Temp\\){_PATH_END}"
+)
+_TEMP_VARIABLE = re.compile(
+    rf"(?:\$\{{?(?:TMPDIR|TEMP|TMP)\}}?|\$env:(?:TEMP|TMP)|%(?:TEMP|TMP)%)[/\\](?P<rest>{_PATH_END})",
+    re.I,
+)
+_NOT_THERE = re.compile(
+    r"no such file or directory|\bENOENT\b|cannot find the (?:path|file)"
+    r"|could not find a part of the path|does not exist",
+    re.I,
+)
+
+
+def missed_own_scratch(call: Event | None, result: Event) -> bool:
+    """The error says a path in the system's temporary folder is not there, a path the call
+    itself named (or one below it: `--out /tmp/r` then `/tmp/r/a.json`): scratch the run made
+    up and had not made yet (`echo x > /tmp/t/.env` before any `mkdir`), its own slip, no
+    lesson. A temporary path the call never named (a compiler's `/tmp/go-build…`) is the
+    program's, and stays a failure."""
+    if call is None or call.tool_name not in SHELL_TOOLS:
+        return False
+    said = error_signature(result.text)
+    if not _NOT_THERE.search(said):
+        return False
+    missing = [found[0].rstrip(".'\"") for found in _TEMP_PATH.finditer(said)]
+    if not missing:
+        return False
+    command = call.text[:4000]
+    named = [found[0].rstrip("/\\") for found in _TEMP_PATH.finditer(command)]
+    rests = [found["rest"].rstrip("/\\") for found in _TEMP_VARIABLE.finditer(command)]
+    return all(
+        any(path == own or path.startswith((own + "/", own + "\\")) for own in named)
+        or any(_below_temp_variable(path, rest) for rest in rests)
+        for path in missing
+    )
+
+
+def _below_temp_variable(path: str, rest: str) -> bool:
+    """`path` is `$TMPDIR/rest` expanded, or a path below it."""
+    path, rest = path.replace("\\", "/"), rest.replace("\\", "/")
+    return path.endswith("/" + rest) or f"/{rest}/" in path
 
 
 def _only_git(call: Event | None) -> bool:
