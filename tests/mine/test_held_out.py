@@ -2245,3 +2245,29 @@ def test_a_way_the_user_named_then_undid_at_once_is_no_rule(
         "",
     ]
     assert (rule in _aider_rules(tmp_path, texts)) is kept
+
+
+def test_a_lint_failure_under_a_task_runner_is_the_linters_finding_mended_by_an_edit(
+    tmp_path: Path,
+) -> None:
+    """mise prints its footer, `[check] ERROR task failed`, whatever the linter found: the
+    finding below it is the error, and the edit to its file that let the next run pass its
+    fix; two sessions' different findings stay two errors."""
+    report = (
+        "Exit code 1\n[check] $ golangci-lint run ./...\n[check] ERROR task failed\n\n"
+        "pkg/cart/total.go:41:7: ifElseChain: rewrite if-else to switch statement (gocritic)\n"
+        "\tif n > 0 {\n\t^\n1 issues:\n* gocritic: 1\n"
+    )
+    records = [
+        call("l1", "mise run check"), result("l1", report, True),
+        edit("e1", "pkg/cart/total.go"),
+        result("e1", "The file pkg/cart/total.go has been updated successfully."),
+        call("l2", "mise run check"), result("l2", "[check] $ golangci-lint run ./...\n0 issues."),
+    ]  # fmt: skip
+    (failure,) = failures(tmp_path / "a", records)
+    assert failure.fix is not None and failure.fix.kind is FixKind.EDITED
+    signature = error_signature(failure.trigger.text)
+    assert signature.startswith("pkg/cart/total.go:41:7: ifElseChain")
+    other = report.replace("41:7: ifElseChain: rewrite if-else to switch statement (gocritic)",
+                           "9:2: ineffectual assignment to err (ineffassign)")  # fmt: skip
+    assert error_signature(other) != signature

@@ -857,3 +857,95 @@ def test_powershells_error_record_is_told_by_its_first_line_not_its_footer(
     said = signals.error_signature(output)
     assert said == signature
     assert "CategoryInfo" not in said and "FullyQualifiedErrorId" not in said
+
+
+# A task runner's own line that the task it ran failed (mise's footer, make's, just's, go-task's,
+# npm's, pnpm's, yarn's, bun's): the same words whatever went wrong, so never the signature
+# when the tool's own report above or below it says what did.
+@pytest.mark.parametrize(
+    ("output", "signature"),
+    [
+        (  # mise: its footer printed before the linter's report, which holds no error word
+            "Exit code 1\n[check] $ golangci-lint run ./...\n[check] ERROR task failed\n\n"
+            "pkg/cart/total.go:41:7: ifElseChain: rewrite if-else to switch statement (gocritic)\n"
+            "\tif n > 0 {\n\t^\n1 issues:\n* gocritic: 1\n",
+            "pkg/cart/total.go:41:7: ifElseChain: rewrite if-else to switch statement (gocritic)",
+        ),
+        (  # mise: the type checker's line after a package header, its footer last
+            "[check] $ golangci-lint run ./...\n"
+            "pkg/cart/total.go:1: : # example.org/shop/pkg/cart\n"
+            "pkg/cart/total.go:18:9: too many arguments in call to price.Round\n"
+            "\thave (float64, int)\n\twant (float64)\n1 issues:\n* typecheck: 1\n"
+            "[check] ERROR task failed\n",
+            "pkg/cart/total.go:18:9: too many arguments in call to price.Round",
+        ),
+        (  # mise: a linter's finding that holds the word `error`
+            "[check] $ golangci-lint run ./...\n[check] ERROR task failed\n"
+            "pkg/cart/parse.go:9:30: SA1000: error parsing regexp: missing closing ) (staticcheck)\n",
+            "pkg/cart/parse.go:9:30: SA1000: error parsing regexp: missing closing ) (staticcheck)",
+        ),
+        (  # make: go vet's finding, make's own echo of the recipe above it
+            "go vet ./...\n# example.org/shop\n./server.go:27:2: unreachable code\n"
+            "make: *** [Makefile:9: vet] Error 1\n",
+            "./server.go:27:2: unreachable code",
+        ),
+        (  # a make called by make
+            "make[1]: Entering directory '/src/shop'\ncc -c cart.c\n"
+            "cart.c:12:3: error: use of undeclared identifier 'totl'\n"
+            "make[1]: *** [Makefile:4: cart.o] Error 1\nmake: *** [Makefile:2: all] Error 2\n",
+            "cart.c:12:3: error: use of undeclared identifier 'totl'",
+        ),
+        (  # just
+            "shellcheck deploy.sh\nscripts/deploy.sh:4:9: note: Double quote to prevent globbing\n"
+            "error: Recipe `check` failed on line 3 with exit code 1\n",
+            "scripts/deploy.sh:4:9: note: Double quote to prevent globbing",
+        ),
+        (  # go-task
+            "task: [check] staticcheck ./...\n"
+            "cart/total.go:12:2: this value of sum is never used (SA4006)\n"
+            'task: Failed to run task "check": exit status 1\n',
+            "cart/total.go:12:2: this value of sum is never used (SA4006)",
+        ),
+        (  # npm 10: its lifecycle lines under a linter's finding without an error word
+            "\n> shop@1.0.0 check\n> stylelint src\n\nsrc/cart.css:3:5: Unexpected unknown property\n"
+            "npm error Lifecycle script `check` failed with error:\nnpm error code 1\n"
+            "npm error path /src/shop\nnpm error workspace shop@1.0.0\n"
+            "npm error location /src/shop\nnpm error command failed\n"
+            "npm error command sh -c stylelint src\n",
+            "src/cart.css:3:5: Unexpected unknown property",
+        ),
+        (  # pnpm
+            "src/cart.css:3:5: Unexpected unknown property\n"
+            " ELIFECYCLE  Command failed with exit code 2.\n",
+            "src/cart.css:3:5: Unexpected unknown property",
+        ),
+        (  # yarn
+            "src/cart.css:3:5: Unexpected unknown property\n"
+            "error Command failed with exit code 2.\n"
+            "info Visit https://yarnpkg.com/en/docs/cli/run for documentation about this command.\n",
+            "src/cart.css:3:5: Unexpected unknown property",
+        ),
+    ],
+)
+def test_a_task_runners_footer_is_not_the_signature(output: str, signature: str) -> None:
+    assert signals.error_signature(output) == signature
+
+
+@pytest.mark.parametrize(
+    ("output", "signature"),
+    [
+        ("[check] $ ./build.sh\n[check] ERROR task failed\n", "[check] ERROR task failed"),
+        (
+            "Compiling the pages\nmake: *** [Makefile:5: site] Error 2\n",
+            "make: *** [Makefile:5: site] Error 2",
+        ),
+        (  # make's own error is no footer
+            "make: *** No rule to make target 'deploy'.  Stop.\n",
+            "make: *** No rule to make target 'deploy'.  Stop.",
+        ),
+    ],
+)
+def test_a_task_runners_footer_stays_when_nothing_else_says_what_failed(
+    output: str, signature: str
+) -> None:
+    assert signals.error_signature(output) == signature

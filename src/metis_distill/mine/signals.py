@@ -1097,6 +1097,7 @@ def error_signature(text: str) -> str:
     cause = _gradle_cause(lines) or _npm_cause(lines)
     if cause:
         return cause
+    lines, footer = _without_runner_lines(text, lines)
     if _TRACEBACK.search(text):
         for line in reversed(lines):
             if re.match(r"^[\w.]+(?:Error|Exception|Exit)\b", line):
@@ -1142,7 +1143,63 @@ def error_signature(text: str) -> str:
     located = [line for line in worded if _LOCATED_ERROR.match(line)]
     if located or worded or stopped:
         return (located or worded or stopped)[0]
-    return errors[0] if errors else _said_wrong(lines) or _first_worded(lines)
+    if errors:
+        return errors[0]
+    if footer:  # the tool's finding at a file's line and column says more than its runner
+        diagnostic = next((line for line in lines if _DIAGNOSTIC.match(line)), "")
+        return diagnostic or _said_wrong(lines) or footer
+    return _said_wrong(lines) or _first_worded(lines)
+
+
+# A task runner's own line that the task it ran failed, the same whatever went wrong: mise's
+# `[lint] ERROR task failed`, make's `make: *** [Makefile:12: lint] Error 1` (not its own
+# errors: `*** No rule to make target …`), just's `error: Recipe `lint` failed on line 3 with
+# exit code 1`, go-task's `task: Failed to run task "lint": exit status 1`, pnpm's and yarn's
+# `Command failed with exit code 1.`, bun's `error: script "lint" exited with code 1`, npm's
+# lines around a package script that failed (`npm error Lifecycle script `lint` failed with
+# error:`, its `code 1`, `path`, `command` …).
+_RUNNER_FOOTER = re.compile(
+    r"^\[[^\]\s]+\] ERROR task failed$"
+    r"|^[\w.-]*make(?:\.exe)?(?:\[\d+\])?: \*\*\* "
+    r"(?:\[[^\]]+\] (?:Error \d+|Interrupt)|Waiting for unfinished jobs\.*)$"
+    r"|^error: Recipe `[^`]+` failed (?:on line \d+ )?with exit code \d+$"
+    r'|^task: Failed to run task "[^"]+": exit status \d+$'
+    rf"|{_BUILD_PARTS[0][1].pattern}"
+    r'|^error: script "[^"]+" exited with code \d+$'
+    r"|^npm (?:ERR!|error)(?:$| (?:code|errno|path|workspace|location|command|signal|cwd)\b"
+    r"| Lifecycle script | Failed at the | Exit status | This is probably not a problem with npm"
+    r"| There is likely additional logging| A complete log of this run| Log files were not written"
+    r"|\s+\S+@\S+ \S+: `)",
+    re.M,
+)
+_RUNNER_WORDS = (  # every footer holds one
+    "ERROR task failed",
+    "*** ",
+    "error: Recipe `",
+    "task: Failed to run task",
+    "Command failed with exit code",
+    "error: script",
+    "npm ERR!",
+    "npm error",
+)
+# A runner's echo of the command it runs: mise's `[lint] $ golangci-lint run`, go-task's
+# `task: [lint] golangci-lint run`.
+_RUNNER_ECHO = re.compile(r"^\[[^\]\s]+\] \$ |^task: \[[^\]]+\] ")
+# A compiler's or linter's finding at a file's line and column, whatever its words
+# (`pkg/a.go:12:3: too many arguments in call to f`, `a.go:9:2: elseif: can replace …`).
+_DIAGNOSTIC = re.compile(r"^(?:[A-Za-z]:)?[^\s:()]*[/\\.][^\s:()]*:\d+:\d+:\s*\S")
+
+
+def _without_runner_lines(text: str, lines: list[str]) -> tuple[list[str], str]:
+    """Without a task runner's footer and echo when the output holds anything else, with
+    the footer apart: what the tool it ran printed says what went wrong."""
+    if not any(word in text for word in _RUNNER_WORDS):
+        return lines, ""
+    footers = [line for line in lines if _RUNNER_FOOTER.match(line)]
+    kept = [line for line in lines if not (_RUNNER_FOOTER.match(line) or _RUNNER_ECHO.match(line))]
+    if not footers or not kept:
+        return lines, ""
+    return kept, footers[0]
 
 
 # What the machine lacks or refuses, as a test runner's report prints it: a server not up
