@@ -691,3 +691,17 @@ def test_an_inline_script_failure_with_the_way_shown_renders() -> None:
     )
     fix = "export SHOP_SETTINGS=shop.settings"
     assert earned(_Lesson(text, scope=("Bash:python",), fix=fix, support=1))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "`uv run ruff check …` fails here (“I001 [*] Import block is un-sorted or un-formatted”); "
+        "use `uv run ruff check --fix …` instead.",
+        "`ruff check` fails here: “E501 Line too long (120 > 88)” (no fix seen).",
+    ],
+)
+def test_a_linters_finding_in_rules_full_format_is_the_days_own_code(text: str) -> None:
+    """ruff's full format names the rule first (`I001 [*] …`, its place on the next line):
+    a finding in the code being written, like the concise `a.py:3:1: F401 …`."""
+    assert held_back(_Lesson(text, scope=("Bash:ruff check",))) is HeldBack.WORK_OF_THE_DAY

@@ -949,3 +949,26 @@ def test_a_task_runners_footer_stays_when_nothing_else_says_what_failed(
     output: str, signature: str
 ) -> None:
     assert signals.error_signature(output) == signature
+
+
+@pytest.mark.parametrize(
+    ("output", "signature"),
+    [
+        (
+            "I001 [*] Import block is un-sorted or un-formatted\n"
+            "  --> tests/test_cart.py:3:1\n   |\n 3 | / import os\n   |\n"
+            "help: Organize imports\n\nFound 1 error.\n[*] 1 fixable with the `--fix` option.",
+            "I001 [*] Import block is un-sorted or un-formatted",
+        ),
+        (
+            "src/cart.py:3:1: F401 [*] `os` imported but unused\n"
+            "src/cart.py:9:5: E741 Ambiguous variable name: `l`\nFound 2 errors.\n"
+            "[*] 1 fixable with the `--fix` option.",
+            "src/cart.py:3:1: F401 [*] `os` imported but unused",
+        ),
+    ],
+)
+def test_a_linters_first_finding_is_the_signature_not_its_tally(
+    output: str, signature: str
+) -> None:
+    assert signals.error_signature(output) == signature

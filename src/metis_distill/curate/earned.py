@@ -58,6 +58,8 @@ _CODE_UNDER_WORK = re.compile(
     # linters' and type checkers' findings: flake8/ruff `a.py:3:1: E999 …`, mypy `… [attr-defined]`,
     # eslint `12:5  error  … no-undef`
     r"|:\d+:\d+: [A-Z]{1,3}\d{3,4}\b|: error: .+ \[[a-z-]+\]|(?:^|“)\s*\d+:\d+\s+error\s"
+    # ruff's finding in its full format, the rule's code first (`I001 [*] Import block …`)
+    r"|“[A-Z]{1,4}\d{3,4} (?:\[\*\] )?[A-Z`]"
     # Kotlin's and javac's errors at a line of the code (`e: A.kt:114:29 Unresolved …`)
     r"|“e: [^\s”]+\.kts?(?::\d+|: \(\d+, \d+\))|\.java:\d+: error: "
     # a script written that day PowerShell could not parse (a `SyntaxError` may be the

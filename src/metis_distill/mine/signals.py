@@ -1124,6 +1124,9 @@ def error_signature(text: str) -> str:
     report = _test_report_error(lines)
     if report:
         return report
+    finding = _linter_finding(lines)
+    if finding:
+        return finding
     lines = _without_echoed_source(lines)
     errors = [
         line
@@ -1149,6 +1152,26 @@ def error_signature(text: str) -> str:
         diagnostic = next((line for line in lines if _DIAGNOSTIC.match(line)), "")
         return diagnostic or _said_wrong(lines) or footer
     return _said_wrong(lines) or _first_worded(lines)
+
+
+# A linter's finding, ruff's and flake8's: `a.py:3:1: F401 [*] `os` imported but unused`, or in
+# ruff's full format the rule's line with its place under it (`I001 [*] Import block is
+# un-sorted or un-formatted`, then `--> a.py:23:1`); its tally (`Found 1 error.`) says only
+# that something was found.
+_LINT_TALLY = re.compile(r"^Found \d+ errors?\b")
+_LINT_FINDING = re.compile(r"^(?:[A-Za-z]:)?[^\s:()]+:\d+:\d+: [A-Z]{1,4}\d{3,4}\b")
+_LINT_RULE = re.compile(r"^[A-Z]{1,4}\d{3,4} (?:\[\*\] )?\S")
+_LINT_PLACE = re.compile(r"^-->\s*\S+:\d+:\d+$")
+
+
+def _linter_finding(lines: list[str]) -> str:
+    """The first finding of a linter whose tally closes its report, or ""."""
+    if not any(_LINT_TALLY.match(line) for line in lines):
+        return ""
+    for line, after in zip(lines, [*lines[1:], ""], strict=True):
+        if _LINT_FINDING.match(line) or (_LINT_RULE.match(line) and _LINT_PLACE.match(after)):
+            return line
+    return ""
 
 
 # A task runner's own line that the task it ran failed, the same whatever went wrong: mise's
