@@ -705,3 +705,16 @@ def test_a_linters_finding_in_rules_full_format_is_the_days_own_code(text: str) 
     """ruff's full format names the rule first (`I001 [*] …`, its place on the next line):
     a finding in the code being written, like the concise `a.py:3:1: F401 …`."""
     assert held_back(_Lesson(text, scope=("Bash:ruff check",))) is HeldBack.WORK_OF_THE_DAY
+
+
+def test_a_finding_the_linter_mended_itself_is_the_days_own_code() -> None:
+    """`ruff check --fix` after `ruff check` reported a fixable finding: the linter offered it;
+    however often, no lesson. Another way past a finding of the day's code keeps its line."""
+    text = (
+        "`ruff check …` fails here (“src/cart.py:3:1: F401 [*] `os` imported but unused”); "
+        "use `ruff check --fix …` instead."
+    )
+    fixed = _Lesson(text, fix="ruff check --fix src/cart.py", support=3)
+    assert held_back(fixed) is HeldBack.WORK_OF_THE_DAY
+    config = _Lesson(text.replace("--fix", "--config ruff.toml"), fix="ruff check --config x")
+    assert held_back(config) is not HeldBack.WORK_OF_THE_DAY

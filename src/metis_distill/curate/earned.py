@@ -77,6 +77,9 @@ _CODE_UNDER_WORK = re.compile(
     r"|\bTests: \d+, Assertions: \d+, (?:[\w ]+: \d+, )*(?:Errors|Failures): [1-9]"
 )
 _FIRST_CODE = re.compile(r"`([^`]+)`")
+# A linter or formatter told to mend what it found (`ruff check --fix`, `eslint --fix`,
+# `prettier --write`), as its report offers.
+_AUTOFIX = re.compile(r"(?:^|\s)--(?:fix|fix-only|unsafe-fixes|write)\b")
 # A retry run in another of the app's environments (`RAILS_ENV=test`): it worked on that
 # environment's database and settings, which may be why, once; every such call is no rule.
 _APP_ENV_SET = re.compile(
@@ -137,6 +140,12 @@ def held_back(lesson: Judged) -> HeldBack | None:
         return HeldBack.ONLY_EDITS
     if lesson.fix is not None and _waives_a_check(lesson.fix):
         return HeldBack.CHECK_WAIVED  # however it was worded: no fix to teach
+    if (
+        lesson.fix is not None
+        and _CODE_UNDER_WORK.search(lesson.text)
+        and _AUTOFIX.search(lesson.fix)
+    ):
+        return HeldBack.WORK_OF_THE_DAY  # the linter mended its own finding, as it offered to
     if lesson.fix is not None:
         if lesson.support >= RECURRING_SESSIONS:
             return None
