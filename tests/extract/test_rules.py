@@ -728,7 +728,16 @@ def test_an_edit_after_the_users_next_request_is_not_the_refused_edits_fix(
     assert not lesson.evidence.shows_fix
 
 
-def test_a_variable_set_in_an_earlier_call_is_empty_in_the_next(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "retry",
+    [
+        "/home/ana/tools/browse/dist/browse goto https://example.com",
+        # the same assignment, run before in a call of its own, now beside the command: what
+        # only sets the shell's state ends with its call, so set again it is a change
+        "B=~/tools/browse/dist/browse\n$B goto https://example.com",
+    ],
+)
+def test_a_variable_set_in_an_earlier_call_is_empty_in_the_next(tmp_path: Path, retry: str) -> None:
     """`B=…` in one call, `$B goto …` in the next: the shell ran `goto`. The lesson is the
     shell's, never "`goto` is not on the PATH"."""
     from tests.mine.test_episodes import _write, call, result
@@ -740,7 +749,7 @@ def test_a_variable_set_in_an_earlier_call_is_empty_in_the_next(tmp_path: Path) 
             result("t1", "READY: /home/ana/tools/browse/dist/browse"),
             call("t2", "$B goto https://example.com"),
             result("t2", "Exit code 127\n(eval):1: command not found: goto", True),
-            call("t3", "/home/ana/tools/browse/dist/browse goto https://example.com"),
+            call("t3", retry),
             result("t3", "Navigated to https://example.com (200)"),
         ],
     )

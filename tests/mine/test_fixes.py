@@ -104,6 +104,104 @@ def test_a_step_that_prepared_the_same_call_is_the_remedy(tmp_path: Path) -> Non
     )
 
 
+_NO_BUNDLER = "Exit code 1\nError: Cannot find module 'rollup'\nRequire stack:\n- /w/build.js"
+
+
+@pytest.mark.parametrize("again", ["npm ci --no-audit", "npm ci --no-audit 2>&1 | tail -3"])
+def test_a_step_already_run_before_the_failure_is_not_run_first(tmp_path: Path, again: str) -> None:
+    """`npm ci` had run before the build failed; run again, the build passed. "Run `npm ci`
+    first" would tell the next agent to do what was done: what changed is unseen."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t0", "npm ci --no-audit"),
+            result("t0", "added 412 packages in 9s"),
+            call("t1", "node build.js"),
+            result("t1", _NO_BUNDLER, True),
+            call("t2", again),
+            result("t2", "added 412 packages in 8s"),
+            call("t3", "node build.js"),
+            result("t3", "built dist/app.js in 1.2s"),
+        ],
+    )
+    assert episode.fix is None or episode.fix.kind is not FixKind.PREPARED
+    assert "first." not in lesson.text and lesson.fix is None
+
+
+@pytest.mark.parametrize(
+    ("before", "step"),
+    [
+        # another step than the one run before: a package it had not installed
+        ([call("t0", "npm ci"), result("t0", "added 412 packages in 9s")], "npm install rollup"),
+        # a like command is not the same step: the system's libraries, not the browser
+        (
+            [
+                call("t0", "npx playwright install chromium"),
+                result("t0", "Chromium downloaded to /home/u/.cache/ms-playwright"),
+            ],
+            "npx playwright install-deps chromium",
+        ),
+        # the manifest edited since the install: installing again is what the edit asked
+        (
+            [
+                call("t0", "npm ci"),
+                result("t0", "added 412 packages in 9s"),
+                edit("e1", "package.json", '"vite": "5"', '"rollup": "4"'),
+                result("e1", "The file package.json has been updated."),
+            ],
+            "npm ci",
+        ),
+        # the person spoke since: what they did in between is theirs, the step ran after it
+        (
+            [
+                call("t0", "npm ci"),
+                result("t0", "added 412 packages in 9s"),
+                say("user", "I pulled the branch again, build it please"),
+            ],
+            "npm ci",
+        ),
+    ],
+)
+def test_a_step_not_run_since_the_last_change_still_prepared_the_call(
+    tmp_path: Path,
+    before: list[dict],  # type: ignore[type-arg]
+    step: str,
+) -> None:
+    records = [
+        *before,
+        call("t1", "node build.js"),
+        result("t1", _NO_BUNDLER, True),
+        call("t2", step),
+        result("t2", "added 3 packages in 2s"),
+        call("t3", "node build.js"),
+        result("t3", "built dist/app.js in 1.2s"),
+    ]
+    found = _failures(tmp_path, records)
+    episode, lesson = found[-1]
+    assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+    assert lesson.text.endswith("first.")
+
+
+def test_a_step_already_run_and_joined_before_the_retry_is_not_run_first(
+    tmp_path: Path,
+) -> None:
+    """The retry put the step before the call (`npm ci && node build.js`), the step the run
+    had taken before the failure: no step the failed call lacked."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t0", "npm ci"),
+            result("t0", "added 412 packages in 9s"),
+            call("t1", "node build.js"),
+            result("t1", _NO_BUNDLER, True),
+            call("t3", "npm ci && node build.js"),
+            result("t3", "added 412 packages in 8s\nbuilt dist/app.js in 1.2s"),
+        ],
+    )
+    assert episode.fix is None or episode.fix.kind is not FixKind.PREPARED
+    assert "first." not in lesson.text
+
+
 def test_edits_between_are_the_codes_bug_not_a_remedy(tmp_path: Path) -> None:
     """The test passed after the test file was edited: maybe a weakened test; never a fix."""
     (episode, lesson), *_ = _failures(

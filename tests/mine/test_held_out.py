@@ -1962,6 +1962,57 @@ def test_a_local_server_asked_again_after_a_wait_teaches_nothing(
     assert failures(tmp_path, records) == []
 
 
+_HEALTH = "curl -sS http://127.0.0.1:7300/healthz"
+_NOT_LISTENING = (
+    "curl: (7) Failed to connect to 127.0.0.1 port 7300 after 0 ms: Couldn't connect to server"
+)
+
+
+@pytest.mark.parametrize(
+    ("code", "said"),
+    [
+        (1, "ERROR:    [Errno 98] error while attempting to bind on address: address in use"),
+        (0, "INFO:     Application startup complete."),
+    ],
+)
+def test_a_server_started_before_the_refused_request_is_not_told_to_start_first(
+    tmp_path: Path, code: int, said: str
+) -> None:
+    """Codex: the old server stopped, the new one started (and, still holding its port, the
+    old one made it exit), then the health check was refused; the port seen free, the same
+    server started again and the check answered. It had been started before the check:
+    "run the server first" is not what changed."""
+    serve = "python -m uvicorn shop.web:app --port 7300"
+    lessons = _rollout_lessons(
+        tmp_path,
+        [
+            ("kill 51234", OUT, 0, ""),
+            (serve, OUT, code, said),
+            (_HEALTH, OUT, 7, _NOT_LISTENING),
+            ("ss -ltnp | grep 7300", OUT, 1, ""),
+            (serve, OUT, 0, "INFO:     Application startup complete."),
+            (_HEALTH, OUT, 0, '{"ok":true}'),
+        ],
+    )
+    assert not any("first." in lesson or "curl" in lesson for lesson in lessons)
+
+
+def test_a_server_first_started_after_the_refused_request_is_still_the_step(
+    tmp_path: Path,
+) -> None:
+    """The server never started before the check: starting it is the step the check lacked."""
+    serve = "python -m uvicorn shop.web:app --port 7300"
+    lessons = _rollout_lessons(
+        tmp_path,
+        [
+            (_HEALTH, OUT, 7, _NOT_LISTENING),
+            (serve, OUT, 0, "INFO:     Application startup complete."),
+            (_HEALTH, OUT, 0, '{"ok":true}'),
+        ],
+    )
+    assert any(lesson.endswith(f"run `{serve}` first.") for lesson in lessons), lessons
+
+
 def test_powershell_7s_short_error_for_a_folder_not_made_yet_is_no_failure(
     tmp_path: Path,
 ) -> None:

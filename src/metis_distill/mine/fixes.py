@@ -1021,6 +1021,8 @@ def _classify(
             return Fix(FixKind.RETRIED, later, result)  # waited and ran again: it was transient
         if any(_changes_the_days_code(events, later, step) for step in extra):
             return Fix(FixKind.EDITED, later, result)
+        if extra and all(_ran_before(events, call, step, later.tool_name) for step in extra):
+            return None  # each step it put first had run before the failure: none it lacked
         if extra:
             return Fix(FixKind.PREPARED, later, result)
         # `npm install -D tailwindcss@3` between `npx tailwindcss init` and its `-p` form
@@ -1034,7 +1036,10 @@ def _classify(
     if any(_changes_the_days_code(events, step) for step in steps):
         return Fix(FixKind.EDITED, later, result, steps[-MAX_STEPS:])
     if steps:
-        return Fix(FixKind.PREPARED, later, result, steps[-MAX_STEPS:])
+        fresh = tuple(s for s in steps if not _ran_before(events, call, s.text, s.tool_name))
+        if not fresh:
+            return None  # each step had run before the failure too: what changed is unseen
+        return Fix(FixKind.PREPARED, later, result, fresh[-MAX_STEPS:])
     if split_heredocs(later.text)[1] != split_heredocs(call.text)[1]:
         if feeds_interpreter(call.text):
             return None  # the script it read was written again: the day's code, no retry
@@ -1043,6 +1048,56 @@ def _classify(
     if _folders_made_first(call.text, later.text):
         return Fix(FixKind.PREPARED, later, result)  # the folder it missed, made first
     return Fix(FixKind.RETRIED, later, result)
+
+
+def _ran_before(events: tuple[Event, ...], call: Event, step: str, tool: str | None) -> bool:
+    """The step had run already before the failed call, in its session: each of its commands
+    run as written (its output cut or its status masked aside), among the `FIX_WINDOW` tool
+    calls before it, with no file edited, no branch moved and no word from the person since.
+    Run again, it is no step the call lacked (it was run first): what changed is unseen (a
+    server that stopped, a port another process still held). The same command only: a like
+    one (`playwright install-deps` after `playwright install`) may be the step that was not."""
+    wanted = {unwrapped(part) for part in shell_steps(step)} - {""}
+    if tool not in _SHELLS or not wanted or any(_shell_state(part) for part in wanted):
+        return False  # `B=~/x`, `source .venv/bin/activate`: it ended with its call
+    ran: set[str] = set()
+    calls = 0
+    for earlier in reversed(events[: call.seq]):
+        if earlier.session != call.session:
+            continue
+        if earlier.role == "user" and earlier.kind is EventKind.TEXT:
+            if not injected(events, earlier.seq):
+                return False  # the person spoke: what they did since is unseen
+            continue
+        if earlier.kind is not EventKind.TOOL_CALL:
+            continue
+        calls += 1
+        if calls > FIX_WINDOW or _is_edit(earlier):
+            return False
+        if earlier.tool_name not in _SHELLS:
+            continue
+        parts = shell_steps(earlier.text)
+        ran.update(unwrapped(part) for part in parts)
+        if wanted <= ran:
+            return True
+        if any(_MOVES_TREE.match(part) for part in parts):
+            return False  # another branch or commit checked out: the step may be its to redo
+    return False
+
+
+def _shell_state(step: str) -> bool:
+    """The step sets only its own shell's state (a variable, an environment made active, a
+    folder): in a harness whose every call is a new shell, that ends with the call."""
+    return not _ASSIGNMENTS.sub("", step).strip() or _SETS_SHELL.match(step) is not None
+
+
+_SETS_SHELL = re.compile(
+    r"^(?:export|unset|source|\.|cd|pushd|set|alias|ulimit|nvm\s+use|conda\s+activate)\s"
+)
+# git steps that change the working tree's files (`git checkout feature`, `git pull`).
+_MOVES_TREE = re.compile(
+    r"^git\s+(?:-C\s+\S+\s+)?(?:checkout|switch|pull|merge|rebase|reset|cherry-pick|am|stash)\b"
+)
 
 
 def _changes_the_days_code(events: tuple[Event, ...], call: Event, step: str = "") -> bool:
