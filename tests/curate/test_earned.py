@@ -718,3 +718,5 @@ def test_a_finding_the_linter_mended_itself_is_the_days_own_code() -> None:
     assert held_back(fixed) is HeldBack.WORK_OF_THE_DAY
     config = _Lesson(text.replace("--fix", "--config ruff.toml"), fix="ruff check --config x")
     assert held_back(config) is not HeldBack.WORK_OF_THE_DAY
+    dry = _Lesson(text.replace("--fix", "--fix-dry-run"), fix="eslint --fix-dry-run src")
+    assert held_back(dry) is not HeldBack.WORK_OF_THE_DAY  # it mends nothing

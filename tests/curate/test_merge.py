@@ -255,21 +255,23 @@ def test_one_program_taken_for_another_is_one_lesson_whatever_the_error(stores) 
 
 
 def test_a_rule_in_chinese_said_twice_with_a_thanks_is_one_lesson(stores) -> None:  # type: ignore[no-untyped-def]
-    """Chinese has no spaces between its words: two wordings of one rule share most pairs of
-    characters, while another rule shares few."""
+    """Chinese has no spaces between its words: two wordings of one rule share nearly all
+    their pairs of characters; a rule with one word swapped (简体/繁体, 测试/代码检查) is
+    another, though the English model's vectors cannot tell them apart."""
     ledger, index = stores
     first = "除了专有名词外, 请用简体中文回答我。"
     again = "除了专有名词外, 请用简体中文回答我, 谢谢!"
-    other = "提交前请先运行全部测试。"
+    others = [
+        "除了专有名词外, 请用繁体中文回答我。",
+        "提交前请先运行全部测试。",
+        "提交前请先运行全部代码检查。",
+    ]
+    said = [first, again, *others]
     stats = curate(
-        [
-            candidate(first, 1, "s1", LessonKind.DECISION),
-            candidate(again, 2, "s2", LessonKind.DECISION),
-            candidate(other, 3, "s3", LessonKind.DECISION),
-        ],
+        [candidate(text, n, f"s{n}", LessonKind.DECISION) for n, text in enumerate(said, 1)],
         ledger,
         index,
         archive_root="/a",
     )
-    assert (stats.new, stats.merged) == (2, 1)
-    assert word_overlap(first, other) < 0.2
+    assert (stats.new, stats.merged) == (4, 1)
+    assert {row.text for row in ledger.lessons()} == {first, *others}

@@ -435,12 +435,14 @@ def test_the_corpus_failures_are_classed_as_every_search_classes_them(corpus: Pa
 
 # `text._SENTENCE_END` as written before its first look-behind: each alternative tried alone.
 _SENTENCE_END_PLAIN = re.compile(
-    r"(?<=[.!?])\s+(?=[A-Z`*\"'(])|(?:(?<=[.!?][.!?])|(?<=\u2026))\s+"
+    r"(?<=[.!?])\s+(?=[A-Z`*\"'(\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])"
+    r"|(?:(?<=[.!?][.!?])|(?<=\u2026))\s+"
     r"|(?<=[\u3002\uff01\uff1f])\s*|\n+"
 )
 _SENTENCE_PIECES = [
     ".", "!", "?", "\u2026", "\u3002", "\uff01", "\uff1f", " ", "  ", "\n", "\t", "\u3000",
-    "A", "a", "`", "*", '"', "'", "(", "x", "\u00e9", "Done", "e.g", "\u6587",
+    "A", "a", "`", "*", '"', "'", "(", "x", "\u00e9", "Done", "e.g", "\u6587", "\u3042",
+    "\ud55c",
 ]  # fmt: skip
 
 

@@ -79,7 +79,7 @@ _CODE_UNDER_WORK = re.compile(
 _FIRST_CODE = re.compile(r"`([^`]+)`")
 # A linter or formatter told to mend what it found (`ruff check --fix`, `eslint --fix`,
 # `prettier --write`), as its report offers.
-_AUTOFIX = re.compile(r"(?:^|\s)--(?:fix|fix-only|unsafe-fixes|write)\b")
+_AUTOFIX = re.compile(r"(?:^|\s)--(?:fix|fix-only|unsafe-fixes|write)(?![\w-])")
 # A retry run in another of the app's environments (`RAILS_ENV=test`): it worked on that
 # environment's database and settings, which may be why, once; every such call is no rule.
 _APP_ENV_SET = re.compile(

@@ -10,10 +10,11 @@ from metis_distill.models import Evidence, LessonKind
 
 _NAMESPACE = uuid.UUID("5b7f3c36-3c1e-4d8e-9a57-6d9e1c0b2f11")
 _WS = re.compile(r"\s+")
-_WORD = re.compile(r"[a-z0-9_]+")
 # Chinese and Japanese write no spaces between words: their text is compared by pairs of
-# characters, which hold most of its words (Korean spaces its words, as English does).
+# characters, which hold most of its words; the words of other scripts (Korean, Cyrillic)
+# stand between spaces, as English ones do.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]+")
+_WORD = re.compile(r"[^\W\u3040-\u30ff\u3400-\u9fff]+")
 
 
 def normalize_text(text: str) -> str:
@@ -39,6 +40,14 @@ def word_overlap(a: str, b: str) -> float:
     """Jaccard overlap of the words of two texts (the check after vector similarity)."""
     wa, wb = _words(a), _words(b)
     return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
+
+
+def mostly_non_latin(text: str) -> bool:
+    """Most of the text's letters are of another script than Latin (Chinese, Japanese,
+    Korean, Cyrillic): its vector, from an English model, tells little (one word swapped,
+    简体 for 繁体, moves it nowhere)."""
+    letters = [c for c in text if c.isalpha()]
+    return sum(c > "\u024f" for c in letters) * 2 > len(letters)
 
 
 def _words(text: str) -> set[str]:

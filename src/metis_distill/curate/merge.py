@@ -15,6 +15,7 @@ from metis_distill.curate.ids import (
     anchors,
     evidence_id,
     lesson_id,
+    mostly_non_latin,
     quoted,
     word_overlap,
 )
@@ -27,6 +28,10 @@ _CURATE = CurateSettings()  # the defaults, as the settings say
 DEFAULT_MAX_DISTANCE = _CURATE.dedupe_distance
 DEFAULT_JUDGE_DISTANCE = _CURATE.judge_distance  # closer and not merged by the rule: ask
 MIN_WORD_OVERLAP = 0.5
+# Text in another script than Latin, its vector blind to it: one word swapped for another
+# (简体/繁体, 한국어/일본어) still leaves most words or pairs of characters shared, so nearly
+# all must be.
+MIN_UNSPACED_OVERLAP = 0.8
 # Paraphrases sit further apart in the vector space; they merge only when they also name
 # the same precise things (anchors: PYTHONPATH=src, `uv run`, ModuleNotFoundError).
 DEFAULT_PARAPHRASE_DISTANCE = _CURATE.paraphrase_distance
@@ -38,9 +43,7 @@ WORDING_REACH = 0.15
 MAX_WORDINGS = 20
 # "`npm …` fails here (“…”); use `pnpm …` instead.": the program taken for another is the
 # lesson; the error it failed with is one of its symptoms
-_SWAP = re.compile(
-    r"^(`[^`]+ …`) \w+ (?:here|inside Codex's sandbox here) \(“.+”\); (use `[^`]+ …` instead)\.$"
-)
+_SWAP = re.compile(r"^(`[^`]+ …`) \w+ here \(“.+”\); (use `[^`]+ …` instead)\.$")
 
 
 @dataclass
@@ -228,8 +231,13 @@ def is_twin(a: str, b: str, distance: float, max_distance: float) -> bool:
     named_a, named_b = anchors(a), anchors(b)
     if named_a and named_b and not named_a & named_b:
         return False  # the same sentence about other things (TOOL1_HOME, TOOL2_HOME)
-    if distance <= max_distance and word_overlap(a, b) >= MIN_WORD_OVERLAP:
+    needed = (
+        MIN_UNSPACED_OVERLAP if mostly_non_latin(a) or mostly_non_latin(b) else MIN_WORD_OVERLAP
+    )
+    if distance <= max_distance and word_overlap(a, b) >= needed:
         return True
+    if needed > MIN_WORD_OVERLAP:
+        return False  # their vectors tell nothing, nor their anchors (`pnpm` in two rules)
     qa, qb = quoted(a), quoted(b)
     if qa and qb and word_overlap(qa, qb) < MIN_WORD_OVERLAP:
         return False  # the same command failing with another error is another lesson

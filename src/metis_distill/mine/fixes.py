@@ -1385,7 +1385,7 @@ def _worked(later: Event, result: Event, failure: Event) -> bool:
     if (
         not seen
         and hidden
-        and (_CRASHED.search(result.text[:20_000]) or _OPENS_NOT_THERE.match(result.text))
+        and (_CRASHED.search(result.text[:20_000]) or _OPENS_NOT_THERE.match(result.text[:2_000]))
     ):
         return False  # `cmd | head` exited 0 on another error ("Cannot find module …")
     error = " ".join(signals.error_signature(failure.text).split())
@@ -1492,7 +1492,7 @@ _CRASHED = re.compile(
 
 # A program that stopped at once on a path not there: its first line says so (`stat
 # cmd/app/main.go: no such file or directory`), whatever a pipe kept of the rest.
-_OPENS_NOT_THERE = re.compile(r"\A\s*[^\n]*(?:no such file or directory|\bENOENT\b)", re.I)
+_OPENS_NOT_THERE = re.compile(r"\A\s*+[^\n]*(?:no such file or directory|\bENOENT\b)", re.I)
 
 
 def _masks_status(command: str) -> bool:

@@ -1210,7 +1210,7 @@ _RUNNER_WORDS = (  # every footer holds one
 _RUNNER_ECHO = re.compile(r"^\[[^\]\s]+\] \$ |^task: \[[^\]]+\] ")
 # A compiler's or linter's finding at a file's line and column, whatever its words
 # (`pkg/a.go:12:3: too many arguments in call to f`, `a.go:9:2: elseif: can replace …`).
-_DIAGNOSTIC = re.compile(r"^(?:[A-Za-z]:)?[^\s:()]*[/\\.][^\s:()]*:\d+:\d+:\s*\S")
+_DIAGNOSTIC = re.compile(r"^(?:[A-Za-z]:)?[^\s:()/\\.]*[/\\.][^\s:()]*:\d+:\d+:\s*\S")
 
 
 def _without_runner_lines(text: str, lines: list[str]) -> tuple[list[str], str]:
