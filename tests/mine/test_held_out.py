@@ -2322,3 +2322,44 @@ def test_a_lint_failure_under_a_task_runner_is_the_linters_finding_mended_by_an_
     other = report.replace("41:7: ifElseChain: rewrite if-else to switch statement (gocritic)",
                            "9:2: ineffectual assignment to err (ineffassign)")  # fmt: skip
     assert error_signature(other) != signature
+
+
+def test_a_word_opening_with_equals_signs_in_zsh_is_the_shells_quoting_lesson(
+    tmp_path: Path,
+) -> None:
+    """`echo ===SUB===` in zsh: `=name` is expanded to a command's path, so the separator
+    fails ("==SUB=== not found") whatever ran beside it: zsh's quoting lesson, told once."""
+    from tests.mine.test_fixes import _failures
+
+    said = "Exit code 1\nOn branch main\nnothing to commit\n(eval):1: ==SUB=== not found"
+    records = [
+        call("t1", "git status && echo ===SUB=== && git log --oneline -3"),
+        result("t1", said, True),
+    ]
+    ((_, lesson),) = _failures(tmp_path, records)
+    assert lesson.text.startswith("The shell here is zsh: an unquoted word opening with `=`")
+    # a command that is not there is another lesson
+    missing = "Exit code 127\n(eval):1: command not found: ==="
+    records = [call("t2", "=== build"), result("t2", missing, True)]
+    assert not any("opening with `=`" in found.text for _, found in _failures(tmp_path, records))
+
+
+def test_ssh_refusing_every_key_is_the_machines_lesson_ask_the_user(tmp_path: Path) -> None:
+    """`git fetch` over SSH: "Permission denied (publickey)" then git's own "Could not read
+    from remote repository": no key the agent can use on this machine; the line says to ask
+    the user, and is the machine's (the personal file), not the team's."""
+    from metis_distill.ledger import LessonView
+    from metis_distill.placement.locality import Locality, locality
+    from tests.mine.test_fixes import _failures
+
+    said = (
+        "Exit code 128\ngit@github.com: Permission denied (publickey).\n"
+        "fatal: Could not read from remote repository.\n\n"
+        "Please make sure you have the correct access rights\nand the repository exists."
+    )
+    records = [call("t1", "git fetch --all --prune"), result("t1", said, True)]
+    ((_, lesson),) = _failures(tmp_path, records)
+    assert lesson.text.startswith("SSH has no key here that the agent can use")
+    assert "ask the user" in lesson.text and lesson.fix is None
+    view = LessonView("id", "failure", lesson.text, "active", 2, None, None, (), (), lesson.fix)
+    assert locality(view, Path("/w")) is Locality.MACHINE

@@ -1322,6 +1322,9 @@ _NOT_IN_FLAKE_SOURCE = re.compile(r"\bpath '/nix/store/[^'/]+-source/[^']*' does
 _STAGES = re.compile(r"(?:^|[;&|]\s*)git\s+(?:-C\s+\S+\s+)?add\b")
 # What takes a file back out of the commits: untracked and amended, or the history rewritten.
 _UNTRACKED = re.compile(r"\brm\b[^|;&]*--cached\b|\bfilter-(?:repo|branch)\b|\breset\b")
+# ssh's refusal when no key it offered was taken (none there, or none the agent's shell can
+# reach): `git@github.com: Permission denied (publickey).`
+_NO_SSH_KEY = re.compile(r"Permission denied \((?:publickey|publickey,[\w,-]+)\)")
 _NO_GIT_IDENTITY = re.compile(
     r"empty ident name|Please tell me who you are|unable to auto-detect email address"
 )
@@ -1371,6 +1374,12 @@ def _known_cause(signature: str) -> tuple[str, str | None] | None:
             "`sudo` asks for a password here, which the agent cannot give (“a terminal is "
             "required” / “[sudo] password for …”); ask the user to run such commands."
         ), None
+    if _NO_SSH_KEY.search(signature):
+        return (
+            "SSH has no key here that the agent can use (“Permission denied (publickey)”): git "
+            "over SSH (fetch, pull, push, clone) fails; ask the user to run it, never create "
+            "keys or change the remote."
+        ), None
     if _NO_GIT_IDENTITY.search(signature):
         return (
             "git has no user name or e-mail set here (“Please tell me who you are” / “empty "
@@ -1380,6 +1389,12 @@ def _known_cause(signature: str) -> tuple[str, str | None] | None:
         return _ZOXIDE_CD_TEXT, "give commands absolute paths instead of `cd`"
     if _TOO_LARGE_FOR_GITHUB.search(signature):
         return _TOO_LARGE_FOR_GITHUB_TEXT, _UNTRACK_LARGE
+    if _ZSH_EQUALS.search(signature):
+        return (
+            "The shell here is zsh: an unquoted word opening with `=` (`===`, `==== done ====`) "
+            "is taken for a command's path (`=name`) and the command fails (“==… not found”); "
+            "quote such words (`echo '==='`)."
+        ), _QUOTE_THE_ARGUMENT
     if ZSH_PATTERN_ERROR.search(signature):
         return (
             "The shell here is zsh: an unquoted argument holding `[ ]`, `*`, `?` or `( )` is "
@@ -1391,6 +1406,9 @@ def _known_cause(signature: str) -> tuple[str, str | None] | None:
 
 
 _QUOTE_THE_ARGUMENT = "quote the argument"
+# zsh's `=name` expansion (its EQUALS option) finding no command `name`: a separator echoed
+# unquoted (`echo ===`) fails with the word, less its first `=`, "not found".
+_ZSH_EQUALS = re.compile(r"^(?:zsh|\(eval\)):(?:\d+:)? =\S* not found$", re.M)
 # A Windows console's code page (cp1252 "charmap", cp949, cp936) refusing a character; not
 # when the traceback shows a file written (opened without an encoding: its way is `encoding=`).
 _CONSOLE_CODE_PAGE = re.compile(

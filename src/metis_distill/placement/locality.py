@@ -60,6 +60,7 @@ _THIS_MACHINE = re.compile(
     r"\bcygpath\b|\[main\] bash\b|MacosSeatbelt|\bmsys-?2?\b|The shell here is zsh\b"
     r"|\bstarts WSL\b|execvpe /bin/(?:ba)?sh failed|\bon the PATH fails here\b"
     r"|\basks for a password here\b|\bno user name or e-mail set here\b"
+    r"|^SSH has no key here that the agent can use\b"
     r"|\bGit Bash here\b|\bShell commands here run in bash, not cmd\b"
     r"|\bShell commands here run in PowerShell\b|\bWindows PowerShell here has no\b"
     r"|\bsandbox cannot start on this machine\b|\bcannot set (?:privileged )?capabilities\b"
