@@ -1703,6 +1703,12 @@ def test_a_file_written_into_a_folder_not_made_yet_is_no_failure(
             "FileNotFoundError: [Errno 2] No such file or directory: '/tmp/gen-b/rows.json'",
             True,
         ),
+        # a file the call wrote, then its program could not open: not the run's slip
+        (
+            "echo '{}' > /tmp/seed-c.json && python tools/load.py /tmp/seed-c.json",
+            "FileNotFoundError: [Errno 2] No such file or directory: '/tmp/seed-c.json'",
+            True,
+        ),
         # a socket not there is a server not up, not a file the run forgot to make
         (
             "redis-cli -s /tmp/cache.sock ping",
