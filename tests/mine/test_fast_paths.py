@@ -108,11 +108,14 @@ _WORDED = [
     (signals.HEDGE, signals.HEDGE_WORDS),
     (signals._ERROR_LINE, signals.ERROR_WORDS),
     (fixes._UNKNOWN_FLAG, fixes._UNKNOWN_FLAG_WORDS),
+    (signals._RUNNER_FOOTER, signals._RUNNER_WORDS),
 ]
 
 
 @pytest.mark.parametrize(
-    ("pattern", "words"), _WORDED, ids=["decision", "gotcha", "hedge", "error", "unknown-flag"]
+    ("pattern", "words"),
+    _WORDED,
+    ids=["decision", "gotcha", "hedge", "error", "unknown-flag", "runner"],
 )
 @settings(max_examples=500, deadline=None)
 @given(data=st.data())

@@ -1684,6 +1684,42 @@ def test_a_file_written_into_a_folder_not_made_yet_is_no_failure(
             "FileNotFoundError: [Errno 2] No such file or directory: 'data/a.csv'",
             True,
         ),
+        # a file the program was to write below a scratch folder it made up: no redirect, so
+        # the scratch rule alone says it
+        (
+            "python tools/gen.py --out /tmp/gen-a/rows.json",
+            "FileNotFoundError: [Errno 2] No such file or directory: '/tmp/gen-a/rows.json'",
+            False,
+        ),
+        # the call made the folder before its program looked: what the program could not see
+        # is the machine's (a Docker daemon in a VM that does not share /tmp)
+        (
+            "mkdir -p /tmp/dbfiles && docker run --rm -v /tmp/dbfiles:/var/lib/mysql mysql:8",
+            'docker: Error response from daemon: invalid mount config for type "bind": bind source path does not exist: /tmp/dbfiles.',
+            True,
+        ),
+        (
+            "mkdir -p /tmp/gen-b && python tools/gen.py --out /tmp/gen-b/rows.json",
+            "FileNotFoundError: [Errno 2] No such file or directory: '/tmp/gen-b/rows.json'",
+            True,
+        ),
+        # a file the call wrote, then its program could not open: not the run's slip
+        (
+            "echo '{}' > /tmp/seed-c.json && python tools/load.py /tmp/seed-c.json",
+            "FileNotFoundError: [Errno 2] No such file or directory: '/tmp/seed-c.json'",
+            True,
+        ),
+        # a socket not there is a server not up, not a file the run forgot to make
+        (
+            "redis-cli -s /tmp/cache.sock ping",
+            "Could not connect to Redis at /tmp/cache.sock: No such file or directory",
+            True,
+        ),
+        (
+            "psql -h /tmp/pgrun -d shop -c 'select 1'",
+            'psql: error: connection to server on socket "/tmp/pgrun/.s.PGSQL.5432" failed: No such file or directory',
+            True,
+        ),
     ],
 )  # fmt: skip
 def test_a_scratch_path_of_the_call_s_own_in_the_temporary_folder_missing_is_no_failure(

@@ -925,6 +925,50 @@ def test_powershells_error_record_is_told_by_its_first_line_not_its_footer(
             "info Visit https://yarnpkg.com/en/docs/cli/run for documentation about this command.\n",
             "src/cart.css:3:5: Unexpected unknown property",
         ),
+        (  # mise with several tasks: each line of a task's output under its `[task] ` prefix
+            "[lint:go] $ golangci-lint run ./...\n"
+            "[lint:go] pkg/cart/total.go:88:6: func roundUp is unused (unused)\n"
+            "[lint:go] 1 issues:\n[lint:go] * unused: 1\n[lint:go] ERROR task failed\n",
+            "pkg/cart/total.go:88:6: func roundUp is unused (unused)",
+        ),
+        (  # mise's footer in colour
+            "[check] $ golangci-lint run ./...\n"
+            "pkg/cart/total.go:18:9: too many arguments in call to price.Round\n"
+            "[check] \x1b[31mERROR\x1b[0m task failed\n",
+            "pkg/cart/total.go:18:9: too many arguments in call to price.Round",
+        ),
+        (  # npm 7-9 in a workspace
+            "\n> web@1.0.0 check\n> stylelint src\n\nsrc/cart.css:3:5: Unexpected unknown property\n"
+            "npm ERR! Lifecycle script `check` failed with error:\nnpm ERR! Error: command failed\n"
+            "npm ERR!   in workspace: web@1.0.0\nnpm ERR!   at location: /src/shop/web\n",
+            "src/cart.css:3:5: Unexpected unknown property",
+        ),
+        (  # pnpm's test script
+            "src/cart.test.js:3:5: expected 4 to equal 5\n"
+            " ELIFECYCLE  Test failed. See above for more details.\n",
+            "src/cart.test.js:3:5: expected 4 to equal 5",
+        ),
+        (  # npm 6's test script
+            "src/cart.test.js:3:5: expected 4 to equal 5\n"
+            "npm ERR! Test failed.  See above for more details.\n",
+            "src/cart.test.js:3:5: expected 4 to equal 5",
+        ),
+        (  # make's own error in a make called by make wins over the outer make's footer
+            "make[1]: Entering directory '/src/shop'\n"
+            "make[1]: *** No rule to make target 'bundle'.  Stop.\n"
+            "make[1]: Leaving directory '/src/shop'\nmake: *** [Makefile:3: all] Error 2\n",
+            "make[1]: *** No rule to make target 'bundle'.  Stop.",
+        ),
+        (  # make's footers, its wait for the other jobs first: the finding still
+            "go vet ./...\n./server.go:27:2: unreachable code\n"
+            "make: *** Waiting for unfinished jobs....\nmake: *** [Makefile:9: vet] Error 1\n",
+            "./server.go:27:2: unreachable code",
+        ),
+        (  # a bracket that is the tool's own text, under mise: kept as it is
+            "[build] $ mvn -q package\n[ERROR] Failed to execute goal compile: Compilation failure\n"
+            "[build] ERROR task failed\n",
+            "[ERROR] Failed to execute goal compile: Compilation failure",
+        ),
     ],
 )
 def test_a_task_runners_footer_is_not_the_signature(output: str, signature: str) -> None:

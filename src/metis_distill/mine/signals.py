@@ -1097,7 +1097,7 @@ def error_signature(text: str) -> str:
     cause = _gradle_cause(lines) or _npm_cause(lines)
     if cause:
         return cause
-    lines, footer = _without_runner_lines(text, lines)
+    lines, footer = _without_runner_lines(lines)
     if _TRACEBACK.search(text):
         for line in reversed(lines):
             if re.match(r"^[\w.]+(?:Error|Exception|Exit)\b", line):
@@ -1149,6 +1149,8 @@ def error_signature(text: str) -> str:
     if errors:
         return errors[0]
     if footer:  # the tool's finding at a file's line and column says more than its runner
+        if _MAKE_OWN.match(footer):  # make's own error (`*** No rule to make target …`)
+            return footer
         diagnostic = next((line for line in lines if _DIAGNOSTIC.match(line)), "")
         return diagnostic or _said_wrong(lines) or footer
     return _said_wrong(lines) or _first_worded(lines)
@@ -1188,41 +1190,68 @@ _RUNNER_FOOTER = re.compile(
     r"|^error: Recipe `[^`]+` failed (?:on line \d+ )?with exit code \d+$"
     r'|^task: Failed to run task "[^"]+": exit status \d+$'
     rf"|{_BUILD_PARTS[0][1].pattern}"
+    r"|^\S*ELIFECYCLE +Test failed\. +See above for more details\.$"
     r'|^error: script "[^"]+" exited with code \d+$'
     r"|^npm (?:ERR!|error)(?:$| (?:code|errno|path|workspace|location|command|signal|cwd)\b"
     r"| Lifecycle script | Failed at the | Exit status | This is probably not a problem with npm"
     r"| There is likely additional logging| A complete log of this run| Log files were not written"
+    r"| Error: command failed$| +(?:in workspace|at location): | Test failed\. +See above"
     r"|\s+\S+@\S+ \S+: `)",
     re.M,
 )
-_RUNNER_WORDS = (  # every footer holds one
-    "ERROR task failed",
+_RUNNER_WORDS = (  # every footer holds one, lowered (`may_hold`)
+    "error task failed",
     "*** ",
-    "error: Recipe `",
-    "task: Failed to run task",
-    "Command failed with exit code",
+    "error: recipe `",
+    "task: failed to run task",
+    "command failed with exit code",
+    "see above for more details.",
     "error: script",
-    "npm ERR!",
+    "npm err!",
     "npm error",
 )
 # A runner's echo of the command it runs: mise's `[lint] $ golangci-lint run`, go-task's
 # `task: [lint] golangci-lint run`.
 _RUNNER_ECHO = re.compile(r"^\[[^\]\s]+\] \$ |^task: \[[^\]]+\] ")
+# mise's footer or echo, naming its task: with several tasks it prefixes each line of a task's
+# output with the same `[task] ` (`[lint:go] a.go:3:1: …`).
+_MISE_TASK = re.compile(r"^\[(?P<task>[^\]\s]+)\] (?:ERROR task failed$|\$ )")
+# make's own error, not a recipe's failure (`make[1]: *** No rule to make target 'x'.  Stop.`)
+_MAKE_OWN = re.compile(
+    r"^[\w.-]*make(?:\.exe)?(?:\[\d+\])?: \*\*\* (?!\[[^\]]+\] |Waiting for unfinished jobs)"
+)
+
 # A compiler's or linter's finding at a file's line and column, whatever its words
 # (`pkg/a.go:12:3: too many arguments in call to f`, `a.go:9:2: elseif: can replace …`).
 _DIAGNOSTIC = re.compile(r"^(?:[A-Za-z]:)?[^\s:()/\\.]*[/\\.][^\s:()]*:\d+:\d+:\s*\S")
 
 
-def _without_runner_lines(text: str, lines: list[str]) -> tuple[list[str], str]:
+def _without_runner_lines(lines: list[str]) -> tuple[list[str], str]:
     """Without a task runner's footer and echo when the output holds anything else, with
-    the footer apart: what the tool it ran printed says what went wrong."""
-    if not any(word in text for word in _RUNNER_WORDS):
+    the footer apart: what the tool it ran printed says what went wrong (mise's `[task] `
+    before each of its task's lines taken off)."""
+    if not may_hold("\n".join(lines), _RUNNER_WORDS):
         return lines, ""
     footers = [line for line in lines if _RUNNER_FOOTER.match(line)]
-    kept = [line for line in lines if not (_RUNNER_FOOTER.match(line) or _RUNNER_ECHO.match(line))]
-    if not footers or not kept:
+    if not footers:
         return lines, ""
-    return kept, footers[0]
+    tasks = {found["task"] for line in lines if (found := _MISE_TASK.match(line))}
+    kept = [
+        _without_task(line, tasks)
+        for line in lines
+        if not (_RUNNER_FOOTER.match(line) or _RUNNER_ECHO.match(line))
+    ]
+    if not kept:
+        return lines, ""
+    own = next((line for line in kept if _MAKE_OWN.match(line)), None)
+    return kept, own or footers[0]
+
+
+def _without_task(line: str, tasks: set[str]) -> str:
+    """The line without mise's `[task] ` of one of the tasks."""
+    if line.startswith("[") and (end := line.find("] ")) > 0 and line[1:end] in tasks:
+        return line[end + 2 :]
+    return line
 
 
 # What the machine lacks or refuses, as a test runner's report prints it: a server not up
@@ -1293,7 +1322,7 @@ def _without_curl_meter(lines: list[str]) -> list[str]:
 # a file's name (a dot or a slash in it, not a clock's `10:42:07`) and a compiler's spelling
 # of `error` (not a log's `worker.py:88 ERROR job failed`).
 _LOCATED_ERROR = re.compile(
-    r"^(?:[A-Za-z]:)?[^\s:()]*[/\\.][^\s:()]*(?:\(\d+(?:,\d+)*\)|:\d+(?::\d+)?):?\s+(?:-\s+)?"
+    r"^(?:[A-Za-z]:)?[^\s:()/\\.]*[/\\.][^\s:()]*(?:\(\d+(?:,\d+)*\)|:\d+(?::\d+)?):?\s+(?:-\s+)?"
     r"(?:fatal )?error(?:\[\w+\])?(?:\s+[A-Z]+\d+)?:"
     # ESLint's stylish report under the file's name: `  3:5  error  'x' is not defined`
     r"|^\d+:\d+\s{2,}(?:error\b|Error:)"
@@ -1854,35 +1883,81 @@ _TEMP_VARIABLE = re.compile(
     rf"(?:\$\{{?(?:TMPDIR|TEMP|TMP)\}}?|\$env:(?:TEMP|TMP)|%(?:TEMP|TMP)%)[/\\](?P<rest>{_PATH_END})",
     re.I,
 )
-_NOT_THERE = re.compile(
-    r"no such file or directory|\bENOENT\b|cannot find the (?:path|file)"
-    r"|could not find a part of the path|does not exist",
+# A path not there as a shell or a program opening a file says it, the path before the words
+# (bash's, `cat: P: No such file or directory`) or after them (zsh's and Python's `no such file
+# or directory: 'P'`, Node's `…, open 'P'`, Go's `open P: …`, .NET's, PowerShell's); not a
+# connection, a socket or a mount (`Could not connect to Redis at /tmp/r.sock: No such file …`,
+# Docker's `bind source path does not exist: /tmp/d`: a server not up, a machine's own VM).
+_NOT_THERE = re.compile(r"no such file or directory|\bENOENT\b|could not find|cannot find", re.I)
+_OPENED_AFTER = re.compile(r"['\"]?: No such file or directory", re.I)
+_OPENED_BEFORE = re.compile(
+    r"(?:no such file or directory(?::|, \w+)|\bopen|part of the path|Cannot find path) ['\"]?$",
     re.I,
 )
+_NOT_A_FILE = re.compile(r"connect|\bbind\b|\bmount|\.sock\b|\.s\.PGSQL", re.I)
+# A shell's own words: a redirect that could not open its file (`zsh:1: …`, `(eval):1: …`).
+_SHELL_SAID = re.compile(r"^(?:\S*/)?(?:ba|z|da)?sh(?::| line)|^\(eval\)")
+_MAKING = frozenset({"mkdir", "touch", "mktemp"})
 
 
 def missed_own_scratch(call: Event | None, result: Event) -> bool:
     """The error says a path in the system's temporary folder is not there, a path the call
     itself named (or one below it: `--out /tmp/r` then `/tmp/r/a.json`): scratch the run made
     up and had not made yet (`echo x > /tmp/t/.env` before any `mkdir`), its own slip, no
-    lesson. A temporary path the call never named (a compiler's `/tmp/go-build…`) is the
-    program's, and stays a failure."""
+    lesson. Said by a shell or a program opening a file only: a socket, a connection or a
+    mount not there is a server or a machine. A temporary path the call never named (a
+    compiler's `/tmp/go-build…`), or one it made before a later step used it (`mkdir -p
+    /tmp/d && docker run -v /tmp/d:/data …`), stays a failure."""
     if call is None or call.tool_name not in SHELL_TOOLS:
         return False
     said = error_signature(result.text)
-    if not _NOT_THERE.search(said):
+    if not _NOT_THERE.search(said) or _NOT_A_FILE.search(said):
         return False
-    missing = [found[0].rstrip(".'\"") for found in _TEMP_PATH.finditer(said)]
-    if not missing:
+    told = list(_TEMP_PATH.finditer(said))
+    if not told or not all(_told_as_opened(said, path) for path in told):
         return False
+    missing = [path[0].rstrip(".'\"") for path in told]
     command = call.text[:4000]
     named = [found[0].rstrip("/\\") for found in _TEMP_PATH.finditer(command)]
     rests = [found["rest"].rstrip("/\\") for found in _TEMP_VARIABLE.finditer(command)]
+    made = _made_then_used(command, shell_said=bool(_SHELL_SAID.match(said)))
     return all(
-        any(path == own or path.startswith((own + "/", own + "\\")) for own in named)
+        any(_at_or_below(path, own) for own in named)
         or any(_below_temp_variable(path, rest) for rest in rests)
         for path in missing
+    ) and not any(_at_or_below(path, own) for path in missing for own in made)
+
+
+def _told_as_opened(said: str, path: re.Match[str]) -> bool:
+    """The path is the one a file-open error names, before or after its words."""
+    return bool(
+        _OPENED_AFTER.match(said, path.end())
+        or _OPENED_BEFORE.search(said[max(0, path.start() - 40) : path.start()])
     )
+
+
+def _at_or_below(path: str, folder: str) -> bool:
+    return path == folder or path.startswith((folder + "/", folder + "\\"))
+
+
+def _made_then_used(command: str, shell_said: bool) -> list[str]:
+    """The temporary paths a step of the command made (`mkdir`, `touch`, `mktemp`, a
+    redirect the shell did not refuse) and a later step named again, or a path below them."""
+    steps = script_steps(command)
+    made: list[str] = []
+    for i, step in enumerate(steps):
+        words = step.split()
+        if words and words[0].rsplit("/", 1)[-1] in _MAKING:
+            paths = [found[0].rstrip("/") for found in _TEMP_PATH.finditer(step)]
+        elif not shell_said:
+            paths = [
+                p["path"] for p in _REDIRECT_INTO.finditer(step) if _TEMP_PATH.match(p["path"])
+            ]
+        else:
+            paths = []
+        later = [found[0] for rest in steps[i + 1 :] for found in _TEMP_PATH.finditer(rest)]
+        made += [path for path in paths if any(_at_or_below(use, path) for use in later)]
+    return made
 
 
 def _below_temp_variable(path: str, rest: str) -> bool:
