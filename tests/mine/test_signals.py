@@ -1016,3 +1016,26 @@ def test_a_linters_first_finding_is_the_signature_not_its_tally(
     output: str, signature: str
 ) -> None:
     assert signals.error_signature(output) == signature
+
+
+@pytest.mark.parametrize(
+    ("output", "signature"),
+    [
+        (
+            "ssh: Could not resolve hostname github.com: Temporary failure in name resolution\n"
+            "fatal: Could not read from remote repository.\n\n"
+            "Please make sure you have the correct access rights\nand the repository exists.",
+            "ssh: Could not resolve hostname github.com: Temporary failure in name resolution",
+        ),
+        (
+            "curl: (6) Could not resolve host: registry.example.org",
+            "curl: (6) Could not resolve host: registry.example.org",
+        ),
+    ],
+)
+def test_a_host_not_resolved_is_the_error_not_gits_closing_line(
+    output: str, signature: str
+) -> None:
+    """git's "Could not read from remote repository" closes any failed fetch over SSH; the
+    resolver's line above it says why (no network here)."""
+    assert signals.error_signature(output) == signature

@@ -160,6 +160,8 @@ _ERROR_LINE = re.compile(
     r"(?-i:(?<![a-z])error|Error|ERROR)(?![a-df-rt-z0-9_])|"
     r"not found|denied|failed|fatal|cannot|can't|unable|no such|refused|"
     r"invalid|exception|not recognized|unrecognized|illegal option|undefined|missing|timed out|"
+    # a host name the resolver could not find (ssh's, curl's, git's): no network, or a typo
+    r"could not resolve host|"
     rf"no matches found|\bconflict\b|{'|'.join(CMD_NOT_A_COMMAND)}|"
     r"\bunknown (?:shorthand )?(?:flag|option|command|argument)"
     # a tool's own words in Chinese, Japanese, Korean: 错误/錯誤 (error), 失败/失敗 (failed)
@@ -168,6 +170,7 @@ _ERROR_LINE = re.compile(
 )
 ERROR_WORDS = (  # every match of _ERROR_LINE, lower-cased, holds one of these (`may_hold`)
     "error",
+    "could not resolve host",
     "not found",
     "denied",
     "failed",
