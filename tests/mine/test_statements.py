@@ -1160,3 +1160,129 @@ def test_a_lasting_rule_beside_a_request_to_fix_is_still_a_rule(tmp_path: Path) 
     rule = "From now on, always use pnpm instead of npm in this repo."
     found = _lessons(tmp_path, [say("user", f"Fix the failing build. {rule}")])
     assert found == [(LessonKind.DECISION, rule)]
+
+
+# The user's questions, then the agent's answer putting a change to them (a step to take, in
+# the imperative, with its reason), which nobody has built yet.
+_ASKED = (
+    "2. Can the nightly worker write its log lines to syslog as well?\n"
+    "4. why are retries off on staging ?? that seems odd. I need them there."
+)
+_SUGGESTED = (
+    "On the worker: yes, with two changes. First, pass `--log-sink syslog` on the launch line. "
+    "Then, in the job's entry point, use `emit_syslog(line)` instead of `print` because a "
+    "print under the service manager goes nowhere."
+)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "What does the backoff setting control? Note it in the README.",
+        "OK? I still do not see why the service manager drops prints.",
+        "好像还是不清楚，退避参数是做什么的",
+    ],
+)
+def test_a_change_put_in_an_answer_to_the_users_question_is_no_decision(
+    tmp_path: Path, reply: str
+) -> None:
+    # the user moves on, or asks on: the suggestion was neither taken up nor made
+    records = [
+        say("user", "Look over the worker setup."),
+        say("user", _ASKED),
+        say("assistant", _SUGGESTED),
+        say("user", reply),
+    ]
+    assert _lessons(tmp_path, records) == []
+
+
+@pytest.mark.parametrize("reply", ["ok, do that", "Yes, go ahead.", "好，就这么改"])
+def test_a_change_put_in_an_answer_is_a_decision_once_the_user_takes_it_up(
+    tmp_path: Path, reply: str
+) -> None:
+    records = [
+        say("user", "Look over the worker setup."),
+        say("user", _ASKED),
+        say("assistant", _SUGGESTED),
+        say("user", reply),
+    ]
+    assert [k for k, _ in _lessons(tmp_path, records)] == [LessonKind.DECISION]
+
+
+def test_a_change_put_in_an_answer_and_then_made_is_a_decision(tmp_path: Path) -> None:
+    records = [
+        say("user", "Look over the worker setup."),
+        say("user", _ASKED),
+        say("assistant", _SUGGESTED),
+        edit("e1", "worker/main.py", "print(line)", "emit_syslog(line)"),
+        result("e1", "The file worker/main.py has been updated successfully."),
+        say("user", "What does the backoff setting control?"),
+    ]
+    assert [k for k, _ in _lessons(tmp_path, records)] == [LessonKind.DECISION]
+
+
+def test_a_plan_put_in_an_answer_to_the_users_question_is_no_decision(tmp_path: Path) -> None:
+    plan = "We should pin the worker image to Python 3.12 because 3.13 drops the old loop API."
+    records = [
+        say("user", "Set the project up."),
+        say("user", "Which Python should the worker image run?"),
+        say("assistant", plan),
+        say("user", "And how big is the image now?"),
+    ]
+    assert _lessons(tmp_path, records) == []
+
+
+@pytest.mark.parametrize(
+    ("command", "made"),
+    [
+        ("sed -i 's/print(line)/emit_syslog(line)/' worker/main.py", True),
+        ("grep -rn emit_syslog worker", False),  # a look makes nothing
+        ("systemctl restart nightly-worker", False),  # another step: the choice is not named
+    ],
+)
+def test_a_command_makes_the_change_put_in_an_answer_when_it_names_it(
+    tmp_path: Path, command: str, made: bool
+) -> None:
+    records = [
+        say("user", "Look over the worker setup."),
+        say("user", _ASKED),
+        say("assistant", _SUGGESTED),
+        call("c1", command),
+        result("c1", ""),
+        say("user", "What does the backoff setting control?"),
+    ]
+    assert bool(_lessons(tmp_path, records)) is made
+
+
+def test_a_change_put_in_an_answer_to_a_question_in_chinese_is_no_decision(
+    tmp_path: Path,
+) -> None:
+    records = [
+        say("user", "Look over the worker setup."),
+        say("user", "夜间任务的日志能不能也写到 syslog 里呢"),
+        say("assistant", _SUGGESTED),
+        say("user", "退避参数是做什么的"),
+    ]
+    assert _lessons(tmp_path, records) == []
+
+
+def test_the_projects_own_choice_told_in_an_answer_stays_a_decision(tmp_path: Path) -> None:
+    # what the project does, told when asked: no suggestion waiting to be taken up
+    told = "We use SQLite instead of Postgres because the app runs on one machine."
+    records = [
+        say("user", "Set the project up."),
+        say("user", "Why is there no database server in the compose file?"),
+        say("assistant", told),
+        say("user", "Got it. Now add the health check."),
+    ]
+    assert _lessons(tmp_path, records) == [(LessonKind.DECISION, told)]
+
+
+def test_the_users_own_instead_in_a_message_that_asks_stays_their_rule(tmp_path: Path) -> None:
+    rule = "Always use uv instead of pip because the lockfile is uv's."
+    records = [
+        say("user", f"Why did the install break again? {rule}"),
+        say("assistant", "The install broke because pip ignored the lockfile."),
+        say("user", "What else reads the lockfile?"),
+    ]
+    assert (LessonKind.DECISION, rule) in _lessons(tmp_path, records)

@@ -257,11 +257,130 @@ def statements(
             ):
                 continue  # "Use A instead of B", the change made so undone at once: unearned
             found = _with_exception(found, prose[position + 1 : position + 2])
-        elif found.kind is LessonKind.DECISION and not (persons or PersonsSeen(events)).wrote_in(
-            event.session
+        elif found.kind is LessonKind.DECISION and (
+            not (persons or PersonsSeen(events)).wrote_in(event.session)
+            or _suggested_unadopted(events, index, sentence)
         ):
-            continue  # the agent's own choice, in a run no person answered: nobody adopted it
+            # the agent's own choice nobody adopted: in a run no person answered, or put to the
+            # person in answer to their question, then neither taken up nor made
+            continue
         yield found
+
+
+# The agent putting a change to the person: what it will do or what they should do ("I'll
+# use …", "we should …", "you could …"), or an instruction ("In the config, use X instead of Y
+# because …"); not what the project does or did ("We use …", "The team chose …").
+_SUGGESTS = re.compile(
+    r"\b(?:I'll|I will|we'll|we will|let's|let us|I'm going to|we're going to|I'd|I would|"
+    r"(?:we|you) (?:should|could|can|might|may want to|need to)(?!['\u2019]t)|"
+    r"I (?:recommend|suggest)|(?:better|best) to)\b"
+    r"|(?:^|[,;:\u2014]\s*|\b(?:just|simply|then|so|please)\s+)"
+    r"(?:use|choose|go with|prefer|keep|store|switch to|pick|stick (?:with|to)|avoid|pin)\b",
+    re.I,
+)
+# A question, in any language: "?" or "？" ending a clause, Chinese 吗/呢, Japanese …か.
+_ASKS = re.compile(
+    r"\?(?=\s|$)|\uff1f|[\u5417\u55ce\u5462](?=[\s\u3002\uff01?\uff1f]|$)"
+    r"|(?:\u307e\u3059|\u3067\u3059|\u3067\u3057\u3087\u3046)\u304b(?=[\s\u3002]|$)",
+    re.M,
+)
+# The person taking up what the agent put to them, at the head of their reply ("ok, do that",
+# "Yes, go ahead", "好，就这么改"; not "好像…", "seems …").
+_TAKES_UP = re.compile(
+    r"^\s*(?:(?:ok(?:ay)?|yes|yeah|yep|sure|agreed|go ahead|go for it|please do|do (?:it|that|so|"
+    r"this)|let's do (?:it|that)|sounds good|proceed)\b|(?:好(?!像)|对(?!于)|是的|可以|行|就这么|"
+    r"はい|お願いします)|(?:oui|sí|ja|да|sim|vale|claro)\b)",
+    re.I,
+)
+# What the agent's sentence chooses: the words after its verb, up to what it is set against or
+# why ("use `emit(line)` instead of `print` because …": `emit`).
+_CHOSEN = re.compile(
+    r"\b(?:use|choose|go with|prefer|keep|store|switch to|pick|stick (?:with|to)|avoid|pin)\s+"
+    r"(?P<chosen>.{1,80}?)\s*(?:\binstead of\b|\brather than\b|\bbecause\b|\bsince\b|"
+    r"\bso that\b|\bas it\b|\bto avoid\b)",
+    re.I,
+)
+_CODE_NAME = re.compile(r"`[\s(]*([^`\s(]+)")
+_NAME_WORD = re.compile(r"[A-Za-z][\w.-]{2,}")
+# Words of a choice that name nothing of it.
+_NO_NAME_WORDS = frozenset(
+    {"the", "this", "that", "these", "those", "them", "our", "your", "its", "their", "for"}
+    | {"and", "with", "into", "from", "all", "one", "same", "new", "only", "just", "both"}
+    | {"each", "every", "here", "there", "more", "less", "also", "then", "instead"}
+)
+
+
+def _suggested_unadopted(events: Sequence[Event], index: int, sentence: str) -> bool:
+    """The agent's choice, put as a change (`_SUGGESTS`) in its answer to the person's
+    question, which their next words do not take up and which the agent did not make in that
+    turn (no edit of the work, whose text is not read here; no command naming what it chose):
+    advice given, not a decision."""
+    said = events[index]
+    if said.role != "assistant" or not _SUGGESTS.search(sentence):
+        return False
+    asked = _users_last(events, index)
+    if asked is None or not _ASKS.search(asked.text):
+        return False
+    names = _chosen_names(sentence)
+    for later in events[asked.seq + 1 :]:
+        if later.session != said.session:
+            return True
+        if _persons_words(events, later):
+            return not (later.seq > said.seq and _takes_up(later.text))
+        if later.kind is EventKind.TOOL_CALL and _made(later, names):
+            return False
+    return True
+
+
+def _takes_up(reply: str) -> bool:
+    """The reply opens by taking the suggestion up, not by asking ("OK? Why not …")."""
+    first = next(iter(sentences(reply)), "")
+    return bool(_TAKES_UP.match(first)) and not _ASKS.search(first)
+
+
+def _users_last(events: Sequence[Event], index: int) -> Event | None:
+    """The person's last words before `index`, in its session."""
+    session = events[index].session
+    for event in reversed(events[:index]):
+        if event.session != session:
+            return None
+        if _persons_words(events, event):
+            return event
+    return None
+
+
+def _persons_words(events: Sequence[Event], event: Event) -> bool:
+    return event.role == "user" and event.kind is EventKind.TEXT and not injected(events, event.seq)
+
+
+def _made(call: Event, names: set[str]) -> bool:
+    """A call of the agent's that makes a change: an edit of the work, or a command that does
+    more than look and names what was chosen."""
+    if _edits_the_work(call):
+        return True
+    return (
+        call.role == "assistant"
+        and call.tool_name in signals.SHELL_TOOLS
+        and not signals.only_reads(call.text)
+        and _names_any(call.text, names)
+    )
+
+
+def _chosen_names(sentence: str) -> set[str]:
+    """The names of what the sentence chooses: its code spans' names, else its words."""
+    found = _CHOSEN.search(sentence)
+    if found is None:
+        return set()
+    chosen = found["chosen"]
+    coded = {name.lower() for name in _CODE_NAME.findall(chosen)}
+    if coded:
+        return coded
+    return {w.lower() for w in _NAME_WORD.findall(chosen)} - _NO_NAME_WORDS
+
+
+def _names_any(text: str, names: set[str]) -> bool:
+    said = text.lower()
+    return any(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", said) for name in names)
 
 
 # A line that is a heading: `### …`, or wholly in bold with no sentence's end
