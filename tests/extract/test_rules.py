@@ -1109,7 +1109,9 @@ def test_the_days_inline_scripts_that_prepared_a_call_are_no_step_to_run_first()
     worked = event(7, EventKind.TOOL_CALL, script)
     fix = Fix(FixKind.PREPARED, worked, event(8, EventKind.TOOL_RESULT, "['a']"), steps=steps)
     episode = Episode(LessonKind.FAILURE, "exit_code", error, call=failed, fix=fix)
-    text, remedy = _failure_lesson(episode, failed, "unexpected EOF", "claude_code")
+    lesson = _failure_lesson(episode, failed, "unexpected EOF", "claude_code")
+    assert lesson is not None
+    text, remedy = lesson
     assert "first" not in text and remedy is None
 
 
@@ -1133,5 +1135,7 @@ def test_a_build_before_the_days_inline_script_is_still_the_step_to_run_first() 
     worked = event(7, EventKind.TOOL_CALL, "node dist/cli.js --check")
     fix = Fix(FixKind.PREPARED, worked, event(8, EventKind.TOOL_RESULT, "ok"), steps=steps)
     episode = Episode(LessonKind.FAILURE, "exit_code", error, call=failed, fix=fix)
-    text, remedy = _failure_lesson(episode, failed, "Cannot find module", "claude_code")
+    lesson = _failure_lesson(episode, failed, "Cannot find module", "claude_code")
+    assert lesson is not None
+    text, remedy = lesson
     assert text.endswith("run `npm run build` first.") and remedy == "npm run build"

@@ -1337,6 +1337,91 @@ def test_a_program_that_worked_inside_the_sandbox_is_not_blamed_whole(tmp_path: 
     ]
 
 
+@pytest.mark.parametrize(
+    ("first", "failed", "said", "shown"),
+    [
+        (  # R's own words: the path, then the refusal
+            "Rscript -e 'summary(read.csv(\"data/a.csv\"))'",
+            'Rscript - <<\'R\'\nwriteLines("x", "/home/ana/notes/report.ipynb")\nR',
+            'Error in file(con, "w") : cannot open the connection\nIn addition: Warning '
+            "message:\n  cannot open file '/home/ana/notes/report.ipynb': Permission denied",
+            "`~/notes/`: “Permission denied”",
+        ),
+        (  # Python's: the refusal, then the path
+            "python3 tools/tally.py data",
+            "python3 tools/tally.py data --out /srv/shared/tally.csv",
+            "Traceback (most recent call last):\nPermissionError: [Errno 13] Permission denied: "
+            "'/srv/shared/tally.csv'",
+            "`/srv/shared/`: “Permission denied”",
+        ),
+        (  # Node's: the refusal, the system call, then the path
+            "node scripts/bundle.js",
+            "node scripts/bundle.js --dest /opt/site/app.js",
+            "Error: EROFS: read-only file system, open '/opt/site/app.js'",
+            "`/opt/site/`: “read-only file system”",
+        ),
+    ],
+)
+def test_a_write_outside_the_workspace_is_the_lesson_not_the_program(
+    tmp_path: Path, first: str, failed: str, said: str, shown: str
+) -> None:
+    """The program worked inside the sandbox earlier in the run; this once it was refused a
+    write to a path outside the workspace, and let out it worked: the sandbox stopped the
+    write, not the program, and "`Rscript` fails inside Codex's sandbox" would send every
+    later call out of it."""
+    lessons = _rollout_lessons(
+        tmp_path,
+        [(first, {}, 0, "done"), (failed, {}, 1, said), (failed, OUT, 0, "written")],
+    )
+    assert lessons == [
+        f"Codex's sandbox here refuses writes outside the workspace ({shown}); write inside "
+        "the project, or ask to run it with escalated permissions."
+    ]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Error: could not save the results",  # no path named
+        "cannot open file '/w/out/report.csv': Permission denied",  # inside the workspace
+        "cannot open file 'out/report.csv': Permission denied",  # relative: where is unknown
+    ],
+)
+def test_a_program_that_worked_inside_the_sandbox_is_not_blamed_for_a_refusal(
+    tmp_path: Path, said: str
+) -> None:
+    """`Rscript` did its work inside the sandbox; a later inline script of it failed there and
+    worked let out, the error naming no path outside the workspace: what the sandbox stopped
+    is unknown, and the program it let run is no cause to tell."""
+    script = "Rscript - <<'R'\nsaveRDS(summary(d), \"report.rds\")\nR"
+    lessons = _rollout_lessons(
+        tmp_path,
+        [
+            ("Rscript -e 'nrow(read.csv(\"data/a.csv\"))'", {}, 0, "[1] 42"),
+            (script, {}, 1, said),
+            (script, OUT, 0, "saved"),
+        ],
+    )
+    assert not any("sandbox" in lesson for lesson in lessons)
+
+
+def test_a_write_outside_the_workspace_is_the_lesson_whatever_ran_before(
+    tmp_path: Path,
+) -> None:
+    """Nothing shows the program working inside the sandbox, but the error names the path it
+    was refused: the write is what the sandbox stopped, not the program."""
+    said = "cannot open file '/home/ana/notes/report.ipynb': Permission denied"
+    lessons = _rollout_lessons(
+        tmp_path,
+        [("Rscript scripts/report.R", {}, 1, said), ("Rscript scripts/report.R", OUT, 0, "ok")],
+    )
+    assert lessons == [
+        "Codex's sandbox here refuses writes outside the workspace (`~/notes/`: "
+        "“Permission denied”); write inside the project, or ask to run it with escalated "
+        "permissions."
+    ]
+
+
 def test_nugets_unreachable_feed_is_the_sandboxs_missing_network(tmp_path: Path) -> None:
     nu1301 = (
         "error NU1301: Unable to load the service index for source "

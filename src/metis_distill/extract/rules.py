@@ -284,7 +284,7 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         return None
     escalated = episode.fix is not None and episode.fix.kind is FixKind.ESCALATED
     inside = _ran_inside(run) if escalated else frozenset()
-    text, fix = _failure_lesson(
+    lesson = _failure_lesson(
         episode,
         call,
         signature,
@@ -292,6 +292,7 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         pwsh_worked=pwsh is not None,
         ran_inside=_sandboxed_program(call.text).split()[0] in inside,
         sandbox_ran=bool(inside),
+        workspace=run.cwd,
         kept_folder=kept_cwd(run.events, error.seq, call),
         moved=moved,
         lost_variable=_lost_variable(run, call, signature),
@@ -299,6 +300,9 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         in_wsl=bool(_WSL_DRIVE.match(run.cwd or "")),
         pythons=python_here(run.events, call) if ran_store_stub(call, error) else None,
     )
+    if lesson is None:
+        return None
+    text, fix = lesson
     if fix == _CHMOD and _mode_kept(run, episode, signature):
         return None  # made executable and committed: the next clone has it done
     if run.cwd:
@@ -495,19 +499,21 @@ def _failure_lesson(
     pwsh_worked: bool = False,
     ran_inside: bool = False,
     sandbox_ran: bool = False,
+    workspace: str | None = None,
     kept_folder: bool = False,
     lost_variable: bool = False,
     offline_before_fix: bool = False,
     in_wsl: bool = False,
     moved: Misplaced | None = None,
     pythons: tuple[list[str], str | None] | None = None,
-) -> tuple[str, str | None]:
-    """The lesson's text and its fix: a fix only when the run showed it causing success
-    (`ran_inside`: the program the sandbox stopped worked inside it at another call;
-    `sandbox_ran`: some call worked inside it; `kept_folder`: the shell stood in the folder
-    an earlier call moved into; `moved`: the file read was then found at another path of
-    the project; `offline_before_fix`: a failure before the rerun outside the
-    sandbox found no network; `in_wsl`: the run stood on a Windows drive under WSL;
+) -> tuple[str, str | None] | None:
+    """The lesson's text and its fix: a fix only when the run showed it causing success;
+    None when the run shows nothing to teach (`ran_inside`: the program the sandbox stopped
+    worked inside it at another call; `sandbox_ran`: some call worked inside it;
+    `workspace`: the folder the run stood in, the sandbox's writable one; `kept_folder`: the
+    shell stood in the folder an earlier call moved into; `moved`: the file read was then
+    found at another path of the project; `offline_before_fix`: a failure before the rerun
+    outside the sandbox found no network; `in_wsl`: the run stood on a Windows drive under WSL;
     `pythons`: the Store's placeholders the run saw, and the Python that worked in it)."""
     if kept_folder and harness != "codex":  # (Codex runs each command in a fresh shell)
         return kept_cwd_text(harness), None
@@ -619,7 +625,13 @@ def _failure_lesson(
             return _NO_DOCKER_TEXT, "run it with escalated permissions"
         if offline_before_fix or NO_NETWORK.search(episode.trigger.text[:4000]):
             return _NO_NETWORK_TEXT, "run it with escalated permissions"
-        program = code(_sandboxed_program(call.text, whole=not ran_inside))
+        written = _written_outside(episode.trigger.text[:4000], workspace)
+        if written is not None:  # the write was what it refused, whichever program made it
+            return _written_outside_text(*written), "run it with escalated permissions"
+        named = _sandboxed_program(call.text, whole=not ran_inside)
+        if ran_inside and " " not in named:
+            return None  # it did its work inside the sandbox: what stopped it this once is unsaid
+        program = code(named)
         return (
             f"{program} fails inside Codex's sandbox here and works outside it; ask to run it "
             "with escalated permissions."
@@ -1028,6 +1040,48 @@ def _refusal_line(output: str, signature: str) -> str:
     lines = [line.strip() for line in output[:20_000].splitlines()]
     refused = [line for line in lines if SANDBOX_REFUSAL.search(line) and len(line) <= 300]
     return refused[-1] if refused else signature
+
+
+# A refused write's path, named before the refusal (R's `cannot open file '/x': Permission
+# denied`, `bash: /x: Read-only file system`) or after it (Python's `[Errno 13] Permission
+# denied: '/x'`, Node's `EACCES: permission denied, open '/x'`); an absolute path or `~/…`.
+_REFUSAL_SAID = r"(?P<said>permission denied|operation not permitted|read-only file system)"
+_QUOTES = "'\"`‘’“”"
+_PATH_AT = rf"(?<![^\s{_QUOTES}(=])(?P<path>(?:/|~/)[^\s{_QUOTES}]*)"
+_PATH_THEN_REFUSAL = re.compile(rf"{_PATH_AT}[{_QUOTES}]?: {_REFUSAL_SAID}\b", re.I)
+_REFUSAL_THEN_PATH = re.compile(
+    rf"\b{_REFUSAL_SAID}(?::|, (?:open|mkdir|rmdir|unlink|rename|copyfile|symlink|link|"
+    rf"chmod|utime|write)) [{_QUOTES}]?{_PATH_AT}",
+    re.I,
+)
+# Not files a workspace could hold: devices and the kernel's own.
+_NO_WRITE_PLACE = re.compile(r"^/(?:dev|proc|sys)(?:/|$)")
+
+
+def _written_outside(error: str, workspace: str | None) -> tuple[str, str] | None:
+    """The path of the first write the error says was refused, and the refusal's words,
+    when that path lies outside the workspace (`~/…` outside it unless the workspace is in
+    that home); None when no path is named, or it is relative, inside, or unknown where."""
+    found = [m for rule in (_PATH_THEN_REFUSAL, _REFUSAL_THEN_PATH) for m in rule.finditer(error)]
+    if not found or not workspace or not workspace.startswith("/"):
+        return None
+    first = min(found, key=lambda m: m.start())
+    path, said = first["path"].rstrip(".,;:"), first["said"]
+    home = home_folder(workspace)
+    full = (home or "") + path[1:] if path.startswith("~/") else path
+    root = workspace.rstrip("/")
+    if _NO_WRITE_PLACE.match(full) or full == root or full.startswith(f"{root}/"):
+        return None
+    return path, said
+
+
+def _written_outside_text(path: str, said: str) -> str:
+    """Told by the folder written into (`~/notes/`), one lesson for all its files."""
+    where = code(shorten(path.rstrip("/").rsplit("/", 1)[0] + "/", MAX_COMMAND))
+    return (
+        f"Codex's sandbox here refuses writes outside the workspace ({where}: “{said}”); write "
+        "inside the project, or ask to run it with escalated permissions."
+    )
 
 
 def _refused_folder_text(folder: str) -> str:
