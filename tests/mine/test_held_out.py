@@ -1345,20 +1345,20 @@ def test_a_program_that_worked_inside_the_sandbox_is_not_blamed_whole(tmp_path: 
             'Rscript - <<\'R\'\nwriteLines("x", "/home/ana/notes/report.ipynb")\nR',
             'Error in file(con, "w") : cannot open the connection\nIn addition: Warning '
             "message:\n  cannot open file '/home/ana/notes/report.ipynb': Permission denied",
-            "`~/notes/`: “Permission denied”",
+            "under `~/`: “Permission denied”",
         ),
         (  # Python's: the refusal, then the path
             "python3 tools/tally.py data",
             "python3 tools/tally.py data --out /srv/shared/tally.csv",
             "Traceback (most recent call last):\nPermissionError: [Errno 13] Permission denied: "
             "'/srv/shared/tally.csv'",
-            "`/srv/shared/`: “Permission denied”",
+            "under `/srv/`: “Permission denied”",
         ),
         (  # Node's: the refusal, the system call, then the path
             "node scripts/bundle.js",
             "node scripts/bundle.js --dest /opt/site/app.js",
             "Error: EROFS: read-only file system, open '/opt/site/app.js'",
-            "`/opt/site/`: “read-only file system”",
+            "under `/opt/`: “read-only file system”",
         ),
     ],
 )
@@ -1368,7 +1368,8 @@ def test_a_write_outside_the_workspace_is_the_lesson_not_the_program(
     """The program worked inside the sandbox earlier in the run; this once it was refused a
     write to a path outside the workspace, and let out it worked: the sandbox stopped the
     write, not the program, and "`Rscript` fails inside Codex's sandbox" would send every
-    later call out of it."""
+    later call out of it. The line names the top folder only (`~/`, not the person's own
+    folders under it)."""
     lessons = _rollout_lessons(
         tmp_path,
         [(first, {}, 0, "done"), (failed, {}, 1, said), (failed, OUT, 0, "written")],
@@ -1416,7 +1417,7 @@ def test_a_write_outside_the_workspace_is_the_lesson_whatever_ran_before(
         [("Rscript scripts/report.R", {}, 1, said), ("Rscript scripts/report.R", OUT, 0, "ok")],
     )
     assert lessons == [
-        "Codex's sandbox here refuses writes outside the workspace (`~/notes/`: "
+        "Codex's sandbox here refuses writes outside the workspace (under `~/`: "
         "“Permission denied”); write inside the project, or ask to run it with escalated "
         "permissions."
     ]

@@ -1076,10 +1076,12 @@ def _written_outside(error: str, workspace: str | None) -> tuple[str, str] | Non
 
 
 def _written_outside_text(path: str, said: str) -> str:
-    """Told by the folder written into (`~/notes/`), one lesson for all its files."""
-    where = code(shorten(path.rstrip("/").rsplit("/", 1)[0] + "/", MAX_COMMAND))
+    """Told by the top folder written under (`~/`, `/etc/`): one lesson for all its files,
+    and no folder of the person's own named."""
+    top = "~" if path.startswith("~/") else "/" + path.strip("/").split("/", 1)[0]
     return (
-        f"Codex's sandbox here refuses writes outside the workspace ({where}: “{said}”); write "
+        f"Codex's sandbox here refuses writes outside the workspace (under `{top}/`: "
+        f"“{said}”); write "
         "inside the project, or ask to run it with escalated permissions."
     )
 
