@@ -1078,7 +1078,8 @@ def _written_outside(error: str, workspace: str | None) -> tuple[str, str] | Non
 def _written_outside_text(path: str, said: str) -> str:
     """Told by the top folder written under (`~/`, `/etc/`): one lesson for all its files,
     and no folder of the person's own named."""
-    top = "~" if path.startswith("~/") else "/" + path.strip("/").split("/", 1)[0]
+    in_home = path.startswith("~/") or home_folder(path) is not None
+    top = "~" if in_home else "/" + path.strip("/").split("/", 1)[0]
     return (
         f"Codex's sandbox here refuses writes outside the workspace (under `{top}/`: "
         f"“{said}”); write "
