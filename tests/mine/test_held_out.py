@@ -2485,3 +2485,37 @@ def test_ssh_refusing_every_key_is_the_machines_lesson_ask_the_user(tmp_path: Pa
     assert "ask the user" in lesson.text and lesson.fix is None
     view = LessonView("id", "failure", lesson.text, "active", 2, None, None, (), (), lesson.fix)
     assert locality(view, Path("/w")) is Locality.MACHINE
+
+
+def test_ssh_refusing_keys_is_no_ask_the_user_line_when_the_run_got_past_it(
+    tmp_path: Path,
+) -> None:
+    """Codex: `git push` refused every key inside the sandbox and worked let out of it: the
+    run shows the way, so no "ask the user" line; a plain `ssh` says nothing of git."""
+    said = "git@github.com: Permission denied (publickey).\nfatal: Could not read from remote repository."
+    lessons = _rollout_lessons(
+        tmp_path, [("git push origin main", {}, 128, said), ("git push origin main", OUT, 0, "ok")]
+    )
+    assert not any(lesson.startswith("SSH has no key") for lesson in lessons)
+    from tests.mine.test_fixes import _failures
+
+    records = [
+        call("t1", "ssh deploy@10.0.0.5 uptime"),
+        result("t1", "Exit code 255\ndeploy@10.0.0.5: Permission denied (publickey).", True),
+    ]
+    ((_, lesson),) = _failures(tmp_path / "ssh", records)
+    assert lesson.text.startswith("SSH has no key here") and "git" not in lesson.text
+
+
+def test_ssh_reading_its_key_is_no_write_outside_the_workspace(tmp_path: Path) -> None:
+    """`Load key "~/.ssh/id_ed25519": Permission denied` inside the sandbox is ssh reading
+    its key, not a write the run made outside the workspace."""
+    said = (
+        'Load key "/home/ana/.ssh/id_ed25519": Permission denied\n'
+        "git@github.com: Permission denied (publickey).\n"
+        "fatal: Could not read from remote repository."
+    )
+    lessons = _rollout_lessons(
+        tmp_path, [("git fetch origin", {}, 128, said), ("git fetch origin", OUT, 0, "ok")]
+    )
+    assert not any("refuses writes outside the workspace" in lesson for lesson in lessons)

@@ -583,6 +583,7 @@ def _failure_lesson(
         return _CODEX_LIMIT_TEXT, (remedy if waited else None)
     known = (
         _known_cause(signature)
+        or (_no_ssh_key(call, signature) if fix is None else None)
         or _untracked_for_nix(episode.trigger.text, remedy)
         or _known_shell_cause(call, episode.trigger.text, harness)
     )
@@ -1054,6 +1055,9 @@ _REFUSAL_THEN_PATH = re.compile(
     rf"chmod|utime|write)) [{_QUOTES}]?{_PATH_AT}",
     re.I,
 )
+# ssh reading a key the sandbox keeps it from (`Load key "~/.ssh/id_ed25519": Permission
+# denied`): a read, and the key's, not a write of the run's.
+_READ_BY_SSH = re.compile(r"^Load key \"", re.M)
 # Not files a workspace could hold: devices and the kernel's own.
 _NO_WRITE_PLACE = re.compile(r"^/(?:dev|proc|sys)(?:/|$)")
 
@@ -1067,6 +1071,8 @@ def _written_outside(error: str, workspace: str | None) -> tuple[str, str] | Non
         return None
     first = min(found, key=lambda m: m.start())
     path, said = first["path"].rstrip(".,;:"), first["said"]
+    if _READ_BY_SSH.search(error) or "/.ssh/" in path:
+        return None  # ssh reading its key: no write of the run's
     home = home_folder(workspace)
     full = (home or "") + path[1:] if path.startswith("~/") else path
     root = workspace.rstrip("/")
@@ -1382,6 +1388,25 @@ _UNTRACKED = re.compile(r"\brm\b[^|;&]*--cached\b|\bfilter-(?:repo|branch)\b|\br
 # ssh's refusal when no key it offered was taken (none there, or none the agent's shell can
 # reach): `git@github.com: Permission denied (publickey).`
 _NO_SSH_KEY = re.compile(r"Permission denied \((?:publickey|publickey,[\w,-]+)\)")
+
+
+def _no_ssh_key(call: Event, signature: str) -> tuple[str, None] | None:
+    """ssh refused every key it offered, and the run found no way past it (an escalated
+    rerun, another remote): the agent has no key here; git's when the call was git's."""
+    if not _NO_SSH_KEY.search(signature):
+        return None
+    if not _GIT_STEP.match(command_head(call.text)):
+        return (
+            "SSH has no key here that the agent can use (“Permission denied (publickey)”); "
+            "ask the user to run what needs it, never create keys."
+        ), None
+    return (
+        "SSH has no key here that the agent can use (“Permission denied (publickey)”): git "
+        "over SSH (fetch, pull, push, clone) fails; ask the user to run it, never create "
+        "keys or change the remote."
+    ), None
+
+
 _NO_GIT_IDENTITY = re.compile(
     r"empty ident name|Please tell me who you are|unable to auto-detect email address"
 )
@@ -1431,12 +1456,6 @@ def _known_cause(signature: str) -> tuple[str, str | None] | None:
             "`sudo` asks for a password here, which the agent cannot give (“a terminal is "
             "required” / “[sudo] password for …”); ask the user to run such commands."
         ), None
-    if _NO_SSH_KEY.search(signature):
-        return (
-            "SSH has no key here that the agent can use (“Permission denied (publickey)”): git "
-            "over SSH (fetch, pull, push, clone) fails; ask the user to run it, never create "
-            "keys or change the remote."
-        ), None
     if _NO_GIT_IDENTITY.search(signature):
         return (
             "git has no user name or e-mail set here (“Please tell me who you are” / “empty "
@@ -1448,9 +1467,9 @@ def _known_cause(signature: str) -> tuple[str, str | None] | None:
         return _TOO_LARGE_FOR_GITHUB_TEXT, _UNTRACK_LARGE
     if _ZSH_EQUALS.search(signature):
         return (
-            "The shell here is zsh: an unquoted word opening with `=` (`===`, `==== done ====`) "
-            "is taken for a command's path (`=name`) and the command fails (“==… not found”); "
-            "quote such words (`echo '==='`)."
+            "The shell here is zsh: an unquoted word opening with `=` is taken for a "
+            "command's path (`=name`) and the command fails (“= not found”, “==… not found”): "
+            "write `=`, not `==`, inside `[ ]`, and quote separators (`echo '==='`)."
         ), _QUOTE_THE_ARGUMENT
     if ZSH_PATTERN_ERROR.search(signature):
         return (
