@@ -1286,3 +1286,113 @@ def test_the_users_own_instead_in_a_message_that_asks_stays_their_rule(tmp_path:
         say("user", "What else reads the lockfile?"),
     ]
     assert (LessonKind.DECISION, rule) in _lessons(tmp_path, records)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Great, do it",
+        "Let's go with that.",
+        "Perfect, thanks!",
+        "lgtm",
+        "That works for me.",
+        "Alright.",
+        "\U0001f44d",
+        "いいですね、それでお願いします",
+        "そうしてください",
+        "没问题",
+        "同意",
+        "就用 syslog 吧",
+        "嗯，按你说的改",
+    ],
+)
+def test_any_reply_that_neither_asks_nor_declines_takes_the_change_up(
+    tmp_path: Path, reply: str
+) -> None:
+    records = [
+        say("user", "Look over the worker setup."),
+        say("user", _ASKED),
+        say("assistant", _SUGGESTED),
+        say("user", reply),
+    ]
+    assert [k for k, _ in _lessons(tmp_path, records)] == [LessonKind.DECISION]
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "OK, leave it as it is for now.",
+        "好的，先不用改",
+        "Sure, but not now.",
+        "No, keep print there.",
+        "いいえ、そのままで",
+        "Hmm, how long would the syslog change take",
+    ],
+)
+def test_a_reply_that_declines_or_asks_leaves_the_change_unadopted(
+    tmp_path: Path, reply: str
+) -> None:
+    records = [
+        say("user", "Look over the worker setup."),
+        say("user", _ASKED),
+        say("assistant", _SUGGESTED),
+        say("user", f"{reply}?" if reply.startswith("Hmm") else reply),
+    ]
+    assert _lessons(tmp_path, records) == []
+
+
+def test_a_change_made_in_the_turn_after_a_reply_is_taken_up(tmp_path: Path) -> None:
+    records = [
+        say("user", "Look over the worker setup."),
+        say("user", _ASKED),
+        say("assistant", _SUGGESTED),
+        say("user", "Great, do it"),
+        edit("e1", "worker/main.py", "print(line)", "emit_syslog(line)"),
+        result("e1", "The file worker/main.py has been updated successfully."),
+    ]
+    assert [k for k, _ in _lessons(tmp_path, records)] == [LessonKind.DECISION]
+
+
+def test_a_command_naming_the_change_after_a_question_takes_it_up(tmp_path: Path) -> None:
+    records = [
+        say("user", "Look over the worker setup."),
+        say("user", _ASKED),
+        say("assistant", _SUGGESTED),
+        say("user", "Could you make that change?"),
+        call("c1", "sed -i 's/print(line)/emit_syslog(line)/' worker/main.py"),
+        result("c1", ""),
+    ]
+    assert [k for k, _ in _lessons(tmp_path, records)] == [LessonKind.DECISION]
+
+
+def test_an_edit_after_a_question_that_names_another_thing_is_no_adoption(
+    tmp_path: Path,
+) -> None:
+    records = [
+        say("user", "Look over the worker setup."),
+        say("user", _ASKED),
+        say("assistant", _SUGGESTED),
+        say("user", "What does the backoff setting control? Note it in the README."),
+        edit("e1", "README.md", "## Retries", "## Retries\nBackoff doubles each wait."),
+        result("e1", "The file README.md has been updated successfully."),
+    ]
+    assert _lessons(tmp_path, records) == []
+
+
+def test_the_answer_to_a_change_is_looked_for_a_bounded_way(tmp_path: Path) -> None:
+    # the agent's long turn after its suggestion, no reply: the change, made only after many
+    # more calls than the bound, is not looked at (and the scan stays short on a long run)
+    records = [
+        say("user", "Look over the worker setup."),
+        say("user", _ASKED),
+        say("assistant", _SUGGESTED),
+    ]
+    for n in range(3000):
+        records += [call(f"c{n}", f"ls part{n}"), result(f"c{n}", "")]
+    records += [
+        edit("e1", "worker/main.py", "print(line)", "emit_syslog(line)"),
+        result("e1", "The file worker/main.py has been updated successfully."),
+    ]
+    assert _lessons(tmp_path, records) == []
+    near = records[:3] + records[-2:]
+    assert [k for k, _ in _lessons(tmp_path, near)] == [LessonKind.DECISION]

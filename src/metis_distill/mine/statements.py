@@ -284,14 +284,25 @@ _ASKS = re.compile(
     r"|(?:\u307e\u3059|\u3067\u3059|\u3067\u3057\u3087\u3046)\u304b(?=[\s\u3002]|$)",
     re.M,
 )
-# The person taking up what the agent put to them, at the head of their reply ("ok, do that",
-# "Yes, go ahead", "好，就这么改"; not "好像…", "seems …").
-_TAKES_UP = re.compile(
-    r"^\s*(?:(?:ok(?:ay)?|yes|yeah|yep|sure|agreed|go ahead|go for it|please do|do (?:it|that|so|"
-    r"this)|let's do (?:it|that)|sounds good|proceed)\b|(?:好(?!像)|对(?!于)|是的|可以|行|就这么|"
-    r"はい|お願いします)|(?:oui|sí|ja|да|sim|vale|claro)\b)",
+# The person turning down what the agent put to them, anywhere in their reply's first sentence
+# ("OK, leave it as it is for now.", "Sure, but not now.", "好的，先不用改"; not "no problem").
+_DECLINES = re.compile(
+    r"\b(?:no(?! (?:problem|worries))|nope|nah|not (?:now|yet|needed)|leave (?:it|that|this)|"
+    r"don['\u2019]t|do not|never ?mind|hold off|let['\u2019]s not|rather not|"
+    r"skip (?:it|that|this))\b"
+    r"|\u5148\u4e0d|\u4e0d\u7528|\u4e0d\u8981|\u4e0d\u5fc5|\u4e0d\u9700\u8981|\u7b97\u4e86|"
+    r"\u3084\u3081|\u3044\u3044\u3048|\u3057\u306a\u3044\u3067",
     re.I,
 )
+# A question said with a question word and no mark, in Chinese or Japanese ("退避参数是做什么的").
+_ASKS_BY_WORD = re.compile(
+    r"\u4ec0\u4e48|\u600e\u4e48|\u4e3a\u4ec0\u4e48|\u54ea|\u591a\u5c11|"
+    r"\u306a\u305c|\u3069\u3046\u3057\u3066|\u3069\u3053"
+)
+# How far the person's question and answer to a suggestion are looked for: the agent's tool
+# calls after it, and events either side of it (calls before it: `_ANSWER_CALLS` events).
+_ANSWER_CALLS = 40
+_ANSWER_EVENTS = 400
 # What the agent's sentence chooses: the words after its verb, up to what it is set against or
 # why ("use `emit(line)` instead of `print` because …": `emit`).
 _CHOSEN = re.compile(
@@ -312,9 +323,10 @@ _NO_NAME_WORDS = frozenset(
 
 def _suggested_unadopted(events: Sequence[Event], index: int, sentence: str) -> bool:
     """The agent's choice, put as a change (`_SUGGESTS`) in its answer to the person's
-    question, which their next words do not take up and which the agent did not make in that
-    turn (no edit of the work, whose text is not read here; no command naming what it chose):
-    advice given, not a decision."""
+    question, which their next words ask past or turn down, or which no words of theirs
+    follow in the session, and which the agent did not make (no edit of the work, nor a
+    command naming what it chose, before their reply; none naming it in the turn right after):
+    advice given, not a decision. Looked for within `_ANSWER_CALLS` calls."""
     said = events[index]
     if said.role != "assistant" or not _SUGGESTS.search(sentence):
         return False
@@ -322,26 +334,52 @@ def _suggested_unadopted(events: Sequence[Event], index: int, sentence: str) -> 
     if asked is None or not _ASKS.search(asked.text):
         return False
     names = _chosen_names(sentence)
-    for later in events[asked.seq + 1 :]:
+    reply: Event | None = None
+    calls = 0
+    start = max(asked.seq + 1, index - _ANSWER_CALLS)
+    for later in events[start : index + 1 + _ANSWER_EVENTS]:
         if later.session != said.session:
-            return True
+            break
         if _persons_words(events, later):
-            return not (later.seq > said.seq and _takes_up(later.text))
-        if later.kind is EventKind.TOOL_CALL and _made(later, names):
-            return False
+            if reply is not None:
+                break  # the agent's turn after the reply is over
+            if not _turns_away(later.text):
+                return False  # any other reply takes the suggestion up
+            reply = later
+            if _DECLINES.search(_first_sentence(later.text)):
+                return True
+            continue
+        if later.kind is EventKind.TOOL_CALL:
+            calls += later.seq > index
+            if calls > _ANSWER_CALLS:
+                break
+            if _made(later, names, named=reply is not None):
+                return False
     return True
 
 
-def _takes_up(reply: str) -> bool:
-    """The reply opens by taking the suggestion up, not by asking ("OK? Why not …")."""
-    first = next(iter(sentences(reply)), "")
-    return bool(_TAKES_UP.match(first)) and not _ASKS.search(first)
+def _first_sentence(reply: str) -> str:
+    return next(iter(sentences(reply)), "")
+
+
+def _turns_away(reply: str) -> bool:
+    """The reply asks something (its first sentence, or the whole of a short reply) or turns
+    the suggestion down: not taken up."""
+    first = _first_sentence(reply)
+    short = reply if len(reply) <= 200 else first
+    return bool(
+        _ASKS.search(first)
+        or _ASKS.search(short)
+        or _ASKS_BY_WORD.search(short)
+        or _DECLINES.search(first)
+    )
 
 
 def _users_last(events: Sequence[Event], index: int) -> Event | None:
-    """The person's last words before `index`, in its session."""
+    """The person's last words before `index`, in its session, within `_ANSWER_EVENTS`."""
     session = events[index].session
-    for event in reversed(events[:index]):
+    for seq in range(index - 1, max(index - _ANSWER_EVENTS, 0) - 1, -1):
+        event = events[seq]
         if event.session != session:
             return None
         if _persons_words(events, event):
@@ -353,11 +391,11 @@ def _persons_words(events: Sequence[Event], event: Event) -> bool:
     return event.role == "user" and event.kind is EventKind.TEXT and not injected(events, event.seq)
 
 
-def _made(call: Event, names: set[str]) -> bool:
-    """A call of the agent's that makes a change: an edit of the work, or a command that does
-    more than look and names what was chosen."""
+def _made(call: Event, names: set[str], *, named: bool = False) -> bool:
+    """A call of the agent's that makes a change: an edit of the work (naming what was chosen
+    when `named`), or a command that does more than look and names what was chosen."""
     if _edits_the_work(call):
-        return True
+        return not named or _names_any(call.text, names)
     return (
         call.role == "assistant"
         and call.tool_name in signals.SHELL_TOOLS
