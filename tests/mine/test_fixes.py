@@ -160,6 +160,49 @@ def test_a_step_already_run_before_the_failure_is_not_run_first(tmp_path: Path, 
             ],
             "npm ci",
         ),
+        # the install run before failed (the network reset it): it had not run to its end
+        (
+            [
+                call("t0", "npm ci"),
+                result("t0", "npm error code ECONNRESET\nnpm error network aborted", True),
+            ],
+            "npm ci",
+        ),
+        # the harness stopped the install before it ended
+        (
+            [call("t0", "npm install"), result("t0", "Command timed out after 2m 0.0s", True)],
+            "npm install",
+        ),
+        # a command since changed the manifest: installing again is what it asked
+        (
+            [
+                call("t0", "npm install"),
+                result("t0", "added 412 packages in 9s"),
+                call("p1", "npm pkg set dependencies.rollup=^4"),
+                result("p1", ""),
+            ],
+            "npm install",
+        ),
+        # the installed packages deleted since
+        (
+            [
+                call("t0", "npm ci"),
+                result("t0", "added 412 packages in 9s"),
+                call("r1", "rm -rf node_modules"),
+                result("r1", ""),
+            ],
+            "npm ci",
+        ),
+        # Claude Code's shell moved into another folder since: the install was the root's
+        (
+            [
+                call("t0", "npm install"),
+                result("t0", "added 412 packages in 9s"),
+                call("c1", "cd packages/app && ls"),
+                result("c1", "build.js\npackage.json"),
+            ],
+            "npm install",
+        ),
     ],
 )
 def test_a_step_not_run_since_the_last_change_still_prepared_the_call(
