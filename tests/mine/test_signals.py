@@ -1039,3 +1039,14 @@ def test_a_host_not_resolved_is_the_error_not_gits_closing_line(
     """git's "Could not read from remote repository" closes any failed fetch over SSH; the
     resolver's line above it says why (no network here)."""
     assert signals.error_signature(output) == signature
+
+
+def test_a_host_not_resolved_inside_a_log_line_is_no_error_line() -> None:
+    """A program's log noting, in passing, a host it could not reach (and going on) is not
+    the tool's own error: the crash below it is."""
+    output = (
+        "[metrics] could not resolve host stats.example.net - skipping upload\n"
+        "/srv/app/main.js:12\n"
+        "TypeError: Cannot read properties of undefined (reading 'port')"
+    )
+    assert signals.error_signature(output).startswith("TypeError: Cannot read properties")

@@ -160,8 +160,10 @@ _ERROR_LINE = re.compile(
     r"(?-i:(?<![a-z])error|Error|ERROR)(?![a-df-rt-z0-9_])|"
     r"not found|denied|failed|fatal|cannot|can't|unable|no such|refused|"
     r"invalid|exception|not recognized|unrecognized|illegal option|undefined|missing|timed out|"
-    # a host name the resolver could not find (ssh's, curl's, git's): no network, or a typo
-    r"could not resolve host|"
+    # a host name the resolver could not find, in a tool's own form at the line's start (ssh's
+    # `ssh: Could not resolve hostname`, curl's `curl: (6) …`): no network, or a typo (a log
+    # line noting it in passing, `[telemetry] could not resolve host …`, is none)
+    r"^\s*(?:[\w.-]+: )?(?:\(\d+\) )?Could not resolve host|"
     rf"no matches found|\bconflict\b|{'|'.join(CMD_NOT_A_COMMAND)}|"
     r"\bunknown (?:shorthand )?(?:flag|option|command|argument)"
     # a tool's own words in Chinese, Japanese, Korean: 错误/錯誤 (error), 失败/失敗 (failed)
