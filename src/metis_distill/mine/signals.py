@@ -1893,13 +1893,24 @@ _TEMP_VARIABLE = re.compile(
 # or directory: 'P'`, Node's `…, open 'P'`, Go's `open P: …`, .NET's, PowerShell's); not a
 # connection, a socket or a mount (`Could not connect to Redis at /tmp/r.sock: No such file …`,
 # Docker's `bind source path does not exist: /tmp/d`: a server not up, a machine's own VM).
-_NOT_THERE = re.compile(r"no such file or directory|\bENOENT\b|could not find|cannot find", re.I)
-_OPENED_AFTER = re.compile(r"['\"]?: No such file or directory", re.I)
-_OPENED_BEFORE = re.compile(
-    r"(?:no such file or directory(?::|, \w+)|\bopen|part of the path|Cannot find path) ['\"]?$",
+# (Python's `can't open file 'P': [Errno 2] …`, Java's `FileNotFoundException: P (No such …)`,
+# mv's `cannot move 'P' to …`, macOS `open`'s `The file P does not exist.`)
+_NOT_THERE = re.compile(
+    r"no such file or directory|\bENOENT\b|could not find|cannot find|^The file .+ does not exist",
     re.I,
 )
-_NOT_A_FILE = re.compile(r"connect|\bbind\b|\bmount|\.sock\b|\.s\.PGSQL", re.I)
+_OPENED_AFTER = re.compile(
+    r"['\"]?:(?: \[Errno 2\])? No such file or directory| \(No such file or directory\)"
+    r"| does not exist\.?$",
+    re.I,
+)
+_OPENED_BEFORE = re.compile(
+    r"(?:no such file or directory(?::|, \w+)|\bopen|part of the path|Cannot find path"
+    r"|cannot move|^The file) ['\"]?$",
+    re.I,
+)
+# (searched in the error with its temporary paths taken out: `/tmp/connect.log` is a file)
+_NOT_A_FILE = re.compile(r"\bconnect|\bbind\b|\bmount|\.sock\b|\.s\.PGSQL", re.I)
 # A shell's own words: a redirect that could not open its file (`zsh:1: …`, `(eval):1: …`).
 _SHELL_SAID = re.compile(r"^(?:\S*/)?(?:ba|z|da)?sh(?::| line)|^\(eval\)")
 _MAKING = frozenset({"mkdir", "touch", "mktemp"})
@@ -1916,7 +1927,7 @@ def missed_own_scratch(call: Event | None, result: Event) -> bool:
     if call is None or call.tool_name not in SHELL_TOOLS:
         return False
     said = error_signature(result.text)
-    if not _NOT_THERE.search(said) or _NOT_A_FILE.search(said):
+    if not _NOT_THERE.search(said) or _NOT_A_FILE.search(_TEMP_PATH.sub("", said)):
         return False
     told = list(_TEMP_PATH.finditer(said))
     if not told or not all(_told_as_opened(said, path) for path in told):
