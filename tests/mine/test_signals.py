@@ -964,6 +964,12 @@ def test_powershells_error_record_is_told_by_its_first_line_not_its_footer(
             "make: *** Waiting for unfinished jobs....\nmake: *** [Makefile:9: vet] Error 1\n",
             "./server.go:27:2: unreachable code",
         ),
+        (  # mise with several tasks: a finding indented under its file, told as plain eslint's
+            "[lint] $ eslint src\n[lint] /src/shop/cart.js\n"
+            "[lint]   3:5  error  'x' is not defined  no-undef\n"
+            "[lint] \u2716 1 problem (1 error, 0 warnings)\n[lint] ERROR task failed\n",
+            "3:5  error  'x' is not defined  no-undef",
+        ),
         (  # a bracket that is the tool's own text, under mise: kept as it is
             "[build] $ mvn -q package\n[ERROR] Failed to execute goal compile: Compilation failure\n"
             "[build] ERROR task failed\n",

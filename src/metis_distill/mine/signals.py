@@ -1253,9 +1253,10 @@ def _without_runner_lines(lines: list[str]) -> tuple[list[str], str]:
 
 
 def _without_task(line: str, tasks: set[str]) -> str:
-    """The line without mise's `[task] ` of one of the tasks."""
+    """The line without mise's `[task] ` of one of the tasks, nor the blanks after it (as
+    every line is read without them)."""
     if line.startswith("[") and (end := line.find("] ")) > 0 and line[1:end] in tasks:
-        return line[end + 2 :]
+        return line[end + 2 :].lstrip()
     return line
 
 
@@ -1961,7 +1962,10 @@ def _made_then_used(command: str, shell_said: bool) -> list[str]:
     redirect the shell did not refuse) and a later step named again, or a path below them."""
     steps = script_steps(command)
     made: list[str] = []
-    for i, step in enumerate(steps):
+    later: set[str] = (
+        set()
+    )  # the temporary paths the steps after this one name (built from the end)
+    for step in reversed(steps):
         words = step.split()
         if words and words[0].rsplit("/", 1)[-1] in _MAKING:
             paths = [found[0].rstrip("/") for found in _TEMP_PATH.finditer(step)]
@@ -1971,8 +1975,8 @@ def _made_then_used(command: str, shell_said: bool) -> list[str]:
             ]
         else:
             paths = []
-        later = [found[0] for rest in steps[i + 1 :] for found in _TEMP_PATH.finditer(rest)]
         made += [path for path in paths if any(_at_or_below(use, path) for use in later)]
+        later.update(found[0] for found in _TEMP_PATH.finditer(step))
     return made
 
 
