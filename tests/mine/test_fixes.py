@@ -3430,3 +3430,27 @@ def test_a_script_that_runs_bash_itself_gets_no_bash_fix_from_a_rewrite(tmp_path
     records += [call("t2", retry), result("t2", "ok")]
     ((_, lesson),) = _failures(tmp_path, records)
     assert lesson.text == ZSH_PARSE_TEXT and lesson.fix is None
+
+
+def test_a_command_left_running_since_the_step_is_no_change_after_it() -> None:
+    """Codex: a server started, a second one left running beside it (its result read while
+    it ran), then a check refused: the first start had run, the second changed nothing seen."""
+    from metis_distill.mine.fixes import _ran_before
+    from metis_distill.models import Event, EventKind, SourceRef
+
+    def shell(seq: int, role: str, text: str, **kw: object) -> Event:
+        kind = EventKind.TOOL_CALL if role == "assistant" else EventKind.TOOL_RESULT
+        ref = SourceRef("r.jsonl", seq + 1, seq + 1)
+        return Event(seq, role, kind, text, ref, tool_name="exec_command", **kw)  # type: ignore[arg-type]
+
+    serve = "python -m uvicorn app:api --port 7300"
+    events = (
+        shell(0, "assistant", serve, tool_use_id="a"),
+        shell(1, "tool", "ERROR: [Errno 98] address already in use", tool_use_id="a", exit_code=1),
+        shell(2, "assistant", "npm run dev -- --port 5173", tool_use_id="b"),
+        shell(3, "tool", "VITE ready in 300 ms", tool_use_id="b", unfinished=True),
+        shell(4, "assistant", "curl -sS http://127.0.0.1:7300/health", tool_use_id="c"),
+    )
+    assert _ran_before(events, events[4], serve, "exec_command")
+    done = (*events[:3], shell(3, "tool", "VITE ready in 300 ms", tool_use_id="b"), events[4])
+    assert not _ran_before(done, done[4], serve, "exec_command")

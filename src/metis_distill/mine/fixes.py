@@ -1081,6 +1081,8 @@ def _ran_before(events: tuple[Event, ...], call: Event, step: str, tool: str | N
             continue
         parts = [unwrapped(part) for part in shell_steps(earlier.text)]
         if not wanted.intersection(parts):
+            if (still := _result_of(events, earlier, call)) is not None and still.unfinished:
+                continue  # a command left running (a server beside it): no change it saw end
             if not signals.only_reads(earlier.text):
                 return False  # a command since changed things (`rm -rf node_modules`)
             if earlier.tool_name not in _FRESH_SHELLS and _moves_folder(earlier.text):
