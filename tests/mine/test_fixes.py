@@ -160,6 +160,49 @@ def test_a_step_already_run_before_the_failure_is_not_run_first(tmp_path: Path, 
             ],
             "npm ci",
         ),
+        # the install run before failed (the network reset it): it had not run to its end
+        (
+            [
+                call("t0", "npm ci"),
+                result("t0", "npm error code ECONNRESET\nnpm error network aborted", True),
+            ],
+            "npm ci",
+        ),
+        # the harness stopped the install before it ended
+        (
+            [call("t0", "npm install"), result("t0", "Command timed out after 2m 0.0s", True)],
+            "npm install",
+        ),
+        # a command since changed the manifest: installing again is what it asked
+        (
+            [
+                call("t0", "npm install"),
+                result("t0", "added 412 packages in 9s"),
+                call("p1", "npm pkg set dependencies.rollup=^4"),
+                result("p1", ""),
+            ],
+            "npm install",
+        ),
+        # the installed packages deleted since
+        (
+            [
+                call("t0", "npm ci"),
+                result("t0", "added 412 packages in 9s"),
+                call("r1", "rm -rf node_modules"),
+                result("r1", ""),
+            ],
+            "npm ci",
+        ),
+        # Claude Code's shell moved into another folder since: the install was the root's
+        (
+            [
+                call("t0", "npm install"),
+                result("t0", "added 412 packages in 9s"),
+                call("c1", "cd packages/app && ls"),
+                result("c1", "build.js\npackage.json"),
+            ],
+            "npm install",
+        ),
     ],
 )
 def test_a_step_not_run_since_the_last_change_still_prepared_the_call(
@@ -3387,3 +3430,27 @@ def test_a_script_that_runs_bash_itself_gets_no_bash_fix_from_a_rewrite(tmp_path
     records += [call("t2", retry), result("t2", "ok")]
     ((_, lesson),) = _failures(tmp_path, records)
     assert lesson.text == ZSH_PARSE_TEXT and lesson.fix is None
+
+
+def test_a_command_left_running_since_the_step_is_no_change_after_it() -> None:
+    """Codex: a server started, a second one left running beside it (its result read while
+    it ran), then a check refused: the first start had run, the second changed nothing seen."""
+    from metis_distill.mine.fixes import _ran_before
+    from metis_distill.models import Event, EventKind, SourceRef
+
+    def shell(seq: int, role: str, text: str, **kw: object) -> Event:
+        kind = EventKind.TOOL_CALL if role == "assistant" else EventKind.TOOL_RESULT
+        ref = SourceRef("r.jsonl", seq + 1, seq + 1)
+        return Event(seq, role, kind, text, ref, tool_name="exec_command", **kw)  # type: ignore[arg-type]
+
+    serve = "python -m uvicorn app:api --port 7300"
+    events = (
+        shell(0, "assistant", serve, tool_use_id="a"),
+        shell(1, "tool", "ERROR: [Errno 98] address already in use", tool_use_id="a", exit_code=1),
+        shell(2, "assistant", "npm run dev -- --port 5173", tool_use_id="b"),
+        shell(3, "tool", "VITE ready in 300 ms", tool_use_id="b", unfinished=True),
+        shell(4, "assistant", "curl -sS http://127.0.0.1:7300/health", tool_use_id="c"),
+    )
+    assert _ran_before(events, events[4], serve, "exec_command")
+    done = (*events[:3], shell(3, "tool", "VITE ready in 300 ms", tool_use_id="b"), events[4])
+    assert not _ran_before(done, done[4], serve, "exec_command")

@@ -1720,6 +1720,14 @@ _WRITE_PS = '$content = @"\nimport json\n"@\nSet-Content -Path tests/e2e/test_a.
         # a missing folder the program was asked to read is another matter
         ("python tools/run.py --in data/a.csv", "FileNotFoundError: data/a.csv: No such file or directory", True),
         ("Get-Content a.txt | python x.py", _NO_FOLDER_PS.replace("Set-Content", "Import-Csv"), True),
+        # a scratch file whose name holds a connection's or a mount's word is still a file
+        ("python gen.py --in /tmp/connect.log", "FileNotFoundError: [Errno 2] No such file or directory: '/tmp/connect.log'", False),
+        ("node tools/sum.js /tmp/mount-notes.txt", "Error: ENOENT: no such file or directory, open '/tmp/mount-notes.txt'", False),
+        # other programs' words for a scratch file not there
+        ("python3 /tmp/tally.py", "python3: can't open file '/tmp/tally.py': [Errno 2] No such file or directory", False),
+        ("java -cp app.jar Main /tmp/rows.txt", 'Exception in thread "main" java.io.FileNotFoundException: /tmp/rows.txt (No such file or directory)', False),
+        ("mv /tmp/draft.md notes/draft.md", "mv: cannot move '/tmp/draft.md' to 'notes/draft.md': No such file or directory", False),
+        ("open /tmp/chart.html", "The file /tmp/chart.html does not exist.", False),
     ],
 )  # fmt: skip
 def test_a_file_written_into_a_folder_not_made_yet_is_no_failure(

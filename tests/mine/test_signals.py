@@ -964,6 +964,12 @@ def test_powershells_error_record_is_told_by_its_first_line_not_its_footer(
             "make: *** Waiting for unfinished jobs....\nmake: *** [Makefile:9: vet] Error 1\n",
             "./server.go:27:2: unreachable code",
         ),
+        (  # mise with several tasks: a finding indented under its file, told as plain eslint's
+            "[lint] $ eslint src\n[lint] /src/shop/cart.js\n"
+            "[lint]   3:5  error  'x' is not defined  no-undef\n"
+            "[lint] \u2716 1 problem (1 error, 0 warnings)\n[lint] ERROR task failed\n",
+            "3:5  error  'x' is not defined  no-undef",
+        ),
         (  # a bracket that is the tool's own text, under mise: kept as it is
             "[build] $ mvn -q package\n[ERROR] Failed to execute goal compile: Compilation failure\n"
             "[build] ERROR task failed\n",
@@ -1039,3 +1045,14 @@ def test_a_host_not_resolved_is_the_error_not_gits_closing_line(
     """git's "Could not read from remote repository" closes any failed fetch over SSH; the
     resolver's line above it says why (no network here)."""
     assert signals.error_signature(output) == signature
+
+
+def test_a_host_not_resolved_inside_a_log_line_is_no_error_line() -> None:
+    """A program's log noting, in passing, a host it could not reach (and going on) is not
+    the tool's own error: the crash below it is."""
+    output = (
+        "[metrics] could not resolve host stats.example.net - skipping upload\n"
+        "/srv/app/main.js:12\n"
+        "TypeError: Cannot read properties of undefined (reading 'port')"
+    )
+    assert signals.error_signature(output).startswith("TypeError: Cannot read properties")

@@ -1052,8 +1052,11 @@ def _classify(
 
 def _ran_before(events: tuple[Event, ...], call: Event, step: str, tool: str | None) -> bool:
     """The step had run already before the failed call, in its session: each of its commands
-    run as written (its output cut or its status masked aside), among the `FIX_WINDOW` tool
-    calls before it, with no file edited, no branch moved and no word from the person since.
+    run as written (its output cut or its status masked aside) and come to a success (or a
+    server's start refused its port, `_PORT_TAKEN`: it ran, the port was held), among
+    the `FIX_WINDOW` tool calls before it, with no file edited, no command since but ones that
+    only read (`signals.only_reads`), no `cd` in a shell kept between calls (not Codex's), and
+    no word from the person.
     Run again, it is no step the call lacked (it was run first): what changed is unseen (a
     server that stopped, a port another process still held). The same command only: a like
     one (`playwright install-deps` after `playwright install`) may be the step that was not."""
@@ -1076,13 +1079,43 @@ def _ran_before(events: tuple[Event, ...], call: Event, step: str, tool: str | N
             return False
         if earlier.tool_name not in _SHELLS:
             continue
-        parts = shell_steps(earlier.text)
-        ran.update(unwrapped(part) for part in parts)
+        parts = [unwrapped(part) for part in shell_steps(earlier.text)]
+        if not wanted.intersection(parts):
+            if (still := _result_of(events, earlier, call)) is not None and still.unfinished:
+                continue  # a command left running (a server beside it): no change it saw end
+            if not signals.only_reads(earlier.text):
+                return False  # a command since changed things (`rm -rf node_modules`)
+            if earlier.tool_name not in _FRESH_SHELLS and _moves_folder(earlier.text):
+                return False  # the shell kept moved into another folder since
+            continue
+        last = max(i for i, part in enumerate(parts) if part in wanted)
+        if any(p not in wanted and not signals.only_reads(p) for p in parts[last + 1 :]):
+            return False  # the same call changed things after the step
+        answer = _result_of(events, earlier, call)
+        if answer is None or not (signals.is_success(answer) or _PORT_TAKEN.search(answer.text)):
+            return False  # it failed, or was stopped, before its end: it had not run
+        ran.update(parts)
         if wanted <= ran:
             return True
-        if any(_MOVES_TREE.match(part) for part in parts):
-            return False  # another branch or commit checked out: the step may be its to redo
     return False
+
+
+def _moves_folder(command: str) -> bool:
+    return any(
+        _MOVES_FOLDER.match(step.strip()) for step in script_steps(split_heredocs(command)[0])
+    )
+
+
+def _result_of(events: tuple[Event, ...], earlier: Event, call: Event) -> Event | None:
+    """The result `earlier` got before `call` was made."""
+    return next(
+        (
+            e
+            for e in events[earlier.seq + 1 : call.seq]
+            if e.role == "tool" and e.tool_use_id and e.tool_use_id == earlier.tool_use_id
+        ),
+        None,
+    )
 
 
 def _shell_state(step: str) -> bool:
@@ -1094,9 +1127,13 @@ def _shell_state(step: str) -> bool:
 _SETS_SHELL = re.compile(
     r"^(?:export|unset|source|\.|cd|pushd|set|alias|ulimit|nvm\s+use|conda\s+activate)\s"
 )
-# git steps that change the working tree's files (`git checkout feature`, `git pull`).
-_MOVES_TREE = re.compile(
-    r"^git\s+(?:-C\s+\S+\s+)?(?:checkout|switch|pull|merge|rebase|reset|cherry-pick|am|stash)\b"
+# Codex's shells: each command starts afresh at the folder it names.
+_FRESH_SHELLS = frozenset({"shell", "exec_command"})
+_MOVES_FOLDER = re.compile(r"^(?:cd|pushd|popd)(?:\s|$)")
+# A server that could not take its port: it ran, and something held the port (the unseen
+# change), not a step left undone.
+_PORT_TAKEN = re.compile(
+    r"address (?:already )?in use|EADDRINUSE|Only one usage of each socket address", re.I
 )
 
 

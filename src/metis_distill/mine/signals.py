@@ -160,8 +160,10 @@ _ERROR_LINE = re.compile(
     r"(?-i:(?<![a-z])error|Error|ERROR)(?![a-df-rt-z0-9_])|"
     r"not found|denied|failed|fatal|cannot|can't|unable|no such|refused|"
     r"invalid|exception|not recognized|unrecognized|illegal option|undefined|missing|timed out|"
-    # a host name the resolver could not find (ssh's, curl's, git's): no network, or a typo
-    r"could not resolve host|"
+    # a host name the resolver could not find, in a tool's own form at the line's start (ssh's
+    # `ssh: Could not resolve hostname`, curl's `curl: (6) …`): no network, or a typo (a log
+    # line noting it in passing, `[telemetry] could not resolve host …`, is none)
+    r"^\s*(?:[\w.-]+: )?(?:\(\d+\) )?Could not resolve host|"
     rf"no matches found|\bconflict\b|{'|'.join(CMD_NOT_A_COMMAND)}|"
     r"\bunknown (?:shorthand )?(?:flag|option|command|argument)"
     # a tool's own words in Chinese, Japanese, Korean: 错误/錯誤 (error), 失败/失敗 (failed)
@@ -1251,9 +1253,10 @@ def _without_runner_lines(lines: list[str]) -> tuple[list[str], str]:
 
 
 def _without_task(line: str, tasks: set[str]) -> str:
-    """The line without mise's `[task] ` of one of the tasks."""
+    """The line without mise's `[task] ` of one of the tasks, nor the blanks after it (as
+    every line is read without them)."""
     if line.startswith("[") and (end := line.find("] ")) > 0 and line[1:end] in tasks:
-        return line[end + 2 :]
+        return line[end + 2 :].lstrip()
     return line
 
 
@@ -1891,13 +1894,24 @@ _TEMP_VARIABLE = re.compile(
 # or directory: 'P'`, Node's `…, open 'P'`, Go's `open P: …`, .NET's, PowerShell's); not a
 # connection, a socket or a mount (`Could not connect to Redis at /tmp/r.sock: No such file …`,
 # Docker's `bind source path does not exist: /tmp/d`: a server not up, a machine's own VM).
-_NOT_THERE = re.compile(r"no such file or directory|\bENOENT\b|could not find|cannot find", re.I)
-_OPENED_AFTER = re.compile(r"['\"]?: No such file or directory", re.I)
-_OPENED_BEFORE = re.compile(
-    r"(?:no such file or directory(?::|, \w+)|\bopen|part of the path|Cannot find path) ['\"]?$",
+# (Python's `can't open file 'P': [Errno 2] …`, Java's `FileNotFoundException: P (No such …)`,
+# mv's `cannot move 'P' to …`, macOS `open`'s `The file P does not exist.`)
+_NOT_THERE = re.compile(
+    r"no such file or directory|\bENOENT\b|could not find|cannot find|^The file .+ does not exist",
     re.I,
 )
-_NOT_A_FILE = re.compile(r"connect|\bbind\b|\bmount|\.sock\b|\.s\.PGSQL", re.I)
+_OPENED_AFTER = re.compile(
+    r"['\"]?:(?: \[Errno 2\])? No such file or directory| \(No such file or directory\)"
+    r"| does not exist\.?$",
+    re.I,
+)
+_OPENED_BEFORE = re.compile(
+    r"(?:no such file or directory(?::|, \w+)|\bopen|part of the path|Cannot find path"
+    r"|cannot move|^The file) ['\"]?$",
+    re.I,
+)
+# (searched in the error with its temporary paths taken out: `/tmp/connect.log` is a file)
+_NOT_A_FILE = re.compile(r"\bconnect|\bbind\b|\bmount|\.sock\b|\.s\.PGSQL", re.I)
 # A shell's own words: a redirect that could not open its file (`zsh:1: …`, `(eval):1: …`).
 _SHELL_SAID = re.compile(r"^(?:\S*/)?(?:ba|z|da)?sh(?::| line)|^\(eval\)")
 _MAKING = frozenset({"mkdir", "touch", "mktemp"})
@@ -1914,7 +1928,7 @@ def missed_own_scratch(call: Event | None, result: Event) -> bool:
     if call is None or call.tool_name not in SHELL_TOOLS:
         return False
     said = error_signature(result.text)
-    if not _NOT_THERE.search(said) or _NOT_A_FILE.search(said):
+    if not _NOT_THERE.search(said) or _NOT_A_FILE.search(_TEMP_PATH.sub("", said)):
         return False
     told = list(_TEMP_PATH.finditer(said))
     if not told or not all(_told_as_opened(said, path) for path in told):
@@ -1948,7 +1962,10 @@ def _made_then_used(command: str, shell_said: bool) -> list[str]:
     redirect the shell did not refuse) and a later step named again, or a path below them."""
     steps = script_steps(command)
     made: list[str] = []
-    for i, step in enumerate(steps):
+    later: set[str] = (
+        set()
+    )  # the temporary paths the steps after this one name (built from the end)
+    for step in reversed(steps):
         words = step.split()
         if words and words[0].rsplit("/", 1)[-1] in _MAKING:
             paths = [found[0].rstrip("/") for found in _TEMP_PATH.finditer(step)]
@@ -1958,8 +1975,8 @@ def _made_then_used(command: str, shell_said: bool) -> list[str]:
             ]
         else:
             paths = []
-        later = [found[0] for rest in steps[i + 1 :] for found in _TEMP_PATH.finditer(rest)]
         made += [path for path in paths if any(_at_or_below(use, path) for use in later)]
+        later.update(found[0] for found in _TEMP_PATH.finditer(step))
     return made
 
 
