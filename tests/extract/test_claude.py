@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from pathlib import Path
 from typing import Any
 
@@ -249,13 +248,12 @@ def test_too_many_failed_calls_stop_the_run_for_a_human(
 
 
 def test_concurrency_keeps_several_calls_in_flight(ledger: Ledger) -> None:
+    """Several calls are answered at once (counted by the fake server, not timed: a loaded
+    machine slows both ways alike)."""
     with fake_anthropic(latency=0.3) as slow:
-        ex = extractor(slow, ledger, concurrency=4)
-        started = time.monotonic()
-        extract(ex)
-        elapsed = time.monotonic() - started
+        extract(extractor(slow, ledger, concurrency=4))
     assert len(slow.requests) == SPANS
-    assert elapsed < SPANS * 0.3  # one at a time would take 1.2 s at least
+    assert slow.most_in_flight > 1  # one at a time never overlaps
 
 
 def _keys(fake: FakeAnthropic, ex: ClaudeExtractor) -> list[tuple[str, str]]:

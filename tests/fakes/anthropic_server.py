@@ -153,6 +153,8 @@ class FakeAnthropic:
     def __init__(self, latency: float = 0.0, port: int = 0) -> None:
         self.requests: list[dict[str, Any]] = []
         self.arrived: list[float] = []  # time.time() of each POST /v1/messages, on arrival
+        self.in_flight = 0  # POST /v1/messages being answered now
+        self.most_in_flight = 0  # the most answered at once
         self.raw: list[bytes] = []
         self.headers: list[dict[str, str]] = []
         self.script: deque[Reply] = deque()
@@ -303,9 +305,16 @@ class FakeAnthropic:
                     )
                     return
                 fake.arrived.append(time.time())
-                if fake.latency:
-                    time.sleep(fake.latency)
-                self._send(fake._reply(raw, {k.lower(): v for k, v in self.headers.items()}))
+                with fake._lock:
+                    fake.in_flight += 1
+                    fake.most_in_flight = max(fake.most_in_flight, fake.in_flight)
+                try:
+                    if fake.latency:
+                        time.sleep(fake.latency)
+                    self._send(fake._reply(raw, {k.lower(): v for k, v in self.headers.items()}))
+                finally:
+                    with fake._lock:
+                        fake.in_flight -= 1
 
             def do_GET(self) -> None:  # noqa: N802 (http.server's name)
                 path = self.path.split("?")[0]
