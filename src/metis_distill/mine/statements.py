@@ -270,12 +270,14 @@ def statements(
 # The agent putting a change to the person: what it will do or what they should do ("I'll
 # use …", "we should …", "you could …"), or an instruction ("In the config, use X instead of Y
 # because …"); not what the project does or did ("We use …", "The team chose …").
+# The verbs of a choice put to the person ("use …", "switch to …", "stick with …").
+_CHOOSES = r"(?:use|choose|go with|prefer|keep|store|switch to|pick|stick (?:with|to)|avoid|pin)"
 _SUGGESTS = re.compile(
     r"\b(?:I'll|I will|we'll|we will|let's|let us|I'm going to|we're going to|I'd|I would|"
     r"(?:we|you) (?:should|could|can|might|may want to|need to)(?!['\u2019]t)|"
     r"I (?:recommend|suggest)|(?:better|best) to)\b"
     r"|(?:^|[,;:\u2014]\s*|\b(?:just|simply|then|so|please)\s+)"
-    r"(?:use|choose|go with|prefer|keep|store|switch to|pick|stick (?:with|to)|avoid|pin)\b",
+    rf"{_CHOOSES}\b",
     re.I,
 )
 # A question, in any language: "?" or "？" ending a clause, Chinese 吗/呢, Japanese …か.
@@ -306,7 +308,7 @@ _ANSWER_EVENTS = 400
 # What the agent's sentence chooses: the words after its verb, up to what it is set against or
 # why ("use `emit(line)` instead of `print` because …": `emit`).
 _CHOSEN = re.compile(
-    r"\b(?:use|choose|go with|prefer|keep|store|switch to|pick|stick (?:with|to)|avoid|pin)\s+"
+    rf"\b{_CHOOSES}\s+"
     r"(?P<chosen>.{1,80}?)\s*(?:\binstead of\b|\brather than\b|\bbecause\b|\bsince\b|"
     r"\bso that\b|\bas it\b|\bto avoid\b)",
     re.I,
