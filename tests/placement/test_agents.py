@@ -146,10 +146,17 @@ def test_the_agents_that_read_a_file(tmp_path: Path) -> None:
     assert readers_of(tmp_path / "CLAUDE.md") == {"claude_code"}
     assert readers_of(tmp_path / "CLAUDE.local.md") == {"claude_code"}
     assert readers_of(tmp_path / ".claude" / "rules" / "web.md") == {"claude_code"}
-    # Claude Code reads AGENTS.md when no CLAUDE.md lies beside it
-    assert readers_of(tmp_path / "AGENTS.md") == {"codex", "claude_code"}
+    # Claude Code reads an AGENTS.md only through a CLAUDE.md that imports it or links to it
+    assert readers_of(tmp_path / "AGENTS.md") == {"codex"}
     (tmp_path / "CLAUDE.md").write_text("# people\n")
     assert readers_of(tmp_path / "AGENTS.md") == {"codex"}
+    (tmp_path / "CLAUDE.md").write_text("# people\nSee the shared rules:\n@AGENTS.md\n")
+    assert readers_of(tmp_path / "AGENTS.md") == {"codex", "claude_code"}
+    (tmp_path / "CLAUDE.md").write_text("Not `@AGENTS.md` in a sentence, nor @AGENTS.md.bak\n")
+    assert readers_of(tmp_path / "AGENTS.md") == {"codex"}
+    (tmp_path / "CLAUDE.md").unlink()
+    (tmp_path / "CLAUDE.md").symlink_to("AGENTS.md")
+    assert readers_of(tmp_path / "AGENTS.md") == {"codex", "claude_code"}
     assert readers_of(tmp_path / "CONVENTIONS.md") is None  # no agent's convention: any
     assert readers_of(tmp_path / "home" / ".codex" / "AGENTS.md") == {"codex"}  # Codex's own
 
@@ -198,9 +205,12 @@ def test_a_fact_of_another_agents_container_goes_in_no_file_of_this_machine(
 
 
 def test_a_lesson_of_one_agent_names_it_in_a_file_others_read_too(tmp_path: Path) -> None:
-    """Claude Code reads an `AGENTS.md` with no `CLAUDE.md` beside it, and so does Codex:
+    """Claude Code reads an `AGENTS.md` that its `CLAUDE.md` imports, and so does Codex:
     what holds for Claude Code alone says so there; in its own file it needs no name."""
     cancelled = lesson(CANCELLED, (), {"claude_code"})
+    alone = place([cancelled], tmp_path / "AGENTS.md", tmp_path, Rules())
+    assert alone.of(tmp_path / "AGENTS.md") == [] and alone.held_back == (cancelled,)
+    (tmp_path / "CLAUDE.md").write_text("@AGENTS.md\n")
     shared = place([cancelled], tmp_path / "AGENTS.md", tmp_path, Rules())
     (line,) = shared.of(tmp_path / "AGENTS.md")
     assert line.text == f"Claude Code: {CANCELLED}" and line.id == cancelled.id

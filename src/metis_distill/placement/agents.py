@@ -67,6 +67,8 @@ _CLAUDE_CODES_SETUP = re.compile(
     r"|\.claude[/\\]+(?:settings\.json\b|hooks[/\\]|commands[/\\])"
     r"|\bstatusLine\b|\b(?:PreToolUse|PostToolUse|UserPromptSubmit) hooks?\b"
 )
+# A `CLAUDE.md` line that brings an `AGENTS.md` beside it into Claude Code's context.
+_IMPORTS_AGENTS = re.compile(r"^[ \t]*@(?:\./)?AGENTS\.md[ \t]*$", re.M)
 # Other agents, named as what a lesson is about.
 _OTHER_AGENTS = re.compile(
     r"\b(?:Codex|Gemini|Cursor|Copilot|Windsurf|Cline|aider|Aider|OpenHands|SWE-agent|opencode)\b"
@@ -113,13 +115,25 @@ def _of_their_container(lesson: LessonView) -> bool:
 
 def readers_of(path: Path) -> frozenset[str] | None:
     """The agents that read a context file; None for a file of no agent's convention.
-    Claude Code reads a repository's `AGENTS.md` too when no `CLAUDE.md` lies beside it."""
+    Claude Code reads no `AGENTS.md` of its own accord: only through a `CLAUDE.md` beside it
+    that imports it (`@AGENTS.md`) or is a link to it."""
     if path.name in (CLAUDE, LOCAL) or ".claude" in path.parts:
         return frozenset({CLAUDE_CODE})
     if path.name == AGENTS:  # Codex's own (`~/.codex/AGENTS.md`) is Codex's alone
-        alone = path.with_name(CLAUDE).exists() or path.parent.name == ".codex"
-        return frozenset({CODEX} if alone else {CODEX, CLAUDE_CODE})
+        shared = path.parent.name != ".codex" and _claude_md_brings_in(path)
+        return frozenset({CODEX, CLAUDE_CODE} if shared else {CODEX})
     return None
+
+
+def _claude_md_brings_in(agents_md: Path) -> bool:
+    """Whether the `CLAUDE.md` beside an `AGENTS.md` is a link to it or imports it."""
+    beside = agents_md.with_name(CLAUDE)
+    try:
+        if beside.is_symlink():
+            return beside.resolve() == agents_md.resolve()
+        return bool(_IMPORTS_AGENTS.search(beside.read_text(encoding="utf-8", errors="replace")))
+    except OSError:
+        return False
 
 
 def fits(lesson: LessonView, path: Path) -> bool:
@@ -137,7 +151,8 @@ def said_of(agents: frozenset[str]) -> str:
 def named_for(lesson: LessonView, path: Path) -> LessonView:
     """The lesson as a file read by other agents too shows it: led by the name of the agents
     it holds for ("Claude Code: when one of several parallel tool calls fails…" in an
-    `AGENTS.md` that Codex reads too), unless its words name them already."""
+    `AGENTS.md` that a `CLAUDE.md` imports, read by Codex too), unless its words name them
+    already."""
     only = agents_of(lesson)
     readers = readers_of(path)
     if not only or readers is None or readers <= only:

@@ -1,7 +1,7 @@
 """The context files of a repository, by the conventions of Claude Code and Codex.
 
-- Claude Code reads `CLAUDE.md` (and `AGENTS.md` when no `CLAUDE.md` exists); path-scoped rules
-  in `.claude/rules/*.md` whose `paths:` frontmatter says which files load them; a sub-folder's
+- Claude Code reads `CLAUDE.md` (and an `AGENTS.md` only as that `CLAUDE.md` imports it);
+  path-scoped rules in `.claude/rules/*.md` whose `paths:` frontmatter says which files load them; a sub-folder's
   `CLAUDE.md` when it works there; `CLAUDE.local.md` (git-ignored) and `~/.claude/CLAUDE.md`
   for one person.
 - Codex reads `AGENTS.md` from the repository root down to the folder it works in, and
@@ -43,7 +43,7 @@ class TreeFiles(StrEnum):
 
 def default_target(folder: Path) -> Path:
     """The context file of a repository that has none named: the one it has (`CLAUDE.md`,
-    else `AGENTS.md`: Claude Code reads it when there is no `CLAUDE.md`), or a new `CLAUDE.md`."""
+    else `AGENTS.md`), or a new `CLAUDE.md`."""
     for name in (CLAUDE, AGENTS):
         if (folder / name).is_file():
             return folder / name
