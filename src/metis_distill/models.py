@@ -72,6 +72,7 @@ class Event:
     mid_turn: bool = False  # a user message typed while the agent was working
     timeout_ms: int | None = None  # the time limit a tool call set itself (Bash, Codex shell)
     escalated: bool = False  # run outside the sandbox, with the user's leave (Codex)
+    offline: bool = False  # run inside a sandbox that keeps the network out (Codex)
     # An edit that changes the file's text in place; not a patch that adds or deletes whole
     # files or only inserts lines (what it did is no retry of a replacement that failed).
     in_place: bool = True

@@ -1160,13 +1160,18 @@ def test_errored_is_an_error_word() -> None:
     )
 
 
-def _codex_rollout(tmp_path: Path, calls: list[tuple[str, dict, int, str]]):  # type: ignore[no-untyped-def,type-arg]
-    """A Codex rollout of shell calls (command, extra arguments, exit code, output): its run."""
+def _codex_rollout(
+    tmp_path: Path, calls: list[tuple[str, dict, int, str]], policy: dict | None = None
+):  # type: ignore[no-untyped-def,type-arg]
+    """A Codex rollout of shell calls (command, extra arguments, exit code, output): its run;
+    `policy`: the turn's sandbox policy, when it says one."""
     import json
 
     from metis_distill.sources.codex import parse_file as parse_codex
 
     records: list[dict] = [{"type": "session_meta", "payload": {"id": "s", "cwd": "/w"}}]  # type: ignore[type-arg]
+    if policy is not None:
+        records.append({"type": "turn_context", "payload": {"cwd": "/w", "sandbox_policy": policy}})
     for n, (command, extra, code, output) in enumerate(calls):
         arguments = json.dumps({"command": ["bash", "-lc", command], **extra})
         records += [
@@ -1182,11 +1187,13 @@ def _codex_rollout(tmp_path: Path, calls: list[tuple[str, dict, int, str]]):  # 
     return path, parse_codex(path, tmp_path)
 
 
-def _rollout_lessons(tmp_path: Path, calls: list[tuple[str, dict, int, str]]) -> list[str]:  # type: ignore[type-arg]
+def _rollout_lessons(
+    tmp_path: Path, calls: list[tuple[str, dict, int, str]], policy: dict | None = None
+) -> list[str]:  # type: ignore[type-arg]
     from metis_distill.extract.rules import RulesExtractor
     from metis_distill.textio import read_lines
 
-    path, run = _codex_rollout(tmp_path, calls)
+    path, run = _codex_rollout(tmp_path, calls, policy)
     found = RulesExtractor().extract(run, list(find_episodes(run)), read_lines(path))
     return [c.text for c in found if c.kind is LessonKind.FAILURE]
 
@@ -1421,6 +1428,44 @@ def test_a_write_outside_the_workspace_is_the_lesson_whatever_ran_before(
         "“Permission denied”); write inside the project, or ask to run it with escalated "
         "permissions."
     ]
+
+
+@pytest.mark.parametrize(
+    ("policy", "sandboxs"),
+    [
+        ({"type": "workspace-write", "network_access": False}, True),
+        ({"mode": "workspace-write"}, True),  # (an older Codex: no network unless it says so)
+        ({"type": "read-only"}, True),
+        ({"type": "workspace-write", "network_access": True}, False),
+        ({"type": "danger-full-access"}, False),
+        (None, False),  # no policy said: the host may be mistyped or the network down
+    ],
+)
+def test_a_host_not_resolved_in_a_sandbox_without_network_is_the_sandboxs(
+    tmp_path: Path,
+    policy: dict | None,
+    sandboxs: bool,  # type: ignore[type-arg]
+) -> None:
+    """`git fetch` met no DNS inside a sandbox whose policy keeps the network out, and nobody
+    ran it outside: the sandbox's lesson (Codex's own file), not "`git fetch` fails here"."""
+    unresolved = (
+        "ssh: Could not resolve hostname github.com: Temporary failure in name resolution\n"
+        "fatal: Could not read from remote repository."
+    )
+    (lesson,) = _rollout_lessons(
+        tmp_path, [("git fetch --all --prune", {}, 128, unresolved)], policy
+    )
+    assert lesson.startswith("Codex's sandbox here has no network") is sandboxs
+    assert ("git fetch" in lesson) is not sandboxs
+
+
+def test_a_call_let_out_of_the_sandbox_is_not_offline(tmp_path: Path) -> None:
+    policy = {"type": "workspace-write", "network_access": False}
+    _, run = _codex_rollout(
+        tmp_path, [("git fetch", {}, 128, "x"), ("git fetch", OUT, 0, "")], policy
+    )
+    calls = [e for e in run.events if e.kind is EventKind.TOOL_CALL]
+    assert [c.offline for c in calls] == [True, False]
 
 
 def test_nugets_unreachable_feed_is_the_sandboxs_missing_network(tmp_path: Path) -> None:

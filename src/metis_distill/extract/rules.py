@@ -70,6 +70,7 @@ from metis_distill.mine.signals import (
     BUNDLED_SEARCH,
     DOCKER_SOCKET,
     EDIT_TOOLS,
+    HOST_UNRESOLVED,
     NO_NETWORK,
     PIPE,
     POWERSHELL_REFUSED_LINE,
@@ -577,6 +578,8 @@ def _failure_lesson(
         # the cause is known from the error alone, with or without an escalated rerun seen
         escalated = fix is not None and fix.kind is FixKind.ESCALATED
         return _refused_folder_text(folder), (remedy if escalated else None)
+    if call.offline and fix is None and HOST_UNRESOLVED.search(episode.trigger.text[:4000]):
+        return _NO_NETWORK_TEXT, None  # the turn's sandbox kept the network out, by its policy
     waited = fix is not None and fix.kind is FixKind.WAITED
     at_limit = harness == "codex" and _default_limit_stopped(call, episode.trigger)
     if at_limit and (fix is None or waited):

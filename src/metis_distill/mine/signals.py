@@ -785,12 +785,17 @@ SHELL_TOOLS = frozenset({"Bash", "bash", "shell", "exec_command"})
 # A write the system refused (a sandbox, a folder owned by another user): the program
 # stopped before its work.
 WRITE_REFUSED = re.compile(r"[Pp]ermission denied|Operation not permitted|Read-only file system")
+# A host name that did not resolve: no network at all, or a name mistyped.
+_UNRESOLVED = (
+    r"Could not resolve host|\bENOTFOUND\b|\bEAI_AGAIN\b|getaddrinfo"
+    r"|Temporary failure in name resolution|Name or service not known|nodename nor servname"
+)
+HOST_UNRESOLVED = re.compile(_UNRESOLVED, re.I)
 # A server out of reach, localhost included: what a sandbox without network says.
 NO_NETWORK = re.compile(
-    r"Could not resolve host|Failed to connect to|Couldn't connect to server|Connection refused"
-    r"|\bECONNREFUSED\b|\bENOTFOUND\b|\bEAI_AGAIN\b|getaddrinfo|Network is unreachable"
-    r"|Temporary failure in name resolution|\bdial (?:tcp|udp)\b|Name or service not known"
-    r"|nodename nor servname|\bNU1301\b|Unable to load the service index"
+    _UNRESOLVED + r"|Failed to connect to|Couldn't connect to server|Connection refused"
+    r"|\bECONNREFUSED\b|Network is unreachable|\bdial (?:tcp|udp)\b"
+    r"|\bNU1301\b|Unable to load the service index"
     r"|Max retries exceeded with url|\berror connecting to [\w-]+(?:\.[\w-]+)+",  # (gh's)
     re.I,
 )

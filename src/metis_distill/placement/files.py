@@ -1,9 +1,9 @@
 """The context files of a repository, by the conventions of Claude Code and Codex.
 
 - Claude Code reads `CLAUDE.md` (and an `AGENTS.md` only as that `CLAUDE.md` imports it);
-  path-scoped rules in `.claude/rules/*.md` whose `paths:` frontmatter says which files load them; a sub-folder's
-  `CLAUDE.md` when it works there; `CLAUDE.local.md` (git-ignored) and `~/.claude/CLAUDE.md`
-  for one person.
+  path-scoped rules in `.claude/rules/*.md` whose `paths:` frontmatter says which files load
+  them; a sub-folder's `CLAUDE.md` when it works there; `CLAUDE.local.md` (git-ignored) and
+  `~/.claude/CLAUDE.md` for one person.
 - Codex reads `AGENTS.md` from the repository root down to the folder it works in, and
   `~/.codex/AGENTS.md`; it stops at 32 KiB of them together (`project_doc_max_bytes`).
 """

@@ -89,6 +89,7 @@ class Draft:
     mid_turn: bool = False
     timeout_ms: int | None = None
     escalated: bool = False
+    offline: bool = False
     in_place: bool = True
     unfinished: bool = False
     rejected: bool = False
@@ -109,6 +110,7 @@ class Draft:
             mid_turn=self.mid_turn,
             timeout_ms=self.timeout_ms,
             escalated=self.escalated,
+            offline=self.offline,
             in_place=self.in_place,
             unfinished=self.unfinished,
             rejected=self.rejected,

@@ -114,6 +114,7 @@ def call(state: State, line_no: int, ts: datetime | None, item: dict[str, Any]) 
         tool_name=tool,
         timeout_ms=_timeout(args),
         escalated=_escalated(args),
+        offline=state.offline and not _escalated(args),
         in_place=tool != "apply_patch" or _in_place(_patch_text(name, args)),
         tool_use_id=call_id,
         native_id=as_str(item.get("id")) or as_str(item.get("call_id")),
@@ -126,6 +127,15 @@ def _timeout(args: dict[str, Any] | str) -> int | None:
         return None
     value = args.get("timeout_ms", args.get("timeout"))
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def keeps_network_out(policy: object) -> bool:
+    """Whether a turn's `sandbox_policy` runs commands with no network: a sandbox that lets
+    them write in the workspace or read only, unless it says `network_access: true`."""
+    if not isinstance(policy, dict):
+        return False
+    kind = policy.get("type", policy.get("mode"))
+    return kind in ("workspace-write", "read-only") and policy.get("network_access") is not True
 
 
 def _escalated(args: dict[str, Any] | str) -> bool:

@@ -9,7 +9,13 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 from metis_distill.models import EventKind, Run
-from metis_distill.sources.codex.calls import CALL_TYPES, OUTPUT_TYPES, call, output
+from metis_distill.sources.codex.calls import (
+    CALL_TYPES,
+    OUTPUT_TYPES,
+    call,
+    keeps_network_out,
+    output,
+)
 from metis_distill.sources.codex.echoes import event_msg, resolve_echoes
 from metis_distill.sources.codex.messages import message
 from metis_distill.sources.codex.sniff import ENVELOPE_TYPES, is_legacy_meta
@@ -63,6 +69,7 @@ def _dispatch(state: State, line_no: int, record: dict[str, Any]) -> bool:
             _session_meta(state, payload)
         elif kind == "turn_context":
             state.turn_cwd = state.turn_cwd or as_str(payload.get("cwd"))
+            state.offline = keeps_network_out(payload.get("sandbox_policy"))
         elif kind == "response_item":
             return _response_item(state, line_no, ts, payload)
         elif kind == "event_msg":

@@ -46,6 +46,7 @@ class State:
     cwd: str | None = None
     turn_cwd: str | None = None
     git_branch: str | None = None
+    offline: bool = False  # the turn's sandbox keeps the network out
     subagent: bool = False
     # The agent is at work: a tool call or its output came last, and no turn has started or
     # ended since. A person's message now was typed mid-turn (Codex "steers" the running
