@@ -49,6 +49,10 @@ CANCELLED = "When one of several parallel tool calls fails, the others are cance
 ZSH_WORDS = "The shell here is zsh: an unquoted `$VAR` holding several words stays one word."
 HOOK_CWD = "A hook in `~/.claude/settings.json` runs in the session's folder, not the home one."
 STATUS_LINE = "Claude Code's status line command gets the session as JSON on its stdin."
+BUNDLED_RG = (
+    "Claude Code's Grep and Glob tools cannot start their bundled ripgrep here (“spawn …/rg "
+    "EACCES”); search through Bash instead: `grep -rn` for text, `find` for file names."
+)
 CODEX_HOME = "Codex's sandbox may not write under `~/.claude/` (EROFS); ask to run it outside."
 GEMINI_HOOKS = "Gemini CLI skips the scripts in `~/.claude/hooks/`; give it its own."
 NO_LOCAL_SETTINGS = "Keep `.claude/settings.local.json` out of git: it holds one person's grants."
@@ -102,6 +106,9 @@ PROJECT_FOLDER = "The build copies `docs/.claude/notes.txt` into the bundle; kee
             lesson("Edit failed here: “EACCES: permission denied”.", ("Edit:a",), {"claude_code"}),
             set(),
         ),
+        # ... but Claude Code's Grep and Glob, named as its, are its alone whatever refused them
+        (lesson(BUNDLED_RG, ("Grep:src",), {"claude_code"}), {"claude_code"}),
+        (lesson(BUNDLED_RG, (), {"claude_code", "codex"}), {"claude_code"}),
         # "escalated permissions" said of a command is no agent's own way
         (
             lesson(

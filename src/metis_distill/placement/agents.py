@@ -53,11 +53,13 @@ _OWN_WAYS = re.compile(
     r"|^The agent's shell session keeps\b",
     re.I,
 )
-# Claude Code's own setup named as Claude Code's (its status line, settings, hooks, slash
-# commands): Claude Code's alone, whichever agent's run told of it.
+# Claude Code's own setup or tools named as Claude Code's (its status line, settings, hooks,
+# slash commands; its Grep and Glob, which no other agent has): Claude Code's alone, whichever
+# agent's run told of it, whatever the system said to them.
 _CLAUDE_CODES_NAMED = re.compile(
     r"\bClaude Code(?:'s)? (?:own )?"
-    r"(?:status ?line|settings|hooks?|slash commands?|keybindings|config\w*)\b"
+    r"(?:status ?line|settings|hooks?|slash commands?|keybindings|config\w*"
+    r"|Grep|Glob|AskUserQuestion|Bash tool)\b"
 )
 # The machine's Claude Code setup named by its place or its parts: the home folder's `.claude/`,
 # a `.claude/` settings.json, hooks or slash commands, the status line, the hooks' events.
