@@ -1468,6 +1468,28 @@ def test_a_call_let_out_of_the_sandbox_is_not_offline(tmp_path: Path) -> None:
     assert [c.offline for c in calls] == [True, False]
 
 
+@pytest.mark.parametrize(
+    ("command", "where"),
+    [
+        ("node scripts/proxy.mjs", "127.0.0.1:43172"),
+        ("npx tsx watch src/main.ts", "/var/folders/q/tsx-501/1.pipe"),
+    ],
+)
+def test_a_listen_the_sandbox_refused_is_told_of_the_sandbox_not_the_script(
+    tmp_path: Path, command: str, where: str
+) -> None:
+    """A proxy script could not listen inside the sandbox and listened once let out: the
+    lesson is the sandbox's refusal to listen, for every server, not one script's."""
+    refused = (
+        f"node:events:486\n      throw er;\n\nError: listen EPERM: operation not permitted {where}"
+    )
+    (lesson,) = _rollout_lessons(
+        tmp_path, [(command, {}, 1, refused), (command, OUT, 0, "listening on " + where)]
+    )
+    assert lesson.startswith("Codex's sandbox here lets no program listen")
+    assert command.split()[1] not in lesson
+
+
 def test_nugets_unreachable_feed_is_the_sandboxs_missing_network(tmp_path: Path) -> None:
     nu1301 = (
         "error NU1301: Unable to load the service index for source "

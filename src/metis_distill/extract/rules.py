@@ -627,6 +627,8 @@ def _failure_lesson(
             return text, "run it with escalated permissions"
         if DOCKER_SOCKET.search(episode.trigger.text[:4000]):
             return _NO_DOCKER_TEXT, "run it with escalated permissions"
+        if _LISTEN_REFUSED.search(episode.trigger.text[:4000]):
+            return _NO_LISTEN_TEXT, "run it with escalated permissions"
         if offline_before_fix or NO_NETWORK.search(episode.trigger.text[:4000]):
             return _NO_NETWORK_TEXT, "run it with escalated permissions"
         written = _written_outside(episode.trigger.text[:4000], workspace)
@@ -1137,6 +1139,16 @@ _NO_DOCKER_TEXT = (
     "Codex's sandbox here keeps Docker's socket out of reach (“permission denied while trying "
     "to connect to the Docker daemon socket”): `docker` commands, and the scripts and make "
     "targets that run them, fail inside it; ask to run them with escalated permissions."
+)
+
+
+# ... nor lets a program listen, on a port or a local socket: a server, a dev server, a tool
+# that talks to its own worker through a socket; whichever script starts it.
+_LISTEN_REFUSED = re.compile(r"\blisten EPERM\b")
+_NO_LISTEN_TEXT = (
+    "Codex's sandbox here lets no program listen, on a port or a local socket (“listen EPERM: "
+    "operation not permitted”): servers, dev servers and tools that open a socket fail inside "
+    "it; ask to run them with escalated permissions."
 )
 
 
