@@ -82,6 +82,9 @@ class Event:
     # A call the user turned down, said by the format otherwise than in the words of a
     # rejection (Claude Code 2.0's error holding only what the user typed): no failure.
     rejected: bool = False
+    # A call a hook of the user's refused before it ran (Claude Code's PreToolUse hook): no
+    # failure of the tool or of the command, nor a person's no.
+    hooked: bool = False
 
 
 @dataclass(frozen=True)

@@ -56,17 +56,17 @@ def test_every_quote_resolves_on_the_corpus(corpus: Path) -> None:
     assert total >= 20
 
 
-def _edit_failure(tmp_path: Path, error: str):  # type: ignore[no-untyped-def]
+def _edit_failure(tmp_path: Path, error: str, again: bool = False):  # type: ignore[no-untyped-def]
     """The lessons of an Edit call refused with `error`, then an Edit of the same file that
-    worked."""
+    worked: written otherwise, or (`again`) the very same edit sent again."""
     from tests.mine.test_episodes import _write, edit, result
 
     path = _write(
         tmp_path,
         [
-            edit("e1", "src/a.py"),
+            edit("e1", "src/a.py", "x = 1", "x = 2"),
             result("e1", error, True),
-            edit("e2", "src/a.py"),
+            edit("e2", "src/a.py", "x = 1", "x = 2" if again else "x: int = 2"),
             result("e2", "The file src/a.py has been updated successfully."),
         ],
     )
@@ -82,6 +82,17 @@ def test_only_an_edit_whose_text_did_not_match_is_told_to_re_read(tmp_path: Path
     assert "current text" not in other.text and "re-read" not in other.text
     assert other.fix is None and "(no fix seen)" not in other.text
     assert other.text.endswith("; an edit written otherwise worked right after.")
+
+
+def test_the_same_edit_sent_again_is_no_edit_written_otherwise(tmp_path: Path) -> None:
+    """The very edit refused went through when sent again: its text was not what stopped it,
+    and no edit written otherwise is claimed."""
+    (same,) = _edit_failure(tmp_path, "No filename provided before ``` in file listing", again=True)
+    assert "written otherwise" not in same.text and same.fix is None
+    assert same.text == (
+        "Edit failed once with “No filename provided before ``` in file listing” and passed "
+        "when run again."
+    )
 
 
 def test_a_malformed_call_the_harness_refused_is_no_lesson(tmp_path: Path) -> None:

@@ -234,6 +234,35 @@ def test_a_tool_the_permission_mode_denies_is_no_failure(tmp_path: Path) -> None
     assert failures(tmp_path, [call("t1", command), result("t1", denied, True)]) == []
 
 
+def _gated(record: dict, version: str = "2.1.140") -> dict:  # type: ignore[type-arg]
+    """A record as Claude Code 2.1 wrote it; an error result's `toolUseResult` its words."""
+    out = {**record, "version": version}
+    block = record["message"]["content"][0]
+    if block.get("type") == "tool_result" and block.get("is_error"):
+        out["toolUseResult"] = "Error: " + block["content"]
+    return out
+
+
+def test_a_call_a_hook_of_the_users_held_back_until_told_is_no_failure(tmp_path: Path) -> None:
+    """The user's PreToolUse hook refused the first command and an edit until the agent said
+    what it asks; the same calls then went through. Neither the tool nor the command failed:
+    no "Edit failed" nor "`ls` fails here" from it."""
+    gate = "[Scope Gate]\n\nBefore {}, state the task in one line and the files it touches.\n\nThen send the same call again."
+    records = [
+        call("b1", "ls src"),
+        result("b1", gate.format("the first shell command of this session"), True),
+        say("assistant", "Task: rename the helper. Files: src/a.py."),
+        call("b2", "ls src"),
+        result("b2", "a.py\nb.py"),
+        edit("e1", "src/a.py", "def helper():", "def load_rows():"),
+        result("e1", gate.format("changing src/a.py"), True),
+        say("assistant", "Task: rename the helper. Files: src/a.py; nothing imports it."),
+        edit("e2", "src/a.py", "def helper():", "def load_rows():"),
+        result("e2", "The file src/a.py has been updated successfully."),
+    ]
+    assert failures(tmp_path, [_gated(r) for r in records]) == []
+
+
 def test_the_shells_banner_is_not_the_error(tmp_path: Path) -> None:
     ok = [call("a", "git status"), result("a", f"{BANNER}\nOn branch main"),
           call("b", "ls"), result("b", f"{BANNER}\nsrc")]  # fmt: skip

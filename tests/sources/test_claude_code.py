@@ -239,3 +239,71 @@ def test_a_tool_error_of_claude_code_2_0_is_no_rejection(
     line, no `name: ` of a program, no error's words), another version, another result."""
     event = _turned_down(tmp_path, tool, said, **record)
     assert event.kind is EventKind.ERROR and not event.rejected and not is_rejection(event)
+
+
+@pytest.mark.parametrize(
+    ("tool", "said", "version"),
+    [
+        # the harness's own words for a hook's refusal, whatever its version
+        ("Bash", "PreToolUse:Bash hook error: [python3 ~/.hooks/guard.py]: Blocked: pushing "
+                 "to main needs a review first", "2.1.120"),
+        ("Write", "PreToolUse:Write hook error: [node check.js]: vendored files stay as they are",
+         "1.0.88"),
+        ("Bash", "Hook PreToolUse:Bash denied this tool", "2.1.143"),
+        # from 2.1 on, the hook's reason alone, as the error of one of Claude Code's own tools
+        ("Edit", "[Review Gate]\n\nBefore changing /w/a.py, name the modules that import it.\n\n"
+                 "Then send the same edit again.", "2.1.140"),
+        ("Write", "STOP: files under fixtures/ are generated; change the generator.", "2.1.92"),
+        ("Bash", "Risky command held back by the team's guard: matched 'git reset --hard'",
+         "2.1.126"),
+        ("PowerShell", "[Review Gate]\n\nBefore the first command, say what you mean to do.",
+         "2.1.140"),
+    ],
+)  # fmt: skip
+def test_a_call_a_hook_of_the_user_refused_is_no_failure(
+    tmp_path: Path, tool: str, said: str, version: str
+) -> None:
+    """A PreToolUse hook of the user's turned the call down before it ran: neither the tool
+    nor the command failed, and no person said no."""
+    event = _turned_down(tmp_path, tool, said, version=version)
+    assert event.kind is EventKind.ERROR and event.hooked and not event.rejected
+    assert not is_failure(event) and not is_rejection(event)
+
+
+@pytest.mark.parametrize(
+    ("tool", "said", "record"),
+    [
+        ("Bash", "Exit code 1\nnpm error Missing script: test", {"version": "2.1.140"}),
+        ("Edit", "<tool_use_error>String to replace not found in file.\nString: x</tool_use_error>",
+         {"version": "2.1.140"}),
+        ("Bash", "Command timed out after 2m 0.0s", {"version": "2.1.140"}),
+        ("Bash", "cd to '/srv/other' was blocked. For security, Claude Code may only change "
+                 "directories to the allowed working directories for this session.",
+         {"version": "2.1.140"}),
+        # before 2.1 Claude Code's own tools said their errors bare
+        ("Edit", "File has been unexpectedly modified. Read it again before writing to it.",
+         {"version": "2.0.65"}),
+        ("MultiEdit", "String not found in file. Failed to apply edit.", {"version": "1.0.35"}),
+        # tools whose own errors are bare in every version
+        ("Read", "File does not exist. Note: your current working directory is /w.",
+         {"version": "2.1.140"}),
+        ("WebFetch", "Request failed with status code 404", {"version": "2.1.140"}),
+        # the tool ran: its result is the tool's own
+        ("Bash", "Something broke on the way", {"version": "2.1.140", "toolUseResult": {"stdout": ""}}),
+    ],
+)  # fmt: skip
+def test_an_error_of_the_tool_itself_is_no_hooks(
+    tmp_path: Path, tool: str, said: str, record: dict[str, object]
+) -> None:
+    event = _turned_down(tmp_path, tool, said, **record)
+    assert event.kind is EventKind.ERROR and not event.hooked
+
+
+def test_a_refusal_of_the_users_in_2_1_is_still_theirs(tmp_path: Path) -> None:
+    said = "The user doesn't want to proceed with this tool use. The tool use was rejected."
+    event = _turned_down(tmp_path, "Edit", said, version="2.1.140")
+    assert is_rejection(event) and not event.hooked
+    said = (
+        "Permission to use Write has been denied because Claude Code is running in don't ask mode."
+    )
+    assert not _turned_down(tmp_path, "Write", said, version="2.1.140").hooked

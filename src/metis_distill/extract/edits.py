@@ -30,18 +30,24 @@ _WHOLE_FILE = ("content", "file_text", "new_source")
 def edit_diff(event: Event, lines: Lines | None, limit: int = MAX_DIFF) -> str:
     """The change an edit call made, as diff lines; "" when the event is no edit call or its
     input is not found on its line."""
-    if lines is None or event.kind is not EventKind.TOOL_CALL or not event.tool_use_id:
-        return ""
-    if event.tool_name not in EDIT_TOOLS or event.ref.line_start != event.ref.line_end:
-        return ""
-    record = _record(lines, event.ref.line_start)
-    found = None if record is None else _call_input(record, event.tool_use_id)
+    found = edit_input(event, lines)
     if found is None:
         return ""
     diff = _render(found).strip()
     if len(diff) > limit:
         diff = diff[: limit - len(_CUT) - 1].rstrip() + "\n" + _CUT
     return shareable(diff)
+
+
+def edit_input(event: Event, lines: Lines | None) -> dict[str, Any] | None:
+    """The input an edit call was given, read again from its line; None when the event is no
+    edit call or its input is not found there."""
+    if lines is None or event.kind is not EventKind.TOOL_CALL or not event.tool_use_id:
+        return None
+    if event.tool_name not in EDIT_TOOLS or event.ref.line_start != event.ref.line_end:
+        return None
+    record = _record(lines, event.ref.line_start)
+    return None if record is None else _call_input(record, event.tool_use_id)
 
 
 def _record(lines: Lines, number: int) -> Any:

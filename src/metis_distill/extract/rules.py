@@ -8,6 +8,7 @@ from itertools import takewhile
 
 from metis_distill.advice import Danger, added_dangers
 from metis_distill.extract.base import ExtractStats
+from metis_distill.extract.edits import edit_input
 from metis_distill.extract.wording import (
     FLAGS_LEFT_OUT,
     MAX_COMMAND,
@@ -300,6 +301,7 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         offline_before_fix=escalated and _offline_before_fix(run, episode),
         in_wsl=bool(_WSL_DRIVE.match(run.cwd or "")),
         pythons=python_here(run.events, call) if ran_store_stub(call, error) else None,
+        rewritten=_rewritten(call, episode.fix, lines),
     )
     if lesson is None:
         return None
@@ -317,6 +319,18 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         cwd=run.cwd,
         fix=scrub(fix) if fix else None,
     )
+
+
+def _rewritten(call: Event, fix: Fix | None, lines: Lines) -> bool | None:
+    """The edit that worked after a failed edit changed other text than it (True), or was the
+    very same edit sent again (False); None when no edit worked or either change is unseen."""
+    if fix is None or call.tool_name not in EDIT_TOOLS or fix.call.tool_name != call.tool_name:
+        return None
+    failed, worked = edit_input(call, lines), edit_input(fix.call, lines)
+    if failed is None or worked is None:
+        return None
+    # (an option left at its default, `replace_all: false`, written out or not, is no change)
+    return {k: v for k, v in failed.items() if v} != {k: v for k, v in worked.items() if v}
 
 
 def _shows_fix(episode: Episode, call: Event) -> bool:
@@ -507,6 +521,7 @@ def _failure_lesson(
     in_wsl: bool = False,
     moved: Misplaced | None = None,
     pythons: tuple[list[str], str | None] | None = None,
+    rewritten: bool | None = None,
 ) -> tuple[str, str | None] | None:
     """The lesson's text and its fix: a fix only when the run showed it causing success;
     None when the run shows nothing to teach (`ran_inside`: the program the sandbox stopped
@@ -515,7 +530,9 @@ def _failure_lesson(
     shell stood in the folder an earlier call moved into; `moved`: the file read was then
     found at another path of the project; `offline_before_fix`: a failure before the rerun
     outside the sandbox found no network; `in_wsl`: the run stood on a Windows drive under WSL;
-    `pythons`: the Store's placeholders the run saw, and the Python that worked in it)."""
+    `pythons`: the Store's placeholders the run saw, and the Python that worked in it;
+    `rewritten`: the edit that worked changed other text than the failed one, False when it
+    was the very same edit, None when unseen)."""
     if kept_folder and harness != "codex":  # (Codex runs each command in a fresh shell)
         return kept_cwd_text(harness), None
     if moved is not None:  # where the file lives: no fix to teach, earned by recurring
@@ -600,8 +617,12 @@ def _failure_lesson(
         return _missing_program_text(program, call, fix if remedy else None, in_wsl)
     if tool in EDIT_TOOLS and _STALE_TEXT.search(signature):
         return _edit_text(tool, sig, episode.teachable_fix)
+    if tool in EDIT_TOOLS and episode.teachable_fix and rewritten is False:
+        return f"{tool} failed once with “{sig}” {PASSED_AGAIN}.", None  # the same edit, again
     if tool in EDIT_TOOLS:  # another refusal (a malformed edit): its cause is not ours to tell
-        after = "; an edit written otherwise worked right after" if episode.teachable_fix else ""
+        # an edit written otherwise only when its text is seen to differ from the failed one's
+        otherwise = episode.teachable_fix and rewritten
+        after = "; an edit written otherwise worked right after" if otherwise else ""
         return f"{tool} failed here: “{sig}”{after or ' ' + NO_FIX_SEEN}.", None
     failed = _failed_step(call, signature)
     if failed is None:  # a module missing for one of several steps, and which one is unknown

@@ -832,8 +832,8 @@ _WEB_TOOLS = frozenset({"WebFetch", "WebSearch", "web_search", "fetch"})
 
 def is_failure(event: Event) -> bool:
     """A tool error, a non-zero exit, a traceback or failing tests (not noise, not a rejection)."""
-    if event.role != "tool" or is_noise(event) or is_rejection(event):
-        return False
+    if event.role != "tool" or event.hooked or is_noise(event) or is_rejection(event):
+        return False  # (a hook of the user's refusing the call: no failure of it)
     if event.tool_name in _WEB_TOOLS or _CLASSIFIER_DENIED.search(event.text[:300]):
         return False
     if event.kind is EventKind.ERROR:

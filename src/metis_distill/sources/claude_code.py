@@ -305,6 +305,7 @@ def _tool_result(
         exit_code=exit_code,
         rejected=is_error
         and _turned_down_in_words(record, text, state.tool_names.get(tool_id or "")),
+        hooked=is_error and _refused_by_hook(record, text, state.tool_names.get(tool_id or "")),
     )
     started = started_task(text, record.get("toolUseResult")) if not is_error else None
     if draft is not None and started:
@@ -359,6 +360,46 @@ def _turned_down_in_words(record: dict[str, Any], text: str, tool: str | None) -
         return tool in _OWN_TOOLS
     words = (word.strip(".,;:!?()").lower() for word in _QUOTED.sub(" ", said).split())
     return any(word in _FIRST_PERSON for word in words)
+
+
+# A call a PreToolUse hook of the user's refused before it ran: in Claude Code's words for it
+# ("PreToolUse:Bash hook error: [the hook's command]: …", "Hook PreToolUse:Bash denied this
+# tool"), or, from 2.1 on, the hook's reason alone as the error of one of Claude Code's own
+# tools that run a command or change a file. Those say their own errors otherwise from 2.1 on:
+# a command's `Exit code 1`, a tool's `<tool_use_error>…`, a refusal's, an interrupt's or a
+# limit's words of Claude Code (before 2.1 they too were bare: no reason is read alone there).
+_HOOK_SAID = re.compile(
+    r"^(?:Error: )?(?:PreToolUse:\w+ hook error: |Hook PreToolUse:\w+ denied this tool\b)"
+)
+_REASON_ALONE_SINCE = (2, 1)
+_REASON_TOOLS = frozenset({"Bash", "PowerShell", "Edit", "MultiEdit", "Write", "NotebookEdit"})
+_OWN_ERROR = re.compile(
+    r"^(?:Error: )?(?:Exit code \d|<tool_use_error>|The user doesn't want to"
+    r"|User (?:rejected|cancell?ed)\b|Permission (?:to use|for this)\b"
+    r"|Claude requested permissions\b|Tool permission\b|\[Request interrupted\b"
+    r"|Interrupted by user\b|Command (?:timed out|failed)\b|(?:cd to|mkdir in) '|Path \""
+    r"|This (?:Bash )?command\b|\S+ is temporarily unavailable\b|Warmup$"
+    r"|Streaming fallback\b|No such tool\b|InputValidationError\b|Shell \S+ is not running\b)",
+    re.I,
+)
+
+
+def _refused_by_hook(record: dict[str, Any], text: str, tool: str | None) -> bool:
+    """The error result is a PreToolUse hook's refusal of the call, not the tool's error."""
+    if _HOOK_SAID.match(text):
+        return True
+    if tool not in _REASON_TOOLS or not text.strip() or _OWN_ERROR.match(text.lstrip()):
+        return False
+    result = record.get("toolUseResult")
+    if result is not None and not isinstance(result, str):
+        return False  # the tool ran: what it gave back is its own
+    return _version(record) >= _REASON_ALONE_SINCE
+
+
+def _version(record: dict[str, Any]) -> tuple[int, int]:
+    """Claude Code's major and minor version that wrote the record; (0, 0) when unsaid."""
+    found = re.match(r"(\d+)\.(\d+)\.", as_str(record.get("version")) or "")
+    return (int(found.group(1)), int(found.group(2))) if found else (0, 0)
 
 
 def _finish_task(state: _State, task: str, line_no: int, text: str, record: dict[str, Any]) -> bool:

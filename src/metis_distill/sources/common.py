@@ -93,6 +93,7 @@ class Draft:
     in_place: bool = True
     unfinished: bool = False
     rejected: bool = False
+    hooked: bool = False
 
     def event(self, seq: int, rel_path: str) -> Event:
         return Event(
@@ -114,6 +115,7 @@ class Draft:
             in_place=self.in_place,
             unfinished=self.unfinished,
             rejected=self.rejected,
+            hooked=self.hooked,
         )
 
 
