@@ -3454,3 +3454,116 @@ def test_a_command_left_running_since_the_step_is_no_change_after_it() -> None:
     assert _ran_before(events, events[4], serve, "exec_command")
     done = (*events[:3], shell(3, "tool", "VITE ready in 300 ms", tool_use_id="b"), events[4])
     assert not _ran_before(done, done[4], serve, "exec_command")
+
+
+def _codex_exec(call_id: str, command: str) -> dict:  # type: ignore[type-arg]
+    arguments = json.dumps({"cmd": command, "yield_time_ms": 60000})
+    payload = {"type": "function_call", "name": "exec_command", "arguments": arguments}
+    payload["call_id"] = call_id
+    return {"timestamp": "2026-03-02T08:00:00Z", "type": "response_item", "payload": payload}
+
+
+def _codex_exit(call_id: str, code: int, printed: str) -> dict:  # type: ignore[type-arg]
+    output = f"Chunk ID: 0a{call_id}\nWall time: 1.2 seconds\nProcess exited with code {code}\n"
+    output += f"Original token count: 40\nOutput:\n{printed}"
+    payload = {"type": "function_call_output", "call_id": call_id, "output": output}
+    return {"timestamp": "2026-03-02T08:00:02Z", "type": "response_item", "payload": payload}
+
+
+def _codex_failures(
+    tmp_path: Path,
+    records: list[dict],  # type: ignore[type-arg]
+) -> list[tuple[Episode, LessonCandidate]]:
+    meta = {"id": "s9", "timestamp": "2026-03-02T08:00:00Z", "cwd": "/w", "cli_version": "0.104.0"}
+    head = {"timestamp": "2026-03-02T08:00:00Z", "type": "session_meta", "payload": meta}
+    path = tmp_path / "rollout-2026-03-02T08-00-00-s9.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in [head, *records]) + "\n")
+    run = parse_codex(path, tmp_path)
+    episodes = [e for e in find_episodes(run) if e.kind is LessonKind.FAILURE]
+    found = RulesExtractor().extract(run, episodes, read_lines(path))
+    return list(zip(episodes, found, strict=True))
+
+
+# the type check tripped over a file the bundler beside it had written and already removed
+_RACED = (
+    "> web@1.0.0 typecheck\n> tsc --noEmit -p .\n\nError: ENOENT: no such file or directory, "
+    "open '/w/rollup.config.bundled-88a1c.mjs'"
+)
+
+
+def test_a_codex_call_run_beside_the_failed_one_is_no_step_that_prepared_it(
+    tmp_path: Path,
+) -> None:
+    """Codex runs the shell calls of one batch at the same time (each issued before any
+    output came back): the tests run beside the failed type check prepared nothing for it;
+    the type check run again alone passed, a retry, no "run the tests first"."""
+    records = [
+        _codex_exec("b1", "npm run bundle"),
+        _codex_exec("k1", "npm run typecheck"),
+        _codex_exec("u1", "npm run unit"),
+        _codex_exit("b1", 0, "built dist/app.js in 812ms"),
+        _codex_exit("k1", 2, _RACED),
+        _codex_exit("u1", 0, "Test Files  4 passed (4)"),
+        _codex_exec("k2", "npm run typecheck"),
+        _codex_exit("k2", 0, "> web@1.0.0 typecheck\n> tsc --noEmit -p ."),
+    ]
+    ((episode, lesson),) = _codex_failures(tmp_path, records)
+    assert episode.call is not None and episode.call.tool_use_id == "k1"  # its own call
+    assert episode.fix is not None and episode.fix.kind is FixKind.RETRIED
+    assert "npm run unit" not in lesson.text and " first" not in lesson.text
+
+
+def test_a_codex_step_run_after_the_failure_came_back_still_prepared_it(tmp_path: Path) -> None:
+    # the same step, issued on its own once the error was read: it ran between the two
+    records = [
+        _codex_exec("k1", "npm run typecheck"),
+        _codex_exit("k1", 2, "error TS2307: Cannot find module './generated/api' or its types."),
+        _codex_exec("g1", "npm run codegen"),
+        _codex_exit("g1", 0, "wrote src/generated/api.ts"),
+        _codex_exec("k2", "npm run typecheck"),
+        _codex_exit("k2", 0, "> tsc --noEmit -p ."),
+    ]
+    ((episode, _),) = _codex_failures(tmp_path, records)
+    assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+    assert [s.text for s in episode.fix.steps] == ["npm run codegen"]
+
+
+def test_a_claude_code_failure_is_paired_with_its_own_call_of_a_parallel_batch(
+    tmp_path: Path,
+) -> None:
+    """A search and a file lookup sent in one message; the lookup's empty answer came back
+    first, then the search's time-out: the time-out is the search's, by its id."""
+    batch = [
+        {"type": "tool_use", "id": "g1", "name": "Grep", "input": {"pattern": "zorblax", "path": "/home/u"}},
+        {"type": "tool_use", "id": "f1", "name": "Glob", "input": {"pattern": "**/*zorblax*", "path": "/home/u"}},
+    ]  # fmt: skip
+    records = [
+        {"type": "assistant", "message": {"content": batch}},
+        result("f1", "No files found"),
+        result("g1", "Ripgrep search timed out after 20 seconds.", True),
+    ]
+    ((episode, _),) = _failures(tmp_path, records)
+    assert episode.call is not None and episode.call.tool_use_id == "g1"
+    assert episode.call.tool_name == "Grep"
+
+
+def test_a_claude_code_call_sent_beside_the_failed_one_is_no_step_when_it_ran_beside_it(
+    tmp_path: Path,
+) -> None:
+    """Claude Code runs the calls of one message that only read together; a state-changing
+    call issued beside the failed one ran after it, in turn (the install case in
+    `test_held_out`): only the first prepared nothing."""
+    batch = [
+        {"type": "tool_use", "id": "t1", "name": "Bash", "input": {"command": "make check"}},
+        {"type": "tool_use", "id": "l1", "name": "Bash", "input": {"command": "ls build"}},
+    ]
+    records = [
+        {"type": "assistant", "message": {"content": batch}},
+        result("t1", "make: *** No rule to make target 'gen/schema.h', needed by 'check'.", True),
+        result("l1", "main.o"),
+        call("t2", "make check"),
+        result("t2", "all 12 checks passed"),
+    ]
+    ((episode, lesson),) = _failures(tmp_path, records)
+    assert episode.fix is not None and episode.fix.kind is FixKind.RETRIED
+    assert " first" not in lesson.text

@@ -77,6 +77,7 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
     banners = signals.banner_lines(events)
     persons = PersonsSeen(events)
     at_home = _in_home_folder(run.cwd)  # no project: its answers decide nothing for one
+    together = run.source_format == "codex"  # a batch's shell calls run at the same time
     # a file may hold a stretch of the conversation twice (the same tool ids again): a result
     # answers the call with its id that came last before it
     latest: dict[str | None, Event] = {}
@@ -122,7 +123,7 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
                 is not None  # then found elsewhere
                 or (call is not None and backslashes_eaten(call, event.text))  # bash ate `\\`
             ):
-                for episode in _failure(events, index, call, banners):
+                for episode in _failure(events, index, call, banners, together):
                     if _server_not_up_yet(call, event, episode.fix):
                         continue  # asked before the server was up: waiting was all it took
                     if episode.fix is not None and not fails_on_its_own(episode.fix):
@@ -155,12 +156,16 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
 
 
 def _failure(
-    events: tuple[Event, ...], index: int, call: Event | None, banners: frozenset[str]
+    events: tuple[Event, ...],
+    index: int,
+    call: Event | None,
+    banners: frozenset[str],
+    together: bool = False,
 ) -> Iterator[Episode]:
     event = _without_banners(events[index], banners)
     if event is None:
         return  # nothing but what the shell prints before every command
-    fix = find_fix(events, index, call)
+    fix = find_fix(events, index, call, together=together)
     yield Episode(
         kind=LessonKind.FAILURE,
         signal=_failure_signal(event),

@@ -183,9 +183,12 @@ def unknown_flags(error: str) -> frozenset[str]:
     return frozenset(m["flag"] or m["before"] or f"-{m['letter']}" for m in found)
 
 
-def find_fix(events: tuple[Event, ...], index: int, call: Event | None) -> Fix | None:
+def find_fix(
+    events: tuple[Event, ...], index: int, call: Event | None, *, together: bool = False
+) -> Fix | None:
     """What made the failure go away, right after it: the failed call done another way or
-    prepared, what the error itself said to run, or the missing module installed."""
+    prepared, what the error itself said to run, or the missing module installed.
+    `together`: the harness runs the shell calls of one batch at the same time (Codex)."""
     if call is None:
         return None
     if call.tool_name in _BUNDLED_SEARCH_TOOLS and signals.BUNDLED_SEARCH.search(
@@ -193,7 +196,7 @@ def find_fix(events: tuple[Event, ...], index: int, call: Event | None) -> Fix |
     ):
         return _searched_by_shell(events, index, call)
     if escaped_bang(call, events[index].text):  # the code was fine; the way it was passed not
-        return _run_from_file(events, index, call) or _retried(events, index, call)
+        return _run_from_file(events, index, call) or _retried(events, index, call, together)
     target = broken_heredoc(call, events[index].text)
     if target is not None:  # the body was fine; the way it was passed not
         return _written_whole(events, index, call, target)
@@ -231,7 +234,7 @@ def find_fix(events: tuple[Event, ...], index: int, call: Event | None) -> Fix |
         return Fix(FixKind.REPLACED, *ran) if ran is not None else None
     return (
         _own_environment(events, index, call)
-        or _retried(events, index, call)
+        or _retried(events, index, call, together)
         or _followed_hint(events, index, call)
         or _installed(events, index, call)
     )
@@ -364,7 +367,9 @@ def _run_from_file(events: tuple[Event, ...], index: int, call: Event) -> Fix | 
     return None
 
 
-def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
+def _retried(
+    events: tuple[Event, ...], index: int, call: Event, together: bool = False
+) -> Fix | None:
     """The later call that did what the failed `call` meant and worked."""
     failure = events[index]
     if _HARNESS_TIMEOUT.match(failure.text):
@@ -408,7 +413,7 @@ def _retried(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
             continue  # `cmd > log; rg x log`: what printed and exited was another program
 
         if _worked(later, result, failure):
-            fix = _classify(events, call, later, result, failure)
+            fix = _classify(events, call, later, result, failure, together)
             if fix is None:
                 return None
             if fix.kind is FixKind.RETRIED and _let_out_whole(call, later):
@@ -992,7 +997,12 @@ def _comes_back(events: tuple[Event, ...], after: int, error: str) -> bool:
 
 
 def _classify(
-    events: tuple[Event, ...], call: Event, later: Event, result: Event, failure: Event
+    events: tuple[Event, ...],
+    call: Event,
+    later: Event,
+    result: Event,
+    failure: Event,
+    together: bool = False,
 ) -> Fix | None:
     """What the later call that worked shows of the failure's fix; None when it cannot tell
     (the call changed, and another step changed things in between: which mattered?)."""
@@ -1028,10 +1038,8 @@ def _classify(
         # `npm install -D tailwindcss@3` between `npx tailwindcss init` and its `-p` form
         changed = _state_changes(between, call, failure.text)
         return None if changed else Fix(FixKind.REPLACED, later, result)
-    # a request issued beside the failed one, before its error came back, answered no error
-    # (an install issued beside it ran after it all the same: Claude Code runs them in turn)
     steps = _state_changes(
-        [e for e in between if e.seq > failure.seq or not _requests(e)], call, failure.text
+        [e for e in between if not _alongside(e, failure, together)], call, failure.text
     )
     if any(_changes_the_days_code(events, step) for step in steps):
         return Fix(FixKind.EDITED, later, result, steps[-MAX_STEPS:])
@@ -1169,6 +1177,18 @@ _RUNS_SCRIPT = re.compile(
     r"^(?:(?:python[\d.]*|node|bash|sh|zsh|ruby|perl|php|deno|bun)\s+(?:-\S+\s+)*)?"
     r"(?P<script>(?:\.{1,2}/)?[\w./-]*\.(?:py|sh|js|mjs|cjs|ts|rb|pl|php)|\./[\w.-]+)(?:\s|$)"
 )
+
+
+def _alongside(event: Event, failure: Event, together: bool) -> bool:
+    """The call was issued beside the failed one (in its batch, before its error came back)
+    and is no step of its fix: a request (it asks, sets nothing up), or any shell call when
+    the harness runs a batch's shell calls at once (`together`: Codex; the build beside a
+    lint writing the file the lint then missed): it ran neither before the failure nor after
+    it. Claude Code runs a batch's calls that change things in turn: an install sent beside
+    the failed call ran after its failure (a look, run beside it, prepares nothing anyway)."""
+    if event.seq > failure.seq:
+        return False
+    return _requests(event) or (together and event.tool_name in _SHELLS)
 
 
 def _requests(event: Event) -> bool:
