@@ -3567,3 +3567,25 @@ def test_a_claude_code_call_sent_beside_the_failed_one_is_no_step_when_it_ran_be
     ((episode, lesson),) = _failures(tmp_path, records)
     assert episode.fix is not None and episode.fix.kind is FixKind.RETRIED
     assert " first" not in lesson.text
+
+
+def test_a_folder_moved_into_by_an_earlier_codex_call_leaves_a_step_already_run(
+    tmp_path: Path,
+) -> None:
+    """Codex starts each call in a shell of its own: a `cd` call since the install changed
+    nothing for the build, so the install run again is no step the build lacked."""
+    records = [
+        _codex_exec("a", "npm ci --no-audit"),
+        _codex_exit("a", 0, "added 412 packages in 9s"),
+        _codex_exec("b", "cd web && ls"),
+        _codex_exit("b", 0, "build.js"),
+        _codex_exec("c", "node build.js"),
+        _codex_exit("c", 1, "Error: Cannot find module 'rollup'"),
+        _codex_exec("d", "npm ci --no-audit"),
+        _codex_exit("d", 0, "added 412 packages in 8s"),
+        _codex_exec("e", "node build.js"),
+        _codex_exit("e", 0, "built dist/app.js"),
+    ]
+    ((episode, lesson),) = _codex_failures(tmp_path, records)
+    assert episode.fix is None or episode.fix.kind is not FixKind.PREPARED
+    assert "first." not in lesson.text

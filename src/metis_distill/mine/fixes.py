@@ -188,7 +188,8 @@ def find_fix(
 ) -> Fix | None:
     """What made the failure go away, right after it: the failed call done another way or
     prepared, what the error itself said to run, or the missing module installed.
-    `together`: the harness runs the shell calls of one batch at the same time (Codex)."""
+    `together`: the harness runs the shell calls of one batch at the same time, each in a
+    shell of its own (Codex)."""
     if call is None:
         return None
     if call.tool_name in _BUNDLED_SEARCH_TOOLS and signals.BUNDLED_SEARCH.search(
@@ -1031,7 +1032,9 @@ def _classify(
             return Fix(FixKind.RETRIED, later, result)  # waited and ran again: it was transient
         if any(_changes_the_days_code(events, later, step) for step in extra):
             return Fix(FixKind.EDITED, later, result)
-        if extra and all(_ran_before(events, call, step, later.tool_name) for step in extra):
+        if extra and all(
+            _ran_before(events, call, step, later.tool_name, together) for step in extra
+        ):
             return None  # each step it put first had run before the failure: none it lacked
         if extra:
             return Fix(FixKind.PREPARED, later, result)
@@ -1044,7 +1047,9 @@ def _classify(
     if any(_changes_the_days_code(events, step) for step in steps):
         return Fix(FixKind.EDITED, later, result, steps[-MAX_STEPS:])
     if steps:
-        fresh = tuple(s for s in steps if not _ran_before(events, call, s.text, s.tool_name))
+        fresh = tuple(
+            s for s in steps if not _ran_before(events, call, s.text, s.tool_name, together)
+        )
         if not fresh:
             return None  # each step had run before the failure too: what changed is unseen
         return Fix(FixKind.PREPARED, later, result, fresh[-MAX_STEPS:])
@@ -1058,7 +1063,9 @@ def _classify(
     return Fix(FixKind.RETRIED, later, result)
 
 
-def _ran_before(events: tuple[Event, ...], call: Event, step: str, tool: str | None) -> bool:
+def _ran_before(
+    events: tuple[Event, ...], call: Event, step: str, tool: str | None, fresh_shells: bool = False
+) -> bool:
     """The step had run already before the failed call, in its session: each of its commands
     run as written (its output cut or its status masked aside) and come to a success (or a
     server's start refused its port, `_PORT_TAKEN`: it ran, the port was held), among
@@ -1067,7 +1074,8 @@ def _ran_before(events: tuple[Event, ...], call: Event, step: str, tool: str | N
     no word from the person.
     Run again, it is no step the call lacked (it was run first): what changed is unseen (a
     server that stopped, a port another process still held). The same command only: a like
-    one (`playwright install-deps` after `playwright install`) may be the step that was not."""
+    one (`playwright install-deps` after `playwright install`) may be the step that was not.
+    `fresh_shells`: the harness starts each call in a new shell (Codex)."""
     wanted = {unwrapped(part) for part in shell_steps(step)} - {""}
     if tool not in _SHELLS or not wanted or any(_shell_state(part) for part in wanted):
         return False  # `B=~/x`, `source .venv/bin/activate`: it ended with its call
@@ -1093,7 +1101,7 @@ def _ran_before(events: tuple[Event, ...], call: Event, step: str, tool: str | N
                 continue  # a command left running (a server beside it): no change it saw end
             if not signals.only_reads(earlier.text):
                 return False  # a command since changed things (`rm -rf node_modules`)
-            if earlier.tool_name not in _FRESH_SHELLS and _moves_folder(earlier.text):
+            if not fresh_shells and _moves_folder(earlier.text):
                 return False  # the shell kept moved into another folder since
             continue
         last = max(i for i, part in enumerate(parts) if part in wanted)
@@ -1135,8 +1143,6 @@ def _shell_state(step: str) -> bool:
 _SETS_SHELL = re.compile(
     r"^(?:export|unset|source|\.|cd|pushd|set|alias|ulimit|nvm\s+use|conda\s+activate)\s"
 )
-# Codex's shells: each command starts afresh at the folder it names.
-_FRESH_SHELLS = frozenset({"shell", "exec_command"})
 _MOVES_FOLDER = re.compile(r"^(?:cd|pushd|popd)(?:\s|$)")
 # A server that could not take its port: it ran, and something held the port (the unseen
 # change), not a step left undone.
