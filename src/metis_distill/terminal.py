@@ -13,3 +13,8 @@ def printable(text: str) -> str:
     if _CONTROL.search(text) is None:  # an escape starts with ESC, a control character too
         return text
     return _CONTROL.sub("", ESCAPES.sub("", text))
+
+
+def without_escapes(text: str) -> str:
+    """The text without terminal escapes (colours, titles); every other character kept."""
+    return ESCAPES.sub("", text) if "\x1b" in text else text

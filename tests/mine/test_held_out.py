@@ -2248,6 +2248,49 @@ def test_powershell_7s_short_error_for_a_folder_not_made_yet_is_no_failure(
     assert failures(tmp_path, records) == []
 
 
+def test_a_failures_output_is_read_without_its_terminal_colours_at_its_own_place(
+    tmp_path: Path,
+) -> None:
+    coloured = '\x1b[31;1mnpm error\x1b[0m Missing script: \x1b[1m"lint"\x1b[22m'
+    records = [call("a1", "npm run lint"), result("a1", coloured, True)]
+    run = parse_file(_write(tmp_path, records), tmp_path)
+    (episode,) = [e for e in find_episodes(run) if e.kind is LessonKind.FAILURE]
+    assert episode.trigger.text.endswith('npm error Missing script: "lint"')
+    assert episode.trigger.ref == run.events[-1].ref and "\x1b" in run.events[-1].text
+
+
+# PowerShell 7's coloured record of a write into a folder not made yet: the cmdlet's name alone
+# on its first line, the message in the gutter below the code it echoes.
+_PWSH7_NO_FOLDER = (
+    "\x1b[31;1mSet-Content: \x1b[0m\r\n\x1b[31;1m\x1b[36;1mLine |\x1b[0m\r\n"
+    "\x1b[31;1m\x1b[36;1m\x1b[36;1m  12 | \x1b[0m '@ | \x1b[36;1mSet-Content "
+    '"D:\\shop\\docs\\adr\\0003-cache.md"\x1b[0m\r\n'
+    "\x1b[31;1m\x1b[36;1m\x1b[36;1m\x1b[0m\x1b[36;1m     | \x1b[31;1m      ~~~~~~~~~~~~~~~~~~~~~~"
+    "~~~~~~~~~~~~~~~~~\x1b[0m\r\n\x1b[31;1m\x1b[36;1m\x1b[36;1m\x1b[0m\x1b[36;1m     | "
+    "\x1b[31;1mCould not find a part of the path 'D:\\shop\\docs\\adr\\0003-cache.md'.\x1b[0m\r\n"
+)
+
+
+def test_powershell_7s_coloured_record_of_a_here_string_written_into_no_folder_is_no_failure(
+    tmp_path: Path,
+) -> None:
+    """The folder made, the same write passed: the agent's own order of steps."""
+    write = (
+        "@'\n# ADR 3: cache the price list\n\n## Status\n\nAccepted\n'@ | Set-Content "
+        '"D:\\shop\\docs\\adr\\0003-cache.md"'
+    )
+    made = 'New-Item -ItemType Directory -Force "D:\\shop\\docs\\adr"'
+    lessons = _rollout_lessons(
+        tmp_path,
+        [
+            (write, {}, 1, _PWSH7_NO_FOLDER),
+            (made, {}, 0, "Directory: D:\\shop\\docs"),
+            (write, {}, 0, ""),
+        ],
+    )
+    assert lessons == []
+
+
 @pytest.mark.parametrize(
     ("declined", "said"),
     [

@@ -859,6 +859,75 @@ def test_powershells_error_record_is_told_by_its_first_line_not_its_footer(
     assert "CategoryInfo" not in said and "FullyQualifiedErrorId" not in said
 
 
+# PowerShell 7's error record (its concise view): the cmdlet's or script's name alone on the
+# first line, then where in a gutter (`Line |`, the code echoed and marked), the message in the
+# gutter below the mark; coloured when the console is.
+_PWSH7_NO_FOLDER = (
+    "Out-File: \r\nLine |\r\n"
+    '   4 |  $rows | Out-File -FilePath "D:\\shop\\reports\\daily\\totals.csv"\r\n'
+    "     |           ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\r\n"
+    "     | Could not find a part of the path 'D:\\shop\\reports\\daily\\totals.csv'.\r\n"
+)
+_PWSH7_NOT_RECOGNIZED = (
+    "\x1b[31;1mpnpx: \x1b[0m\r\n\x1b[31;1m\x1b[36;1mLine |\x1b[0m\r\n"
+    "\x1b[31;1m\x1b[36;1m\x1b[36;1m   2 | \x1b[0m \x1b[36;1mpnpx\x1b[0m vitest run\r\n"
+    "\x1b[31;1m\x1b[36;1m\x1b[36;1m\x1b[0m\x1b[36;1m     | \x1b[31;1m ~~~~\x1b[0m\r\n"
+    "\x1b[31;1m\x1b[36;1m\x1b[36;1m\x1b[0m\x1b[36;1m     | \x1b[31;1mThe term 'pnpx' is not "
+    "recognized as a name of a cmdlet, function, script file,\x1b[0m\r\n"
+    "\x1b[31;1m\x1b[36;1m\x1b[36;1m\x1b[0m\x1b[36;1m     | \x1b[31;1mor executable program."
+    "\x1b[0m\r\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("output", "signature"),
+    [
+        (_PWSH7_NO_FOLDER, "Could not find a part of the path 'D:\\shop\\reports\\daily\\totals.csv'."),
+        (  # coloured; a message wider than the console goes on in the gutter below
+            _PWSH7_NOT_RECOGNIZED,
+            "The term 'pnpx' is not recognized as a name of a cmdlet, function, script file,",
+        ),
+        (  # a parse error's record: its message, not the name of the error
+            "ParserError: \r\nLine |\r\n   1 |  if ($ok) { echo yes\r\n     |                     ~"
+            "\r\n     | Missing closing '}' in statement block or type definition.\r\n",
+            "Missing closing '}' in statement block or type definition.",
+        ),
+    ],
+)  # fmt: skip
+def test_powershell_7s_error_record_is_told_by_its_message_not_its_cmdlet(
+    output: str, signature: str
+) -> None:
+    assert signals.error_signature(output) == signature
+
+
+def _shell(seq: int, text: str, kind: EventKind = EventKind.TOOL_CALL) -> Event:
+    return Event(seq, "tool", kind, text, SourceRef("a.jsonl", seq, seq), tool_name="Bash")
+
+
+@pytest.mark.parametrize(
+    ("command", "output", "wrote"),
+    [
+        ("$rows | Out-File -FilePath D:\\shop\\reports\\daily\\totals.csv", _PWSH7_NO_FOLDER, True),
+        (
+            "@'\n# Totals\n'@ | Set-Content D:\\shop\\reports\\daily\\totals.md",
+            _PWSH7_NO_FOLDER.replace("Out-File", "Set-Content"),
+            True,
+        ),
+        # a file read from a folder that is not there is another matter
+        (
+            "Get-Content D:\\shop\\reports\\daily\\totals.csv",
+            _PWSH7_NO_FOLDER.replace("Out-File", "Get-Content"),
+            False,
+        ),
+    ],
+)  # fmt: skip
+def test_powershell_7s_record_of_a_write_into_no_folder_is_told(
+    command: str, output: str, wrote: bool
+) -> None:
+    result = _shell(2, output, EventKind.ERROR)
+    assert signals.wrote_into_no_folder(_shell(1, command), result) is wrote
+
+
 # A task runner's own line that the task it ran failed (mise's footer, make's, just's, go-task's,
 # npm's, pnpm's, yarn's, bun's): the same words whatever went wrong, so never the signature
 # when the tool's own report above or below it says what did.

@@ -64,6 +64,20 @@ from metis_distill.mine.text import clean, command_head, sentences
         ("& { . './tools/release.ps1' -Tag v2 }", "./tools/release.ps1 -Tag v2"),
         ("& $python -m pytest", "$python -m pytest"),
         ("cd app; & ./run.ps1", "./run.ps1"),
+        # a PowerShell here-string is text, as a here-document's body is; piped into a
+        # command, that command is what runs
+        (
+            "@'\n# Release notes\n\n- fixed the totals\n'@ | Set-Content \"C:\\w\\docs\\notes.md\"",
+            'Set-Content "C:\\w\\docs\\notes.md"',
+        ),
+        (
+            '@"\nport = $port\n"@ | Out-File -Encoding utf8 conf/app.toml',
+            "Out-File -Encoding utf8 conf/app.toml",
+        ),
+        (
+            "Set-Content -Path notes.md -Value @'\n# Notes\n'@",
+            "Set-Content -Path notes.md -Value @''@",
+        ),
     ],
 )
 def test_the_setup_steps_before_a_command_are_cut(command: str, head: str) -> None:

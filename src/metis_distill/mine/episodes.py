@@ -36,6 +36,7 @@ from metis_distill.mine.statements import (
 )
 from metis_distill.mine.text import sentences, shell_steps
 from metis_distill.models import Event, EventKind, LessonKind, Run
+from metis_distill.terminal import without_escapes
 
 CORRECTION_LOOKAHEAD = 4
 
@@ -63,8 +64,8 @@ class Episode:
 def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Episode]:
     """Every candidate episode of a run, in the order of the run (`failed`: the run's
     `signals.failures`, when the caller has them)."""
-    events = run.events
-    failed = signals.failures(events) if failed is None else failed
+    failed = signals.failures(run.events) if failed is None else failed
+    events = _as_read(run.events, failed)
     calls: dict[str | None, Event] = {
         e.tool_use_id: e for e in events if e.kind is EventKind.TOOL_CALL and e.tool_use_id
     }
@@ -153,6 +154,20 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
                 yield correction
         if _is_statement_text(events, index, corrected):
             yield from _statements(events, index, persons)
+
+
+def _as_read(events: tuple[Event, ...], failed: Sequence[bool]) -> tuple[Event, ...]:
+    """The run's events, each failure's output without its terminal escapes (PowerShell 7
+    colours its error record, a test runner its report): what its signature and the regexes
+    of known causes read. Its place (`ref`) is kept: the evidence is the archive's line."""
+    if not any(failed[n] and "\x1b" in event.text for n, event in enumerate(events)):
+        return events
+    return tuple(
+        replace(event, text=without_escapes(event.text))
+        if failed[n] and "\x1b" in event.text
+        else event
+        for n, event in enumerate(events)
+    )
 
 
 def _failure(

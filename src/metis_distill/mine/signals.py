@@ -1104,6 +1104,8 @@ def error_signature(text: str) -> str:
             lines = [line for line in lines if not _POWERSHELL_FOOTER.match(line)] or lines
         elif said := _powershell_error(lines):
             return said
+    if "Line |" in lines and (record := powershell7_record(lines)) is not None:
+        return record[1]  # the message; the first line only names the cmdlet
     cause = _gradle_cause(lines) or _npm_cause(lines)
     if cause:
         return cause
@@ -1390,6 +1392,35 @@ _POWERSHELL_HEAD = re.compile(r"^(?:[A-Za-z]:[\\/])?[^:]*?\S : \S")
 # A native program's stderr as records (`2>&1` in Windows PowerShell): the first line is the
 # record's head, the rest goes on below the footer: what went wrong is told there.
 _NATIVE_COMMAND_ERROR = re.compile(r"FullyQualifiedErrorId\s+:\s+NativeCommandError")
+
+
+# PowerShell 7's error record (its concise view): the cmdlet's or script's name alone on the
+# first line (`Set-Content:`), then where, in a gutter: `Line |`, the code echoed (`36 | …`) and
+# marked (`| ~~~~`); the message in the gutter below the mark (`| Could not find a part of the
+# path …`), going on in it when wider than the console. (With no place to show, the record is
+# one line, `Set-Content: <message>`, read as any error line is.)
+_PWSH_NAME = re.compile(r"^(?P<name>\S(?:.*\S)?):$")
+_PWSH_GUTTER = re.compile(r"^(?:\d+ +)?\|(?: +(?P<said>.*))?$")
+_PWSH_MARK = re.compile(r"^\|\s*~+$")
+
+
+def powershell7_record(lines: list[str]) -> tuple[str, str] | None:
+    """The name and the message (its first line) of the first PowerShell 7 error record in
+    the output's lines (stripped), or None."""
+    for n in range(len(lines) - 1):
+        name = _PWSH_NAME.match(lines[n]) if lines[n + 1] == "Line |" else None
+        if name is None:
+            continue
+        marked = False
+        for line in lines[n + 2 :]:
+            gutter = _PWSH_GUTTER.match(line)
+            if gutter is None:
+                break
+            if _PWSH_MARK.match(line):
+                marked = True
+            elif marked and gutter["said"]:
+                return name["name"], gutter["said"]
+    return None
 
 
 def _powershell_error(lines: list[str]) -> str:
@@ -1836,6 +1867,25 @@ _CMDLET_FOUND_NO_FOLDER = re.compile(
     r"(?:DirectoryNotFoundException|Could not find a part of the path)",
     re.I | re.M,
 )
+_WRITING_CMDLETS = frozenset({"set-content", "add-content", "out-file"})
+_FOUND_NO_FOLDER = re.compile(r"DirectoryNotFoundException|Could not find a part of the path", re.I)
+
+
+def _cmdlet_found_no_folder(said: str) -> bool:
+    """A cmdlet that writes a file found no folder for it: PowerShell 5's record (one line)
+    or PowerShell 7's (the cmdlet's name above, its message in the gutter below)."""
+    if _CMDLET_FOUND_NO_FOLDER.search(said):
+        return True
+    if "Line |" not in said:
+        return False
+    record = powershell7_record([line.strip() for line in said.splitlines()])
+    return (
+        record is not None
+        and record[0].lower() in _WRITING_CMDLETS
+        and _FOUND_NO_FOLDER.search(record[1]) is not None
+    )
+
+
 _REDIRECT_INTO = re.compile(r"(?<![<>&\d])>>?\s*[\"']?(?P<path>[\w~.-]*/[\w~./-]*)")
 
 
@@ -1868,7 +1918,7 @@ def wrote_into_no_folder(call: Event | None, result: Event) -> bool:
     if call is None or call.tool_name not in SHELL_TOOLS:
         return False
     said = result.text[:2000]
-    if _CMDLET_FOUND_NO_FOLDER.search(said):
+    if _cmdlet_found_no_folder(said):
         return True
     head = command_head(call.text)
     steps = shell_steps(head)

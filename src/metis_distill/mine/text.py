@@ -222,10 +222,29 @@ def lines_as_steps(script: str) -> str:
     return "".join(parts)
 
 
+# PowerShell's here-string: `@'` (or `@"`) closing its line, the text, `'@` (`"@`) opening a
+# line; text, as a here-document's body is. Piped into a command (`@'…'@ | Set-Content x.md`),
+# that command is what runs.
+_HERE_STRING = re.compile(
+    r"(?:^|(?<=[\s=(,]))@(?P<quote>['\"])[ \t]*\r?\n.*?^(?P=quote)@", re.S | re.M
+)
+_PIPED_HERE_STRING = re.compile(r"\A\s*@(?P<quote>['\"])(?P=quote)@[ \t]*\|[ \t]*(?=\S)")
+
+
+def _without_here_strings(command: str) -> str:
+    """The command with each here-string's text left out (`@''@`), and none piped into it."""
+    if "@'" not in command and '@"' not in command:
+        return command
+    command = _HERE_STRING.sub(lambda found: f"@{found['quote'] * 2}@", command)
+    return _PIPED_HERE_STRING.sub("", command, count=1)
+
+
 @lru_cache(maxsize=_COMMANDS_CACHED)
 def command_head(command: str) -> str:
     """A command on one line, without the steps that only set it up (`cd somewhere &&`,
-    `mkdir -p out &&`) and without its here-documents' bodies: what it really runs."""
+    `mkdir -p out &&`) and without its here-documents' bodies (a PowerShell here-string's
+    text): what it really runs."""
+    command = _without_here_strings(command)
     command = _after_written_heredocs(_SHELL_OPTIONS.sub("", split_heredocs(command)[0]))
     flat = _WS.sub(" ", lines_as_steps(command.strip().split("\n# ")[0]))
     head = flat
