@@ -356,6 +356,12 @@ def test_linters_findings_on_the_code_under_work_never_render(text: str) -> None
         "`bin/rails test` fails here: “N runs, N assertions, N failures, N errors, N skips” "
         "(no fix seen).",
         "`npx mocha` fails here: “N failing” (no fix seen).",
+        # vitest's suite that could not load the code being written: esbuild's error at its
+        # line, its `Transform failed` line, the tally of files
+        '`npm test` fails here: “~/shop/src/price.ts:7:12: ERROR: Expected ";" but found '
+        '"total"” (no fix seen).',
+        "`npx vitest run` fails here: “Error: Transform failed with N error:” (no fix seen).",
+        "`npx vitest run` fails here: “Test Files  N failed | N passed (N)” (no fix seen).",
     ],
 )
 def test_a_test_runners_report_of_failing_tests_is_the_days_own_tests(text: str) -> None:

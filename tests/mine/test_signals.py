@@ -712,6 +712,54 @@ def test_a_test_runners_error_is_never_a_tests_name(output: str, signature: str)
     assert signals.error_signature(output) == signature
 
 
+# vitest's report: banners (`⎯⎯⎯ Failed Suites 1 ⎯⎯⎯`) and a tally of files, then under each
+# `FAIL` line what went wrong. (Authored outputs.)
+_VITEST_SUITE = (
+    "\n> shop@1.0.0 test\n> vitest run\n\n RUN  v2.1.0 /srv/shop\n\n"
+    " ✓ src/cart.test.ts (3 tests) 4ms\n ❯ src/price.test.ts (0 test)\n\n"
+    "⎯⎯⎯⎯⎯⎯ Failed Suites 1 ⎯⎯⎯⎯⎯⎯⎯\n\n FAIL  src/price.test.ts [ src/price.test.ts ]\n"
+    "{error}\n ❯ src/price.test.ts:2:1\n\n⎯⎯⎯⎯⎯⎯⎯⎯⎯⎯⎯⎯⎯⎯⎯[1/1]⎯\n\n"
+    " Test Files  1 failed | 1 passed (2)\n      Tests  3 passed (3)\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("output", "signature"),
+    [
+        (  # a suite whose code did not parse
+            _VITEST_SUITE.format(error="SyntaxError: Unexpected token '}' in src/price.ts"),
+            "SyntaxError: Unexpected token '}' in src/price.ts",
+        ),
+        (  # esbuild's words: the line that introduces its error, then the error at its place
+            _VITEST_SUITE.format(
+                error="Error: Transform failed with 1 error:\n"
+                '/srv/shop/src/price.ts:7:12: ERROR: Expected ";" but found "total"\n'
+                "  Plugin: vite:esbuild"
+            ),
+            '/srv/shop/src/price.ts:7:12: ERROR: Expected ";" but found "total"',
+        ),
+        (  # a test's assertion: the error, not the tally of tests
+            " RUN  v1.6.0 /srv/shop\n\n ❯ src/price.test.ts (2 tests | 1 failed) 9ms\n"
+            "   × price > rounds half up\n ✓ src/cart.test.ts (3 tests) 4ms\n\n"
+            "⎯⎯⎯⎯⎯⎯⎯ Failed Tests 1 ⎯⎯⎯⎯⎯⎯⎯\n\n FAIL  src/price.test.ts > price > rounds half up\n"
+            "AssertionError: expected 10.4 to be 10.5 // Object.is equality\n\n- Expected\n"
+            "+ Received\n\n ❯ src/price.test.ts:8:20\n\n⎯⎯⎯⎯⎯⎯⎯⎯⎯⎯⎯⎯⎯⎯⎯[1/1]⎯\n\n"
+            " Test Files  1 failed | 1 passed (2)\n      Tests  1 failed | 4 passed (5)\n",
+            "AssertionError: expected 10.4 to be 10.5 // Object.is equality",
+        ),
+        (  # the report cut before its `FAIL` line: the tally, never the banner
+            " ✓ src/cart.test.ts (3 tests) 4ms\n\n⎯⎯⎯⎯⎯⎯ Failed Suites 1 ⎯⎯⎯⎯⎯⎯⎯\n\n"
+            " Test Files  1 failed | 1 passed (2)\n",
+            "Test Files  1 failed | 1 passed (2)",
+        ),
+    ],
+)
+def test_vitests_banner_is_never_the_signature(output: str, signature: str) -> None:
+    """vitest's `Failed Suites 1` banner says only that something failed: the error under its
+    `FAIL` line says what."""
+    assert signals.error_signature(output) == signature
+
+
 # The same runners' reports when the machine, not the code, failed the tests: a server not up,
 # a port taken, a module or gem not installed. That is what went wrong, not the tally.
 @pytest.mark.parametrize(

@@ -346,6 +346,23 @@ def test_subagent_rollouts_are_marked(tmp_path: Path) -> None:
     assert run.is_subagent and run.session_id == "abc"
 
 
+def test_a_thread_a_session_spawned_is_one_session_with_its_parent(tmp_path: Path) -> None:
+    """A Codex thread spawned by a session (`thread_spawn`) is part of that session's work: it
+    counts with it as one session, as Claude Code's subagent files do."""
+    spawn = {"subagent": {"thread_spawn": {"parent_thread_id": "parent-1", "depth": 1}}}
+    runs = []
+    for name, meta in [
+        ("rollout-a.jsonl", {"id": "parent-1", "cwd": "/w", "source": "cli"}),
+        ("rollout-b.jsonl", {"id": "child-2", "cwd": "/w", "source": spawn}),
+        ("rollout-c.jsonl", {"id": "child-3", "cwd": "/w", "source": {"subagent": "review"}}),
+    ]:
+        record = {"timestamp": "2025-01-01T00:00:00Z", "type": "session_meta", "payload": meta}
+        (tmp_path / name).write_text(json.dumps(record) + "\n")
+        runs.append(parse_file(tmp_path / name, tmp_path))
+    assert [run.session_id for run in runs] == ["parent-1", "parent-1", "child-3"]
+    assert [run.is_subagent for run in runs] == [False, True, True]
+
+
 def _wrapped(tmp_path: Path, command: str, output: str, **arguments: object) -> tuple[Event, Event]:
     """The call and the result of one shell command whose output Codex wrapped."""
     path = tmp_path / "rollout-x.jsonl"

@@ -75,6 +75,11 @@ _CODE_UNDER_WORK = re.compile(
     rf"(?:{_SOME} failures, {_COUNT}|{_COUNT} failures, {_SOME}) errors\b|\bN failing\b"
     r"|\btest result: FAILED\b"
     r"|\bTests: \d+, Assertions: \d+, (?:[\w ]+: \d+, )*(?:Errors|Failures): [1-9]"
+    # a suite that could not load the code under test: esbuild's error at a line of it (`a.ts:
+    # 11:19: ERROR: Expected ">" but found …`, vite's and vitest's), its `Transform failed`
+    # line, vitest's tally of suites (`Test Files  1 failed | 5 passed (6)`)
+    rf"|:\d+:\d+: ERROR: |\bTransform failed with {_COUNT} errors?\b"
+    rf"|\bTest Files\s+{_SOME} failed\b"
 )
 _FIRST_CODE = re.compile(r"`([^`]+)`")
 # A linter or formatter told to mend what it found (`ruff check --fix`, `eslint --fix`,

@@ -1148,6 +1148,7 @@ def error_signature(text: str) -> str:
         and not _NONE_FOUND.search(line)
         and not _SOURCE_LINE.match(line)
         and not _NO_MESSAGE.search(line)
+        and not _VITEST_BANNER.match(line)
     ]
     # a warning the program went on after is not what stopped it, when an error line follows;
     # a word alone (`undefined` a script printed) says less than an error line in words
@@ -1283,16 +1284,49 @@ _TEST_NAMED = re.compile(r"^(?:[✓✔✕✗×●]|\d+\)\s|rspec \S+:\d+ #)")
 def _test_report_error(lines: list[str]) -> str:
     """What went wrong in a test runner's report: the machine lacking or refusing something
     (the tests never ran their code: a database not up, a gem not installed), else RSpec's
-    `Failure/Error: …` line, else the runner's tally of failures (RSpec's `Failure/Error:`
-    alone, a multi-line expression printed below it, names nothing); never the name of a
-    test, which may hold any word."""
+    `Failure/Error: …` line or the error under vitest's first `FAIL` line, else the runner's
+    tally of failures (RSpec's `Failure/Error:` alone, a multi-line expression printed below
+    it, names nothing); never the name of a test, which may hold any word."""
     rspec = [found for line in lines if (found := _RSPEC_FAILURE.match(line))]
     said = next((found.group(0) for found in rspec if found["expression"]), None)
+    said = said or _vitest_failure(lines) or None
     said = said or next((line for line in lines if _TEST_TALLY.match(line)), None)
     if said is None:
         return ""
     machine = (line for line in lines if _MACHINE_IN_REPORT.search(line) and _not_a_test(line))
     return next(machine, said)
+
+
+# vitest's report: its banners (`⎯⎯⎯ Failed Suites 1 ⎯⎯⎯`, `⎯⎯⎯ Failed Tests 2 ⎯⎯⎯`, the
+# `⎯⎯⎯[1/2]⎯` between two failures) and its tally (`Test Files  1 failed | 5 passed (6)`) say
+# only that something failed; the error under a `FAIL  src/a.test.ts > …` line says what (a
+# suite whose code did not compile: esbuild's `src/a.ts:7:12: ERROR: Expected ";" but found
+# "x"`; an assertion: `AssertionError: expected 3 to be 4`), above the `❯ file:line` of its
+# stack. The banner is never the signature; the tally only when no `FAIL` line is shown.
+_VITEST_BANNER = re.compile(r"^⎯+(?:\s*Failed (?:Suites|Tests) \d+\s*⎯+|\[\d+/\d+\]⎯*)?$")
+_VITEST_FAIL = re.compile(r"^FAIL\s+\S")
+
+
+def _vitest_failure(lines: list[str]) -> str:
+    """The first error line under vitest's first `FAIL` line, when its banner tells its
+    report (not one that only introduces the next, `Error: Transform failed with 1 error:`,
+    nor its stack's `❯` lines), or ""."""
+    if not any(_VITEST_BANNER.match(line) for line in lines if line.startswith("⎯")):
+        return ""
+    start = next((n for n, line in enumerate(lines) if _VITEST_FAIL.match(line)), None)
+    if start is None:
+        return ""
+    for line in lines[start + 1 :]:
+        if _VITEST_BANNER.match(line) or _VITEST_FAIL.match(line):
+            return ""
+        if (
+            not line.startswith("❯")
+            and _ERROR_LINE.search(line)
+            and not _NONE_FOUND.search(line)
+            and _not_a_test(line)
+        ):
+            return line
+    return ""
 
 
 # An assertion's values (`Expected: "ECONNREFUSED"`), or a project file not found (`Cannot find

@@ -96,7 +96,9 @@ def _dispatch(state: State, line_no: int, record: dict[str, Any]) -> bool:
 
 
 def _session_meta(state: State, payload: dict[str, Any]) -> None:
-    session_id = as_str(payload.get("id"))
+    # a thread a session spawned (`source.subagent.thread_spawn`) is part of its parent's
+    # work: one session with it, as Claude Code's subagent files share their parent's id
+    session_id = _parent_thread(payload.get("source")) or as_str(payload.get("id"))
     if session_id:
         state.session = session_id
         if session_id not in state.sessions:
@@ -109,6 +111,13 @@ def _session_meta(state: State, payload: dict[str, Any]) -> None:
     source = payload.get("source")
     state.subagent = state.subagent or (isinstance(source, dict) and "subagent" in source)
     state.span.note(parse_timestamp(payload.get("timestamp")))
+
+
+def _parent_thread(source: object) -> str | None:
+    """The id of the session that spawned this thread, if it names one."""
+    subagent = source.get("subagent") if isinstance(source, dict) else None
+    spawn = subagent.get("thread_spawn") if isinstance(subagent, dict) else None
+    return as_str(spawn.get("parent_thread_id")) if isinstance(spawn, dict) else None
 
 
 def _response_item(state: State, line_no: int, ts: datetime | None, item: dict[str, Any]) -> bool:
