@@ -173,6 +173,53 @@ def test_by_default_of_the_product_is_no_standing_rule(sentence: str, standing: 
     assert is_standing_rule(sentence) is standing
 
 
+# What a thing asked for will do ("… to get the hooks to chime whenever …", "a script that
+# … every time …"): its "whenever" is when that thing acts, not how the agent should work.
+_WHAT_IT_WILL_DO = [
+    "use the user settings to get the hooks to chime whenever a run stops and waits for me",
+    "Use the global config to make it beep every time the agent needs an answer.",
+    "Use a shell alias to have the terminal flash whenever a long build finishes.",
+    "Use a cron job that copies the notes folder every time the laptop wakes up.",
+    "Use launchd so that the sync script runs whenever I log in.",
+    "Use a git hook which rebuilds the docs every time a branch is checked out.",
+]
+# Rules about how to work, their durable word outside any such clause.
+_HOW_TO_WORK = [
+    "Always use uv, never pip, whenever you install packages.",
+    "Use the make targets whenever you run the test suite.",
+    "Use pnpm to get the dependencies, never npm.",
+    "Use `rg` to get matches whenever you search the code.",
+    "Never write a git hook that pushes on its own.",
+    "Always use a script that you can rerun, never one-off shell commands.",
+    "Never use a hook to make the tests pass every time; fix the code.",
+    "Prefer scripts that always exit non-zero on a failure.",
+    "When the quick route is a shortcut that skips the checks \u2014 always take the slow one.",
+]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "standing"),
+    [(s, False) for s in _WHAT_IT_WILL_DO] + [(s, True) for s in _HOW_TO_WORK],
+)
+def test_when_a_thing_asked_for_will_act_is_no_standing_rule(sentence: str, standing: bool) -> None:
+    assert is_standing_rule(sentence) is standing
+
+
+@pytest.mark.parametrize("task", _WHAT_IT_WILL_DO)
+def test_a_request_for_what_a_thing_will_do_whenever_is_no_decision(
+    tmp_path: Path, task: str
+) -> None:
+    records = [say("user", task), say("assistant", "I'll set that up in your settings.")]
+    assert _lessons(tmp_path, records) == []
+
+
+@pytest.mark.parametrize("rule", _HOW_TO_WORK[:4])
+def test_a_rule_with_whenever_of_the_agents_work_stays_a_decision(
+    tmp_path: Path, rule: str
+) -> None:
+    assert _lessons(tmp_path, [say("user", rule)]) == [(LessonKind.DECISION, rule)]
+
+
 def test_rules_pasted_or_written_for_a_document_are_not_the_users(tmp_path: Path) -> None:
     dictated = (
         "add markdown conventions to STYLE.md\n"

@@ -551,7 +551,7 @@ def is_standing_rule(sentence: str) -> bool:
     """An instruction of the user's that holds beyond today's task: marked as durable, not a
     request, and about no particular file or folder of theirs (in English or in another
     language: not a one-off, a question or a guess there either)."""
-    durable = signals.DURABLE.search(sentence) or signals.DURABLE_ELSEWHERE.search(sentence)
+    durable = _durable_mark(sentence) or signals.DURABLE_ELSEWHERE.search(sentence)
     return (
         bool(durable or _KEPT_OUT_OF_GIT.match(sentence))
         and not _product_default(sentence)
@@ -562,6 +562,34 @@ def is_standing_rule(sentence: str) -> bool:
         and not _PATH.search(sentence)
         and not _task_scope(sentence)
     )
+
+
+# What a thing the user asks for will do, to the end of its clause (a comma, a dash …): a
+# purpose ("… to get the hooks to chime …", "to make it beep …", "to have the terminal flash …",
+# "so that the script runs …") or what a hook, script or job is to do ("a cron job that copies
+# …"; not a kind of them, "prefer scripts that always …"). A "whenever", "every time" or
+# "always" in it is when that thing acts, not how the agent should work.
+_WHAT_IT_WILL_DO = re.compile(
+    r"(?:\bto get\s+(?:[\w'`.-]+\s+){1,4}?to\s+\w"
+    r"|\bto (?:make|have|let)\s+(?:it|them|this|that|these|those|me|us|"
+    r"(?:the|my|our|a|an|each|every)\s+[\w'`.-]+)\s"
+    r"|\bso(?:\s+that)?\s+(?:it|they|I|(?:the|my|our|each|every)\s+[\w'`.-]+)\s"
+    r"|\b(?:a|an|one)\s+(?:[\w-]+\s+)?(?:hook|script|alias|job|workflow|action|notification|"
+    r"alert|trigger|watcher|daemon|service|shortcut|keybinding|plugin|extension|bot)\s+"
+    r"(?:that|which)\s)"
+    r"[^,;:.!?\n\u2013\u2014()]*",
+    re.I,
+)
+
+
+def _durable_mark(sentence: str) -> bool:
+    """A mark of a standing rule ("always", "whenever", "instead" …) outside what a thing the
+    user asks for will do."""
+    marks = list(signals.DURABLE.finditer(sentence))
+    if not marks:
+        return False
+    clauses = [found.span() for found in _WHAT_IT_WILL_DO.finditer(sentence)]
+    return any(not any(start <= mark.start() < end for start, end in clauses) for mark in marks)
 
 
 def _task_scope(sentence: str) -> bool:
