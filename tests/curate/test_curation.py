@@ -11,6 +11,7 @@ import pytest
 from metis_distill.config import Settings
 from metis_distill.curate.earned import HeldBack
 from metis_distill.ledger import Ledger, LessonRow
+from metis_distill.review.proposal import accept
 from tests.conftest import FIXTURES
 from tests.curate.sessions import CWD, Bash, Say, Turn, distil, proposed_lines, write_session
 
@@ -193,8 +194,17 @@ def test_a_program_missing_again_after_it_ran_comes_back(tmp_path: Path, embedde
     archive, data = tmp_path / "archive", tmp_path / "data"
     target = tmp_path / "repo" / "CLAUDE.md"
     rg_session(archive, "d0000001", 0, works=False)
-    rg_session(archive, "d0000002", 5, works=True)
     distil(archive, data, embedder, target)
+    assert rg_lines(data)
+    with Ledger.at(data) as ledger:
+        for proposal in ledger.pending_proposals():
+            Path(proposal.target).parent.mkdir(parents=True, exist_ok=True)
+            accept(ledger, data / "locks", Path(proposal.target))
+
+    rg_session(archive, "d0000002", 5, works=True)  # installed since, read the next night
+    distil(archive, data, embedder, target)
+    with Ledger.at(data) as ledger:
+        assert by_text(ledger, "`rg` is not on the PATH here").retired_reason == "ran later"
     assert not rg_lines(data)
 
     rg_session(archive, "d0000003", 9, works=False)  # removed again since
