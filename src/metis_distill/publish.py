@@ -16,7 +16,7 @@ from filelock import FileLock
 
 from metis_distill import tripwires
 from metis_distill.config import Settings
-from metis_distill.curate.earned import earned, held_back
+from metis_distill.curate.earned import HeldBack, earned, held_back
 from metis_distill.curate.merge import DEFAULT_PARAPHRASE_DISTANCE
 from metis_distill.curate.retire import DEFAULT_RETIRE_AFTER_DAYS
 from metis_distill.curate.select import (
@@ -70,7 +70,7 @@ from metis_distill.review.proposal import (
 )
 from metis_distill.review.target import read_target, sha256_text
 from metis_distill.run_report import OtherFile, ProposalOutcome, RunSummary
-from metis_distill.statuses import PublishStatus
+from metis_distill.statuses import PublishStatus, RetiredReason
 from metis_distill.targets import Route, repository_root, unmatched_aliases
 from metis_distill.textio import remove_temps
 
@@ -135,8 +135,11 @@ def publish_targets(
     held = [held_back(v) for v in in_scope]
     unheld = [v for v, why in zip(in_scope, held, strict=True) if why is None]
     earned_here = without_answered_warnings(unheld)
-    waiting = len(in_scope) - len(earned_here)
+    ran_later = len(lessons_in_scope(ledger, scope, retired=RetiredReason.RAN_LATER))
+    waiting = len(in_scope) - len(earned_here) + ran_later
     waiting_why = Counter(why for why in held if why is not None)
+    waiting_why[HeldBack.RAN_LATER] += ran_later  # retired, back when it fails here again
+    waiting_why = +waiting_why  # none of them: not said
     documented = already_documented(earned_here, statements(root, documents(root)))
     earned_here = [v for v in earned_here if v.id not in documented]
     written = {Path(v.target) for v in ledger.all_versions()}

@@ -9,12 +9,13 @@ from enum import StrEnum
 class LessonStatus(StrEnum):
     ACTIVE = "active"
     REJECTED = "rejected"  # a person refused it: never proposed again
-    RETIRED = "retired"  # stale or contradicted: out of the file, back if seen again
+    RETIRED = "retired"  # stale, contradicted or ran later: out of the file, back if seen again
 
 
 class RetiredReason(StrEnum):
     STALE = "stale"
     CONTRADICTED = "contradicted"
+    RAN_LATER = "ran later"  # a program it said was missing here worked in a later run here
 
 
 class ProposalState(StrEnum):

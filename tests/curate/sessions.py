@@ -28,6 +28,7 @@ class Bash:
     command: str
     output: str
     failed: bool = False
+    code: int = 1  # the exit code of a call that failed
     after: float = 30.0  # seconds from the previous turn to the call
     took: float = 5.0  # seconds from the call to its result
     tool: str = "Bash"  # another tool (Edit) takes `command` as its file path
@@ -86,7 +87,7 @@ def write_session(
             }
         )
         when += timedelta(seconds=turn.took)
-        output = f"Exit code 1\n{turn.output}" if turn.failed else turn.output
+        output = f"Exit code {turn.code}\n{turn.output}" if turn.failed else turn.output
         rows.append(
             {
                 **base,

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from metis_distill.config import Settings
+from metis_distill.curate.earned import HeldBack
 from metis_distill.ledger import Ledger, LessonRow
+from metis_distill.review.proposal import accept
 from tests.conftest import FIXTURES
-from tests.curate.sessions import Say, distil, proposed_lines, write_session
+from tests.curate.sessions import CWD, Bash, Say, Turn, distil, proposed_lines, write_session
 
 START = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
 PARAPHRASES = (FIXTURES / "curation" / "paraphrases.txt").read_text().splitlines()
@@ -138,3 +140,75 @@ def test_a_section_keeps_its_best_lessons_within_budget(tmp_path: Path, embedder
     outcome = distil(archive, tmp_path / "data", embedder, tmp_path / "CLAUDE.md", settings)
     lines = proposed_lines(outcome)
     assert [t for t in topics if any(t in line for line in lines)] == topics[:3]
+
+
+OTHER_HOME = "/home/ops/src/shop"  # another machine's user: its runs say nothing of this one
+
+
+def rg_session(archive: Path, name: str, day: int, works: bool, cwd: str = CWD) -> None:
+    """A run that searches with `rg`: it works, or the machine has none and `grep -R` does."""
+    found = "src/cart.py:12:# TODO round half up"
+    turns: list[Turn] = [Say("user", "Which TODOs are left in the cart code?")]
+    if works:
+        turns += [Bash("pwd && rg -n TODO src", f"{cwd}\n{found}")]
+    else:
+        turns += [
+            Bash("rg -n TODO src", "bash: rg: command not found", failed=True, code=127),
+            Bash("grep -Rn TODO src", found),
+        ]
+    write_session(archive, name, START + timedelta(days=day), turns, cwd=cwd)
+
+
+def rg_lines(data: Path) -> list[str]:
+    with Ledger.at(data) as ledger:
+        folders = [p.folder for p in ledger.pending_proposals()]
+    return [line for folder in folders for line in proposed_lines(folder) if "`rg`" in line]
+
+
+@pytest.mark.parametrize(
+    ("runs", "shown"),
+    [
+        ([(0, False, CWD), (30, True, "/home/dev/src/blog")], False),  # installed since
+        ([(0, True, CWD), (30, False, CWD)], True),  # removed since: an earlier run says nothing
+        ([(0, False, CWD), (30, True, OTHER_HOME)], True),  # another machine has it
+    ],
+)
+def test_a_program_missing_here_that_a_later_run_here_ran_is_out_of_date(  # type: ignore[no-untyped-def]
+    tmp_path: Path, embedder, runs: list[tuple[int, bool, str]], shown: bool
+) -> None:
+    archive, data = tmp_path / "archive", tmp_path / "data"
+    for n, (day, works, cwd) in enumerate(runs):
+        rg_session(archive, f"c000000{n}", day, works, cwd)
+    outcome = distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
+    with Ledger.at(data) as ledger:
+        lesson = by_text(ledger, "`rg` is not on the PATH here")
+    assert bool(rg_lines(data)) is shown
+    if shown:
+        assert lesson.status == "active"
+    else:
+        assert (lesson.status, lesson.retired_reason) == ("retired", "ran later")
+        assert outcome.waiting_why.get(HeldBack.RAN_LATER) == 1  # said in distill's summary
+
+
+def test_a_program_missing_again_after_it_ran_comes_back(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    archive, data = tmp_path / "archive", tmp_path / "data"
+    target = tmp_path / "repo" / "CLAUDE.md"
+    rg_session(archive, "d0000001", 0, works=False)
+    distil(archive, data, embedder, target)
+    assert rg_lines(data)
+    with Ledger.at(data) as ledger:
+        for proposal in ledger.pending_proposals():
+            Path(proposal.target).parent.mkdir(parents=True, exist_ok=True)
+            accept(ledger, data / "locks", Path(proposal.target))
+
+    rg_session(archive, "d0000002", 5, works=True)  # installed since, read the next night
+    distil(archive, data, embedder, target)
+    with Ledger.at(data) as ledger:
+        assert by_text(ledger, "`rg` is not on the PATH here").retired_reason == "ran later"
+    assert not rg_lines(data)
+
+    rg_session(archive, "d0000003", 9, works=False)  # removed again since
+    distil(archive, data, embedder, target)
+    with Ledger.at(data) as ledger:
+        assert by_text(ledger, "`rg` is not on the PATH here").status == "active"
+    assert rg_lines(data)

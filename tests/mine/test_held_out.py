@@ -2666,3 +2666,23 @@ def test_ssh_reading_its_key_is_no_write_outside_the_workspace(tmp_path: Path) -
         tmp_path, [("git fetch origin", {}, 128, said), ("git fetch origin", OUT, 0, "ok")]
     )
     assert not any("refuses writes outside the workspace" in lesson for lesson in lessons)
+
+
+def test_the_programs_a_run_ran_are_those_of_the_calls_that_worked(tmp_path: Path) -> None:
+    """Each step's first word of a call that exited 0, unless its output says the program is
+    missing (a pipe's status is its last step's)."""
+    from metis_distill.mine.ran import programs_ran
+
+    _, run = _codex_rollout(
+        tmp_path,
+        [
+            ("pwd && rg --files src | sort", {}, 0, "/w\nsrc/a.py"),
+            ("fd -e py | head -3", {}, 0, "bash: line 1: fd: command not found"),
+            ("jq .name package.json", {}, 127, "bash: jq: command not found"),
+            ("make test", {}, 2, "make: *** [test] Error 1"),
+            ("./scripts/lint.sh", {}, 0, "ok"),
+        ],
+    )
+    ran = programs_ran(run)
+    assert ran is not None and (ran.session_id, ran.cwd) == ("s", "/w")
+    assert set(ran.programs) == {"pwd", "rg", "sort", "head"}

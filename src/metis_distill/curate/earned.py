@@ -129,6 +129,9 @@ class HeldBack(StrEnum):
     NO_FIX_SEEN = "no fix seen"
     ONE_SESSION = "one session only"
     FLAG_LEFT_OUT = "an unknown flag left out once"
+    # a program said missing here that a later run here ran: retired (`curate.retire`), and
+    # counted with these by the publish; never `held_back`'s answer
+    RAN_LATER = "a missing program run in a later run"
 
 
 def earned(lesson: Judged) -> bool:

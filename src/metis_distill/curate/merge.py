@@ -82,6 +82,7 @@ class CurateStats:
     failures: int = 0  # failure candidates of this run (the tripwires compare runs)
     retired_contradicted: int = 0
     retired_stale: int = 0
+    retired_ran_later: int = 0  # a program said missing here, run in a later run here
     revived: int = 0  # retired lessons seen again
 
 

@@ -1,20 +1,27 @@
-"""Retirement: a decision contradicted by a newer one, or a lesson not seen for a long time,
-leaves the context file but never the ledger. A retired lesson seen again comes back."""
+"""Retirement: a decision contradicted by a newer one, a lesson not seen for a long time, or a
+program said to be missing here that a later run here ran, leaves the context file but never
+the ledger. A retired lesson seen again comes back."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from metis_distill.config import CurateSettings
 from metis_distill.curate.contradict import contradicts
+from metis_distill.extract.wording import MISSING_PROGRAM_LESSON
+from metis_distill.homes import home_folder
 from metis_distill.ledger import Ledger, LessonRow, LessonStatus, RetiredReason, now
+from metis_distill.ledger.lessons import Sighting
+from metis_distill.mine.ran import ProgramsRan
 from metis_distill.targets import as_path
 
 DEFAULT_RETIRE_AFTER_DAYS = CurateSettings().retire_after_days
 ACTIVE, RETIRED = LessonStatus.ACTIVE, LessonStatus.RETIRED
 CONTRADICTED = RetiredReason.CONTRADICTED
+RAN_LATER = RetiredReason.RAN_LATER
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
 
@@ -22,6 +29,7 @@ _NEVER = datetime.min.replace(tzinfo=UTC)
 class RetireStats:
     contradicted: list[tuple[str, str]] = field(default_factory=list)  # (retired, replaced by)
     stale: list[str] = field(default_factory=list)
+    ran_later: list[str] = field(default_factory=list)
     revived: list[str] = field(default_factory=list)
 
 
@@ -117,3 +125,95 @@ def retire_stale(ledger: Ledger, days: int = DEFAULT_RETIRE_AFTER_DAYS) -> Retir
             ):
                 _revive(lesson, stats)
     return stats
+
+
+def retire_ran_later(
+    ledger: Ledger, ran: Sequence[ProgramsRan], touched: Sequence[str] = ()
+) -> RetireStats:
+    """Retire a lesson of a program missing on a machine (“`rg` is not on the PATH here”) once a
+    later run of that machine (the same home folder) ran the program and it worked: it has been
+    installed since. Every machine its evidence comes from must have run it after its own last
+    failure there, in another session; a success before the failure says nothing (the program
+    may have been removed). Such a lesson seen failing again after that (`touched`) comes back.
+    `ran`: the programs the runs read now ran and that worked, per run."""
+    stats = RetireStats()
+    worked = _worked_by_machine(ran)
+    if not worked and not touched:
+        return stats
+    again = set(touched)
+    with ledger.curating() as known:
+        rows = [
+            row
+            for row in known.lessons_in((ACTIVE, RETIRED), kind="failure")
+            if MISSING_PROGRAM_LESSON.match(row.text)
+            and (row.status == ACTIVE or (row.retired_reason == RAN_LATER and row.id in again))
+        ]
+        sightings = known.sightings([row.id for row in rows])
+        for row in rows:
+            if row.status == RETIRED:
+                newest = max((s.timestamp for s in sightings[row.id] if s.timestamp), default=None)
+                if newest is None or row.retired_at is None or newest <= _aware(row.retired_at):
+                    continue
+                _revive(row, stats)
+            match = MISSING_PROGRAM_LESSON.match(row.text)
+            assert match is not None
+            since = _working_since(match["program"], sightings[row.id], worked)
+            if since is not None:
+                row.status = RETIRED
+                row.retired_reason = RAN_LATER
+                row.retired_at = since  # when it was seen working: a failure after it revives
+                stats.ran_later.append(row.id)
+    return stats
+
+
+# (machine, program): when each session last ran it and it worked
+_Worked = dict[tuple[str, str], dict[str, datetime]]
+
+
+def _worked_by_machine(ran: Sequence[ProgramsRan]) -> _Worked:
+    worked: _Worked = {}
+    for run in ran:
+        machine = machine_of(run.cwd)
+        if machine is None:
+            continue
+        for program, when in run.programs.items():
+            sessions = worked.setdefault((machine, program), {})
+            sessions[run.session_id] = max(_aware(when), sessions.get(run.session_id, _NEVER))
+    return worked
+
+
+def _working_since(program: str, sightings: Sequence[Sighting], worked: _Worked) -> datetime | None:
+    """When the program was last seen working on the lesson's machines, each after its last
+    failure there in a session of no failure; None unless every machine has."""
+    failed: dict[str, datetime] = {}
+    sessions = {s.session_id for s in sightings}
+    for seen in sightings:
+        machine = machine_of(seen.cwd)
+        if machine is None or seen.timestamp is None:
+            return None  # a failure of a machine, or a time, unknown: nothing to weigh it by
+        failed[machine] = max(_aware(seen.timestamp), failed.get(machine, _NEVER))
+    since: list[datetime] = []
+    for machine, last_failure in failed.items():
+        later = [
+            when
+            for session, when in worked.get((machine, program), {}).items()
+            if session not in sessions and when > last_failure
+        ]
+        if not later:
+            return None
+        since.append(max(later))
+    return min(since, default=None)
+
+
+_ROOT_HOME = re.compile(r"^/root(?:/|$)")  # root's home, which `home_folder` leaves alone
+
+
+def machine_of(cwd: str | None) -> str | None:
+    """Which machine a run was on, as far as its folder tells: the home folder it is in."""
+    if not cwd:
+        return None
+    return home_folder(cwd) or ("/root" if _ROOT_HOME.match(cwd) else None)
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)

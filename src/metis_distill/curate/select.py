@@ -12,7 +12,7 @@ from typing import Literal
 from metis_distill.config import BudgetSettings
 from metis_distill.curate.earned import earned
 from metis_distill.extract.wording import NO_RUNNER_SEEN
-from metis_distill.ledger import Evidence, Ledger, LessonStatus, LessonView
+from metis_distill.ledger import Evidence, Ledger, LessonStatus, LessonView, RetiredReason
 from metis_distill.provenance import quote_in_span
 from metis_distill.targets import feeds
 
@@ -118,9 +118,15 @@ _OPENING_CODE = re.compile(r"^`([^`\s]+)`")
 _MISSING = re.compile(r"is not on the PATH|is not installed|not found|cannot be found")
 
 
-def lessons_in_scope(ledger: Ledger, scope: Scope) -> list[LessonView]:
-    """Active lessons with at least one piece of evidence from the target's runs."""
-    rows = ledger.lessons(status=LessonStatus.ACTIVE)
+def lessons_in_scope(
+    ledger: Ledger, scope: Scope, retired: RetiredReason | None = None
+) -> list[LessonView]:
+    """Active lessons (or those `retired` for that reason) with at least one piece of evidence
+    from the target's runs."""
+    if retired is None:
+        rows = ledger.lessons(status=LessonStatus.ACTIVE)
+    else:
+        rows = [r for r in ledger.lessons(LessonStatus.RETIRED) if r.retired_reason == retired]
     evidence = ledger.evidence_of([r.id for r in rows])
     formats = ledger.formats()
     views = []

@@ -273,3 +273,10 @@ def _cause_kept(error: str) -> str:
 def code(text: str) -> str:
     """Inline code that survives backticks inside it."""
     return f"`` {text} ``" if "`" in text else f"`{text}`"
+
+
+# The rules' lesson of a program missing on the machine (`extract.rules._missing_program_text`):
+# “`rg` is not on the PATH here (…)”, “`vercel` is not installed here (…)”.
+MISSING_PROGRAM_LESSON = re.compile(
+    r"^`(?P<program>[\w.+-]+)` is not (?:on the PATH (?:in WSL )?here|installed here)\b"
+)

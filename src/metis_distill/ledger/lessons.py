@@ -44,6 +44,14 @@ class Evidence(NamedTuple):
     shows_fix: bool
 
 
+class Sighting(NamedTuple):
+    """Where and when a piece of a lesson's evidence was seen."""
+
+    session_id: str
+    cwd: str | None
+    timestamp: datetime | None
+
+
 @dataclass(frozen=True)
 class LessonView:
     """A lesson with the evidence that feeds one target (support = distinct sessions)."""
@@ -200,6 +208,17 @@ class Curating:
         )
         for lesson_id, cwd in self._db.execute(query):
             found[lesson_id].add(cwd)
+        return found
+
+    def sightings(self, lesson_ids: Sequence[str]) -> dict[str, list[Sighting]]:
+        """Each lesson's evidence as where and when it was seen: its session, cwd and time."""
+        self.write()
+        found: dict[str, list[Sighting]] = {i: [] for i in lesson_ids}
+        for chunk in _chunks(set(lesson_ids)):
+            columns = (EvidenceRow.session_id, EvidenceRow.cwd, EvidenceRow.timestamp)
+            query = select(EvidenceRow.lesson_id, *columns).where(EvidenceRow.lesson_id.in_(chunk))
+            for lesson_id, *seen in self._db.execute(query):
+                found[lesson_id].append(Sighting(*seen))
         return found
 
     def latest_cwds(self) -> dict[str, str | None]:

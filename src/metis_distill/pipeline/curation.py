@@ -1,6 +1,6 @@
 """The curation stage of a distill: every batch's candidates merged into the ledger's lessons,
-then contradicted and stale lessons retired, the failures' recoveries and the files read
-recorded."""
+then contradicted and stale lessons retired (and programs said missing here that later ran
+here), the failures' recoveries and the files read recorded."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from metis_distill import secret_memory
 from metis_distill.config import Settings
 from metis_distill.curate.merge import CurateStats, DuplicateJudge, curate
-from metis_distill.curate.retire import resolve_contradictions, retire_stale
+from metis_distill.curate.retire import resolve_contradictions, retire_ran_later, retire_stale
 from metis_distill.faults import checkpoint
 from metis_distill.index import LessonIndex
 from metis_distill.ledger import FileRecord, Ledger, RecoveryRecord
@@ -52,9 +52,14 @@ def curate_batches(
     checkpoint("curate:merged")
     contradicted = resolve_contradictions(ledger, stats.touched_ids)
     stale = retire_stale(ledger, settings.curate.retire_after_days)
+    # a program said missing here that a later run here ran (an extraction cached before
+    # runs' programs were kept has none)
+    worked = [p for r in results for p in getattr(r, "ran", ())]
+    ran = retire_ran_later(ledger, worked, stats.touched_ids)
     stats.retired_contradicted = len(contradicted.contradicted)
     stats.retired_stale = len(stale.stale)
-    stats.revived = len(contradicted.revived) + len(stale.revived)
+    stats.retired_ran_later = len(ran.ran_later)
+    stats.revived = len(contradicted.revived) + len(stale.revived) + len(ran.revived)
     ledger.record_recoveries(_recovery_rows(str(archive_root), results))
     # the secrets first: once the files are recorded as read, no later run reads them again
     memory = secret_memory.memory_beside(archive_root)

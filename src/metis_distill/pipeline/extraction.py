@@ -16,6 +16,7 @@ from metis_distill.faults import checkpoint
 from metis_distill.ledger import FileRecord
 from metis_distill.mine import signals
 from metis_distill.mine.episodes import Episode, find_episodes
+from metis_distill.mine.ran import ProgramsRan, programs_ran
 from metis_distill.mine.recovery import Recovery, recoveries
 from metis_distill.models import LessonCandidate, Run
 from metis_distill.pipeline.discover import FileInfo
@@ -49,6 +50,7 @@ class BatchResult:
     pending_files: list[str] = field(default_factory=list)  # to read again: work left
     recoveries: list[Recovery] = field(default_factory=list)  # failures and their fixes
     secret_digests: set[str] = field(default_factory=set)  # keyed hashes, never a value
+    ran: list[ProgramsRan] = field(default_factory=list)  # per run, the programs that worked
 
 
 def extract_batch(
@@ -96,6 +98,9 @@ def _extract_file(
     found = extractor.extract(run, episodes, lines)
     result.recoveries.extend(recoveries(run, failed))  # stored by key: the context's are upserted
     result.candidates.extend(c for c in found if c.evidence.ref.line_end >= new)
+    ran = programs_ran(run, new)  # what a lesson of a program missing here may be out of date by
+    if ran is not None:
+        result.ran.append(ran)
     if extractor.stats.unfinished > unfinished:
         result.pending_files.append(info.path)
     events = sum(1 for e in run.events if e.ref.line_start >= new)

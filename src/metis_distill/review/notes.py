@@ -18,7 +18,7 @@ from metis_distill.run_report import RunSummary
 
 
 class Retirement(BaseModel):
-    reason: str | None = None  # stale | contradicted
+    reason: str | None = None  # stale | contradicted | ran later
     retired_by: str | None = None  # the lesson that replaced it
 
 
