@@ -1488,6 +1488,17 @@ def test_a_host_not_resolved_in_a_sandbox_without_network_is_the_sandboxs(
     assert ("git fetch" in lesson) is not sandboxs
 
 
+def test_a_sandbox_policy_on_windows_says_nothing_of_the_network() -> None:
+    """On Windows Codex's sandbox may leave the network as it is: a host not resolved there
+    is no sign of the sandbox."""
+    from metis_distill.sources.codex.calls import keeps_network_out
+
+    policy = {"type": "workspace-write", "network_access": False}
+    assert keeps_network_out(policy, "/home/u/app")
+    assert not keeps_network_out(policy, "C:\\Users\\u\\app")
+    assert not keeps_network_out(policy, "c:/Users/u/app")
+
+
 def test_a_call_let_out_of_the_sandbox_is_not_offline(tmp_path: Path) -> None:
     policy = {"type": "workspace-write", "network_access": False}
     _, run = _codex_rollout(

@@ -159,11 +159,24 @@ def test_the_agents_that_read_a_file(tmp_path: Path) -> None:
     assert readers_of(tmp_path / "AGENTS.md") == {"codex"}
     (tmp_path / "CLAUDE.md").write_text("# people\nSee the shared rules:\n@AGENTS.md\n")
     assert readers_of(tmp_path / "AGENTS.md") == {"codex", "claude_code"}
-    (tmp_path / "CLAUDE.md").write_text("Not `@AGENTS.md` in a sentence, nor @AGENTS.md.bak\n")
+    for imports in ("See @AGENTS.md for the rules.\n", "- @./AGENTS.md\n"):
+        (tmp_path / "CLAUDE.md").write_text(imports)  # in a sentence, in a list
+        assert readers_of(tmp_path / "AGENTS.md") == {"codex", "claude_code"}
+    (tmp_path / "CLAUDE.md").write_text(
+        "Not `@AGENTS.md` in code, nor @AGENTS.md.bak\n```\n@AGENTS.md\n```\n"
+    )
     assert readers_of(tmp_path / "AGENTS.md") == {"codex"}
+    # one file by two names, a link either way: both agents read it, whichever name
     (tmp_path / "CLAUDE.md").unlink()
+    (tmp_path / "AGENTS.md").write_text("# rules\n")
     (tmp_path / "CLAUDE.md").symlink_to("AGENTS.md")
     assert readers_of(tmp_path / "AGENTS.md") == {"codex", "claude_code"}
+    assert readers_of(tmp_path / "CLAUDE.md") == {"codex", "claude_code"}
+    (tmp_path / "CLAUDE.md").unlink()
+    (tmp_path / "AGENTS.md").rename(tmp_path / "CLAUDE.md")
+    (tmp_path / "AGENTS.md").symlink_to("CLAUDE.md")
+    assert readers_of(tmp_path / "AGENTS.md") == {"codex", "claude_code"}
+    assert readers_of(tmp_path / "CLAUDE.md") == {"codex", "claude_code"}
     assert readers_of(tmp_path / "CONVENTIONS.md") is None  # no agent's convention: any
     assert readers_of(tmp_path / "home" / ".codex" / "AGENTS.md") == {"codex"}  # Codex's own
 

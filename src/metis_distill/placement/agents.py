@@ -69,8 +69,11 @@ _CLAUDE_CODES_SETUP = re.compile(
     r"|\.claude[/\\]+(?:settings\.json\b|hooks[/\\]|commands[/\\])"
     r"|\bstatusLine\b|\b(?:PreToolUse|PostToolUse|UserPromptSubmit) hooks?\b"
 )
-# A `CLAUDE.md` line that brings an `AGENTS.md` beside it into Claude Code's context.
-_IMPORTS_AGENTS = re.compile(r"^[ \t]*@(?:\./)?AGENTS\.md[ \t]*$", re.M)
+# A `CLAUDE.md` import that brings the `AGENTS.md` beside it into Claude Code's context, on a
+# line of its own, in a list or in a sentence ("See @AGENTS.md for …").
+_IMPORTS_AGENTS = re.compile(r"(?<!\S)@(?:\./)?AGENTS\.md(?=[\s),;:]|\.(?!\w)|$)")
+# Markdown's code, where Claude Code reads no import: fenced blocks and spans.
+_CODE = re.compile(r"^(```|~~~).*?^\1|`[^`\n]*`", re.M | re.S)
 # Other agents, named as what a lesson is about.
 _OTHER_AGENTS = re.compile(
     r"\b(?:Codex|Gemini|Cursor|Copilot|Windsurf|Cline|aider|Aider|OpenHands|SWE-agent|opencode)\b"
@@ -118,9 +121,10 @@ def _of_their_container(lesson: LessonView) -> bool:
 def readers_of(path: Path) -> frozenset[str] | None:
     """The agents that read a context file; None for a file of no agent's convention.
     Claude Code reads no `AGENTS.md` of its own accord: only through a `CLAUDE.md` beside it
-    that imports it (`@AGENTS.md`) or is a link to it."""
+    that imports it (`@AGENTS.md`), or when the two names are one file (a link either way)."""
     if path.name in (CLAUDE, LOCAL) or ".claude" in path.parts:
-        return frozenset({CLAUDE_CODE})
+        one_file = path.name == CLAUDE and _one_file(path, path.with_name(AGENTS))
+        return frozenset({CLAUDE_CODE, CODEX} if one_file else {CLAUDE_CODE})
     if path.name == AGENTS:  # Codex's own (`~/.codex/AGENTS.md`) is Codex's alone
         shared = path.parent.name != ".codex" and _claude_md_brings_in(path)
         return frozenset({CODEX, CLAUDE_CODE} if shared else {CODEX})
@@ -128,12 +132,21 @@ def readers_of(path: Path) -> frozenset[str] | None:
 
 
 def _claude_md_brings_in(agents_md: Path) -> bool:
-    """Whether the `CLAUDE.md` beside an `AGENTS.md` is a link to it or imports it."""
+    """Whether the `CLAUDE.md` beside an `AGENTS.md` is the same file or imports it."""
     beside = agents_md.with_name(CLAUDE)
+    if _one_file(beside, agents_md):
+        return True
     try:
-        if beside.is_symlink():
-            return beside.resolve() == agents_md.resolve()
-        return bool(_IMPORTS_AGENTS.search(beside.read_text(encoding="utf-8", errors="replace")))
+        said = beside.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return bool(_IMPORTS_AGENTS.search(_CODE.sub(" ", said)))
+
+
+def _one_file(a: Path, b: Path) -> bool:
+    """Two names of one file: either a link to the other (or both to a third)."""
+    try:
+        return (a.is_symlink() or b.is_symlink()) and a.resolve() == b.resolve() and a.exists()
     except OSError:
         return False
 

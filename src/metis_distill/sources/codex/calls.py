@@ -129,13 +129,17 @@ def _timeout(args: dict[str, Any] | str) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def keeps_network_out(policy: object) -> bool:
+def keeps_network_out(policy: object, cwd: str | None = None) -> bool:
     """Whether a turn's `sandbox_policy` runs commands with no network: a sandbox that lets
-    them write in the workspace or read only, unless it says `network_access: true`."""
-    if not isinstance(policy, dict):
+    them write in the workspace or read only, unless it says `network_access: true`; not on
+    Windows (a folder `C:\\…`), where Codex's sandbox may leave the network as it is."""
+    if not isinstance(policy, dict) or _WINDOWS_FOLDER.match(cwd or ""):
         return False
     kind = policy.get("type", policy.get("mode"))
     return kind in ("workspace-write", "read-only") and policy.get("network_access") is not True
+
+
+_WINDOWS_FOLDER = re.compile(r"^[A-Za-z]:[\\/]|^\\\\")
 
 
 def _escalated(args: dict[str, Any] | str) -> bool:

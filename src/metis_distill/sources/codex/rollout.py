@@ -69,7 +69,8 @@ def _dispatch(state: State, line_no: int, record: dict[str, Any]) -> bool:
             _session_meta(state, payload)
         elif kind == "turn_context":
             state.turn_cwd = state.turn_cwd or as_str(payload.get("cwd"))
-            state.offline = keeps_network_out(payload.get("sandbox_policy"))
+            cwd = as_str(payload.get("cwd")) or state.cwd
+            state.offline = keeps_network_out(payload.get("sandbox_policy"), cwd)
         elif kind == "response_item":
             return _response_item(state, line_no, ts, payload)
         elif kind == "event_msg":
