@@ -48,7 +48,9 @@ class ProposalOutcome(BaseModel):
     lessons_active: int = 0  # active lessons of every project
     reasons: tuple[str, ...] = ()  # why a human is needed (tripwires)
     target: str | None = None
-    lessons_waiting: int = 0  # this target's active lessons that have not earned a line yet
+    # this target's lessons with no line: active ones not earned yet, and those of a program said
+    # missing here that a later run here ran (retired, back when it fails here again)
+    lessons_waiting: int = 0
     waiting_why: dict[str, int] = Field(default_factory=dict)  # `HeldBack` reason: lessons
     warnings: tuple[str, ...] = ()  # settings that did nothing, limits near, files git commits
     others: tuple[OtherFile, ...] = ()  # the other context files' proposals of the run
