@@ -190,6 +190,49 @@ def test_a_program_missing_here_that_a_later_run_here_ran_is_out_of_date(  # typ
         assert outcome.waiting_why.get(HeldBack.RAN_LATER) == 1  # said in distill's summary
 
 
+def missing_session(archive: Path, name: str, day: int, program: str, cwd: str = CWD) -> None:
+    """A run whose machine has no `program` on the PATH: `python3` or `~/.cargo/bin` answer."""
+    other = {"python": "python3 -m pytest -q", "cargo": "~/.cargo/bin/cargo build"}[program]
+    tried = other.split(maxsplit=1)[1] if program == "python" else "build"
+    turns: list[Turn] = [
+        Say("user", "Build it and run the tests, please."),
+        Bash(f"{program} {tried}", f"bash: {program}: command not found", failed=True, code=127),
+        Bash(other, "3 passed in 0.2s"),
+    ]
+    write_session(archive, name, START + timedelta(days=day), turns, cwd=cwd)
+
+
+@pytest.mark.parametrize(
+    ("program", "later", "cwd"),
+    [
+        ("rg", "rg -n TODO src 2>/dev/null || grep -Rn TODO src", CWD),  # grep answered
+        ("rg", "command -v rg >/dev/null && rg -n TODO src || grep -Rn TODO src", CWD),
+        ("python", "source .venv/bin/activate && python -m pytest -q", CWD),  # the venv's
+        ("cargo", "export PATH=$HOME/.cargo/bin:$PATH; cargo build", CWD),
+        ("rg", "pwd && rg -n TODO src", "/root/shop"),  # another container of the image
+        ("rg", "pwd && rg -n TODO src", "/home/node/app"),
+    ],
+)
+def test_a_later_call_that_need_not_have_run_the_program_leaves_it_missing(  # type: ignore[no-untyped-def]
+    tmp_path: Path, embedder, program: str, later: str, cwd: str
+) -> None:
+    """A later call of the same home that exited 0 says the program is there only when its step
+    surely ran it from the PATH, and only when the home is one machine's, not every container's."""
+    archive, data = tmp_path / "archive", tmp_path / "data"
+    if program == "rg":
+        rg_session(archive, "e0000000", 0, works=False, cwd=cwd)
+    else:
+        missing_session(archive, "e0000000", 0, program, cwd)
+        missing_session(archive, "e0000001", 3, program, cwd)
+    found = "src/cart.py:12:# TODO round half up" if program == "rg" else "3 passed in 0.2s"
+    turns: list[Turn] = [Say("user", "Once more, please."), Bash(later, f"{cwd}\n{found}")]
+    write_session(archive, "e0000002", START + timedelta(days=30), turns, cwd=cwd)
+    distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
+    with Ledger.at(data) as ledger:
+        lesson = by_text(ledger, f"`{program}` is not on the PATH here")
+    assert (lesson.status, lesson.retired_reason) == ("active", None)
+
+
 def test_a_program_missing_again_after_it_ran_comes_back(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
     archive, data = tmp_path / "archive", tmp_path / "data"
     target = tmp_path / "repo" / "CLAUDE.md"

@@ -2697,3 +2697,38 @@ def test_the_programs_a_run_ran_are_those_of_the_calls_that_worked(tmp_path: Pat
     ran = programs_ran(run)
     assert ran is not None and (ran.session_id, ran.cwd) == ("s", "/w")
     assert set(ran.programs) == {"pwd", "rg", "sort", "head"}
+
+
+@pytest.mark.parametrize(
+    ("command", "programs"),
+    [
+        ("rg -n TODO src 2>/dev/null || grep -Rn TODO src", set()),  # grep may have answered
+        ("command -v rg >/dev/null && rg -n TODO src || grep -Rn TODO src", set()),
+        ("command -v fd && fd -e py", {"command"}),  # whether fd ran, the test decided
+        ("which jq; jq .name package.json", {"which"}),
+        ("source .venv/bin/activate && python -m pytest -q", set()),  # the venv's python
+        (". ~/.nvm/nvm.sh && node -v", set()),
+        ("source ~/.cargo/env && cargo build", set()),
+        ("export PATH=$HOME/.cargo/bin:$PATH; cargo build", set()),
+        ("PATH=/opt/go/bin:$PATH go build ./...", set()),
+        ('eval "$(pyenv init -)" && python -V', set()),
+        ("conda activate shop && python -m pytest", set()),
+        ("uv run python -m pytest -q", {"uv"}),  # the project's python, not the PATH's
+        ("make lint; rg -l TODO src 2>/dev/null; echo done", {"make", "echo"}),
+        ("fd -e py 2>/dev/null | wc -l", {"wc"}),  # a pipe's first step, its errors thrown away
+        ("cd src && rg -n TODO . && wc -l cart.py", {"rg", "wc"}),
+        ("npm test || true", set()),
+    ],
+)
+def test_a_program_ran_only_in_a_step_whose_success_is_the_calls(
+    tmp_path: Path, command: str, programs: set[str]
+) -> None:
+    """A call that exited 0 says a program worked only for a step that surely ran and whose
+    failure would have been seen: not one after `||` or before it, not one a `command -v` or
+    `which` tested, not one in a call that changes the PATH or activates an environment, not
+    one whose errors went to `/dev/null` and whose failure the call would not have shared."""
+    from metis_distill.mine.ran import programs_ran
+
+    _, run = _codex_rollout(tmp_path, [(command, {}, 0, "ok")])
+    ran = programs_ran(run)
+    assert (set(ran.programs) if ran else set()) == programs

@@ -4,7 +4,6 @@ the ledger. A retired lesson seen again comes back."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -205,14 +204,20 @@ def _working_since(program: str, sightings: Sequence[Sighting], worked: _Worked)
     return min(since, default=None)
 
 
-_ROOT_HOME = re.compile(r"^/root(?:/|$)")  # root's home, which `home_folder` leaves alone
+# Homes every container, devcontainer or CI runner of an image has (`/root`, `/home/node`,
+# `/home/runner`): two runs in one of them may be on two machines, one that has a program and
+# one that lacks it.
+_SHARED_HOMES = frozenset(
+    f"/home/{user}"
+    for user in ("node", "runner", "vscode", "codespace", "gitpod", "coder", "ubuntu", "ec2-user")
+)
 
 
 def machine_of(cwd: str | None) -> str | None:
-    """Which machine a run was on, as far as its folder tells: the home folder it is in."""
-    if not cwd:
-        return None
-    return home_folder(cwd) or ("/root" if _ROOT_HOME.match(cwd) else None)
+    """Which machine a run was on, as far as its folder tells: the home folder it is in; None
+    for a home every container or CI runner of an image shares (`/root`, `/home/runner`)."""
+    home = home_folder(cwd) if cwd else None
+    return None if home is None or home in _SHARED_HOMES else home
 
 
 def _aware(when: datetime) -> datetime:

@@ -4,7 +4,14 @@ of its steps (`rg` of `pwd && rg --files | sort`), when it was last seen working
 A program a lesson says is missing here (“`rg` is not on the PATH here”) that a later run of
 the same machine ran this way has been installed since: the line is out of date
 (`curate.retire.retire_ran_later`). A step whose program the output says is missing
-(`rg x | head` exits 0 with “command not found: rg”) did not run."""
+(`rg x | head` exits 0 with “command not found: rg”) did not run.
+
+Only a step that surely ran, and whose failure the call's status or output would show, says
+its program worked: not one before or after `||` (`rg x 2>/dev/null || grep x`: grep may have
+answered), not one a `command -v`/`which`/`type` tested (whether it ran, the test decided), not
+one whose errors went elsewhere when its failure is not the call's (`fd 2>/dev/null | wc -l`),
+and none of a call that sources a script, activates an environment or changes the PATH
+(`source .venv/bin/activate && python …` ran the venv's python, not the PATH's)."""
 
 from __future__ import annotations
 
@@ -14,12 +21,30 @@ from datetime import datetime
 
 from metis_distill.mine.fixes import results_by_call
 from metis_distill.mine.signals import SHELL_TOOLS
-from metis_distill.mine.text import command_head, script_steps
+from metis_distill.mine.text import command_head, quotes_masked, split_heredocs
 from metis_distill.models import Event, EventKind, Run
 
 # A program's bare name (not a path, not a variable's assignment, not a shell's keyword).
 _PROGRAM = re.compile(r"[A-Za-z][\w.+-]*")
 _NOT_PROGRAMS = frozenset({"if", "then", "else", "fi", "for", "do", "done", "while", "case"})
+
+# A call that sources a script, activates an environment or changes the PATH: the programs it
+# ran are not those the PATH of a later run, or of the lesson, finds (read with quotes masked).
+_CHANGES_ENVIRONMENT = re.compile(
+    r"(?:^|[;&|({\n]|\b(?:then|do|else)\s)\s*(?:source|\.)\s+[^\s;&|]"
+    r"|\b(?:conda|mamba|micromamba|mise)\s+activate\b|\bnvm\s+use\b|\bsdk\s+use\b"
+    r"|\b(?:pyenv|rbenv|nodenv|goenv|asdf)\s+shell\b|\bworkon\s|(?:^|[\s;&|(])eval\s"
+    r"|(?<![\w$-])(?:PATH|path)\+?="
+)
+# A program a test asks for (`command -v rg`, `which jq`, `type -P fd`, `hash node`).
+_TESTED = re.compile(
+    r"(?:^|[\s;&|(!])(?:command\s+-[vV]|which|type|hash)(?:\s+-\w+)*"
+    r"(?P<names>(?:\s+[A-Za-z][\w.+-]*)+)"
+)
+# Operators between steps, `||` before `|`; a lone `&` sends its step to the background.
+_OPERATOR = re.compile(r"\|\||&&|\|&?|;|(?<![>&])&(?![>&])")
+# A step whose errors go to a file or nowhere (`2>/dev/null`, `&>log`, `>/dev/null 2>&1`).
+_QUIET = re.compile(r"(?:^|\s)[2&]>>?\s*(?!&1\b)[^\s&]|>\s*\S+\s+2>&1")
 
 
 @dataclass(frozen=True)
@@ -61,9 +86,39 @@ def _worked(result: Event) -> bool:
 
 
 def _programs(command: str) -> set[str]:
-    """The first word of each step of the command (its here-documents' bodies left out)."""
-    words = (step.split(maxsplit=1)[0] for step in script_steps(command_head(command)) if step)
-    return {w for w in words if _PROGRAM.fullmatch(w) and w not in _NOT_PROGRAMS}
+    """The first word of each step of the command (its here-documents' bodies left out) that
+    surely ran and worked when the call did; none when the call changes its environment."""
+    if _CHANGES_ENVIRONMENT.search(quotes_masked(split_heredocs(command)[0])):
+        return set()
+    head = command_head(command)
+    tested = {name for found in _TESTED.finditer(head) for name in found["names"].split()}
+    words = (step.split(maxsplit=1)[0] for step in _sure_steps(head))
+    return {w for w in words if _PROGRAM.fullmatch(w) and w not in _NOT_PROGRAMS | tested}
+
+
+def _sure_steps(script: str) -> list[str]:
+    """The steps of a script that ran and whose failure the call would show: none of a list
+    (steps between `;`) holding an `||`, none sent to the background (`&`); one followed by
+    `;` or `|` only when its errors were not sent away."""
+    masked = quotes_masked(script)
+    cuts = [(found.start(), found.end(), found[0]) for found in _OPERATOR.finditer(masked)]
+    bounds = [(0, 0, ";"), *cuts, (len(script), len(script), "")]
+    steps: list[tuple[int, str, str]] = []  # each step's list (steps between `;` or `&`)
+    lists = 0
+    with_either: set[int] = set()  # the lists holding an `||`
+    for (_, start, before), (end, _, after) in zip(bounds, bounds[1:], strict=False):
+        lists += before in (";", "&")
+        if after == "||":
+            with_either.add(lists)
+        steps.append((lists, script[start:end].strip(), after))
+    sure: list[str] = []
+    for in_list, step, after in steps:
+        if not step or in_list in with_either or after == "&":
+            continue
+        if after in (";", "|", "|&") and _QUIET.search(step):
+            continue
+        sure.append(step)
+    return sure
 
 
 def _said_missing(output: str, program: str) -> bool:
