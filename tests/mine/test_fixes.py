@@ -3589,3 +3589,59 @@ def test_a_folder_moved_into_by_an_earlier_codex_call_leaves_a_step_already_run(
     ((episode, lesson),) = _codex_failures(tmp_path, records)
     assert episode.fix is None or episode.fix.kind is not FixKind.PREPARED
     assert "first." not in lesson.text
+
+
+def test_steps_put_before_a_whole_chain_that_failed_prepared_it(tmp_path: Path) -> None:
+    """The failed call was a chain (`bin/migrate && bin/seed`); the call that worked is a new
+    step and then that very chain: the step prepared it, nothing in the chain was replaced,
+    and the line says to run the step first, not to run the longer chain instead."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "bin/migrate && bin/seed"),
+            result("t1", 'Exit code 1\nerror: database "shop_dev" does not exist', True),
+            call("t2", "createdb shop_dev && bin/migrate && bin/seed"),
+            result("t2", "migrated 14 tables\nseeded 3 users"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+    assert lesson.fix == "createdb shop_dev"
+    assert "instead" not in lesson.text and "; run `createdb" in lesson.text
+    assert lesson.text.endswith(" first.") and "seed` first" not in lesson.text
+
+
+_SQUASH_BLOCKED = (
+    "Exit code 1\nerror: Your local changes to the following files would be overwritten by "
+    "merge:\n\tnotes/todo.md\nPlease commit your changes or stash them before you merge.\n"
+    "Aborting"
+)
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "git stash push -m 'park todo' -- notes/todo.md",
+        "git commit -am 'wip: todo'",
+    ],
+)
+def test_a_step_the_error_itself_offered_put_before_the_chain_is_nothing_to_teach(
+    tmp_path: Path, first: str
+) -> None:
+    """git said what to do ("commit your changes or stash them"), and the agent put that step
+    before the same merge: git's own hint, that day's files and branch, no lesson to render
+    (neither "use `git stash … && git merge …` instead" nor "run `git stash …` first")."""
+    chain = "git merge --squash topic/cleanup && git commit -m 'squash cleanup'"
+    path = _write(
+        tmp_path,
+        [
+            call("t1", chain),
+            result("t1", _SQUASH_BLOCKED, True),
+            call("t2", f"{first} && {chain}"),
+            result("t2", "Squash commit -- not updating HEAD\n[main 1a2b3c4] squash cleanup"),
+        ],
+    )
+    run = parse_file(path, path.parent)
+    episodes = [e for e in find_episodes(run) if e.kind is LessonKind.FAILURE]
+    lessons = RulesExtractor().extract(run, episodes, read_lines(path))
+    assert not any("git stash" in c.text or "git commit -am" in c.text for c in lessons)
+    assert not any(c.fix for c in lessons)

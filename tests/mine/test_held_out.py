@@ -1396,6 +1396,18 @@ def test_a_program_that_worked_inside_the_sandbox_is_not_blamed_whole(tmp_path: 
             "Error: EROFS: read-only file system, open '/opt/site/app.js'",
             "under `/opt/`: “read-only file system”",
         ),
+        (  # a Chinese locale's: the path, a full-width colon, no space, then the refusal
+            "git config --get user.name",
+            "git config --global user.email ana@example.org",
+            "error: 无法锁定配置文件 /home/ana/.gitconfig：Permission denied",
+            "under `~/`: “Permission denied”",
+        ),
+        (  # the refusal, a full-width colon, then the path
+            "node scripts/bundle.js",
+            "node scripts/bundle.js --dest /opt/site/app.js",
+            "错误：EACCES: permission denied：/opt/site/app.js",
+            "under `/opt/`: “permission denied”",
+        ),
     ],
 )
 def test_a_write_outside_the_workspace_is_the_lesson_not_the_program(
@@ -1871,6 +1883,17 @@ def test_a_file_written_into_a_folder_not_made_yet_is_no_failure(
         (
             'node scripts/pack.js > "$TMPDIR/pack-run/out.txt"',
             "zsh:1: no such file or directory: /var/folders/q1/zz9_b/T/pack-run/out.txt",
+            False,
+        ),
+        # a Chinese locale's words: the path, then a full-width colon with no space
+        (
+            "git commit -F /tmp/msg-d.txt",
+            "fatal: 不能打开 '/tmp/msg-d.txt'：No such file or directory",
+            False,
+        ),
+        (
+            "python tools/report.py --out /tmp/rep-f",
+            "错误：/tmp/rep-f/summary.json：No such file or directory",
             False,
         ),
         # a temporary path the call never named is the program's own: a failure still

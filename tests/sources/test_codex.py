@@ -1115,6 +1115,27 @@ def test_a_write_refused_under_a_dot_folder_is_the_folder_not_the_command(
     assert "`mkdir`" not in lesson.text and lesson.fix is not None
 
 
+@pytest.mark.parametrize(
+    "said",
+    [
+        # git in a Chinese locale: the path, a full-width colon, no space, the refusal
+        "fatal: 不能创建 '/w/.git/index.lock'：Operation not permitted",
+        "error: 无法创建 '/w/.git/refs/heads/csv.lock'： Operation not permitted",
+        # in a Japanese locale the verb stands between the path and the colon
+        "fatal: '/w/.git/index.lock' を作成できません：Operation not permitted",
+    ],
+)
+def test_a_write_under_git_refused_in_another_locale_is_the_folder(
+    tmp_path: Path, said: str
+) -> None:
+    """git's words in the person's language still say the path first and the refusal after
+    it, whatever colon stands between: the lesson is `.git/`'s, not "`git add` fails inside
+    Codex's sandbox"."""
+    (lesson,) = _let_out_lessons(tmp_path, [("git add .", _failed(said))], _ran(""))
+    assert lesson.text.startswith("Codex's sandbox here cannot write under `.git/`")
+    assert "`git add`" not in lesson.text
+
+
 def test_a_shells_own_refusal_names_the_folder_after_it(tmp_path: Path) -> None:
     """zsh says the path after its refusal (`zsh:150: operation not permitted: .codex/x.md`):
     `cat >` into `docs/` works inside the sandbox, into `.codex/` it does not."""

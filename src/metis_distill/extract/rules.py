@@ -34,6 +34,7 @@ from metis_distill.mine.fixes import (
     FixKind,
     flag_changes,
     limit_ms,
+    offered_by_error,
     python_here,
     recipe_instead,
     seconds,
@@ -736,6 +737,8 @@ def _failure_lesson(
         # short (a setting's quoted value) could not be run as written
         # a script of that day's (`python -c …`) is no step to teach: the others are
         parts = [p for p in shell_steps(remedy) if not INLINE_SCRIPT.match(unwrapped(p))]
+        if offered_by_error(episode.trigger.text, parts):
+            return None  # the error said to take that step (git's "stash them"): its own hint
         steps = [general_fix(part) for part in parts]
         if not steps or what in (code(step) for step in steps):
             # a step reads as the call itself: which of its kind helped is unsaid
@@ -987,7 +990,12 @@ _GIT_DIR_TEXT = (
 )
 # A write under a dot-folder refused (the repository's `.git/`, Codex's own `.codex/`):
 # whichever command did it, one cause: the folder, not the command (`mkdir` works elsewhere).
-_REFUSED = re.compile(r"['\"]?:? (?:Operation not permitted|Read-only file system)")
+# The colon before the refusal may be a full-width one, spaced or not (git in a Chinese or
+# Japanese locale: `fatal: 不能创建 '/w/.git/index.lock'：Operation not permitted`).
+_REFUSED = re.compile(r"['\"]?(?::? |：\s?)(?:Operation not permitted|Read-only file system)")
+# A word that holds a path (`'/w/.git/x.lock'`, `.codex/a`): the path a refusal names when a
+# verb stands between it and the refusal (`'/w/.git/index.lock' を作成できません：…`).
+_PATH_WORD = re.compile(r"[\\/]")
 _DOT_FOLDER = re.compile(r"(?:^|[\\/])(\.[A-Za-z][\w-]*)[\\/]")
 
 
@@ -1007,7 +1015,9 @@ def _refused_paths(error: str) -> list[str]:
     for refused in _REFUSED.finditer(error):
         before = error[max(0, refused.start() - 400) : refused.start()].split("\n")[-1]
         words = before.split()
-        found.append((refused.start(), words[-1].strip("'\"`") if words else ""))
+        paths = [word for word in words if _PATH_WORD.search(word)]
+        word = words[-1] if not words or _PATH_WORD.search(words[-1]) or not paths else paths[-1]
+        found.append((refused.start(), word.strip("'\"`") if words else ""))
     found.extend((said.start(), said.group(1)) for said in _SHELL_REFUSED.finditer(error))
     return [path for _, path in sorted(found)]
 
@@ -1074,11 +1084,12 @@ def _refusal_line(output: str, signature: str) -> str:
 # denied: '/x'`, Node's `EACCES: permission denied, open '/x'`); an absolute path or `~/…`.
 _REFUSAL_SAID = r"(?P<said>permission denied|operation not permitted|read-only file system)"
 _QUOTES = "'\"`‘’“”"
-_PATH_AT = rf"(?<![^\s{_QUOTES}(=])(?P<path>(?:/|~/)[^\s{_QUOTES}]*)"
-_PATH_THEN_REFUSAL = re.compile(rf"{_PATH_AT}[{_QUOTES}]?: {_REFUSAL_SAID}\b", re.I)
+# (the colon between them may be a full-width one, spaced or not: a Chinese or Japanese locale)
+_PATH_AT = rf"(?<![^\s{_QUOTES}(=：])(?P<path>(?:/|~/)[^\s{_QUOTES}：]*)"
+_PATH_THEN_REFUSAL = re.compile(rf"{_PATH_AT}[{_QUOTES}]?(?:: |：\s?){_REFUSAL_SAID}\b", re.I)
 _REFUSAL_THEN_PATH = re.compile(
-    rf"\b{_REFUSAL_SAID}(?::|, (?:open|mkdir|rmdir|unlink|rename|copyfile|symlink|link|"
-    rf"chmod|utime|write)) [{_QUOTES}]?{_PATH_AT}",
+    rf"\b{_REFUSAL_SAID}(?:(?::|, (?:open|mkdir|rmdir|unlink|rename|copyfile|symlink|link|"
+    rf"chmod|utime|write)) |：\s?)[{_QUOTES}]?{_PATH_AT}",
     re.I,
 )
 # ssh reading a key the sandbox keeps it from (`Load key "~/.ssh/id_ed25519": Permission

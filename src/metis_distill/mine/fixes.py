@@ -1308,6 +1308,26 @@ def asked_steps(error: str) -> frozenset[str]:
     return frozenset(asked)
 
 
+# git's own advice in prose, before what it guards ("Please commit your changes or stash
+# them before you merge."): the subcommands it names are steps it offers for that day's state.
+_ADVISED = re.compile(r"\bPlease,?\s+(?P<said>[^.\n]{2,120}?)\s+before\b")
+
+
+def offered_by_error(error: str, steps: Sequence[str]) -> bool:
+    """Every step is a git subcommand the error's own advice names (`git stash push …` after
+    "commit your changes or stash them"): git's hint about that day's files, nothing to teach.
+    (A step a script asks for by name, "run `git add X` first", is the project's and taught.)"""
+    advised = {w.lower() for m in _ADVISED.finditer(error[:4000]) for w in m["said"].split()}
+
+    def offered(step: str) -> bool:
+        words = step.split()
+        while len(words) > 2 and words[0] == "git" and words[1] in ("-C", "-c"):
+            words = [words[0], *words[3:]]
+        return len(words) > 1 and words[0] == "git" and words[1] in advised
+
+    return bool(advised) and bool(steps) and all(offered(step) for step in steps)
+
+
 def _index_key(step: str) -> tuple[str, str] | None:
     """git's index step (`git add`, `git commit`, `git rm --cached`) as git and its
     subcommand (git's `-C <folder>` and `-c <setting>` left out); None for any other step."""
@@ -1725,6 +1745,14 @@ def _extra_segments(failed: str, retry: str) -> list[str]:
         return []
     parts = [p for p in STEP_SPLIT.split(retry.strip()) if p]
     at = next((n for n, p in enumerate(parts) if unwrapped(p) == head), None)
+    if at is None:  # a chain that failed whole (`a && b`), put after new steps: its steps in a row
+        had = [unwrapped(p) for p in STEP_SPLIT.split(head.strip()) if p]
+        ran = [unwrapped(p) for p in parts]
+        size = len(had)
+        at = next(
+            (n for n in range(1, len(ran) - size + 1) if size > 1 and ran[n : n + size] == had),
+            None,
+        )
     if at is None:
         return []
     # only what ran before the command can have prepared it (`npm run deploy` after the

@@ -1969,7 +1969,7 @@ def wrote_into_no_folder(call: Event | None, result: Event) -> bool:
 # The system's temporary folder, where a run keeps its scratch: `/tmp/…` (macOS's
 # `/private/tmp/…`), `/var/tmp/…`, macOS's `/var/folders/…/T/…`, Windows' `…\AppData\Local\
 # Temp\…`; and the variables that name it in a command (`$TMPDIR/…`, `%TEMP%\…`).
-_PATH_END = r"[^\s'\"`:,;()<>|&]+"
+_PATH_END = r"[^\s'\"`:：,;()<>|&]+"
 _TEMP_PATH = re.compile(
     rf"(?<![\w.~/$}}%-])(?:(?:/private)?/(?:var/)?tmp|(?:/private)?/var/folders)/{_PATH_END}"
     rf"|(?i:\b[A-Z]:\\(?:Users\\[^\\\s]+\\AppData\\Local\\|Windows\\)?Temp\\){_PATH_END}"
@@ -1989,14 +1989,15 @@ _NOT_THERE = re.compile(
     r"no such file or directory|\bENOENT\b|could not find|cannot find|^The file .+ does not exist",
     re.I,
 )
+# (the colon after a path may be a full-width one, spaced or not: a Chinese or Japanese locale)
 _OPENED_AFTER = re.compile(
-    r"['\"]?:(?: \[Errno 2\])? No such file or directory| \(No such file or directory\)"
+    r"['\"]?(?::(?: \[Errno 2\])? |：\s?)No such file or directory| \(No such file or directory\)"
     r"| does not exist\.?$",
     re.I,
 )
 _OPENED_BEFORE = re.compile(
-    r"(?:no such file or directory(?::|, \w+)|\bopen|part of the path|Cannot find path"
-    r"|cannot move|^The file) ['\"]?$",
+    r"(?:(?:no such file or directory(?::|, \w+)|\bopen|part of the path|Cannot find path"
+    r"|cannot move|^The file) |no such file or directory：\s?)['\"]?$",
     re.I,
 )
 # (searched in the error with its temporary paths taken out: `/tmp/connect.log` is a file)
