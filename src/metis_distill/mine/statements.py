@@ -1047,7 +1047,7 @@ def _failing_names(text: str) -> set[tuple[str, str]]:
     }
 
 
-_LOG_READ = 20_000
+_LOG_READ = 200_000  # a pasted build log runs long
 # A file's own name, the last part of a path: `partial$_x.adoc`, `a/b/c.py:12`.
 _FILE_NAME = re.compile(
     r"(?<![\w.-])([\w-]+(?:\.[\w-]+)*\.[A-Za-z][A-Za-z0-9]{0,7})(?![\w/\\-]|\.\w)"
