@@ -1451,7 +1451,7 @@ _LINKED_CAUSE = (
 )
 _BUILD_LOG = "\n".join(
     [
-        "Can we clear up these?",
+        "Can we clear up these? Built in /home/ana/work/book:",  # "work": no confirmation
         # a long log: the error the cause was told for comes after some 40,000 characters
         *[
             f"[10:07:{n % 60:02}] WARN (site): no page title in appendix_{n}.adoc"

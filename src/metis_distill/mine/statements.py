@@ -999,10 +999,12 @@ def _still_broken_next(events: Sequence[Event], index: int) -> bool:
             continue
         if later.role != "user" or later.kind is not EventKind.TEXT or injected(events, later.seq):
             continue
+        if before & _failing_names(later.text):
+            return True  # (a log's paths may hold "work": no word of the user's)
         said = later.text[:300]
         if signals.THATS_WHY.search(said) or signals.CONFIRMATION.search(said):
             return False  # the user takes the cause for the answer
-        return bool(signals.STILL_FAILING.search(said) or before & _failing_names(later.text))
+        return bool(signals.STILL_FAILING.search(said))
     return False
 
 
