@@ -139,6 +139,20 @@ def test_declined_and_agreeing_answers_decide_nothing(tmp_path: Path) -> None:
         ("Is this a display issue or is the saved data wrong too?", "Display only", False),
         ("Does the crash happen on every start or only after an update?", "After updates", False),
         ("Should stale totals be recomputed on read or by a nightly job?", "Nightly job", True),
+        # what the user finds wrong with what was built today: feedback on the day's work
+        (
+            "What exactly feels cluttered about the new settings page?",
+            "Too many borders (The boxes inside boxes are hard to scan)",
+            False,
+        ),
+        ("What looks off in the pricing table?", "Columns misaligned", False),
+        (
+            "What specifically feels messy about the layout?",
+            "Header row is crowded (The badges and dates run together), Footer too tight",
+            False,
+        ),
+        ("What don't you like about the current onboarding flow?", "Too many steps", False),
+        ("What seems wrong with the chart colours?", "Low contrast (Hard to tell apart)", False),
     ],
 )
 def test_a_choice_that_stands_is_told_from_a_step_of_today(

@@ -1443,3 +1443,70 @@ def test_the_answer_to_a_change_is_looked_for_a_bounded_way(tmp_path: Path) -> N
     assert _lessons(tmp_path, records) == []
     near = records[:3] + records[-2:]
     assert [k for k, _ in _lessons(tmp_path, near)] == [LessonKind.DECISION]
+
+
+_LINKED_CAUSE = (
+    "The problem was that your chapter files live in `chapters/` but the site builder reads "
+    "them through a link under `site/book/pages/`, so a relative include breaks."
+)
+_BUILD_LOG = "\n".join(
+    [
+        "Can we clear up these? Built in /home/ana/work/book:",  # "work": no confirmation
+        # a long log: the error the cause was told for comes after some 40,000 characters
+        *[
+            f"[10:07:{n % 60:02}] WARN (site): no page title in appendix_{n}.adoc"
+            for n in range(700)
+        ],
+        "[10:07:40] ERROR (renderer): target of include not found: shared/{}",
+        "    file: /home/ana/book/site/book/pages/intro.adoc:12",
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("pasted", "kept"),
+    [
+        # the log the user pastes next still holds the error the cause was named for
+        (_BUILD_LOG.format("_chapter_header.adoc"), False),
+        # an error of another file: the announced cause is not contradicted
+        (_BUILD_LOG.format("_glossary_terms.adoc"), True),
+    ],
+)
+def test_a_cause_the_users_next_log_shows_the_same_error_of_is_no_finding(
+    tmp_path: Path, pasted: str, kept: bool
+) -> None:
+    found = _lessons(
+        tmp_path,
+        [
+            say(
+                "user", "now the build says: include file not found: chapters/_chapter_header.adoc"
+            ),
+            call("r1", "cd chapters && ln -sf ../site/book/shared shared"),
+            result("r1", ""),
+            call("r2", "test -f chapters/shared/_chapter_header.adoc && echo ok"),
+            result("r2", "ok"),
+            say("assistant", f"Fixed. {_LINKED_CAUSE}"),
+            say("user", pasted),
+        ],
+    )
+    gotchas = [text for kind, text in found if kind is LessonKind.GOTCHA]
+    assert bool(gotchas) is kept, found
+
+
+def test_a_cause_the_next_failed_run_shows_the_same_error_of_is_no_finding(
+    tmp_path: Path,
+) -> None:
+    asked = say("user", "now the build says: include file not found: chapters/_chapter_header.adoc")
+    linked = [
+        call("r1", "cd chapters && ln -sf ../site/book/shared shared"),
+        result("r1", ""),
+        call("r2", "test -f chapters/shared/_chapter_header.adoc && echo ok"),
+        result("r2", "ok"),
+        say("assistant", f"Fixed. {_LINKED_CAUSE}"),
+        call("r3", "npx site-build"),
+    ]
+    again = _BUILD_LOG.format("_chapter_header.adoc").partition("\n")[2] + "\nExit code 1"
+    other = "ERROR (renderer): image not found: cover.png\nExit code 1"
+    for name, output, kept in (("a", again, False), ("b", other, True)):
+        found = _lessons(tmp_path / name, [asked, *linked, result("r3", output, error=True)])
+        assert bool([t for k, t in found if k is LessonKind.GOTCHA]) is kept, found

@@ -238,7 +238,12 @@ _DIAGNOSTIC = re.compile(
     r"\bis (?:this|it|that) (?:a|an) [\w -]{0,30}(?:issue|problem|bug)\b|"
     r"\b(?:does|did) (?:the|this|that|it) (?:bug|problem|issue|error|crash) "
     r"(?:happen|occur|appear|show)|\bcan you reproduce\b|\bwhat (?:error|happens|do you see)\b|"
-    r"\bwhich (?:error|message|symptom)\b",
+    r"\bwhich (?:error|message|symptom)\b|"
+    # what the user finds wrong with the work ("What specifically feels messy about the
+    # layout?", "What looks off?", "What don't you like about it?"): feedback on today's work
+    r"\bwhat(?: \w+ly)? (?:feels|looks|seems|is|'s) (?:\w+ )?(?:off|wrong|messy|broken|"
+    r"confusing|cluttered|cramped|unclear|weird|ugly|bad|not right)\b|"
+    r"\bwhat (?:do you )?(?:dislike|don't you like|do you not like|bothers you)\b",
     re.I,
 )
 # Where today's file goes: moving, copying or fetching it (this one, these results) to a folder

@@ -989,15 +989,71 @@ _PATH_WORD = re.compile(r"(?<![\w=-])(?:[\w.-]*/[\w./-]+|[\w-]+\.[A-Za-z]\w*)")
 
 def _still_broken_next(events: Sequence[Event], index: int) -> bool:
     """The user's next words say the problem is still there ("still failing", "проблема
-    осталась"): the cause named was not the one."""
+    осталась"), or they or the next failed output show the error it was told for again: the
+    cause named was not the one."""
+    before = _errors_before(events, index)
     for later in events[index + 1 : index + 1 + CONFIRM_LOOKAHEAD]:
+        if later.role == "tool" and before and signals.is_failure(later):
+            if before & _failing_names(later.text):
+                return True
+            continue
         if later.role != "user" or later.kind is not EventKind.TEXT or injected(events, later.seq):
             continue
+        if before & _failing_names(later.text):
+            return True  # (a log's paths may hold "work": no word of the user's)
         said = later.text[:300]
         if signals.THATS_WHY.search(said) or signals.CONFIRMATION.search(said):
             return False  # the user takes the cause for the answer
         return bool(signals.STILL_FAILING.search(said))
     return False
+
+
+def _errors_before(events: Sequence[Event], index: int) -> set[tuple[str, str]]:
+    """The errors (a file named, the words saying what went wrong) shown before the cause was
+    told: in the user's words it answers, or in an output that failed since."""
+    before: set[tuple[str, str]] = set()
+    for event in _back_to_the_user(events, index):
+        if event.role == "tool" and signals.is_failure(event):
+            before |= _failing_names(event.text)
+    asked = _users_last_words(events, index)
+    if asked is not None:
+        before |= _failing_names(asked.text)
+    return before
+
+
+def _users_last_words(events: Sequence[Event], index: int) -> Event | None:
+    """The user's words that `_back_to_the_user` stops at, if in the same session."""
+    session = events[index].session
+    for event in reversed(events[:index]):
+        if event.session != session:
+            return None
+        if (
+            event.role == "user"
+            and event.kind is EventKind.TEXT
+            and not injected(events, event.seq)
+        ):
+            return event
+    return None
+
+
+def _failing_names(text: str) -> set[tuple[str, str]]:
+    """The file names (`_header.adoc`, not their folders) the text's error lines name, each
+    with the words there that say what went wrong ("not found")."""
+    return {
+        (name, word)
+        for line in text[:_LOG_READ].splitlines()
+        if signals.names_an_error(line)
+        for name in _FILE_NAME.findall(line)
+        for word in signals.ERROR_WORDS
+        if word in line.lower()
+    }
+
+
+_LOG_READ = 200_000  # a pasted build log runs long
+# A file's own name, the last part of a path: `partial$_x.adoc`, `a/b/c.py:12`.
+_FILE_NAME = re.compile(
+    r"(?<![\w.-])([\w-]+(?:\.[\w-]+)*\.[A-Za-z][A-Za-z0-9]{0,7})(?![\w/\\-]|\.\w)"
+)
 
 
 def _checked_before(events: Sequence[Event], index: int) -> bool:
