@@ -8,7 +8,7 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import overload
@@ -234,6 +234,36 @@ def read_before(
     numbered = _numbered(data[: data.rfind(b"\n") + 1], 0, raw)
     first = first_line - len(numbered)
     return [(first + n, line) for n, line in numbered]
+
+
+def last_line_before(
+    path: Path, offset: int, first_line: int, marker: bytes, wanted: Callable[[bytes], bool]
+) -> tuple[int, bytes] | None:
+    """The last whole line before `offset` (where line `first_line` starts) holding `marker`
+    that `wanted` takes, numbered; read back a chunk at a time, so a resumed read finds the
+    record whose settings still hold however far back it was written."""
+    passed = 0  # the whole lines read so far, from `offset` back
+    tail = b""  # the start of the line the previous chunk cut, up to its line break
+    end = offset
+    with path.open("rb") as handle:
+        while end > 0:
+            start = max(0, end - _BACK_CHUNK)
+            handle.seek(start)
+            data = handle.read(end - start) + tail
+            pieces = data.split(b"\n")  # (`data` ends on a line break: the last piece is empty)
+            first = 1 if start > 0 else 0
+            if marker in data:
+                for k in range(len(pieces) - 2, first - 1, -1):
+                    line = pieces[k].removesuffix(b"\r")
+                    if marker in line and wanted(line):
+                        return first_line - passed - (len(pieces) - 1 - k), line
+            passed += len(pieces) - 1 - first
+            tail = pieces[0] + b"\n" if start > 0 else b""
+            end = start
+    return None
+
+
+_BACK_CHUNK = 1 << 20
 
 
 def read_lines_of(data: bytes) -> list[str]:

@@ -3495,8 +3495,9 @@ def test_a_codex_call_run_beside_the_failed_one_is_no_step_that_prepared_it(
     tmp_path: Path,
 ) -> None:
     """Codex runs the shell calls of one batch at the same time (each issued before any
-    output came back): the tests run beside the failed type check prepared nothing for it;
-    the type check run again alone passed, a retry, no "run the tests first"."""
+    output came back): the bundle and the tests run beside the failed type check are no step
+    that prepared it ("run the tests first"); but the bundle wrote files, maybe before the
+    retry: what let the type check through is not seen, no fix and no "run again"."""
     records = [
         _codex_exec("b1", "npm run bundle"),
         _codex_exec("k1", "npm run typecheck"),
@@ -3509,8 +3510,84 @@ def test_a_codex_call_run_beside_the_failed_one_is_no_step_that_prepared_it(
     ]
     ((episode, lesson),) = _codex_failures(tmp_path, records)
     assert episode.call is not None and episode.call.tool_use_id == "k1"  # its own call
-    assert episode.fix is not None and episode.fix.kind is FixKind.RETRIED
+    assert episode.fix is None
     assert "npm run unit" not in lesson.text and " first" not in lesson.text
+    assert "run again" not in lesson.text
+
+
+def _codex_lessons(
+    tmp_path: Path,
+    records: list[dict],  # type: ignore[type-arg]
+) -> tuple[list[Episode], list[LessonCandidate]]:
+    meta = {"id": "s8", "timestamp": "2026-03-02T08:00:00Z", "cwd": "/w", "cli_version": "0.104.0"}
+    head = {"timestamp": "2026-03-02T08:00:00Z", "type": "session_meta", "payload": meta}
+    path = tmp_path / "rollout-2026-03-02T08-00-00-s8.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in [head, *records]) + "\n")
+    run = parse_codex(path, tmp_path)
+    episodes = [e for e in find_episodes(run) if e.kind is LessonKind.FAILURE]
+    return episodes, RulesExtractor().extract(run, episodes, read_lines(path))
+
+
+def test_a_codex_install_sent_beside_the_failed_call_may_have_been_its_fix(
+    tmp_path: Path,
+) -> None:
+    """The dependencies installed in the batch of the failed test run (both under way at
+    once): the install may have finished before the test run that passed, or not. No fix is
+    told, no "run again", and no program missing here: the same tests ran it next."""
+    records = [
+        _codex_exec("t1", "npm test"),
+        _codex_exec("i1", "npm install"),
+        _codex_exit("i1", 0, "added 97 packages in 6s"),
+        _codex_exit("t1", 127, "> shop@0.3.0 test\n> jest --ci\n\nsh: 1: jest: not found"),
+        _codex_exec("t2", "npm test"),
+        _codex_exit("t2", 0, "Tests: 31 passed, 31 total"),
+    ]
+    (episode,), lessons = _codex_lessons(tmp_path, records)
+    assert episode.fix is None
+    assert not any("PATH" in x.text or "run again" in x.text for x in lessons)
+
+
+def test_a_codex_generator_sent_beside_the_failed_check_tells_no_retry(tmp_path: Path) -> None:
+    records = [
+        _codex_exec("c1", "make check"),
+        _codex_exec("p1", "make protos"),
+        _codex_exit("p1", 0, "protoc --go_out=. api/v1/*.proto"),
+        _codex_exit("c1", 2, "api/server.go:14:2: package example.com/app/api/v1 is not in std"),
+        _codex_exec("c2", "make check"),
+        _codex_exit("c2", 0, "ok  example.com/app/api 0.41s"),
+    ]
+    ((episode, lesson),) = _codex_failures(tmp_path, records)
+    assert episode.fix is None
+    assert "run again" not in lesson.text and "make protos" not in lesson.text
+
+
+def test_a_codex_look_sent_beside_the_failed_call_is_still_no_step(tmp_path: Path) -> None:
+    # a listing beside the failed check changed nothing: the check alone again is a retry
+    records = [
+        _codex_exec("c1", "make check"),
+        _codex_exec("l1", "ls api/v1"),
+        _codex_exit("l1", 0, "service.proto"),
+        _codex_exit("c1", 2, "api/server.go:14:2: package example.com/app/api/v1 is not in std"),
+        _codex_exec("c2", "make check"),
+        _codex_exit("c2", 0, "ok  example.com/app/api 0.41s"),
+    ]
+    ((episode, _),) = _codex_failures(tmp_path, records)
+    assert episode.fix is not None and episode.fix.kind is FixKind.RETRIED
+
+
+def test_a_program_said_missing_that_the_same_command_then_ran_is_no_lesson(
+    tmp_path: Path,
+) -> None:
+    """The same test run, run again with nothing between, passed: the runner it said was
+    missing was there; no "not on the PATH here"."""
+    records = [
+        _codex_exec("t1", "npm test"),
+        _codex_exit("t1", 127, "> shop@0.3.0 test\n> jest --ci\n\nsh: 1: jest: not found"),
+        _codex_exec("t2", "npm test"),
+        _codex_exit("t2", 0, "Tests: 31 passed, 31 total"),
+    ]
+    _, lessons = _codex_lessons(tmp_path, records)
+    assert not any("PATH" in x.text for x in lessons)
 
 
 def test_a_codex_step_run_after_the_failure_came_back_still_prepared_it(tmp_path: Path) -> None:

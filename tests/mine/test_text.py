@@ -84,6 +84,19 @@ def test_the_setup_steps_before_a_command_are_cut(command: str, head: str) -> No
     assert command_head(command) == head
 
 
+def test_here_strings_that_never_close_leave_the_command_as_it_is() -> None:
+    """Openers of one quote with no closer (`@"` of C# strings written to a file) end the
+    search for that quote: a here-string of the other quote after them is still cut, and a
+    here-document's body is no PowerShell text."""
+    body = 'x = @"\n  SELECT 1\n";\n// another line of code\n' * 4000
+    written = f"cat > Q.cs <<'EOF'\n{body}EOF\ndotnet build"
+    assert command_head(written) == "dotnet build"
+    script = 'Write-Host @"\n' * 3000 + "$v = @'\n'@\nSet-Content -Path a.txt -Value @'\nhi\n'@"
+    head = command_head(script)
+    assert head.endswith("$v = @''@; Set-Content -Path a.txt -Value @''@")
+    assert head.count('Write-Host @"') == 3000
+
+
 @pytest.mark.parametrize(
     ("sentence", "line"),
     [

@@ -251,8 +251,9 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         signature = _refusal_line(error.text, signature)
     if episode.fix is not None and _told_by_the_error(episode.fix, error):
         return None  # the error spelled out the command that worked: any agent reads it there
-    missing = missing_program(signature) if episode.fix is None else None
-    if missing is not None and _ran_later(run, missing, error):
+    retried = episode.fix is None or episode.fix.kind is FixKind.RETRIED
+    missing = missing_program(signature) if retried else None
+    if missing is not None and _ran_later(run, missing, error, call):
         return None  # the shell was broken for a moment (`ls: command not found`), or mended
     if SUDO_PASSWORD.search(signature) and _ran_later(run, "sudo", error):
         return None  # the user let `sudo` in without a password later on: no longer so
@@ -389,8 +390,10 @@ def _lost_variable(run: Run, call: Event, signature: str) -> bool:
     )
 
 
-def _ran_later(run: Run, program: str, failure: Event) -> bool:
-    """A later shell call of the same session ran the program, and worked: it is there."""
+def _ran_later(run: Run, program: str, failure: Event, failed: Event | None = None) -> bool:
+    """A later shell call of the same session ran the program, and worked: it is there (so
+    did the failed call itself run again and passing, `npm test` of a missing `vitest`)."""
+    again = split_heredocs(failed.text)[0] if failed is not None else None
     calls = {
         e.tool_use_id: e
         for e in run.events[failure.seq + 1 :]
@@ -403,6 +406,8 @@ def _ran_later(run: Run, program: str, failure: Event) -> bool:
         if missing_program(result.text[:2000]) == program or SUDO_PASSWORD.search(result.text):
             continue  # the check printed the same failure again (`python -V; echo $?`)
         own = split_heredocs(call.text)[0]
+        if own == again:
+            return True
         shown = _steps_the_exit_shows(own)
         # a program piped into (`ls | grep x`) ran too: had it been missing, it would have said
         if any(part.split()[:1] == [program] for step in shown for part in PIPE.split(step)):

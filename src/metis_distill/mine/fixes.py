@@ -1041,9 +1041,10 @@ def _classify(
         # `npm install -D tailwindcss@3` between `npx tailwindcss init` and its `-p` form
         changed = _state_changes(between, call, failure.text)
         return None if changed else Fix(FixKind.REPLACED, later, result)
-    steps = _state_changes(
-        [e for e in between if not _alongside(e, failure, together)], call, failure.text
-    )
+    beside = [e for e in between if _alongside(e, failure, together)]
+    if _state_changes([e for e in beside if not _requests(e)], call, failure.text):
+        return None  # a call of its batch changed things too, maybe before the retry: unseen
+    steps = _state_changes([e for e in between if e not in beside], call, failure.text)
     if any(_changes_the_days_code(events, step) for step in steps):
         return Fix(FixKind.EDITED, later, result, steps[-MAX_STEPS:])
     if steps:
@@ -1188,10 +1189,12 @@ _RUNS_SCRIPT = re.compile(
 def _alongside(event: Event, failure: Event, together: bool) -> bool:
     """The call was issued beside the failed one (in its batch, before its error came back)
     and is no step of its fix: a request (it asks, sets nothing up), or any shell call when
-    the harness runs a batch's shell calls at once (`together`: Codex; the build beside a
-    lint writing the file the lint then missed): it ran neither before the failure nor after
-    it. Claude Code runs a batch's calls that change things in turn: an install sent beside
-    the failed call ran after its failure (a look, run beside it, prepares nothing anyway)."""
+    the harness runs a batch's shell calls at once (`together`: Codex): it ran neither
+    surely before the failure nor after it. One of them that changed things (an install, a
+    codegen, a build beside the lint that then missed its file) may have done so before the
+    retry: `_classify` then tells no fix, nor a retry. Claude Code runs a batch's calls that
+    change things in turn: an install sent beside the failed call ran after its failure (a
+    look, run beside it, prepares nothing anyway)."""
     if event.seq > failure.seq:
         return False
     return _requests(event) or (together and event.tool_name in _SHELLS)

@@ -1446,7 +1446,8 @@ def powershell7_record(lines: list[str]) -> tuple[str, str] | None:
         if name is None:
             continue
         marked = False
-        for line in lines[n + 2 :]:
+        for k in range(n + 2, len(lines)):  # (no copy of the rest per record)
+            line = lines[k]
             gutter = _PWSH_GUTTER.match(line)
             if gutter is None:
                 break

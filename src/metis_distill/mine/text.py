@@ -225,17 +225,33 @@ def lines_as_steps(script: str) -> str:
 # PowerShell's here-string: `@'` (or `@"`) closing its line, the text, `'@` (`"@`) opening a
 # line; text, as a here-document's body is. Piped into a command (`@'…'@ | Set-Content x.md`),
 # that command is what runs.
-_HERE_STRING = re.compile(
-    r"(?:^|(?<=[\s=(,]))@(?P<quote>['\"])[ \t]*\r?\n.*?^(?P=quote)@", re.S | re.M
-)
+_HERE_STRING_OPENER = re.compile(r"(?:^|(?<=[\s=(,]))@(?P<quote>['\"])[ \t]*\r?\n", re.M)
 _PIPED_HERE_STRING = re.compile(r"\A\s*@(?P<quote>['\"])(?P=quote)@[ \t]*\|[ \t]*(?=\S)")
 
 
 def _without_here_strings(command: str) -> str:
-    """The command with each here-string's text left out (`@''@`), and none piped into it."""
+    """The command with each here-string's text left out (`@''@`), and none piped into it.
+    Each opener's closer (`'@` opening a line) is looked for once: a quote whose closer is
+    missing after one opener has none after a later one either (C#'s `@"` strings written
+    by a here-document are many openers that never close: no scan to the end for each)."""
     if "@'" not in command and '@"' not in command:
         return command
-    command = _HERE_STRING.sub(lambda found: f"@{found['quote'] * 2}@", command)
+    parts: list[str] = []
+    done = 0  # the end of the text copied so far
+    unclosed: set[str] = set()
+    for opener in _HERE_STRING_OPENER.finditer(command):
+        quote = opener["quote"]
+        if opener.start() < done or quote in unclosed:
+            continue
+        closer = command.find(f"\n{quote}@", opener.end() - 1)  # (its text may be empty)
+        if closer < 0:
+            unclosed.add(quote)
+            if len(unclosed) == 2:
+                break
+            continue
+        parts += (command[done : opener.start()], f"@{quote * 2}@")
+        done = closer + 3
+    command = "".join(parts) + command[done:]
     return _PIPED_HERE_STRING.sub("", command, count=1)
 
 
@@ -244,8 +260,8 @@ def command_head(command: str) -> str:
     """A command on one line, without the steps that only set it up (`cd somewhere &&`,
     `mkdir -p out &&`) and without its here-documents' bodies (a PowerShell here-string's
     text): what it really runs."""
-    command = _without_here_strings(command)
-    command = _after_written_heredocs(_SHELL_OPTIONS.sub("", split_heredocs(command)[0]))
+    command = _without_here_strings(split_heredocs(command)[0])
+    command = _after_written_heredocs(_SHELL_OPTIONS.sub("", command))
     flat = _WS.sub(" ", lines_as_steps(command.strip().split("\n# ")[0]))
     head = flat
     while (step := _SETUP_PREFIX.match(head)) is not None and step.end() < len(head):

@@ -4,6 +4,7 @@ out, never transcript text (contract 7)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,9 +22,11 @@ from metis_distill.mine.recovery import Recovery, recoveries
 from metis_distill.models import LessonCandidate, Run
 from metis_distill.pipeline.discover import FileInfo
 from metis_distill.textio import (
+    RawLine,
     Segment,
     TextLines,
     has_text,
+    last_line_before,
     line_text,
     read_before,
     read_segment,
@@ -150,12 +153,36 @@ def _parsed(path: Path, info: FileInfo) -> tuple[Run, Segment, TextLines]:
     raw = source.parse_raw is not None
     segment = read_segment(path, info.offset, info.first_line, raw=raw)
     context = read_before(path, info.offset, info.first_line, raw=raw) if info.offset else []
+    if info.offset and source.carried is not None:
+        context = _carried_in(path, info, source.carried, context, raw)
     numbered = [*context, *segment.lines]
     if source.parse_raw is not None:
         run = source.parse_raw(info.path, numbered)
     else:
         run = source.parse_lines(info.path, [(n, line_text(line)) for n, line in numbered])
     return _hidden(run), segment, TextLines(numbered)
+
+
+def _carried_in(
+    path: Path, info: FileInfo, carried: str, context: list[tuple[int, RawLine]], raw: bool
+) -> list[tuple[int, RawLine]]:
+    """The context of a resumed read, with the last record of the `carried` type before it
+    when the context holds none (a long turn's sandbox policy, written at its start): the
+    file read whole or resumed gives the same run."""
+    marker = f'"{carried}"'.encode()
+
+    def wanted(line: bytes) -> bool:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            return False
+        return isinstance(record, dict) and record.get("type") == carried
+
+    found = last_line_before(path, info.offset, info.first_line, marker, wanted)
+    if found is None or (context and found[0] >= context[0][0]):
+        return context  # none, or read with the context already
+    number, line = found
+    return [(number, line if raw else line_text(line)), *context]
 
 
 def _last_line(episode: Episode) -> int:

@@ -21,7 +21,9 @@ class SourceFormat:
     has it, sees a file it claimed (path and head) and says why it is not read when the file
     only repeats another one that is (None: read it). `unread`, when a format has it, sees a
     file no format claimed (name and head) and says why, when it is a variant of this format
-    that is not read."""
+    that is not read. `carried`, when a format has it, is the type of the JSON-lines record
+    whose settings hold until the next of its type (Codex's `turn_context`: the turn's
+    sandbox policy): a resumed read is given the last one before its context."""
 
     name: str
     looks_like: Callable[[str, str], bool]
@@ -29,6 +31,7 @@ class SourceFormat:
     parse_raw: Callable[[str, RawNumberedLines], Run] | None = None
     replay: Callable[[Path, str], str | None] | None = None
     unread: Callable[[str, str], str | None] | None = None
+    carried: str | None = None
 
     def parse_file(self, path: Path, archive_root: Path) -> Run:
         rel_path = path.relative_to(archive_root).as_posix()

@@ -29,7 +29,9 @@ from metis_distill.sources.base import SourceFormat
 from metis_distill.sources.codex.rollout import FORMAT, parse_lines
 from metis_distill.sources.codex.sniff import looks_like
 
-SOURCE = SourceFormat(FORMAT, looks_like, parse_lines, parse_raw=parse_lines)
+SOURCE = SourceFormat(
+    FORMAT, looks_like, parse_lines, parse_raw=parse_lines, carried="turn_context"
+)
 parse_file = SOURCE.parse_file
 
 __all__ = ["FORMAT", "SOURCE", "looks_like", "parse_file", "parse_lines"]
