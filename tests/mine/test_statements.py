@@ -3,13 +3,14 @@ one-off request, a pasted document or text the harness injected."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
 from metis_distill.extract.rules import RulesExtractor
 from metis_distill.mine.episodes import find_episodes
-from metis_distill.mine.statements import is_standing_rule
+from metis_distill.mine.statements import _durable_mark, is_standing_rule
 from metis_distill.models import LessonKind
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.textio import read_lines
@@ -194,6 +195,10 @@ _HOW_TO_WORK = [
     "Never use a hook to make the tests pass every time; fix the code.",
     "Prefer scripts that always exit non-zero on a failure.",
     "When the quick route is a shortcut that skips the checks \u2014 always take the slow one.",
+    # an "always" or "never" in a purpose clause still says how to work
+    "Use pnpm so the lockfile never drifts.",
+    "Use ruff so that the code always passes CI.",
+    "Use a wrapper script that always sets the env vars first.",
 ]
 
 
@@ -213,7 +218,7 @@ def test_a_request_for_what_a_thing_will_do_whenever_is_no_decision(
     assert _lessons(tmp_path, records) == []
 
 
-@pytest.mark.parametrize("rule", _HOW_TO_WORK[:4])
+@pytest.mark.parametrize("rule", _HOW_TO_WORK[:4] + _HOW_TO_WORK[-3:])
 def test_a_rule_with_whenever_of_the_agents_work_stays_a_decision(
     tmp_path: Path, rule: str
 ) -> None:
@@ -1443,3 +1448,43 @@ def test_the_answer_to_a_change_is_looked_for_a_bounded_way(tmp_path: Path) -> N
     assert _lessons(tmp_path, records) == []
     near = records[:3] + records[-2:]
     assert [k for k, _ in _lessons(tmp_path, near)] == [LessonKind.DECISION]
+
+
+def test_a_durable_word_is_found_in_linear_time() -> None:
+    # many purpose clauses and many marks: each mark is placed against the clauses once
+    sentence = "a hook that runs whenever it can, " * 1200
+    started = time.perf_counter()
+    assert _durable_mark(sentence) is False
+    assert _durable_mark(sentence + "always.") is True
+    assert time.perf_counter() - started < 0.3
+
+
+# The user's answer to a labelled item of the agent's report or question ("For the C2 issue",
+# "For #3", "About point 2", "Q1:"): today's answer to that item, not how to work from now on.
+_ANSWERS_AN_ITEM = [
+    "For the B2 issue I don't want a settings page, just read the values from env vars.",
+    "For #3, I don't want a new table, just add a column to the orders table.",
+    "About point 2: we prefer to keep the old endpoint, only rename the handler.",
+    "Q1: I'd rather keep the sidebar, just hide it on phones.",
+    "For item 4 we want plain CSS instead of a component library.",
+]
+
+
+@pytest.mark.parametrize("answer", _ANSWERS_AN_ITEM)
+def test_a_choice_answering_a_labelled_item_is_no_decision(tmp_path: Path, answer: str) -> None:
+    records = [
+        say("assistant", "Open questions: B2 settings page? #3 schema change? Q1 sidebar?"),
+        say("user", answer),
+    ]
+    assert _lessons(tmp_path, records) == []
+
+
+@pytest.mark.parametrize(
+    "choice",
+    [
+        "I don't want a settings page, just read the values from env vars.",
+        "For tests we want pytest instead of unittest.",
+    ],
+)
+def test_a_choice_not_answering_an_item_stays_a_decision(tmp_path: Path, choice: str) -> None:
+    assert _lessons(tmp_path, [say("user", choice)]) == [(LessonKind.DECISION, choice)]
