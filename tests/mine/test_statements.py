@@ -9,7 +9,7 @@ import pytest
 
 from metis_distill.extract.rules import RulesExtractor
 from metis_distill.mine.episodes import find_episodes
-from metis_distill.mine.statements import is_standing_rule
+from metis_distill.mine.statements import _durable_mark, is_standing_rule
 from metis_distill.models import LessonKind
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.textio import read_lines
@@ -194,6 +194,10 @@ _HOW_TO_WORK = [
     "Never use a hook to make the tests pass every time; fix the code.",
     "Prefer scripts that always exit non-zero on a failure.",
     "When the quick route is a shortcut that skips the checks \u2014 always take the slow one.",
+    # an "always" or "never" in a purpose clause still says how to work
+    "Use pnpm so the lockfile never drifts.",
+    "Use ruff so that the code always passes CI.",
+    "Use a wrapper script that always sets the env vars first.",
 ]
 
 
@@ -213,7 +217,7 @@ def test_a_request_for_what_a_thing_will_do_whenever_is_no_decision(
     assert _lessons(tmp_path, records) == []
 
 
-@pytest.mark.parametrize("rule", _HOW_TO_WORK[:4])
+@pytest.mark.parametrize("rule", _HOW_TO_WORK[:4] + _HOW_TO_WORK[-3:])
 def test_a_rule_with_whenever_of_the_agents_work_stays_a_decision(
     tmp_path: Path, rule: str
 ) -> None:
@@ -1510,3 +1514,41 @@ def test_a_cause_the_next_failed_run_shows_the_same_error_of_is_no_finding(
     for name, output, kept in (("a", again, False), ("b", other, True)):
         found = _lessons(tmp_path / name, [asked, *linked, result("r3", output, error=True)])
         assert bool([t for k, t in found if k is LessonKind.GOTCHA]) is kept, found
+
+
+def test_a_durable_word_is_found_among_many_clauses() -> None:
+    # many purpose clauses and many marks: each discounted, the one outside them counted
+    sentence = "a hook that runs whenever it can, " * 1200
+    assert _durable_mark(sentence) is False
+    assert _durable_mark(sentence + "always.") is True
+
+
+# The user's answer to a labelled item of the agent's report or question ("For the C2 issue",
+# "For #3", "About point 2", "Q1:"): today's answer to that item, not how to work from now on.
+_ANSWERS_AN_ITEM = [
+    "For the B2 issue I don't want a settings page, just read the values from env vars.",
+    "For #3, I don't want a new table, just add a column to the orders table.",
+    "About point 2: we prefer to keep the old endpoint, only rename the handler.",
+    "Q1: I'd rather keep the sidebar, just hide it on phones.",
+    "For item 4 we want plain CSS instead of a component library.",
+]
+
+
+@pytest.mark.parametrize("answer", _ANSWERS_AN_ITEM)
+def test_a_choice_answering_a_labelled_item_is_no_decision(tmp_path: Path, answer: str) -> None:
+    records = [
+        say("assistant", "Open questions: B2 settings page? #3 schema change? Q1 sidebar?"),
+        say("user", answer),
+    ]
+    assert _lessons(tmp_path, records) == []
+
+
+@pytest.mark.parametrize(
+    "choice",
+    [
+        "I don't want a settings page, just read the values from env vars.",
+        "For tests we want pytest instead of unittest.",
+    ],
+)
+def test_a_choice_not_answering_an_item_stays_a_decision(tmp_path: Path, choice: str) -> None:
+    assert _lessons(tmp_path, [say("user", choice)]) == [(LessonKind.DECISION, choice)]

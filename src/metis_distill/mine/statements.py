@@ -567,8 +567,9 @@ def is_standing_rule(sentence: str) -> bool:
 # What a thing the user asks for will do, to the end of its clause (a comma, a dash …): a
 # purpose ("… to get the hooks to chime …", "to make it beep …", "to have the terminal flash …",
 # "so that the script runs …") or what a hook, script or job is to do ("a cron job that copies
-# …"; not a kind of them, "prefer scripts that always …"). A "whenever", "every time" or
-# "always" in it is when that thing acts, not how the agent should work.
+# …"; not a kind of them, "prefer scripts that always …"). A "whenever", "every time" or "each
+# time" in it is when that thing acts, not how the agent should work; an "always" or "never"
+# there still says how to work ("Use pnpm so the lockfile never drifts").
 _WHAT_IT_WILL_DO = re.compile(
     r"(?:\bto get\s+(?:[\w'`.-]+\s+){1,4}?to\s+\w"
     r"|\bto (?:make|have|let)\s+(?:it|them|this|that|these|those|me|us|"
@@ -580,16 +581,24 @@ _WHAT_IT_WILL_DO = re.compile(
     r"[^,;:.!?\n\u2013\u2014()]*",
     re.I,
 )
+# The marks that say when a thing acts, discounted inside such a clause.
+_WHEN_IT_ACTS = re.compile(r"whenever|(?:every|each)\s+time", re.I)
 
 
 def _durable_mark(sentence: str) -> bool:
-    """A mark of a standing rule ("always", "whenever", "instead" …) outside what a thing the
-    user asks for will do."""
-    marks = list(signals.DURABLE.finditer(sentence))
-    if not marks:
-        return False
-    clauses = [found.span() for found in _WHAT_IT_WILL_DO.finditer(sentence)]
-    return any(not any(start <= mark.start() < end for start, end in clauses) for mark in marks)
+    """A mark of a standing rule ("always", "whenever", "instead" …), a "whenever" or "every
+    time" only outside what a thing the user asks for will do. Marks and clauses both come in
+    order, so each is looked at once."""
+    clauses = _WHAT_IT_WILL_DO.finditer(sentence)
+    clause = next(clauses, None)
+    for mark in signals.DURABLE.finditer(sentence):
+        if not _WHEN_IT_ACTS.fullmatch(mark.group()):
+            return True
+        while clause is not None and clause.end() <= mark.start():
+            clause = next(clauses, None)
+        if clause is None or mark.start() < clause.start():
+            return True
+    return False
 
 
 def _task_scope(sentence: str) -> bool:
@@ -713,9 +722,24 @@ _REPORTS_WORK = re.compile(
 )
 
 
+# The user's answer to a numbered or labelled item of the agent's report or question ("For the
+# C1 issue …", "For #3, …", "About point 2: …", "Q1: …"): that item's answer, today's task.
+_ANSWERS_ITEM = re.compile(
+    r"^(?:(?:for|about|re|regarding|as (?:for|to)|on)\s+(?:the\s+)?"
+    r"(?:(?:point|item|question|issue|finding|comment|step|option|number|no\.)\s*#?\d+[a-z]?\b"
+    r"|#\d+[a-z]?\b"
+    # the noun's end left open: a typo on it ("issuem") keeps the label
+    r"|[A-Z]{1,3}-?\d+[a-z]?\s+(?:issue|item|point|question|finding|comment|concern|part))"
+    r"|(?:Q|#)\d+[a-z]?\s*[:.)]\s)",
+    re.I,
+)
+
+
 def _classify(event: Event, sentence: str) -> Statement | None:
     if event.role == "user":
         if signals.REQUEST.search(sentence) or signals.CONVERSATIONAL.search(sentence):
+            return None
+        if _ANSWERS_ITEM.match(sentence):
             return None
         if opens_rule(sentence) and is_standing_rule(sentence):
             if signals.points_back(signals.RULE_CLAUSE_END.split(sentence, maxsplit=1)[0]):
@@ -736,6 +760,8 @@ def _classify(event: Event, sentence: str) -> Statement | None:
             and not signals.TASK.search(sentence)
             and not signals.HEDGE.search(sentence)
             and not _STAGED.search(sentence)
+            and not signals.ONE_OFF_ELSEWHERE.search(sentence)
+            and not _task_scope(sentence)
         ):
             return Statement(LessonKind.DECISION, "user_choice", sentence)
         if signals.USER_DECIDED.search(sentence) and not signals.HEDGE.search(sentence):
