@@ -799,17 +799,24 @@ def _codex_output(call_id: str, output: str, at: str) -> dict:  # type: ignore[t
 
 
 @pytest.mark.parametrize(
-    ("finished_at", "kind"),
-    [("2026-01-01T00:02:18Z", FixKind.RETRIED), ("2026-01-01T00:05:40Z", FixKind.WAITED)],
+    ("wall", "finished_at", "kind"),
+    [
+        ("Wall time: 8.1 seconds\n", "2026-01-01T00:02:20Z", FixKind.RETRIED),
+        # the time Codex says it ran comes before a result written late
+        ("Wall time: 8.1 seconds\n", "2026-01-01T00:05:40Z", FixKind.RETRIED),
+        ("Wall time: 212.4 seconds\n", "2026-01-01T00:05:45Z", FixKind.WAITED),
+        ("", "2026-01-01T00:02:20Z", FixKind.RETRIED),  # no header: call to result
+        ("", "2026-01-01T00:05:45Z", FixKind.WAITED),
+    ],
 )
 def test_a_codex_rerun_given_a_longer_limit_waited_only_when_it_ran_past_the_first(
-    tmp_path: Path, finished_at: str, kind: FixKind
+    tmp_path: Path, wall: str, finished_at: str, kind: FixKind
 ) -> None:
     """Codex: `npm install` killed at its 120 s limit; the rerun given 300 s is the fix only
     when it ran longer than the 120 s that stopped the first."""
     meta = {"id": "s1", "timestamp": "2026-01-01T00:00:00Z", "cwd": "/w", "cli_version": "0.105.0"}
     killed = "Exit code: 124\nWall time: 121 seconds\nOutput:\ncommand timed out after 120500 milliseconds\n"
-    done = "Exit code: 0\nWall time: 8.1 seconds\nOutput:\nadded 40 packages in 8s\n"
+    done = f"Exit code: 0\n{wall}Output:\nadded 40 packages in 8s\n"
     records = [
         {"timestamp": "2026-01-01T00:00:00Z", "type": "session_meta", "payload": meta},
         _codex_shell("c1", "npm install", 120000, "2026-01-01T00:00:05Z"),

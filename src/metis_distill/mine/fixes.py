@@ -1398,9 +1398,12 @@ def _outlasted(events: tuple[Event, ...], index: int, call: Event) -> Fix | None
 
 
 def _ran_past(call: Event, result: Event, limit: int) -> bool:
-    """The rerun is seen to run longer than the limit that stopped the first call (from its
-    call to its result): only then did the longer limit make it pass. One that finished
-    within that limit passed as a plain rerun would have; an unknown time is no proof."""
+    """The rerun is seen to run longer than the limit that stopped the first call (the time
+    the harness says it ran, else from its call to its result): only then did the longer
+    limit make it pass. One that finished within that limit passed as a plain rerun would
+    have; an unknown time is no proof."""
+    if result.ran_ms is not None:
+        return result.ran_ms > limit
     if call.timestamp is None or result.timestamp is None:
         return False
     ran = (result.timestamp - call.timestamp).total_seconds() * 1000
