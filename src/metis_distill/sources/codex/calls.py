@@ -313,6 +313,7 @@ def _finish_running(state: State, pending: Draft, line_no: int, read: _Output) -
 def _output_text(state: State, raw: Any) -> _Output:
     """A tool output in any of the shapes Codex has written."""
     exit_code: int | None = None
+    duration: int | None = None
     failed = False
     if isinstance(raw, list):  # content items
         raw = content_text(state, raw)
@@ -334,7 +335,10 @@ def _output_text(state: State, raw: Any) -> _Output:
             metadata = parsed.get("metadata")
             if isinstance(metadata, dict):
                 exit_code = as_int(metadata.get("exit_code"))
-    ran_ms = _wall_time(text)
+                took = metadata.get("duration_seconds")  # Codex 0.4x-0.5x: how long it ran
+                if isinstance(took, int | float) and not isinstance(took, bool):
+                    duration = round(took * 1000)
+    ran_ms = _wall_time(text) if duration is None else duration
     text, header_code, running = _strip_headers(text)
     exit_code = exit_code if exit_code is not None else header_code
     if exit_code is None and text.startswith(_FAILED_PREFIX):
