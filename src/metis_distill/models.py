@@ -71,6 +71,7 @@ class Event:
     session: str | None = None  # for files holding several sessions (aider launches...)
     mid_turn: bool = False  # a user message typed while the agent was working
     timeout_ms: int | None = None  # the time limit a tool call set itself (Bash, Codex shell)
+    ran_ms: int | None = None  # how long a tool result's command ran, as the harness said
     escalated: bool = False  # run outside the sandbox, with the user's leave (Codex)
     offline: bool = False  # run inside a sandbox that keeps the network out (Codex)
     # An edit that changes the file's text in place; not a patch that adds or deletes whole

@@ -715,17 +715,23 @@ def _timed(tool_id: str, command: str, timeout_ms: int) -> dict:  # type: ignore
     return record
 
 
+def _at(record: dict, second: int) -> dict:  # type: ignore[type-arg]
+    """The record written at `second` seconds past ten o'clock."""
+    minutes, seconds = divmod(second, 60)
+    return {**record, "timestamp": f"2026-11-01T10:{minutes:02d}:{seconds:02d}Z"}
+
+
 def test_a_longer_time_limit_on_the_same_command_is_the_fix(tmp_path: Path) -> None:
     timed_out = "Command timed out after 1.0s"
     found = _failures(
         tmp_path,
         [
-            _timed("t1", "git status -sb", 1000),
-            result("t1", timed_out, True),
-            _timed("t2", "git status -sb", 2000),
-            result("t2", "Command timed out after 2.0s", True),
-            _timed("t3", "git status -sb", 5000),
-            result("t3", "## main"),
+            _at(_timed("t1", "git status -sb", 1000), 0),
+            _at(result("t1", timed_out, True), 1),
+            _at(_timed("t2", "git status -sb", 2000), 2),
+            _at(result("t2", "Command timed out after 2.0s", True), 4),
+            _at(_timed("t3", "git status -sb", 5000), 5),
+            _at(result("t3", "## main"), 9),
         ],
     )
     assert [episode.fix.kind for episode, _ in found if episode.fix] == [FixKind.WAITED] * 2
@@ -748,6 +754,81 @@ def test_the_same_limit_again_is_a_plain_retry(tmp_path: Path) -> None:
     )
     assert episode.fix is not None and episode.fix.kind is FixKind.RETRIED
     assert lesson.fix is None
+
+
+@pytest.mark.parametrize(
+    ("finished", "kind"),
+    [
+        (12, FixKind.RETRIED),  # done long before the first limit: a plain rerun passed
+        (None, FixKind.RETRIED),  # how long it ran is unknown: no proof the limit mattered
+        (200, FixKind.WAITED),  # it ran past the first limit: the longer one let it finish
+    ],
+)
+def test_a_longer_limit_is_the_fix_only_when_the_rerun_ran_past_the_first(
+    tmp_path: Path, finished: int | None, kind: FixKind
+) -> None:
+    rerun = result("t2", "added 12 packages in 9s")
+    found = _failures(
+        tmp_path,
+        [
+            _at(_timed("t1", "npm ci", 120000), 0),
+            _at(result("t1", "Command timed out after 2m 0.0s", True), 120),
+            _at(_timed("t2", "npm ci", 300000), 125),
+            rerun if finished is None else _at(rerun, 125 + finished),
+        ],
+    )
+    ((episode, lesson),) = found
+    assert episode.fix is not None and episode.fix.kind is kind
+    assert ("give it 300 s or more" in lesson.text) is (kind is FixKind.WAITED)
+
+
+def _codex_shell(call_id: str, command: str, timeout_ms: int, at: str) -> dict:  # type: ignore[type-arg]
+    arguments = json.dumps({"command": command, "workdir": "/w", "timeout_ms": timeout_ms})
+    payload = {
+        "type": "function_call",
+        "name": "shell_command",
+        "arguments": arguments,
+        "call_id": call_id,
+    }
+    return {"timestamp": at, "type": "response_item", "payload": payload}
+
+
+def _codex_output(call_id: str, output: str, at: str) -> dict:  # type: ignore[type-arg]
+    payload = {"type": "function_call_output", "call_id": call_id, "output": output}
+    return {"timestamp": at, "type": "response_item", "payload": payload}
+
+
+@pytest.mark.parametrize(
+    ("wall", "finished_at", "kind"),
+    [
+        ("Wall time: 8.1 seconds\n", "2026-01-01T00:02:20Z", FixKind.RETRIED),
+        # the time Codex says it ran comes before a result written late
+        ("Wall time: 8.1 seconds\n", "2026-01-01T00:05:40Z", FixKind.RETRIED),
+        ("Wall time: 212.4 seconds\n", "2026-01-01T00:05:45Z", FixKind.WAITED),
+        ("", "2026-01-01T00:02:20Z", FixKind.RETRIED),  # no header: call to result
+        ("", "2026-01-01T00:05:45Z", FixKind.WAITED),
+    ],
+)
+def test_a_codex_rerun_given_a_longer_limit_waited_only_when_it_ran_past_the_first(
+    tmp_path: Path, wall: str, finished_at: str, kind: FixKind
+) -> None:
+    """Codex: `npm install` killed at its 120 s limit; the rerun given 300 s is the fix only
+    when it ran longer than the 120 s that stopped the first."""
+    meta = {"id": "s1", "timestamp": "2026-01-01T00:00:00Z", "cwd": "/w", "cli_version": "0.105.0"}
+    killed = "Exit code: 124\nWall time: 121 seconds\nOutput:\ncommand timed out after 120500 milliseconds\n"
+    done = f"Exit code: 0\n{wall}Output:\nadded 40 packages in 8s\n"
+    records = [
+        {"timestamp": "2026-01-01T00:00:00Z", "type": "session_meta", "payload": meta},
+        _codex_shell("c1", "npm install", 120000, "2026-01-01T00:00:05Z"),
+        _codex_output("c1", killed, "2026-01-01T00:02:06Z"),
+        _codex_shell("c2", "npm install", 300000, "2026-01-01T00:02:10Z"),
+        _codex_output("c2", done, finished_at),
+    ]
+    path = tmp_path / "rollout-2026-01-01T00-00-00-s1.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    run = parse_codex(path, tmp_path)
+    episodes = [e for e in find_episodes(run) if e.kind is LessonKind.FAILURE]
+    assert [e.fix.kind if e.fix else None for e in episodes] == [kind]
 
 
 def _kinds(tmp_path: Path, records: list[dict]) -> list[FixKind | None]:  # type: ignore[type-arg]
@@ -799,10 +880,10 @@ def test_a_tests_own_timeout_is_not_the_harness_limit(tmp_path: Path) -> None:
 
 def test_the_bash_default_limit_counts_when_the_call_set_none(tmp_path: Path) -> None:
     records = [
-        call("t1", "npm run build"),
-        result("t1", "Command timed out after 2m 0.0s", True),
-        _timed("t2", "npm run build", 600000),
-        result("t2", "Build complete"),
+        _at(call("t1", "npm run build"), 0),
+        _at(result("t1", "Command timed out after 2m 0.0s", True), 120),
+        _at(_timed("t2", "npm run build", 600000), 125),
+        _at(result("t2", "Build complete"), 380),
     ]
     ((episode, lesson),) = _failures(tmp_path, records)
     assert episode.fix is not None and episode.fix.kind is FixKind.WAITED
@@ -2588,10 +2669,10 @@ def test_a_limit_of_minutes_the_call_set_is_not_called_short(tmp_path: Path) -> 
     ((_, lesson),) = _failures(
         tmp_path,
         [
-            _timed("t1", "pnpm build", 120000),
-            result("t1", "Command timed out after 2m 0.0s", True),
-            _timed("t2", "pnpm build", 300000),
-            result("t2", "Build complete"),
+            _at(_timed("t1", "pnpm build", 120000), 0),
+            _at(result("t1", "Command timed out after 2m 0.0s", True), 120),
+            _at(_timed("t2", "pnpm build", 300000), 130),
+            _at(result("t2", "Build complete"), 400),
         ],
     )
     assert lesson.text == (

@@ -15,7 +15,7 @@ from metis_distill.mine.text import one_spelling
 from metis_distill.models import Event, EventKind, LessonKind, SourceRef
 from metis_distill.render.claude_md import safe_text
 from metis_distill.sources.claude_code import parse_file
-from tests.mine.test_episodes import _write, call, edit, read, result, say
+from tests.mine.test_episodes import _write, call, edit, failure_lessons, read, result, say
 from tests.mine.test_questions import BUILT, answered, ask
 
 BANNER = "/opt/homebrew/etc/shellenv.sh: line 18: /bin/ps: Operation not permitted"
@@ -2755,3 +2755,37 @@ def test_a_program_ran_only_in_a_step_whose_success_is_the_calls(
     _, run = _codex_rollout(tmp_path, [(command, {}, 0, "ok")])
     ran = programs_ran(run)
     assert (set(ran.programs) if ran else set()) == programs
+
+
+_WHEEL_BUILD = (
+    "Exit code 1\nCollecting lxml\n  running build_ext\n"
+    "  copying src\\lxml\\lxml_exceptions.hpp -> build\\lib.win-amd64-cpython-311\\lxml\n"
+    "  error: Microsoft Visual C++ 14.0 or greater is required.\n"
+    "  ERROR: Failed building wheel for lxml\nFailed to build lxml"
+)
+
+
+@pytest.mark.parametrize(
+    "retry",
+    [
+        "pip install --only-binary :all: -r reqs.txt || pip install -r reqs.txt",
+        "pip install --only-binary :all: -r reqs.txt",
+    ],
+)
+def test_the_failed_command_with_options_added_replaces_it_not_precedes_it(
+    tmp_path: Path, retry: str
+) -> None:
+    """The retry is the failed install with a flag added: it is run in its place, not before
+    it; and the error is the compiler's, not a build log line naming `…_exceptions.hpp`."""
+    (lesson,) = failure_lessons(
+        tmp_path,
+        [
+            call("t1", "pip install -r reqs.txt"),
+            result("t1", _WHEEL_BUILD, True),
+            call("t2", retry),
+            result("t2", "Successfully installed lxml-5.3.0"),
+        ],
+    )
+    assert "exceptions.hpp" not in lesson.text and "first" not in lesson.text
+    assert "Microsoft Visual C++ 14.0" in lesson.text
+    assert lesson.text.endswith("use `pip install --only-binary :all: -r reqs.txt` instead.")

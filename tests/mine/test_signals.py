@@ -1173,3 +1173,38 @@ def test_a_host_not_resolved_inside_a_log_line_is_no_error_line() -> None:
         "TypeError: Cannot read properties of undefined (reading 'port')"
     )
     assert signals.error_signature(output).startswith("TypeError: Cannot read properties")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "  copying src\\lxml\\lxml_exceptions.hpp -> build\\lib.win-amd64-cpython-311\\lxml",
+        "  adding 'pkg/errors.go'",
+        "Compiling app/error_handler.py ...",
+    ],
+)
+def test_an_error_word_inside_a_file_name_is_no_error_line(line: str) -> None:
+    assert not signals.names_an_error(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "java.lang.IllegalStateException: pool closed",
+        "requests.exceptions.ConnectionError: refused",
+        "[ERROR/MainProcess] consumer: cannot connect",
+        "error: src/errors.go:12: undefined: Wrap",
+    ],
+)
+def test_an_error_word_beside_a_file_name_still_counts(line: str) -> None:
+    assert signals.names_an_error(line)
+
+
+def test_a_build_log_copying_an_exceptions_header_is_not_the_signature() -> None:
+    output = (
+        "Exit code 1\n  running build_ext\n"
+        "  copying src\\lxml\\lxml_exceptions.hpp -> build\\lib.win-amd64-cpython-311\\lxml\n"
+        "  error: Microsoft Visual C++ 14.0 or greater is required.\n"
+        "  ERROR: Failed building wheel for lxml"
+    )
+    assert signals.error_signature(output).startswith("error: Microsoft Visual C++ 14.0")

@@ -745,6 +745,13 @@ def _failure_lesson(
         if offered_by_error(episode.trigger.text, parts):
             return None  # the error said to take that step (git's "stash them"): its own hint
         steps = [general_fix(part) for part in parts]
+        again = next((part for part in parts if _options_added(failed, part)), None)
+        if again is not None:  # the failed command with options added: run in its place
+            instead = general_fix(again)
+            if code(instead) == what or _opens_alike(what, instead):
+                instead = shorten(command_head(again), MAX_COMMAND)
+            if not _repeats_the_head(what, instead):
+                return f"{what} {verb} here (“{sig}”); use {code(instead)} instead.", again
         if not steps or what in (code(step) for step in steps):
             # a step reads as the call itself: which of its kind helped is unsaid
             return f"{what} {verb} here: “{sig}” {NO_FIX_SEEN}.", None
@@ -781,6 +788,37 @@ def _opens_alike(what: str, instead: str) -> bool:
     said so, the line would name the failed command as its own way."""
     opening = instead.removesuffix("…").rstrip()
     return instead.endswith("…") and what.strip("`").startswith(opening + " ")
+
+
+# A redirection as a word of its own (`2>&1`, `>/dev/null`): no option of the command.
+_REDIRECT_WORD = re.compile(r"^(?:\d?>&\d|(?:[12&])?>>?\S*)$")
+
+
+def _options_added(failed: str, step: str) -> bool:
+    """`step` is a step of the failed command with options added, and nothing else changed
+    (`pip install --only-binary :all: -r r.txt` after `pip install -r r.txt`): the same
+    command run otherwise, in its place, no step run before it."""
+    after = [w for w in unwrapped(step).split() if not _REDIRECT_WORD.match(w)]
+    for one in shell_steps(failed):
+        before = [w for w in unwrapped(one).split() if not _REDIRECT_WORD.match(w)]
+        if before and after and before[0] == after[0] and _adds_options(before, after):
+            return True
+    return False
+
+
+def _adds_options(before: list[str], after: list[str]) -> bool:
+    """`after` holds every word of `before` in order, and beside them only options (`-x`,
+    `--name`) and the value that follows one of them."""
+    kept, added = 0, []
+    for index, word in enumerate(after):
+        if kept < len(before) and word == before[kept]:
+            kept += 1
+        else:
+            added.append(index)
+    if kept < len(before) or not added:
+        return False
+    options = {i for i in added if after[i].startswith("-") and after[i] != "--"}
+    return bool(options) and all(i in options or i - 1 in options for i in added)
 
 
 def _repeats_the_head(what: str, instead: str) -> bool:

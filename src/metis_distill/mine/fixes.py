@@ -1415,9 +1415,22 @@ def _outlasted(events: tuple[Event, ...], index: int, call: Event) -> Fix | None
         if edited:
             return Fix(FixKind.EDITED, later, result)
         given = stopped_after(events[index].text) or limit_ms(call) or 0
-        longer = (limit_ms(later) or 0) > given
+        longer = (limit_ms(later) or 0) > given and _ran_past(later, result, given)
         return Fix(FixKind.WAITED if longer else FixKind.RETRIED, later, result)
     return None
+
+
+def _ran_past(call: Event, result: Event, limit: int) -> bool:
+    """The rerun is seen to run longer than the limit that stopped the first call (the time
+    the harness says it ran, else from its call to its result): only then did the longer
+    limit make it pass. One that finished within that limit passed as a plain rerun would
+    have; an unknown time is no proof."""
+    if result.ran_ms is not None:
+        return result.ran_ms > limit
+    if call.timestamp is None or result.timestamp is None:
+        return False
+    ran = (result.timestamp - call.timestamp).total_seconds() * 1000
+    return ran > limit
 
 
 # A path the search was pointed at instead of the whole tree: no flag, glob, pipe or variable.

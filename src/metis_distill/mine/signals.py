@@ -170,6 +170,31 @@ _ERROR_LINE = re.compile(
     r"|错误|錯誤|失败|失敗|エラー|오류|에러|실패",
     re.I,
 )
+# A file's name, or a path ending in one (`src\greenlet\greenlet_exceptions.hpp`, `pkg/errors.go`,
+# `error_handler.py`): an error word inside it is no error, a build or copy log naming the file.
+_FILE_NAME = re.compile(r"(?:[\w.~:-]*[/\\])*[\w.-]*\.[a-z0-9]{1,5}")
+_AROUND_NAME = "'\"`()[]<>,;"
+
+
+def _says_error(line: str) -> bool:
+    """The line holds an error word (`_ERROR_LINE`) outside a file's name."""
+    return any(not _in_file_name(line, m.start(), m.end()) for m in _ERROR_LINE.finditer(line))
+
+
+def _in_file_name(line: str, start: int, end: int) -> bool:
+    """The words `line[start:end]` lie inside a file's name, before its extension."""
+    if any(c.isspace() for c in line[start:end]):
+        return False
+    left = max(line.rfind(" ", 0, start), line.rfind("\t", 0, start)) + 1
+    right = next((i for i in range(end, len(line)) if line[i].isspace()), len(line))
+    word = line[left:right]
+    name = word.strip(_AROUND_NAME)
+    if not name or _FILE_NAME.fullmatch(name) is None:
+        return False
+    offset = left + word.index(name)
+    return end - offset <= name.rindex(".")
+
+
 ERROR_WORDS = (  # every match of _ERROR_LINE, lower-cased, holds one of these (`may_hold`)
     "error",
     "could not resolve host",
@@ -1081,7 +1106,7 @@ def _go_failure(line: str) -> bool:
 def names_an_error(line: str) -> bool:
     """The line says something went wrong (not a line any output may print)."""
     return bool(
-        (_ERROR_LINE.search(line) and not _NONE_FOUND.search(line))
+        (_says_error(line) and not _NONE_FOUND.search(line))
         or _CROSSED.match(line)
         or _PYTEST_ERROR.match(line)
         or _go_failure(line)
@@ -1144,7 +1169,7 @@ def error_signature(text: str) -> str:
         line
         for line in lines
         if may_hold(line, ERROR_WORDS)
-        and _ERROR_LINE.search(line)
+        and _says_error(line)
         and not _NONE_FOUND.search(line)
         and not _SOURCE_LINE.match(line)
         and not _NO_MESSAGE.search(line)

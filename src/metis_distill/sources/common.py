@@ -88,6 +88,7 @@ class Draft:
     session: str | None = None
     mid_turn: bool = False
     timeout_ms: int | None = None
+    ran_ms: int | None = None
     escalated: bool = False
     offline: bool = False
     in_place: bool = True
@@ -110,6 +111,7 @@ class Draft:
             session=self.session,
             mid_turn=self.mid_turn,
             timeout_ms=self.timeout_ms,
+            ran_ms=self.ran_ms,
             escalated=self.escalated,
             offline=self.offline,
             in_place=self.in_place,

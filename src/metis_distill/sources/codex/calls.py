@@ -259,6 +259,7 @@ class _Output:
     exit_code: int | None = None
     failed: bool = False
     running: str | None = None
+    ran_ms: int | None = None  # how long it ran, by Codex's `Wall time:` header
 
 
 def output(state: State, line_no: int, ts: datetime | None, item: dict[str, Any]) -> None:
@@ -286,6 +287,7 @@ def output(state: State, line_no: int, ts: datetime | None, item: dict[str, Any]
         tool_name=state.tool_names.get(call_id),
         tool_use_id=call_id,
         exit_code=exit_code,
+        ran_ms=read.ran_ms,
     )
     if draft is not None:
         state.results[call_id] = draft
@@ -315,6 +317,7 @@ def _finish_running(state: State, pending: Draft, line_no: int, read: _Output) -
 def _output_text(state: State, raw: Any) -> _Output:
     """A tool output in any of the shapes Codex has written."""
     exit_code: int | None = None
+    duration: int | None = None
     failed = False
     if isinstance(raw, list):  # content items
         raw = content_text(state, raw)
@@ -336,6 +339,10 @@ def _output_text(state: State, raw: Any) -> _Output:
             metadata = parsed.get("metadata")
             if isinstance(metadata, dict):
                 exit_code = as_int(metadata.get("exit_code"))
+                took = metadata.get("duration_seconds")  # Codex 0.4x-0.5x: how long it ran
+                if isinstance(took, int | float) and not isinstance(took, bool):
+                    duration = round(took * 1000)
+    ran_ms = _wall_time(text) if duration is None else duration
     text, header_code, running = _strip_headers(text)
     exit_code = exit_code if exit_code is not None else header_code
     if exit_code is None and text.startswith(_FAILED_PREFIX):
@@ -364,7 +371,18 @@ def _output_text(state: State, raw: Any) -> _Output:
         failed = True
         match = _EXIT_IN_TEXT.search(head)
         exit_code = int(match.group(1)) if match else None
-    return _Output(text, exit_code, failed, running if exit_code is None else None)
+    return _Output(text, exit_code, failed, running if exit_code is None else None, ran_ms)
+
+
+# How long Codex says a command ran, among its headers before `Output:`.
+_WALL_TIME = re.compile(r"^Wall time: (\d+(?:\.\d+)?) seconds?$", re.M)
+
+
+def _wall_time(text: str) -> int | None:
+    """The command's `Wall time:` in milliseconds, from the headers (not its output)."""
+    head, said, _ = text[:4000].partition("\nOutput:")
+    found = _WALL_TIME.search(head) if said else None
+    return round(float(found.group(1)) * 1000) if found else None
 
 
 def _create_process_denied(text: str) -> tuple[int, str] | None:
