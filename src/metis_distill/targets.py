@@ -32,7 +32,12 @@ def repository_root(target: Path) -> Path:
 
 
 def as_path(cwd: str) -> PurePath:
-    return PureWindowsPath(cwd) if _WINDOWS.match(cwd) else PurePosixPath(cwd)
+    return PureWindowsPath(cwd) if on_windows(cwd) else PurePosixPath(cwd)
+
+
+def on_windows(cwd: str) -> bool:
+    """A Windows folder: a drive's (`C:\\…`, `c:/…`) or a share's (`\\\\host\\…`)."""
+    return _WINDOWS.match(cwd) is not None
 
 
 def feeds(cwd: str | None, root: Path, aliases: Sequence[str] = ()) -> bool:

@@ -11,6 +11,7 @@ from metis_distill.models import EventKind
 from metis_distill.sources.codex.messages import content_text
 from metis_distill.sources.codex.state import State
 from metis_distill.sources.common import MAX_EVENT_CHARS, Draft, as_int, as_str, loads
+from metis_distill.targets import on_windows
 
 CALL_TYPES = frozenset({"function_call", "custom_tool_call", "local_shell_call"})
 OUTPUT_TYPES = frozenset({"function_call_output", "custom_tool_call_output"})
@@ -105,6 +106,7 @@ def call(state: State, line_no: int, ts: datetime | None, item: dict[str, Any]) 
     else:
         state.left.update(state.running)  # the agent went on while they ran: in the background
     state.working = True
+    escalated = _escalated(args)
     state.add(
         line_no,
         ts,
@@ -113,8 +115,8 @@ def call(state: State, line_no: int, ts: datetime | None, item: dict[str, Any]) 
         text=text,
         tool_name=tool,
         timeout_ms=_timeout(args),
-        escalated=_escalated(args),
-        offline=state.offline and not _escalated(args),
+        escalated=escalated,
+        offline=state.offline and not escalated,
         in_place=tool != "apply_patch" or _in_place(_patch_text(name, args)),
         tool_use_id=call_id,
         native_id=as_str(item.get("id")) or as_str(item.get("call_id")),
@@ -133,13 +135,10 @@ def keeps_network_out(policy: object, cwd: str | None = None) -> bool:
     """Whether a turn's `sandbox_policy` runs commands with no network: a sandbox that lets
     them write in the workspace or read only, unless it says `network_access: true`; not on
     Windows (a folder `C:\\…`), where Codex's sandbox may leave the network as it is."""
-    if not isinstance(policy, dict) or _WINDOWS_FOLDER.match(cwd or ""):
+    if not isinstance(policy, dict) or on_windows(cwd or ""):
         return False
     kind = policy.get("type", policy.get("mode"))
     return kind in ("workspace-write", "read-only") and policy.get("network_access") is not True
-
-
-_WINDOWS_FOLDER = re.compile(r"^[A-Za-z]:[\\/]|^\\\\")
 
 
 def _escalated(args: dict[str, Any] | str) -> bool:

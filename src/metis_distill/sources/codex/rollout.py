@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import datetime
-from pathlib import PurePosixPath, PureWindowsPath
+from pathlib import PurePosixPath
 from typing import Any
 
 from metis_distill.models import EventKind, Run
@@ -28,6 +28,7 @@ from metis_distill.sources.common import (
     parse_timestamp,
     unversioned,
 )
+from metis_distill.targets import as_path
 from metis_distill.textio import RawLine
 
 FORMAT = "codex"
@@ -179,6 +180,4 @@ def _id_from_name(stem: str) -> str:
 def _project(cwd: str | None) -> str:
     if not cwd:
         return ""
-    windows = re.match(r"^[A-Za-z]:[\\/]|^\\\\", cwd)
-    path = PureWindowsPath(cwd) if windows else PurePosixPath(cwd)
-    return path.name
+    return as_path(cwd).name
