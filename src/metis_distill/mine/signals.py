@@ -1346,7 +1346,7 @@ def _vitest_failure(lines: list[str]) -> str:
             return ""
         if (
             not line.startswith("❯")
-            and _ERROR_LINE.search(line)
+            and _says_error(line)
             and not _NONE_FOUND.search(line)
             and _not_a_test(line)
         ):
