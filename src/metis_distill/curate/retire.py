@@ -151,7 +151,7 @@ def retire_ran_later(
         for row in rows:
             if row.status == RETIRED:
                 newest = max((s.timestamp for s in sightings[row.id] if s.timestamp), default=None)
-                if newest is None or row.retired_at is None or newest <= _aware(row.retired_at):
+                if newest is None or row.retired_at is None or newest <= row.retired_at:
                     continue
                 _revive(row, stats)
             match = MISSING_PROGRAM_LESSON.match(row.text)
@@ -177,7 +177,7 @@ def _worked_by_machine(ran: Sequence[ProgramsRan]) -> _Worked:
             continue
         for program, when in run.programs.items():
             sessions = worked.setdefault((machine, program), {})
-            sessions[run.session_id] = max(_aware(when), sessions.get(run.session_id, _NEVER))
+            sessions[run.session_id] = max(when, sessions.get(run.session_id, _NEVER))
     return worked
 
 
@@ -190,7 +190,7 @@ def _working_since(program: str, sightings: Sequence[Sighting], worked: _Worked)
         machine = machine_of(seen.cwd)
         if machine is None or seen.timestamp is None:
             return None  # a failure of a machine, or a time, unknown: nothing to weigh it by
-        failed[machine] = max(_aware(seen.timestamp), failed.get(machine, _NEVER))
+        failed[machine] = max(seen.timestamp, failed.get(machine, _NEVER))
     since: list[datetime] = []
     for machine, last_failure in failed.items():
         later = [
@@ -218,7 +218,3 @@ def machine_of(cwd: str | None) -> str | None:
     for a home every container or CI runner of an image shares (`/root`, `/home/runner`)."""
     home = home_folder(cwd) if cwd else None
     return None if home is None or home in _SHARED_HOMES else home
-
-
-def _aware(when: datetime) -> datetime:
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
