@@ -504,6 +504,13 @@ def test_an_import_error_is_told_of_its_interpreter_and_mended_only_by_its_packa
         ),
         ("`npm.cmd run build` fails with “vite: not found”; run …", "npm.cmd install", 1, False),
         ("`rg` is not on the PATH here; install it with …", "cargo install ripgrep", 1, False),
+        (  # no pip here: the way to install is the lesson, not a package put in place once
+            "`pip` is not on the PATH here (“pip: command not found”); install into a virtual "
+            "environment, calling its own pip by its path: `python3 -m venv e && e/bin/pip …`.",
+            "python3 -m venv e && e/bin/pip install whisper",
+            1,
+            True,
+        ),
         ("`gh` is not on the PATH here; install it with …", "winget install GitHub.cli", 1, False),
         (
             "`npm install` fails inside Codex's sandbox here and works outside it; ask …",

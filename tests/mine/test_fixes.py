@@ -3469,6 +3469,29 @@ def test_an_install_the_system_refused_got_past_by_a_new_environments_own_pip(
     assert lesson.evidence.shows_fix  # the span runs from the refusal to the install
 
 
+def test_no_pip_on_the_path_got_past_by_a_new_environments_own_pip(tmp_path: Path) -> None:
+    """No pip on the PATH at all (bash saying so in Portuguese); the session made a virtual
+    environment and installed with its pip by its path: the lesson is the environment, not
+    "use that folder's pip instead" as if it were the machine's."""
+    (episode, lesson), *_ = _failures(
+        tmp_path,
+        [
+            call("t1", "pip install openai-whisper"),
+            result("t1", "Exit code 127\nbash: pip: comando não encontrado", True),
+            call("t2", "python3 -m venv ~/.whisper_env"),
+            result("t2", ""),
+            call("t3", "~/.whisper_env/bin/pip install openai-whisper"),
+            result("t3", "Collecting openai-whisper\nSuccessfully installed openai-whisper"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.OWN_ENVIRONMENT
+    assert lesson.text == (
+        "`pip` is not on the PATH here (“pip: command not found”); install into a virtual "
+        "environment, calling its own pip by its path: "
+        "`python3 -m venv ~/.whisper_env && ~/.whisper_env/bin/pip install openai-whisper`."
+    )
+
+
 @pytest.mark.parametrize(
     ("made", "retry", "output"),
     [

@@ -104,6 +104,13 @@ def test_every_noise_and_failure_is_still_found() -> None:
         ("'node' 不是內部或外部命令、可執行的程式或批次檔。", "node"),
         ("'node' \u4e0d\u662f\u5185\u90e8\u6216\u5916\u90e8\u547d\u4ee4\uff0c", "node"),
         ("'git'\uc740(\ub294) \ub0b4\ubd80 \ub610\ub294 \uc678\ubd80 \uba85\ub839,", "git"),
+        # bash in the display language of the machine
+        ("bash: pip: comando não encontrado", "pip"),
+        ("bash: rg: Befehl nicht gefunden", "rg"),
+        ("bash: jq: commande introuvable", "jq"),
+        ("bash: node: orden no encontrada", "node"),
+        ("bash: uv: 未找到命令", "uv"),
+        ("bash: tsc: コマンドが見つかりません", "tsc"),
     ],
 )
 def test_the_missing_program_is_the_one_the_shell_names(error: str, program: str) -> None:

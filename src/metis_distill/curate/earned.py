@@ -30,6 +30,7 @@ from metis_distill.extract.wording import (
     FLAGS_LEFT_OUT,
     NO_FIX_SEEN,
     NO_RUNNER_SEEN,
+    OWN_PIP_WAY,
     RUN_IT_WITH,
     UNTIL_EDITED,
 )
@@ -197,6 +198,8 @@ def _waives_a_check(fix: str) -> bool:
 def _repairs_by_install(text: str, fix: str) -> bool:
     """The fix installs a package or sets the machine up once (a host key trusted, a login,
     a global setting), and what failed was not that itself (an install in a sandbox)."""
+    if OWN_PIP_WAY in text:  # a way to install here, not the package the run lacked
+        return False
     failed = _FIRST_CODE.search(text)
     repair = INSTALL.search(fix) or _MACHINE_SETUP.search(fix) or _BROWSERS_DOWNLOADED.search(fix)
     return repair is not None and not (

@@ -14,6 +14,7 @@ from metis_distill.extract.wording import (
     MAX_COMMAND,
     NO_FIX_SEEN,
     NO_RUNNER_SEEN,
+    OWN_PIP_WAY,
     PASSED_AGAIN,
     RUN_IT_WITH,
     UNTIL_EDITED,
@@ -670,10 +671,7 @@ def _failure_lesson(
             "with escalated permissions."
         ), remedy
     if fix is not None and fix.kind is FixKind.OWN_ENVIRONMENT and remedy:
-        return (
-            f"{what} {verb} here (“{sig}”); install into a virtual environment, calling its "
-            f"own pip by its path: {code(remedy)}."
-        ), remedy
+        return (f"{what} {verb} here (“{sig}”); {OWN_PIP_WAY}: {code(remedy)}."), remedy
     if fix is not None and fix.kind is FixKind.REPLACED and remedy and _forced(call.text, remedy):
         return f"{what} {verb} here: “{sig}” (forced past it with `-f`; ask before forcing).", None
     if fix is not None and fix.kind is FixKind.REPLACED and remedy and _as_root(call.text, remedy):
@@ -1920,6 +1918,9 @@ def _missing_program_text(
     text = f"`{program}` is not on the PATH {where} (“{program}: command not found”)"
     if fix is None:
         return f"{text}; {NO_RUNNER_SEEN}.", None
+    if fix.kind is FixKind.OWN_ENVIRONMENT:  # no pip here: a virtual environment's own
+        remedy = remedy_of(call, fix) or ""
+        return f"{text}; {OWN_PIP_WAY}: {code(remedy)}.", remedy
     install = _install_of(program, command_head(fix.call.text))
     if install is not None:  # "npm install -g pnpm": the program was missing, not the wrong one
         return text + f"; install it with `{install}`.", install

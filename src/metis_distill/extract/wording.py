@@ -55,6 +55,8 @@ MAX_COMMAND = 80
 MAX_REMEDY = 160
 # How a failure's line ends when the runs showed no remedy and the error no known cause.
 NO_FIX_SEEN = "(no fix seen)"
+# The way past pip refused or missing here: a virtual environment the run made, its pip.
+OWN_PIP_WAY = "install into a virtual environment, calling its own pip by its path"
 # How a missing program's line ends when no other way to run it was seen.
 NO_RUNNER_SEEN = "find the project's way to run it before retrying"
 # How an unknown flag's line ends when leaving the flags out was all that worked: what any

@@ -243,6 +243,8 @@ def find_fix(
 
 # pip refusing a Python the system manages (PEP 668): nothing installed, nothing of it read.
 _EXTERNALLY_MANAGED = re.compile(r"\bexternally-managed-environment\b")
+# pip itself missing from the PATH (`bash: pip3: command not found`).
+_NO_PIP = re.compile(r"pip[\d.]*(?:\.exe)?$")
 # A step that makes a virtual environment in a folder (`python3 -m venv .venv`, `virtualenv
 # env`, `uv venv .venv`).
 _MAKES_VENV = re.compile(
@@ -258,13 +260,17 @@ _OWN_PIP = re.compile(
 
 
 def _own_environment(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
-    """pip refused the system's Python ("externally-managed-environment"); the same install,
-    run by the pip of a virtual environment the session made, called by its path (`python3
-    -m venv .venv`, then `.venv/bin/pip install -e .`), got past the refusal: pip at its work
-    (done, or stopped on the package's own requirements), the refusal gone. An environment
-    made active is no such proof (a shell's alias may still run the system's pip), nor an
-    environment the session did not make (whose it is, and how it came, is unseen)."""
-    if not _EXTERNALLY_MANAGED.search(events[index].text[:4000]):
+    """pip refused the system's Python ("externally-managed-environment"), or no pip was on
+    the PATH at all; the same install, run by the pip of a virtual environment the session
+    made, called by its path (`python3 -m venv .venv`, then `.venv/bin/pip install -e .`), got
+    past it: pip at its work (done, or stopped on the package's own requirements), the refusal
+    gone. An environment made active is no such proof (a shell's alias may still run the
+    system's pip), nor an environment the session did not make (whose it is, and how it came,
+    is unseen)."""
+    failed = events[index].text[:4000]
+    if not _EXTERNALLY_MANAGED.search(failed) and not _NO_PIP.match(
+        signals.missing_program(failed) or ""
+    ):
         return None
     results = results_by_call(events[index + 1 :])
     for later in _window(events, index):

@@ -1028,8 +1028,23 @@ def shows_passing_tests(event: Event) -> bool:
     return is_success(event) and bool(_PASSING_TESTS.search(event.text[:20_000]))
 
 
+# bash's "command not found" in the languages it is translated into (pt, es, fr, de, it, ru,
+# zh, ja, ko): a run in that locale says it so.
+_NOT_FOUND_TRANSLATED = (
+    "comando não encontrado",
+    "orden no encontrada",
+    "no se encontró la orden",
+    "commande introuvable",
+    "befehl nicht gefunden",
+    "comando non trovato",
+    "команда не найдена",
+    "未找到命令",
+    "コマンドが見つかりません",
+    "명령어를 찾을 수 없음",
+)
 _MISSING_PROGRAM = re.compile(
     r"(?:^|[\s:])(?P<program>[\w.+-]+): (?:command )?not found\b(?!:)"
+    rf"|(?:^|[\s:])(?P<local>[\w.+-]+): (?i:{'|'.join(_NOT_FOUND_TRANSLATED)})"
     r"|command not found: (?P<zsh>[\w.+-]+)"
     rf"|['\"\u201c](?P<cmd>[\w.+-]+)['\"\u201d]\s?(?:{'|'.join(CMD_NOT_A_COMMAND)})",
     re.M,
@@ -1042,10 +1057,14 @@ _NOT_PROGRAMS = frozenset({"error", "fatal", "warning", "file", "module", "path"
 def missing_program(text: str) -> str | None:
     """The program an error says is not installed (`jest: not found`), or None."""
     head = text[:4000]
-    if "not found" not in head and not may_hold(head, CMD_NOT_A_COMMAND_WORDS):
+    if (
+        "not found" not in head
+        and not may_hold(head, CMD_NOT_A_COMMAND_WORDS)
+        and not may_hold(head, _NOT_FOUND_TRANSLATED)
+    ):
         return None  # every match of _MISSING_PROGRAM holds one or another
     for found in _MISSING_PROGRAM.finditer(head):
-        program = found["program"] or found["zsh"] or found["cmd"]
+        program = found["program"] or found["zsh"] or found["cmd"] or found["local"]
         # a name that starts with a digit is a tag or a line number (`image:1-24: not found`);
         # a document's name (`AGENTS.md`) was text bash ran, not a program
         # a flag (`--jq: command not found`: an unquoted `&` ended the command before it)
