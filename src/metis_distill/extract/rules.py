@@ -28,6 +28,7 @@ from metis_distill.extract.wording import (
 )
 from metis_distill.homes import home_folder
 from metis_distill.mine.drive_paths import DRIVE_PATH_FIX, DRIVE_PATH_TEXT, mounted_path
+from metis_distill.mine.empty_variable import empty_variable, empty_variable_text
 from metis_distill.mine.episodes import Episode
 from metis_distill.mine.fixes import (
     SEARCHERS,
@@ -1833,6 +1834,9 @@ def _known_shell_cause(call: Event, error: str, harness: str) -> tuple[str, str 
         return _console_code_page_text(code_page["codec"]), "set PYTHONIOENCODING=utf-8"
     if backslashes_eaten(call, error):
         return _BACKSLASHES_EATEN_TEXT, None
+    empty = empty_variable(call, error)
+    if empty is not None:
+        return empty_variable_text(*empty), None
     return None
 
 

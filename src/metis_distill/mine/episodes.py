@@ -13,6 +13,7 @@ from metis_distill.mine.cancelled import LESSON as CANCELLED_LESSON
 from metis_distill.mine.cancelled import CancelledBatch, earned_batches
 from metis_distill.mine.co_author import unsigned_commits
 from metis_distill.mine.drive_paths import drive_shown
+from metis_distill.mine.empty_variable import empty_variable
 from metis_distill.mine.fixes import Fix, FixKind, fails_on_its_own, family, find_fix
 from metis_distill.mine.kept_cwd import kept_cwd
 from metis_distill.mine.misplaced import misplaced
@@ -123,6 +124,7 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
                 )
                 is not None  # then found elsewhere
                 or (call is not None and backslashes_eaten(call, event.text))  # bash ate `\\`
+                or (call is not None and empty_variable(call, event.text) is not None)
             ):
                 for episode in _failure(events, index, call, banners, together):
                     if _server_not_up_yet(call, event, episode.fix):

@@ -63,7 +63,8 @@ _THIS_MACHINE = re.compile(
     r"|^SSH has no key here that the agent can use\b"
     r"|\bGit Bash here\b|\bShell commands here run in bash, not cmd\b"
     r"|\bShell commands here run in PowerShell\b|\bWindows PowerShell here has no\b"
-    r"|\bsandbox cannot start on this machine\b|\bcannot set (?:privileged )?capabilities\b"
+    r"|\bis not set in the shell here\b|\bsandbox cannot start on this machine\b"
+    r"|\bcannot set (?:privileged )?capabilities\b"
     # what the person's own Codex sandbox lets through (its mode, its network: their setup)
     r"|\bCodex's sandbox here\b|\binside Codex's sandbox here\b"
     r"|\bcannot start their bundled ripgrep here\b|\bBash tool here passes a `!` on as\b"
