@@ -2712,6 +2712,7 @@ def test_the_programs_a_run_ran_are_those_of_the_calls_that_worked(tmp_path: Pat
         [
             ("pwd && rg --files src | sort", {}, 0, "/w\nsrc/a.py"),
             ("fd -e py | head -3", {}, 0, "bash: line 1: fd: command not found"),
+            ("bat README.md | cat", {}, 0, "bash: bat: Befehl nicht gefunden"),  # in German
             ("jq .name package.json", {}, 127, "bash: jq: command not found"),
             ("make test", {}, 2, "make: *** [test] Error 1"),
             ("./scripts/lint.sh", {}, 0, "ok"),
@@ -2719,7 +2720,7 @@ def test_the_programs_a_run_ran_are_those_of_the_calls_that_worked(tmp_path: Pat
     )
     ran = programs_ran(run)
     assert ran is not None and (ran.session_id, ran.cwd) == ("s", "/w")
-    assert set(ran.programs) == {"pwd", "rg", "sort", "head"}
+    assert set(ran.programs) == {"pwd", "rg", "sort", "head", "cat"}
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from metis_distill.mine.fixes import results_by_call
-from metis_distill.mine.signals import SHELL_TOOLS
+from metis_distill.mine.signals import SHELL_TOOLS, missing_programs
 from metis_distill.mine.text import command_head, quotes_masked, split_heredocs
 from metis_distill.models import Event, EventKind, Run
 
@@ -70,9 +70,9 @@ def programs_ran(run: Run, first_line: int = 1) -> ProgramsRan | None:
         when = result.timestamp or call.timestamp
         if when is None:
             continue
-        for program in _programs(call.text):
-            if not _said_missing(result.text, program):
-                found[program] = max(when, found.get(program, when))
+        missing = set(missing_programs(result.text))
+        for program in _programs(call.text) - missing:
+            found[program] = max(when, found.get(program, when))
     return ProgramsRan(run.session_id, run.cwd, found) if found else None
 
 
@@ -119,13 +119,3 @@ def _sure_steps(script: str) -> list[str]:
             continue
         sure.append(step)
     return sure
-
-
-def _said_missing(output: str, program: str) -> bool:
-    """The output says the program is not there (bash's, zsh's, sh's and cmd's words)."""
-    return (
-        f"{program}: command not found" in output
-        or f"command not found: {program}" in output
-        or f"{program}: not found" in output
-        or f"'{program}' is not recognized" in output
-    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from itertools import takewhile
 
 from metis_distill.build_reports import COMPILER_LINE
@@ -1056,13 +1056,19 @@ _NOT_PROGRAMS = frozenset({"error", "fatal", "warning", "file", "module", "path"
 
 def missing_program(text: str) -> str | None:
     """The program an error says is not installed (`jest: not found`), or None."""
-    head = text[:4000]
+    return next(missing_programs(text[:4000]), None)
+
+
+def missing_programs(text: str) -> Iterator[str]:
+    """Every program the text says is not there, in order (bash's, zsh's, sh's and cmd's
+    words, in the languages they speak)."""
+    head = text
     if (
         "not found" not in head
         and not may_hold(head, CMD_NOT_A_COMMAND_WORDS)
         and not may_hold(head, _NOT_FOUND_TRANSLATED)
     ):
-        return None  # every match of _MISSING_PROGRAM holds one or another
+        return  # every match of _MISSING_PROGRAM holds one or another
     for found in _MISSING_PROGRAM.finditer(head):
         program = found["program"] or found["zsh"] or found["cmd"] or found["local"]
         # a name that starts with a digit is a tag or a line number (`image:1-24: not found`);
@@ -1075,8 +1081,7 @@ def missing_program(text: str) -> str | None:
         line_start = head.rfind("\n", 0, found.start()) + 1
         if _STARTUP_FILE.match(head, line_start):
             continue  # the login shell's own start-up file, read before every command
-        return str(program)
-    return None
+        yield str(program)
 
 
 # An error of a shell's start-up file (`/home/ana/.bash_profile: line 1: souce: command not
