@@ -1042,6 +1042,7 @@ _NOT_FOUND_TRANSLATED = (
     "コマンドが見つかりません",
     "명령어를 찾을 수 없음",
 )
+_NOT_A_COMMAND_WORDS = CMD_NOT_A_COMMAND_WORDS + _NOT_FOUND_TRANSLATED
 _MISSING_PROGRAM = re.compile(
     r"(?:^|[\s:])(?P<program>[\w.+-]+): (?:command )?not found\b(?!:)"
     rf"|(?:^|[\s:])(?P<local>[\w.+-]+): (?i:{'|'.join(_NOT_FOUND_TRANSLATED)})"
@@ -1063,11 +1064,7 @@ def missing_programs(text: str) -> Iterator[str]:
     """Every program the text says is not there, in order (bash's, zsh's, sh's and cmd's
     words, in the languages they speak)."""
     head = text
-    if (
-        "not found" not in head
-        and not may_hold(head, CMD_NOT_A_COMMAND_WORDS)
-        and not may_hold(head, _NOT_FOUND_TRANSLATED)
-    ):
+    if "not found" not in head and not may_hold(head, _NOT_A_COMMAND_WORDS):
         return  # every match of _MISSING_PROGRAM holds one or another
     for found in _MISSING_PROGRAM.finditer(head):
         program = found["program"] or found["zsh"] or found["cmd"] or found["local"]
