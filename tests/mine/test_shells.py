@@ -792,3 +792,43 @@ def test_windows_powershell_lacking_and_and_is_the_machines_shell_not_code(
     assert held_back(_Lesson(lesson.text, scope=scope, fix=lesson.fix, support=2)) is None
     once = _Lesson(lesson.text, scope=scope, fix=lesson.fix, support=1)
     assert held_back(once) is HeldBack.ONE_SESSION
+
+
+_EATEN = "C:\\Users\\ana\\jobs\\run7\\build.log"
+_EATEN_ERROR = (
+    "Exit code 1\ncat: 'C:Usersanajobsrun7build.log': No such file or directory\n"
+    f"/usr/bin/bash: line 1: type: {_EATEN}: not found"
+)
+
+
+def test_a_cmd_fallback_after_a_posix_step_is_not_the_failure(tmp_path: Path) -> None:
+    """`cat X || type X`: cmd's `type` ran only because `cat` failed, for a cause of its own
+    (bash ate the path's backslashes); the same `cat` with forward slashes is no POSIX form of
+    a foreign command."""
+    found = _lessons(
+        tmp_path,
+        [
+            call("t1", f'sleep 5 && cat {_EATEN} 2>&1 || type "{_EATEN}"'),
+            result("t1", _EATEN_ERROR, True),
+            call("t2", 'cat "/c/Users/ana/jobs/run7/build.log" 2>&1'),
+            result("t2", "step 1 done\nstep 2 done"),
+        ],
+    )
+    assert found and not any("not cmd or PowerShell" in c.text for c in found)
+    assert any(c.text.startswith("Git Bash here reads each `\\`") for c in found)
+
+
+@pytest.mark.parametrize(
+    ("command", "error"),
+    [
+        # the cmd command failing first, on its own: still the failure
+        ("dir /B docs || ls docs", "dir: cannot access '/B': No such file or directory"),
+        # a fallback after a foreign step is foreign too
+        ("Get-Content a.txt || type a.txt", "bash: Get-Content: command not found"),
+    ],
+)
+def test_a_foreign_command_failing_first_is_still_the_failure(
+    tmp_path: Path, command: str, error: str
+) -> None:
+    (lesson,) = _lessons(tmp_path, [call("t1", command), result("t1", error, True)])
+    assert lesson.text.startswith("Shell commands here run in bash, not cmd or PowerShell")

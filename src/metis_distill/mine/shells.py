@@ -31,7 +31,7 @@ from metis_distill.mine.text import (
 )
 from metis_distill.models import Event, EventKind
 
-_SEGMENT = re.compile(r"\s*(?:&&|\|\||;|\|)\s*")
+_SEGMENT = re.compile(r"\s*(&&|\|\||;|\|)\s*")  # the operator kept: a `||` step is a fallback
 _CMDLET = re.compile(r"^[A-Z][a-z]+-[A-Z][A-Za-z]+$")  # Verb-Noun: Get-ChildItem
 _SWITCH = re.compile(r"(?<!\S)/[A-Za-z?]{1,2}(?!\S)")  # cmd's /B, /F, /S
 _SWITCH_AS_PATH = re.compile(r"cannot access '/[A-Za-z?]{1,2}'")
@@ -93,11 +93,17 @@ def foreign_command(call: Event, error: str) -> str | None:
     if _NATIVE_SHELL.search(error[:2000]):
         return None
     missing = signals.missing_program(error)
-    for segment in _SEGMENT.split(command_head(call.text)):
+    parts = _SEGMENT.split(command_head(call.text))
+    before = ""  # the program of the step before
+    for operator, segment in zip(["", *parts[1::2]], parts[::2], strict=True):
         words = segment.split()
         if not words:
             continue
         program, name = words[0], words[0].lower()
+        fallback = operator == "||" and not _is_foreign(before)
+        before = program
+        if fallback:  # `cat X || type X`: it ran only because the POSIX step failed on its own
+            continue
         not_found = missing == program
         if not_found and (_CMDLET.match(program) or name in _NOT_IN_BASH):
             return program
@@ -107,6 +113,12 @@ def foreign_command(call: Event, error: str) -> str | None:
         if name in _CMD_BUILTINS and switch and (not_found or _SWITCH_AS_PATH.search(error)):
             return f"{program} {switch[0]}"
     return None
+
+
+def _is_foreign(program: str) -> bool:
+    """A cmd or PowerShell name (`dir`, `type`, `Get-Content`)."""
+    name = program.lower()
+    return bool(_CMDLET.match(program)) or name in _CMD_BUILTINS or name in _FOREIGN_INTENT
 
 
 # A POSIX tool PowerShell does not have (`sed`, `head`): the shell is PowerShell, not bash.
