@@ -13,6 +13,7 @@ from metis_distill.extract.rules import RulesExtractor
 from metis_distill.ledger import LessonView
 from metis_distill.mine.episodes import find_episodes
 from metis_distill.mine.shells import (
+    BACKSLASHES_EATEN_FIX,
     ESCAPED_QUOTE_LESSON,
     HEREDOC_IN_POWERSHELL_FIX,
     HEREDOC_IN_POWERSHELL_TEXT,
@@ -815,7 +816,8 @@ def test_a_cmd_fallback_after_a_posix_step_is_not_the_failure(tmp_path: Path) ->
         ],
     )
     assert found and not any("not cmd or PowerShell" in c.text for c in found)
-    assert any(c.text.startswith("Git Bash here reads each `\\`") for c in found)
+    assert [c.text.startswith("Git Bash here reads each `\\`") for c in found] == [True]
+    assert found[0].fix == BACKSLASHES_EATEN_FIX  # the same `cat`, its path's slashes forward
 
 
 @pytest.mark.parametrize(
@@ -832,3 +834,30 @@ def test_a_foreign_command_failing_first_is_still_the_failure(
 ) -> None:
     (lesson,) = _lessons(tmp_path, [call("t1", command), result("t1", error, True)])
     assert lesson.text.startswith("Shell commands here run in bash, not cmd or PowerShell")
+
+
+@pytest.mark.parametrize(
+    ("again", "fixed"),
+    [
+        ('cat "/c/Users/ana/jobs/run7/build.log" 2>&1', True),  # Git Bash's own form
+        ("cat C:/Users/ana/jobs/run7/build.log", True),  # the drive kept, slashes forward
+        ("tail -n 5 c:/users/ana/jobs/run7/build.log", True),  # Windows paths know no case
+        ("cat /c/Users/ana/jobs/run6/build.log", False),  # another file: not the same path
+        (f'cat "{_EATEN}"', False),  # quoted, the backslashes kept: not the way the lesson says
+    ],
+)
+def test_the_path_written_with_forward_slashes_is_the_fix(
+    tmp_path: Path, again: str, fixed: bool
+) -> None:
+    (lesson,) = _lessons(
+        tmp_path,
+        [
+            call("t1", f"cat {_EATEN}"),
+            result("t1", "cat: C:Usersanajobsrun7build.log: No such file or directory", True),
+            call("t2", again),
+            result("t2", "step 1 done"),
+        ],
+    )
+    assert lesson.text.startswith("Git Bash here reads each `\\`")
+    assert (lesson.fix == BACKSLASHES_EATEN_FIX) is fixed
+    assert lesson.evidence.shows_fix is fixed

@@ -404,15 +404,40 @@ def closed_beside_more(call: Event, error: str) -> bool:
 _BARE_WINDOWS_PATH = re.compile(r"(?<![\"'\w])[A-Za-z]:\\[^\s\"'`;&|<>()]+")
 
 
+BACKSLASHES_EATEN_FIX = "write the path with forward slashes"
+
+
 def backslashes_eaten(call: Event, error: str) -> bool:
+    """bash took the backslashes of a Windows path the call wrote bare (the error shows it)."""
+    return eaten_path(call, error) is not None
+
+
+def eaten_path(call: Event, error: str) -> str | None:
+    """The Windows path the call wrote bare (`C:\\Users\\ana\\app`) whose backslashes bash
+    took away, as the error shows (`C:Usersanaapp`), or None."""
     if call.tool_name not in signals.SHELL_TOOLS or ":\\" not in call.text:
-        return False
+        return None
     said = error[:2000]
-    return any(
-        path.group(0).replace("\\", "") in said
-        for path in _BARE_WINDOWS_PATH.finditer(call.text[:4000])
-        if path.group(0).count("\\") >= 2
+    return next(
+        (
+            path[0]
+            for path in _BARE_WINDOWS_PATH.finditer(call.text[:4000])
+            if path[0].count("\\") >= 2 and path[0].replace("\\", "") in said
+        ),
+        None,
     )
+
+
+def forward_slashed(call: Event, path: str, later: Event) -> bool:
+    """`later` is a shell call of the same session that gives the Windows path `path` with
+    forward slashes: `C:/Users/ana/app`, or Git Bash's `/c/Users/ana/app` (any case)."""
+    if later.kind is not EventKind.TOOL_CALL or later.tool_name not in signals.SHELL_TOOLS:
+        return False
+    if later.session != call.session:
+        return False
+    drive, rest = path[0], re.escape(path[2:].replace("\\", "/"))
+    written = rf"(?<![\w/])(?:{drive}:|/{drive}){rest}(?![^\s\"';&|)])"
+    return re.search(written, later.text, re.I) is not None
 
 
 def escaped_bang(call: Event, error: str) -> bool:
