@@ -13,6 +13,7 @@ from metis_distill.extract.rules import RulesExtractor
 from metis_distill.ledger import LessonView
 from metis_distill.mine.episodes import find_episodes
 from metis_distill.mine.shells import (
+    BACKSLASHES_EATEN_FIX,
     ESCAPED_QUOTE_LESSON,
     HEREDOC_IN_POWERSHELL_FIX,
     HEREDOC_IN_POWERSHELL_TEXT,
@@ -792,3 +793,71 @@ def test_windows_powershell_lacking_and_and_is_the_machines_shell_not_code(
     assert held_back(_Lesson(lesson.text, scope=scope, fix=lesson.fix, support=2)) is None
     once = _Lesson(lesson.text, scope=scope, fix=lesson.fix, support=1)
     assert held_back(once) is HeldBack.ONE_SESSION
+
+
+_EATEN = "C:\\Users\\ana\\jobs\\run7\\build.log"
+_EATEN_ERROR = (
+    "Exit code 1\ncat: 'C:Usersanajobsrun7build.log': No such file or directory\n"
+    f"/usr/bin/bash: line 1: type: {_EATEN}: not found"
+)
+
+
+def test_a_cmd_fallback_after_a_posix_step_is_not_the_failure(tmp_path: Path) -> None:
+    """`cat X || type X`: cmd's `type` ran only because `cat` failed, for a cause of its own
+    (bash ate the path's backslashes); the same `cat` with forward slashes is no POSIX form of
+    a foreign command."""
+    found = _lessons(
+        tmp_path,
+        [
+            call("t1", f'sleep 5 && cat {_EATEN} 2>&1 || type "{_EATEN}"'),
+            result("t1", _EATEN_ERROR, True),
+            call("t2", 'cat "/c/Users/ana/jobs/run7/build.log" 2>&1'),
+            result("t2", "step 1 done\nstep 2 done"),
+        ],
+    )
+    assert found and not any("not cmd or PowerShell" in c.text for c in found)
+    assert [c.text.startswith("Git Bash here reads each `\\`") for c in found] == [True]
+    assert found[0].fix == BACKSLASHES_EATEN_FIX  # the same `cat`, its path's slashes forward
+
+
+@pytest.mark.parametrize(
+    ("command", "error"),
+    [
+        # the cmd command failing first, on its own: still the failure
+        ("dir /B docs || ls docs", "dir: cannot access '/B': No such file or directory"),
+        # a fallback after a foreign step is foreign too
+        ("Get-Content a.txt || type a.txt", "bash: Get-Content: command not found"),
+    ],
+)
+def test_a_foreign_command_failing_first_is_still_the_failure(
+    tmp_path: Path, command: str, error: str
+) -> None:
+    (lesson,) = _lessons(tmp_path, [call("t1", command), result("t1", error, True)])
+    assert lesson.text.startswith("Shell commands here run in bash, not cmd or PowerShell")
+
+
+@pytest.mark.parametrize(
+    ("again", "fixed"),
+    [
+        ('cat "/c/Users/ana/jobs/run7/build.log" 2>&1', True),  # Git Bash's own form
+        ("cat C:/Users/ana/jobs/run7/build.log", True),  # the drive kept, slashes forward
+        ("tail -n 5 c:/users/ana/jobs/run7/build.log", True),  # Windows paths know no case
+        ("cat /c/Users/ana/jobs/run6/build.log", False),  # another file: not the same path
+        (f'cat "{_EATEN}"', False),  # quoted, the backslashes kept: not the way the lesson says
+    ],
+)
+def test_the_path_written_with_forward_slashes_is_the_fix(
+    tmp_path: Path, again: str, fixed: bool
+) -> None:
+    (lesson,) = _lessons(
+        tmp_path,
+        [
+            call("t1", f"cat {_EATEN}"),
+            result("t1", "cat: C:Usersanajobsrun7build.log: No such file or directory", True),
+            call("t2", again),
+            result("t2", "step 1 done"),
+        ],
+    )
+    assert lesson.text.startswith("Git Bash here reads each `\\`")
+    assert (lesson.fix == BACKSLASHES_EATEN_FIX) is fixed
+    assert lesson.evidence.shows_fix is fixed

@@ -49,6 +49,7 @@ from metis_distill.mine.modules import INSTALL, importing_step, interpreter
 from metis_distill.mine.own_shell import OWN_SHELL_TEXT, killed_own_shell
 from metis_distill.mine.persisted import mode_committed
 from metis_distill.mine.shells import (
+    BACKSLASHES_EATEN_FIX,
     CMD_IN_POWERSHELL_FIX,
     CMD_IN_POWERSHELL_TEXT,
     ESCAPED_QUOTE_LESSON,
@@ -1797,6 +1798,8 @@ def _took(known_fix: str | None, remedy: str, signature: str) -> bool:
         return _UNTRACKED.search(remedy) is not None
     if known_fix == _STAGE_FOR_NIX:
         return _STAGES.search(remedy) is not None
+    if known_fix == BACKSLASHES_EATEN_FIX:
+        return _FORWARD_SLASHED.search(remedy) is not None
     unmatched = ZSH_NO_MATCH.search(signature) if known_fix == _QUOTE_THE_ARGUMENT else None
     if unmatched is None:
         return True
@@ -1832,14 +1835,16 @@ def _known_shell_cause(call: Event, error: str, harness: str) -> tuple[str, str 
     code_page = _CONSOLE_CODE_PAGE.search(error[-4000:])
     if code_page is not None and not _WROTE_FILE.search(error[-4000:]):
         return _console_code_page_text(code_page["codec"]), "set PYTHONIOENCODING=utf-8"
-    if backslashes_eaten(call, error):
-        return _BACKSLASHES_EATEN_TEXT, None
+    if backslashes_eaten(call, error):  # its way: the path with forward slashes (mine.fixes)
+        return _BACKSLASHES_EATEN_TEXT, BACKSLASHES_EATEN_FIX
     empty = empty_variable(call, error)
     if empty is not None:
         return empty_variable_text(*empty), None
     return None
 
 
+# A Windows path written with forward slashes: `C:/Users/…` or Git Bash's `/c/Users/…`.
+_FORWARD_SLASHED = re.compile(r"(?<![\w/])(?:[A-Za-z]:|/[A-Za-z])/")
 _BACKSLASHES_EATEN_TEXT = (
     "Git Bash here reads each `\\` of a Windows path written bare as an escape (`cd D:\\work\\app` "
     "becomes `D:workapp`: “No such file or directory”): write such paths with forward slashes "

@@ -31,8 +31,10 @@ from metis_distill.mine.shells import (
     broken_heredoc,
     does_same,
     doubled,
+    eaten_path,
     escaped_bang,
     foreign_command,
+    forward_slashed,
     heredoc_in_powershell,
     paren_in_path,
     passed_without_heredoc,
@@ -212,6 +214,9 @@ def find_fix(
     switch = switch_as_path(call, events[index].text)
     if switch is not None:  # `taskkill /F` in Git Bash: the same call with `//F` fixes it
         return _doubled_switch(events, index, call, switch)
+    eaten = eaten_path(call, events[index].text)
+    if eaten is not None:  # `cat C:\\Users\\…` in bash: the same path with forward slashes
+        return _first_working(events, index, lambda later: forward_slashed(call, eaten, later))
     if killed_own_shell(call, events[index]):  # the cause is known, its way never shown
         return None
     if kept_cwd(events, index, call):  # the shell stood in another folder: known, no way shown

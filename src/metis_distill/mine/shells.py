@@ -31,7 +31,7 @@ from metis_distill.mine.text import (
 )
 from metis_distill.models import Event, EventKind
 
-_SEGMENT = re.compile(r"\s*(?:&&|\|\||;|\|)\s*")
+_SEGMENT = re.compile(r"\s*(&&|\|\||;|\|)\s*")  # the operator kept: a `||` step is a fallback
 _CMDLET = re.compile(r"^[A-Z][a-z]+-[A-Z][A-Za-z]+$")  # Verb-Noun: Get-ChildItem
 _SWITCH = re.compile(r"(?<!\S)/[A-Za-z?]{1,2}(?!\S)")  # cmd's /B, /F, /S
 _SWITCH_AS_PATH = re.compile(r"cannot access '/[A-Za-z?]{1,2}'")
@@ -93,11 +93,17 @@ def foreign_command(call: Event, error: str) -> str | None:
     if _NATIVE_SHELL.search(error[:2000]):
         return None
     missing = signals.missing_program(error)
-    for segment in _SEGMENT.split(command_head(call.text)):
+    parts = _SEGMENT.split(command_head(call.text))
+    before = ""  # the program of the step before
+    for operator, segment in zip(["", *parts[1::2]], parts[::2], strict=True):
         words = segment.split()
         if not words:
             continue
         program, name = words[0], words[0].lower()
+        fallback = operator == "||" and not _is_foreign(before)
+        before = program
+        if fallback:  # `cat X || type X`: it ran only because the POSIX step failed on its own
+            continue
         not_found = missing == program
         if not_found and (_CMDLET.match(program) or name in _NOT_IN_BASH):
             return program
@@ -107,6 +113,12 @@ def foreign_command(call: Event, error: str) -> str | None:
         if name in _CMD_BUILTINS and switch and (not_found or _SWITCH_AS_PATH.search(error)):
             return f"{program} {switch[0]}"
     return None
+
+
+def _is_foreign(program: str) -> bool:
+    """A cmd or PowerShell name (`dir`, `type`, `Get-Content`)."""
+    name = program.lower()
+    return bool(_CMDLET.match(program)) or name in _CMD_BUILTINS or name in _FOREIGN_INTENT
 
 
 # A POSIX tool PowerShell does not have (`sed`, `head`): the shell is PowerShell, not bash.
@@ -392,15 +404,40 @@ def closed_beside_more(call: Event, error: str) -> bool:
 _BARE_WINDOWS_PATH = re.compile(r"(?<![\"'\w])[A-Za-z]:\\[^\s\"'`;&|<>()]+")
 
 
+BACKSLASHES_EATEN_FIX = "write the path with forward slashes"
+
+
 def backslashes_eaten(call: Event, error: str) -> bool:
+    """bash took the backslashes of a Windows path the call wrote bare (the error shows it)."""
+    return eaten_path(call, error) is not None
+
+
+def eaten_path(call: Event, error: str) -> str | None:
+    """The Windows path the call wrote bare (`C:\\Users\\ana\\app`) whose backslashes bash
+    took away, as the error shows (`C:Usersanaapp`), or None."""
     if call.tool_name not in signals.SHELL_TOOLS or ":\\" not in call.text:
-        return False
+        return None
     said = error[:2000]
-    return any(
-        path.group(0).replace("\\", "") in said
-        for path in _BARE_WINDOWS_PATH.finditer(call.text[:4000])
-        if path.group(0).count("\\") >= 2
+    return next(
+        (
+            path[0]
+            for path in _BARE_WINDOWS_PATH.finditer(call.text[:4000])
+            if path[0].count("\\") >= 2 and path[0].replace("\\", "") in said
+        ),
+        None,
     )
+
+
+def forward_slashed(call: Event, path: str, later: Event) -> bool:
+    """`later` is a shell call of the same session that gives the Windows path `path` with
+    forward slashes: `C:/Users/ana/app`, or Git Bash's `/c/Users/ana/app` (any case)."""
+    if later.kind is not EventKind.TOOL_CALL or later.tool_name not in signals.SHELL_TOOLS:
+        return False
+    if later.session != call.session:
+        return False
+    drive, rest = path[0], re.escape(path[2:].replace("\\", "/"))
+    written = rf"(?<![\w/])(?:{drive}:|/{drive}){rest}(?![^\s\"';&|)])"
+    return re.search(written, later.text, re.I) is not None
 
 
 def escaped_bang(call: Event, error: str) -> bool:
