@@ -1893,7 +1893,6 @@ def test_a_hook_that_failed_is_told_of_the_commit_not_the_add(tmp_path: Path) ->
     "refused",
     [
         "fatal: No configured push destination.",
-        "remote: error: GH013: Repository rule violations found for refs/heads/main.",
         " ! [rejected]        main -> main (non-fast-forward)\nerror: failed to push some refs",
     ],
 )
@@ -1910,6 +1909,170 @@ def test_a_push_refused_at_the_end_of_a_chain_is_told_of_the_push(
         ],
     )
     assert lesson.text.startswith("`git push` fails here")
+
+
+# A push the remote's branch protection refused, as GitHub (rulesets, GH013; classic branch
+# protection, GH006), GitLab, Bitbucket and Azure DevOps say it.
+_RULES_REFUSED = (
+    "Exit code 1\nremote: error: GH013: Repository rule violations found for refs/heads/main.\n"
+    "remote: Review all repository rules at https://github.com/acme/shop/rules?ref=refs%2Fheads"
+    "%2Fmain\nremote: \nremote: - Changes must be made through a pull request.\nremote: \n"
+    "To https://github.com/acme/shop.git\n ! [remote rejected] main -> main (push declined due "
+    "to repository rule violations)\nerror: failed to push some refs to "
+    "'https://github.com/acme/shop.git'"
+)
+_PROTECTION_REFUSED = (
+    "Exit code 1\nremote: error: GH006: Protected branch update failed for refs/heads/master.\n"
+    "remote: error: At least 1 approving review is required by reviewers with write access.\n"
+    " ! [remote rejected] master -> master (protected branch hook declined)\n"
+    "error: failed to push some refs to 'github.com:acme/shop.git'"
+)
+_GITLAB_REFUSED = (
+    "Exit code 1\nremote: GitLab: You are not allowed to push code to protected branches on "
+    "this project.\nTo gitlab.example.com:team/shop.git\n ! [remote rejected] develop -> "
+    "develop (pre-receive hook declined)\nerror: failed to push some refs"
+)
+_BRANCH_PUSHED = (
+    "branch 'feat/cart-totals' set up to track 'origin/feat/cart-totals'.\nremote: \nremote: "
+    "Create a pull request for 'feat/cart-totals' on GitHub by visiting:\nremote:      "
+    "https://github.com/acme/shop/pull/new/feat/cart-totals\nremote: \n"
+    "To https://github.com/acme/shop.git\n * [new branch]      feat/cart-totals -> "
+    "feat/cart-totals"
+)
+_PR_WAY = "commit on a new branch, push it and open a pull request"
+
+
+@pytest.mark.parametrize(
+    "push",
+    [
+        "git push",
+        "git push origin main",
+        "git add src/cart.ts && git commit -m 'Round the totals' && git push",
+    ],
+)
+def test_a_push_to_a_protected_branch_is_told_as_the_rule_whatever_the_command(
+    tmp_path: Path, push: str
+) -> None:
+    """Branch protection refused the push, and a new branch pushed and a pull request opened
+    got the work up: one wording whatever the push, the branch the remote protects named, the
+    way the project takes said, and no name of that day's branch or file."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", push),
+            result("t1", _RULES_REFUSED, True),
+            call("t2", "git checkout -b feat/cart-totals && git push -u origin feat/cart-totals"),
+            result("t2", _BRANCH_PUSHED),
+            call("t3", "gh pr create --title 'Round the totals' --body 'Rounds the cart totals'"),
+            result("t3", "https://github.com/acme/shop/pull/12"),
+        ],
+    )
+    assert lesson.text.startswith("`main` is protected on the remote: pushes to it are refused")
+    assert "Changes must be made through a pull request" in lesson.text
+    assert _PR_WAY in lesson.text
+    assert "cart" not in lesson.text and "fails here" not in lesson.text
+    assert episode.fix is not None and lesson.fix is not None
+    assert "cart" not in lesson.fix
+
+
+def test_a_protected_branch_pushed_round_by_a_reset_chain_is_told_the_same(
+    tmp_path: Path,
+) -> None:
+    """The commit moved onto a new branch in one chain (`git reset --soft HEAD~1 && git
+    checkout -b … && git commit … && git push -u origin …`): the same lesson, not that chain."""
+    moved = (
+        "git reset --soft HEAD~1 && git checkout -b fix/cart-copy && git add src/cart.ts && "
+        "git commit -m 'Fix the copy' && git push -u origin fix/cart-copy"
+    )
+    records = [
+        call("t1", "git add src/cart.ts && git commit -m 'Fix the copy' && git push"),
+        result("t1", _RULES_REFUSED, True),
+        call("t2", moved),
+        result(
+            "t2",
+            "[fix/cart-copy 1a2b3c4] Fix the copy\n * [new branch]      fix/cart-copy "
+            "-> fix/cart-copy",
+        ),
+    ]
+    ((_, lesson),) = _failures(tmp_path, records)
+    assert lesson.text.startswith("`main` is protected on the remote")
+    assert "reset" not in lesson.text and "fix/cart-copy" not in lesson.text
+    assert lesson.fix is not None and "fix/cart-copy" not in lesson.fix
+
+
+def test_a_protected_branch_with_no_other_push_seen_has_no_fix(tmp_path: Path) -> None:
+    """The run stopped at the refusal (or pushed the same branch again once the user lifted
+    the rule): the cause is told, no way counted as seen."""
+    refused = [call("t1", "git push origin main"), result("t1", _RULES_REFUSED, True)]
+    ((episode, lesson),) = _failures(
+        tmp_path, [*refused, call("t2", "git status"), result("t2", "On branch main")]
+    )
+    assert lesson.text.startswith("`main` is protected on the remote")
+    assert episode.fix is None and lesson.fix is None
+    again = [call("t2", "git push origin main"), result("t2", "   1a2b3c4..5d6e7f8  main -> main")]
+    ((_, lesson),) = _failures(tmp_path, [*refused, *again])
+    assert lesson.text.startswith("`main` is protected on the remote") and lesson.fix is None
+
+
+@pytest.mark.parametrize(
+    ("refused", "branch", "said"),
+    [
+        (_PROTECTION_REFUSED, "master", "approving review is required"),
+        (_GITLAB_REFUSED, "develop", "You are not allowed to push code to protected branches"),
+    ],
+)
+def test_branch_protection_of_other_forges_is_the_same_rule(
+    tmp_path: Path, refused: str, branch: str, said: str
+) -> None:
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", f"git push origin {branch}"),
+            result("t1", refused, True),
+            call("t2", "git switch -c chore/deps && git push -u origin HEAD"),
+            result("t2", " * [new branch]      HEAD -> chore/deps"),
+        ],
+    )
+    assert lesson.text.startswith(f"`{branch}` is protected on the remote")
+    assert said in lesson.text and _PR_WAY in lesson.text
+    assert lesson.fix is not None
+
+
+@pytest.mark.parametrize(
+    "refused",
+    [
+        # GitHub's push protection found a secret: a rule violation, but no branch's protection
+        "Exit code 1\nremote: error: GH013: Repository rule violations found for refs/heads/main."
+        "\nremote: - GITHUB PUSH PROTECTION\nremote:   Resolve the following violations before "
+        "pushing again\nremote:   - Push cannot contain secrets\n ! [remote rejected] main -> "
+        "main (push declined due to repository rule violations)",
+        # a force-push the protection refused: its lesson is not to force, not a pull request
+        "Exit code 1\nremote: error: GH006: Protected branch update failed for refs/heads/main."
+        "\nremote: error: Cannot force-push to this branch\n ! [remote rejected] main -> main "
+        "(protected branch hook declined)",
+    ],
+)
+def test_other_refusals_of_a_push_are_not_the_protected_branch_rule(
+    tmp_path: Path, refused: str
+) -> None:
+    ((_, lesson),) = _failures(
+        tmp_path, [call("t1", "git push origin main"), result("t1", refused, True)]
+    )
+    assert "is protected on the remote" not in lesson.text
+    assert "pull request" not in lesson.text
+
+
+def test_a_merge_refused_for_want_of_a_review_is_no_refused_push(tmp_path: Path) -> None:
+    """`gh pr merge` refused by the same protection: the pull request exists, nothing was
+    pushed; not the push rule."""
+    refused = (
+        "Exit code 1\nGraphQL: At least 1 approving review is required by reviewers with write "
+        "access. (mergePullRequest)"
+    )
+    ((_, lesson),) = _failures(
+        tmp_path, [call("t1", "gh pr merge 12 --squash"), result("t1", refused, True)]
+    )
+    assert "is protected on the remote" not in lesson.text
 
 
 def test_a_push_through_another_folder_is_told_of_the_push(tmp_path: Path) -> None:

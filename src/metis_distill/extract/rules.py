@@ -48,6 +48,7 @@ from metis_distill.mine.misplaced import Misplaced, misplaced, misplaced_text
 from metis_distill.mine.modules import INSTALL, importing_step, interpreter
 from metis_distill.mine.own_shell import OWN_SHELL_TEXT, killed_own_shell
 from metis_distill.mine.persisted import mode_committed
+from metis_distill.mine.protected import PROTECTED_FIX, protected_refusal, protected_text
 from metis_distill.mine.shells import (
     BACKSLASHES_EATEN_FIX,
     CMD_IN_POWERSHELL_FIX,
@@ -611,7 +612,8 @@ def _failure_lesson(
     if at_limit and (fix is None or waited):
         return _CODEX_LIMIT_TEXT, (remedy if waited else None)
     known = (
-        _known_cause(signature)
+        _protected_branch(episode.trigger.text)
+        or _known_cause(signature)
         or (_no_ssh_key(call, signature) if fix is None else None)
         or _untracked_for_nix(episode.trigger.text, remedy)
         or _known_shell_cause(call, episode.trigger.text, harness)
@@ -1524,6 +1526,14 @@ def _untracked_for_nix(error: str, remedy: str | None) -> tuple[str, str | None]
     if _NIX_UNTRACKED.search(said) or (staged and _NOT_IN_FLAKE_SOURCE.search(said)):
         return NIX_UNTRACKED_TEXT, _STAGE_FOR_NIX
     return None
+
+
+def _protected_branch(error: str) -> tuple[str, str] | None:
+    """A push refused by the remote's branch protection: the project's rule, one lesson
+    whatever the push; its way seen only as another branch pushed or a pull request opened
+    (`fixes.find_fix` takes no other call for its fix)."""
+    refused = protected_refusal(error)
+    return (protected_text(refused), PROTECTED_FIX) if refused is not None else None
 
 
 def _known_cause(signature: str) -> tuple[str, str | None] | None:

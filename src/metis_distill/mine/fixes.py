@@ -27,6 +27,7 @@ from metis_distill.mine.drive_paths import mounted_path, written_with_drive
 from metis_distill.mine.kept_cwd import kept_cwd
 from metis_distill.mine.modules import environment, importing_step, installs
 from metis_distill.mine.own_shell import killed_own_shell
+from metis_distill.mine.protected import protected_refusal, pushed_elsewhere
 from metis_distill.mine.shells import (
     broken_heredoc,
     does_same,
@@ -238,6 +239,9 @@ def find_fix(
     if zsh_parse_error(call, events[index]):  # zsh could not parse it: the script run by bash
         ran = run_by_bash(events, index, call, _window(events, index))
         return Fix(FixKind.REPLACED, *ran) if ran is not None else None
+    refused = protected_refusal(events[index].text)
+    if refused is not None:  # a branch only pull requests change: the way is the project's
+        return _pushed_elsewhere(events, index, call, refused.branch)
     return (
         _own_environment(events, index, call)
         or _retried(events, index, call, together)
@@ -843,6 +847,26 @@ def _first_working(
     for later in _window(events, index):
         result = results.get(later.tool_use_id or "")
         if accepts(later) and result is not None and signals.is_success(result):
+            return Fix(FixKind.REPLACED, later, result)
+    return None
+
+
+def _pushed_elsewhere(
+    events: tuple[Event, ...], index: int, call: Event, branch: str | None
+) -> Fix | None:
+    """A shell call of the same session that pushed another branch than the protected one,
+    or opened a pull request, and worked."""
+    results = results_by_call(events[index + 1 :])
+    for later in _window(events, index):
+        result = results.get(later.tool_use_id or "")
+        if (
+            later.kind is EventKind.TOOL_CALL
+            and later.session == call.session
+            and later.tool_name in signals.SHELL_TOOLS
+            and result is not None
+            and signals.is_success(result)
+            and pushed_elsewhere(branch, later, result.text)
+        ):
             return Fix(FixKind.REPLACED, later, result)
     return None
 
