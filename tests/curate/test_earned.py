@@ -338,6 +338,24 @@ def test_linters_findings_on_the_code_under_work_never_render(text: str) -> None
 @pytest.mark.parametrize(
     "text",
     [
+        '`$rows = Get-Content -Raw …` fails here: “Unerwartetes Token "in" in Ausdruck oder '
+        "Anweisung.” (no fix seen).",
+        '`Set-Content notes.md "…` fails here: “Die Zeichenfolge hat kein Abschlusszeichen: ".” '
+        "(no fix seen).",
+        '`$n = -` fails here: “Ausdruck fehlt nach dem unären Operator "-".” (no fix seen).',
+        "`$found = $names -like` fails here: “Sie müssen auf der rechten Seite nach dem Operator "
+        '"-like" einen Wertausdruck bereitstellen.” (no fix seen).',
+    ],
+)
+def test_a_german_powershells_parse_error_is_held_back_as_the_english_one(text: str) -> None:
+    """PowerShell's parse errors read in German are what its English words are: the script's
+    own syntax, never a line however often."""
+    assert held_back(_Lesson(text)) is HeldBack.WORK_OF_THE_DAY
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "`bundle exec rspec …` fails here: “Failure/Error: expect(cart.total).to eq(12)” "
         "(no fix seen).",
         "`bundle exec rspec …` fails here: “4 examples, 2 failures” (no fix seen).",

@@ -19,6 +19,7 @@ from metis_distill.mine.shells import (
     HEREDOC_IN_POWERSHELL_TEXT,
     PAREN_PATH_FIX,
     PAREN_PATH_TEXT,
+    POSIX_IN_POWERSHELL_TEXT,
     QUOTING_LESSON,
     SWITCH_LESSON,
     escaped_bang,
@@ -500,6 +501,43 @@ def test_a_posix_tool_powershell_lacks_is_one_lesson_of_the_shell(tmp_path: Path
     assert "`sed -n" not in text
 
 
+# PowerShell's "not recognized" in the display languages it ships in, each a whole record
+_NOT_RECOGNIZED_SAID = (
+    'Die Benennung "{0}" wurde nicht als Name eines Cmdlet, einer Funktion, einer Skriptdatei '
+    "oder eines ausf\ufffdhrbaren Programms erkannt.\r\nIn Zeile:1 Zeichen:1",
+    "Le terme «{0}» n'est pas reconnu comme nom d'applet de commande, fonction, fichier de "
+    "script ou programme exécutable.\r\nAu caractère Ligne:1 : 1",
+    "El término '{0}' no se reconoce como nombre de un cmdlet, función, archivo de script o "
+    "programa ejecutable.\r\nEn línea: 1 Carácter: 1",
+    "无法将“{0}”项识别为 cmdlet、函数、脚本文件或可运行程序的名称。\r\n所在位置 行:1 字符: 1",
+    "用語 '{0}' は、コマンドレット、関数、スクリプト ファイル、または操作可能なプログラムの名前"
+    "として認識されません。\r\n発生場所 行:1 文字:1",
+)
+
+
+@pytest.mark.parametrize("said", _NOT_RECOGNIZED_SAID)
+def test_a_posix_tool_powershell_lacks_reads_the_same_in_its_languages(
+    tmp_path: Path, said: str
+) -> None:
+    """A German (French, Spanish, Chinese, Japanese) PowerShell's “not recognized” is the
+    English one: the same lesson of the shell, never "`uniq` fails here"."""
+    record = (
+        f"uniq : {said.format('uniq')}\r\n+ rg -o 'v[0-9]+' notes.txt | uniq\r\n"
+        "+                              ~~~~\r\n"
+        "    + CategoryInfo          : ObjectNotFound: (uniq:String) [], CommandNotFoundException"
+        "\r\n    + FullyQualifiedErrorId : CommandNotFoundException\r\n"
+    )
+    found = _codex(
+        tmp_path,
+        [
+            {"type": "session_meta", "payload": {"id": "s", "cwd": "C:\\w"}},
+            _codex_call("c1", "rg -o 'v[0-9]+' notes.txt | uniq"),
+            _codex_output("c1", record, 1),
+        ],
+    )
+    assert [c.text for c in found] == [POSIX_IN_POWERSHELL_TEXT]
+
+
 def test_powershell_run_on_purpose_says_nothing_of_the_harness_shell(tmp_path: Path) -> None:
     """Claude Code runs bash here; a call that started PowerShell itself met PowerShell's
     missing `head`: no "Shell commands here run in PowerShell" lesson."""
@@ -575,6 +613,29 @@ def test_a_here_document_powershell_refused_is_passed_another_way(tmp_path: Path
 def test_a_here_document_powershell_refused_with_no_way_seen_has_no_fix(tmp_path: Path) -> None:
     (lesson,) = _heredoc_then(tmp_path, 'python -c "import json; print(json.dumps({})"', 1)
     assert lesson.text == HEREDOC_IN_POWERSHELL_TEXT and lesson.fix is None
+
+
+def test_a_here_document_a_german_powershell_refused_is_the_same_lesson(tmp_path: Path) -> None:
+    """“Dateispezifikation nach dem Umleitungsoperator fehlt” is PowerShell's “Missing file
+    specification after redirection operator”, in German."""
+    refused = (
+        "In Zeile:1 Zeichen:11\r\n+ python - <<'PY'\r\n+           ~\r\n"
+        "Dateispezifikation nach dem Umleitungsoperator fehlt.\r\n"
+        "    + CategoryInfo          : ParserError: (:) [], ParentContainsErrorRecordException\r\n"
+        "    + FullyQualifiedErrorId : MissingFileSpecification\r\n"
+    )
+    (lesson,) = _codex(
+        tmp_path,
+        [
+            {"type": "session_meta", "payload": {"id": "s", "cwd": "C:\\w"}},
+            _codex_call("c1", "python - <<'PY'\nprint(len('abc'))\nPY"),
+            _codex_output("c1", refused, 1),
+            _codex_call("c2", "python -c \"print(len('abc'))\""),
+            _codex_output("c2", "3", 0),
+        ],
+    )
+    assert lesson.text == HEREDOC_IN_POWERSHELL_TEXT
+    assert lesson.fix == HEREDOC_IN_POWERSHELL_FIX
 
 
 def test_a_here_document_in_a_powershell_the_call_started_is_no_lesson_of_the_shell(

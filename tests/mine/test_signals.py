@@ -914,6 +914,55 @@ def test_powershells_error_record_is_told_by_its_first_line_not_its_footer(
     assert "CategoryInfo" not in said and "FullyQualifiedErrorId" not in said
 
 
+# The same records from a PowerShell that speaks another language: the place reads `In
+# Zeile:1 Zeichen:9`, `En línea: 1 Carácter: 9`, `所在位置 行:1 字符: 9`…; the footer's names
+# stay English, and are never what went wrong.
+_PS_PARSE_FOOTER = (
+    "    + CategoryInfo          : ParserError: (:) [], ParentContainsErrorRecordException\r\n"
+    "    + FullyQualifiedErrorId : UnexpectedToken\r\n \r\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("output", "signature"),
+    [
+        (  # German, a parse error: the message below the place it marks
+            "In Zeile:1 Zeichen:22\r\n+ $n = (Get-Item a.txt}.Length\r\n+                      ~\r\n"
+            'Unerwartetes Token "}" in Ausdruck oder Anweisung.\r\n' + _PS_PARSE_FOOTER,
+            'Unerwartetes Token "}" in Ausdruck oder Anweisung.',
+        ),
+        (  # German, a script's cmdlet error: its first line, above the place in the script
+            'Get-Item : Der Pfad "D:\\shop\\build.cfg" kann nicht gefunden werden.\r\n'
+            "In D:\\shop\\tools\\pack.ps1:7 Zeichen:9\r\n+         Get-Item build.cfg\r\n"
+            "+         ~~~~~~~~~~~~~~~~~~\r\n    + CategoryInfo          : ObjectNotFound: "
+            "(D:\\shop\\build.cfg:String) [Get-Item], ItemNotFoundException\r\n"
+            "    + FullyQualifiedErrorId : PathNotFound,Microsoft.PowerShell.Commands.GetItem\r\n",
+            'Get-Item : Der Pfad "D:\\shop\\build.cfg" kann nicht gefunden werden.',
+        ),
+        (  # Spanish
+            "En línea: 1 Carácter: 22\r\n+ $n = (Get-Item a.txt}.Length\r\n+                      ~"
+            "\r\nToken '}' inesperado en la expresión o la instrucción.\r\n" + _PS_PARSE_FOOTER,
+            "Token '}' inesperado en la expresión o la instrucción.",
+        ),
+        (  # Chinese
+            "所在位置 行:1 字符: 22\r\n+ $n = (Get-Item a.txt}.Length\r\n+                      ~\r\n"
+            "表达式或语句中包含意外的标记“}”。\r\n" + _PS_PARSE_FOOTER,
+            "表达式或语句中包含意外的标记“}”。",
+        ),
+        (  # whatever the place reads, the record's own lines are never the signature
+            "Zeile 1 Spalte 22: ???\r\n+ $n = (Get-Item a.txt}.Length\r\n" + _PS_PARSE_FOOTER,
+            "Zeile 1 Spalte 22: ???",
+        ),
+    ],
+)
+def test_a_powershell_record_in_another_language_is_told_by_its_message(
+    output: str, signature: str
+) -> None:
+    said = signals.error_signature(output)
+    assert said == signature
+    assert "CategoryInfo" not in said and "FullyQualifiedErrorId" not in said
+
+
 # PowerShell 7's error record (its concise view): the cmdlet's or script's name alone on the
 # first line, then where in a gutter (`Line |`, the code echoed and marked), the message in the
 # gutter below the mark; coloured when the console is.

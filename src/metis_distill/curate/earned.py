@@ -67,6 +67,9 @@ _CODE_UNDER_WORK = re.compile(
     # machine's: an interpreter too old for the code), by its record's category or its words
     r"|\bParserError\b|\bin expression or statement\.|\bstring is missing the terminator\b"
     r"|\bMissing closing '[})\]]'|\bMissing expression after\b|\bprovide a value expression\b"
+    # ... and in German: the same errors, the same work
+    r"|\bin Ausdruck oder Anweisung\.|\bDie Zeichenfolge hat kein Abschlusszeichen\b"
+    r"|\bAusdruck fehlt nach\b|\beinen Wertausdruck bereitstellen\b"
     # a test runner's report of failing tests: RSpec's `Failure/Error:` line, a tally of
     # failures, RSpec's, minitest's, mocha's, cargo test's, PHPUnit's (its counts read `N`
     # once folded: `N examples, N failures`)

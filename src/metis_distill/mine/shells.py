@@ -65,7 +65,8 @@ _NOT_IN_BASH = (_CMD_BUILTINS | set(_FOREIGN_INTENT)) - {"dir", "tree", "type"}
 _BASH_TYPE = re.compile(r"\btype: \S+: not found")
 # The error is cmd's or PowerShell's own: the shell was not bash
 _NATIVE_SHELL = re.compile(
-    rf"is not recognized as the name of a cmdlet|{'|'.join(signals.CMD_NOT_A_COMMAND)}"
+    rf"is not recognized as the name of a cmdlet|{'|'.join(signals.POWERSHELL_NOT_A_CMDLET)}|"
+    rf"{'|'.join(signals.CMD_NOT_A_COMMAND)}"
 )
 
 # `powershell -Command "… $x …"`: the script in double quotes, where bash expands `$x`.
@@ -127,8 +128,15 @@ _NOT_IN_POWERSHELL = frozenset(
     {"sed", "nl", "grep", "egrep", "head", "tail", "awk", "wc", "touch", "which", "xargs", "cut"}
     | {"tr", "uniq", "chmod", "ln", "export", "less", "file", "basename", "dirname", "test"}
 )
+# PowerShell not knowing a name, in the languages it speaks (the name quoted its way: `'sed'`,
+# `"sed"`, `«sed»`, `“sed”`), or by its record's footer, which stays English:
+# `ObjectNotFound: (sed:String) [], CommandNotFoundException`.
 _NOT_A_CMDLET = re.compile(
-    r"The term '(?P<name>[\w.-]+)' is not recognized as (?:the )?(?:a )?name of a cmdlet"
+    r"(?:The term '|Die Benennung \"|Le terme «\s?|El t\S{1,2}rmino '|无法将“|用語 ')"
+    r"(?P<name>[\w.-]+)"
+    rf"(?:' is not recognized as (?:the )?(?:a )?name of a cmdlet|[\"»”']\s?(?:"
+    rf"{'|'.join(signals.POWERSHELL_NOT_A_CMDLET)}))"
+    r"|\bObjectNotFound: \((?P<found>[\w.-]+):String\) \[\], CommandNotFoundException"
 )
 POSIX_IN_POWERSHELL_TEXT = (
     "Shell commands here run in PowerShell, not bash: POSIX tools such as `sed`, `head`, "
@@ -143,7 +151,8 @@ def posix_in_powershell(call: Event, error: str) -> str | None:
     shell the harness runs)."""
     if _RUNS_POWERSHELL.search(call.text):
         return None
-    names = (found["name"].lower() for found in _NOT_A_CMDLET.finditer(error[:2000]))
+    said = _NOT_A_CMDLET.finditer(error[:2000])
+    names = ((found["name"] or found["found"]).lower() for found in said)
     return next((name for name in names if name in _NOT_IN_POWERSHELL), None)
 
 
@@ -178,9 +187,11 @@ def cmd_in_powershell(call: Event, error: str) -> str | None:
 
 
 # A bash here-document given to PowerShell: its parser stops at the `<<` before anything runs.
+# (in German too; the record's footer names it in every language)
 _HEREDOC_REFUSED = re.compile(
     r"Missing file specification after redirection operator|The '<' operator is reserved for "
-    r"future use"
+    r"future use|Dateispezifikation nach dem Umleitungsoperator fehlt"
+    r"|FullyQualifiedErrorId\s+: (?:MissingFileSpecification|RedirectionNotSupported)\b"
 )
 # How code goes to an interpreter without a here-document; and code that only asks its version.
 _CODE_FLAGS = frozenset({"-c", "-e", "--eval"})

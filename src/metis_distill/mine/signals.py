@@ -141,6 +141,16 @@ CMD_NOT_A_COMMAND = (
     r"не является внутренней",
     r"은\(는\) 내부 또는 외부 명령",
 )
+# What PowerShell says after the name it does not know, in its display languages other than
+# English (`Die Benennung "sed" wurde nicht als Name eines Cmdlet, …`, `无法将“sed”项识别为
+# cmdlet、…`); each a regular expression.
+POWERSHELL_NOT_A_CMDLET = (
+    r"wurde nicht als Name eines Cmdlet",
+    r"n'est pas reconnu comme nom d'applet de commande",
+    r"no se reconoce como nombre de un cmdlet",
+    r"项识别为 cmdlet",
+    r"は、コマンドレット、関数",
+)
 # Lower-cased words each message of CMD_NOT_A_COMMAND holds (`may_hold`).
 CMD_NOT_A_COMMAND_WORDS = (
     "recognized",
@@ -1150,6 +1160,10 @@ def error_signature(text: str) -> str:
             lines = [line for line in lines if not _POWERSHELL_FOOTER.match(line)] or lines
         elif said := _powershell_error(lines):
             return said
+        else:  # the footer's lines are the same whatever went wrong: never the signature
+            lines = [line for line in lines if not _POWERSHELL_FOOTER.match(line)]
+            if not lines:
+                return ""
     if "Line |" in lines and (record := powershell7_record(lines)) is not None:
         return record[1]  # the message; the first line only names the cmdlet
     cause = _gradle_cause(lines) or _npm_cause(lines)
@@ -1462,10 +1476,19 @@ def _without_finished_build_steps(lines: list[str]) -> list[str]:
 # (`+ ~~~~`), `+ CategoryInfo : …` and `+ FullyQualifiedErrorId : …`. The footer is never what
 # went wrong.
 _POWERSHELL_RECORD = re.compile(r"^\s*\+ (?:CategoryInfo|FullyQualifiedErrorId)\s+:", re.M)
-_POWERSHELL_AT = re.compile(r"^At (?:line|.+\.ps[dm]?1):\d+ char:\d+$")
+# (the place in PowerShell's other languages: `In Zeile:1 Zeichen:5`, `Au caractère Ligne:1 : 5`,
+# `En línea: 1 Carácter: 5`, `所在位置 行:1 字符: 5`, `発生場所 行:1 文字:5`)
+_PLACE_AT = r"(?:At|In|Au caract\S{1,2}re|En|所在位置|発生場所)"
+_PLACE_LINE = r"(?:line|Zeile|Ligne|l\S{1,2}nea|行)"
+_PLACE_CHAR = r"(?:char|Zeichen|Car\S{1,2}cter|字符|文字)?"
+_POWERSHELL_AT = re.compile(
+    rf"^{_PLACE_AT} (?:{_PLACE_LINE}|.+\.ps[dm]?1): ?\d+ {_PLACE_CHAR}: ?\d+$"
+)
 # PowerShell refusing the command line it was given: its parse error's place opens the output
 # (a runtime error's record opens with what failed), so nothing in the line ran.
-POWERSHELL_REFUSED_LINE = re.compile(r"\A\s*At line:\d+ char:\d+\r?\n\s*\+ ")
+POWERSHELL_REFUSED_LINE = re.compile(
+    rf"\A\s*{_PLACE_AT} {_PLACE_LINE}: ?\d+ {_PLACE_CHAR}: ?\d+\r?\n\s*\+ "
+)
 _POWERSHELL_FOOTER = re.compile(rf"{_POWERSHELL_AT.pattern}|^\+(?:\s|$)")
 # The record's first line: the script's or the cmdlet's name (or path), then its message.
 _POWERSHELL_HEAD = re.compile(r"^(?:[A-Za-z]:[\\/])?[^:]*?\S : \S")
