@@ -1419,3 +1419,120 @@ def test_a_git_identity_and_a_repositorys_visibility_asked_while_publishing_deci
         *BUILT,
     ]
     assert decisions(tmp_path, records) == []
+
+
+def test_an_answer_holding_quotes_is_read_whole() -> None:
+    """The user's own words may quote a word ("local" and "remote"): the answer ends at the
+    quote that closes it, not at the first one inside it."""
+    said = 'Use one "remote" mode beside "local", for every service'
+    (answer,) = answers(answer_event("Which deploy modes should the service support?", said))
+    assert answer.choice == said
+
+
+def test_answers_and_notes_holding_quotes_are_each_read_whole() -> None:
+    body = (
+        '"Which queue should jobs use?"="Redis" user notes: the "jobs" stream, never lists, '
+        '"How are errors reported to clients?"="RFC 7807, with a "trace" field"'
+    )
+    text = f"User has answered your questions: {body}. You can now continue."
+    event = replace(answer_event("q?", "a"), text=text)
+    assert [(a.question, a.choice) for a in answers(event)] == [
+        ("Which queue should jobs use?", 'Redis (the "jobs" stream, never lists)'),
+        ("How are errors reported to clients?", 'RFC 7807, with a "trace" field'),
+    ]
+
+
+def test_an_answer_with_the_preview_it_selected_is_read() -> None:
+    """The preview shown beside the option picked follows the answer: the pair is read,
+    its question's quotes and all."""
+    body = '"How should the "sync" command lay out its files?"="One file per command" '
+    body += "selected markdown:\n# sync\ncommands/sync.md"
+    text = f"User has answered your questions: {body}. You can now continue."
+    (answer,) = answers(replace(answer_event("q?", "a"), text=text))
+    assert answer.question == 'How should the "sync" command lay out its files?'
+    assert answer.choice == "One file per command"
+
+
+def test_a_question_holding_quotes_is_read() -> None:
+    question = 'Should the "staging" database be Postgres or SQLite?'
+    (answer,) = answers(answer_event(question, "Postgres, like production"))
+    assert (answer.question, answer.choice) == (question, "Postgres, like production")
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "i think we should probably use Redis",
+        "Probably Postgres",
+        "maybe SQLite, it is simpler",
+        "Perhaps one queue per tenant",
+        "也许用 Redis",
+    ],
+)
+def test_a_hedged_answer_is_no_decision(answer: str) -> None:
+    assert answers(answer_event("Which queue should jobs use?", answer)) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        # the agent confirming what the user just said: the choice of the task at hand
+        (
+            "To confirm: You want to merge the two config files (dev/prod) into one?",
+            "Yes - merge into a single config file",
+        ),
+        ("Just to confirm, you want the nightly export dropped?", "Yes, drop the export"),
+        ("So you want the cache moved from Redis to memory?", "Yes - in-memory cache"),
+        ("确认一下：你想把三个环境合并成两个吗？", "是的，合并成 local 和 remote"),
+        # how to go about one numbered phase of the session's plan, naming nothing to choose
+        (
+            "Phase 3 (Billing) needs a payment provider account. What approach do you want?",
+            "Stub the provider with fixtures",
+        ),
+        ("Step 2 is the data import. Which approach should we take?", "Import from CSV dumps"),
+        # what one numbered part of the plan is to do
+        ("What should Phase 3 accomplish now that billing is stubbed?", "Stub + billing docs"),
+        ("Which of the open tasks go into milestone 2?", "Search and export"),
+    ],
+)
+def test_a_confirmation_or_the_way_through_a_phase_of_the_plan_decides_nothing(
+    question: str, answer: str
+) -> None:
+    assert answers(answer_event(question, answer)) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("Which deploy modes should the service support?", "Only local and remote, always"),
+        # a phase of the plan named, the question naming what is chosen: a choice that stands
+        ("Phase 3 adds billing. Which payment provider should the shop use?", "Stripe"),
+        # the agent's confirming words are no confirmation of the user's
+        ("Should the exports be confirmed by e-mail or in the app?", "In the app"),
+    ],
+)
+def test_a_plain_choice_beside_these_stays_a_decision(question: str, answer: str) -> None:
+    assert len(answers(answer_event(question, answer))) == 1
+
+
+def test_a_hedged_cut_answer_to_a_phase_and_its_confirmation_decide_nothing(
+    tmp_path: Path,
+) -> None:
+    """The run's shape: how to go about a phase of the plan, answered in the user's own
+    hedged words holding a quoted word; then the agent's confirmation of it, answered "Yes -"
+    and the option restated."""
+    phase = "Phase 2 (Cloud) needs an account on the provider. What approach do you want?"
+    confirm = "To confirm: You want to merge staging and prod into one environment?"
+    said = (
+        'i think we should probably have just one "cloud" environment instead of staging and '
+        "prod for now, using whatever database it is deployed with"
+    )
+    records = [
+        say("user", "Go on with the plan."),
+        ask("q1", [(phase, ["Write a guide", "Script it"])]),
+        answered("q1", f'"{phase}"="{said}"'),
+        ask("q2", [(confirm, ["Yes - one environment", "Keep both"])]),
+        answered("q2", f'"{confirm}"="Yes - one environment"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == []

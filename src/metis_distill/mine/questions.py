@@ -4,8 +4,10 @@ each answer is a choice the user made, told in the run itself.
 
 A question about how to go on with today's work ("Should I commit?", "Which first?"), one
 asking for the user's own data (their git name and e-mail, a key) or a setting of what is made
-once today (a new repository's visibility), or an answer that only agrees or declines ("Yes",
-"Skip") decides nothing that lasts, and is left out.
+once today (a new repository's visibility), the agent confirming the answer just given ("To
+confirm: you want …?"), the way through one numbered phase of the plan, or an answer that only
+agrees or declines ("Yes", "Skip") or hedges ("probably …") decides nothing that lasts, and is
+left out.
 """
 
 from __future__ import annotations
@@ -31,7 +33,22 @@ REPLY_LOOKAHEAD = 30  # events after an answer in which the user's next words ar
 MIN_QUOTE = 8  # a shorter answer is not found in its file unambiguously: the question is quoted
 
 _ANSWERED = "User has answered your questions:"
-_PAIR = re.compile(r'"(?P<question>[^"]{3,600})"="(?P<answer>[^"]{1,600})"')
+# The result's answers, one after the other: `"question"="answer"`, each perhaps followed by
+# what goes with it (` user notes: …`, ` selected markdown: …`), joined by ", ", the whole
+# ended by ". You can now continue …". The user's own words may hold quotes (`just "remote"`):
+# an answer (and a question) ends at the quote after which the next pair, what goes with it or
+# the end come, not at the first quote inside it. Too long a pair is left unread, and those
+# after it (an answer is kept up to `MAX_ANSWER` anyway).
+_NEXT_PAIR = r',\s*"(?:(?!"=").){3,4000}?"="'
+_WITH_ANSWER = r"\s+(?:user notes|selected \w+):"
+_PAIR = re.compile(
+    r'\s*"(?P<question>(?:(?!"=").){3,4000}?)"="(?P<answer>.{1,4000}?)"'
+    rf"(?={_WITH_ANSWER}|{_NEXT_PAIR}|\.?\s*$)",
+    re.S,
+)
+_PAIR_NOTES = re.compile(rf"{_WITH_ANSWER}.*?(?={_NEXT_PAIR}|\.?\s*$)", re.S)
+_PAIR_COMMA = re.compile(r',(?=\s*")')
+_PAIRS_END = ". You can now continue"
 _NOTES = re.compile(r"^\s*user notes:\s*(?P<notes>.*?)\s*,?\s*$", re.S)
 _QUESTION_END = re.compile(r"[?？]")
 # How to go on with the task at hand, not a choice that stands ("Should we use Postgres or
@@ -163,6 +180,8 @@ _YOUR_SIDE = re.compile(
     r"|\b(?:in|with|from) your (?:browser|terminal|sandbox)\b",
     re.I,
 )
+# A numbered part of the session's plan: "Phase 4", "step 2", "Milestone #3".
+_PART = r"(?:phase|stage|step|milestone|sprint|iteration)\s*#?\d+[a-z]?\b"
 # How much of the planned work to build (full or minimal, this pass): the extent of one task,
 # which the code then shows; not the scopes a token or a grant is given. And what one build
 # targets ("for the initial implementation"), or which features it includes: the first
@@ -192,6 +211,11 @@ _SCOPE = re.compile(
     r"outline|presentation|slides|deck|answer) be (?:organi[sz]ed|structured|laid out|ordered|"
     r"split|grouped|formatted)\b"
     r"|\bhow much (?:of (?:it|this|the \w+) )?should (?:i|we) (?:build|implement|do)\b"
+    # what one numbered part of the plan is to do ("What should Phase 4 accomplish now?",
+    # "What goes into step 2?"): the plan, which the work then carries out
+    rf"|\b{_PART}(?:\s*\([^)]{{0,40}}\))?\s+(?:accomplish|achieve|include|cover|contain|"
+    r"deliver|focus on)\b"
+    rf"|\b(?:go|goes|belongs?|fits?) (?:in|into) {_PART}"
     r"|(?:本次|这次|此次|实现|功能|改动|开发)(?:的)?范围|今回の(?:スコープ|範囲)|実装(?:スコープ|範囲)",
     re.I,
 )
@@ -375,7 +399,28 @@ _CLARIFIES = re.compile(
     r"\bwhat (?:exactly )?do you mean by\b|무슨 (?:뜻|의미)|어떤 의미|什么意思|是指什么|指的是|"
     # "你是想了解 X，还是 Y？", "Are you asking about X or Y?": what the request was
     r"^(?:你|您)是(?:想|要|希望|打算|在)?(?:了解|知道|问|询问|确认|讨论|考虑|指|说)|"
-    r"(?:你|您)的意思是|\bare you (?:asking|wondering) (?:about|whether|if|how|what)\b",
+    r"(?:你|您)的意思是|\bare you (?:asking|wondering) (?:about|whether|if|how|what)\b|"
+    # the agent confirming what the user has just said ("To confirm: you want …?", "So you
+    # want …?", "确认一下：…"): the answer before it told the choice, for the task at hand
+    r"(?:^|[.!?]\s+)(?:(?:so|ok(?:ay)?),?\s+)?(?:just\s+)?(?:to (?:confirm|double[- ]check|"
+    r"be (?:clear|sure))|confirming|let me (?:confirm|double[- ]check|make sure)|confirm)\s*[:,—]|"
+    r"(?:^|[.!?]\s+)so,?\s+you(?:'d| would)? (?:want|mean|prefer|like)\b|"
+    r"\b(?:is that|did I get that|have I got that|do I have that) (?:right|correct)\s*\?|"
+    r"^(?:再|我)?确认一下|^为了确认|^確認(?:させて|します|です)?[:：、]",
+    re.I,
+)
+# A word that hedges the answer ("i think we should probably …", "maybe SQLite", "也许"): the
+# user thinking aloud, not a choice made.
+_HEDGED = re.compile(
+    r"\b(?:probably|maybe|perhaps|possibly|i guess|i suppose|not sure|vielleicht|"
+    r"wahrscheinlich|peut-être|probablement|quizás?|tal vez|talvez|provavelmente)\b|"
+    r"也许|或许|大概|可能吧|たぶん|かもしれ",
+    re.I,
+)
+# A numbered part of the session's plan ("Phase 4 (GCP Integration) …", "Step 2", "第二阶段"):
+# asked only which approach to take (`_GENERIC_ASK`), the way through one part of the work.
+_PLAN_PART = re.compile(
+    rf"\b{_PART}|第[一二三四五六七八九十\d]+(?:阶段|步|期)|(?:阶段|步骤|フェーズ|ステップ)\s*\d",
     re.I,
 )
 _NO_CHOICE = re.compile(
@@ -556,11 +601,8 @@ def answers(event: Event, asked: str = "") -> list[Answer]:
     the question call's text, whose option descriptions tell what a choice does)."""
     if not is_answer(event):
         return []
-    body = event.text[len(_ANSWERED) :]
-    pairs = list(_PAIR.finditer(body))
     found = []
-    for i, pair in enumerate(pairs):
-        between = body[pair.end() : pairs[i + 1].start() if i + 1 < len(pairs) else len(body)]
+    for pair, between in _pairs(event.text[len(_ANSWERED) :]):
         notes = _notes(between)
         if _RECOMMENDED.search(pair["answer"]) and not notes:
             continue  # the agent's own proposal, taken: the next agent would propose it too
@@ -587,6 +629,24 @@ def answers(event: Event, asked: str = "") -> list[Answer]:
                     told=told,
                 )
             )
+    return found
+
+
+def _pairs(body: str) -> list[tuple[re.Match[str], str]]:
+    """The result's question-and-answer pairs, read from its start one after the other, each
+    with the text after it (its notes); none after one that is not read."""
+    end = body.rfind(_PAIRS_END)
+    body = body[:end] if end >= 0 else body
+    found: list[tuple[re.Match[str], str]] = []
+    at = 0
+    while (pair := _PAIR.match(body, at)) is not None:
+        notes = _PAIR_NOTES.match(body, pair.end())
+        at = notes.end() if notes is not None else pair.end()
+        found.append((pair, body[pair.end() : at]))
+        comma = _PAIR_COMMA.match(body, at)
+        if comma is None:
+            break
+        at = comma.end()
     return found
 
 
@@ -909,6 +969,8 @@ def _lasting(question: str, choice: str) -> bool:
         or _GOAL.search(question)
         or _NO_CHOICE.match(choice)
         or _FOR_NOW.search(choice)
+        or _HEDGED.search(choice)
+        or (_GENERIC_ASK.match(asking) and _PLAN_PART.search(question))
         or (_DONE_ONCE.match(choice) and not _STANDS.search(choice))
     )
 
