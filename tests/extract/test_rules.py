@@ -810,6 +810,42 @@ def test_an_environment_made_active_is_the_way_not_the_interpreters_name(
     assert "use `python" not in lesson.text
 
 
+@pytest.mark.parametrize(
+    ("failed", "retry", "way"),
+    [
+        (
+            'cd /srv/shop && /opt/tools/bin/python -c "import shop; print(1)" 2>&1',
+            'cd /srv/shop && source .venv/bin/activate && python -c "import shop; print(1)" 2>&1',
+            "cd /srv/shop && source .venv/bin/activate",
+        ),
+        (  # an absolute environment needs no folder
+            "cd web && python3 manage.py check",
+            "cd web && . /srv/site/venv/bin/activate && python manage.py check",
+            "source …/bin/activate",
+        ),
+    ],
+)
+def test_an_environment_made_active_after_a_cd_is_the_way(
+    tmp_path: Path, failed: str, retry: str, way: str
+) -> None:
+    """The activation behind a `cd` is the change, not the interpreter's name: the way is
+    that activation (from the folder moved into, when the environment is named from it)."""
+    from tests.mine.test_episodes import _write, call, result
+
+    path = _write(
+        tmp_path,
+        [
+            call("t1", failed),
+            result("t1", "Exit code 1\nModuleNotFoundError: No module named 'flask'", True),
+            call("t2", retry),
+            result("t2", "1"),
+        ],
+    )
+    (lesson,) = extract(path, path.parent)
+    assert f"activate the project's environment first (`{way}`)" in lesson.text
+    assert "use `python" not in lesson.text and "2>&1" not in lesson.text
+
+
 _CLOSED_BESIDE = (
     "cp a.py a.py.bak && python - <<'PY'\nprint('patched')\nPY && python - <<'PY'\nimport numpy\nPY"
 )

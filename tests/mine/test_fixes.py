@@ -709,6 +709,124 @@ def test_a_script_run_by_the_project_interpreter_is_worded_by_it(tmp_path: Path,
     )
 
 
+_NO_REQUESTS = "Exit code 1\nModuleNotFoundError: No module named 'requests'"
+
+
+@pytest.mark.parametrize(
+    ("failed", "retry", "runner"),
+    [
+        (  # only the output plumbing differs beside the interpreter
+            'python -c "import shop"',
+            '/srv/shop/venv/bin/python -c "import shop" 2>&1 | tail -5',
+            "/srv/shop/venv/bin/python",
+        ),
+        (  # the failed interpreter was itself a path: another environment's
+            'cd /srv/shop && /opt/tools/bin/python -c "import shop" 2>&1 | head -20',
+            'cd /srv/shop && /srv/shop/venv/bin/python -c "import shop" 2>&1 | head -20',
+            "/srv/shop/venv/bin/python",
+        ),
+        (  # a relative interpreter after a `cd`: told from that folder
+            "cd /srv/shop && /opt/tools/bin/python3 -m pytest -q 2>/dev/null",
+            "cd /srv/shop && .venv/bin/python3 -m pytest -q",
+            "/srv/shop/.venv/bin/python3",
+        ),
+        (  # the retry named the test by the folder the failed call moved into
+            "cd /srv/shop && /opt/tools/bin/python -m pytest tests/test_cart.py -v 2>&1",
+            "/srv/shop/venv/bin/python -m pytest /srv/shop/tests/test_cart.py -v",
+            "/srv/shop/venv/bin/python",
+        ),
+    ],
+)
+def test_a_module_one_interpreter_lacks_and_another_path_has_is_one_lesson(
+    tmp_path: Path, failed: str, retry: str, runner: str
+) -> None:
+    """Whatever the plumbing of their output, and whether the interpreter that lacked the
+    module was the PATH's or another path's: one wording, by the interpreter's name."""
+    program = runner.rsplit("/", 1)[-1]
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", failed),
+            result("t1", _NO_REQUESTS, True),
+            call("t2", retry),
+            result("t2", "3 passed in 0.40s"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.REPLACED
+    assert lesson.text == (
+        f"`{program}` here lacks the module `requests` (“ModuleNotFoundError: No module named "
+        f"'requests'”); run it as `{runner} …`."
+    )
+    assert "2>" not in lesson.text and "| " not in lesson.text
+
+
+def test_an_interpreter_without_the_module_it_was_asked_to_run_is_that_module_missing(
+    tmp_path: Path,
+) -> None:
+    """`python -m pytest` where that Python has no pytest says so in its own words, the
+    module unquoted: the same rule as an import that failed."""
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "cd /srv/shop && /srv/shop/venv/bin/python -m pytest tests/test_cart.py"),
+            result("t1", "Exit code 1\n/srv/shop/venv/bin/python: No module named pytest", True),
+            call("t2", "/opt/tools/bin/python -m pytest /srv/shop/tests/test_cart.py 2>&1"),
+            result("t2", "4 passed in 0.20s"),
+        ],
+    )
+    assert lesson.text == (
+        "`python` here lacks the module `pytest` (“/srv/shop/venv/bin/python: No module named "
+        "pytest”); run it as `/opt/tools/bin/python …`."
+    )
+
+
+def test_a_module_missing_under_pytest_is_told_in_the_errors_own_words(tmp_path: Path) -> None:
+    """pytest prints the import error after its `E`: the line says the error, as every other
+    run of that interpreter does."""
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "python -m pytest tests/test_cart.py -q"),
+            result("t1", "Exit code 1\nE   ModuleNotFoundError: No module named 'requests'", True),
+            call("t2", "/srv/shop/venv/bin/python -m pytest tests/test_cart.py -q"),
+            result("t2", "4 passed in 0.20s"),
+        ],
+    )
+    assert lesson.text == (
+        "`python` here lacks the module `requests` (“ModuleNotFoundError: No module named "
+        "'requests'”); run it as `/srv/shop/venv/bin/python …`."
+    )
+
+
+def test_an_interpreter_path_with_other_arguments_is_no_other_environment(tmp_path: Path) -> None:
+    """Another script run by another interpreter: what changed is more than where it runs."""
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "/opt/tools/bin/python sync.py"),
+            result("t1", _NO_REQUESTS, True),
+            call("t2", "/srv/shop/venv/bin/python fetch.py"),
+            result("t2", "ok"),
+        ],
+    )
+    assert "lacks the module" not in lesson.text
+
+
+def test_a_way_shown_never_carries_the_output_plumbing(tmp_path: Path) -> None:
+    """`2>&1 | head -20` only trims what the retry printed: no part of the way."""
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "/opt/a/bin/shopctl sync"),
+            result("t1", "Exit code 1\nshopctl: unsupported store format 3", True),
+            call("t2", "/opt/b/bin/shopctl sync 2>&1 | head -20"),
+            result("t2", "synced 14 items"),
+        ],
+    )
+    assert "/opt/b/bin/shopctl sync" in lesson.text
+    assert "2>&1" not in lesson.text and "head" not in lesson.text
+
+
 def _timed(tool_id: str, command: str, timeout_ms: int) -> dict:  # type: ignore[type-arg]
     record = call(tool_id, command)
     record["message"]["content"][0]["input"]["timeout"] = timeout_ms

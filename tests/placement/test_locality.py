@@ -238,6 +238,35 @@ def lesson(
             "playwright install chromium",
             Locality.MACHINE,
         ),
+        (  # the project's environment, by its path from the repository: the team's
+            "`python` here lacks the module `flask` (“ModuleNotFoundError: No module named "
+            "'flask'”); run it as `.venv/bin/python …`.",
+            "ModuleNotFoundError: No module named 'flask'",
+            ".venv/bin/python",
+            Locality.TEAM,
+        ),
+        (  # ... and in a folder outside the repository: where that machine keeps one
+            "`python` here lacks the module `flask` (“ModuleNotFoundError: No module named "
+            "'flask'”); run it as `/srv/web/.venv/bin/python …`.",
+            "ModuleNotFoundError: No module named 'flask'",
+            "/srv/web/.venv/bin/python",
+            Locality.MACHINE,
+        ),
+        (
+            "`python -c …` fails here (“ModuleNotFoundError: No module named 'flask'”); "
+            "activate the project's environment first (`cd /srv/web && source "
+            ".venv/bin/activate`), then run it.",
+            "ModuleNotFoundError: No module named 'flask'",
+            "cd /srv/web && source .venv/bin/activate",
+            Locality.MACHINE,
+        ),
+        (  # inside the repository, it is the team's
+            "`python` here lacks the module `flask` (“ModuleNotFoundError: No module named "
+            "'flask'”); run it as `/home/ana/src/shop/.venv/bin/python …`.",
+            "ModuleNotFoundError: No module named 'flask'",
+            "/home/ana/src/shop/.venv/bin/python",
+            Locality.TEAM,
+        ),
         ("Money is integer cents, never floats.", "", None, Locality.TEAM),
     ],
 )

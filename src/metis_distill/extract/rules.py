@@ -99,6 +99,7 @@ from metis_distill.mine.statements import is_standing_rule
 from metis_distill.mine.store_stub import ran_store_stub, runs_python, store_stub_text
 from metis_distill.mine.text import (
     INLINE_SCRIPT,
+    SHELL_WORD,
     STEP_SPLIT,
     clean,
     command_head,
@@ -109,6 +110,7 @@ from metis_distill.mine.text import (
     shell_steps,
     shorten,
     split_heredocs,
+    unplumbed,
     unwrapped,
 )
 from metis_distill.mine.word_split import WORD_SPLIT_FIX, WORD_SPLIT_TEXT, unsplit_variable
@@ -707,6 +709,13 @@ def _failure_lesson(
             program = subject(tool, _runner(failed))
             told = f"{program} {_verb(program)} {where} (“{sig}”)"
             return f"{told}; {RUN_IT_WITH} {code(env)} set.", remedy
+        runner = (
+            _env_runner(failed, remedy) or _other_interpreter(call.text, failed, fix.call.text)
+            if missing_module(signature)
+            else None
+        )
+        if runner is not None:  # the module is the cause: one wording, whatever the script
+            return _module_elsewhere_text(signature, runner), runner
         binary = _other_binary(call.text, remedy)
         if binary is not None:
             name = code(file_name(binary))
@@ -716,14 +725,6 @@ def _failure_lesson(
                 f"{name} on the PATH fails {where} (“{sig}”); use {code(binary)} instead.",
                 binary,
             )
-        same = _same_script(call.text, fix.call.text)
-        runner = (
-            _env_runner(failed, remedy) or (_interpreter_path(failed, remedy) if same else None)
-            if missing_module(signature)
-            else None
-        )
-        if runner is not None:
-            return _module_elsewhere_text(signature, runner), runner
         swapped = _program_swapped(call.text, remedy, sig)
         if swapped is not None:  # `docker compose -f x.yml logs` → `docker-compose -f x.yml …`
             old, new = swapped
@@ -733,7 +734,7 @@ def _failure_lesson(
             # the general forms are alike: the difference is in the args
             if _PATH_ERROR.search(sig):  # other paths: where this run stood, no rule
                 return f"{what} {verb} here: “{sig}” (it worked with other paths).", None
-            instead = shorten(command_head(remedy), MAX_COMMAND)
+            instead = shorten(unplumbed(remedy), MAX_COMMAND)  # its output's plumbing left out
         if _repeats_the_head(what, instead):
             # "use X instead of X": what changed lies deep in one run's long script
             return f"{what} {verb} here: “{sig}” (it worked written otherwise).", None
@@ -751,7 +752,7 @@ def _failure_lesson(
         if again is not None:  # the failed command with options added: run in its place
             instead = general_fix(again)
             if code(instead) == what or _opens_alike(what, instead):
-                instead = shorten(command_head(again), MAX_COMMAND)
+                instead = shorten(unplumbed(again), MAX_COMMAND)
             if not _repeats_the_head(what, instead):
                 return f"{what} {verb} here (“{sig}”); use {code(instead)} instead.", again
         if not steps or what in (code(step) for step in steps):
@@ -975,15 +976,43 @@ _ACTIVATES = re.compile(
 )
 
 
+# A step that moves into a folder before the command (`cd /srv/app &&`).
+_MOVES_INTO = re.compile(rf"^\s*cd\s+(?P<folder>{SHELL_WORD})\s*(?:&&|;)\s*")
+
+
+def _activates(command: str) -> tuple[re.Match[str] | None, str | None]:
+    """The activation among a command's leading steps (`cd app && source .venv/bin/activate
+    && …` as well as `source …`), and the folder a `cd` before it moved into."""
+    rest, folder = command, None
+    while (found := _ACTIVATES.match(rest)) is None:
+        moved = _MOVES_INTO.match(rest)
+        if moved is None:
+            return None, None
+        folder, rest = moved["folder"].strip("\"'"), rest[moved.end() :]
+    return found, folder
+
+
+def _moved_into(command: str) -> str | None:
+    """The folder a command's leading `cd` steps moved into, None when it moved nowhere."""
+    folder = None
+    while (moved := _MOVES_INTO.match(command)) is not None:
+        folder, command = moved["folder"].strip("\"'"), command[moved.end() :]
+    return folder
+
+
 def _activation(failed: str, retry: str) -> str | None:
-    """The retry made an environment active first and the failed call did not: that step, in
-    its general form (`source …/bin/activate`, `conda activate ml`)."""
-    found = _ACTIVATES.match(retry)
-    if found is None or _ACTIVATES.match(failed):
+    """The retry made an environment active first (behind a `cd` too) and the failed call did
+    not: that step, in its general form (`source …/bin/activate`, `conda activate ml`); an
+    environment named from the folder the retry moved into, with that `cd` (`cd app &&
+    source .venv/bin/activate`)."""
+    found, folder = _activates(retry)
+    if found is None or _activates(failed)[0] is not None:
         return None
     if found["venv"]:
         folders = found["venv"].removesuffix("/bin/activate")
-        return "source …/bin/activate" if "/" in folders else f"source {found['venv']}"
+        if "/" in folders:
+            return "source …/bin/activate"
+        return f"cd {folder} && source {found['venv']}" if folder else f"source {found['venv']}"
     return f"{found['tool']} activate {found['env']}"
 
 
@@ -1395,23 +1424,52 @@ def _env_runner(failed: str, retry: str) -> str | None:
     return None
 
 
-def _interpreter_path(failed: str, retry: str) -> str | None:
+def _other_interpreter(failed_call: str, failed: str, retry_call: str) -> str | None:
     """The interpreter the retry ran by a path (a project's `.venv/bin/python`), where the
-    failed step ran the one of that name on the PATH, all else the same."""
-    old, new = unwrapped(failed).split(), unwrapped(retry).split()
-    if not old or not new or old[1:] != new[1:] or "/" in old[0] or "\\" in old[0]:
+    failed step ran another of that name (the PATH's, or another environment's by its path),
+    all else the same but the plumbing of their output: the same script (here-documents'
+    bodies too), an argument named from the folder the failed call moved into the same
+    (`tests/a.py` as `/srv/app/tests/a.py`). A path from the folder the retry moved into is
+    told from there (`/srv/app/.venv/bin/python` of `cd /srv/app && .venv/bin/python`)."""
+    if split_heredocs(failed_call)[1] != split_heredocs(retry_call)[1]:
         return None
-    path = new[0].strip("\"'")
-    return path if ("/" in path or "\\" in path) and file_name(path) == old[0] else None
+    old, new = unplumbed(failed).split(), unplumbed(retry_call).split()
+    if not old or not new or not _same_words(old[1:], new[1:], _moved_into(failed_call)):
+        return None
+    path, before = new[0].strip("\"'"), old[0].strip("\"'")
+    if "/" not in path or path == before or file_name(path) != file_name(before):
+        return None
+    moved = _moved_into(retry_call)
+    if moved is not None and not path.startswith(("/", "~")):
+        path = f"{moved.rstrip('/')}/{path.removeprefix('./')}"
+    return path
+
+
+def _same_words(old: list[str], new: list[str], folder: str | None) -> bool:
+    """The same words, an argument named from `folder` (where the first call stood) by its
+    path from there in one and in full in the other (`tests/a.py`, `/srv/app/tests/a.py`)."""
+    if len(old) != len(new):
+        return False
+    inside = f"{folder.rstrip('/')}/" if folder and folder.startswith("/") else None
+    return all(
+        a == b
+        or (
+            inside is not None
+            and not a.startswith(("-", "/"))
+            and b == inside + a.removeprefix("./")
+        )
+        for a, b in zip(old, new, strict=True)
+    )
 
 
 def _module_elsewhere_text(signature: str, runner: str) -> str:
     """A module the interpreter on the PATH lacks and an environment's has: the rule is the
-    environment, whatever the script."""
-    module, _ = missing_module(signature) or ("?", "")
+    environment, whatever the script; the error in its own words (not pytest's `E` before
+    them), so that every run of it says the same."""
+    module, said = missing_module(signature) or ("?", signature)
     program = file_name(runner.split()[-1])
     return (
-        f"`{program}` here lacks the module `{module}` (“{shorten(signature, 90)}”); run it as "
+        f"`{program}` here lacks the module `{module}` (“{shorten(said, 90)}”); run it as "
         f"{code(runner + ' …')}."
     )
 

@@ -56,6 +56,7 @@ from metis_distill.mine.text import (
     script_steps,
     shell_steps,
     split_heredocs,
+    unplumbed,
     unwrapped,
     writes_heredoc,
 )
@@ -1948,7 +1949,8 @@ def same_intent(failed: str, retry: str, droppable: frozenset[str] = frozenset()
     program does not know."""
     if not _alike_scripts(split_heredocs(failed)[1], split_heredocs(retry)[1]):
         return False  # another script fed to the same interpreter is another intent
-    a, b = command_head(failed).split(), command_head(retry).split()
+    # the plumbing of their output (`2>&1 | tail -5`) is no part of what the calls do
+    a, b = unplumbed(failed).split(), unplumbed(retry).split()
     if not a or not b:
         return False
     if a == b or _contains(b, a):

@@ -1108,9 +1108,16 @@ _MISSING_MODULE = re.compile(
 )
 
 
+# An interpreter asked to run a module it has not (`python -m pytest`): its own words, the
+# module unquoted (`/srv/app/venv/bin/python: No module named pytest`).
+_NO_MODULE_TO_RUN = re.compile(
+    r"(?m)^(?:\S*[/\\])?python[\d.]*(?:\.exe)?: No module named (?P<module>[A-Za-z_][\w.]*)\s*$"
+)
+
+
 def missing_module(text: str) -> tuple[str, str] | None:
     """The module an import error says is not installed (`yaml`), with the error's words."""
-    found = _MISSING_MODULE.search(text[:4000])
+    found = _MISSING_MODULE.search(text[:4000]) or _NO_MODULE_TO_RUN.search(text[:4000])
     if found is None:
         return None
     return found["module"].split(".")[0], found[0]

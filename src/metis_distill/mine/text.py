@@ -35,6 +35,8 @@ _WRAPPING = (
     re.compile(r"\s*\|\s*(?:tail|head)\b[^|]*$"),
     re.compile(r"\s*2>&1(?=\s|$|[;&|])"),
 )
+# Output thrown away (`2>/dev/null`, `&> /dev/null`): no part of what a command does.
+_DISCARDED = re.compile(r"\s*(?:\d|&)?>\s*/dev/null(?=\s|$|[;&|])")
 # `|| true`, `; true`, `|| :`, `|| exit 0`: the call reports success whatever it did.
 MASKED = re.compile(r"\s*(?:\|\||;)\s*(?:true|:|exit 0)\s*$")
 _LINK = re.compile(r"\[([^\]\n]+)\]\([^)\s]+\)")
@@ -296,10 +298,21 @@ def _called(head: str) -> str:
 def unwrapped(command: str) -> str:
     """The command without what only cuts, merges or masks its output and exit status
     (`2>&1`, `| tail -5`, `|| true`): `ssh -T git@host` of `ssh -T git@host 2>&1 || true`."""
+    return _without(command, (*_WRAPPING, MASKED))
+
+
+def unplumbed(command: str) -> str:
+    """The command without what only cuts, merges or throws away its output (`2>&1`,
+    `2>/dev/null`, `| head -20`), its exit status kept as it is: `pytest -q` of `pytest -q
+    2>&1 | tail -5`."""
+    return _without(command, (*_WRAPPING, _DISCARDED))
+
+
+def _without(command: str, patterns: tuple[re.Pattern[str], ...]) -> str:
     head, previous = command_head(command), ""
     while head != previous:
         previous = head
-        for pattern in (*_WRAPPING, MASKED):
+        for pattern in patterns:
             head = pattern.sub("", head)
     return " ".join(head.split())
 

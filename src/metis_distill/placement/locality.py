@@ -135,18 +135,22 @@ def locality(lesson: LessonView, root: Path) -> Locality:
         return Locality.PERSON
     if REPLY_LANGUAGE.search(lesson.text) or _OWN_WORDS.search(lesson.text):
         return Locality.PERSON
-    return Locality.MACHINE if machine_fact(lesson) else Locality.TEAM
+    return Locality.MACHINE if machine_fact(lesson, root) else Locality.TEAM
 
 
-def machine_fact(lesson: LessonView) -> bool:
+def machine_fact(lesson: LessonView, root: Path | None = None) -> bool:
     """The lesson is a fact of the machine its runs were on, whatever the repository: a
-    program or module missing there, its system tools' flags, its shell or sandbox."""
+    program or module missing there, its system tools' flags, its shell or sandbox. A remedy
+    of the project's tooling is the team's, unless it names a folder outside the repository
+    `root` (`/srv/app/.venv/bin/python`, `cd /srv/app && source .venv/bin/activate`): where
+    that machine keeps it."""
     heard = " ".join([lesson.text, lesson.fix or "", *(e.quote for e in lesson.evidence)])
     if _NOT_THE_PROJECTS.search(lesson.text):
         return True  # a runner fetched the program: the project's tooling does not hold it
     if _RUNNER_MISSING.match(lesson.text):
         return True  # the project's task runner is what this machine lacks, whatever stood in
-    if _PROJECT_TOOLING.search(lesson.fix or _remedy(lesson.text)):
+    remedy = lesson.fix or _remedy(lesson.text)
+    if _PROJECT_TOOLING.search(remedy) and not _outside_paths(remedy, root):
         return False
     return bool(
         _missing_program(heard)
@@ -173,6 +177,15 @@ def _remedy(text: str) -> str:
 
 
 _CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+# An absolute path written in a command (`/srv/app/.venv/bin/python`), not a URL's.
+_ABSOLUTE = re.compile(r"(?<![\w.~$:/>-])/[\w.-]+(?:/[\w.-]+)+")
+
+
+def _outside_paths(remedy: str, root: Path | None) -> bool:
+    """The remedy names an absolute path outside the repository `root`."""
+    return root is not None and any(not _inside(p, root) for p in _ABSOLUTE.findall(remedy))
 
 
 def _personal_paths(text: str, root: Path) -> list[str]:
