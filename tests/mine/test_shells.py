@@ -21,6 +21,8 @@ from metis_distill.mine.shells import (
     PAREN_PATH_TEXT,
     POSIX_IN_POWERSHELL_TEXT,
     QUOTING_LESSON,
+    SHIM_REFUSED_FIX,
+    SHIM_REFUSED_TEXT,
     SWITCH_LESSON,
     escaped_bang,
 )
@@ -922,3 +924,117 @@ def test_the_path_written_with_forward_slashes_is_the_fix(
     assert lesson.text.startswith("Git Bash here reads each `\\`")
     assert (lesson.fix == BACKSLASHES_EATEN_FIX) is fixed
     assert lesson.evidence.shows_fix is fixed
+
+
+def _pwsh_call(call_id: str, command: str) -> dict:  # type: ignore[type-arg]
+    """Codex on Windows: a PowerShell command, as `shell_command` gives it."""
+    arguments = json.dumps({"command": command, "workdir": "C:\\w"})
+    payload = {
+        "type": "function_call",
+        "name": "shell_command",
+        "call_id": call_id,
+        "arguments": arguments,
+    }
+    return {"type": "response_item", "payload": payload}
+
+
+def _pwsh_output(call_id: str, output: str, code: int) -> dict:  # type: ignore[type-arg]
+    text = f"Exit code: {code}\nWall time: 1.2 seconds\nOutput:\n{output}"
+    payload = {"type": "function_call_output", "call_id": call_id, "output": text}
+    return {"type": "response_item", "payload": payload}
+
+
+def _policy_refusal(program: str, said: str) -> str:
+    """PowerShell's refusal of the `.ps1` shim a program installed, wrapped at the console's
+    width as PowerShell wraps it, with the error record's footer."""
+    return (
+        f"{program} : {said}\r\nAt line:1 char:1\r\n+ {program} run lint\r\n+ ~~~\r\n"
+        "    + CategoryInfo          : SecurityError: (:) [], PSSecurityException\r\n"
+        "    + FullyQualifiedErrorId : UnauthorizedAccess\r\n"
+    )
+
+
+_SHIM_DIR = "C:\\Users\\kim\\AppData\\Roaming\\npm"
+_REFUSED_SAID = {
+    "en": "File {dir}\\{p}.ps1 cannot be loaded because running scripts is disabled \r\non this "
+    "system. For more information, see about_Execution_Policies at https:/go.microsoft.com.",
+    "de": 'Die Datei "{dir}\\{p}.ps1" kann nicht geladen werden,\r\nda die Ausführung von '
+    "Skripts auf diesem System deaktiviert ist.",
+    "fr": "Impossible de charger le fichier {dir}\\{p}.ps1, car l’exécution de scripts est\r\n"
+    "désactivée sur ce système.",
+    "zh": "无法加载文件 {dir}\\{p}.ps1，因为在此系统上禁止运行脚本。",
+    "ja": "このシステムではスクリプトの実行が無効になっているため、ファイル {dir}\\{p}.ps1 を読み"
+    "\r\n込むことができません。",
+}
+
+
+@pytest.mark.parametrize("language", sorted(_REFUSED_SAID))
+@pytest.mark.parametrize("program", ["npm", "pnpm"])
+def test_an_execution_policy_refusing_a_ps1_shim_is_one_lesson_of_the_machine(
+    tmp_path: Path, language: str, program: str
+) -> None:
+    """PowerShell's execution policy refusing the `.ps1` shim npm installs for a program, in
+    whatever language: one wording whatever the program and the command, with `<name>.cmd`
+    the fix once it was seen working in the session; a fact of the machine."""
+    said = _REFUSED_SAID[language].format(dir=_SHIM_DIR, p=program)
+    (lesson,) = _codex(
+        tmp_path,
+        [
+            {"type": "session_meta", "payload": {"id": "s", "cwd": "C:\\w"}},
+            _pwsh_call("c1", f"{program} run lint"),
+            _pwsh_output("c1", _policy_refusal(program, said), 1),
+            _pwsh_call("c2", "Get-ChildItem -Name"),
+            _pwsh_output("c2", "package.json", 0),
+            _pwsh_call("c3", f"{program}.cmd run lint"),
+            _pwsh_output("c3", "> app@1.0.0 lint\r\n> eslint .\r\n", 0),
+        ],
+    )
+    assert lesson.text == SHIM_REFUSED_TEXT and lesson.fix == SHIM_REFUSED_FIX
+    assert "Set-ExecutionPolicy" not in lesson.text
+    view = LessonView("id", "failure", lesson.text, "active", 2, None, None, (), (), lesson.fix)
+    assert locality(view, Path("C:/w")) is Locality.MACHINE
+
+
+@pytest.mark.parametrize(
+    ("later", "code"),
+    [
+        ("npm.cmd run lint", 1),  # it failed too: no way seen
+        ("npx.cmd eslint .", 0),  # another program's `.cmd`
+        ("Set-ExecutionPolicy -Scope Process Bypass; npm run lint", 0),  # the policy changed
+    ],
+)
+def test_an_execution_policy_refusal_takes_only_the_programs_cmd_as_its_fix(
+    tmp_path: Path, later: str, code: int
+) -> None:
+    said = _REFUSED_SAID["en"].format(dir=_SHIM_DIR, p="npm")
+    found = _codex(
+        tmp_path,
+        [
+            {"type": "session_meta", "payload": {"id": "s", "cwd": "C:\\w"}},
+            _pwsh_call("c1", "npm run lint"),
+            _pwsh_output("c1", _policy_refusal("npm", said), 1),
+            _pwsh_call("c2", later),
+            _pwsh_output("c2", "done" if code == 0 else "npm error Missing script", code),
+        ],
+    )
+    refused = [c for c in found if c.text.startswith(SHIM_REFUSED_TEXT[:40])]
+    assert len(refused) == 1 and refused[0].fix is None
+    if "Set-ExecutionPolicy" in later:  # the user's own setting: never taught, asked first
+        assert refused[0].text.endswith("ask first.") and refused[0].text != SHIM_REFUSED_TEXT
+    else:
+        assert refused[0].text == SHIM_REFUSED_TEXT
+
+
+def test_a_refused_ps1_script_run_by_its_path_is_no_shim_lesson(tmp_path: Path) -> None:
+    """A project's own script (`.\\build.ps1`), or an environment's `Activate.ps1`, is no
+    program's shim: its `.cmd` is no way."""
+    said = _REFUSED_SAID["en"].format(dir="C:\\w\\.venv\\Scripts", p="Activate")
+    found = _codex(
+        tmp_path,
+        [
+            {"type": "session_meta", "payload": {"id": "s", "cwd": "C:\\w"}},
+            _pwsh_call("c1", ".venv\\Scripts\\Activate.ps1; pytest"),
+            _pwsh_output("c1", _policy_refusal(".venv\\Scripts\\Activate.ps1", said), 1),
+        ],
+    )
+    assert all(c.text != SHIM_REFUSED_TEXT for c in found)

@@ -58,7 +58,11 @@ from metis_distill.mine.shells import (
     HEREDOC_IN_POWERSHELL_TEXT,
     PAREN_PATH_FIX,
     PAREN_PATH_TEXT,
+    POLICY_CHANGED,
     POSIX_IN_POWERSHELL_TEXT,
+    SHIM_POLICY_CHANGED_TEXT,
+    SHIM_REFUSED_FIX,
+    SHIM_REFUSED_TEXT,
     SWITCH_LESSON,
     backslashes_eaten,
     broken_heredoc,
@@ -70,6 +74,7 @@ from metis_distill.mine.shells import (
     paren_in_path,
     posix_in_powershell,
     quote_escaped_by_path,
+    refused_shim,
     switch_as_path,
 )
 from metis_distill.mine.signals import (
@@ -613,6 +618,11 @@ def _failure_lesson(
     at_limit = harness == "codex" and _default_limit_stopped(call, episode.trigger)
     if at_limit and (fix is None or waited):
         return _CODEX_LIMIT_TEXT, (remedy if waited else None)
+    if refused_shim(call, episode.trigger.text) is not None:  # the machine's execution policy
+        # one wording whatever the program; a policy changed is the user's setting: ask first
+        if remedy is not None and POLICY_CHANGED.search(_way_taken(fix) if fix else remedy):
+            return SHIM_POLICY_CHANGED_TEXT, None
+        return SHIM_REFUSED_TEXT, (SHIM_REFUSED_FIX if remedy is not None else None)
     known = (
         _protected_branch(episode.trigger.text)
         or _known_cause(signature)

@@ -30,6 +30,7 @@ from metis_distill.mine.own_shell import killed_own_shell
 from metis_distill.mine.protected import protected_refusal, pushed_elsewhere
 from metis_distill.mine.shells import (
     broken_heredoc,
+    changes_policy,
     does_same,
     doubled,
     eaten_path,
@@ -40,6 +41,8 @@ from metis_distill.mine.shells import (
     paren_in_path,
     passed_without_heredoc,
     quoted_path,
+    refused_shim,
+    runs_shim_cmd,
     switch_as_path,
 )
 from metis_distill.mine.statements import injected
@@ -219,6 +222,12 @@ def find_fix(
     eaten = eaten_path(call, events[index].text)
     if eaten is not None:  # `cat C:\\Users\\…` in bash: the same path with forward slashes
         return _first_working(events, index, lambda later: forward_slashed(call, eaten, later))
+    shim = refused_shim(call, events[index].text)
+    if shim is not None:  # PowerShell refused `npm.ps1`: `npm.cmd` working is the way (or the
+        # execution policy changed, which is the user's to decide, never taught)
+        return _first_working(
+            events, index, lambda later: runs_shim_cmd(call, shim, later)
+        ) or _first_working(events, index, lambda later: changes_policy(call, shim, later))
     if killed_own_shell(call, events[index]):  # the cause is known, its way never shown
         return None
     if kept_cwd(events, index, call):  # the shell stood in another folder: known, no way shown

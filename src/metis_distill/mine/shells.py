@@ -12,7 +12,9 @@ Some versions of Claude Code's Bash tool pass a `!` on as `\\!` (jq's `!=`, awk'
 inline `node -e "if (!x)"`): the program's error shows the backslash the call never wrote.
 Codex on Windows runs PowerShell, which has no here-documents: `python - <<'PY'` stops at its
 parser, and the same interpreter given the code by `-c` is the way past it. bash
-reads the `(` of an unquoted path (a Next.js route group, `app/(auth)`) as syntax.
+reads the `(` of an unquoted path (a Next.js route group, `app/(auth)`) as syntax. A
+PowerShell whose execution policy runs no scripts refuses the `.ps1` shim npm installs for a
+program (`npm.ps1`), whatever the command: the program's `.cmd` (`npm.cmd`) is the way.
 """
 
 from __future__ import annotations
@@ -461,3 +463,83 @@ def escaped_bang(call: Event, error: str) -> bool:
         if written.search(call.text):
             return True
     return False
+
+
+# PowerShell's execution policy refusing a `.ps1` script, in the languages it is known to say
+# it in (en, de, fr, zh, ja); the text read with its console's line wraps taken out.
+_SCRIPTS_DISABLED = re.compile(
+    r"(?P<script>[^\s\\/\"'“”]+)\.ps1\"? cannot be loaded because running scripts is disabled"
+    r"|(?P<de>[^\s\\/\"'“”]+)\.ps1\"? kann nicht geladen werden, da die Ausführung von Skripts"
+    r"|(?P<fr>[^\s\\/\"'“”]+)\.ps1, car l[’']exécution de scripts est désactivée"
+    r"|无法加载文件 \S*?(?P<zh>[^\s\\/，]+)\.ps1，因为在此系统上禁止运行脚本"
+    r"|スクリプトの実行が無効になっているため、ファイル \S*?(?P<ja>[^\s\\/]+)\.ps1 を",
+    re.I,
+)
+# The error record's footer, the same in every language: a policy's refusal (a script left
+# unsigned included), the script named in the message above it.
+_POLICY_FOOTER = re.compile(
+    r"PSSecurityException\b.{0,200}?FullyQualifiedErrorId\s*:\s*UnauthorizedAccess\b", re.S
+)
+_PS1_NAMED = re.compile(r"(?P<script>[^\s\\/\"'“”，、]+)\.ps1\b", re.I)
+_WRAPPED = re.compile(r"\s*\r?\n\s*")
+SHIM_REFUSED_TEXT = (
+    "PowerShell here refuses to run `.ps1` scripts, so the `npm.ps1` shim fails (“running "
+    "scripts is disabled on this system”): call `npm.cmd` instead (the same for `npx`, `pnpm`, "
+    "`yarn`)."
+)
+SHIM_REFUSED_FIX = "call the program's `.cmd` (`npm.cmd`)"
+SHIM_POLICY_CHANGED_TEXT = (
+    SHIM_REFUSED_TEXT[:-1] + "; the run changed the execution policy instead, which is the "
+    "user's setting: ask first."
+)
+# A command that changes PowerShell's execution policy, for the session or for good.
+POLICY_CHANGED = re.compile(
+    r"\bSet-ExecutionPolicy\b|-ExecutionPolicy\s+(?:Bypass|Unrestricted|RemoteSigned)\b", re.I
+)
+
+
+def refused_shim(call: Event, error: str) -> str | None:
+    """The program whose `.ps1` shim PowerShell's execution policy refused to run (`npm` for
+    `…\\npm.ps1`), the call naming it bare (`npm run lint`), or None. A script run by its own
+    path (`.\\build.ps1`, `.venv\\Scripts\\Activate.ps1`) is no program's shim."""
+    if call.tool_name not in signals.SHELL_TOOLS or ".ps1" not in error[:4000].lower():
+        return None
+    said = _WRAPPED.sub(" ", error[:4000])
+    found = _SCRIPTS_DISABLED.search(said)
+    names = (
+        [next(name for name in found.groups() if name)]
+        if found is not None
+        else [m["script"] for m in _PS1_NAMED.finditer(said)]
+        if _POLICY_FOOTER.search(said) and "digitally signed" not in said
+        else []
+    )
+    return next((name for name in names if _called_bare(call.text, name)), None)
+
+
+def _called_bare(command: str, name: str) -> bool:
+    """`name` is a command word of `command`, by its name alone (no path, no extension)."""
+    bare = rf"(?:^|(?<=[\s;&|(])){re.escape(name)}(?=\s|$|[;&|)])"
+    return re.search(bare, command, re.I | re.M) is not None
+
+
+def runs_shim_cmd(call: Event, name: str, later: Event) -> bool:
+    """`later` is a shell call of the same session that runs the program `name` by its
+    `.cmd` or `.exe` (`npm.cmd test`), PowerShell's execution policy not in its way."""
+    if later.kind is not EventKind.TOOL_CALL or later.tool_name not in signals.SHELL_TOOLS:
+        return False
+    if later.session != call.session:
+        return False
+    runs = rf"(?<![\w.-]){re.escape(name)}\.(?:cmd|exe)\b"
+    return re.search(runs, later.text, re.I) is not None
+
+
+def changes_policy(call: Event, name: str, later: Event) -> bool:
+    """`later` is a shell call of the same session that runs `name` after changing
+    PowerShell's execution policy (`Set-ExecutionPolicy -Scope Process Bypass; npm test`)."""
+    if later.kind is not EventKind.TOOL_CALL or later.tool_name not in signals.SHELL_TOOLS:
+        return False
+    return (
+        later.session == call.session
+        and POLICY_CHANGED.search(later.text) is not None
+        and _called_bare(later.text, name)
+    )

@@ -83,6 +83,9 @@ _NOT_THE_PROJECTS = re.compile(r"\bis not installed here\b.*, nor a dependency o
 # recipes, and the tool a recipe wraps (`cargo test` for `just test`) is how this machine did
 # without it.
 _RUNNER_MISSING = re.compile(r"^`(?:just|make|task)` is not on the PATH (?:in WSL )?here\b")
+# PowerShell's execution policy refusing scripts: the machine's setting, though its way names
+# the project's runners (`npm.cmd`, `npx`).
+_SCRIPTS_REFUSED = re.compile(r"^PowerShell here refuses to run `\.ps1` scripts\b")
 # The project's own ways to install or run its tools: a remedy using one is the team's.
 _PROJECT_TOOLING = re.compile(
     r"\b(?:npx|pnpm (?:exec|dlx|run|install)|npm (?:ci|run|install)(?!\s+-g)|yarn"
@@ -149,6 +152,8 @@ def machine_fact(lesson: LessonView, root: Path | None = None) -> bool:
         return True  # a runner fetched the program: the project's tooling does not hold it
     if _RUNNER_MISSING.match(lesson.text):
         return True  # the project's task runner is what this machine lacks, whatever stood in
+    if _SCRIPTS_REFUSED.match(lesson.text):
+        return True  # its execution policy, whatever program's shim it refused
     remedy = lesson.fix or _remedy(lesson.text)
     if _PROJECT_TOOLING.search(remedy) and not _outside_paths(remedy, root):
         return False
