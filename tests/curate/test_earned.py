@@ -380,6 +380,11 @@ def test_a_german_powershells_parse_error_is_held_back_as_the_english_one(text: 
         '"total"” (no fix seen).',
         "`npx vitest run` fails here: “Error: Transform failed with N error:” (no fix seen).",
         "`npx vitest run` fails here: “Test Files  N failed | N passed (N)” (no fix seen).",
+        # Playwright's list reporter marking one test failing (`x` on Windows' console)
+        "`npx playwright test` fails here: “x N [chromium] › tests\\login.spec.ts:N:N › Login › "
+        "rejects a bad password (290ms)” (no fix seen).",
+        "`npx playwright test` fails here: “✘ 4 [webkit] › e2e/cart.spec.ts:22:5 › Cart › "
+        "applies a coupon (510ms)” (no fix seen).",
     ],
 )
 def test_a_test_runners_report_of_failing_tests_is_the_days_own_tests(text: str) -> None:

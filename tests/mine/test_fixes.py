@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from metis_distill.curate.earned import HeldBack, held_back
 from metis_distill.extract.rules import NIX_UNTRACKED_TEXT, RulesExtractor
 from metis_distill.mine.episodes import Episode, find_episodes
 from metis_distill.mine.fixes import (
@@ -2923,6 +2925,108 @@ def test_a_rerun_piped_into_a_filter_shows_no_fix(tmp_path: Path) -> None:
         ],
     )
     assert episode.fix is None or episode.fix.call.text.find("grep") < 0
+
+
+# A Playwright run's report cut in its middle: failing tests marked, no tally left to read;
+# the marks as its list reporter prints them (`✘`; `x` on Windows' console).
+def _playwright_report(mark: str, retry: bool = False) -> str:
+    lines = [
+        "  ok  1 [chromium] › tests/login.spec.ts:8:5 › Login › shows the form (410ms)",
+        f"  {mark}   2 [chromium] › tests/login.spec.ts:15:5 › Login › rejects a bad password (290ms)",
+        "  ok  3 [chromium] › tests/cart.spec.ts:4:5 › Cart › adds an item (380ms)",
+        f"  {mark}   4 [chromium] › tests/cart.spec.ts:22:5 › Cart › applies a coupon (510ms)",
+    ]
+    if retry:
+        return "\n".join(lines)
+    attachment = "    attachment #1: screenshot (image/png) " + "─" * 60 + "\n"
+    return (
+        "Exit code 1\n\nRunning 4 tests using 2 workers\n\n"
+        + "\n".join(lines)
+        + (
+            "\n\n  1) [chromium] › tests/login.spec.ts:15:5 › Login › rejects a bad password\n\n"
+            + "    Error: expect(locator).toBeVisible() failed\n"
+            + attachment * 80
+        )
+    )
+
+
+@pytest.mark.parametrize("mark", ["✘", "x"])
+@pytest.mark.parametrize(
+    "retry",
+    [
+        'npx playwright test 2>&1 | grep -E "(ok|x |✘)" | head -40',
+        "npx playwright test 2>&1 | tail -30",
+        "npx playwright test 2>&1 | grep -v attachment",
+    ],
+)
+def test_a_rerun_piped_into_a_filter_still_showing_failing_tests_is_no_fix(
+    tmp_path: Path, mark: str, retry: str
+) -> None:
+    """The same tests still fail in the rerun whose status is a filter's: a look at the
+    failures, no way to run them (the failure's own output long, its tally cut off)."""
+    (episode, lesson), _ = _failures(
+        tmp_path,
+        [
+            call("t1", "npx playwright test 2>&1"),
+            result("t1", _playwright_report(mark), True),
+            call("t2", retry),
+            result("t2", _playwright_report(mark, retry=True)),
+            edit("t3", "tests/login.spec.ts", "'.feedback'", "'.error'"),
+            result("t3", "The file tests/login.spec.ts has been updated successfully."),
+            call("t4", "npx playwright test 2>&1"),
+            result("t4", _playwright_report(mark), True),
+        ],
+    )
+    assert episode.fix is None
+    assert lesson.fix is None and "instead" not in lesson.text
+
+
+def test_reruns_of_the_failing_tests_are_no_steps_that_prepared_them(tmp_path: Path) -> None:
+    """Between the suite's failure and its pass only its failing spec was run again, piped to
+    grep, to read why: those looks changed nothing, and what did (an edit unseen) is the day's
+    work: no "run X first", and no line."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", 'npm run test:unit 2>&1 | grep -E "Tests:|FAIL"'),
+            result("t1", "FAIL test/invoice.spec.ts\nTests:       1 failed, 52 passed, 53 total"),
+            call("t2", 'npx jest test/invoice.spec.ts --verbose 2>&1 | grep -B 2 -A 12 "●"'),
+            result(
+                "t2",
+                "  ● Invoice › totals › rounds the tax\n\n    Expected: 3\n    Received: 4",
+            ),
+            call("t3", "npx vitest run test/invoice.spec.ts | grep -A 8 'rounds the tax'"),
+            result("t3", "  ✓ rounds the tax (2 ms)\n\n Test Files  1 passed (1)"),
+            call("t4", 'npm run test:unit 2>&1 | grep -E "Tests:|FAIL"'),
+            result("t4", "Tests:       53 passed, 53 total"),
+        ],
+    )
+    assert episode.fix is None or (episode.fix.kind is FixKind.RETRIED and not episode.fix.steps)
+    assert lesson.fix is None and "first" not in lesson.text
+    judged = SimpleNamespace(
+        kind=lesson.kind, text=lesson.text, scope=lesson.scope, fix=lesson.fix, support=1
+    )
+    assert held_back(judged) is HeldBack.WORK_OF_THE_DAY
+
+
+def test_a_step_between_two_test_runs_is_still_a_step(tmp_path: Path) -> None:
+    """A build run between the failure and the pass prepared it; another spec run beside it
+    only looked, and is no step to name."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "npx jest test/api.test.js"),
+            result("t1", "Exit code 1\nCannot find module '../dist/index.js'", True),
+            call("t2", "npx jest test/db.test.js 2>&1 | tail -3"),
+            result("t2", "Tests:       3 passed, 3 total"),
+            call("t3", "npm run build"),
+            result("t3", "> tsc -p .\n"),
+            call("t4", "npx jest test/api.test.js"),
+            result("t4", "Tests:       9 passed, 9 total"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+    assert lesson.fix == "npm run build"
 
 
 def test_a_long_command_that_worked_instead_is_given_whole(tmp_path: Path) -> None:

@@ -84,6 +84,9 @@ _CODE_UNDER_WORK = re.compile(
     # line, vitest's tally of suites (`Test Files  1 failed | 5 passed (6)`)
     rf"|:\d+:\d+: ERROR: |\bTransform failed with {_COUNT} errors?\b"
     rf"|\bTest Files\s+{_SOME} failed\b"
+    # Playwright's list reporter marking a test failing (`✘ 7 [chromium] › a.spec.ts:21:7 ›`;
+    # `x` on Windows' console)
+    rf"|“(?:\u2718|x) {_COUNT} (?:\[[^\]”]+\] › )?[^\s”]+:{_COUNT}:{_COUNT} › "
 )
 _FIRST_CODE = re.compile(r"`([^`]+)`")
 # A linter or formatter told to mend what it found (`ruff check --fix`, `eslint --fix`,

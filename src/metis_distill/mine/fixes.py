@@ -1932,6 +1932,8 @@ def _only_looks(event: Event) -> bool:
     program = words[0].rsplit("/", 1)[-1].lower()
     if program == "git":
         return len(words) > 1 and words[1] in signals.LOOKING_GIT
+    if event.tool_name in _SHELLS and _runs_tests(head):
+        return True  # `npx jest a.spec.ts | grep -A 20 ●`: the tests looked at again
     if program in _LOOKING or _LOOKUP.match(head):
         return True
     if _IMPORT_PROBE.match(unwrapped(event.text)):  # `… print('OK')" 2>&1` as well
@@ -1940,6 +1942,30 @@ def _only_looks(event: Event) -> bool:
     return all(
         len(s) > 1 and s[1] in _QUERIES and s[0].rsplit("/", 1)[-1] not in _FETCHING_GET
         for s in steps
+    )
+
+
+# A step that runs tests, by their runner or the project's script (`npx jest a.spec.ts`,
+# `npm run test:api -- --verbose`, `uv run pytest -x`, `npx playwright test`, `go test ./...`).
+_RUNS_TESTS = re.compile(
+    r"^(?:\w+=\S*\s+)*(?:(?:npx|bunx|pnpm(?:\s+exec)?|yarn|npm\s+exec|uv\s+run|poetry\s+run"
+    r"|pipenv\s+run|bundle\s+exec|python[\d.]*\s+-m)\s+(?:--\s+)?)?"
+    r"(?:jest|vitest|pytest|py\.test|mocha|rspec|phpunit|playwright\s+test)(?:\s|$)"
+    r"|^(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?test(?::[\w:.-]+)?(?:\s|$)"
+    r"|^(?:go|cargo|dotnet|mix|deno)\s+test(?:\s|$)"
+)
+# A test run that writes what the tests compare with (`jest -u`, `--update-snapshots`).
+_UPDATES_SNAPSHOTS = re.compile(r"\s(?:-u|--update[\w-]*|--snapshot-update)(?=[\s=]|$)")
+
+
+def _runs_tests(command: str) -> bool:
+    """Every step of the command runs tests, whatever its output is piped to (`npx jest
+    a.spec.ts --verbose | grep -A 20 ●`): a test run, or a rerun, only looks; none writes the
+    snapshots they compare with."""
+    runs = [signals.PIPE.split(step)[0].strip() for step in shell_steps(command)]
+    return bool(runs) and all(
+        _RUNS_TESTS.match(run) is not None and _UPDATES_SNAPSHOTS.search(run) is None
+        for run in runs
     )
 
 
@@ -2227,15 +2253,44 @@ def _status_filtered(command: str) -> bool:
 
 def _status_hidden(failure: Event, call: Event, later: Event, result: Event) -> bool:
     """Tests failed; the rerun's status is a filter's the failed call did not have, and its
-    output shows none passing: whether they pass now is unseen."""
-    text = failure.text
-    if not (_TESTS_FAILED.search(text[:4000]) or _TESTS_FAILED.search(text[-4000:])):
-        return False  # a runner's tally may close a long output (rspec's "3 examples, 1 failure")
+    output shows none passing, or the rerun's status is a pipe's (or masked) and its output
+    still marks tests failing: whether they pass now is unseen."""
+    if not _tests_failed(failure.text):
+        return False
     filtered = _status_filtered(later.text) and not _status_filtered(call.text)
-    return filtered and not signals.shows_passing_tests(result)
+    if filtered and not signals.shows_passing_tests(result):
+        return True
+    head = command_head(later.text)
+    piped = signals.PIPE.search(head) is not None and "pipefail" not in later.text
+    marked = _FAILING_MARK.search(result.text[:MARKS_READ]) is not None
+    return (piped or _masks_status(later.text)) and marked
+
+
+def _tests_failed(text: str) -> bool:
+    """A runner's tally of failures at either end of the output (rspec's "3 examples, 1
+    failure" may close a long one), or a test marked failing anywhere in it (a report cut in
+    its middle keeps no tally)."""
+    return bool(
+        _TESTS_FAILED.search(text[:4000])
+        or _TESTS_FAILED.search(text[-4000:])
+        or _FAILING_MARK.search(text[:MARKS_READ])
+    )
 
 
 _TESTS_FAILED = re.compile(r"\b[1-9]\d* (?:failures?|failed|errors?)\b")
+MARKS_READ = 200_000  # characters of an output searched for a test marked failing
+# A test marked failing by its runner, as a line opens: Playwright's list reporter (`✘  7
+# [chromium] › a.spec.ts:21:7 › …`; `x` on Windows' console), jest's and vitest's (`✕ adds
+# tax`, `× adds tax`), jest's report of one (`● Cart › adds tax`, not `● Console`), a suite
+# that failed (`FAIL  src/a.test.ts`), pytest's summary (`FAILED tests/a.py::test_b`).
+_FAILING_MARK = re.compile(
+    r"^[ \t]*(?:\u2718|x)[ \t]+\d+[ \t]+(?:\[[^\]\n]+\][ \t]+\u203a[ \t]+)?\S+:\d+:\d+[ \t]+\u203a"
+    r"|^[ \t]*[\u2715\u00d7\u2717\u2718][ \t]+\S"
+    r"|^[ \t]*\u25cf (?!Console$)[^\n]*? \u203a "
+    r"|^[ \t]*FAIL[ \t]+\S+\.\w+"
+    r"|^(?:FAILED|ERROR) \S+::",
+    re.M,
+)
 
 
 def _runs(retry: str, program: str | None) -> bool:
