@@ -742,9 +742,10 @@ _NO_REQUESTS = "Exit code 1\nModuleNotFoundError: No module named 'requests'"
 def test_a_module_one_interpreter_lacks_and_another_path_has_is_one_lesson(
     tmp_path: Path, failed: str, retry: str, runner: str
 ) -> None:
-    """Whatever the plumbing of their output, and whether the interpreter that lacked the
-    module was the PATH's or another path's: one wording, by the interpreter's name."""
-    program = runner.rsplit("/", 1)[-1]
+    """Whatever the plumbing of their output: one wording, the interpreter that lacked the
+    module by its name when it was the PATH's, by its path when it was run by one."""
+    lacking = failed.split("&& ")[-1].split()[0]
+    program = lacking if "/" in lacking else runner.rsplit("/", 1)[-1]
     ((episode, lesson),) = _failures(
         tmp_path,
         [
@@ -766,7 +767,8 @@ def test_an_interpreter_without_the_module_it_was_asked_to_run_is_that_module_mi
     tmp_path: Path,
 ) -> None:
     """`python -m pytest` where that Python has no pytest says so in its own words, the
-    module unquoted: the same rule as an import that failed."""
+    module unquoted: the same rule as an import that failed; the interpreter that lacked it
+    named by the path it was run by (not as if it were the PATH's `python`)."""
     ((_, lesson),) = _failures(
         tmp_path,
         [
@@ -777,8 +779,8 @@ def test_an_interpreter_without_the_module_it_was_asked_to_run_is_that_module_mi
         ],
     )
     assert lesson.text == (
-        "`python` here lacks the module `pytest` (“/srv/shop/venv/bin/python: No module named "
-        "pytest”); run it as `/opt/tools/bin/python …`."
+        "`/srv/shop/venv/bin/python` here lacks the module `pytest` (“/srv/shop/venv/bin/python: "
+        "No module named pytest”); run it as `/opt/tools/bin/python …`."
     )
 
 

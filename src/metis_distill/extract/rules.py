@@ -725,7 +725,7 @@ def _failure_lesson(
             else None
         )
         if runner is not None:  # the module is the cause: one wording, whatever the script
-            return _module_elsewhere_text(signature, runner), runner
+            return _module_elsewhere_text(signature, runner, failed), runner
         binary = _other_binary(call.text, remedy)
         if binary is not None:
             name = code(file_name(binary))
@@ -1472,12 +1472,16 @@ def _same_words(old: list[str], new: list[str], folder: str | None) -> bool:
     )
 
 
-def _module_elsewhere_text(signature: str, runner: str) -> str:
-    """A module the interpreter on the PATH lacks and an environment's has: the rule is the
-    environment, whatever the script; the error in its own words (not pytest's `E` before
-    them), so that every run of it says the same."""
+def _module_elsewhere_text(signature: str, runner: str, failed: str) -> str:
+    """A module the interpreter on the PATH (or another environment's, named by its path in
+    the failed step) lacks and an environment's has: the rule is the environment, whatever the
+    script; the error in its own words (not pytest's `E` before them), so that every run of it
+    says the same."""
     module, said = missing_module(signature) or ("?", signature)
-    program = file_name(runner.split()[-1])
+    first = unplumbed(failed).split()[:1]
+    lacking = first[0].strip("\"'") if first else ""
+    by_path = "/" in lacking or "\\" in lacking
+    program = lacking if by_path else file_name(runner.split()[-1])
     return (
         f"`{program}` here lacks the module `{module}` (“{shorten(said, 90)}”); run it as "
         f"{code(runner + ' …')}."
