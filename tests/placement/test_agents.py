@@ -13,6 +13,7 @@ from metis_distill import pipeline
 from metis_distill.config import default_settings
 from metis_distill.extract.rules import WSL_TEXT
 from metis_distill.ledger import Evidence, LessonView
+from metis_distill.mine.empty_variable import empty_variable_text
 from metis_distill.mine.shells import (
     HEREDOC_IN_POWERSHELL_TEXT,
     POSIX_IN_POWERSHELL_TEXT,
@@ -45,6 +46,7 @@ MISSING_MODULE = (
 )
 SANDBOX = "`mix` fails inside Codex's sandbox here and works outside it; ask to run it."
 EDIT_BLOCK = "Edit failed with “SEARCH/REPLACE block failed to match”: re-read the file."
+EMPTY_VARIABLE = empty_variable_text("JOBS_HOME", "nightly")
 CANCELLED = "When one of several parallel tool calls fails, the others are cancelled."
 ZSH_WORDS = "The shell here is zsh: an unquoted `$VAR` holding several words stays one word."
 HOOK_CWD = "A hook in `~/.claude/settings.json` runs in the session's folder, not the home one."
@@ -66,6 +68,8 @@ PROJECT_FOLDER = "The build copies `docs/.claude/notes.txt` into the bundle; kee
         (lesson(EDIT_BLOCK, ("Edit:src/a.ts",), {"aider"}), {"aider"}),  # the agent's own tool
         (lesson("apply_patch failed: re-read.", ("apply_patch:a.md",), {"codex"}), {"codex"}),
         (lesson(CANCELLED, (), {"claude_code"}), {"claude_code"}),
+        # a variable the shell of Codex's runs lacked: Claude Code's shell is another's
+        (lesson(EMPTY_VARIABLE, ("Bash:ls",), {"codex"}), {"codex"}),
         # the shell of Claude Code's Bash tool on Windows: Codex runs PowerShell there
         (
             lesson(

@@ -50,7 +50,9 @@ _OWN_WAYS = re.compile(
     # often runs `bash -lc` on the same machine
     r"|^The shell here is (?:zsh|bash|fish|sh|dash)\b"
     r"|\bhere starts WSL\b|\bClaude Code's (?:Edit and Write|Read, Edit and Write|Bash tool)\b"
-    r"|^The agent's shell session keeps\b",
+    r"|^The agent's shell session keeps\b"
+    # a variable the shell of these agents' runs lacked: another agent's shell has its own
+    r"|\bis not set in the shell here\b",
     re.I,
 )
 # Claude Code's own setup or tools named as Claude Code's (its status line, settings, hooks,
