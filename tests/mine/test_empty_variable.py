@@ -30,13 +30,23 @@ def _call(command: str) -> Event:
         (  # printed first, empty (an `echo` of it is no assignment)
             "echo DATA_ROOT=$DATA_ROOT && ls -la $DATA_ROOT/jobs/nightly",
             "DATA_ROOT=\nls: /jobs/nightly: No such file or directory",
-            ("DATA_ROOT", "jobs"),
+            "DATA_ROOT",
         ),
         (
             'cat "${CACHE_DIR}/notes/today.md"',
             "cat: /notes/today.md: No such file or directory",
-            ("CACHE_DIR", "notes"),
+            "CACHE_DIR",
         ),
+        # in single quotes: no variable of this shell (an awk program's field, a remote one)
+        ("awk -F, '{print $NF/data}' x.csv && ls /data", "ls: /data: No such file", None),
+        ("ssh prod 'ls $APP_HOME/logs'", "ls: /logs: No such file or directory", None),
+        # a loop's variable, given its value by `read`
+        (
+            "find . -name '*.md' | while IFS= read -r f; do wc -l $f/x; done",
+            "wc: /x: No such file or directory",
+            None,
+        ),
+        ("for d in a b; do ls $d/src; done", "ls: /src: No such file or directory", None),
         # the variable had a value: the error names the whole path
         (
             "ls $DATA_ROOT/jobs",
@@ -59,7 +69,7 @@ def _call(command: str) -> Event:
     ],
 )
 def test_the_empty_variable_is_the_one_whose_path_the_error_names_from_the_root(
-    command: str, error: str, found: tuple[str, str] | None
+    command: str, error: str, found: str | None
 ) -> None:
     assert empty_variable(_call(command), error) == found
 
@@ -71,7 +81,7 @@ def test_one_lesson_for_the_variable_whatever_the_folder_below_it(tmp_path: Path
     for n, (command, missing) in enumerate(
         [
             ("ls -la $DATA_ROOT/jobs/nightly", "/jobs/nightly"),
-            ("cat $DATA_ROOT/jobs/weekly/memory.md", "/jobs/weekly/memory.md"),
+            ("cat $DATA_ROOT/report.json", "/report.json"),
         ]
     ):
         ((_, lesson),) = _failures(
@@ -84,5 +94,5 @@ def test_one_lesson_for_the_variable_whatever_the_folder_below_it(tmp_path: Path
         texts.add(lesson.text)
     assert texts == {
         "`$DATA_ROOT` is not set in the shell here: a path built on it starts at the root "
-        "(`$DATA_ROOT/jobs/…` became `/jobs/…`); write the folder out instead."
+        "(`$DATA_ROOT/…` became `/…`); write the folder out instead."
     }

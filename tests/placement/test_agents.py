@@ -46,7 +46,7 @@ MISSING_MODULE = (
 )
 SANDBOX = "`mix` fails inside Codex's sandbox here and works outside it; ask to run it."
 EDIT_BLOCK = "Edit failed with “SEARCH/REPLACE block failed to match”: re-read the file."
-EMPTY_VARIABLE = empty_variable_text("JOBS_HOME", "nightly")
+EMPTY_VARIABLE = empty_variable_text("JOBS_HOME")
 CANCELLED = "When one of several parallel tool calls fails, the others are cancelled."
 ZSH_WORDS = "The shell here is zsh: an unquoted `$VAR` holding several words stays one word."
 HOOK_CWD = "A hook in `~/.claude/settings.json` runs in the session's folder, not the home one."

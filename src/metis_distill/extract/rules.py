@@ -1921,7 +1921,7 @@ def _known_shell_cause(call: Event, error: str, harness: str) -> tuple[str, str 
         return _BACKSLASHES_EATEN_TEXT, BACKSLASHES_EATEN_FIX
     empty = empty_variable(call, error)
     if empty is not None:
-        return empty_variable_text(*empty), None
+        return empty_variable_text(empty), None
     return None
 
 

@@ -12,47 +12,54 @@ import re
 from metis_distill.mine.text import script_steps, split_heredocs
 from metis_distill.models import Event
 
-# `$NAME/rest` or `${NAME}/rest`, its first folder kept (`automations` of
-# `$CODEX_HOME/automations/executive-summary`)
+# `$NAME/rest` or `${NAME}/rest`
 _BUILT_ON = re.compile(
     r"(?<![\w\\])\$(?:\{(?P<braced>[A-Za-z_]\w*)\}|(?P<bare>[A-Za-z_]\w*))"
     r"(?P<rest>/[\w.@+-]+(?:/[\w.@+-]+)*)"
 )
-# a step giving the variable a value (`X=… cmd`, `export X=…`, `for X in`, `read X`), at
-# its start: `echo X=$X` prints it
-_SETS = (
-    r"^\(?\s*(?:(?:export|local|declare|typeset|readonly)\s+(?:-\w+\s+)*)?{}="
-    r"|^(?:for|read)\b.*\b{}\b"
+# Text in single quotes: no variable of this shell is expanded there (an awk program's
+# `$NF`, a command handed to `ssh host '…'` for the remote shell).
+_SINGLE_QUOTED = re.compile(r"'[^']*'")
+# Names a step gives a value: `X=… cmd`, `export X=…` (at the step's start: `echo X=$X`
+# prints it), `for X in`, `read -r X Y` (`while IFS= read -r line`).
+_ASSIGNED = re.compile(
+    r"^\(?\s*(?:(?:export|local|declare|typeset|readonly)\s+(?:-\w+\s+)*)?(?P<set>[A-Za-z_]\w*)="
+    r"|\bfor\s+(?P<loop>[A-Za-z_]\w*)\s+in\b"
+    r"|\bread\s+(?:-\w+\s+)*(?P<read>[A-Za-z_]\w*(?:\s+[A-Za-z_]\w*)*)"
 )
 # a shell's own variables, never empty
 _SHELLS_OWN = frozenset({"HOME", "PWD", "OLDPWD", "USER", "SHELL", "PATH", "TMPDIR"})
+MAX_COMMAND = 4000
 
 
-def empty_variable(call: Event, error: str) -> tuple[str, str] | None:
-    """The variable whose path the error names from the root, and that path's first folder
-    (`CODEX_HOME`, `automations`), or None."""
-    own, _ = split_heredocs(call.text)
+def empty_variable(call: Event, error: str) -> str | None:
+    """The variable whose path the error names from the root (`CODEX_HOME`), or None."""
+    own, _ = split_heredocs(call.text[:MAX_COMMAND])
+    steps = script_steps(_SINGLE_QUOTED.sub(lambda quoted: "x" * len(quoted[0]), own))
+    assigned = _assigned(steps)
     head = error[:2000]
-    steps = script_steps(own)
     for step in steps:
         for built in _BUILT_ON.finditer(step):
             name = built["braced"] or built["bare"]
-            rest = built["rest"]
-            if name in _SHELLS_OWN or _set_in(name, steps):
+            if name in _SHELLS_OWN or name in assigned:
                 continue
-            if re.search(rf"(?:^|[\s:'\"“`]){re.escape(rest)}(?=[\s:'\"”`]|$)", head, re.M):
-                return name, rest.split("/")[1]
+            rest = re.escape(built["rest"])
+            if re.search(rf"(?:^|[\s:'\"“`]){rest}(?=[\s:'\"”`]|$)", head, re.M):
+                return name
     return None
 
 
-def _set_in(name: str, steps: list[str]) -> bool:
-    sets = re.compile(_SETS.format(name, name))
-    return any(sets.search(step.strip()) for step in steps)
+def _assigned(steps: list[str]) -> set[str]:
+    names: set[str] = set()
+    for step in steps:
+        for found in _ASSIGNED.finditer(step.strip()):
+            names.update((found["set"] or found["loop"] or found["read"]).split())
+    return names
 
 
-def empty_variable_text(name: str, folder: str) -> str:
+def empty_variable_text(name: str) -> str:
     """One wording for the variable, whatever the command or file below it."""
     return (
         f"`${name}` is not set in the shell here: a path built on it starts at the root "
-        f"(`${name}/{folder}/…` became `/{folder}/…`); write the folder out instead."
+        f"(`${name}/…` became `/…`); write the folder out instead."
     )
