@@ -108,6 +108,7 @@ def test_every_noise_and_failure_is_still_found() -> None:
         ("bash: pip: comando não encontrado", "pip"),
         ("bash: rg: Befehl nicht gefunden", "rg"),
         ("bash: jq: commande introuvable", "jq"),
+        ("bash: sl : commande introuvable", "sl"),  # French's space before the colon
         ("bash: node: orden no encontrada", "node"),
         ("bash: uv: 未找到命令", "uv"),
         ("bash: tsc: コマンドが見つかりません", "tsc"),
@@ -115,6 +116,11 @@ def test_every_noise_and_failure_is_still_found() -> None:
 )
 def test_the_missing_program_is_the_one_the_shell_names(error: str, program: str) -> None:
     assert signals.missing_program(error) == program
+
+
+@pytest.mark.parametrize("said", ["Fehler: Befehl nicht gefunden", "错误: 未找到命令"])
+def test_the_word_for_error_before_a_translated_not_found_is_no_program(said: str) -> None:
+    assert signals.missing_program(said) is None
 
 
 def test_a_flag_bash_ran_as_a_command_is_no_missing_program() -> None:

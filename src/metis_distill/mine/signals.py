@@ -1055,14 +1055,18 @@ _NOT_FOUND_TRANSLATED = (
 _NOT_A_COMMAND_WORDS = CMD_NOT_A_COMMAND_WORDS + _NOT_FOUND_TRANSLATED
 _MISSING_PROGRAM = re.compile(
     r"(?:^|[\s:])(?P<program>[\w.+-]+): (?:command )?not found\b(?!:)"
-    rf"|(?:^|[\s:])(?P<local>[\w.+-]+): (?i:{'|'.join(_NOT_FOUND_TRANSLATED)})"
+    # (French puts a space before the colon: `bash: sl : commande introuvable`)
+    rf"|(?:^|[\s:])(?P<local>[\w.+-]+) ?: (?i:{'|'.join(_NOT_FOUND_TRANSLATED)})"
     r"|command not found: (?P<zsh>[\w.+-]+)"
     rf"|['\"\u201c](?P<cmd>[\w.+-]+)['\"\u201d]\s?(?:{'|'.join(CMD_NOT_A_COMMAND)})",
     re.M,
 )
 
 
-_NOT_PROGRAMS = frozenset({"error", "fatal", "warning", "file", "module", "path", "command"})
+_NOT_PROGRAMS = frozenset(
+    {"error", "fatal", "warning", "file", "module", "path", "command"}
+    | {"fehler", "erreur", "erro", "errore", "ошибка", "错误", "錯誤", "エラー", "오류"}
+)
 
 
 def missing_program(text: str) -> str | None:
