@@ -890,6 +890,9 @@ def test_a_cmd_fallback_after_a_posix_step_is_not_the_failure(tmp_path: Path) ->
         ("dir /B docs || ls docs", "dir: cannot access '/B': No such file or directory"),
         # a fallback after a foreign step is foreign too
         ("Get-Content a.txt || type a.txt", "bash: Get-Content: command not found"),
+        # a cmd fallback bash has no program for: cmd's, not a program missing here
+        ("which python3 || where python", "bash: where: command not found"),
+        ("command -v node || where node", "bash: line 1: where: command not found"),
     ],
 )
 def test_a_foreign_command_failing_first_is_still_the_failure(

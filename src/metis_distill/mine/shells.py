@@ -96,6 +96,7 @@ def foreign_command(call: Event, error: str) -> str | None:
     if _NATIVE_SHELL.search(error[:2000]):
         return None
     missing = signals.missing_program(error)
+    said_missing = set(signals.missing_programs(error[:4000]))
     parts = _SEGMENT.split(command_head(call.text))
     before = ""  # the program of the step before
     for operator, segment in zip(["", *parts[1::2]], parts[::2], strict=True):
@@ -105,8 +106,9 @@ def foreign_command(call: Event, error: str) -> str | None:
         program, name = words[0], words[0].lower()
         fallback = operator == "||" and not _is_foreign(before)
         before = program
-        if fallback:  # `cat X || type X`: it ran only because the POSIX step failed on its own
-            continue
+        if fallback and program not in said_missing:
+            continue  # `cat X || type X`: it ran only because the POSIX step failed on its own
+        # (a fallback bash has no such program for, `which node || where node`, is still cmd's)
         not_found = missing == program
         if not_found and (_CMDLET.match(program) or name in _NOT_IN_BASH):
             return program
