@@ -929,6 +929,22 @@ def test_the_path_written_with_forward_slashes_is_the_fix(
     assert lesson.evidence.shows_fix is fixed
 
 
+def test_a_folder_moved_into_with_forward_slashes_is_the_fix(tmp_path: Path) -> None:
+    """`cd C:\\work\\app && ls` lost its backslashes; the same `cd` with forward slashes
+    worked: the way seen, though the remedy the lesson keeps is the step after the `cd`."""
+    (lesson,) = _lessons(
+        tmp_path,
+        [
+            call("t1", "cd C:\\work\\app && ls"),
+            result("t1", "Exit code 1\n/usr/bin/bash: line 1: cd: C:workapp: No such file", True),
+            call("t2", "cd /c/work/app && ls"),
+            result("t2", "package.json\nsrc"),
+        ],
+    )
+    assert lesson.text.startswith("Git Bash here reads each `\\`")
+    assert lesson.fix == BACKSLASHES_EATEN_FIX
+
+
 def _pwsh_call(call_id: str, command: str) -> dict:  # type: ignore[type-arg]
     """Codex on Windows: a PowerShell command, as `shell_command` gives it."""
     arguments = json.dumps({"command": command, "workdir": "C:\\w"})

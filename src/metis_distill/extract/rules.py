@@ -633,7 +633,9 @@ def _failure_lesson(
     if known is not None:
         text, known_fix = known
         return text, (
-            known_fix if remedy is not None and _took(known_fix, remedy, signature) else None
+            known_fix
+            if remedy is not None and fix is not None and _took(known_fix, remedy, fix, signature)
+            else None
         )
     program = missing_program(signature)
     if program is not None and tool == "Bash" and not _run_by_prepared(program, call, fix):
@@ -1871,17 +1873,18 @@ def _from_project(text: str, cwd: str) -> str:
     return _SETTING.sub(rewrite, text)
 
 
-def _took(known_fix: str | None, remedy: str, signature: str) -> bool:
+def _took(known_fix: str | None, remedy: str, fix: Fix, signature: str) -> bool:
     """The way that worked is the known way: for zsh's pattern, the word it refused quoted
     (`ls | grep auth` got round it another way, and shows no quoting); for a file too large
     for GitHub, the file untracked or the history rewritten; for a file Nix did not see, the
-    file staged."""
+    file staged; for a Windows path's eaten backslashes, the call that worked (its `cd` too,
+    which the remedy leaves out) writing it with forward slashes."""
     if known_fix == _UNTRACK_LARGE:  # (`git lfs` got past it another way)
         return _UNTRACKED.search(remedy) is not None
     if known_fix == _STAGE_FOR_NIX:
         return _STAGES.search(remedy) is not None
     if known_fix == BACKSLASHES_EATEN_FIX:
-        return _FORWARD_SLASHED.search(remedy) is not None
+        return _FORWARD_SLASHED.search(fix.call.text) is not None
     unmatched = ZSH_NO_MATCH.search(signature) if known_fix == _QUOTE_THE_ARGUMENT else None
     if unmatched is None:
         return True
