@@ -3011,6 +3011,33 @@ def test_reruns_of_the_failing_tests_are_no_steps_that_prepared_them(tmp_path: P
     assert held_back(judged) is HeldBack.WORK_OF_THE_DAY
 
 
+@pytest.mark.parametrize(
+    "prepared",
+    [
+        "npm run test:db:migrate",  # a script of the `test:` family that sets things up
+        "UPDATE_GOLDEN=1 npx jest tests/golden.spec.ts",  # the files compared with, rewritten
+        "npx jest -u tests/golden.spec.ts | tail -3",
+        "npm test",  # a test run read whole: its `pretest` may have built
+    ],
+)
+def test_a_test_run_that_may_set_things_up_is_still_a_step(tmp_path: Path, prepared: str) -> None:
+    """Only a test run read through a filter is a look: one of the `test:` family, one that
+    writes what the tests compare with, or one read whole may have prepared the pass."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "npm run test:e2e"),
+            result("t1", 'Exit code 1\nerror: relation "users" does not exist\n  1 failed', True),
+            call("t2", prepared),
+            result("t2", "done"),
+            call("t3", "npm run test:e2e"),
+            result("t3", "  12 passed (3.1s)"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.steps, lesson.text
+    assert "passed when run again" not in lesson.text
+
+
 def test_a_step_between_two_test_runs_is_still_a_step(tmp_path: Path) -> None:
     """A build run between the failure and the pass prepared it; another spec run beside it
     only looked, and is no step to name."""

@@ -1932,7 +1932,7 @@ def _only_looks(event: Event) -> bool:
     program = words[0].rsplit("/", 1)[-1].lower()
     if program == "git":
         return len(words) > 1 and words[1] in signals.LOOKING_GIT
-    if event.tool_name in _SHELLS and _runs_tests(head):
+    if event.tool_name in _SHELLS and _looks_at_tests(head):
         return True  # `npx jest a.spec.ts | grep -A 20 ●`: the tests looked at again
     if program in _LOOKING or _LOOKUP.match(head):
         return True
@@ -1945,27 +1945,37 @@ def _only_looks(event: Event) -> bool:
     )
 
 
-# A step that runs tests, by their runner or the project's script (`npx jest a.spec.ts`,
-# `npm run test:api -- --verbose`, `uv run pytest -x`, `npx playwright test`, `go test ./...`).
+# A step that runs tests, by their runner or the project's plain test script (`npx jest
+# a.spec.ts`, `uv run pytest -x`, `npx playwright test`, `npm test`); not a script of the
+# `test:` family (`npm run test:db:migrate` sets a database up), nor a runner that builds
+# first (`dotnet test`, `cargo test`).
 _RUNS_TESTS = re.compile(
-    r"^(?:\w+=\S*\s+)*(?:(?:npx|bunx|pnpm(?:\s+exec)?|yarn|npm\s+exec|uv\s+run|poetry\s+run"
+    r"^(?:(?:npx|bunx|pnpm(?:\s+exec)?|yarn|npm\s+exec|uv\s+run|poetry\s+run"
     r"|pipenv\s+run|bundle\s+exec|python[\d.]*\s+-m)\s+(?:--\s+)?)?"
     r"(?:jest|vitest|pytest|py\.test|mocha|rspec|phpunit|playwright\s+test)(?:\s|$)"
-    r"|^(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?test(?::[\w:.-]+)?(?:\s|$)"
-    r"|^(?:go|cargo|dotnet|mix|deno)\s+test(?:\s|$)"
+    r"|^(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?test(?:\s|$)"
 )
-# A test run that writes what the tests compare with (`jest -u`, `--update-snapshots`).
-_UPDATES_SNAPSHOTS = re.compile(r"\s(?:-u|--update[\w-]*|--snapshot-update)(?=[\s=]|$)")
+# A test run that writes what the tests compare with (`jest -u`, `--update-snapshots`,
+# `--force-regen`, `UPDATE_GOLDEN=1 pytest`), or sets anything up by a variable.
+_UPDATES_SNAPSHOTS = re.compile(
+    r"\s(?:-u|-update|--update[\w-]*|--snapshot-update|--force-regen)(?=[\s=]|$)|^\w+="
+)
+# What a test run's output is piped into to read part of it.
+_FILTER = re.compile(r"^(?:grep|egrep|rg|head|tail|sed\s+-n|less|more|cat)\b")
 
 
-def _runs_tests(command: str) -> bool:
-    """Every step of the command runs tests, whatever its output is piped to (`npx jest
-    a.spec.ts --verbose | grep -A 20 ●`): a test run, or a rerun, only looks; none writes the
-    snapshots they compare with."""
-    runs = [signals.PIPE.split(step)[0].strip() for step in shell_steps(command)]
-    return bool(runs) and all(
-        _RUNS_TESTS.match(run) is not None and _UPDATES_SNAPSHOTS.search(run) is None
-        for run in runs
+def _looks_at_tests(command: str) -> bool:
+    """Every step of the command runs tests and reads part of their output through a filter
+    (`npx jest a.spec.ts --verbose | grep -A 20 ●`): the tests looked at again; none writes
+    the snapshots they compare with. (A test run of its own may set things up: its
+    `pretest` script, a build.)"""
+    steps = [signals.PIPE.split(step) for step in shell_steps(command)]
+    return bool(steps) and all(
+        len(parts) > 1
+        and _RUNS_TESTS.match(parts[0].strip()) is not None
+        and _UPDATES_SNAPSHOTS.search(parts[0].strip()) is None
+        and all(_FILTER.match(part.strip()) for part in parts[1:])
+        for parts in steps
     )
 
 
