@@ -784,6 +784,23 @@ def test_an_interpreter_without_the_module_it_was_asked_to_run_is_that_module_mi
     )
 
 
+@pytest.mark.parametrize("failed", ["/usr/bin/env python3 tools/gen.py", "./tools/gen.py"])
+def test_a_path_that_is_no_interpreter_is_not_named_as_lacking_the_module(
+    tmp_path: Path, failed: str
+) -> None:
+    """`/usr/bin/env python3 x.py`, a script run by its path: neither is the interpreter that
+    lacked the module; the line names the interpreter, as for the PATH's."""
+    records = [
+        call("t1", failed),
+        result("t1", "Exit code 1\nModuleNotFoundError: No module named 'yaml'", True),
+        call("t2", f"conda run -n ml {failed}"),
+        result("t2", "ok"),
+    ]
+    ((_, lesson),) = _failures(tmp_path, records)
+    assert "/usr/bin/env" not in lesson.text.split("(")[0]
+    assert "./tools/gen.py` here lacks" not in lesson.text
+
+
 def test_a_module_missing_under_pytest_is_told_in_the_errors_own_words(tmp_path: Path) -> None:
     """pytest prints the import error after its `E`: the line says the error, as every other
     run of that interpreter does."""

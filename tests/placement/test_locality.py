@@ -267,6 +267,20 @@ def lesson(
             "/home/ana/src/shop/.venv/bin/python",
             Locality.TEAM,
         ),
+        (  # a scratch file or a device named in the way: nobody's place
+            "`npm test` fails here (“jest: not found”); use `npx jest --json "
+            "--outputFile=/tmp/jest.json` instead.",
+            "sh: 1: jest: not found",
+            "npx jest --json --outputFile=/tmp/jest.json",
+            Locality.TEAM,
+        ),
+        (
+            "`tsc --noEmit` fails here (“tsc: not found”); use `npx tsc --noEmit 2> /dev/null` "
+            "instead.",
+            "sh: 1: tsc: not found",
+            "npx tsc --noEmit 2> /dev/null",
+            Locality.TEAM,
+        ),
         ("Money is integer cents, never floats.", "", None, Locality.TEAM),
     ],
 )

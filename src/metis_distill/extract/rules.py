@@ -1474,6 +1474,9 @@ def _same_words(old: list[str], new: list[str], folder: str | None) -> bool:
     )
 
 
+_PYTHON = re.compile(r"python[\d.]*(?:\.exe)?$", re.I)
+
+
 def _module_elsewhere_text(signature: str, runner: str, failed: str) -> str:
     """A module the interpreter on the PATH (or another environment's, named by its path in
     the failed step) lacks and an environment's has: the rule is the environment, whatever the
@@ -1482,7 +1485,7 @@ def _module_elsewhere_text(signature: str, runner: str, failed: str) -> str:
     module, said = missing_module(signature) or ("?", signature)
     first = unplumbed(failed).split()[:1]
     lacking = first[0].strip("\"'") if first else ""
-    by_path = "/" in lacking or "\\" in lacking
+    by_path = ("/" in lacking or "\\" in lacking) and _PYTHON.match(file_name(lacking))
     program = lacking if by_path else file_name(runner.split()[-1])
     return (
         f"`{program}` here lacks the module `{module}` (“{shorten(said, 90)}”); run it as "

@@ -189,8 +189,14 @@ _ABSOLUTE = re.compile(r"(?<![\w.~$:/>-])/[\w.-]+(?:/[\w.-]+)+")
 
 
 def _outside_paths(remedy: str, root: Path | None) -> bool:
-    """The remedy names an absolute path outside the repository `root`."""
-    return root is not None and any(not _inside(p, root) for p in _ABSOLUTE.findall(remedy))
+    """The remedy names an absolute path outside the repository `root` (a scratch file or a
+    device, `/tmp/jest.json`, `/dev/null`, is nobody's place)."""
+    return root is not None and any(
+        not _inside(p, root) and not _SCRATCH.match(p) for p in _ABSOLUTE.findall(remedy)
+    )
+
+
+_SCRATCH = re.compile(r"/(?:tmp|dev|proc|var/tmp)(?:/|$)")
 
 
 def _personal_paths(text: str, root: Path) -> list[str]:
