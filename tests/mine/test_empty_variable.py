@@ -40,6 +40,12 @@ def _call(command: str) -> Event:
         # in single quotes: no variable of this shell (an awk program's field, a remote one)
         ("awk -F, '{print $NF/data}' x.csv && ls /data", "ls: /data: No such file", None),
         ("ssh prod 'ls $APP_HOME/logs'", "ls: /logs: No such file or directory", None),
+        # an apostrophe inside double quotes opens no single quote
+        (
+            'echo "Let\'s look"; ls $DATA_ROOT/jobs/daily; echo "that\'s it"',
+            "ls: /jobs/daily: No such file or directory",
+            "DATA_ROOT",
+        ),
         # a loop's variable, given its value by `read`
         (
             "find . -name '*.md' | while IFS= read -r f; do wc -l $f/x; done",

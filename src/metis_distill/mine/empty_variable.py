@@ -18,8 +18,9 @@ _BUILT_ON = re.compile(
     r"(?P<rest>/[\w.@+-]+(?:/[\w.@+-]+)*)"
 )
 # Text in single quotes: no variable of this shell is expanded there (an awk program's
-# `$NF`, a command handed to `ssh host '…'` for the remote shell).
-_SINGLE_QUOTED = re.compile(r"'[^']*'")
+# `$NF`, a command handed to `ssh host '…'` for the remote shell). Double-quoted strings are
+# matched too, so that an apostrophe inside one (`echo "Let's look"`) opens no quote.
+_QUOTED = re.compile(r"\"(?:\\.|[^\"\\])*\"|'[^']*'")
 # Names a step gives a value: `X=… cmd`, `export X=…` (at the step's start: `echo X=$X`
 # prints it), `for X in`, `read -r X Y` (`while IFS= read -r line`).
 _ASSIGNED = re.compile(
@@ -29,13 +30,13 @@ _ASSIGNED = re.compile(
 )
 # a shell's own variables, never empty
 _SHELLS_OWN = frozenset({"HOME", "PWD", "OLDPWD", "USER", "SHELL", "PATH", "TMPDIR"})
-MAX_COMMAND = 4000
+MAX_READ = 4000  # characters of the command read
 
 
 def empty_variable(call: Event, error: str) -> str | None:
     """The variable whose path the error names from the root (`CODEX_HOME`), or None."""
-    own, _ = split_heredocs(call.text[:MAX_COMMAND])
-    steps = script_steps(_SINGLE_QUOTED.sub(lambda quoted: "x" * len(quoted[0]), own))
+    own, _ = split_heredocs(call.text[:MAX_READ])
+    steps = script_steps(_QUOTED.sub(_blank_single_quoted, own))
     assigned = _assigned(steps)
     head = error[:2000]
     for step in steps:
@@ -47,6 +48,11 @@ def empty_variable(call: Event, error: str) -> str | None:
             if re.search(rf"(?:^|[\s:'\"“`]){rest}(?=[\s:'\"”`]|$)", head, re.M):
                 return name
     return None
+
+
+def _blank_single_quoted(quoted: re.Match[str]) -> str:
+    text = quoted[0]
+    return "x" * len(text) if text.startswith("'") else text
 
 
 def _assigned(steps: list[str]) -> set[str]:

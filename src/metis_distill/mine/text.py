@@ -303,8 +303,9 @@ def unwrapped(command: str) -> str:
 
 def unplumbed(command: str) -> str:
     """The command without what only cuts, merges or throws away its output (`2>&1`,
-    `2>/dev/null`, `| head -20`), its exit status kept as it is: `pytest -q` of `pytest -q
-    2>&1 | tail -5`."""
+    `2>/dev/null`, `| head -20`): `pytest -q` of `pytest -q 2>&1 | tail -5`, for comparing
+    what two calls ran (the exit status of the piped form is the filter's, not the
+    command's)."""
     return _without(command, (*_WRAPPING, _DISCARDED))
 
 
