@@ -12,7 +12,7 @@ from metis_distill.mine.episodes import find_episodes
 from metis_distill.mine.fixes import FixKind
 from metis_distill.mine.signals import error_signature, is_success, missing_program
 from metis_distill.mine.text import one_spelling
-from metis_distill.models import Event, EventKind, LessonKind, SourceRef
+from metis_distill.models import Event, EventKind, LessonKind, Run, SourceRef
 from metis_distill.render.claude_md import safe_text
 from metis_distill.sources.claude_code import parse_file
 from tests.mine.test_episodes import _write, call, edit, failure_lessons, read, result, say
@@ -115,6 +115,11 @@ def failures(tmp_path: Path, records: list[dict]) -> list:  # type: ignore[type-
             False,
         ),
         ("grep -rn TODO src; make build", 1, "Exit code 1\nmake: *** [build] Error 1", True),
+        # the search ends a chain: the exit 1 is its "none", what printed the earlier step's
+        ("pwd && rg --files -n .", 1, "Exit code 1\n/home/mia/shop", False),
+        ("cd api && grep -rn legacyAuth src", 1, "Exit code 1", False),
+        ("make build && grep -c warn build.log", 1, "Exit code 1\nmake: *** [build] Error 1", True),
+        ("pwd && rg TODO . || ls", 1, "Exit code 1\n/home/mia/shop", True),
         (  # an older Claude Code: the error flagged, no exit code said
             "systemctl status systemd-suspend.service",
             0,
@@ -1540,6 +1545,116 @@ def test_a_listen_the_sandbox_refused_is_told_of_the_sandbox_not_the_script(
     )
     assert lesson.startswith("Codex's sandbox here lets no program listen")
     assert command.split()[1] not in lesson
+
+
+_LISTEN_REFUSED = (
+    "node:events:486\n      throw er;\n\nError: listen EPERM: operation not permitted 0.0.0.0:8080"
+)
+
+
+def _asked_rollout(tmp_path: Path, steps: list[tuple[str, object]]) -> tuple[Path, Run]:
+    """A Codex 0.12x rollout: ("run", (command, exit code, output)) a shell call and its
+    output, ("ask", answer) a `request_permissions` call for the network and its answer,
+    ("turn", None) a new turn."""
+    import json
+
+    from metis_distill.sources.codex import parse_file as parse_codex
+
+    policy = {"type": "workspace-write", "network_access": False}
+    turn = {"type": "turn_context", "payload": {"cwd": "/w", "sandbox_policy": policy}}
+    records: list[dict] = [{"type": "session_meta", "payload": {"id": "s", "cwd": "/w"}}, turn]  # type: ignore[type-arg]
+    for n, (what, detail) in enumerate(steps):
+        if what == "turn":
+            records.append(turn)
+        elif what == "ask":
+            asked = {"permissions": {"network": {"enabled": True}}, "reason": "a local server"}
+            records += [
+                {"type": "response_item", "payload": {"type": "function_call",
+                 "name": "request_permissions", "call_id": f"p{n}",
+                 "arguments": json.dumps(asked)}},
+                {"type": "response_item", "payload": {"type": "function_call_output",
+                 "call_id": f"p{n}", "output": json.dumps(detail)}},
+            ]  # fmt: skip
+        else:
+            assert isinstance(detail, tuple)
+            command, code, output = detail
+            records += [
+                {"type": "response_item", "payload": {"type": "function_call",
+                 "name": "exec_command", "call_id": f"c{n}",
+                 "arguments": json.dumps({"cmd": command, "workdir": "/w"})}},
+                {"type": "response_item", "payload": {"type": "function_call_output",
+                 "call_id": f"c{n}", "output": "Chunk ID: 1a2b3c\nWall time: 0.1 seconds\n"
+                 f"Process exited with code {code}\nOriginal token count: 9\nOutput:\n{output}"}},
+            ]  # fmt: skip
+    path = tmp_path / "rollout-2026-11-02T00-00-00-b.jsonl"
+    stamp = {"timestamp": "2026-11-02T00:00:00Z"}
+    path.write_text("".join(json.dumps({**stamp, **r}) + "\n" for r in records))
+    return path, parse_codex(path, tmp_path)
+
+
+_GRANTED = {"permissions": {"network": {"enabled": True}, "file_system": None}, "scope": "turn"}
+
+
+def test_a_call_after_the_network_was_granted_for_the_turn_runs_let_out(tmp_path: Path) -> None:
+    """Codex 0.12x grants permissions with a call of its own, `request_permissions`, for the
+    rest of the turn: the same server started after it, and listening, was let out."""
+    from metis_distill.extract.rules import RulesExtractor
+    from metis_distill.textio import read_lines
+
+    path, run = _asked_rollout(
+        tmp_path,
+        [
+            ("run", ("node server.js", 1, _LISTEN_REFUSED)),
+            ("ask", _GRANTED),
+            ("run", ("node server.js", 0, "listening on http://localhost:8080")),
+        ],
+    )
+    calls = [e for e in run.events if e.kind is EventKind.TOOL_CALL]
+    assert [(c.escalated, c.offline) for c in calls] == [(False, True), (True, False)]
+    episodes = [e for e in find_episodes(run) if e.kind is LessonKind.FAILURE]
+    (lesson,) = RulesExtractor().extract(run, episodes, read_lines(path))
+    assert lesson.text.startswith("Codex's sandbox here lets no program listen")
+    assert lesson.fix and lesson.evidence.shows_fix
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        # the request turned down: nothing granted
+        [("ask", {"permissions": {"network": None, "file_system": None}, "scope": "turn"})],
+        [("ask", "request denied by user")],
+        # granted in a turn now over
+        [("ask", _GRANTED), ("turn", None)],
+    ],
+)
+def test_no_grant_for_this_turn_leaves_the_call_in_the_sandbox(
+    tmp_path: Path, steps: list[tuple[str, object]]
+) -> None:
+    _, run = _asked_rollout(tmp_path, [*steps, ("run", ("node server.js", 0, "listening"))])
+    (called,) = [e for e in run.events if e.kind is EventKind.TOOL_CALL]
+    assert not called.escalated and called.offline
+
+
+def test_a_flag_added_after_the_sandbox_refused_a_listen_shows_no_edit_fixed_it(
+    tmp_path: Path,
+) -> None:
+    """`node server.js --init-only` passing after an edit proves nothing of the refused
+    listen: the flag makes the server open no port at all."""
+    from metis_distill.extract.rules import RulesExtractor
+    from metis_distill.textio import read_lines
+
+    path, run = _asked_rollout(
+        tmp_path,
+        [
+            ("run", ("node server.js", 1, _LISTEN_REFUSED)),
+            ("run", ("sed -i s/3000/8080/ server.js", 0, "")),
+            ("run", ("node server.js --init-only && sqlite3 app.db .tables", 0, "users")),
+        ],
+    )
+    episodes = [e for e in find_episodes(run) if e.kind is LessonKind.FAILURE]
+    assert [e.fix for e in episodes] == [None]
+    found = RulesExtractor().extract(run, episodes, read_lines(path))
+    assert not any("edited" in c.text or "--init-only" in c.text for c in found)
 
 
 def test_nugets_unreachable_feed_is_the_sandboxs_missing_network(tmp_path: Path) -> None:

@@ -418,6 +418,8 @@ def _retried(
             stands_in or same_intent(call.text, later.text, dropped) or _runs(later.text, missing)
         ):
             continue
+        if _flag_added_past_refusal(failure, call, later):
+            continue  # `node app.js --init-only` after `listen EPERM`: the refused part skipped
         result = results.get(later.tool_use_id or "")
         if result is None:
             continue
@@ -678,6 +680,24 @@ _NOT_AUTHORIZED = re.compile(
     r"a terminal is required|a password is required|incorrect password|\bsudo:|"
     r"[Aa]uthentication (?:failed|failure)|not in the sudoers"
 )
+
+
+def _flag_added_past_refusal(failure: Event, call: Event, later: Event) -> bool:
+    """The sandbox denied the call a socket or a write (`listen EPERM`) and the retry, still
+    inside it, runs the command only with flags added (`node server.js --init-only`): a
+    flag may skip the very step refused, so its pass shows no fix of the call."""
+    if later.escalated and not call.escalated:
+        return False
+    if signals.SANDBOX_DENIED.search(failure.text[:4000]) is None:
+        return False
+    failed = _bare(call.text).split()
+    steps = [step.split() for step in script_steps(unwrapped(later.text))]
+    if not failed or any(step == failed for step in steps):
+        return False
+    return any(
+        _contains(step, failed) and any(word.startswith("-") for word in step if word not in failed)
+        for step in steps
+    )
 
 
 def _let_out(failure: Event, call: Event, later: Event, result: Event) -> bool:

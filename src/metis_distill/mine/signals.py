@@ -1735,7 +1735,20 @@ def answers_no(call: Event | None, result: Event) -> bool:
     program = words[0].rsplit("/", 1)[-1]
     if result.exit_code == 123:  # xargs: one of the runs it made exited 1 to 125
         return program == "xargs" and _xargs_runs(words[1:]) in _ANSWERS_WITH_ONE
-    return program in _ANSWERS_WITH_ONE or bool(_LISTS_PACKAGES.match(last))
+    if program in _ANSWERS_WITH_ONE or _LISTS_PACKAGES.match(last):
+        return True
+    return _query_ends_chain(last) and not _says_missing(result.text)
+
+
+def _query_ends_chain(command: str) -> bool:
+    """`pwd && rg --files .`: the last of steps joined by `&&` is a query whose exit 1 says
+    "none" (`rg`, `grep`): with no error printed, the 1 is its answer, and what printed is
+    the earlier steps' own output."""
+    masked = quotes_masked(command)
+    if "||" in masked or "&&" not in masked:
+        return False
+    final = PIPE.split(command[masked.rfind("&&") + 2 :])[-1].split()
+    return bool(final) and final[0].rsplit("/", 1)[-1] in _ANSWERS_WITH_ONE
 
 
 def _last_listed(command: str) -> str:

@@ -97,6 +97,8 @@ def call(state: State, line_no: int, ts: datetime | None, item: dict[str, Any]) 
         name, args = as_str(item.get("name")) or "tool", _arguments(item.get("arguments"))
     tool, text = _describe_call(name, args)
     state.tool_names[call_id] = tool
+    if name == "request_permissions":
+        state.asked.add(call_id)
     polled = args if name == "write_stdin" and isinstance(args, dict) else {}
     if polled.get("session_id") is not None:
         session = str(polled["session_id"])
@@ -106,7 +108,8 @@ def call(state: State, line_no: int, ts: datetime | None, item: dict[str, Any]) 
     else:
         state.left.update(state.running)  # the agent went on while they ran: in the background
     state.working = True
-    escalated = _escalated(args)
+    # asked to run outside the sandbox, or run after the network was granted for the turn
+    escalated = _escalated(args) or (state.network_granted and tool == "Bash")
     state.add(
         line_no,
         ts,
@@ -149,6 +152,16 @@ def _escalated(args: dict[str, Any] | str) -> bool:
     return args.get("with_escalated_permissions") is True or (
         args.get("sandbox_permissions") == "require_escalated"
     )
+
+
+def _grants_network(raw: Any) -> bool:
+    """The answer to a `request_permissions` call granted the network (`{"permissions":
+    {"network": {"enabled": true}, …}, "scope": "turn"}`); a refusal, or any other answer,
+    grants nothing."""
+    answer = _arguments(raw)
+    granted = answer.get("permissions") if isinstance(answer, dict) else None
+    network = granted.get("network") if isinstance(granted, dict) else None
+    return isinstance(network, dict) and network.get("enabled") is True
 
 
 def _arguments(raw: Any) -> dict[str, Any] | str:
@@ -264,6 +277,9 @@ class _Output:
 def output(state: State, line_no: int, ts: datetime | None, item: dict[str, Any]) -> None:
     call_id = as_str(item.get("call_id")) or f"L{line_no}"
     state.working = True
+    if call_id in state.asked:
+        state.asked.discard(call_id)
+        state.network_granted = state.network_granted or _grants_network(item.get("output"))
     read = _output_text(state, item.get("output"))
     session = state.polls.get(call_id)
     pending = state.running.pop(session, None) if session is not None else None

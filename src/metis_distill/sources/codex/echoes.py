@@ -69,6 +69,7 @@ def event_msg(state: State, line_no: int, ts: datetime | None, payload: dict[str
     etype = as_str(payload.get("type")) or ""
     if etype in _TURN_BOUNDARIES:
         state.working = False
+        state.network_granted = False  # a grant lasts for the turn it was asked in
     if etype in _ECHO_EVENTS:
         text = payload.get("message")
         if isinstance(text, str):

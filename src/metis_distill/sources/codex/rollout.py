@@ -72,6 +72,7 @@ def _dispatch(state: State, line_no: int, record: dict[str, Any]) -> bool:
             state.turn_cwd = state.turn_cwd or as_str(payload.get("cwd"))
             cwd = as_str(payload.get("cwd")) or state.cwd
             state.offline = keeps_network_out(payload.get("sandbox_policy"), cwd)
+            state.network_granted = False  # a grant lasts for the turn it was asked in
         elif kind == "response_item":
             return _response_item(state, line_no, ts, payload)
         elif kind == "event_msg":

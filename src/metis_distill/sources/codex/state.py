@@ -47,6 +47,10 @@ class State:
     turn_cwd: str | None = None
     git_branch: str | None = None
     offline: bool = False  # the turn's sandbox keeps the network out
+    # `request_permissions` calls (Codex 0.12x+) awaiting their answer, and whether one
+    # granted the network for the rest of the turn: the calls after it run with it.
+    asked: set[str] = field(default_factory=set)
+    network_granted: bool = False
     subagent: bool = False
     # The agent is at work: a tool call or its output came last, and no turn has started or
     # ended since. A person's message now was typed mid-turn (Codex "steers" the running
