@@ -18,8 +18,9 @@ from metis_distill.mine.fixes import (
     flag_changes,
     recipe_instead,
 )
+from metis_distill.mine.protected import _UPDATED, protected_refusal, pushed_elsewhere
 from metis_distill.mine.zsh_parse import ZSH_PARSE_TEXT
-from metis_distill.models import LessonCandidate, LessonKind
+from metis_distill.models import Event, EventKind, LessonCandidate, LessonKind, SourceRef
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.sources.codex import parse_file as parse_codex
 from metis_distill.textio import read_lines
@@ -2212,6 +2213,118 @@ def test_a_merge_refused_for_want_of_a_review_is_no_refused_push(tmp_path: Path)
         tmp_path, [call("t1", "gh pr merge 12 --squash"), result("t1", refused, True)]
     )
     assert "is protected on the remote" not in lesson.text
+
+
+def _shell_call(command: str) -> Event:
+    return Event(
+        0, "assistant", EventKind.TOOL_CALL, command, SourceRef("f.jsonl", 1, 1), tool_name="Bash"
+    )
+
+
+def test_a_push_output_of_blank_lines_is_read_in_one_pass() -> None:
+    """Runs of blank lines in a push's output: the updated refs are read line by line, no
+    pattern that lets whitespace cross newlines twice (which takes minutes on 4,000)."""
+    blank = "\n" * 40_000
+    assert _UPDATED.findall(blank) == [] == _UPDATED.findall(f"+{blank.replace(chr(10), ' ')}")
+    pushed = _shell_call("git push origin main")
+    assert not pushed_elsewhere(
+        "main", pushed, f"To https://example.com/acme/shop.git\n{blank}done"
+    )
+    refused = f"remote:{blank[:3000]}remote: - Changes must be made through a pull request."
+    assert protected_refusal(pushed, refused) is not None
+    forced = " + 1a2b3c4...5d6e7f8 feat/cart -> feat/cart (forced update)"
+    assert pushed_elsewhere("main", _shell_call("git push -f origin feat/cart"), forced)
+
+
+@pytest.mark.parametrize(
+    ("push", "output"),
+    [
+        # a tag, by its name, its full ref or `tag <name>`: no branch's work went up
+        ("git push origin v1.2.0", " * [new tag]         v1.2.0 -> v1.2.0"),
+        ("git push origin refs/tags/v1.2.0", " * [new tag]         v1.2.0 -> v1.2.0"),
+        ("git push origin tag v1.2.0", " + 1a2b3c4...5d6e7f8 v1.2.0 -> v1.2.0 (forced update)"),
+        # an option's value is no remote and no branch: the same protected branch pushed again
+        ("git push -o ci.skip origin main", "   1a2b3c4..5d6e7f8  main -> main"),
+        ("git push --push-option ci.skip origin main", "   1a2b3c4..5d6e7f8  main -> main"),
+        ("git push --receive-pack /opt/git/receive origin main", "Everything up-to-date"),
+        ("git push origin HEAD:refs/heads/main", "   1a2b3c4..5d6e7f8  HEAD -> main"),
+        # a branch deleted, or a dry run: nothing of the work pushed
+        ("git push origin --delete feat/old", " - [deleted]         feat/old"),
+        ("git push origin :feat/old", " - [deleted]         feat/old"),
+        ("git push --dry-run -u origin feat/cart", " * [new branch]      feat/cart -> feat/cart"),
+    ],
+)
+def test_a_tag_or_an_option_value_pushed_is_no_other_branch(
+    tmp_path: Path, push: str, output: str
+) -> None:
+    """After the refusal, a push that put no other branch up is no way seen."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "git push origin main"),
+            result("t1", _RULES_REFUSED, True),
+            call("t2", push),
+            result("t2", f"To https://github.com/acme/shop.git\n{output}"),
+        ],
+    )
+    assert lesson.text.startswith("`main` is protected on the remote")
+    assert episode.fix is None and lesson.fix is None
+
+
+@pytest.mark.parametrize(
+    "push",
+    [
+        "git push -o ci.skip -u origin feat/cart-totals",
+        "git push --push-option=ci.skip origin v1.2.0 feat/cart-totals",
+        "git push origin HEAD:refs/heads/feat/cart-totals",
+    ],
+)
+def test_another_branch_pushed_with_options_or_a_tag_is_the_way(tmp_path: Path, push: str) -> None:
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "git push origin main"),
+            result("t1", _RULES_REFUSED, True),
+            call("t2", push),
+            result("t2", f"{_BRANCH_PUSHED}\n * [new tag]         v1.2.0 -> v1.2.0"),
+        ],
+    )
+    assert lesson.text.startswith("`main` is protected on the remote")
+    assert episode.fix is not None and lesson.fix is not None
+
+
+def test_a_secret_found_beside_the_pull_request_rule_is_not_the_rule(tmp_path: Path) -> None:
+    """GitHub listed both rules the push broke; push protection's secret refuses a new
+    branch too: the pull request is no way past it."""
+    refused = (
+        "Exit code 1\nremote: error: GH013: Repository rule violations found for refs/heads/main."
+        "\nremote: \nremote: - Changes must be made through a pull request.\nremote: \n"
+        "remote: - GITHUB PUSH PROTECTION\nremote:   Resolve the following violations before "
+        "pushing again\nremote:   - Push cannot contain secrets\n ! [remote rejected] main -> "
+        "main (push declined due to repository rule violations)"
+    )
+    ((_, lesson),) = _failures(
+        tmp_path, [call("t1", "git push origin main"), result("t1", refused, True)]
+    )
+    assert "is protected on the remote" not in lesson.text
+    assert protected_refusal(_shell_call("git push origin main"), refused) is None
+
+
+def test_a_refusal_shown_by_a_call_that_pushed_nothing_is_not_the_rule(tmp_path: Path) -> None:
+    """A file holding a refusal pasted from an earlier day, read by a call that then failed:
+    no push was refused."""
+    shown = (
+        "Exit code 1\n# Notes\nThe last push said:\nremote: error: GH013: Repository rule "
+        "violations found for refs/heads/main.\nremote: - Changes must be made through a pull "
+        "request."
+    )
+    ((_, lesson),) = _failures(
+        tmp_path, [call("t1", "cat NOTES.md && false"), result("t1", shown, True)]
+    )
+    assert "is protected on the remote" not in lesson.text
+    assert protected_refusal(_shell_call("cat NOTES.md && false"), shown) is None
+    for pushed in ("GIT_TERMINAL_PROMPT=0 git push", "git -C site push origin main 2>&1 | tail"):
+        assert protected_refusal(_shell_call(pushed), shown) is not None
 
 
 def test_a_push_through_another_folder_is_told_of_the_push(tmp_path: Path) -> None:

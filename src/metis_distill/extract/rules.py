@@ -624,7 +624,7 @@ def _failure_lesson(
             return SHIM_POLICY_CHANGED_TEXT, None
         return SHIM_REFUSED_TEXT, (SHIM_REFUSED_FIX if remedy is not None else None)
     known = (
-        _protected_branch(episode.trigger.text)
+        _protected_branch(call, episode.trigger.text)
         or _known_cause(signature)
         or (_no_ssh_key(call, signature) if fix is None else None)
         or _untracked_for_nix(episode.trigger.text, remedy)
@@ -1605,11 +1605,11 @@ def _untracked_for_nix(error: str, remedy: str | None) -> tuple[str, str | None]
     return None
 
 
-def _protected_branch(error: str) -> tuple[str, str] | None:
+def _protected_branch(call: Event, error: str) -> tuple[str, str] | None:
     """A push refused by the remote's branch protection: the project's rule, one lesson
     whatever the push; its way seen only as another branch pushed or a pull request opened
     (`fixes.find_fix` takes no other call for its fix)."""
-    refused = protected_refusal(error)
+    refused = protected_refusal(call, error)
     return (protected_text(refused), PROTECTED_FIX) if refused is not None else None
 
 

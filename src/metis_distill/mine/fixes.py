@@ -249,7 +249,7 @@ def find_fix(
     if zsh_parse_error(call, events[index]):  # zsh could not parse it: the script run by bash
         ran = run_by_bash(events, index, call, _window(events, index))
         return Fix(FixKind.REPLACED, *ran) if ran is not None else None
-    refused = protected_refusal(events[index].text)
+    refused = protected_refusal(call, events[index].text)
     if refused is not None:  # a branch only pull requests change: the way is the project's
         return _pushed_elsewhere(events, index, call, refused.branch)
     return (
