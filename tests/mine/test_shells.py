@@ -4,6 +4,7 @@ only when the POSIX way (or the harness's own tool) was seen working right after
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from metis_distill.extract.rules import RulesExtractor
 from metis_distill.ledger import LessonView
+from metis_distill.mine import shells
 from metis_distill.mine.episodes import find_episodes
 from metis_distill.mine.shells import (
     BACKSLASHES_EATEN_FIX,
@@ -1057,3 +1059,113 @@ def test_a_refused_ps1_script_run_by_its_path_is_no_shim_lesson(tmp_path: Path) 
         ],
     )
     assert all(c.text != SHIM_REFUSED_TEXT for c in found)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [shells._SCRIPTS_DISABLED, shells._PS1_NAMED],
+    ids=["scripts-disabled", "ps1-named"],
+)
+def test_a_ps1_scripts_name_starts_only_where_a_word_starts(pattern: re.Pattern[str]) -> None:
+    """A script's name begins after a space, a slash, a quote or a colon, never inside a word:
+    a long run of text without one is then read once, not once from each of its characters."""
+    said = "File C:\\tools\\lint.ps1 cannot be loaded because running scripts is disabled"
+    inside = said.index("lint") + 1  # a search begun in the middle of the name
+    assert pattern.search(said, inside) is None
+    found = pattern.search(said)
+    assert found is not None and next(name for name in found.groups() if name) == "lint"
+    dense = "trace:" + "q.ps1" * 800  # no space, many `.ps1`: one name, from its start
+    assert [m[0] for m in shells._PS1_NAMED.finditer(dense)] == [dense[6:]]
+    assert shells._SCRIPTS_DISABLED.search(dense) is None
+
+
+@pytest.mark.parametrize(
+    "lookup",
+    ["Get-Command npm.cmd", "where.exe npm.cmd", "Test-Path C:\\nodejs\\npm.cmd"],
+)
+def test_a_lookup_of_the_programs_cmd_is_not_its_fix(tmp_path: Path, lookup: str) -> None:
+    """Finding `npm.cmd` is not running it: only a step whose command word is the `.cmd` shows
+    the way."""
+    said = _REFUSED_SAID["en"].format(dir=_SHIM_DIR, p="npm")
+    (lesson,) = _codex(
+        tmp_path,
+        [
+            {"type": "session_meta", "payload": {"id": "s", "cwd": "C:\\w"}},
+            _pwsh_call("c1", "npm run lint"),
+            _pwsh_output("c1", _policy_refusal("npm", said), 1),
+            _pwsh_call("c2", lookup),
+            _pwsh_output("c2", "C:\\Program Files\\nodejs\\npm.cmd", 0),
+        ],
+    )
+    assert lesson.text == SHIM_REFUSED_TEXT and lesson.fix is None
+
+
+@pytest.mark.parametrize(
+    "way",
+    [
+        "Set-Location C:\\w; npm.cmd run lint",
+        '& "C:\\Program Files\\nodejs\\npm.cmd" run lint',
+        "if ($true) { npm.exe run lint }",
+    ],
+)
+def test_the_programs_cmd_run_as_a_steps_command_is_the_fix(tmp_path: Path, way: str) -> None:
+    said = _REFUSED_SAID["en"].format(dir=_SHIM_DIR, p="npm")
+    (lesson,) = _codex(
+        tmp_path,
+        [
+            {"type": "session_meta", "payload": {"id": "s", "cwd": "C:\\w"}},
+            _pwsh_call("c1", "npm run lint"),
+            _pwsh_output("c1", _policy_refusal("npm", said), 1),
+            _pwsh_call("c2", way),
+            _pwsh_output("c2", "> app@1.0.0 lint\r\n", 0),
+        ],
+    )
+    assert lesson.text == SHIM_REFUSED_TEXT and lesson.fix == SHIM_REFUSED_FIX
+
+
+def test_another_programs_refused_shim_is_the_same_lesson_and_not_said_to_be_npms(
+    tmp_path: Path,
+) -> None:
+    """`tsc.ps1` refused: the one lesson of the machine, which names no program's shim as the
+    one that failed (it does not say `npm.ps1` failed when `tsc.ps1` did)."""
+    said = _REFUSED_SAID["en"].format(dir=_SHIM_DIR, p="tsc")
+    (lesson,) = _codex(
+        tmp_path,
+        [
+            {"type": "session_meta", "payload": {"id": "s", "cwd": "C:\\w"}},
+            _pwsh_call("c1", "tsc --noEmit"),
+            _pwsh_output("c1", _policy_refusal("tsc", said), 1),
+            _pwsh_call("c2", "tsc.cmd --noEmit"),
+            _pwsh_output("c2", "", 0),
+        ],
+    )
+    assert lesson.text == SHIM_REFUSED_TEXT and lesson.fix == SHIM_REFUSED_FIX
+    assert re.search(r"the `[^`]+\.ps1` shim", lesson.text) is None
+    assert "`.ps1` shim" in lesson.text
+
+
+_UNSIGNED_SAID = {
+    "en": "File {dir}\\{p}.ps1 cannot be loaded. The file {dir}\\{p}.ps1 is not digitally "
+    "signed. You cannot run this script on the current system.",
+    "de": 'Die Datei "{dir}\\{p}.ps1" kann nicht geladen werden. Die Datei {dir}\\{p}.ps1 ist '
+    "nicht digital signiert.",
+    "fr": "Impossible de charger le fichier {dir}\\{p}.ps1. Le fichier {dir}\\{p}.ps1 n’est pas "
+    "signé numériquement.",
+}
+
+
+@pytest.mark.parametrize("language", sorted(_UNSIGNED_SAID))
+def test_an_unsigned_script_refused_is_not_scripts_disabled(tmp_path: Path, language: str) -> None:
+    """A policy that asks for a signature (`AllSigned`, or `RemoteSigned` and a downloaded
+    script) refused one script left unsigned, with the same footer: not scripts disabled, in any
+    language the refusal is read in."""
+    said = _UNSIGNED_SAID[language].format(dir=_SHIM_DIR, p="tsc")
+    found = _codex(
+        tmp_path,
+        [
+            {"type": "session_meta", "payload": {"id": "s", "cwd": "C:\\w"}},
+            _pwsh_call("c1", "tsc --noEmit"),
+            _pwsh_output("c1", _policy_refusal("tsc", said), 1),
+        ],
+    )
+    assert not any(c.text.startswith("PowerShell here refuses") for c in found)

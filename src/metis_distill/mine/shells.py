@@ -14,7 +14,8 @@ Codex on Windows runs PowerShell, which has no here-documents: `python - <<'PY'`
 parser, and the same interpreter given the code by `-c` is the way past it. bash
 reads the `(` of an unquoted path (a Next.js route group, `app/(auth)`) as syntax. A
 PowerShell whose execution policy runs no scripts refuses the `.ps1` shim npm installs for a
-program (`npm.ps1`), whatever the command: the program's `.cmd` (`npm.cmd`) is the way.
+program (`npm.ps1`), whatever the command: the program's `.cmd` (`npm.cmd`), run as a
+step's command, is the way (a lookup, `Get-Command npm.cmd`, shows none).
 """
 
 from __future__ import annotations
@@ -467,14 +468,17 @@ def escaped_bang(call: Event, error: str) -> bool:
     return False
 
 
+# A script's name: it starts only where a word can (after a space, a slash, a quote or a colon),
+# so a long run of text without one is read once, not from each of its characters.
+_PS1_NAME = r"(?<![^\s\\/\"'“”:，、])[^\s\\/\"'“”:，、]+"
 # PowerShell's execution policy refusing a `.ps1` script, in the languages it is known to say
 # it in (en, de, fr, zh, ja); the text read with its console's line wraps taken out.
 _SCRIPTS_DISABLED = re.compile(
-    r"(?P<script>[^\s\\/\"'“”]+)\.ps1\"? cannot be loaded because running scripts is disabled"
-    r"|(?P<de>[^\s\\/\"'“”]+)\.ps1\"? kann nicht geladen werden, da die Ausführung von Skripts"
-    r"|(?P<fr>[^\s\\/\"'“”]+)\.ps1, car l[’']exécution de scripts est désactivée"
-    r"|无法加载文件 \S*?(?P<zh>[^\s\\/，]+)\.ps1，因为在此系统上禁止运行脚本"
-    r"|スクリプトの実行が無効になっているため、ファイル \S*?(?P<ja>[^\s\\/]+)\.ps1 を",
+    rf"(?P<script>{_PS1_NAME})\.ps1\"? cannot be loaded because running scripts is disabled"
+    rf"|(?P<de>{_PS1_NAME})\.ps1\"? kann nicht geladen werden, da die Ausführung von Skripts"
+    rf"|(?P<fr>{_PS1_NAME})\.ps1, car l[’']exécution de scripts est désactivée"
+    r"|无法加载文件 [^\s，]*?(?<![^\s\\/])(?P<zh>[^\s\\/，]+)\.ps1，因为在此系统上禁止运行脚本"
+    r"|スクリプトの実行が無効になっているため、ファイル \S*?(?<![^\s\\/])(?P<ja>[^\s\\/]+)\.ps1 を",
     re.I,
 )
 # The error record's footer, the same in every language: a policy's refusal (a script left
@@ -482,12 +486,19 @@ _SCRIPTS_DISABLED = re.compile(
 _POLICY_FOOTER = re.compile(
     r"PSSecurityException\b.{0,200}?FullyQualifiedErrorId\s*:\s*UnauthorizedAccess\b", re.S
 )
-_PS1_NAMED = re.compile(r"(?P<script>[^\s\\/\"'“”，、]+)\.ps1\b", re.I)
+_PS1_NAMED = re.compile(rf"(?P<script>{_PS1_NAME})\.ps1\b", re.I)
+# A script left unsigned (the policy `AllSigned`, or `RemoteSigned` and a downloaded script),
+# not scripts disabled, in the languages the refusal is read in.
+_UNSIGNED = re.compile(
+    r"digitally signed|nicht digital signiert|pas signé numériquement"
+    r"|未经数字签名|デジタル署名されて",
+    re.I,
+)
 _WRAPPED = re.compile(r"\s*\r?\n\s*")
-SHIM_REFUSED_TEXT = (
-    "PowerShell here refuses to run `.ps1` scripts, so the `npm.ps1` shim fails (“running "
-    "scripts is disabled on this system”): call `npm.cmd` instead (the same for `npx`, `pnpm`, "
-    "`yarn`)."
+SHIM_REFUSED_TEXT = (  # one wording whatever program's shim was refused, naming none as it
+    "PowerShell here refuses to run `.ps1` scripts, so a program's `.ps1` shim (`npm.ps1`, "
+    "`npx.ps1`, …) fails (“running scripts is disabled on this system”): call its `.cmd` "
+    "instead (`npm.cmd`, `npx.cmd`, …)."
 )
 SHIM_REFUSED_FIX = "call the program's `.cmd` (`npm.cmd`)"
 SHIM_POLICY_CHANGED_TEXT = (
@@ -512,7 +523,7 @@ def refused_shim(call: Event, error: str) -> str | None:
         [next(name for name in found.groups() if name)]
         if found is not None
         else [m["script"] for m in _PS1_NAMED.finditer(said)]
-        if _POLICY_FOOTER.search(said) and "digitally signed" not in said
+        if _POLICY_FOOTER.search(said) and not _UNSIGNED.search(said)
         else []
     )
     return next((name for name in names if _called_bare(call.text, name)), None)
@@ -531,8 +542,16 @@ def runs_shim_cmd(call: Event, name: str, later: Event) -> bool:
         return False
     if later.session != call.session:
         return False
-    runs = rf"(?<![\w.-]){re.escape(name)}\.(?:cmd|exe)\b"
-    return re.search(runs, later.text, re.I) is not None
+    return re.search(_step_running(name), later.text[:4000], re.I | re.M) is not None
+
+
+def _step_running(name: str) -> str:
+    """A step of a command line that runs `name`'s `.cmd` or `.exe` as its command word
+    (`npm.cmd test`, `& "C:\\Program Files\\nodejs\\npm.cmd" test`), not one that only names
+    it (`Get-Command npm.cmd`, `where.exe npm.cmd`)."""
+    where = r"(?:\"[^\"\n]*[\\/]|'[^'\n]*[\\/]|[\"']|[^\s\"';&|(){}]*[\\/])?"
+    program = rf"{where}{re.escape(name)}\.(?:cmd|exe)[\"']?(?=\s|$|[;&|)}}])"
+    return rf"(?:^|(?<=[;&|({{]))[&|]?[ \t]*(?:&[ \t]*)?{program}"
 
 
 def changes_policy(call: Event, name: str, later: Event) -> bool:
