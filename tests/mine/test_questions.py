@@ -1536,3 +1536,103 @@ def test_a_hedged_cut_answer_to_a_phase_and_its_confirmation_decide_nothing(
         *BUILT,
     ]
     assert decisions(tmp_path, records) == []
+
+
+def answered_text(body: str) -> Event:
+    """A result whose pairs are written whole, as `body` gives them."""
+    text = f"User has answered your questions: {body}. You can now continue."
+    return replace(answer_event("q?", "a"), text=text)
+
+
+# Plain words closing long notes: farther than a question may run from the next pair's `"="`.
+CLOSING = " and so on" * 420
+
+
+@pytest.mark.parametrize(
+    ("notes", "choice"),
+    [
+        # a long run of blanks inside the notes, then the user's words
+        (" " * 40_000 + "with one stream per tenant", "Redis (with one stream per tenant)"),
+        # what could open a pair, over and over, never one: notes too long to keep
+        (', "' * 14_000 + CLOSING, None),
+        ('. , "x' * 7_000 + CLOSING, None),
+        ("." + " " * 40_000 + CLOSING, None),
+    ],
+)
+def test_long_notes_are_read_through_to_the_next_pair(notes: str, choice: str | None) -> None:
+    """Notes are read once, whatever they hold: the pair after them is still found (each
+    position of the notes is not read again to its end)."""
+    body = (
+        f'"Which queue should jobs use?"="Redis" user notes: {notes}, '
+        '"How are errors reported to clients?"="RFC 7807"'
+    )
+    found = [(a.question, a.choice) for a in answers(answered_text(body))]
+    first = [("Which queue should jobs use?", choice)] if choice else []
+    assert found == [*first, ("How are errors reported to clients?", "RFC 7807")]
+
+
+def test_answers_holding_long_runs_of_blanks_are_each_read() -> None:
+    body = ", ".join(
+        f'"Which queue should job kind {n} use?"="Redis{" " * 3_900}streams"' for n in range(10)
+    )
+    assert {a.choice for a in answers(answered_text(body))} == {"Redis streams"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '"Which queue should jobs use?"="", "How are errors reported to clients?"="RFC 7807"',
+        '"Which queue should jobs use?"="" user notes: , '
+        '"How are errors reported to clients?"="RFC 7807"',
+    ],
+)
+def test_an_empty_answer_leaves_the_pairs_after_it_their_own(body: str) -> None:
+    """An answer left empty decides nothing, and the next pair is still its own: not read as
+    the empty answer's words."""
+    assert [(a.question, a.choice) for a in answers(answered_text(body))] == [
+        ("How are errors reported to clients?", "RFC 7807")
+    ]
+
+
+PARSER_ERRORS = "How should the parsers report bad input?"
+PARSER_OPTIONS = [
+    ("Return Maybe values, never throw", "Callers match on the result"),
+    ("Throw ParseError", "One handler at the top"),
+]
+
+
+@pytest.mark.parametrize(
+    ("answer", "kept"),
+    [
+        # the hedging word is the agent's, in the option it offered: a choice made
+        ("Return Maybe values, never throw", "Return Maybe values, never throw"),
+        # the user's own words hedge: in their notes, or typed instead of an option
+        ("Throw ParseError user notes: probably, unless it gets slow", None),
+        ("maybe Maybe values, not sure yet", None),
+    ],
+)
+def test_a_hedge_is_read_in_the_users_words_only(
+    tmp_path: Path, answer: str, kept: str | None
+) -> None:
+    if " user notes: " in answer:
+        said, notes = answer.split(" user notes: ")
+        body = f'"{PARSER_ERRORS}"="{said}" user notes: {notes}'
+    else:
+        body = f'"{PARSER_ERRORS}"="{answer}"'
+    records = [
+        asked_with("q1", PARSER_ERRORS, PARSER_OPTIONS, header="Parse errors"),
+        answered("q1", body),
+        *BUILT,
+    ]
+    found = decisions(tmp_path, records)
+    assert found == ([f"Parse errors: {kept} (Callers match on the result)."] if kept else [])
+
+
+def test_a_hedging_word_in_the_option_picked_by_number_is_the_agents(tmp_path: Path) -> None:
+    asked = (
+        "The parsers throw on bad input today, which crashes the importer. How should they "
+        "report it from now on?\n1. Return Maybe values, never throw\n2. Or throw one "
+        "`ParseError` caught at the top?"
+    )
+    (decision,) = numbered_decisions(tmp_path, asked, "1")
+    assert decision.endswith("Return Maybe values, never throw.")

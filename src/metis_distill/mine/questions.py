@@ -6,13 +6,14 @@ A question about how to go on with today's work ("Should I commit?", "Which firs
 asking for the user's own data (their git name and e-mail, a key) or a setting of what is made
 once today (a new repository's visibility), the agent confirming the answer just given ("To
 confirm: you want …?"), the way through one numbered phase of the plan, or an answer that only
-agrees or declines ("Yes", "Skip") or hedges ("probably …") decides nothing that lasts, and is
-left out.
+agrees or declines ("Yes", "Skip") or hedges in the user's own words ("probably …"; not the
+label of an option offered: "Return Maybe values") decides nothing that lasts, and is left out.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -36,20 +37,18 @@ _ANSWERED = "User has answered your questions:"
 # The result's answers, one after the other: `"question"="answer"`, each perhaps followed by
 # what goes with it (` user notes: …`, ` selected markdown: …`), joined by ", ", the whole
 # ended by ". You can now continue …". The user's own words may hold quotes (`just "remote"`):
-# an answer (and a question) ends at the quote after which the next pair, what goes with it or
-# the end come, not at the first quote inside it. Too long a pair is left unread, and those
-# after it (an answer is kept up to `MAX_ANSWER` anyway).
-_NEXT_PAIR = r',\s*"(?:(?!"=").){3,4000}?"="'
-_WITH_ANSWER = r"\s+(?:user notes|selected \w+):"
-_PAIR = re.compile(
-    r'\s*"(?P<question>(?:(?!"=").){3,4000}?)"="(?P<answer>.{1,4000}?)"'
-    rf"(?={_WITH_ANSWER}|{_NEXT_PAIR}|\.?\s*$)",
-    re.S,
-)
-_PAIR_NOTES = re.compile(rf"{_WITH_ANSWER}.*?(?={_NEXT_PAIR}|\.?\s*$)", re.S)
-_PAIR_COMMA = re.compile(r',(?=\s*")')
+# a question ends at the first `"="` after it, an answer (perhaps empty) at the quote after
+# which what goes with it, the next pair or the end come, not at the first quote inside it.
+# Too long a question or answer is left unread, and the pairs after it (an answer is kept up
+# to `MAX_ANSWER` anyway).
+MAX_PAIR_PART = 4000  # characters of a question, or of an answer, read at most
+MIN_QUESTION = 3
+_SAID = '"="'  # between a question and its answer
+_OPENS = re.compile(r'\s*"')
+_OPENS_NEXT = re.compile(r',\s*"')
+_WITH_ANSWER = re.compile(r"\s+(?:user notes|selected \w+):")
 _PAIRS_END = ". You can now continue"
-_NOTES = re.compile(r"^\s*user notes:\s*(?P<notes>.*?)\s*,?\s*$", re.S)
+_NOTES = re.compile(r"^\s*user notes:\s*(?P<notes>.*)", re.S)
 _QUESTION_END = re.compile(r"[?？]")
 # How to go on with the task at hand, not a choice that stands ("Should we use Postgres or
 # SQLite?" is one; "Should I commit now?" is not).
@@ -571,11 +570,20 @@ _NAMES_NEITHER = re.compile(
     re.I,
 )
 _LEADING_OR = re.compile(r"^or\s+", re.I)
+# The mark the agent puts after the option it proposes, read at the end of the text stripped
+# (no blanks before it tried at each place of a long answer).
 _RECOMMENDED = re.compile(
-    r"\s*[(（](?:recommended|推荐|推薦|おすすめ|推奨|추천|권장|empfohlen|recomendad[oa]"
-    r"|recommandée?|consigliat[oa]|рекомендуется)[)）]\s*$",
+    r"[(（](?:recommended|推荐|推薦|おすすめ|推奨|추천|권장|empfohlen|recomendad[oa]"
+    r"|recommandée?|consigliat[oa]|рекомендуется)[)）]\Z",
     re.I,
 )
+
+
+def _unrecommended(text: str) -> tuple[str, bool]:
+    """The text stripped, without the "(Recommended)" it ends with, and whether it did."""
+    text = text.strip()
+    mark = _RECOMMENDED.search(text)
+    return (text[: mark.start()].rstrip(), True) if mark else (text, False)
 
 
 @dataclass(frozen=True)
@@ -602,29 +610,30 @@ def answers(event: Event, asked: str = "") -> list[Answer]:
     if not is_answer(event):
         return []
     found = []
-    for pair, between in _pairs(event.text[len(_ANSWERED) :]):
-        notes = _notes(between)
-        if _RECOMMENDED.search(pair["answer"]) and not notes:
+    for pair in _pairs(event.text[len(_ANSWERED) :]):
+        notes = _notes(pair.between)
+        if _unrecommended(pair.answer)[1] and not notes:
             continue  # the agent's own proposal, taken: the next agent would propose it too
-        answer = _choice(pair["answer"], notes)
-        question = _first_question(pair["question"])
+        answer = _choice(pair.answer, notes)
+        question = _first_question(pair.question)
         if answer is None or _waived_by_option(asked, answer) or _own_words(asked, answer):
             continue
         # (the question whole: its first sentence, cut short, may stop before it asks)
-        asks_how_on = _asks_how_on(_asking_sentence(" ".join(pair["question"].split())))
-        if _lasting(question, answer) and not _goes_on(pair["question"]) and not asks_how_on:
-            block = _question_of(asked, pair["question"])
-            options = block.options if block is not None else _options(asked)
+        asks_how_on = _asks_how_on(_asking_sentence(" ".join(pair.question.split())))
+        block = _question_of(asked, pair.question)
+        options = block.options if block is not None else _options(asked)
+        typed = _typed(options, pair.answer, notes)
+        if _lasting(question, answer, typed) and not _goes_on(pair.question) and not asks_how_on:
             told = told_choice(options, answer)
             if told is None or names_someone(f"{answer} {told}"):
                 continue  # "A+B 组合", "Option 2" with nothing to tell it; who the user is
-            written = pair["answer"].strip()
+            written = pair.answer.strip()
             found.append(
                 Answer(
                     question,
                     answer,
                     written if len(written) >= MIN_QUOTE else question.removesuffix("…"),
-                    over=_named_others(options, answer, pair["question"]),
+                    over=_named_others(options, answer, pair.question),
                     topic=_topic(block),
                     told=told,
                 )
@@ -632,22 +641,87 @@ def answers(event: Event, asked: str = "") -> list[Answer]:
     return found
 
 
-def _pairs(body: str) -> list[tuple[re.Match[str], str]]:
+@dataclass(frozen=True)
+class _Pair:
+    question: str
+    answer: str
+    between: str  # what goes with the answer, up to the next pair: its notes, a preview
+
+
+def _pairs(body: str) -> list[_Pair]:
     """The result's question-and-answer pairs, read from its start one after the other, each
     with the text after it (its notes); none after one that is not read."""
     end = body.rfind(_PAIRS_END)
-    body = body[:end] if end >= 0 else body
-    found: list[tuple[re.Match[str], str]] = []
-    at = 0
-    while (pair := _PAIR.match(body, at)) is not None:
-        notes = _PAIR_NOTES.match(body, pair.end())
-        at = notes.end() if notes is not None else pair.end()
-        found.append((pair, body[pair.end() : at]))
-        comma = _PAIR_COMMA.match(body, at)
-        if comma is None:
-            break
-        at = comma.end()
-    return found
+    return _PairReader(body[:end] if end >= 0 else body).pairs()
+
+
+class _PairReader:
+    """Reads the pairs of one result, each character looked at a bounded number of times: the
+    next `"="` after a place found in the list of them all, the end known once (user notes
+    may be long, and hold what opens a pair again and again)."""
+
+    def __init__(self, body: str) -> None:
+        self.body = body.rstrip()
+        self.said = [at.start() for at in re.finditer(f"(?={_SAID})", self.body)]
+        # where the last pair may end: before a closing "." or at the very end
+        self.end = len(self.body) - self.body.endswith(".")
+
+    def pairs(self) -> list[_Pair]:
+        found: list[_Pair] = []
+        at = 0
+        while (opens := _OPENS.match(self.body, at)) is not None:
+            start = opens.end()
+            said = self._question_end(start)
+            if said is None:
+                break
+            close = self._answer_end(said + len(_SAID))
+            if close is None:
+                break
+            after = self._notes_end(close + 1)
+            found.append(
+                _Pair(
+                    self.body[start:said],
+                    self.body[said + len(_SAID) : close],
+                    self.body[close + 1 : after],
+                )
+            )
+            if not self.body.startswith(",", after):
+                break
+            at = after + 1
+        return found
+
+    def _question_end(self, start: int) -> int | None:
+        """Where a question opened at `start` ends: the first `"="` after it."""
+        index = bisect_left(self.said, start)
+        if index == len(self.said):
+            return None
+        said = self.said[index]
+        return said if MIN_QUESTION <= said - start <= MAX_PAIR_PART else None
+
+    def _next_pair(self, at: int) -> bool:
+        opens = _OPENS_NEXT.match(self.body, at)
+        return opens is not None and self._question_end(opens.end()) is not None
+
+    def _answer_end(self, start: int) -> int | None:
+        """The quote that closes the answer opened at `start`: the first after which what goes
+        with it, the next pair or the end come."""
+        close = self.body.find('"', start)
+        while close >= 0 and close - start <= MAX_PAIR_PART:
+            after = close + 1
+            if after >= self.end or _WITH_ANSWER.match(self.body, after) or self._next_pair(after):
+                return close
+            close = self.body.find('"', after)
+        return None
+
+    def _notes_end(self, at: int) -> int:
+        """Where what goes with the answer ending at `at` ends: the next pair or the end."""
+        notes = _WITH_ANSWER.match(self.body, at)
+        if notes is None:
+            return at
+        for opens in _OPENS_NEXT.finditer(self.body, notes.end(), self.end):
+            if self._question_end(opens.end()) is not None:
+                return opens.start()
+        return max(notes.end(), self.end)
 
 
 @dataclass(frozen=True)
@@ -883,15 +957,27 @@ def _waived_by_option(asked: str, choice: str) -> bool:
     return bool(said and _SKIPS.search(said))
 
 
+def _typed(options: Sequence[tuple[str, str]], answer: str, notes: str) -> str:
+    """The words the user typed in answering: their notes, and the answer but the options
+    offered it names (the agent's words, "Return Maybe values")."""
+    said = " ".join(_unrecommended(answer)[0].split())
+    if _picked(options, said) is not None:
+        said = ""
+    elif (chosen := _chosen(options, said)) is not None:
+        said = said[len(chosen) :]
+    return f"{said} {notes}".strip()
+
+
 def _notes(between: str) -> str:
     """The user's notes on an answer: the text between it and the next question."""
     between = between.split(". You can now continue", 1)[0]
     match = _NOTES.match(between)
-    return match["notes"].strip() if match else ""
+    # (its last comma and blanks left out by hand: a pattern would try each place for them)
+    return match["notes"].rstrip().removesuffix(",").strip() if match else ""
 
 
 def _choice(answer: str, notes: str) -> str | None:
-    choice = _RECOMMENDED.sub("", answer.strip())
+    choice = _unrecommended(answer)[0]
     if notes and notes != answer.strip():
         choice = f"{choice} ({notes})"
     choice = " ".join(choice.split())
@@ -946,7 +1032,8 @@ def _goes_on(question: str) -> bool:
     )
 
 
-def _lasting(question: str, choice: str) -> bool:
+def _lasting(question: str, choice: str, typed: str) -> bool:
+    """The choice lasts (`typed`: the words of it the user typed, not an option's label)."""
     question, choice = _plain(question), _plain(choice)
     asking = _asking_sentence(question)
     return not (
@@ -969,7 +1056,7 @@ def _lasting(question: str, choice: str) -> bool:
         or _GOAL.search(question)
         or _NO_CHOICE.match(choice)
         or _FOR_NOW.search(choice)
-        or _HEDGED.search(choice)
+        or _HEDGED.search(_plain(typed))
         or (_GENERIC_ASK.match(asking) and _PLAN_PART.search(question))
         or (_DONE_ONCE.match(choice) and not _STANDS.search(choice))
     )
@@ -998,7 +1085,7 @@ def numbered_pick(asked: str, reply: str) -> Answer | None:
         or (_OFFERS_TO.search(asked_question.rstrip()) and not _KEEPS_TO.match(choice))
         or opaque(choice)
         or names_someone(choice)
-        or not _lasting(asked_question, choice)
+        or not _lasting(asked_question, choice, typed="")  # the option, the agent's words
     ):
         return None
     over = ""
@@ -1126,7 +1213,7 @@ def _option(line: str) -> tuple[str, str]:
     in a call's text an older reader wrote (`- label: description`), at the first ": "."""
     line = line.removeprefix(OPTION_LINE)
     label, _, why = line.partition(OPTION_REASON if OPTION_REASON in line else ": ")
-    return _RECOMMENDED.sub("", label).strip(), why
+    return _unrecommended(label)[0], why
 
 
 # An option described as the agent's own next step, in its first person: "I'll add …",
