@@ -3141,6 +3141,23 @@ def test_reruns_of_the_failing_tests_are_no_steps_that_prepared_them(tmp_path: P
     assert held_back(judged) is HeldBack.WORK_OF_THE_DAY
 
 
+def test_the_failed_test_script_read_again_through_a_filter_is_a_look(tmp_path: Path) -> None:
+    """The project's `test:` script run again with more output, piped to grep to read why:
+    no step that prepared the pass."""
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", 'npm run test:unit 2>&1 | grep -E "Tests:|FAIL"'),
+            result("t1", "FAIL test/invoice.spec.ts\nTests:       1 failed, 52 passed, 53 total"),
+            call("t2", 'npm run test:unit -- --verbose 2>&1 | grep -A 3 "rounds the tax"'),
+            result("t2", "  ● Invoice › totals › rounds the tax\n    Expected: 3"),
+            call("t3", 'npm run test:unit 2>&1 | grep -E "Tests:|FAIL"'),
+            result("t3", "Tests:       53 passed, 53 total"),
+        ],
+    )
+    assert "first" not in lesson.text and lesson.fix is None
+
+
 @pytest.mark.parametrize(
     "prepared",
     [
@@ -3148,6 +3165,7 @@ def test_reruns_of_the_failing_tests_are_no_steps_that_prepared_them(tmp_path: P
         "UPDATE_GOLDEN=1 npx jest tests/golden.spec.ts",  # the files compared with, rewritten
         "npx jest -u tests/golden.spec.ts | tail -3",
         "npm test",  # a test run read whole: its `pretest` may have built
+        "npm run test:db:seed -- --reset",
     ],
 )
 def test_a_test_run_that_may_set_things_up_is_still_a_step(tmp_path: Path, prepared: str) -> None:

@@ -18,6 +18,7 @@ from metis_distill.mine.shells import (
     HEREDOC_IN_POWERSHELL_TEXT,
     POSIX_IN_POWERSHELL_TEXT,
     QUOTING_LESSON,
+    SHIM_REFUSED_TEXT,
     SWITCH_LESSON,
 )
 from metis_distill.mine.zsh_parse import ZSH_PARSE_TEXT
@@ -68,6 +69,8 @@ PROJECT_FOLDER = "The build copies `docs/.claude/notes.txt` into the bundle; kee
         (lesson(EDIT_BLOCK, ("Edit:src/a.ts",), {"aider"}), {"aider"}),  # the agent's own tool
         (lesson("apply_patch failed: re-read.", ("apply_patch:a.md",), {"codex"}), {"codex"}),
         (lesson(CANCELLED, (), {"claude_code"}), {"claude_code"}),
+        # PowerShell's execution policy: Codex's shell on Windows, not Claude Code's Git Bash
+        (lesson(SHIM_REFUSED_TEXT, ("Bash:npm",), {"codex"}), {"codex"}),
         # a variable the shell of Codex's runs lacked: Claude Code's shell is another's
         (lesson(EMPTY_VARIABLE, ("Bash:ls",), {"codex"}), {"codex"}),
         # the shell of Claude Code's Bash tool on Windows: Codex runs PowerShell there

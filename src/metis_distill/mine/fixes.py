@@ -1965,15 +1965,15 @@ def _only_looks(event: Event) -> bool:
     )
 
 
-# A step that runs tests, by their runner or the project's plain test script (`npx jest
-# a.spec.ts`, `uv run pytest -x`, `npx playwright test`, `npm test`); not a script of the
-# `test:` family (`npm run test:db:migrate` sets a database up), nor a runner that builds
-# first (`dotnet test`, `cargo test`).
+# A step that runs tests, by their runner or the project's test scripts (`npx jest
+# a.spec.ts`, `uv run pytest -x`, `npx playwright test`, `npm run test:api`); not a runner
+# that builds first (`dotnet test`, `cargo test`). Read through a filter only: a script of
+# the `test:` family run whole may set things up (`npm run test:db:migrate`).
 _RUNS_TESTS = re.compile(
     r"^(?:(?:npx|bunx|pnpm(?:\s+exec)?|yarn|npm\s+exec|uv\s+run|poetry\s+run"
     r"|pipenv\s+run|bundle\s+exec|python[\d.]*\s+-m)\s+(?:--\s+)?)?"
     r"(?:jest|vitest|pytest|py\.test|mocha|rspec|phpunit|playwright\s+test)(?:\s|$)"
-    r"|^(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?test(?:\s|$)"
+    r"|^(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?test(?::[\w:.-]+)?(?:\s|$)"
 )
 # A test run that writes what the tests compare with (`jest -u`, `--update-snapshots`,
 # `--force-regen`, `UPDATE_GOLDEN=1 pytest`), or sets anything up by a variable.

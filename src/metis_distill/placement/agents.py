@@ -46,6 +46,7 @@ _OWN_WAYS = re.compile(
     r"|\bShell commands here run in bash, not cmd or PowerShell\b|\bGit Bash here\b"
     r"|^Given to bash, a `powershell -Command"
     r"|\bShell commands here run in PowerShell\b|\bWindows PowerShell here has no\b"
+    r"|^PowerShell here refuses to run `\.ps1` scripts\b"
     # the shell an agent's tool runs elsewhere: Claude Code's is the user's login shell, Codex
     # often runs `bash -lc` on the same machine
     r"|^The shell here is (?:zsh|bash|fish|sh|dash)\b"
