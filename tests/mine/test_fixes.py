@@ -3149,7 +3149,7 @@ def test_the_failed_test_script_read_again_through_a_filter_is_a_look(tmp_path: 
         [
             call("t1", 'npm run test:unit 2>&1 | grep -E "Tests:|FAIL"'),
             result("t1", "FAIL test/invoice.spec.ts\nTests:       1 failed, 52 passed, 53 total"),
-            call("t2", 'npm run test:unit -- --verbose 2>&1 | grep -A 3 "rounds the tax"'),
+            call("t2", 'npm run test:unit -- --verbose 2>&1 | grep -A 3 "FAIL\\|rounds the"'),
             result("t2", "  ● Invoice › totals › rounds the tax\n    Expected: 3"),
             call("t3", 'npm run test:unit 2>&1 | grep -E "Tests:|FAIL"'),
             result("t3", "Tests:       53 passed, 53 total"),
