@@ -119,6 +119,12 @@ def failures(tmp_path: Path, records: list[dict]) -> list:  # type: ignore[type-
         ("pwd && rg --files -n .", 1, "Exit code 1\n/home/mia/shop", False),
         ("cd api && grep -rn legacyAuth src", 1, "Exit code 1", False),
         ("make build && grep -c warn build.log", 1, "Exit code 1\nmake: *** [build] Error 1", True),
+        (  # the first step failed, saying so: its exit is the chain's
+            "npx vitest run && grep -c ok report.txt",
+            1,
+            "Exit code 1\n FAIL  src/cart.test.ts > totals\nAssertionError: expected 3 to be 4",
+            True,
+        ),
         ("pwd && rg TODO . || ls", 1, "Exit code 1\n/home/mia/shop", True),
         (  # an older Claude Code: the error flagged, no exit code said
             "systemctl status systemd-suspend.service",
