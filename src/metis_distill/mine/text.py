@@ -301,6 +301,7 @@ def unwrapped(command: str) -> str:
     return _without(command, (*_WRAPPING, MASKED))
 
 
+@lru_cache(maxsize=_COMMANDS_CACHED)  # each call compared with every later one in its window
 def unplumbed(command: str) -> str:
     """The command without what only cuts, merges or throws away its output (`2>&1`,
     `2>/dev/null`, `| head -20`): `pytest -q` of `pytest -q 2>&1 | tail -5`, for comparing
