@@ -56,10 +56,10 @@ from metis_distill.mine.text import (
     feeds_interpreter,
     file_name,
     first_step,
-    quotes_masked,
     script_steps,
     shell_steps,
     split_heredocs,
+    split_outside_quotes,
     unplumbed,
     unwrapped,
     writes_heredoc,
@@ -1990,7 +1990,7 @@ def _looks_at_tests(command: str) -> bool:
     (`npx jest a.spec.ts --verbose | grep -A 20 ●`): the tests looked at again; none writes
     the snapshots they compare with. (A test run of its own may set things up: its
     `pretest` script, a build.)"""
-    steps = [_piped(step) for step in shell_steps(command)]
+    steps = [split_outside_quotes(step, signals.PIPE) for step in shell_steps(command)]
     return bool(steps) and all(
         len(parts) > 1
         and _RUNS_TESTS.match(parts[0].strip()) is not None
@@ -1998,12 +1998,6 @@ def _looks_at_tests(command: str) -> bool:
         and all(_FILTER.match(part.strip()) for part in parts[1:])
         for parts in steps
     )
-
-
-def _piped(step: str) -> list[str]:
-    """The parts of a pipeline, split outside quotes (`grep "a\\|b"` is one part)."""
-    cuts = [0, *(m.start() for m in signals.PIPE.finditer(quotes_masked(step))), len(step)]
-    return [step[a + (a > 0) : b] for a, b in zip(cuts, cuts[1:], strict=False)]
 
 
 # A program's subcommands that ask and change nothing (`rosnode list`, `kubectl get pods`,

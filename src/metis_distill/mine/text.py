@@ -326,7 +326,7 @@ SHELL_QUOTED = re.compile(r"'[^']*'|\"(?:\\.|[^\"\\])*\"")
 def shell_steps(command: str) -> list[str]:
     """The steps of a command line (`a && b || c; d`), split outside quotes: the `;` of
     `python3 -c "import a; a.run()"` belongs to the script."""
-    return _split_outside_quotes(command_head(command), STEP_SPLIT)
+    return split_outside_quotes(command_head(command), STEP_SPLIT)
 
 
 _LINE_OR_STEP = re.compile(rf"\s*\n\s*|{STEP_SPLIT.pattern}|\s*\|\s*")
@@ -335,7 +335,7 @@ _LINE_OR_STEP = re.compile(rf"\s*\n\s*|{STEP_SPLIT.pattern}|\s*\|\s*")
 def script_steps(script: str) -> list[str]:
     """Every step of a script, line by line and between `&&`, `||`, `;` and `|`, split
     outside quotes (a quoted string may span lines)."""
-    steps = _split_outside_quotes(script, _LINE_OR_STEP)
+    steps = split_outside_quotes(script, _LINE_OR_STEP)
     return [step for step in steps if not step.startswith("#")]
 
 
@@ -345,7 +345,8 @@ def quotes_masked(text: str) -> str:
     return SHELL_QUOTED.sub(lambda quoted: "x" * len(quoted[0]), text)
 
 
-def _split_outside_quotes(text: str, operators: re.Pattern[str]) -> list[str]:
+def split_outside_quotes(text: str, operators: re.Pattern[str]) -> list[str]:
+    """The text's parts between the operators found outside quotes, stripped, none empty."""
     masked = quotes_masked(text)
     found, start = [], 0
     for operator in operators.finditer(masked):
