@@ -756,3 +756,32 @@ def test_a_finding_the_linter_mended_itself_is_the_days_own_code() -> None:
     assert held_back(config) is not HeldBack.WORK_OF_THE_DAY
     dry = _Lesson(text.replace("--fix", "--fix-dry-run"), fix="eslint --fix-dry-run src")
     assert held_back(dry) is not HeldBack.WORK_OF_THE_DAY  # it mends nothing
+
+
+def test_an_environment_lacking_a_module_is_told_once_whichever_way_past_it_each_run_found() -> (
+    None
+):
+    from dataclasses import replace
+
+    from metis_distill.curate.select import without_answered_warnings
+    from tests.curate.test_retire import view
+
+    def lack(n: int, support: int, program: str, module: str, way: str) -> object:
+        text = (
+            f"`{program}` here lacks the module `{module}` (“ModuleNotFoundError: No module "
+            f"named '{module}'”); run it as `{way} …`."
+        )
+        return replace(view(n, "failure", support, text), fix=way)
+
+    best = lack(1, 3, "/opt/tools/env/bin/python", "yaml", "/srv/app/.venv/bin/python")
+    again = lack(2, 1, "/opt/tools/env/bin/python3", "yaml", "/srv/app/env/bin/python3")
+    third = lack(3, 2, "/opt/tools/env/bin/python", "yaml", "/srv/app/env/bin/python")
+    other_module = lack(4, 1, "/opt/tools/env/bin/python", "pytest", "/srv/app/.venv/bin/python")
+    other_env = lack(5, 1, "/srv/app/env/bin/python", "yaml", "/opt/tools/env/bin/python")
+    on_path = lack(6, 1, "python", "yaml", ".venv/bin/python")
+    on_path3 = lack(7, 2, "python3", "yaml", ".venv/bin/python3")
+    windows = lack(8, 1, r"C:\tools\env\Scripts\python.exe", "yaml", r".venv\Scripts\python.exe")
+    shown = without_answered_warnings(
+        [again, best, third, other_module, other_env, on_path, on_path3, windows]
+    )
+    assert shown == [best, other_module, other_env, on_path3, windows]

@@ -11,7 +11,7 @@ from typing import Literal
 
 from metis_distill.config import BudgetSettings
 from metis_distill.curate.earned import earned
-from metis_distill.extract.wording import NO_RUNNER_SEEN
+from metis_distill.extract.wording import LACKS_MODULE, NO_RUNNER_SEEN
 from metis_distill.ledger import Evidence, Ledger, LessonStatus, LessonView, RetiredReason
 from metis_distill.provenance import quote_in_span
 from metis_distill.targets import feeds
@@ -88,12 +88,48 @@ def without_answered_warnings(lessons: Sequence[LessonView]) -> list[LessonView]
         _program(x.text) for x in lessons if x.fix is not None and _MISSING.search(x.text)
     } - {None}
     let_out = {_first_word(x.text) for x in lessons if x.fix is not None and _LET_OUT in x.text}
-    return [
-        x
-        for x in lessons
-        if not (NO_RUNNER_SEEN in x.text and _program(x.text) in answered)
-        and not (_SANDBOXED_NO_FIX in x.text and _first_word(x.text) in let_out - {None})
-    ]
+    return one_lack_per_environment(
+        [
+            x
+            for x in lessons
+            if not (NO_RUNNER_SEEN in x.text and _program(x.text) in answered)
+            and not (_SANDBOXED_NO_FIX in x.text and _first_word(x.text) in let_out - {None})
+        ]
+    )
+
+
+def one_lack_per_environment(lessons: Sequence[LessonView]) -> list[LessonView]:
+    """An environment lacking a module, told once: its interpreters (`python`, `python3` of
+    one `bin/`) lacking the same module, each run again with another environment's that has
+    it, say one thing, whichever other environment each run found; the best supported of
+    them is kept, the others stay in the ledger."""
+    best: dict[tuple[str, str], LessonView] = {}
+    for lesson in lessons:
+        key = _lacking(lesson.text)
+        if key is not None and (
+            key not in best or (score(lesson), best[key].id) > (score(best[key]), lesson.id)
+        ):
+            best[key] = lesson
+    kept = {v.id for v in best.values()}
+    return [x for x in lessons if _lacking(x.text) is None or x.id in kept]
+
+
+def _lacking(text: str) -> tuple[str, str] | None:
+    """The environment (its folder, or "" for the PATH's) and the module of a lesson that an
+    interpreter here lacks a module; None for any other lesson."""
+    found = _LACKS.match(text)
+    if found is None:
+        return None
+    program, module = found.groups()
+    folder = _ENVIRONMENT_OF.match(program)
+    if folder is not None:
+        return folder.group(1), module
+    return ("" if "/" not in program and "\\" not in program else program), module
+
+
+_LACKS = re.compile(rf"^`([^`]+)`{LACKS_MODULE}`([^`]+)`")
+# An interpreter's path in its environment: `/srv/venv/bin/python3`, `C:\env\Scripts\python.exe`
+_ENVIRONMENT_OF = re.compile(r"^(.+?)[\\/](?:bin|Scripts)[\\/][^\\/]+$")
 
 
 def _first_word(text: str) -> str | None:

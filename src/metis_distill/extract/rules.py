@@ -11,6 +11,7 @@ from metis_distill.extract.base import ExtractStats
 from metis_distill.extract.edits import edit_input
 from metis_distill.extract.wording import (
     FLAGS_LEFT_OUT,
+    LACKS_MODULE,
     MAX_COMMAND,
     NO_FIX_SEEN,
     NO_RUNNER_SEEN,
@@ -1488,7 +1489,7 @@ def _module_elsewhere_text(signature: str, runner: str, failed: str) -> str:
     by_path = ("/" in lacking or "\\" in lacking) and _PYTHON.match(file_name(lacking))
     program = lacking if by_path else file_name(runner.split()[-1])
     return (
-        f"`{program}` here lacks the module `{module}` (“{shorten(said, 90)}”); run it as "
+        f"`{program}`{LACKS_MODULE}`{module}` (“{shorten(said, 90)}”); run it as "
         f"{code(runner + ' …')}."
     )
 

@@ -66,6 +66,9 @@ RUN_IT_WITH = "run it with"
 FLAGS_LEFT_OUT = ("; leave it out (that worked).", "; leave them out (that worked).")
 # How it ends when the call passed once files were edited: which edit mattered is unsaid.
 UNTIL_EDITED = "until files were edited"
+# How an interpreter lacking a module that another environment's has is told: "`python`
+# here lacks the module `flask` (…); run it as `.venv/bin/python …`."
+LACKS_MODULE = " here lacks the module "
 # How it ends when the same call passed run again, nothing changed: no step to teach.
 PASSED_AGAIN = "and passed when run again"
 MAX_ERROR = 140
