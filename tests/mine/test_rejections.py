@@ -44,9 +44,24 @@ def test_the_program_named_as_the_reason_and_working_is_the_users_choice(tmp_pat
 
 
 @pytest.mark.parametrize(
+    ("reason", "said"),
+    [("use npm", "use npm"), ("Use NPM instead.", "Use NPM instead."), ("try `npm`", "try `npm`")],
+)
+def test_a_reason_telling_to_use_the_program_is_the_same_choice(
+    tmp_path: Path, reason: str, said: str
+) -> None:
+    assert decisions(tmp_path, reason, "npm run dev > /tmp/dev.log 2>&1", "✓ Ready in 2.7s") == [
+        f"Use `npm` here, not `pnpm`: the user turned down `pnpm dev` saying “{said}”, and "
+        "`npm run dev` worked."
+    ]
+
+
+@pytest.mark.parametrize(
     ("reason", "retry", "output", "error"),
     [
         ("npm", "npm run dev", "Error: Cannot find module 'next'", True),  # it did not work
+        ("use the npm script", "npm run dev", "ready", False),  # more than a program's name
+        ("don't use npm", "npm run dev", "ready", False),
         ("npm", "yarn dev", "ready", False),  # another program run: the reason said more
         ("pnpm", "pnpm dev --port 4000", "ready", False),  # the same program: no switch
         ("use npm, the lockfile is npm's", "npm run dev", "ready", False),  # a sentence
@@ -67,6 +82,13 @@ def test_no_choice_unless_the_named_program_ran_next_and_worked(
         ("NODE_ENV=development pnpm dev", "npm", "npm run dev",
          "Use `npm` here, not `pnpm`: the user turned down `NODE_ENV=development pnpm dev` "
          "saying “npm”, and `npm run dev` worked."),
+        ("python manage.py check", "use uv run", "uv run python manage.py check",
+         "Use `uv` here, not `python`: the user turned down `python manage.py check` saying "
+         "“use uv run”, and `uv run python manage.py check` worked."),
+        ("source .env || true; python manage.py check 2>&1", "use uv run",
+         "source .env || true; uv run python manage.py check 2>&1",
+         "Use `uv` here, not `python`: the user turned down `python manage.py check` saying "
+         "“use uv run”, and `uv run python manage.py check` worked."),
         ("rm -rf build", "ls", "ls build", None),  # another thing done, not the same another way
     ],
 )  # fmt: skip
@@ -84,3 +106,25 @@ def test_the_program_is_read_past_sudo_and_settings_and_must_do_the_same_job(
     episodes = [e for e in find_episodes(run) if e.kind is LessonKind.DECISION]
     found = [c.text for c in RulesExtractor().extract(run, episodes, read_lines(path))]
     assert found == ([text] if text else [])
+
+
+def test_the_reason_in_the_newer_wording_is_read_as_well(tmp_path: Path) -> None:
+    said = (
+        "The user doesn't want to proceed with this tool use. The tool use was rejected (eg. "
+        "if it was a file edit, the new_string was NOT written to the file). To tell you how "
+        "to proceed, the user said:\nuse uv run"
+    )
+    records = [
+        call("t1", "python -m pytest -q tests/test_api.py"),
+        result("t1", said, True),
+        call("t2", "uv run python -m pytest -q tests/test_api.py"),
+        result("t2", "3 passed in 0.41s"),
+    ]
+    path = _write(tmp_path, records)
+    run = parse_file(path, tmp_path)
+    episodes = [e for e in find_episodes(run) if e.kind is LessonKind.DECISION]
+    assert [c.text for c in RulesExtractor().extract(run, episodes, read_lines(path))] == [
+        "Use `uv` here, not `python`: the user turned down `python -m pytest -q "
+        "tests/test_api.py` saying “use uv run”, and `uv run python -m pytest -q "
+        "tests/test_api.py` worked."
+    ]

@@ -1,5 +1,6 @@
-"""A call the user turned down with a one-word reason that names the program to use: "pnpm
-dev" rejected, the reason "npm", then `npm run dev` run and working. The user chose the
+"""A call the user turned down with a reason that only names the program to use: "pnpm
+dev" rejected, the reason "npm" (or "use npm", "use uv run", "npm instead"), then `npm run
+dev` run and working. The user chose the
 program; the run shows the choice working. Any other reason is read as a correction in words,
 or not at all.
 """
@@ -7,15 +8,23 @@ or not at all.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from metis_distill.mine.fixes import results_by_call
 from metis_distill.mine.signals import is_success
-from metis_distill.mine.text import first_step, shorten, unwrapped
+from metis_distill.mine.text import first_step, shell_steps, shorten, unwrapped
 from metis_distill.models import Event, EventKind
 
-_REASON = re.compile(r"reason for the rejection:\s*(?P<reason>[^\n]{1,40}?)\s*$")
-_PROGRAM_WORD = re.compile(r"^[A-Za-z][\w.+-]*$")
+# The reason, as Claude Code has given it: "… the following reason for the rejection: npm",
+# "… To tell you how to proceed, the user said:\nuse uv run".
+_REASON = re.compile(r"(?:reason for the rejection|the user said):\s*(?P<reason>[^\n]{1,40}?)\s*$")
+# The reason as a program's name alone, or told to use it: "npm", "use uv run", "try bun instead".
+_PROGRAM_NAMED = re.compile(
+    r"^(?:(?:please\s+)?(?:use|try|with)\s+)?`?(?P<program>[A-Za-z][\w.+-]*)`?"
+    r"(?:\s+run)?(?:\s+instead)?[.!]?$",
+    re.I,
+)
 LOOKAHEAD = 6  # events after the rejection in which the user's program is run
 MAX_HEAD = 60  # characters of a command named in the line
 # Programs that do one job, each in place of another: what a user names to say "this one".
@@ -35,16 +44,18 @@ class Switch:
 
     chosen: str
     over: str
+    said: str  # the reason, as the user wrote it
     rejected_call: Event
     call: Event
     quote: str
+    turned_down: str  # the step of the rejected call that ran `over`
+    ran: str  # the step of the later call that ran `chosen`
 
     @property
     def sentence(self) -> str:
         return (
             f"Use `{self.chosen}` here, not `{self.over}`: the user turned down "
-            f"`{_head(self.rejected_call.text)}` saying “{self.chosen}”, and "
-            f"`{_head(self.call.text)}` worked."
+            f"`{_head(self.turned_down)}` saying “{self.said}”, and `{_head(self.ran)}` worked."
         )
 
 
@@ -55,26 +66,36 @@ def named_program(
     and the next call of the tool runs that program instead and works."""
     rejection = events[index]
     reason = _REASON.search(rejection.text[:600])
-    if reason is None or rejected_call is None or not _PROGRAM_WORD.match(reason["reason"]):
+    named = _PROGRAM_NAMED.match(reason["reason"]) if reason is not None else None
+    if reason is None or named is None or rejected_call is None:
         return None
-    chosen, over = reason["reason"], _program(rejected_call.text)
-    if not over or chosen == over or not _interchangeable(chosen, over):
+    chosen = named["program"].lower()
+    turned_down = _step_running(rejected_call.text, lambda p: _interchangeable(chosen, p))
+    if turned_down is None:
         return None
     window = events[index + 1 : index + 1 + LOOKAHEAD]
     results = results_by_call(window)
     for later in window:
         if later.kind is not EventKind.TOOL_CALL:
             continue
-        if later.tool_name != rejected_call.tool_name or _program(later.text) != chosen:
+        ran = _step_running(later.text, lambda p: p == chosen)
+        if later.tool_name != rejected_call.tool_name or ran is None:
             return None  # the next call is not the user's program: the reason said more
-        if not _kept_words(rejected_call.text, later.text):
+        if not _kept_words(turned_down, ran):
             return None  # `ls` after `rm -rf build`: another thing done, not the same by another
         result = results.get(later.tool_use_id or "")
         if result is None or not is_success(result):
             return None
         quote = rejection.text[reason.start() :].strip()
-        return Switch(chosen, over, rejected_call, later, quote)
+        over = _program(turned_down)
+        return Switch(chosen, over, reason["reason"], rejected_call, later, quote, turned_down, ran)
     return None
+
+
+def _step_running(command: str, wanted: Callable[[str], bool]) -> str | None:
+    """The first step of the command whose program is `wanted` (`python manage.py check` of
+    `source .env || true; python manage.py check`)."""
+    return next((step for step in shell_steps(command) if wanted(_program(step))), None)
 
 
 def _program(command: str) -> str:
@@ -91,7 +112,8 @@ def _bare_words(command: str) -> list[str]:
 
 
 def _interchangeable(chosen: str, over: str) -> bool:
-    return any(chosen in family and over in family for family in _ALTERNATIVES)
+    """Two programs that do one job, each in place of the other."""
+    return chosen != over and any(chosen in family and over in family for family in _ALTERNATIVES)
 
 
 def _kept_words(rejected: str, retry: str) -> bool:
@@ -103,7 +125,7 @@ def _kept_words(rejected: str, retry: str) -> bool:
 
 
 def _head(command: str) -> str:
-    """The command's first step, its output's redirection left out, as short as the line can
-    take."""
-    step = re.split(r"\s*(?:&&|;|>)\s*", first_step(command), maxsplit=1)[0]
+    """The command's first step, its output's redirection and plumbing (`2>&1`) left out, as
+    short as the line can take."""
+    step = re.split(r"\s*(?:&&|;|>)\s*", first_step(unwrapped(command)), maxsplit=1)[0]
     return shorten(step, MAX_HEAD)
