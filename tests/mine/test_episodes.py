@@ -268,6 +268,20 @@ def test_harness_text_is_not_mined(tmp_path: Path) -> None:
             ">       assert result.exit_code == 0\nE       AssertionError: assert 1 == 0",
             "E       AssertionError: assert 1 == 0",
         ),
+        (  # an exception by its module's path; a passed test's name holds any word
+            "tests/test_auth.py::test_invalid_email PASSED [ 50%]\n"
+            "tests/test_auth.py::test_login_redirect FAILED [100%]\n"
+            "E   shop.routing.errors.NoRouteMatch: no route named 'dashboard'\n"
+            'Traceback (most recent call last):\n  File "shop/views.py", line 9, in login\n'
+            "shop.routing.errors.NoRouteMatch: no route named 'dashboard'",
+            "E   shop.routing.errors.NoRouteMatch: no route named 'dashboard'",
+        ),
+        (  # the same run, its error line not shown: still no passed test's name
+            "tests/test_auth.py::test_invalid_email PASSED [ 50%]\n"
+            "tests/test_auth.py::test_login_redirect FAILED [100%]\n"
+            "1 failed, 1 passed in 0.20s",
+            "tests/test_auth.py::test_login_redirect FAILED [100%]",
+        ),
         (  # a plain `assert`, under the test's banner
             "F\n_____ test_empty_is_no_error _____\n>  assert parse('') == []\nE       assert None == []",
             "E       assert None == []",

@@ -49,7 +49,9 @@ _INTERPRETERS = frozenset(
 )
 _SENTENCE = re.compile(r"(?<=[.!])\s+(?=[A-Z])")
 _COUNT = re.compile(r"\b\d+\b")
-_PYTEST_MARK = re.compile(r"^E\s+(?=[\w.]*(?:Error|Exception|Failed|Timeout)\b|assert\b)")
+_PYTEST_MARK = re.compile(
+    r"^E\s+(?=[\w.]*(?:Error|Exception|Failed|Timeout)\b|assert\b|(?:[a-z_]\w*\.)+[A-Z]\w*:\s)"
+)
 MAX_COMMAND = 80
 # A command given as the fix: cut, it could not be run as written (`bash -c 'export …; x'`).
 MAX_REMEDY = 160

@@ -247,7 +247,14 @@ _TEST_TALLY = re.compile(
 # RSpec's line under a failing example: the expression that failed (`Failure/Error: expect(…)`).
 _RSPEC_FAILURE = re.compile(r"^Failure/Error:\s*(?P<expression>\S.*)?$")
 _GO_TEST_ERROR = re.compile(r"^[\w./-]+_test\.go:\d+: \S")
-_PYTEST_ERROR = re.compile(r"^E\s+(?:[\w.]*(?:Error|Exception|Failed|Timeout)\b|assert\b)")
+# (an exception by its module's path, whatever its class is called: `E   django.urls.
+# exceptions.NoReverseMatch: Reverse for 'home' not found`)
+_PYTEST_ERROR = re.compile(
+    r"^E\s+(?:[\w.]*(?:Error|Exception|Failed|Timeout)\b|assert\b|(?:[a-z_]\w*\.)+[A-Z]\w*:\s)"
+)
+# pytest's verbose line for a test that did not fail: its name may hold any word
+# (`test_invalid_email PASSED [ 30%]`).
+_TEST_NOT_FAILED = re.compile(r"^\S+::\S+ (?:PASSED|SKIPPED|XFAIL|XPASS)\b")
 # RuboCop's offense (`app/x.rb:32:14: C: Style/Foo: message`): under its `Inspecting 1 file`
 # banner, the line that says what it found; from its cop on, one file's place left out
 _RUBOCOP_OFFENSE = re.compile(
@@ -1220,6 +1227,7 @@ def error_signature(text: str) -> str:
         and not _SOURCE_LINE.match(line)
         and not _NO_MESSAGE.search(line)
         and not _VITEST_BANNER.match(line)
+        and not _TEST_NOT_FAILED.match(line)
     ]
     # a warning the program went on after is not what stopped it, when an error line follows;
     # a word alone (`undefined` a script printed) says less than an error line in words
