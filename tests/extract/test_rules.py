@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from metis_distill.extract.rules import _NO_TIMEOUT_TEXT, RulesExtractor
+from metis_distill.extract.rules import _NO_TIMEOUT_TEXT, RulesExtractor, _statement_text
 from metis_distill.mine.episodes import find_episodes
 from metis_distill.models import LessonKind
 from metis_distill.provenance import quote_in_span
@@ -1186,3 +1186,19 @@ def test_a_build_before_the_days_inline_script_is_still_the_step_to_run_first() 
     assert lesson is not None
     text, remedy = lesson
     assert text.endswith("run `npm run build` first.") and remedy == "npm run build"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "line"),
+    [
+        # a full-width clause mark at the end gives way to a sentence's end, not a "." after it
+        ("所有依赖都用 pnpm 安装；", "所有依赖都用 pnpm 安装。"),
+        ("提交信息一律写英文，", "提交信息一律写英文。"),
+        # a full-width question or colon mark ends it as it is
+        ("依赖用 pnpm 还是 npm？", "依赖用 pnpm 还是 npm？"),
+        ("Always use pnpm", "Always use pnpm."),
+    ],
+    ids=["semicolon", "comma", "question", "ascii"],
+)
+def test_a_statement_line_ends_as_a_sentence(sentence: str, line: str) -> None:
+    assert _statement_text("user_rule", sentence) == line

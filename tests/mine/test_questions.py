@@ -279,6 +279,40 @@ def test_a_number_decides_nothing_that_lasts_otherwise(
     assert numbered_decisions(tmp_path, asked, reply, after) == []
 
 
+@pytest.mark.parametrize(
+    "asked",
+    [
+        # a menu of next tasks whose lead-in says "pick one and I'll build it": today's work
+        ("결제 모듈 정리를 마쳤습니다.\n\n다음 중 하나를 골라 주시면 바로 구현하겠습니다:\n\n"
+         "1. **환불 재시도 큐** (실패한 환불 다시 보내기)\n2. **영수증 PDF 내보내기**\n"
+         "3. **관리자 통계 화면**\n\n어느 쪽?"),
+        ("결제 모듈 정리를 마쳤습니다.\n\n1. 환불 재시도 큐\n2. 영수증 PDF 내보내기\n\n"
+         "어떤 것을 먼저 진행할까요?"),
+        ("決済モジュールの整理が終わりました。\n\n以下から一つ選んでいただければ、"
+         "詳しく実装します:\n1. 返金リトライキュー\n2. 領収書のPDF出力\n\nどれにしますか?"),
+        ("The payment module is tidied up.\n\nPick one and I'll build it out in depth:\n"
+         "1. A retry queue for failed refunds\n2. PDF receipts\n3. An admin stats page\n\n"
+         "Which one?"),
+        ("El módulo de pagos está listo.\n\nElige una y la implemento a fondo:\n"
+         "1. Cola de reintentos de reembolsos\n2. Recibos en PDF\n\n¿Cuál?"),
+        ("Le module de paiement est prêt.\n\nChoisis-en une et je l'implémente en détail :\n"
+         "1. File de relance des remboursements\n2. Reçus en PDF\n\nLaquelle ?"),
+    ],
+    ids=["ko-pick-and-build", "ko-which-first", "ja", "en", "es", "fr"],
+)  # fmt: skip
+def test_a_pick_from_a_menu_of_next_work_decides_nothing(tmp_path: Path, asked: str) -> None:
+    assert numbered_decisions(tmp_path, asked, "1") == []
+
+
+def test_a_lasting_pick_by_number_in_korean_is_a_decision(tmp_path: Path) -> None:
+    asked = (
+        "지금은 금액을 실수로 저장해서 반올림이 틀립니다. 앞으로 금액은 어떻게 저장할까요?\n"
+        "1. 모든 테이블에 정수 센트로\n2. 소수 둘째 자리까지의 `Decimal` 문자열로?"
+    )
+    (decision,) = numbered_decisions(tmp_path, asked, "1")
+    assert "정수 센트" in decision
+
+
 def test_a_long_question_is_cut_between_words() -> None:
     question = "When the import runs, " + "should the rows of every sheet be merged " * 5 + "first?"
     (answer,) = answers(answer_event(question, "Merge them by sheet name"))

@@ -1026,6 +1026,26 @@ def test_the_language_to_answer_in_is_the_persons_rule(tmp_path: Path, said: str
     assert [kind for kind, _ in found] == [LessonKind.DECISION]
 
 
+@pytest.mark.parametrize(
+    ("said", "kept"),
+    [
+        # today's task said before it, the clause ended by a full-width semicolon
+        ("把剩下的任务都做完，用中文回复我；", "用中文回复我。"),
+        ("用中文回答，然后把测试都跑一遍", "用中文回答。"),
+        (
+            "Wrap up the remaining tickets; from now on reply to me in German",
+            "From now on reply to me in German.",
+        ),
+    ],
+    ids=["task-before", "task-after", "english"],
+)
+def test_the_language_to_answer_in_keeps_only_its_clause(
+    tmp_path: Path, said: str, kept: str
+) -> None:
+    """The task said beside the reply's language is today's ask, not the person's rule."""
+    assert _lessons(tmp_path, [say("user", said)]) == [(LessonKind.DECISION, kept)]
+
+
 def test_a_heading_of_the_agents_review_is_no_gotcha(tmp_path: Path) -> None:
     """A code review's finding named in bold (`**5. X silently … — a.go:426**`) is the title
     of a claim about the day's code, which the user then disputed: no gotcha."""

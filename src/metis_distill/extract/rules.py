@@ -2172,7 +2172,9 @@ def _statement_text(signal: str, sentence: str) -> str:
     pattern = lead.get(signal)
     sentence = _without_todays_ask(sentence)
     text = clean(pattern.sub("", sentence) if pattern else sentence) or clean(sentence)
-    if text and text[-1] not in ".!\u3002\uff01":
+    # (a full-width clause mark left at the end, "用中文回复我；", gives way to a sentence's end)
+    text = text.rstrip("\uff0c\uff1b\u3001")
+    if text and text[-1] not in ".!\u3002\uff01\uff1f\uff1a":
         text += "\u3002" if "\u3040" <= text[-1] <= "\u9fff" else "."
     return f"User correction: {text}" if signal == "correction" else text
 

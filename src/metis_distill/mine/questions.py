@@ -172,6 +172,33 @@ _TODAY = re.compile(
     r"今天|今日|오늘|hôm nay",
     re.I,
 )
+# A menu of next work: its lead-in says "pick one and I'll build it" ("아래 중 하나를 선택하면
+# 깊게 구현합니다", "選んでいただければ実装します", "Elige una y la implemento"), or asks which of
+# them to do first: the pick is today's next task, whichever it is.
+_PICK_TO_DO = re.compile(
+    r"\b(?:pick|choose|select|tell me)\b[^?\n]{0,40}?\b(?:and|then) I(?:'ll| will)\b"
+    r"[^?\n]{0,20}?\b(?:implement|build|do|start|write|tackle|work on|dig into|go deep|flesh|"
+    r"create|draft|dive)|"
+    r"\b(?:elige|elija|escoge|escoja|dime)\b[^?\n]{0,40}?\by (?:la |lo |me )?(?:implemento|"
+    r"hago|desarrollo|construyo|empiezo|pongo)|"
+    r"\b(?:escolha|escolhe|me diga)\b[^?\n]{0,40}?\be eu (?:a |o )?(?:implemento|faço|"
+    r"desenvolvo|construo|começo)|"
+    r"\b(?:wähle|wählen Sie|such dir|sag mir)\b[^?\n]{0,40}?\b(?:und|dann) (?:ich )?(?:setze|"
+    r"implementiere|baue|mache|erstelle|beginne)|"
+    r"\b(?:choisis|choisissez|dis-moi|dites-moi)\b[^?\n]{0,40}?\bet je (?:l'|la |le |m'y )?"
+    r"(?:implémente|fais|développe|construis|commence|attaque|mets)|"
+    r"(?:선택하|고르|골라\s?주|선택해\s?주)(?:시면|면)[^?？\n]{0,40}?(?:(?:구현|진행|작성|시작|"
+    r"작업|착수)(?:하겠|할게|합니다|해\s?드리|해\s?드릴|하도록)|만들(?:겠|게요|어\s?드리|어\s?드릴))|"
+    r"(?:어떤|어느)\s?(?:것|걸|작업|항목)(?:을|를|부터)?\s?(?:먼저\s?|다음으로\s?)?(?:구현|진행|"
+    r"작업|시작|착수|만들)|"
+    r"(?:選んで|選択して|お選び)(?:いただければ|いただけたら|くだされば|くれれば|くれたら|"
+    r"もらえれば)[^?？\n]{0,40}?(?:(?:実装|対応|作成|着手)(?:します|いたします|しましょう)|"
+    r"(?:進め|取り組み|作り|始め)(?:ます|ましょう))|"
+    r"どれ(?:を|から)(?:先に|次に|まず)?(?:実装|進め|着手|取り組|始め|作成)|"
+    r"(?:选择|选|挑)(?:(?:其中)?(?:一个|一项|任意一个|任一)后?|后)[，,]?\s?我(?:就|会|将|立即|马上|"
+    r"立刻)?(?:开始|深入|着手|实现|执行|动手|做)",
+    re.I,
+)
 # What the agent can do with its own tools ("can you open it in your browser and take a
 # screenshot, or must it be downloaded first?"): how it works today, no choice of the project.
 _YOUR_SIDE = re.compile(
@@ -1021,12 +1048,14 @@ _TYPOGRAPHIC = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2019": "'"})
 
 def _goes_on(question: str) -> bool:
     """The question, read whole (the kept first sentence may stop before it asks), is how to
-    go on (in a language other than English, Chinese or Vietnamese), today's scope, what
-    the agent can do with its own browser or terminal, or a quiz put to the user."""
+    go on (in a language other than English, Chinese or Vietnamese), today's scope, a menu of
+    next work ("pick one and I'll build it", in any language), what the agent can do with its
+    own browser or terminal, or a quiz put to the user."""
     question = _plain(question)
     return bool(
         _PROCESS_ELSEWHERE.search(question)
         or _TODAY.search(question)
+        or _PICK_TO_DO.search(question)
         or _YOUR_SIDE.search(question)
         or _QUIZ.search(question)
     )

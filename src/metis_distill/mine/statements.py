@@ -754,7 +754,7 @@ def _classify(event: Event, sentence: str) -> Statement | None:
             and not sentence.endswith(("吗", "嗎"))
         ):
             # the language to answer in: how this person is spoken to, whatever the task
-            return Statement(LessonKind.DECISION, "user_rule", sentence)
+            return Statement(LessonKind.DECISION, "user_rule", _language_clause(sentence))
         if (
             signals.USER_CHOICE.search(sentence)
             and not signals.TASK.search(sentence)
@@ -788,6 +788,21 @@ def _classify(event: Event, sentence: str) -> Statement | None:
             return None  # "Captured the root cause … in `docs/x.md`": what was written, where
         return Statement(LessonKind.GOTCHA, "gotcha", sentence)
     return None
+
+
+# The marks that end a clause ("完成剩下的工作，用中文回复我；", "Wrap up; reply in German").
+_CLAUSE_MARK = re.compile(r"[,;\uff0c\uff1b\u3002]")
+
+
+def _language_clause(sentence: str) -> str:
+    """The clause that names the language to reply in, without today's task said beside it
+    ("finish all our work", "then run the tests") nor the mark that ends it."""
+    said = signals.REPLY_LANGUAGE.search(sentence)
+    if said is None:
+        return sentence
+    before = [mark.end() for mark in _CLAUSE_MARK.finditer(sentence, 0, said.start())]
+    after = _CLAUSE_MARK.search(sentence, said.end())
+    return sentence[before[-1] if before else 0 : after.start() if after else None].strip()
 
 
 def _own_code_cause(said: str, subject: str) -> bool:
