@@ -476,6 +476,50 @@ def test_a_setting_made_first_is_told_whole_not_cut_inside_its_quotes(tmp_path: 
     )
 
 
+def test_the_checker_run_on_the_file_its_error_named_is_told_without_that_file(
+    tmp_path: Path,
+) -> None:
+    """The style check named the one file it would reformat, and the formatter run on that
+    file let it through: the file was that day's, the step is the formatter on what it names."""
+    from tests.mine.test_episodes import _write, call, result
+
+    path = _write(
+        tmp_path,
+        [
+            call("s1", "black --check ."),
+            result("s1", "would reformat app\\views.py\nOh no! 1 file would be reformatted.", True),
+            call("s2", "black app/views.py"),
+            result("s2", "reformatted app/views.py\nAll done! 1 file reformatted."),
+            call("s3", "black --check ."),
+            result("s3", "All done! 14 files would be left unchanged."),
+        ],
+    )
+    (lesson,) = extract(path, path.parent)
+    assert lesson.text == (
+        "`black --check .` fails with “would reformat app\\views.py”; run `black …` first."
+    )
+    assert lesson.fix == "black app/views.py"
+
+
+def test_another_program_given_the_file_the_error_named_keeps_it(tmp_path: Path) -> None:
+    # the settings file the error missed, made from its example: the project's own file
+    from tests.mine.test_episodes import _write, call, result
+
+    path = _write(
+        tmp_path,
+        [
+            call("a1", "python manage.py check"),
+            result("a1", "FileNotFoundError: No such file: 'conf/local.ini'", True),
+            call("a2", "cp -v conf/local.ini.example conf/local.ini"),
+            result("a2", "'conf/local.ini.example' -> 'conf/local.ini'"),
+            call("a3", "python manage.py check"),
+            result("a3", "System check identified no issues (0 silenced)."),
+        ],
+    )
+    (lesson,) = extract(path, path.parent)
+    assert lesson.text.endswith("run `cp -v conf/local.ini.example conf/local.ini` first.")
+
+
 def test_a_git_command_forced_past_its_check_teaches_no_fix(tmp_path: Path) -> None:
     """`git add` of an ignored file, then `git add -f`: the line must not teach overriding
     .gitignore; the lesson keeps the error and claims no fix."""

@@ -2176,6 +2176,48 @@ def test_an_install_sent_beside_the_failed_call_is_still_its_step(tmp_path: Path
     assert episode.fix is not None and [s.text for s in episode.fix.steps] == ["pip install -e ."]
 
 
+def _bash(tool_id: str, command: str) -> dict:  # type: ignore[type-arg]
+    return {"type": "tool_use", "id": tool_id, "name": "Bash", "input": {"command": command}}
+
+
+def test_a_check_sent_beside_the_failed_call_is_no_step_of_its_fix(tmp_path: Path) -> None:
+    # the style check, the type check and the tests sent in one message; only the style check
+    # failed, and the formatter run on what it named is what let it through
+    batch = [
+        _bash("s1", "black --check ."),
+        _bash("m1", "python -m mypy pkg"),
+        _bash("t1", "python -m pytest -q"),
+    ]
+    records = [
+        {"type": "assistant", "message": {"content": batch}},
+        result("s1", "would reformat pkg/cli.py\nOh no! 1 file would be reformatted.", True),
+        result("m1", "Success: no issues found in 9 source files"),
+        result("t1", "21 passed in 0.4s"),
+        call("f1", "black pkg/cli.py"),
+        result("f1", "reformatted pkg/cli.py\nAll done! 1 file reformatted."),
+        call("s2", "black --check . && python -m pytest -q"),
+        result("s2", "All done! 9 files would be left unchanged.\n21 passed in 0.4s"),
+    ]
+    (episode,) = failures(tmp_path, records)
+    assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+    assert [step.text for step in episode.fix.steps] == ["black pkg/cli.py"]
+
+
+def test_only_checks_sent_beside_the_failed_call_tell_no_fix(tmp_path: Path) -> None:
+    # the lint failed; the tests sent beside it ran after it (in turn), then the lint passed:
+    # no "run the tests first", and no "run again" either (what changed is unseen)
+    batch = [_bash("l1", "npx eslint src"), _bash("t1", "npx vitest run")]
+    records = [
+        {"type": "assistant", "message": {"content": batch}},
+        result("l1", "src/app.ts\n  3:1  error  Parsing error: Unexpected token", True),
+        result("t1", "Test Files  3 passed (3)"),
+        call("l2", "npx eslint src"),
+        result("l2", "Done in 1.2s"),
+    ]
+    (episode,) = failures(tmp_path, records)
+    assert episode.fix is None
+
+
 def test_a_search_naming_a_write_cmdlet_is_no_edit(tmp_path: Path) -> None:
     search = ("rg -n 'Set-Content' scripts/", "scripts/deploy.ps1:12:Set-Content -Path $out")
     missing = "bash: pytest: command not found"

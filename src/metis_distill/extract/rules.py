@@ -760,7 +760,8 @@ def _failure_lesson(
         parts = [p for p in shell_steps(remedy) if not INLINE_SCRIPT.match(unwrapped(p))]
         if offered_by_error(episode.trigger.text, parts):
             return None  # the error said to take that step (git's "stash them"): its own hint
-        steps = [general_fix(part) for part in parts]
+        error = episode.trigger.text[:4000]
+        steps = [general_fix(_named_files_cut(part, failed, error)) for part in parts]
         again = next((part for part in parts if _options_added(failed, part)), None)
         if again is not None:  # the failed command with options added: run in its place
             instead = general_fix(again)
@@ -797,6 +798,32 @@ def _failure_lesson(
 
 # A step that moves to another existing branch (not one it makes: `-b`, `-c`).
 _SWITCHES_BRANCH = re.compile(r"^git\s+(?:checkout|switch)\s+(?!-[bBcC]\b)(?!--)[^\s-]\S*\s*$")
+
+
+def _named_files_cut(step: str, failed: str, error: str) -> str:
+    """The failed program run again on a file its error named (the formatter on the file it
+    would reformat, the linter fixing the one it found at fault), told up to that file, `…`:
+    the file was that day's, the program on what it names is the step. Another program's
+    file, named by the error (a settings file made from its example), is the project's."""
+    words = unwrapped(step).split()
+    named = error.replace("\\", "/")
+    for at, word in enumerate(words[1:], start=1):
+        bare = word.strip("\"'").replace("\\", "/").removeprefix("./")
+        if word.startswith("-") or "." not in bare.rsplit("/", 1)[-1]:
+            continue
+        if re.search(rf"(?<![\w./-]){re.escape(bare)}(?![\w/-])", named) is None:
+            continue
+        program = [w for w in words[:at] if not w.startswith("-")]
+        if any(_opens_with(one, program) for one in shell_steps(failed)):
+            return " ".join([*words[:at], "…"])
+        return step
+    return step
+
+
+def _opens_with(command: str, program: list[str]) -> bool:
+    """The command's words, its options left out, open with `program`'s."""
+    words = [w for w in unwrapped(command).split() if not w.startswith("-")]
+    return words[: len(program)] == program
 
 
 def _opens_alike(what: str, instead: str) -> bool:

@@ -1110,7 +1110,10 @@ def _classify(
     beside = [e for e in between if _alongside(e, failure, together)]
     if _state_changes([e for e in beside if not _requests(e)], call, failure.text):
         return None  # a call of its batch changed things too, maybe before the retry: unseen
-    steps = _state_changes([e for e in between if e not in beside], call, failure.text)
+    changed = _state_changes([e for e in between if e not in beside], call, failure.text)
+    # a check sent in its batch (the tests, the types) was not sent for its failure: no step
+    checks = [e for e in changed if _checks_beside(e, failure)]
+    steps = tuple(e for e in changed if e not in checks)
     if any(_changes_the_days_code(events, step) for step in steps):
         return Fix(FixKind.EDITED, later, result, steps[-MAX_STEPS:])
     if steps:
@@ -1120,6 +1123,8 @@ def _classify(
         if not fresh:
             return None  # each step had run before the failure too: what changed is unseen
         return Fix(FixKind.PREPARED, later, result, fresh[-MAX_STEPS:])
+    if checks:
+        return None  # only the checks of its batch ran between (a test run may set things up)
     if split_heredocs(later.text)[1] != split_heredocs(call.text)[1]:
         if feeds_interpreter(call.text):
             return None  # the script it read was written again: the day's code, no retry
@@ -1264,6 +1269,32 @@ def _alongside(event: Event, failure: Event, together: bool) -> bool:
     if event.seq > failure.seq:
         return False
     return _requests(event) or (together and event.tool_name in _SHELLS)
+
+
+def _checks_beside(event: Event, failure: Event) -> bool:
+    """A shell call sent beside the failed one (in its batch, before its error came back)
+    that only checks the code: its tests run, its types or its style checked, nothing
+    mended (`pytest -v`, `mypy .`, `ruff check .`, `black --check .`). Sent before the
+    failure was seen, it was no answer to it, and it writes nothing the failed call reads
+    (a test run's own set-up aside): no step of its fix. (An install sent beside it is one:
+    Claude Code ran it after the failure, in turn.)"""
+    if event.seq > failure.seq or event.tool_name not in _SHELLS:
+        return False
+    steps = [
+        split_outside_quotes(step, signals.PIPE) for step in shell_steps(command_head(event.text))
+    ]
+    return bool(steps) and all(
+        _only_checks(parts[0].strip()) and all(_FILTER.match(p.strip()) for p in parts[1:])
+        for parts in steps
+    )
+
+
+def _only_checks(step: str) -> bool:
+    """One command that runs the tests (no snapshots written) or checks the code without
+    mending it."""
+    if _RUNS_TESTS.match(step):
+        return _UPDATES_SNAPSHOTS.search(step) is None
+    return _CHECKS_CODE.match(step) is not None and _MENDS.search(step) is None
 
 
 def _requests(event: Event) -> bool:
@@ -1966,16 +1997,29 @@ def _only_looks(event: Event) -> bool:
     )
 
 
+# A program run through the project's runner (`npx`, `uv run`, `python -m`), or not.
+_THROUGH_RUNNER = (
+    r"^(?:(?:npx|bunx|pnpm(?:\s+exec)?|yarn|npm\s+exec|uv\s+run|poetry\s+run"
+    r"|pipenv\s+run|bundle\s+exec|python[\d.]*\s+-m)\s+(?:--\s+)?)?"
+)
 # A step that runs tests, by their runner or the project's test scripts (`npx jest
 # a.spec.ts`, `uv run pytest -x`, `npx playwright test`, `npm run test:api`); not a runner
 # that builds first (`dotnet test`, `cargo test`). Read through a filter only: a script of
 # the `test:` family run whole may set things up (`npm run test:db:migrate`).
 _RUNS_TESTS = re.compile(
-    r"^(?:(?:npx|bunx|pnpm(?:\s+exec)?|yarn|npm\s+exec|uv\s+run|poetry\s+run"
-    r"|pipenv\s+run|bundle\s+exec|python[\d.]*\s+-m)\s+(?:--\s+)?)?"
-    r"(?:jest|vitest|pytest|py\.test|mocha|rspec|phpunit|playwright\s+test)(?:\s|$)"
+    _THROUGH_RUNNER
+    + r"(?:jest|vitest|pytest|py\.test|mocha|rspec|phpunit|playwright\s+test)(?:\s|$)"
     r"|^(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?test(?::[\w:.-]+)?(?:\s|$)"
 )
+# A check of the code by its type checker, linter or formatter, which reads it: `mypy .`,
+# `pyright`, `tsc --noEmit`, `ruff check .`, `flake8`, `eslint src`, `ruff format --check .`,
+# `black --check .`, `prettier --check .` (unless `_MENDS`).
+_CHECKS_CODE = re.compile(
+    _THROUGH_RUNNER + r"(?:mypy|pyright|flake8|pylint|ruff\s+check|eslint"
+    r"|tsc(?=\s.*--noEmit\b)|(?:ruff\s+format|black|prettier)(?=\s.*--check\b))(?:\s|$)"
+)
+# A linter or formatter told to mend what it finds (`ruff check --fix`, `prettier --write`).
+_MENDS = re.compile(r"\s(?:--fix|--fix-only|--unsafe-fixes|--write|-w)(?=[\s=]|$)")
 # A test run that writes what the tests compare with (`jest -u`, `--update-snapshots`,
 # `--force-regen`, `UPDATE_GOLDEN=1 pytest`), or sets anything up by a variable.
 _UPDATES_SNAPSHOTS = re.compile(
