@@ -178,6 +178,108 @@ def test_the_fix_is_the_posix_command_of_the_same_intent_that_worked(tmp_path: P
     assert lesson.fix is not None and "`rm`" in lesson.fix
 
 
+_UNPARSED = "/usr/bin/bash: eval: line 2: syntax error: unexpected end of file"
+
+
+_DIST = '"D:\\sites\\blog\\dist"'
+_WRITTEN = [
+    {
+        "type": "assistant",
+        "message": {
+            "content": [
+                {
+                    "type": "tool_use",
+                    "id": "t3",
+                    "name": "Write",
+                    "input": {"file_path": "D:\\sites\\blog\\dist\\index.html", "content": "hi"},
+                }
+            ]
+        },
+    },
+    result("t3", "File created successfully at: D:\\sites\\blog\\dist\\index.html"),
+]
+
+
+@pytest.mark.parametrize(
+    ("after", "fixed"),
+    [
+        # the POSIX way of the same job, saying it worked
+        ([call("t2", f"mkdir -p {_DIST}"), result("t2", "(Bash completed with no output)")], True),
+        # or silent, as Claude Code leaves it (no result at all), the session going on past it
+        ([call("t2", f"mkdir -p {_DIST}"), result("t2", ""), *_WRITTEN], True),
+        # silent, and nothing after it: whether it ended is unseen
+        ([call("t2", f"mkdir -p {_DIST}"), result("t2", "")], False),
+        # a look, not the folder made
+        ([call("t2", 'ls "D:\\sites\\blog"'), result("t2", "dist")], False),
+    ],
+)
+def test_cmds_if_not_exist_given_to_bash_is_the_foreign_lesson(
+    tmp_path: Path,
+    after: list[dict],  # type: ignore[type-arg]
+    fixed: bool,
+) -> None:
+    """cmd's `if not exist X mkdir X` is no command bash lacks but a parse error (its `if`
+    waits for a `then`): the same cause, the POSIX `mkdir -p` right after its fix."""
+    (lesson,) = _lessons(
+        tmp_path,
+        [
+            call("t1", f"if not exist {_DIST} mkdir {_DIST}"),
+            result("t1", f"Exit code 2\n{_UNPARSED}", True),
+            *after,
+        ],
+    )
+    assert lesson.text.startswith("Shell commands here run in bash, not cmd or PowerShell")
+    assert "(no fix seen)" not in lesson.text
+    assert (lesson.fix is not None and lesson.evidence.shows_fix) is fixed
+
+
+@pytest.mark.parametrize(
+    ("command", "error"),
+    [
+        ("if exist out\\old.log del out\\old.log", _UNPARSED),
+        ("npm test && if errorlevel 1 echo tests failed", _UNPARSED),
+        ('if /i "%STAGE%"=="prod" echo careful', _UNPARSED),
+        ("if not exist out (md out)", "bash: -c: line 1: syntax error near unexpected token `('"),
+        ("for %f in (*.log) do type %f", "bash: syntax error near unexpected token `('"),
+        ("cd %LOCALAPPDATA%\\tool", "bash: cd: %LOCALAPPDATA%tool: No such file or directory"),
+    ],
+)
+def test_cmd_syntax_bash_cannot_run_is_foreign_too(
+    tmp_path: Path, command: str, error: str
+) -> None:
+    (lesson,) = _lessons(
+        tmp_path, [call("t1", command), result("t1", f"Exit code 2\n{error}", True)]
+    )
+    assert lesson.text.startswith("Shell commands here run in bash, not cmd or PowerShell")
+    assert lesson.fix is None
+
+
+@pytest.mark.parametrize(
+    ("command", "error"),
+    [
+        # bash's own `if` and `for`, left open: the script's own syntax error
+        ("if [ -f setup.cfg ]; then echo found", _UNPARSED),
+        ("for f in *.log; do gzip $f", _UNPARSED),
+        (
+            "if grep -q exist notes.txt; then echo yes; fi )",
+            "syntax error near unexpected token `)'",
+        ),
+        # a program's own placeholder, named in its own words
+        ('python render.py --set "%TITLE%=Home"', "KeyError: template variable %TITLE% not found"),
+        # a name in single quotes: bash's quoting, a file of that name meant
+        (
+            "cp 'tpl/%APPNAME%.conf' out/",
+            "cp: cannot stat 'tpl/%APPNAME%.conf': No such file or directory",
+        ),
+    ],
+)
+def test_a_bash_scripts_own_syntax_error_is_not_cmd(
+    tmp_path: Path, command: str, error: str
+) -> None:
+    found = _lessons(tmp_path, [call("t1", command), result("t1", f"Exit code 2\n{error}", True)])
+    assert not any("not cmd or PowerShell" in c.text for c in found)
+
+
 @pytest.mark.parametrize(
     ("command", "error"),
     [

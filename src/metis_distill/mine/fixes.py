@@ -866,8 +866,29 @@ def _option_values(words: list[str], options: tuple[str, ...]) -> list[str]:
 
 def _posix_form(events: tuple[Event, ...], index: int, foreign: str) -> Fix | None:
     """The call that did what a cmd or PowerShell command meant, the POSIX way or with the
-    harness's own tool, and worked."""
-    return _first_working(events, index, lambda later: does_same(foreign, later))
+    harness's own tool, and worked. A POSIX command that worked may print nothing (`mkdir -p
+    out`), and then leaves no result (an error always says something: its exit code): it
+    worked when the session went on past it, a result or a word of the agent's after it."""
+    results = results_by_call(events[index + 1 :])
+    for later in _window(events, index):
+        if not does_same(foreign, later):
+            continue
+        result = results.get(later.tool_use_id or "")
+        if result is None and _went_on(events, later):
+            return Fix(FixKind.REPLACED, later, later)  # no result to show: the call is its own
+        if result is not None and signals.is_success(result):
+            return Fix(FixKind.REPLACED, later, result)
+    return None
+
+
+def _went_on(events: tuple[Event, ...], call: Event) -> bool:
+    """The session went on past a call: another call's result or the agent's words after it
+    (a call issued beside it is no proof it ended)."""
+    return any(
+        later.session == call.session
+        and (later.role == "tool" or (later.role == "assistant" and later.kind is EventKind.TEXT))
+        for later in events[call.seq + 1 :]
+    )
 
 
 def _first_working(

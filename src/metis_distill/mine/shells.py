@@ -5,7 +5,9 @@ or `Get-ChildItem`: they are not found, or a GNU tool of the same name takes the
 for a path. And a `powershell -Command "…"` script in double quotes reaches PowerShell with its
 `$variables` already expanded (to nothing) by bash. Both causes are told by the call and its
 output together, so every instance words one lesson; the first one's remedy is the POSIX form
-(or the harness's own Glob, Read or Grep tool) working right after. A Windows program run from
+(or the harness's own Glob, Read or Grep tool) working right after. cmd's own syntax is the
+same cause: bash cannot parse cmd's `if not exist X mkdir X` or `for %f in (…) do …` (“syntax
+error: unexpected end of file”), and leaves a `%APPDATA%` as written. A Windows program run from
 Git Bash (`taskkill /F`, `schtasks /Query`) gets its `/switches` turned into paths (`F:/`,
 `C:/Program Files/Git/Query`) before it starts: a doubled slash (`//F`) reaches it as `/F`.
 Some versions of Claude Code's Bash tool pass a `!` on as `\\!` (jq's `!=`, awk's `!~`, an
@@ -25,6 +27,7 @@ from pathlib import PurePosixPath
 
 from metis_distill.mine import signals
 from metis_distill.mine.text import (
+    SHELL_QUOTED,
     command_head,
     fed_interpreter,
     feeds_interpreter,
@@ -47,6 +50,7 @@ _INTENTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "move": (frozenset({"mv"}), frozenset()),
     "delete": (frozenset({"rm", "rmdir"}), frozenset()),
     "locate": (frozenset({"which", "command", "type"}), frozenset()),
+    "make": (frozenset({"mkdir"}), frozenset()),
 }
 _FOREIGN_INTENT = {
     "dir": "list", "tree": "list", "get-childitem": "list", "gci": "list",
@@ -56,6 +60,7 @@ _FOREIGN_INTENT = {
     "move": "move", "ren": "move", "move-item": "move", "rename-item": "move",
     "del": "delete", "erase": "delete", "rd": "delete", "remove-item": "delete",
     "where": "locate", "get-command": "locate",
+    "md": "make",
 }  # fmt: skip
 _CMD_BUILTINS = frozenset(
     {"dir", "tree", "type", "copy", "xcopy", "move", "ren", "del", "erase", "rd", "findstr",
@@ -89,13 +94,65 @@ _LOST_VARIABLE = re.compile(
 )
 
 
+# cmd's own syntax, which bash cannot parse: cmd's `if` (`if not exist X mkdir X`, `if errorlevel
+# 1 …`, `if /i "%A%"=="b" …`), which bash reads as an `if` whose condition waits for a `then`,
+# and cmd's `for %f in (…) do …`. (A step opening so: bash's own `if` tests with `[`, a program,
+# and says `then`.)
+_CMD_IF = re.compile(
+    r"^if\s+(?:/i\s+)?(?:not\s+)?(?:(?:exist|errorlevel|defined)\s+(?:\"[^\"]*\"|\S+)"
+    r"|\S*%\w+%\S*(?:\s*==\s*\S+|\s+(?:equ|neq|lss|leq|gtr|geq)\s+\S+)?)\s+\(?\s*(?P<then>\S+)",
+    re.I,
+)
+_CMD_FOR = re.compile(r"^for\s+(?:/[dfrl]\s+(?:\"[^\"]*\"\s+)?)?%%?\w\s+in\s*\(", re.I)
+_BASH_THEN = re.compile(r"\bthen\b")
+_UNPARSED = re.compile(r"\bsyntax error(?:: unexpected end of file| near unexpected token)")
+# A cmd variable (`%APPDATA%`) bash left as written, shown so in the path or program it could
+# not find (`cd: %APPDATA%x: No such file or directory`, `'%TEMP%/a': No such file …`).
+_CMD_VARIABLE = re.compile(r"%[A-Za-z_]\w+%")
+_NOT_THERE = r"[^\s:'\"]*'?: (?:No such file or directory|command not found)"
+_RUNS_CMD = re.compile(r"\bcmd(?:\.exe)?\s+/{1,2}[ck]\b", re.I)
+
+
 def foreign_command(call: Event, error: str) -> str | None:
     """The cmd or PowerShell command (`dir /B`, `Get-ChildItem`) that failed in a POSIX shell,
-    or None: a cmdlet not found, or a cmd builtin whose `/switch` was not understood."""
+    or None: a cmdlet not found, a cmd builtin whose `/switch` was not understood, cmd's own
+    syntax bash could not parse (`if not exist X mkdir X`), or a cmd `%VARIABLE%` bash left
+    as written."""
     if call.tool_name not in signals.SHELL_TOOLS or _POWERSHELL_DOUBLE.search(call.text):
         return None
     if _NATIVE_SHELL.search(error[:2000]):
         return None
+    return _named_foreign(call, error) or cmd_syntax(call, error[:2000])
+
+
+def cmd_syntax(call: Event, error: str) -> str | None:
+    """The step written in cmd's syntax that bash could not parse (`if not exist X mkdir X`,
+    `for %f in (*) do …`), or the cmd `%VARIABLE%` bash left as written in a path it could not
+    find; None for a bash script's own syntax error, and for a call that runs cmd itself."""
+    if _RUNS_CMD.search(call.text):
+        return None
+    if _UNPARSED.search(error):
+        if _BASH_THEN.search(quotes_masked(call.text)):
+            return None
+        steps = shell_steps(call.text)
+        return next((s for s in steps if _CMD_IF.match(s) or _CMD_FOR.match(s)), None)
+    unquoted = _single_quotes_masked(command_head(call.text))
+    for variable in dict.fromkeys(found[0] for found in _CMD_VARIABLE.finditer(unquoted)):
+        if re.search(re.escape(variable) + _NOT_THERE, error):
+            return variable
+    return None
+
+
+def _single_quotes_masked(text: str) -> str:
+    """The text with each single-quoted string's characters replaced (bash's literal text)."""
+    return SHELL_QUOTED.sub(
+        lambda quoted: "x" * len(quoted[0]) if quoted[0][0] == "'" else quoted[0], text
+    )
+
+
+def _named_foreign(call: Event, error: str) -> str | None:
+    """A cmd or PowerShell command told by its name: not found, or its `/switch` not
+    understood."""
     missing = signals.missing_program(error)
     said_missing = set(signals.missing_programs(error[:4000]))
     parts = _SEGMENT.split(command_head(call.text))
@@ -271,13 +328,24 @@ def _passes_code(words: list[str], program: str) -> bool:
 def does_same(foreign: str, later: Event) -> bool:
     """Whether a later call does what a foreign command meant (list, read, search, copy,
     move, delete, locate), the POSIX way or with the harness's own tool."""
-    intent = _FOREIGN_INTENT.get(foreign.split()[0].lower())
+    intent = _intent(foreign)
     if intent is None or later.kind is not EventKind.TOOL_CALL:
         return False
     programs, tools = _INTENTS[intent]
     head = command_head(later.text).split()
     posix = later.tool_name in signals.SHELL_TOOLS and bool(head) and head[0] in programs
     return posix or later.tool_name in tools
+
+
+def _intent(foreign: str) -> str | None:
+    """What a foreign command means: its program's, or, for cmd's `if`, the guarded
+    command's (`mkdir X` of `if not exist X mkdir X`, whichever shell's program it names)."""
+    guarded = _CMD_IF.match(foreign)
+    if guarded is None:
+        return _FOREIGN_INTENT.get(foreign.split()[0].lower())
+    name = guarded["then"].lower()
+    posix = (intent for intent, (programs, _) in _INTENTS.items() if name in programs)
+    return _FOREIGN_INTENT.get(name) or next(posix, None)
 
 
 # A switch of a Windows program (`/F`, `/Query`, `/TN`): a word alone after a slash.
