@@ -69,6 +69,105 @@ def test_dropping_a_required_flag_is_not_the_fix(tmp_path: Path) -> None:
     assert "instead" not in lesson.text and "(no fix seen)" in lesson.text
 
 
+_NO_MANIFEST = (
+    " ERR_PNPM_NO_IMPORTER_MANIFEST_FOUND  No package.json (or package.yaml, or "
+    'package.json5) was found in "/srv/shop".'
+)
+_LINTED = "> store@1.0.0 lint /srv/shop/packages/store\n> eslint .\n\nAll files pass linting."
+
+
+def _in_shop(records: list[dict]) -> list[dict]:  # type: ignore[type-arg]
+    """The records of a run started in `/srv/shop`, the project's root."""
+    return [{**record, "cwd": "/srv/shop"} for record in records]
+
+
+@pytest.mark.parametrize(
+    ("failed", "error", "retry", "said", "lesson"),
+    [
+        (
+            "cd /srv/shop && pnpm lint 2>&1 | tail -20",
+            _NO_MANIFEST,
+            "cd /srv/shop/packages/store && pnpm lint 2>&1 | tail -30",
+            _LINTED,
+            "`pnpm lint` fails at the project root here (“ERR_PNPM_NO_IMPORTER_MANIFEST_FOUND "
+            "No package.json (or package.yaml, or package.json5) was found in …”); run it from "
+            "`packages/store` (`cd packages/store && pnpm lint`).",
+        ),
+        (  # cargo's words, and a folder below another folder of the project
+            "cd /srv/shop/tools && cargo test",
+            "Exit code 101\nerror: could not find `Cargo.toml` in `/srv/shop/tools` or any "
+            "parent directory",
+            "cd /srv/shop/tools/pricing && cargo test",
+            "test result: ok. 4 passed; 0 failed",
+            "`cargo test` fails in `tools` here (“error: could not find `Cargo.toml` in `tools` "
+            "or any parent directory”); run it from `tools/pricing` (`cd tools/pricing && cargo "
+            "test`).",
+        ),
+    ],
+)
+def test_the_same_command_run_in_a_subfolder_that_has_the_manifest_is_the_fix(
+    tmp_path: Path, failed: str, error: str, retry: str, said: str, lesson: str
+) -> None:
+    """The error said no manifest was where the call ran; the same command, run in a folder
+    below it, worked: the project's manifest lives there, which is where to run it."""
+    records = [call("t1", failed), result("t1", error), call("t2", retry), result("t2", said)]
+    ((episode, found),) = _failures(tmp_path, _in_shop(records))
+    assert episode.fix is not None and episode.fix.kind is FixKind.MOVED
+    assert found.text == lesson
+    assert found.fix == lesson.rsplit("(`", 1)[1].removesuffix("`).")
+
+
+def test_a_folder_below_outside_the_project_is_no_way_to_teach(tmp_path: Path) -> None:
+    """The same command worked below a folder outside the run's project (a scratch copy):
+    the folder is that machine's, not the project's; the line names no way."""
+    records = [
+        call("t1", "cd /tmp/scratch && pnpm lint"),
+        result("t1", _NO_MANIFEST.replace('"/srv/shop"', '"/tmp/scratch"')),
+        call("t2", "cd /tmp/scratch/store && pnpm lint"),
+        result("t2", _LINTED),
+    ]
+    ((episode, found),) = _failures(tmp_path, _in_shop(records))
+    assert episode.fix is not None and episode.fix.kind is FixKind.MOVED
+    assert found.fix is None and "scratch" not in found.text
+    assert found.text.endswith("(it worked run from a folder below).")
+
+
+@pytest.mark.parametrize(
+    ("failed", "error", "retry", "said"),
+    [
+        # a folder beside the one it ran in, or above it: no folder of its own project
+        ("cd /srv/shop && pnpm lint", _NO_MANIFEST, "cd /srv/blog && pnpm lint", _LINTED),
+        (
+            "cd /srv/shop/packages/store && pnpm lint",
+            _NO_MANIFEST.replace('"/srv/shop"', '"/srv/shop/packages/store"'),
+            "cd /srv/shop && pnpm lint",
+            _LINTED,
+        ),
+        # another command run there
+        (
+            "cd /srv/shop && pnpm lint",
+            _NO_MANIFEST,
+            "cd /srv/shop/packages/store && pnpm test",
+            "Tests  3 passed (3)",
+        ),
+        # an error that says nothing of a missing manifest: the folder may be all that changed
+        (
+            "cd /srv/shop && pnpm lint",
+            "Exit code 1\n ELIFECYCLE  Command failed with exit code 1.",
+            "cd /srv/shop/packages/store && pnpm lint",
+            _LINTED,
+        ),
+    ],
+)
+def test_a_retry_elsewhere_is_no_fix_unless_the_manifest_was_missing_above_it(
+    tmp_path: Path, failed: str, error: str, retry: str, said: str
+) -> None:
+    records = [call("t1", failed), result("t1", error), call("t2", retry), result("t2", said)]
+    ((episode, found),) = _failures(tmp_path, _in_shop(records))
+    assert episode.fix is None or episode.fix.kind is not FixKind.MOVED
+    assert found.fix is None and "run it from" not in found.text
+
+
 def test_a_missing_runner_fixed_by_npx_is_the_fix(tmp_path: Path) -> None:
     ((episode, lesson),) = _failures(
         tmp_path,

@@ -308,6 +308,22 @@ def test_a_test_runners_tally_printed_again_and_again_is_no_banner(tmp_path: Pat
     assert {error_signature(f.trigger.text) for f in found} == {"2 examples, 1 failure"}
 
 
+def test_a_failure_mark_said_again_behind_a_pipe_is_no_banner(tmp_path: Path) -> None:
+    """A package manager's error opening two outputs whose exit a `| tail` hid (exit 0): the
+    same failure twice, never a banner printed before every output."""
+    refused = (
+        " ERR_PNPM_NO_IMPORTER_MANIFEST_FOUND  No package.json (or package.yaml, or "
+        'package.json5) was found in "/srv/shop".'
+    )
+    records = [
+        call("a", "cd /srv/shop && pnpm lint 2>&1 | tail -20"), result("a", refused),
+        call("b", "git log --oneline -3"), result("b", "3f2a1c0 store: cart totals"),
+        call("c", "cd /srv/shop && pnpm lint 2>&1 | tail -8"), result("c", refused),
+    ]  # fmt: skip
+    found = failures(tmp_path, records)
+    assert [f.trigger.text for f in found] == [refused, refused]
+
+
 def test_a_banner_of_many_lines_is_not_the_error(tmp_path: Path) -> None:
     """A profile's banner of a dozen lines before every output: its seventh line (a check
     that printed "Not found") is no error of the command that failed after it."""

@@ -32,6 +32,7 @@ _FAILING_PIECES = [
     "Tests:  2 failed",
     "ERR_PNPM_X",
     "npm ERR! code",
+    "npm error code ENOENT",
     "error TS2345",
     "E   ValueError",
     "E\tKeyError: 'k'",
@@ -533,6 +534,22 @@ def test_sudo_that_could_not_ask_for_the_password_behind_a_pipe_failed(
     command: str, output: str, failed: bool
 ) -> None:
     ran, said = _shell_call(command, output, "Bash", 0)
+    assert signals.failures([ran, said]) == [False, failed]
+
+
+@pytest.mark.parametrize(
+    ("output", "failed"),
+    [
+        # npm 10 and later begin each line of a failure with `npm error` (before: `npm ERR!`)
+        ("npm error code EACCES\nnpm error syscall mkdir\nnpm error path /mnt/cache/_npx", True),
+        ("npm error Missing script: lint", True),
+        # its warnings, or the words inside a sentence, are no failure
+        ("npm warn deprecated glob@7.2.3: no longer supported\nadded 12 packages", False),
+        ("Tip: an npm error code explains itself on the npm docs", False),
+    ],
+)
+def test_npms_newer_failure_lines_behind_a_pipe_are_a_failure(output: str, failed: bool) -> None:
+    ran, said = _shell_call("npx tsc --noEmit 2>&1 | head -5", output, "Bash", 0)
     assert signals.failures([ran, said]) == [False, failed]
 
 

@@ -656,6 +656,8 @@ def _failure_lesson(
         return _missing_module_text(signature, None, installed), installed
     what = subject(tool, failed)
     verb = _verb(what)
+    if fix is not None and fix.kind is FixKind.MOVED:
+        return _moved_text(what, sig, call, fix, workspace)
     if fix is not None and fix.kind is FixKind.WAITED and remedy:
         enough = seconds(limit_ms(fix.call) or 0)
         stopped = _timed_out(call, episode.trigger)
@@ -1038,6 +1040,36 @@ def _moved_into(command: str) -> str | None:
     while (moved := _MOVES_INTO.match(command)) is not None:
         folder, command = moved["folder"].strip("\"'"), command[moved.end() :]
     return folder
+
+
+def _moved_text(
+    what: str, sig: str, call: Event, fix: Fix, workspace: str | None
+) -> tuple[str, str | None]:
+    """The command failed for want of its manifest where it ran and worked from a folder
+    below: that folder, named from the project's root (`apps/web`), and the way to run it
+    there; no way when either folder lies outside the project."""
+    where = _in_project(_moved_into(call.text), workspace)
+    there = _in_project(_moved_into(fix.call.text), workspace)
+    verb = _verb(what)
+    if where is None or there is None or there == ".":
+        return f"{what} {verb} here: “{sig}” (it worked run from a folder below).", None
+    way = f"cd {there} && {unplumbed(fix.call.text)}"
+    place = "at the project root" if where == "." else f"in {code(where)}"
+    return f"{what} {verb} {place} here (“{sig}”); run it from {code(there)} ({code(way)}).", way
+
+
+def _in_project(folder: str | None, workspace: str | None) -> str | None:
+    """A folder a call moved into, named from the project's root (`.` for the root itself); a
+    relative one as written; None when it lies outside the project or climbs (`..`)."""
+    if not folder or ".." in folder.split("/") or folder.startswith(("~", "$")):
+        return None
+    folder = folder.rstrip("/") or "/"
+    if not folder.startswith("/"):
+        return folder.removeprefix("./") or "."
+    root = (workspace or "").rstrip("/")
+    if not root or (folder != root and not folder.startswith(f"{root}/")):
+        return None
+    return folder[len(root) + 1 :] or "."
 
 
 def _activation(failed: str, retry: str) -> str | None:

@@ -91,6 +91,8 @@ class FixKind(StrEnum):
     RENAMED = "renamed"  # the script, its variable no longer one of zsh's read-only ones, ran
     # the install the system's Python refused, run by the pip of a virtual environment made
     OWN_ENVIRONMENT = "own_environment"
+    # the same call worked run in a folder below the one where no manifest was found
+    MOVED = "moved"
 
 
 TEACHABLE = frozenset(
@@ -106,6 +108,7 @@ TEACHABLE = frozenset(
         FixKind.INLINED,
         FixKind.RENAMED,
         FixKind.OWN_ENVIRONMENT,
+        FixKind.MOVED,
     }
 )
 
@@ -1103,7 +1106,8 @@ def _classify(
     if edits:  # files changed in between: the other form of the call is not shown to be why
         return Fix(FixKind.EDITED, later, result, edits)
     if _ran_elsewhere(events, call, later):
-        return None  # the folder may be all that changed
+        # the folder may be all that changed: the way, when it is where the manifest lives
+        return Fix(FixKind.MOVED, later, result) if _ran_below(call, later, failure) else None
     if later.escalated and not call.escalated:
         if _bare(later.text) == _bare(call.text) or _failed_inside(events, call, later):
             return Fix(FixKind.ESCALATED, later, result)  # the sandbox was what stopped it
@@ -1347,6 +1351,21 @@ def _ran_elsewhere(events: tuple[Event, ...], call: Event, later: Event) -> bool
     if moved is not None:
         return moved != _folder(call.text)
     return _moved_between(events, call, later)
+
+
+def _ran_below(call: Event, later: Event, failure: Event) -> bool:
+    """The error said the project's manifest was not where the call ran (its `cd`), and the
+    later call ran the same command in a folder below that one (`cd /w/apps/web && pnpm
+    test` after `cd /w && pnpm test`): the project is there."""
+    where, moved = _folder(call.text), _folder(later.text)
+    return (
+        bool(where)
+        and moved is not None
+        and moved.startswith(f"{where}/")
+        and ".." not in moved.split("/")
+        and unplumbed(call.text) == unplumbed(later.text)
+        and signals.NO_MANIFEST.search(failure.text[:4000]) is not None
+    )
 
 
 def _moved_between(events: tuple[Event, ...], call: Event, later: Event) -> bool:
@@ -1732,6 +1751,8 @@ def remedy(call: Event, fix: Fix) -> str | None:
         return "run it with escalated permissions"
     if fix.kind is FixKind.NARROWED:
         return first_step(fix.call.text)
+    if fix.kind is FixKind.MOVED:
+        return f"cd {_folder(fix.call.text)} && {unplumbed(fix.call.text)}"
     if fix.kind is FixKind.UNFLAGGED:
         return flag_changes(call.text, fix.call.text, fix.offered).remedy
     if fix.kind is FixKind.INLINED:

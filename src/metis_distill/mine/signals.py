@@ -109,6 +109,7 @@ _FAILING_PARTS: tuple[tuple[str | None, re.Pattern[str]], ...] = tuple(
         ("failed", r"Tests?:\s+[1-9]\d* failed"),
         ("ERR_PNPM_", r"\bERR_PNPM_"),
         ("npm ERR!", r"npm ERR!"),
+        ("npm error ", r"^npm error "),  # npm 10's form of the line
         ("error TS", r"error TS\d+"),
         (None, r"^E\s+\w+Error"),
         ("failed", r"Test Files\s+[1-9]\d* failed"),
@@ -123,6 +124,16 @@ _FAILING_PARTS: tuple[tuple[str | None, re.Pattern[str]], ...] = tuple(
     )
 )
 _FAILING_TESTS = re.compile("|".join(part.pattern for _, part in _FAILING_PARTS), re.M)
+# A package manager or build tool saying the project's manifest is not where it ran (nor, for
+# most, in any folder above): pnpm's, npm's, yarn's, cargo's, go's, poetry's and uv's words.
+_MANIFESTS = r"(?:package\.json|pyproject\.toml|Cargo\.toml|go\.mod|composer\.json|deno\.json)"
+NO_MANIFEST = re.compile(
+    r"\bERR_PNPM_NO_IMPORTER_MANIFEST_FOUND\b"
+    rf"|\bNo `?{_MANIFESTS}`?(?: \([^)\n]*\))? (?:was )?found\b"
+    rf"|\bcould(?:n't| not) (?:find|read) (?:an? )?`?{_MANIFESTS}\b"
+    r"|\bgo\.mod file not found\b",
+    re.I,
+)
 _PASSING_TESTS = re.compile(
     r"\b\d+ passed\b|Tests?:\s+\d+ passed|\bOK \(|All checks passed|^test result: ok\.",
     re.I | re.M,
@@ -1855,7 +1866,7 @@ def banner_lines(events: tuple[Event, ...]) -> frozenset[str]:
     output that opens with such a line, in the outputs of three different commands or more.
     They are not what any failure says. (A test runner's tally or RSpec's `Failure/Error:`
     line is none, however often the same tests were run through `| tail`: it says how they
-    went.)"""
+    went; nor is a line that marks a failure.)"""
     calls = {e.tool_use_id: e.text for e in events if e.kind is EventKind.TOOL_CALL}
     worked = [
         (calls.get(e.tool_use_id, ""), e.text.split("\n", BANNER_LINES)[:BANNER_LINES])
@@ -1878,8 +1889,15 @@ def banner_lines(events: tuple[Event, ...]) -> frozenset[str]:
     return frozenset(
         line
         for line in opening | repeated
-        if not (_TEST_TALLY.match(line) or _RSPEC_FAILURE.match(line))
+        if not (_TEST_TALLY.match(line) or _RSPEC_FAILURE.match(line) or _says_failed(line))
     )
+
+
+def _says_failed(line: str) -> bool:
+    """The line is a mark of failure (`ERR_PNPM_…`, `npm error code …`, no `package.json`
+    found): said again at the head of outputs whose exit a pipe hid, it is the same failure
+    again, never a banner."""
+    return _shows_failure(line) or NO_MANIFEST.search(line) is not None
 
 
 # Tools and commands that only look; their "nothing there" is an answer, not a lesson.
