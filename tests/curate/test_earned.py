@@ -785,3 +785,18 @@ def test_an_environment_lacking_a_module_is_told_once_whichever_way_past_it_each
         [again, best, third, other_module, other_env, on_path, on_path3, windows]
     )
     assert shown == [best, other_module, other_env, on_path3, windows]
+
+
+def test_a_console_code_page_told_with_the_usual_ways_none_seen_never_earns_a_line() -> None:
+    """The usual ways past a Windows console's code page, none of them seen working: however
+    often the failure recurs, a line would teach a remedy no run showed."""
+    usual = (
+        "On this Windows machine Python writes through the console's code page, not UTF-8: "
+        "printing other characters fails (“UnicodeEncodeError: 'gbk' codec can't encode …”); "
+        "set `PYTHONIOENCODING=utf-8` before running it (PowerShell: "
+        "`$env:PYTHONIOENCODING='utf-8'`), or run it as `python -X utf8`."
+    )
+    lesson = _Lesson(usual, scope=("Bash:python",), support=4)
+    assert held_back(lesson) is HeldBack.NO_FIX_SEEN and not earned(lesson)
+    seen = usual.split("; set ")[0] + "; run it as `python -X utf8` (that worked)."
+    assert earned(_Lesson(seen, scope=("Bash:python",), fix="run it as `python -X utf8`"))

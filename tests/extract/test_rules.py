@@ -983,10 +983,81 @@ def test_a_console_code_page_refusing_a_character_is_one_known_cause(
     (lesson,) = extract(path, path.parent)
     assert lesson.text.startswith("On this Windows machine Python writes through the console")
     assert lesson.fix == "set PYTHONIOENCODING=utf-8" and "pathlib" not in lesson.text
+    assert "-X utf8" not in lesson.text  # the way seen, and no other
     # the codec the error named, and no other
     codec = error.split("'")[1]
     assert f"“UnicodeEncodeError: '{codec}' codec can't encode …”" in lesson.text
     assert all(f"'{other}'" not in lesson.text for other in {"charmap", "cp949", "gbk"} - {codec})
+
+
+_REFUSED_PRINT = (
+    "Traceback (most recent call last):\n"
+    '  File "C:\\work\\tally.py", line 12, in <module>\n'
+    '    print("\\u2714 tally done")\n'
+    "UnicodeEncodeError: 'cp1252' codec can't encode character '\\u2714' in position 0: "
+    "character maps to <undefined>"
+)
+
+
+def test_a_console_code_page_is_told_with_the_way_past_it_the_run_showed(
+    tmp_path: Path,
+) -> None:
+    """`python -X utf8` seen working: that way is told, not `PYTHONIOENCODING`."""
+    from tests.mine.test_episodes import _write, call, result
+
+    records = [
+        call("c1", "python tally.py"),
+        result("c1", _REFUSED_PRINT, True),
+        call("c2", "python -X utf8 tally.py"),
+        result("c2", "\u2714 tally done"),
+    ]
+    path = _write(tmp_path, records)
+    (lesson,) = extract(path, path.parent)
+    assert "`python -X utf8`" in lesson.text and "PYTHONIOENCODING" not in lesson.text
+    assert lesson.fix is not None and "-X utf8" in lesson.fix
+
+
+def test_a_refused_character_edited_out_of_the_prints_is_the_way_told(tmp_path: Path) -> None:
+    """The script's print of a check mark edited to plain words, then the script running:
+    that is what worked, never an encoding setting no run used."""
+    from tests.mine.test_episodes import _write, call, edit, result
+
+    records = [
+        call("c1", "python tally.py"),
+        result("c1", _REFUSED_PRINT, True),
+        edit("e1", "C:\\work\\tally.py", 'print("\u2714 tally done")', 'print("tally done")'),
+        result("e1", "The file C:\\work\\tally.py has been updated."),
+        call("c2", "python tally.py"),
+        result("c2", "tally done"),
+    ]
+    path = _write(tmp_path, records)
+    (lesson,) = extract(path, path.parent)
+    assert lesson.text.startswith("On this Windows machine Python writes through the console")
+    assert "PYTHONIOENCODING" not in lesson.text and "-X utf8" not in lesson.text
+    assert "out of what scripts print (that worked)" in lesson.text
+    assert lesson.fix is not None and "PYTHONIOENCODING" not in lesson.fix
+    assert lesson.evidence.ref.line_end == 6  # the edit and the run that worked are shown
+    # an edit that kept the character is no way past the code page
+    kept = [*records[:2], edit("e1", "C:\\work\\tally.py", "x = 1", "x = 2"), *records[3:]]
+    (lesson,) = extract(_write(tmp_path / "kept", kept), tmp_path / "kept")
+    assert lesson.fix is None and "(that worked)" not in lesson.text
+
+
+def test_a_console_code_page_with_no_way_seen_states_no_remedy_as_seen(tmp_path: Path) -> None:
+    """Run again by another name, the refused character still printed: no way past the code
+    page was seen, so no fix is stated as seen."""
+    from tests.mine.test_episodes import _write, call, result
+
+    records = [
+        call("c1", "python tally.py"),
+        result("c1", _REFUSED_PRINT, True),
+        call("c2", "python3 tally.py"),
+        result("c2", "tally done"),
+    ]
+    path = _write(tmp_path, records)
+    (lesson,) = extract(path, path.parent)
+    assert lesson.text.startswith("On this Windows machine Python writes through the console")
+    assert lesson.fix is None and "(that worked)" not in lesson.text
 
 
 def test_a_file_written_without_an_encoding_is_no_console_code_page(tmp_path: Path) -> None:

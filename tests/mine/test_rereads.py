@@ -233,3 +233,47 @@ def test_backslashes_are_no_way_when_forward_slashes_worked_first(tmp_path: Path
         result("e4", f"The file {back} has been updated."),
     ]
     assert gotchas(tmp_path, records) == [LESSON + NO_WAY_SEEN]
+
+
+def write(tool_id: str, path: str) -> dict:  # type: ignore[type-arg]
+    block = {
+        "type": "tool_use",
+        "id": tool_id,
+        "name": "Write",
+        "input": {"file_path": path, "content": "import express from 'express';\n"},
+    }
+    return {"type": "assistant", "message": {"content": [block]}}
+
+
+def test_a_command_is_no_way_when_the_tool_itself_got_a_refused_file_written_first(
+    tmp_path: Path,
+) -> None:
+    """The Edits refused, then a Write of the same file working: the tool got through, so a
+    command rewriting a refused file later is not what worked (nor is the line's claim that
+    nothing else touched the file more than no call between touching it)."""
+    rewrite = f"node -e \"const fs=require('fs'); fs.writeFileSync('{MODEL}', s)\""
+    refused = [*refused_after_read(1, SERVER), *refused_after_read(2, SERVER)]
+    written = [write("w3", SERVER), result("w3", f"The file {SERVER} has been updated.")]
+    later = [*refused_after_read(4, MODEL), call("b5", rewrite), result("b5", "written")]
+    (text,) = gotchas(tmp_path / "a", [*refused, *written, *later])
+    assert text == LESSON + AGAIN + NO_WAY_SEEN
+    assert "nothing else touching" not in text
+    # the Write refused too, the command is what worked
+    still = [write("w3", SERVER), result("w3", STALE, True)]
+    assert gotchas(tmp_path / "b", [*refused, *still, *later]) == [LESSON + AGAIN + REWRITTEN]
+
+
+def test_the_span_that_shows_the_way_is_the_one_a_line_links_to(tmp_path: Path) -> None:
+    """A session whose command rewrote the file shows the way; one that saw no way does not:
+    a line joining both links to the first (`shows_fix`)."""
+    rewrite = f"node -e \"const fs=require('fs'); fs.writeFileSync('{MODEL}', s)\""
+    refused = [*refused_after_read(1, SERVER), *refused_after_read(2, MODEL)]
+    for name, records, way in [
+        ("way", [*refused, call("b1", rewrite), result("b1", "written")], True),
+        ("none", refused, False),
+    ]:
+        path = _write(tmp_path / name, records)
+        run = parse_file(path, tmp_path / name)
+        episodes = [e for e in find_episodes(run) if e.kind is LessonKind.GOTCHA]
+        (found,) = RulesExtractor().extract(run, episodes, read_lines(path))
+        assert found.evidence.shows_fix is way

@@ -13,6 +13,8 @@ code: an error it raised, with no fix seen, is its own slip however often one re
 machine lacks or refuses, a module, a library, a permission, the network, is not). A flag
 the program said it does not know, left out and nothing else, is what any agent does next:
 that line too waits for a second session (another name for the flag is worth a line at once).
+A Windows console's code page refusing a character, told with the usual ways past it because
+no run showed one working, never earns a line (the line tells the way a run showed).
 Decisions and gotchas are earned at extraction (only durable rules and confirmed facts
 become lessons). Everything else stays in the ledger, where search finds it. The brief an
 agent asks for at the start of a task (`metis context`, the MCP server's `context_for_task`)
@@ -27,6 +29,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from metis_distill.extract.wording import (
+    CODE_PAGE_USUAL_WAYS,
     FLAGS_LEFT_OUT,
     NO_FIX_SEEN,
     NO_RUNNER_SEEN,
@@ -153,6 +156,8 @@ def held_back(lesson: Judged) -> HeldBack | None:
         # That an edit can miss the file's text every agent knows, and the tool itself says
         # what to do (read the file again): however often, a line would say what it says.
         return HeldBack.ONLY_EDITS
+    if CODE_PAGE_USUAL_WAYS in lesson.text:
+        return HeldBack.NO_FIX_SEEN  # the usual ways past a code page, none of them seen working
     if lesson.fix is not None and _waives_a_check(lesson.fix):
         return HeldBack.CHECK_WAIVED  # however it was worded: no fix to teach
     if (

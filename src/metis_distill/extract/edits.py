@@ -96,6 +96,20 @@ def _arguments(raw: str) -> dict[str, Any]:
     return parsed if isinstance(parsed, dict) else {"patch": raw}
 
 
+def edit_changes(args: dict[str, Any]) -> list[tuple[str, str]]:
+    """An edit's replacements as (old text, new text); a whole file written as ("", its
+    text); a patch gives none."""
+    edits = args.get("edits")
+    if isinstance(edits, list):
+        return [c for e in edits if isinstance(e, dict) for c in edit_changes(e)]
+    for old_key, new_key in _OLD_NEW:
+        old, new = args.get(old_key), args.get(new_key)
+        if isinstance(old, str) and isinstance(new, str):
+            return [(old, new)]
+    whole = next((args[k] for k in _WHOLE_FILE if isinstance(args.get(k), str)), None)
+    return [("", whole)] if whole is not None else []
+
+
 def _render(args: dict[str, Any]) -> str:
     edits = args.get("edits")
     if isinstance(edits, list):

@@ -8,8 +8,9 @@ from itertools import takewhile
 
 from metis_distill.advice import Danger, added_dangers
 from metis_distill.extract.base import ExtractStats
-from metis_distill.extract.edits import edit_input
+from metis_distill.extract.edits import edit_changes, edit_input
 from metis_distill.extract.wording import (
+    CODE_PAGE_USUAL_WAYS,
     FLAGS_LEFT_OUT,
     LACKS_MODULE,
     MAX_COMMAND,
@@ -50,6 +51,7 @@ from metis_distill.mine.modules import INSTALL, importing_step, interpreter
 from metis_distill.mine.own_shell import OWN_SHELL_TEXT, killed_own_shell
 from metis_distill.mine.persisted import mode_committed
 from metis_distill.mine.protected import PROTECTED_FIX, protected_refusal, protected_text
+from metis_distill.mine.rereads import BACKSLASHED, REWRITTEN
 from metis_distill.mine.shells import (
     BACKSLASHES_EATEN_FIX,
     CMD_IN_POWERSHELL_FIX,
@@ -300,6 +302,9 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         return None
     escalated = episode.fix is not None and episode.fix.kind is FixKind.ESCALATED
     inside = _ran_inside(run) if escalated else frozenset()
+    # a way past a console's code page, told only when the span shows it
+    shown = fixed is not None and ref.line_end >= fixed.ref.line_end
+    code_page = _code_page_way(call, error.text, episode.fix, lines) if shown else None
     lesson = _failure_lesson(
         episode,
         call,
@@ -316,6 +321,7 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         in_wsl=bool(_WSL_DRIVE.match(run.cwd or "")),
         pythons=python_here(run.events, call) if ran_store_stub(call, error) else None,
         rewritten=_rewritten(call, episode.fix, lines),
+        code_page=code_page,
     )
     if lesson is None:
         return None
@@ -327,7 +333,9 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     return LessonCandidate(
         kind=LessonKind.FAILURE,
         text=scrub(text),
-        evidence=_evidence(run, ref, quote, error, shows_fix=_shows_fix(episode, call)),
+        evidence=_evidence(
+            run, ref, quote, error, shows_fix=code_page is not None or _shows_fix(episode, call)
+        ),
         severity=_failure_severity(episode),
         scope=_scope(call),
         cwd=run.cwd,
@@ -540,6 +548,7 @@ def _failure_lesson(
     moved: Misplaced | None = None,
     pythons: tuple[list[str], str | None] | None = None,
     rewritten: bool | None = None,
+    code_page: tuple[str, str] | None = None,
 ) -> tuple[str, str | None] | None:
     """The lesson's text and its fix: a fix only when the run showed it causing success;
     None when the run shows nothing to teach (`ran_inside`: the program the sandbox stopped
@@ -550,7 +559,8 @@ def _failure_lesson(
     outside the sandbox found no network; `in_wsl`: the run stood on a Windows drive under WSL;
     `pythons`: the Store's placeholders the run saw, and the Python that worked in it;
     `rewritten`: the edit that worked changed other text than the failed one, False when it
-    was the very same edit, None when unseen)."""
+    was the very same edit, None when unseen; `code_page`: a console's code page refusing a
+    character, told with the way past it the span shows)."""
     if kept_folder and harness != "codex":  # (Codex runs each command in a fresh shell)
         return kept_cwd_text(harness), None
     if moved is not None:  # where the file lives: no fix to teach, earned by recurring
@@ -624,6 +634,8 @@ def _failure_lesson(
         if remedy is not None and POLICY_CHANGED.search(_way_taken(fix) if fix else remedy):
             return SHIM_POLICY_CHANGED_TEXT, None
         return SHIM_REFUSED_TEXT, (SHIM_REFUSED_FIX if remedy is not None else None)
+    if code_page is not None:
+        return code_page
     known = (
         _protected_branch(call, episode.trigger.text)
         or _known_cause(signature)
@@ -1730,15 +1742,91 @@ _CONSOLE_CODE_PAGE = re.compile(
 _WROTE_FILE = re.compile(r"(?<!stdout)(?<!stderr)\.write(?:_text)?\(|\bin write_text\b|\bopen\(")
 
 
-def _console_code_page_text(codec: str) -> str:
+# The character the error names (`character '\u2713'`); "characters in position 0-2" names none.
+_REFUSED_CHARACTER = re.compile(r"can't encode character '\\[xuU](?P<hex>[0-9a-fA-F]{2,8})'")
+# The ways past a console's code page a run may show, each as its fix and as a line tells it:
+# Python's output (or the console) set to UTF-8 for the run, or by the script itself.
+_CODE_PAGE_WAYS = (
+    (
+        re.compile(r"\bPYTHONIOENCODING\s*=\s*['\"]?utf-?8", re.I),
+        "set PYTHONIOENCODING=utf-8",
+        "set `PYTHONIOENCODING=utf-8` before running it (PowerShell: "
+        "`$env:PYTHONIOENCODING='utf-8'`; that worked)",
+    ),
+    (
+        re.compile(r"\bPYTHONUTF8\s*=\s*['\"]?1\b"),
+        "set PYTHONUTF8=1",
+        "set `PYTHONUTF8=1` before running it (PowerShell: `$env:PYTHONUTF8='1'`; that worked)",
+    ),
+    (
+        re.compile(r"(?<!\S)-X\s*utf8\b"),
+        "run it as `python -X utf8`",
+        "run it as `python -X utf8` (that worked)",
+    ),
+    (
+        re.compile(r"\bchcp(?:\.com)?\s+65001\b"),
+        "run `chcp 65001` first",
+        "switch the console to UTF-8 first with `chcp 65001` (that worked)",
+    ),
+    (
+        re.compile(r"\.reconfigure\([^)]*encoding\s*=\s*['\"]utf-?8", re.I),
+        "sys.stdout.reconfigure(encoding='utf-8')",
+        "have the script switch its output to UTF-8 first "
+        "(`sys.stdout.reconfigure(encoding='utf-8')`; that worked)",
+    ),
+)
+_LEFT_OUT = "keep characters the code page lacks out of what scripts print"
+_LEFT_OUT_TOLD = (
+    "keep characters the code page lacks (emoji, symbols) out of what scripts print (that worked)"
+)
+
+
+def _console_code_page_text(codec: str, way: str = CODE_PAGE_USUAL_WAYS) -> str:
     """The console's code page refusing a character, quoted with the codec the error named
-    (`charmap` for cp1252, `gbk`, `cp949`)."""
+    (`charmap` for cp1252, `gbk`, `cp949`), and the way past it the run showed (the usual
+    ways when it showed none: such a line is held back, `curate.earned`)."""
     return (
         "On this Windows machine Python writes through the console's code page, not UTF-8: "
         f"printing other characters fails (“UnicodeEncodeError: '{codec}' codec can't encode "
-        "…”); set `PYTHONIOENCODING=utf-8` before running it (PowerShell: "
-        "`$env:PYTHONIOENCODING='utf-8'`), or run it as `python -X utf8`."
+        f"…”); {way}."
     )
+
+
+def _code_page_way(
+    call: Event, error: str, fix: Fix | None, lines: Lines
+) -> tuple[str, str] | None:
+    """A console's code page refusing a character, told with the way past it the run showed:
+    an encoding set for the output, the one seen named, or the refused character taken out of
+    what the script prints by an edit, the same call then working. None when the error is no
+    such refusal or no such way was seen."""
+    tail = error[-4000:]
+    refusal = _CONSOLE_CODE_PAGE.search(tail)
+    if refusal is None or fix is None or _WROTE_FILE.search(tail):
+        return None
+    edits = [
+        change
+        for step in fix.steps
+        if step.tool_name in EDIT_TOOLS
+        for change in edit_changes(edit_input(step, lines) or {})
+    ]
+    others = [s.text for s in fix.steps if s.tool_name not in EDIT_TOOLS]
+    done = "\n".join([fix.call.text, *others, *(new for _, new in edits)])
+    for way, fixed, told in _CODE_PAGE_WAYS:
+        if way.search(done) and not way.search(call.text):
+            return _console_code_page_text(refusal["codec"], told), fixed
+    named = _REFUSED_CHARACTER.search(tail)
+    refused = chr(int(named["hex"], 16)) if named else None
+    edited = fix.kind is FixKind.EDITED  # the same call, run again once the script was edited
+    if not (edited and any(_left_out(old, new, refused) for old, new in edits if old)):
+        return None
+    return _console_code_page_text(refusal["codec"], _LEFT_OUT_TOLD), _LEFT_OUT
+
+
+def _left_out(old: str, new: str, refused: str | None) -> bool:
+    """Characters outside ASCII that the old text held and the new one does not: the refused
+    one among them, when the error named it."""
+    gone = {c for c in old if not c.isascii()} - set(new)
+    return refused in gone if refused is not None else bool(gone)
 
 
 _CHMOD = "chmod +x"
@@ -1982,7 +2070,8 @@ def _known_shell_cause(call: Event, error: str, harness: str) -> tuple[str, str 
         return _HEREDOC_CLOSING_TEXT, None
     code_page = _CONSOLE_CODE_PAGE.search(error[-4000:])
     if code_page is not None and not _WROTE_FILE.search(error[-4000:]):
-        return _console_code_page_text(code_page["codec"]), "set PYTHONIOENCODING=utf-8"
+        # the way the run showed is told before (`_code_page_way`); none seen, none stated
+        return _console_code_page_text(code_page["codec"]), None
     if backslashes_eaten(call, error):  # its way: the path with forward slashes (mine.fixes)
         return _BACKSLASHES_EATEN_TEXT, BACKSLASHES_EATEN_FIX
     empty = empty_variable(call, error)
@@ -2215,10 +2304,12 @@ def _statement(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | No
     text = scrub(_statement_text(episode.signal, sentence))
     # a correction is the user's remedy: it earns a line when it is a standing rule
     standing = episode.signal == "correction" and is_standing_rule(sentence)
+    # a refused edit's way around it, shown in the span: the span a line joining it links to
+    way = episode.signal == "refused_reread" and sentence.endswith((REWRITTEN, BACKSLASHED))
     return LessonCandidate(
         kind=episode.kind,
         text=text,
-        evidence=_evidence(run, ref, quote, episode.trigger),
+        evidence=_evidence(run, ref, quote, episode.trigger, shows_fix=way),
         severity=3 if episode.signal in ("correction", "user_rule") else 2,
         scope=(),
         cwd=run.cwd,

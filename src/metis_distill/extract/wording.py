@@ -73,6 +73,12 @@ UNTIL_EDITED = "until files were edited"
 LACKS_MODULE = " here lacks the module "
 # How it ends when the same call passed run again, nothing changed: no step to teach.
 PASSED_AGAIN = "and passed when run again"
+# How a Windows console's code page refusing a character ends when the run showed no way past
+# it: the usual ways, none seen working, so the line is held back however often it recurs.
+CODE_PAGE_USUAL_WAYS = (
+    "set `PYTHONIOENCODING=utf-8` before running it (PowerShell: "
+    "`$env:PYTHONIOENCODING='utf-8'`), or run it as `python -X utf8`"
+)
 MAX_ERROR = 140
 
 

@@ -1,12 +1,13 @@
 """Edits refused right after a read: Claude Code's Edit and Write failing with "File has been
 unexpectedly modified" (or "File has not been read yet") just after a Read of the very path,
-nothing else having touched the file. On Windows, with the path written `C:/…`, the tool may
+no call between having touched the file. On Windows, with the path written `C:/…`, the tool may
 not know it read that file. The run must show it twice before it is a lesson of the machine; a
 refusal that a fresh Read of the file then let through is the tool's own advice working, not
 the gotcha. That reading again does not help is said only when the run shows a fresh Read
 refused again; the remedy is told only when the run shows one: the same file, refused as
 `C:/…`, edited with its path written `C:\\…` and no Read between, or else the file rewritten
-by a command.
+by a command, no Edit or Write of a refused file having got through before it (the tool itself
+got past it then: the command is not shown to be the way).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ MIN_REFUSALS = 2  # once may be another program writing the file; twice in a row
 LESSON = (
     "On this Windows machine Claude Code's Edit and Write fail with “File has been "
     "unexpectedly modified” (or “File has not been read yet”) right after a Read of the same "
-    "`C:/…` path, with nothing else touching the file"
+    "`C:/…` path, with no call between touching the file"
 )
 AGAIN = ": reading it again does not help"
 REWRITTEN = "; rewrite the file with a command through Bash instead (that worked)."
@@ -94,13 +95,14 @@ def refused_rereads(events: tuple[Event, ...]) -> list[Rereads]:
             found.append(Rereads(refusals=(), events=(), rewritten=None, all_refusals=every))
             continue
         names = {file_name(_path(call)) for _, call, _ in refused}
+        keys = {_name(call) for _, call, _ in refused}
         again = _read_again(all_read, refused_at[session], where, events)
         shown = [e for triple in refused[:MIN_REFUSALS] for e in triple]
         refused = refused[:MIN_REFUSALS]  # the first that show it, and what worked after
         last = calls[refused[-1][2].tool_use_id or ""]
         forward = {_name(c) for _, c, _ in refused if not _BACKSLASHED.match(_path(c))}
         backslashed = _backslashed(events, last, forward)
-        rewritten = None if backslashed else _rewritten(events, last, names)
+        rewritten = None if backslashed else _rewritten(events, last, names, keys)
         way = backslashed or rewritten
         told = {e.seq: e for e in [*shown, *again, *([way] if way else [])]}
         found.append(
@@ -236,12 +238,22 @@ def _read_since_refused(events: tuple[Event, ...], at: int, name: str) -> bool:
 _BACKSLASHED = re.compile(r"^[A-Za-z]:\\")
 
 
-def _rewritten(events: tuple[Event, ...], after: int, names: set[str]) -> Event | None:
+def _rewritten(
+    events: tuple[Event, ...], after: int, names: set[str], keys: set[str]
+) -> Event | None:
     """A shell command after the refusals that show it (the last one's call at `after`)
-    that wrote a file the tool refused (`names`) and worked."""
+    that wrote a file the tool refused (`names`) and worked, no Edit or Write of a refused
+    file (`keys`, as `_name` keys them) having worked before it."""
     results = results_by_call(events[after + 1 :])
     for later in events[after + 1 :]:
-        if later.kind is not EventKind.TOOL_CALL or later.tool_name != "Bash":
+        if later.kind is not EventKind.TOOL_CALL:
+            continue
+        if later.tool_name in _WRITERS and _name(later) in keys:
+            result = results.get(later.tool_use_id or "")
+            if result is not None and result.kind is EventKind.TOOL_RESULT:
+                return None  # the tool itself got through: no command is shown to be the way
+            continue
+        if later.tool_name != "Bash":
             continue
         head = later.text[:4000]
         if not WRITES_FILES.search(head) or not any(name in head for name in names):
