@@ -2234,6 +2234,26 @@ def test_only_checks_sent_beside_the_failed_call_tell_no_fix(tmp_path: Path) -> 
     assert episode.fix is None
 
 
+def test_tests_run_through_a_project_script_beside_the_failed_call_may_be_its_step(
+    tmp_path: Path,
+) -> None:
+    # `npm test` sent beside the failed call builds first (its `pretest`): it may be what made
+    # the missing file, so it stays a step of the fix
+    batch = [_bash("r1", "node build/server.js"), _bash("t1", "npm test")]
+    records = [
+        {"type": "assistant", "message": {"content": batch}},
+        result("r1", "Error: Cannot find module '/srv/app/build/server.js'", True),
+        result("t1", "> pretest\n> tsc -p .\n\n> test\n> jest\n\nTests: 6 passed, 6 total"),
+        call("m1", "mkdir -p build/cache"),
+        result("m1", "(Bash completed with no output)"),
+        call("r2", "node build/server.js"),
+        result("r2", "listening on 8080"),
+    ]
+    (episode,) = failures(tmp_path, records)
+    assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+    assert [step.text for step in episode.fix.steps] == ["npm test", "mkdir -p build/cache"]
+
+
 def test_a_search_naming_a_write_cmdlet_is_no_edit(tmp_path: Path) -> None:
     search = ("rg -n 'Set-Content' scripts/", "scripts/deploy.ps1:12:Set-Content -Path $out")
     missing = "bash: pytest: command not found"

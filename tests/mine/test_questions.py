@@ -313,6 +313,28 @@ def test_a_lasting_pick_by_number_in_korean_is_a_decision(tmp_path: Path) -> Non
     assert "정수 센트" in decision
 
 
+@pytest.mark.parametrize(
+    ("asked", "kept"),
+    [
+        (
+            "앞으로 로그인은 어떤 것을 구현할까요?\n1. 서버에 저장하는 세션 쿠키\n2. 무상태 JWT 토큰?",
+            "세션 쿠키",
+        ),
+        (
+            "How should we store prices from now on? Choose one and I'll implement it:\n"
+            "1. Integer cents in every table\n2. Decimal strings with two places?",
+            "Integer cents",
+        ),
+    ],
+    ids=["korean", "english"],
+)
+def test_a_choice_asked_for_good_is_a_decision_even_when_the_agent_offers_to_build_it(
+    tmp_path: Path, asked: str, kept: str
+) -> None:
+    (decision,) = numbered_decisions(tmp_path, asked, "1")
+    assert kept in decision
+
+
 def test_a_long_question_is_cut_between_words() -> None:
     question = "When the import runs, " + "should the rows of every sheet be merged " * 5 + "first?"
     (answer,) = answers(answer_event(question, "Merge them by sheet name"))

@@ -1046,6 +1046,22 @@ def test_the_language_to_answer_in_keeps_only_its_clause(
     assert _lessons(tmp_path, [say("user", said)]) == [(LessonKind.DECISION, kept)]
 
 
+@pytest.mark.parametrize(
+    "said",
+    [
+        "如果我用英文提问，就用英文回复",  # a condition: cut, it would be a rule for every case
+        "用中文回复我，除非我用英文提问",  # an exception
+        "不要用英文回复，用中文回复我",  # a negation, another language beside it
+        "Unless I say otherwise, reply to me in German",
+    ],
+)
+def test_a_reply_language_with_a_condition_or_exception_is_kept_whole(
+    tmp_path: Path, said: str
+) -> None:
+    found = _lessons(tmp_path, [say("user", said)])
+    assert all(text.rstrip("。.") == said for _, text in found)
+
+
 def test_a_heading_of_the_agents_review_is_no_gotcha(tmp_path: Path) -> None:
     """A code review's finding named in bold (`**5. X silently … — a.go:426**`) is the title
     of a claim about the day's code, which the user then disputed: no gotcha."""

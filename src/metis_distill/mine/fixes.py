@@ -1318,8 +1318,16 @@ def _only_checks(step: str) -> bool:
     """One command that runs the tests (no snapshots written) or checks the code without
     mending it."""
     if _RUNS_TESTS.match(step):
-        return _UPDATES_SNAPSHOTS.search(step) is None
+        return _UPDATES_SNAPSHOTS.search(step) is None and _BUILDS_FIRST.match(step) is None
     return _CHECKS_CODE.match(step) is not None and _MENDS.search(step) is None
+
+
+# Tests run through a project's script or build tool, which may build or set up first (npm's
+# `pretest`, make's prerequisites, maven's compile phase): more than a check.
+_BUILDS_FIRST = re.compile(
+    r"^(?:\S+=\S*\s+)*(?:npm|pnpm|yarn|bun|make|just|task|rake|composer|mvn|mvnw|\./mvnw"
+    r"|gradle|gradlew|\./gradlew|dotnet|mix|sbt)\b"
+)
 
 
 def _requests(event: Event) -> bool:

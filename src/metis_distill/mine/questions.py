@@ -189,15 +189,21 @@ _PICK_TO_DO = re.compile(
     r"(?:implémente|fais|développe|construis|commence|attaque|mets)|"
     r"(?:선택하|고르|골라\s?주|선택해\s?주)(?:시면|면)[^?？\n]{0,40}?(?:(?:구현|진행|작성|시작|"
     r"작업|착수)(?:하겠|할게|합니다|해\s?드리|해\s?드릴|하도록)|만들(?:겠|게요|어\s?드리|어\s?드릴))|"
-    r"(?:어떤|어느)\s?(?:것|걸|작업|항목)(?:을|를|부터)?\s?(?:먼저\s?|다음으로\s?)?(?:구현|진행|"
+    r"(?:어떤|어느)\s?(?:것|걸|작업|항목)(?:부터\s?|(?:을|를)?\s?(?:먼저|다음으로)\s?)(?:구현|진행|"
     r"작업|시작|착수|만들)|"
     r"(?:選んで|選択して|お選び)(?:いただければ|いただけたら|くだされば|くれれば|くれたら|"
     r"もらえれば)[^?？\n]{0,40}?(?:(?:実装|対応|作成|着手)(?:します|いたします|しましょう)|"
     r"(?:進め|取り組み|作り|始め)(?:ます|ましょう))|"
-    r"どれ(?:を|から)(?:先に|次に|まず)?(?:実装|進め|着手|取り組|始め|作成)|"
+    r"どれ(?:から|を(?:先に|次に|まず))(?:実装|進め|着手|取り組|始め|作成)|"
     r"(?:选择|选|挑)(?:(?:其中)?(?:一个|一项|任意一个|任一)后?|后)[，,]?\s?我(?:就|会|将|立即|马上|"
     r"立刻)?(?:开始|深入|着手|实现|执行|动手|做)",
     re.I,
+)
+# A choice asked for good ("from now on", "앞으로", "今後", "以后"): no menu of today's work,
+# whatever the agent offers to do with it.
+_FROM_NOW_ON = re.compile(
+    r"\b(?:from now on|going forward|for (?:all )?future)\b|앞으로|이제부터|지금부터|今後|これから|"
+    r"以后|今后|往后|从现在起"
 )
 # What the agent can do with its own tools ("can you open it in your browser and take a
 # screenshot, or must it be downloaded first?"): how it works today, no choice of the project.
@@ -1055,7 +1061,7 @@ def _goes_on(question: str) -> bool:
     return bool(
         _PROCESS_ELSEWHERE.search(question)
         or _TODAY.search(question)
-        or _PICK_TO_DO.search(question)
+        or (_PICK_TO_DO.search(question) and not _FROM_NOW_ON.search(question))
         or _YOUR_SIDE.search(question)
         or _QUIZ.search(question)
     )

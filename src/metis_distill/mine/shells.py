@@ -100,7 +100,7 @@ _LOST_VARIABLE = re.compile(
 # and says `then`.)
 _CMD_IF = re.compile(
     r"^if\s+(?:/i\s+)?(?:not\s+)?(?:(?:exist|errorlevel|defined)\s+(?:\"[^\"]*\"|\S+)"
-    r"|\S*%\w+%\S*(?:\s*==\s*\S+|\s+(?:equ|neq|lss|leq|gtr|geq)\s+\S+)?)\s+\(?\s*(?P<then>\S+)",
+    r"|[^\s%]*%\w+%\S*(?:\s*==\s*\S+|\s+(?:equ|neq|lss|leq|gtr|geq)\s+\S+)?)\s+\(?\s*(?P<then>\S+)",
     re.I,
 )
 _CMD_FOR = re.compile(r"^for\s+(?:/[dfrl]\s+(?:\"[^\"]*\"\s+)?)?%%?\w\s+in\s*\(", re.I)

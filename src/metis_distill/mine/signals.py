@@ -265,7 +265,7 @@ _PYTEST_ERROR = re.compile(
 )
 # pytest's verbose line for a test that did not fail: its name may hold any word
 # (`test_invalid_email PASSED [ 30%]`).
-_TEST_NOT_FAILED = re.compile(r"^\S+::\S+ (?:PASSED|SKIPPED|XFAIL|XPASS)\b")
+_TEST_NOT_FAILED = re.compile(r"^[^\s:]+::\S+ (?:PASSED|SKIPPED|XFAIL|XPASS)\b")
 # RuboCop's offense (`app/x.rb:32:14: C: Style/Foo: message`): under its `Inspecting 1 file`
 # banner, the line that says what it found; from its cop on, one file's place left out
 _RUBOCOP_OFFENSE = re.compile(
@@ -458,7 +458,7 @@ THATS_WHY = re.compile(
     r"\bpor eso\b|c'est pour ça|c'est pour cela|\bdeshalb\b|\bdaher\b|\bpor isso\b|なるほど",
     re.I,
 )
-_LANGUAGES = (
+LANGUAGES = (
     r"English|Chinese|Mandarin|Cantonese|Japanese|Korean|Thai|Vietnamese|Indonesian|Hindi"
     r"|French|Spanish|German|Portuguese|Russian|Ukrainian|Italian|Dutch|Polish|Czech|Turkish"
     r"|Arabic|Hebrew|Persian|Swedish|Norwegian|Danish|Finnish|Greek|Catalan|Romanian"
@@ -467,11 +467,11 @@ _LANGUAGES = (
 REPLY_LANGUAGE = re.compile(
     r"^(?:please\s+)?(?:(?:always|only|from now on,?)\s+)?(?:respond|reply|answer|talk|speak"
     r"|communicate|chat|converse)(?: to me| with me| me)?(?: only| always)? in "
-    rf"(?:simple |plain |simplified |traditional )?(?:{_LANGUAGES})\b"
-    rf"|\byour (?:responses|replies|answers)\b[^.;]{{0,20}}\bin (?:{_LANGUAGES})\b"
+    rf"(?:simple |plain |simplified |traditional )?(?:{LANGUAGES})\b"
+    rf"|\byour (?:responses|replies|answers)\b[^.;]{{0,20}}\bin (?:{LANGUAGES})\b"
     # "…, so from now please also response me in Japanese"
     r"|\bfrom now(?: on)?,?\s+(?:please\s+)?(?:also\s+)?(?:respond|reply|answer|response|talk|"
-    rf"write)(?: to)? me in (?:{_LANGUAGES})\b"
+    rf"write)(?: to)? me in (?:{LANGUAGES})\b"
     r"|(?:用|使用|以)(?:简体|繁体|簡體|繁體)?(?:中文|汉语|漢語|英文|英语|英語|日语|日語|韩语|韓語)"
     r"(?:来|來)?(?:回答|回复|回覆|回应|回應|交流|沟通|溝通|对话|對話)"
     r"|(?:回答|回复|回覆|回应|回應)我(?:都|一律|请|請)?(?:用|使用|以)(?:简体|繁体|簡體|繁體)?"
