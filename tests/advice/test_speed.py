@@ -83,3 +83,5 @@ def test_a_text_is_read_once_and_its_answer_is_the_callers_own_copy(
     assert dangers(text.replace("-k ", "")) != again  # another text is read anew
     assert calls > read
     assert advice.added_dangers("curl https://x.example/a", text) == again
+    long = text + " and so on" * advice.KEPT_TEXT  # not kept: read each time, the same way
+    assert dangers(long) == again

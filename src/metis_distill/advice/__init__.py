@@ -20,17 +20,25 @@ __all__ = ["Danger", "Finding", "added_dangers", "dangers", "forget"]
 def dangers(text: str) -> list[Finding]:
     """Every kind of danger the text shows, once each, in the order of `Danger`. A text is
     read once (the same commands come back in failure after failure, retry after retry): the
-    answer kept is a tuple of frozen findings, each caller given its own list."""
-    return list(_dangers(text))
+    answer kept is a tuple of frozen findings, each caller given its own list; a long text is
+    read each time."""
+    return list(_kept(text) if len(text) <= KEPT_TEXT else _read(text))
 
 
 def forget() -> None:
     """The texts read so far forgotten (the tests)."""
-    _dangers.cache_clear()
+    _kept.cache_clear()
 
 
-@lru_cache(maxsize=4096)
-def _dangers(text: str) -> tuple[Finding, ...]:
+KEPT_TEXT = 16 * 1024  # a text this long at most is kept with its answer (the last 1,024)
+
+
+@lru_cache(maxsize=1024)
+def _kept(text: str) -> tuple[Finding, ...]:
+    return _read(text)
+
+
+def _read(text: str) -> tuple[Finding, ...]:
     found: dict[Danger, Finding] = {}
     for snippet in snippets(text):
         script = parse(snippet)
