@@ -256,7 +256,7 @@ def test_an_error_signature_is_the_line_the_searches_alone_pick(text: str) -> No
     with pytest.MonkeyPatch.context() as monkeypatch:
         found = signals.error_signature(text)
         monkeypatch.setattr(signals, "may_hold", lambda text, words: True)
-        assert signals.error_signature(text) == found
+        assert signals.read_signature(text) == found  # read anew, not as kept
 
 
 _OUTPUTS_OF_FAILURES = [
@@ -463,3 +463,28 @@ def test_the_corpus_prose_is_split_where_the_plain_pattern_splits_it(corpus: Pat
         assert text_module._SENTENCE_END.split(text) == _SENTENCE_END_PLAIN.split(text), path
         split += 1
     assert split > 20
+
+
+def test_an_error_output_is_read_once_and_another_output_anew(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    signals._kept_signature.cache_clear()
+    output = "Collecting widgets\nerror: could not find a version that satisfies widgets==9"
+    calls = 0
+    plain = signals._without_finished_build_steps
+
+    def counted(lines: list[str]) -> list[str]:
+        nonlocal calls
+        calls += 1
+        return plain(lines)
+
+    monkeypatch.setattr(signals, "_without_finished_build_steps", counted)
+    first = signals.error_signature(output)
+    assert signals.error_signature(output) == first == signals.read_signature(output)
+    assert calls == 2  # once kept, once read anew on purpose
+    other = output.replace("widgets==9", "gadgets==2")
+    assert signals.error_signature(other) == first.replace("widgets==9", "gadgets==2")
+    assert calls == 3
+    huge = output + "\n" + "x" * signals.KEPT_OUTPUT  # not kept: read each time
+    assert signals.error_signature(huge) == signals.error_signature(huge)
+    assert calls == 5

@@ -53,9 +53,20 @@ def program(words: Sequence[str]) -> tuple[str, tuple[str, ...]]:
 
 
 def at_each_word(command: Command) -> Iterator[tuple[str, tuple[str, ...]]]:
-    """(program, arguments) for each word taken as the start of a command line."""
-    for start in range(len(command.words)):
-        yield program(command.words[start:])
+    """(program, arguments) for each word taken as the start of a command line: what
+    `program(command.words[start:])` reads, each word's name and cleaned form found once (not
+    once per start: a long command line was read in its length squared)."""
+    words = command.words
+    names = [name(w) for w in words]
+    cleaned = tuple(clean(w) for w in words)
+    for start in range(len(words)):
+        at = start
+        while at < len(words) and (_ASSIGNMENT.match(words[at]) or names[at] in WRAPPERS):
+            wrapper = names[at]
+            at += 1
+            while at < len(words) and words[at].startswith("-") and wrapper in WRAPPERS:
+                at += 1
+        yield ("", ()) if at == len(words) else (names[at], cleaned[at + 1 :])
 
 
 def all_commands(script: Script) -> Iterator[Command]:

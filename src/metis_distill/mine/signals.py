@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from itertools import takewhile
 
 from metis_distill.build_reports import COMPILER_LINE
@@ -1173,8 +1174,24 @@ def names_an_error(line: str) -> bool:
     )
 
 
+# An output this long at most is kept with its signature (the last 256: a huge output is not
+# held on to past its run)
+KEPT_OUTPUT = 64 * 1024
+
+
 def error_signature(text: str) -> str:
-    """The line of an error output that says what went wrong, verbatim."""
+    """The line of an error output that says what went wrong, verbatim. Kept by the text: the
+    same output is read by the fix's search, the scratch check and the rules extractor."""
+    return _kept_signature(text) if len(text) <= KEPT_OUTPUT else read_signature(text)
+
+
+@lru_cache(maxsize=256)
+def _kept_signature(text: str) -> str:
+    return read_signature(text)
+
+
+def read_signature(text: str) -> str:
+    """`error_signature`, read anew."""
     lines = [printable(_TAGS.sub("", line)).strip() for line in text.splitlines()]
     lines = [_TASK_PREFIX.sub("", line) for line in lines if line and not _EXIT_LINE.match(line)]
     lines = [line for line in lines if not _ASKPASS.match(line)] or lines
