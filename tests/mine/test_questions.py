@@ -1699,6 +1699,10 @@ def test_how_todays_item_or_its_tickets_are_handled_decides_nothing(
         "How should amounts be stored from now on?",
         "ORD-4: which currency type should amounts use, integer cents or Decimal?",
         "Logs currently go to stdout. Which sink should the workers use (e.g. Loki, Datadog)?",
+        # the tracker's words before the sentence that asks, or a kind of input judged
+        "The audit found two separate issues in the parser. Which parser generator should we "
+        "adopt?",
+        "Should empty input be treated as a bug or as a valid empty list?",
     ],
 )
 def test_a_lasting_choice_beside_items_tickets_and_ids_stays_a_decision(question: str) -> None:

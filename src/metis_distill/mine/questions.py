@@ -168,17 +168,21 @@ _QUIZ = re.compile(
     r"(?:do|handle|approach|answer|respond|tackle|proceed|follow|take)\b",
     re.I,
 )
-# How today's work is filed in the tracker: its findings as separate issues or bundled into
-# one, a parent with sub-issues, one ticket per bug, this one filed as a security issue. The
-# entries of one audit, made once; which tracker the project uses stands.
+# How today's work is filed in the tracker, asked in the sentence that asks: its findings as
+# separate issues or bundled into one, a parent with sub-issues, one ticket per bug, this one
+# filed as a security issue. The entries of one audit, made once; which tracker the project
+# uses stands.
 _FILES_WORK = re.compile(
     r"\b(?:separate|individual|distinct|combined|single)\s+(?:[\w'/-]+\s+){0,3}?"
     r"(?:issues?|tickets?)\b|"
     r"\b(?:bundl|group|combin|merg)\w*\b[^?？]{0,60}?\b(?:issues?|tickets?)\b|"
     r"\b(?:parent|umbrella)\s+(?:[\w'-]+\s+){0,3}?(?:issue|ticket)|\bsub-?(?:issues?|tickets?)\b|"
     r"\b(?:issues?|tickets?) (?:per|for each)\b|"
-    r"\b(?:treat|fil|label|categori[sz]|classif)\w*\s+(?:(?:this|these|it|them)\s+)?as\s+"
-    r"(?:an?\s+)?[\w/ -]{0,30}?\b(?:issues?|tickets?|bugs?)\b",
+    # the finding at hand filed as a kind of issue ("Should this be treated as a security
+    # issue?"; not what a kind of input is taken for: "Should empty input be treated as a bug?")
+    r"\b(?:(?:this|it|these|they) (?:\w+ )?(?:be |get )?(?:treated|filed|labell?ed|"
+    r"categori[sz]ed|classified|logged)|(?:treat|file|label|categori[sz]e|classify|log) "
+    r"(?:this|it|these|them)) as (?:an? )?[\w/ -]{0,30}?\b(?:issues?|tickets?|bugs?)\b",
     re.I,
 )
 # What matters now, asked or answered ("which is higher priority for you right now?", "UX
@@ -943,12 +947,13 @@ def _names_label(label: str, text: str) -> bool:
 def _asks_how_on(asking: str) -> bool:
     """The sentence that asks (or a clause of it, after an id: "BUG-3: should I …") is how to
     go on with today's work, or puts today's plan to the user, in English, Chinese or
-    Vietnamese, or asks what matters now."""
+    Vietnamese, or asks how today's findings are filed as issues, or what matters now."""
     asking = _plain(asking)
     return bool(
         any(_PROCESS.match(clause) or _PROCESS_VI.match(clause) for clause in _clauses(asking))
         or _PROCESS_ZH.search(asking)
         or _APPROVES.search(asking)
+        or _FILES_WORK.search(asking)
         or _NOW.search(asking)
     )
 
@@ -1072,13 +1077,11 @@ _TYPOGRAPHIC = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2019": "'"})
 
 def _goes_on(question: str) -> bool:
     """The question, read whole (the kept first sentence may stop before it asks), is how to
-    go on (in a language other than English, Chinese or Vietnamese), how today's work is
-    filed as issues, today's scope, what the agent can do with its own browser or terminal,
-    or a quiz put to the user."""
+    go on (in a language other than English, Chinese or Vietnamese), today's scope, what
+    the agent can do with its own browser or terminal, or a quiz put to the user."""
     question = _plain(question)
     return bool(
         _PROCESS_ELSEWHERE.search(question)
-        or _FILES_WORK.search(question)
         or _TODAY.search(question)
         or _YOUR_SIDE.search(question)
         or _QUIZ.search(question)
