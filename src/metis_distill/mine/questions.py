@@ -614,8 +614,9 @@ _RECOMMENDED_MARK = (
     r"|recommandée?|consigliat[oa]|рекомендуется)[)）]"
 )
 _RECOMMENDED = re.compile(rf"{_RECOMMENDED_MARK}\Z", re.I)
-# ... anywhere: after each of several options picked together ("Redis (Rec.), Postgres")
-_RECOMMENDED_ANYWHERE = re.compile(rf"\s*{_RECOMMENDED_MARK}", re.I)
+# ... anywhere: after each of several options picked together ("Redis (Rec.), Postgres"), one
+# blank before it at most (a run of blanks not tried at each of its places)
+_RECOMMENDED_ANYWHERE = re.compile(rf"[ \t]?{_RECOMMENDED_MARK}", re.I)
 
 
 def _unrecommended(text: str) -> tuple[str, bool]:
