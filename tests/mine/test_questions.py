@@ -1692,3 +1692,114 @@ def test_a_hedging_word_in_the_option_picked_by_number_is_the_agents(tmp_path: P
     )
     (decision,) = numbered_decisions(tmp_path, asked, "1")
     assert decision.endswith("Return Maybe values, never throw.")
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        # what to do with the item at hand: a step of today's work, whatever its option
+        ("What would you like to do with this backlog item?", "Start on it now"),
+        ("What do you want to do about these two tickets?", "Close both as duplicates"),
+        # how the work's findings are filed: separate or bundled, a parent with sub-issues
+        (
+            "SEC-02 and SEC-05 both touch the login form. Should I file them as separate "
+            "tickets or as one combined ticket?",
+            "One combined ticket",
+        ),
+        (
+            "Nine lint findings remain. Should I make one parent ticket with sub-tasks, or one "
+            "ticket per finding?",
+            "One ticket per finding",
+        ),
+        (
+            "CACHE-1 (stale entries after a deploy) is a data-loss risk. Should it be filed as "
+            "a reliability bug or as tech debt?",
+            "File it as a reliability bug, with the p1 label",
+        ),
+        ("Should I create issues for the three slow queries?", "One issue each"),
+        # the question opening with the finding's id, then asking how to go on
+        ("PERF-07: slow report query — should I create an issue for it?", "Create the issue"),
+        ("DOC-2: the README is out of date. DOC-3: so is the wiki — should I update both?",
+         "Update both, README first"),
+        # what matters now, in the question or in the answer: today's order of work
+        ("Auth hardening or the dashboard redesign — which matters more to you right now?",
+         "Dashboard redesign"),
+        ("Which of the two refactors should get the most attention?",
+         "The parser (it is the current priority)"),
+        ("How should the orders table evolve?", "Keep one table (no split now, add indexes)"),
+        # a question whose asking sentence holds "e.g.": read whole, it asks how to go on
+        (
+            "So far one rule was stated (no emoji in commit subjects). Should I also add the "
+            "rules I inferred from the plan (e.g. squash merges, signed tags)?",
+            "Look through the older sessions too",
+        ),
+        (
+            "One convention is explicit so far. Should I also include the inferred ones "
+            "(e.g. draft PRs, i.e. never ready for review at once)?",
+            "Read the earlier sessions as well",
+        ),
+    ],
+)  # fmt: skip
+def test_how_todays_item_or_its_tickets_are_handled_decides_nothing(
+    question: str, answer: str
+) -> None:
+    assert answers(answer_event(question, answer)) == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # a lasting choice near those words stays one
+        "Which tracker should the project's bugs go to, GitHub Issues or Linear?",
+        "What should the service do with a request whose token has expired?",
+        "How should amounts be stored from now on?",
+        "ORD-4: which currency type should amounts use, integer cents or Decimal?",
+        "Logs currently go to stdout. Which sink should the workers use (e.g. Loki, Datadog)?",
+        # the tracker's words before the sentence that asks, or a kind of input judged
+        "The audit found two separate issues in the parser. Which parser generator should we "
+        "adopt?",
+        "Should empty input be treated as a bug or as a valid empty list?",
+    ],
+)
+def test_a_lasting_choice_beside_items_tickets_and_ids_stays_a_decision(question: str) -> None:
+    assert len(answers(answer_event(question, "Postgres, for every environment"))) == 1
+
+
+@pytest.mark.parametrize("tag", ["(Rec.)", "(Rec)", "(recommended)", "（推荐）"])
+def test_a_recommended_tag_of_any_spelling_marks_the_agents_proposal(tag: str) -> None:
+    question = "Which database should the service use?"
+    assert answers(answer_event(question, f"PostgreSQL {tag}")) == []
+    event = answer_event(question, f"PostgreSQL {tag}")
+    noted = event.text.replace(". You can", " user notes: with row-level security. You can")
+    (found,) = answers(replace(event, text=noted))
+    assert found.choice == "PostgreSQL (with row-level security)"
+
+
+def test_a_recommended_tag_never_reaches_the_line(tmp_path: Path) -> None:
+    question = "Which stores should the sessions use?"
+    options = [("Redis (Rec.)", "Expires on its own"), ("Postgres", "One store fewer")]
+    records = [
+        asked_with("q1", question, options, header="Session store"),
+        answered("q1", f'"{question}"="Redis (Rec.), Postgres"'),
+        *BUILT,
+    ]
+    (line,) = decisions(tmp_path, records)
+    assert "Rec" not in line and line.startswith("Session store: Redis")
+
+
+def test_an_option_described_as_the_current_priority_decides_nothing(tmp_path: Path) -> None:
+    question = "Which should the team pick up, the import wizard or the audit log?"
+    options = [
+        ("Import wizard", "Onboarding is the current priority"),
+        ("Audit log", "Compliance asks for it"),
+    ]
+    records = [
+        asked_with("q1", question, options, header="Next up"),
+        answered("q1", f'"{question}"="Import wizard"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == []
+    records[1] = answered("q1", f'"{question}"="Audit log"')
+    assert decisions(tmp_path, records) == [
+        "Next up: Audit log (Compliance asks for it), not “Import wizard”."
+    ]

@@ -55,15 +55,22 @@ _QUESTION_END = re.compile(r"[?？]")
 _ACT = (
     r"(?:go ahead|proceed|continue|start|stop|commit|push|merge|deploy|run|retry|try|apply|"
     r"update|mark|add|write|rewrite|edit|change|"
-    r"delete|remove|move on|fix|open|close|create (?:the|a) (?:pr|pull request|commit|branch))\b"
+    r"delete|remove|move on|fix|open|close|bundle|"
+    # an entry of the tracker made for today's work ("create issues for these")
+    r"(?:create|file|raise) (?:(?:the|a|an|one|these|them|this|it|separate|individual) )?"
+    r"(?:pr|pull request|commit|branch|issues?|tickets?))\b"
 )
 _PROCESS = re.compile(
-    rf"^(?:(?:should|shall|can|may) (?:I|we) {_ACT}|(?:do you want|would you like)(?: me)? to "
+    # ("Should I also include …": more of today's piece of writing)
+    rf"^(?:(?:should|shall|can|may) (?:I|we) (?:also )?(?:{_ACT}|(?<=also )include\b)|"
+    rf"(?:do you want|would you like)(?: me)? to "
     rf"{_ACT}|(?:is (?:it|this|that) )?ok(?:ay)? to\b|is (?:it|this|that) ok|(?:are you )?ready\b|"
     r"how (?:should|shall|do you want me to) (?:I |we )?proceed|"
     r"how (?:would|do) you (?:like|want)(?: me| us)? to (?:proceed|continue|go on)|"
     r"what (?:should I|should we|do you want me to) do|"
-    r"what (?:would|do) you (?:like|want) (?:me |us )?to do(?: next| now)?\s*[?？]?$|"
+    r"what (?:would|do) you (?:like|want) (?:me |us )?to do(?: next| now)?"
+    # ... with the item at hand ("with this todo", "about these tickets")
+    r"(?: (?:with|about) (?:this|that|these|those|it|them)\b[^?？]{0,40})?\s*[?？]?$|"
     # what to build today, anything else to handle before the session ends
     r"what (?:would|do) you (?:like|want) (?:me |us )?to (?:build|implement|make|write|work on)"
     r"(?: next| now| today| first)?\s*[?？]?$|"
@@ -161,6 +168,34 @@ _QUIZ = re.compile(
     r"(?:do|handle|approach|answer|respond|tackle|proceed|follow|take)\b",
     re.I,
 )
+# How today's work is filed in the tracker, asked in the sentence that asks: its findings as
+# separate issues or bundled into one, a parent with sub-issues, one ticket per bug, this one
+# filed as a security issue. The entries of one audit, made once; which tracker the project
+# uses stands.
+_FILES_WORK = re.compile(
+    r"\b(?:separate|individual|distinct|combined|single)\s+(?:[\w'/-]+\s+){0,3}?"
+    r"(?:issues?|tickets?)\b|"
+    r"\b(?:bundl|group|combin|merg)\w*\b[^?？]{0,60}?\b(?:issues?|tickets?)\b|"
+    r"\b(?:parent|umbrella)\s+(?:[\w'-]+\s+){0,3}?(?:issue|ticket)|\bsub-?(?:issues?|tickets?)\b|"
+    r"\b(?:issues?|tickets?) (?:per|for each)\b|"
+    # the finding at hand filed as a kind of issue ("Should this be treated as a security
+    # issue?"; not what a kind of input is taken for: "Should empty input be treated as a bug?")
+    r"\b(?:(?:this|it|these|they) (?:\w+ )?(?:be |get )?(?:treated|filed|labell?ed|"
+    r"categori[sz]ed|classified|logged)|(?:treat|file|label|categori[sz]e|classify|log) "
+    r"(?:this|it|these|them)) as (?:an? )?[\w/ -]{0,30}?\b(?:issues?|tickets?|bugs?)\b",
+    re.I,
+)
+# What matters now, asked or answered ("which is higher priority for you right now?", "UX
+# consistency is the current priority", "don't split the model now"): today's order of work,
+# which the next day's may change. Not "now that …", "from now on", "until now", nor the "Now,"
+# a sentence opens with.
+_NOW = re.compile(
+    r"\b(?:right now|at the moment|for the time being|(?:the |our |your |a )?"
+    r"current (?:priority|priorities|focus)|"
+    r"(?<!^)(?<!\bfrom )(?<!\bas of )(?<!\buntil )(?<!\bup to )(?<!\btill )(?<!\bby )now"
+    r"(?! (?:that|on)\b))\b",
+    re.I,
+)
 # A question about today's scope: what holds for today says nothing of the days after ("What
 # do we build today?"; a "today" that a lasting rule defines, "which timezone defines today",
 # is no scope).
@@ -252,8 +287,10 @@ _SCOPE = re.compile(
     re.I,
 )
 # The question's sentences: "Redis is not installed. How would you like to proceed?" asks how
-# to go on in its second.
-_QUESTION_SENTENCES = re.compile(r"(?<=[.!?])\s+|(?<=[。！？：；])\s*")
+# to go on in its second ("e.g.", "i.e.", "vs.", "cf." end none).
+_QUESTION_SENTENCES = re.compile(
+    r"(?<=[.!?])(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<!\bcf\.)\s+|(?<=[。！？：；])\s*", re.I
+)
 # A name or a setting asked for what is made once today (a command, a file, a branch; a new
 # repository's visibility or description, a release's version number): no rule for later. Not
 # the way all of them follow ("the branch name pattern", "How should we bump the version
@@ -605,18 +642,24 @@ _NAMES_NEITHER = re.compile(
 _LEADING_OR = re.compile(r"^or\s+", re.I)
 # The mark the agent puts after the option it proposes, read at the end of the text stripped
 # (no blanks before it tried at each place of a long answer).
-_RECOMMENDED = re.compile(
-    r"[(（](?:recommended|推荐|推薦|おすすめ|推奨|추천|권장|empfohlen|recomendad[oa]"
-    r"|recommandée?|consigliat[oa]|рекомендуется)[)）]\Z",
-    re.I,
+_RECOMMENDED_MARK = (
+    r"[(（](?:recommended|rec\.?|推荐|推薦|おすすめ|推奨|추천|권장|empfohlen|recomendad[oa]"
+    r"|recommandée?|consigliat[oa]|рекомендуется)[)）]"
 )
+_RECOMMENDED = re.compile(rf"{_RECOMMENDED_MARK}\Z", re.I)
+# ... anywhere: after each of several options picked together ("Redis (Rec.), Postgres"), one
+# blank before it at most (a run of blanks not tried at each of its places)
+_RECOMMENDED_ANYWHERE = re.compile(rf"[ \t]?{_RECOMMENDED_MARK}", re.I)
 
 
 def _unrecommended(text: str) -> tuple[str, bool]:
-    """The text stripped, without the "(Recommended)" it ends with, and whether it did."""
+    """The text stripped, without the "(Recommended)" it ends with, and whether it did; the
+    mark, which no line may carry, left out wherever else it stands too."""
     text = text.strip()
     mark = _RECOMMENDED.search(text)
-    return (text[: mark.start()].rstrip(), True) if mark else (text, False)
+    if mark is not None:
+        text = text[: mark.start()].rstrip()
+    return _RECOMMENDED_ANYWHERE.sub("", text), mark is not None
 
 
 @dataclass(frozen=True)
@@ -660,6 +703,8 @@ def answers(event: Event, asked: str = "") -> list[Answer]:
             told = told_choice(options, answer)
             if told is None or names_someone(f"{answer} {told}"):
                 continue  # "A+B 组合", "Option 2" with nothing to tell it; who the user is
+            if _NOW.search(_plain(told)):
+                continue  # what its option says matters now: today's order of work
             written = pair.answer.strip()
             found.append(
                 Answer(
@@ -934,15 +979,27 @@ def _names_label(label: str, text: str) -> bool:
 
 
 def _asks_how_on(asking: str) -> bool:
-    """The sentence that asks is how to go on with today's work, or puts today's plan to the
-    user, in English, Chinese or Vietnamese."""
+    """The sentence that asks (or a clause of it, after an id: "BUG-3: should I …") is how to
+    go on with today's work, or puts today's plan to the user, in English, Chinese or
+    Vietnamese, or asks how today's findings are filed as issues, or what matters now."""
     asking = _plain(asking)
     return bool(
-        _PROCESS.match(asking)
+        any(_PROCESS.match(clause) or _PROCESS_VI.match(clause) for clause in _clauses(asking))
         or _PROCESS_ZH.search(asking)
-        or _PROCESS_VI.match(asking)
         or _APPROVES.search(asking)
+        or _FILES_WORK.search(asking)
+        or _NOW.search(asking)
     )
+
+
+# Where a clause opens inside the sentence that asks: after an id or a label, a dash
+# ("PERF-07: slow query — should I create an issue?" asks how to go on in its last clause).
+_CLAUSE_OPENS = re.compile(r"[:：—–]\s*|\s-\s+")
+
+
+def _clauses(asking: str) -> list[str]:
+    """The sentence that asks, and what follows each place a clause opens in it."""
+    return [asking, *(asking[opens.end() :] for opens in _CLAUSE_OPENS.finditer(asking))]
 
 
 def _own_words(asked: str, answer: str) -> bool:
@@ -1091,6 +1148,7 @@ def _lasting(question: str, choice: str, typed: str) -> bool:
         or _GOAL.search(question)
         or _NO_CHOICE.match(choice)
         or _FOR_NOW.search(choice)
+        or _NOW.search(choice)
         or _HEDGED.search(_plain(typed))
         or (_GENERIC_ASK.match(asking) and _PLAN_PART.search(question))
         or (_DONE_ONCE.match(choice) and not _STANDS.search(choice))
