@@ -5,7 +5,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from metis_distill.extract.rules import _NO_TIMEOUT_TEXT, RulesExtractor, _statement_text
+from metis_distill.extract.rules import (
+    _NO_TIMEOUT_TEXT,
+    RulesExtractor,
+    _named_files_cut,
+    _statement_text,
+)
 from metis_distill.mine.episodes import find_episodes
 from metis_distill.models import LessonKind
 from metis_distill.provenance import quote_in_span
@@ -1317,3 +1322,26 @@ def test_a_build_before_the_days_inline_script_is_still_the_step_to_run_first() 
 )
 def test_a_statement_line_ends_as_a_sentence(sentence: str, line: str) -> None:
     assert _statement_text("user_rule", sentence) == line
+
+
+@pytest.mark.parametrize(
+    ("step", "failed", "error", "told"),
+    [
+        ("npx prettier --write src/app.ts", "npx prettier --check src", "[warn] src/app.ts",
+         "npx prettier --write …"),
+        ("ruff check --fix src/a.py", "ruff check .", "src/a.py:1:1: F401 unused", "ruff check --fix …"),
+        # no file: a pin, an image, a version, an option's value
+        ("pip install torch==2.1.0+cpu", "pip install -r requirements.txt", "torch==2.1.0+cpu",
+         "pip install torch==2.1.0+cpu"),
+        ("docker pull library/postgres", "docker pull", "denied for library/postgres",
+         "docker pull library/postgres"),
+        ("uv run --python 3.12 pytest", "uv run pytest", "requires Python 3.12",
+         "uv run --python 3.12 pytest"),
+        ("ruff format --config ruff.toml", "ruff format --check .", "ruff.toml: invalid key",
+         "ruff format --config ruff.toml"),
+    ],
+)  # fmt: skip
+def test_only_a_file_the_error_named_is_cut_from_the_step(
+    step: str, failed: str, error: str, told: str
+) -> None:
+    assert _named_files_cut(step, failed, error) == told

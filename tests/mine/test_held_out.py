@@ -2254,6 +2254,24 @@ def test_tests_run_through_a_project_script_beside_the_failed_call_may_be_its_st
     assert [step.text for step in episode.fix.steps] == ["npm test", "mkdir -p build/cache"]
 
 
+@pytest.mark.parametrize(
+    ("step", "check"),
+    [
+        ("pnpm exec vitest run", True),
+        ("yarn jest", True),
+        ("bun test", True),
+        ("npm test", False),  # its `pretest` may build
+        ("CI=1 pnpm run test:unit", False),
+    ],
+)
+def test_tests_run_by_the_tool_itself_are_a_check_and_by_a_script_are_not(
+    step: str, check: bool
+) -> None:
+    from metis_distill.mine.fixes import _only_checks
+
+    assert _only_checks(step) is check
+
+
 def test_a_search_naming_a_write_cmdlet_is_no_edit(tmp_path: Path) -> None:
     search = ("rg -n 'Set-Content' scripts/", "scripts/deploy.ps1:12:Set-Content -Path $out")
     missing = "bash: pytest: command not found"

@@ -335,6 +335,19 @@ def test_a_choice_asked_for_good_is_a_decision_even_when_the_agent_offers_to_bui
     assert kept in decision
 
 
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "어떤 기능부터 구현할까요? 선택하시면 지금부터 바로 구현하겠습니다.\n"
+        "1. 장바구니 검색 기능\n2. 주문 내역 내보내기?",
+        "다음으로 어떤 것을 구현할까요?\n1. 장바구니 검색 기능\n2. 주문 내역 내보내기?",
+    ],
+    ids=["offer-now", "next"],
+)
+def test_a_korean_menu_of_next_work_decides_nothing(tmp_path: Path, asked: str) -> None:
+    assert numbered_decisions(tmp_path, asked, "1") == []
+
+
 def test_a_long_question_is_cut_between_words() -> None:
     question = "When the import runs, " + "should the rows of every sheet be merged " * 5 + "first?"
     (answer,) = answers(answer_event(question, "Merge them by sheet name"))
@@ -1788,18 +1801,29 @@ def test_a_recommended_tag_never_reaches_the_line(tmp_path: Path) -> None:
 
 
 def test_an_option_described_as_the_current_priority_decides_nothing(tmp_path: Path) -> None:
-    question = "Which should the team pick up, the import wizard or the audit log?"
+    question = "Which store should keep the sessions?"
     options = [
-        ("Import wizard", "Onboarding is the current priority"),
-        ("Audit log", "Compliance asks for it"),
+        ("Redis", "Latency is the current priority"),
+        ("Postgres", "One database to run and back up"),
     ]
     records = [
-        asked_with("q1", question, options, header="Next up"),
-        answered("q1", f'"{question}"="Import wizard"'),
+        asked_with("q1", question, options, header="Sessions"),
+        answered("q1", f'"{question}"="Redis"'),
         *BUILT,
     ]
     assert decisions(tmp_path, records) == []
-    records[1] = answered("q1", f'"{question}"="Audit log"')
-    assert decisions(tmp_path, records) == [
-        "Next up: Audit log (Compliance asks for it), not “Import wizard”."
-    ]
+    records[1] = answered("q1", f'"{question}"="Postgres"')
+    assert decisions(tmp_path, records) == ["Sessions: Postgres (One database to run and back up)."]
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("Should we bundle the frontend with Vite or esbuild?", "Vite, for every package"),
+        ("Should we also include the tenant id in every log line?", "Yes, as a structured field"),
+    ],
+)
+def test_a_project_choice_worded_like_todays_filing_or_writing_is_still_asked(
+    question: str, answer: str
+) -> None:
+    assert len(answers(answer_event(question, answer))) == 1

@@ -1032,12 +1032,14 @@ def test_the_language_to_answer_in_is_the_persons_rule(tmp_path: Path, said: str
         # today's task said before it, the clause ended by a full-width semicolon
         ("把剩下的任务都做完，用中文回复我；", "用中文回复我。"),
         ("用中文回答，然后把测试都跑一遍", "用中文回答。"),
+        # a negation in the task beside it binds nothing
+        ("完成剩下的工作，不要修改测试，用中文回复我", "用中文回复我。"),
         (
             "Wrap up the remaining tickets; from now on reply to me in German",
             "From now on reply to me in German.",
         ),
     ],
-    ids=["task-before", "task-after", "english"],
+    ids=["task-before", "task-after", "task-with-negation", "english"],
 )
 def test_the_language_to_answer_in_keeps_only_its_clause(
     tmp_path: Path, said: str, kept: str

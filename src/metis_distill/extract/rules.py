@@ -823,7 +823,7 @@ def _named_files_cut(step: str, failed: str, error: str) -> str:
     named = error.replace("\\", "/")
     for at, word in enumerate(words[1:], start=1):
         bare = word.strip("\"'").replace("\\", "/").removeprefix("./")
-        if not _FILE_WORD.match(bare) or _OPTION_WITH_VALUE.match(words[at - 1]):
+        if not _PATH_LIKE.match(bare) or _OPTION_WITH_VALUE.match(words[at - 1]):
             continue  # a version, a pin, a package (`torch==2.1`, `react@18`), an option's value
         if re.search(rf"(?<![\w./-]){re.escape(bare)}(?![\w/-])", named) is None:
             continue
@@ -836,9 +836,12 @@ def _named_files_cut(step: str, failed: str, error: str) -> str:
 
 # A file's name or path: its last part with a suffix in letters (`src/a.py`, `setup.cfg`), no
 # version (`3.12`), pin (`x==2.1`) or package (`react@18.2.0`).
-_FILE_WORD = re.compile(r"^[\w./-]*[\w-]\.[A-Za-z][A-Za-z0-9]{0,5}$")
+_PATH_LIKE = re.compile(r"^[\w./-]*[\w-]\.[A-Za-z][A-Za-z0-9]{0,5}$")
 # An option that takes the next word as its value (`--python 3.12`, `--config ruff.toml`).
-_OPTION_WITH_VALUE = re.compile(r"^--?[A-Za-z][\w-]*$")
+_OPTION_WITH_VALUE = re.compile(
+    r"^(?:-[cfpo]|--(?:config|config-file|rcfile|settings|python|project|file|output|target"
+    r"|manifest-path|index-url|extra-index-url|requirement|constraint|env-file))$"
+)
 
 
 def _opens_with(command: str, program: list[str]) -> bool:

@@ -1322,11 +1322,10 @@ def _only_checks(step: str) -> bool:
     return _CHECKS_CODE.match(step) is not None and _MENDS.search(step) is None
 
 
-# Tests run through a project's script or build tool, which may build or set up first (npm's
-# `pretest`, make's prerequisites, maven's compile phase): more than a check.
+# Tests run through the package manager's `test` script, which may build or set up first
+# (its `pretest`): more than a check. (`pnpm exec vitest`, `yarn jest` run the tool itself.)
 _BUILDS_FIRST = re.compile(
-    r"^(?:\S+=\S*\s+)*(?:npm|pnpm|yarn|bun|make|just|task|rake|composer|mvn|mvnw|\./mvnw"
-    r"|gradle|gradlew|\./gradlew|dotnet|mix|sbt)\b"
+    r"^(?:\S+=\S*\s+)*(?:(?:npm|pnpm|yarn)\s+(?:run\s+)?|bun\s+run\s+)test(?::\S+)?(?:\s|$)"
 )
 
 

@@ -16,6 +16,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 from metis_distill.homes import has_address
 from metis_distill.mine import signals
@@ -55,14 +56,15 @@ _QUESTION_END = re.compile(r"[?？]")
 _ACT = (
     r"(?:go ahead|proceed|continue|start|stop|commit|push|merge|deploy|run|retry|try|apply|"
     r"update|mark|add|write|rewrite|edit|change|"
-    r"delete|remove|move on|fix|open|close|bundle|"
+    r"delete|remove|move on|fix|open|close|"
     # an entry of the tracker made for today's work ("create issues for these")
     r"(?:create|file|raise) (?:(?:the|a|an|one|these|them|this|it|separate|individual) )?"
     r"(?:pr|pull request|commit|branch|issues?|tickets?))\b"
 )
 _PROCESS = re.compile(
-    # ("Should I also include …": more of today's piece of writing)
-    rf"^(?:(?:should|shall|can|may) (?:I|we) (?:also )?(?:{_ACT}|(?<=also )include\b)|"
+    # ("Should I also include …": more of today's piece of writing; "should we also include
+    # the tenant id in every log line?" is the project's)
+    rf"^(?:(?:should|shall|can|may) (?:I|we) (?:also )?(?:{_ACT}|(?<=I also )include\b)|"
     rf"(?:do you want|would you like)(?: me)? to "
     rf"{_ACT}|(?:is (?:it|this|that) )?ok(?:ay)? to\b|is (?:it|this|that) ok|(?:are you )?ready\b|"
     r"how (?:should|shall|do you want me to) (?:I |we )?proceed|"
@@ -224,8 +226,9 @@ _PICK_TO_DO = re.compile(
     r"(?:implémente|fais|développe|construis|commence|attaque|mets)|"
     r"(?:선택하|고르|골라\s?주|선택해\s?주)(?:시면|면)[^?？\n]{0,40}?(?:(?:구현|진행|작성|시작|"
     r"작업|착수)(?:하겠|할게|합니다|해\s?드리|해\s?드릴|하도록)|만들(?:겠|게요|어\s?드리|어\s?드릴))|"
-    r"(?:어떤|어느)\s?(?:것|걸|작업|항목)(?:부터\s?|(?:을|를)?\s?(?:먼저|다음으로)\s?)(?:구현|진행|"
-    r"작업|시작|착수|만들)|"
+    r"(?:(?:먼저|다음으로)\s?(?:어떤|어느)\s?(?:것|걸|작업|항목|기능)(?:을|를|부터)?\s?"
+    r"|(?:어떤|어느)\s?(?:것|걸|작업|항목|기능)(?:부터\s?|(?:을|를)?\s?(?:먼저|다음으로)\s?))"
+    r"(?:구현|진행|작업|시작|착수|만들)|"
     r"(?:選んで|選択して|お選び)(?:いただければ|いただけたら|くだされば|くれれば|くれたら|"
     r"もらえれば)[^?？\n]{0,40}?(?:(?:実装|対応|作成|着手)(?:します|いたします|しましょう)|"
     r"(?:進め|取り組み|作り|始め)(?:ます|ましょう))|"
@@ -234,12 +237,9 @@ _PICK_TO_DO = re.compile(
     r"立刻)?(?:开始|深入|着手|实现|执行|动手|做)",
     re.I,
 )
-# A choice asked for good ("from now on", "앞으로", "今後", "以后"): no menu of today's work,
-# whatever the agent offers to do with it.
-_FROM_NOW_ON = re.compile(
-    r"\b(?:from now on|going forward|for (?:all )?future)\b|앞으로|이제부터|지금부터|今後|これから|"
-    r"以后|今后|往后|从现在起"
-)
+# A choice asked for good ("from now on", "앞으로", "今後"), in the sentence that asks: no menu
+# of today's work, whatever the agent offers to do with it.
+_FROM_NOW_ON = re.compile(r"\bfrom now on\b|앞으로|今後|今后")
 # What the agent can do with its own tools ("can you open it in your browser and take a
 # screenshot, or must it be downloaded first?"): how it works today, no choice of the project.
 _YOUR_SIDE = re.compile(
@@ -995,11 +995,13 @@ def _asks_how_on(asking: str) -> bool:
 # Where a clause opens inside the sentence that asks: after an id or a label, a dash
 # ("PERF-07: slow query — should I create an issue?" asks how to go on in its last clause).
 _CLAUSE_OPENS = re.compile(r"[:：—–]\s*|\s-\s+")
+MAX_CLAUSES = 8  # an id or two, a topic, then the question: more is no question's lead-in
 
 
 def _clauses(asking: str) -> list[str]:
     """The sentence that asks, and what follows each place a clause opens in it."""
-    return [asking, *(asking[opens.end() :] for opens in _CLAUSE_OPENS.finditer(asking))]
+    opening = islice(_CLAUSE_OPENS.finditer(asking), MAX_CLAUSES)
+    return [asking, *(asking[opens.end() :] for opens in opening)]
 
 
 def _own_words(asked: str, answer: str) -> bool:
@@ -1118,7 +1120,7 @@ def _goes_on(question: str) -> bool:
     return bool(
         _PROCESS_ELSEWHERE.search(question)
         or _TODAY.search(question)
-        or (_PICK_TO_DO.search(question) and not _FROM_NOW_ON.search(question))
+        or (_PICK_TO_DO.search(question) and not _FROM_NOW_ON.search(_asking_sentence(question)))
         or _YOUR_SIDE.search(question)
         or _QUIZ.search(question)
     )

@@ -1174,8 +1174,8 @@ def names_an_error(line: str) -> bool:
     )
 
 
-# An output this long at most is kept with its signature (the last 256: a huge output is not
-# held on to past its run)
+# An output this long at most is kept with its signature (the last 256 of them, for the
+# process's life: at most 256 × 64 K characters; a longer output is read anew each time)
 KEPT_OUTPUT = 64 * 1024
 
 

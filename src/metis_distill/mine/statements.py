@@ -792,13 +792,11 @@ def _classify(event: Event, sentence: str) -> Statement | None:
 
 # The marks that end a clause ("完成剩下的工作，用中文回复我；", "Wrap up; reply in German").
 _CLAUSE_MARK = re.compile(r"[,;\uff0c\uff1b\u3002]")
-# What ties a clause to the reply-language one: a condition, an exception, a negation
-# ("如果我用英文提问，就用英文回复", "用中文回复我，除非…", "不要用英文回复，…"); or another
-# language named beside it.
+# What binds the reply-language clause to another: a condition or an exception ("如果我用英文
+# 提问，就用英文回复", "用中文回复我，除非…"), or another language named beside it ("不要用英文
+# 回复，用中文回复我"); then the rule is the whole sentence.
 _CONDITION = re.compile(
-    r"如果|要是|的话|除非|时候|不要|别|不用|不能|不了"
-    r"|\b(?:if|unless|when|except|only|not|never|don't|do not)\b"
-    r"|만약|경우|않|말고|場合|なら|たら|ないで",
+    r"如果|要是|的话|除非|时候|\b(?:if|unless|when|whenever|except)\b|만약|경우|場合|なら|たら",
     re.I,
 )
 _LANGUAGE_NAMED = re.compile(rf"中文|英文|英语|汉语|日语|韩语|\b(?:{signals.LANGUAGES})\b", re.I)
@@ -815,7 +813,7 @@ def _language_clause(sentence: str) -> str:
     start, end = before[-1] if before else 0, after.start() if after else len(sentence)
     rest = sentence[:start] + sentence[end:]
     if _CONDITION.search(sentence) or _LANGUAGE_NAMED.search(rest):
-        return sentence  # the rule has a condition or an exception: said whole or not at all
+        return sentence  # the rule holds under a condition, or beside another language
     return sentence[start:end].strip()
 
 
