@@ -321,7 +321,8 @@ def test_results_keep_the_first_result_of_each_call(steps: Steps) -> None:
 # parts must join into them (the plain computation the tests below compare with).
 _FAILING_TESTS = (
     r"\b[1-9][\d,]* failed\b|^FAILED |Tests?:\s+[1-9]\d* failed|\bERR_PNPM_|npm ERR!|"
-    r"^npm error |error TS\d+|^E\s+\w+Error|Test Files\s+[1-9]\d* failed"
+    r"^npm error (?!For a full report see|A complete log of this run|Log files were not"
+    r"|[^\n]*[/\\]_logs[/\\])|error TS\d+|^E\s+\w+Error|Test Files\s+[1-9]\d* failed"
     r"|\b\d+ examples?, (?:[1-9]\d* failures?|\d+ failures?, [1-9]\d* errors?)"
     r"|\b\d+ (?:runs|tests), \d+ assertions, (?:[1-9]|\d+ failures, [1-9])"
     r"|^Tests: \d+, Assertions: \d+, (?:[\w ]+: \d+, )*(?:Errors|Failures): [1-9]"
@@ -334,7 +335,8 @@ _BUILD_FAILED = (
 _FAILED_PIECES = [
     "3 failed", "1,200 failed", "\u0663 failed", "FAILED tests/x.py", "Tests:  2 failed",
     "Test Files  1 failed", "ERR_PNPM_X", "xERR_PNPM_", "npm ERR! code", "error TS2345",
-    "npm error code", "npm error",
+    "npm error code", "npm error", "npm error For a full report see:",
+    "npm error A complete log of this run can be found in: /r/_logs/x.log",
     "E   ValueError", "E\tKeyError", "Command failed with exit code 1.", "npm ELIFECYCLE  ",
     "error ", "Failed to compile.", "> Build failed because x", "Traceback (most recent call last)",
     "failed", "1 passed", "\n", " ", "x", "E", "0", ",", "Error", "\u00e9",

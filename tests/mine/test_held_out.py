@@ -2272,6 +2272,23 @@ def test_tests_run_by_the_tool_itself_are_a_check_and_by_a_script_are_not(
     assert _only_checks(step) is check
 
 
+def test_npm_lines_that_only_point_at_its_log_tell_no_failure(tmp_path: Path) -> None:
+    # `| tail -3` left npm 10's log pointers alone: what went wrong is not in the output
+    pointers = (
+        "npm error For a full report see:\n"
+        "npm error /home/ana/.npm/_logs/2026-01-02T10_00_00_000Z-eresolve-report.txt\n"
+        "npm error A complete log of this run can be found in: "
+        "/home/ana/.npm/_logs/2026-01-02T10_00_00_000Z-debug-0.log"
+    )
+    records = [
+        call("i1", "npm install chart.js --save 2>&1 | tail -3"),
+        result("i1", pointers),
+        call("i2", "npm install chart.js --save --legacy-peer-deps 2>&1 | tail -3"),
+        result("i2", "added 1 package in 2s"),
+    ]
+    assert failures(tmp_path, records) == []
+
+
 def test_a_search_naming_a_write_cmdlet_is_no_edit(tmp_path: Path) -> None:
     search = ("rg -n 'Set-Content' scripts/", "scripts/deploy.ps1:12:Set-Content -Path $out")
     missing = "bash: pytest: command not found"

@@ -110,7 +110,13 @@ _FAILING_PARTS: tuple[tuple[str | None, re.Pattern[str]], ...] = tuple(
         ("failed", r"Tests?:\s+[1-9]\d* failed"),
         ("ERR_PNPM_", r"\bERR_PNPM_"),
         ("npm ERR!", r"npm ERR!"),
-        ("npm error ", r"^npm error "),  # npm 10's form of the line
+        # npm 10's form of the line; those that only point at its log say nothing went wrong
+        # that the output shows (`| tail -3` may leave only them)
+        (
+            "npm error ",
+            r"^npm error (?!For a full report see|A complete log of this run|Log files were not"
+            r"|[^\n]*[/\\]_logs[/\\])",
+        ),
         ("error TS", r"error TS\d+"),
         (None, r"^E\s+\w+Error"),
         ("failed", r"Test Files\s+[1-9]\d* failed"),
