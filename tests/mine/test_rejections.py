@@ -30,6 +30,11 @@ def decisions(
         call("t2", retry),
         result("t2", output, error),
     ]
+    return decided(tmp_path, records)
+
+
+def decided(tmp_path: Path, records: list[dict[str, object]]) -> list[str]:
+    """The decisions the rules extractor finds in a transcript of `records`."""
     path = _write(tmp_path, records)
     run = parse_file(path, tmp_path)
     episodes = [e for e in find_episodes(run) if e.kind is LessonKind.DECISION]
@@ -101,11 +106,7 @@ def test_the_program_is_read_past_sudo_and_settings_and_must_do_the_same_job(
         call("t2", retry),
         result("t2", "done"),
     ]
-    path = _write(tmp_path, records)
-    run = parse_file(path, tmp_path)
-    episodes = [e for e in find_episodes(run) if e.kind is LessonKind.DECISION]
-    found = [c.text for c in RulesExtractor().extract(run, episodes, read_lines(path))]
-    assert found == ([text] if text else [])
+    assert decided(tmp_path, records) == ([text] if text else [])
 
 
 def test_the_reason_in_the_newer_wording_is_read_as_well(tmp_path: Path) -> None:
@@ -120,10 +121,7 @@ def test_the_reason_in_the_newer_wording_is_read_as_well(tmp_path: Path) -> None
         call("t2", "uv run python -m pytest -q tests/test_api.py"),
         result("t2", "3 passed in 0.41s"),
     ]
-    path = _write(tmp_path, records)
-    run = parse_file(path, tmp_path)
-    episodes = [e for e in find_episodes(run) if e.kind is LessonKind.DECISION]
-    assert [c.text for c in RulesExtractor().extract(run, episodes, read_lines(path))] == [
+    assert decided(tmp_path, records) == [
         "Use `uv` here, not `python`: the user turned down `python -m pytest -q "
         "tests/test_api.py` saying “use uv run”, and `uv run python -m pytest -q "
         "tests/test_api.py` worked."

@@ -1188,17 +1188,7 @@ def test_a_ps1_scripts_name_starts_only_where_a_word_starts(pattern: re.Pattern[
 def test_a_lookup_of_the_programs_cmd_is_not_its_fix(tmp_path: Path, lookup: str) -> None:
     """Finding `npm.cmd` is not running it: only a step whose command word is the `.cmd` shows
     the way."""
-    said = _REFUSED_SAID["en"].format(dir=_SHIM_DIR, p="npm")
-    (lesson,) = _codex(
-        tmp_path,
-        [
-            {"type": "session_meta", "payload": {"id": "s", "cwd": "C:\\w"}},
-            _pwsh_call("c1", "npm run lint"),
-            _pwsh_output("c1", _policy_refusal("npm", said), 1),
-            _pwsh_call("c2", lookup),
-            _pwsh_output("c2", "C:\\Program Files\\nodejs\\npm.cmd", 0),
-        ],
-    )
+    lesson = _npm_refused_then(tmp_path, lookup, "C:\\Program Files\\nodejs\\npm.cmd")
     assert lesson.text == SHIM_REFUSED_TEXT and lesson.fix is None
 
 
@@ -1211,6 +1201,13 @@ def test_a_lookup_of_the_programs_cmd_is_not_its_fix(tmp_path: Path, lookup: str
     ],
 )
 def test_the_programs_cmd_run_as_a_steps_command_is_the_fix(tmp_path: Path, way: str) -> None:
+    lesson = _npm_refused_then(tmp_path, way, "> app@1.0.0 lint\r\n")
+    assert lesson.text == SHIM_REFUSED_TEXT and lesson.fix == SHIM_REFUSED_FIX
+
+
+def _npm_refused_then(tmp_path: Path, command: str, output: str) -> LessonCandidate:
+    """The one lesson of a Codex run whose `npm run lint` PowerShell refused (scripts are
+    disabled), then `command` run and printing `output`."""
     said = _REFUSED_SAID["en"].format(dir=_SHIM_DIR, p="npm")
     (lesson,) = _codex(
         tmp_path,
@@ -1218,11 +1215,11 @@ def test_the_programs_cmd_run_as_a_steps_command_is_the_fix(tmp_path: Path, way:
             {"type": "session_meta", "payload": {"id": "s", "cwd": "C:\\w"}},
             _pwsh_call("c1", "npm run lint"),
             _pwsh_output("c1", _policy_refusal("npm", said), 1),
-            _pwsh_call("c2", way),
-            _pwsh_output("c2", "> app@1.0.0 lint\r\n", 0),
+            _pwsh_call("c2", command),
+            _pwsh_output("c2", output, 0),
         ],
     )
-    assert lesson.text == SHIM_REFUSED_TEXT and lesson.fix == SHIM_REFUSED_FIX
+    return lesson
 
 
 def test_another_programs_refused_shim_is_the_same_lesson_and_not_said_to_be_npms(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from metis_distill.mine.text import SHELL_QUOTED, script_steps, split_heredocs
+from metis_distill.mine.text import script_steps, single_quotes_masked, split_heredocs
 from metis_distill.models import Event
 
 # `$NAME/rest` or `${NAME}/rest`
@@ -32,7 +32,7 @@ MAX_READ = 4000  # characters of the command read
 def empty_variable(call: Event, error: str) -> str | None:
     """The variable whose path the error names from the root (`CODEX_HOME`), or None."""
     own, _ = split_heredocs(call.text[:MAX_READ])
-    steps = script_steps(SHELL_QUOTED.sub(_blank_single_quoted, own))
+    steps = script_steps(single_quotes_masked(own))
     assigned = _assigned(steps)
     head = error[:2000]
     for step in steps:
@@ -44,14 +44,6 @@ def empty_variable(call: Event, error: str) -> str | None:
             if re.search(rf"(?:^|[\s:'\"“`]){rest}(?=[\s:'\"”`]|$)", head, re.M):
                 return name
     return None
-
-
-def _blank_single_quoted(quoted: re.Match[str]) -> str:
-    """Text in single quotes blanked: no variable of this shell is expanded there (an awk
-    program's `$NF`, a command handed to `ssh host '…'`); a double-quoted string is kept, and
-    read past, so that an apostrophe inside one (`echo "Let's look"`) opens no quote."""
-    text = quoted[0]
-    return "x" * len(text) if text.startswith("'") else text
 
 
 def _assigned(steps: list[str]) -> set[str]:

@@ -27,13 +27,13 @@ from pathlib import PurePosixPath
 
 from metis_distill.mine import signals
 from metis_distill.mine.text import (
-    SHELL_QUOTED,
     command_head,
     fed_interpreter,
     feeds_interpreter,
     quotes_masked,
     shared_closing_line,
     shell_steps,
+    single_quotes_masked,
 )
 from metis_distill.models import Event, EventKind
 
@@ -136,18 +136,11 @@ def cmd_syntax(call: Event, error: str) -> str | None:
             return None
         steps = shell_steps(call.text)
         return next((s for s in steps if _CMD_IF.match(s) or _CMD_FOR.match(s)), None)
-    unquoted = _single_quotes_masked(command_head(call.text))
+    unquoted = single_quotes_masked(command_head(call.text))
     for variable in dict.fromkeys(found[0] for found in _CMD_VARIABLE.finditer(unquoted)):
         if re.search(re.escape(variable) + _NOT_THERE, error):
             return variable
     return None
-
-
-def _single_quotes_masked(text: str) -> str:
-    """The text with each single-quoted string's characters replaced (bash's literal text)."""
-    return SHELL_QUOTED.sub(
-        lambda quoted: "x" * len(quoted[0]) if quoted[0][0] == "'" else quoted[0], text
-    )
 
 
 def _named_foreign(call: Event, error: str) -> str | None:

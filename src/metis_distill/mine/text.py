@@ -345,6 +345,16 @@ def quotes_masked(text: str) -> str:
     return SHELL_QUOTED.sub(lambda quoted: "x" * len(quoted[0]), text)
 
 
+def single_quotes_masked(text: str) -> str:
+    """The text with each single-quoted string's characters replaced, its length kept: no
+    variable of this shell is expanded there (an awk program's `$NF`, a command handed to `ssh
+    host '…'`); a double-quoted string is kept, and read past, so that an apostrophe inside one
+    (`echo "Let's look"`) opens no quote."""
+    return SHELL_QUOTED.sub(
+        lambda quoted: "x" * len(quoted[0]) if quoted[0].startswith("'") else quoted[0], text
+    )
+
+
 def split_outside_quotes(text: str, operators: re.Pattern[str]) -> list[str]:
     """The text's parts between the operators found outside quotes, stripped, none empty."""
     masked = quotes_masked(text)
