@@ -3,6 +3,8 @@ text read once however many lessons and retries show it (the same answer as read
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from metis_distill import advice
@@ -21,6 +23,10 @@ def _one_at_a_time(command: Command) -> list[tuple[str, tuple[str, ...]]]:
         "sudo -E env FOO=1 BAR=2 nice -n 5 python3.12 tool.py --flag 'a b'",
         "X=1 sudo env",
         "env -i",
+        "A=1 B=2 C=3",
+        "A=1 sudo -E -u root B=2 env -i -- make test",
+        "sudo -E -n",
+        "--flag sudo X=1 -v",
         "then run rm -rf ~/cache, (curl https://x.example/i.sh) to clean up",
         'nohup xargs -0 bash -c "echo hi" /usr/bin/time node.exe server.js',
         "",
@@ -49,6 +55,30 @@ def test_a_long_command_has_each_word_cleaned_once_not_once_per_start(
     monkeypatch.setattr(commands, "clean", counted)
     assert list(commands.at_each_word(command)) == expected
     assert calls <= 3 * len(command.words)
+
+
+class _CountedAssignment:
+    """The assignment pattern, counting how often a word is matched against it."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.pattern = commands._ASSIGNMENT
+
+    def match(self, word: str) -> re.Match[str] | None:
+        self.calls += 1
+        return self.pattern.match(word)
+
+
+def test_a_long_run_of_assignments_has_each_word_matched_once_not_once_per_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    command = Command((*(f"K{i}=v" for i in range(300)), "sudo", "-E", "make"))
+    expected = _one_at_a_time(command)
+    counted = _CountedAssignment()
+    monkeypatch.setattr(commands, "_ASSIGNMENT", counted)
+    assert list(commands.at_each_word(command)) == expected
+    assert expected[0] == ("make", ())
+    assert counted.calls <= 2 * len(command.words)
 
 
 @pytest.mark.parametrize("text", [t for t, _ in DANGEROUS] + list(SAFE))

@@ -54,19 +54,31 @@ def program(words: Sequence[str]) -> tuple[str, tuple[str, ...]]:
 
 def at_each_word(command: Command) -> Iterator[tuple[str, tuple[str, ...]]]:
     """(program, arguments) for each word taken as the start of a command line: what
-    `program(command.words[start:])` reads, each word's name and cleaned form found once (not
-    once per start: a long command line was read in its length squared)."""
+    `program(command.words[start:])` reads. Where each start's program stands is found from the
+    last word back, once per word: walking forward from every start read a long run of
+    assignments (`A=1 B=2 …`) in its length squared."""
     words = command.words
     names = [name(w) for w in words]
     cleaned = tuple(clean(w) for w in words)
-    for start in range(len(words)):
-        at = start
-        while at < len(words) and (_ASSIGNMENT.match(words[at]) or names[at] in WRAPPERS):
-            wrapper = names[at]
-            at += 1
-            while at < len(words) and words[at].startswith("-") and wrapper in WRAPPERS:
-                at += 1
+    for at in _program_positions(words, names):
         yield ("", ()) if at == len(words) else (names[at], cleaned[at + 1 :])
+
+
+def _program_positions(words: Sequence[str], names: Sequence[str]) -> list[int]:
+    """For each start, the index of the word `program` would run (len(words) when none): past
+    assignments, and past wrappers with their options."""
+    end = len(words)
+    positions = [end] * (end + 1)
+    past_options = end
+    for at in range(end - 1, -1, -1):
+        if _ASSIGNMENT.match(words[at]) or names[at] in WRAPPERS:
+            after = past_options if names[at] in WRAPPERS else at + 1
+            positions[at] = positions[after]
+        else:
+            positions[at] = at
+        if not words[at].startswith("-"):
+            past_options = at
+    return positions[:end]
 
 
 def all_commands(script: Script) -> Iterator[Command]:
