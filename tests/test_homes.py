@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from metis_distill import homes
 from metis_distill.homes import hide_homes, hide_person, home_folder
 
 
@@ -110,3 +111,35 @@ def test_a_paths_home_folder() -> None:
 )
 def test_an_e_mail_address_names_no_one(text: str, hidden: str) -> None:
     assert hide_person(text) == hidden
+
+
+_SHAPES = [
+    "cd /home/ana/src && ssh://srv/home/bo/x.git",
+    "C:\\\\Users\\\\ana\\\\x and c:/USERS/bo/y and D:\\Documents and Settings\\cy\\z",
+    "/mnt/c/Users/joshl/p /c/Users/ana/q /usr/home/x/y",
+    "unix:///Users/max/.orbstack/run/docker.sock",
+    'Get "http://%2FUsers%2Fmax%2F.orbstack" file=C%3A%5CUsers%5Cana%20Doe%5Cp u=%252Fhome%252Fa',
+    "/data/data/com.termux/files/home/proj",
+    "ls /media/ana/usb /run/media/bo/d",
+    "mail ana@example.com or bo@bo-laptop.localdomain, git@github.com",
+    "Hi ana-b! You've successfully authenticated, but GitHub does not provide shell access.",
+    "nothing here: /usr/lib, localhost:3000/home/x, docs/home/y, 50%, a@b",
+]
+
+
+@pytest.mark.parametrize("text", _SHAPES)
+def test_each_home_pattern_is_skipped_only_on_text_it_cannot_match(text: str) -> None:
+    for needs, pattern, _ in homes.HOME_PATTERNS:
+        for cut in range(len(text) + 1):  # every prefix: what a pattern meets partly written
+            if pattern.search(text[:cut]):
+                assert needs(text[:cut]), (pattern.pattern, text[:cut])
+
+
+@pytest.mark.parametrize("text", _SHAPES)
+def test_hiding_with_the_patterns_gated_gives_what_every_pattern_run_gives(text: str) -> None:
+    ungated = text
+    for _, pattern, replacement in homes.HOME_PATTERNS:
+        ungated = pattern.sub(replacement, ungated)
+    ungated = homes._GREETED.sub("…", homes._MAILBOX.sub(homes._hidden_address, ungated))
+    assert hide_person(text) == ungated
+    assert hide_person(text) != text or text.startswith("nothing here")
