@@ -1590,3 +1590,19 @@ def test_a_choice_answering_a_labelled_item_is_no_decision(tmp_path: Path, answe
 )
 def test_a_choice_not_answering_an_item_stays_a_decision(tmp_path: Path, choice: str) -> None:
     assert _lessons(tmp_path, [say("user", choice)]) == [(LessonKind.DECISION, choice)]
+
+
+def test_yes_to_a_summary_in_bullets_confirms_none_of_its_items(tmp_path: Path) -> None:
+    """The reply takes the work (or answers the question that ends it), not each bullet: a
+    lint rule the agent wrote, told with "caveat", is no fact the user agreed to."""
+    item = "Warn if the SD log filename contains spaces (firmware acceptance caveat)."
+    summary = (
+        "Added these lint rules:\n- Klipper\n  - Info when camera triggers are present.\n"
+        f"- RepRapFirmware\n  - {item}\n  - Warn when the aux fan has no off_at_end.\n\n"
+        "Want me to wire them into the GUI next?"
+    )
+    reply = "yes, and add a status bar to the bottom of the gui."
+    assert _lessons(tmp_path / "a", [say("assistant", summary), say("user", reply)]) == []
+    said = "The catch is that the SD log filename only supports names without spaces.\n- a\n- b"
+    ((kind, _),) = _lessons(tmp_path / "b", [say("assistant", said), say("user", reply)])
+    assert kind is LessonKind.GOTCHA  # the claim said apart from the list is still accepted

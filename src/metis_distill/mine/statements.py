@@ -918,6 +918,9 @@ def _confirmed(events: Sequence[Event], index: int, sentence: str) -> bool:
     if len(_NUMBERED_ITEM.findall(events[index].text)) >= 2:
         return False  # a review's findings: the reply answers item by item ("1 yeah we should
         # fix, 5 we should test it"), and what it agrees to fix is gone after
+    if _one_bullet_of_many(events[index].text, sentence):
+        return False  # a summary's item ("- Warn if the log's name has spaces (caveat)."):
+        # the reply takes the work, or answers the question at its end, not each item
     for later in events[index + 1 : index + 1 + CONFIRM_LOOKAHEAD]:
         if later.role == "assistant" and later.kind is EventKind.TEXT:
             return False  # the user's next words answer something else
@@ -930,6 +933,14 @@ def _confirmed(events: Sequence[Event], index: int, sentence: str) -> bool:
 
 # An item of a numbered list that opens a line: `1. …`, `**2. X** — a.go:42`, `### 3) …`.
 _NUMBERED_ITEM = re.compile(r"^[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*)?\d{1,2}[.)][ \t]", re.M)
+_BULLET_ITEM = re.compile(r"^[ \t]*[-*+\u2022][ \t]+(?P<item>.*)$", re.M)
+SUMMARY_ITEMS = 3  # bullets that make a message a list of things, each its own
+
+
+def _one_bullet_of_many(text: str, sentence: str) -> bool:
+    """The sentence is said in a bullet of a message with `SUMMARY_ITEMS` bullets or more."""
+    items = [found["item"] for found in _BULLET_ITEM.finditer(text)]
+    return len(items) >= SUMMARY_ITEMS and any(sentence in item for item in items)
 
 
 # The agent telling of its own conduct ("The problem was that I wasn't actually running the
