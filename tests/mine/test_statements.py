@@ -403,6 +403,11 @@ def test_a_rule_keeps_the_exception_its_next_sentence_makes(
             True,
         ),
         ("user", "We decided to drop Redis from the stack for good.", True),
+        # what was decided is a pronoun: the thing was said before, the sentence alone is none
+        ("user", "I decided I want it to shutdown if window is closed.", False),
+        ("user", "We decided that they stay on the old plan until March.", False),
+        ("user", "We decided to keep all dates in UTC, since the reports mix time zones.", True),
+        ("user", "We have decided to run it in Docker only, never on the host.", True),
         # the agent wondering aloud, then making its next call
         (
             "assistant",

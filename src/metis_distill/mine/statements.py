@@ -765,6 +765,8 @@ def _classify(event: Event, sentence: str) -> Statement | None:
         ):
             return Statement(LessonKind.DECISION, "user_choice", sentence)
         if signals.USER_DECIDED.search(sentence) and not signals.HEDGE.search(sentence):
+            if _decided_unnamed(sentence):
+                return None  # "I decided I want it to shut down …": "it" was said before
             return Statement(LessonKind.DECISION, "decision", sentence)
     if signals.may_hold(sentence, signals.HEDGE_WORDS) and signals.HEDGE.search(sentence):
         return None
@@ -788,6 +790,28 @@ def _classify(event: Event, sentence: str) -> Statement | None:
             return None  # "Captured the root cause … in `docs/x.md`": what was written, where
         return Statement(LessonKind.GOTCHA, "gotcha", sentence)
     return None
+
+
+# What opens the thing decided: "that", "I want", "to" ("I decided I want it to …").
+_DECIDED_LEAD = re.compile(
+    r"\s*(?:that\s+)?(?:(?:I|we)\s+(?:want|need|will|'ll|should|would like|am going|are going)"
+    r"\s+)?(?:to\s+)?",
+    re.I,
+)
+# ... a pronoun there (not one that leads to what follows: "we decided this: …").
+_UNNAMED_OBJECT = re.compile(r"(?:it|this|that|they|them|those|these)\b(?!\s*[:\uff1a])", re.I)
+
+
+def _decided_unnamed(sentence: str) -> bool:
+    """What was decided is a pronoun with nothing in the sentence to name it ("I decided I
+    want it to shut down if the window is closed"): today's thing, said before."""
+    found = signals.USER_DECIDED.search(sentence)
+    if found is None:
+        return False
+    lead = _DECIDED_LEAD.match(sentence, found.end())
+    at = lead.end() if lead else found.end()
+    clause = signals.RULE_CLAUSE_END.split(sentence[at:], maxsplit=1)[0]
+    return bool(_UNNAMED_OBJECT.match(sentence, at)) or signals.points_back(clause)
 
 
 # The marks that end a clause ("完成剩下的工作，用中文回复我；", "Wrap up; reply in German").
