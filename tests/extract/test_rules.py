@@ -1155,6 +1155,22 @@ def test_an_end_of_options_put_before_a_dashed_argument_is_no_rule_of_the_place(
     error = "Exit code 2\nrg: unrecognized flag -"
     (lesson,) = _retried(tmp_path, failed, error, 'rg -n -- "- \\[ \\]" docs/', "docs/a.md:3")
     assert lesson.fix is None and "use `rg" not in lesson.text
+    assert "put `--` before it" in lesson.text and "no fix seen" not in lesson.text
+
+
+def test_an_end_of_options_is_found_past_other_quotes_and_a_flag_said_twice(
+    tmp_path: Path,
+) -> None:
+    """`rg -n "--upgrade" -n f` then `rg -n -- '--upgrade' f`: the same search, its pattern
+    quoted otherwise and `-n` said once; what worked is told, never "no fix seen"."""
+    failed = 'rg -n "--upgrade" -n src/core.py'
+    error = "Exit code 2\nrg: unrecognized flag --upgrade"
+    retry = "rg -n -- '--upgrade' src/core.py"
+    (lesson,) = _retried(tmp_path, failed, error, retry, '32:    ("--upgrade", "…")')
+    assert lesson.fix is None and "no fix seen" not in lesson.text
+    assert lesson.text.endswith(
+        "(an argument that opens with `-` is read as an option: put `--` before it)."
+    )
 
 
 @pytest.mark.parametrize(

@@ -4487,3 +4487,20 @@ def test_a_step_the_error_itself_offered_put_before_the_chain_is_nothing_to_teac
     lessons = RulesExtractor().extract(run, episodes, read_lines(path))
     assert not any("git stash" in c.text or "git commit -am" in c.text for c in lessons)
     assert not any(c.fix for c in lessons)
+
+
+@pytest.mark.parametrize(
+    ("failed", "retry", "same"),
+    [
+        # the same word, quoted otherwise: the same argument
+        ('rg -n "--upgrade" src/core.py', "rg -n -- '--upgrade' src/core.py", True),
+        ("grep -rn 'TODO' src", 'grep -rn "TODO" src', True),
+        ('rg -n "--upgrade" src/core.py', "rg -n -- '--downgrade' src/core.py", False),
+    ],
+)
+def test_an_argument_quoted_otherwise_is_the_same_argument(
+    failed: str, retry: str, same: bool
+) -> None:
+    from metis_distill.mine.fixes import same_intent
+
+    assert same_intent(failed, retry) is same

@@ -713,15 +713,22 @@ def _failure_lesson(
         fix is not None
         and fix.kind is FixKind.REPLACED
         and remedy
+        and _options_ended(call.text, remedy)
+    ):
+        # that run's own slip, no rule of the place: told only once it recurs (no remedy)
+        return f"{what} {verb} here: “{sig}” ({OPTIONS_ENDED}).", None
+    if (
+        fix is not None
+        and fix.kind is FixKind.REPLACED
+        and remedy
         and (
             _one_value_changed(call.text, remedy)
             or _script_rewritten(call.text, fix.call.text)
-            or _options_ended(call.text, remedy)
             or _argument_asked_for(call.text, remedy, episode.trigger.text)
         )
-    ):  # a name or a value corrected (`skills@research` → `skills@tavily-research`), an
-        # inline script written again, or `--` put before an argument that opens with a dash:
-        # what it mended was that run's own slip, no rule of the place
+    ):  # a name or a value corrected (`skills@research` → `skills@tavily-research`), or an
+        # inline script written again: what it mended was that run's own slip, no rule of the
+        # place
         return f"{what} {verb} here: “{sig}” {NO_FIX_SEEN}.", None
     if fix is not None and fix.kind is FixKind.REPLACED and remedy:
         activated = _activation(call.text, fix.call.text)
@@ -1005,10 +1012,22 @@ def _argument_asked_for(failed: str, retry: str, error: str) -> bool:
     return len(new) == len(old) + 1 and new[: len(old)] == old and not new[-1].startswith("-")
 
 
+# What worked when an argument that opens with a dash was read as an option.
+OPTIONS_ENDED = "an argument that opens with `-` is read as an option: put `--` before it"
+
+
 def _options_ended(failed: str, retry: str) -> bool:
-    """The retry is the failed call with `--` put in before an argument (`rg -n -- "-x"`)."""
-    old, new = unwrapped(failed).split(), unwrapped(retry).split()
-    return any(new[:n] + new[n + 1 :] == old for n, word in enumerate(new) if word == "--")
+    """The retry is the failed call with `--` put in before an argument (`rg -n -- "-x"`),
+    its words otherwise the same: quoted either way, a repeated one said once."""
+    old, new = _said_once(unwrapped(failed).split()), unwrapped(retry).split()
+    return any(
+        _said_once(new[:n] + new[n + 1 :]) == old for n, word in enumerate(new) if word == "--"
+    )
+
+
+def _said_once(words: list[str]) -> list[str]:
+    """The words without their quotes, each repeated one kept where it first stands."""
+    return list(dict.fromkeys(word.strip("'\"") for word in words))
 
 
 def _unknown_flag_text(call: Event, fix: Fix, sig: str) -> str:

@@ -2454,5 +2454,13 @@ def family(program: str) -> str:
 
 
 def _alike(x: str, y: str) -> bool:
-    x, y = x.lower(), y.lower()
+    """The same argument, in either case, whole words quoted either way (`"--a"`, `'--a'`)."""
+    x, y = _outer_quotes_off(x.lower()), _outer_quotes_off(y.lower())
     return x == y or (len(x) >= 4 and x in y) or (len(y) >= 4 and y in x)
+
+
+def _outer_quotes_off(word: str) -> str:
+    """A shell word without the quotes around it whole (`"-x"` → `-x`; `'import` kept: a
+    piece of a quoted script split at its spaces)."""
+    quoted = len(word) >= 2 and word[0] == word[-1] and word[0] in "'\""
+    return word[1:-1] if quoted else word
