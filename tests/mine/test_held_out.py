@@ -1848,6 +1848,29 @@ def test_a_cause_found_reading_another_file_after_an_edit_is_a_finding(tmp_path:
         ([say("assistant", FOUND), say("user", "还是不行")], False),
         ([say("assistant", FOUND), say("user", "Nope")], False),
         ([say("assistant", FOUND), say("user", "Nope ➜ app git:(main) ✗ npm run build")], False),
+        # what the fix was to bring about is still missing
+        ([say("assistant", FOUND), say("user", "[Image #1] still not there")], False),
+        ([say("assistant", FOUND), say("user", "The badge is still not showing.")], False),
+        # the user asks about something else first ("… still work"), then says it still fails
+        (
+            [
+                say("assistant", FOUND),
+                say("user", "will my old commits still work or do I need to redo them"),
+                say("assistant", "Your old commits stay as they are; only new ones are checked."),
+                say("user", "still getting the same error when I commit"),
+            ],
+            False,
+        ),
+        # ... or then that it works
+        (
+            [
+                say("assistant", FOUND),
+                say("user", "will my old commits still work or do I need to redo them"),
+                say("assistant", "Your old commits stay as they are; only new ones are checked."),
+                say("user", "ok, the commit went through now"),
+            ],
+            True,
+        ),
         # a reply that opens with "No" and says it works now
         (
             [say("assistant", FOUND), say("user", "No errors anymore, the commit went through.")],

@@ -1066,10 +1066,28 @@ def _still_broken_next(events: Sequence[Event], index: int) -> bool:
         if before & _failing_names(later.text):
             return True  # (a log's paths may hold "work": no word of the user's)
         said = later.text[:300]
+        if _asks_back(said) and not signals.STILL_FAILING.search(said):
+            continue  # a question of theirs ("will the old link still work"): no verdict yet
         if signals.THATS_WHY.search(said) or signals.CONFIRMATION.search(said):
             return False  # the user takes the cause for the answer
         return bool(signals.STILL_FAILING.search(said))
     return False
+
+
+# A question said without its mark: it opens on a question word, or on a verb before its
+# subject ("will the old link still work", "do I need to send a new one").
+_QUESTION_OPENING = re.compile(
+    r"^\s*(?:(?:so|and|but|ok|okay),?\s+)?(?:(?:why|what|how|when|where|which|who)\b|"
+    r"(?:will|would|can|could|should|shall|do|does|did|is|are|was|were|has|have)\s+"
+    r"(?:i|you|we|it|they|this|that|these|those|there|the|my|our|your|an?)\b)",
+    re.I,
+)
+
+
+def _asks_back(reply: str) -> bool:
+    """The reply's first sentence is a question of the user's."""
+    first = next(iter(sentences(reply)), "")
+    return bool(_ASKS.search(first) or _QUESTION_OPENING.match(first))
 
 
 def _errors_before(events: Sequence[Event], index: int) -> set[tuple[str, str]]:
