@@ -437,6 +437,15 @@ FOUND_CAUSE = re.compile(
     r"(?:was|turned out)|this happened because|that was because)\b",
     re.I,
 )
+# The agent naming the cause anew ("Actually, the problem is …", "The real issue was …"):
+# after a cause it found, with other words, it takes that one back.
+CAUSE_RENAMED = re.compile(
+    r"^actually,?\s+(?:the|my) (?:real |actual |true )?(?:root cause|cause|problem|issue|bug|"
+    r"culprit|reason)\b"
+    r"|^(?:so,?\s+)?the (?:real|actual|true) (?:root cause|cause|problem|issue|bug|culprit|"
+    r"reason) (?:is|was)\b",
+    re.I,
+)
 STILL_BROKEN = re.compile(
     r"\b(?:still|not working|doesn't work|does not work|didn't work|same (?:error|issue)|"
     r"no luck)\b",

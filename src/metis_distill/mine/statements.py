@@ -23,6 +23,7 @@ from metis_distill.models import Event, EventKind, LessonKind
 MIN_SENTENCE = 25
 _LANGUAGE_ASK_MAX = 80  # characters of a sentence that asks only for the language of replies
 CONFIRM_LOOKAHEAD = 6  # events after a diagnosis in which the user may confirm it
+RETHINK_LOOKAHEAD = 12  # events after a found cause in which the agent may name another
 ANSWER_MAX = 80  # characters of a reply that picks one of the options offered
 PASTED_LINES = 12
 PASTED_STRUCTURE = 3  # headings, bullets or numbered lines that make a message a document
@@ -912,7 +913,7 @@ def _confirmed(events: Sequence[Event], index: int, sentence: str) -> bool:
         and not _edited_unchecked(events, index)
         and not _guessed_first(events, index, sentence)
     ):
-        return not _still_broken_next(events, index)
+        return not _still_broken_next(events, index) and not _taken_back(events, index, sentence)
     if _asks_to_choose(events[index].text):
         return False  # the reply picks among the options: it accepts no argument made for one
     if len(_NUMBERED_ITEM.findall(events[index].text)) >= 2:
@@ -1088,6 +1089,31 @@ def _asks_back(reply: str) -> bool:
     """The reply's first sentence is a question of the user's."""
     first = next(iter(sentences(reply)), "")
     return bool(_ASKS.search(first) or _QUESTION_OPENING.match(first))
+
+
+def _taken_back(events: Sequence[Event], index: int, sentence: str) -> bool:
+    """Before the user speaks again, and before it changes the work, the agent names another
+    cause ("The issue was the values I guessed in my test"): the one it found was a wrong lead."""
+    named = _content_words(sentence)
+    session = events[index].session
+    for later in events[index + 1 : index + 1 + RETHINK_LOOKAHEAD]:
+        if later.session != session or _changes(later):
+            return False  # the cause acted on: a cause named after it is the next problem's
+        if later.kind is not EventKind.TEXT:
+            continue
+        if later.role == "user" and not injected(events, later.seq):
+            return False  # the user's words judge it instead
+        if later.role == "assistant" and any(
+            _another_cause(clean(said), named) for said in sentences(later.text)
+        ):
+            return True
+    return False
+
+
+def _another_cause(said: str, named: set[str]) -> bool:
+    """The sentence states a cause (found, or the real one) in other words than `named`."""
+    states = signals.FOUND_CAUSE.match(said) or signals.CAUSE_RENAMED.match(said)
+    return bool(states) and len(named & _content_words(said)) < _SAME_CAUSE_WORDS
 
 
 def _errors_before(events: Sequence[Event], index: int) -> set[tuple[str, str]]:
