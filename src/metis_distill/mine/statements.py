@@ -839,7 +839,7 @@ def _with_workaround(found: Statement, following: list[str]) -> Statement:
     if signals.FOUND_CAUSE.match(clean(found.sentence)):
         return found  # a finding stands alone; a way around it is not confirmed with it
     workaround = following[0]
-    if not _WORKAROUND.match(workaround) or _PLAN.match(workaround) or workaround.endswith("?"):
+    if not _WORKAROUND.match(workaround) or _PLAN.match(workaround) or _not_whole(workaround):
         return found
     if signals.HEDGE.search(workaround):
         return found
@@ -858,7 +858,7 @@ MAX_EXCEPTION = 160
 
 def _with_exception(found: Statement, following: list[str]) -> Statement:
     """A rule with the exception its next sentence makes to it."""
-    if not following or not _EXCEPTION.match(following[0]) or following[0].endswith("?"):
+    if not following or not _EXCEPTION.match(following[0]) or _not_whole(following[0]):
         return found
     if signals.REQUEST.search(following[0]) or signals.HEDGE.search(following[0]):
         return found
@@ -873,11 +873,17 @@ def _with_resolution(found: Statement, following: list[str]) -> Statement:
     if not following or not signals.FOUND_CAUSE.match(clean(found.sentence)):
         return found
     resolution = following[0]
-    if not _RESOLVED.search(resolution) or resolution.endswith("?"):
+    if not _RESOLVED.search(resolution) or _not_whole(resolution):
         return found
     if signals.HEDGE.search(resolution) or _PLAN.match(resolution):
         return found
     return replace(found, sentence=f"{found.sentence} {resolution}", quote=found.sentence)
+
+
+def _not_whole(sentence: str) -> bool:
+    """A question, or words that lead to what follows apart ("I've fixed this by:" before a
+    list): no claim to join to another."""
+    return sentence.rstrip().endswith(("?", "\uff1f", ":", "\uff1a"))
 
 
 class PersonsSeen:
