@@ -1848,6 +1848,29 @@ def test_a_cause_found_reading_another_file_after_an_edit_is_a_finding(tmp_path:
         ([say("assistant", FOUND), say("user", "还是不行")], False),
         ([say("assistant", FOUND), say("user", "Nope")], False),
         ([say("assistant", FOUND), say("user", "Nope ➜ app git:(main) ✗ npm run build")], False),
+        # what the fix was to bring about is still missing
+        ([say("assistant", FOUND), say("user", "[Image #1] still not there")], False),
+        ([say("assistant", FOUND), say("user", "The badge is still not showing.")], False),
+        # the user asks about something else first ("… still work"), then says it still fails
+        (
+            [
+                say("assistant", FOUND),
+                say("user", "will my old commits still work or do I need to redo them"),
+                say("assistant", "Your old commits stay as they are; only new ones are checked."),
+                say("user", "still getting the same error when I commit"),
+            ],
+            False,
+        ),
+        # ... or then that it works
+        (
+            [
+                say("assistant", FOUND),
+                say("user", "will my old commits still work or do I need to redo them"),
+                say("assistant", "Your old commits stay as they are; only new ones are checked."),
+                say("user", "ok, the commit went through now"),
+            ],
+            True,
+        ),
         # a reply that opens with "No" and says it works now
         (
             [say("assistant", FOUND), say("user", "No errors anymore, the commit went through.")],
@@ -1881,6 +1904,43 @@ def test_a_cause_the_user_says_did_not_fix_it_is_no_gotcha(
     from tests.mine.test_statements import _lessons
 
     assert (_lessons(tmp_path, records) != []) is kept
+
+
+_FLOAT_IDS = "The problem was that the ids in the cache table are floats, so `row.id` reads `7.0`."
+_TRIED = [call("b1", "python3 check_lookup.py"), result("b1", "lookup ok: 3 rows")]
+
+
+@pytest.mark.parametrize(
+    ("between", "later", "kept"),
+    [
+        # another cause named before the first was acted on: the first was a wrong lead
+        (_TRIED, "The lookup works. The issue was the sample ids I typed into my check.", False),
+        (_TRIED, "Actually, the problem is the sample ids typed into the check script.", False),
+        # the same cause said again
+        (_TRIED, "The problem was the cache table keeping the ids as floats.", True),
+        # the first cause acted on, then the next problem's cause
+        (
+            [
+                edit("e1", "cache.py", "row.id", "int(row.id)"),
+                result("e1", "The file cache.py has been updated successfully."),
+                *_TRIED,
+            ],
+            "The issue was that the export job writes its rows without a header line.",
+            True,
+        ),
+    ],
+)
+def test_a_cause_the_agent_takes_back_with_another_is_no_gotcha(
+    tmp_path: Path,
+    between: list[dict],  # type: ignore[type-arg]
+    later: str,
+    kept: bool,
+) -> None:
+    from tests.mine.test_statements import _lessons
+
+    records = [say("assistant", _FLOAT_IDS), *between, say("assistant", later)]
+    found = [text for _, text in _lessons(tmp_path, records)]
+    assert any("are floats" in text for text in found) is kept
 
 
 @pytest.mark.parametrize(

@@ -889,6 +889,18 @@ def test_a_cause_found_keeps_the_change_the_next_sentence_says_resolved_it(
     )
 
 
+def test_a_cause_found_keeps_no_sentence_that_leads_to_a_list(tmp_path: Path) -> None:
+    """ "I've fixed this by:" says nothing without the list after it: no whole claim."""
+    said = (
+        "The root problem was that the CDN kept the old page for an hour after each deploy. "
+        "I've fixed this by:\n\n1. Sending `Cache-Control: no-cache` on the page\n"
+        "2. Purging the CDN after a deploy"
+    )
+    ((kind, text),) = _lessons(tmp_path, [say("assistant", said)])
+    assert kind is LessonKind.GOTCHA
+    assert text == "The CDN kept the old page for an hour after each deploy."
+
+
 def test_a_row_of_a_table_is_no_lesson(tmp_path: Path) -> None:
     """A review's findings summed up as a table: cells, never a confirmed fact (the same
     words as a sentence of their own are one, once accepted)."""

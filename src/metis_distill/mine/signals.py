@@ -437,6 +437,15 @@ FOUND_CAUSE = re.compile(
     r"(?:was|turned out)|this happened because|that was because)\b",
     re.I,
 )
+# The agent naming the cause anew ("Actually, the problem is …", "The real issue was …"):
+# after a cause it found, with other words, it takes that one back.
+CAUSE_RENAMED = re.compile(
+    r"^actually,?\s+(?:the|my) (?:real |actual |true )?(?:root cause|cause|problem|issue|bug|"
+    r"culprit|reason)\b"
+    r"|^(?:so,?\s+)?the (?:real|actual|true) (?:root cause|cause|problem|issue|bug|culprit|"
+    r"reason) (?:is|was)\b",
+    re.I,
+)
 STILL_BROKEN = re.compile(
     r"\b(?:still|not working|doesn't work|does not work|didn't work|same (?:error|issue)|"
     r"no luck)\b",
@@ -448,6 +457,9 @@ STILL_FAILING = re.compile(
     r"^\s*(?:nope|nah)\b|^\s*no\s*[.!,]?\s*(?:$|(?:it|that|still|same)\b)|"
     r"\bstill (?:fail\w*|broken|not working|doesn't work|does not work|the same|happening|"
     r"crash\w*|getting|seeing|there|erroring)\b|\bsame (?:error|issue|problem)\b|"
+    # what the fix was to bring about still missing: "still not there", "still isn't showing"
+    r"\bstill (?:not|isn't|is not|aren't|are not|doesn't|does not|won't) (?:there|show\w*|"
+    r"visible|appear\w*|display\w*|render\w*|load\w*)\b|"
     r"\b(?:didn't|did not) (?:work|help|fix)\b|\bnot fixed\b|\bno luck\b|"
     r"(?:проблема|ошибка)\s+(?:осталась|остаётся|остается|не\s+ушла)|"
     r"(?:всё|все)\s+(?:ещё|еще)\s+не\s+работает|по-прежнему\s+не\s+работает|не\s+помогло|"

@@ -23,6 +23,7 @@ from metis_distill.models import Event, EventKind, LessonKind
 MIN_SENTENCE = 25
 _LANGUAGE_ASK_MAX = 80  # characters of a sentence that asks only for the language of replies
 CONFIRM_LOOKAHEAD = 6  # events after a diagnosis in which the user may confirm it
+RETHINK_LOOKAHEAD = 12  # events after a found cause in which the agent may name another
 ANSWER_MAX = 80  # characters of a reply that picks one of the options offered
 PASTED_LINES = 12
 PASTED_STRUCTURE = 3  # headings, bullets or numbered lines that make a message a document
@@ -862,7 +863,7 @@ def _with_workaround(found: Statement, following: list[str]) -> Statement:
     if signals.FOUND_CAUSE.match(clean(found.sentence)):
         return found  # a finding stands alone; a way around it is not confirmed with it
     workaround = following[0]
-    if not _WORKAROUND.match(workaround) or _PLAN.match(workaround) or workaround.endswith("?"):
+    if not _WORKAROUND.match(workaround) or _PLAN.match(workaround) or _not_whole(workaround):
         return found
     if signals.HEDGE.search(workaround):
         return found
@@ -881,7 +882,7 @@ MAX_EXCEPTION = 160
 
 def _with_exception(found: Statement, following: list[str]) -> Statement:
     """A rule with the exception its next sentence makes to it."""
-    if not following or not _EXCEPTION.match(following[0]) or following[0].endswith("?"):
+    if not following or not _EXCEPTION.match(following[0]) or _not_whole(following[0]):
         return found
     if signals.REQUEST.search(following[0]) or signals.HEDGE.search(following[0]):
         return found
@@ -896,11 +897,17 @@ def _with_resolution(found: Statement, following: list[str]) -> Statement:
     if not following or not signals.FOUND_CAUSE.match(clean(found.sentence)):
         return found
     resolution = following[0]
-    if not _RESOLVED.search(resolution) or resolution.endswith("?"):
+    if not _RESOLVED.search(resolution) or _not_whole(resolution):
         return found
     if signals.HEDGE.search(resolution) or _PLAN.match(resolution):
         return found
     return replace(found, sentence=f"{found.sentence} {resolution}", quote=found.sentence)
+
+
+def _not_whole(sentence: str) -> bool:
+    """A question, or words that lead to what follows apart ("I've fixed this by:" before a
+    list): no claim to join to another."""
+    return sentence.rstrip().endswith(("?", "\uff1f", ":", "\uff1a"))
 
 
 class PersonsSeen:
@@ -936,7 +943,7 @@ def _confirmed(events: Sequence[Event], index: int, sentence: str) -> bool:
         and not _edited_unchecked(events, index)
         and not _guessed_first(events, index, sentence)
     ):
-        return not _still_broken_next(events, index)
+        return not _still_broken_next(events, index) and not _taken_back(events, index, sentence)
     if _asks_to_choose(events[index].text):
         return False  # the reply picks among the options: it accepts no argument made for one
     if len(_NUMBERED_ITEM.findall(events[index].text)) >= 2:
@@ -1090,10 +1097,53 @@ def _still_broken_next(events: Sequence[Event], index: int) -> bool:
         if before & _failing_names(later.text):
             return True  # (a log's paths may hold "work": no word of the user's)
         said = later.text[:300]
+        if _asks_back(said) and not signals.STILL_FAILING.search(said):
+            continue  # a question of theirs ("will the old link still work"): no verdict yet
         if signals.THATS_WHY.search(said) or signals.CONFIRMATION.search(said):
             return False  # the user takes the cause for the answer
         return bool(signals.STILL_FAILING.search(said))
     return False
+
+
+# A question said without its mark: it opens on a question word, or on a verb before its
+# subject ("will the old link still work", "do I need to send a new one").
+_QUESTION_OPENING = re.compile(
+    r"^\s*(?:(?:so|and|but|ok|okay),?\s+)?(?:(?:why|what|how|when|where|which|who)\b|"
+    r"(?:will|would|can|could|should|shall|do|does|did|is|are|was|were|has|have)\s+"
+    r"(?:i|you|we|it|they|this|that|these|those|there|the|my|our|your|an?)\b)",
+    re.I,
+)
+
+
+def _asks_back(reply: str) -> bool:
+    """The reply's first sentence is a question of the user's."""
+    first = next(iter(sentences(reply)), "")
+    return bool(_ASKS.search(first) or _QUESTION_OPENING.match(first))
+
+
+def _taken_back(events: Sequence[Event], index: int, sentence: str) -> bool:
+    """Before the user speaks again, and before it changes the work, the agent names another
+    cause ("The issue was the values I guessed in my test"): the one it found was a wrong lead."""
+    named = _content_words(sentence)
+    session = events[index].session
+    for later in events[index + 1 : index + 1 + RETHINK_LOOKAHEAD]:
+        if later.session != session or _changes(later):
+            return False  # the cause acted on: a cause named after it is the next problem's
+        if later.kind is not EventKind.TEXT:
+            continue
+        if later.role == "user" and not injected(events, later.seq):
+            return False  # the user's words judge it instead
+        if later.role == "assistant" and any(
+            _another_cause(clean(said), named) for said in sentences(later.text)
+        ):
+            return True
+    return False
+
+
+def _another_cause(said: str, named: set[str]) -> bool:
+    """The sentence states a cause (found, or the real one) in other words than `named`."""
+    states = signals.FOUND_CAUSE.match(said) or signals.CAUSE_RENAMED.match(said)
+    return bool(states) and len(named & _content_words(said)) < _SAME_CAUSE_WORDS
 
 
 def _errors_before(events: Sequence[Event], index: int) -> set[tuple[str, str]]:
