@@ -525,6 +525,37 @@ def test_another_program_given_the_file_the_error_named_keeps_it(tmp_path: Path)
     assert lesson.text.endswith("run `cp -v conf/local.ini.example conf/local.ini` first.")
 
 
+def test_a_dirty_tree_committed_whole_before_the_pull_is_held_back(tmp_path: Path) -> None:
+    """git refused to pull onto a tree with changes in it, and the agent committed every
+    change before pulling again: whatever the tree held went into the commit; the lesson
+    stays in the ledger."""
+    from metis_distill.curate.earned import HeldBack, held_back
+    from tests.mine.test_episodes import _write, call, result
+
+    pull = "git pull --rebase origin main && git push origin main"
+    path = _write(
+        tmp_path,
+        [
+            call("p1", pull),
+            result(
+                "p1",
+                "error: cannot pull with rebase: You have unstaged changes.\n"
+                "error: please commit or stash them.",
+                True,
+            ),
+            call("p2", f'git add -A && git commit -m "Save local changes" && {pull}'),
+            result(
+                "p2", "[main 5e6f7a8] Save local changes\n 1 file changed\nSuccessfully rebased"
+            ),
+        ],
+    )
+    (lesson,) = extract(path, path.parent)
+    judged = SimpleNamespace(
+        kind=lesson.kind, text=lesson.text, scope=lesson.scope, fix=lesson.fix, support=3
+    )
+    assert held_back(judged) is HeldBack.SWEPT_IN
+
+
 def test_a_git_command_forced_past_its_check_teaches_no_fix(tmp_path: Path) -> None:
     """`git add` of an ignored file, then `git add -f`: the line must not teach overriding
     .gitignore; the lesson keeps the error and claims no fix."""
