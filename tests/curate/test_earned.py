@@ -800,3 +800,49 @@ def test_a_console_code_page_told_with_the_usual_ways_none_seen_never_earns_a_li
     assert held_back(lesson) is HeldBack.NO_FIX_SEEN and not earned(lesson)
     seen = usual.split("; set ")[0] + "; run it as `python -X utf8` (that worked)."
     assert earned(_Lesson(seen, scope=("Bash:python",), fix="run it as `python -X utf8`"))
+
+
+_PULL_BLOCKED = (
+    "`git pull --rebase origin main` fails with “error: cannot pull with rebase: You have "
+    "unstaged changes.”; run `{told}` first."
+)
+
+
+@pytest.mark.parametrize(
+    ("fix", "told"),
+    [
+        ('git add -A && git commit -m "wip"', "git add -A && git commit -m …"),
+        ("git add . && git commit -m 'save'", "git add . && git commit -m …"),
+        ('git -C ~/shop add --all && git commit -m "wip"', "git add --all && git commit -m …"),
+        ('git commit -am "wip"', "git commit -am …"),
+        ('git commit -a -m "wip"', "git commit -a -m …"),
+    ],
+)
+def test_a_dirty_tree_got_past_by_committing_every_change_never_earns_a_line(
+    fix: str, told: str
+) -> None:
+    """Whatever the tree held (another's work, the agent's own files) went into the commit:
+    however often, no way to teach past a working tree with changes in it."""
+    lesson = _Lesson(_PULL_BLOCKED.format(told=told), scope=("Bash:git pull",), fix=fix, support=4)
+    assert not earned(lesson) and held_back(lesson) is HeldBack.SWEPT_IN
+    for error in (
+        "“error: Your local changes to the following files would be overwritten by merge:”",
+        "“npm ERR! Git working directory not clean.”",
+    ):
+        other = _Lesson(f"`git merge …` fails with {error}; run `{told}` first.", fix=fix)
+        assert held_back(other) is HeldBack.SWEPT_IN
+
+
+def test_every_file_staged_where_the_tree_was_not_what_failed_keeps_its_line() -> None:
+    """A flake sees only the files git tracks: staging the new ones is the way, and no dirty
+    tree was in the way; a dirty tree got past by committing the files the work changed is no
+    sweep either."""
+    flake = (
+        "`nixos-rebuild switch --flake .` fails with “error: path '…/hosts/lab.nix' does not "
+        "exist”; run `git add -A` first."
+    )
+    lesson = _Lesson(flake, scope=("Bash:nixos-rebuild",), fix="git add -A", support=1)
+    assert held_back(lesson) is None and earned(lesson)
+    named = 'git add src/cart.py && git commit -m "cart totals"'
+    told = _PULL_BLOCKED.format(told="git add … && git commit -m …")
+    assert held_back(_Lesson(told, fix=named, support=1)) is None

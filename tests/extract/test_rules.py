@@ -525,6 +525,82 @@ def test_another_program_given_the_file_the_error_named_keeps_it(tmp_path: Path)
     assert lesson.text.endswith("run `cp -v conf/local.ini.example conf/local.ini` first.")
 
 
+_THEME_MISSING = "Exit code 1\nTheme 'deep-sea' does not exist"
+
+
+def test_a_step_told_as_its_program_alone_is_no_fix_to_teach(tmp_path: Path) -> None:
+    """The folder renamed before the retry, every argument of the `mv` one home's own path:
+    told in general it is `mv …`, which says nothing to do. The lesson keeps its error and
+    claims no fix (held until it recurs)."""
+    from metis_distill.curate.earned import earned
+    from tests.mine.test_episodes import _write, call, result
+
+    themes = "/home/ana/.config/shade/themes"
+    path = _write(
+        tmp_path,
+        [
+            call("t1", 'shade-theme set "Deep Sea"'),
+            result("t1", _THEME_MISSING, True),
+            call("t2", f'mv {themes}/Deep\\ Sea {themes}/deep-sea && shade-theme set "Deep Sea"'),
+            result("t2", "Theme set: deep-sea"),
+        ],
+    )
+    (lesson,) = extract(path, path.parent)
+    assert "`mv …`" not in lesson.text and lesson.fix is None
+    assert "Theme 'deep-sea' does not exist" in lesson.text
+    judged = SimpleNamespace(kind=lesson.kind, text=lesson.text, scope=(), fix=None, support=1)
+    assert not earned(judged)
+
+
+def test_a_step_that_keeps_a_word_of_its_own_is_still_the_fix(tmp_path: Path) -> None:
+    """The same failure mended by a step whose general form says what to run: its line."""
+    from tests.mine.test_episodes import _write, call, result
+
+    path = _write(
+        tmp_path,
+        [
+            call("t1", 'shade-theme set "Deep Sea"'),
+            result("t1", _THEME_MISSING, True),
+            call("t2", 'shade-theme sync --from /opt/shade/themes && shade-theme set "Deep Sea"'),
+            result("t2", "Theme set: deep-sea"),
+        ],
+    )
+    (lesson,) = extract(path, path.parent)
+    assert lesson.text.endswith("; run `shade-theme sync --from …` first.")
+    assert lesson.fix == "shade-theme sync --from /opt/shade/themes"
+
+
+def test_a_dirty_tree_committed_whole_before_the_pull_is_held_back(tmp_path: Path) -> None:
+    """git refused to pull onto a tree with changes in it, and the agent committed every
+    change before pulling again: whatever the tree held went into the commit; the lesson
+    stays in the ledger."""
+    from metis_distill.curate.earned import HeldBack, held_back
+    from tests.mine.test_episodes import _write, call, result
+
+    pull = "git pull --rebase origin main && git push origin main"
+    path = _write(
+        tmp_path,
+        [
+            call("p1", pull),
+            result(
+                "p1",
+                "error: cannot pull with rebase: You have unstaged changes.\n"
+                "error: please commit or stash them.",
+                True,
+            ),
+            call("p2", f'git add -A && git commit -m "Save local changes" && {pull}'),
+            result(
+                "p2", "[main 5e6f7a8] Save local changes\n 1 file changed\nSuccessfully rebased"
+            ),
+        ],
+    )
+    (lesson,) = extract(path, path.parent)
+    judged = SimpleNamespace(
+        kind=lesson.kind, text=lesson.text, scope=lesson.scope, fix=lesson.fix, support=3
+    )
+    assert held_back(judged) is HeldBack.SWEPT_IN
+
+
 def test_a_git_command_forced_past_its_check_teaches_no_fix(tmp_path: Path) -> None:
     """`git add` of an ignored file, then `git add -f`: the line must not teach overriding
     .gitignore; the lesson keeps the error and claims no fix."""

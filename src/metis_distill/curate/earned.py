@@ -7,7 +7,9 @@ cause is unknown too needs a third). A package
 installed to mend it (a host key trusted, a login done) is a repair done once: the next run
 finds it done, so that line too waits until the failure recurs in another session (a fresh
 environment, a new worktree).
-A fix that turns a check off (`curl -k`, `--no-verify`) is never one to teach. A script
+A fix that turns a check off (`curl -k`, `--no-verify`) is never one to teach, nor one that
+sweeps every change into a commit (`git add -A`, `git commit -a`) to get past a working tree
+with changes in it: what was in it is unseen (another's work, the agent's own files). A script
 handed inline to its interpreter (`python - <<'PY'`, `python -c`, `node -e`) is the day's own
 code: an error it raised, with no fix seen, is its own slip however often one recurs (what the
 machine lacks or refuses, a module, a library, a permission, the network, is not). A flag
@@ -36,10 +38,11 @@ from metis_distill.extract.wording import (
     OWN_PIP_WAY,
     RUN_IT_WITH,
     UNTIL_EDITED,
+    without_git_options,
 )
 from metis_distill.mine.modules import INSTALL
 from metis_distill.mine.signals import EDIT_TOOLS
-from metis_distill.mine.text import INLINE_SCRIPT
+from metis_distill.mine.text import INLINE_SCRIPT, shell_steps
 from metis_distill.models import LessonKind
 
 RECURRING_SESSIONS = 2
@@ -132,6 +135,7 @@ class HeldBack(StrEnum):
 
     ONLY_EDITS = "edits that missed"
     CHECK_WAIVED = "a fix that turns a check off"
+    SWEPT_IN = "every change swept into a commit"
     REPAIRED_ONCE = "a repair done once"
     WORK_OF_THE_DAY = "the day's own tests or types"
     UNTIL_EDITED = "mended by an edit"
@@ -160,6 +164,8 @@ def held_back(lesson: Judged) -> HeldBack | None:
         return HeldBack.NO_FIX_SEEN  # the usual ways past a code page, none of them seen working
     if lesson.fix is not None and _waives_a_check(lesson.fix):
         return HeldBack.CHECK_WAIVED  # however it was worded: no fix to teach
+    if lesson.fix is not None and _DIRTY_TREE.search(lesson.text) and _sweeps(lesson.fix):
+        return HeldBack.SWEPT_IN  # whatever the tree held went into the commit: no fix to teach
     if (
         lesson.fix is not None
         and _CODE_UNDER_WORK.search(lesson.text)
@@ -204,6 +210,44 @@ def _waives_a_check(fix: str) -> bool:
     from metis_distill import advice  # its patterns compiled only when a fix is judged
 
     return bool(advice.dangers(fix))
+
+
+# An error that stops because the working tree holds changes not committed: git's ("You have
+# unstaged changes", "would be overwritten by merge", "commit or stash them"), npm version's
+# "Git working directory not clean", cargo publish's "changes that were not yet committed".
+_DIRTY_TREE = re.compile(
+    r"\b(?:unstaged|uncommitted) changes\b|\bchanges (?:that were )?not (?:yet )?committed\b"
+    r"|\blocal changes to the following files would be overwritten\b"
+    r"|\b(?:working (?:tree|directory|copy)|worktree)(?: is)? (?:not clean|dirty)\b"
+    r"|\bcommit (?:your changes )?or stash them\b",
+    re.I,
+)
+# `git add`'s operands and options that stage every change in the tree.
+_EVERY_CHANGE = frozenset({"-A", "--all", "-u", "--update", ".", "./", ":/", "*"})
+_SHORT_FLAGS = re.compile(r"^-[A-Za-z]+$")
+
+
+def _sweeps(fix: str) -> bool:
+    """A step of the fix stages or commits every change in the tree, whatever it was
+    (`git add -A`, `git add .`, `git commit -am …`), not the files the work changed."""
+    for step in shell_steps(fix):
+        words = without_git_options(step.split())
+        if words[:1] != ["git"] or len(words) < 2:
+            continue
+        if words[1] == "add" and any(_stages_all(word) for word in words[2:]):
+            return True
+        if words[1] == "commit" and any(_commits_all(word) for word in words[2:]):
+            return True
+    return False
+
+
+def _stages_all(word: str) -> bool:
+    short = _SHORT_FLAGS.match(word) is not None
+    return word in _EVERY_CHANGE or (short and ("A" in word or "u" in word))
+
+
+def _commits_all(word: str) -> bool:
+    return word == "--all" or (_SHORT_FLAGS.match(word) is not None and "a" in word)
 
 
 def _repairs_by_install(text: str, fix: str) -> bool:

@@ -782,6 +782,9 @@ def _failure_lesson(
         if offered_by_error(episode.trigger.text, parts):
             return None  # the error said to take that step (git's "stash them"): its own hint
         error = episode.trigger.text[:4000]
+        if parts and all(_told_as_program_alone(part, failed, error) for part in parts):
+            # `mv …`: every argument was that run's own (its paths), no step left to run
+            return f"{what} {verb} here: “{sig}” {NO_FIX_SEEN}.", None
         steps = [general_fix(_named_files_cut(part, failed, error)) for part in parts]
         again = next((part for part in parts if _options_added(failed, part)), None)
         if again is not None:  # the failed command with options added: run in its place
@@ -819,6 +822,19 @@ def _failure_lesson(
 
 # A step that moves to another existing branch (not one it makes: `-b`, `-c`).
 _SWITCHES_BRANCH = re.compile(r"^git\s+(?:checkout|switch)\s+(?!-[bBcC]\b)(?!--)[^\s-]\S*\s*$")
+
+
+# A step in its general form that keeps only its program (a setting before it aside).
+_PROGRAM_ALONE = re.compile(r"^(?:\S+=\S*\s+)*[^\s=]+ …$")
+
+
+def _told_as_program_alone(step: str, failed: str, error: str) -> bool:
+    """The step's general form is its program and `…`, every argument cut as one run's own
+    (`mv …` of `mv ~/themes/A ~/themes/a`): it tells nothing to run. The failed program run
+    on the file its error named (`black …`) is told so on purpose: the program is the step."""
+    if _named_files_cut(step, failed, error) != step:
+        return False
+    return _PROGRAM_ALONE.match(general_fix(step)) is not None
 
 
 def _named_files_cut(step: str, failed: str, error: str) -> str:
