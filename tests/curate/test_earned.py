@@ -677,6 +677,43 @@ def test_a_module_missing_with_no_fix_seen_still_renders_beside_another_modules_
     assert without_answered_warnings([other_module, unanswered]) == [other_module, unanswered]
 
 
+def test_a_tool_missing_as_a_module_and_as_a_program_is_told_once_by_the_programs_line() -> None:
+    """`python3 -m pytest` finding no `pytest` module and `pytest` not on the PATH: one cause,
+    the tool not installed here; the program's line says what to do about it."""
+    from dataclasses import replace
+
+    from metis_distill.curate.select import without_answered_warnings
+    from tests.curate.test_retire import view
+
+    as_module = view(1, "failure", 3, "`python3 -m pytest` fails here: “/usr/bin/python3: No "
+                     "module named pytest” (no fix seen).")  # fmt: skip
+    program = view(2, "failure", 3, "`pytest` is not on the PATH here (“pytest: command not "
+                   "found”); find the project's way to run it before retrying.")  # fmt: skip
+    assert without_answered_warnings([as_module, program]) == [program]
+    way = replace(
+        view(3, "failure", 2, "`pytest` is not on the PATH here (…); use `uv run pytest` instead."),
+        fix="uv run pytest",
+    )
+    assert without_answered_warnings([as_module, way]) == [way]
+
+
+def test_a_module_run_with_m_stays_beside_another_programs_line() -> None:
+    from metis_distill.curate.select import without_answered_warnings
+    from tests.curate.test_retire import view
+
+    as_module = view(1, "failure", 3, "`python3 -m pytest` fails here: “/usr/bin/python3: No "
+                     "module named pytest” (no fix seen).")  # fmt: skip
+    other = view(2, "failure", 3, "`ruff` is not on the PATH here (“ruff: command not found”); "
+                 "find the project's way to run it before retrying.")  # fmt: skip
+    # the module ran, and one it imports is what is missing: not the tool itself
+    imports = view(3, "failure", 3, "`python3 -m pytest` fails here: “ModuleNotFoundError: No "
+                   "module named 'shop'” (no fix seen).")  # fmt: skip
+    shop = view(4, "failure", 3, "`shop` is not on the PATH here (“shop: command not found”); "
+                "find the project's way to run it before retrying.")  # fmt: skip
+    assert without_answered_warnings([as_module, other]) == [as_module, other]
+    assert without_answered_warnings([imports, shop]) == [imports, shop]
+
+
 def test_a_sandboxed_failure_with_no_rerun_seen_beside_its_let_out_lesson_shows_the_lesson() -> (
     None
 ):
