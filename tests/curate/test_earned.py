@@ -622,6 +622,98 @@ def test_a_missing_program_warned_of_beside_its_way_shows_only_the_way() -> None
     assert without_answered_warnings([warning, imports]) == [warning, imports]
 
 
+def test_a_module_missing_with_no_fix_seen_beside_a_fix_for_the_same_module_shows_the_fix() -> None:
+    """The same module missing, whatever command met it: the lesson that shows a way past it
+    answers the warning of another command that saw none."""
+    from dataclasses import replace
+
+    from metis_distill.curate.select import without_answered_warnings
+    from tests.curate.test_retire import view
+
+    way = replace(
+        view(
+            1,
+            "failure",
+            2,
+            "`python3 …` fails here (“ModuleNotFoundError: No module named "
+            "'shop'”); run it with `PYTHONPATH=src` set.",
+        ),  # fmt: skip
+        fix="PYTHONPATH=src",
+    )
+    warning = view(2, "failure", 3, "`python3 -m unittest tests/test_cart.py` fails here: "
+                   "“ModuleNotFoundError: No module named 'shop'” (no fix seen).")  # fmt: skip
+    run_as_module = view(3, "failure", 3, "`python -m shop.cli` fails here: “/usr/bin/python: "
+                         "No module named shop” (no fix seen).")  # fmt: skip
+    assert without_answered_warnings([way, warning, run_as_module]) == [way]
+
+
+def test_a_module_missing_with_no_fix_seen_still_renders_beside_another_modules_fix() -> None:
+    from dataclasses import replace
+
+    from metis_distill.curate.select import without_answered_warnings
+    from tests.curate.test_retire import view
+
+    way = replace(
+        view(
+            1,
+            "failure",
+            2,
+            "`python3 …` fails here (“ModuleNotFoundError: No module named "
+            "'shop'”); run it with `PYTHONPATH=src` set.",
+        ),  # fmt: skip
+        fix="PYTHONPATH=src",
+    )
+    other_module = view(2, "failure", 3, "`python3 -m unittest` fails here: “ModuleNotFoundError"
+                        ": No module named 'shop_admin'” (no fix seen).")  # fmt: skip
+    submodule = view(3, "failure", 3, "`python3 -m unittest` fails here: “ModuleNotFoundError: "
+                     "No module named 'shop.legacy'” (no fix seen).")  # fmt: skip
+    unanswered = view(4, "failure", 3, "`python3 -m unittest` fails here: “ModuleNotFoundError: "
+                      "No module named 'shop'” (no fix seen).")  # fmt: skip
+    assert without_answered_warnings([way, other_module, submodule]) == [
+        way,
+        other_module,
+        submodule,
+    ]
+    assert without_answered_warnings([other_module, unanswered]) == [other_module, unanswered]
+
+
+def test_a_tool_missing_as_a_module_and_as_a_program_is_told_once_by_the_programs_line() -> None:
+    """`python3 -m pytest` finding no `pytest` module and `pytest` not on the PATH: one cause,
+    the tool not installed here; the program's line says what to do about it."""
+    from dataclasses import replace
+
+    from metis_distill.curate.select import without_answered_warnings
+    from tests.curate.test_retire import view
+
+    as_module = view(1, "failure", 3, "`python3 -m pytest` fails here: “/usr/bin/python3: No "
+                     "module named pytest” (no fix seen).")  # fmt: skip
+    program = view(2, "failure", 3, "`pytest` is not on the PATH here (“pytest: command not "
+                   "found”); find the project's way to run it before retrying.")  # fmt: skip
+    assert without_answered_warnings([as_module, program]) == [program]
+    way = replace(
+        view(3, "failure", 2, "`pytest` is not on the PATH here (…); use `uv run pytest` instead."),
+        fix="uv run pytest",
+    )
+    assert without_answered_warnings([as_module, way]) == [way]
+
+
+def test_a_module_run_with_m_stays_beside_another_programs_line() -> None:
+    from metis_distill.curate.select import without_answered_warnings
+    from tests.curate.test_retire import view
+
+    as_module = view(1, "failure", 3, "`python3 -m pytest` fails here: “/usr/bin/python3: No "
+                     "module named pytest” (no fix seen).")  # fmt: skip
+    other = view(2, "failure", 3, "`ruff` is not on the PATH here (“ruff: command not found”); "
+                 "find the project's way to run it before retrying.")  # fmt: skip
+    # the module ran, and one it imports is what is missing: not the tool itself
+    imports = view(3, "failure", 3, "`python3 -m pytest` fails here: “ModuleNotFoundError: No "
+                   "module named 'shop'” (no fix seen).")  # fmt: skip
+    shop = view(4, "failure", 3, "`shop` is not on the PATH here (“shop: command not found”); "
+                "find the project's way to run it before retrying.")  # fmt: skip
+    assert without_answered_warnings([as_module, other]) == [as_module, other]
+    assert without_answered_warnings([imports, shop]) == [imports, shop]
+
+
 def test_a_sandboxed_failure_with_no_rerun_seen_beside_its_let_out_lesson_shows_the_lesson() -> (
     None
 ):

@@ -11,7 +11,12 @@ from typing import Literal
 
 from metis_distill.config import BudgetSettings
 from metis_distill.curate.earned import earned
-from metis_distill.extract.wording import LACKS_MODULE, NO_RUNNER_SEEN
+from metis_distill.extract.wording import (
+    LACKS_MODULE,
+    MISSING_PROGRAM_LESSON,
+    NO_FIX_SEEN,
+    NO_RUNNER_SEEN,
+)
 from metis_distill.ledger import Evidence, Ledger, LessonStatus, LessonView, RetiredReason
 from metis_distill.provenance import quote_in_span
 from metis_distill.targets import feeds
@@ -83,17 +88,24 @@ def without_answered_warnings(lessons: Sequence[LessonView]) -> list[LessonView]
     """A program missing, told as a warning ("find the project's way to run it"), beside a
     lesson that names the way that worked for the same program: the warning says less. So
     does a program failing inside Codex's sandbox with no rerun outside seen, beside the
-    lesson that it works outside it."""
+    lesson that it works outside it, and a module missing with no fix seen, beside a lesson
+    that shows a way past the same module missing, whatever command met it. A tool run as a
+    module (`python -m pytest`) that is not installed, beside a lesson of the program of that
+    name missing, is that lesson's cause told again."""
+    missing = {m["program"] for x in lessons if (m := MISSING_PROGRAM_LESSON.match(x.text))}
     answered = {
         _program(x.text) for x in lessons if x.fix is not None and _MISSING.search(x.text)
     } - {None}
     let_out = {_first_word(x.text) for x in lessons if x.fix is not None and _LET_OUT in x.text}
+    found = {_missing_module(x.text) for x in lessons if x.fix is not None} - {None}
     return one_lack_per_environment(
         [
             x
             for x in lessons
             if not (NO_RUNNER_SEEN in x.text and _program(x.text) in answered)
             and not (_SANDBOXED_NO_FIX in x.text and _first_word(x.text) in let_out - {None})
+            and not (NO_FIX_SEEN in x.text and _missing_module(x.text) in found)
+            and not (NO_FIX_SEEN in x.text and _tool_not_installed(x.text) in missing)
         ]
     )
 
@@ -152,6 +164,30 @@ def _program(text: str) -> str | None:
 _OPENING_CODE = re.compile(r"^`([^`\s]+)`")
 # A lesson about the program itself missing, as the warning is (not another failure of it).
 _MISSING = re.compile(r"is not on the PATH|is not installed|not found|cannot be found")
+
+
+def _missing_module(text: str) -> str | None:
+    """The module Python found missing in a lesson's error (`shop` of "No module named
+    'shop'"), None when it names none."""
+    found = _NO_MODULE.search(text)
+    return found.group(1).rstrip(".") if found else None
+
+
+# Python's words for a module missing: an import's (`'shop'`) and `-m`'s (`shop`).
+_NO_MODULE = re.compile(r"No module named '?([\w.]+)")
+
+
+def _tool_not_installed(text: str) -> str | None:
+    """The module a lesson's command runs with `python -m` when its error is that very module
+    missing (`pytest` of "`python3 -m pytest` fails here: “No module named pytest”"): the
+    tool is not installed; None for any other lesson."""
+    found = _RUNS_MODULE.match(text)
+    if found is None or found.group(1) != _missing_module(text):
+        return None
+    return found.group(1)
+
+
+_RUNS_MODULE = re.compile(r"^`[^`\s]*python[\d.]*(?:\.exe)?\s+-m\s+([\w.]+)")
 
 
 def lessons_in_scope(
