@@ -1234,6 +1234,15 @@ def test_an_end_of_options_put_before_a_dashed_argument_is_no_rule_of_the_place(
     assert "put `--` before it" in lesson.text and "no fix seen" not in lesson.text
 
 
+def test_a_double_dash_before_a_path_is_no_end_of_a_dashed_argument(tmp_path: Path) -> None:
+    """`git checkout -- src/app.py` parts paths from revisions: nothing opened with a dash."""
+    failed = "git checkout src/app.py"
+    error = "Exit code 1\nfatal: 'src/app.py' could be both a local file and a tracking branch."
+    (lesson,) = _retried(tmp_path, failed, error, "git checkout -- src/app.py")
+    assert lesson.fix is None and "put `--` before it" not in lesson.text
+    assert "no fix seen" in lesson.text
+
+
 def test_an_end_of_options_is_found_past_other_quotes_and_a_flag_said_twice(
     tmp_path: Path,
 ) -> None:

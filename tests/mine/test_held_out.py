@@ -1916,8 +1916,22 @@ _TRIED = [call("b1", "python3 check_lookup.py"), result("b1", "lookup ok: 3 rows
         # another cause named before the first was acted on: the first was a wrong lead
         (_TRIED, "The lookup works. The issue was the sample ids I typed into my check.", False),
         (_TRIED, "Actually, the problem is the sample ids typed into the check script.", False),
-        # the same cause said again
+        # the same cause said again, or shorter
         (_TRIED, "The problem was the cache table keeping the ids as floats.", True),
+        (_TRIED, "So the issue was the float ids.", True),
+        # the end told, no other cause
+        (_TRIED, "The issue was resolved by casting the ids when the cache is read.", True),
+        # acted on by a command, then the next problem failing: its cause is its own
+        (
+            [
+                call("c1", "python3 fix_ids.py"),
+                result("c1", "fixed 3 rows"),
+                call("c2", "python3 check_lookup.py"),
+                result("c2", "Exit code 1\nKeyError: 'owner'", True),
+            ],
+            "The issue was that the owners table has no row for the sample account.",
+            True,
+        ),
         # the first cause acted on, then the next problem's cause
         (
             [
@@ -3084,3 +3098,19 @@ def test_the_failed_command_with_options_added_replaces_it_not_precedes_it(
     assert "exceptions.hpp" not in lesson.text and "first" not in lesson.text
     assert "Microsoft Visual C++ 14.0" in lesson.text
     assert lesson.text.endswith("use `pip install --only-binary :all: -r reqs.txt` instead.")
+
+
+def test_a_yes_said_first_is_the_verdict_though_a_question_follows(tmp_path: Path) -> None:
+    """ "that fixed it, can you also …?": the yes comes first; a later complaint about another
+    thing (the lint job) does not take it back."""
+    from tests.mine.test_statements import _lessons
+
+    records = [
+        say("assistant", FOUND),
+        say("user", "that fixed it, can you also add a note to the README?"),
+        say("assistant", "Sure, adding it."),
+        edit("e1", "README.md", "a", "b"),
+        result("e1", "The file README.md has been updated successfully."),
+        say("user", "the lint job on CI still fails though"),
+    ]
+    assert _lessons(tmp_path, records) != []

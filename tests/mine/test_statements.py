@@ -408,6 +408,17 @@ def test_a_rule_keeps_the_exception_its_next_sentence_makes(
         ("user", "We decided that they stay on the old plan until March.", False),
         ("user", "We decided to keep all dates in UTC, since the reports mix time zones.", True),
         ("user", "We have decided to run it in Docker only, never on the host.", True),
+        # "this project", "it's better": a noun follows, or "it" opens a clause of its own
+        (
+            "user",
+            "We decided that this project uses pnpm, never npm, because the lockfile is pnpm's.",
+            True,
+        ),
+        (
+            "user",
+            "I decided it's better to always run migrations by hand, since CI has no DB.",
+            True,
+        ),
         # the agent wondering aloud, then making its next call
         (
             "assistant",

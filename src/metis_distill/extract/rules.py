@@ -724,6 +724,7 @@ def _failure_lesson(
         and (
             _one_value_changed(call.text, remedy)
             or _script_rewritten(call.text, fix.call.text)
+            or _options_ended(call.text, remedy, dashed=False)
             or _argument_asked_for(call.text, remedy, episode.trigger.text)
         )
     ):  # a name or a value corrected (`skills@research` → `skills@tavily-research`), or an
@@ -1032,12 +1033,14 @@ def _argument_asked_for(failed: str, retry: str, error: str) -> bool:
 OPTIONS_ENDED = "an argument that opens with `-` is read as an option: put `--` before it"
 
 
-def _options_ended(failed: str, retry: str) -> bool:
+def _options_ended(failed: str, retry: str, *, dashed: bool = True) -> bool:
     """The retry is the failed call with `--` put in before an argument (`rg -n -- "-x"`),
     its words otherwise the same: quoted either way, a repeated one said once."""
     old, new = _said_once(unwrapped(failed).split()), unwrapped(retry).split()
     return any(
-        _said_once(new[:n] + new[n + 1 :]) == old for n, word in enumerate(new) if word == "--"
+        _said_once(new[:n] + new[n + 1 :]) == old
+        for n, word in enumerate(new)
+        if word == "--" and (not dashed or "".join(new[n + 1 : n + 2]).strip("'\"").startswith("-"))
     )
 
 

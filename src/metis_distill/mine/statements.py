@@ -800,7 +800,12 @@ _DECIDED_LEAD = re.compile(
     re.I,
 )
 # ... a pronoun there (not one that leads to what follows: "we decided this: …").
-_UNNAMED_OBJECT = re.compile(r"(?:it|this|that|they|them|those|these)\b(?!\s*[:\uff1a])", re.I)
+_UNNAMED_OBJECT = re.compile(
+    r"(?:they|them|it(?!['\u2019]s\b|\s+(?:is|was|would|will)\b)"
+    r"|(?:this|that|those|these)(?=\s*(?:[.,;!]|$|(?:is|are|was|were|will|should|stays?)\b)))"
+    r"\b(?!\s*[:\uff1a])",
+    re.I,
+)
 
 
 def _decided_unnamed(sentence: str) -> bool:
@@ -1097,6 +1102,9 @@ def _still_broken_next(events: Sequence[Event], index: int) -> bool:
         if before & _failing_names(later.text):
             return True  # (a log's paths may hold "work": no word of the user's)
         said = later.text[:300]
+        lead = _CLAUSE_MARK.split(said, maxsplit=1)[0]
+        if signals.CONFIRMATION.search(lead) and not _QUESTION_OPENING.match(lead):
+            return False  # "that fixed it, can you also …?": the verdict comes first
         if _asks_back(said) and not signals.STILL_FAILING.search(said):
             continue  # a question of theirs ("will the old link still work"): no verdict yet
         if signals.THATS_WHY.search(said) or signals.CONFIRMATION.search(said):
@@ -1127,7 +1135,7 @@ def _taken_back(events: Sequence[Event], index: int, sentence: str) -> bool:
     named = _content_words(sentence)
     session = events[index].session
     for later in events[index + 1 : index + 1 + RETHINK_LOOKAHEAD]:
-        if later.session != session or _changes(later):
+        if later.session != session or _changes(later) or signals.is_failure(later):
             return False  # the cause acted on: a cause named after it is the next problem's
         if later.kind is not EventKind.TEXT:
             continue
@@ -1143,7 +1151,20 @@ def _taken_back(events: Sequence[Event], index: int, sentence: str) -> bool:
 def _another_cause(said: str, named: set[str]) -> bool:
     """The sentence states a cause (found, or the real one) in other words than `named`."""
     states = signals.FOUND_CAUSE.match(said) or signals.CAUSE_RENAMED.match(said)
-    return bool(states) and len(named & _content_words(said)) < _SAME_CAUSE_WORDS
+    if _SETTLED.search(said):
+        return False  # "The issue was resolved by clearing the cache": the end, no other cause
+    words = _stems(_content_words(said))
+    enough = min(_SAME_CAUSE_WORDS, (len(words) + 1) // 2)  # a shorter retelling shares less
+    return bool(states) and len(_stems(named) & words) < max(enough, 1)
+
+
+_SETTLED = re.compile(
+    r"\b(?:is|was|are|were|been|got)\s+(?:now\s+)?(?:resolved|fixed|solved|gone|cleared)\b", re.I
+)
+
+
+def _stems(words: set[str]) -> set[str]:
+    return {word.removesuffix("s") for word in words}
 
 
 def _errors_before(events: Sequence[Event], index: int) -> set[tuple[str, str]]:
