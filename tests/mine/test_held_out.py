@@ -497,6 +497,13 @@ def test_a_found_cause_about_an_unnamed_part_of_the_code_is_no_gotcha(
         # ... or placed at a line of the project's code, or said of a source file of it
         ("The root cause was the retry loop at `workers/sync.go:88` ignoring the deadline.", False),
         ("The issue was that `report.py` never closed the cursor before the retry.", False),
+        # ... or told as the code naming what does not exist
+        (
+            "The issue was that all the new CMS API routes were importing a non-existent `db` "
+            "object instead of the `query` function.",
+            False,
+        ),
+        ("The problem was that the invoice page called an undefined `formatDate` helper.", False),
         # a library's, a tool's or a setting's way: it lasts
         (
             "The root cause was that Mongoose needs a model registered before `populate()` runs.",
@@ -510,6 +517,11 @@ def test_a_found_cause_about_an_unnamed_part_of_the_code_is_no_gotcha(
         ("Turns out `package.json` had type module, so every .js config must be .cjs.", True),
         ("Turns out Node.js was buffering stdout when piped, so flush it before exiting.", True),
         ("Turns out ESM-only packages were not imported by Jest without a transform.", True),
+        (
+            "Turns out the Supabase client reads an undefined `SUPABASE_URL` as the string "
+            "'undefined', so set it in `.env.local`.",
+            True,  # a setting the place lacks, read by a library: no slip of the code
+        ),
     ],
 )
 def test_a_found_cause_that_is_a_slip_in_the_projects_code_is_no_gotcha(

@@ -565,6 +565,13 @@ CODE_SLIP = re.compile(
     r"(?:imported|exported|awaited)\b)",
     re.I,
 )
+# ... or told as the code naming what does not exist ("the routes were importing a
+# non-existent `db` object", "the page called an undefined `formatDate`"): today's bug.
+USES_NONEXISTENT = re.compile(
+    r"\b(?:import|call|referenc|export|invok)\w*\s+(?:an?\s+|the\s+)?"
+    r"(?:non-?existent|nonexisting|undefined|undeclared)\b",
+    re.I,
+)
 # A line of the project's code (`pages/api/stats.js:8`), not of a dependency's.
 CODE_LINE = re.compile(
     r"(?<![\w.@/\\-])(?![^\s`'\"]*(?:node_modules|site-packages|dist-packages|vendor|\.venv)[/\\])"

@@ -856,6 +856,7 @@ def _own_code_cause(said: str, subject: str) -> bool:
         signals.OWN_CODE_CAUSE.match(subject)
         or signals.CODE_SLIP.match(said, found.end())
         or signals.CODE_LINE.search(said)
+        or signals.USES_NONEXISTENT.search(said, found.end())
     )
 
 
