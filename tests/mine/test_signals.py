@@ -435,6 +435,33 @@ def test_sshs_missing_password_prompt_is_not_its_error(output: str, signature: s
     assert signals.error_signature(output) == signature
 
 
+_NO_TERMINAL = (
+    "sudo: a terminal is required to read the password; either use the -S option to read "
+    "from standard input or configure an askpass helper"
+)
+
+
+@pytest.mark.parametrize(
+    ("output", "signature"),
+    [
+        (
+            "Exit code 1\nPlace your right index finger on the fingerprint reader\n"
+            f"Verification timed out\n{_NO_TERMINAL}\nsudo: a password is required",
+            _NO_TERMINAL,
+        ),
+        (f"Please touch the FIDO authenticator.\n{_NO_TERMINAL}", _NO_TERMINAL),
+        # no sudo: the line is what went wrong
+        ("Exit code 1\nVerification timed out", "Verification timed out"),
+    ],
+)
+def test_a_finger_or_key_asked_for_before_sudos_verdict_is_not_its_error(
+    output: str, signature: str
+) -> None:
+    """PAM's prompts while sudo waits for a fingerprint or a security key come before what sudo
+    says went wrong: a terminal was needed."""
+    assert signals.error_signature(output) == signature
+
+
 @pytest.mark.parametrize("exit_code", [0, None])
 def test_a_banner_alone_is_a_success_when_the_call_exited_0(exit_code: int | None) -> None:
     """A tip and a note, all a listing printed when it found nothing: it worked."""

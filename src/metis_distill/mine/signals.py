@@ -315,6 +315,15 @@ _GRADLE_WRONG = "* What went wrong:"
 _TAGS = re.compile(r"</?tool_use_error>")
 # ssh found no program to ask for a password with: said on the way to the real refusal.
 _ASKPASS = re.compile(r"^ssh_askpass: ")
+# What PAM says while sudo waits for a finger or a key ("Place your right index finger on
+# the fingerprint reader", "Verification timed out", "Please touch the FIDO authenticator."):
+# prompts before sudo's own verdict, which says what went wrong.
+_PAM_PROMPT = re.compile(
+    r"^(?:(?:place|swipe|put|lift) your [\w ]*finger\b.*|verification timed out\.?|"
+    r"failed to match fingerprint\.?|please touch the (?:fido )?(?:authenticator|device|"
+    r"security key)\.?)$",
+    re.I,
+)
 
 DECISION = re.compile(
     r"\b(?:(?:I'll|I will|we'll|we will|let's|let us|we should|I'm going to|we're going to)\s+"
@@ -1220,6 +1229,8 @@ def read_signature(text: str) -> str:
     lines = [printable(_TAGS.sub("", line)).strip() for line in text.splitlines()]
     lines = [_TASK_PREFIX.sub("", line) for line in lines if line and not _EXIT_LINE.match(line)]
     lines = [line for line in lines if not _ASKPASS.match(line)] or lines
+    if "sudo: " in text:
+        lines = [line for line in lines if not _PAM_PROMPT.match(line)] or lines
     lines = [line for line in lines if not _STARTUP_FILE.match(line)] or lines
     if "% Total" in text:
         lines = _without_curl_meter(lines)
