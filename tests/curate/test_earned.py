@@ -324,6 +324,11 @@ class _Lesson:
         "`gradle assembleDebug --no-daemon` fails here: “e: ActionSequencerViewModel.kt:114:29 "
         "Unresolved reference: ToxParser” (no fix seen).",
         "`./gradlew build` fails here: “Cart.java:12: error: cannot find symbol” (no fix seen).",
+        # Next.js's build on the code of the day: its type checker's and ESLint's findings
+        "`npm run build` fails here: “Type error: Re-exporting a type when 'isolatedModules' "
+        "is enabled requires using 'export type'.” (no fix seen).",
+        "`npm run build` fails here: “12:7  Error: 'total' is assigned a value but never "
+        "used.  @typescript-eslint/no-unused-vars” (no fix seen).",
     ],
 )
 def test_linters_findings_on_the_code_under_work_never_render(text: str) -> None:
@@ -938,3 +943,18 @@ def test_every_file_staged_where_the_tree_was_not_what_failed_keeps_its_line() -
     named = 'git add src/cart.py && git commit -m "cart totals"'
     told = _PULL_BLOCKED.format(told="git add … && git commit -m …")
     assert held_back(_Lesson(told, fix=named, support=1)) is None
+
+
+def test_a_fix_that_deleted_a_databases_rows_never_earns_a_line() -> None:
+    """`-u` failed on a view the code no longer had; deleting its row got past it: data thrown
+    away to get past an error, however often, is no step to teach."""
+    text = (
+        "`docker exec web odoo -d odoo18 -u crm_extra --stop-after-…` fails with “ParseError: "
+        'while parsing …”; run `docker exec db psql -U odoo -d odoo18 -c "DELETE FROM '
+        "ir_ui_view WHERE name = 'crm.fix';\"` first."
+    )
+    fix = "docker exec db psql -U odoo -d odoo18 -c \"DELETE FROM ir_ui_view WHERE name = 'crm.fix';\""
+    lesson = _Lesson(text, scope=("Bash:docker",), fix=fix, support=3)
+    assert held_back(lesson) is HeldBack.CHECK_WAIVED
+    kept = _Lesson(text, scope=("Bash:docker",), fix="docker exec web odoo -d odoo18 -i crm_extra")
+    assert held_back(kept) is None

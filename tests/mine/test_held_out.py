@@ -56,6 +56,22 @@ def failures(tmp_path: Path, records: list[dict]) -> list:  # type: ignore[type-
             "Exit code 143\nListening on :3000\n ELIFECYCLE  Command failed.",
             False,
         ),
+        # a server the harness's time limit stopped once it said it was up: no failure
+        (
+            "npm run dev",
+            None,
+            "Command timed out after 10s  ⚠ Webpack is configured while Turbopack is not.\n"
+            "   ▲ Next.js 15.1.8 (Turbopack)\n   - Local:        http://localhost:3000\n"
+            " ✓ Starting...\n ✓ Ready in 964ms",
+            False,
+        ),
+        # ... one stopped before it said so: a failure still
+        (
+            "npm run dev",
+            None,
+            "Command timed out after 10s\n> next dev\n ✓ Starting...",
+            True,
+        ),
         # a watcher that never said it started, stopped by the limit: a failure still
         (
             "timeout 120 npm test",
@@ -1975,6 +1991,9 @@ def test_a_cause_the_agent_takes_back_with_another_is_no_gotcha(
         # "read only" is a kind of query, not "only" choosing among options
         "I want you to give me a read only query that checks the users in the CSV exist.",
         "I want you to show me the read-only replicas only for staging.",
+        # a choice said inside a question the user puts: asked, not decided
+        "Sorry i dont want a new view, just want the default list view by filtering and order "
+        "as I request, or this cover that? also the stages to display are listed below.",
     ],
 )
 def test_a_request_for_a_thing_is_no_choice(tmp_path: Path, said: str) -> None:

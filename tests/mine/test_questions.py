@@ -559,6 +559,13 @@ def test_a_pick_asked_as_option_1_or_2_names_the_option_left(tmp_path: Path) -> 
             "URL下载",
         ),
         ("Can you open the dashboard in your browser, or should I export a PDF?", "Export a PDF"),
+        # a go-ahead asked after a short lead-in: consent to today's step
+        (
+            "Given this explanation, should I proceed with the hands-on session resumption "
+            "testing?",
+            "Yes, run the tests",
+        ),
+        ("Before I start, do you want me to run the full suite?", "Yes"),
     ],
 )
 def test_an_answer_that_decides_nothing_that_lasts_in_any_language(

@@ -435,6 +435,32 @@ def test_sshs_missing_password_prompt_is_not_its_error(output: str, signature: s
     assert signals.error_signature(output) == signature
 
 
+@pytest.mark.parametrize(
+    ("output", "signature"),
+    [
+        (
+            "Failed to compile.\n\n./src/types/trade.ts:16:3\nType error: Re-exporting a type "
+            "when 'isolatedModules' is enabled requires using 'export type'.\n\n 14 | export {\n"
+            "Next.js build worker exited with code: 1 and signal: null",
+            "Type error: Re-exporting a type when 'isolatedModules' is enabled requires using "
+            "'export type'.",
+        ),
+        (
+            "Failed to compile.\n\n./src/app/page.tsx\n12:7  Error: 'total' is assigned a value "
+            "but never used.  @typescript-eslint/no-unused-vars",
+            "12:7  Error: 'total' is assigned a value but never used.  "
+            "@typescript-eslint/no-unused-vars",
+        ),
+    ],
+)
+def test_nextjss_failed_build_is_told_by_what_is_wrong_below_its_banner(
+    output: str, signature: str
+) -> None:
+    """ "Failed to compile." heads every failed build, whatever failed: the line below the
+    file's place says what (one lesson per error, not one for all of a day's errors)."""
+    assert signals.error_signature(output) == signature
+
+
 _NO_TERMINAL = (
     "sudo: a terminal is required to read the password; either use the -S option to read "
     "from standard input or configure an askpass helper"

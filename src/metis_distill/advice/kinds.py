@@ -11,6 +11,7 @@ class Danger(StrEnum):
 
     REMOTE_CODE = "runs a script fetched from the network"
     BROAD_DELETE = "deletes recursively from the home folder, the root or a broad glob"
+    DATA_DELETED = "deletes a database's rows or tables (DELETE FROM, DROP, TRUNCATE)"
     TLS_OFF = "disables TLS certificate verification"
     HOOKS_OFF = "skips the git hooks (--no-verify)"
     IGNORED_ADDED = "adds files the repository ignores (git add -f)"

@@ -52,6 +52,13 @@ _CODE_AND_CONFIG = (
     (Danger.ERRORS_OFF, r"\bcontinue-on-error\s*:\s*true\b"),
     (Danger.ERRORS_OFF, r"\bignore_errors\s*:\s*(?:true|yes)\b"),
     (Danger.SAFETY_OFF, r"\bapproval_policy\s*=\s*[\"']?never\b|--ask-for-approval\s+never\b"),
+    # SQL that throws a database's data away: a row taken out to get past an error is data
+    # someone may need, whatever the error was
+    (
+        Danger.DATA_DELETED,
+        r"\bDELETE\s+FROM\s+[\w.\"`]+|\bDROP\s+(?:TABLE|DATABASE|SCHEMA)\b"
+        r"|\bTRUNCATE\s+(?:TABLE\s+)?[\w.\"`]+",
+    ),
 )
 _POWERSHELL_AND_PYTHON = (
     (Danger.REMOTE_CODE, r"\b(?:" + _FETCHERS + r")\b[^\n]*\|\s*(?:iex|Invoke-Expression)\b"),

@@ -65,6 +65,9 @@ _CODE_UNDER_WORK = re.compile(
     # linters' and type checkers' findings: flake8/ruff `a.py:3:1: E999 …`, mypy `… [attr-defined]`,
     # eslint `12:5  error  … no-undef`
     r"|:\d+:\d+: [A-Z]{1,3}\d{3,4}\b|: error: .+ \[[a-z-]+\]|(?:^|“)\s*\d+:\d+\s+error\s"
+    # ... and as Next.js's build reports them on the project's code (`Type error: …`,
+    # `12:5  Error: … no-unused-vars`)
+    r"|“Type error: |“\d+:\d+\s+Error: "
     # ruff's finding in its full format, the rule's code first (`I001 [*] Import block …`)
     r"|“[A-Z]{1,4}\d{3,4} (?:\[\*\] )?[A-Z`]"
     # Kotlin's and javac's errors at a line of the code (`e: A.kt:114:29 Unresolved …`)
@@ -206,7 +209,7 @@ def _scripts_own(text: str) -> bool:
 def _waives_a_check(fix: str) -> bool:
     """The fix shows any danger `advice` knows: a verification or safety check turned off
     (TLS, hooks, signatures, a sandbox, the system's packages), ignored files added, errors
-    let through, what the network sends run, a broad delete."""
+    let through, what the network sends run, a broad delete, a database's data deleted."""
     from metis_distill import advice  # its patterns compiled only when a fix is judged
 
     return bool(advice.dangers(fix))

@@ -984,7 +984,12 @@ def _asks_how_on(asking: str) -> bool:
     Vietnamese, or asks how today's findings are filed as issues, or what matters now."""
     asking = _plain(asking)
     return bool(
-        any(_PROCESS.match(clause) or _PROCESS_VI.match(clause) for clause in _clauses(asking))
+        any(
+            _PROCESS.match(clause)
+            or _PROCESS.match(_LEAD_IN.sub("", clause, count=1))
+            or _PROCESS_VI.match(clause)
+            for clause in _clauses(asking)
+        )
         or _PROCESS_ZH.search(asking)
         or _APPROVES.search(asking)
         or _FILES_WORK.search(asking)
@@ -992,6 +997,9 @@ def _asks_how_on(asking: str) -> bool:
     )
 
 
+# A short lead-in before the question, up to its comma ("Given this explanation, should I
+# proceed …?", "Before I start, …").
+_LEAD_IN = re.compile(r"^[^,?？]{1,40},\s+")
 # Where a clause opens inside the sentence that asks: after an id or a label, a dash
 # ("PERF-07: slow query — should I create an issue?" asks how to go on in its last clause).
 _CLAUSE_OPENS = re.compile(r"[:：—–]\s*|\s-\s+")

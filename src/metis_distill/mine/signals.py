@@ -1224,6 +1224,20 @@ def _kept_signature(text: str) -> str:
     return read_signature(text)
 
 
+# Next.js's build, failed on the project's code: "Failed to compile." then the file's place
+# and what is wrong there (`Type error: …`, or ESLint's `12:5  Error: … rule`).
+_NEXT_FAILED = "Failed to compile."
+_NEXT_ERROR = re.compile(r"^(?:Type error: |\d+:\d+\s+Error: )\S")
+
+
+def _next_build_error(lines: list[str]) -> str | None:
+    """What Next.js's failed build says is wrong, below its banner; None for another output."""
+    if _NEXT_FAILED not in lines:
+        return None
+    after = lines[lines.index(_NEXT_FAILED) + 1 :]
+    return next((line for line in after if _NEXT_ERROR.match(line)), None)
+
+
 def read_signature(text: str) -> str:
     """`error_signature`, read anew."""
     lines = [printable(_TAGS.sub("", line)).strip() for line in text.splitlines()]
@@ -1248,7 +1262,7 @@ def read_signature(text: str) -> str:
                 return ""
     if "Line |" in lines and (record := powershell7_record(lines)) is not None:
         return record[1]  # the message; the first line only names the cmdlet
-    cause = _gradle_cause(lines) or _npm_cause(lines)
+    cause = _gradle_cause(lines) or _npm_cause(lines) or _next_build_error(lines)
     if cause:
         return cause
     lines, footer = _without_runner_lines(lines)
@@ -1776,12 +1790,25 @@ _STARTED = re.compile(r"\b(?:ready|listening|started|running at|Local:)", re.I)
 
 def stopped_on_purpose(call: Event | None, result: Event) -> bool:
     """A call that bounded its own run with `timeout N` and was stopped by it (a dev server
-    started to see that it starts): what the agent asked for, no failure."""
+    started to see that it starts), or a server the harness's time limit stopped once it said
+    it was up (`npm run dev` in the foreground: "Ready in 964ms"): no failure."""
     if call is None or call.tool_name not in SHELL_TOOLS:
         return False
+    if _HARNESS_STOPPED.match(result.text[:200]) and _UP.search(result.text[:8000]):
+        return True
     if not _OWN_TIMEOUT.match(call.text.strip()) or not _STARTED.search(result.text[:4000]):
         return False  # a run that never said it started failed, whatever stopped it
     return result.exit_code in (124, 143) or bool(_STOPPED.match(result.text[:40]))
+
+
+# The harness's own time limit ("Command timed out after 10s", Claude Code's), and what a
+# server prints once it serves: an address to open, or that it is ready or listening.
+_HARNESS_STOPPED = re.compile(r"^(?:Exit code -?\d+\s*\n)?\s*command timed out after\b", re.I)
+_UP = re.compile(
+    r"\bReady in \d|\bLocal:\s+https?://|\blistening (?:on|at) (?:https?://|port |\S+:\d)"
+    r"|\b(?:running|available) (?:on|at) https?://|\bUvicorn running on\b",
+    re.I,
+)
 
 
 def answers_no(call: Event | None, result: Event) -> bool:

@@ -759,6 +759,7 @@ def _classify(event: Event, sentence: str) -> Statement | None:
         if (
             signals.USER_CHOICE.search(sentence)
             and not signals.TASK.search(sentence)
+            and not _ASKS.search(sentence)  # "…, or does this cover that? also …": asked
             and not signals.HEDGE.search(sentence)
             and not _STAGED.search(sentence)
             and not signals.ONE_OFF_ELSEWHERE.search(sentence)
