@@ -1272,6 +1272,30 @@ def test_an_argument_the_program_asked_for_is_no_rule(tmp_path: Path, error: str
     assert lesson.fix is None and "web_rig" not in lesson.text
 
 
+@pytest.mark.parametrize(
+    ("failed", "error", "retry"),
+    [
+        # the usage printed alone: the call asked for no work
+        (
+            "claude mcp",
+            "Exit code 1\nUsage: claude mcp [options] [command]\n\nConfigure MCP servers",
+            "claude mcp list",
+        ),
+        # an argument missing, the retry with it and an option the next error asked for
+        (
+            "npx tool@latest list",
+            "Exit code 1\nerror: missing required argument 'type'",
+            "npx tool@latest list servers --client claude",
+        ),
+    ],
+)
+def test_words_the_usage_asked_for_are_no_rule(
+    tmp_path: Path, failed: str, error: str, retry: str
+) -> None:
+    (lesson,) = _retried(tmp_path, failed, error, retry)
+    assert lesson.fix is None and f"`{retry}`" not in lesson.text
+
+
 @pytest.mark.parametrize(("cwd", "said"), [("/mnt/c/Users/ana/app", "in WSL here"), ("/w", "here")])
 def test_a_program_missing_in_wsl_is_said_of_wsl(tmp_path: Path, cwd: str, said: str) -> None:
     """WSL's Linux PATH is not the Windows one around it (where `python3` may be the Store's

@@ -159,6 +159,9 @@ def test_a_fix_is_never_cut_inside_a_quoted_argument(command: str, general: str)
             "e: /home/runner/work/a/src/A.kt: (114, 29): Unresolved reference: X",
             "e: A.kt: (114, 29): Unresolved reference: X",
         ),
+        # npm's mark on its line is no sentence of the error's
+        ("npm ERR! ERESOLVE could not resolve", "ERESOLVE could not resolve"),
+        ('npm ERR! Missing script: "build"', 'Missing script: "build"'),
         # another error at a path of someone's home keeps it (it is their file)
         (
             "/Users/me/dev/tools/gen.sh:14: syntax error near unexpected token",

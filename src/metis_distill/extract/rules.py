@@ -1014,19 +1014,21 @@ def _one_value_changed(failed: str, retry: str) -> bool:
 _ARGUMENT_MISSING = re.compile(
     r"\baccepts? (?:between )?\d+(?: and \d+)? arg\(?s?\)?, received \d+|"
     r"\brequires? (?:at least |exactly )?\d+ arg|\barguments? (?:are|is) required\b|"
-    r"\bmissing (?:required )?(?:positional )?argument|\bnot enough arguments\b",
+    r"\bmissing (?:required )?(?:positional )?argument|\bnot enough arguments\b"
+    # ... or printed its usage alone, asked for no work (`claude mcp` → "Usage: claude mcp …")
+    r"|\A\s*(?:Exit code:? \d+\s+)?usage:\s",
     re.I,
 )
 
 
 def _argument_asked_for(failed: str, retry: str, error: str) -> bool:
-    """The program said an argument was missing, and the retry is the call with one more
-    (`gt witness status` → `gt witness status web`): the usage told it, the value is that
-    run's own."""
+    """The program said an argument was missing, or printed its usage alone, and the retry is
+    the call with more words after it (`gt witness status` → `gt witness status web`, `claude
+    mcp` → `claude mcp list`): the usage told it, the values are that run's own."""
     if not _ARGUMENT_MISSING.search(error[:2000]):
         return False
     old, new = unwrapped(failed).split(), unwrapped(retry).split()
-    return len(new) == len(old) + 1 and new[: len(old)] == old and not new[-1].startswith("-")
+    return len(new) > len(old) and new[: len(old)] == old and not new[len(old)].startswith("-")
 
 
 # What worked when an argument that opens with a dash was read as an option.

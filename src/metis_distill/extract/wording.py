@@ -48,6 +48,8 @@ _INTERPRETERS = frozenset(
     | {"ts-node", "pwsh", "powershell"}
 )
 _SENTENCE = re.compile(r"(?<=[.!])\s+(?=[A-Z])")
+# npm's mark on each line of its error (not a sentence: "npm ERR! ERESOLVE could not resolve")
+_NPM_MARK = re.compile(r"^npm ERR!\s+(?=\S)")
 _COUNT = re.compile(r"\b\d+\b")
 _PYTEST_MARK = re.compile(
     r"^E\s+(?=[\w.]*(?:Error|Exception|Failed|Timeout)\b|assert\b|(?:[a-z_]\w*\.)+[A-Z]\w*:\s)"
@@ -255,7 +257,8 @@ def names_instance(argument: str) -> bool:
 def general_error(signature: str) -> str:
     """An error line as every instance prints it: its first sentence, cut before the first
     absolute path, counts folded (`# 1 SEARCH/REPLACE block` and `# 2 …` are one error)."""
-    first = _SENTENCE.split(_PYTEST_MARK.sub("", signature.strip()), maxsplit=1)[0]
+    unmarked = _NPM_MARK.sub("", _PYTEST_MARK.sub("", signature.strip()))
+    first = _SENTENCE.split(unmarked, maxsplit=1)[0]
     first = _COMPILER_AT.sub(r"\g<lead>\g<file>", first, count=1)
     path = _ABSOLUTE.search(first)
     if path is not None and path.start() > 8:
