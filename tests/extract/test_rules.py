@@ -1281,6 +1281,12 @@ def test_an_argument_the_program_asked_for_is_no_rule(tmp_path: Path, error: str
             "Exit code 1\nUsage: claude mcp [options] [command]\n\nConfigure MCP servers",
             "claude mcp list",
         ),
+        # an option the error itself named, added
+        (
+            "npx tool@latest list servers",
+            "Exit code 1\nPlease specify a client using --client.",
+            "npx tool@latest list servers --client claude",
+        ),
         # an argument missing, the retry with it and an option the next error asked for
         (
             "npx tool@latest list",

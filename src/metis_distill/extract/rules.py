@@ -1024,11 +1024,25 @@ _ARGUMENT_MISSING = re.compile(
 def _argument_asked_for(failed: str, retry: str, error: str) -> bool:
     """The program said an argument was missing, or printed its usage alone, and the retry is
     the call with more words after it (`gt witness status` → `gt witness status web`, `claude
-    mcp` → `claude mcp list`): the usage told it, the values are that run's own."""
-    if not _ARGUMENT_MISSING.search(error[:2000]):
-        return False
+    mcp` → `claude mcp list`), or with an option the error named: the usage told it, the values
+    are that run's own."""
     old, new = unwrapped(failed).split(), unwrapped(retry).split()
-    return len(new) > len(old) and new[: len(old)] == old and not new[len(old)].startswith("-")
+    if len(new) <= len(old) or new[: len(old)] != old:
+        return False
+    added, head = new[len(old) :], error[:2000]
+    if any(_option_named(word, head) for word in added):
+        return True  # "Please specify a client using --client": the error's own words
+    return bool(_ARGUMENT_MISSING.search(head)) and not added[0].startswith("-")
+
+
+def _option_named(word: str, error: str) -> bool:
+    """An option (`--client`, `--client=x`) the error itself names."""
+    option = word.partition("=")[0]
+    return (
+        option.startswith("--")
+        and len(option) > 3
+        and re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", error) is not None
+    )
 
 
 # What worked when an argument that opens with a dash was read as an option.
