@@ -77,6 +77,10 @@ SAFE: tuple[str, ...] = (
     "Run `pre-commit run --all-files` before `git commit`.",
     "Soft-delete rows: set `deleted_at` instead of removing them from the table.",
     "The cleanup job drops expired sessions every night.",
+    # words, not SQL: a list, a log line, a throwaway schema said in prose
+    "Delete from the list any entry the linter flags before committing.",
+    "Truncate long log lines to 200 characters before sending them to the model.",
+    "Use `git rm --cached` to delete from the index, not the disk.",
     "ci.sh starts with set -e, so the first failing check stops it.",
     "Verify the build with `npm run build` before pushing.",
     "The ssl module needs OpenSSL 3 on this machine.",

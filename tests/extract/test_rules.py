@@ -1272,6 +1272,19 @@ def test_an_argument_the_program_asked_for_is_no_rule(tmp_path: Path, error: str
     assert lesson.fix is None and "web_rig" not in lesson.text
 
 
+def test_an_option_the_error_only_offers_is_still_the_fix(tmp_path: Path) -> None:
+    """npm's peer conflict says "retry this command with --force or --legacy-peer-deps": an
+    offer, not a demand; the retry with it is what worked."""
+    error = (
+        "Exit code 1\nnpm ERR! code ERESOLVE\nnpm ERR! ERESOLVE could not resolve\nnpm ERR! Fix "
+        "the upstream dependency conflict, or retry\nnpm ERR! this command with --force or "
+        "--legacy-peer-deps"
+    )
+    (lesson,) = _retried(tmp_path, "npm install", error, "npm install --legacy-peer-deps")
+    assert lesson.fix == "npm install --legacy-peer-deps"
+    assert "“ERESOLVE could not resolve”" in lesson.text
+
+
 @pytest.mark.parametrize(
     ("failed", "error", "retry"),
     [

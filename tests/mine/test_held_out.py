@@ -65,6 +65,21 @@ def failures(tmp_path: Path, records: list[dict]) -> list:  # type: ignore[type-
             " ✓ Starting...\n ✓ Ready in 964ms",
             False,
         ),
+        # ... a test run whose own server said it was up, then hung: a failure still
+        (
+            "npx playwright test",
+            None,
+            "Command timed out after 2m 0.0s\n[WebServer]  - Local:  http://localhost:3000\n"
+            "[WebServer]  ✓ Ready in 1.2s\nRunning 12 tests using 4 workers",
+            True,
+        ),
+        (
+            "npm test",
+            None,
+            "Command timed out after 2m 0.0s\n> jest\nServer listening on port 3000\n"
+            " RUNS  tests/api.test.ts",
+            True,
+        ),
         # ... one stopped before it said so: a failure still
         (
             "npm run dev",
@@ -520,6 +535,12 @@ def test_a_found_cause_about_an_unnamed_part_of_the_code_is_no_gotcha(
             False,
         ),
         ("The problem was that the invoice page called an undefined `formatDate` helper.", False),
+        # a tool's way with what is not there, told in the present: it lasts
+        (
+            "The root cause was that Jest imports a non-existent `window` object in the node "
+            "environment, so set testEnvironment to jsdom.",
+            True,
+        ),
         # a library's, a tool's or a setting's way: it lasts
         (
             "The root cause was that Mongoose needs a model registered before `populate()` runs.",
@@ -3145,3 +3166,11 @@ def test_a_yes_said_first_is_the_verdict_though_a_question_follows(tmp_path: Pat
         say("user", "the lint job on CI still fails though"),
     ]
     assert _lessons(tmp_path, records) != []
+
+
+def test_a_choice_said_after_a_question_of_the_users_still_stands(tmp_path: Path) -> None:
+    """The question comes before the choice ("huh? we want …"): it asks nothing of it."""
+    from tests.mine.test_statements import _lessons
+
+    said = "huh? we want integer cents only in the ledger, floats broke the totals before."
+    assert _lessons(tmp_path, [say("user", said)]) != []

@@ -1834,3 +1834,18 @@ def test_a_project_choice_worded_like_todays_filing_or_writing_is_still_asked(
     question: str, answer: str
 ) -> None:
     assert len(answers(answer_event(question, answer))) == 1
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("When a test is flaky, should I retry it or mark it skipped?", "Mark it skipped"),
+        ("For every new endpoint, do you want me to add an OpenAPI entry?", "Yes, always"),
+        ("Before each release, should we run the e2e suite?", "Yes, always"),
+    ],
+)
+def test_a_question_led_by_a_recurring_condition_decides_a_standing_way(
+    question: str, answer: str
+) -> None:
+    """ "When …", "for every …", "before each …": the answer holds each time, no go-ahead."""
+    assert answers(answer_event(question, answer)) != []

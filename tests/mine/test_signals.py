@@ -451,6 +451,12 @@ def test_sshs_missing_password_prompt_is_not_its_error(output: str, signature: s
             "12:7  Error: 'total' is assigned a value but never used.  "
             "@typescript-eslint/no-unused-vars",
         ),
+        # the banner ending the spinner's line, as a non-terminal prints it
+        (
+            "   Linting and checking validity of types  ...Failed to compile.\n\n"
+            "./src/a.ts:3:1\nType error: Cannot find name 'x'.",
+            "Type error: Cannot find name 'x'.",
+        ),
     ],
 )
 def test_nextjss_failed_build_is_told_by_what_is_wrong_below_its_banner(

@@ -56,8 +56,13 @@ _CODE_AND_CONFIG = (
     # someone may need, whatever the error was
     (
         Danger.DATA_DELETED,
-        r"\bDELETE\s+FROM\s+[\w.\"`]+|\bDROP\s+(?:TABLE|DATABASE|SCHEMA)\b"
-        r"|\bTRUNCATE\s+(?:TABLE\s+)?[\w.\"`]+",
+        # (SQL's capitals, or lower-case SQL's own shape: not "delete from the list", "truncate
+        # long lines", "drop schema public in the test DB" said in words)
+        r"(?-i:\bDELETE\s+FROM\s+[\w.\"`]+|\bDROP\s+(?:TABLE|DATABASE|SCHEMA)\b"
+        r"|\bTRUNCATE\s+(?:TABLE\s+)?[\w.\"`]+)"
+        r"|\bdelete\s+from\s+[\w.\"`]+\s*(?:;|\bwhere\b|[\"'`])"
+        r"|\bdrop\s+(?:table|database|schema)\s+(?:if\s+exists\s+)?[\w.\"`]+\s*(?:;|\bcascade\b|[\"'`])"
+        r"|\btruncate\s+table\s+[\w.\"`]+",
     ),
 )
 _POWERSHELL_AND_PYTHON = (

@@ -1036,13 +1036,19 @@ def _argument_asked_for(failed: str, retry: str, error: str) -> bool:
 
 
 def _option_named(word: str, error: str) -> bool:
-    """An option (`--client`, `--client=x`) the error itself names."""
-    option = word.partition("=")[0]
-    return (
-        option.startswith("--")
-        and len(option) > 3
-        and re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", error) is not None
+    """An option (`--client`, `--client=x`) the error demands ("specify a client using
+    --client", "--client is required"); not one it only offers ("retry this command with
+    --force or --legacy-peer-deps": a way out of a check, which the fix search judges)."""
+    name = word.partition("=")[0]
+    if not name.startswith("--") or len(name) <= 3:
+        return False
+    option = re.escape(name)
+    demanded = (
+        rf"\b(?:specify|provide|pass|set|give)\b[^\n]{{0,40}}?\b(?:using|with|via)\s+{option}"
+        rf"(?![\w-])|(?<![\w-]){option}\s+(?:is|are)\s+required\b"
+        rf"|\b(?:missing|required)\s+(?:option|flag)\s+['\"`]?{option}(?![\w-])"
     )
+    return re.search(demanded, error, re.I) is not None
 
 
 # What worked when an argument that opens with a dash was read as an option.

@@ -998,8 +998,9 @@ def _asks_how_on(asking: str) -> bool:
 
 
 # A short lead-in before the question, up to its comma ("Given this explanation, should I
-# proceed …?", "Before I start, …").
-_LEAD_IN = re.compile(r"^[^,?？]{1,40},\s+")
+# proceed …?", "Before I start, …"); not a condition that recurs ("When a test is flaky, should
+# I retry it …?", "For every new endpoint, …": a standing way).
+_LEAD_IN = re.compile(r"^(?![^,]*\b(?:when(?:ever)?|every|each|any|all)\b)[^,?？]{1,40},\s+", re.I)
 # Where a clause opens inside the sentence that asks: after an id or a label, a dash
 # ("PERF-07: slow query — should I create an issue?" asks how to go on in its last clause).
 _CLAUSE_OPENS = re.compile(r"[:：—–]\s*|\s-\s+")

@@ -577,7 +577,8 @@ CODE_SLIP = re.compile(
 # ... or told as the code naming what does not exist ("the routes were importing a
 # non-existent `db` object", "the page called an undefined `formatDate`"): today's bug.
 USES_NONEXISTENT = re.compile(
-    r"\b(?:import|call|referenc|export|invok)\w*\s+(?:an?\s+|the\s+)?"
+    # (in the past: "Jest imports an undefined `window`" is the tool's way, and lasts)
+    r"\b(?:import|call|referenc|export|invok)(?:ed|ing)\s+(?:an?\s+|the\s+)?"
     r"(?:non-?existent|nonexisting|undefined|undeclared)\b",
     re.I,
 )
@@ -1232,9 +1233,12 @@ _NEXT_ERROR = re.compile(r"^(?:Type error: |\d+:\d+\s+Error: )\S")
 
 def _next_build_error(lines: list[str]) -> str | None:
     """What Next.js's failed build says is wrong, below its banner; None for another output."""
-    if _NEXT_FAILED not in lines:
+    # the banner may end the spinner's line ("Linting and checking validity of types
+    # ...Failed to compile.")
+    at = next((i for i, line in enumerate(lines) if line.endswith(_NEXT_FAILED)), None)
+    if at is None:
         return None
-    after = lines[lines.index(_NEXT_FAILED) + 1 :]
+    after = lines[at + 1 :]
     return next((line for line in after if _NEXT_ERROR.match(line)), None)
 
 
@@ -1794,7 +1798,11 @@ def stopped_on_purpose(call: Event | None, result: Event) -> bool:
     it was up (`npm run dev` in the foreground: "Ready in 964ms"): no failure."""
     if call is None or call.tool_name not in SHELL_TOOLS:
         return False
-    if _HARNESS_STOPPED.match(result.text[:200]) and _UP.search(result.text[:8000]):
+    if (
+        _HARNESS_STOPPED.match(result.text[:200])
+        and _SERVES.search(call.text)
+        and _UP.search(result.text[:8000])
+    ):
         return True
     if not _OWN_TIMEOUT.match(call.text.strip()) or not _STARTED.search(result.text[:4000]):
         return False  # a run that never said it started failed, whatever stopped it
@@ -1808,6 +1816,12 @@ _UP = re.compile(
     r"\bReady in \d|\bLocal:\s+https?://|\blistening (?:on|at) (?:https?://|port |\S+:\d)"
     r"|\b(?:running|available) (?:on|at) https?://|\bUvicorn running on\b",
     re.I,
+)
+# A call that starts a server and stays on it (`npm run dev`, `uvicorn app:app`, `rails s`):
+# not a test run, a build or a request whose own server said it was up before the hang.
+_SERVES = re.compile(
+    r"\b(?:dev|serve|server|start|preview|runserver|uvicorn|gunicorn|hypercorn|flask run|"
+    r"rails s)\b|\bvite\s*$"
 )
 
 

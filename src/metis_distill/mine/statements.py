@@ -757,9 +757,10 @@ def _classify(event: Event, sentence: str) -> Statement | None:
             # the language to answer in: how this person is spoken to, whatever the task
             return Statement(LessonKind.DECISION, "user_rule", _language_clause(sentence))
         if (
-            signals.USER_CHOICE.search(sentence)
+            (choice := signals.USER_CHOICE.search(sentence))
             and not signals.TASK.search(sentence)
-            and not _ASKS.search(sentence)  # "…, or does this cover that? also …": asked
+            # "…, or does this cover that? also …": asked ("huh? we want X only" is not)
+            and not _ASKS.search(sentence, choice.start())
             and not signals.HEDGE.search(sentence)
             and not _STAGED.search(sentence)
             and not signals.ONE_OFF_ELSEWHERE.search(sentence)
