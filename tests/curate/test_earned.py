@@ -627,24 +627,27 @@ def test_a_missing_program_warned_of_beside_its_way_shows_only_the_way() -> None
     assert without_answered_warnings([warning, imports]) == [warning, imports]
 
 
+def _pythonpath_way():  # type: ignore[no-untyped-def]
+    """The lesson with a shown way for the project's missing `shop`: `PYTHONPATH=src`."""
+    from dataclasses import replace
+
+    from tests.curate.test_retire import view
+
+    text = (
+        "`python3 …` fails here (“ModuleNotFoundError: No module named 'shop'”); run it with "
+        "`PYTHONPATH=src` set."
+    )
+    return replace(view(1, "failure", 2, text), fix="PYTHONPATH=src")
+
+
 def test_a_module_missing_with_no_fix_seen_beside_a_fix_for_the_same_module_shows_the_fix() -> None:
     """The same module missing, whatever command met it: the lesson that shows a way past it
     answers the warning of another command that saw none."""
-    from dataclasses import replace
 
     from metis_distill.curate.select import without_answered_warnings
     from tests.curate.test_retire import view
 
-    way = replace(
-        view(
-            1,
-            "failure",
-            2,
-            "`python3 …` fails here (“ModuleNotFoundError: No module named "
-            "'shop'”); run it with `PYTHONPATH=src` set.",
-        ),  # fmt: skip
-        fix="PYTHONPATH=src",
-    )
+    way = _pythonpath_way()
     warning = view(2, "failure", 3, "`python3 -m unittest tests/test_cart.py` fails here: "
                    "“ModuleNotFoundError: No module named 'shop'” (no fix seen).")  # fmt: skip
     run_as_module = view(3, "failure", 3, "`python -m shop.cli` fails here: “/usr/bin/python: "
@@ -653,21 +656,10 @@ def test_a_module_missing_with_no_fix_seen_beside_a_fix_for_the_same_module_show
 
 
 def test_a_module_missing_with_no_fix_seen_still_renders_beside_another_modules_fix() -> None:
-    from dataclasses import replace
-
     from metis_distill.curate.select import without_answered_warnings
     from tests.curate.test_retire import view
 
-    way = replace(
-        view(
-            1,
-            "failure",
-            2,
-            "`python3 …` fails here (“ModuleNotFoundError: No module named "
-            "'shop'”); run it with `PYTHONPATH=src` set.",
-        ),  # fmt: skip
-        fix="PYTHONPATH=src",
-    )
+    way = _pythonpath_way()
     other_module = view(2, "failure", 3, "`python3 -m unittest` fails here: “ModuleNotFoundError"
                         ": No module named 'shop_admin'” (no fix seen).")  # fmt: skip
     submodule = view(3, "failure", 3, "`python3 -m unittest` fails here: “ModuleNotFoundError: "
