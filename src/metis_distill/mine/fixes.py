@@ -402,7 +402,7 @@ def _retried(
 ) -> Fix | None:
     """The later call that did what the failed `call` meant and worked."""
     failure = events[index]
-    if _HARNESS_TIMEOUT.match(failure.text):
+    if signals.HARNESS_STOPPED.match(failure.text):
         return _outlasted(events, index, call)
     results = results_by_call(events[index + 1 :])
     missing = signals.missing_program(failure.text)
@@ -1522,9 +1522,6 @@ def _reads_index(call: Event) -> bool:
     )
 
 
-# The harness stopped the call: Claude Code's Bash ("Command timed out after 2m 0.0s") and
-# Codex's shell ("command timed out after 1005 milliseconds"), not a test's own timeout.
-_HARNESS_TIMEOUT = re.compile(r"^(?:Exit code -?\d+\s*\n)?\s*command timed out after\b", re.I)
 _BACKGROUND = re.compile(r"running in (?:the )?background", re.I)
 # Claude Code's Bash tool stops a call after two minutes unless the call sets its own limit.
 _DEFAULT_LIMIT_MS = {"Bash": 120_000}

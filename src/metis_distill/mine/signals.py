@@ -1799,7 +1799,7 @@ def stopped_on_purpose(call: Event | None, result: Event) -> bool:
     if call is None or call.tool_name not in SHELL_TOOLS:
         return False
     if (
-        _HARNESS_STOPPED.match(result.text[:200])
+        HARNESS_STOPPED.match(result.text[:200])
         and _SERVES.search(call.text)
         and _UP.search(result.text[:8000])
     ):
@@ -1809,9 +1809,10 @@ def stopped_on_purpose(call: Event | None, result: Event) -> bool:
     return result.exit_code in (124, 143) or bool(_STOPPED.match(result.text[:40]))
 
 
-# The harness's own time limit ("Command timed out after 10s", Claude Code's), and what a
-# server prints once it serves: an address to open, or that it is ready or listening.
-_HARNESS_STOPPED = re.compile(r"^(?:Exit code -?\d+\s*\n)?\s*command timed out after\b", re.I)
+# The harness stopped the call: Claude Code's Bash ("Command timed out after 2m 0.0s") and
+# Codex's shell ("command timed out after 1005 milliseconds"), not a test's own timeout.
+HARNESS_STOPPED = re.compile(r"^(?:Exit code -?\d+\s*\n)?\s*command timed out after\b", re.I)
+# What a server prints once it serves: an address to open, or that it is ready or listening.
 _UP = re.compile(
     r"\bReady in \d|\bLocal:\s+https?://|\blistening (?:on|at) (?:https?://|port |\S+:\d)"
     r"|\b(?:running|available) (?:on|at) https?://|\bUvicorn running on\b",
