@@ -21,6 +21,9 @@ from tests.mine.test_episodes import _write, call, result, say
     [
         "I want everything, not just subagents but skills, plugins and hooks, into globally.",
         "We want the exporter to write not only CSV but JSON as well for this report.",
+        # "just" after "is" says "merely": the session's aim, no choice between options
+        "We want to turn the tutorial into a game somehow..this is just a brainstorming session",
+        "We want it to feel playful, it's just a first sketch of the idea.",
     ],
 )
 def test_not_just_or_not_only_is_no_choice(tmp_path: Path, said: str) -> None:
@@ -40,6 +43,7 @@ def test_user_choices_are_decisions(tmp_path: Path) -> None:
                 "The forms use UIkit instead of Bootstrap, can you confirm and save the preference",
             ),
             say("user", "I want that reviewed by a person first."),  # no choice between options
+            say("user", "We want the export to be just the CSV, no JSON."),
             say("assistant", "Only supports the predefined actions, so it can't launch apps."),
             say("user", "Yes, add it to the window manager's config instead."),
         ],
@@ -48,7 +52,11 @@ def test_user_choices_are_decisions(tmp_path: Path) -> None:
     found = [(e.kind, e.signal) for e in find_episodes(run)]
     # "I want to update my spec …" is today's task, and "can you confirm and save the
     # preference" asks: neither decides
-    assert found == [(LessonKind.DECISION, "user_choice"), (LessonKind.GOTCHA, "gotcha")]
+    assert found == [
+        (LessonKind.DECISION, "user_choice"),
+        (LessonKind.DECISION, "user_choice"),
+        (LessonKind.GOTCHA, "gotcha"),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -230,6 +230,15 @@ def test_a_probe_for_a_program_that_is_not_there_is_an_answer(
         ([call("t1", "git status -sb"), result("t1", "fatal: not a git repository (or any of the parent directories): .git", True)], False),
         ([call("t1", "git add -A && git commit -m wip"), result("t1", "fatal: not a git repository (or any of the parent directories): .git", True)], False),
         ([call("t1", "npm run release"), result("t1", "fatal: not a git repository (or any of the parent directories): .git", True)], True),
+        # a lookup that answers "none": whether to create the thing, no failure to mend
+        ([call("t1", "hoard trail show"), result("t1", 'Exit code 1\nno trail found for current branch "main"\nhint: run \'hoard trail create\'', True)], False),
+        ([call("t1", "gh pr view --json url"), result("t1", 'no pull requests found for branch "feat/cart"', True)], False),
+        ([call("t1", "git describe --tags"), result("t1", "fatal: No names found, cannot describe anything.", True)], False),
+        # the same words from a command that does work, or after other steps: failures
+        ([call("t1", "hoard trail create --title x"), result("t1", 'no trail found for current branch "main"', True)], True),
+        ([call("t1", "gh pr view && npm test"), result("t1", 'no pull requests found for branch "feat/cart"', True)], True),
+        ([call("t1", "gh pr view"), result("t1", "HTTP 401: Bad credentials (https://api.github.com/graphql)", True)], True),
+        ([call("t1", "npm run deploy"), result("t1", "Error: no config file found in /w", True)], True),
     ],
 )  # fmt: skip
 def test_a_look_at_what_is_not_there_is_no_failure(

@@ -350,7 +350,9 @@ USER_RULE = re.compile(
 # preference"): a decision even when the sentence does not open like a rule.
 USER_CHOICE = re.compile(
     r"\b(?:I|we)\s+(?:(?:don't|dont|do not)\s+)?(?:want|prefer|'d rather|would rather)\b"
-    r".{3,200}?\b(?:instead|(?<!not )just(?! as\b)|"
+    # "this is just a brainstorm", "it's just a draft": "just" there says "merely", not "only"
+    r".{3,200}?\b(?:instead|(?<!not )(?<!\bis )(?<!'s )(?<!\u2019s )(?<!\bare )(?<!\bwas )"
+    r"(?<!\bwere )just(?! as\b)|"
     r"(?<!the )(?<!my )(?<!our )(?<!read )(?<!read-)(?<!not )only|"
     r"rather than)\b"
     r"|\bsave (?:the|this|that|it as (?:a|my)) preference\b"
@@ -2019,6 +2021,30 @@ _NOTHING_THERE = re.compile(
     re.I,
 )
 _NOT_A_REPOSITORY = re.compile(r"^fatal: not a git repository\b", re.M)
+# A tool's answer that it holds none of what was asked for ("no trail found for current branch
+# "main"", "no pull requests found for branch …", git's "fatal: No names found, …").
+_NONE_FOUND = re.compile(r"^(?:(?:error|fatal):\s*)?no [^\n]{1,60}? found\b", re.I | re.M)
+# The subcommands that only look something up (`gh pr view`, `entire trail show`).
+_LOOKUP_VERBS = frozenset(
+    {"show", "view", "get", "list", "ls", "status", "describe", "info", "current", "search"}
+)
+
+
+def _lookup_found_none(call: Event | None, result: Event) -> bool:
+    """One command that looks a thing up (`gh pr view`, `git describe`) answered that there
+    is none: how the agent learns whether to create it, not a failure whose fix is the
+    creating."""
+    if call is None or call.tool_name not in SHELL_TOOLS:
+        return False
+    if not _NONE_FOUND.search(result.text[:400]):
+        return False
+    steps = [part.split() for part in _SEGMENTS.split(command_head(call.text))]
+    if len(steps) != 1 or len(steps[0]) < 2:
+        return False
+    asked = list(takewhile(lambda word: not word.startswith("-"), steps[0][1:4]))
+    return any(word in _LOOKUP_VERBS for word in asked)
+
+
 # `cd` into a plain path that is not there (not one a variable of another shell mangled).
 _CD_NOWHERE = re.compile(
     r"^(?:(?:/\S*/)?(?:ba|da|z)?sh: (?:line \d+: )?)?cd: [\w./~@+-]+: No such file or directory$"
@@ -2072,6 +2098,8 @@ def looked_for_nothing(call: Event | None, result: Event) -> bool:
         and call.tool_name in SHELL_TOOLS
         and _NO_SUCH_TEST.search(result.text[:2000])
     ):
+        return True
+    if _lookup_found_none(call, result):
         return True
     if not (_NOTHING_THERE.search(result.text[:2000]) or _wildcard_matched_nothing(result.text)):
         return False
