@@ -16,6 +16,11 @@ from metis_distill.mine.text import scrub
         ("cd /home/bob/src && npm install", "npm install"),
         ("npm run test", "npm test"),  # one spelling: the two paraphrases are one lesson
         ("pnpm run build --filter web", "pnpm build --filter web"),
+        # the manager's own command of that name is another program: `run` stays
+        ("bun run build", "bun run build"),
+        ("bun run test --watch", "bun run test --watch"),
+        ("pnpm run publish", "pnpm run publish"),
+        ("bun run lint", "bun lint"),
         ("/usr/local/bin/python3 tests/run.py", "python3 tests/run.py"),
         ('cp "C:\\Users\\ana\\x.md" docs/', "cp …"),
         # one instance's id: an issue's, a commit's

@@ -414,8 +414,38 @@ _RUN_SCRIPT = re.compile(
 )
 
 
+# The package managers' own commands: `bun build` bundles and `bun test` runs Bun's test
+# runner, whatever the project's `build` and `test` scripts do; only `… run` runs those.
+_OWN_COMMANDS = {
+    "bun": frozenset(
+        {"build", "test", "install", "i", "add", "remove", "rm", "update", "upgrade", "x"}
+        | {"pm", "init", "create", "link", "unlink", "publish", "outdated", "patch", "audit"}
+        | {"info", "exec", "repl", "why", "run"}
+    ),
+    "pnpm": frozenset(
+        {"install", "i", "add", "remove", "rm", "update", "up", "publish", "pack", "link"}
+        | {"unlink", "audit", "outdated", "list", "ls", "why", "exec", "dlx", "create", "init"}
+        | {"store", "import", "rebuild", "prune", "deploy", "env", "patch", "config", "run"}
+    ),
+    "yarn": frozenset(
+        {"install", "add", "remove", "upgrade", "up", "publish", "pack", "link", "unlink"}
+        | {"audit", "outdated", "info", "init", "create", "why", "config", "cache", "global"}
+        | {"list", "version", "workspace", "workspaces", "dlx", "exec", "bin", "set", "run"}
+    ),
+}
+
+
 def one_spelling(command: str) -> str:
-    """One spelling of a package script, so that two texts about it name the same thing."""
-    return _RUN_SCRIPT.sub(
-        lambda m: f"npm {m['npm_script']}" if m["npm"] else f"{m['pm']} ", command
-    )
+    """One spelling of a package script, so that two texts about it name the same thing: `run`
+    dropped where the manager runs the script without it (`pnpm run lint` is `pnpm lint`),
+    kept where the word is the manager's own command (`bun run build` is not `bun build`)."""
+    found = _RUN_SCRIPT.match(command)
+    if found is None:
+        return command
+    if found["npm"]:
+        return f"npm {found['npm_script']}{command[found.end() :]}"
+    rest = command[found.end() :]
+    script = rest.split(maxsplit=1)[0] if rest.strip() else ""
+    if script in _OWN_COMMANDS[found["pm"]]:
+        return command
+    return f"{found['pm']} {rest}"
