@@ -54,6 +54,31 @@ def test_a_later_call_without_the_failed_flag_is_no_fix(tmp_path: Path) -> None:
     assert lesson.text.startswith("Git Bash here crashes")  # the cause the crash tells
 
 
+@pytest.mark.parametrize(
+    ("retry_output", "fixed"),
+    [
+        ("! Pull request acme/shop#7 was already merged", False),
+        ("✓ Squashed and merged pull request acme/shop#7", True),
+    ],
+)
+def test_a_retry_told_the_work_was_done_before_is_no_fix(
+    tmp_path: Path, retry_output: str, fixed: bool
+) -> None:
+    """The merge went through before the local step failed: the retry with another flag
+    found it merged and changed nothing."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "gh pr merge 7 --squash --delete-branch"),
+            result("t1", "Exit code 1\nfailed to run git: fatal: 'main' is already checked out at '/w/shop'", True),
+            call("t2", "gh pr merge 7 --squash --delete-branch=false"),
+            result("t2", retry_output),
+        ],
+    )  # fmt: skip
+    assert (episode.fix is not None) is fixed
+    assert ("--delete-branch=false" in lesson.text) is fixed
+
+
 def test_dropping_a_required_flag_is_not_the_fix(tmp_path: Path) -> None:
     """Skipping the precondition (`--require-tasks`) would teach agents to skip it."""
     ((episode, lesson),) = _failures(

@@ -445,6 +445,8 @@ def _retried(
             continue  # `cmd > log; rg x log`: what printed and exited was another program
 
         if _worked(later, result, failure):
+            if _ALREADY_DONE.search(result.text[:4000]):
+                return None  # the failed call had done the work: the retry changed nothing
             fix = _classify(events, call, later, result, failure, together)
             if fix is None:
                 return None
@@ -482,6 +484,14 @@ def _retried(
                 continue  # still could not run: another form of it may yet
             return None  # the same call failed again: whatever came between was no fix
     return None
+
+
+# A retry told that what it asked for was done before it ("Pull request #22 was already
+# merged"): the failed call got that far, and its error came after the work.
+_ALREADY_DONE = re.compile(
+    r"\b(?:was|is|has|have|were) already (?:been )?(?:merged|closed|deleted|published|pushed)\b",
+    re.I,
+)
 
 
 def _searches_instead(failed: str, retry: str, missing: str | None) -> bool:
