@@ -164,6 +164,15 @@ def test_a_fix_is_never_cut_inside_a_quoted_argument(command: str, general: str)
             "e: /home/runner/work/a/src/A.kt: (114, 29): Unresolved reference: X",
             "e: A.kt: (114, 29): Unresolved reference: X",
         ),
+        # a URL's path is one repository's or package's: its host stays
+        (
+            "error: failed to push some refs to 'https://github.com/ana/shop.git'",
+            "error: failed to push some refs to 'https://github.com/…'",
+        ),
+        (
+            "npm error 404 Not Found - GET https://registry.npmjs.org/@acme%2fkit - Not found",
+            "npm error 404 Not Found - GET https://registry.npmjs.org/… - Not found",
+        ),
         # npm's mark on its line is no sentence of the error's
         ("npm ERR! ERESOLVE could not resolve", "ERESOLVE could not resolve"),
         ('npm ERR! Missing script: "build"', 'Missing script: "build"'),

@@ -2175,6 +2175,42 @@ def test_a_push_refused_at_the_end_of_a_chain_is_told_of_the_push(
     assert lesson.text.startswith("`git push` fails here")
 
 
+_BEHIND = (
+    "Exit code 1\nTo https://github.com/acme/shop.git\n ! [rejected]        main -> main (fetch first)\n"
+    "error: failed to push some refs to 'https://github.com/acme/shop.git'\n"
+    "hint: Updates were rejected because the remote contains work that you do not\n"
+    "hint: have locally. This is usually caused by another repository pushing to\n"
+    "hint: the same ref. If you want to integrate the remote changes, use\n"
+    "hint: 'git pull' before pushing again. Integrate the remote changes (e.g.\n"
+    "hint: 'git pull ...') before pushing again."
+)
+
+
+@pytest.mark.parametrize(
+    ("step", "taught"), [("git pull --rebase origin main", False), ("npm run sync-remote", True)]
+)
+def test_a_pull_git_hinted_before_the_push_again_is_its_own_hint(
+    tmp_path: Path, step: str, taught: bool
+) -> None:
+    """git's hint names `git pull` for that day's remote: the pull that let the push through
+    is nothing to teach; another step would be."""
+    path = _write(
+        tmp_path,
+        [
+            call("t1", "git push origin main"),
+            result("t1", _BEHIND, True),
+            call("t2", step),
+            result("t2", "Successfully rebased and updated refs/heads/main."),
+            call("t3", "git push origin main"),
+            result("t3", "To https://github.com/acme/shop.git\n   1a2b3c4..5d6e7f8  main -> main"),
+        ],
+    )  # fmt: skip
+    run = parse_file(path, path.parent)
+    episodes = [e for e in find_episodes(run) if e.kind is LessonKind.FAILURE]
+    lessons = RulesExtractor().extract(run, episodes, read_lines(path))
+    assert [step.split()[-1] in lesson.text for lesson in lessons] == ([True] if taught else [])
+
+
 # A push the remote's branch protection refused, as GitHub (rulesets, GH013; classic branch
 # protection, GH006), GitLab, Bitbucket and Azure DevOps say it.
 _RULES_REFUSED = (

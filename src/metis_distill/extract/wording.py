@@ -260,6 +260,7 @@ def general_error(signature: str) -> str:
     unmarked = _NPM_MARK.sub("", _PYTEST_MARK.sub("", signature.strip()))
     first = _SENTENCE.split(unmarked, maxsplit=1)[0]
     first = _COMPILER_AT.sub(r"\g<lead>\g<file>", first, count=1)
+    first = _URL_PATH.sub(r"\g<host>/…", first)
     path = _ABSOLUTE.search(first)
     if path is not None and path.start() > 8:
         cause = _CAUSE_AFTER_PATH.search(first, path.start())
@@ -269,6 +270,11 @@ def general_error(signature: str) -> str:
     first = _COUNT.sub("N", first) if _COUNT.match(first.lstrip("# ")) else first
     first = _NAMED_SLUG.sub(r"\1…", _ID_WORD.sub("…", first))
     return shorten(_cause_kept(first), MAX_ERROR)
+
+
+# A URL's path names one repository or package (`https://github.com/ana/shop.git`); its host
+# says where the error came from, and stays.
+_URL_PATH = re.compile(r"(?P<host>\b[a-z][\w+.-]*://[^/\s'\"‘’“”]+)/[^\s'\"‘’“”)]+", re.I)
 
 
 def _cause_kept(error: str) -> str:

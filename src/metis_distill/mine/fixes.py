@@ -1470,11 +1470,19 @@ def asked_steps(error: str) -> frozenset[str]:
 _ADVISED = re.compile(r"\bPlease,?\s+(?P<said>[^.\n]{2,120}?)\s+before\b")
 
 
+# ... or in its `hint:` lines, by example ("Integrate the remote changes (e.g. 'git pull ...')
+# before pushing again."), the lines it wraps joined first.
+_HINT_WRAP = re.compile(r"\n\s*hint:\s*")
+_HINTED_EXAMPLE = re.compile(r"\(e\.g\.,?\s+'git (?P<subcommand>[\w-]+)[^']*'\)\s+before\b")
+
+
 def offered_by_error(error: str, steps: Sequence[str]) -> bool:
     """Every step is a git subcommand the error's own advice names (`git stash push …` after
     "commit your changes or stash them"): git's hint about that day's files, nothing to teach.
     (A step a script asks for by name, "run `git add X` first", is the project's and taught.)"""
     advised = {w.lower() for m in _ADVISED.finditer(error[:4000]) for w in m["said"].split()}
+    hints = _HINT_WRAP.sub(" ", error[:4000])
+    advised |= {m["subcommand"].lower() for m in _HINTED_EXAMPLE.finditer(hints)}
 
     def offered(step: str) -> bool:
         words = step.split()

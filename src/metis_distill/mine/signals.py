@@ -2023,7 +2023,7 @@ _NOTHING_THERE = re.compile(
 _NOT_A_REPOSITORY = re.compile(r"^fatal: not a git repository\b", re.M)
 # A tool's answer that it holds none of what was asked for ("no trail found for current branch
 # "main"", "no pull requests found for branch …", git's "fatal: No names found, …").
-_NONE_FOUND = re.compile(r"^(?:(?:error|fatal):\s*)?no [^\n]{1,60}? found\b", re.I | re.M)
+_LOOKED_UP_NONE = re.compile(r"^(?:(?:error|fatal):\s*)?no [^\n]{1,60}? found\b", re.I | re.M)
 # The subcommands that only look something up (`gh pr view`, `entire trail show`).
 _LOOKUP_VERBS = frozenset(
     {"show", "view", "get", "list", "ls", "status", "describe", "info", "current", "search"}
@@ -2036,7 +2036,7 @@ def _lookup_found_none(call: Event | None, result: Event) -> bool:
     creating."""
     if call is None or call.tool_name not in SHELL_TOOLS:
         return False
-    if not _NONE_FOUND.search(result.text[:400]):
+    if not _LOOKED_UP_NONE.search(result.text[:400]):
         return False
     steps = [part.split() for part in _SEGMENTS.split(command_head(call.text))]
     if len(steps) != 1 or len(steps[0]) < 2:
