@@ -2175,6 +2175,21 @@ def test_a_push_refused_at_the_end_of_a_chain_is_told_of_the_push(
     assert lesson.text.startswith("`git push` fails here")
 
 
+def test_a_subcommands_help_after_it_failed_is_no_fix(tmp_path: Path) -> None:
+    """`--help` printed the usage: it did not do what the failed call was to do."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "shipit service"),
+            result("t1", "Exit code 1\nFailed to prompt for options\n\nCaused by:\n  The input device is not a TTY", True),
+            call("t2", "shipit service --help"),
+            result("t2", "Manage services\n\nUsage: shipit service [OPTIONS] [SERVICE]"),
+        ],
+    )  # fmt: skip
+    assert episode.fix is None
+    assert "--help" not in lesson.text
+
+
 _BEHIND = (
     "Exit code 1\nTo https://github.com/acme/shop.git\n ! [rejected]        main -> main (fetch first)\n"
     "error: failed to push some refs to 'https://github.com/acme/shop.git'\n"

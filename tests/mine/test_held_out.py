@@ -544,6 +544,24 @@ def test_a_found_cause_about_an_unnamed_part_of_the_code_is_no_gotcha(
             False,
         ),
         ("The problem was that the invoice page called an undefined `formatDate` helper.", False),
+        # ... or as code written twice, or without its imports
+        (
+            "The issue was that the `formatTotals` function was defined twice, causing a "
+            "reference error.",
+            False,
+        ),
+        (
+            "The issue was that the CartSummary component was missing the imports for `Plus` "
+            "and `Minus` icons from the icon package, which kept it from rendering.",
+            False,
+        ),
+        ("Turns out `useCart` was used but never imported in the header.", False),
+        # a tool's way with imports or definitions: it lasts
+        (
+            "Turns out Vite drops a module whose exports are defined twice across two "
+            "barrel files, so import from the file itself.",
+            True,
+        ),
         # a tool's way with what is not there, told in the present: it lasts
         (
             "The root cause was that Jest imports a non-existent `window` object in the node "

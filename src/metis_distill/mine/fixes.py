@@ -571,10 +571,16 @@ _VERSION_PROBE = re.compile(
 )
 
 
+# A subcommand's help: `railway service --help`, `gh pr merge --help`.
+_SUBCOMMAND_HELP = re.compile(r"^\S+(?:\s+[\w:.-]+){1,3}\s+--help(?:\s+[12]?>\s*/dev/null)?\s*$")
+
+
 def _asks_version(command: str) -> bool:
-    """`pytest --version`, `python3 -m pytest -V`, `node --help`: a probe, no work done
-    (`df -h` is work: `-h` alone asks for human sizes as often as for help)."""
-    return bool(_VERSION_PROBE.match(unwrapped(command)))
+    """`pytest --version`, `python3 -m pytest -V`, `node --help`, `railway service --help`: a
+    probe, no work done (`df -h` is work: `-h` alone asks for human sizes as often as for
+    help)."""
+    asked = unwrapped(command)
+    return bool(_VERSION_PROBE.match(asked) or _SUBCOMMAND_HELP.match(asked))
 
 
 # uv's words for a program that is not in the project's environment.

@@ -584,6 +584,17 @@ USES_NONEXISTENT = re.compile(
     r"(?:non-?existent|nonexisting|undefined|undeclared)\b",
     re.I,
 )
+# ... or as code written twice or left without its imports ("the `fmt` function was defined
+# twice", "the Cart component was missing the imports for its icons", "used but never
+# imported"): a slip, whoever's code it is.
+SLIP_TOLD = re.compile(
+    r"\b(?:was|were)\s+(?:defined|declared)\s+(?:twice|two times|more than once)\b"
+    r"|\b(?:a\s+)?duplicated?\s+(?:definition|declaration)s?\s+of\b"
+    r"|\b(?:was|were)\s+missing\s+(?:the\s+|an?\s+|its\s+|their\s+)?(?:imports?|exports?)\s+"
+    r"(?:for|of)\b"
+    r"|\bused\s+but\s+(?:never\s+|not\s+)?(?:imported|defined|declared)\b",
+    re.I,
+)
 # A line of the project's code (`pages/api/stats.js:8`), not of a dependency's.
 CODE_LINE = re.compile(
     r"(?<![\w.@/\\-])(?![^\s`'\"]*(?:node_modules|site-packages|dist-packages|vendor|\.venv)[/\\])"

@@ -859,6 +859,7 @@ def _own_code_cause(said: str, subject: str) -> bool:
         or signals.CODE_SLIP.match(said, found.end())
         or signals.CODE_LINE.search(said)
         or signals.USES_NONEXISTENT.search(said, found.end())
+        or signals.SLIP_TOLD.search(said, found.end())
     )
 
 
