@@ -950,3 +950,15 @@ def test_a_fix_that_deleted_a_databases_rows_never_earns_a_line() -> None:
     assert held_back(lesson) is HeldBack.CHECK_WAIVED
     kept = _Lesson(text, scope=("Bash:docker",), fix="docker exec web odoo -d odoo18 -i crm_extra")
     assert held_back(kept) is None
+
+
+def test_the_errors_own_hint_earns_its_line_from_a_second_session() -> None:
+    """A step or an option the error itself told, taken once: any agent reading the error
+    takes it; a second session shows it is hit again, and the line saves the failed call."""
+    text = (
+        "`shipit service status` fails here (“No service linked.”); use `shipit service "
+        "status --all` instead, as the error says."
+    )
+    fix = "shipit service status --all"
+    assert held_back(_Lesson(text, fix=fix, support=1)) is HeldBack.ERRORS_OWN_HINT
+    assert earned(_Lesson(text, fix=fix, support=2))

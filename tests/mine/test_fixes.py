@@ -35,6 +35,13 @@ def _failures(tmp_path: Path, records: list[dict]) -> list[tuple[Episode, Lesson
     return list(zip(episodes, found, strict=True))
 
 
+def _seen_once(lesson: LessonCandidate) -> SimpleNamespace:
+    """The lesson as the curation judges it, found in one session."""
+    return SimpleNamespace(
+        kind=lesson.kind, text=lesson.text, scope=lesson.scope, fix=lesson.fix, support=1
+    )
+
+
 CRASH = '      0 [main] bash (4242) C:\\Git\\usr\\bin\\bash.exe: *** fatal error - add_item ("/") failed'
 
 
@@ -678,6 +685,36 @@ def test_what_the_error_said_to_run_first_is_the_fix_once_it_was_run(tmp_path: P
     assert episode.fix is not None and episode.fix.kind is FixKind.HINTED
     assert lesson.fix == "/tasks" and "run `/tasks` first" in lesson.text
     assert "--require-tasks" not in lesson.text
+    # what the error said to do, done once: whoever reads the error does it
+    assert lesson.text.endswith(", as the error says.")
+    assert held_back(_seen_once(lesson)) is HeldBack.ERRORS_OWN_HINT
+
+
+@pytest.mark.parametrize(
+    ("error", "offered"),
+    [
+        ("No service linked. Use --service flag or --all to see all services", True),
+        ("No service linked.", False),
+    ],
+)
+def test_options_the_error_named_are_told_as_its_own_hint(
+    tmp_path: Path, error: str, offered: bool
+) -> None:
+    """The retry added what the error said to add: the line says so, and it is held back
+    until another session hits it (whoever reads the error does it)."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "shipit service status"),
+            result("t1", f"Exit code 1\n{error}", True),
+            call("t2", "shipit service status --all"),
+            result("t2", "Services in production:\napi | SUCCESS"),
+        ],
+    )
+    assert episode.fix is not None
+    assert "use `shipit service status --all` instead" in lesson.text
+    assert lesson.text.endswith(", as the error says.") is offered
+    assert (held_back(_seen_once(lesson)) is HeldBack.ERRORS_OWN_HINT) is offered
 
 
 def test_installing_the_missing_module_is_the_fix(tmp_path: Path) -> None:
@@ -3310,10 +3347,7 @@ def test_reruns_of_the_failing_tests_are_no_steps_that_prepared_them(tmp_path: P
     )
     assert episode.fix is None or (episode.fix.kind is FixKind.RETRIED and not episode.fix.steps)
     assert lesson.fix is None and "first" not in lesson.text
-    judged = SimpleNamespace(
-        kind=lesson.kind, text=lesson.text, scope=lesson.scope, fix=lesson.fix, support=1
-    )
-    assert held_back(judged) is HeldBack.WORK_OF_THE_DAY
+    assert held_back(_seen_once(lesson)) is HeldBack.WORK_OF_THE_DAY
 
 
 def test_the_failed_test_script_read_again_through_a_filter_is_a_look(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from metis_distill.extract.wording import (
+    AS_THE_ERROR_SAYS,
     CODE_PAGE_USUAL_WAYS,
     FLAGS_LEFT_OUT,
     NO_FIX_SEEN,
@@ -146,6 +147,7 @@ class HeldBack(StrEnum):
     NO_FIX_SEEN = "no fix seen"
     ONE_SESSION = "one session only"
     FLAG_LEFT_OUT = "an unknown flag left out once"
+    ERRORS_OWN_HINT = "the error's own hint, taken once"
     # a program said missing here that a later run here ran: retired (`curate.retire`), and
     # counted with these by the publish; never `held_back`'s answer
     RAN_LATER = "a missing program run in a later run"
@@ -180,6 +182,8 @@ def held_back(lesson: Judged) -> HeldBack | None:
             return None
         if lesson.text.endswith(FLAGS_LEFT_OUT):
             return HeldBack.FLAG_LEFT_OUT  # dropping a refused flag: any agent's next step
+        if lesson.text.endswith(AS_THE_ERROR_SAYS):
+            return HeldBack.ERRORS_OWN_HINT  # whoever reads the error does it
         if _APP_ENV_SET.search(lesson.text):
             return HeldBack.ONE_SESSION  # another environment's data, not a setting it lacked
         # a package installed to mend it is a repair done: the next run finds it installed

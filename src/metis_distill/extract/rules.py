@@ -10,6 +10,7 @@ from metis_distill.advice import Danger, added_dangers
 from metis_distill.extract.base import ExtractStats
 from metis_distill.extract.edits import edit_changes, edit_input
 from metis_distill.extract.wording import (
+    AS_THE_ERROR_SAYS,
     CODE_PAGE_USUAL_WAYS,
     FLAGS_LEFT_OUT,
     LACKS_MODULE,
@@ -326,6 +327,8 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     if lesson is None:
         return None
     text, fix = lesson
+    if text.endswith(" instead.") and fix and _options_offered(call.text, fix, error.text):
+        text = text.removesuffix(" instead.") + f" instead{AS_THE_ERROR_SAYS}"
     if fix == _CHMOD and _mode_kept(run, episode, signature):
         return None  # made executable and committed: the next clone has it done
     if run.cwd:
@@ -805,7 +808,7 @@ def _failure_lesson(
         joiner = "; " if ";" in given and "&&" not in given else " && "
         return f"{what} {verb} with “{sig}”; run {code(joiner.join(steps))} first.", remedy
     if fix is not None and fix.kind is FixKind.HINTED and remedy:
-        return f"{what} {verb} with “{sig}”; run {code(remedy)} first, as the error says.", remedy
+        return f"{what} {verb} with “{sig}”; run {code(remedy)} first{AS_THE_ERROR_SAYS}", remedy
     if fix is not None and fix.kind is FixKind.INSTALLED and remedy:
         return _missing_module_text(signature, failed, remedy), remedy
     if fix is not None and fix.kind is FixKind.EDITED:
@@ -883,6 +886,20 @@ def _opens_alike(what: str, instead: str) -> bool:
 
 # A redirection as a word of its own (`2>&1`, `>/dev/null`): no option of the command.
 _REDIRECT_WORD = re.compile(r"^(?:\d?>&\d|(?:[12&])?>>?\S*)$")
+
+
+def _options_offered(failed: str, fix: str, error: str) -> bool:
+    """The fix is the failed command with options added, each of which the error itself
+    named ("No service linked. Use --service flag or --all to see all services")."""
+    if not _options_added(failed, fix):
+        return False
+    before = set(unwrapped(failed).split())
+    added = [w.split("=", 1)[0] for w in unwrapped(fix).split() if w not in before]
+    options = [w for w in added if w.startswith("-") and w != "--"]
+    said = error[:4000]
+    return bool(options) and all(
+        re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", said) for option in options
+    )
 
 
 def _options_added(failed: str, step: str) -> bool:

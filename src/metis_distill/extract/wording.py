@@ -67,6 +67,9 @@ NO_RUNNER_SEEN = "find the project's way to run it before retrying"
 # agent does next, worth a line only once it recurs.
 # A variable the call needed, set for it: "run it with `PYTHONPATH=src` set."
 RUN_IT_WITH = "run it with"
+# The end of a failure's text whose fix the error itself told (a step to run first, or the
+# options to add): any agent reading the error does it; a line once it recurs.
+AS_THE_ERROR_SAYS = ", as the error says."
 FLAGS_LEFT_OUT = ("; leave it out (that worked).", "; leave them out (that worked).")
 # How it ends when the call passed once files were edited: which edit mattered is unsaid.
 UNTIL_EDITED = "until files were edited"
