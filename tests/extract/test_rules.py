@@ -455,6 +455,60 @@ def test_a_program_a_script_runs_missing_until_the_install_is_the_install(
     assert lesson.fix == "npm install"
 
 
+_BUILT = "bun test v1.3.0\n\n 4 pass\n 0 fail\n"
+
+
+def _tested_after_a_build(tmp_path: Path, failed: str):  # type: ignore[no-untyped-def]
+    """The lessons of `bun test` failing with `failed`, passing after `bun run build`."""
+    from tests.mine.test_episodes import _write, call, result
+
+    path = _write(
+        tmp_path,
+        [
+            call("t1", "bun test src/app.test.ts"),
+            result("t1", f"Exit code 1\nbun test v1.3.0\n\nsrc/app.test.ts:\n{failed}", True),
+            call("b1", "bun run build"),
+            result("b1", "$ turbo run build\n Tasks:    3 successful, 3 total"),
+            call("t2", "bun test src/app.test.ts"),
+            result("t2", _BUILT),
+        ],
+    )
+    return extract(path, path.parent)
+
+
+@pytest.mark.parametrize(
+    "failed",
+    [
+        "# Unhandled error between tests\n-------------------------------\n"
+        "error: Cannot find module '@shop/core' from '/srv/shop/src/app.test.ts'\n",
+        "12 |     expect(result.exitCode).toBe(0)\n                                ^\n"
+        "error: expect(received).toBe(expected)\n\nExpected: 0\nReceived: 1\n"
+        "20 |     expect(result.stderr).toBe('')\n"
+        'error: expect(received).toBe(expected)\n\nExpected: ""\n'
+        "Received: \"error: Cannot find module '@shop/core' from '/srv/shop/src/cli.ts'\\n\"\n",
+    ],
+)
+def test_a_package_not_built_is_the_error_not_the_test_runners_banner(
+    tmp_path: Path, failed: str
+) -> None:
+    """Whichever banner the runner printed over it, the package it could not find is what the
+    line quotes: one lesson for one cause."""
+    (lesson,) = _tested_after_a_build(tmp_path, failed)
+    assert lesson.text == (
+        "`bun test src/app.test.ts` fails with “Cannot find module '@shop/core'”; "
+        "run `bun run build` first."
+    )
+    assert lesson.evidence.quote == "Cannot find module '@shop/core'"
+
+
+def test_a_failing_assertion_alone_is_still_quoted_as_the_runner_says_it(tmp_path: Path) -> None:
+    (lesson,) = _tested_after_a_build(
+        tmp_path, "error: expect(received).toBe(expected)\n\nExpected: 3\nReceived: 4\n"
+    )
+    assert lesson.evidence.quote == "error: expect(received).toBe(expected)"
+    assert lesson.text.endswith("run `bun run build` first.")
+
+
 def test_a_setting_made_first_is_told_whole_not_cut_inside_its_quotes(tmp_path: Path) -> None:
     """The step that prepared the call sets a list in quotes; cut at the command's length, it
     would end inside the open quote (`"alpha,…,ka…`), which no one could run."""

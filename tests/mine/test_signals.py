@@ -467,6 +467,90 @@ def test_nextjss_failed_build_is_told_by_what_is_wrong_below_its_banner(
     assert signals.error_signature(output) == signature
 
 
+# A test runner's banner over an error (authored outputs, bun's and jest's forms).
+_BUN_BETWEEN_TESTS = (
+    "Exit code 1\nbun test v1.3.0\n\nsrc/app.test.ts:\n\n# Unhandled error between tests\n"
+    "-------------------------------\n"
+    "error: Cannot find module '@shop/core' from '/srv/shop/src/app.test.ts'\n"
+    "-------------------------------\n\n 0 pass\n 1 fail\n 1 error\n"
+)
+_BUN_ASSERTION = (
+    "bun test v1.3.0\n\nsrc/cli.test.ts:\n12 |     expect(result.exitCode).toBe(0)\n"
+    "                                ^\nerror: expect(received).toBe(expected)\n\n"
+    "Expected: 0\nReceived: 1\n\n      at <anonymous> (/srv/shop/src/cli.test.ts:12:29)\n"
+    "(fail) cli > prints the plan\n"
+    "20 |     expect(result.stderr).toContain('Plan ready')\n                          ^\n"
+    "error: expect(received).toContain(expected)\n\n"
+    'Expected to contain: "Plan ready"\n'
+    "Received: \"error: {cause} from '/srv/shop/src/cli.ts'\\n\"\n"
+    "(fail) cli > says the plan is ready\n\n 0 pass\n 2 fail\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("output", "signature"),
+    [
+        (_BUN_BETWEEN_TESTS, "Cannot find module '@shop/core'"),
+        (  # bun's `--filter`, its package and script before each line
+            "".join(f"@shop/web test: {line}\n" for line in _BUN_BETWEEN_TESTS.splitlines()[1:]),
+            "Cannot find module '@shop/core'",
+        ),
+        (  # the cause in the output the test received, below the assertion's header
+            _BUN_ASSERTION.format(cause="Cannot find module '@shop/codegen'"),
+            "Cannot find module '@shop/codegen'",
+        ),
+        (
+            _BUN_ASSERTION.format(cause="SyntaxError: export 'planKey' not found in '@shop/core'"),
+            "SyntaxError: export 'planKey' not found in '@shop/core'",
+        ),
+        (  # jest
+            "FAIL src/cart.test.js\n  ● Test suite failed to run\n\n"
+            "    Cannot find module 'lodash' from 'src/cart.js'\n\n"
+            "Test Suites: 1 failed, 1 total\n",
+            "Cannot find module 'lodash'",
+        ),
+        (  # a file a module that did not load never wrote comes second to the module
+            "# Unhandled error between tests\n"
+            "ENOENT: no such file or directory, open '/tmp/plan.json'\n"
+            "error: Cannot find module '@shop/core' from '/srv/shop/src/app.test.ts'\n",
+            "Cannot find module '@shop/core'",
+        ),
+    ],
+)
+def test_a_test_runners_banner_gives_way_to_the_cause_the_output_names(
+    output: str, signature: str
+) -> None:
+    """The banner (`# Unhandled error between tests`, `expect(received).toBe(expected)`) is the
+    same whatever went wrong: a package not found, named in the same output, is the error, so
+    the failures it caused are one lesson."""
+    assert signals.error_signature(output) == signature
+
+
+@pytest.mark.parametrize(
+    ("output", "signature"),
+    [
+        (  # the assertion is all that failed: the day's test, as it is
+            _BUN_ASSERTION.format(cause="Plan failed").replace("Plan ready", "Plan done"),
+            "error: expect(received).toBe(expected)",
+        ),
+        (  # a module the test expected to be named: its own words, no cause
+            "error: expect(received).toContain(expected)\n\n"
+            'Expected to contain: "Cannot find module \'@shop/core\'"\nReceived: ""\n',
+            "error: expect(received).toContain(expected)",
+        ),
+        (  # a file of the day's work not found: no cause the banner hides
+            "# Unhandled error between tests\n"
+            "error: Cannot find module './price' from '/srv/shop/src/app.test.ts'\n",
+            "# Unhandled error between tests",
+        ),
+    ],
+)
+def test_a_test_runners_banner_stays_the_error_when_no_cause_is_named(
+    output: str, signature: str
+) -> None:
+    assert signals.error_signature(output) == signature
+
+
 _NO_TERMINAL = (
     "sudo: a terminal is required to read the password; either use the -S option to read "
     "from standard input or configure an askpass helper"

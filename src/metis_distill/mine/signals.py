@@ -1256,7 +1256,62 @@ def _next_build_error(lines: list[str]) -> str | None:
 
 
 def read_signature(text: str) -> str:
-    """`error_signature`, read anew."""
+    """`error_signature`, read anew: a test runner's banner gives way to the cause the same
+    output names."""
+    said = _first_error_line(text)
+    if _TEST_BANNER.match(said):
+        return _named_cause(text) or said
+    return said
+
+
+# A test runner's banner over an error, the same whatever went wrong: bun's `# Unhandled error
+# between tests`, an assertion's header (bun's `error: expect(received).toBe(expected)`,
+# jest's `expect(received).toContain(expected) // …`), jest's `● Test suite failed to run`,
+# vitest's `FAIL  src/a.test.ts > …`, an uncaught error's lead (`error: Uncaught (in
+# promise)`); bun's `--filter` puts the package and its script before each line
+# (`@app/core test: `).
+_TEST_BANNER = re.compile(
+    r"^(?:@?[\w.-]+(?:/[\w.-]+)? [\w:-]+: )?"
+    r"(?:# Unhandled error between tests\b"
+    r"|(?:error: )?expect\(received\)(?:\.\w+)*\(\w*\)"
+    r"|● Test suite failed to run"
+    r"|FAIL\s+\S"
+    r"|(?:error|Error): Uncaught\b)"
+)
+# A cause an output names, more specific than any banner: a package not found (`Cannot find
+# module '@app/core'`, tsc's TS2307 in the same words, Node's `Cannot find package 'x'`,
+# Python's `ModuleNotFoundError`), an export the built package lacks (bun's `SyntaxError: export
+# 'f' not found in '@app/core'`, Node's `does not provide an export named 'f'`); else a file
+# not there (`ENOENT: no such file or directory, open 'dist/index.js'`), which a module that
+# could not load may explain, never the other way round. A module by a relative path is a file
+# of the day's work, no cause a runner hides.
+_NAMED_CAUSES = (
+    re.compile(
+        r"Cannot find (?:module|package) (?P<q>['\"])(?![./])[^'\"\s]+(?P=q)"
+        r"|ModuleNotFoundError: No module named '[^'\s]+'"
+        r"|(?:SyntaxError: )?export '[\w$]+' not found in '[^'\s]+'"
+        r"|does not provide an export named '[\w$]+'"
+    ),
+    re.compile(r"ENOENT: no such file or directory, \w+ '[^'\s]+'"),
+)
+# An assertion's expected value: the test's own words, whatever they name.
+_EXPECTED_LINE = re.compile(r"\s*(?:@?[\w.-]+(?:/[\w.-]+)? [\w:-]+: )?[Ee]xpected\b[^:]*:")
+
+
+def _named_cause(text: str) -> str:
+    """The first cause of the first kind the output names (`_NAMED_CAUSES`) outside an
+    assertion's expected value, verbatim, or ""."""
+    head = text[:20_000]
+    for cause in _NAMED_CAUSES:
+        for found in cause.finditer(head):
+            line_start = head.rfind("\n", 0, found.start()) + 1
+            if not _EXPECTED_LINE.match(head, line_start):
+                return found.group(0)
+    return ""
+
+
+def _first_error_line(text: str) -> str:
+    """The first line that says what went wrong, whatever the runner around it."""
     lines = [printable(_TAGS.sub("", line)).strip() for line in text.splitlines()]
     lines = [_TASK_PREFIX.sub("", line) for line in lines if line and not _EXIT_LINE.match(line)]
     lines = [line for line in lines if not _ASKPASS.match(line)] or lines
