@@ -24,6 +24,8 @@ from tests.mine.test_episodes import _write, call, result, say
         # "just" after "is" says "merely": the session's aim, no choice between options
         "We want to turn the tutorial into a game somehow..this is just a brainstorming session",
         "We want it to feel playful, it's just a first sketch of the idea.",
+        # the user unsure of what they want: thinking aloud, no choice
+        "Idkk i dont want it to read like a war story..the plot just isnt landing idk",
     ],
 )
 def test_not_just_or_not_only_is_no_choice(tmp_path: Path, said: str) -> None:

@@ -387,7 +387,7 @@ GOTCHA_WORDS = (  # every match of GOTCHA, lower-cased, holds one of these
 HEDGE = re.compile(
     r"\b(?:might|may|maybe|probably|possibly|perhaps|likely|unlikely|I think|I believe|"
     r"I suspect|I guess|seems?|appears? to|could be|should (?:fix|resolve|work|help)|"
-    r"suggests?|not sure|presumably|I'd guess|"
+    r"suggests?|not sure|idk+|dunno|presumably|I'd guess|"
     r"would (?:fail|break|crash|throw|error|cause|lead to|result in|silently)|"
     # what the agent could not check: "I can't fully script-verify …, but it's a safer bet"
     # (a tool that cannot verify a certificate is a fact, not a hedge)
@@ -412,6 +412,8 @@ HEDGE_WORDS = (  # every match of HEDGE, lower-cased, holds one of these
     "should ",
     "suggest",
     "not sure",
+    "idk",
+    "dunno",
     "presumably",
     "would ",
     "verify",
