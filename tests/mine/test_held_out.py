@@ -436,6 +436,31 @@ def test_a_tally_of_no_errors_is_not_the_error(output: str, signature: str) -> N
 
 
 @pytest.mark.parametrize(
+    ("output", "signature"),
+    [
+        (
+            "The index is rebuilding; come back later.\n- Instead of 'error handling', search 'catch ('",
+            "The index is rebuilding; come back later.",
+        ),
+        (
+            "Upload stopped at 40%.\nTip: run with --verbose to see the full error",
+            "Upload stopped at 40%.",
+        ),
+        ("Hint: pass --all to list every failed job", ""),  # only advice: no error to quote
+        # an error line is quoted whatever advice follows it
+        ("Error: connection refused\nTry: start the server first", "Error: connection refused"),
+        (
+            "ls: invalid option -- 'z'\nTry 'ls --help' for more information.",
+            "ls: invalid option -- 'z'",
+        ),
+    ],
+)
+def test_a_tools_advice_is_never_the_error(output: str, signature: str) -> None:
+    """Tips a tool appends on what to try may name an error; they say none happened."""
+    assert error_signature(output) == signature
+
+
+@pytest.mark.parametrize(
     ("command", "spelled"),
     [
         ("npm run test", "npm test"),

@@ -298,6 +298,12 @@ _NONE_FOUND = re.compile(
     re.I,
 )
 _EXIT_LINE = re.compile(r"^Exit code -?\d+$")
+# A tool's advice on what to try, after what it said ("- Instead of 'x', search 'y'", "Tip: …",
+# "Try …"): it may name an error ("search 'catch (' for error handling"); it is none.
+_ADVICE = re.compile(
+    r"^(?:[-*\u2022]\s*|\d+[.)]\s+)?(?:instead of\b|tips?:|hint:|suggestions?:|try\s+(?!again\b))",
+    re.I,
+)
 # A line of source code a command printed (`cat app.py`): it names errors, it is none.
 # An error line that names no error: a server's trace id, a pointer to the docs
 # (`remote: error: Trace: 66f1…`, `remote: error: See https://gh.io/lfs for more information.`).
@@ -1301,7 +1307,9 @@ def read_signature(text: str) -> str:
     finding = _linter_finding(lines)
     if finding:
         return finding
-    lines = _without_echoed_source(lines)
+    lines = [line for line in _without_echoed_source(lines) if not _ADVICE.match(line)]
+    if not lines:
+        return ""  # only tips on what to try: no error to quote
     errors = [
         line
         for line in lines
