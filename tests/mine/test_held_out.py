@@ -182,6 +182,59 @@ def test_a_query_that_answers_none_is_no_failure(
     assert bool(found) is fails
 
 
+def searched(tool_id: str, tool: str, query: str) -> dict:  # type: ignore[type-arg]
+    """A call of a search tool other than the shell (an MCP server's)."""
+    block = {"type": "tool_use", "id": tool_id, "name": tool, "input": {"query": query}}
+    return {"type": "assistant", "message": {"content": [block]}}
+
+
+SEARCH_TIPS = (
+    "\n\nThis tool matches literal code, not words. For example:\n"
+    "- Instead of 'error handling', search 'catch ('\n- Tip: use a shorter query"
+)
+
+
+@pytest.mark.parametrize(
+    ("tool", "output", "fails"),
+    [
+        ("mcp__code__search_code", "No results found for your query." + SEARCH_TIPS, False),
+        ("mcp__code__search_code", "No matches found", False),
+        ("mcp__docs__find_pages", '0 results for "retry policy"', False),
+        ("mcp__docs__find_pages", "Found 0 matches.", False),
+        # the search itself went wrong: a failure, tips or not
+        (
+            "mcp__code__search_code",
+            "Error: rate limit exceeded, wait 60 seconds" + SEARCH_TIPS,
+            True,
+        ),
+        ("mcp__code__search_code", "No results found.\nError: unknown language 'Cobol'", True),
+        ("mcp__code__search_code", "No results: the request failed (timeout)", True),
+        # a tool that searches nothing: its "no files" is its own failure
+        ("mcp__deploy__upload", "No files found to upload", True),
+    ],
+)
+def test_a_search_tool_that_found_nothing_is_no_failure(
+    tmp_path: Path, tool: str, output: str, fails: bool
+) -> None:
+    """A search tool's "none" is an answer, an MCP server's as much as `rg`'s, even flagged as
+    an error and followed by its tips on how to search."""
+    found = failures(tmp_path, [searched("s1", tool, "retry policy"), result("s1", output, True)])
+    assert bool(found) is fails
+
+
+def test_a_search_tools_real_error_is_still_quoted_past_its_tips(tmp_path: Path) -> None:
+    """The same tool failing on its own is a lesson, quoting what went wrong, not a tip."""
+    said = "The language filter takes a list, not a string."
+    (lesson,) = failure_lessons(
+        tmp_path,
+        [
+            searched("s1", "mcp__code__search_code", "retry policy"),
+            result("s1", said + SEARCH_TIPS, True),
+        ],
+    )
+    assert said in lesson.text and "Instead of" not in lesson.text
+
+
 @pytest.mark.parametrize(
     ("command", "output", "fails"),
     [
@@ -432,6 +485,31 @@ def test_terminal_colours_never_reach_a_line() -> None:
     ],
 )
 def test_a_tally_of_no_errors_is_not_the_error(output: str, signature: str) -> None:
+    assert error_signature(output) == signature
+
+
+@pytest.mark.parametrize(
+    ("output", "signature"),
+    [
+        (
+            "The index is rebuilding; come back later.\n- Instead of 'error handling', search 'catch ('",
+            "The index is rebuilding; come back later.",
+        ),
+        (
+            "Upload stopped at 40%.\nTip: run with --verbose to see the full error",
+            "Upload stopped at 40%.",
+        ),
+        ("Hint: pass --all to list every failed job", ""),  # only advice: no error to quote
+        # an error line is quoted whatever advice follows it
+        ("Error: connection refused\nTry: start the server first", "Error: connection refused"),
+        (
+            "ls: invalid option -- 'z'\nTry 'ls --help' for more information.",
+            "ls: invalid option -- 'z'",
+        ),
+    ],
+)
+def test_a_tools_advice_is_never_the_error(output: str, signature: str) -> None:
+    """Tips a tool appends on what to try may name an error; they say none happened."""
     assert error_signature(output) == signature
 
 

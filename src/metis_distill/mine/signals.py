@@ -298,6 +298,12 @@ _NONE_FOUND = re.compile(
     re.I,
 )
 _EXIT_LINE = re.compile(r"^Exit code -?\d+$")
+# A tool's advice on what to try, after what it said ("- Instead of 'x', search 'y'", "Tip: …",
+# "Try …"): it may name an error ("search 'catch (' for error handling"); it is none.
+_ADVICE = re.compile(
+    r"^(?:[-*\u2022]\s*|\d+[.)]\s+)?(?:instead of\b|tips?:|hint:|suggestions?:|try\s+(?!again\b))",
+    re.I,
+)
 # A line of source code a command printed (`cat app.py`): it names errors, it is none.
 # An error line that names no error: a server's trace id, a pointer to the docs
 # (`remote: error: Trace: 66f1…`, `remote: error: See https://gh.io/lfs for more information.`).
@@ -1369,7 +1375,9 @@ def _first_error_line(text: str) -> str:
     finding = _linter_finding(lines)
     if finding:
         return finding
-    lines = _without_echoed_source(lines)
+    lines = [line for line in _without_echoed_source(lines) if not _ADVICE.match(line)]
+    if not lines:
+        return ""  # only tips on what to try: no error to quote
     errors = [
         line
         for line in lines
@@ -1898,9 +1906,12 @@ _SERVES = re.compile(
 
 def answers_no(call: Event | None, result: Event) -> bool:
     """A query that exited 1 to say "none": `rg` or `grep` found nothing, `diff` found a
-    difference, `npm ls` did not find the package, `which` did not find the program."""
-    if call is None or call.tool_name not in SHELL_TOOLS:
+    difference, `npm ls` did not find the package, `which` did not find the program; or a
+    search tool of the harness's or an MCP server's that found nothing."""
+    if call is None:
         return False
+    if call.tool_name not in SHELL_TOOLS:
+        return searched_none(call, result)
     if POWERSHELL_REFUSED_LINE.match(result.text):
         return False  # the shell refused the line: nothing was asked
     if _reports_findings(call.text, result):
@@ -1922,6 +1933,33 @@ def answers_no(call: Event | None, result: Event) -> bool:
     if program in _ANSWERS_WITH_ONE or _LISTS_PACKAGES.match(last):
         return True
     return _query_ends_chain(last) and not _says_missing(result.text)
+
+
+# A search's answer that it found nothing, as its first line: "No results found for your
+# query.", "No matches found", "0 results", "Found 0 files" (flagged as an error by some MCP
+# servers, which may append tips on how to search).
+_SEARCHED_NONE = re.compile(
+    r"^(?:<tool_use_error>)?(?:Error:\s*)?(?:no (?:\w+ ){0,2}?(?:results?|matches|hits|files|"
+    r"documents|items|entries)\b|nothing (?:was )?found\b|(?:found )?(?:0|zero) (?:\w+ )?"
+    r"(?:results?|matches|hits|files)\b)",
+    re.I,
+)
+
+
+# A tool named for searching (`Grep`, `Glob`, an MCP server's `search_code`, `find_symbol`).
+_SEARCH_TOOL = re.compile(r"search|grep|glob|find|query|lookup|list", re.I)
+
+
+def searched_none(call: Event, result: Event) -> bool:
+    """A search tool that is not a shell answered that it found nothing, and said nothing
+    else wrong (its tips on how to search are no error): an answer "none", not a failure."""
+    if not _SEARCH_TOOL.search(call.tool_name or ""):
+        return False
+    lines = [line.strip() for line in result.text[:4000].splitlines() if line.strip()]
+    none = _SEARCHED_NONE.match(lines[0]) if lines else None
+    if none is None or names_an_error(lines[0][none.end() :]):
+        return False
+    return not any(names_an_error(line) for line in lines[1:] if not _ADVICE.match(line))
 
 
 def _query_ends_chain(command: str) -> bool:
