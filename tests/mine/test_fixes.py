@@ -2227,22 +2227,27 @@ def test_a_subcommands_help_after_it_failed_is_no_fix(tmp_path: Path) -> None:
     assert "--help" not in lesson.text
 
 
-_BEHIND = (
+_REJECTED_PUSH = (
     "Exit code 1\nTo https://github.com/acme/shop.git\n ! [rejected]        main -> main (fetch first)\n"
     "error: failed to push some refs to 'https://github.com/acme/shop.git'\n"
     "hint: Updates were rejected because the remote contains work that you do not\n"
     "hint: have locally. This is usually caused by another repository pushing to\n"
-    "hint: the same ref. If you want to integrate the remote changes, use\n"
-    "hint: 'git pull' before pushing again. Integrate the remote changes (e.g.\n"
-    "hint: 'git pull ...') before pushing again."
 )
+# git's two wordings of the hint: one names the pull outright, the other by example
+_USE_PULL = "hint: the same ref. If you want to integrate the remote changes, use\nhint: 'git pull' before pushing again."
+_PULL_FOR_EXAMPLE = "hint: the same ref. Integrate the remote changes (e.g.\nhint: 'git pull ...') before pushing again."
 
 
 @pytest.mark.parametrize(
-    ("step", "taught"), [("git pull --rebase origin main", False), ("npm run sync-remote", True)]
+    ("hint", "step", "taught"),
+    [
+        (_USE_PULL, "git pull --rebase origin main", False),
+        (_PULL_FOR_EXAMPLE, "git pull --rebase origin main", False),
+        (_USE_PULL, "npm run sync-remote", True),
+    ],
 )
 def test_a_pull_git_hinted_before_the_push_again_is_its_own_hint(
-    tmp_path: Path, step: str, taught: bool
+    tmp_path: Path, hint: str, step: str, taught: bool
 ) -> None:
     """git's hint names `git pull` for that day's remote: the pull that let the push through
     is nothing to teach; another step would be."""
@@ -2250,7 +2255,7 @@ def test_a_pull_git_hinted_before_the_push_again_is_its_own_hint(
         tmp_path,
         [
             call("t1", "git push origin main"),
-            result("t1", _BEHIND, True),
+            result("t1", _REJECTED_PUSH + hint, True),
             call("t2", step),
             result("t2", "Successfully rebased and updated refs/heads/main."),
             call("t3", "git push origin main"),

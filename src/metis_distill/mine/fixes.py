@@ -1476,10 +1476,13 @@ def asked_steps(error: str) -> frozenset[str]:
 _ADVISED = re.compile(r"\bPlease,?\s+(?P<said>[^.\n]{2,120}?)\s+before\b")
 
 
-# ... or in its `hint:` lines, by example ("Integrate the remote changes (e.g. 'git pull ...')
-# before pushing again."), the lines it wraps joined first.
+# ... or in its `hint:` lines ("Integrate the remote changes (e.g. 'git pull ...') before
+# pushing again.", "If you want to integrate the remote changes, use 'git pull' before pushing
+# again."), the lines it wraps joined first.
 _HINT_WRAP = re.compile(r"\n\s*hint:\s*")
-_HINTED_EXAMPLE = re.compile(r"\(e\.g\.,?\s+'git (?P<subcommand>[\w-]+)[^']*'\)\s+before\b")
+_HINTED_EXAMPLE = re.compile(
+    r"(?:\(e\.g\.,?|\buse)\s+'git (?P<subcommand>[\w-]+)[^']*'\)?\s+before\b"
+)
 
 
 def offered_by_error(error: str, steps: Sequence[str]) -> bool:
