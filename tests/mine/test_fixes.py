@@ -427,6 +427,75 @@ def test_a_rerun_after_the_user_spoke_is_no_retry(tmp_path: Path) -> None:
     assert "passed when run again" not in lesson.text and "(no fix seen)" in lesson.text
 
 
+_NO_REPOSITORY = "remote: Repository not found.\nfatal: repository 'https://git.example/acme/shop.git/' not found"
+_PUSHED = "To https://git.example/acme/shop-api.git\n * [new branch]      main -> main"
+_OTHER = "https://git.example/acme/shop-api.git"
+
+
+@pytest.mark.parametrize(
+    "between",
+    [
+        # silent when they work: an empty result, or none at all
+        [call("t2", f"git remote set-url origin {_OTHER}"), result("t2", "")],
+        [call("t2", f"git remote remove origin && git remote add origin {_OTHER}")],
+        [call("t2", "git remote rm origin"), result("t2", ""), call("t3", f"git remote add origin {_OTHER}")],
+    ],
+)  # fmt: skip
+def test_a_push_that_passed_once_the_remote_was_repointed_is_no_flaky_retry(
+    tmp_path: Path,
+    between: list[dict],  # type: ignore[type-arg]
+) -> None:
+    """`git remote …` with an action changes where the push goes (only `git remote -v` looks),
+    and a call that printed nothing worked: the second push reached another repository."""
+    (episode, lesson), *_ = _failures(
+        tmp_path,
+        [
+            call("t1", "git push -u origin main"),
+            result("t1", _NO_REPOSITORY, True),
+            *between,
+            call("t9", "git push -u origin main"),
+            result("t9", _PUSHED),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+    assert "passed when run again" not in lesson.text and "(no fix seen)" not in lesson.text
+    assert lesson.text.endswith("(it worked once the remote was pointed at another address).")
+    assert lesson.fix is None and "acme" not in lesson.text  # that day's repository: no step
+    judged = SimpleNamespace(
+        kind=lesson.kind, text=lesson.text, scope=lesson.scope, fix=None, support=2
+    )
+    assert held_back(judged) is HeldBack.REPOINTED
+
+
+@pytest.mark.parametrize(
+    ("between", "kind"),
+    [
+        # looks: the same push passing after them was a rerun
+        ([call("t2", "git remote -v"), result("t2", "origin\thttps://git.example/acme/shop.git (push)")], FixKind.RETRIED),
+        ([call("t2", "git branch -a"), result("t2", "* main")], FixKind.RETRIED),
+        # a silent step that set something up is still the step it took
+        ([call("t2", "git config http.postBuffer 524288000")], FixKind.PREPARED),
+    ],
+)  # fmt: skip
+def test_a_push_that_passed_after_looks_or_a_silent_setting_keeps_its_kind(
+    tmp_path: Path,
+    between: list[dict],  # type: ignore[type-arg]
+    kind: FixKind,
+) -> None:
+    error = "error: RPC failed; HTTP 400 curl 22 The requested URL returned error: 400"
+    (episode, _), *_ = _failures(
+        tmp_path,
+        [
+            call("t1", "git push -u origin main"),
+            result("t1", error, True),
+            *between,
+            call("t9", "git push -u origin main"),
+            result("t9", _PUSHED),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is kind
+
+
 def test_a_plain_retry_that_passed_teaches_nothing(tmp_path: Path) -> None:
     (episode, lesson), *_ = _failures(
         tmp_path,

@@ -19,6 +19,7 @@ from metis_distill.extract.wording import (
     NO_RUNNER_SEEN,
     OWN_PIP_WAY,
     PASSED_AGAIN,
+    REMOTE_REPOINTED,
     RUN_IT_WITH,
     UNTIL_EDITED,
     code,
@@ -804,6 +805,8 @@ def _failure_lesson(
         if all(_SWITCHES_BRANCH.match(part) for part in parts):
             # another branch is other work: which branch, and why, is that day's
             return f"{what} {verb} here: “{sig}” (it worked on another branch).", None
+        if _repoints_remote(parts):  # which repository, and why, was that day's
+            return f"{what} {verb} here: “{sig}” ({REMOTE_REPOINTED}).", None
         given = command_head(fix.call.text)  # its joiner kept: PowerShell 5.1 has no `&&`
         joiner = "; " if ";" in given and "&&" not in given else " && "
         return f"{what} {verb} with “{sig}”; run {code(joiner.join(steps))} first.", remedy
@@ -826,6 +829,18 @@ def _failure_lesson(
 
 # A step that moves to another existing branch (not one it makes: `-b`, `-c`).
 _SWITCHES_BRANCH = re.compile(r"^git\s+(?:checkout|switch)\s+(?!-[bBcC]\b)(?!--)[^\s-]\S*\s*$")
+# A step that sets a git remote, and one that takes its old address away.
+_SETS_REMOTE = re.compile(r"^git\s+remote\s+(?:add|remove|rm|rename|set-url)\s")
+_UNSETS_REMOTE = re.compile(r"^git\s+remote\s+(?:remove|rm|rename|set-url)\s")
+
+
+def _repoints_remote(steps: Sequence[str]) -> bool:
+    """Every step sets a git remote and one takes its old address away (`git remote set-url
+    origin …`, `git remote remove origin && git remote add origin …`): the repository the
+    call reached changed."""
+    return all(_SETS_REMOTE.match(step) for step in steps) and any(
+        _UNSETS_REMOTE.match(step) for step in steps
+    )
 
 
 # A step in its general form that keeps only its program (a setting before it aside).
