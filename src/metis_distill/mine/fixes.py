@@ -81,6 +81,8 @@ class FixKind(StrEnum):
     PREPARED = "prepared"  # the same call worked once a step ran before it
     EDITED = "edited"  # the same call worked after files were edited
     RETRIED = "retried"  # the same call worked with nothing changed in between
+    # the same call worked after the user wrote in between: their step, unseen, may be the fix
+    STEPPED_IN = "stepped_in"
     HINTED = "hinted"  # the error said what to run first, and it was run
     INSTALLED = "installed"  # the module the error said was missing was installed
     WAITED = "waited"  # the same call, timed out, worked with the longer limit it was given
@@ -256,12 +258,11 @@ def find_fix(
     refused = protected_refusal(call, events[index].text)
     if refused is not None:  # a branch only pull requests change: the way is the project's
         return _pushed_elsewhere(events, index, call, refused.branch)
-    return (
-        _own_environment(events, index, call)
-        or _retried(events, index, call, together)
-        or _followed_hint(events, index, call)
-        or _installed(events, index, call)
-    )
+    found = _own_environment(events, index, call) or _retried(events, index, call, together)
+    if found is not None and found.kind is not FixKind.STEPPED_IN:
+        return found
+    # a step of the agent's that the error asked for, or an install, still shows its fix
+    return _followed_hint(events, index, call) or _installed(events, index, call) or found
 
 
 # pip refusing a Python the system manages (PEP 668): nothing installed, nothing of it read.
@@ -459,9 +460,11 @@ def _retried(
             if fix.kind in _CHANGES and _locked(failure.text) and not _let_go(call, fix):
                 return Fix(FixKind.RETRIED, later, result)  # the lock was let go of
             if fix.kind is FixKind.RETRIED and _user_between(events, call, later):
-                return None  # the user had the word in between: what they changed is unseen
+                # the user had the word in between: what they changed is unseen
+                return Fix(FixKind.STEPPED_IN, later, result)
             if fix.kind is FixKind.PREPARED and _user_between(events, call, later, fix.steps):
-                return None  # ... and told no step the agent then took: theirs may be the fix
+                # ... and told no step the agent then took: theirs may be the fix
+                return Fix(FixKind.STEPPED_IN, later, result)
             if fix.kind is FixKind.REPLACED and _unflagged(call.text, later.text, dropped):
                 return _unflagged_fix(failure.text, call, later, result, dropped)
             return fix
@@ -482,8 +485,20 @@ def _retried(
             if _could_not_run(failure.text) and _could_not_run(result.text):
                 since = later
                 continue  # still could not run: another form of it may yet
-            return None  # the same call failed again: whatever came between was no fix
+            # the same call failed again: whatever came between was no fix; what mended
+            # the failure repeated mends this one
+            return _repeat_mended(events, failure, later, result, together)
     return None
+
+
+def _repeat_mended(
+    events: tuple[Event, ...], failure: Event, again: Event, result: Event, together: bool
+) -> Fix | None:
+    """What mended the same call's failure repeated with the same error (`result`, of the call
+    `again`); None when it failed otherwise (another failure, another fix)."""
+    if signals.error_signature(result.text) != signals.error_signature(failure.text):
+        return None
+    return _retried(events, result.seq, again, together)
 
 
 # A retry told that what it asked for was done before it ("Pull request #22 was already
