@@ -72,6 +72,28 @@ def test_a_one_off_failure_with_no_fix_stays_in_the_ledger(tmp_path: Path, embed
     assert " [3](" in line and "no fix seen" in line and "instead" not in line
 
 
+def test_a_failure_the_user_mended_never_renders_however_often(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    """The push found no repository; the user made it and said so, and the same push passed:
+    in three sessions, still no line (what they did is unseen; "no fix seen" would be false)."""
+    archive, data = tmp_path / "archive", tmp_path / "data"
+    refused = (
+        "remote: Repository not found.\nfatal: repository 'https://git.example/a/b/' not found"
+    )
+    turns = [
+        Bash("git push -u origin main", refused, True),
+        Say("assistant", "The repository does not exist yet: please create it, then tell me."),
+        Say("user", "ok i created it"),
+        Bash("git push -u origin main", "To https://git.example/a/b\n * [new branch] main -> main"),
+    ]
+    for day, name in enumerate(("aaaaaaaa", "bbbbbbbb", "cccccccc")):
+        write_session(archive, name, START + timedelta(days=day), turns)
+    outcome = distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
+    (lesson,) = [r for r in Ledger.at(data).lessons() if "Repository not found" in r.text]
+    assert "no fix seen" not in lesson.text and "passed when run again" not in lesson.text
+    assert outcome.waiting_why.get(HeldBack.USER_STEPPED_IN, 0) == 1
+    assert outcome.folder is None or "Repository" not in _proposed(outcome)
+
+
 def test_a_warning_with_a_known_cause_renders_from_a_second_session() -> None:
     """A module not installed: the cause is the lesson, two sessions earn it; an opaque
     error, or a program missing with no other way to run it seen, needs a third."""

@@ -423,8 +423,133 @@ def test_a_rerun_after_the_user_spoke_is_no_retry(tmp_path: Path) -> None:
             result("t2", '{"PLAN": "specs/plan.md"}'),
         ],
     )
-    assert episode.fix is None
-    assert "passed when run again" not in lesson.text and "(no fix seen)" in lesson.text
+    assert episode.fix is not None and episode.fix.kind is FixKind.STEPPED_IN
+    assert lesson.fix is None and "passed when run again" not in lesson.text
+    assert "(no fix seen)" not in lesson.text  # it passed: their step, unseen, mended it
+
+
+_NO_REPOSITORY = "remote: Repository not found.\nfatal: repository 'https://git.example/acme/shop.git/' not found"
+_PUSHED = "To https://git.example/acme/shop-api.git\n * [new branch]      main -> main"
+_OTHER = "https://git.example/acme/shop-api.git"
+
+
+@pytest.mark.parametrize(
+    "between",
+    [
+        # silent when they work: an empty result, or none at all
+        [call("t2", f"git remote set-url origin {_OTHER}"), result("t2", "")],
+        [call("t2", f"git remote remove origin && git remote add origin {_OTHER}")],
+        [call("t2", "git remote rm origin"), result("t2", ""), call("t3", f"git remote add origin {_OTHER}")],
+    ],
+)  # fmt: skip
+def test_a_push_that_passed_once_the_remote_was_repointed_is_no_flaky_retry(
+    tmp_path: Path,
+    between: list[dict],  # type: ignore[type-arg]
+) -> None:
+    """`git remote …` with an action changes where the push goes (only `git remote -v` looks),
+    and a call that printed nothing worked: the second push reached another repository."""
+    (episode, lesson), *_ = _failures(
+        tmp_path,
+        [
+            call("t1", "git push -u origin main"),
+            result("t1", _NO_REPOSITORY, True),
+            *between,
+            call("t9", "git push -u origin main"),
+            result("t9", _PUSHED),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+    assert "passed when run again" not in lesson.text and "(no fix seen)" not in lesson.text
+    assert lesson.text.endswith("(it worked once the remote was pointed at another address).")
+    assert lesson.fix is None and "acme" not in lesson.text  # that day's repository: no step
+    judged = SimpleNamespace(
+        kind=lesson.kind, text=lesson.text, scope=lesson.scope, fix=None, support=2
+    )
+    assert held_back(judged) is HeldBack.REPOINTED
+
+
+@pytest.mark.parametrize(
+    ("between", "kind"),
+    [
+        # looks: the same push passing after them was a rerun
+        ([call("t2", "git remote -v"), result("t2", "origin\thttps://git.example/acme/shop.git (push)")], FixKind.RETRIED),
+        ([call("t2", "git branch -a"), result("t2", "* main")], FixKind.RETRIED),
+        # a silent step that set something up is still the step it took
+        ([call("t2", "git config http.postBuffer 524288000")], FixKind.PREPARED),
+    ],
+)  # fmt: skip
+def test_a_push_that_passed_after_looks_or_a_silent_setting_keeps_its_kind(
+    tmp_path: Path,
+    between: list[dict],  # type: ignore[type-arg]
+    kind: FixKind,
+) -> None:
+    error = "error: RPC failed; HTTP 400 curl 22 The requested URL returned error: 400"
+    (episode, _), *_ = _failures(
+        tmp_path,
+        [
+            call("t1", "git push -u origin main"),
+            result("t1", error, True),
+            *between,
+            call("t9", "git push -u origin main"),
+            result("t9", _PUSHED),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is kind
+
+
+def test_a_push_that_passed_after_the_user_made_the_repository_is_theirs(tmp_path: Path) -> None:
+    """The repository did not exist; the user made it and said so: the same push passing next
+    is neither a flaky retry nor a failure with no fix seen, and no line of the agent's."""
+    (episode, lesson), *_ = _failures(
+        tmp_path,
+        [
+            call("t1", "git push -u origin main"),
+            result("t1", _NO_REPOSITORY, True),
+            say("assistant", "The repository does not exist yet: please create it on the forge."),
+            say("user", "ok i created it"),
+            call("t2", "git push -u origin main"),
+            result("t2", _PUSHED),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.STEPPED_IN
+    assert not episode.teachable_fix and lesson.fix is None
+    assert "passed when run again" not in lesson.text and "(no fix seen)" not in lesson.text
+    judged = SimpleNamespace(
+        kind=lesson.kind, text=lesson.text, scope=lesson.scope, fix=None, support=3
+    )
+    assert held_back(judged) is HeldBack.USER_STEPPED_IN
+
+
+@pytest.mark.parametrize(
+    ("again", "inherited"),
+    [
+        (_NO_REPOSITORY, True),  # the same failure: what mended the repeat mended it
+        ("fatal: unable to access 'https://git.example/acme/shop.git/': HTTP 502", False),
+    ],
+)
+def test_a_failure_repeated_before_the_user_stepped_in_is_mended_as_its_repeat(
+    tmp_path: Path, again: str, inherited: bool
+) -> None:
+    """The push failed twice, then the user made the repository and it passed: the first
+    failure too passed once they stepped in, not a failure with no fix seen."""
+    first, second = (
+        episode
+        for episode, _ in _failures(
+            tmp_path,
+            [
+                call("t1", "git push -u origin main"),
+                result("t1", _NO_REPOSITORY, True),
+                call("t2", "git push -u origin main"),
+                result("t2", again, True),
+                say("user", "ok i created it"),
+                call("t3", "git push -u origin main"),
+                result("t3", _PUSHED),
+            ],
+        )
+    )
+    assert second.fix is not None and second.fix.kind is FixKind.STEPPED_IN
+    assert (first.fix is not None and first.fix.kind is FixKind.STEPPED_IN) is inherited
+    assert inherited or first.fix is None
 
 
 def test_a_plain_retry_that_passed_teaches_nothing(tmp_path: Path) -> None:
@@ -2768,7 +2893,7 @@ def test_a_step_taken_after_the_user_spoke_is_the_fix_only_if_they_named_it(
             result("t3", "checking flake output 'nixosModules'..."),
         ],
     )
-    assert (episode.fix is not None) is fixed
+    assert episode.teachable_fix is fixed  # else the user's step, unseen
 
 
 @pytest.mark.parametrize(
@@ -2803,7 +2928,7 @@ def test_a_yes_to_the_step_the_agent_proposed_keeps_that_step_the_fix(
             result("t3", "ok  \tx.org/app\t0.012s"),
         ],
     )
-    assert (episode.fix is not None) is fixed
+    assert episode.teachable_fix is fixed  # else the user's step, unseen
     if fixed:
         assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
 
@@ -2924,7 +3049,7 @@ def test_a_one_word_step_is_named_only_as_a_command(tmp_path: Path) -> None:
             result("t3", "listening on :3000"),
         ],
     )
-    assert episode.fix is None
+    assert episode.fix is not None and episode.fix.kind is FixKind.STEPPED_IN
 
 
 @pytest.mark.parametrize(

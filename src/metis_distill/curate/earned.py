@@ -6,7 +6,9 @@ several sessions (then as a warning with its error, never with an invented fix; 
 cause is unknown too needs a third). A package
 installed to mend it (a host key trusted, a login done) is a repair done once: the next run
 finds it done, so that line too waits until the failure recurs in another session (a fresh
-environment, a new worktree).
+environment, a new worktree). A failure whose call passed once the user had written in
+between ("ok, I created the repository") was mended by their step, unseen, and one whose push
+passed once a remote was pointed at another repository by that day's choice: no line.
 A fix that turns a check off (`curl -k`, `--no-verify`) is never one to teach, nor one that
 sweeps every change into a commit (`git add -A`, `git commit -a`) to get past a working tree
 with changes in it: what was in it is unseen (another's work, the agent's own files). A script
@@ -31,12 +33,14 @@ from enum import StrEnum
 from typing import Protocol
 
 from metis_distill.extract.wording import (
+    AFTER_USER_STEP,
     AS_THE_ERROR_SAYS,
     CODE_PAGE_USUAL_WAYS,
     FLAGS_LEFT_OUT,
     NO_FIX_SEEN,
     NO_RUNNER_SEEN,
     OWN_PIP_WAY,
+    REMOTE_REPOINTED,
     RUN_IT_WITH,
     UNTIL_EDITED,
     without_git_options,
@@ -143,6 +147,8 @@ class HeldBack(StrEnum):
     REPAIRED_ONCE = "a repair done once"
     WORK_OF_THE_DAY = "the day's own tests or types"
     UNTIL_EDITED = "mended by an edit"
+    USER_STEPPED_IN = "passed after the user stepped in"
+    REPOINTED = "passed once a remote was pointed elsewhere"
     SCRIPTS_OWN = "an inline script's own error"
     NO_FIX_SEEN = "no fix seen"
     ONE_SESSION = "one session only"
@@ -194,6 +200,10 @@ def held_back(lesson: Judged) -> HeldBack | None:
         return HeldBack.WORK_OF_THE_DAY  # its tests or types failing, however often
     if UNTIL_EDITED in lesson.text:
         return HeldBack.UNTIL_EDITED  # which edit, and why, the line cannot say
+    if AFTER_USER_STEP in lesson.text:
+        return HeldBack.USER_STEPPED_IN  # what the user did, the line cannot say
+    if REMOTE_REPOINTED in lesson.text:
+        return HeldBack.REPOINTED  # which repository was the right one, the line cannot say
     if NO_FIX_SEEN in lesson.text and not installing and _scripts_own(lesson.text):
         return HeldBack.SCRIPTS_OWN  # the day's script raised it, however often
     if (NO_FIX_SEEN in lesson.text and not installing) or NO_RUNNER_SEEN in lesson.text:

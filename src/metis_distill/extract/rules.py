@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from itertools import takewhile
 
 from metis_distill.advice import Danger, added_dangers
 from metis_distill.extract.base import ExtractStats
 from metis_distill.extract.edits import edit_changes, edit_input
 from metis_distill.extract.wording import (
+    AFTER_USER_STEP,
     AS_THE_ERROR_SAYS,
     CODE_PAGE_USUAL_WAYS,
     FLAGS_LEFT_OUT,
@@ -19,6 +21,7 @@ from metis_distill.extract.wording import (
     NO_RUNNER_SEEN,
     OWN_PIP_WAY,
     PASSED_AGAIN,
+    REMOTE_REPOINTED,
     RUN_IT_WITH,
     UNTIL_EDITED,
     code,
@@ -266,6 +269,9 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         signature = _refusal_line(error.text, signature)
     if episode.fix is not None and _told_by_the_error(episode.fix, error):
         return None  # the error spelled out the command that worked: any agent reads it there
+    stepped_in = episode.fix is not None and episode.fix.kind is FixKind.STEPPED_IN
+    if stepped_in:  # the user's step, unseen: no fix of the agent's (its success still shown)
+        episode = replace(episode, fix=None)
     retried = episode.fix is None or episode.fix.kind is FixKind.RETRIED
     missing = missing_program(signature) if retried else None
     if missing is not None and _ran_later(run, missing, error, call):
@@ -323,6 +329,7 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         pythons=python_here(run.events, call) if ran_store_stub(call, error) else None,
         rewritten=_rewritten(call, episode.fix, lines),
         code_page=code_page,
+        stepped_in=stepped_in,
     )
     if lesson is None:
         return None
@@ -552,6 +559,7 @@ def _failure_lesson(
     pythons: tuple[list[str], str | None] | None = None,
     rewritten: bool | None = None,
     code_page: tuple[str, str] | None = None,
+    stepped_in: bool = False,
 ) -> tuple[str, str | None] | None:
     """The lesson's text and its fix: a fix only when the run showed it causing success;
     None when the run shows nothing to teach (`ran_inside`: the program the sandbox stopped
@@ -563,7 +571,8 @@ def _failure_lesson(
     `pythons`: the Store's placeholders the run saw, and the Python that worked in it;
     `rewritten`: the edit that worked changed other text than the failed one, False when it
     was the very same edit, None when unseen; `code_page`: a console's code page refusing a
-    character, told with the way past it the span shows)."""
+    character, told with the way past it the span shows; `stepped_in`: the same call passed
+    after the user wrote in between)."""
     if kept_folder and harness != "codex":  # (Codex runs each command in a fresh shell)
         return kept_cwd_text(harness), None
     if moved is not None:  # where the file lives: no fix to teach, earned by recurring
@@ -804,6 +813,8 @@ def _failure_lesson(
         if all(_SWITCHES_BRANCH.match(part) for part in parts):
             # another branch is other work: which branch, and why, is that day's
             return f"{what} {verb} here: “{sig}” (it worked on another branch).", None
+        if _repoints_remote(parts):  # which repository, and why, was that day's
+            return f"{what} {verb} here: “{sig}” ({REMOTE_REPOINTED}).", None
         given = command_head(fix.call.text)  # its joiner kept: PowerShell 5.1 has no `&&`
         joiner = "; " if ";" in given and "&&" not in given else " && "
         return f"{what} {verb} with “{sig}”; run {code(joiner.join(steps))} first.", remedy
@@ -817,6 +828,8 @@ def _failure_lesson(
         return f"{what} failed with “{sig}” {UNTIL_EDITED}{files}.", None
     if fix is not None and fix.kind is FixKind.RETRIED:
         return f"{what} failed once with “{sig}” {PASSED_AGAIN}.", None
+    if stepped_in:  # it did pass: "no fix seen" would call it unmended
+        return f"{what} {verb} here: “{sig}” {AFTER_USER_STEP}.", None
     if harness == "codex" and SANDBOX_DENIED.search(episode.trigger.text[:4000]):
         # a socket or a write Codex's sandbox refused, no rerun outside it seen: the sandbox's
         # (the person's own setting), not the project's
@@ -826,6 +839,18 @@ def _failure_lesson(
 
 # A step that moves to another existing branch (not one it makes: `-b`, `-c`).
 _SWITCHES_BRANCH = re.compile(r"^git\s+(?:checkout|switch)\s+(?!-[bBcC]\b)(?!--)[^\s-]\S*\s*$")
+# A step that sets a git remote, and one that takes its old address away.
+_SETS_REMOTE = re.compile(r"^git\s+remote\s+(?:add|remove|rm|rename|set-url)\s")
+_UNSETS_REMOTE = re.compile(r"^git\s+remote\s+(?:remove|rm|rename|set-url)\s")
+
+
+def _repoints_remote(steps: Sequence[str]) -> bool:
+    """Every step sets a git remote and one takes its old address away (`git remote set-url
+    origin …`, `git remote remove origin && git remote add origin …`): the repository the
+    call reached changed."""
+    return all(_SETS_REMOTE.match(step) for step in steps) and any(
+        _UNSETS_REMOTE.match(step) for step in steps
+    )
 
 
 # A step in its general form that keeps only its program (a setting before it aside).

@@ -304,6 +304,8 @@ _FIX_HINTS = {
     FixKind.EDITED: ", then the same call worked after files were edited (a code fix, or a "
     "weakened test: judge the diff)",
     FixKind.RETRIED: ", then the same call worked with nothing changed (a flaky retry: no fix)",
+    FixKind.STEPPED_IN: ", then the same call worked after the user wrote in between (their "
+    "step, unseen, may be the fix)",
     FixKind.HINTED: ", then the same call worked once what the error said to run was run",
     FixKind.INSTALLED: ", then the same call worked once the missing module was installed",
     FixKind.UNFLAGGED: ", then the same call worked without the flag the error said was unknown",

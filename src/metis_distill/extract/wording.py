@@ -78,6 +78,12 @@ UNTIL_EDITED = "until files were edited"
 LACKS_MODULE = " here lacks the module "
 # How it ends when the same call passed run again, nothing changed: no step to teach.
 PASSED_AGAIN = "and passed when run again"
+# How it ends when the same call passed after the user wrote in between ("ok, I created
+# it"): their step, outside the run, may be what mended it; no step of the agent's to teach.
+AFTER_USER_STEP = "(it passed after the user stepped in; what they did is unseen)"
+# How it ends when the call passed once a git remote was pointed at another address: which
+# repository, and why, was that day's; no step to teach.
+REMOTE_REPOINTED = "it worked once the remote was pointed at another address"
 # How a Windows console's code page refusing a character ends when the run showed no way past
 # it: the usual ways, none seen working, so the line is held back however often it recurs.
 CODE_PAGE_USUAL_WAYS = (

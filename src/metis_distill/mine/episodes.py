@@ -358,7 +358,8 @@ def _correction(
 def _server_not_up_yet(call: Event | None, result: Event, fix: Fix | None) -> bool:
     """A local server refused a request, and nothing was shown mending it but asking again:
     it was still starting (a step that started it, or the sandbox let out, is a lesson)."""
-    return signals.refused_locally(call, result) and (fix is None or fix.kind is FixKind.RETRIED)
+    unshown = fix is None or fix.kind in (FixKind.RETRIED, FixKind.STEPPED_IN)
+    return signals.refused_locally(call, result) and unshown
 
 
 def _answers_the_stop(events: tuple[Event, ...], stop: Event, said: str) -> bool:

@@ -81,6 +81,8 @@ class FixKind(StrEnum):
     PREPARED = "prepared"  # the same call worked once a step ran before it
     EDITED = "edited"  # the same call worked after files were edited
     RETRIED = "retried"  # the same call worked with nothing changed in between
+    # the same call worked after the user wrote in between: their step, unseen, may be the fix
+    STEPPED_IN = "stepped_in"
     HINTED = "hinted"  # the error said what to run first, and it was run
     INSTALLED = "installed"  # the module the error said was missing was installed
     WAITED = "waited"  # the same call, timed out, worked with the longer limit it was given
@@ -256,12 +258,11 @@ def find_fix(
     refused = protected_refusal(call, events[index].text)
     if refused is not None:  # a branch only pull requests change: the way is the project's
         return _pushed_elsewhere(events, index, call, refused.branch)
-    return (
-        _own_environment(events, index, call)
-        or _retried(events, index, call, together)
-        or _followed_hint(events, index, call)
-        or _installed(events, index, call)
-    )
+    found = _own_environment(events, index, call) or _retried(events, index, call, together)
+    if found is not None and found.kind is not FixKind.STEPPED_IN:
+        return found
+    # a step of the agent's that the error asked for, or an install, still shows its fix
+    return _followed_hint(events, index, call) or _installed(events, index, call) or found
 
 
 # pip refusing a Python the system manages (PEP 668): nothing installed, nothing of it read.
@@ -459,9 +460,11 @@ def _retried(
             if fix.kind in _CHANGES and _locked(failure.text) and not _let_go(call, fix):
                 return Fix(FixKind.RETRIED, later, result)  # the lock was let go of
             if fix.kind is FixKind.RETRIED and _user_between(events, call, later):
-                return None  # the user had the word in between: what they changed is unseen
+                # the user had the word in between: what they changed is unseen
+                return Fix(FixKind.STEPPED_IN, later, result)
             if fix.kind is FixKind.PREPARED and _user_between(events, call, later, fix.steps):
-                return None  # ... and told no step the agent then took: theirs may be the fix
+                # ... and told no step the agent then took: theirs may be the fix
+                return Fix(FixKind.STEPPED_IN, later, result)
             if fix.kind is FixKind.REPLACED and _unflagged(call.text, later.text, dropped):
                 return _unflagged_fix(failure.text, call, later, result, dropped)
             return fix
@@ -482,8 +485,20 @@ def _retried(
             if _could_not_run(failure.text) and _could_not_run(result.text):
                 since = later
                 continue  # still could not run: another form of it may yet
-            return None  # the same call failed again: whatever came between was no fix
+            # the same call failed again: whatever came between was no fix; what mended
+            # the failure repeated mends this one
+            return _repeat_mended(events, failure, later, result, together)
     return None
+
+
+def _repeat_mended(
+    events: tuple[Event, ...], failure: Event, again: Event, result: Event, together: bool
+) -> Fix | None:
+    """What mended the same call's failure repeated with the same error (`result`, of the call
+    `again`); None when it failed otherwise (another failure, another fix)."""
+    if signals.error_signature(result.text) != signals.error_signature(failure.text):
+        return None
+    return _retried(events, result.seq, again, together)
 
 
 # A retry told that what it asked for was done before it ("Pull request #22 was already
@@ -1961,9 +1976,9 @@ def _successful_calls(
     events: tuple[Event, ...], start: Event, end: Event, landed: Event | None = None
 ) -> list[Event]:
     """The calls between two events that did not fail; a call that printed nothing (a file
-    written from a here-document, a `git add`) may leave no result at all. Given the result
-    that `end` got, a call issued beside `end` (in parallel) whose result came first counts
-    too."""
+    written from a here-document, a `git add`, `git remote set-url`) may leave no result at
+    all: one that did more than look counts as a change that worked. Given the result that
+    `end` got, a call issued beside `end` (in parallel) whose result came first counts too."""
     stop = end.seq if landed is None else landed.seq
     window = events[start.seq + 1 : stop]
     results = results_by_call(window)
@@ -1975,7 +1990,7 @@ def _successful_calls(
         and (
             signals.is_success(result)
             if (result := results.get(event.tool_use_id or "")) is not None
-            else event.seq < end.seq and (_is_edit(event) or _stages(event))
+            else event.seq < end.seq and _silent_change(event)
         )
     ]
 
@@ -1987,6 +2002,12 @@ _RESTORES = re.compile(
     r"^git\s+(?:checkout\s+(?:(?:\S+\s+)?--\s+\S|(?!-)[\w./-]*\.[A-Za-z]\w{0,4}\s*$)"
     r"|restore\s+(?![^\n]*\s?(?:-S|--staged)\b))"
 )
+
+
+def _silent_change(event: Event) -> bool:
+    """A call that left no result and did more than look: an edit, or a shell command that
+    changes state and prints nothing when it works (`git remote add`, `git config`, `mkdir`)."""
+    return _is_edit(event) or (event.tool_name in _SHELLS and not _only_looks(event))
 
 
 def _is_edit(event: Event) -> bool:
@@ -2012,14 +2033,6 @@ def _bookkeeping(event: Event, staged: bool = False) -> bool:
     return bool(steps) and all(
         _GIT_RECORDS.match(s) and not (staged and _GIT_STAGES.match(s)) for s in steps
     )
-
-
-def _stages(event: Event) -> bool:
-    """A shell call that only stages files (`git add a b`): silent when it works."""
-    if event.tool_name not in _SHELLS:
-        return False
-    steps = [s.strip() for s in STEP_SPLIT.split(command_head(event.text)) if s.strip()]
-    return bool(steps) and all(_GIT_STAGES.match(s) for s in steps)
 
 
 _GIT_RECORDS = re.compile(r"^git\s+(?:-C\s+\S+\s+)?(?:add|commit|push|tag)\b")
@@ -2056,7 +2069,7 @@ def _only_looks(event: Event) -> bool:
         return False  # `cat <<'EOF' > f`, `sed -i`: it changed a file
     program = words[0].rsplit("/", 1)[-1].lower()
     if program == "git":
-        return len(words) > 1 and words[1] in signals.LOOKING_GIT
+        return all(_git_looks(step.split()) for step in shell_steps(head))
     if event.tool_name in _SHELLS and _looks_at_tests(head):
         return True  # `npx jest a.spec.ts | grep -A 20 ●`: the tests looked at again
     if program in _LOOKING or _LOOKUP.match(head):
@@ -2068,6 +2081,32 @@ def _only_looks(event: Event) -> bool:
         len(s) > 1 and s[1] in _QUERIES and s[0].rsplit("/", 1)[-1] not in _FETCHING_GET
         for s in steps
     )
+
+
+def _git_looks(words: list[str]) -> bool:
+    """One git step that only reads (`git status`, `git remote -v`, `git branch -a`); not
+    one of those commands given an action (`git remote add`, `git branch -M main`)."""
+    if len(words) < 2 or words[0].rsplit("/", 1)[-1].lower() != "git":
+        return False
+    if words[1] not in signals.LOOKING_GIT:
+        return False
+    rest = list(takewhile(lambda w: w != "|", words[2:]))
+    if words[1] == "remote":
+        return not rest or rest[0] not in _REMOTE_ACTIONS
+    if words[1] == "branch":
+        return not any(w in _BRANCH_ACTIONS for w in rest) and (not rest or rest[0][0] == "-")
+    return True
+
+
+# `git remote`'s actions, which change the remotes (`git remote -v`, `show`, `get-url` read).
+_REMOTE_ACTIONS = frozenset(
+    {"add", "remove", "rm", "rename", "set-url", "set-head", "set-branches", "prune", "update"}
+)
+# `git branch`'s options that move, copy, delete or track a branch (a name alone makes one).
+_BRANCH_ACTIONS = frozenset(
+    {"-m", "-M", "-c", "-C", "-d", "-D", "-f", "-u", "--move", "--copy", "--delete", "--force"}
+    | {"--set-upstream-to", "--unset-upstream", "--edit-description", "--track"}
+)
 
 
 # A program run through the project's runner (`npx`, `uv run`, `python -m`), or not.
