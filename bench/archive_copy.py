@@ -7,7 +7,7 @@ Each `--tree` is a checkout whose `src` goes first on the path (default: this on
 sources are the corpus's Claude Code transcripts replayed (`compare.generate`), flushed to
 disk before the first run, and every run's archive is deleted and flushed before the next:
 a run's flush pays for its own copies only, as it would for a user's old transcripts. With
-`--strace` each run goes under `strace -c -f` and prints the time per system call.
+`--strace` each run goes under `strace -c -w -f` and prints the wall time per system call.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def one_run(tree: Path, source: Path, work: Path, strace: bool) -> dict[str, obj
     env = {**os.environ, "PYTHONPATH": str(tree / "src")}
     command = [sys.executable, "-c", CHILD, str(source), str(data)]
     if strace:
-        command = ["strace", "-c", "-f", "-o", str(work / "strace.txt"), *command]
+        command = ["strace", "-c", "-w", "-f", "-o", str(work / "strace.txt"), *command]
     load = os.getloadavg()[0]
     out = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
     row: dict[str, object] = {"tree": str(tree), "load": round(load, 2), **json.loads(out.stdout)}

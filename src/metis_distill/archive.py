@@ -113,12 +113,8 @@ class _Batch:
     def _folders(self, rows: list[CopyRow]) -> set[Path]:
         """The folders holding the rows' copies, up to the archive: a rename, a folder made
         for a copy, or a copy a killed run renamed, found on disk after a crash too."""
-        return {
-            folder
-            for row in rows
-            for folder in (self.archive_root / row.archive_path).parents
-            if folder.is_relative_to(self.archive_root)
-        }
+        held = {PurePosixPath(row.archive_path).parent for row in rows}
+        return {self.archive_root / up for folder in held for up in (folder, *folder.parents)}
 
 
 def _archive_all(source_roots: Sequence[Path], archive_root: Path, ledger: Ledger) -> ArchiveResult:
