@@ -249,10 +249,12 @@ def test_copies_are_recorded_together_not_one_commit_each(
 
 
 def test_copies_a_killed_run_made_but_did_not_record_are_recorded_next_time(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """What a run killed before recording its copies leaves: the copies (and one a source
     since grew past), no rows. The next run records them, copying only the new bytes."""
+    from metis_distill import archive
+
     source = tmp_path / "src"
     shutil.copytree(SAMPLE / "projects", source)
     archive_from([source], tmp_path / "archive", Ledger.at(tmp_path / "killed"))
@@ -262,7 +264,12 @@ def test_copies_a_killed_run_made_but_did_not_record_are_recorded_next_time(
     with session.open("ab") as handle:
         handle.write(extra)
     ledger = Ledger.at(tmp_path / "data")  # no rows: as if never recorded
+    flushed: list[Path] = []
+    monkeypatch.setattr(archive, "flush", lambda _root, paths: flushed.extend(paths))
     result = archive_from([source], tmp_path / "archive", ledger)
+    root = (tmp_path / "archive").resolve()
+    for copy in root.rglob("*.jsonl"):  # their names, and the folders made for them, flushed
+        assert {copy.parent, *copy.parent.parents} - {*root.parents} <= set(flushed)
     assert (result.copied, result.versions, result.appended, result.unchanged) == (0, 0, 1, 5)
     assert result.bytes_copied == len(extra)
     assert len(ledger.copies()) == 6
@@ -276,7 +283,8 @@ def test_a_batch_is_flushed_before_its_renames_and_renamed_before_it_is_recorded
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """What is on disk at each flush: the copies only as temp files at the first, under their
-    names at the second, and their rows recorded only after it."""
+    names at the second, which flushes the folders they were named in and those made for
+    them, and their rows recorded only after it."""
     from metis_distill import archive
     from metis_distill.textio import is_temp
 
@@ -284,12 +292,18 @@ def test_a_batch_is_flushed_before_its_renames_and_renamed_before_it_is_recorded
     root = tmp_path / "archive"
     ledger = Ledger.at(tmp_path / "data")
     seen: list[tuple[int, int, int, bool]] = []
+    named: set[Path] = set()
 
     def flush(folder: Path, paths: set[Path] | list[Path]) -> None:
-        files = [p for p in root.rglob("*") if p.is_file()]
-        temps = sum(map(is_temp, files))
-        folders = all(p.is_dir() for p in paths)  # the second flush: the copies' folders
-        seen.append((len(files) - temps, temps, len(ledger.copies()), folders))
+        files = {p for p in root.rglob("*") if p.is_file()}
+        temps = {p for p in files if is_temp(p)}
+        folders = all(p.is_dir() for p in paths)  # the second flush
+        seen.append((len(files - temps), len(temps), len(ledger.copies()), folders))
+        if folders:  # each new name's folder, the folders above those made since the last
+            new = files - temps - named
+            assert {p.parent for p in new} <= set(paths)
+            assert (root.parent in paths) == (not named)  # the archive itself made
+            named.update(new)
         durable_flush(folder, paths)
 
     durable_flush = archive.flush

@@ -25,6 +25,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import takewhile
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
@@ -80,12 +81,14 @@ RECORD_EVERY = 256
 @dataclass
 class _Batch:
     """Copies made but not yet flushed: the files written (temps, appended copies), the
-    temps' renames still to make, the rows to record once all of it is on disk."""
+    temps' renames still to make, the folders whose entries change, and the rows to record
+    once all of it is on disk."""
 
     archive_root: Path
     ledger: Ledger
     written: list[Path] = field(default_factory=list)
     renames: list[tuple[Path, Path]] = field(default_factory=list)
+    folders: set[Path] = field(default_factory=set)
     rows: list[CopyRow] = field(default_factory=list)
 
     def add(self, row: CopyRow) -> None:
@@ -97,8 +100,8 @@ class _Batch:
         """Flush, rename, flush the folders, record: no name given to a copy before it is on
         disk, no row recorded before its copy is there under its name. Emptied first, so a
         batch that failed half-way is not finished again; what it left, the next run sees."""
-        written, renames, rows = self.written, self.renames, self.rows
-        self.written, self.renames, self.rows = [], [], []
+        written, renames, folders, rows = self.written, self.renames, self.folders, self.rows
+        self.written, self.renames, self.folders, self.rows = [], [], set(), []
         if not rows:
             return
         checkpoint("archive:written")
@@ -106,15 +109,25 @@ class _Batch:
         for temp, final in renames:
             os.replace(temp, final)
             checkpoint("archive:renaming")
-        flush(self.archive_root, self._folders(rows))
+        flush(self.archive_root, folders)
         checkpoint("archive:renamed")
         self.ledger.record_copies(rows)
 
-    def _folders(self, rows: list[CopyRow]) -> set[Path]:
-        """The folders holding the rows' copies, up to the archive: a rename, a folder made
-        for a copy, or a copy a killed run renamed, found on disk after a crash too."""
-        held = {PurePosixPath(row.archive_path).parent for row in rows}
-        return {self.archive_root / up for folder in held for up in (folder, *folder.parents)}
+    def make_folder(self, copy: Path) -> None:
+        """Make the folder a copy goes in when missing. It gets a new entry (the copy's name),
+        and so does the folder above each one made: all flushed after the renames."""
+        folder = copy.parent
+        self.folders.add(folder)
+        made = list(takewhile(lambda f: not f.is_dir(), (folder, *folder.parents)))
+        if made:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.folders.update(f.parent for f in made)
+
+    def found(self, copy: Path) -> None:
+        """A copy a killed run renamed and did not record: its name, and the folders it made
+        for it, may not be on disk yet."""
+        up = (copy.parent, *copy.parent.parents)
+        self.folders.update(f for f in up if f.is_relative_to(self.archive_root))
 
 
 def _archive_all(source_roots: Sequence[Path], archive_root: Path, ledger: Ledger) -> ArchiveResult:
@@ -202,8 +215,9 @@ def _archive_one(
         result.copied += 1
         result.bytes_copied += stat.st_size
     elif _is_append_of(path, current):
-        added = _append(path, current)
-        batch.written.append(current)
+        added = _append(path, current, batch)
+        if row is None:
+            batch.found(current)
         result.unchanged += added == 0
         result.appended += added > 0
         result.bytes_copied += added
@@ -238,18 +252,22 @@ def _is_append_of(source: Path, copy: Path) -> bool:
     return True
 
 
-def _append(source: Path, copy: Path) -> int:
-    """Append the source's bytes past the copy's end, not flushed; the bytes added."""
+def _append(source: Path, copy: Path, batch: _Batch) -> int:
+    """Append the source's bytes past the copy's end, flushed with the batch; the bytes
+    added."""
     size = copy.stat().st_size
     with source.open("rb") as src, copy.open("r+b") as dst:  # not "ab": the kernel's copy
         src.seek(size)  # refuses a file opened to append
         dst.seek(0, os.SEEK_END)
-        return _copy_rest(src, dst)
+        added = _copy_rest(src, dst)
+    if added:
+        batch.written.append(copy)
+    return added
 
 
 def _copy_whole(source: Path, destination: Path, batch: _Batch) -> None:
     """Copy to a temp file beside `destination`, renamed onto it when the batch is flushed."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
+    batch.make_folder(destination)
     fd, tmp = make_temp(destination)
     try:
         with os.fdopen(fd, "wb") as dst, source.open("rb") as src:
