@@ -9,13 +9,15 @@
 The source folders are only ever read. One writer at a time (a file lock beside the archive):
 so a temp file found under the archive was left by a killed copy, and is removed.
 
-Copies are made durable in batches of RECORD_EVERY (an fsync per file was most of a first
-archive's time): each new file or version is written to its temp file and each append in
-place, none flushed; then the batch is flushed at once (`durable.flush`), then its temps
-renamed onto their names, that flushed too, and only then its rows recorded in the ledger.
-A kill before the renames leaves temp files only, removed next run; one before the record
-leaves whole copies the next run finds its sources append nothing to, and records. A killed
-append leaves the copy a prefix of its source, completed next run.
+Copies are made durable a batch at a time, RECORD_EVERY files (an fsync per file was most
+of a first archive's time): each new file or version is written to its temp file, each
+append in place, none flushed; then the batch is flushed at once (`durable.flush`), its temps
+renamed onto their names, the folders whose entries changed flushed, and only then its rows
+recorded. So no copy gets its name before it is on disk, and no row is recorded before its
+copy is there under that name. A kill before the renames leaves temp files only, removed
+next run; one before the record leaves whole copies that the next run finds its sources
+append nothing to, and records; a killed append leaves a prefix of the source, completed
+next run.
 """
 
 from __future__ import annotations
@@ -311,6 +313,8 @@ def _new_version(source: Path, current: Path, batch: _Batch) -> Path:
     match = _VERSIONED.match(current.name)
     stem, suffix = (match["stem"], match["suffix"] or "") if match else (current.name, "")
     target = current.with_name(f"{stem}@{digest.hexdigest()[:8]}{suffix}")
-    if not target.exists():
+    if target.exists():
+        batch.found(target)  # a version a killed run made, or the source back to one
+    else:
         _copy_whole(source, target, batch)
     return target
