@@ -46,6 +46,8 @@ from huge_line import write_session  # noqa: E402
 
 DISTILL_POINTS = [
     "archive:copying@3",  # in the middle of the large file's copy (3rd MiB)
+    "archive:written@1",  # a batch's copies written, not flushed nor renamed
+    "archive:renamed@1",  # its copies renamed and flushed, not recorded
     "archive:file@2",
     "archive:file@12",
     "distill:locked",  # right after the target's lock is taken

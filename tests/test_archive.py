@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -248,10 +249,12 @@ def test_copies_are_recorded_together_not_one_commit_each(
 
 
 def test_copies_a_killed_run_made_but_did_not_record_are_recorded_next_time(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """What a run killed before recording its copies leaves: the copies (and one a source
     since grew past), no rows. The next run records them, copying only the new bytes."""
+    from metis_distill import archive
+
     source = tmp_path / "src"
     shutil.copytree(SAMPLE / "projects", source)
     archive_from([source], tmp_path / "archive", Ledger.at(tmp_path / "killed"))
@@ -261,7 +264,12 @@ def test_copies_a_killed_run_made_but_did_not_record_are_recorded_next_time(
     with session.open("ab") as handle:
         handle.write(extra)
     ledger = Ledger.at(tmp_path / "data")  # no rows: as if never recorded
+    flushed: list[Path] = []
+    monkeypatch.setattr(archive, "flush", lambda _root, paths: flushed.extend(paths))
     result = archive_from([source], tmp_path / "archive", ledger)
+    root = (tmp_path / "archive").resolve()
+    for copy in root.rglob("*.jsonl"):  # their names, and the folders made for them, flushed
+        assert {copy.parent, *copy.parent.parents} - {*root.parents} <= set(flushed)
     assert (result.copied, result.versions, result.appended, result.unchanged) == (0, 0, 1, 5)
     assert result.bytes_copied == len(extra)
     assert len(ledger.copies()) == 6
@@ -269,3 +277,135 @@ def test_copies_a_killed_run_made_but_did_not_record_are_recorded_next_time(
     assert set(after) == set(before)  # no file copied again, no new version
     again = archive_from([source], tmp_path / "archive", ledger)
     assert (again.copied, again.appended, again.versions, again.unchanged) == (0, 0, 0, 6)
+
+
+def test_a_batch_is_flushed_before_its_renames_and_renamed_before_it_is_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What is on disk at each flush: the copies only as temp files at the first, under their
+    names at the second, which flushes the folders they were named in and those made for
+    them, and their rows recorded only after it."""
+    from metis_distill import archive
+    from metis_distill.textio import is_temp
+
+    monkeypatch.setattr(archive, "RECORD_EVERY", 4)
+    root = tmp_path / "archive"
+    ledger = Ledger.at(tmp_path / "data")
+    seen: list[tuple[int, int, int, bool]] = []
+    named: set[Path] = set()
+
+    def flush(folder: Path, paths: set[Path] | list[Path]) -> None:
+        files = {p for p in root.rglob("*") if p.is_file()}
+        temps = {p for p in files if is_temp(p)}
+        folders = all(p.is_dir() for p in paths)  # the second flush
+        seen.append((len(files - temps), len(temps), len(ledger.copies()), folders))
+        if folders:  # each new name's folder, the folders above those made since the last
+            new = files - temps - named
+            assert {p.parent for p in new} <= set(paths)
+            assert (root.parent in paths) == (not named)  # the archive itself made
+            named.update(new)
+        durable_flush(folder, paths)
+
+    durable_flush = archive.flush
+    monkeypatch.setattr(archive, "flush", flush)
+    source = tmp_path / "src"
+    shutil.copytree(SAMPLE / "projects", source)
+    assert archive_from([source], root, ledger).copied == 6
+    assert seen == [(0, 4, 0, False), (4, 0, 0, True), (4, 2, 4, False), (6, 0, 4, True)]
+    assert len(ledger.copies()) == 6
+
+
+KILLED_ARCHIVE = """
+import sys
+from pathlib import Path
+from metis_distill import archive
+from metis_distill.ledger import Ledger
+source, root, data, every = sys.argv[1:5]
+archive.RECORD_EVERY = int(every)
+archive.archive_from([Path(source)], Path(root), Ledger.at(Path(data)))
+"""
+LATER = 1_767_225_600_000_000_000  # the mtime of every source a day of runs changed
+
+
+def _a_day_later(base: Path) -> Path:
+    """The sample archived once, then its sources changed as a day of runs changes them:
+    one appended to, one rewritten (a new version beside it), two new, one in a new folder."""
+    source = base / "w" / "src"  # labelled `w/src` in every test's world alike
+    shutil.copytree(SAMPLE / "projects", source)
+    ledger = Ledger.at(base / "data")
+    archive_from([source], base / "archive", ledger)
+    ledger.close()
+    line = b'{"type":"user","sessionId":"x","message":{"content":"one more"}}\n'
+    appended = next(source.rglob("e53350d7*.jsonl"))
+    with appended.open("ab") as handle:
+        handle.write(line)
+    rewritten = next(source.rglob("3a97217a*.jsonl"))
+    rewritten.write_bytes(rewritten.read_bytes()[:-200].rsplit(b"\n", 1)[0] + b"\n")
+    new = [source / "-home-dev-src-ledgerline" / "n.jsonl", source / "-new" / "m.jsonl"]
+    for path in new:
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(line * 3)
+    for path in (appended, rewritten, *new):
+        os.utime(path, ns=(LATER, LATER))
+    return source
+
+
+def _rows(base: Path) -> set[tuple[str, str, int, int, int]]:
+    ledger = Ledger.at(base / "data")
+    rows = {
+        (str(Path(r.source).relative_to(base)), r.archive_path, r.size, r.mtime_ns, r.versions)
+        for r in ledger.copies().values()
+    }
+    ledger.close()
+    return rows
+
+
+def _finals(root: Path) -> dict[str, bytes]:
+    from metis_distill.textio import is_temp
+
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and not is_temp(p)
+    }
+
+
+@pytest.mark.parametrize(
+    ("point", "every", "new_names", "new_rows"),
+    [
+        ("archive:written@1", 8, 0, 0),  # copies written, nothing flushed nor renamed
+        ("archive:renaming@1", 8, 1, 0),  # flushed, one temp renamed
+        ("archive:renamed@1", 8, 3, 0),  # renamed and flushed, not recorded
+        ("archive:written@2", 2, 1, 2),  # the first batch recorded, the second written
+    ],
+)
+def test_a_run_killed_in_a_batch_leaves_no_half_copy_and_the_next_completes_it(
+    tmp_path: Path, point: str, every: int, new_names: int, new_rows: int
+) -> None:
+    """Killed -9 (nothing cleans up) inside a batch: every file under a final name is whole,
+    every row recorded has its copy; the next run leaves the archive and the ledger as an
+    uninterrupted run does, byte for byte, and no temp file."""
+    import subprocess
+    import sys
+
+    clean, killed = tmp_path / "clean", tmp_path / "killed"
+    archive_from([_a_day_later(clean)], clean / "archive", Ledger.at(clean / "data"))
+    source = _a_day_later(killed)
+    root = killed / "archive"
+    before, rows_before = _finals(root), _rows(killed)
+    args = [sys.executable, "-c", KILLED_ARCHIVE, str(source), str(root), str(killed / "data")]
+    env = {**os.environ, "METIS_KILL_AT": point}
+    done = subprocess.run([*args, str(every)], env=env, capture_output=True, check=False)
+    assert done.returncode == -9, done.stderr[-2000:]
+
+    whole = {p.read_bytes() for p in source.rglob("*") if p.is_file()}
+    after = _finals(root)
+    assert all(before.get(name) == data or data in whole for name, data in after.items())
+    assert len(set(after) - set(before)) == new_names
+    rows = _rows(killed)
+    assert len(rows - rows_before) == new_rows
+    assert all(len(after[name]) >= size for _, name, size, _, _ in rows)  # copies on disk
+
+    archive_from([source], root, Ledger.at(killed / "data"))
+    assert checksums(root) == checksums(clean / "archive")  # no temp file left either
+    assert _rows(killed) == _rows(clean)

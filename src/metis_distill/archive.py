@@ -8,6 +8,16 @@
   becomes the current copy; every earlier version stays readable.
 The source folders are only ever read. One writer at a time (a file lock beside the archive):
 so a temp file found under the archive was left by a killed copy, and is removed.
+
+Copies are made durable a batch at a time, RECORD_EVERY files (an fsync per file was most
+of a first archive's time): each new file or version is written to its temp file, each
+append in place, none flushed; then the batch is flushed at once (`durable.flush`), its temps
+renamed onto their names, the folders whose entries changed flushed, and only then its rows
+recorded. So no copy gets its name before it is on disk, and no row is recorded before its
+copy is there under that name. A kill before the renames leaves temp files only, removed
+next run; one before the record leaves whole copies that the next run finds its sources
+append nothing to, and records; a killed append leaves a prefix of the source, completed
+next run.
 """
 
 from __future__ import annotations
@@ -17,12 +27,14 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import takewhile
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from filelock import FileLock
 
 from metis_distill.config.places import lock_path
+from metis_distill.durable import flush
 from metis_distill.errors import ConfigError
 from metis_distill.faults import checkpoint
 from metis_distill.ledger import CopyRow, Ledger, now
@@ -64,33 +76,79 @@ def archive_from(source_roots: Sequence[Path], archive_root: Path, ledger: Ledge
         return _archive_all(source_roots, archive_root, ledger)
 
 
-# Copies recorded in the ledger together (a commit per file was most of a first archive's
-# time). A copy made but not recorded when a run is killed is found next time as a copy the
-# source appends nothing to, and recorded then.
+# Copies flushed, renamed and recorded together (see the module doc).
 RECORD_EVERY = 256
+
+
+@dataclass
+class _Batch:
+    """Copies made but not yet flushed: the files written (temps, appended copies), the
+    temps' renames still to make, the folders whose entries change, and the rows to record
+    once all of it is on disk."""
+
+    archive_root: Path
+    ledger: Ledger
+    written: list[Path] = field(default_factory=list)
+    renames: list[tuple[Path, Path]] = field(default_factory=list)
+    folders: set[Path] = field(default_factory=set)
+    rows: list[CopyRow] = field(default_factory=list)
+
+    def add(self, row: CopyRow) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= RECORD_EVERY:
+            self.finish()
+
+    def finish(self) -> None:
+        """Flush, rename, flush the folders, record: no name given to a copy before it is on
+        disk, no row recorded before its copy is there under its name. Emptied first, so a
+        batch that failed half-way is not finished again; what it left, the next run sees."""
+        written, renames, folders, rows = self.written, self.renames, self.folders, self.rows
+        self.written, self.renames, self.folders, self.rows = [], [], set(), []
+        if not rows:
+            return
+        checkpoint("archive:written")
+        flush(self.archive_root, written)
+        for temp, final in renames:
+            os.replace(temp, final)
+            checkpoint("archive:renaming")
+        flush(self.archive_root, folders)
+        checkpoint("archive:renamed")
+        self.ledger.record_copies(rows)
+
+    def make_folder(self, copy: Path) -> None:
+        """Make the folder a copy goes in when missing. It gets a new entry (the copy's name),
+        and so does the folder above each one made: all flushed after the renames."""
+        folder = copy.parent
+        self.folders.add(folder)
+        made = list(takewhile(lambda f: not f.is_dir(), (folder, *folder.parents)))
+        if made:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.folders.update(f.parent for f in made)
+
+    def found(self, copy: Path) -> None:
+        """A copy a killed run renamed and did not record: its name, and the folders it made
+        for it, may not be on disk yet."""
+        up = (copy.parent, *copy.parent.parents)
+        self.folders.update(f for f in up if f.is_relative_to(self.archive_root))
 
 
 def _archive_all(source_roots: Sequence[Path], archive_root: Path, ledger: Ledger) -> ArchiveResult:
     result = ArchiveResult()
     copies = ledger.copies()
-    pending: list[CopyRow] = []
+    batch = _Batch(archive_root, ledger)
     try:
         for root in source_roots:
-            _archive_root(root, archive_root, ledger, copies, pending, result)
+            _archive_root(root, copies, batch, result)
     finally:
-        ledger.record_copies(pending)
+        batch.finish()
     return result
 
 
 def _archive_root(
-    root: Path,
-    archive_root: Path,
-    ledger: Ledger,
-    copies: dict[str, CopyRow],
-    pending: list[CopyRow],
-    result: ArchiveResult,
+    root: Path, copies: dict[str, CopyRow], batch: _Batch, result: ArchiveResult
 ) -> None:
-    """Copy one source root's files; their rows go to `pending`, recorded every RECORD_EVERY."""
+    """Copy one source root's files into the batch."""
+    archive_root = batch.archive_root
     root = root.expanduser().resolve()
     if not root.exists():
         raise ConfigError(f"source not found: {root}", hint="check the --from paths")
@@ -107,13 +165,10 @@ def _archive_root(
         if path.is_relative_to(archive_root) or path.is_relative_to(locks):
             continue  # a source folder holding the data dir: never copy the archive
         rel = path.relative_to(root).as_posix() if root.is_dir() else path.name
-        row = _archive_one(path, f"{label}/{rel}", archive_root, copies.get(str(path)), result)
+        row = _archive_one(path, f"{label}/{rel}", copies.get(str(path)), batch, result)
         if row is not None:
-            pending.append(row)
             copies[row.source] = row
-            if len(pending) >= RECORD_EVERY:
-                ledger.record_copies(pending)
-                pending.clear()
+            batch.add(row)
         checkpoint("archive:file")
 
 
@@ -140,7 +195,7 @@ def _unique_label(root: Path, copies: dict[str, CopyRow]) -> str:
 
 
 def _archive_one(
-    path: Path, archive_path: str, archive_root: Path, row: CopyRow | None, result: ArchiveResult
+    path: Path, archive_path: str, row: CopyRow | None, batch: _Batch, result: ArchiveResult
 ) -> CopyRow | None:
     """Copy one source file, whatever its format (the archive keeps raw data, read or not);
     a file that cannot be read now is reported and tried again next time."""
@@ -154,20 +209,23 @@ def _archive_one(
     if problem:
         result.skipped.append((str(path), problem))
         return None
+    archive_root = batch.archive_root
     current = archive_root / (row.archive_path if row else archive_path)
     versions = row.versions if row else 1
     if not current.exists():
-        _copy_whole(path, current)
+        _copy_whole(path, current, batch)
         result.copied += 1
         result.bytes_copied += stat.st_size
     elif _is_append_of(path, current):
-        added = _append(path, current)
+        added = _append(path, current, batch)
+        if row is None:
+            batch.found(current)
         result.unchanged += added == 0
         result.appended += added > 0
         result.bytes_copied += added
     else:
         result.superseded.append(current.relative_to(archive_root).as_posix())
-        current = _new_version(path, current)
+        current = _new_version(path, current, batch)
         versions += 1
         result.versions += 1
         result.bytes_copied += stat.st_size
@@ -196,28 +254,31 @@ def _is_append_of(source: Path, copy: Path) -> bool:
     return True
 
 
-def _append(source: Path, copy: Path) -> int:
-    """Append the source's bytes past the copy's end; the bytes added."""
+def _append(source: Path, copy: Path, batch: _Batch) -> int:
+    """Append the source's bytes past the copy's end, flushed with the batch; the bytes
+    added."""
     size = copy.stat().st_size
     with source.open("rb") as src, copy.open("r+b") as dst:  # not "ab": the kernel's copy
         src.seek(size)  # refuses a file opened to append
         dst.seek(0, os.SEEK_END)
         added = _copy_rest(src, dst)
-        os.fsync(dst.fileno())
+    if added:
+        batch.written.append(copy)
     return added
 
 
-def _copy_whole(source: Path, destination: Path) -> None:
-    destination.parent.mkdir(parents=True, exist_ok=True)
+def _copy_whole(source: Path, destination: Path, batch: _Batch) -> None:
+    """Copy to a temp file beside `destination`, renamed onto it when the batch is flushed."""
+    batch.make_folder(destination)
     fd, tmp = make_temp(destination)
     try:
         with os.fdopen(fd, "wb") as dst, source.open("rb") as src:
             _copy_rest(src, dst)
-            os.fsync(dst.fileno())
-        os.replace(tmp, destination)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    batch.written.append(tmp)
+    batch.renames.append((tmp, destination))
 
 
 def _copy_rest(src: BinaryIO, dst: BinaryIO) -> int:
@@ -243,7 +304,7 @@ def _copy_rest(src: BinaryIO, dst: BinaryIO) -> int:
         checkpoint("archive:copying")
 
 
-def _new_version(source: Path, current: Path) -> Path:
+def _new_version(source: Path, current: Path, batch: _Batch) -> Path:
     """Store a rewritten source beside the first copy as `name@{sha8}.ext`."""
     digest = hashlib.sha256()
     with source.open("rb") as handle:
@@ -252,6 +313,8 @@ def _new_version(source: Path, current: Path) -> Path:
     match = _VERSIONED.match(current.name)
     stem, suffix = (match["stem"], match["suffix"] or "") if match else (current.name, "")
     target = current.with_name(f"{stem}@{digest.hexdigest()[:8]}{suffix}")
-    if not target.exists():
-        _copy_whole(source, target)
+    if target.exists():
+        batch.found(target)  # a version a killed run made, or the source back to one
+    else:
+        _copy_whole(source, target, batch)
     return target

@@ -2,7 +2,7 @@
 
 Every distill's curate stage imports chromadb: 2–4 s of one core on a shared 2-core machine,
 most of it the `overrides` package checking signatures as chromadb's classes are defined. The
-archive copy (an fsync per file) and the discovery mostly wait for the disk, so the import is
+archive copy (its flushes) and the discovery mostly wait for the disk, so the import is
 done beside them, in a thread, and joined before the extraction, whose pool forks: a fork
 while another thread holds an import lock would leave that lock held in the children.
 """
