@@ -187,6 +187,36 @@ _FILES_WORK = re.compile(
     r"(?:this|it|these|them)) as (?:an? )?[\w/ -]{0,30}?\b(?:issues?|tickets?|bugs?)\b",
     re.I,
 )
+# Today's operation of bringing things over, asked of the things at hand: whether to take the
+# step ("Should we still bring it in?") or how to carry it out ("For importing the libraries,
+# … or just copy the files?"). Done once, and the repository shows it after. How the product
+# imports at run time is asked of no such thing, or with a manner that lasts ("lazily").
+_CARRY = (
+    r"(?:import(?:ing)?|bring(?:ing)?|pull(?:ing)?|cop(?:y|ying)|mov(?:e|ing)|migrat(?:e|ing)|"
+    r"port(?:ing)?|transfer(?:ring)?|vendor(?:ing)?)"
+)
+_AT_HAND = (
+    r"(?:it|them|this|that|these|those|(?:the|these|those|both|all) (?:[\w-]+ ){0,2}?(?:files?|"
+    r"folders?|director(?:y|ies)|librar(?:y|ies)|libs|repos?|repositor(?:y|ies)|projects?|"
+    r"sources|code|histor(?:y|ies)))\b"
+    r"(?![^?]*\b(?:lazily|eagerly|dynamically|statically|at runtime|on (?:startup|demand)|"
+    r"on first use|by default|always|every)\b)"
+)
+_CARRIES_OVER = re.compile(
+    rf"^(?:for|in|while) {_CARRY} (?:over |in )?{_AT_HAND}|"
+    rf"\b(?:should|shall|can|may) (?:I|we) (?:still |also |just |first )?{_CARRY} {_AT_HAND}|"
+    rf"\b(?:do you want|would you like)(?: me| us)? to (?:still |also |just )?{_CARRY} {_AT_HAND}|"
+    rf"\bor (?:just |simply )?{_CARRY} {_AT_HAND}",
+    re.I,
+)
+# How the agent carries out today's plan ("Two execution options: … Which approach?", "How
+# should I execute the plan?"): its own way through the tasks, no choice of the project.
+_EXECUTES_PLAN = re.compile(
+    r"\bexecution (?:options?|choices?|approach(?:es)?)\b|"
+    r"\b(?:execute|implement|carry out|run|work through) (?:the|this|that|my|our|your) "
+    r"(?:implementation )?plan(?![\w'])",
+    re.I,
+)
 # What matters now, asked or answered ("which is higher priority for you right now?", "UX
 # consistency is the current priority", "don't split the model now"): today's order of work,
 # which the next day's may change. Not "now that …", "from now on", "until now", nor the "Now,"
@@ -981,7 +1011,8 @@ def _names_label(label: str, text: str) -> bool:
 def _asks_how_on(asking: str) -> bool:
     """The sentence that asks (or a clause of it, after an id: "BUG-3: should I …") is how to
     go on with today's work, or puts today's plan to the user, in English, Chinese or
-    Vietnamese, or asks how today's findings are filed as issues, or what matters now."""
+    Vietnamese, or asks how today's findings are filed as issues, or what matters now, or
+    whether or how to carry out today's import, or how the agent is to carry out the plan."""
     asking = _plain(asking)
     return bool(
         any(
@@ -994,6 +1025,8 @@ def _asks_how_on(asking: str) -> bool:
         or _APPROVES.search(asking)
         or _FILES_WORK.search(asking)
         or _NOW.search(asking)
+        or _CARRIES_OVER.search(asking)
+        or _EXECUTES_PLAN.search(asking)
     )
 
 
