@@ -1121,6 +1121,16 @@ def test_how_the_agent_carries_out_todays_plan_decides_nothing(tmp_path: Path, a
     assert numbered_decisions(tmp_path, asked, "1") == []
 
 
+def test_the_agents_recommended_option_picked_by_its_number_decides_nothing(
+    tmp_path: Path,
+) -> None:
+    marked = MONEY.replace("every table", "every table (recommended)")
+    assert numbered_decisions(tmp_path, marked, "1") == []
+    # the other option, the user's own pick, stays a decision
+    (decision,) = numbered_decisions(tmp_path, marked, "2")
+    assert decision.endswith("`Decimal` strings with two places.")
+
+
 def test_a_lasting_approach_picked_by_number_stays_a_decision(tmp_path: Path) -> None:
     asked = (
         "Duplicate rows reach the importer every night. Which approach should the importer "

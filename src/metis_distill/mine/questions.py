@@ -1201,8 +1201,8 @@ def _lasting(question: str, choice: str, typed: str) -> bool:
 
 def numbered_pick(asked: str, reply: str) -> Answer | None:
     """The option the user picked by its number ("2") among those the agent's message ends
-    with, when it lasts: a question of how to go on, or an option that is a step of today's
-    work, decides nothing."""
+    with, when it lasts: a question of how to go on, an option that is a step of today's
+    work, or the one the agent marked as its recommendation, decides nothing."""
     number = _NUMBER_REPLY.match(reply)
     listed = _numbered_options(asked)
     if number is None or listed is None or _CLARIFIES.search(asked):
@@ -1214,6 +1214,8 @@ def numbered_pick(asked: str, reply: str) -> Answer | None:
     if picked > len(options):
         return None
     written = options[picked - 1].strip()
+    if _RECOMMENDED_ANYWHERE.search(written):
+        return None  # the agent's own proposal, taken by its number: it would propose it again
     choice = _LEADING_OR.sub("", written.replace("**", "")).rstrip(" ?.").strip()
     asked_question = _last_sentence(question)
     if (
