@@ -1056,6 +1056,90 @@ def test_a_lasting_choice_near_those_words_stays_a_decision(question: str) -> No
     assert len(answers(answer_event(question, "PostgreSQL"))) == 1
 
 
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        # whether to take the step the agent proposes now, on the thing at hand
+        (
+            "billing-core is a complete library but nothing uses it yet. Should we still "
+            "bring it in?",
+            "Yes, import it",
+        ),
+        ("The old scripts folder is unused. Should we also copy it over?", "Yes, copy it"),
+        ("Do you want me to migrate these repositories into the monorepo?", "Migrate both"),
+        # how to carry out today's import: history kept or the files copied fresh
+        (
+            "For importing the packages, do you want to keep their git history via a subtree "
+            "merge, or just copy the files fresh?",
+            "Fresh copy (no history)",
+        ),
+        ("Should I vendor the sources with their history or copy them as one commit?", "Copy"),
+    ],
+)
+def test_a_step_of_todays_import_or_move_decides_nothing(question: str, answer: str) -> None:
+    assert answers(answer_event(question, answer)) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        # a spec's clarifications: what the product must do
+        ("Which accessibility compliance level should the site meet?", "WCAG 2.1 Level AA"),
+        ("Which analytics and tracking service should the site use?", "Google Analytics"),
+        # how the product imports data, each time it runs
+        ("When importing the CSV files, should we skip rows without an e-mail?", "Skip them"),
+        ("Should we import the charting library lazily, on first use?", "Lazily"),
+        ("Should we migrate to Vitest or keep Jest?", "Vitest"),
+    ],
+)
+def test_a_requirement_or_a_way_of_importing_that_lasts_stays_a_decision(
+    question: str, answer: str
+) -> None:
+    (found,) = answers(answer_event(question, answer))
+    assert found.choice == answer
+
+
+PLAN_HANDOFF = (
+    "Plan saved to `docs/plans/search.md`.\n\n**Two execution options:**\n\n"
+    "1. **Helper-per-task (recommended)** — I hand each task to a fresh helper and review "
+    "between tasks\n"
+    "2. **Inline** — I work through the tasks in this session with checkpoints\n\nWhich approach?"
+)
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        PLAN_HANDOFF,
+        PLAN_HANDOFF.replace(" (recommended)", ""),
+        "The plan is written. How should I execute the plan?\n1. One task at a time, with a "
+        "review after each\n2. All tasks in one pass",
+    ],
+    ids=["handoff", "handoff-unmarked", "how-to-execute"],
+)
+def test_how_the_agent_carries_out_todays_plan_decides_nothing(tmp_path: Path, asked: str) -> None:
+    assert numbered_decisions(tmp_path, asked, "1") == []
+
+
+def test_the_agents_recommended_option_picked_by_its_number_decides_nothing(
+    tmp_path: Path,
+) -> None:
+    marked = MONEY.replace("every table", "every table (recommended)")
+    assert numbered_decisions(tmp_path, marked, "1") == []
+    # the other option, the user's own pick, stays a decision
+    (decision,) = numbered_decisions(tmp_path, marked, "2")
+    assert decision.endswith("`Decimal` strings with two places.")
+
+
+def test_a_lasting_approach_picked_by_number_stays_a_decision(tmp_path: Path) -> None:
+    asked = (
+        "Duplicate rows reach the importer every night. Which approach should the importer "
+        "take from now on?\n1. Keep the newest row\n2. Reject the whole file"
+    )
+    (decision,) = numbered_decisions(tmp_path, asked, "2")
+    assert decision.endswith("Reject the whole file.")
+
+
 def test_an_answer_in_a_session_run_in_the_home_folder_decides_nothing(tmp_path: Path) -> None:
     """A session started in the user's home folder (no project): its prototype's choices
     decide nothing for a project."""

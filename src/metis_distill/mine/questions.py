@@ -187,6 +187,36 @@ _FILES_WORK = re.compile(
     r"(?:this|it|these|them)) as (?:an? )?[\w/ -]{0,30}?\b(?:issues?|tickets?|bugs?)\b",
     re.I,
 )
+# Today's operation of bringing things over, asked of the things at hand: whether to take the
+# step ("Should we still bring it in?") or how to carry it out ("For importing the libraries,
+# … or just copy the files?"). Done once, and the repository shows it after. How the product
+# imports at run time is asked of no such thing, or with a manner that lasts ("lazily").
+_CARRY = (
+    r"(?:import(?:ing)?|bring(?:ing)?|pull(?:ing)?|cop(?:y|ying)|mov(?:e|ing)|migrat(?:e|ing)|"
+    r"port(?:ing)?|transfer(?:ring)?|vendor(?:ing)?)"
+)
+_AT_HAND = (
+    r"(?:it|them|this|that|these|those|(?:the|these|those|both|all) (?:[\w-]+ ){0,2}?(?:files?|"
+    r"folders?|director(?:y|ies)|librar(?:y|ies)|libs|repos?|repositor(?:y|ies)|projects?|"
+    r"sources|code|histor(?:y|ies)))\b"
+    r"(?![^?]*\b(?:lazily|eagerly|dynamically|statically|at runtime|on (?:startup|demand)|"
+    r"on first use|by default|always|every)\b)"
+)
+_CARRIES_OVER = re.compile(
+    rf"^(?:for|in|while) {_CARRY} (?:over |in )?{_AT_HAND}|"
+    rf"\b(?:should|shall|can|may) (?:I|we) (?:still |also |just |first )?{_CARRY} {_AT_HAND}|"
+    rf"\b(?:do you want|would you like)(?: me| us)? to (?:still |also |just )?{_CARRY} {_AT_HAND}|"
+    rf"\bor (?:just |simply )?{_CARRY} {_AT_HAND}",
+    re.I,
+)
+# How the agent carries out today's plan ("Two execution options: … Which approach?", "How
+# should I execute the plan?"): its own way through the tasks, no choice of the project.
+_EXECUTES_PLAN = re.compile(
+    r"\bexecution (?:options?|choices?|approach(?:es)?)\b|"
+    r"\b(?:execute|implement|carry out|run|work through) (?:the|this|that|my|our|your) "
+    r"(?:implementation )?plan(?![\w'])",
+    re.I,
+)
 # What matters now, asked or answered ("which is higher priority for you right now?", "UX
 # consistency is the current priority", "don't split the model now"): today's order of work,
 # which the next day's may change. Not "now that …", "from now on", "until now", nor the "Now,"
@@ -981,7 +1011,8 @@ def _names_label(label: str, text: str) -> bool:
 def _asks_how_on(asking: str) -> bool:
     """The sentence that asks (or a clause of it, after an id: "BUG-3: should I …") is how to
     go on with today's work, or puts today's plan to the user, in English, Chinese or
-    Vietnamese, or asks how today's findings are filed as issues, or what matters now."""
+    Vietnamese, or asks how today's findings are filed as issues, or what matters now, or
+    whether or how to carry out today's import, or how the agent is to carry out the plan."""
     asking = _plain(asking)
     return bool(
         any(
@@ -994,6 +1025,8 @@ def _asks_how_on(asking: str) -> bool:
         or _APPROVES.search(asking)
         or _FILES_WORK.search(asking)
         or _NOW.search(asking)
+        or _CARRIES_OVER.search(asking)
+        or _EXECUTES_PLAN.search(asking)
     )
 
 
@@ -1168,8 +1201,8 @@ def _lasting(question: str, choice: str, typed: str) -> bool:
 
 def numbered_pick(asked: str, reply: str) -> Answer | None:
     """The option the user picked by its number ("2") among those the agent's message ends
-    with, when it lasts: a question of how to go on, or an option that is a step of today's
-    work, decides nothing."""
+    with, when it lasts: a question of how to go on, an option that is a step of today's
+    work, or the one the agent marked as its recommendation, decides nothing."""
     number = _NUMBER_REPLY.match(reply)
     listed = _numbered_options(asked)
     if number is None or listed is None or _CLARIFIES.search(asked):
@@ -1181,6 +1214,8 @@ def numbered_pick(asked: str, reply: str) -> Answer | None:
     if picked > len(options):
         return None
     written = options[picked - 1].strip()
+    if _RECOMMENDED_ANYWHERE.search(written):
+        return None  # the agent's own proposal, taken by its number: it would propose it again
     choice = _LEADING_OR.sub("", written.replace("**", "")).rstrip(" ?.").strip()
     asked_question = _last_sentence(question)
     if (
