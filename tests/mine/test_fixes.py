@@ -101,6 +101,48 @@ def test_dropping_a_required_flag_is_not_the_fix(tmp_path: Path) -> None:
     assert "instead" not in lesson.text and "(no fix seen)" in lesson.text
 
 
+_DEPS_FAILED = (
+    "Exit code 1\n[lint:fmt] $ ./tasks/lint/fmt\n[lint:deps] $ ./tasks/lint/deps\n"
+    "[lint:deps] go.mod is not tidy, commit the result of 'go mod tidy'\n"
+    "[lint:fmt] Finished in 40ms\n[lint:deps] ERROR task failed"
+)
+
+
+def test_sibling_tasks_of_the_one_that_failed_are_no_fix(tmp_path: Path) -> None:
+    """`mise run lint` failed on its `lint:deps` task; running its other tasks skips that
+    check, it does not pass it."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "mise run lint 2>&1"),
+            result("t1", _DEPS_FAILED, True),
+            call("t2", "mise run lint:fmt && mise run lint:vet"),
+            result("t2", "[lint:fmt] $ ./tasks/lint/fmt\n[lint:vet] $ ./tasks/lint/vet"),
+        ],
+    )
+    assert episode.fix is None and lesson.fix is None
+    assert "lint:vet" not in lesson.text and "instead" not in lesson.text
+
+
+def test_the_tasks_run_again_after_the_step_they_lacked_is_the_fix(tmp_path: Path) -> None:
+    """The failing task run again (with its siblings) after the step it lacked passed:
+    that step is the fix."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "mise run lint 2>&1"),
+            result("t1", _DEPS_FAILED, True),
+            call("t2", "go mod tidy && git add go.mod go.sum"),
+            result("t2", "(Bash completed with no output)"),
+            call("t3", "mise run lint 2>&1"),
+            result("t3", "[lint:deps] $ ./tasks/lint/deps\n[lint:deps] Finished in 300ms"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+    assert lesson.fix == "go mod tidy && git add go.mod go.sum"
+    assert "run `go mod tidy && git add go.mod go.sum` first" in lesson.text
+
+
 _NO_MANIFEST = (
     " ERR_PNPM_NO_IMPORTER_MANIFEST_FOUND  No package.json (or package.yaml, or "
     'package.json5) was found in "/srv/shop".'

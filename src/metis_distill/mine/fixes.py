@@ -24,6 +24,7 @@ from itertools import takewhile
 from metis_distill.advice import dangers
 from metis_distill.mine import signals
 from metis_distill.mine.drive_paths import mounted_path, written_with_drive
+from metis_distill.mine.failed_units import failed_units, runs_failed_unit
 from metis_distill.mine.kept_cwd import kept_cwd
 from metis_distill.mine.modules import environment, importing_step, installs
 from metis_distill.mine.own_shell import killed_own_shell
@@ -408,6 +409,7 @@ def _retried(
     results = results_by_call(events[index + 1 :])
     missing = signals.missing_program(failure.text)
     dropped = unknown_flags(failure.text)
+    units = failed_units(failure.text)
     since = call  # the last time the call could not run: what ran before is shown no fix
     for later in _window(events, index):
         if later.kind is not EventKind.TOOL_CALL:
@@ -423,6 +425,8 @@ def _retried(
             stands_in or same_intent(call.text, later.text, dropped) or _runs(later.text, missing)
         ):
             continue
+        if units and not runs_failed_unit(units, call.text, later.text):
+            continue  # `mise run lint:fmt` after `[lint:deps] ERROR task failed`: the check skipped
         if _flag_added_past_refusal(failure, call, later):
             continue  # `node app.js --init-only` after `listen EPERM`: the refused part skipped
         result = results.get(later.tool_use_id or "")
