@@ -409,3 +409,36 @@ def test_a_run_killed_in_a_batch_leaves_no_half_copy_and_the_next_completes_it(
     archive_from([source], root, Ledger.at(killed / "data"))
     assert checksums(root) == checksums(clean / "archive")  # no temp file left either
     assert _rows(killed) == _rows(clean)
+
+
+def test_bytes_a_killed_run_appended_are_flushed_before_their_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run killed after appending in place left bytes no flush reached; the next finds the
+    copy whole and adds nothing, but its row would vouch for them: the copy is flushed
+    first."""
+    from metis_distill import archive
+
+    source = tmp_path / "src"
+    source.mkdir()
+    session = source / "a.jsonl"
+    session.write_bytes(b'{"type":"user"}\n' * 10)
+    root = tmp_path / "archive"
+    ledger = Ledger.at(tmp_path / "data")
+    archive_from([source], root, ledger)
+    (copy,) = root.resolve().rglob("*.jsonl")
+    more = b'{"type":"assistant"}\n' * 5
+    for grown in (session, copy):  # the source grew; the killed run appended it in place
+        with grown.open("ab") as handle:
+            handle.write(more)
+    flushed: list[Path] = []
+
+    def flush(folder: Path, paths: set[Path] | list[Path]) -> None:
+        flushed.extend(paths)
+        durable_flush(folder, paths)
+
+    durable_flush = archive.flush
+    monkeypatch.setattr(archive, "flush", flush)
+    archive_from([source], root, ledger)
+    assert copy in flushed
+    assert ledger.copies()[str(session.resolve())].size == copy.stat().st_size

@@ -217,7 +217,10 @@ def _archive_one(
         result.copied += 1
         result.bytes_copied += stat.st_size
     elif _is_append_of(path, current):
+        vouched = row is not None and current.stat().st_size == row.size
         added = _append(path, current, batch)
+        if not added and not vouched:
+            batch.written.append(current)  # bytes a killed run appended, maybe never flushed
         if row is None:
             batch.found(current)
         result.unchanged += added == 0

@@ -21,6 +21,8 @@ from metis_distill.mine.text import scrub
         ("bun run test --watch", "bun run test --watch"),
         ("pnpm run publish", "pnpm run publish"),
         ("bun run lint", "bun lint"),
+        ("pnpm run setup", "pnpm run setup"),
+        ("yarn run check", "yarn run check"),
         ("/usr/local/bin/python3 tests/run.py", "python3 tests/run.py"),
         ('cp "C:\\Users\\ana\\x.md" docs/', "cp …"),
         # one instance's id: an issue's, a commit's
@@ -168,6 +170,15 @@ def test_a_fix_is_never_cut_inside_a_quoted_argument(command: str, general: str)
         (
             "error: failed to push some refs to 'https://github.com/ana/shop.git'",
             "error: failed to push some refs to 'https://github.com/…'",
+        ),
+        # ... and a user and a token before the host go with it; git's scp form too
+        (
+            "fatal: unable to access 'https://ana:ghp_x1@github.com/ana/shop.git/': 403",
+            "fatal: unable to access 'https://github.com/…': 403",
+        ),
+        (
+            "fatal: 'git@github.com:ana/shop.git' does not appear to be a git repository",
+            "fatal: 'github.com:…' does not appear to be a git repository",
         ),
         (
             "npm error 404 Not Found - GET https://registry.npmjs.org/@acme%2fkit - Not found",

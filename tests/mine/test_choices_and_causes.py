@@ -46,6 +46,7 @@ def test_user_choices_are_decisions(tmp_path: Path) -> None:
             ),
             say("user", "I want that reviewed by a person first."),  # no choice between options
             say("user", "We want the export to be just the CSV, no JSON."),
+            say("user", "We prefer that each endpoint is just one file, no shared helpers."),
             say("assistant", "Only supports the predefined actions, so it can't launch apps."),
             say("user", "Yes, add it to the window manager's config instead."),
         ],
@@ -55,6 +56,7 @@ def test_user_choices_are_decisions(tmp_path: Path) -> None:
     # "I want to update my spec …" is today's task, and "can you confirm and save the
     # preference" asks: neither decides
     assert found == [
+        (LessonKind.DECISION, "user_choice"),
         (LessonKind.DECISION, "user_choice"),
         (LessonKind.DECISION, "user_choice"),
         (LessonKind.GOTCHA, "gotcha"),

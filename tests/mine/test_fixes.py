@@ -61,11 +61,28 @@ def test_a_later_call_without_the_failed_flag_is_no_fix(tmp_path: Path) -> None:
     assert lesson.text.startswith("Git Bash here crashes")  # the cause the crash tells
 
 
+def test_a_long_loop_of_the_same_failure_is_followed_without_recursing(tmp_path: Path) -> None:
+    """A polling loop: hundreds of identical failures, then a pass. Each repeat is followed
+    to the fix of the next only a few times, never as deep as the loop."""
+    refused = "Exit code 7\ncurl: (7) Failed to connect to localhost port 3000: Couldn't connect"
+    records: list[dict] = []  # type: ignore[type-arg]
+    for n in range(700):
+        records += [call(f"t{n}", "curl -sf localhost:3000/health"), result(f"t{n}", refused, True)]
+    records += [call("ok", "curl -sf localhost:3000/health"), result("ok", '{"ok":true}')]
+    found = _failures(tmp_path, records)
+    assert all(lesson.text for _, lesson in found)  # and no RecursionError on the way
+
+
 @pytest.mark.parametrize(
     ("retry_output", "fixed"),
     [
         ("! Pull request acme/shop#7 was already merged", False),
         ("✓ Squashed and merged pull request acme/shop#7", True),
+        # the words further down, in what the retry printed of its work: no answer of it
+        (
+            "✓ Squashed and merged pull request acme/shop#7\n✓ Deleted branch fix-refund (was already merged into main)",
+            True,
+        ),
     ],
 )
 def test_a_retry_told_the_work_was_done_before_is_no_fix(

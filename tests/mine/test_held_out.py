@@ -211,6 +211,8 @@ SEARCH_TIPS = (
         ("mcp__code__search_code", "No results: the request failed (timeout)", True),
         # a tool that searches nothing: its "no files" is its own failure
         ("mcp__deploy__upload", "No files found to upload", True),
+        # ... nor one that changes what it finds: no match is a change not made
+        ("mcp__fs__find_and_replace", "No matches found; nothing was replaced", True),
     ],
 )
 def test_a_search_tool_that_found_nothing_is_no_failure(
@@ -292,6 +294,10 @@ def test_a_probe_for_a_program_that_is_not_there_is_an_answer(
         ([call("t1", "gh pr view && npm test"), result("t1", 'no pull requests found for branch "feat/cart"', True)], True),
         ([call("t1", "gh pr view"), result("t1", "HTTP 401: Bad credentials (https://api.github.com/graphql)", True)], True),
         ([call("t1", "npm run deploy"), result("t1", "Error: no config file found in /w", True)], True),
+        # "none found" further down, or of what the tool itself needs: the tool's failure
+        ([call("t1", "npx prisma migrate status"), result("t1", "Exit code 1\nError: P1001: Can't reach database server at `localhost:5432`\nNo migration found in prisma/migrations", True)], True),
+        ([call("t1", "uv pip list"), result("t1", "error: No virtual environment found; run `uv venv` to create an environment", True)], True),
+        ([call("t1", "gh pr list"), result("t1", "no git remotes found", True)], True),
     ],
 )  # fmt: skip
 def test_a_look_at_what_is_not_there_is_no_failure(

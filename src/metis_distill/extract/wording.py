@@ -269,7 +269,7 @@ def general_error(signature: str) -> str:
     unmarked = _NPM_MARK.sub("", _PYTEST_MARK.sub("", signature.strip()))
     first = _SENTENCE.split(unmarked, maxsplit=1)[0]
     first = _COMPILER_AT.sub(r"\g<lead>\g<file>", first, count=1)
-    first = _URL_PATH.sub(r"\g<host>/…", first)
+    first = _URL_PATH.sub(_host_kept, first)
     path = _ABSOLUTE.search(first)
     if path is not None and path.start() > 8:
         cause = _CAUSE_AFTER_PATH.search(first, path.start())
@@ -281,9 +281,18 @@ def general_error(signature: str) -> str:
     return shorten(_cause_kept(first), MAX_ERROR)
 
 
-# A URL's path names one repository or package (`https://github.com/ana/shop.git`); its host
-# says where the error came from, and stays.
-_URL_PATH = re.compile(r"(?P<host>\b[a-z][\w+.-]*://[^/\s'\"‘’“”]+)/[^\s'\"‘’“”)]+", re.I)
+# A URL's path names one repository or package (`https://github.com/ana/shop.git`), and so
+# does git's scp form (`git@github.com:ana/shop.git`); its host says where the error came
+# from, and stays; a user (and a token) before the host go with the path.
+_URL_PATH = re.compile(
+    r"(?P<host>\b[a-z][\w+.-]*://)(?:[^/\s'\"‘’“”@]*@)?(?P<name>[^/\s'\"‘’“”]+)/[^\s'\"‘’“”)]+"
+    r"|(?<![\w/.-])(?:[\w.-]+@)?(?P<scp>[\w-]+(?:\.[\w-]+)+):(?![\d/])[\w.~-]+/[^\s'\"‘’“”)]+",
+    re.I,
+)
+
+
+def _host_kept(found: re.Match[str]) -> str:
+    return f"{found['host']}{found['name']}/…" if found["host"] else f"{found['scp']}:…"
 
 
 def _cause_kept(error: str) -> str:

@@ -71,6 +71,7 @@ from metis_distill.mine.zsh_read_only import RENAME_FIX, read_only_name, renamed
 from metis_distill.models import Event, EventKind
 
 FIX_WINDOW = 8  # tool calls after a failure within which its fix must come
+MAX_REPEATS = FIX_WINDOW  # the same failure's repeats followed to the fix of the last
 MAX_STEPS = 2  # preparing steps named in a remedy
 MIN_ERROR = 12  # characters of an error line specific enough to tell it came back
 SAME_SCRIPT = 0.8  # similarity at which two scripts fed on stdin ask for the same thing
@@ -400,9 +401,10 @@ def _run_from_file(events: tuple[Event, ...], index: int, call: Event) -> Fix | 
 
 
 def _retried(
-    events: tuple[Event, ...], index: int, call: Event, together: bool = False
+    events: tuple[Event, ...], index: int, call: Event, together: bool = False, repeats: int = 0
 ) -> Fix | None:
-    """The later call that did what the failed `call` meant and worked."""
+    """The later call that did what the failed `call` meant and worked (`repeats`: how many
+    times the same failure was followed to get here)."""
     failure = events[index]
     if signals.HARNESS_STOPPED.match(failure.text):
         return _outlasted(events, index, call)
@@ -450,7 +452,7 @@ def _retried(
             continue  # `cmd > log; rg x log`: what printed and exited was another program
 
         if _worked(later, result, failure):
-            if _ALREADY_DONE.search(result.text[:4000]):
+            if _ALREADY_DONE.search(result.text.lstrip().split("\n", 1)[0]):
                 return None  # the failed call had done the work: the retry changed nothing
             fix = _classify(events, call, later, result, failure, together)
             if fix is None:
@@ -491,22 +493,31 @@ def _retried(
                 continue  # still could not run: another form of it may yet
             # the same call failed again: whatever came between was no fix; what mended
             # the failure repeated mends this one
-            return _repeat_mended(events, failure, later, result, together)
+            return _repeat_mended(events, failure, later, result, together, repeats)
     return None
 
 
 def _repeat_mended(
-    events: tuple[Event, ...], failure: Event, again: Event, result: Event, together: bool
+    events: tuple[Event, ...],
+    failure: Event,
+    again: Event,
+    result: Event,
+    together: bool,
+    repeats: int,
 ) -> Fix | None:
     """What mended the same call's failure repeated with the same error (`result`, of the call
-    `again`); None when it failed otherwise (another failure, another fix)."""
+    `again`); None when it failed otherwise (another failure, another fix), or after
+    MAX_REPEATS repeats (a polling loop: no recursion as deep as the loop, no quadratic walk)."""
+    if repeats >= MAX_REPEATS:
+        return None
     if signals.error_signature(result.text) != signals.error_signature(failure.text):
         return None
-    return _retried(events, result.seq, again, together)
+    return _retried(events, result.seq, again, together, repeats + 1)
 
 
 # A retry told that what it asked for was done before it ("Pull request #22 was already
-# merged"): the failed call got that far, and its error came after the work.
+# merged"), as its first line: the failed call got that far, and its error came after the
+# work (a test's name further down, "refunds an order that was already published", is none).
 _ALREADY_DONE = re.compile(
     r"\b(?:was|is|has|have|were) already (?:been )?(?:merged|closed|deleted|published|pushed)\b",
     re.I,

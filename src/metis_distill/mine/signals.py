@@ -356,9 +356,11 @@ USER_RULE = re.compile(
 # preference"): a decision even when the sentence does not open like a rule.
 USER_CHOICE = re.compile(
     r"\b(?:I|we)\s+(?:(?:don't|dont|do not)\s+)?(?:want|prefer|'d rather|would rather)\b"
-    # "this is just a brainstorm", "it's just a draft": "just" there says "merely", not "only"
-    r".{3,200}?\b(?:instead|(?<!not )(?<!\bis )(?<!'s )(?<!\u2019s )(?<!\bare )(?<!\bwas )"
-    r"(?<!\bwere )just(?! as\b)|"
+    # "this is just a brainstorm", "it's just a draft": "just" there says "merely", not "only";
+    # of a thing named ("each endpoint is just one file") it still says "only"
+    r".{3,200}?\b(?:instead|(?<!not )(?<!\bthis is )(?<!\bthat is )(?<!\bit is )(?<!\bit's )"
+    r"(?<!\bit\u2019s )(?<!\bthat's )(?<!\bthat\u2019s )(?<!\bthis was )(?<!\bit was )"
+    r"(?<!\bthey are )(?<!\bthey're )(?<!\bthese are )just(?! as\b)|"
     r"(?<!the )(?<!my )(?<!our )(?<!read )(?<!read-)(?<!not )only|"
     r"rather than)\b"
     r"|\bsave (?:the|this|that|it as (?:a|my)) preference\b"
@@ -1946,14 +1948,18 @@ _SEARCHED_NONE = re.compile(
 )
 
 
-# A tool named for searching (`Grep`, `Glob`, an MCP server's `search_code`, `find_symbol`).
+# A tool named for searching (`Grep`, `Glob`, an MCP server's `search_code`, `find_symbol`);
+# not one that changes what it finds (`search_replace`, `find_and_replace`: no match is a
+# change not made).
 _SEARCH_TOOL = re.compile(r"search|grep|glob|find|query|lookup|list", re.I)
+_CHANGE_TOOL = re.compile(r"replace|edit|write|update|delete|insert|rename", re.I)
 
 
 def searched_none(call: Event, result: Event) -> bool:
     """A search tool that is not a shell answered that it found nothing, and said nothing
     else wrong (its tips on how to search are no error): an answer "none", not a failure."""
-    if not _SEARCH_TOOL.search(call.tool_name or ""):
+    name = call.tool_name or ""
+    if not _SEARCH_TOOL.search(name) or _CHANGE_TOOL.search(name):
         return False
     lines = [line.strip() for line in result.text[:4000].splitlines() if line.strip()]
     none = _SEARCHED_NONE.match(lines[0]) if lines else None
@@ -2130,6 +2136,13 @@ _NOT_A_REPOSITORY = re.compile(r"^fatal: not a git repository\b", re.M)
 # A tool's answer that it holds none of what was asked for ("no trail found for current branch
 # "main"", "no pull requests found for branch …", git's "fatal: No names found, …").
 _LOOKED_UP_NONE = re.compile(r"^(?:(?:error|fatal):\s*)?no [^\n]{1,60}? found\b", re.I | re.M)
+# What a tool needs before it can look anything up, found missing: a failure of the setup
+# ("No virtual environment found", "no git remotes found", "No pyproject.toml found").
+_TOOL_LACKS = re.compile(
+    r"\b(?:virtual environments?|venv|remotes?|config(?:uration)?s?|credentials?|tokens?|"
+    r"pyproject\.toml|package\.json|manifest|project|workspace|repositor(?:y|ies))\b",
+    re.I,
+)
 # The subcommands that only look something up (`gh pr view`, `entire trail show`).
 _LOOKUP_VERBS = frozenset(
     {"show", "view", "get", "list", "ls", "status", "describe", "info", "current", "search"}
@@ -2142,8 +2155,10 @@ def _lookup_found_none(call: Event | None, result: Event) -> bool:
     creating."""
     if call is None or call.tool_name not in SHELL_TOOLS:
         return False
-    if not _LOOKED_UP_NONE.search(result.text[:400]):
-        return False
+    said = (line.strip() for line in result.text[:400].splitlines())
+    first = next((line for line in said if line and not _EXIT_LINE.match(line)), "")
+    if not _LOOKED_UP_NONE.match(first) or _TOOL_LACKS.search(first):
+        return False  # its first word, and of the thing asked for, not of what the tool needs
     steps = [part.split() for part in _SEGMENTS.split(command_head(call.text))]
     if len(steps) != 1 or len(steps[0]) < 2:
         return False

@@ -426,11 +426,14 @@ _OWN_COMMANDS = {
         {"install", "i", "add", "remove", "rm", "update", "up", "publish", "pack", "link"}
         | {"unlink", "audit", "outdated", "list", "ls", "why", "exec", "dlx", "create", "init"}
         | {"store", "import", "rebuild", "prune", "deploy", "env", "patch", "config", "run"}
+        | {"setup", "fetch", "doctor", "dedupe", "licenses", "root", "bin", "server", "ci"}
     ),
     "yarn": frozenset(
         {"install", "add", "remove", "upgrade", "up", "publish", "pack", "link", "unlink"}
         | {"audit", "outdated", "info", "init", "create", "why", "config", "cache", "global"}
         | {"list", "version", "workspace", "workspaces", "dlx", "exec", "bin", "set", "run"}
+        | {"check", "node", "dedupe", "licenses", "import", "owner", "tag", "team", "login"}
+        | {"logout", "help", "constraints", "plugin", "rebuild", "npm", "unplug", "search"}
     ),
 }
 
