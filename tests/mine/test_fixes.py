@@ -2768,6 +2768,30 @@ def test_a_traced_rerun_then_a_real_change_keeps_the_change(tmp_path: Path, retr
     assert "use `cargo build --release --target x86_64-unknown-linux-musl` instead" in lesson.text
 
 
+@pytest.mark.parametrize(
+    ("failed", "error", "asked", "said"),
+    [
+        ("git stash", "error: could not write index", "git stash list", "stash@{0}: WIP on main"),
+        ("brew services", "Error: Permission denied @ rb_sysopen", "brew services list", "ok"),
+    ],
+)
+def test_the_failed_command_asked_what_is_there_is_no_fix(
+    tmp_path: Path, failed: str, error: str, asked: str, said: str
+) -> None:
+    """A subcommand that only asks, added to the failed command's words, looks at the
+    state the failed call was to change; it does none of its work."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", failed),
+            result("t1", f"Exit code 1\n{error}", True),
+            call("t2", f"{asked} 2>&1"),
+            result("t2", said),
+        ],
+    )
+    assert episode.fix is None and lesson.fix is None and "instead" not in lesson.text
+
+
 _LINT_FINDINGS = (
     "Exit code 1\nsrc/app/main_test.go:495:6: Error return value of `w.Write` is not checked"
     " (errcheck)\n\tw.Write(body)\n\t^\n2 issues:\n* errcheck: 2"

@@ -440,6 +440,8 @@ def _retried(
             continue  # `X=1 bash -c 'echo "$X"'`: a probe of how the shell reads it, no work
         if _LOOKUP.match(unwrapped(later.text)) and not _LOOKUP.match(unwrapped(call.text)):
             continue  # `npm search x` after `npx x` failed: what exists was looked up, no work
+        if _asks_instead(call.text, later.text):
+            continue  # `git stash list` after `git stash`: what is there looked at, no work
         if watched(call.text, later.text):
             continue  # `bash -x ./install.sh | tail`, `GIT_TRACE=1 git stash`: only watched
         filtered = filtered_again(call.text, later.text)
@@ -2135,6 +2137,15 @@ def _looks_at_tests(command: str) -> bool:
 # `docker ps`, `rosparam get /x`): no step that prepared a call.
 _QUERIES = frozenset({"list", "get", "info", "show", "status", "describe", "ps", "inspect"})
 _FETCHING_GET = frozenset({"go", "terraform"})  # their `get` downloads modules
+
+
+def _asks_instead(failed: str, retry: str) -> bool:
+    """The retry's first step is the failed one with a subcommand added that only asks
+    (`git stash list` after `git stash`): it looked at what is there, and did none of the
+    work."""
+    had = set(unplumbed(first_step(failed)).split())
+    added = [w for w in unplumbed(first_step(retry)).split() if w not in had]
+    return not had & _QUERIES and any(word in _QUERIES for word in added)
 
 
 def same_intent(failed: str, retry: str, droppable: frozenset[str] = frozenset()) -> bool:
