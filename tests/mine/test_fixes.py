@@ -2744,6 +2744,24 @@ def test_the_same_command_with_tracing_added_is_no_fix(tmp_path: Path, retry: st
     assert episode.fix is None and lesson.fix is None and "instead" not in lesson.text
 
 
+def test_a_rerun_as_verbose_as_the_failed_call_watched_nothing_more(tmp_path: Path) -> None:
+    """Control: `-v` in both calls added no tracing; the edit between is the fix."""
+    ((episode, _),) = _failures(
+        tmp_path,
+        [
+            call("t1", "pytest -v tests/test_cart.py"),
+            result(
+                "t1", "Exit code 1\nFAILED tests/test_cart.py::test_total - assert 3 == 4", True
+            ),
+            edit("t2", "cart.py", "return a + b", "return a + b + 1"),
+            result("t2", "The file cart.py has been updated."),
+            call("t3", "pytest -v tests/test_cart.py 2>&1 | tail -5"),
+            result("t3", "tests/test_cart.py::test_total PASSED\n1 passed in 0.02s"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.EDITED
+
+
 @pytest.mark.parametrize(
     "retry",
     [

@@ -42,7 +42,8 @@ def watched(failed: str, retry: str) -> bool:
     if _SHELL_TRACED.match(unwrapped(retry)) and not _SHELL_TRACED.match(unwrapped(failed)):
         return True
     words, kept = _traced_words(retry)
-    return len(kept) < len(words) and kept == _traced_words(failed)[1]
+    had, kept_before = _traced_words(failed)
+    return kept == kept_before and len(words) - len(kept) > len(had) - len(kept_before)
 
 
 def _traced_words(command: str) -> tuple[list[str], list[str]]:
