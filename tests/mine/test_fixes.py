@@ -2908,6 +2908,165 @@ def test_a_run_with_its_steps_traced_is_no_fix(tmp_path: Path) -> None:
     assert episode.fix is None
 
 
+@pytest.mark.parametrize(
+    "retry",
+    [
+        "GIT_TRACE=1 git stash 2>&1 | tail -10",
+        "GIT_TRACE=1 GIT_CURL_VERBOSE=1 git stash",
+        "env GIT_TRACE=1 git stash",
+        "git stash --verbose",
+        "git stash --debug 2>&1 | head -20",
+    ],
+)
+def test_the_same_command_with_tracing_added_is_no_fix(tmp_path: Path, retry: str) -> None:
+    """A setting or option that only makes the command say more (`GIT_TRACE=1`, `--verbose`)
+    watches the failure; what it printed, behind a pipe or not, mends nothing."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "git stash"),
+            result("t1", "Exit code 1\nerror: could not write index", True),
+            call("t2", retry),
+            result("t2", "ok"),
+        ],
+    )
+    assert episode.fix is None and lesson.fix is None and "instead" not in lesson.text
+
+
+def test_a_rerun_as_verbose_as_the_failed_call_watched_nothing_more(tmp_path: Path) -> None:
+    """Control: `-v` in both calls added no tracing; the edit between is the fix."""
+    ((episode, _),) = _failures(
+        tmp_path,
+        [
+            call("t1", "pytest -v tests/test_cart.py"),
+            result(
+                "t1", "Exit code 1\nFAILED tests/test_cart.py::test_total - assert 3 == 4", True
+            ),
+            edit("t2", "cart.py", "return a + b", "return a + b + 1"),
+            result("t2", "The file cart.py has been updated."),
+            call("t3", "pytest -v tests/test_cart.py 2>&1 | tail -5"),
+            result("t3", "tests/test_cart.py::test_total PASSED\n1 passed in 0.02s"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.EDITED
+
+
+@pytest.mark.parametrize(
+    "retry",
+    [
+        "RUST_BACKTRACE=1 cargo build --release",
+        "cargo build --release -vv 2>&1 | tail -30",
+    ],
+)
+def test_a_traced_rerun_then_a_real_change_keeps_the_change(tmp_path: Path, retry: str) -> None:
+    """The traced rerun is passed over; the form that changed what ran is still the way."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "cargo build --release"),
+            result("t1", "Exit code 101\nerror: linker `cc` not found", True),
+            call("t2", retry),
+            result("t2", "Compiling app v0.1.0"),
+            call("t3", "cargo build --release --target x86_64-unknown-linux-musl 2>&1 | tail -3"),
+            result("t3", "    Finished `release` profile [optimized] target(s) in 9.20s"),
+        ],
+    )
+    assert episode.fix is not None and "--target" in episode.fix.call.text
+    assert "use `cargo build --release --target x86_64-unknown-linux-musl` instead" in lesson.text
+
+
+@pytest.mark.parametrize(
+    ("failed", "error", "asked", "said"),
+    [
+        ("git stash", "error: could not write index", "git stash list", "stash@{0}: WIP on main"),
+        ("brew services", "Error: Permission denied @ rb_sysopen", "brew services list", "ok"),
+    ],
+)
+def test_the_failed_command_asked_what_is_there_is_no_fix(
+    tmp_path: Path, failed: str, error: str, asked: str, said: str
+) -> None:
+    """A subcommand that only asks, added to the failed command's words, looks at the
+    state the failed call was to change; it does none of its work."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", failed),
+            result("t1", f"Exit code 1\n{error}", True),
+            call("t2", f"{asked} 2>&1"),
+            result("t2", said),
+        ],
+    )
+    assert episode.fix is None and lesson.fix is None and "instead" not in lesson.text
+
+
+_LINT_FINDINGS = (
+    "Exit code 1\nsrc/app/main_test.go:495:6: Error return value of `w.Write` is not checked"
+    " (errcheck)\n\tw.Write(body)\n\t^\n2 issues:\n* errcheck: 2"
+)
+
+
+@pytest.mark.parametrize(
+    "counted",
+    [
+        "grep: invalid option -- P\nusage: grep [-abcdDEFGHhIiJLlMmnOopqRSsUVvwXxZz] [pattern]",
+        "  2 (errcheck)\n  1 (wrapcheck)",
+    ],
+)
+def test_the_failed_command_piped_into_filters_is_no_fix(tmp_path: Path, counted: str) -> None:
+    """`lint ./... | grep -o '(\\w+)' | sort | uniq -c` counts the same findings: its status is
+    the last filter's, and what it printed (the findings tallied, or the filter's own error)
+    shows no work done."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "golangci-lint run --timeout=30m ./... 2>&1"),
+            result("t1", _LINT_FINDINGS, True),
+            call(
+                "t2",
+                "golangci-lint run --timeout=30m ./... 2>&1 | grep -oP '\\(\\w+\\)$'"
+                " | sort | uniq -c | sort -rn",
+            ),
+            result("t2", counted),
+        ],
+    )
+    assert episode.fix is None and lesson.fix is None and "grep" not in lesson.text
+
+
+def test_the_failed_command_filtered_after_edits_that_says_it_worked_shows_the_edits(
+    tmp_path: Path,
+) -> None:
+    """Control: the code mended, the same lint piped into `grep` says no issue is left."""
+    ((episode, _),) = _failures(
+        tmp_path,
+        [
+            call("t1", "golangci-lint run --timeout=30m ./... 2>&1"),
+            result("t1", _LINT_FINDINGS, True),
+            edit("t2", "src/app/main_test.go", "w.Write(body)", "_, _ = w.Write(body)"),
+            result("t2", "The file src/app/main_test.go has been updated."),
+            call("t3", "golangci-lint run --timeout=30m ./... 2>&1 | grep -v '^level='"),
+            result("t3", "0 issues."),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.EDITED
+
+
+def test_a_changed_command_piped_into_tail_that_says_it_worked_is_the_fix(
+    tmp_path: Path,
+) -> None:
+    """Control: a real change whose output, cut by `tail`, says the work was done."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "golangci-lint run --timeout=30m ./... 2>&1"),
+            result("t1", _LINT_FINDINGS, True),
+            call("t2", "golangci-lint run --timeout=30m --fix ./... 2>&1 | tail -5"),
+            result("t2", "0 issues."),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.REPLACED
+    assert "use `golangci-lint run --timeout=30m --fix ./...` instead" in lesson.text
+
+
 def test_a_call_that_moved_to_another_folder_first_shows_no_fix(tmp_path: Path) -> None:
     """The shell still stood in `apps/api` from an earlier `cd`; the call that worked moved
     back to the root first: the folder may be all that changed."""

@@ -65,6 +65,7 @@ from metis_distill.mine.text import (
     unwrapped,
     writes_heredoc,
 )
+from metis_distill.mine.watched import filter_failed, filtered_again, shows_work_done, watched
 from metis_distill.mine.word_split import WORD_SPLIT_FIX, unsplit_variable, words_inline
 from metis_distill.mine.zsh_parse import run_by_bash, zsh_parse_error
 from metis_distill.mine.zsh_read_only import RENAME_FIX, read_only_name, renamed
@@ -446,8 +447,13 @@ def _retried(
             continue  # `X=1 bash -c 'echo "$X"'`: a probe of how the shell reads it, no work
         if _LOOKUP.match(unwrapped(later.text)) and not _LOOKUP.match(unwrapped(call.text)):
             continue  # `npm search x` after `npx x` failed: what exists was looked up, no work
-        if _TRACED.match(unwrapped(later.text)) and not _TRACED.match(unwrapped(call.text)):
-            continue  # `bash -x ./install.sh | tail`: the failure watched, not mended
+        if _asks_instead(call.text, later.text):
+            continue  # `git stash list` after `git stash`: what is there looked at, no work
+        if watched(call.text, later.text):
+            continue  # `bash -x ./install.sh | tail`, `GIT_TRACE=1 git stash`: only watched
+        filtered = filtered_again(call.text, later.text)
+        if filtered and not shows_work_done(result):
+            continue  # `lint ./... | grep -o x | sort | uniq -c`: the filter's status, no work
         if _output_unseen(call.text, later.text):
             continue  # `cmd > log; rg x log`: what printed and exited was another program
 
@@ -473,6 +479,8 @@ def _retried(
                 return Fix(FixKind.STEPPED_IN, later, result)
             if fix.kind is FixKind.REPLACED and _unflagged(call.text, later.text, dropped):
                 return _unflagged_fix(failure.text, call, later, result, dropped)
+            if fix.kind is FixKind.REPLACED and filtered:
+                return Fix(FixKind.RETRIED, later, result)  # the same command, its output cut
             return fix
         if _let_out(failure, call, later, result) and not _ran_elsewhere(events, call, later):
             return Fix(FixKind.ESCALATED, later, result)
@@ -1391,8 +1399,6 @@ _WAIT = re.compile(
 )
 
 
-# A script run with its steps traced (`bash -x x.sh`, `sh -xv x.sh`): a look at the failure.
-_TRACED = re.compile(r"^(?:sudo\s+(?:-\S+\s+)*)?(?:ba|z|da|k)?sh\s+-[a-wyz]*x[a-z]*\s")
 # The folder a call moves to before it runs (`cd apps/api && …`).
 _CD = re.compile(rf"^\s*cd\s+({SHELL_WORD})\s*(?:&&|;)")
 
@@ -1441,22 +1447,31 @@ def _folder(command: str) -> str | None:
 
 
 def _state_changes(between: Sequence[Event], call: Event, error: str) -> tuple[Event, ...]:
-    """The calls in between that changed what the retry ran on: not looks, not deletions,
-    not git's bookkeeping (unless git failed: what a push sends is what was committed; nor
-    `git add` before a program that reads what git tracks or stages); a step the error asked
-    for always counts."""
+    """The calls in between that changed what the retry ran on: not looks (the failed
+    command watched again among them), not deletions, not git's bookkeeping (unless git
+    failed: what a push sends is what was committed; nor `git add` before a program that
+    reads what git tracks or stages); a step the error asked for always counts."""
     records = unwrapped(call.text).startswith("git ")
     staged = records or _reads_index(call)
     asked = asked_steps(error)
     steps = tuple(
         e
         for e in between
-        if not _only_looks(e) and (records or _does_asked(e, asked) or not _bookkeeping(e, staged))
+        if not _only_looks(e)
+        and not _watched_again(call, e)
+        and (records or _does_asked(e, asked) or not _bookkeeping(e, staged))
     )
     return tuple(
         e
         for e in steps
         if e.tool_name not in _SHELLS or not _deletes(e.text) or _does_asked(e, asked)
+    )
+
+
+def _watched_again(call: Event, event: Event) -> bool:
+    """The failed command run again only to look at it: traced, or piped into filters."""
+    return event.tool_name == call.tool_name and (
+        watched(call.text, event.text) or filtered_again(call.text, event.text)
     )
 
 
@@ -1682,7 +1697,11 @@ def _worked(later: Event, result: Event, failure: Event) -> bool:
     if (
         not seen
         and hidden
-        and (_CRASHED.search(result.text[:20_000]) or _OPENS_NOT_THERE.match(result.text[:2_000]))
+        and (
+            _CRASHED.search(result.text[:20_000])
+            or _OPENS_NOT_THERE.match(result.text[:2_000])
+            or filter_failed(result)
+        )
     ):
         return False  # `cmd | head` exited 0 on another error ("Cannot find module …")
     error = " ".join(signals.error_signature(failure.text).split())
@@ -2175,6 +2194,15 @@ def _looks_at_tests(command: str) -> bool:
 # `docker ps`, `rosparam get /x`): no step that prepared a call.
 _QUERIES = frozenset({"list", "get", "info", "show", "status", "describe", "ps", "inspect"})
 _FETCHING_GET = frozenset({"go", "terraform"})  # their `get` downloads modules
+
+
+def _asks_instead(failed: str, retry: str) -> bool:
+    """The retry's first step is the failed one with a subcommand added that only asks
+    (`git stash list` after `git stash`): it looked at what is there, and did none of the
+    work."""
+    had = set(unplumbed(first_step(failed)).split())
+    added = [w for w in unplumbed(first_step(retry)).split() if w not in had]
+    return not had & _QUERIES and any(word in _QUERIES for word in added)
 
 
 def same_intent(failed: str, retry: str, droppable: frozenset[str] = frozenset()) -> bool:
