@@ -50,6 +50,14 @@ def test_the_unit_a_runner_names_as_failed(output: str, units: set[str]) -> None
         ("TestTotal", "go test ./... -run 'Test'", "go test ./... -run 'Test' -v", True),
         ("TestTotal", "go test ./cart", "go test -run '^TestTax$' ./tax", False),
         ("TestTotal", "go test ./cart", "go test -run '^TestTotal$' ./cart", True),
+        # the whole suite again, spelt another way, or with options that pick no tests
+        ("tests/a.py::test_b", "pytest -q", ".venv/bin/pytest -q", True),
+        ("tests/a.py::test_b", "pytest -q", "pytest -q --cov=src/shop", True),
+        ("tests/a.py::test_b", "pytest -q", "pytest -q -c tests/pytest.ini", True),
+        ("tests/a.py::test_b", "pytest -q", "pytest -q 2>&1 | tee /tmp/pytest.log", True),
+        ("tests/a.py::test_b", "git push", "git push -u origin feat/cart", True),
+        ("lint-go", "make lint", "make -k lint", True),  # make's -k keeps going
+        ("web#lint", "turbo run lint", "turbo run lint --filter=web...", True),
     ],
 )  # fmt: skip
 def test_a_retry_runs_the_failed_unit_or_all_the_failed_call_ran(

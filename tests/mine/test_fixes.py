@@ -160,6 +160,26 @@ def test_the_tasks_run_again_after_the_step_they_lacked_is_the_fix(tmp_path: Pat
     assert "run `go mod tidy && git add go.mod go.sum` first" in lesson.text
 
 
+def test_the_missing_program_run_another_way_is_the_fix_of_its_script(tmp_path: Path) -> None:
+    """`npm test` failed as its script's `vitest` was not found; `npx vitest run` runs what
+    the script ran, though it does not name the script."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "npm test"),
+            result(
+                "t1",
+                "Exit code 127\n> shop@1.0.0 test\n> vitest run\n\nsh: 1: vitest: not found\n"
+                "npm error Lifecycle script `test` failed with error:\nnpm error code 127",
+                True,
+            ),
+            call("t2", "npx vitest run"),
+            result("t2", " Test Files  3 passed (3)\n      Tests  12 passed (12)"),
+        ],
+    )
+    assert episode.fix is not None and lesson.fix == "npx vitest"
+
+
 _NO_MANIFEST = (
     " ERR_PNPM_NO_IMPORTER_MANIFEST_FOUND  No package.json (or package.yaml, or "
     'package.json5) was found in "/srv/shop".'

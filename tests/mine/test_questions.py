@@ -1090,6 +1090,14 @@ def test_a_step_of_todays_import_or_move_decides_nothing(question: str, answer: 
         ("When importing the CSV files, should we skip rows without an e-mail?", "Skip them"),
         ("Should we import the charting library lazily, on first use?", "Lazily"),
         ("Should we migrate to Vitest or keep Jest?", "Vitest"),
+        # the things at hand carried over to another language, format or tool
+        ("Should we port the library to Rust or keep it in Go?", "Keep Go"),
+        ("Should we move the config files to YAML?", "YAML"),
+        ("Should we migrate these endpoints to GraphQL?", "Keep REST"),
+        ("Should we import this module with a relative path or the @/ alias?", "The @/ alias"),
+        # a plan that is the product's, not today's
+        ("Should CI run the plan on every pull request, or only on main?", "Every pull request"),
+        ("Which execution approach should the job runner use: threads or processes?", "Processes"),
     ],
 )
 def test_a_requirement_or_a_way_of_importing_that_lasts_stays_a_decision(

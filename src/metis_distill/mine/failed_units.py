@@ -52,7 +52,10 @@ def runs_failed_unit(units: frozenset[str], failed: str, retry: str) -> bool:
     names, asked = _names(retry), _names(failed)
     if any(_named(unit, names) for unit in units):
         return True
-    if (names - asked) & _PICKS or _tests_elsewhere(units, names - asked):
+    picks = (names - asked) & _PICKS
+    if not any("::" in unit for unit in units):
+        picks -= {"-k"}  # pytest's; make's `-k` keeps going, it runs all
+    if picks or _tests_elsewhere(units, failed, retry):
         return False  # a narrower set, the failed unit not in it
     return {name for name in asked if name[:1] != "-"} <= names
 
@@ -70,7 +73,9 @@ def _names(command: str) -> set[str]:
     and the steps that set it up (`cd app &&`) aside."""
     steps = [unplumbed(step) for step in shell_steps(command)]
     working = " ".join(step for step in steps if not _PRINTS.match(step))
-    return set(_NAME_SPLIT.split(working)) - {""}
+    names = set(_NAME_SPLIT.split(working)) - {""}
+    # a program by its path is the program (`.venv/bin/pytest`, `./node_modules/.bin/jest`)
+    return names | {name.rsplit("/", 1)[1] for name in names if "/bin/" in name}
 
 
 def _named(unit: str, names: set[str]) -> bool:
@@ -83,8 +88,14 @@ def _named(unit: str, names: set[str]) -> bool:
     return (
         bool(task)
         and task in names
-        and any(n == package or n.endswith(f"/{package}") for n in names)
+        and any(n == package or n.endswith(f"/{package}") for n in map(_turbo_package, names))
     )
+
+
+def _turbo_package(name: str) -> str:
+    """The package a turbo filter names with its own (`web...`: web and what it depends on;
+    `...web`: web and what depends on it)."""
+    return name.removeprefix("...").removesuffix("...")
 
 
 def _holds(name: str, path: str) -> bool:
@@ -93,9 +104,27 @@ def _holds(name: str, path: str) -> bool:
     return bool(folder) and (path == folder or path.startswith(f"{folder}/"))
 
 
-def _tests_elsewhere(units: frozenset[str], added: set[str]) -> bool:
-    """The retry was given paths of its own, none holding a test that failed (`pytest
-    tests/c.py` after `tests/a.py::test_b` failed)."""
+def _tests_elsewhere(units: frozenset[str], failed: str, retry: str) -> bool:
+    """The retry gave pytest paths of its own, none holding a test that failed (`pytest
+    tests/c.py` after `tests/a.py::test_b` failed); an option's value (`--cov=src/app`), a
+    file that holds no tests (`-c tests/pytest.ini`) or a word of another program (`tee
+    /tmp/log`, `git push origin feat/x`) is none."""
     tests = [unit.split("::", 1)[0] for unit in units if "::" in unit]
-    paths = [name for name in added if "/" in name and name[:1] != "-"]
+    given = _test_paths(failed)
+    paths = [path for path in _test_paths(retry) if path not in given]
     return bool(tests and paths) and not any(_holds(p, t) for p in paths for t in tests)
+
+
+def _test_paths(command: str) -> list[str]:
+    """The paths a command gives pytest: words after `pytest` with a `/`, no option or its
+    value, naming a `.py` file or a folder."""
+    found = []
+    for step in shell_steps(command):
+        words = unplumbed(step).split()
+        runs = [at for at, word in enumerate(words) if word.rsplit("/", 1)[-1] == "pytest"]
+        for word in words[runs[0] + 1 :] if runs else ():
+            word = word.strip("\"'")
+            last = word.rstrip("/").rsplit("/", 1)[-1]
+            if "/" in word and word[:1] != "-" and (last.endswith(".py") or "." not in last):
+                found.append(word.split("::", 1)[0])
+    return found

@@ -424,12 +424,14 @@ def _retried(
         stands_in = _searches_instead(call.text, later.text, missing) or (
             recipe_instead(call.text, later.text, missing) is not None
         )
-        if not (
-            stands_in or same_intent(call.text, later.text, dropped) or _runs(later.text, missing)
-        ):
+        runs_missing = stands_in or _runs(later.text, missing)
+        if not (runs_missing or same_intent(call.text, later.text, dropped)):
             continue
-        if units and not runs_failed_unit(units, call.text, later.text):
-            continue  # `mise run lint:fmt` after `[lint:deps] ERROR task failed`: the check skipped
+        if units and not runs_missing and not runs_failed_unit(units, call.text, later.text):
+            # `mise run lint:fmt` after `[lint:deps] ERROR task failed`: the check skipped (the
+            # missing program run another way, `npx vitest run` after `npm test`'s `vitest:
+            # not found`, runs what the unit ran)
+            continue
         if _flag_added_past_refusal(failure, call, later):
             continue  # `node app.js --init-only` after `listen EPERM`: the refused part skipped
         result = results.get(later.tool_use_id or "")

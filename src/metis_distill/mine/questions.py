@@ -196,11 +196,15 @@ _CARRY = (
     r"port(?:ing)?|transfer(?:ring)?|vendor(?:ing)?)"
 )
 _AT_HAND = (
-    r"(?:it|them|this|that|these|those|(?:the|these|those|both|all) (?:[\w-]+ ){0,2}?(?:files?|"
+    r"(?:it|them|(?:this|that|these|those)(?! (?!(?:over|in|into|across|along|too)\b)[\w@.-])|"
+    r"(?:the|these|those|both|all) (?:[\w-]+ ){0,2}?(?:files?|"
     r"folders?|director(?:y|ies)|librar(?:y|ies)|libs|repos?|repositor(?:y|ies)|projects?|"
     r"sources|code|histor(?:y|ies)))\b"
     r"(?![^?]*\b(?:lazily|eagerly|dynamically|statically|at runtime|on (?:startup|demand)|"
     r"on first use|by default|always|every)\b)"
+    # ... nor carried over to another language, format or tool ("the code to TypeScript",
+    # "the config files to YAML"): a place is named with its article or as a path
+    r"(?! (?:over |across )?(?:in)?to (?!(?:the|a|an|our|its|their|this|that|one|[\w.-]*/)\b)\w)"
 )
 _CARRIES_OVER = re.compile(
     rf"^(?:for|in|while) {_CARRY} (?:over |in )?{_AT_HAND}|"
@@ -212,9 +216,10 @@ _CARRIES_OVER = re.compile(
 # How the agent carries out today's plan ("Two execution options: … Which approach?", "How
 # should I execute the plan?"): its own way through the tasks, no choice of the project.
 _EXECUTES_PLAN = re.compile(
-    r"\bexecution (?:options?|choices?|approach(?:es)?)\b|"
+    r"\bexecution (?:options?|choices?|approach(?:es)?)\b(?=\W*(?:[:?]|$))|"
     r"\b(?:execute|implement|carry out|run|work through) (?:the|this|that|my|our|your) "
-    r"(?:implementation )?plan(?![\w'])",
+    r"(?:implementation )?plan(?=\s*(?:[?.,:;!]|$)|\s+(?:now|today|here|in this session|"
+    r"task by task|step by step)\b)",
     re.I,
 )
 # What matters now, asked or answered ("which is higher priority for you right now?", "UX
