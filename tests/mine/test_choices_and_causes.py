@@ -24,6 +24,8 @@ from tests.mine.test_episodes import _write, call, result, say
         # "just" after "is" says "merely": the session's aim, no choice between options
         "We want to turn the tutorial into a game somehow..this is just a brainstorming session",
         "We want it to feel playful, it's just a first sketch of the idea.",
+        # where the work is to end up: its aim, no choice that stands today
+        "Ultimately I want to be able to port the env to a Dockerfile instead of the whole image.",
         # the user unsure of what they want: thinking aloud, no choice
         "Idkk i dont want it to read like a war story..the plot just isnt landing idk",
     ],

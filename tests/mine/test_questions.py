@@ -267,6 +267,10 @@ def test_a_refactor_of_todays_code_picked_by_its_number_decides_nothing(
          "validation ciblée ?", "1", ""),
         ("Sections ajoutées au plan.\n\nSouhaites‑tu :\n1) relancer la validation pour "
          "confirmer que tout passe,\n2) ou simplement sortir maintenant ?", "1", ""),
+        # a closing question that names nothing: the line would say what, not of what
+        ("The spec contradicts itself on the range separator.\n\nYour options:\n"
+         "1. **Keep the en dash** — matches the design notes\n2. **Use two hyphens** — the "
+         "acceptance criterion's letter\n\n**What is your call? (1 / 2)**", "1", ""),
         # a clarification of what the request meant, whatever the option picked
         ("Could you clarify what you mean by \"sync locally\"? A couple of possibilities:\n\n"
          "1. **This is a remote server**: download the results with `rsync`\n"

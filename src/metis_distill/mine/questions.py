@@ -1225,6 +1225,7 @@ def numbered_pick(asked: str, reply: str) -> Answer | None:
     asked_question = _last_sentence(question)
     if (
         not asked_question
+        or _ASKS_WITHOUT_SUBJECT.match(asked_question)
         or _STEP.match(_plain(choice))
         or (_OFFERS_TO.search(asked_question.rstrip()) and not _KEEPS_TO.match(choice))
         or opaque(choice)
@@ -1239,6 +1240,18 @@ def numbered_pick(asked: str, reply: str) -> Answer | None:
             _LEADING_OR.sub("", other.replace("**", "")).rstrip(" ?.").strip(), MAX_REASON
         )
     return Answer(asked_question, choice, written, over)
+
+
+# A question that names nothing it asks about ("What is your call? (1 / 2 / 3)", "Which one
+# do you prefer?"): the line it would open says what was picked, not of what.
+_ASKS_WITHOUT_SUBJECT = re.compile(
+    r"^(?:so,?\s+)?(?:what(?:'s| is| would be) your (?:call|choice|pick|preference|decision|take)"
+    r"|which (?:one|option|of these|of them)(?: (?:do|would) you (?:prefer|want|choose|pick|like))?"
+    r"|your (?:call|choice|pick)|what do you (?:think|prefer|want)"
+    r"|which do you (?:prefer|want|choose|pick)|any preference|thoughts)"
+    r"\s*\??\s*(?:\([\d\s/,or|-]*\))?\s*[?.]?$",
+    re.I,
+)
 
 
 # The agent offering what it could do next ("Would you like me to:", "Should I:"): its options

@@ -701,9 +701,13 @@ def _product_default(sentence: str) -> bool:
     )
 
 
-# A plan in stages for the work at hand ("leave it as is initially and eventually …"): the
-# order of today's steps, not a choice that stands.
-_STAGED = re.compile(r"\b(?:initially|eventually|at first|for starters|to begin with)\b", re.I)
+# A plan in stages for the work at hand ("leave it as is initially and eventually …"), or
+# where it is to end up ("Ultimately I want to build the env from a Dockerfile instead"): the
+# order of the work and its aim, not a choice that stands.
+_STAGED = re.compile(
+    r"\b(?:initially|eventually|ultimately|in the long run|at first|for starters|to begin with)\b",
+    re.I,
+)
 # The message asks for help with the task ("Help me think through …", "help me design …"):
 # what the user wants in it ("I want to load only that data") is the task's aim, no rule.
 _HELP_ASKED = re.compile(
