@@ -2202,8 +2202,11 @@ def _asks_instead(failed: str, retry: str) -> bool:
     """The retry's first step is the failed one with a subcommand added that only asks
     (`git stash list` after `git stash`): it looked at what is there, and did none of the
     work."""
-    had = set(unplumbed(first_step(failed)).split())
-    added = [w for w in unplumbed(first_step(retry)).split() if w not in had]
+    before, after = unplumbed(first_step(failed)).split(), unplumbed(first_step(retry)).split()
+    if not before or not after or before[0] != after[0]:
+        return False  # another program first (`rosnode list && rosrun …`): a check put before
+    had = set(before)
+    added = [w for w in after if w not in had]
     return not had & _QUERIES and any(word in _QUERIES for word in added)
 
 
