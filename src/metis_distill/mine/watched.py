@@ -18,15 +18,12 @@ _TRACE_SETTING = re.compile(
 )
 # … and an option that does (`--verbose`, `-vv`, `--debug`, `--trace`).
 _TRACE_OPTION = re.compile(r"^(?:--verbose|--debug|--trace|-v+)$")
-# A pipe between two programs, not `||`.
-_PIPE = re.compile(r"\s*(?<!\|)\|(?!\|)\s*")
 # Programs that only pick, sort or count the lines piped to them.
-_FILTER = re.compile(r"^(?:grep|egrep|fgrep|rg|awk|gawk|sed|cut|sort|uniq|wc|jq|tr|head|tail)\b")
+_FILTERS = r"(?:grep|egrep|fgrep|rg|awk|gawk|sed|cut|sort|uniq|wc|jq|tr|head|tail)"
+_FILTER = re.compile(rf"^{_FILTERS}\b")
 # A filter's own complaint (`grep: invalid option -- P`, `jq: error (at <stdin>:3)`): what it
 # was given is not shown.
-_FILTER_FAILED = re.compile(
-    r"^(?:grep|egrep|fgrep|rg|awk|gawk|sed|cut|sort|uniq|wc|jq|tr|head|tail): ", re.M
-)
+_FILTER_FAILED = re.compile(rf"^{_FILTERS}: ", re.M)
 # What a program prints when its work is done: a build, a linter finding nothing.
 _WORK_DONE = re.compile(
     r"^\s*(?:0 issues\b|no (?:issues|errors|problems)(?: found)?\b|(?:build )?succeeded\b|"
@@ -59,8 +56,8 @@ def _traced_words(command: str) -> tuple[list[str], list[str]]:
 def filtered_again(failed: str, retry: str) -> bool:
     """The retry is the failed command unchanged, piped into filters (`lint ./... | grep -o
     '(\\w+)' | sort | uniq -c`): its exit status is the last filter's."""
-    ran = split_outside_quotes(unwrapped(failed), _PIPE)
-    again = split_outside_quotes(unwrapped(retry), _PIPE)
+    ran = split_outside_quotes(unwrapped(failed), signals.PIPE)
+    again = split_outside_quotes(unwrapped(retry), signals.PIPE)
     return (
         bool(ran)
         and len(again) > len(ran)
