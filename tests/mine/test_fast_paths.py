@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from metis_distill import sources
-from metis_distill.mine import fixes, recovery, signals, statements
+from metis_distill.mine import fixes, phrases, recovery, signals, statements
 from metis_distill.mine import text as text_module
 from metis_distill.models import Event, EventKind, SourceRef
 from tests.mine.test_signals import _cased
@@ -103,10 +103,10 @@ def test_alike_scripts_on_long_and_repeated_scripts() -> None:
 
 # The words every match of DECISION, GOTCHA, HEDGE and an error line holds, lower-cased (`signals.may_hold`).
 _WORDED = [
-    (signals.DECISION, signals.DECISION_WORDS),
-    (signals.GOTCHA, signals.GOTCHA_WORDS),
-    (signals.HEDGE, signals.HEDGE_WORDS),
-    (signals._ERROR_LINE, signals.ERROR_WORDS),
+    (phrases.DECISION, phrases.DECISION_WORDS),
+    (phrases.GOTCHA, phrases.GOTCHA_WORDS),
+    (phrases.HEDGE, phrases.HEDGE_WORDS),
+    (signals.ERROR_LINE, signals.ERROR_WORDS),
     (fixes._UNKNOWN_FLAG, fixes._UNKNOWN_FLAG_WORDS),
     (signals._RUNNER_FOOTER, signals._RUNNER_WORDS),
 ]
@@ -137,9 +137,9 @@ def test_the_letters_ignorecase_reads_as_ascii_are_lowered_to_them_or_searched()
 
 
 _PIECES = [
-    *signals.DECISION_WORDS,
-    *signals.GOTCHA_WORDS,
-    *signals.HEDGE_WORDS,
+    *phrases.DECISION_WORDS,
+    *phrases.GOTCHA_WORDS,
+    *phrases.HEDGE_WORDS,
     *signals.ERROR_WORDS,
     "I'll use uv",
     "we decided to",
@@ -372,7 +372,7 @@ def test_a_failure_shown_is_found_as_the_whole_searches_find_it(head: str) -> No
         or re.search(_BUILD_FAILED, head, re.M)
         or re.search(_FAILING_TESTS, head, re.M)
     )
-    assert signals._shows_failure(head) == bool(searched), head
+    assert signals.shows_failure(head) == bool(searched), head
 
 
 @pytest.mark.parametrize(

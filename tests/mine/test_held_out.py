@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from metis_distill.mine import phrases
 from metis_distill.mine.episodes import find_episodes
 from metis_distill.mine.fixes import FixKind
 from metis_distill.mine.signals import error_signature, is_success, missing_program
@@ -560,9 +561,8 @@ def test_a_call_the_user_aborted_did_not_work() -> None:
 )
 def test_what_a_thing_is_used_as_gives_no_reason(sentence: str, decided: bool) -> None:
     """'use X as the Y' says what X is for, not why: no decision without a reason."""
-    from metis_distill.mine import signals
 
-    assert bool(signals.DECISION.search(sentence)) is decided
+    assert bool(phrases.DECISION.search(sentence)) is decided
 
 
 @pytest.mark.parametrize(

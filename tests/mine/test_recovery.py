@@ -202,7 +202,7 @@ def _claude_run(path: Path) -> Run:
 
 def test_a_search_that_found_nothing_is_no_failure_to_recover_from(tmp_path: Path) -> None:
     """`rg` and `grep` exit 1 when nothing matched, `diff` when the files differ: an answer,
-    as `signals.answers_no` reads it, not a failure waiting for its fix."""
+    as `not_failures.answers_no` reads it, not a failure waiting for its fix."""
     path = write_session(
         tmp_path,
         "d0000011",

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metis_distill.mine import signals
+from metis_distill.mine import not_failures, signals
 from metis_distill.models import Event, EventKind, SourceRef
 
 _NOISE_PIECES = [
@@ -78,14 +78,14 @@ def test_noise_answers_as_its_search(text: str, flips: list[int]) -> None:
 def test_failing_tests_answer_as_their_search(text: str, flips: list[int]) -> None:
     head = _cased(text, flips)
     searched = bool(signals._TRACEBACK.search(head) or signals._FAILING_TESTS.search(head))
-    assert signals._shows_failure(head) == searched, head
+    assert signals.shows_failure(head) == searched, head
 
 
 def test_every_noise_and_failure_is_still_found() -> None:
     for piece in _NOISE_PIECES:
         assert signals._noisy(piece.upper()) and signals._noisy(piece.replace("s", "\u017f"))
     for piece in _FAILING_PIECES[:-1]:
-        assert signals._shows_failure(f"ok\n{piece}\n")
+        assert signals.shows_failure(f"ok\n{piece}\n")
 
 
 @pytest.mark.parametrize(
@@ -379,7 +379,7 @@ def test_a_tally_of_no_failures_is_a_pass(output: str) -> None:
     ],
 )
 def test_a_tally_of_some_failures_is_a_failure(output: str) -> None:
-    assert signals._shows_failure(output)
+    assert signals.shows_failure(output)
 
 
 @pytest.mark.parametrize(
@@ -392,7 +392,7 @@ def test_a_tally_of_some_failures_is_a_failure(output: str) -> None:
     ],
 )
 def test_a_test_runners_tally_of_none_failing_is_no_failure(output: str) -> None:
-    assert not signals._shows_failure(output)
+    assert not signals.shows_failure(output)
 
 
 @pytest.mark.parametrize(
@@ -1195,7 +1195,7 @@ def test_powershell_7s_record_of_a_write_into_no_folder_is_told(
     command: str, output: str, wrote: bool
 ) -> None:
     result = _shell(2, output, EventKind.ERROR)
-    assert signals.wrote_into_no_folder(_shell(1, command), result) is wrote
+    assert not_failures.wrote_into_no_folder(_shell(1, command), result) is wrote
 
 
 # A task runner's own line that the task it ran failed (mise's footer, make's, just's, go-task's,

@@ -54,6 +54,7 @@ from metis_distill.mine.misplaced import Misplaced, misplaced, misplaced_text
 from metis_distill.mine.modules import INSTALL, importing_step, interpreter
 from metis_distill.mine.own_shell import OWN_SHELL_TEXT, killed_own_shell
 from metis_distill.mine.persisted import mode_committed
+from metis_distill.mine.phrases import THANKS
 from metis_distill.mine.protected import PROTECTED_FIX, protected_refusal, protected_text
 from metis_distill.mine.rereads import BACKSLASHED, REWRITTEN
 from metis_distill.mine.shells import (
@@ -96,7 +97,6 @@ from metis_distill.mine.signals import (
     SANDBOX_REFUSAL,
     SHELL_TOOLS,
     SUDO_PASSWORD,
-    THANKS,
     WRITE_REFUSED,
     ZSH_NO_MATCH,
     ZSH_PATTERN_ERROR,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
 from metis_distill.homes import home_folder
-from metis_distill.mine import signals
+from metis_distill.mine import not_failures, phrases, signals
 from metis_distill.mine.cancelled import LESSON as CANCELLED_LESSON
 from metis_distill.mine.cancelled import CancelledBatch, earned_batches
 from metis_distill.mine.co_author import unsigned_commits
@@ -76,7 +76,7 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
     found_rereads = refused_rereads(events)
     rereads = {r.refusals[0].seq: r for r in found_rereads if r.refusals}
     told = {e.seq for r in found_rereads for e in r.all_refusals}  # one lesson, or none, for all
-    banners = signals.banner_lines(events)
+    banners = not_failures.banner_lines(events)
     persons = PersonsSeen(events)
     at_home = _in_home_folder(run.cwd)  # no project: its answers decide nothing for one
     together = run.source_format == "codex"  # a batch's shell calls run at the same time
@@ -105,18 +105,18 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
             continue
         if failed[index]:
             call = latest.get(event.tool_use_id or "")
-            if event.seq in fixes or signals.answers_no(call, event):
+            if event.seq in fixes or not_failures.answers_no(call, event):
                 continue
             if (
-                signals.stopped_on_purpose(call, event)
-                or signals.wrote_into_no_folder(call, event)
-                or signals.missed_own_scratch(call, event)  # `/tmp/t/.env` before any mkdir
+                not_failures.stopped_on_purpose(call, event)
+                or not_failures.wrote_into_no_folder(call, event)
+                or not_failures.missed_own_scratch(call, event)  # `/tmp/t/.env` before any mkdir
             ):
                 continue
             # a look at nothing is how an agent explores, unless where the shell stood was
             # not where the agent thought
             if (
-                not signals.looked_for_nothing(call, event)
+                not not_failures.looked_for_nothing(call, event)
                 or kept_cwd(events, index, call)
                 or drive_shown(events, index, call)  # a Git Bash path to a file tool, on Windows
                 or misplaced(
@@ -144,11 +144,11 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
             # a message typed mid-turn corrects what the agent was doing: it is read as the
             # correction of the call before it
             if event.mid_turn:
-                correction = _correction_after(events, max(index - 1, 0), signals.OBJECTION)
+                correction = _correction_after(events, max(index - 1, 0), phrases.OBJECTION)
             elif signals.rejection_words(event) is not None:
                 # the user's words alone: the message that corrects the call turned down
                 call = latest.get(event.tool_use_id or "") or event
-                correction = _correction(events, index, event, signals.CORRECTION, call)
+                correction = _correction(events, index, event, phrases.CORRECTION, call)
             else:
                 correction = _correction_after(events, index)
             if correction is not None and correction.trigger.seq not in corrected:
@@ -318,7 +318,7 @@ _FILLER = re.compile(
 
 
 def _correction_after(
-    events: tuple[Event, ...], index: int, lead: re.Pattern[str] = signals.CORRECTION
+    events: tuple[Event, ...], index: int, lead: re.Pattern[str] = phrases.CORRECTION
 ) -> Episode | None:
     """A user message right after an interrupt or a rejected call that tells what to do (or,
     typed mid-turn, objects to what the agent is doing)."""
@@ -359,7 +359,7 @@ def _server_not_up_yet(call: Event | None, result: Event, fix: Fix | None) -> bo
     """A local server refused a request, and nothing was shown mending it but asking again:
     it was still starting (a step that started it, or the sandbox let out, is a lesson)."""
     unshown = fix is None or fix.kind in (FixKind.RETRIED, FixKind.STEPPED_IN)
-    return signals.refused_locally(call, result) and unshown
+    return not_failures.refused_locally(call, result) and unshown
 
 
 def _answers_the_stop(events: tuple[Event, ...], stop: Event, said: str) -> bool:

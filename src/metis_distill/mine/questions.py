@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from metis_distill.homes import has_address
-from metis_distill.mine import signals
+from metis_distill.mine import phrases
 from metis_distill.mine.text import shorten
 from metis_distill.models import OPTION_LINE, OPTION_REASON, TOPIC_LINE, Event, EventKind
 
@@ -618,7 +618,7 @@ _SKIPS = re.compile(
     re.I,
 )
 # The user's next words say the choice did not hold ("also conflicts with vscode"), beside
-# `signals.STILL_BROKEN` ("does not work").
+# `phrases.STILL_BROKEN` ("does not work").
 _UNDONE = re.compile(
     r"\b(?:conflicts?|clash(?:es)?|broken|revert|undo|go back|change it back|wrong)\b|"
     r"冲突|不对|错了|改回|撤销|回滚",
@@ -1416,7 +1416,7 @@ def undone(events: Sequence[Event], index: int) -> bool:
             return False
         if later.role == "user" and later.kind is EventKind.TEXT:
             said = later.text[:300]
-            return bool(_UNDONE.search(said) or signals.STILL_BROKEN.search(said))
+            return bool(_UNDONE.search(said) or phrases.STILL_BROKEN.search(said))
         if is_answer(later):
             return False  # answered again before saying anything: the next answer stands apart
     return False

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from metis_distill.homes import hide_homes
-from metis_distill.mine import signals
+from metis_distill.mine import not_failures, signals
 from metis_distill.mine.fixes import same_intent
 from metis_distill.mine.text import command_head, shorten
 from metis_distill.models import Event, EventKind, Run
@@ -126,7 +126,7 @@ def recoveries(run: Run, failed: Sequence[bool] | None = None) -> list[Recovery]
 def _no_failure(call: Event, result: Event) -> bool:
     """An exit the miners do not take for a failure either: a search that found nothing
     (`rg`, `grep` exit 1), files that differ (`diff`), a run the call bounded itself."""
-    return signals.answers_no(call, result) or signals.stopped_on_purpose(call, result)
+    return not_failures.answers_no(call, result) or not_failures.stopped_on_purpose(call, result)
 
 
 def clocked_sessions(events: Sequence[Event]) -> set[str]:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from metis_distill.mine import signals
+from metis_distill.mine import phrases, signals
 from metis_distill.mine.co_author import UNSIGNED_COMMITS, unsigned_commits
 from metis_distill.mine.questions import answer_text, numbered_pick, undone
 from metis_distill.mine.text import clean, command_head, sentences
@@ -135,9 +135,9 @@ def _saved_rule(rule: str) -> Statement | None:
         return None
     if said.endswith(("?", "\uff1f")) or _NOT_SAVED_RULE.search(said):
         return None
-    if signals.REQUEST.search(said) or signals.ONE_OFF_ELSEWHERE.search(said):
+    if phrases.REQUEST.search(said) or phrases.ONE_OFF_ELSEWHERE.search(said):
         return None
-    if not _SAID_AS_RULE.search(said) or signals.HEDGE.search(said):
+    if not _SAID_AS_RULE.search(said) or phrases.HEDGE.search(said):
         return None  # a task, a thanks, a report of today or a guess typed after a stray `#`
     if len(lines) > 1 and _is_title(lines[0]):
         return None  # a document's title or a section's heading, then its text
@@ -229,7 +229,7 @@ def statements(
             continue  # read already, as the rule the user asked to keep
         if asked is not None and asked in sentence:
             continue  # read already, as the trailer asked away
-        short = _length(sentence) < MIN_SENTENCE and not signals.REPLY_LANGUAGE.search(sentence)
+        short = _length(sentence) < MIN_SENTENCE and not phrases.REPLY_LANGUAGE.search(sentence)
         if short or sentence.endswith(("?", "\uff1f")):
             continue  # (the language to answer in is said in few words: "中文回复我")
         if sentence.rstrip().endswith((":", "\uff1a")):
@@ -516,7 +516,7 @@ def _kept_before(before: list[str], request: str) -> Statement | None:
         for s in before[-MAX_REMEMBERED:]
         if _length(s) >= MIN_SENTENCE and not s.endswith(("?", "\uff1f"))
     ]
-    if not kept or any(signals.REQUEST.search(s) or signals.HEDGE.search(s) for s in kept):
+    if not kept or any(phrases.REQUEST.search(s) or phrases.HEDGE.search(s) for s in kept):
         return None
     called = bool(_A_RULE.search(request))
     if not called and not (_FOR_LATER.search(request) and is_standing_rule(kept[0])):
@@ -525,7 +525,7 @@ def _kept_before(before: list[str], request: str) -> Statement | None:
 
 
 # An agent's sentence is a statement only when DECISION or GOTCHA matches it.
-_AGENT_WORDS = signals.DECISION_WORDS + signals.GOTCHA_WORDS
+_AGENT_WORDS = phrases.DECISION_WORDS + phrases.GOTCHA_WORDS
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$|\s\|\s.*\s\|\s")
 # A path may follow a Chinese or Japanese character or full-width mark with no space between.
 _PATH = re.compile(
@@ -545,21 +545,21 @@ def _length(sentence: str) -> int:
 
 def opens_rule(sentence: str) -> bool:
     """The sentence opens as a rule does: "Always …", "Ab jetzt …", "以后 …"."""
-    return bool(signals.USER_RULE.match(sentence) or signals.RULE_ELSEWHERE.match(sentence))
+    return bool(phrases.USER_RULE.match(sentence) or phrases.RULE_ELSEWHERE.match(sentence))
 
 
 def is_standing_rule(sentence: str) -> bool:
     """An instruction of the user's that holds beyond today's task: marked as durable, not a
     request, and about no particular file or folder of theirs (in English or in another
     language: not a one-off, a question or a guess there either)."""
-    durable = _durable_mark(sentence) or signals.DURABLE_ELSEWHERE.search(sentence)
+    durable = _durable_mark(sentence) or phrases.DURABLE_ELSEWHERE.search(sentence)
     return (
         bool(durable or _KEPT_OUT_OF_GIT.match(sentence))
         and not _product_default(sentence)
-        and not signals.REQUEST.search(sentence)
-        and not signals.CONVERSATIONAL.search(sentence)
-        and not signals.ONE_OFF_ELSEWHERE.search(sentence)
-        and not signals.HEDGE_ELSEWHERE.search(sentence)
+        and not phrases.REQUEST.search(sentence)
+        and not phrases.CONVERSATIONAL.search(sentence)
+        and not phrases.ONE_OFF_ELSEWHERE.search(sentence)
+        and not phrases.HEDGE_ELSEWHERE.search(sentence)
         and not _PATH.search(sentence)
         and not _task_scope(sentence)
     )
@@ -592,7 +592,7 @@ def _durable_mark(sentence: str) -> bool:
     order, so each is looked at once."""
     clauses = _WHAT_IT_WILL_DO.finditer(sentence)
     clause = next(clauses, None)
-    for mark in signals.DURABLE.finditer(sentence):
+    for mark in phrases.DURABLE.finditer(sentence):
         if not _WHEN_IT_ACTS.fullmatch(mark.group()):
             return True
         while clause is not None and clause.end() <= mark.start():
@@ -604,7 +604,7 @@ def _durable_mark(sentence: str) -> bool:
 
 def _task_scope(sentence: str) -> bool:
     """The sentence keeps the work to a part of the project and gives no reason it lasts."""
-    return bool(signals.WORK_SCOPE.search(sentence)) and not signals.LASTING_REASON.search(sentence)
+    return bool(phrases.WORK_SCOPE.search(sentence)) and not phrases.LASTING_REASON.search(sentence)
 
 
 # A kind of file kept out of the repository ("Don't commit .so files", "never push build
@@ -663,7 +663,7 @@ def _fix_asked_with(text: str, sentence: str) -> bool:
 
 def _only_instead(sentence: str) -> bool:
     """The sentence's only mark of a standing rule is "instead" or "rather than"."""
-    marks = {found.lower() for found in signals.DURABLE.findall(sentence)}
+    marks = {found.lower() for found in phrases.DURABLE.findall(sentence)}
     return bool(marks) and marks <= {"instead", "rather than"}
 
 
@@ -693,7 +693,7 @@ def _undone_next(events: Sequence[Event], index: int) -> bool:
 def _product_default(sentence: str) -> bool:
     """The sentence's only mark of a standing rule is "by default", said of what the product
     shows or does, not of the agent's own output or work."""
-    marks = {found.lower() for found in signals.DURABLE.findall(sentence)}
+    marks = {found.lower() for found in phrases.DURABLE.findall(sentence)}
     return (
         marks == {"by default"}
         and bool(_PRODUCT_DEFAULT.search(sentence))
@@ -742,43 +742,43 @@ _ANSWERS_ITEM = re.compile(
 
 def _classify(event: Event, sentence: str) -> Statement | None:
     if event.role == "user":
-        if signals.REQUEST.search(sentence) or signals.CONVERSATIONAL.search(sentence):
+        if phrases.REQUEST.search(sentence) or phrases.CONVERSATIONAL.search(sentence):
             return None
         if _ANSWERS_ITEM.match(sentence):
             return None
         if opens_rule(sentence) and is_standing_rule(sentence):
-            if signals.points_back(signals.RULE_CLAUSE_END.split(sentence, maxsplit=1)[0]):
+            if phrases.points_back(phrases.RULE_CLAUSE_END.split(sentence, maxsplit=1)[0]):
                 return None  # "Never edit files outside it.": what it keeps was said before
             if _only_instead(sentence) and _fix_asked_with(event.text, sentence):
                 return None  # "Fix X. Use A instead of B.": how to make today's fix
             return Statement(LessonKind.DECISION, "user_rule", sentence)
         if (
-            signals.REPLY_LANGUAGE.search(sentence)
+            phrases.REPLY_LANGUAGE.search(sentence)
             and len(sentence) <= _LANGUAGE_ASK_MAX
-            and not signals.ONE_OFF_ELSEWHERE.search(sentence)
+            and not phrases.ONE_OFF_ELSEWHERE.search(sentence)
             and not sentence.endswith(("吗", "嗎"))
         ):
             # the language to answer in: how this person is spoken to, whatever the task
             return Statement(LessonKind.DECISION, "user_rule", _language_clause(sentence))
         if (
-            (choice := signals.USER_CHOICE.search(sentence))
-            and not signals.TASK.search(sentence)
+            (choice := phrases.USER_CHOICE.search(sentence))
+            and not phrases.TASK.search(sentence)
             # "…, or does this cover that? also …": asked ("huh? we want X only" is not)
             and not _ASKS.search(sentence, choice.start())
-            and not signals.HEDGE.search(sentence)
+            and not phrases.HEDGE.search(sentence)
             and not _STAGED.search(sentence)
-            and not signals.ONE_OFF_ELSEWHERE.search(sentence)
+            and not phrases.ONE_OFF_ELSEWHERE.search(sentence)
             and not _task_scope(sentence)
         ):
             return Statement(LessonKind.DECISION, "user_choice", sentence)
-        if signals.USER_DECIDED.search(sentence) and not signals.HEDGE.search(sentence):
+        if phrases.USER_DECIDED.search(sentence) and not phrases.HEDGE.search(sentence):
             if _decided_unnamed(sentence):
                 return None  # "I decided I want it to shut down …": "it" was said before
             return Statement(LessonKind.DECISION, "decision", sentence)
-    if signals.may_hold(sentence, signals.HEDGE_WORDS) and signals.HEDGE.search(sentence):
+    if signals.may_hold(sentence, phrases.HEDGE_WORDS) and phrases.HEDGE.search(sentence):
         return None
-    decides = signals.may_hold(sentence, signals.DECISION_WORDS)
-    if event.role in ("assistant", "user") and decides and signals.DECISION.search(sentence):
+    decides = signals.may_hold(sentence, phrases.DECISION_WORDS)
+    if event.role in ("assistant", "user") and decides and phrases.DECISION.search(sentence):
         if event.role == "assistant" and _WONDERS.search(sentence):
             return None  # "Let me check if we should use X, since …:": asked, not decided
         if event.role == "assistant" and _OWN_TOOL.search(sentence):
@@ -786,10 +786,10 @@ def _classify(event: Event, sentence: str) -> Statement | None:
         if event.role == "assistant" and _THEIR_CHOICE.search(sentence):
             return None
         return Statement(LessonKind.DECISION, "decision", sentence)
-    tells = event.role == "assistant" and signals.may_hold(sentence, signals.GOTCHA_WORDS)
-    if tells and signals.GOTCHA.search(sentence):
-        subject = signals.FACT_LEAD.sub("", clean(sentence))
-        if signals.UNNAMED_SUBJECT.match(subject):
+    tells = event.role == "assistant" and signals.may_hold(sentence, phrases.GOTCHA_WORDS)
+    if tells and phrases.GOTCHA.search(sentence):
+        subject = phrases.FACT_LEAD.sub("", clean(sentence))
+        if phrases.UNNAMED_SUBJECT.match(subject):
             return None
         if _own_code_cause(clean(sentence), subject):
             return None
@@ -817,13 +817,13 @@ _UNNAMED_OBJECT = re.compile(
 def _decided_unnamed(sentence: str) -> bool:
     """What was decided is a pronoun with nothing in the sentence to name it ("I decided I
     want it to shut down if the window is closed"): today's thing, said before."""
-    found = signals.USER_DECIDED.search(sentence)
+    found = phrases.USER_DECIDED.search(sentence)
     if found is None:
         return False
     lead = _DECIDED_LEAD.match(sentence, found.end())
     at = lead.end() if lead else found.end()
-    clause = signals.RULE_CLAUSE_END.split(sentence[at:], maxsplit=1)[0]
-    return bool(_UNNAMED_OBJECT.match(sentence, at)) or signals.points_back(clause)
+    clause = phrases.RULE_CLAUSE_END.split(sentence[at:], maxsplit=1)[0]
+    return bool(_UNNAMED_OBJECT.match(sentence, at)) or phrases.points_back(clause)
 
 
 # The marks that end a clause ("完成剩下的工作，用中文回复我；", "Wrap up; reply in German").
@@ -835,13 +835,13 @@ _CONDITION = re.compile(
     r"如果|要是|的话|除非|时候|\b(?:if|unless|when|whenever|except)\b|만약|경우|場合|なら|たら",
     re.I,
 )
-_LANGUAGE_NAMED = re.compile(rf"中文|英文|英语|汉语|日语|韩语|\b(?:{signals.LANGUAGES})\b", re.I)
+_LANGUAGE_NAMED = re.compile(rf"中文|英文|英语|汉语|日语|韩语|\b(?:{phrases.LANGUAGES})\b", re.I)
 
 
 def _language_clause(sentence: str) -> str:
     """The clause that names the language to reply in, without today's task said beside it
     ("finish all our work", "then run the tests") nor the mark that ends it."""
-    said = signals.REPLY_LANGUAGE.search(sentence)
+    said = phrases.REPLY_LANGUAGE.search(sentence)
     if said is None:
         return sentence
     before = [mark.end() for mark in _CLAUSE_MARK.finditer(sentence, 0, said.start())]
@@ -857,13 +857,13 @@ def _own_code_cause(said: str, subject: str) -> bool:
     """A cause found in the project's own code: a part of it doing the wrong thing, a slip of
     it ("a missing import", "a typo"), or a line of it (`api/stats.js:8`). The run fixed it;
     the next has nothing to do about it (unlike a library's, a tool's or a setting's way)."""
-    found = signals.FOUND_CAUSE.match(said)
+    found = phrases.FOUND_CAUSE.match(said)
     return found is not None and bool(
-        signals.OWN_CODE_CAUSE.match(subject)
-        or signals.CODE_SLIP.match(said, found.end())
-        or signals.CODE_LINE.search(said)
-        or signals.USES_NONEXISTENT.search(said, found.end())
-        or signals.SLIP_TOLD.search(said, found.end())
+        phrases.OWN_CODE_CAUSE.match(subject)
+        or phrases.CODE_SLIP.match(said, found.end())
+        or phrases.CODE_LINE.search(said)
+        or phrases.USES_NONEXISTENT.search(said, found.end())
+        or phrases.SLIP_TOLD.search(said, found.end())
     )
 
 
@@ -873,12 +873,12 @@ def _with_workaround(found: Statement, following: list[str]) -> Statement:
     tells the agent what fails, not what to do."""
     if not following or not _LIMIT.search(found.sentence):
         return found
-    if signals.FOUND_CAUSE.match(clean(found.sentence)):
+    if phrases.FOUND_CAUSE.match(clean(found.sentence)):
         return found  # a finding stands alone; a way around it is not confirmed with it
     workaround = following[0]
     if not _WORKAROUND.match(workaround) or _PLAN.match(workaround) or _not_whole(workaround):
         return found
-    if signals.HEDGE.search(workaround):
+    if phrases.HEDGE.search(workaround):
         return found
     return replace(found, sentence=f"{found.sentence} {workaround}", quote=found.sentence)
 
@@ -897,7 +897,7 @@ def _with_exception(found: Statement, following: list[str]) -> Statement:
     """A rule with the exception its next sentence makes to it."""
     if not following or not _EXCEPTION.match(following[0]) or _not_whole(following[0]):
         return found
-    if signals.REQUEST.search(following[0]) or signals.HEDGE.search(following[0]):
+    if phrases.REQUEST.search(following[0]) or phrases.HEDGE.search(following[0]):
         return found
     if len(following[0]) > MAX_EXCEPTION:
         return found
@@ -907,12 +907,12 @@ def _with_exception(found: Statement, following: list[str]) -> Statement:
 def _with_resolution(found: Statement, following: list[str]) -> Statement:
     """A cause found, with the change the next sentence says resolved it ("Switching to
     `useNodesState` resolved it."): the cause alone tells what broke, not what works."""
-    if not following or not signals.FOUND_CAUSE.match(clean(found.sentence)):
+    if not following or not phrases.FOUND_CAUSE.match(clean(found.sentence)):
         return found
     resolution = following[0]
     if not _RESOLVED.search(resolution) or _not_whole(resolution):
         return found
-    if signals.HEDGE.search(resolution) or _PLAN.match(resolution):
+    if phrases.HEDGE.search(resolution) or _PLAN.match(resolution):
         return found
     return replace(found, sentence=f"{found.sentence} {resolution}", quote=found.sentence)
 
@@ -952,7 +952,7 @@ def _confirmed(events: Sequence[Event], index: int, sentence: str) -> bool:
     A cause named after an edit nothing checked, or one the agent guessed at first and never
     tried, is a hope: it too needs the user's word (a session then ended says nothing)."""
     if (
-        signals.FOUND_CAUSE.match(clean(sentence))
+        phrases.FOUND_CAUSE.match(clean(sentence))
         and not _edited_unchecked(events, index)
         and not _guessed_first(events, index, sentence)
     ):
@@ -1059,7 +1059,7 @@ def _guessed_first(events: Sequence[Event], index: int, sentence: str) -> bool:
 def _guesses_at(text: str, named: set[str]) -> bool:
     """A sentence of the text guesses ("may", "likely") at a cause in these words."""
     return any(
-        signals.HEDGE.search(said) and len(named & _content_words(said)) >= _SAME_CAUSE_WORDS
+        phrases.HEDGE.search(said) and len(named & _content_words(said)) >= _SAME_CAUSE_WORDS
         for said in sentences(text)
     )
 
@@ -1111,13 +1111,13 @@ def _still_broken_next(events: Sequence[Event], index: int) -> bool:
             return True  # (a log's paths may hold "work": no word of the user's)
         said = later.text[:300]
         lead = _CLAUSE_MARK.split(said, maxsplit=1)[0]
-        if signals.CONFIRMATION.search(lead) and not _QUESTION_OPENING.match(lead):
+        if phrases.CONFIRMATION.search(lead) and not _QUESTION_OPENING.match(lead):
             return False  # "that fixed it, can you also …?": the verdict comes first
-        if _asks_back(said) and not signals.STILL_FAILING.search(said):
+        if _asks_back(said) and not phrases.STILL_FAILING.search(said):
             continue  # a question of theirs ("will the old link still work"): no verdict yet
-        if signals.THATS_WHY.search(said) or signals.CONFIRMATION.search(said):
+        if phrases.THATS_WHY.search(said) or phrases.CONFIRMATION.search(said):
             return False  # the user takes the cause for the answer
-        return bool(signals.STILL_FAILING.search(said))
+        return bool(phrases.STILL_FAILING.search(said))
     return False
 
 
@@ -1158,7 +1158,7 @@ def _taken_back(events: Sequence[Event], index: int, sentence: str) -> bool:
 
 def _another_cause(said: str, named: set[str]) -> bool:
     """The sentence states a cause (found, or the real one) in other words than `named`."""
-    states = signals.FOUND_CAUSE.match(said) or signals.CAUSE_RENAMED.match(said)
+    states = phrases.FOUND_CAUSE.match(said) or phrases.CAUSE_RENAMED.match(said)
     if _SETTLED.search(said):
         return False  # "The issue was resolved by clearing the cache": the end, no other cause
     words = _stems(_content_words(said))
@@ -1279,7 +1279,7 @@ def _accepts(reply: str) -> bool:
     first = next(iter(sentences(reply)), "")
     if first.rstrip().endswith(("?", "\uff1f")):
         return False
-    return bool(signals.CONFIRMATION.search(first)) and not signals.STILL_BROKEN.search(reply)
+    return bool(phrases.CONFIRMATION.search(first)) and not phrases.STILL_BROKEN.search(reply)
 
 
 def _is_document(text: str) -> bool:

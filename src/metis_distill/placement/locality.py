@@ -17,7 +17,7 @@ from pathlib import Path
 
 from metis_distill.homes import home_folder
 from metis_distill.ledger import LessonView
-from metis_distill.mine.signals import REPLY_LANGUAGE
+from metis_distill.mine.phrases import REPLY_LANGUAGE
 from metis_distill.targets import as_path
 
 
