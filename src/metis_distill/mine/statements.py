@@ -788,15 +788,28 @@ def _classify(event: Event, sentence: str) -> Statement | None:
         return Statement(LessonKind.DECISION, "decision", sentence)
     tells = event.role == "assistant" and signals.may_hold(sentence, phrases.GOTCHA_WORDS)
     if tells and phrases.GOTCHA.search(sentence):
-        subject = phrases.FACT_LEAD.sub("", clean(sentence))
-        if phrases.UNNAMED_SUBJECT.match(subject):
+        said = clean(sentence)
+        subject = phrases.FACT_LEAD.sub("", said)
+        if phrases.UNNAMED_SUBJECT.match(subject) or _leans_back(said, subject):
             return None
-        if _own_code_cause(clean(sentence), subject):
+        if phrases.DAYS_WORK.search(said):
+            return None  # "A caveat to carry forward: … predates your last two rulings."
+        if _own_code_cause(said, subject):
             return None
-        if _REPORTS_WORK.match(clean(sentence)):
+        if _REPORTS_WORK.match(said):
             return None  # "Captured the root cause … in `docs/x.md`": what was written, where
         return Statement(LessonKind.GOTCHA, "gotcha", sentence)
     return None
+
+
+def _leans_back(said: str, subject: str) -> bool:
+    """The fact draws on the sentence before it: it opens by concluding from it ("So
+    frontmatter was never …", "That's why …"; a cause found, "So the root cause was …", is
+    told anew), or its clause points back at what was said there ("Law 4 already did that in
+    the v0 design")."""
+    if subject == said and phrases.CONCLUDES_FROM_BEFORE.match(said):
+        return not phrases.FOUND_CAUSE.match(said)
+    return phrases.points_back(phrases.RULE_CLAUSE_END.split(subject, maxsplit=1)[0])
 
 
 # What opens the thing decided: "that", "I want", "to" ("I decided I want it to …").
