@@ -1164,6 +1164,40 @@ def test_a_gotcha_stands_alone_or_is_none(tmp_path: Path, said: str, kept: bool)
     assert ([k for k, _ in _lessons(tmp_path, records)] == [LessonKind.GOTCHA]) is kept
 
 
+_ENTRY_POINT = (
+    "The issue was that the editor reads the `main` field of `package.json` to find a "
+    "plugin's entry point."
+)
+
+
+@pytest.mark.parametrize(
+    ("handed_over", "reply", "kept"),
+    [
+        # the fix handed to the user to try, and the session ends there
+        ("Try restarting the editor — the commands should now show up.", None, False),
+        ("It should work now.", None, False),
+        ("Let me know if that fixes it.", None, False),
+        # ... then the user says it works
+        ("Try restarting the editor — the commands should now show up.",
+         "Restarted, that worked, thanks!", True),
+        # the agent saw it work itself
+        ("I restarted the editor and the commands show up.", None, True),
+    ],
+)  # fmt: skip
+def test_a_cause_told_beside_a_fix_left_to_the_user_needs_their_word(
+    tmp_path: Path, handed_over: str, reply: str | None, kept: bool
+) -> None:
+    records = [
+        say("user", "I don't see the plugin's commands in the editor."),
+        read("r1", "/w/docs/plugins.md"),
+        result("r1", "1\tPlugins are loaded from the `main` entry of package.json."),
+        say("assistant", f"Pushed. {_ENTRY_POINT} {handed_over}"),
+    ]
+    if reply is not None:
+        records.append(say("user", reply))
+    assert ([k for k, _ in _lessons(tmp_path, records)] == [LessonKind.GOTCHA]) is kept
+
+
 def test_a_confirmed_finding_stressed_in_bold_is_still_a_gotcha(tmp_path: Path) -> None:
     """A whole sentence in bold stresses the agent's conclusion; a title has no sentence's
     end."""

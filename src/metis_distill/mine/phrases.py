@@ -136,6 +136,17 @@ DAYS_WORK = re.compile(
     r"(?:refinements?|messages?|requests?|rulings?|decisions?|corrections?|answers?)\b",
     re.I,
 )
+# The agent handing the trial of its fix to the user ("Try restarting the editor", "it should
+# work now", "let me know if that fixes it"): the cause it names is what it hopes the fix
+# mended, until someone sees it work.
+UNTRIED_FIX = re.compile(
+    r"\btry (?:restarting|reloading|relaunching|reopening|re-?running|rebuilding|refreshing|"
+    r"it again|again)\b"
+    r"|\bshould (?:now|then)\b|\bshould (?:[\w-]+ ){1,2}now\b"
+    r"|\blet me know (?:if|whether) (?:it|that|this|they|you still)\b"
+    r"|\bonce you(?:'ve|\u2019ve| have)? (?:restart|reload|relaunch|reopen|re-?run)",
+    re.I,
+)
 CONFIRMATION = re.compile(
     r"\b(?:works?|worked|working now|fixed|that did it|solved|perfect|great|thanks?|thank you|"
     r"yes|yeah|yep|right|correct|exactly|makes sense)\b",

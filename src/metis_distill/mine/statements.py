@@ -962,12 +962,15 @@ def _sessions_with_a_person(events: Sequence[Event]) -> frozenset[str | None]:
 def _confirmed(events: Sequence[Event], index: int, sentence: str) -> bool:
     """A cause the agent found ("turns out", "the root cause was") is a finding; any other
     claim (a diagnosis, what a tool supports) stands once the user's next words accept it.
-    A cause named after an edit nothing checked, or one the agent guessed at first and never
-    tried, is a hope: it too needs the user's word (a session then ended says nothing)."""
+    A cause named after an edit nothing checked, one the agent guessed at first and never
+    tried, or one told beside the fix handed to the user to try ("Try restarting …", "it
+    should now …"), is a hope: it too needs the user's word (a session then ended says
+    nothing)."""
     if (
         phrases.FOUND_CAUSE.match(clean(sentence))
         and not _edited_unchecked(events, index)
         and not _guessed_first(events, index, sentence)
+        and not phrases.UNTRIED_FIX.search(events[index].text)
     ):
         return not _still_broken_next(events, index) and not _taken_back(events, index, sentence)
     if _asks_to_choose(events[index].text):
