@@ -1127,6 +1127,77 @@ def test_a_caveat_about_the_days_own_change_is_no_gotcha(tmp_path: Path) -> None
     assert [k for k, _ in _lessons(tmp_path, records)] == []
 
 
+@pytest.mark.parametrize(
+    ("said", "kept"),
+    [
+        # it opens by concluding from the sentence before it
+        ("So the lock file's header was never a place for the token — the installer silently "
+         "rewrites it.", False),
+        ("That's why the importer silently skips rows without a SKU.", False),
+        ("Which means the cache silently serves the old schema until a restart.", False),
+        # its clause points back at what the sentence before it said
+        ("Rule 3 already did that in the first draft: a lane left out silently became a "
+         "compile error.", False),
+        # a note on the day's work: the reviewer sent today, the user's last edits
+        ("One honest caveat to carry forward: that reviewer's branch predates the hook "
+         "change.", False),
+        ("One caveat: the reviewer's branch predates your last two rulings on the hook.",
+         False),
+        # the same facts standing alone
+        ("The installer silently rewrites the lock file's header, so keep the token in its "
+         "body.", True),
+        ("The importer silently skips rows without a SKU.", True),
+        ("So it turns out the importer silently skips rows without a SKU.", True),
+        ("So the root cause was that the importer silently skips rows without a SKU.", True),
+        ("One caveat to keep in mind: the installer silently rewrites `poetry.lock`.", True),
+    ],
+)  # fmt: skip
+def test_a_gotcha_stands_alone_or_is_none(tmp_path: Path, said: str, kept: bool) -> None:
+    """A fact out of a long account leans on what came before it ("So …", "did that", "that
+    reviewer") or tells of the day's work: out of the account, the next agent cannot act on
+    it, whatever the user answered to the whole."""
+    records = [
+        say("user", "Why did the import drop rows?"),
+        say("assistant", f"I read the importer and the installer.\n\n{said}"),
+        say("user", "Exactly right, thanks."),
+    ]
+    assert ([k for k, _ in _lessons(tmp_path, records)] == [LessonKind.GOTCHA]) is kept
+
+
+_ENTRY_POINT = (
+    "The issue was that the editor reads the `main` field of `package.json` to find a "
+    "plugin's entry point."
+)
+
+
+@pytest.mark.parametrize(
+    ("handed_over", "reply", "kept"),
+    [
+        # the fix handed to the user to try, and the session ends there
+        ("Try restarting the editor — the commands should now show up.", None, False),
+        ("It should work now.", None, False),
+        ("Let me know if that fixes it.", None, False),
+        # ... then the user says it works
+        ("Try restarting the editor — the commands should now show up.",
+         "Restarted, that worked, thanks!", True),
+        # the agent saw it work itself
+        ("I restarted the editor and the commands show up.", None, True),
+    ],
+)  # fmt: skip
+def test_a_cause_told_beside_a_fix_left_to_the_user_needs_their_word(
+    tmp_path: Path, handed_over: str, reply: str | None, kept: bool
+) -> None:
+    records = [
+        say("user", "I don't see the plugin's commands in the editor."),
+        read("r1", "/w/docs/plugins.md"),
+        result("r1", "1\tPlugins are loaded from the `main` entry of package.json."),
+        say("assistant", f"Pushed. {_ENTRY_POINT} {handed_over}"),
+    ]
+    if reply is not None:
+        records.append(say("user", reply))
+    assert ([k for k, _ in _lessons(tmp_path, records)] == [LessonKind.GOTCHA]) is kept
+
+
 def test_a_confirmed_finding_stressed_in_bold_is_still_a_gotcha(tmp_path: Path) -> None:
     """A whole sentence in bold stresses the agent's conclusion; a title has no sentence's
     end."""

@@ -115,9 +115,36 @@ THANKS = r"(?:(?:thanks|thank you|got it|good catch)\s*[—–,!.:-]+\s*)"
 FACT_LEAD = re.compile(
     rf"^{THANKS}?"
     r"(?:(?:so,?\s+)?(?:(?:it\s+)?turns out(?: that)?,?|note that|gotcha:|surprisingly,?|"
-    r"(?:one|a|the|an important|the main|one more)?\s*(?:caveat|catch|gotcha|note)\s*:|"
+    # "Caveat:", "One honest caveat to carry forward:": a few words that name the note, then it
+    r"(?:[\w'-]+\s+){0,3}(?:caveat|catch|gotcha|note)(?:\s+[\w'-]+){0,4}\s*:|"
     r"the (?:root cause|root problem|reason|problem|issue|bug|culprit) (?:is|was) that|"
     r"this happens because)\s*)?",
+    re.I,
+)
+# A sentence that opens by concluding from the one before it ("So frontmatter was never …",
+# "That's why …", "Which means …"): what it concludes from was said there.
+CONCLUDES_FROM_BEFORE = re.compile(
+    r"^(?:so(?![\s-]+(?:far|called)\b)|thus|hence|therefore|and so|which (?:means|is why)|"
+    r"that(?:'s|\u2019s| is| was) why|this (?:means|is why)|that means)\b",
+    re.I,
+)
+# A note on the state of the day's work ("a caveat to carry forward", "predates your last two
+# refinements"): true of today's conversation, not of the project or its tools.
+DAYS_WORK = re.compile(
+    r"\bto carry forward\b"
+    r"|\byour (?:last|latest|most recent|recent|previous|earlier)\b(?:\s+[\w-]+)?\s+"
+    r"(?:refinements?|messages?|requests?|rulings?|decisions?|corrections?|answers?)\b",
+    re.I,
+)
+# The agent handing the trial of its fix to the user ("Try restarting the editor", "it should
+# work now", "let me know if that fixes it"): the cause it names is what it hopes the fix
+# mended, until someone sees it work.
+UNTRIED_FIX = re.compile(
+    r"\btry (?:restarting|reloading|relaunching|reopening|re-?running|rebuilding|refreshing|"
+    r"it again|again)\b"
+    r"|\bshould (?:now|then)\b|\bshould (?:[\w-]+ ){1,2}now\b"
+    r"|\blet me know (?:if|whether) (?:it|that|this|they|you still)\b"
+    r"|\bonce you(?:'ve|\u2019ve| have)? (?:restart|reload|relaunch|reopen|re-?run)",
     re.I,
 )
 CONFIRMATION = re.compile(

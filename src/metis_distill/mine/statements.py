@@ -788,15 +788,28 @@ def _classify(event: Event, sentence: str) -> Statement | None:
         return Statement(LessonKind.DECISION, "decision", sentence)
     tells = event.role == "assistant" and signals.may_hold(sentence, phrases.GOTCHA_WORDS)
     if tells and phrases.GOTCHA.search(sentence):
-        subject = phrases.FACT_LEAD.sub("", clean(sentence))
-        if phrases.UNNAMED_SUBJECT.match(subject):
+        said = clean(sentence)
+        subject = phrases.FACT_LEAD.sub("", said)
+        if phrases.UNNAMED_SUBJECT.match(subject) or _leans_back(said, subject):
             return None
-        if _own_code_cause(clean(sentence), subject):
+        if phrases.DAYS_WORK.search(said):
+            return None  # "A caveat to carry forward: … predates your last two rulings."
+        if _own_code_cause(said, subject):
             return None
-        if _REPORTS_WORK.match(clean(sentence)):
+        if _REPORTS_WORK.match(said):
             return None  # "Captured the root cause … in `docs/x.md`": what was written, where
         return Statement(LessonKind.GOTCHA, "gotcha", sentence)
     return None
+
+
+def _leans_back(said: str, subject: str) -> bool:
+    """The fact draws on the sentence before it: it opens by concluding from it ("So
+    frontmatter was never …", "That's why …"; a cause found, "So the root cause was …", is
+    told anew), or its clause points back at what was said there ("Law 4 already did that in
+    the v0 design")."""
+    if subject == said and phrases.CONCLUDES_FROM_BEFORE.match(said):
+        return not phrases.FOUND_CAUSE.match(said)
+    return phrases.points_back(phrases.RULE_CLAUSE_END.split(subject, maxsplit=1)[0])
 
 
 # What opens the thing decided: "that", "I want", "to" ("I decided I want it to …").
@@ -949,12 +962,15 @@ def _sessions_with_a_person(events: Sequence[Event]) -> frozenset[str | None]:
 def _confirmed(events: Sequence[Event], index: int, sentence: str) -> bool:
     """A cause the agent found ("turns out", "the root cause was") is a finding; any other
     claim (a diagnosis, what a tool supports) stands once the user's next words accept it.
-    A cause named after an edit nothing checked, or one the agent guessed at first and never
-    tried, is a hope: it too needs the user's word (a session then ended says nothing)."""
+    A cause named after an edit nothing checked, one the agent guessed at first and never
+    tried, or one told beside the fix handed to the user to try ("Try restarting …", "it
+    should now …"), is a hope: it too needs the user's word (a session then ended says
+    nothing)."""
     if (
         phrases.FOUND_CAUSE.match(clean(sentence))
         and not _edited_unchecked(events, index)
         and not _guessed_first(events, index, sentence)
+        and not phrases.UNTRIED_FIX.search(events[index].text)
     ):
         return not _still_broken_next(events, index) and not _taken_back(events, index, sentence)
     if _asks_to_choose(events[index].text):
