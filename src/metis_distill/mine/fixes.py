@@ -23,6 +23,7 @@ from itertools import takewhile
 
 from metis_distill.advice import dangers
 from metis_distill.mine import signals
+from metis_distill.mine.bystanders import checks_by_script, reruns_a_fellow, sets_work_aside
 from metis_distill.mine.drive_paths import mounted_path, written_with_drive
 from metis_distill.mine.failed_units import failed_units, runs_failed_unit
 from metis_distill.mine.kept_cwd import kept_cwd
@@ -1157,6 +1158,12 @@ def _classify(
         if _asked_between(events, call, later):
             return None  # the user asked anew in between: the later edit is that request's
         return Fix(FixKind.REPLACED, later, result)  # the same file, edited with other text
+    if (
+        later.tool_name in _SHELLS
+        and sets_work_aside(later.text)
+        and not sets_work_aside(call.text)
+    ):
+        return None  # `git stash && lint; git stash pop`: the tree without its edits, looked at
     between = _successful_calls(events, call, later, result)
     edits = tuple(e for e in between if _is_edit(e))
     if edits:  # files changed in between: the other form of the call is not shown to be why
@@ -1183,6 +1190,8 @@ def _classify(
             _ran_before(events, call, step, later.tool_name, together) for step in extra
         ):
             return None  # each step it put first had run before the failure: none it lacked
+        if extra and all(_checks(step) for step in extra):
+            return None  # `tsc --noEmit && eslint .`: a check put first reads, prepares nothing
         if extra:
             return Fix(FixKind.PREPARED, later, result)
         # `npm install -D tailwindcss@3` between `npx tailwindcss init` and its `-p` form
@@ -1194,7 +1203,11 @@ def _classify(
     changed = _state_changes([e for e in between if e not in beside], call, failure.text)
     # a check sent in its batch (the tests, the types) was not sent for its failure: no step
     checks = [e for e in changed if _checks_beside(e, failure)]
+    # ... nor a check run since, nor a sibling the same error stopped, run again once mended
+    checks += [e for e in changed if e not in checks and _no_step(events, e, failure)]
     steps = tuple(e for e in changed if e not in checks)
+    if any(e.tool_name in _SHELLS and sets_work_aside(e.text) for e in steps):
+        return None  # the day's edits set aside: what passed was the tree without them
     if any(_changes_the_days_code(events, step) for step in steps):
         return Fix(FixKind.EDITED, later, result, steps[-MAX_STEPS:])
     if steps:
@@ -1368,6 +1381,23 @@ def _checks_beside(event: Event, failure: Event) -> bool:
         _only_checks(parts[0].strip()) and all(_FILTER.match(p.strip()) for p in parts[1:])
         for parts in steps
     )
+
+
+def _no_step(events: tuple[Event, ...], event: Event, failure: Event) -> bool:
+    """A shell call between the failure and the retry that prepared nothing: each of its
+    steps only checks the code, or it ran again a command the failure's error had stopped."""
+    if event.tool_name not in _SHELLS:
+        return False
+    return reruns_a_fellow(events, event, failure) or all(
+        _checks(step) for step in shell_steps(event.text)
+    )
+
+
+def _checks(step: str) -> bool:
+    """One command that only checks the code: a checker run itself, or a project's script
+    named for a check (`pnpm run typecheck`)."""
+    plain = unwrapped(step)
+    return bool(plain) and (_only_checks(plain) or checks_by_script(plain))
 
 
 def _only_checks(step: str) -> bool:
