@@ -107,6 +107,12 @@ from metis_distill.mine.signals import (
     names_an_error,
     only_reads,
 )
+from metis_distill.mine.ssh_https import (
+    NO_SSH_KEY,
+    got_through_later,
+    is_over_https,
+    ssh_key_refused,
+)
 from metis_distill.mine.statements import is_standing_rule
 from metis_distill.mine.store_stub import ran_store_stub, runs_python, store_stub_text
 from metis_distill.mine.text import (
@@ -278,6 +284,9 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         return None  # the shell was broken for a moment (`ls: command not found`), or mended
     if SUDO_PASSWORD.search(signature) and _ran_later(run, "sudo", error):
         return None  # the user let `sudo` in without a password later on: no longer so
+    refused = ssh_key_refused(call, error.text) if episode.fix is None else None
+    if refused is not None and got_through_later(run.events, error, refused):
+        return None  # the same git command got through later: no "ask the user", no way seen
     # bash (or PowerShell, refusing the line) stopped before the command ran: its
     # redirections never applied, no line is a search's find
     stopped = (
@@ -651,7 +660,7 @@ def _failure_lesson(
     known = (
         _protected_branch(call, episode.trigger.text)
         or _known_cause(signature)
-        or (_no_ssh_key(call, signature) if fix is None else None)
+        or _no_ssh_key(call, signature, fix)
         or _untracked_for_nix(episode.trigger.text, remedy)
         or _known_shell_cause(call, episode.trigger.text, harness)
     )
@@ -1738,25 +1747,30 @@ _NOT_IN_FLAKE_SOURCE = re.compile(r"\bpath '/nix/store/[^'/]+-source/[^']*' does
 _STAGES = re.compile(r"(?:^|[;&|]\s*)git\s+(?:-C\s+\S+\s+)?add\b")
 # What takes a file back out of the commits: untracked and amended, or the history rewritten.
 _UNTRACKED = re.compile(r"\brm\b[^|;&]*--cached\b|\bfilter-(?:repo|branch)\b|\breset\b")
-# ssh's refusal when no key it offered was taken (none there, or none the agent's shell can
-# reach): `git@github.com: Permission denied (publickey).`
-_NO_SSH_KEY = re.compile(r"Permission denied \((?:publickey|publickey,[\w,-]+)\)")
+_NO_SSH_KEY_TEXT = "SSH has no key here that the agent can use (“Permission denied (publickey)”)"
+_GH_HELPER_STEP = "`gh auth setup-git` (it makes gh git's credential helper)"
 
 
-def _no_ssh_key(call: Event, signature: str) -> tuple[str, None] | None:
-    """ssh refused every key it offered, and the run found no way past it (an escalated
-    rerun, another remote): the agent has no key here; git's when the call was git's."""
-    if not _NO_SSH_KEY.search(signature):
+def _no_ssh_key(call: Event, signature: str, fix: Fix | None) -> tuple[str, str | None] | None:
+    """ssh refused every key it offered: the agent has no key here; git's when the call was
+    git's. The way past it the run showed, the same git command to an `https://` URL (gh
+    made git's credential helper first, or not), is told; with no way seen (an escalated
+    rerun, another remote: other lessons), ask the user, never create keys."""
+    if not NO_SSH_KEY.search(signature):
+        return None
+    if fix is not None and fix.kind is FixKind.REPLACED and is_over_https(fix.call):
+        first = f"run {_GH_HELPER_STEP}, then " if fix.steps else ""
+        return (
+            f"{_NO_SSH_KEY_TEXT}: git over SSH fails; {first}give git the remote's `https://` "
+            "URL instead of its SSH one (that worked here)."
+        ), f"{'`gh auth setup-git`, then ' if fix.steps else ''}git over HTTPS"
+    if fix is not None:
         return None
     if not _GIT_STEP.match(command_head(call.text)):
-        return (
-            "SSH has no key here that the agent can use (“Permission denied (publickey)”); "
-            "ask the user to run what needs it, never create keys."
-        ), None
+        return f"{_NO_SSH_KEY_TEXT}; ask the user to run what needs it, never create keys.", None
     return (
-        "SSH has no key here that the agent can use (“Permission denied (publickey)”): git "
-        "over SSH (fetch, pull, push, clone) fails; ask the user to run it, never create "
-        "keys or change the remote."
+        f"{_NO_SSH_KEY_TEXT}: git over SSH (fetch, pull, push, clone) fails; ask the user to "
+        "run it, never create keys or change the remote."
     ), None
 
 

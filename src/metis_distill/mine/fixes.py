@@ -47,6 +47,7 @@ from metis_distill.mine.shells import (
     runs_shim_cmd,
     switch_as_path,
 )
+from metis_distill.mine.ssh_https import gh_helpers_between, over_https, ssh_key_refused
 from metis_distill.mine.statements import injected
 from metis_distill.mine.store_stub import ran_store_stub, runs_python, stub_names
 from metis_distill.mine.text import (
@@ -124,7 +125,8 @@ class Fix:
     kind: FixKind
     call: Event
     result: Event
-    steps: tuple[Event, ...] = ()  # PREPARED: the steps; EDITED: the edits
+    # PREPARED: the steps; EDITED: the edits; REPLACED over HTTPS: gh made git's helper
+    steps: tuple[Event, ...] = ()
     hint: str = ""  # HINTED: what the error said to run
     installed: str = ""  # INSTALLED: the step of the call that installed the module
     offered: frozenset[str] = frozenset()  # UNFLAGGED: the flags the error's own help names
@@ -262,6 +264,10 @@ def find_fix(
     refused = protected_refusal(call, events[index].text)
     if refused is not None:  # a branch only pull requests change: the way is the project's
         return _pushed_elsewhere(events, index, call, refused.branch)
+    verb = ssh_key_refused(call, events[index].text)
+    https = over_https(events, _window(events, index), call, verb) if verb else None
+    if https is not None:  # no key for ssh: the same git command to an `https://` URL worked
+        return Fix(FixKind.REPLACED, *https, gh_helpers_between(events, call, https[0]))
     found = _own_environment(events, index, call) or _retried(events, index, call, together)
     if found is not None and found.kind is not FixKind.STEPPED_IN:
         return found
