@@ -10,6 +10,7 @@ from itertools import takewhile
 from metis_distill.advice import Danger, added_dangers
 from metis_distill.extract.base import ExtractStats
 from metis_distill.extract.edits import edit_changes, edit_input
+from metis_distill.extract.settings import settings_phrase
 from metis_distill.extract.wording import (
     AFTER_USER_STEP,
     AS_THE_ERROR_SAYS,
@@ -764,7 +765,9 @@ def _failure_lesson(
             where = "inside Codex's sandbox here" if _sandbox_stopped(harness, episode) else "here"
             program = subject(tool, _runner(failed))
             told = f"{program} {_verb(program)} {where} (“{sig}”)"
-            return f"{told}; {RUN_IT_WITH} {code(env)} set.", remedy
+            settings, pointed = settings_phrase(env, _setting_told)
+            way = f"{RUN_IT_WITH} {settings}"
+            return f"{told}; {way}.", (way if pointed else remedy)
         runner = (
             _env_runner(failed, remedy) or _other_interpreter(call.text, failed, fix.call.text)
             if missing_module(signature)
@@ -2060,18 +2063,25 @@ def _sandbox_stopped(harness: str, episode: Episode) -> bool:
     )
 
 
-def _env_prefix(failed: str, retry: str) -> str | None:
+def _env_prefix(failed: str, retry: str) -> list[str]:
     """The variables a retry added before the very command that failed (`PYTHONPATH=src
-    python3 …` after `python3 …`; `RAILS_ENV=test` among the settings the failed call
-    already had, `DISABLE_SPRING=1 bin/rails …`), or None. A retry that dropped or changed
-    one of the failed call's settings did something else."""
-    head, words = command_head(failed).split(), command_head(retry).split()
+    python3 …` after `python3 …`, `env HOME=/tmp/h wrangler …` after `wrangler …`;
+    `RAILS_ENV=test` among the settings the failed call already had, `DISABLE_SPRING=1
+    bin/rails …`), or none. A retry that dropped or changed one of the failed call's
+    settings did something else."""
+    head, words = _settings_first(failed), _settings_first(retry)
     had = list(takewhile(_ENV_ASSIGNMENT.match, head))
     assignments = list(takewhile(_ENV_ASSIGNMENT.match, words))
     if words[len(assignments) :] != head[len(had) :] or not set(had) <= set(assignments):
-        return None
-    added = [word for word in assignments if word not in had]
-    return " ".join(_setting_told(word) for word in added) or None
+        return []
+    return [word for word in assignments if word not in had]
+
+
+def _settings_first(command: str) -> list[str]:
+    """The command's words, `env` before its settings left out (`env A=1 x` is `A=1 x`)."""
+    words = command_head(command).split()
+    plain_env = words[:1] == ["env"] and len(words) > 1 and _ENV_ASSIGNMENT.match(words[1])
+    return words[1:] if plain_env else words
 
 
 def _setting_told(assignment: str) -> str:
