@@ -4848,6 +4848,137 @@ def test_a_codex_step_run_after_the_failure_came_back_still_prepared_it(tmp_path
     assert [s.text for s in episode.fix.steps] == ["npm run codegen"]
 
 
+# a package manager refusing every script of the project until its install is run
+_STALE_DEPS = (
+    " ERR_PNPM_OUTDATED_NODE_MODULES  The modules directory of /w does not match the lockfile."
+    '\n\nRun "pnpm install"\n'
+)
+
+
+def _stopped_batch(*scripts: str) -> list[dict]:  # type: ignore[type-arg]
+    """The scripts sent in one batch, each stopped by the stale install."""
+    issued = [_codex_exec(f"{n}1", f"pnpm run {script}") for n, script in enumerate(scripts)]
+    refused = [_codex_exit(f"{n}1", 1, _STALE_DEPS) for n in range(len(scripts))]
+    return issued + refused
+
+
+def _passing_batch(*scripts: str) -> list[dict]:  # type: ignore[type-arg]
+    issued = [_codex_exec(f"{n}2", f"pnpm run {script}") for n, script in enumerate(scripts)]
+    passed = [_codex_exit(f"{n}2", 0, f"> app@1.0.0 {s}\n") for n, s in enumerate(scripts)]
+    return issued + passed
+
+
+def test_siblings_rerun_beside_the_retry_are_no_step_of_its_fix(tmp_path: Path) -> None:
+    """Three checks stopped by one cause, the install between, the three run again: the
+    install is each one's fix; the other two, rerun before the last, are no step to run
+    first (never "run `pnpm run typecheck && pnpm run test` first")."""
+    records = [
+        *_stopped_batch("typecheck", "test", "format:check"),
+        _codex_exec("i1", "pnpm install --frozen-lockfile"),
+        _codex_exit("i1", 0, "Lockfile is up to date\nDone in 196ms"),
+        *_passing_batch("typecheck", "test", "format:check"),
+    ]
+    found = _codex_failures(tmp_path, records)
+    assert len(found) == 3
+    for episode, lesson in found:
+        assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+        assert [s.text for s in episode.fix.steps] == ["pnpm install --frozen-lockfile"]
+        assert lesson.fix == "pnpm install --frozen-lockfile"
+        assert "typecheck &&" not in lesson.text and "test &&" not in lesson.text
+
+
+def test_the_install_alone_between_still_prepared_the_check(tmp_path: Path) -> None:
+    """The control: one check stopped, the install, the check again: the install is told."""
+    records = [
+        *_stopped_batch("format:check"),
+        _codex_exec("i1", "pnpm install --frozen-lockfile"),
+        _codex_exit("i1", 0, "Lockfile is up to date\nDone in 196ms"),
+        *_passing_batch("format:check"),
+    ]
+    ((episode, lesson),) = _codex_failures(tmp_path, records)
+    assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+    assert lesson.text.endswith("; run `pnpm install --frozen-lockfile` first.")
+
+
+def test_checks_alone_run_before_the_retry_prepared_nothing(tmp_path: Path) -> None:
+    """Only the type check and the tests ran between: checks read the code, prepare
+    nothing; what let the format check through is unseen."""
+    records = [
+        *_stopped_batch("format:check"),
+        _codex_exec("k1", "pnpm run typecheck"),
+        _codex_exit("k1", 0, "> app@1.0.0 typecheck\n> tsc --noEmit"),
+        _codex_exec("l1", "npx tsc --noEmit -p ."),
+        _codex_exit("l1", 0, ""),
+        *_passing_batch("format:check"),
+    ]
+    ((episode, lesson),) = _codex_failures(tmp_path, records)
+    assert episode.fix is None and lesson.fix is None
+    assert " first." not in lesson.text
+
+
+# a linter's finding in a file the agent had just edited
+_LINE_TOO_LONG = (
+    "Exit code 1\nSummary: 6 issues in 2 files\n"
+    "docs/setup.md:11:121 error MD013/line-length Line length [Expected: 120; Actual: 134]"
+)
+
+
+@pytest.mark.parametrize(
+    "retry",
+    [
+        "git stash && npx markdownlint-cli2 docs/*.md 2>&1 | tail -5; git stash pop",
+        "git -C /w stash push -u && npx markdownlint-cli2 docs/*.md",
+        "git checkout -- . && npx markdownlint-cli2 docs/*.md",
+    ],
+)
+def test_a_rerun_with_the_edits_set_aside_is_no_fix(tmp_path: Path, retry: str) -> None:
+    """The lint run again on the tree without the day's edits (stashed, or thrown away): a
+    look at the baseline, never "run `git stash` first"."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "npx markdownlint-cli2 docs/*.md"),
+            result("t1", _LINE_TOO_LONG, True),
+            call("t2", retry),
+            result("t2", "Saved working directory and index state WIP on main: 1a2b3c4 docs"),
+        ],
+    )
+    assert episode.fix is None and lesson.fix is None
+    assert "git stash" not in lesson.text and "checkout" not in lesson.text
+
+
+def test_a_stash_between_the_lint_and_its_rerun_is_no_fix(tmp_path: Path) -> None:
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "npx markdownlint-cli2 docs/*.md"),
+            result("t1", _LINE_TOO_LONG, True),
+            call("s1", "git stash"),
+            result("s1", "Saved working directory and index state WIP on main: 1a2b3c4 docs"),
+            call("t2", "npx markdownlint-cli2 docs/*.md"),
+            result("t2", "Summary: 0 issues in 2 files"),
+        ],
+    )
+    assert episode.fix is None and "git stash" not in lesson.text
+
+
+def test_a_step_put_before_the_lint_that_makes_its_files_still_prepared_it(
+    tmp_path: Path,
+) -> None:
+    """The control: the docs generated first, then the same lint passed: that step is told."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "npx markdownlint-cli2 docs/*.md"),
+            result("t1", "Exit code 1\nError: ENOENT: no such file or directory, open 'docs/api.md'", True),
+            call("t2", "npm run docs:gen && npx markdownlint-cli2 docs/*.md"),
+            result("t2", "Summary: 0 issues in 3 files"),
+        ],
+    )  # fmt: skip
+    assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+    assert lesson.text.endswith("; run `npm run docs:gen` first.")
+
+
 def test_a_claude_code_failure_is_paired_with_its_own_call_of_a_parallel_batch(
     tmp_path: Path,
 ) -> None:

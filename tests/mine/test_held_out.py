@@ -3159,6 +3159,80 @@ def test_ssh_refusing_keys_is_no_ask_the_user_line_when_the_run_got_past_it(
     assert lesson.text.startswith("SSH has no key here") and "git" not in lesson.text
 
 
+_NO_KEY = (
+    "git@github.com: Permission denied (publickey).\nfatal: Could not read from remote repository."
+)
+
+
+@pytest.mark.parametrize(
+    ("helper", "told"),
+    [
+        ("gh auth setup-git", "run `gh auth setup-git`"),
+        # the read that worked over HTTPS was the other way a fetch reads the remote
+        ("true", "give git the remote's `https://` URL"),
+    ],
+)
+def test_ssh_refusing_keys_then_the_same_git_command_over_https_is_the_way(
+    tmp_path: Path, helper: str, told: str
+) -> None:
+    """ssh had no key for the push; gh made git's credential helper, the same push to the
+    remote's `https://` URL worked: that way is the line, never "ask the user … never change
+    the remote" (which the run itself went past)."""
+    lessons = _rollout_lessons(
+        tmp_path,
+        [
+            ("git push -u origin feat/x", OUT, 128, _NO_KEY),
+            (helper, OUT, 0, ""),
+            ("git push https://github.com/acme/app.git feat/x", OUT, 0, " * [new branch] feat/x"),
+        ],
+    )  # fmt: skip
+    (lesson,) = [x for x in lessons if x.startswith("SSH has no key")]
+    assert told in lesson and "`https://` URL" in lesson
+    assert "ask the user" not in lesson and "change the remote" not in lesson
+    assert ("gh auth setup-git" in lesson) is (helper != "true")
+
+
+def test_a_fetch_refused_for_its_key_read_over_https_later_is_the_way(tmp_path: Path) -> None:
+    lessons = _rollout_lessons(
+        tmp_path,
+        [
+            ("git fetch origin main", OUT, 128, _NO_KEY),
+            ("git ls-remote https://github.com/acme/app.git refs/heads/main", OUT, 0, "9a1b\trefs/heads/main"),
+        ],
+    )  # fmt: skip
+    (lesson,) = [x for x in lessons if x.startswith("SSH has no key")]
+    assert "`https://` URL" in lesson and "ask the user" not in lesson
+
+
+def test_a_push_refused_for_its_key_that_got_through_later_asks_nothing_of_the_user(
+    tmp_path: Path,
+) -> None:
+    """The same push worked further on (its address not seen): no "ask the user" line."""
+    filler = [(f"git log -{n} --oneline", {}, 0, "1a2b3c4 docs") for n in range(1, 10)]
+    lessons = _rollout_lessons(
+        tmp_path,
+        [
+            ("git push -u origin feat/x", OUT, 128, _NO_KEY),
+            *filler,
+            ("git push -u origin feat/x", OUT, 0, " * [new branch] feat/x"),
+        ],
+    )
+    assert not any(lesson.startswith("SSH has no key") for lesson in lessons)
+
+
+def test_a_push_refused_for_its_key_with_no_way_past_still_asks_the_user(tmp_path: Path) -> None:
+    """The control: no push got through afterwards: the machine's line, ask the user."""
+    lessons = _rollout_lessons(
+        tmp_path,
+        [
+            ("git push -u origin feat/x", OUT, 128, _NO_KEY),
+            ("git status -sb", {}, 0, "## feat/x"),
+        ],
+    )
+    (lesson,) = [x for x in lessons if x.startswith("SSH has no key")]
+    assert "ask the user" in lesson
+
+
 def test_ssh_reading_its_key_is_no_write_outside_the_workspace(tmp_path: Path) -> None:
     """`Load key "~/.ssh/id_ed25519": Permission denied` inside the sandbox is ssh reading
     its key, not a write the run made outside the workspace."""

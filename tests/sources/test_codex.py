@@ -1175,6 +1175,34 @@ def test_a_cache_the_sandbox_will_not_write_is_set_elsewhere(tmp_path: Path) -> 
     assert lesson.fix == "GOCACHE=/tmp/go-build go test ./..." and lesson.evidence.shows_fix
 
 
+_LOG_REFUSED = (
+    "failed in sandbox: ✘ [ERROR] Failed to write to log file Error: EPERM: operation not "
+    "permitted, open '/home/ana/.config/.wrangler/logs/wrangler-1.log'\n"
+)
+
+
+@pytest.mark.parametrize("runner", ["", "env "])
+def test_settings_pointed_at_one_runs_own_folders_are_told_by_name(
+    tmp_path: Path, runner: str
+) -> None:
+    """The retry pointed the program's home and log folder into one experiment's temp
+    folder: the line names the settings and what they point at, never that run's paths,
+    nor a command cut short inside one of them (`env` before them, or not)."""
+    retry = (
+        f"{runner}HOME=/private/tmp/exp-7/home WRANGLER_LOG_PATH=/private/tmp/exp-7/logs "
+        "WRANGLER_SEND_METRICS=false wrangler deploy --dry-run"
+    )
+    calls = [("wrangler deploy --dry-run", _LOG_REFUSED), (retry, _ran("Total Upload: 12 KiB"))]
+    run = _shell_run(tmp_path, calls)
+    lines = read_lines(tmp_path / "rollout-x.jsonl")
+    (lesson,) = RulesExtractor().extract(run, list(find_episodes(run)), lines)
+    assert lesson.text.endswith(
+        "; run it with `HOME` and `WRANGLER_LOG_PATH` pointed at a writable folder and "
+        "`WRANGLER_SEND_METRICS=false` set."
+    )
+    assert "exp-7" not in lesson.text and lesson.fix is not None and "exp-7" not in lesson.fix
+
+
 def test_a_stand_in_the_sandbox_timed_out_is_no_way_past_a_missing_program(
     tmp_path: Path,
 ) -> None:

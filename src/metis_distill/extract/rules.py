@@ -10,6 +10,7 @@ from itertools import takewhile
 from metis_distill.advice import Danger, added_dangers
 from metis_distill.extract.base import ExtractStats
 from metis_distill.extract.edits import edit_changes, edit_input
+from metis_distill.extract.settings import settings_phrase
 from metis_distill.extract.wording import (
     AFTER_USER_STEP,
     AS_THE_ERROR_SAYS,
@@ -106,6 +107,12 @@ from metis_distill.mine.signals import (
     missing_program,
     names_an_error,
     only_reads,
+)
+from metis_distill.mine.ssh_https import (
+    NO_SSH_KEY,
+    got_through_later,
+    is_over_https,
+    ssh_key_refused,
 )
 from metis_distill.mine.statements import is_standing_rule
 from metis_distill.mine.store_stub import ran_store_stub, runs_python, store_stub_text
@@ -278,6 +285,9 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         return None  # the shell was broken for a moment (`ls: command not found`), or mended
     if SUDO_PASSWORD.search(signature) and _ran_later(run, "sudo", error):
         return None  # the user let `sudo` in without a password later on: no longer so
+    refused = ssh_key_refused(call, error.text) if episode.fix is None else None
+    if refused is not None and got_through_later(run.events, error, refused):
+        return None  # the same git command got through later: no "ask the user", no way seen
     # bash (or PowerShell, refusing the line) stopped before the command ran: its
     # redirections never applied, no line is a search's find
     stopped = (
@@ -651,7 +661,7 @@ def _failure_lesson(
     known = (
         _protected_branch(call, episode.trigger.text)
         or _known_cause(signature)
-        or (_no_ssh_key(call, signature) if fix is None else None)
+        or _no_ssh_key(call, signature, fix)
         or _untracked_for_nix(episode.trigger.text, remedy)
         or _known_shell_cause(call, episode.trigger.text, harness)
     )
@@ -755,7 +765,9 @@ def _failure_lesson(
             where = "inside Codex's sandbox here" if _sandbox_stopped(harness, episode) else "here"
             program = subject(tool, _runner(failed))
             told = f"{program} {_verb(program)} {where} (“{sig}”)"
-            return f"{told}; {RUN_IT_WITH} {code(env)} set.", remedy
+            settings, pointed = settings_phrase(env, _setting_told)
+            way = f"{RUN_IT_WITH} {settings}"
+            return f"{told}; {way}.", (way if pointed else remedy)
         runner = (
             _env_runner(failed, remedy) or _other_interpreter(call.text, failed, fix.call.text)
             if missing_module(signature)
@@ -1738,25 +1750,30 @@ _NOT_IN_FLAKE_SOURCE = re.compile(r"\bpath '/nix/store/[^'/]+-source/[^']*' does
 _STAGES = re.compile(r"(?:^|[;&|]\s*)git\s+(?:-C\s+\S+\s+)?add\b")
 # What takes a file back out of the commits: untracked and amended, or the history rewritten.
 _UNTRACKED = re.compile(r"\brm\b[^|;&]*--cached\b|\bfilter-(?:repo|branch)\b|\breset\b")
-# ssh's refusal when no key it offered was taken (none there, or none the agent's shell can
-# reach): `git@github.com: Permission denied (publickey).`
-_NO_SSH_KEY = re.compile(r"Permission denied \((?:publickey|publickey,[\w,-]+)\)")
+_NO_SSH_KEY_TEXT = "SSH has no key here that the agent can use (“Permission denied (publickey)”)"
+_GH_HELPER_STEP = "`gh auth setup-git` (it makes gh git's credential helper)"
 
 
-def _no_ssh_key(call: Event, signature: str) -> tuple[str, None] | None:
-    """ssh refused every key it offered, and the run found no way past it (an escalated
-    rerun, another remote): the agent has no key here; git's when the call was git's."""
-    if not _NO_SSH_KEY.search(signature):
+def _no_ssh_key(call: Event, signature: str, fix: Fix | None) -> tuple[str, str | None] | None:
+    """ssh refused every key it offered: the agent has no key here; git's when the call was
+    git's. The way past it the run showed, the same git command to an `https://` URL (gh
+    made git's credential helper first, or not), is told; with no way seen (an escalated
+    rerun, another remote: other lessons), ask the user, never create keys."""
+    if not NO_SSH_KEY.search(signature):
+        return None
+    if fix is not None and fix.kind is FixKind.REPLACED and is_over_https(fix.call):
+        first = f"run {_GH_HELPER_STEP}, then " if fix.steps else ""
+        return (
+            f"{_NO_SSH_KEY_TEXT}: git over SSH fails; {first}give git the remote's `https://` "
+            "URL instead of its SSH one (that worked here)."
+        ), f"{'`gh auth setup-git`, then ' if fix.steps else ''}git over HTTPS"
+    if fix is not None:
         return None
     if not _GIT_STEP.match(command_head(call.text)):
-        return (
-            "SSH has no key here that the agent can use (“Permission denied (publickey)”); "
-            "ask the user to run what needs it, never create keys."
-        ), None
+        return f"{_NO_SSH_KEY_TEXT}; ask the user to run what needs it, never create keys.", None
     return (
-        "SSH has no key here that the agent can use (“Permission denied (publickey)”): git "
-        "over SSH (fetch, pull, push, clone) fails; ask the user to run it, never create "
-        "keys or change the remote."
+        f"{_NO_SSH_KEY_TEXT}: git over SSH (fetch, pull, push, clone) fails; ask the user to "
+        "run it, never create keys or change the remote."
     ), None
 
 
@@ -2046,18 +2063,25 @@ def _sandbox_stopped(harness: str, episode: Episode) -> bool:
     )
 
 
-def _env_prefix(failed: str, retry: str) -> str | None:
+def _env_prefix(failed: str, retry: str) -> list[str]:
     """The variables a retry added before the very command that failed (`PYTHONPATH=src
-    python3 …` after `python3 …`; `RAILS_ENV=test` among the settings the failed call
-    already had, `DISABLE_SPRING=1 bin/rails …`), or None. A retry that dropped or changed
-    one of the failed call's settings did something else."""
-    head, words = command_head(failed).split(), command_head(retry).split()
+    python3 …` after `python3 …`, `env HOME=/tmp/h wrangler …` after `wrangler …`;
+    `RAILS_ENV=test` among the settings the failed call already had, `DISABLE_SPRING=1
+    bin/rails …`), or none. A retry that dropped or changed one of the failed call's
+    settings did something else."""
+    head, words = _settings_first(failed), _settings_first(retry)
     had = list(takewhile(_ENV_ASSIGNMENT.match, head))
     assignments = list(takewhile(_ENV_ASSIGNMENT.match, words))
     if words[len(assignments) :] != head[len(had) :] or not set(had) <= set(assignments):
-        return None
-    added = [word for word in assignments if word not in had]
-    return " ".join(_setting_told(word) for word in added) or None
+        return []
+    return [word for word in assignments if word not in had]
+
+
+def _settings_first(command: str) -> list[str]:
+    """The command's words, `env` before its settings left out (`env A=1 x` is `A=1 x`)."""
+    words = command_head(command).split()
+    plain_env = words[:1] == ["env"] and len(words) > 1 and _ENV_ASSIGNMENT.match(words[1])
+    return words[1:] if plain_env else words
 
 
 def _setting_told(assignment: str) -> str:

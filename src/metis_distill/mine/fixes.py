@@ -23,6 +23,7 @@ from itertools import takewhile
 
 from metis_distill.advice import dangers
 from metis_distill.mine import signals
+from metis_distill.mine.bystanders import checks_by_script, reruns_a_fellow, sets_work_aside
 from metis_distill.mine.drive_paths import mounted_path, written_with_drive
 from metis_distill.mine.failed_units import failed_units, runs_failed_unit
 from metis_distill.mine.kept_cwd import kept_cwd
@@ -46,6 +47,7 @@ from metis_distill.mine.shells import (
     runs_shim_cmd,
     switch_as_path,
 )
+from metis_distill.mine.ssh_https import gh_helpers_between, over_https, ssh_key_refused
 from metis_distill.mine.statements import injected
 from metis_distill.mine.store_stub import ran_store_stub, runs_python, stub_names
 from metis_distill.mine.text import (
@@ -123,7 +125,8 @@ class Fix:
     kind: FixKind
     call: Event
     result: Event
-    steps: tuple[Event, ...] = ()  # PREPARED: the steps; EDITED: the edits
+    # PREPARED: the steps; EDITED: the edits; REPLACED over HTTPS: gh made git's helper
+    steps: tuple[Event, ...] = ()
     hint: str = ""  # HINTED: what the error said to run
     installed: str = ""  # INSTALLED: the step of the call that installed the module
     offered: frozenset[str] = frozenset()  # UNFLAGGED: the flags the error's own help names
@@ -261,6 +264,10 @@ def find_fix(
     refused = protected_refusal(call, events[index].text)
     if refused is not None:  # a branch only pull requests change: the way is the project's
         return _pushed_elsewhere(events, index, call, refused.branch)
+    verb = ssh_key_refused(call, events[index].text)
+    https = over_https(events, _window(events, index), call, verb) if verb else None
+    if https is not None:  # no key for ssh: the same git command to an `https://` URL worked
+        return Fix(FixKind.REPLACED, *https, gh_helpers_between(events, call, https[0]))
     found = _own_environment(events, index, call) or _retried(events, index, call, together)
     if found is not None and found.kind is not FixKind.STEPPED_IN:
         return found
@@ -1157,6 +1164,12 @@ def _classify(
         if _asked_between(events, call, later):
             return None  # the user asked anew in between: the later edit is that request's
         return Fix(FixKind.REPLACED, later, result)  # the same file, edited with other text
+    if (
+        later.tool_name in _SHELLS
+        and sets_work_aside(later.text)
+        and not sets_work_aside(call.text)
+    ):
+        return None  # `git stash && lint; git stash pop`: the tree without its edits, looked at
     between = _successful_calls(events, call, later, result)
     edits = tuple(e for e in between if _is_edit(e))
     if edits:  # files changed in between: the other form of the call is not shown to be why
@@ -1183,6 +1196,8 @@ def _classify(
             _ran_before(events, call, step, later.tool_name, together) for step in extra
         ):
             return None  # each step it put first had run before the failure: none it lacked
+        if extra and all(_checks(step) for step in extra):
+            return None  # `tsc --noEmit && eslint .`: a check put first reads, prepares nothing
         if extra:
             return Fix(FixKind.PREPARED, later, result)
         # `npm install -D tailwindcss@3` between `npx tailwindcss init` and its `-p` form
@@ -1194,7 +1209,11 @@ def _classify(
     changed = _state_changes([e for e in between if e not in beside], call, failure.text)
     # a check sent in its batch (the tests, the types) was not sent for its failure: no step
     checks = [e for e in changed if _checks_beside(e, failure)]
+    # ... nor a check run since, nor a sibling the same error stopped, run again once mended
+    checks += [e for e in changed if e not in checks and _no_step(events, e, failure)]
     steps = tuple(e for e in changed if e not in checks)
+    if any(e.tool_name in _SHELLS and sets_work_aside(e.text) for e in steps):
+        return None  # the day's edits set aside: what passed was the tree without them
     if any(_changes_the_days_code(events, step) for step in steps):
         return Fix(FixKind.EDITED, later, result, steps[-MAX_STEPS:])
     if steps:
@@ -1368,6 +1387,23 @@ def _checks_beside(event: Event, failure: Event) -> bool:
         _only_checks(parts[0].strip()) and all(_FILTER.match(p.strip()) for p in parts[1:])
         for parts in steps
     )
+
+
+def _no_step(events: tuple[Event, ...], event: Event, failure: Event) -> bool:
+    """A shell call between the failure and the retry that prepared nothing: each of its
+    steps only checks the code, or it ran again a command the failure's error had stopped."""
+    if event.tool_name not in _SHELLS:
+        return False
+    return reruns_a_fellow(events, event, failure) or all(
+        _checks(step) for step in shell_steps(event.text)
+    )
+
+
+def _checks(step: str) -> bool:
+    """One command that only checks the code: a checker run itself, or a project's script
+    named for a check (`pnpm run typecheck`)."""
+    plain = unwrapped(step)
+    return bool(plain) and (_only_checks(plain) or checks_by_script(plain))
 
 
 def _only_checks(step: str) -> bool:

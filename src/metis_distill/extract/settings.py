@@ -1,0 +1,43 @@
+"""Settings a fix put before the command that failed (`GOCACHE=/tmp/go-build go test`), as
+a lesson says them. A value that is one run's own scratch folder (inside that experiment's
+folder under a temp folder) would send the next agent there: such a setting is told by its
+name and what it points at, never with its path."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from metis_distill.extract.wording import code
+
+# A folder below a temp folder's own subfolder: `/private/tmp/exp-3/home`,
+# `/var/folders/x1/T/y/logs`; not `/tmp/go-build`, which any run may make and use.
+_SCRATCH = re.compile(r"^[\"']?(?:/private)?/(?:tmp|var/tmp|var/folders)/[^/\s]+/\S")
+
+
+def runs_own_scratch(value: str) -> bool:
+    """The value is a folder of one run's own, in a temp folder."""
+    return _SCRATCH.match(value) is not None
+
+
+def settings_phrase(assignments: Sequence[str], told: Callable[[str], str]) -> tuple[str, bool]:
+    """What to run the command with: the settings as `told` says them (`A=1 B=x` set), and
+    the names whose values were a run's own scratch folders pointed at a writable folder;
+    True when any was one."""
+    pointed: list[str] = []
+    kept: list[str] = []
+    for assignment in assignments:
+        name, value = assignment.split("=", 1)
+        if runs_own_scratch(value):
+            pointed.append(name)
+        else:
+            kept.append(told(assignment))
+    parts = [f"{_names(pointed)} pointed at a writable folder"] if pointed else []
+    if kept:
+        parts.append(f"{code(' '.join(kept))} set")
+    return " and ".join(parts), bool(pointed)
+
+
+def _names(names: Sequence[str]) -> str:
+    quoted = [code(name) for name in names]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"

@@ -1,0 +1,108 @@
+"""A git command that reaches a remote, refused by ssh for want of a key (`git push origin b`
+→ "Permission denied (publickey)"), then the same git command to an `https://` URL that
+worked (`git push https://github.com/o/r.git b`): the way past it this machine showed, with
+`gh auth setup-git` when gh was made git's credential helper first."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from metis_distill.mine import signals
+from metis_distill.mine.text import shell_steps
+from metis_distill.models import Event, EventKind
+
+# ssh's refusal when no key it offered was taken (none there, or none the agent's shell can
+# reach): `git@github.com: Permission denied (publickey).`
+NO_SSH_KEY = re.compile(r"Permission denied \((?:publickey|publickey,[\w,-]+)\)")
+# A git command that reaches a remote, by its subcommand.
+_REMOTE_VERB = re.compile(
+    r"^git\s+(?:-[Cc]\s+\S+\s+)*(?P<verb>push|fetch|pull|clone|ls-remote)(?:\s|$)"
+)
+# What reaching the remote does: reads from it (a fetch, a pull, `ls-remote`, a clone), or
+# writes to it (a push). A read over HTTPS shows a refused fetch its way, a push a push's.
+_READS = frozenset({"fetch", "pull", "ls-remote", "clone"})
+_HTTPS_URL = re.compile(r"\shttps://\S+")
+# gh made git's credential helper: `gh auth setup-git`, or the helper set by hand.
+_GH_HELPER = re.compile(r"^gh\s+auth\s+setup-git\b|\bcredential\.\S*helper\b.*\bgh\s+auth\b")
+
+
+def ssh_key_refused(call: Event, error: str) -> str | None:
+    """How the git command that ssh refused for want of a key reaches its remote ("read",
+    "push"); None for any other failure."""
+    if call.tool_name not in signals.SHELL_TOOLS or not NO_SSH_KEY.search(error[:4000]):
+        return None
+    verbs = [_remote_verb(step) for step in shell_steps(call.text)]
+    return next((verb for verb in verbs if verb is not None), None)
+
+
+def over_https(
+    events: tuple[Event, ...], window: Iterable[Event], call: Event, verb: str
+) -> tuple[Event, Event] | None:
+    """The first later call of the window that reached a remote the same way (`verb`) at an
+    `https://` URL and worked, with its result."""
+    for later in window:
+        if later.kind is not EventKind.TOOL_CALL or later.session != call.session:
+            continue
+        if later.tool_name not in signals.SHELL_TOOLS or not _to_https(later.text, verb):
+            continue
+        answer = next(
+            (
+                e
+                for e in events[later.seq + 1 :]
+                if e.role == "tool" and e.tool_use_id and e.tool_use_id == later.tool_use_id
+            ),
+            None,
+        )
+        if answer is not None and signals.is_success(answer):
+            return later, answer
+    return None
+
+
+def got_through_later(events: tuple[Event, ...], failure: Event, verb: str) -> bool:
+    """A later shell call of the session reached a remote the same way (`verb`), and worked:
+    the key ssh lacked was no longer needed (another URL, a credential helper) or given."""
+    calls = {
+        e.tool_use_id: e
+        for e in events[failure.seq + 1 :]
+        if e.kind is EventKind.TOOL_CALL and e.tool_name in signals.SHELL_TOOLS and e.tool_use_id
+    }
+    for answer in events[failure.seq + 1 :]:
+        later = calls.get(answer.tool_use_id or "") if answer.role == "tool" else None
+        if later is None or later.session != failure.session or not signals.is_success(answer):
+            continue
+        if any(_remote_verb(step) == verb for step in shell_steps(later.text)):
+            return True
+    return False
+
+
+def is_over_https(call: Event) -> bool:
+    """The call runs a git command that reaches a remote at an `https://` URL."""
+    verb = next(filter(None, (_remote_verb(s) for s in shell_steps(call.text))), None)
+    return verb is not None and _to_https(call.text, verb)
+
+
+def gh_helpers_between(events: tuple[Event, ...], call: Event, later: Event) -> tuple[Event, ...]:
+    """The calls between the two that made gh git's credential helper."""
+    return tuple(
+        e
+        for e in events[call.seq + 1 : later.seq]
+        if e.kind is EventKind.TOOL_CALL
+        and e.tool_name in signals.SHELL_TOOLS
+        and any(_GH_HELPER.search(step) for step in shell_steps(e.text))
+    )
+
+
+def _remote_verb(step: str) -> str | None:
+    """How the git step reaches its remote: "read" or "push"; None for a step that does not."""
+    found = _REMOTE_VERB.match(step.strip())
+    if found is None:
+        return None
+    return "read" if found["verb"] in _READS else found["verb"]
+
+
+def _to_https(command: str, verb: str) -> bool:
+    return any(
+        _remote_verb(step) == verb and _HTTPS_URL.search(step) is not None
+        for step in shell_steps(command)
+    )
