@@ -76,6 +76,9 @@ def test_secret_is_replaced(kind: str, text: str) -> None:
         "pip install -e .[dev] --pass-through",
         "mysql -P 3306 -h db -u app",
         "password: ${DB_PASSWORD}",
+        # `-u` of git's push sets the upstream: a URL after it is no user:password
+        "git push -u https://github.com/acme/shop.git main",
+        "git push --set-upstream -u http://git.local/acme/shop.git",
     ],
 )
 def test_ordinary_text_and_placeholders_are_kept(text: str) -> None:

@@ -61,7 +61,8 @@ _OWN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("basic_auth", re.compile(r"(?i)(?<=\bbasic )[A-Za-z0-9+/]{12,}={0,2}")),
     (
         "curl_credentials",
-        re.compile(r"(?<=\s-u )[^\s:'\"]+:[^\s'\"]+|(?<=--user )[^\s:'\"]+:[^\s'\"]+"),
+        # not a URL's scheme (`git push -u https://…` sets the upstream)
+        re.compile(r"(?<=\s-u )[^\s:'\"]+:(?!//)[^\s'\"]+|(?<=--user )[^\s:'\"]+:(?!//)[^\s'\"]+"),
     ),
     (
         "webhook_url",
