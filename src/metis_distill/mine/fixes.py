@@ -61,6 +61,7 @@ from metis_distill.mine.text import (
     shell_steps,
     split_heredocs,
     split_outside_quotes,
+    step_joiner,
     unplumbed,
     unwrapped,
     writes_heredoc,
@@ -1850,9 +1851,10 @@ def remedy(call: Event, fix: Fix) -> str | None:
     extra = _extra_segments(call.text, fix.call.text) or _folders_made_first(
         call.text, fix.call.text
     )
+    joiner = step_joiner(fix.call.text)  # the retry's own: PowerShell 5.1 has no `&&`
     if extra:
-        return " && ".join(unwrapped(step) for step in extra)
-    return " && ".join(unwrapped(step.text) for step in fix.steps) or None
+        return joiner.join(unwrapped(step) for step in extra)
+    return joiner.join(unwrapped(step.text) for step in fix.steps) or None
 
 
 def seconds(milliseconds: int) -> str:
@@ -1980,10 +1982,11 @@ def _extra_segments(failed: str, retry: str) -> list[str]:
     head, retry = unwrapped(failed), unwrapped(retry)
     if head == retry or head not in retry:
         return []
-    parts = [p for p in STEP_SPLIT.split(retry.strip()) if p]
+    # (split outside quotes: the `;` of PowerShell's `$env:Path += ';C:\Git\bin'` is the value's)
+    parts = split_outside_quotes(retry, STEP_SPLIT)
     at = next((n for n, p in enumerate(parts) if unwrapped(p) == head), None)
     if at is None:  # a chain that failed whole (`a && b`), put after new steps: its steps in a row
-        had = [unwrapped(p) for p in STEP_SPLIT.split(head.strip()) if p]
+        had = [unwrapped(p) for p in split_outside_quotes(head, STEP_SPLIT)]
         ran = [unwrapped(p) for p in parts]
         size = len(had)
         at = next(
