@@ -1166,8 +1166,12 @@ def _classify(
         # the folder may be all that changed: the way, when it is where the manifest lives
         return Fix(FixKind.MOVED, later, result) if _ran_below(call, later, failure) else None
     if later.escalated and not call.escalated:
-        if _bare(later.text) == _bare(call.text) or _failed_inside(events, call, later):
+        if _bare(later.text) == _bare(call.text) or _failed_inside(events, call, later, failure):
             return Fix(FixKind.ESCALATED, later, result)  # the sandbox was what stopped it
+        if _failed_inside(events, call, later):
+            # its own failure inside was another: the rerun mended that one, and the change
+            # got past this one to it (`git switch -c feat/x` clashing with a `feat` branch)
+            return None
         return Fix(FixKind.RETRIED, later, result)  # changed and let out: which mattered?
     appended = _appended(call.text, later.text)
     if appended is not None and not appended.startswith("&&"):
@@ -1758,9 +1762,12 @@ _THEN_ANOTHER = re.compile(r"\s*(?:;|\|(?!\|))")
 _STEP_START = re.compile(r"(?:^|(?:;|&&|\|\|?)\s*)$")
 
 
-def _failed_inside(events: tuple[Event, ...], call: Event, later: Event) -> bool:
+def _failed_inside(
+    events: tuple[Event, ...], call: Event, later: Event, failure: Event | None = None
+) -> bool:
     """Between the failed call and the escalated one, the escalated one's very command
-    failed inside the sandbox: leaving the sandbox is what made it work."""
+    failed inside the sandbox (with the same cause as `failure`, when given): leaving the
+    sandbox is what made it work."""
     between = events[call.seq + 1 : later.seq]
     results = results_by_call(between)
     bare = _bare(later.text)
@@ -1770,8 +1777,25 @@ def _failed_inside(events: tuple[Event, ...], call: Event, later: Event) -> bool
         and _bare(e.text) == bare
         and (found := results.get(e.tool_use_id or "")) is not None
         and signals.is_failure(found)
+        and (failure is None or _same_cause(failure, found))
         for e in between
     )
+
+
+def _same_cause(failure: Event, then: Event) -> bool:
+    """Both outputs say the same error, whatever instance each names (a ref, a path, a
+    number), or both a refusal of the sandbox's."""
+    first, second = failure.text[:4000], then.text[:4000]
+    if signals.SANDBOX_REFUSAL.search(first) and signals.SANDBOX_REFUSAL.search(second):
+        return True
+    return _error_shape(first) == _error_shape(second)
+
+
+_INSTANCE = re.compile(r"'[^']*'|\"[^\"]*\"|\S*[/\\]\S*|\d+")
+
+
+def _error_shape(output: str) -> str:
+    return _INSTANCE.sub("…", signals.error_signature(output)).lower()
 
 
 def _output_unseen(failed: str, retry: str) -> bool:
