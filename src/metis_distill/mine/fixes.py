@@ -155,7 +155,7 @@ _LOOKING = frozenset(
         "wc", "file", "stat", "env", "printenv", "tree", "du", "df", "ps", "less", "more",
         "whoami", "uname", "date", "sleep", "true", "dir", "where", "get-childitem",
         "get-content", "test", "[", "sed", "nl", "awk", "pgrep", "pidof", "lsof", "ss",
-        "netstat",
+        "netstat", "get-command", "gcm", "where.exe",
     }
 )  # fmt: skip
 _LOOKING_TOOLS = frozenset(
@@ -692,6 +692,8 @@ def _got_past(failure: Event, later: Event, result: Event) -> bool:
     fails next must be the work itself: another failure to start the same thing (an import,
     its usage, a time limit or a kill) shows no way past."""
     head = result.text[:4000]
+    if signals.missing_module(failure.text[:4000]) and not signals.missing_program(failure.text):
+        return _past_import(result)
     denied = bool(signals.WRITE_REFUSED.search(failure.text[:4000])) and not (
         _AS_ROOT.match(command_head(later.text)) or _NOT_AUTHORIZED.search(head)
     )
@@ -712,6 +714,16 @@ def _got_past(failure: Event, later: Event, result: Event) -> bool:
         and not signals.WRITE_REFUSED.search(head)
         and bool(signals.error_signature(result.text))
     )
+
+
+def _past_import(result: Event) -> bool:
+    """A missing module's other run got past the import: its output says no module is
+    missing and no import failed (its traceback may pass through the module's files); what
+    failed next (a write its sandbox refused) is its own failure."""
+    head = result.text[:4000]
+    stuck = _could_not_run(head) or bool(_IMPORT_FAILED.search(head))
+    stuck = stuck or bool(_INSTALLER_REFUSED.search(head)) or _stopped_before_work(result)
+    return not stuck and bool(signals.error_signature(head))
 
 
 def _stopped_before_work(result: Event) -> bool:
