@@ -827,6 +827,86 @@ def test_a_changed_call_let_out_of_the_sandbox_at_once_teaches_no_fix(tmp_path: 
     assert episode.fix is None or not episode.fix.teachable
 
 
+CLASHED = (
+    "fatal: cannot lock ref 'refs/heads/feat/menu': unable to create directory for "
+    ".git/refs/heads/feat/menu"
+)
+LOCK_REFUSED = (
+    "fatal: cannot lock ref 'refs/heads/menu': Unable to create '/w/.git/refs/heads/menu.lock': "
+    "Operation not permitted"
+)
+
+
+def test_an_escalated_rerun_mends_the_failure_of_the_command_it_reruns(tmp_path: Path) -> None:
+    """The first failure (a branch name clashing with a ref) was got past by another name;
+    that name then failed inside the sandbox, with another error, and only that failure is
+    what the escalated rerun mended."""
+    clashed, refused = _codex_calls(
+        tmp_path,
+        [
+            ("git switch -c feat/menu", False, 128, CLASHED),
+            ("git switch -c menu", False, 128, LOCK_REFUSED),
+            ("git switch -c menu", True, 0, "Switched to a new branch 'menu'"),
+        ],
+    )
+    assert clashed.fix is None or clashed.fix.kind is not FixKind.ESCALATED
+    assert refused.fix is not None and refused.fix.kind is FixKind.ESCALATED
+
+
+def test_a_changed_call_that_failed_inside_the_same_way_is_mended_by_the_rerun(
+    tmp_path: Path,
+) -> None:
+    """Control: the changed form failed inside with the same refusal: both failures were
+    the sandbox's, the escalated rerun mends both."""
+    refused = LOCK_REFUSED.replace("menu", "feat/menu", 1)
+    found = _codex_calls(
+        tmp_path,
+        [
+            ("git switch -c feat/menu", False, 128, refused),
+            ("git switch -c menu", False, 128, LOCK_REFUSED),
+            ("git switch -c menu", True, 0, "Switched to a new branch 'menu'"),
+        ],
+    )
+    assert [e.fix.kind if e.fix else None for e in found] == [FixKind.ESCALATED] * 2
+
+
+NO_VISION = (
+    'Traceback (most recent call last):\n  File "/w/train.py", line 2, in <module>\n'
+    "    from torchvision import datasets\nModuleNotFoundError: No module named 'torchvision'"
+)
+PAST_IMPORT = (
+    'Traceback (most recent call last):\n  File "/w/train.py", line 9, in <module>\n'
+    '  File "/opt/conda/envs/vision/lib/python3.11/site-packages/torchvision/datasets/cifar.py",'
+    " line 66, in __init__\nPermissionError: [Errno 13] Permission denied: 'data/batch_4'"
+)
+
+
+@pytest.mark.parametrize(
+    ("output", "mended"),
+    [
+        (PAST_IMPORT, True),  # past the import: what failed next is its own failure
+        (NO_VISION, False),  # control: the other environment lacks it too
+    ],
+)
+def test_a_missing_module_is_mended_by_a_run_in_another_environment_past_the_import(
+    tmp_path: Path, output: str, mended: bool
+) -> None:
+    """The same script run in another environment no longer said the module was missing:
+    that environment is the way past it, though the run then failed on a write."""
+    missing, *_ = _codex_calls(
+        tmp_path,
+        [
+            ("python train.py", False, 1, NO_VISION),
+            ("conda env list", False, 0, "base  *  /opt/conda\nvision  /opt/conda/envs/vision"),
+            ("conda run -n vision python train.py", False, 1, output),
+        ],
+    )
+    assert missing.fix is not None if mended else missing.fix is None
+    if mended:
+        assert missing.fix.kind is FixKind.REPLACED
+        assert missing.fix.call.text.startswith("conda run -n vision python")
+
+
 def test_another_installation_of_the_program_is_named_not_the_files(tmp_path: Path) -> None:
     """`rustfmt a.rs b.rs` fails, `/opt/rust/bin/rustfmt a.rs b.rs` works: the lesson is the
     program's other installation, a fact of this machine, not one run's file list."""

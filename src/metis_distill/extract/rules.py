@@ -53,6 +53,7 @@ from metis_distill.mine.fixes import remedy as remedy_of
 from metis_distill.mine.kept_cwd import kept_cwd, kept_cwd_text
 from metis_distill.mine.misplaced import Misplaced, misplaced, misplaced_text
 from metis_distill.mine.modules import INSTALL, importing_step, interpreter
+from metis_distill.mine.off_path import OffPath, off_path
 from metis_distill.mine.own_shell import OWN_SHELL_TEXT, killed_own_shell
 from metis_distill.mine.persisted import mode_committed
 from metis_distill.mine.phrases import THANKS
@@ -129,6 +130,7 @@ from metis_distill.mine.text import (
     shell_steps,
     shorten,
     split_heredocs,
+    step_joiner,
     unplumbed,
     unwrapped,
 )
@@ -281,7 +283,8 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         episode = replace(episode, fix=None)
     retried = episode.fix is None or episode.fix.kind is FixKind.RETRIED
     missing = missing_program(signature) if retried else None
-    if missing is not None and _ran_later(run, missing, error, call):
+    reached = _reached_off_path(call, error, episode.fix) is not None  # its PATH lesson
+    if missing is not None and not reached and _ran_later(run, missing, error, call):
         return None  # the shell was broken for a moment (`ls: command not found`), or mended
     if SUDO_PASSWORD.search(signature) and _ran_later(run, "sudo", error):
         return None  # the user let `sudo` in without a password later on: no longer so
@@ -672,6 +675,9 @@ def _failure_lesson(
             if remedy is not None and fix is not None and _took(known_fix, remedy, fix, signature)
             else None
         )
+    reached = _reached_off_path(call, episode.trigger, fix)
+    if reached is not None:  # there all along: the PATH step or the full path is the way
+        return _off_path_text(reached, signature, sig), reached.way
     program = missing_program(signature)
     if program is not None and tool == "Bash" and not _run_by_prepared(program, call, fix):
         return _missing_program_text(program, call, fix if remedy else None, in_wsl)
@@ -821,14 +827,13 @@ def _failure_lesson(
         if not steps or what in (code(step) for step in steps):
             # a step reads as the call itself: which of its kind helped is unsaid
             return f"{what} {verb} here: “{sig}” {NO_FIX_SEEN}.", None
-        remedy = " && ".join(parts)
+        joiner = step_joiner(command_head(fix.call.text))  # PowerShell 5.1 has no `&&`
+        remedy = joiner.join(parts)
         if all(_SWITCHES_BRANCH.match(part) for part in parts):
             # another branch is other work: which branch, and why, is that day's
             return f"{what} {verb} here: “{sig}” (it worked on another branch).", None
         if _repoints_remote(parts):  # which repository, and why, was that day's
             return f"{what} {verb} here: “{sig}” ({REMOTE_REPOINTED}).", None
-        given = command_head(fix.call.text)  # its joiner kept: PowerShell 5.1 has no `&&`
-        joiner = "; " if ";" in given and "&&" not in given else " && "
         return f"{what} {verb} with “{sig}”; run {code(joiner.join(steps))} first.", remedy
     if fix is not None and fix.kind is FixKind.HINTED and remedy:
         return f"{what} {verb} with “{sig}”; run {code(remedy)} first{AS_THE_ERROR_SAYS}", remedy
@@ -2279,6 +2284,35 @@ def _foreign_remedy(harness: str) -> str:
     return f"use their POSIX forms (`ls`, `cat`, `grep`, `cp`, `mv`, `rm`){tools}"
 
 
+def _reached_off_path(call: Event, failure: Event, fix: Fix | None) -> OffPath | None:
+    """The program the failed shell call missed, reached by the call that mended it through a
+    PATH step or its full path."""
+    if fix is None or fix.kind not in _REACHING:
+        return None
+    if call.tool_name not in SHELL_TOOLS:
+        return None
+    return off_path(call.text, failure.text[:4000], fix.call.text)
+
+
+# The fixes whose call may differ from the failed one by a PATH step or a full path (a retry
+# with `export PATH=… &&` before it reads as the same command, its set-up step left out).
+_REACHING = frozenset({FixKind.PREPARED, FixKind.REPLACED, FixKind.RETRIED})
+
+
+def _off_path_text(found: OffPath, signature: str, sig: str) -> str:
+    # a shell's "command not found" in one wording, whichever shell said it (zsh's
+    # "(eval):1: command not found: npx"), so that every session supports the same line
+    said = (
+        sig
+        if missing_program(signature) != found.program
+        else f"{found.program}: command not found"
+    )
+    told = f"`{found.program}` is not on the PATH here (“{said}”)"
+    if found.path_step is not None:
+        return f"{told}; put its folder on the PATH first ({code(found.way)}) or use its full path."
+    return f"{told}; use its full path ({code(found.way)}) or put its folder on the PATH."
+
+
 def _run_by_prepared(program: str, call: Event, fix: Fix | None) -> bool:
     """A program the call ran through another (`vite` of `npm run dev`), there once a step
     before the same call installed what the project needs (`npm install`): no program to use
@@ -2334,7 +2368,10 @@ def _missing_program_text(
     # `npx vercel …`, not `npx …`: a runner with the program it runs (`python3` runs in
     # the place of `python`, `nix-shell -p cargo rustc` names its own)
     shown = f"{runner} {program}" if runner in _RUNNERS else runner
-    if runner in _RUNNERS and _FETCHED_TO_RUN.search(fix.result.text[:4000]):
+    if runner.split()[0] == program:  # `npx npx …`: what let it run is not the runner
+        return f"{text}; {NO_RUNNER_SEEN}.", None
+    fetched = _FETCHED_TO_RUN.search(fix.result.text[:4000]) is not None
+    if runner in _RUNNERS and fetched and program not in _TOOLCHAIN:
         # npx had to fetch it: no tool of the project's, a program this machine lacks
         return (
             f"`{program}` is not installed here (“{program}: command not found”), "
@@ -2343,6 +2380,9 @@ def _missing_program_text(
     return text + f"; use `{shown} …` instead.", runner
 
 
+# The JavaScript toolchain a runner comes with: its runner's output is about another program,
+# never "fetched, not installed" of these.
+_TOOLCHAIN = frozenset({"npx", "npm", "node", "pnpm", "pnpx", "yarn", "bun", "bunx", "corepack"})
 # Searchers that search a folder's files with no flag asked (grep needs `-R`).
 _RECURSIVE_SEARCHERS = frozenset({"rg", "ag", "ack"})
 # What npm's runner says when the program it is to run is nowhere in the project.

@@ -63,6 +63,7 @@ from metis_distill.mine.text import (
     shell_steps,
     split_heredocs,
     split_outside_quotes,
+    step_joiner,
     unplumbed,
     unwrapped,
     writes_heredoc,
@@ -157,7 +158,7 @@ _LOOKING = frozenset(
         "wc", "file", "stat", "env", "printenv", "tree", "du", "df", "ps", "less", "more",
         "whoami", "uname", "date", "sleep", "true", "dir", "where", "get-childitem",
         "get-content", "test", "[", "sed", "nl", "awk", "pgrep", "pidof", "lsof", "ss",
-        "netstat",
+        "netstat", "get-command", "gcm", "where.exe",
     }
 )  # fmt: skip
 _LOOKING_TOOLS = frozenset(
@@ -698,6 +699,8 @@ def _got_past(failure: Event, later: Event, result: Event) -> bool:
     fails next must be the work itself: another failure to start the same thing (an import,
     its usage, a time limit or a kill) shows no way past."""
     head = result.text[:4000]
+    if signals.missing_module(failure.text[:4000]) and not signals.missing_program(failure.text):
+        return _past_import(result)
     denied = bool(signals.WRITE_REFUSED.search(failure.text[:4000])) and not (
         _AS_ROOT.match(command_head(later.text)) or _NOT_AUTHORIZED.search(head)
     )
@@ -718,6 +721,16 @@ def _got_past(failure: Event, later: Event, result: Event) -> bool:
         and not signals.WRITE_REFUSED.search(head)
         and bool(signals.error_signature(result.text))
     )
+
+
+def _past_import(result: Event) -> bool:
+    """A missing module's other run got past the import: its output says no module is
+    missing and no import failed (its traceback may pass through the module's files); what
+    failed next (a write its sandbox refused) is its own failure."""
+    head = result.text[:4000]
+    stuck = _could_not_run(head) or bool(_IMPORT_FAILED.search(head))
+    stuck = stuck or bool(_INSTALLER_REFUSED.search(head)) or _stopped_before_work(result)
+    return not stuck and bool(signals.error_signature(head))
 
 
 def _stopped_before_work(result: Event) -> bool:
@@ -1178,8 +1191,12 @@ def _classify(
         # the folder may be all that changed: the way, when it is where the manifest lives
         return Fix(FixKind.MOVED, later, result) if _ran_below(call, later, failure) else None
     if later.escalated and not call.escalated:
-        if _bare(later.text) == _bare(call.text) or _failed_inside(events, call, later):
+        if _bare(later.text) == _bare(call.text) or _failed_inside(events, call, later, failure):
             return Fix(FixKind.ESCALATED, later, result)  # the sandbox was what stopped it
+        if _failed_inside(events, call, later):
+            # its own failure inside was another: the rerun mended that one, and the change
+            # got past this one to it (`git switch -c feat/x` clashing with a `feat` branch)
+            return None
         return Fix(FixKind.RETRIED, later, result)  # changed and let out: which mattered?
     appended = _appended(call.text, later.text)
     if appended is not None and not appended.startswith("&&"):
@@ -1793,9 +1810,12 @@ _THEN_ANOTHER = re.compile(r"\s*(?:;|\|(?!\|))")
 _STEP_START = re.compile(r"(?:^|(?:;|&&|\|\|?)\s*)$")
 
 
-def _failed_inside(events: tuple[Event, ...], call: Event, later: Event) -> bool:
+def _failed_inside(
+    events: tuple[Event, ...], call: Event, later: Event, failure: Event | None = None
+) -> bool:
     """Between the failed call and the escalated one, the escalated one's very command
-    failed inside the sandbox: leaving the sandbox is what made it work."""
+    failed inside the sandbox (with the same cause as `failure`, when given): leaving the
+    sandbox is what made it work."""
     between = events[call.seq + 1 : later.seq]
     results = results_by_call(between)
     bare = _bare(later.text)
@@ -1805,8 +1825,25 @@ def _failed_inside(events: tuple[Event, ...], call: Event, later: Event) -> bool
         and _bare(e.text) == bare
         and (found := results.get(e.tool_use_id or "")) is not None
         and signals.is_failure(found)
+        and (failure is None or _same_cause(failure, found))
         for e in between
     )
+
+
+def _same_cause(failure: Event, then: Event) -> bool:
+    """Both outputs say the same error, whatever instance each names (a ref, a path, a
+    number), or both a refusal of the sandbox's."""
+    first, second = failure.text[:4000], then.text[:4000]
+    if signals.SANDBOX_REFUSAL.search(first) and signals.SANDBOX_REFUSAL.search(second):
+        return True
+    return _error_shape(first) == _error_shape(second)
+
+
+_INSTANCE = re.compile(r"'[^']*'|\"[^\"]*\"|\S*[/\\]\S*|\d+")
+
+
+def _error_shape(output: str) -> str:
+    return _INSTANCE.sub("…", signals.error_signature(output)).lower()
 
 
 def _output_unseen(failed: str, retry: str) -> bool:
@@ -1886,9 +1923,10 @@ def remedy(call: Event, fix: Fix) -> str | None:
     extra = _extra_segments(call.text, fix.call.text) or _folders_made_first(
         call.text, fix.call.text
     )
+    joiner = step_joiner(fix.call.text)  # the retry's own: PowerShell 5.1 has no `&&`
     if extra:
-        return " && ".join(unwrapped(step) for step in extra)
-    return " && ".join(unwrapped(step.text) for step in fix.steps) or None
+        return joiner.join(unwrapped(step) for step in extra)
+    return joiner.join(unwrapped(step.text) for step in fix.steps) or None
 
 
 def seconds(milliseconds: int) -> str:
@@ -2016,10 +2054,11 @@ def _extra_segments(failed: str, retry: str) -> list[str]:
     head, retry = unwrapped(failed), unwrapped(retry)
     if head == retry or head not in retry:
         return []
-    parts = [p for p in STEP_SPLIT.split(retry.strip()) if p]
+    # (split outside quotes: the `;` of PowerShell's `$env:Path += ';C:\Git\bin'` is the value's)
+    parts = split_outside_quotes(retry, STEP_SPLIT)
     at = next((n for n, p in enumerate(parts) if unwrapped(p) == head), None)
     if at is None:  # a chain that failed whole (`a && b`), put after new steps: its steps in a row
-        had = [unwrapped(p) for p in STEP_SPLIT.split(head.strip()) if p]
+        had = [unwrapped(p) for p in split_outside_quotes(head, STEP_SPLIT)]
         ran = [unwrapped(p) for p in parts]
         size = len(had)
         at = next(

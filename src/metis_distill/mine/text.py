@@ -366,6 +366,13 @@ def split_outside_quotes(text: str, operators: re.Pattern[str]) -> list[str]:
     return [step for step in found if step]
 
 
+def step_joiner(command: str) -> str:
+    """The joiner of the command's steps: `; ` when it joins them with `;` and never `&&`
+    outside quotes (Windows PowerShell 5.1 has no `&&`), else ` && `."""
+    masked = quotes_masked(command)
+    return "; " if ";" in masked and "&&" not in masked else " && "
+
+
 def file_name(path: str) -> str:
     """The last part of a path, written with either slash (`C:\\a\\b.md`, `src/b.md`)."""
     return path.replace("\\", "/").rsplit("/", 1)[-1]
