@@ -1020,6 +1020,45 @@ def test_a_complaint_about_the_agent_is_no_rule_told_to_it(tmp_path: Path, messa
     assert not any(t.startswith(("Always", "Never")) for t in told)
 
 
+@pytest.mark.parametrize(
+    ("message", "rule"),
+    [
+        (
+            "we use pnpm , please remember that, and try again.",
+            "We use pnpm (the user asked to remember it).",
+        ),
+        (
+            "Always run the migrations through make migrate - remember this.",
+            "Always run the migrations through make migrate (the user asked to remember it).",
+        ),
+        (
+            "We prefer httpx over requests in this codebase, so remember that and redo the client.",
+            "We prefer httpx over requests in this codebase (the user asked to remember it).",
+        ),
+    ],
+)
+def test_the_rule_before_a_request_to_remember_it_in_its_sentence_is_kept(
+    tmp_path: Path, message: str, rule: str
+) -> None:
+    assert _lessons(tmp_path, [say("user", message)]) == [(LessonKind.DECISION, rule)]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "the staging server is down again, please remember that, and try later.",
+        "you always forget the lockfile, remember that.",
+        "I think we use pnpm here, remember that, and try again.",
+        "we use the old schema, remember that for the rest of the task.",
+        "Did you remember that we use pnpm?",
+    ],
+)
+def test_a_clause_before_a_request_to_remember_that_is_no_rule_is_not_kept(
+    tmp_path: Path, message: str
+) -> None:
+    assert _lessons(tmp_path, [say("user", message)]) == []
+
+
 def test_todays_request_tacked_onto_a_rule_is_cut(tmp_path: Path) -> None:
     said = "Always use uv for dependency management pls. and run the notebook for me."
     found = _lessons(tmp_path, [say("user", said)])

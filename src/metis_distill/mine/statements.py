@@ -225,7 +225,9 @@ def statements(
     if told is not None:
         yield told
     for position, sentence in enumerate(prose):
-        if told is not None and sentence in told.sentence:
+        if told is not None and (
+            sentence in told.sentence or (told.quote and told.quote in sentence)
+        ):
             continue  # read already, as the rule the user asked to keep
         if asked is not None and asked in sentence:
             continue  # read already, as the trailer asked away
@@ -504,8 +506,42 @@ def _remembered(prose: list[str]) -> Statement | None:
             return Statement(
                 LessonKind.DECISION, "remembered", rule[:1].upper() + rule[1:], quote=sentence
             )
-        return _kept_before(prose[:position], sentence)
+        return _rule_before(sentence, asked) or _kept_before(prose[:position], sentence)
     return None
+
+
+# The request's own lead when it follows the rule in its sentence ("we use pnpm, please
+# remember that"): a clause mark, then "please", "and", "so" …
+_REQUEST_LEAD = re.compile(
+    r"\s*(?:[,;\uff0c\uff1b\u2014\u2013]|\s-)\s*(?:(?:and|so|please|pls)\s+)*$", re.I
+)
+# What keeps the request to the task at hand ("remember that for the rest of the task").
+_FOR_TODAY = re.compile(
+    r"\bfor (?:now|today|the rest of|this (?:task|session|chat|conversation|run|PR|change))\b"
+    r"|\bthis (?:once|time)\b",
+    re.I,
+)
+
+
+def _rule_before(sentence: str, asked: re.Match[str]) -> Statement | None:
+    """The clause before the request in its own sentence, when it reads as a rule ("we use
+    pnpm, please remember that, and try again"): what follows the request is today's ask."""
+    lead = _REQUEST_LEAD.search(sentence, 0, asked.start())
+    if lead is None or _FOR_TODAY.search(sentence, asked.end()):
+        return None
+    rule = sentence[: lead.start()].strip()
+    if len(rule.split()) < _MEMORY_WORDS or not (opens_rule(rule) or is_standing_rule(rule)):
+        return None
+    if phrases.HEDGE.search(rule) or _complains(rule):
+        return None
+    told = f"{rule[:1].upper()}{rule[1:].rstrip('.!')} (the user asked to remember it)."
+    return Statement(LessonKind.DECISION, "remembered", told, quote=sentence[: asked.end()])
+
+
+def _complains(said: str) -> bool:
+    """What the agent always or never does, said of it ("you always forget the lockfile")."""
+    addressed = _TO_THE_AGENT.match(said)
+    return addressed is not None and bool(_COMPLAINED.match(said[addressed.end() :]))
 
 
 def _kept_before(before: list[str], request: str) -> Statement | None:
