@@ -1276,6 +1276,26 @@ def test_a_correction_keeping_a_kind_of_file_out_of_git_earns_its_line(tmp_path:
     )
 
 
+def test_a_correction_stating_a_preference_for_how_to_work_earns_its_line(
+    tmp_path: Path,
+) -> None:
+    """ "No, I want to avoid direct DB queries" after a stop is the user's standing way of
+    working, its own remedy; a wish for today's PR is not."""
+    from tests.mine.test_episodes import _write, say
+
+    stop = say("user", "[Request interrupted by user for tool use]")
+    told = "No, I want to avoid direct DB queries, and use the API when applicable."
+    path = _write(tmp_path / "a", [stop, say("user", told)])
+    (lesson,) = extract(path, path.parent)
+    assert lesson.text == (
+        "User correction: I want to avoid direct DB queries, and use the API when applicable."
+    )
+    assert lesson.fix is not None
+    today = "No, I want to avoid breaking the build in this PR."
+    path = _write(tmp_path / "b", [stop, say("user", today)])
+    assert all(lesson.fix is None for lesson in extract(path, path.parent))
+
+
 def test_an_end_of_options_put_before_a_dashed_argument_is_no_rule_of_the_place(
     tmp_path: Path,
 ) -> None:

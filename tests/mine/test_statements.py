@@ -1020,6 +1020,91 @@ def test_a_complaint_about_the_agent_is_no_rule_told_to_it(tmp_path: Path, messa
     assert not any(t.startswith(("Always", "Never")) for t in told)
 
 
+@pytest.mark.parametrize(
+    ("message", "rule"),
+    [
+        (
+            "we use pnpm , please remember that, and try again.",
+            "We use pnpm (the user asked to remember it).",
+        ),
+        (
+            "Always run the migrations through make migrate - remember this.",
+            "Always run the migrations through make migrate (the user asked to remember it).",
+        ),
+        (
+            "We prefer httpx over requests in this codebase, so remember that and redo the client.",
+            "We prefer httpx over requests in this codebase (the user asked to remember it).",
+        ),
+    ],
+)
+def test_the_rule_before_a_request_to_remember_it_in_its_sentence_is_kept(
+    tmp_path: Path, message: str, rule: str
+) -> None:
+    assert _lessons(tmp_path, [say("user", message)]) == [(LessonKind.DECISION, rule)]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "the staging server is down again, please remember that, and try later.",
+        "you always forget the lockfile, remember that.",
+        "I think we use pnpm here, remember that, and try again.",
+        "we use the old schema, remember that for the rest of the task.",
+        "Did you remember that we use pnpm?",
+    ],
+)
+def test_a_clause_before_a_request_to_remember_that_is_no_rule_is_not_kept(
+    tmp_path: Path, message: str
+) -> None:
+    assert _lessons(tmp_path, [say("user", message)]) == []
+
+
+@pytest.mark.parametrize(
+    ("said", "rule"),
+    [
+        (
+            "No, I want to avoid direct DB queries, and use the API when applicable.",
+            "I want to avoid direct DB queries, and use the API when applicable.",
+        ),
+        (
+            "I want you to avoid raw SQL in the request handlers.",
+            "I want you to avoid raw SQL in the request handlers.",
+        ),
+        (
+            "I'd like you to keep the public API unchanged where possible.",
+            "I'd like you to keep the public API unchanged where possible.",
+        ),
+        (
+            "We want to use the shared retry helper as much as possible.",
+            "We want to use the shared retry helper as much as possible.",
+        ),
+    ],
+)
+def test_a_preference_for_how_the_work_is_done_is_the_users_rule(
+    tmp_path: Path, said: str, rule: str
+) -> None:
+    assert _lessons(tmp_path, [say("user", said)]) == [(LessonKind.DECISION, rule)]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        # a wish for the task at hand, or for a thing said before
+        "I want to avoid breaking the build in this PR.",
+        "I want to use the new endpoint for this page.",
+        "I want to avoid any downtime during the migration today.",
+        "I want to avoid the error we saw earlier from happening again.",
+        "No, I want to avoid that, it was too slow.",
+        "I want to avoid a full rewrite of the parser module.",
+        # a guess, and where the work is to end up
+        "I think I want to avoid the ORM for the reports, maybe.",
+        "Ultimately I want to avoid the monolith and split the billing service out.",
+    ],
+)
+def test_a_wish_for_todays_task_is_no_preference(tmp_path: Path, said: str) -> None:
+    assert _lessons(tmp_path, [say("user", said)]) == []
+
+
 def test_todays_request_tacked_onto_a_rule_is_cut(tmp_path: Path) -> None:
     said = "Always use uv for dependency management pls. and run the notebook for me."
     found = _lessons(tmp_path, [say("user", said)])

@@ -41,6 +41,31 @@ USER_CHOICE = re.compile(
     r"|\bsave (?:that|this|it) in (?:all )?memor",
     re.I,
 )
+# A preference of the user's for how the work is done, said as what they want: a thing they
+# want avoided ("I want to avoid direct DB queries"), or used, kept or avoided wherever it
+# applies ("we want to use the API when applicable", "I'd like you to keep deps few where
+# possible"). What it is kept to today is told apart by TODAYS_THING.
+_WHEREVER_IT_APPLIES = (
+    r"(?:when(?:ever)?|where(?:ever)?)\s+(?:applicable|possible|it applies|you can)"
+    r"|as (?:much|often) as (?:possible|you can)|in general"
+)
+USER_PREFERENCE = re.compile(
+    r"\b(?:I|we)(?:'d like|\s+(?:(?:don't|dont|do not)\s+)?(?:want|would like|prefer))\s+"
+    r"(?:you\s+)?to\s+(?:avoid\b\s*"
+    r"|(?:use|keep|stick (?:with|to)|go with)\b\s*"
+    rf"(?=[^.;?!]{{3,120}}?\b(?:{_WHEREVER_IT_APPLIES})\b))",
+    re.I,
+)
+# The thing of the day a wish is said of ("in this PR", "for this page", "today"): the task
+# at hand, not how the work is done.
+TODAYS_THING = re.compile(
+    r"\b(?:in|for|on|with|during)\s+(?:this|that|the current|today's)\s+(?:PR|pull request|"
+    r"commit|change|branch|page|screen|view|ticket|issue|task|feature|release|fix|migration|"
+    r"component|file|function|test|run|step|session|sprint|demo|deploy(?:ment)?)\b"
+    r"|\b(?:today|tonight|right now|for now|this time|at the moment|this week|earlier|"
+    r"just now|last time)\b",
+    re.I,
+)
 GOTCHA = re.compile(
     r"\b(?:turns out|it turns out|the root (?:cause|problem)|root (?:cause|problem) (?:was|is)|"
     r"the (?:issue|problem|bug|culprit) (?:was|is) that|this happens because|"

@@ -225,7 +225,9 @@ def statements(
     if told is not None:
         yield told
     for position, sentence in enumerate(prose):
-        if told is not None and sentence in told.sentence:
+        if told is not None and (
+            sentence in told.sentence or (told.quote and told.quote in sentence)
+        ):
             continue  # read already, as the rule the user asked to keep
         if asked is not None and asked in sentence:
             continue  # read already, as the trailer asked away
@@ -504,8 +506,42 @@ def _remembered(prose: list[str]) -> Statement | None:
             return Statement(
                 LessonKind.DECISION, "remembered", rule[:1].upper() + rule[1:], quote=sentence
             )
-        return _kept_before(prose[:position], sentence)
+        return _rule_before(sentence, asked) or _kept_before(prose[:position], sentence)
     return None
+
+
+# The request's own lead when it follows the rule in its sentence ("we use pnpm, please
+# remember that"): a clause mark, then "please", "and", "so" …
+_REQUEST_LEAD = re.compile(
+    r"\s*(?:[,;\uff0c\uff1b\u2014\u2013]|\s-)\s*(?:(?:and|so|please|pls)\s+)*$", re.I
+)
+# What keeps the request to the task at hand ("remember that for the rest of the task").
+_FOR_TODAY = re.compile(
+    r"\bfor (?:now|today|the rest of|this (?:task|session|chat|conversation|run|PR|change))\b"
+    r"|\bthis (?:once|time)\b",
+    re.I,
+)
+
+
+def _rule_before(sentence: str, asked: re.Match[str]) -> Statement | None:
+    """The clause before the request in its own sentence, when it reads as a rule ("we use
+    pnpm, please remember that, and try again"): what follows the request is today's ask."""
+    lead = _REQUEST_LEAD.search(sentence, 0, asked.start())
+    if lead is None or _FOR_TODAY.search(sentence, asked.end()):
+        return None
+    rule = sentence[: lead.start()].strip()
+    if len(rule.split()) < _MEMORY_WORDS or not (opens_rule(rule) or is_standing_rule(rule)):
+        return None
+    if phrases.HEDGE.search(rule) or _complains(rule):
+        return None
+    told = f"{rule[:1].upper()}{rule[1:].rstrip('.!')} (the user asked to remember it)."
+    return Statement(LessonKind.DECISION, "remembered", told, quote=sentence[: asked.end()])
+
+
+def _complains(said: str) -> bool:
+    """What the agent always or never does, said of it ("you always forget the lockfile")."""
+    addressed = _TO_THE_AGENT.match(said)
+    return addressed is not None and bool(_COMPLAINED.match(said[addressed.end() :]))
 
 
 def _kept_before(before: list[str], request: str) -> Statement | None:
@@ -554,7 +590,7 @@ def is_standing_rule(sentence: str) -> bool:
     language: not a one-off, a question or a guess there either)."""
     durable = _durable_mark(sentence) or phrases.DURABLE_ELSEWHERE.search(sentence)
     return (
-        bool(durable or _KEPT_OUT_OF_GIT.match(sentence))
+        bool(durable or _KEPT_OUT_OF_GIT.match(sentence) or _standing_preference(sentence))
         and not _product_default(sentence)
         and not phrases.REQUEST.search(sentence)
         and not phrases.CONVERSATIONAL.search(sentence)
@@ -563,6 +599,24 @@ def is_standing_rule(sentence: str) -> bool:
         and not _PATH.search(sentence)
         and not _task_scope(sentence)
     )
+
+
+# A wish said of one thing ("avoid a full rewrite"), where a preference names a kind of them.
+_ONE_THING = re.compile(r"(?:a|an|another|one)\s", re.I)
+
+
+def _standing_preference(sentence: str) -> bool:
+    """A preference of the user's for how the work is done ("I want to avoid direct DB
+    queries", "we want to use the API where possible"), said of no thing of today's ("in this
+    PR", "for this page"), nor of one said before ("I want to avoid that"), nor of one thing
+    rather than a kind ("I want to avoid a full rewrite")."""
+    wanted = phrases.USER_PREFERENCE.search(sentence)
+    if wanted is None or phrases.TODAYS_THING.search(sentence):
+        return False
+    if _ONE_THING.match(sentence, wanted.end()) or _UNNAMED_OBJECT.match(sentence, wanted.end()):
+        return False
+    clause = phrases.RULE_CLAUSE_END.split(sentence[wanted.end() :], maxsplit=1)[0]
+    return not phrases.points_back(clause)
 
 
 # What a thing the user asks for will do, to the end of its clause (a comma, a dash …): a
@@ -740,6 +794,25 @@ _ANSWERS_ITEM = re.compile(
 )
 
 
+# A reply's first word before the rule ("No, I want to avoid …"): no part of what stands.
+_REPLY_LEAD = re.compile(r"^(?:no|nope|nah|actually|well)\b[,.!]*\s+", re.I)
+
+
+def _preference(sentence: str) -> Statement | None:
+    """The user's preference for how the work is done, as their rule: not today's task, a
+    guess, nor where the work is to end up."""
+    if (
+        not _standing_preference(sentence)
+        or not is_standing_rule(sentence)
+        or phrases.TASK.search(sentence)
+        or phrases.HEDGE.search(sentence)
+        or _STAGED.search(sentence)
+    ):
+        return None
+    said = _REPLY_LEAD.sub("", sentence)
+    return Statement(LessonKind.DECISION, "user_rule", said, quote=sentence)
+
+
 def _classify(event: Event, sentence: str) -> Statement | None:
     if event.role == "user":
         if phrases.REQUEST.search(sentence) or phrases.CONVERSATIONAL.search(sentence):
@@ -771,6 +844,8 @@ def _classify(event: Event, sentence: str) -> Statement | None:
             and not _task_scope(sentence)
         ):
             return Statement(LessonKind.DECISION, "user_choice", sentence)
+        if (preferred := _preference(sentence)) is not None:
+            return preferred
         if phrases.USER_DECIDED.search(sentence) and not phrases.HEDGE.search(sentence):
             if _decided_unnamed(sentence):
                 return None  # "I decided I want it to shut down …": "it" was said before
