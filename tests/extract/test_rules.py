@@ -1543,3 +1543,31 @@ def test_only_a_file_the_error_named_is_cut_from_the_step(
     step: str, failed: str, error: str, told: str
 ) -> None:
     assert _named_files_cut(step, failed, error) == told
+
+
+DATA_DENIED = "Exit code 1\nPermissionError: [Errno 13] Permission denied: 'data/raw/batch_4'"
+
+
+def test_a_command_whose_written_form_worked_in_the_session_is_no_failure(tmp_path: Path) -> None:
+    """`conda run -n ml python …` ran one script and failed another: what failed is the script
+    the `…` hides, not the command the line would name."""
+    records = [
+        call("c1", "conda run -n ml python /srv/ml/model.py"),
+        result("c1", "features shape: (4, 128)"),
+        call("c2", "conda run -n ml python /srv/ml/data.py"),
+        result("c2", DATA_DENIED, error=True),
+    ]
+    assert failure_lessons(tmp_path, records) == []
+
+
+def test_a_command_that_never_worked_in_the_session_still_fails(tmp_path: Path) -> None:
+    records = [
+        call("c1", "conda run -n ml python -V"),
+        result("c1", "Python 3.11.9"),
+        call("c2", "conda run -n ml python /srv/ml/data.py"),
+        result("c2", DATA_DENIED, error=True),
+    ]
+    (lesson,) = failure_lessons(tmp_path, records)
+    assert lesson.text.startswith("`conda run -n ml python …` fails here: “PermissionError")
+    assert lesson.text.endswith("(no fix seen).") and lesson.fix is None
+

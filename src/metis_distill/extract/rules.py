@@ -334,6 +334,8 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     if lesson is None:
         return None
     text, fix = lesson
+    if fix is None and _form_worked(run, call, text):
+        return None  # what failed is what the line's `…` hides: one script, one argument
     if text.endswith(" instead.") and fix and _options_offered(call.text, fix, error.text):
         text = text.removesuffix(" instead.") + f" instead{AS_THE_ERROR_SAYS}"
     if fix == _CHMOD and _mode_kept(run, episode, signature):
@@ -350,6 +352,34 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         scope=_scope(call),
         cwd=run.cwd,
         fix=scrub(fix) if fix else None,
+    )
+
+
+# The command a line opens with, as it writes it, when it says the command fails.
+_FAILING_FORM = re.compile(r"^(`[^`\n]+`) fails\b")
+
+
+def _form_worked(run: Run, call: Event, text: str) -> bool:
+    """The line says a command fails with no fix seen, and another call of the session, read
+    in the same general form (`conda run -n env python …`), worked: the form does not fail."""
+    form = _FAILING_FORM.match(text)
+    if form is None or not text.endswith(f" {NO_FIX_SEEN}.") or call.tool_name not in SHELL_TOOLS:
+        return False
+    calls = {
+        e.tool_use_id: e
+        for e in run.events
+        if e.kind is EventKind.TOOL_CALL
+        and e.tool_name in SHELL_TOOLS
+        and e.tool_use_id
+        and e.session == call.session
+        and e.tool_use_id != call.tool_use_id
+    }
+    return any(
+        (other := calls.get(result.tool_use_id or "")) is not None
+        and result.role == "tool"
+        and is_success(result)
+        and subject(other.tool_name, other.text) == form[1]
+        for result in run.events
     )
 
 
