@@ -1571,3 +1571,44 @@ def test_a_command_that_never_worked_in_the_session_still_fails(tmp_path: Path) 
     assert lesson.text.startswith("`conda run -n ml python …` fails here: “PermissionError")
     assert lesson.text.endswith("(no fix seen).") and lesson.fix is None
 
+
+@pytest.mark.parametrize(
+    ("failed", "then", "way"),
+    [
+        # the utility's stage dropped from the same command
+        ("curl -s localhost:8003/health | jq .", "curl -s localhost:8003/health", ": drop the `| jq …` stage"),
+        # another program doing its work
+        ("tree -L 2 src", "find src -maxdepth 2 -type d", ": `find …` did its work here"),
+        ("cat data.json | jq '.items'", "python3 -m json.tool data.json", ": `python3 -m json.tool …` did its work here"),
+        # nothing seen in its place
+        ("tree -L 2 src", "git status", ""),
+    ],
+)  # fmt: skip
+def test_a_machines_utility_missing_is_done_without(
+    tmp_path: Path, failed: str, then: str, way: str
+) -> None:
+    """No project runs `jq` or `tree`: the line says the machine lacks it and what the run did
+    without it, not to find the project's way to run it."""
+    program = failed.split("|")[-1].split()[0]
+    records = [
+        call("c1", failed),
+        result("c1", f"/bin/bash: line 1: {program}: command not found", error=True),
+        call("c2", then),
+        result("c2", "ok"),
+    ]
+    (lesson,) = failure_lessons(tmp_path, records)
+    assert lesson.text == (
+        f"`{program}` is not installed here (“{program}: command not found”); do without it{way}."
+    )
+    assert lesson.fix is None
+
+
+def test_a_projects_tool_missing_still_asks_for_the_projects_way(tmp_path: Path) -> None:
+    records = [
+        call("c1", "vitest run src"),
+        result("c1", "/bin/bash: line 1: vitest: command not found", error=True),
+        call("c2", "git status"),
+        result("c2", "ok"),
+    ]
+    (lesson,) = failure_lessons(tmp_path, records)
+    assert lesson.text.endswith("find the project's way to run it before retrying.")

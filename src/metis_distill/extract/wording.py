@@ -64,6 +64,8 @@ NO_FIX_SEEN = "(no fix seen)"
 OWN_PIP_WAY = "install into a virtual environment, calling its own pip by its path"
 # How a missing program's line ends when no other way to run it was seen.
 NO_RUNNER_SEEN = "find the project's way to run it before retrying"
+# How the line of a machine's utility missing ends (`jq`, `tree`: no project runs them).
+DO_WITHOUT = "do without it"
 # How an unknown flag's line ends when leaving the flags out was all that worked: what any
 # agent does next, worth a line only once it recurs.
 # A variable the call needed, set for it: "run it with `PYTHONPATH=src` set."

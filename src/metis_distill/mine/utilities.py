@@ -1,0 +1,60 @@
+"""General utilities of a machine that no project wraps (`jq`, `tree`, `rg`, `wget` …).
+
+Missing from the PATH, such a program has no "project's way to run it": it is simply not
+installed on that machine. What the agent did without it, when the run shows it, is the
+way: the same command with the utility's pipe stage dropped (`curl -s …/health` after
+`curl -s …/health | jq .`), or another program doing its work (`find` for `tree`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from metis_distill.mine.signals import PIPE, SHELL_TOOLS
+from metis_distill.mine.text import command_head, split_outside_quotes
+from metis_distill.models import Event, EventKind
+
+# Each utility, with the commands that do its work in its place, as they open a stage.
+STAND_INS: dict[str, tuple[str, ...]] = {
+    "jq": ("python3 -m json.tool", "python -m json.tool"),
+    "yq": ("python3 -c", "python -c"),
+    "tree": ("find", "ls -R", "ls -lR", "ls -laR"),
+    "rg": ("grep",),
+    "ag": ("grep",),
+    "fd": ("find",),
+    "fdfind": ("find",),
+    "bat": ("cat",),
+    "htop": ("top", "ps"),
+    "wget": ("curl",),
+    "watch": ("sleep",),
+}
+UTILITIES = frozenset(STAND_INS)
+NEXT_CALLS = 3  # shell calls after the failure in which the agent's way without it is looked for
+
+
+def done_without(events: Sequence[Event], failure: Event, call: Event, program: str) -> str | None:
+    """What the agent did without the missing utility, as a line tells it: the failed
+    command's `| jq …` stage dropped, or a stand-in run (`find …`); None when unseen."""
+    stages = split_outside_quotes(command_head(call.text), PIPE)
+    kept = [stage for stage in stages if stage.split()[:1] != [program]]
+    later = (
+        e
+        for e in events[failure.seq + 1 :]
+        if e.kind is EventKind.TOOL_CALL
+        and e.tool_name in SHELL_TOOLS
+        and e.session == failure.session
+    )
+    for _, other in zip(range(NEXT_CALLS), later, strict=False):
+        ran = split_outside_quotes(command_head(other.text), PIPE)
+        if len(kept) < len(stages) and kept and ran == kept:
+            return f"drop the `| {program} …` stage"
+        used = next(
+            (way for way in STAND_INS[program] for stage in ran if _opens(stage, way)), None
+        )
+        if used is not None:
+            return f"`{used} …` did its work here"
+    return None
+
+
+def _opens(stage: str, command: str) -> bool:
+    return stage == command or stage.startswith(f"{command} ")
