@@ -1985,3 +1985,19 @@ def test_a_question_led_by_a_recurring_condition_decides_a_standing_way(
 ) -> None:
     """ "When …", "for every …", "before each …": the answer holds each time, no go-ahead."""
     assert answers(answer_event(question, answer)) != []
+
+
+def test_a_yes_or_no_picked_is_told_with_the_question_not_the_header(tmp_path: Path) -> None:
+    """The header names the feature, the question what was asked of it: "Yes, …" answers
+    the question."""
+    question = "Should the importer drop duplicate rows silently? It logs nothing today."
+    options = [("Yes, drop them", "The import stays idempotent"), ("No, fail the import", "")]
+    records = [
+        asked_with("q1", question, options, header="Importer"),
+        answered("q1", f'"{question}"="Yes, drop them"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == [
+        "Should the importer drop duplicate rows silently? Yes, drop them (The import stays "
+        "idempotent)."
+    ]

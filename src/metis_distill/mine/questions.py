@@ -753,7 +753,7 @@ def answers(event: Event, asked: str = "") -> list[Answer]:
                     answer,
                     written if len(written) >= MIN_QUOTE else question.removesuffix("…"),
                     over=_named_others(options, answer, pair.question),
-                    topic=_topic(block),
+                    topic="" if _REPLIES.match(answer) else _topic(block),
                     told=told,
                 )
             )
@@ -876,6 +876,11 @@ def asked_questions(asked: str) -> list[Asked]:
             said.append(line)
     close()
     return found
+
+
+# A choice that opens by agreeing or declining ("Yes, remove turn ordering"): a reply to the
+# question's own words, which the header ("Dual-session") does not hold.
+_REPLIES = re.compile(r"^(?:yes|no|yeah|yep|nope)\b(?=\s*[,;:.—–-])", re.I)
 
 
 def _topic(block: Asked | None) -> str:
