@@ -1612,3 +1612,26 @@ def test_a_projects_tool_missing_still_asks_for_the_projects_way(tmp_path: Path)
     ]
     (lesson,) = failure_lessons(tmp_path, records)
     assert lesson.text.endswith("find the project's way to run it before retrying.")
+
+
+def test_a_way_without_a_utility_that_failed_too_is_not_told(tmp_path: Path) -> None:
+    records = [
+        call("c1", "curl -s localhost:8003/health | jq ."),
+        result("c1", "/bin/bash: line 1: jq: command not found", error=True),
+        call("c2", "curl -s localhost:8003/health"),
+        result("c2", "Exit code 7\ncurl: (7) Failed to connect", error=True),
+    ]
+    lessons = failure_lessons(tmp_path, records)
+    told = [x.text for x in lessons if x.text.startswith("`jq`")]
+    assert told == ["`jq` is not installed here (“jq: command not found”); do without it."]
+
+
+def test_the_span_of_a_way_without_a_utility_shows_it(tmp_path: Path) -> None:
+    records = [
+        call("c1", "tree -L 2 src"),
+        result("c1", "/bin/bash: line 1: tree: command not found", error=True),
+        call("c2", "find src -maxdepth 2 -type d"),
+        result("c2", "src\nsrc/app"),
+    ]
+    (lesson,) = failure_lessons(tmp_path, records)
+    assert lesson.evidence.ref.line_start == 1 and lesson.evidence.ref.line_end == 4

@@ -292,7 +292,9 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     if not stopped and _match_quoted(call, signature):
         return None  # a line the search found (`run.sh: ((FAILED++))`), not its error
     ref = call.ref.span(error.ref)
-    utility_way = done_without(run.events, error, call, missing) if missing in UTILITIES else None
+    without = done_without(run.events, error, call, missing) if missing in UTILITIES else None
+    if without is not None:  # the span shows what the agent did without it
+        ref = ref.span(without.shown.ref)
     pwsh = _pwsh_that_worked(run, error, lines) if _WSL_NO_SHELL.search(error.text[:2000]) else None
     if pwsh is not None:
         ref = ref.span(pwsh.ref)
@@ -333,7 +335,7 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         rewritten=_rewritten(call, episode.fix, lines),
         code_page=code_page,
         stepped_in=stepped_in,
-        utility_way=utility_way,
+        utility_way=without.told if without is not None else None,
     )
     if lesson is None:
         return None
