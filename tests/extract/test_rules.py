@@ -1578,8 +1578,8 @@ def test_a_command_that_never_worked_in_the_session_still_fails(tmp_path: Path) 
         # the utility's stage dropped from the same command
         ("curl -s localhost:8003/health | jq .", "curl -s localhost:8003/health", ": drop the `| jq …` stage"),
         # another program doing its work
-        ("tree -L 2 src", "find src -maxdepth 2 -type d", ": `find …` did its work here"),
-        ("cat data.json | jq '.items'", "python3 -m json.tool data.json", ": `python3 -m json.tool …` did its work here"),
+        ("tree -L 2 src", "find src -maxdepth 2 -type d", ": use `find …` in its place"),
+        ("cat data.json | jq '.items'", "python3 -m json.tool data.json", ": use `python3 -m json.tool …` in its place"),
         # nothing seen in its place
         ("tree -L 2 src", "git status", ""),
     ],
@@ -1635,3 +1635,4 @@ def test_the_span_of_a_way_without_a_utility_shows_it(tmp_path: Path) -> None:
     ]
     (lesson,) = failure_lessons(tmp_path, records)
     assert lesson.evidence.ref.line_start == 1 and lesson.evidence.ref.line_end == 4
+    assert lesson.evidence.shows_fix  # the span a line links to, of those it has

@@ -352,7 +352,11 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         kind=LessonKind.FAILURE,
         text=scrub(text),
         evidence=_evidence(
-            run, ref, quote, error, shows_fix=code_page is not None or _shows_fix(episode, call)
+            run,
+            ref,
+            quote,
+            error,
+            shows_fix=code_page is not None or without is not None or _shows_fix(episode, call),
         ),
         severity=_failure_severity(episode),
         scope=_scope(call),

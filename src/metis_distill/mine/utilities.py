@@ -35,7 +35,7 @@ NEXT_CALLS = 3  # shell calls after the failure in which the agent's way without
 
 @dataclass(frozen=True)
 class WayWithout:
-    told: str  # what the line says to do: "drop the `| jq …` stage", "`find …` did its work here"
+    told: str  # what the line says to do: "drop the `| jq …` stage", "use `find …` in its place"
     shown: Event  # the result of the call that did it, which the line's span reaches
 
 
@@ -62,7 +62,7 @@ def done_without(
             used = next((way for way in ways for stage in ran if _opens(stage, way)), None)
             if used is None:
                 continue
-            told = f"`{used} …` did its work here"
+            told = f"use `{used} …` in its place"
         result = next((e for e in later if _answers(e, other)), None)
         return WayWithout(told, result) if result is not None and is_success(result) else None
     return None
