@@ -20,8 +20,10 @@ STAND_INS: dict[str, tuple[str, ...]] = {
     "jq": ("python3 -m json.tool", "python -m json.tool"),
     "yq": ("python3 -c", "python -c"),
     "tree": ("find", "ls -R", "ls -lR", "ls -laR"),
-    "rg": ("grep",),
-    "ag": ("grep",),
+    # (a grep in a missing searcher's place is its way only when it searched the same:
+    # `fixes` judges that)
+    "rg": (),
+    "ag": (),
     "fd": ("find",),
     "fdfind": ("find",),
     "bat": ("cat",),
