@@ -365,13 +365,15 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     )
 
 
-# The command a line opens with, as it writes it, when it says the command fails.
-_FAILING_FORM = re.compile(r"^(`[^`\n]+`) fails\b")
+# The command a line opens with, as it writes it with an argument elided, when it says the
+# command fails.
+_FAILING_FORM = re.compile(r"^(`[^`\n]*…[^`\n]*`) fails\b")
 
 
 def _form_worked(run: Run, call: Event, text: str) -> bool:
-    """The line says a command fails with no fix seen, and another call of the session, read
-    in the same general form (`conda run -n env python …`), worked: the form does not fail."""
+    """The line says a command fails with no fix seen, its arguments elided, and another call
+    of the session, read in the same general form (`conda run -n env python …`), worked: the
+    form does not fail, and which argument did the line cannot say."""
     form = _FAILING_FORM.match(text)
     if form is None or not text.endswith(f" {NO_FIX_SEEN}.") or call.tool_name not in SHELL_TOOLS:
         return False
