@@ -44,8 +44,11 @@ from metis_distill.pipeline import LocalRunner
 # fix only when the rerun ran past the one that stopped it (`git status -sb` stopped at 2 s,
 # then done in 1.8 s under 5 s: "failed once … and passed when run again", a lesson that does
 # not render); an error's own hint taken in one session held back (`/speckit.tasks` first,
-# "as the error says": the lessons the same, the block one line shorter).
-BEFORE = "5c107fe6788ba688e5e987fbd17fd1727f52b5c4a01b738d693a271efefabc80"
+# "as the error says": the lessons the same, the block one line shorter); a no-fix line whose
+# command, as written with its argument elided, worked in the same session held back
+# (`cp …` failing on a path, an `Invoke-WebRequest …` of another address: two lessons that
+# do not render).
+BEFORE = "e33888f30737717b2334fa844fbf2ea4c3f7f8c2c56b14b60897238afe1963f3"
 _LINK = re.compile(r"\]\([^)\s]*#L\d+-L\d+\)")
 _BLOCK_SHA = re.compile(r"sha=[0-9a-f]+")  # the block's hash covers the links
 

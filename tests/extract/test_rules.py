@@ -705,8 +705,9 @@ def test_a_command_that_worked_on_other_paths_teaches_no_fix(tmp_path: Path) -> 
             result("c2", "[main 4d5e6f7] docs: r1\n 1 file changed, 12 insertions(+)"),
         ],
     )
-    (lesson,) = [c for c in extract(path, path.parent) if "cannot create" in c.text]
-    assert lesson.fix is None and "/w/site" not in lesson.text
+    found = [c for c in extract(path, path.parent) if "cannot create" in c.text]
+    # (`cp …`, as a line writes it, worked too: no line says it fails)
+    assert all(c.fix is None and "/w/site" not in c.text for c in found)
 
 
 def test_a_corrected_name_is_no_remedy(tmp_path: Path) -> None:
@@ -1563,3 +1564,96 @@ def test_only_a_file_the_error_named_is_cut_from_the_step(
     step: str, failed: str, error: str, told: str
 ) -> None:
     assert _named_files_cut(step, failed, error) == told
+
+
+DATA_DENIED = "Exit code 1\nPermissionError: [Errno 13] Permission denied: 'data/raw/batch_4'"
+
+
+def test_a_command_whose_written_form_worked_in_the_session_is_no_failure(tmp_path: Path) -> None:
+    """`conda run -n ml python …` ran one script and failed another: what failed is the script
+    the `…` hides, not the command the line would name."""
+    records = [
+        call("c1", "conda run -n ml python /srv/ml/model.py"),
+        result("c1", "features shape: (4, 128)"),
+        call("c2", "conda run -n ml python /srv/ml/data.py"),
+        result("c2", DATA_DENIED, error=True),
+    ]
+    assert failure_lessons(tmp_path, records) == []
+
+
+def test_a_command_that_never_worked_in_the_session_still_fails(tmp_path: Path) -> None:
+    records = [
+        call("c1", "conda run -n ml python -V"),
+        result("c1", "Python 3.11.9"),
+        call("c2", "conda run -n ml python /srv/ml/data.py"),
+        result("c2", DATA_DENIED, error=True),
+    ]
+    (lesson,) = failure_lessons(tmp_path, records)
+    assert lesson.text.startswith("`conda run -n ml python …` fails here: “PermissionError")
+    assert lesson.text.endswith("(no fix seen).") and lesson.fix is None
+
+
+@pytest.mark.parametrize(
+    ("failed", "then", "way"),
+    [
+        # the utility's stage dropped from the same command
+        ("curl -s localhost:8003/health | jq .", "curl -s localhost:8003/health", ": drop the `| jq …` stage"),
+        # another program doing its work
+        ("tree -L 2 src", "find src -maxdepth 2 -type d", ": use `find …` in its place"),
+        ("cat data.json | jq '.items'", "python3 -m json.tool data.json", ": use `python3 -m json.tool …` in its place"),
+        # nothing seen in its place
+        ("tree -L 2 src", "git status", ""),
+    ],
+)  # fmt: skip
+def test_a_machines_utility_missing_is_done_without(
+    tmp_path: Path, failed: str, then: str, way: str
+) -> None:
+    """No project runs `jq` or `tree`: the line says the machine lacks it and what the run did
+    without it, not to find the project's way to run it."""
+    program = failed.split("|")[-1].split()[0]
+    records = [
+        call("c1", failed),
+        result("c1", f"/bin/bash: line 1: {program}: command not found", error=True),
+        call("c2", then),
+        result("c2", "ok"),
+    ]
+    (lesson,) = failure_lessons(tmp_path, records)
+    assert lesson.text == (
+        f"`{program}` is not installed here (“{program}: command not found”); do without it{way}."
+    )
+    assert lesson.fix is None
+
+
+def test_a_projects_tool_missing_still_asks_for_the_projects_way(tmp_path: Path) -> None:
+    records = [
+        call("c1", "vitest run src"),
+        result("c1", "/bin/bash: line 1: vitest: command not found", error=True),
+        call("c2", "git status"),
+        result("c2", "ok"),
+    ]
+    (lesson,) = failure_lessons(tmp_path, records)
+    assert lesson.text.endswith("find the project's way to run it before retrying.")
+
+
+def test_a_way_without_a_utility_that_failed_too_is_not_told(tmp_path: Path) -> None:
+    records = [
+        call("c1", "curl -s localhost:8003/health | jq ."),
+        result("c1", "/bin/bash: line 1: jq: command not found", error=True),
+        call("c2", "curl -s localhost:8003/health"),
+        result("c2", "Exit code 7\ncurl: (7) Failed to connect", error=True),
+    ]
+    lessons = failure_lessons(tmp_path, records)
+    told = [x.text for x in lessons if x.text.startswith("`jq`")]
+    assert told == ["`jq` is not installed here (“jq: command not found”); do without it."]
+
+
+def test_the_span_of_a_way_without_a_utility_shows_it(tmp_path: Path) -> None:
+    records = [
+        call("c1", "tree -L 2 src"),
+        result("c1", "/bin/bash: line 1: tree: command not found", error=True),
+        call("c2", "find src -maxdepth 2 -type d"),
+        result("c2", "src\nsrc/app"),
+    ]
+    (lesson,) = failure_lessons(tmp_path, records)
+    assert lesson.evidence.ref.line_start == 1 and lesson.evidence.ref.line_end == 4
+    assert lesson.evidence.shows_fix  # the span a line links to, of those it has

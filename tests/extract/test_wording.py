@@ -192,6 +192,20 @@ def test_a_fix_is_never_cut_inside_a_quoted_argument(command: str, general: str)
             "/Users/me/dev/tools/gen.sh:14: syntax error near unexpected token",
             "/Users/me/dev/tools/gen.sh:14: syntax error near unexpected token",
         ),
+        # a path of a Windows machine the cut missed (in another script's quote marks, or
+        # opening the line), on any drive: its last two names, no owner of a home folder
+        (
+            "Get-ChildItem : 对路径“E:\\Work\\Ana\\shop\\data\\raw”的访问被拒绝。",
+            "Get-ChildItem : 对路径“…\\data\\raw”的访问被拒绝。",
+        ),
+        (
+            "fatal: 无法访问 “F:\\My Files\\shop\\.git\\index.lock”：拒绝访问",
+            "fatal: 无法访问 “…\\.git\\index.lock”：拒绝访问",
+        ),
+        ("C:\\Users\\me\\gen.py:14: bad token", "~\\gen.py:14: bad token"),
+        ("D:/tools/bin/gen.py:14: bad token", "…/bin/gen.py:14: bad token"),
+        # a short one says no more than where it is
+        ("D:\\data\\raw: Access is denied", "D:\\data\\raw: Access is denied"),
     ],
 )
 def test_general_error(error: str, general: str) -> None:

@@ -1037,6 +1037,10 @@ def test_what_the_user_sees_or_their_own_machine_decides_nothing(
         # which feature to build today
         ("您想要实现哪个功能？", "写个周报生成器"),
         ("What do you want me to build?", "A weekly report script"),
+        # what to improve or add today: the task's list of work
+        ("What improvements would you like to make to the projects page?", "Richer cards"),
+        ("Which UI changes do you want in this pass?", "Bigger buttons, Dark mode"),
+        ("What would you like me to polish on the landing page?", "The hero section"),
     ],
 )
 def test_a_step_of_today_a_review_or_a_quiz_decides_nothing(question: str, answer: str) -> None:
@@ -1054,6 +1058,9 @@ def test_a_step_of_today_a_review_or_a_quiz_decides_nothing(question: str, answe
         "需要支持哪种导出格式？",
         "Should we keep your current setup with ESLint or switch to Biome?",
         "When a job fails, which queue should it go to?",
+        # changes and fixes named, a standing way asked of them
+        "How should breaking changes be announced to API clients?",
+        "Which fixes go into the changelog?",
     ],
 )
 def test_a_lasting_choice_near_those_words_stays_a_decision(question: str) -> None:
@@ -1255,6 +1262,39 @@ def test_options_picked_together_each_keep_their_reason(tmp_path: Path) -> None:
         "Merge checks: ruff (Lint and format in one tool); mypy --strict (Types checked "
         "everywhere); pytest."
     ]
+
+
+def test_an_options_description_too_long_is_never_cut(tmp_path: Path) -> None:
+    """Its aside in brackets dropped when that makes it fit, else the label alone."""
+    question = "Which checks should run before each merge? Pick any."
+    options = [
+        ("ruff", "Lint and format in one tool (replaces flake8, isort, black and pyupgrade)"),
+        ("mypy --strict", "Types checked everywhere, the tests and the scripts included as well"),
+        ("pytest", ""),
+    ]
+    records = [
+        asked_with("q1", question, options, header="Merge checks"),
+        answered("q1", f'"{question}"="ruff, mypy --strict, pytest"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == [
+        "Merge checks: ruff (Lint and format in one tool); mypy --strict; pytest."
+    ]
+
+
+def test_options_picked_as_todays_improvements_decide_nothing(tmp_path: Path) -> None:
+    question = "What improvements would you like to make to the dashboard?"
+    options = [
+        ("Better layout", "Cards in a grid"),
+        ("Richer data", "Show owners and last run"),
+        ("Search", "Filter by tag"),
+    ]
+    records = [
+        asked_with("q1", question, options, header="Improvements"),
+        answered("q1", f'"{question}"="Better layout, Richer data"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == []
 
 
 @pytest.mark.parametrize(
@@ -1945,3 +1985,19 @@ def test_a_question_led_by_a_recurring_condition_decides_a_standing_way(
 ) -> None:
     """ "When …", "for every …", "before each …": the answer holds each time, no go-ahead."""
     assert answers(answer_event(question, answer)) != []
+
+
+def test_a_yes_or_no_picked_is_told_with_the_question_not_the_header(tmp_path: Path) -> None:
+    """The header names the feature, the question what was asked of it: "Yes, …" answers
+    the question."""
+    question = "Should the importer drop duplicate rows silently? It logs nothing today."
+    options = [("Yes, drop them", "The import stays idempotent"), ("No, fail the import", "")]
+    records = [
+        asked_with("q1", question, options, header="Importer"),
+        answered("q1", f'"{question}"="Yes, drop them"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == [
+        "Should the importer drop duplicate rows silently? Yes, drop them (The import stays "
+        "idempotent)."
+    ]

@@ -36,6 +36,7 @@ from metis_distill.extract.wording import (
     AFTER_USER_STEP,
     AS_THE_ERROR_SAYS,
     CODE_PAGE_USUAL_WAYS,
+    DO_WITHOUT,
     FLAGS_LEFT_OUT,
     NO_FIX_SEEN,
     NO_RUNNER_SEEN,
@@ -206,7 +207,8 @@ def held_back(lesson: Judged) -> HeldBack | None:
         return HeldBack.REPOINTED  # which repository was the right one, the line cannot say
     if NO_FIX_SEEN in lesson.text and not installing and _scripts_own(lesson.text):
         return HeldBack.SCRIPTS_OWN  # the day's script raised it, however often
-    if (NO_FIX_SEEN in lesson.text and not installing) or NO_RUNNER_SEEN in lesson.text:
+    no_way = NO_RUNNER_SEEN in lesson.text or DO_WITHOUT in lesson.text
+    if (NO_FIX_SEEN in lesson.text and not installing) or no_way:
         opaque = lesson.support < OPAQUE_RECURRING_SESSIONS
         return HeldBack.NO_FIX_SEEN if opaque else None
     return HeldBack.ONE_SESSION if lesson.support < RECURRING_SESSIONS else None

@@ -12,6 +12,7 @@ from typing import Literal
 from metis_distill.config import BudgetSettings
 from metis_distill.curate.earned import earned
 from metis_distill.extract.wording import (
+    DO_WITHOUT,
     LACKS_MODULE,
     MISSING_PROGRAM_LESSON,
     NO_FIX_SEEN,
@@ -102,7 +103,7 @@ def without_answered_warnings(lessons: Sequence[LessonView]) -> list[LessonView]
         [
             x
             for x in lessons
-            if not (NO_RUNNER_SEEN in x.text and _program(x.text) in answered)
+            if not (_no_way_seen(x.text) and _program(x.text) in answered)
             and not (_SANDBOXED_NO_FIX in x.text and _first_word(x.text) in let_out - {None})
             and not (NO_FIX_SEEN in x.text and _missing_module(x.text) in found)
             and not (NO_FIX_SEEN in x.text and _tool_not_installed(x.text) in missing)
@@ -153,6 +154,10 @@ def _first_word(text: str) -> str | None:
 _OPENING_WORD = re.compile(r"^`([^`\s]+)[\s`]")
 _LET_OUT = " fails inside Codex's sandbox here and works outside it"
 _SANDBOXED_NO_FIX = " fails inside Codex's sandbox here: “"
+
+
+def _no_way_seen(text: str) -> bool:
+    return NO_RUNNER_SEEN in text or DO_WITHOUT in text
 
 
 def _program(text: str) -> str | None:

@@ -15,6 +15,7 @@ from metis_distill.extract.wording import (
     AFTER_USER_STEP,
     AS_THE_ERROR_SAYS,
     CODE_PAGE_USUAL_WAYS,
+    DO_WITHOUT,
     FLAGS_LEFT_OUT,
     LACKS_MODULE,
     MAX_COMMAND,
@@ -134,6 +135,7 @@ from metis_distill.mine.text import (
     unplumbed,
     unwrapped,
 )
+from metis_distill.mine.utilities import UTILITIES, done_without
 from metis_distill.mine.word_split import WORD_SPLIT_FIX, WORD_SPLIT_TEXT, unsplit_variable
 from metis_distill.mine.zsh_parse import ZSH_PARSE_TEXT, bash_fix, zsh_parse_error
 from metis_distill.mine.zsh_read_only import RENAME_FIX, read_only_name, read_only_text
@@ -303,6 +305,9 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     if not stopped and _match_quoted(call, signature):
         return None  # a line the search found (`run.sh: ((FAILED++))`), not its error
     ref = call.ref.span(error.ref)
+    without = done_without(run.events, error, call, missing) if missing in UTILITIES else None
+    if without is not None:  # the span shows what the agent did without it
+        ref = ref.span(without.shown.ref)
     pwsh = _pwsh_that_worked(run, error, lines) if _WSL_NO_SHELL.search(error.text[:2000]) else None
     if pwsh is not None:
         ref = ref.span(pwsh.ref)
@@ -343,10 +348,13 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         rewritten=_rewritten(call, episode.fix, lines),
         code_page=code_page,
         stepped_in=stepped_in,
+        utility_way=without.told if without is not None else None,
     )
     if lesson is None:
         return None
     text, fix = lesson
+    if fix is None and _form_worked(run, call, text):
+        return None  # what failed is what the line's `…` hides: one script, one argument
     if text.endswith(" instead.") and fix and _options_offered(call.text, fix, error.text):
         text = text.removesuffix(" instead.") + f" instead{AS_THE_ERROR_SAYS}"
     if fix == _CHMOD and _mode_kept(run, episode, signature):
@@ -357,12 +365,46 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         kind=LessonKind.FAILURE,
         text=scrub(text),
         evidence=_evidence(
-            run, ref, quote, error, shows_fix=code_page is not None or _shows_fix(episode, call)
+            run,
+            ref,
+            quote,
+            error,
+            shows_fix=code_page is not None or without is not None or _shows_fix(episode, call),
         ),
         severity=_failure_severity(episode),
         scope=_scope(call),
         cwd=run.cwd,
         fix=scrub(fix) if fix else None,
+    )
+
+
+# The command a line opens with, as it writes it with an argument elided, when it says the
+# command fails.
+_FAILING_FORM = re.compile(r"^(`[^`\n]*…[^`\n]*`) fails\b")
+
+
+def _form_worked(run: Run, call: Event, text: str) -> bool:
+    """The line says a command fails with no fix seen, its arguments elided, and another call
+    of the session, read in the same general form (`conda run -n env python …`), worked: the
+    form does not fail, and which argument did the line cannot say."""
+    form = _FAILING_FORM.match(text)
+    if form is None or not text.endswith(f" {NO_FIX_SEEN}.") or call.tool_name not in SHELL_TOOLS:
+        return False
+    calls = {
+        e.tool_use_id: e
+        for e in run.events
+        if e.kind is EventKind.TOOL_CALL
+        and e.tool_name in SHELL_TOOLS
+        and e.tool_use_id
+        and e.session == call.session
+        and e.tool_use_id != call.tool_use_id
+    }
+    return any(
+        (other := calls.get(result.tool_use_id or "")) is not None
+        and result.role == "tool"
+        and is_success(result)
+        and subject(other.tool_name, other.text) == form[1]
+        for result in run.events
     )
 
 
@@ -573,6 +615,7 @@ def _failure_lesson(
     rewritten: bool | None = None,
     code_page: tuple[str, str] | None = None,
     stepped_in: bool = False,
+    utility_way: str | None = None,
 ) -> tuple[str, str | None] | None:
     """The lesson's text and its fix: a fix only when the run showed it causing success;
     None when the run shows nothing to teach (`ran_inside`: the program the sandbox stopped
@@ -585,7 +628,8 @@ def _failure_lesson(
     `rewritten`: the edit that worked changed other text than the failed one, False when it
     was the very same edit, None when unseen; `code_page`: a console's code page refusing a
     character, told with the way past it the span shows; `stepped_in`: the same call passed
-    after the user wrote in between)."""
+    after the user wrote in between; `utility_way`: what the agent did without a machine's
+    utility missing, `mine.utilities.done_without`)."""
     if kept_folder and harness != "codex":  # (Codex runs each command in a fresh shell)
         return kept_cwd_text(harness), None
     if moved is not None:  # where the file lives: no fix to teach, earned by recurring
@@ -680,7 +724,7 @@ def _failure_lesson(
         return _off_path_text(reached, signature, sig), reached.way
     program = missing_program(signature)
     if program is not None and tool == "Bash" and not _run_by_prepared(program, call, fix):
-        return _missing_program_text(program, call, fix if remedy else None, in_wsl)
+        return _missing_program_text(program, call, fix if remedy else None, in_wsl, utility_way)
     if tool in EDIT_TOOLS and _STALE_TEXT.search(signature):
         return _edit_text(tool, sig, episode.teachable_fix)
     if tool in EDIT_TOOLS and episode.teachable_fix and rewritten is False:
@@ -2323,14 +2367,23 @@ def _run_by_prepared(program: str, call: Event, fix: Fix | None) -> bool:
 
 
 def _missing_program_text(
-    program: str, call: Event, fix: Fix | None, in_wsl: bool = False
+    program: str,
+    call: Event,
+    fix: Fix | None,
+    in_wsl: bool = False,
+    utility_way: str | None = None,
 ) -> tuple[str, str | None]:
     """One wording for a program missing from PATH, whatever the arguments, so that every
     session that hits it supports the same lesson (`in_wsl`: the run's folder is a Windows
-    drive under WSL, whose Linux has a PATH of its own, not the Windows one around it)."""
+    drive under WSL, whose Linux has a PATH of its own, not the Windows one around it;
+    `utility_way`: what the agent did without a machine's utility)."""
     if program == "timeout":  # GNU's, missing on macOS: no runner of the project runs it
         return _NO_TIMEOUT_TEXT, None
     where = "in WSL here" if in_wsl else "here"
+    if fix is None and program in UTILITIES:  # no project runs it: the machine lacks it
+        way = f": {utility_way}" if utility_way else ""
+        said = f"“{program}: command not found”"
+        return f"`{program}` is not installed {where} ({said}); {DO_WITHOUT}{way}.", None
     text = f"`{program}` is not on the PATH {where} (“{program}: command not found”)"
     if fix is None:
         return f"{text}; {NO_RUNNER_SEEN}.", None

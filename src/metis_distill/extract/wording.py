@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from metis_distill.homes import hide_homes
 from metis_distill.mine.text import SHELL_WORD, command_head, one_spelling, shorten, unwrapped
 
 _SCRIPT = re.compile(r"^(?:\./)?(?P<dir>(?:[\w.@-]+/)+)[\w.@-]+\.(?:sh|bash|py|ps1|js|rb|pl)$")
@@ -63,6 +64,8 @@ NO_FIX_SEEN = "(no fix seen)"
 OWN_PIP_WAY = "install into a virtual environment, calling its own pip by its path"
 # How a missing program's line ends when no other way to run it was seen.
 NO_RUNNER_SEEN = "find the project's way to run it before retrying"
+# How the line of a machine's utility missing ends (`jq`, `tree`: no project runs them).
+DO_WITHOUT = "do without it"
 # How an unknown flag's line ends when leaving the flags out was all that worked: what any
 # agent does next, worth a line only once it recurs.
 # A variable the call needed, set for it: "run it with `PYTHONPATH=src` set."
@@ -278,7 +281,29 @@ def general_error(signature: str) -> str:
         first = before.rstrip() + " …" + (f": {cause[1]}" if cause else "")
     first = _COUNT.sub("N", first) if _COUNT.match(first.lstrip("# ")) else first
     first = _NAMED_SLUG.sub(r"\1…", _ID_WORD.sub("…", first))
+    if ":" in first:
+        first = _DRIVE_PATH.sub(_drive_path_cut, first)
     return shorten(_cause_kept(first), MAX_ERROR)
+
+
+# A Windows path left in the error (the cut above missed it: it opens the line, or follows
+# words or a quote mark of another script, `对路径“D:\…”的访问被拒绝`), on any drive. Its names
+# may hold single blanks (`Program Files\`); the last one ends at a blank or a quote mark.
+_PATH_NAME = r"[^\\/\s\"'“”‘’「」『』<>|*?:]"
+_DRIVE_PATH = re.compile(
+    rf"(?<![\w\\/])[A-Za-z]:[\\/](?:{_PATH_NAME}+(?: {_PATH_NAME}+)*[\\/])*{_PATH_NAME}*"
+)
+KEPT_PATH_NAMES = 2  # the last names of a machine's path kept: what the error is about
+
+
+def _drive_path_cut(found: re.Match[str]) -> str:
+    """The path's last names after `…` (`…\\data\\cifar-10`), the home folder's owner never."""
+    path = hide_homes(found[0])
+    names = re.split(r"[\\/]", path)
+    if len(names) <= KEPT_PATH_NAMES + 1:
+        return path
+    separator = "\\" if "\\" in path else "/"
+    return "…" + separator + separator.join(names[-KEPT_PATH_NAMES:])
 
 
 # A URL's path names one repository or package (`https://github.com/ana/shop.git`), and so

@@ -313,6 +313,12 @@ _SCOPE = re.compile(
     r"outline|presentation|slides|deck|answer) be (?:organi[sz]ed|structured|laid out|ordered|"
     r"split|grouped|formatted)\b"
     r"|\bhow much (?:of (?:it|this|the \w+) )?should (?:i|we) (?:build|implement|do)\b"
+    # what to improve or add now ("What improvements would you like to make to the layout?",
+    # "What would you like me to polish?"): today's list of work, which the code then shows
+    r"|\b(?:which|what) (?:[\w-]+ ){0,2}(?:improvements|enhancements|additions|upgrades|tweaks|"
+    r"refinements|changes|fixes) (?:do you want|would you like|should (?:we|I))\b"
+    r"|\bwhat (?:do you want|would you like) (?:me |us )?to (?:improve|enhance|add|fix|polish|"
+    r"rework|redesign|refine|tweak|upgrade)\b"
     # what one numbered part of the plan is to do ("What should Phase 4 accomplish now?",
     # "What goes into step 2?"): the plan, which the work then carries out
     rf"|\b{_PART}(?:\s*\([^)]{{0,40}}\))?\s+(?:accomplish|achieve|include|cover|contain|"
@@ -747,7 +753,7 @@ def answers(event: Event, asked: str = "") -> list[Answer]:
                     answer,
                     written if len(written) >= MIN_QUOTE else question.removesuffix("…"),
                     over=_named_others(options, answer, pair.question),
-                    topic=_topic(block),
+                    topic="" if _REPLIES.match(answer) else _topic(block),
                     told=told,
                 )
             )
@@ -870,6 +876,11 @@ def asked_questions(asked: str) -> list[Asked]:
             said.append(line)
     close()
     return found
+
+
+# A choice that opens by agreeing or declining ("Yes, remove turn ordering"): a reply to the
+# question's own words, which the header ("Dual-session") does not hold.
+_REPLIES = re.compile(r"^(?:yes|no|yeah|yep|nope)\b(?=\s*[,;:.—–-])", re.I)
 
 
 def _topic(block: Asked | None) -> str:
@@ -1405,7 +1416,20 @@ def _reason(why: str, limit: int) -> str:
         return ""  # a template with a secret's place in it says nothing here
     if _AGENT_VOICE.match(first):
         return ""  # what the agent would do ("I'll wire up X or Y"): no reason
-    return shorten(first, limit)
+    return _whole_within(first, limit)
+
+
+# An aside in brackets ("(e.g., card styles, grid layout)"): the clause says its point without it.
+_ASIDE = re.compile(r"\s*[(（][^()（）]*[)）]")
+
+
+def _whole_within(clause: str, limit: int) -> str:
+    """The clause whole within `limit` characters, its asides dropped if it must be, or "":
+    a description cut mid-word says half of what the option did."""
+    clause = " ".join(clause.split())
+    if len(clause) > limit:
+        clause = " ".join(_ASIDE.sub("", clause).split())
+    return clause if len(clause) <= limit else ""
 
 
 def undone(events: Sequence[Event], index: int) -> bool:
