@@ -1136,6 +1136,37 @@ def test_a_write_under_git_refused_in_another_locale_is_the_folder(
     assert "`git add`" not in lesson.text
 
 
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        # Windows' sandbox: the file under `.git/` named, then a plain "Permission denied"
+        ("git fetch origin", "error: cannot open '.git/FETCH_HEAD': Permission denied"),
+        ("git add .", "fatal: Unable to create 'C:/w/.git/index.lock': Permission denied"),
+    ],
+)
+def test_a_git_write_denied_under_git_and_passing_let_out_is_the_folder(
+    tmp_path: Path, command: str, said: str
+) -> None:
+    """A denial of a file under `.git/` that passed once let out of the sandbox is the
+    sandbox's refusal of `.git/`: one lesson for every git write, not "`git fetch` fails
+    inside Codex's sandbox" beside it."""
+    (lesson,) = _let_out_lessons(tmp_path, [(command, _failed(said))], _ran(""))
+    assert lesson.text.startswith("Codex's sandbox here cannot write under `.git/`")
+    assert f"`{command.split()[0]} {command.split()[1]}`" not in lesson.text
+
+
+def test_a_git_write_denied_under_git_with_no_pass_let_out_claims_no_sandbox(
+    tmp_path: Path,
+) -> None:
+    """The same denial never let out of the sandbox may be the files' owner (a `.git/` made by
+    root): no sandbox lesson is told from it."""
+    said = "error: cannot open '.git/FETCH_HEAD': Permission denied"
+    run = _shell_run(tmp_path, [("git fetch origin", _failed(said))])
+    lines = read_lines(tmp_path / "rollout-x.jsonl")
+    lessons = RulesExtractor().extract(run, list(find_episodes(run)), lines)
+    assert not any("cannot write under `.git/`" in c.text for c in lessons)
+
+
 def test_a_shells_own_refusal_names_the_folder_after_it(tmp_path: Path) -> None:
     """zsh says the path after its refusal (`zsh:150: operation not permitted: .codex/x.md`):
     `cat >` into `docs/` works inside the sandbox, into `.codex/` it does not."""

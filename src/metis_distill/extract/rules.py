@@ -688,6 +688,8 @@ def _failure_lesson(
     folder = _refused_folder(episode.trigger.text[:4000]) if harness == "codex" else None
     if folder is None and harness == "codex" and _git_write_refused(call, episode.trigger.text):
         folder = ".git"  # the sandbox named no path: what a git write needs is `.git/`
+    if folder is None and harness == "codex" and _git_dir_denied(call, episode.trigger, fix):
+        folder = ".git"
     if folder is not None:
         # the cause is known from the error alone, with or without an escalated rerun seen
         escalated = fix is not None and fix.kind is FixKind.ESCALATED
@@ -1394,6 +1396,25 @@ def _git_write_refused(call: Event, error: str) -> bool:
         and _BARE_REFUSAL.match(said[-1]) is not None
         and not NO_NETWORK.search(error[:4000])
     )
+
+
+def _git_dir_denied(call: Event, error: Event, fix: Fix | None) -> bool:
+    """A git write told "Permission denied" on a file under `.git/` (Windows' sandbox: `cannot
+    open '.git/FETCH_HEAD': Permission denied`) that passed once let out of the sandbox: the
+    sandbox's refusal of `.git/`. Without the escalated pass, a denial may be the files' owner."""
+    steps = shell_steps(call.text)
+    return (
+        fix is not None
+        and fix.kind is FixKind.ESCALATED
+        and len(steps) == 1
+        and _GIT_WRITES.match(steps[0]) is not None
+        and _GIT_DIR_DENIED.search(error.text[:4000]) is not None
+    )
+
+
+_GIT_DIR_DENIED = re.compile(
+    r"(?:^|[\s'\"/\\])\.git[\\/][^\s'\"]*['\"]?:?\s*(?:Permission denied|Access is denied)", re.I
+)
 
 
 # The sandbox's refusal as all the line says ("failed in sandbox: Operation not permitted").
