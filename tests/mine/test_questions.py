@@ -2001,3 +2001,64 @@ def test_a_yes_or_no_picked_is_told_with_the_question_not_the_header(tmp_path: P
         "Should the importer drop duplicate rows silently? Yes, drop them (The import stays "
         "idempotent)."
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "header", "options", "line"),
+    [
+        (
+            "What tone should the support bot take with customers?",
+            "Tone",
+            [("Warm", "Greets each customer by name"), ("Neutral", "")],
+            "What tone should the support bot take with customers? Warm (Greets each customer "
+            "by name).",
+        ),
+        (
+            "أي لهجة يستخدمها البوت في الردود؟",
+            "اللهجة",
+            [("شامي", "لهجة بلاد الشام"), ("فصحى", "")],
+            "أي لهجة يستخدمها البوت في الردود؟ شامي (لهجة بلاد الشام).",
+        ),
+    ],
+)
+def test_how_something_speaks_is_told_with_the_question_that_names_the_speaker(
+    tmp_path: Path, question: str, header: str, options: list[tuple[str, str]], line: str
+) -> None:
+    """ "Tone: Warm" alone reads as how the agent should talk to the user."""
+    records = [
+        asked_with("q1", question, options, header=header),
+        answered("q1", f'"{question}"="{options[0][0]}"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == [line]
+
+
+@pytest.mark.parametrize(
+    ("question", "header", "options"),
+    [
+        ("How long should replies be?", "Reply length", [("Short", "Three bullets"), ("Long", "")]),
+        ("What's your tone in English?", "Tone EN", [("Direct", "No small talk"), ("Warm", "")]),
+        ("ما طول الردود المناسب؟", "طول الرد", [("قصير", "ثلاث نقاط"), ("مفصل", "")]),
+        ("ما أسلوبك بالإنجليزية؟", "Tone EN", [("Direct", "بدون مقدمات"), ("Warm", "")]),
+    ],
+)
+def test_how_something_speaks_with_no_speaker_named_decides_nothing(
+    tmp_path: Path, question: str, header: str, options: list[tuple[str, str]]
+) -> None:
+    records = [
+        asked_with("q1", question, options, header=header),
+        answered("q1", f'"{question}"="{options[0][0]}"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == []
+
+
+def test_a_header_naming_whose_style_it_is_stays_the_topic(tmp_path: Path) -> None:
+    question = "Which formatter should the project use?"
+    options = [("Black", "No settings to argue over"), ("YAPF", "")]
+    records = [
+        asked_with("q1", question, options, header="Code style"),
+        answered("q1", f'"{question}"="Black"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == ["Code style: Black (No settings to argue over)."]

@@ -20,6 +20,7 @@ from itertools import islice
 
 from metis_distill.homes import has_address
 from metis_distill.mine import phrases
+from metis_distill.mine.speakers import bare_attribute, names_speaker
 from metis_distill.mine.text import shorten
 from metis_distill.models import OPTION_LINE, OPTION_REASON, TOPIC_LINE, Event, EventKind
 
@@ -738,6 +739,8 @@ def answers(event: Event, asked: str = "") -> list[Answer]:
         # (the question whole: its first sentence, cut short, may stop before it asks)
         asks_how_on = _asks_how_on(_asking_sentence(" ".join(pair.question.split())))
         block = _question_of(asked, pair.question)
+        if block is not None and _speaker_untold(block):
+            continue  # "Dialect: Egyptian" of nobody named: read as how to talk to the user
         options = block.options if block is not None else _options(asked)
         typed = _typed(options, pair.answer, notes)
         if _lasting(question, answer, typed) and not _goes_on(pair.question) and not asks_how_on:
@@ -884,8 +887,16 @@ _REPLIES = re.compile(r"^(?:yes|no|yeah|yep|nope)\b(?=\s*[,;:.—–-])", re.I)
 
 
 def _topic(block: Asked | None) -> str:
-    """The question's topic, when its header names one."""
-    return block.topic if block is not None and not _BARE_TOPIC.match(block.topic) else ""
+    """The question's topic, when its header names one: not a word any question could wear,
+    nor how something speaks, whose speaker the question names."""
+    if block is None or _BARE_TOPIC.match(block.topic) or bare_attribute(block.topic):
+        return ""
+    return block.topic
+
+
+def _speaker_untold(block: Asked) -> bool:
+    """The header names how something speaks ("Tone EN") and the question names no speaker."""
+    return bare_attribute(block.topic) and not names_speaker(_plain(block.question))
 
 
 def _question_of(asked: str, question: str) -> Asked | None:
