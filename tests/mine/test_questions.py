@@ -2062,3 +2062,91 @@ def test_a_header_naming_whose_style_it_is_stays_the_topic(tmp_path: Path) -> No
         *BUILT,
     ]
     assert decisions(tmp_path, records) == ["Code style: Black (No settings to argue over)."]
+
+
+DATA_SOURCES = [
+    ("I'll upload a CSV", "A file with last month's orders"),
+    ("Read the staging database", "The orders table, refreshed nightly"),
+    ("I'll go with the staging replica", ""),
+]
+DATA_SOURCES_AR = [
+    ("سأرفع ملف CSV", "ملف فيه طلبات الشهر الماضي"),
+    ("هبعت ملف CSV", "هبعتلك الملف في الشات"),
+    ("قاعدة بيانات الاختبار", "جدول الطلبات، يتحدث كل ليلة"),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "options", "picked"),
+    [
+        ("Where should the report read its orders from?", DATA_SOURCES, 0),
+        ("من أين يقرأ التقرير الطلبات؟", DATA_SOURCES_AR, 0),
+        ("من أين يقرأ التقرير الطلبات؟", DATA_SOURCES_AR, 1),
+    ],
+)
+def test_the_users_own_act_to_come_picked_decides_nothing(
+    tmp_path: Path, question: str, options: list[tuple[str, str]], picked: int
+) -> None:
+    """ "I'll upload a CSV", "سأرفع ملف", "هبعت ملف": an input the user gives today."""
+    records = [
+        asked_with("q1", question, options, header="Data source"),
+        answered("q1", f'"{question}"="{options[picked][0]}"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "options", "picked", "line"),
+    [
+        (
+            "Where should the report read its orders from?",
+            DATA_SOURCES,
+            1,
+            "Data source: Read the staging database (The orders table, refreshed nightly).",
+        ),
+        (  # a pick said in the first person is still a pick
+            "Where should the report read its orders from?",
+            DATA_SOURCES,
+            2,
+            "Data source: I'll go with the staging replica.",
+        ),
+        (
+            "من أين يقرأ التقرير الطلبات؟",
+            DATA_SOURCES_AR,
+            2,
+            "Data source: قاعدة بيانات الاختبار (جدول الطلبات، يتحدث كل ليلة).",
+        ),
+    ],
+)
+def test_a_source_that_lasts_stays_a_decision(
+    tmp_path: Path, question: str, options: list[tuple[str, str]], picked: int, line: str
+) -> None:
+    records = [
+        asked_with("q1", question, options, header="Data source"),
+        answered("q1", f'"{question}"="{options[picked][0]}"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == [line]
+
+
+def test_options_picked_as_todays_improvements_in_arabic_decide_nothing(tmp_path: Path) -> None:
+    question = "إيه اللي عايز تحسّنه في لوحة التحكم؟"
+    options = [("تصميم أوضح", "بطاقات في شبكة"), ("بحث", "تصفية حسب الوسم"), ("تصدير", "")]
+    records = [
+        asked_with("q1", question, options, header="نوع التحسين"),
+        answered("q1", f'"{question}"="تصميم أوضح,بحث"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == []
+    lasting = "أي قاعدة بيانات يستخدمها التطبيق؟"
+    records = [
+        asked_with(
+            "q1", lasting, [("PostgreSQL", "معاملات آمنة"), ("SQLite", "")], "قاعدة البيانات"
+        ),
+        answered("q1", f'"{lasting}"="PostgreSQL"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path / "lasting", records) == [
+        "قاعدة البيانات: PostgreSQL (معاملات آمنة)."
+    ]
