@@ -2068,6 +2068,7 @@ DATA_SOURCES = [
     ("I'll upload a CSV", "A file with last month's orders"),
     ("Read the staging database", "The orders table, refreshed nightly"),
     ("I'll go with the staging replica", ""),
+    ("I'll always use the nightly export", ""),
 ]
 DATA_SOURCES_AR = [
     ("سأرفع ملف CSV", "ملف فيه طلبات الشهر الماضي"),
@@ -2110,6 +2111,12 @@ def test_the_users_own_act_to_come_picked_decides_nothing(
             DATA_SOURCES,
             2,
             "Data source: I'll go with the staging replica.",
+        ),
+        (
+            "Where should the report read its orders from?",
+            DATA_SOURCES,
+            3,
+            "Data source: I'll always use the nightly export.",
         ),
         (
             "من أين يقرأ التقرير الطلبات؟",

@@ -569,8 +569,8 @@ _FOR_NOW = re.compile(
 # Postgres"). Egyptian Arabic's first person future opens with "ه" ("هرفع"; "هي", "هت",
 # "هن" are other persons, "هذا", "هل", "هنا" no verbs), a word of its object after it.
 _ACT_TO_COME = re.compile(
-    r"^I(?:'ll| will| shall| am going to|'m going to)\s+(?:\w+ly\s+)?"
-    r"(?!(?:go|take|use|pick|choose|stick|prefer|keep|want|need|stay|opt|have)\b)\w|"
+    r"^I(?:'ll| will| shall| am going to|'m going to)\s+(?!(?:(?:\w+ly|always|never|just)\s+)?"
+    r"(?:go|take|use|pick|choose|stick|prefer|keep|want|need|stay|opt|have)\b)\w|"
     r"^(?:je vais|je (?:t'|vous )?(?:enverrai|donnerai|fournirai|écrirai|partagerai))\b"
     r"(?!\s+(?:utiliser|prendre|choisir|garder)\b)|"
     r"^(?:voy a|(?:yo )?te (?:env[ií]o|mando|paso|subo))\b(?!\s+(?:usar|elegir|tomar|quedarme)\b)|"
