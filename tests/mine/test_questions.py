@@ -2001,3 +2001,159 @@ def test_a_yes_or_no_picked_is_told_with_the_question_not_the_header(tmp_path: P
         "Should the importer drop duplicate rows silently? Yes, drop them (The import stays "
         "idempotent)."
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "header", "options", "line"),
+    [
+        (
+            "What tone should the support bot take with customers?",
+            "Tone",
+            [("Warm", "Greets each customer by name"), ("Neutral", "")],
+            "What tone should the support bot take with customers? Warm (Greets each customer "
+            "by name).",
+        ),
+        (
+            "أي لهجة يستخدمها البوت في الردود؟",
+            "اللهجة",
+            [("شامي", "لهجة بلاد الشام"), ("فصحى", "")],
+            "أي لهجة يستخدمها البوت في الردود؟ شامي (لهجة بلاد الشام).",
+        ),
+    ],
+)
+def test_how_something_speaks_is_told_with_the_question_that_names_the_speaker(
+    tmp_path: Path, question: str, header: str, options: list[tuple[str, str]], line: str
+) -> None:
+    """ "Tone: Warm" alone reads as how the agent should talk to the user."""
+    records = [
+        asked_with("q1", question, options, header=header),
+        answered("q1", f'"{question}"="{options[0][0]}"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == [line]
+
+
+@pytest.mark.parametrize(
+    ("question", "header", "options"),
+    [
+        ("How long should replies be?", "Reply length", [("Short", "Three bullets"), ("Long", "")]),
+        ("What's your tone in English?", "Tone EN", [("Direct", "No small talk"), ("Warm", "")]),
+        ("ما طول الردود المناسب؟", "طول الرد", [("قصير", "ثلاث نقاط"), ("مفصل", "")]),
+        ("ما أسلوبك بالإنجليزية؟", "Tone EN", [("Direct", "بدون مقدمات"), ("Warm", "")]),
+    ],
+)
+def test_how_something_speaks_with_no_speaker_named_decides_nothing(
+    tmp_path: Path, question: str, header: str, options: list[tuple[str, str]]
+) -> None:
+    records = [
+        asked_with("q1", question, options, header=header),
+        answered("q1", f'"{question}"="{options[0][0]}"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == []
+
+
+def test_a_header_naming_whose_style_it_is_stays_the_topic(tmp_path: Path) -> None:
+    question = "Which formatter should the project use?"
+    options = [("Black", "No settings to argue over"), ("YAPF", "")]
+    records = [
+        asked_with("q1", question, options, header="Code style"),
+        answered("q1", f'"{question}"="Black"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == ["Code style: Black (No settings to argue over)."]
+
+
+DATA_SOURCES = [
+    ("I'll upload a CSV", "A file with last month's orders"),
+    ("Read the staging database", "The orders table, refreshed nightly"),
+    ("I'll go with the staging replica", ""),
+    ("I'll always use the nightly export", ""),
+]
+DATA_SOURCES_AR = [
+    ("سأرفع ملف CSV", "ملف فيه طلبات الشهر الماضي"),
+    ("هبعت ملف CSV", "هبعتلك الملف في الشات"),
+    ("قاعدة بيانات الاختبار", "جدول الطلبات، يتحدث كل ليلة"),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "options", "picked"),
+    [
+        ("Where should the report read its orders from?", DATA_SOURCES, 0),
+        ("من أين يقرأ التقرير الطلبات؟", DATA_SOURCES_AR, 0),
+        ("من أين يقرأ التقرير الطلبات؟", DATA_SOURCES_AR, 1),
+    ],
+)
+def test_the_users_own_act_to_come_picked_decides_nothing(
+    tmp_path: Path, question: str, options: list[tuple[str, str]], picked: int
+) -> None:
+    """ "I'll upload a CSV", "سأرفع ملف", "هبعت ملف": an input the user gives today."""
+    records = [
+        asked_with("q1", question, options, header="Data source"),
+        answered("q1", f'"{question}"="{options[picked][0]}"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "options", "picked", "line"),
+    [
+        (
+            "Where should the report read its orders from?",
+            DATA_SOURCES,
+            1,
+            "Data source: Read the staging database (The orders table, refreshed nightly).",
+        ),
+        (  # a pick said in the first person is still a pick
+            "Where should the report read its orders from?",
+            DATA_SOURCES,
+            2,
+            "Data source: I'll go with the staging replica.",
+        ),
+        (
+            "Where should the report read its orders from?",
+            DATA_SOURCES,
+            3,
+            "Data source: I'll always use the nightly export.",
+        ),
+        (
+            "من أين يقرأ التقرير الطلبات؟",
+            DATA_SOURCES_AR,
+            2,
+            "Data source: قاعدة بيانات الاختبار (جدول الطلبات، يتحدث كل ليلة).",
+        ),
+    ],
+)
+def test_a_source_that_lasts_stays_a_decision(
+    tmp_path: Path, question: str, options: list[tuple[str, str]], picked: int, line: str
+) -> None:
+    records = [
+        asked_with("q1", question, options, header="Data source"),
+        answered("q1", f'"{question}"="{options[picked][0]}"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == [line]
+
+
+def test_options_picked_as_todays_improvements_in_arabic_decide_nothing(tmp_path: Path) -> None:
+    question = "إيه اللي عايز تحسّنه في لوحة التحكم؟"
+    options = [("تصميم أوضح", "بطاقات في شبكة"), ("بحث", "تصفية حسب الوسم"), ("تصدير", "")]
+    records = [
+        asked_with("q1", question, options, header="نوع التحسين"),
+        answered("q1", f'"{question}"="تصميم أوضح,بحث"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == []
+    lasting = "أي قاعدة بيانات يستخدمها التطبيق؟"
+    records = [
+        asked_with(
+            "q1", lasting, [("PostgreSQL", "معاملات آمنة"), ("SQLite", "")], "قاعدة البيانات"
+        ),
+        answered("q1", f'"{lasting}"="PostgreSQL"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path / "lasting", records) == [
+        "قاعدة البيانات: PostgreSQL (معاملات آمنة)."
+    ]

@@ -20,6 +20,7 @@ from itertools import islice
 
 from metis_distill.homes import has_address
 from metis_distill.mine import phrases
+from metis_distill.mine.speakers import bare_attribute, names_speaker
 from metis_distill.mine.text import shorten
 from metis_distill.models import OPTION_LINE, OPTION_REASON, TOPIC_LINE, Event, EventKind
 
@@ -319,6 +320,13 @@ _SCOPE = re.compile(
     r"refinements|changes|fixes) (?:do you want|would you like|should (?:we|I))\b"
     r"|\bwhat (?:do you want|would you like) (?:me |us )?to (?:improve|enhance|add|fix|polish|"
     r"rework|redesign|refine|tweak|upgrade)\b"
+    # ... in Arabic ("إيه اللي عايز تحسنه؟", "ماذا تريد أن نطور؟"), Chinese, Spanish, French
+    r"|(?:إيه|ايه|ماذا|ما الذي|ما اللي|إيش|ايش|شو|وش)\b[^?؟]{0,60}?\b(?:ت|ن)(?:حسن|طور)"
+    r"|\b(?:ت|ن)(?:حسن|طور)\w*[^?؟]{0,60}?\b(?:إيه|ايه)\b"
+    r"|(?:你|您)?(?:想|希望|要)(?:先)?(?:改进|优化|完善|增加|添加)(?:哪些|什么)"
+    r"|\bqu[ée] (?:quieres|quiere|te gustar[ií]a) (?:que )?(?:mejorar|mejore|a[ñn]adir)\b"
+    r"|\bque (?:veux-tu|voulez-vous|souhaites-tu|souhaitez-vous|tu veux|vous voulez) "
+    r"(?:que j'|que je )?(?:améliorer|amélior|ajouter|ajout)"
     # what one numbered part of the plan is to do ("What should Phase 4 accomplish now?",
     # "What goes into step 2?"): the plan, which the work then carries out
     rf"|\b{_PART}(?:\s*\([^)]{{0,40}}\))?\s+(?:accomplish|achieve|include|cover|contain|"
@@ -556,6 +564,25 @@ _FOR_NOW = re.compile(
     r"(?:^|[，,、；;：:\s])先(?![进前生])",
     re.I,
 )
+# The user's own act to come, in their first person ("I'll upload my CV", "هرفع ملف", "我来提供"):
+# an input they will give today, no choice that lasts. Not a pick said so ("I'll go with
+# Postgres"). Egyptian Arabic's first person future opens with "ه" ("هرفع"; "هي", "هت",
+# "هن" are other persons, "هذا", "هل", "هنا" no verbs), a word of its object after it.
+_ACT_TO_COME = re.compile(
+    r"^I(?:'ll| will| shall| am going to|'m going to)\s+(?!(?:(?:\w+ly|always|never|just)\s+)?"
+    r"(?:go|take|use|pick|choose|stick|prefer|keep|want|need|stay|opt|have)\b)\w|"
+    r"^(?:je vais|je (?:t'|vous )?(?:enverrai|donnerai|fournirai|écrirai|partagerai))\b"
+    r"(?!\s+(?:utiliser|prendre|choisir|garder)\b)|"
+    r"^(?:voy a|(?:yo )?te (?:env[ií]o|mando|paso|subo))\b(?!\s+(?:usar|elegir|tomar|quedarme)\b)|"
+    r"^(?:eu )?vou\b(?!\s+(?:usar|escolher|ficar)\b)|"
+    r"^ich (?:werde|schicke|sende|lade|gebe|schreibe|liefere)\b"
+    r"(?![^,.]{0,30}\b(?:verwenden|nutzen|nehmen|wählen)\b)|"
+    r"^я (?:пришлю|отправлю|загружу|скину|дам|напишу|предоставлю)\b|"
+    r"^我(?:来|会|将|自己|稍后|待会|马上)(?!.{0,2}(?:用|选|使用|采用))|"
+    r"^(?:سأ|سوف )(?!ستخدم|ختار|خذ|أستخدم|أختار)\w|"
+    r"^ه(?![يتنوالأإآذ]|ستخدم|ختار)\w{3,}(?<!ة)\s+\S",
+    re.I,
+)
 # A choice that is one act, done once ("Remplacer tout", "Rewrite it from scratch", "全部替换"):
 # once done the code shows it, and nothing is left to keep to.
 _DONE_ONCE = re.compile(
@@ -738,6 +765,8 @@ def answers(event: Event, asked: str = "") -> list[Answer]:
         # (the question whole: its first sentence, cut short, may stop before it asks)
         asks_how_on = _asks_how_on(_asking_sentence(" ".join(pair.question.split())))
         block = _question_of(asked, pair.question)
+        if block is not None and _speaker_untold(block):
+            continue  # "Dialect: Egyptian" of nobody named: read as how to talk to the user
         options = block.options if block is not None else _options(asked)
         typed = _typed(options, pair.answer, notes)
         if _lasting(question, answer, typed) and not _goes_on(pair.question) and not asks_how_on:
@@ -884,8 +913,16 @@ _REPLIES = re.compile(r"^(?:yes|no|yeah|yep|nope)\b(?=\s*[,;:.—–-])", re.I)
 
 
 def _topic(block: Asked | None) -> str:
-    """The question's topic, when its header names one."""
-    return block.topic if block is not None and not _BARE_TOPIC.match(block.topic) else ""
+    """The question's topic, when its header names one: not a word any question could wear,
+    nor how something speaks, whose speaker the question names."""
+    if block is None or _BARE_TOPIC.match(block.topic) or bare_attribute(block.topic):
+        return ""
+    return block.topic
+
+
+def _speaker_untold(block: Asked) -> bool:
+    """The header names how something speaks ("Tone EN") and the question names no speaker."""
+    return bare_attribute(block.topic) and not names_speaker(_plain(block.question))
 
 
 def _question_of(asked: str, question: str) -> Asked | None:
@@ -1162,11 +1199,15 @@ def _asking_sentence(question: str) -> str:
 
 def _plain(text: str) -> str:
     """The text as the patterns read it: a non-breaking or typographic hyphen ("Souhaites‑tu")
-    is a hyphen, an apostrophe is straight."""
+    is a hyphen, an apostrophe is straight, Arabic is read without its vowel marks."""
     return text.translate(_TYPOGRAPHIC)
 
 
-_TYPOGRAPHIC = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2019": "'"})
+_TYPOGRAPHIC = str.maketrans(
+    {"\u2010": "-", "\u2011": "-", "\u2019": "'"}
+    # Arabic's vowel marks and its stretching stroke, which words may carry or not ("تحسّن")
+    | dict.fromkeys([*range(0x064B, 0x0653), 0x0640])
+)
 
 
 def _goes_on(question: str) -> bool:
@@ -1208,6 +1249,7 @@ def _lasting(question: str, choice: str, typed: str) -> bool:
         or _GOAL.search(question)
         or _NO_CHOICE.match(choice)
         or _FOR_NOW.search(choice)
+        or _ACT_TO_COME.search(choice)
         or _NOW.search(choice)
         or _HEDGED.search(_plain(typed))
         or (_GENERIC_ASK.match(asking) and _PLAN_PART.search(question))
