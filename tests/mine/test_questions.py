@@ -1061,6 +1061,7 @@ def test_a_step_of_today_a_review_or_a_quiz_decides_nothing(question: str, answe
         # changes and fixes named, a standing way asked of them
         "How should breaking changes be announced to API clients?",
         "Which fixes go into the changelog?",
+        "Which changes should we make to the commit message convention?",
     ],
 )
 def test_a_lasting_choice_near_those_words_stays_a_decision(question: str) -> None:
@@ -2156,4 +2157,18 @@ def test_options_picked_as_todays_improvements_in_arabic_decide_nothing(tmp_path
     ]
     assert decisions(tmp_path / "lasting", records) == [
         "قاعدة البيانات: PostgreSQL (معاملات آمنة)."
+    ]
+
+
+def test_an_option_opening_with_a_hyphenated_no_keeps_its_header(tmp_path: Path) -> None:
+    """ "No-op" is a label, not a "No, …" said to the question."""
+    question = "When a job fails, should the worker retry it?"
+    options = [("No-op", "Leave the job failed; an operator requeues it"), ("Retry", "Three times")]
+    records = [
+        asked_with("q1", question, options, header="Failed jobs"),
+        answered("q1", f'"{question}"="No-op"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == [
+        "Failed jobs: No-op (Leave the job failed), not “Retry”."
     ]

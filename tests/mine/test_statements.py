@@ -1051,6 +1051,9 @@ def test_the_rule_before_a_request_to_remember_it_in_its_sentence_is_kept(
         "I think we use pnpm here, remember that, and try again.",
         "we use the old schema, remember that for the rest of the task.",
         "Did you remember that we use pnpm?",
+        # a rule's opening kept to today's task, or to a thing said before
+        "Always use the staging DB for this task, remember that.",
+        "Don't touch that file, remember that.",
     ],
 )
 def test_a_clause_before_a_request_to_remember_that_is_no_rule_is_not_kept(
@@ -1096,6 +1099,8 @@ def test_a_preference_for_how_the_work_is_done_is_the_users_rule(
         "I want to avoid the error we saw earlier from happening again.",
         "No, I want to avoid that, it was too slow.",
         "I want to avoid a full rewrite of the parser module.",
+        "I want to avoid these warnings.",
+        "I want to avoid the extra dependency you added.",
         # a guess, and where the work is to end up
         "I think I want to avoid the ORM for the reports, maybe.",
         "Ultimately I want to avoid the monolith and split the billing service out.",
@@ -1235,6 +1240,7 @@ def test_a_caveat_about_the_days_own_change_is_no_gotcha(tmp_path: Path) -> None
         ("So it turns out the importer silently skips rows without a SKU.", True),
         ("So the root cause was that the importer silently skips rows without a SKU.", True),
         ("One caveat to keep in mind: the installer silently rewrites `poetry.lock`.", True),
+        ("One gotcha with the installer: it silently rewrites `poetry.lock`.", True),
     ],
 )  # fmt: skip
 def test_a_gotcha_stands_alone_or_is_none(tmp_path: Path, said: str, kept: bool) -> None:
@@ -1267,6 +1273,8 @@ _ENTRY_POINT = (
          "Restarted, that worked, thanks!", True),
         # the agent saw it work itself
         ("I restarted the editor and the commands show up.", None, True),
+        ("I restarted the editor and the commands show up. Let me know if it needs anything "
+         "else.", None, True),
     ],
 )  # fmt: skip
 def test_a_cause_told_beside_a_fix_left_to_the_user_needs_their_word(

@@ -63,7 +63,9 @@ TODAYS_THING = re.compile(
     r"commit|change|branch|page|screen|view|ticket|issue|task|feature|release|fix|migration|"
     r"component|file|function|test|run|step|session|sprint|demo|deploy(?:ment)?)\b"
     r"|\b(?:today|tonight|right now|for now|this time|at the moment|this week|earlier|"
-    r"just now|last time)\b",
+    r"just now|last time|yesterday)\b"
+    # a thing the agent made today ("the extra dependency you added")
+    r"|\byou(?:'ve| have)? (?:just )?(?:added|made|wrote|introduced|created|changed)\b",
     re.I,
 )
 GOTCHA = re.compile(
@@ -141,7 +143,10 @@ FACT_LEAD = re.compile(
     rf"^{THANKS}?"
     r"(?:(?:so,?\s+)?(?:(?:it\s+)?turns out(?: that)?,?|note that|gotcha:|surprisingly,?|"
     # "Caveat:", "One honest caveat to carry forward:": a few words that name the note, then it
-    r"(?:[\w'-]+\s+){0,3}(?:caveat|catch|gotcha|note)(?:\s+[\w'-]+){0,4}\s*:|"
+    # (words after it only as a purpose, "to carry forward", "for the future": "One gotcha
+    # with pnpm: it …" names the subject its "it" stands for)
+    r"(?:[\w'-]+\s+){0,3}(?:caveat|catch|gotcha|note)"
+    r"(?:\s+(?:to|for|worth)(?:\s+[\w'-]+){1,3})?\s*:|"
     r"the (?:root cause|root problem|reason|problem|issue|bug|culprit) (?:is|was) that|"
     r"this happens because)\s*)?",
     re.I,
@@ -168,7 +173,8 @@ UNTRIED_FIX = re.compile(
     r"\btry (?:restarting|reloading|relaunching|reopening|re-?running|rebuilding|refreshing|"
     r"it again|again)\b"
     r"|\bshould (?:now|then)\b|\bshould (?:[\w-]+ ){1,2}now\b"
-    r"|\blet me know (?:if|whether) (?:it|that|this|they|you still)\b"
+    r"|\blet me know (?:if|whether) (?:it|that|this|they) (?:fix|work|help|solve|resolve)"
+    r"|\blet me know (?:if|whether) you still (?:see|get|hit|have)\b"
     r"|\bonce you(?:'ve|\u2019ve| have)? (?:restart|reload|relaunch|reopen|re-?run)",
     re.I,
 )

@@ -317,7 +317,9 @@ _SCOPE = re.compile(
     # what to improve or add now ("What improvements would you like to make to the layout?",
     # "What would you like me to polish?"): today's list of work, which the code then shows
     r"|\b(?:which|what) (?:[\w-]+ ){0,2}(?:improvements|enhancements|additions|upgrades|tweaks|"
-    r"refinements|changes|fixes) (?:do you want|would you like|should (?:we|I))\b"
+    r"refinements|changes|fixes) (?:do you want|would you like)\b"
+    r"|\b(?:which|what) (?:[\w-]+ ){0,2}(?:improvements|enhancements|additions|upgrades|tweaks|"
+    r"refinements) should (?:we|I)\b"
     r"|\bwhat (?:do you want|would you like) (?:me |us )?to (?:improve|enhance|add|fix|polish|"
     r"rework|redesign|refine|tweak|upgrade)\b"
     # ... in Arabic ("إيه اللي عايز تحسنه؟", "ماذا تريد أن نطور؟"), Chinese, Spanish, French
@@ -909,7 +911,7 @@ def asked_questions(asked: str) -> list[Asked]:
 
 # A choice that opens by agreeing or declining ("Yes, remove turn ordering"): a reply to the
 # question's own words, which the header ("Dual-session") does not hold.
-_REPLIES = re.compile(r"^(?:yes|no|yeah|yep|nope)\b(?=\s*[,;:.—–-])", re.I)
+_REPLIES = re.compile(r"^(?:yes|no|yeah|yep|nope)\b(?=\s*[,;:.—–]|\s+-)", re.I)
 
 
 def _topic(block: Asked | None) -> str:

@@ -530,7 +530,7 @@ def _rule_before(sentence: str, asked: re.Match[str]) -> Statement | None:
     if lead is None or _FOR_TODAY.search(sentence, asked.end()):
         return None
     rule = sentence[: lead.start()].strip()
-    if len(rule.split()) < _MEMORY_WORDS or not (opens_rule(rule) or is_standing_rule(rule)):
+    if len(rule.split()) < _MEMORY_WORDS or not is_standing_rule(rule):
         return None
     if phrases.HEDGE.search(rule) or _complains(rule):
         return None
@@ -601,8 +601,9 @@ def is_standing_rule(sentence: str) -> bool:
     )
 
 
-# A wish said of one thing ("avoid a full rewrite"), where a preference names a kind of them.
-_ONE_THING = re.compile(r"(?:a|an|another|one)\s", re.I)
+# A wish said of one thing ("avoid a full rewrite"), or of one said before ("avoid these
+# warnings"), where a preference names a kind of them.
+_ONE_THING = re.compile(r"(?:a|an|another|one|this|that|these|those)\s", re.I)
 
 
 def _standing_preference(sentence: str) -> bool:
