@@ -10,6 +10,7 @@ from itertools import takewhile
 from metis_distill.advice import Danger, added_dangers
 from metis_distill.extract.base import ExtractStats
 from metis_distill.extract.edits import edit_changes, edit_input
+from metis_distill.extract.own_interpreter import OWN_INTERPRETER, own_interpreter
 from metis_distill.extract.settings import settings_phrase
 from metis_distill.extract.wording import (
     AFTER_USER_STEP,
@@ -131,6 +132,7 @@ from metis_distill.mine.text import (
     shell_steps,
     shorten,
     split_heredocs,
+    split_outside_quotes,
     step_joiner,
     unplumbed,
     unwrapped,
@@ -827,6 +829,9 @@ def _failure_lesson(
         )
         if runner is not None:  # the module is the cause: one wording, whatever the script
             return _module_elsewhere_text(signature, runner, failed), runner
+        own = own_interpreter(remedy)
+        if own is not None:  # `envs/ml/python.exe`, not the `python.exe` on the PATH
+            return f"{what} {verb} here (“{sig}”); {OWN_INTERPRETER} ({code(own)}).", remedy
         binary = _other_binary(call.text, remedy)
         if binary is not None:
             name = code(file_name(binary))
@@ -1641,6 +1646,9 @@ def _failed_step(call: Event, signature: str) -> str | None:
     the interpreter (not `ls` of `ls data && python3 x.py`), None when that is unknown."""
     if call.tool_name not in SHELL_TOOLS:
         return call.text
+    quoted = _quoted_step(split_outside_quotes(call.text, STEP_SPLIT), signature)
+    if quoted is not None:  # `conda activate x && pip …`: "… to use 'conda activate'"
+        return quoted
     steps = shell_steps(call.text)
     if len(steps) <= 1:
         return call.text
@@ -1659,6 +1667,18 @@ def _failed_step(call: Event, signature: str) -> str | None:
     if missing_module(signature) is None:
         return call.text
     return importing_step(call.text, signature)
+
+
+def _quoted_step(steps: Sequence[str], signature: str) -> str | None:
+    """The one step of a chain whose program and first word the error quotes (`'conda
+    activate'`), when it is not the last: the chain stopped there, before the rest ran."""
+    quoted = {" ".join(q.split()) for q in _QUOTED.findall(signature)}
+    named = [s for s in steps[:-1] if " ".join(unwrapped(s).split()[:2]) in quoted]
+    return named[0].strip() if len(named) == 1 else None
+
+
+# A text an error quotes: 'x y', "x y", `x y`, ‘x y’, of two words at least.
+_QUOTED = re.compile(r"['\"`‘“]([\w.-]+(?:\s+[\w.-]+)+)['\"`’”]")
 
 
 # A git hook failing (husky's, pre-commit's): it runs on the commit or the push of a chain.
