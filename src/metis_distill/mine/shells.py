@@ -26,6 +26,7 @@ import re
 from pathlib import PurePosixPath
 
 from metis_distill.mine import signals
+from metis_distill.mine.outer_shell import runs_in_posix_shell
 from metis_distill.mine.text import (
     command_head,
     fed_interpreter,
@@ -399,7 +400,9 @@ def lost_variable_marks(
 ) -> dict[int, tuple[Event, str]]:
     """The results (by seq) whose PowerShell script lost its variables to bash, each with its
     call and the words that show it; none unless the run shows it twice (a quirk seen once
-    may be a typo)."""
+    may be a typo), nor where the harness's shell is PowerShell: that one expanded them."""
+    if not runs_in_posix_shell(events):
+        return {}
     found: dict[int, tuple[Event, str]] = {}
     for event in events:
         call = calls.get(event.tool_use_id or "") if event.role == "tool" else None
