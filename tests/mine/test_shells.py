@@ -17,6 +17,7 @@ from metis_distill.mine.episodes import find_episodes
 from metis_distill.mine.shells import (
     BACKSLASHES_EATEN_FIX,
     ESCAPED_QUOTE_LESSON,
+    HERE_STRING_FIX,
     HEREDOC_IN_POWERSHELL_FIX,
     HEREDOC_IN_POWERSHELL_TEXT,
     PAREN_PATH_FIX,
@@ -714,6 +715,23 @@ def test_a_here_document_powershell_refused_is_passed_another_way(tmp_path: Path
     (lesson,) = _heredoc_then(tmp_path, 'python -c "import json; print(json.dumps({}))"', 0)
     assert lesson.text == HEREDOC_IN_POWERSHELL_TEXT
     assert lesson.fix == HEREDOC_IN_POWERSHELL_FIX
+
+
+def test_a_here_document_powershell_refused_then_piped_as_a_here_string_names_that_way(
+    tmp_path: Path,
+) -> None:
+    """PowerShell's own way worked: the code in a here-string piped to `python -`. The line
+    lists that way first, and the fix is that way, not `-c`."""
+    retry = "@'\nimport json\nprint(json.dumps({}))\n'@ | python -"
+    (lesson,) = _heredoc_then(tmp_path, retry, 0)
+    assert lesson.text == HEREDOC_IN_POWERSHELL_TEXT
+    assert lesson.text.index("here-string") < lesson.text.index("python -c")
+    assert lesson.fix == HERE_STRING_FIX
+
+
+def test_a_here_string_piped_to_another_program_is_no_way_past_it(tmp_path: Path) -> None:
+    (lesson,) = _heredoc_then(tmp_path, "@'\nconsole.log(1)\n'@ | node -", 0)
+    assert lesson.fix is None
 
 
 def test_a_here_document_powershell_refused_with_no_way_seen_has_no_fix(tmp_path: Path) -> None:

@@ -66,6 +66,7 @@ from metis_distill.mine.shells import (
     CMD_IN_POWERSHELL_FIX,
     CMD_IN_POWERSHELL_TEXT,
     ESCAPED_QUOTE_LESSON,
+    HERE_STRING_FIX,
     HEREDOC_IN_POWERSHELL_FIX,
     HEREDOC_IN_POWERSHELL_TEXT,
     PAREN_PATH_FIX,
@@ -84,6 +85,7 @@ from metis_distill.mine.shells import (
     foreign_command,
     heredoc_in_powershell,
     paren_in_path,
+    piped_here_string,
     posix_in_powershell,
     quote_escaped_by_path,
     refused_shim,
@@ -650,8 +652,7 @@ def _failure_lesson(
     if paren_in_path(call, episode.trigger.text) is not None:
         return PAREN_PATH_TEXT, (PAREN_PATH_FIX if episode.fix is not None else None)
     if harness == "codex" and heredoc_in_powershell(call, episode.trigger.text):
-        fixed = episode.fix is not None
-        return HEREDOC_IN_POWERSHELL_TEXT, (HEREDOC_IN_POWERSHELL_FIX if fixed else None)
+        return HEREDOC_IN_POWERSHELL_TEXT, _heredoc_way(episode.fix)
     if killed_own_shell(call, episode.trigger):
         return OWN_SHELL_TEXT, None
     if quote_escaped_by_path(call, episode.trigger.text):
@@ -1639,6 +1640,13 @@ def _program_path(command: str) -> str | None:
     words = command_head(command).split()
     first = words[0].strip("\"'").replace("\\", "/") if words else ""
     return first if "/" in first.rstrip("/") else None
+
+
+def _heredoc_way(fix: Fix | None) -> str | None:
+    """How the code got past PowerShell's refused `<<`, as the run did it."""
+    if fix is None:
+        return None
+    return HERE_STRING_FIX if piped_here_string(fix.call.text) else HEREDOC_IN_POWERSHELL_FIX
 
 
 def _failed_step(call: Event, signature: str) -> str | None:
