@@ -884,6 +884,13 @@ def test_a_program_missing_once_and_run_later_is_no_missing_program(
             "`git pull && cargo build",
             "",
         ),
+        (  # the error quotes the chain's first step: the install after it never ran
+            "conda activate ml && pip install requests",
+            "CommandNotFoundError: Your shell has not been properly configured to use "
+            "'conda activate'.",
+            "`conda activate ml`",
+            "`pip install",
+        ),
     ],
 )
 def test_the_failed_step_of_a_chain_is_the_one_whose_words_the_error_has(
@@ -1657,3 +1664,62 @@ def test_the_span_of_a_way_without_a_utility_shows_it(tmp_path: Path) -> None:
     (lesson,) = failure_lessons(tmp_path, records)
     assert lesson.evidence.ref.line_start == 1 and lesson.evidence.ref.line_end == 4
     assert lesson.evidence.shows_fix  # the span a line links to, of those it has
+
+
+_NO_ACTIVATE = (
+    "Exit code 1\nCommandNotFoundError: Your shell has not been properly configured to use "
+    "'conda activate'."
+)
+
+
+@pytest.mark.parametrize(
+    ("retry", "shown"),
+    [
+        (
+            "D:/tools/miniconda3/envs/ml/python.exe -m pip install requests",
+            "`<env>/python.exe -m pip install requests`",
+        ),
+        (
+            "/opt/conda/envs/ml/bin/python -m pip install requests",
+            "`<env>/bin/python -m pip install requests`",
+        ),
+    ],
+)
+def test_an_environments_interpreter_run_by_its_path_keeps_its_folder(
+    tmp_path: Path, retry: str, shown: str
+) -> None:
+    """`conda activate` refused; the env's own Python, by its absolute path, installed: the
+    path is the fix (a bare `python.exe` is the base install), and the machine's own."""
+    from metis_distill.placement.locality import Locality, locality
+    from tests.placement.test_locality import lesson as view
+
+    failed = "conda activate ml && pip install requests"
+    (lesson,) = _retried(tmp_path, failed, _NO_ACTIVATE, retry)
+    assert lesson.text.startswith("`conda activate ml` fails here")
+    assert lesson.text.endswith(f"use the environment's own interpreter ({shown}).")
+    assert lesson.fix == retry
+    placed = view(lesson.text, lesson.evidence.quote, lesson.fix, cwd=Path("/w"))
+    assert locality(placed, Path("/w")) is Locality.MACHINE
+
+
+@pytest.mark.parametrize(
+    ("retry", "shown"),
+    [
+        ("conda run -n ml pip install requests", "`conda run -n ml pip install requests`"),
+        (".venv/bin/python -m pip install requests", "`.venv/bin/python -m pip install requests`"),
+    ],
+)
+def test_a_way_with_no_environments_path_is_still_told_as_it_ran(
+    tmp_path: Path, retry: str, shown: str
+) -> None:
+    """The control: a named env's runner, or the project's own venv by a relative path, is
+    the way as it was run, the team's."""
+    from metis_distill.placement.locality import Locality, locality
+    from tests.placement.test_locality import lesson as view
+
+    failed = "conda activate ml && pip install requests"
+    (lesson,) = _retried(tmp_path, failed, _NO_ACTIVATE, retry)
+    assert lesson.text.endswith(f"; use {shown} instead.")
+    assert "environment's own interpreter" not in lesson.text
+    placed = view(lesson.text, lesson.evidence.quote, lesson.fix, cwd=Path("/w"))
+    assert locality(placed, Path("/w")) is not Locality.PERSON

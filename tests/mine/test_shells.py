@@ -17,6 +17,7 @@ from metis_distill.mine.episodes import find_episodes
 from metis_distill.mine.shells import (
     BACKSLASHES_EATEN_FIX,
     ESCAPED_QUOTE_LESSON,
+    HERE_STRING_FIX,
     HEREDOC_IN_POWERSHELL_FIX,
     HEREDOC_IN_POWERSHELL_TEXT,
     PAREN_PATH_FIX,
@@ -716,6 +717,23 @@ def test_a_here_document_powershell_refused_is_passed_another_way(tmp_path: Path
     assert lesson.fix == HEREDOC_IN_POWERSHELL_FIX
 
 
+def test_a_here_document_powershell_refused_then_piped_as_a_here_string_names_that_way(
+    tmp_path: Path,
+) -> None:
+    """PowerShell's own way worked: the code in a here-string piped to `python -`. The line
+    lists that way first, and the fix is that way, not `-c`."""
+    retry = "@'\nimport json\nprint(json.dumps({}))\n'@ | python -"
+    (lesson,) = _heredoc_then(tmp_path, retry, 0)
+    assert lesson.text == HEREDOC_IN_POWERSHELL_TEXT
+    assert lesson.text.index("here-string") < lesson.text.index("python -c")
+    assert lesson.fix == HERE_STRING_FIX
+
+
+def test_a_here_string_piped_to_another_program_is_no_way_past_it(tmp_path: Path) -> None:
+    (lesson,) = _heredoc_then(tmp_path, "@'\nconsole.log(1)\n'@ | node -", 0)
+    assert lesson.fix is None
+
+
 def test_a_here_document_powershell_refused_with_no_way_seen_has_no_fix(tmp_path: Path) -> None:
     (lesson,) = _heredoc_then(tmp_path, 'python -c "import json; print(json.dumps({})"', 1)
     assert lesson.text == HEREDOC_IN_POWERSHELL_TEXT and lesson.fix is None
@@ -1268,3 +1286,43 @@ def test_an_unsigned_script_refused_is_not_scripts_disabled(tmp_path: Path, lang
         ],
     )
     assert not any(c.text.startswith("PowerShell here refuses") for c in found)
+
+
+def _codex_in(tmp_path: Path, shell: str, script: str, output: str) -> list[LessonCandidate]:
+    """A Codex run whose context names `shell`, a PowerShell script given in double quotes
+    twice, each time answered with `output`."""
+    context = (
+        f"<environment_context>\n  <cwd>/w</cwd>\n  <shell>{shell}</shell>\n</environment_context>"
+    )
+    message = {
+        "type": "message",
+        "role": "user",
+        "content": [{"type": "input_text", "text": context}],
+    }
+    records: list[dict] = [  # type: ignore[type-arg]
+        {"type": "session_meta", "payload": {"id": "abc", "cwd": "/w"}},
+        {"type": "response_item", "payload": message},
+    ]
+    for call_id in ("c1", "c2"):
+        records += [_codex_call(call_id, script), _codex_output(call_id, output, 1)]
+    return _codex(tmp_path, records)
+
+
+_PROC_SCRIPT = 'powershell -Command "$p = Start-Process app -PassThru; Write-Output $p.Id"'
+_PROC_LOST = "= : The term '=' is not recognized as the name of a cmdlet, function"
+
+
+def test_variables_lost_where_the_harness_shell_is_powershell_are_not_told_as_bashs(
+    tmp_path: Path,
+) -> None:
+    """Codex on Windows runs commands in PowerShell: the outer PowerShell expanded `$p`, not
+    bash, and nothing in the run shows a fix."""
+    found = _codex_in(tmp_path, "powershell", _PROC_SCRIPT, _PROC_LOST)
+    assert all(c.text != QUOTING_LESSON for c in found)
+    assert all("bash's expansion" not in c.text for c in found)
+
+
+def test_variables_lost_where_the_harness_shell_is_bash_are_still_bashs(tmp_path: Path) -> None:
+    """The control: a Codex run whose context names bash lost them to bash."""
+    found = _codex_in(tmp_path, "bash", _PROC_SCRIPT, _PROC_LOST)
+    assert [c.text for c in found] == [QUOTING_LESSON] * 2

@@ -10,6 +10,7 @@ from itertools import takewhile
 from metis_distill.advice import Danger, added_dangers
 from metis_distill.extract.base import ExtractStats
 from metis_distill.extract.edits import edit_changes, edit_input
+from metis_distill.extract.own_interpreter import OWN_INTERPRETER, own_interpreter
 from metis_distill.extract.settings import settings_phrase
 from metis_distill.extract.wording import (
     AFTER_USER_STEP,
@@ -65,6 +66,7 @@ from metis_distill.mine.shells import (
     CMD_IN_POWERSHELL_FIX,
     CMD_IN_POWERSHELL_TEXT,
     ESCAPED_QUOTE_LESSON,
+    HERE_STRING_FIX,
     HEREDOC_IN_POWERSHELL_FIX,
     HEREDOC_IN_POWERSHELL_TEXT,
     PAREN_PATH_FIX,
@@ -83,6 +85,7 @@ from metis_distill.mine.shells import (
     foreign_command,
     heredoc_in_powershell,
     paren_in_path,
+    piped_here_string,
     posix_in_powershell,
     quote_escaped_by_path,
     refused_shim,
@@ -131,6 +134,7 @@ from metis_distill.mine.text import (
     shell_steps,
     shorten,
     split_heredocs,
+    split_outside_quotes,
     step_joiner,
     unplumbed,
     unwrapped,
@@ -648,8 +652,7 @@ def _failure_lesson(
     if paren_in_path(call, episode.trigger.text) is not None:
         return PAREN_PATH_TEXT, (PAREN_PATH_FIX if episode.fix is not None else None)
     if harness == "codex" and heredoc_in_powershell(call, episode.trigger.text):
-        fixed = episode.fix is not None
-        return HEREDOC_IN_POWERSHELL_TEXT, (HEREDOC_IN_POWERSHELL_FIX if fixed else None)
+        return HEREDOC_IN_POWERSHELL_TEXT, _heredoc_way(episode.fix)
     if killed_own_shell(call, episode.trigger):
         return OWN_SHELL_TEXT, None
     if quote_escaped_by_path(call, episode.trigger.text):
@@ -827,6 +830,9 @@ def _failure_lesson(
         )
         if runner is not None:  # the module is the cause: one wording, whatever the script
             return _module_elsewhere_text(signature, runner, failed), runner
+        own = own_interpreter(remedy)
+        if own is not None:  # `envs/ml/python.exe`, not the `python.exe` on the PATH
+            return f"{what} {verb} here (“{sig}”); {OWN_INTERPRETER} ({code(own)}).", remedy
         binary = _other_binary(call.text, remedy)
         if binary is not None:
             name = code(file_name(binary))
@@ -1636,11 +1642,21 @@ def _program_path(command: str) -> str | None:
     return first if "/" in first.rstrip("/") else None
 
 
+def _heredoc_way(fix: Fix | None) -> str | None:
+    """How the code got past PowerShell's refused `<<`, as the run did it."""
+    if fix is None:
+        return None
+    return HERE_STRING_FIX if piped_here_string(fix.call.text) else HEREDOC_IN_POWERSHELL_FIX
+
+
 def _failed_step(call: Event, signature: str) -> str | None:
     """What failed: the call, or for an import error the step of its command line that ran
     the interpreter (not `ls` of `ls data && python3 x.py`), None when that is unknown."""
     if call.tool_name not in SHELL_TOOLS:
         return call.text
+    quoted = _quoted_step(split_outside_quotes(call.text, STEP_SPLIT), signature)
+    if quoted is not None:  # `conda activate x && pip …`: "… to use 'conda activate'"
+        return quoted
     steps = shell_steps(call.text)
     if len(steps) <= 1:
         return call.text
@@ -1659,6 +1675,18 @@ def _failed_step(call: Event, signature: str) -> str | None:
     if missing_module(signature) is None:
         return call.text
     return importing_step(call.text, signature)
+
+
+def _quoted_step(steps: Sequence[str], signature: str) -> str | None:
+    """The one step of a chain whose program and first word the error quotes (`'conda
+    activate'`), when it is not the last: the chain stopped there, before the rest ran."""
+    quoted = {" ".join(q.split()) for q in _QUOTED.findall(signature)}
+    named = [s for s in steps[:-1] if " ".join(unwrapped(s).split()[:2]) in quoted]
+    return named[0].strip() if len(named) == 1 else None
+
+
+# A text an error quotes: 'x y', "x y", `x y`, ‘x y’, of two words at least.
+_QUOTED = re.compile(r"['\"`‘“]([\w.-]+(?:\s+[\w.-]+)+)['\"`’”]")
 
 
 # A git hook failing (husky's, pre-commit's): it runs on the commit or the push of a chain.

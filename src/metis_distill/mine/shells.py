@@ -26,6 +26,7 @@ import re
 from pathlib import PurePosixPath
 
 from metis_distill.mine import signals
+from metis_distill.mine.outer_shell import runs_in_posix_shell
 from metis_distill.mine.text import (
     command_head,
     fed_interpreter,
@@ -254,9 +255,11 @@ _ASKS_VERSION = re.compile(r"\bsys\.version|\bprocess\.version|\bRUBY_VERSION\b|
 HEREDOC_IN_POWERSHELL_TEXT = (
     "Shell commands here run in PowerShell, which has no here-documents: `python - <<'PY'` "
     "fails before anything runs (“Missing file specification after redirection operator”); "
-    'pass short code with `python -c "…"`, or write it to a file and run the file.'
+    "pipe the code in as a PowerShell here-string (`@'…'@ | python -`), pass short code with "
+    '`python -c "…"`, or write it to a file and run the file.'
 )
 HEREDOC_IN_POWERSHELL_FIX = "pass the code with `-c`, or write it to a file and run it"
+HERE_STRING_FIX = "pipe the code in as a PowerShell here-string (`@'…'@ | python -`)"
 
 
 def heredoc_in_powershell(call: Event, error: str) -> bool:
@@ -306,9 +309,26 @@ def passed_without_heredoc(call: Event, later: Event) -> bool:
     if later.tool_name not in signals.SHELL_TOOLS or feeds_interpreter(later.text):
         return False
     fed = fed_interpreter(call.text)
-    return fed is not None and any(
-        _passes_code(step.split(), fed) for step in shell_steps(later.text)
+    return fed is not None and (
+        any(_passes_code(step.split(), fed) for step in shell_steps(later.text))
+        or piped_here_string(later.text) == fed
     )
+
+
+# PowerShell's own way to feed code on stdin: a here-string piped to the program (`@'` and
+# `'@` each on a line of its own, then `| python -`).
+_HERE_STRING_PIPED = re.compile(
+    r"^\s*@(?P<quote>['\"])\r?\n.*?\r?\n(?P=quote)@\s*\|\s*(?P<program>[^\s|;]+)\s+-(?:\s|$)",
+    re.S,
+)
+
+
+def piped_here_string(command: str) -> str | None:
+    """The program a PowerShell here-string is piped to (`python` of `@'…'@ | python -`)."""
+    found = _HERE_STRING_PIPED.match(command)
+    if found is None:
+        return None
+    return found["program"].replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".exe")
 
 
 def _passes_code(words: list[str], program: str) -> bool:
@@ -399,7 +419,9 @@ def lost_variable_marks(
 ) -> dict[int, tuple[Event, str]]:
     """The results (by seq) whose PowerShell script lost its variables to bash, each with its
     call and the words that show it; none unless the run shows it twice (a quirk seen once
-    may be a typo)."""
+    may be a typo), nor where the harness's shell is PowerShell: that one expanded them."""
+    if not runs_in_posix_shell(events):
+        return {}
     found: dict[int, tuple[Event, str]] = {}
     for event in events:
         call = calls.get(event.tool_use_id or "") if event.role == "tool" else None

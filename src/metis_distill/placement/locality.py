@@ -69,6 +69,8 @@ _THIS_MACHINE = re.compile(
     r"|\bCodex's sandbox here\b|\binside Codex's sandbox here\b"
     r"|\bcannot start their bundled ripgrep here\b|\bBash tool here passes a `!` on as\b"
     r"|\bOn this Windows machine\b|\bhere-document written into a file through\b"
+    # an interpreter in an environment's folder, by its absolute path (`<env>/python.exe`)
+    r"|\bthe environment's own interpreter \(`<env>/"
     # a command run as another of the machine's accounts (`sudo -u deploy …`): its setup
     r"|\bsudo -u [\w.-]+ "
     # a browser a test tool downloads into the person's cache, once per machine
