@@ -258,6 +258,15 @@ def test_a_variable_naming_one_instance_is_told_without_its_value(tmp_path: Path
     assert " fail here" not in lesson.text or lesson.text.startswith("Scripts")
 
 
+def test_a_folder_put_before_the_path_keeps_the_path_after_it(tmp_path: Path) -> None:
+    """`PATH=/usr/local/go/bin:$PATH make build`: told as `PATH=/usr/local/go/bin` alone, the
+    setting would hide every other program; PATH's own value stays in it."""
+    error = "make: go: No such file or directory\nmake: *** [build] Error 127"
+    retry = "PATH=/usr/local/go/bin:$PATH make build"
+    (lesson,) = _retried(tmp_path, "make build", error, retry, "go build -o bin/app ./cmd/app")
+    assert "`PATH=/usr/local/go/bin:$PATH`" in lesson.text
+
+
 def test_a_variable_set_before_the_same_call_is_the_rule(tmp_path: Path) -> None:
     script = "python3 - <<'PY'\nfrom mypkg import core\nprint(core.VERSION)\nPY"
     error = "Traceback (most recent call last):\nModuleNotFoundError: No module named 'mypkg'"

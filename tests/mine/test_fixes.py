@@ -4966,6 +4966,36 @@ def test_a_stash_between_the_lint_and_its_rerun_is_no_fix(tmp_path: Path) -> Non
     assert episode.fix is None and "git stash" not in lesson.text
 
 
+def test_git_refusing_the_trees_changes_is_mended_by_a_stash(tmp_path: Path) -> None:
+    """Control: git itself refused the day's edits ("commit or stash them"): setting them
+    aside is the way, not a look at the baseline."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "git pull --rebase origin main"),
+            result("t1", "error: cannot pull with rebase: You have unstaged changes.\nerror: please commit or stash them.", True),
+            call("t2", "git stash && git pull --rebase origin main && git stash pop"),
+            result("t2", "Successfully rebased and updated refs/heads/main.\nDropped refs/stash@{0}"),
+        ],
+    )  # fmt: skip
+    assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+    assert lesson.fix == "git stash"
+
+
+def test_a_check_script_run_with_fix_prepared_the_rerun(tmp_path: Path) -> None:
+    """`yarn lint --fix` mends what `yarn lint` found: no check that only reads the code."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "yarn lint"),
+            result("t1", "[warn] src/app.ts\n[warn] Code style issues found in the above file.", True),
+            call("t2", "yarn lint --fix && yarn lint"),
+            result("t2", "Done in 2.1s."),
+        ],
+    )  # fmt: skip
+    assert episode.fix is not None and lesson.fix == "yarn lint --fix"
+
+
 def test_a_step_put_before_the_lint_that_makes_its_files_still_prepared_it(
     tmp_path: Path,
 ) -> None:

@@ -3314,6 +3314,22 @@ def test_a_push_refused_for_its_key_with_no_way_past_still_asks_the_user(tmp_pat
     assert "ask the user" in lesson
 
 
+def test_a_clone_refused_for_its_key_is_told_though_another_remote_was_read(
+    tmp_path: Path,
+) -> None:
+    """The SSH clone of another repository refused; the project's own `git pull` (its
+    remote over HTTPS) worked later: that says nothing of the refused remote, whose line
+    stays."""
+    lessons = _rollout_lessons(
+        tmp_path,
+        [
+            ("git clone git@github.com:acme/private-lib.git /tmp/lib", OUT, 128, _NO_KEY),
+            ("git pull", OUT, 0, "Already up to date."),
+        ],
+    )
+    assert any(lesson.startswith("SSH has no key") for lesson in lessons)
+
+
 def test_ssh_reading_its_key_is_no_write_outside_the_workspace(tmp_path: Path) -> None:
     """`Load key "~/.ssh/id_ed25519": Permission denied` inside the sandbox is ssh reading
     its key, not a write the run made outside the workspace."""

@@ -192,3 +192,22 @@ def test_a_path_step_the_failed_call_had_already_is_no_difference(tmp_path: Path
         ],
     )
     assert not any("on the PATH" in x.text for x in found)
+
+
+def test_a_program_the_call_that_worked_installed_first_was_not_there_all_along(
+    tmp_path: Path,
+) -> None:
+    """`pip install --user poetry && export PATH=… && poetry install`: the install, not the
+    PATH step, is what the machine lacked; never "not on the PATH; put its folder on it"."""
+    retry = 'pip install --user poetry && export PATH="$HOME/.local/bin:$PATH" && poetry install'
+    (found,) = failure_lessons(
+        tmp_path,
+        [
+            call("t1", "poetry install"),
+            result("t1", "/bin/bash: line 1: poetry: command not found", True),
+            call("t2", retry),
+            result("t2", "Successfully installed poetry-1.8.3\nInstalling dependencies"),
+        ],
+    )
+    assert "put its folder on the PATH" not in found.text
+    assert found.fix == "pip install --user poetry"

@@ -295,7 +295,7 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     if SUDO_PASSWORD.search(signature) and _ran_later(run, "sudo", error):
         return None  # the user let `sudo` in without a password later on: no longer so
     refused = ssh_key_refused(call, error.text) if episode.fix is None else None
-    if refused is not None and got_through_later(run.events, error, refused):
+    if refused is not None and got_through_later(run.events, error, refused, call):
         return None  # the same git command got through later: no "ask the user", no way seen
     # bash (or PowerShell, refusing the line) stopped before the command ran: its
     # redirections never applied, no line is a search's find
@@ -2191,7 +2191,8 @@ def _setting_told(assignment: str) -> str:
     bare = value.strip("\"'")
     # `PYTHONPATH=src:$PYTHONPATH` is `PYTHONPATH=src`, the value there before kept after it
     added = [part for part in bare.split(":") if part not in (f"${name}", f"${{{name}}}")]
-    if added and len(added) < len(bare.split(":")):
+    # (never PATH's own: `PATH=/usr/local/go/bin` alone would hide every other program)
+    if added and len(added) < len(bare.split(":")) and name != "PATH":
         bare = ":".join(added)
         assignment = f"{name}={bare}"
     if "[REDACTED:" in bare:  # a value that cannot be run as written: the variable is the lesson

@@ -18,7 +18,8 @@ FELLOWS_WINDOW = 16  # tool calls before a step searched for its own earlier fai
 # `npm run lint`, `yarn format:check`, `corepack pnpm run check-types`); a `:fix` or
 # `:write` script mends, and is none.
 _CHECK_SCRIPT = re.compile(
-    r"^(?:corepack\s+)?(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?"
+    r"^(?!.*\s--?(?:fix|write)\b)"  # (`npm run lint -- --fix` mends)
+    r"(?:corepack\s+)?(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?"
     r"(?:typecheck|type-check|types|check-types|tsc|lint|(?:format|fmt|prettier|lint):check)"
     r"(?:\s|$)"
 )
@@ -26,8 +27,10 @@ _CHECK_SCRIPT = re.compile(
 # save), `git checkout -- .`, `git restore .`, `git reset --hard`, `git clean -fd`.
 _SETS_ASIDE = re.compile(
     r"^git\s+(?:-C\s+\S+\s+)?"
-    r"(?:stash(?:\s+(?:push|save)\b|\s+-|\s*$)|checkout\s+(?:\S+\s+)*--(?:\s|$)|restore\b"
-    r"|reset\s+(?:\S+\s+)*--hard\b|clean\b)"
+    r"(?:stash(?:\s+(?:push|save)\b|\s+-|\s*$)|checkout\s+(?:\S+\s+)*--(?:\s|$)"
+    # (`git restore --staged` keeps the tree's edits; `git clean -n` only lists)
+    r"|restore\b(?!(?:\s+-\S+)*\s+(?:--staged|-S)\b(?!.*\s(?:--worktree|-W)\b))"
+    r"|reset\s+(?:\S+\s+)*--hard\b|clean\b(?!.*\s(?:-\w*n\w*|--dry-run)\b))"
 )
 
 

@@ -1177,10 +1177,13 @@ def _classify(
         if _asked_between(events, call, later):
             return None  # the user asked anew in between: the later edit is that request's
         return Fix(FixKind.REPLACED, later, result)  # the same file, edited with other text
+    # (git's own refusal of the tree's changes, "commit or stash them", is mended by a stash)
+    gits = _GIT_COMMAND.match(command_head(call.text)) is not None
     if (
         later.tool_name in _SHELLS
         and sets_work_aside(later.text)
         and not sets_work_aside(call.text)
+        and not gits
     ):
         return None  # `git stash && lint; git stash pop`: the tree without its edits, looked at
     between = _successful_calls(events, call, later, result)
@@ -1229,7 +1232,7 @@ def _classify(
     # ... nor a check run since, nor a sibling the same error stopped, run again once mended
     checks += [e for e in changed if e not in checks and _no_step(events, e, failure)]
     steps = tuple(e for e in changed if e not in checks)
-    if any(e.tool_name in _SHELLS and sets_work_aside(e.text) for e in steps):
+    if not gits and any(e.tool_name in _SHELLS and sets_work_aside(e.text) for e in steps):
         return None  # the day's edits set aside: what passed was the tree without them
     if any(_changes_the_days_code(events, step) for step in steps):
         return Fix(FixKind.EDITED, later, result, steps[-MAX_STEPS:])
@@ -2146,6 +2149,7 @@ def _bookkeeping(event: Event, staged: bool = False) -> bool:
     )
 
 
+_GIT_COMMAND = re.compile(r"^git\s")
 _GIT_RECORDS = re.compile(r"^git\s+(?:-C\s+\S+\s+)?(?:add|commit|push|tag)\b")
 _GIT_STAGES = re.compile(r"^git\s+(?:-C\s+\S+\s+)?add\b")
 _SUBAGENTS = frozenset({"Task", "Agent"})

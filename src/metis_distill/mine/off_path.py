@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from metis_distill.mine.modules import INSTALL
 from metis_distill.mine.signals import missing_program
 from metis_distill.mine.text import STEP_SPLIT, command_head, split_heredocs, split_outside_quotes
 
@@ -53,8 +54,8 @@ def off_path(failed: str, error: str, worked: str) -> OffPath | None:
     """The program the failed call's error says is missing, when the call that worked reached
     it by a PATH step or a full path the failed call did not have."""
     program = _missing(failed, error)
-    if program is None:
-        return None
+    if program is None or _installs_first(worked, failed, program):
+        return None  # (installed by the call that worked: not there all along)
     step = _path_step(worked, failed)
     full = _full_path(worked, failed, program)
     return OffPath(program, step, full) if step or full else None
@@ -90,6 +91,18 @@ def _path_step(worked: str, failed: str) -> str | None:
         if found is not None and step not in had:
             return found[0]
     return None
+
+
+def _installs_first(worked: str, failed: str, program: str) -> bool:
+    """A step of `worked` the failed call lacked, run by another program, installs something
+    (`pip install --user poetry && export PATH=… && poetry install`): the program may not
+    have been there before it (`npm install` run by the npm that was missing is no such step)."""
+    had = set(_steps(failed))
+    return any(
+        INSTALL.search(step) and command_head(step).split()[:1] != [program]
+        for step in _steps(worked)
+        if step not in had
+    )
 
 
 def _steps(command: str) -> list[str]:

@@ -59,9 +59,14 @@ def over_https(
     return None
 
 
-def got_through_later(events: tuple[Event, ...], failure: Event, verb: str) -> bool:
-    """A later shell call of the session reached a remote the same way (`verb`), and worked:
-    the key ssh lacked was no longer needed (another URL, a credential helper) or given."""
+def got_through_later(
+    events: tuple[Event, ...], failure: Event, verb: str, call: Event | None = None
+) -> bool:
+    """A later shell call of the session reached the same remote (`call`'s, when given) the
+    same way (`verb`), and worked: the key ssh lacked was no longer needed (another URL, a
+    credential helper) or given. Another remote reached (`git pull` of an HTTPS origin after
+    an SSH clone refused) says nothing of that one."""
+    remotes = {_remote(step) for step in shell_steps(call.text)} if call is not None else set()
     calls = {
         e.tool_use_id: e
         for e in events[failure.seq + 1 :]
@@ -71,9 +76,21 @@ def got_through_later(events: tuple[Event, ...], failure: Event, verb: str) -> b
         later = calls.get(answer.tool_use_id or "") if answer.role == "tool" else None
         if later is None or later.session != failure.session or not signals.is_success(answer):
             continue
-        if any(_remote_verb(step) == verb for step in shell_steps(later.text)):
+        if any(
+            _remote_verb(step) == verb and (not remotes or _remote(step) in remotes)
+            for step in shell_steps(later.text)
+        ):
             return True
     return False
+
+
+def _remote(step: str) -> str:
+    """The remote a git step names, its first operand ("origin" when it names none)."""
+    found = _REMOTE_VERB.match(step.strip())
+    if found is None:
+        return ""
+    operands = [w for w in step.strip()[found.end() :].split() if not w.startswith("-")]
+    return operands[0] if operands else "origin"
 
 
 def is_over_https(call: Event) -> bool:
