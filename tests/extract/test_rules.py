@@ -1663,6 +1663,19 @@ def test_a_way_without_a_utility_that_failed_too_is_not_told(tmp_path: Path) -> 
     assert told == ["`jq` is not installed here (“jq: command not found”); do without it."]
 
 
+def test_a_stand_in_that_found_nothing_behind_a_pipe_is_not_told(tmp_path: Path) -> None:
+    """`find … | sort` exits 0 however `find` fared: its own "No such file or directory" says
+    the stand-in showed nothing."""
+    records = [
+        call("c1", "tree -a /srv/shop"),
+        result("c1", "/bin/bash: line 1: tree: command not found", error=True),
+        call("c2", "find /srv/shop -type f | grep -v node_modules | sort"),
+        result("c2", "find: ‘/srv/shop’: No such file or directory"),
+    ]
+    (lesson,) = failure_lessons(tmp_path, records)
+    assert lesson.text == "`tree` is not installed here (“tree: command not found”); do without it."
+
+
 def test_the_span_of_a_way_without_a_utility_shows_it(tmp_path: Path) -> None:
     records = [
         call("c1", "tree -L 2 src"),

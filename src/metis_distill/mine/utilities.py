@@ -8,6 +8,7 @@ way: the same command with the utility's pipe stage dropped (`curl -s …/health
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -66,8 +67,19 @@ def done_without(
                 continue
             told = f"use `{used} …` in its place"
         result = next((e for e in later if _answers(e, other)), None)
-        return WayWithout(told, result) if result is not None and is_success(result) else None
+        if (
+            result is None
+            or not is_success(result)
+            or _ASKED_FOR_NOTHING.search(result.text[:2000])
+        ):
+            return None
+        return WayWithout(told, result)
     return None
+
+
+# A stand-in's own complaint that what it was pointed at is not there (`find: '/x': No such
+# file or directory`), its status hidden by a pipe (`find … | sort` exits 0): it showed nothing.
+_ASKED_FOR_NOTHING = re.compile(r"^[\w.-]+: .*(?:No such file or directory|cannot access\b)", re.M)
 
 
 def _answers(result: Event, call: Event) -> bool:
