@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from metis_distill import sources
-from metis_distill.mine import fixes, phrases, recovery, signals, statements
+from metis_distill.mine import fixes, intent, phrases, recovery, signals, statements
 from metis_distill.mine import text as text_module
 from metis_distill.models import Event, EventKind, SourceRef
 from tests.mine.test_signals import _cased
@@ -84,21 +84,21 @@ def test_alike_scripts_answers_as_the_ratio_does(a: str, b: str) -> None:
     plain = (
         not a.strip() and not b.strip()
         if not a.strip() or not b.strip()
-        else SequenceMatcher(None, a[: fixes.SCRIPT_CHARS], b[: fixes.SCRIPT_CHARS]).ratio()
-        >= fixes.SAME_SCRIPT
+        else SequenceMatcher(None, a[: intent.SCRIPT_CHARS], b[: intent.SCRIPT_CHARS]).ratio()
+        >= intent.SAME_SCRIPT
     )
-    assert fixes._alike_scripts.__wrapped__(a, b) == plain
-    assert fixes._alike_scripts(a, b) == plain
+    assert intent._alike_scripts.__wrapped__(a, b) == plain
+    assert intent._alike_scripts(a, b) == plain
 
 
 def test_alike_scripts_on_long_and_repeated_scripts() -> None:
     body = "import os\nprint(os.getcwd())\n" * 300  # past SCRIPT_CHARS, every line popular
     for other in (body, body.replace("getcwd", "listdir", 1), "x" * 5000, body[::-1]):
         plain = (
-            SequenceMatcher(None, body[: fixes.SCRIPT_CHARS], other[: fixes.SCRIPT_CHARS]).ratio()
-            >= fixes.SAME_SCRIPT
+            SequenceMatcher(None, body[: intent.SCRIPT_CHARS], other[: intent.SCRIPT_CHARS]).ratio()
+            >= intent.SAME_SCRIPT
         )
-        assert fixes._alike_scripts.__wrapped__(body, other) == plain
+        assert intent._alike_scripts.__wrapped__(body, other) == plain
 
 
 # The words every match of DECISION, GOTCHA, HEDGE and an error line holds, lower-cased (`signals.may_hold`).

@@ -10,14 +10,10 @@ import pytest
 
 from metis_distill.curate.earned import HeldBack, held_back
 from metis_distill.extract.rules import NIX_UNTRACKED_TEXT, RulesExtractor
+from metis_distill.mine.asked import asked_steps
 from metis_distill.mine.episodes import Episode, find_episodes
-from metis_distill.mine.fixes import (
-    FIX_WINDOW,
-    FixKind,
-    asked_steps,
-    flag_changes,
-    recipe_instead,
-)
+from metis_distill.mine.fixes import FIX_WINDOW, FixKind, recipe_instead
+from metis_distill.mine.intent import flag_changes
 from metis_distill.mine.protected import _UPDATED, protected_refusal, pushed_elsewhere
 from metis_distill.mine.zsh_parse import ZSH_PARSE_TEXT
 from metis_distill.models import Event, EventKind, LessonCandidate, LessonKind, SourceRef
@@ -2266,7 +2262,7 @@ def test_a_call_that_only_prints_is_no_fix(tmp_path: Path, probe: str) -> None:
 def test_a_family_substitute_does_the_same_only_on_the_same_arguments(
     failed: str, retry: str, same: bool
 ) -> None:
-    from metis_distill.mine.fixes import same_intent
+    from metis_distill.mine.intent import same_intent
 
     assert same_intent(failed, retry) is same
 
@@ -5144,6 +5140,6 @@ def test_a_step_the_error_itself_offered_put_before_the_chain_is_nothing_to_teac
 def test_an_argument_quoted_otherwise_is_the_same_argument(
     failed: str, retry: str, same: bool
 ) -> None:
-    from metis_distill.mine.fixes import same_intent
+    from metis_distill.mine.intent import same_intent
 
     assert same_intent(failed, retry) is same

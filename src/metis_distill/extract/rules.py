@@ -36,22 +36,13 @@ from metis_distill.extract.wording import (
     without_git_options,
 )
 from metis_distill.homes import home_folder
+from metis_distill.mine.asked import offered_by_error
 from metis_distill.mine.drive_paths import DRIVE_PATH_FIX, DRIVE_PATH_TEXT, mounted_path
 from metis_distill.mine.empty_variable import empty_variable, empty_variable_text
 from metis_distill.mine.episodes import Episode
-from metis_distill.mine.fixes import (
-    SEARCHERS,
-    Fix,
-    FixKind,
-    flag_changes,
-    limit_ms,
-    offered_by_error,
-    python_here,
-    recipe_instead,
-    seconds,
-    stopped_after,
-)
+from metis_distill.mine.fixes import SEARCHERS, Fix, FixKind, python_here, recipe_instead
 from metis_distill.mine.fixes import remedy as remedy_of
+from metis_distill.mine.intent import flag_changes
 from metis_distill.mine.kept_cwd import kept_cwd, kept_cwd_text
 from metis_distill.mine.misplaced import Misplaced, misplaced, misplaced_text
 from metis_distill.mine.modules import INSTALL, importing_step, interpreter
@@ -139,6 +130,7 @@ from metis_distill.mine.text import (
     unplumbed,
     unwrapped,
 )
+from metis_distill.mine.time_limits import limit_ms, seconds, stopped_after
 from metis_distill.mine.utilities import UTILITIES, done_without
 from metis_distill.mine.word_split import WORD_SPLIT_FIX, WORD_SPLIT_TEXT, unsplit_variable
 from metis_distill.mine.zsh_parse import ZSH_PARSE_TEXT, bash_fix, zsh_parse_error

@@ -14,7 +14,8 @@ from metis_distill.mine.cancelled import CancelledBatch, earned_batches
 from metis_distill.mine.co_author import unsigned_commits
 from metis_distill.mine.drive_paths import drive_shown
 from metis_distill.mine.empty_variable import empty_variable
-from metis_distill.mine.fixes import Fix, FixKind, fails_on_its_own, family, find_fix
+from metis_distill.mine.fixes import Fix, FixKind, fails_on_its_own, find_fix
+from metis_distill.mine.intent import family
 from metis_distill.mine.kept_cwd import kept_cwd
 from metis_distill.mine.misplaced import misplaced
 from metis_distill.mine.questions import (

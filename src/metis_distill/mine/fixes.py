@@ -16,16 +16,23 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from enum import StrEnum
-from functools import lru_cache
 from itertools import takewhile
 
 from metis_distill.advice import dangers
 from metis_distill.mine import signals
+from metis_distill.mine.asked import asked_steps, does_asked
 from metis_distill.mine.bystanders import checks_by_script, reruns_a_fellow, sets_work_aside
 from metis_distill.mine.drive_paths import mounted_path, written_with_drive
 from metis_distill.mine.failed_units import failed_units, runs_failed_unit
+from metis_distill.mine.intent import (
+    contains,
+    flag_changes,
+    flag_name,
+    flags_of,
+    same_intent,
+    step_words,
+)
 from metis_distill.mine.kept_cwd import kept_cwd
 from metis_distill.mine.modules import environment, importing_step, installs
 from metis_distill.mine.own_shell import killed_own_shell
@@ -68,6 +75,14 @@ from metis_distill.mine.text import (
     unwrapped,
     writes_heredoc,
 )
+from metis_distill.mine.time_limits import (
+    TIME_LIMIT,
+    limit_ms,
+    ran_past,
+    seconds,
+    stopped_after,
+    without_limit,
+)
 from metis_distill.mine.watched import filter_failed, filtered_again, shows_work_done, watched
 from metis_distill.mine.word_split import WORD_SPLIT_FIX, unsplit_variable, words_inline
 from metis_distill.mine.zsh_parse import run_by_bash, zsh_parse_error
@@ -78,8 +93,6 @@ FIX_WINDOW = 8  # tool calls after a failure within which its fix must come
 MAX_REPEATS = FIX_WINDOW  # the same failure's repeats followed to the fix of the last
 MAX_STEPS = 2  # preparing steps named in a remedy
 MIN_ERROR = 12  # characters of an error line specific enough to tell it came back
-SAME_SCRIPT = 0.8  # similarity at which two scripts fed on stdin ask for the same thing
-SCRIPT_CHARS = 4000  # of each script compared
 
 
 class FixKind(StrEnum):
@@ -137,20 +150,6 @@ class Fix:
         return self.kind in TEACHABLE
 
 
-# Programs that stand in for each other when a retry switches tools.
-_FAMILIES = {
-    "npm": "node",
-    "pnpm": "node",
-    "yarn": "node",
-    "npx": "node",
-    "bun": "node",
-    "python": "python",
-    "python3": "python",
-    "py": "python",
-    "uv": "python",
-    "pip": "pip",
-    "pip3": "pip",
-}
 # Commands that only look: running them changes nothing a retry depends on.
 _LOOKING = frozenset(
     {
@@ -191,7 +190,6 @@ _UNKNOWN_FLAG_WORDS = (
     "unexpected argument",
     "flag provided but not defined",
 )
-SIMILAR_NAME = 0.75  # similarity at which a flag's new name is taken for its rename
 
 
 def unknown_flags(error: str) -> frozenset[str]:
@@ -597,11 +595,11 @@ def recipe_instead(failed: str, retry: str, missing: str | None) -> tuple[str, s
     `publish`), or a step the advice checks count dangerous."""
     if missing not in TASK_RUNNERS:
         return None
-    ran = next((w for w in _step_words(command_head(failed)) if w[:1] == [missing]), None)
+    ran = next((w for w in step_words(command_head(failed)) if w[:1] == [missing]), None)
     recipe = next((w for w in (ran or [])[1:] if not w.startswith("-")), None)
     if ran is None or recipe is None or recipe in _OUTWARD_RECIPES:
         return None
-    for words in _step_words(command_head(retry)):
+    for words in step_words(command_head(retry)):
         if not words or words[0] not in RECIPE_TOOLS:
             continue
         named = words[1:2] if words[1:2] == [recipe] else words[1:3]
@@ -770,12 +768,12 @@ def _flag_added_past_refusal(failure: Event, call: Event, later: Event) -> bool:
         return False
     if signals.SANDBOX_DENIED.search(failure.text[:4000]) is None:
         return False
-    failed = _bare(call.text).split()
+    failed = without_limit(call.text).split()
     steps = [step.split() for step in script_steps(unwrapped(later.text))]
     if not failed or any(step == failed for step in steps):
         return False
     return any(
-        _contains(step, failed) and any(word.startswith("-") for word in step if word not in failed)
+        contains(step, failed) and any(word.startswith("-") for word in step if word not in failed)
         for step in steps
     )
 
@@ -788,7 +786,7 @@ def _let_out(failure: Event, call: Event, later: Event, result: Event) -> bool:
     return (
         later.escalated
         and not call.escalated
-        and _bare(later.text) == _bare(call.text)
+        and without_limit(later.text) == without_limit(call.text)
         and signals.SANDBOX_REFUSAL.search(failure.text[:4000]) is not None
         and signals.SANDBOX_REFUSAL.search(head) is None
         and result.exit_code not in _KILLED
@@ -1194,7 +1192,9 @@ def _classify(
         # the folder may be all that changed: the way, when it is where the manifest lives
         return Fix(FixKind.MOVED, later, result) if _ran_below(call, later, failure) else None
     if later.escalated and not call.escalated:
-        if _bare(later.text) == _bare(call.text) or _failed_inside(events, call, later, failure):
+        if without_limit(later.text) == without_limit(call.text) or _failed_inside(
+            events, call, later, failure
+        ):
             return Fix(FixKind.ESCALATED, later, result)  # the sandbox was what stopped it
         if _failed_inside(events, call, later):
             # its own failure inside was another: the rerun mended that one, and the change
@@ -1517,12 +1517,12 @@ def _state_changes(between: Sequence[Event], call: Event, error: str) -> tuple[E
         for e in between
         if not _only_looks(e)
         and not _watched_again(call, e)
-        and (records or _does_asked(e, asked) or not _bookkeeping(e, staged))
+        and (records or does_asked(e, asked) or not _bookkeeping(e, staged))
     )
     return tuple(
         e
         for e in steps
-        if e.tool_name not in _SHELLS or not _deletes(e.text) or _does_asked(e, asked)
+        if e.tool_name not in _SHELLS or not _deletes(e.text) or does_asked(e, asked)
     )
 
 
@@ -1533,108 +1533,10 @@ def _watched_again(call: Event, event: Event) -> bool:
     )
 
 
-# What an error asks to run, in its own words: "run `npm install`", "try 'make clean'", or
-# the command on the lines after "run:" (Nix: "To make it visible to Nix, run:\n\n  git -C
-# "/x" add "a.nix""), that line starting with a program's name (not "test run: 3 failed",
-# nor "during the run: npm ci" on the same line).
-_ASKED = re.compile(
-    r"\b(?:run|execute|try(?:\s+running)?)\b(?:[ \t]*:[ \t]*\n\s*"
-    r"(?!(?:the|a|an|this|it|then|and|or|to|please|again)\b)"
-    r"(?P<line>(?:\.{0,2}/)?(?-i:[a-z])[\w.+/-]*(?:[ \t][^\n]{1,200})?)"
-    r"|\s+(?P<quoted>`[^`\n]{2,120}`|'[^'\n]{2,120}'))",
-    re.I,
-)
-# A step that deletes, resets, discards or forces, or runs what it fetched: never taught as
-# the fix because an error asked for it (`git reset --hard origin/main`, `rm -rf ~/.cache/x`,
-# `git stash drop`, `npm cache clean --force`, `git commit --no-verify`, `curl … | sh`).
-_UNSAFE_STEP = re.compile(
-    r"(?:(?:^|[;&|(]\s*)(?:\w+=\S*\s+)*|\bxargs\s+(?:-\S+\s+)*|\s-exec\s+)"
-    r"(?:sudo|doas|rm|rmdir|unlink|shred|dd|truncate|mkfs[\w.]*)(?=\s|$)"
-    r"|(?:^|\s)(?:--force[\w-]*|-[a-zA-Z]*f[a-zA-Z]*|--hard|--no-verify|--prune[\w-]*"
-    r"|--?delete|-D)(?=[\s=]|$)"
-    r"|\bgit\s+rm\b(?!.*\s--cached\b)"
-    r"|\b(?:prune|drop|purge|wipe|destroy|nuke|clear|discard)\b"
-    r"|\bgit\s+(?:\S+\s+)*?(?:clean|restore)\b|\bgit\s+checkout\b.*\s--(?:\s|$)"
-    r"|\|\s*(?:sudo\s+)?(?:ba|z|da|k)?sh\b"
-)
-# Help asked (Cobra's "Run 'kubectl get --help' for usage"): no step to take.
-_HELP_ASKED = re.compile(r"\s(?:--help|-h|help)$")
-# git's index steps: what the error names and what the agent stages may be other files.
-_INDEX_STEP = re.compile(r"^git\s+(?:add|commit|rm\s+(?:\S+\s+)*?--cached)\b")
-
-
-def asked_steps(error: str) -> frozenset[str]:
-    """The steps an error asks to run, whitespace made single spaces; none that deletes,
-    resets, discards or forces (`_UNSAFE_STEP`), nor help asked."""
-    asked = set()
-    for found in _ASKED.finditer(error[:4000]):
-        command = " ".join((found["line"] or found["quoted"][1:-1]).split())
-        if command and not _HELP_ASKED.search(command) and not _UNSAFE_STEP.search(command):
-            asked.add(command)
-    return frozenset(asked)
-
-
-# git's own advice in prose, before what it guards ("Please commit your changes or stash
-# them before you merge."): the subcommands it names are steps it offers for that day's state.
-_ADVISED = re.compile(r"\bPlease,?\s+(?P<said>[^.\n]{2,120}?)\s+before\b")
-
-
-# ... or in its `hint:` lines ("Integrate the remote changes (e.g. 'git pull ...') before
-# pushing again.", "If you want to integrate the remote changes, use 'git pull' before pushing
-# again."), the lines it wraps joined first.
-_HINT_WRAP = re.compile(r"\n\s*hint:\s*")
-_HINTED_EXAMPLE = re.compile(
-    r"(?:\(e\.g\.,?|\buse)\s+'git (?P<subcommand>[\w-]+)[^']*'\)?\s+before\b"
-)
-
-
-def offered_by_error(error: str, steps: Sequence[str]) -> bool:
-    """Every step is a git subcommand the error's own advice names (`git stash push …` after
-    "commit your changes or stash them"): git's hint about that day's files, nothing to teach.
-    (A step a script asks for by name, "run `git add X` first", is the project's and taught.)"""
-    advised = {w.lower() for m in _ADVISED.finditer(error[:4000]) for w in m["said"].split()}
-    hints = _HINT_WRAP.sub(" ", error[:4000])
-    advised |= {m["subcommand"].lower() for m in _HINTED_EXAMPLE.finditer(hints)}
-
-    def offered(step: str) -> bool:
-        words = step.split()
-        while len(words) > 2 and words[0] == "git" and words[1] in ("-C", "-c"):
-            words = [words[0], *words[3:]]
-        return len(words) > 1 and words[0] == "git" and words[1] in advised
-
-    return bool(advised) and bool(steps) and all(offered(step) for step in steps)
-
-
-def _index_key(step: str) -> tuple[str, str] | None:
-    """git's index step (`git add`, `git commit`, `git rm --cached`) as git and its
-    subcommand (git's `-C <folder>` and `-c <setting>` left out); None for any other step."""
-    words = [w.strip("\"'") for w in step.split()]
-    while len(words) > 2 and words[0] == "git" and words[1] in ("-C", "-c"):
-        words = [words[0], *words[3:]]
-    plain = " ".join(words)
-    return ("git", words[1]) if _INDEX_STEP.match(plain) else None
-
-
 def _did_as_asked(fix: Fix, failure: Event) -> bool:
     """A step of the fix is one the error asked for."""
     asked = asked_steps(failure.text)
-    return any(_does_asked(step, asked) for step in fix.steps)
-
-
-def _does_asked(event: Event, asked: frozenset[str]) -> bool:
-    """A step of the shell call is one the error asked for: the same text (whitespace aside),
-    or, for git's index steps, the same step naming other files; never a step that deletes,
-    resets, discards or forces."""
-    if not asked or event.tool_name not in _SHELLS:
-        return False
-    keys = {_index_key(a) for a in asked} - {None}
-    for step in shell_steps(event.text):
-        said = " ".join(step.split())
-        if _UNSAFE_STEP.search(said):
-            continue
-        if said in asked or (keys and _index_key(said) in keys):
-            return True
-    return False
+    return any(does_asked(step, asked) for step in fix.steps)
 
 
 # Programs that read what git tracks or stages rather than the working tree: a flake's
@@ -1653,11 +1555,6 @@ def _reads_index(call: Event) -> bool:
 
 
 _BACKGROUND = re.compile(r"running in (?:the )?background", re.I)
-# Claude Code's Bash tool stops a call after two minutes unless the call sets its own limit.
-_DEFAULT_LIMIT_MS = {"Bash": 120_000}
-# What a rerun may add around a command without changing what it does: a time limit, its
-# output cut or merged, its exit status masked.
-_TIME_LIMIT = re.compile(r"^timeout\s+\d+[smh]?\s+")
 
 
 def _outlasted(events: tuple[Event, ...], index: int, call: Event) -> Fix | None:
@@ -1665,7 +1562,7 @@ def _outlasted(events: tuple[Event, ...], index: int, call: Event) -> Fix | None
     (and nothing edited in between), else nothing to teach. Piping it to `tail`, wrapping it
     in `timeout N` or starting it in the background is no remedy."""
     results = results_by_call(events[index + 1 :])
-    bare = _bare(call.text)
+    bare = without_limit(call.text)
     for later in _window(events, index):
         if later.kind is not EventKind.TOOL_CALL or later.tool_name != call.tool_name:
             continue
@@ -1676,7 +1573,7 @@ def _outlasted(events: tuple[Event, ...], index: int, call: Event) -> Fix | None
             or not _worked(later, result, events[index])
         ):
             continue
-        if _bare(later.text) != bare:
+        if without_limit(later.text) != bare:
             if _narrowed(call.text, later.text):
                 return Fix(FixKind.NARROWED, later, result)
             continue
@@ -1686,22 +1583,9 @@ def _outlasted(events: tuple[Event, ...], index: int, call: Event) -> Fix | None
         if edited:
             return Fix(FixKind.EDITED, later, result)
         given = stopped_after(events[index].text) or limit_ms(call) or 0
-        longer = (limit_ms(later) or 0) > given and _ran_past(later, result, given)
+        longer = (limit_ms(later) or 0) > given and ran_past(later, result, given)
         return Fix(FixKind.WAITED if longer else FixKind.RETRIED, later, result)
     return None
-
-
-def _ran_past(call: Event, result: Event, limit: int) -> bool:
-    """The rerun is seen to run longer than the limit that stopped the first call (the time
-    the harness says it ran, else from its call to its result): only then did the longer
-    limit make it pass. One that finished within that limit passed as a plain rerun would
-    have; an unknown time is no proof."""
-    if result.ran_ms is not None:
-        return result.ran_ms > limit
-    if call.timestamp is None or result.timestamp is None:
-        return False
-    ran = (result.timestamp - call.timestamp).total_seconds() * 1000
-    return ran > limit
 
 
 # A path the search was pointed at instead of the whole tree: no flag, glob, pipe or variable.
@@ -1737,7 +1621,7 @@ _WALKERS = (
 
 
 def _searches(words: list[str]) -> bool:
-    words = _TIME_LIMIT.sub("", " ".join(words).removeprefix("sudo ")).split()  # `timeout 60 grep`
+    words = TIME_LIMIT.sub("", " ".join(words).removeprefix("sudo ")).split()  # `timeout 60 grep`
     program = words[0].rsplit("/", 1)[-1].lower() if words else ""
     return program in _WALKERS or (program == "git" and words[1:2] in (["grep"], ["ls-files"]))
 
@@ -1773,37 +1657,6 @@ def _worked(later: Event, result: Event, failure: Event) -> bool:
     return error not in said and not (len(message) >= MIN_ERROR and message in said)
 
 
-def limit_ms(call: Event) -> int | None:
-    """The time the harness gave a call: the limit it set itself, else the tool's default."""
-    return (
-        call.timeout_ms
-        if call.timeout_ms is not None
-        else _DEFAULT_LIMIT_MS.get(call.tool_name or "")
-    )
-
-
-# The time the harness says it let the call run: "after 10043 milliseconds" (Codex), "after
-# 2m 0.0s" (Claude Code's Bash).
-_STOPPED_AFTER = re.compile(
-    r"timed out after (?:(?P<ms>\d+) milliseconds|(?:(?P<m>\d+)m )?(?P<s>\d+(?:\.\d+)?)s)", re.I
-)
-
-
-def stopped_after(failure: str) -> int | None:
-    """How long, in milliseconds, the harness let a call it timed out run (its own words),
-    or None: what a call that set no limit of its own was given (Codex's shell: 10 s)."""
-    said = _STOPPED_AFTER.search(failure[:400])
-    if said is None:
-        return None
-    if said["ms"]:
-        return int(said["ms"])
-    return round((int(said["m"] or 0) * 60 + float(said["s"])) * 1000)
-
-
-def _bare(command: str) -> str:
-    return unwrapped(_TIME_LIMIT.sub("", command_head(command)))
-
-
 # Redirections after a command: stdout to a file (`> log`, `1>> log`, `&> log`, `>/dev/null`),
 # stderr anywhere (`2> err`, `2>&1`).
 _REDIRECTS = re.compile(r"(?:\s*(?:(?:[12]|&)?>>?\s*(?!&)[^\s;&|]+|\d?>&\d))+")
@@ -1821,11 +1674,11 @@ def _failed_inside(
     sandbox is what made it work."""
     between = events[call.seq + 1 : later.seq]
     results = results_by_call(between)
-    bare = _bare(later.text)
+    bare = without_limit(later.text)
     return any(
         e.kind is EventKind.TOOL_CALL
         and not e.escalated
-        and _bare(e.text) == bare
+        and without_limit(e.text) == bare
         and (found := results.get(e.tool_use_id or "")) is not None
         and signals.is_failure(found)
         and (failure is None or _same_cause(failure, found))
@@ -1853,7 +1706,7 @@ def _output_unseen(failed: str, retry: str) -> bool:
     """The retry runs the failed command with its output sent to a file, then another
     program after `;` or a pipe: neither its output nor its exit status shows in the result
     (`make docs &> build.log; grep -c warn build.log`)."""
-    command = _bare(failed)
+    command = without_limit(failed)
     head = command_head(retry)
     if not command:
         return False
@@ -1930,11 +1783,6 @@ def remedy(call: Event, fix: Fix) -> str | None:
     if extra:
         return joiner.join(unwrapped(step) for step in extra)
     return joiner.join(unwrapped(step.text) for step in fix.steps) or None
-
-
-def seconds(milliseconds: int) -> str:
-    """`1 s`, `2.5 s`, `120 s`."""
-    return f"{milliseconds / 1000:g} s"
 
 
 # PowerShell's writes of a file, as a step of the command (not a word a search names), and
@@ -2289,220 +2137,13 @@ def _asks_instead(failed: str, retry: str) -> bool:
     return not had & _QUERIES and any(word in _QUERIES for word in added)
 
 
-def same_intent(failed: str, retry: str, droppable: frozenset[str] = frozenset()) -> bool:
-    """The retry does what the failed call meant: the same command, the failed one wrapped
-    (`uv run pytest -q` after `pytest -q`), or a program of the same family on the same
-    arguments (`pnpm vitest run x` after `npm test x`). Every argument of the failed call
-    must be there again, and with the same program every flag too (a flag dropped asks for
-    something else: `docker ps` is not `docker ps -a`), except a flag the error said the
-    program does not know."""
-    if not _alike_scripts(split_heredocs(failed)[1], split_heredocs(retry)[1]):
-        return False  # another script fed to the same interpreter is another intent
-    # the plumbing of their output (`2>&1 | tail -5`) is no part of what the calls do
-    a, b = unplumbed(failed).split(), unplumbed(retry).split()
-    if not a or not b:
-        return False
-    if a == b or _contains(b, a):
-        return True
-    if a[0] == b[0] and not _flags_kept(a, b, droppable):
-        return False
-    if family(a[0]) != family(b[0]):
-        return False
-    args_a = [t for t in a[1:] if not t.startswith("-")]
-    args_b = [t for t in b[1:] if not t.startswith("-")]
-    if not args_a:  # `pnpm --version`: `npm --version` asks the same, `npm create vite` not
-        return not args_b and _flags_kept(a, b, droppable)
-    return all(any(_alike(x, y) for y in args_b) for x in args_a)
-
-
-@lru_cache(maxsize=256)  # the same pairs are compared by the fix and by the recovery
-def _alike_scripts(a: str, b: str) -> bool:
-    """Two here-document bodies that say nearly the same (a line rewritten, an import dropped
-    for the retry), or none on either side."""
-    if not a.strip() or not b.strip():
-        return not a.strip() and not b.strip()
-    # `real_quick_ratio` and `quick_ratio` bound `ratio` from above, at a fraction of its cost
-    similar = SequenceMatcher(None, a[:SCRIPT_CHARS], b[:SCRIPT_CHARS])
-    return (
-        similar.real_quick_ratio() >= SAME_SCRIPT
-        and similar.quick_ratio() >= SAME_SCRIPT
-        and similar.ratio() >= SAME_SCRIPT
-    )
-
-
-def _flags_kept(a: list[str], b: list[str], droppable: frozenset[str]) -> bool:
-    """The same program asked the same way: every flag of the failed call is there again
-    (how another program of the family is invoked may differ: `python -m pytest`, `uv run
-    pytest`), or, once the program said it does not know a flag, there under a like name."""
-    flags_b = _flags(b)
-    names_b = {_flag_name(f) for f in flags_b}
-    lost: list[str] = []
-    for flag in _flags(a[1:]):
-        name = _flag_name(flag)
-        if name in droppable:
-            continue
-        if name not in names_b:
-            lost.append(flag)
-        # `--filter=a` and `--filter=b` ask for other things (a flag may come more than once)
-        elif "=" in flag and flag not in flags_b:
-            return False
-    if not lost:
-        return True
-    # a program that rejects one flag may reject others the retry renamed (`--labels=x` is
-    # `--label=x`); a flag dropped with no error about flags is another request
-    names_a = {_flag_name(f) for f in _flags(a)}
-    added = [f for f in flags_b if _flag_name(f) not in names_a]
-    return bool(droppable) and len(_renames(lost, added)) == len(lost)
-
-
-def _flags(words: list[str]) -> list[str]:
-    """The flags among a command's words, as the program gets them (quotes gone); a bare
-    `--` ends the options, it is none."""
-    return [_unquoted(w) for w in words if w.startswith("-") and w != "--"]
-
-
-def _flag_name(flag: str) -> str:
-    return flag.split("=", 1)[0]
-
-
-def _unquoted(word: str) -> str:
-    """A word as the program gets it: `--exclude='*.md'` is `--exclude=*.md`."""
-    return word.replace("'", "").replace('"', "")
-
-
-def _renames(lost: list[str], added: list[str]) -> list[tuple[str, str]]:
-    """Each lost flag paired with the added flag that renames it, where one does."""
-    pairs: list[tuple[str, str]] = []
-    free = list(added)
-    for flag in lost:
-        new = next((f for f in free if _renamed(flag, f)), None)
-        if new is not None:
-            free.remove(new)
-            pairs.append((flag, new))
-    return pairs
-
-
-def _renamed(old: str, new: str) -> bool:
-    """`--label=x` for `--labels=x`: a like name, the same value."""
-    old_name, _, old_value = old.partition("=")
-    new_name, _, new_value = new.partition("=")
-    similar = SequenceMatcher(None, old_name, new_name).ratio() >= SIMILAR_NAME
-    return similar and old_value == new_value
-
-
-@dataclass(frozen=True)
-class FlagChanges:
-    """How a retry that worked changed the failed call's flags."""
-
-    program: str  # the program and its subcommand, as the failed call named them
-    dropped: tuple[str, ...]  # flags left out, by name
-    renamed: tuple[tuple[str, str], ...]  # (old, new) flags, values cut to `…`
-    added: tuple[str, ...] = ()  # flags the retry gave that rename none, by name
-
-    @property
-    def remedy(self) -> str:
-        parts = [f"with {new} for {old}" for old, new in self.renamed]
-        parts += [f"without {name}" for name in self.dropped]
-        return f"{self.program} {', '.join(parts)}"
-
-
-def flag_changes(failed: str, retry: str, offered: frozenset[str] = frozenset()) -> FlagChanges:
-    """The flags of the failed call the retry left out, those it gave another name (a like
-    name, or the one flag the error's help `offered` that the retry gave where one was lost),
-    and those it added."""
-    before = _flags(command_head(failed).split())
-    after = _flags(_steps_of(command_head(retry), _programs(command_head(failed))))
-    names_before, names_after = {_flag_name(f) for f in before}, {_flag_name(f) for f in after}
-    lost = [f for f in before if _flag_name(f) not in names_after]
-    new = [f for f in after if _flag_name(f) not in names_before]
-    renamed = _renames(lost, new)
-    gone, given = {old for old, _ in renamed}, {n for _, n in renamed}
-    unpaired = [f for f in lost if f not in gone]
-    helped = [f for f in new if f not in given and _flag_name(f) in offered]
-    if len(unpaired) == 1 and len(helped) == 1:
-        renamed.append((unpaired[0], helped[0]))
-        gone, given = gone | {unpaired[0]}, given | {helped[0]}
-    dropped = tuple(dict.fromkeys(_flag_name(f) for f in lost if f not in gone))
-    return FlagChanges(
-        _flagged_program(command_head(failed), lost[0] if lost else ""),
-        dropped,
-        tuple((_valueless(old), _valueless(new)) for old, new in renamed),
-        tuple(dict.fromkeys(_flag_name(f) for f in new if f not in given)),
-    )
-
-
-def _step_words(command: str) -> list[list[str]]:
-    """The words of each step of a command (`&&`, `;`, pipes), settings left out."""
-    steps = [p.split() for step in STEP_SPLIT.split(command) for p in step.split("|")]
-    return [[w for w in step if not _SETTING.match(w)] for step in steps]
-
-
-def _programs(command: str) -> set[str]:
-    return {words[0] for words in _step_words(command) if words}
-
-
-def _steps_of(command: str, programs: set[str]) -> list[str]:
-    """The words of the steps that run one of `programs`: a step the retry added after
-    (`&& ls -la dst`) gives its own program no flag of the failed one's."""
-    return [w for words in _step_words(command) if words and words[0] in programs for w in words]
-
-
-def _valueless(flag: str) -> str:
-    """`--label=…` of `--label=cleanup`: the value is the instance's."""
-    name, equals, _ = flag.partition("=")
-    return f"{name}=…" if equals else name
-
-
-# A subcommand: a plain word (`list`, `run-script`), no path, file or value.
-_SUBCOMMAND = re.compile(r"^[a-z][a-z0-9-]*$")
-_SETTING = re.compile(r"^\w+=")
-MAX_SUBCOMMANDS = 2  # `docker compose`, `gh pr list`: more is an instance's arguments
-
-
-def _flagged_program(command: str, flag: str) -> str:
-    """The program and the subcommands before its first flag, in the step that has `flag`:
-    `bd list` of `bd list --wisp`, `rsync` of `rsync -a src/ dst/ && ls dst`."""
-    steps = _step_words(command)
-    words = next((s for s in steps if flag in map(_unquoted, s)), steps[0])
-    if not words:
-        return ""
-    if "--" in words and flag in map(_unquoted, words[words.index("--") + 1 :]):
-        # past `--` the words are the launched program's (`cargo run --bin tool -- exec
-        # --prompt`: `tool exec` has no `--prompt`)
-        launcher, launched = words[: words.index("--")], words[words.index("--") + 1 :]
-        binary, subcommands = _bin_named(launcher), _named(["", *launched])[1:]
-        program = [binary] if binary else [*_named(launcher), *(["--"] if subcommands else [])]
-        return " ".join([*program, *subcommands])
-    return " ".join(_named(words))
-
-
-def _bin_named(launcher: list[str]) -> str | None:
-    """The binary a launcher was told to run (`--bin tool`, `--bin=tool`), if any."""
-    for i, word in enumerate(launcher):
-        if word.startswith("--bin="):
-            return word.removeprefix("--bin=")
-        if word == "--bin" and i + 1 < len(launcher):
-            return launcher[i + 1]
-    return None
-
-
-def _named(words: list[str]) -> list[str]:
-    """A program and the subcommands before its first flag."""
-    named = [words[0].rsplit("/", 1)[-1]]
-    for word in words[1 : 1 + MAX_SUBCOMMANDS]:
-        if not _SUBCOMMAND.match(word):
-            break
-        named.append(word)
-    return named
-
-
 def _unflagged(failed: str, retry: str, unknown: frozenset[str]) -> bool:
     """The retry runs the same program without a flag of the failed call the error said it
     does not know."""
     a, b = command_head(failed).split(), command_head(retry).split()
     if not unknown or not a or not b or a[0] != b[0]:
         return False
-    given, kept = ({_flag_name(f) for f in _flags(c)} for c in (a, b))
+    given, kept = ({flag_name(f) for f in flags_of(c)} for c in (a, b))
     return bool(unknown & given - kept)
 
 
@@ -2631,26 +2272,3 @@ _LOOKS_FOR = SEARCHERS | {"find", "fd", "ls", "cat", "man", "echo", "apt-cache",
 
 # Commands that say where a program is, and run nothing.
 _WHERE_IS = frozenset({"which", "where", "whereis", "type", "command", "hash"})
-
-
-def _contains(outer: list[str], inner: list[str]) -> bool:
-    size = len(inner)
-    return any(outer[i : i + size] == inner for i in range(len(outer) - size + 1))
-
-
-def family(program: str) -> str:
-    name = program.rsplit("/", 1)[-1].lower()
-    return _FAMILIES.get(name, name)
-
-
-def _alike(x: str, y: str) -> bool:
-    """The same argument, in either case, whole words quoted either way (`"--a"`, `'--a'`)."""
-    x, y = _outer_quotes_off(x.lower()), _outer_quotes_off(y.lower())
-    return x == y or (len(x) >= 4 and x in y) or (len(y) >= 4 and y in x)
-
-
-def _outer_quotes_off(word: str) -> str:
-    """A shell word without the quotes around it whole (`"-x"` → `-x`; `'import` kept: a
-    piece of a quoted script split at its spaces)."""
-    quoted = len(word) >= 2 and word[0] == word[-1] and word[0] in "'\""
-    return word[1:-1] if quoted else word

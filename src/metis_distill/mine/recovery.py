@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from metis_distill.homes import hide_homes
 from metis_distill.mine import not_failures, signals
-from metis_distill.mine.fixes import same_intent
+from metis_distill.mine.intent import same_intent
 from metis_distill.mine.text import command_head, shorten
 from metis_distill.models import Event, EventKind, Run
 
