@@ -11,6 +11,19 @@ from metis_distill.advice import Danger, added_dangers
 from metis_distill.extract.base import ExtractStats
 from metis_distill.extract.edits import edit_changes, edit_input
 from metis_distill.extract.own_interpreter import OWN_INTERPRETER, own_interpreter
+from metis_distill.extract.sandbox import (
+    ESCALATE,
+    NO_BWRAP_TEXT,
+    NO_NETWORK_TEXT,
+    escalated_lesson,
+    launcher_failed,
+    ran_inside_programs,
+    refusal_line,
+    refused_dot_folder,
+    refused_folder_text,
+    sandbox_stopped,
+    sandboxed_program,
+)
 from metis_distill.extract.settings import settings_phrase
 from metis_distill.extract.wording import (
     AFTER_USER_STEP,
@@ -84,17 +97,14 @@ from metis_distill.mine.shells import (
 )
 from metis_distill.mine.signals import (
     BUNDLED_SEARCH,
-    DOCKER_SOCKET,
     EDIT_TOOLS,
     HOST_UNRESOLVED,
     NO_NETWORK,
     PIPE,
     POWERSHELL_REFUSED_LINE,
     SANDBOX_DENIED,
-    SANDBOX_REFUSAL,
     SHELL_TOOLS,
     SUDO_PASSWORD,
-    WRITE_REFUSED,
     ZSH_NO_MATCH,
     ZSH_PATTERN_ERROR,
     error_signature,
@@ -233,11 +243,6 @@ _SEARCH_REPLACE = re.compile(
     r"SEARCH/REPLACE blocks? failed to match|SearchReplaceNoExactMatch|SEARCH block failed to "
     r"(?:exactly )?match"
 )
-# Programs whose subcommands differ in what a sandbox lets them do (`git status` reads, `git
-# fetch` writes under .git/).
-_SUBCOMMAND_TOOLS = frozenset(
-    {"git", "gh", "docker", "kubectl", "npm", "pnpm", "yarn", "cargo", "go"}
-)
 _SHELLS = frozenset({"bash", "sh", "zsh"})
 _ENV_ASSIGNMENT = re.compile(r"^[A-Z_][A-Z0-9_]*=\S*$")
 _CORRECTION_LEAD = re.compile(r"^(?:(?:no|nope|wait|actually)\b[,.!]*|stop[,.!]+)\s+", re.I)
@@ -273,7 +278,7 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     if _escalation_refused(run, error, call):
         return None  # the user said no to the rerun outside the sandbox: no way out to teach
     if episode.fix is not None and episode.fix.kind is FixKind.ESCALATED:
-        signature = _refusal_line(error.text, signature)
+        signature = refusal_line(error.text, signature)
     if episode.fix is not None and _told_by_the_error(episode.fix, error):
         return None  # the error spelled out the command that worked: any agent reads it there
     stepped_in = episode.fix is not None and episode.fix.kind is FixKind.STEPPED_IN
@@ -322,7 +327,7 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     if quote is None:
         return None
     escalated = episode.fix is not None and episode.fix.kind is FixKind.ESCALATED
-    inside = _ran_inside(run) if escalated else frozenset()
+    inside = ran_inside_programs(run) if escalated else frozenset()
     # a way past a console's code page, told only when the span shows it
     shown = fixed is not None and ref.line_end >= fixed.ref.line_end
     code_page = _code_page_way(call, error.text, episode.fix, lines) if shown else None
@@ -332,7 +337,7 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         signature,
         run.source_format,
         pwsh_worked=pwsh is not None,
-        ran_inside=_sandboxed_program(call.text).split()[0] in inside,
+        ran_inside=sandboxed_program(call.text).split()[0] in inside,
         sandbox_ran=bool(inside),
         workspace=run.cwd,
         kept_folder=kept_cwd(run.events, error.seq, call),
@@ -661,9 +666,9 @@ def _failure_lesson(
         return read_only_text(read_only), (RENAME_FIX if episode.fix is not None else None)
     if zsh_parse_error(call, episode.trigger):  # one lesson whatever the script
         return ZSH_PARSE_TEXT, (bash_fix(episode.fix.call.text) if episode.fix else None)
-    if harness == "codex" and not call.escalated and _launcher_failed(episode.trigger.text):
+    if harness == "codex" and not call.escalated and launcher_failed(episode.trigger.text):
         escaped = episode.fix is not None and episode.fix.kind is FixKind.ESCALATED
-        return _NO_BWRAP_TEXT, ("run it with escalated permissions" if escaped else None)
+        return NO_BWRAP_TEXT, (ESCALATE if escaped else None)
     fix = episode.fix
     tool = call.tool_name or "tool"
     sig = general_error(signature)
@@ -680,17 +685,13 @@ def _failure_lesson(
     denied = _SCRIPT_DENIED.search(signature)
     if denied:
         return _script_denied_text(denied.group("script") or denied.group("script2"), remedy)
-    folder = _refused_folder(episode.trigger.text[:4000]) if harness == "codex" else None
-    if folder is None and harness == "codex" and _git_write_refused(call, episode.trigger.text):
-        folder = ".git"  # the sandbox named no path: what a git write needs is `.git/`
-    if folder is None and harness == "codex" and _git_dir_denied(call, episode.trigger, fix):
-        folder = ".git"
+    folder = refused_dot_folder(call, episode.trigger, fix) if harness == "codex" else None
     if folder is not None:
         # the cause is known from the error alone, with or without an escalated rerun seen
         escalated = fix is not None and fix.kind is FixKind.ESCALATED
-        return _refused_folder_text(folder), (remedy if escalated else None)
+        return refused_folder_text(folder), (remedy if escalated else None)
     if call.offline and fix is None and HOST_UNRESOLVED.search(episode.trigger.text[:4000]):
-        return _NO_NETWORK_TEXT, None  # the turn's sandbox kept the network out, by its policy
+        return NO_NETWORK_TEXT, None  # the turn's sandbox kept the network out, by its policy
     waited = fix is not None and fix.kind is FixKind.WAITED
     at_limit = harness == "codex" and _default_limit_stopped(call, episode.trigger)
     if at_limit and (fix is None or waited):
@@ -752,26 +753,15 @@ def _failure_lesson(
     if fix is not None and fix.kind is FixKind.UNFLAGGED and remedy:
         return _unknown_flag_text(call, fix, sig), remedy
     if fix is not None and fix.kind is FixKind.ESCALATED and remedy:
-        if _NO_SANDBOX.search(episode.trigger.text[:4000]):
-            text = _SOME_CONFINED_TEXT if sandbox_ran else _NO_SANDBOX_TEXT
-            return text, "run it with escalated permissions"
-        if DOCKER_SOCKET.search(episode.trigger.text[:4000]):
-            return _NO_DOCKER_TEXT, "run it with escalated permissions"
-        if _LISTEN_REFUSED.search(episode.trigger.text[:4000]):
-            return _NO_LISTEN_TEXT, "run it with escalated permissions"
-        if offline_before_fix or NO_NETWORK.search(episode.trigger.text[:4000]):
-            return _NO_NETWORK_TEXT, "run it with escalated permissions"
-        written = _written_outside(episode.trigger.text[:4000], workspace)
-        if written is not None:  # the write was what it refused, whichever program made it
-            return _written_outside_text(*written), "run it with escalated permissions"
-        named = _sandboxed_program(call.text, whole=not ran_inside)
-        if ran_inside and " " not in named:
-            return None  # it did its work inside the sandbox: what stopped it this once is unsaid
-        program = code(named)
-        return (
-            f"{program} fails inside Codex's sandbox here and works outside it; ask to run it "
-            "with escalated permissions."
-        ), remedy
+        return escalated_lesson(
+            call,
+            episode.trigger,
+            remedy,
+            workspace=workspace,
+            ran_inside=ran_inside,
+            sandbox_ran=sandbox_ran,
+            offline_before_fix=offline_before_fix,
+        )
     if fix is not None and fix.kind is FixKind.OWN_ENVIRONMENT and remedy:
         return (f"{what} {verb} here (“{sig}”); {OWN_PIP_WAY}: {code(remedy)}."), remedy
     if fix is not None and fix.kind is FixKind.REPLACED and remedy and _forced(call.text, remedy):
@@ -809,7 +799,7 @@ def _failure_lesson(
             ), activated
         env = _env_prefix(call.text, remedy)
         if env:
-            where = "inside Codex's sandbox here" if _sandbox_stopped(harness, episode) else "here"
+            where = "inside Codex's sandbox here" if sandbox_stopped(harness, episode) else "here"
             program = subject(tool, _runner(failed))
             told = f"{program} {_verb(program)} {where} (“{sig}”)"
             settings, pointed = settings_phrase(env, _setting_told)
@@ -829,7 +819,7 @@ def _failure_lesson(
         if binary is not None:
             name = code(file_name(binary))
             # a program the sandbox could not confine (a snap's): its lesson is Codex's alone
-            where = "inside Codex's sandbox here" if _sandbox_stopped(harness, episode) else "here"
+            where = "inside Codex's sandbox here" if sandbox_stopped(harness, episode) else "here"
             return (
                 f"{name} on the PATH fails {where} (“{sig}”); use {code(binary)} instead.",
                 binary,
@@ -1314,179 +1304,6 @@ def _other_binary(failed: str, retry: str) -> str | None:
 _PATH_ERROR = re.compile(
     r"No such file or directory|cannot (?:create|stat|access)|ENOENT|does not exist", re.I
 )
-_GIT_DIR_TEXT = (
-    "Codex's sandbox here cannot write under `.git/` (“Operation not permitted”): git commands "
-    "that change the repository (fetch, branch, commit), and scripts that run them, fail inside "
-    "it; ask to run them with escalated permissions."
-)
-# A write under a dot-folder refused (the repository's `.git/`, Codex's own `.codex/`):
-# whichever command did it, one cause: the folder, not the command (`mkdir` works elsewhere).
-# The colon before the refusal may be a full-width one, spaced or not (git in a Chinese or
-# Japanese locale: `fatal: 不能创建 '/w/.git/index.lock'：Operation not permitted`).
-_REFUSED = re.compile(r"['\"]?(?::? |：\s?)(?:Operation not permitted|Read-only file system)")
-# A word that holds a path (`'/w/.git/x.lock'`, `.codex/a`): the path a refusal names when a
-# verb stands between it and the refusal (`'/w/.git/index.lock' を作成できません：…`).
-_PATH_WORD = re.compile(r"[\\/]")
-_DOT_FOLDER = re.compile(r"(?:^|[\\/])(\.[A-Za-z][\w-]*)[\\/]")
-
-
-# A shell's own refusal names the path after it: `zsh:150: operation not permitted: .codex/x`.
-_SHELL_REFUSED = re.compile(
-    r"\b(?:zsh|bash|sh)(?::\s*(?:line\s+)?\d+)?: (?:operation not permitted|read-only file "
-    r"system): ([^\s'\"`\\]+)",
-    re.I,
-)
-
-
-def _refused_paths(error: str) -> list[str]:
-    """The paths of the writes refused, in the order the error names them: the path just
-    before a program's refusal (`mkdir: /w/.codex/x: Operation not permitted`), or the one
-    after a shell's."""
-    found: list[tuple[int, str]] = []
-    for refused in _REFUSED.finditer(error):
-        before = error[max(0, refused.start() - 400) : refused.start()].split("\n")[-1]
-        words = before.split()
-        paths = [word for word in words if _PATH_WORD.search(word)]
-        word = words[-1] if not words or _PATH_WORD.search(words[-1]) or not paths else paths[-1]
-        found.append((refused.start(), word.strip("'\"`") if words else ""))
-    found.extend((said.start(), said.group(1)) for said in _SHELL_REFUSED.finditer(error))
-    return [path for _, path in sorted(found)]
-
-
-def _refused_folder(error: str) -> str | None:
-    """The dot-folder of the path a refused write names (`.git` wherever it is in the path,
-    else the first one), or None."""
-    for path in _refused_paths(error):
-        folders = _DOT_FOLDER.findall(path)
-        if ".git" in folders:
-            return ".git"
-        if folders:
-            at_home = _HOME_FOLDER.match(path[: path.find(folders[0])])
-            return f"~/{folders[0]}" if at_home else folders[0]
-    return None
-
-
-# A home folder: `~/`, `/Users/name/`, `/home/name/`, `C:\Users\name\`.
-_HOME_FOLDER = re.compile(
-    r"^['\"]?(?:~|/Users/[^/]+|/home/[^/]+|/root|[A-Za-z]:\\Users\\[^\\]+)[\\/]$"
-)
-
-
-# git's subcommands that write the repository's `.git/` (its index, refs, objects, config;
-# a fetch its remote refs and objects).
-_GIT_WRITES = re.compile(
-    r"^git\s+(?:-C\s+\S+\s+)?(?:add|commit|restore|checkout|switch|merge|rebase|fetch|pull|"
-    r"stash|reset|rm|mv|tag|cherry-pick|revert|am|init|gc|worktree|branch\s+(?!--?(?:l|list|a|"
-    r"all|r|remotes|v|show-current|contains)\b)\S)"
-)
-
-
-def _git_write_refused(call: Event, error: str) -> bool:
-    """A git write the sandbox refused, its words naming no path (`failed in sandbox:
-    Operation not permitted`): `.git/` is what the sandbox would not let it write."""
-    steps = shell_steps(call.text)
-    said = [line.strip() for line in error[:4000].splitlines() if line.strip()]
-    return (
-        not call.escalated
-        and len(steps) == 1
-        and _GIT_WRITES.match(steps[0]) is not None
-        and bool(said)
-        and _BARE_REFUSAL.match(said[-1]) is not None
-        and not NO_NETWORK.search(error[:4000])
-    )
-
-
-def _git_dir_denied(call: Event, error: Event, fix: Fix | None) -> bool:
-    """A git write told "Permission denied" on a file under `.git/` (Windows' sandbox: `cannot
-    open '.git/FETCH_HEAD': Permission denied`) that passed once let out of the sandbox: the
-    sandbox's refusal of `.git/`. Without the escalated pass, a denial may be the files' owner."""
-    steps = shell_steps(call.text)
-    return (
-        fix is not None
-        and fix.kind is FixKind.ESCALATED
-        and len(steps) == 1
-        and _GIT_WRITES.match(steps[0]) is not None
-        and _GIT_DIR_DENIED.search(error.text[:4000]) is not None
-    )
-
-
-_GIT_DIR_DENIED = re.compile(
-    r"(?:^|[\s'\"/\\])\.git[\\/][^\s'\"]*['\"]?:?\s*(?:Permission denied|Access is denied)", re.I
-)
-
-
-# The sandbox's refusal as all the line says ("failed in sandbox: Operation not permitted").
-_BARE_REFUSAL = re.compile(r"^(?:[\w ]+: )*(?:Operation not permitted|Read-only file system)\.?$")
-
-
-def _refusal_line(output: str, signature: str) -> str:
-    """What the sandbox refused, in the output's own words, when the error line picked says
-    something else (a traceback's last line printed after it): the last line that names it."""
-    if SANDBOX_REFUSAL.search(signature):
-        return signature
-    lines = [line.strip() for line in output[:20_000].splitlines()]
-    refused = [line for line in lines if SANDBOX_REFUSAL.search(line) and len(line) <= 300]
-    return refused[-1] if refused else signature
-
-
-# A refused write's path, named before the refusal (R's `cannot open file '/x': Permission
-# denied`, `bash: /x: Read-only file system`) or after it (Python's `[Errno 13] Permission
-# denied: '/x'`, Node's `EACCES: permission denied, open '/x'`); an absolute path or `~/…`.
-_REFUSAL_SAID = r"(?P<said>permission denied|operation not permitted|read-only file system)"
-_QUOTES = "'\"`‘’“”"
-# (the colon between them may be a full-width one, spaced or not: a Chinese or Japanese locale)
-_PATH_AT = rf"(?<![^\s{_QUOTES}(=：])(?P<path>(?:/|~/)[^\s{_QUOTES}：]*)"
-_PATH_THEN_REFUSAL = re.compile(rf"{_PATH_AT}[{_QUOTES}]?(?:: |：\s?){_REFUSAL_SAID}\b", re.I)
-_REFUSAL_THEN_PATH = re.compile(
-    rf"\b{_REFUSAL_SAID}(?:(?::|, (?:open|mkdir|rmdir|unlink|rename|copyfile|symlink|link|"
-    rf"chmod|utime|write)) |：\s?)[{_QUOTES}]?{_PATH_AT}",
-    re.I,
-)
-# ssh reading a key the sandbox keeps it from (`Load key "~/.ssh/id_ed25519": Permission
-# denied`): a read, and the key's, not a write of the run's.
-_READ_BY_SSH = re.compile(r"^Load key \"", re.M)
-# Not files a workspace could hold: devices and the kernel's own.
-_NO_WRITE_PLACE = re.compile(r"^/(?:dev|proc|sys)(?:/|$)")
-
-
-def _written_outside(error: str, workspace: str | None) -> tuple[str, str] | None:
-    """The path of the first write the error says was refused, and the refusal's words,
-    when that path lies outside the workspace (`~/…` outside it unless the workspace is in
-    that home); None when no path is named, or it is relative, inside, or unknown where."""
-    found = [m for rule in (_PATH_THEN_REFUSAL, _REFUSAL_THEN_PATH) for m in rule.finditer(error)]
-    if not found or not workspace or not workspace.startswith("/"):
-        return None
-    first = min(found, key=lambda m: m.start())
-    path, said = first["path"].rstrip(".,;:"), first["said"]
-    if _READ_BY_SSH.search(error) or "/.ssh/" in path:
-        return None  # ssh reading its key: no write of the run's
-    home = home_folder(workspace)
-    full = (home or "") + path[1:] if path.startswith("~/") else path
-    root = workspace.rstrip("/")
-    if _NO_WRITE_PLACE.match(full) or full == root or full.startswith(f"{root}/"):
-        return None
-    return path, said
-
-
-def _written_outside_text(path: str, said: str) -> str:
-    """Told by the top folder written under (`~/`, `/etc/`): one lesson for all its files,
-    and no folder of the person's own named."""
-    in_home = path.startswith("~/") or home_folder(path) is not None
-    top = "~" if in_home else "/" + path.strip("/").split("/", 1)[0]
-    return (
-        f"Codex's sandbox here refuses writes outside the workspace (under `{top}/`: "
-        f"“{said}”); write "
-        "inside the project, or ask to run it with escalated permissions."
-    )
-
-
-def _refused_folder_text(folder: str) -> str:
-    if folder == ".git":
-        return _GIT_DIR_TEXT
-    return (
-        f"Codex's sandbox here cannot write under `{folder}/` (“Operation not permitted”): "
-        "commands that write there fail inside it; ask to run them with escalated permissions."
-    )
 
 
 def _pwsh_that_worked(run: Run, error: Event, lines: Lines) -> Event | None:
@@ -1507,106 +1324,6 @@ def _pwsh_that_worked(run: Run, error: Event, lines: Lines) -> Event | None:
         ):
             return event
     return None
-
-
-# One wording whatever the call, so that every server out of reach supports one lesson.
-_NO_NETWORK_TEXT = (
-    "Codex's sandbox here has no network: calls that reach a server fail "
-    "inside it (a host not resolved, a connection refused) and work outside it; ask to run "
-    "them with escalated permissions."
-)
-
-# ... nor Docker's socket: whatever runs `docker` (a script, a make target) meets it.
-_NO_DOCKER_TEXT = (
-    "Codex's sandbox here keeps Docker's socket out of reach (“permission denied while trying "
-    "to connect to the Docker daemon socket”): `docker` commands, and the scripts and make "
-    "targets that run them, fail inside it; ask to run them with escalated permissions."
-)
-
-
-# ... nor lets a program listen, on a port or a local socket: a server, a dev server, a tool
-# that talks to its own worker through a socket; whichever script starts it.
-_LISTEN_REFUSED = re.compile(r"\blisten EPERM\b")
-_NO_LISTEN_TEXT = (
-    "Codex's sandbox here lets no program listen, on a port or a local socket (“listen EPERM: "
-    "operation not permitted”): servers, dev servers and tools that open a socket fail inside "
-    "it; ask to run them with escalated permissions."
-)
-
-
-# Codex's sandbox could not start on this machine (a container or kernel that denies it the
-# capabilities it sets): every sandboxed call fails, whatever it runs.
-_NO_SANDBOX = re.compile(r"\bcannot set (?:privileged )?capabilities\b", re.I)
-_NO_SANDBOX_TEXT = (
-    "Codex's sandbox cannot start on this machine (“cannot set capabilities: Operation not "
-    "permitted”): every command run inside it fails, whatever it runs; ask to run commands "
-    "with escalated permissions."
-)
-
-
-# ... or its launcher, bubblewrap, cannot (“bwrap: Failed to make / slave: Permission
-# denied”, “bwrap: setting up uid map”): whatever the call ran, `apply_patch`'s writes too.
-# (`bwrap: execvp x: No such file or directory` is the program missing, not the sandbox)
-_BWRAP_FAILED = re.compile(r"^bwrap: (?!execvp\b)|\bsandbox helper failed\b[^\n]*\bbwrap: ")
-
-
-def _launcher_failed(output: str) -> bool:
-    """bubblewrap's own error is all the call said (nothing it ran got to print), or the
-    sandbox helper of `apply_patch` reports it."""
-    lines = [line for line in output[:4000].splitlines() if line.strip()]
-    return bool(lines) and bool(_BWRAP_FAILED.search(lines[0].strip()))
-
-
-_NO_BWRAP_TEXT = (
-    "Codex's sandbox cannot start on this machine (its launcher fails: “bwrap: …”): every "
-    "command run inside it fails, whatever it runs, and `apply_patch` too; ask to run "
-    "commands with escalated permissions."
-)
-
-
-# ... or, when other calls ran inside it, some programs cannot be confined by it (a snap's
-# own confinement): one lesson whichever program met it.
-_SOME_CONFINED_TEXT = (
-    "Some programs here (a snap's, for one) fail inside Codex's sandbox with “cannot set "
-    "capabilities: Operation not permitted” and work outside it; ask to run them with "
-    "escalated permissions."
-)
-
-
-def _sandboxed_program(command: str, *, whole: bool = True) -> str:
-    """What the sandbox stopped, as one lesson for all its uses: the program (`mix`), or the
-    program and its subcommand when the subcommands differ in what they touch (`git fetch`),
-    or when the program is known to work inside it at others (`dotnet restore`: `whole` is
-    False)."""
-    words = general_command(command).split()
-    split = words[0] in _SUBCOMMAND_TOOLS or not whole if words else False
-    if len(words) > 1 and split and not words[1].startswith("-"):
-        return " ".join(words[:2])
-    return words[0] if words else command
-
-
-def _ran_inside(run: Run) -> frozenset[str]:
-    """The programs (a command's first word) of the shell calls the sandbox let do their work
-    in this run, read once for both questions a sandbox lesson asks: did this program work
-    inside it, did anything?"""
-    calls = {
-        e.tool_use_id: e
-        for e in run.events
-        if e.kind is EventKind.TOOL_CALL
-        and e.tool_use_id
-        and not e.escalated
-        and e.tool_name in SHELL_TOOLS
-    }
-    found: set[str] = set()
-    for result in run.events:
-        call = calls.get(result.tool_use_id or "") if result.role == "tool" else None
-        if call is None:
-            continue
-        words = general_command(call.text).split()
-        name = words[0] if words else ""
-        if name not in found and is_success(result):
-            found.add(name)
-    return frozenset(found)
 
 
 def _missing_module_text(signature: str, step: str | None, install: str | None) -> str:
@@ -2142,15 +1859,6 @@ def _as_root(failed: str, retry: str) -> bool:
 
 
 _SUDO = re.compile(r"^sudo\s+(?:--?[\w-]+(?:=\S+)?\s+)*")
-
-
-def _sandbox_stopped(harness: str, episode: Episode) -> bool:
-    """A call Codex's sandbox stopped: a write it refused (outside it the write works), or a
-    program it could not confine (a snap's)."""
-    head = episode.trigger.text[:4000]
-    return harness == "codex" and bool(
-        WRITE_REFUSED.search(head) or _NO_SANDBOX.search(head) or _launcher_failed(head)
-    )
 
 
 def _env_prefix(failed: str, retry: str) -> list[str]:
