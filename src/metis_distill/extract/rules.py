@@ -9,7 +9,8 @@ from itertools import takewhile
 
 from metis_distill.advice import Danger, added_dangers
 from metis_distill.extract.base import ExtractStats
-from metis_distill.extract.edits import edit_changes, edit_input
+from metis_distill.extract.code_page import code_page_refused, code_page_way
+from metis_distill.extract.edits import edit_input
 from metis_distill.extract.own_interpreter import OWN_INTERPRETER, own_interpreter
 from metis_distill.extract.sandbox import (
     ESCALATE,
@@ -28,7 +29,6 @@ from metis_distill.extract.settings import settings_phrase
 from metis_distill.extract.wording import (
     AFTER_USER_STEP,
     AS_THE_ERROR_SAYS,
-    CODE_PAGE_USUAL_WAYS,
     DO_WITHOUT,
     FLAGS_LEFT_OUT,
     LACKS_MODULE,
@@ -330,7 +330,7 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     inside = ran_inside_programs(run) if escalated else frozenset()
     # a way past a console's code page, told only when the span shows it
     shown = fixed is not None and ref.line_end >= fixed.ref.line_end
-    code_page = _code_page_way(call, error.text, episode.fix, lines) if shown else None
+    code_page = code_page_way(call, error.text, episode.fix, lines) if shown else None
     lesson = _failure_lesson(
         episode,
         call,
@@ -1670,99 +1670,6 @@ _QUOTE_THE_ARGUMENT = "quote the argument"
 # zsh's `=name` expansion (its EQUALS option) finding no command `name`: a separator echoed
 # unquoted (`echo ===`) fails with the word, less its first `=`, "not found".
 _ZSH_EQUALS = re.compile(r"^(?:zsh|\(eval\)):(?:\d+:)? =\S* not found$", re.M)
-# A Windows console's code page (cp1252 "charmap", cp949, cp936) refusing a character; not
-# when the traceback shows a file written (opened without an encoding: its way is `encoding=`).
-_CONSOLE_CODE_PAGE = re.compile(
-    r"UnicodeEncodeError: '(?P<codec>charmap|cp\d+|gbk|mbcs)' codec can't encode"
-)
-_WROTE_FILE = re.compile(r"(?<!stdout)(?<!stderr)\.write(?:_text)?\(|\bin write_text\b|\bopen\(")
-
-
-# The character the error names (`character '\u2713'`); "characters in position 0-2" names none.
-_REFUSED_CHARACTER = re.compile(r"can't encode character '\\[xuU](?P<hex>[0-9a-fA-F]{2,8})'")
-# The ways past a console's code page a run may show, each as its fix and as a line tells it:
-# Python's output (or the console) set to UTF-8 for the run, or by the script itself.
-_CODE_PAGE_WAYS = (
-    (
-        re.compile(r"\bPYTHONIOENCODING\s*=\s*['\"]?utf-?8", re.I),
-        "set PYTHONIOENCODING=utf-8",
-        "set `PYTHONIOENCODING=utf-8` before running it (PowerShell: "
-        "`$env:PYTHONIOENCODING='utf-8'`; that worked)",
-    ),
-    (
-        re.compile(r"\bPYTHONUTF8\s*=\s*['\"]?1\b"),
-        "set PYTHONUTF8=1",
-        "set `PYTHONUTF8=1` before running it (PowerShell: `$env:PYTHONUTF8='1'`; that worked)",
-    ),
-    (
-        re.compile(r"(?<!\S)-X\s*utf8\b"),
-        "run it as `python -X utf8`",
-        "run it as `python -X utf8` (that worked)",
-    ),
-    (
-        re.compile(r"\bchcp(?:\.com)?\s+65001\b"),
-        "run `chcp 65001` first",
-        "switch the console to UTF-8 first with `chcp 65001` (that worked)",
-    ),
-    (
-        re.compile(r"\.reconfigure\([^)]*encoding\s*=\s*['\"]utf-?8", re.I),
-        "sys.stdout.reconfigure(encoding='utf-8')",
-        "have the script switch its output to UTF-8 first "
-        "(`sys.stdout.reconfigure(encoding='utf-8')`; that worked)",
-    ),
-)
-_LEFT_OUT = "keep characters the code page lacks out of what scripts print"
-_LEFT_OUT_TOLD = (
-    "keep characters the code page lacks (emoji, symbols) out of what scripts print (that worked)"
-)
-
-
-def _console_code_page_text(codec: str, way: str = CODE_PAGE_USUAL_WAYS) -> str:
-    """The console's code page refusing a character, quoted with the codec the error named
-    (`charmap` for cp1252, `gbk`, `cp949`), and the way past it the run showed (the usual
-    ways when it showed none: such a line is held back, `curate.earned`)."""
-    return (
-        "On this Windows machine Python writes through the console's code page, not UTF-8: "
-        f"printing other characters fails (“UnicodeEncodeError: '{codec}' codec can't encode "
-        f"…”); {way}."
-    )
-
-
-def _code_page_way(
-    call: Event, error: str, fix: Fix | None, lines: Lines
-) -> tuple[str, str] | None:
-    """A console's code page refusing a character, told with the way past it the run showed:
-    an encoding set for the output, the one seen named, or the refused character taken out of
-    what the script prints by an edit, the same call then working. None when the error is no
-    such refusal or no such way was seen."""
-    tail = error[-4000:]
-    refusal = _CONSOLE_CODE_PAGE.search(tail)
-    if refusal is None or fix is None or _WROTE_FILE.search(tail):
-        return None
-    edits = [
-        change
-        for step in fix.steps
-        if step.tool_name in EDIT_TOOLS
-        for change in edit_changes(edit_input(step, lines) or {})
-    ]
-    others = [s.text for s in fix.steps if s.tool_name not in EDIT_TOOLS]
-    done = "\n".join([fix.call.text, *others, *(new for _, new in edits)])
-    for way, fixed, told in _CODE_PAGE_WAYS:
-        if way.search(done) and not way.search(call.text):
-            return _console_code_page_text(refusal["codec"], told), fixed
-    named = _REFUSED_CHARACTER.search(tail)
-    refused = chr(int(named["hex"], 16)) if named else None
-    edited = fix.kind is FixKind.EDITED  # the same call, run again once the script was edited
-    if not (edited and any(_left_out(old, new, refused) for old, new in edits if old)):
-        return None
-    return _console_code_page_text(refusal["codec"], _LEFT_OUT_TOLD), _LEFT_OUT
-
-
-def _left_out(old: str, new: str, refused: str | None) -> bool:
-    """Characters outside ASCII that the old text held and the new one does not: the refused
-    one among them, when the error named it."""
-    gone = {c for c in old if not c.isascii()} - set(new)
-    return refused in gone if refused is not None else bool(gone)
 
 
 _CHMOD = "chmod +x"
@@ -2003,10 +1910,9 @@ def _known_shell_cause(call: Event, error: str, harness: str) -> tuple[str, str 
         return _HERE_STRING_TEXT, None
     if closed_beside_more(call, error):
         return _HEREDOC_CLOSING_TEXT, None
-    code_page = _CONSOLE_CODE_PAGE.search(error[-4000:])
-    if code_page is not None and not _WROTE_FILE.search(error[-4000:]):
-        # the way the run showed is told before (`_code_page_way`); none seen, none stated
-        return _console_code_page_text(code_page["codec"]), None
+    refused = code_page_refused(error)
+    if refused is not None:  # the way the run showed is told before (`code_page_way`)
+        return refused, None
     if backslashes_eaten(call, error):  # its way: the path with forward slashes (mine.fixes)
         return _BACKSLASHES_EATEN_TEXT, BACKSLASHES_EATEN_FIX
     empty = empty_variable(call, error)
