@@ -10,6 +10,7 @@ from pathlib import Path
 from metis_distill.extract.rules import FETCHED_NOT_A_DEPENDENCY, RulesExtractor
 from metis_distill.ledger import LessonView
 from metis_distill.mine.episodes import find_episodes
+from metis_distill.mine.off_path import off_path
 from metis_distill.models import LessonCandidate, LessonKind
 from metis_distill.placement.locality import machine_fact
 from metis_distill.sources.codex import parse_file as parse_codex
@@ -211,3 +212,21 @@ def test_a_program_the_call_that_worked_installed_first_was_not_there_all_along(
     )
     assert "put its folder on the PATH" not in found.text
     assert found.fix == "pip install --user poetry"
+
+
+GERMAN_NOT_RECOGNIZED = (
+    'Die Benennung "{}" wurde nicht als Name eines Cmdlet, einer Funktion, einer Skriptdatei '
+    "oder eines ausführbaren Programms erkannt."
+)
+FOOTER_ONLY = "    + FullyQualifiedErrorId : x\n    + CategoryInfo : ObjectNotFound: ({}:String) [], CommandNotFoundException"
+
+
+def test_powershell_in_another_language_or_its_footer_names_the_program() -> None:
+    """PowerShell's "not recognized" in German, or only its record's footer: the same program
+    missing, reached by its full path next."""
+    for said in (GERMAN_NOT_RECOGNIZED, FOOTER_ONLY, NOT_RECOGNIZED):
+        found = off_path(
+            "g++ main.cpp", said.format("g++"), "C:\\msys64\\ucrt64\\bin\\g++ main.cpp"
+        )
+        assert found is not None and found.program == "g++", said
+        assert found.full_path == "C:\\msys64\\ucrt64\\bin\\g++"

@@ -14,12 +14,10 @@ import re
 from dataclasses import dataclass
 
 from metis_distill.mine.modules import INSTALL
+from metis_distill.mine.shells import unknown_to_powershell
 from metis_distill.mine.signals import missing_program
 from metis_distill.mine.text import STEP_SPLIT, command_head, split_heredocs, split_outside_quotes
 
-# PowerShell's word for a program it cannot find: "The term 'bash' is not recognized as the
-# name of a cmdlet, function, script file, or operable program."
-_TERM_UNKNOWN = re.compile(r"The term '(?P<program>[\w.+-]+)' is not recognized as the name of")
 # A look-up of where a program is (`which npm`, `command -v node`, `Get-Command bash`): its
 # "not found" names the program it looked for, an operand.
 _WHERE_IS = re.compile(
@@ -74,8 +72,7 @@ def _missing(failed: str, error: str) -> str | None:
 
 
 def _powershell_missing(error: str) -> str | None:
-    found = _TERM_UNKNOWN.search(error[:4000])
-    return found["program"] if found else None
+    return next(iter(unknown_to_powershell(error[:4000])), None)
 
 
 def _said_missing(name: str, error: str) -> bool:

@@ -189,10 +189,10 @@ _NOT_IN_POWERSHELL = frozenset(
 # `ObjectNotFound: (sed:String) [], CommandNotFoundException`.
 _NOT_A_CMDLET = re.compile(
     r"(?:The term '|Die Benennung \"|Le terme «\s?|El t\S{1,2}rmino '|无法将“|用語 ')"
-    r"(?P<name>[\w.-]+)"
+    r"(?P<name>[\w.+-]+)"
     rf"(?:' is not recognized as (?:the )?(?:a )?name of a cmdlet|[\"»”']\s?(?:"
     rf"{'|'.join(signals.POWERSHELL_NOT_A_CMDLET)}))"
-    r"|\bObjectNotFound: \((?P<found>[\w.-]+):String\) \[\], CommandNotFoundException"
+    r"|\bObjectNotFound: \((?P<found>[\w.+-]+):String\) \[\], CommandNotFoundException"
 )
 POSIX_IN_POWERSHELL_TEXT = (
     "Shell commands here run in PowerShell, not bash: POSIX tools such as `sed`, `head`, "
@@ -207,9 +207,14 @@ def posix_in_powershell(call: Event, error: str) -> str | None:
     shell the harness runs)."""
     if _RUNS_POWERSHELL.search(call.text):
         return None
-    said = _NOT_A_CMDLET.finditer(error[:2000])
-    names = ((found["name"] or found["found"]).lower() for found in said)
+    names = (name.lower() for name in unknown_to_powershell(error[:2000]))
     return next((name for name in names if name in _NOT_IN_POWERSHELL), None)
+
+
+def unknown_to_powershell(error: str) -> list[str]:
+    """The programs PowerShell said it does not know, in the order it said them: its own
+    words in any of its languages, or the record's footer."""
+    return [found["name"] or found["found"] for found in _NOT_A_CMDLET.finditer(error)]
 
 
 _RUNS_POWERSHELL = re.compile(r"\b(?:powershell|pwsh)(?:\.exe)?\b", re.I)
