@@ -1798,3 +1798,38 @@ def test_yes_to_a_summary_in_bullets_confirms_none_of_its_items(tmp_path: Path) 
     said = "The catch is that the SD log filename only supports names without spaces.\n- a\n- b"
     ((kind, _),) = _lessons(tmp_path / "b", [say("assistant", said), say("user", reply)])
     assert kind is LessonKind.GOTCHA  # the claim said apart from the list is still accepted
+
+
+@pytest.mark.parametrize(
+    ("after_edit", "kept"),
+    [
+        # the edit recorded and pushed: nothing ran the job, the cause is still a hope
+        ([call("g1", "git add -A && git commit -m 'load env first' && git push"),
+          result("g1", "[main 1a2b3c4] load env first\n 1 file changed")], False),
+        ([call("g1", "git -C /w commit -am 'load env first'"), result("g1", "[main 1a2b3c4]")],
+         False),
+        # a run of the job after the commit tried it
+        ([call("g1", "git commit -am 'load env first'"), result("g1", "[main 1a2b3c4]"),
+          call("b1", "python -m jobs.export --dry-run"), result("b1", "wrote 120 rows")], True),
+    ],
+)  # fmt: skip
+def test_a_commit_or_push_after_the_edit_checks_nothing(
+    tmp_path: Path,
+    after_edit: list[dict],  # type: ignore[type-arg]
+    kept: bool,
+) -> None:
+    """Recording the edit (`git add`, `commit`, `push`, `tag`) runs none of the work: the cause
+    the agent then names is what it hopes the edit fixed, as if nothing ran."""
+    found = _lessons(
+        tmp_path,
+        [
+            say("user", "The nightly export writes an empty CSV, why?"),
+            edit("e1", "jobs/export.py", "load_env()", "load_env()  # before OUT"),
+            result("e1", "The file jobs/export.py has been updated successfully."),
+            *after_edit,
+            say("assistant", _EXPORT_CAUSE),
+            say("user", _EXITED),
+        ],
+    )
+    gotchas = [text for kind, text in found if kind is LessonKind.GOTCHA]
+    assert bool(gotchas) is kept, found

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from metis_distill.mine import phrases, signals
 from metis_distill.mine.co_author import UNSIGNED_COMMITS, unsigned_commits
 from metis_distill.mine.questions import answer_text, numbered_pick, undone
-from metis_distill.mine.text import clean, command_head, sentences
+from metis_distill.mine.text import clean, command_head, sentences, shell_steps
 from metis_distill.models import Event, EventKind, LessonKind
 
 MIN_SENTENCE = 25
@@ -1100,6 +1100,8 @@ def _edited_unchecked(events: Sequence[Event], index: int) -> bool:
         if event.tool_name in signals.LOOK_TOOLS:
             read.append(_first_line(event.text))
             continue
+        if event.tool_name in signals.SHELL_TOOLS and _only_records(event.text):
+            continue  # the edit committed or pushed: nothing of the work ran
         if event.tool_name in signals.SHELL_TOOLS and signals.only_reads(event.text):
             if not _SHOWS_CHANGES.match(command_head(event.text)):  # `git diff`: the edit itself
                 read.extend(_PATH_WORD.findall(command_head(event.text)) or ["?"])
@@ -1109,6 +1111,16 @@ def _edited_unchecked(events: Sequence[Event], index: int) -> bool:
             return False  # another file read since: what the agent found there is a finding
         return not _checked_before(events, event.seq)  # (the edited file read back tries nothing)
     return False
+
+
+# git recording the work (`git add`, `commit`, `push`, `tag`), git's `-C <folder>` or
+# `-c <setting>` before it: it runs none of what was changed.
+_RECORDS = re.compile(r"^git\s+(?:-[Cc]\s+\S+\s+)*(?:add|commit|push|tag)\b")
+
+
+def _only_records(command: str) -> bool:
+    steps = shell_steps(command_head(command))
+    return bool(steps) and all(_RECORDS.match(step) for step in steps)
 
 
 def _changes(event: Event) -> bool:
