@@ -79,6 +79,9 @@ def test_secret_is_replaced(kind: str, text: str) -> None:
         # `-u` of git's push sets the upstream: a URL after it is no user:password
         "git push -u https://github.com/acme/shop.git main",
         "git push --set-upstream -u http://git.local/acme/shop.git",
+        # ... and so is an scp-like remote (`git@host:owner/repo.git`)
+        "git push -u git@github.com:acme/shop.git main",
+        "git push -u git@gitlab.example.com:team/sub/shop",
     ],
 )
 def test_ordinary_text_and_placeholders_are_kept(text: str) -> None:
@@ -178,6 +181,9 @@ def test_a_variable_given_to_a_secure_string_is_left() -> None:
         ("SIGNING_KEY=9f8e7d6c5b4a39281706f5e4d3c2b1a0", "9f8e7d6c5b4a39281706f5e4d3c2b1a0"),
         ("redis://:s3cretpass@cache:6379/0", "s3cretpass"),
         ("curl -u admin:hunter22 https://api.local", "hunter22"),
+        ("curl -u me@example.com:hunter22 https://api.local", "hunter22"),
+        ("curl -u git@example.com:hunter22 https://api.local", "hunter22"),
+        ("curl -u git@example.com:hunt/er22 https://api.local", "er22"),
         ("Authorization: Basic YWRtaW46aHVudGVyMjI=", "YWRtaW46aHVudGVyMjI="),
         ("https://hooks.slack.com/services/T000/B000/XXXXsecretXXXX", "XXXXsecretXXXX"),
         ("client GOCSPX-abcdefghijklmnopqrstuvwx", "abcdefghijklmnopqrstuvwx"),

@@ -61,8 +61,12 @@ _OWN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("basic_auth", re.compile(r"(?i)(?<=\bbasic )[A-Za-z0-9+/]{12,}={0,2}")),
     (
         "curl_credentials",
-        # not a URL's scheme (`git push -u https://…` sets the upstream)
-        re.compile(r"(?<=\s-u )[^\s:'\"]+:(?!//)[^\s'\"]+|(?<=--user )[^\s:'\"]+:(?!//)[^\s'\"]+"),
+        # not a URL's scheme, nor git push's remote (`git push -u https://…`, `git push -u
+        # git@host:owner/repo.git` set the upstream)
+        re.compile(
+            r"(?<=\s-u )(?<!\bpush -u )[^\s:'\"]+:(?!//)[^\s'\"]+"
+            r"|(?<=--user )[^\s:'\"]+:(?!//)[^\s'\"]+"
+        ),
     ),
     (
         "webhook_url",
