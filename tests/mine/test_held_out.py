@@ -1302,6 +1302,31 @@ def test_sudo_asking_for_a_password_is_one_fact_of_the_machine(tmp_path: Path) -
 
 
 @pytest.mark.parametrize(
+    ("command", "output", "told"),
+    [
+        # a package helper runs sudo itself and ends on its own summary line
+        ("yay -S zsh starship --noconfirm",
+         "Exit code 1\nSync Explicit (2): starship-1.2, zsh-5.9\nsudo: a terminal is required "
+         "to read the password; either use the -S option\nsudo: a password is required\n"
+         " -> error installing repo packages", True),
+        ("./scripts/setup.sh",
+         "Installing deps...\nsudo: a password is required\nsetup failed at step 2", True),
+        # the helper's own failure, sudo never asked: no password lesson
+        ("yay -S zsh --noconfirm",
+         "Exit code 1\n -> error installing repo packages: target not found: zshh", False),
+    ],
+)  # fmt: skip
+def test_sudo_that_a_program_ran_asking_for_a_password_is_the_same_fact(
+    tmp_path: Path, command: str, output: str, told: bool
+) -> None:
+    from tests.mine.test_fixes import _failures
+
+    ((_, lesson),) = _failures(tmp_path, [call("t1", command), result("t1", output, True)])
+    assert lesson.text.startswith("`sudo` asks for a password here") is told, lesson.text
+    assert lesson.fix is None
+
+
+@pytest.mark.parametrize(
     ("later", "told"),
     [
         ('sudo -n echo "Passwordless sudo works!"', False),  # the user let it in later

@@ -113,6 +113,7 @@ from metis_distill.mine.signals import (
     missing_program,
     names_an_error,
     only_reads,
+    sudo_could_not_ask,
 )
 from metis_distill.mine.ssh_https import (
     NO_SSH_KEY,
@@ -289,7 +290,7 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     reached = _reached_off_path(call, error, episode.fix) is not None  # its PATH lesson
     if missing is not None and not reached and _ran_later(run, missing, error, call):
         return None  # the shell was broken for a moment (`ls: command not found`), or mended
-    if SUDO_PASSWORD.search(signature) and _ran_later(run, "sudo", error):
+    if _sudo_refused(signature, error.text) and _ran_later(run, "sudo", error):
         return None  # the user let `sudo` in without a password later on: no longer so
     refused = ssh_key_refused(call, error.text) if episode.fix is None else None
     if refused is not None and got_through_later(run.events, error, refused, call):
@@ -705,7 +706,7 @@ def _failure_lesson(
         return code_page
     known = (
         _protected_branch(call, episode.trigger.text)
-        or _known_cause(signature)
+        or _known_cause(signature, episode.trigger.text)
         or _no_ssh_key(call, signature, fix)
         or _untracked_for_nix(episode.trigger.text, remedy)
         or _known_shell_cause(call, episode.trigger.text, harness)
@@ -1621,8 +1622,15 @@ def _protected_branch(call: Event, error: str) -> tuple[str, str] | None:
     return (protected_text(refused), PROTECTED_FIX) if refused is not None else None
 
 
-def _known_cause(signature: str) -> tuple[str, str | None] | None:
-    """The lesson of an error whose cause the error itself tells, with its remedy, or None."""
+def _sudo_refused(signature: str, error: str) -> bool:
+    """sudo could not get a password: the error line says so, or sudo's own line does in
+    the output of the program that ran it."""
+    return SUDO_PASSWORD.search(signature) is not None or sudo_could_not_ask(error)
+
+
+def _known_cause(signature: str, error: str) -> tuple[str, str | None] | None:
+    """The lesson of an error whose cause the error (its line, `signature`, or for sudo its
+    whole output) tells, with its remedy, or None."""
     if _CRLF.search(signature):
         return (
             "Shell scripts here have Windows (CRLF) line endings, so running them fails "
@@ -1636,7 +1644,7 @@ def _known_cause(signature: str) -> tuple[str, str | None] | None:
             f"…/rg {bundled['code']}”); search through Bash instead: `grep -rn` for text, "
             "`find` for file names."
         ), "search through Bash"
-    if SUDO_PASSWORD.search(signature):
+    if _sudo_refused(signature, error):
         return (
             "`sudo` asks for a password here, which the agent cannot give (“a terminal is "
             "required” / “[sudo] password for …”); ask the user to run such commands."

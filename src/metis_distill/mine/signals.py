@@ -500,6 +500,12 @@ SUDO_PASSWORD = re.compile(
 )
 
 
+def sudo_could_not_ask(output: str) -> bool:
+    """sudo's own words that it could not ask for the password, anywhere in the output's head:
+    whichever program ran it (`yay -S x`, `makepkg -si`, a script) ends on its own line."""
+    return re.search(_SUDO_COULD_NOT_ASK, output[:4000]) is not None
+
+
 def _sudo_behind_pipe(own: str, result: Event) -> bool:
     """A step of the call ran `sudo`, which could not ask for the password
     (`sudo pacman -S x 2>&1 | tail -15`)."""
