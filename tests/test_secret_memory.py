@@ -9,6 +9,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from metis_distill import secret_memory
+from metis_distill.redact import redact
 from metis_distill.secret_memory import _TOKEN, Memory, RunSecrets
 
 _KEY = b"k" * 32
@@ -66,3 +68,36 @@ def test_each_distinct_token_of_a_run_is_hashed_once() -> None:
         assert [found.hide(t) for t in texts][2] == "[REDACTED:remembered_secret] again"
     tokens = {t for text in texts for t in _TOKEN.findall(text)}
     assert sorted(memory.counted) == sorted(tokens)  # "tests/unit" and the others once each
+
+
+_BODY = [
+    "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtz",
+    "c2gtZWQyNTUxOQAAACBAPYCgBr5TRWK8",
+]
+
+
+def test_a_key_blocks_body_is_hidden_wherever_it_is_repeated() -> None:
+    block = (
+        "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+        + "\n".join(_BODY)
+        + "\n-----END OPENSSH PRIVATE KEY-----"
+    )
+    with secret_memory.reading() as found:
+        redact(f"cat ~/.ssh/id_ed25519\n{block}")
+        assert sorted(found.values) == sorted(_BODY)
+        assert _BODY[1] not in redact(f"the key's second line {_BODY[1]} again")
+
+
+def test_a_key_printed_without_its_body_hides_nothing_that_followed() -> None:
+    """`head -1` of key files: the BEGIN line, then another file's name and, in a transcript's
+    raw line, its own fields; the rule hides all of it there, but none of it is a value."""
+    printed = (
+        '"content":"=== SSH KEYS ===\\n--- /home/ana/.ssh/id_ed25519 ---\\n-----BEGIN OPENSSH '
+        "PRIVATE KEY-----\\n--- /home/ana/.ssh/git_work_legacy ---\\n-----BEGIN OPENSSH PRIVATE "
+        'KEY-----\\n","sessionId":"95ca87c9-2e04-49c8-9438-ad9af035b030","cache_read_input_tokens"'
+    )
+    with secret_memory.reading() as found:
+        assert "95ca87c9" not in redact(printed)  # hidden where the block runs on
+        assert found.values == {}
+        later = "ssh -o StrictHostKeyChecking=no -i ~/.ssh/git_work_legacy ana@95ca87c9-2e04"
+        assert redact(later) == later

@@ -105,7 +105,8 @@ class RunSecrets:
 
     def note(self, kind: str, value: str) -> None:
         """A rule redacted `value`: hide it wherever the run repeats it."""
-        for one in _values_of(value):
+        values = _key_body(value) if kind == KEY_BLOCK else _values_of(value)
+        for one in values:
             if one not in self.values:
                 self.values[one] = kind
                 self._pattern = None
@@ -168,6 +169,36 @@ def _values_of(secret: str) -> list[str]:
         found.append(secret)
     found += [t for t in _TOKEN.findall(secret) if _random(t) and t not in found]
     return [value for value in found if "-----" not in value]  # not a key block's markers
+
+
+KEY_BLOCK = "private_key"  # the rule that takes a key block from its BEGIN line on
+_BEGIN = re.compile(r"^.*?-----BEGIN [A-Z ]*-----", re.S)
+# A line break as written in the text or escaped in a JSON string.
+_BREAK = re.compile(r"\\r\\n|\\n|\\r|\r\n|\n|\r")
+# A line number a tool printed before the file's line (`   2→`, `2\t`).
+_LINE_NUMBER = re.compile(r"^\s*\d+(?:→|\\t|\t)")
+_PEM_HEADER = re.compile(r"^[A-Za-z-]+: ")  # `Proc-Type: 4,ENCRYPTED`, `DEK-Info: …`
+_BASE64_WORD = re.compile(r"^[A-Za-z0-9+/]+={0,2}$")
+MIN_KEY_WORD = 16  # characters of a body line (or word) worth hiding wherever it is repeated
+
+
+def _key_body(block: str) -> list[str]:
+    """The base64 body of a key block: its lines from the BEGIN line (headers and blank lines
+    before them aside) to the END line or the first line that is no base64. A block printed
+    without its body (`head -1`) runs on over whatever followed, to the text's end: none of
+    that (another file's name, a transcript's own fields) is the key's."""
+    body: list[str] = []
+    for segment in _BREAK.split(_BEGIN.sub("", block, count=1)):
+        line, end, _ = _LINE_NUMBER.sub("", segment).replace("\\/", "/").partition("-----END")
+        words = line.split()
+        if not body and not end and (not words or _PEM_HEADER.match(line.strip())):
+            continue
+        if not all(_BASE64_WORD.match(word) for word in words):
+            break
+        body += [w for w in words if len(w) >= MIN_KEY_WORD and w not in body]
+        if end or not body:
+            break
+    return body
 
 
 def _random(value: str) -> bool:
