@@ -264,6 +264,17 @@ REPLY_LANGUAGE = re.compile(
     re.I,
 )
 
+# The user asking the agent to think a thing through ("I want you to think about how …",
+# "Please consider the …"): how to go about the work at hand.
+THINK_ASKED = re.compile(
+    r"^(?:(?:also|and|but|so|now)\b,?\s+)?(?:please\s+)?"
+    r"(?:(?:I|we)\s+(?:want|need|would like|'d like)\s+you\s+to\s+)?"
+    r"(?:think\s+(?:about|through|of|over)|consider|reflect\s+on|(?:keep|bear)\s+in\s+mind|"
+    r"take\s+into\s+account)\b",
+    re.I,
+)
+# A thing named as one already known ("the charter", "the migration plan").
+DEFINITE = re.compile(r"\bthe\s+((?:[A-Za-z][\w-]+\s+)?[A-Za-z][\w-]+)", re.I)
 # A one-off request or question to the agent, not a standing rule.
 REQUEST = re.compile(
     r"\b(?:can you|could you|would you|can we|could we|will you|let me know|help me)\b", re.I
@@ -453,11 +464,16 @@ CONVERSATIONAL = re.compile(
     r"|\b(?:for now|this time|just this once|for this (?:test|run|task|commit|change|pr))\b",
     re.I,
 )
+# The words that say an instruction lasts beyond today's task ("always", "in this repo"); a
+# choice's own words ("instead", "we prefer") say what is chosen, not for how long.
+_STANDING = (
+    r"always|never|from now on|going forward|in (?:this|the|our) (?:project|repo|"
+    r"repository|codebase|team)|every time|whenever|by default"
+)
+STANDING = re.compile(rf"\b(?:{_STANDING})\b", re.I)
 # What makes an instruction a standing rule rather than a step of today's task.
 DURABLE = re.compile(
-    r"\b(?:always|never|from now on|going forward|in (?:this|the|our) (?:project|repo|"
-    r"repository|codebase|team)|every time|whenever|by default|convention|we (?:use|prefer)|"
-    r"(?:I|we) prefer|rather than|instead)\b"
+    rf"\b(?:{_STANDING}|convention|we (?:use|prefer)|(?:I|we) prefer|rather than|instead)\b"
     # the tool for a job of the project's ("Use uv for package management", "ruff as linter")
     r"|^use\s+`?[\w.@/-]+`?\s+(?:for|as)\s+(?:the\s+|our\s+|all\s+)?(?:package|dependenc|lint|"
     r"format|type[- ]?check|tests?\b|testing|builds?\b|logging|styling|migrations|database|orm\b)",

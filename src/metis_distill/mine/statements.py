@@ -259,6 +259,8 @@ def statements(
                 and _undone_next(events, index)
             ):
                 continue  # "Use A instead of B", the change made so undone at once: unearned
+            if _steers_todays_work(events, index, sentence):
+                continue
             found = _with_exception(found, prose[position + 1 : position + 2])
         elif found.kind is LessonKind.DECISION and (
             not (persons or PersonsSeen(events)).wrote_in(event.session)
@@ -390,6 +392,47 @@ def _users_last(events: Sequence[Event], index: int) -> Event | None:
         if _persons_words(events, event):
             return event
     return None
+
+
+def _agents_reply_before(events: Sequence[Event], index: int) -> str:
+    """What the agent said since the person's last words before `index`, in its session."""
+    said: list[str] = []
+    session = events[index].session
+    for event in reversed(events[max(index - _ANSWER_EVENTS, 0) : index]):
+        if event.session != session or _persons_words(events, event):
+            break
+        if event.role == "assistant" and event.kind is EventKind.TEXT:
+            said.append(event.text)
+    return "\n".join(said)
+
+
+# Words after "the" that name no thing ("the full process": "process"; "the charter is").
+_NOT_NAMING = _NO_NAME_WORDS | frozenset(
+    {"full", "whole", "entire", "other", "first", "last", "next", "main", "overall", "right"}
+    | {"is", "are", "was", "were", "has", "had", "will", "can", "should", "would", "you"}
+)
+
+
+def _steers_todays_work(events: Sequence[Event], index: int, sentence: str) -> bool:
+    """The user asks the agent to think a thing through, a thing named as known that the
+    agent's message before brought up ("I want you to think about how the charter is used
+    instead of …", after "I'll draft the Charter"), and goes on to ask a question: a steer
+    of the work at hand, not a rule, unless it says it lasts ("always", "in this repo")."""
+    asked = phrases.THINK_ASKED.match(sentence)
+    if asked is None or phrases.STANDING.search(sentence):
+        return False
+    text = events[index].text
+    at = text.find(sentence)
+    if at < 0 or not _ASKS.search(text, at + len(sentence)):
+        return False
+    reply = _agents_reply_before(events, index)
+    named = {
+        word.lower()
+        for found in phrases.DEFINITE.finditer(sentence, asked.end())
+        for word in found.group(1).split()
+        if word.lower() not in _NOT_NAMING
+    }
+    return bool(reply) and _names_any(reply, named)
 
 
 def _persons_words(events: Sequence[Event], event: Event) -> bool:
