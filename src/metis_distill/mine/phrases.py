@@ -520,6 +520,16 @@ _NOT_A_VERB = (
     r"это|он|она|оно|они|всё|все|я|мы|ты|не|и|но|опять|снова|почти|тут|там"
 )
 _PLEASE = r"(?:bitte|por\s+favor|s'il\s+(?:te|vous)\s+pla[iî]t|пожалуйста|per\s+favore)[,\s]+"
+# Chinese: what all of a kind should be ("接口调用应该都走缓存", "依赖一律用 pnpm 装"), said
+# of a kind, not of this or that thing ("这些文件都要删掉" is today's task).
+_ZH_ALL_OF_A_KIND = r"(?:应该都|都应该|都必须|必须都|一律|都要(?=用|使用|先|保持|遵守|通过|走))"
+# Chinese: a ban with its lasting reason ("不要用 tmp 当目录名，因为容易跟系统临时目录混淆"), not
+# one of this or that thing, nor one whose reason is of today ("因为测试还没过").
+_ZH_REASONED_BAN = (
+    r"(?:请)?(?:不要|别|不许|禁止|切勿)[^\u3002这那此]{1,40}?[\uff0c,]?\s*"
+    r"(?:因为|由于|以免|免得|避免|否则|不然)"
+    r"(?![^\u3002]*(?:还没|还在|现在|目前|暂时|正在|刚才|刚刚))"
+)
 # Chinese: "以后 …", "始终使用 …" (a bare "始终" or "总是" also describes: "总是超时"),
 # "不要 …", and "改代码前先 …" (before X, first Y). "以前", "目前", "提前" are no "before X".
 _ZH_BEFORE = r"(?<![以从目当眼提])前[\uff0c,]?(?:请|都|也)?(?:先|要|必须|务必)"
@@ -527,7 +537,8 @@ _ZH_LEAD = (
     r"(?:请|你|我们)?(?:以后|今后|往后|从现在(?:开始|起)|从今(?:以后|往后|天起)|"
     r"(?:始终|总是|永远|一律|每次)(?=都?(?:要|不要|别|不许|必须|使用|用|先|保持|把|放|写))|"
     r"不要|别|不许|禁止|切勿|务必|一定要|"
-    rf"[^\uff0c\u3002,！？]{{1,12}}?{_ZH_BEFORE})"
+    rf"[^\uff0c\u3002,！？]{{1,12}}?{_ZH_BEFORE}|"
+    rf"[^\uff0c\u3002,！？这那此]{{1,12}}?{_ZH_ALL_OF_A_KIND})"
 )
 # Japanese: the marker first or after a topic ("コミット前に必ず …"), and the sentence ends as
 # an instruction does ("…してください", "…しないで", "…すること"), not as a report ("失敗する").
@@ -536,10 +547,29 @@ _JA_RULE = (
     r"(?:常に|必ず|今後(?:は|も)?|これから(?:は|も)|以後|絶対に|決して|今から(?:は)?)"
     r".*(?:[てで](?:ください|下さい)?|こと|しろ|するな|べき|ように|ないで|ない|禁止)[\u3002！!]?$"
 )
+# Japanese: how the agent is to go about its work, on its own ("テストの失敗確認と修正は自動で
+# やってほしい"), said of no thing of today's ("このバグは …").
+_JA_DEMONSTRATIVE = r"この|その|あの|これ|それ|あれ|ここ|そこ"
+_JA_ON_ITS_OWN_MARK = (
+    r"(?:自動で|自動的に|自分で|勝手に|聞かずに|確認せずに)(?:やっ|進め|対応し|直し|修正し)"
+)
+_JA_ON_ITS_OWN = (
+    rf"(?![^\u3002]*(?:{_JA_DEMONSTRATIVE}))"
+    r"(?:[^\u3001\u3002\s]{1,30}?(?:は|も)\u3001?)?"
+    rf"{_JA_ON_ITS_OWN_MARK}"
+    r".*(?:てほしい|て欲しい|てください|て下さい|てもらいたい|ること|て)[\u3002！!]?$"
+)
+# Japanese: a ban with its reason ("混乱するから tmp というフォルダ名は使わないで"), not one
+# of this or that thing, nor one of the moment ("今は本番中だから …").
+_JA_REASONED_BAN = (
+    rf"(?![^\u3002]*(?:{_JA_DEMONSTRATIVE}|今は|いまは|現在|一旦|しばらく))"
+    r"[^\u3002]{2,60}?(?:から|ので|ため)[\u3001,]?[^\u3002]{2,60}?"
+    r"(?:ないで(?:ください|下さい|ほしい|欲しい)?|するな|しないこと|禁止)[\u3002！!]?$"
+)
 RULE_ELSEWHERE = re.compile(
     rf"^(?:{_PLEASE})?(?:(?!(?:{_NOT_A_VERB})[,\s])[^\W\d_]+[,\s]+)?(?:{_MARKERS_SPACED})\b"
     r"|^n(?:e\s+|['’])[^\W\d_]+\s+(?:plus\s+)?jamais\b"
-    rf"|^{_ZH_LEAD}|^{_JA_RULE}|^{_KO_RULE}|^{_NEXT_TIME}",
+    rf"|^{_ZH_LEAD}|^{_JA_RULE}|^{_JA_ON_ITS_OWN}|^{_JA_REASONED_BAN}|^{_KO_RULE}|^{_NEXT_TIME}",
     re.I,
 )
 DURABLE_ELSEWHERE = re.compile(
@@ -547,7 +577,8 @@ DURABLE_ELSEWHERE = re.compile(
     r"plutôt\s+que|par\s+défaut|en\s+lugar\s+de|en\s+vez\s+de|por\s+defecto|em\s+vez\s+de|"
     r"ao\s+invés\s+de|por\s+padrão|вместо|по\s+умолчанию)\b"
     r"|以后|今后|往后|从现在|从今|始终|总是|永远|一律|每次|每当|默认|而不是|而非|而是|"
-    rf"{_ZH_BEFORE}|"
+    rf"{_ZH_BEFORE}|{_ZH_ALL_OF_A_KIND}|(?:^|[\uff0c\uff1b,;])\s*{_ZH_REASONED_BAN}|"
+    rf"{_JA_ON_ITS_OWN_MARK}|^{_JA_REASONED_BAN}|"
     r"常に|必ず|今後|これから|以後|絶対に|決して|毎回|デフォルトで|ではなく|代わりに|"
     rf"{_KO_MARKERS}|대신|{_NEXT_TIME}",
     re.I,

@@ -622,6 +622,31 @@ def _length(sentence: str) -> int:
     return len(sentence) + len(_WIDE.findall(sentence))
 
 
+# Claude Code's words for how hard to think, typed after a sentence (", think", "，ultrathink"):
+# said to the harness, no part of the rule.
+_THINKING_WORD = re.compile(
+    r"\s*[\uff0c,]\s*(?:ultra|mega)?think(?:\s*hard(?:er)?)?\s*[.\u3002!\uff01]?\s*$", re.I
+)
+# Where a clause of a Chinese or Japanese sentence starts ("整理一下配置，不要用 …").
+_WIDE_CLAUSE = re.compile(r"[\uff0c\uff1b\u3001,;]\s*(?=[\u3040-\u30ff\u4e00-\u9fff])")
+
+
+def _rule_part(sentence: str) -> str:
+    """The part of the sentence a rule is said in: without the word asking the harness to
+    think, and from the clause of a Chinese or Japanese sentence the rule opens, after one
+    that asks today's task ("整理一下配置，不要用 tmp 当目录名，因为 …"); not after one that
+    sets a condition on it."""
+    said = _THINKING_WORD.sub("", sentence)
+    if opens_rule(said) or said.isascii():
+        return said
+    for clause in _WIDE_CLAUSE.finditer(said):
+        if _CONDITION.search(said, 0, clause.start()):
+            break  # "如果是测试环境，不要 …": the rule holds only under it
+        if phrases.RULE_ELSEWHERE.match(rest := said[clause.end() :]):
+            return rest
+    return said
+
+
 def opens_rule(sentence: str) -> bool:
     """The sentence opens as a rule does: "Always …", "Ab jetzt …", "以后 …"."""
     return bool(phrases.USER_RULE.match(sentence) or phrases.RULE_ELSEWHERE.match(sentence))
@@ -863,12 +888,13 @@ def _classify(event: Event, sentence: str) -> Statement | None:
             return None
         if _ANSWERS_ITEM.match(sentence):
             return None
-        if opens_rule(sentence) and is_standing_rule(sentence):
+        rule = _rule_part(sentence)
+        if opens_rule(rule) and is_standing_rule(sentence):
             if phrases.points_back(phrases.RULE_CLAUSE_END.split(sentence, maxsplit=1)[0]):
                 return None  # "Never edit files outside it.": what it keeps was said before
             if _only_instead(sentence) and _fix_asked_with(event.text, sentence):
                 return None  # "Fix X. Use A instead of B.": how to make today's fix
-            return Statement(LessonKind.DECISION, "user_rule", sentence)
+            return Statement(LessonKind.DECISION, "user_rule", rule)
         if (
             phrases.REPLY_LANGUAGE.search(sentence)
             and len(sentence) <= _LANGUAGE_ASK_MAX
