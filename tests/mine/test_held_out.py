@@ -3481,3 +3481,59 @@ def test_a_choice_said_after_a_question_of_the_users_still_stands(tmp_path: Path
 
     said = "huh? we want integer cents only in the ledger, floats broke the totals before."
     assert _lessons(tmp_path, [say("user", said)]) != []
+
+
+DRAFT_OFFERED = (
+    "I can draft the **Release Checklist** as a doc in your repo, and we treat it as a gate "
+    "for every deploy. Where should I put it, `docs/` or `planning/`?"
+)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "I want you to think about how the checklist is going to be used afterwards instead of "
+        "just writing me something in a vacuum. The one I mean is the staging gate, is it not?",
+        "I want you to consider the checklist as one step of the whole release flow rather "
+        "than a document on its own. Does it cover the rollback step?",
+    ],
+)
+def test_a_steer_on_the_thing_the_agent_just_offered_is_no_rule(tmp_path: Path, said: str) -> None:
+    """A request to think through a thing the agent's message just brought up ("the
+    checklist"), in a turn that goes on to ask: how to do today's piece of work."""
+    from tests.mine.test_statements import _lessons
+
+    assert _lessons(tmp_path, [say("assistant", DRAFT_OFFERED), say("user", said)]) == []
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        # said to last
+        "I want you to always think about how the checklist is going to be used afterwards "
+        "instead of just writing me something in a vacuum. Is that clear?",
+        # no question after it: said as how the user wants the work done
+        "I want you to think about how the checklist is going to be used afterwards instead of "
+        "just writing me something in a vacuum.",
+    ],
+)
+def test_a_wish_of_the_same_shape_said_to_last_or_unasked_still_stands(
+    tmp_path: Path, said: str
+) -> None:
+    from tests.mine.test_statements import _lessons
+
+    ((kind, _),) = _lessons(tmp_path, [say("assistant", DRAFT_OFFERED), say("user", said)])
+    assert kind is LessonKind.DECISION
+
+
+def test_a_choice_of_a_thing_the_agent_never_named_stands_though_a_question_follows(
+    tmp_path: Path,
+) -> None:
+    from tests.mine.test_statements import _lessons
+
+    said = (
+        "I want you to think about the ledger totals as integer cents only, floats broke the "
+        "monthly report before. Is the export done?"
+    )
+    ((kind, _),) = _lessons(tmp_path, [say("assistant", DRAFT_OFFERED), say("user", said)])
+    assert kind is LessonKind.DECISION

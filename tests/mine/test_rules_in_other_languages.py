@@ -18,6 +18,12 @@ RULES = [
     "改代码前先给我看计划，等我确认",
     "不要用 npm 安装依赖，而是用 pnpm",
     "从今天起所有提交信息都用英文写",
+    # a ban with its lasting reason, what all of a kind should be, how the agent is to work
+    "不要把构建产物放进 src 目录，因为容易跟源码混在一起",
+    "接口调用应该都走缓存，缓存由定时任务刷新",
+    "代码格式问题都应该由你自己修好再提交",
+    "テストの失敗確認と修正は自動でやってほしい",
+    "混乱するから tmp というフォルダ名は使わないでください",
     "今後はドキュメントをすべて日本語で書いてください。",
     "コミット前には必ずテストを実行すること。",
     "ab jetzt schreib alles auf Deutsch",
@@ -69,6 +75,15 @@ def test_a_standing_rule_in_another_language_is_a_decision(tmp_path: Path, text:
         "¿Puedes usar siempre pnpm en lugar de npm en este repo",
         "Pode sempre usar pnpm em vez de npm neste repositório",
         "Можешь всегда запускать линтер перед коммитом",
+        "このバグを直して",
+        "このバグは自動で直してほしい",
+        "这些文件都要删掉，因为没用了",
+        "不要改这个文件，因为它是生成的",
+        "两个统计页面都要显示出来",
+        # a ban whose reason is of today, or that holds only under a condition
+        "不要提交，因为测试还没过",
+        "今は本番中だからデプロイしないで",
+        "如果是测试环境，不要用 tmp 当目录名，因为容易混淆",
         # today only, or a deferral
         "Nunca toques la base de datos de staging hoy, la estoy migrando.",
         "以后再处理这个问题吧，先把测试跑通",
@@ -122,3 +137,30 @@ def test_sentences_end_at_full_width_marks_and_english_splits_as_before() -> Non
         "Because.",
         "Next",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        # the rule in the clause after today's task
+        (
+            "整理一下配置，不要用 tmp 当目录名，因为容易跟系统临时目录混淆",
+            "不要用 tmp 当目录名，因为容易跟系统临时目录混淆",
+        ),
+        # Claude Code's word for how hard to think, said to the harness
+        (
+            "接口调用应该都走缓存，缓存由定时任务刷新，ultrathink",
+            "接口调用应该都走缓存，缓存由定时任务刷新",
+        ),
+        (
+            "不要把构建产物放进 src 目录，因为容易跟源码混在一起, think hard",
+            "不要把构建产物放进 src 目录，因为容易跟源码混在一起",
+        ),
+    ],
+)
+def test_the_rule_is_told_without_todays_task_or_the_word_to_think(
+    tmp_path: Path, text: str, rule: str
+) -> None:
+    ((kind, line),) = _lessons(tmp_path, [say("user", text)])
+    assert kind is LessonKind.DECISION
+    assert line.rstrip("。") == rule

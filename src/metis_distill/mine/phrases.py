@@ -264,6 +264,17 @@ REPLY_LANGUAGE = re.compile(
     re.I,
 )
 
+# The user asking the agent to think a thing through ("I want you to think about how …",
+# "Please consider the …"): how to go about the work at hand.
+THINK_ASKED = re.compile(
+    r"^(?:(?:also|and|but|so|now)\b,?\s+)?(?:please\s+)?"
+    r"(?:(?:I|we)\s+(?:want|need|would like|'d like)\s+you\s+to\s+)?"
+    r"(?:think\s+(?:about|through|of|over)|consider|reflect\s+on|(?:keep|bear)\s+in\s+mind|"
+    r"take\s+into\s+account)\b",
+    re.I,
+)
+# A thing named as one already known ("the charter", "the migration plan").
+DEFINITE = re.compile(r"\bthe\s+((?:[A-Za-z][\w-]+\s+)?[A-Za-z][\w-]+)", re.I)
 # A one-off request or question to the agent, not a standing rule.
 REQUEST = re.compile(
     r"\b(?:can you|could you|would you|can we|could we|will you|let me know|help me)\b", re.I
@@ -453,11 +464,16 @@ CONVERSATIONAL = re.compile(
     r"|\b(?:for now|this time|just this once|for this (?:test|run|task|commit|change|pr))\b",
     re.I,
 )
+# The words that say an instruction lasts beyond today's task ("always", "in this repo"); a
+# choice's own words ("instead", "we prefer") say what is chosen, not for how long.
+_STANDING = (
+    r"always|never|from now on|going forward|in (?:this|the|our) (?:project|repo|"
+    r"repository|codebase|team)|every time|whenever|by default"
+)
+STANDING = re.compile(rf"\b(?:{_STANDING})\b", re.I)
 # What makes an instruction a standing rule rather than a step of today's task.
 DURABLE = re.compile(
-    r"\b(?:always|never|from now on|going forward|in (?:this|the|our) (?:project|repo|"
-    r"repository|codebase|team)|every time|whenever|by default|convention|we (?:use|prefer)|"
-    r"(?:I|we) prefer|rather than|instead)\b"
+    rf"\b(?:{_STANDING}|convention|we (?:use|prefer)|(?:I|we) prefer|rather than|instead)\b"
     # the tool for a job of the project's ("Use uv for package management", "ruff as linter")
     r"|^use\s+`?[\w.@/-]+`?\s+(?:for|as)\s+(?:the\s+|our\s+|all\s+)?(?:package|dependenc|lint|"
     r"format|type[- ]?check|tests?\b|testing|builds?\b|logging|styling|migrations|database|orm\b)",
@@ -504,6 +520,16 @@ _NOT_A_VERB = (
     r"это|он|она|оно|они|всё|все|я|мы|ты|не|и|но|опять|снова|почти|тут|там"
 )
 _PLEASE = r"(?:bitte|por\s+favor|s'il\s+(?:te|vous)\s+pla[iî]t|пожалуйста|per\s+favore)[,\s]+"
+# Chinese: what all of a kind should be ("接口调用应该都走缓存", "依赖一律用 pnpm 装"), said
+# of a kind, not of this or that thing ("这些文件都要删掉" is today's task).
+_ZH_ALL_OF_A_KIND = r"(?:应该都|都应该|都必须|必须都|一律|都要(?=用|使用|先|保持|遵守|通过|走))"
+# Chinese: a ban with its lasting reason ("不要用 tmp 当目录名，因为容易跟系统临时目录混淆"), not
+# one of this or that thing, nor one whose reason is of today ("因为测试还没过").
+_ZH_REASONED_BAN = (
+    r"(?:请)?(?:不要|别|不许|禁止|切勿)[^\u3002这那此]{1,40}?[\uff0c,]?\s*"
+    r"(?:因为|由于|以免|免得|避免|否则|不然)"
+    r"(?![^\u3002]*(?:还没|还在|现在|目前|暂时|正在|刚才|刚刚))"
+)
 # Chinese: "以后 …", "始终使用 …" (a bare "始终" or "总是" also describes: "总是超时"),
 # "不要 …", and "改代码前先 …" (before X, first Y). "以前", "目前", "提前" are no "before X".
 _ZH_BEFORE = r"(?<![以从目当眼提])前[\uff0c,]?(?:请|都|也)?(?:先|要|必须|务必)"
@@ -511,7 +537,8 @@ _ZH_LEAD = (
     r"(?:请|你|我们)?(?:以后|今后|往后|从现在(?:开始|起)|从今(?:以后|往后|天起)|"
     r"(?:始终|总是|永远|一律|每次)(?=都?(?:要|不要|别|不许|必须|使用|用|先|保持|把|放|写))|"
     r"不要|别|不许|禁止|切勿|务必|一定要|"
-    rf"[^\uff0c\u3002,！？]{{1,12}}?{_ZH_BEFORE})"
+    rf"[^\uff0c\u3002,！？]{{1,12}}?{_ZH_BEFORE}|"
+    rf"[^\uff0c\u3002,！？这那此]{{1,12}}?{_ZH_ALL_OF_A_KIND})"
 )
 # Japanese: the marker first or after a topic ("コミット前に必ず …"), and the sentence ends as
 # an instruction does ("…してください", "…しないで", "…すること"), not as a report ("失敗する").
@@ -520,10 +547,29 @@ _JA_RULE = (
     r"(?:常に|必ず|今後(?:は|も)?|これから(?:は|も)|以後|絶対に|決して|今から(?:は)?)"
     r".*(?:[てで](?:ください|下さい)?|こと|しろ|するな|べき|ように|ないで|ない|禁止)[\u3002！!]?$"
 )
+# Japanese: how the agent is to go about its work, on its own ("テストの失敗確認と修正は自動で
+# やってほしい"), said of no thing of today's ("このバグは …").
+_JA_DEMONSTRATIVE = r"この|その|あの|これ|それ|あれ|ここ|そこ"
+_JA_ON_ITS_OWN_MARK = (
+    r"(?:自動で|自動的に|自分で|勝手に|聞かずに|確認せずに)(?:やっ|進め|対応し|直し|修正し)"
+)
+_JA_ON_ITS_OWN = (
+    rf"(?![^\u3002]*(?:{_JA_DEMONSTRATIVE}))"
+    r"(?:[^\u3001\u3002\s]{1,30}?(?:は|も)\u3001?)?"
+    rf"{_JA_ON_ITS_OWN_MARK}"
+    r".*(?:てほしい|て欲しい|てください|て下さい|てもらいたい|ること|て)[\u3002！!]?$"
+)
+# Japanese: a ban with its reason ("混乱するから tmp というフォルダ名は使わないで"), not one
+# of this or that thing, nor one of the moment ("今は本番中だから …").
+_JA_REASONED_BAN = (
+    rf"(?![^\u3002]*(?:{_JA_DEMONSTRATIVE}|今は|いまは|現在|一旦|しばらく))"
+    r"[^\u3002]{2,60}?(?:から|ので|ため)[\u3001,]?[^\u3002]{2,60}?"
+    r"(?:ないで(?:ください|下さい|ほしい|欲しい)?|するな|しないこと|禁止)[\u3002！!]?$"
+)
 RULE_ELSEWHERE = re.compile(
     rf"^(?:{_PLEASE})?(?:(?!(?:{_NOT_A_VERB})[,\s])[^\W\d_]+[,\s]+)?(?:{_MARKERS_SPACED})\b"
     r"|^n(?:e\s+|['’])[^\W\d_]+\s+(?:plus\s+)?jamais\b"
-    rf"|^{_ZH_LEAD}|^{_JA_RULE}|^{_KO_RULE}|^{_NEXT_TIME}",
+    rf"|^{_ZH_LEAD}|^{_JA_RULE}|^{_JA_ON_ITS_OWN}|^{_JA_REASONED_BAN}|^{_KO_RULE}|^{_NEXT_TIME}",
     re.I,
 )
 DURABLE_ELSEWHERE = re.compile(
@@ -531,7 +577,8 @@ DURABLE_ELSEWHERE = re.compile(
     r"plutôt\s+que|par\s+défaut|en\s+lugar\s+de|en\s+vez\s+de|por\s+defecto|em\s+vez\s+de|"
     r"ao\s+invés\s+de|por\s+padrão|вместо|по\s+умолчанию)\b"
     r"|以后|今后|往后|从现在|从今|始终|总是|永远|一律|每次|每当|默认|而不是|而非|而是|"
-    rf"{_ZH_BEFORE}|"
+    rf"{_ZH_BEFORE}|{_ZH_ALL_OF_A_KIND}|(?:^|[\uff0c\uff1b,;])\s*{_ZH_REASONED_BAN}|"
+    rf"{_JA_ON_ITS_OWN_MARK}|^{_JA_REASONED_BAN}|"
     r"常に|必ず|今後|これから|以後|絶対に|決して|毎回|デフォルトで|ではなく|代わりに|"
     rf"{_KO_MARKERS}|대신|{_NEXT_TIME}",
     re.I,

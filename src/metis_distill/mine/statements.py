@@ -259,6 +259,8 @@ def statements(
                 and _undone_next(events, index)
             ):
                 continue  # "Use A instead of B", the change made so undone at once: unearned
+            if _steers_todays_work(events, index, sentence):
+                continue
             found = _with_exception(found, prose[position + 1 : position + 2])
         elif found.kind is LessonKind.DECISION and (
             not (persons or PersonsSeen(events)).wrote_in(event.session)
@@ -390,6 +392,47 @@ def _users_last(events: Sequence[Event], index: int) -> Event | None:
         if _persons_words(events, event):
             return event
     return None
+
+
+def _agents_reply_before(events: Sequence[Event], index: int) -> str:
+    """What the agent said since the person's last words before `index`, in its session."""
+    said: list[str] = []
+    session = events[index].session
+    for event in reversed(events[max(index - _ANSWER_EVENTS, 0) : index]):
+        if event.session != session or _persons_words(events, event):
+            break
+        if event.role == "assistant" and event.kind is EventKind.TEXT:
+            said.append(event.text)
+    return "\n".join(said)
+
+
+# Words after "the" that name no thing ("the full process": "process"; "the charter is").
+_NOT_NAMING = _NO_NAME_WORDS | frozenset(
+    {"full", "whole", "entire", "other", "first", "last", "next", "main", "overall", "right"}
+    | {"is", "are", "was", "were", "has", "had", "will", "can", "should", "would", "you"}
+)
+
+
+def _steers_todays_work(events: Sequence[Event], index: int, sentence: str) -> bool:
+    """The user asks the agent to think a thing through, a thing named as known that the
+    agent's message before brought up ("I want you to think about how the charter is used
+    instead of …", after "I'll draft the Charter"), and goes on to ask a question: a steer
+    of the work at hand, not a rule, unless it says it lasts ("always", "in this repo")."""
+    asked = phrases.THINK_ASKED.match(sentence)
+    if asked is None or phrases.STANDING.search(sentence):
+        return False
+    text = events[index].text
+    at = text.find(sentence)
+    if at < 0 or not _ASKS.search(text, at + len(sentence)):
+        return False
+    reply = _agents_reply_before(events, index)
+    named = {
+        word.lower()
+        for found in phrases.DEFINITE.finditer(sentence, asked.end())
+        for word in found.group(1).split()
+        if word.lower() not in _NOT_NAMING
+    }
+    return bool(reply) and _names_any(reply, named)
 
 
 def _persons_words(events: Sequence[Event], event: Event) -> bool:
@@ -577,6 +620,31 @@ def _length(sentence: str) -> int:
     if sentence.isascii():
         return len(sentence)
     return len(sentence) + len(_WIDE.findall(sentence))
+
+
+# Claude Code's words for how hard to think, typed after a sentence (", think", "，ultrathink"):
+# said to the harness, no part of the rule.
+_THINKING_WORD = re.compile(
+    r"\s*[\uff0c,]\s*(?:ultra|mega)?think(?:\s*hard(?:er)?)?\s*[.\u3002!\uff01]?\s*$", re.I
+)
+# Where a clause of a Chinese or Japanese sentence starts ("整理一下配置，不要用 …").
+_WIDE_CLAUSE = re.compile(r"[\uff0c\uff1b\u3001,;]\s*(?=[\u3040-\u30ff\u4e00-\u9fff])")
+
+
+def _rule_part(sentence: str) -> str:
+    """The part of the sentence a rule is said in: without the word asking the harness to
+    think, and from the clause of a Chinese or Japanese sentence the rule opens, after one
+    that asks today's task ("整理一下配置，不要用 tmp 当目录名，因为 …"); not after one that
+    sets a condition on it."""
+    said = _THINKING_WORD.sub("", sentence)
+    if opens_rule(said) or said.isascii():
+        return said
+    for clause in _WIDE_CLAUSE.finditer(said):
+        if _CONDITION.search(said, 0, clause.start()):
+            break  # "如果是测试环境，不要 …": the rule holds only under it
+        if phrases.RULE_ELSEWHERE.match(rest := said[clause.end() :]):
+            return rest
+    return said
 
 
 def opens_rule(sentence: str) -> bool:
@@ -820,12 +888,13 @@ def _classify(event: Event, sentence: str) -> Statement | None:
             return None
         if _ANSWERS_ITEM.match(sentence):
             return None
-        if opens_rule(sentence) and is_standing_rule(sentence):
+        rule = _rule_part(sentence)
+        if opens_rule(rule) and is_standing_rule(sentence):
             if phrases.points_back(phrases.RULE_CLAUSE_END.split(sentence, maxsplit=1)[0]):
                 return None  # "Never edit files outside it.": what it keeps was said before
             if _only_instead(sentence) and _fix_asked_with(event.text, sentence):
                 return None  # "Fix X. Use A instead of B.": how to make today's fix
-            return Statement(LessonKind.DECISION, "user_rule", sentence)
+            return Statement(LessonKind.DECISION, "user_rule", rule)
         if (
             phrases.REPLY_LANGUAGE.search(sentence)
             and len(sentence) <= _LANGUAGE_ASK_MAX
