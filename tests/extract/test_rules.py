@@ -689,6 +689,41 @@ def test_a_git_command_forced_past_its_check_teaches_no_fix(tmp_path: Path) -> N
     assert not lesson.evidence.shows_fix  # its span shows no way a line may teach
 
 
+@pytest.mark.parametrize(
+    ("failed", "error", "retry", "flag"),
+    [
+        (
+            "dotsync apply",
+            "Exit code 1\nnotes.toml has changed since dotsync last wrote it?\n"
+            "dotsync: notes.toml: could not open a new TTY: open /dev/tty: no such device",
+            "dotsync apply --force",
+            "--force",
+        ),
+        (
+            "tarsnap-restore --to build/site backup.tar",
+            "Exit code 2\nrefusing to replace build/site/index.html: file exists",
+            "tarsnap-restore --overwrite --to build/site backup.tar",
+            "--overwrite",
+        ),
+    ],
+)
+def test_any_program_forced_past_its_check_teaches_no_fix(
+    tmp_path: Path, failed: str, error: str, retry: str, flag: str
+) -> None:
+    """Whatever the program, a retry that only added a forcing flag past its refusal or its
+    question (a file changed outside it, one already there) is told as forced, no fix."""
+    (lesson,) = _retried(tmp_path, failed, error, retry)
+    assert lesson.fix is None and not lesson.evidence.shows_fix
+    assert f"(forced past it with `{flag}`; ask before forcing)" in lesson.text
+
+
+def test_a_flag_that_forces_nothing_is_still_the_fix(tmp_path: Path) -> None:
+    """The same shape with a flag that overrides no check (`--no-tty`): the way is taught."""
+    error = "Exit code 1\ndotsync: could not open a new TTY: open /dev/tty: no such device"
+    (lesson,) = _retried(tmp_path, "dotsync status", error, "dotsync status --no-tty")
+    assert lesson.fix == "dotsync status --no-tty" and "forced" not in lesson.text
+
+
 def test_a_command_that_worked_on_other_paths_teaches_no_fix(tmp_path: Path) -> None:
     """`cp` into a folder that was not there, then a `cp` with other paths: where that run
     stood, not a rule; the line never prints one run's paths as the way."""

@@ -431,7 +431,7 @@ def _shows_fix(episode: Episode, call: Event) -> bool:
     if _waived(call.text, _way_taken(fix)) is not None:
         return False
     remedy = remedy_of(call, fix) if fix.kind is FixKind.REPLACED else None
-    return not remedy or not (_forced(call.text, remedy) or _as_root(call.text, remedy))
+    return not remedy or not (_forcing_flag(call.text, remedy) or _as_root(call.text, remedy))
 
 
 def _told_by_the_error(fix: Fix, error: Event) -> bool:
@@ -764,8 +764,13 @@ def _failure_lesson(
         )
     if fix is not None and fix.kind is FixKind.OWN_ENVIRONMENT and remedy:
         return (f"{what} {verb} here (“{sig}”); {OWN_PIP_WAY}: {code(remedy)}."), remedy
-    if fix is not None and fix.kind is FixKind.REPLACED and remedy and _forced(call.text, remedy):
-        return f"{what} {verb} here: “{sig}” (forced past it with `-f`; ask before forcing).", None
+    replaced = fix is not None and fix.kind is FixKind.REPLACED
+    forced = _forcing_flag(call.text, remedy) if replaced and remedy else None
+    if forced is not None:
+        return (
+            f"{what} {verb} here: “{sig}” (forced past it with `{forced}`; ask before forcing).",
+            None,
+        )
     if fix is not None and fix.kind is FixKind.REPLACED and remedy and _as_root(call.text, remedy):
         return f"{what} {verb} here: “{sig}” (it worked with `sudo`; ask before using it).", None
     if (
@@ -1730,15 +1735,25 @@ def _waived(failed: str, way: str) -> str | None:
     return None
 
 
-def _forced(failed: str, retry: str) -> bool:
-    """A git step of the retry is a failed git step with `-f`/`--force` added (whatever
-    steps or pipes are around it): git's own check (an ignored path, a protected ref) was
-    overridden, which no line should teach."""
-    pairs = ((b, a) for b in _git_steps(failed) for a in _git_steps(retry))
-    return any(_only_added(b, a, _FORCING) or _forced_ref(b, a) for b, a in pairs)
+def _forcing_flag(failed: str, retry: str) -> str | None:
+    """The forcing flag a step of the retry added to a failed step of the same program,
+    whatever steps or pipes are around it (`git add -f` after `git add`, `chezmoi apply
+    --force` after `chezmoi apply`), or `-f` for git's `+` refspec: the program's own check
+    (an ignored path, a protected ref, a file changed since the tool last wrote it) was
+    overridden, which no line should teach; None when none was."""
+    for before in _step_words(failed):
+        for after in _step_words(retry):
+            if after[:1] != before[:1]:
+                continue
+            flag = _only_forcing_added(before, after)
+            if flag is not None:
+                return flag
+            if before[:1] == ["git"] and _forced_ref(before, after):
+                return "-f"
+    return None
 
 
-_FORCING = {"-f", "--force", "--force-with-lease", "--force-if-includes"}
+_FORCING = {"-f", "--force", "--force-with-lease", "--force-if-includes", "--overwrite"}
 
 
 def _forced_ref(before: list[str], after: list[str]) -> bool:
@@ -1748,14 +1763,18 @@ def _forced_ref(before: list[str], after: list[str]) -> bool:
     )
 
 
-def _git_steps(command: str) -> list[list[str]]:
+def _step_words(command: str) -> list[list[str]]:
     steps = (step.split("|", 1)[0].split() for step in STEP_SPLIT.split(unwrapped(command)))
-    return [words for words in steps if words[:1] == ["git"]]
+    return [words for words in steps if words]
 
 
-def _only_added(before: list[str], after: list[str], allowed: set[str]) -> bool:
-    added = [word.split("=", 1)[0] for word in after if word not in before]
-    return bool(added) and set(added) <= allowed
+def _only_forcing_added(before: list[str], after: list[str]) -> str | None:
+    """The forcing flag the retry's words added (`--force`, `--force-with-lease=main`), when
+    they added nothing else."""
+    added = [word for word in after if word not in before]
+    if not added or not all(word.split("=", 1)[0] in _FORCING for word in added):
+        return None
+    return added[0].split("=", 1)[0]
 
 
 def _as_root(failed: str, retry: str) -> bool:
