@@ -118,6 +118,8 @@ from metis_distill.mine.ssh_https import (
     NO_SSH_KEY,
     got_through_later,
     is_over_https,
+    makes_gh_helper,
+    own_key_refused,
     ssh_key_refused,
 )
 from metis_distill.mine.statements import is_standing_rule
@@ -350,6 +352,7 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         code_page=code_page,
         stepped_in=stepped_in,
         utility_way=without.told if without is not None else None,
+        own_key=own_key_refused(run.events, call),
     )
     if lesson is None:
         return None
@@ -617,6 +620,7 @@ def _failure_lesson(
     code_page: tuple[str, str] | None = None,
     stepped_in: bool = False,
     utility_way: str | None = None,
+    own_key: bool = False,
 ) -> tuple[str, str | None] | None:
     """The lesson's text and its fix: a fix only when the run showed it causing success;
     None when the run shows nothing to teach (`ran_inside`: the program the sandbox stopped
@@ -630,7 +634,8 @@ def _failure_lesson(
     was the very same edit, None when unseen; `code_page`: a console's code page refusing a
     character, told with the way past it the span shows; `stepped_in`: the same call passed
     after the user wrote in between; `utility_way`: what the agent did without a machine's
-    utility missing, `mine.utilities.done_without`)."""
+    utility missing, `mine.utilities.done_without`; `own_key`: ssh was given a key the run
+    made itself, no key the machine lacks)."""
     if kept_folder and harness != "codex":  # (Codex runs each command in a fresh shell)
         return kept_cwd_text(harness), None
     if moved is not None:  # where the file lives: no fix to teach, earned by recurring
@@ -706,7 +711,7 @@ def _failure_lesson(
     known = (
         _protected_branch(call, episode.trigger.text)
         or _known_cause(signature)
-        or _no_ssh_key(call, signature, fix)
+        or (None if own_key else _no_ssh_key(call, signature, fix))
         or _untracked_for_nix(episode.trigger.text, remedy)
         or _known_shell_cause(call, episode.trigger.text, harness)
     )
@@ -1574,11 +1579,12 @@ def _no_ssh_key(call: Event, signature: str, fix: Fix | None) -> tuple[str, str 
     if not NO_SSH_KEY.search(signature):
         return None
     if fix is not None and fix.kind is FixKind.REPLACED and is_over_https(fix.call):
-        first = f"run {_GH_HELPER_STEP}, then " if fix.steps else ""
+        helped = bool(fix.steps) or makes_gh_helper(fix.call.text)
+        first = f"run {_GH_HELPER_STEP}, then " if helped else ""
         return (
             f"{_NO_SSH_KEY_TEXT}: git over SSH fails; {first}give git the remote's `https://` "
             "URL instead of its SSH one (that worked here)."
-        ), f"{'`gh auth setup-git`, then ' if fix.steps else ''}git over HTTPS"
+        ), f"{'`gh auth setup-git`, then ' if helped else ''}git over HTTPS"
     if fix is not None:
         return None
     if not _GIT_STEP.match(command_head(call.text)):
