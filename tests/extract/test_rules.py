@@ -433,6 +433,48 @@ def test_a_missing_program_installed_by_the_fix_is_told_to_be_installed(tmp_path
     assert "use `npm" not in line
 
 
+def _installed_then(tmp_path: Path, install: str, said: str, after: list[dict]) -> list[str]:  # type: ignore[type-arg]
+    """`mdcat` not found; `install` exits 0 saying `said`; then the `after` records."""
+    from tests.mine.test_episodes import _write, call, result
+
+    records = [
+        call("m1", "mdcat docs/guide.md"),
+        result("m1", "Exit code 127\n/usr/bin/bash: line 1: mdcat: command not found", True),
+        call("m2", install),
+        result("m2", said),
+        *after,
+    ]
+    path = _write(tmp_path, records)
+    return [c.text for c in extract(path, path.parent) if "mdcat" in c.text]
+
+
+@pytest.mark.parametrize(
+    "install",
+    ["paru -S --noconfirm mdcat 2>&1 | tail -3", "brew install mdcat 2>&1 | tail -3"],
+)
+def test_an_install_that_never_got_the_program_there_is_no_fix(
+    tmp_path: Path, install: str
+) -> None:
+    """The install exited 0 (its status `tail`'s) though it stopped, and the program never
+    ran after it: no install, nor the installer, is told as the way."""
+    said = "resolving dependencies...\nerror: a password is required\n -> error installing mdcat"
+    (line,) = _installed_then(tmp_path, install, said, [])
+    assert "install it with" not in line and install.split()[0] not in line
+
+
+def test_an_install_the_program_then_ran_after_is_the_fix(tmp_path: Path) -> None:
+    from tests.mine.test_episodes import call, result
+
+    after = [call("m3", "mdcat docs/guide.md"), result("m3", "# Guide\n\nHow to start.")]
+    lines = _installed_then(
+        tmp_path, "paru -S --noconfirm mdcat", "installing mdcat...\ndone", after
+    )
+    assert lines == [
+        "`mdcat` is not on the PATH here (“mdcat: command not found”); install it with "
+        "`paru -S --noconfirm mdcat`."
+    ]
+
+
 @pytest.mark.parametrize(
     "error",
     [
