@@ -3425,6 +3425,44 @@ def test_the_programs_a_run_ran_are_those_of_the_calls_that_worked(tmp_path: Pat
     assert set(ran.programs) == {"pwd", "rg", "sort", "head", "cat"}
 
 
+_MAKE_LACKS_PYTHON = (
+    "python -m pytest -q\nmake: python: No such file or directory\nmake: *** [test] Error 1"
+)
+
+
+@pytest.mark.parametrize(
+    ("calls", "programs"),
+    [
+        (  # `python` worked in the shell, then make could not find it: the shell's alias ran
+            [("python -c 'print(1)'", {}, 0, "1"), ("make test", {}, 2, _MAKE_LACKS_PYTHON)],
+            set(),
+        ),
+        (  # ... or the shell itself said so later on
+            [("python -V", {}, 0, "Python 3.9.6"), ("python x.py", {}, 127, "zsh: command not found: python")],
+            set(),
+        ),
+        (  # not there at first, working after: installed since
+            [("make test", {}, 2, _MAKE_LACKS_PYTHON), ("python -c 'print(1)'", {}, 0, "1")],
+            {"python"},
+        ),
+        (  # another program missing later says nothing of this one
+            [("python -c 'print(1)'", {}, 0, "1"), ("fd -e py", {}, 127, "bash: fd: command not found")],
+            {"python"},
+        ),
+    ],
+)  # fmt: skip
+def test_a_program_the_run_found_missing_after_it_worked_never_ran_from_the_path(
+    tmp_path: Path,
+    calls: list[tuple[str, dict, int, str]],
+    programs: set[str],  # type: ignore[type-arg]
+) -> None:
+    from metis_distill.mine.ran import programs_ran
+
+    _, run = _codex_rollout(tmp_path, calls)
+    ran = programs_ran(run)
+    assert (set(ran.programs) if ran else set()) == programs
+
+
 @pytest.mark.parametrize(
     ("command", "programs"),
     [
