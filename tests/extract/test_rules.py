@@ -433,6 +433,48 @@ def test_a_missing_program_installed_by_the_fix_is_told_to_be_installed(tmp_path
     assert "use `npm" not in line
 
 
+def _installed_then(tmp_path: Path, install: str, said: str, after: list[dict]) -> list[str]:  # type: ignore[type-arg]
+    """`mdcat` not found; `install` exits 0 saying `said`; then the `after` records."""
+    from tests.mine.test_episodes import _write, call, result
+
+    records = [
+        call("m1", "mdcat docs/guide.md"),
+        result("m1", "Exit code 127\n/usr/bin/bash: line 1: mdcat: command not found", True),
+        call("m2", install),
+        result("m2", said),
+        *after,
+    ]
+    path = _write(tmp_path, records)
+    return [c.text for c in extract(path, path.parent) if "mdcat" in c.text]
+
+
+@pytest.mark.parametrize(
+    "install",
+    ["paru -S --noconfirm mdcat 2>&1 | tail -3", "brew install mdcat 2>&1 | tail -3"],
+)
+def test_an_install_that_never_got_the_program_there_is_no_fix(
+    tmp_path: Path, install: str
+) -> None:
+    """The install exited 0 (its status `tail`'s) though it stopped, and the program never
+    ran after it: no install, nor the installer, is told as the way."""
+    said = "resolving dependencies...\nerror: a password is required\n -> error installing mdcat"
+    (line,) = _installed_then(tmp_path, install, said, [])
+    assert "install it with" not in line and install.split()[0] not in line
+
+
+def test_an_install_the_program_then_ran_after_is_the_fix(tmp_path: Path) -> None:
+    from tests.mine.test_episodes import call, result
+
+    after = [call("m3", "mdcat docs/guide.md"), result("m3", "# Guide\n\nHow to start.")]
+    lines = _installed_then(
+        tmp_path, "paru -S --noconfirm mdcat", "installing mdcat...\ndone", after
+    )
+    assert lines == [
+        "`mdcat` is not on the PATH here (“mdcat: command not found”); install it with "
+        "`paru -S --noconfirm mdcat`."
+    ]
+
+
 @pytest.mark.parametrize(
     "error",
     [
@@ -687,6 +729,41 @@ def test_a_git_command_forced_past_its_check_teaches_no_fix(tmp_path: Path) -> N
     assert lesson.fix is None
     assert "ask before forcing" in lesson.text and "use `git add -f" not in lesson.text
     assert not lesson.evidence.shows_fix  # its span shows no way a line may teach
+
+
+@pytest.mark.parametrize(
+    ("failed", "error", "retry", "flag"),
+    [
+        (
+            "dotsync apply",
+            "Exit code 1\nnotes.toml has changed since dotsync last wrote it?\n"
+            "dotsync: notes.toml: could not open a new TTY: open /dev/tty: no such device",
+            "dotsync apply --force",
+            "--force",
+        ),
+        (
+            "tarsnap-restore --to build/site backup.tar",
+            "Exit code 2\nrefusing to replace build/site/index.html: file exists",
+            "tarsnap-restore --overwrite --to build/site backup.tar",
+            "--overwrite",
+        ),
+    ],
+)
+def test_any_program_forced_past_its_check_teaches_no_fix(
+    tmp_path: Path, failed: str, error: str, retry: str, flag: str
+) -> None:
+    """Whatever the program, a retry that only added a forcing flag past its refusal or its
+    question (a file changed outside it, one already there) is told as forced, no fix."""
+    (lesson,) = _retried(tmp_path, failed, error, retry)
+    assert lesson.fix is None and not lesson.evidence.shows_fix
+    assert f"(forced past it with `{flag}`; ask before forcing)" in lesson.text
+
+
+def test_a_flag_that_forces_nothing_is_still_the_fix(tmp_path: Path) -> None:
+    """The same shape with a flag that overrides no check (`--no-tty`): the way is taught."""
+    error = "Exit code 1\ndotsync: could not open a new TTY: open /dev/tty: no such device"
+    (lesson,) = _retried(tmp_path, "dotsync status", error, "dotsync status --no-tty")
+    assert lesson.fix == "dotsync status --no-tty" and "forced" not in lesson.text
 
 
 def test_a_command_that_worked_on_other_paths_teaches_no_fix(tmp_path: Path) -> None:

@@ -3298,6 +3298,66 @@ def test_ssh_refusing_keys_then_the_same_git_command_over_https_is_the_way(
     assert ("gh auth setup-git" in lesson) is (helper != "true")
 
 
+@pytest.mark.parametrize(
+    ("failed", "retry", "told"),
+    [
+        (  # git told, for that one command, to reach the https:// URL in place of the SSH one
+            "git push origin main",
+            'gh auth setup-git && git -c url."https://github.com/".insteadOf="git@github.com:" '
+            "push origin main",
+            "run `gh auth setup-git`",
+        ),
+        (  # ... or by a `git config` step before it; the failed push had a key set for it
+            'GIT_SSH_COMMAND="ssh -i ~/.ssh/deploy_ed25519" git push origin main',
+            "git config url.https://github.com/.insteadOf git@github.com: && git push origin main",
+            "give git the remote's `https://` URL",
+        ),
+    ],
+)
+def test_a_push_refused_for_its_key_then_sent_through_an_https_rewrite_is_the_way(
+    tmp_path: Path, failed: str, retry: str, told: str
+) -> None:
+    """An `insteadOf` rewrite to `https://` reaches the same remote over HTTPS: the way the
+    run showed, never "ask the user … never create keys"."""
+    from tests.mine.test_fixes import _failures
+
+    records = [
+        call("t1", failed),
+        result("t1", f"Exit code 128\n{_NO_KEY}", True),
+        call("t2", retry),
+        result("t2", "To https://github.com/acme/app.git\n   1a2b..3c4d  main -> main"),
+    ]
+    ((_, lesson),) = _failures(tmp_path, records)
+    assert lesson.text.startswith("SSH has no key") and told in lesson.text
+    assert "`https://` URL" in lesson.text and "ask the user" not in lesson.text
+
+
+@pytest.mark.parametrize(
+    ("before", "no_key_line"),
+    [
+        # the key the run made itself, then given to ssh: that server does not take it
+        ('ssh-keygen -t ed25519 -f /tmp/move_key -N "" -C move', False),
+        # a key only read (its public half printed) was not made here: the machine's line
+        ("ssh-keygen -y -f /tmp/move_key", True),
+        ("ls /tmp", True),
+    ],
+)
+def test_ssh_refusing_a_key_the_run_made_itself_is_no_missing_key(
+    tmp_path: Path, before: str, no_key_line: bool
+) -> None:
+    from tests.mine.test_fixes import _failures
+
+    refused = "Exit code 255\ndeploy@10.0.0.5: Permission denied (publickey,password)."
+    records = [
+        call("t1", before),
+        result("t1", "Your identification has been saved in /tmp/move_key"),
+        call("t2", "ssh -i /tmp/move_key -o StrictHostKeyChecking=no deploy@10.0.0.5 uptime"),
+        result("t2", refused, True),
+    ]
+    lessons = [lesson.text for _, lesson in _failures(tmp_path, records)]
+    assert any(text.startswith("SSH has no key") for text in lessons) is no_key_line
+
+
 def test_a_fetch_refused_for_its_key_read_over_https_later_is_the_way(tmp_path: Path) -> None:
     lessons = _rollout_lessons(
         tmp_path,
@@ -3388,6 +3448,44 @@ def test_the_programs_a_run_ran_are_those_of_the_calls_that_worked(tmp_path: Pat
     ran = programs_ran(run)
     assert ran is not None and (ran.session_id, ran.cwd) == ("s", "/w")
     assert set(ran.programs) == {"pwd", "rg", "sort", "head", "cat"}
+
+
+_MAKE_LACKS_PYTHON = (
+    "python -m pytest -q\nmake: python: No such file or directory\nmake: *** [test] Error 1"
+)
+
+
+@pytest.mark.parametrize(
+    ("calls", "programs"),
+    [
+        (  # `python` worked in the shell, then make could not find it: the shell's alias ran
+            [("python -c 'print(1)'", {}, 0, "1"), ("make test", {}, 2, _MAKE_LACKS_PYTHON)],
+            set(),
+        ),
+        (  # ... or the shell itself said so later on
+            [("python -V", {}, 0, "Python 3.9.6"), ("python x.py", {}, 127, "zsh: command not found: python")],
+            set(),
+        ),
+        (  # not there at first, working after: installed since
+            [("make test", {}, 2, _MAKE_LACKS_PYTHON), ("python -c 'print(1)'", {}, 0, "1")],
+            {"python"},
+        ),
+        (  # another program missing later says nothing of this one
+            [("python -c 'print(1)'", {}, 0, "1"), ("fd -e py", {}, 127, "bash: fd: command not found")],
+            {"python"},
+        ),
+    ],
+)  # fmt: skip
+def test_a_program_the_run_found_missing_after_it_worked_never_ran_from_the_path(
+    tmp_path: Path,
+    calls: list[tuple[str, dict, int, str]],
+    programs: set[str],  # type: ignore[type-arg]
+) -> None:
+    from metis_distill.mine.ran import programs_ran
+
+    _, run = _codex_rollout(tmp_path, calls)
+    ran = programs_ran(run)
+    assert (set(ran.programs) if ran else set()) == programs
 
 
 @pytest.mark.parametrize(

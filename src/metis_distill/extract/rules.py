@@ -119,6 +119,8 @@ from metis_distill.mine.ssh_https import (
     NO_SSH_KEY,
     got_through_later,
     is_over_https,
+    makes_gh_helper,
+    own_key_refused,
     ssh_key_refused,
 )
 from metis_distill.mine.statements import is_standing_rule
@@ -351,6 +353,7 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         code_page=code_page,
         stepped_in=stepped_in,
         utility_way=without.told if without is not None else None,
+        own_key=own_key_refused(run.events, call),
     )
     if lesson is None:
         return None
@@ -432,7 +435,7 @@ def _shows_fix(episode: Episode, call: Event) -> bool:
     if _waived(call.text, _way_taken(fix)) is not None:
         return False
     remedy = remedy_of(call, fix) if fix.kind is FixKind.REPLACED else None
-    return not remedy or not (_forced(call.text, remedy) or _as_root(call.text, remedy))
+    return not remedy or not (_forcing_flag(call.text, remedy) or _as_root(call.text, remedy))
 
 
 def _told_by_the_error(fix: Fix, error: Event) -> bool:
@@ -618,6 +621,7 @@ def _failure_lesson(
     code_page: tuple[str, str] | None = None,
     stepped_in: bool = False,
     utility_way: str | None = None,
+    own_key: bool = False,
 ) -> tuple[str, str | None] | None:
     """The lesson's text and its fix: a fix only when the run showed it causing success;
     None when the run shows nothing to teach (`ran_inside`: the program the sandbox stopped
@@ -631,7 +635,8 @@ def _failure_lesson(
     was the very same edit, None when unseen; `code_page`: a console's code page refusing a
     character, told with the way past it the span shows; `stepped_in`: the same call passed
     after the user wrote in between; `utility_way`: what the agent did without a machine's
-    utility missing, `mine.utilities.done_without`)."""
+    utility missing, `mine.utilities.done_without`; `own_key`: ssh was given a key the run
+    made itself, no key the machine lacks)."""
     if kept_folder and harness != "codex":  # (Codex runs each command in a fresh shell)
         return kept_cwd_text(harness), None
     if moved is not None:  # where the file lives: no fix to teach, earned by recurring
@@ -707,7 +712,7 @@ def _failure_lesson(
     known = (
         _protected_branch(call, episode.trigger.text)
         or _known_cause(signature, episode.trigger.text)
-        or _no_ssh_key(call, signature, fix)
+        or (None if own_key else _no_ssh_key(call, signature, fix))
         or _untracked_for_nix(episode.trigger.text, remedy)
         or _known_shell_cause(call, episode.trigger.text, harness)
     )
@@ -765,8 +770,13 @@ def _failure_lesson(
         )
     if fix is not None and fix.kind is FixKind.OWN_ENVIRONMENT and remedy:
         return (f"{what} {verb} here (“{sig}”); {OWN_PIP_WAY}: {code(remedy)}."), remedy
-    if fix is not None and fix.kind is FixKind.REPLACED and remedy and _forced(call.text, remedy):
-        return f"{what} {verb} here: “{sig}” (forced past it with `-f`; ask before forcing).", None
+    replaced = fix is not None and fix.kind is FixKind.REPLACED
+    forced = _forcing_flag(call.text, remedy) if replaced and remedy else None
+    if forced is not None:
+        return (
+            f"{what} {verb} here: “{sig}” (forced past it with `{forced}`; ask before forcing).",
+            None,
+        )
     if fix is not None and fix.kind is FixKind.REPLACED and remedy and _as_root(call.text, remedy):
         return f"{what} {verb} here: “{sig}” (it worked with `sudo`; ask before using it).", None
     if (
@@ -1570,11 +1580,12 @@ def _no_ssh_key(call: Event, signature: str, fix: Fix | None) -> tuple[str, str 
     if not NO_SSH_KEY.search(signature):
         return None
     if fix is not None and fix.kind is FixKind.REPLACED and is_over_https(fix.call):
-        first = f"run {_GH_HELPER_STEP}, then " if fix.steps else ""
+        helped = bool(fix.steps) or makes_gh_helper(fix.call.text)
+        first = f"run {_GH_HELPER_STEP}, then " if helped else ""
         return (
             f"{_NO_SSH_KEY_TEXT}: git over SSH fails; {first}give git the remote's `https://` "
             "URL instead of its SSH one (that worked here)."
-        ), f"{'`gh auth setup-git`, then ' if fix.steps else ''}git over HTTPS"
+        ), f"{'`gh auth setup-git`, then ' if helped else ''}git over HTTPS"
     if fix is not None:
         return None
     if not _GIT_STEP.match(command_head(call.text)):
@@ -1738,15 +1749,25 @@ def _waived(failed: str, way: str) -> str | None:
     return None
 
 
-def _forced(failed: str, retry: str) -> bool:
-    """A git step of the retry is a failed git step with `-f`/`--force` added (whatever
-    steps or pipes are around it): git's own check (an ignored path, a protected ref) was
-    overridden, which no line should teach."""
-    pairs = ((b, a) for b in _git_steps(failed) for a in _git_steps(retry))
-    return any(_only_added(b, a, _FORCING) or _forced_ref(b, a) for b, a in pairs)
+def _forcing_flag(failed: str, retry: str) -> str | None:
+    """The forcing flag a step of the retry added to a failed step of the same program,
+    whatever steps or pipes are around it (`git add -f` after `git add`, `chezmoi apply
+    --force` after `chezmoi apply`), or `-f` for git's `+` refspec: the program's own check
+    (an ignored path, a protected ref, a file changed since the tool last wrote it) was
+    overridden, which no line should teach; None when none was."""
+    for before in _step_words(failed):
+        for after in _step_words(retry):
+            if after[:1] != before[:1]:
+                continue
+            flag = _only_forcing_added(before, after)
+            if flag is not None:
+                return flag
+            if before[:1] == ["git"] and _forced_ref(before, after):
+                return "-f"
+    return None
 
 
-_FORCING = {"-f", "--force", "--force-with-lease", "--force-if-includes"}
+_FORCING = {"-f", "--force", "--force-with-lease", "--force-if-includes", "--overwrite"}
 
 
 def _forced_ref(before: list[str], after: list[str]) -> bool:
@@ -1756,14 +1777,18 @@ def _forced_ref(before: list[str], after: list[str]) -> bool:
     )
 
 
-def _git_steps(command: str) -> list[list[str]]:
+def _step_words(command: str) -> list[list[str]]:
     steps = (step.split("|", 1)[0].split() for step in STEP_SPLIT.split(unwrapped(command)))
-    return [words for words in steps if words[:1] == ["git"]]
+    return [words for words in steps if words]
 
 
-def _only_added(before: list[str], after: list[str], allowed: set[str]) -> bool:
-    added = [word.split("=", 1)[0] for word in after if word not in before]
-    return bool(added) and set(added) <= allowed
+def _only_forcing_added(before: list[str], after: list[str]) -> str | None:
+    """The forcing flag the retry's words added (`--force`, `--force-with-lease=main`), when
+    they added nothing else."""
+    added = [word for word in after if word not in before]
+    if not added or not all(word.split("=", 1)[0] in _FORCING for word in added):
+        return None
+    return added[0].split("=", 1)[0]
 
 
 def _as_root(failed: str, retry: str) -> bool:

@@ -25,6 +25,7 @@ from metis_distill.mine.asked import asked_steps, does_asked
 from metis_distill.mine.bystanders import checks_by_script, reruns_a_fellow, sets_work_aside
 from metis_distill.mine.drive_paths import mounted_path, written_with_drive
 from metis_distill.mine.failed_units import failed_units, runs_failed_unit
+from metis_distill.mine.installed import install_unproven
 from metis_distill.mine.intent import (
     contains,
     flag_changes,
@@ -268,6 +269,8 @@ def find_fix(
     if https is not None:  # no key for ssh: the same git command to an `https://` URL worked
         return Fix(FixKind.REPLACED, *https, gh_helpers_between(events, call, https[0]))
     found = _own_environment(events, index, call) or _retried(events, index, call, together)
+    if found is not None and install_unproven(events, events[index], found.call):
+        found = None  # the missing program installed, and nothing shows it then ran
     if found is not None and found.kind is not FixKind.STEPPED_IN:
         return found
     # a step of the agent's that the error asked for, or an install, still shows its fix

@@ -57,7 +57,7 @@ INSTALL = re.compile(
     r"\b(?:pip3?(?:\.exe)?|-m pip|uv pip|poetry|pipx)\s+(?:install|add)\b|\buv add\b|"
     r"\b(?:npm|pnpm|yarn|bun)(?:\.cmd|\.exe)?\s+(?:install|i|add)\b|"
     r"\b(?:apt-get|apt|brew|conda|mamba|dnf|yum|apk|cargo|go|gem|winget|choco|scoop)\s+"
-    r"(?:install|add)\b|\bpacman\s+-S\b|\bdotnet\s+tool\s+install\b|\bcorepack\s+enable\b"
+    r"(?:install|add)\b|\b(?:pacman|yay|paru)\s+-S\b|\bdotnet\s+tool\s+install\b|\bcorepack\s+enable\b"
 )
 _PYTHON_ERROR = re.compile(r"No module named|ModuleNotFoundError|ImportError")
 _INTERPRETER = re.compile(r"^(?:python[\d.]*|py|pytest|py\.test|ipython|node|nodejs)(?:\.exe)?$")

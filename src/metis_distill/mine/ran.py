@@ -11,7 +11,10 @@ its program worked: not one before or after `||` (`rg x 2>/dev/null || grep x`: 
 answered), not one a `command -v`/`which`/`type` tested (whether it ran, the test decided), not
 one whose errors went elsewhere when its failure is not the call's (`fd 2>/dev/null | wc -l`),
 and none of a call that sources a script, activates an environment or changes the PATH
-(`source .venv/bin/activate && python …` ran the venv's python, not the PATH's)."""
+(`source .venv/bin/activate && python …` ran the venv's python, not the PATH's). Nor a
+program the run said was not there after it worked (`python -c …`, then `make test` saying
+“make: python: No such file or directory”): the shell's alias or function of that name ran,
+and the PATH holds no such program."""
 
 from __future__ import annotations
 
@@ -61,6 +64,7 @@ def programs_ran(run: Run, first_line: int = 1) -> ProgramsRan | None:
     result the format marks as no error, which says no program missing); None when none."""
     results = results_by_call(run.events)
     found: dict[str, datetime] = {}
+    last: dict[str, int] = {}  # where in the run each last worked
     for call in run.events:
         if call.kind is not EventKind.TOOL_CALL or call.tool_name not in SHELL_TOOLS:
             continue
@@ -73,7 +77,34 @@ def programs_ran(run: Run, first_line: int = 1) -> ProgramsRan | None:
         missing = set(missing_programs(result.text))
         for program in _programs(call.text) - missing:
             found[program] = max(when, found.get(program, when))
+            last[program] = result.seq
+    for program, at in _found_missing(run).items():
+        if program in found and at > last[program]:
+            del found[program]  # the shell's alias or function of that name ran, not a file
     return ProgramsRan(run.session_id, run.cwd, found) if found else None
+
+
+# make could not start a recipe's program (`make: python: No such file or directory`, newer
+# GNU make's `make: python: Command not found`).
+_MAKE_EXEC_FAILED = re.compile(
+    r"^make(?:\[\d+\])?: (?P<program>[A-Za-z][\w.+-]*): (?:No such file or directory|Command "
+    r"not found)$",
+    re.M,
+)
+
+
+def _found_missing(run: Run) -> dict[str, int]:
+    """Where in the run a tool's result last said each program is not there: the shell's
+    words, or make's (a recipe sees the PATH's files, never the shell's aliases)."""
+    missing: dict[str, int] = {}
+    for result in run.events:
+        if result.role != "tool":
+            continue
+        head = result.text[:4000]
+        made = (found["program"] for found in _MAKE_EXEC_FAILED.finditer(head))
+        for program in {*missing_programs(head), *made}:
+            missing[program] = result.seq
+    return missing
 
 
 def _worked(result: Event) -> bool:

@@ -1,7 +1,10 @@
 """A git command that reaches a remote, refused by ssh for want of a key (`git push origin b`
 → "Permission denied (publickey)"), then the same git command to an `https://` URL that
-worked (`git push https://github.com/o/r.git b`): the way past it this machine showed, with
-`gh auth setup-git` when gh was made git's credential helper first."""
+worked (`git push https://github.com/o/r.git b`, or git told to rewrite the SSH address to
+it: `git -c url."https://github.com/".insteadOf="git@github.com:" push`): the way past it
+this machine showed, with `gh auth setup-git` when gh was made git's credential helper first.
+A key the session made itself (`ssh-keygen -f k`, then `ssh -i k host`) refused is a server
+that does not take it, no key the machine lacks."""
 
 from __future__ import annotations
 
@@ -15,16 +18,49 @@ from metis_distill.models import Event, EventKind
 # ssh's refusal when no key it offered was taken (none there, or none the agent's shell can
 # reach): `git@github.com: Permission denied (publickey).`
 NO_SSH_KEY = re.compile(r"Permission denied \((?:publickey|publickey,[\w,-]+)\)")
-# A git command that reaches a remote, by its subcommand.
+# A git command that reaches a remote, by its subcommand (the variables set for it before it,
+# `GIT_SSH_COMMAND="ssh -i k" git push`, kept out).
 _REMOTE_VERB = re.compile(
-    r"^git\s+(?:-[Cc]\s+\S+\s+)*(?P<verb>push|fetch|pull|clone|ls-remote)(?:\s|$)"
+    r"^(?:\w+=(?:\"[^\"]*\"|'[^']*'|\S*)\s+)*"
+    r"git\s+(?:-[Cc]\s+\S+\s+)*(?P<verb>push|fetch|pull|clone|ls-remote)(?:\s|$)"
 )
 # What reaching the remote does: reads from it (a fetch, a pull, `ls-remote`, a clone), or
 # writes to it (a push). A read over HTTPS shows a refused fetch its way, a push a push's.
 _READS = frozenset({"fetch", "pull", "ls-remote", "clone"})
 _HTTPS_URL = re.compile(r"\shttps://\S+")
+# git told to reach an `https://` URL in place of another (its SSH one), for one command
+# (`git -c url."https://github.com/".insteadOf="git@github.com:" push`) or set by a `git config`
+# step before it: the same remote, over HTTPS.
+_HTTPS_REWRITE = re.compile(r"\burl\.[\"']?https://[^\s\"']*[\"']?\.insteadof\b", re.I)
 # gh made git's credential helper: `gh auth setup-git`, or the helper set by hand.
 _GH_HELPER = re.compile(r"^gh\s+auth\s+setup-git\b|\bcredential\.\S*helper\b.*\bgh\s+auth\b")
+
+
+# The key a step gives ssh (`ssh -i k`, `-o IdentityFile=k`, `GIT_SSH_COMMAND="ssh -i k"`),
+# and one `ssh-keygen -f k` makes (not one that only reads a key: `-y`, `-l`, `-F`, `-R`, …).
+_KEY_GIVEN = re.compile(r"(?:\s-i\s*|\bIdentityFile[=\s]\s*)(?P<key>[^\s\"';&|]+)")
+_KEY_MADE = re.compile(
+    r"^ssh-keygen\s(?!(?:.*\s)?-[ylFRpBeiLQY](?:\s|$))(?:.*\s)?-f\s*[\"']?(?P<key>[^\s\"';&|]+)"
+)
+
+
+def own_key_refused(events: tuple[Event, ...], call: Event) -> bool:
+    """ssh was given a key an earlier call of the session made (`ssh-keygen -f /tmp/k`, then
+    `ssh -i /tmp/k host`): a server that does not take the key just made, not a machine with
+    no key for the agent."""
+    given = {found["key"] for found in _KEY_GIVEN.finditer(call.text)}
+    if not given:
+        return False
+    return any(
+        e.kind is EventKind.TOOL_CALL
+        and e.session == call.session
+        and e.tool_name in signals.SHELL_TOOLS
+        and any(
+            (made := _KEY_MADE.match(step.strip())) is not None and made["key"] in given
+            for step in shell_steps(e.text)
+        )
+        for e in events[: call.seq]
+    )
 
 
 def ssh_key_refused(call: Event, error: str) -> str | None:
@@ -106,8 +142,13 @@ def gh_helpers_between(events: tuple[Event, ...], call: Event, later: Event) -> 
         for e in events[call.seq + 1 : later.seq]
         if e.kind is EventKind.TOOL_CALL
         and e.tool_name in signals.SHELL_TOOLS
-        and any(_GH_HELPER.search(step) for step in shell_steps(e.text))
+        and makes_gh_helper(e.text)
     )
+
+
+def makes_gh_helper(command: str) -> bool:
+    """A step of the command makes gh git's credential helper (`gh auth setup-git`)."""
+    return any(_GH_HELPER.search(step) for step in shell_steps(command))
 
 
 def _remote_verb(step: str) -> str | None:
@@ -119,7 +160,11 @@ def _remote_verb(step: str) -> str | None:
 
 
 def _to_https(command: str, verb: str) -> bool:
-    return any(
-        _remote_verb(step) == verb and _HTTPS_URL.search(step) is not None
-        for step in shell_steps(command)
-    )
+    rewritten = False  # a `git config url.<https>.insteadOf` step before it
+    for step in shell_steps(command):
+        if _remote_verb(step) == verb and (
+            rewritten or _HTTPS_URL.search(step) or _HTTPS_REWRITE.search(step)
+        ):
+            return True
+        rewritten = rewritten or _HTTPS_REWRITE.search(step) is not None
+    return False
