@@ -900,6 +900,24 @@ def test_a_program_missing_once_and_run_later_is_no_missing_program(
             "`conda activate ml`",
             "`pip install",
         ),
+        (  # the error is spoken by the chain's first step: the look after it never ran
+            "mkdir -p /srv/site/cache && ls -la /srv/site/",
+            "mkdir: cannot create directory '/srv/site/cache': Permission denied",
+            "`mkdir -p …`",
+            "`ls",
+        ),
+        (  # the shell's line about a program it ran is that program's
+            "export PATH=/opt/tools/bin:$PATH; cd /srv/app && make build",
+            "/bin/bash: line 1: cd: /srv/app: No such file or directory",
+            "`cd …`",
+            "`make",
+        ),
+        (  # the error is spoken by the chain's last step: that step, the set-up left out
+            "mkdir -p out && cp notes.txt out/",
+            "cp: cannot stat 'notes.txt': No such file or directory",
+            "`cp notes.txt out/`",
+            "`mkdir",
+        ),
     ],
 )
 def test_the_failed_step_of_a_chain_is_the_one_whose_words_the_error_has(
@@ -911,6 +929,39 @@ def test_the_failed_step_of_a_chain_is_the_one_whose_words_the_error_has(
     (lesson,) = extract(path, path.parent)
     assert lesson.text.startswith(named)
     assert not not_named or not_named not in lesson.text
+
+
+@pytest.mark.parametrize(
+    ("command", "error", "retry", "named", "way"),
+    [
+        (  # the first step failed: the line names it, with the steps that let it through
+            "mkdir -p /srv/site/cache && ls -la /srv/site/",
+            "mkdir: cannot create directory '/srv/site/cache': Permission denied",
+            "sudo mkdir -p /srv/site/cache && sudo chown ana:ana /srv/site/cache "
+            "&& ls -la /srv/site/",
+            "`mkdir -p …` fails",
+            "`sudo mkdir -p … && sudo chown ana:ana …`",
+        ),
+        (  # the last step failed, the set-up before it ran: the last step is named
+            "mkdir -p /srv/site && cp build/app.js /srv/site/",
+            "cp: cannot create regular file '/srv/site/app.js': Permission denied",
+            "mkdir -p /srv/site && sudo cp build/app.js /srv/site/",
+            "`cp build/app.js …` fails",
+            "it worked with `sudo`",
+        ),
+    ],
+)
+def test_a_mended_chain_names_the_step_whose_program_spoke_the_error(
+    tmp_path: Path, command: str, error: str, retry: str, named: str, way: str
+) -> None:
+    records = [
+        call("t1", command),
+        result("t1", f"Exit code 1\n{error}", True),
+        call("t2", retry),
+        result("t2", "drwxr-xr-x 2 ana ana 4096 Nov  1 10:00 cache"),
+    ]
+    (lesson,) = failure_lessons(tmp_path, records)
+    assert lesson.text.startswith(named) and way in lesson.text
 
 
 def test_an_edit_after_the_users_next_request_is_not_the_refused_edits_fix(

@@ -9,6 +9,7 @@ from itertools import takewhile
 
 from metis_distill.advice import Danger, added_dangers
 from metis_distill.extract.base import ExtractStats
+from metis_distill.extract.chain_step import named_step
 from metis_distill.extract.code_page import code_page_refused, code_page_way
 from metis_distill.extract.edits import edit_input
 from metis_distill.extract.own_interpreter import OWN_INTERPRETER, own_interpreter
@@ -135,7 +136,6 @@ from metis_distill.mine.text import (
     shell_steps,
     shorten,
     split_heredocs,
-    split_outside_quotes,
     step_joiner,
     unplumbed,
     unwrapped,
@@ -1359,13 +1359,14 @@ def _heredoc_way(fix: Fix | None) -> str | None:
 
 
 def _failed_step(call: Event, signature: str) -> str | None:
-    """What failed: the call, or for an import error the step of its command line that ran
-    the interpreter (not `ls` of `ls data && python3 x.py`), None when that is unknown."""
+    """What failed: the call, the step of its command line its error names (`chain_step`),
+    or for an import error the step that ran the interpreter (not `ls` of `ls data && python3
+    x.py`), None when that is unknown."""
     if call.tool_name not in SHELL_TOOLS:
         return call.text
-    quoted = _quoted_step(split_outside_quotes(call.text, STEP_SPLIT), signature)
-    if quoted is not None:  # `conda activate x && pip …`: "… to use 'conda activate'"
-        return quoted
+    named = named_step(call.text, signature)
+    if named is not None:  # `mkdir -p x && ls x`: "mkdir: …"; "… to use 'conda activate'"
+        return named
     steps = shell_steps(call.text)
     if len(steps) <= 1:
         return call.text
@@ -1384,18 +1385,6 @@ def _failed_step(call: Event, signature: str) -> str | None:
     if missing_module(signature) is None:
         return call.text
     return importing_step(call.text, signature)
-
-
-def _quoted_step(steps: Sequence[str], signature: str) -> str | None:
-    """The one step of a chain whose program and first word the error quotes (`'conda
-    activate'`), when it is not the last: the chain stopped there, before the rest ran."""
-    quoted = {" ".join(q.split()) for q in _QUOTED.findall(signature)}
-    named = [s for s in steps[:-1] if " ".join(unwrapped(s).split()[:2]) in quoted]
-    return named[0].strip() if len(named) == 1 else None
-
-
-# A text an error quotes: 'x y', "x y", `x y`, ‘x y’, of two words at least.
-_QUOTED = re.compile(r"['\"`‘“]([\w.-]+(?:\s+[\w.-]+)+)['\"`’”]")
 
 
 # A git hook failing (husky's, pre-commit's): it runs on the commit or the push of a chain.
