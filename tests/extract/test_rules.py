@@ -964,6 +964,45 @@ def test_a_mended_chain_names_the_step_whose_program_spoke_the_error(
     assert lesson.text.startswith(named) and way in lesson.text
 
 
+_STANDING_WARNING = "WARNING: frob has no stable interface yet."
+
+
+@pytest.mark.parametrize(
+    ("failed", "passed", "told"),
+    [
+        (  # the warning the success printed too is no cause: the prompt refused is
+            f"{_STANDING_WARNING}\n\nReading index...\nProceed? [Y/n] Abort.",
+            f"Reading index...\nProceed? [Y/n] y\nSetting up lynx (2.9)\n{_STANDING_WARNING}",
+            "`frob install lynx` fails here (“Proceed? [Y/n] Abort.”); "
+            "use `echo y | frob install lynx` instead.",
+        ),
+        (  # the failure printed nothing the success did not: nothing to quote, no line
+            f"{_STANDING_WARNING}\n\nReading index...",
+            f"Reading index...\nSetting up lynx (2.9)\n{_STANDING_WARNING}",
+            None,
+        ),
+        (  # an error line the success did not print stays the cause
+            f"{_STANDING_WARNING}\nerror: the index is locked by another process",
+            f"Setting up lynx (2.9)\n{_STANDING_WARNING}",
+            "`frob install lynx` fails here (“error: the index is locked by another "
+            "process”); use `echo y | frob install lynx` instead.",
+        ),
+    ],
+)
+def test_an_error_line_the_fix_printed_too_is_not_the_cause(
+    tmp_path: Path, failed: str, passed: str, told: str | None
+) -> None:
+    records = [
+        call("t1", "frob install lynx"),
+        result("t1", f"Exit code 1\n{failed}", True),
+        call("t2", "echo y | frob install lynx"),
+        result("t2", passed),
+    ]
+    assert [lesson.text for lesson in failure_lessons(tmp_path, records)] == (
+        [told] if told else []
+    )
+
+
 def test_an_edit_after_the_users_next_request_is_not_the_refused_edits_fix(
     tmp_path: Path,
 ) -> None:

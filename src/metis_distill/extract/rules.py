@@ -108,12 +108,12 @@ from metis_distill.mine.signals import (
     SUDO_PASSWORD,
     ZSH_NO_MATCH,
     ZSH_PATTERN_ERROR,
-    error_signature,
     is_success,
     missing_module,
     missing_program,
     names_an_error,
     only_reads,
+    signature_unlike,
 )
 from metis_distill.mine.ssh_https import (
     NO_SSH_KEY,
@@ -268,7 +268,8 @@ class RulesExtractor:
 
 def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None:
     error, call = episode.trigger, episode.call
-    signature = _LOG_LEVEL.sub("", error_signature(error.text))
+    passed = episode.fix_result.text if episode.fix_result is not None else ""
+    signature = _LOG_LEVEL.sub("", signature_unlike(error.text, passed))
     # its exit line is all it said, and the program with the exit tells the cause
     stopped = killed_own_shell(call, error) or ran_store_stub(call, error)
     if stopped and error.text.strip():
