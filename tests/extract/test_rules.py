@@ -818,6 +818,33 @@ def test_a_bang_the_bash_tool_escaped_is_one_lesson_mended_by_a_file(
     assert (lesson.fix == "run the code from a file") is fixed
 
 
+def test_a_powershell_script_whose_variables_bash_took_is_no_escaped_bang(
+    tmp_path: Path,
+) -> None:
+    """`powershell -Command "$pool = '…!…'; $pick = …"`: PowerShell echoes a `\\!`, but the
+    line it could not parse lost its `$variables` to bash (`;  = -join`, `[(Get-Random`), the
+    cause of the failure; the bang, inside a quoted string, broke nothing."""
+    from tests.mine.test_episodes import _write, call, result
+
+    script = (
+        "powershell -Command \"$pool = 'abcXYZ0123!@#'; $pick = -join ((1..8) | "
+        'ForEach-Object { $pool[(Get-Random -Maximum $pool.Length)] }); Write-Output $pick"'
+    )
+    error = (
+        "Exit code 1\nAt line:1 char:60\n+ ... XYZ0123\\!@#';  = -join ((1..8) | "
+        "ForEach-Object { [(Get-Ran ...\n+                ~\nMissing type name after '['."
+    )
+    then = [
+        _write_file("w1", "C:/w/pick.ps1"),
+        result("w1", "File created successfully at: C:/w/pick.ps1"),
+        call("p2", "powershell -ExecutionPolicy Bypass -File C:/w/pick.ps1"),
+        result("p2", "Xa3bZ0cq"),
+    ]
+    path = _write(tmp_path, [call("p1", script), result("p1", error, True), *then])
+    (lesson,) = extract(path, path.parent)
+    assert "passes a `!` on as" not in lesson.text
+
+
 def test_a_failure_after_moving_to_a_folder_is_scoped_to_what_ran(tmp_path: Path) -> None:
     """`cd web && yarn test:web` failed: the lesson is yarn's, not `cd`'s (routing and
     retrieval go by the command)."""

@@ -89,6 +89,7 @@ from metis_distill.mine.shells import (
     escaped_bang,
     foreign_command,
     heredoc_in_powershell,
+    lost_variables,
     paren_in_path,
     piped_here_string,
     posix_in_powershell,
@@ -642,7 +643,8 @@ def _failure_lesson(
         return _LOST_VARIABLE_TEXT, (_LOST_VARIABLE_FIX if episode.fix is not None else None)
     if _WSL_NO_SHELL.search(episode.trigger.text[:2000]):
         return WSL_TEXT, (_PWSH_FIX if pwsh_worked else None)
-    if escaped_bang(call, episode.trigger.text):
+    if escaped_bang(call, episode.trigger.text) and not lost_variables(call, episode.trigger.text):
+        # (a PowerShell script whose `$variables` bash took broke on those, whatever `\!` did)
         from_file = episode.fix is not None and bool(episode.fix.steps)
         return _ESCAPED_BANG_TEXT, (_ESCAPED_BANG_FIX if from_file else None)
     if harness == "claude_code" and broken_heredoc(call, episode.trigger.text) is not None:
