@@ -12,6 +12,7 @@ from metis_distill.extract.rules import (
     _statement_text,
 )
 from metis_distill.mine.episodes import find_episodes
+from metis_distill.mine.shells import QUOTING_LESSON
 from metis_distill.models import LessonKind
 from metis_distill.provenance import quote_in_span
 from metis_distill.sources.claude_code import parse_file
@@ -823,7 +824,7 @@ def test_a_powershell_script_whose_variables_bash_took_is_no_escaped_bang(
 ) -> None:
     """`powershell -Command "$pool = '…!…'; $pick = …"`: PowerShell echoes a `\\!`, but the
     line it could not parse lost its `$variables` to bash (`;  = -join`, `[(Get-Random`), the
-    cause of the failure; the bang, inside a quoted string, broke nothing."""
+    cause of the failure, told as such; the bang, inside a quoted string, broke nothing."""
     from tests.mine.test_episodes import _write, call, result
 
     script = (
@@ -842,7 +843,8 @@ def test_a_powershell_script_whose_variables_bash_took_is_no_escaped_bang(
     ]
     path = _write(tmp_path, [call("p1", script), result("p1", error, True), *then])
     (lesson,) = extract(path, path.parent)
-    assert "passes a `!` on as" not in lesson.text
+    assert lesson.text == QUOTING_LESSON
+    assert lesson.fix == "run the script from a .ps1 file with `powershell -File`"
 
 
 def test_a_failure_after_moving_to_a_folder_is_scoped_to_what_ran(tmp_path: Path) -> None:

@@ -78,6 +78,7 @@ from metis_distill.mine.shells import (
     PAREN_PATH_TEXT,
     POLICY_CHANGED,
     POSIX_IN_POWERSHELL_TEXT,
+    QUOTING_LESSON,
     SHIM_POLICY_CHANGED_TEXT,
     SHIM_REFUSED_FIX,
     SHIM_REFUSED_TEXT,
@@ -643,8 +644,11 @@ def _failure_lesson(
         return _LOST_VARIABLE_TEXT, (_LOST_VARIABLE_FIX if episode.fix is not None else None)
     if _WSL_NO_SHELL.search(episode.trigger.text[:2000]):
         return WSL_TEXT, (_PWSH_FIX if pwsh_worked else None)
+    if harness == "claude_code" and lost_variables(call, episode.trigger.text):
+        # bash took the script's `$variables`: that broke it, whatever else (a `\!`) it shows
+        from_file = episode.fix is not None and bool(_FROM_PS1.search(episode.fix.call.text))
+        return QUOTING_LESSON, (_FROM_PS1_FIX if from_file else None)
     if escaped_bang(call, episode.trigger.text) and not lost_variables(call, episode.trigger.text):
-        # (a PowerShell script whose `$variables` bash took broke on those, whatever `\!` did)
         from_file = episode.fix is not None and bool(episode.fix.steps)
         return _ESCAPED_BANG_TEXT, (_ESCAPED_BANG_FIX if from_file else None)
     if harness == "claude_code" and broken_heredoc(call, episode.trigger.text) is not None:
@@ -1587,6 +1591,9 @@ _ESCAPED_BANG_TEXT = (
     "program's error); put such code in a file (the Write tool) and run the file."
 )
 _ESCAPED_BANG_FIX = "run the code from a file"
+# A PowerShell script run from its file, out of bash's reach.
+_FROM_PS1 = re.compile(r"\b(?:powershell|pwsh)(?:\.exe)?\b.*\s-File\s", re.I)
+_FROM_PS1_FIX = "run the script from a .ps1 file with `powershell -File`"
 _HEREDOC_TEXT = (
     "A long here-document written into a file through Claude Code's Bash tool (`cat > f <<'EOF' … "
     "EOF`) fails here when its body holds quotes (“unexpected EOF while looking for "
