@@ -47,8 +47,10 @@ from metis_distill.pipeline import LocalRunner
 # "as the error says": the lessons the same, the block one line shorter); a no-fix line whose
 # command, as written with its argument elided, worked in the same session held back
 # (`cp …` failing on a path, an `Invoke-WebRequest …` of another address: two lessons that
-# do not render).
-BEFORE = "e33888f30737717b2334fa844fbf2ea4c3f7f8c2c56b14b60897238afe1963f3"
+# do not render); a chain's failed step the one whose program speaks the error (bash's `cd:`
+# line in a script's chain told as `cd …`, not the `powershell -Command …` after it: a
+# lesson that does not render).
+BEFORE = "2145f681f652ff6d9a8a9846058ef01b9683e56985fdff074f9149fb079986d7"
 _LINK = re.compile(r"\]\([^)\s]*#L\d+-L\d+\)")
 _BLOCK_SHA = re.compile(r"sha=[0-9a-f]+")  # the block's hash covers the links
 

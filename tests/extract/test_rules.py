@@ -12,6 +12,7 @@ from metis_distill.extract.rules import (
     _statement_text,
 )
 from metis_distill.mine.episodes import find_episodes
+from metis_distill.mine.shells import QUOTING_LESSON
 from metis_distill.models import LessonKind
 from metis_distill.provenance import quote_in_span
 from metis_distill.sources.claude_code import parse_file
@@ -895,6 +896,34 @@ def test_a_bang_the_bash_tool_escaped_is_one_lesson_mended_by_a_file(
     assert (lesson.fix == "run the code from a file") is fixed
 
 
+def test_a_powershell_script_whose_variables_bash_took_is_no_escaped_bang(
+    tmp_path: Path,
+) -> None:
+    """`powershell -Command "$pool = '…!…'; $pick = …"`: PowerShell echoes a `\\!`, but the
+    line it could not parse lost its `$variables` to bash (`;  = -join`, `[(Get-Random`), the
+    cause of the failure, told as such; the bang, inside a quoted string, broke nothing."""
+    from tests.mine.test_episodes import _write, call, result
+
+    script = (
+        "powershell -Command \"$pool = 'abcXYZ0123!@#'; $pick = -join ((1..8) | "
+        'ForEach-Object { $pool[(Get-Random -Maximum $pool.Length)] }); Write-Output $pick"'
+    )
+    error = (
+        "Exit code 1\nAt line:1 char:60\n+ ... XYZ0123\\!@#';  = -join ((1..8) | "
+        "ForEach-Object { [(Get-Ran ...\n+                ~\nMissing type name after '['."
+    )
+    then = [
+        _write_file("w1", "C:/w/pick.ps1"),
+        result("w1", "File created successfully at: C:/w/pick.ps1"),
+        call("p2", "powershell -ExecutionPolicy Bypass -File C:/w/pick.ps1"),
+        result("p2", "Xa3bZ0cq"),
+    ]
+    path = _write(tmp_path, [call("p1", script), result("p1", error, True), *then])
+    (lesson,) = extract(path, path.parent)
+    assert lesson.text == QUOTING_LESSON
+    assert lesson.fix == "run the script from a .ps1 file with `powershell -File`"
+
+
 def test_a_failure_after_moving_to_a_folder_is_scoped_to_what_ran(tmp_path: Path) -> None:
     """`cd web && yarn test:web` failed: the lesson is yarn's, not `cd`'s (routing and
     retrieval go by the command)."""
@@ -977,6 +1006,24 @@ def test_a_program_missing_once_and_run_later_is_no_missing_program(
             "`conda activate ml`",
             "`pip install",
         ),
+        (  # the error is spoken by the chain's first step: the look after it never ran
+            "mkdir -p /srv/site/cache && ls -la /srv/site/",
+            "mkdir: cannot create directory '/srv/site/cache': Permission denied",
+            "`mkdir -p …`",
+            "`ls",
+        ),
+        (  # the shell's line about a program it ran is that program's
+            "export PATH=/opt/tools/bin:$PATH; cd /srv/app && make build",
+            "/bin/bash: line 1: cd: /srv/app: No such file or directory",
+            "`cd …`",
+            "`make",
+        ),
+        (  # the error is spoken by the chain's last step: that step, the set-up left out
+            "mkdir -p out && cp notes.txt out/",
+            "cp: cannot stat 'notes.txt': No such file or directory",
+            "`cp notes.txt out/`",
+            "`mkdir",
+        ),
     ],
 )
 def test_the_failed_step_of_a_chain_is_the_one_whose_words_the_error_has(
@@ -988,6 +1035,78 @@ def test_the_failed_step_of_a_chain_is_the_one_whose_words_the_error_has(
     (lesson,) = extract(path, path.parent)
     assert lesson.text.startswith(named)
     assert not not_named or not_named not in lesson.text
+
+
+@pytest.mark.parametrize(
+    ("command", "error", "retry", "named", "way"),
+    [
+        (  # the first step failed: the line names it, with the steps that let it through
+            "mkdir -p /srv/site/cache && ls -la /srv/site/",
+            "mkdir: cannot create directory '/srv/site/cache': Permission denied",
+            "sudo mkdir -p /srv/site/cache && sudo chown ana:ana /srv/site/cache "
+            "&& ls -la /srv/site/",
+            "`mkdir -p …` fails",
+            "`sudo mkdir -p … && sudo chown ana:ana …`",
+        ),
+        (  # the last step failed, the set-up before it ran: the last step is named
+            "mkdir -p /srv/site && cp build/app.js /srv/site/",
+            "cp: cannot create regular file '/srv/site/app.js': Permission denied",
+            "mkdir -p /srv/site && sudo cp build/app.js /srv/site/",
+            "`cp build/app.js …` fails",
+            "it worked with `sudo`",
+        ),
+    ],
+)
+def test_a_mended_chain_names_the_step_whose_program_spoke_the_error(
+    tmp_path: Path, command: str, error: str, retry: str, named: str, way: str
+) -> None:
+    records = [
+        call("t1", command),
+        result("t1", f"Exit code 1\n{error}", True),
+        call("t2", retry),
+        result("t2", "drwxr-xr-x 2 ana ana 4096 Nov  1 10:00 cache"),
+    ]
+    (lesson,) = failure_lessons(tmp_path, records)
+    assert lesson.text.startswith(named) and way in lesson.text
+
+
+_STANDING_WARNING = "WARNING: frob has no stable interface yet."
+
+
+@pytest.mark.parametrize(
+    ("failed", "passed", "told"),
+    [
+        (  # the warning the success printed too is no cause: the prompt refused is
+            f"{_STANDING_WARNING}\n\nReading index...\nProceed? [Y/n] Abort.",
+            f"Reading index...\nProceed? [Y/n] y\nSetting up lynx (2.9)\n{_STANDING_WARNING}",
+            "`frob install lynx` fails here (“Proceed? [Y/n] Abort.”); "
+            "use `echo y | frob install lynx` instead.",
+        ),
+        (  # the failure printed nothing the success did not: nothing to quote, no line
+            f"{_STANDING_WARNING}\n\nReading index...",
+            f"Reading index...\nSetting up lynx (2.9)\n{_STANDING_WARNING}",
+            None,
+        ),
+        (  # an error line the success did not print stays the cause
+            f"{_STANDING_WARNING}\nerror: the index is locked by another process",
+            f"Setting up lynx (2.9)\n{_STANDING_WARNING}",
+            "`frob install lynx` fails here (“error: the index is locked by another "
+            "process”); use `echo y | frob install lynx` instead.",
+        ),
+    ],
+)
+def test_an_error_line_the_fix_printed_too_is_not_the_cause(
+    tmp_path: Path, failed: str, passed: str, told: str | None
+) -> None:
+    records = [
+        call("t1", "frob install lynx"),
+        result("t1", f"Exit code 1\n{failed}", True),
+        call("t2", "echo y | frob install lynx"),
+        result("t2", passed),
+    ]
+    assert [lesson.text for lesson in failure_lessons(tmp_path, records)] == (
+        [told] if told else []
+    )
 
 
 def test_an_edit_after_the_users_next_request_is_not_the_refused_edits_fix(

@@ -159,10 +159,44 @@ def test_a_flag_bash_ran_as_a_command_is_no_missing_program() -> None:
             "warning: unable to unlink 'a.md': Permission denied",
             "warning: unable to unlink 'a.md': Permission denied",
         ),
+        # a warning is a last resort: the line saying what could not be done comes first
+        (
+            "WARNING: frob has no stable interface, denied to scripts.\nReading index...\n"
+            "Could not lock /var/lib/frob/lock",
+            "Could not lock /var/lib/frob/lock",
+        ),
     ],
 )
 def test_a_warning_the_program_went_on_after_is_not_its_error(output: str, signature: str) -> None:
     assert signals.error_signature(output) == signature
+
+
+@pytest.mark.parametrize(
+    ("failed", "passed", "signature"),
+    [
+        (  # the warning both printed is no cause: the line only the failure printed is
+            "WARNING: frob has no stable interface, denied to scripts.\nReading index...\n"
+            "Proceed? [Y/n] Abort.",
+            "Reading index...\nProceed? [Y/n] y\nSetting up frob-tools\n"
+            "WARNING: frob has no stable interface, denied to scripts.",
+            "Proceed? [Y/n] Abort.",
+        ),
+        (  # nothing the success did not print as well: no line to quote
+            "WARNING: frob has no stable interface, denied to scripts.",
+            "WARNING: frob has no stable interface, denied to scripts.\nSetting up frob-tools",
+            "",
+        ),
+        (  # a success that did not print the error line leaves it as it is
+            "error: frob-tools is locked by another process",
+            "Setting up frob-tools",
+            "error: frob-tools is locked by another process",
+        ),
+    ],
+)
+def test_an_error_line_the_success_printed_too_is_not_what_failed(
+    failed: str, passed: str, signature: str
+) -> None:
+    assert signals.signature_unlike(failed, passed) == signature
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from itertools import takewhile
 
 from metis_distill.advice import Danger, added_dangers
 from metis_distill.extract.base import ExtractStats
+from metis_distill.extract.chain_step import named_step
 from metis_distill.extract.code_page import code_page_refused, code_page_way
 from metis_distill.extract.edits import edit_input
 from metis_distill.extract.own_interpreter import OWN_INTERPRETER, own_interpreter
@@ -77,6 +78,7 @@ from metis_distill.mine.shells import (
     PAREN_PATH_TEXT,
     POLICY_CHANGED,
     POSIX_IN_POWERSHELL_TEXT,
+    QUOTING_LESSON,
     SHIM_POLICY_CHANGED_TEXT,
     SHIM_REFUSED_FIX,
     SHIM_REFUSED_TEXT,
@@ -88,6 +90,7 @@ from metis_distill.mine.shells import (
     escaped_bang,
     foreign_command,
     heredoc_in_powershell,
+    lost_variables,
     paren_in_path,
     piped_here_string,
     posix_in_powershell,
@@ -107,12 +110,12 @@ from metis_distill.mine.signals import (
     SUDO_PASSWORD,
     ZSH_NO_MATCH,
     ZSH_PATTERN_ERROR,
-    error_signature,
     is_success,
     missing_module,
     missing_program,
     names_an_error,
     only_reads,
+    signature_unlike,
     sudo_could_not_ask,
 )
 from metis_distill.mine.ssh_https import (
@@ -138,7 +141,6 @@ from metis_distill.mine.text import (
     shell_steps,
     shorten,
     split_heredocs,
-    split_outside_quotes,
     step_joiner,
     unplumbed,
     unwrapped,
@@ -271,7 +273,8 @@ class RulesExtractor:
 
 def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None:
     error, call = episode.trigger, episode.call
-    signature = _LOG_LEVEL.sub("", error_signature(error.text))
+    passed = episode.fix_result.text if episode.fix_result is not None else ""
+    signature = _LOG_LEVEL.sub("", signature_unlike(error.text, passed))
     # its exit line is all it said, and the program with the exit tells the cause
     stopped = killed_own_shell(call, error) or ran_store_stub(call, error)
     if stopped and error.text.strip():
@@ -647,7 +650,11 @@ def _failure_lesson(
         return _LOST_VARIABLE_TEXT, (_LOST_VARIABLE_FIX if episode.fix is not None else None)
     if _WSL_NO_SHELL.search(episode.trigger.text[:2000]):
         return WSL_TEXT, (_PWSH_FIX if pwsh_worked else None)
-    if escaped_bang(call, episode.trigger.text):
+    if harness == "claude_code" and lost_variables(call, episode.trigger.text):
+        # bash took the script's `$variables`: that broke it, whatever else (a `\!`) it shows
+        from_file = episode.fix is not None and bool(_FROM_PS1.search(episode.fix.call.text))
+        return QUOTING_LESSON, (_FROM_PS1_FIX if from_file else None)
+    if escaped_bang(call, episode.trigger.text) and not lost_variables(call, episode.trigger.text):
         from_file = episode.fix is not None and bool(episode.fix.steps)
         return _ESCAPED_BANG_TEXT, (_ESCAPED_BANG_FIX if from_file else None)
     if harness == "claude_code" and broken_heredoc(call, episode.trigger.text) is not None:
@@ -1370,13 +1377,14 @@ def _heredoc_way(fix: Fix | None) -> str | None:
 
 
 def _failed_step(call: Event, signature: str) -> str | None:
-    """What failed: the call, or for an import error the step of its command line that ran
-    the interpreter (not `ls` of `ls data && python3 x.py`), None when that is unknown."""
+    """What failed: the call, the step of its command line its error names (`chain_step`),
+    or for an import error the step that ran the interpreter (not `ls` of `ls data && python3
+    x.py`), None when that is unknown."""
     if call.tool_name not in SHELL_TOOLS:
         return call.text
-    quoted = _quoted_step(split_outside_quotes(call.text, STEP_SPLIT), signature)
-    if quoted is not None:  # `conda activate x && pip …`: "… to use 'conda activate'"
-        return quoted
+    named = named_step(call.text, signature)
+    if named is not None:  # `mkdir -p x && ls x`: "mkdir: …"; "… to use 'conda activate'"
+        return named
     steps = shell_steps(call.text)
     if len(steps) <= 1:
         return call.text
@@ -1395,18 +1403,6 @@ def _failed_step(call: Event, signature: str) -> str | None:
     if missing_module(signature) is None:
         return call.text
     return importing_step(call.text, signature)
-
-
-def _quoted_step(steps: Sequence[str], signature: str) -> str | None:
-    """The one step of a chain whose program and first word the error quotes (`'conda
-    activate'`), when it is not the last: the chain stopped there, before the rest ran."""
-    quoted = {" ".join(q.split()) for q in _QUOTED.findall(signature)}
-    named = [s for s in steps[:-1] if " ".join(unwrapped(s).split()[:2]) in quoted]
-    return named[0].strip() if len(named) == 1 else None
-
-
-# A text an error quotes: 'x y', "x y", `x y`, ‘x y’, of two words at least.
-_QUOTED = re.compile(r"['\"`‘“]([\w.-]+(?:\s+[\w.-]+)+)['\"`’”]")
 
 
 # A git hook failing (husky's, pre-commit's): it runs on the commit or the push of a chain.
@@ -1607,6 +1603,9 @@ _ESCAPED_BANG_TEXT = (
     "program's error); put such code in a file (the Write tool) and run the file."
 )
 _ESCAPED_BANG_FIX = "run the code from a file"
+# A PowerShell script run from its file, out of bash's reach.
+_FROM_PS1 = re.compile(r"\b(?:powershell|pwsh)(?:\.exe)?\b.*\s-File\s", re.I)
+_FROM_PS1_FIX = "run the script from a .ps1 file with `powershell -File`"
 _HEREDOC_TEXT = (
     "A long here-document written into a file through Claude Code's Bash tool (`cat > f <<'EOF' … "
     "EOF`) fails here when its body holds quotes (“unexpected EOF while looking for "

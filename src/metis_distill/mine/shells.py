@@ -85,12 +85,13 @@ _POWERSHELL_DOUBLE = re.compile(
     re.I | re.S,
 )
 # What PowerShell says when bash took its variables: gone ("Missing variable name",
-# `$x = …` arriving as ` = …`) or replaced by a value of bash's (`$_` -> `/usr/bin/bash`, or
-# `extglob`, the last word of Claude Code's shell set-up: `{extglob.Status -eq 'OK'}` in the
-# line PowerShell echoes, whatever language its messages are in).
+# `$x = …` arriving as ` = …`, also in the line a parse error echoes: `+ …';  = -join …`)
+# or replaced by a value of bash's (`$_` -> `/usr/bin/bash`, or `extglob`, the last word of
+# Claude Code's shell set-up: `{extglob.Status -eq 'OK'}` in the line PowerShell echoes,
+# whatever language its messages are in).
 _LOST_VARIABLE = re.compile(
     r"Missing variable name|foreach \( in \)|The term '=' is not recognized|^\s*= : The term|"
-    r"The term '/[^'\n]*' is not recognized|[{(]extglob\.\w+",
+    r"The term '/[^'\n]*' is not recognized|[{(]extglob\.\w+|^\+ .*?[;{]\s+=\s(?!=)",
     re.M,
 )
 

@@ -725,6 +725,18 @@ def error_signature(text: str) -> str:
     return _kept_signature(text) if len(text) <= KEPT_OUTPUT else read_signature(text)
 
 
+def signature_unlike(text: str, passed: str) -> str:
+    """The error line of a failure's output `text` that the output of the call that worked,
+    `passed`, does not show as well: a line both print (a tool's standing warning) is not
+    what failed. "" when the failure printed nothing the success did not."""
+    said = error_signature(text)
+    if not said or said not in passed:
+        return said
+    shown = {" ".join(line.split()) for line in passed.splitlines()}
+    kept = [line for line in text.splitlines() if " ".join(line.split()) not in shown]
+    return read_signature("\n".join(kept)) if any(line.strip() for line in kept) else ""
+
+
 @lru_cache(maxsize=256)
 def _kept_signature(text: str) -> str:
     return read_signature(text)
@@ -882,8 +894,8 @@ def _first_error_line(text: str) -> str:
     located = [line for line in worded if _LOCATED_ERROR.match(line)]
     if located or worded or stopped:
         return (located or worded or stopped)[0]
-    if errors:
-        return errors[0]
+    if errors:  # warnings only: a line saying what could not be done outranks them
+        return _said_wrong([line for line in lines if not _WARNING.match(line)]) or errors[0]
     if footer:  # the tool's finding at a file's line and column says more than its runner
         if _MAKE_OWN.match(footer):  # make's own error (`*** No rule to make target …`)
             return footer

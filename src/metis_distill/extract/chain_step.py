@@ -1,0 +1,79 @@
+"""Which step of a command line failed, when its error says so: the step whose program
+speaks the error line (`mkdir: cannot create directory …` of `mkdir -p x && ls x`), or the
+one whose words the error quotes (`'conda activate'`). A chain joined by `&&` stops at the
+first step that fails, so a step after the one the error names never ran."""
+
+from __future__ import annotations
+
+import re
+
+from metis_distill.mine.text import (
+    STEP_SPLIT,
+    file_name,
+    script_steps,
+    split_heredocs,
+    split_outside_quotes,
+    unwrapped,
+)
+
+# The program an error line is spoken by: `mkdir: …`, `/usr/bin/cp: …`, `tar.exe: …`,
+# `make[1]: …`, and a shell's own line about a program it ran (`bash: line 1: cd: …`,
+# `/bin/sh: 1: foo: not found`), which is about that program.
+_SPEAKER = re.compile(
+    r"^(?:(?:[\w.~-]*/)*(?:ba|da|k|z)?sh(?:\.exe)?: (?:line \d+: |\d+: )?)?"
+    r"(?:[\w.~:-]*[/\\])*(?P<program>[\w.+-]+?)(?:\.exe)?(?:\[\d+\])?: "
+)
+# Words that run the program after them, each of them a speaker too (`sudo: a password is
+# required`); the options of theirs that take a value (`sudo -u www-data ls`).
+_RUNNERS = frozenset({"sudo", "doas", "env", "time", "nohup", "command", "exec", "xargs"})
+_RUNNER_VALUED = frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-U"})
+_SETTING = re.compile(r"^[A-Za-z_]\w*=")
+
+
+def named_step(command: str, signature: str) -> str | None:
+    """The one step of a command line of several that its error line names, by the program
+    that speaks it or by the words it quotes; None when it names none, or several alike."""
+    return speaking_step(command, signature) or quoted_step(command, signature)
+
+
+def speaking_step(command: str, signature: str) -> str | None:
+    """The one step (between `&&`, `||`, `;`, `|` and lines) whose program speaks the
+    error line, when the command has several steps; None when no step's, or several do."""
+    speaker = _SPEAKER.match(signature)
+    if speaker is None:
+        return None
+    program = speaker["program"].lower()
+    steps = script_steps(split_heredocs(command)[0])
+    if len(steps) < 2:
+        return None
+    named = {step for step in steps if program in _programs(step)}
+    return named.pop() if len(named) == 1 else None
+
+
+def _programs(step: str) -> set[str]:
+    """The programs a step runs, by name: its program and the words running it (`sudo`)."""
+    words = [word for word in unwrapped(step).split() if not _SETTING.match(word)]
+    names: set[str] = set()
+    at = 0
+    while at < len(words):
+        name = file_name(words[at].strip("\"'")).lower().removesuffix(".exe")
+        names.add(name)
+        if name not in _RUNNERS:
+            break
+        at += 1
+        while at < len(words) and words[at].startswith("-"):  # the runner's own options
+            at += 2 if words[at] in _RUNNER_VALUED else 1
+    return names
+
+
+def quoted_step(command: str, signature: str) -> str | None:
+    """The one step of a chain whose program and first word the error quotes (`'conda
+    activate'`), when it is not the last: the chain stopped there, before the rest ran."""
+    steps = split_outside_quotes(command, STEP_SPLIT)
+    quoted = {" ".join(q.split()) for q in _QUOTED.findall(signature)}
+    named = [s for s in steps[:-1] if " ".join(unwrapped(s).split()[:2]) in quoted]
+    return named[0].strip() if len(named) == 1 else None
+
+
+# A text an error quotes: 'x y', "x y", `x y`, ‘x y’, of two words at least.
+_QUOTED = re.compile(r"['\"`‘“]([\w.-]+(?:\s+[\w.-]+)+)['\"`’”]")
