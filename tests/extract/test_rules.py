@@ -1745,3 +1745,13 @@ def test_a_way_with_no_environments_path_is_still_told_as_it_ran(
     assert "environment's own interpreter" not in lesson.text
     placed = view(lesson.text, lesson.evidence.quote, lesson.fix, cwd=Path("/w"))
     assert locality(placed, Path("/w")) is not Locality.PERSON
+
+
+def test_a_files_mode_set_under_the_home_folder_is_still_the_step_to_run(tmp_path: Path) -> None:
+    """The control of the home folder opened to every user: a mode set on one file under it
+    (ssh's key made private) is the step that let the command through, told as one."""
+    failed = "ssh -i ~/.ssh/deploy_key deploy@build-host uptime"
+    error = "Exit code 255\nWARNING: UNPROTECTED PRIVATE KEY FILE!"
+    (lesson,) = _retried(tmp_path, failed, error, f"chmod 600 ~/.ssh/deploy_key && {failed}")
+    assert lesson.text.endswith("; run `chmod 600 …` first.")
+    assert lesson.fix == "chmod 600 ~/.ssh/deploy_key"

@@ -1712,6 +1712,7 @@ _WAIVED = {
     Danger.ERRORS_OFF: "without stopping on errors",
     Danger.REMOTE_CODE: "by running a script fetched from the network",
     Danger.BROAD_DELETE: "by deleting broadly",
+    Danger.HOME_OPENED: "by opening the home folder to every user",
 }
 
 
