@@ -1755,3 +1755,36 @@ def test_a_files_mode_set_under_the_home_folder_is_still_the_step_to_run(tmp_pat
     (lesson,) = _retried(tmp_path, failed, error, f"chmod 600 ~/.ssh/deploy_key && {failed}")
     assert lesson.text.endswith("; run `chmod 600 …` first.")
     assert lesson.fix == "chmod 600 ~/.ssh/deploy_key"
+
+
+_PORT_TAKEN = "Exit code 1\nError: listen EADDRINUSE: address already in use :::3000"
+
+
+@pytest.mark.parametrize(
+    "stop",
+    [
+        "kill 4242",
+        "kill -9 4242",
+        "sudo kill -s KILL 4242",
+        "taskkill /PID 4242 /F",
+        "taskkill //F //PID 4242",
+        "powershell -Command \"Stop-Process -Id 4242 -Force; echo 'stopped'\"",
+    ],
+)
+def test_a_process_stopped_by_its_number_is_no_step_to_run(tmp_path: Path, stop: str) -> None:
+    """The number was that boot's process: copied later it stops whatever holds it then. The
+    line says what was in the way and asks first, and teaches no step."""
+    (lesson,) = _retried(tmp_path, "npm run dev", _PORT_TAKEN, f"{stop} && npm run dev")
+    assert lesson.fix is None and "4242" not in lesson.text
+    assert lesson.text.endswith(
+        "(it passed once the process in its way was stopped; find which one holds it, "
+        "and ask before stopping it)."
+    )
+
+
+def test_a_process_found_by_its_port_when_stopped_is_still_the_step(tmp_path: Path) -> None:
+    """The control: the process holding the port looked up as the step runs is no one run's
+    number; the step is told."""
+    stop = "kill $(lsof -ti :3000)"
+    (lesson,) = _retried(tmp_path, "npm run dev", _PORT_TAKEN, f"{stop} && npm run dev")
+    assert lesson.text.endswith(f"; run `{stop}` first.") and lesson.fix == stop

@@ -12,6 +12,7 @@ from metis_distill.extract.base import ExtractStats
 from metis_distill.extract.code_page import code_page_refused, code_page_way
 from metis_distill.extract.edits import edit_input
 from metis_distill.extract.own_interpreter import OWN_INTERPRETER, own_interpreter
+from metis_distill.extract.process_ids import STOPPED_BY_ID, stops_by_id
 from metis_distill.extract.sandbox import (
     ESCALATE,
     NO_BWRAP_TEXT,
@@ -677,6 +678,9 @@ def _failure_lesson(
     if waived is not None:  # a check turned off is no way to teach, whatever it mended
         what = subject(tool, _failed_step(call, signature) or first_step(call.text))
         return f"{what} fails here: “{sig}” (it went through only {waived}; ask first).", None
+    if fix is not None and stops_by_id(_way_taken(fix)):  # that boot's process, by its number
+        what = subject(tool, _failed_step(call, signature) or first_step(call.text))
+        return f"{what} fails here: “{sig}” ({STOPPED_BY_ID}).", None
     if fix is not None and remedy is not None and foreign_command(call, episode.trigger.text):
         return _foreign_text(harness), _foreign_remedy(harness)
     switch = switch_as_path(call, episode.trigger.text)
