@@ -1788,3 +1788,23 @@ def test_a_process_found_by_its_port_when_stopped_is_still_the_step(tmp_path: Pa
     stop = "kill $(lsof -ti :3000)"
     (lesson,) = _retried(tmp_path, "npm run dev", _PORT_TAKEN, f"{stop} && npm run dev")
     assert lesson.text.endswith(f"; run `{stop}` first.") and lesson.fix == stop
+
+
+def test_a_way_told_as_a_bare_file_name_is_no_way(tmp_path: Path) -> None:
+    """The same file read by its full path after its relative one was refused: told as the
+    path's last part (`report.html`), the way says nothing the next run could do."""
+    from tests.mine.test_episodes import _write, read, result
+
+    error = "EACCES: permission denied, open 'site/report.html'"
+    path = _write(
+        tmp_path,
+        [
+            read("r1", "site/report.html"),
+            result("r1", error, True),
+            read("r2", "/home/ana/site/report.html"),
+            result("r2", "     1→<html>"),
+        ],
+    )
+    (lesson,) = extract(path, path.parent)
+    assert lesson.fix is None and "`report.html`" not in lesson.text
+    assert lesson.text.endswith("(it worked with the path written otherwise).")

@@ -841,6 +841,8 @@ def _failure_lesson(
         if _repeats_the_head(what, instead):
             # "use X instead of X": what changed lies deep in one run's long script
             return f"{what} {verb} here: “{sig}” (it worked written otherwise).", None
+        if _says_nothing(instead):  # `a.html`, `…`: the path that worked, its folder cut
+            return f"{what} {verb} here: “{sig}” (it worked with the path written otherwise).", None
         return f"{what} {verb} here (“{sig}”); use {code(instead)} instead.", remedy
     if fix is not None and fix.kind is FixKind.PREPARED and remedy:
         # every preparing step, each in its general form (`git rm --cached … && git commit
@@ -910,6 +912,18 @@ def _repoints_remote(steps: Sequence[str]) -> bool:
 
 # A step in its general form that keeps only its program (a setting before it aside).
 _PROGRAM_ALONE = re.compile(r"^(?:\S+=\S*\s+)*[^\s=]+ …$")
+
+
+def _says_nothing(told: str) -> bool:
+    """A remedy told as a bare file name (`stats.html`) or as nothing but `…`: no program,
+    no step, nothing the next run could do (a program's own file, `node.exe`, runs)."""
+    words = [w.strip("\"'") for w in told.split()]
+    if all(w == "…" for w in words):
+        return True
+    return len(words) == 1 and bool(_PATH_LIKE.match(words[0])) and not _RUNNABLE.search(words[0])
+
+
+_RUNNABLE = re.compile(r"\.(?:exe|cmd|bat|com)$", re.I)
 
 
 def _told_as_program_alone(step: str, failed: str, error: str) -> bool:
