@@ -678,7 +678,8 @@ def _failure_lesson(
     if waived is not None:  # a check turned off is no way to teach, whatever it mended
         what = subject(tool, _failed_step(call, signature) or first_step(call.text))
         return f"{what} fails here: “{sig}” (it went through only {waived}; ask first).", None
-    if fix is not None and stops_by_id(_way_taken(fix)):  # that boot's process, by its number
+    if fix is not None and stops_by_id(_way_taken(fix)) and not stops_by_id(call.text):
+        # that boot's process, by its number (a failed kill's own lesson is its way's)
         what = subject(tool, _failed_step(call, signature) or first_step(call.text))
         return f"{what} fails here: “{sig}” ({STOPPED_BY_ID}).", None
     if fix is not None and remedy is not None and foreign_command(call, episode.trigger.text):
