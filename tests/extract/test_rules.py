@@ -1808,3 +1808,15 @@ def test_a_way_told_as_a_bare_file_name_is_no_way(tmp_path: Path) -> None:
     (lesson,) = extract(path, path.parent)
     assert lesson.fix is None and "`report.html`" not in lesson.text
     assert lesson.text.endswith("(it worked with the path written otherwise).")
+
+
+@pytest.mark.parametrize("step", ["mv", "sudo mv", "sudo -E mv"])
+def test_a_step_whose_every_argument_is_cut_is_no_step_even_as_root(
+    tmp_path: Path, step: str
+) -> None:
+    """`sudo mv …` says as little as `mv …`: every argument was that run's own file."""
+    failed = "python3 scripts/publish.py"
+    error = "Exit code 1\nPermissionError: [Errno 13] Permission denied: '/srv/www/index.html'"
+    retry = f"{step} /srv/www/index.html /srv/www/index.old && {failed}"
+    (lesson,) = _retried(tmp_path, failed, error, retry)
+    assert lesson.fix is None and lesson.text.endswith("(no fix seen).")

@@ -911,8 +911,8 @@ def _repoints_remote(steps: Sequence[str]) -> bool:
     )
 
 
-# A step in its general form that keeps only its program (a setting before it aside).
-_PROGRAM_ALONE = re.compile(r"^(?:\S+=\S*\s+)*[^\s=]+ …$")
+# A program and `…` alone, with its settings or a wrapper that runs it as root (`sudo mv …`).
+_PROGRAM_ALONE = re.compile(r"^(?:\S+=\S*\s+)*(?:(?:sudo|doas)(?:\s+-\S+)*\s+)?[^\s=]+ …$")
 
 
 def _says_nothing(told: str) -> bool:
