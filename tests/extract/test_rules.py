@@ -1941,3 +1941,78 @@ def test_a_way_with_no_environments_path_is_still_told_as_it_ran(
     assert "environment's own interpreter" not in lesson.text
     placed = view(lesson.text, lesson.evidence.quote, lesson.fix, cwd=Path("/w"))
     assert locality(placed, Path("/w")) is not Locality.PERSON
+
+
+def test_a_files_mode_set_under_the_home_folder_is_still_the_step_to_run(tmp_path: Path) -> None:
+    """The control of the home folder opened to every user: a mode set on one file under it
+    (ssh's key made private) is the step that let the command through, told as one."""
+    failed = "ssh -i ~/.ssh/deploy_key deploy@build-host uptime"
+    error = "Exit code 255\nWARNING: UNPROTECTED PRIVATE KEY FILE!"
+    (lesson,) = _retried(tmp_path, failed, error, f"chmod 600 ~/.ssh/deploy_key && {failed}")
+    assert lesson.text.endswith("; run `chmod 600 …` first.")
+    assert lesson.fix == "chmod 600 ~/.ssh/deploy_key"
+
+
+_PORT_TAKEN = "Exit code 1\nError: listen EADDRINUSE: address already in use :::3000"
+
+
+@pytest.mark.parametrize(
+    "stop",
+    [
+        "kill 4242",
+        "kill -9 4242",
+        "sudo kill -s KILL 4242",
+        "taskkill /PID 4242 /F",
+        "taskkill //F //PID 4242",
+        "powershell -Command \"Stop-Process -Id 4242 -Force; echo 'stopped'\"",
+    ],
+)
+def test_a_process_stopped_by_its_number_is_no_step_to_run(tmp_path: Path, stop: str) -> None:
+    """The number was that boot's process: copied later it stops whatever holds it then. The
+    line says what was in the way and asks first, and teaches no step."""
+    (lesson,) = _retried(tmp_path, "npm run dev", _PORT_TAKEN, f"{stop} && npm run dev")
+    assert lesson.fix is None and "4242" not in lesson.text
+    assert lesson.text.endswith(
+        "(it passed once the process in its way was stopped; find which one holds it, "
+        "and ask before stopping it)."
+    )
+
+
+def test_a_process_found_by_its_port_when_stopped_is_still_the_step(tmp_path: Path) -> None:
+    """The control: the process holding the port looked up as the step runs is no one run's
+    number; the step is told."""
+    stop = "kill $(lsof -ti :3000)"
+    (lesson,) = _retried(tmp_path, "npm run dev", _PORT_TAKEN, f"{stop} && npm run dev")
+    assert lesson.text.endswith(f"; run `{stop}` first.") and lesson.fix == stop
+
+
+def test_a_way_told_as_a_bare_file_name_is_no_way(tmp_path: Path) -> None:
+    """The same file read by its full path after its relative one was refused: told as the
+    path's last part (`report.html`), the way says nothing the next run could do."""
+    from tests.mine.test_episodes import _write, read, result
+
+    error = "EACCES: permission denied, open 'site/report.html'"
+    path = _write(
+        tmp_path,
+        [
+            read("r1", "site/report.html"),
+            result("r1", error, True),
+            read("r2", "/home/ana/site/report.html"),
+            result("r2", "     1→<html>"),
+        ],
+    )
+    (lesson,) = extract(path, path.parent)
+    assert lesson.fix is None and "`report.html`" not in lesson.text
+    assert lesson.text.endswith("(it worked with the path written otherwise).")
+
+
+@pytest.mark.parametrize("step", ["mv", "sudo mv", "sudo -E mv"])
+def test_a_step_whose_every_argument_is_cut_is_no_step_even_as_root(
+    tmp_path: Path, step: str
+) -> None:
+    """`sudo mv …` says as little as `mv …`: every argument was that run's own file."""
+    failed = "python3 scripts/publish.py"
+    error = "Exit code 1\nPermissionError: [Errno 13] Permission denied: '/srv/www/index.html'"
+    retry = f"{step} /srv/www/index.html /srv/www/index.old && {failed}"
+    (lesson,) = _retried(tmp_path, failed, error, retry)
+    assert lesson.fix is None and lesson.text.endswith("(no fix seen).")

@@ -1075,6 +1075,12 @@ def test_a_retry_as_root_is_no_fix_to_teach(tmp_path: Path) -> None:
             "pip install --break-system-packages uv && uv sync",
             "by overriding the system's package protection",
         ),
+        (  # another user let into the home folder itself, not only the folder it wanted
+            "sudo -u www-data ls -la /home/ana/logs/",
+            "ls: cannot access '/home/ana/logs/': Permission denied",
+            "sudo chmod 755 ~ && sudo chmod 755 ~/logs && sudo -u www-data ls -la /home/ana/logs/",
+            "by opening the home folder to every user",
+        ),
     ],
 )
 def test_a_retry_that_turns_a_check_off_is_no_fix_to_teach(

@@ -1,5 +1,6 @@
 """Dangerous options and arguments of parsed commands: recursive deletes of broad places,
-verification turned off (TLS, hooks, signatures, errors), an agent's safety checks skipped."""
+verification turned off (TLS, hooks, signatures, errors), an agent's safety checks skipped,
+the home folder opened to every user."""
 
 from __future__ import annotations
 
@@ -139,6 +140,32 @@ def _adds_to_workspace_root(args: tuple[str, ...]) -> bool:
     )
 
 
+def _opens_home(args: tuple[str, ...]) -> bool:
+    """`chmod 755 ~`, `chmod -R o+rx /home/ana`: every user let into the home folder itself
+    (its files' own modes, `~/logs`, are no such danger)."""
+    modes = [a for a in args if not a.startswith("-") or _SYMBOLIC_MODE.match(a)]
+    return any(_to_others(m) for m in modes) and any(_HOME_FOLDER.match(a) for a in args)
+
+
+def _to_others(mode: str) -> bool:
+    """A mode that gives others a right: octal with a last digit, or `o+r`, `a+rx`, `+x`."""
+    if re.fullmatch(r"[0-7]{3,4}", mode):
+        return mode[-1] != "0"
+    return any(
+        "o" in who or "a" in who or not who
+        for who, op, rights in re.findall(r"([ugoa]*)([+=])([rwxXst]*)", mode)
+        if rights
+    )
+
+
+# A symbolic mode, which may start with a dash only when it takes rights away (`-w`).
+_SYMBOLIC_MODE = re.compile(r"^[ugoa]*[-+=][rwxXst]*(?:,[ugoa]*[-+=][rwxXst]*)*$")
+# The home folder itself: `~`, `$HOME`, `/home/ana`, `/Users/ana`, `~ana`.
+_HOME_FOLDER = re.compile(
+    r"^[\"']?(?:~[a-z_][\w-]*|~|\$HOME|\$\{HOME\}|/home/[^/\s]+|/Users/[^/\s]+|/root)/?[\"']?$"
+)
+
+
 PROGRAMS: dict[str, tuple[Callable[[tuple[str, ...]], bool], Danger]] = {
     "rm": (_deletes_broadly, Danger.BROAD_DELETE),
     "find": (_finds_and_deletes, Danger.BROAD_DELETE),
@@ -146,6 +173,7 @@ PROGRAMS: dict[str, tuple[Callable[[tuple[str, ...]], bool], Danger]] = {
     "set": (_errexit_off, Danger.ERRORS_OFF),
     "pre-commit": (_uninstalls_hooks, Danger.HOOKS_OFF),
     "pnpm": (_adds_to_workspace_root, Danger.SAFETY_OFF),
+    "chmod": (_opens_home, Danger.HOME_OPENED),
 }
 
 

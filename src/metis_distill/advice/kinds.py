@@ -18,6 +18,7 @@ class Danger(StrEnum):
     SIGNATURES_OFF = "skips signature verification"
     SYSTEM_PACKAGES = "overrides the system's protection of its packages (--break-system-packages)"
     ERRORS_OFF = "turns off stopping on errors (set +e)"
+    HOME_OPENED = "opens the home folder to every user (chmod 755, o+r)"
     SAFETY_OFF = "disables a safety check"
     OBEYS_TEXT = "tells the agent to ignore its instructions or obey a URL or a document"
     NO_CONFIRMATION = "tells the agent to act without asking for confirmation"

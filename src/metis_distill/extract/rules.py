@@ -13,6 +13,7 @@ from metis_distill.extract.chain_step import named_step
 from metis_distill.extract.code_page import code_page_refused, code_page_way
 from metis_distill.extract.edits import edit_input
 from metis_distill.extract.own_interpreter import OWN_INTERPRETER, own_interpreter
+from metis_distill.extract.process_ids import STOPPED_BY_ID, stops_by_id
 from metis_distill.extract.sandbox import (
     ESCALATE,
     NO_BWRAP_TEXT,
@@ -690,6 +691,10 @@ def _failure_lesson(
     if waived is not None:  # a check turned off is no way to teach, whatever it mended
         what = subject(tool, _failed_step(call, signature) or first_step(call.text))
         return f"{what} fails here: “{sig}” (it went through only {waived}; ask first).", None
+    if fix is not None and stops_by_id(_way_taken(fix)) and not stops_by_id(call.text):
+        # that boot's process, by its number (a failed kill's own lesson is its way's)
+        what = subject(tool, _failed_step(call, signature) or first_step(call.text))
+        return f"{what} fails here: “{sig}” ({STOPPED_BY_ID}).", None
     if fix is not None and remedy is not None and foreign_command(call, episode.trigger.text):
         return _foreign_text(harness), _foreign_remedy(harness)
     switch = switch_as_path(call, episode.trigger.text)
@@ -855,6 +860,8 @@ def _failure_lesson(
         if _repeats_the_head(what, instead):
             # "use X instead of X": what changed lies deep in one run's long script
             return f"{what} {verb} here: “{sig}” (it worked written otherwise).", None
+        if _says_nothing(instead):  # `a.html`, `…`: the path that worked, its folder cut
+            return f"{what} {verb} here: “{sig}” (it worked with the path written otherwise).", None
         return f"{what} {verb} here (“{sig}”); use {code(instead)} instead.", remedy
     if fix is not None and fix.kind is FixKind.PREPARED and remedy:
         # every preparing step, each in its general form (`git rm --cached … && git commit
@@ -922,8 +929,20 @@ def _repoints_remote(steps: Sequence[str]) -> bool:
     )
 
 
-# A step in its general form that keeps only its program (a setting before it aside).
-_PROGRAM_ALONE = re.compile(r"^(?:\S+=\S*\s+)*[^\s=]+ …$")
+# A program and `…` alone, with its settings or a wrapper that runs it as root (`sudo mv …`).
+_PROGRAM_ALONE = re.compile(r"^(?:\S+=\S*\s+)*(?:(?:sudo|doas)(?:\s+-\S+)*\s+)?[^\s=]+ …$")
+
+
+def _says_nothing(told: str) -> bool:
+    """A remedy told as a bare file name (`stats.html`) or as nothing but `…`: no program,
+    no step, nothing the next run could do (a program's own file, `node.exe`, runs)."""
+    words = [w.strip("\"'") for w in told.split()]
+    if all(w == "…" for w in words):
+        return True
+    return len(words) == 1 and bool(_PATH_LIKE.match(words[0])) and not _RUNNABLE.search(words[0])
+
+
+_RUNNABLE = re.compile(r"\.(?:exe|cmd|bat|com)$", re.I)
 
 
 def _told_as_program_alone(step: str, failed: str, error: str) -> bool:
@@ -1730,6 +1749,7 @@ _WAIVED = {
     Danger.ERRORS_OFF: "without stopping on errors",
     Danger.REMOTE_CODE: "by running a script fetched from the network",
     Danger.BROAD_DELETE: "by deleting broadly",
+    Danger.HOME_OPENED: "by opening the home folder to every user",
 }
 
 

@@ -36,6 +36,7 @@ from metis_distill.mine.intent import (
 )
 from metis_distill.mine.kept_cwd import kept_cwd
 from metis_distill.mine.modules import environment, importing_step, installs
+from metis_distill.mine.other_file import another_file
 from metis_distill.mine.own_shell import killed_own_shell
 from metis_distill.mine.protected import protected_refusal, pushed_elsewhere
 from metis_distill.mine.shells import (
@@ -430,6 +431,8 @@ def _retried(
             continue
         if call.tool_name in signals.EDIT_TOOLS and not later.in_place:
             continue  # a file rewritten whole, or lines only added: no replacement that worked
+        if another_file(call, later):
+            continue  # another file read or written: the failed one is still as it was
         stands_in = _searches_instead(call.text, later.text, missing) or (
             recipe_instead(call.text, later.text, missing) is not None
         )
