@@ -1330,6 +1330,7 @@ def test_sudo_that_a_program_ran_asking_for_a_password_is_the_same_fact(
     ((_, lesson),) = _failures(tmp_path, [call("t1", command), result("t1", output, True)])
     assert lesson.text.startswith("`sudo` asks for a password here") is told, lesson.text
     assert lesson.fix is None
+    assert lesson.evidence.quote.startswith("sudo: a ") is told  # sudo's own line quoted
 
 
 @pytest.mark.parametrize(

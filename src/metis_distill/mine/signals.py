@@ -500,10 +500,11 @@ SUDO_PASSWORD = re.compile(
 )
 
 
-def sudo_could_not_ask(output: str) -> bool:
-    """sudo's own words that it could not ask for the password, anywhere in the output's head:
-    whichever program ran it (`yay -S x`, `makepkg -si`, a script) ends on its own line."""
-    return re.search(_SUDO_COULD_NOT_ASK, output[:4000]) is not None
+def sudo_could_not_ask(output: str) -> str | None:
+    """sudo's own line saying it could not ask for the password, anywhere in the output's
+    head: whichever program ran it (`yay -S x`, `makepkg -si`, a script) ends on its own."""
+    said = re.search(rf"^[^\n]*(?:{_SUDO_COULD_NOT_ASK})[^\n]*", output[:4000], re.M)
+    return said.group(0).strip() if said else None
 
 
 def _sudo_behind_pipe(own: str, result: Event) -> bool:
