@@ -18,7 +18,7 @@ from metis_distill.provenance import quote_in_span
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.textio import read_lines
 from tests.conftest import DEMO_FILE, FIXTURES
-from tests.mine.test_episodes import call, failure_lessons, result
+from tests.mine.test_episodes import call, edit, failure_lessons, result
 
 ROOT = FIXTURES / "claude_code"
 
@@ -2016,3 +2016,38 @@ def test_a_step_whose_every_argument_is_cut_is_no_step_even_as_root(
     retry = f"{step} /srv/www/index.html /srv/www/index.old && {failed}"
     (lesson,) = _retried(tmp_path, failed, error, retry)
     assert lesson.fix is None and lesson.text.endswith("(no fix seen).")
+
+
+@pytest.mark.parametrize(
+    ("between", "told"),
+    [
+        # the file made the agent's own, then the same edit passed: that step is the way
+        ([call("c1", "sudo chown ana:ana /srv/www/stats.html"), result("c1", "")],
+         "run `sudo chown ana:ana …` first"),
+        # nothing changed the file's owner or mode: the edit written again says nothing of it
+        ([], None),
+        # only a look at the file in between: no step
+        ([call("c1", "ls -la /srv/www/stats.html"),
+          result("c1", "-rw-r--r-- 1 root root 8363 Sep 4 10:18 /srv/www/stats.html")], None),
+    ],
+)  # fmt: skip
+def test_a_file_tool_refused_by_the_files_owner_is_mended_by_the_step_that_changed_it(
+    tmp_path: Path,
+    between: list[dict],  # type: ignore[type-arg]
+    told: str | None,
+) -> None:
+    refused = "EACCES: permission denied, open '/srv/www/stats.html'"
+    (lesson,) = failure_lessons(
+        tmp_path,
+        [
+            edit("e1", "/srv/www/stats.html", "Stats", "Live stats"),
+            result("e1", refused, True),
+            *between,
+            edit("e2", "/srv/www/stats.html", "Stats", "Live stats"),
+            result("e2", "The file /srv/www/stats.html has been updated successfully."),
+        ],
+    )
+    if told is None:
+        assert lesson.fix is None and "chown" not in lesson.text, lesson.text
+    else:
+        assert told in lesson.text and lesson.fix == "sudo chown ana:ana /srv/www/stats.html"

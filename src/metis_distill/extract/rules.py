@@ -745,6 +745,9 @@ def _failure_lesson(
         return _missing_program_text(program, call, fix if remedy else None, in_wsl, utility_way)
     if tool in EDIT_TOOLS and _STALE_TEXT.search(signature):
         return _edit_text(tool, sig, episode.teachable_fix)
+    if tool in EDIT_TOOLS and fix is not None and fix.kind is FixKind.PREPARED and remedy:
+        # the file's owner or mode stopped it: the step that changed them, paths cut
+        return f"{tool} fails here (“{sig}”); run {code(general_fix(remedy))} first.", remedy
     if tool in EDIT_TOOLS and episode.teachable_fix and rewritten is False:
         return f"{tool} failed once with “{sig}” {PASSED_AGAIN}.", None  # the same edit, again
     if tool in EDIT_TOOLS:  # another refusal (a malformed edit): its cause is not ours to tell

@@ -1163,6 +1163,10 @@ def results_by_call(events: tuple[Event, ...]) -> dict[str, Event]:
     return {e.tool_use_id: e for e in reversed(events) if e.role == "tool" and e.tool_use_id}
 
 
+# A file tool refused by the file's owner or mode (Node's `EACCES`/`EPERM`, the OS's words).
+_FILE_REFUSED = re.compile(r"\b(?:EACCES|EPERM)\b|permission denied|operation not permitted", re.I)
+
+
 def _comes_back(events: tuple[Event, ...], after: int, error: str) -> bool:
     return any(error in e.text for e in events[after + 1 :] if e.role == "tool")
 
@@ -1180,6 +1184,13 @@ def _classify(
     if call.tool_name in signals.EDIT_TOOLS:
         if _asked_between(events, call, later):
             return None  # the user asked anew in between: the later edit is that request's
+        if _FILE_REFUSED.search(failure.text[:2000]):
+            # the file's owner or mode was the cause: the shell step that changed them is how
+            between = _successful_calls(events, call, later, result)
+            changed = _state_changes(between, call, failure.text)
+            steps = tuple(e for e in changed if e.tool_name in _SHELLS)
+            if steps:
+                return Fix(FixKind.PREPARED, later, result, steps[-MAX_STEPS:])
         return Fix(FixKind.REPLACED, later, result)  # the same file, edited with other text
     # (git's own refusal of the tree's changes, "commit or stash them", is mended by a stash)
     gits = _GIT_COMMAND.match(command_head(call.text)) is not None
