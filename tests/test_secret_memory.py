@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -101,3 +102,35 @@ def test_a_key_printed_without_its_body_hides_nothing_that_followed() -> None:
         assert found.values == {}
         later = "ssh -o StrictHostKeyChecking=no -i ~/.ssh/git_work_legacy ana@95ca87c9-2e04"
         assert redact(later) == later
+
+
+_PEM = [
+    "-----BEGIN PRIVATE KEY-----",
+    _BODY[0],
+    _BODY[0][::-1],
+    "-----END PRIVATE KEY-----",
+]
+
+
+@pytest.mark.parametrize(
+    "printed",
+    [
+        "\n".join(f"{n}:{line}" for n, line in enumerate(_PEM, 1)),  # grep -n
+        "\n".join(f"{line}$" for line in _PEM),  # cat -A
+        "\n".join(f'    "{line}\\n"' for line in _PEM),  # a string literal per line, in source
+        "\\\\n".join(_PEM),  # a JSON file's key (`\n` in its string) inside a transcript's JSON
+        "\\n".join(f"{n:6}\\u2192{line}" for n, line in enumerate(_PEM, 1)),  # Read, `→` escaped
+    ],
+)
+def test_a_key_blocks_body_is_found_in_the_forms_tools_print(printed: str) -> None:
+    with secret_memory.reading():
+        redact(printed)
+        assert _PEM[2] not in redact(f"the second line alone: {_PEM[2]}")
+
+
+def test_a_word_after_a_key_printed_without_its_body_is_no_body() -> None:
+    """`head -1` of the key, then ssh's config: `StrictHostKeyChecking no` is no base64 body."""
+    printed = "-----BEGIN OPENSSH PRIVATE KEY-----\nStrictHostKeyChecking no\nUser git\n"
+    with secret_memory.reading() as found:
+        redact(printed)
+        assert found.values == {}

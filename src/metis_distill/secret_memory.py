@@ -174,9 +174,10 @@ def _values_of(secret: str) -> list[str]:
 KEY_BLOCK = "private_key"  # the rule that takes a key block from its BEGIN line on
 _BEGIN = re.compile(r"^.*?-----BEGIN [A-Z ]*-----", re.S)
 # A line break as written in the text or escaped in a JSON string.
-_BREAK = re.compile(r"\\r\\n|\\n|\\r|\r\n|\n|\r")
-# A line number a tool printed before the file's line (`   2→`, `2\t`).
-_LINE_NUMBER = re.compile(r"^\s*\d+(?:→|\\t|\t)")
+_BREAK = re.compile(r"\\+r\\+n|\\+n|\\+r|\r\n|\n|\r")  # escaped twice too (JSON in JSON)
+# A line number a tool printed before the file's line (`   2→`, `2\t`, grep -n's `2:`).
+_LINE_NUMBER = re.compile(r"^\s*\d+(?:→|\\u2192|\\+t|\t|:)")
+_AROUND = " \t\"'`$|,+"  # a line's quotes and marks in source, a table, a diff, `cat -A`
 _PEM_HEADER = re.compile(r"^[A-Za-z-]+: ")  # `Proc-Type: 4,ENCRYPTED`, `DEK-Info: …`
 _BASE64_WORD = re.compile(r"^[A-Za-z0-9+/]+={0,2}$")
 MIN_KEY_WORD = 16  # characters of a body line (or word) worth hiding wherever it is repeated
@@ -190,11 +191,13 @@ def _key_body(block: str) -> list[str]:
     body: list[str] = []
     for segment in _BREAK.split(_BEGIN.sub("", block, count=1)):
         line, end, _ = _LINE_NUMBER.sub("", segment).replace("\\/", "/").partition("-----END")
-        words = line.split()
+        words = line.strip(_AROUND).split()
         if not body and not end and (not words or _PEM_HEADER.match(line.strip())):
             continue
         if not all(_BASE64_WORD.match(word) for word in words):
             break
+        if not body and not any(_KEY_BODY_LINE.match(word) for word in words):
+            break  # a body's first line is a full one: `StrictHostKeyChecking no` is none
         body += [w for w in words if len(w) >= MIN_KEY_WORD and w not in body]
         if end or not body:
             break

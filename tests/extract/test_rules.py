@@ -1037,6 +1037,17 @@ def test_the_failed_step_of_a_chain_is_the_one_whose_words_the_error_has(
     assert not not_named or not_named not in lesson.text
 
 
+def test_a_step_after_a_script_is_not_named_by_its_program(tmp_path: Path) -> None:
+    """`./scripts/build.sh && cp …`: "cp: …" may be the script's own `cp`; the chain stopped at
+    the script, the `cp` after it never ran."""
+    records = [
+        call("t1", "./scripts/build.sh && cp build/app.js /srv/site/"),
+        result("t1", "Exit code 1\ncp: cannot stat 'assets/logo.svg': No such file", True),
+    ]
+    (lesson,) = failure_lessons(tmp_path, records)
+    assert "`cp build/app.js" not in lesson.text
+
+
 @pytest.mark.parametrize(
     ("command", "error", "retry", "named", "way"),
     [
@@ -2051,3 +2062,50 @@ def test_a_file_tool_refused_by_the_files_owner_is_mended_by_the_step_that_chang
         assert lesson.fix is None and "chown" not in lesson.text, lesson.text
     else:
         assert told in lesson.text and lesson.fix == "sudo chown ana:ana /srv/www/stats.html"
+
+
+def test_a_process_found_by_its_port_in_powershell_is_still_the_step(
+    tmp_path: Path,
+) -> None:
+    """`Stop-Process -Id (Get-NetTCPConnection -LocalPort 3000).OwningProcess`: the port's
+    number is no process's; the process is looked up as the step runs."""
+    lookup = "(Get-NetTCPConnection -LocalPort 3000).OwningProcess"
+    stop = f'powershell -Command "Stop-Process -Id {lookup} -Force"'
+    (lesson,) = _retried(tmp_path, "npm run dev", _PORT_TAKEN, f"{stop} && npm run dev")
+    assert lesson.fix == stop
+
+
+def test_sudo_refused_early_in_a_script_that_went_on_is_not_its_failure(
+    tmp_path: Path,
+) -> None:
+    """The script went on without sudo and failed at what it said last: that is its lesson."""
+    error = (
+        "Exit code 1\nsudo: a terminal is required to read the password; either use the -S "
+        "option to read from standard input or configure an askpass helper\nsudo unavailable, "
+        "installing to ~/.local instead\nnpm ERR! code ERESOLVE\nnpm ERR! ERESOLVE unable to "
+        'resolve dependency tree\nnpm ERR! Could not resolve dependency: peer react@"^17"'
+    )
+    (lesson,) = _retried(
+        tmp_path, "./scripts/setup.sh", error, "./scripts/setup.sh --legacy-peer-deps"
+    )
+    assert "ERESOLVE" in lesson.text and "`sudo` asks for a password" not in lesson.text
+
+
+@pytest.mark.parametrize(
+    "later",
+    [
+        "CI=1 mdcat docs/guide.md",
+        "timeout 30 mdcat docs/guide.md",
+        "cat docs/guide.md | mdcat",
+    ],
+)
+def test_an_install_the_program_then_ran_after_in_a_pipe_or_with_settings_is_the_fix(
+    tmp_path: Path, later: str
+) -> None:
+    from tests.mine.test_episodes import call, result
+
+    after = [call("m3", later), result("m3", "# Guide\n\nHow to start.")]
+    lines = _installed_then(
+        tmp_path, "paru -S --noconfirm mdcat", "installing mdcat...\ndone", after
+    )
+    assert lines[0].endswith("; install it with `paru -S --noconfirm mdcat`.")

@@ -3631,6 +3631,20 @@ def test_a_wish_of_the_same_shape_said_to_last_or_unasked_still_stands(
     assert kind is LessonKind.DECISION
 
 
+def test_a_wish_with_what_went_wrong_before_stands_though_the_agent_named_its_thing(
+    tmp_path: Path,
+) -> None:
+    from tests.mine.test_statements import _lessons
+
+    said = (
+        "I want you to think about the ledger totals as integer cents only, floats broke the "
+        "monthly report before. Is the export done?"
+    )
+    offered = "I'll fix the ledger export next so the monthly report matches."
+    ((kind, _),) = _lessons(tmp_path, [say("assistant", offered), say("user", said)])
+    assert kind is LessonKind.DECISION
+
+
 def test_a_choice_of_a_thing_the_agent_never_named_stands_though_a_question_follows(
     tmp_path: Path,
 ) -> None:

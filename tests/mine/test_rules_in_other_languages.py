@@ -84,6 +84,17 @@ def test_a_standing_rule_in_another_language_is_a_decision(tmp_path: Path, text:
         "不要提交，因为测试还没过",
         "今は本番中だからデプロイしないで",
         "如果是测试环境，不要用 tmp 当目录名，因为容易混淆",
+        # a ban whose reason is the user's own moment, an edit to all of today's things
+        "不要删 README，因为我还要用",
+        "看一下日志，不要重启，因为我在调试",
+        "页面上的按钮都必须改成蓝色",
+        "整理一下配置，所有页面都必须加上标题",
+        "ユーザーが使っているので、サーバーを再起動しないで",
+        "残りの作業は聞かずに進めて",
+        "失敗したテストは自動で修正して",
+        # the rule's clause after one naming what it is of: told whole or not at all
+        "数据库迁移文件，不要手动改，因为会和迁移记录不一致",
+        "dist 目录下的文件，以后都不要手动改",
         # today only, or a deferral
         "Nunca toques la base de datos de staging hoy, la estoy migrando.",
         "以后再处理这个问题吧，先把测试跑通",

@@ -165,6 +165,11 @@ def test_a_flag_bash_ran_as_a_command_is_no_missing_program() -> None:
             "Could not lock /var/lib/frob/lock",
             "Could not lock /var/lib/frob/lock",
         ),
+        # a line telling what the program did instead, going on, says nothing failed
+        (
+            "warning: failed to load plugin 'x'\nNo Cargo.lock found, generating one",
+            "warning: failed to load plugin 'x'",
+        ),
     ],
 )
 def test_a_warning_the_program_went_on_after_is_not_its_error(output: str, signature: str) -> None:

@@ -1808,6 +1808,10 @@ def test_yes_to_a_summary_in_bullets_confirms_none_of_its_items(tmp_path: Path) 
           result("g1", "[main 1a2b3c4] load env first\n 1 file changed")], False),
         ([call("g1", "git -C /w commit -am 'load env first'"), result("g1", "[main 1a2b3c4]")],
          False),
+        # a commit whose hook ran the checks tried it
+        ([call("g1", "git commit -am 'load env first'"),
+          result("g1", "ruff.....................Passed\npytest (tests/jobs)......Passed\n"
+                 "[main 1a2b3c4] load env first")], True),
         # a run of the job after the commit tried it
         ([call("g1", "git commit -am 'load env first'"), result("g1", "[main 1a2b3c4]"),
           call("b1", "python -m jobs.export --dry-run"), result("b1", "wrote 120 rows")], True),

@@ -47,7 +47,25 @@ def speaking_step(command: str, signature: str) -> str | None:
     if len(steps) < 2:
         return None
     named = {step for step in steps if program in _programs(step)}
-    return named.pop() if len(named) == 1 else None
+    if len(named) != 1:
+        return None
+    step = named.pop()
+    before = steps[: steps.index(step)]
+    if any(_runs_others(earlier) for earlier in before):
+        return None  # `./build.sh && cp …`: "cp: …" may be the script's, the `cp` never ran
+    return step
+
+
+# Programs that run programs of their own: a script, a build, a package manager.
+_RUNS_OTHERS = frozenset(
+    {"bash", "sh", "zsh", "make", "npm", "pnpm", "yarn", "npx", "makepkg", "yay", "paru", "just"}
+)
+
+
+def _runs_others(step: str) -> bool:
+    words = unwrapped(step).split()
+    script = bool(words) and ("/" in words[0] or words[0].endswith((".sh", ".ps1")))
+    return script or bool(_programs(step) & _RUNS_OTHERS)
 
 
 def _programs(step: str) -> set[str]:

@@ -15,7 +15,10 @@ import re
 _AT_STEP = r"(?:^|[;&|({\"'\n]|\bsudo|\bdoas)\s*"
 _STOPS_BY_ID = re.compile(
     rf"{_AT_STEP}kill(?:\s+(?:-s\s+\w+|-\S+))*\s+\d+\b"
-    rf"|{_AT_STEP}(?:Stop-Process|spps)\b[^;|&\n\"']*?(?<![\w.:-])\d+\b"
+    # its number as `-Id`'s value or first, not one inside a lookup (`-Id (Get-NetTCPConnection
+    # -LocalPort 3000).OwningProcess` finds the process by its port as the step runs)
+    rf"|{_AT_STEP}(?:Stop-Process|spps)\b(?:\s+-(?!Id\b)\w+(?:\s+[A-Za-z]\w*)?)*"
+    r"\s+(?:-Id\s+)?\d+\b"
     rf"|{_AT_STEP}taskkill\b[^;|&\n]*?[/-]+PID\s+\d+\b",
     re.I,
 )

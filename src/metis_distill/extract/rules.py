@@ -280,7 +280,8 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     stopped = killed_own_shell(call, error) or ran_store_stub(call, error)
     if stopped and error.text.strip():
         signature = error.text.strip().splitlines()[-1]
-    if not SUDO_PASSWORD.search(signature):  # the program that ran sudo ends on its own line
+    if not SUDO_PASSWORD.search(signature) and _sudo_refused("", error.text):
+        # the program that ran sudo ends on its own line
         signature = sudo_could_not_ask(error.text) or signature
     if not signature or call is None:
         return None  # a failure we cannot tie to what was run teaches nothing actionable
@@ -1658,8 +1659,13 @@ def _protected_branch(call: Event, error: str) -> tuple[str, str] | None:
 
 def _sudo_refused(signature: str, error: str) -> bool:
     """sudo could not get a password: the error line says so, or sudo's own line does in
-    the output of the program that ran it."""
-    return SUDO_PASSWORD.search(signature) is not None or sudo_could_not_ask(error) is not None
+    the output of the program that ran it, among its last lines (a script that went on
+    without sudo and failed later failed at what it says last)."""
+    last = "\n".join(error[:4000].rstrip().splitlines()[-_SUDO_LAST_LINES:])
+    return SUDO_PASSWORD.search(signature) is not None or sudo_could_not_ask(last) is not None
+
+
+_SUDO_LAST_LINES = 3  # sudo's two lines, then the program's own last one
 
 
 def _known_cause(signature: str, error: str) -> tuple[str, str | None] | None:

@@ -47,8 +47,17 @@ def installs_program(step: str, program: str) -> bool:
 
 
 def _runs(step: str, program: str) -> bool:
-    words = command_head(step).split()
-    return bool(words) and file_name(words[0]) == program
+    """A stage of the step's pipe runs the program, its settings and wrappers before it aside
+    (`CI=1 pnpm test`, `timeout 300 pnpm build`, `sudo sshpass …`, `cat a.json | jq .`)."""
+    for stage in step.split("|"):
+        words = _WRAPPERS.sub("", command_head(stage).strip()).split()
+        if words and file_name(words[0]) == program:
+            return True
+    return False
+
+
+# What may stand before the program a step runs: settings, `sudo`, `env`, `timeout N`.
+_WRAPPERS = re.compile(r"^(?:\w+=\S*\s+|(?:sudo|doas|env|nohup|time)\s+|timeout\s+\S+\s+)+")
 
 
 def _ran_after(events: tuple[Event, ...], worked: Event, program: str) -> bool:

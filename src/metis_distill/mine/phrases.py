@@ -522,13 +522,17 @@ _NOT_A_VERB = (
 _PLEASE = r"(?:bitte|por\s+favor|s'il\s+(?:te|vous)\s+pla[iî]t|пожалуйста|per\s+favore)[,\s]+"
 # Chinese: what all of a kind should be ("接口调用应该都走缓存", "依赖一律用 pnpm 装"), said
 # of a kind, not of this or that thing ("这些文件都要删掉" is today's task).
-_ZH_ALL_OF_A_KIND = r"(?:应该都|都应该|都必须|必须都|一律|都要(?=用|使用|先|保持|遵守|通过|走))"
+_ZH_ALL_OF_A_KIND = (
+    r"(?:应该都|都应该|都必须|必须都|一律|都要(?=用|使用|先|保持|遵守|通过|走))"
+    r"(?!改成|改为|换成|加上|加个|删|去掉|修复|更新|调整)"  # "按钮都必须改成蓝色": today's edit
+)
 # Chinese: a ban with its lasting reason ("不要用 tmp 当目录名，因为容易跟系统临时目录混淆"), not
 # one of this or that thing, nor one whose reason is of today ("因为测试还没过").
 _ZH_REASONED_BAN = (
     r"(?:请)?(?:不要|别|不许|禁止|切勿)[^\u3002这那此]{1,40}?[\uff0c,]?\s*"
     r"(?:因为|由于|以免|免得|避免|否则|不然)"
-    r"(?![^\u3002]*(?:还没|还在|现在|目前|暂时|正在|刚才|刚刚))"
+    # nor one of the user's own moment ("因为我还要用", "否则我的会话会断"); "我们" is the team
+    r"(?![^\u3002]*(?:还没|还在|现在|目前|暂时|正在|刚才|刚刚|还要|我(?!们)))"
 )
 # Chinese: "以后 …", "始终使用 …" (a bare "始终" or "总是" also describes: "总是超时"),
 # "不要 …", and "改代码前先 …" (before X, first Y). "以前", "目前", "提前" are no "before X".
@@ -554,7 +558,7 @@ _JA_ON_ITS_OWN_MARK = (
     r"(?:自動で|自動的に|自分で|勝手に|聞かずに|確認せずに)(?:やっ|進め|対応し|直し|修正し)"
 )
 _JA_ON_ITS_OWN = (
-    rf"(?![^\u3002]*(?:{_JA_DEMONSTRATIVE}))"
+    rf"(?![^\u3002]*(?:{_JA_DEMONSTRATIVE}|残り|今回|今日|さっき|先ほど|失敗した|バグ))"
     r"(?:[^\u3001\u3002\s]{1,30}?(?:は|も)\u3001?)?"
     rf"{_JA_ON_ITS_OWN_MARK}"
     r".*(?:てほしい|て欲しい|てください|て下さい|てもらいたい|ること|て)[\u3002！!]?$"
@@ -562,7 +566,8 @@ _JA_ON_ITS_OWN = (
 # Japanese: a ban with its reason ("混乱するから tmp というフォルダ名は使わないで"), not one
 # of this or that thing, nor one of the moment ("今は本番中だから …").
 _JA_REASONED_BAN = (
-    rf"(?![^\u3002]*(?:{_JA_DEMONSTRATIVE}|今は|いまは|現在|一旦|しばらく))"
+    rf"(?![^\u3002]*(?:{_JA_DEMONSTRATIVE}|今は|いまは|現在|一旦|しばらく|"
+    r"使って(?:い)?る|作業中|実行中|デバッグ中|動いて(?:い)?る))"
     r"[^\u3002]{2,60}?(?:から|ので|ため)[\u3001,]?[^\u3002]{2,60}?"
     r"(?:ないで(?:ください|下さい|ほしい|欲しい)?|するな|しないこと|禁止)[\u3002！!]?$"
 )

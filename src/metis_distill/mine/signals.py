@@ -896,7 +896,8 @@ def _first_error_line(text: str) -> str:
     if located or worded or stopped:
         return (located or worded or stopped)[0]
     if errors:  # warnings only: a line saying what could not be done outranks them
-        return _said_wrong([line for line in lines if not _WARNING.match(line)]) or errors[0]
+        going = [line for line in lines if not (_WARNING.match(line) or _WENT_ON.search(line))]
+        return _said_wrong(going) or errors[0]
     if footer:  # the tool's finding at a file's line and column says more than its runner
         if _MAKE_OWN.match(footer):  # make's own error (`*** No rule to make target …`)
             return footer
@@ -1220,6 +1221,13 @@ def _powershell_error(lines: list[str]) -> str:
         return above[-1]
     below = (line for line in lines[at + 1 :] if not _POWERSHELL_FOOTER.match(line))
     return next(below, "")
+
+
+# A line that tells what the program did instead and went on ("No Cargo.lock found,
+# generating one"): no failure.
+_WENT_ON = re.compile(
+    r"[,;]\s*(?:using|generating|creating|skipping|falling back|ignoring|continuing)\b", re.I
+)
 
 
 def _said_wrong(lines: list[str]) -> str:

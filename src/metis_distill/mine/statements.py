@@ -413,6 +413,14 @@ _NOT_NAMING = _NO_NAME_WORDS | frozenset(
 )
 
 
+# What went wrong before, the reason a rule lasts ("floats broke the report before").
+_WENT_WRONG_BEFORE = re.compile(
+    r"\b(?:broke|bit us|burned us|cost us)\b.*\b(?:before|once)\b"
+    r"|\blast (?:time|week|month|year)\b",
+    re.I,
+)
+
+
 def _steers_todays_work(events: Sequence[Event], index: int, sentence: str) -> bool:
     """The user asks the agent to think a thing through, a thing named as known that the
     agent's message before brought up ("I want you to think about how the charter is used
@@ -421,6 +429,8 @@ def _steers_todays_work(events: Sequence[Event], index: int, sentence: str) -> b
     asked = phrases.THINK_ASKED.match(sentence)
     if asked is None or phrases.STANDING.search(sentence):
         return False
+    if phrases.LASTING_REASON.search(sentence) or _WENT_WRONG_BEFORE.search(sentence):
+        return False  # "…, floats broke the monthly report before": a rule with its reason
     text = events[index].text
     at = text.find(sentence)
     if at < 0 or not _ASKS.search(text, at + len(sentence)):
@@ -642,9 +652,19 @@ def _rule_part(sentence: str) -> str:
     for clause in _WIDE_CLAUSE.finditer(said):
         if _CONDITION.search(said, 0, clause.start()):
             break  # "如果是测试环境，不要 …": the rule holds only under it
+        if not _TASK_ASKED.search(said, 0, clause.start()):
+            break  # "数据库迁移文件，不要手动改 …": the clause names what the rule is of
         if phrases.RULE_ELSEWHERE.match(rest := said[clause.end() :]):
             return rest
     return said
+
+
+# A clause asking today's task ("整理一下配置", "帮我看看日志", "設定を整理して"), not one naming
+# what the rule after it is of ("数据库迁移文件", "本番の設定ファイルは").
+_TASK_ASKED = re.compile(
+    r"一下|帮我|帮忙|麻烦|给我|^请|^先|[看查修改删加跑试]一?[看下遍]|"
+    r"(?:して|しといて|しておいて|てから)(?:ください|下さい)?$"
+)
 
 
 def opens_rule(sentence: str) -> bool:
@@ -1163,13 +1183,20 @@ def _edited_unchecked(events: Sequence[Event], index: int) -> bool:
     nothing ran or was read since, so a cause it names then ("The issue was that …", closing
     its summary) is what it hopes the edit fixed, no finding; the user's next words decide."""
     read: list[str] = []  # files read since the last edit (latest first)
+    hooked: set[str | None] = set()  # calls whose output shows a git hook ran checks
     for event in _back_to_the_user(events, index):
         if event.kind is not EventKind.TOOL_CALL:
+            if _HOOK_RAN.search(event.text):
+                hooked.add(event.tool_use_id)
             continue
         if event.tool_name in signals.LOOK_TOOLS:
             read.append(_first_line(event.text))
             continue
-        if event.tool_name in signals.SHELL_TOOLS and _only_records(event.text):
+        if (
+            event.tool_name in signals.SHELL_TOOLS
+            and _only_records(event.text)
+            and event.tool_use_id not in hooked
+        ):
             continue  # the edit committed or pushed: nothing of the work ran
         if event.tool_name in signals.SHELL_TOOLS and signals.only_reads(event.text):
             if not _SHOWS_CHANGES.match(command_head(event.text)):  # `git diff`: the edit itself
@@ -1185,6 +1212,13 @@ def _edited_unchecked(events: Sequence[Event], index: int) -> bool:
 # git recording the work (`git add`, `commit`, `push`, `tag`), git's `-C <folder>` or
 # `-c <setting>` before it: it runs none of what was changed.
 _RECORDS = re.compile(r"^git\s+(?:-[Cc]\s+\S+\s+)*(?:add|commit|push|tag)\b")
+
+
+# A git hook's checks in a commit's or push's output (pre-commit's `ruff....Passed`, husky,
+# lint-staged): they ran the work.
+_HOOK_RAN = re.compile(
+    r"^\S.*?\.{4,}\s*(?:Passed|Failed)\b|^husky\b|\blint-staged\b|^> .*\b(?:test|lint)\b", re.M
+)
 
 
 def _only_records(command: str) -> bool:
