@@ -95,6 +95,7 @@ def test_a_standing_rule_in_another_language_is_a_decision(tmp_path: Path, text:
         # the rule's clause after one naming what it is of: told whole or not at all
         "数据库迁移文件，不要手动改，因为会和迁移记录不一致",
         "dist 目录下的文件，以后都不要手动改",
+        "修改过的配置文件，不要提交，因为会覆盖线上配置",
         # today only, or a deferral
         "Nunca toques la base de datos de staging hoy, la estoy migrando.",
         "以后再处理这个问题吧，先把测试跑通",
@@ -157,6 +158,11 @@ def test_sentences_end_at_full_width_marks_and_english_splits_as_before() -> Non
         (
             "整理一下配置，不要用 tmp 当目录名，因为容易跟系统临时目录混淆",
             "不要用 tmp 当目录名，因为容易跟系统临时目录混淆",
+        ),
+        # ... a task said by its verb alone ("refactor the project")
+        (
+            "重构项目，不要把日志目录叫 www，因为容易跟 www 用户和其他项目混淆",
+            "不要把日志目录叫 www，因为容易跟 www 用户和其他项目混淆",
         ),
         # Claude Code's word for how hard to think, said to the harness
         (

@@ -663,6 +663,9 @@ def _rule_part(sentence: str) -> str:
 # what the rule after it is of ("数据库迁移文件", "本番の設定ファイルは").
 _TASK_ASKED = re.compile(
     r"一下|帮我|帮忙|麻烦|给我|^请|^先|[看查修改删加跑试]一?[看下遍]|"
+    # ... or said by its verb alone ("重构项目"), no "的" making it a thing's name ("修改过的配置")
+    r"^(?:重构|修改|修复|添加|增加|删除|实现|创建|新建|更新|优化|部署|整理|迁移|重写|调整|清理)"
+    r"(?![^，,、；;]*的)|"
     r"(?:して|しといて|しておいて|てから)(?:ください|下さい)?$"
 )
 
