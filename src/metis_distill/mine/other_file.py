@@ -8,6 +8,7 @@ file written otherwise (relative or absolute, `\\` or `/`, another case) is stil
 from __future__ import annotations
 
 from metis_distill.mine.drive_paths import FILE_TOOLS
+from metis_distill.mine.text import same_file
 from metis_distill.models import Event
 
 
@@ -15,8 +16,7 @@ def another_file(call: Event, later: Event) -> bool:
     """Both calls are a file tool's, and the later one names a file the failed one did not."""
     if call.tool_name not in FILE_TOOLS or later.tool_name not in FILE_TOOLS:
         return False
-    first, then = _path(call.text), _path(later.text)
-    return not (first == then or first.endswith(f"/{then}") or then.endswith(f"/{first}"))
+    return not same_file(_path(call.text), _path(later.text))
 
 
 def _path(text: str) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from metis_distill.mine import phrases, signals
 from metis_distill.mine.co_author import UNSIGNED_COMMITS, unsigned_commits
 from metis_distill.mine.questions import answer_text, numbered_pick, undone
-from metis_distill.mine.text import clean, command_head, sentences, shell_steps
+from metis_distill.mine.text import clean, command_head, same_file, sentences, shell_steps
 from metis_distill.models import Event, EventKind, LessonKind
 
 MIN_SENTENCE = 25
@@ -1206,7 +1206,7 @@ def _edited_unchecked(events: Sequence[Event], index: int) -> bool:
                 read.extend(_PATH_WORD.findall(command_head(event.text)) or ["?"])
             continue
         edited = _first_line(event.text)
-        if not _changes(event) or not all(_same_file(path, edited) for path in read):
+        if not _changes(event) or not all(same_file(path, edited) for path in read):
             return False  # another file read since: what the agent found there is a finding
         return not _checked_before(events, event.seq)  # (the edited file read back tries nothing)
     return False
@@ -1292,12 +1292,6 @@ def _content_words(sentence: str) -> set[str]:
 
 def _first_line(text: str) -> str:
     return text.strip().split("\n", 1)[0]
-
-
-def _same_file(read: str, edited: str) -> bool:
-    """The two name one file, one perhaps by its full path (`/w/src/a.py`, `src/a.py`)."""
-    a, b = read.removeprefix("./"), edited.removeprefix("./")
-    return a == b or a.endswith("/" + b) or b.endswith("/" + a)
 
 
 _SHOWS_CHANGES = re.compile(r"^git\s+(?:-C\s+\S+\s+)?(?:diff|status|show)\b")

@@ -378,6 +378,12 @@ def file_name(path: str) -> str:
     return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
+def same_file(a: str, b: str) -> bool:
+    """The two paths name one file, one perhaps by its full path (`/w/src/a.py`, `src/a.py`)."""
+    a, b = a.removeprefix("./"), b.removeprefix("./")
+    return a == b or a.endswith("/" + b) or b.endswith("/" + a)
+
+
 def first_step(command: str) -> str:
     """The command's first step, before any pipe: `find . -name x` of `find . -name x | sort`."""
     return command_head(command).split("|", 1)[0].strip()
