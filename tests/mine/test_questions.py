@@ -817,7 +817,7 @@ def test_a_lasting_pick_said_in_the_users_words_stays_a_decision(
 
 
 def test_a_later_word_that_only_contains_the_choice_does_not_take_it_back() -> None:
-    from metis_distill.mine.questions import taken_back
+    from metis_distill.mine.taken_back import taken_back
 
     assert not taken_back("Redis", ["don't redistribute the binaries"])
     assert not taken_back("Trunk-based on main", ["Don't touch the maintenance scripts"])

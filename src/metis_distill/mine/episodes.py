@@ -15,6 +15,7 @@ from metis_distill.mine.co_author import unsigned_commits
 from metis_distill.mine.drive_paths import drive_shown
 from metis_distill.mine.empty_variable import empty_variable
 from metis_distill.mine.fixes import Fix, FixKind, fails_on_its_own, find_fix
+from metis_distill.mine.harness_text import injected
 from metis_distill.mine.intent import family
 from metis_distill.mine.kept_cwd import kept_cwd
 from metis_distill.mine.misplaced import misplaced
@@ -22,9 +23,6 @@ from metis_distill.mine.questions import (
     answer_text,
     answers,
     is_answer,
-    revisited,
-    taken_back,
-    undone,
 )
 from metis_distill.mine.rejections import Switch, named_program
 from metis_distill.mine.rereads import Rereads, refused_rereads
@@ -32,10 +30,10 @@ from metis_distill.mine.shells import QUOTING_LESSON, backslashes_eaten, lost_va
 from metis_distill.mine.statements import (
     PersonsSeen,
     built_on,
-    injected,
     memory_entry,
     statements,
 )
+from metis_distill.mine.taken_back import revisited, taken_back, undone
 from metis_distill.mine.text import sentences, shell_steps
 from metis_distill.models import Event, EventKind, LessonKind, Run
 from metis_distill.terminal import without_escapes

@@ -25,6 +25,7 @@ from metis_distill.mine.asked import asked_steps, does_asked
 from metis_distill.mine.bystanders import checks_by_script, reruns_a_fellow, sets_work_aside
 from metis_distill.mine.drive_paths import mounted_path, written_with_drive
 from metis_distill.mine.failed_units import failed_units, runs_failed_unit
+from metis_distill.mine.harness_text import injected
 from metis_distill.mine.installed import install_unproven
 from metis_distill.mine.intent import (
     contains,
@@ -57,7 +58,6 @@ from metis_distill.mine.shells import (
     switch_as_path,
 )
 from metis_distill.mine.ssh_https import gh_helpers_between, over_https, ssh_key_refused
-from metis_distill.mine.statements import injected
 from metis_distill.mine.store_stub import ran_store_stub, runs_python, stub_names
 from metis_distill.mine.text import (
     MASKED,

@@ -635,3 +635,15 @@ CORRECTION = re.compile(
     r"pleas?e?,? (?:don'?t|do not|never|stop)\b|use\s|always|rather)",
     re.I,
 )
+
+
+# A question, in any language: "?" or "？" ending a clause, Chinese 吗/呢, Japanese …か.
+ASKS = re.compile(
+    r"\?(?=\s|$)|\uff1f|[\u5417\u55ce\u5462](?=[\s\u3002\uff01?\uff1f]|$)"
+    r"|(?:\u307e\u3059|\u3067\u3059|\u3067\u3057\u3087\u3046)\u304b(?=[\s\u3002]|$)",
+    re.M,
+)
+
+
+# The marks that end a clause ("完成剩下的工作，用中文回复我；", "Wrap up; reply in German").
+CLAUSE_MARK = re.compile(r"[,;\uff0c\uff1b\u3002]")

@@ -16,27 +16,20 @@ from dataclasses import dataclass, replace
 
 from metis_distill.mine import phrases, signals
 from metis_distill.mine.co_author import UNSIGNED_COMMITS, unsigned_commits
-from metis_distill.mine.questions import answer_text, numbered_pick, undone
-from metis_distill.mine.text import clean, command_head, same_file, sentences, shell_steps
+from metis_distill.mine.confirmed import confirmed
+from metis_distill.mine.harness_text import injected, is_harness_text
+from metis_distill.mine.questions import answer_text, numbered_pick
+from metis_distill.mine.taken_back import undone
+from metis_distill.mine.text import clean, sentences
+from metis_distill.mine.work_edits import edits_the_work
 from metis_distill.models import Event, EventKind, LessonKind
 
 MIN_SENTENCE = 25
 _LANGUAGE_ASK_MAX = 80  # characters of a sentence that asks only for the language of replies
-CONFIRM_LOOKAHEAD = 6  # events after a diagnosis in which the user may confirm it
-RETHINK_LOOKAHEAD = 12  # events after a found cause in which the agent may name another
 ANSWER_MAX = 80  # characters of a reply that picks one of the options offered
 PASTED_LINES = 12
 PASTED_STRUCTURE = 3  # headings, bullets or numbered lines that make a message a document
 
-_HARNESS_PREFIXES = (
-    "<",
-    "Caveat:",
-    "This session is being continued",
-    "Base directory for this skill:",
-    "Contents of ",
-    "# Context from my IDE setup",
-    "Warning: apply_patch was requested via",  # Codex's own note, sent as the user's
-)
 _STRUCTURE = re.compile(r"^\s*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|\|)", re.M)
 _LIST_MARK = re.compile(r"^\s*(?:[-*+\u2022]|\d+[.)])\s+")
 _SECTIONED = re.compile(r"^\s*(?:#{1,6}\s|\||<[\w-]+[\s>])", re.M)
@@ -176,24 +169,6 @@ def _joined(lines: list[str]) -> str:
     return said
 
 
-def is_harness_text(text: str) -> bool:
-    """Text the agent harness injects (caveats, command echoes, reminders, skill files,
-    IDE context), not a person's."""
-    return text.lstrip()[:200].startswith(_HARNESS_PREFIXES)
-
-
-def injected(events: Sequence[Event], index: int) -> bool:
-    """A user text the harness wrote: a slash command's expansion follows its
-    `<command-name>` line, a continued session starts with its summary."""
-    event = events[index]
-    if event.role != "user":
-        return False
-    if is_harness_text(event.text):
-        return True
-    before = _previous_user_text(events, index)
-    return before is not None and "<command-name>" in before.text[:400]
-
-
 def statements(
     events: Sequence[Event], index: int, persons: PersonsSeen | None = None
 ) -> Iterator[Statement]:
@@ -248,7 +223,7 @@ def statements(
         if found.kind is LessonKind.GOTCHA:
             if event.role == "assistant" and _OF_ITSELF.search(sentence):
                 continue
-            if not _confirmed(events, index, sentence):
+            if not confirmed(events, index, sentence):
                 continue
             following = prose[position + 1 : position + 2]
             found = _with_resolution(_with_workaround(found, following), following)
@@ -284,12 +259,6 @@ _SUGGESTS = re.compile(
     r"|(?:^|[,;:\u2014]\s*|\b(?:just|simply|then|so|please)\s+)"
     rf"{_CHOOSES}\b",
     re.I,
-)
-# A question, in any language: "?" or "？" ending a clause, Chinese 吗/呢, Japanese …か.
-_ASKS = re.compile(
-    r"\?(?=\s|$)|\uff1f|[\u5417\u55ce\u5462](?=[\s\u3002\uff01?\uff1f]|$)"
-    r"|(?:\u307e\u3059|\u3067\u3059|\u3067\u3057\u3087\u3046)\u304b(?=[\s\u3002]|$)",
-    re.M,
 )
 # The person turning down what the agent put to them, anywhere in their reply's first sentence
 # ("OK, leave it as it is for now.", "Sure, but not now.", "好的，先不用改"; not "no problem").
@@ -338,7 +307,7 @@ def _suggested_unadopted(events: Sequence[Event], index: int, sentence: str) -> 
     if said.role != "assistant" or not _SUGGESTS.search(sentence):
         return False
     asked = _users_last(events, index)
-    if asked is None or not _ASKS.search(asked.text):
+    if asked is None or not phrases.ASKS.search(asked.text):
         return False
     names = _chosen_names(sentence)
     reply: Event | None = None
@@ -375,8 +344,8 @@ def _turns_away(reply: str) -> bool:
     first = _first_sentence(reply)
     short = reply if len(reply) <= 200 else first
     return bool(
-        _ASKS.search(first)
-        or _ASKS.search(short)
+        phrases.ASKS.search(first)
+        or phrases.ASKS.search(short)
         or _ASKS_BY_WORD.search(short)
         or _DECLINES.search(first)
     )
@@ -433,7 +402,7 @@ def _steers_todays_work(events: Sequence[Event], index: int, sentence: str) -> b
         return False  # "…, floats broke the monthly report before": a rule with its reason
     text = events[index].text
     at = text.find(sentence)
-    if at < 0 or not _ASKS.search(text, at + len(sentence)):
+    if at < 0 or not phrases.ASKS.search(text, at + len(sentence)):
         return False
     reply = _agents_reply_before(events, index)
     named = {
@@ -452,7 +421,7 @@ def _persons_words(events: Sequence[Event], event: Event) -> bool:
 def _made(call: Event, names: set[str], *, named: bool = False) -> bool:
     """A call of the agent's that makes a change: an edit of the work (naming what was chosen
     when `named`), or a command that does more than look and names what was chosen."""
-    if _edits_the_work(call):
+    if edits_the_work(call):
         return not named or _names_any(call.text, names)
     return (
         call.role == "assistant"
@@ -930,7 +899,7 @@ def _classify(event: Event, sentence: str) -> Statement | None:
             (choice := phrases.USER_CHOICE.search(sentence))
             and not phrases.TASK.search(sentence)
             # "…, or does this cover that? also …": asked ("huh? we want X only" is not)
-            and not _ASKS.search(sentence, choice.start())
+            and not phrases.ASKS.search(sentence, choice.start())
             and not phrases.HEDGE.search(sentence)
             and not _STAGED.search(sentence)
             and not phrases.ONE_OFF_ELSEWHERE.search(sentence)
@@ -1007,8 +976,6 @@ def _decided_unnamed(sentence: str) -> bool:
     return bool(_UNNAMED_OBJECT.match(sentence, at)) or phrases.points_back(clause)
 
 
-# The marks that end a clause ("完成剩下的工作，用中文回复我；", "Wrap up; reply in German").
-_CLAUSE_MARK = re.compile(r"[,;\uff0c\uff1b\u3002]")
 # What binds the reply-language clause to another: a condition or an exception ("如果我用英文
 # 提问，就用英文回复", "用中文回复我，除非…"), or another language named beside it ("不要用英文
 # 回复，用中文回复我"); then the rule is the whole sentence.
@@ -1025,8 +992,8 @@ def _language_clause(sentence: str) -> str:
     said = phrases.REPLY_LANGUAGE.search(sentence)
     if said is None:
         return sentence
-    before = [mark.end() for mark in _CLAUSE_MARK.finditer(sentence, 0, said.start())]
-    after = _CLAUSE_MARK.search(sentence, said.end())
+    before = [mark.end() for mark in phrases.CLAUSE_MARK.finditer(sentence, 0, said.start())]
+    after = phrases.CLAUSE_MARK.search(sentence, said.end())
     start, end = before[-1] if before else 0, after.start() if after else len(sentence)
     rest = sentence[:start] + sentence[end:]
     if _CONDITION.search(sentence) or _LANGUAGE_NAMED.search(rest):
@@ -1127,50 +1094,6 @@ def _sessions_with_a_person(events: Sequence[Event]) -> frozenset[str | None]:
     return frozenset(session for session, count in said.items() if count > 1)
 
 
-def _confirmed(events: Sequence[Event], index: int, sentence: str) -> bool:
-    """A cause the agent found ("turns out", "the root cause was") is a finding; any other
-    claim (a diagnosis, what a tool supports) stands once the user's next words accept it.
-    A cause named after an edit nothing checked, one the agent guessed at first and never
-    tried, or one told beside the fix handed to the user to try ("Try restarting …", "it
-    should now …"), is a hope: it too needs the user's word (a session then ended says
-    nothing)."""
-    if (
-        phrases.FOUND_CAUSE.match(clean(sentence))
-        and not _edited_unchecked(events, index)
-        and not _guessed_first(events, index, sentence)
-        and not phrases.UNTRIED_FIX.search(events[index].text)
-    ):
-        return not _still_broken_next(events, index) and not _taken_back(events, index, sentence)
-    if _asks_to_choose(events[index].text):
-        return False  # the reply picks among the options: it accepts no argument made for one
-    if len(_NUMBERED_ITEM.findall(events[index].text)) >= 2:
-        return False  # a review's findings: the reply answers item by item ("1 yeah we should
-        # fix, 5 we should test it"), and what it agrees to fix is gone after
-    if _one_bullet_of_many(events[index].text, sentence):
-        return False  # a summary's item ("- Warn if the log's name has spaces (caveat)."):
-        # the reply takes the work, or answers the question at its end, not each item
-    for later in events[index + 1 : index + 1 + CONFIRM_LOOKAHEAD]:
-        if later.role == "assistant" and later.kind is EventKind.TEXT:
-            return False  # the user's next words answer something else
-        if later.role != "user" or later.kind is not EventKind.TEXT:
-            continue
-        if not injected(events, later.seq):
-            return _accepts(later.text[:300])
-    return False
-
-
-# An item of a numbered list that opens a line: `1. …`, `**2. X** — a.go:42`, `### 3) …`.
-_NUMBERED_ITEM = re.compile(r"^[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*)?\d{1,2}[.)][ \t]", re.M)
-_BULLET_ITEM = re.compile(r"^[ \t]*[-*+\u2022][ \t]+(?P<item>.*)$", re.M)
-SUMMARY_ITEMS = 3  # bullets that make a message a list of things, each its own
-
-
-def _one_bullet_of_many(text: str, sentence: str) -> bool:
-    """The sentence is said in a bullet of a message with `SUMMARY_ITEMS` bullets or more."""
-    items = [found["item"] for found in _BULLET_ITEM.finditer(text)]
-    return len(items) >= SUMMARY_ITEMS and any(sentence in item for item in items)
-
-
 # The agent telling of its own conduct ("The problem was that I wasn't actually running the
 # commands", "… instructions for me to follow"): an apology, no fact of the project.
 _OF_ITSELF = re.compile(
@@ -1179,311 +1102,6 @@ _OF_ITSELF = re.compile(
     r"|\bfor me\b|\bmy (?:mistake|bad|fault|apolog)",
     re.I,
 )
-
-
-def _edited_unchecked(events: Sequence[Event], index: int) -> bool:
-    """The agent's last call before its words, since the user last spoke, edited the work:
-    nothing ran or was read since, so a cause it names then ("The issue was that …", closing
-    its summary) is what it hopes the edit fixed, no finding; the user's next words decide."""
-    read: list[str] = []  # files read since the last edit (latest first)
-    hooked: set[str | None] = set()  # calls whose output shows a git hook ran checks
-    for event in _back_to_the_user(events, index):
-        if event.kind is not EventKind.TOOL_CALL:
-            if _HOOK_RAN.search(event.text):
-                hooked.add(event.tool_use_id)
-            continue
-        if event.tool_name in signals.LOOK_TOOLS:
-            read.append(_first_line(event.text))
-            continue
-        if (
-            event.tool_name in signals.SHELL_TOOLS
-            and _only_records(event.text)
-            and event.tool_use_id not in hooked
-        ):
-            continue  # the edit committed or pushed: nothing of the work ran
-        if event.tool_name in signals.SHELL_TOOLS and signals.only_reads(event.text):
-            if not _SHOWS_CHANGES.match(command_head(event.text)):  # `git diff`: the edit itself
-                read.extend(_PATH_WORD.findall(command_head(event.text)) or ["?"])
-            continue
-        edited = _first_line(event.text)
-        if not _changes(event) or not all(same_file(path, edited) for path in read):
-            return False  # another file read since: what the agent found there is a finding
-        return not _checked_before(events, event.seq)  # (the edited file read back tries nothing)
-    return False
-
-
-# git recording the work (`git add`, `commit`, `push`, `tag`), git's `-C <folder>` or
-# `-c <setting>` before it: it runs none of what was changed.
-_RECORDS = re.compile(r"^git\s+(?:-[Cc]\s+\S+\s+)*(?:add|commit|push|tag)\b")
-
-
-# A git hook's checks in a commit's or push's output (pre-commit's `ruff....Passed`, husky,
-# lint-staged): they ran the work.
-_HOOK_RAN = re.compile(
-    r"^\S.*?\.{4,}\s*(?:Passed|Failed)\b|^husky\b|\blint-staged\b|^> .*\b(?:test|lint)\b", re.M
-)
-
-
-def _only_records(command: str) -> bool:
-    steps = shell_steps(command_head(command))
-    return bool(steps) and all(_RECORDS.match(step) for step in steps)
-
-
-def _changes(event: Event) -> bool:
-    """An edit the agent (or a subagent, in the same file) made to try a fix: of the work, or
-    of the machine's setup (`~/.claude/settings.json`, `~/.zshrc`); a plan's draft tries none."""
-    return (
-        event.role == "assistant"
-        and event.tool_name in signals.EDIT_TOOLS
-        and not _PLAN_DRAFT.search(event.text[:1000])
-    )
-
-
-_PLAN_DRAFT = re.compile(r"[/\\]\.claude[/\\]plans[/\\]")
-
-
-def _guessed_first(events: Sequence[Event], index: int, sentence: str) -> bool:
-    """The agent put the same cause as a guess ("the tilde may not be expanded", "likely the
-    path") since the user last spoke, or in the message itself, and no command run after the
-    guess worked: the cause it states plainly is still that guess (a file read is no trial)."""
-    named = _content_words(sentence)
-    if len(named) < _SAME_CAUSE_WORDS:
-        return False
-    worked: set[str | None] = set()  # shell results that worked, waiting for their calls
-    for event in _back_to_the_user(events, index):
-        if event.role == "tool" and event.tool_name in signals.SHELL_TOOLS:
-            if signals.is_success(event):
-                worked.add(event.tool_use_id)
-        elif event.kind is EventKind.TOOL_CALL and event.tool_use_id in worked:
-            if not signals.only_reads(event.text):
-                return False  # a command ran after any guess before it: tried
-        elif (
-            event.role == "assistant"
-            and event.kind is EventKind.TEXT
-            and _guesses_at(event.text, named)
-        ):
-            return True
-    return _guesses_at(events[index].text, named)  # nothing ran: its own words guess too
-
-
-def _guesses_at(text: str, named: set[str]) -> bool:
-    """A sentence of the text guesses ("may", "likely") at a cause in these words."""
-    return any(
-        phrases.HEDGE.search(said) and len(named & _content_words(said)) >= _SAME_CAUSE_WORDS
-        for said in sentences(text)
-    )
-
-
-_SAME_CAUSE_WORDS = 3  # words of a cause that another sentence must share to name it too
-_WORD = re.compile(r"[a-z][a-z-]{3,}")
-# Words every account of a cause holds, which name none.
-_NO_CAUSE_WORDS = frozenset(
-    {"that", "this", "these", "those", "there", "their", "then", "than", "with", "when"}
-    | {"from", "into", "were", "what", "which", "while", "have", "your", "being", "because"}
-    | {"issue", "problem", "cause", "reason", "root", "culprit", "turns", "turned", "using"}
-    | {"uses", "used", "wasn", "isn", "doesn", "didn", "also", "just", "only", "will", "would"}
-    | {"could", "should", "might", "may", "likely", "probably", "maybe", "possibly", "seems"}
-)
-
-
-def _content_words(sentence: str) -> set[str]:
-    return set(_WORD.findall(sentence.lower())) - _NO_CAUSE_WORDS
-
-
-def _first_line(text: str) -> str:
-    return text.strip().split("\n", 1)[0]
-
-
-_SHOWS_CHANGES = re.compile(r"^git\s+(?:-C\s+\S+\s+)?(?:diff|status|show)\b")
-# A word of a command that names a file: a path, or a name with an extension.
-_PATH_WORD = re.compile(r"(?<![\w=-])(?:[\w.-]*/[\w./-]+|[\w-]+\.[A-Za-z]\w*)")
-
-
-def _still_broken_next(events: Sequence[Event], index: int) -> bool:
-    """The user's next words say the problem is still there ("still failing", "проблема
-    осталась"), or they or the next failed output show the error it was told for again: the
-    cause named was not the one."""
-    before = _errors_before(events, index)
-    for later in events[index + 1 : index + 1 + CONFIRM_LOOKAHEAD]:
-        if later.role == "tool" and before and signals.is_failure(later):
-            if before & _failing_names(later.text):
-                return True
-            continue
-        if later.role != "user" or later.kind is not EventKind.TEXT or injected(events, later.seq):
-            continue
-        if before & _failing_names(later.text):
-            return True  # (a log's paths may hold "work": no word of the user's)
-        said = later.text[:300]
-        lead = _CLAUSE_MARK.split(said, maxsplit=1)[0]
-        if phrases.CONFIRMATION.search(lead) and not _QUESTION_OPENING.match(lead):
-            return False  # "that fixed it, can you also …?": the verdict comes first
-        if _asks_back(said) and not phrases.STILL_FAILING.search(said):
-            continue  # a question of theirs ("will the old link still work"): no verdict yet
-        if phrases.THATS_WHY.search(said) or phrases.CONFIRMATION.search(said):
-            return False  # the user takes the cause for the answer
-        return bool(phrases.STILL_FAILING.search(said))
-    return False
-
-
-# A question said without its mark: it opens on a question word, or on a verb before its
-# subject ("will the old link still work", "do I need to send a new one").
-_QUESTION_OPENING = re.compile(
-    r"^\s*(?:(?:so|and|but|ok|okay),?\s+)?(?:(?:why|what|how|when|where|which|who)\b|"
-    r"(?:will|would|can|could|should|shall|do|does|did|is|are|was|were|has|have)\s+"
-    r"(?:i|you|we|it|they|this|that|these|those|there|the|my|our|your|an?)\b)",
-    re.I,
-)
-
-
-def _asks_back(reply: str) -> bool:
-    """The reply's first sentence is a question of the user's."""
-    first = next(iter(sentences(reply)), "")
-    return bool(_ASKS.search(first) or _QUESTION_OPENING.match(first))
-
-
-def _taken_back(events: Sequence[Event], index: int, sentence: str) -> bool:
-    """Before the user speaks again, and before it changes the work, the agent names another
-    cause ("The issue was the values I guessed in my test"): the one it found was a wrong lead."""
-    named = _content_words(sentence)
-    session = events[index].session
-    for later in events[index + 1 : index + 1 + RETHINK_LOOKAHEAD]:
-        if later.session != session or _changes(later) or signals.is_failure(later):
-            return False  # the cause acted on: a cause named after it is the next problem's
-        if later.kind is not EventKind.TEXT:
-            continue
-        if later.role == "user" and not injected(events, later.seq):
-            return False  # the user's words judge it instead
-        if later.role == "assistant" and any(
-            _another_cause(clean(said), named) for said in sentences(later.text)
-        ):
-            return True
-    return False
-
-
-def _another_cause(said: str, named: set[str]) -> bool:
-    """The sentence states a cause (found, or the real one) in other words than `named`."""
-    states = phrases.FOUND_CAUSE.match(said) or phrases.CAUSE_RENAMED.match(said)
-    if _SETTLED.search(said):
-        return False  # "The issue was resolved by clearing the cache": the end, no other cause
-    words = _stems(_content_words(said))
-    enough = min(_SAME_CAUSE_WORDS, (len(words) + 1) // 2)  # a shorter retelling shares less
-    return bool(states) and len(_stems(named) & words) < max(enough, 1)
-
-
-_SETTLED = re.compile(
-    r"\b(?:is|was|are|were|been|got)\s+(?:now\s+)?(?:resolved|fixed|solved|gone|cleared)\b", re.I
-)
-
-
-def _stems(words: set[str]) -> set[str]:
-    return {word.removesuffix("s") for word in words}
-
-
-def _errors_before(events: Sequence[Event], index: int) -> set[tuple[str, str]]:
-    """The errors (a file named, the words saying what went wrong) shown before the cause was
-    told: in the user's words it answers, or in an output that failed since."""
-    before: set[tuple[str, str]] = set()
-    for event in _back_to_the_user(events, index):
-        if event.role == "tool" and signals.is_failure(event):
-            before |= _failing_names(event.text)
-    asked = _users_last_words(events, index)
-    if asked is not None:
-        before |= _failing_names(asked.text)
-    return before
-
-
-def _users_last_words(events: Sequence[Event], index: int) -> Event | None:
-    """The user's words that `_back_to_the_user` stops at, if in the same session."""
-    session = events[index].session
-    for event in reversed(events[:index]):
-        if event.session != session:
-            return None
-        if (
-            event.role == "user"
-            and event.kind is EventKind.TEXT
-            and not injected(events, event.seq)
-        ):
-            return event
-    return None
-
-
-def _failing_names(text: str) -> set[tuple[str, str]]:
-    """The file names (`_header.adoc`, not their folders) the text's error lines name, each
-    with the words there that say what went wrong ("not found")."""
-    return {
-        (name, word)
-        for line in text[:_LOG_READ].splitlines()
-        if signals.names_an_error(line)
-        for name in _FILE_NAME.findall(line)
-        for word in signals.ERROR_WORDS
-        if word in line.lower()
-    }
-
-
-_LOG_READ = 200_000  # a pasted build log runs long
-# A file's own name, the last part of a path: `partial$_x.adoc`, `a/b/c.py:12`.
-_FILE_NAME = re.compile(
-    r"(?<![\w.-])([\w-]+(?:\.[\w-]+)*\.[A-Za-z][A-Za-z0-9]{0,7})(?![\w/\\-]|\.\w)"
-)
-
-
-def _checked_before(events: Sequence[Event], index: int) -> bool:
-    """Before the last edit (at `index`), since the user last spoke, an earlier edit was
-    followed by a shell run that worked: the work was checked, the last edit a touch-up."""
-    ran = False
-    worked: set[str | None] = set()  # shell results that worked, waiting for their calls
-    for event in _back_to_the_user(events, index):
-        if event.tool_name in signals.SHELL_TOOLS and signals.is_success(event):
-            # a server started in the background tried nothing of the work
-            if not _STARTED_AWAY.match(event.text):
-                worked.add(event.tool_use_id)
-        elif event.kind is EventKind.TOOL_CALL and event.tool_use_id in worked:
-            ran = ran or not signals.only_reads(event.text)  # a look (`ls .env`) tries nothing
-        elif ran and event.kind is EventKind.TOOL_CALL and _edits_the_work(event):
-            return True
-    return False
-
-
-_STARTED_AWAY = re.compile(r"^Command running in background\b")
-
-
-def _back_to_the_user(events: Sequence[Event], index: int) -> Iterator[Event]:
-    """The events before `index`, latest first, back to the user's last words in its session."""
-    session = events[index].session
-    for event in reversed(events[:index]):
-        if event.session != session:
-            return
-        if (
-            event.role == "user"
-            and event.kind is EventKind.TEXT
-            and not injected(events, event.seq)
-        ):
-            return
-        yield event
-
-
-def _asks_to_choose(text: str) -> bool:
-    """The message puts options or several questions to the user ("❓ Q18 … Options: (a) …
-    (b) …"): what it argues is a case for an option, not a fact the reply confirms."""
-    if _OPTIONS.search(text):
-        return True
-    asked = [line for line in text.splitlines() if line.rstrip().endswith(("?", "\uff1f"))]
-    return len(asked) >= 2
-
-
-_OPTIONS = re.compile(
-    r"\u2753|\bOptions?:|^\s*(?:\*\*)?(?:Option|Choice) (?:[A-D1-4])\b|\(a\)[^\n]{0,400}\(b\)",
-    re.M | re.I,
-)
-
-
-def _accepts(reply: str) -> bool:
-    """The reply opens by agreeing ("Yes, …", "That worked, thanks!"): a word of assent
-    further on, or in a question ("… we can just drop them, right?"), accepts nothing."""
-    first = next(iter(sentences(reply)), "")
-    if first.rstrip().endswith(("?", "\uff1f")):
-        return False
-    return bool(phrases.CONFIRMATION.search(first)) and not phrases.STILL_BROKEN.search(reply)
 
 
 def _is_document(text: str) -> bool:
@@ -1498,16 +1116,6 @@ def _is_document(text: str) -> bool:
     return bool(_DOCUMENT.search(text[:400]))
 
 
-# Files that are not the work: plan mode's draft (`~/.claude/plans/…md`: writing it builds
-# nothing yet), a dotfile or folder of the home (`~/.zshrc`, `~/.claude/CLAUDE.md`: the user's
-# machine set up), scratch and system folders.
-_NOT_THE_WORK = re.compile(
-    r"[/\\]\.claude[/\\]plans[/\\]"
-    r"|^(?:~|/home/[^/]+|/Users/[^/]+|/root|[A-Za-z]:[\\/]+Users[\\/]+[^\\/]+)[\\/]+\."
-    r"|^/(?:tmp|etc|private|var|opt|usr)/"
-)
-
-
 def built_on(events: Sequence[Event], index: int) -> bool:
     """The agent changed the work's files on the strength of the answer at `index`, before the
     user spoke again. An answer nothing was built on (a plan the user then turned down, a setup
@@ -1520,19 +1128,11 @@ def built_on(events: Sequence[Event], index: int) -> bool:
         spoke = later.role == "user" and later.kind in (EventKind.TEXT, EventKind.INTERRUPT)
         if spoke and not is_harness_text(later.text):
             return False
-        if _edits_the_work(later):
+        if edits_the_work(later):
             edits.add(later.tool_use_id or "")
         elif later.tool_use_id in edits and _applied(later):
             return True  # an edit the user turned down built nothing
     return False
-
-
-def _edits_the_work(event: Event) -> bool:
-    return (
-        event.role == "assistant"
-        and event.tool_name in signals.EDIT_TOOLS
-        and not _NOT_THE_WORK.search(event.text[:1000])
-    )
 
 
 def _applied(result: Event) -> bool:
@@ -1592,13 +1192,4 @@ def _neighbour_text(events: Sequence[Event], index: int, step: int) -> Event | N
         if event.role == "user" and event.kind is EventKind.TEXT:
             return None
         i += step
-    return None
-
-
-def _previous_user_text(events: Sequence[Event], index: int) -> Event | None:
-    for event in reversed(events[:index]):
-        if event.role == "user" and event.kind is EventKind.TEXT:
-            return event
-        if event.role == "assistant":
-            return None
     return None
