@@ -108,7 +108,6 @@ from metis_distill.mine.signals import (
     POWERSHELL_REFUSED_LINE,
     SANDBOX_DENIED,
     SHELL_TOOLS,
-    SUDO_PASSWORD,
     ZSH_NO_MATCH,
     ZSH_PATTERN_ERROR,
     is_success,
@@ -117,7 +116,6 @@ from metis_distill.mine.signals import (
     names_an_error,
     only_reads,
     signature_unlike,
-    sudo_could_not_ask,
 )
 from metis_distill.mine.ssh_https import (
     NO_SSH_KEY,
@@ -129,6 +127,7 @@ from metis_distill.mine.ssh_https import (
 )
 from metis_distill.mine.statements import is_standing_rule
 from metis_distill.mine.store_stub import ran_store_stub, runs_python, store_stub_text
+from metis_distill.mine.sudo_password import SUDO_PASSWORD, sudo_could_not_ask
 from metis_distill.mine.text import (
     INLINE_SCRIPT,
     SHELL_WORD,
