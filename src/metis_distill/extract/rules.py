@@ -108,7 +108,6 @@ from metis_distill.mine.signals import (
     POWERSHELL_REFUSED_LINE,
     SANDBOX_DENIED,
     SHELL_TOOLS,
-    SUDO_PASSWORD,
     ZSH_NO_MATCH,
     ZSH_PATTERN_ERROR,
     is_success,
@@ -117,7 +116,6 @@ from metis_distill.mine.signals import (
     names_an_error,
     only_reads,
     signature_unlike,
-    sudo_could_not_ask,
 )
 from metis_distill.mine.ssh_https import (
     NO_SSH_KEY,
@@ -129,6 +127,7 @@ from metis_distill.mine.ssh_https import (
 )
 from metis_distill.mine.statements import is_standing_rule
 from metis_distill.mine.store_stub import ran_store_stub, runs_python, store_stub_text
+from metis_distill.mine.sudo_password import SUDO_PASSWORD, sudo_got_no_password
 from metis_distill.mine.text import (
     INLINE_SCRIPT,
     SHELL_WORD,
@@ -280,9 +279,10 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     stopped = killed_own_shell(call, error) or ran_store_stub(call, error)
     if stopped and error.text.strip():
         signature = error.text.strip().splitlines()[-1]
-    if not SUDO_PASSWORD.search(signature) and _sudo_refused("", error.text):
-        # the program that ran sudo ends on its own line
-        signature = sudo_could_not_ask(error.text) or signature
+    if _sudo_refused("", error.text):
+        # sudo's English line, whatever program ran sudo and whichever line ends the output
+        # (the program's own, or sudo's verdict in the machine's language)
+        signature = sudo_got_no_password(error.text) or signature
     if not signature or call is None:
         return None  # a failure we cannot tie to what was run teaches nothing actionable
     if _escalation_refused(run, error, call):
@@ -1662,7 +1662,7 @@ def _sudo_refused(signature: str, error: str) -> bool:
     the output of the program that ran it, among its last lines (a script that went on
     without sudo and failed later failed at what it says last)."""
     last = "\n".join(error[:4000].rstrip().splitlines()[-_SUDO_LAST_LINES:])
-    return SUDO_PASSWORD.search(signature) is not None or sudo_could_not_ask(last) is not None
+    return SUDO_PASSWORD.search(signature) is not None or sudo_got_no_password(last) is not None
 
 
 _SUDO_LAST_LINES = 3  # sudo's two lines, then the program's own last one

@@ -29,6 +29,7 @@ from metis_distill.mine.signals import (
     powershell7_record,
     shows_failure,
 )
+from metis_distill.mine.sudo_password import sudo_got_no_password
 from metis_distill.mine.text import (
     STEP_SPLIT,
     command_head,
@@ -256,12 +257,15 @@ def banner_lines(events: tuple[Event, ...]) -> frozenset[str]:
     output that opens with such a line, in the outputs of three different commands or more.
     They are not what any failure says. (A test runner's tally or RSpec's `Failure/Error:`
     line is none, however often the same tests were run through `| tail`: it says how they
-    went; nor is a line that marks a failure.)"""
+    went; nor is a line that marks a failure. An output where sudo got no password is no
+    command that worked, whatever the exit another step gave it.)"""
     calls = {e.tool_use_id: e.text for e in events if e.kind is EventKind.TOOL_CALL}
     worked = [
         (calls.get(e.tool_use_id, ""), e.text.split("\n", BANNER_LINES)[:BANNER_LINES])
         for e in events
-        if e.kind is EventKind.TOOL_RESULT and e.exit_code in (None, 0)
+        if e.kind is EventKind.TOOL_RESULT
+        and e.exit_code in (None, 0)
+        and not _sudo_got_none(e.text)
     ]
     first: dict[str, int] = {}
     for _, lines in worked:
@@ -281,6 +285,10 @@ def banner_lines(events: tuple[Event, ...]) -> frozenset[str]:
         for line in opening | repeated
         if not (TEST_TALLY.match(line) or RSPEC_FAILURE.match(line) or _says_failed(line))
     )
+
+
+def _sudo_got_none(output: str) -> bool:
+    return "sudo" in output and sudo_got_no_password(output) is not None
 
 
 def _says_failed(line: str) -> bool:

@@ -8,6 +8,7 @@ from functools import lru_cache
 from itertools import takewhile
 
 from metis_distill.build_reports import COMPILER_LINE
+from metis_distill.mine.sudo_password import COULD_NOT_ASK, REFUSED
 from metis_distill.mine.text import (
     command_head,
     script_steps,
@@ -492,21 +493,6 @@ def _missing_behind_pipe(own: str, result: Event) -> bool:
     return program is not None and any(step.split()[:1] == [program] for step in script_steps(own))
 
 
-# sudo could not ask for the password: no terminal, no askpass helper.
-_SUDO_COULD_NOT_ASK = r"sudo: (?:a terminal is required|a password is required|no tty present)"
-# … or it asked, and what it was given was refused (a prompt, "Sorry, try again").
-SUDO_PASSWORD = re.compile(
-    _SUDO_COULD_NOT_ASK + r"|^\[sudo\] [^\n]*[:：]\s*$|^Sorry, try again\.", re.M
-)
-
-
-def sudo_could_not_ask(output: str) -> str | None:
-    """sudo's own line saying it could not ask for the password, anywhere in the output's
-    head: whichever program ran it (`yay -S x`, `makepkg -si`, a script) ends on its own."""
-    said = re.search(rf"^[^\n]*(?:{_SUDO_COULD_NOT_ASK})[^\n]*", output[:4000], re.M)
-    return said.group(0).strip() if said else None
-
-
 def _sudo_behind_pipe(own: str, result: Event) -> bool:
     """A step of the call ran `sudo`, which could not ask for the password
     (`sudo pacman -S x 2>&1 | tail -15`)."""
@@ -514,17 +500,13 @@ def _sudo_behind_pipe(own: str, result: Event) -> bool:
     if "sudo" not in head:
         return False
     steps = [_sudo_flags(step.split()) for step in script_steps(own)]
-    if _SUDO_REFUSED.search(head):
+    if REFUSED.search(head):
         return any(flags is not None for flags in steps)
-    if not re.search(_SUDO_COULD_NOT_ASK, head):
+    if not re.search(COULD_NOT_ASK, head):
         return False  # a prompt alone (`[sudo] password for ana:`) is `sudo -S` reading one
     return any(flags is not None and not flags & _GIVEN_PASSWORD for flags in steps)
 
 
-# sudo ran nothing, however the password was to come (`-S`, `-A`).
-_SUDO_REFUSED = re.compile(
-    r"sudo: (?:\d+ incorrect password attempts?|no password was provided|no askpass program)"
-)
 _GIVEN_PASSWORD = frozenset({"-S", "-A", "--stdin", "--askpass"})
 # What may stand before `sudo` in a step: settings, and programs that run the rest.
 _BEFORE_SUDO = re.compile(r"^(?:[A-Za-z_]\w*=\S*|env|nice|time|nohup|timeout|-\S+|\d+[smh]?)$")
