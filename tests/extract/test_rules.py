@@ -223,6 +223,49 @@ def test_a_runner_the_failed_call_used_for_a_later_step_is_still_named_whole(
     assert "use `nix develop -c …` instead" in lesson.text, lesson.text
 
 
+UBUNTU_NOT_FOUND = (
+    "Command 'docker-compose' not found, but can be installed with:\nsudo snap install docker"
+)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        UBUNTU_NOT_FOUND,
+        "Exit code 127\nbash: docker-compose: command not found",
+        "Exit code 127\n(eval):1: command not found: docker-compose",
+    ],
+)
+def test_a_program_run_under_its_other_spelling_is_the_way_past_it(
+    tmp_path: Path, error: str
+) -> None:
+    """`docker-compose` missing; `docker compose up -d`, its plugin named as the program's
+    subcommand, did the same work."""
+    failed, retry = "cd deploy && docker-compose up -d", "cd deploy && docker compose up -d"
+    (lesson,) = _retried(tmp_path, failed, error, retry, "Container deploy-db-1  Started")
+    assert lesson.text == (
+        "`docker-compose` is not on the PATH here (“docker-compose: command not found”); "
+        "use `docker compose …` instead."
+    )
+    assert lesson.fix == "docker compose"
+
+
+@pytest.mark.parametrize(
+    ("failed", "error", "retry"),
+    [
+        # the other spelling, asking for other work
+        ("docker-compose up -d", UBUNTU_NOT_FOUND, "docker compose ps"),
+        # another program: `git` is not `git-lfs` under another spelling
+        ("git-lfs pull", "Exit code 127\nbash: git-lfs: command not found", "git pull"),
+    ],
+)
+def test_another_program_or_other_work_is_no_way_past_a_missing_one(
+    tmp_path: Path, failed: str, error: str, retry: str
+) -> None:
+    (lesson,) = _retried(tmp_path, failed, error, retry)
+    assert lesson.fix is None and "instead" not in lesson.text
+
+
 @pytest.mark.parametrize(
     ("failed", "retry", "install"),
     [

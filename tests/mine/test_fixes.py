@@ -5143,3 +5143,19 @@ def test_an_argument_quoted_otherwise_is_the_same_argument(
     from metis_distill.mine.intent import same_intent
 
     assert same_intent(failed, retry) is same
+
+
+@pytest.mark.parametrize(
+    ("failed", "retry", "same"),
+    [
+        # a program's plugin under its own name, or named as the program's subcommand
+        ("docker-compose up -d", "docker compose up -d", True),
+        ("docker compose up --build", "docker-compose up --build", True),
+        ("docker-compose up -d", "docker compose down", False),
+        ("docker-compose up -d", "docker up -d", False),
+    ],
+)
+def test_a_program_spelled_apart_is_the_same_program(failed: str, retry: str, same: bool) -> None:
+    from metis_distill.mine.intent import same_intent
+
+    assert same_intent(failed, retry) is same

@@ -194,6 +194,14 @@ def test_a_program_cmd_exe_cannot_find_is_a_missing_program_in_its_language() ->
         assert classify(event) == "missing program"
 
 
+def test_a_program_ubuntus_handler_cannot_find_is_a_missing_program() -> None:
+    said = (
+        "Command 'docker-compose' not found, but can be installed with:\nsudo snap install docker"
+    )
+    event = Event(0, "user", EventKind.TOOL_RESULT, said, SourceRef("a.jsonl", 1, 1))
+    assert classify(event) == "missing program"
+
+
 def _claude_run(path: Path) -> Run:
     return sources.by_name("claude_code").parse_lines(
         path.name, list(enumerate(path.read_text().splitlines(), start=1))

@@ -113,6 +113,14 @@ def test_every_noise_and_failure_is_still_found() -> None:
         ("bash: node: orden no encontrada", "node"),
         ("bash: uv: 未找到命令", "uv"),
         ("bash: tsc: コマンドが見つかりません", "tsc"),
+        # Ubuntu's command-not-found handler, speaking in bash's place
+        (
+            "Command 'docker-compose' not found, but can be installed with:\n"
+            "sudo snap install docker",
+            "docker-compose",
+        ),
+        ("Command 'pyton' not found, did you mean:\n  command 'python3' from deb python3", "pyton"),
+        ("\nCommand 'gti' not found, but there are 3 similar ones.", "gti"),
     ],
 )
 def test_the_missing_program_is_the_one_the_shell_names(error: str, program: str) -> None:
@@ -121,6 +129,13 @@ def test_the_missing_program_is_the_one_the_shell_names(error: str, program: str
 
 @pytest.mark.parametrize("said", ["Fehler: Befehl nicht gefunden", "错误: 未找到命令"])
 def test_the_word_for_error_before_a_translated_not_found_is_no_program(said: str) -> None:
+    assert signals.missing_program(said) is None
+
+
+@pytest.mark.parametrize(
+    "said", ['error Command "build" not found.', 'ERR_PNPM_NO_SCRIPT  Command "lint" not found']
+)
+def test_a_runners_script_not_found_is_no_missing_program(said: str) -> None:
     assert signals.missing_program(said) is None
 
 

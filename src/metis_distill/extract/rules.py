@@ -61,6 +61,7 @@ from metis_distill.mine.intent import flag_changes
 from metis_distill.mine.kept_cwd import kept_cwd, kept_cwd_text
 from metis_distill.mine.misplaced import Misplaced, misplaced, misplaced_text
 from metis_distill.mine.modules import INSTALL, importing_step, interpreter
+from metis_distill.mine.no_terminal import no_terminal_text, terminal_dropped
 from metis_distill.mine.off_path import OffPath, off_path
 from metis_distill.mine.own_shell import OWN_SHELL_TEXT, killed_own_shell
 from metis_distill.mine.persisted import mode_committed
@@ -724,6 +725,9 @@ def _failure_lesson(
         return SHIM_REFUSED_TEXT, (SHIM_REFUSED_FIX if remedy is not None else None)
     if code_page is not None:
         return code_page
+    unasked = _terminal_left_out(call, episode.trigger, fix, sig)
+    if unasked is not None:
+        return unasked
     known = (
         _protected_branch(call, episode.trigger.text)
         or _known_cause(signature, episode.trigger.text)
@@ -1205,6 +1209,17 @@ def _options_ended(failed: str, retry: str, *, dashed: bool = True) -> bool:
 def _said_once(words: list[str]) -> list[str]:
     """The words without their quotes, each repeated one kept where it first stands."""
     return list(dict.fromkeys(word.strip("'\"") for word in words))
+
+
+def _terminal_left_out(
+    call: Event, trigger: Event, fix: Fix | None, sig: str
+) -> tuple[str, str] | None:
+    """The lesson of a call that worked once the flags asking for a terminal were left out,
+    after its error said there is none; None otherwise."""
+    if fix is None or fix.kind is not FixKind.REPLACED:
+        return None
+    changes = terminal_dropped(call.text, trigger.text, fix.call.text)
+    return None if changes is None else (no_terminal_text(changes, sig), changes.remedy)
 
 
 def _unknown_flag_text(call: Event, fix: Fix, sig: str) -> str:

@@ -37,6 +37,7 @@ from metis_distill.mine.intent import (
 )
 from metis_distill.mine.kept_cwd import kept_cwd
 from metis_distill.mine.modules import environment, importing_step, installs
+from metis_distill.mine.no_terminal import terminal_flags
 from metis_distill.mine.other_file import another_file
 from metis_distill.mine.own_shell import killed_own_shell
 from metis_distill.mine.protected import protected_refusal, pushed_elsewhere
@@ -422,6 +423,8 @@ def _retried(
     results = results_by_call(events[index + 1 :])
     missing = signals.missing_program(failure.text)
     dropped = unknown_flags(failure.text)
+    # flags the error refused: unknown to the program, or asking for a terminal it lacks
+    refused = dropped | terminal_flags(failure.text, call.text)
     units = failed_units(failure.text)
     since = call  # the last time the call could not run: what ran before is shown no fix
     for later in _window(events, index):
@@ -437,7 +440,7 @@ def _retried(
             recipe_instead(call.text, later.text, missing) is not None
         )
         runs_missing = stands_in or _runs(later.text, missing)
-        if not (runs_missing or same_intent(call.text, later.text, dropped)):
+        if not (runs_missing or same_intent(call.text, later.text, refused)):
             continue
         if units and not runs_missing and not runs_failed_unit(units, call.text, later.text):
             # `mise run lint:fmt` after `[lint:deps] ERROR task failed`: the check skipped (the

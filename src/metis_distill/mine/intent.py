@@ -49,7 +49,7 @@ def same_intent(failed: str, retry: str, droppable: frozenset[str] = frozenset()
     if not _alike_scripts(split_heredocs(failed)[1], split_heredocs(retry)[1]):
         return False  # another script fed to the same interpreter is another intent
     # the plumbing of their output (`2>&1 | tail -5`) is no part of what the calls do
-    a, b = unplumbed(failed).split(), unplumbed(retry).split()
+    a, b = _spelled_apart(unplumbed(failed).split(), unplumbed(retry).split())
     if not a or not b:
         return False
     if a == b or contains(b, a):
@@ -63,6 +63,17 @@ def same_intent(failed: str, retry: str, droppable: frozenset[str] = frozenset()
     if not args_a:  # `pnpm --version`: `npm --version` asks the same, `npm create vite` not
         return not args_b and _flags_kept(a, b, droppable)
     return all(any(_alike(x, y) for y in args_b) for x in args_a)
+
+
+def _spelled_apart(a: list[str], b: list[str]) -> tuple[list[str], list[str]]:
+    """Both calls' words, the program named as one word in one (`docker-compose up`) split
+    where the other names it as a program and its subcommand (`docker compose up`): the
+    same program under its other spelling."""
+    if a and len(b) >= 2 and a[0].split("-", 1) == b[:2]:
+        return [*b[:2], *a[1:]], b
+    if b and len(a) >= 2 and b[0].split("-", 1) == a[:2]:
+        return a, [*a[:2], *b[1:]]
+    return a, b
 
 
 @lru_cache(maxsize=256)  # the same pairs are compared by the fix and by the recovery

@@ -23,7 +23,9 @@ CLASSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for name, pattern in (
         (
             "missing program",
-            rf"command not found|not found in PATH|{'|'.join(signals.CMD_NOT_A_COMMAND)}",
+            rf"command not found|not found in PATH|{'|'.join(signals.CMD_NOT_A_COMMAND)}"
+            # (Ubuntu's handler: `Command 'x' not found, but can be installed with:`)
+            r"|^Command '[\w.+-]+' not found, (?:but |did you mean:)",
         ),
         ("missing module", r"ModuleNotFoundError|No module named|Cannot find module|ImportError"),
         ("failing tests", r"\b\d+ failed\b|^FAILED |Tests?:\s+\d+ failed|AssertionError"),
@@ -42,7 +44,12 @@ CLASSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 # Every match of each class's pattern, in an ASCII text, lower-cased, holds one of its words:
 # an ASCII head without them is not searched (`(?i)` reads no ASCII letter as another).
 CLASS_WORDS: dict[str, tuple[str, ...]] = {
-    "missing program": ("command not found", "not found in path", *signals.CMD_NOT_A_COMMAND_WORDS),
+    "missing program": (
+        "command not found",
+        "not found in path",
+        "' not found, ",
+        *signals.CMD_NOT_A_COMMAND_WORDS,
+    ),
     "missing module": (
         "modulenotfounderror",
         "no module named",

@@ -600,6 +600,10 @@ _MISSING_PROGRAM = re.compile(
     # (French puts a space before the colon: `bash: sl : commande introuvable`)
     rf"|(?:^|[\s:])(?P<local>[\w.+-]+) ?: (?i:{'|'.join(_NOT_FOUND_TRANSLATED)})"
     r"|command not found: (?P<zsh>[\w.+-]+)"
+    # Ubuntu's command-not-found handler, which says so in place of bash (`Command 'x' not
+    # found, but can be installed with:`, `…, did you mean:`, `…, but there are 3 similar
+    # ones.`); a runner's script not found (`Command "build" not found.`) is none
+    r"|^Command '(?P<ubuntu>[\w.+-]+)' not found, (?:but |did you mean:)"
     rf"|['\"\u201c](?P<cmd>[\w.+-]+)['\"\u201d]\s?(?:{'|'.join(CMD_NOT_A_COMMAND)})",
     re.M,
 )
@@ -623,7 +627,9 @@ def missing_programs(text: str) -> Iterator[str]:
     if "not found" not in head and not may_hold(head, _NOT_A_COMMAND_WORDS):
         return  # every match of _MISSING_PROGRAM holds one or another
     for found in _MISSING_PROGRAM.finditer(head):
-        program = found["program"] or found["zsh"] or found["cmd"] or found["local"]
+        program = (
+            found["program"] or found["zsh"] or found["cmd"] or found["local"] or found["ubuntu"]
+        )
         # a name that starts with a digit is a tag or a line number (`image:1-24: not found`);
         # a document's name (`AGENTS.md`) was text bash ran, not a program
         # a flag (`--jq: command not found`: an unquoted `&` ended the command before it)
