@@ -49,8 +49,9 @@ from metis_distill.pipeline import LocalRunner
 # (`cp …` failing on a path, an `Invoke-WebRequest …` of another address: two lessons that
 # do not render); a chain's failed step the one whose program speaks the error (bash's `cd:`
 # line in a script's chain told as `cd …`, not the `powershell -Command …` after it: a
-# lesson that does not render).
-BEFORE = "2145f681f652ff6d9a8a9846058ef01b9683e56985fdff074f9149fb079986d7"
+# lesson that does not render); a program off the PATH one lesson per program, its id of that
+# fact (a no-fix `pwsh` lesson's id, the lessons' words and the block the same).
+BEFORE = "80a870ff7a6a25c2edf5fecb1965008ad4b6d4e1765ee1f47807d0644d6e06cc"
 _LINK = re.compile(r"\]\([^)\s]*#L\d+-L\d+\)")
 _BLOCK_SHA = re.compile(r"sha=[0-9a-f]+")  # the block's hash covers the links
 

@@ -255,3 +255,68 @@ def test_a_program_missing_again_after_it_ran_comes_back(tmp_path: Path, embedde
     with Ledger.at(data) as ledger:
         assert by_text(ledger, "`rg` is not on the PATH here").status == "active"
     assert rg_lines(data)
+
+
+def off_path_session(archive: Path, name: str, day: int, program: str, way: str) -> None:
+    """A run whose machine keeps `program` in `/opt/<program>/bin`, off the PATH: the call that
+    worked put that folder on the PATH first (`export`), named the program by its full path
+    (`full`), or none was seen (`none`)."""
+    folder = f"/opt/{program}/bin"
+    worked = {
+        "export": f"export PATH={folder}:$PATH && {program} build",
+        "full": f"{folder}/{program} build",
+    }
+    turns: list[Turn] = [
+        Say("user", "Build it, please."),
+        Bash(f"{program} build", f"bash: {program}: command not found", failed=True, code=127),
+    ]
+    if way in worked:
+        turns.append(Bash(worked[way], "Build succeeded: 3 of 3 steps."))
+    write_session(archive, name, START + timedelta(days=day), turns)
+
+
+def program_lines(data: Path, program: str) -> list[str]:
+    with Ledger.at(data) as ledger:
+        folders = [p.folder for p in ledger.pending_proposals()]
+    found = (line for folder in folders for line in proposed_lines(folder))
+    return [line for line in found if f"`{program}`" in line]
+
+
+@pytest.mark.parametrize(
+    "ways", [["export", "full"], ["full", "export"], ["export", "none", "full"]]
+)
+def test_one_program_off_the_path_is_one_line_with_its_full_path(  # type: ignore[no-untyped-def]
+    tmp_path: Path, embedder, ways: list[str]
+) -> None:
+    """Each run got past it its own way (or none): one fact of the machine, told with the way
+    that lasts, the full path (a PATH step is gone at the next call), supported by them all."""
+    archive, data = tmp_path / "archive", tmp_path / "data"
+    for n, way in enumerate(ways):
+        off_path_session(archive, f"f000000{n}", n, "zig", way)
+    distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
+    (line,) = program_lines(data, "zig")
+    assert "use its full path (`/opt/zig/bin/zig`)" in line
+    assert f" [{len(ways)}](" in line
+    with Ledger.at(data) as ledger:
+        lesson = by_text(ledger, "`zig` is not on the PATH here")
+    assert lesson.fix == "/opt/zig/bin/zig"
+
+
+def test_a_path_step_alone_is_the_way_told(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    archive, data = tmp_path / "archive", tmp_path / "data"
+    off_path_session(archive, "f1000000", 0, "zig", "none")
+    off_path_session(archive, "f1000001", 1, "zig", "export")
+    distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
+    (line,) = program_lines(data, "zig")
+    assert "put its folder on the PATH first (`export PATH=/opt/zig/bin:$PATH`)" in line
+    assert " [2](" in line
+
+
+def test_two_programs_off_the_path_are_two_lines(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    archive, data = tmp_path / "archive", tmp_path / "data"
+    off_path_session(archive, "f2000000", 0, "zig", "export")
+    off_path_session(archive, "f2000001", 1, "odin", "full")
+    distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
+    (zig,) = program_lines(data, "zig")
+    (odin,) = program_lines(data, "odin")
+    assert "`export PATH=/opt/zig/bin:$PATH`" in zig and "`/opt/odin/bin/odin`" in odin

@@ -13,6 +13,7 @@ from metis_distill.curate.merge import curate
 from metis_distill.index import LessonIndex
 from metis_distill.ledger import Ledger
 from metis_distill.models import Evidence, LessonCandidate, LessonKind, SourceRef
+from metis_distill.statuses import WordingSource
 
 
 def candidate(
@@ -275,3 +276,70 @@ def test_a_rule_in_chinese_said_twice_with_a_thanks_is_one_lesson(stores) -> Non
     )
     assert (stats.new, stats.merged) == (4, 1)
     assert {row.text for row in ledger.lessons()} == {first, *others}
+
+
+ZIG = "`zig` is not on the PATH here"
+ZIG_WAYS = {
+    "export PATH=/opt/zig/bin:$PATH": "put its folder on the PATH first "
+    "(`export PATH=/opt/zig/bin:$PATH`) or use its full path.",
+    "/opt/zig/bin/zig": "use its full path (`/opt/zig/bin/zig`) or put its folder on the PATH.",
+    None: "find the project's way to run it before retrying.",
+}
+
+
+def zig_off_path(way: str | None, line: int, session: str) -> LessonCandidate:
+    text = f"{ZIG} (“zig: command not found”); {ZIG_WAYS[way]}"
+    found = candidate(text, line, session, LessonKind.FAILURE)
+    return replace(found, fix=way, key=ZIG)
+
+
+@pytest.mark.parametrize(
+    "ways",
+    [
+        ["export PATH=/opt/zig/bin:$PATH", "/opt/zig/bin/zig", None],
+        [None, "/opt/zig/bin/zig", "export PATH=/opt/zig/bin:$PATH"],
+    ],
+)
+def test_one_key_is_one_lesson_worded_by_the_way_that_lasts(  # type: ignore[no-untyped-def]
+    stores, ways: list[str | None]
+) -> None:
+    """A program off the PATH got past by its folder put on the PATH, by its full path, or by
+    no way seen: one lesson of them all, telling the full path whichever came first."""
+    ledger, index = stores
+    found = [zig_off_path(way, 1 + n, f"s{n}") for n, way in enumerate(ways)]
+    curate(found, ledger, index, archive_root="/a")
+    (lesson,) = ledger.lessons()
+    assert (lesson.text, lesson.fix) == (
+        found[ways.index("/opt/zig/bin/zig")].text,
+        "/opt/zig/bin/zig",
+    )
+    assert len(ledger.evidence_of([lesson.id])[lesson.id]) == 3
+    again = curate(found, ledger, index, archive_root="/a")
+    assert again.known_evidence == 3 and [r.text for r in ledger.lessons()] == [lesson.text]
+
+
+def test_a_path_step_never_rewords_a_lesson_that_names_the_full_path(stores) -> None:  # type: ignore[no-untyped-def]
+    ledger, index = stores
+    full, step = (
+        zig_off_path("/opt/zig/bin/zig", 1, "s1"),
+        zig_off_path("export PATH=/opt/zig/bin:$PATH", 2, "s2"),
+    )
+    curate([full], ledger, index, archive_root="/a")
+    curate([step], ledger, index, archive_root="/a")
+    (lesson,) = ledger.lessons()
+    assert lesson.text == full.text
+
+
+def test_a_persons_words_for_a_keyed_lesson_stand(stores) -> None:  # type: ignore[no-untyped-def]
+    ledger, index = stores
+    curate(
+        [zig_off_path("export PATH=/opt/zig/bin:$PATH", 1, "s1")], ledger, index, archive_root="/a"
+    )
+    (lesson,) = ledger.lessons()
+    ledger.learn_wording(lesson.id, "Zig lives in /opt/zig/bin here.", WordingSource.HAND_EDIT)
+    curate([zig_off_path("/opt/zig/bin/zig", 2, "s2")], ledger, index, archive_root="/a")
+    (lesson,) = ledger.lessons()
+    assert (
+        lesson.text == "Zig lives in /opt/zig/bin here."
+        and lesson.fix == "export PATH=/opt/zig/bin:$PATH"
+    )

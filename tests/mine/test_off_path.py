@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from metis_distill.extract.rules import FETCHED_NOT_A_DEPENDENCY, RulesExtractor
 from metis_distill.ledger import LessonView
 from metis_distill.mine.episodes import find_episodes
@@ -212,6 +214,35 @@ def test_a_program_the_call_that_worked_installed_first_was_not_there_all_along(
     )
     assert "put its folder on the PATH" not in found.text
     assert found.fix == "pip install --user poetry"
+
+
+def _zig_lesson(tmp_path: Path, worked: str | None) -> LessonCandidate:
+    """`zig build` not found, then the call that worked (none when `worked` is None)."""
+    records = [
+        call("t1", "zig build"),
+        result("t1", "Exit code 127\nbash: zig: command not found", True),
+    ]
+    if worked is not None:
+        records += [call("t2", worked), result("t2", "Build succeeded: 3 of 3 steps.")]
+    (found,) = failure_lessons(tmp_path, records)
+    return found
+
+
+@pytest.mark.parametrize(
+    "worked", ["export PATH=/opt/zig/bin:$PATH && zig build", "/opt/zig/bin/zig build", None]
+)
+def test_every_way_past_a_program_off_the_path_is_one_fact(
+    tmp_path: Path, worked: str | None
+) -> None:
+    """Its folder put on the PATH, its full path, or no way seen: one fact of the machine, the
+    key its lines merge by, whatever their words."""
+    assert _zig_lesson(tmp_path, worked).key == "`zig` is not on the PATH here"
+
+
+def test_a_program_installed_or_run_by_another_is_no_off_path_fact(tmp_path: Path) -> None:
+    """Control: a runner that ran it, or an install, is its own lesson, keyed by its words."""
+    assert _zig_lesson(tmp_path, "npx zig build").key is None
+    assert _zig_lesson(tmp_path / "b", "npm install -g zig && zig build").key is None
 
 
 GERMAN_NOT_RECOGNIZED = (

@@ -22,6 +22,7 @@ from metis_distill.curate.ids import (
 from metis_distill.extract.wording import PASSED_AGAIN, UNTIL_EDITED
 from metis_distill.index import LessonIndex, embed_many
 from metis_distill.ledger import Curating, Evidence, Ledger, LessonRow, LessonStatus, now
+from metis_distill.mine.off_path import lasting
 from metis_distill.models import LessonCandidate, LessonKind
 
 _CURATE = CurateSettings()  # the defaults, as the settings say
@@ -124,6 +125,9 @@ def curate(
                 index.upsert([target.id], [target.text], [target.kind], [vector])
                 stats.new_ids.append(target.id)
             added = _add_evidence(lessons, target, candidate, archive_root)
+            if added and _lasts_longer(candidate, target) and not lessons.hand_worded(target.id):
+                target.text, target.fix = candidate.text, candidate.fix
+                index.upsert([target.id], [target.text], [target.kind], [vector])
             if added and target.id not in stats.touched_ids:
                 stats.touched_ids.append(target.id)
             if created:
@@ -140,10 +144,15 @@ def curate(
     return stats
 
 
+def own_id(candidate: LessonCandidate) -> str:
+    """The id of the lesson the candidate is: of its key when it has one, else of its text."""
+    return lesson_id(candidate.kind, candidate.key or candidate.text)
+
+
 def _prefetch(lessons: Curating, candidates: Sequence[LessonCandidate], root: str) -> list[str]:
     """The candidates' own lessons and their evidence under them, read at once (a twin found
     by the index is read when found); the candidates' own lesson ids, in order."""
-    ids = [lesson_id(c.kind, c.text) for c in candidates]
+    ids = [own_id(c) for c in candidates]
     lessons.prefetch(
         ids, (evidence_id(i, c.evidence, root) for i, c in zip(ids, candidates, strict=True))
     )
@@ -188,6 +197,17 @@ class _Near:
             return None
         same = self.judge(candidate.kind.value, candidate.text, unsure)
         return lessons.lesson(same) if same is not None else None
+
+
+def _lasts_longer(candidate: LessonCandidate, lesson: LessonRow) -> bool:
+    """The candidate is an instance of the lesson's key whose way holds longer than the one
+    the lesson tells (a program's full path over a PATH step, either over none): the lesson
+    takes its words, whichever instance came first."""
+    if candidate.key is None or lesson.id != own_id(candidate):
+        return False
+    if lesson.status == LessonStatus.REJECTED:
+        return False
+    return lasting(candidate.fix) > lasting(lesson.fix)
 
 
 def _fix_into_none(candidate: LessonCandidate, row: LessonRow) -> bool:
@@ -254,7 +274,7 @@ def _same_swap(a: str, b: str) -> bool:
 def _new_lesson(candidate: LessonCandidate, extractor: str) -> LessonRow:
     seen = candidate.evidence.timestamp
     return LessonRow(
-        id=lesson_id(candidate.kind, candidate.text),
+        id=own_id(candidate),
         kind=candidate.kind.value,
         text=candidate.text,
         status=LessonStatus.ACTIVE,

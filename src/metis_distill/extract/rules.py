@@ -297,8 +297,8 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         episode = replace(episode, fix=None)
     retried = episode.fix is None or episode.fix.kind is FixKind.RETRIED
     missing = missing_program(signature) if retried else None
-    reached = _reached_off_path(call, error, episode.fix) is not None  # its PATH lesson
-    if missing is not None and not reached and _ran_later(run, missing, error, call):
+    reached = _reached_off_path(call, error, episode.fix)  # its PATH lesson
+    if missing is not None and reached is None and _ran_later(run, missing, error, call):
         return None  # the shell was broken for a moment (`ls: command not found`), or mended
     if _sudo_refused(signature, error.text) and _ran_later(run, "sudo", error):
         return None  # the user let `sudo` in without a password later on: no longer so
@@ -372,6 +372,7 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         text = text.removesuffix(" instead.") + f" instead{AS_THE_ERROR_SAYS}"
     if fix == _CHMOD and _mode_kept(run, episode, signature):
         return None  # made executable and committed: the next clone has it done
+    key = _off_path_key(text, fix, reached)
     if run.cwd:
         text, fix = _from_project(text, run.cwd), fix and _from_project(fix, run.cwd)
     return LessonCandidate(
@@ -388,6 +389,7 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         scope=_scope(call),
         cwd=run.cwd,
         fix=scrub(fix) if fix else None,
+        key=key,
     )
 
 
@@ -2089,6 +2091,22 @@ def _off_path_text(found: OffPath, signature: str, sig: str) -> str:
     if found.path_step is not None:
         return f"{told}; put its folder on the PATH first ({code(found.way)}) or use its full path."
     return f"{told}; use its full path ({code(found.way)}) or put its folder on the PATH."
+
+
+# The fact a lesson of a program off the PATH opens with, whatever way past it follows.
+_OFF_PATH_FACT = re.compile(r"^(`[^`\s]+` is not on the PATH here) \(")
+
+
+def _off_path_key(text: str, fix: str | None, reached: OffPath | None) -> str | None:
+    """The fact of a program off the PATH, when the line states it with the way the run got
+    past it (its folder put on the PATH, its full path) or with none seen: one fact of the
+    machine, whichever way each run took, so that its lines are one lesson."""
+    fact = _OFF_PATH_FACT.match(text)
+    if fact is None:
+        return None
+    shown_way = reached is not None and fix == reached.way
+    no_way = fix is None and text.endswith(f"; {NO_RUNNER_SEEN}.")
+    return fact[1] if shown_way or no_way else None
 
 
 def _run_by_prepared(program: str, call: Event, fix: Fix | None) -> bool:

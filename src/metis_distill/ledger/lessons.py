@@ -180,6 +180,11 @@ class Curating:
             self._db.execute(insert(_EVIDENCE), self._pending)
             self._pending = []
 
+    def hand_worded(self, lesson_id: str) -> bool:
+        """A person chose the lesson's words (a hand edit kept, a rewording refused)."""
+        query = select(WordingRow.id).where(WordingRow.lesson_id == lesson_id).limit(1)
+        return self._db.scalar(query) is not None
+
     def recent_quotes(self, lesson_id: str, limit: int) -> list[str]:
         """The quotes of the lesson's newest evidence, distinct, in order."""
         self.write()

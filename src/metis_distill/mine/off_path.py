@@ -48,6 +48,15 @@ class OffPath:
         return self.path_step or self.full_path or ""
 
 
+def lasting(way: str | None) -> int:
+    """How far a way past a program off the PATH holds: 0 none seen; 1 a PATH step, gone
+    with the shell that ran it (each call of Claude Code's Bash tool or of Codex starts
+    without it); 2 the program's full path, good in any shell."""
+    if not way:
+        return 0
+    return 1 if any(_PATH_SET.match(step) for step in _steps(way)) else 2
+
+
 def off_path(failed: str, error: str, worked: str) -> OffPath | None:
     """The program the failed call's error says is missing, when the call that worked reached
     it by a PATH step or a full path the failed call did not have."""
