@@ -343,3 +343,42 @@ def test_a_persons_words_for_a_keyed_lesson_stand(stores) -> None:  # type: igno
         lesson.text == "Zig lives in /opt/zig/bin here."
         and lesson.fix == "export PATH=/opt/zig/bin:$PATH"
     )
+
+
+_PYCACHE = (
+    "`python3 -m py_compile …` fails inside Codex's sandbox here (“PermissionError: [Errno 1] "
+    "Operation not permitted: …”); run it with `{setting}` set."
+)
+
+
+def _setting_fix(setting: str, line: int, session: str) -> LessonCandidate:
+    text = _PYCACHE.format(setting=setting)
+    fix = f"{setting} python3 -m py_compile app/main.py"
+    return replace(candidate(text, line, session, LessonKind.FAILURE), fix=fix)
+
+
+@pytest.mark.parametrize("temp_first", [True, False])
+def test_a_setting_fix_is_one_lesson_whatever_its_value(stores, temp_first: bool) -> None:  # type: ignore[no-untyped-def]
+    """Two runs set the same variable to other folders: one lesson, its support adding up,
+    its line giving the folder outside the workspace (a temp folder), not the cache one run
+    wrote into the project."""
+    ledger, index = stores
+    in_project = _setting_fix("PYTHONPYCACHEPREFIX=app/.pycache", 1, "s1")
+    in_temp = _setting_fix("PYTHONPYCACHEPREFIX=/tmp/app-pycache", 2, "s2")
+    found = [in_temp, in_project] if temp_first else [in_project, in_temp]
+    stats = curate(found, ledger, index, archive_root="/a")
+    assert (stats.new, stats.merged) == (1, 1)
+    (row,) = ledger.lessons()
+    assert (row.text, row.fix) == (in_temp.text, in_temp.fix)
+    assert len(ledger.evidence_of([row.id])[row.id]) == 2
+    assert lesson_id(row.kind, in_project.text) == row.id
+
+
+def test_two_settings_stay_two_lessons(stores) -> None:  # type: ignore[no-untyped-def]
+    ledger, index = stores
+    found = [
+        _setting_fix("PYTHONPYCACHEPREFIX=/tmp/app-pycache", 1, "s1"),
+        _setting_fix("PYTHONDONTWRITEBYTECODE=1", 2, "s2"),
+    ]
+    stats = curate(found, ledger, index, archive_root="/a")
+    assert (stats.new, stats.merged) == (2, 0)

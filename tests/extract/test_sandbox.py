@@ -3,15 +3,18 @@ passed once let out was kept from inside it."""
 
 from __future__ import annotations
 
+import pytest
+
 from metis_distill.extract.sandbox import (
     ESCALATE,
     NO_NETWORK_TEXT,
     escalated_lesson,
+    ran_inside_programs,
     refused_dot_folder,
     sandboxed_program,
 )
 from metis_distill.mine.fixes import Fix, FixKind
-from metis_distill.models import Event, EventKind, SourceRef
+from metis_distill.models import Event, EventKind, Run, SourceRef
 
 
 def _call(command: str, seq: int = 0, *, escalated: bool = False) -> Event:
@@ -92,3 +95,81 @@ def test_a_program_told_with_its_subcommand_when_they_differ() -> None:
     assert sandboxed_program("git fetch origin main") == "git fetch"
     assert sandboxed_program("mix test --trace") == "mix"
     assert sandboxed_program("dotnet restore x.sln", whole=False) == "dotnet restore"
+
+
+@pytest.mark.parametrize(
+    ("command", "program"),
+    [
+        ("PORT=4000 DEBUG=1 mix phx.server", "mix"),
+        ("env MIX_ENV=test mix test", "mix"),
+        ("env -i HOME=/tmp/h git fetch origin", "git fetch"),
+        ("nohup node server.js", "node"),
+        ("CI=1 time npm ci", "npm ci"),
+    ],
+)
+def test_the_program_is_the_word_past_the_settings_and_runners_before_it(
+    command: str, program: str
+) -> None:
+    assert sandboxed_program(command) == program
+
+
+def test_a_program_started_with_settings_is_told_by_the_program() -> None:
+    text, _ = _lesson("PORT=4000 mix phx.server", "Error: something failed") or ("", "")
+    assert text.startswith("`mix` fails inside Codex's sandbox here")
+
+
+def test_programs_that_ran_inside_are_named_past_their_settings() -> None:
+    call = _call("MIX_ENV=test mix test")
+    done = Event(
+        1, "tool", EventKind.TOOL_RESULT, "ok", SourceRef("r.jsonl", 2, 2),
+        tool_use_id=call.tool_use_id, exit_code=0,
+    )  # fmt: skip
+    run = Run(
+        "r.jsonl", "codex", "s", "p", cwd="/home/u/w", git_branch=None, started_at=None,
+        ended_at=None, is_subagent=False, events=(call, done),
+    )  # fmt: skip
+    assert ran_inside_programs(run) == {"mix"}
+
+
+_PYTHON_BIND = (
+    "Traceback (most recent call last):\n"
+    '  File "/usr/lib/python3.12/socketserver.py", line 473, in server_bind\n'
+    "    self.socket.bind(self.server_address)\n"
+    "PermissionError: [Errno 1] Operation not permitted"
+)
+
+
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        ("PORT=8001 python3 app/server.py", _PYTHON_BIND),
+        ("python3 -m http.server 8001", _PYTHON_BIND.replace("\n", " ")),  # one line, as cut
+        ("go run ./cmd/api", "listen tcp 127.0.0.1:8080: bind: operation not permitted"),
+        (
+            "uvicorn app:main",
+            "ERROR:    [Errno 1] error while attempting to bind on address ('127.0.0.1', 8000): "
+            "operation not permitted",
+        ),
+        ("node server.js", "Error: listen EPERM: operation not permitted 0.0.0.0:8080"),
+    ],
+)
+def test_a_socket_the_sandbox_refused_is_the_no_listen_lesson_in_any_runtime(
+    command: str, said: str
+) -> None:
+    text, fix = _lesson(command, said) or ("", "")
+    assert text.startswith("Codex's sandbox here lets no program listen") and fix == ESCALATE
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        # a file refused, its path after the refusal
+        '    open(path, "w")\nPermissionError: [Errno 1] Operation not permitted: '
+        "'/home/u/w/data/app.db'",
+        # a refusal with no socket in the traceback
+        "    os.makedirs(cache)\nPermissionError: [Errno 1] Operation not permitted",
+    ],
+)
+def test_a_refusal_without_a_bind_is_no_listen_lesson(said: str) -> None:
+    text, _ = _lesson("python3 app/server.py", said) or ("", "")
+    assert text.startswith("`python3` fails inside Codex's sandbox here")

@@ -1842,6 +1842,27 @@ def test_a_listen_the_sandbox_refused_is_told_of_the_sandbox_not_the_script(
     assert command.split()[1] not in lesson
 
 
+def test_a_python_server_started_with_settings_kept_from_binding_is_the_no_listen_lesson(
+    tmp_path: Path,
+) -> None:
+    """A Python server, started with a setting before it, died on its socket's `bind` inside
+    the sandbox and served once let out: the sandbox's refusal to listen, not a line about
+    the setting (the first word of the command) failing."""
+    command = "APP_PORT=8001 python3 app/server.py --no-browser"
+    refused = (
+        "Traceback (most recent call last):\n"
+        '  File "/usr/lib/python3.12/socketserver.py", line 473, in server_bind\n'
+        "    self.socket.bind(self.server_address)\n"
+        "PermissionError: [Errno 1] Operation not permitted"
+    )
+    (lesson,) = _rollout_lessons(
+        tmp_path,
+        [(command, {}, 1, refused), (command, OUT, 0, "serving at http://localhost:8001/")],
+    )
+    assert lesson.startswith("Codex's sandbox here lets no program listen")
+    assert "APP_PORT" not in lesson
+
+
 _LISTEN_REFUSED = (
     "node:events:486\n      throw er;\n\nError: listen EPERM: operation not permitted 0.0.0.0:8080"
 )

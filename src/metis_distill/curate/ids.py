@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 
+from metis_distill.extract.settings import values_cut
 from metis_distill.mine.text import one_spelling
 from metis_distill.models import Evidence, LessonKind
 
@@ -22,7 +23,9 @@ def normalize_text(text: str) -> str:
 
 
 def lesson_id(kind: LessonKind | str, text: str) -> str:
-    return uuid.uuid5(_NAMESPACE, f"lesson:{kind}:{normalize_text(text)}").hex[:10]
+    """The lesson's id from its words; a setting's value left out (a lesson whose way is a
+    setting is one per program, error and setting, whichever value each run chose)."""
+    return uuid.uuid5(_NAMESPACE, f"lesson:{kind}:{normalize_text(values_cut(text))}").hex[:10]
 
 
 def evidence_id(lesson: str, evidence: Evidence, archive_root: str) -> str:

@@ -19,6 +19,7 @@ from metis_distill.curate.ids import (
     quoted,
     word_overlap,
 )
+from metis_distill.extract.settings import values_cut, values_outside
 from metis_distill.extract.wording import PASSED_AGAIN, UNTIL_EDITED
 from metis_distill.index import LessonIndex, embed_many
 from metis_distill.ledger import Curating, Evidence, Ledger, LessonRow, LessonStatus, now
@@ -124,6 +125,9 @@ def curate(
                 lessons.add_lesson(target)
                 index.upsert([target.id], [target.text], [target.kind], [vector])
                 stats.new_ids.append(target.id)
+            if not created and _says_a_better_value(candidate, target):
+                target.text, target.fix = candidate.text, candidate.fix
+                index.upsert([target.id], [target.text], [target.kind], [vector])
             added = _add_evidence(lessons, target, candidate, archive_root)
             if added and _lasts_longer(candidate, target) and not lessons.hand_worded(target.id):
                 target.text, target.fix = candidate.text, candidate.fix
@@ -285,6 +289,17 @@ def _new_lesson(candidate: LessonCandidate, extractor: str) -> LessonRow:
         last_seen=seen,
         created_at=now(),
         fix=candidate.fix,
+    )
+
+
+def _says_a_better_value(candidate: LessonCandidate, lesson: LessonRow) -> bool:
+    """The candidate says the lesson's own words with another value for the setting they run
+    the command with, one pointing outside the workspace where the lesson's writes into the
+    project (`/tmp/pycache`, not `Shared/.pycache`): the line should give that one."""
+    return (
+        candidate.text != lesson.text
+        and values_cut(candidate.text) == values_cut(lesson.text)
+        and values_outside(candidate.text) > values_outside(lesson.text)
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from metis_distill.extract.wording import code, general_command
+from metis_distill.extract.wording import MAX_COMMAND, code, general_command
 from metis_distill.homes import home_folder
 from metis_distill.mine.episodes import Episode
 from metis_distill.mine.fixes import Fix, FixKind
@@ -243,8 +243,21 @@ _NO_DOCKER_TEXT = (
 
 
 # ... nor lets a program listen, on a port or a local socket: a server, a dev server, a tool
-# that talks to its own worker through a socket; whichever script starts it.
-_LISTEN_REFUSED = re.compile(r"\blisten EPERM\b")
+# that talks to its own worker through a socket; whichever script starts it, in whichever
+# runtime: Node's `listen EPERM`, Go's `listen tcp …: bind: operation not permitted`, a Python
+# traceback through `….bind(…)` ending in a bare `PermissionError: [Errno 1] Operation not
+# permitted` (a refused file names its path after it), asyncio's and uvicorn's `error while
+# attempting to bind on address …`, Ruby's `- bind(2)`, Java's `BindException`.
+_LISTEN_REFUSED = re.compile(
+    r"\blisten EPERM\b"
+    r"|\blisten (?:tcp|udp|unix)\w* \S+: bind: operation not permitted\b"
+    r"|\.bind\([^\n]*(?:\n\s*[~^]+)?\s+(?:PermissionError|OSError): \[Errno 1\] "
+    r"Operation not permitted(?![:\w])"
+    r"|\berror while attempting to bind on address [^\n]*: operation not permitted\b"
+    r"|\bOperation not permitted - bind\(2\)"
+    r"|\bBindException: Operation not permitted\b",
+    re.I,
+)
 
 
 _NO_LISTEN_TEXT = (
@@ -295,12 +308,33 @@ _SOME_CONFINED_TEXT = (
 )
 
 
+# Words that only run the program after them (`env A=1 x`, `nohup x`, `time x`), and the
+# settings before a program (`PORT=3000 npm run dev`, PowerShell's `$env:PORT=3000`): the
+# sandbox stopped that program, not them.
+_RUNNERS = frozenset({"env", "nohup", "time", "nice", "command", "exec"})
+_SETTING = re.compile(r"^(?:\$env:)?[A-Za-z_]\w*=")
+_RUNNER_OPTION = re.compile(r"^-|^\d+$")  # `env -i`, `nice -n 10`
+
+
+def _program_words(command: str) -> list[str]:
+    """The command's general words from its program on, past the settings and the runners
+    before it; all of them when nothing follows those."""
+    words = general_command(command, max(MAX_COMMAND, len(command))).split()
+    at = 0
+    while at < len(words) and (_SETTING.match(words[at]) or words[at] in _RUNNERS):
+        runner = words[at] in _RUNNERS
+        at += 1
+        while runner and at < len(words) and _RUNNER_OPTION.match(words[at]):
+            at += 1
+    return words[at:] or words
+
+
 def sandboxed_program(command: str, *, whole: bool = True) -> str:
     """What the sandbox stopped, as one lesson for all its uses: the program (`mix`), or the
     program and its subcommand when the subcommands differ in what they touch (`git fetch`),
     or when the program is known to work inside it at others (`dotnet restore`: `whole` is
     False)."""
-    words = general_command(command).split()
+    words = _program_words(command)
     split = words[0] in _SUBCOMMAND_TOOLS or not whole if words else False
     if len(words) > 1 and split and not words[1].startswith("-"):
         return " ".join(words[:2])
@@ -308,9 +342,9 @@ def sandboxed_program(command: str, *, whole: bool = True) -> str:
 
 
 def ran_inside_programs(run: Run) -> frozenset[str]:
-    """The programs (a command's first word) of the shell calls the sandbox let do their work
-    in this run, read once for both questions a sandbox lesson asks: did this program work
-    inside it, did anything?"""
+    """The programs (a command's first word past its settings and runners) of the shell calls
+    the sandbox let do their work in this run, read once for both questions a sandbox lesson
+    asks: did this program work inside it, did anything?"""
     calls = {
         e.tool_use_id: e
         for e in run.events
@@ -324,7 +358,7 @@ def ran_inside_programs(run: Run) -> frozenset[str]:
         call = calls.get(result.tool_use_id or "") if result.role == "tool" else None
         if call is None:
             continue
-        words = general_command(call.text).split()
+        words = _program_words(call.text)
         name = words[0] if words else ""
         if name not in found and is_success(result):
             found.add(name)

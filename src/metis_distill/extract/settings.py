@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from metis_distill.extract.wording import code
+from metis_distill.extract.wording import RUN_IT_WITH, code
 
 # A folder below a temp folder's own subfolder: `/private/tmp/exp-3/home`,
 # `/var/folders/x1/T/y/logs`; not `/tmp/go-build`, which any run may make and use.
@@ -41,3 +41,32 @@ def settings_phrase(assignments: Sequence[str], told: Callable[[str], str]) -> t
 def _names(names: Sequence[str]) -> str:
     quoted = [code(name) for name in names]
     return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
+
+
+# The settings a lesson says to run its command with: "…; run it with `A=1 B=/tmp/x` set."
+_TOLD_SETTINGS = re.compile(rf"; {RUN_IT_WITH} (?:[^`]*`[^`]*`)*?[^`]*`(?P<settings>[^`]+)` set\b")
+_SETTING_VALUE = re.compile(r"(?<![^\s])(?P<name>[A-Za-z_]\w*)=(?P<value>\S*)")
+
+
+def values_cut(text: str) -> str:
+    """A lesson's text with the values of the settings it says to run its command with cut
+    (`PYTHONPYCACHEPREFIX=…`): one lesson per program, error and setting's name, whichever
+    value an instance set."""
+    told = _TOLD_SETTINGS.search(text)
+    if told is None:
+        return text
+    cut = _SETTING_VALUE.sub(r"\g<name>=…", told["settings"])
+    return text[: told.start("settings")] + cut + text[told.end("settings") :]
+
+
+def values_outside(text: str) -> int:
+    """How many of the settings a lesson says to run its command with point outside the
+    workspace (a temp folder, `~/…`, `$TMPDIR/…`), where nothing is written into the project
+    (`Shared/.pycache` is a cache in the repository)."""
+    told = _TOLD_SETTINGS.search(text)
+    values = _SETTING_VALUE.finditer(told["settings"]) if told is not None else ()
+    return sum(_outside(found["value"].strip("\"'")) for found in values)
+
+
+def _outside(value: str) -> bool:
+    return value.startswith(("/", "~/", "$")) and not value.startswith(("$PWD", "${PWD}", "$(pwd)"))
