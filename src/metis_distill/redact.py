@@ -255,6 +255,10 @@ _GATES: dict[str, tuple[str, ...]] = {
 }
 
 
+# What `redact` leaves in a secret's place.
+REDACTION_MARK = re.compile(r"\[REDACTED:[\w-]+\]")
+
+
 def redact(text: str) -> str:
     """The text with every secret we recognize replaced by `[REDACTED:{kind}]`. While a run
     is read (`secret_memory.reading`), the values found are also hidden wherever the run

@@ -54,11 +54,12 @@ def test_the_excerpt_shows_the_diff_the_error_the_reasoning_and_the_users_words(
     assert prompt.index(t.AFTER) < prompt.index(t.ADDED) < prompt.index(t.PASSED)
 
 
-def fix_answer(*quotes: str, support: str = "fix_shown") -> Any:
+def fix_answer(
+    *quotes: str, support: str = "fix_shown", fix: str = "add `price_cents` to `LineItem`"
+) -> Any:
     def respond(body: dict[str, Any]) -> Reply:
         texts = excerpt_texts(body)
         if any(t.PRICE_ERROR in text for text in texts) and any(t.PASSED in x for x in texts):
-            fix = "add `price_cents` to `LineItem`"
             return answer(lesson(FIX_LESSON, *quotes, support=support, fix=fix))
         return answer()
 
@@ -93,3 +94,14 @@ def test_a_fix_claimed_without_a_quote_of_the_success_is_not_emitted_and_none_is
     fake.responder = fix_answer("has no attribute 'price_cents'", t.PASSED, support="failure_seen")
     _, found = run_extractor(fake, ledger, path, tmp_path, model="another-model")
     assert found and all(c.fix is None for c in found)
+
+
+def test_a_fix_that_gives_a_password_is_not_emitted(
+    fake: FakeAnthropic, ledger: Ledger, tmp_path: Path
+) -> None:
+    """The answer names a way that pipes the user's password to sudo: no agent can run it."""
+    path = t.write(tmp_path, t.cents_session())
+    piped = "`echo [REDACTED:sudo_password] | sudo -S pytest`"
+    fake.responder = fix_answer("has no attribute 'price_cents'", t.PASSED, fix=piped)
+    ex, found = run_extractor(fake, ledger, path, tmp_path)
+    assert found == [] and ex.stats.lessons_unearned == 1

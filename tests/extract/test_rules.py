@@ -2118,6 +2118,106 @@ def test_a_process_found_by_its_port_in_powershell_is_still_the_step(
     assert lesson.fix == stop
 
 
+_SUDO_ASKS = "`sudo` asks for a password here, which the agent cannot give"
+_SSH_DENIED = (
+    "Pseudo-terminal will not be allocated because stdin is not a terminal.\n"
+    "ssh_askpass: exec(): No such file or directory\nPermission denied, please try again."
+)
+_TYPED_BY_EXPECT = (
+    "nix-shell -p expect openssh --run \"expect -c ' spawn ssh deploy@10.0.0.5 expect "
+    '\\"*assword:\\" send \\"Tr0ub4dor99\\r\\" expect \\"*%*\\" send \\"hostname\\r\\" '
+    "interact '\""
+)
+
+
+@pytest.mark.parametrize(
+    ("failed", "error", "retry", "output", "told"),
+    [
+        (  # the password piped to `sudo -S`: sudo's own lesson, no way to copy
+            "ls -la /boot/",
+            "Exit code 2\nls: cannot open directory '/boot/': Permission denied",
+            "echo Tr0ub4dor99 | sudo -S ls -la /boot/",
+            "total 2388\ndrwx------ 7 root root 4096 Jan 1 1970 EFI",
+            _SUDO_ASKS,
+        ),
+        (  # ... or to a step before the same call
+            "cp build/app.js /srv/site/",
+            "Exit code 1\ncp: cannot create regular file '/srv/site/app.js': Permission denied",
+            "echo Tr0ub4dor99 | sudo -S chown ana /srv/site && cp build/app.js /srv/site/ "
+            "&& ls /srv/site",
+            "app.js",
+            _SUDO_ASKS,
+        ),
+        (  # a script typing the password at ssh's prompt, past where the line would cut it
+            "ssh deploy@10.0.0.5",
+            _SSH_DENIED,
+            _TYPED_BY_EXPECT,
+            "spawn ssh deploy@10.0.0.5\n(deploy@10.0.0.5) Password:\nLast login: Fri Sep 19\nweb-01",
+            "`ssh deploy@10.0.0.5` fails here: “Permission denied, please try again.” "
+            "(it worked only given a password or secret the agent lacks; ask the user).",
+        ),
+        (  # a token the redaction marked, past where the line would cut the command
+            "curl -sf https://api.acme.dev/v1/items",
+            "Exit code 22\ncurl: (22) The requested URL returned error: 401",
+            "curl -sf -H 'Authorization: Bearer abcdefghijklmnopqrstuvwxyz0123456789' "
+            "https://api.acme.dev/v1/items",
+            '[{"id": 1}]',
+            "(it worked only given a password or secret the agent lacks; ask the user).",
+        ),
+    ],
+)
+def test_a_way_that_worked_only_given_a_secret_is_never_told(
+    tmp_path: Path, failed: str, error: str, retry: str, output: str, told: str
+) -> None:
+    """The secret did it and the next agent has none: neither the password's way nor the
+    redaction's mark is the line's, and sudo's password is sudo's own lesson."""
+    (lesson,) = _retried(tmp_path, failed, error, retry, output)
+    assert told in lesson.text and lesson.fix is None, lesson.text
+    assert "REDACTED" not in lesson.text and "Tr0ub4dor99" not in lesson.text
+    assert "sudo -S" not in lesson.text and "expect" not in lesson.text
+
+
+@pytest.mark.parametrize(
+    ("failed", "error", "retry", "output", "told"),
+    [
+        (  # plain sudo, no password fed: as before
+            "ls -la /boot/",
+            "Exit code 2\nls: cannot open directory '/boot/': Permission denied",
+            "sudo ls -la /boot/",
+            "total 2388",
+            "(it worked with `sudo`; ask before using it).",
+        ),
+        (
+            "cp build/app.js /srv/site/",
+            "Exit code 1\ncp: cannot create regular file '/srv/site/app.js': Permission denied",
+            "sudo chown ana /srv/site && cp build/app.js /srv/site/ && ls /srv/site",
+            "app.js",
+            "run `sudo chown ana …` first.",
+        ),
+        (  # an ordinary pipe into the command
+            "python3 scripts/setup.py",
+            "Exit code 1\nProceed? [y/N] Traceback (most recent call last):\n"
+            "EOFError: EOF when reading a line",
+            "echo y | python3 scripts/setup.py",
+            "Setup done.",
+            "use `echo y | python3 scripts/setup.py` instead.",
+        ),
+        (  # the failed call held the same password: what mended it was nix-shell
+            _TYPED_BY_EXPECT.removeprefix('nix-shell -p expect openssh --run "').removesuffix('"'),
+            "Exit code 127\n(eval):1: command not found: expect",
+            _TYPED_BY_EXPECT,
+            "spawn ssh deploy@10.0.0.5\nweb-01",
+            "use `nix-shell -p expect openssh …` instead.",
+        ),
+    ],
+)
+def test_a_way_given_no_secret_of_its_own_is_told_as_before(
+    tmp_path: Path, failed: str, error: str, retry: str, output: str, told: str
+) -> None:
+    (lesson,) = _retried(tmp_path, failed, error, retry, output)
+    assert lesson.text.endswith(told), lesson.text
+
+
 def test_sudo_refused_early_in_a_script_that_went_on_is_not_its_failure(
     tmp_path: Path,
 ) -> None:

@@ -13,10 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from metis_distill.redact import redact
+from metis_distill.redact import REDACTION_MARK, redact
 from metis_distill.textio import read_lines
 
-_MARK = re.compile(r"\[REDACTED:[\w-]+\]")
 MIN_NEEDLE = 8
 
 
@@ -25,7 +24,7 @@ def needles_of_line(line: str) -> set[str]:
     redacted = redact(line)
     if redacted == line:
         return set()
-    pieces = _MARK.split(redacted)
+    pieces = REDACTION_MARK.split(redacted)
     pattern = "(.+?)".join(re.escape(p) for p in pieces)
     found = re.fullmatch(pattern, line, re.S)
     if found is None:

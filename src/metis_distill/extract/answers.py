@@ -4,8 +4,8 @@ sent and the file, the lessons the answer does not earn dropped, the text cleane
 A lesson is kept only when its `support` earns its kind (a failure seen or fixed, a confirmed
 gotcha, a user's rule), its wording is no hedged guess, and its text names no branch of the run.
 A failure that claims a fix is kept only with the fix named and quotes from two nearby events
-(the error, then the sign that the fix worked); its evidence span covers both. Any other answer's
-`fix` is ignored.
+(the error, then the sign that the fix worked); its evidence span covers both, and never with a
+fix that gives a password or secret (`mine.given_secrets`). Any other answer's `fix` is ignored.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from metis_distill.extract.schema import MAX_FIX, MAX_QUOTE, MAX_TEXT, LessonDraft, Support
 from metis_distill.extract.spans import Span, SpanEvent
+from metis_distill.mine.given_secrets import given_secrets
 from metis_distill.mine.text import scrub
 from metis_distill.models import Evidence, LessonCandidate, LessonKind, Run
 from metis_distill.provenance import Lines, normalize, quote_in_lines
@@ -72,6 +73,8 @@ def check(run: Run, span: Span, draft: LessonDraft, lines: Lines) -> Checked:
         evidence = _widened(evidence, quotes)
         if not fix or evidence.ref == quotes[0].ref:
             return Checked(None, dropped, Drop.UNEARNED)  # a fix claimed, not shown
+        if given_secrets("", fix):
+            return Checked(None, dropped, Drop.UNEARNED)  # a password given: none to teach
     scope = (clean_text(s, run)[:120] for s in draft.scope)
     candidate = LessonCandidate(
         kind=kind,

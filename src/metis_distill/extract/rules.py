@@ -41,6 +41,7 @@ from metis_distill.extract.wording import (
     PASSED_AGAIN,
     REMOTE_REPOINTED,
     RUN_IT_WITH,
+    SECRET_GIVEN,
     UNTIL_EDITED,
     code,
     general_command,
@@ -55,8 +56,16 @@ from metis_distill.mine.asked import offered_by_error
 from metis_distill.mine.drive_paths import DRIVE_PATH_FIX, DRIVE_PATH_TEXT, mounted_path
 from metis_distill.mine.empty_variable import empty_variable, empty_variable_text
 from metis_distill.mine.episodes import Episode
-from metis_distill.mine.fixes import SEARCHERS, Fix, FixKind, python_here, recipe_instead
+from metis_distill.mine.fixes import (
+    SEARCHERS,
+    Fix,
+    FixKind,
+    python_here,
+    recipe_instead,
+    way_taken,
+)
 from metis_distill.mine.fixes import remedy as remedy_of
+from metis_distill.mine.given_secrets import SUDO_STDIN, given_secrets
 from metis_distill.mine.intent import flag_changes
 from metis_distill.mine.kept_cwd import kept_cwd, kept_cwd_text
 from metis_distill.mine.misplaced import Misplaced, misplaced, misplaced_text
@@ -295,6 +304,9 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     stepped_in = episode.fix is not None and episode.fix.kind is FixKind.STEPPED_IN
     if stepped_in:  # the user's step, unseen: no fix of the agent's (its success still shown)
         episode = replace(episode, fix=None)
+    given = _secrets_given(call, episode.fix)
+    if given:  # the secret did it: no way of the agent's to teach (its success still shown)
+        episode = replace(episode, fix=None)
     retried = episode.fix is None or episode.fix.kind is FixKind.RETRIED
     missing = missing_program(signature) if retried else None
     reached = _reached_off_path(call, error, episode.fix)  # its PATH lesson
@@ -362,6 +374,7 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         stepped_in=stepped_in,
         utility_way=without.told if without is not None else None,
         own_key=own_key_refused(run.events, call),
+        secrets_given=given,
     )
     if lesson is None:
         return None
@@ -442,7 +455,7 @@ def _shows_fix(episode: Episode, call: Event) -> bool:
     fix = episode.fix
     if fix is None or not fix.teachable:
         return False
-    if _waived(call.text, _way_taken(fix)) is not None:
+    if _waived(call.text, way_taken(fix)) is not None:
         return False
     remedy = remedy_of(call, fix) if fix.kind is FixKind.REPLACED else None
     return not remedy or not (_forcing_flag(call.text, remedy) or _as_root(call.text, remedy))
@@ -632,6 +645,7 @@ def _failure_lesson(
     stepped_in: bool = False,
     utility_way: str | None = None,
     own_key: bool = False,
+    secrets_given: frozenset[str] = frozenset(),
 ) -> tuple[str, str | None] | None:
     """The lesson's text and its fix: a fix only when the run showed it causing success;
     None when the run shows nothing to teach (`ran_inside`: the program the sandbox stopped
@@ -646,7 +660,8 @@ def _failure_lesson(
     character, told with the way past it the span shows; `stepped_in`: the same call passed
     after the user wrote in between; `utility_way`: what the agent did without a machine's
     utility missing, `mine.utilities.done_without`; `own_key`: ssh was given a key the run
-    made itself, no key the machine lacks)."""
+    made itself, no key the machine lacks; `secrets_given`: what the way that worked was
+    given that the failed call lacked, `mine.given_secrets`)."""
     if kept_folder and harness != "codex":  # (Codex runs each command in a fresh shell)
         return kept_cwd_text(harness), None
     if moved is not None:  # where the file lives: no fix to teach, earned by recurring
@@ -693,11 +708,11 @@ def _failure_lesson(
     tool = call.tool_name or "tool"
     sig = general_error(signature)
     remedy = remedy_of(call, fix) if fix is not None else None
-    waived = _waived(call.text, _way_taken(fix)) if fix is not None else None
+    waived = _waived(call.text, way_taken(fix)) if fix is not None else None
     if waived is not None:  # a check turned off is no way to teach, whatever it mended
         what = subject(tool, _failed_step(call, signature) or first_step(call.text))
         return f"{what} fails here: “{sig}” (it went through only {waived}; ask first).", None
-    if fix is not None and stops_by_id(_way_taken(fix)) and not stops_by_id(call.text):
+    if fix is not None and stops_by_id(way_taken(fix)) and not stops_by_id(call.text):
         # that boot's process, by its number (a failed kill's own lesson is its way's)
         what = subject(tool, _failed_step(call, signature) or first_step(call.text))
         return f"{what} fails here: “{sig}” ({STOPPED_BY_ID}).", None
@@ -722,7 +737,7 @@ def _failure_lesson(
         return _CODEX_LIMIT_TEXT, (remedy if waited else None)
     if refused_shim(call, episode.trigger.text) is not None:  # the machine's execution policy
         # one wording whatever the program; a policy changed is the user's setting: ask first
-        if remedy is not None and POLICY_CHANGED.search(_way_taken(fix) if fix else remedy):
+        if remedy is not None and POLICY_CHANGED.search(way_taken(fix) if fix else remedy):
             return SHIM_POLICY_CHANGED_TEXT, None
         return SHIM_REFUSED_TEXT, (SHIM_REFUSED_FIX if remedy is not None else None)
     if code_page is not None:
@@ -744,6 +759,8 @@ def _failure_lesson(
             if remedy is not None and fix is not None and _took(known_fix, remedy, fix, signature)
             else None
         )
+    if secrets_given:
+        return _secret_given_text(call, signature, secrets_given), None
     reached = _reached_off_path(call, episode.trigger, fix)
     if reached is not None:  # there all along: the PATH step or the full path is the way
         return _off_path_text(reached, signature, sig), reached.way
@@ -1674,6 +1691,28 @@ def _protected_branch(call: Event, error: str) -> tuple[str, str] | None:
     return (protected_text(refused), PROTECTED_FIX) if refused is not None else None
 
 
+def _secrets_given(call: Event, fix: Fix | None) -> frozenset[str]:
+    """What the way that worked was given that the failed call lacked (`FixKind.SECRET_GIVEN`)."""
+    if fix is None or fix.kind is not FixKind.SECRET_GIVEN:
+        return frozenset()
+    return given_secrets(call.text, way_taken(fix))
+
+
+def _secret_given_text(call: Event, signature: str, given: frozenset[str]) -> str:
+    """A failure passed only once given a secret: sudo's password is sudo's lesson; any
+    other says so, and names no way."""
+    if SUDO_STDIN in given:
+        return _SUDO_ASKS_TEXT
+    what = subject(call.tool_name, _failed_step(call, signature) or first_step(call.text))
+    return f"{what} {_verb(what)} here: “{general_error(signature)}” {SECRET_GIVEN}."
+
+
+_SUDO_ASKS_TEXT = (
+    "`sudo` asks for a password here, which the agent cannot give (“a terminal is required” / "
+    "“[sudo] password for …”); ask the user to run such commands."
+)
+
+
 def _sudo_refused(signature: str, error: str) -> bool:
     """sudo could not get a password: the error line says so, or sudo's own line does in
     the output of the program that ran it, among its last lines (a script that went on
@@ -1702,10 +1741,7 @@ def _known_cause(signature: str, error: str) -> tuple[str, str | None] | None:
             "`find` for file names."
         ), "search through Bash"
     if _sudo_refused(signature, error):
-        return (
-            "`sudo` asks for a password here, which the agent cannot give (“a terminal is "
-            "required” / “[sudo] password for …”); ask the user to run such commands."
-        ), None
+        return _SUDO_ASKS_TEXT, None
     if _NO_GIT_IDENTITY.search(signature):
         return (
             "git has no user name or e-mail set here (“Please tell me who you are” / “empty "
@@ -1779,12 +1815,6 @@ _WAIVED = {
     Danger.BROAD_DELETE: "by deleting broadly",
     Danger.HOME_OPENED: "by opening the home folder to every user",
 }
-
-
-def _way_taken(fix: Fix) -> str:
-    """What ran from the failure to the call that worked: the steps in between and that
-    call whole (its `export X=… &&` set-up included)."""
-    return "\n".join([*(step.text for step in fix.steps), fix.call.text])
 
 
 def _waived(failed: str, way: str) -> str | None:

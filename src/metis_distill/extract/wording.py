@@ -84,6 +84,9 @@ PASSED_AGAIN = "and passed when run again"
 # How it ends when the same call passed after the user wrote in between ("ok, I created
 # it"): their step, outside the run, may be what mended it; no step of the agent's to teach.
 AFTER_USER_STEP = "(it passed after the user stepped in; what they did is unseen)"
+# How it ends when the way that worked was given a secret the failed call lacked (a
+# password piped to it, typed by a script): the secret did it, and no agent has it to give.
+SECRET_GIVEN = "(it worked only given a password or secret the agent lacks; ask the user)"
 # How it ends when the call passed once a git remote was pointed at another address: which
 # repository, and why, was that day's; no step to teach.
 REMOTE_REPOINTED = "it worked once the remote was pointed at another address"

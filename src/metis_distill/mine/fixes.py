@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from itertools import takewhile
 
@@ -25,6 +25,7 @@ from metis_distill.mine.asked import asked_steps, does_asked
 from metis_distill.mine.bystanders import checks_by_script, reruns_a_fellow, sets_work_aside
 from metis_distill.mine.drive_paths import mounted_path, written_with_drive
 from metis_distill.mine.failed_units import failed_units, runs_failed_unit
+from metis_distill.mine.given_secrets import given_secrets
 from metis_distill.mine.harness_text import injected
 from metis_distill.mine.installed import install_unproven
 from metis_distill.mine.intent import (
@@ -117,6 +118,9 @@ class FixKind(StrEnum):
     OWN_ENVIRONMENT = "own_environment"
     # the same call worked run in a folder below the one where no manifest was found
     MOVED = "moved"
+    # it worked once given a secret the failed call lacked (a password piped to `sudo -S`):
+    # the secret did it, and the next agent has none to give
+    SECRET_GIVEN = "secret_given"
 
 
 TEACHABLE = frozenset(
@@ -208,9 +212,27 @@ def find_fix(
     events: tuple[Event, ...], index: int, call: Event | None, *, together: bool = False
 ) -> Fix | None:
     """What made the failure go away, right after it: the failed call done another way or
-    prepared, what the error itself said to run, or the missing module installed.
+    prepared, what the error itself said to run, or the missing module installed; a way that
+    worked only once given a secret is told as such (`SECRET_GIVEN`), never as a way.
     `together`: the harness runs the shell calls of one batch at the same time, each in a
     shell of its own (Codex)."""
+    fix = _found_fix(events, index, call, together=together)
+    if fix is None or call is None or not fix.teachable:
+        return fix
+    if not given_secrets(call.text, way_taken(fix)):
+        return fix
+    return replace(fix, kind=FixKind.SECRET_GIVEN)
+
+
+def way_taken(fix: Fix) -> str:
+    """What ran from the failure to the call that worked: the steps in between and that
+    call whole (its `export X=… &&` set-up included)."""
+    return "\n".join([*(step.text for step in fix.steps), fix.call.text])
+
+
+def _found_fix(
+    events: tuple[Event, ...], index: int, call: Event | None, *, together: bool = False
+) -> Fix | None:
     if call is None:
         return None
     if call.tool_name in _BUNDLED_SEARCH_TOOLS and signals.BUNDLED_SEARCH.search(
