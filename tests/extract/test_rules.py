@@ -2252,3 +2252,74 @@ def test_an_install_the_program_then_ran_after_in_a_pipe_or_with_settings_is_the
         tmp_path, "paru -S --noconfirm mdcat", "installing mdcat...\ndone", after
     )
     assert lines[0].endswith("; install it with `paru -S --noconfirm mdcat`.")
+
+
+_HOST_KEY = (
+    "Exit code 128\nHost key verification failed.\nfatal: Could not read from remote repository."
+)
+_PUSHED = "To https://github.com/ana/shop.git\n * [new branch]      main -> main"
+
+
+@pytest.mark.parametrize(
+    ("steps", "told"),
+    [
+        # back to the remote's https:// URL, gh made git's helper: whose repository is not said
+        (
+            ["git remote set-url origin https://github.com/ana/shop.git", "gh auth setup-git"],
+            "run `git remote set-url origin https://github.com/… && gh auth setup-git` first",
+        ),
+        (
+            ["git remote set-url origin git@github.com:ana/shop.git && gh auth setup-git"],
+            "run `git remote set-url origin git@github.com:… && gh auth setup-git` first",
+        ),
+        # the host's key added: no address in the way, told as it was
+        (
+            ["ssh-keyscan -t ed25519 github.com >> ~/.ssh/known_hosts"],
+            "run `ssh-keyscan -t ed25519 github.com >> ~/.ssh/known_hosts` first",
+        ),
+    ],
+)
+def test_a_step_before_the_push_names_no_ones_repository(
+    tmp_path: Path, steps: list[str], told: str
+) -> None:
+    from tests.mine.test_episodes import _write
+
+    records = [call("c1", "git push -u origin main"), result("c1", _HOST_KEY, True)]
+    for number, step in enumerate(steps, start=2):
+        records += [call(f"c{number}", step), result(f"c{number}", "")]
+    records += [call("c9", "git push -u origin main"), result("c9", _PUSHED)]
+    path = _write(tmp_path, records)
+    (lesson,) = [c for c in extract(path, path.parent) if c.kind is LessonKind.FAILURE]
+    assert told in lesson.text and "ana/shop" not in lesson.text
+
+
+def test_a_registry_address_in_a_step_is_kept(tmp_path: Path) -> None:
+    """A registry's root names no one's repository: the step is told whole."""
+    from tests.mine.test_episodes import _write
+
+    path = _write(
+        tmp_path,
+        [
+            call("c1", "npm install"),
+            result("c1", "npm ERR! code E401\nnpm ERR! Unable to authenticate", True),
+            call("c2", "npm config set registry https://registry.npmjs.org/"),
+            result("c2", ""),
+            call("c3", "npm install"),
+            result("c3", "added 12 packages in 2s"),
+        ],
+    )
+    (lesson,) = [c for c in extract(path, path.parent) if c.kind is LessonKind.FAILURE]
+    assert "run `npm config set registry https://registry.npmjs.org/` first" in lesson.text
+
+
+def test_a_way_told_with_its_arguments_names_no_ones_repository(tmp_path: Path) -> None:
+    """The push's general forms are alike, so the way is told with its arguments: its
+    option shown, the repository's address still told by its host alone."""
+    url = "https://github.com/ana/shop.git"
+    error = "error: RPC failed; HTTP 400 curl 22 The requested URL returned error: 400"
+    retry = f"git -c http.version=HTTP/1.1 push {url} main"
+    (lesson,) = _retried(tmp_path, f"git push {url} main", error, retry, _PUSHED)
+    assert (
+        "use `git -c http.version=HTTP/1.1 push https://github.com/… main` instead" in lesson.text
+    )
+    assert "ana/shop" not in lesson.text

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from metis_distill.extract.wording import general_command, general_error, general_fix, subject
+from metis_distill.extract.wording import (
+    general_command,
+    general_error,
+    general_fix,
+    subject,
+)
 from metis_distill.mine.text import scrub
 
 
@@ -82,6 +87,36 @@ from metis_distill.mine.text import scrub
     ],
 )
 def test_general_command(command: str, general: str) -> None:
+    assert general_command(command) == general
+
+
+@pytest.mark.parametrize(
+    ("command", "general"),
+    [
+        # one repository's or account's address: its host kept, the steps after it too
+        (
+            "git remote set-url origin https://github.com/ana/shop.git && gh auth setup-git",
+            "git remote set-url origin https://github.com/… && gh auth setup-git",
+        ),
+        ("git clone git@github.com:ana/shop.git", "git clone git@github.com:…"),
+        ("git clone https://gitlab.com/acme/web/shop", "git clone https://gitlab.com/…"),
+        (
+            "git remote add origin ssh://git@git.example.test/ana/shop.git",
+            "git remote add origin ssh://git@git.example.test/…",
+        ),
+        ('git remote add origin "https://git.example.test/ana/shop.git"', "git remote add origin https://git.example.test/…"),
+        ("git push https://ana@github.com/ana/shop.git main", "git push https://github.com/… main"),
+        ("gh repo view https://github.com/ana", "gh repo view https://github.com/…"),
+        # no one's repository: a registry's root, a local server, a package to install
+        ("npm config set registry https://registry.npmjs.org/", "npm config set registry https://registry.npmjs.org/"),
+        ("curl -sf http://localhost:3000/api", "curl -sf http://localhost:3000/api"),
+        ("curl -LO https://example.test/files/kit.tar.gz", "curl -LO https://example.test/files/kit.tar.gz"),
+        ("pip install git+https://github.com/acme/kit.git", "pip install git+https://github.com/acme/kit.git"),
+        ("uvicorn app.main:app --reload", "uvicorn app.main:app --reload"),
+    ],
+)  # fmt: skip
+def test_a_repository_address_is_told_by_its_host(command: str, general: str) -> None:
+    assert general_fix(command) == general
     assert general_command(command) == general
 
 

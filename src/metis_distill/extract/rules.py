@@ -49,6 +49,7 @@ from metis_distill.extract.wording import (
     general_fix,
     names_instance,
     subject,
+    with_arguments,
     without_git_options,
 )
 from metis_distill.homes import home_folder
@@ -885,7 +886,7 @@ def _failure_lesson(
             # the general forms are alike: the difference is in the args
             if _PATH_ERROR.search(sig):  # other paths: where this run stood, no rule
                 return f"{what} {verb} here: “{sig}” (it worked with other paths).", None
-            instead = shorten(unplumbed(remedy), MAX_COMMAND)  # its output's plumbing left out
+            instead = with_arguments(remedy)  # its output's plumbing left out
         if _repeats_the_head(what, instead):
             # "use X instead of X": what changed lies deep in one run's long script
             return f"{what} {verb} here: “{sig}” (it worked written otherwise).", None
@@ -909,7 +910,7 @@ def _failure_lesson(
         if again is not None:  # the failed command with options added: run in its place
             instead = general_fix(again)
             if code(instead) == what or _opens_alike(what, instead):
-                instead = shorten(unplumbed(again), MAX_COMMAND)
+                instead = with_arguments(again)
             if not _repeats_the_head(what, instead):
                 return f"{what} {verb} here (“{sig}”); use {code(instead)} instead.", again
         if not steps or what in (code(step) for step in steps):

@@ -10,7 +10,14 @@ from __future__ import annotations
 import re
 
 from metis_distill.homes import hide_homes
-from metis_distill.mine.text import SHELL_WORD, command_head, one_spelling, shorten, unwrapped
+from metis_distill.mine.text import (
+    SHELL_WORD,
+    command_head,
+    one_spelling,
+    shorten,
+    unplumbed,
+    unwrapped,
+)
 
 _SCRIPT = re.compile(r"^(?:\./)?(?P<dir>(?:[\w.@-]+/)+)[\w.@-]+\.(?:sh|bash|py|ps1|js|rb|pl)$")
 _ABSOLUTE = re.compile(r"(?:(?<=[\s\"'(=:])|^)(?:/[\w.@-]+/|~/|[A-Za-z]:[\\/])")
@@ -166,6 +173,10 @@ def general_command(command: str, limit: int = MAX_COMMAND) -> str:
             own = at is not None and (at["pip"] or words[position + 1 : position + 2] == ["-m"])
             kept.append(path if own else path.rsplit("/", 1)[-1] or bare)
             continue
+        address = repository_told(bare)
+        if address is not None:  # its host kept, in place: the steps after it still tell
+            kept.append(address)
+            continue
         script = _runs_script(kept) and bool(_SCRIPT_FILE.match(bare))
         # a commit's message is that commit's (`python -m pip`'s `-m` names a module)
         message = kept[-1] in ("-m", "--message") and "commit" in kept
@@ -257,16 +268,68 @@ _EVERY_HOME = re.compile(
 
 
 def names_instance(argument: str) -> bool:
-    """An argument that belongs to one instance: a path, a branch, an id."""
+    """An argument that belongs to one instance: a path, a branch, an id, a repository's
+    address."""
     if _EVERY_HOME.match(argument):
         return False
     return bool(
         _ABSOLUTE.match(argument)
+        or repository_told(argument) is not None
         or _BRANCH_LIKE.match(argument)
         or _INSTANCE_ID.match(argument)
         or _DEEP_FILE.match(argument)
         or "\\" in argument
     )
+
+
+# The address of one repository or account, given whole as an argument: git's scp form
+# (`git@github.com:ana/shop.git`), an `ssh://` or `git://` URL, an `https://` one ending in
+# `.git` or on a forge whose path opens with an owner (`https://gitlab.com/acme/web/shop`).
+# A URL of a registry's root or a local server (`http://localhost:3000/api`) names no one's
+# repository; nor does a package's (`git+https://…`), which is what a project installs.
+_REPOSITORY_URL = re.compile(
+    r"^(?P<scheme>(?:https?|ssh|git)://)(?:(?P<user>[^/@\s]*)@)?(?P<host>[^/@\s]+)"
+    r"/(?P<path>\S+)$",
+    re.I,
+)
+_SCP_ADDRESS = re.compile(
+    r"^(?:(?P<user>[\w.-]+)@)?(?P<host>[\w-]+(?:\.[\w-]+)+)"
+    r":(?![\d/])(?:[\w.~-]+/\S*|\S+\.git)$"
+)
+_FORGE = re.compile(
+    r"^(?:[\w-]+\.)*(?:github\.com|gitlab\.com|bitbucket\.org|codeberg\.org|gitee\.com)$", re.I
+)
+_OF_REPOSITORY = re.compile(r"\.git/?$")
+_SHARED_USER = "git"  # every forge's account for git over SSH: no one's own name
+
+
+def repository_told(argument: str) -> str | None:
+    """A repository's or an account's address as a lesson tells it, its host kept and its
+    owner and name cut (`https://github.com/…`, `git@github.com:…`); None for any other
+    argument. A user before the host (a person's name, a token) goes with the path."""
+    url = _REPOSITORY_URL.match(argument)
+    if url is not None:
+        git_only = not url["scheme"].lower().startswith("http")  # ssh:// and git://
+        if not (git_only or _FORGE.match(url["host"]) or _OF_REPOSITORY.search(url["path"])):
+            return None
+        return f"{url['scheme']}{_user_kept(url['user'])}{url['host']}/…"
+    scp = _SCP_ADDRESS.match(argument)
+    return f"{_user_kept(scp['user'])}{scp['host']}:…" if scp is not None else None
+
+
+def _user_kept(user: str | None) -> str:
+    return f"{user}@" if user == _SHARED_USER else ""
+
+
+_WORD = re.compile(r"[^\s\"']+")
+
+
+def with_arguments(command: str) -> str:
+    """A command told with its arguments, where its general form would hide what changed
+    (`git -c http.version=HTTP/1.1 push …`): its output's plumbing left out, and each
+    repository's address still told by its host alone."""
+    told = _WORD.sub(lambda word: repository_told(word[0]) or word[0], unplumbed(command))
+    return shorten(told, MAX_COMMAND)
 
 
 def general_error(signature: str) -> str:
