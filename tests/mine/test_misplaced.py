@@ -298,3 +298,51 @@ def test_a_missing_file_is_looked_for_only_among_the_next_calls(tmp_path: Path) 
         if event.role == "tool":
             assert misplaced(events, index, calls[event.tool_use_id], "/w") is None
     assert 0 < events.most <= 40
+
+
+def _write_file(tool_id: str, path: str) -> dict:  # type: ignore[type-arg]
+    block = {
+        "type": "tool_use",
+        "id": tool_id,
+        "name": "Write",
+        "input": {"file_path": path, "content": "# Report"},
+    }
+    return {"type": "assistant", "message": {"content": [block]}}
+
+
+def _report_read_at_the_root(*before: dict) -> list[dict]:  # type: ignore[type-arg]
+    """`REPORT.md` read at the root, not there, then read in `notes/`, after `before`."""
+    return [
+        *before,
+        call("t5", "git status --short"),
+        result("t5", " M app.py"),
+        read("t6", "/w/REPORT.md"),
+        result("t6", "File does not exist.", True),
+        call("t7", "find . -name REPORT.md"),
+        result("t7", "./notes/REPORT.md"),
+        read("t8", "/w/notes/REPORT.md"),
+        result("t8", "# Report"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "made",
+    [
+        [_write_file("t1", "/w/notes/REPORT.md"), result("t1", "File created successfully")],
+        [call("t1", "mkdir -p notes"), result("t1", "")],
+        [call("t1", "mkdir -p /w/notes && echo made"), result("t1", "made")],
+        [call("t1", "echo '# Report' > notes/REPORT.md"), result("t1", "")],
+        [call("t1", "cat draft.md | tee notes/REPORT.md"), result("t1", "# Report")],
+        [call("t1", "cp draft/REPORT.md notes/"), result("t1", "")],
+    ],
+)
+def test_a_file_the_run_made_itself_found_elsewhere_tells_no_layout(
+    tmp_path: Path,
+    made: list[dict],  # type: ignore[type-arg]
+) -> None:
+    """The agent wrote its report into its own folder, earlier in the session; a later read
+    at the root missed it: where the agent put it is no place of the project's."""
+    found = failure_lessons(tmp_path / "made", _report_read_at_the_root(*made))
+    assert not any("is at `" in c.text for c in found)
+    (lesson,) = failure_lessons(tmp_path / "not made", _report_read_at_the_root())
+    assert lesson.text.startswith("`REPORT.md` is at `notes/REPORT.md`, not at the project root")
