@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, overload
 
 import pytest
 
+from metis_distill.conversations import support
 from metis_distill.curate.earned import HeldBack, held_back
+from metis_distill.curate.merge import curate
+from metis_distill.index import LessonIndex
+from metis_distill.ledger import Ledger
 from metis_distill.mine.misplaced import misplaced
-from metis_distill.models import Event
+from metis_distill.models import Event, LessonCandidate
 from metis_distill.sources.claude_code import parse_file
 from tests.mine.test_episodes import _write, call, failure_lessons, read, result
 
@@ -346,3 +350,58 @@ def test_a_file_the_run_made_itself_found_elsewhere_tells_no_layout(
     assert not any("is at `" in c.text for c in found)
     (lesson,) = failure_lessons(tmp_path / "not made", _report_read_at_the_root())
     assert lesson.text.startswith("`REPORT.md` is at `notes/REPORT.md`, not at the project root")
+
+
+def _found_in_sessions(tmp_path: Path, name: str, rights: Sequence[str]) -> list[LessonCandidate]:
+    """`name` read at the root and found at one of `rights` in each of as many sessions."""
+    found = []
+    for n, right in enumerate(rights):
+        records = [
+            read("t1", f"/w/{name}"),
+            result("t1", "File does not exist.", True),
+            read("t2", f"/w/{right}"),
+            result("t2", _GUIDE),
+        ]
+        (lesson,) = failure_lessons(tmp_path / str(n), records)
+        ref = replace(lesson.evidence.ref, path=f"p/s{n}.jsonl")
+        found.append(
+            replace(lesson, evidence=replace(lesson.evidence, ref=ref, session_id=f"s{n}"))
+        )
+    return found
+
+
+def _earned_lines(tmp_path: Path, embedder, candidates: list[LessonCandidate]) -> list[str]:  # type: ignore[no-untyped-def]
+    """The curated lessons' texts that have earned a line."""
+    with Ledger.at(tmp_path / "data") as ledger:
+        index = LessonIndex(tmp_path / "data" / "index", embedder)
+        curate(candidates, ledger, index, archive_root="/a")
+        rows = ledger.lessons()
+        evidence = ledger.evidence_of([r.id for r in rows])
+        return [
+            r.text
+            for r in rows
+            if held_back(_Judged(r.text, tuple(r.scope or ()), support=support(evidence[r.id])))
+            is None
+        ]
+
+
+def test_one_file_found_at_other_places_in_two_sessions_earns_no_line(
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+) -> None:
+    """Each session found `PLAN.md` somewhere else: no layout, two one-offs."""
+    found = _found_in_sessions(tmp_path, "PLAN.md", ["work/PLAN.md", "work-42/PLAN.md"])
+    assert _earned_lines(tmp_path, embedder, found) == []
+
+
+def test_one_file_found_at_the_same_place_in_two_sessions_earns_its_line(
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+) -> None:
+    found = _found_in_sessions(
+        tmp_path, "architecture.md", ["docs/architecture.md", "docs/architecture.md"]
+    )
+    assert _earned_lines(tmp_path, embedder, found) == [
+        "`architecture.md` is at `docs/architecture.md`, not at the project root (reading "
+        "`architecture.md` failed: “File does not exist”)."
+    ]

@@ -2,16 +2,17 @@
 
 `cat architecture.md` fails (“No such file or directory”); an `ls` or two later `cat
 docs/architecture.md` works: the file lives in `docs/`. Once, that is how an agent finds its
-way (or a typo); the same wrong turn in another session is the project's layout, which a line
-saves (earned as any failure without a fix: in two sessions). Only paths inside the project
-are told, written from its root; not when a call between the two reads did more than look
-(the file found may be the agent's own), nor a file the session made itself before (wrote,
-redirected into, copied, or put under a folder it made: its report, its notes), nor when the
-wrong path was read fine in the session (a file the run moved), nor for a copy in what the
-project installs or builds (`node_modules/`, `.venv/`, `build/`…). One file found elsewhere
-tells of that file: a project may hold several `src/`; a folder is told only when a look
-(`ls`, `cd`) showed it missing. A relative path is from the root only before any call moved
-Claude Code's shell.
+way (or a typo); the same wrong turn in another session, the file found at the same path, is
+the project's layout, which a line saves (earned as any failure without a fix: in two
+sessions; found at another path, another line). Only paths inside the project are told,
+written from its root; not when a call between the two reads did more than look (the file
+found may be the agent's own), nor a file the session made itself before (wrote, redirected
+into, copied, or put under a folder it made: its report, its notes), nor when the wrong path
+was read fine in the session (a file the run moved), nor for a copy in what the project
+installs or builds (`node_modules/`, `.venv/`, `build/`…). One file found elsewhere tells of
+that file: a project may hold several `src/`; a folder is told only when a look (`ls`, `cd`)
+showed it missing. A relative path is from the root only before any call moved Claude Code's
+shell.
 """
 
 from __future__ import annotations
@@ -320,3 +321,19 @@ def misplaced_text(found: Misplaced) -> str:
     return (
         f"`{name}` is at `{found.right}`, not {instead} (reading `{found.wrong}` failed: {error})."
     )
+
+
+# `misplaced_text`'s two wordings, read back: the file or folder looked for, and where it was.
+_TOLD_FILE = re.compile(r"^`(?P<what>[^`]+)` is at `(?P<where>[^`]+)`, not ")
+_TOLD_FOLDER = re.compile(
+    r"^The project has no `(?P<what>[^`]+)/` folder: the files looked for under it were under "
+    r"(?:`(?P<where>[^`]+)/`|the project root)"
+)
+
+
+def told_place(text: str) -> tuple[str, str] | None:
+    """The file (or folder) a line of `misplaced_text` looked for and where it was found;
+    None for any other line. Two lines of one file found at two places are two lessons: a
+    file each run put somewhere else tells of no layout."""
+    told = _TOLD_FILE.match(text) or _TOLD_FOLDER.match(text)
+    return (told["what"], told["where"] or "") if told else None
