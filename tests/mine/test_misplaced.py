@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, overload
 
 import pytest
 
+from metis_distill.conversations import support
 from metis_distill.curate.earned import HeldBack, held_back
+from metis_distill.curate.merge import curate
+from metis_distill.index import LessonIndex
+from metis_distill.ledger import Ledger
 from metis_distill.mine.misplaced import misplaced
-from metis_distill.models import Event
+from metis_distill.models import Event, LessonCandidate
 from metis_distill.sources.claude_code import parse_file
 from tests.mine.test_episodes import _write, call, failure_lessons, read, result
 
@@ -298,3 +302,106 @@ def test_a_missing_file_is_looked_for_only_among_the_next_calls(tmp_path: Path) 
         if event.role == "tool":
             assert misplaced(events, index, calls[event.tool_use_id], "/w") is None
     assert 0 < events.most <= 40
+
+
+def _write_file(tool_id: str, path: str) -> dict:  # type: ignore[type-arg]
+    block = {
+        "type": "tool_use",
+        "id": tool_id,
+        "name": "Write",
+        "input": {"file_path": path, "content": "# Report"},
+    }
+    return {"type": "assistant", "message": {"content": [block]}}
+
+
+def _report_read_at_the_root(*before: dict) -> list[dict]:  # type: ignore[type-arg]
+    """`REPORT.md` read at the root, not there, then read in `notes/`, after `before`."""
+    return [
+        *before,
+        call("t5", "git status --short"),
+        result("t5", " M app.py"),
+        read("t6", "/w/REPORT.md"),
+        result("t6", "File does not exist.", True),
+        call("t7", "find . -name REPORT.md"),
+        result("t7", "./notes/REPORT.md"),
+        read("t8", "/w/notes/REPORT.md"),
+        result("t8", "# Report"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "made",
+    [
+        [_write_file("t1", "/w/notes/REPORT.md"), result("t1", "File created successfully")],
+        [call("t1", "mkdir -p notes"), result("t1", "")],
+        [call("t1", "mkdir -p /w/notes && echo made"), result("t1", "made")],
+        [call("t1", "echo '# Report' > notes/REPORT.md"), result("t1", "")],
+        [call("t1", "cat draft.md | tee notes/REPORT.md"), result("t1", "# Report")],
+        [call("t1", "cp draft/REPORT.md notes/"), result("t1", "")],
+    ],
+)
+def test_a_file_the_run_made_itself_found_elsewhere_tells_no_layout(
+    tmp_path: Path,
+    made: list[dict],  # type: ignore[type-arg]
+) -> None:
+    """The agent wrote its report into its own folder, earlier in the session; a later read
+    at the root missed it: where the agent put it is no place of the project's."""
+    found = failure_lessons(tmp_path / "made", _report_read_at_the_root(*made))
+    assert not any("is at `" in c.text for c in found)
+    (lesson,) = failure_lessons(tmp_path / "not made", _report_read_at_the_root())
+    assert lesson.text.startswith("`REPORT.md` is at `notes/REPORT.md`, not at the project root")
+
+
+def _found_in_sessions(tmp_path: Path, name: str, rights: Sequence[str]) -> list[LessonCandidate]:
+    """`name` read at the root and found at one of `rights` in each of as many sessions."""
+    found = []
+    for n, right in enumerate(rights):
+        records = [
+            read("t1", f"/w/{name}"),
+            result("t1", "File does not exist.", True),
+            read("t2", f"/w/{right}"),
+            result("t2", _GUIDE),
+        ]
+        (lesson,) = failure_lessons(tmp_path / str(n), records)
+        ref = replace(lesson.evidence.ref, path=f"p/s{n}.jsonl")
+        found.append(
+            replace(lesson, evidence=replace(lesson.evidence, ref=ref, session_id=f"s{n}"))
+        )
+    return found
+
+
+def _earned_lines(tmp_path: Path, embedder, candidates: list[LessonCandidate]) -> list[str]:  # type: ignore[no-untyped-def]
+    """The curated lessons' texts that have earned a line."""
+    with Ledger.at(tmp_path / "data") as ledger:
+        index = LessonIndex(tmp_path / "data" / "index", embedder)
+        curate(candidates, ledger, index, archive_root="/a")
+        rows = ledger.lessons()
+        evidence = ledger.evidence_of([r.id for r in rows])
+        return [
+            r.text
+            for r in rows
+            if held_back(_Judged(r.text, tuple(r.scope or ()), support=support(evidence[r.id])))
+            is None
+        ]
+
+
+def test_one_file_found_at_other_places_in_two_sessions_earns_no_line(
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+) -> None:
+    """Each session found `PLAN.md` somewhere else: no layout, two one-offs."""
+    found = _found_in_sessions(tmp_path, "PLAN.md", ["work/PLAN.md", "work-42/PLAN.md"])
+    assert _earned_lines(tmp_path, embedder, found) == []
+
+
+def test_one_file_found_at_the_same_place_in_two_sessions_earns_its_line(
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+) -> None:
+    found = _found_in_sessions(
+        tmp_path, "architecture.md", ["docs/architecture.md", "docs/architecture.md"]
+    )
+    assert _earned_lines(tmp_path, embedder, found) == [
+        "`architecture.md` is at `docs/architecture.md`, not at the project root (reading "
+        "`architecture.md` failed: “File does not exist”)."
+    ]

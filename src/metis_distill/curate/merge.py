@@ -23,6 +23,7 @@ from metis_distill.extract.settings import values_cut, values_outside
 from metis_distill.extract.wording import PASSED_AGAIN, UNTIL_EDITED
 from metis_distill.index import LessonIndex, embed_many
 from metis_distill.ledger import Curating, Evidence, Ledger, LessonRow, LessonStatus, now
+from metis_distill.mine.misplaced import told_place
 from metis_distill.mine.off_path import lasting
 from metis_distill.models import LessonCandidate, LessonKind
 
@@ -187,6 +188,8 @@ class _Near:
             row = lessons.lesson(neighbour.id)
             if row is None or _fix_into_none(candidate, row) or _other_way(candidate, row):
                 continue
+            if _found_elsewhere(candidate, row):
+                continue
             distance = neighbour.distance
             if distance > self.limits[1]:  # maybe near another wording of the lesson seen before
                 distance = min(distance, _nearest_wording(lessons, index, row, vector))
@@ -229,6 +232,13 @@ def _other_way(candidate: LessonCandidate, row: LessonRow) -> bool:
     if candidate.fix not in (None, candidate.text):
         return candidate.fix != row.fix
     return PASSED_AGAIN in candidate.text or UNTIL_EDITED in candidate.text
+
+
+def _found_elsewhere(candidate: LessonCandidate, row: LessonRow) -> bool:
+    """Two lines of where a file was found, and not the same place: runs that each found it
+    somewhere else show no layout, and their sessions never count for one line."""
+    ours, theirs = told_place(candidate.text), told_place(row.text)
+    return ours is not None and theirs is not None and ours != theirs
 
 
 def _nearest_wording(

@@ -2,14 +2,17 @@
 
 `cat architecture.md` fails (“No such file or directory”); an `ls` or two later `cat
 docs/architecture.md` works: the file lives in `docs/`. Once, that is how an agent finds its
-way (or a typo); the same wrong turn in another session is the project's layout, which a line
-saves (earned as any failure without a fix: in two sessions). Only paths inside the project
-are told, written from its root; not when a call between the two reads did more than look
-(the file found may be the agent's own), nor when the wrong path was read fine in the session
-(a file the run moved), nor for a copy in what the project installs or builds
-(`node_modules/`, `.venv/`, `build/`…). One file found elsewhere tells of that file: a
-project may hold several `src/`; a folder is told only when a look (`ls`, `cd`) showed it
-missing. A relative path is from the root only before any call moved Claude Code's shell.
+way (or a typo); the same wrong turn in another session, the file found at the same path, is
+the project's layout, which a line saves (earned as any failure without a fix: in two
+sessions; found at another path, another line). Only paths inside the project are told,
+written from its root; not when a call between the two reads did more than look (the file
+found may be the agent's own), nor a file the session made itself before (wrote, redirected
+into, copied, or put under a folder it made: its report, its notes), nor when the wrong path
+was read fine in the session (a file the run moved), nor for a copy in what the project
+installs or builds (`node_modules/`, `.venv/`, `build/`…). One file found elsewhere tells of
+that file: a project may hold several `src/`; a folder is told only when a look (`ls`, `cd`)
+showed it missing. A relative path is from the root only before any call moved Claude Code's
+shell.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from metis_distill.mine.kept_cwd import moved_before
+from metis_distill.mine.own_files import made_by
 from metis_distill.mine.signals import LOOK_TOOLS, PIPE, SHELL_TOOLS, is_success, only_reads
 from metis_distill.mine.text import command_head, file_name, shell_steps
 from metis_distill.models import Event, EventKind
@@ -109,6 +113,8 @@ def misplaced(
             return None  # a relative path after a `cd`: not from the project's root
         if _read_fine(events, failure.session, wrong, root):
             return None  # the file was there at another time: the run moved it
+        if _made_by_run(events[:at], failure.session, right, root):
+            return None  # the agent's own file (its report, its notes): no layout of the project
         looks = window[: at - index - 1]
         if _found_in_many(looks, results, file_name(wrong)):
             return None  # the project holds several of that name: which one is that day's
@@ -283,6 +289,20 @@ def _read_fine(events: Sequence[Event], session: str | None, path: str, root: st
     return False
 
 
+def _made_by_run(events: Sequence[Event], session: str | None, path: str, root: str | None) -> bool:
+    """A call of the session before the file was found made it, or a folder above it."""
+    for event in events:
+        if event.kind is not EventKind.TOOL_CALL or event.session != session:
+            continue
+        made = made_by(event)
+        if path in {_from_root(f, root) for f in made.files}:
+            return True
+        folders = (_from_root(f, root, folder=True) for f in made.folders)
+        if any(f and path.startswith(f"{f}/") for f in folders):
+            return True
+    return False
+
+
 def misplaced_text(found: Misplaced) -> str:
     """Where the file lives; where a look showed the folder of the wrong path missing, where
     the files looked for under it were (one wording for every file of that folder, so that
@@ -301,3 +321,19 @@ def misplaced_text(found: Misplaced) -> str:
     return (
         f"`{name}` is at `{found.right}`, not {instead} (reading `{found.wrong}` failed: {error})."
     )
+
+
+# `misplaced_text`'s two wordings, read back: the file or folder looked for, and where it was.
+_TOLD_FILE = re.compile(r"^`(?P<what>[^`]+)` is at `(?P<where>[^`]+)`, not ")
+_TOLD_FOLDER = re.compile(
+    r"^The project has no `(?P<what>[^`]+)/` folder: the files looked for under it were under "
+    r"(?:`(?P<where>[^`]+)/`|the project root)"
+)
+
+
+def told_place(text: str) -> tuple[str, str] | None:
+    """The file (or folder) a line of `misplaced_text` looked for and where it was found;
+    None for any other line. Two lines of one file found at two places are two lessons: a
+    file each run put somewhere else tells of no layout."""
+    told = _TOLD_FILE.match(text) or _TOLD_FOLDER.match(text)
+    return (told["what"], told["where"] or "") if told else None
