@@ -382,3 +382,24 @@ def test_two_settings_stay_two_lessons(stores) -> None:  # type: ignore[no-untyp
     ]
     stats = curate(found, ledger, index, archive_root="/a")
     assert (stats.new, stats.merged) == (2, 0)
+
+
+def test_a_persons_value_for_a_setting_lesson_stands(stores) -> None:  # type: ignore[no-untyped-def]
+    ledger, index = stores
+    curate([_setting_fix("PYTHONPYCACHEPREFIX=/tmp/a", 1, "s1")], ledger, index, archive_root="/a")
+    (row,) = ledger.lessons()
+    mine = row.text.replace("/tmp/a", ".pycache")
+    ledger.learn_wording(row.id, mine, WordingSource.HAND_EDIT)
+    curate([_setting_fix("PYTHONPYCACHEPREFIX=/tmp/b", 2, "s2")], ledger, index, archive_root="/a")
+    (row,) = ledger.lessons()
+    assert row.text == mine
+
+
+def test_a_path_into_a_checkout_is_no_better_value(stores) -> None:  # type: ignore[no-untyped-def]
+    """`~/code/app/src` is one person's checkout, not a folder outside the workspace."""
+    ledger, index = stores
+    relative = _setting_fix("PYTHONPATH=src", 1, "s1")
+    checkout = _setting_fix("PYTHONPATH=~/code/app/src", 2, "s2")
+    curate([relative, checkout], ledger, index, archive_root="/a")
+    (row,) = ledger.lessons()
+    assert row.text == relative.text

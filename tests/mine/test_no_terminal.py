@@ -66,6 +66,12 @@ def test_the_terminal_flags_left_out_after_no_terminal_are_the_fix(
          "docker exec db psql -c 'SELECT 1;'"),
         # another flag left out beside them asks for something else
         ("docker exec -it --privileged db ls /dev", NO_TTY, "docker exec db ls /dev"),
+        # kubectl's words are a warning: it went on without a terminal, and the container
+        # was what failed
+        ("kubectl exec -it web-7d9 -- python manage.py migrate",
+         "Unable to use a TTY - input is not a terminal or the right kind of file\n"
+         'error: unable to upgrade connection: container not found ("web")',
+         "kubectl exec web-7d9 -- python manage.py migrate"),
         # a flag that asks for no terminal, left out after another error
         ("docker rm --force web", "Error response from daemon: removal of container web is "
          "already in progress", "docker rm web"),

@@ -261,3 +261,21 @@ def test_powershell_in_another_language_or_its_footer_names_the_program() -> Non
         )
         assert found is not None and found.program == "g++", said
         assert found.full_path == "C:\\msys64\\ucrt64\\bin\\g++"
+
+
+def test_a_program_reached_in_the_projects_own_folder_keys_no_machine_fact(
+    tmp_path: Path,
+) -> None:
+    """`.venv/bin/pytest` is this project's: its line never joins (nor rewords) another
+    project's `pytest` not on the PATH."""
+    here = {"cwd": "/home/ana/code/app"}
+    (found,) = failure_lessons(
+        tmp_path,
+        [
+            {**call("t1", "pytest -q tests"), **here},
+            {**result("t1", "Exit code 127\nbash: pytest: command not found", True), **here},
+            {**call("t2", "/home/ana/code/app/.venv/bin/pytest -q tests"), **here},
+            {**result("t2", "5 passed in 0.2s"), **here},
+        ],
+    )
+    assert found.fix == ".venv/bin/pytest" and found.key is None

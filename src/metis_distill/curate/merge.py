@@ -126,7 +126,8 @@ def curate(
                 lessons.add_lesson(target)
                 index.upsert([target.id], [target.text], [target.kind], [vector])
                 stats.new_ids.append(target.id)
-            if not created and _says_a_better_value(candidate, target):
+            better = not created and _says_a_better_value(candidate, target)
+            if better and not lessons.hand_worded(target.id):
                 target.text, target.fix = candidate.text, candidate.fix
                 index.upsert([target.id], [target.text], [target.kind], [vector])
             added = _add_evidence(lessons, target, candidate, archive_root)
@@ -307,7 +308,8 @@ def _says_a_better_value(candidate: LessonCandidate, lesson: LessonRow) -> bool:
     the command with, one pointing outside the workspace where the lesson's writes into the
     project (`/tmp/pycache`, not `Shared/.pycache`): the line should give that one."""
     return (
-        candidate.text != lesson.text
+        lesson.status != LessonStatus.REJECTED
+        and candidate.text != lesson.text
         and values_cut(candidate.text) == values_cut(lesson.text)
         and values_outside(candidate.text) > values_outside(lesson.text)
     )

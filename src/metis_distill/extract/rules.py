@@ -388,7 +388,10 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         return None  # made executable and committed: the next clone has it done
     key = _off_path_key(text, fix, reached)
     if run.cwd:
-        text, fix = _from_project(text, run.cwd), fix and _from_project(fix, run.cwd)
+        written = fix and _from_project(fix, run.cwd)
+        if written != fix:  # its way is in the project (`.venv/bin/pytest`): no machine's fact
+            key = None
+        text, fix = _from_project(text, run.cwd), written
     return LessonCandidate(
         kind=LessonKind.FAILURE,
         text=scrub(text),

@@ -68,5 +68,14 @@ def values_outside(text: str) -> int:
     return sum(_outside(found["value"].strip("\"'")) for found in values)
 
 
+# A folder no checkout holds: a temp folder, the user's cache (an absolute path or `~/…` may
+# be the project's own checkout: `~/code/app/src`).
+_OUTSIDE = re.compile(
+    r"^(?:/private)?/(?:tmp|var/tmp|var/folders)/"
+    r"|^\$\{?(?:TMPDIR|TMP|TEMP|RUNNER_TEMP|XDG_CACHE_HOME)\b"
+    r"|^(?:~|\$HOME|\$\{HOME\})/\.cache/"
+)
+
+
 def _outside(value: str) -> bool:
-    return value.startswith(("/", "~/", "$")) and not value.startswith(("$PWD", "${PWD}", "$(pwd)"))
+    return _OUTSIDE.match(value) is not None

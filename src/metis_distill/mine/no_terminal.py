@@ -29,7 +29,10 @@ _LONG_TERMINAL = frozenset({"--tty", "--interactive", "--stdin"})
 def terminal_flags(error: str, command: str) -> frozenset[str]:
     """The flags of the failed command that ask for a terminal, when its error says there is
     none; `-i` and `--interactive` only beside a flag that asks for the terminal itself."""
-    if not NO_TERMINAL.search(error[:2000]):
+    # its last line: kubectl's, ssh's and podman's words are warnings, the call went on
+    # without a terminal and what failed after them is another error
+    lines = error[-2000:].strip().splitlines()
+    if not lines or not NO_TERMINAL.search(lines[-1]):
         return frozenset()
     names = {flag_name(f) for f in flags_of(command_head(command).split())}
     asked = {n for n in names if _SHORT_TERMINAL.match(n) or n in _LONG_TERMINAL}
