@@ -43,6 +43,12 @@ _SUDO_LESSON = "`sudo` asks for a password here"
             "[sudo] Passwort für ana:",
         ),
         ("[sudo] ana 的密码： \nsudo: 需要密码", "[sudo] ana 的密码："),
+        # `sudo -S` ends its prompt with no newline: its verdict on the prompt's line
+        (
+            "Exit code 1\n[sudo] ana 的密码：sudo: 没有提供密码\nsudo: 需要密码",
+            "[sudo] ana 的密码：",
+        ),
+        ("[sudo] ana 的密码：sudo: deploy：找不到命令", None),
         # sudo let the command run, which failed on its own: no password missing
         ("[sudo] ana 的密码： \nsudo: deploy：找不到命令", None),
         ("[sudo] password for ana: \nJob for app.service failed.\nsudo: 需要密码", None),

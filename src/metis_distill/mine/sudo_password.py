@@ -30,6 +30,7 @@ _PROMPT = re.compile(r"^\[sudo\] .*[:：]$")
 # A verdict of sudo's own naming no program, host or file (`sudo: 需要密码`, `sudo: Ein
 # Passwort ist notwendig`), unlike `sudo: deploy: command not found`.
 _VERDICT = re.compile(r"^sudo: [^:：]+$")
+_PROMPT_THEN_VERDICT = re.compile(r"^(\[sudo\] [^\n]*?[:：])[ \t]*(?=sudo: )", re.M)
 _HEAD = 4000  # characters read at either end of an output
 
 
@@ -48,6 +49,8 @@ def _prompt_before_verdict(tail: str) -> str | None:
     """sudo's prompt, when the output ends on a verdict of sudo's with only sudo's own lines
     between them (`sudo -S` given nothing: `[sudo] ana 的密码：`, `sudo: 没有提供密码`,
     `sudo: 需要密码`)."""
+    # `sudo -S` ends its prompt with no newline: its verdict may follow on the prompt's line
+    tail = _PROMPT_THEN_VERDICT.sub("\\1\n", tail)
     lines = [line.strip() for line in tail.splitlines() if line.strip()]
     if not lines or not _VERDICT.match(lines[-1]):
         return None
