@@ -984,3 +984,64 @@ def test_the_errors_own_hint_earns_its_line_from_a_second_session() -> None:
     fix = "shipit service status --all"
     assert held_back(_Lesson(text, fix=fix, support=1)) is HeldBack.ERRORS_OWN_HINT
     assert earned(_Lesson(text, fix=fix, support=2))
+
+
+# Next.js's failed build: its banner, the file, what is wrong there, its banner again.
+_NEXT_BUILD = "Failed to compile.\n\n{place}\n{error}\n\n\n> Build failed because of webpack errors"
+_OTHER_ERRORS = [
+    ("./src/app/page.tsx", "Module not found: Can't resolve 'left-pad'"),
+    (
+        "./src/app/about/page.tsx",
+        'Error:   x You are attempting to export "metadata" from a component marked with '
+        '"use client", which is disallowed.',
+    ),
+    ("./src/lib/cart.ts", "Error: \n  x Expression expected"),
+]
+
+
+def _builds_failed(tmp_path: Path, errors: list[tuple[str, str]]) -> Path:
+    """One session per error, each `npm run build` failing on it, a day apart; the archive."""
+    archive = tmp_path / "archive"
+    for n, (place, error) in enumerate(errors):
+        output = _NEXT_BUILD.format(place=place, error=error)
+        turns = [Say("user", "Build it."), Bash("npm run build", output, True)]
+        write_session(archive, f"{n:08d}", START + timedelta(days=n), turns)
+    return archive
+
+
+def test_a_build_banner_over_other_errors_is_no_error_recurring(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    """ "Failed to compile." heads every failed build: three builds that failed on three other
+    errors are three errors seen once each, never one line earned by the banner's repeats."""
+    archive, data = _builds_failed(tmp_path, _OTHER_ERRORS), tmp_path / "data"
+    outcome = distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
+    with Ledger.at(data) as ledger:
+        built = [r.id for r in ledger.lessons() if "npm run build" in r.text]
+        evidence = ledger.evidence_of(built)
+    assert len(built) == len(_OTHER_ERRORS)
+    assert all(len({e.session_id for e in found}) == 1 for found in evidence.values())
+    assert not any("Failed to compile" in e.quote for found in evidence.values() for e in found)
+    assert outcome.folder is None or "npm run build" not in _proposed(outcome)
+
+
+def test_a_build_banner_alone_is_no_lesson(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    """The output cut to its banners (`| tail -3`): no error is told, none to learn."""
+    archive, data = tmp_path / "archive", tmp_path / "data"
+    cut = "Failed to compile.\n\n> Build failed because of webpack errors"
+    for n in range(3):
+        turns = [Say("user", "Build it."), Bash("npm run build 2>&1 | tail -3", cut, True)]
+        write_session(archive, f"{n:08d}", START + timedelta(days=n), turns)
+    distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
+    with Ledger.at(data) as ledger:
+        assert not [r for r in ledger.lessons() if "npm run build" in r.text]
+
+
+def test_the_same_error_under_a_build_banner_still_earns_its_line(
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+) -> None:
+    """The control: one error under the banner in three sessions is one lesson, its line
+    quoting the error."""
+    archive, data = _builds_failed(tmp_path, [_OTHER_ERRORS[0]] * 3), tmp_path / "data"
+    outcome = distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
+    (line,) = [ln for ln in _lines(_proposed(outcome)) if "npm run build" in ln]
+    assert " [3](" in line and "Module not found: Can't resolve 'left-pad'" in line

@@ -260,7 +260,8 @@ def test_a_folder_below_outside_the_project_is_no_way_to_teach(tmp_path: Path) -
         # an error that says nothing of a missing manifest: the folder may be all that changed
         (
             "cd /srv/shop && pnpm lint",
-            "Exit code 1\n ELIFECYCLE  Command failed with exit code 1.",
+            "Exit code 1\nsrc/cart.js\n  3:5  error  'total' is not defined  no-undef\n"
+            " ELIFECYCLE  Command failed with exit code 1.",
             "cd /srv/shop/packages/store && pnpm lint",
             _LINTED,
         ),

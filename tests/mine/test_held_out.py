@@ -1382,24 +1382,22 @@ def test_a_made_up_git_identity_is_never_the_fix(tmp_path: Path) -> None:
 
 def test_a_build_that_failed_under_a_pipe_did_not_work(tmp_path: Path) -> None:
     """turbo's `@scope/app:task:` prefix is cut before the error is chosen (a `⚠` line is a
-    warning), and `… | tail` hiding the status does not hide "Failed to compile."."""
-    from tests.mine.test_fixes import _failures
-
+    warning), and `… | tail` hiding the status does not hide "Failed to compile." (which,
+    with no error under it, is no lesson of its own)."""
     first = (
         "Exit code 1\n@acme/web:build:  \u26a0 Found lockfile missing swc dependencies\n"
         "@acme/web:build: Module not found: Can't resolve 'spring-i18n'\n"
     )
-    (episode, lesson), *_ = _failures(
-        tmp_path,
-        [
-            call("t1", "pnpm build 2>&1"),
-            result("t1", first, True),
-            call("t2", "pnpm add spring-i18n"),
-            result("t2", "+ spring-i18n 2.1.0"),
-            call("t3", "pnpm build 2>&1 | tail -20"),
-            result("t3", "Failed to compile.\n ELIFECYCLE  Command failed with exit code 1."),
-        ],
-    )
+    records = [
+        call("t1", "pnpm build 2>&1"),
+        result("t1", first, True),
+        call("t2", "pnpm add spring-i18n"),
+        result("t2", "+ spring-i18n 2.1.0"),
+        call("t3", "pnpm build 2>&1 | tail -20"),
+        result("t3", "Failed to compile.\n ELIFECYCLE  Command failed with exit code 1."),
+    ]
+    (episode, _) = failures(tmp_path, records)
+    (lesson,) = failure_lessons(tmp_path, records)
     assert episode.fix is None and lesson.fix is None
     assert "Module not found: Can't resolve 'spring-i18n'" in lesson.text
 

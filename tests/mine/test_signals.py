@@ -521,6 +521,64 @@ def test_nextjss_failed_build_is_told_by_what_is_wrong_below_its_banner(
     assert signals.error_signature(output) == signature
 
 
+@pytest.mark.parametrize(
+    ("output", "signature"),
+    [
+        (  # Next's banner over a package not installed, its own banner under it
+            "Failed to compile.\n\n./src/app/page.tsx\nModule not found: Can't resolve 'left-pad'"
+            "\n\nhttps://nextjs.org/docs/messages/module-not-found\n\n\n"
+            "> Build failed because of webpack errors\n",
+            "Module not found: Can't resolve 'left-pad'",
+        ),
+        (  # SWC's message on the line below its `Error:`
+            "Failed to compile.\n\n./src/lib/cart.ts\nError: \n  x Expression expected\n"
+            "    ,-[/srv/shop/src/lib/cart.ts:12:1]\n 12 |   } catch (error) {\n",
+            "x Expression expected",
+        ),
+        (  # webpack's place, then what is wrong there
+            "ERROR in ./src/index.js 3:0-24\nModule not found: Error: Can't resolve 'lodash' "
+            "in '/srv/shop/src'\n\nwebpack compiled with 1 error\n",
+            "Module not found: Error: Can't resolve 'lodash' in '/srv/shop/src'",
+        ),
+        (
+            "Compiled with problems:\n\nERROR in ./src/App.js\nModule build failed (from "
+            "./node_modules/babel-loader/lib/index.js):\nSyntaxError: /srv/shop/src/App.js: "
+            "Unexpected token (3:4)\n",
+            "SyntaxError: /srv/shop/src/App.js: Unexpected token (3:4)",
+        ),
+        (  # Vite's, with esbuild's banner in between
+            "vite v5.4.2 building for production...\nx Build failed in 312ms\n"
+            "error during build:\n[vite:esbuild] Transform failed with 1 error:\n"
+            '/srv/shop/src/main.ts:3:9: ERROR: Unexpected "}"\n',
+            '/srv/shop/src/main.ts:3:9: ERROR: Unexpected "}"',
+        ),
+        (
+            "> Build error occurred\nError: Cannot find module 'tailwindcss'\n",
+            "Error: Cannot find module 'tailwindcss'",
+        ),
+    ],
+)
+def test_a_build_tools_banner_gives_way_to_the_error_below_it(output: str, signature: str) -> None:
+    """The banner is the same over every failed build: the line below it that says what
+    failed is the error, so two builds that failed otherwise are two errors."""
+    assert signals.error_signature(output) == signature
+    assert not signals.says_only_failed(signature)
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        "Failed to compile.\n\n> Build failed because of webpack errors\n",
+        "   Creating an optimized production build ...\nFailed to compile.\n"
+        " ELIFECYCLE  Command failed with exit code 1.\n",
+        "error during build:\n",
+        "npm ERR! code ELIFECYCLE\nnpm ERR! errno 1\n",
+    ],
+)
+def test_a_banner_alone_tells_no_error_apart(output: str) -> None:
+    assert signals.says_only_failed(signals.error_signature(output))
+
+
 # A test runner's banner over an error (authored outputs, bun's and jest's forms).
 _BUN_BETWEEN_TESTS = (
     "Exit code 1\nbun test v1.3.0\n\nsrc/app.test.ts:\n\n# Unhandled error between tests\n"

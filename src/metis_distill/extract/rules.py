@@ -126,6 +126,7 @@ from metis_distill.mine.signals import (
     missing_program,
     names_an_error,
     only_reads,
+    says_only_failed,
     signature_unlike,
 )
 from metis_distill.mine.ssh_https import (
@@ -296,6 +297,8 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         signature = sudo_got_no_password(error.text) or signature
     if not signature or call is None:
         return None  # a failure we cannot tie to what was run teaches nothing actionable
+    if says_only_failed(signature):
+        return None  # a banner over whatever failed: its repeats are no one error recurring
     if _escalation_refused(run, error, call):
         return None  # the user said no to the rerun outside the sandbox: no way out to teach
     if episode.fix is not None and episode.fix.kind is FixKind.ESCALATED:

@@ -732,9 +732,10 @@ def _kept_signature(text: str) -> str:
 
 
 # Next.js's build, failed on the project's code: "Failed to compile." then the file's place
-# and what is wrong there (`Type error: …`, or ESLint's `12:5  Error: … rule`).
+# and what is wrong there (`Type error: …`, ESLint's `12:5  Error: … rule`, or SWC's `x …`
+# (`×` in a UTF-8 terminal), on its `Error:` line or the one below it).
 _NEXT_FAILED = "Failed to compile."
-_NEXT_ERROR = re.compile(r"^(?:Type error: |\d+:\d+\s+Error: )\S")
+_NEXT_ERROR = re.compile(r"^(?:Type error: |\d+:\d+\s+Error: |(?:Error:\s+)?[x\u00d7] )\S")
 
 
 def _next_build_error(lines: list[str]) -> str | None:
@@ -914,6 +915,36 @@ def _linter_finding(lines: list[str]) -> str:
     return ""
 
 
+# A build tool's own line over (or under) its errors, the same whatever went wrong: Next's,
+# create-react-app's and webpack's `Failed to compile.` (Next's may end its spinner's line),
+# `Compiled with problems:`, webpack's `Module build failed (from ./loader):` and `ERROR in
+# ./src/a.ts 3:0-20` (its place only, the message below), Next's `> Build failed because of
+# webpack errors` and `> Build error occurred`, Vite's `error during build:` and `✗ Build
+# failed in 1.2s`, esbuild's and Turbopack's `Build failed with 2 errors:`, Parcel's `🚨 Build
+# failed.`. What failed is a line below it; with none, the output names no error of its own.
+_BUILD_BANNER = (
+    r"^(?:.*\.\.\.\s*)?Failed to compile\.?$"
+    r"|^Compiled with problems:?$"
+    r"|^Module build failed(?: \([^)\n]+\))?:?$"
+    r"|^ERROR in \S+(?: \d+:\d+(?:-\d+)?)?:?$"
+    r"|^> Build failed because\b.*$"
+    r"|^>? ?Build error occurred$"
+    r"|^error during build:$"
+    r"|^[\u2717\u00d7x] Build failed in [\d.]+m?s$"
+    r"|^(?:\[[\w:-]+\] )?\[?(?:Error: )?(?:Turbopack )?(?i:build|transform) failed with "
+    r"\d+ errors?:?$"
+    r"|^(?:\U0001f6a8 ?|error: )?(?i:build failed)\.?$"
+)
+_BUILD_BANNER_WORDS = (  # every banner holds one, lowered (`may_hold`)
+    "failed to compile",
+    "compiled with problems",
+    "module build failed",
+    "error in ",
+    "build failed",
+    "build error occurred",
+    "error during build:",
+    "transform failed with ",
+)
 # A task runner's own line that the task it ran failed, the same whatever went wrong: mise's
 # `[lint] ERROR task failed`, make's `make: *** [Makefile:12: lint] Error 1` (not its own
 # errors: `*** No rule to make target …`), just's `error: Recipe `lint` failed on line 3 with
@@ -934,10 +965,12 @@ _RUNNER_FOOTER = re.compile(
     r"| Lifecycle script | Failed at the | Exit status | This is probably not a problem with npm"
     r"| There is likely additional logging| A complete log of this run| Log files were not written"
     r"| Error: command failed$| +(?:in workspace|at location): | Test failed\. +See above"
-    r"|\s+\S+@\S+ \S+: `)",
+    r"|\s+\S+@\S+ \S+: `)"
+    rf"|{_BUILD_BANNER}",
     re.M,
 )
 _RUNNER_WORDS = (  # every footer holds one, lowered (`may_hold`)
+    *_BUILD_BANNER_WORDS,
     "error task failed",
     "*** ",
     "error: recipe `",
@@ -948,6 +981,21 @@ _RUNNER_WORDS = (  # every footer holds one, lowered (`may_hold`)
     "npm err!",
     "npm error",
 )
+# A line that says only that a build or a package script failed, whatever failed: a build
+# tool's banner, pnpm's and yarn's exit line, npm's `code ELIFECYCLE` and `errno 1`.
+_ONLY_FAILED = re.compile(
+    rf"{_BUILD_BANNER}|{_BUILD_PARTS[0][1].pattern}"
+    r"|^\S*ELIFECYCLE +Test failed\. +See above for more details\.$"
+    r"|^npm (?:ERR!|error) (?:code (?:ELIFECYCLE|\d+)|errno \d+|Exit status \d+)$"
+)
+
+
+def says_only_failed(signature: str) -> bool:
+    """The error line is a build tool's or a package runner's banner (`Failed to compile.`,
+    `Command failed with exit code 1.`): the same over any error, it tells none apart."""
+    return bool(_ONLY_FAILED.match(signature.strip()))
+
+
 # A runner's echo of the command it runs: mise's `[lint] $ golangci-lint run`, go-task's
 # `task: [lint] golangci-lint run`.
 _RUNNER_ECHO = re.compile(r"^\[[^\]\s]+\] \$ |^task: \[[^\]]+\] ")
