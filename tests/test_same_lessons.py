@@ -50,8 +50,10 @@ from metis_distill.pipeline import LocalRunner
 # do not render); a chain's failed step the one whose program speaks the error (bash's `cd:`
 # line in a script's chain told as `cd …`, not the `powershell -Command …` after it: a
 # lesson that does not render); a program off the PATH one lesson per program, its id of that
-# fact (a no-fix `pwsh` lesson's id, the lessons' words and the block the same).
-BEFORE = "80a870ff7a6a25c2edf5fecb1965008ad4b6d4e1765ee1f47807d0644d6e06cc"
+# fact (a no-fix `pwsh` lesson's id, the lessons' words and the block the same); one command
+# failing with one error one lesson whatever way past it each run took, its id of that failure
+# (the WSL `python` lesson's id; the lessons' words, evidence and the block the same).
+BEFORE = "85c112e77519682616a80b949353d6c8ffda2c3f54ddbb16ef12f311035b0779"
 _LINK = re.compile(r"\]\([^)\s]*#L\d+-L\d+\)")
 _BLOCK_SHA = re.compile(r"sha=[0-9a-f]+")  # the block's hash covers the links
 

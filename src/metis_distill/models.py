@@ -138,5 +138,7 @@ class LessonCandidate:
     cwd: str | None = None
     fix: str | None = None  # a failure's remedy, only when the run shows it causing success
     # the one fact the candidate is an instance of, when each run words it by its own way past
-    # it (a program off the PATH): the candidates of one key are one lesson
+    # it (a program off the PATH; one command failing with one error): the candidates of one
+    # key are one lesson
     key: str | None = None
+    asked: bool = False  # its fix is the way the person's own words asked for

@@ -320,3 +320,72 @@ def test_two_programs_off_the_path_are_two_lines(tmp_path: Path, embedder) -> No
     (zig,) = program_lines(data, "zig")
     (odin,) = program_lines(data, "odin")
     assert "`export PATH=/opt/zig/bin:$PATH`" in zig and "`/opt/odin/bin/odin`" in odin
+
+
+FORGE_ERRORS = {
+    "F101": "forge: error F101: more than one workspace file in this folder; name the one to build",
+    "F202": "forge: error F202: the toolchain cache is locked by another build",
+}
+
+
+def forge_session(
+    archive: Path, name: str, day: int, way: str, said: str = "", error: str = "F101"
+) -> None:
+    """A run where `forge build` fails with `error`, then `way` builds; the person's `said`
+    words (if any) come between the two calls."""
+    turns: list[Turn] = [
+        Say("user", "Build it, please."),
+        Bash("forge build", FORGE_ERRORS[error], failed=True, code=2),
+    ]
+    if said:
+        turns.append(Say("user", said))
+    turns.append(Bash(way, "Built 12 of 12 targets."))
+    write_session(archive, name, START + timedelta(days=day), turns)
+
+
+def forge_lines(data: Path, error: str = "F101") -> list[str]:
+    with Ledger.at(data) as ledger:
+        folders = [p.folder for p in ledger.pending_proposals()]
+    found = (line for folder in folders for line in proposed_lines(folder))
+    return [line for line in found if f"error {error}" in line]
+
+
+def test_one_failure_mended_two_ways_is_one_line_with_the_way_the_person_asked_for(  # type: ignore[no-untyped-def]
+    tmp_path: Path, embedder
+) -> None:
+    """The person named the workspace to build in one run; another run built a single project:
+    one lesson of both runs, told with the person's way, whichever came first."""
+    archive, data = tmp_path / "archive", tmp_path / "data"
+    forge_session(archive, "f3000000", 0, "forge build core/core.proj")
+    forge_session(archive, "f3000001", 1, "forge build app.ws", said="Build @app.ws from now on.")
+    distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
+    (line,) = forge_lines(data)
+    assert "use `forge build app.ws` instead" in line and "core.proj" not in line
+    assert " [2](" in line
+
+
+def test_one_failure_mended_two_ways_unasked_is_told_with_the_way_of_most_sessions(  # type: ignore[no-untyped-def]
+    tmp_path: Path, embedder
+) -> None:
+    archive, data = tmp_path / "archive", tmp_path / "data"
+    forge_session(archive, "f4000000", 0, "forge build core/core.proj")
+    forge_session(archive, "f4000001", 1, "forge build app.ws")
+    forge_session(archive, "f4000002", 2, "forge build app.ws")
+    distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
+    (line,) = forge_lines(data)
+    assert "use `forge build app.ws` instead" in line and " [3](" in line
+
+
+def test_one_command_failing_with_two_errors_is_two_lessons(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    archive, data = tmp_path / "archive", tmp_path / "data"
+    forge_session(archive, "f5000000", 0, "forge build app.ws")
+    forge_session(archive, "f5000001", 1, "forge build app.ws")
+    forge_session(archive, "f5000002", 2, "forge build --wait-for-lock", error="F202")
+    forge_session(archive, "f5000003", 3, "forge build --wait-for-lock", error="F202")
+    distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
+    with Ledger.at(data) as ledger:
+        texts = [r.text for r in ledger.lessons() if "forge" in r.text]
+    assert len(texts) == 2, texts
+    (workspace,) = [t for t in texts if "F101" in t]
+    (lock,) = [t for t in texts if "F202" in t]
+    assert "`forge build app.ws`" in workspace and "`forge build --wait-for-lock`" in lock

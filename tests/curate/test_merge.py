@@ -403,3 +403,82 @@ def test_a_path_into_a_checkout_is_no_better_value(stores) -> None:  # type: ign
     curate([relative, checkout], ledger, index, archive_root="/a")
     (row,) = ledger.lessons()
     assert row.text == relative.text
+
+
+FORGE = "`forge build` fails here (“forge: error F101: more than one workspace file here”)"
+
+
+def forge_mended(way: str, line: int, session: str, asked: bool = False) -> LessonCandidate:
+    """`forge build` failing with F101, got past by `way` (the person's `asked` way or not)."""
+    found = candidate(f"{FORGE}; use `{way}` instead.", line, session, LessonKind.FAILURE)
+    shown = replace(found.evidence, shows_fix=True)
+    return replace(found, evidence=shown, fix=way, key=FORGE, asked=asked)
+
+
+@pytest.mark.parametrize(
+    ("found", "told"),
+    [
+        # the way the person asked for, whichever came first and however few its sessions
+        (
+            [("forge build core.proj", "s1", False), ("forge build core.proj", "s2", False),
+             ("forge build app.ws", "s3", True)],
+            "forge build app.ws",
+        ),
+        # none asked: the way of the most sessions (two calls of one session count once)
+        (
+            [("forge build core.proj", "s1", False), ("forge build core.proj", "s1", False),
+             ("forge build app.ws", "s2", False), ("forge build app.ws", "s3", False)],
+            "forge build app.ws",
+        ),
+        # as many sessions each: the first
+        ([("forge build core.proj", "s1", False), ("forge build app.ws", "s2", False)],
+         "forge build core.proj"),
+    ],
+)  # fmt: skip
+def test_one_failure_mended_several_ways_is_one_lesson_with_one_way(  # type: ignore[no-untyped-def]
+    stores, found: list[tuple[str, str, bool]], told: str
+) -> None:
+    ledger, index = stores
+    candidates = [forge_mended(w, 1 + n, s, asked) for n, (w, s, asked) in enumerate(found)]
+    curate(candidates, ledger, index, archive_root="/a")
+    (lesson,) = ledger.lessons()
+    assert (lesson.text, lesson.fix) == (f"{FORGE}; use `{told}` instead.", told)
+    evidence = ledger.evidence_of([lesson.id])[lesson.id]
+    assert len(evidence) == len(found)
+    # a line links to a span that shows its own way, never another's
+    assert {e.line_start for e in evidence if e.shows_fix} == {
+        1 + n for n, (w, _, _) in enumerate(found) if w == told
+    }
+
+
+def test_a_way_asked_for_later_rewords_the_lesson_and_another_unasked_does_not(stores) -> None:  # type: ignore[no-untyped-def]
+    ledger, index = stores
+    curate([forge_mended("forge build core.proj", 1, "s1")], ledger, index, archive_root="/a")
+    curate([forge_mended("forge build lib.proj", 2, "s2")], ledger, index, archive_root="/a")
+    (lesson,) = ledger.lessons()
+    assert lesson.fix == "forge build core.proj"
+    curate(
+        [forge_mended("forge build app.ws", 3, "s3", asked=True)], ledger, index, archive_root="/a"
+    )
+    curate([forge_mended("forge build lib.proj", 4, "s4")], ledger, index, archive_root="/a")
+    (lesson,) = ledger.lessons()
+    assert lesson.fix == "forge build app.ws"
+
+
+def test_one_command_failing_with_another_error_is_another_lesson(stores) -> None:  # type: ignore[no-untyped-def]
+    ledger, index = stores
+    other = "`forge build` fails here (“forge: error F202: the toolchain cache is locked”)"
+    locked = candidate(f"{other}; use `forge build --wait` instead.", 2, "s2", LessonKind.FAILURE)
+    curate(
+        [
+            forge_mended("forge build app.ws", 1, "s1"),
+            replace(locked, fix="forge build --wait", key=other),
+        ],
+        ledger,
+        index,
+        archive_root="/a",
+    )
+    assert sorted(r.fix or "" for r in ledger.lessons()) == [
+        "forge build --wait",
+        "forge build app.ws",
+    ]

@@ -5160,3 +5160,52 @@ def test_a_program_spelled_apart_is_the_same_program(failed: str, retry: str, sa
     from metis_distill.mine.intent import same_intent
 
     assert same_intent(failed, retry) is same
+
+
+_MANY_WORKSPACES = "Exit code 2\nforge: error F101: more than one workspace file in this folder"
+
+
+@pytest.mark.parametrize(
+    ("said", "asked"),
+    [
+        ("Build @app.ws from now on.", True),  # the file, as Claude Code mentions it
+        ("Please use `forge build app.ws`.", True),  # the command as written
+        ("The workspace is APP.WS, build that one.", True),
+        ("Build the app workspace.", False),  # no file named
+        ("Build @core.ws from now on.", False),  # another file
+        ("", False),
+    ],
+)
+def test_the_way_past_a_failure_is_asked_for_when_the_persons_words_name_it(
+    tmp_path: Path, said: str, asked: bool
+) -> None:
+    records = [call("t1", "forge build"), result("t1", _MANY_WORKSPACES, True)]
+    records += [say("user", said)] if said else []
+    records += [call("t2", "forge build app.ws"), result("t2", "Built 12 of 12 targets.")]
+    ((episode, lesson),) = _failures(tmp_path, records)
+    assert lesson.fix == "forge build app.ws" and lesson.asked is asked
+    assert (
+        lesson.key
+        == "`forge build` fails here (“forge: error F101: more than one workspace file in this folder”)"
+    )
+
+
+def test_a_file_the_failed_call_named_already_is_not_the_way_asked_for(tmp_path: Path) -> None:
+    ((_, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "forge build app.ws"),
+            result("t1", _MANY_WORKSPACES, True),
+            say("user", "Build app.ws with its lock, please."),
+            call("t2", "forge build app.ws --wait-for-lock"),
+            result("t2", "Built 12 of 12 targets."),
+        ],
+    )
+    assert lesson.fix is not None and not lesson.asked
+
+
+def test_a_failure_without_a_way_past_it_has_no_key(tmp_path: Path) -> None:
+    ((_, lesson),) = _failures(
+        tmp_path, [call("t1", "forge build"), result("t1", _MANY_WORKSPACES, True)]
+    )
+    assert lesson.fix is None and lesson.key is None

@@ -240,9 +240,12 @@ def test_every_way_past_a_program_off_the_path_is_one_fact(
 
 
 def test_a_program_installed_or_run_by_another_is_no_off_path_fact(tmp_path: Path) -> None:
-    """Control: a runner that ran it, or an install, is its own lesson, keyed by its words."""
-    assert _zig_lesson(tmp_path, "npx zig build").key is None
-    assert _zig_lesson(tmp_path / "b", "npm install -g zig && zig build").key is None
+    """Control: a runner that ran it, or an install, is its own lesson, keyed by its failure
+    (the command and its error, the words before its way), not by the machine's fact."""
+    for n, worked in enumerate(["npx zig build", "npm install -g zig && zig build"]):
+        found = _zig_lesson(tmp_path / str(n), worked)
+        assert found.key is not None and found.key != "`zig` is not on the PATH here"
+        assert found.text.startswith(f"{found.key}; ")
 
 
 GERMAN_NOT_RECOGNIZED = (

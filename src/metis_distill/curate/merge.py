@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -114,6 +115,8 @@ def curate(
     if vectors is None:
         vectors = embed_many(index.embedder, [c.text for c in candidates])
     near = _Near(limits, judge, judge_distance)
+    chosen = _chosen_ways(candidates)
+    made: set[str] = set()  # the lessons this curation made
     with ledger.curating() as lessons:
         ids = _prefetch(lessons, candidates, archive_root)
         for candidate, vector, own_id in zip(candidates, vectors, ids, strict=True):
@@ -126,12 +129,20 @@ def curate(
                 lessons.add_lesson(target)
                 index.upsert([target.id], [target.text], [target.kind], [vector])
                 stats.new_ids.append(target.id)
+                made.add(target.id)
             better = not created and _says_a_better_value(candidate, target)
             if better and not lessons.hand_worded(target.id):
                 target.text, target.fix = candidate.text, candidate.fix
                 index.upsert([target.id], [target.text], [target.kind], [vector])
-            added = _add_evidence(lessons, target, candidate, archive_root)
-            if added and _lasts_longer(candidate, target) and not lessons.hand_worded(target.id):
+            fresh = target.id in made
+            shown = _shows_told_way(candidate, target, chosen, fresh)
+            added = _add_evidence(lessons, target, candidate, archive_root, shown)
+            if (
+                added
+                and (target.text, target.fix) != (candidate.text, candidate.fix)
+                and _takes_words(candidate, target, chosen, fresh)
+                and not lessons.hand_worded(target.id)
+            ):
                 target.text, target.fix = candidate.text, candidate.fix
                 index.upsert([target.id], [target.text], [target.kind], [vector])
             if added and target.id not in stats.touched_ids:
@@ -207,15 +218,59 @@ class _Near:
         return lessons.lesson(same) if same is not None else None
 
 
-def _lasts_longer(candidate: LessonCandidate, lesson: LessonRow) -> bool:
-    """The candidate is an instance of the lesson's key whose way holds longer than the one
-    the lesson tells (a program's full path over a PATH step, either over none): the lesson
-    takes its words, whichever instance came first."""
+def _chosen_ways(candidates: Sequence[LessonCandidate]) -> dict[str, LessonCandidate]:
+    """For each key, the candidate whose words its lesson takes: of the way the person's own
+    words asked for, else of the way that lasts (a program's full path over a PATH step,
+    either over none), else of the way seen in the most sessions, else the first."""
+    sessions: dict[tuple[str, str | None], set[str]] = defaultdict(set)
+    asked: set[tuple[str, str | None]] = set()
+    for c in candidates:
+        if c.key is not None:
+            sessions[c.key, c.fix].add(c.evidence.session_id)
+            if c.asked:
+                asked.add((c.key, c.fix))
+    chosen: dict[str, LessonCandidate] = {}
+    ranks: dict[str, tuple[bool, int, int]] = {}
+    for c in candidates:
+        if c.key is None:
+            continue
+        way = (c.key, c.fix)
+        rank = (way in asked, lasting(c.fix), len(sessions[way]))
+        if c.key not in ranks or rank > ranks[c.key]:
+            chosen[c.key], ranks[c.key] = c, rank
+    return chosen
+
+
+def _shows_told_way(
+    candidate: LessonCandidate, lesson: LessonRow, chosen: dict[str, LessonCandidate], fresh: bool
+) -> bool:
+    """The candidate's span shows the fix its lesson tells once curated (the span of another
+    way past the same failure shows another fix)."""
+    if not candidate.evidence.shows_fix:
+        return False
+    if candidate.key is None or lesson.id != own_id(candidate):
+        return True
+    best = chosen[candidate.key]
+    told = best.fix if fresh or _outranks(best, lesson) else lesson.fix
+    return candidate.fix == told
+
+
+def _takes_words(
+    candidate: LessonCandidate, lesson: LessonRow, chosen: dict[str, LessonCandidate], fresh: bool
+) -> bool:
+    """The candidate is the chosen instance of the lesson's key (`_chosen_ways`): a lesson
+    made by this curation takes its words, one known before only when it `_outranks` it."""
     if candidate.key is None or lesson.id != own_id(candidate):
         return False
-    if lesson.status == LessonStatus.REJECTED:
+    if lesson.status == LessonStatus.REJECTED or chosen[candidate.key] is not candidate:
         return False
-    return lasting(candidate.fix) > lasting(lesson.fix)
+    return fresh or _outranks(candidate, lesson)
+
+
+def _outranks(candidate: LessonCandidate, lesson: LessonRow) -> bool:
+    """The candidate's way was asked for, or holds longer than the way a lesson known before
+    tells (how many sessions showed that way is not kept)."""
+    return (candidate.asked, lasting(candidate.fix)) > (False, lasting(lesson.fix))
 
 
 def _fix_into_none(candidate: LessonCandidate, row: LessonRow) -> bool:
@@ -316,9 +371,14 @@ def _says_a_better_value(candidate: LessonCandidate, lesson: LessonRow) -> bool:
 
 
 def _add_evidence(
-    lessons: Curating, lesson: LessonRow, candidate: LessonCandidate, archive_root: str
+    lessons: Curating,
+    lesson: LessonRow,
+    candidate: LessonCandidate,
+    archive_root: str,
+    shows_fix: bool,
 ) -> bool:
-    """Attach the candidate's evidence to the lesson; False when it was already there."""
+    """Attach the candidate's evidence to the lesson (`shows_fix`: its span shows the fix the
+    lesson tells); False when it was already there."""
     evidence = candidate.evidence
     row_id = evidence_id(lesson.id, evidence, archive_root)
     if lessons.has_evidence(row_id):
@@ -337,7 +397,7 @@ def _add_evidence(
             session_id=evidence.session_id,
             cwd=candidate.cwd,
             timestamp=evidence.timestamp,
-            shows_fix=evidence.shows_fix,
+            shows_fix=shows_fix,
         )
     )
     lesson.severity = max(lesson.severity, candidate.severity)

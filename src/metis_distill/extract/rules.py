@@ -53,7 +53,7 @@ from metis_distill.extract.wording import (
     without_git_options,
 )
 from metis_distill.homes import home_folder
-from metis_distill.mine.asked import offered_by_error
+from metis_distill.mine.asked import offered_by_error, user_asked_way
 from metis_distill.mine.drive_paths import DRIVE_PATH_FIX, DRIVE_PATH_TEXT, mounted_path
 from metis_distill.mine.empty_variable import empty_variable, empty_variable_text
 from metis_distill.mine.episodes import Episode
@@ -390,14 +390,19 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     if fix == _CHMOD and _mode_kept(run, episode, signature):
         return None  # made executable and committed: the next clone has it done
     key = _off_path_key(text, fix, reached)
+    in_project = False
     if run.cwd:
         written = fix and _from_project(fix, run.cwd)
-        if written != fix:  # its way is in the project (`.venv/bin/pytest`): no machine's fact
-            key = None
+        # its way is in the project (`.venv/bin/pytest`): no machine's fact, nor another's way
+        in_project = written != fix
         text, fix = _from_project(text, run.cwd), written
+    text = scrub(text)
+    way = episode.fix.call if episode.fix is not None and fix is not None else None
+    if in_project:
+        key, way = None, None
     return LessonCandidate(
         kind=LessonKind.FAILURE,
-        text=scrub(text),
+        text=text,
         evidence=_evidence(
             run,
             ref,
@@ -409,7 +414,8 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         scope=_scope(call),
         cwd=run.cwd,
         fix=scrub(fix) if fix else None,
-        key=key,
+        key=key or (_failure_key(text) if way is not None else None),
+        asked=way is not None and user_asked_way(run.events, call, way),
     )
 
 
@@ -2144,6 +2150,18 @@ def _off_path_key(text: str, fix: str | None, reached: OffPath | None) -> str | 
     shown_way = reached is not None and fix == reached.way
     no_way = fix is None and text.endswith(f"; {NO_RUNNER_SEEN}.")
     return fact[1] if shown_way or no_way else None
+
+
+# The failure a line tells before the way past it: the command in its general form and the
+# error it failed with ("`make` fails here (“…”)"), then "; " and the way.
+_FAILURE_BEFORE_WAY = re.compile(r"^(`[^`\n]+` [^“\n]*\(“.+?”\)); \S")
+
+
+def _failure_key(text: str) -> str | None:
+    """One command failing with one error, told with the way past it a run showed: each run
+    or call may have got past it another way, and all of them are one lesson."""
+    failure = _FAILURE_BEFORE_WAY.match(text)
+    return failure[1] if failure is not None else None
 
 
 def _run_by_prepared(program: str, call: Event, fix: Fix | None) -> bool:

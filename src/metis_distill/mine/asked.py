@@ -2,7 +2,8 @@
 
 "run `npm install`", "try 'make clean'", Nix's "run:" followed by the command, git's advice in
 prose ("Please commit your changes or stash them before you merge") and in its `hint:` lines.
-A step that deletes, resets, discards or forces is never taken as asked for.
+A step that deletes, resets, discards or forces is never taken as asked for. And whether the
+way past a failure is one the person asked for in their own words ("Build @app.sln").
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import re
 from collections.abc import Sequence
 
 from metis_distill.mine import signals
-from metis_distill.mine.text import shell_steps
-from metis_distill.models import Event
+from metis_distill.mine.harness_text import injected
+from metis_distill.mine.text import file_name, shell_steps
+from metis_distill.models import Event, EventKind
 
 # What an error asks to run, in its own words: "run `npm install`", "try 'make clean'", or
 # the command on the lines after "run:" (Nix: "To make it visible to Nix, run:\n\n  git -C
@@ -118,3 +120,35 @@ def does_asked(event: Event, asked: frozenset[str]) -> bool:
         if said in asked or (keys and _index_key(said) in keys):
             return True
     return False
+
+
+# A file's name with its extension (`app.sln`), the last part of a path.
+_FILE_NAME = re.compile(r"^[\w.-]*\w\.[A-Za-z]\w{0,9}$")
+# What wraps a file a person names in a sentence: `@app.sln` (Claude Code's mention), quotes,
+# backticks, brackets, and the sentence's own stops.
+_WRAPPING = "@`'\"()[]{}<>"
+_STOPS = ".,;:!?"
+
+
+def user_asked_way(events: Sequence[Event], failed: Event, worked: Event) -> bool:
+    """Between the failed call and the call that worked, the person's own words (not the
+    harness's) named that call's way: the command as written, or a file it names that the
+    failed call did not ("Build @app.sln when you build", then `make -f app.sln`)."""
+    said = [
+        e.text
+        for e in events[failed.seq + 1 : worked.seq]
+        if e.role == "user" and e.kind is EventKind.TEXT and not injected(events, e.seq)
+    ]
+    if not said:
+        return False
+    command = " ".join(worked.text.split())
+    new_files = _named_files(worked.text) - _named_files(failed.text)
+    return any(command in " ".join(text.split()) or new_files & _named_files(text) for text in said)
+
+
+def _named_files(text: str) -> set[str]:
+    """The files the words of a text name (`core/app.sln`, `@app.sln`): their names with an
+    extension, in lower case."""
+    words = (w.strip(_WRAPPING).rstrip(_STOPS).strip(_WRAPPING) for w in text[:4000].split())
+    names = (file_name(w).lower() for w in words)
+    return {name for name in names if _FILE_NAME.match(name)}
