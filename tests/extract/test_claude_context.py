@@ -105,3 +105,14 @@ def test_a_fix_that_gives_a_password_is_not_emitted(
     fake.responder = fix_answer("has no attribute 'price_cents'", t.PASSED, fix=piped)
     ex, found = run_extractor(fake, ledger, path, tmp_path)
     assert found == [] and ex.stats.lessons_unearned == 1
+
+
+def test_a_fix_in_prose_that_pipes_a_password_is_not_emitted(
+    fake: FakeAnthropic, ledger: Ledger, tmp_path: Path
+) -> None:
+    """`sudo -S` in backticks, as an answer writes it, is the password's way all the same."""
+    path = t.write(tmp_path, t.cents_session())
+    fix = "pipe the password to `sudo -S`"
+    fake.responder = fix_answer("has no attribute 'price_cents'", t.PASSED, fix=fix)
+    ex, found = run_extractor(fake, ledger, path, tmp_path)
+    assert found == [] and ex.stats.lessons_unearned == 1

@@ -2323,3 +2323,13 @@ def test_a_way_told_with_its_arguments_names_no_ones_repository(tmp_path: Path) 
         "use `git -c http.version=HTTP/1.1 push https://github.com/… main` instead" in lesson.text
     )
     assert "ana/shop" not in lesson.text
+
+
+def test_a_password_pipe_the_failed_call_held_is_never_told(tmp_path: Path) -> None:
+    """The failed call piped the password already, and so did its step: a line naming either
+    teaches the next agent to pipe the user's password."""
+    failed = "echo Tr0ub4dor99 | sudo -S apt-get install -y jq"
+    retry = "echo Tr0ub4dor99 | sudo -S apt-get update && " + failed
+    lessons = _retried(tmp_path, failed, "Exit code 100\nE: Unable to locate package jq", retry)
+    assert not any("sudo -S" in c.text or "REDACTED" in c.text for c in lessons)
+    assert not any(c.fix and "sudo -S" in c.fix for c in lessons)

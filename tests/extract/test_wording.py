@@ -9,6 +9,7 @@ from metis_distill.extract.wording import (
     general_error,
     general_fix,
     subject,
+    with_arguments,
 )
 from metis_distill.mine.text import scrub
 
@@ -310,3 +311,15 @@ def test_a_word_garbled_by_a_wrong_encoding_is_cut() -> None:
 def test_text_without_a_replacement_character_is_left_as_it_is() -> None:
     text = "`make` fails here: “error: ‘x’ undeclared (first use in this function)”."
     assert scrub(text) == text
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "cargo install --git https://github.com/typst/typst --locked typst-cli",
+        "npm install https://github.com/ana/lib.git",
+    ],
+)
+def test_what_is_installed_from_a_forge_keeps_its_address(command: str) -> None:
+    """A tool's address is what the next run installs, no one's own repository."""
+    assert general_command(command) == command and with_arguments(command) == command

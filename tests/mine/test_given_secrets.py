@@ -82,3 +82,12 @@ def test_a_password_piped_to_sudo_is_a_secret_given_plain_sudo_another_form(
 ) -> None:
     found = _fix_kind(tmp_path, "ls -la /boot/", DENIED, retry, "total 2388\ndrwx------ 7 root")
     assert found is kind
+
+
+@pytest.mark.parametrize(
+    "fix",
+    ["Pipe the password to `sudo -S`.", "Feed the password with sudo --stdin."],
+)
+def test_a_secret_fed_in_prose_is_found(fix: str) -> None:
+    """A Claude answer's fix is prose: `sudo -S` ends at a backtick or a full stop."""
+    assert given_secrets("", fix) == {SUDO_STDIN}

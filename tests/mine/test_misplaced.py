@@ -333,8 +333,8 @@ def _report_read_at_the_root(*before: dict) -> list[dict]:  # type: ignore[type-
     "made",
     [
         [_write_file("t1", "/w/notes/REPORT.md"), result("t1", "File created successfully")],
-        [call("t1", "mkdir -p notes"), result("t1", "")],
-        [call("t1", "mkdir -p /w/notes && echo made"), result("t1", "made")],
+        [call("t1", "mkdir notes"), result("t1", "")],
+        [call("t1", "mkdir /w/notes && echo made"), result("t1", "made")],
         [call("t1", "echo '# Report' > notes/REPORT.md"), result("t1", "")],
         [call("t1", "cat draft.md | tee notes/REPORT.md"), result("t1", "# Report")],
         [call("t1", "cp draft/REPORT.md notes/"), result("t1", "")],
@@ -405,3 +405,30 @@ def test_one_file_found_at_the_same_place_in_two_sessions_earns_its_line(
         "`architecture.md` is at `docs/architecture.md`, not at the project root (reading "
         "`architecture.md` failed: “File does not exist”)."
     ]
+
+
+def _edit_file(tool_id: str, path: str) -> dict:  # type: ignore[type-arg]
+    block = {
+        "type": "tool_use",
+        "id": tool_id,
+        "name": "Edit",
+        "input": {"file_path": path, "old_string": "a", "new_string": "b"},
+    }
+    return {"type": "assistant", "message": {"content": [block]}}
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        [call("t1", "mkdir -p notes && echo '# Plan' > notes/PLAN.md"), result("t1", "")],
+        [_edit_file("t1", "/w/notes/REPORT.md"), result("t1", "The file has been updated.")],
+    ],
+)
+def test_a_folder_that_may_have_been_there_or_a_file_edited_is_still_the_layout(
+    tmp_path: Path,
+    before: list[dict],  # type: ignore[type-arg]
+) -> None:
+    """`mkdir -p` passes on a folder that was there, and an Edit changes a file it did not
+    make: neither makes the project's report the agent's own."""
+    (lesson,) = failure_lessons(tmp_path, _report_read_at_the_root(*before))
+    assert lesson.text.startswith("`REPORT.md` is at `notes/REPORT.md`, not at the project root")

@@ -73,8 +73,8 @@ def check(run: Run, span: Span, draft: LessonDraft, lines: Lines) -> Checked:
         evidence = _widened(evidence, quotes)
         if not fix or evidence.ref == quotes[0].ref:
             return Checked(None, dropped, Drop.UNEARNED)  # a fix claimed, not shown
-        if given_secrets("", fix):
-            return Checked(None, dropped, Drop.UNEARNED)  # a password given: none to teach
+    if given_secrets("", f"{text}\n{fix or ''}"):
+        return Checked(None, dropped, Drop.UNEARNED)  # a password's way told: none to teach
     scope = (clean_text(s, run)[:120] for s in draft.scope)
     candidate = LessonCandidate(
         kind=kind,

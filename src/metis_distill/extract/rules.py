@@ -383,6 +383,8 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     if lesson is None:
         return None
     text, fix = lesson
+    if given_secrets("", f"{text}\n{fix or ''}"):
+        return None  # the failed call's password pipe or secret, told: none to teach
     if fix is None and _form_worked(run, call, text):
         return None  # what failed is what the line's `…` hides: one script, one argument
     if text.endswith(" instead.") and fix and _options_offered(call.text, fix, error.text):

@@ -175,7 +175,7 @@ def general_command(command: str, limit: int = MAX_COMMAND) -> str:
             continue
         address = repository_told(bare)
         if address is not None:  # its host kept, in place: the steps after it still tell
-            kept.append(address)
+            kept.append(word if _installing(kept) else address)  # a tool's address whole
             continue
         script = _runs_script(kept) and bool(_SCRIPT_FILE.match(bare))
         # a commit's message is that commit's (`python -m pip`'s `-m` names a module)
@@ -322,14 +322,32 @@ def _user_kept(user: str | None) -> str:
 
 
 _WORD = re.compile(r"[^\s\"']+")
+# What a project installs from a forge (`cargo install --git https://github.com/typst/typst`,
+# `npm install https://github.com/…/lib.git`) is that tool's address, no one's own: kept whole.
+_INSTALLS = frozenset({"install", "--git"})
+_STEP_SEPARATORS = frozenset({"&&", "||", ";", "|"})
+
+
+def _installing(words: list[str]) -> bool:
+    """The last step of `words` installs (`cargo install --git`, `npm install`)."""
+    step: list[str] = []
+    for word in words:
+        step = [] if word in _STEP_SEPARATORS else [*step, word]
+    return bool(_INSTALLS & set(step))
 
 
 def with_arguments(command: str) -> str:
     """A command told with its arguments, where its general form would hide what changed
     (`git -c http.version=HTTP/1.1 push …`): its output's plumbing left out, and each
-    repository's address still told by its host alone."""
-    told = _WORD.sub(lambda word: repository_told(word[0]) or word[0], unplumbed(command))
-    return shorten(told, MAX_COMMAND)
+    repository's address still told by its host alone (not what is installed from it)."""
+    plain = unplumbed(command)
+
+    def told(word: re.Match[str]) -> str:
+        if _installing(plain[: word.start()].split()):
+            return word[0]
+        return repository_told(word[0]) or word[0]
+
+    return shorten(_WORD.sub(told, plain), MAX_COMMAND)
 
 
 def general_error(signature: str) -> str:

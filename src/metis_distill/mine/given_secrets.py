@@ -20,7 +20,7 @@ from metis_distill.redact import REDACTION_MARK
 SUDO_STDIN = "sudo -S"
 _SUDO_STDIN = re.compile(
     r"\bsudo(?:\s+(?:-[ugCDhprtTU]\s+[^-\s]\S*|-[a-zA-Z]+|--[\w-]+(?:=\S+)?))*?"
-    r"\s+(?:-[a-zA-Z]*S[a-zA-Z]*|--stdin)(?=\s|$)"
+    r"\s+(?:-[a-zA-Z]*S[a-zA-Z]*|--stdin)(?![\w=-])"
 )
 # An environment variable set for the command (`DATABASE_URL=postgres://u:[REDACTED…]@db x`,
 # `export NPM_TOKEN=…`): the variable is what a lesson names, its value never
