@@ -231,6 +231,9 @@ def test_no_part_of_the_secret_survives(text: str, secret: str) -> None:
         ("sshpass -pAbc123Xyz987Qwe ssh root@10.0.0.5", "Abc123Xyz987Qwe"),
         ('{"command": "sshpass -p \\"Abc123Xyz987Qwe\\" ssh x"}', "Abc123Xyz987Qwe"),
         ("mysql -uroot -pAbc123Xyz987Qwe shop", "Abc123Xyz987Qwe"),
+        ("mysql -u root -p'Abc123Xyz987Qwe' -e 'select 1'", "Abc123Xyz987Qwe"),
+        ('mysqldump -u root -p"Abc123Xyz987Qwe" shop', "Abc123Xyz987Qwe"),
+        ('{"command": "mysql -u root -p\\"Abc123Xyz987Qwe\\" -e x"}', "Abc123Xyz987Qwe"),
         ("docker login --password Abc123Xyz987Qwe ghcr.io", "Abc123Xyz987Qwe"),
         ("redis-cli --pass=Abc123Xyz987Qwe ping", "Abc123Xyz987Qwe"),
         # typed in a message, in several languages

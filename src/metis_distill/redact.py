@@ -117,14 +117,14 @@ _OWN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"<<<[ ]*(\\?\"[^\"]{0,200}?\\?\"|'[^']{0,200}'|[^\s\"'\\]+)"
         ),
     ),
-    # a password given on the command line: `sshpass -p 'pw' ssh …`, MySQL's `-ppw`,
+    # a password given on the command line: `sshpass -p 'pw' ssh …`, MySQL's `-ppw` (`-p'pw'`),
     # `--password pw` / `--password=pw` (quotes may be JSON-escaped)
     (
         "cli_password",
         re.compile(
             r"\bsshpass[ ]+-p[ ]*(\\?\"[^\"\\]{1,200}\\?\"|'[^']{1,200}'|[^\s\"'\\]+)"
             r"|\b(?:mysql|mysqldump|mysqladmin|mariadb)\b[^|;&]{0,200}?[ ]-p"
-            r"([^\s\"'\\-][^\s\"'\\]*)"
+            r"(\\?\"[^\"\\]{1,200}\\?\"|'[^']{1,200}'|[^\s\"'\\-][^\s\"'\\]*)"
             r"|--pass(?:word|wd)?(?:[ ]+|=)"
             r"(\\?\"[^\"\\]{1,200}\\?\"|'[^']{1,200}'|[^\s\"'\\-][^\s\"'\\]*)"
         ),
