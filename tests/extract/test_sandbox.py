@@ -105,6 +105,9 @@ def test_a_program_told_with_its_subcommand_when_they_differ() -> None:
         ("env -i HOME=/tmp/h git fetch origin", "git fetch"),
         ("nohup node server.js", "node"),
         ("CI=1 time npm ci", "npm ci"),
+        ("timeout 30 python3 server.py", "python3"),
+        ("timeout -k 5 2m cargo build", "cargo build"),
+        ("env -u HTTP_PROXY curl -s https://example.com", "curl"),
     ],
 )
 def test_the_program_is_the_word_past_the_settings_and_runners_before_it(

@@ -311,9 +311,11 @@ _SOME_CONFINED_TEXT = (
 # Words that only run the program after them (`env A=1 x`, `nohup x`, `time x`), and the
 # settings before a program (`PORT=3000 npm run dev`, PowerShell's `$env:PORT=3000`): the
 # sandbox stopped that program, not them.
-_RUNNERS = frozenset({"env", "nohup", "time", "nice", "command", "exec"})
+_RUNNERS = frozenset({"env", "nohup", "time", "nice", "command", "exec", "timeout"})
 _SETTING = re.compile(r"^(?:\$env:)?[A-Za-z_]\w*=")
-_RUNNER_OPTION = re.compile(r"^-|^\d+$")  # `env -i`, `nice -n 10`
+# `env -i`, `nice -n 10`, `timeout 30`, `timeout -k 5 2m`
+_RUNNER_OPTION = re.compile(r"^-|^\d+(?:\.\d+)?[smhd]?$")
+_VALUED_OPTIONS = frozenset({"-u", "--unset", "-C", "--chdir", "-s", "--signal"})  # `env -u NAME`
 
 
 def _program_words(command: str) -> list[str]:
@@ -325,7 +327,7 @@ def _program_words(command: str) -> list[str]:
         runner = words[at] in _RUNNERS
         at += 1
         while runner and at < len(words) and _RUNNER_OPTION.match(words[at]):
-            at += 1
+            at += 2 if words[at] in _VALUED_OPTIONS else 1
     return words[at:] or words
 
 
