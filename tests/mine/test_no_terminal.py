@@ -7,12 +7,29 @@ from pathlib import Path
 import pytest
 
 from metis_distill.curate.earned import held_back
+from metis_distill.mine.episodes import Episode
 from metis_distill.mine.fixes import FixKind
 from metis_distill.mine.no_terminal import terminal_flags
+from metis_distill.models import LessonCandidate
 from tests.mine.test_episodes import call, result
 from tests.mine.test_fixes import _failures, _seen_once
 
 NO_TTY = "the input device is not a TTY"
+
+
+def _failed_then_retried(
+    tmp_path: Path, failed: str, error: str, retry: str
+) -> list[tuple[Episode, LessonCandidate]]:
+    """The failure lessons of a call failing with `error`, then `retry` passing."""
+    return _failures(
+        tmp_path,
+        [
+            call("t1", failed),
+            result("t1", f"Exit code 1\n{error}", True),
+            call("t2", retry),
+            result("t2", "ok"),
+        ],
+    )
 
 
 @pytest.mark.parametrize(
@@ -42,15 +59,7 @@ def test_the_terminal_flags_left_out_after_no_terminal_are_the_fix(
     tmp_path: Path, failed: str, error: str, retry: str, text: str
 ) -> None:
     """One wording per program and flags, whatever the call ran; earned from one session."""
-    ((episode, lesson),) = _failures(
-        tmp_path,
-        [
-            call("t1", failed),
-            result("t1", f"Exit code 1\n{error}", True),
-            call("t2", retry),
-            result("t2", "ok"),
-        ],
-    )
+    ((episode, lesson),) = _failed_then_retried(tmp_path, failed, error, retry)
     assert episode.fix is not None and episode.fix.kind is FixKind.REPLACED
     assert lesson.text == text
     assert lesson.fix is not None and " without -" in lesson.fix
@@ -80,15 +89,7 @@ def test_the_terminal_flags_left_out_after_no_terminal_are_the_fix(
 def test_flags_left_out_otherwise_are_no_fix(
     tmp_path: Path, failed: str, error: str, retry: str
 ) -> None:
-    ((episode, lesson),) = _failures(
-        tmp_path,
-        [
-            call("t1", failed),
-            result("t1", f"Exit code 1\n{error}", True),
-            call("t2", retry),
-            result("t2", "ok"),
-        ],
-    )
+    ((episode, lesson),) = _failed_then_retried(tmp_path, failed, error, retry)
     assert episode.fix is None and lesson.fix is None
     assert "no terminal" not in lesson.text
 

@@ -132,8 +132,7 @@ def curate(
                 made.add(target.id)
             better = not created and _says_a_better_value(candidate, target)
             if better and not lessons.hand_worded(target.id):
-                target.text, target.fix = candidate.text, candidate.fix
-                index.upsert([target.id], [target.text], [target.kind], [vector])
+                _reword(index, target, candidate, vector)
             fresh = target.id in made
             shown = _shows_told_way(candidate, target, chosen, fresh)
             added = _add_evidence(lessons, target, candidate, archive_root, shown)
@@ -143,8 +142,7 @@ def curate(
                 and _takes_words(candidate, target, chosen, fresh)
                 and not lessons.hand_worded(target.id)
             ):
-                target.text, target.fix = candidate.text, candidate.fix
-                index.upsert([target.id], [target.text], [target.kind], [vector])
+                _reword(index, target, candidate, vector)
             if added and target.id not in stats.touched_ids:
                 stats.touched_ids.append(target.id)
             if created:
@@ -159,6 +157,14 @@ def curate(
     if judge is not None:
         judge.flush()
     return stats
+
+
+def _reword(
+    index: LessonIndex, lesson: LessonRow, candidate: LessonCandidate, vector: Sequence[float]
+) -> None:
+    """The lesson takes the candidate's words and fix, in the ledger and the index."""
+    lesson.text, lesson.fix = candidate.text, candidate.fix
+    index.upsert([lesson.id], [lesson.text], [lesson.kind], [vector])
 
 
 def own_id(candidate: LessonCandidate) -> str:
