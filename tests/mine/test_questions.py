@@ -2172,3 +2172,32 @@ def test_an_option_opening_with_a_hyphenated_no_keeps_its_header(tmp_path: Path)
     assert decisions(tmp_path, records) == [
         "Failed jobs: No-op (Leave the job failed), not “Retry”."
     ]
+
+
+@pytest.mark.parametrize(
+    ("header", "topic"),
+    [
+        # a word any question could wear, in Portuguese, Spanish, French, German, Russian
+        ("Escopo", "O que o pre-push hook deve formatar?"),
+        ("Enfoque", "O que o pre-push hook deve formatar?"),
+        ("Portée", "O que o pre-push hook deve formatar?"),
+        ("Umfang", "O que o pre-push hook deve formatar?"),
+        ("Подход", "O que o pre-push hook deve formatar?"),
+        # a header that names what was decided stays the topic
+        ("Pre-push", "Pre-push:"),
+    ],
+)
+def test_a_header_that_names_no_topic_in_any_language_gives_way_to_the_question(
+    tmp_path: Path, header: str, topic: str
+) -> None:
+    question = "O que o pre-push hook deve formatar?"
+    options = [
+        ("Arquivos modificados", "Tudo que mudou"),
+        ("Apenas commits novos", "Só o não enviado"),
+    ]
+    records = [
+        asked_with("q1", question, options, header=header),
+        answered("q1", f'"{question}"="Apenas commits novos"'),
+        *BUILT,
+    ]
+    assert decisions(tmp_path, records) == [f"{topic} Apenas commits novos (Só o não enviado)."]

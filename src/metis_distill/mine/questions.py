@@ -915,7 +915,21 @@ _BARE_TOPIC = re.compile(
     r"confirm(?:ation)?|preference|next steps?|clarification|approach(?:es)?|strateg(?:y|ies)|"
     r"method|plan|solution|design|scope|priorit(?:y|ies)|direction)s?|"
     r"选择|选项|问题|决定|确认|偏好|下一步|澄清|方案|方式|方法|策略|方向|思路|做法|"
-    r"選択|質問|方針|手法|戦略|アプローチ|확인|선택|방식|방법|전략)\s*\d*\s*$",
+    r"選択|質問|方針|手法|戦略|アプローチ|확인|선택|방식|방법|전략|"
+    # the same words in Portuguese, Spanish, French, German and Russian ("Escopo", "Enfoque")
+    r"escolhas?|opç(?:ão|ões)|perguntas?|decis(?:ão|ões)|confirmação|preferências?|"
+    r"próximos passos|esclarecimentos?|abordagens?|estratégias?|métodos?|planos?|"
+    r"soluç(?:ão|ões)|escopo|âmbito|prioridades?|direção|"
+    r"elecci(?:ón|ones)|opci(?:ón|ones)|preguntas?|decisi(?:ón|ones)|confirmación|"
+    r"preferencias?|próximos pasos|aclaraci(?:ón|ones)|enfoques?|estrategias?|planes|"
+    r"soluci(?:ón|ones)|diseño|alcance|ámbito|dirección|"
+    r"choix|options?|décisions?|préférences?|prochaines étapes|approches?|stratégies?|"
+    r"méthodes?|conception|portée|périmètre|priorités?|"
+    r"auswahl|wahl|fragen?|entscheidung(?:en)?|bestätigung|präferenz(?:en)?|nächste schritte|"
+    r"klärung|ans[aä]tze?|strategien?|methoden?|pläne|lösung(?:en)?|umfang|bereich|"
+    r"priorität(?:en)?|richtung|"
+    r"выбор|вариант(?:ы)?|вопрос|решение|подтверждение|подход|стратегия|метод|план|объём|"
+    r"область|приоритет|направление)\s*\d*\s*$",
     re.I,
 )
 # A piece of a label that says nothing alone, which such a label is made of, piece after piece:
