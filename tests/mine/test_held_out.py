@@ -103,6 +103,14 @@ def failures(tmp_path: Path, records: list[dict]) -> list:  # type: ignore[type-
             'no changes added to commit (use "git add" and/or "git commit -a")',
             False,
         ),
+        # ... whatever harness said it, with no exit code written out (older Claude Code)
+        (
+            "git commit -m 'docs: plan'",
+            None,
+            "On branch master\nUntracked files:\n\t../PLAN.md\n\n"
+            'nothing added to commit but untracked files present (use "git add" to track)',
+            False,
+        ),
         ("git commit -m x", 1, "Exit code 1\nerror: pathspec 'x' did not match any file", True),
         # a push joined by `&&` never ran; a `|` inside the message is no pipe
         (

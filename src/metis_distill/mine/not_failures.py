@@ -100,13 +100,14 @@ def answers_no(call: Event | None, result: Event) -> bool:
         return False  # the shell refused the line: nothing was asked
     if _reports_findings(call.text, result):
         return True
+    if _NOTHING_TO_COMMIT.search(result.text[-2000:]) and result.exit_code in (1, None):
+        # nothing staged, the commit the call's last step: the work was already in (older
+        # harnesses wrote no exit code; git's own words say which exit it was)
+        return _exit_is_the_commits(call.text)
     if result.exit_code not in (1, 123):
         return False
     if result.exit_code == 1 and _only_probes(call.text) and not _says_missing(result.text):
         return True
-    if result.exit_code == 1 and _NOTHING_TO_COMMIT.search(result.text[-2000:]):
-        # nothing staged, the commit the call's last step: the work was already in
-        return _exit_is_the_commits(call.text)
     last = PIPE.split(_last_listed(call.text.strip()))[-1].strip()
     words = last.split()
     if not words:
