@@ -231,6 +231,13 @@ def lesson(
             'rg -n -- "- \\[ \\]" ~/git/shop/specs/tasks.md',
             Locality.TEAM,
         ),
+        (  # which of the person's accounts the forge's CLI has active: their login here
+            "`git pull` fails with “remote: Repository not found.”; run `gh auth status && gh "
+            "auth switch --user ana-work` first.",
+            "remote: Repository not found.",
+            "gh auth status && gh auth switch --user ana-work",
+            Locality.MACHINE,
+        ),
         (  # a browser the test tool downloads into the person's cache: once per machine
             "`python3 check_page.py` fails with “BrowserType.launch: Executable doesn't exist at "
             "…”; run `playwright install chromium` first.",

@@ -73,6 +73,9 @@ _THIS_MACHINE = re.compile(
     r"|\bthe environment's own interpreter \(`<env>/"
     # a command run as another of the machine's accounts (`sudo -u deploy …`): its setup
     r"|\bsudo -u [\w.-]+ "
+    # the person's own login to a forge or a cloud, which one is active on this machine
+    r"|\b(?:gh|glab) auth (?:switch|login)\b|\baz (?:login|account set)\b"
+    r"|\bgcloud (?:auth login|config set account)\b"
     # a browser a test tool downloads into the person's cache, once per machine
     r"|\bplaywright install\b|\bpuppeteer browsers install\b|\bcypress install\b",
     re.I,
