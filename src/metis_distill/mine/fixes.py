@@ -26,6 +26,7 @@ from metis_distill.mine import signals
 from metis_distill.mine.asked import asked_steps, does_asked
 from metis_distill.mine.bystanders import checks_by_script, reruns_a_fellow, sets_work_aside
 from metis_distill.mine.drive_paths import mounted_path, written_with_drive
+from metis_distill.mine.dropped_pin import dropped_pin
 from metis_distill.mine.failed_units import failed_units, runs_failed_unit
 from metis_distill.mine.given_secrets import given_secrets
 from metis_distill.mine.harness_text import injected
@@ -505,6 +506,8 @@ def _retried(
             continue  # `lint ./... | grep -o x | sort | uniq -c`: the filter's status, no work
         if _output_unseen(call.text, later.text):
             continue  # `cmd > log; rg x log`: what printed and exited was another program
+        if dropped_pin(failure.text, call.text, later.text, result.text):
+            continue  # `pip install x` "already satisfied" after no `x==1.3.2`: it never came
 
         if _worked(later, result, failure):
             if _ALREADY_DONE.search(result.text.lstrip().split("\n", 1)[0]):
