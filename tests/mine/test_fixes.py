@@ -20,7 +20,7 @@ from metis_distill.models import Event, EventKind, LessonCandidate, LessonKind, 
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.sources.codex import parse_file as parse_codex
 from metis_distill.textio import read_lines
-from tests.mine.test_episodes import _write, call, edit, read, result, say
+from tests.mine.test_episodes import _write, call, edit, read, result, say, turned_down
 
 
 def _failures(tmp_path: Path, records: list[dict]) -> list[tuple[Episode, LessonCandidate]]:  # type: ignore[type-arg]
@@ -289,6 +289,120 @@ def test_a_missing_runner_fixed_by_npx_is_the_fix(tmp_path: Path) -> None:
     assert episode.fix is not None and episode.fix.kind is FixKind.REPLACED
     assert lesson.fix == "npx jest"
     assert "`npx jest …`" in lesson.text and "`jest` is not on the PATH" in lesson.text
+
+
+_TURNED_DOWN = (
+    "The user doesn't want to proceed with this tool use. The tool use was rejected (eg. if it "
+    "was a file edit, the new_string was NOT written to the file). STOP what you are doing and "
+    "wait for the user to tell you how to proceed."
+)
+_NO_RUFF = "(eval):1: command not found: ruff"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        result("t2", _TURNED_DOWN, True),
+        result("t2", "[Request interrupted by user for tool use]", True),
+        turned_down("t2", "use uv run ruff"),  # Claude Code 2.0: the user's words alone
+    ],
+)
+def test_another_form_the_user_turned_down_is_no_fix(tmp_path: Path, answer: dict) -> None:  # type: ignore[type-arg]
+    """`python -m ruff` after `ruff` was not found, turned down: it never ran, so nothing
+    shows it runs ruff here."""
+    found = _failures(
+        tmp_path,
+        [
+            call("t1", "ruff check src/app.py"),
+            result("t1", _NO_RUFF, True),
+            call("t2", "python -m ruff check src/app.py"),
+            answer,
+        ],
+    )
+    episode, lesson = found[0]
+    assert episode.fix is None and lesson.fix is None
+    assert not any("python -m ruff" in lesson.text for _, lesson in found)
+
+
+def test_a_module_run_another_way_and_turned_down_is_no_fix(tmp_path: Path) -> None:
+    missing = (
+        "Traceback (most recent call last):\n"
+        '  File "/w/shop/cli.py", line 4, in <module>\n    from mcp.server import Server\n'
+        "ModuleNotFoundError: No module named 'mcp'"
+    )
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "uv run -m shop.cli run --transport sse"),
+            result("t1", missing, True),
+            call("t2", "python -m shop.cli run --transport sse"),
+            result("t2", _TURNED_DOWN, True),
+        ],
+    )
+    assert episode.fix is None and lesson.fix is None
+    assert "instead" not in lesson.text
+
+
+def test_the_way_that_ran_after_one_turned_down_is_the_fix(tmp_path: Path) -> None:
+    ((episode, lesson), _) = _failures(
+        tmp_path,
+        [
+            call("t1", "ruff check src/app.py"),
+            result("t1", _NO_RUFF, True),
+            call("t2", "python -m ruff check src/app.py"),
+            result("t2", _TURNED_DOWN, True),
+            say("user", "[Request interrupted by user for tool use]"),
+            say("user", "use uv run ruff for this"),
+            call("t3", "uv run ruff check src/app.py"),
+            result("t3", "All checks passed!"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.call.text == "uv run ruff check src/app.py"
+    assert "`uv run ruff …`" in lesson.text and "python -m" not in lesson.text
+
+
+@pytest.mark.parametrize(
+    ("said", "taught"),
+    [("no, this project runs its tools through uv", False), ("ok, go ahead", True)],
+)
+def test_a_way_turned_down_then_run_is_a_fix_only_once_the_user_said_yes(
+    tmp_path: Path, said: str, taught: bool
+) -> None:
+    """The user turned `python -m ruff` down and said otherwise: run anyway, it is still no
+    way to teach. A bare yes let it run."""
+    found = _failures(
+        tmp_path,
+        [
+            call("t1", "ruff check src/app.py"),
+            result("t1", _NO_RUFF, True),
+            call("t2", "python -m ruff check src/app.py"),
+            result("t2", _TURNED_DOWN, True),
+            say("user", "[Request interrupted by user for tool use]"),
+            say("user", said),
+            call("t3", "python -m ruff check src/app.py"),
+            result("t3", "All checks passed!"),
+        ],
+    )
+    episode, lesson = found[0]
+    assert (episode.fix is not None) is taught
+    assert ("`python -m ruff …`" in lesson.text) is taught
+
+
+def test_an_own_environment_install_turned_down_is_no_fix(tmp_path: Path) -> None:
+    """Every path that finds a fix, not only a retry's: the venv's pip never ran."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "pip install requests"),
+            result("t1", "error: externally-managed-environment", True),
+            call("t2", "python3 -m venv .venv"),
+            result("t2", ""),
+            call("t3", ".venv/bin/pip install requests"),
+            result("t3", _TURNED_DOWN, True),
+        ],
+    )
+    assert episode.fix is None and lesson.fix is None
+    assert ".venv/bin/pip" not in lesson.text
 
 
 def test_a_step_that_prepared_the_same_call_is_the_remedy(tmp_path: Path) -> None:
@@ -4832,6 +4946,22 @@ def test_a_program_said_missing_that_the_same_command_then_ran_is_no_lesson(
     ]
     _, lessons = _codex_lessons(tmp_path, records)
     assert not any("PATH" in x.text for x in lessons)
+
+
+def test_a_codex_form_whose_approval_was_declined_is_no_fix(tmp_path: Path) -> None:
+    declined = {
+        "type": "function_call_output",
+        "call_id": "t2",
+        "output": "exec command rejected by user",
+    }
+    records = [
+        _codex_exec("t1", "npm test"),
+        _codex_exit("t1", 127, "> shop@0.3.0 test\n> jest --ci\n\nsh: 1: jest: not found"),
+        _codex_exec("t2", "npx jest --ci"),
+        {"timestamp": "2026-03-02T08:00:02Z", "type": "response_item", "payload": declined},
+    ]
+    ((episode, lesson),) = _codex_failures(tmp_path, records)
+    assert episode.fix is None and lesson.fix is None
 
 
 def test_a_codex_step_run_after_the_failure_came_back_still_prepared_it(tmp_path: Path) -> None:

@@ -8,7 +8,9 @@ failed to start again (an import, its usage, a time limit, a kill). What changed
 between the two says what kind of fix it was: another form of the call (`python3` for
 `python`, `npx jest` for a missing `jest`), a step that prepared it (`chmod +x`, a branch
 checked out), edits to files (the code's own bug: nothing to teach), or nothing at all (a
-flaky retry: nothing to teach either).
+flaky retry: nothing to teach either). A call the user turned down, or the harness held back,
+never ran: it is no fix of any kind, and a way the user turned down and then spoke against is
+none when run later either.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from metis_distill.mine import signals
 from metis_distill.mine.asked import asked_steps, does_asked
 from metis_distill.mine.bystanders import checks_by_script, reruns_a_fellow, sets_work_aside
 from metis_distill.mine.drive_paths import mounted_path, written_with_drive
+from metis_distill.mine.dropped_pin import dropped_pin
 from metis_distill.mine.failed_units import failed_units, runs_failed_unit
 from metis_distill.mine.given_secrets import given_secrets
 from metis_distill.mine.harness_text import injected
@@ -217,6 +220,8 @@ def find_fix(
     `together`: the harness runs the shell calls of one batch at the same time, each in a
     shell of its own (Codex)."""
     fix = _found_fix(events, index, call, together=together)
+    if fix is not None and _never_ran(events, fix.call):
+        return None  # the way found was turned down or held back: it did nothing
     if fix is None or call is None or not fix.teachable:
         return fix
     if not given_secrets(call.text, way_taken(fix)):
@@ -449,6 +454,7 @@ def _retried(
     refused = dropped | terminal_flags(failure.text, call.text)
     units = failed_units(failure.text)
     since = call  # the last time the call could not run: what ran before is shown no fix
+    turned_down: dict[str, Event] = {}  # the ways the user turned down, by their command
     for later in _window(events, index):
         if later.kind is not EventKind.TOOL_CALL:
             continue
@@ -471,6 +477,11 @@ def _retried(
             continue
         if _flag_added_past_refusal(failure, call, later):
             continue  # `node app.js --init-only` after `listen EPERM`: the refused part skipped
+        if _never_ran(events, later):
+            turned_down[unwrapped(later.text)] = later
+            continue  # turned down or held back: it did nothing, no fix of any kind
+        if _refused_way(events, turned_down, later):
+            continue
         result = results.get(later.tool_use_id or "")
         if result is None:
             continue
@@ -495,6 +506,8 @@ def _retried(
             continue  # `lint ./... | grep -o x | sort | uniq -c`: the filter's status, no work
         if _output_unseen(call.text, later.text):
             continue  # `cmd > log; rg x log`: what printed and exited was another program
+        if dropped_pin(failure.text, call.text, later.text, result.text):
+            continue  # `pip install x` "already satisfied" after no `x==1.3.2`: it never came
 
         if _worked(later, result, failure):
             if _ALREADY_DONE.search(result.text.lstrip().split("\n", 1)[0]):
@@ -542,6 +555,43 @@ def _retried(
             # the failure repeated mends this one
             return _repeat_mended(events, failure, later, result, together, repeats)
     return None
+
+
+def _never_ran(events: tuple[Event, ...], call: Event) -> bool:
+    """The call's answer says it never ran: turned down, held back or refused by a hook."""
+    answer = _answer(events, call)
+    return answer is not None and signals.never_ran(answer)
+
+
+def _answer(events: tuple[Event, ...], call: Event) -> Event | None:
+    """What answered the call (its result, Codex's declined approval), looked for up to the
+    user's next words."""
+    if call.kind is not EventKind.TOOL_CALL or not call.tool_use_id:
+        return None
+    for seq in range(call.seq + 1, len(events)):
+        later = events[seq]
+        if later.tool_use_id == call.tool_use_id and later.kind is not EventKind.TOOL_CALL:
+            return later
+        if later.session != call.session:
+            return None
+        if later.role == "user" and later.kind is EventKind.TEXT and not later.mid_turn:
+            return None
+    return None
+
+
+def _refused_way(events: tuple[Event, ...], turned_down: dict[str, Event], later: Event) -> bool:
+    """`later` runs a way the user turned down, and what they said since was more than a bare
+    yes (a correction, another way): a refused way is no fix, whatever it did when run."""
+    refused = turned_down.get(unwrapped(later.text))
+    if refused is None:
+        return False
+    said = [
+        signals.rejection_words(e) or e.text.strip()
+        for e in events[refused.seq + 1 : later.seq]
+        if (e.role == "user" and e.kind is EventKind.TEXT and not injected(events, e.seq))
+        or signals.rejection_words(e)
+    ]
+    return any(not _APPROVAL.fullmatch(text) for text in said)
 
 
 def _repeat_mended(

@@ -361,6 +361,16 @@ def is_rejection(event: Event) -> bool:
     return event.rejected or bool(_REJECTED.search(event.text[:300]))
 
 
+def never_ran(answer: Event) -> bool:
+    """The answer to a call says it never ran: the user turned it down or stopped it (a
+    rejection's words, Codex's declined approval), the harness withheld its permission, or a
+    hook of the user's refused it. Such a call did nothing, well or badly."""
+    if answer.kind is EventKind.INTERRUPT or answer.rejected or answer.hooked:
+        return True
+    head = answer.text[:300]
+    return bool(_REJECTED.search(head) or _CLASSIFIER_DENIED.search(head))
+
+
 def rejection_words(event: Event) -> str | None:
     """What the user typed turning a call down, when the rejection is those words alone
     (Claude Code 2.0's): read as the message a person types after a rejection is."""
