@@ -134,7 +134,7 @@ def publish_targets(
     in_scope = lessons_in_scope(ledger, scope)
     held = [held_back(v) for v in in_scope]
     unheld = [v for v, why in zip(in_scope, held, strict=True) if why is None]
-    earned_here = without_answered_warnings(unheld)
+    earned_here = without_answered_warnings(unheld, among=in_scope)
     ran_later = len(lessons_in_scope(ledger, scope, retired=RetiredReason.RAN_LATER))
     waiting = len(in_scope) - len(earned_here) + ran_later
     waiting_why = Counter(why for why in held if why is not None)
@@ -187,9 +187,8 @@ def _lessons_of(
     user, so it takes the facts of this machine from the runs of all of them."""
     if where.why != Why.PERSONAL or not is_user_level(where.path, root):
         return placement.of(where.path)
-    everyone = without_answered_warnings(
-        [v for v in lessons_in_scope(ledger, Scope(None)) if earned(v)]
-    )
+    every_active = lessons_in_scope(ledger, Scope(None))
+    everyone = without_answered_warnings([v for v in every_active if earned(v)], among=every_active)
     mine = personal(everyone, root)
     return [v for v in everyone if v.id in mine and fits(v, where.path)]
 

@@ -482,3 +482,20 @@ def test_one_command_failing_with_another_error_is_another_lesson(stores) -> Non
         "forge build --wait",
         "forge build app.ws",
     ]
+
+
+def test_errors_of_other_classes_from_one_command_stay_apart(stores) -> None:  # type: ignore[no-untyped-def]
+    """The same command, one run's module missing and another's attribute missing: the
+    lines are alike but for their errors, and those name other classes (other failures)."""
+    ledger, index = stores
+    said = "`python -m pytest tests/unit/ -v` fails here: “{}” (no fix seen)."
+    missing = said.format("ModuleNotFoundError: No module named 'ledgerkit'")
+    attribute = said.format("AttributeError: module 'ledgerkit' has no attribute 'Client'")
+    again = missing.replace("tests/unit/", "tests/unit")
+    failures = [
+        candidate(text, n, f"s{n}", LessonKind.FAILURE)
+        for n, text in enumerate((missing, attribute, again), start=1)
+    ]
+    stats = curate(failures, ledger, index, archive_root="/a")
+    assert (stats.new, stats.merged) == (2, 1)  # the same error, the folder spelt otherwise
+    assert {r.text for r in ledger.lessons()} == {missing, attribute}

@@ -322,12 +322,15 @@ def _cosine_distance(a: Sequence[float], b: Sequence[float]) -> float:
 
 def is_twin(a: str, b: str, distance: float, max_distance: float) -> bool:
     """The check after vector similarity: close and mostly the same words, or a paraphrase
-    that names the same precise things and quotes the same error; never opposite choices."""
+    that names the same precise things and quotes the same error; never opposite choices,
+    nor errors of other classes."""
     if contradicts(a, b):
         return False
     named_a, named_b = anchors(a), anchors(b)
     if named_a and named_b and not named_a & named_b:
         return False  # the same sentence about other things (TOOL1_HOME, TOOL2_HOME)
+    if _other_error_classes(quoted(a), quoted(b)):
+        return False  # however alike the rest: a module missing is no attribute missing
     needed = (
         MIN_UNSPACED_OVERLAP if mostly_non_latin(a) or mostly_non_latin(b) else MIN_WORD_OVERLAP
     )
@@ -339,6 +342,17 @@ def is_twin(a: str, b: str, distance: float, max_distance: float) -> bool:
     if qa and qb and word_overlap(qa, qb) < MIN_WORD_OVERLAP:
         return False  # the same command failing with another error is another lesson
     return anchor_overlap(a, b) >= MIN_ANCHOR_OVERLAP
+
+
+# The class of an exception or error, as a quoted error names it (`ModuleNotFoundError`,
+# `AttributeError`, `NullPointerException`).
+_ERROR_CLASS = re.compile(r"\b[A-Z][A-Za-z0-9]*(?:Error|Exception)\b")
+
+
+def _other_error_classes(quoted_a: str, quoted_b: str) -> bool:
+    """Both quoted errors name their classes, and no class is in both: other failures."""
+    named_a, named_b = set(_ERROR_CLASS.findall(quoted_a)), set(_ERROR_CLASS.findall(quoted_b))
+    return bool(named_a) and bool(named_b) and not named_a & named_b
 
 
 def _same_swap(a: str, b: str) -> bool:

@@ -11,6 +11,7 @@ from typing import Literal
 
 from metis_distill.config import BudgetSettings
 from metis_distill.curate.earned import earned
+from metis_distill.curate.twins import answered_by_twin
 from metis_distill.extract.wording import (
     DO_WITHOUT,
     LACKS_MODULE,
@@ -82,23 +83,30 @@ def score(lesson: LessonView) -> tuple[int, int, datetime]:
 
 def lessons_for(ledger: Ledger, scope: Scope) -> list[LessonView]:
     """The lessons a target may show: active, with evidence from its runs, and earned."""
-    return without_answered_warnings([v for v in lessons_in_scope(ledger, scope) if earned(v)])
+    in_scope = lessons_in_scope(ledger, scope)
+    return without_answered_warnings([v for v in in_scope if earned(v)], among=in_scope)
 
 
-def without_answered_warnings(lessons: Sequence[LessonView]) -> list[LessonView]:
+def without_answered_warnings(
+    lessons: Sequence[LessonView], among: Sequence[LessonView] = ()
+) -> list[LessonView]:
     """A program missing, told as a warning ("find the project's way to run it"), beside a
     lesson that names the way that worked for the same program: the warning says less. So
     does a program failing inside Codex's sandbox with no rerun outside seen, beside the
     lesson that it works outside it, and a module missing with no fix seen, beside a lesson
     that shows a way past the same module missing, whatever command met it. A tool run as a
     module (`python -m pytest`) that is not installed, beside a lesson of the program of that
-    name missing, is that lesson's cause told again."""
+    name missing, is that lesson's cause told again. A failure with no fix seen gives way to
+    a lesson of the same failure that shows a way past it (`twins`): an earned one's fix, or
+    any of `among` (the active lessons, earned or not) that passed once files were edited or
+    when run again."""
     missing = {m["program"] for x in lessons if (m := MISSING_PROGRAM_LESSON.match(x.text))}
     answered = {
         _program(x.text) for x in lessons if x.fix is not None and _MISSING.search(x.text)
     } - {None}
     let_out = {_first_word(x.text) for x in lessons if x.fix is not None and _LET_OUT in x.text}
     found = {_missing_module(x.text) for x in lessons if x.fix is not None} - {None}
+    twinned = answered_by_twin(lessons, among)
     return one_lack_per_environment(
         [
             x
@@ -107,6 +115,7 @@ def without_answered_warnings(lessons: Sequence[LessonView]) -> list[LessonView]
             and not (_SANDBOXED_NO_FIX in x.text and _first_word(x.text) in let_out - {None})
             and not (NO_FIX_SEEN in x.text and _missing_module(x.text) in found)
             and not (NO_FIX_SEEN in x.text and _tool_not_installed(x.text) in missing)
+            and x.id not in twinned
         ]
     )
 
