@@ -223,6 +223,63 @@ def test_a_runner_the_failed_call_used_for_a_later_step_is_still_named_whole(
     assert "use `nix develop -c …` instead" in lesson.text, lesson.text
 
 
+RBENV_NOT_FOUND = (
+    "Exit code 127\nrbenv: pod: command not found\n\n"
+    "The `pod' command exists in these Ruby versions:\n  3.1.7"
+)
+
+
+@pytest.mark.parametrize(
+    ("failed", "error", "retry", "way"),
+    [
+        # a version chosen first, then the program run through the version manager
+        ("cd ios && pod install", RBENV_NOT_FOUND,
+         "cd ios && rbenv local 3.1.7 && rbenv exec pod install", "rbenv local 3.1.7 && rbenv exec pod"),
+        # an environment made first, then the program run in it
+        ("pytest -q", "bash: line 1: pytest: command not found",
+         "uv venv && uv run pytest -q", "uv venv && uv run pytest"),
+        # a step that only looks or moves prepares nothing
+        ("pod install", RBENV_NOT_FOUND,
+         "which pod; cd ios && rbenv exec pod install", "rbenv exec pod"),
+        # preparing steps too long to tell: the step that ran it alone
+        ("jest --ci", "sh: 1: jest: not found",
+         "npm install --no-audit --no-fund --legacy-peer-deps && npx jest --ci", "npx jest"),
+    ],
+)  # fmt: skip
+def test_a_later_step_of_a_chain_that_ran_the_program_is_the_way(
+    tmp_path: Path, failed: str, error: str, retry: str, way: str
+) -> None:
+    """The retry prepared the program, then ran it another way: the way told is the step
+    that ran it, after the short steps that prepared it, never a preparing step alone."""
+    (lesson,) = _retried(tmp_path, failed, error, retry)
+    program = way.split()[-1]
+    assert lesson.text == (
+        f"`{program}` is not on the PATH here (“{program}: command not found”); "
+        f"use `{way} …` instead."
+    )
+    assert lesson.fix == way
+
+
+@pytest.mark.parametrize(
+    ("failed", "retry"),
+    [("jest --ci", "npx jest --ci"), ("cd app && jest --ci", "cd app && npx jest --ci")],
+)
+def test_a_runner_of_one_step_keeps_its_wording(tmp_path: Path, failed: str, retry: str) -> None:
+    (lesson,) = _retried(tmp_path, failed, "sh: 1: jest: not found", retry)
+    assert lesson.text == (
+        "`jest` is not on the PATH here (“jest: command not found”); use `npx jest …` instead."
+    )
+    assert lesson.fix == "npx"
+
+
+def test_a_program_run_bare_after_steps_too_long_to_tell_is_no_way(tmp_path: Path) -> None:
+    """`pod` worked bare once a long step had run before it: that step alone with "…" would
+    read as if it replaced `pod`."""
+    retry = 'eval "$(rbenv init - bash)" && rbenv shell 3.1.7 && pod install'
+    (lesson,) = _retried(tmp_path, "pod install", RBENV_NOT_FOUND, retry)
+    assert lesson.fix is None and "instead" not in lesson.text
+
+
 UBUNTU_NOT_FOUND = (
     "Command 'docker-compose' not found, but can be installed with:\nsudo snap install docker"
 )

@@ -1,12 +1,15 @@
 """Which step of a command line failed, when its error says so: the step whose program
 speaks the error line (`mkdir: cannot create directory …` of `mkdir -p x && ls x`), or the
 one whose words the error quotes (`'conda activate'`). A chain joined by `&&` stops at the
-first step that fails, so a step after the one the error names never ran."""
+first step that fails, so a step after the one the error names never ran. And which later
+step of a chain ran a program, after the steps that prepared it (`rbenv local 3.1.7 &&
+rbenv exec pod install`)."""
 
 from __future__ import annotations
 
 import re
 
+from metis_distill.mine.signals import only_looks
 from metis_distill.mine.text import (
     STEP_SPLIT,
     file_name,
@@ -95,3 +98,46 @@ def quoted_step(command: str, signature: str) -> str | None:
 
 # A text an error quotes: 'x y', "x y", `x y`, ‘x y’, of two words at least.
 _QUOTED = re.compile(r"['\"`‘“]([\w.-]+(?:\s+[\w.-]+)+)['\"`’”]")
+
+
+def chained_run(command: str, program: str, joiner: str = " && ") -> tuple[str, str] | None:
+    """How a later step of a chain ran `program`: the words before its name in that step
+    (`rbenv exec` of `rbenv exec pod install`, none when it runs bare), and the way to tell,
+    that step up to the name after the short steps before it that prepared it (`rbenv local
+    3.1.7 && rbenv exec pod`); None when no step after the first names it."""
+    found = running_step(command, program)
+    if found is None:
+        return None
+    before, step = found
+    words = unwrapped(step).split()
+    runner = " ".join(words[: words.index(program)])
+    prepared = [unwrapped(earlier) for earlier in before if _acts(earlier)]
+    kept = prepared if len(joiner.join(prepared)) <= _MAX_PREPARED else []
+    return runner, joiner.join([*kept, f"{runner} {program}".lstrip()])
+
+
+def running_step(command: str, program: str) -> tuple[list[str], str] | None:
+    """The step of a chain, past its first, that runs `program`, its words naming it
+    (`rbenv exec pod install`, `npx jest`; not `which pod`), with the steps before it; None
+    when the first runs it or none does."""
+    steps = split_outside_quotes(command, STEP_SPLIT)
+    at = next(
+        (i for i, step in enumerate(steps) if program in unwrapped(step).split() and _acts(step)),
+        None,
+    )
+    return (steps[:at], steps[at]) if at else None
+
+
+def _acts(step: str) -> bool:
+    """A step that may run or prepare a program (a version chosen, a tool enabled), not one
+    that only moves to a folder, prints or looks (`cd ios`, `which pod`)."""
+    words = unwrapped(step).split()
+    return bool(words) and words[0] not in _ACTS_ON_NOTHING and not only_looks(words)
+
+
+_ACTS_ON_NOTHING = frozenset(
+    {"cd", "pushd", "popd", "which", "where", "type", "echo", "printf", "pwd", "sleep"}
+)
+# The preparing steps told before the step that ran the program, at most (in characters):
+# beyond it, the step alone (`rbenv exec pod …`).
+_MAX_PREPARED = 40

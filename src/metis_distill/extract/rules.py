@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from metis_distill.advice import Danger, added_dangers
 from metis_distill.extract.base import ExtractStats
-from metis_distill.extract.chain_step import named_step
+from metis_distill.extract.chain_step import chained_run, named_step
 from metis_distill.extract.code_page import code_page_refused, code_page_way
 from metis_distill.extract.edits import edit_input
 from metis_distill.extract.own_interpreter import OWN_INTERPRETER, own_interpreter
@@ -1827,8 +1827,32 @@ def _missing_program_text(
         recursive = program in _RECURSIVE_SEARCHERS and searcher[0] in ("grep", "egrep")
         stand_in = f"{searcher[0]} -R" if recursive else searcher[0]
         return text + f"; use `{stand_in} …` instead.", stand_in
+    head = command_head(fix.call.text)
+    # a later step of a chain ran it (`rbenv local 3.1.7 && rbenv exec pod install`): that
+    # step is the way, never a step before it alone (`rbenv local 3.1.7 …`)
+    chained = chained_run(head, program, step_joiner(head))
+    runner, shown = chained or _runner_of(program, call, head)
+    first = runner.split()[:1]
+    if program in _PACKAGE_MANAGERS and first and first[0] in _PACKAGE_MANAGERS:
+        # `npm` for a missing `pnpm`: another lock file, not the project's way
+        return f"{text}; {NO_RUNNER_SEEN}.", None
+    if shown == program or first == [program]:  # `npx npx …`: what let it run is not the runner
+        return f"{text}; {NO_RUNNER_SEEN}.", None
+    fetched = _FETCHED_TO_RUN.search(fix.result.text[:4000]) is not None
+    if runner in _RUNNERS and fetched and program not in _TOOLCHAIN:
+        # npx had to fetch it: no tool of the project's, a program this machine lacks
+        return (
+            f"`{program}` is not installed here (“{program}: command not found”), "
+            f"{FETCHED_NOT_A_DEPENDENCY}: `{shown} …` fetches it and runs it."
+        ), runner
+    return text + f"; use `{shown} …` instead.", shown if chained else runner
+
+
+def _runner_of(program: str, call: Event, head: str) -> tuple[str, str]:
+    """What ran a missing program in a call of one step (`head`), and how to tell it: a
+    runner with the program it runs (`npx` and `npx vercel`), else the runner alone."""
     failed = set(command_head(call.text).split())
-    fix_tokens = command_head(fix.call.text).split()
+    fix_tokens = head.split()
     # what the fix put before the failed call's words (`npx` of `npx jest --ci` for `jest
     # --ci`); sharing none, up to the missing program (`npx jest` for `npm test`), else its
     # own program alone (`python3` of `python3 app.py test` for `python -m pytest`)
@@ -1839,22 +1863,9 @@ def _missing_program_text(
     prefix = next((fix_tokens[:i] for i, t in enumerate(fix_tokens) if t in failed), None)
     prefix = prefix or fix_tokens[:upto]
     runner = " ".join(_with_values(prefix[:3], fix_tokens, program, failed)) or fix_tokens[0]
-    if program in _PACKAGE_MANAGERS and runner.split()[0] in _PACKAGE_MANAGERS:
-        # `npm` for a missing `pnpm`: another lock file, not the project's way
-        return f"{text}; {NO_RUNNER_SEEN}.", None
     # `npx vercel …`, not `npx …`: a runner with the program it runs (`python3` runs in
     # the place of `python`, `nix-shell -p cargo rustc` names its own)
-    shown = f"{runner} {program}" if runner in _RUNNERS else runner
-    if runner.split()[0] == program:  # `npx npx …`: what let it run is not the runner
-        return f"{text}; {NO_RUNNER_SEEN}.", None
-    fetched = _FETCHED_TO_RUN.search(fix.result.text[:4000]) is not None
-    if runner in _RUNNERS and fetched and program not in _TOOLCHAIN:
-        # npx had to fetch it: no tool of the project's, a program this machine lacks
-        return (
-            f"`{program}` is not installed here (“{program}: command not found”), "
-            f"{FETCHED_NOT_A_DEPENDENCY}: `{shown} …` fetches it and runs it."
-        ), runner
-    return text + f"; use `{shown} …` instead.", runner
+    return runner, f"{runner} {program}" if runner in _RUNNERS else runner
 
 
 # The JavaScript toolchain a runner comes with: its runner's output is about another program,
