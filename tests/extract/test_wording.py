@@ -297,6 +297,18 @@ def test_an_interpreter_given_by_its_path_is_named_with_it() -> None:
     assert scrub(text).count("~/AppData/Local/Programs/Python/Python312/") == 2
 
 
+def test_an_import_error_naming_no_module_is_told_without_one() -> None:
+    from metis_distill.extract.rules import _missing_module_text
+
+    said = "ImportError: TaskStore requires a database driver. Install with `pip install shop[sql]`"
+    text = _missing_module_text(said, "uv run python app.py", "uv pip install psycopg")
+    assert "`?`" not in text
+    assert text.startswith("A package is not installed for `uv run python` here (“ImportError: ")
+    assert text.endswith("; install it with `uv pip install psycopg`.")
+    named = _missing_module_text("ModuleNotFoundError: No module named 'yaml'", None, None)
+    assert named.startswith("The module `yaml` is not installed here (“ModuleNotFoundError: ")
+
+
 def test_a_script_at_the_root_is_named_not_its_folder() -> None:
     assert subject("Bash", "./install.sh") == "`install.sh`"
     assert subject("Bash", "./scripts/setup.sh --dev") == "Scripts in `scripts/`"

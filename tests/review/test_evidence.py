@@ -1,11 +1,14 @@
 """A lesson's evidence file is committed with the context file: the excerpt and the quote it
-shows name no person by their home folder or e-mail address, and its link still resolves."""
+shows name no person by their home folder or e-mail address, and its link still resolves; of a
+lesson's evidence it shows a span holding the error its line quotes."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from pathlib import Path
+
+import pytest
 
 from metis_distill.ledger import LessonView
 from metis_distill.ledger.schema import EvidenceRow
@@ -88,3 +91,74 @@ def test_the_spans_sha256_reads_the_file_as_it_is_now(tmp_path: Path) -> None:
     assert span_sha256(path, 2, 3) == reference(2, 3)
     path.write_text('{"a": "other"}\n{"b": 22}\n{"c": 3}\n', encoding="utf-8")
     assert span_sha256(path, 1, 2) == reference(1, 2)
+
+
+_TWO_FAILURES = [
+    {"type": "tool_use", "command": "python app.py"},
+    {"type": "tool_result", "content": "ModuleNotFoundError: No module named 'flask'"},
+    {"type": "tool_use", "command": "python app.py"},
+    {"type": "tool_result", "content": "ModuleNotFoundError: No module named 'jinja2'"},
+]
+
+
+def _merged(archive: Path, text: str, shows_fix: tuple[bool, bool] = (False, False)) -> LessonView:
+    """A lesson of two failures, oldest first, each quoting its own error."""
+    path = archive / "claude_code" / "s.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_text("".join(json.dumps(line) + "\n" for line in _TWO_FAILURES), encoding="utf-8")
+    rows = tuple(
+        EvidenceRow(
+            id=f"e00000000{n}",
+            lesson_id="0a1b2c3d4e",
+            archive_root=str(archive),
+            path="claude_code/s.jsonl",
+            line_start=start,
+            line_end=start + 1,
+            quote=_TWO_FAILURES[start]["content"],
+            session_id=f"s{n}",
+            timestamp=None,
+            shows_fix=fix,
+        )
+        for n, (start, fix) in enumerate(zip((1, 3), shows_fix, strict=True))
+    )
+    return LessonView("0a1b2c3d4e", "failure", text, "active", 2, None, None, rows)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "ModuleNotFoundError: No module named 'jinja2'",
+        "ModuleNotFoundError: No module named 'jin…",  # shortened as a line quotes it
+    ],
+)
+def test_the_line_links_the_evidence_that_shows_the_error_it_quotes(
+    tmp_path: Path, said: str
+) -> None:
+    """The words came from the later failure: the earlier one's span would not show them."""
+    note = note_for(_merged(tmp_path / "archive", f"`python app.py` fails here: “{said}”."))
+    assert note is not None
+    assert (note.line_start, note.quote) == (3, "ModuleNotFoundError: No module named 'jinja2'")
+
+
+@pytest.mark.parametrize(
+    ("text", "shows_fix", "start"),
+    [
+        # the first evidence shows the words: linked as before
+        (
+            "`python app.py` fails here: “ModuleNotFoundError: No module named 'flask'”.",
+            (False, False),
+            1,
+        ),
+        # the words in no evidence's quote, or no words quoted: the first
+        ("`python app.py` fails here: “No module named 'requests'”.", (False, False), 1),
+        ("`python app.py` fails here; run it with `uv run`.", (False, False), 1),
+        # of the evidence showing the words, the one that shows the fix
+        ("`python app.py` fails here (“No module named …”); use `uv run`.", (False, True), 3),
+    ],
+)
+def test_a_line_whose_first_evidence_shows_its_words_links_it_as_before(
+    tmp_path: Path, text: str, shows_fix: tuple[bool, bool], start: int
+) -> None:
+    note = note_for(_merged(tmp_path / "archive", text, shows_fix))
+    assert note is not None
+    assert note.line_start == start

@@ -1163,13 +1163,15 @@ def _pwsh_that_worked(run: Run, error: Event, lines: Lines) -> Event | None:
 
 def _missing_module_text(signature: str, step: str | None, install: str | None) -> str:
     """One wording for a module missing from an interpreter, whatever the script; the
-    interpreter unnamed when the error does not say which step raised it."""
-    module, _ = missing_module(signature) or ("?", "")
+    interpreter unnamed when the error does not say which step raised it; the module unnamed
+    when the error names none (`ImportError: X requires SQLAlchemy`)."""
+    named = missing_module(signature)
+    what = f"The module `{named[0]}`" if named else "A package"
     who = f" for `{interpreter(general_command(step))}`" if step is not None else ""
     path = _program_path(step) if step is not None else None
     if path is not None:  # `"C:/…/Python312/python.exe" x.py`: which python is the point
         who += f" at `{path.rsplit('/', 1)[0]}/`"
-    said = f"The module `{module}` is not installed{who} here (“{shorten(signature, 90)}”)"
+    said = f"{what} is not installed{who} here (“{shorten(signature, 90)}”)"
     if install is None:
         return f"{said} {NO_FIX_SEEN}."
     installing = general_command(install)

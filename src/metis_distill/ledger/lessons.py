@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -92,8 +93,42 @@ class LessonView:
 
     @property
     def strongest(self) -> Evidence:
-        """The evidence a rendered line links to: the first that shows the fix, if any."""
-        return next((e for e in self.evidence if e.shows_fix), self.evidence[0])
+        """The evidence a rendered line links to: the first that shows the fix, if any. When
+        the line quotes an error, only evidence whose quote holds it, if any does: a lesson
+        merged from runs that failed with different words took one run's words."""
+        quotes = _quoted_parts(self.text)
+        showing = [e for e in self.evidence if _holds(e.quote, quotes)] or self.evidence
+        return next((e for e in showing if e.shows_fix), showing[0])
+
+
+# An error a line quotes (“…”); a quote shortened or cut is in parts around its "…"
+_QUOTED = re.compile(r"“([^”]+)”")
+_CUT = "…"
+
+
+def _quoted_parts(text: str) -> list[list[str]]:
+    """The parts of each quote of a lesson's text."""
+    return [
+        [p for part in quote.split(_CUT) if (p := " ".join(part.split()))]
+        for quote in _QUOTED.findall(text)
+    ]
+
+
+def _holds(quote: str, quotes: list[list[str]]) -> bool:
+    """The evidence's quote holds one of the line's quotes, its parts in order (True when the
+    line quotes nothing)."""
+    said = " ".join(quote.split())
+    return not quotes or any(_in_order(said, parts) for parts in quotes)
+
+
+def _in_order(said: str, parts: list[str]) -> bool:
+    at = 0
+    for part in parts:
+        found = said.find(part, at)
+        if found < 0:
+            return False
+        at = found + len(part)
+    return True
 
 
 # New evidence written this many rows at a time (one INSERT of many rows, no ORM object made):
