@@ -19,6 +19,7 @@ from metis_distill.mine.co_author import UNSIGNED_COMMITS, unsigned_commits
 from metis_distill.mine.confirmed import confirmed
 from metis_distill.mine.harness_text import injected, is_harness_text
 from metis_distill.mine.questions import answer_text, numbered_pick
+from metis_distill.mine.reports_now import reports_now
 from metis_distill.mine.taken_back import undone
 from metis_distill.mine.text import clean, sentences
 from metis_distill.mine.work_edits import edits_the_work
@@ -647,7 +648,8 @@ def opens_rule(sentence: str) -> bool:
 def is_standing_rule(sentence: str) -> bool:
     """An instruction of the user's that holds beyond today's task: marked as durable, not a
     request, and about no particular file or folder of theirs (in English or in another
-    language: not a one-off, a question or a guess there either)."""
+    language: not a one-off, a question, a guess or a report of how things are now there
+    either)."""
     durable = _durable_mark(sentence) or phrases.DURABLE_ELSEWHERE.search(sentence)
     return (
         bool(durable or _KEPT_OUT_OF_GIT.match(sentence) or _standing_preference(sentence))
@@ -656,6 +658,7 @@ def is_standing_rule(sentence: str) -> bool:
         and not phrases.CONVERSATIONAL.search(sentence)
         and not phrases.ONE_OFF_ELSEWHERE.search(sentence)
         and not phrases.HEDGE_ELSEWHERE.search(sentence)
+        and not reports_now(sentence)
         and not _PATH.search(sentence)
         and not _task_scope(sentence)
     )
