@@ -819,11 +819,11 @@ def _failure_lesson(
     what = subject(tool, failed)
     verb = _verb(what)
     if fix is not None and fix.kind is FixKind.FIXER and remedy:
-        check = subject(tool, mended_check(call.text, remedy, episode.trigger.text) or failed)
-        return (
-            f"{check} {_verb(check)} here (“{sig}”); run {code(general_fix(remedy))} first.",
-            remedy,
-        )
+        error = episode.trigger.text[:4000]
+        checked = mended_check(call.text, remedy, error) or failed
+        fixer = code(general_fix(_named_files_cut(remedy, checked, error)))  # `black …`
+        check = subject(tool, checked)
+        return f"{check} {_verb(check)} here (“{sig}”); run {fixer} first.", remedy
     if fix is not None and fix.kind is FixKind.MOVED:
         return _moved_text(what, sig, call, fix, workspace)
     if fix is not None and fix.kind is FixKind.WAITED and remedy:
