@@ -691,7 +691,8 @@ def test_the_checker_run_on_the_file_its_error_named_is_told_without_that_file(
     tmp_path: Path,
 ) -> None:
     """The style check named the one file it would reformat, and the formatter run on that
-    file let it through: the file was that day's, the step is the formatter on what it names."""
+    file let it through: the file was that day's, the way is the formatter on what it names
+    (the check's own fixer)."""
     from tests.mine.test_episodes import _write, call, result
 
     path = _write(
@@ -707,7 +708,7 @@ def test_the_checker_run_on_the_file_its_error_named_is_told_without_that_file(
     )
     (lesson,) = extract(path, path.parent)
     assert lesson.text == (
-        "`black --check .` fails with “would reformat app\\views.py”; run `black …` first."
+        "`black --check .` fails here (“would reformat app\\views.py”); run `black …` first."
     )
     assert lesson.fix == "black app/views.py"
 

@@ -242,6 +242,10 @@ def test_a_fix_is_never_cut_inside_a_quoted_argument(command: str, general: str)
         ("D:/tools/bin/gen.py:14: bad token", "…/bin/gen.py:14: bad token"),
         # a short one says no more than where it is
         ("D:\\data\\raw: Access is denied", "D:\\data\\raw: Access is denied"),
+        # a tally of findings, one or many
+        ("Found 1 error.", "Found N errors."),
+        ("Found 12 errors in 3 files.", "Found N errors in N files."),
+        ("✖ 2 problems (2 errors, 0 warnings)", "✖ N problems (N errors, N warnings)"),
     ],
 )
 def test_general_error(error: str, general: str) -> None:

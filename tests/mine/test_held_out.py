@@ -2575,7 +2575,7 @@ def _bash(tool_id: str, command: str) -> dict:  # type: ignore[type-arg]
 
 def test_a_check_sent_beside_the_failed_call_is_no_step_of_its_fix(tmp_path: Path) -> None:
     # the style check, the type check and the tests sent in one message; only the style check
-    # failed, and the formatter run on what it named is what let it through
+    # failed, and the formatter run on what it named (its own fixer) is what let it through
     batch = [
         _bash("s1", "black --check ."),
         _bash("m1", "python -m mypy pkg"),
@@ -2592,7 +2592,7 @@ def test_a_check_sent_beside_the_failed_call_is_no_step_of_its_fix(tmp_path: Pat
         result("s2", "All done! 9 files would be left unchanged.\n21 passed in 0.4s"),
     ]
     (episode,) = failures(tmp_path, records)
-    assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+    assert episode.fix is not None and episode.fix.kind is FixKind.FIXER
     assert [step.text for step in episode.fix.steps] == ["black pkg/cli.py"]
 
 

@@ -378,6 +378,35 @@ def test_source_code_a_command_printed_is_not_its_error(output: str, signature: 
     assert signals.error_signature(output) == signature
 
 
+@pytest.mark.parametrize(
+    ("output", "signature"),
+    [
+        (  # bun's echo of the script's command, whose option names errors; a code frame
+            "Exit code 1\n$ biome check --error-on-warnings\n"
+            "src/cart.ts:12:3 lint/suspicious/noEmptyBlockStatements ━━━━━━\n\n"
+            "  × Unexpected empty block.\n\n    11 │ try {\n  > 12 │ } catch (error) {}\n"
+            "       │   ^^^^^^\n\nChecked 40 files in 20ms. No fixes applied.\nFound 3 errors.\n"
+            "check ━━━━━━\n\n  × Some errors were emitted while running checks.\n\n"
+            'error: script "lint" exited with code 1',
+            "Found 3 errors.",
+        ),
+        (  # yarn's echo; a diff's frame, a line number on each side
+            "yarn run v1.22.22\n$ check-errors --strict\n"
+            "    344 330 │   const error = parse(body);\nsrc/a.ts: 2 errors found\n"
+            "error Command failed with exit code 1.",
+            "src/a.ts: 2 errors found",
+        ),
+    ],
+)
+def test_a_runners_echo_of_the_command_and_a_code_frame_are_no_error(
+    output: str, signature: str
+) -> None:
+    """What a package runner echoes of the script it runs (`$ biome check
+    --error-on-warnings`) and the code a linter frames under a finding are the call and the
+    file, not what went wrong."""
+    assert signals.error_signature(output) == signature
+
+
 def test_a_call_the_user_interrupted_is_no_failure() -> None:
     interrupted = Event(
         seq=1,

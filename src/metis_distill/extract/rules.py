@@ -75,6 +75,7 @@ from metis_distill.mine.asked import offered_by_error, user_asked_way
 from metis_distill.mine.drive_paths import DRIVE_PATH_FIX, DRIVE_PATH_TEXT, mounted_path
 from metis_distill.mine.empty_variable import empty_variable, empty_variable_text
 from metis_distill.mine.episodes import Episode
+from metis_distill.mine.fixers import mended_check
 from metis_distill.mine.fixes import (
     SEARCHERS,
     Fix,
@@ -498,7 +499,8 @@ def _told_by_the_error(fix: Fix, error: Event) -> bool:
     first (a precondition the agent might skip) is still a lesson."""
     if fix.kind is FixKind.HINTED or fix.call.tool_name not in SHELL_TOOLS:
         return False
-    words = without_git_options(command_head(fix.call.text).split())
+    way = fix.steps[0] if fix.kind is FixKind.FIXER else fix.call  # the fixer, not the rerun
+    words = without_git_options(command_head(way.text).split())
     said = " ".join(words)
     return len(words) >= 3 and said in " ".join(error.text[:4000].split())
 
@@ -816,6 +818,12 @@ def _failure_lesson(
         return _missing_module_text(signature, None, installed), installed
     what = subject(tool, failed)
     verb = _verb(what)
+    if fix is not None and fix.kind is FixKind.FIXER and remedy:
+        error = episode.trigger.text[:4000]
+        checked = mended_check(call.text, remedy, error) or failed
+        fixer = code(general_fix(_named_files_cut(remedy, checked, error)))  # `black …`
+        check = subject(tool, checked)
+        return f"{check} {_verb(check)} here (“{sig}”); run {fixer} first.", remedy
     if fix is not None and fix.kind is FixKind.MOVED:
         return _moved_text(what, sig, call, fix, workspace)
     if fix is not None and fix.kind is FixKind.WAITED and remedy:

@@ -309,6 +309,8 @@ _FIX_HINTS = {
     FixKind.HINTED: ", then the same call worked once what the error said to run was run",
     FixKind.INSTALLED: ", then the same call worked once the missing module was installed",
     FixKind.UNFLAGGED: ", then the same call worked without the flag the error said was unknown",
+    FixKind.FIXER: ", then the same check passed once its own fixer ran (a lint or format "
+    "script's fix, or the tool's fix flag)",
     FixKind.SECRET_GIVEN: ", then it worked only once given a password or secret (no way to "
     "teach: the next agent has none to give)",
 }

@@ -59,6 +59,11 @@ _SENTENCE = re.compile(r"(?<=[.!])\s+(?=[A-Z])")
 # npm's mark on each line of its error (not a sentence: "npm ERR! ERESOLVE could not resolve")
 _NPM_MARK = re.compile(r"^npm ERR!\s+(?=\S)")
 _COUNT = re.compile(r"\b\d+\b")
+# A tally of findings (`Found 3 errors.`, `✖ 2 problems (2 errors, 0 warnings)`): each run
+# counts its own, and the error is the same, one or many.
+_TALLY = re.compile(
+    r"\b\d+ (?P<noun>error|warning|problem|issue|failure|finding|offen[cs]e|violation|file)s?\b"
+)
 _PYTEST_MARK = re.compile(
     r"^E\s+(?=[\w.]*(?:Error|Exception|Failed|Timeout)\b|assert\b|(?:[a-z_]\w*\.)+[A-Z]\w*:\s)"
 )
@@ -352,7 +357,8 @@ def with_arguments(command: str) -> str:
 
 def general_error(signature: str) -> str:
     """An error line as every instance prints it: its first sentence, cut before the first
-    absolute path, counts folded (`# 1 SEARCH/REPLACE block` and `# 2 …` are one error)."""
+    absolute path, counts folded (`# 1 SEARCH/REPLACE block` and `# 2 …` are one error, and
+    so are `Found 1 error.` and `Found 2 errors.`)."""
     unmarked = _NPM_MARK.sub("", _PYTEST_MARK.sub("", signature.strip()))
     first = _SENTENCE.split(unmarked, maxsplit=1)[0]
     first = _COMPILER_AT.sub(r"\g<lead>\g<file>", first, count=1)
@@ -364,6 +370,7 @@ def general_error(signature: str) -> str:
         before = first[: path.start()].rstrip().rstrip("'\"`‘“")
         first = before.rstrip() + " …" + (f": {cause[1]}" if cause else "")
     first = _COUNT.sub("N", first) if _COUNT.match(first.lstrip("# ")) else first
+    first = _TALLY.sub(r"N \g<noun>s", first)
     first = _NAMED_SLUG.sub(r"\1…", _ID_WORD.sub("…", first))
     if ":" in first:
         first = _DRIVE_PATH.sub(_drive_path_cut, first)

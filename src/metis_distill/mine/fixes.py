@@ -28,6 +28,7 @@ from metis_distill.mine.bystanders import checks_by_script, reruns_a_fellow, set
 from metis_distill.mine.drive_paths import mounted_path, written_with_drive
 from metis_distill.mine.dropped_pin import dropped_pin
 from metis_distill.mine.failed_units import failed_units, runs_failed_unit
+from metis_distill.mine.fixers import fixed_nothing, mended_check, reruns_check
 from metis_distill.mine.given_secrets import given_secrets
 from metis_distill.mine.harness_text import injected
 from metis_distill.mine.installed import install_unproven
@@ -121,6 +122,8 @@ class FixKind(StrEnum):
     OWN_ENVIRONMENT = "own_environment"
     # the same call worked run in a folder below the one where no manifest was found
     MOVED = "moved"
+    # a lint or format check passed once its own fixer ran (`bun run lint:fix`, `ruff format`)
+    FIXER = "fixer"
     # it worked once given a secret the failed call lacked (a password piped to `sudo -S`):
     # the secret did it, and the next agent has none to give
     SECRET_GIVEN = "secret_given"
@@ -140,6 +143,7 @@ TEACHABLE = frozenset(
         FixKind.RENAMED,
         FixKind.OWN_ENVIRONMENT,
         FixKind.MOVED,
+        FixKind.FIXER,
     }
 )
 
@@ -149,7 +153,8 @@ class Fix:
     kind: FixKind
     call: Event
     result: Event
-    # PREPARED: the steps; EDITED: the edits; REPLACED over HTTPS: gh made git's helper
+    # PREPARED: the steps; EDITED: the edits; REPLACED over HTTPS: gh made git's helper;
+    # FIXER: the fixer's call
     steps: tuple[Event, ...] = ()
     hint: str = ""  # HINTED: what the error said to run
     installed: str = ""  # INSTALLED: the step of the call that installed the module
@@ -464,6 +469,9 @@ def _retried(
             continue  # a file rewritten whole, or lines only added: no replacement that worked
         if another_file(call, later):
             continue  # another file read or written: the failed one is still as it was
+        fixer = _fixer_then_passed(events, index, call, later)
+        if fixer is not None:
+            return fixer
         stands_in = _searches_instead(call.text, later.text, missing) or (
             recipe_instead(call.text, later.text, missing) is not None
         )
@@ -592,6 +600,36 @@ def _refused_way(events: tuple[Event, ...], turned_down: dict[str, Event], later
         or signals.rejection_words(e)
     ]
     return any(not _APPROVAL.fullmatch(text) for text in said)
+
+
+def _fixer_then_passed(
+    events: tuple[Event, ...], index: int, call: Event, fixer: Event
+) -> Fix | None:
+    """The failed check's own fixer (`fixers.mended_check`), run with no edit before it and
+    not saying it changed nothing, then the check passing within the fix window: the fixer is
+    the way. Edits and failed checks between the fixer and the pass mended by hand what it
+    left (the check's findings it cannot fix); the user's word between, theirs may be it."""
+    failure = events[index]
+    check = mended_check(call.text, fixer.text, failure.text)
+    if check is None or any(_is_edit(e) for e in events[index + 1 : fixer.seq]):
+        return None
+    results = results_by_call(events[index + 1 :])
+    fixed = results.get(fixer.tool_use_id or "")
+    if fixed is None or fixed_nothing(fixed.text) or _never_ran(events, fixer):
+        return None
+    for rerun in _window(events, index):
+        if rerun.seq <= fixer.seq or rerun.kind is not EventKind.TOOL_CALL:
+            continue
+        if rerun.tool_name != call.tool_name or not reruns_check(check, rerun.text):
+            continue
+        result = results.get(rerun.tool_use_id or "")
+        if result is None:
+            continue
+        if _worked(rerun, result, failure):
+            if _user_between(events, call, rerun):
+                return None
+            return Fix(FixKind.FIXER, rerun, result, (fixer,))
+    return None
 
 
 def _repeat_mended(
@@ -1848,6 +1886,8 @@ def remedy(call: Event, fix: Fix) -> str | None:
         return fix.installed
     if fix.kind is FixKind.HINTED:
         return fix.hint
+    if fix.kind is FixKind.FIXER:
+        return unwrapped(fix.steps[0].text)
     if fix.kind is FixKind.WAITED:
         return f"a timeout of {seconds(limit_ms(fix.call) or 0)} or more"
     if fix.kind is FixKind.ESCALATED:

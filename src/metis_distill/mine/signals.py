@@ -1320,14 +1320,26 @@ def _without_echoed_source(lines: list[str]) -> list[str]:
     kept = [
         line
         for n, line in enumerate(lines)
-        if n not in marked and n + 1 not in marked and n not in echoed
+        if n not in marked
+        and n + 1 not in marked
+        and n not in echoed
+        and not _CODE_FRAME.match(line)
     ]
     return kept or lines
 
 
-# npm's (pnpm's, yarn's) echo of the package script it runs: `> app@0.1.0 test`, then the
-# script's command line, `> vitest run --flag src/error.test.ts`: the call, not what went wrong.
+# A line of the code frame a linter or compiler prints under a finding: its line number (two
+# in a diff's frame: before and after), a gutter, the file's text (`> 60 │ useEffect(…`,
+# `344 330 │ throw new Error(`, rustc's and ruff's `3 | import os`).
+_CODE_FRAME = re.compile(r"^(?:>\s*)?\d+(?:\s+\d+)?\s*[│|](?:\s|$)")
+
+
+# npm's (pnpm's) echo of the package script it runs: `> app@0.1.0 test`, then the script's
+# command line, `> vitest run --flag src/error.test.ts`: the call, not what went wrong.
 _SCRIPT_HEADER = re.compile(r"^> \S+@\S+ \S+")
+# bun's and yarn's echo of it, a prompt before the script's command line (`$ biome check
+# --error-on-warnings`): the call too, whatever words its options hold.
+_PROMPT_ECHO = re.compile(r"^\$ \S")
 
 
 # Gradle's own `> ` lines: a task's state or the cause of a failure, never an echo.
@@ -1344,7 +1356,7 @@ def _package_script_echoes(lines: list[str]) -> set[int]:
     leading = True
     for n, line in enumerate(lines):
         leading = leading and line.startswith("> ") and not _GRADLE_SAYS.match(line)
-        if leading:
+        if leading or _PROMPT_ECHO.match(line):
             echoed.add(n)
         elif _SCRIPT_HEADER.match(line):
             echoed.add(n)
