@@ -8,6 +8,7 @@ from functools import lru_cache
 from itertools import takewhile
 
 from metis_distill.build_reports import COMPILER_LINE
+from metis_distill.mine import passed
 from metis_distill.mine.sudo_password import COULD_NOT_ASK, REFUSED
 from metis_distill.mine.text import (
     command_head,
@@ -431,7 +432,7 @@ def is_failure(event: Event) -> bool:
         return True
     if event.tool_name in LOOK_TOOLS:
         return False  # a file's text says what the file holds, not how the read went
-    return shows_failure(event.text[:20_000])
+    return _output_failed(event.text)
 
 
 def failures(events: Sequence[Event]) -> list[bool]:
@@ -567,13 +568,28 @@ def _found(
     return False
 
 
+def _output_failed(text: str) -> bool:
+    """The output's head shows a failure (`shows_failure`), and the output does not close as
+    a run that worked: a test runner's summary that none failed, nothing failing after it,
+    or git's line for the commit it made; a summary of tests that failed anywhere in it
+    keeps it a failure."""
+    if not shows_failure(text[:20_000]):
+        return False
+    if passed.some_failed(text) or TEST_TALLY.search(text):
+        return True
+    after = passed.after_last_pass(text)
+    if after is not None:
+        return shows_failure(after[:20_000])
+    return not passed.commit_made(text)
+
+
 def is_success(event: Event) -> bool:
     """A tool result that shows the call worked (not one the user stopped)."""
     if event.kind is not EventKind.TOOL_RESULT or event.exit_code not in (None, 0):
         return False
     if _REJECTED.search(event.text[:300]):
         return False
-    return not (shows_failure(event.text[:20_000]) or _traceback_tail(event.text[-4000:]))
+    return not (_output_failed(event.text) or _traceback_tail(event.text[-4000:]))
 
 
 def shows_passing_tests(event: Event) -> bool:
