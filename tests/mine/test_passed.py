@@ -26,8 +26,15 @@ LOGGED = (
 BUN_PASSED = (
     f"$ bun test src/\nbun test v1.3.0\n\n{LOGGED}\n 12 pass\n 0 fail\n 30 expect() calls\n"
 )
+FAILED_TEST = (
+    "20 |   expect(queue.size).toBe(0);\n                     ^\n"
+    "error: expect(received).toBe(expected)\n\nExpected: 0\nReceived: 1\n\n"
+    "      at <anonymous> (/w/src/queue.test.ts:20:22)\n"
+    "(fail) queue > empties once done [0.40ms]\n"
+)
 BUN_FAILED = (
-    f"$ bun test src/\nbun test v1.3.0\n\n{LOGGED}\n 11 pass\n 1 fail\n 30 expect() calls\n"
+    f"$ bun test src/\nbun test v1.3.0\n\n{LOGGED}{FAILED_TEST}\n 11 pass\n 1 fail\n"
+    " 30 expect() calls\n"
 )
 COMMITTED = (
     "[main 1a2b3c4] Add the job queue\n 3 files changed, 40 insertions(+), 2 deletions(-)\n"
@@ -107,4 +114,4 @@ def test_tests_logging_errors_then_passing_teach_no_failure(
 def test_tests_that_failed_still_teach_their_failure(tmp_path: Path) -> None:
     records = [call("t1", "bun run test"), result("t1", BUN_FAILED)]
     (lesson,) = failure_lessons(tmp_path, records)
-    assert "bun run test" in lesson.text
+    assert lesson.text.startswith("`bun run test` fails here: “error: expect(received)")
