@@ -395,12 +395,14 @@ def test_a_german_powershells_parse_error_is_held_back_as_the_english_one(text: 
         "`vendor/bin/phpunit` fails here: “Tests: 2, Assertions: 2, Failures: 1.” (no fix seen).",
         "`vendor/bin/phpunit` fails here: “Tests: 2, Assertions: 1, Errors: 1.” (no fix seen).",
         "`npx mocha` fails here: “1 failing” (no fix seen).",
+        "`bun run test` fails here: “error: expect(received).toBe(expected)” (no fix seen).",
         # counts folded when sessions' lessons are one
         "`bundle exec rspec …` fails here: “N examples, N failures, N errors occurred outside of "
         "examples” (no fix seen).",
         "`bin/rails test` fails here: “N runs, N assertions, N failures, N errors, N skips” "
         "(no fix seen).",
         "`npx mocha` fails here: “N failing” (no fix seen).",
+        "`npx jest` fails here: “expect(received).toContain(expected) // …” (no fix seen).",
         # vitest's suite that could not load the code being written: esbuild's error at its
         # line, its `Transform failed` line, the tally of files
         '`npm test` fails here: “~/shop/src/price.ts:7:12: ERROR: Expected ";" but found '
@@ -415,7 +417,7 @@ def test_a_german_powershells_parse_error_is_held_back_as_the_english_one(text: 
     ],
 )
 def test_a_test_runners_report_of_failing_tests_is_the_days_own_tests(text: str) -> None:
-    """RSpec, minitest, cargo test and PHPUnit reporting failures: the project's own tests
+    """RSpec, minitest, cargo test, PHPUnit, bun and jest reporting failures: the project's own tests
     failing on the code being written, however many sessions met it."""
     assert held_back(_Lesson(text, scope=("Bash:bundle exec rspec",))) is HeldBack.WORK_OF_THE_DAY
     passed = "`bin/rails test` fails here: “3 runs, 3 assertions, 0 failures, 0 errors, 0 skips”."

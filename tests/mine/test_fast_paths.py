@@ -326,7 +326,7 @@ _FAILING_TESTS = (
     r"|\b\d+ examples?, (?:[1-9]\d* failures?|\d+ failures?, [1-9]\d* errors?)"
     r"|\b\d+ (?:runs|tests), \d+ assertions, (?:[1-9]|\d+ failures, [1-9])"
     r"|^Tests: \d+, Assertions: \d+, (?:[\w ]+: \d+, )*(?:Errors|Failures): [1-9]"
-    r"|^\s*[1-9]\d* failing$"
+    r"|^\s*[1-9]\d* failing$|^[ \t]*[1-9]\d* fail$"
 )
 _BUILD_FAILED = (
     r"^\s*(?:\S*ELIFECYCLE\s+|error )?Command failed with exit code [1-9]\d*\.?\s*$"
@@ -341,7 +341,7 @@ _FAILED_PIECES = [
     "error ", "Failed to compile.", "> Build failed because x", "Traceback (most recent call last)",
     "failed", "1 passed", "\n", " ", "x", "E", "0", ",", "Error", "\u00e9",
     "5 examples, 2 failures", "1 example, 0 failures, 1 error", "3 runs, 3 assertions, 1",
-    "Tests: 3, Assertions: 3, Failures: 1", "  1 failing", "0 failing",
+    "Tests: 3, Assertions: 3, Failures: 1", "  1 failing", "0 failing", " 1 fail", "0 fail",
 ]  # fmt: skip
 
 

@@ -41,6 +41,7 @@ _FAILING_PIECES = [
     "4 runs, 4 assertions, 1 failures",
     "Tests: 2, Assertions: 2, Failures: 1",
     "\n  1 failing",
+    "\n 1 fail",
     "Traceback (most recent call last)",
     "1 passed",
 ]
@@ -459,6 +460,7 @@ def test_a_tally_of_no_failures_is_a_pass(output: str) -> None:
         "FAILURES!\nTests: 3, Assertions: 3, Failures: 1.",
         "ERRORS!\nTests: 3, Assertions: 2, Errors: 1.",
         "  2 passing (9ms)\n  1 failing",
+        " 11 pass\n 1 fail\n 30 expect() calls",  # bun's
     ],
 )
 def test_a_tally_of_some_failures_is_a_failure(output: str) -> None:
@@ -472,6 +474,7 @@ def test_a_tally_of_some_failures_is_a_failure(output: str) -> None:
         "3 runs, 3 assertions, 0 failures, 0 errors, 0 skips",
         "OK (3 tests, 3 assertions)",
         "  3 passing (9ms)",
+        " 12 pass\n 0 fail\n 30 expect() calls",
     ],
 )
 def test_a_test_runners_tally_of_none_failing_is_no_failure(output: str) -> None:
@@ -1019,11 +1022,43 @@ RSPEC_REPORT = (
             "Test Suites: 1 failed, 1 total\nTests:       1 failed, 1 passed, 2 total\n",
             "Tests:       1 failed, 1 passed, 2 total",
         ),
+        (  # bun: what its tests log on purpose (a warning, an error they handle) is no error
+            "$ bun test\nbun test v1.3.0\n\nsrc/coupon.test.ts:\n"
+            "[Coupon] Warning: code missing from the list, refusing it\n"
+            "[Coupon] Task 2 failed: invalid code\n"
+            "12 |   expect(redeem('x')).toBe(false);\n                      ^\n"
+            "error: expect(received).toBe(expected)\n\nExpected: false\nReceived: true\n\n"
+            "      at <anonymous> (/w/src/coupon.test.ts:12:23)\n"
+            "(fail) coupon > refuses an invalid code [0.31ms]\n\n"
+            " 1 pass\n 1 fail\n 2 expect() calls\nRan 2 tests across 1 file. [12.00ms]\n"
+            'error: script "test" exited with code 1\n',
+            "error: expect(received).toBe(expected)",
+        ),
     ],
 )
 def test_a_test_runners_error_is_never_a_tests_name(output: str, signature: str) -> None:
     """RSpec's `Failure/Error:` line says what failed; else the runner's tally of failures."""
     assert signals.error_signature(output) == signature
+
+
+_BUN_CART_FAILED = "(fail) cart > adds tax [0.31ms]\n\n 4 pass\n 1 fail\n"
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        # the failing test's report cut by the harness: the error above the cut is another's
+        "error: boom\n      at run (/w/src/queue.ts:4:9)\n\n... [1200 characters truncated] ...\n\n"
+        f"      at <anonymous> (/w/src/cart.test.ts:9:3)\n{_BUN_CART_FAILED}",
+        # an error a test of another file logged
+        "src/queue.test.ts:\nerror: boom\n      at run (/w/src/queue.ts:4:9)\n\n"
+        f"src/cart.test.ts:\n{_BUN_CART_FAILED}",
+    ],
+)
+def test_bun_tells_no_failed_tests_error_from_beyond_its_report(output: str) -> None:
+    """The error bun printed for a failing test lies below its file's header and above its
+    `(fail)` mark, with no cut of the output between."""
+    assert signals._bun_failed_test(output.splitlines()) == ""
 
 
 # vitest's report: banners (`⎯⎯⎯ Failed Suites 1 ⎯⎯⎯`) and a tally of files, then under each

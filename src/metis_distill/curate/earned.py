@@ -93,6 +93,8 @@ _CODE_UNDER_WORK = re.compile(
     rf"|\b{_COUNT} (?:runs|tests), {_COUNT} assertions, "
     rf"(?:{_SOME} failures, {_COUNT}|{_COUNT} failures, {_SOME}) errors\b|\bN failing\b"
     r"|\btest result: FAILED\b"
+    # bun's and jest's header of an assertion that failed (`error: expect(received).toBe(…)`)
+    r"|“(?:error: )?expect\(received\)"
     r"|\bTests: \d+, Assertions: \d+, (?:[\w ]+: \d+, )*(?:Errors|Failures): [1-9]"
     # a suite that could not load the code under test: esbuild's error at a line of it (`a.ts:
     # 11:19: ERROR: Expected ">" but found …`, vite's and vitest's), its `Transform failed`

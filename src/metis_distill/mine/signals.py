@@ -8,6 +8,7 @@ from functools import lru_cache
 from itertools import takewhile
 
 from metis_distill.build_reports import COMPILER_LINE
+from metis_distill.mine import passed
 from metis_distill.mine.sudo_password import COULD_NOT_ASK, REFUSED
 from metis_distill.mine.text import (
     command_head,
@@ -126,6 +127,7 @@ _FAILING_PARTS: tuple[tuple[str | None, re.Pattern[str]], ...] = tuple(
             r"^Tests: \d+, Assertions: \d+, (?:[\w ]+: \d+, )*(?:Errors|Failures): [1-9]",
         ),
         (" failing", r"^\s*[1-9]\d* failing$"),
+        (" fail", r"^[ \t]*[1-9]\d* fail$"),  # bun's tally (` 11 pass`, ` 1 fail`)
     )
 )
 _FAILING_TESTS = re.compile("|".join(part.pattern for _, part in _FAILING_PARTS), re.M)
@@ -441,7 +443,7 @@ def is_failure(event: Event) -> bool:
         return True
     if event.tool_name in LOOK_TOOLS:
         return False  # a file's text says what the file holds, not how the read went
-    return shows_failure(event.text[:20_000])
+    return _output_failed(event.text)
 
 
 def failures(events: Sequence[Event]) -> list[bool]:
@@ -577,13 +579,28 @@ def _found(
     return False
 
 
+def _output_failed(text: str) -> bool:
+    """The output's head shows a failure (`shows_failure`), and the output does not close as
+    a run that worked: a test runner's summary that none failed, nothing failing after it,
+    or git's line for the commit it made; a summary of tests that failed anywhere in it
+    keeps it a failure."""
+    if not shows_failure(text[:20_000]):
+        return False
+    if passed.some_failed(text) or TEST_TALLY.search(text):
+        return True
+    after = passed.after_last_pass(text)
+    if after is not None:
+        return shows_failure(after[:20_000])
+    return not passed.commit_made(text)
+
+
 def is_success(event: Event) -> bool:
     """A tool result that shows the call worked (not one the user stopped)."""
     if event.kind is not EventKind.TOOL_RESULT or event.exit_code not in (None, 0):
         return False
     if _REJECTED.search(event.text[:300]):
         return False
-    return not (shows_failure(event.text[:20_000]) or _traceback_tail(event.text[-4000:]))
+    return not (_output_failed(event.text) or _traceback_tail(event.text[-4000:]))
 
 
 def shows_passing_tests(event: Event) -> bool:
@@ -842,6 +859,9 @@ def _first_error_line(text: str) -> str:
     if cause:
         return cause
     lines, footer = _without_runner_lines(lines)
+    failed_test = _bun_failed_test(lines)
+    if failed_test:
+        return failed_test
     if _TRACEBACK.search(text):
         for line in reversed(lines):
             if re.match(r"^[\w.]+(?:Error|Exception|Exit)\b", line):
@@ -903,6 +923,30 @@ def _first_error_line(text: str) -> str:
         diagnostic = next((line for line in lines if _DIAGNOSTIC.match(line)), "")
         return diagnostic or _said_wrong(lines) or footer
     return _said_wrong(lines) or _first_worded(lines)
+
+
+# bun's report of a failing test: its error (`error: expect(received).toBe(expected)`, `error:
+# <message>`, `TypeError: …`) and stack, then `(fail) suite > test`; bun's `--filter` puts
+# the package and its script before each line (`@app/core test: `). What the tests logged
+# above it (a warning, an error a test of error handling throws on purpose) is not what failed.
+_BUN_PREFIX = r"^(?:@?[\w.-]+(?:/[\w.-]+)? [\w:-]+: )?"
+_BUN_FAIL = re.compile(_BUN_PREFIX + r"\(fail\) \S")
+_BUN_ERROR = re.compile(_BUN_PREFIX + r"(?:error|[A-Z]\w*Error): \S")
+# Where the failing test's report cannot reach above: its file's header (`src/a.test.ts:`),
+# or the harness's cut of a long output (`... [19420 characters truncated] ...`).
+_BUN_BOUND = re.compile(
+    _BUN_PREFIX + r"(?:[\w./@-]+\.[cm]?[jt]sx?:$|\.{3} \[\d+ characters truncated\] \.{3}$)"
+)
+
+
+def _bun_failed_test(lines: list[str]) -> str:
+    """The error bun printed for the first test it marks `(fail)`: the last error line above
+    that mark, below its file's header; or ""."""
+    at = next((n for n, line in enumerate(lines) if _BUN_FAIL.match(line)), None)
+    if at is None:
+        return ""
+    report = takewhile(lambda line: not _BUN_BOUND.match(line), reversed(lines[:at]))
+    return next((line for line in report if _BUN_ERROR.match(line)), "")
 
 
 # A linter's finding, ruff's and flake8's: `a.py:3:1: F401 [*] `os` imported but unused`, or in
