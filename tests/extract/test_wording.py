@@ -141,6 +141,30 @@ def test_a_fix_is_never_cut_inside_a_quoted_argument(command: str, general: str)
     assert general_fix(command) == general
 
 
+_ADD = "relay add cache -- cache-server --context desktop-assistant --root"  # 71 characters
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        f"{_ADD} $(git rev-parse --show-toplevel)",
+        f"{_ADD} $(dirname $(command -v relay))",
+        f'{_ADD} "$(git rev-parse --show-toplevel)"',
+        f"{_ADD} `git rev-parse --show-toplevel`",
+    ],
+)
+def test_a_command_is_never_cut_inside_a_substitution(command: str) -> None:
+    """Cut at 80 characters, the command would end in `$(git rev-pa…`: it ends before the
+    substitution instead."""
+    assert general_command(command) == f"{_ADD} …"
+    assert with_arguments(command) == f"{_ADD} …"
+
+
+def test_a_substitution_closed_before_the_cut_stays() -> None:
+    command = f"{_ADD} $(pwd) --port 6380"
+    assert general_command(command) == command[:79] + "…"
+
+
 @pytest.mark.parametrize(
     ("error", "general"),
     [

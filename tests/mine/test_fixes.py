@@ -428,6 +428,103 @@ def test_a_step_that_prepared_the_same_call_is_the_remedy(tmp_path: Path) -> Non
     )
 
 
+_ADD = "relay add cache -- cache-server --port 6380"
+_TAKEN = "Exit code 1\nServer cache already exists in local config"
+_HELP = "Usage: relay [options] [command]\nCommands:\n  add\n  list\n  remove"
+
+
+@pytest.mark.parametrize(
+    "between",
+    [
+        # the help read in a call of its own, then the removal
+        [
+            call("t2", "relay --help"),
+            result("t2", _HELP),
+            call("t3", "relay remove cache"),
+            result("t3", "Removed server cache"),
+        ],
+        # a subcommand's help and a listing, in one chain with the removal
+        [
+            call("t2", "relay server --help && relay list && relay remove cache"),
+            result("t2", f"{_HELP}\ncache: cache-server\nRemoved server cache"),
+        ],
+        # the removal and the look, run last, before the retry
+        [
+            call("t2", "relay remove cache"),
+            result("t2", "Removed server cache"),
+            call("t3", "relay --version"),
+            result("t3", "relay 2.4.1"),
+        ],
+    ],
+)
+def test_a_look_on_the_way_is_no_step_to_run_first(
+    tmp_path: Path,
+    between: list[dict],  # type: ignore[type-arg]
+) -> None:
+    """The add said the server already exists; the agent read the help and removed the server,
+    and the add went through: the removal made it work, the help only looked."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", _ADD),
+            result("t1", _TAKEN, True),
+            *between,
+            call("t9", _ADD),
+            result("t9", "Added server cache"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+    assert lesson.fix == "relay remove cache"
+    assert lesson.text.endswith("; run `relay remove cache` first.")
+    assert "--help" not in lesson.text and "list" not in lesson.text
+
+
+@pytest.mark.parametrize(
+    "retry", [f"relay --help && {_ADD}", f"relay list && relay server --help && {_ADD}"]
+)
+def test_looks_put_before_the_retry_are_no_step_to_run_first(tmp_path: Path, retry: str) -> None:
+    """The retry only looked before running the add again: no step prepared it."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [call("t1", _ADD), result("t1", _TAKEN, True), call("t2", retry), result("t2", "Added")],
+    )
+    assert episode.fix is None or episode.fix.kind is not FixKind.PREPARED
+    assert "first." not in lesson.text and "--help" not in lesson.text
+
+
+@pytest.mark.parametrize(
+    "between",
+    [
+        [
+            call("t2", "git fetch origin && git checkout -b 001-my-feature"),
+            result("t2", "Switched to a new branch '001-my-feature'"),
+        ],
+        # a look among the steps leaves the two that prepared it
+        [
+            call("t2", "git status && git fetch origin && git checkout -b 001-my-feature"),
+            result("t2", "## main\nSwitched to a new branch '001-my-feature'"),
+        ],
+    ],
+)
+def test_two_steps_that_prepared_the_call_are_both_told(
+    tmp_path: Path,
+    between: list[dict],  # type: ignore[type-arg]
+) -> None:
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", ".specify/scripts/bash/setup-plan.sh --json"),
+            result("t1", "Exit code 1\nERROR: Not on a feature branch. Current branch: main", True),
+            *between,
+            call("t3", ".specify/scripts/bash/setup-plan.sh --json"),
+            result("t3", '{"FEATURE_SPEC": "specs/001-my-feature/spec.md"}'),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.PREPARED
+    assert lesson.fix == "git fetch origin && git checkout -b 001-my-feature"
+    assert lesson.text.endswith("; run `git fetch origin && git checkout -b …` first.")
+
+
 _NO_BUNDLER = "Exit code 1\nError: Cannot find module 'rollup'\nRequire stack:\n- /w/build.js"
 
 

@@ -66,6 +66,7 @@ from metis_distill.extract.wording import (
     general_error,
     general_fix,
     names_instance,
+    shorten_command,
     subject,
     with_arguments,
     without_git_options,
@@ -831,7 +832,7 @@ def _failure_lesson(
         stopped = _timed_out(call, episode.trigger)
         return f"{what} {stopped} and passed once given {enough}; give it {enough} or more.", remedy
     if fix is not None and fix.kind is FixKind.NARROWED and remedy:
-        whole = code(shorten(first_step(call.text), MAX_COMMAND))
+        whole = code(shorten_command(first_step(call.text), MAX_COMMAND))
         return (
             f"{whole} over the whole repository timed out here (“{sig}”); on one folder "
             f"({code(remedy)}) it passed: point recursive searches at the folders you need."
@@ -1937,7 +1938,7 @@ def _install_of(program: str, command: str) -> str | None:
         named = {re.split(r"@|==|>=", word)[0] for word in step[installer.end() :].split()}
         runs_next = at + 1 < len(steps) and steps[at + 1].split()[:1] == [program]
         if program in named or runs_next:
-            return shorten(step, MAX_COMMAND)
+            return shorten_command(step, MAX_COMMAND)
     return None
 
 

@@ -196,27 +196,31 @@ def general_command(command: str, limit: int = MAX_COMMAND) -> str:
             kept.append(f"{flag}…" if flag.endswith("=") else f"{flag} …")
             break
         kept.append(word)
-    return shorten(" ".join(kept), limit)
+    return shorten_command(" ".join(kept), limit)
 
 
 def general_fix(command: str) -> str:
-    """A command given as a fix, in its general form, as long as a remedy may be, and never
-    cut inside a quoted argument: a cut that would fall in one (`set types "a,b,c…`, an open
-    quote no one could run) falls before it (`set types …`)."""
-    told = general_command(command, MAX_REMEDY)
-    if not told.endswith("…"):
+    """A command given as a fix, in its general form, as long as a remedy may be."""
+    return general_command(command, MAX_REMEDY)
+
+
+def shorten_command(command: str, limit: int) -> str:
+    """The command cut to `limit` characters, never inside a quoted argument or a command
+    substitution: a cut that would fall in one (`set types "a,b,c…`, `--project $(…`, words
+    no one could run) falls before it (`set types …`)."""
+    told = shorten(command, limit)
+    whole = " ".join(command.split())
+    if len(whole) <= limit:
         return told
-    whole = general_command(command, len(command) + 1)  # where its own words end it
-    if told == whole:
-        return told
-    opened = _open_quote_at(whole, len(told) - 1)
+    opened = _opened_at(whole, len(told) - 1)
     before = whole[:opened].rstrip() if opened is not None else ""
     return f"{before} …" if before else told
 
 
-def _open_quote_at(command: str, end: int) -> int | None:
-    """Where the argument starts whose quote is still open at `end`; None when none is."""
-    quote, start, opened, escaped = "", 0, 0, False
+def _opened_at(command: str, end: int) -> int | None:
+    """Where the argument starts whose quote or command substitution (`$(…)`, `` `…` ``) is
+    still open at `end`; None when none is."""
+    quote, start, opened, depth, escaped = "", 0, 0, 0, False
     for at, char in enumerate(command[:end]):
         if escaped:
             escaped = False
@@ -224,11 +228,18 @@ def _open_quote_at(command: str, end: int) -> int | None:
             escaped = True
         elif quote:
             quote = "" if char == quote else quote
-        elif char in "\"'":
-            quote, opened = char, start
-        elif char == " ":
+        elif char in "\"'`":
+            quote, opened = char, opened if depth else start
+        elif command.startswith("$(", at):
+            opened = opened if depth else start
+            depth += 1
+        elif char == "(" and depth and command[at - 1] != "$":
+            depth += 1
+        elif char == ")" and depth:
+            depth -= 1
+        elif char == " " and not depth:
             start = at + 1
-    return opened if quote else None
+    return opened if quote or depth else None
 
 
 _REDIRECTION = re.compile(r"^\d*[<>]")
@@ -352,7 +363,7 @@ def with_arguments(command: str) -> str:
             return word[0]
         return repository_told(word[0]) or word[0]
 
-    return shorten(_WORD.sub(told, plain), MAX_COMMAND)
+    return shorten_command(_WORD.sub(told, plain), MAX_COMMAND)
 
 
 def general_error(signature: str) -> str:

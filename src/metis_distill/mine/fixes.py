@@ -978,10 +978,19 @@ def _let_out_whole(call: Event, later: Event) -> bool:
 
 
 def _step_asks(step: str) -> bool:
-    """A step that only looks or asks (`rosnode list >/dev/null`, `sleep 2`, `ls`)."""
-    words = step.split()
-    if not words or WRITES_FILES.search(step):
-        return not words
+    """A step that only looks or asks (`rosnode list >/dev/null`, `sleep 2`, `ls`, `x
+    --help`): each program of its pipeline (`echo pw | sudo -S chown …` changes an owner)."""
+    if WRITES_FILES.search(step):
+        return False
+    if _asks_version(step):
+        return True
+    return all(_program_asks(part.split()) for part in split_outside_quotes(step, _PIPE))
+
+
+_PIPE = re.compile(r"\s*\|\s*")
+
+
+def _program_asks(words: list[str]) -> bool:
     program = words[0].rsplit("/", 1)[-1].lower()
     if program in _LOOKING:
         return True
@@ -1346,8 +1355,10 @@ def _classify(
             _ran_before(events, call, step, later.tool_name, together) for step in extra
         ):
             return None  # each step it put first had run before the failure: none it lacked
-        if extra and all(_checks(step) for step in extra):
-            return None  # `tsc --noEmit && eslint .`: a check put first reads, prepares nothing
+        if extra and all(_checks(step) or _step_asks(unwrapped(step)) for step in extra):
+            # `tsc --noEmit && eslint .`, `x --help && x`: a check or a look put first reads,
+            # prepares nothing
+            return None
         if extra:
             return Fix(FixKind.PREPARED, later, result)
         # `npm install -D tailwindcss@3` between `npx tailwindcss init` and its `-p` form
@@ -1912,9 +1923,20 @@ def remedy(call: Event, fix: Fix) -> str | None:
         call.text, fix.call.text
     )
     joiner = step_joiner(fix.call.text)  # the retry's own: PowerShell 5.1 has no `&&`
-    if extra:
-        return joiner.join(unwrapped(step) for step in extra)
-    return joiner.join(unwrapped(step.text) for step in fix.steps) or None
+    # a step that only looked on the way (`x --help`, `git status`) made nothing work
+    preparing = [unwrapped(step) for step in extra if not _step_asks(unwrapped(step))]
+    if preparing:
+        return joiner.join(preparing)
+    told = (_without_looks(unwrapped(step.text), joiner) for step in fix.steps)
+    return joiner.join(step for step in told if step) or None
+
+
+def _without_looks(command: str, joiner: str) -> str:
+    """A chain without its steps that only look or ask (`x --help && x remove a`: the
+    removal); the command as it is when it has none."""
+    parts = split_outside_quotes(command, STEP_SPLIT)
+    kept = [part for part in parts if not _step_asks(unwrapped(part))]
+    return command if len(kept) == len(parts) else joiner.join(kept)
 
 
 # PowerShell's writes of a file, as a step of the command (not a word a search names), and
@@ -2171,11 +2193,7 @@ def _only_looks(event: Event) -> bool:
         return True
     if _IMPORT_PROBE.match(unwrapped(event.text)):  # `… print('OK')" 2>&1` as well
         return True
-    steps = [step.split() for step in shell_steps(head)]
-    return all(
-        len(s) > 1 and s[1] in _QUERIES and s[0].rsplit("/", 1)[-1] not in _FETCHING_GET
-        for s in steps
-    )
+    return all(_step_asks(step) for step in shell_steps(head))
 
 
 def _git_looks(words: list[str]) -> bool:
