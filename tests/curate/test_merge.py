@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from metis_distill.curate.ids import lesson_id, word_overlap
-from metis_distill.curate.merge import curate
+from metis_distill.curate.merge import curate, is_twin
 from metis_distill.index import LessonIndex
 from metis_distill.ledger import Ledger
 from metis_distill.models import Evidence, LessonCandidate, LessonKind, SourceRef
@@ -499,3 +499,22 @@ def test_errors_of_other_classes_from_one_command_stay_apart(stores) -> None:  #
     stats = curate(failures, ledger, index, archive_root="/a")
     assert (stats.new, stats.merged) == (2, 1)  # the same error, the folder spelt otherwise
     assert {r.text for r in ledger.lessons()} == {missing, attribute}
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("java.lang.NoClassDefFoundError: org/slf4j/LoggerFactory",
+         "java.lang.ClassNotFoundException: org.slf4j.LoggerFactory"),
+        ("torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB",
+         "RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB"),
+    ],
+)  # fmt: skip
+def test_one_message_under_two_classes_is_one_failure(one: str, other: str) -> None:
+    said = "`mvn exec:java` fails here: “{}” (no fix seen)."
+    assert is_twin(said.format(one), said.format(other), 0.03, 0.2)
+
+
+def test_two_bare_classes_are_two_failures() -> None:
+    said = "`pytest -x` fails here: “{}” (no fix seen)."
+    assert not is_twin(said.format("AssertionError"), said.format("ZeroDivisionError"), 0.03, 0.2)

@@ -51,3 +51,10 @@ def test_the_later_step_that_ran_a_program(
     command: str, program: str, run: tuple[str, str] | None
 ) -> None:
     assert chained_run(command, program) == run
+
+
+def test_a_step_that_readies_nothing_is_no_part_of_the_way() -> None:
+    """A checkout or a removal before the step that ran the program prepared no program."""
+    assert chained_run("git checkout main && npx jest --ci", "jest") == ("npx", "npx jest")
+    assert chained_run("rm -rf node_modules && npm ci && npx jest", "jest") == ("npx", "npx jest")
+    assert chained_run("nvm use 20 && npx jest", "jest") == ("npx", "nvm use 20 && npx jest")

@@ -5436,3 +5436,48 @@ def test_a_failure_without_a_way_past_it_has_no_key(tmp_path: Path) -> None:
         tmp_path, [call("t1", "forge build"), result("t1", _MANY_WORKSPACES, True)]
     )
     assert lesson.fix is None and lesson.key is None
+
+
+_HELD = "Permission for this action was denied by the Claude Code auto mode classifier."
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        result("t2", _HELD, True),  # the harness held it back: the user refused nothing
+        result("t2", "Exit code 137\n[Request interrupted by user for tool use]", True),
+    ],
+)
+def test_a_way_held_back_or_stopped_mid_run_then_run_again_is_the_fix(
+    tmp_path: Path,
+    answer: dict,  # type: ignore[type-arg]
+) -> None:
+    """Only the user's turning a way down speaks against it: the harness's hold, or a run
+    stopped because it was slow, is followed by words that allow it ("I allowed uvx")."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "ruff check src/"),
+            result("t1", "Exit code 127\n" + _NO_RUFF, True),
+            call("t2", "uvx ruff check src/"),
+            answer,
+            say("user", "I allowed uvx in settings, let it finish this time"),
+            call("t3", "uvx ruff check src/"),
+            result("t3", "All checks passed!"),
+        ],
+    )
+    assert episode.fix is not None and "`uvx ruff …`" in lesson.text
+
+
+def test_an_output_quoting_the_rejection_words_ran(tmp_path: Path) -> None:
+    passed = "\n  Wallet\n    ✓ shows an error when User rejected the request\n\n  1 passing (1s)\n"
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "hardhat test"),
+            result("t1", "Exit code 127\nbash: hardhat: command not found", True),
+            call("t2", "npx hardhat test"),
+            result("t2", passed),
+        ],
+    )
+    assert episode.fix is not None and "`npx hardhat …`" in lesson.text

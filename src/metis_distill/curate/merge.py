@@ -350,9 +350,21 @@ _ERROR_CLASS = re.compile(r"\b[A-Z][A-Za-z0-9]*(?:Error|Exception)\b")
 
 
 def _other_error_classes(quoted_a: str, quoted_b: str) -> bool:
-    """Both quoted errors name their classes, and no class is in both: other failures."""
+    """Both quoted errors name their classes, no class is in both, and neither's message is
+    told by the other's: other failures (the same message under another class is one failure
+    told by another layer or version: `NoClassDefFoundError: org/x/Y` and
+    `ClassNotFoundException: org.x.Y`, `RuntimeError: CUDA out of memory` and
+    `torch.cuda.OutOfMemoryError: CUDA out of memory`)."""
     named_a, named_b = set(_ERROR_CLASS.findall(quoted_a)), set(_ERROR_CLASS.findall(quoted_b))
-    return bool(named_a) and bool(named_b) and not named_a & named_b
+    if not (named_a and named_b) or named_a & named_b:
+        return False
+    said_a, said_b = _message_words(quoted_a), _message_words(quoted_b)
+    return not (said_a and said_b and (said_a <= said_b or said_b <= said_a))
+
+
+def _message_words(quoted_error: str) -> set[str]:
+    """The words of a quoted error but its classes (a bare class says none)."""
+    return {w for w in re.findall(r"[a-z0-9]+", _ERROR_CLASS.sub(" ", quoted_error).lower())}
 
 
 def _same_swap(a: str, b: str) -> bool:

@@ -111,7 +111,7 @@ def chained_run(command: str, program: str, joiner: str = " && ") -> tuple[str, 
     before, step = found
     words = unwrapped(step).split()
     runner = " ".join(words[: words.index(program)])
-    prepared = [unwrapped(earlier) for earlier in before if _acts(earlier)]
+    prepared = [unwrapped(earlier) for earlier in before if _prepares(earlier, runner)]
     kept = prepared if len(joiner.join(prepared)) <= _MAX_PREPARED else []
     return runner, joiner.join([*kept, f"{runner} {program}".lstrip()])
 
@@ -135,6 +135,18 @@ def _acts(step: str) -> bool:
     return bool(words) and words[0] not in _ACTS_ON_NOTHING and not only_looks(words)
 
 
+def _prepares(step: str, runner: str) -> bool:
+    """A step that readies the program's environment: the runner's own tool (`rbenv local`
+    before `rbenv exec`), or a shell's or a version manager's setup (`source`, `export`,
+    `nvm use`); never a checkout, a removal or a build of something else."""
+    words = unwrapped(step).split()
+    return _acts(step) and (words[0] in _SETS_UP or words[:1] == runner.split()[:1])
+
+
+_SETS_UP = frozenset(
+    {"source", ".", "export", "eval", "set", "nvm", "fnm", "volta", "corepack", "pyenv",
+     "rbenv", "rvm", "asdf", "mise", "sdk", "conda", "mamba", "micromamba", "module"}
+)  # fmt: skip
 _ACTS_ON_NOTHING = frozenset(
     {"cd", "pushd", "popd", "which", "where", "type", "echo", "printf", "pwd", "sleep"}
 )

@@ -24,7 +24,7 @@ _NOTHING_NEW = re.compile(
 # An installer saying it put something in place (pip, npm, uv, poetry, gem).
 _ARRIVED = re.compile(
     r"Successfully installed|\b(?:added|changed|Installed|Installing) \d+ packages?\b"
-    r"|^\s*\+ \S|^\s*- Installing \S|^Fetching \S+-\d",
+    r"|^[ \t]*\+ \S|^[ \t]*- Installing \S|^Fetching \S+-\d",
     re.M,
 )
 

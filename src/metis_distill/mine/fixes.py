@@ -486,7 +486,8 @@ def _retried(
         if _flag_added_past_refusal(failure, call, later):
             continue  # `node app.js --init-only` after `listen EPERM`: the refused part skipped
         if _never_ran(events, later):
-            turned_down[unwrapped(later.text)] = later
+            if _turned_down(events, later):
+                turned_down[unwrapped(later.text)] = later
             continue  # turned down or held back: it did nothing, no fix of any kind
         if _refused_way(events, turned_down, later):
             continue
@@ -569,6 +570,18 @@ def _never_ran(events: tuple[Event, ...], call: Event) -> bool:
     """The call's answer says it never ran: turned down, held back or refused by a hook."""
     answer = _answer(events, call)
     return answer is not None and signals.never_ran(answer)
+
+
+def _turned_down(events: tuple[Event, ...], call: Event) -> bool:
+    """The user turned the call down before it ran: not the harness or a hook holding it
+    back, nor a run the user stopped (`Exit code 137`), which says nothing against the way."""
+    answer = _answer(events, call)
+    return (
+        answer is not None
+        and not answer.hooked
+        and answer.exit_code is None
+        and (answer.kind is EventKind.INTERRUPT or signals.is_rejection(answer))
+    )
 
 
 def _answer(events: tuple[Event, ...], call: Event) -> Event | None:

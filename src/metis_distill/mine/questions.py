@@ -918,18 +918,22 @@ _BARE_TOPIC = re.compile(
     r"選択|質問|方針|手法|戦略|アプローチ|확인|선택|방식|방법|전략|"
     # the same words in Portuguese, Spanish, French, German and Russian ("Escopo", "Enfoque")
     r"escolhas?|opç(?:ão|ões)|perguntas?|decis(?:ão|ões)|confirmação|preferências?|"
-    r"próximos passos|esclarecimentos?|abordagens?|estratégias?|métodos?|planos?|"
+    r"próximos? passos?|esclarecimentos?|abordagens?|estratégias?|métodos?|planos?|"
     r"soluç(?:ão|ões)|escopo|âmbito|prioridades?|direção|"
     r"elecci(?:ón|ones)|opci(?:ón|ones)|preguntas?|decisi(?:ón|ones)|confirmación|"
-    r"preferencias?|próximos pasos|aclaraci(?:ón|ones)|enfoques?|estrategias?|planes|"
-    r"soluci(?:ón|ones)|diseño|alcance|ámbito|dirección|"
-    r"choix|options?|décisions?|préférences?|prochaines étapes|approches?|stratégies?|"
+    r"preferencias?|próximos pasos|siguientes? pasos?|aclaraci(?:ón|ones)|enfoques?|"
+    r"estrategias?|planes|"
+    r"soluci(?:ón|ones)|diseño|alcance|ámbito|dirección|prioridad(?:es)?|"
+    r"choix|options?|étapes suivantes|décisions?|préférences?|prochaines étapes|approches?|"
+    r"stratégies?|"
     r"méthodes?|conception|portée|périmètre|priorités?|"
-    r"auswahl|wahl|fragen?|entscheidung(?:en)?|bestätigung|präferenz(?:en)?|nächste schritte|"
+    r"auswahl|wahl|optionen|fragen?|entscheidung(?:en)?|bestätigung|präferenz(?:en)?|"
+    r"nächste schritte|"
     r"klärung|ans[aä]tze?|strategien?|methoden?|pläne|lösung(?:en)?|umfang|bereich|"
     r"priorität(?:en)?|richtung|"
-    r"выбор|вариант(?:ы)?|вопрос|решение|подтверждение|подход|стратегия|метод|план|объём|"
-    r"область|приоритет|направление)\s*\d*\s*$",
+    r"выбор|вариант(?:ы)?|вопрос(?:ы)?|решени[ея]|подтверждение|подход(?:ы)?|стратеги[яи]|"
+    r"метод(?:ы)?|план|объём|"
+    r"область|приоритет(?:ы)?|направление)\s*\d*\s*$",
     re.I,
 )
 # A piece of a label that says nothing alone, which such a label is made of, piece after piece:

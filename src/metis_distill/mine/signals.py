@@ -370,6 +370,11 @@ def never_ran(answer: Event) -> bool:
     if answer.kind is EventKind.INTERRUPT or answer.rejected or answer.hooked:
         return True
     head = answer.text[:300]
+    if answer.kind is not EventKind.ERROR:
+        # an answer that is no error tells a refusal by opening with it; a run's output may
+        # quote the words ("✓ shows an error when User rejected the request")
+        head = head.lstrip()
+        return bool(_REJECTED.match(head) or _CLASSIFIER_DENIED.match(head))
     return bool(_REJECTED.search(head) or _CLASSIFIER_DENIED.search(head))
 
 
