@@ -270,6 +270,9 @@ def test_a_substitution_closed_before_the_cut_stays() -> None:
         ("Found 1 error.", "Found N errors."),
         ("Found 12 errors in 3 files.", "Found N errors in N files."),
         ("✖ 2 problems (2 errors, 0 warnings)", "✖ N problems (N errors, N warnings)"),
+        # a status or a version before the noun is no tally
+        ("The server returned a 500 error: Internal", "The server returned a 500 error: Internal"),
+        ("not valid UTF-8 file data", "not valid UTF-8 file data"),
     ],
 )
 def test_general_error(error: str, general: str) -> None:

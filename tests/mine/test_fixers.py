@@ -215,3 +215,40 @@ def test_a_fixer_the_user_turned_down_is_no_way(tmp_path: Path) -> None:
     )
     assert episode.fix is None or episode.fix.kind is not FixKind.FIXER
     assert "lint:fix" not in lesson.text
+
+
+TYPE_ERROR = "src/a.ts(3,7): error TS2322: Type 'string' is not assignable to type 'number'."
+
+
+def test_a_fixer_that_printed_the_same_error_is_no_way(tmp_path: Path) -> None:
+    """`check:fix` formatted, and failed on the type error it cannot mend: the edit did."""
+    records = [
+        call("t1", "bun run check"),
+        result("t1", f"Exit code 2\n$ tsc --noEmit && biome check .\n{TYPE_ERROR}", True),
+        call("t2", "bun run check:fix"),
+        result("t2", f"Exit code 2\n$ tsc --noEmit && biome check --write .\n{TYPE_ERROR}", True),
+        edit("e1", "src/a.ts", "const a: number = '1'", "const a: number = 1"),
+        result("e1", "The file src/a.ts has been updated successfully."),
+        call("t3", "bun run check"),
+        result(
+            "t3", "$ tsc --noEmit && biome check .\nChecked 40 files in 18ms. No fixes applied."
+        ),
+    ]
+    ((episode, lesson), *_) = _failures(tmp_path, records)
+    assert episode.fix is None or episode.fix.kind is not FixKind.FIXER
+    assert "check:fix" not in lesson.text
+
+
+def test_a_fixer_after_another_step_that_worked_is_no_way(tmp_path: Path) -> None:
+    """The plugin was missing: the install mended the check, not the fixer after it."""
+    records = _lint_then(
+        [
+            call("t2", "bun install"),
+            result("t2", "installed eslint-plugin-react@7.37.0\n\n12 packages installed"),
+            call("t3", "bun run lint:fix"),
+            result("t3", FIXED),
+        ]
+    )
+    ((episode, lesson), *_) = _failures(tmp_path, records)
+    assert episode.fix is None or episode.fix.kind is not FixKind.FIXER
+    assert "lint:fix" not in lesson.text

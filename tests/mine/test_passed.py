@@ -92,6 +92,15 @@ def test_a_run_that_closes_passing_is_no_failure(output: str) -> None:
         f"{BUN_PASSED}$ next build\nFailed to compile.\n",
         # tests failed, then a commit was made anyway (`pytest; git commit`)
         "====== 2 failed, 7 passed in 0.42s ======\n[main 1a2b3c4] Wip\n 1 file changed\n",
+        # jest: a suite that failed to run, its tests never counted
+        "FAIL src/a.test.js\n  ● Test suite failed to run\n\nTest Suites: 1 failed, 1 passed, 2 "
+        "total\nTests:       5 passed, 5 total\nTime:        1.5 s\nRan all test suites.\n",
+        # the build failed, then the tests passed (`npm run build | tail; npm test | tail`)
+        "Failed to compile.\n\n./src/page.tsx:3:1\nType error: Cannot find name 'x'.\n\n"
+        "> vitest run\n\n Test Files  2 passed (2)\n      Tests  9 passed (9)\n",
+        # a commit made, then the build failed (`git commit … && npm run build | tail`)
+        "[main 1a2b3c4] Add page\n 2 files changed, 10 insertions(+)\n> next build\n\n"
+        "Failed to compile.\n",
     ],
 )
 def test_a_summary_of_failures_stays_a_failure(output: str) -> None:

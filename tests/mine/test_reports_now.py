@@ -77,6 +77,8 @@ def test_a_rule_after_a_report_in_its_own_sentence_is_a_decision(tmp_path: Path)
         "目前不要直接推送到 main 分支。",
         "Derzeit bitte immer pnpm statt npm benutzen.",
         "현재 브랜치에서는 항상 테스트를 실행해 주세요",
+        "Currently I want you to always use pnpm.",
+        "Right now I'd like you to always write the test first.",
     ],
 )
 def test_a_sentence_opened_by_now_that_instructs_is_no_report(text: str) -> None:

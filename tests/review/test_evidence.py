@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from metis_distill.ledger import LessonView
+from metis_distill.ledger.lessons import Evidence
 from metis_distill.ledger.schema import EvidenceRow
 from metis_distill.provenance import resolve, resolve_line, span_lines
 from metis_distill.render.evidence import notes_folder
@@ -162,3 +163,14 @@ def test_a_line_whose_first_evidence_shows_its_words_links_it_as_before(
     note = note_for(_merged(tmp_path / "archive", text, shows_fix))
     assert note is not None
     assert note.line_start == start
+
+
+def test_a_line_whose_quote_folded_a_count_links_the_evidence_that_shows_it() -> None:
+    """`Found N errors.` is the words of the run that found 3: its evidence is linked."""
+    said, counted = (
+        Evidence("e1", "L", "/a", "p", 1, 2, None, 'error: script "lint" exited', "s1", None, None, True),
+        Evidence("e2", "L", "/a", "p", 5, 6, None, "Found 3 errors.", "s2", None, None, True),
+    )  # fmt: skip
+    text = "`bun lint` fails here (“Found N errors.”); run `bun lint:fix` first."
+    lesson = LessonView("L", "failure", text, "active", 2, None, None, (said, counted))
+    assert lesson.strongest == counted

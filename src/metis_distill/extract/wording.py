@@ -60,9 +60,11 @@ _SENTENCE = re.compile(r"(?<=[.!])\s+(?=[A-Z])")
 _NPM_MARK = re.compile(r"^npm ERR!\s+(?=\S)")
 _COUNT = re.compile(r"\b\d+\b")
 # A tally of findings (`Found 3 errors.`, `✖ 2 problems (2 errors, 0 warnings)`): each run
-# counts its own, and the error is the same, one or many.
+# counts its own, and the error is the same, one or many. Only a count where a tally puts it:
+# a status or a version before a noun is none (`a 500 error`, `status 404 error`, `UTF-8 file`).
 _TALLY = re.compile(
-    r"\b\d+ (?P<noun>error|warning|problem|issue|failure|finding|offen[cs]e|violation|file)s?\b"
+    r"(?:^|(?<=\()|(?<=[,:] )|(?<=✖ )|(?<=[Ff]ound )|(?<=with )|(?<=and )|(?<=in ))"
+    r"\d+ (?P<noun>error|warning|problem|issue|failure|finding|offen[cs]e|violation|file)s?\b"
 )
 _PYTEST_MARK = re.compile(
     r"^E\s+(?=[\w.]*(?:Error|Exception|Failed|Timeout)\b|assert\b|(?:[a-z_]\w*\.)+[A-Z]\w*:\s)"

@@ -121,13 +121,17 @@ def _holds(quote: str, quotes: list[list[str]]) -> bool:
     return not quotes or any(_in_order(said, parts) for parts in quotes)
 
 
+# A count the line's words folded (`Found N errors.`, `N:N error`): any number in the quote.
+_FOLDED = re.compile(r"\bN\b")
+
+
 def _in_order(said: str, parts: list[str]) -> bool:
     at = 0
     for part in parts:
-        found = said.find(part, at)
-        if found < 0:
+        found = re.compile(_FOLDED.sub(r"(?:N|\\d+)", re.escape(part))).search(said, at)
+        if found is None:
             return False
-        at = found + len(part)
+        at = found.end()
     return True
 
 

@@ -624,12 +624,18 @@ def _fixer_then_passed(
     left (the check's findings it cannot fix); the user's word between, theirs may be it."""
     failure = events[index]
     check = mended_check(call.text, fixer.text, failure.text)
-    if check is None or any(_is_edit(e) for e in events[index + 1 : fixer.seq]):
+    if check is None:
         return None
+    before = events[index + 1 : fixer.seq]
+    if any(_is_edit(e) or _prepares(e, check) for e in before):
+        return None  # an edit, or a step that did work (`npm install`): which one mended it?
     results = results_by_call(events[index + 1 :])
     fixed = results.get(fixer.tool_use_id or "")
     if fixed is None or fixed_nothing(fixed.text) or _never_ran(events, fixer):
         return None
+    said = signals.error_signature(failure.text)
+    if said and said in fixed.text:
+        return None  # the fixer printed the same error: it did not mend that (`error TS2322`)
     for rerun in _window(events, index):
         if rerun.seq <= fixer.seq or rerun.kind is not EventKind.TOOL_CALL:
             continue
@@ -643,6 +649,16 @@ def _fixer_then_passed(
                 return None
             return Fix(FixKind.FIXER, rerun, result, (fixer,))
     return None
+
+
+def _prepares(event: Event, check: str) -> bool:
+    """A shell call, not the check again, that did more than look (`npm install`)."""
+    return (
+        event.kind is EventKind.TOOL_CALL
+        and event.tool_name in _SHELLS
+        and not _only_looks(event)
+        and unwrapped(event.text) != check
+    )
 
 
 def _repeat_mended(

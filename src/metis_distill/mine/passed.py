@@ -23,11 +23,12 @@ _NONE_FAILED = re.compile(
 )
 # The same runners' summaries of tests that failed (`11 pass`, ` 1 fail`; `1 failed, 2 passed
 # in 0.3s`; `Tests: 1 failed, …`; `Tests  1 failed | 11 passed`; `test result: FAILED`;
+# `Test Suites: 1 failed, …` (a suite that failed to run, its tests never counted);
 # `FAILED (failures=1)`; go's `FAIL\tpkg` and `--- FAIL: TestX`).
 _SOME_FAILED = re.compile(
     r"^[ \t]*[1-9]\d* fail$"
     r"|^=*[ \t]*(?:\d+ \w+, )*[1-9]\d* (?:failed|errors?)\b[^\n]* in [\d.]+m?s\b"
-    r"|^Tests:[ \t]+(?:\d+ \w+, )*[1-9]\d* failed\b"
+    r"|^Test(?:s| Suites):[ \t]+(?:\d+ \w+, )*[1-9]\d* failed\b"
     r"|^[ \t]*Test(?:s| Files)[ \t]+[1-9]\d* failed\b"
     r"|^test result: FAILED\b"
     r"|^FAILED \((?:failures|errors)="

@@ -16,12 +16,12 @@ _EN_NOW = re.compile(
     re.I,
 )
 # An instruction: a clause opening as one ("Currently we use npm; always use pnpm"), a word
-# of what must be, or of what is to be from now on.
+# of what must be or of what is to be from now on, or the user asking it ("I want you to").
 _EN_INSTRUCTS = re.compile(
     r"(?:^|[,;:]\s*(?:(?:but|so|and|then)\s+)?)(?:please\s+)?(?:always|never|don't|do\s+not|"
     r"make\s+sure|ensure|use|avoid|prefer|keep)\b"
     r"|\b(?:please|must|should|shall|needs?\s+to|ha(?:ve|s)\s+to|ought\s+to|from\s+now\s+on|"
-    r"going\s+forward|in\s+(?:the\s+)?future)\b",
+    r"going\s+forward|in\s+(?:the\s+)?future|(?:want|need|(?:'d|would)\s+like)\s+you\s+to)\b",
     re.I,
 )
 # The other languages written with spaces: German, French, Spanish, Portuguese, Italian,

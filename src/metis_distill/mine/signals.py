@@ -587,16 +587,31 @@ def _found(
 def _output_failed(text: str) -> bool:
     """The output's head shows a failure (`shows_failure`), and the output does not close as
     a run that worked: a test runner's summary that none failed, nothing failing after it,
-    or git's line for the commit it made; a summary of tests that failed anywhere in it
-    keeps it a failure."""
-    if not shows_failure(text[:20_000]):
+    or git's line for the commit it made; a summary of tests that failed anywhere in it, or
+    a build's or package manager's own failure (`_tool_failed`), keeps it a failure."""
+    head = text[:20_000]
+    if not shows_failure(head):
         return False
-    if passed.some_failed(text) or TEST_TALLY.search(text):
+    if passed.some_failed(text) or TEST_TALLY.search(text) or _tool_failed(head):
         return True
     after = passed.after_last_pass(text)
     if after is not None:
         return shows_failure(after[:20_000])
     return not passed.commit_made(text)
+
+
+# A build's or a package manager's own words that it failed (`Failed to compile.`, `npm ERR!`,
+# `error TS2304`): no test logs them, so no summary of a test run or commit line after them
+# makes the output one that worked (`npm run build | tail; npm test | tail`).
+_TOOL_PARTS = tuple(
+    (word, part)
+    for word, part in _FAILING_PARTS
+    if word in ("ERR_PNPM_", "npm ERR!", "npm error ", "error TS")
+)
+
+
+def _tool_failed(head: str) -> bool:
+    return ("ailed" in head and _found(head, _BUILD_PARTS)) or _found(head, _TOOL_PARTS)
 
 
 def is_success(event: Event) -> bool:
