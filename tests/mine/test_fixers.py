@@ -12,6 +12,7 @@ from metis_distill.models import LessonCandidate, LessonKind
 from metis_distill.sources.claude_code import parse_file
 from metis_distill.textio import read_lines
 from tests.mine.test_episodes import _write, call, edit, result
+from tests.mine.test_rejections import REJECTED
 
 
 def _lint_failed(found: str = "Found 3 errors.") -> str:
@@ -205,13 +206,11 @@ def test_a_rerun_shows_the_checks_own_status(command: str, shown: bool) -> None:
 
 def test_a_fixer_the_user_turned_down_is_no_way(tmp_path: Path) -> None:
     """The fixer never ran: the check passing later owes it nothing."""
-    turned_down = (
-        "The user doesn't want to proceed with this tool use. The tool use was rejected (eg. "
-        "if it was a file edit, the new_string was NOT written to the file). STOP what you are "
-        "doing and wait for the user to tell you how to proceed."
-    )
     ((episode, lesson),) = _failures(
-        tmp_path, _lint_then([call("t2", "bun run lint:fix"), result("t2", turned_down, True)])
+        tmp_path,
+        _lint_then(
+            [call("t2", "bun run lint:fix"), result("t2", REJECTED.format(reason="no"), True)]
+        ),
     )
     assert episode.fix is None or episode.fix.kind is not FixKind.FIXER
     assert "lint:fix" not in lesson.text
