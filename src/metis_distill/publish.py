@@ -16,13 +16,14 @@ from filelock import FileLock
 
 from metis_distill import tripwires
 from metis_distill.config import Settings
-from metis_distill.curate.earned import HeldBack, earned, held_back
+from metis_distill.curate.earned import HeldBack, held_back
 from metis_distill.curate.merge import DEFAULT_PARAPHRASE_DISTANCE
 from metis_distill.curate.retire import DEFAULT_RETIRE_AFTER_DAYS
 from metis_distill.curate.select import (
     Budget,
     Scope,
     budgeted,
+    lessons_for,
     lessons_in_scope,
     not_refused,
     verified,
@@ -187,8 +188,7 @@ def _lessons_of(
     user, so it takes the facts of this machine from the runs of all of them."""
     if where.why != Why.PERSONAL or not is_user_level(where.path, root):
         return placement.of(where.path)
-    every_active = lessons_in_scope(ledger, Scope(None))
-    everyone = without_answered_warnings([v for v in every_active if earned(v)], among=every_active)
+    everyone = lessons_for(ledger, Scope(None))
     mine = personal(everyone, root)
     return [v for v in everyone if v.id in mine and fits(v, where.path)]
 

@@ -104,31 +104,33 @@ class LessonView:
 # An error a line quotes (“…”); a quote shortened or cut is in parts around its "…"
 _QUOTED = re.compile(r"“([^”]+)”")
 _CUT = "…"
+# A count the line's words folded (`Found N errors.`, `N:N error`): any number in the quote.
+_FOLDED = re.compile(r"\bN\b")
 
 
-def _quoted_parts(text: str) -> list[list[str]]:
-    """The parts of each quote of a lesson's text."""
+def _quoted_parts(text: str) -> list[list[re.Pattern[str]]]:
+    """The parts of each quote of a lesson's text, as patterns (a folded count any number)."""
     return [
-        [p for part in quote.split(_CUT) if (p := " ".join(part.split()))]
+        [_part(p) for part in quote.split(_CUT) if (p := " ".join(part.split()))]
         for quote in _QUOTED.findall(text)
     ]
 
 
-def _holds(quote: str, quotes: list[list[str]]) -> bool:
+def _part(words: str) -> re.Pattern[str]:
+    return re.compile(_FOLDED.sub(r"(?:N|\\d+)", re.escape(words)))
+
+
+def _holds(quote: str, quotes: list[list[re.Pattern[str]]]) -> bool:
     """The evidence's quote holds one of the line's quotes, its parts in order (True when the
     line quotes nothing)."""
     said = " ".join(quote.split())
     return not quotes or any(_in_order(said, parts) for parts in quotes)
 
 
-# A count the line's words folded (`Found N errors.`, `N:N error`): any number in the quote.
-_FOLDED = re.compile(r"\bN\b")
-
-
-def _in_order(said: str, parts: list[str]) -> bool:
+def _in_order(said: str, parts: list[re.Pattern[str]]) -> bool:
     at = 0
     for part in parts:
-        found = re.compile(_FOLDED.sub(r"(?:N|\\d+)", re.escape(part))).search(said, at)
+        found = part.search(said, at)
         if found is None:
             return False
         at = found.end()

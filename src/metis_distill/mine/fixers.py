@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from metis_distill.mine.signals import PIPE
 from metis_distill.mine.text import (
     command_head,
     quotes_masked,
@@ -74,7 +75,6 @@ _FIXED_NOTHING = re.compile(
 )
 _UNCHANGED_ONLY = re.compile(r"\bleft unchanged\b")
 _JOINER = re.compile(r"\s*(&&|\|\||;)\s*")
-_PIPE = re.compile(r"(?<!\|)\|(?!\|)")
 
 
 def mended_check(failed: str, later: str, output: str = "") -> str | None:
@@ -103,7 +103,7 @@ def reruns_check(check: str, command: str) -> bool:
         return False
     return any(
         unwrapped(step) == check
-        and not _PIPE.search(quotes_masked(step))
+        and not PIPE.search(quotes_masked(step))
         and all(joiner == "&&" for joiner in joiners[at:])
         for at, step in enumerate(steps)
     )

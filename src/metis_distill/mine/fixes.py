@@ -1013,10 +1013,7 @@ def _step_asks(step: str) -> bool:
         return False
     if _asks_version(step):
         return True
-    return all(_program_asks(part.split()) for part in split_outside_quotes(step, _PIPE))
-
-
-_PIPE = re.compile(r"\s*\|\s*")
+    return all(_program_asks(part.split()) for part in split_outside_quotes(step, signals.PIPE))
 
 
 def _program_asks(words: list[str]) -> bool:
