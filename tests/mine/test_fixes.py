@@ -2495,22 +2495,6 @@ def test_a_module_run_that_is_not_installed_either_is_no_fix(tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize(
-    ("command", "probe"),
-    [
-        ("pytest --version", True),
-        ("python3 -m pytest -V", True),
-        ("go version", True),
-        ("df -h", False),
-        ("free -h 2>&1 | head -3", False),
-    ],
-)
-def test_a_version_probe_is_told_from_work(command: str, probe: bool) -> None:
-    from metis_distill.mine.fixes import _asks_version
-
-    assert _asks_version(command) is probe
-
-
-@pytest.mark.parametrize(
     ("failed", "retry", "program"),
     [
         ("cd app && TK_DB=x tk list --wisp", "tk list", "tk list"),

@@ -64,6 +64,21 @@ from metis_distill.mine.shells import (
     switch_as_path,
 )
 from metis_distill.mine.ssh_https import gh_helpers_between, over_https, ssh_key_refused
+from metis_distill.mine.step_effect import (
+    OUTPUT_FILTER,
+    PACKAGE_LOOKUP,
+    QUERY_SUBCOMMANDS,
+    RUNS_TESTS,
+    THROUGH_RUNNER,
+    UPDATES_SNAPSHOTS,
+    WRITES_FILES,
+    asks_version,
+    bookkeeping,
+    is_edit,
+    only_looks,
+    silent_change,
+    step_asks,
+)
 from metis_distill.mine.store_stub import ran_store_stub, runs_python, stub_names
 from metis_distill.mine.text import (
     MASKED,
@@ -165,19 +180,6 @@ class Fix:
         return self.kind in TEACHABLE
 
 
-# Commands that only look: running them changes nothing a retry depends on.
-_LOOKING = frozenset(
-    {
-        "ls", "cat", "head", "tail", "grep", "rg", "find", "pwd", "echo", "which", "type",
-        "wc", "file", "stat", "env", "printenv", "tree", "du", "df", "ps", "less", "more",
-        "whoami", "uname", "date", "sleep", "true", "dir", "where", "get-childitem",
-        "get-content", "test", "[", "sed", "nl", "awk", "pgrep", "pidof", "lsof", "ss",
-        "netstat", "get-command", "gcm", "where.exe",
-    }
-)  # fmt: skip
-_LOOKING_TOOLS = frozenset(
-    {"Read", "Glob", "Grep", "LS", "WebFetch", "WebSearch", "TodoWrite", "view"}
-)
 # "Run /speckit.tasks first", "please run `npm install` before …", "hint: run git pull"
 _HINT = re.compile(
     r"\b(?:please\s+)?(?:run|execute|try running)\s+(?P<command>`[^`\n]{2,60}`|/[\w.:-]+|"
@@ -498,13 +500,15 @@ def _retried(
             continue  # another program doing the job is shown only by its working
         if _status_hidden(failure, call, later, result):
             continue  # `rspec x | grep -A10 Expected`: the status is grep's; no pass shown
-        if _asks_version(later.text) and not (missing and _asks_version(call.text)):
+        if asks_version(later.text) and not (missing and asks_version(call.text)):
             # `x --version` working shows the program starts, not that it does the job; for a
             # program not found, asked its version, the other one found is the answer
             continue
         if _only_prints(later.text) and not _only_prints(call.text):
             continue  # `X=1 bash -c 'echo "$X"'`: a probe of how the shell reads it, no work
-        if _LOOKUP.match(unwrapped(later.text)) and not _LOOKUP.match(unwrapped(call.text)):
+        if PACKAGE_LOOKUP.match(unwrapped(later.text)) and not PACKAGE_LOOKUP.match(
+            unwrapped(call.text)
+        ):
             continue  # `npm search x` after `npx x` failed: what exists was looked up, no work
         if _asks_instead(call.text, later.text):
             continue  # `git stash list` after `git stash`: what is there looked at, no work
@@ -627,7 +631,7 @@ def _fixer_then_passed(
     if check is None:
         return None
     before = events[index + 1 : fixer.seq]
-    if any(_is_edit(e) or _prepares(e, check) for e in before):
+    if any(is_edit(e) or _prepares(e, check) for e in before):
         return None  # an edit, or a step that did work (`npm install`): which one mended it?
     results = results_by_call(events[index + 1 :])
     fixed = results.get(fixer.tool_use_id or "")
@@ -656,7 +660,7 @@ def _prepares(event: Event, check: str) -> bool:
     return (
         event.kind is EventKind.TOOL_CALL
         and event.tool_name in _SHELLS
-        and not _only_looks(event)
+        and not only_looks(event)
         and unwrapped(event.text) != check
     )
 
@@ -757,24 +761,6 @@ def recipe_instead(failed: str, retry: str, missing: str | None) -> tuple[str, s
             return None  # whatever the recipe runs, no line teaches a dangerous call for it
         return f"{missing} {recipe}", " ".join([words[0], *named])
     return None
-
-
-_VERSION_PROBE = re.compile(
-    r"^\S+(?:\s+-\d[\d.]*)?(?:\s+-m\s+\S+)?\s+(?:--version|-V|--help|version)"
-    r"(?:\s+[12]?>\s*/dev/null)?\s*$"
-)
-
-
-# A subcommand's help: `railway service --help`, `gh pr merge --help`.
-_SUBCOMMAND_HELP = re.compile(r"^\S+(?:\s+[\w:.-]+){1,3}\s+--help(?:\s+[12]?>\s*/dev/null)?\s*$")
-
-
-def _asks_version(command: str) -> bool:
-    """`pytest --version`, `python3 -m pytest -V`, `node --help`, `railway service --help`: a
-    probe, no work done (`df -h` is work: `-h` alone asks for human sizes as often as for
-    help)."""
-    asked = unwrapped(command)
-    return bool(_VERSION_PROBE.match(asked) or _SUBCOMMAND_HELP.match(asked))
 
 
 # uv's words for a program that is not in the project's environment.
@@ -987,7 +973,7 @@ def _ran_python(call: Event, stubs: list[str]) -> str | None:
     here, asked)."""
     if call.tool_name not in signals.SHELL_TOOLS:
         return None
-    if all(_asks_version(step) for step in shell_steps(call.text)):
+    if all(asks_version(step) for step in shell_steps(call.text)):
         return None
     return runs_python(call.text, stubs)
 
@@ -1002,25 +988,8 @@ def _let_out_whole(call: Event, later: Event) -> bool:
         later.escalated
         and not call.escalated
         and all(step in steps for step in failed)
-        and all(_step_asks(step) for step in added)  # `pip install … && pytest`: the install
+        and all(step_asks(step) for step in added)  # `pip install … && pytest`: the install
     )
-
-
-def _step_asks(step: str) -> bool:
-    """A step that only looks or asks (`rosnode list >/dev/null`, `sleep 2`, `ls`, `x
-    --help`): each program of its pipeline (`echo pw | sudo -S chown …` changes an owner)."""
-    if WRITES_FILES.search(step):
-        return False
-    if _asks_version(step):
-        return True
-    return all(_program_asks(part.split()) for part in split_outside_quotes(step, signals.PIPE))
-
-
-def _program_asks(words: list[str]) -> bool:
-    program = words[0].rsplit("/", 1)[-1].lower()
-    if program in _LOOKING:
-        return True
-    return len(words) > 1 and words[1] in _QUERIES and program not in _FETCHING_GET
 
 
 # What a call stopped by a time limit reports: it did not get to do its work.
@@ -1034,7 +1003,7 @@ def _only_other_form(events: tuple[Event, ...], call: Event, since: Event, later
     if unwrapped(later.text) == unwrapped(call.text):
         return False
     between = _successful_calls(events, since, later)
-    return all(_only_looks(e) and not _is_edit(e) for e in between)
+    return all(only_looks(e) and not is_edit(e) for e in between)
 
 
 def _fetches_missing(failure: Event, call: Event, later: Event) -> bool:
@@ -1350,7 +1319,7 @@ def _classify(
     ):
         return None  # `git stash && lint; git stash pop`: the tree without its edits, looked at
     between = _successful_calls(events, call, later, result)
-    edits = tuple(e for e in between if _is_edit(e))
+    edits = tuple(e for e in between if is_edit(e))
     if edits:  # files changed in between: the other form of the call is not shown to be why
         return Fix(FixKind.EDITED, later, result, edits)
     if _ran_elsewhere(events, call, later):
@@ -1381,7 +1350,7 @@ def _classify(
             _ran_before(events, call, step, later.tool_name, together) for step in extra
         ):
             return None  # each step it put first had run before the failure: none it lacked
-        if extra and all(_checks(step) or _step_asks(unwrapped(step)) for step in extra):
+        if extra and all(_checks(step) or step_asks(unwrapped(step)) for step in extra):
             # `tsc --noEmit && eslint .`, `x --help && x`: a check or a look put first reads,
             # prepares nothing
             return None
@@ -1450,7 +1419,7 @@ def _ran_before(
         if earlier.kind is not EventKind.TOOL_CALL:
             continue
         calls += 1
-        if calls > FIX_WINDOW or _is_edit(earlier):
+        if calls > FIX_WINDOW or is_edit(earlier):
             return False
         if earlier.tool_name not in _SHELLS:
             continue
@@ -1571,7 +1540,7 @@ def _checks_beside(event: Event, failure: Event) -> bool:
         split_outside_quotes(step, signals.PIPE) for step in shell_steps(command_head(event.text))
     ]
     return bool(steps) and all(
-        _only_checks(parts[0].strip()) and all(_FILTER.match(p.strip()) for p in parts[1:])
+        _only_checks(parts[0].strip()) and all(OUTPUT_FILTER.match(p.strip()) for p in parts[1:])
         for parts in steps
     )
 
@@ -1596,8 +1565,8 @@ def _checks(step: str) -> bool:
 def _only_checks(step: str) -> bool:
     """One command that runs the tests (no snapshots written) or checks the code without
     mending it."""
-    if _RUNS_TESTS.match(step):
-        return _UPDATES_SNAPSHOTS.search(step) is None and _BUILDS_FIRST.match(step) is None
+    if RUNS_TESTS.match(step):
+        return UPDATES_SNAPSHOTS.search(step) is None and _BUILDS_FIRST.match(step) is None
     return _CHECKS_CODE.match(step) is not None and _MENDS.search(step) is None
 
 
@@ -1682,9 +1651,9 @@ def _state_changes(between: Sequence[Event], call: Event, error: str) -> tuple[E
     steps = tuple(
         e
         for e in between
-        if not _only_looks(e)
+        if not only_looks(e)
         and not _watched_again(call, e)
-        and (records or does_asked(e, asked) or not _bookkeeping(e, staged))
+        and (records or does_asked(e, asked) or not bookkeeping(e, staged))
     )
     return tuple(
         e
@@ -1746,7 +1715,7 @@ def _outlasted(events: tuple[Event, ...], index: int, call: Event) -> Fix | None
             continue
         if later.escalated and not call.escalated:
             return Fix(FixKind.ESCALATED, later, result)  # let out of the sandbox, it passed
-        edited = any(_is_edit(e) for e in _successful_calls(events, call, later))
+        edited = any(is_edit(e) for e in _successful_calls(events, call, later))
         if edited:
             return Fix(FixKind.EDITED, later, result)
         given = stopped_after(events[index].text) or limit_ms(call) or 0
@@ -1950,7 +1919,7 @@ def remedy(call: Event, fix: Fix) -> str | None:
     )
     joiner = step_joiner(fix.call.text)  # the retry's own: PowerShell 5.1 has no `&&`
     # a step that only looked on the way (`x --help`, `git status`) made nothing work
-    preparing = [unwrapped(step) for step in extra if not _step_asks(unwrapped(step))]
+    preparing = [unwrapped(step) for step in extra if not step_asks(unwrapped(step))]
     if preparing:
         return joiner.join(preparing)
     told = (_without_looks(unwrapped(step.text), joiner) for step in fix.steps)
@@ -1961,25 +1930,8 @@ def _without_looks(command: str, joiner: str) -> str:
     """A chain without its steps that only look or ask (`x --help && x remove a`: the
     removal); the command as it is when it has none."""
     parts = split_outside_quotes(command, STEP_SPLIT)
-    kept = [part for part in parts if not _step_asks(unwrapped(part))]
+    kept = [part for part in parts if not step_asks(unwrapped(part))]
     return command if len(kept) == len(parts) else joiner.join(kept)
-
-
-# PowerShell's writes of a file, as a step of the command (not a word a search names), and
-# .NET's: what both patterns below count.
-_CMDLET_AT_STEP = r"(?:^|[|;&\n{]\s*|-Command\s+[\"']\s*)"
-_DOTNET_WRITE = r"\[(?:System\.)?IO\.File\]::(?:Write|Append)All"
-_WRITES_SOURCE = re.compile(
-    r"writeFile(?:Sync)?\(|\.write_text\("
-    rf"|{_CMDLET_AT_STEP}(?i:Set-Content|Add-Content)\b|{_DOTNET_WRITE}"
-)
-# A step that writes files (`sed -i`, `fs.writeFileSync`, a redirect into a file): it changed
-# the code or its data, so it is no step to run before the command every time.
-WRITES_FILES = re.compile(
-    r"\bsed\s+(?:-\w*\s+)*-i|\bperl\s+-\w*i|writeFile(?:Sync)?\b|\.write_text\(|"
-    r"\bopen\([^)]*['\"][wa]\+?['\"]|\btee\b|(?<![<>&\d])>>?\s*(?!/dev/|&)[\w~./-]|"
-    rf"{_CMDLET_AT_STEP}(?i:Set-Content|Add-Content|Out-File)\b|{_DOTNET_WRITE}"
-)
 
 
 # A network that failed once: whatever ran before the call worked again did not mend it (a
@@ -2132,173 +2084,23 @@ def _successful_calls(
         and (
             signals.is_success(result)
             if (result := results.get(event.tool_use_id or "")) is not None
-            else event.seq < end.seq and _silent_change(event)
+            else event.seq < end.seq and silent_change(event)
         )
     ]
 
 
-# Files taken back from git (`git checkout 47f62f9 -- lib/x`, `git checkout src/a.py`, `git
-# restore src/a.ts`): the working tree's files changed, as by an edit. (A file is told from a
-# branch by its extension: `git checkout feature/login` is no edit.)
-_RESTORES = re.compile(
-    r"^git\s+(?:checkout\s+(?:(?:\S+\s+)?--\s+\S|(?!-)[\w./-]*\.[A-Za-z]\w{0,4}\s*$)"
-    r"|restore\s+(?![^\n]*\s?(?:-S|--staged)\b))"
-)
-
-
-def _silent_change(event: Event) -> bool:
-    """A call that left no result and did more than look: an edit, or a shell command that
-    changes state and prints nothing when it works (`git remote add`, `git config`, `mkdir`)."""
-    return _is_edit(event) or (event.tool_name in _SHELLS and not _only_looks(event))
-
-
-def _is_edit(event: Event) -> bool:
-    if event.tool_name in signals.EDIT_TOOLS or event.tool_name in _SUBAGENTS:
-        return True  # a subagent may have written anything (the implementation, the fix)
-    head = command_head(event.text)
-    if head.startswith(("apply_patch", "sed -i", "perl -pi")) or _RESTORES.match(head):
-        return True
-    # a here-document written into a file (`cat <<'EOF' > src/x.go`), or a script that writes
-    # (anywhere in it: a script replacing a long block writes at its end)
-    return ("<<" in head and bool(WRITES_FILES.search(head))) or bool(
-        _WRITES_SOURCE.search(event.text)
-    )
-
-
-def _bookkeeping(event: Event, staged: bool = False) -> bool:
-    """A commit of what is there (`git add x && git commit -m …`, a push): it changes no file
-    a later call reads, so it prepares nothing; when the failed program reads what git
-    stages (`staged`), a `git add` changed what it reads."""
-    if event.tool_name not in _SHELLS:
-        return False
-    steps = [s.strip() for s in STEP_SPLIT.split(command_head(event.text)) if s.strip()]
-    return bool(steps) and all(
-        _GIT_RECORDS.match(s) and not (staged and _GIT_STAGES.match(s)) for s in steps
-    )
-
-
 _GIT_COMMAND = re.compile(r"^git\s")
-_GIT_RECORDS = re.compile(r"^git\s+(?:-C\s+\S+\s+)?(?:add|commit|push|tag)\b")
-_GIT_STAGES = re.compile(r"^git\s+(?:-C\s+\S+\s+)?add\b")
-_SUBAGENTS = frozenset({"Task", "Agent"})
 
 
-# A package manager asked what exists: a lookup, whatever it finds.
-_LOOKUP = re.compile(
-    r"^(?:npm|pnpm|yarn|bun)\s+(?:search|view|info|show|ls|list|outdated)\b"
-    r"|^(?:pip3?|python3? -m pip|uv pip)\s+(?:show|list|search|index)\b"
-    r"|^(?:brew|apt|apt-cache|dnf|winget|choco|gem|cargo)\s+(?:search|info|show|list)\b"
-    r"|^conda\s+(?:env\s+list|info|list|search)\b"
-)
-# `python -c "import cv2; print('OK')"`, in an environment or not: whether a module imports,
-# which changes nothing.
-# Each statement an atomic group, its names a plain list, a print's arguments one line without
-# parentheses: no way to split a long script twice (the search stays linear).
-_IMPORT_PROBE = re.compile(
-    r"^(?:(?:conda run -n \S+|uv run|poetry run|pipenv run)\s+)?python[\d.]*\s+-c\s+"
-    r"(?P<q>[\"'])(?>\s*(?:import [\w.]+(?:\s*,\s*[\w.]+)*"
-    r"|from [\w.]+ import [\w.]+(?:\s*,\s*[\w.]+)*|print\([^()\n;]*\))\s*;?)+(?P=q)\s*$"
-)
-
-
-def _only_looks(event: Event) -> bool:
-    if event.tool_name in _LOOKING_TOOLS:
-        return True
-    head = command_head(event.text)
-    words = head.split()
-    if not words:
-        return True
-    if WRITES_FILES.search(head):
-        return False  # `cat <<'EOF' > f`, `sed -i`: it changed a file
-    program = words[0].rsplit("/", 1)[-1].lower()
-    if program == "git":
-        return all(_git_looks(step.split()) for step in shell_steps(head))
-    if event.tool_name in _SHELLS and _looks_at_tests(head):
-        return True  # `npx jest a.spec.ts | grep -A 20 ●`: the tests looked at again
-    if program in _LOOKING or _LOOKUP.match(head):
-        return True
-    if _IMPORT_PROBE.match(unwrapped(event.text)):  # `… print('OK')" 2>&1` as well
-        return True
-    return all(_step_asks(step) for step in shell_steps(head))
-
-
-def _git_looks(words: list[str]) -> bool:
-    """One git step that only reads (`git status`, `git remote -v`, `git branch -a`); not
-    one of those commands given an action (`git remote add`, `git branch -M main`)."""
-    if len(words) < 2 or words[0].rsplit("/", 1)[-1].lower() != "git":
-        return False
-    if words[1] not in signals.LOOKING_GIT:
-        return False
-    rest = list(takewhile(lambda w: w != "|", words[2:]))
-    if words[1] == "remote":
-        return not rest or rest[0] not in _REMOTE_ACTIONS
-    if words[1] == "branch":
-        return not any(w in _BRANCH_ACTIONS for w in rest) and (not rest or rest[0][0] == "-")
-    return True
-
-
-# `git remote`'s actions, which change the remotes (`git remote -v`, `show`, `get-url` read).
-_REMOTE_ACTIONS = frozenset(
-    {"add", "remove", "rm", "rename", "set-url", "set-head", "set-branches", "prune", "update"}
-)
-# `git branch`'s options that move, copy, delete or track a branch (a name alone makes one).
-_BRANCH_ACTIONS = frozenset(
-    {"-m", "-M", "-c", "-C", "-d", "-D", "-f", "-u", "--move", "--copy", "--delete", "--force"}
-    | {"--set-upstream-to", "--unset-upstream", "--edit-description", "--track"}
-)
-
-
-# A program run through the project's runner (`npx`, `uv run`, `python -m`), or not.
-_THROUGH_RUNNER = (
-    r"^(?:(?:npx|bunx|pnpm(?:\s+exec)?|yarn|npm\s+exec|uv\s+run|poetry\s+run"
-    r"|pipenv\s+run|bundle\s+exec|python[\d.]*\s+-m)\s+(?:--\s+)?)?"
-)
-# A step that runs tests, by their runner or the project's test scripts (`npx jest
-# a.spec.ts`, `uv run pytest -x`, `npx playwright test`, `npm run test:api`); not a runner
-# that builds first (`dotnet test`, `cargo test`). Read through a filter only: a script of
-# the `test:` family run whole may set things up (`npm run test:db:migrate`).
-_RUNS_TESTS = re.compile(
-    _THROUGH_RUNNER
-    + r"(?:jest|vitest|pytest|py\.test|mocha|rspec|phpunit|playwright\s+test)(?:\s|$)"
-    r"|^(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?test(?::[\w:.-]+)?(?:\s|$)"
-)
 # A check of the code by its type checker, linter or formatter, which reads it: `mypy .`,
 # `pyright`, `tsc --noEmit`, `ruff check .`, `flake8`, `eslint src`, `ruff format --check .`,
 # `black --check .`, `prettier --check .` (unless `_MENDS`).
 _CHECKS_CODE = re.compile(
-    _THROUGH_RUNNER + r"(?:mypy|pyright|flake8|pylint|ruff\s+check|eslint"
+    THROUGH_RUNNER + r"(?:mypy|pyright|flake8|pylint|ruff\s+check|eslint"
     r"|tsc(?=\s.*--noEmit\b)|(?:ruff\s+format|black|prettier)(?=\s.*--check\b))(?:\s|$)"
 )
 # A linter or formatter told to mend what it finds (`ruff check --fix`, `prettier --write`).
 _MENDS = re.compile(r"\s(?:--fix|--fix-only|--unsafe-fixes|--write|-w)(?=[\s=]|$)")
-# A test run that writes what the tests compare with (`jest -u`, `--update-snapshots`,
-# `--force-regen`, `UPDATE_GOLDEN=1 pytest`), or sets anything up by a variable.
-_UPDATES_SNAPSHOTS = re.compile(
-    r"\s(?:-u|-update|--update[\w-]*|--snapshot-update|--force-regen)(?=[\s=]|$)|^\w+="
-)
-# What a test run's output is piped into to read part of it.
-_FILTER = re.compile(r"^(?:grep|egrep|rg|head|tail|sed\s+-n|less|more|cat)\b")
-
-
-def _looks_at_tests(command: str) -> bool:
-    """Every step of the command runs tests and reads part of their output through a filter
-    (`npx jest a.spec.ts --verbose | grep -A 20 ●`): the tests looked at again; none writes
-    the snapshots they compare with. (A test run of its own may set things up: its
-    `pretest` script, a build.)"""
-    steps = [split_outside_quotes(step, signals.PIPE) for step in shell_steps(command)]
-    return bool(steps) and all(
-        len(parts) > 1
-        and _RUNS_TESTS.match(parts[0].strip()) is not None
-        and _UPDATES_SNAPSHOTS.search(parts[0].strip()) is None
-        and all(_FILTER.match(part.strip()) for part in parts[1:])
-        for parts in steps
-    )
-
-
-# A program's subcommands that ask and change nothing (`rosnode list`, `kubectl get pods`,
-# `docker ps`, `rosparam get /x`): no step that prepared a call.
-_QUERIES = frozenset({"list", "get", "info", "show", "status", "describe", "ps", "inspect"})
-_FETCHING_GET = frozenset({"go", "terraform"})  # their `get` downloads modules
 
 
 def _asks_instead(failed: str, retry: str) -> bool:
@@ -2310,7 +2112,7 @@ def _asks_instead(failed: str, retry: str) -> bool:
         return False  # another program first (`rosnode list && rosrun …`): a check put before
     had = set(before)
     added = [w for w in after if w not in had]
-    return not had & _QUERIES and any(word in _QUERIES for word in added)
+    return not had & QUERY_SUBCOMMANDS and any(word in QUERY_SUBCOMMANDS for word in added)
 
 
 def _unflagged(failed: str, retry: str, unknown: frozenset[str]) -> bool:

@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from metis_distill.mine.fixes import WRITES_FILES, results_by_call
+from metis_distill.mine.fixes import results_by_call
 from metis_distill.mine.signals import SHELL_TOOLS, is_success
+from metis_distill.mine.step_effect import WRITES_FILES
 from metis_distill.mine.text import file_name
 from metis_distill.models import Event, EventKind
 
