@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Session
 from metis_distill.conversations import support
 from metis_distill.ledger.base import IN_CHUNK, Repository
 from metis_distill.ledger.schema import EvidenceRow, FileRow, LessonRow, WordingRow, now
+from metis_distill.linked_evidence import strongest
 from metis_distill.statuses import LessonStatus, WordingSource
 
 
@@ -93,48 +93,8 @@ class LessonView:
 
     @property
     def strongest(self) -> Evidence:
-        """The evidence a rendered line links to: the first that shows the fix, if any. When
-        the line quotes an error, only evidence whose quote holds it, if any does: a lesson
-        merged from runs that failed with different words took one run's words."""
-        quotes = _quoted_parts(self.text)
-        showing = [e for e in self.evidence if _holds(e.quote, quotes)] or self.evidence
-        return next((e for e in showing if e.shows_fix), showing[0])
-
-
-# An error a line quotes (“…”); a quote shortened or cut is in parts around its "…"
-_QUOTED = re.compile(r"“([^”]+)”")
-_CUT = "…"
-# A count the line's words folded (`Found N errors.`, `N:N error`): any number in the quote.
-_FOLDED = re.compile(r"\bN\b")
-
-
-def _quoted_parts(text: str) -> list[list[re.Pattern[str]]]:
-    """The parts of each quote of a lesson's text, as patterns (a folded count any number)."""
-    return [
-        [_part(p) for part in quote.split(_CUT) if (p := " ".join(part.split()))]
-        for quote in _QUOTED.findall(text)
-    ]
-
-
-def _part(words: str) -> re.Pattern[str]:
-    return re.compile(_FOLDED.sub(r"(?:N|\\d+)", re.escape(words)))
-
-
-def _holds(quote: str, quotes: list[list[re.Pattern[str]]]) -> bool:
-    """The evidence's quote holds one of the line's quotes, its parts in order (True when the
-    line quotes nothing)."""
-    said = " ".join(quote.split())
-    return not quotes or any(_in_order(said, parts) for parts in quotes)
-
-
-def _in_order(said: str, parts: list[re.Pattern[str]]) -> bool:
-    at = 0
-    for part in parts:
-        found = part.search(said, at)
-        if found is None:
-            return False
-        at = found.end()
-    return True
+        """The evidence its rendered line links to."""
+        return strongest(self.text, self.evidence)
 
 
 # New evidence written this many rows at a time (one INSERT of many rows, no ORM object made):

@@ -39,8 +39,8 @@ def evidence_record(row: Evidence) -> dict[str, Any]:
 
 
 def lesson_record(lesson: Lesson, *, all_evidence: bool = False) -> dict[str, Any]:
-    """A lesson with its strongest evidence link (the earliest seen, as rendered) and, when
-    asked, every piece of evidence."""
+    """A lesson with the evidence link its rendered line has and, when asked, every piece of
+    evidence."""
     record: dict[str, Any] = {
         "id": lesson.id,
         "kind": lesson.kind,
@@ -50,7 +50,7 @@ def lesson_record(lesson: Lesson, *, all_evidence: bool = False) -> dict[str, An
         "severity": lesson.severity,
         "first_seen": _iso(lesson.first_seen),
         "last_seen": _iso(lesson.last_seen),
-        "evidence": evidence_link(lesson.evidence[0]) if lesson.evidence else None,
+        "evidence": evidence_link(linked) if (linked := lesson.strongest) else None,
         "evidence_count": len(lesson.evidence),
     }
     if all_evidence:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from metis_distill.conversations import support
 from metis_distill.errors import MetisError
 from metis_distill.ledger.where import read_only_uri, sqlite_file
+from metis_distill.linked_evidence import strongest
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -51,6 +52,7 @@ EVIDENCE_COLUMNS = (
     "session_id",
     "cwd",
     "timestamp",
+    "shows_fix",
 )
 
 
@@ -73,6 +75,7 @@ class Evidence:
     session_id: str
     cwd: str | None
     timestamp: datetime | None
+    shows_fix: bool = False  # its span shows the fix the lesson states
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,11 @@ class Lesson:
     def support(self) -> int:
         """Distinct sessions that taught it (contract 3)."""
         return support(self.evidence)
+
+    @property
+    def strongest(self) -> Evidence | None:
+        """The evidence its rendered line links to (None for a lesson with none)."""
+        return strongest(self.text, self.evidence) if self.evidence else None
 
 
 @dataclass(frozen=True)
@@ -252,6 +260,7 @@ def _lessons(lessons: Sequence[Any], evidence: Sequence[Any]) -> tuple[Lesson, .
     for row in evidence:
         values = dict(zip(EVIDENCE_COLUMNS, row, strict=True))
         values["timestamp"] = _time(values["timestamp"])
+        values["shows_fix"] = bool(values["shows_fix"])
         by_lesson[values["lesson_id"]].append(Evidence(**values))
     return tuple(
         Lesson(
