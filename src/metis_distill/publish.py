@@ -16,6 +16,7 @@ from filelock import FileLock
 
 from metis_distill import tripwires
 from metis_distill.config import Settings
+from metis_distill.curate.answered import without_answered_warnings
 from metis_distill.curate.earned import HeldBack, held_back
 from metis_distill.curate.merge import DEFAULT_PARAPHRASE_DISTANCE
 from metis_distill.curate.retire import DEFAULT_RETIRE_AFTER_DAYS
@@ -27,7 +28,6 @@ from metis_distill.curate.select import (
     lessons_in_scope,
     not_refused,
     verified,
-    without_answered_warnings,
 )
 from metis_distill.errors import ProposalError
 from metis_distill.ledger import (

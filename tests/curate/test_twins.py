@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from metis_distill.curate.answered import without_answered_warnings
 from metis_distill.curate.earned import earned
-from metis_distill.curate.select import without_answered_warnings
 from metis_distill.ledger import LessonView
 from tests.curate.test_retire import view
 

@@ -112,6 +112,27 @@ def test_the_brief_holds_the_bar_of_a_context_file(embedder: Any) -> None:
     assert [h.lesson.id for h in brief(index, task).hits] == ["aaaaaaaaaa"]
 
 
+def test_the_brief_leaves_out_a_warning_a_lesson_of_the_same_failure_answers(
+    embedder: Any,
+) -> None:
+    """As the rendered block does: "no fix seen", beside a lesson showing the way past the
+    same failure, says less than that lesson; alone, it is shown."""
+    error = "“error: preview quota exceeded”"
+    warning = lesson("aaaaaaaaaa", f"`make deploy-preview` fails here: {error} (no fix seen).", 3)
+    fixed = lesson(
+        "bbbbbbbbbb",
+        f"`make deploy-preview` fails here ({error}); run `make prune-previews` first.",
+        sessions=2,
+        fix="make prune-previews",
+    )
+    task = "deploy the preview with make deploy-preview"
+    both = SearchIndex(Snapshot((warning, fixed)), VectorCache(embedder))
+    assert {h.lesson.id for h in both.search(Query(task))} == {"aaaaaaaaaa", "bbbbbbbbbb"}
+    assert [h.lesson.id for h in brief(both, task).hits] == ["bbbbbbbbbb"]
+    alone = SearchIndex(Snapshot((warning,)), VectorCache(embedder))
+    assert [h.lesson.id for h in brief(alone, task).hits] == ["aaaaaaaaaa"]
+
+
 def test_order_bands_relevance_by_tenths() -> None:
     def hit(id: str, score: float, sessions: int) -> Hit:
         return Hit(lesson(id, id, sessions), score, score, 0.0)
@@ -190,6 +211,7 @@ class Ranked:
 
     def __init__(self, *hits: Hit) -> None:
         self.hits = hits
+        self.lessons = tuple(h.lesson for h in hits)
 
     def rank(self, query: Query, min_score: float = 0.0) -> list[Hit]:
         return [h for h in self.hits if h.score >= min_score]

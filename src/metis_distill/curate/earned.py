@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -139,6 +140,18 @@ class Judged(Protocol):
     def fix(self) -> str | None: ...
     @property
     def support(self) -> int: ...
+
+
+class Weighed(Judged, Protocol):
+    """A lesson as selection weighs it against the others: named, with its severity and when
+    it was last seen."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def severity(self) -> int: ...
+    @property
+    def last_seen(self) -> datetime | None: ...
 
 
 class HeldBack(StrEnum):

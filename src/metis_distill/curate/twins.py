@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from metis_distill.curate.earned import Weighed
 from metis_distill.extract.wording import NO_FIX_SEEN, PASSED_AGAIN, UNTIL_EDITED
-from metis_distill.ledger import LessonView
 from metis_distill.models import LessonKind
 
 # The failure a line tells: the command it opens on, in its general form, and the error it
@@ -26,7 +26,7 @@ _FAILURE = re.compile(
 _Failure = tuple[tuple[str, ...], str]
 
 
-def answered_by_twin(shown: Sequence[LessonView], among: Iterable[LessonView]) -> set[str]:
+def answered_by_twin(shown: Sequence[Weighed], among: Iterable[Weighed]) -> set[str]:
     """The ids of the lessons of `shown` that say no fix was seen for a failure another lesson
     shows a way past: one of `shown` that tells its fix, or any of `among` that tells the
     failure passed once files were edited or when run again."""
@@ -42,7 +42,7 @@ def answered_by_twin(shown: Sequence[LessonView], among: Iterable[LessonView]) -
     }
 
 
-def _failure_of(lesson: LessonView) -> _Failure | None:
+def _failure_of(lesson: Weighed) -> _Failure | None:
     """A failure lesson's command (its words) and quoted error; None for any other lesson."""
     told = _FAILURE.match(lesson.text) if lesson.kind == LessonKind.FAILURE else None
     return (tuple(told["command"].split()), told["error"]) if told is not None else None

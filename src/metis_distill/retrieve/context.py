@@ -1,7 +1,8 @@
 """A compact markdown brief of the lessons that bear on a task, within a token budget.
 
 The brief goes into an agent's context as a context file does, so it holds the same bar: only
-lessons that have earned a line (`curate.earned`); the rest are found by search alone.
+lessons that have earned a line (`curate.earned`), less the warnings another lesson already
+answers (`curate.answered`), as the rendered block; the rest are found by search alone.
 
 Tokens are estimated as characters / 4 (design contract 9). The lessons of the current
 project (seen in runs inside its repository) come first, at a lower bar of relevance, and none
@@ -17,11 +18,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from metis_distill.curate.answered import without_answered_warnings
 from metis_distill.curate.earned import earned
 from metis_distill.redact import shareable
 from metis_distill.render.claude_md import safe_text
-from metis_distill.retrieve.search import Hit, Query, SearchIndex, in_project
-from metis_distill.retrieve.store import RetrieveError
+from metis_distill.retrieve.search import SHOWN_STATUSES, Hit, Query, SearchIndex, in_project
+from metis_distill.retrieve.store import Lesson, RetrieveError
 from metis_distill.targets import repository_root
 
 MIN_RELEVANCE = 0.25  # a lesson scoring less does not bear on the task
@@ -89,7 +91,8 @@ def brief(
             hint=f"give a budget of {MIN_BUDGET} tokens or more",
         )
     ranked = index.rank(Query(task), min_score=PROJECT_MIN_RELEVANCE if project else MIN_RELEVANCE)
-    relevant = [hit for hit in ranked if earned(hit.lesson) and _bears(hit, project)]
+    shown_ids = _shown(index.lessons)
+    relevant = [hit for hit in ranked if hit.lesson.id in shown_ids and _bears(hit, project)]
     if not relevant:
         return _said(NOTHING, 0)
     ranked = order(relevant, project)
@@ -101,6 +104,13 @@ def brief(
         return _said(too_long, len(relevant))
     markdown = head + "".join(line(hit) + "\n" for hit in shown)
     return Brief(markdown, estimate_tokens(markdown), tuple(shown), len(relevant) - len(shown))
+
+
+def _shown(lessons: Sequence[Lesson]) -> set[str]:
+    """The ids of the lessons a context file would show, of every project: active, earned,
+    and not a warning another active lesson answers."""
+    active = [v for v in lessons if v.status in SHOWN_STATUSES]
+    return {v.id for v in without_answered_warnings([v for v in active if earned(v)], among=active)}
 
 
 def _bears(hit: Hit, project: str | None) -> bool:
