@@ -104,6 +104,7 @@ from metis_distill.mine.piped_rewrite import (
 )
 from metis_distill.mine.protected import PROTECTED_FIX, protected_refusal, protected_text
 from metis_distill.mine.rereads import BACKSLASHED, REWRITTEN
+from metis_distill.mine.shell_helper import missing_helper, missing_helper_text
 from metis_distill.mine.shells import (
     BACKSLASHES_EATEN_FIX,
     CMD_IN_POWERSHELL_FIX,
@@ -353,6 +354,7 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         or (call is not None and quote_escaped_by_path(call, error.text))
         or POWERSHELL_REFUSED_LINE.match(error.text) is not None
         or bool(rewritten_words(call, error.text))  # its `2>` passed on as an argument
+        or missing_helper(call, error.text) is not None  # the harness's step before it failed
     )
     if not stopped and _STDERR_DROPPED.search(call.text) and not names_an_error(signature):
         return None  # its errors thrown away: the line quoted is output (`total 256`), no error
@@ -704,6 +706,9 @@ def _failure_lesson(
     utility missing, `mine.utilities.done_without`; `own_key`: ssh was given a key the run
     made itself, no key the machine lacks; `secrets_given`: what the way that worked was
     given that the failed call lacked, `mine.given_secrets`)."""
+    helper = missing_helper(call, episode.trigger.text)
+    if helper is not None:  # the harness's own step failed: one lesson whatever the command
+        return missing_helper_text(helper), None
     if harness == "claude_code" and rewritten_words(call, episode.trigger.text):
         # the harness's rewrite of a piped command: one lesson whatever the command
         fix = episode.fix
