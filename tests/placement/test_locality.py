@@ -10,6 +10,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from metis_distill.ledger import EvidenceRow, LessonView
+from metis_distill.mine.piped_rewrite import PIPE_REWRITE_TEXT
+from metis_distill.mine.shell_helper import missing_helper_text
 from metis_distill.mine.shells import SWITCH_LESSON
 from metis_distill.mine.zsh_parse import ZSH_PARSE_TEXT
 from metis_distill.placement import locality as locality_module
@@ -169,6 +171,18 @@ def lesson(
             ZSH_PARSE_TEXT,
             "(eval):1: parse error near `('",
             "run it with `bash -c '…'`",
+            Locality.MACHINE,
+        ),
+        (  # the harness's version on one machine, rewriting a piped command
+            PIPE_REWRITE_TEXT,
+            "ls: cannot access '2': No such file or directory",
+            "run the command without the pipe",
+            Locality.MACHINE,
+        ),
+        (  # the shell the harness uses here lacks its own helper
+            missing_helper_text("cygpath"),
+            "/usr/bin/bash: line 1: cygpath: command not found",
+            None,
             Locality.MACHINE,
         ),
         (  # Windows' Git Bash, the shell of one machine

@@ -96,8 +96,15 @@ from metis_distill.mine.off_path import OffPath, off_path
 from metis_distill.mine.own_shell import OWN_SHELL_TEXT, killed_own_shell
 from metis_distill.mine.persisted import mode_committed
 from metis_distill.mine.phrases import THANKS
+from metis_distill.mine.piped_rewrite import (
+    PIPE_REWRITE_TEXT,
+    rewritten_line,
+    rewritten_words,
+    way_around,
+)
 from metis_distill.mine.protected import PROTECTED_FIX, protected_refusal, protected_text
 from metis_distill.mine.rereads import BACKSLASHED, REWRITTEN
+from metis_distill.mine.shell_helper import missing_helper, missing_helper_text
 from metis_distill.mine.shells import (
     BACKSLASHES_EATEN_FIX,
     CMD_IN_POWERSHELL_FIX,
@@ -309,6 +316,7 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
     stopped = killed_own_shell(call, error) or ran_store_stub(call, error)
     if stopped and error.text.strip():
         signature = error.text.strip().splitlines()[-1]
+    signature = rewritten_line(call, error.text) or signature  # the argument the harness made
     if _sudo_refused("", error.text):
         # sudo's English line, whatever program ran sudo and whichever line ends the output
         # (the program's own, or sudo's verdict in the machine's language)
@@ -345,6 +353,8 @@ def _failure(run: Run, episode: Episode, lines: Lines) -> LessonCandidate | None
         stopped
         or (call is not None and quote_escaped_by_path(call, error.text))
         or POWERSHELL_REFUSED_LINE.match(error.text) is not None
+        or bool(rewritten_words(call, error.text))  # its `2>` passed on as an argument
+        or missing_helper(call, error.text) is not None  # the harness's step before it failed
     )
     if not stopped and _STDERR_DROPPED.search(call.text) and not names_an_error(signature):
         return None  # its errors thrown away: the line quoted is output (`total 256`), no error
@@ -696,6 +706,13 @@ def _failure_lesson(
     utility missing, `mine.utilities.done_without`; `own_key`: ssh was given a key the run
     made itself, no key the machine lacks; `secrets_given`: what the way that worked was
     given that the failed call lacked, `mine.given_secrets`)."""
+    helper = missing_helper(call, episode.trigger.text)
+    if helper is not None:  # the harness's own step failed: one lesson whatever the command
+        return missing_helper_text(helper), None
+    if harness == "claude_code" and rewritten_words(call, episode.trigger.text):
+        # the harness's rewrite of a piped command: one lesson whatever the command
+        fix = episode.fix
+        return PIPE_REWRITE_TEXT, (way_around(call, fix.call) if fix is not None else None)
     if kept_folder and harness != "codex":  # (Codex runs each command in a fresh shell)
         return kept_cwd_text(harness), None
     if moved is not None:  # where the file lives: no fix to teach, earned by recurring

@@ -19,6 +19,7 @@ from metis_distill.mine.harness_text import injected
 from metis_distill.mine.intent import family
 from metis_distill.mine.kept_cwd import kept_cwd
 from metis_distill.mine.misplaced import misplaced
+from metis_distill.mine.piped_rewrite import rewritten_words
 from metis_distill.mine.questions import (
     answer_text,
     answers,
@@ -124,6 +125,7 @@ def find_episodes(run: Run, failed: Sequence[bool] | None = None) -> Iterator[Ep
                 is not None  # then found elsewhere
                 or (call is not None and backslashes_eaten(call, event.text))  # bash ate `\\`
                 or (call is not None and empty_variable(call, event.text) is not None)
+                or rewritten_words(call, event.text)  # the harness made `2>` an argument
             ):
                 for episode in _failure(events, index, call, banners, together):
                     if _server_not_up_yet(call, event, episode.fix):

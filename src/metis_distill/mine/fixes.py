@@ -45,6 +45,7 @@ from metis_distill.mine.modules import environment, importing_step, installs
 from metis_distill.mine.no_terminal import terminal_flags
 from metis_distill.mine.other_file import another_file
 from metis_distill.mine.own_shell import killed_own_shell
+from metis_distill.mine.piped_rewrite import rewritten_words, way_around
 from metis_distill.mine.protected import protected_refusal, pushed_elsewhere
 from metis_distill.mine.shells import (
     broken_heredoc,
@@ -251,6 +252,8 @@ def _found_fix(
         events[index].text[:2000]
     ):
         return _searched_by_shell(events, index, call)
+    if rewritten_words(call, events[index].text):  # the harness mangled the piped command
+        return _first_working(events, index, lambda later: way_around(call, later) is not None)
     if escaped_bang(call, events[index].text):  # the code was fine; the way it was passed not
         return _run_from_file(events, index, call) or _retried(events, index, call, together)
     target = broken_heredoc(call, events[index].text)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from itertools import takewhile
 
+from metis_distill.mine.piped_rewrite import rewritten_words
 from metis_distill.mine.signals import (
     ADVICE,
     BUNDLED_SEARCH,
@@ -259,14 +260,14 @@ def banner_lines(events: tuple[Event, ...]) -> frozenset[str]:
     They are not what any failure says. (A test runner's tally or RSpec's `Failure/Error:`
     line is none, however often the same tests were run through `| tail`: it says how they
     went; nor is a line that marks a failure. An output where sudo got no password is no
-    command that worked, whatever the exit another step gave it.)"""
-    calls = {e.tool_use_id: e.text for e in events if e.kind is EventKind.TOOL_CALL}
+    command that worked, whatever the exit another step gave it, nor one of a piped command
+    the harness's rewrite broke.)"""
+    calls = {e.tool_use_id: e for e in events if e.kind is EventKind.TOOL_CALL}
+    commands = {tool_use_id: call.text for tool_use_id, call in calls.items()}
     worked = [
-        (calls.get(e.tool_use_id, ""), e.text.split("\n", BANNER_LINES)[:BANNER_LINES])
+        (commands.get(e.tool_use_id, ""), e.text.split("\n", BANNER_LINES)[:BANNER_LINES])
         for e in events
-        if e.kind is EventKind.TOOL_RESULT
-        and e.exit_code in (None, 0)
-        and not _sudo_got_none(e.text)
+        if e.kind is EventKind.TOOL_RESULT and _worked(calls.get(e.tool_use_id), e)
     ]
     first: dict[str, int] = {}
     for _, lines in worked:
@@ -285,6 +286,14 @@ def banner_lines(events: tuple[Event, ...]) -> frozenset[str]:
         line
         for line in opening | repeated
         if not (TEST_TALLY.match(line) or RSPEC_FAILURE.match(line) or _says_failed(line))
+    )
+
+
+def _worked(call: Event | None, result: Event) -> bool:
+    return (
+        result.exit_code in (None, 0)
+        and not _sudo_got_none(result.text)
+        and not rewritten_words(call, result.text)
     )
 
 

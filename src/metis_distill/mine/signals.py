@@ -9,6 +9,7 @@ from itertools import takewhile
 
 from metis_distill.build_reports import COMPILER_LINE
 from metis_distill.mine import passed
+from metis_distill.mine.piped_rewrite import rewritten_words
 from metis_distill.mine.sudo_password import COULD_NOT_ASK, REFUSED
 from metis_distill.mine.text import (
     command_head,
@@ -473,12 +474,14 @@ def failures(events: Sequence[Event]) -> list[bool]:
 
 def _failed_behind_pipe(call: Event | None, result: Event) -> bool:
     """The call failed, though a pipe after the step that failed made its exit 0: a program
-    missing, a Python crash, or a `sudo` that could not ask for the password."""
+    missing, a Python crash, a `sudo` that could not ask for the password, or a program given
+    words the harness's rewrite of the piped command made of a redirect or a glob."""
     own = _exit_hidden_by_pipe(call, result)
     return own is not None and (
         _missing_behind_pipe(own, result)
         or _traceback_behind_pipe(own, result)
         or _sudo_behind_pipe(own, result)
+        or bool(rewritten_words(call, result.text))
     )
 
 
