@@ -11,7 +11,8 @@ error: unexpected end of file”), and leaves a `%APPDATA%` as written. A Window
 Git Bash (`taskkill /F`, `schtasks /Query`) gets its `/switches` turned into paths (`F:/`,
 `C:/Program Files/Git/Query`) before it starts: a doubled slash (`//F`) reaches it as `/F`.
 Some versions of Claude Code's Bash tool pass a `!` on as `\\!` (jq's `!=`, awk's `!~`, an
-inline `node -e "if (!x)"`): the program's error shows the backslash the call never wrote.
+inline `node -e "if (!x)"`): the program's error shows the backslash the call never wrote
+(a warning naming it, Python's `SyntaxWarning: invalid escape sequence '\\!'`, is no failure).
 Codex on Windows runs PowerShell, which has no here-documents: `python - <<'PY'` stops at its
 parser, and the same interpreter given the code by `-c` is the way past it. bash
 reads the `(` of an unquoted path (a Next.js route group, `app/(auth)`) as syntax. A
