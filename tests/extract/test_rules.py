@@ -997,6 +997,29 @@ def test_a_bang_the_bash_tool_escaped_is_one_lesson_mended_by_a_file(
     assert (lesson.fix == "run the code from a file") is fixed
 
 
+def test_a_bang_only_a_warning_names_is_no_escaped_bang(tmp_path: Path) -> None:
+    """`python -c "…print('Saved!')…"`: Python warns of the `\\!` it was given and runs the
+    code, which dies of another error (no `__file__` under `-c`); the bang broke nothing, and
+    no lesson blames it for the error it quotes."""
+    from tests.mine.test_episodes import _write, call, result
+
+    script = "python -c \"import os\nbase = os.path.dirname(__file__)\nprint('Saved!')\""
+    error = (
+        "Exit code 1\n<string>:3: SyntaxWarning: invalid escape sequence '\\!'\n"
+        'Traceback (most recent call last):\n  File "<string>", line 2, in <module>\n'
+        "NameError: name '__file__' is not defined. Did you mean: '__name__'?"
+    )
+    then = [
+        _write_file("w1", "/w/app/save.py"),
+        result("w1", "File created successfully at: /w/app/save.py"),
+        call("p2", "python save.py"),
+        result("p2", "Saved!"),
+    ]
+    path = _write(tmp_path, [call("p1", script), result("p1", error, True), *then])
+    lessons = extract(path, path.parent)
+    assert not any("`\\!`" in lesson.text for lesson in lessons)
+
+
 def test_a_powershell_script_whose_variables_bash_took_is_no_escaped_bang(
     tmp_path: Path,
 ) -> None:

@@ -427,6 +427,17 @@ def test_a_stretch_of_the_conversation_held_twice_pairs_each_result_with_its_own
         ("echo 'a \\!= b'", "a \\!= b", False),
         # a backslash and a bang the call never wrote in that place
         ("node -e 'console.log(1)'", "SyntaxError near \\!x", False),
+        # only a warning names the `\\!`: the code ran, and failed on another error
+        ('python3 -c "import os; print(os.path.dirname(__file__) + \'!\')"',
+         "<string>:1: SyntaxWarning: invalid escape sequence '\\!'\nTraceback (most recent "
+         "call last):\nNameError: name '__file__' is not defined", False),
+        ("python -c \"import json; print('Saved!'); json.load(open('a.json'))\"",
+         "<string>:1: DeprecationWarning: invalid escape sequence '\\!'\nSaved\\!\n"
+         "FileNotFoundError: [Errno 2] No such file or directory: 'a.json'", False),
+        # the program's own failure names it, a warning beside it or not
+        ('python3 -c "ok = 1 != 2"',
+         "<string>:1: SyntaxWarning: invalid escape sequence '\\!'\n  ok = 1 \\!= 2\n"
+         "         ^\nSyntaxError: unexpected character after line continuation character", True),
     ],
 )  # fmt: skip
 def test_a_bang_the_harness_escaped_is_told_from_one_the_call_wrote(

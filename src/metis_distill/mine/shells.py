@@ -11,7 +11,8 @@ error: unexpected end of file”), and leaves a `%APPDATA%` as written. A Window
 Git Bash (`taskkill /F`, `schtasks /Query`) gets its `/switches` turned into paths (`F:/`,
 `C:/Program Files/Git/Query`) before it starts: a doubled slash (`//F`) reaches it as `/F`.
 Some versions of Claude Code's Bash tool pass a `!` on as `\\!` (jq's `!=`, awk's `!~`, an
-inline `node -e "if (!x)"`): the program's error shows the backslash the call never wrote.
+inline `node -e "if (!x)"`): the program's error shows the backslash the call never wrote
+(a warning naming it, Python's `SyntaxWarning: invalid escape sequence '\\!'`, is no failure).
 Codex on Windows runs PowerShell, which has no here-documents: `python - <<'PY'` stops at its
 parser, and the same interpreter given the code by `-c` is the way past it. bash
 reads the `(` of an unquoted path (a Next.js route group, `app/(auth)`) as syntax. A
@@ -442,6 +443,19 @@ def lost_variable_marks(
 # A `!` with a backslash before it, as a program's error echoes its input (`if (\!tree[dir])`,
 # `select(.a \!= null)`), and what follows it.
 _ESCAPED_BANG = re.compile(r"\\!(?P<after>[^\s\\]{0,12})")
+# A warning's label before the `\!` on its line (Python's `SyntaxWarning: invalid escape
+# sequence '\!'`, gawk's `warning: escape sequence `\!' treated as plain `!'`): the program read
+# the code all the same, so what failed the call was another error.
+_WARNING_LABEL = re.compile(r"warning:", re.I)
+# The exception a Python or Node program died of, on a line of its own (`NameError: …`,
+# `json.decoder.JSONDecodeError: …`, `Uncaught TypeError: …`), and the words of a failure to
+# parse the code: a program that died of the one without the other parsed its code and ran,
+# so a `\!` in its output is one it printed, not what broke it.
+_RAISED = re.compile(r"^(?:Uncaught )?(?:\w+\.)*[A-Z]\w*(?:Error|Exception):", re.M)
+_PARSE_FAILED = re.compile(
+    r"SyntaxError|IndentationError|TabError|syntax error|parse error|unexpected (?:token|char)",
+    re.I,
+)
 
 
 # A here-document written into a file (`cat > f <<'EOF'`, `cat <<EOF >> f`), and bash stopping at
@@ -547,14 +561,26 @@ def forward_slashed(call: Event, path: str, later: Event) -> bool:
 
 def escaped_bang(call: Event, error: str) -> bool:
     """The error shows a `\\!` where the call wrote a bare `!`: the harness added the
-    backslash on the way to the program."""
+    backslash on the way to the program, which could not parse it. Not a `\\!` only a warning
+    names, nor one a program printed before it died of a runtime error."""
     if call.tool_name not in signals.SHELL_TOOLS or "!" not in call.text:
         return False
-    for found in _ESCAPED_BANG.finditer(error[:4000]):
+    said = error[:4000]
+    if _RAISED.search(said) and not _PARSE_FAILED.search(said):
+        return False
+    for found in _ESCAPED_BANG.finditer(said):
+        if _warned_about(said, found.start()):
+            continue
         written = re.compile(r"(?<!\\)!" + re.escape(found["after"]))
         if written.search(call.text):
             return True
     return False
+
+
+def _warned_about(error: str, at: int) -> bool:
+    """The text at `at` is what a warning of the error's names, not its failure."""
+    line_start = error.rfind("\n", 0, at) + 1
+    return _WARNING_LABEL.search(error, line_start, at) is not None
 
 
 # A script's name: it starts only where a word can (after a space, a slash, a quote or a colon),
