@@ -882,3 +882,51 @@ def test_the_same_error_under_a_build_banner_still_earns_its_line(
     outcome = distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
     (line,) = [ln for ln in _lines(_proposed(outcome)) if "npm run build" in ln]
     assert " [3](" in line and "Module not found: Can't resolve 'left-pad'" in line
+
+
+@pytest.mark.parametrize(
+    ("text", "scope"),
+    [
+        (
+            "Read fails here: “This tool cannot read binary files.” (no fix seen).",
+            ("Read:/w/docs/manual.docx", "Read:/w/assets/logo.bin"),
+        ),
+        (
+            "Read fails here: “File content (41230 tokens) exceeds maximum allowed tokens "
+            "(25000). Please use offset and limit parameters.” (no fix seen).",
+            ("Read:/w/logs/build.log",),
+        ),
+        (
+            "NotebookRead fails here: “File content (3.1MB) exceeds maximum allowed size "
+            "(256KB).” (no fix seen).",
+            ("NotebookRead:/w/analysis.ipynb",),
+        ),
+        ("Read failed here: “file is too large to read” (no fix seen).", ("Read:/w/dump.sql",)),
+    ],
+)
+def test_a_tools_own_limit_with_no_fix_never_renders_however_often(
+    text: str, scope: tuple[str, ...]
+) -> None:
+    """A built-in tool refusing by a limit it states itself (a binary file, a file beyond
+    its size) says in its error all there is to know: a warning of it teaches nothing."""
+    lesson = _Lesson(text, scope=scope, support=5)
+    assert held_back(lesson) is HeldBack.TOOLS_OWN_LIMIT and not earned(lesson)
+
+
+def test_a_tools_limit_with_its_way_past_shown_still_renders() -> None:
+    text = (
+        "Read fails here (“File content (41230 tokens) exceeds maximum allowed tokens "
+        "(25000)”); read it in parts with `offset` and `limit`."
+    )
+    lesson = _Lesson(text, scope=("Read:/w/logs/build.log",), fix="offset=1 limit=2000")
+    assert earned(lesson)
+
+
+def test_a_programs_size_limit_run_from_the_shell_still_renders_when_it_recurs() -> None:
+    """A program's refusal (the remote's size limit) is a fact of the place, not a tool
+    stating its own limit."""
+    text = (
+        "`git push` fails here: “remote: error: File data/dump.sql is 120 MB; the file is too "
+        "large for this remote” (no fix seen)."
+    )
+    assert held_back(_Lesson(text, scope=("Bash:git",), support=3)) is None

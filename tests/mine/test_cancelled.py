@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from metis_distill.extract.rules import RulesExtractor
 from metis_distill.mine.cancelled import LESSON, CancelledBatch, cancelled_batches
 from metis_distill.mine.episodes import find_episodes
@@ -15,12 +17,19 @@ from tests.mine.test_episodes import _write, call, edit, result, say
 
 SIBLING = "<tool_use_error>Sibling tool call errored</tool_use_error>"
 CANCELLED = "<tool_use_error>Cancelled: parallel tool call Bash(which gh…) errored</tool_use_error>"
+NOT_FOUND = "Exit code 1\nwhich: no gh in (/usr/bin)"
 
 
-def _batch(prefix: str, failing: str, siblings: list[str], marker: str = SIBLING) -> list[dict]:  # type: ignore[type-arg]
+def _batch(
+    prefix: str,
+    failing: str,
+    siblings: list[str],
+    marker: str = SIBLING,
+    failure: str = NOT_FOUND,
+) -> list[dict]:  # type: ignore[type-arg]
     records = [call(f"{prefix}0", failing)]
     records += [call(f"{prefix}{i + 1}", cmd) for i, cmd in enumerate(siblings)]
-    records.append(result(f"{prefix}0", "Exit code 1\nwhich: no gh in (/usr/bin)", True))
+    records.append(result(f"{prefix}0", failure, True))
     records += [result(f"{prefix}{i + 1}", marker, True) for i in range(len(siblings))]
     return records
 
@@ -127,3 +136,47 @@ def test_the_failed_call_a_cancellation_names_is_found_after_it(tmp_path: Path) 
     path = _write(tmp_path, records)
     (batch,) = _batches(path)
     assert batch.failed_call is not None and batch.failed_call.text == "nonexistent_tool --check"
+
+
+REFUSALS = {
+    "a hook": "Hook PreToolUse:Bash denied this tool",
+    "a permission rule": "Permission to use Bash with command cd /srv && ls has been denied.",
+    "the user": "The user doesn't want to proceed with this tool use.",
+}
+
+
+@pytest.mark.parametrize("refusal", REFUSALS.values(), ids=REFUSALS.keys())
+def test_a_batch_whose_call_was_refused_teaches_nothing(tmp_path: Path, refusal: str) -> None:
+    # a refused call fails alone too: running it on its own would not have helped
+    records = [
+        *_batch("a", "cd /srv && ls", ["ls /opt"], failure=refusal),
+        say("assistant", "Trying another way."),
+        *_batch("b", "cd /srv && git log", ["cat README.md"], failure=refusal),
+        call("c1", "ls /opt"),
+        result("c1", "tools"),
+    ]
+    assert _gotchas(tmp_path, records) == []
+
+
+def test_a_refusal_the_cancellation_names_teaches_nothing(tmp_path: Path) -> None:
+    named = "<tool_use_error>Cancelled: parallel tool call Bash(cd /srv && ls…) errored</tool_use_error>"
+    records = [
+        call("q1", "cat notes.txt"),
+        call("q2", "cd /srv && ls"),
+        result("q1", named, True),
+        result("q2", REFUSALS["a hook"], True),
+        call("r1", "cat notes.txt"),
+        result("r1", "notes"),
+    ]
+    assert _batches(_write(tmp_path, records)) == []
+
+
+def test_a_probe_that_exits_non_zero_in_the_same_batches_still_teaches_it(tmp_path: Path) -> None:
+    records = [
+        *_batch("a", "cd /srv && ls", ["ls /opt"], failure=REFUSALS["a hook"]),
+        say("assistant", "Trying another way."),
+        *_batch("b", "which foo", ["cat README.md"]),
+        call("c1", "cat README.md"),
+        result("c1", "# readme"),
+    ]
+    assert _gotchas(tmp_path, records) == [LESSON]

@@ -17,6 +17,8 @@ code: an error it raised, with no fix seen, is its own slip however often one re
 machine lacks or refuses, a module, a library, a permission, the network, is not). A flag
 the program said it does not know, left out and nothing else, is what any agent does next:
 that line too waits for a second session (another name for the flag is worth a line at once).
+A built-in tool's refusal stating its own limit (a binary file it cannot read, a file beyond
+its size), with no way past it seen, never earns a line: the error says all a line would.
 A Windows console's code page refusing a character, told with the usual ways past it because
 no run showed one working, never earns a line (the line tells the way a run showed).
 Decisions and gotchas are earned at extraction (only durable rules and confirmed facts
@@ -48,7 +50,7 @@ from metis_distill.extract.wording import (
     without_git_options,
 )
 from metis_distill.mine.modules import INSTALL
-from metis_distill.mine.signals import EDIT_TOOLS
+from metis_distill.mine.signals import EDIT_TOOLS, SHELL_TOOLS
 from metis_distill.mine.text import INLINE_SCRIPT, shell_steps
 from metis_distill.models import LessonKind
 
@@ -124,6 +126,14 @@ _THE_MACHINES = re.compile(
     r"|Could not resolve host|codec can't (?:en|de)code|\bsandbox\b",
     re.I,
 )
+# A built-in tool refusing by a limit it states itself: a binary file it cannot read, a file
+# or its content beyond the size or tokens it takes.
+_OWN_LIMIT = re.compile(
+    r"\bcannot (?:read|open|display) binary files?\b|\bexceeds maximum allowed (?:tokens|size)\b"
+    r"|\b(?:file|content|output) (?:is )?too (?:large|big|long)\b",
+    re.I,
+)
+_SHELLS = SHELL_TOOLS | {"PowerShell"}
 _EDIT_SCOPES = tuple(f"{tool}:" for tool in sorted(EDIT_TOOLS))
 
 
@@ -166,6 +176,7 @@ class HeldBack(StrEnum):
     USER_STEPPED_IN = "passed after the user stepped in"
     REPOINTED = "passed once a remote was pointed elsewhere"
     SCRIPTS_OWN = "an inline script's own error"
+    TOOLS_OWN_LIMIT = "a tool's own stated limit"
     NO_FIX_SEEN = "no fix seen"
     ONE_SESSION = "one session only"
     FLAG_LEFT_OUT = "an unknown flag left out once"
@@ -222,6 +233,8 @@ def held_back(lesson: Judged) -> HeldBack | None:
         return HeldBack.REPOINTED  # which repository was the right one, the line cannot say
     if NO_FIX_SEEN in lesson.text and not installing and _scripts_own(lesson.text):
         return HeldBack.SCRIPTS_OWN  # the day's script raised it, however often
+    if NO_FIX_SEEN in lesson.text and _tools_own_limit(lesson):
+        return HeldBack.TOOLS_OWN_LIMIT  # the error itself says all a line would
     no_way = NO_RUNNER_SEEN in lesson.text or DO_WITHOUT in lesson.text
     if (NO_FIX_SEEN in lesson.text and not installing) or no_way:
         opaque = lesson.support < OPAQUE_RECURRING_SESSIONS
@@ -235,6 +248,13 @@ def _scripts_own(text: str) -> bool:
     failed = _FIRST_CODE.search(text)
     inline = failed is not None and INLINE_SCRIPT.match(failed.group(1)) is not None
     return inline and _THE_MACHINES.search(text) is None
+
+
+def _tools_own_limit(lesson: Judged) -> bool:
+    """What failed is a built-in tool, never a shell's command, and its error states a limit
+    of the tool's own (a binary file, a file beyond its size)."""
+    tools = {scope.partition(":")[0] for scope in lesson.scope}
+    return bool(tools) and not tools & _SHELLS and _OWN_LIMIT.search(lesson.text) is not None
 
 
 def _waives_a_check(fix: str) -> bool:

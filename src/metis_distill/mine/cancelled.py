@@ -6,7 +6,8 @@ calls did nothing: edits are not written, probes not run. An agent that batches 
 may exit non-zero (`which`, a `grep` that finds nothing, a command new to the machine) with
 other work loses the whole batch. The fact is confirmed by the harness's own message; it
 becomes a lesson when the run shows it more than once, or shows a cancelled call working once
-run on its own.
+run on its own. Only a call that ran and failed teaches it: one a hook, a permission rule or
+the user refused would have failed alone as well.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def cancelled_batches(
         if not is_cancelled(events[index]):
             index += 1
             continue
-        failed = _named_failure(events, index) or _failed_sibling(events, index)
+        failed = _ran_and_failed(_named_failure(events, index) or _failed_sibling(events, index))
         end = _batch_end(events, index)
         failed_call = calls.get(failed.tool_use_id or "") if failed is not None else None
         # a failed edit cancels its siblings too, but its lesson is the edit's (read first)
@@ -97,6 +98,12 @@ _NAMED = re.compile(r"Cancelled: parallel tool call (?P<tool>\w+)\((?P<head>.*?)
 
 def _runs_commands(call: Event) -> bool:
     return call.tool_name in signals.SHELL_TOOLS
+
+
+def _ran_and_failed(failed: Event | None) -> Event | None:
+    """The failure, when its call ran: one a hook, a permission rule or the user refused fails
+    alone as well, so running it apart from the batch would not have helped."""
+    return None if failed is None or signals.never_ran(failed) else failed
 
 
 def _named_failure(events: Sequence[Event], index: int) -> Event | None:
@@ -130,9 +137,7 @@ def _failed_sibling(events: Sequence[Event], index: int) -> Event | None:
         if event.kind is EventKind.TEXT:
             return None
         if event.role == "tool" and not is_cancelled(event):
-            failed = signals.is_failure(event) or (
-                event.kind is EventKind.ERROR and not signals.is_rejection(event)
-            )
+            failed = signals.is_failure(event) or event.kind is EventKind.ERROR
             return event if failed else None
     return None
 
