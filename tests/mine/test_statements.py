@@ -703,6 +703,12 @@ _SUMMED_UP = (
 )
 
 
+_NO_SUDO_PASSWORD = (
+    "sudo: a terminal is required to read the password; either use the -S option to read "
+    "from standard input or configure an askpass helper\nsudo: a password is required"
+)
+
+
 @pytest.mark.parametrize(
     ("after_edit", "reply", "kept"),
     [
@@ -726,6 +732,13 @@ _SUMMED_UP = (
           result("r1", "Command running in background with ID: b1. Output is being written to: /t"),
           edit("e2", "spec/support/capybara.rb"), result("e2", "The file has been updated.")],
          "I made some manual adjustments; point the URL at the test server instead.", False),
+        # a run sudo never started for want of a password checked nothing
+        ([call("r1", "sudo cp spec/hosts /etc/hosts && sudo bin/rspec spec/system"),
+          result("r1", _NO_SUDO_PASSWORD, error=True)],
+         "I made some manual adjustments; point the URL at the test server instead.", False),
+        # the user's word with a complaint about what the fix left is no word for it
+        ([], "It works but now every spec takes ten seconds to start.", False),
+        ([], "That worked, but please add a spec for the login page too.", True),
     ],
 )  # fmt: skip
 def test_a_cause_named_after_an_edit_no_run_checked_needs_the_users_word(

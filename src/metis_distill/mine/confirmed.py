@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 
 from metis_distill.mine import phrases, signals
 from metis_distill.mine.harness_text import injected
+from metis_distill.mine.sudo_password import sudo_got_no_password
 from metis_distill.mine.text import clean, command_head, same_file, sentences, shell_steps
 from metis_distill.mine.work_edits import edits_the_work
 from metis_distill.models import Event, EventKind
@@ -74,11 +75,16 @@ def _edited_unchecked(events: Sequence[Event], index: int) -> bool:
     its summary) is what it hopes the edit fixed, no finding; the user's next words decide."""
     read: list[str] = []  # files read since the last edit (latest first)
     hooked: set[str | None] = set()  # calls whose output shows a git hook ran checks
+    unrun: set[str | None] = set()  # calls whose answer shows they never started
     for event in _back_to_the_user(events, index):
         if event.kind is not EventKind.TOOL_CALL:
             if _HOOK_RAN.search(event.text):
                 hooked.add(event.tool_use_id)
+            if event.role == "tool" and _never_started(event):
+                unrun.add(event.tool_use_id)
             continue
+        if event.tool_use_id in unrun:
+            continue  # turned down, or stopped at sudo's password: it tried nothing of the work
         if event.tool_name in signals.LOOK_TOOLS:
             read.append(_first_line(event.text))
             continue
@@ -97,6 +103,18 @@ def _edited_unchecked(events: Sequence[Event], index: int) -> bool:
             return False  # another file read since: what the agent found there is a finding
         return not _checked_before(events, event.seq)  # (the edited file read back tries nothing)
     return False
+
+
+def _never_started(answer: Event) -> bool:
+    """The call's answer says it never ran: turned down, held back, or sudo refusing to start
+    it for want of a password (`sudo cp … && sudo nixos-rebuild switch`: neither step ran)."""
+    if signals.never_ran(answer):
+        return True
+    head = answer.text.lstrip()[:_SUDO_HEAD]
+    return head.startswith(("sudo: ", "[sudo] ")) and sudo_got_no_password(head) is not None
+
+
+_SUDO_HEAD = 600  # sudo's own lines open the answer when it ran nothing
 
 
 # git recording the work (`git add`, `commit`, `push`, `tag`), git's `-C <folder>` or
@@ -376,6 +394,15 @@ def _accepts(reply: str) -> bool:
     """The reply opens by agreeing ("Yes, …", "That worked, thanks!"): a word of assent
     further on, or in a question ("… we can just drop them, right?"), accepts nothing."""
     first = next(iter(sentences(reply)), "")
-    if first.rstrip().endswith(("?", "\uff1f")):
+    if first.rstrip().endswith(("?", "\uff1f")) or _WORKS_BUT.search(first):
         return False
     return bool(phrases.CONFIRMATION.search(first)) and not phrases.STILL_BROKEN.search(reply)
+
+
+# "It works but there is a weird delay": the fix did something, and in the same breath the
+# user pushes back on what it left or did; not "that worked, but can you also …", a new ask.
+_WORKS_BUT = re.compile(
+    r"\b(?:works?|worked|working)\b[^.!?]*?\bbut\s+"
+    r"(?!(?:can|could|would|will)\s+you\b|please\b|also\b|let['\u2019]?s\b|now\s+(?:can|could)\b)",
+    re.I,
+)
