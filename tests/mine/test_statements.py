@@ -762,6 +762,52 @@ def test_a_cause_named_after_an_edit_no_run_checked_needs_the_users_word(
     assert bool(gotchas) is kept, found
 
 
+_LFS_CAUSE = "Turns out the CI image has no git-lfs, so the fixtures come up empty."
+
+
+@pytest.mark.parametrize(
+    ("later", "kept"),
+    [
+        # the user names the cause it really was, or says it was not it
+        ("so it turned out to be the runner's stale cache volume; can we clear it?", False),
+        ("Actually it was the proxy dropping the large downloads.", False),
+        ("That wasn't it, the fixtures are fine on my machine.", False),
+        # the same cause in their words, or no cause named at all
+        ("so it turned out to be git-lfs missing from the image, as you said", True),
+        ("Thanks, now bump the version.", True),
+    ],
+)
+def test_a_cause_the_user_later_says_was_another_is_refuted(
+    tmp_path: Path, later: str, kept: bool
+) -> None:
+    """However the cause was found, the user's later word that it was something else (a few
+    messages on, after other work) takes it back."""
+    records = [
+        say("user", "The fixture tests fail in CI, find out why."),
+        say("assistant", _LFS_CAUSE),
+        say("user", "ok, which workflow file sets up the image?"),
+        say("assistant", "`.github/workflows/ci.yml` sets it up."),
+        say("user", later),
+    ]
+    gotchas = [text for kind, text in _lessons(tmp_path, records) if kind is LessonKind.GOTCHA]
+    assert bool(gotchas) is kept, gotchas
+
+
+def test_a_cause_told_as_one_item_of_a_reports_list_is_no_finding(tmp_path: Path) -> None:
+    """A closing report's bullet ("- The issue was that …") names the cause apart from the
+    change that fixed it, listed elsewhere: the item alone tells no way past it."""
+    report = (
+        "## Summary\n\n- Disabled the legacy worker in `deploy/workers.yml`\n"
+        "- Restarted the queue\n- Issues fixed:\n"
+        "- The issue was that the legacy worker took every job before the new one saw it\n"
+    )
+    assert _lessons(tmp_path / "item", [say("assistant", report)]) == []
+    told = "The issue was that the legacy worker took every job before the new one saw it."
+    assert [k for k, _ in _lessons(tmp_path / "own", [say("assistant", told)])] == [
+        LessonKind.GOTCHA
+    ]
+
+
 def _subagent(record: dict) -> dict:  # type: ignore[type-arg]
     """A record of a subagent's, kept in its caller's file (`isSidechain`)."""
     return {**record, "isSidechain": True}

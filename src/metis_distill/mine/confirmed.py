@@ -27,9 +27,14 @@ def confirmed(events: Sequence[Event], index: int, sentence: str) -> bool:
     A cause named after an edit nothing checked, one the agent guessed at first and never
     tried, or one told beside the fix handed to the user to try ("Try restarting …", "it
     should now …"), is a hope: it too needs the user's word (a session then ended says
-    nothing)."""
+    nothing), as does one told as an item of a report's list, apart from the change that
+    fixed it. A cause the user later says was another ("so it turned out to be X") stands
+    refuted, however it was confirmed before."""
+    if _refuted_later(events, index, sentence):
+        return False
     if (
         phrases.FOUND_CAUSE.match(clean(sentence))
+        and not _one_bullet_of_many(events[index].text, sentence)
         and not _edited_unchecked(events, index)
         and not _guessed_first(events, index, sentence)
         and not phrases.UNTRIED_FIX.search(events[index].text)
@@ -61,6 +66,58 @@ _BULLET_ITEM = re.compile(r"^[ \t]*[-*+\u2022][ \t]+(?P<item>.*)$", re.M)
 
 
 SUMMARY_ITEMS = 3  # bullets that make a message a list of things, each its own
+
+
+REFUTE_TURNS = 6  # the user's later messages in which they may name the cause it really was
+
+
+# The user telling what the cause really was ("so it turned out to be ulauncher", "actually
+# it was the proxy", "the real problem was …"), or that the one named was not it.
+_CAUSE_WAS = re.compile(
+    r"\b(?:(?:it|that|this)\s+turn(?:ed|s)\s+out\s+to\s+be"
+    r"|turn(?:ed|s)\s+out\s+(?:it|that|this)(?:\s+(?:was|is)|['\u2019]s)"
+    r"|(?:it|that)(?:\s+(?:was|is)|['\u2019]s)\s+actually"
+    r"|actually,?\s+it(?:\s+(?:was|is)|['\u2019]s)"
+    r"|the\s+(?:real|actual)\s+(?:root\s+cause|cause|problem|issue|culprit)\s+(?:was|is))"
+    r"\s+(?P<cause>[^.;!?\n]{3,160})",
+    re.I,
+)
+_NOT_IT = re.compile(
+    r"\b(?:that|it)(?:\s+(?:wasn['\u2019]t|was\s+not|isn['\u2019]t|is\s+not)|['\u2019]s\s+not)\s+"
+    r"(?:it|the\s+(?:problem|issue|cause|culprit))\b",
+    re.I,
+)
+
+
+def _refuted_later(events: Sequence[Event], index: int, sentence: str) -> bool:
+    """In one of their next `REFUTE_TURNS` messages of the session, the user says the cause
+    was another, in words the sentence does not share, or that it was not it."""
+    named = _stems(_content_words(sentence))
+    for said in _users_later_words(events, index):
+        if _NOT_IT.search(said):
+            return True
+        told = _CAUSE_WAS.search(said)
+        if told and not named & _stems(_content_words(told["cause"])):
+            return True
+    return False
+
+
+def _users_later_words(events: Sequence[Event], index: int) -> Iterator[str]:
+    """The text of the user's next `REFUTE_TURNS` messages in the session of `index`."""
+    session, turns = events[index].session, 0
+    for later in events[index + 1 :]:
+        if turns >= REFUTE_TURNS or later.session != session:
+            return
+        if (
+            later.role == "user"
+            and later.kind is EventKind.TEXT
+            and not injected(events, later.seq)
+        ):
+            turns += 1
+            yield later.text[:_REPLY_READ]
+
+
+_REPLY_READ = 600  # the opening of a later message, where a user says what the cause was
 
 
 def _one_bullet_of_many(text: str, sentence: str) -> bool:
