@@ -703,6 +703,12 @@ _SUMMED_UP = (
 )
 
 
+_NO_SUDO_PASSWORD = (
+    "sudo: a terminal is required to read the password; either use the -S option to read "
+    "from standard input or configure an askpass helper\nsudo: a password is required"
+)
+
+
 @pytest.mark.parametrize(
     ("after_edit", "reply", "kept"),
     [
@@ -726,6 +732,13 @@ _SUMMED_UP = (
           result("r1", "Command running in background with ID: b1. Output is being written to: /t"),
           edit("e2", "spec/support/capybara.rb"), result("e2", "The file has been updated.")],
          "I made some manual adjustments; point the URL at the test server instead.", False),
+        # a run sudo never started for want of a password checked nothing
+        ([call("r1", "sudo cp spec/hosts /etc/hosts && sudo bin/rspec spec/system"),
+          result("r1", _NO_SUDO_PASSWORD, error=True)],
+         "I made some manual adjustments; point the URL at the test server instead.", False),
+        # the user's word with a complaint about what the fix left is no word for it
+        ([], "It works but now every spec takes ten seconds to start.", False),
+        ([], "That worked, but please add a spec for the login page too.", True),
     ],
 )  # fmt: skip
 def test_a_cause_named_after_an_edit_no_run_checked_needs_the_users_word(
@@ -747,6 +760,52 @@ def test_a_cause_named_after_an_edit_no_run_checked_needs_the_users_word(
     )
     gotchas = [text for kind, text in found if kind is LessonKind.GOTCHA]
     assert bool(gotchas) is kept, found
+
+
+_LFS_CAUSE = "Turns out the CI image has no git-lfs, so the fixtures come up empty."
+
+
+@pytest.mark.parametrize(
+    ("later", "kept"),
+    [
+        # the user names the cause it really was, or says it was not it
+        ("so it turned out to be the runner's stale cache volume; can we clear it?", False),
+        ("Actually it was the proxy dropping the large downloads.", False),
+        ("That wasn't it, the fixtures are fine on my machine.", False),
+        # the same cause in their words, or no cause named at all
+        ("so it turned out to be git-lfs missing from the image, as you said", True),
+        ("Thanks, now bump the version.", True),
+    ],
+)
+def test_a_cause_the_user_later_says_was_another_is_refuted(
+    tmp_path: Path, later: str, kept: bool
+) -> None:
+    """However the cause was found, the user's later word that it was something else (a few
+    messages on, after other work) takes it back."""
+    records = [
+        say("user", "The fixture tests fail in CI, find out why."),
+        say("assistant", _LFS_CAUSE),
+        say("user", "ok, which workflow file sets up the image?"),
+        say("assistant", "`.github/workflows/ci.yml` sets it up."),
+        say("user", later),
+    ]
+    gotchas = [text for kind, text in _lessons(tmp_path, records) if kind is LessonKind.GOTCHA]
+    assert bool(gotchas) is kept, gotchas
+
+
+def test_a_cause_told_as_one_item_of_a_reports_list_is_no_finding(tmp_path: Path) -> None:
+    """A closing report's bullet ("- The issue was that …") names the cause apart from the
+    change that fixed it, listed elsewhere: the item alone tells no way past it."""
+    report = (
+        "## Summary\n\n- Disabled the legacy worker in `deploy/workers.yml`\n"
+        "- Restarted the queue\n- Issues fixed:\n"
+        "- The issue was that the legacy worker took every job before the new one saw it\n"
+    )
+    assert _lessons(tmp_path / "item", [say("assistant", report)]) == []
+    told = "The issue was that the legacy worker took every job before the new one saw it."
+    assert [k for k, _ in _lessons(tmp_path / "own", [say("assistant", told)])] == [
+        LessonKind.GOTCHA
+    ]
 
 
 def _subagent(record: dict) -> dict:  # type: ignore[type-arg]

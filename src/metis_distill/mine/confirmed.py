@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 
 from metis_distill.mine import phrases, signals
 from metis_distill.mine.harness_text import injected
+from metis_distill.mine.sudo_password import sudo_got_no_password
 from metis_distill.mine.text import clean, command_head, same_file, sentences, shell_steps
 from metis_distill.mine.work_edits import edits_the_work
 from metis_distill.models import Event, EventKind
@@ -26,9 +27,14 @@ def confirmed(events: Sequence[Event], index: int, sentence: str) -> bool:
     A cause named after an edit nothing checked, one the agent guessed at first and never
     tried, or one told beside the fix handed to the user to try ("Try restarting …", "it
     should now …"), is a hope: it too needs the user's word (a session then ended says
-    nothing)."""
+    nothing), as does one told as an item of a report's list, apart from the change that
+    fixed it. A cause the user later says was another ("so it turned out to be X") stands
+    refuted, however it was confirmed before."""
+    if _refuted_later(events, index, sentence):
+        return False
     if (
         phrases.FOUND_CAUSE.match(clean(sentence))
+        and not _one_bullet_of_many(events[index].text, sentence)
         and not _edited_unchecked(events, index)
         and not _guessed_first(events, index, sentence)
         and not phrases.UNTRIED_FIX.search(events[index].text)
@@ -62,6 +68,58 @@ _BULLET_ITEM = re.compile(r"^[ \t]*[-*+\u2022][ \t]+(?P<item>.*)$", re.M)
 SUMMARY_ITEMS = 3  # bullets that make a message a list of things, each its own
 
 
+REFUTE_TURNS = 6  # the user's later messages in which they may name the cause it really was
+
+
+# The user telling what the cause really was ("so it turned out to be ulauncher", "actually
+# it was the proxy", "the real problem was …"), or that the one named was not it.
+_CAUSE_WAS = re.compile(
+    r"\b(?:(?:it|that|this)\s+turn(?:ed|s)\s+out\s+to\s+be"
+    r"|turn(?:ed|s)\s+out\s+(?:it|that|this)(?:\s+(?:was|is)|['\u2019]s)"
+    r"|(?:it|that)(?:\s+(?:was|is)|['\u2019]s)\s+actually"
+    r"|actually,?\s+it(?:\s+(?:was|is)|['\u2019]s)"
+    r"|the\s+(?:real|actual)\s+(?:root\s+cause|cause|problem|issue|culprit)\s+(?:was|is))"
+    r"\s+(?P<cause>[^.;!?\n]{3,160})",
+    re.I,
+)
+_NOT_IT = re.compile(
+    r"\b(?:that|it)(?:\s+(?:wasn['\u2019]t|was\s+not|isn['\u2019]t|is\s+not)|['\u2019]s\s+not)\s+"
+    r"(?:it|the\s+(?:problem|issue|cause|culprit))\b",
+    re.I,
+)
+
+
+def _refuted_later(events: Sequence[Event], index: int, sentence: str) -> bool:
+    """In one of their next `REFUTE_TURNS` messages of the session, the user says the cause
+    was another, in words the sentence does not share, or that it was not it."""
+    named = _stems(_content_words(sentence))
+    for said in _users_later_words(events, index):
+        if _NOT_IT.search(said):
+            return True
+        told = _CAUSE_WAS.search(said)
+        if told and not named & _stems(_content_words(told["cause"])):
+            return True
+    return False
+
+
+def _users_later_words(events: Sequence[Event], index: int) -> Iterator[str]:
+    """The text of the user's next `REFUTE_TURNS` messages in the session of `index`."""
+    session, turns = events[index].session, 0
+    for later in events[index + 1 :]:
+        if turns >= REFUTE_TURNS or later.session != session:
+            return
+        if (
+            later.role == "user"
+            and later.kind is EventKind.TEXT
+            and not injected(events, later.seq)
+        ):
+            turns += 1
+            yield later.text[:_REPLY_READ]
+
+
+_REPLY_READ = 600  # the opening of a later message, where a user says what the cause was
+
+
 def _one_bullet_of_many(text: str, sentence: str) -> bool:
     """The sentence is said in a bullet of a message with `SUMMARY_ITEMS` bullets or more."""
     items = [found["item"] for found in _BULLET_ITEM.finditer(text)]
@@ -74,11 +132,16 @@ def _edited_unchecked(events: Sequence[Event], index: int) -> bool:
     its summary) is what it hopes the edit fixed, no finding; the user's next words decide."""
     read: list[str] = []  # files read since the last edit (latest first)
     hooked: set[str | None] = set()  # calls whose output shows a git hook ran checks
+    unrun: set[str | None] = set()  # calls whose answer shows they never started
     for event in _back_to_the_user(events, index):
         if event.kind is not EventKind.TOOL_CALL:
             if _HOOK_RAN.search(event.text):
                 hooked.add(event.tool_use_id)
+            if event.role == "tool" and _never_started(event):
+                unrun.add(event.tool_use_id)
             continue
+        if event.tool_use_id in unrun:
+            continue  # turned down, or stopped at sudo's password: it tried nothing of the work
         if event.tool_name in signals.LOOK_TOOLS:
             read.append(_first_line(event.text))
             continue
@@ -97,6 +160,18 @@ def _edited_unchecked(events: Sequence[Event], index: int) -> bool:
             return False  # another file read since: what the agent found there is a finding
         return not _checked_before(events, event.seq)  # (the edited file read back tries nothing)
     return False
+
+
+def _never_started(answer: Event) -> bool:
+    """The call's answer says it never ran: turned down, held back, or sudo refusing to start
+    it for want of a password (`sudo cp … && sudo nixos-rebuild switch`: neither step ran)."""
+    if signals.never_ran(answer):
+        return True
+    head = answer.text.lstrip()[:_SUDO_HEAD]
+    return head.startswith(("sudo: ", "[sudo] ")) and sudo_got_no_password(head) is not None
+
+
+_SUDO_HEAD = 600  # sudo's own lines open the answer when it ran nothing
 
 
 # git recording the work (`git add`, `commit`, `push`, `tag`), git's `-C <folder>` or
@@ -376,6 +451,15 @@ def _accepts(reply: str) -> bool:
     """The reply opens by agreeing ("Yes, …", "That worked, thanks!"): a word of assent
     further on, or in a question ("… we can just drop them, right?"), accepts nothing."""
     first = next(iter(sentences(reply)), "")
-    if first.rstrip().endswith(("?", "\uff1f")):
+    if first.rstrip().endswith(("?", "\uff1f")) or _WORKS_BUT.search(first):
         return False
     return bool(phrases.CONFIRMATION.search(first)) and not phrases.STILL_BROKEN.search(reply)
+
+
+# "It works but there is a weird delay": the fix did something, and in the same breath the
+# user pushes back on what it left or did; not "that worked, but can you also …", a new ask.
+_WORKS_BUT = re.compile(
+    r"\b(?:works?|worked|working)\b[^.!?]*?\bbut\s+"
+    r"(?!(?:can|could|would|will)\s+you\b|please\b|also\b|let['\u2019]?s\b|now\s+(?:can|could)\b)",
+    re.I,
+)
