@@ -13,6 +13,7 @@ import pytest
 
 from metis_distill.curate.earned import HeldBack, earned, held_back
 from metis_distill.ledger import Ledger, LessonView
+from metis_distill.mine.edit_scope import READ_ONLY_OUTSIDE
 from tests.curate.sessions import Bash, Say, distil, write_session
 
 START = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
@@ -930,3 +931,61 @@ def test_a_programs_size_limit_run_from_the_shell_still_renders_when_it_recurs()
         "large for this remote” (no fix seen)."
     )
     assert held_back(_Lesson(text, scope=("Bash:git",), support=3)) is None
+
+
+def test_the_folder_the_user_keeps_the_edits_to_earns_its_line_in_a_second_session(
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+) -> None:
+    """Kept to a folder in one session, the work had that task's scope; kept to it again in
+    another, the user's rule: one line, with both sessions for support."""
+    archive, data = tmp_path / "archive", tmp_path / "data"
+    target = tmp_path / "repo" / "CLAUDE.md"
+    pasted = "\n".join(
+        ["SCOPE RULES", "WORK ONLY IN: shop-v2/", "- DO NOT WRITE outside shop-v2"]
+        + ["- Treat all other folders as READ-ONLY", "CONTEXT:", "A rewrite of the old shop."]
+        + [f"- Step {n}: move page {n} over." for n in range(1, 9)]
+    )
+    first = [Say("user", pasted), Say("assistant", "I moved the first page into shop-v2.")]
+    write_session(archive, "aaaaaaaa", START, first)
+    outcome = distil(archive, data, embedder, target)
+    assert outcome.waiting_why.get(HeldBack.ONE_SESSION, 0) == 1
+    assert outcome.folder is None or "shop-v2" not in _proposed(outcome)
+
+    again = [
+        Say("user", "Fix the cart total."),
+        Say("assistant", "I fixed the total in cart.js in the old shop folder."),
+        Say("user", "No, revert that. Only edit files in shop-v2/, the old one works."),
+    ]
+    write_session(archive, "bbbbbbbb", START + timedelta(days=1), again)
+    outcome = distil(archive, data, embedder, target)
+    (line,) = [ln for ln in _lines(_proposed(outcome)) if "shop-v2" in ln]
+    assert line.startswith("- Edit files only under `shop-v2/`; treat everything outside it")
+    assert " [2](" in line
+
+
+def test_a_one_off_limit_of_an_edit_in_two_sessions_earns_no_line(
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+) -> None:
+    """The control: today's edit kept to one part of a file is no folder kept to, however
+    often it is asked."""
+    archive, data = tmp_path / "archive", tmp_path / "data"
+    for n in range(2):
+        turns = [
+            Say("user", "Only change the header in index.html, leave the footer alone."),
+            Say("assistant", "I changed the header in index.html."),
+        ]
+        write_session(archive, f"{n:08d}", START + timedelta(days=n), turns)
+    outcome = distil(archive, data, embedder, tmp_path / "repo" / "CLAUDE.md")
+    assert outcome.folder is None or "index.html" not in _proposed(outcome)
+    with Ledger.at(data) as ledger:
+        assert not [r for r in ledger.lessons() if READ_ONLY_OUTSIDE in r.text]
+
+
+@pytest.mark.parametrize(("support", "held"), [(1, HeldBack.ONE_SESSION), (2, None)])
+def test_a_folder_kept_to_is_held_back_until_two_sessions_keep_to_it(
+    support: int, held: HeldBack | None
+) -> None:
+    text = f"Edit files only under `shop-v2/`; {READ_ONLY_OUTSIDE}"
+    assert held_back(_Lesson(text, kind="decision", support=support)) is held

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from metis_distill.extract.rules import RulesExtractor
+from metis_distill.mine.edit_scope import READ_ONLY_OUTSIDE
 from metis_distill.mine.episodes import find_episodes
 from metis_distill.mine.statements import _durable_mark, is_standing_rule
 from metis_distill.models import LessonKind
@@ -1360,21 +1361,103 @@ def test_a_confirmed_finding_stressed_in_bold_is_still_a_gotcha(tmp_path: Path) 
 
 
 @pytest.mark.parametrize(
-    "said",
+    ("said", "folder"),
     [
-        # the folder the work at hand stays in: a limit of this task, not of the project
-        "From now on, work exclusively in the firmware folder. We are adding the pairing "
-        "screen to the kiosk.",
-        "From now on, only work inside the api/ directory while we migrate the handlers.",
-        "Always stay within the mobile subtree for the next changes.",
-        "Never edit anything outside the docs folder from now on.",
-        "Never touch files outside of packages/web.",
+        # the folder the work at hand stays in: a limit of this task, not of the project; told
+        # in the tool's words, it waits for another session to keep to it (`curate.earned`)
+        (
+            "From now on, work exclusively in the firmware folder. We are adding the pairing "
+            "screen to the kiosk.",
+            "firmware",
+        ),
+        ("From now on, only work inside the api/ directory while we migrate the handlers.", "api"),
+        ("Always stay within the mobile subtree for the next changes.", None),
+        ("Never edit anything outside the docs folder from now on.", "docs"),
+        ("Never touch files outside of packages/web.", "packages/web"),
     ],
 )
 def test_the_folder_the_task_at_hand_stays_in_is_no_standing_rule(
+    tmp_path: Path, said: str, folder: str | None
+) -> None:
+    scope = [] if folder is None else [(LessonKind.DECISION, _kept_to(folder))]
+    assert _lessons(tmp_path, [say("user", said)]) == scope
+
+
+def _kept_to(folder: str) -> str:
+    return f"Edit files only under `{folder}/`; {READ_ONLY_OUTSIDE}"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # at the head of a long prompt the user pasted (a document, whose rules are not theirs)
+        "\n".join(
+            [
+                "SCOPE RULES",
+                "WORK ONLY IN:",
+                "",
+                "~/work/shop-v2/",
+                "RULES:",
+                "- READ the parent folders for reference only",
+                "- DO NOT WRITE outside shop-v2",
+                "- If you modify files outside: REVERT IMMEDIATELY",
+                "- Treat all other folders as READ-ONLY",
+                "CONTEXT:",
+                "This is a rewrite of the old shop. The old one must remain untouched.",
+                "TASK:",
+                "Move the cart page over first, then the checkout.",
+                "Keep the styles as they are.",
+            ]
+        ),
+        "Strict mode, from this point forward:\n\n1. Only work inside this directory:\n"
+        "   `/home/dev/work/shop-v2/`\n2. Compare the two mockups and list what changed.",
+        # inside a correction of today's task
+        "No, revert those changes, only edit files in: /home/dev/work/shop-v2. The old folder "
+        "already works. Then fix the cart page there.",
+    ],
+)
+def test_the_folder_the_user_keeps_the_edits_to_is_told_in_one_wording(
+    tmp_path: Path, message: str
+) -> None:
+    assert _lessons(tmp_path, [say("user", message)]) == [
+        (LessonKind.DECISION, _kept_to("shop-v2"))
+    ]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Only change the header in index.html, nothing else.",
+        "Only work on the release-2 branch today.",
+        "Can you only edit files in shop-v2/ for this one?",
+        "Never change anything outside the repository without asking.",
+    ],
+)
+def test_a_limit_of_todays_edit_or_of_the_whole_keeps_the_work_to_no_folder(
     tmp_path: Path, said: str
 ) -> None:
-    assert _lessons(tmp_path, [say("user", said)]) == []
+    assert [t for _, t in _lessons(tmp_path, [say("user", said)]) if READ_ONLY_OUTSIDE in t] == []
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "Never edit anything outside src/, because the build regenerates everything else.",
+        "Never edit anything outside the app folder, because the build regenerates the rest.",
+    ],
+)
+def test_a_folder_kept_to_for_a_lasting_reason_is_told_once_in_the_users_words(
+    tmp_path: Path, rule: str
+) -> None:
+    assert _lessons(tmp_path, [say("user", rule)]) == [(LessonKind.DECISION, rule)]
+
+
+def test_a_subagents_task_is_no_folder_the_user_kept_to(tmp_path: Path) -> None:
+    prompt = {
+        **say("user", "Only edit files in shop-v2/. Move the cart page over."),
+        "isSidechain": True,
+    }
+    assert _lessons(tmp_path, [prompt]) == []
 
 
 @pytest.mark.parametrize(

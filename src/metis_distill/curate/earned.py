@@ -22,9 +22,10 @@ its size), with no way past it seen, never earns a line: the error says all a li
 A Windows console's code page refusing a character, told with the usual ways past it because
 no run showed one working, never earns a line (the line tells the way a run showed).
 Decisions and gotchas are earned at extraction (only durable rules and confirmed facts
-become lessons). Everything else stays in the ledger, where search finds it. The brief an
-agent asks for at the start of a task (`metis context`, the MCP server's `context_for_task`)
-holds the same bar.
+become lessons), but for the folder a user kept the agent's edits to: the scope of one task
+until another session keeps to it too. Everything else stays in the ledger, where search
+finds it. The brief an agent asks for at the start of a task (`metis context`, the MCP
+server's `context_for_task`) holds the same bar.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from metis_distill.extract.wording import (
     UNTIL_EDITED,
     without_git_options,
 )
+from metis_distill.mine.edit_scope import READ_ONLY_OUTSIDE
 from metis_distill.mine.modules import INSTALL
 from metis_distill.mine.signals import EDIT_TOOLS, SHELL_TOOLS
 from metis_distill.mine.text import INLINE_SCRIPT, shell_steps
@@ -193,6 +195,8 @@ def earned(lesson: Judged) -> bool:
 def held_back(lesson: Judged) -> HeldBack | None:
     """Why the lesson has not earned a line; None when it has."""
     if lesson.kind != LessonKind.FAILURE:
+        if READ_ONLY_OUTSIDE in lesson.text and lesson.support < RECURRING_SESSIONS:
+            return HeldBack.ONE_SESSION  # the folder one task was kept to, not yet the project's
         return None
     if _only_edits(lesson):
         # That an edit can miss the file's text every agent knows, and the tool itself says

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from metis_distill.mine import phrases, signals
 from metis_distill.mine.co_author import UNSIGNED_COMMITS, unsigned_commits
 from metis_distill.mine.confirmed import confirmed
+from metis_distill.mine.edit_scope import EditScope, edit_scope
 from metis_distill.mine.harness_text import injected, is_harness_text
 from metis_distill.mine.questions import answer_text, numbered_pick
 from metis_distill.mine.reports_now import reports_now
@@ -191,7 +192,10 @@ def statements(
         event.role == "assistant" and signals.may_hold(event.text, _AGENT_WORDS)
     ):
         return  # `_classify` finds nothing in another's prose, nor in the agent's without these
+    kept_to = _kept_to_a_folder(event)
     if event.role == "user" and _is_document(event.text):
+        if kept_to is not None:
+            yield _scope_rule(kept_to)  # where the agent may write, said to it in a prompt
         return  # rules pasted, or written for a document, are not the user's own decisions
     asked = unsigned_commits(event.text) if event.role == "user" else None
     if asked is not None:
@@ -200,6 +204,7 @@ def statements(
     told = _remembered(prose) if event.role == "user" else None
     if told is not None:
         yield told
+    rules: list[str] = []  # the user's rules read from their sentences
     for position, sentence in enumerate(prose):
         if told is not None and (
             sentence in told.sentence or (told.quote and told.quote in sentence)
@@ -245,7 +250,25 @@ def statements(
             # the agent's own choice nobody adopted: in a run no person answered, or put to the
             # person in answer to their question, then neither taken up nor made
             continue
+        if found.kind is LessonKind.DECISION:
+            rules.append(found.sentence)
         yield found
+    if kept_to is not None and not any(
+        _names_any(rule, {kept_to.folder.lower()}) for rule in rules
+    ):
+        yield _scope_rule(kept_to)  # (not when read already, as a rule with its reason)
+
+
+def _kept_to_a_folder(event: Event) -> EditScope | None:
+    """The folder the user's message keeps the agent's edits to (not a prompt the agent wrote
+    for a subagent of its own)."""
+    if event.role != "user" or event.is_sidechain:
+        return None
+    return edit_scope(event.text)
+
+
+def _scope_rule(scope: EditScope) -> Statement:
+    return Statement(LessonKind.DECISION, "user_rule", scope.rule, quote=scope.quote)
 
 
 # The agent putting a change to the person: what it will do or what they should do ("I'll
