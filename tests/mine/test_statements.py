@@ -243,6 +243,66 @@ def test_rules_pasted_or_written_for_a_document_are_not_the_users(tmp_path: Path
     assert _lessons(tmp_path / "c", [say("user", prompt)]) == []
 
 
+_PROMPT_FOR_THE_APP = (
+    "If no region is named, Atlas will search every region.\n"
+    "Always set the page size to the largest value allowed.\n"
+    "Ask the user whether to fetch the next page."
+)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        f'When the service starts I want it to apply this prompt\n"""{_PROMPT_FOR_THE_APP}"""',
+        f"Use this text as the assistant's greeting:\n'''{_PROMPT_FOR_THE_APP}'''",
+        f"Apply this prompt when the server starts\n{_PROMPT_FOR_THE_APP}",
+        f"Add the following to the system prompt:\n{_PROMPT_FOR_THE_APP}",
+    ],
+)
+def test_a_prompt_handed_over_for_the_program_is_no_rule_of_the_users(
+    tmp_path: Path, message: str
+) -> None:
+    """Text the user supplies for the program (quoted, or introduced as a prompt or text to
+    put somewhere) is its content, however it is worded, never a rule for the agent."""
+    assert _lessons(tmp_path, [say("user", message), say("assistant", "Understood.")]) == []
+
+
+def test_the_users_own_rule_beside_a_handed_over_prompt_stays_a_decision(tmp_path: Path) -> None:
+    rule = "Always keep prompts as files under prompts/, never inline them in the code."
+    message = f'{rule}\nApply this prompt when the server starts:\n"""{_PROMPT_FOR_THE_APP}"""'
+    records = [say("user", message), say("assistant", "Understood.")]
+    assert _lessons(tmp_path, records) == [(LessonKind.DECISION, rule)]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Add the following rules:\n- Always run the linter before you commit anything.",
+        "Always use the message queue for background jobs.\n"
+        "Always run the linter before you commit anything.",
+    ],
+)
+def test_rules_after_a_line_that_hands_over_nothing_stay_decisions(
+    tmp_path: Path, message: str
+) -> None:
+    records = [say("user", message), say("assistant", "Understood.")]
+    assert (LessonKind.DECISION, "Always run the linter before you commit anything.") in (
+        _lessons(tmp_path, records)
+    )
+
+
+_WANTED = "I want Emacs to be in complete control of its packages. nix will only install emacs."
+
+
+def test_a_slash_commands_arguments_are_its_task_not_a_decision(tmp_path: Path) -> None:
+    """A typed `/command` and its arguments are the command's input, as the harness's own
+    `<command-args>` are; the same words typed as a plain message are the user's rule."""
+    typed = [say("user", f"/setup-host {_WANTED}"), say("assistant", "Understood.")]
+    plain = [say("user", _WANTED), say("assistant", "Understood.")]
+    assert _lessons(tmp_path / "a", typed) == []
+    assert _lessons(tmp_path / "b", plain) == [(LessonKind.DECISION, _WANTED)]
+
+
 def test_rules_in_a_few_bullets_of_the_users_own_are_decisions(tmp_path: Path) -> None:
     message = (
         "Both notes can go in the repo root.\n\nAlso, for the rest of this project:\n\n"

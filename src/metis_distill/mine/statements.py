@@ -21,6 +21,7 @@ from metis_distill.mine.edit_scope import EditScope, edit_scope
 from metis_distill.mine.harness_text import injected, is_harness_text
 from metis_distill.mine.questions import answer_text, numbered_pick
 from metis_distill.mine.reports_now import reports_now
+from metis_distill.mine.supplied import own_words
 from metis_distill.mine.taken_back import undone
 from metis_distill.mine.text import clean, sentences
 from metis_distill.mine.work_edits import edits_the_work
@@ -197,10 +198,12 @@ def statements(
         if kept_to is not None:
             yield _scope_rule(kept_to)  # where the agent may write, said to it in a prompt
         return  # rules pasted, or written for a document, are not the user's own decisions
-    asked = unsigned_commits(event.text) if event.role == "user" else None
+    # a prompt or text handed over for the program, a slash command's arguments: not rules
+    said = own_words(event.text) if event.role == "user" else event.text
+    asked = unsigned_commits(said) if event.role == "user" else None
     if asked is not None:
         yield Statement(LessonKind.DECISION, "user_rule", UNSIGNED_COMMITS, quote=asked)
-    prose = [_LIST_MARK.sub("", sentence) for sentence in sentences(event.text)]
+    prose = [_LIST_MARK.sub("", sentence) for sentence in sentences(said)]
     told = _remembered(prose) if event.role == "user" else None
     if told is not None:
         yield told
