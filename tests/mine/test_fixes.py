@@ -2627,6 +2627,53 @@ def test_a_subcommands_help_after_it_failed_is_no_fix(tmp_path: Path) -> None:
     assert "--help" not in lesson.text
 
 
+_NO_PROMPT = "Exit code 1\nError: cannot prompt for the target folder: stdin is not interactive"
+
+
+@pytest.mark.parametrize(
+    ("retry", "output"),
+    [
+        ("npx -y @acme/setup migrate --help", "Usage: setup migrate [options]\n\nOptions:\n  -h, --help"),
+        ("npx -y @acme/setup migrate -h", "Usage: setup migrate [options]\n\nOptions:\n  -h, --help"),
+        ("npx -y @acme/setup migrate --dry-run", "Would move 3 files to ~/.acme/local (dry run)"),
+    ],
+)  # fmt: skip
+def test_a_retry_that_only_asks_is_no_fix_of_a_call_meant_to_work(
+    tmp_path: Path, retry: str, output: str
+) -> None:
+    """The migration could not prompt; the retry printed its usage or its plan and moved
+    nothing: it is not the way to migrate."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "npx -y @acme/setup migrate"),
+            result("t1", _NO_PROMPT, True),
+            call("t2", retry),
+            result("t2", output),
+        ],
+    )
+    assert episode.fix is None
+    assert retry not in lesson.text and "instead" not in lesson.text
+
+
+@pytest.mark.parametrize("option", ["--yes", "--ci", "--non-interactive"])
+def test_a_retry_that_adds_an_option_doing_the_work_is_still_the_way(
+    tmp_path: Path, option: str
+) -> None:
+    """The control: the same migration told not to prompt moved the files."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "npx -y @acme/setup migrate"),
+            result("t1", _NO_PROMPT, True),
+            call("t2", f"npx -y @acme/setup migrate {option}"),
+            result("t2", "Moved 3 files to ~/.acme/local"),
+        ],
+    )
+    assert episode.fix is not None and episode.fix.kind is FixKind.REPLACED
+    assert f"use `npx -y @acme/setup migrate {option}` instead" in lesson.text
+
+
 _REJECTED_PUSH = (
     "Exit code 1\nTo https://github.com/acme/shop.git\n ! [rejected]        main -> main (fetch first)\n"
     "error: failed to push some refs to 'https://github.com/acme/shop.git'\n"

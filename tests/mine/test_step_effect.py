@@ -10,6 +10,7 @@ from metis_distill.mine.step_effect import (
     is_edit,
     looks_at_tests,
     only_looks,
+    retry_only_asks,
     silent_change,
 )
 from metis_distill.models import Event, EventKind, SourceRef
@@ -32,12 +33,39 @@ def _call(command: str, tool: str = "Bash") -> Event:
         ("pytest --version", True),
         ("python3 -m pytest -V", True),
         ("go version", True),
+        ("npx -y @acme/setup migrate --help", True),
+        ("python scripts/deploy.py --help 2>&1 | head -20", True),
         ("df -h", False),
         ("free -h 2>&1 | head -3", False),
     ],
 )
 def test_a_version_probe_is_told_from_work(command: str, probe: bool) -> None:
     assert asks_version(command) is probe
+
+
+@pytest.mark.parametrize(
+    ("failed", "retry", "asks"),
+    [
+        ("acme migrate", "acme migrate --help", True),
+        ("acme migrate", "acme migrate -h", True),
+        ("acme deploy --prod", "acme deploy --prod --dry-run", True),
+        ("acme migrate", "ls ~/.acme && acme migrate -V", True),
+        ("acme migrate", "acme migrate --yes", False),
+        ("acme migrate", "acme migrate --help && acme migrate --yes", False),
+        # `-h` naming a host is no help; a probe's retry by another way asks what it asked
+        ("mysql -u root shop", "mysql -h 127.0.0.1 -u root shop", False),
+        ("acme --version", "npx acme --version", False),
+    ],
+)
+def test_a_retry_that_only_asks_is_told_from_one_that_works(
+    failed: str, retry: str, asks: bool
+) -> None:
+    assert retry_only_asks(_call(failed), _call(retry)) is asks
+
+
+def test_an_edit_naming_an_option_that_asks_is_no_asking() -> None:
+    edit = _call("README.md: run `acme migrate --help` for its options", tool="Edit")
+    assert not retry_only_asks(_call("acme migrate"), edit)
 
 
 @pytest.mark.parametrize(

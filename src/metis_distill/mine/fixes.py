@@ -77,6 +77,7 @@ from metis_distill.mine.step_effect import (
     bookkeeping,
     is_edit,
     only_looks,
+    retry_only_asks,
     silent_change,
     step_asks,
 )
@@ -230,6 +231,8 @@ def find_fix(
     fix = _found_fix(events, index, call, together=together)
     if fix is not None and _never_ran(events, fix.call):
         return None  # the way found was turned down or held back: it did nothing
+    if fix is not None and call is not None and retry_only_asks(call, fix.call):
+        return None  # the way found only printed a usage or a plan: it did none of the work
     if fix is None or call is None or not fix.teachable:
         return fix
     if not given_secrets(call.text, way_taken(fix)):
@@ -507,6 +510,8 @@ def _retried(
             # `x --version` working shows the program starts, not that it does the job; for a
             # program not found, asked its version, the other one found is the answer
             continue
+        if retry_only_asks(call, later):
+            continue  # `x migrate --help` after `x migrate`: the usage printed, nothing done
         if _only_prints(later.text) and not _only_prints(call.text):
             continue  # `X=1 bash -c 'echo "$X"'`: a probe of how the shell reads it, no work
         if PACKAGE_LOOKUP.match(unwrapped(later.text)) and not PACKAGE_LOOKUP.match(

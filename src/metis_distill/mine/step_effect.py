@@ -45,8 +45,9 @@ _VERSION_PROBE = re.compile(
 )
 
 
-# A subcommand's help: `railway service --help`, `gh pr merge --help`.
-_SUBCOMMAND_HELP = re.compile(r"^\S+(?:\s+[\w:.-]+){1,3}\s+--help(?:\s+[12]?>\s*/dev/null)?\s*$")
+# A subcommand's help: `railway service --help`, `gh pr merge --help`, a program a runner
+# names by its package's scope or its path (`npx -y @acme/cli migrate --help`).
+_SUBCOMMAND_HELP = re.compile(r"^\S+(?:\s+[\w:./@-]+){1,4}\s+--help(?:\s+[12]?>\s*/dev/null)?\s*$")
 
 
 def asks_version(command: str) -> bool:
@@ -55,6 +56,33 @@ def asks_version(command: str) -> bool:
     help)."""
     asked = unwrapped(command)
     return bool(_VERSION_PROBE.match(asked) or _SUBCOMMAND_HELP.match(asked))
+
+
+# Options that have a program say what it is or what it would do, and do none of it; `-h` and
+# `-V` only as the call's last word (`mysql -h db.local` names a host, `df -h` asks for sizes).
+_ASKING_OPTIONS = frozenset({"--help", "--version", "--dry-run", "--dryrun", "--usage"})
+_ASKING_LAST = frozenset({"-h", "-V"})
+
+
+def retry_only_asks(failed: Event, retry: Event) -> bool:
+    """The failed shell call was meant to do work, and every step of the retry only asks: a
+    probe or a look, or a step given an option that only asks which the failed call lacked
+    (`x migrate -h`, `x deploy --dry-run` after `x migrate`, `x deploy`). It printed a usage
+    or a plan and did none of the work, so it is never that call's fix."""
+    if failed.tool_name not in _SHELLS or retry.tool_name not in _SHELLS:
+        return False  # an edit's text may name `--help`: no option it was given
+    if all(step_asks(unwrapped(step)) for step in shell_steps(failed.text)):
+        return False  # the failed call asked too (`claude --version`): asking was its work
+    had = _asking_options(unwrapped(failed.text).split())
+    steps = [unwrapped(step) for step in shell_steps(retry.text)]
+    return bool(steps) and all(
+        step_asks(step) or bool(_asking_options(step.split()) - had) for step in steps
+    )
+
+
+def _asking_options(words: list[str]) -> set[str]:
+    last = set(words[-1:]) & _ASKING_LAST
+    return {word for word in words if word in _ASKING_OPTIONS} | last
 
 
 def step_asks(step: str) -> bool:
