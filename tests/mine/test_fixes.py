@@ -1995,6 +1995,109 @@ def test_the_missing_program_missing_by_its_other_name_too_is_no_way(tmp_path: P
 
 
 @pytest.mark.parametrize(
+    "interpreter",
+    [
+        "C:\\Program Files\\Python313\\python.exe",
+        "D:\\tools\\Python 3.12\\python3.exe",
+        "/opt/my tools/bin/python3",
+    ],
+)
+def test_the_other_form_lacking_the_module_is_no_way_whatever_the_interpreters_path(
+    tmp_path: Path, interpreter: str
+) -> None:
+    """No `streamlit`, and `python -m streamlit` has none either, said after an interpreter's
+    path with a drive, backslashes or spaces: no way to run it was seen."""
+    ((episode, lesson), *_) = _failures(
+        tmp_path,
+        [
+            call("t1", "streamlit run board.py"),
+            result(
+                "t1", "Exit code 127\n/usr/bin/bash: line 1: streamlit: command not found", True
+            ),
+            call("t2", "python -m streamlit run board.py"),
+            result("t2", f"Exit code 1\n{interpreter}: No module named streamlit", True),
+        ],
+    )
+    assert episode.fix is None and "python -m" not in lesson.text
+
+
+def test_the_other_form_that_starts_is_still_the_way(tmp_path: Path) -> None:
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "pytest -q"),
+            result("t1", "Exit code 127\n/usr/bin/bash: line 1: pytest: command not found", True),
+            call("t2", "python -m pytest -q"),
+            result("t2", "12 passed in 0.40s"),
+        ],
+    )
+    assert episode.fix is not None
+    assert lesson.text == (
+        "`pytest` is not on the PATH here (“pytest: command not found”); "
+        "use `python -m pytest …` instead."
+    )
+
+
+@pytest.mark.parametrize(
+    ("lookup", "output"),
+    [
+        ("which deploy", "/usr/local/bin/deploy"),
+        ("type -a deploy", "deploy is /usr/local/bin/deploy"),
+        ("command -v deploy", "/usr/local/bin/deploy"),
+        ("alias deploy", "alias deploy='./scripts/deploy.sh'"),
+        ("alias | grep deploy", "alias deploy='./scripts/deploy.sh'"),
+    ],
+)
+def test_asking_what_the_missing_name_is_is_no_way_to_run_it(
+    tmp_path: Path, lookup: str, output: str
+) -> None:
+    """`deploy` not found; `which deploy` or `alias deploy` answering says what the name is:
+    nothing ran by it, no way past."""
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "deploy --dry-run"),
+            result("t1", "Exit code 127\nbash: line 1: deploy: command not found", True),
+            call("t2", lookup),
+            result("t2", output),
+        ],
+    )
+    assert episode.fix is None and f"`{lookup.split()[0]}" not in lesson.text
+
+
+def test_the_missing_program_run_by_its_full_path_is_still_the_way(tmp_path: Path) -> None:
+    ((episode, lesson),) = _failures(
+        tmp_path,
+        [
+            call("t1", "deploy --dry-run"),
+            result("t1", "Exit code 127\nbash: line 1: deploy: command not found", True),
+            call("t2", "/usr/local/bin/deploy --dry-run"),
+            result("t2", "dry run: 3 services would be deployed"),
+        ],
+    )
+    assert episode.fix is not None and "/usr/local/bin/deploy" in lesson.text
+
+
+def test_no_alias_of_a_name_is_no_program_missing(tmp_path: Path) -> None:
+    """`alias deploy` answered by bash's `alias` builtin that no such alias is defined: no
+    program is missing, and the next call is no way to run one."""
+    path = _write(
+        tmp_path,
+        [
+            call("t1", "alias deploy"),
+            result("t1", "Exit code 1\n/nix/bin/bash: line 1: alias: deploy: not found", True),
+            call("t2", "alias | grep deploy"),
+            result("t2", "Error", True),
+        ],
+    )
+    run = parse_file(path, path.parent)
+    episodes = [e for e in find_episodes(run) if e.kind is LessonKind.FAILURE]
+    lessons = RulesExtractor().extract(run, episodes, read_lines(path))
+    assert all(episode.fix is None for episode in episodes)
+    assert all("not on the PATH" not in lesson.text for lesson in lessons)
+
+
+@pytest.mark.parametrize(
     "command",
     [
         "sleep 5 && tail -50 /tmp/tasks/b9fbd81.output",

@@ -134,6 +134,39 @@ def test_the_word_for_error_before_a_translated_not_found_is_no_program(said: st
 
 
 @pytest.mark.parametrize(
+    ("said", "program"),
+    [
+        # a builtin that looks a name up among the shell's own: no alias, no variable
+        ("/nix/bin/bash: line 1: alias: deploy: not found", None),
+        ("bash: unalias: ll: not found", None),
+        ("bash: declare: API_URL: not found", None),
+        # `type` and `hash` look the name up on the PATH: a program missing
+        ("bash: type: yarn: not found", "yarn"),
+        ("bash: hash: yarn: not found", "yarn"),
+        ("bash: line 1: deploy: command not found", "deploy"),
+    ],
+)
+def test_a_shell_builtins_own_name_not_found_is_no_missing_program(
+    said: str, program: str | None
+) -> None:
+    assert signals.missing_program(said) == program
+
+
+@pytest.mark.parametrize(
+    ("said", "module"),
+    [
+        ("/usr/bin/python3: No module named pytest", "pytest"),
+        # Windows: a drive, backslashes and a space in the interpreter's path
+        ("C:\\Program Files\\Python313\\python.exe: No module named streamlit", "streamlit"),
+        ("Exit code 1\nD:\\tools\\Python 3.12\\python3.exe: No module named uvicorn", "uvicorn"),
+    ],
+)
+def test_an_interpreter_without_the_module_it_was_asked_to_run(said: str, module: str) -> None:
+    found = signals.missing_module(said)
+    assert found is not None and found[0] == module
+
+
+@pytest.mark.parametrize(
     "said", ['error Command "build" not found.', 'ERR_PNPM_NO_SCRIPT  Command "lint" not found']
 )
 def test_a_runners_script_not_found_is_no_missing_program(said: str) -> None:

@@ -74,6 +74,7 @@ from metis_distill.mine.step_effect import (
     UPDATES_SNAPSHOTS,
     WRITES_FILES,
     asks_version,
+    asks_what_name_is,
     bookkeeping,
     is_edit,
     only_looks,
@@ -518,6 +519,8 @@ def _retried(
             unwrapped(call.text)
         ):
             continue  # `npm search x` after `npx x` failed: what exists was looked up, no work
+        if asks_what_name_is(later.text) and not asks_what_name_is(call.text):
+            continue  # `which x`, `alias x` after `x` not found: what it is was asked, not run
         if _asks_instead(call.text, later.text):
             continue  # `git stash list` after `git stash`: what is there looked at, no work
         if watched(call.text, later.text):
@@ -778,8 +781,6 @@ _SPAWN_FAILED = re.compile(
 )
 # An installer that will not work in this environment: a retry that says so got past nothing.
 _INSTALLER_REFUSED = re.compile(r"No virtual environment found|externally-managed-environment")
-# `python3 -m pytest` where pytest is not installed: "/usr/bin/python3: No module named pytest".
-_NO_MODULE_TO_RUN = re.compile(r"^\S*python[\d.]*(?:\.exe)?: No module named \S+", re.M)
 
 
 # A step that prints, sets a variable or does nothing; a shell given a script to run.
@@ -810,10 +811,7 @@ def _could_not_run(text: str) -> bool:
     of its work."""
     head = text[:4000]
     return bool(
-        signals.missing_program(head)
-        or signals.missing_module(head)
-        or _SPAWN_FAILED.search(head)
-        or _NO_MODULE_TO_RUN.search(head)
+        signals.missing_program(head) or signals.missing_module(head) or _SPAWN_FAILED.search(head)
     )
 
 
@@ -846,11 +844,11 @@ def _got_past(failure: Event, later: Event, result: Event) -> bool:
     )
     missing = signals.missing_program(failure.text[:4000])
     if missing is not None and _INTERPRETER.match(missing):
-        lacks = _NO_MODULE_TO_RUN.search(head) or signals.missing_module(head)
+        lacks = signals.missing_module(head)
         stuck = bool(
             signals.missing_program(head)
             or _SPAWN_FAILED.search(head)
-            or (lacks is not None and re.search(rf"\b{re.escape(missing)}\b", lacks[0]))
+            or (lacks is not None and lacks[0] == missing)
         )
     else:
         stuck = _could_not_run(result.text) or bool(_IMPORT_FAILED.search(head))

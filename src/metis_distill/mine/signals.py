@@ -690,7 +690,17 @@ def missing_programs(text: str) -> Iterator[str]:
         line_start = head.rfind("\n", 0, found.start()) + 1
         if _STARTUP_FILE.match(head, line_start):
             continue  # the login shell's own start-up file, read before every command
+        if found["program"] and _OWN_NAME_LOOKUP.search(head, line_start, found.start("program")):
+            continue  # `alias rebuild`: no alias of that name, no program missing
         yield str(program)
+
+
+# A shell builtin that looks a name up among the shell's own aliases and variables, not the
+# PATH (`bash: line 1: alias: rebuild: not found`, `declare: x: not found`): its "not found"
+# names no program. (`type` and `hash` do search the PATH: theirs is a program missing.)
+_OWN_NAME_LOOKUP = re.compile(
+    r"(?:^|[\s:])(?:alias|unalias|declare|typeset|local|readonly|export|unset): $"
+)
 
 
 # An error of a shell's start-up file (`/home/ana/.bash_profile: line 1: souce: command not
@@ -711,15 +721,17 @@ _MISSING_MODULE = re.compile(
 
 
 # An interpreter asked to run a module it has not (`python -m pytest`): its own words, the
-# module unquoted (`/srv/app/venv/bin/python: No module named pytest`).
-_NO_MODULE_TO_RUN = re.compile(
-    r"(?m)^(?:\S*[/\\])?python[\d.]*(?:\.exe)?: No module named (?P<module>[A-Za-z_][\w.]*)\s*$"
+# module unquoted, after the interpreter's path, whatever its form (`/srv/app/venv/bin/python`,
+# `C:\Program Files\Python313\python.exe`: a drive, backslashes, spaces).
+NO_MODULE_TO_RUN = re.compile(
+    r"(?m)^(?:(?:[A-Za-z]:)?[^\n:]*[/\\])?[Pp]ython[\d.]*(?:\.exe)?: "
+    r"No module named (?P<module>[A-Za-z_][\w.]*)\s*$"
 )
 
 
 def missing_module(text: str) -> tuple[str, str] | None:
     """The module an import error says is not installed (`yaml`), with the error's words."""
-    found = _MISSING_MODULE.search(text[:4000]) or _NO_MODULE_TO_RUN.search(text[:4000])
+    found = _MISSING_MODULE.search(text[:4000]) or NO_MODULE_TO_RUN.search(text[:4000])
     if found is None:
         return None
     return found["module"].split(".")[0], found[0]

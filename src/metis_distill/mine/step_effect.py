@@ -272,6 +272,27 @@ UPDATES_SNAPSHOTS = re.compile(
 OUTPUT_FILTER = re.compile(r"^(?:grep|egrep|rg|head|tail|sed\s+-n|less|more|cat)\b")
 
 
+# A question of what a name is, never a run of it: where a program is (`which x`, `command -v
+# x`, `type x`, `Get-Command x`), or an alias or a variable of the shell's (`alias x`,
+# `declare -p X`). An alias defined (`alias x='…'`) is no question.
+_NAME_LOOKUP = re.compile(
+    r"^(?:which|whereis|where(?:\.exe)?|type|whence|alias|get-command|gcm"
+    r"|(?:command|declare|typeset)\s+-[A-Za-z]*[vVp])(?:\s+[^=\s]+)*\s*$",
+    re.I,
+)
+
+
+def asks_what_name_is(command: str) -> bool:
+    """Every step asks what a name is (`which rebuild`, `alias | grep rebuild`, `type -a x ||
+    command -v x`), its output at most filtered: nothing was run by that name."""
+    steps = [split_outside_quotes(step, signals.PIPE) for step in shell_steps(command)]
+    return bool(steps) and all(
+        _NAME_LOOKUP.match(parts[0].strip()) is not None
+        and all(OUTPUT_FILTER.match(part.strip()) for part in parts[1:])
+        for parts in steps
+    )
+
+
 def looks_at_tests(command: str) -> bool:
     """Every step of the command runs tests and reads part of their output through a filter
     (`npx jest a.spec.ts --verbose | grep -A 20 ●`): the tests looked at again; none writes
