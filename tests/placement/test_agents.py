@@ -14,6 +14,7 @@ from metis_distill.config import default_settings
 from metis_distill.extract.rules import WSL_TEXT
 from metis_distill.ledger import Evidence, LessonView
 from metis_distill.mine.empty_variable import empty_variable_text
+from metis_distill.mine.shell_helper import missing_helper_text
 from metis_distill.mine.shells import (
     HEREDOC_IN_POWERSHELL_TEXT,
     POSIX_IN_POWERSHELL_TEXT,
@@ -69,6 +70,8 @@ PROJECT_FOLDER = "The build copies `docs/.claude/notes.txt` into the bundle; kee
         (lesson(EDIT_BLOCK, ("Edit:src/a.ts",), {"aider"}), {"aider"}),  # the agent's own tool
         (lesson("apply_patch failed: re-read.", ("apply_patch:a.md",), {"codex"}), {"codex"}),
         (lesson(CANCELLED, (), {"claude_code"}), {"claude_code"}),
+        # the helper Claude Code's Bash tool runs before each call, missing: not Codex's shell
+        (lesson(missing_helper_text("cygpath"), ("Bash:where",), {"claude_code"}), {"claude_code"}),
         # PowerShell's execution policy: Codex's shell on Windows, not Claude Code's Git Bash
         (lesson(SHIM_REFUSED_TEXT, ("Bash:npm",), {"codex"}), {"codex"}),
         # a variable the shell of Codex's runs lacked: Claude Code's shell is another's

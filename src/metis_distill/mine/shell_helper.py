@@ -36,8 +36,8 @@ def missing_helper(call: Event | None, output: str) -> str | None:
 
 def missing_helper_text(program: str) -> str:
     return (
-        f"Every Bash call fails here before its command runs, whatever the command: Claude "
-        f"Code runs `{program}` first, and the bash it uses has none (“{program}: command not "
-        f"found”); do not retry command after command: tell the user the Bash tool's shell "
-        f"is broken."
+        f"Every call of Claude Code's Bash tool fails here before its command runs, whatever "
+        f"the command: it runs `{program}` first, and the bash it uses has none (“{program}: "
+        f"command not found”); do not retry command after command: tell the user the Bash "
+        f"tool's shell is broken."
     )

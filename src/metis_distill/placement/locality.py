@@ -69,7 +69,7 @@ _THIS_MACHINE = re.compile(
     r"|\bCodex's sandbox here\b|\binside Codex's sandbox here\b"
     r"|\bcannot start their bundled ripgrep here\b|\bBash tool here passes a `!` on as\b"
     r"|\bBash tool here rewrites a command that holds a pipe\b"
-    r"|^Every Bash call fails here before its command runs\b"
+    r"|^Every call of Claude Code's Bash tool fails here before its command runs\b"
     r"|\bOn this Windows machine\b|\bhere-document written into a file through\b"
     # an interpreter in an environment's folder, by its absolute path (`<env>/python.exe`)
     r"|\bthe environment's own interpreter \(`<env>/"
