@@ -5615,3 +5615,39 @@ def test_an_output_quoting_the_rejection_words_ran(tmp_path: Path) -> None:
         ],
     )
     assert episode.fix is not None and "`npx hardhat …`" in lesson.text
+
+
+def test_an_option_only_a_quoted_text_names_is_no_asking(tmp_path: Path) -> None:
+    """The retry's body mentions `--dry-run`; it was given no such option: it did the work."""
+    ((episode, _),) = _failures(
+        tmp_path,
+        [
+            call("t1", 'gh pr create --title "Add sync command"'),
+            result(
+                "t1",
+                "Exit code 1\nmust provide `--title` and `--body` (or `--fill`) when not "
+                "running interactively",
+                True,
+            ),
+            call(
+                "t2",
+                'gh pr create --title "Add sync command" --body "Try it with --dry-run first."',
+            ),
+            result("t2", "https://github.com/acme/app/pull/42"),
+        ],
+    )
+    assert episode.fix is not None
+
+
+def test_the_missing_program_run_on_the_default_path_is_still_the_way(tmp_path: Path) -> None:
+    """`command -p make` runs `make` found on the system's default PATH: no question asked."""
+    ((episode, _),) = _failures(
+        tmp_path,
+        [
+            call("t1", "make build"),
+            result("t1", "Exit code 127\nbash: line 1: make: command not found", True),
+            call("t2", "command -p make build"),
+            result("t2", "gcc -o app main.c"),
+        ],
+    )
+    assert episode.fix is not None

@@ -177,3 +177,20 @@ def test_the_lesson_renders_with_a_way_or_from_two_sessions(tmp_path: Path) -> N
     assert held_back(_judged(alone, sessions=1)) is HeldBack.ONE_SESSION
     assert held_back(_judged(alone, sessions=2)) is None
     assert with_way.fix == NO_PIPE_FIX and held_back(_judged(with_way, sessions=1)) is None
+
+
+@pytest.mark.parametrize(
+    ("command", "output"),
+    [
+        ("kubectl scale deploy/web --replicas=2 2>&1 | tail -1",
+         "error: invalid value '2' for replicas"),
+        ("python tools/report.py --level=2 2>&1 | tail -5",
+         "report.py: error: argument --level: invalid choice: '2' (choose from '0', '1')"),
+    ],
+)  # fmt: skip
+def test_a_value_2_the_command_gave_an_option_is_no_rewrite(
+    tmp_path: Path, command: str, output: str
+) -> None:
+    """The program turned down the `2` the call gave as `--opt=2`: its own failure."""
+    lessons = failure_lessons(tmp_path, [call("t1", command), result("t1", output)])
+    assert all(lesson.text != PIPE_REWRITE_TEXT for lesson in lessons)

@@ -438,6 +438,10 @@ def test_a_stretch_of_the_conversation_held_twice_pairs_each_result_with_its_own
         ('python3 -c "ok = 1 != 2"',
          "<string>:1: SyntaxWarning: invalid escape sequence '\\!'\n  ok = 1 \\!= 2\n"
          "         ^\nSyntaxError: unexpected character after line continuation character", True),
+        # a runtime error that itself names the `\\!`: the regex got the backslash (3.13+)
+        ("python3 -c \"import re; re.compile(r'^(?!test_)')\"",
+         "Traceback (most recent call last):\nre.PatternError: unknown extension ?\\! at "
+         "position 2", True),
     ],
 )  # fmt: skip
 def test_a_bang_the_harness_escaped_is_told_from_one_the_call_wrote(

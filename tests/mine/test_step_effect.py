@@ -55,6 +55,13 @@ def test_a_version_probe_is_told_from_work(command: str, probe: bool) -> None:
         # `-h` naming a host is no help; a probe's retry by another way asks what it asked
         ("mysql -u root shop", "mysql -h 127.0.0.1 -u root shop", False),
         ("acme --version", "npx acme --version", False),
+        # an option only a quoted message names; `-V` after operands asks for verbose output
+        (
+            'git commit -m "sync"',
+            'git -c commit.gpgsign=false commit -m "add --dry-run to sync"',
+            False,
+        ),
+        ("ctest --test-dir build", "ctest --test-dir build -C Debug -V", False),
     ],
 )
 def test_a_retry_that_only_asks_is_told_from_one_that_works(

@@ -86,8 +86,10 @@ def _redirects(masked: str) -> bool:
 
 
 def _gives_two(masked: str) -> bool:
-    """The command gives `2` as an argument of its own (or a path `…/2`)."""
-    return re.search(r"(?:^|\s)(?:\S*/)?2(?=[\s;&|)]|$)", _FD_REDIRECT.sub(" ", masked)) is not None
+    """The command gives `2` as an argument of its own, a path `…/2` or an option's value
+    (`--replicas=2`)."""
+    own = _FD_REDIRECT.sub(" ", masked)
+    return re.search(r"(?:^|[\s=])(?:\S*/)?2(?=[\s;&|)]|$)", own) is not None
 
 
 def _globs(masked: str) -> bool:

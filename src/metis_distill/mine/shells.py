@@ -562,15 +562,17 @@ def forward_slashed(call: Event, path: str, later: Event) -> bool:
 def escaped_bang(call: Event, error: str) -> bool:
     """The error shows a `\\!` where the call wrote a bare `!`: the harness added the
     backslash on the way to the program, which could not parse it. Not a `\\!` only a warning
-    names, nor one a program printed before it died of a runtime error."""
+    names, nor one a program printed before it died of a runtime error (one the runtime
+    error names, `re.PatternError: unknown extension ?\\!`, is the bang's)."""
     if call.tool_name not in signals.SHELL_TOOLS or "!" not in call.text:
         return False
     said = error[:4000]
-    if _RAISED.search(said) and not _PARSE_FAILED.search(said):
-        return False
+    died = _RAISED.search(said) is not None and not _PARSE_FAILED.search(said)
     for found in _ESCAPED_BANG.finditer(said):
         if _warned_about(said, found.start()):
             continue
+        if died and not _RAISED.match(said, said.rfind("\n", 0, found.start()) + 1):
+            continue  # printed before a runtime error; not the `\!` the error itself names
         written = re.compile(r"(?<!\\)!" + re.escape(found["after"]))
         if written.search(call.text):
             return True

@@ -13,6 +13,7 @@ from metis_distill.mine import signals
 from metis_distill.mine.text import (
     STEP_SPLIT,
     command_head,
+    quotes_masked,
     shell_steps,
     split_outside_quotes,
     unwrapped,
@@ -59,7 +60,8 @@ def asks_version(command: str) -> bool:
 
 
 # Options that have a program say what it is or what it would do, and do none of it; `-h` and
-# `-V` only as the call's last word (`mysql -h db.local` names a host, `df -h` asks for sizes).
+# `-V` only as the call's last word (`mysql -h db.local` names a host), `-V` only with no other
+# option (`acme migrate -V`; `ctest --test-dir build -V` runs the tests verbosely).
 _ASKING_OPTIONS = frozenset({"--help", "--version", "--dry-run", "--dryrun", "--usage"})
 _ASKING_LAST = frozenset({"-h", "-V"})
 
@@ -73,15 +75,20 @@ def retry_only_asks(failed: Event, retry: Event) -> bool:
         return False  # an edit's text may name `--help`: no option it was given
     if all(step_asks(unwrapped(step)) for step in shell_steps(failed.text)):
         return False  # the failed call asked too (`claude --version`): asking was its work
-    had = _asking_options(unwrapped(failed.text).split())
+    had = _asking_options(unwrapped(failed.text))
     steps = [unwrapped(step) for step in shell_steps(retry.text)]
     return bool(steps) and all(
-        step_asks(step) or bool(_asking_options(step.split()) - had) for step in steps
+        step_asks(step) or bool(_asking_options(step) - had) for step in steps
     )
 
 
-def _asking_options(words: list[str]) -> set[str]:
+def _asking_options(command: str) -> set[str]:
+    """The options of the command that only ask, outside its quotes (a commit message's
+    "add --dry-run" is none)."""
+    words = quotes_masked(command).split()
     last = set(words[-1:]) & _ASKING_LAST
+    if last == {"-V"} and any(word.startswith("-") for word in words[1:-1]):
+        last = set()  # (`ctest -C Debug -V`: verbose)
     return {word for word in words if word in _ASKING_OPTIONS} | last
 
 
@@ -274,10 +281,11 @@ OUTPUT_FILTER = re.compile(r"^(?:grep|egrep|rg|head|tail|sed\s+-n|less|more|cat)
 
 # A question of what a name is, never a run of it: where a program is (`which x`, `command -v
 # x`, `type x`, `Get-Command x`), or an alias or a variable of the shell's (`alias x`,
-# `declare -p X`). An alias defined (`alias x='…'`) is no question.
+# `declare -p X`). An alias defined (`alias x='…'`) is no question, nor `command -p x`, which
+# runs `x` found on the default PATH.
 _NAME_LOOKUP = re.compile(
     r"^(?:which|whereis|where(?:\.exe)?|type|whence|alias|get-command|gcm"
-    r"|(?:command|declare|typeset)\s+-[A-Za-z]*[vVp])(?:\s+[^=\s]+)*\s*$",
+    r"|command\s+-[A-Za-z]*[vV]|(?:declare|typeset)\s+-[A-Za-z]*p)(?:\s+[^=\s]+)*\s*$",
     re.I,
 )
 
