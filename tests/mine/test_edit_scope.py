@@ -3,6 +3,8 @@ words that say so."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from metis_distill.mine.edit_scope import EditScope, edit_scope
@@ -46,3 +48,9 @@ def test_the_folder_is_named_as_the_project_names_it(said: str, scope: tuple[str
 )
 def test_no_folder_of_the_project_is_kept_to(said: str) -> None:
     assert edit_scope(said) is None
+
+
+def test_a_long_line_of_many_scopes_is_read_in_linear_time() -> None:
+    started = time.perf_counter()
+    assert edit_scope("only edit files in " * 10_000) is None
+    assert time.perf_counter() - started < 5

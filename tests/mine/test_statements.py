@@ -2039,3 +2039,47 @@ def test_a_commit_or_push_after_the_edit_checks_nothing(
     )
     gotchas = [text for kind, text in found if kind is LessonKind.GOTCHA]
     assert bool(gotchas) is kept, found
+
+
+@pytest.mark.parametrize(
+    "later",
+    [
+        "yes, it turned out to be exactly that.",
+        "That fixed it, it is not the problem anymore.",
+        "the real problem was what you found, thanks",
+    ],
+)
+def test_the_user_naming_the_same_cause_again_refutes_nothing(tmp_path: Path, later: str) -> None:
+    """Words that point back at the cause told ("exactly that", "what you found") agree."""
+    records = [
+        say("user", "The fixture tests fail in CI, find out why."),
+        say("assistant", _LFS_CAUSE),
+        say("user", "ok, which workflow file sets up the image?"),
+        say("assistant", "`.github/workflows/ci.yml` sets it up."),
+        say("user", later),
+    ]
+    assert [k for k, _ in _lessons(tmp_path, records) if k is LessonKind.GOTCHA]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Always use """ for docstrings, never single-quoted ones.',
+    ],
+)
+def test_a_rule_naming_triple_quotes_or_a_route_is_the_users(tmp_path: Path, text: str) -> None:
+    found = _lessons(tmp_path, [say("user", text), say("assistant", "Understood.")])
+    assert [k for k, _ in found if k is LessonKind.DECISION], found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Only work in C:\\Users\\alice",
+        "only edit files under /home/alice/",
+        "Never write outside ~/",
+    ],
+)
+def test_a_home_folder_is_no_edit_scope(tmp_path: Path, text: str) -> None:
+    found = _lessons(tmp_path, [say("user", text), say("assistant", "Understood.")])
+    assert not any(READ_ONLY_OUTSIDE in t for _, t in found), found

@@ -53,3 +53,15 @@ def test_a_line_that_hands_over_nothing_keeps_the_lines_after_it(message: str) -
 )
 def test_a_slash_command_opens_the_message(message: str, invoked: bool) -> None:
     assert invokes_command(message) is invoked
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        'Always use """ for docstrings, never single-quoted ones.',
+        "/api routes must validate their input with zod.",
+        "/docs is generated; never edit it by hand.",
+    ],
+)
+def test_a_message_naming_triple_quotes_or_a_route_is_the_users_own(said: str) -> None:
+    assert own_words(said) == said

@@ -32,13 +32,16 @@ def answered_by_twin(shown: Sequence[Weighed], among: Iterable[Weighed]) -> set[
     failure passed once files were edited or when run again."""
     fixed = (x for x in shown if x.fix not in (None, x.text))
     passed = (x for x in among if UNTIL_EDITED in x.text or PASSED_AGAIN in x.text)
-    ways = {way for x in (*fixed, *passed) if (way := _failure_of(x)) is not None}
+    ways: dict[str, set[_Failure]] = {}  # by their error: a twin's error is the same
+    for x in (*fixed, *passed):
+        if (way := _failure_of(x)) is not None:
+            ways.setdefault(way[1], set()).add(way)
     return {
         x.id
         for x in shown
         if x.text.endswith(f" {NO_FIX_SEEN}.")
         and (failed := _failure_of(x)) is not None
-        and any(_same_failure(failed, way) for way in ways)
+        and any(_same_failure(failed, way) for way in ways.get(failed[1], ()))
     }
 
 

@@ -79,12 +79,14 @@ _CAUSE_WAS = re.compile(
     r"|(?:it|that)(?:\s+(?:was|is)|['\u2019]s)\s+actually"
     r"|actually,?\s+it(?:\s+(?:was|is)|['\u2019]s)"
     r"|the\s+(?:real|actual)\s+(?:root\s+cause|cause|problem|issue|culprit)\s+(?:was|is))"
-    r"\s+(?P<cause>[^.;!?\n]{3,160})",
+    # (not the cause named again: "it turned out to be exactly that", "… what you found")
+    r"\s+(?!(?:exactly\s+|just\s+|indeed\s+)?(?:that|this|it|what\s+you|as\s+you|the\s+same)\b)"
+    r"(?P<cause>[^.;!?\n]{3,160})",
     re.I,
 )
 _NOT_IT = re.compile(
     r"\b(?:that|it)(?:\s+(?:wasn['\u2019]t|was\s+not|isn['\u2019]t|is\s+not)|['\u2019]s\s+not)\s+"
-    r"(?:it|the\s+(?:problem|issue|cause|culprit))\b",
+    r"(?:it|the\s+(?:problem|issue|cause|culprit))\b(?!\s+(?:any\s*more|now)\b)",
     re.I,
 )
 
@@ -459,7 +461,7 @@ def _accepts(reply: str) -> bool:
 # "It works but there is a weird delay": the fix did something, and in the same breath the
 # user pushes back on what it left or did; not "that worked, but can you also …", a new ask.
 _WORKS_BUT = re.compile(
-    r"\b(?:works?|worked|working)\b[^.!?]*?\bbut\s+"
+    r"\b(?:works?|worked|working)\b[^.!?]{0,200}?\bbut\s+"
     r"(?!(?:can|could|would|will)\s+you\b|please\b|also\b|let['\u2019]?s\b|now\s+(?:can|could)\b)",
     re.I,
 )

@@ -54,6 +54,11 @@ _WHOLE = frozenset(
 )
 
 
+_HOMES = frozenset({"home", "users"})  # the folders that hold people's home folders
+# How much of the line around a match is read for whether it is said as a rule.
+_LINE_READ = 400
+
+
 @dataclass(frozen=True)
 class EditScope:
     folder: str  # as the project names it: `app-v2`, `packages/web`
@@ -67,11 +72,11 @@ class EditScope:
 def edit_scope(text: str) -> EditScope | None:
     """The first folder of the project the user's message keeps the agent's edits to."""
     for kept in _KEPT.finditer(text):
-        if not _said_as_rule(_line_of(text, kept.start())):
-            continue
         named = _FOLDER.match(text, kept.end())
         folder = _folder(named) if named is not None else None
-        if folder is not None and named is not None:
+        if folder is None or named is None:
+            continue  # (the cheaper test first: a long line may hold many such words)
+        if _said_as_rule(_line_of(text, kept.start())):
             return EditScope(folder, _quote(text[kept.start() : _quoted_to(named)]))
     return None
 
@@ -88,9 +93,9 @@ def _quote(words: str) -> str:
 
 
 def _line_of(text: str, at: int) -> str:
-    start = text.rfind("\n", 0, at) + 1
-    end = text.find("\n", at)
-    return text[start : end if end >= 0 else len(text)]
+    start = text.rfind("\n", max(0, at - _LINE_READ), at) + 1 or max(0, at - _LINE_READ)
+    end = text.find("\n", at, at + _LINE_READ)
+    return text[start : end if end >= 0 else min(len(text), at + _LINE_READ)]
 
 
 def _said_as_rule(line: str) -> bool:
@@ -114,6 +119,10 @@ def _folder(named: re.Match[str]) -> str | None:
     parts = [part for part in _PARTS.split(raw) if part not in ("", ".")]
     if not parts or ".." in parts:
         return None
+    if _ABSOLUTE.match(raw) and (
+        parts[-1] == "~" or (len(parts) > 1 and parts[-2].lower() in _HOMES)
+    ):
+        return None  # a home folder: it names a person, not a folder of the project
     folder = parts[-1] if _ABSOLUTE.match(raw) else "/".join(parts)
     if folder.lower() in _WHOLE or "$" in folder:
         return None  # (a variable's value is not known here)

@@ -6,8 +6,13 @@ from __future__ import annotations
 
 import re
 
-# A block set in triple quotes (code fences are no prose already), to its end or the text's.
-_QUOTED_BLOCK = re.compile(r'"""(?:.*?(?:"""|\Z))|\'\'\'(?:.*?(?:\'\'\'|\Z))', re.S)
+# A block set in triple quotes (code fences are no prose already), to its end, or to the
+# text's when its quotes open or end a line (`Always use """ for docstrings` names them).
+_QUOTED_BLOCK = re.compile(
+    r'"""(?:.*?""")|\'\'\'(?:.*?\'\'\')'
+    r'|(?:^[ \t]*(?:"""|\'\'\')|(?:"""|\'\'\')[ \t]*$).*\Z',
+    re.S | re.M,
+)
 # A line handing over the lines after it: "Apply this prompt when the server starts", "Use
 # the text below for the banner:", "Add the following to the system prompt:" (not "… the
 # following rules:"). The material's name is followed by nothing, a colon, or where and when
@@ -31,7 +36,13 @@ _HANDS_OVER = re.compile(
 # A message opened by a slash command (`/review-pr 42 carefully`): its arguments are the
 # command's input, as the harness's own `<command-args>` are. Not a path at the root of the
 # file system ("/tmp is wiped on boot").
-_SLASH_COMMAND = re.compile(r"^\s*/(?P<name>[A-Za-z][\w:-]*)(?=\s|$)")
+# Nor a route or folder the sentence goes on to speak of ("/api routes must …", "/docs is …").
+_SLASH_COMMAND = re.compile(
+    r"^\s*/(?P<name>[A-Za-z][\w:-]*)(?=\s|$)"
+    r"(?!\s+(?:is|are|was|were|must|should|shall|has|have|needs?|always|never"
+    r"|routes?|endpoints?|handlers?|folders?|director(?:y|ies)|files?|pages?)\b)",
+    re.I,
+)
 _ROOT_FOLDERS = frozenset(
     {"bin", "boot", "dev", "etc", "home", "lib", "mnt", "media", "nix", "opt", "proc", "root"}
     | {"run", "sbin", "srv", "sys", "tmp", "usr", "var", "Users", "Volumes", "Applications"}
