@@ -88,6 +88,10 @@ def test_an_edit_naming_an_option_that_asks_is_no_asking() -> None:
         ("npx jest -u a.spec.ts | grep -A 20 FAIL", False),
         ("cat <<'EOF' > src/x.go\npackage x\nEOF", False),
         ("chmod +x run.sh", False),
+        ("env", True),
+        ("env | grep PATH", True),
+        ("env HOME=/tmp/h WRANGLER_SEND_METRICS=false wrangler deploy", False),
+        ("env -i PATH=/usr/bin printenv", True),
     ],
 )
 def test_a_step_that_only_looks_is_told_from_one_that_changes(command: str, looks: bool) -> None:

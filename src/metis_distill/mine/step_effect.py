@@ -7,7 +7,7 @@ a failure."""
 from __future__ import annotations
 
 import re
-from itertools import takewhile
+from itertools import dropwhile, takewhile
 
 from metis_distill.mine import signals
 from metis_distill.mine.text import (
@@ -104,6 +104,9 @@ def step_asks(step: str) -> bool:
 
 def _program_asks(words: list[str]) -> bool:
     program = words[0].rsplit("/", 1)[-1].lower()
+    if program == "env":
+        run = list(dropwhile(lambda w: w.startswith("-") or "=" in w, words[1:]))
+        return not run or _program_asks(run)  # `env X=1 wrangler deploy` runs wrangler
     if program in _LOOKING:
         return True
     return len(words) > 1 and words[1] in QUERY_SUBCOMMANDS and program not in _FETCHING_GET
@@ -215,7 +218,7 @@ def only_looks(event: Event) -> bool:
         return all(_git_looks(step.split()) for step in shell_steps(head))
     if event.tool_name in _SHELLS and looks_at_tests(head):
         return True  # `npx jest a.spec.ts | grep -A 20 ●`: the tests looked at again
-    if program in _LOOKING or PACKAGE_LOOKUP.match(head):
+    if (program in _LOOKING and program != "env") or PACKAGE_LOOKUP.match(head):
         return True
     if _IMPORT_PROBE.match(unwrapped(event.text)):  # `… print('OK')" 2>&1` as well
         return True
